@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+REGION := data/regions/shiyan/build/region.gpkg
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install region bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+$(REGION): $(BIN)/.installed $(wildcard data/regions/shiyan/source/*) $(wildcard geo/build_region/*.py)
+	$(BIN)/coverplan region build --region shiyan
+
+region: $(REGION)
+
+run: region
+	$(BIN)/coverplan serve --host $(HOST) --port $(PORT)
+
+# pytest exits 5 when it collected nothing; that must fail, and it does here.
+test: region
+	$(BIN)/python -m pytest -q
+
+bench: region
+	$(BIN)/python bench/solve.py
+	$(BIN)/python bench/distance.py
+
+clean:
+	rm -rf data/regions/*/build cache

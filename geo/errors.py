@@ -1,0 +1,64 @@
+"""Every error coverplan raises on purpose, in one place.
+
+Each carries a Chinese and an English message that says what is wrong, where,
+and how to fix it; the CLI and the web app pick the language.
+"""
+from __future__ import annotations
+
+
+class CoverplanError(Exception):
+    """Base class: a problem the user can fix, with bilingual text.
+
+    Parameters
+    ----------
+    en, zh : str
+        What is wrong and where, in English and Chinese.
+    hint_en, hint_zh : str, optional
+        How to fix it.
+    details : dict, optional
+        Machine-readable extras (offending ids, row numbers) for the JSON API.
+    """
+
+    status = 400  # HTTP status the web API answers with
+
+    def __init__(self, en: str, zh: str, *, hint_en: str = "", hint_zh: str = "",
+                 details: dict | None = None) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+        self.hint_en, self.hint_zh = hint_en, hint_zh
+        self.details = details or {}
+
+    def message(self, lang: str = "zh") -> str:
+        if lang == "en":
+            return f"{self.en} {self.hint_en}".strip()
+        return f"{self.zh}{self.hint_zh}".strip()
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"error": type(self).__name__, "message": self.message(lang),
+                "message_en": self.message("en"), "message_zh": self.message("zh"),
+                "details": self.details}
+
+
+class InputDataError(CoverplanError):
+    """A file or table the user gave cannot be used as it is."""
+
+
+class UnknownRegionError(CoverplanError):
+    status = 404
+
+
+class UnknownTypeError(CoverplanError):
+    status = 404
+
+
+class NetworkError(CoverplanError):
+    """A road network cannot be built, loaded or used."""
+
+
+class InfeasibleError(CoverplanError):
+    """A location model has no solution for the given inputs."""
+    status = 422
+
+
+class NotFoundError(CoverplanError):
+    status = 404

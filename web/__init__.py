@@ -1,0 +1,1 @@
+"""The Flask web app (application factory in web.app)."""
