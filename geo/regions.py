@@ -1,0 +1,146 @@
+"""Load an embedded region: counties, townships, villages and facilities with provenance.
+
+>>> from geo.regions import load_region
+>>> region = load_region("shiyan")
+>>> len(region.townships)
+129
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import settings
+from geo.errors import UnknownRegionError
+
+LAYERS = ("counties", "townships", "villages", "facilities")
+POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
+
+_BUILDERS = {"shiyan": "geo.build_region.shiyan"}
+_cache: dict[str, "Region"] = {}
+_lock = threading.Lock()
+
+
+@dataclass
+class Region:
+    """Layers of one region, in WGS84, each with its provenance.
+
+    Attributes
+    ----------
+    name : str
+        Region key, e.g. ``"shiyan"``.
+    counties, townships, villages, facilities : geopandas.GeoDataFrame
+        Indexed by official code (facilities by id).
+    provenance : dict
+        Per-layer source and quality flags, as written by the build.
+    """
+
+    name: str
+    counties: gpd.GeoDataFrame
+    townships: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> dict:
+        return {"zh": self.provenance.get("name_zh", self.name), "en": self.provenance.get("name_en", self.name)}
+
+
+def region_dir(name: str) -> Path:
+    return settings.DATA_DIR / "regions" / name
+
+
+def available_regions() -> list[str]:
+    root = settings.DATA_DIR / "regions"
+    return sorted(p.name for p in root.iterdir() if (p / "source").is_dir()) if root.is_dir() else []
+
+
+def build_region(name: str = settings.DEFAULT_REGION, *, out: Path | None = None) -> dict:
+    """(Re)build a region's layers from its shipped sources; return the summary."""
+    import importlib
+
+    if name not in _BUILDERS:
+        raise UnknownRegionError(
+            f"Unknown region {name!r}; available: {', '.join(available_regions()) or 'none'}.",
+            f"未知区域“{name}”；可用区域：{'、'.join(available_regions()) or '无'}。")
+    module = importlib.import_module(_BUILDERS[name])
+    summary = module.build(out=out)
+    _cache.pop(name, None)
+    return summary
+
+
+def _read(path: Path, index: str) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path)
+    gdf = gdf.set_crs(settings.STORAGE_CRS, allow_override=True)
+    for col in ("code", "county_code", "township_code", "id"):
+        if col in gdf.columns:
+            gdf[col] = gdf[col].astype(str)
+    return gdf.set_index(index, drop=False).rename_axis(None)
+
+
+def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False) -> Region:
+    """Return the region's layers, building them first when missing.
+
+    Parameters
+    ----------
+    name : str
+        Region key (``"shiyan"`` is embedded).
+    rebuild : bool
+        Rebuild from sources even when built layers exist.
+    """
+    with _lock:
+        if not rebuild and name in _cache:
+            return _cache[name]
+        build = region_dir(name) / "build"
+        if rebuild or not (build / "region.json").exists():
+            build_region(name)
+        provenance = json.loads((build / "region.json").read_text("utf-8"))
+        region = Region(
+            name=name,
+            counties=_read(build / "counties.geojson", "code"),
+            townships=_read(build / "townships.geojson", "code"),
+            villages=_read(build / "villages.geojson", "code"),
+            facilities=_read(build / "facilities.geojson", "id"),
+            provenance=provenance,
+        )
+        _cache[name] = region
+        return region
+
+
+def region_info(region: Region) -> dict:
+    """Counts, population totals, area and provenance: what `coverplan region info` prints."""
+    t, v = region.townships, region.villages
+    return {
+        "region": region.name,
+        "name": region.label,
+        "counts": {
+            "counties": int(len(region.counties)),
+            "townships": int(len(t)),
+            "townships_by_kind": {k: int(n) for k, n in t["kind"].value_counts().sort_index().items()},
+            "villages": int(len(v)),
+            "villages_by_kind": {k: int(n) for k, n in v["kind"].value_counts().sort_index().items()},
+            "facilities_by_type": {k: int(n) for k, n in
+                                   region.facilities["facility_type"].value_counts().sort_index().items()},
+        },
+        "population": {b: int(region.counties[b].sum()) for b in POP_BANDS},
+        "population_by_county": [
+            {"code": c, "name": r["name"], **{b: int(r[b]) for b in POP_BANDS},
+             "derived_sum_matches_census": bool(all(
+                 int(v.loc[v["county_code"] == c, b].sum()) == int(r[b]) for b in POP_BANDS))}
+            for c, r in region.counties.iterrows()
+        ],
+        "area_km2": round(float(region.counties["area_km2"].sum()), 1),
+        "provenance": region.provenance.get("layers", {}),
+    }
+
+
+def population_table(region: Region, level: str = "county") -> pd.DataFrame:
+    """Population bands summed from villages to ``county`` or ``township`` level."""
+    key = {"county": "county_code", "township": "township_code"}[level]
+    return region.villages.groupby(key)[list(POP_BANDS)].sum()
