@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-REGION := data/regions/shiyan/build/region.gpkg
+REGION := data/regions/shiyan/build/region.json
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
