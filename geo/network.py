@@ -60,9 +60,6 @@ FALLBACK_SPEED_KMH = 30.0
 #: Bump this when the way graphs are built changes, to invalidate caches.
 BUILD_VERSION = 1
 
-#: Rough boundary box of Shiyan (lon/lat) used when the region polygon is unavailable.
-SHIYAN_BBOX = (108.3, 31.4, 111.6, 33.3)
-
 
 def graph_cache_dir(cache_dir: str | Path | None = None) -> Path:
     """Folder holding cached GraphML road graphs (created on demand)."""
@@ -240,24 +237,34 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
 def region_polygon(region: str = "shiyan"):
     """Boundary polygon (EPSG:4326) of a region, for downloading its roads.
 
-    Uses the built region layer when present, else the region's bounding box.
+    Uses the union of the region's counties (:func:`geo.regions.load_region`)
+    when available, else the region's bounding box.
     """
     from shapely.geometry import box
 
-    if region.lower() not in {"shiyan", "十堰", "十堰市"}:
+    from geo.points import REGION_BBOXES
+
+    key = {"十堰": "shiyan", "十堰市": "shiyan"}.get(region, region.lower())
+    try:
+        from geo.regions import load_region
+        counties = load_region(key).counties
+        if len(counties):
+            return counties.to_crs(settings.STORAGE_CRS).union_all()
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - unknown region or unbuilt layers
+        if key not in REGION_BBOXES:
+            from geo.errors import CoverplanError, UnknownRegionError
+            if isinstance(exc, CoverplanError):
+                raise
+            raise UnknownRegionError(f"Unknown region: {region}.", f"未知地区：{region}。",
+                                     hint_en="Known region: shiyan.",
+                                     hint_zh="可用地区：shiyan（十堰）。") from exc
+    if key not in REGION_BBOXES:
         from geo.errors import UnknownRegionError
         raise UnknownRegionError(f"Unknown region: {region}.", f"未知地区：{region}。",
                                  hint_en="Known region: shiyan.", hint_zh="可用地区：shiyan（十堰）。")
-    gpkg = Path(settings.DATA_DIR) / "regions" / "shiyan" / "build" / "region.gpkg"
-    if gpkg.is_file():
-        try:
-            import geopandas as gpd
-            gdf = gpd.read_file(gpkg)
-            if len(gdf) and gdf.crs is not None:
-                return gdf.to_crs(settings.STORAGE_CRS).union_all()
-        except Exception:  # noqa: BLE001 - fall back to the box
-            pass
-    return box(*SHIYAN_BBOX)
+    return box(*REGION_BBOXES[key])
 
 
 def _online(host: str = "overpass-api.de", port: int = 443, timeout: float = 3.0) -> bool:

@@ -135,7 +135,9 @@ def test_errors(tmp_path):
 
 
 def test_offline_download_error(monkeypatch, tmp_path):
+    from shapely.geometry import box
     monkeypatch.setattr(network, "_online", lambda *a, **k: False)
+    monkeypatch.setattr(network, "region_polygon", lambda region: box(110.7, 32.5, 110.9, 32.7))
     with pytest.raises(NetworkError) as exc:
         network.download_graph("shiyan", cache_dir=tmp_path)
     assert "--osm" in exc.value.hint_en and "离线" in exc.value.zh

@@ -1,0 +1,148 @@
+"""`coverplan network build` and `coverplan od`: road graphs and travel-cost matrices."""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from cli.output import print_json, progress
+from geo.errors import InputDataError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    net = sub.add_parser("network", help="路网 / road networks")
+    ns = net.add_subparsers(dest="network_command", required=True)
+    b = ns.add_parser("build", help="build (or load from cache) a road graph")
+    src = b.add_mutually_exclusive_group(required=True)
+    src.add_argument("--osm", type=Path, help="local OpenStreetMap file (.osm or .osm.pbf)")
+    src.add_argument("--place", help="region to download (e.g. shiyan; needs internet)")
+    b.add_argument("--out", type=Path, help="also write the graph to this GraphML file")
+    b.add_argument("--simplify", action="store_true",
+                   help="merge degree-2 nodes (smaller graph, coarser snapping)")
+    b.add_argument("--largest-only", action="store_true",
+                   help="keep only the largest connected component")
+    b.add_argument("--no-cache", action="store_true", help="rebuild and do not touch the cache")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_network_build)
+
+    od = sub.add_parser("od", help="起讫点出行成本矩阵 / origin-destination travel costs")
+    od.add_argument("--origins", type=Path, required=True, help="CSV id,lon,lat (WGS84)")
+    od.add_argument("--destinations", type=Path, required=True, help="CSV id,lon,lat (WGS84)")
+    od.add_argument("--mode", choices=["estimate", "network"], default="estimate")
+    od.add_argument("--network", type=Path,
+                    help="road graph: GraphML, or .osm/.osm.pbf (built via the cache)")
+    od.add_argument("--cutoff", type=float, help="ignore pairs costing more than this")
+    od.add_argument("--unit", choices=["min", "m"], default="min")
+    od.add_argument("--urban", action="store_true",
+                    help="estimate mode: urban detour/speed for all origins (default rural)")
+    od.add_argument("--max-snap", type=float, default=1000.0,
+                    help="flag points farther than this (m) from any road (default 1000)")
+    od.add_argument("--access-speed", type=float, default=5.0,
+                    help="km/h between a point and its road node (default 5)")
+    od.add_argument("--region", default="shiyan",
+                    help="refuse points outside this region's box ('none' to skip)")
+    od.add_argument("--out", type=Path, required=True, help="output .npz (array 'costs')")
+    od.add_argument("--json", action="store_true")
+    od.set_defaults(func=_od)
+
+
+def _network_build(args) -> int:
+    from geo import network
+
+    if args.osm is not None:
+        built = network.build_graph(args.osm, simplify=args.simplify,
+                                    retain_all=not args.largest_only,
+                                    cache=not args.no_cache, out=args.out)
+    else:
+        built = network.download_graph(args.place, cache=not args.no_cache, out=args.out)
+    stats = network.graph_stats(built.graph)
+    payload = {"source": built.source, **stats,
+               "cache_path": str(built.cache_path) if built.cache_path else None,
+               "cache_hit": built.cache_hit, "out": str(args.out) if args.out else None,
+               "seconds": round(built.seconds, 3)}
+    if args.json:
+        print_json(payload)
+        return 0
+    zh = args.lang == "zh"
+    print(f"{'节点' if zh else 'nodes'}: {stats['nodes']:,}  {'边' if zh else 'edges'}: "
+          f"{stats['edges']:,}  {'最大强连通分量占比' if zh else 'largest SCC share'}: "
+          f"{stats['largest_scc_share']:.1%}")
+    print(f"{'缓存' if zh else 'cache'}: {payload['cache_path']} "
+          f"({'命中' if zh else 'hit'}={built.cache_hit}, {built.seconds:.2f}s)")
+    return 0
+
+
+def _snap_stats(d: np.ndarray) -> dict:
+    if len(d) == 0:
+        return {"max_m": None, "mean_m": None, "p95_m": None}
+    return {"max_m": round(float(d.max()), 1), "mean_m": round(float(d.mean()), 1),
+            "p95_m": round(float(np.percentile(d, 95)), 1)}
+
+
+def _od(args) -> int:
+    from geo.points import read_points_csv
+    from geo.travel import travel_costs
+
+    t0 = time.perf_counter()
+    region = None if str(args.region).lower() == "none" else args.region
+    o = read_points_csv(args.origins, region=region)
+    d = read_points_csv(args.destinations, region=region)
+    if args.mode == "network" and args.network is None:
+        raise InputDataError("--mode network needs --network FILE.",
+                             "--mode network 需要 --network 文件参数。",
+                             hint_en="Give a GraphML or .osm/.osm.pbf file, or use --mode estimate.",
+                             hint_zh="请提供GraphML或.osm/.osm.pbf路网文件，或改用 --mode estimate。")
+    graph = None
+    if args.mode == "network":
+        from geo import network
+        graph = network.prepare(args.network)
+    quiet = bool(args.json)
+    tm = travel_costs(o, d, mode=args.mode, unit=args.unit, cutoff=args.cutoff, graph=graph,
+                      urban=args.urban, max_snap_m=args.max_snap,
+                      access_speed_kmh=args.access_speed,
+                      progress=lambda it: progress(it, quiet=quiet, desc="dijkstra", unit="block"))
+    dense = tm.to_dense()
+    out = args.out
+    if out.suffix != ".npz":
+        out = out.with_name(out.name + ".npz")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, costs=dense, origin_ids=o["id"].to_numpy(str),
+                        destination_ids=d["id"].to_numpy(str), unit=np.array(tm.unit),
+                        mode=np.array(tm.mode))
+    finite = np.isfinite(dense)
+    payload = {
+        "shape": list(dense.shape), "mode": tm.mode, "unit": tm.unit,
+        "is_estimate": tm.is_estimate, "cutoff": tm.cutoff,
+        "pairs": int(dense.size), "reachable_pairs": int(finite.sum()),
+        "unreachable_pairs": int(dense.size - finite.sum()),
+        "min": float(dense[finite].min()) if finite.any() else None,
+        "median": float(np.median(dense[finite])) if finite.any() else None,
+        "max": float(dense[finite].max()) if finite.any() else None,
+        "snap": {"max_snap_m": tm.snap.get("max_snap_m"),
+                 "origins": {**_snap_stats(tm.snap["origins_m"]),
+                             "flagged": int(len(tm.flagged_origins)),
+                             "flagged_ids": o["id"].to_numpy()[tm.flagged_origins].tolist()},
+                 "destinations": {**_snap_stats(tm.snap["destinations_m"]),
+                                  "flagged": int(len(tm.flagged_destinations)),
+                                  "flagged_ids": d["id"].to_numpy()[tm.flagged_destinations]
+                                  .tolist()}},
+        "encoding": {"origins": o.attrs.get("encoding"),
+                     "destinations": d.attrs.get("encoding")},
+        "out": str(out), "seconds": round(time.perf_counter() - t0, 3),
+        "seconds_costs": round(tm.seconds, 3),
+    }
+    if args.json:
+        print_json(payload)
+        return 0
+    zh = args.lang == "zh"
+    kind = ("估算" if zh else "estimate") if tm.is_estimate else ("路网" if zh else "network")
+    print(f"{dense.shape[0]}×{dense.shape[1]} {tm.unit} ({kind}) -> {out}")
+    print(f"{'不可达' if zh else 'unreachable'}: {payload['unreachable_pairs']:,} / {dense.size:,}   "
+          f"{'耗时' if zh else 'time'}: {payload['seconds']:.2f}s")
+    if tm.flagged_origins.size or tm.flagged_destinations.size:
+        print(("远离道路而被标记的点" if zh else "points flagged far from roads") +
+              f": {payload['snap']['origins']['flagged_ids']} "
+              f"{payload['snap']['destinations']['flagged_ids']}")
+    return 0

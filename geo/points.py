@@ -1,0 +1,202 @@
+"""Read point tables (``id,lon,lat`` CSV files) that planners bring.
+
+Spreadsheets saved on Chinese Windows machines are often GBK-encoded and
+sometimes have latitude and longitude swapped; this module reads both
+encodings and says plainly what is wrong, in which rows, and how to fix it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from geo.errors import InputDataError
+
+#: Accepted column names (lower-cased) for each required column.
+ALIASES = {
+    "id": ("id", "编号", "代码", "code", "name", "名称"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度"),
+    "lat": ("lat", "latitude", "y", "纬度"),
+}
+
+#: Rough extent of China (lon/lat) for a sanity check.
+CHINA_BBOX = (73.4, 3.8, 135.1, 53.6)
+
+#: Bounding boxes of the supported regions (lon/lat), with a small margin.
+REGION_BBOXES = {"shiyan": (108.3, 31.4, 111.6, 33.3)}
+
+ENCODINGS = ("utf-8-sig", "gbk")
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    raw = path.read_bytes()
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise InputDataError(f"{path.name}: cannot decode the file as UTF-8 or GBK.",
+                         f"{path.name}：无法以UTF-8或GBK编码读取文件。",
+                         hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program.",
+                         hint_zh="请在表格软件中另存为“CSV UTF-8”格式。",
+                         details={"path": str(path)})
+
+
+def _rows(mask: np.ndarray) -> list[int]:
+    """1-based file line numbers (header is line 1) of the flagged rows."""
+    return (np.flatnonzero(mask) + 2).tolist()
+
+
+def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
+                    name: str | None = None):
+    """Read an ``id,lon,lat`` CSV (WGS84) as a GeoDataFrame of points.
+
+    Parameters
+    ----------
+    path : path
+        CSV file, UTF-8 (with or without BOM) or GBK. Column names are matched
+        case-insensitively; ``经度``/``纬度``/``lng``/``longitude``... are accepted.
+    region : str or (minx, miny, maxx, maxy), optional
+        Also require every point to lie in this region's bounding box
+        (``"shiyan"``) or in the given box. Points outside China are always
+        refused.
+    name : str, optional
+        How to call the file in messages (default: its file name).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``id`` (str), ``lon``, ``lat`` and ``geometry`` (EPSG:4326),
+        in file order; other columns are kept. ``attrs["encoding"]`` records
+        the encoding used.
+
+    Raises
+    ------
+    InputDataError
+        Missing file, empty table, missing columns, non-numeric or missing
+        coordinates, duplicate ids, swapped lat/lon, points outside China or
+        the region. ``details`` lists the offending line numbers / ids.
+    """
+    import io
+
+    import geopandas as gpd
+
+    path = Path(path)
+    label = name or path.name
+    if not path.is_file():
+        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
+                             hint_en="Check the path.", hint_zh="请检查文件路径。",
+                             details={"path": str(path)})
+    text, enc = _read_text(path)
+    if not text.strip():
+        raise InputDataError(f"{label} is empty.", f"{label} 是空文件。",
+                             hint_en="It needs a header `id,lon,lat` and one row per point.",
+                             hint_zh="文件需要表头 `id,lon,lat`，每行一个点。",
+                             details={"path": str(path)})
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
+                         keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputDataError(f"{label}: not a readable CSV table ({exc}).",
+                             f"{label}：无法解析为CSV表格（{exc}）。",
+                             hint_en="Use comma-separated columns id,lon,lat.",
+                             hint_zh="请使用逗号分隔的 id,lon,lat 三列。") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    found = {}
+    lower = {c.lower(): c for c in df.columns}
+    for key, names in ALIASES.items():
+        for n in names:
+            if n in lower:
+                found[key] = lower[n]
+                break
+    missing = [k for k in ALIASES if k not in found]
+    if missing:
+        raise InputDataError(
+            f"{label}: missing column(s) {', '.join(missing)} (found: {', '.join(df.columns)}).",
+            f"{label}：缺少列 {', '.join(missing)}（现有列：{', '.join(df.columns)}）。",
+            hint_en="The header must be id,lon,lat (WGS84 longitude and latitude).",
+            hint_zh="表头应为 id,lon,lat（WGS84经度、纬度）。",
+            details={"missing": missing, "columns": list(df.columns)})
+    if len(df) == 0:
+        raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
+                             hint_en="Add one row per point.", hint_zh="请每行填写一个点。",
+                             details={"path": str(path)})
+    ids = df[found["id"]].astype(str).str.strip()
+    lon = pd.to_numeric(df[found["lon"]].str.strip(), errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(df[found["lat"]].str.strip(), errors="coerce").to_numpy(float)
+
+    bad = ~(np.isfinite(lon) & np.isfinite(lat))
+    if bad.any():
+        rows = _rows(bad)
+        raise InputDataError(
+            f"{label}: missing or non-numeric lon/lat on line(s) {rows[:10]}.",
+            f"{label}：第 {rows[:10]} 行的经纬度缺失或不是数字。",
+            hint_en="Use decimal degrees, e.g. 110.78,32.63.",
+            hint_zh="请使用十进制度数，如 110.78,32.63。", details={"lines": rows})
+    empty_id = (ids == "").to_numpy()
+    if empty_id.any():
+        rows = _rows(empty_id)
+        raise InputDataError(f"{label}: empty id on line(s) {rows[:10]}.",
+                             f"{label}：第 {rows[:10]} 行的 id 为空。",
+                             hint_en="Give every point an id.", hint_zh="请为每个点填写 id。",
+                             details={"lines": rows})
+    dup = ids.duplicated(keep=False).to_numpy()
+    if dup.any():
+        dups = sorted(set(ids[dup]))
+        raise InputDataError(f"{label}: duplicate id(s) {dups[:10]}.",
+                             f"{label}：id 重复：{dups[:10]}。",
+                             hint_en="Ids must be unique.", hint_zh="id 不能重复。",
+                             details={"ids": dups, "lines": _rows(dup)})
+    swapped = (np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125))
+    if swapped.any():
+        rows = _rows(swapped)
+        raise InputDataError(
+            f"{label}: longitude and latitude look swapped on line(s) {rows[:10]} "
+            f"(e.g. lon={lon[swapped][0]}, lat={lat[swapped][0]}).",
+            f"{label}：第 {rows[:10]} 行的经纬度似乎写反了"
+            f"（如 经度={lon[swapped][0]}，纬度={lat[swapped][0]}）。",
+            hint_en="Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
+            hint_zh="请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。",
+            details={"lines": rows})
+    minx, miny, maxx, maxy = CHINA_BBOX
+    outside = (lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy)
+    if outside.any():
+        rows = _rows(outside)
+        raise InputDataError(
+            f"{label}: {outside.sum()} point(s) outside China (lines {rows[:10]}).",
+            f"{label}：有 {outside.sum()} 个点位于中国境外（第 {rows[:10]} 行）。",
+            hint_en="Coordinates must be WGS84 decimal degrees (lon, lat).",
+            hint_zh="坐标须为WGS84十进制经纬度（先经度后纬度）。",
+            details={"lines": rows, "ids": ids[outside].tolist()})
+    if region is not None:
+        box = REGION_BBOXES.get(str(region).lower()) if isinstance(region, str) else tuple(region)
+        if box is None:
+            from geo.errors import UnknownRegionError
+            raise UnknownRegionError(f"Unknown region: {region}.", f"未知地区：{region}。",
+                                     hint_en=f"Known: {', '.join(REGION_BBOXES)}.",
+                                     hint_zh=f"可用地区：{', '.join(REGION_BBOXES)}。")
+        minx, miny, maxx, maxy = box
+        out = (lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy)
+        if out.any():
+            rows = _rows(out)
+            raise InputDataError(
+                f"{label}: {out.sum()} point(s) outside the region {region} "
+                f"(lines {rows[:10]}, ids {ids[out].tolist()[:10]}).",
+                f"{label}：有 {out.sum()} 个点不在{region}范围内"
+                f"（第 {rows[:10]} 行，id {ids[out].tolist()[:10]}）。",
+                hint_en="Check those coordinates (GCJ-02/BD-09 from online maps must be "
+                        "converted to WGS84), or pass --region none.",
+                hint_zh="请核对这些坐标（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84），"
+                        "或使用 --region none 跳过范围检查。",
+                details={"lines": rows, "ids": ids[out].tolist()})
+
+    out_df = df.drop(columns=[found["id"], found["lon"], found["lat"]])
+    out_df.insert(0, "id", ids.to_numpy())
+    out_df.insert(1, "lon", lon)
+    out_df.insert(2, "lat", lat)
+    gdf = gpd.GeoDataFrame(out_df, geometry=gpd.points_from_xy(lon, lat),
+                           crs=settings.STORAGE_CRS)
+    gdf.attrs["encoding"] = enc
+    return gdf
