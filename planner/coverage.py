@@ -1,0 +1,241 @@
+"""Coverage of a facility type: who is reached within the standard, and who is left out.
+
+Every demand unit gets its nearest facility and the travel cost to it; a unit
+is covered under the type's rule ("within" the standard, or a facility
+"inside" its area). Aggregates by township, county and citywide use the type's
+demand weight, so covered shares are shares of people (or of units when the
+weight is "units").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.regions import Region
+from geo.travel import travel_costs
+from planner.facility_types import FacilityType, get_type
+from planner.sites import demand_units
+
+QUANTILES = (0.5, 0.75, 0.9, 0.95, 1.0)
+
+
+def existing_facilities(region: Region, ftype: FacilityType,
+                        register: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Facilities of ``ftype`` from a register (the region's sample register by default)."""
+    reg = region.facilities if register is None else register
+    out = reg[reg["facility_type"] == ftype.key].copy()
+    if "synthetic" not in out:
+        out["synthetic"] = False
+    return out
+
+
+def unit_costs(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType, *,
+               mode: str = "estimate", graph=None, params=None) -> tuple[np.ndarray, bool]:
+    """Dense (units x sites) travel costs in the type's unit; and whether they are estimates."""
+    if len(sites) == 0:
+        return np.full((len(units), 0), np.inf), mode == "estimate"
+    tm = travel_costs(units.geometry, sites.geometry, mode=mode, unit=ftype.unit, graph=graph,
+                      urban=units["urban"].to_numpy(bool), params=params)
+    return np.asarray(tm.to_dense(), dtype=float), tm.is_estimate
+
+
+def inside_matrix(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Boolean (units x sites): the site lies in the unit's area polygon."""
+    out = np.zeros((len(units), len(sites)), dtype=bool)
+    if len(sites) == 0 or len(units) == 0:
+        return out
+    tree = shapely.STRtree(sites.geometry.values)
+    u_idx, s_idx = tree.query(units["area"].values, predicate="contains")
+    out[u_idx, s_idx] = True
+    return out
+
+
+def covered_matrix(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType,
+                   costs: np.ndarray) -> np.ndarray:
+    """Boolean (units x sites): the site covers the unit under the type's rule."""
+    if ftype.rule == "inside":
+        return inside_matrix(units, sites)
+    return costs <= units["standard"].to_numpy(float)[:, None]
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs=QUANTILES) -> list[float | None]:
+    """Quantiles of ``values`` where each value counts ``weights`` times (inf kept)."""
+    if len(values) == 0 or weights.sum() <= 0:
+        return [None for _ in qs]
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order].astype(float)
+    cum = np.cumsum(w) / w.sum()
+    out = []
+    for q in qs:
+        x = v[min(np.searchsorted(cum, q - 1e-12), len(v) - 1)]
+        out.append(None if not np.isfinite(x) else round(float(x), 2))
+    return out
+
+
+def summarize(weight: np.ndarray, covered: np.ndarray, cost: np.ndarray) -> dict:
+    """Units, weights, covered shares and the cost distribution of a set of units."""
+    w = weight.astype(float)
+    total = float(w.sum())
+    cov_w = float(w[covered].sum())
+    finite = np.isfinite(cost)
+    mean = float((w[finite] * cost[finite]).sum() / w[finite].sum()) if w[finite].sum() > 0 else None
+    return {
+        "units": int(len(w)), "covered_units": int(covered.sum()),
+        "uncovered_units": int((~covered).sum()),
+        "weight": int(round(total)), "covered_weight": int(round(cov_w)),
+        "covered_share": (cov_w / total) if total > 0 else (float(covered.mean()) if len(w) else None),
+        "unit_share": float(covered.mean()) if len(w) else None,
+        "mean_cost": None if mean is None else round(mean, 2),
+        "cost_quantiles": dict(zip([f"p{int(q * 100)}" for q in QUANTILES],
+                                   weighted_quantiles(cost, w if total > 0 else np.ones_like(w)))),
+        "unreachable_units": int((~finite).sum()),
+    }
+
+
+@dataclass
+class Coverage:
+    """Result of :func:`analyse_coverage`.
+
+    Attributes
+    ----------
+    units : GeoDataFrame
+        One row per demand unit: ids, township, county, weight, standard,
+        ``nearest_id``/``nearest_name``, ``cost`` (inf when nothing is reachable),
+        ``covered``.
+    facilities : GeoDataFrame
+        The facilities counted (``proposed`` marks sites added by a proposal).
+    by_township, by_county : DataFrame
+        Aggregates indexed by code.
+    summary : dict
+        Citywide figures.
+    """
+
+    ftype: FacilityType
+    units: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    by_township: pd.DataFrame
+    by_county: pd.DataFrame
+    summary: dict
+    mode: str
+    is_estimate: bool
+    worst: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_dict(self, *, lang: str = "zh", units: bool = False) -> dict:
+        out = {
+            "type": self.ftype.key, "type_name": self.ftype.name(lang),
+            "standard": self.ftype.to_dict()["standard"], "rule": self.ftype.rule,
+            "mode": self.mode, "is_estimate": self.is_estimate,
+            "cost_unit": self.ftype.unit,
+            "citywide": self.summary,
+            "by_county": _records(self.by_county),
+            "by_township": _records(self.by_township),
+            "worst_served": _records(self.worst),
+            "facilities": int(len(self.facilities)),
+            "synthetic_inputs": bool(self.units["synthetic"].any() or
+                                     self.facilities.get("synthetic", pd.Series(dtype=bool)).astype(bool).any()),
+        }
+        if units:
+            out["units"] = _records(self.units.drop(columns=["geometry", "area"]))
+        return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: inf/NaN become None, numpy scalars plain Python."""
+    out = []
+    for rec in df.reset_index(drop=df.index.name is None).to_dict("records"):
+        clean = {}
+        for k, v in rec.items():
+            if isinstance(v, np.generic):
+                v = v.item()
+            if isinstance(v, float) and not np.isfinite(v):
+                v = None
+            clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def _aggregate(units: gpd.GeoDataFrame, key: str, names: pd.Series) -> pd.DataFrame:
+    rows = {}
+    for code, g in units.groupby(key, sort=True):
+        s = summarize(g["weight"].to_numpy(), g["covered"].to_numpy(bool), g["cost"].to_numpy(float))
+        worst = g["cost"].max()
+        rows[code] = {"name": names.get(code, ""), "units": s["units"], "covered_units": s["covered_units"],
+                      "uncovered_units": s["uncovered_units"], "weight": s["weight"],
+                      "covered_weight": s["covered_weight"], "covered_share": s["covered_share"],
+                      "mean_cost": s["mean_cost"], "worst_cost": float(worst)}
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = key
+    return df
+
+
+def evaluate(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType,
+             costs: np.ndarray) -> gpd.GeoDataFrame:
+    """Add nearest site, its cost and the covered flag to a copy of ``units``."""
+    u = units.copy()
+    cov = covered_matrix(units, sites, ftype, costs)
+    if len(sites):
+        j = np.argmin(costs, axis=1)
+        c = costs[np.arange(len(u)), j]
+        u["nearest_id"] = np.where(np.isfinite(c), sites["id"].to_numpy()[j], None)
+        u["nearest_name"] = np.where(np.isfinite(c), sites["name"].to_numpy()[j], None)
+        u["cost"] = c
+        u["covered"] = cov.any(axis=1)
+    else:
+        u["nearest_id"], u["nearest_name"], u["cost"], u["covered"] = None, None, np.inf, False
+    return u
+
+
+def analyse_coverage(region: Region, type_key: str | FacilityType, *,
+                     facilities: gpd.GeoDataFrame | None = None,
+                     extra_sites: gpd.GeoDataFrame | None = None,
+                     mode: str = "estimate", graph=None, params=None) -> Coverage:
+    """Coverage of a facility type by a set of facilities.
+
+    Parameters
+    ----------
+    region : Region
+    type_key : str or FacilityType
+    facilities : GeoDataFrame, optional
+        A register with ``id, name, facility_type, township_code, county_code``
+        (default: the region's sample register, 示意).
+    extra_sites : GeoDataFrame, optional
+        Proposed sites to count as open (``id, name, township_code, county_code``).
+    mode : {"estimate", "network"}
+        Straight-line estimate or road network (``graph`` then required).
+    """
+    ftype = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
+    units = demand_units(region, ftype)
+    sites = existing_facilities(region, ftype, facilities)
+    sites = gpd.GeoDataFrame({
+        "id": sites["id"].astype(str).values, "name": sites["name"].values,
+        "township_code": sites["township_code"].values, "county_code": sites["county_code"].values,
+        "synthetic": sites["synthetic"].astype(bool).values, "proposed": False,
+    }, geometry=sites.geometry.values, crs=settings.STORAGE_CRS)
+    if extra_sites is not None and len(extra_sites):
+        extra = gpd.GeoDataFrame({
+            "id": extra_sites["id"].astype(str).values, "name": extra_sites["name"].values,
+            "township_code": extra_sites["township_code"].values,
+            "county_code": extra_sites["county_code"].values, "synthetic": False, "proposed": True,
+        }, geometry=extra_sites.geometry.values, crs=settings.STORAGE_CRS)
+        sites = gpd.GeoDataFrame(pd.concat([sites, extra], ignore_index=True), crs=settings.STORAGE_CRS)
+    costs, is_estimate = unit_costs(units, sites, ftype, mode=mode, graph=graph, params=params)
+    u = evaluate(units, sites, ftype, costs)
+    by_t = _aggregate(u, "township_code", region.townships["name"])
+    by_t.insert(1, "county_code", region.townships["county_code"].reindex(by_t.index).values)
+    by_t.insert(2, "county_name", region.counties["name"].reindex(by_t["county_code"]).values)
+    counts = sites.groupby("township_code").size()
+    by_t["facilities"] = counts.reindex(by_t.index, fill_value=0).astype(int).values
+    by_c = _aggregate(u, "county_code", region.counties["name"])
+    by_c["facilities"] = sites.groupby("county_code").size().reindex(by_c.index, fill_value=0).astype(int).values
+    summary = summarize(u["weight"].to_numpy(), u["covered"].to_numpy(bool), u["cost"].to_numpy(float))
+    summary["facilities"] = int(len(sites))
+    summary["proposed_facilities"] = int(sites["proposed"].sum())
+    worst = u[~u["covered"]].sort_values(["cost", "weight"], ascending=[False, False]).head(10)
+    worst = worst[["id", "name", "township_name", "county_name", "weight", "cost", "standard", "nearest_name"]]
+    return Coverage(ftype=ftype, units=u, facilities=sites, by_township=by_t, by_county=by_c,
+                    summary=summary, mode=mode, is_estimate=is_estimate, worst=worst)

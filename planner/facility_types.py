@@ -1,0 +1,133 @@
+"""Facility types as data: ``data/facility_types.toml``.
+
+Planners add a type by adding a block to the file; this module only reads and
+checks it, so a typo gets a clear message instead of a crash deep in a solve.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from geo import settings
+from geo.errors import InputDataError, UnknownTypeError
+
+DEMANDS = ("villages", "township_seats", "seats", "scenic_areas", "county_seats")
+WEIGHTS = ("aged_60", "aged_65", "aged_80", "population", "units")
+RULES = ("within", "inside")
+CHECKLISTS = ("all_covered", "facility_in_township")
+MODELS = ("mclp", "lscp", "pmedian", "pcenter")
+TARGET_KINDS = ("new_sites", "covered_share", "township_share")
+
+
+@dataclass(frozen=True)
+class FacilityType:
+    """One facility type and its plan rules (see the header of facility_types.toml)."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    section: str
+    demand: str
+    weight: str
+    standard_urban: float
+    standard_rural: float
+    unit: str
+    rule: str
+    checklist: str
+    candidates: str
+    one_per_township: bool
+    default_model: str
+    default_p: int
+    assumptions: str
+    demand_counties: tuple[str, ...] = ()
+    targets: tuple[dict, ...] = field(default_factory=tuple)
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+    def standard_text(self, lang: str = "zh") -> str:
+        u = {"min": ("分钟", "min"), "m": ("米", "m")}[self.unit][lang == "en"]
+        if self.standard_urban == self.standard_rural:
+            return f"{self.standard_rural:g} {u}"
+        return (f"urban {self.standard_urban:g} {u} / rural {self.standard_rural:g} {u}" if lang == "en"
+                else f"城镇 {self.standard_urban:g}{u} / 农村 {self.standard_rural:g}{u}")
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "name_zh": self.name_zh, "name_en": self.name_en, "section": self.section,
+                "demand": self.demand, "weight": self.weight,
+                "standard": {"urban": self.standard_urban, "rural": self.standard_rural, "unit": self.unit},
+                "rule": self.rule, "checklist": self.checklist, "candidates": self.candidates,
+                "one_per_township": self.one_per_township, "default_model": self.default_model,
+                "default_p": self.default_p, "assumptions": self.assumptions,
+                "demand_counties": list(self.demand_counties), "targets": [dict(t) for t in self.targets]}
+
+
+def _bad(path: Path, key: str, field_: str, value, allowed) -> InputDataError:
+    return InputDataError(
+        f"{path.name}: type '{key}' has {field_} = {value!r}; allowed: {', '.join(map(str, allowed))}.",
+        f"{path.name}：设施类型“{key}”的 {field_} = {value!r} 无效；可选值：{'、'.join(map(str, allowed))}。",
+        hint_en=f"Fix the [types.{key}] block.", hint_zh=f"请修改 [types.{key}] 一节。")
+
+
+def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputDataError(f"Cannot read facility types from {path}: {exc}",
+                             f"无法读取设施类型文件 {path}：{exc}",
+                             hint_en="Check the TOML syntax (UTF-8).", hint_zh="请检查 TOML 语法（UTF-8 编码）。")
+    types: dict[str, FacilityType] = {}
+    for key, t in raw.get("types", {}).items():
+        required = ("name_zh", "name_en", "demand", "weight", "standard", "rule", "checklist", "candidates")
+        missing = [f for f in required if f not in t]
+        if missing:
+            raise InputDataError(f"{path.name}: type '{key}' lacks {', '.join(missing)}.",
+                                 f"{path.name}：设施类型“{key}”缺少字段 {'、'.join(missing)}。")
+        for fld, allowed in (("demand", DEMANDS), ("weight", WEIGHTS), ("rule", RULES),
+                             ("checklist", CHECKLISTS), ("candidates", DEMANDS),
+                             ("default_model", MODELS)):
+            if fld in t and t[fld] not in allowed:
+                raise _bad(path, key, fld, t[fld], allowed)
+        std = t["standard"]
+        if std.get("unit") not in ("min", "m") or not (std.get("urban", 0) > 0 and std.get("rural", 0) > 0):
+            raise _bad(path, key, "standard", std, ["{ urban > 0, rural > 0, unit = 'min' | 'm' }"])
+        for target in t.get("targets", []):
+            if target.get("kind") not in TARGET_KINDS:
+                raise _bad(path, key, "targets.kind", target.get("kind"), TARGET_KINDS)
+        types[key] = FacilityType(
+            key=key, name_zh=t["name_zh"], name_en=t["name_en"], section=t.get("section", ""),
+            demand=t["demand"], weight=t["weight"], standard_urban=float(std["urban"]),
+            standard_rural=float(std["rural"]), unit=std["unit"], rule=t["rule"], checklist=t["checklist"],
+            candidates=t["candidates"], one_per_township=bool(t.get("one_per_township", False)),
+            default_model=t.get("default_model", "mclp"), default_p=int(t.get("default_p", 1)),
+            assumptions=t.get("assumptions", "").strip(),
+            demand_counties=tuple(t.get("demand_counties", ())),
+            targets=tuple(t.get("targets", ())))
+    return int(raw.get("plan_year", 2025)), types
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[int, dict[str, FacilityType]]:
+    return _parse(Path(path))
+
+
+def load_facility_types(path: Path | None = None) -> dict[str, FacilityType]:
+    """All facility types, keyed by type key, in file order."""
+    return dict(_load(str(path or settings.DATA_DIR / "facility_types.toml"))[1])
+
+
+def plan_year(path: Path | None = None) -> int:
+    return _load(str(path or settings.DATA_DIR / "facility_types.toml"))[0]
+
+
+def get_type(key: str, path: Path | None = None) -> FacilityType:
+    """One facility type; an unknown key is a clear 404-style error listing the known ones."""
+    types = load_facility_types(path)
+    if key not in types:
+        raise UnknownTypeError(
+            f"Unknown facility type '{key}'. Known types: {', '.join(types)}.",
+            f"未知的设施类型“{key}”。可用类型：{'、'.join(f'{k}（{t.name_zh}）' for k, t in types.items())}。",
+            details={"known": list(types)})
+    return types[key]

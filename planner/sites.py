@@ -1,0 +1,141 @@
+"""Demand units and candidate sites of a facility type, drawn from a region.
+
+Both are GeoDataFrames of points in WGS84 with the township and county they
+belong to, so every later number can be traced back to a named place. Demand
+units also carry their area polygon (``area``) for the "inside" rule.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.regions import Region
+from planner.facility_types import FacilityType
+
+COLUMNS = ["id", "name", "kind", "township_code", "township_name", "county_code", "county_name",
+           "urban", "weight", "standard", "synthetic"]
+
+
+def _township_of(region: Region, points: gpd.GeoSeries) -> pd.Series:
+    """Code of the township polygon containing each point (aligned to ``points``)."""
+    t = region.townships
+    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points, crs=settings.STORAGE_CRS),
+                       t[["code", "geometry"]].rename(columns={"code": "t_code"}),
+                       how="left", predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    return joined["t_code"].reindex(points.index)
+
+
+def _county_seats(region: Region) -> gpd.GeoDataFrame:
+    c = region.counties
+    pts = gpd.GeoSeries(shapely.points(c["seat_lon"], c["seat_lat"]), index=c.index, crs=settings.STORAGE_CRS)
+    town = _township_of(region, pts)
+    return gpd.GeoDataFrame({
+        "id": "county-" + c["code"], "name": c["name"] + "县城/城区",
+        "kind": "county_seat", "township_code": town,
+        "county_code": c["code"], "urban": True, "synthetic": False,
+        "area": c.geometry,
+        **{b: c[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+    }, geometry=pts, crs=settings.STORAGE_CRS)
+
+
+def _township_seats(region: Region) -> gpd.GeoDataFrame:
+    t = region.townships
+    return gpd.GeoDataFrame({
+        "id": "seat-" + t["code"], "name": t["name"] + "驻地",
+        "kind": "township_seat", "township_code": t["code"], "county_code": t["county_code"],
+        "urban": t["kind_group"] == "urban", "synthetic": True, "area": t.geometry,
+        **{b: t[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+    }, geometry=shapely.points(t["seat_lon"], t["seat_lat"]), crs=settings.STORAGE_CRS)
+
+
+def _villages(region: Region) -> gpd.GeoDataFrame:
+    v = region.villages
+    area = region.townships.loc[v["township_code"], "geometry"].values
+    return gpd.GeoDataFrame({
+        "id": v["code"], "name": v["name"], "kind": v["kind"], "township_code": v["township_code"],
+        "county_code": v["county_code"], "urban": v["urban"].astype(bool), "synthetic": True,
+        "area": area, **{b: v[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+    }, geometry=v.geometry.values, crs=settings.STORAGE_CRS)
+
+
+def _scenic(region: Region) -> gpd.GeoDataFrame:
+    s = region.scenic_areas
+    area = region.townships.loc[s["township_code"], "geometry"].values
+    return gpd.GeoDataFrame({
+        "id": s["id"], "name": s["name"], "kind": "scenic_area", "township_code": s["township_code"],
+        "county_code": s["county_code"], "urban": False, "synthetic": True, "area": area,
+        "population": 0, "aged_60": 0, "aged_65": 0, "aged_80": 0,
+    }, geometry=s.geometry.values, crs=settings.STORAGE_CRS)
+
+
+def _points(region: Region, which: str) -> gpd.GeoDataFrame:
+    if which == "villages":
+        g = _villages(region)
+    elif which == "township_seats":
+        g = _township_seats(region)
+    elif which == "county_seats":
+        g = _county_seats(region)
+    elif which == "seats":
+        g = pd.concat([_county_seats(region), _township_seats(region)], ignore_index=True)
+    elif which == "scenic_areas":
+        g = _scenic(region)
+    else:  # checked when the types file is read
+        raise ValueError(which)
+    g = gpd.GeoDataFrame(g, geometry="geometry", crs=settings.STORAGE_CRS)
+    tnames = region.townships["name"]
+    g["township_name"] = g["township_code"].map(tnames).fillna("")
+    g["county_name"] = g["county_code"].map(region.counties["name"])
+    return g.reset_index(drop=True)
+
+
+def demand_units(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame:
+    """The demand units of ``ftype`` with weight and service standard.
+
+    ``weight`` is the type's population band (or 1 per unit); ``standard`` is
+    the urban or rural standard by the unit's ``urban`` flag, in ``ftype.unit``.
+    A county seat's population is the whole county's, so on "seats" demand a
+    population weight would count people twice: use ``weight = "units"`` there.
+    """
+    g = _points(region, ftype.demand)
+    if ftype.demand_counties:
+        g = g[g["county_code"].isin(ftype.demand_counties)].reset_index(drop=True)
+    if ftype.weight == "units":
+        g["weight"] = 1
+    else:
+        g["weight"] = g[ftype.weight]
+    g["weight"] = g["weight"].astype(np.int64)
+    g["standard"] = np.where(g["urban"], ftype.standard_urban, ftype.standard_rural)
+    return g[COLUMNS + ["area", "geometry"]]
+
+
+def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Existing facilities (first, ``existing=True``) followed by new candidate sites.
+
+    With ``one_per_township``, candidates in a township that already has a
+    facility of the type are left out.
+    """
+    ex = gpd.GeoDataFrame({
+        "id": existing["id"].astype(str).values, "name": existing["name"].values,
+        "kind": "existing",
+        "township_code": existing["township_code"].values, "county_code": existing["county_code"].values,
+        "existing": True, "synthetic": existing["synthetic"].astype(bool).values,
+    }, geometry=existing.geometry.values, crs=settings.STORAGE_CRS)
+    new = _points(region, ftype.candidates)
+    if ftype.demand_counties:
+        new = new[new["county_code"].isin(ftype.demand_counties)]
+    if ftype.one_per_township:
+        new = new[~new["township_code"].isin(set(ex["township_code"]))]
+    new = gpd.GeoDataFrame({
+        "id": "cand-" + new["id"].astype(str), "name": new["name"], "kind": new["kind"],
+        "township_code": new["township_code"], "county_code": new["county_code"],
+        "existing": False, "synthetic": True,
+    }, geometry=new.geometry.values, crs=settings.STORAGE_CRS)
+    out = pd.concat([ex, new], ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.STORAGE_CRS)
+    out["township_name"] = out["township_code"].map(region.townships["name"]).fillna("")
+    out["county_name"] = out["county_code"].map(region.counties["name"]).fillna("")
+    return out
