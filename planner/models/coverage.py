@@ -1,0 +1,414 @@
+"""Coverage models: LSCP (set covering) and MCLP (maximal covering).
+
+Both start from the sparse "within radius" matrix ``A`` (``A[i, j]`` true when
+``cost[i, j] <= radius``).  Demand points already covered by existing or
+required sites drop out (they are covered whatever is chosen), and demand
+points with identical coverage sets are merged into one row with the summed
+weight: both reductions are exact and often shrink the MIP several-fold.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from geo.errors import InfeasibleError, InputDataError
+
+from .base import LocationModel, SiteRoles, SolveResult, combine_status, ids_of, solve_mip
+from .heuristics import greedy_order, lazy_greedy_cover
+
+__all__ = ["LSCP", "MCLP"]
+
+
+def _check_radius(radius: Any) -> float:
+    try:
+        r = float(radius)
+    except (TypeError, ValueError):
+        r = np.nan
+    if radius is None or not np.isfinite(r) or r < 0:
+        raise InputDataError(
+            f"The service radius must be a number >= 0, got {radius!r}.",
+            f"服务半径必须是非负数，实际为 {radius!r}。",
+            hint_en="Pass radius=R in the unit of the cost matrix.",
+            hint_zh="请用与成本矩阵相同的单位指定 radius=R。",
+            details={"radius": str(radius)})
+    return r
+
+
+def _merge_rows(a: sp.csr_matrix, w: np.ndarray):
+    """Merge rows with the same column set; returns (unique rows, summed weights, row map).
+
+    Hashing each row's column indices is O(nnz); only the n row keys are
+    touched in Python, never the n x m matrix.
+    """
+    a = sp.csr_matrix(a)
+    a.sort_indices()
+    keys = [a.indices[a.indptr[i]:a.indptr[i + 1]].tobytes() for i in range(a.shape[0])]
+    pos: dict[bytes, int] = {}
+    inv = np.fromiter((pos.setdefault(k, len(pos)) for k in keys), dtype=np.int64, count=len(keys))
+    first = np.zeros(len(pos), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(keys))[::-1]
+    return a[first], np.bincount(inv, weights=w, minlength=len(pos)), inv
+
+
+class _CoverageBase(LocationModel):
+    """Shared set-up of LSCP and MCLP."""
+
+    def _init_cover(self, radius: float) -> None:
+        self.radius = radius
+        c = self.costs
+        # Copy the index arrays: eliminate_zeros works in place and must not
+        # touch the cost matrix's structure.
+        within = sp.csr_matrix(((c.data <= radius).astype(np.float64), c.indices.copy(),
+                                c.indptr.copy()), shape=c.shape)
+        within.eliminate_zeros()
+        self.within = within.astype(bool)
+        r = self.roles
+        fixed = self.within[:, r.fixed_idx]
+        self.covered_fixed = np.asarray(fixed.sum(axis=1)).ravel() > 0
+        self.a_free = sp.csr_matrix(self.within[:, r.free_idx], dtype=np.float64)
+
+    def _finish(self, new_sites: np.ndarray, *, status: str, objective: float, gap: float,
+                t_solve: float, t_build: float) -> SolveResult:
+        r = self.roles
+        open_sites = np.union1d(np.flatnonzero(r.existing), new_sites)
+        assign, _ = self.nearest_open(open_sites, self.radius)
+        covered = assign >= 0
+        # Priority order: greedy marginal gain among the chosen new sites,
+        # counting what the existing sites already cover.
+        base = np.asarray(self.within[:, np.flatnonzero(r.existing)].sum(axis=1)).ravel() > 0
+        w = self.weights if self.name == "mclp" else np.ones(self.n)
+        order = greedy_order(sp.csc_matrix(self.within, dtype=np.float64), w, base, new_sites)
+        return self._result(status=status, objective=objective, selected=order,
+                            assignment=assign, covered=covered, mip_gap=gap,
+                            t_solve=t_solve, t_build_extra=t_build)
+
+
+class LSCP(_CoverageBase):
+    """Location set covering: fewest new sites so that every demand point is covered.
+
+    Build with :meth:`from_cost_matrix`, then :meth:`solve`.
+    """
+
+    name = "lscp"
+
+    @classmethod
+    def from_cost_matrix(cls, costs: Any, *, radius: float, existing: Any = None,
+                         required: Any = None, forbidden: Any = None, groups: Any = None,
+                         group_min: dict | None = None, group_max: dict | None = None,
+                         demand_ids: Any = None, candidate_ids: Any = None) -> "LSCP":
+        """Build an LSCP from a cost matrix.
+
+        Parameters
+        ----------
+        costs : ndarray or scipy.sparse matrix, shape (n_demand, n_candidates)
+            Travel cost; ``inf`` (dense) or a missing entry (sparse) means
+            unreachable.
+        radius : float
+            A demand point is covered by a site with ``cost <= radius``.
+        existing, required, forbidden : bool mask or index array, optional
+            Site roles (see :mod:`planner.models.base`).
+        groups : array of hashable, optional
+            Group label of each candidate.
+        group_min, group_max : dict, optional
+            Label -> least / most NEW sites in that group.
+        demand_ids, candidate_ids : array, optional
+            Ids used in error messages instead of indices.
+
+        Raises
+        ------
+        geo.errors.InfeasibleError
+            When a demand point has no allowed site within the radius.
+        """
+        t0 = time.perf_counter()
+        csr, w, roles, dids = cls._common(
+            costs, weights=None, existing=existing, required=required, forbidden=forbidden,
+            groups=groups, group_min=group_min, group_max=group_max,
+            demand_ids=demand_ids, candidate_ids=candidate_ids)
+        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
+        self._init_cover(_check_radius(radius))
+        reach = (np.asarray(self.a_free.sum(axis=1)).ravel() > 0) | self.covered_fixed
+        bad = np.flatnonzero(~reach)
+        if bad.size:
+            raise InfeasibleError(
+                f"{bad.size} demand point(s) have no allowed candidate site within radius "
+                f"{self.radius:g}: {ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
+                f"有 {bad.size} 个需求点在半径 {self.radius:g} 内没有可用候选点："
+                f"{ids_of(dids, bad[:10])}{' ……' if bad.size > 10 else ''}。",
+                hint_en="Increase the radius, add candidate sites near them, or un-forbid sites.",
+                hint_zh="请增大服务半径、在其附近增加候选点，或取消禁选。",
+                details={"demand": ids_of(dids, bad), "demand_index": bad.tolist(),
+                         "radius": self.radius})
+        self._build_seconds = time.perf_counter() - t0
+        return self
+
+    def _solve(self, *, time_limit: float, gap: float, verbose: bool,
+               heuristic_only: bool) -> SolveResult:
+        t0 = time.perf_counter()
+        r = self.roles
+        n_free = r.free_idx.size
+        todo = np.flatnonzero(~self.covered_fixed)
+        a_rows, _, _ = _merge_rows(self.a_free[todo], np.ones(todo.size))
+        t_build = time.perf_counter() - t0
+        ts = time.perf_counter()
+        start_cols = lazy_greedy_cover(sp.csc_matrix(self.a_free), np.ones(self.n),
+                                       self.covered_fixed, k=None, groups=r.groups)
+        if heuristic_only:
+            if start_cols is None:
+                raise InfeasibleError(
+                    "The greedy heuristic found no cover that keeps the group limits.",
+                    "贪心启发式未能找到满足分组限制的覆盖方案。",
+                    hint_en="Use method='exact'.", hint_zh="请改用 method='exact'。",
+                    details={"model": self.name})
+            new = np.sort(np.concatenate([np.flatnonzero(r.required),
+                                          r.free_idx[np.asarray(start_cols, dtype=np.int64)]]))
+            return self._finish(new, status="feasible", objective=float(new.size), gap=np.inf,
+                                t_solve=time.perf_counter() - ts, t_build=t_build)
+        tb = time.perf_counter()
+        g = r.group_matrix()
+        a = sp.vstack([a_rows, g]).tocsc()
+        rlo = np.concatenate([np.ones(a_rows.shape[0]), r.groups.lo])
+        rhi = np.concatenate([np.full(a_rows.shape[0], np.inf), r.groups.hi])
+        start = None
+        if start_cols is not None:
+            start = np.zeros(n_free)
+            start[start_cols] = 1.0
+        t_build += time.perf_counter() - tb
+        out = solve_mip(c=np.ones(n_free), lb=np.zeros(n_free), ub=np.ones(n_free), a=a,
+                        rlo=rlo, rhi=rhi, integer=np.ones(n_free, dtype=bool),
+                        offset=float(r.n_required), time_limit=time_limit, gap=gap,
+                        verbose=verbose, start=start)
+        if out.status == "infeasible":
+            self._raise_solver_infeasible(
+                "no set of new sites covers every demand point within the group limits.",
+                "在分组限制下没有能覆盖全部需求点的新站点组合。")
+        if out.x is None:
+            raise InfeasibleError(
+                "No cover was found within the time limit.",
+                "在时间限制内未找到覆盖方案。",
+                hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                details={"model": self.name, "status": "time_limit"})
+        cols = np.flatnonzero(out.x > 0.5)
+        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        return self._finish(new, status=combine_status(out.status, out.gap),
+                            objective=float(new.size), gap=out.gap,
+                            t_solve=out.seconds + (tb - ts), t_build=t_build)
+
+
+class MCLP(_CoverageBase):
+    """Maximal covering: ``p`` new sites covering the most demand weight.
+
+    With ``capacities`` each site serves at most its capacity of covered
+    weight (demand may be split between sites unless ``single_source``).
+    """
+
+    name = "mclp"
+
+    @classmethod
+    def from_cost_matrix(cls, costs: Any, *, radius: float, p: int, weights: Any = None,
+                         existing: Any = None, required: Any = None, forbidden: Any = None,
+                         groups: Any = None, group_min: dict | None = None,
+                         group_max: dict | None = None, capacities: Any = None,
+                         single_source: bool = False, demand_ids: Any = None,
+                         candidate_ids: Any = None) -> "MCLP":
+        """Build an MCLP from a cost matrix.
+
+        Parameters
+        ----------
+        costs : ndarray or scipy.sparse matrix, shape (n_demand, n_candidates)
+            Travel cost; ``inf`` (dense) or a missing entry (sparse) means
+            unreachable.
+        radius : float
+            Coverage radius (``cost <= radius`` covers).
+        p : int
+            Number of NEW sites to open (existing ones not counted).
+        weights : array, optional
+            Demand weights (default 1).
+        existing, required, forbidden : bool mask or index array, optional
+            Site roles.
+        groups, group_min, group_max : optional
+            Group labels per candidate and limits on new sites per label.
+        capacities : array, optional
+            Capacity per candidate (in weight units) for the capacitated MCLP.
+        single_source : bool, default False
+            Capacitated only: each demand point is served by one site.
+        demand_ids, candidate_ids : array, optional
+            Ids used in error messages.
+        """
+        t0 = time.perf_counter()
+        csr, w, roles, dids = cls._common(
+            costs, weights=weights, existing=existing, required=required, forbidden=forbidden,
+            groups=groups, group_min=group_min, group_max=group_max,
+            demand_ids=demand_ids, candidate_ids=candidate_ids)
+        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
+        self.p = roles.check_p(p)
+        self._init_cover(_check_radius(radius))
+        self.capacities = _check_capacities(capacities, self.m)
+        self.single_source = bool(single_source)
+        self._build_seconds = time.perf_counter() - t0
+        return self
+
+    def _solve(self, *, time_limit: float, gap: float, verbose: bool,
+               heuristic_only: bool) -> SolveResult:
+        if self.capacities is not None:
+            return self._solve_capacitated(time_limit=time_limit, gap=gap, verbose=verbose)
+        t0 = time.perf_counter()
+        r = self.roles
+        n_free = r.free_idx.size
+        k = self.p - r.n_required
+        base_w = float(self.weights[self.covered_fixed].sum())
+        rows = np.flatnonzero(~self.covered_fixed & (np.diff(self.a_free.indptr) > 0))
+        rows = rows[self.weights[rows] > 0]
+        a_rows, w_rows, _ = _merge_rows(self.a_free[rows], self.weights[rows])
+        t_build = time.perf_counter() - t0
+        ts = time.perf_counter()
+        start_cols = lazy_greedy_cover(sp.csc_matrix(self.a_free), self.weights,
+                                       self.covered_fixed, k=k, groups=r.groups)
+        if heuristic_only and start_cols is not None:
+            return self._finish_cols(start_cols, status="feasible", gap=np.inf,
+                                     t_solve=time.perf_counter() - ts, t_build=t_build)
+        tb = time.perf_counter()
+        nz = a_rows.shape[0]
+        # Columns: y (n_free, binary) then z (nz, continuous in [0, 1]).
+        # z_g <= sum_{j covers g} y_j ; sum y = k ; group rows.
+        # z can stay continuous: for integral y the optimum puts z in {0, 1}.
+        cover = sp.hstack([-a_rows, sp.identity(nz, format="csr")])
+        card = sp.csr_matrix(np.concatenate([np.ones(n_free), np.zeros(nz)])[None, :])
+        grp = sp.hstack([r.group_matrix(), sp.csr_matrix((len(r.groups.labels), nz))])
+        a = sp.vstack([cover, card, grp]).tocsc()
+        rlo = np.concatenate([np.full(nz, -np.inf), [k], r.groups.lo])
+        rhi = np.concatenate([np.zeros(nz), [k], r.groups.hi])
+        c = np.concatenate([np.zeros(n_free), w_rows])
+        start = None
+        if start_cols is not None:
+            y0 = np.zeros(n_free)
+            y0[start_cols] = 1.0
+            start = np.concatenate([y0, np.minimum(a_rows @ y0, 1.0)])
+        t_build += time.perf_counter() - tb
+        out = solve_mip(c=c, lb=np.zeros(n_free + nz), ub=np.ones(n_free + nz), a=a, rlo=rlo,
+                        rhi=rhi, integer=np.arange(n_free + nz) < n_free, maximize=True,
+                        offset=base_w, time_limit=time_limit, gap=gap, verbose=verbose,
+                        start=start)
+        if out.status == "infeasible":
+            self._raise_solver_infeasible("the group limits cannot be met with p new sites.",
+                                          "在 p 个新站点下无法满足分组限制。")
+        if out.x is None:
+            raise InfeasibleError("No solution was found within the time limit.",
+                                  "在时间限制内未找到可行解。",
+                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                                  details={"model": self.name, "status": "time_limit"})
+        cols = np.flatnonzero(out.x[:n_free] > 0.5)
+        return self._finish_cols(cols, status=combine_status(out.status, out.gap), gap=out.gap,
+                                 t_solve=out.seconds + (tb - ts), t_build=t_build)
+
+    def _finish_cols(self, cols, *, status, gap, t_solve, t_build) -> SolveResult:
+        r = self.roles
+        new = np.concatenate([np.flatnonzero(r.required),
+                              r.free_idx[np.asarray(cols, dtype=np.int64)]])
+        new = np.sort(new)
+        res = self._finish(new, status=status, objective=0.0, gap=gap, t_solve=t_solve,
+                           t_build=t_build)
+        # Objective recomputed from the chosen sites (exact, no solver round-off).
+        res.objective = res.covered_weight
+        return res
+
+    def _solve_capacitated(self, *, time_limit: float, gap: float, verbose: bool) -> SolveResult:
+        """Capacitated MCLP: assignment variables on the covering pairs only."""
+        t0 = time.perf_counter()
+        r = self.roles
+        cap = self.capacities
+        k = self.p - r.n_required
+        usable = np.flatnonzero(r.fixed | r.free)            # fixed first-class columns
+        ycol = np.full(self.m, -1, dtype=np.int64)
+        ycol[r.free_idx] = np.arange(r.free_idx.size)
+        sub = sp.coo_matrix(self.within[:, usable])
+        pi, pj = sub.row, usable[sub.col]                    # covering pairs
+        keep = self.weights[pi] > 0
+        pi, pj = pi[keep], pj[keep]
+        npair, ny = pi.size, r.free_idx.size
+        wi = self.weights[pi]
+        # Columns: y (ny) then x (npair, share of demand pi served by pj).
+        # Rows: (1) sum_j x_ij <= 1 per demand; (2) sum_i w_i x_ij - cap_j y_j <= 0
+        # per site (fixed sites: <= cap_j); (3) x_ij - y_j <= 0 for free j (tightens
+        # the LP a lot); (4) sum y = k; (5) group rows.
+        xs = np.arange(npair)
+        r1 = sp.csr_matrix((np.ones(npair), (pi, ny + xs)), shape=(self.n, ny + npair))
+        site_row = np.full(self.m, -1, dtype=np.int64)
+        site_row[usable] = np.arange(usable.size)
+        r2 = sp.coo_matrix((np.concatenate([wi, -cap[r.free_idx]]),
+                            (np.concatenate([site_row[pj], site_row[r.free_idx]]),
+                             np.concatenate([ny + xs, np.arange(ny)]))),
+                           shape=(usable.size, ny + npair))
+        fr = ycol[pj] >= 0
+        nfr = int(fr.sum())
+        r3 = sp.coo_matrix((np.concatenate([np.ones(nfr), -np.ones(nfr)]),
+                            (np.tile(np.arange(nfr), 2),
+                             np.concatenate([ny + xs[fr], ycol[pj[fr]]]))),
+                           shape=(nfr, ny + npair))
+        r4 = sp.csr_matrix(np.concatenate([np.ones(ny), np.zeros(npair)])[None, :])
+        r5 = sp.hstack([r.group_matrix(), sp.csr_matrix((len(r.groups.labels), npair))])
+        a = sp.vstack([r1, r2, r3, r4, r5]).tocsc()
+        cap_fixed = np.where(r.fixed[usable], cap[usable], 0.0)
+        rlo = np.concatenate([np.full(self.n, -np.inf), np.full(usable.size, -np.inf),
+                              np.full(nfr, -np.inf), [k], r.groups.lo])
+        rhi = np.concatenate([np.ones(self.n), cap_fixed, np.zeros(nfr), [k], r.groups.hi])
+        c = np.concatenate([np.zeros(ny), wi])
+        integer = np.zeros(ny + npair, dtype=bool)
+        integer[:ny] = True
+        if self.single_source:
+            integer[ny:] = True
+        t_build = time.perf_counter() - t0
+        out = solve_mip(c=c, lb=np.zeros(ny + npair), ub=np.ones(ny + npair), a=a, rlo=rlo,
+                        rhi=rhi, integer=integer, maximize=True, time_limit=time_limit,
+                        gap=gap, verbose=verbose)
+        if out.status == "infeasible":
+            self._raise_solver_infeasible("the group limits cannot be met with p new sites.",
+                                          "在 p 个新站点下无法满足分组限制。")
+        if out.x is None:
+            raise InfeasibleError("No solution was found within the time limit.",
+                                  "在时间限制内未找到可行解。",
+                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                                  details={"model": self.name, "status": "time_limit"})
+        x = np.clip(out.x[ny:], 0.0, 1.0)
+        cols = np.flatnonzero(out.x[:ny] > 0.5)
+        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        served = np.bincount(pi, weights=x, minlength=self.n)
+        # Serving site: the one carrying the largest share of the demand point.
+        assign = np.full(self.n, -1, dtype=np.int64)
+        big = x > 1e-6
+        order = np.lexsort((-x[big], pi[big]))
+        bi, bj = pi[big][order], pj[big][order]
+        first = np.ones(bi.size, dtype=bool)
+        first[1:] = bi[1:] != bi[:-1]
+        assign[bi[first]] = bj[first]
+        covered = served >= 1 - 1e-6
+        cw = float((self.weights * np.minimum(served, 1.0)).sum())
+        priority = greedy_order(sp.csc_matrix(self.within, dtype=np.float64), self.weights,
+                                np.asarray(self.within[:, np.flatnonzero(r.existing)].sum(axis=1)).ravel() > 0,
+                                new)
+        res = self._result(status=combine_status(out.status, out.gap), objective=cw,
+                           selected=priority, assignment=assign, covered=covered,
+                           mip_gap=out.gap, t_solve=out.seconds, t_build_extra=t_build,
+                           covered_weight=cw, details={"served_share": np.minimum(served, 1.0)})
+        return res
+
+
+def _check_capacities(capacities: Any, m: int) -> np.ndarray | None:
+    if capacities is None:
+        return None
+    cap = np.asarray(capacities, dtype=np.float64).ravel()
+    if cap.shape != (m,):
+        raise InputDataError(
+            f"There are {cap.size} capacities but {m} candidate sites.",
+            f"容量有 {cap.size} 个，但候选点有 {m} 个。",
+            hint_en="Give one capacity per candidate site.", hint_zh="请为每个候选点给一个容量。",
+            details={"capacities": int(cap.size), "candidates": m})
+    bad = np.flatnonzero(~np.isfinite(cap) | (cap < 0))
+    if bad.size:
+        raise InputDataError(
+            f"Capacities must be finite and >= 0; bad at candidates {bad[:10].tolist()}.",
+            f"容量必须是有限的非负数；以下候选点有误：{bad[:10].tolist()}。",
+            details={"candidate_index": bad[:50].tolist()})
+    return cap

@@ -1,0 +1,437 @@
+"""p-median: ``p`` new sites minimising total weight x cost to the nearest open site.
+
+Uncapacitated: the *radius* (covering) formulation of Elloumi (2010) solved
+the way García, Labbé & Marín (2011, "Solving large p-median problems with a
+radius formulation", INFORMS J. Computing 23(4)) do -- on a reduced set of
+radii that is enlarged until the reduced problem is provably exact.
+
+For demand point ``i`` let ``v_1 < v_2 < ... < v_G`` be the distinct costs
+to the sites that may serve it (stopping at the cost ``f_i`` of its nearest
+fixed, always-open site).  Its cost in a solution is::
+
+    v_1 + sum_k (v_{k+1} - v_k) * [no open site with cost <= v_k]
+
+and the indicators become continuous ``z_ik`` with the chain rows
+``z_i1 + sum_{c_ij = v_1} y_j >= 1`` and ``z_ik + sum_{c_ij = v_k} y_j >= z_i,k-1``.
+Every assignment pair appears exactly once, so the model has as many
+non-zeros as the classical one, but it only needs the levels up to a cut-off
+``v_K``: charging ``min(cost, v_K)`` is a *lower bound* on the true cost.  We
+start with ``v_K`` just beyond each point's cost in the vertex-substitution
+solution, solve, and compare the charged and the true cost of the optimum of
+the reduced model; where they differ the cut-off of those points moves out to
+their true cost and the model is solved again.  When they agree the reduced
+optimum is optimal for the full problem (its value is a lower bound and is
+attained).  On OR-Library instances the reduced models keep a small fraction
+of the n x m pairs.
+
+Capacitated: the classical assignment formulation with ``x_ij <= y_j``
+(strong linking), optionally single-sourcing (``x_ij`` binary).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from geo.errors import InfeasibleError
+
+from .base import LocationModel, SolveResult, combine_status, ids_of, solve_mip
+from .coverage import _check_capacities
+from .heuristics import greedy_median, teitz_bart
+
+__all__ = ["PMedian"]
+
+
+class PMedian(LocationModel):
+    """p-median (optionally capacitated).  Build with :meth:`from_cost_matrix`."""
+
+    name = "pmedian"
+
+    @classmethod
+    def from_cost_matrix(cls, costs: Any, *, p: int, weights: Any = None, existing: Any = None,
+                         required: Any = None, forbidden: Any = None, groups: Any = None,
+                         group_min: dict | None = None, group_max: dict | None = None,
+                         capacities: Any = None, single_source: bool = False,
+                         demand_ids: Any = None, candidate_ids: Any = None) -> "PMedian":
+        """Build a p-median model from a cost matrix.
+
+        Parameters
+        ----------
+        costs : ndarray or scipy.sparse matrix, shape (n_demand, n_candidates)
+            Travel cost; ``inf`` (dense) or a missing entry (sparse) means
+            unreachable (such a pair can never be an assignment).
+        p : int
+            Number of NEW sites (existing ones are open and not counted).
+        weights : array, optional
+            Demand weights (default 1).
+        existing, required, forbidden : bool mask or index array, optional
+            Site roles.
+        groups, group_min, group_max : optional
+            Group labels per candidate and limits on new sites per label.
+        capacities : array, optional
+            Capacity per candidate in weight units (capacitated p-median).
+        single_source : bool, default False
+            Capacitated only: each demand point goes to exactly one site
+            (the capacitated clustering problem of Osman & Christofides).
+        demand_ids, candidate_ids : array, optional
+            Ids used in error messages.
+
+        Raises
+        ------
+        geo.errors.InfeasibleError
+            A demand point reaches no allowed site, ``p`` is too large or
+            too small, or the capacity cannot hold the demand.
+        """
+        t0 = time.perf_counter()
+        csr, w, roles, dids = cls._common(
+            costs, weights=weights, existing=existing, required=required, forbidden=forbidden,
+            groups=groups, group_min=group_min, group_max=group_max,
+            demand_ids=demand_ids, candidate_ids=candidate_ids)
+        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
+        self.p = roles.check_p(p)
+        self.capacities = _check_capacities(capacities, self.m)
+        self.single_source = bool(single_source)
+        usable = roles.fixed | roles.free
+        reach = np.asarray(csr[:, np.flatnonzero(usable)].getnnz(axis=1)) > 0
+        bad = np.flatnonzero(~reach)
+        if bad.size:
+            raise InfeasibleError(
+                f"{bad.size} demand point(s) cannot reach any allowed site: "
+                f"{ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
+                f"有 {bad.size} 个需求点无法到达任何可用站点：{ids_of(dids, bad[:10])}"
+                f"{' ……' if bad.size > 10 else ''}。",
+                hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
+                hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
+                details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})
+        if self.capacities is not None:
+            self._check_capacity()
+        self._build_seconds = time.perf_counter() - t0
+        return self
+
+    def _check_capacity(self) -> None:
+        r, cap = self.roles, self.capacities
+        total = float(self.weights.sum())
+        k = self.p - r.n_required
+        best = float(cap[r.fixed].sum() + np.sort(cap[r.free_idx])[::-1][:k].sum())
+        if best + 1e-9 * max(1.0, total) < total:
+            raise InfeasibleError(
+                f"Total demand {total:g} exceeds the largest capacity p = {self.p} new sites "
+                f"plus the existing ones can offer ({best:g}).",
+                f"总需求 {total:g} 超过了 p = {self.p} 个新站点加现有设施所能提供的最大容量（{best:g}）。",
+                hint_en="Raise p or the capacities.",
+                hint_zh="请增大 p 或站点容量。",
+                details={"total_demand": total, "max_capacity": best, "p": self.p})
+        if self.single_source:
+            usable = np.flatnonzero(r.fixed | r.free)
+            sub = self.costs[:, usable].tocoo()
+            best_cap = np.zeros(self.n)
+            np.maximum.at(best_cap, sub.row, cap[usable][sub.col])
+            bad = np.flatnonzero(self.weights > best_cap + 1e-9)
+            if bad.size:
+                raise InfeasibleError(
+                    f"{bad.size} demand point(s) weigh more than any reachable site's capacity: "
+                    f"{ids_of(self.demand_ids, bad[:10])}.",
+                    f"有 {bad.size} 个需求点的需求量超过任何可达站点的容量："
+                    f"{ids_of(self.demand_ids, bad[:10])}。",
+                    hint_en="Raise capacities or allow split assignment (single_source=False).",
+                    hint_zh="请增大容量，或允许拆分分配（single_source=False）。",
+                    details={"demand": ids_of(self.demand_ids, bad),
+                             "demand_index": bad.tolist()})
+
+    # ------------------------------------------------------------------ #
+    def _heuristic(self, d, base, deadline):
+        r = self.roles
+        k = self.p - r.n_required
+        start = greedy_median(d, self.weights, base, k=k, start=np.zeros(0, dtype=np.int64),
+                              groups=r.groups)
+        if start is None:
+            return None
+        return teitz_bart(d, self.weights, base, start=start,
+                          locked=np.zeros(d.shape[1], dtype=bool), groups=r.groups,
+                          deadline=deadline)
+
+    def _true_cost(self, cols: np.ndarray, d: np.ndarray, base: np.ndarray) -> np.ndarray:
+        dist = base.copy()
+        if cols.size:
+            dist = np.minimum(dist, d[:, cols].min(axis=1))
+        return dist
+
+    def _solve(self, *, time_limit: float, gap: float, verbose: bool,
+               heuristic_only: bool) -> SolveResult:
+        if self.capacities is not None:
+            return self._solve_capacitated(time_limit=time_limit, gap=gap, verbose=verbose)
+        t_start = time.perf_counter()
+        deadline = t_start + time_limit
+        r = self.roles
+        k = self.p - r.n_required
+        w = self.weights
+        d, base, unreachable = self.free_dense()
+        # Vertex substitution: the upper bound, the warm start and the cut-offs.
+        cols = self._heuristic(d, base, deadline=t_start + 0.3 * time_limit)
+        t_heur = time.perf_counter() - t_start
+        if heuristic_only and cols is not None:
+            return self._finish(cols, status="feasible", gap=np.inf, t_solve=t_heur, t_build=0.0,
+                                d=d, base=base)
+        levels = _Levels(d, unreachable, base)
+        best_cols = cols
+        best_ub = float(w @ self._true_cost(cols, d, base)) if cols is not None else np.inf
+        if cols is not None:
+            cut = levels.level_index(self._true_cost(cols, d, base)) + 1
+        else:
+            cut = np.minimum(levels.n_levels, 2)
+        cut = np.minimum(cut, levels.n_levels)
+        lb = -np.inf
+        status, t_build, t_mip = "optimal", 0.0, 0.0
+        iterations = 0
+        while True:
+            iterations += 1
+            tb = time.perf_counter()
+            mip = levels.build(cut, w, r.group_matrix(), r.groups, k)
+            start = levels.start_point(best_cols, cut) if best_cols is not None else None
+            t_build += time.perf_counter() - tb
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0.01:
+                status = "time_limit"
+                break
+            out = solve_mip(**mip, time_limit=remaining, gap=gap, verbose=verbose, start=start)
+            t_mip += out.seconds
+            if out.status == "infeasible":
+                self._raise_solver_infeasible(
+                    "the group limits cannot be met with p new sites.",
+                    "在 p 个新站点下无法满足分组限制。")
+            lb = max(lb, out.bound)
+            if out.x is None:
+                status = "time_limit"
+                break
+            new_cols = np.flatnonzero(out.x[:levels.n_free] > 0.5)
+            dist = self._true_cost(new_cols, d, base)
+            true = float(w @ dist)
+            if true < best_ub:
+                best_ub, best_cols = true, new_cols
+            under = dist > levels.cap_value(cut) * (1 + 1e-12) + 1e-12
+            if out.status == "time_limit":
+                status = "time_limit"
+                break
+            if not under.any() or best_ub - lb <= max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9):
+                status = "optimal" if best_ub - lb <= max(1e-9 * abs(best_ub), 1e-6) else "feasible"
+                break
+            # Move the cut-off of the undercharged points out to their true
+            # cost (one level further, so nearby alternatives are seen too).
+            need = levels.level_index(dist[under], np.flatnonzero(under)) + 2
+            cut[under] = np.minimum(np.maximum(cut[under], need), levels.n_levels[under])
+        if best_cols is None:
+            raise InfeasibleError("No solution was found within the time limit.",
+                                  "在时间限制内未找到可行解。",
+                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                                  details={"model": self.name, "status": "time_limit"})
+        gap_v = 0.0 if status == "optimal" else (
+            (best_ub - lb) / abs(best_ub) if np.isfinite(lb) and best_ub != 0 else np.inf)
+        res = self._finish(best_cols, status=status, gap=max(gap_v, 0.0),
+                           t_solve=t_heur + t_mip, t_build=t_build, d=d, base=base)
+        res.details.update({"iterations": iterations, "reduced_pairs": int(mip["a"].nnz),
+                            "lower_bound": lb})
+        return res
+
+    def _finish(self, cols, *, status, gap, t_solve, t_build, d, base) -> SolveResult:
+        r = self.roles
+        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        open_sites = np.union1d(np.flatnonzero(r.existing), new)
+        assign, dist = self.nearest_open(open_sites)
+        covered = assign >= 0
+        obj = float(self.weights[covered] @ dist[covered])
+        return self._result(status=status, objective=obj, selected=new, assignment=assign,
+                            covered=covered, mip_gap=gap, t_solve=t_solve, t_build_extra=t_build)
+
+    # ------------------------------------------------------------------ #
+    def _solve_capacitated(self, *, time_limit: float, gap: float, verbose: bool) -> SolveResult:
+        t0 = time.perf_counter()
+        r = self.roles
+        cap = self.capacities
+        k = self.p - r.n_required
+        usable = np.flatnonzero(r.fixed | r.free)
+        ycol = np.full(self.m, -1, dtype=np.int64)
+        ycol[r.free_idx] = np.arange(r.free_idx.size)
+        sub = self.costs[:, usable].tocoo()
+        pi, pj, pc = sub.row, usable[sub.col], sub.data
+        ny, npair = r.free_idx.size, pi.size
+        wi = self.weights[pi]
+        xs = ny + np.arange(npair)
+        # (1) sum_j x_ij = 1 ; (2) sum_i w_i x_ij - cap_j y_j <= 0 (fixed: <= cap_j)
+        # (3) x_ij <= y_j for free j ; (4) sum y = k ; (5) groups.
+        r1 = sp.csr_matrix((np.ones(npair), (pi, xs)), shape=(self.n, ny + npair))
+        site_row = np.full(self.m, -1, dtype=np.int64)
+        site_row[usable] = np.arange(usable.size)
+        r2 = sp.coo_matrix((np.concatenate([wi, -cap[r.free_idx]]),
+                            (np.concatenate([site_row[pj], site_row[r.free_idx]]),
+                             np.concatenate([xs, np.arange(ny)]))),
+                           shape=(usable.size, ny + npair))
+        fr = ycol[pj] >= 0
+        nfr = int(fr.sum())
+        r3 = sp.coo_matrix((np.concatenate([np.ones(nfr), -np.ones(nfr)]),
+                            (np.tile(np.arange(nfr), 2), np.concatenate([xs[fr], ycol[pj[fr]]]))),
+                           shape=(nfr, ny + npair))
+        r4 = sp.csr_matrix(np.concatenate([np.ones(ny), np.zeros(npair)])[None, :])
+        r5 = sp.hstack([r.group_matrix(), sp.csr_matrix((len(r.groups.labels), npair))])
+        a = sp.vstack([r1, r2, r3, r4, r5]).tocsc()
+        cap_fixed = np.where(r.fixed[usable], cap[usable], 0.0)
+        rlo = np.concatenate([np.ones(self.n), np.full(usable.size, -np.inf),
+                              np.full(nfr, -np.inf), [k], r.groups.lo])
+        rhi = np.concatenate([np.ones(self.n), cap_fixed, np.zeros(nfr), [k], r.groups.hi])
+        c = np.concatenate([np.zeros(ny), wi * pc])
+        integer = np.zeros(ny + npair, dtype=bool)
+        integer[:ny] = True
+        if self.single_source:
+            integer[ny:] = True
+        t_build = time.perf_counter() - t0
+        out = solve_mip(c=c, lb=np.zeros(ny + npair), ub=np.ones(ny + npair), a=a, rlo=rlo,
+                        rhi=rhi, integer=integer, time_limit=time_limit, gap=gap, verbose=verbose)
+        if out.status == "infeasible":
+            self._raise_solver_infeasible(
+                "the capacities cannot hold the demand with p new sites under these limits.",
+                "在这些限制下，p 个新站点的容量无法容纳全部需求。")
+        if out.x is None:
+            raise InfeasibleError("No solution was found within the time limit.",
+                                  "在时间限制内未找到可行解。",
+                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                                  details={"model": self.name, "status": "time_limit"})
+        x = np.clip(out.x[ny:], 0.0, 1.0)
+        cols = np.flatnonzero(out.x[:ny] > 0.5)
+        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        assign = np.full(self.n, -1, dtype=np.int64)
+        big = x > 1e-6
+        order = np.lexsort((-x[big], pi[big]))
+        bi, bj = pi[big][order], pj[big][order]
+        first = np.ones(bi.size, dtype=bool)
+        first[1:] = bi[1:] != bi[:-1]
+        assign[bi[first]] = bj[first]
+        covered = assign >= 0
+        obj = float(c[ny:] @ x)
+        load = np.bincount(pj, weights=wi * x, minlength=self.m)
+        return self._result(status=combine_status(out.status, out.gap), objective=obj,
+                            selected=new, assignment=assign, covered=covered, mip_gap=out.gap,
+                            t_solve=out.seconds, t_build_extra=t_build,
+                            details={"load": load, "shares": (pi, pj, x)})
+
+
+class _Levels:
+    """Distinct cost levels per demand point, for the radius formulation.
+
+    Built once from the dense free-column costs; :meth:`build` then writes
+    the reduced model for any vector of per-point cut-offs with numpy only.
+    """
+
+    def __init__(self, d: np.ndarray, unreachable: np.ndarray, base: np.ndarray) -> None:
+        n, F = d.shape
+        self.n, self.n_free = n, F
+        self.base = base
+        # Entries that can matter: reachable and strictly cheaper than the
+        # nearest fixed site (which caps every point's cost).
+        ok = ~unreachable & (d < base[:, None])
+        ei, ej = np.nonzero(ok)
+        ed = d[ei, ej]
+        order = np.lexsort((ed, ei))
+        ei, ej, ed = ei[order], ej[order], ed[order]
+        new_level = np.ones(ei.size, dtype=bool)
+        new_level[1:] = (ei[1:] != ei[:-1]) | (ed[1:] != ed[:-1])
+        row_start = np.searchsorted(ei, np.arange(n))
+        cum = np.cumsum(new_level) - 1                 # global level number
+        first_level = np.zeros(n, dtype=np.int64)
+        has = np.bincount(ei, minlength=n) > 0
+        first_level[has] = cum[row_start[has]]
+        self.lvl = cum - first_level[ei]               # 0-based level within row
+        self.ei, self.ej, self.ed = ei, ej, ed
+        n_free_levels = np.bincount(ei, weights=new_level, minlength=n).astype(np.int64)
+        self.has_fixed = np.isfinite(base)
+        # Level values flattened: free levels of row i, then base[i] if finite.
+        self.n_levels = n_free_levels + self.has_fixed
+        self.offset = np.concatenate([[0], np.cumsum(self.n_levels)[:-1]])
+        vals = np.empty(int(self.n_levels.sum()))
+        vals[self.offset[ei[new_level]] + self.lvl[new_level]] = ed[new_level]
+        fx = np.flatnonzero(self.has_fixed)
+        vals[self.offset[fx] + n_free_levels[fx]] = base[fx]
+        self.values = vals
+        self.n_free_levels = n_free_levels
+
+    def level_index(self, q: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """0-based index of the first level >= q for each row (``n_levels`` if none)."""
+        rows = np.arange(self.n) if rows is None else rows
+        q = np.asarray(q, dtype=np.float64)
+        if q.size != rows.size:
+            raise ValueError("q and rows differ in length")
+        out = np.empty(rows.size, dtype=np.int64)
+        # Level values are sorted within rows: shift each row into its own
+        # band so one global searchsorted answers every row at once.
+        span = (np.nanmax(np.where(np.isfinite(self.values), self.values, 0)) + 1.0) if self.values.size else 1.0
+        row_of = np.repeat(np.arange(self.n), self.n_levels)
+        key = self.values + row_of * span * 2.0
+        qq = np.where(np.isfinite(q), q, span * 1.5) + rows * span * 2.0
+        pos = np.searchsorted(key, qq * (1 - 1e-15) - 1e-12, side="left")
+        out[:] = pos - self.offset[rows]
+        return np.clip(out, 0, self.n_levels[rows])
+
+    def cap_value(self, cut: np.ndarray) -> np.ndarray:
+        """Cost charged at the cut-off level of each row (``inf`` when uncut)."""
+        v = np.full(self.n, np.inf)
+        ok = cut >= 1
+        v[ok] = self.values[self.offset[ok] + cut[ok] - 1]
+        full = cut >= self.n_levels
+        v[full & self.has_fixed] = np.inf   # exact up to the fixed site's cost
+        v[full & ~self.has_fixed] = np.inf  # guarded: charged exactly
+        return v
+
+    def build(self, cut: np.ndarray, w: np.ndarray, grp: sp.csr_matrix, groups, k: int) -> dict:
+        """Reduced radius model with ``cut[i]`` levels kept for row ``i``."""
+        n, F = self.n, self.n_free
+        cut = np.maximum(cut, np.minimum(1, self.n_levels))
+        nz = np.maximum(cut - 1, 0)                       # z variables per row
+        # A row with every free level kept and no fixed site must be served:
+        # one more chain row whose z is forced to 0 (a "guard").
+        guard = (cut >= self.n_levels) & ~self.has_fixed & (self.n_levels > 0)
+        nrow = nz + guard
+        zoff = np.concatenate([[0], np.cumsum(nz)[:-1]])
+        roff = np.concatenate([[0], np.cumsum(nrow)[:-1]])
+        Z, R = int(nz.sum()), int(nrow.sum())
+        # y entries: level l of row i goes into chain row l when l < nrow[i].
+        use = self.lvl < nrow[self.ei]
+        y_rows = roff[self.ei[use]] + self.lvl[use]
+        y_cols = self.ej[use]
+        # z entries: +1 on z_ik in chain row k; -1 on z_i,k-1 in row k (k >= 1).
+        zi = np.repeat(np.arange(n), nz)
+        zk = np.arange(Z) - zoff[zi]
+        gi = np.repeat(np.arange(n), nrow)
+        gk = np.arange(R) - roff[gi]
+        prev = gk >= 1
+        rows = np.concatenate([y_rows, roff[zi] + zk, roff[gi[prev]] + gk[prev]])
+        cols = np.concatenate([y_cols, F + zoff[zi] + zk, F + zoff[gi[prev]] + gk[prev] - 1])
+        vals = np.concatenate([np.ones(y_rows.size), np.ones(Z), -np.ones(int(prev.sum()))])
+        chain = sp.csr_matrix((vals, (rows, cols)), shape=(R, F + Z))
+        rlo_chain = (gk == 0).astype(np.float64)
+        card = sp.csr_matrix((np.ones(F), (np.zeros(F, dtype=np.int64), np.arange(F))),
+                             shape=(1, F + Z))
+        g = sp.hstack([grp, sp.csr_matrix((grp.shape[0], Z))]).tocsr()
+        a = sp.vstack([chain, card, g]).tocsc()
+        # Objective: w_i * (v_{k+1} - v_k) on z_ik, constant w_i * v_1.
+        flat = self.offset[zi] + zk
+        c = np.concatenate([np.zeros(F), w[zi] * (self.values[flat + 1] - self.values[flat])])
+        has = self.n_levels > 0
+        offset = float(w[has] @ self.values[self.offset[has]])
+        self._zoff, self._nz, self._cut = zoff, nz, cut
+        return dict(c=c, lb=np.zeros(F + Z), ub=np.ones(F + Z), a=a,
+                    rlo=np.concatenate([rlo_chain, [k], groups.lo]),
+                    rhi=np.concatenate([np.full(R, np.inf), [k], groups.hi]),
+                    integer=np.arange(F + Z) < F, offset=offset)
+
+    def start_point(self, cols: np.ndarray, cut: np.ndarray) -> np.ndarray:
+        """Primal point of the last built model for the open free columns ``cols``."""
+        y = np.zeros(self.n_free)
+        y[cols] = 1.0
+        # Cost of each row in the solution, from the entry lists.
+        opened = y[self.ej] > 0
+        dist = self.base.copy()
+        np.minimum.at(dist, self.ei[opened], self.ed[opened])
+        zi = np.repeat(np.arange(self.n), self._nz)
+        zk = np.arange(int(self._nz.sum())) - self._zoff[zi]
+        z = (dist[zi] > self.values[self.offset[zi] + zk]).astype(np.float64)
+        return np.concatenate([y, z])
