@@ -1,0 +1,137 @@
+"""Application factory: ``create_app(config=None)``.
+
+Config keys (all optional; pass a dict, e.g. from a test):
+
+REGION        region key (default ``geo.settings.DEFAULT_REGION``)
+LANG          default UI language, "zh" or "en" (default ``geo.settings.LANG``)
+DB_PATH       SQLite file of saved proposals (default ``VAR_DIR/proposals.sqlite``)
+BASEMAP       "none" (default: offline), "osm", or "tianditu"
+TIANDITU_KEY  key for Tianditu tiles (only with BASEMAP="tianditu")
+JOB_WORKERS   threads solving proposals in the background (default 1: the
+              machine is shared, and HiGHS is itself multi-threaded)
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+from flask import Flask, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException
+
+from geo import settings
+from geo.errors import CoverplanError
+from web import i18n
+from web.errors import http_error
+from web.jobs import JobRunner
+from web.service import Service
+from web.store import ProposalStore
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Numpy scalars become plain numbers; Chinese stays readable (and 2x smaller)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, np.integer):
+            return int(o)
+        if isinstance(o, np.floating):
+            return float(o) if math.isfinite(o) else None
+        if isinstance(o, np.bool_):
+            return bool(o)
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        if isinstance(o, Path):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def _defaults() -> dict:
+    return {
+        "REGION": settings.DEFAULT_REGION,
+        "LANG": i18n.normalise(settings.LANG),
+        "DB_PATH": str(settings.VAR_DIR / "proposals.sqlite"),
+        "BASEMAP": os.environ.get("COVERPLAN_BASEMAP", "none"),
+        "TIANDITU_KEY": os.environ.get("COVERPLAN_TIANDITU_KEY", ""),
+        "JOB_WORKERS": 1,
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.json = JSONProvider(app)
+    app.config.update(_defaults())
+    app.config.update(config or {})
+
+    app.extensions["coverplan"] = {
+        "service": Service(app.config["REGION"]),
+        "store": ProposalStore(app.config["DB_PATH"]),
+        "jobs": JobRunner(workers=int(app.config["JOB_WORKERS"])),
+    }
+
+    from web import api, charts, pages, vendor
+    app.register_blueprint(vendor.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(charts.bp)
+    app.register_blueprint(pages.bp)
+
+    @app.before_request
+    def choose_language():
+        asked = request.args.get("lang")
+        g.lang_asked = asked if asked in i18n.LANGS else None
+        g.lang = g.lang_asked or i18n.normalise(request.cookies.get(i18n.COOKIE), app.config["LANG"])
+
+    @app.after_request
+    def remember_language(resp):
+        if getattr(g, "lang_asked", None):
+            resp.set_cookie(i18n.COOKIE, g.lang_asked, max_age=365 * 86400, samesite="Lax")
+        return resp
+
+    @app.context_processor
+    def inject():
+        lang = getattr(g, "lang", app.config["LANG"])
+        args = request.args.to_dict()
+        args["lang"] = "zh" if lang == "en" else "en"
+        try:
+            nav_types = list(ext(app)["service"].types().values())
+        except CoverplanError:  # planner not there yet, or a broken types file: pages still render
+            nav_types = []
+        return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
+                "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
+                "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]}}
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.path == "/healthz"
+
+    @app.errorhandler(CoverplanError)
+    def coverplan_error(exc: CoverplanError):
+        lang = getattr(g, "lang", "zh")
+        if wants_json():
+            return jsonify(exc.to_dict(lang)), exc.status
+        return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),
+                               status=exc.status), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_exception(exc: HTTPException):
+        lang = getattr(g, "lang", "zh")
+        zh = {404: "未找到该地址。", 405: "不支持该请求方法。", 400: "请求无效。"}.get(exc.code, exc.name)
+        if wants_json():
+            body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang,
+                              {"path": request.path})
+            return jsonify(body), exc.code
+        return render_template("error.html", title=i18n.t("error", lang), status=exc.code,
+                               message=zh if lang == "zh" else (exc.description or exc.name)), exc.code
+
+    return app
+
+
+def ext(app: Flask | None = None) -> dict:
+    from flask import current_app
+    return (app or current_app).extensions["coverplan"]

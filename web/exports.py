@@ -1,0 +1,93 @@
+"""Downloads: CSV (UTF-8 with BOM, so Excel on Windows reads the Chinese) and XLSX (openpyxl)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from flask import Response
+
+from web.i18n import t
+
+#: (row key, i18n key of the header)
+TOWNSHIP_COLUMNS = [
+    ("township_code", "code"), ("township_name", "township"), ("county_name", "county"),
+    ("type_name", "facility_type"), ("status", "status"), ("reason", "reason"),
+    ("facilities", "existing_facilities"), ("units", "units"), ("covered_units", "covered_units"),
+    ("weight", "weight"), ("covered_weight", "covered_weight"), ("covered_share", "covered_share"),
+]
+SITE_COLUMNS = [
+    ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
+    ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("added_weight", "added_weight"),
+    ("added_units", "added_units"), ("farthest_cost", "farthest_cost"),
+    ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
+]
+
+
+def _cell(key: str, value, lang: str):
+    if key == "status" and value in ("met", "not_met"):
+        return t(f"status_{value}", lang)
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def _filename(base: str, ext: str) -> str:
+    return f"coverplan-{base}-{datetime.now():%Y%m%d-%H%M}.{ext}"
+
+
+def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang: str,
+                sheet: str = "coverplan") -> bytes:
+    header = [t(label, lang) for _, label in columns]
+    body = [[_cell(k, r.get(k), lang) for k, _ in columns] for r in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(body)
+        return buf.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    for row in body:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for i, (key, _) in enumerate(columns, start=1):
+        width = max([len(str(header[i - 1])) * 2] + [len(str(r[i - 1] or "")) * (2 if not str(r[i - 1] or "").isascii() else 1)
+                                                     for r in body[:300]])
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, width + 2))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+MIMES = {"csv": "text/csv; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "geojson": "application/geo+json"}
+
+
+def download(data: bytes, fmt: str, base: str) -> Response:
+    resp = Response(data, mimetype=MIMES[fmt].split(";")[0])
+    if fmt == "csv":
+        resp.headers["Content-Type"] = MIMES["csv"]
+    resp.headers["Content-Disposition"] = f'attachment; filename="{_filename(base, fmt)}"'
+    return resp
+
+
+def table_response(rows, columns, fmt: str, base: str, lang: str) -> Response:
+    return download(table_bytes(rows, columns, fmt, lang, sheet=base), fmt, base)
+
+
+def geojson_response(fc: dict, base: str) -> Response:
+    return download(json.dumps(fc, ensure_ascii=False).encode("utf-8"), "geojson", base)

@@ -1,0 +1,143 @@
+"""Background jobs with progress and cancellation, on a small thread pool.
+
+A site-selection solve can take a minute; the browser polls ``/api/jobs/<id>``
+instead of holding a request open (waitress would time it out, and a planner
+must be able to cancel). Cancelling is cooperative: the job function receives
+``should_stop()`` and is expected to poll it; a job still queued is dropped
+before it starts.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from geo.errors import CoverplanError
+
+STATES = ("queued", "running", "done", "failed", "cancelled")
+FINAL = ("done", "failed", "cancelled")
+
+
+class Cancelled(Exception):
+    """Raised inside a job function to stop early after ``should_stop()``."""
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    params: dict
+    state: str = "queued"
+    progress: float = 0.0
+    message: str = ""
+    result: Any = None
+    error: dict | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "state": self.state,
+                "progress": round(self.progress, 4), "message": self.message,
+                "params": self.params, "result": self.result, "error": self.error,
+                "created": self.created, "started": self.started, "finished": self.finished,
+                "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3)}
+
+
+class JobRunner:
+    """Runs ``fn(progress, should_stop)`` callables on ``workers`` threads.
+
+    ``progress(fraction, message)`` updates what ``/api/jobs/<id>`` reports.
+    The job's ``result`` is whatever ``fn`` returns (kept small: an id, a URL).
+    Finished jobs are forgotten after ``keep`` newer ones exist.
+    """
+
+    def __init__(self, workers: int = 1, keep: int = 200) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coverplan-job")
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def submit(self, kind: str, fn: Callable[[Callable, Callable], Any], params: dict | None = None) -> Job:
+        job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=params or {})
+        with self._lock:
+            self._jobs[job.id] = job
+            self._forget_old()
+        self._pool.submit(self._run, job, fn)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def list(self) -> list[Job]:
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+
+    def cancel(self, job_id: str) -> Job | None:
+        job = self.get(job_id)
+        if job is None:
+            return None
+        job._stop.set()
+        with self._lock:
+            if job.state == "queued":
+                job.state, job.finished = "cancelled", time.time()
+        return job
+
+    def wait(self, job_id: str, timeout: float = 30.0) -> Job | None:
+        """Block until the job is final (tests and the CLI use this)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            job = self.get(job_id)
+            if job is None or job.state in FINAL:
+                return job
+            time.sleep(0.05)
+        return self.get(job_id)
+
+    def shutdown(self) -> None:
+        for job in self.list():
+            job._stop.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- internals -----------------------------------------------------
+    def _forget_old(self) -> None:
+        done = [j for j in self._jobs.values() if j.state in FINAL]
+        for j in sorted(done, key=lambda j: j.created)[:max(0, len(done) - self._keep)]:
+            del self._jobs[j.id]
+
+    def _run(self, job: Job, fn) -> None:
+        with self._lock:
+            if job.state == "cancelled":
+                return
+            job.state, job.started = "running", time.time()
+
+        def progress(fraction: float, message: str = "") -> None:
+            job.progress = min(1.0, max(job.progress, float(fraction)))
+            if message:
+                job.message = message
+
+        def should_stop() -> bool:
+            return job._stop.is_set()
+
+        try:
+            result = fn(progress, should_stop)
+        except Cancelled:
+            job.state = "cancelled"
+        except CoverplanError as exc:
+            job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
+        except Exception as exc:  # a bug: keep the server alive, show the reason
+            job.state = "failed"
+            job.error = {"error": type(exc).__name__, "message": str(exc), "message_en": str(exc),
+                         "message_zh": f"计算出错：{exc}", "details": {"traceback": traceback.format_exc(limit=5)},
+                         "status": 500}
+        else:
+            if job._stop.is_set():
+                job.state = "cancelled"  # the solver returned early because we asked it to
+            else:
+                job.state, job.result, job.progress = "done", result, 1.0
+        job.finished = time.time()

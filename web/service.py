@@ -1,0 +1,235 @@
+"""What the pages and the API show, computed once and cached per process.
+
+The web layer never re-implements planning: it calls ``planner`` and
+``geo`` and only reshapes their results for the browser (light GeoJSON, rows
+in the user's language). Results depend only on the region and the inputs, so
+caching them per (type, mode) is safe until the process restarts.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+from functools import wraps
+
+import pandas as pd
+
+from geo.regions import load_region, region_info
+from web import layers
+from web.errors import PlannerUnavailable
+from web.i18n import pick
+
+
+def planner(module: str):
+    """Import ``planner.<module>``; a missing planner becomes a clear 503, not a 500."""
+    try:
+        return importlib.import_module(f"planner.{module}")
+    except ModuleNotFoundError as exc:
+        raise PlannerUnavailable(f"planner.{module}") from exc
+
+
+def planner_ready() -> bool:
+    try:
+        for m in ("facility_types", "coverage"):
+            planner(m)
+        return True
+    except PlannerUnavailable:
+        return False
+
+
+class Service:
+    """Region-bound facade with caches; one per app."""
+
+    def __init__(self, region_name: str) -> None:
+        self.region_name = region_name
+        self._cache: dict = {}
+        self._locks: dict = {}
+        self._guard = threading.Lock()
+
+    # -- caching helper: one computation per key even under concurrent requests
+    def _cached(self, key, compute):
+        if key in self._cache:
+            return self._cache[key]
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                self._cache[key] = compute()
+        return self._cache[key]
+
+    @property
+    def region(self):
+        return load_region(self.region_name)
+
+    # -- region --------------------------------------------------------
+    def region_summary(self) -> dict:
+        return self._cached("region_info", lambda: region_info(self.region))
+
+    def county_layer(self) -> dict:
+        def build():
+            c = self.region.counties
+            return layers.feature_collection(
+                c, ["code", "name", "population", "aged_60", "area_km2", "geometry_quality"],
+                tolerance=layers.TOL_COUNTY)
+        return self._cached("counties_fc", build)
+
+    def township_layer(self) -> dict:
+        def build():
+            t = self.region.townships
+            return layers.feature_collection(
+                t, ["code", "name", "kind", "county_code", "county_name", "population", "aged_60",
+                    "area_km2", "geometry_quality"], tolerance=layers.TOL_TOWNSHIP)
+        return self._cached("townships_fc", build)
+
+    def region_layers(self) -> dict:
+        r = self.region
+        prov = r.provenance.get("layers", {})
+        return {"counties": self.county_layer(), "townships": self.township_layer(),
+                "bounds": layers.bounds(r.counties),
+                "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
+                                if q in v} for k, v in prov.items()}}
+
+    # -- facility types ------------------------------------------------
+    def types(self) -> dict:
+        return planner("facility_types").load_facility_types()
+
+    def get_type(self, key: str):
+        return planner("facility_types").get_type(key)
+
+    def type_dict(self, ft, lang: str) -> dict:
+        d = ft.to_dict()
+        d["name"] = ft.name(lang)
+        d["standard_text"] = ft.standard_text(lang)
+        d["counts"] = {"existing": int((self.region.facilities["facility_type"] == ft.key).sum())}
+        return d
+
+    # -- coverage --------------------------------------------------------
+    def coverage(self, type_key: str, mode: str = "estimate"):
+        ft = self.get_type(type_key)  # unknown type -> 404 before any work
+        return self._cached(("coverage", ft.key, mode),
+                            lambda: planner("coverage").analyse_coverage(self.region, ft, mode=mode))
+
+    def checklist(self, type_key: str, mode: str = "estimate") -> pd.DataFrame:
+        def build():
+            cov = self.coverage(type_key, mode)
+            return planner("checklist").checklist_from_coverage(self.region, cov)
+        return self._cached(("checklist", type_key, mode), build)
+
+    def coverage_dict(self, type_key: str, lang: str, *, units: bool = False, mode: str = "estimate") -> dict:
+        cov = self.coverage(type_key, mode)
+        out = cov.to_dict(lang=lang, units=units)
+        out["standard_text"] = cov.ftype.standard_text(lang)
+        return out
+
+    def coverage_rows(self, lang: str) -> list[dict]:
+        """Citywide headline per type (the overview table)."""
+        rows = []
+        for key, ft in self.types().items():
+            s = self.coverage(key).summary
+            rows.append({"key": key, "name": ft.name(lang), "section": ft.section,
+                         "standard_text": ft.standard_text(lang), "facilities": s.get("facilities"),
+                         "units": s["units"], "covered_units": s["covered_units"],
+                         "covered_share": s["unit_share"], "covered_weight_share": s["covered_share"],
+                         "mean_cost": s["mean_cost"], "cost_unit": ft.unit})
+        return rows
+
+    def service_areas(self, type_key: str, mode: str = "estimate") -> dict | None:
+        """Union of the existing facilities' service areas (one light polygon layer).
+
+        Drawn as one dissolved layer: hundreds of overlapping circles would be
+        heavier to ship and their stacked opacity would look like extra coverage.
+        """
+        def build():
+            from shapely.ops import unary_union
+            from geo.travel import service_area
+
+            cov = self.coverage(type_key, mode)
+            ft = cov.ftype
+            if ft.rule != "within" or not len(cov.facilities):
+                return None
+            kind = self.region.townships["kind_group"]
+            shapes = []
+            for _, f in cov.facilities.iterrows():
+                urban = bool(kind.get(f["township_code"]) == "urban")
+                cutoff = ft.standard_urban if urban else ft.standard_rural
+                shapes.append(service_area(f.geometry, cutoff, mode=mode, unit=ft.unit, urban=urban))
+            merged = unary_union([s for s in shapes if not s.is_empty])
+            geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
+            from shapely.geometry import mapping
+            return {"type": "FeatureCollection",
+                    "features": [] if geom is None else [{"type": "Feature", "geometry": mapping(geom),
+                                                          "properties": {"type": ft.key}}]}
+        return self._cached(("service_areas", type_key, mode), build)
+
+    def coverage_layers(self, type_key: str, lang: str, mode: str = "estimate") -> dict:
+        """Everything the coverage map draws, in one response."""
+        def build():
+            r = self.region
+            cov = self.coverage(type_key, mode)
+            ft = cov.ftype
+            bt = cov.by_township
+            cl = self.checklist(type_key, mode).set_index("township_code")
+            t = r.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
+            for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
+                t[col] = bt[col].reindex(t.index) if col in bt else None
+            t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
+            t["status"] = cl["status"].reindex(t.index)
+            t["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(t.index)
+            town_fc = layers.feature_collection(t, list(t.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
+            u = cov.units
+            unit_fc = layers.feature_collection(
+                u.assign(cost=u["cost"].round(1)),
+                ["id", "name", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
+            f = cov.facilities.assign(facility_type=ft.key)
+            f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
+            fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
+            return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
+                    "unit": ft.unit, "rule": ft.rule, "is_estimate": bool(cov.is_estimate), "mode": mode,
+                    "summary": cov.summary, "bounds": layers.bounds(r.counties),
+                    "counties": self.county_layer(), "townships": town_fc,
+                    "service_areas": self.service_areas(type_key, mode), "units": unit_fc,
+                    "facilities": fac_fc,
+                    "facilities_synthetic": bool(cov.facilities["synthetic"].astype(bool).any()),
+                    "units_synthetic": bool(u["synthetic"].astype(bool).any())}
+        return self._cached(("coverage_layers", type_key, mode, lang), build)
+
+    # -- checklist rows for the table -------------------------------------
+    def township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,
+                      status: str | None = None) -> list[dict]:
+        keys = [self.get_type(type_key).key] if type_key else list(self.types())
+        frames = []
+        types = self.types()
+        for k in keys:
+            df = self.checklist(k).copy()
+            df["type_name"] = types[k].name(lang)
+            frames.append(df)
+        df = pd.concat(frames, ignore_index=True)
+        if county:
+            df = df[(df["county_code"] == county) | (df["county_name"] == county)]
+        if status:
+            df = df[df["status"] == status]
+        df["reason"] = df[f"reason_{'en' if lang == 'en' else 'zh'}"]
+        df["covered_share"] = (df["covered_units"] / df["units"]).where(df["units"] > 0)
+        cols = ["township_code", "township_name", "county_code", "county_name", "type", "type_name",
+                "status", "reason", "facilities", "units", "covered_units", "uncovered_units", "weight",
+                "covered_weight", "covered_share"]
+        return [{c: layers.clean(v) for c, v in zip(cols, row)}
+                for row in df[cols].itertuples(index=False, name=None)]
+
+    # -- plan targets -------------------------------------------------------
+    def targets(self, lang: str, proposals: list[dict] | None = None) -> list[dict]:
+        key = ("targets",) if not proposals else None
+        rows = (self._cached(key, lambda: planner("targets").plan_targets(self.region)) if key
+                else planner("targets").plan_targets(self.region, proposals=proposals))
+        out = []
+        for r in rows:
+            r = dict(r)
+            r["type_name"] = pick(r["type_name_zh"], r["type_name_en"], lang)
+            r["text"] = pick(r["text_zh"], r["text_en"], lang)
+            r["met"] = r["status"] == "met"
+            r["progress"] = min(1.0, (r["value"] / r["target"])) if r["target"] else 1.0
+            if r["kind"] == "new_sites":
+                r["current_text"] = f"{int(r['value'])} / {int(r['target'])}"
+            else:
+                r["current_text"] = f"{100 * r['value']:.1f}% / {100 * r['target']:.0f}%"
+            out.append(r)
+        return out

@@ -1,0 +1,48 @@
+/* Overview: plan targets and citywide coverage per type, from the API. */
+(function () {
+  "use strict";
+  var M = window.CoverMap, T = M.T, esc = M.esc, fmt = M.fmt, pct = M.pct;
+  function getJSON(url) {
+    return fetch(url).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); });
+  }
+  function failed(el, err) {
+    el.innerHTML = "<p class='muted'>" + esc((err && err.message) || T("load_failed")) + "</p>";
+  }
+  function bar(share) {
+    var s = share == null ? 0 : Math.max(0, Math.min(1, share));
+    return "<div class='bar " + (s >= 0.9999 ? "ok" : s < 0.5 ? "low" : "") + "'><i style='width:" + (100 * s).toFixed(1) + "%'></i></div>";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var tEl = document.getElementById("targets"), cEl = document.getElementById("coverage-table"),
+        chart = document.getElementById("county-chart");
+    getJSON("/api/targets").then(function (rows) {
+      var h = "<table class='data' id='targets-table'><thead><tr><th>" + T("facility_type") + "</th><th>" + T("target") +
+              "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
+      rows.forEach(function (r) {
+        h += "<tr><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+             "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
+             (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
+      });
+      tEl.innerHTML = h + "</tbody></table>";
+    }).catch(function (e) { failed(tEl, e); });
+    getJSON("/api/coverage").then(function (rows) {
+      var h = "<table class='data' id='citywide-table'><thead><tr><th>" + T("facility_type") + "</th><th>" + T("standard") +
+              "</th><th class='num'>" + T("existing_facilities") + "</th><th class='num'>" + T("covered_units") +
+              "</th><th>" + T("covered_share") + "</th><th></th></tr></thead><tbody>";
+      rows.forEach(function (r) {
+        h += "<tr><td>" + esc(r.name) + "</td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
+             "</td><td class='num'>" + fmt(r.covered_units) + " / " + fmt(r.units) + "</td><td>" + bar(r.covered_share) +
+             "<span class='small'>" + pct(r.covered_share) + " (" + T("weight") + " " + pct(r.covered_weight_share) + ")</span></td>" +
+             "<td><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";
+      });
+      cEl.innerHTML = h + "</tbody></table>";
+      if (chart && rows.length) {
+        var sel = "<select id='chart-type'>" + rows.map(function (r) { return "<option value='" + esc(r.key) + "'>" + esc(r.name) + "</option>"; }).join("") + "</select>";
+        chart.innerHTML = "<div class='toolbar'>" + sel + "</div><img class='chart' id='county-chart-img' alt=''>";
+        var img = document.getElementById("county-chart-img"), s = document.getElementById("chart-type");
+        var show = function () { img.src = "/charts/coverage_by_county/" + encodeURIComponent(s.value) + ".svg?lang=" + window.COVERPLAN.lang; };
+        s.addEventListener("change", show); show();
+      }
+    }).catch(function (e) { failed(cEl, e); if (chart) failed(chart, e); });
+  });
+})();

@@ -1,0 +1,78 @@
+/* Township checklist: server-side filters (type, county, status) through the API,
+ * client-side text search and column sorting. */
+(function () {
+  "use strict";
+  var C = window.COVERPLAN, T = function (k) { return C.t[k] || k; };
+  var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); };
+  var rows = [], sortKey = "township_code", sortDir = 1, seq = 0;
+
+  function query() {
+    var q = new URLSearchParams();
+    ["type", "county", "status"].forEach(function (k) {
+      var v = document.getElementById("f-" + k).value;
+      if (v) q.set(k, v);
+    });
+    q.set("lang", C.lang);
+    return q;
+  }
+
+  function render() {
+    var text = document.getElementById("f-text").value.trim().toLowerCase();
+    var shown = rows.filter(function (r) {
+      return !text || (r.township_name + " " + r.township_code + " " + r.county_name).toLowerCase().indexOf(text) >= 0;
+    });
+    shown.sort(function (a, b) {
+      var x = a[sortKey], y = b[sortKey];
+      if (x == null && y == null) return 0;
+      if (x == null) return 1;
+      if (y == null) return -1;
+      return (typeof x === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN")) * sortDir;
+    });
+    var h = shown.map(function (r) {
+      var share = r.covered_share == null ? "–" : (100 * r.covered_share).toFixed(1) + "%";
+      return "<tr data-code='" + esc(r.township_code) + "' data-status='" + esc(r.status) + "' data-county='" + esc(r.county_code) + "'>" +
+        "<td>" + esc(r.township_code) + "</td><td>" + esc(r.township_name) + "</td><td>" + esc(r.county_name) + "</td>" +
+        "<td>" + esc(r.type_name) + "</td><td><span class='st st-" + esc(r.status) + "'>" + T("status_" + r.status) + "</span></td>" +
+        "<td class='num'>" + esc(r.facilities) + "</td><td class='num'>" + share + "</td>" +
+        "<td class='small'>" + esc(r.reason) + "</td>" +
+        "<td><a class='to-map' href='/map/" + encodeURIComponent(r.type) + "?township=" + encodeURIComponent(r.township_code) + "'>" + T("zoom_to") + "</a></td></tr>";
+    }).join("");
+    document.querySelector("#checklist tbody").innerHTML = h || "<tr><td colspan='9' class='muted'>" + T("no_data") + "</td></tr>";
+    document.getElementById("row-count").textContent = T("rows_shown").replace("{n}", shown.length).replace("{total}", rows.length);
+    document.getElementById("checklist").dataset.rows = String(shown.length);
+  }
+
+  function load() {
+    var q = query(), my = ++seq;
+    document.getElementById("export-csv").href = "/api/townships.csv?" + q;
+    document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
+    var page = new URLSearchParams(q); page.delete("lang");
+    history.replaceState(null, "", "?" + page);
+    document.getElementById("checklist").dataset.ready = "0";
+    fetch("/api/townships?" + q).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); })
+      .then(function (data) {
+        if (my !== seq) return;  // a newer filter change already went out
+        rows = data; render();
+        document.getElementById("checklist").dataset.ready = "1";
+      })
+      .catch(function (e) {
+        document.querySelector("#checklist tbody").innerHTML = "<tr><td colspan='9' class='error-box'>" + esc(e.message || T("load_failed")) + "</td></tr>";
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    ["type", "county", "status"].forEach(function (k) { document.getElementById("f-" + k).addEventListener("change", load); });
+    document.getElementById("f-text").addEventListener("input", render);
+    document.querySelectorAll("th.sortable").forEach(function (th) {
+      th.addEventListener("click", function () {
+        var k = th.dataset.key;
+        sortDir = (sortKey === k) ? -sortDir : 1; sortKey = k;
+        document.querySelectorAll("th.sortable").forEach(function (o) { o.classList.remove("sort-asc", "sort-desc"); });
+        th.classList.add(sortDir > 0 ? "sort-asc" : "sort-desc");
+        render();
+      });
+    });
+    load();
+  });
+})();
