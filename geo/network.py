@@ -23,6 +23,7 @@ Other classes get the mean speed observed on their class, else 30 km/h.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -200,12 +201,11 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
             f"OSM file not found: {osm}.", f"找不到OSM文件：{osm}。",
             hint_en="Check the path; coverplan reads .osm and .osm.pbf files.",
             hint_zh="请检查路径；支持 .osm 与 .osm.pbf 文件。", details={"path": str(osm)})
-    options = {"v": BUILD_VERSION, "drive_only": drive_only, "simplify": simplify,
+    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "drive_only": drive_only, "simplify": simplify,
                "retain_all": retain_all, "fallback": fallback_kmh,
                "speeds": DEFAULT_HWY_SPEEDS if hwy_speeds is None else hwy_speeds}
-    key = osmfile.file_digest(osm)
-    import hashlib
-    key = hashlib.sha256((key + _options_key(options)).encode()).hexdigest()[:20]
+    digest = osmfile.file_digest(osm)
+    key = hashlib.sha256((digest + _options_key(options)).encode()).hexdigest()[:20]
     stem = osm.name.split(".")[0] or "graph"
     cache_path = graph_cache_dir(cache_dir) / f"{stem}-{key}.graphml"
 
@@ -224,7 +224,7 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
                                    hint_en="Check that the file is valid OpenStreetMap data.",
                                    hint_zh="请检查文件是否为有效的OpenStreetMap数据。") from exc
         G = _add_speeds(G, hwy_speeds, fallback_kmh)
-        G.graph["coverplan_source_sha256"] = osmfile.file_digest(osm)
+        G.graph["coverplan_source_sha256"] = digest
         hit = False
         if cache:
             _save_graphml(G, cache_path)
@@ -289,13 +289,11 @@ def download_graph(region: str = "shiyan", *, hwy_speeds: dict[str, float] | Non
     NetworkError
         Offline, or the download failed.
     """
-    import hashlib
-
     import osmnx as ox
 
     t0 = time.perf_counter()
     polygon = region_polygon(region)
-    options = {"v": BUILD_VERSION, "polygon": polygon.wkb_hex, "fallback": fallback_kmh,
+    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "polygon": polygon.wkb_hex, "fallback": fallback_kmh,
                "speeds": DEFAULT_HWY_SPEEDS if hwy_speeds is None else hwy_speeds}
     key = hashlib.sha256(_options_key(options).encode()).hexdigest()[:20]
     cache_path = graph_cache_dir(cache_dir) / f"{region.lower()}-download-{key}.graphml"

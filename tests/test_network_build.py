@@ -67,9 +67,14 @@ def test_components_and_stats(town):
     assert st["largest_wcc_share"] == pytest.approx(23 / 27)
 
 
-def test_cache_hit_on_second_build(town):
+def test_cache_hit_on_second_build(town, monkeypatch):
     _, built, d = town
     assert not built.cache_hit and built.cache_path.is_file()
+    import osmnx as ox
+
+    def no_parse(*a, **k):
+        raise AssertionError("the cache should have been used")
+    monkeypatch.setattr(ox, "graph_from_xml", no_parse)
     again = network.build_graph(d / "town.osm", cache_dir=d / "cache")
     assert again.cache_hit and again.cache_path == built.cache_path
     assert _edge_set(again.graph) == _edge_set(built.graph)
