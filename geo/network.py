@@ -201,7 +201,8 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
             f"OSM file not found: {osm}.", f"找不到OSM文件：{osm}。",
             hint_en="Check the path; coverplan reads .osm and .osm.pbf files.",
             hint_zh="请检查路径；支持 .osm 与 .osm.pbf 文件。", details={"path": str(osm)})
-    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "drive_only": drive_only, "simplify": simplify,
+    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "drive_only": drive_only,
+               "simplify": simplify,
                "retain_all": retain_all, "fallback": fallback_kmh,
                "speeds": DEFAULT_HWY_SPEEDS if hwy_speeds is None else hwy_speeds}
     digest = osmfile.file_digest(osm)
@@ -293,7 +294,8 @@ def download_graph(region: str = "shiyan", *, hwy_speeds: dict[str, float] | Non
 
     t0 = time.perf_counter()
     polygon = region_polygon(region)
-    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "polygon": polygon.wkb_hex, "fallback": fallback_kmh,
+    options = {"v": BUILD_VERSION, "osmnx": ox.__version__, "polygon": polygon.wkb_hex,
+               "fallback": fallback_kmh,
                "speeds": DEFAULT_HWY_SPEEDS if hwy_speeds is None else hwy_speeds}
     key = hashlib.sha256(_options_key(options).encode()).hexdigest()[:20]
     cache_path = graph_cache_dir(cache_dir) / f"{region.lower()}-download-{key}.graphml"
