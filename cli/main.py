@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # output piped into `head` and cut: not an error of ours
+        sys.stderr.close()
+        return 0
     except CoverplanError as exc:
         if getattr(args, "json", False):
             print(json.dumps(exc.to_dict(args.lang), ensure_ascii=False, indent=2))

@@ -1,0 +1,189 @@
+"""`coverplan coverage | check-townships | targets | propose`: what planners ask."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cli.output import print_json, progress
+from geo import settings
+
+
+def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
+    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    p.add_argument("--type", required=type_required, help="facility type key, e.g. elderly_complex")
+    p.add_argument("--facilities", help="your register of existing facilities (.csv/.xlsx/.geojson)")
+    p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
+                   help="datum of the register's coordinates")
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    p.add_argument("--network", help="road network for --mode network (.graphml, .osm or .osm.pbf)")
+    p.add_argument("--json", action="store_true")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("coverage", help="覆盖分析 / coverage of a facility type")
+    _common(p)
+    p.add_argument("--out", help="write the per-unit table (.csv or .xlsx)")
+    p.set_defaults(func=_coverage)
+
+    p = sub.add_parser("check-townships", help="乡镇全覆盖核查 / per-township checklist")
+    _common(p, type_required=False)
+    p.add_argument("--county", help="only this county code")
+    p.add_argument("--status", choices=["met", "not_met", "na"])
+    p.add_argument("--out", help="write the checklist (.csv or .xlsx)")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("targets", help="规划目标 / the plan's targets, now and after proposals")
+    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    p.add_argument("--proposal", action="append", default=[], help="proposal GeoJSON (repeatable)")
+    p.add_argument("--facilities")
+    p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_targets)
+
+    p = sub.add_parser("propose", help="选址方案 / propose new sites")
+    _common(p)
+    p.add_argument("--model", default="auto", choices=["auto", "mclp", "lscp", "pmedian", "pcenter"])
+    p.add_argument("--p", type=int, help="number of new sites (mclp, pmedian, pcenter)")
+    p.add_argument("--standard", type=float, help="service standard in the type's unit (min or m)")
+    p.add_argument("--time-limit", type=float, default=60.0)
+    p.add_argument("--gap", type=float, default=0.0)
+    p.add_argument("--out", help="write the proposal (.geojson, .csv or .xlsx)")
+    p.set_defaults(func=_propose)
+
+
+def _context(args):
+    from geo.regions import load_region
+    from planner.register import load_register
+
+    region = load_region(args.region)
+    facilities = load_register(args.facilities, region=region, coords=args.coords) \
+        if getattr(args, "facilities", None) else None
+    return region, facilities
+
+
+def _write_table(df, path: str) -> None:
+    from geo.errors import InputDataError
+
+    if path.lower().endswith(".xlsx"):
+        df.to_excel(path, index=False)
+    elif path.lower().endswith(".csv"):
+        df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel on Windows opens it right
+    else:
+        raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
+                             f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。")
+
+
+def _coverage(args) -> int:
+    from planner.coverage import analyse_coverage
+
+    region, facilities = _context(args)
+    cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
+    if args.out:
+        _write_table(cov.units.drop(columns=["geometry", "area"]), args.out)
+    if args.json:
+        print_json(cov.to_dict(lang=args.lang))
+        return 0
+    zh = args.lang == "zh"
+    s = cov.summary
+    print(f"{cov.ftype.name(args.lang)}  ({'估算' if cov.is_estimate and zh else 'estimate' if cov.is_estimate else args.mode})")
+    print(f"{'覆盖' if zh else 'covered'}: {s['covered_units']}/{s['units']} "
+          f"{'单元' if zh else 'units'}, {s['covered_weight']:,}/{s['weight']:,} "
+          f"({(s['covered_share'] or 0) * 100:.1f}%)")
+    for code, r in cov.by_county.iterrows():
+        print(f"  {code} {r['name']:<6} {(r['covered_share'] or 0) * 100:6.1f}%  "
+              f"{'未覆盖' if zh else 'uncovered'} {r['uncovered_units']}")
+    return 0
+
+
+def _check(args) -> int:
+    from planner.checklist import check_townships
+
+    region, facilities = _context(args)
+    df = check_townships(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
+    if args.county:
+        df = df[df["county_code"] == args.county]
+    if args.status:
+        df = df[df["status"] == args.status]
+    if args.out:
+        _write_table(df, args.out)
+    if args.json:
+        summary = df.groupby("type")["status"].value_counts().unstack(fill_value=0)
+        print_json({"types": sorted(df["type"].unique()),
+                    "summary": {t: {k: int(v) for k, v in row.items()} for t, row in summary.iterrows()},
+                    "townships": df.to_dict("records")})
+        return 0
+    reason = "reason_zh" if args.lang == "zh" else "reason_en"
+    for _, r in df.iterrows():
+        mark = {"met": "✓", "not_met": "✗", "na": "-"}[r["status"]]
+        print(f"{mark} {r['township_code']} {r['county_name']} {r['township_name']} [{r['type']}] {r[reason]}")
+    return 0
+
+
+def _targets(args) -> int:
+    from planner.proposals import load_proposal_sites
+    from planner.targets import plan_targets
+
+    region, facilities = _context(args)
+    proposals = [load_proposal_sites(p) for p in args.proposal]
+    rows = plan_targets(region, proposals=proposals, facilities=facilities)
+    if args.json:
+        print_json({"targets": rows, "proposals": args.proposal})
+        return 0
+    zh = args.lang == "zh"
+    for r in rows:
+        mark = "✓" if r["status"] == "met" else "✗"
+        val = f"{r['value']:.1%}" if r["kind"] != "new_sites" else f"{int(r['value'])}"
+        tgt = f"{r['target']:.0%}" if r["kind"] != "new_sites" else f"{r['target']}"
+        line = f"{mark} {r['text_zh'] if zh else r['text_en']}: {val} / {tgt}"
+        if "after" in r:
+            a = r["after"]
+            aval = f"{a['value']:.1%}" if r["kind"] != "new_sites" else f"{int(a['value'])}"
+            line += f"  →  {aval} {'✓' if a['status'] == 'met' else '✗'}"
+        print(line)
+    return 0
+
+
+def _propose(args) -> int:
+    from planner.proposals import propose
+
+    region, facilities = _context(args)
+    bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
+    last = [0]
+
+    def tick(fraction: float, message: str) -> None:
+        step = int(fraction * 100) - last[0]
+        if step > 0:
+            bar.update(step)
+            last[0] += step
+        bar.set_postfix_str(message)
+
+    try:
+        prop = propose(region, args.type, model=args.model, p=args.p, standard=args.standard,
+                       mode=args.mode, graph=args.network, facilities=facilities,
+                       time_limit=args.time_limit, gap=args.gap, progress=tick)
+    finally:
+        bar.close()
+    if args.out:
+        low = args.out.lower()
+        if low.endswith((".geojson", ".json")):
+            with open(args.out, "w", encoding="utf-8") as fh:
+                json.dump(prop.to_geojson(), fh, ensure_ascii=False, indent=1)
+        else:
+            _write_table(prop.table(), args.out)
+    if args.json:
+        out = prop.to_dict(lang=args.lang)
+        out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}
+        print_json(out)
+        return 0
+    zh = args.lang == "zh"
+    b, a = prop.before, prop.after
+    print(f"{prop.ftype.name(args.lang)} — {prop.solver['model']} {prop.solver['status']}, "
+          f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
+    print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
+    for _, s in prop.sites.iterrows():
+        print(f"  #{s['priority']:<3} {s['county_name']} {s['township_name']:<8} "
+              f"+{s['added_weight']:,.0f} ({s['added_units']} {'单元' if zh else 'units'})")
+    for note in prop.to_dict(lang=args.lang)["notes"]:
+        print(f"  * {note}", file=sys.stderr)
+    return 0
