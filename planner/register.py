@@ -119,7 +119,7 @@ def load_register(path: str | Path, *, region: Region, coords: str = "wgs84",
     ncol = _pick(gdf, NAME_ALIASES)
     names = gdf[ncol].astype(str) if ncol else gdf["id"]
 
-    lon, lat = gdf["lon"].to_numpy(float), gdf["lat"].to_numpy(float)
+    lon, lat = gdf["lon"].to_numpy(float, copy=True), gdf["lat"].to_numpy(float, copy=True)
     ccol = _pick(gdf, ("coords", "坐标系", "datum"))
     datum = gdf[ccol].astype(str).str.lower().str.replace("-", "").str.strip() if ccol \
         else pd.Series(coords, index=gdf.index)
