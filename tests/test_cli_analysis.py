@@ -1,0 +1,62 @@
+"""The planner-facing CLI end to end on the embedded region."""
+from __future__ import annotations
+
+import json
+
+from cli.main import main
+
+
+def _run(capsys, *argv) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_propose_elderly_complex_json_and_geojson(capsys, tmp_path):
+    out = tmp_path / "p.geojson"
+    res = _run(capsys, "propose", "--type", "elderly_complex", "--p", "8", "--json", "--out", str(out))
+    sites = res["sites"]
+    assert len(sites) == 8 and len({s["township_code"] for s in sites}) == 8
+    assert all(s["added_weight"] > 0 for s in sites)
+    assert [s["priority"] for s in sites] == list(range(1, 9))
+    assert res["is_estimate"] and res["solver"]["status"] == "optimal"
+    gj = json.loads(out.read_text("utf-8"))
+    props = gj["features"][0]["properties"]
+    for key in ("priority", "township_name", "county_name", "added_weight", "added_units",
+                "farthest_cost", "nearest_existing_id", "nearest_existing_cost"):
+        assert key in props
+    # targets after applying the proposal
+    t = _run(capsys, "targets", "--proposal", str(out), "--json")
+    row = next(r for r in t["targets"] if r["key"] == "elderly_complex_new_2025")
+    assert row["status"] == "not_met" and row["after"]["status"] == "met"
+
+
+def test_propose_day_care_lscp_reaches_everyone(capsys):
+    res = _run(capsys, "propose", "--type", "day_care", "--model", "lscp", "--json")
+    assert res["after"]["unit_share"] == 1.0
+    assert res["after"]["covered_units"] == 1979
+
+
+def test_targets_list_every_target_with_status_and_numbers(capsys):
+    res = _run(capsys, "targets", "--json")
+    keys = {r["key"] for r in res["targets"]}
+    assert {"elderly_complex_new_2025", "day_care_full_coverage", "cemetery_new_2025",
+            "charity_scenic_areas"} <= keys
+    for r in res["targets"]:
+        assert r["status"] in ("met", "not_met") and "numbers" in r and "text_zh" in r
+
+
+def test_coverage_and_checklist_csv(capsys, tmp_path):
+    res = _run(capsys, "coverage", "--type", "cemetery", "--json", "--out", str(tmp_path / "c.csv"))
+    assert res["citywide"]["units"] == 8 + 129  # county seats + township seats
+    assert (tmp_path / "c.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    res = _run(capsys, "check-townships", "--type", "day_care", "--json")
+    assert len(res["townships"]) == 129
+    assert sum(res["summary"]["day_care"].values()) == 129
+
+
+def test_unknown_type_is_a_clear_error_in_both_languages(capsys):
+    assert main(["coverage", "--type", "spa"]) == 2
+    assert "未知的设施类型" in capsys.readouterr().err
+    assert main(["--lang", "en", "coverage", "--type", "spa", "--json"]) == 2
+    err = json.loads(capsys.readouterr().out)
+    assert err["error"] == "UnknownTypeError" and "elderly_complex" in err["message"]
