@@ -5,9 +5,9 @@ import time
 
 from flask import Blueprint, g, jsonify, request
 
-from web import exports
+from web import exports, proposals
 from web.app import ext
-from web.errors import bad_param
+from web.errors import bad_param, not_found
 from web.service import planner_ready
 
 MODES = ("estimate", "network")
@@ -130,3 +130,112 @@ def townships_export(fmt: str):
 @bp.get("/targets")
 def targets():
     return jsonify(svc().targets(g.lang))
+
+
+# -- proposals and jobs ----------------------------------------------------
+def _proposal(pid: str) -> dict:
+    rec = ext()["store"].get(pid)
+    if rec is None:
+        raise not_found("Proposal", "方案", pid)
+    return rec
+
+
+def _job_dict(job) -> dict:
+    d = job.to_dict()
+    d["url"] = f"/api/jobs/{job.id}"
+    d["cancel"] = f"/api/jobs/{job.id}/cancel"
+    if job.error:
+        lang_msg = job.error.get("message_en" if g.lang == "en" else "message_zh")
+        d["error"] = {**job.error, "message": lang_msg or job.error.get("message")}
+    return d
+
+
+@bp.get("/proposals")
+def proposals_list():
+    types = svc().types()
+    rows = ext()["store"].list()
+    for r in rows:
+        ft = types.get(r["type"])
+        r["type_name"] = ft.name(g.lang) if ft else r["type"]
+    return jsonify(rows)
+
+
+@bp.post("/proposals")
+def proposals_start():
+    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if request.is_json and body is None:
+        raise bad_param("body", request.get_data(as_text=True)[:80], "valid JSON", "有效的 JSON")
+    params = proposals.parse_params(body or {}, svc())
+    job = proposals.start(ext(), params)
+    wait = _wait_seconds()
+    if wait:
+        job = ext()["jobs"].wait(job.id, timeout=wait)
+        if job.state == "done":
+            return jsonify({**_job_dict(job), "proposal": proposals.view(_proposal(job.result["proposal_id"]), g.lang)}), 201
+        if job.state == "failed":
+            return jsonify({**_job_dict(job)["error"], "job": _job_dict(job)}), job.error.get("status", 500)
+    resp = jsonify(_job_dict(job))
+    resp.status_code = 202
+    resp.headers["Location"] = f"/api/jobs/{job.id}"
+    return resp
+
+
+def _wait_seconds() -> float:
+    raw = request.args.get("wait")
+    if raw in (None, "", "0"):
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise bad_param("wait", raw, "seconds (0-300)", "秒数（0-300）") from None
+    if not 0 <= value <= 300:
+        raise bad_param("wait", raw, "seconds (0-300)", "秒数（0-300）")
+    return value
+
+
+@bp.get("/proposals/<pid>")
+def proposal_get(pid: str):
+    return jsonify(proposals.view(_proposal(pid), g.lang))
+
+
+@bp.delete("/proposals/<pid>")
+def proposal_delete(pid: str):
+    _proposal(pid)
+    ext()["store"].delete(pid)
+    return jsonify({"deleted": pid})
+
+
+@bp.get("/proposals/<pid>/layers")
+def proposal_layers(pid: str):
+    return jsonify(proposals.layers_for(_proposal(pid), svc(), g.lang))
+
+
+@bp.get("/proposals/<pid>.<fmt>")
+def proposal_download(pid: str, fmt: str):
+    if fmt not in ("geojson", "csv", "xlsx"):
+        raise bad_param("format", fmt, "geojson, csv or xlsx", "geojson、csv 或 xlsx")
+    rec = _proposal(pid)
+    if fmt == "geojson":
+        return exports.geojson_response(rec["geojson"], f"proposal-{pid}")
+    return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang)
+
+
+@bp.get("/jobs")
+def jobs_list():
+    return jsonify([_job_dict(j) for j in ext()["jobs"].list()])
+
+
+@bp.get("/jobs/<job_id>")
+def job_get(job_id: str):
+    job = ext()["jobs"].get(job_id)
+    if job is None:
+        raise not_found("Job", "任务", job_id)
+    return jsonify(_job_dict(job))
+
+
+@bp.post("/jobs/<job_id>/cancel")
+def job_cancel(job_id: str):
+    job = ext()["jobs"].cancel(job_id)
+    if job is None:
+        raise not_found("Job", "任务", job_id)
+    return jsonify(_job_dict(job))

@@ -23,11 +23,29 @@ _CJK_CANDIDATES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 
 
+#: Font files to register when matplotlib's cached font list predates their install.
+_CJK_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+              "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+              "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simhei.ttf")
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
+    import os
+
     from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in _CJK_CANDIDATES if n in names), None)
+    found = next((n for n in _CJK_CANDIDATES if n in names), None)
+    if found:
+        return found
+    for path in _CJK_FILES:
+        if os.path.exists(path):
+            try:
+                font_manager.fontManager.addfont(path)
+                return font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return None
 
 
 def chart_lang(lang: str) -> str:
@@ -119,7 +137,7 @@ def register_proposal_chart(bp_=bp):
             raise not_found("Proposal", "方案", pid)
         before, after, weights, standard, unit, name = cost_arrays(rec, g.lang)
         fig = cost_histogram(before, after, weights, standard, unit, g.lang,
-                             f"{name} · {t('cost_distribution', chart_lang(g.lang))}")
+                             t("cost_distribution", chart_lang(g.lang)))
         return _render(fig, fmt)
 
 

@@ -129,7 +129,10 @@ class JobRunner:
         except Cancelled:
             job.state = "cancelled"
         except CoverplanError as exc:
-            job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
+            if job._stop.is_set():  # the planner's own "cancelled" error after we asked it to stop
+                job.state = "cancelled"
+            else:
+                job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
         except Exception as exc:  # a bug: keep the server alive, show the reason
             job.state = "failed"
             job.error = {"error": type(exc).__name__, "message": str(exc), "message_en": str(exc),

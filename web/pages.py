@@ -62,3 +62,63 @@ def proposals():
     s = svc()
     return render_template("proposals.html", active="proposals", types=list(s.types().values()),
                            sel_type=request.args.get("type", ""))
+
+
+def _proposal_view(pid: str) -> dict:
+    from web.errors import not_found
+    from web.proposals import view
+    rec = ext()["store"].get(pid)
+    if rec is None:
+        raise not_found("Proposal", "方案", pid)
+    return view(rec, g.lang)
+
+
+@bp.get("/proposals/<pid>")
+def proposal(pid: str):
+    return render_template("proposal.html", active="proposals", p=_proposal_view(pid))
+
+
+@bp.get("/proposals/compare")
+def compare():
+    from web.errors import bad_param
+    from web.i18n import t
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if not a or not b:
+        raise bad_param("a,b", f"{a},{b}", "two proposal ids", "两个方案编号")
+    pa, pb = _proposal_view(a), _proposal_view(b)
+    lang = g.lang
+
+    def pct(x):
+        return "–" if x is None else f"{100 * x:.1f}%"
+
+    def num(x):
+        return "–" if x is None else f"{x:,.1f}"
+
+    def delta(x, y, scale=1.0, unit=""):
+        return "–" if x is None or y is None else f"{(y - x) * scale:+.1f}{unit}"
+
+    rows = [
+        {"label": t("facility_type", lang), "a": pa["type_name"], "b": pb["type_name"], "delta": ""},
+        {"label": t("model", lang), "a": pa["solver"]["model"].upper(), "b": pb["solver"]["model"].upper(), "delta": ""},
+        {"label": t("n_sites", lang), "a": len(pa["sites"]), "b": len(pb["sites"]),
+         "delta": f"{len(pb['sites']) - len(pa['sites']):+d}"},
+        {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
+         "b": pct(pb["before"]["covered_share"]), "delta": ""},
+        {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
+         "b": pct(pb["after"]["covered_share"]),
+         "delta": delta(pa["after"]["covered_share"], pb["after"]["covered_share"], 100, " pt")},
+        {"label": f"{t('covered_units', lang)} · {t('after', lang)}", "a": pa["after"]["covered_units"],
+         "b": pb["after"]["covered_units"], "delta": f"{pb['after']['covered_units'] - pa['after']['covered_units']:+d}"},
+        {"label": f"{t('mean_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["mean_cost"]),
+         "b": num(pb["after"]["mean_cost"]), "delta": delta(pa["after"]["mean_cost"], pb["after"]["mean_cost"])},
+        {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["cost_quantiles"]["p90"]),
+         "b": num(pb["after"]["cost_quantiles"]["p90"]),
+         "delta": delta(pa["after"]["cost_quantiles"]["p90"], pb["after"]["cost_quantiles"]["p90"])},
+    ]
+    towns: dict[str, dict] = {}
+    for key, p in (("a", pa), ("b", pb)):
+        for s in p["sites"]:
+            row = towns.setdefault(s["township_code"], {"name": f"{s['township_name']}（{s['county_name']}）"})
+            row[key] = (row.get(key, "") + f" #{s['priority']}").strip()
+    town_rows = [towns[k] for k in sorted(towns)]
+    return render_template("compare.html", active="proposals", pair=[pa, pb], diff=rows, towns=town_rows)

@@ -133,64 +133,51 @@ class Service:
         return rows
 
     def service_areas(self, type_key: str, mode: str = "estimate") -> dict | None:
-        """Union of the existing facilities' service areas (one light polygon layer).
-
-        Drawn as one dissolved layer: hundreds of overlapping circles would be
-        heavier to ship and their stacked opacity would look like extra coverage.
-        """
-        def build():
-            from shapely.ops import unary_union
-            from geo.travel import service_area
-
-            cov = self.coverage(type_key, mode)
-            ft = cov.ftype
-            if ft.rule != "within" or not len(cov.facilities):
-                return None
-            kind = self.region.townships["kind_group"]
-            shapes = []
-            for _, f in cov.facilities.iterrows():
-                urban = bool(kind.get(f["township_code"]) == "urban")
-                cutoff = ft.standard_urban if urban else ft.standard_rural
-                shapes.append(service_area(f.geometry, cutoff, mode=mode, unit=ft.unit, urban=urban))
-            merged = unary_union([s for s in shapes if not s.is_empty])
-            geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
-            from shapely.geometry import mapping
-            return {"type": "FeatureCollection",
-                    "features": [] if geom is None else [{"type": "Feature", "geometry": mapping(geom),
-                                                          "properties": {"type": ft.key}}]}
-        return self._cached(("service_areas", type_key, mode), build)
+        cov = self.coverage(type_key, mode)
+        return self._cached(("service_areas", type_key, mode),
+                            lambda: service_area_layer(self.region, cov.ftype, cov.facilities, mode))
 
     def coverage_layers(self, type_key: str, lang: str, mode: str = "estimate") -> dict:
         """Everything the coverage map draws, in one response."""
-        def build():
-            r = self.region
-            cov = self.coverage(type_key, mode)
-            ft = cov.ftype
-            bt = cov.by_township
-            cl = self.checklist(type_key, mode).set_index("township_code")
-            t = r.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
-            for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
-                t[col] = bt[col].reindex(t.index) if col in bt else None
-            t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
-            t["status"] = cl["status"].reindex(t.index)
-            t["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(t.index)
-            town_fc = layers.feature_collection(t, list(t.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
-            u = cov.units
-            unit_fc = layers.feature_collection(
-                u.assign(cost=u["cost"].round(1)),
-                ["id", "name", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
-            f = cov.facilities.assign(facility_type=ft.key)
-            f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
-            fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
-            return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
-                    "unit": ft.unit, "rule": ft.rule, "is_estimate": bool(cov.is_estimate), "mode": mode,
-                    "summary": cov.summary, "bounds": layers.bounds(r.counties),
-                    "counties": self.county_layer(), "townships": town_fc,
-                    "service_areas": self.service_areas(type_key, mode), "units": unit_fc,
-                    "facilities": fac_fc,
-                    "facilities_synthetic": bool(cov.facilities["synthetic"].astype(bool).any()),
-                    "units_synthetic": bool(u["synthetic"].astype(bool).any())}
-        return self._cached(("coverage_layers", type_key, mode, lang), build)
+        return self._cached(("coverage_layers", type_key, mode, lang),
+                            lambda: self.layers_from_coverage(self.coverage(type_key, mode), lang,
+                                                              checklist=self.checklist(type_key, mode),
+                                                              areas=self.service_areas(type_key, mode)))
+
+    def layers_from_coverage(self, cov, lang: str, *, checklist: pd.DataFrame | None = None,
+                             areas: dict | None = None, existing_only: bool = False) -> dict:
+        r = self.region
+        ft = cov.ftype
+        bt = cov.by_township
+        if checklist is None:
+            checklist = planner("checklist").checklist_from_coverage(r, cov)
+        cl = checklist.set_index("township_code")
+        t = r.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
+        for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
+            t[col] = bt[col].reindex(t.index) if col in bt else None
+        t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
+        t["status"] = cl["status"].reindex(t.index)
+        t["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(t.index)
+        town_fc = layers.feature_collection(t, list(t.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
+        u = cov.units
+        unit_fc = layers.feature_collection(
+            u.assign(cost=u["cost"].round(1)),
+            ["id", "name", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
+        f = cov.facilities
+        if areas is None:
+            areas = service_area_layer(r, ft, f, cov.mode)
+        if existing_only and "proposed" in f:
+            f = f[~f["proposed"].astype(bool)]
+        f = f.assign(facility_type=ft.key)
+        f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
+        fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
+        return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
+                "unit": ft.unit, "rule": ft.rule, "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
+                "summary": cov.summary, "bounds": layers.bounds(r.counties),
+                "counties": self.county_layer(), "townships": town_fc,
+                "service_areas": areas, "units": unit_fc, "facilities": fac_fc,
+                "facilities_synthetic": bool(f["synthetic"].astype(bool).any()) if len(f) else False,
+                "units_synthetic": bool(u["synthetic"].astype(bool).any())}
 
     # -- checklist rows for the table -------------------------------------
     def township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,
@@ -233,3 +220,29 @@ class Service:
                 r["current_text"] = f"{100 * r['value']:.1f}% / {100 * r['target']:.0f}%"
             out.append(r)
         return out
+
+
+def service_area_layer(region, ft, facilities, mode: str = "estimate") -> dict | None:
+    """Union of the facilities' service areas (one light polygon layer).
+
+    Drawn as one dissolved layer: hundreds of overlapping circles would be
+    heavier to ship and their stacked opacity would look like extra coverage.
+    """
+    from shapely.geometry import mapping
+    from shapely.ops import unary_union
+
+    from geo.travel import service_area
+
+    if ft.rule != "within" or not len(facilities):
+        return None
+    kind = region.townships["kind_group"]
+    shapes = []
+    for code, geom in zip(facilities["township_code"], facilities.geometry):
+        urban = bool(kind.get(code) == "urban")
+        cutoff = ft.standard_urban if urban else ft.standard_rural
+        shapes.append(service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban))
+    merged = unary_union([s for s in shapes if not s.is_empty])
+    geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
+    return {"type": "FeatureCollection",
+            "features": [] if geom is None else [{"type": "Feature", "geometry": mapping(geom),
+                                                  "properties": {"type": ft.key}}]}

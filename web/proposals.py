@@ -1,0 +1,158 @@
+"""Proposals from the browser: validate the form, solve in a background job, save to SQLite.
+
+Parameters are checked here, before queueing, so a typo answers 400 at once
+instead of a failed job a minute later. The solve itself is
+``planner.proposals.propose``; this module only wires it to the job runner and
+the store, and reshapes a saved proposal for maps, tables and downloads.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import geopandas as gpd
+import numpy as np
+
+from geo import settings
+from web import layers
+from web.errors import bad_param
+from web.i18n import pick
+from web.service import planner
+
+MODELS = ("auto", "mclp", "lscp", "pmedian", "pcenter")
+MODES = ("estimate", "network")
+MAX_TIME_LIMIT = 300.0
+
+
+def _number(raw, name: str, kind=float, *, minimum=None, maximum=None):
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        value = kind(raw)
+        if kind is int and float(raw) != value:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise bad_param(name, raw, "an integer" if kind is int else "a number",
+                        "整数" if kind is int else "数字") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        rng = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        rng_zh = f"{minimum} 到 {maximum} 之间" if maximum is not None else f"不小于 {minimum}"
+        raise bad_param(name, raw, f"a number {rng}", f"{rng_zh}的数")
+    return value
+
+
+def parse_params(form: dict, service) -> dict:
+    """Checked solve parameters from a JSON body or a form (400/404 on bad input)."""
+    if not isinstance(form, dict):
+        raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
+    type_key = form.get("type")
+    if not type_key:
+        raise bad_param("type", type_key, "a facility type key", "设施类型代码")
+    ft = service.get_type(str(type_key))  # unknown -> 404 listing the known types
+    model = form.get("model") or "auto"
+    if model not in MODELS:
+        raise bad_param("model", model, "one of " + ", ".join(MODELS), "以下之一：" + "、".join(MODELS))
+    mode = form.get("mode") or "estimate"
+    if mode not in MODES:
+        raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
+    p = _number(form.get("p"), "p", int, minimum=1, maximum=5000)
+    standard = _number(form.get("standard"), "standard", float, minimum=1e-6)
+    time_limit = _number(form.get("time_limit"), "time_limit", float, minimum=1, maximum=MAX_TIME_LIMIT) or 60.0
+    effective = ft.default_model if model == "auto" else model
+    if effective != "lscp" and p is None:
+        p = ft.default_p
+    name = str(form.get("name") or "").strip()[:80]
+    return {"type": ft.key, "model": model, "p": p, "standard": standard, "mode": mode,
+            "time_limit": time_limit, "name": name}
+
+
+def default_name(params: dict, ft) -> str:
+    model = params["model"] if params["model"] != "auto" else ft.default_model
+    n = f"{params['p']}处" if params.get("p") and model != "lscp" else "全覆盖"
+    return f"{ft.name_zh}·{model.upper()}·{n}·{datetime.now():%m-%d %H:%M}"
+
+
+def start(ext: dict, params: dict):
+    """Queue a solve; the job's result is ``{"proposal_id", "url"}`` once saved."""
+    service, store, jobs = ext["service"], ext["store"], ext["jobs"]
+    ft = service.get_type(params["type"])
+    name = params["name"] or default_name(params, ft)
+
+    def work(progress, should_stop):
+        progress(0.01, "queued → running")
+        prop = planner("proposals").propose(
+            service.region, ft.key, model=params["model"], p=params["p"], standard=params["standard"],
+            mode=params["mode"], time_limit=params["time_limit"], progress=progress, should_stop=should_stop)
+        if should_stop():
+            return None
+        progress(0.95, "saving")
+        pid = store.add(name=name, type_key=ft.key, params={**params, "name": name},
+                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson())
+        return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
+
+    return jobs.submit("proposal", work, {**params, "name": name})
+
+
+# -- reading a saved proposal ---------------------------------------------------
+def sites_gdf(rec: dict) -> gpd.GeoDataFrame:
+    fc = rec["geojson"]
+    if not fc.get("features"):
+        return gpd.GeoDataFrame({"id": [], "name": [], "township_code": [], "county_code": []},
+                                geometry=[], crs=settings.STORAGE_CRS)
+    gdf = gpd.GeoDataFrame.from_features(fc["features"], crs=settings.STORAGE_CRS)
+    gdf["id"] = gdf["id"].astype(str)
+    return gdf
+
+
+def solved_type(rec: dict, service):
+    """The facility type as solved (the standard may have been overridden in the form)."""
+    ft = service.get_type(rec["type"])
+    std = rec["summary"].get("params", {}).get("standard") or {}
+    if std.get("urban") and std.get("rural"):
+        ft = dataclasses.replace(ft, standard_urban=float(std["urban"]), standard_rural=float(std["rural"]))
+    return ft
+
+
+def site_rows(rec: dict) -> list[dict]:
+    return rec["summary"].get("sites", [])
+
+
+def view(rec: dict, lang: str) -> dict:
+    """A saved proposal for the page and the API, in the user's language."""
+    s = rec["summary"]
+    out = {k: rec[k] for k in ("id", "name", "type", "created", "params")}
+    out.update({
+        "type_name": pick(s.get("type_name_zh"), s.get("type_name_en"), lang),
+        "cost_unit": s.get("cost_unit"), "is_estimate": s.get("is_estimate"), "standard": s.get("standard"),
+        "solver": s.get("solver"), "before": s.get("before"), "after": s.get("after"),
+        "by_county": s.get("by_county"), "sites": site_rows(rec),
+        "equity": {k: v for k, v in (s.get("equity") or {}).items()
+                   if k not in ("costs_before", "costs_after", "weights")},
+        "downloads": {f: f"/api/proposals/{rec['id']}.{f}" for f in ("geojson", "csv", "xlsx")},
+        "chart": f"/charts/proposals/{rec['id']}/costs.svg",
+    })
+    return out
+
+
+def cost_arrays(rec: dict, lang: str):
+    """Per-unit cost before/after and weights, for the histogram."""
+    s = rec["summary"]
+    eq = s.get("equity") or {}
+    as_arr = lambda xs: np.array([np.inf if x is None else x for x in xs or []], dtype=float)  # noqa: E731
+    std = s.get("standard") or {}
+    return (as_arr(eq.get("costs_before")), as_arr(eq.get("costs_after")),
+            np.array(eq.get("weights") or [], dtype=float), std.get("rural"), s.get("cost_unit", "min"),
+            rec["name"])
+
+
+def layers_for(rec: dict, service, lang: str) -> dict:
+    """Coverage map after the proposal: townships by covered share, numbered new sites."""
+    ft = solved_type(rec, service)
+    sites = sites_gdf(rec)
+    cov = planner("coverage").analyse_coverage(service.region, ft, extra_sites=sites)
+    out = service.layers_from_coverage(cov, lang, existing_only=True)
+    out["sites"] = layers.feature_collection(
+        sites, ["priority", "name", "township_name", "county_name", "added_weight", "added_units",
+                "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost"])
+    out["proposal"] = {"id": rec["id"], "name": rec["name"]}
+    return out
