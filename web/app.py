@@ -108,7 +108,8 @@ def create_app(config: dict | None = None) -> Flask:
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]}}
 
     def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.path == "/healthz"
+        # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page
+        return request.path.startswith(("/api/", "/charts/")) or request.path == "/healthz"
 
     @app.errorhandler(CoverplanError)
     def coverplan_error(exc: CoverplanError):

@@ -1,0 +1,318 @@
+"""JSON API of the web app (Flask test client, real planner, real SQLite in a tmp dir)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import pytest
+
+from web.app import create_app
+
+ERROR_KEYS = {"error", "message", "message_en", "message_zh", "details"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    db = tmp_path_factory.mktemp("web") / "proposals.sqlite"
+    app = create_app({"DB_PATH": str(db), "TESTING": True})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def assert_error(resp, status: int, error: str | None = None) -> dict:
+    assert resp.status_code == status, resp.data[:300]
+    assert resp.is_json
+    body = resp.get_json()
+    assert ERROR_KEYS <= set(body), body
+    assert body["message_en"] and body["message_zh"]
+    assert body["message_en"] != body["message_zh"]
+    if error:
+        assert body["error"] == error
+    return body
+
+
+# -- region ------------------------------------------------------------------
+def test_healthz(client):
+    for url in ("/healthz", "/api/healthz"):
+        body = client.get(url).get_json()
+        assert body["status"] == "ok" and body["region"] == "shiyan" and body["planner"] is True
+
+
+def test_region_counts_and_provenance(client, shiyan):
+    body = client.get("/api/region").get_json()
+    assert body["counts"]["counties"] == 8 and body["counts"]["townships"] == 129
+    assert body["provenance"]["townships"]["geometry_quality"] == "approximate"
+    assert body["provenance"]["villages"]["synthetic"] is True
+    assert body["population"]["aged_60"] == int(shiyan.counties["aged_60"].sum())
+
+
+def test_region_layers_are_light_and_complete(client, shiyan):
+    resp = client.get("/api/region/layers")
+    body = resp.get_json()
+    assert len(body["counties"]["features"]) == 8
+    towns = body["townships"]["features"]
+    assert len(towns) == 129
+    assert {f["properties"]["code"] for f in towns} == set(shiyan.townships.index)
+    ring = towns[0]["geometry"]["coordinates"][0]
+    while isinstance(ring[0][0], list):  # MultiPolygon: one level deeper
+        ring = ring[0]
+    assert all(round(c, 5) == c for c in ring[0])  # rounded to ~1 m
+    assert len(resp.data) < 600_000
+    assert body["quality"]["townships"]["geometry_quality"] == "approximate"
+
+
+# -- types and coverage ----------------------------------------------------------
+def test_types(client):
+    types = client.get("/api/types").get_json()
+    keys = [t["key"] for t in types]
+    assert {"elderly_complex", "day_care", "cemetery", "charity_station"} <= set(keys)
+    one = client.get("/api/types/day_care?lang=en").get_json()
+    assert one["name"] == one["name_en"] and one["standard"]["unit"] == "m"
+
+
+def test_unknown_type_is_404_everywhere(client):
+    for url in ("/api/types/nope", "/api/coverage/nope", "/api/coverage/nope/layers",
+                "/api/townships?type=nope", "/charts/coverage_by_county/nope.svg"):
+        body = assert_error(client.get(url), 404, "UnknownTypeError")
+        assert "day_care" in body["message_en"]  # lists the known types
+    assert client.get("/map/nope").status_code == 404
+
+
+def test_coverage_matches_planner(client, shiyan):
+    from planner.coverage import analyse_coverage
+
+    direct = analyse_coverage(shiyan, "elderly_complex").summary
+    body = client.get("/api/coverage/elderly_complex").get_json()
+    assert body["citywide"]["covered_units"] == direct["covered_units"]
+    assert body["citywide"]["covered_share"] == pytest.approx(direct["covered_share"])
+    assert len(body["by_county"]) == 8
+    assert "units" not in body
+    with_units = client.get("/api/coverage/elderly_complex?units=1").get_json()
+    assert len(with_units["units"]) == direct["units"]
+    rows = {r["key"]: r for r in client.get("/api/coverage").get_json()}
+    assert rows["elderly_complex"]["covered_units"] == direct["covered_units"]
+
+
+def test_coverage_bad_parameters(client):
+    assert_error(client.get("/api/coverage/day_care?mode=teleport"), 400, "InputDataError")
+    body = assert_error(client.get("/api/coverage/day_care?units=maybe"), 400)
+    assert body["details"]["parameter"] == "units"
+
+
+def test_coverage_layers(client, shiyan):
+    body = client.get("/api/coverage/elderly_complex/layers").get_json()
+    assert len(body["townships"]["features"]) == 129
+    n_fac = int((shiyan.facilities["facility_type"] == "elderly_complex").sum())
+    assert len(body["facilities"]["features"]) == n_fac
+    units = body["units"]["features"]
+    assert len(units) == len(shiyan.villages)
+    uncovered = sum(not f["properties"]["covered"] for f in units)
+    assert uncovered == body["summary"]["uncovered_units"]
+    assert body["service_areas"]["features"], "service areas of the existing complexes"
+    assert body["facilities_synthetic"] and body["units_synthetic"] and body["is_estimate"]
+    shares = [f["properties"]["covered_share"] for f in body["townships"]["features"]]
+    assert all(s is None or 0 <= s <= 1 for s in shares)
+
+
+# -- township checklist ----------------------------------------------------------
+def test_townships_filters(client):
+    rows = client.get("/api/townships?type=cemetery").get_json()
+    assert len(rows) == 129 and {r["type"] for r in rows} == {"cemetery"}
+    county = client.get("/api/townships?type=cemetery&county=420325").get_json()
+    assert county and all(r["county_code"] == "420325" for r in county)
+    assert len(county) == sum(r["county_code"] == "420325" for r in rows)
+    by_name = client.get("/api/townships?type=cemetery&county=房县").get_json()
+    assert by_name == county
+    not_met = client.get("/api/townships?type=cemetery&status=not_met").get_json()
+    assert not_met and all(r["status"] == "not_met" for r in not_met)
+    assert len(not_met) == sum(r["status"] == "not_met" for r in rows)
+    every = client.get("/api/townships").get_json()
+    assert len(every) == 129 * len(client.get("/api/types").get_json())
+
+
+def test_townships_bad_parameters(client):
+    assert_error(client.get("/api/townships?status=perhaps"), 400, "InputDataError")
+    body = assert_error(client.get("/api/townships?county=999999"), 400)
+    assert body["details"]["parameter"] == "county"
+    assert_error(client.get("/api/townships.pdf"), 400)
+
+
+def test_townships_export_csv_and_xlsx(client):
+    rows = client.get("/api/townships?type=day_care&county=420302").get_json()
+    resp = client.get("/api/townships.csv?type=day_care&county=420302")
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in resp.headers["Content-Disposition"]
+    assert resp.data.startswith(b"\xef\xbb\xbf")  # BOM: Excel on Windows reads UTF-8
+    table = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert table[0][0] == "代码" and len(table) == len(rows) + 1
+    assert {r[0] for r in table[1:]} == {r["township_code"] for r in rows}
+
+    from openpyxl import load_workbook
+    resp = client.get("/api/townships.xlsx?type=day_care&county=420302&lang=en")
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    assert ws.cell(1, 1).value == "Code"
+    assert ws.max_row == len(rows) + 1
+
+
+def test_targets(client):
+    rows = client.get("/api/targets").get_json()
+    keys = {r["key"] for r in rows}
+    assert "elderly_complex_new_2025" in keys
+    for r in rows:
+        assert r["status"] in ("met", "not_met") and 0 <= r["progress"] <= 1 and r["text"]
+
+
+# -- language ----------------------------------------------------------------------
+def test_language_switch_and_cookie(app):
+    c = app.test_client()
+    zh = c.get("/").get_data(as_text=True)
+    assert "十堰市民政设施覆盖规划" in zh and 'lang="zh-CN"' in zh
+    en = c.get("/?lang=en")
+    assert "coverplan_lang=en" in en.headers.get("Set-Cookie", "")
+    assert "Shiyan civil-affairs facility coverage planner" in en.get_data(as_text=True)
+    # the cookie keeps English on the next page, and errors follow it
+    assert 'lang="en"' in c.get("/townships").get_data(as_text=True)
+    body = c.get("/api/coverage/nope").get_json()
+    assert body["message"] == body["message_en"]
+    c.get("/?lang=zh")
+    body = c.get("/api/coverage/nope").get_json()
+    assert body["message"] == body["message_zh"]
+
+
+# -- pages, static, errors ---------------------------------------------------------
+@pytest.mark.parametrize("url", ["/", "/map/day_care", "/map/cemetery?township=420325106", "/townships",
+                                 "/proposals", "/api-doc"])
+def test_pages_render(client, url):
+    resp = client.get(url + ("&" if "?" in url else "?") + "lang=zh")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "/static/vendor/leaflet/leaflet.css" in html
+    assert "unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_leaflet_served_locally(client):
+    js = client.get("/static/vendor/leaflet/leaflet.js")
+    assert js.status_code == 200 and b"Leaflet" in js.data[:400]
+    assert client.get("/static/vendor/leaflet/images/layers.png").status_code == 200
+    assert client.get("/static/vendor/leaflet/leaflet.js.map").status_code == 404
+
+
+def test_unknown_route_and_method(client):
+    assert_error(client.get("/api/does-not-exist"), 404, "NotFound")
+    assert_error(client.delete("/api/types"), 405)
+
+
+def test_charts(client):
+    svg = client.get("/charts/coverage_by_county/day_care.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    png = client.get("/charts/coverage_by_county/cemetery.png")
+    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_error(client.get("/charts/coverage_by_county/day_care.gif"), 400)
+
+
+# -- proposals and jobs ------------------------------------------------------------------
+def test_proposal_lifecycle(client, shiyan):
+    resp = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 4,
+                                                       "name": "测试方案"})
+    assert resp.status_code == 201, resp.data[:300]
+    body = resp.get_json()
+    assert body["state"] == "done"
+    prop = body["proposal"]
+    pid = prop["id"]
+    assert prop["name"] == "测试方案" and len(prop["sites"]) == 4
+    assert [s["priority"] for s in prop["sites"]] == [1, 2, 3, 4]
+    assert prop["after"]["covered_weight"] >= prop["before"]["covered_weight"]
+    assert set(s["township_code"] for s in prop["sites"]) <= set(shiyan.townships.index)
+
+    listed = client.get("/api/proposals").get_json()
+    assert pid in [p["id"] for p in listed]
+    assert client.get(f"/api/proposals/{pid}").get_json()["sites"] == prop["sites"]
+
+    gj = client.get(f"/api/proposals/{pid}.geojson")
+    assert gj.status_code == 200 and len(json.loads(gj.data)["features"]) == 4
+    table = list(csv.reader(io.StringIO(client.get(f"/api/proposals/{pid}.csv").data.decode("utf-8-sig"))))
+    assert table[0][0] == "优先序" and [r[0] for r in table[1:]] == ["1", "2", "3", "4"]
+    from openpyxl import load_workbook
+    ws = load_workbook(io.BytesIO(client.get(f"/api/proposals/{pid}.xlsx").data)).active
+    assert ws.max_row == 5
+
+    layers = client.get(f"/api/proposals/{pid}/layers").get_json()
+    assert len(layers["sites"]["features"]) == 4 and len(layers["townships"]["features"]) == 129
+    chart = client.get(f"/charts/proposals/{pid}/costs.svg")
+    assert chart.status_code == 200 and b"<svg" in chart.data
+    assert client.get(f"/proposals/{pid}").status_code == 200
+
+    assert client.delete(f"/api/proposals/{pid}").get_json() == {"deleted": pid}
+    assert_error(client.get(f"/api/proposals/{pid}"), 404, "NotFoundError")
+    assert_error(client.delete(f"/api/proposals/{pid}"), 404)
+    assert_error(client.get(f"/api/proposals/{pid}.csv"), 404)
+
+
+def test_proposal_async_job_and_compare(client):
+    resp = client.post("/api/proposals", json={"type": "cemetery", "model": "mclp", "p": 3})
+    assert resp.status_code == 202
+    job = resp.get_json()
+    assert resp.headers["Location"] == f"/api/jobs/{job['id']}"
+    deadline = time.time() + 60
+    while job["state"] in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.1)
+        job = client.get(job["url"]).get_json()
+    assert job["state"] == "done" and job["progress"] == 1.0
+    a = job["result"]["proposal_id"]
+    b = client.post("/api/proposals?wait=60", json={"type": "cemetery", "model": "mclp", "p": 6}).get_json()
+    b = b["proposal"]["id"]
+    html = client.get(f"/proposals/compare?a={a}&b={b}").get_data(as_text=True)
+    assert html.count('class="map"') == 2 and 'id="diff"' in html
+    assert client.get(f"/proposals/compare?a={a}").status_code == 400
+    assert client.get(f"/proposals/compare?a={a}&b=nope").status_code == 404
+
+
+@pytest.mark.parametrize("body,param", [
+    ({"type": "day_care", "p": "x"}, "p"), ({"type": "day_care", "p": 0}, "p"),
+    ({"type": "day_care", "p": 2.5}, "p"), ({"type": "day_care", "model": "magic"}, "model"),
+    ({"type": "day_care", "mode": "helicopter"}, "mode"), ({"type": "day_care", "standard": -3}, "standard"),
+    ({"type": "day_care", "time_limit": 10_000}, "time_limit"), ({}, "type"),
+])
+def test_proposal_bad_parameters(client, body, param):
+    err = assert_error(client.post("/api/proposals", json=body), 400, "InputDataError")
+    assert err["details"]["parameter"] == param
+
+
+def test_proposal_bad_body_and_unknown_type(client):
+    assert_error(client.post("/api/proposals", data="{oops", content_type="application/json"), 400)
+    assert_error(client.post("/api/proposals", json={"type": "spaceport"}), 404, "UnknownTypeError")
+    assert_error(client.post("/api/proposals?wait=x", json={"type": "day_care"}), 400)
+
+
+def test_infeasible_proposal_is_422(client):
+    resp = client.post("/api/proposals?wait=60", json={"type": "charity_station", "model": "pcenter", "p": 5})
+    body = assert_error(resp, 422, "InfeasibleError")
+    assert body["job"]["state"] == "failed"
+
+
+def test_jobs_unknown(client):
+    assert_error(client.get("/api/jobs/nope"), 404)
+    assert_error(client.post("/api/jobs/nope/cancel"), 404)
+    assert isinstance(client.get("/api/jobs").get_json(), list)
+
+
+def test_cancel_running_solve_saves_nothing(client):
+    """Full day-care coverage (LSCP over 1,979 villages) runs for seconds: cancel it."""
+    before = len(client.get("/api/proposals").get_json())
+    job = client.post("/api/proposals", json={"type": "day_care", "model": "lscp"}).get_json()
+    deadline = time.time() + 30
+    while client.get(job["url"]).get_json()["state"] == "queued" and time.time() < deadline:
+        time.sleep(0.05)
+    assert client.post(job["cancel"]).get_json()["id"] == job["id"]
+    while job["state"] in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.1)
+        job = client.get(job["url"]).get_json()
+    assert job["state"] == "cancelled" and job["result"] is None
+    assert len(client.get("/api/proposals").get_json()) == before
