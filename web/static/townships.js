@@ -65,6 +65,7 @@
     ["type", "county", "status"].forEach(function (k) { document.getElementById("f-" + k).addEventListener("change", load); });
     document.getElementById("f-text").addEventListener("input", render);
     document.querySelectorAll("th.sortable").forEach(function (th) {
+      if (th.dataset.key === sortKey) th.classList.add("sort-asc");  // the initial order is visible
       th.addEventListener("click", function () {
         var k = th.dataset.key;
         sortDir = (sortKey === k) ? -sortDir : 1; sortKey = k;

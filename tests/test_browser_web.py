@@ -1,0 +1,219 @@
+"""The web app in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+The app runs on waitress in a background thread on a free port; every request
+the browser makes is recorded and must go to that local server only (planners
+work offline). Screenshots land in test-artifacts/ for people to look at.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("browser") / "p.sqlite")})
+    app.extensions["coverplan"]["service"].region_layers()  # warm before the first page
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"
+    srv.close()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server, request):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    requests, errors = [], []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(30_000)
+    pg.base = server
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    ctx.close()
+    hosts = {urlparse(u).hostname for u in requests if not u.startswith(("data:", "blob:", "about:"))}
+    assert requests, "the page made no requests at all"
+    assert hosts == {"127.0.0.1"}, f"requests left the local server: {sorted(hosts)}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def wait_map(pg, map_id="map"):
+    pg.wait_for_function(f"document.getElementById('{map_id}').dataset.ready === '1'")
+
+
+def layer_count(pg, layer, map_id="map"):
+    return pg.evaluate(f"window.coverplanMaps['{map_id}'].layers['{layer}'].getLayers().length")
+
+
+def test_overview_region_map(page):
+    page.goto(page.base + "/?lang=zh")
+    wait_map(page)
+    assert page.locator("path.township").count() == 129
+    assert page.locator("path.county").count() == 8
+    assert "示意" in page.locator(".map-note").inner_text()
+    page.wait_for_selector("#targets-table")
+    page.wait_for_selector("#citywide-table")
+    assert page.locator("#citywide-table tbody tr").count() >= 4
+
+
+def test_coverage_map_layers(page, shiyan):
+    n_fac = int((shiyan.facilities["facility_type"] == "elderly_complex").sum())
+    page.goto(page.base + "/map/elderly_complex?lang=zh")
+    wait_map(page)
+    assert layer_count(page, "townships") == 129
+    assert page.locator("path.township").count() == 129
+    assert layer_count(page, "facilities") == n_fac
+    assert page.locator("path.facility-elderly_complex").count() == n_fac
+    uncovered = page.evaluate("window.coverplanMaps.map.data.summary.uncovered_units")
+    assert layer_count(page, "uncovered_units") == uncovered > 0
+    legend = page.locator(".legend").inner_text()
+    assert "乡镇覆盖率" in legend and "100%" in legend and "0–24%" in legend
+    assert "示意" in page.locator(".leaflet-control-layers").inner_text()
+    # a township popup carries the numbers
+    page.locator("path.township").nth(40).click(force=True)
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert "60岁以上人口" in popup and "覆盖率" in popup
+    # page weight: everything the browser fetched for this page
+    size = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + e.encodedBodySize, 0)"
+                         " + performance.getEntriesByType('navigation')[0].encodedBodySize")
+    assert size < 3_000_000, f"coverage map page weighs {size} bytes"
+
+
+def test_map_zooms_to_township(page, shiyan):
+    code = shiyan.townships.index[100]
+    page.goto(page.base + f"/map/cemetery?township={code}")
+    wait_map(page)
+    assert page.evaluate("window.coverplanMaps.map.focused") == code
+    zoom = page.evaluate("window.coverplanMaps.map.map.getZoom()")
+    page.goto(page.base + "/map/cemetery")
+    wait_map(page)
+    assert zoom > page.evaluate("window.coverplanMaps.map.map.getZoom()")
+
+
+def test_checklist_filters_sort_and_links(page):
+    page.goto(page.base + "/townships?type=cemetery&lang=zh")
+    page.wait_for_function("document.getElementById('checklist').dataset.ready === '1'")
+    rows = page.locator("#checklist tbody tr")
+    assert rows.count() == 129
+    page.select_option("#f-county", "420325")
+    page.wait_for_function("document.getElementById('checklist').dataset.ready === '1' && "
+                           "document.querySelectorAll('#checklist tbody tr[data-county=\"420325\"]').length"
+                           " === document.querySelectorAll('#checklist tbody tr').length")
+    n_county = rows.count()
+    assert 0 < n_county < 129
+    page.select_option("#f-status", "not_met")
+    page.wait_for_function("document.getElementById('checklist').dataset.ready === '1' && "
+                           "[...document.querySelectorAll('#checklist tbody tr')].every(r => r.dataset.status === 'not_met')")
+    assert rows.count() <= n_county
+    assert "county=420325" in page.locator("#export-csv").get_attribute("href")
+    assert "status=not_met" in page.locator("#export-xlsx").get_attribute("href")
+    # sorting by code descending
+    page.select_option("#f-status", "")
+    page.wait_for_function(f"document.querySelectorAll('#checklist tbody tr').length === {n_county}")
+    header = page.locator("th[data-key=township_code]")
+    assert "sort-asc" in header.get_attribute("class")
+    header.click()
+    codes = page.eval_on_selector_all("#checklist tbody tr", "rs => rs.map(r => r.dataset.code)")
+    assert codes == sorted(codes, reverse=True) and "sort-desc" in header.get_attribute("class")
+    page.locator("th[data-key=facilities]").click()
+    counts = page.eval_on_selector_all("#checklist tbody tr td:nth-child(6)", "cs => cs.map(c => +c.textContent)")
+    assert counts == sorted(counts)
+    # text search, then the row's link opens the map on that township
+    page.fill("#f-text", codes[0])
+    assert rows.count() == 1
+    page.locator("a.to-map").first.click()
+    page.wait_for_url(f"**/map/cemetery?township={codes[0]}")
+    wait_map(page)
+    assert page.evaluate("window.coverplanMaps.map.focused") == codes[0]
+
+
+def test_proposal_form_to_numbered_sites(page):
+    page.goto(page.base + "/proposals?lang=zh")
+    page.select_option("#p-type", "elderly_complex")
+    page.select_option("#p-model", "mclp")
+    page.fill("#p-p", "3")
+    page.fill("#p-name", "浏览器测试方案")
+    page.click("#p-submit")
+    page.wait_for_url("**/proposals/*", timeout=60_000)
+    wait_map(page)
+    icons = page.locator(".site-icon span")
+    assert icons.count() == 3
+    assert sorted(icons.all_inner_texts()) == ["1", "2", "3"]
+    assert page.locator("#rationale tbody tr").count() == 3
+    assert "浏览器测试方案" in page.locator("h1").inner_text()
+    ba = page.locator("table.before-after").inner_text()
+    assert "方案前" in ba and "方案后" in ba
+    assert page.evaluate("document.querySelector('img.chart').naturalWidth") > 0
+    # the saved list shows it, and two saved proposals can be compared
+    page.goto(page.base + "/proposals")
+    page.wait_for_function("document.getElementById('saved').dataset.rows === '1'")
+    page.select_option("#p-type", "elderly_complex")
+    page.select_option("#p-model", "mclp")
+    page.fill("#p-p", "6")
+    page.click("#p-submit")
+    page.wait_for_url("**/proposals/*", timeout=60_000)
+    page.goto(page.base + "/proposals")
+    page.wait_for_function("document.getElementById('saved').dataset.rows === '2'")
+    page.locator(".pick").nth(0).check()
+    page.locator(".pick").nth(1).check()
+    page.click("#compare")
+    page.wait_for_url("**/proposals/compare?*")
+    wait_map(page, "map-1")
+    wait_map(page, "map-2")
+    counts = sorted([layer_count(page, "sites", "map-1"), layer_count(page, "sites", "map-2")])
+    assert counts == [3, 6]
+    assert page.locator("#diff tbody tr").count() >= 5
+
+
+def test_proposal_cancel_from_the_form(page):
+    page.goto(page.base + "/proposals")
+    page.select_option("#p-type", "day_care")
+    page.select_option("#p-model", "lscp")
+    page.click("#p-submit")
+    page.wait_for_selector("#job:not([hidden])")
+    page.wait_for_function("['running','queued'].includes(document.getElementById('job').dataset.state)")
+    page.click("#job-cancel")
+    page.wait_for_function("document.getElementById('job').dataset.state === 'cancelled'", timeout=60_000)
+    assert page.locator("#job-state").inner_text() == "已取消"
+
+
+def test_english_switch(page):
+    page.goto(page.base + "/townships?lang=zh")
+    assert page.locator("header nav").inner_text().startswith("总览")
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert "Township coverage checklist" in page.locator("h1").inner_text()
+    page.goto(page.base + "/")  # the cookie keeps English
+    assert "Overview" in page.locator("h1").inner_text()
+    page.goto(page.base + "/?lang=zh")
