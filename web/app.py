@@ -104,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
         except CoverplanError:  # planner not there yet, or a broken types file: pages still render
             nav_types = []
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
+                "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]}}
 

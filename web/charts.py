@@ -82,6 +82,15 @@ def _style(ax, axis: str = "x"):
 @bp.get("/coverage_by_county/<type_key>.<fmt>")
 def coverage_by_county(type_key: str, fmt: str):
     s = ext()["service"]
+    s.get_type(type_key)
+    if fmt not in FORMATS:
+        raise bad_param("format", fmt, "svg or png", "svg 或 png")
+    # depends only on the cached coverage: render once per (type, language, format)
+    body = s._cached(("chart_county", type_key, g.lang, fmt), lambda: _county_chart(s, type_key, fmt).get_data())
+    return Response(body, mimetype=FORMATS[fmt], headers={"Cache-Control": "max-age=300"})
+
+
+def _county_chart(s, type_key: str, fmt: str) -> Response:
     cov = s.coverage(type_key)
     lang = chart_lang(g.lang)
     by = cov.by_county.copy()

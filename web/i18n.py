@@ -69,6 +69,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "service_areas": ("服务范围", "Service areas"),
     "uncovered_villages": ("未覆盖村（社区）", "Uncovered villages"),
     "covered_villages": ("已覆盖村（社区）", "Covered villages"),
+    "uncovered_points": ("未覆盖需求点", "Uncovered demand points"),
+    "covered_points": ("已覆盖需求点", "Covered demand points"),
     "county_boundaries": ("县区界", "County boundaries"),
     "township_polygons": ("乡镇（街道）范围", "Township areas"),
     "proposed_sites": ("建议新址", "Proposed sites"),
@@ -85,6 +87,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "cost": ("出行成本", "Travel cost"),
     "minutes": ("分钟", "min"),
     "metres": ("米", "m"),
+    "km": ("公里", "km"),
     "covered": ("已覆盖", "covered"),
     "uncovered": ("未覆盖", "not covered"),
     "weight": ("需求权重", "Demand weight"),
@@ -201,3 +204,15 @@ def catalogue(lang: str) -> dict[str, str]:
 def pick(zh: str | None, en: str | None, lang: str) -> str:
     """Choose between two data fields (e.g. ``name_zh`` / ``name_en``)."""
     return (en or zh or "") if lang == "en" else (zh or en or "")
+
+
+def cost_text(value, unit: str, lang: str = "zh") -> str:
+    """A travel cost for people: minutes as is, distances in km past 1,000 m."""
+    if value is None:
+        return "–"
+    v = float(value)
+    if v != v or v in (float("inf"), float("-inf")):
+        return "不可达" if lang == "zh" else "unreachable"
+    if unit == "m":
+        return f"{v / 1000:.1f} {t('km', lang)}" if v >= 1000 else f"{v:.0f} {t('metres', lang)}"
+    return f"{v:.0f} {t('minutes', lang)}" if v >= 10 else f"{v:.1f} {t('minutes', lang)}"

@@ -172,7 +172,7 @@ class Service:
         f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
         return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
-                "unit": ft.unit, "rule": ft.rule, "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
+                "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
                 "summary": cov.summary, "bounds": layers.bounds(r.counties),
                 "counties": self.county_layer(), "townships": town_fc,
                 "service_areas": areas, "units": unit_fc, "facilities": fac_fc,

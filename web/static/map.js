@@ -78,7 +78,8 @@
   function row(k, v) { return "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>"; }
   function costText(v, unit) {
     if (v == null) return "–";
-    return fmt(v, unit === "m" ? 0 : 1) + " " + (unit === "m" ? T("metres") : T("minutes"));
+    if (unit === "m") return v >= 1000 ? fmt(v / 1000, 1) + " " + T("km") : fmt(v, 0) + " " + T("metres");
+    return fmt(v, v >= 10 ? 0 : 1) + " " + T("minutes");
   }
 
   function build(el, data) {
@@ -88,6 +89,8 @@
     var overlays = {}, out = {map: map, layers: {}, data: data};
     var unit = data.unit || "min";
     var canvas = L.canvas({padding: 0.3});  // thousands of village dots: canvas keeps it smooth
+    var villages = !data.demand || data.demand === "villages";
+    var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
 
     if (data.service_areas) {
       out.layers.service_areas = L.geoJSON(data.service_areas, {
@@ -156,8 +159,8 @@
       };
       out.layers.covered_units = mk(true);
       out.layers.uncovered_units = mk(false).addTo(map);
-      overlays[T("uncovered_villages")] = out.layers.uncovered_units;
-      overlays[T("covered_villages")] = out.layers.covered_units;
+      overlays[unc] = out.layers.uncovered_units;
+      overlays[cov] = out.layers.covered_units;
     }
 
     if (data.facilities) {
@@ -217,8 +220,8 @@
                                (data.type_name ? " · " + esc(data.type_name) : "") + "</div>";
     if (data.service_areas) lg += "<div><i class='sw' style='background:rgba(107,174,214,.35);border-color:#3182bd'></i>" + T("service_areas") +
                                   (data.standard_text ? " (" + esc(data.standard_text) + ")" : "") + "</div>";
-    if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + T("uncovered_villages") + "</div>" +
-                          "<div><i class='dot small' style='background:#2b8cbe'></i>" + T("covered_villages") + "</div>";
+    if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
+                          "<div><i class='dot small' style='background:#2b8cbe'></i>" + cov + "</div>";
     if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
     legendControl(lg).addTo(map);
 
