@@ -85,6 +85,8 @@ def test_overview_region_map(page):
     page.wait_for_selector("#targets-table")
     page.wait_for_selector("#citywide-table")
     assert page.locator("#citywide-table tbody tr").count() >= 4
+    page.wait_for_function("document.getElementById('county-chart-img').complete")
+    assert page.evaluate("document.getElementById('county-chart-img').naturalWidth") > 0
 
 
 def test_coverage_map_layers(page, shiyan):

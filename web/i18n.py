@@ -158,6 +158,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "equity": ("公平性", "Equity"),
     "delete_confirm": ("确定删除该方案？", "Delete this proposal?"),
     "lon": ("经度", "Longitude"),
+    "by_units": ("按单元", "units"),
+    "by_weight": ("按需求权重", "weighted"),
     "lat": ("纬度", "Latitude"),
     "summary": ("摘要", "Summary"),
     "mean_cost": ("平均出行成本", "Mean travel cost"),

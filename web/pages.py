@@ -52,9 +52,12 @@ def coverage_map(type_key: str):
 @bp.get("/townships")
 def townships():
     s = svc()
-    return render_template("townships.html", active="townships", types=list(s.types().values()),
-                           counties=s.region.counties[["code", "name"]].to_dict("records"),
-                           sel={k: request.args.get(k, "") for k in ("type", "county", "status")})
+    types = list(s.types().values())
+    sel = {k: request.args.get(k, "") for k in ("type", "county", "status")}
+    if "type" not in request.args and types:
+        sel["type"] = types[0].key  # one row per township to start with; "all" stays one click away
+    return render_template("townships.html", active="townships", types=types,
+                           counties=s.region.counties[["code", "name"]].to_dict("records"), sel=sel)
 
 
 @bp.get("/proposals")
@@ -91,8 +94,11 @@ def compare():
     def pct(x):
         return "–" if x is None else f"{100 * x:.1f}%"
 
+    from web.i18n import cost_text
+    unit = pa["cost_unit"] if pa["cost_unit"] == pb["cost_unit"] else None
+
     def num(x):
-        return "–" if x is None else f"{x:,.1f}"
+        return cost_text(x, unit or "min", lang) if unit else ("–" if x is None else f"{x:,.1f}")
 
     def delta(x, y, scale=1.0, unit=""):
         return "–" if x is None or y is None else f"{(y - x) * scale:+.1f}{unit}"

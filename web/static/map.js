@@ -204,7 +204,8 @@
       overlays[T("proposed_sites")] = out.layers.sites;
     }
 
-    L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    var compact = el.dataset.compact === "1";  // side-by-side maps: keep the controls out of the way
+    L.control.layers(null, overlays, {collapsed: compact, position: "topright"}).addTo(map);
     L.control.scale({imperial: false}).addTo(map);
 
     var lg = "<h5>" + T("legend") + "</h5>";
@@ -214,6 +215,12 @@
       lg += "<div><i class='sw' style='background:" + NO_DEMAND + "'></i>" + T("no_data") + "</div>";
     } else if (data.townships) {
       lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
+    }
+    if (compact) {
+      if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
+      legendControl(lg).addTo(map);
+      if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
+      return out;
     }
     if (data.counties) lg += "<div><i class='ln'></i>" + T("county_boundaries") + "</div>";
     if (data.facilities) lg += "<div><i class='dot' style='background:" + typeColor(data.type) + "'></i>" + T("existing_facilities") +

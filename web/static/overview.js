@@ -32,8 +32,8 @@
       rows.forEach(function (r) {
         h += "<tr><td>" + esc(r.name) + "</td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
              "</td><td class='num'>" + fmt(r.covered_units) + " / " + fmt(r.units) + "</td><td>" + bar(r.covered_share) +
-             "<span class='small'>" + pct(r.covered_share) + " (" + T("weight") + " " + pct(r.covered_weight_share) + ")</span></td>" +
-             "<td><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";
+             "<span class='small'>" + T("by_units") + " " + pct(r.covered_share) + " · " + T("by_weight") + " " + pct(r.covered_weight_share) + "</span></td>" +
+             "<td class='nowrap'><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";
       });
       cEl.innerHTML = h + "</tbody></table>";
       if (chart && rows.length) {

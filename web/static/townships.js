@@ -11,7 +11,7 @@
     var q = new URLSearchParams();
     ["type", "county", "status"].forEach(function (k) {
       var v = document.getElementById("f-" + k).value;
-      if (v) q.set(k, v);
+      if (v || k === "type") q.set(k, v);  // an explicit empty type means "all types"
     });
     q.set("lang", C.lang);
     return q;
