@@ -144,6 +144,7 @@ def _job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
+    d["message"] = proposals.stage_text(job.message, g.lang)
     if job.error:
         lang_msg = job.error.get("message_en" if g.lang == "en" else "message_zh")
         d["error"] = {**job.error, "message": lang_msg or job.error.get("message")}

@@ -19,6 +19,19 @@ from web.errors import bad_param
 from web.i18n import pick
 from web.service import planner
 
+#: The planner reports its stages in English; planners read them in Chinese.
+STAGES_ZH = {"queued → running": "开始计算", "demand and candidates": "准备需求点与候选点",
+             "travel costs": "计算出行成本", "rationale": "生成选址理由", "saving": "保存方案", "done": "完成"}
+
+
+def stage_text(message: str, lang: str) -> str:
+    if lang == "en" or not message:
+        return message
+    if message.startswith("solving "):
+        return f"求解 {message.split(' ', 1)[1].upper()} 模型"
+    return STAGES_ZH.get(message, message)
+
+
 MODELS = ("auto", "mclp", "lscp", "pmedian", "pcenter")
 MODES = ("estimate", "network")
 MAX_TIME_LIMIT = 300.0

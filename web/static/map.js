@@ -119,6 +119,7 @@
                  row(T("covered_units"), fmt(p.covered_units) + " / " + fmt(p.units)) +
                  row(T("covered_weight"), fmt(p.covered_weight) + " / " + fmt(p.weight));
             if (p.status) h += row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>");
+            if (p.reason) h += row(T("reason"), esc(p.reason));  // names the nearest facility and its cost
           } else if (p.area_km2 != null) {
             h += row("km²", fmt(p.area_km2, 1));
           }
@@ -219,6 +220,7 @@
     if (compact) {
       if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
       legendControl(lg).addTo(map);
+      noteControl("<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
       if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
       return out;
     }
