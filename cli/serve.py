@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--basemap", choices=["none", "osm", "tianditu"], default=None,
                    help="background tiles (default none: works offline)")
     p.add_argument("--tianditu-key", default=None)
+    p.add_argument("--network", default=None,
+                   help="road graph (GraphML, .osm or .osm.pbf) enabling the road-network travel mode")
     p.add_argument("--no-warm", action="store_true", help="do not precompute the region layers at start-up")
     p.set_defaults(func=_serve)
 
@@ -28,6 +30,8 @@ def _serve(args) -> int:
         config["DB_PATH"] = args.db
     if args.basemap:
         config["BASEMAP"] = args.basemap
+    if args.network:
+        config["GRAPH"] = args.network
     if args.tianditu_key:
         config["TIANDITU_KEY"] = args.tianditu_key
     app = create_app(config)

@@ -106,6 +106,12 @@ def test_coverage_bad_parameters(client):
     assert body["details"]["parameter"] == "units"
 
 
+def test_network_mode_without_graph_is_a_clear_400(client):
+    body = assert_error(client.get("/api/coverage/cemetery?mode=network"), 400, "NetworkError")
+    assert "--network" in body["message_en"] and "路网" in body["message_zh"]
+    assert_error(client.post("/api/proposals", json={"type": "cemetery", "mode": "network"}), 400, "NetworkError")
+
+
 def test_coverage_layers(client, shiyan):
     body = client.get("/api/coverage/elderly_complex/layers").get_json()
     assert len(body["townships"]["features"]) == 129
@@ -317,3 +323,26 @@ def test_cancel_running_solve_saves_nothing(client):
         job = client.get(job["url"]).get_json()
     assert job["state"] == "cancelled" and job["result"] is None
     assert len(client.get("/api/proposals").get_json()) == before
+
+
+def test_network_mode_with_a_road_graph(tmp_path, monkeypatch):
+    """A server given a road graph answers network-mode coverage and proposals (tiny test town)."""
+    import sys
+    from pathlib import Path
+
+    from geo import settings
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path / "cache")  # graph cache stays in the tmp dir
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+
+    write_town(tmp_path / "town.osm")
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "GRAPH": str(tmp_path / "town.osm")})
+    c = app.test_client()
+    body = c.get("/api/coverage/cemetery?mode=network").get_json()
+    assert body["mode"] == "network" and body["is_estimate"] is False
+    layers = c.get("/api/coverage/cemetery/layers?mode=network").get_json()
+    assert layers["is_estimate"] is False and len(layers["townships"]["features"]) == 129
+    resp = c.post("/api/proposals?wait=60", json={"type": "cemetery", "mode": "network", "model": "mclp", "p": 2})
+    assert resp.status_code == 201
+    assert resp.get_json()["proposal"]["params"]["mode"] == "network"
+    app.extensions["coverplan"]["jobs"].shutdown()

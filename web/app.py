@@ -7,6 +7,7 @@ LANG          default UI language, "zh" or "en" (default ``geo.settings.LANG``)
 DB_PATH       SQLite file of saved proposals (default ``VAR_DIR/proposals.sqlite``)
 BASEMAP       "none" (default: offline), "osm", or "tianditu"
 TIANDITU_KEY  key for Tianditu tiles (only with BASEMAP="tianditu")
+GRAPH         road graph (GraphML, .osm or .osm.pbf) for mode="network"; none by default
 JOB_WORKERS   threads solving proposals in the background (default 1: the
               machine is shared, and HiGHS is itself multi-threaded)
 """
@@ -59,6 +60,7 @@ def _defaults() -> dict:
         "DB_PATH": str(settings.VAR_DIR / "proposals.sqlite"),
         "BASEMAP": os.environ.get("COVERPLAN_BASEMAP", "none"),
         "TIANDITU_KEY": os.environ.get("COVERPLAN_TIANDITU_KEY", ""),
+        "GRAPH": os.environ.get("COVERPLAN_GRAPH") or None,
         "JOB_WORKERS": 1,
         "JSON_SORT_KEYS": False,
     }
@@ -71,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
 
     app.extensions["coverplan"] = {
-        "service": Service(app.config["REGION"]),
+        "service": Service(app.config["REGION"], app.config["GRAPH"]),
         "store": ProposalStore(app.config["DB_PATH"]),
         "jobs": JobRunner(workers=int(app.config["JOB_WORKERS"])),
     }

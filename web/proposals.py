@@ -91,11 +91,14 @@ def start(ext: dict, params: dict):
     ft = service.get_type(params["type"])
     name = params["name"] or default_name(params, ft)
 
+    graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
+
     def work(progress, should_stop):
         progress(0.01, "queued → running")
         prop = planner("proposals").propose(
             service.region, ft.key, model=params["model"], p=params["p"], standard=params["standard"],
-            mode=params["mode"], time_limit=params["time_limit"], progress=progress, should_stop=should_stop)
+            mode=params["mode"], graph=graph, time_limit=params["time_limit"], progress=progress,
+            should_stop=should_stop)
         if should_stop():
             return None
         progress(0.95, "saving")
@@ -162,7 +165,9 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     """Coverage map after the proposal: townships by covered share, numbered new sites."""
     ft = solved_type(rec, service)
     sites = sites_gdf(rec)
-    cov = planner("coverage").analyse_coverage(service.region, ft, extra_sites=sites)
+    mode = rec["params"].get("mode", "estimate")
+    cov = planner("coverage").analyse_coverage(service.region, ft, extra_sites=sites, mode=mode,
+                                               graph=service.graph(mode))
     out = service.layers_from_coverage(cov, lang, existing_only=True)
     out["sites"] = layers.feature_collection(
         sites, ["priority", "name", "township_name", "county_name", "added_weight", "added_units",

@@ -39,8 +39,9 @@ def planner_ready() -> bool:
 class Service:
     """Region-bound facade with caches; one per app."""
 
-    def __init__(self, region_name: str) -> None:
+    def __init__(self, region_name: str, graph_path: str | None = None) -> None:
         self.region_name = region_name
+        self.graph_path = graph_path
         self._cache: dict = {}
         self._locks: dict = {}
         self._guard = threading.Lock()
@@ -102,11 +103,29 @@ class Service:
         d["counts"] = {"existing": int((self.region.facilities["facility_type"] == ft.key).sum())}
         return d
 
+    # -- road network (only for mode="network") ----------------------------
+    def graph(self, mode: str):
+        """The prepared road network for network mode; None for estimates."""
+        if mode != "network":
+            return None
+        if not self.graph_path:
+            from geo.errors import NetworkError
+            raise NetworkError(
+                "Network mode needs a road graph, and this server was started without one.",
+                "路网模式需要路网数据，但本服务启动时未指定路网。",
+                hint_en="Start it with `coverplan serve --network FILE.graphml` (or .osm/.osm.pbf), "
+                        "or use the estimate mode.",
+                hint_zh="请用 `coverplan serve --network 路网文件.graphml`（或 .osm/.osm.pbf）启动，或改用估算模式。",
+                details={"parameter": "mode"})
+        from geo import network
+        return self._cached(("graph", self.graph_path), lambda: network.prepare(self.graph_path))
+
     # -- coverage --------------------------------------------------------
     def coverage(self, type_key: str, mode: str = "estimate"):
         ft = self.get_type(type_key)  # unknown type -> 404 before any work
         return self._cached(("coverage", ft.key, mode),
-                            lambda: planner("coverage").analyse_coverage(self.region, ft, mode=mode))
+                            lambda: planner("coverage").analyse_coverage(self.region, ft, mode=mode,
+                                                                         graph=self.graph(mode)))
 
     def checklist(self, type_key: str, mode: str = "estimate") -> pd.DataFrame:
         def build():
@@ -135,7 +154,8 @@ class Service:
     def service_areas(self, type_key: str, mode: str = "estimate") -> dict | None:
         cov = self.coverage(type_key, mode)
         return self._cached(("service_areas", type_key, mode),
-                            lambda: service_area_layer(self.region, cov.ftype, cov.facilities, mode))
+                            lambda: service_area_layer(self.region, cov.ftype, cov.facilities, mode,
+                                                       graph=self.graph(mode)))
 
     def coverage_layers(self, type_key: str, lang: str, mode: str = "estimate") -> dict:
         """Everything the coverage map draws, in one response."""
@@ -165,7 +185,7 @@ class Service:
             ["id", "name", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
         f = cov.facilities
         if areas is None:
-            areas = service_area_layer(r, ft, f, cov.mode)
+            areas = service_area_layer(r, ft, f, cov.mode, graph=self.graph(cov.mode))
         if existing_only and "proposed" in f:
             f = f[~f["proposed"].astype(bool)]
         f = f.assign(facility_type=ft.key)
@@ -222,7 +242,7 @@ class Service:
         return out
 
 
-def service_area_layer(region, ft, facilities, mode: str = "estimate") -> dict | None:
+def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=None) -> dict | None:
     """Union of the facilities' service areas (one light polygon layer).
 
     Drawn as one dissolved layer: hundreds of overlapping circles would be
@@ -240,7 +260,7 @@ def service_area_layer(region, ft, facilities, mode: str = "estimate") -> dict |
     for code, geom in zip(facilities["township_code"], facilities.geometry):
         urban = bool(kind.get(code) == "urban")
         cutoff = ft.standard_urban if urban else ft.standard_rural
-        shapes.append(service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban))
+        shapes.append(service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban, graph=graph))
     merged = unary_union([s for s in shapes if not s.is_empty])
     geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
     return {"type": "FeatureCollection",
