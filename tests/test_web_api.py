@@ -250,6 +250,12 @@ def test_proposal_lifecycle(client, shiyan):
     ws = load_workbook(io.BytesIO(client.get(f"/api/proposals/{pid}.xlsx").data)).active
     assert ws.max_row == 5
 
+    targets = {t["key"]: t for t in client.get(f"/api/targets?proposals={pid}").get_json()}
+    new = targets["elderly_complex_new_2025"]
+    assert new["after"]["numbers"]["from_proposals"] == 4
+    assert new["after"]["value"] == new["value"] + 4
+    assert_error(client.get("/api/targets?proposals=nope"), 404)
+
     layers = client.get(f"/api/proposals/{pid}/layers").get_json()
     assert len(layers["sites"]["features"]) == 4 and len(layers["townships"]["features"]) == 129
     chart = client.get(f"/charts/proposals/{pid}/costs.svg")

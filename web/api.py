@@ -129,7 +129,10 @@ def townships_export(fmt: str):
 # -- targets ---------------------------------------------------------------
 @bp.get("/targets")
 def targets():
-    return jsonify(svc().targets(g.lang))
+    """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built."""
+    ids = [i for i in request.args.get("proposals", "").split(",") if i]
+    applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec)} for rec in map(_proposal, ids)]
+    return jsonify(svc().targets(g.lang, applied or None))
 
 
 # -- proposals and jobs ----------------------------------------------------

@@ -78,7 +78,12 @@ def _proposal_view(pid: str) -> dict:
 
 @bp.get("/proposals/<pid>")
 def proposal(pid: str):
-    return render_template("proposal.html", active="proposals", p=_proposal_view(pid))
+    from web.proposals import sites_gdf
+    p = _proposal_view(pid)
+    rec = ext()["store"].get(pid)
+    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec)}])
+               if t["type"] == rec["type"]]
+    return render_template("proposal.html", active="proposals", p=p, targets=targets)
 
 
 @bp.get("/proposals/compare")

@@ -234,12 +234,20 @@ class Service:
             r["text"] = pick(r["text_zh"], r["text_en"], lang)
             r["met"] = r["status"] == "met"
             r["progress"] = min(1.0, (r["value"] / r["target"])) if r["target"] else 1.0
-            if r["kind"] == "new_sites":
-                r["current_text"] = f"{int(r['value'])} / {int(r['target'])}"
-            else:
-                r["current_text"] = f"{100 * r['value']:.1f}% / {100 * r['target']:.0f}%"
+            r["current_text"] = _target_text(r["kind"], r["value"], r["target"])
+            if "after" in r:
+                a = r["after"]
+                a["met"] = a["status"] == "met"
+                a["progress"] = min(1.0, a["value"] / r["target"]) if r["target"] else 1.0
+                a["text"] = _target_text(r["kind"], a["value"], r["target"])
             out.append(r)
         return out
+
+
+def _target_text(kind: str, value: float, target: float) -> str:
+    if kind == "new_sites":
+        return f"{int(value)} / {int(target)}"
+    return f"{100 * value:.1f}% / {100 * target:.0f}%"
 
 
 def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=None) -> dict | None:
