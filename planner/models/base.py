@@ -449,6 +449,27 @@ def solve_mip(*, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, a: sp.spmatrix,
     passed to HiGHS as a warm start.
     """
     t0 = time.perf_counter()
+    out = _run_highs(c=c, lb=lb, ub=ub, a=a, rlo=rlo, rhi=rhi, integer=integer,
+                     maximize=maximize, offset=offset, time_limit=time_limit, gap=gap,
+                     verbose=verbose, start=start)
+    if start is not None and out.x is not None:
+        # HiGHS 1.16 can report the optimum of the presolved model yet hand
+        # back the (worse) user start as the column values.  Trust only a
+        # point whose objective matches the reported one; otherwise solve
+        # again without the start.
+        val = float(np.dot(c, out.x) + offset)
+        if abs(val - out.objective) > 1e-6 * max(1.0, abs(out.objective)):
+            rest = max(time_limit - (time.perf_counter() - t0), 0.01)
+            out = _run_highs(c=c, lb=lb, ub=ub, a=a, rlo=rlo, rhi=rhi, integer=integer,
+                             maximize=maximize, offset=offset, time_limit=rest, gap=gap,
+                             verbose=verbose, start=None)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit, gap,
+               verbose, start) -> MipOutcome:
+    t0 = time.perf_counter()
     h = _new_highs()
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))

@@ -43,6 +43,8 @@ from .heuristics import greedy_median, teitz_bart
 
 __all__ = ["PMedian"]
 
+CUT_FACTOR = 1.5
+
 
 class PMedian(LocationModel):
     """p-median (optionally capacitated).  Build with :meth:`from_cost_matrix`."""
@@ -178,7 +180,7 @@ class PMedian(LocationModel):
         best_cols = cols
         best_ub = float(w @ self._true_cost(cols, d, base)) if cols is not None else np.inf
         if cols is not None:
-            cut = levels.level_index(self._true_cost(cols, d, base)) + 1
+            cut = levels.level_index(CUT_FACTOR * self._true_cost(cols, d, base)) + 2
         else:
             cut = np.minimum(levels.n_levels, 2)
         cut = np.minimum(cut, levels.n_levels)
