@@ -1,0 +1,233 @@
+"""`coverplan solve`: choose sites with LSCP / MCLP / p-median / p-center.
+
+Reads demand points and candidate sites from CSV (UTF-8 or GBK, as Excel on
+Chinese Windows writes them), takes travel costs from an ``.npz`` file or
+straight-line distances from the projected ``x, y``, and runs the exact
+models of :mod:`planner.models`.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from cli.output import print_json
+from geo.errors import InputDataError
+
+MODELS = ("lscp", "mclp", "pmedian", "pcenter")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("solve", help="选址优化 / choose facility sites (LSCP, MCLP, p-median, p-center)")
+    s.add_argument("--model", choices=MODELS, required=True,
+                   help="lscp: fewest sites covering all; mclp: p sites covering most weight; "
+                        "pmedian: p sites, least total weighted cost; pcenter: p sites, least worst cost")
+    s.add_argument("--demand", type=Path, required=True, help="CSV id,x,y,weight (projected metres)")
+    s.add_argument("--candidates", type=Path, required=True,
+                   help="CSV id,x,y[,existing (0/1)][,capacity]")
+    s.add_argument("--costs", type=Path,
+                   help=".npz with array 'costs' (demand rows x candidate columns; inf = unreachable), "
+                        "or a scipy.sparse .npz; default: euclidean distance from x,y")
+    s.add_argument("--radius", type=float, help="coverage radius, in the unit of the costs (lscp, mclp)")
+    s.add_argument("--p", type=int, help="number of NEW sites (mclp, pmedian, pcenter)")
+    s.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    s.add_argument("--gap", type=float, default=0.0, help="relative MIP gap to stop at (default 0)")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=_solve)
+
+
+# --------------------------------------------------------------------------- #
+# Input
+# --------------------------------------------------------------------------- #
+
+def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: str,
+               what_zh: str):
+    """Read a CSV as UTF-8 (with or without BOM), else GBK; check its columns.
+
+    Returns the DataFrame with ``id`` as str and ``numeric`` columns as float.
+    """
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputDataError(
+            f"The {what_en} file {path} does not exist.",
+            f"{what_zh}文件 {path} 不存在。",
+            hint_en="Check the path.", hint_zh="请检查路径。", details={"file": str(path)})
+    df, used = None, None
+    for enc in ("utf-8-sig", "gbk"):
+        try:
+            df = pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
+            used = enc
+            break
+        except UnicodeDecodeError:
+            continue
+        except Exception as exc:  # malformed CSV (ragged rows, empty file)
+            raise InputDataError(
+                f"The {what_en} file {path} is not a readable CSV: {exc}.",
+                f"{what_zh}文件 {path} 不是可读取的 CSV：{exc}。",
+                hint_en="Save it as comma-separated text with a header row.",
+                hint_zh="请另存为带表头的逗号分隔文本。", details={"file": str(path)}) from exc
+    if df is None:
+        raise InputDataError(
+            f"The {what_en} file {path} is neither UTF-8 nor GBK text.",
+            f"{what_zh}文件 {path} 既不是 UTF-8 也不是 GBK 编码。",
+            hint_en="Save it as CSV UTF-8.", hint_zh="请另存为 CSV UTF-8 格式。",
+            details={"file": str(path)})
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise InputDataError(
+            f"The {what_en} file {path} lacks column(s) {', '.join(missing)} "
+            f"(it has: {', '.join(df.columns)}).",
+            f"{what_zh}文件 {path} 缺少列：{'、'.join(missing)}（现有列：{'、'.join(df.columns)}）。",
+            hint_en=f"The header must contain: {', '.join(required)}.",
+            hint_zh=f"表头必须包含：{'、'.join(required)}。",
+            details={"file": str(path), "missing": missing, "columns": list(df.columns)})
+    if len(df) == 0:
+        raise InputDataError(f"The {what_en} file {path} has no rows.",
+                             f"{what_zh}文件 {path} 没有数据行。", details={"file": str(path)})
+    df["id"] = df["id"].astype(str).str.strip()
+    dup = df["id"][df["id"].duplicated()].unique().tolist()
+    if dup:
+        raise InputDataError(
+            f"The {what_en} file {path} repeats ids: {dup[:10]}.",
+            f"{what_zh}文件 {path} 中有重复的 id：{dup[:10]}。",
+            hint_en="Give every row its own id.", hint_zh="请保证每行 id 唯一。",
+            details={"file": str(path), "ids": dup})
+    for col in numeric:
+        if col not in df.columns:
+            continue
+        vals = pd.to_numeric(df[col].str.strip(), errors="coerce")
+        bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float, na_value=np.nan)))
+        if bad.size:
+            lines = (bad[:10] + 2).tolist()          # header is line 1
+            raise InputDataError(
+                f"Column '{col}' of {path} must be a number; bad at line(s) {lines}.",
+                f"{path} 的“{col}”列必须是数字；第 {lines} 行有误。",
+                hint_en="Fill in or fix those cells.", hint_zh="请补全或改正这些单元格。",
+                details={"file": str(path), "column": col, "lines": (bad + 2).tolist()})
+        df[col] = vals.astype(float)
+    df.attrs["encoding"] = used
+    return df
+
+
+def load_costs(path: Path | None, demand, cand) -> object:
+    """Cost matrix from ``--costs`` or euclidean distance between x, y."""
+    n, m = len(demand), len(cand)
+    if path is None:
+        dx = demand["x"].to_numpy()[:, None] - cand["x"].to_numpy()[None, :]
+        dy = demand["y"].to_numpy()[:, None] - cand["y"].to_numpy()[None, :]
+        return np.hypot(dx, dy)
+    if not path.is_file():
+        raise InputDataError(f"The costs file {path} does not exist.",
+                             f"成本文件 {path} 不存在。", details={"file": str(path)})
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            keys = set(z.files)
+            if "costs" in keys:
+                costs = np.asarray(z["costs"], dtype=float)
+            elif {"format", "shape", "data"} <= keys:      # scipy.sparse.save_npz
+                import scipy.sparse as sp
+                costs = sp.load_npz(path)
+            else:
+                raise InputDataError(
+                    f"The costs file {path} has no array named 'costs' (it has: {sorted(keys)}).",
+                    f"成本文件 {path} 中没有名为 “costs” 的数组（现有：{sorted(keys)}）。",
+                    hint_en="Save it with numpy.savez(path, costs=matrix).",
+                    hint_zh="请用 numpy.savez(path, costs=矩阵) 保存。",
+                    details={"file": str(path), "arrays": sorted(keys)})
+    except InputDataError:
+        raise
+    except Exception as exc:
+        raise InputDataError(f"The costs file {path} cannot be read as .npz: {exc}.",
+                             f"无法把成本文件 {path} 读作 .npz：{exc}。",
+                             details={"file": str(path)}) from exc
+    if costs.ndim != 2 or costs.shape != (n, m):
+        raise InputDataError(
+            f"The costs matrix in {path} has shape {tuple(costs.shape)}, but there are {n} demand "
+            f"points and {m} candidates (expected ({n}, {m})).",
+            f"{path} 中的成本矩阵形状为 {tuple(costs.shape)}，但需求点 {n} 个、候选点 {m} 个"
+            f"（应为 ({n}, {m})）。",
+            hint_en="Rows must follow the demand CSV order and columns the candidates CSV order.",
+            hint_zh="行须与需求点 CSV 顺序一致，列须与候选点 CSV 顺序一致。",
+            details={"file": str(path), "shape": list(costs.shape), "expected": [n, m]})
+    return costs
+
+
+def _need(args, name: str) -> None:
+    if getattr(args, name) is None:
+        flag = f"--{name}"
+        raise InputDataError(
+            f"The {args.model} model needs {flag}.",
+            f"{args.model} 模型需要参数 {flag}。",
+            hint_en=f"Add {flag} {'R (in the unit of the costs)' if name == 'radius' else 'N (number of new sites)'}.",
+            hint_zh=f"请加上 {flag} {'R（与成本同单位）' if name == 'radius' else 'N（新建站点数）'}。",
+            details={"missing": flag, "model": args.model})
+
+
+# --------------------------------------------------------------------------- #
+# Command
+# --------------------------------------------------------------------------- #
+
+def _solve(args) -> int:
+    from planner.models import LSCP, MCLP, PCenter, PMedian
+
+    if args.model in ("lscp", "mclp"):
+        _need(args, "radius")
+    if args.model != "lscp":
+        _need(args, "p")
+    demand = read_table(args.demand, required=["id", "x", "y", "weight"],
+                        numeric=["x", "y", "weight"], what_en="demand", what_zh="需求点")
+    cand = read_table(args.candidates, required=["id", "x", "y"],
+                      numeric=["x", "y", "existing", "capacity"], what_en="candidates",
+                      what_zh="候选点")
+    existing = None
+    if "existing" in cand.columns:
+        ex = cand["existing"].to_numpy()
+        bad = np.flatnonzero(~np.isin(ex, (0.0, 1.0)))
+        if bad.size:
+            raise InputDataError(
+                f"Column 'existing' of {args.candidates} must be 0 or 1; bad at line(s) {(bad[:10] + 2).tolist()}.",
+                f"{args.candidates} 的“existing”列只能是 0 或 1；第 {(bad[:10] + 2).tolist()} 行有误。",
+                details={"file": str(args.candidates), "column": "existing",
+                         "lines": (bad + 2).tolist()})
+        existing = ex == 1.0
+    capacities = cand["capacity"].to_numpy() if "capacity" in cand.columns else None
+    costs = load_costs(args.costs, demand, cand)
+    ids = dict(demand_ids=demand["id"].to_numpy(), candidate_ids=cand["id"].to_numpy())
+    w = demand["weight"].to_numpy()
+    if args.model == "lscp":
+        model = LSCP.from_cost_matrix(costs, radius=args.radius, existing=existing, **ids)
+    elif args.model == "mclp":
+        model = MCLP.from_cost_matrix(costs, radius=args.radius, p=args.p, weights=w,
+                                      existing=existing, capacities=capacities, **ids)
+    elif args.model == "pmedian":
+        model = PMedian.from_cost_matrix(costs, p=args.p, weights=w, existing=existing,
+                                         capacities=capacities, **ids)
+    else:
+        model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
+    res = model.solve(time_limit=args.time_limit, gap=args.gap)
+    cand_ids = cand["id"].to_numpy()
+    payload = {
+        "model": res.model,
+        "status": res.status,
+        "objective": res.objective,
+        "selected": [str(cand_ids[j]) for j in res.selected],
+        "covered_weight": res.covered_weight,
+        "covered_share": res.covered_share,
+        "mip_gap": res.mip_gap,
+        "seconds": {k: round(float(v), 4) for k, v in res.seconds.items()},
+    }
+    if args.json:
+        print_json(payload)
+        return 0
+    zh = args.lang == "zh"
+    print(("模型" if zh else "model") + f": {res.model}  " + ("状态" if zh else "status") + f": {res.status}")
+    print(("目标值" if zh else "objective") + f": {res.objective:g}  gap: {res.mip_gap:g}")
+    print(("新建站点" if zh else "new sites") + f" ({len(payload['selected'])}): "
+          + ", ".join(payload["selected"]))
+    print(("覆盖需求" if zh else "covered weight") + f": {res.covered_weight:g} "
+          f"({100 * res.covered_share:.1f}%)")
+    print(("用时" if zh else "seconds") + f": {res.seconds['total']:.2f}")
+    return 0

@@ -1,0 +1,111 @@
+"""`coverplan solve`: CSV/npz input, JSON output, bilingual input errors."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli.main import main
+
+DEMAND = "id,x,y,weight\nd0,0,0,1\nd1,1000,0,1\nd2,2000,0,1\nd3,3000,0,1\nd4,4000,0,1\nd5,5000,0,10\n"
+CANDS = "id,x,y\nA,0,0\nB,2000,0\nC,3000,0\nD,5000,0\n"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "demand.csv").write_text(DEMAND, encoding="utf-8")
+    (tmp_path / "cand.csv").write_text(CANDS, encoding="utf-8")
+    return tmp_path
+
+
+def test_mclp_json(files, capsys):
+    code, out, _ = run(capsys, "--lang", "en", "solve", "--model", "mclp",
+                       "--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"),
+                       "--radius", "1000", "--p", "2", "--json")
+    assert code == 0
+    res = json.loads(out)
+    assert set(res) == {"model", "status", "objective", "selected", "covered_weight",
+                        "covered_share", "mip_gap", "seconds"}
+    assert res["model"] == "mclp" and res["status"] == "optimal"
+    assert res["objective"] == 14 and res["selected"] == ["D", "B"]
+    assert res["covered_share"] == pytest.approx(14 / 15)
+    assert set(res["seconds"]) == {"build", "solve", "total"}
+
+
+def test_all_models_with_costs_npz_and_existing(files, capsys):
+    cand = "id,x,y,existing\nA,0,0,0\nB,2000,0,0\nC,3000,0,0\nD,5000,0,1\n"
+    (files / "cand.csv").write_text(cand, encoding="utf-8")
+    x = np.arange(6) * 1000.0
+    costs = np.abs(x[:, None] - np.array([0, 2000, 3000, 5000.0])[None, :]) / 1000.0  # km
+    np.savez(files / "costs.npz", costs=costs)
+    common = ["--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"),
+              "--costs", str(files / "costs.npz"), "--json"]
+    expected = {"lscp": (["--radius", "1"], 2), "pmedian": (["--p", "1"], 5.0),
+                "pcenter": (["--p", "1"], 2.0), "mclp": (["--radius", "1", "--p", "1"], 14.0)}
+    for model, (extra, obj) in expected.items():
+        code, out, _ = run(capsys, "solve", "--model", model, *extra, *common)
+        assert code == 0, out
+        res = json.loads(out)
+        assert res["objective"] == pytest.approx(obj), model
+        assert "D" not in res["selected"]             # existing: open, not new
+
+
+def test_gbk_csv_is_read(files, capsys):
+    (files / "demand.csv").write_bytes(
+        DEMAND.replace("d0", "茅箭区").replace("d1", "张湾区").encode("gbk"))
+    code, out, _ = run(capsys, "solve", "--model", "pmedian", "--p", "2", "--demand",
+                       str(files / "demand.csv"), "--candidates", str(files / "cand.csv"), "--json")
+    assert code == 0 and json.loads(out)["objective"] == pytest.approx(5000.0)  # B, D
+
+
+@pytest.mark.parametrize("lang, needle", [("en", "lacks column"), ("zh", "缺少列")])
+def test_missing_column_is_a_bilingual_error(files, capsys, lang, needle):
+    (files / "demand.csv").write_text("id,x,y\nd0,0,0\n", encoding="utf-8")
+    code, _, err = run(capsys, "--lang", lang, "solve", "--model", "pmedian", "--p", "1",
+                       "--demand", str(files / "demand.csv"), "--candidates",
+                       str(files / "cand.csv"))
+    assert code == 2 and needle in err and "weight" in err
+
+
+def test_errors_as_json(files, capsys):
+    base = ["solve", "--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"),
+            "--json"]
+    code, out, _ = run(capsys, *base, "--model", "mclp", "--p", "1")
+    err = json.loads(out)
+    assert code == 2 and err["error"] == "InputDataError" and "--radius" in err["message_en"]
+    assert "--radius" in err["message_zh"]
+    code, out, _ = run(capsys, *base, "--model", "pmedian")
+    assert code == 2 and "--p" in json.loads(out)["message_en"]
+    np.savez(files / "bad.npz", costs=np.zeros((3, 4)))
+    code, out, _ = run(capsys, *base, "--model", "pmedian", "--p", "1", "--costs",
+                       str(files / "bad.npz"))
+    err = json.loads(out)
+    assert code == 2 and err["details"]["expected"] == [6, 4] and "(6, 4)" in err["message_en"]
+    (files / "demand.csv").write_text(DEMAND.replace("d3,3000", "d3,abc"), encoding="utf-8")
+    code, out, _ = run(capsys, *base, "--model", "pmedian", "--p", "1")
+    err = json.loads(out)
+    assert code == 2 and err["details"]["lines"] == [5] and err["details"]["column"] == "x"
+
+
+def test_infeasible_is_reported_with_ids(files, capsys):
+    code, out, _ = run(capsys, "solve", "--model", "lscp", "--radius", "500", "--demand",
+                       str(files / "demand.csv"), "--candidates", str(files / "cand.csv"), "--json")
+    err = json.loads(out)
+    assert code == 2 and err["error"] == "InfeasibleError"
+    assert err["details"]["demand"] == ["d1", "d4"]
+    code, out, _ = run(capsys, "solve", "--model", "pmedian", "--p", "9", "--demand",
+                       str(files / "demand.csv"), "--candidates", str(files / "cand.csv"), "--json")
+    assert code == 2 and json.loads(out)["error"] == "InfeasibleError"
+
+
+def test_text_output(files, capsys):
+    code, out, _ = run(capsys, "--lang", "zh", "solve", "--model", "pcenter", "--p", "2",
+                       "--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"))
+    assert code == 0 and "新建站点" in out and "状态" in out
