@@ -1,0 +1,127 @@
+"""Site selection: coverplan's HiGHS models vs PySAL spopt (PuLP + HiGHS) on the same matrices.
+
+Instances are generated, not read: demand points are drawn around settlement
+clusters (like villages strung along Shiyan's valleys), candidates are
+demand locations jittered by ~200 m, weights are log-normal populations, and
+costs are euclidean metres.  Each instance is solved by coverplan and by
+spopt in the same process, and the objectives and times are printed.
+
+    .venv/bin/python bench/solve.py                  # everything
+    .venv/bin/python bench/solve.py --only pmedian   # one model
+    .venv/bin/python bench/solve.py --spopt-limit 300
+
+spopt needs the test extras (spopt, pulp).  Its solver is PuLP's HiGHS
+(``pulp.HiGHS``, the highspy API, not the command-line binary); its time
+includes building the PuLP model, as ours includes building ours.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from planner.models import LSCP, MCLP, PCenter, PMedian  # noqa: E402
+
+
+def clustered(n: int, m: int, seed: int, extent: float = 60_000.0):
+    """Demand points around ~n/50 clusters in a 60 km square; candidates near demand."""
+    rng = np.random.default_rng(seed)
+    k = max(5, n // 50)
+    centres = rng.random((k, 2)) * extent
+    spread = rng.uniform(0.01, 0.05, k) * extent
+    lab = rng.integers(0, k, n)
+    demand = centres[lab] + rng.normal(size=(n, 2)) * spread[lab, None]
+    cand = demand[rng.choice(n, m, replace=False)] + rng.normal(size=(m, 2)) * 200.0
+    weights = np.round(rng.lognormal(4.0, 1.0, n))
+    costs = np.linalg.norm(demand[:, None, :] - cand[None, :, :], axis=2)
+    return costs, weights
+
+
+def min_cover_radius(costs: np.ndarray) -> float:
+    """Smallest radius at which every demand point has some candidate."""
+    return float(costs.min(axis=1).max())
+
+
+INSTANCES = [
+    # name, model, n, m, p, radius rule
+    ("mclp-2000x500-p30", "mclp", 2000, 500, 30, 3000.0),
+    ("lscp-2000x500", "lscp", 2000, 500, None, "min+25%"),
+    ("pmedian-800x200-p20", "pmedian", 800, 200, 20, None),
+    ("pmedian-2000x500-p30", "pmedian", 2000, 500, 30, None),
+    ("pcenter-400x100-p10", "pcenter", 400, 100, 10, None),
+]
+
+
+def ours(model: str, costs, w, p, radius, limit):
+    t = time.perf_counter()
+    if model == "mclp":
+        m = MCLP.from_cost_matrix(costs, radius=radius, p=p, weights=w)
+    elif model == "lscp":
+        m = LSCP.from_cost_matrix(costs, radius=radius)
+    elif model == "pmedian":
+        m = PMedian.from_cost_matrix(costs, p=p, weights=w)
+    else:
+        m = PCenter.from_cost_matrix(costs, p=p)
+    res = m.solve(time_limit=limit)
+    return res.objective, res.status, time.perf_counter() - t
+
+
+def spopt_solve(model: str, costs, w, p, radius, limit):
+    import pulp
+    from spopt.locate import LSCP as SL, MCLP as SM, PCenter as SC, PMedian as SP
+
+    solver = pulp.HiGHS(msg=False, timeLimit=limit)
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if model == "mclp":
+            m = SM.from_cost_matrix(costs, w, radius, p)
+        elif model == "lscp":
+            m = SL.from_cost_matrix(costs, radius)
+        elif model == "pmedian":
+            m = SP.from_cost_matrix(costs, w, p)
+        else:
+            m = SC.from_cost_matrix(costs, p)
+        m.solve(solver)
+    status = pulp.LpStatus[m.problem.status]
+    obj = pulp.value(m.problem.objective)
+    return (np.nan if obj is None else float(obj)), status, time.perf_counter() - t
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", help="run only instances whose name contains this")
+    ap.add_argument("--limit", type=float, default=600.0, help="our time limit per instance (s)")
+    ap.add_argument("--spopt-limit", type=float, default=600.0,
+                    help="spopt's HiGHS time limit per instance (s); model building is extra")
+    ap.add_argument("--no-spopt", action="store_true", help="time coverplan only")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    print(f"{'instance':24} {'ours obj':>16} {'status':>10} {'ours s':>8} "
+          f"{'spopt obj':>16} {'status':>12} {'spopt s':>8} {'ratio':>7} same")
+    for name, model, n, m, p, rule in INSTANCES:
+        if args.only and args.only not in name:
+            continue
+        costs, w = clustered(n, m, args.seed)
+        radius = rule
+        if rule == "min+25%":
+            radius = min_cover_radius(costs) * 1.25
+        o_obj, o_st, o_t = ours(model, costs, w, p, radius, args.limit)
+        if args.no_spopt:
+            print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f}", flush=True)
+            continue
+        s_obj, s_st, s_t = spopt_solve(model, costs, w, p, radius, args.spopt_limit)
+        same = np.isfinite(s_obj) and abs(o_obj - s_obj) <= 1e-6 * max(1.0, abs(s_obj))
+        print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f} {s_obj:16.4f} {s_st:>12} "
+              f"{s_t:8.2f} {s_t / o_t:6.1f}x {'yes' if same else 'NO'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
