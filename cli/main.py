@@ -14,7 +14,7 @@ from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
-GROUPS = ["cli.region", "cli.travel", "cli.solve", "cli.analysis", "cli.serve"]
+GROUPS = ["cli.region", "cli.travel", "cli.solve", "cli.analysis", "cli.map", "cli.serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:

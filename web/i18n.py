@@ -21,6 +21,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "nav_townships": ("乡镇清单", "Township checklist"),
     "nav_proposals": ("选址方案", "Site proposals"),
     "nav_api": ("接口文档", "API"),
+    "export_map": ("导出离线地图", "Download offline map"),
     "switch_lang": ("English", "中文"),
     "footer_note": ("本系统内置数据中，乡镇边界、村庄位置与设施名录均为示意（近似或合成），"
                     "仅用于演示与方法检验，请导入本单位权威数据后再作决策。",

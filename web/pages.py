@@ -49,6 +49,22 @@ def coverage_map(type_key: str):
                            layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang))
 
 
+@bp.get("/map/<type_key>/export.html")
+def coverage_map_export(type_key: str):
+    """The coverage map as one self-contained HTML file (folium, Leaflet inlined): opens offline."""
+    from flask import Response
+
+    from web.mapexport import coverage_map as folium_map, standalone_html
+
+    s = svc()
+    ft = s.get_type(type_key)
+    cov = s.coverage(ft.key)
+    page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
+    resp = Response(page, mimetype="text/html")
+    resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}.html"
+    return resp
+
+
 @bp.get("/townships")
 def townships():
     s = svc()
