@@ -41,11 +41,15 @@ class FacilityType:
     default_model: str
     default_p: int
     assumptions: str
+    assumptions_zh: str = ""
     demand_counties: tuple[str, ...] = ()
     targets: tuple[dict, ...] = field(default_factory=tuple)
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
+
+    def assumptions_text(self, lang: str = "zh") -> str:
+        return self.assumptions if lang == "en" or not self.assumptions_zh else self.assumptions_zh
 
     def standard_text(self, lang: str = "zh") -> str:
         u = {"min": ("分钟", "min"), "m": ("米", "m")}[self.unit][lang == "en"]
@@ -61,6 +65,7 @@ class FacilityType:
                 "rule": self.rule, "checklist": self.checklist, "candidates": self.candidates,
                 "one_per_township": self.one_per_township, "default_model": self.default_model,
                 "default_p": self.default_p, "assumptions": self.assumptions,
+                "assumptions_zh": self.assumptions_zh,
                 "demand_counties": list(self.demand_counties), "targets": [dict(t) for t in self.targets]}
 
 
@@ -103,6 +108,7 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
             candidates=t["candidates"], one_per_township=bool(t.get("one_per_township", False)),
             default_model=t.get("default_model", "mclp"), default_p=int(t.get("default_p", 1)),
             assumptions=t.get("assumptions", "").strip(),
+            assumptions_zh=t.get("assumptions_zh", "").strip(),
             demand_counties=tuple(t.get("demand_counties", ())),
             targets=tuple(t.get("targets", ())))
     return int(raw.get("plan_year", 2025)), types
