@@ -34,7 +34,8 @@ def _county_seats(region: Region) -> gpd.GeoDataFrame:
     pts = gpd.GeoSeries(shapely.points(c["seat_lon"], c["seat_lat"]), index=c.index, crs=settings.STORAGE_CRS)
     town = _township_of(region, pts)
     return gpd.GeoDataFrame({
-        "id": "county-" + c["code"], "name": c["name"] + "县城/城区",
+        "id": "county-" + c["code"],
+        "name": [n + ("县城" if n.endswith("县") else "城区") for n in c["name"]],
         "kind": "county_seat", "township_code": town,
         "county_code": c["code"], "urban": True, "synthetic": False,
         "area": c.geometry,
