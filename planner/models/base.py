@@ -442,7 +442,8 @@ class MipOutcome:
 def solve_mip(*, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, a: sp.spmatrix,
               rlo: np.ndarray, rhi: np.ndarray, integer: np.ndarray,
               maximize: bool = False, offset: float = 0.0, time_limit: float = 60.0,
-              gap: float = 0.0, verbose: bool = False, start: np.ndarray | None = None) -> MipOutcome:
+              gap: float = 0.0, verbose: bool = False, start: np.ndarray | None = None,
+              options: dict | None = None) -> MipOutcome:
     """Solve ``min/max c.x + offset`` s.t. ``rlo <= a x <= rhi``, ``lb <= x <= ub``.
 
     ``integer`` flags integer columns.  ``start`` is a full primal point
@@ -451,7 +452,7 @@ def solve_mip(*, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, a: sp.spmatrix,
     t0 = time.perf_counter()
     out = _run_highs(c=c, lb=lb, ub=ub, a=a, rlo=rlo, rhi=rhi, integer=integer,
                      maximize=maximize, offset=offset, time_limit=time_limit, gap=gap,
-                     verbose=verbose, start=start)
+                     verbose=verbose, start=start, options=options)
     if start is not None and out.x is not None:
         # HiGHS 1.16 can report the optimum of the presolved model yet hand
         # back the (worse) user start as the column values.  Trust only a
@@ -462,13 +463,13 @@ def solve_mip(*, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, a: sp.spmatrix,
             rest = max(time_limit - (time.perf_counter() - t0), 0.01)
             out = _run_highs(c=c, lb=lb, ub=ub, a=a, rlo=rlo, rhi=rhi, integer=integer,
                              maximize=maximize, offset=offset, time_limit=rest, gap=gap,
-                             verbose=verbose, start=None)
+                             verbose=verbose, start=None, options=options)
     out.seconds = time.perf_counter() - t0
     return out
 
 
 def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit, gap,
-               verbose, start) -> MipOutcome:
+               verbose, start, options=None) -> MipOutcome:
     t0 = time.perf_counter()
     h = _new_highs()
     h.setOptionValue("output_flag", bool(verbose))
@@ -477,6 +478,8 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     # The default absolute gap (1e-6) is fine: all objectives here are sums
     # of user-scale numbers, and 0 relative gap must mean "proven".
     h.setOptionValue("random_seed", 0)
+    for key, val in (options or {}).items():
+        h.setOptionValue(key, val)
     a = sp.csc_matrix(a)
     lp = highspy.HighsLp()
     lp.num_col_ = int(c.size)

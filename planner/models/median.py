@@ -37,13 +37,14 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import LocationModel, SolveResult, combine_status, ids_of, solve_mip
+from .base import LocationModel, SolveResult, as_weights, combine_status, ids_of, solve_mip
 from .coverage import _check_capacities
 from .heuristics import greedy_median, teitz_bart
 
 __all__ = ["PMedian"]
 
 CUT_FACTOR = 1.5
+HIGHS_OPTIONS: dict = {}
 
 
 class PMedian(LocationModel):
@@ -56,7 +57,8 @@ class PMedian(LocationModel):
                          required: Any = None, forbidden: Any = None, groups: Any = None,
                          group_min: dict | None = None, group_max: dict | None = None,
                          capacities: Any = None, single_source: bool = False,
-                         demand_ids: Any = None, candidate_ids: Any = None) -> "PMedian":
+                         loads: Any = None, demand_ids: Any = None,
+                         candidate_ids: Any = None) -> "PMedian":
         """Build a p-median model from a cost matrix.
 
         Parameters
@@ -77,6 +79,10 @@ class PMedian(LocationModel):
         single_source : bool, default False
             Capacitated only: each demand point goes to exactly one site
             (the capacitated clustering problem of Osman & Christofides).
+        loads : array, optional
+            Capacitated only: capacity each demand point uses, when it differs
+            from its objective weight (Osman & Christofides minimise plain
+            distance while demands fill the capacities).  Default: ``weights``.
         demand_ids, candidate_ids : array, optional
             Ids used in error messages.
 
@@ -95,6 +101,7 @@ class PMedian(LocationModel):
         self.p = roles.check_p(p)
         self.capacities = _check_capacities(capacities, self.m)
         self.single_source = bool(single_source)
+        self.loads = w if loads is None else as_weights(loads, self.n)
         usable = roles.fixed | roles.free
         reach = np.asarray(csr[:, np.flatnonzero(usable)].getnnz(axis=1)) > 0
         bad = np.flatnonzero(~reach)
@@ -114,7 +121,7 @@ class PMedian(LocationModel):
 
     def _check_capacity(self) -> None:
         r, cap = self.roles, self.capacities
-        total = float(self.weights.sum())
+        total = float(self.loads.sum())
         k = self.p - r.n_required
         best = float(cap[r.fixed].sum() + np.sort(cap[r.free_idx])[::-1][:k].sum())
         if best + 1e-9 * max(1.0, total) < total:
@@ -130,7 +137,7 @@ class PMedian(LocationModel):
             sub = self.costs[:, usable].tocoo()
             best_cap = np.zeros(self.n)
             np.maximum.at(best_cap, sub.row, cap[usable][sub.col])
-            bad = np.flatnonzero(self.weights > best_cap + 1e-9)
+            bad = np.flatnonzero(self.loads > best_cap + 1e-9)
             if bad.size:
                 raise InfeasibleError(
                     f"{bad.size} demand point(s) weigh more than any reachable site's capacity: "
@@ -197,7 +204,8 @@ class PMedian(LocationModel):
             if remaining <= 0.01:
                 status = "time_limit"
                 break
-            out = solve_mip(**mip, time_limit=remaining, gap=gap, verbose=verbose, start=start)
+            out = solve_mip(**mip, time_limit=remaining, gap=gap, verbose=verbose, start=start,
+                            options=HIGHS_OPTIONS)
             t_mip += out.seconds
             if out.status == "infeasible":
                 self._raise_solver_infeasible(
@@ -258,14 +266,15 @@ class PMedian(LocationModel):
         sub = self.costs[:, usable].tocoo()
         pi, pj, pc = sub.row, usable[sub.col], sub.data
         ny, npair = r.free_idx.size, pi.size
-        wi = self.weights[pi]
+        wi = self.weights[pi]          # objective weight
+        li = self.loads[pi]            # capacity used
         xs = ny + np.arange(npair)
         # (1) sum_j x_ij = 1 ; (2) sum_i w_i x_ij - cap_j y_j <= 0 (fixed: <= cap_j)
         # (3) x_ij <= y_j for free j ; (4) sum y = k ; (5) groups.
         r1 = sp.csr_matrix((np.ones(npair), (pi, xs)), shape=(self.n, ny + npair))
         site_row = np.full(self.m, -1, dtype=np.int64)
         site_row[usable] = np.arange(usable.size)
-        r2 = sp.coo_matrix((np.concatenate([wi, -cap[r.free_idx]]),
+        r2 = sp.coo_matrix((np.concatenate([li, -cap[r.free_idx]]),
                             (np.concatenate([site_row[pj], site_row[r.free_idx]]),
                              np.concatenate([xs, np.arange(ny)]))),
                            shape=(usable.size, ny + npair))
@@ -310,7 +319,7 @@ class PMedian(LocationModel):
         assign[bi[first]] = bj[first]
         covered = assign >= 0
         obj = float(c[ny:] @ x)
-        load = np.bincount(pj, weights=wi * x, minlength=self.m)
+        load = np.bincount(pj, weights=li * x, minlength=self.m)
         return self._result(status=combine_status(out.status, out.gap), objective=obj,
                             selected=new, assignment=assign, covered=covered, mip_gap=out.gap,
                             t_solve=out.seconds, t_build_extra=t_build,
