@@ -191,8 +191,18 @@ class PMedian(LocationModel):
         closed = np.zeros(d.shape[1], dtype=bool)
         t_lag = time.perf_counter()
         if cols is not None and not len(r.groups.labels) and 0 < k < d.shape[1]:
-            lb, closed = lagrangean_fixing(d, unreachable, w, base, k=k, ub=best_ub,
-                                           deadline=time.perf_counter() + 0.15 * time_limit)
+            lb, rho = lagrangean_fixing(d, unreachable, w, base, k=k, ub=best_ub,
+                                        deadline=time.perf_counter() + 0.15 * time_limit)
+            # Lagrangean heuristic: the relaxation's k sites, improved by
+            # vertex substitution, often beat the greedy start; a lower
+            # incumbent closes more sites.
+            alt = teitz_bart(d, w, base, start=np.argpartition(rho, k - 1)[:k],
+                             locked=np.zeros(d.shape[1], dtype=bool), groups=r.groups,
+                             deadline=time.perf_counter() + 0.1 * time_limit)
+            alt_ub = float(w @ self._true_cost(alt, d, base))
+            if alt_ub < best_ub:
+                best_cols, best_ub = alt, alt_ub
+            closed = closed_by_bound(rho, lb, k=k, ub=best_ub)
         t_lag = time.perf_counter() - t_lag
         t_heur += t_lag
         if best_ub - lb <= max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9):
@@ -205,8 +215,8 @@ class PMedian(LocationModel):
             return res
         # Sites the bound closes are never worth opening: drop their pairs.
         levels = _Levels(d, unreachable | closed[None, :], base)
-        if cols is not None:
-            cut = levels.level_index(CUT_FACTOR * self._true_cost(cols, d, base)) + 2
+        if best_cols is not None:
+            cut = levels.level_index(CUT_FACTOR * self._true_cost(best_cols, d, base)) + 2
         else:
             cut = np.minimum(levels.n_levels, 2)
         cut = np.minimum(cut, levels.n_levels)
@@ -362,8 +372,9 @@ def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, bas
     -------
     bound : float
         Best Lagrangean lower bound found.
-    closed : ndarray of bool
-        Free columns that can be closed without losing an optimal solution.
+    rho : ndarray
+        Reduced cost of every free column at the best multipliers (see
+        :func:`closed_by_bound`); its k smallest are the relaxation's choice.
     """
     c = np.where(unreachable, np.inf, w[:, None] * d)
     fixed_c = np.where(np.isfinite(base), w * base, np.inf)
@@ -391,15 +402,18 @@ def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, bas
         if gg == 0:
             break            # the relaxed solution is feasible: the bound is optimal
         lam = lam + step * max(ub - value, 1e-9 * max(1.0, abs(ub))) / gg * g
-    red = np.minimum(0.0, c - best_lam[:, None])
-    rho = red.sum(axis=0)
+    rho = np.minimum(0.0, c - best_lam[:, None]).sum(axis=0)
+    return best, rho
+
+
+def closed_by_bound(rho: np.ndarray, bound: float, *, k: int, ub: float) -> np.ndarray:
+    """Free sites whose forced opening lifts the Lagrangean bound above ``ub``."""
     kth = np.partition(rho, k - 1)[k - 1]
     inset = np.zeros(rho.size, dtype=bool)
     inset[np.argpartition(rho, k - 1)[:k]] = True
     # Margin: a site is closed only when its bound beats ub by a clear
     # relative tolerance, so float round-off never cuts the optimum away.
-    closed = ~inset & (best + rho - kth > ub + 1e-7 * max(1.0, abs(ub)))
-    return best, closed
+    return ~inset & (bound + rho - kth > ub + 1e-7 * max(1.0, abs(ub)))
 
 
 class _Levels:
