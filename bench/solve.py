@@ -88,7 +88,12 @@ def spopt_solve(model: str, costs, w, p, radius, limit):
             m = SP.from_cost_matrix(costs, w, p)
         else:
             m = SC.from_cost_matrix(costs, p)
-        m.solve(solver)
+        try:
+            m.solve(solver)
+        except RuntimeError:
+            # spopt raises when PuLP reports "Not Solved" (HiGHS stopped at
+            # the time limit without a proven solution).
+            return np.nan, "not solved", time.perf_counter() - t
     status = pulp.LpStatus[m.problem.status]
     obj = pulp.value(m.problem.objective)
     return (np.nan if obj is None else float(obj)), status, time.perf_counter() - t
@@ -116,6 +121,7 @@ def main(argv=None) -> int:
         if args.no_spopt:
             print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f}", flush=True)
             continue
+        print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f} ... spopt running", flush=True)
         s_obj, s_st, s_t = spopt_solve(model, costs, w, p, radius, args.spopt_limit)
         same = np.isfinite(s_obj) and abs(o_obj - s_obj) <= 1e-6 * max(1.0, abs(s_obj))
         print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f} {s_obj:16.4f} {s_st:>12} "
