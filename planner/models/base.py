@@ -400,6 +400,9 @@ def _factorize(labels: np.ndarray):
 # HiGHS
 # --------------------------------------------------------------------------- #
 
+#: HiGHS options applied to every solve (tests and benchmarks may tune them).
+DEFAULT_OPTIONS: dict = {}
+
 _BANNER_DONE = False
 
 
@@ -478,7 +481,7 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     # The default absolute gap (1e-6) is fine: all objectives here are sums
     # of user-scale numbers, and 0 relative gap must mean "proven".
     h.setOptionValue("random_seed", 0)
-    for key, val in (options or {}).items():
+    for key, val in {**DEFAULT_OPTIONS, **(options or {})}.items():
         h.setOptionValue(key, val)
     a = sp.csc_matrix(a)
     lp = highspy.HighsLp()
@@ -506,7 +509,14 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     if start is not None:
         h.setSolution(int(c.size), np.arange(c.size, dtype=np.int32),
                       np.asarray(start, dtype=np.float64))
-    h.run()
+    # HiGHS 1.16 does not always honour time_limit (seen in MIP restarts on
+    # capacitated models), so a watchdog interrupts it shortly after.
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    finished, _ = h.wait(float(time_limit) + max(1.0, 0.05 * float(time_limit)))
+    if not finished:
+        h.cancelSolve()
+        h.wait()
     ms = h.getModelStatus()
     info = h.getInfo()
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -524,7 +534,7 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
             status, rel = "optimal", 0.0
     elif ms in (S.kInfeasible, S.kUnboundedOrInfeasible):
         status = "infeasible"
-    elif ms == S.kTimeLimit:
+    elif ms in (S.kTimeLimit, S.kInterrupt, S.kHighsInterrupt):
         status = "time_limit"
     elif has_sol:
         status = "feasible"

@@ -327,8 +327,11 @@ class PMedian(LocationModel):
         if self.single_source:
             integer[ny:] = True
         t_build = time.perf_counter() - t0
+        # No restarts: with them HiGHS 1.16 was seen to loop without ever
+        # checking its time limit (Osman-Christofides problem 16).
         out = solve_mip(c=c, lb=np.zeros(ny + npair), ub=np.ones(ny + npair), a=a, rlo=rlo,
-                        rhi=rhi, integer=integer, time_limit=time_limit, gap=gap, verbose=verbose)
+                        rhi=rhi, integer=integer, time_limit=time_limit, gap=gap, verbose=verbose,
+                        options={"mip_allow_restart": False})
         if out.status == "infeasible":
             self._raise_solver_infeasible(
                 "the capacities cannot hold the demand with p new sites under these limits.",
