@@ -509,8 +509,10 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     if start is not None:
         h.setSolution(int(c.size), np.arange(c.size, dtype=np.int32),
                       np.asarray(start, dtype=np.float64))
-    # HiGHS 1.16 does not always honour time_limit (seen in MIP restarts on
-    # capacitated models), so a watchdog interrupts it shortly after.
+    # HiGHS 1.16 does not always honour time_limit, so a watchdog asks it to
+    # stop shortly after.  This only works where HiGHS polls its interrupt
+    # callback: the loop seen on pmedcap1-16 polled neither and is avoided
+    # by turning MIP restarts off for that model instead.
     h.HandleUserInterrupt = True
     h.startSolve()
     finished, _ = h.wait(float(time_limit) + max(1.0, 0.05 * float(time_limit)))
