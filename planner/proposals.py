@@ -291,7 +291,7 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
         m = PMedian.from_cost_matrix(costs, p=int(p), weights=np.maximum(w, 1e-9), existing=is_existing, **group_kw)
     else:
         m = PCenter.from_cost_matrix(costs, p=int(p), existing=is_existing, **group_kw)
-    res = m.solve(time_limit=time_limit, gap=gap)
+    res = m.solve(time_limit=time_limit, gap=gap, should_stop=should_stop)
     _check(should_stop)
 
     say(0.85, "rationale")

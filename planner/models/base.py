@@ -14,6 +14,8 @@ every formulation as small as the inputs allow.
 """
 from __future__ import annotations
 
+import contextvars
+
 import time
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Mapping
@@ -403,6 +405,12 @@ def _factorize(labels: np.ndarray):
 #: HiGHS options applied to every solve (tests and benchmarks may tune them).
 DEFAULT_OPTIONS: dict = {}
 
+#: The caller's "should I stop?" poll for the solve running in this thread
+#: (set by :meth:`LocationModel.solve`); a context variable so that every MIP a
+#: model runs sees it without threading it through each model's code.
+_SHOULD_STOP: contextvars.ContextVar = contextvars.ContextVar("coverplan_should_stop", default=None)
+_POLL_S = 0.2  # how often a running HiGHS solve checks the caller's stop request
+
 _BANNER_DONE = False
 
 
@@ -514,8 +522,16 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     # callback: the loop seen on pmedcap1-16 polled neither and is avoided
     # by turning MIP restarts off for that model instead.
     h.HandleUserInterrupt = True
+    should_stop = _SHOULD_STOP.get()
     h.startSolve()
-    finished, _ = h.wait(float(time_limit) + max(1.0, 0.05 * float(time_limit)))
+    deadline = time.perf_counter() + float(time_limit) + max(1.0, 0.05 * float(time_limit))
+    finished = False
+    while not finished:
+        # wait in short slices so a caller's cancel (web job) stops HiGHS mid-solve
+        left = deadline - time.perf_counter()
+        if left <= 0 or (should_stop is not None and should_stop()):
+            break
+        finished, _ = h.wait(min(_POLL_S, left) if should_stop is not None else left)
     if not finished:
         h.cancelSolve()
         h.wait()
@@ -663,7 +679,7 @@ class LocationModel:
             details={"model": self.name, "status": "infeasible"})
 
     def solve(self, *, time_limit: float = 60.0, gap: float = 0.0, verbose: bool = False,
-              method: str = "exact") -> SolveResult:
+              method: str = "exact", should_stop=None) -> SolveResult:
         """Solve the model.
 
         Parameters
@@ -682,6 +698,9 @@ class LocationModel:
             ``"heuristic"`` returns the heuristic solution (lazy greedy or
             vertex substitution) without running the MIP, for instances too
             big to prove; its ``mip_gap`` is ``inf``.
+        should_stop : callable() -> bool, optional
+            Polled while HiGHS runs; when it answers True the solve stops as
+            at a time limit (status ``"time_limit"``, best solution so far).
 
         Returns
         -------
@@ -703,8 +722,12 @@ class LocationModel:
         if not (0 <= gap < 1):
             raise InputDataError(
                 f"gap must be in [0, 1), got {gap!r}.", f"gap 必须在 [0, 1) 内，实际为 {gap!r}。")
-        return self._solve(time_limit=float(time_limit), gap=float(gap), verbose=bool(verbose),
-                           heuristic_only=(method == "heuristic"))
+        token = _SHOULD_STOP.set(should_stop)
+        try:
+            return self._solve(time_limit=float(time_limit), gap=float(gap), verbose=bool(verbose),
+                               heuristic_only=(method == "heuristic"))
+        finally:
+            _SHOULD_STOP.reset(token)
 
     def _solve(self, *, time_limit: float, gap: float, verbose: bool,
                heuristic_only: bool) -> SolveResult:  # pragma: no cover - abstract

@@ -117,18 +117,35 @@ def greedy_order(a: sp.csc_matrix, w: np.ndarray, covered: np.ndarray,
 
     Used to report the sites of an optimal MCLP/LSCP solution as a build
     priority: opening them in this order covers the most demand soonest.
+    Marginal gains only shrink as sites open (coverage is submodular), so a
+    lazy greedy re-evaluates just the top of a heap: the same order as a full
+    re-scan (ties: earlier position in ``cols``), in near-linear time for the
+    thousand-site LSCP solutions of village day-care planning.
     """
-    cols = list(np.asarray(cols, dtype=np.int64))
+    import heapq
+
+    cols = np.asarray(cols, dtype=np.int64)
     a = sp.csc_matrix(a)
     covered = covered.copy()
+
+    def rows(j: int) -> np.ndarray:
+        return a.indices[a.indptr[j]:a.indptr[j + 1]]
+
+    def gain(j: int) -> float:
+        r = rows(j)
+        return float(w[r][~covered[r]].sum())
+
+    heap = [(-gain(int(j)), pos, int(j)) for pos, j in enumerate(cols)]
+    heapq.heapify(heap)
     out = []
-    while cols:
-        gains = [float(w[r][~covered[r]].sum())
-                 for r in (a.indices[a.indptr[j]:a.indptr[j + 1]] for j in cols)]
-        best = int(np.argmax(gains))   # ties: first, i.e. lowest index
-        j = cols.pop(best)
+    while heap:
+        _, pos, j = heapq.heappop(heap)
+        g = gain(j)
+        if heap and (-g, pos) > heap[0][:2]:  # stale bound: another may now beat it
+            heapq.heappush(heap, (-g, pos, j))
+            continue
         out.append(j)
-        covered[a.indices[a.indptr[j]:a.indptr[j + 1]]] = True
+        covered[rows(j)] = True
     return np.asarray(out, dtype=np.int64)
 
 
