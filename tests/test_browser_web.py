@@ -40,6 +40,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI installs chromium: a missing browser there is a failure
+            pytest.fail(f"{CHROMIUM} not installed although CI=true (.ci/run should install it)")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
 
