@@ -67,7 +67,7 @@ def import_townships(region, path: str | Path) -> dict:
         raise InputDataError(f"{label}: cannot read as a GIS layer ({exc}).",
                              f"{label}：无法作为GIS图层读取（{exc}）。",
                              hint_en="Use GeoJSON, GeoPackage or a zipped Shapefile.",
-                             hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。")
+                             hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。") from exc
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
     gdf = gdf.set_crs(settings.STORAGE_CRS) if gdf.crs is None else gdf.to_crs(settings.STORAGE_CRS)

@@ -82,7 +82,8 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputDataError(f"Cannot read facility types from {path}: {exc}",
                              f"无法读取设施类型文件 {path}：{exc}",
-                             hint_en="Check the TOML syntax (UTF-8).", hint_zh="请检查 TOML 语法（UTF-8 编码）。")
+                             hint_en="Check the TOML syntax (UTF-8).",
+                             hint_zh="请检查 TOML 语法（UTF-8 编码）。") from exc
     types: dict[str, FacilityType] = {}
     for key, t in raw.get("types", {}).items():
         required = ("name_zh", "name_en", "demand", "weight", "standard", "rule", "checklist", "candidates")

@@ -22,7 +22,7 @@ from geo import settings
 from geo.errors import CoverplanError, InputDataError
 from geo.regions import Region
 from geo.travel import travel_costs
-from planner.coverage import (covered_matrix, existing_facilities, evaluate, summarize,
+from planner.coverage import (covered_matrix, existing_facilities, summarize,
                               unit_costs, weighted_quantiles, _records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
@@ -133,7 +133,7 @@ def load_proposal_sites(path) -> dict:
         raise InputDataError(f"{path}: not a coverplan proposal GeoJSON ({exc}).",
                              f"{path}：不是 coverplan 生成的方案 GeoJSON 文件（{exc}）。",
                              hint_en="Use the file written by `coverplan propose --out FILE.geojson`.",
-                             hint_zh="请使用 `coverplan propose --out 文件.geojson` 输出的文件。")
+                             hint_zh="请使用 `coverplan propose --out 文件.geojson` 输出的文件。") from exc
     for col in ("id", "name", "township_code", "county_code"):
         if col not in gdf:
             gdf[col] = ""

@@ -39,7 +39,7 @@ def _read_table(path: Path, region_name: str) -> gpd.GeoDataFrame:
             gdf = gpd.read_file(path)
         except Exception as exc:  # pyogrio raises several types for unreadable files
             raise InputDataError(f"{path.name}: cannot read as a GIS layer ({exc}).",
-                                 f"{path.name}：无法作为GIS图层读取（{exc}）。")
+                                 f"{path.name}：无法作为GIS图层读取（{exc}）。") from exc
         if gdf.crs is not None:
             gdf = gdf.to_crs(settings.STORAGE_CRS)
         if len(gdf) == 0:
@@ -56,7 +56,7 @@ def _read_table(path: Path, region_name: str) -> gpd.GeoDataFrame:
         except Exception as exc:
             raise InputDataError(f"{path.name}: cannot read the workbook ({exc}).",
                                  f"{path.name}：无法读取Excel工作簿（{exc}）。",
-                                 hint_en="Save it as .xlsx.", hint_zh="请另存为 .xlsx 格式。")
+                                 hint_en="Save it as .xlsx.", hint_zh="请另存为 .xlsx 格式。") from exc
         tmp = path.with_suffix(".coverplan-tmp.csv")
         df.to_csv(tmp, index=False, encoding="utf-8")
         try:

@@ -63,7 +63,7 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         ws.append(row)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    for i, (key, _) in enumerate(columns, start=1):
+    for i in range(1, len(columns) + 1):
         width = max([len(str(header[i - 1])) * 2] + [len(str(r[i - 1] or "")) * (2 if not str(r[i - 1] or "").isascii() else 1)
                                                      for r in body[:300]])
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, width + 2))

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from geo.errors import CoverplanError
 from web.app import ext
 
 bp = Blueprint("pages", __name__)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import threading
-from functools import wraps
 
 import pandas as pd
 

@@ -81,7 +81,7 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
 
     # --- townships -------------------------------------------------------
     t_geoms, t_seats, t_method = [None] * len(towns), np.zeros((len(towns), 2)), [""] * len(towns)
-    for ci, county in counties_m.iterrows():
+    for _, county in counties_m.iterrows():
         code = county["code"]
         sx, sy = lonlat_to_metric(float(seats.loc[code, "lon"]), float(seats.loc[code, "lat"]))
         idx = towns.index[towns["county_code"] == code]

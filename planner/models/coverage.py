@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError, InputDataError
 
-from .base import LocationModel, SiteRoles, SolveResult, combine_status, ids_of, solve_mip
+from .base import LocationModel, SolveResult, combine_status, ids_of, solve_mip
 from .heuristics import greedy_order, lazy_greedy_cover
 
 __all__ = ["LSCP", "MCLP"]
