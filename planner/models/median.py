@@ -473,8 +473,9 @@ def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, bas
 
 def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.ndarray,
                 lam0: np.ndarray, *, closed: np.ndarray, keep: np.ndarray, rho: np.ndarray,
-                k: int, ub: float, deadline: float, iters: int = 60,
-                rounds: int = 3) -> np.ndarray:
+                k: int, ub: float, deadline: float, iters: int = 40,
+                rounds: int = 3, step0: float = 2.0, patience: int = 5,
+                overshoot: float = 5e-3) -> np.ndarray:
     """Free sites that no solution better than ``ub`` opens, by probing.
 
     For each site ``j`` still open (not ``closed``, not ``keep``) the
@@ -503,7 +504,7 @@ def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.
             if time.perf_counter() > deadline:
                 return out
             lam = lam0.copy()
-            best, step, stall = -np.inf, 1.0, 0
+            best, step, stall = -np.inf, step0, 0
             for _it in range(iters):
                 red = np.minimum(0.0, c - lam[:, None])
                 r = red.sum(axis=0)
@@ -519,7 +520,7 @@ def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.
                     best, stall = value, 0
                 else:
                     stall += 1
-                    if stall >= 10:
+                    if stall >= patience:
                         step, stall = step / 2.0, 0
                 if best > ub + margin or step < 1e-3:
                     break
@@ -527,7 +528,7 @@ def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.
                 gg = float(g @ g)
                 if gg == 0:
                     break
-                lam = lam + step * max(ub + 1e-3 * abs(ub) - value, margin) / gg * g
+                lam = lam + step * max(ub + overshoot * abs(ub) - value, margin) / gg * g
             if best > ub + margin:
                 out[alive[jj]] = True
                 found = True
