@@ -48,7 +48,7 @@ CUT_FACTOR = 1.5
 RESTARTS = 16
 RESTART_SECONDS = 2.0
 #: Share of the time limit that probing (see :func:`probe_sites`) may use.
-PROBE_SHARE = 0.15
+PROBE_SHARE = 0.2
 #: Below this many usable (demand, site) pairs the full radius model is solved directly.
 FULL_PAIRS = 80_000
 HIGHS_OPTIONS: dict = {}
@@ -473,7 +473,7 @@ def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, bas
 
 def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.ndarray,
                 lam0: np.ndarray, *, closed: np.ndarray, keep: np.ndarray, rho: np.ndarray,
-                k: int, ub: float, deadline: float, iters: int = 40,
+                k: int, ub: float, deadline: float, iters: int = 60,
                 rounds: int = 3, step0: float = 2.0, patience: int = 5,
                 overshoot: float = 5e-3) -> np.ndarray:
     """Free sites that no solution better than ``ub`` opens, by probing.
