@@ -561,6 +561,32 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     return MipOutcome(status, x, obj, bound, rel, time.perf_counter() - t0)
 
 
+def raise_if_no_solution(out: "MipOutcome", model: str) -> None:
+    """A MIP stopped before finding any solution: say so plainly (not a status code)."""
+    if out.x is None:
+        raise InfeasibleError("No solution was found within the time limit.",
+                              "在时间限制内未找到可行解。",
+                              hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                              details={"model": model, "status": "time_limit"})
+
+
+def largest_share_assignment(n: int, pi: np.ndarray, pj: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Serving site of each demand point when demand may be split (capacitated models).
+
+    ``(pi[k], pj[k])`` are the assignment pairs and ``x[k]`` their shares; each
+    point is reported as served by the site carrying its largest share
+    (``-1`` where nothing serves it).
+    """
+    assign = np.full(n, -1, dtype=np.int64)
+    big = x > 1e-6
+    order = np.lexsort((-x[big], pi[big]))
+    bi, bj = pi[big][order], pj[big][order]
+    first = np.ones(bi.size, dtype=bool)
+    first[1:] = bi[1:] != bi[:-1]
+    assign[bi[first]] = bj[first]
+    return assign
+
+
 def combine_status(status: str, gap: float) -> str:
     """Status to report after post-processing a MIP outcome."""
     if status == "optimal" and gap > 1e-9:

@@ -16,7 +16,8 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError, InputDataError
 
-from .base import LocationModel, SolveResult, combine_status, ids_of, solve_mip
+from .base import (LocationModel, SolveResult, combine_status, ids_of, largest_share_assignment,
+                   raise_if_no_solution, solve_mip)
 from .heuristics import greedy_order, lazy_greedy_cover
 
 __all__ = ["LSCP", "MCLP"]
@@ -294,11 +295,7 @@ class MCLP(_CoverageBase):
         if out.status == "infeasible":
             self._raise_solver_infeasible("the group limits cannot be met with p new sites.",
                                           "在 p 个新站点下无法满足分组限制。")
-        if out.x is None:
-            raise InfeasibleError("No solution was found within the time limit.",
-                                  "在时间限制内未找到可行解。",
-                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                                  details={"model": self.name, "status": "time_limit"})
+        raise_if_no_solution(out, self.name)
         cols = np.flatnonzero(out.x[:n_free] > 0.5)
         return self._finish_cols(cols, status=combine_status(out.status, out.gap), gap=out.gap,
                                  t_solve=out.seconds + (tb - ts), t_build=t_build)
@@ -366,23 +363,12 @@ class MCLP(_CoverageBase):
         if out.status == "infeasible":
             self._raise_solver_infeasible("the group limits cannot be met with p new sites.",
                                           "在 p 个新站点下无法满足分组限制。")
-        if out.x is None:
-            raise InfeasibleError("No solution was found within the time limit.",
-                                  "在时间限制内未找到可行解。",
-                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                                  details={"model": self.name, "status": "time_limit"})
+        raise_if_no_solution(out, self.name)
         x = np.clip(out.x[ny:], 0.0, 1.0)
         cols = np.flatnonzero(out.x[:ny] > 0.5)
         new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
         served = np.bincount(pi, weights=x, minlength=self.n)
-        # Serving site: the one carrying the largest share of the demand point.
-        assign = np.full(self.n, -1, dtype=np.int64)
-        big = x > 1e-6
-        order = np.lexsort((-x[big], pi[big]))
-        bi, bj = pi[big][order], pj[big][order]
-        first = np.ones(bi.size, dtype=bool)
-        first[1:] = bi[1:] != bi[:-1]
-        assign[bi[first]] = bj[first]
+        assign = largest_share_assignment(self.n, pi, pj, x)
         covered = served >= 1 - 1e-6
         cw = float((self.weights * np.minimum(served, 1.0)).sum())
         priority = greedy_order(sp.csc_matrix(self.within, dtype=np.float64), self.weights,

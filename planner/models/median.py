@@ -37,7 +37,8 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import LocationModel, SolveResult, as_weights, combine_status, ids_of, solve_mip
+from .base import (LocationModel, SolveResult, as_weights, combine_status, ids_of,
+                   largest_share_assignment, raise_if_no_solution, solve_mip)
 from .coverage import _check_capacities
 from .heuristics import greedy_median, teitz_bart
 
@@ -397,21 +398,11 @@ class PMedian(LocationModel):
             self._raise_solver_infeasible(
                 "the capacities cannot hold the demand with p new sites under these limits.",
                 "在这些限制下，p 个新站点的容量无法容纳全部需求。")
-        if out.x is None:
-            raise InfeasibleError("No solution was found within the time limit.",
-                                  "在时间限制内未找到可行解。",
-                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                                  details={"model": self.name, "status": "time_limit"})
+        raise_if_no_solution(out, self.name)
         x = np.clip(out.x[ny:], 0.0, 1.0)
         cols = np.flatnonzero(out.x[:ny] > 0.5)
         new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
-        assign = np.full(self.n, -1, dtype=np.int64)
-        big = x > 1e-6
-        order = np.lexsort((-x[big], pi[big]))
-        bi, bj = pi[big][order], pj[big][order]
-        first = np.ones(bi.size, dtype=bool)
-        first[1:] = bi[1:] != bi[:-1]
-        assign[bi[first]] = bj[first]
+        assign = largest_share_assignment(self.n, pi, pj, x)
         covered = assign >= 0
         obj = float(c[ny:] @ x)
         load = np.bincount(pj, weights=li * x, minlength=self.m)
