@@ -182,13 +182,9 @@ def _two_nearest(d: np.ndarray, open_cols: np.ndarray, base: np.ndarray):
     return near, d1, d2
 
 
-def greedy_median(d: np.ndarray, w: np.ndarray, base: np.ndarray, *, k: int,
-                  start: np.ndarray, groups: GroupRows) -> np.ndarray | None:
-    """Greedy adding for p-median: ``k`` more columns, each the best saving.
-
-    ``d`` is (n, F) with a large finite value for unreachable pairs; ``base``
-    the cost to the nearest already-open site.
-    """
+def _greedy_start(d: np.ndarray, base: np.ndarray, start: np.ndarray, groups: GroupRows):
+    """State of a greedy that begins from ``start``: (group of each column, picks per
+    group, chosen columns, current cost per row, taken mask)."""
     n_free = d.shape[1]
     gcol = _group_of_col(groups, n_free)
     count = np.zeros(len(groups.labels))
@@ -199,16 +195,32 @@ def greedy_median(d: np.ndarray, w: np.ndarray, base: np.ndarray, *, k: int,
     cur = np.minimum(base, d[:, chosen].min(axis=1)) if chosen else base.copy()
     taken = np.zeros(n_free, dtype=bool)
     taken[chosen] = True
+    return gcol, count, chosen, cur, taken
+
+
+def _allowed(taken: np.ndarray, gcol: np.ndarray, count: np.ndarray, groups: GroupRows) -> np.ndarray:
+    """Columns a greedy may add next without breaking the group limits."""
+    ok = ~taken
+    if len(groups.labels):
+        short = count < groups.lo
+        full = count >= groups.hi
+        ok &= ~((gcol >= 0) & full[np.maximum(gcol, 0)])
+        if short.any():
+            # Forced picks first so the minimums stay reachable.
+            ok &= (gcol >= 0) & short[np.maximum(gcol, 0)]
+    return np.flatnonzero(ok)
+
+
+def greedy_median(d: np.ndarray, w: np.ndarray, base: np.ndarray, *, k: int,
+                  start: np.ndarray, groups: GroupRows) -> np.ndarray | None:
+    """Greedy adding for p-median: ``k`` more columns, each the best saving.
+
+    ``d`` is (n, F) with a large finite value for unreachable pairs; ``base``
+    the cost to the nearest already-open site.
+    """
+    gcol, count, chosen, cur, taken = _greedy_start(d, base, start, groups)
     while len(chosen) < k:
-        ok = ~taken
-        if len(groups.labels):
-            short = count < groups.lo
-            full = count >= groups.hi
-            ok &= ~((gcol >= 0) & full[np.maximum(gcol, 0)])
-            if short.any():
-                # Forced picks first so the minimums stay reachable.
-                ok &= (gcol >= 0) & short[np.maximum(gcol, 0)]
-        cand = np.flatnonzero(ok)
+        cand = _allowed(taken, gcol, count, groups)
         if cand.size == 0:
             return None
         saving = (w[:, None] * np.maximum(cur[:, None] - d[:, cand], 0.0)).sum(axis=0)
@@ -297,25 +309,9 @@ def teitz_bart(d: np.ndarray, w: np.ndarray, base: np.ndarray, *, start: np.ndar
 def greedy_center(d: np.ndarray, base: np.ndarray, *, k: int, start: np.ndarray,
                   groups: GroupRows) -> np.ndarray | None:
     """Greedy for p-center: repeatedly add the column that most lowers the max cost."""
-    n_free = d.shape[1]
-    gcol = _group_of_col(groups, n_free)
-    count = np.zeros(len(groups.labels))
-    chosen = list(np.asarray(start, dtype=np.int64))
-    for j in chosen:
-        if gcol[j] >= 0:
-            count[gcol[j]] += 1
-    cur = np.minimum(base, d[:, chosen].min(axis=1)) if chosen else base.copy()
-    taken = np.zeros(n_free, dtype=bool)
-    taken[chosen] = True
+    gcol, count, chosen, cur, taken = _greedy_start(d, base, start, groups)
     while len(chosen) < k:
-        ok = ~taken
-        if len(groups.labels):
-            short = count < groups.lo
-            full = count >= groups.hi
-            ok &= ~((gcol >= 0) & full[np.maximum(gcol, 0)])
-            if short.any():
-                ok &= (gcol >= 0) & short[np.maximum(gcol, 0)]
-        cand = np.flatnonzero(ok)
+        cand = _allowed(taken, gcol, count, groups)
         if cand.size == 0:
             return None
         new = np.minimum(cur[:, None], d[:, cand])
