@@ -40,6 +40,7 @@ from geo.errors import InfeasibleError
 from .base import (LocationModel, SolveResult, as_weights, combine_status, ids_of,
                    largest_share_assignment, raise_if_no_solution, solve_mip)
 from .coverage import _check_capacities
+from . import capacitated
 from .heuristics import greedy_median, teitz_bart
 
 __all__ = ["PMedian"]
@@ -53,6 +54,15 @@ PROBE_SHARE = 0.2
 #: Below this many usable (demand, site) pairs the full radius model is solved directly.
 FULL_PAIRS = 80_000
 HIGHS_OPTIONS: dict = {}
+#: Capacitated: the Lagrangean heuristic and bound (see capacitated.py) may use
+#: this share of the time limit, probing up to the second share; they run on
+#: instances up to PRE_CELLS (demand x usable sites) cells.
+PRE_SHARE = 0.2
+PROBE_CAP_SHARE = 0.35
+PRE_CELLS = 4_000_000
+#: Capacitated with a heuristic start: HiGHS's own primal heuristics rarely
+#: beat the location-allocation incumbent; its time goes to the bound instead.
+WARM_CAPACITATED: dict = {"mip_heuristic_effort": 0.05, "mip_heuristic_run_feasibility_jump": False}
 #: With a vertex-substitution incumbent as the warm start HiGHS's own primal
 #: heuristics (RINS/RENS sub-MIPs, feasibility jump) rarely beat it and took
 #: about half the time on the small-p OR-Library instances (pmed16: 17 s -> 9 s).
@@ -352,17 +362,32 @@ class PMedian(LocationModel):
         usable = np.flatnonzero(r.fixed | r.free)
         ycol = np.full(self.m, -1, dtype=np.int64)
         ycol[r.free_idx] = np.arange(r.free_idx.size)
+        site_row = np.full(self.m, -1, dtype=np.int64)
+        site_row[usable] = np.arange(usable.size)
         sub = self.costs[:, usable].tocoo()
         pi, pj, pc = sub.row, usable[sub.col], sub.data
-        ny, npair = r.free_idx.size, pi.size
+        pre = self._capacitated_start(pi, pj, pc, usable, site_row, k, t0=t0,
+                                      time_limit=time_limit)
+        ny = r.free_idx.size
+        y_lo, y_hi = np.zeros(ny), np.ones(ny)
+        if pre is not None and pre.keep is not None:
+            keep = pre.keep[pi, site_row[pj]]
+            pi, pj, pc = pi[keep], pj[keep], pc[keep]
+            fr_u = usable[pre.closed]
+            y_hi[ycol[fr_u]] = 0.0
+            y_lo[ycol[usable[pre.opened]]] = 1.0
+        t_pre = time.perf_counter() - t0
+        if pre is not None and np.isfinite(pre.value) and self._bound_proves(pre.bound, pre.value, gap):
+            return self._capacitated_result(pre.chosen_sites, pre.assign_sites, "optimal"
+                                            if pre.bound >= pre.value - 1e-6 or pre.integral
+                                            else "feasible", pre, t_pre, 0.0, pre.bound)
+        npair = pi.size
         wi = self.weights[pi]          # objective weight
         li = self.loads[pi]            # capacity used
         xs = ny + np.arange(npair)
         # (1) sum_j x_ij = 1 ; (2) sum_i w_i x_ij - cap_j y_j <= 0 (fixed: <= cap_j)
         # (3) x_ij <= y_j for free j ; (4) sum y = k ; (5) groups.
         r1 = sp.csr_matrix((np.ones(npair), (pi, xs)), shape=(self.n, ny + npair))
-        site_row = np.full(self.m, -1, dtype=np.int64)
-        site_row[usable] = np.arange(usable.size)
         r2 = sp.coo_matrix((np.concatenate([li, -cap[r.free_idx]]),
                             (np.concatenate([site_row[pj], site_row[r.free_idx]]),
                              np.concatenate([xs, np.arange(ny)]))),
@@ -384,21 +409,43 @@ class PMedian(LocationModel):
         integer[:ny] = True
         if self.single_source:
             integer[ny:] = True
-        t_build = time.perf_counter() - t0
+        start = None
+        options = {"mip_allow_restart": False,
+                   # More primal heuristics: without a start the capacitated
+                   # incumbent was the weak side (OR-Library pmedcap1-20
+                   # stopped at 1030 vs 1005).
+                   "mip_heuristic_effort": 0.3}
+        if pre is not None and pre.assign_sites is not None:
+            start = np.zeros(ny + npair)
+            start[ycol[pre.chosen_sites]] = 1.0
+            key = pi * self.m + pj
+            order = np.argsort(key)
+            want = np.arange(self.n) * self.m + pre.assign_sites
+            start[ny + order[np.searchsorted(key, want, sorter=order)]] = 1.0
+            options = {"mip_allow_restart": False, **WARM_CAPACITATED}
+        t_build = time.perf_counter() - t0 - t_pre
         # No restarts: with them HiGHS 1.16 was seen to loop without ever
         # checking its time limit (Osman-Christofides problem 16).
-        out = solve_mip(c=c, lb=np.zeros(ny + npair), ub=np.ones(ny + npair), a=a, rlo=rlo,
-                        rhi=rhi, integer=integer, time_limit=time_limit, gap=gap, verbose=verbose,
-                        options={"mip_allow_restart": False,
-                                 # More primal heuristics: the capacitated
-                                 # incumbent was the weak side (OR-Library
-                                 # pmedcap1-20 stopped at 1030 vs 1005).
-                                 "mip_heuristic_effort": 0.3})
+        out = solve_mip(c=c, lb=np.concatenate([y_lo, np.zeros(npair)]),
+                        ub=np.concatenate([y_hi, np.ones(npair)]), a=a, rlo=rlo,
+                        rhi=rhi, integer=integer,
+                        time_limit=max(time_limit - (time.perf_counter() - t0), 0.01),
+                        gap=gap, verbose=verbose, start=start, options=options)
         if out.status == "infeasible":
             self._raise_solver_infeasible(
                 "the capacities cannot hold the demand with p new sites under these limits.",
                 "在这些限制下，p 个新站点的容量无法容纳全部需求。")
-        raise_if_no_solution(out, self.name)
+        lb = out.bound if pre is None else max(out.bound, pre.bound)
+        better = out.x is not None and (pre is None or out.objective < pre.value - 1e-9)
+        if not better:
+            if pre is None or pre.assign_sites is None:
+                raise_if_no_solution(out, self.name)
+            status = "optimal" if out.status == "optimal" else (
+                "feasible" if out.status == "feasible" else "time_limit")
+            if self._bound_proves(lb, pre.value, 0.0):
+                status = "optimal"
+            return self._capacitated_result(pre.chosen_sites, pre.assign_sites, status, pre,
+                                            t_pre + out.seconds, t_build, lb)
         x = np.clip(out.x[ny:], 0.0, 1.0)
         cols = np.flatnonzero(out.x[:ny] > 0.5)
         new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
@@ -406,10 +453,82 @@ class PMedian(LocationModel):
         covered = assign >= 0
         obj = float(c[ny:] @ x)
         load = np.bincount(pj, weights=li * x, minlength=self.m)
-        return self._result(status=combine_status(out.status, out.gap), objective=obj,
-                            selected=new, assignment=assign, covered=covered, mip_gap=out.gap,
-                            t_solve=out.seconds, t_build_extra=t_build,
-                            details={"load": load, "shares": (pi, pj, x)})
+        status = combine_status(out.status, out.gap)
+        gap_v = out.gap
+        if status != "optimal" and self._bound_proves(lb, obj, 0.0):
+            status, gap_v = "optimal", 0.0
+        res = self._result(status=status, objective=obj,
+                           selected=new, assignment=assign, covered=covered, mip_gap=gap_v,
+                           t_solve=t_pre + out.seconds, t_build_extra=t_build,
+                           details={"load": load, "shares": (pi, pj, x)})
+        res.details.update(self._pre_details(pre, lb))
+        return res
+
+    def _bound_proves(self, bound: float, value: float, gap: float) -> bool:
+        """Whether ``bound`` proves ``value`` optimal (within ``gap``)."""
+        if not np.isfinite(bound) or not np.isfinite(value):
+            return False
+        slack = max(gap * abs(value), 1e-9 * max(1.0, abs(value)))
+        if self._integral_objective:
+            return np.ceil(bound - 1e-6) >= value - 1e-6 - slack
+        return bound >= value - slack
+
+    @property
+    def _integral_objective(self) -> bool:
+        """Every weight x cost is a whole number (then bounds round up)."""
+        if not hasattr(self, "_integral_cache"):
+            rows = np.repeat(np.arange(self.n), np.diff(self.costs.indptr))
+            v = self.weights[rows] * self.costs.data
+            self._integral_cache = bool(np.all(np.abs(v - np.round(v)) <= 1e-9 * np.maximum(1.0, np.abs(v))))
+        return self._integral_cache
+
+    def _capacitated_start(self, pi, pj, pc, usable, site_row, k, *, t0, time_limit):
+        """Lagrangean heuristic, bound and reductions, or ``None`` where they do not apply."""
+        r = self.roles
+        if k <= 0 or self.n * usable.size > PRE_CELLS:
+            return None
+        cost = np.full((self.n, usable.size), np.inf)
+        cost[pi, site_row[pj]] = self.weights[pi] * pc
+        fixed_u = r.fixed[usable]
+        site_ok = None
+        if len(r.groups.labels):
+            def site_ok(chosen):  # chosen: usable-row indices of new free sites
+                counts = np.asarray(r.group_matrix() @ np.bincount(
+                    r.col_of[usable[chosen]], minlength=r.free_idx.size)).ravel()
+                return bool(np.all(counts >= r.groups.lo - 1e-9) and np.all(counts <= r.groups.hi + 1e-9))
+        pre = capacitated.preprocess(cost, self.loads, self.capacities[usable], fixed_u, k,
+                                     deadline=t0 + PRE_SHARE * time_limit,
+                                     probe_deadline=t0 + PROBE_CAP_SHARE * time_limit,
+                                     exact_bound=self.single_source,
+                                     integral=self._integral_objective, site_ok=site_ok)
+        pre.integral = self._integral_objective
+        pre.chosen_sites = None if pre.chosen is None else usable[pre.chosen]
+        pre.assign_sites = None if pre.assign is None else usable[pre.assign]
+        return pre
+
+    def _pre_details(self, pre, lb) -> dict:
+        if pre is None:
+            return {"lower_bound": lb}
+        return {"lower_bound": lb, "lagrangean_bound": pre.bound, "heuristic": pre.value,
+                "closed_by_bound": int(pre.closed.sum()), "probed": pre.probed,
+                "reduced_pairs": None if pre.keep is None else int(pre.keep.sum())}
+
+    def _capacitated_result(self, chosen_sites, assign_sites, status, pre, t_solve, t_build, lb):
+        r = self.roles
+        new = np.sort(np.concatenate([np.flatnonzero(r.required), chosen_sites]))
+        rows = np.arange(self.n)
+        cost = np.asarray(self.costs[rows, assign_sites]).ravel()
+        obj = float(self.weights @ cost)
+        x = np.ones(self.n)
+        load = np.bincount(assign_sites, weights=self.loads, minlength=self.m)
+        gap_v = 0.0 if status == "optimal" else (
+            max(obj - lb, 0.0) / abs(obj) if np.isfinite(lb) and obj != 0 else np.inf)
+        res = self._result(status=status, objective=obj, selected=new, assignment=assign_sites,
+                           covered=np.ones(self.n, dtype=bool), mip_gap=gap_v, t_solve=t_solve,
+                           t_build_extra=t_build,
+                           details={"load": load, "shares": (rows, assign_sites, x)})
+        res.details.update(self._pre_details(pre, lb))
+        return res
 
 
 def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.ndarray,

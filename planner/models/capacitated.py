@@ -1,0 +1,546 @@
+"""Lagrangean bound, heuristic and reductions for the single-source capacitated p-median.
+
+Relaxing "each demand point is assigned exactly once" with multipliers
+``lam`` splits the problem into one 0-1 knapsack per site: site ``j`` takes
+the points with positive profit ``lam_i - c_ij`` that fit its capacity, and
+is worth ``rho_j = -best profit``.  The bound is::
+
+    L(lam) = sum(lam) + sum(rho_j, fixed j) + sum(k smallest rho_j, free j)
+
+This is the classical relaxation of the capacitated clustering problem
+(Mulvey & Beck 1984; Osman & Christofides 1994 give the OR-Library set).  It
+is stronger than the linear relaxation because each knapsack is solved in
+integers, which is where the LP of the assignment formulation is weak (on
+Osman-Christofides problem 20 the root LP is 961 against the optimum 1005).
+
+The multipliers are tuned by subgradient steps.  The relaxation's sites,
+repaired into a feasible assignment and improved by shift and swap moves,
+give an incumbent.  With both in hand, sites and (point, site) pairs whose
+forced use lifts the bound above the incumbent are removed before the MIP:
+forcing a pair needs the knapsack with one item fixed in, which a forward
+and a backward dynamic programme give for every item at once.
+
+Loads and capacities are made integers for the dynamic programme.  When they
+are not integers already (or the capacities are too large for a table) they
+are scaled so the largest capacity has :data:`GRID` units, rounding loads
+down and capacities up: every set that fits still fits, so the bound stays
+valid, only weaker.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Capacity units of the knapsack tables when loads must be scaled.
+GRID = 1000
+#: Largest knapsack table (points x sites x capacity units) the bound builds.
+MAX_TABLE = 40_000_000
+#: Sites per block when the forced-pair tables are built (memory bound).
+BLOCK_CELLS = 8_000_000
+
+
+@dataclass
+class Knapsacks:
+    """Integer loads and capacities of the relaxation."""
+
+    loads: np.ndarray     # (n,) int
+    caps: np.ndarray      # (U,) int
+    exact: bool           # True when no scaling was needed
+
+    @property
+    def width(self) -> int:
+        return int(self.caps.max()) + 1 if self.caps.size else 1
+
+
+def integer_tables(loads: np.ndarray, caps: np.ndarray, n_sites: int) -> Knapsacks | None:
+    """Integer loads/capacities for the dynamic programme (``None``: too big to tabulate)."""
+    n = loads.size
+    top = float(caps.max()) if caps.size else 0.0
+    is_int = (np.all(loads == np.round(loads)) and np.all(caps == np.round(caps)))
+    if is_int and (top + 1) * n * n_sites <= MAX_TABLE:
+        return Knapsacks(loads.astype(np.int64), caps.astype(np.int64), True)
+    if top <= 0:
+        return None
+    grid = min(GRID, int(MAX_TABLE // max(n * n_sites, 1)) - 1)
+    if grid < 20:
+        return None
+    s = grid / top
+    # Loads down, capacities up: whatever fits in reality fits in the table.
+    return Knapsacks(np.floor(loads * s + 1e-9).astype(np.int64),
+                     np.ceil(caps * s - 1e-9).astype(np.int64), False)
+
+
+def knapsack(profit: np.ndarray, ks: Knapsacks, take: np.ndarray | None = None) -> np.ndarray:
+    """Best total positive profit per site (column) within its capacity.
+
+    ``profit`` is (n, U).  When ``take`` (n, U, width) bool is given it is
+    filled for :func:`backtrack`.
+    """
+    n, u = profit.shape
+    width = ks.width
+    f = np.zeros((u, width))
+    if take is not None:
+        take[:] = False
+    for i in range(n):
+        d = int(ks.loads[i])
+        if d >= width:
+            continue
+        cols = np.flatnonzero(profit[i] > 0)
+        if not cols.size:
+            continue
+        cand = f[cols, :width - d] + profit[i, cols, None]
+        better = cand > f[cols, d:]
+        sub = f[cols, d:]
+        f[cols, d:] = np.where(better, cand, sub)
+        if take is not None:
+            t = take[i, cols]
+            t[:, d:] = better
+            take[i, cols] = t
+    return f[np.arange(u), ks.caps]
+
+
+def backtrack(take: np.ndarray, ks: Knapsacks, sites: np.ndarray) -> np.ndarray:
+    """(n, len(sites)) bool: the items each listed site's knapsack took."""
+    n = take.shape[0]
+    q = ks.caps[sites].copy()
+    x = np.zeros((n, sites.size), dtype=bool)
+    for i in range(n - 1, -1, -1):
+        t = take[i, sites, q]
+        x[i] = t
+        q -= t * ks.loads[i]
+    return x
+
+
+@dataclass
+class Relaxation:
+    """Best multipliers found and what they imply."""
+
+    bound: float
+    lam: np.ndarray
+    rho: np.ndarray          # per usable site
+    chosen: np.ndarray       # free usable sites the relaxation opens (k of them)
+    iterations: int
+
+
+def _evaluate(cost, lam, ks, fixed, free_idx, k, take):
+    profit = lam[:, None] - cost
+    val = knapsack(profit, ks, take)
+    rho = -val
+    order = free_idx[np.argsort(rho[free_idx], kind="stable")]
+    chosen = order[:k]
+    bound = float(lam.sum() + rho[fixed].sum() + rho[chosen].sum())
+    return bound, rho, chosen
+
+
+def subgradient(cost: np.ndarray, ks: Knapsacks, fixed: np.ndarray, k: int, *, ub: float,
+                deadline: float, lam0: np.ndarray | None = None, max_iter: int = 3000,
+                integral: bool = False, on_sites=None, trace: list | None = None) -> Relaxation:
+    """Tune the multipliers by subgradient steps (Held, Wolfe & Crowder).
+
+    ``cost`` is (n, U) weighted cost with ``inf`` for pairs that may not be
+    used; ``fixed`` marks the always-open usable sites, every other usable
+    site is free.  ``on_sites(chosen, x)`` is called with the relaxation's
+    free sites and its assignment (n, fixed+chosen) for the heuristic; it
+    returns a new incumbent value (or ``None``).
+    """
+    n, u = cost.shape
+    free_idx = np.flatnonzero(~fixed)
+    fixed_idx = np.flatnonzero(fixed)
+    take = np.zeros((n, u, ks.width), dtype=bool)
+    if lam0 is None:
+        # Start at each point's second-cheapest cost: high enough that most
+        # knapsacks take something, low enough not to overshoot.
+        srt = np.sort(np.where(np.isfinite(cost), cost, np.nan), axis=1)
+        lam = np.nan_to_num(srt[:, min(1, u - 1)], nan=0.0)
+        lam = np.where(np.isnan(srt[:, 0]), 0.0, lam)
+    else:
+        lam = lam0.copy()
+    best = Relaxation(-np.inf, lam.copy(), np.zeros(u), free_idx[:k], 0)
+    step, stall, it = 2.0, 0, 0
+    tol = 1e-9 * max(1.0, abs(ub))
+    seen: set = set()
+    for it in range(1, max_iter + 1):
+        bound, rho, chosen = _evaluate(cost, lam, ks, fixed, free_idx, k, take)
+        open_sites = np.concatenate([fixed_idx, chosen])
+        x = backtrack(take, ks, open_sites)
+        if bound > best.bound + tol:
+            best = Relaxation(bound, lam.copy(), rho.copy(), chosen.copy(), it)
+            stall = 0
+            if trace is not None:
+                trace.append((bound, lam.copy()))
+        else:
+            stall += 1
+        key = tuple(np.sort(chosen))
+        if on_sites is not None and key not in seen:
+            seen.add(key)
+            new_ub = on_sites(chosen, x)
+            if new_ub is not None:
+                ub = min(ub, new_ub)
+        if best.bound >= ub - tol or (integral and np.ceil(best.bound - 1e-6) >= ub - tol):
+            break
+        if stall >= 40:
+            step, stall = step / 2, 0
+            if step < 1e-4:
+                break
+        if time.perf_counter() > deadline:
+            break
+        g = 1.0 - x.sum(axis=1)
+        norm = float(g @ g)
+        if norm == 0:
+            break   # the relaxation's assignment is feasible: bound attained
+        lam = lam + step * (ub - bound) / norm * g
+    best.iterations = it
+    return best
+
+
+def forced_pair_values(cost: np.ndarray, lam: np.ndarray, ks: Knapsacks) -> np.ndarray:
+    """(n, U): the best knapsack value of each site with point ``i`` forced in.
+
+    Built from a backward table (items i..n) stored per item and a forward
+    sweep, in blocks of sites to bound memory.  ``-inf`` where the point does
+    not fit or may not use the site.
+    """
+    n, u = cost.shape
+    width = ks.width
+    out = np.full((n, u), -np.inf)
+    block = max(1, BLOCK_CELLS // max(1, (n + 1) * width))
+    qs = np.arange(width)
+    for s0 in range(0, u, block):
+        cols = np.arange(s0, min(u, s0 + block))
+        prof = lam[:, None] - cost[:, cols]
+        caps = ks.caps[cols]
+        back = np.zeros((n + 1, cols.size, width))
+        for i in range(n - 1, -1, -1):
+            b = back[i + 1].copy()
+            d = int(ks.loads[i])
+            pos = prof[i] > 0
+            if d < width and pos.any():
+                cand = b[pos, :width - d] + prof[i, pos, None]
+                b[pos, d:] = np.maximum(b[pos, d:], cand)
+            back[i] = b
+        fwd = np.zeros((cols.size, width))
+        rows = np.arange(cols.size)
+        for i in range(n):
+            d = int(ks.loads[i])
+            rem = caps[:, None] - d - qs[None, :]          # capacity left for items after i
+            ok = rem >= 0
+            vals = fwd + back[i + 1][rows[:, None], np.clip(rem, 0, None)]
+            vals = np.where(ok, vals, -np.inf).max(axis=1)
+            usable = np.isfinite(prof[i])
+            out[i, cols] = np.where(usable, prof[i] + vals, -np.inf)
+            pos = prof[i] > 0
+            if d < width and pos.any():
+                cand = fwd[pos, :width - d] + prof[i, pos, None]
+                fwd[pos, d:] = np.maximum(fwd[pos, d:], cand)
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Primal side: a feasible single-source assignment to a given set of sites
+# --------------------------------------------------------------------------- #
+def assign_to_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, open_sites: np.ndarray,
+                    hint: np.ndarray | None = None, *, passes: int = 50) -> np.ndarray | None:
+    """Single-source assignment of every point to ``open_sites`` within capacity.
+
+    Starts from ``hint`` ((n, len(open_sites)) bool, e.g. the relaxation's
+    knapsacks: a point taken once keeps its site), places the rest by regret,
+    then improves by shift and swap moves.  Returns per point the position in
+    ``open_sites`` or ``None`` when the greedy cannot fit everyone.
+    """
+    n = cost.shape[0]
+    c = cost[:, open_sites]
+    residual = caps[open_sites].astype(float).copy()
+    a = np.full(n, -1, dtype=np.int64)
+    if hint is not None:
+        once = hint.sum(axis=1) == 1
+        for i in np.flatnonzero(once):
+            j = int(np.argmax(hint[i]))
+            if np.isfinite(c[i, j]) and residual[j] >= loads[i] - 1e-9:
+                a[i] = j
+                residual[j] -= loads[i]
+    while True:
+        todo = np.flatnonzero(a < 0)
+        if not todo.size:
+            break
+        fits = (residual[None, :] >= loads[todo, None] - 1e-9) & np.isfinite(c[todo])
+        cc = np.where(fits, c[todo], np.inf)
+        srt = np.sort(cc, axis=1)
+        if np.isinf(srt[:, 0]).any():
+            return None
+        second = srt[:, 1] if srt.shape[1] > 1 else np.full(todo.size, np.inf)
+        regret = np.where(np.isfinite(second), second - srt[:, 0], np.inf)
+        # Most regret first; among equals the heavier point (harder to place).
+        pick = np.lexsort((-loads[todo], -regret))[0]
+        i = todo[pick]
+        j = int(np.argmin(cc[pick]))
+        a[i] = j
+        residual[j] -= loads[i]
+    _improve(c, loads, residual, a, passes=passes)
+    return a
+
+
+def _improve(c, loads, residual, a, *, passes):
+    n = c.shape[0]
+    idx = np.arange(n)
+    for _ in range(passes):
+        moved = False
+        # Shift: the cheapest site with room, one point at a time.
+        for i in np.argsort(-(c[idx, a] - c.min(axis=1))):
+            cur = c[i, a[i]]
+            room = residual >= loads[i] - 1e-9
+            room[a[i]] = False
+            gain = np.where(room, cur - c[i], -np.inf)
+            j = int(np.argmax(gain))
+            if gain[j] > 1e-9:
+                residual[a[i]] += loads[i]
+                residual[j] -= loads[i]
+                a[i] = j
+                moved = True
+        # Swap: exchange the sites of two points when both fit and it pays.
+        cur = c[idx, a]
+        delta = c[:, a]                               # delta[i, i2] = c[i, a[i2]]
+        gain = cur[:, None] + cur[None, :] - delta - delta.T
+        li = loads[:, None] - loads[None, :]          # load moving from a[i] to a[i2]
+        fit = (residual[a][None, :] >= li - 1e-9) & (residual[a][:, None] >= -li - 1e-9)
+        gain = np.where(fit & (a[:, None] != a[None, :]), gain, -np.inf)
+        while True:
+            flat = int(np.argmax(gain))
+            i, i2 = divmod(flat, n)
+            if not gain[i, i2] > 1e-9:
+                break
+            ji, j2 = a[i], a[i2]
+            moving = loads[i] - loads[i2]
+            if residual[j2] < moving - 1e-9 or residual[ji] < -moving - 1e-9:
+                gain[i, i2] = -np.inf          # an earlier swap used the room
+                continue
+            residual[ji] += loads[i] - loads[i2]
+            residual[j2] += loads[i2] - loads[i]
+            a[i], a[i2] = j2, ji
+            moved = True
+            gain[[i, i2], :] = -np.inf
+            gain[:, [i, i2]] = -np.inf
+        if not moved:
+            break
+
+
+def _cluster_medians(cost, loads, caps, members_load, a, open_sites, movable):
+    """Per open site, the best site for its cluster (cheapest total cost that holds its load)."""
+    best = open_sites.copy()
+    for s in np.flatnonzero(movable):
+        rows = np.flatnonzero(a == s)
+        if not rows.size:
+            continue
+        tot = cost[rows].sum(axis=0)
+        tot = np.where(caps >= members_load[s] - 1e-9, tot, np.inf)
+        tot[np.setdiff1d(open_sites, open_sites[s])] = np.inf
+        j = int(np.argmin(tot))
+        if tot[j] < tot[open_sites[s]] - 1e-9:
+            best[s] = j
+    return best
+
+
+def improve_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed_idx: np.ndarray,
+                  chosen: np.ndarray, allowed: np.ndarray, *, deadline: float,
+                  hint: np.ndarray | None = None, swaps: int = 6):
+    """Location-allocation: assign, move each median to its cluster's best site, swap; repeat.
+
+    ``chosen`` are the free sites to start from, ``allowed`` (U,) bool the
+    free sites that may replace them.  Returns ``(value, chosen, a)`` with
+    ``a`` the position in ``fixed + chosen`` serving each point, or ``None``.
+    """
+    n = cost.shape[0]
+    rows = np.arange(n)
+    masked_caps = np.where(allowed, caps, -np.inf)
+    nf = fixed_idx.size
+
+    def evaluate(ch, h=None):
+        open_sites = np.concatenate([fixed_idx, ch])
+        a = assign_to_sites(cost, loads, caps, open_sites, h)
+        if a is None:
+            return np.inf, None
+        return float(cost[rows, open_sites[a]].sum()), a
+
+    val, a = evaluate(chosen, hint)
+    if a is None:
+        return None
+    chosen = chosen.copy()
+    while time.perf_counter() < deadline:
+        improved = False
+        open_sites = np.concatenate([fixed_idx, chosen])
+        load = np.bincount(a, weights=loads, minlength=open_sites.size)
+        movable = np.arange(open_sites.size) >= nf
+        moved = _cluster_medians(cost, loads, masked_caps, load, a, open_sites, movable)
+        if np.any(moved != open_sites):
+            cand = moved[nf:]
+            v, a2 = evaluate(cand)
+            if v < val - 1e-9:
+                val, a, chosen, improved = v, a2, cand, True
+        if not improved:
+            # Swap one median for one of the sites that serve its cluster best.
+            for s in range(chosen.size):
+                members = np.flatnonzero(a == nf + s)
+                if not members.size:
+                    continue
+                tot = cost[members].sum(axis=0)
+                tot = np.where(allowed, tot, np.inf)
+                tot[np.concatenate([fixed_idx, chosen])] = np.inf
+                for j in np.argsort(tot)[:swaps]:
+                    if not np.isfinite(tot[j]) or time.perf_counter() > deadline:
+                        break
+                    cand = chosen.copy()
+                    cand[s] = j
+                    v, a2 = evaluate(cand)
+                    if v < val - 1e-9:
+                        val, a, chosen, improved = v, a2, cand, True
+                        break
+                if improved:
+                    break
+        if not improved:
+            break
+    return val, chosen, a
+
+
+def reductions(rel: Relaxation, forced: np.ndarray, fixed: np.ndarray, k: int, ub: float,
+               tol: float):
+    """Sites and pairs whose forced use lifts the Lagrangean bound above ``ub``.
+
+    Returns ``(closed, opened, keep)``: free sites never worth opening, free
+    sites always open, and the (n, U) mask of pairs that may still be used.
+    """
+    rho, bound = rel.rho, rel.bound
+    u = rho.size
+    free_idx = np.flatnonzero(~fixed)
+    in_s = np.zeros(u, dtype=bool)
+    in_s[rel.chosen] = True
+    srt = np.sort(rho[free_idx])
+    rk = srt[k - 1] if 0 < k <= srt.size else 0.0
+    rk1 = srt[k] if k < srt.size else np.inf
+    closed = ~fixed & ~in_s & (bound - rk + rho > ub + tol)
+    opened = in_s & (bound - rho + rk1 > ub + tol)
+    # Forcing pair (i, j) opens j; its knapsack becomes forced[i, j].
+    swap_out = np.where(in_s | fixed, rho, rk)
+    pair_bound = bound - swap_out[None, :] - forced
+    keep = (pair_bound <= ub + tol) & ~closed[None, :]
+    return closed, opened, keep
+
+
+# --------------------------------------------------------------------------- #
+# Everything before the MIP
+# --------------------------------------------------------------------------- #
+@dataclass
+class Preprocessed:
+    """Incumbent, bound and reductions handed to the capacitated MIP (usable-site indices)."""
+
+    value: float                     # incumbent value (inf: none)
+    chosen: np.ndarray | None        # incumbent's free sites
+    assign: np.ndarray | None        # per point, its site
+    bound: float                     # Lagrangean lower bound (-inf: none)
+    closed: np.ndarray               # free sites proven useless
+    opened: np.ndarray               # free sites proven always open
+    keep: np.ndarray | None          # (n, U) pairs that may still be used
+    iterations: int = 0
+    probed: int = 0
+
+
+def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarray,
+               k: int, *, deadline: float, probe_deadline: float, exact_bound: bool,
+               integral: bool, site_ok=None) -> Preprocessed:
+    """Lagrangean heuristic, bound and reductions (see the module docstring).
+
+    ``cost`` (n, U) is the weighted cost with ``inf`` where a pair may not be
+    used, ``fixed`` marks always-open usable sites, ``k`` free sites are to be
+    opened.  ``exact_bound`` is False when demand may be split (the 0-1
+    knapsack bound would not be valid then): only the incumbent is built.
+    ``site_ok(chosen)`` may veto a set of free sites (group limits).
+    """
+    n, u = cost.shape
+    fixed_idx = np.flatnonzero(fixed)
+    allowed = ~fixed
+    none = Preprocessed(np.inf, None, None, -np.inf, np.zeros(u, bool), np.zeros(u, bool), None)
+    ks = integer_tables(loads, caps, u)
+    if ks is None or k <= 0 or k >= allowed.sum():
+        return none
+    rows = np.arange(n)
+    best = {"value": np.inf, "chosen": None, "assign": None}
+    candidates: dict = {}
+
+    def consider(val, chosen, a):
+        if val < best["value"] - 1e-9 and (site_ok is None or site_ok(chosen)):
+            best.update(value=val, chosen=np.sort(chosen),
+                        assign=np.concatenate([fixed_idx, chosen])[a])
+
+    def quick(chosen, x):
+        # Cheap repair of the relaxation's knapsacks; the expensive site
+        # moves are kept for the best few sets afterwards.
+        open_sites = np.concatenate([fixed_idx, chosen])
+        a = assign_to_sites(cost, loads, caps, open_sites, x, passes=3)
+        if a is None:
+            return None
+        val = float(cost[rows, open_sites[a]].sum())
+        candidates[tuple(np.sort(chosen))] = (val, chosen.copy(), x)
+        consider(val, chosen, a)
+        return best["value"] if np.isfinite(best["value"]) else None
+
+    start = time.perf_counter()
+    budget = deadline - start
+    top = float(np.nanmax(np.where(np.isfinite(cost), cost, np.nan)))
+    ub0 = top * n + 1.0
+    rel = subgradient(cost, ks, fixed, k, ub=ub0, deadline=start + 0.5 * budget,
+                      integral=integral and exact_bound, on_sites=quick)
+    # Site moves from the most promising relaxation sets.
+    for val, chosen, x in sorted(candidates.values(), key=lambda t: t[0])[:8]:
+        if time.perf_counter() > deadline:
+            break
+        got = improve_sites(cost, loads, caps, fixed_idx, chosen, allowed,
+                            deadline=min(deadline, time.perf_counter() + 0.1 * budget), hint=x)
+        if got is not None:
+            consider(got[0], got[1], got[2])
+    out = Preprocessed(best["value"], best["chosen"], best["assign"], -np.inf,
+                       np.zeros(u, bool), np.zeros(u, bool), None, rel.iterations)
+    if not exact_bound or not np.isfinite(best["value"]):
+        return out
+    ub = best["value"]
+    tol = 1e-9 * max(1.0, abs(ub))
+    if rel.bound < ub - tol:
+        # Polish the multipliers against the incumbent (the first pass ran
+        # against a crude ceiling until the heuristic caught up).
+        rel2 = subgradient(cost, ks, fixed, k, ub=ub, deadline=deadline, lam0=rel.lam,
+                           integral=integral)
+        if rel2.bound > rel.bound:
+            rel = rel2
+    out.bound = rel.bound
+    # Only solutions better than the incumbent need to stay: with an integral
+    # objective they are at least 1 better.
+    cut = ub - 1.0 + 1e-6 if integral else ub + tol
+    forced = forced_pair_values(cost, rel.lam, ks)
+    closed, opened, keep = reductions(rel, forced, fixed, k, cut, 0.0)
+    # Probing: force each remaining site open and re-tune the multipliers;
+    # the sites whose bound then exceeds the incumbent are closed.
+    in_s = np.zeros(u, bool)
+    in_s[rel.chosen] = True
+    srt = np.sort(rel.rho[~fixed])
+    site_bound = np.where(in_s, -np.inf, rel.bound - srt[k - 1] + rel.rho)
+    inc = np.zeros(u, bool)
+    inc[best["chosen"]] = True
+    for j in np.argsort(-site_bound):
+        if time.perf_counter() > probe_deadline or not np.isfinite(site_bound[j]):
+            break
+        if closed[j] or fixed[j] or inc[j] or in_s[j]:
+            continue
+        f = fixed.copy()
+        f[j] = True
+        r = subgradient(cost, ks, f, k - 1, ub=ub, lam0=rel.lam, max_iter=150,
+                        deadline=probe_deadline, integral=integral)
+        out.probed += 1
+        if r.bound > cut:
+            closed[j] = True
+    keep &= ~closed[None, :]
+    # The incumbent stays feasible in the reduced model (its pairs have bounds
+    # at most its value, up to rounding).
+    keep[rows, best["assign"]] = True
+    closed[best["chosen"]] = False
+    opened &= inc
+    out.closed, out.opened, out.keep = closed, opened, keep
+    return out
