@@ -176,7 +176,9 @@ def subgradient(cost: np.ndarray, ks: Knapsacks, fixed: np.ndarray, k: int, *, u
         else:
             stall += 1
         key = tuple(np.sort(chosen))
-        if on_sites is not None and key not in seen:
+        # The heuristic runs on new site sets, but not on every one of the
+        # early, wildly moving iterations (it cost more than the steps).
+        if on_sites is not None and key not in seen and (stall == 0 or it % 4 == 0):
             seen.add(key)
             new_ub = on_sites(chosen, x)
             if new_ub is not None:
@@ -484,17 +486,22 @@ class Preprocessed:
     keep: np.ndarray | None          # (n, U) pairs that may still be used
     iterations: int = 0
     probed: int = 0
+    # Filled by the caller: the same in candidate-site indices, and whether
+    # the objective is integral (bounds then round up).
+    chosen_sites: np.ndarray | None = None
+    assign_sites: np.ndarray | None = None
+    integral: bool = False
 
 
 def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarray,
-               k: int, *, deadline: float, probe_deadline: float, exact_bound: bool,
+               k: int, *, deadline: float, probe_deadline: float,
                integral: bool, site_ok=None) -> Preprocessed:
     """Lagrangean heuristic, bound and reductions (see the module docstring).
 
     ``cost`` (n, U) is the weighted cost with ``inf`` where a pair may not be
     used, ``fixed`` marks always-open usable sites, ``k`` free sites are to be
-    opened.  ``exact_bound`` is False when demand may be split (the 0-1
-    knapsack bound would not be valid then): only the incumbent is built.
+    opened.  Single-source only: with split demand the 0-1 knapsacks are
+    not a relaxation.
     ``site_ok(chosen)`` may veto a set of free sites (group limits).
     """
     n, u = cost.shape
@@ -530,10 +537,10 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
     top = float(np.nanmax(np.where(np.isfinite(cost), cost, np.nan)))
     ub0 = top * n + 1.0
     rel = subgradient(cost, ks, fixed, k, ub=ub0, deadline=start + 0.5 * budget,
-                      integral=integral and exact_bound, on_sites=quick)
+                      integral=integral, on_sites=quick)
     # Site moves from the most promising relaxation sets.
     polish: list = []
-    for val, chosen, x in sorted(candidates.values(), key=lambda t: t[0])[:8]:
+    for val, chosen, x in sorted(candidates.values(), key=lambda t: t[0])[:5]:
         if time.perf_counter() > deadline:
             break
         got = improve_sites(cost, loads, caps, fixed_idx, chosen, allowed,
@@ -570,7 +577,7 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
             consider(val, chosen, a)
     out = Preprocessed(best["value"], best["chosen"], best["assign"], -np.inf,
                        np.zeros(u, bool), np.zeros(u, bool), None, rel.iterations)
-    if not exact_bound or not np.isfinite(best["value"]):
+    if not np.isfinite(best["value"]):
         return out
     ub = best["value"]
     tol = 1e-9 * max(1.0, abs(ub))
