@@ -40,6 +40,10 @@ from .base import solve_mip
 GRID = 1000
 #: Largest knapsack table (points x sites x capacity units) the bound builds.
 MAX_TABLE = 40_000_000
+#: Up to this many points the greedy re-ranks regrets after every placement,
+#: and the swap neighbourhood (an n x n table) is searched.
+DYNAMIC_REGRET = 400
+SWAP_POINTS = 2500
 #: Sites per block when the forced-pair tables are built (memory bound).
 BLOCK_CELLS = 8_000_000
 
@@ -277,11 +281,16 @@ def assign_to_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, open_
         second = srt[:, 1] if srt.shape[1] > 1 else np.full(todo.size, np.inf)
         regret = np.where(np.isfinite(second), second - srt[:, 0], np.inf)
         # Most regret first; among equals the heavier point (harder to place).
-        pick = np.lexsort((-loads[todo], -regret))[0]
-        i = todo[pick]
-        j = int(np.argmin(cc[pick]))
-        a[i] = j
-        residual[j] -= loads[i]
+        order = np.lexsort((-loads[todo], -regret))
+        # Small instances re-rank after every point; large ones place points
+        # in this order until a first choice no longer fits (n^2 otherwise).
+        for pick in order[:1] if n <= DYNAMIC_REGRET else order:
+            i = todo[pick]
+            j = int(np.argmin(cc[pick]))
+            if residual[j] < loads[i] - 1e-9:
+                break
+            a[i] = j
+            residual[j] -= loads[i]
     _improve(c, loads, residual, a, passes=passes)
     return a
 
@@ -303,6 +312,10 @@ def _improve(c, loads, residual, a, *, passes):
                 residual[j] -= loads[i]
                 a[i] = j
                 moved = True
+        if n > SWAP_POINTS:
+            if not moved:
+                break
+            continue
         # Swap: exchange the sites of two points when both fit and it pays.
         cur = c[idx, a]
         delta = c[:, a]                               # delta[i, i2] = c[i, a[i2]]

@@ -63,6 +63,7 @@ HIGHS_OPTIONS: dict = {}
 PRE_SHARE = 0.2
 PROBE_CAP_SHARE = 0.35
 PRE_CELLS = 4_000_000
+PRE_POINTS = 20_000
 #: Capacitated with a heuristic start: HiGHS's own primal heuristics rarely
 #: beat the location-allocation incumbent; its time goes to the bound instead.
 WARM_CAPACITATED: dict = {"mip_heuristic_effort": 0.05, "mip_heuristic_run_feasibility_jump": False}
@@ -493,7 +494,8 @@ class PMedian(LocationModel):
         # Split demand: HiGHS handles the (mostly continuous) model well and a
         # single-source start rarely helps it (300 x 80 test: 22 s plain,
         # 27.5 s with the start), and the 0-1 knapsack bound would not hold.
-        if not self.single_source or k <= 0 or self.n * usable.size > PRE_CELLS:
+        if (not self.single_source or k <= 0 or self.n * usable.size > PRE_CELLS
+                or self.n > PRE_POINTS):
             return None
         cost = np.full((self.n, usable.size), np.inf)
         cost[pi, site_row[pj]] = self.weights[pi] * pc
