@@ -14,8 +14,9 @@ integers, which is where the LP of the assignment formulation is weak (on
 Osman-Christofides problem 20 the root LP is 961 against the optimum 1005).
 
 The multipliers are tuned by subgradient steps.  The relaxation's sites,
-repaired into a feasible assignment and improved by shift and swap moves,
-give an incumbent.  With both in hand, sites and (point, site) pairs whose
+repaired into a feasible assignment and improved by location-allocation
+(each cluster's best median, median swaps, shift and swap moves of points,
+and an exact assignment MIP for the best few site sets), give an incumbent.  With both in hand, sites and (point, site) pairs whose
 forced use lifts the bound above the incumbent are removed before the MIP:
 forcing a pair needs the knapsack with one item fixed in, which a forward
 and a backward dynamic programme give for every item at once.
@@ -143,7 +144,7 @@ def _evaluate(cost, lam, ks, fixed, free_idx, k, take):
 
 def subgradient(cost: np.ndarray, ks: Knapsacks, fixed: np.ndarray, k: int, *, ub: float,
                 deadline: float, lam0: np.ndarray | None = None, max_iter: int = 3000,
-                integral: bool = False, on_sites=None, trace: list | None = None) -> Relaxation:
+                integral: bool = False, on_sites=None) -> Relaxation:
     """Tune the multipliers by subgradient steps (Held, Wolfe & Crowder).
 
     ``cost`` is (n, U) weighted cost with ``inf`` for pairs that may not be
@@ -175,8 +176,6 @@ def subgradient(cost: np.ndarray, ks: Knapsacks, fixed: np.ndarray, k: int, *, u
         if bound > best.bound + tol:
             best = Relaxation(bound, lam.copy(), rho.copy(), chosen.copy(), it)
             stall = 0
-            if trace is not None:
-                trace.append((bound, lam.copy()))
         else:
             stall += 1
         key = tuple(np.sort(chosen))
@@ -343,7 +342,7 @@ def _improve(c, loads, residual, a, *, passes):
             break
 
 
-def _cluster_medians(cost, loads, caps, members_load, a, open_sites, movable):
+def _cluster_medians(cost, caps, members_load, a, open_sites, movable):
     """Per open site, the best site for its cluster (cheapest total cost that holds its load)."""
     best = open_sites.copy()
     for s in np.flatnonzero(movable):
@@ -397,7 +396,7 @@ def improve_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed_i
         open_sites = np.concatenate([fixed_idx, chosen])
         load = np.bincount(a, weights=loads, minlength=open_sites.size)
         movable = np.arange(open_sites.size) >= nf
-        moved = _cluster_medians(cost, loads, masked_caps, load, a, open_sites, movable)
+        moved = _cluster_medians(cost, masked_caps, load, a, open_sites, movable)
         if np.any(moved != open_sites):
             cand = moved[nf:]
             v, a2 = evaluate(cand, kept(a, None))
