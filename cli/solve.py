@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--p", type=int, help="number of NEW sites (mclp, pmedian, pcenter)")
     s.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     s.add_argument("--gap", type=float, default=0.0, help="relative MIP gap to stop at (default 0)")
+    s.add_argument("--single-source", action="store_true",
+                   help="with a capacity column (mclp, pmedian): each demand point goes to one "
+                        "site whole (default: demand may be split between sites)")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=_solve)
 
@@ -194,6 +197,15 @@ def _solve(args) -> int:
                          "lines": (bad + 2).tolist()})
         existing = ex == 1.0
     capacities = cand["capacity"].to_numpy() if "capacity" in cand.columns else None
+    if args.single_source and (capacities is None or args.model not in ("mclp", "pmedian")):
+        raise InputDataError(
+            "--single-source applies to mclp and pmedian with a 'capacity' column in "
+            f"{args.candidates}.",
+            f"--single-source 只适用于 mclp 和 pmedian，且 {args.candidates} 需要有“capacity”列。",
+            hint_en="Add a capacity column or drop --single-source.",
+            hint_zh="请添加 capacity 列，或去掉 --single-source。",
+            details={"file": str(args.candidates), "model": args.model})
+    split = {"single_source": True} if args.single_source else {}
     costs = load_costs(args.costs, demand, cand)
     ids = dict(demand_ids=demand["id"].to_numpy(), candidate_ids=cand["id"].to_numpy())
     w = demand["weight"].to_numpy()
@@ -201,10 +213,10 @@ def _solve(args) -> int:
         model = LSCP.from_cost_matrix(costs, radius=args.radius, existing=existing, **ids)
     elif args.model == "mclp":
         model = MCLP.from_cost_matrix(costs, radius=args.radius, p=args.p, weights=w,
-                                      existing=existing, capacities=capacities, **ids)
+                                      existing=existing, capacities=capacities, **split, **ids)
     elif args.model == "pmedian":
         model = PMedian.from_cost_matrix(costs, p=args.p, weights=w, existing=existing,
-                                         capacities=capacities, **ids)
+                                         capacities=capacities, **split, **ids)
     else:
         model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
     res = model.solve(time_limit=args.time_limit, gap=args.gap)

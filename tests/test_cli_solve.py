@@ -109,3 +109,28 @@ def test_text_output(files, capsys):
     code, out, _ = run(capsys, "--lang", "zh", "solve", "--model", "pcenter", "--p", "2",
                        "--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"))
     assert code == 0 and "新建站点" in out and "状态" in out
+
+
+def test_capacity_split_and_single_source(files, capsys):
+    # D (x=5000) can hold 10.5: d5 (weight 10) fills it.  Split: half of d4
+    # goes to D (500) and half to B (1000), d0-d3 to B (4000) -> 5500.
+    # Single-source: d4 goes whole to B (2000) -> 6000.
+    cand = "id,x,y,capacity\nA,0,0,20\nB,2000,0,20\nC,3000,0,20\nD,5000,0,10.5\n"
+    (files / "cand.csv").write_text(cand, encoding="utf-8")
+    common = ["solve", "--model", "pmedian", "--p", "2", "--demand", str(files / "demand.csv"),
+              "--candidates", str(files / "cand.csv"), "--json"]
+    code, out, _ = run(capsys, *common)
+    assert code == 0 and json.loads(out)["objective"] == pytest.approx(5500)
+    code, out, _ = run(capsys, *common, "--single-source")
+    res = json.loads(out)
+    assert code == 0 and res["status"] == "optimal"
+    assert res["objective"] == pytest.approx(6000) and sorted(res["selected"]) == ["B", "D"]
+
+
+def test_single_source_needs_a_capacity_column(files, capsys):
+    code, out, _ = run(capsys, "--lang", "zh", "solve", "--model", "pmedian", "--p", "2",
+                       "--demand", str(files / "demand.csv"), "--candidates",
+                       str(files / "cand.csv"), "--single-source", "--json")
+    err = json.loads(out)
+    assert code == 2 and err["error"] == "InputDataError"
+    assert "capacity" in err["message"] and "--single-source" in err["message"]
