@@ -135,15 +135,3 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
             hint_zh="请确认文件是完整的 .osm（XML）或 .osm.pbf 文件。",
             details={"path": str(src)}) from exc
     return {"ways": n_ways, "nodes": n_nodes}
-
-
-def pbf_to_xml(src: str | Path, dst: str | Path) -> Path:
-    """Convert a ``.osm.pbf`` file to OSM XML unchanged (all objects kept)."""
-    import osmium
-
-    dst = Path(dst)
-    dst.unlink(missing_ok=True)
-    with osmium.SimpleWriter(str(dst)) as writer:
-        for obj in osmium.FileProcessor(str(src)):
-            writer.add(obj)
-    return dst

@@ -11,15 +11,15 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError
 from planner.models import PCenter, SolveResult
 
+from model_instances import random_costs, spopt_solver
+
 X_DEMAND = np.arange(6.0)
 X_CAND = np.array([0.0, 2.0, 3.0, 5.0])
 LINE = np.abs(X_DEMAND[:, None] - X_CAND[None, :])
 
 
 def random_instance(seed: int, n: int = 50, m: int = 18):
-    rng = np.random.default_rng(seed)
-    d, c = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
-    return np.round(np.linalg.norm(d[:, None] - c[None], axis=2), 3)
+    return random_costs(seed, n, m)[0]
 
 
 def brute(cost, p, existing=(), ok=lambda cols: True):
@@ -93,10 +93,6 @@ spopt_locate = pytest.importorskip("spopt.locate")
 pulp = pytest.importorskip("pulp")
 
 
-def _solver():
-    return pulp.HiGHS(msg=False) if "HiGHS" in pulp.listSolvers(onlyAvailable=True) \
-        else pulp.PULP_CBC_CMD(msg=False)
-
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("with_existing", [False, True])
@@ -111,7 +107,7 @@ def test_pcenter_matches_spopt(seed, with_existing):
         warnings.simplefilter("ignore")
         ref = spopt_locate.PCenter.from_cost_matrix(
             cost, 3 + ne, predefined_facilities_arr=ex.astype(int) if ne else None)
-        ref.solve(_solver())
+        ref.solve(spopt_solver())
     ours = PCenter.from_cost_matrix(cost, p=3, existing=ex).solve()
     assert ours.status == "optimal"
     assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), abs=1e-6)

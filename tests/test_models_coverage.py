@@ -10,6 +10,8 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError, InputDataError
 from planner.models import LSCP, MCLP, SolveResult
 
+from model_instances import random_costs, spopt_solver
+
 # A line of 6 demand points at x = 0..5 and 4 candidates at x = 0, 2, 3, 5.
 X_DEMAND = np.arange(6.0)
 X_CAND = np.array([0.0, 2.0, 3.0, 5.0])
@@ -17,10 +19,7 @@ LINE = np.abs(X_DEMAND[:, None] - X_CAND[None, :])
 
 
 def random_instance(seed: int, n: int = 60, m: int = 20):
-    rng = np.random.default_rng(seed)
-    d, c = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
-    cost = np.round(np.linalg.norm(d[:, None] - c[None], axis=2), 3)
-    return cost, rng.integers(1, 10, n).astype(float)
+    return random_costs(seed, n, m)
 
 
 # ------------------------------------------------------------------ LSCP
@@ -165,10 +164,6 @@ spopt_locate = pytest.importorskip("spopt.locate")
 pulp = pytest.importorskip("pulp")
 
 
-def _solver():
-    return pulp.HiGHS(msg=False) if "HiGHS" in pulp.listSolvers(onlyAvailable=True) \
-        else pulp.PULP_CBC_CMD(msg=False)
-
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("with_existing", [False, True])
@@ -184,7 +179,7 @@ def test_coverage_models_match_spopt(seed, with_existing):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = spopt_locate.LSCP.from_cost_matrix(cost, radius, predefined_facilities_arr=pre)
-        ref.solve(_solver())
+        ref.solve(spopt_solver())
         ours = LSCP.from_cost_matrix(cost, radius=radius, existing=ex).solve()
         assert ours.status == "optimal"
         # spopt counts the predefined sites in its objective; we count new ones.
@@ -193,7 +188,7 @@ def test_coverage_models_match_spopt(seed, with_existing):
 
         ref = spopt_locate.MCLP.from_cost_matrix(cost, w, 25.0, 3 + ne,
                                                  predefined_facilities_arr=pre)
-        ref.solve(_solver())
+        ref.solve(spopt_solver())
         ours = MCLP.from_cost_matrix(cost, radius=25.0, p=3, weights=w, existing=ex).solve()
         assert ours.status == "optimal"
         assert ours.objective == pytest.approx(pulp.value(ref.problem.objective))

@@ -9,16 +9,15 @@ import pytest
 from geo.errors import InfeasibleError, InputDataError
 from planner.models import PMedian
 
+from model_instances import random_costs, spopt_solver
+
 X_DEMAND = np.arange(6.0)
 X_CAND = np.array([0.0, 2.0, 3.0, 5.0])
 LINE = np.abs(X_DEMAND[:, None] - X_CAND[None, :])
 
 
 def random_instance(seed: int, n: int = 50, m: int = 18):
-    rng = np.random.default_rng(seed)
-    d, c = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
-    cost = np.round(np.linalg.norm(d[:, None] - c[None], axis=2), 3)
-    return cost, rng.integers(1, 10, n).astype(float)
+    return random_costs(seed, n, m)
 
 
 def brute_force(cost, w, p, existing=()):
@@ -155,10 +154,6 @@ spopt_locate = pytest.importorskip("spopt.locate")
 pulp = pytest.importorskip("pulp")
 
 
-def _solver():
-    return pulp.HiGHS(msg=False) if "HiGHS" in pulp.listSolvers(onlyAvailable=True) \
-        else pulp.PULP_CBC_CMD(msg=False)
-
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("with_existing", [False, True])
@@ -173,7 +168,7 @@ def test_pmedian_matches_spopt(seed, with_existing):
         warnings.simplefilter("ignore")
         ref = spopt_locate.PMedian.from_cost_matrix(
             cost, w, 3 + ne, predefined_facilities_arr=ex.astype(int) if ne else None)
-        ref.solve(_solver())
+        ref.solve(spopt_solver())
     ours = PMedian.from_cost_matrix(cost, p=3, weights=w, existing=ex).solve()
     assert ours.status == "optimal"
     assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
@@ -186,7 +181,7 @@ def test_capacitated_pmedian_matches_spopt(seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = spopt_locate.PMedian.from_cost_matrix(cost, w, 4, facility_capacities=cap)
-        ref.solve(_solver())
+        ref.solve(spopt_solver())
     # spopt's assignment variables are binary: single-sourcing.
     ours = PMedian.from_cost_matrix(cost, p=4, weights=w, capacities=cap,
                                     single_source=True).solve()

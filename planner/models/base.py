@@ -561,13 +561,18 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     return MipOutcome(status, x, obj, bound, rel, time.perf_counter() - t0)
 
 
+def no_solution_in_time(model: str) -> InfeasibleError:
+    """The error for a solve stopped before finding any solution (not a status code)."""
+    return InfeasibleError("No solution was found within the time limit.",
+                           "在时间限制内未找到可行解。",
+                           hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
+                           details={"model": model, "status": "time_limit"})
+
+
 def raise_if_no_solution(out: "MipOutcome", model: str) -> None:
-    """A MIP stopped before finding any solution: say so plainly (not a status code)."""
+    """A MIP stopped before finding any solution: say so plainly."""
     if out.x is None:
-        raise InfeasibleError("No solution was found within the time limit.",
-                              "在时间限制内未找到可行解。",
-                              hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                              details={"model": model, "status": "time_limit"})
+        raise no_solution_in_time(model)
 
 
 def largest_share_assignment(n: int, pi: np.ndarray, pj: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -629,6 +634,22 @@ class LocationModel:
                           groups=groups, group_min=group_min, group_max=group_max,
                           candidate_ids=cids)
         return csr, w, roles, dids
+
+    def _require_reachable(self) -> None:
+        """Every demand point must reach some existing, required or free site."""
+        r = self.roles
+        usable = np.flatnonzero(r.fixed | r.free)
+        bad = np.flatnonzero(np.asarray(self.costs[:, usable].getnnz(axis=1)) == 0)
+        if bad.size:
+            dids = self.demand_ids
+            raise InfeasibleError(
+                f"{bad.size} demand point(s) cannot reach any allowed site: "
+                f"{ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
+                f"有 {bad.size} 个需求点无法到达任何可用站点：{ids_of(dids, bad[:10])}"
+                f"{' ……' if bad.size > 10 else ''}。",
+                hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
+                hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
+                details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})
 
     def dense_costs(self, fill: float = np.inf) -> np.ndarray:
         """The cost matrix as a dense array (``fill`` for unreachable)."""

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import LocationModel, SolveResult, ids_of, solve_mip
+from .base import LocationModel, SolveResult, no_solution_in_time, solve_mip
 from .heuristics import greedy_center
 
 __all__ = ["PCenter"]
@@ -61,18 +61,7 @@ class PCenter(LocationModel):
             demand_ids=demand_ids, candidate_ids=candidate_ids)
         self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
         self.p = roles.check_p(p)
-        usable = roles.fixed | roles.free
-        reach = np.asarray(csr[:, np.flatnonzero(usable)].getnnz(axis=1)) > 0
-        bad = np.flatnonzero(~reach)
-        if bad.size:
-            raise InfeasibleError(
-                f"{bad.size} demand point(s) cannot reach any allowed site: "
-                f"{ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
-                f"有 {bad.size} 个需求点无法到达任何可用站点：{ids_of(dids, bad[:10])}"
-                f"{' ……' if bad.size > 10 else ''}。",
-                hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
-                hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
-                details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})
+        self._require_reachable()
         self._build_seconds = time.perf_counter() - t0
         return self
 
@@ -153,10 +142,7 @@ class PCenter(LocationModel):
                     best_cols, ub = got, rad
                 hi = int(np.searchsorted(vals, ub))
         if best_cols is None and status == "time_limit":
-            raise InfeasibleError("No solution was found within the time limit.",
-                                  "在时间限制内未找到可行解。",
-                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                                  details={"model": self.name, "status": "time_limit"})
+            raise no_solution_in_time(self.name)
         if best_cols is None:
             raise InfeasibleError(
                 "No p-center solution keeps the group limits.",

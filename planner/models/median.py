@@ -41,7 +41,8 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError
 
 from .base import (LocationModel, SolveResult, as_weights, combine_status, ids_of,
-                   largest_share_assignment, raise_if_no_solution, solve_mip)
+                   largest_share_assignment, no_solution_in_time, raise_if_no_solution,
+                   solve_mip)
 from .coverage import _check_capacities
 from . import capacitated
 from .heuristics import greedy_median, teitz_bart
@@ -135,18 +136,7 @@ class PMedian(LocationModel):
         self.capacities = _check_capacities(capacities, self.m)
         self.single_source = bool(single_source)
         self.loads = w if loads is None else as_weights(loads, self.n)
-        usable = roles.fixed | roles.free
-        reach = np.asarray(csr[:, np.flatnonzero(usable)].getnnz(axis=1)) > 0
-        bad = np.flatnonzero(~reach)
-        if bad.size:
-            raise InfeasibleError(
-                f"{bad.size} demand point(s) cannot reach any allowed site: "
-                f"{ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
-                f"有 {bad.size} 个需求点无法到达任何可用站点：{ids_of(dids, bad[:10])}"
-                f"{' ……' if bad.size > 10 else ''}。",
-                hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
-                hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
-                details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})
+        self._require_reachable()
         if self.capacities is not None:
             self._check_capacity()
         self._build_seconds = time.perf_counter() - t0
@@ -335,10 +325,7 @@ class PMedian(LocationModel):
             need = levels.level_index(dist[under], np.flatnonzero(under)) + 2
             cut[under] = np.minimum(np.maximum(cut[under], need), levels.n_levels[under])
         if best_cols is None:
-            raise InfeasibleError("No solution was found within the time limit.",
-                                  "在时间限制内未找到可行解。",
-                                  hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
-                                  details={"model": self.name, "status": "time_limit"})
+            raise no_solution_in_time(self.name)
         gap_v = 0.0 if status == "optimal" else (
             (best_ub - lb) / abs(best_ub) if np.isfinite(lb) and best_ub != 0 else np.inf)
         res = self._finish(best_cols, status=status, gap=max(gap_v, 0.0),
