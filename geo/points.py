@@ -81,8 +81,6 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
     """
     import io
 
-    import geopandas as gpd
-
     path = Path(path)
     label = name or path.name
     if not path.is_file():
@@ -103,6 +101,21 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
                              f"{label}：无法解析为CSV表格（{exc}）。",
                              hint_en="Use comma-separated columns id,lon,lat.",
                              hint_zh="请使用逗号分隔的 id,lon,lat 三列。") from exc
+    gdf = points_from_table(df, label=label, region=region, path=path)
+    gdf.attrs["encoding"] = enc
+    return gdf
+
+
+def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
+                      path: str | Path | None = None):
+    """Check an ``id,lon,lat`` table already read as strings and return it as points.
+
+    The checks and the result of :func:`read_points_csv`, for tables that come
+    from elsewhere (an Excel sheet); ``label`` names the source in messages
+    and ``path`` (default: ``label``) goes into the error details.
+    """
+    import geopandas as gpd
+
     df.columns = [str(c).strip() for c in df.columns]
     found = {}
     lower = {c.lower(): c for c in df.columns}
@@ -122,7 +135,7 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
     if len(df) == 0:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
                              hint_en="Add one row per point.", hint_zh="请每行填写一个点。",
-                             details={"path": str(path)})
+                             details={"path": str(path or label)})
     ids = df[found["id"]].astype(str).str.strip()
     lon = pd.to_numeric(df[found["lon"]].str.strip(), errors="coerce").to_numpy(float)
     lat = pd.to_numeric(df[found["lat"]].str.strip(), errors="coerce").to_numpy(float)
@@ -198,5 +211,4 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
     out_df.insert(2, "lat", lat)
     gdf = gpd.GeoDataFrame(out_df, geometry=gpd.points_from_xy(lon, lat),
                            crs=settings.STORAGE_CRS)
-    gdf.attrs["encoding"] = enc
     return gdf

@@ -17,7 +17,7 @@ import prcoords
 
 from geo import settings
 from geo.errors import InputDataError
-from geo.points import read_points_csv
+from geo.points import points_from_table, read_points_csv
 from geo.regions import Region
 from planner.facility_types import load_facility_types
 
@@ -52,17 +52,12 @@ def _read_table(path: Path, region_name: str) -> gpd.GeoDataFrame:
         return gdf
     if suffix in (".xlsx", ".xlsm"):
         try:
-            df = pd.read_excel(path, dtype=str, engine="openpyxl")
+            df = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
         except Exception as exc:
             raise InputDataError(f"{path.name}: cannot read the workbook ({exc}).",
                                  f"{path.name}：无法读取Excel工作簿（{exc}）。",
                                  hint_en="Save it as .xlsx.", hint_zh="请另存为 .xlsx 格式。") from exc
-        tmp = path.with_suffix(".coverplan-tmp.csv")
-        df.to_csv(tmp, index=False, encoding="utf-8")
-        try:
-            return read_points_csv(tmp, name=path.name)
-        finally:
-            tmp.unlink(missing_ok=True)
+        return points_from_table(df, label=path.name)
     if suffix in (".csv", ".txt"):
         return read_points_csv(path)
     raise InputDataError(f"{path.name}: unsupported file type '{suffix}'.",
