@@ -250,16 +250,17 @@ def straight_line_m(orig: np.ndarray, dest: np.ndarray, *, method: str = "geodes
     ``method="geodesic"`` uses pyproj's vectorised ``Geod.inv`` on the WGS84
     ellipsoid; ``"projected"`` planar distance in ``settings.METRIC_CRS``.
     """
-    from pyproj import Geod, Transformer
+    from pyproj import Geod
+
+    from geo import crs
 
     n, m = len(orig), len(dest)
     out = np.empty((n, m))
     if n == 0 or m == 0:
         return out
     if method == "projected":
-        tr = Transformer.from_crs(settings.STORAGE_CRS, settings.METRIC_CRS, always_xy=True)
-        ox_, oy = tr.transform(orig[:, 0], orig[:, 1])
-        dx_, dy = tr.transform(dest[:, 0], dest[:, 1])
+        ox_, oy = crs.lonlat_to_metric(orig[:, 0], orig[:, 1])
+        dx_, dy = crs.lonlat_to_metric(dest[:, 0], dest[:, 1])
         from scipy.spatial.distance import cdist
         return cdist(np.column_stack([ox_, oy]), np.column_stack([dx_, dy]))
     geod = Geod(ellps="WGS84")
@@ -364,12 +365,7 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
         if not access_speed_kmh > 0:
             raise InputDataError("access_speed_kmh must be positive.", "接驳速度必须为正数。")
         from geo import network
-        if graph is None:
-            raise NetworkError("Network mode needs a road graph.", "路网模式需要提供路网。",
-                               hint_en="Pass graph= (GraphML/OSM file or osmnx graph), or use "
-                                       "mode='estimate'.",
-                               hint_zh="请提供路网（GraphML/OSM文件或osmnx图），或改用估算模式。")
-        net = network.prepare(graph)
+        net = network.prepare(graph)  # a missing graph is refused there
         net.weights(unit)  # fail early if the attribute is missing
         o_idx, o_d = net.snap(orig[:, 0], orig[:, 1])
         d_idx, d_d = net.snap(dest[:, 0], dest[:, 1])
@@ -467,9 +463,10 @@ def service_area(point, cutoff: float, *, mode: str = "estimate", unit: str = "m
         return Polygon()
     d = csgraph.dijkstra(w, directed=True, indices=int(idx[0]), limit=budget)
     reached = np.flatnonzero(d <= budget)
-    coo = w.tocoo()
-    keep = d[coo.row] <= budget
-    r, c, wt = coo.row[keep], coo.col[keep], coo.data[keep]
+    # Edges leaving reached nodes only (one row slice, not a scan of the
+    # whole graph per facility).
+    sub = w[reached].tocoo()
+    r, c, wt = reached[sub.row], sub.col, sub.data
     frac = np.clip((budget - d[r]) / wt, 0.0, 1.0)[:, None]
     ends = net.xy[r] + frac * (net.xy[c] - net.xy[r])
     start = net.to_metric([lon], [lat])

@@ -157,8 +157,6 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
     }, geometry=gpd.points_from_xy(np.round(v_lon, COORD_DECIMALS), np.round(v_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
-    c_seat = np.array([lonlat_to_metric(float(seats.loc[c, "lon"]), float(seats.loc[c, "lat"]))
-                       for c in counties["code"]])
     c_out = gpd.GeoDataFrame({
         "code": counties["code"], "name": counties["name"],
         "area_km2": np.round(counties_m.area.to_numpy() / 1e6, 3),
@@ -172,9 +170,7 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
         "population_quality": "census",
     }, geometry=counties.geometry.apply(
         lambda g: shapely.transform(g, lambda c: np.round(c, COORD_DECIMALS))), crs=settings.STORAGE_CRS)
-    del c_seat
 
-    towns["county_name"] = towns["county_code"].map(county_names)
     reg = facilities.sample_register(towns, vills)
     f_lon, f_lat = metric_to_lonlat(reg["x"].to_numpy(), reg["y"].to_numpy())
     f_out = gpd.GeoDataFrame({

@@ -374,9 +374,10 @@ class SiteRoles:
                              "group_min_total": int(least) + self.n_required})
         return p
 
-    def group_ok_to_add(self, counts: np.ndarray, cand: int) -> bool:
-        g = self.groups.of_site[cand]
-        return g < 0 or counts[g] < self.groups.hi[g]
+    def new_sites(self, cols: np.ndarray) -> np.ndarray:
+        """Required sites plus the chosen free columns, as sorted candidate indices."""
+        return np.sort(np.concatenate([np.flatnonzero(self.required),
+                                       self.free_idx[np.asarray(cols, dtype=np.int64)]]))
 
     def group_matrix(self) -> sp.csr_matrix:
         """Rows of group limits over the free columns."""
@@ -650,13 +651,6 @@ class LocationModel:
                 hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
                 hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
                 details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})
-
-    def dense_costs(self, fill: float = np.inf) -> np.ndarray:
-        """The cost matrix as a dense array (``fill`` for unreachable)."""
-        d = np.full((self.n, self.m), fill)
-        rows = np.repeat(np.arange(self.n), np.diff(self.costs.indptr))
-        d[rows, self.costs.indices] = self.costs.data
-        return d
 
     def free_dense(self):
         """Dense costs to the free columns, and the cost to the nearest fixed site.

@@ -498,11 +498,9 @@ class Preprocessed:
     keep: np.ndarray | None          # (n, U) pairs that may still be used
     iterations: int = 0
     probed: int = 0
-    # Filled by the caller: the same in candidate-site indices, and whether
-    # the objective is integral (bounds then round up).
+    # Filled by the caller: the same in candidate-site indices.
     chosen_sites: np.ndarray | None = None
     assign_sites: np.ndarray | None = None
-    integral: bool = False
 
 
 def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarray,

@@ -157,7 +157,7 @@ class PCenter(LocationModel):
 
     def _finish(self, cols, *, status, gap, t_solve) -> SolveResult:
         r = self.roles
-        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        new = r.new_sites(cols)
         open_sites = np.union1d(np.flatnonzero(r.existing), new)
         assign, dist = self.nearest_open(open_sites)
         covered = assign >= 0

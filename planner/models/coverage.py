@@ -163,8 +163,7 @@ class LSCP(_CoverageBase):
                     "贪心启发式未能找到满足分组限制的覆盖方案。",
                     hint_en="Use method='exact'.", hint_zh="请改用 method='exact'。",
                     details={"model": self.name})
-            new = np.sort(np.concatenate([np.flatnonzero(r.required),
-                                          r.free_idx[np.asarray(start_cols, dtype=np.int64)]]))
+            new = r.new_sites(start_cols)
             return self._finish(new, status="feasible", objective=float(new.size), gap=np.inf,
                                 t_solve=time.perf_counter() - ts, t_build=t_build)
         tb = time.perf_counter()
@@ -192,7 +191,7 @@ class LSCP(_CoverageBase):
                 hint_en="Raise --time-limit.", hint_zh="请增大 --time-limit。",
                 details={"model": self.name, "status": "time_limit"})
         cols = np.flatnonzero(out.x > 0.5)
-        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        new = r.new_sites(cols)
         return self._finish(new, status=combine_status(out.status, out.gap),
                             objective=float(new.size), gap=out.gap,
                             t_solve=out.seconds + (tb - ts), t_build=t_build)
@@ -366,7 +365,7 @@ class MCLP(_CoverageBase):
         raise_if_no_solution(out, self.name)
         x = np.clip(out.x[ny:], 0.0, 1.0)
         cols = np.flatnonzero(out.x[:ny] > 0.5)
-        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        new = r.new_sites(cols)
         served = np.bincount(pi, weights=x, minlength=self.n)
         assign = largest_share_assignment(self.n, pi, pj, x)
         covered = served >= 1 - 1e-6

@@ -336,7 +336,7 @@ class PMedian(LocationModel):
 
     def _finish(self, cols, *, status, gap, t_solve, t_build, d, base) -> SolveResult:
         r = self.roles
-        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        new = r.new_sites(cols)
         open_sites = np.union1d(np.flatnonzero(r.existing), new)
         assign, dist = self.nearest_open(open_sites)
         covered = assign >= 0
@@ -441,7 +441,7 @@ class PMedian(LocationModel):
                                             t_pre + out.seconds, t_build, lb)
         x = np.clip(out.x[ny:], 0.0, 1.0)
         cols = np.flatnonzero(out.x[:ny] > 0.5)
-        new = np.sort(np.concatenate([np.flatnonzero(r.required), r.free_idx[cols]]))
+        new = r.new_sites(cols)
         assign = largest_share_assignment(self.n, pi, pj, x)
         covered = assign >= 0
         obj = float(c[ny:] @ x)
@@ -497,7 +497,6 @@ class PMedian(LocationModel):
                                      deadline=t0 + PRE_SHARE * time_limit,
                                      probe_deadline=t0 + PROBE_CAP_SHARE * time_limit,
                                      integral=self._integral_objective, site_ok=site_ok)
-        pre.integral = self._integral_objective
         pre.chosen_sites = None if pre.chosen is None else usable[pre.chosen]
         pre.assign_sites = None if pre.assign is None else usable[pre.assign]
         return pre
@@ -695,6 +694,10 @@ class _Levels:
         vals[self.offset[fx] + n_free_levels[fx]] = base[fx]
         self.values = vals
         self.n_free_levels = n_free_levels
+        # Level values are sorted within rows: shift each row into its own
+        # band so one global searchsorted answers every row at once.
+        self._span = (np.nanmax(np.where(np.isfinite(vals), vals, 0)) + 1.0) if vals.size else 1.0
+        self._key = vals + np.repeat(np.arange(self.n), self.n_levels) * self._span * 2.0
 
     def level_index(self, q: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """0-based index of the first level >= q for each row (``n_levels`` if none)."""
@@ -702,25 +705,19 @@ class _Levels:
         q = np.asarray(q, dtype=np.float64)
         if q.size != rows.size:
             raise ValueError("q and rows differ in length")
-        out = np.empty(rows.size, dtype=np.int64)
-        # Level values are sorted within rows: shift each row into its own
-        # band so one global searchsorted answers every row at once.
-        span = (np.nanmax(np.where(np.isfinite(self.values), self.values, 0)) + 1.0) if self.values.size else 1.0
-        row_of = np.repeat(np.arange(self.n), self.n_levels)
-        key = self.values + row_of * span * 2.0
+        span = self._span
         qq = np.where(np.isfinite(q), q, span * 1.5) + rows * span * 2.0
-        pos = np.searchsorted(key, qq * (1 - 1e-15) - 1e-12, side="left")
-        out[:] = pos - self.offset[rows]
-        return np.clip(out, 0, self.n_levels[rows])
+        pos = np.searchsorted(self._key, qq * (1 - 1e-15) - 1e-12, side="left")
+        return np.clip(pos - self.offset[rows], 0, self.n_levels[rows])
 
     def cap_value(self, cut: np.ndarray) -> np.ndarray:
         """Cost charged at the cut-off level of each row (``inf`` when uncut)."""
         v = np.full(self.n, np.inf)
         ok = cut >= 1
         v[ok] = self.values[self.offset[ok] + cut[ok] - 1]
-        full = cut >= self.n_levels
-        v[full & self.has_fixed] = np.inf   # exact up to the fixed site's cost
-        v[full & ~self.has_fixed] = np.inf  # guarded: charged exactly
+        # Every level kept: the row is charged exactly (up to the fixed
+        # site's cost where it has one), so nothing is undercharged.
+        v[cut >= self.n_levels] = np.inf
         return v
 
     def build(self, cut: np.ndarray, w: np.ndarray, grp: sp.csr_matrix, groups, k: int) -> dict:
