@@ -131,18 +131,11 @@ def townships_export(fmt: str):
 def targets():
     """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built."""
     ids = [i for i in request.args.get("proposals", "").split(",") if i]
-    applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec)} for rec in map(_proposal, ids)]
+    applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec)} for rec in map(proposals.saved, ids)]
     return jsonify(svc().targets(g.lang, applied or None))
 
 
 # -- proposals and jobs ----------------------------------------------------
-def _proposal(pid: str) -> dict:
-    rec = ext()["store"].get(pid)
-    if rec is None:
-        raise not_found("Proposal", "方案", pid)
-    return rec
-
-
 def _job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
@@ -175,7 +168,7 @@ def proposals_start():
     if wait:
         job = ext()["jobs"].wait(job.id, timeout=wait)
         if job.state == "done":
-            return jsonify({**_job_dict(job), "proposal": proposals.view(_proposal(job.result["proposal_id"]), g.lang)}), 201
+            return jsonify({**_job_dict(job), "proposal": proposals.view(proposals.saved(job.result["proposal_id"]), g.lang)}), 201
         if job.state == "failed":
             return jsonify({**_job_dict(job)["error"], "job": _job_dict(job)}), job.error.get("status", 500)
     resp = jsonify(_job_dict(job))
@@ -199,26 +192,26 @@ def _wait_seconds() -> float:
 
 @bp.get("/proposals/<pid>")
 def proposal_get(pid: str):
-    return jsonify(proposals.view(_proposal(pid), g.lang))
+    return jsonify(proposals.view(proposals.saved(pid), g.lang))
 
 
 @bp.delete("/proposals/<pid>")
 def proposal_delete(pid: str):
-    _proposal(pid)
+    proposals.saved(pid)
     ext()["store"].delete(pid)
     return jsonify({"deleted": pid})
 
 
 @bp.get("/proposals/<pid>/layers")
 def proposal_layers(pid: str):
-    return jsonify(proposals.layers_for(_proposal(pid), svc(), g.lang))
+    return jsonify(proposals.layers_for(proposals.saved(pid), svc(), g.lang))
 
 
 @bp.get("/proposals/<pid>.<fmt>")
 def proposal_download(pid: str, fmt: str):
     if fmt not in ("geojson", "csv", "xlsx"):
         raise bad_param("format", fmt, "geojson, csv or xlsx", "geojson、csv 或 xlsx")
-    rec = _proposal(pid)
+    rec = proposals.saved(pid)
     if fmt == "geojson":
         return exports.geojson_response(rec["geojson"], f"proposal-{pid}")
     return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang)

@@ -13,7 +13,7 @@ import numpy as np
 from flask import Blueprint, Response, g
 
 from web.app import ext
-from web.errors import bad_param, not_found
+from web.errors import bad_param
 from web.i18n import t
 
 bp = Blueprint("charts", __name__, url_prefix="/charts")
@@ -139,11 +139,8 @@ def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, s
 def register_proposal_chart(bp_=bp):
     @bp_.get("/proposals/<pid>/costs.<fmt>")
     def proposal_costs(pid: str, fmt: str):
-        from web.proposals import cost_arrays
-        store = ext()["store"]
-        rec = store.get(pid)
-        if rec is None:
-            raise not_found("Proposal", "方案", pid)
+        from web.proposals import cost_arrays, saved
+        rec = saved(pid)
         before, after, weights, standard, unit, name = cost_arrays(rec, g.lang)
         fig = cost_histogram(before, after, weights, standard, unit, g.lang,
                              t("cost_distribution", chart_lang(g.lang)))

@@ -83,19 +83,15 @@ def proposals():
 
 
 def _proposal_view(pid: str) -> dict:
-    from web.errors import not_found
-    from web.proposals import view
-    rec = ext()["store"].get(pid)
-    if rec is None:
-        raise not_found("Proposal", "方案", pid)
-    return view(rec, g.lang)
+    from web.proposals import saved, view
+    return view(saved(pid), g.lang)
 
 
 @bp.get("/proposals/<pid>")
 def proposal(pid: str):
-    from web.proposals import sites_gdf
-    p = _proposal_view(pid)
-    rec = ext()["store"].get(pid)
+    from web.proposals import saved, sites_gdf, view
+    rec = saved(pid)
+    p = view(rec, g.lang)
     targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec)}])
                if t["type"] == rec["type"]]
     return render_template("proposal.html", active="proposals", p=p, targets=targets)

@@ -15,9 +15,19 @@ import numpy as np
 
 from geo import settings
 from web import layers
-from web.errors import bad_param
+from web.errors import bad_param, not_found
 from web.i18n import pick
 from web.service import planner
+
+
+def saved(pid: str) -> dict:
+    """The saved proposal ``pid`` from the app's store (404 when there is none)."""
+    from web.app import ext
+
+    rec = ext()["store"].get(pid)
+    if rec is None:
+        raise not_found("Proposal", "方案", pid)
+    return rec
 
 #: The planner reports its stages in English; planners read them in Chinese.
 STAGES_ZH = {"queued → running": "开始计算", "demand and candidates": "准备需求点与候选点",
