@@ -24,7 +24,7 @@ def _value(kind: str, cov, region: Region, new_now: int, new_added: int) -> tupl
 
 
 def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilities=None,
-                 mode: str = "estimate", graph=None) -> list[dict]:
+                 mode: str = "estimate", graph=None, coverage_now=None) -> list[dict]:
     """Every target with status now, and after the given proposals when any.
 
     Parameters
@@ -32,6 +32,11 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     proposals : list of dict, optional
         Each ``{"type": key, "sites": GeoDataFrame}`` (as :func:`load_proposal_sites`
         or :meth:`planner.proposals.Proposal.applied` return).
+    coverage_now : callable, optional
+        ``coverage_now(ftype)`` returns the current coverage of a type computed
+        with the same facilities, mode and graph; a caller that keeps coverage
+        (the web service) passes its cache so nothing is computed twice.
+        Default: :func:`analyse_coverage`.
     """
     year = plan_year()
     by_type: dict[str, list[gpd.GeoDataFrame]] = {}
@@ -44,7 +49,8 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         existing = existing_facilities(region, ft, facilities)
         new_now = int((pd.to_numeric(existing.get("built_year"), errors="coerce") == year).sum()) \
             if "built_year" in existing else 0
-        cov_now = analyse_coverage(region, ft, facilities=facilities, mode=mode, graph=graph)
+        cov_now = coverage_now(ft) if coverage_now is not None else analyse_coverage(
+            region, ft, facilities=facilities, mode=mode, graph=graph)
         extra = pd.concat(by_type[key], ignore_index=True) if key in by_type else None
         cov_after = analyse_coverage(region, ft, facilities=facilities, extra_sites=extra, mode=mode,
                                      graph=graph) if extra is not None else None

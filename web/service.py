@@ -223,9 +223,12 @@ class Service:
 
     # -- plan targets -------------------------------------------------------
     def targets(self, lang: str, proposals: list[dict] | None = None) -> list[dict]:
-        key = ("targets",) if not proposals else None
-        rows = (self._cached(key, lambda: planner("targets").plan_targets(self.region)) if key
-                else planner("targets").plan_targets(self.region, proposals=proposals))
+        def plan():
+            # Current coverage comes from this service's cache (also used by
+            # the maps), so a proposal view only computes the "after" side.
+            return planner("targets").plan_targets(
+                self.region, proposals=proposals, coverage_now=lambda ft: self.coverage(ft.key))
+        rows = self._cached(("targets",), plan) if not proposals else plan()
         out = []
         for r in rows:
             r = dict(r)
