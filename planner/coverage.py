@@ -22,6 +22,7 @@ from planner.facility_types import FacilityType, get_type
 from planner.sites import demand_units
 
 QUANTILES = (0.5, 0.75, 0.9, 0.95, 1.0)
+QUANTILE_KEYS = tuple(f"p{int(q * 100)}" for q in QUANTILES)
 
 
 def existing_facilities(region: Region, ftype: FacilityType,
@@ -95,7 +96,7 @@ def summarize(weight: np.ndarray, covered: np.ndarray, cost: np.ndarray) -> dict
         "covered_share": (cov_w / total) if total > 0 else (float(covered.mean()) if len(w) else None),
         "unit_share": float(covered.mean()) if len(w) else None,
         "mean_cost": None if mean is None else round(mean, 2),
-        "cost_quantiles": dict(zip([f"p{int(q * 100)}" for q in QUANTILES],
+        "cost_quantiles": dict(zip(QUANTILE_KEYS,
                                    weighted_quantiles(cost, w if total > 0 else np.ones_like(w)))),
         "unreachable_units": int((~finite).sum()),
     }

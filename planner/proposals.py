@@ -22,7 +22,7 @@ from geo import settings
 from geo.errors import CoverplanError, InputDataError
 from geo.regions import Region
 from geo.travel import travel_costs
-from planner.coverage import (covered_matrix, existing_facilities, summarize,
+from planner.coverage import (QUANTILE_KEYS, covered_matrix, existing_facilities, summarize,
                               unit_costs, weighted_quantiles, _records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
@@ -153,7 +153,7 @@ def _equity(units: pd.DataFrame, cost_before: np.ndarray, cost_after: np.ndarray
         idx = np.clip(np.searchsorted(EQUITY_BINS, ratio, side="right") - 1, 0, len(labels) - 1)
         return [round(float(w[idx == k].sum()), 1) for k in range(len(labels))]
 
-    q = [f"p{int(x * 100)}" for x in (0.5, 0.75, 0.9, 0.95, 1.0)]
+    q = QUANTILE_KEYS
     return {
         "bins_in_standards": labels,
         "weight_before": hist(cost_before), "weight_after": hist(cost_after),

@@ -18,7 +18,6 @@ from typing import Any, Callable
 
 from geo.errors import CoverplanError
 
-STATES = ("queued", "running", "done", "failed", "cancelled")
 FINAL = ("done", "failed", "cancelled")
 
 
