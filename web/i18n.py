@@ -65,7 +65,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # map
     "map_title": ("覆盖地图", "Coverage map"),
     "legend": ("图例", "Legend"),
-    "legend_share": ("乡镇覆盖率", "Township covered share"),
+    "legend_share": ("乡镇覆盖率（按需求权重）", "Township covered share (weighted)"),
+    "covered_share_weighted": ("覆盖率（按需求权重）", "Covered share (weighted)"),
+    "covered_share_units": ("覆盖率（按单元）", "Covered share (units)"),
     "existing_facilities": ("现有设施", "Existing facilities"),
     "service_areas": ("服务范围", "Service areas"),
     "uncovered_villages": ("未覆盖村（社区）", "Uncovered villages"),

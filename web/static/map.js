@@ -115,7 +115,7 @@
           var h = "<div class='pop'><h4>" + esc(p.name) + " <small>" + esc(p.county_name) + "</small></h4><table>" +
                   row(T("code"), esc(p.code)) + row(T("aged_60"), fmt(p.aged_60));
           if (shaded) {
-            h += row(T("covered_share"), pct(p.covered_share)) +
+            h += row(T("covered_share_weighted"), pct(p.covered_share)) +
                  row(T("covered_units"), fmt(p.covered_units) + " / " + fmt(p.units)) +
                  row(T("covered_weight"), fmt(p.covered_weight) + " / " + fmt(p.weight));
             if (p.status) h += row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>");
