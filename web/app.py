@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from geo import settings
 from geo.errors import CoverplanError
-from web import i18n
+from web import i18n, layers
 from web.errors import http_error
 from web.jobs import JobRunner
 from web.service import Service
@@ -108,7 +108,8 @@ def create_app(config: dict | None = None) -> Flask:
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
-                "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]}}
+                "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
+                "palette": layers.palette()}
 
     def wants_json() -> bool:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page

@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 from flask import Blueprint, Response, g
 
+from web import layers
 from web.app import ext
 from web.errors import bad_param
 from web.i18n import t
@@ -99,7 +100,8 @@ def _county_chart(s, type_key: str, fmt: str) -> Response:
     labels = by["name"].tolist() if lang == "zh" else list(by.index)
     fig = _figure(6.0, 0.42 * len(by) + 1.0)
     ax = fig.add_subplot(111)
-    colors = ["#1a9641" if v >= 0.99995 else "#d73027" if v < 0.5 else "#2f6ea5" for v in by["share"]]
+    colors = [layers.SHARE_CLASSES[0][1] if v >= layers.FULL_SHARE else layers.SHARE_CLASSES[-1][1]
+              if v < 0.5 else "#2f6ea5" for v in by["share"]]
     ax.barh(labels, 100 * by["share"], color=colors, height=0.62)
     for y, (v, n, m) in enumerate(zip(by["share"], by["covered_units"], by["units"])):
         ax.text(min(100 * v + 1, 88), y, f"{100 * v:.0f}%  ({n}/{m})", va="center", fontsize=8.5, color="#333")

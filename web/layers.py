@@ -19,6 +19,36 @@ TOL_TOWNSHIP = 0.0015
 TOL_SERVICE_AREA = 0.002
 DECIMALS = 5
 
+#: Covered-share classes drawn by the web map and the offline map alike:
+#: (lower bound, colour, label), best first.  A share counts as full from
+#: FULL_SHARE on (weighted sums do not always add up to exactly 1).
+SHARE_CLASSES = ((1.0, "#1a9641", "100%"), (0.75, "#a6d96a", "75–99%"),
+                 (0.5, "#fee08b", "50–74%"), (0.25, "#fc8d59", "25–49%"),
+                 (0.0, "#d73027", "0–24%"))
+FULL_SHARE = 0.99995
+NO_DEMAND_COLOUR = "#d9d9d9"
+#: Facility marker colours per type; a planner-added type gets OTHER_TYPE_COLOUR.
+TYPE_COLOURS = {"elderly_complex": "#6a3d9a", "day_care": "#1f78b4", "cemetery": "#33a02c",
+                "charity_station": "#e31a1c", "disabled_care": "#ff7f00", "funeral_home": "#444444",
+                "regional_center": "#b15928"}
+OTHER_TYPE_COLOUR = "#8c8c8c"
+
+
+def share_colour(share) -> str:
+    """Fill colour of a covered share (grey where a township has no demand)."""
+    if share is None or (isinstance(share, float) and not math.isfinite(share)):
+        return NO_DEMAND_COLOUR
+    if share >= FULL_SHARE:
+        return SHARE_CLASSES[0][1]
+    return next(c for lo, c, _ in SHARE_CLASSES[1:] if share >= lo)
+
+
+def palette() -> dict:
+    """The same classes and colours for the browser scripts."""
+    return {"classes": [{"min": lo, "color": c, "label": lab} for lo, c, lab in SHARE_CLASSES],
+            "full": FULL_SHARE, "no_demand": NO_DEMAND_COLOUR, "types": TYPE_COLOURS,
+            "other": OTHER_TYPE_COLOUR}
+
 
 def _round(coords: np.ndarray) -> np.ndarray:
     return np.round(coords, DECIMALS)

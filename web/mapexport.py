@@ -16,12 +16,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-#: Covered-share classes: (lower bound, colour, label) — the same classes as the web map.
-CLASSES = [(1.0, "#1a9641", "100%"), (0.75, "#a6d96a", "75–99%"), (0.5, "#ffffbf", "50–74%"),
-           (0.25, "#fdae61", "25–49%"), (0.0, "#d7191c", "0–24%")]
-TYPE_COLOURS = {"elderly_complex": "#6a3d9a", "day_care": "#1f78b4", "cemetery": "#33a02c",
-                "charity_station": "#e31a1c", "disabled_care": "#ff7f00", "funeral_home": "#444444",
-                "regional_center": "#b15928"}
+from web import layers
+
 
 TEXT = {
     "zh": {"townships": "乡镇（街道）覆盖率（示意边界）", "counties": "县区界", "facilities": "现有设施",
@@ -37,12 +33,6 @@ TEXT = {
            "pop60": "Aged 60+", "cost": "Cost to nearest", "code": "Code", "name": "Name",
            "status": "Check", "priority": "Priority", "added": "Newly covered"},
 }
-
-
-def _colour(share) -> str:
-    if share is None or (isinstance(share, float) and not np.isfinite(share)):
-        return "#cccccc"
-    return next(c for lo, c, _ in CLASSES if share >= lo - 1e-12)
 
 
 def _leaflet_assets() -> tuple[str, str]:
@@ -81,7 +71,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         json.loads(towns.drop(columns="share").to_json()),
         name=tx["townships"],
         style_function=lambda f, shares=dict(zip(towns["code"], towns["share"])): {
-            "fillColor": _colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
+            "fillColor": layers.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
             "fillOpacity": 0.7},
         tooltip=folium.GeoJsonTooltip(["name", "county_name", "share_text", "covered", "units", "aged_60"],
                                       aliases=[tx["name"], "县区" if lang != "en" else "County", tx["share"],
@@ -91,7 +81,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     folium.GeoJson(json.loads(region.counties[["name", "geometry"]].to_json()), name=tx["counties"],
                    style_function=lambda f: {"fill": False, "color": "#111", "weight": 2}).add_to(m)
 
-    colour = TYPE_COLOURS.get(cov.ftype.key, "#6a3d9a")
+    colour = layers.TYPE_COLOURS.get(cov.ftype.key, layers.OTHER_TYPE_COLOUR)
     fac = folium.FeatureGroup(name=f"{tx['facilities']} · {cov.ftype.name(lang)}")
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
         folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
@@ -123,7 +113,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         prop.add_to(m)
 
     legend = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
-                     f'margin-right:6px"></span>{lab}</div>' for _, c, lab in CLASSES)
+                     f'margin-right:6px"></span>{lab}</div>' for _, c, lab in layers.SHARE_CLASSES)
     notes = tx["note"] + (" " + tx["estimate"] if cov.is_estimate else "")
     box = (f'<div style="position:fixed;bottom:18px;right:12px;z-index:1000;background:#fff;padding:8px 10px;'
            f'border:1px solid #999;font:12px sans-serif;max-width:260px">'

@@ -19,24 +19,17 @@
   };
   var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
 
-  // Covered-share classes: gaps in warm colours, full coverage in green.
-  var SHARE_CLASSES = [
-    {min: 1.0, max: 1.0, color: "#1a9641", label: "100%"},
-    {min: 0.75, max: 1.0, color: "#a6d96a", label: "75–99%"},
-    {min: 0.5, max: 0.75, color: "#fee08b", label: "50–74%"},
-    {min: 0.25, max: 0.5, color: "#fc8d59", label: "25–49%"},
-    {min: 0.0, max: 0.25, color: "#d73027", label: "0–24%"}
-  ];
-  var NO_DEMAND = "#d9d9d9";
+  // Covered-share classes and facility colours come from the server
+  // (web/layers.py), so the offline map and the charts use the same ones.
+  var P = C.palette;
+  var SHARE_CLASSES = P.classes;
   function shareColor(s) {
-    if (s == null) return NO_DEMAND;
-    if (s >= 0.99995) return SHARE_CLASSES[0].color;
+    if (s == null) return P.no_demand;
+    if (s >= P.full) return SHARE_CLASSES[0].color;
     for (var i = 1; i < SHARE_CLASSES.length; i++) if (s >= SHARE_CLASSES[i].min) return SHARE_CLASSES[i].color;
     return SHARE_CLASSES[SHARE_CLASSES.length - 1].color;
   }
-  var TYPE_COLORS = {elderly_complex: "#6a3d9a", day_care: "#1f78b4", cemetery: "#4d4d4d",
-                     charity_station: "#e31a1c"};
-  var typeColor = function (k) { return TYPE_COLORS[k] || "#ff7f00"; };
+  var typeColor = function (k) { return P.types[k] || P.other; };
 
   function addBasemap(map, cfg) {
     cfg = cfg || {kind: "none"};
@@ -213,7 +206,7 @@
     if (data.townships && data.townships.features.length && "covered_share" in data.townships.features[0].properties) {
       lg += "<div class='lg-title'>" + T("legend_share") + "</div>";
       SHARE_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; });
-      lg += "<div><i class='sw' style='background:" + NO_DEMAND + "'></i>" + T("no_data") + "</div>";
+      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_data") + "</div>";
     } else if (data.townships) {
       lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
     }

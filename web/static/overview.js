@@ -10,7 +10,7 @@
   }
   function bar(share) {
     var s = share == null ? 0 : Math.max(0, Math.min(1, share));
-    return "<div class='bar " + (s >= 0.9999 ? "ok" : s < 0.5 ? "low" : "") + "'><i style='width:" + (100 * s).toFixed(1) + "%'></i></div>";
+    return "<div class='bar " + (s >= window.COVERPLAN.palette.full ? "ok" : s < 0.5 ? "low" : "") + "'><i style='width:" + (100 * s).toFixed(1) + "%'></i></div>";
   }
   document.addEventListener("DOMContentLoaded", function () {
     var tEl = document.getElementById("targets"), cEl = document.getElementById("coverage-table"),
