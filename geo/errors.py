@@ -62,3 +62,12 @@ class InfeasibleError(CoverplanError):
 
 class NotFoundError(CoverplanError):
     status = 404
+
+
+class Cancelled(CoverplanError):
+    """The caller asked a long computation to stop (a web job's cancel)."""
+    status = 409
+
+    def __init__(self, en: str = "The computation was cancelled.", zh: str = "计算已取消。",
+                 **kw) -> None:
+        super().__init__(en, zh, **kw)

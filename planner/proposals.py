@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import CoverplanError, InputDataError
+from geo.errors import Cancelled, InputDataError
 from geo.regions import Region
 from geo.travel import travel_costs
 from planner.coverage import (QUANTILE_KEYS, covered_matrix, existing_facilities, summarize,
@@ -30,11 +30,6 @@ from planner.sites import candidate_sites, demand_units
 
 #: Histogram bins of travel cost, in multiples of each unit's standard.
 EQUITY_BINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, np.inf)
-
-
-class Cancelled(CoverplanError):
-    """The caller asked the proposal to stop."""
-    status = 409
 
 
 def _check(should_stop: Callable[[], bool] | None) -> None:

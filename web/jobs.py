@@ -16,13 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from geo.errors import CoverplanError
+from geo.errors import Cancelled, CoverplanError
 
 FINAL = ("done", "failed", "cancelled")
-
-
-class Cancelled(Exception):
-    """Raised inside a job function to stop early after ``should_stop()``."""
 
 
 @dataclass
@@ -128,7 +124,7 @@ class JobRunner:
         except Cancelled:
             job.state = "cancelled"
         except CoverplanError as exc:
-            if job._stop.is_set():  # the planner's own "cancelled" error after we asked it to stop
+            if job._stop.is_set():  # e.g. "no solution in time" from a solver we interrupted
                 job.state = "cancelled"
             else:
                 job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
