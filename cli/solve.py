@@ -57,26 +57,19 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
             f"The {what_en} file {path} does not exist.",
             f"{what_zh}文件 {path} 不存在。",
             hint_en="Check the path.", hint_zh="请检查路径。", details={"file": str(path)})
-    df, used = None, None
-    for enc in ("utf-8-sig", "gbk"):
-        try:
-            df = pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
-            used = enc
-            break
-        except UnicodeDecodeError:
-            continue
-        except Exception as exc:  # malformed CSV (ragged rows, empty file)
-            raise InputDataError(
-                f"The {what_en} file {path} is not a readable CSV: {exc}.",
-                f"{what_zh}文件 {path} 不是可读取的 CSV：{exc}。",
-                hint_en="Save it as comma-separated text with a header row.",
-                hint_zh="请另存为带表头的逗号分隔文本。", details={"file": str(path)}) from exc
-    if df is None:
+    import io
+
+    from geo.points import read_text
+
+    text, used = read_text(path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
+    except Exception as exc:  # malformed CSV (ragged rows, empty file)
         raise InputDataError(
-            f"The {what_en} file {path} is neither UTF-8 nor GBK text.",
-            f"{what_zh}文件 {path} 既不是 UTF-8 也不是 GBK 编码。",
-            hint_en="Save it as CSV UTF-8.", hint_zh="请另存为 CSV UTF-8 格式。",
-            details={"file": str(path)})
+            f"The {what_en} file {path} is not a readable CSV: {exc}.",
+            f"{what_zh}文件 {path} 不是可读取的 CSV：{exc}。",
+            hint_en="Save it as comma-separated text with a header row.",
+            hint_zh="请另存为带表头的逗号分隔文本。", details={"file": str(path)}) from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:

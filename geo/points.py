@@ -30,7 +30,9 @@ REGION_BBOXES = {"shiyan": (108.3, 31.4, 111.6, 33.3)}
 ENCODINGS = ("utf-8-sig", "gbk")
 
 
-def _read_text(path: Path) -> tuple[str, str]:
+def read_text(path: Path) -> tuple[str, str]:
+    """A text file's contents and encoding: UTF-8 (with or without BOM), else GBK
+    (what Excel on Chinese Windows writes)."""
     raw = path.read_bytes()
     for enc in ENCODINGS:
         try:
@@ -87,7 +89,7 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
         raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
                              hint_en="Check the path.", hint_zh="请检查文件路径。",
                              details={"path": str(path)})
-    text, enc = _read_text(path)
+    text, enc = read_text(path)
     if not text.strip():
         raise InputDataError(f"{label} is empty.", f"{label} 是空文件。",
                              hint_en="It needs a header `id,lon,lat` and one row per point.",
