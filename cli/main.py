@@ -25,13 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="message language (default from COVERPLAN_LANG, else zh)")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in GROUPS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # group not written yet
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

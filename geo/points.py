@@ -51,8 +51,7 @@ def _rows(mask: np.ndarray) -> list[int]:
     return (np.flatnonzero(mask) + 2).tolist()
 
 
-def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
-                    name: str | None = None):
+def read_points_csv(path: str | Path, *, region: str | tuple | None = None):
     """Read an ``id,lon,lat`` CSV (WGS84) as a GeoDataFrame of points.
 
     Parameters
@@ -64,8 +63,6 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
         Also require every point to lie in this region's bounding box
         (``"shiyan"``) or in the given box. Points outside China are always
         refused.
-    name : str, optional
-        How to call the file in messages (default: its file name).
 
     Returns
     -------
@@ -84,7 +81,7 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None,
     import io
 
     path = Path(path)
-    label = name or path.name
+    label = path.name
     if not path.is_file():
         raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
                              hint_en="Check the path.", hint_zh="请检查文件路径。",

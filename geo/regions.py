@@ -18,7 +18,6 @@ import pandas as pd
 from geo import settings
 from geo.errors import UnknownRegionError
 
-LAYERS = ("counties", "townships", "villages", "facilities", "scenic_areas")
 POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
 
 _BUILDERS = {"shiyan": "geo.build_region.shiyan"}
