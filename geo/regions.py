@@ -126,6 +126,7 @@ def forget(name: str) -> None:
 def region_info(region: Region) -> dict:
     """Counts, population totals, area and provenance: what `coverplan region info` prints."""
     t, v = region.townships, region.villages
+    summed = population_table(region)          # villages summed per county
     return {
         "region": region.name,
         "name": region.label,
@@ -141,8 +142,8 @@ def region_info(region: Region) -> dict:
         "population": {b: int(region.counties[b].sum()) for b in POP_BANDS},
         "population_by_county": [
             {"code": c, "name": r["name"], **{b: int(r[b]) for b in POP_BANDS},
-             "derived_sum_matches_census": bool(all(
-                 int(v.loc[v["county_code"] == c, b].sum()) == int(r[b]) for b in POP_BANDS))}
+             "derived_sum_matches_census": bool(c in summed.index and all(
+                 int(summed.at[c, b]) == int(r[b]) for b in POP_BANDS))}
             for c, r in region.counties.iterrows()
         ],
         "area_km2": round(float(region.counties["area_km2"].sum()), 1),
