@@ -562,6 +562,45 @@ def _run_highs(*, c, lb, ub, a, rlo, rhi, integer, maximize, offset, time_limit,
     return MipOutcome(status, x, obj, bound, rel, time.perf_counter() - t0)
 
 
+def capacitated_rows(roles: SiteRoles, n: int, pi: np.ndarray, pj: np.ndarray,
+                     pair_load: np.ndarray, cap: np.ndarray, *, k: int, serve_all: bool):
+    """Rows of the capacitated assignment model over columns ``[y (free sites), x (pairs)]``.
+
+    ``(pi[q], pj[q])`` are the (demand, candidate) pairs that may be used and
+    ``pair_load[q]`` the capacity pair ``q`` takes.  Rows: (1) each demand
+    point's shares sum to 1 (``serve_all``) or at most 1; (2) a site's load
+    is within its capacity, and zero unless it is open (fixed sites: within
+    capacity); (3) ``x_ij <= y_j`` for free sites (tightens the LP a lot);
+    (4) ``sum y = k``; (5) the group limits.  Returns ``(a, rlo, rhi)``.
+    """
+    m = roles.m
+    usable = np.flatnonzero(roles.fixed | roles.free)
+    site_row = np.full(m, -1, dtype=np.int64)
+    site_row[usable] = np.arange(usable.size)
+    ycol = roles.col_of
+    ny, npair = roles.free_idx.size, pi.size
+    xs = ny + np.arange(npair)
+    r1 = sp.csr_matrix((np.ones(npair), (pi, xs)), shape=(n, ny + npair))
+    r2 = sp.coo_matrix((np.concatenate([pair_load, -cap[roles.free_idx]]),
+                        (np.concatenate([site_row[pj], site_row[roles.free_idx]]),
+                         np.concatenate([xs, np.arange(ny)]))),
+                       shape=(usable.size, ny + npair))
+    fr = ycol[pj] >= 0
+    nfr = int(fr.sum())
+    r3 = sp.coo_matrix((np.concatenate([np.ones(nfr), -np.ones(nfr)]),
+                        (np.tile(np.arange(nfr), 2), np.concatenate([xs[fr], ycol[pj[fr]]]))),
+                       shape=(nfr, ny + npair))
+    r4 = sp.csr_matrix(np.concatenate([np.ones(ny), np.zeros(npair)])[None, :])
+    r5 = sp.hstack([roles.group_matrix(), sp.csr_matrix((len(roles.groups.labels), npair))])
+    a = sp.vstack([r1, r2, r3, r4, r5]).tocsc()
+    cap_fixed = np.where(roles.fixed[usable], cap[usable], 0.0)
+    rlo = np.concatenate([np.ones(n) if serve_all else np.full(n, -np.inf),
+                          np.full(usable.size, -np.inf), np.full(nfr, -np.inf), [k],
+                          roles.groups.lo])
+    rhi = np.concatenate([np.ones(n), cap_fixed, np.zeros(nfr), [k], roles.groups.hi])
+    return a, rlo, rhi
+
+
 def no_solution_in_time(model: str) -> InfeasibleError:
     """The error for a solve stopped before finding any solution (not a status code)."""
     return InfeasibleError("No solution was found within the time limit.",

@@ -16,8 +16,8 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError, InputDataError
 
-from .base import (LocationModel, SolveResult, combine_status, ids_of, largest_share_assignment,
-                   raise_if_no_solution, solve_mip)
+from .base import (LocationModel, SolveResult, capacitated_rows, combine_status, ids_of,
+                   largest_share_assignment, raise_if_no_solution, solve_mip)
 from .heuristics import greedy_order, lazy_greedy_cover
 
 __all__ = ["LSCP", "MCLP"]
@@ -300,10 +300,7 @@ class MCLP(_CoverageBase):
                                  t_solve=out.seconds + (tb - ts), t_build=t_build)
 
     def _finish_cols(self, cols, *, status, gap, t_solve, t_build) -> SolveResult:
-        r = self.roles
-        new = np.concatenate([np.flatnonzero(r.required),
-                              r.free_idx[np.asarray(cols, dtype=np.int64)]])
-        new = np.sort(new)
+        new = self.roles.new_sites(cols)
         res = self._finish(new, status=status, objective=0.0, gap=gap, t_solve=t_solve,
                            t_build=t_build)
         # Objective recomputed from the chosen sites (exact, no solver round-off).
@@ -316,40 +313,16 @@ class MCLP(_CoverageBase):
         r = self.roles
         cap = self.capacities
         k = self.p - r.n_required
-        usable = np.flatnonzero(r.fixed | r.free)            # fixed first-class columns
-        ycol = np.full(self.m, -1, dtype=np.int64)
-        ycol[r.free_idx] = np.arange(r.free_idx.size)
+        usable = np.flatnonzero(r.fixed | r.free)
         sub = sp.coo_matrix(self.within[:, usable])
         pi, pj = sub.row, usable[sub.col]                    # covering pairs
         keep = self.weights[pi] > 0
         pi, pj = pi[keep], pj[keep]
         npair, ny = pi.size, r.free_idx.size
         wi = self.weights[pi]
-        # Columns: y (ny) then x (npair, share of demand pi served by pj).
-        # Rows: (1) sum_j x_ij <= 1 per demand; (2) sum_i w_i x_ij - cap_j y_j <= 0
-        # per site (fixed sites: <= cap_j); (3) x_ij - y_j <= 0 for free j (tightens
-        # the LP a lot); (4) sum y = k; (5) group rows.
-        xs = np.arange(npair)
-        r1 = sp.csr_matrix((np.ones(npair), (pi, ny + xs)), shape=(self.n, ny + npair))
-        site_row = np.full(self.m, -1, dtype=np.int64)
-        site_row[usable] = np.arange(usable.size)
-        r2 = sp.coo_matrix((np.concatenate([wi, -cap[r.free_idx]]),
-                            (np.concatenate([site_row[pj], site_row[r.free_idx]]),
-                             np.concatenate([ny + xs, np.arange(ny)]))),
-                           shape=(usable.size, ny + npair))
-        fr = ycol[pj] >= 0
-        nfr = int(fr.sum())
-        r3 = sp.coo_matrix((np.concatenate([np.ones(nfr), -np.ones(nfr)]),
-                            (np.tile(np.arange(nfr), 2),
-                             np.concatenate([ny + xs[fr], ycol[pj[fr]]]))),
-                           shape=(nfr, ny + npair))
-        r4 = sp.csr_matrix(np.concatenate([np.ones(ny), np.zeros(npair)])[None, :])
-        r5 = sp.hstack([r.group_matrix(), sp.csr_matrix((len(r.groups.labels), npair))])
-        a = sp.vstack([r1, r2, r3, r4, r5]).tocsc()
-        cap_fixed = np.where(r.fixed[usable], cap[usable], 0.0)
-        rlo = np.concatenate([np.full(self.n, -np.inf), np.full(usable.size, -np.inf),
-                              np.full(nfr, -np.inf), [k], r.groups.lo])
-        rhi = np.concatenate([np.ones(self.n), cap_fixed, np.zeros(nfr), [k], r.groups.hi])
+        # Columns: y (ny) then x (npair, share of demand pi served by pj);
+        # each point is served at most once (covering, not serving all).
+        a, rlo, rhi = capacitated_rows(r, self.n, pi, pj, wi, cap, k=k, serve_all=False)
         c = np.concatenate([np.zeros(ny), wi])
         integer = np.zeros(ny + npair, dtype=bool)
         integer[:ny] = True

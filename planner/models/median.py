@@ -40,9 +40,9 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import (LocationModel, SolveResult, as_weights, combine_status, ids_of,
-                   largest_share_assignment, no_solution_in_time, raise_if_no_solution,
-                   solve_mip)
+from .base import (LocationModel, SolveResult, as_weights, capacitated_rows, combine_status,
+                   ids_of, largest_share_assignment, no_solution_in_time,
+                   raise_if_no_solution, solve_mip)
 from .coverage import _check_capacities
 from . import capacitated
 from .heuristics import greedy_median, teitz_bart
@@ -351,8 +351,7 @@ class PMedian(LocationModel):
         cap = self.capacities
         k = self.p - r.n_required
         usable = np.flatnonzero(r.fixed | r.free)
-        ycol = np.full(self.m, -1, dtype=np.int64)
-        ycol[r.free_idx] = np.arange(r.free_idx.size)
+        ycol = r.col_of                # candidate -> y column (-1: not free)
         site_row = np.full(self.m, -1, dtype=np.int64)
         site_row[usable] = np.arange(usable.size)
         sub = self.costs[:, usable].tocoo()
@@ -377,26 +376,7 @@ class PMedian(LocationModel):
         npair = pi.size
         wi = self.weights[pi]          # objective weight
         li = self.loads[pi]            # capacity used
-        xs = ny + np.arange(npair)
-        # (1) sum_j x_ij = 1 ; (2) sum_i w_i x_ij - cap_j y_j <= 0 (fixed: <= cap_j)
-        # (3) x_ij <= y_j for free j ; (4) sum y = k ; (5) groups.
-        r1 = sp.csr_matrix((np.ones(npair), (pi, xs)), shape=(self.n, ny + npair))
-        r2 = sp.coo_matrix((np.concatenate([li, -cap[r.free_idx]]),
-                            (np.concatenate([site_row[pj], site_row[r.free_idx]]),
-                             np.concatenate([xs, np.arange(ny)]))),
-                           shape=(usable.size, ny + npair))
-        fr = ycol[pj] >= 0
-        nfr = int(fr.sum())
-        r3 = sp.coo_matrix((np.concatenate([np.ones(nfr), -np.ones(nfr)]),
-                            (np.tile(np.arange(nfr), 2), np.concatenate([xs[fr], ycol[pj[fr]]]))),
-                           shape=(nfr, ny + npair))
-        r4 = sp.csr_matrix(np.concatenate([np.ones(ny), np.zeros(npair)])[None, :])
-        r5 = sp.hstack([r.group_matrix(), sp.csr_matrix((len(r.groups.labels), npair))])
-        a = sp.vstack([r1, r2, r3, r4, r5]).tocsc()
-        cap_fixed = np.where(r.fixed[usable], cap[usable], 0.0)
-        rlo = np.concatenate([np.ones(self.n), np.full(usable.size, -np.inf),
-                              np.full(nfr, -np.inf), [k], r.groups.lo])
-        rhi = np.concatenate([np.ones(self.n), cap_fixed, np.zeros(nfr), [k], r.groups.hi])
+        a, rlo, rhi = capacitated_rows(r, self.n, pi, pj, li, cap, k=k, serve_all=True)
         c = np.concatenate([np.zeros(ny), wi * pc])
         integer = np.zeros(ny + npair, dtype=bool)
         integer[:ny] = True
