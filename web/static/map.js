@@ -5,19 +5,7 @@
  * The built map is exposed as window.coverplanMaps[el.id] for tests. */
 (function () {
   "use strict";
-  var C = window.COVERPLAN || {lang: "zh", t: {}};
-  var T = function (k) { return C.t[k] || k; };
-  var esc = function (s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  };
-  var fmt = function (v, d) {
-    if (v == null || (typeof v === "number" && !isFinite(v))) return "–";
-    if (typeof v !== "number") return esc(v);
-    return v.toLocaleString(C.lang === "en" ? "en-US" : "zh-CN", {maximumFractionDigits: d == null ? 0 : d});
-  };
-  var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
+  var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct;
 
   // Covered-share classes and facility colours come from the server
   // (web/layers.py), so the offline map and the charts use the same ones.
@@ -252,8 +240,7 @@
   function load(el) {
     window.coverplanMaps = window.coverplanMaps || {};
     el.classList.add("is-loading");
-    return fetch(el.dataset.layers, {headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); })
+    return CP.json(el.dataset.layers, {headers: {"Accept": "application/json"}})
       .then(function (data) {
         el.classList.remove("is-loading");
         var out = build(el, data);

@@ -1,10 +1,7 @@
 /* Overview: plan targets and citywide coverage per type, from the API. */
 (function () {
   "use strict";
-  var M = window.CoverMap, T = M.T, esc = M.esc, fmt = M.fmt, pct = M.pct;
-  function getJSON(url) {
-    return fetch(url).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); });
-  }
+  var T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct, getJSON = CP.json;
   function failed(el, err) {
     el.innerHTML = "<p class='muted'>" + esc((err && err.message) || T("load_failed")) + "</p>";
   }

@@ -1,16 +1,9 @@
 /* Proposal form: start a background solve, poll its job, allow cancel; list and compare saved proposals. */
 (function () {
   "use strict";
-  var C = window.COVERPLAN, T = function (k) { return C.t[k] || k; };
-  var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); };
-  var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
+  var C = CP.C, T = CP.T, esc = CP.esc, pct = CP.pct, api = CP.json;
   var $ = function (id) { return document.getElementById(id); };
   var current = null, timer = null;
-
-  function api(url, opts) {
-    return fetch(url, opts).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); });
-  }
 
   function syncForm() {
     var o = $("p-type").selectedOptions[0];

@@ -2,9 +2,7 @@
  * client-side text search and column sorting. */
 (function () {
   "use strict";
-  var C = window.COVERPLAN, T = function (k) { return C.t[k] || k; };
-  var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); };
+  var C = CP.C, T = CP.T, esc = CP.esc;
   var rows = [], sortKey = "township_code", sortDir = 1, seq = 0;
 
   function query() {
@@ -50,7 +48,7 @@
     var page = new URLSearchParams(q); page.delete("lang");
     history.replaceState(null, "", "?" + page);
     document.getElementById("checklist").dataset.ready = "0";
-    fetch("/api/townships?" + q).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); })
+    CP.json("/api/townships?" + q)
       .then(function (data) {
         if (my !== seq) return;  // a newer filter change already went out
         rows = data; render();

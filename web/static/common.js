@@ -1,0 +1,27 @@
+/* Helpers every page script shares: translations, HTML escaping, number
+ * formats and JSON requests that throw the API's error object.
+ * Loaded by base.html before any page script, as window.CP. */
+(function () {
+  "use strict";
+  var C = window.COVERPLAN || {lang: "zh", t: {}};
+  var T = function (k) { return C.t[k] || k; };
+  var esc = function (s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  };
+  var fmt = function (v, d) {
+    if (v == null || (typeof v === "number" && !isFinite(v))) return "–";
+    if (typeof v !== "number") return esc(v);
+    return v.toLocaleString(C.lang === "en" ? "en-US" : "zh-CN", {maximumFractionDigits: d == null ? 0 : d});
+  };
+  var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
+  // fetch() that resolves to the parsed JSON and rejects with the API's
+  // {error, message, hint} object on an HTTP error.
+  var json = function (url, opts) {
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw j; return j; });
+    });
+  };
+  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json};
+})();
