@@ -17,22 +17,7 @@ import geopandas as gpd
 import numpy as np
 
 from web import layers
-
-
-TEXT = {
-    "zh": {"townships": "乡镇（街道）覆盖率（示意边界）", "counties": "县区界", "facilities": "现有设施",
-           "uncovered": "未覆盖村（社区）", "proposed": "拟建点位", "legend": "图例", "share": "覆盖率",
-           "no_data": "无需求单元", "note": "示意：乡镇边界为近似，村庄位置与示例设施名录为合成数据。",
-           "estimate": "出行成本为直线距离×绕行系数估算。", "pop60": "60岁以上人口", "cost": "最近设施成本",
-           "code": "代码", "name": "名称", "status": "核查", "priority": "优先序", "added": "新增覆盖"},
-    "en": {"townships": "Township covered share (approximate boundaries)", "counties": "County boundaries",
-           "facilities": "Existing facilities", "uncovered": "Uncovered villages/communities",
-           "proposed": "Proposed sites", "legend": "Legend", "share": "Covered share",
-           "no_data": "no demand units", "note": "示意: township boundaries approximate; village points and "
-           "the sample register synthetic.", "estimate": "Travel costs are straight-line estimates.",
-           "pop60": "Aged 60+", "cost": "Cost to nearest", "code": "Code", "name": "Name",
-           "status": "Check", "priority": "Priority", "added": "Newly covered"},
-}
+from web.i18n import cost_text, t
 
 
 def _leaflet_assets() -> tuple[str, str]:
@@ -53,7 +38,10 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     proposed_sites : GeoDataFrame, optional
         A proposal's sites (``priority``, ``name``, ``added_weight``), drawn numbered.
     """
-    tx = TEXT["en" if lang == "en" else "zh"]
+    lang = "en" if lang == "en" else "zh"
+
+    def tx(key: str) -> str:
+        return t(key, lang)
     bounds = region.counties.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=8,
                    tiles=None, control_scale=True, prefer_canvas=True)
@@ -69,57 +57,56 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     towns["geometry"] = towns.geometry.simplify(0.002, preserve_topology=True)
     folium.GeoJson(
         json.loads(towns.drop(columns="share").to_json()),
-        name=tx["townships"],
+        name=tx("legend_share"),
         style_function=lambda f, shares=dict(zip(towns["code"], towns["share"])): {
             "fillColor": layers.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
             "fillOpacity": 0.7},
         tooltip=folium.GeoJsonTooltip(["name", "county_name", "share_text", "covered", "units", "aged_60"],
-                                      aliases=[tx["name"], "县区" if lang != "en" else "County", tx["share"],
-                                               "已覆盖" if lang != "en" else "Covered",
-                                               "单元" if lang != "en" else "Units", tx["pop60"]]),
+                                      aliases=[tx("name"), tx("county"), tx("covered_share_weighted"),
+                                               tx("covered_units"), tx("units"), tx("aged_60")]),
     ).add_to(m)
-    folium.GeoJson(json.loads(region.counties[["name", "geometry"]].to_json()), name=tx["counties"],
+    folium.GeoJson(json.loads(region.counties[["name", "geometry"]].to_json()), name=tx("county_boundaries"),
                    style_function=lambda f: {"fill": False, "color": "#111", "weight": 2}).add_to(m)
 
     colour = layers.TYPE_COLOURS.get(cov.ftype.key, layers.OTHER_TYPE_COLOUR)
-    fac = folium.FeatureGroup(name=f"{tx['facilities']} · {cov.ftype.name(lang)}")
+    fac = folium.FeatureGroup(name=f"{tx('existing_facilities')} · {cov.ftype.name(lang)}")
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
         folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
                             fill_color=colour, fill_opacity=1,
                             tooltip=html.escape(f"{f['name']} ({f['id']})")).add_to(fac)
     fac.add_to(m)
 
-    unc = folium.FeatureGroup(name=tx["uncovered"])
+    unc = folium.FeatureGroup(
+        name=tx("uncovered_villages" if cov.ftype.demand == "villages" else "uncovered_points"))
     u = cov.units[~cov.units["covered"]]
-    unit = "km" if cov.ftype.unit == "m" else ("min" if lang == "en" else "分钟")
     for _, r in u.iterrows():
-        cost = r["cost"] / 1000 if cov.ftype.unit == "m" else r["cost"]
-        label = f"{r['name']} · {r['township_name']} · {tx['cost']} " + \
-                ("—" if not np.isfinite(cost) else f"{cost:.1f} {unit}")
+        label = (f"{r['name']} · {r['township_name']} · {tx('nearest_facility')} "
+                 f"{cost_text(r['cost'], cov.ftype.unit, lang)}")
         folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color="#b2182b", weight=0, fill=True,
                             fill_opacity=0.9, tooltip=html.escape(label)).add_to(unc)
     unc.add_to(m)
 
     if proposed_sites is not None and len(proposed_sites):
-        prop = folium.FeatureGroup(name=tx["proposed"])
+        prop = folium.FeatureGroup(name=tx("proposed_sites"))
         for _, s in proposed_sites.sort_values("priority").iterrows():
             icon = folium.DivIcon(html=f'<div style="background:#000;color:#fff;border-radius:50%;width:22px;'
                                        f'height:22px;line-height:22px;text-align:center;font:bold 12px sans-serif;'
                                        f'border:2px solid #ffd700">{int(s["priority"])}</div>',
                                   icon_size=(22, 22), icon_anchor=(11, 11))
             folium.Marker([s.geometry.y, s.geometry.x], icon=icon,
-                          tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx['added']} "
+                          tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx('added_weight')} "
                                               f"{s['added_weight']:,.0f}")).add_to(prop)
         prop.add_to(m)
 
     legend = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
                      f'margin-right:6px"></span>{lab}</div>' for _, c, lab in layers.SHARE_CLASSES)
-    notes = tx["note"] + (" " + tx["estimate"] if cov.is_estimate else "")
+    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + \
+        (tx("estimate_note") if cov.is_estimate else "")
     box = (f'<div style="position:fixed;bottom:18px;right:12px;z-index:1000;background:#fff;padding:8px 10px;'
            f'border:1px solid #999;font:12px sans-serif;max-width:260px">'
-           f'<b>{tx["legend"]} · {html.escape(cov.ftype.name(lang))}</b><div>{tx["share"]}</div>{legend}'
+           f'<b>{tx("legend")} · {html.escape(cov.ftype.name(lang))}</b><div>{tx("legend_share")}</div>{legend}'
            f'<div><span style="display:inline-block;width:14px;height:10px;background:#cccccc;margin-right:6px">'
-           f'</span>{tx["no_data"]}</div>'
+           f'</span>{tx("no_data")}</div>'
            f'<div style="margin-top:6px;color:#8a5300">{html.escape(notes)}</div></div>')
     m.get_root().html.add_child(folium.Element(box))
     folium.LayerControl(collapsed=False).add_to(m)
