@@ -20,30 +20,38 @@ def _fmt(cost: float, unit: str, lang: str) -> str:
 
 
 def checklist_from_coverage(region: Region, cov: Coverage) -> pd.DataFrame:
-    """One row per township (all of the region's), from a computed coverage."""
+    """One row per township (all of the region's), from a computed coverage.
+
+    The counts come from ``cov.by_township`` (townships without demand units
+    get zeros); only the two costs the reasons quote are added here.
+    """
     ft, u = cov.ftype, cov.units
     fac_per_town = cov.facilities.groupby("township_code").size()
+    agg = cov.by_township.reindex(region.townships.index)
+    counts = agg[["units", "covered_units", "weight", "covered_weight"]].fillna(0).astype(int)
+    nearest = u.groupby("township_code")["cost"].min().reindex(region.townships.index)
+    farthest_out = u.loc[~u["covered"]].groupby("township_code")["cost"].max()
     rows = []
     for code, t in region.townships.iterrows():
-        mine = u[u["township_code"] == code]
         n_fac = int(fac_per_town.get(code, 0))
-        n_units, n_cov = len(mine), int(mine["covered"].sum())
-        nearest = float(mine["cost"].min()) if n_units else np.inf
+        c = counts.loc[code]
+        n_units, n_cov = int(c["units"]), int(c["covered_units"])
+        near = float(nearest.get(code, np.inf)) if n_units else np.inf
         row = {"township_code": code, "township_name": t["name"], "county_code": t["county_code"],
                "county_name": region.counties.loc[t["county_code"], "name"], "type": ft.key,
                "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
                "facilities": n_fac, "units": n_units, "covered_units": n_cov,
                "uncovered_units": n_units - n_cov,
-               "weight": int(mine["weight"].sum()), "covered_weight": int(mine.loc[mine["covered"], "weight"].sum())}
+               "weight": int(c["weight"]), "covered_weight": int(c["covered_weight"])}
         if ft.checklist == "facility_in_township":
             met = n_fac > 0
             if met:
                 zh = f"乡镇内有{n_fac}处；{n_cov}/{n_units}个单元在服务标准内"
                 en = f"{n_fac} in the township; {n_cov}/{n_units} units within the standard"
             else:
-                zh = (f"乡镇内无设施（最近设施{_fmt(nearest, ft.unit, 'zh')}）；"
+                zh = (f"乡镇内无设施（最近设施{_fmt(near, ft.unit, 'zh')}）；"
                       f"{n_units - n_cov}/{n_units}个单元未覆盖")
-                en = (f"no facility in the township (nearest {_fmt(nearest, ft.unit, 'en')}); "
+                en = (f"no facility in the township (nearest {_fmt(near, ft.unit, 'en')}); "
                       f"{n_units - n_cov}/{n_units} units uncovered")
             status = "met" if met else "not_met"
         elif n_units == 0:
@@ -53,19 +61,19 @@ def checklist_from_coverage(region: Region, cov: Coverage) -> pd.DataFrame:
             zh, en = f"全部{n_units}个单元已覆盖", f"all {n_units} units covered"
         else:
             status = "not_met"
-            far = mine.loc[~mine["covered"], "cost"]
-            if not np.isfinite(far).any():
+            far = float(farthest_out.get(code, np.inf))
+            if not np.isfinite(far):
                 zh, en = "无可达设施", "no facility within reach"
             elif ft.rule == "inside":
                 zh, en = "辖区内无设施", "no facility inside the area"
             elif n_fac == 0 and n_cov == 0:
-                zh = f"无设施，最近设施{_fmt(nearest, ft.unit, 'zh')}（标准{ft.standard_text('zh')}）"
-                en = f"no facility; nearest {_fmt(nearest, ft.unit, 'en')} (standard {ft.standard_text('en')})"
+                zh = f"无设施，最近设施{_fmt(near, ft.unit, 'zh')}（标准{ft.standard_text('zh')}）"
+                en = f"no facility; nearest {_fmt(near, ft.unit, 'en')} (standard {ft.standard_text('en')})"
             else:
-                zh = (f"{n_units - n_cov}/{n_units}个单元未覆盖，最远{_fmt(float(far.max()), ft.unit, 'zh')}"
+                zh = (f"{n_units - n_cov}/{n_units}个单元未覆盖，最远{_fmt(far, ft.unit, 'zh')}"
                       f"（标准{ft.standard_text('zh')}）")
                 en = (f"{n_units - n_cov} of {n_units} units uncovered, farthest "
-                      f"{_fmt(float(far.max()), ft.unit, 'en')} (standard {ft.standard_text('en')})")
+                      f"{_fmt(far, ft.unit, 'en')} (standard {ft.standard_text('en')})")
         row.update({"status": status, "reason_zh": zh, "reason_en": en})
         rows.append(row)
     return pd.DataFrame(rows)
