@@ -210,10 +210,7 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
     stem = osm.name.split(".")[0] or "graph"
     cache_path = graph_cache_dir(cache_dir) / f"{stem}-{key}.graphml"
 
-    if cache and cache_path.is_file():
-        G = load_graphml(cache_path)
-        hit = True
-    else:
+    def make() -> nx.MultiDiGraph:
         with tempfile.TemporaryDirectory(prefix="coverplan-osm-") as tmp:
             roads = Path(tmp) / "roads.osm"
             osmfile.extract_roads(osm, roads, drive_only=drive_only)
@@ -226,13 +223,21 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
                                    hint_zh="请检查文件是否为有效的OpenStreetMap数据。") from exc
         G = _add_speeds(G, hwy_speeds, fallback_kmh)
         G.graph["coverplan_source_sha256"] = digest
-        hit = False
-        if cache:
-            _save_graphml(G, cache_path)
+        return G
+
+    return _cached(cache_path, make, cache=cache, out=out, source=str(osm), t0=t0)
+
+
+def _cached(cache_path: Path, make: Callable[[], nx.MultiDiGraph], *, cache: bool, out, source: str, t0: float) -> BuiltGraph:
+    """Load ``cache_path`` if caching and present, else ``make()`` and store it; copy to ``out``."""
+    hit = cache and cache_path.is_file()
+    G = load_graphml(cache_path) if hit else make()
+    if cache and not hit:
+        _save_graphml(G, cache_path)
     if out is not None:
         _save_graphml(G, Path(out))
     return BuiltGraph(G, cache_path if cache else (Path(out) if out else None), hit,
-                      str(osm), time.perf_counter() - t0)
+                      source, time.perf_counter() - t0)
 
 
 def region_polygon(region: str = "shiyan"):
@@ -299,10 +304,7 @@ def download_graph(region: str = "shiyan", *, hwy_speeds: dict[str, float] | Non
                "speeds": DEFAULT_HWY_SPEEDS if hwy_speeds is None else hwy_speeds}
     key = hashlib.sha256(_options_key(options).encode()).hexdigest()[:20]
     cache_path = graph_cache_dir(cache_dir) / f"{region.lower()}-download-{key}.graphml"
-    if cache and cache_path.is_file():
-        G = load_graphml(cache_path)
-        hit = True
-    else:
+    def make() -> nx.MultiDiGraph:
         if not _online():
             raise NetworkError(
                 f"Cannot download the road network of {region}: no internet connection "
@@ -320,14 +322,9 @@ def download_graph(region: str = "shiyan", *, hwy_speeds: dict[str, float] | Non
                                f"路网下载失败：{exc}",
                                hint_en="Retry later, or build from a local OSM file with --osm.",
                                hint_zh="请稍后重试，或用 --osm 从本地OSM文件构建。") from exc
-        G = _add_speeds(G, hwy_speeds, fallback_kmh)
-        hit = False
-        if cache:
-            _save_graphml(G, cache_path)
-    if out is not None:
-        _save_graphml(G, Path(out))
-    return BuiltGraph(G, cache_path if cache else (Path(out) if out else None), hit,
-                      region, time.perf_counter() - t0)
+        return _add_speeds(G, hwy_speeds, fallback_kmh)
+
+    return _cached(cache_path, make, cache=cache, out=out, source=region, t0=t0)
 
 
 def load_graph(graph) -> nx.MultiDiGraph:
