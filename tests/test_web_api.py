@@ -258,6 +258,7 @@ def test_proposal_lifecycle(client, shiyan):
 
     layers = client.get(f"/api/proposals/{pid}/layers").get_json()
     assert len(layers["sites"]["features"]) == 4 and len(layers["townships"]["features"]) == 129
+    assert client.get(f"/api/proposals/{pid}/layers").get_json() == layers   # kept, same answer
     chart = client.get(f"/charts/proposals/{pid}/costs.svg")
     assert chart.status_code == 200 and b"<svg" in chart.data
     assert client.get(f"/proposals/{pid}").status_code == 200
@@ -266,6 +267,7 @@ def test_proposal_lifecycle(client, shiyan):
     assert_error(client.get(f"/api/proposals/{pid}"), 404, "NotFoundError")
     assert_error(client.delete(f"/api/proposals/{pid}"), 404)
     assert_error(client.get(f"/api/proposals/{pid}.csv"), 404)
+    assert_error(client.get(f"/api/proposals/{pid}/layers"), 404)
 
 
 def test_proposal_async_job_and_compare(client):

@@ -86,7 +86,35 @@ def test_store_roundtrip(tmp_path):
     got = again.get(pid)
     assert got["name"] == "方案一" and got["geojson"] == fc and got["params"] == {"p": 1}
     assert [r["id"] for r in again.list()] == [pid] and again.list()[0]["n_sites"] == 1
+    # the list reads its headline numbers straight from the stored JSON
+    head = again.list()[0]
+    assert head["before"] == {"covered_share": 0.5} and head["after"] == {"covered_share": 0.6}
+    time.sleep(0.01)
+    pid2 = store.add(name="空方案", type_key="day_care", params={}, summary={},
+                     geojson={"type": "FeatureCollection", "features": []})
+    assert [(r["id"], r["n_sites"], r["before"]) for r in store.list()] == [(pid2, 0, {}), (pid, 1, head["before"])]
     assert again.delete(pid) and not again.delete(pid) and again.get(pid) is None
+
+
+def test_proposal_layers_are_kept_for_the_last_few():
+    from web.service import PROPOSAL_LAYERS_KEPT, Service
+
+    svc, calls = Service("shiyan"), []
+
+    def compute(pid):
+        calls.append(pid)
+        return {"proposal": pid}
+
+    assert svc.proposal_layers("a", "zh", lambda: compute("a")) == {"proposal": "a"}
+    assert svc.proposal_layers("a", "zh", lambda: compute("a")) == {"proposal": "a"}
+    assert calls == ["a"]
+    for k in range(PROPOSAL_LAYERS_KEPT):      # "a" is now the oldest and falls out
+        svc.proposal_layers(f"p{k}", "zh", lambda k=k: compute(f"p{k}"))
+    svc.proposal_layers("a", "zh", lambda: compute("a"))
+    assert calls.count("a") == 2
+    svc.forget_proposal("a")
+    svc.proposal_layers("a", "zh", lambda: compute("a"))
+    assert calls.count("a") == 3
 
 
 def test_i18n():

@@ -199,12 +199,14 @@ def proposal_get(pid: str):
 def proposal_delete(pid: str):
     proposals.saved(pid)
     ext()["store"].delete(pid)
+    svc().forget_proposal(pid)
     return jsonify({"deleted": pid})
 
 
 @bp.get("/proposals/<pid>/layers")
 def proposal_layers(pid: str):
-    return jsonify(proposals.layers_for(proposals.saved(pid), svc(), g.lang))
+    rec = proposals.saved(pid)
+    return jsonify(svc().proposal_layers(pid, g.lang, lambda: proposals.layers_for(rec, svc(), g.lang)))
 
 
 @bp.get("/proposals/<pid>.<fmt>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections import OrderedDict
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from geo.regions import load_region, region_info
 from web import layers
 from web.errors import PlannerUnavailable
 from web.i18n import pick
+
+#: Saved proposals whose map layers stay in memory (each about 1 MB).
+PROPOSAL_LAYERS_KEPT = 8
 
 
 def planner(module: str):
@@ -44,6 +48,7 @@ class Service:
         self._cache: dict = {}
         self._locks: dict = {}
         self._guard = threading.Lock()
+        self._proposal_layers: OrderedDict = OrderedDict()
 
     # -- caching helper: one computation per key even under concurrent requests
     def _cached(self, key, compute):
@@ -55,6 +60,30 @@ class Service:
             if key not in self._cache:
                 self._cache[key] = compute()
         return self._cache[key]
+
+    def proposal_layers(self, pid: str, lang: str, compute) -> dict:
+        """A saved proposal's map layers, kept for the last few proposals viewed.
+
+        Saved proposals never change (they can only be deleted, see
+        :meth:`forget_proposal`), so their layers -- a coverage analysis and
+        about a megabyte of GeoJSON each -- are computed once per language.
+        """
+        key = (pid, lang)
+        with self._guard:
+            if key in self._proposal_layers:
+                self._proposal_layers.move_to_end(key)
+                return self._proposal_layers[key]
+        value = compute()
+        with self._guard:
+            self._proposal_layers[key] = value
+            while len(self._proposal_layers) > PROPOSAL_LAYERS_KEPT:
+                self._proposal_layers.popitem(last=False)
+        return value
+
+    def forget_proposal(self, pid: str) -> None:
+        with self._guard:
+            for key in [k for k in self._proposal_layers if k[0] == pid]:
+                del self._proposal_layers[key]
 
     @property
     def region(self):

@@ -54,29 +54,31 @@ class ProposalStore:
         return pid
 
     @staticmethod
-    def _row(r: sqlite3.Row, full: bool) -> dict:
-        out = {"id": r["id"], "name": r["name"], "type": r["type_key"], "created": r["created"],
-               "params": json.loads(r["params"])}
-        summary = json.loads(r["summary"])
-        if full:
-            out["summary"] = summary
-            out["geojson"] = json.loads(r["geojson"])
-        else:
-            # the list only needs the headline numbers
-            out["before"] = summary.get("before", {})
-            out["after"] = summary.get("after", {})
-            out["n_sites"] = len(json.loads(r["geojson"]).get("features", []))
-        return out
+    def _head(r: sqlite3.Row) -> dict:
+        return {"id": r["id"], "name": r["name"], "type": r["type_key"], "created": r["created"],
+                "params": json.loads(r["params"])}
 
     def list(self) -> list[dict]:
+        """Every saved proposal's headline numbers, newest first.
+
+        SQLite's JSON functions pick the few fields the list shows, so the
+        full summaries and site collections are never parsed here.
+        """
         with self._connect() as con:
-            rows = con.execute("SELECT * FROM proposals ORDER BY created DESC").fetchall()
-        return [self._row(r, full=False) for r in rows]
+            rows = con.execute(
+                "SELECT id, name, type_key, created, params, "
+                "json_extract(summary, '$.before') AS before, json_extract(summary, '$.after') AS after, "
+                "json_array_length(geojson, '$.features') AS n_sites "
+                "FROM proposals ORDER BY created DESC").fetchall()
+        return [{**self._head(r), "before": json.loads(r["before"] or "{}"),
+                 "after": json.loads(r["after"] or "{}"), "n_sites": int(r["n_sites"] or 0)} for r in rows]
 
     def get(self, pid: str) -> dict | None:
         with self._connect() as con:
             r = con.execute("SELECT * FROM proposals WHERE id = ?", (pid,)).fetchone()
-        return None if r is None else self._row(r, full=True)
+        if r is None:
+            return None
+        return {**self._head(r), "summary": json.loads(r["summary"]), "geojson": json.loads(r["geojson"])}
 
     def delete(self, pid: str) -> bool:
         with self._connect() as con:
