@@ -96,6 +96,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "weight": ("需求权重", "Demand weight"),
     "covered_weight": ("已覆盖权重", "Covered weight"),
     "no_data": ("无数据", "no data"),
+    "no_demand": ("无需求单元", "no demand units"),
     "zoom_to": ("定位", "Zoom"),
     "basemap_none": ("无底图（离线）", "No basemap (offline)"),
     # checklist

@@ -106,7 +106,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
            f'border:1px solid #999;font:12px sans-serif;max-width:260px">'
            f'<b>{tx("legend")} · {html.escape(cov.ftype.name(lang))}</b><div>{tx("legend_share")}</div>{legend}'
            f'<div><span style="display:inline-block;width:14px;height:10px;background:#cccccc;margin-right:6px">'
-           f'</span>{tx("no_data")}</div>'
+           f'</span>{tx("no_demand")}</div>'
            f'<div style="margin-top:6px;color:#8a5300">{html.escape(notes)}</div></div>')
     m.get_root().html.add_child(folium.Element(box))
     folium.LayerControl(collapsed=False).add_to(m)

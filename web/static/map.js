@@ -194,7 +194,7 @@
     if (data.townships && data.townships.features.length && "covered_share" in data.townships.features[0].properties) {
       lg += "<div class='lg-title'>" + T("legend_share") + "</div>";
       SHARE_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; });
-      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_data") + "</div>";
+      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div>";
     } else if (data.townships) {
       lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
     }
