@@ -205,8 +205,9 @@ def proposal_delete(pid: str):
 
 @bp.get("/proposals/<pid>/layers")
 def proposal_layers(pid: str):
-    rec = proposals.saved(pid)
-    return jsonify(svc().proposal_layers(pid, g.lang, lambda: proposals.layers_for(rec, svc(), g.lang)))
+    # A kept answer skips reading the saved record (deleting a proposal drops it).
+    return jsonify(svc().proposal_layers(
+        pid, g.lang, lambda: proposals.layers_for(proposals.saved(pid), svc(), g.lang)))
 
 
 @bp.get("/proposals/<pid>.<fmt>")

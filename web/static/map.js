@@ -257,8 +257,7 @@
       });
   }
 
-  window.CoverMap = {load: load, build: build, focusTownship: focusTownship, shareColor: shareColor,
-                     esc: esc, fmt: fmt, pct: pct, T: T, costText: costText};
+  window.CoverMap = {load: load, build: build, focusTownship: focusTownship};
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-layers]").forEach(load);
   });
