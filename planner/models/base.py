@@ -412,6 +412,12 @@ DEFAULT_OPTIONS: dict = {}
 _SHOULD_STOP: contextvars.ContextVar = contextvars.ContextVar("coverplan_should_stop", default=None)
 _POLL_S = 0.2  # how often a running HiGHS solve checks the caller's stop request
 
+
+def stop_requested() -> bool:
+    """Whether the caller of the solve running in this thread asked it to stop."""
+    should_stop = _SHOULD_STOP.get()
+    return bool(should_stop is not None and should_stop())
+
 _BANNER_DONE = False
 
 

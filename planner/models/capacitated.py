@@ -501,6 +501,7 @@ class Preprocessed:
     # Filled by the caller: the same in candidate-site indices.
     chosen_sites: np.ndarray | None = None
     assign_sites: np.ndarray | None = None
+    cost: np.ndarray | None = None   # the (n, U) weighted cost the start worked on
 
 
 def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarray,

@@ -42,9 +42,9 @@ from geo.errors import InfeasibleError
 
 from .base import (LocationModel, SolveResult, as_weights, capacitated_rows, combine_status,
                    ids_of, largest_share_assignment, no_solution_in_time,
-                   raise_if_no_solution, solve_mip)
+                   raise_if_no_solution, solve_mip, stop_requested)
 from .coverage import _check_capacities
-from . import capacitated
+from . import capacitated, partition
 from .heuristics import greedy_median, teitz_bart
 
 __all__ = ["PMedian"]
@@ -65,6 +65,10 @@ PRE_SHARE = 0.2
 PROBE_CAP_SHARE = 0.35
 PRE_CELLS = 4_000_000
 PRE_POINTS = 20_000
+#: Single-source capacitated instances up to this many points (and integer
+#: loads and capacities, no group limits) are proven by branch-cut-and-price
+#: (partition.py) instead of HiGHS on the assignment model.
+BCP_POINTS = 400
 #: Capacitated with a heuristic start: HiGHS's own primal heuristics rarely
 #: beat the location-allocation incumbent; its time goes to the bound instead.
 WARM_CAPACITATED: dict = {"mip_heuristic_effort": 0.05, "mip_heuristic_run_feasibility_jump": False}
@@ -373,6 +377,11 @@ class PMedian(LocationModel):
             return self._capacitated_result(pre.chosen_sites, pre.assign_sites,
                                             "optimal" if exact else "feasible", pre, t_pre, 0.0,
                                             pre.bound)
+        if pre is not None and pre.keep is not None and np.isfinite(pre.value) and partition.applies(
+                self.loads, cap[usable], n_points=self.n, groups=len(r.groups.labels),
+                max_points=BCP_POINTS):
+            return self._capacitated_bcp(pre, usable, k, t0=t0, t_pre=t_pre, time_limit=time_limit,
+                                         gap=gap)
         npair = pi.size
         wi = self.weights[pi]          # objective weight
         li = self.loads[pi]            # capacity used
@@ -437,6 +446,30 @@ class PMedian(LocationModel):
         res.details.update(self._pre_details(pre, lb))
         return res
 
+    def _capacitated_bcp(self, pre, usable, k, *, t0, t_pre, time_limit, gap) -> SolveResult:
+        """Branch-cut-and-price from the Lagrangean start (see partition.py)."""
+        r = self.roles
+        out = partition.solve(pre.cost, self.loads, self.capacities[usable], r.fixed[usable], k,
+                              allowed=pre.keep, closed=pre.closed, incumbent=pre.value,
+                              incumbent_assign=pre.assign, integral=self._integral_objective,
+                              gap=gap, deadline=t0 + time_limit, stop=stop_requested)
+        lb = max(pre.bound, out.bound)
+        if out.assign is None:
+            chosen, assign = pre.chosen_sites, pre.assign_sites
+        else:
+            chosen, assign = usable[out.chosen], usable[out.assign]
+            # Capacity may leave a site idle: p sites are still reported,
+            # topped up from the Lagrangean incumbent's.
+            extra = np.setdiff1d(pre.chosen_sites, chosen)[:max(k - chosen.size, 0)]
+            chosen = np.sort(np.concatenate([chosen, extra]))
+        status = "optimal" if out.status == "optimal" else "time_limit"
+        if status != "optimal" and self._bound_proves(lb, out.value, gap):
+            status = "optimal" if self._bound_proves(lb, out.value, 0.0) else "feasible"
+        res = self._capacitated_result(chosen, assign, status, pre, time.perf_counter() - t0, 0.0, lb)
+        res.details.update({"method": "branch-cut-and-price", **{
+            key: out.stats[key] for key in ("nodes", "cuts", "columns", "lp")}})
+        return res
+
     def _bound_proves(self, bound: float, value: float, gap: float) -> bool:
         """Whether ``bound`` proves ``value`` optimal (within ``gap``)."""
         if not np.isfinite(bound) or not np.isfinite(value):
@@ -477,6 +510,7 @@ class PMedian(LocationModel):
                                      deadline=t0 + PRE_SHARE * time_limit,
                                      probe_deadline=t0 + PROBE_CAP_SHARE * time_limit,
                                      integral=self._integral_objective, site_ok=site_ok)
+        pre.cost = cost
         pre.chosen_sites = None if pre.chosen is None else usable[pre.chosen]
         pre.assign_sites = None if pre.assign is None else usable[pre.assign]
         return pre

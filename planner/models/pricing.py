@@ -1,0 +1,199 @@
+"""Compiled pricing for the set-partitioning capacitated p-median.
+
+A column of the set-partitioning master is one site and the set of points it
+serves.  Pricing a site means the 0-1 knapsack "most dual profit within the
+capacity", less a penalty ``sigma_r`` for every subset-row cut ``r`` (three
+points) of which the set holds two or more.  The penalties make it a
+nonlinear knapsack, so it is solved by depth-first branch and bound: items in
+decreasing profit-per-load order, each node bounded by the exact penalty-free
+knapsack of the items still to decide (a table built once per site; the
+penalties only ever lower a set's value, so the bound stays valid).
+
+This is the hot loop of the exact capacitated solver (tens of thousands of
+calls per instance), hence numba rather than Python: in Python it took about
+25 ms per call on OR-Library pmedcap1-20.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EPS = 1e-9
+
+
+@njit(cache=True)
+def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, member):
+    """Best value of site ``j`` above ``floor`` (else ``floor``); its set in ``member``."""
+    n = prof.shape[0]
+    base = 0.0
+    room = cap
+    nf = 0
+    for i in range(n):
+        if forced[i, j]:
+            base += prof[i, j]
+            room -= loads[i]
+            nf += 1
+    if room < 0:
+        return -np.inf
+    forced_items = np.empty(nf, np.int64)
+    f = 0
+    for i in range(n):
+        if forced[i, j]:
+            forced_items[f] = i
+            f += 1
+    # Penalties the forced points already incur.
+    pen0 = 0.0
+    for f in range(nf):
+        i = forced_items[f]
+        for t in range(ptr[i], ptr[i + 1]):
+            r = idx[t]
+            cnt[r] += 1
+            if cnt[r] == 2:
+                pen0 += sig[r]
+    # Free items worth taking: positive profit, fitting the room left.
+    k = 0
+    for i in range(n):
+        if allowed[i, j] and not forced[i, j] and prof[i, j] > EPS and loads[i] <= room:
+            k += 1
+    items = np.empty(k, np.int64)
+    ratio = np.empty(k)
+    k = 0
+    for i in range(n):
+        if allowed[i, j] and not forced[i, j] and prof[i, j] > EPS and loads[i] <= room:
+            items[k] = i
+            ratio[k] = -prof[i, j] / max(loads[i], 1e-9)
+            k += 1
+    items = items[np.argsort(ratio, kind="mergesort")]
+    pr = np.empty(k)
+    dd = np.empty(k, np.int64)
+    for t in range(k):
+        pr[t] = prof[items[t], j]
+        dd[t] = loads[items[t]]
+    # back[t, q]: best penalty-free value of items t.. within q units.
+    back = np.zeros((k + 1, room + 1))
+    for t in range(k - 1, -1, -1):
+        for q in range(room + 1):
+            v = back[t + 1, q]
+            if dd[t] <= q:
+                w = back[t + 1, q - dd[t]] + pr[t]
+                if w > v:
+                    v = w
+            back[t, q] = v
+    best = floor
+    found = False
+    chosen = np.zeros(k, np.bool_)
+    best_set = np.zeros(k, np.bool_)
+    step_pen = np.zeros(k)
+    state = np.zeros(k + 1, np.int8)   # 0 fresh, 1 item taken, 2 item skipped
+    t = 0
+    q = room
+    acc = base - pen0
+    while True:
+        descend = False
+        if acc + back[t, q] > best + EPS:
+            if t == k:
+                best = acc
+                found = True
+                best_set[:] = chosen[:]
+            else:
+                descend = True
+        if descend:
+            i = items[t]
+            if dd[t] <= q:
+                pen = 0.0
+                for s in range(ptr[i], ptr[i + 1]):
+                    r = idx[s]
+                    cnt[r] += 1
+                    if cnt[r] == 2:
+                        pen += sig[r]
+                step_pen[t] = pen
+                acc += pr[t] - pen
+                q -= dd[t]
+                chosen[t] = True
+                state[t] = 1
+            else:
+                state[t] = 2
+            t += 1
+            continue
+        # Backtrack to the deepest item whose "skip" branch is still open.
+        t -= 1
+        while t >= 0:
+            if state[t] == 1:
+                i = items[t]
+                for s in range(ptr[i], ptr[i + 1]):
+                    cnt[idx[s]] -= 1
+                acc -= pr[t] - step_pen[t]
+                q += dd[t]
+                chosen[t] = False
+                state[t] = 2
+                t += 1
+                break
+            state[t] = 0
+            t -= 1
+        if t < 0:
+            break
+    for f in range(nf):
+        i = forced_items[f]
+        for s in range(ptr[i], ptr[i + 1]):
+            cnt[idx[s]] -= 1
+    member[:] = False
+    if not found:
+        return floor
+    for f in range(nf):
+        member[forced_items[f]] = True
+    for t in range(k):
+        if best_set[t]:
+            member[items[t]] = True
+    return best
+
+
+@njit(cache=True)
+def _price(prof, allowed, forced, loads, caps, sites, floors, ptr, idx, sig, values, members):
+    cnt = np.zeros(sig.size, np.int64)
+    for s in range(sites.size):
+        j = sites[s]
+        values[s] = _site(j, prof, allowed, forced, loads, caps[j], floors[s], ptr, idx, sig, cnt,
+                          members[s])
+
+
+def price_sites(prof: np.ndarray, allowed: np.ndarray, forced: np.ndarray, loads: np.ndarray,
+                caps: np.ndarray, sites: np.ndarray, floors: np.ndarray, cuts: np.ndarray,
+                penalties: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact penalised knapsack of each listed site.
+
+    Parameters
+    ----------
+    prof : (n, U) float
+        Dual profit of serving point ``i`` from site ``j``.
+    allowed, forced : (n, U) bool
+        Pairs that may be used / must be used (forced pairs are always taken).
+    loads, caps : int arrays
+        Point loads (n,) and site capacities (U,), in the same integer units.
+    sites : (S,) int
+        Sites to price; ``floors`` (S,) the value a set must beat.
+    cuts : (C, 3) int
+        Points of each subset-row cut; ``penalties`` (C,) its penalty (>= 0).
+
+    Returns
+    -------
+    values : (S,) float
+        Best value per site when it beats its floor, else the floor
+        (``-inf``: the forced points do not fit).
+    members : (S, n) bool
+        The best set per site (all False when the floor was not beaten).
+    """
+    n = prof.shape[0]
+    live = np.flatnonzero(penalties > EPS)
+    c3 = cuts[live].astype(np.int64).ravel()
+    order = np.argsort(c3, kind="stable")
+    ptr = np.zeros(n + 1, np.int64)
+    np.add.at(ptr, c3 + 1, 1)
+    ptr = np.cumsum(ptr)
+    idx = np.repeat(np.arange(live.size), 3)[order].astype(np.int64)
+    values = np.empty(sites.size)
+    members = np.zeros((sites.size, n), np.bool_)
+    _price(np.ascontiguousarray(prof, dtype=np.float64), np.ascontiguousarray(allowed),
+           np.ascontiguousarray(forced), loads.astype(np.int64), caps.astype(np.int64),
+           sites.astype(np.int64), floors.astype(np.float64), ptr, idx,
+           np.ascontiguousarray(penalties[live], dtype=np.float64), values, members)
+    return values, members
