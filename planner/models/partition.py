@@ -29,8 +29,11 @@ from typing import Callable
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
-from .pricing import price_sites
+from . import capacitated
+from .base import solve_mip
+from .pricing import enumerate_sets, price_sites
 
 INF = highspy.kHighsInf
 #: Cuts added per separation round, and separation rounds at the root / at other nodes.
@@ -42,6 +45,15 @@ SMOOTHING = 0.7
 #: Cut separation stops once a round lifts the bound by less than this.
 TAILING = 0.05
 TOL = 1e-6
+#: Time the pool heuristic (a MIP over the columns generated so far) may take
+#: after the root, as a share of the time left and at most POOL_SECONDS.
+POOL_SHARE = 0.1
+POOL_SECONDS = 5.0
+#: The root's gap is closed by enumeration when at most this many columns
+#: could still be in a better solution; their set-partitioning MIP then gets
+#: up to ENUM_SHARE of the time left.
+MAX_ENUMERATED = 200_000
+ENUM_SHARE = 0.5
 
 
 #: Largest capacity (in load units) the pricing's per-site tables take.
@@ -101,11 +113,17 @@ class BranchCutPrice:
         self.stats = dict(nodes=0, lp=0, pricing=0, cuts=0, columns=0, t_lp=0.0, t_price=0.0)
         self.site = np.zeros(0, np.int64)
         self.mem = np.zeros((0, n), bool)
-        self.keys: set = set()
+        self.col_cost = np.zeros(0)
+        self.ok = np.zeros(0, bool)        # pool columns the current node may use
+        self.keys: dict = {}               # (site, member bytes) -> pool index
         self.cuts = np.zeros((0, 3), np.int64)
         self.best_value, self.best_cols = np.inf, None
+        self.improved = False              # whether the tree beat the given incumbent
         h = self.h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        # Each LP starts from the last basis; presolve would only discard it
+        # (measured: half the LP time on pmedcap1-08).
+        h.setOptionValue("presolve", "off")
         e, ef = np.array([], np.int32), np.array([])
         h.addRows(n, np.ones(n), np.ones(n), 0, e, e, ef)                    # each point once
         h.addRows(1, np.array([-INF]), np.array([float(k)]), 0, e, e, ef)    # at most k new sites
@@ -120,7 +138,8 @@ class BranchCutPrice:
 
     # -- incumbent ------------------------------------------------------------
     def set_incumbent(self, value: float, assign: np.ndarray | None):
-        self.best_value = value
+        self.best_value, self.best_cols = value, assign
+        self.improved = False
         if assign is not None:
             # Its clusters seed the pool, so the first LP is already good.
             sites = np.unique(assign)
@@ -147,22 +166,25 @@ class BranchCutPrice:
         return np.flatnonzero(m[self.cuts].sum(1) >= 2)
 
     def add_columns(self, sites: np.ndarray, mem: np.ndarray) -> int:
-        added_s, added_m = [], []
+        added_s, added_m, added_c = [], [], []
         for j, m in zip(sites, mem):
             key = (int(j), m.tobytes())
             if key in self.keys:
                 continue
-            self.keys.add(key)
+            self.keys[key] = self.site.size + len(added_s)
             idx = np.flatnonzero(m)
             own = [self.n + 1 + j] if self.fixed[j] else [self.n, self.n + 1 + j]
             rows = np.concatenate([idx, own, self.cut_row0 + self.hits(m)]).astype(np.int32)
-            self.h.addCol(float(self.cost[idx, j].sum()), 0.0, INF, rows.size, rows,
-                          np.ones(rows.size))
+            c = float(self.cost[idx, j].sum())
+            self.h.addCol(c, 0.0, INF, rows.size, rows, np.ones(rows.size))
             added_s.append(j)
             added_m.append(m.copy())
+            added_c.append(c)
         if added_s:
             self.site = np.concatenate([self.site, added_s])
             self.mem = np.vstack([self.mem, np.array(added_m)])
+            self.col_cost = np.concatenate([self.col_cost, added_c])
+            self.ok = np.concatenate([self.ok, np.ones(len(added_s), bool)])
             self.stats["columns"] = int(self.site.size)
         return len(added_s)
 
@@ -171,13 +193,37 @@ class BranchCutPrice:
         s, mm = self.site, self.mem
         ok = (~node.closed[s] & ~(mm & ~node.allowed[:, s].T).any(1)
               & ~(node.forced[:, s].T & ~mm).any(1))
+        self.ok = ok
         c = s.size
         self.h.changeColsBounds(c, np.arange(self.n_art, self.n_art + c, dtype=np.int32),
                                 np.zeros(c), np.where(ok, INF, 0.0))
         self.h.changeRowsBounds(self.u, np.arange(self.n + 1, self.n + 1 + self.u, dtype=np.int32),
                                 np.where(node.opened, 1.0, -INF), np.where(node.closed, 0.0, 1.0))
 
-    def separate(self, x: np.ndarray) -> int:
+    def purge_cuts(self) -> int:
+        """Drop the cuts the current LP does not need (zero dual, slack row).
+
+        Every cut row makes each LP solve dearer (on pmedcap1-08 800 rows took
+        ~40 ms a solve, mostly fixed cost); a dropped cut that matters again is
+        simply separated again.
+        """
+        if not len(self.cuts):
+            return 0
+        sol = self.h.getSolution()
+        dual = np.asarray(sol.row_dual)[self.cut_row0:]
+        act = np.asarray(sol.row_value)[self.cut_row0:]
+        drop = np.flatnonzero((np.abs(dual) < 1e-9) & (act < 1 - 1e-6))
+        if drop.size:
+            self.h.deleteRows(drop.size, (self.cut_row0 + drop).astype(np.int32))
+            self.cuts = np.delete(self.cuts, drop, axis=0)
+            self.stats["cuts_dropped"] = self.stats.get("cuts_dropped", 0) + int(drop.size)
+        return int(drop.size)
+
+    def lp_optimal(self) -> bool:
+        """Whether HiGHS holds an optimal solution of the master as it stands."""
+        return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    def separate(self, x: np.ndarray, *, purge_first: bool = False) -> int:
         """Add the most violated 3-point subset-row cuts of the LP point ``x``."""
         pos = x > 1e-9
         mx, xp = self.mem[pos].astype(float), x[pos]
@@ -196,7 +242,7 @@ class BranchCutPrice:
                 sel = val > 1 + 1e-3
                 found += [(v, pts[a], pts[b], pts[c]) for c, v in zip(cs[sel], val[sel])]
         found.sort(reverse=True)
-        have = {tuple(t) for t in self.cuts.tolist()}
+        have = {tuple(t) for t in self.cuts.tolist()}   # (a purged cut may come back)
         added = []
         for _, a, b, c in found:
             key = tuple(sorted((int(a), int(b), int(c))))
@@ -205,6 +251,8 @@ class BranchCutPrice:
                 added.append(key)
             if len(added) >= CUTS_PER_ROUND:
                 break
+        if added and purge_first:
+            self.purge_cuts()
         for t in added:
             cols = np.flatnonzero(self.mem[:, list(t)].sum(1) >= 2) + self.n_art
             self.h.addRow(-INF, 1.0, cols.size, cols.astype(np.int32), np.ones(cols.size))
@@ -305,7 +353,9 @@ class BranchCutPrice:
             if z - prev < TAILING and r >= 2:
                 break
             prev = z
-            if not self.separate(x[self.n_art:]):
+            # Purging discards the LP's solution, so only when cuts follow
+            # (the heuristics after the root read the last LP's duals).
+            if not self.separate(x[self.n_art:], purge_first=True):
                 break
         return st, z, x
 
@@ -339,18 +389,154 @@ class BranchCutPrice:
             c.forced[i, j], c.allowed[i, :], c.allowed[i, j], c.opened[j] = True, False, True, True
         return c
 
+    def pool_heuristic(self, time_limit: float):
+        """Best set partition from the columns the current node may use (a MIP on HiGHS).
+
+        The cut rounds leave thousands of good columns; picking the best
+        partition among them often finds the optimum before any branching, and
+        a better incumbent prunes the whole tree harder.
+        """
+        # Reduced costs of the LP just solved: a column whose reduced cost
+        # exceeds the gap to the cut-off is in no better solution (the cuts
+        # are valid for every integer solution, so this holds with them).
+        if not self.lp_optimal():
+            return
+        rc = np.asarray(self.h.getSolution().col_dual)[self.n_art:]
+        rc = np.concatenate([rc, np.full(self.site.size - rc.size, -np.inf)])
+        z = self.h.getInfo().objective_function_value
+        cols = np.flatnonzero(self.ok & (rc <= max(self.cutoff, self.best_value) - z + TOL))
+        self.stats["pool_columns"] = int(cols.size)
+        if not cols.size or time_limit <= 0.05:
+            return
+        mem, site, nc = self.mem[cols], self.site[cols], cols.size
+        a = sp.vstack([sp.csr_matrix(mem.T.astype(float)),
+                       sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
+                       sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(self.u, nc))]).tocsc()
+        start = None
+        if self.best_cols is not None:
+            # The incumbent's clusters, when all are in the pool and usable here.
+            sites = np.unique(self.best_cols)
+            idx = [self.keys.get((int(j), (self.best_cols == j).tobytes()), -1) for j in sites]
+            where = np.searchsorted(cols, idx)
+            if min(idx) >= 0 and np.all(cols[np.minimum(where, nc - 1)] == idx):
+                start = np.zeros(nc)
+                start[where] = 1.0
+        out = solve_mip(c=self.col_cost[cols], lb=np.zeros(nc), ub=np.ones(nc), a=a,
+                        rlo=np.concatenate([np.ones(self.n), np.full(1 + self.u, -np.inf)]),
+                        rhi=np.concatenate([np.ones(self.n), [float(self.k)], np.ones(self.u)]),
+                        integer=np.ones(nc, bool), time_limit=time_limit, gap=0.0, start=start)
+        self.stats["pool_mips"] = self.stats.get("pool_mips", 0) + 1
+        if out.x is not None:
+            lam = np.zeros(self.site.size)
+            lam[cols] = out.x
+            self.record(np.concatenate([np.zeros(self.n_art), lam]), out.objective)
+
+    def enumerate_and_solve(self, node: Node, deadline: float) -> bool:
+        """Close the root by enumerating every column a better solution could use.
+
+        For duals ``d`` of the root LP (with its cuts) and any integer
+        solution, cost >= D + sum of its columns' reduced costs, D the dual
+        objective.  With ``m_j <= 0`` the least reduced cost of site ``j``
+        (exact pricing; 0 once column generation has converged), a column
+        can only be in a solution below the cut-off when its reduced cost is
+        at most ``cutoff - D - sum(m_j)``.  All such columns are listed
+        (compiled enumeration) and HiGHS solves the set-partitioning MIP over
+        them; its optimum, or its infeasibility, settles the problem.
+        Returns True when it did.
+        """
+        if not np.isfinite(self.cutoff):
+            return False
+        if not self.lp_optimal():
+            self.h.run()          # the heuristics' columns reset HiGHS's status
+            if not self.lp_optimal():
+                return False
+        n, u = self.n, self.u
+        rd = np.asarray(self.h.getSolution().row_dual)
+        lam, v = rd[:n], min(rd[n], 0.0)
+        w = np.minimum(rd[n + 1:n + 1 + u], 0.0)
+        sig = np.minimum(rd[self.cut_row0:], 0.0)
+        dual_obj = lam.sum() + self.k * v + w.sum() + sig.sum()
+        base = -w - np.where(self.fixed, 0.0, v)          # >= 0: the column's own rows
+        sites = np.flatnonzero(~node.closed)
+        prof = np.where(node.allowed, lam[:, None] - self.finite_cost, -np.inf)
+        vals, _ = price_sites(prof, node.allowed, node.forced, self.loads, self.caps, sites,
+                              base[sites], self.cuts, -sig)
+        slack = self.cutoff - dual_obj + np.minimum(base[sites] - vals, 0.0).sum()
+        self.stats["enum_gap"] = round(float(slack), 3)
+        if slack < -TOL:
+            self.stats["enumerated"] = 0
+            return True                   # nothing can beat the incumbent
+        got = enumerate_sets(self.finite_cost - lam[:, None], node.allowed, self.loads, self.caps,
+                             sites, slack - base[sites], self.cuts, -sig, max_sets=MAX_ENUMERATED)
+        if got is None:
+            self.stats["enumerated"] = -1
+            return False
+        site, mem = got
+        nc = site.size
+        self.stats["enumerated"] = int(nc)
+        if nc == 0:
+            return True
+        cost = (mem * self.finite_cost[:, site].T).sum(1)
+        a = sp.vstack([sp.csr_matrix(mem.T.astype(float)),
+                       sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
+                       sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(u, nc))]).tocsc()
+        left = deadline - time.perf_counter()
+        out = solve_mip(c=cost, lb=np.zeros(nc), ub=np.ones(nc), a=a,
+                        rlo=np.concatenate([np.ones(n), np.full(1 + u, -np.inf)]),
+                        rhi=np.concatenate([np.ones(n), [float(self.k)], np.ones(u)]),
+                        integer=np.ones(nc, bool), time_limit=max(ENUM_SHARE * left, 0.05), gap=0.0)
+        if out.x is not None:
+            assign = np.full(n, -1)
+            for q in np.flatnonzero(out.x > 0.5):
+                assign[mem[q]] = site[q]
+            if not (assign < 0).any():
+                self.record_assignment(assign)
+        return out.status in ("optimal", "infeasible")
+
+    def rounding_heuristic(self, node: Node, x: np.ndarray, time_limit: float):
+        """The k free sites the LP uses most, assigned exactly, then location-allocation."""
+        if time_limit <= 0.05:
+            return
+        t_end = time.perf_counter() + time_limit
+        lam = x[self.n_art:]
+        y = np.bincount(self.site, weights=lam, minlength=self.u)
+        free = ~self.fixed & ~node.closed
+        chosen = np.flatnonzero(free)[np.argsort(-y[free], kind="stable")][:self.k]
+        fixed_idx = np.flatnonzero(self.fixed)
+        open_sites = np.concatenate([fixed_idx, chosen])
+        cost = np.where(node.allowed, self.cost, np.inf)
+        loads, caps = self.loads.astype(float), self.caps.astype(float)
+        a = capacitated.exact_assignment(cost, loads, caps, open_sites, None,
+                                         time_limit=0.5 * time_limit)
+        if a is None:
+            return
+        self.record_assignment(open_sites[a])
+        hint = np.zeros((self.n, open_sites.size), bool)
+        hint[np.arange(self.n), a] = True
+        got = capacitated.improve_sites(cost, loads, caps, fixed_idx, chosen, free,
+                                        deadline=t_end, hint=hint)
+        if got is not None:
+            self.record_assignment(np.concatenate([fixed_idx, got[1]])[got[2]])
+
+    def record_assignment(self, assign: np.ndarray):
+        value = float(self.cost[np.arange(self.n), assign].sum())
+        if value < self.best_value - 1e-9:
+            self.best_value = value
+            self.best_cols = assign
+            self.improved = True
+            sites = np.unique(assign)
+            mem = np.zeros((sites.size, self.n), bool)
+            mem[np.searchsorted(sites, assign), np.arange(self.n)] = True
+            self.add_columns(sites, mem)
+
     def record(self, x: np.ndarray, z: float):
         lam = x[self.n_art:]
         use = np.flatnonzero(lam > 0.5)
         assign = np.full(self.n, -1)
         for q in use:
             assign[self.mem[q]] = self.site[q]
-        if (assign < 0).any():
-            return
-        value = float(self.cost[np.arange(self.n), assign].sum())
-        if value < self.best_value - 1e-9:
-            self.best_value = value
-            self.best_cols = assign
+        if not (assign < 0).any():
+            self.record_assignment(assign)
 
     def solve(self, root: Node, *, deadline: float, stop: Callable | None = None) -> Outcome:
         stack = [root]
@@ -368,6 +554,14 @@ class BranchCutPrice:
             if st != "lp":
                 continue
             kids = self.branch(node, x)
+            if kids is not None and node.depth == 0:
+                left = deadline - time.perf_counter()
+                self.pool_heuristic(min(POOL_SECONDS, POOL_SHARE * left))
+                self.rounding_heuristic(node, x, min(POOL_SECONDS, POOL_SHARE * left))
+                if z > self.cutoff:
+                    continue
+                if self.enumerate_and_solve(node, deadline):
+                    break
             if kids is None:
                 if x[:self.n_art].max() <= TOL:
                     self.record(x, z)
@@ -380,7 +574,7 @@ class BranchCutPrice:
             bound = self.best_value
         else:
             bound = min(nd.parent_bound for nd in stack)
-        assign = self.best_cols
+        assign = self.best_cols if self.improved else None
         return Outcome(status, self.best_value, None, assign, bound, dict(self.stats))
 
 
@@ -399,7 +593,6 @@ def solve(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarr
     bcp.gap_abs = max(gap * abs(incumbent), 1e-9 * max(1.0, abs(incumbent))) \
         if np.isfinite(incumbent) else 1e-9
     bcp.set_incumbent(incumbent, incumbent_assign)
-    bcp.best_cols = None
     root = Node(allowed & ~closed[None, :], np.zeros((n, u), bool), np.zeros(u, bool), closed.copy())
     out = bcp.solve(root, deadline=deadline, stop=stop)
     out.chosen = None if out.assign is None else np.unique(out.assign[~fixed[out.assign]])

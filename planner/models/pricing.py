@@ -183,6 +183,121 @@ def price_sites(prof: np.ndarray, allowed: np.ndarray, forced: np.ndarray, loads
         The best set per site (all False when the floor was not beaten).
     """
     n = prof.shape[0]
+    ptr, idx, sig = _cut_index(n, cuts, penalties)
+    values = np.empty(sites.size)
+    members = np.zeros((sites.size, n), np.bool_)
+    _price(np.ascontiguousarray(prof, dtype=np.float64), np.ascontiguousarray(allowed),
+           np.ascontiguousarray(forced), loads.astype(np.int64), caps.astype(np.int64),
+           sites.astype(np.int64), floors.astype(np.float64), ptr, idx, sig, values, members)
+    return values, members
+
+
+@njit(cache=True)
+def _enumerate(r, allowed, loads, caps, sites, limits, ptr, idx, sig, out_site, out_ptr, out_idx):
+    """Every nonempty set of each site with summed item cost plus penalties <= its limit.
+
+    Returns the number of sets written, or -1 when the output arrays are full.
+    """
+    n = r.shape[0]
+    cnt = np.zeros(sig.size, np.int64)
+    n_out = 0
+    nnz = 0
+    for s in range(sites.size):
+        j = sites[s]
+        limit = limits[s]
+        cap = caps[j]
+        k = 0
+        for i in range(n):
+            if allowed[i, j] and loads[i] <= cap:
+                k += 1
+        items = np.empty(k, np.int64)
+        key = np.empty(k)
+        k = 0
+        for i in range(n):
+            if allowed[i, j] and loads[i] <= cap:
+                items[k] = i
+                key[k] = r[i, j]
+                k += 1
+        items = items[np.argsort(key, kind="mergesort")]
+        rr = np.empty(k)
+        dd = np.empty(k, np.int64)
+        for t in range(k):
+            rr[t] = r[items[t], j]
+            dd[t] = loads[items[t]]
+        # back[t, q]: the most the items t.. can still lower the sum within q units.
+        back = np.zeros((k + 1, cap + 1))
+        for t in range(k - 1, -1, -1):
+            for q in range(cap + 1):
+                v = back[t + 1, q]
+                if dd[t] <= q and rr[t] < 0:
+                    w = back[t + 1, q - dd[t]] - rr[t]
+                    if w > v:
+                        v = w
+                back[t, q] = v
+        chosen = np.zeros(k, np.bool_)
+        step_pen = np.zeros(k)
+        state = np.zeros(k + 1, np.int8)
+        t = 0
+        q = cap
+        acc = 0.0
+        n_in = 0
+        while True:
+            descend = False
+            if acc - back[t, q] <= limit + EPS:
+                if t == k:
+                    if n_in > 0:
+                        if n_out >= out_site.size or nnz + n_in > out_idx.size:
+                            return -1
+                        out_site[n_out] = j
+                        for u in range(k):
+                            if chosen[u]:
+                                out_idx[nnz] = items[u]
+                                nnz += 1
+                        n_out += 1
+                        out_ptr[n_out] = nnz
+                else:
+                    descend = True
+            if descend:
+                i = items[t]
+                if dd[t] <= q:
+                    pen = 0.0
+                    for e in range(ptr[i], ptr[i + 1]):
+                        c = idx[e]
+                        cnt[c] += 1
+                        if cnt[c] == 2:
+                            pen += sig[c]
+                    step_pen[t] = pen
+                    acc += rr[t] + pen
+                    q -= dd[t]
+                    chosen[t] = True
+                    n_in += 1
+                    state[t] = 1
+                else:
+                    state[t] = 2
+                t += 1
+                continue
+            t -= 1
+            while t >= 0:
+                if state[t] == 1:
+                    i = items[t]
+                    for e in range(ptr[i], ptr[i + 1]):
+                        cnt[idx[e]] -= 1
+                    acc -= rr[t] + step_pen[t]
+                    q += dd[t]
+                    chosen[t] = False
+                    n_in -= 1
+                    state[t] = 2
+                    t += 1
+                    break
+                state[t] = 0
+                t -= 1
+            if t < 0:
+                break
+    return n_out
+
+
+def _cut_index(n: int, cuts: np.ndarray, penalties: np.ndarray):
+    """Per point, the live cuts (penalty > 0) holding it, as CSR (ptr, idx), and their penalties."""
     live = np.flatnonzero(penalties > EPS)
     c3 = cuts[live].astype(np.int64).ravel()
     order = np.argsort(c3, kind="stable")
@@ -190,10 +305,43 @@ def price_sites(prof: np.ndarray, allowed: np.ndarray, forced: np.ndarray, loads
     np.add.at(ptr, c3 + 1, 1)
     ptr = np.cumsum(ptr)
     idx = np.repeat(np.arange(live.size), 3)[order].astype(np.int64)
-    values = np.empty(sites.size)
-    members = np.zeros((sites.size, n), np.bool_)
-    _price(np.ascontiguousarray(prof, dtype=np.float64), np.ascontiguousarray(allowed),
-           np.ascontiguousarray(forced), loads.astype(np.int64), caps.astype(np.int64),
-           sites.astype(np.int64), floors.astype(np.float64), ptr, idx,
-           np.ascontiguousarray(penalties[live], dtype=np.float64), values, members)
-    return values, members
+    return ptr, idx, np.ascontiguousarray(penalties[live], dtype=np.float64)
+
+
+def enumerate_sets(item_cost: np.ndarray, allowed: np.ndarray, loads: np.ndarray, caps: np.ndarray,
+                   sites: np.ndarray, limits: np.ndarray, cuts: np.ndarray, penalties: np.ndarray,
+                   *, max_sets: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every set of each listed site whose item costs plus cut penalties stay within its limit.
+
+    Parameters
+    ----------
+    item_cost : (n, U) float
+        Reduced cost of serving point ``i`` from site ``j``.
+    allowed : (n, U) bool
+    loads, caps : int arrays
+    sites, limits : (S,)
+        Sites to enumerate and the most a set of each may cost.
+    cuts, penalties : as in :func:`price_sites`.
+    max_sets : int
+        Give up (return ``None``) beyond this many sets.
+
+    Returns
+    -------
+    (site, members) : ((N,) int, (N, n) bool), or ``None`` when there are too many.
+    """
+    n = item_cost.shape[0]
+    ptr, idx, sig = _cut_index(n, cuts, penalties)
+    width = int(max(1, np.max(caps[sites]) // max(int(loads[loads > 0].min(initial=1)), 1) + 1)) \
+        if sites.size else 1
+    out_site = np.zeros(max_sets, np.int64)
+    out_ptr = np.zeros(max_sets + 1, np.int64)
+    out_idx = np.zeros(max_sets * min(width + int((loads == 0).sum()), n), np.int64)
+    got = _enumerate(np.ascontiguousarray(item_cost, dtype=np.float64), np.ascontiguousarray(allowed),
+                     loads.astype(np.int64), caps.astype(np.int64), sites.astype(np.int64),
+                     limits.astype(np.float64), ptr, idx, sig, out_site, out_ptr, out_idx)
+    if got < 0:
+        return None
+    members = np.zeros((got, n), bool)
+    rows = np.repeat(np.arange(got), np.diff(out_ptr[:got + 1]))
+    members[rows, out_idx[:out_ptr[got]]] = True
+    return out_site[:got], members
