@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from planner.models import PMedian, median, partition
-from planner.models.pricing import price_sites
+from planner.models.pricing import enumerate_sets, price_sites
 
 
 def _best_subset(prof, allowed, forced, loads, cap, cuts, pen):
@@ -60,6 +60,39 @@ def test_pricing_matches_enumeration(seed):
                 assert vals[j] == floors[j] and not mem[j].any()
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_enumeration_lists_exactly_the_sets_within_the_limit(seed):
+    rng = np.random.default_rng(50 + seed)
+    for _ in range(40):
+        n, u = int(rng.integers(3, 10)), 3
+        r = rng.normal(0, 4, (n, u))
+        allowed = rng.random((n, u)) < 0.85
+        loads = rng.integers(1, 8, n)
+        caps = rng.integers(5, 20, u)
+        nc = int(rng.integers(0, 6))
+        cuts = np.array([rng.choice(n, 3, replace=False) for _ in range(nc)], np.int64).reshape(nc, 3)
+        pen = rng.random(nc) * 4
+        limits = rng.normal(0, 3, u)
+        site, mem = enumerate_sets(r, allowed, loads, caps, np.arange(u), limits, cuts, pen,
+                                   max_sets=10_000)
+        got = {(int(j), tuple(np.flatnonzero(m))) for j, m in zip(site, mem)}
+        assert len(got) == site.size                      # no set twice
+        want = set()
+        for j in range(u):
+            for z in product([False, True], repeat=n):
+                z = np.array(z)
+                if not z.any() or (z & ~allowed[:, j]).any() or loads[z].sum() > caps[j]:
+                    continue
+                v = r[z, j].sum() + (pen[z[cuts].sum(1) >= 2].sum() if nc else 0.0)
+                if v <= limits[j] + 1e-9:
+                    want.add((j, tuple(np.flatnonzero(z))))
+        assert got == want
+    # too many sets: it says so instead of truncating
+    assert enumerate_sets(np.full((12, 1), -1.0), np.ones((12, 1), bool), np.ones(12, np.int64),
+                          np.array([12]), np.array([0]), np.array([0.0]), np.zeros((0, 3), np.int64),
+                          np.zeros(0), max_sets=100) is None
+
+
 def _brute_cpmp(cost, loads, caps, fixed, k):
     """Optimum over every site set (fixed plus k free) and every assignment."""
     n, u = cost.shape
@@ -106,6 +139,69 @@ def test_branch_cut_price_matches_exhaustive_search(seed):
     assert cost[np.arange(n), a].sum() == pytest.approx(want)
     assert np.all(np.bincount(a, weights=loads, minlength=u) <= caps)
     assert np.sum(~fixed[np.unique(a)]) <= k
+
+
+def _hard(seed, n=30, u=10, k=4, fill=0.98):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, (n, 2))
+    cost = np.floor(np.linalg.norm(xy[:, None] - xy[rng.choice(n, u, replace=False)][None], axis=2))
+    cost *= rng.integers(1, 3, n)[:, None]
+    loads = rng.integers(1, 15, n)
+    return cost, loads, np.full(u, int(np.ceil(loads.sum() / (k * fill)))), k
+
+
+_REFERENCE: dict = {}   # seed -> the assignment MIP's result, shared by the modes
+
+MODES = {   # (MAX_ENUMERATED, ROOT_ROUNDS = NODE_ROUNDS, CUTS_PER_ROUND)
+    "enumeration, no cuts": (200_000, 0, 100),
+    "tree, no cuts": (0, 0, 100),
+    "tree with a few cuts": (0, 1, 5),
+    "default": (partition.MAX_ENUMERATED, partition.ROOT_ROUNDS, partition.CUTS_PER_ROUND),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mode):
+    # On small instances the set-partitioning LP (with cuts) is mostly integral
+    # at the root; switching parts off makes the tree and the enumeration work.
+    enum, rounds, per_round = MODES[mode]
+    used = {"nodes": 0, "cuts": 0, "enumerated": 0}
+    for seed in range(2, 9):
+        cost, loads, caps, k = _hard(seed)
+        n, u = cost.shape
+        if seed not in _REFERENCE:
+            with monkeypatch.context() as mp:
+                mp.setattr(median, "PRE_CELLS", 0)      # plain HiGHS assignment model
+                ref = PMedian.from_cost_matrix(cost, p=k, loads=loads.astype(float),
+                                               capacities=caps.astype(float),
+                                               single_source=True).solve(time_limit=60)
+            assert ref.status == "optimal"
+            _REFERENCE[seed] = ref
+        ref = _REFERENCE[seed]
+        with monkeypatch.context() as mp:
+            mp.setattr(partition, "MAX_ENUMERATED", enum)
+            mp.setattr(partition, "ROOT_ROUNDS", rounds)
+            mp.setattr(partition, "NODE_ROUNDS", rounds)
+            mp.setattr(partition, "CUTS_PER_ROUND", per_round)
+            out = partition.solve(cost, loads, caps, np.zeros(u, bool), k,
+                                  allowed=np.ones((n, u), bool), closed=np.zeros(u, bool),
+                                  incumbent=np.inf, incumbent_assign=None, integral=True,
+                                  gap=0.0, deadline=float("inf"))
+        assert out.status == "optimal"
+        assert out.value == pytest.approx(ref.objective)
+        assert out.bound == pytest.approx(ref.objective)
+        a = out.assign
+        assert cost[np.arange(n), a].sum() == pytest.approx(ref.objective)
+        assert np.all(np.bincount(a, weights=loads, minlength=u) <= caps)
+        used["nodes"] = max(used["nodes"], out.stats["nodes"])
+        used["cuts"] = max(used["cuts"], out.stats["cuts"])
+        used["enumerated"] = max(used["enumerated"], out.stats.get("enumerated") or 0)
+    if mode.startswith("tree"):
+        assert used["nodes"] > 1                 # branching did happen
+    if mode.startswith("enumeration"):
+        assert used["enumerated"] > 0
+    if "cuts" in mode and "no cuts" not in mode:
+        assert used["cuts"] > 0
 
 
 def test_a_worse_incumbent_is_improved_and_a_passed_deadline_keeps_it():

@@ -480,7 +480,7 @@ class BranchCutPrice:
         a = sp.vstack([sp.csr_matrix(mem.T.astype(float)),
                        sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
                        sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(u, nc))]).tocsc()
-        left = deadline - time.perf_counter()
+        left = min(deadline - time.perf_counter(), 1e5)   # no "inf" for HiGHS
         out = solve_mip(c=cost, lb=np.zeros(nc), ub=np.ones(nc), a=a,
                         rlo=np.concatenate([np.ones(n), np.full(1 + u, -np.inf)]),
                         rhi=np.concatenate([np.ones(n), [float(self.k)], np.ones(u)]),
@@ -555,7 +555,7 @@ class BranchCutPrice:
                 continue
             kids = self.branch(node, x)
             if kids is not None and node.depth == 0:
-                left = deadline - time.perf_counter()
+                left = min(deadline - time.perf_counter(), 1e5)   # no "inf" for HiGHS
                 self.pool_heuristic(min(POOL_SECONDS, POOL_SHARE * left))
                 self.rounding_heuristic(node, x, min(POOL_SECONDS, POOL_SHARE * left))
                 if z > self.cutoff:
