@@ -243,8 +243,8 @@ def test_engine_uses_it_and_agrees_with_the_assignment_mip(monkeypatch, seed):
 
     with monkeypatch.context() as mp:
         # a Lagrangean start too short to prove anything leaves the proof to the tree
-        mp.setattr(median, "PRE_SHARE", 0.0005)
-        mp.setattr(median, "PROBE_CAP_SHARE", 0.001)
+        mp.setattr(median, "BCP_PRE_SHARE", 0.0005)
+        mp.setattr(median, "BCP_PROBE_SHARE", 0.001)
         ours = build().solve(time_limit=60)
     with monkeypatch.context() as mp:
         mp.setattr(median, "PRE_CELLS", 0)               # plain HiGHS assignment model
