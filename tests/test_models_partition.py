@@ -73,9 +73,9 @@ def test_enumeration_lists_exactly_the_sets_within_the_limit(seed):
         cuts = np.array([rng.choice(n, 3, replace=False) for _ in range(nc)], np.int64).reshape(nc, 3)
         pen = rng.random(nc) * 4
         limits = rng.normal(0, 3, u)
-        site, mem = enumerate_sets(r, allowed, loads, caps, np.arange(u), limits, cuts, pen,
-                                   max_sets=10_000)
-        got = {(int(j), tuple(np.flatnonzero(m))) for j, m in zip(site, mem)}
+        site, ptr, pts = enumerate_sets(r, allowed, loads, caps, np.arange(u), limits, cuts, pen,
+                                        max_sets=10_000)
+        got = {(int(j), tuple(sorted(pts[ptr[q]:ptr[q + 1]]))) for q, j in enumerate(site)}
         assert len(got) == site.size                      # no set twice
         want = set()
         for j in range(u):
@@ -87,6 +87,12 @@ def test_enumeration_lists_exactly_the_sets_within_the_limit(seed):
                 if v <= limits[j] + 1e-9:
                     want.add((j, tuple(np.flatnonzero(z))))
         assert got == want
+    # large sets (11 and 12 of 12 points): the point index grows to hold them
+    site, ptr, pts = enumerate_sets(np.full((12, 1), -1.0), np.ones((12, 1), bool),
+                                    np.ones(12, np.int64), np.array([12]), np.array([0]),
+                                    np.array([-10.5]), np.zeros((0, 3), np.int64), np.zeros(0),
+                                    max_sets=13)
+    assert site.size == 13 and ptr[-1] == 12 * 11 + 12
     # too many sets: it says so instead of truncating
     assert enumerate_sets(np.full((12, 1), -1.0), np.ones((12, 1), bool), np.ones(12, np.int64),
                           np.array([12]), np.array([0]), np.array([0.0]), np.zeros((0, 3), np.int64),

@@ -471,13 +471,14 @@ class BranchCutPrice:
         if got is None:
             self.stats["enumerated"] = -1
             return False
-        site, mem = got
+        site, ptr, pts = got
         nc = site.size
         self.stats["enumerated"] = int(nc)
         if nc == 0:
             return True
-        cost = (mem * self.finite_cost[:, site].T).sum(1)
-        a = sp.vstack([sp.csr_matrix(mem.T.astype(float)),
+        col = np.repeat(np.arange(nc), np.diff(ptr))
+        cost = np.bincount(col, weights=self.finite_cost[pts, site[col]], minlength=nc)
+        a = sp.vstack([sp.csr_matrix((np.ones(pts.size), (pts, col)), shape=(n, nc)),
                        sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
                        sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(u, nc))]).tocsc()
         left = min(deadline - time.perf_counter(), 1e5)   # no "inf" for HiGHS
@@ -488,7 +489,7 @@ class BranchCutPrice:
         if out.x is not None:
             assign = np.full(n, -1)
             for q in np.flatnonzero(out.x > 0.5):
-                assign[mem[q]] = site[q]
+                assign[pts[ptr[q]:ptr[q + 1]]] = site[q]
             if not (assign < 0).any():
                 self.record_assignment(assign)
         return out.status in ("optimal", "infeasible")

@@ -196,7 +196,8 @@ def price_sites(prof: np.ndarray, allowed: np.ndarray, forced: np.ndarray, loads
 def _enumerate(r, allowed, loads, caps, sites, limits, ptr, idx, sig, out_site, out_ptr, out_idx):
     """Every nonempty set of each site with summed item cost plus penalties <= its limit.
 
-    Returns the number of sets written, or -1 when the output arrays are full.
+    Returns the number of sets written, -1 when there are more than
+    ``out_site`` holds, -2 when ``out_idx`` is too short for their points.
     """
     n = r.shape[0]
     cnt = np.zeros(sig.size, np.int64)
@@ -246,8 +247,10 @@ def _enumerate(r, allowed, loads, caps, sites, limits, ptr, idx, sig, out_site, 
             if acc - back[t, q] <= limit + EPS:
                 if t == k:
                     if n_in > 0:
-                        if n_out >= out_site.size or nnz + n_in > out_idx.size:
+                        if n_out >= out_site.size:
                             return -1
+                        if nnz + n_in > out_idx.size:
+                            return -2
                         out_site[n_out] = j
                         for u in range(k):
                             if chosen[u]:
@@ -327,21 +330,23 @@ def enumerate_sets(item_cost: np.ndarray, allowed: np.ndarray, loads: np.ndarray
 
     Returns
     -------
-    (site, members) : ((N,) int, (N, n) bool), or ``None`` when there are too many.
+    (site, ptr, points) : the N sets as CSR -- set ``q`` is ``site[q]`` serving
+    ``points[ptr[q]:ptr[q + 1]]`` -- or ``None`` when there are too many.
     """
     n = item_cost.shape[0]
     ptr, idx, sig = _cut_index(n, cuts, penalties)
-    width = int(max(1, np.max(caps[sites]) // max(int(loads[loads > 0].min(initial=1)), 1) + 1)) \
-        if sites.size else 1
     out_site = np.zeros(max_sets, np.int64)
     out_ptr = np.zeros(max_sets + 1, np.int64)
-    out_idx = np.zeros(max_sets * min(width + int((loads == 0).sum()), n), np.int64)
-    got = _enumerate(np.ascontiguousarray(item_cost, dtype=np.float64), np.ascontiguousarray(allowed),
-                     loads.astype(np.int64), caps.astype(np.int64), sites.astype(np.int64),
-                     limits.astype(np.float64), ptr, idx, sig, out_site, out_ptr, out_idx)
+    size = max_sets * 8                  # points per set: grown when needed, not n per set
+    while True:
+        out_idx = np.zeros(size, np.int64)
+        got = _enumerate(np.ascontiguousarray(item_cost, dtype=np.float64),
+                         np.ascontiguousarray(allowed), loads.astype(np.int64),
+                         caps.astype(np.int64), sites.astype(np.int64),
+                         limits.astype(np.float64), ptr, idx, sig, out_site, out_ptr, out_idx)
+        if got != -2 or size >= max_sets * n:
+            break
+        size = min(4 * size, max_sets * n)
     if got < 0:
         return None
-    members = np.zeros((got, n), bool)
-    rows = np.repeat(np.arange(got), np.diff(out_ptr[:got + 1]))
-    members[rows, out_idx[:out_ptr[got]]] = True
-    return out_site[:got], members
+    return out_site[:got], out_ptr[:got + 1], out_idx[:out_ptr[got]]
