@@ -262,3 +262,23 @@ def test_engine_uses_it_and_agrees_with_the_assignment_mip(monkeypatch, seed):
     served = np.bincount(ours.assignment, weights=loads, minlength=cost.shape[1])
     assert np.all(served <= cap + 1e-9)
     assert set(ours.assignment.tolist()) <= set(ours.open_sites.tolist())
+
+
+def test_highs_takes_over_when_its_share_runs_out(monkeypatch):
+    cost, loads, cap = _tight(0)
+
+    def build():
+        return PMedian.from_cost_matrix(cost, p=4, loads=loads, capacities=cap, single_source=True)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(median, "BCP_PRE_SHARE", 0.0005)
+        mp.setattr(median, "BCP_PROBE_SHARE", 0.001)
+        mp.setattr(median, "BCP_SHARE", 0.0)          # no time at all for the tree
+        ours = build().solve(time_limit=60)
+    with monkeypatch.context() as mp:
+        mp.setattr(median, "PRE_CELLS", 0)
+        ref = build().solve(time_limit=60)
+    assert "method" not in ours.details and ours.details["branch_cut_price"]["nodes"] <= 1
+    assert ours.status == "optimal"
+    assert ours.objective == pytest.approx(ref.objective)
+    assert ours.selected.size == 4
