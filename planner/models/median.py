@@ -28,7 +28,13 @@ Capacitated: the classical assignment formulation with ``x_ij <= y_j``
 (strong linking), optionally single-sourcing (``x_ij`` binary).  With
 single-sourcing a Lagrangean knapsack relaxation runs first
 (:mod:`.capacitated`): its heuristic gives HiGHS a warm start, and its bound
-removes the sites and pairs that cannot be in a better solution.
+removes the sites and pairs that cannot be in a better solution.  Where the
+loads and capacities are integers and there are no group limits (up to
+:data:`BCP_POINTS` points), the proof then goes to branch-cut-and-price on the
+set-partitioning model (:mod:`.partition`), whose subset-row cuts close gaps
+the assignment model leaves open; if it has not finished within
+:data:`BCP_SHARE` of the time left, HiGHS on the assignment model continues
+from its best solution and bound.
 """
 from __future__ import annotations
 
