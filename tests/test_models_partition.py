@@ -158,11 +158,13 @@ def _hard(seed, n=30, u=10, k=4, fill=0.98):
 
 _REFERENCE: dict = {}   # seed -> the assignment MIP's result, shared by the modes
 
-MODES = {   # (MAX_ENUMERATED, ROOT_ROUNDS = NODE_ROUNDS, CUTS_PER_ROUND)
-    "enumeration, no cuts": (200_000, 0, 100),
-    "tree, no cuts": (0, 0, 100),
-    "tree with a few cuts": (0, 1, 5),
-    "default": (partition.MAX_ENUMERATED, partition.ROOT_ROUNDS, partition.CUTS_PER_ROUND),
+MODES = {   # (MAX_ENUMERATED, ROOT_ROUNDS = NODE_ROUNDS, CUTS_PER_ROUND, ENUM_FIRST_GAP_UNITS)
+    "enumeration, no cuts": (200_000, 0, 100, 2.0),
+    "enumeration in widening steps": (200_000, 0, 100, 0.1),
+    "tree, no cuts": (0, 0, 100, 2.0),
+    "tree with a few cuts": (0, 1, 5, 2.0),
+    "default": (partition.MAX_ENUMERATED, partition.ROOT_ROUNDS, partition.CUTS_PER_ROUND,
+                partition.ENUM_FIRST_GAP_UNITS),
 }
 
 
@@ -170,8 +172,8 @@ MODES = {   # (MAX_ENUMERATED, ROOT_ROUNDS = NODE_ROUNDS, CUTS_PER_ROUND)
 def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mode):
     # On small instances the set-partitioning LP (with cuts) is mostly integral
     # at the root; switching parts off makes the tree and the enumeration work.
-    enum, rounds, per_round = MODES[mode]
-    used = {"nodes": 0, "cuts": 0, "enumerated": 0}
+    enum, rounds, per_round, first_gap = MODES[mode]
+    used = {"nodes": 0, "cuts": 0, "enumerated": 0, "enum_mips": 0}
     for seed in range(2, 9):
         cost, loads, caps, k = _hard(seed)
         n, u = cost.shape
@@ -189,6 +191,7 @@ def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mod
             mp.setattr(partition, "ROOT_ROUNDS", rounds)
             mp.setattr(partition, "NODE_ROUNDS", rounds)
             mp.setattr(partition, "CUTS_PER_ROUND", per_round)
+            mp.setattr(partition, "ENUM_FIRST_GAP_UNITS", first_gap)
             out = partition.solve(cost, loads, caps, np.zeros(u, bool), k,
                                   allowed=np.ones((n, u), bool), closed=np.zeros(u, bool),
                                   incumbent=np.inf, incumbent_assign=None, integral=True,
@@ -202,10 +205,13 @@ def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mod
         used["nodes"] = max(used["nodes"], out.stats["nodes"])
         used["cuts"] = max(used["cuts"], out.stats["cuts"])
         used["enumerated"] = max(used["enumerated"], out.stats.get("enumerated") or 0)
+        used["enum_mips"] = max(used["enum_mips"], out.stats.get("enum_mips") or 0)
     if mode.startswith("tree"):
         assert used["nodes"] > 1                 # branching did happen
     if mode.startswith("enumeration"):
         assert used["enumerated"] > 0
+    if mode == "enumeration in widening steps":
+        assert used["enum_mips"] > 1         # a narrow first gap had to be widened
     if "cuts" in mode and "no cuts" not in mode:
         assert used["cuts"] > 0
 

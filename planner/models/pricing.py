@@ -22,109 +22,101 @@ EPS = 1e-9
 
 
 @njit(cache=True)
-def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, member):
-    """Best value of site ``j`` above ``floor`` (else ``floor``); its set in ``member``."""
-    n = prof.shape[0]
-    base = 0.0
-    room = cap
-    nf = 0
-    for i in range(n):
-        if forced[i, j]:
-            base += prof[i, j]
-            room -= loads[i]
-            nf += 1
-    if room < 0:
-        return -np.inf
-    forced_items = np.empty(nf, np.int64)
-    f = 0
-    for i in range(n):
-        if forced[i, j]:
-            forced_items[f] = i
-            f += 1
-    # Penalties the forced points already incur.
-    pen0 = 0.0
-    for f in range(nf):
-        i = forced_items[f]
-        for t in range(ptr[i], ptr[i + 1]):
-            r = idx[t]
-            cnt[r] += 1
-            if cnt[r] == 2:
-                pen0 += sig[r]
-    # Free items worth taking: positive profit, fitting the room left.
-    k = 0
-    for i in range(n):
-        if allowed[i, j] and not forced[i, j] and prof[i, j] > EPS and loads[i] <= room:
-            k += 1
-    items = np.empty(k, np.int64)
-    ratio = np.empty(k)
-    k = 0
-    for i in range(n):
-        if allowed[i, j] and not forced[i, j] and prof[i, j] > EPS and loads[i] <= room:
-            items[k] = i
-            ratio[k] = -prof[i, j] / max(loads[i], 1e-9)
-            k += 1
-    items = items[np.argsort(ratio, kind="mergesort")]
-    pr = np.empty(k)
-    dd = np.empty(k, np.int64)
-    for t in range(k):
-        pr[t] = prof[items[t], j]
-        dd[t] = loads[items[t]]
-    # back[t, q]: best penalty-free value of items t.. within q units.
+def _take(i, ptr, idx, sig, cnt):
+    """Count point ``i`` into its cuts; the penalties of the cuts it brings to two."""
+    pen = 0.0
+    for e in range(ptr[i], ptr[i + 1]):
+        r = idx[e]
+        cnt[r] += 1
+        if cnt[r] == 2:
+            pen += sig[r]
+    return pen
+
+
+@njit(cache=True)
+def _drop(i, ptr, idx, cnt):
+    for e in range(ptr[i], ptr[i + 1]):
+        cnt[idx[e]] -= 1
+
+
+@njit(cache=True)
+def _search(val, dd, items, room, acc, floor, collect, ptr, idx, sig, cnt, best_set,
+            j, out_site, out_ptr, out_idx, tally):
+    """Depth-first search over ``items`` (value ``val[t]`` each, less the cut penalties).
+
+    ``collect`` False: the best set worth more than ``floor`` goes to
+    ``best_set`` (``tally[0]`` = 1) and its value is returned (else ``floor``).
+    ``collect`` True: every nonempty set worth at least ``floor`` is written
+    to ``out_*`` (``tally`` = sets, points written); returns -1 / -2 when
+    ``out_site`` / ``out_idx`` is full, else 0.  Every node is bounded by the
+    exact penalty-free knapsack of the items still to decide (the penalties
+    only ever lower a value).
+    """
+    k = items.size
+    # back[t, q]: the most items t.. can still add within q units.
     back = np.zeros((k + 1, room + 1))
     for t in range(k - 1, -1, -1):
         for q in range(room + 1):
             v = back[t + 1, q]
-            if dd[t] <= q:
-                w = back[t + 1, q - dd[t]] + pr[t]
+            if dd[t] <= q and val[t] > 0:
+                w = back[t + 1, q - dd[t]] + val[t]
                 if w > v:
                     v = w
             back[t, q] = v
     best = floor
-    found = False
     chosen = np.zeros(k, np.bool_)
-    best_set = np.zeros(k, np.bool_)
     step_pen = np.zeros(k)
     state = np.zeros(k + 1, np.int8)   # 0 fresh, 1 item taken, 2 item skipped
     t = 0
     q = room
-    acc = base - pen0
+    n_in = 0
     while True:
         descend = False
-        if acc + back[t, q] > best + EPS:
-            if t == k:
-                best = acc
-                found = True
-                best_set[:] = chosen[:]
-            else:
+        if collect:
+            alive = acc + back[t, q] >= floor - EPS
+        else:
+            alive = acc + back[t, q] > best + EPS
+        if alive:
+            if t < k:
                 descend = True
+            elif collect:
+                if n_in > 0:
+                    if tally[0] >= out_site.size:
+                        return -1
+                    if tally[1] + n_in > out_idx.size:
+                        return -2
+                    out_site[tally[0]] = j
+                    for u in range(k):
+                        if chosen[u]:
+                            out_idx[tally[1]] = items[u]
+                            tally[1] += 1
+                    tally[0] += 1
+                    out_ptr[tally[0]] = tally[1]
+            else:
+                best = acc
+                tally[0] = 1
+                best_set[:] = chosen[:]
         if descend:
-            i = items[t]
             if dd[t] <= q:
-                pen = 0.0
-                for s in range(ptr[i], ptr[i + 1]):
-                    r = idx[s]
-                    cnt[r] += 1
-                    if cnt[r] == 2:
-                        pen += sig[r]
-                step_pen[t] = pen
-                acc += pr[t] - pen
+                step_pen[t] = _take(items[t], ptr, idx, sig, cnt)
+                acc += val[t] - step_pen[t]
                 q -= dd[t]
                 chosen[t] = True
+                n_in += 1
                 state[t] = 1
             else:
                 state[t] = 2
             t += 1
             continue
-        # Backtrack to the deepest item whose "skip" branch is still open.
+        # Back to the deepest item whose "skip" branch is still open.
         t -= 1
         while t >= 0:
             if state[t] == 1:
-                i = items[t]
-                for s in range(ptr[i], ptr[i + 1]):
-                    cnt[idx[s]] -= 1
-                acc -= pr[t] - step_pen[t]
+                _drop(items[t], ptr, idx, cnt)
+                acc -= val[t] - step_pen[t]
                 q += dd[t]
                 chosen[t] = False
+                n_in -= 1
                 state[t] = 2
                 t += 1
                 break
@@ -132,18 +124,51 @@ def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, membe
             t -= 1
         if t < 0:
             break
-    for f in range(nf):
-        i = forced_items[f]
-        for s in range(ptr[i], ptr[i + 1]):
-            cnt[idx[s]] -= 1
+    return best if not collect else 0
+
+
+@njit(cache=True)
+def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, member):
+    """Best value of site ``j`` above ``floor`` (else ``floor``); its set in ``member``."""
+    n = prof.shape[0]
+    base = 0.0
+    room = cap
+    for i in range(n):
+        if forced[i, j]:
+            base += prof[i, j]
+            room -= loads[i]
+    if room < 0:
+        return -np.inf
+    forced_items = np.flatnonzero(forced[:, j])
+    pen0 = 0.0                      # penalties the forced points already incur
+    for i in forced_items:
+        pen0 += _take(i, ptr, idx, sig, cnt)
+    # Free items worth taking (positive profit, fitting), best profit per load first.
+    ok = np.zeros(n, np.bool_)
+    for i in range(n):
+        ok[i] = allowed[i, j] and not forced[i, j] and prof[i, j] > EPS and loads[i] <= room
+    items = np.flatnonzero(ok)
+    ratio = np.empty(items.size)
+    for t in range(items.size):
+        ratio[t] = -prof[items[t], j] / max(loads[items[t]], 1e-9)
+    items = items[np.argsort(ratio, kind="mergesort")]
+    val = np.empty(items.size)
+    dd = np.empty(items.size, np.int64)
+    for t in range(items.size):
+        val[t] = prof[items[t], j]
+        dd[t] = loads[items[t]]
+    best_set = np.zeros(items.size, np.bool_)
+    tally = np.zeros(2, np.int64)
+    none = np.zeros(0, np.int64)
+    best = _search(val, dd, items, room, base - pen0, floor, False, ptr, idx, sig, cnt,
+                   best_set, j, none, none, none, tally)
+    for i in forced_items:
+        _drop(i, ptr, idx, cnt)
     member[:] = False
-    if not found:
+    if tally[0] == 0:
         return floor
-    for f in range(nf):
-        member[forced_items[f]] = True
-    for t in range(k):
-        if best_set[t]:
-            member[items[t]] = True
+    member[forced_items] = True
+    member[items[best_set]] = True
     return best
 
 
@@ -201,102 +226,29 @@ def _enumerate(r, allowed, loads, caps, sites, limits, ptr, idx, sig, out_site, 
     """
     n = r.shape[0]
     cnt = np.zeros(sig.size, np.int64)
-    n_out = 0
-    nnz = 0
+    tally = np.zeros(2, np.int64)
+    none = np.zeros(0, np.bool_)
     for s in range(sites.size):
         j = sites[s]
-        limit = limits[s]
-        cap = caps[j]
-        k = 0
+        ok = np.zeros(n, np.bool_)
         for i in range(n):
-            if allowed[i, j] and loads[i] <= cap:
-                k += 1
-        items = np.empty(k, np.int64)
-        key = np.empty(k)
-        k = 0
-        for i in range(n):
-            if allowed[i, j] and loads[i] <= cap:
-                items[k] = i
-                key[k] = r[i, j]
-                k += 1
+            ok[i] = allowed[i, j] and loads[i] <= caps[j]
+        items = np.flatnonzero(ok)
+        key = np.empty(items.size)
+        for t in range(items.size):
+            key[t] = r[items[t], j]
         items = items[np.argsort(key, kind="mergesort")]
-        rr = np.empty(k)
-        dd = np.empty(k, np.int64)
-        for t in range(k):
-            rr[t] = r[items[t], j]
+        # As a search for value: value = -cost, kept when at least -limit.
+        val = np.empty(items.size)
+        dd = np.empty(items.size, np.int64)
+        for t in range(items.size):
+            val[t] = -r[items[t], j]
             dd[t] = loads[items[t]]
-        # back[t, q]: the most the items t.. can still lower the sum within q units.
-        back = np.zeros((k + 1, cap + 1))
-        for t in range(k - 1, -1, -1):
-            for q in range(cap + 1):
-                v = back[t + 1, q]
-                if dd[t] <= q and rr[t] < 0:
-                    w = back[t + 1, q - dd[t]] - rr[t]
-                    if w > v:
-                        v = w
-                back[t, q] = v
-        chosen = np.zeros(k, np.bool_)
-        step_pen = np.zeros(k)
-        state = np.zeros(k + 1, np.int8)
-        t = 0
-        q = cap
-        acc = 0.0
-        n_in = 0
-        while True:
-            descend = False
-            if acc - back[t, q] <= limit + EPS:
-                if t == k:
-                    if n_in > 0:
-                        if n_out >= out_site.size:
-                            return -1
-                        if nnz + n_in > out_idx.size:
-                            return -2
-                        out_site[n_out] = j
-                        for u in range(k):
-                            if chosen[u]:
-                                out_idx[nnz] = items[u]
-                                nnz += 1
-                        n_out += 1
-                        out_ptr[n_out] = nnz
-                else:
-                    descend = True
-            if descend:
-                i = items[t]
-                if dd[t] <= q:
-                    pen = 0.0
-                    for e in range(ptr[i], ptr[i + 1]):
-                        c = idx[e]
-                        cnt[c] += 1
-                        if cnt[c] == 2:
-                            pen += sig[c]
-                    step_pen[t] = pen
-                    acc += rr[t] + pen
-                    q -= dd[t]
-                    chosen[t] = True
-                    n_in += 1
-                    state[t] = 1
-                else:
-                    state[t] = 2
-                t += 1
-                continue
-            t -= 1
-            while t >= 0:
-                if state[t] == 1:
-                    i = items[t]
-                    for e in range(ptr[i], ptr[i + 1]):
-                        cnt[idx[e]] -= 1
-                    acc -= rr[t] + step_pen[t]
-                    q += dd[t]
-                    chosen[t] = False
-                    n_in -= 1
-                    state[t] = 2
-                    t += 1
-                    break
-                state[t] = 0
-                t -= 1
-            if t < 0:
-                break
-    return n_out
+        got = _search(val, dd, items, caps[j], 0.0, -limits[s], True, ptr, idx, sig, cnt, none,
+                      j, out_site, out_ptr, out_idx, tally)
+        if got < 0:
+            return int(got)
+    return int(tally[0])
 
 
 def _cut_index(n: int, cuts: np.ndarray, penalties: np.ndarray):
