@@ -11,6 +11,8 @@ PORT   ?= 5000
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
+	# compile the numba pricing once here, not inside a solve's time limit
+	$(BIN)/python -c 'from planner.models.pricing import warm_up; warm_up()'
 	touch $@
 
 install: $(BIN)/.installed

@@ -302,3 +302,17 @@ def enumerate_sets(item_cost: np.ndarray, allowed: np.ndarray, loads: np.ndarray
     if got < 0:
         return None
     return out_site[:got], out_ptr[:got + 1], out_idx[:out_ptr[got]]
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) both searches on a tiny input.
+
+    The first compilation takes about 12 s on this machine; ``make`` runs
+    this once after installing so that no solve pays it.
+    """
+    none = np.zeros((0, 3), np.int64)
+    one = np.ones((2, 1))
+    price_sites(one, one > 0, one < 0, np.ones(2, np.int64), np.array([1]), np.array([0]),
+                np.zeros(1), none, np.zeros(0))
+    enumerate_sets(-one, one > 0, np.ones(2, np.int64), np.array([1]), np.array([0]),
+                   np.zeros(1), none, np.zeros(0), max_sets=4)
