@@ -110,16 +110,16 @@ class BranchCutPrice:
     """
 
     def __init__(self, cost: np.ndarray, loads: np.ndarray, caps: np.ndarray,
-                 fixed: np.ndarray, k: int, *, integral: bool):
+                 fixed: np.ndarray, k: int, *, integral: bool, gap_abs: float = 1e-9):
         self.n, self.u = n, u = cost.shape
         self.cost = cost
         self.finite_cost = np.where(np.isfinite(cost), cost, 0.0)
         self.loads, self.caps = loads.astype(np.int64), caps.astype(np.int64)
         self.fixed, self.k, self.integral = fixed, k, integral
+        self.gap_abs = gap_abs             # how much better a solution must be (non-integral)
         self.stats = dict(nodes=0, lp=0, pricing=0, cuts=0, columns=0, t_lp=0.0, t_price=0.0)
         self.site = np.zeros(0, np.int64)
         self.mem = np.zeros((0, n), bool)
-        self.col_cost = np.zeros(0)
         self.ok = np.zeros(0, bool)        # pool columns the current node may use
         self.keys: dict = {}               # (site, member bytes) -> pool index
         self.cuts = np.zeros((0, 3), np.int64)
@@ -163,8 +163,6 @@ class BranchCutPrice:
             return self.best_value - 1.0 + TOL
         return self.best_value - self.gap_abs
 
-    gap_abs = 1e-9
-
     # -- master ---------------------------------------------------------------
     def hits(self, m: np.ndarray) -> np.ndarray:
         """Cuts a column with point set ``m`` (bool, n) enters."""
@@ -173,7 +171,7 @@ class BranchCutPrice:
         return np.flatnonzero(m[self.cuts].sum(1) >= 2)
 
     def add_columns(self, sites: np.ndarray, mem: np.ndarray) -> int:
-        added_s, added_m, added_c = [], [], []
+        added_s, added_m = [], []
         for j, m in zip(sites, mem):
             key = (int(j), m.tobytes())
             if key in self.keys:
@@ -186,11 +184,9 @@ class BranchCutPrice:
             self.h.addCol(c, 0.0, INF, rows.size, rows, np.ones(rows.size))
             added_s.append(j)
             added_m.append(m.copy())
-            added_c.append(c)
         if added_s:
             self.site = np.concatenate([self.site, added_s])
             self.mem = np.vstack([self.mem, np.array(added_m)])
-            self.col_cost = np.concatenate([self.col_cost, added_c])
             self.ok = np.concatenate([self.ok, np.ones(len(added_s), bool)])
             self.stats["columns"] = int(self.site.size)
         return len(added_s)
@@ -415,28 +411,19 @@ class BranchCutPrice:
         self.stats["pool_columns"] = int(cols.size)
         if not cols.size or time_limit <= 0.05:
             return
-        mem, site, nc = self.mem[cols], self.site[cols], cols.size
-        a = sp.vstack([sp.csr_matrix(mem.T.astype(float)),
-                       sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
-                       sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(self.u, nc))]).tocsc()
         start = None
         if self.best_cols is not None:
             # The incumbent's clusters, when all are in the pool and usable here.
             sites = np.unique(self.best_cols)
             idx = [self.keys.get((int(j), (self.best_cols == j).tobytes()), -1) for j in sites]
             where = np.searchsorted(cols, idx)
-            if min(idx) >= 0 and np.all(cols[np.minimum(where, nc - 1)] == idx):
-                start = np.zeros(nc)
+            if min(idx) >= 0 and np.all(cols[np.minimum(where, cols.size - 1)] == idx):
+                start = np.zeros(cols.size)
                 start[where] = 1.0
-        out = solve_mip(c=self.col_cost[cols], lb=np.zeros(nc), ub=np.ones(nc), a=a,
-                        rlo=np.concatenate([np.ones(self.n), np.full(1 + self.u, -np.inf)]),
-                        rhi=np.concatenate([np.ones(self.n), [float(self.k)], np.ones(self.u)]),
-                        integer=np.ones(nc, bool), time_limit=time_limit, gap=0.0, start=start)
+        rows, pts = np.nonzero(self.mem[cols])
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=cols.size))])
+        self._partition_mip(self.site[cols], ptr, pts, time_limit=time_limit, start=start)
         self.stats["pool_mips"] = self.stats.get("pool_mips", 0) + 1
-        if out.x is not None:
-            lam = np.zeros(self.site.size)
-            lam[cols] = out.x
-            self.record(np.concatenate([np.zeros(self.n_art), lam]), out.objective)
 
     def enumerate_and_solve(self, node: Node, deadline: float) -> bool:
         """Close the root by enumerating every column a better solution could use.
@@ -480,7 +467,8 @@ class BranchCutPrice:
             full = self.cutoff - floor
             if full < -TOL:
                 return True                   # nothing can beat the incumbent
-            g = min(g, full)
+            if full <= 2 * g:
+                g = full                      # the next step would cover it anyway
             got = enumerate_sets(self.finite_cost - lam[:, None], node.allowed, self.loads,
                                  self.caps, sites, g - base[sites], self.cuts, -sig,
                                  max_sets=MAX_ENUMERATED)
@@ -490,7 +478,9 @@ class BranchCutPrice:
             site, ptr, pts = got
             nc = site.size
             self.stats["enumerated"] = int(nc)
-            value = self._partition_mip(site, ptr, pts, deadline)
+            left = min(deadline - time.perf_counter(), 1e5)   # no "inf" for HiGHS
+            value = self._partition_mip(site, ptr, pts, time_limit=max(ENUM_SHARE * left, 0.05))
+            self.stats["enum_mips"] = self.stats.get("enum_mips", 0) + 1
             if value is None:
                 return False                  # out of time
             if value <= floor + g + TOL or g >= full:
@@ -498,10 +488,12 @@ class BranchCutPrice:
             self.lower_bound = max(self.lower_bound, floor + g)
             g *= 2.0
 
-    def _partition_mip(self, site, ptr, pts, deadline) -> float | None:
+    def _partition_mip(self, site, ptr, pts, *, time_limit: float,
+                       start: np.ndarray | None = None) -> float | None:
         """Best set partition over the listed sets (recorded when it beats the incumbent).
 
-        Returns its value (``inf``: no partition), ``None`` when HiGHS ran out of time.
+        Set ``q`` is ``site[q]`` serving ``pts[ptr[q]:ptr[q + 1]]``.  Returns its
+        value (``inf``: no partition), ``None`` when HiGHS ran out of time.
         """
         n, u, nc = self.n, self.u, site.size
         if nc == 0:
@@ -511,12 +503,10 @@ class BranchCutPrice:
         a = sp.vstack([sp.csr_matrix((np.ones(pts.size), (pts, col)), shape=(n, nc)),
                        sp.csr_matrix((~self.fixed[site]).astype(float)[None, :]),
                        sp.csr_matrix((np.ones(nc), (site, np.arange(nc))), shape=(u, nc))]).tocsc()
-        left = min(deadline - time.perf_counter(), 1e5)   # no "inf" for HiGHS
         out = solve_mip(c=cost, lb=np.zeros(nc), ub=np.ones(nc), a=a,
                         rlo=np.concatenate([np.ones(n), np.full(1 + u, -np.inf)]),
                         rhi=np.concatenate([np.ones(n), [float(self.k)], np.ones(u)]),
-                        integer=np.ones(nc, bool), time_limit=max(ENUM_SHARE * left, 0.05), gap=0.0)
-        self.stats["enum_mips"] = self.stats.get("enum_mips", 0) + 1
+                        integer=np.ones(nc, bool), time_limit=time_limit, gap=0.0, start=start)
         if out.status == "infeasible":
             return np.inf
         if out.x is not None:
@@ -625,9 +615,9 @@ def solve(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarr
     ``None`` when the incumbent stood) and a lower bound.
     """
     n, u = cost.shape
-    bcp = BranchCutPrice(cost, loads, caps, fixed, k, integral=integral)
-    bcp.gap_abs = max(gap * abs(incumbent), 1e-9 * max(1.0, abs(incumbent))) \
-        if np.isfinite(incumbent) else 1e-9
+    scale = abs(incumbent) if np.isfinite(incumbent) else 0.0
+    bcp = BranchCutPrice(cost, loads, caps, fixed, k, integral=integral,
+                         gap_abs=max(gap * scale, 1e-9 * max(1.0, scale)))
     bcp.set_incumbent(incumbent, incumbent_assign)
     root = Node(allowed & ~closed[None, :], np.zeros((n, u), bool), np.zeros(u, bool), closed.copy())
     out = bcp.solve(root, deadline=deadline, stop=stop)

@@ -9,6 +9,10 @@ decreasing profit-per-load order, each node bounded by the exact penalty-free
 knapsack of the items still to decide (a table built once per site; the
 penalties only ever lower a set's value, so the bound stays valid).
 
+The same search, with a fixed floor instead of a rising one, lists every set
+whose reduced cost stays within a gap (:func:`enumerate_sets`), which is how
+the root of the tree is closed.
+
 This is the hot loop of the exact capacitated solver (tens of thousands of
 calls per instance), hence numba rather than Python: in Python it took about
 25 ms per call on OR-Library pmedcap1-20.
