@@ -105,7 +105,8 @@ def main(argv=None) -> int:
     if not args.skip_capacitated:
         cdir = root / "capacitated-osman-christofides"
         opt = read_optimal(cdir / "optimal.csv")
-        print(f"{'instance':12} {'n':>4} {'p':>3} {'optimum':>8} {'ours':>8} {'status':>10} {'seconds':>8}")
+        print(f"{'instance':12} {'n':>4} {'p':>3} {'optimum':>8} {'ours':>8} {'status':>10} {'seconds':>8}"
+              f"  method")
         t_all = 0.0
         for k in range(1, 21):
             name = f"pmedcap1-{k:02d}"
@@ -122,7 +123,8 @@ def main(argv=None) -> int:
             ok = res.status == "optimal" and abs(res.objective - opt[name]) < 1e-6
             failures += not ok
             print(f"{name:12} {costs.shape[0]:4d} {p:3d} {opt[name]:8.0f} {res.objective:8.0f} "
-                  f"{res.status:>10} {sec:8.2f} {'' if ok else 'MISMATCH'}", flush=True)
+                  f"{res.status:>10} {sec:8.2f}  {res.details.get('method', '')}"
+                  f"{'' if ok else ' MISMATCH'}", flush=True)
         print(f"capacitated total: {t_all:.1f} s")
         total += t_all
     print(f"all: {total:.1f} s, {failures} not proven at the published optimum")

@@ -284,7 +284,8 @@ def test_highs_takes_over_when_its_share_runs_out(monkeypatch):
     with monkeypatch.context() as mp:
         mp.setattr(median, "PRE_CELLS", 0)
         ref = build().solve(time_limit=60)
-    assert "method" not in ours.details and ours.details["branch_cut_price"]["nodes"] <= 1
+    assert ours.details["method"] == "assignment MIP"
+    assert ours.details["branch_cut_price"]["nodes"] <= 1
     assert ours.status == "optimal"
     assert ours.objective == pytest.approx(ref.objective)
     assert ours.selected.size == 4

@@ -393,9 +393,11 @@ class PMedian(LocationModel):
         if pre is not None and np.isfinite(pre.value) and self._bound_proves(pre.bound, pre.value, gap):
             # The Lagrangean bound alone proves the heuristic (within the gap).
             exact = self._bound_proves(pre.bound, pre.value, 0.0)
-            return self._capacitated_result(pre.chosen_sites, pre.assign_sites,
-                                            "optimal" if exact else "feasible", pre, t_pre, 0.0,
-                                            pre.bound)
+            res = self._capacitated_result(pre.chosen_sites, pre.assign_sites,
+                                           "optimal" if exact else "feasible", pre, t_pre, 0.0,
+                                           pre.bound)
+            res.details["method"] = "lagrangean bound"
+            return res
         tried = None
         if bcp and pre is not None and pre.keep is not None and np.isfinite(pre.value):
             left = time_limit - (time.perf_counter() - t0)
@@ -456,6 +458,7 @@ class PMedian(LocationModel):
                 status = "optimal"
             res = self._capacitated_result(pre.chosen_sites, pre.assign_sites, status, pre,
                                            t_pre + out.seconds, t_build, lb)
+            res.details["method"] = "assignment MIP"
             if tried:
                 res.details["branch_cut_price"] = tried
             return res
@@ -475,6 +478,7 @@ class PMedian(LocationModel):
                            t_solve=t_pre + out.seconds, t_build_extra=t_build,
                            details={"load": load, "shares": (pi, pj, x)})
         res.details.update(self._pre_details(pre, lb))
+        res.details["method"] = "assignment MIP"
         if tried:
             res.details["branch_cut_price"] = tried
         return res
