@@ -289,3 +289,35 @@ def test_highs_takes_over_when_its_share_runs_out(monkeypatch):
     assert ours.status == "optimal"
     assert ours.objective == pytest.approx(ref.objective)
     assert ours.selected.size == 4
+
+
+def _master_lp(cost, loads, caps, k, opened):
+    """The set-partitioning LP over every feasible set (empty ones too), by scipy's linprog."""
+    from scipy.optimize import linprog
+    n, u = cost.shape
+    cols = [(j, z) for j in range(u) for z in product([0, 1], repeat=n)
+            if np.dot(z, loads) <= caps[j]]
+    c = [float(np.dot(z, cost[:, j])) for j, z in cols]
+    a_eq = np.array([[z[i] for j, z in cols] for i in range(n)])
+    site = np.array([[1.0 if j == s else 0.0 for j, _ in cols] for s in range(u)])
+    a_ub = np.vstack([np.ones(len(cols))[None], site, -site[opened]])
+    b_ub = np.concatenate([[k], np.ones(u), -np.ones(int(opened.sum()))])
+    return linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n), bounds=(0, None)).fun
+
+
+@pytest.mark.parametrize("seed", [19, 239, 7, 8])
+def test_node_lp_with_opened_sites_equals_the_full_master_lp(seed):
+    # A site opened by branching may best serve nobody; the master must allow
+    # that (an empty column), or its LP bound is too high and prunes wrongly.
+    rng = np.random.default_rng(seed)
+    n, u, k = 6, 4, 2
+    cost = np.floor(rng.uniform(0, 30, (n, u)))
+    loads, caps = rng.integers(1, 6, n), rng.integers(4, 14, u)
+    opened = np.zeros(u, bool)
+    opened[rng.choice(u, k, replace=False)] = True
+    bcp = partition.BranchCutPrice(cost, loads, caps, np.zeros(u, bool), k, integral=True)
+    node = partition.Node(np.ones((n, u), bool), np.zeros((n, u), bool), opened, np.zeros(u, bool))
+    bcp.set_node(node)
+    st, z, x = bcp.column_generation(node, float("inf"), None)
+    assert st == "lp"
+    assert z == pytest.approx(_master_lp(cost, loads, caps, k, opened))

@@ -136,12 +136,22 @@ class BranchCutPrice:
         h.addRows(1, np.array([-INF]), np.array([float(k)]), 0, e, e, ef)    # at most k new sites
         h.addRows(u, np.full(u, -INF), np.ones(u), 0, e, e, ef)              # one column per site
         self.cut_row0 = n + 1 + u
-        # Artificial columns keep every node's LP feasible; a node whose LP
-        # needs them at the end is infeasible.
+        # Artificial columns keep every node's LP feasible -- one per point
+        # row and one per site row (a site opened by branching may have no
+        # usable column yet; without it the LP was infeasible and its duals
+        # meaningless).  A node whose LP needs them at the end is infeasible.
         self.big = float(np.max(self.finite_cost, axis=1).sum() + 1.0)
-        h.addCols(n, np.full(n, self.big), np.zeros(n), np.full(n, INF), n,
-                  np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n))
-        self.n_art = n
+        art_rows = np.concatenate([np.arange(n), n + 1 + np.arange(u)]).astype(np.int32)
+        na = art_rows.size
+        h.addCols(na, np.full(na, self.big), np.zeros(na), np.full(na, INF), na,
+                  np.arange(na, dtype=np.int32), art_rows, np.ones(na))
+        self.n_art = na
+        # An open site may serve nobody: its empty column (cost 0) is always
+        # there.  Pricing never offers it (it only returns sets with points),
+        # and without it a site opened by branching whose points all cost
+        # more than their duals left the LP on its artificial column -- a
+        # node bound far too high, which could prune the optimum.
+        self.add_columns(np.arange(u), np.zeros((u, n), bool))
 
     # -- incumbent ------------------------------------------------------------
     def set_incumbent(self, value: float, assign: np.ndarray | None):
@@ -333,7 +343,8 @@ class BranchCutPrice:
                 return "pruned", best_bound, None
             if not sites.size or best_bound >= z - TOL:
                 break
-            self.add_columns(sites, mem)
+            if not self.add_columns(sites, mem):
+                break          # nothing new (only possible through round-off): no loop
         x = np.asarray(self.h.getSolution().col_value)
         if z > self.cutoff:
             return "pruned", z, None
