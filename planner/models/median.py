@@ -503,9 +503,12 @@ class PMedian(LocationModel):
             # topped up from the Lagrangean incumbent's.
             extra = np.setdiff1d(pre.chosen_sites, chosen)[:max(k - chosen.size, 0)]
             chosen = np.sort(np.concatenate([chosen, extra]))
-        status = "optimal" if out.status == "optimal" else "time_limit"
-        if status != "optimal" and self._bound_proves(lb, out.value, gap):
-            status = "optimal" if self._bound_proves(lb, out.value, 0.0) else "feasible"
+        if self._bound_proves(lb, out.value, 0.0):
+            status = "optimal"
+        elif out.status == "optimal" or self._bound_proves(lb, out.value, gap):
+            status = "feasible"           # proven within the requested gap
+        else:
+            status = "time_limit"
         res = self._capacitated_result(chosen, assign, status, pre, time.perf_counter() - t0, 0.0, lb)
         res.details.update({"method": "branch-cut-and-price",
                             **{key: out.stats[key] for key in BCP_DETAILS}})

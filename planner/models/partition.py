@@ -608,9 +608,13 @@ class BranchCutPrice:
                 stack.append(c)
             self.stats["max_depth"] = max(self.stats.get("max_depth", 0), node.depth + 1)
         if status == "optimal":
-            bound = self.best_value
+            # Nodes were pruned at the cut-off: with a relative gap that is
+            # below the best value (an integral objective stays exact).
+            bound = self.best_value if self.integral else self.best_value - self.gap_abs
         else:
-            bound = max(min(nd.parent_bound for nd in stack), self.lower_bound)
+            open_bound = min(nd.parent_bound for nd in stack if nd.parent_bound <= self.cutoff) \
+                if any(nd.parent_bound <= self.cutoff for nd in stack) else self.best_value
+            bound = min(self.best_value, max(open_bound, self.lower_bound))
         assign = self.best_cols if self.improved else None
         return Outcome(status, self.best_value, None, assign, bound, dict(self.stats))
 
