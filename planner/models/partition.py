@@ -158,11 +158,14 @@ class BranchCutPrice:
         self.best_value, self.best_cols = value, assign
         self.improved = False
         if assign is not None:
-            # Its clusters seed the pool, so the first LP is already good.
-            sites = np.unique(assign)
-            mem = np.zeros((sites.size, self.n), bool)
-            mem[np.searchsorted(sites, assign), np.arange(self.n)] = True
-            self.add_columns(sites, mem)
+            self.add_clusters(assign)    # seeds the pool, so the first LP is already good
+
+    def add_clusters(self, assign: np.ndarray):
+        """One column per site of an assignment (point -> site): the points it serves."""
+        sites = np.unique(assign)
+        mem = np.zeros((sites.size, self.n), bool)
+        mem[np.searchsorted(sites, assign), np.arange(self.n)] = True
+        self.add_columns(sites, mem)
 
     @property
     def cutoff(self) -> float:
@@ -561,12 +564,9 @@ class BranchCutPrice:
             self.best_value = value
             self.best_cols = assign
             self.improved = True
-            sites = np.unique(assign)
-            mem = np.zeros((sites.size, self.n), bool)
-            mem[np.searchsorted(sites, assign), np.arange(self.n)] = True
-            self.add_columns(sites, mem)
+            self.add_clusters(assign)
 
-    def record(self, x: np.ndarray, z: float):
+    def record(self, x: np.ndarray):
         lam = x[self.n_art:]
         use = np.flatnonzero(lam > 0.5)
         assign = np.full(self.n, -1)
@@ -601,7 +601,7 @@ class BranchCutPrice:
                     break
             if kids is None:
                 if x[:self.n_art].max() <= TOL:
-                    self.record(x, z)
+                    self.record(x)
                 continue
             for c in reversed(kids):       # the first child is explored first
                 c.parent_bound = z
