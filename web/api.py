@@ -239,3 +239,11 @@ def job_cancel(job_id: str):
     if job is None:
         raise not_found("Job", "任务", job_id)
     return jsonify(_job_dict(job))
+
+
+# -- api: browser charts --
+# (api: browser charts) end
+
+
+# -- api: facilities and plan package --
+# (api: facilities and plan package) end

@@ -184,6 +184,26 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "error": ("错误", "Error"),
 }
 
+# -- strings: browser charts --
+_STRINGS.update({
+    # (browser charts) end
+})
+
+# -- strings: print and briefing --
+_STRINGS.update({
+    # (print and briefing) end
+})
+
+# -- strings: facilities and plan package --
+_STRINGS.update({
+    # (facilities and plan package) end
+})
+
+# -- strings: maps and proposals --
+_STRINGS.update({
+    # (maps and proposals) end
+})
+
 
 def normalise(lang: str | None, default: str = "zh") -> str:
     """Map 'en-US', 'EN', 'zh_CN'... to one of :data:`LANGS`; fall back to ``default``."""

@@ -144,3 +144,11 @@ def compare():
             row[key] = (row.get(key, "") + f" #{s['priority']}").strip()
     town_rows = [towns[k] for k in sorted(towns)]
     return render_template("compare.html", active="proposals", pair=[pa, pb], diff=rows, towns=town_rows)
+
+
+# -- pages: print and briefing --
+# (pages: print and briefing) end
+
+
+# -- pages: facilities and plan package --
+# (pages: facilities and plan package) end

@@ -1,0 +1,91 @@
+"""Shared set-up of the real-browser tests (Debian /usr/bin/chromium driven by Playwright).
+
+The app runs on waitress in a background thread on a free port; every request
+the browser makes is recorded and must go to that local server only (planners
+work offline). Screenshots land in test-artifacts/ for people to look at.
+Browser test modules import the fixtures with ``from browser import *``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+__all__ = ["server", "browser", "page", "wait_map", "layer_count", "CHROMIUM", "ARTIFACTS", "ARGS"]
+
+CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
+
+
+class Server(str):
+    """The server's base URL (a str, as before) that also carries the Flask app."""
+
+    def __new__(cls, url: str, app):
+        obj = super().__new__(cls, url)
+        obj.app = app
+        return obj
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("browser") / "p.sqlite")})
+    app.extensions["coverplan"]["service"].region_layers()  # warm before the first page
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
+    srv.close()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI installs chromium: a missing browser there is a failure
+            pytest.fail(f"{CHROMIUM} not installed although CI=true (.ci/run should install it)")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server, request):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    requests, errors = [], []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(30_000)
+    pg.base = server
+    pg.app = server.app  # e.g. to simulate a restart by swapping the job runner
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    ctx.close()
+    hosts = {urlparse(u).hostname for u in requests if not u.startswith(("data:", "blob:", "about:"))}
+    assert requests, "the page made no requests at all"
+    assert hosts == {"127.0.0.1"}, f"requests left the local server: {sorted(hosts)}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def wait_map(pg, map_id="map"):
+    pg.wait_for_function(f"document.getElementById('{map_id}').dataset.ready === '1'")
+
+
+def layer_count(pg, layer, map_id="map"):
+    return pg.evaluate(f"window.coverplanMaps['{map_id}'].layers['{layer}'].getLayers().length")
+
+
