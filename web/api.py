@@ -129,8 +129,13 @@ def townships_export(fmt: str):
 # -- targets ---------------------------------------------------------------
 @bp.get("/targets")
 def targets():
-    """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built."""
-    ids = [i for i in request.args.get("proposals", "").split(",") if i]
+    """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built.
+
+    The proposals form one package: an id given twice is one proposal (else its
+    sites would count twice), and proposals of one type are combined by the
+    planner. Any unknown id is a 404 before anything is computed.
+    """
+    ids = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
     applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec)} for rec in map(proposals.saved, ids)]
     return jsonify(svc().targets(g.lang, applied or None))
 
@@ -141,6 +146,9 @@ def _job_dict(job) -> dict:
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
     d["message"] = proposals.stage_text(job.message, g.lang)
+    if job.state == "interrupted":
+        d["message"] = ("The server restarted while this calculation ran; start it again."
+                        if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")
     if job.error:
         lang_msg = job.error.get("message_en" if g.lang == "en" else "message_zh")
         d["error"] = {**job.error, "message": lang_msg or job.error.get("message")}
@@ -161,12 +169,20 @@ def proposals_list():
 def proposals_start():
     body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     if request.is_json and body is None:
-        raise bad_param("body", request.get_data(as_text=True)[:80], "valid JSON", "有效的 JSON")
+        raise bad_param("body", request.get_data(as_text=True)[:80],
+                        "valid JSON (finite numbers, nested at most 32 levels)",
+                        "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
     params = proposals.parse_params(body or {}, svc())
-    job = proposals.start(ext(), params)
     wait = _wait_seconds()
-    if wait:
-        job = ext()["jobs"].wait(job.id, timeout=wait)
+    job = proposals.start(ext(), params)
+    # Holding a request open ties up a server thread: only a few may wait at
+    # once, the others get the job's address at once (202) and poll it.
+    waiters = ext()["waiters"]
+    if wait and waiters.acquire(blocking=False):
+        try:
+            job = ext()["jobs"].wait(job.id, timeout=wait)
+        finally:
+            waiters.release()
         if job.state == "done":
             return jsonify({**_job_dict(job), "proposal": proposals.view(proposals.saved(job.result["proposal_id"]), g.lang)}), 201
         if job.state == "failed":
@@ -177,21 +193,33 @@ def proposals_start():
     return resp
 
 
+MAX_WAIT = 120.0
+
+
 def _wait_seconds() -> float:
     raw = request.args.get("wait")
     if raw in (None, "", "0"):
         return 0.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise bad_param("wait", raw, "seconds (0-300)", "秒数（0-300）") from None
-    if not 0 <= value <= 300:
-        raise bad_param("wait", raw, "seconds (0-300)", "秒数（0-300）")
-    return value
+    value = proposals.number_param(raw, "wait", minimum=0, maximum=MAX_WAIT)
+    return value or 0.0
 
 
 @bp.get("/proposals/<pid>")
 def proposal_get(pid: str):
+    return jsonify(proposals.view(proposals.saved(pid), g.lang))
+
+
+@bp.patch("/proposals/<pid>")
+def proposal_edit(pid: str):
+    """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``."""
+    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if body is None:
+        raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",
+                        "含 name 和/或 note 的 JSON 对象")
+    changes = proposals.parse_edit(body)
+    proposals.saved(pid)
+    ext()["store"].update(pid, **changes)
+    svc().forget_proposal(pid)  # the map layers carry the name
     return jsonify(proposals.view(proposals.saved(pid), g.lang))
 
 
@@ -242,6 +270,25 @@ def job_cancel(job_id: str):
 
 
 # -- api: browser charts --
+# Data for the charts web/static/charts.js draws (the browser's fonts render
+# Chinese everywhere); /charts/... keeps the server-rendered SVG/PNG downloads.
+@bp.get("/charts/coverage_by_county/<type_key>")
+def chart_coverage_by_county(type_key: str):
+    from web import charts
+    s = svc()
+    body = charts.county_chart_data(s.coverage(type_key), g.lang)
+    body["download"] = {f: f"/charts/coverage_by_county/{type_key}.{f}?lang={g.lang}" for f in charts.FORMATS}
+    return jsonify(body)
+
+
+@bp.get("/charts/proposals/<pid>/costs")
+def chart_proposal_costs(pid: str):
+    from web import charts
+    body = charts.costs_chart_data(proposals.saved(pid), g.lang)
+    body["download"] = {f: f"/charts/proposals/{pid}/costs.{f}?lang={g.lang}" for f in charts.FORMATS}
+    return jsonify(body)
+
+
 # (api: browser charts) end
 
 

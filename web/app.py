@@ -10,11 +10,17 @@ TIANDITU_KEY  key for Tianditu tiles (only with BASEMAP="tianditu")
 GRAPH         road graph (GraphML, .osm or .osm.pbf) for mode="network"; none by default
 JOB_WORKERS   threads solving proposals in the background (default 1: the
               machine is shared, and HiGHS is itself multi-threaded)
+MAX_QUEUED_JOBS  jobs waiting or running at once; more answer 503 "busy" (default 8)
+MAX_WAITERS   requests allowed to hold a thread with ``?wait=`` at once (default 2;
+              others get the 202 job answer at once, so the server stays responsive)
+MAX_CONTENT_LENGTH  largest request body in bytes (default 20 MB; more answers 413)
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,18 +31,30 @@ from werkzeug.exceptions import HTTPException
 
 from geo import settings
 from geo.errors import CoverplanError
-from web import i18n, layers
+from web import i18n, layers, safejson
 from web.errors import http_error
 from web.jobs import JobRunner
 from web.service import Service
-from web.store import ProposalStore
+from web.store import JobJournal, ProposalStore
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Numpy scalars become plain numbers; Chinese stays readable (and 2x smaller)."""
+    """Standard JSON both ways (web.safejson): answers never carry NaN/Infinity,
+    request bodies with them, with overflowing numbers or nested too deep are
+    refused (400). Numpy scalars become plain numbers; Chinese stays readable
+    (and 2x smaller)."""
 
     ensure_ascii = False
     sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return safejson.dumps(obj, **kwargs)
+
+    def loads(self, s, **kwargs):
+        return safejson.loads_request(s)
 
     @staticmethod
     def default(o):
@@ -62,6 +80,9 @@ def _defaults() -> dict:
         "TIANDITU_KEY": os.environ.get("COVERPLAN_TIANDITU_KEY", ""),
         "GRAPH": os.environ.get("COVERPLAN_GRAPH") or None,
         "JOB_WORKERS": 1,
+        "MAX_QUEUED_JOBS": 8,
+        "MAX_WAITERS": 2,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
     }
 
@@ -75,7 +96,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["coverplan"] = {
         "service": Service(app.config["REGION"], app.config["GRAPH"]),
         "store": ProposalStore(app.config["DB_PATH"]),
-        "jobs": JobRunner(workers=int(app.config["JOB_WORKERS"])),
+        "jobs": JobRunner(workers=int(app.config["JOB_WORKERS"]),
+                          max_active=int(app.config["MAX_QUEUED_JOBS"]), journal=JobJournal(app.config["DB_PATH"])),
+        "waiters": threading.BoundedSemaphore(max(1, int(app.config["MAX_WAITERS"]))),
     }
 
     from web import api, charts, pages, vendor
@@ -126,7 +149,12 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException):
         lang = getattr(g, "lang", "zh")
-        zh = {404: "未找到该地址。", 405: "不支持该请求方法。", 400: "请求无效。"}.get(exc.code, exc.name)
+        zh = HTTP_ZH.get(exc.code, exc.name)
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            zh = f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请压缩或拆分文件后重试。"
+            exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB; "
+                               "compress or split the file and try again.")
         if wants_json():
             body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang,
                               {"path": request.path})
@@ -134,7 +162,26 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("error.html", title=i18n.t("error", lang), status=exc.code,
                                message=zh if lang == "zh" else (exc.description or exc.name)), exc.code
 
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # A bug must not show a stack trace to the client, and must still speak Chinese.
+        if isinstance(exc, HTTPException):
+            return http_exception(exc)
+        logging.getLogger("coverplan.web").exception("unhandled error on %s", request.path)
+        lang = getattr(g, "lang", "zh")
+        en = "Internal error: the request could not be completed. It has been logged; please try again."
+        zh = "服务器内部错误：请求未能完成，已记录日志，请稍后重试或联系管理员。"
+        if wants_json():
+            return jsonify(http_error(500, "InternalError", en, zh, lang, {"path": request.path})), 500
+        return render_template("error.html", title=i18n.t("error", lang), status=500,
+                               message=zh if lang == "zh" else en), 500
+
     return app
+
+
+#: Chinese texts for the HTTP errors Flask raises itself.
+HTTP_ZH = {400: "请求无效。", 404: "未找到该地址。", 405: "不支持该请求方法。", 413: "请求内容过大。",
+           415: "不支持的内容类型。", 429: "请求过于频繁，请稍后再试。", 503: "服务器繁忙，请稍后再试。"}
 
 
 def ext(app: Flask | None = None) -> dict:

@@ -18,6 +18,20 @@ class PlannerUnavailable(CoverplanError):
             details={"missing": missing})
 
 
+class ServerBusy(CoverplanError):
+    """Too many solves waiting already: come back later (the queue is bounded on purpose)."""
+
+    status = 503
+
+    def __init__(self, active: int) -> None:
+        super().__init__(
+            f"The server is busy: {active} calculations are queued or running. Try again in a minute.",
+            f"服务器繁忙：已有 {active} 个计算在排队或运行，请稍后再试。",
+            hint_en="Cancel a calculation you no longer need, or wait for one to finish.",
+            hint_zh="可取消不再需要的计算，或等待其完成后再提交。",
+            details={"active": active})
+
+
 def bad_param(name: str, value, expected_en: str, expected_zh: str) -> InputDataError:
     """A 400 for one query/form parameter, naming it and what would be accepted."""
     return InputDataError(

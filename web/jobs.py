@@ -5,9 +5,16 @@ instead of holding a request open (waitress would time it out, and a planner
 must be able to cancel). Cancelling is cooperative: the job function receives
 ``should_stop()`` and is expected to poll it; a job still queued is dropped
 before it starts.
+
+The queue is bounded (``max_active`` jobs queued or running; one more is
+refused with :class:`web.errors.ServerBusy`) so that one client cannot pile up
+work that keeps everyone else waiting. Jobs live in memory, and an optional
+journal (``web.store.JobJournal``) records each one, so that after a restart a
+job that was cut off answers "interrupted" instead of "not found".
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import traceback
@@ -18,7 +25,8 @@ from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
 
-FINAL = ("done", "failed", "cancelled")
+FINAL = ("done", "failed", "cancelled", "interrupted")
+ACTIVE = ("queued", "running")
 
 
 @dataclass
@@ -34,6 +42,7 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    ahead: int = 0   # jobs before this one in the queue (set when read)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
@@ -41,6 +50,7 @@ class Job:
                 "progress": round(self.progress, 4), "message": self.message,
                 "params": self.params, "result": self.result, "error": self.error,
                 "created": self.created, "started": self.started, "finished": self.finished,
+                "ahead": self.ahead if self.state == "queued" else 0,
                 "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3)}
 
 
@@ -52,36 +62,55 @@ class JobRunner:
     Finished jobs are forgotten after ``keep`` newer ones exist.
     """
 
-    def __init__(self, workers: int = 1, keep: int = 200) -> None:
+    def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8, journal=None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coverplan-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._keep = keep
+        self.max_active = max(1, int(max_active))
+        self.journal = journal
+        if journal is not None:
+            journal.interrupt_unfinished()  # whatever was running when the last process died
 
     def submit(self, kind: str, fn: Callable[[Callable, Callable], Any], params: dict | None = None) -> Job:
+        from web.errors import ServerBusy
+
         job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=params or {})
         with self._lock:
+            active = sum(j.state in ACTIVE for j in self._jobs.values())
+            if active >= self.max_active:
+                raise ServerBusy(active)
             self._jobs[job.id] = job
             self._forget_old()
+        self._record(job)
         self._pool.submit(self._run, job, fn)
         return job
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+            if job is not None:
+                job.ahead = self._ahead(job)
+        if job is None and self.journal is not None:
+            return self.journal.get(job_id)  # e.g. cut off by a restart: "interrupted"
+        return job
 
     def list(self) -> list[Job]:
         with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+            jobs = sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+            for j in jobs:
+                j.ahead = self._ahead(j)
+            return jobs
 
     def cancel(self, job_id: str) -> Job | None:
         job = self.get(job_id)
-        if job is None:
-            return None
+        if job is None or job.id not in self._jobs:
+            return job  # unknown, or a journal entry from before a restart (already final)
         job._stop.set()
         with self._lock:
             if job.state == "queued":
                 job.state, job.finished = "cancelled", time.time()
+        self._record(job)
         return job
 
     def wait(self, job_id: str, timeout: float = 30.0) -> Job | None:
@@ -100,6 +129,18 @@ class JobRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- internals -----------------------------------------------------
+    def _ahead(self, job: Job) -> int:
+        if job.state != "queued":
+            return 0
+        return sum(1 for j in self._jobs.values() if j.state in ACTIVE and j.created < job.created)
+
+    def _record(self, job: Job) -> None:
+        if self.journal is not None:
+            try:
+                self.journal.record(job)
+            except Exception:  # the journal is a convenience; never fail a solve over it
+                pass
+
     def _forget_old(self) -> None:
         done = [j for j in self._jobs.values() if j.state in FINAL]
         for j in sorted(done, key=lambda j: j.created)[:max(0, len(done) - self._keep)]:
@@ -110,6 +151,7 @@ class JobRunner:
             if job.state == "cancelled":
                 return
             job.state, job.started = "running", time.time()
+        self._record(job)
 
         def progress(fraction: float, message: str = "") -> None:
             job.progress = min(1.0, max(job.progress, float(fraction)))
@@ -128,14 +170,16 @@ class JobRunner:
                 job.state = "cancelled"
             else:
                 job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
-        except Exception as exc:  # a bug: keep the server alive, show the reason
+        except Exception as exc:  # a bug: keep the server alive; the trace goes to the log, not the client
+            logging.getLogger("coverplan.jobs").error("job %s failed:\n%s", job.id, traceback.format_exc())
             job.state = "failed"
-            job.error = {"error": type(exc).__name__, "message": str(exc), "message_en": str(exc),
-                         "message_zh": f"计算出错：{exc}", "details": {"traceback": traceback.format_exc(limit=5)},
-                         "status": 500}
+            job.error = {"error": type(exc).__name__, "message": f"计算出错：{exc}",
+                         "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
+                         "details": {}, "status": 500}
         else:
             if job._stop.is_set():
                 job.state = "cancelled"  # the solver returned early because we asked it to
             else:
                 job.state, job.result, job.progress = "done", result, 1.0
         job.finished = time.time()
+        self._record(job)

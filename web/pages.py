@@ -106,36 +106,53 @@ def compare():
         raise bad_param("a,b", f"{a},{b}", "two proposal ids", "两个方案编号")
     pa, pb = _proposal_view(a), _proposal_view(b)
     lang = g.lang
+    if pa["type"] != pb["type"] or pa["cost_unit"] != pb["cost_unit"]:
+        # different facility types have different demand, standards and even units (minutes vs metres)
+        raise bad_param("a,b", f"{a},{b}", f"two proposals of the same facility type (got {pa['type_name']} and "
+                        f"{pb['type_name']}); use the plan package page to see different types together",
+                        f"同一设施类型的两个方案（当前为“{pa['type_name']}”和“{pb['type_name']}”）；"
+                        "不同类型的方案请在“规划组合”页一并查看")
+
+    from web.i18n import cost_text
+    unit = pa["cost_unit"] or "min"
 
     def pct(x):
         return "–" if x is None else f"{100 * x:.1f}%"
 
-    from web.i18n import cost_text
-    unit = pa["cost_unit"] if pa["cost_unit"] == pb["cost_unit"] else None
-
     def num(x):
-        return cost_text(x, unit or "min", lang) if unit else ("–" if x is None else f"{x:,.1f}")
+        return cost_text(x, unit, lang)
 
-    def delta(x, y, scale=1.0, unit=""):
-        return "–" if x is None or y is None else f"{(y - x) * scale:+.1f}{unit}"
+    def delta_cost(x, y):
+        if x is None or y is None:
+            return "–"
+        d = y - x
+        return ("+" if d > 0 else "−" if d < 0 else "±") + cost_text(abs(d), unit, lang)
 
+    def delta_pt(x, y):
+        return "–" if x is None or y is None else f"{100 * (y - x):+.1f} {t('percentage_points', lang)}"
+
+    def delta_n(x, y, what):
+        return f"{y - x:+d} {t(what, lang)}"
+
+    qa, qb = pa["after"].get("cost_quantiles") or {}, pb["after"].get("cost_quantiles") or {}
     rows = [
         {"label": t("facility_type", lang), "a": pa["type_name"], "b": pb["type_name"], "delta": ""},
-        {"label": t("model", lang), "a": pa["solver"]["model"].upper(), "b": pb["solver"]["model"].upper(), "delta": ""},
+        {"label": t("model", lang), "a": t("model_" + pa["solver"]["model"], lang),
+         "b": t("model_" + pb["solver"]["model"], lang), "delta": ""},
         {"label": t("n_sites", lang), "a": len(pa["sites"]), "b": len(pb["sites"]),
-         "delta": f"{len(pb['sites']) - len(pa['sites']):+d}"},
+         "delta": delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit")},
         {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
          "b": pct(pb["before"]["covered_share"]), "delta": ""},
         {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
          "b": pct(pb["after"]["covered_share"]),
-         "delta": delta(pa["after"]["covered_share"], pb["after"]["covered_share"], 100, " pt")},
+         "delta": delta_pt(pa["after"]["covered_share"], pb["after"]["covered_share"])},
         {"label": f"{t('covered_units', lang)} · {t('after', lang)}", "a": pa["after"]["covered_units"],
-         "b": pb["after"]["covered_units"], "delta": f"{pb['after']['covered_units'] - pa['after']['covered_units']:+d}"},
+         "b": pb["after"]["covered_units"],
+         "delta": delta_n(pa["after"]["covered_units"], pb["after"]["covered_units"], "units_unit")},
         {"label": f"{t('mean_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["mean_cost"]),
-         "b": num(pb["after"]["mean_cost"]), "delta": delta(pa["after"]["mean_cost"], pb["after"]["mean_cost"])},
-        {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["cost_quantiles"]["p90"]),
-         "b": num(pb["after"]["cost_quantiles"]["p90"]),
-         "delta": delta(pa["after"]["cost_quantiles"]["p90"], pb["after"]["cost_quantiles"]["p90"])},
+         "b": num(pb["after"]["mean_cost"]), "delta": delta_cost(pa["after"]["mean_cost"], pb["after"]["mean_cost"])},
+        {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(qa.get("p90")),
+         "b": num(qb.get("p90")), "delta": delta_cost(qa.get("p90"), qb.get("p90"))},
     ]
     towns: dict[str, dict] = {}
     for key, p in (("a", pa), ("b", pb)):

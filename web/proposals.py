@@ -8,6 +8,7 @@ the store, and reshapes a saved proposal for maps, tables and downloads.
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import datetime
 
 import geopandas as gpd
@@ -45,23 +46,58 @@ def stage_text(message: str, lang: str) -> str:
 MODELS = ("auto", "mclp", "lscp", "pmedian", "pcenter")
 MODES = ("estimate", "network")
 MAX_TIME_LIMIT = 300.0
+MAX_SITES = 5000
+#: Largest service standard accepted, per unit: 10 hours, or 300 km (Shiyan is
+#: about 250 km across; a bigger radius is a typo and makes maps unbuildable).
+MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
+MAX_NAME, MAX_NOTE = 80, 2000
 
 
 def _number(raw, name: str, kind=float, *, minimum=None, maximum=None):
+    """A finite number from a form or JSON value, within [minimum, maximum] (400 otherwise)."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
+    expected = ("an integer", "整数") if kind is int else ("a number", "数字")
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise bad_param(name, raw, *expected)
     try:
-        value = kind(raw)
-        if kind is int and float(raw) != value:
+        as_float = float(raw)
+        if not math.isfinite(as_float):  # inf, nan, 1e999
             raise ValueError
-    except (TypeError, ValueError):
-        raise bad_param(name, raw, "an integer" if kind is int else "a number",
-                        "整数" if kind is int else "数字") from None
+        value = kind(as_float) if kind is int else as_float
+        if kind is int and as_float != value:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise bad_param(name, raw, *expected) from None
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        rng = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        rng_zh = f"{minimum} 到 {maximum} 之间" if maximum is not None else f"不小于 {minimum}"
+        rng = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        rng_zh = f"{minimum:g} 到 {maximum:g} 之间" if maximum is not None else f"不小于 {minimum:g}"
         raise bad_param(name, raw, f"a number {rng}", f"{rng_zh}的数")
     return value
+
+
+def number_param(raw, name: str, *, minimum=None, maximum=None) -> float | None:
+    """A finite query-string number in range (400 otherwise)."""
+    return _number(raw, name, float, minimum=minimum, maximum=maximum)
+
+
+def _text(form: dict, name: str, limit: int) -> str:
+    raw = form.get(name)
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise bad_param(name, raw, "text", "文本")
+    return raw.strip()[:limit]
+
+
+def effective_model(model: str, ft, p) -> str:
+    """The model "auto" stands for: the type's default, but a coverage-for-all default
+    (LSCP) becomes MCLP when the planner asked for a number of sites."""
+    if model != "auto":
+        return model
+    if ft.default_model == "lscp" and p is not None:
+        return "mclp"
+    return ft.default_model
 
 
 def parse_params(form: dict, service) -> dict:
@@ -69,30 +105,67 @@ def parse_params(form: dict, service) -> dict:
     if not isinstance(form, dict):
         raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
     type_key = form.get("type")
-    if not type_key:
+    if not type_key or not isinstance(type_key, str):
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
-    ft = service.get_type(str(type_key))  # unknown -> 404 listing the known types
+    ft = service.get_type(type_key)  # unknown -> 404 listing the known types
     model = form.get("model") or "auto"
     if model not in MODELS:
         raise bad_param("model", model, "one of " + ", ".join(MODELS), "以下之一：" + "、".join(MODELS))
     mode = form.get("mode") or "estimate"
     if mode not in MODES:
         raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
-    p = _number(form.get("p"), "p", int, minimum=1, maximum=5000)
-    standard = _number(form.get("standard"), "standard", float, minimum=1e-6)
+    p = _number(form.get("p"), "p", int, minimum=1, maximum=MAX_SITES)
+    top = MAX_STANDARD.get(ft.unit, MAX_STANDARD["m"])
+    std = {k: _number(form.get(k), k, float, minimum=1e-6, maximum=top)
+           for k in ("standard", "standard_urban", "standard_rural")}
+    if std["standard"] is not None and (std["standard_urban"] is not None or std["standard_rural"] is not None):
+        raise bad_param("standard", form.get("standard"), "either one standard for all units, or "
+                        "standard_urban / standard_rural, not both",
+                        "统一的服务标准，或分别填写城镇/农村标准（二者不能同时给出）")
+    standard = None
+    if std["standard"] is not None:
+        standard = {"urban": std["standard"], "rural": std["standard"]}
+    elif std["standard_urban"] is not None or std["standard_rural"] is not None:
+        standard = {"urban": std["standard_urban"] if std["standard_urban"] is not None else ft.standard_urban,
+                    "rural": std["standard_rural"] if std["standard_rural"] is not None else ft.standard_rural}
     time_limit = _number(form.get("time_limit"), "time_limit", float, minimum=1, maximum=MAX_TIME_LIMIT) or 60.0
-    effective = ft.default_model if model == "auto" else model
+    effective = effective_model(model, ft, p)
     if effective != "lscp" and p is None:
         p = ft.default_p
-    name = str(form.get("name") or "").strip()[:80]
-    return {"type": ft.key, "model": model, "p": p, "standard": standard, "mode": mode,
-            "time_limit": time_limit, "name": name}
+    if effective == "lscp":
+        p = None  # full coverage decides the number of sites itself
+    return {"type": ft.key, "model": model, "model_effective": effective, "p": p, "standard": standard,
+            "mode": mode, "time_limit": time_limit, "name": _text(form, "name", MAX_NAME),
+            "note": _text(form, "note", MAX_NOTE)}
+
+
+def parse_edit(form: dict) -> dict:
+    """A rename / note change (PATCH): only ``name`` and ``note``, as text."""
+    if not isinstance(form, dict):
+        raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
+    unknown = sorted(set(form) - {"name", "note"})
+    if unknown:
+        raise bad_param(unknown[0], form[unknown[0]], "only name and note can be changed", "只能修改名称和备注")
+    out = {}
+    if "name" in form:
+        name = _text(form, "name", MAX_NAME)
+        if not name:
+            raise bad_param("name", form.get("name"), "a non-empty name", "非空名称")
+        out["name"] = name
+    if "note" in form:
+        out["note"] = _text(form, "note", MAX_NOTE)
+    return out
 
 
 def default_name(params: dict, ft) -> str:
-    model = params["model"] if params["model"] != "auto" else ft.default_model
+    model = params.get("model_effective") or (params["model"] if params["model"] != "auto" else ft.default_model)
+    label = MODEL_LABEL_ZH.get(model, model.upper())
     n = f"{params['p']}处" if params.get("p") and model != "lscp" else "全覆盖"
-    return f"{ft.name_zh}·{model.upper()}·{n}·{datetime.now():%m-%d %H:%M}"
+    return f"{ft.name_zh}·{label}·{n}·{datetime.now():%m-%d %H:%M}"
+
+
+#: Short Chinese model names for default proposal names.
+MODEL_LABEL_ZH = {"mclp": "最大覆盖", "lscp": "最少设施全覆盖", "pmedian": "总出行最短", "pcenter": "最远距离最短"}
 
 
 def start(ext: dict, params: dict):
@@ -106,14 +179,14 @@ def start(ext: dict, params: dict):
     def work(progress, should_stop):
         progress(0.01, "queued → running")
         prop = planner("proposals").propose(
-            service.region, ft.key, model=params["model"], p=params["p"], standard=params["standard"],
+            service.region, ft.key, model=params["model_effective"], p=params["p"], standard=params["standard"],
             mode=params["mode"], graph=graph, time_limit=params["time_limit"], progress=progress,
             should_stop=should_stop)
         if should_stop():
             return None
         progress(0.95, "saving")
         pid = store.add(name=name, type_key=ft.key, params={**params, "name": name},
-                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson())
+                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson(), note=params.get("note", ""))
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
@@ -146,7 +219,7 @@ def site_rows(rec: dict) -> list[dict]:
 def view(rec: dict, lang: str) -> dict:
     """A saved proposal for the page and the API, in the user's language."""
     s = rec["summary"]
-    out = {k: rec[k] for k in ("id", "name", "type", "created", "params")}
+    out = {k: rec.get(k) for k in ("id", "name", "type", "created", "params", "note", "updated", "damaged")}
     out.update({
         "type_name": pick(s.get("type_name_zh"), s.get("type_name_en"), lang),
         "cost_unit": s.get("cost_unit"), "is_estimate": s.get("is_estimate"), "standard": s.get("standard"),

@@ -294,12 +294,19 @@ def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=Non
 
     if ft.rule != "within" or not len(facilities):
         return None
+    import shapely
+
     kind = region.townships["kind_group"]
+    # Only the part over the region is drawn: a very large standard would give
+    # circles that wrap around the globe and break the union.
+    frame = shapely.box(*region.counties.total_bounds).buffer(0.5)
     shapes = []
     for code, geom in zip(facilities["township_code"], facilities.geometry):
         urban = bool(kind.get(code) == "urban")
         cutoff = ft.standard_urban if urban else ft.standard_rural
-        shapes.append(service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban, graph=graph))
+        area = service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban, graph=graph)
+        if not area.is_empty:
+            shapes.append(shapely.make_valid(area).intersection(frame))
     merged = unary_union([s for s in shapes if not s.is_empty])
     geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
     return {"type": "FeatureCollection",

@@ -1,9 +1,13 @@
-"""Saved proposals in SQLite (stdlib ``sqlite3``).
+"""Saved proposals and the job journal in SQLite (stdlib ``sqlite3``).
 
 One row per proposal: its parameters, its summary (the planner's ``to_dict``)
 and its sites as GeoJSON, so that a saved proposal reopens exactly as solved
 even after the region data or the solver change. A new connection per call
 keeps it safe across waitress threads and job threads.
+
+Everything is written as standard JSON (web.safejson: no NaN/Infinity), and the
+list tolerates a row that is not (written by an older version or by hand): it
+is shown as damaged, can be deleted, and never takes the list down.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+
+from web import safejson
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS proposals (
@@ -25,7 +31,46 @@ CREATE TABLE IF NOT EXISTS proposals (
     geojson     TEXT NOT NULL    -- JSON FeatureCollection of the proposed sites
 );
 CREATE INDEX IF NOT EXISTS proposals_created ON proposals(created);
+CREATE TABLE IF NOT EXISTS jobs (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    params      TEXT NOT NULL,   -- JSON
+    state       TEXT NOT NULL,
+    created     REAL NOT NULL,
+    finished    REAL,
+    result      TEXT,            -- JSON
+    error       TEXT             -- JSON
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
 """
+
+#: Columns added after the first release (added in place on open).
+_ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "REAL"}}
+
+#: Job journal rows kept (older ones are pruned).
+JOBS_KEPT = 500
+
+
+def _dump(obj) -> str:
+    return safejson.dumps(obj, ensure_ascii=False)
+
+
+def _load(text, default=None):
+    try:
+        return json.loads(text) if text else default
+    except (TypeError, ValueError):
+        return default
+
+
+@contextmanager
+def _connection(path: Path):
+    con = sqlite3.connect(path, timeout=10)
+    con.row_factory = sqlite3.Row
+    try:
+        yield con
+        con.commit()
+    finally:
+        con.close()
 
 
 class ProposalStore:
@@ -33,54 +78,131 @@ class ProposalStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")  # readers never wait for a saving job
             con.executescript(SCHEMA)
+            for table, cols in _ADDED_COLUMNS.items():
+                have = {r["name"] for r in con.execute(f"PRAGMA table_info({table})")}
+                for col, decl in cols.items():
+                    if col not in have:
+                        con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
 
-    @contextmanager
     def _connect(self):
-        con = sqlite3.connect(self.path, timeout=10)
-        con.row_factory = sqlite3.Row
-        try:
-            yield con
-            con.commit()
-        finally:
-            con.close()
+        return _connection(self.path)
 
-    def add(self, *, name: str, type_key: str, params: dict, summary: dict, geojson: dict) -> str:
+    def add(self, *, name: str, type_key: str, params: dict, summary: dict, geojson: dict, note: str = "") -> str:
         pid = uuid.uuid4().hex[:10]
         with self._connect() as con:
-            con.execute("INSERT INTO proposals VALUES (?,?,?,?,?,?,?)",
-                        (pid, name, type_key, time.time(), json.dumps(params, ensure_ascii=False),
-                         json.dumps(summary, ensure_ascii=False), json.dumps(geojson, ensure_ascii=False)))
+            con.execute("INSERT INTO proposals (id, name, type_key, created, params, summary, geojson, note) "
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        (pid, name, type_key, time.time(), _dump(params), _dump(summary), _dump(geojson), note))
         return pid
 
     @staticmethod
     def _head(r: sqlite3.Row) -> dict:
-        return {"id": r["id"], "name": r["name"], "type": r["type_key"], "created": r["created"],
-                "params": json.loads(r["params"])}
+        params = _load(r["params"])
+        head = {"id": r["id"], "name": r["name"], "type": r["type_key"], "created": r["created"],
+                "params": params if isinstance(params, dict) else {}, "note": r["note"] or "",
+                "updated": r["updated"]}
+        if not isinstance(params, dict):
+            head["damaged"] = True
+        return head
 
     def list(self) -> list[dict]:
         """Every saved proposal's headline numbers, newest first.
 
         SQLite's JSON functions pick the few fields the list shows, so the
-        full summaries and site collections are never parsed here.
+        full summaries and site collections are never parsed here; a row whose
+        JSON is not valid comes back marked ``damaged`` instead of failing.
         """
         with self._connect() as con:
             rows = con.execute(
-                "SELECT id, name, type_key, created, params, "
-                "json_extract(summary, '$.before') AS before, json_extract(summary, '$.after') AS after, "
-                "json_array_length(geojson, '$.features') AS n_sites "
+                "SELECT id, name, type_key, created, params, note, updated, "
+                "json_valid(summary) AND json_valid(geojson) AS ok, "
+                "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.before') END AS before, "
+                "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.after') END AS after, "
+                "CASE WHEN json_valid(geojson) THEN json_array_length(geojson, '$.features') END AS n_sites "
                 "FROM proposals ORDER BY created DESC").fetchall()
-        return [{**self._head(r), "before": json.loads(r["before"] or "{}"),
-                 "after": json.loads(r["after"] or "{}"), "n_sites": int(r["n_sites"] or 0)} for r in rows]
+        out = []
+        for r in rows:
+            head = self._head(r)
+            before, after = _load(r["before"], {}), _load(r["after"], {})
+            if not r["ok"] or not isinstance(before, dict) or not isinstance(after, dict):
+                head["damaged"] = True
+            out.append({**head, "before": before if isinstance(before, dict) else {},
+                        "after": after if isinstance(after, dict) else {}, "n_sites": int(r["n_sites"] or 0)})
+        return out
 
     def get(self, pid: str) -> dict | None:
         with self._connect() as con:
             r = con.execute("SELECT * FROM proposals WHERE id = ?", (pid,)).fetchone()
         if r is None:
             return None
-        return {**self._head(r), "summary": json.loads(r["summary"]), "geojson": json.loads(r["geojson"])}
+        summary, geojson = _load(r["summary"]), _load(r["geojson"])
+        rec = {**self._head(r), "summary": summary if isinstance(summary, dict) else {},
+               "geojson": geojson if isinstance(geojson, dict) else {"type": "FeatureCollection", "features": []}}
+        if not isinstance(summary, dict) or not isinstance(geojson, dict):
+            rec["damaged"] = True
+        return rec
+
+    def update(self, pid: str, *, name: str | None = None, note: str | None = None) -> bool:
+        """Rename a proposal or change its note (the solve itself never changes)."""
+        sets, args = [], []
+        for col, value in (("name", name), ("note", note)):
+            if value is not None:
+                sets.append(f"{col} = ?")
+                args.append(value)
+        if not sets:
+            return self.get(pid) is not None
+        with self._connect() as con:
+            cur = con.execute(f"UPDATE proposals SET {', '.join(sets)}, updated = ? WHERE id = ?",
+                              (*args, time.time(), pid))
+            return cur.rowcount > 0
 
     def delete(self, pid: str) -> bool:
         with self._connect() as con:
             cur = con.execute("DELETE FROM proposals WHERE id = ?", (pid,))
             return cur.rowcount > 0
+
+
+class JobJournal:
+    """What became of each background job, kept across restarts.
+
+    Jobs run in memory; this table only lets a job that a restart cut off
+    answer "interrupted" (with its parameters, so the page can offer a retry)
+    instead of "not found".
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _connection(self.path) as con:
+            con.executescript(SCHEMA)
+
+    def record(self, job) -> None:
+        with _connection(self.path) as con:
+            con.execute("INSERT OR REPLACE INTO jobs (id, kind, params, state, created, finished, result, error) "
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        (job.id, job.kind, _dump(job.params), job.state, job.created, job.finished,
+                         _dump(job.result), _dump(job.error)))
+            con.execute("DELETE FROM jobs WHERE id NOT IN (SELECT id FROM jobs ORDER BY created DESC LIMIT ?)",
+                        (JOBS_KEPT,))
+
+    def interrupt_unfinished(self) -> int:
+        """Mark jobs left queued or running by a previous process as interrupted."""
+        with _connection(self.path) as con:
+            cur = con.execute("UPDATE jobs SET state = 'interrupted', finished = ? "
+                              "WHERE state IN ('queued', 'running')", (time.time(),))
+            return cur.rowcount
+
+    def get(self, job_id: str):
+        from web.jobs import Job
+
+        with _connection(self.path) as con:
+            r = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if r is None:
+            return None
+        job = Job(id=r["id"], kind=r["kind"], params=_load(r["params"], {}), state=r["state"],
+                  result=_load(r["result"]), error=_load(r["error"]), created=r["created"], finished=r["finished"])
+        if job.state in ("queued", "running"):
+            job.state = "interrupted"  # known to the journal but not to this process
+        return job
