@@ -58,7 +58,8 @@ def checklist_from_coverage(region: Region, cov: Coverage) -> pd.DataFrame:
             status, zh, en = "na", "本乡镇无此类需求单元", "no demand unit of this type here"
         elif n_cov == n_units:
             status = "met"
-            zh, en = f"全部{n_units}个单元已覆盖", f"all {n_units} units covered"
+            zh = f"全部{n_units}个单元已覆盖" if n_units > 1 else "唯一的需求单元已覆盖"
+            en = f"all {n_units} units covered" if n_units > 1 else "its one demand unit is covered"
         else:
             status = "not_met"
             far = float(farthest_out.get(code, np.inf))

@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-__all__ = ["server", "browser", "page", "wait_map", "layer_count", "CHROMIUM", "ARTIFACTS", "ARGS"]
+__all__ = ["server", "browser", "page", "wait_map", "layer_count", "click_map_at", "layer_point",
+           "CHROMIUM", "ARTIFACTS", "ARGS"]
 
 CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -89,3 +90,19 @@ def layer_count(pg, layer, map_id="map"):
     return pg.evaluate(f"window.coverplanMaps['{map_id}'].layers['{layer}'].getLayers().length")
 
 
+
+
+def layer_point(pg, js_latlng: str, map_id="map") -> tuple[float, float]:
+    """Page coordinates of a map position (``js_latlng`` evaluates to a Leaflet LatLng)."""
+    return tuple(pg.evaluate(f"""() => {{
+        const m = window.coverplanMaps['{map_id}'].map;
+        const p = m.latLngToContainerPoint({js_latlng});
+        const r = m.getContainer().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y];
+    }}"""))
+
+
+def click_map_at(pg, js_latlng: str, map_id="map") -> None:
+    """Click the map where a person would: at the pixel of a map position (the canvas hit-tests it)."""
+    x, y = layer_point(pg, js_latlng, map_id)
+    pg.mouse.click(x, y)

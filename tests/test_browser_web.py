@@ -15,14 +15,15 @@ pytestmark = pytest.mark.browser
 def test_overview_region_map(page):
     page.goto(page.base + "/?lang=zh")
     wait_map(page)
-    assert page.locator("path.township").count() == 129
-    assert page.locator("path.county").count() == 8
+    assert layer_count(page, "townships") == 129
+    assert layer_count(page, "counties") == 8
     assert "示意" in page.locator(".map-note").inner_text()
     page.wait_for_selector("#targets-table")
     page.wait_for_selector("#citywide-table")
     assert page.locator("#citywide-table tbody tr").count() >= 4
-    page.wait_for_function("document.getElementById('county-chart-img').complete")
-    assert page.evaluate("document.getElementById('county-chart-img').naturalWidth") > 0
+    page.wait_for_selector("#county-chart-box[data-ready='1'] svg")
+    names = page.eval_on_selector_all("#county-chart-box svg text.county-name", "els => els.map(e => e.textContent)")
+    assert len(names) == 8 and "丹江口市" in names
 
 
 def test_coverage_map_layers(page, shiyan):
@@ -30,16 +31,18 @@ def test_coverage_map_layers(page, shiyan):
     page.goto(page.base + "/map/elderly_complex?lang=zh")
     wait_map(page)
     assert layer_count(page, "townships") == 129
-    assert page.locator("path.township").count() == 129
     assert layer_count(page, "facilities") == n_fac
-    assert page.locator("path.facility-elderly_complex").count() == n_fac
     uncovered = page.evaluate("window.coverplanMaps.map.data.summary.uncovered_units")
     assert layer_count(page, "uncovered_units") == uncovered > 0
     legend = page.locator(".legend").inner_text()
     assert "乡镇覆盖率" in legend and "100%" in legend and "0–24%" in legend
     assert "示意" in page.locator(".leaflet-control-layers").inner_text()
     # a township popup carries the numbers
-    page.locator("path.township").nth(40).click(force=True)
+    # (a point inside the township, away from the villages drawn over it)
+    page.evaluate("() => { window.coverplanMaps.map.map.setView(window.coverplanMaps.map.layers.townships"
+                  ".getLayers()[40].getCenter(), 11); }")
+    page.evaluate("() => { window.coverplanMaps.map.layers.uncovered_units.remove(); }")
+    click_map_at(page, "window.coverplanMaps.map.layers.townships.getLayers()[40].getCenter()")
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert "60岁以上人口" in popup and "覆盖率" in popup
     # page weight: everything the browser fetched for this page
@@ -112,7 +115,8 @@ def test_proposal_form_to_numbered_sites(page):
     assert "浏览器测试方案" in page.locator("h1").inner_text()
     ba = page.locator("table.before-after").inner_text()
     assert "方案前" in ba and "方案后" in ba
-    assert page.evaluate("document.querySelector('img.chart').naturalWidth") > 0
+    page.wait_for_selector("#costs-chart[data-ready='1'] svg")
+    assert page.locator("#costs-chart svg path.step").count() == 2
     # the saved list shows it, and two saved proposals can be compared
     page.goto(page.base + "/proposals")
     page.wait_for_function("document.getElementById('saved').dataset.rows === '1'")

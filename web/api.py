@@ -87,6 +87,17 @@ def arg_bool(name: str) -> bool:
     return value in ("1", "true", "yes")
 
 
+# -- finding places ----------------------------------------------------------
+@bp.get("/search")
+def search():
+    """Townships and villages by name or code: ``?q=武当&limit=20``."""
+    q = request.args.get("q", "")
+    if len(q) > 50:
+        raise bad_param("q", q[:50] + "…", "at most 50 characters", "不超过 50 个字符")
+    limit = proposals.number_param(request.args.get("limit"), "limit", minimum=1, maximum=100) or 20
+    return jsonify(svc().search(q, limit=int(limit)))
+
+
 # -- coverage --------------------------------------------------------------
 @bp.get("/coverage")
 def coverage_all():
@@ -293,4 +304,43 @@ def chart_proposal_costs(pid: str):
 
 
 # -- api: facilities and plan package --
+def _facility_query() -> dict:
+    """Checked register filters: unknown type 404, unknown county or township 400 (zh and en)."""
+    s = svc()
+    r = s.region
+    type_key = request.args.get("type") or None
+    if type_key and type_key not in set(r.facilities["facility_type"].astype(str)):
+        s.get_type(type_key)  # 404 listing the known types (a known type with no facility is fine)
+    county = arg_county()
+    if county and county not in set(r.counties["code"]):  # a county name: the filter works on codes
+        county = str(r.counties.loc[r.counties["name"] == county, "code"].iloc[0])
+    township = request.args.get("township") or None
+    if township and township not in r.townships.index:
+        raise bad_param("township", township, "a 9-digit township code of the region (e.g. 420302001)",
+                        "本区域的9位乡镇（街道）代码（如 420302001）")
+    q = (request.args.get("q") or "").strip()[:80] or None
+    return {"type_key": type_key, "county": county, "township": township, "q": q}
+
+
+def _facility_view():
+    from web.facilities import register_view
+    s = svc()
+    return register_view(s.region, s.types(), g.lang, **_facility_query())
+
+
+@bp.get("/facilities")
+def facilities():
+    """The facility register, filtered by ``type``, ``county``, ``township`` and ``q`` (name or id)."""
+    return jsonify(_facility_view())
+
+
+@bp.get("/facilities.<fmt>")
+def facilities_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
+    from web.facilities import export_title
+    s = svc()
+    view = _facility_view()
+    return exports.table_response(view["rows"], exports.FACILITY_COLUMNS, fmt, "facilities", g.lang,
+                                  title=export_title(s.region, s.types(), g.lang, view))
 # (api: facilities and plan package) end

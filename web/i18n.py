@@ -81,6 +81,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "approx_layers": ("示意：乡镇边界为近似，村庄位置与设施名录为合成数据",
                       "示意 illustrative: township boundaries approximated, villages and facilities synthetic"),
     "estimate_note": ("出行时间为直线距离×绕行系数估算", "Travel times estimated from straight-line distance × detour factor"),
+    "estimate_note_m": ("距离为直线距离×绕行系数估算（未用路网）",
+                        "Distances estimated from straight-line distance × detour factor (no road network)"),
     "code": ("代码", "Code"),
     "name": ("名称", "Name"),
     "county": ("县区", "County"),
@@ -186,21 +188,133 @@ _STRINGS: dict[str, tuple[str, str]] = {
 
 # -- strings: browser charts --
 _STRINGS.update({
+    "standard_urban": ("服务标准（城区）", "Standard (urban)"),
+    "standard_rural": ("服务标准（农村）", "Standard (rural)"),
+    "unreachable_weight": ("不可达的需求权重", "Unreachable demand weight"),
+    "download_chart": ("下载图表", "Download chart"),
+    "units_covered_pct": ("已覆盖单元占比（%）", "Share of units covered (%)"),
     # (browser charts) end
 })
 
 # -- strings: print and briefing --
 _STRINGS.update({
+    "brief": ("简报", "Brief"),
+    "brief_title": ("方案简报", "Proposal brief"),
+    "brief_offline_map": ("导出离线地图", "Offline map"),
+    "brief_print": ("打印", "Print"),
+    "brief_print_hint": ("打印为 A4 纵向一页", "Prints on one A4 page, portrait"),
+    "brief_generated": ("生成日期", "Generated"),
+    "brief_saved": ("保存日期", "Saved"),
+    "brief_params": ("方案参数", "Parameters"),
+    "brief_urban": ("城镇", "urban"),
+    "brief_rural": ("农村", "rural"),
+    "brief_standard_urban": ("城镇服务标准", "Urban standard"),
+    "brief_standard_rural": ("农村服务标准", "Rural standard"),
+    "brief_is_estimate": ("出行成本为估算值", "Travel costs estimated"),
+    "brief_key_numbers": ("主要指标（方案前后）", "Key numbers, before and after"),
+    "brief_facilities": ("设施数量", "Facilities"),
+    "brief_new_sites": ("新增站点", "New sites"),
+    "brief_map": ("方案地图（方案后覆盖率）", "Map: coverage after the proposal"),
+    "brief_sites": ("建议新址（共 {total} 处）", "Proposed sites ({total})"),
+    "brief_sites_first": ("建议新址（前 {n} 处，共 {total} 处）", "Proposed sites (first {n} of {total})"),
+    "brief_and_more": ("……另有 {n} 处，详见完整方案", "… and {n} more: see the full proposal"),
+    "brief_no_sites": ("本方案未新增站点", "This proposal adds no sites"),
+    "brief_targets_none": ("该设施类型无规划目标", "No plan targets for this facility type"),
+    "brief_caveat": ("示意：本简报所用乡镇边界、村庄位置、人口分布与设施名录为近似或合成数据，"
+                     "仅供讨论与方法检验，不作为最终决策依据；决策前请导入本单位权威数据。",
+                     "示意 illustrative: township boundaries, village locations, population split and the "
+                     "facility register behind this brief are approximate or synthetic; for discussion only, "
+                     "not a basis for decisions until your authoritative data are imported."),
+    "brief_caveat_estimate": ("出行成本为直线距离×绕行系数的估算，非实际路网时间。",
+                              "Travel costs are straight-line × detour-factor estimates, not road times."),
     # (print and briefing) end
 })
 
 # -- strings: facilities and plan package --
 _STRINGS.update({
+    "nav_facilities": ("设施名录", "Facilities"),
+    "nav_plan": ("规划组合", "Plan package"),
+    # existing-facility register page and its exports
+    "fac_title": ("现有设施名录", "Existing facility register"),
+    "fac_search": ("按名称或编号搜索", "Search name or ID"),
+    "fac_id": ("编号", "ID"),
+    "fac_township_code": ("乡镇代码", "Township code"),
+    "fac_flag": ("示意", "Illustrative"),
+    "fac_rows": ("显示 {n} 条，名录共 {total} 条", "{n} shown of {total} in the register"),
+    "fac_by_type": ("按类型统计（当前筛选）", "By type (current filters)"),
+    "fac_synthetic_note": ("本名录为合成的示例数据（示意），并非真实设施；请导入本单位设施名录后再作决策。",
+                           "This register is a synthetic sample (示意, illustrative), not real facilities; "
+                           "import your own register before deciding."),
+    "fac_source_sample": ("coverplan 合成示例名录（示意）", "coverplan sample register (illustrative)"),
+    "fac_export_synthetic": ("示意数据（合成示例，非真实设施）", "ILLUSTRATIVE DATA (synthetic sample, not real facilities)"),
+    "fac_export_filters": ("筛选", "Filters"),
+    "fac_export_date": ("导出日期", "Exported"),
+    "fac_export_rows": ("共 {n} 条", "rows: {n}"),
+    "fac_name_contains": ("名称或编号含“{q}”", 'name or ID contains "{q}"'),
+    "fac_map_link": ("覆盖地图", "Coverage map"),
+    # plan package page
+    "plan_title": ("规划组合", "Plan package"),
+    "plan_intro": ("勾选多个已保存的方案，查看它们同时实施后全部规划目标的完成情况。",
+                   "Tick several saved proposals to see every plan target once all of them are built."),
+    "plan_pick": ("选择方案", "Pick proposals"),
+    "plan_same_type": ("同一设施类型的多个方案合并计算，相同点位只计一次。",
+                       "Proposals of one facility type are combined; a site they share counts once."),
+    "plan_none_picked": ("尚未选择方案：“组合后”一列与现状相同。",
+                         "No proposal picked: the “after” column equals the current state."),
+    "plan_no_proposals": ("尚无保存的方案，请先在“选址方案”页生成。",
+                          "No saved proposals yet: create some on the Site proposals page."),
+    "plan_summary": ("组合实施后 {n} / {m} 项目标达标（现状 {k} / {m} 项）",
+                     "{n} of {m} targets met after the package (now {k} of {m})"),
+    "plan_after": ("组合后", "After the package"),
+    "plan_unchanged": ("不变", "unchanged"),
+    "plan_missing": ("以下方案不存在（可能已删除），已忽略：", "These proposals no longer exist and are ignored:"),
+    "plan_picked": ("已选 {n} 个方案", "Proposals picked: {n}"),
+    "plan_clear": ("清除选择", "Clear"),
+    "plan_sites_added": ("新增 {n} 处", "+{n} sites"),
+    "plan_combined": ("{n} 个方案合并", "{n} proposals combined"),
     # (facilities and plan package) end
 })
 
 # -- strings: maps and proposals --
 _STRINGS.update({
+    "percentage_points": ("个百分点", "pt"),
+    "sites_unit": ("处", "sites"),
+    "units_unit": ("个单元", "units"),
+    "compare_same_type": ("只能比较同一设施类型的方案", "Only proposals of the same facility type can be compared"),
+    "standard_urban": ("城镇服务标准", "Urban standard"),
+    "standard_rural": ("农村服务标准", "Rural standard"),
+    "network_unavailable": ("本服务未加载路网，仅可用估算方式（启动时用 --network 指定路网后可选路网方式）。",
+                            "No road network is loaded on this server: estimate only (start it with --network "
+                            "to offer network mode)."),
+    "note": ("备注", "Note"),
+    "retry": ("重新提交", "Retry"),
+    "jobs_ahead": ("前面还有 {n} 个", "{n} ahead"),
+    "job_interrupted": ("已中断", "interrupted"),
+    "job_lost": ("服务器已重启，该计算已中断。可点击“重新提交”以相同参数再算一次。",
+                 "The server restarted and this calculation was lost. Click Retry to run it again with the same "
+                 "parameters."),
+    "server_unreachable": ("暂时无法连接服务器，正在重试…", "Cannot reach the server; retrying…"),
+    "damaged": ("记录已损坏", "damaged record"),
+    "no_match": ("没有符合筛选条件的方案", "No proposal matches the filters"),
+    "weight_aged_60": ("60岁以上人口", "people aged 60+"),
+    "weight_aged_65": ("65岁以上人口", "people aged 65+"),
+    "weight_aged_80": ("80岁以上人口", "people aged 80+"),
+    "weight_population": ("常住人口", "population"),
+    "legend_share_units": ("乡镇覆盖率（按单元数）", "Township coverage (share of units)"),
+    "beyond_by": ("超出标准", "beyond the standard by"),
+    "clustered": ("已聚合", "clustered"),
+    "cluster_legend": ("聚合的拟建点数（放大查看）", "clustered proposed sites (zoom in)"),
+    "search_place": ("搜索乡镇、村（社区）", "Find a township or village"),
+    "whole_city": ("全市", "Whole city"),
+    "name_and_note": ("名称与备注", "Name and note"),
+    "save": ("保存", "Save"),
+    "saved": ("已保存", "Saved"),
+    "rationale_click": ("（点击一行在地图上查看）", "(click a row to see it on the map)"),
+    "why_here": ("选址理由", "Why here"),
+    "solver_optimal": ("已证明最优", "proven optimal"),
+    "solver_feasible": ("可行解，未证明最优", "feasible, not proven optimal"),
+    "solver_time_limit": ("达到时间上限", "time limit reached"),
+    "solver_infeasible": ("无可行解", "infeasible"),
     # (maps and proposals) end
 })
 

@@ -44,7 +44,10 @@ def coverage_map(type_key: str):
     township = request.args.get("township") or ""
     if township and township not in s.region.townships.index:
         township = ""  # an unknown code just shows the whole city
-    return render_template("map.html", active="map", ft=ft, cov=cov, township=township,
+    county = request.args.get("county") or ""
+    if county not in s.region.counties.index:
+        county = ""
+    return render_template("map.html", active="map", ft=ft, cov=cov, township=township, county=county,
                            layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang))
 
 
@@ -79,7 +82,8 @@ def townships():
 def proposals():
     s = svc()
     return render_template("proposals.html", active="proposals", types=list(s.types().values()),
-                           sel_type=request.args.get("type", ""))
+                           sel_type=request.args.get("type", ""), has_graph=s.has_graph(),
+                           counties=s.region.counties[["code", "name"]].to_dict("records"))
 
 
 def _proposal_view(pid: str) -> dict:
@@ -164,8 +168,89 @@ def compare():
 
 
 # -- pages: print and briefing --
+#: Sites listed on the one-page brief; the rest are counted ("and N more") so the page never overflows.
+BRIEF_SITES = 10
+
+
+@bp.get("/proposals/<pid>/brief")
+def proposal_brief(pid: str):
+    """One A4 page per proposal for meetings: parameters, numbers, targets, first sites, map."""
+    from web.mapexport import proposal_numbers, proposal_params, when
+    from web.proposals import saved, sites_gdf, view
+
+    rec = saved(pid)
+    p = view(rec, g.lang)
+    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec)}])
+               if t["type"] == rec["type"]]
+    unit = p["cost_unit"] or "min"
+    params = proposal_params(model=(p["solver"] or {}).get("model") or p["params"].get("model"),
+                             n_sites=len(p["sites"]), standard=p["standard"] or {"unit": unit},
+                             mode=p["params"].get("mode"), is_estimate=bool(p["is_estimate"]), lang=g.lang)
+    return render_template(
+        "brief.html", active="proposals", p=p, targets=targets, params=params,
+        numbers=proposal_numbers(p["before"], p["after"], unit, g.lang),
+        generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
+        more=max(0, len(p["sites"]) - BRIEF_SITES),
+        uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand == "villages" else "uncovered_points")
+
+
+@bp.get("/proposals/<pid>/export.html")
+def proposal_map_export(pid: str):
+    """A proposal's map as one self-contained HTML file (folium, Leaflet inlined) for offline bureaus."""
+    from flask import Response
+
+    from web.mapexport import proposal_map, standalone_html
+    from web.proposals import saved, sites_gdf, solved_type
+    from web.service import planner
+
+    s = svc()
+    rec = saved(pid)
+    ft = solved_type(rec, s)  # the standard as solved, which the form may have overridden
+    sites = sites_gdf(rec)
+    mode = rec["params"].get("mode", "estimate")
+    cov = planner("coverage").analyse_coverage(s.region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
+    summary = rec["summary"]
+    m = proposal_map(s.region, cov, sites, name=rec["name"], before=summary.get("before") or {},
+                     after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
+                     saved=rec["created"], lang=g.lang)
+    resp = Response(standalone_html(m, title=f"{rec['name']} · coverplan"), mimetype="text/html")
+    resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
+    return resp
 # (pages: print and briefing) end
 
 
 # -- pages: facilities and plan package --
+@bp.get("/facilities")
+def facilities():
+    """The existing-facility register; rows come from /api/facilities with the same filters."""
+    from web.facilities import county_names, type_names
+    s = svc()
+    r = s.region
+    names = county_names(r, g.lang)
+    counties = [{"code": c, "name": names[c]} for c in r.counties["code"].astype(str)]
+    towns = r.townships
+    townships = [{"code": str(c), "name": n, "county": str(k)}
+                 for c, n, k in zip(towns["code"], towns["name"], towns["county_code"])]
+    sel = {k: request.args.get(k, "") for k in ("type", "county", "township", "q")}
+    if sel["county"] and sel["county"] not in names:  # a county name in a shared link
+        by_name = {n: c for c, n in zip(r.counties["code"], r.counties["name"])}
+        sel["county"] = by_name.get(sel["county"], "")
+    reg = r.facilities
+    return render_template("facilities.html", active="facilities",
+                           types=[{"key": k, "name": n} for k, n in type_names(s.types(), reg, g.lang).items()],
+                           counties=counties, townships=townships, sel=sel, register_total=len(reg),
+                           synthetic=bool(reg["synthetic"].astype(bool).any()) if "synthetic" in reg else False)
+
+
+@bp.get("/plan")
+def plan():
+    """Several saved proposals together: every plan target now and after the package.
+
+    The picked ids live in the URL (``?proposals=a,b``) so a package can be shared
+    and survives the language switch; the page reads them and asks /api/targets.
+    """
+    picked = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
+    return render_template("plan.html", active="plan", picked=picked)
+
+
 # (pages: facilities and plan package) end

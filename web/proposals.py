@@ -229,6 +229,7 @@ def view(rec: dict, lang: str) -> dict:
                    if k not in ("costs_before", "costs_after", "weights")},
         "downloads": {f: f"/api/proposals/{rec['id']}.{f}" for f in ("geojson", "csv", "xlsx")},
         "chart": f"/charts/proposals/{rec['id']}/costs.svg",
+        "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     return out
 
@@ -253,7 +254,9 @@ def layers_for(rec: dict, service, lang: str) -> dict:
                                                graph=service.graph(mode))
     out = service.layers_from_coverage(cov, lang, existing_only=True)
     out["sites"] = layers.feature_collection(
-        sites, ["priority", "name", "township_name", "county_name", "added_weight", "added_units",
-                "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost"])
+        sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",
+                            "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost",
+                            "reason_zh" if lang != "en" else "reason_en", "beyond_standard_units")
+                if c in sites])
     out["proposal"] = {"id": rec["id"], "name": rec["name"]}
     return out

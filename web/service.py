@@ -117,6 +117,44 @@ class Service:
                 "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
                                 if q in v} for k, v in prov.items()}}
 
+    # -- finding places by name ----------------------------------------
+    def place_index(self) -> pd.DataFrame:
+        """Townships and villages with a point each, for the maps' search box."""
+        def build():
+            r = self.region
+            t = r.townships
+            pt = t.geometry.representative_point()
+            towns = pd.DataFrame({"kind": "township", "code": t.index, "name": t["name"].values,
+                                  "township_name": t["name"].values, "county_name": t["county_name"].values,
+                                  "lon": pt.x.values, "lat": pt.y.values,
+                                  "quality": t["geometry_quality"].values})
+            v = r.villages
+            county = r.counties["name"].reindex(v["county_code"]).values
+            vill = pd.DataFrame({"kind": "village", "code": v.index, "name": v["name"].values,
+                                 "township_name": v["township_name"].values, "county_name": county,
+                                 "lon": v.geometry.x.values, "lat": v.geometry.y.values,
+                                 "quality": v["location_quality"].values})
+            out = pd.concat([towns, vill], ignore_index=True)
+            out["key"] = out["name"].str.lower()
+            return out
+        return self._cached("place_index", build)
+
+    def search(self, query: str, *, limit: int = 20) -> list[dict]:
+        """Places whose name contains ``query`` (or whose code starts with it); exact names first."""
+        q = query.strip().lower()
+        if not q:
+            return []
+        idx = self.place_index()
+        hit = idx[idx["key"].str.contains(q, regex=False) | idx["code"].str.startswith(q)]
+        rank = (hit["key"] != q).astype(int) * 2 + (hit["kind"] != "township").astype(int)
+        hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(["_rank", "_len", "code"])
+        rows = hit.head(limit)
+        return [{"kind": k, "code": c, "name": n, "township_name": tn, "county_name": cn,
+                 "lon": round(float(x), 6), "lat": round(float(y), 6), "quality": q,
+                 "approximate": q != "official"}
+                for k, c, n, tn, cn, x, y, q in rows[["kind", "code", "name", "township_name", "county_name",
+                                                      "lon", "lat", "quality"]].itertuples(index=False, name=None)]
+
     # -- facility types ------------------------------------------------
     def types(self) -> dict:
         return planner("facility_types").load_facility_types()
@@ -132,6 +170,10 @@ class Service:
         return d
 
     # -- road network (only for mode="network") ----------------------------
+    def has_graph(self) -> bool:
+        """Whether network mode can be offered (the server was given a road graph)."""
+        return bool(self.graph_path)
+
     def graph(self, mode: str):
         """The prepared road network for network mode; None for estimates."""
         if mode != "network":
@@ -200,7 +242,7 @@ class Service:
         if checklist is None:
             checklist = planner("checklist").checklist_from_coverage(r, cov)
         cl = checklist.set_index("township_code")
-        t = r.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
+        t = r.townships[["code", "name", "county_code", "county_name", "aged_60", "geometry"]].copy()
         for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
             t[col] = bt[col].reindex(t.index) if col in bt else None
         t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
@@ -220,7 +262,8 @@ class Service:
         f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
         return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
-                "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
+                "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "weight_field": ft.weight,
+                "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
                 "summary": cov.summary, "bounds": layers.bounds(r.counties),
                 "counties": self.county_layer(), "townships": town_fc,
                 "service_areas": areas, "units": unit_fc, "facilities": fac_fc,

@@ -120,7 +120,10 @@ class ProposalStore:
                 "json_valid(summary) AND json_valid(geojson) AS ok, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.before') END AS before, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.after') END AS after, "
-                "CASE WHEN json_valid(geojson) THEN json_array_length(geojson, '$.features') END AS n_sites "
+                "CASE WHEN json_valid(geojson) THEN json_array_length(geojson, '$.features') END AS n_sites, "
+                "CASE WHEN json_valid(geojson) THEN (SELECT group_concat(DISTINCT "
+                "json_extract(f.value, '$.properties.county_code')) FROM json_each(geojson, '$.features') AS f) "
+                "END AS counties "
                 "FROM proposals ORDER BY created DESC").fetchall()
         out = []
         for r in rows:
@@ -129,7 +132,8 @@ class ProposalStore:
             if not r["ok"] or not isinstance(before, dict) or not isinstance(after, dict):
                 head["damaged"] = True
             out.append({**head, "before": before if isinstance(before, dict) else {},
-                        "after": after if isinstance(after, dict) else {}, "n_sites": int(r["n_sites"] or 0)})
+                        "after": after if isinstance(after, dict) else {}, "n_sites": int(r["n_sites"] or 0),
+                        "counties": sorted(c for c in (r["counties"] or "").split(",") if c)})
         return out
 
     def get(self, pid: str) -> dict | None:

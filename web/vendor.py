@@ -20,3 +20,16 @@ def leaflet(filename: str):
     if filename.endswith(".map"):  # source maps are 1 MB each and only for debugging
         abort(404)
     return send_from_directory(_leaflet_dir(), filename, max_age=86400)
+
+
+def _markercluster_dir() -> str:
+    import xstatic.pkg.leaflet_markercluster as mc
+    return mc.BASE_DIR
+
+
+@bp.get("/static/vendor/markercluster/<path:filename>")
+def markercluster(filename: str):
+    """Leaflet.markercluster (from ``xstatic-leaflet-markercluster``): large proposals stay readable."""
+    if filename.endswith(".map"):
+        abort(404)
+    return send_from_directory(_markercluster_dir(), filename, max_age=86400)

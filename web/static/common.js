@@ -23,5 +23,20 @@
       return r.json().then(function (j) { if (!r.ok) throw j; return j; });
     });
   };
-  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json};
+  // The language switch keeps whatever the page put in its URL since it loaded
+  // (filters, a county...), so call this after every history.replaceState.
+  var syncLangLink = function () {
+    var a = document.getElementById("lang-switch");
+    if (!a) return;
+    var q = new URLSearchParams(location.search);
+    q.set("lang", C.lang === "en" ? "zh" : "en");
+    a.setAttribute("href", "?" + q.toString());
+  };
+  // <select data-nav="/prefix/">: choosing an option opens prefix + value (no inline handlers).
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-nav]").forEach(function (sel) {
+      sel.addEventListener("change", function () { location.href = sel.dataset.nav + encodeURIComponent(sel.value); });
+    });
+  });
+  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink};
 })();

@@ -2,7 +2,13 @@
  * CoverMap.load(el) reads el.dataset.layers (a JSON URL) and draws whatever
  * layers the answer holds: counties, townships (coloured by covered share when
  * present), service areas, demand units, facilities, proposed sites.
- * The built map is exposed as window.coverplanMaps[el.id] for tests. */
+ * The built map is exposed as window.coverplanMaps[el.id] for tests.
+ *
+ * Every vector layer is drawn on ONE canvas, in a fixed order (areas, townships,
+ * counties, covered units, uncovered units, facilities). Leaflet's canvas hit
+ * test picks the topmost shape, so a click on a village opens the village, not
+ * the township under it, and points are painted over (not under) the township
+ * fill. Proposed sites are DOM markers above everything, clustered when many. */
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct;
@@ -11,6 +17,8 @@
   // (web/layers.py), so the offline map and the charts use the same ones.
   var P = C.palette;
   var SHARE_CLASSES = P.classes;
+  var LABEL_ZOOM = 10;       // township names appear from this zoom on
+  var CLUSTER_FROM = 40;     // proposals with more sites than this are clustered
   function shareColor(s) {
     if (s == null) return P.no_demand;
     if (s >= P.full) return SHARE_CLASSES[0].color;
@@ -35,22 +43,13 @@
     return null;  // offline: a plain background, the layers carry the geography
   }
 
-  function legendControl(html) {
-    var c = L.control({position: "bottomright"});
+  function control(position, cls, html) {
+    var c = L.control({position: position});
     c.onAdd = function () {
-      var d = L.DomUtil.create("div", "legend");
+      var d = L.DomUtil.create("div", cls);
       d.innerHTML = html;
+      L.DomEvent.disableClickPropagation(d);
       L.DomEvent.disableScrollPropagation(d);
-      return d;
-    };
-    return c;
-  }
-
-  function noteControl(text) {
-    var c = L.control({position: "bottomleft"});
-    c.onAdd = function () {
-      var d = L.DomUtil.create("div", "map-note");
-      d.innerHTML = text;
       return d;
     };
     return c;
@@ -62,19 +61,24 @@
     if (unit === "m") return v >= 1000 ? fmt(v / 1000, 1) + " " + T("km") : fmt(v, 0) + " " + T("metres");
     return fmt(v, v >= 10 ? 0 : 1) + " " + T("minutes");
   }
+  // What one unit of demand weight is, in words ("units" types count places, not people).
+  function weightLabel(field) { return field && field !== "units" ? T("weight_" + field) : null; }
 
   function build(el, data) {
-    var map = L.map(el, {zoomSnap: 0.25, attributionControl: true, preferCanvas: false});
+    var map = L.map(el, {zoomSnap: 0.25, attributionControl: true, preferCanvas: true});
     map.attributionControl.setPrefix(false);
     addBasemap(map, C.basemap);
     var overlays = {}, out = {map: map, layers: {}, data: data};
     var unit = data.unit || "min";
-    var canvas = L.canvas({padding: 0.3});  // thousands of village dots: canvas keeps it smooth
+    var canvas = L.canvas({padding: 0.3, tolerance: 3});  // one canvas: thousands of dots stay smooth
     var villages = !data.demand || data.demand === "villages";
     var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
+    var wLabel = weightLabel(data.weight_field);
+    var ORDER = ["service_areas", "townships", "counties", "covered_units", "uncovered_units", "facilities", "focus"];
 
     if (data.service_areas) {
       out.layers.service_areas = L.geoJSON(data.service_areas, {
+        renderer: canvas, interactive: false,
         style: {color: "#3182bd", weight: 0.6, fillColor: "#6baed6", fillOpacity: 0.18, interactive: false}
       }).addTo(map);
       overlays[T("service_areas") + (data.is_estimate ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "")] = out.layers.service_areas;
@@ -83,22 +87,22 @@
     if (data.townships) {
       var shaded = data.townships.features.length && "covered_share" in data.townships.features[0].properties;
       out.layers.townships = L.geoJSON(data.townships, {
-        className: "township",
+        renderer: canvas,
         style: function (f) {
           var p = f.properties;
-          return shaded ? {color: "#555", weight: 0.7, fillColor: shareColor(p.covered_share), fillOpacity: 0.62,
-                           className: "township"}
-                        : {color: "#4a6fa5", weight: 0.8, fillColor: "#dbe6f3", fillOpacity: 0.5, className: "township"};
+          return shaded ? {color: "#555", weight: 0.7, fillColor: shareColor(p.covered_share), fillOpacity: 0.55}
+                        : {color: "#4a6fa5", weight: 0.8, fillColor: "#dbe6f3", fillOpacity: 0.5};
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.bindTooltip(esc(p.name) + (shaded ? " · " + pct(p.covered_share) : ""), {sticky: true});
           var h = "<div class='pop'><h4>" + esc(p.name) + " <small>" + esc(p.county_name) + "</small></h4><table>" +
-                  row(T("code"), esc(p.code)) + row(T("aged_60"), fmt(p.aged_60));
+                  row(T("code"), esc(p.code));
+          if (!shaded || data.weight_field === "aged_60") h += row(T("aged_60"), fmt(p.aged_60));
           if (shaded) {
-            h += row(T("covered_share_weighted"), pct(p.covered_share)) +
-                 row(T("covered_units"), fmt(p.covered_units) + " / " + fmt(p.units)) +
-                 row(T("covered_weight"), fmt(p.covered_weight) + " / " + fmt(p.weight));
+            h += row(T(wLabel ? "covered_share_weighted" : "covered_share_units"), pct(p.covered_share)) +
+                 row(T("covered_units"), fmt(p.covered_units) + " / " + fmt(p.units));
+            if (wLabel) h += row(T("covered") + " · " + wLabel, fmt(p.covered_weight) + " / " + fmt(p.weight));
             if (p.status) h += row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>");
             if (p.reason) h += row(T("reason"), esc(p.reason));  // names the nearest facility and its cost
           } else if (p.area_km2 != null) {
@@ -109,12 +113,13 @@
         }
       }).addTo(map);
       overlays[T("township_polygons") + " <span class='approx'>(" + T("illustrative") + ")</span>"] = out.layers.townships;
+      addTownshipLabels(map, out);
     }
 
     if (data.counties) {
       out.layers.counties = L.geoJSON(data.counties, {
-        style: {color: "#1b2a41", weight: 2.2, fill: false, className: "county"},
-        interactive: false
+        renderer: canvas, interactive: false,
+        style: {color: "#1b2a41", weight: 2.2, fill: false, interactive: false}
       }).addTo(map);
       overlays[T("county_boundaries")] = out.layers.counties;
     }
@@ -125,17 +130,22 @@
           filter: function (f) { return !!f.properties.covered === covered; },
           pointToLayer: function (f, ll) {
             return L.circleMarker(ll, covered
-              ? {renderer: canvas, radius: 2.5, color: "#2b8cbe", weight: 0, fillOpacity: 0.55}
-              : {renderer: canvas, radius: 4, color: "#fff", weight: 1, fillColor: "#d7191c", fillOpacity: 0.95});
+              ? {renderer: canvas, radius: 3, color: "#1c6e99", weight: 0.5, fillColor: "#2b8cbe", fillOpacity: 0.85}
+              : {renderer: canvas, radius: 4.5, color: "#fff", weight: 1.2, fillColor: "#d7191c", fillOpacity: 1});
           },
           onEachFeature: function (f, layer) {
             var p = f.properties;
             layer.bindTooltip(esc(p.name) + " · " + (p.covered ? T("covered") : T("uncovered")));
-            layer.bindPopup("<div class='pop'><h4>" + esc(p.name) + "</h4><table>" +
+            var beyond = !p.covered && p.cost != null && p.standard != null && p.cost > p.standard;
+            layer.bindPopup("<div class='pop unit-pop'><h4>" + esc(p.name) + "</h4><table>" +
               row(T("township"), esc(p.township_name)) + row(T("code"), esc(p.id)) +
-              row(T("weight"), fmt(p.weight)) + row(T("nearest_facility"), esc(p.nearest_name || T("none"))) +
+              (wLabel ? row(wLabel, fmt(p.weight)) : "") +
+              row(T("nearest_facility"), esc(p.nearest_name || T("none"))) +
               row(T("cost"), costText(p.cost, unit)) + row(T("standard"), costText(p.standard, unit)) +
-              row(T("status"), p.covered ? T("covered") : "<b class='bad'>" + T("uncovered") + "</b>") + "</table></div>");
+              row(T("status"), p.covered ? T("covered") : "<b class='bad'>" + T("uncovered") + "</b>" +
+                  (beyond ? " (" + T("beyond_by") + " " + costText(p.cost - p.standard, unit) + ")" : "")) +
+              "</table></div>");
+            layer.feature = f;
           }
         });
       };
@@ -149,8 +159,7 @@
       out.layers.facilities = L.geoJSON(data.facilities, {
         pointToLayer: function (f, ll) {
           var c = typeColor(f.properties.facility_type);
-          return L.circleMarker(ll, {radius: 6, color: "#fff", weight: 1.5, fillColor: c, fillOpacity: 1,
-                                     className: "facility facility-" + f.properties.facility_type});
+          return L.circleMarker(ll, {renderer: canvas, radius: 6.5, color: "#fff", weight: 2, fillColor: c, fillOpacity: 1});
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
@@ -159,13 +168,18 @@
             row(T("township"), esc(p.township_name || p.township_code)) +
             (p.synthetic ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") +
             "</table></div>");
+          layer.feature = f;
         }
       }).addTo(map);
       overlays[T("existing_facilities") + (data.facilities_synthetic ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "")] = out.layers.facilities;
     }
 
     if (data.sites) {
-      out.layers.sites = L.geoJSON(data.sites, {
+      var n = data.sites.features.length;
+      var clustered = n > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
+      var group = clustered ? L.markerClusterGroup({maxClusterRadius: 45, spiderfyOnMaxZoom: true, chunkedLoading: true})
+                            : L.featureGroup();
+      L.geoJSON(data.sites, {
         pointToLayer: function (f, ll) {
           return L.marker(ll, {icon: L.divIcon({className: "site-icon", html: "<span>" + esc(f.properties.priority) + "</span>",
                                                iconSize: [24, 24], iconAnchor: [12, 12]}),
@@ -173,26 +187,42 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
+          layer.feature = f;
           layer.bindTooltip(T("priority") + " " + esc(p.priority) + " · " + esc(p.name));
-          layer.bindPopup("<div class='pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4><table>" +
+          var reason = C.lang === "en" ? (p.reason_en || "") : (p.reason_zh || "");
+          layer.bindPopup("<div class='pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4>" +
+            (reason ? "<p class='reason'>" + esc(reason) + "</p>" : "") + "<table>" +
             row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
-            row(T("added_weight"), fmt(p.added_weight)) + row(T("added_units"), fmt(p.added_units)) +
+            (wLabel ? row(T("added_weight") + " · " + wLabel, fmt(p.added_weight)) : "") +
+            row(T("added_units"), fmt(p.added_units)) +
             row(T("farthest_cost"), costText(p.farthest_cost, unit)) +
             row(T("nearest_existing"), esc(p.nearest_existing_name || p.nearest_existing_id || T("none")) +
                 (p.nearest_existing_cost != null ? " (" + costText(p.nearest_existing_cost, unit) + ")" : "")) +
             "</table></div>");
+          group.addLayer(layer);
         }
-      }).addTo(map);
-      overlays[T("proposed_sites")] = out.layers.sites;
+      });
+      out.layers.sites = group.addTo(map);
+      out.clustered = clustered;
+      overlays[T("proposed_sites") + (clustered ? " <span class='small'>(" + T("clustered") + ")</span>" : "")] = group;
     }
+
+    // Toggling a layer off and on re-adds it at the top of the canvas: restore the order.
+    map.on("overlayadd", function () {
+      ORDER.forEach(function (k) { if (out.layers[k] && map.hasLayer(out.layers[k]) && out.layers[k].bringToFront) out.layers[k].bringToFront(); });
+    });
 
     var compact = el.dataset.compact === "1";  // side-by-side maps: keep the controls out of the way
     L.control.layers(null, overlays, {collapsed: compact, position: "topright"}).addTo(map);
     L.control.scale({imperial: false}).addTo(map);
+    if (!compact && el.dataset.search !== "0") {
+      addSearch(out);
+      if (data.counties) addCountyFilter(out);
+    }
 
     var lg = "<h5>" + T("legend") + "</h5>";
     if (data.townships && data.townships.features.length && "covered_share" in data.townships.features[0].properties) {
-      lg += "<div class='lg-title'>" + T("legend_share") + "</div>";
+      lg += "<div class='lg-title'>" + T(wLabel ? "legend_share" : "legend_share_units") + "</div>";
       SHARE_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; });
       lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div>";
     } else if (data.townships) {
@@ -200,8 +230,8 @@
     }
     if (compact) {
       if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
-      legendControl(lg).addTo(map);
-      noteControl("<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
+      control("bottomright", "legend", lg).addTo(map);
+      control("bottomleft", "map-note", "<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
       if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
       return out;
     }
@@ -212,29 +242,160 @@
                                   (data.standard_text ? " (" + esc(data.standard_text) + ")" : "") + "</div>";
     if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
                           "<div><i class='dot small' style='background:#2b8cbe'></i>" + cov + "</div>";
-    if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
-    legendControl(lg).addTo(map);
+    if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>" +
+                          (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
+    control("bottomright", "legend", lg).addTo(map);
 
     var note = "<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_layers");
-    if (data.is_estimate) note += "<br>" + T("estimate_note");
-    noteControl(note).addTo(map);
+    if (data.is_estimate) note += "<br>" + T(unit === "m" ? "estimate_note_m" : "estimate_note");
+    control("bottomleft", "map-note", note).addTo(map);
 
     if (data.bounds) map.fitBounds(data.bounds, {padding: [8, 8]});
     else if (out.layers.counties) map.fitBounds(out.layers.counties.getBounds());
     return out;
   }
 
+  // Township names as labels once the map is close enough to read them.
+  function addTownshipLabels(map, out) {
+    var labels = L.layerGroup(), made = false;
+    out.layers.township_labels = labels;
+    function make() {  // built on first use: polygon centres need the map to have a view
+      made = true;
+      out.layers.townships.eachLayer(function (l) {
+        labels.addLayer(L.tooltip({permanent: true, direction: "center", className: "town-label", interactive: false})
+          .setLatLng(l.getCenter()).setContent(esc(l.feature.properties.name)));
+      });
+    }
+    function sync() {
+      var want = map.getZoom() >= LABEL_ZOOM && map.hasLayer(out.layers.townships);
+      if (want && !made) make();
+      if (want && !map.hasLayer(labels)) labels.addTo(map);
+      else if (!want && map.hasLayer(labels)) map.removeLayer(labels);
+    }
+    map.on("zoomend overlayadd overlayremove", sync);
+  }
+
+  // -- finding things ------------------------------------------------------
+  function findLayer(group, test) {
+    var hit = null;
+    if (group) group.eachLayer(function (l) { if (!hit && l.feature && test(l.feature.properties)) hit = l; });
+    return hit;
+  }
+
+  function openPoint(out, layer, group) {
+    var map = out.map;
+    if (group && !map.hasLayer(group)) group.addTo(map);
+    if (group && group.zoomToShowLayer) { group.zoomToShowLayer(layer, function () { layer.openPopup(); }); return; }
+    map.setView(layer.getLatLng(), Math.max(map.getZoom(), 12));
+    layer.openPopup();
+  }
+
+  // Fly to a found place and open what the map knows about it.
+  function goTo(out, place) {
+    var ll = L.latLng(place.lat, place.lon);
+    out.found = place.code;
+    if (place.kind === "township") { if (focusTownship(out, place.code)) return; }
+    var groups = [["uncovered_units", out.layers.uncovered_units], ["covered_units", out.layers.covered_units]];
+    for (var i = 0; i < groups.length; i++) {
+      var l = findLayer(groups[i][1], function (p) { return p.id === place.code; });
+      if (l) { out.foundLayer = groups[i][0]; openPoint(out, l, groups[i][1]); return; }
+    }
+    // not a demand unit of this map: mark the place for a moment
+    if (out.layers.focus) out.map.removeLayer(out.layers.focus);
+    out.layers.focus = L.circleMarker(ll, {radius: 9, color: "#111", weight: 2.5, fill: false}).addTo(out.map);
+    out.layers.focus.bindPopup("<div class='pop'><h4>" + esc(place.name) + "</h4><table>" +
+      row(T("township"), esc(place.township_name)) + row(T("county"), esc(place.county_name)) + row(T("code"), esc(place.code)) +
+      (place.approximate ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") + "</table></div>");
+    out.foundLayer = "focus";
+    out.map.setView(ll, Math.max(out.map.getZoom(), 12));
+    out.layers.focus.openPopup();
+  }
+
+  function addSearch(out) {
+    var c = control("topleft", "map-search",
+      "<input type='search' class='map-search-input' placeholder='" + esc(T("search_place")) + "' aria-label='" +
+      esc(T("search_place")) + "'><ul class='map-search-results' hidden></ul>");
+    c.addTo(out.map);
+    var box = c.getContainer(), input = box.querySelector("input"), list = box.querySelector("ul");
+    var seq = 0, timer = null, results = [];
+    function show(rows) {
+      results = rows;
+      list.hidden = !rows.length && !input.value.trim();
+      list.innerHTML = rows.length ? rows.map(function (r, i) {
+        return "<li data-i='" + i + "'><b>" + esc(r.name) + "</b> <span class='small muted'>" +
+          esc(r.kind === "township" ? r.county_name : r.township_name + " · " + r.county_name) + "</span></li>";
+      }).join("") : "<li class='muted'>" + esc(T("no_data")) + "</li>";
+    }
+    function query() {
+      var q = input.value.trim(), my = ++seq;
+      if (!q) { show([]); list.hidden = true; return; }
+      CP.json("/api/search?limit=12&q=" + encodeURIComponent(q)).then(function (rows) { if (my === seq) show(rows); })
+        .catch(function () { if (my === seq) show([]); });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(query, 150); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && results.length) { e.preventDefault(); pick(0); }
+      if (e.key === "Escape") { list.hidden = true; }
+    });
+    function pick(i) {
+      var r = results[i];
+      if (!r) return;
+      list.hidden = true;
+      input.value = r.name;
+      goTo(out, r);
+    }
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest("li[data-i]");
+      if (li) pick(+li.dataset.i);
+    });
+    out.search = {input: input, list: list};
+  }
+
+  function addCountyFilter(out) {
+    var opts = out.data.counties.features.map(function (f) {
+      return "<option value='" + esc(f.properties.code) + "'>" + esc(f.properties.name) + "</option>";
+    }).join("");
+    var c = control("topleft", "map-county", "<select aria-label='" + esc(T("filter_county")) + "'><option value=''>" +
+      esc(T("whole_city")) + "</option>" + opts + "</select>");
+    c.addTo(out.map);
+    var sel = c.getContainer().querySelector("select");
+    sel.addEventListener("change", function () { focusCounty(out, sel.value); });
+    out.countySelect = sel;
+  }
+
+  function focusCounty(out, code) {
+    var map = out.map;
+    if (out.layers.county_focus) { map.removeLayer(out.layers.county_focus); out.layers.county_focus = null; }
+    out.county = code || "";
+    var url = new URL(location.href);
+    if (code) url.searchParams.set("county", code); else url.searchParams.delete("county");
+    history.replaceState(null, "", url.pathname + url.search);
+    CP.syncLangLink();
+    if (!code) { if (out.data.bounds) map.fitBounds(out.data.bounds, {padding: [8, 8]}); return; }
+    var f = out.data.counties.features.filter(function (x) { return x.properties.code === code; })[0];
+    if (!f) return;
+    out.layers.county_focus = L.geoJSON(f, {interactive: false, style: {color: "#000", weight: 4, fill: false}}).addTo(map);
+    map.fitBounds(out.layers.county_focus.getBounds(), {padding: [20, 20]});
+    if (out.countySelect) out.countySelect.value = code;
+  }
+
   function focusTownship(out, code) {
     if (!code || !out.layers.townships) return false;
-    var hit = null;
-    out.layers.townships.eachLayer(function (l) { if (l.feature && l.feature.properties.code === code) hit = l; });
+    var hit = findLayer(out.layers.townships, function (p) { return p.code === code; });
     if (!hit) return false;
+    if (!out.map.hasLayer(out.layers.townships)) out.layers.townships.addTo(out.map);
     out.map.fitBounds(hit.getBounds(), {padding: [40, 40], maxZoom: 12});
     hit.setStyle({weight: 3.5, color: "#000"});
-    hit.bringToFront();
-    hit.openPopup(hit.getBounds().getCenter());
+    hit.openPopup(hit.getCenter());
     out.focused = code;
     return true;
+  }
+
+  // Show proposed site number `priority` (e.g. from a click in the rationale table).
+  function focusSite(out, priority) {
+    var l = findLayer(out.layers.sites, function (p) { return String(p.priority) === String(priority); });
+    if (l) openPoint(out, l, out.layers.sites);
+    return !!l;
   }
 
   function load(el) {
@@ -245,6 +406,7 @@
         el.classList.remove("is-loading");
         var out = build(el, data);
         if (el.dataset.township) focusTownship(out, el.dataset.township);
+        else if (el.dataset.county) focusCounty(out, el.dataset.county);
         window.coverplanMaps[el.id] = out;
         el.dataset.ready = "1";
         el.dispatchEvent(new CustomEvent("coverplan:ready", {detail: out}));
@@ -254,10 +416,12 @@
         el.classList.remove("is-loading");
         el.innerHTML = "<div class='map-error'>" + T("load_failed") + ": " + esc((err && (err.message || err)) || "") + "</div>";
         el.dataset.ready = "error";
+        if (window.console) console.warn(err);
       });
   }
 
-  window.CoverMap = {load: load, build: build, focusTownship: focusTownship};
+  window.CoverMap = {load: load, build: build, focusTownship: focusTownship, focusCounty: focusCounty,
+                     focusSite: focusSite, goTo: goTo};
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-layers]").forEach(load);
   });

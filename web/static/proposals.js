@@ -1,91 +1,189 @@
-/* Proposal form: start a background solve, poll its job, allow cancel; list and compare saved proposals. */
+/* Proposal form: start a background solve, poll its job, allow cancel and retry;
+ * list, filter and compare saved proposals.
+ *
+ * A job lives in the server's memory: after a restart the server answers
+ * "interrupted" (or 404 for a job it never journaled), and while it is down
+ * the poll fails. Neither may leave the form stuck on "running": the state is
+ * shown and the planner can retry with the same parameters. */
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc, pct = CP.pct, api = CP.json;
   var $ = function (id) { return document.getElementById(id); };
-  var current = null, timer = null;
+  var current = null, timer = null, lastBody = null, failures = 0, allRows = [];
+  var FIELDS = ["type", "model", "p", "standard-urban", "standard-rural", "mode", "name", "note"];
+  var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
 
   function syncForm() {
     var o = $("p-type").selectedOptions[0];
     $("p-p").placeholder = o.dataset.p;
-    $("standard-hint").textContent = T("standard_hint") + " (" + o.dataset.standard + ")";
+    $("p-standard-urban").placeholder = o.dataset.urban;
+    $("p-standard-rural").placeholder = o.dataset.rural;
+    $("standard-unit").textContent = o.dataset.unit;
+    $("standard-hint").textContent = o.dataset.unit + " · " + T("standard_hint") + " (" + o.dataset.standard + ")";
+  }
+
+  function setBusy(busy) {
+    $("p-submit").disabled = busy;
+    $("job-cancel").hidden = !busy;
   }
 
   function showJob(job) {
     $("job").hidden = false;
     $("job").dataset.state = job.state;
-    $("job-state").textContent = T("job_" + job.state);
+    var label = T("job_" + job.state);
+    if (job.state === "queued" && job.ahead > 0) label += " · " + T("jobs_ahead").replace("{n}", job.ahead);
+    $("job-state").textContent = label;
     $("job-message").textContent = job.message || "";
     $("job-bar").style.width = (100 * (job.progress || 0)).toFixed(0) + "%";
-    $("job-cancel").hidden = !(job.state === "queued" || job.state === "running");
-    if (job.state === "failed" && job.error) {
+    var active = job.state === "queued" || job.state === "running";
+    setBusy(active);
+    $("job-retry").hidden = !(job.state === "interrupted" || job.state === "failed" || job.state === "lost");
+    if ((job.state === "failed" || job.state === "interrupted") && (job.error || job.message)) {
       $("job-error").hidden = false;
-      $("job-error").textContent = job.error.message || job.error.error;
+      $("job-error").textContent = job.error ? (job.error.message || job.error.error) : job.message;
+    } else if (active) {
+      $("job-error").hidden = true;
     }
+  }
+
+  function lost(message) {
+    current = null;
+    remember(null);
+    showJob({state: "lost", progress: 0, message: ""});
+    $("job-state").textContent = T("job_interrupted");
+    $("job-error").hidden = false;
+    $("job-error").textContent = message;
   }
 
   function poll() {
     if (!current) return;
     api("/api/jobs/" + current + "?lang=" + C.lang).then(function (job) {
+      failures = 0;
       showJob(job);
-      if (job.state === "done" && job.result) { location.href = job.result.url; return; }
-      if (job.state === "queued" || job.state === "running") timer = setTimeout(poll, 400);
-      else { $("p-submit").disabled = false; loadSaved(); }
-    }).catch(function () { timer = setTimeout(poll, 1500); });
+      if (job.state === "done" && job.result) { remember(null); location.href = job.result.url; return; }
+      if (job.state === "queued" || job.state === "running") timer = setTimeout(poll, 500);
+      else { current = null; remember(null); loadSaved(); }
+    }).catch(function (e) {
+      if (e && e.error === "NotFoundError") {  // the server no longer knows this job: restarted
+        lost(T("job_lost"));
+        return;
+      }
+      failures += 1;
+      $("job-message").textContent = T("server_unreachable");
+      if (failures >= MAX_POLL_FAILURES) { lost(T("server_unreachable")); return; }
+      timer = setTimeout(poll, 1500);
+    });
   }
 
-  function submit() {
+  function formBody() {
     var body = {};
-    ["type", "model", "p", "standard", "mode", "name"].forEach(function (k) {
+    FIELDS.forEach(function (k) {
       var v = $("p-" + k).value;
-      if (v !== "") body[k] = v;
+      if (v !== "") body[k.replace("-", "_")] = v;
     });
-    $("p-submit").disabled = true;
+    return body;
+  }
+
+  // The running job survives a page reload (sessionStorage), so a planner who
+  // reloads still sees it finish, fail or be interrupted.
+  function remember(id, body) {
+    try {
+      if (id) sessionStorage.setItem("coverplan-job", JSON.stringify({id: id, body: body}));
+      else sessionStorage.removeItem("coverplan-job");
+    } catch (e) { /* private mode: no resume, nothing else lost */ }
+  }
+
+  function resume() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem("coverplan-job") || "null"); } catch (e) { saved = null; }
+    if (!saved || !saved.id) return;
+    current = saved.id; lastBody = saved.body;
+    $("job").hidden = false;
+    poll();
+  }
+
+  function start(body) {
+    lastBody = body;
+    clearTimeout(timer);
+    setBusy(true);
     $("job-error").hidden = true;
+    $("job-retry").hidden = true;
     api("/api/proposals?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
-      .then(function (job) { current = job.id; showJob(job); poll(); })
+      .then(function (job) { current = job.id; failures = 0; remember(job.id, body); showJob(job); poll(); })
       .catch(function (e) {
-        $("p-submit").disabled = false;
-        $("job").hidden = false; $("job-state").textContent = T("job_failed"); $("job-cancel").hidden = true;
-        $("job-error").hidden = false; $("job-error").textContent = e.message || T("load_failed");
+        setBusy(false);
+        $("job").hidden = false; $("job").dataset.state = "failed";
+        $("job-state").textContent = T("job_failed");
+        $("job-error").hidden = false;
+        $("job-error").textContent = (e && (e.message || e.error)) || T("load_failed");
+        $("job-retry").hidden = !(e && e.error === "ServerBusy");
       });
+  }
+
+  function rowHtml(r) {
+    var name = "<a href='/proposals/" + encodeURIComponent(r.id) + "'>" + esc(r.name) + "</a>" +
+      (r.note ? "<div class='small muted'>" + esc(r.note) + "</div>" : "");
+    if (r.damaged) name = esc(r.name) + " <span class='st st-not_met'>" + T("damaged") + "</span>";
+    return "<tr data-id='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>" +
+      "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>") + "</td>" +
+      "<td>" + name + "</td><td>" + esc(r.type_name || r.type) + "</td>" +
+      "<td class='num'>" + esc(r.n_sites) + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
+      "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
+      "<td class='small'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN")) + "</td>" +
+      "<td><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></td></tr>";
+  }
+
+  function renderSaved() {
+    var county = $("f-county").value, type = $("f-ptype").value;
+    var rows = allRows.filter(function (r) {
+      return (!county || (r.counties || []).indexOf(county) >= 0) && (!type || r.type === type);
+    });
+    $("saved").querySelector("tbody").innerHTML = rows.map(rowHtml).join("") ||
+      "<tr><td colspan='8' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
+    $("saved").dataset.rows = String(rows.length);
+    document.querySelectorAll(".pick").forEach(function (c) { c.addEventListener("change", syncCompare); });
+    document.querySelectorAll(".del").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (!confirm(T("delete_confirm"))) return;
+        api("/api/proposals/" + encodeURIComponent(b.dataset.id), {method: "DELETE"}).then(loadSaved);
+      });
+    });
+    syncCompare();
   }
 
   function loadSaved() {
-    api("/api/proposals?lang=" + C.lang).then(function (rows) {
-      var h = rows.map(function (r) {
-        return "<tr data-id='" + esc(r.id) + "'><td><input type='checkbox' class='pick' value='" + esc(r.id) + "'></td>" +
-          "<td><a href='/proposals/" + esc(r.id) + "'>" + esc(r.name) + "</a></td><td>" + esc(r.type_name || r.type) + "</td>" +
-          "<td class='num'>" + esc(r.n_sites) + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
-          "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
-          "<td class='small'>" + new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN") + "</td>" +
-          "<td><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></td></tr>";
-      }).join("");
-      $("saved").querySelector("tbody").innerHTML = h || "<tr><td colspan='8' class='muted'>" + T("no_proposals") + "</td></tr>";
-      $("saved").dataset.rows = String(rows.length);
-      document.querySelectorAll(".pick").forEach(function (c) { c.addEventListener("change", syncCompare); });
-      document.querySelectorAll(".del").forEach(function (b) {
-        b.addEventListener("click", function () {
-          if (!confirm(T("delete_confirm"))) return;
-          api("/api/proposals/" + b.dataset.id, {method: "DELETE"}).then(loadSaved);
-        });
-      });
-      syncCompare();
+    return api("/api/proposals?lang=" + C.lang).then(function (rows) {
+      allRows = rows;
+      renderSaved();
+    }).catch(function (e) {
+      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='8' class='error-box'>" +
+        esc((e && e.message) || T("load_failed")) + "</td></tr>";
+      $("saved").dataset.rows = "error";
     });
   }
 
-  function picked() { return Array.prototype.map.call(document.querySelectorAll(".pick:checked"), function (c) { return c.value; }); }
-  function syncCompare() { $("compare").disabled = picked().length !== 2; }
+  function picked() { return Array.prototype.slice.call(document.querySelectorAll(".pick:checked")); }
+  function syncCompare() {
+    var p = picked();
+    var same = p.length === 2 && p[0].dataset.type === p[1].dataset.type;
+    $("compare").disabled = !same;
+    $("compare-hint").textContent = p.length === 2 && !same ? T("compare_same_type") : T("compare_pick");
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     $("p-type").addEventListener("change", syncForm); syncForm();
-    $("p-submit").addEventListener("click", submit);
+    $("p-submit").addEventListener("click", function () { start(formBody()); });
+    $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
     $("job-cancel").addEventListener("click", function () {
-      if (current) api("/api/jobs/" + current + "/cancel", {method: "POST"}).then(showJob);
+      if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
     });
     $("compare").addEventListener("click", function () {
-      var p = picked(); if (p.length === 2) location.href = "/proposals/compare?a=" + p[0] + "&b=" + p[1];
+      var p = picked();
+      if (p.length === 2) location.href = "/proposals/compare?a=" + encodeURIComponent(p[0].value) + "&b=" + encodeURIComponent(p[1].value);
     });
+    $("f-county").addEventListener("change", renderSaved);
+    $("f-ptype").addEventListener("change", renderSaved);
     loadSaved();
+    resume();
   });
 })();

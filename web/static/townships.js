@@ -47,6 +47,7 @@
     document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
     var page = new URLSearchParams(q); page.delete("lang");
     history.replaceState(null, "", "?" + page);
+    CP.syncLangLink();  // the language switch must keep these filters
     document.getElementById("checklist").dataset.ready = "0";
     CP.json("/api/townships?" + q)
       .then(function (data) {
