@@ -4,9 +4,37 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
 from geo.regions import Region
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.facility_types import load_facility_types, plan_year
+
+
+def combine_sites(site_sets: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """The proposed sites of several proposals of one type, as one set of places to build.
+
+    Two proposals of the same type often pick the same candidate (the county
+    seat is in most answers); building the package builds that place once, so
+    it is counted once. A site is the same place as an earlier one when it has
+    the same coordinates (to about 10 cm) or comes from the same candidate
+    (``candidate_id``). Proposals number their sites from 1, so ids are made unique
+    (``<id>~2``) where two proposals reused one, keeping each site addressable.
+    """
+    frames = [s for s in site_sets if s is not None and len(s)]
+    if not frames:
+        return gpd.GeoDataFrame({"id": []}, geometry=[], crs=settings.STORAGE_CRS)
+    sites = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    place = sites.geometry.x.round(6).astype(str) + "," + sites.geometry.y.round(6).astype(str)
+    same = place.duplicated()
+    if "candidate_id" in sites:
+        cand = sites["candidate_id"].astype("string").fillna("").str.strip()
+        same |= (cand != "") & cand.duplicated()
+    sites = sites[~same].reset_index(drop=True)
+    ids = sites["id"].astype(str) if "id" in sites else pd.Series(
+        [f"site-{i}" for i in range(1, len(sites) + 1)], index=sites.index)
+    seen = ids.groupby(ids).cumcount()
+    sites["id"] = ids.where(seen == 0, ids + "~" + (seen + 1).astype(str))
+    return sites
 
 
 def _value(kind: str, cov, region: Region, new_now: int, new_added: int) -> tuple[float, dict]:
@@ -31,7 +59,9 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     ----------
     proposals : list of dict, optional
         Each ``{"type": key, "sites": GeoDataFrame}`` (as :func:`load_proposal_sites`
-        or :meth:`planner.proposals.Proposal.applied` return).
+        or :meth:`planner.proposals.Proposal.applied` return). Several
+        proposals of one type are applied together: their sites are combined
+        (:func:`combine_sites`, a place two proposals share counts once).
     coverage_now : callable, optional
         ``coverage_now(ftype)`` returns the current coverage of a type computed
         with the same facilities, mode and graph; a caller that keeps coverage
@@ -51,9 +81,9 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             if "built_year" in existing else 0
         cov_now = coverage_now(ft) if coverage_now is not None else analyse_coverage(
             region, ft, facilities=facilities, mode=mode, graph=graph)
-        extra = pd.concat(by_type[key], ignore_index=True) if key in by_type else None
+        extra = combine_sites(by_type[key]) if key in by_type else None
         cov_after = analyse_coverage(region, ft, facilities=facilities, extra_sites=extra, mode=mode,
-                                     graph=graph) if extra is not None else None
+                                     graph=graph) if extra is not None else None  # empty extra: as now
         for t in ft.targets:
             value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
@@ -62,6 +92,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
                    "numbers": numbers, "synthetic_inputs": bool(existing["synthetic"].astype(bool).any())}
             if cov_after is not None:
                 v2, n2 = _value(t["kind"], cov_after, region, new_now, len(extra))
-                row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2}
+                row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
+                                "proposals": len(by_type[key]), "sites_added": int(len(extra))}
             out.append(row)
     return out

@@ -1,4 +1,9 @@
-"""Downloads: CSV (UTF-8 with BOM, so Excel on Windows reads the Chinese) and XLSX (openpyxl)."""
+"""Downloads: CSV (UTF-8 with BOM, so Excel on Windows reads the Chinese) and XLSX (openpyxl).
+
+Every text cell of every table export goes through :func:`safe_text`: names in a
+register or a proposal come from outside, and a spreadsheet would run one that
+starts like a formula (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``).
+"""
 from __future__ import annotations
 
 import csv
@@ -24,6 +29,26 @@ SITE_COLUMNS = [
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
 ]
 
+FACILITY_COLUMNS = [
+    ("id", "fac_id"), ("name", "name"), ("type_name", "facility_type"), ("township_code", "fac_township_code"),
+    ("township_name", "township"), ("county_name", "county"), ("lon", "lon"), ("lat", "lat"),
+    ("synthetic", "fac_flag"), ("source", "source"),
+]
+
+
+#: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
+#: (tab and carriage return too: some of them strip leading blanks first).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """``value`` unchanged, unless it is text a spreadsheet would evaluate: then a leading
+    apostrophe makes it plain text (the usual CSV-injection defence, kept in XLSX as
+    well so a sheet re-saved as CSV stays safe). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
 
 def _cell(key: str, value, lang: str):
     if key == "status" and value in ("met", "not_met"):
@@ -31,8 +56,8 @@ def _cell(key: str, value, lang: str):
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
     if isinstance(value, float):
-        return round(value, 4)
-    return value
+        return round(value, 6 if key in ("lon", "lat") else 4)  # 6 decimals: about 10 cm, as in the API
+    return safe_text(value)
 
 
 def _filename(base: str, ext: str) -> str:
@@ -40,12 +65,21 @@ def _filename(base: str, ext: str) -> str:
 
 
 def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang: str,
-                sheet: str = "coverplan") -> bytes:
-    header = [t(label, lang) for _, label in columns]
+                sheet: str = "coverplan", title: str | None = None) -> bytes:
+    """The table as CSV or XLSX bytes.
+
+    ``title``: one line written above the header (what the data are, whether they
+    are illustrative, the filters, the date), so a printed or forwarded file
+    still says so. Without it the header is the first row.
+    """
+    header = [safe_text(t(label, lang)) for _, label in columns]
     body = [[_cell(k, r.get(k), lang) for k, _ in columns] for r in rows]
+    title = safe_text(title) if title else None
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
+        if title:
+            w.writerow([title])
         w.writerow(header)
         w.writerows(body)
         return buf.getvalue().encode("utf-8-sig")
@@ -55,14 +89,18 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
+    if title:
+        ws.append([title])
+        ws.cell(row=1, column=1).font = Font(bold=True, color="A15C00")
+    head_row = ws.max_row + 1 if title else 1
     ws.append(header)
-    for cell in ws[1]:
+    for cell in ws[head_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for row in body:
         ws.append(row)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.freeze_panes = f"A{head_row + 1}"
+    ws.auto_filter.ref = f"A{head_row}:{ws.cell(row=ws.max_row, column=len(columns)).coordinate}"
     for i in range(1, len(columns) + 1):
         width = max([len(str(header[i - 1])) * 2] + [len(str(r[i - 1] or "")) * (2 if not str(r[i - 1] or "").isascii() else 1)
                                                      for r in body[:300]])
@@ -85,8 +123,8 @@ def download(data: bytes, fmt: str, base: str) -> Response:
     return resp
 
 
-def table_response(rows, columns, fmt: str, base: str, lang: str) -> Response:
-    return download(table_bytes(rows, columns, fmt, lang, sheet=base), fmt, base)
+def table_response(rows, columns, fmt: str, base: str, lang: str, title: str | None = None) -> Response:
+    return download(table_bytes(rows, columns, fmt, lang, sheet=base, title=title), fmt, base)
 
 
 def geojson_response(fc: dict, base: str) -> Response:

@@ -1,0 +1,125 @@
+/* Plan package: tick saved proposals, see every plan target now and after all of
+ * them are built (/api/targets?proposals=a,b). The picked ids live in the URL
+ * (?proposals=a,b), so a package can be shared and the language switch keeps it. */
+(function () {
+  "use strict";
+  var C = CP.C, T = CP.T, esc = CP.esc;
+  var picked = [], known = {}, seq = 0;
+
+  function el(id) { return document.getElementById(id); }
+
+  function syncUrl() {
+    var q = new URLSearchParams();
+    if (picked.length) q.set("proposals", picked.join(","));
+    // URLSearchParams would write the commas as %2C: keep the link readable
+    var s = q.toString().replace(/%2C/g, ",");
+    history.replaceState(null, "", s ? "?" + s : location.pathname);
+    var sw = el("lang-switch");
+    if (sw) sw.href = "?" + (s ? s + "&" : "") + "lang=" + (C.lang === "en" ? "zh" : "en");
+    el("picked-count").textContent = T("plan_picked").replace("{n}", picked.length);
+  }
+
+  function badge(met) {
+    return "<span class='st st-" + (met ? "met" : "not_met") + "'>" + esc(T(met ? "status_met" : "status_not_met")) + "</span>";
+  }
+
+  function renderProposals(list) {
+    var h = list.map(function (p) {
+      var on = picked.indexOf(p.id) >= 0;
+      return "<tr data-id='" + esc(p.id) + "' data-type='" + esc(p.type) + "'>" +
+        "<td><input type='checkbox' class='pick' value='" + esc(p.id) + "'" + (on ? " checked" : "") +
+        " aria-label='" + esc(p.name) + "'></td>" +
+        "<td><a href='/proposals/" + encodeURIComponent(p.id) + "'>" + esc(p.name) + "</a></td>" +
+        "<td>" + esc(p.type_name) + "</td><td class='num'>" + CP.fmt(p.n_sites) + "</td></tr>";
+    }).join("");
+    el("plan-proposals").querySelector("tbody").innerHTML =
+      h || "<tr><td colspan='4' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";
+  }
+
+  function renderTargets(rows) {
+    var met = 0, metAfter = 0;
+    var h = rows.map(function (r) {
+      var after;
+      if (r.after) {
+        var extra = [];
+        if (r.after.sites_added != null) extra.push(T("plan_sites_added").replace("{n}", r.after.sites_added));
+        if (r.after.proposals > 1) extra.push(T("plan_combined").replace("{n}", r.after.proposals));
+        after = "<span class='plan-value'>" + esc(r.after.text) + "</span> " + badge(r.after.met) +
+          (extra.length ? "<div class='small muted'>" + esc(extra.join(" · ")) + "</div>" : "");
+      } else if (picked.length) {
+        after = "<span class='muted'>" + esc(r.current_text) + "</span> " + badge(r.met) +
+          "<div class='small muted'>" + esc(T("plan_unchanged")) + "</div>";
+      } else {
+        after = "<span class='muted'>–</span>";
+      }
+      met += r.met ? 1 : 0;
+      metAfter += (r.after ? r.after.met : r.met) ? 1 : 0;
+      var changed = r.after && r.after.met !== r.met;
+      return "<tr data-key='" + esc(r.key) + "' data-type='" + esc(r.type) + "' data-after='" + (r.after ? "1" : "0") + "'" +
+        (changed ? " class='plan-changed'" : "") + ">" +
+        "<td>" + esc(r.type_name) + (r.synthetic_inputs ? " <span class='badge-approx'>" + esc(T("illustrative")) + "</span>" : "") + "</td>" +
+        "<td>" + esc(r.text) + "</td>" +
+        "<td class='num'><span class='plan-value'>" + esc(r.current_text) + "</span> " + badge(r.met) + "</td>" +
+        "<td class='num after'>" + after + "</td></tr>";
+    }).join("");
+    el("plan-targets").querySelector("tbody").innerHTML = h || "<tr><td colspan='4' class='muted'>" + esc(T("no_data")) + "</td></tr>";
+    var summary = T("plan_summary").replace("{n}", metAfter).replace(/\{m\}/g, rows.length).replace("{k}", met);
+    el("plan-summary").innerHTML = (picked.length ? "" : "<span class='muted'>" + esc(T("plan_none_picked")) + "</span><br>") +
+      "<b>" + esc(summary) + "</b>";
+    el("plan-summary").dataset.met = String(metAfter);
+    el("plan-summary").dataset.total = String(rows.length);
+  }
+
+  function loadTargets() {
+    var my = ++seq;
+    el("plan-targets").dataset.ready = "0";
+    var url = "/api/targets?lang=" + C.lang + (picked.length ? "&proposals=" + picked.map(encodeURIComponent).join(",") : "");
+    CP.json(url)
+      .then(function (rows) {
+        if (my !== seq) return;  // the picks changed while this was computed
+        renderTargets(rows);
+        el("plan-targets").dataset.ready = "1";
+      })
+      .catch(function (e) {
+        if (my !== seq) return;
+        el("plan-targets").querySelector("tbody").innerHTML =
+          "<tr><td colspan='4' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    picked = JSON.parse(el("plan-picked").textContent);
+    CP.json("/api/proposals?lang=" + C.lang)
+      .then(function (list) {
+        list.forEach(function (p) { known[p.id] = p; });
+        // a shared link may name proposals deleted since: say so and go on without them
+        var missing = picked.filter(function (id) { return !known[id]; });
+        if (missing.length) {
+          el("plan-missing").textContent = T("plan_missing") + " " + missing.join(", ");
+          el("plan-missing").hidden = false;
+          picked = picked.filter(function (id) { return known[id]; });
+        }
+        renderProposals(list);
+        syncUrl();
+        loadTargets();
+      })
+      .catch(function (e) {
+        el("plan-proposals").querySelector("tbody").innerHTML =
+          "<tr><td colspan='4' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+      });
+    el("plan-proposals").addEventListener("change", function (ev) {
+      if (!ev.target.classList.contains("pick")) return;
+      var id = ev.target.value;
+      picked = picked.filter(function (x) { return x !== id; });
+      if (ev.target.checked) picked.push(id);
+      syncUrl();
+      loadTargets();
+    });
+    el("plan-clear").addEventListener("click", function () {
+      picked = [];
+      document.querySelectorAll("#plan-proposals input.pick").forEach(function (c) { c.checked = false; });
+      syncUrl();
+      loadTargets();
+    });
+  });
+})();
