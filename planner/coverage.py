@@ -164,6 +164,15 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def county_names_en(counties: pd.DataFrame) -> pd.Series:
+    """English county names by code; the Chinese name where a region has none (e.g. a hand-made one)."""
+    zh = counties["name"]
+    if "name_en" not in counties:
+        return zh.copy()
+    en = counties["name_en"].where(counties["name_en"].notna() & (counties["name_en"].astype(str).str.strip() != ""))
+    return en.fillna(zh)
+
+
 def _aggregate(units: gpd.GeoDataFrame, key: str, names: pd.Series) -> pd.DataFrame:
     rows = {}
     for code, g in units.groupby(key, sort=True):
@@ -236,6 +245,7 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     counts = sites.groupby("township_code").size()
     by_t["facilities"] = counts.reindex(by_t.index, fill_value=0).astype(int).values
     by_c = _aggregate(u, "county_code", region.counties["name"])
+    by_c.insert(1, "name_en", county_names_en(region.counties).reindex(by_c.index).fillna(by_c["name"]).values)
     by_c["facilities"] = sites.groupby("county_code").size().reindex(by_c.index, fill_value=0).astype(int).values
     summary = summarize(u["weight"].to_numpy(), u["covered"].to_numpy(bool), u["cost"].to_numpy(float))
     summary["facilities"] = int(len(sites))

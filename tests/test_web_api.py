@@ -354,3 +354,104 @@ def test_network_mode_with_a_road_graph(tmp_path, monkeypatch):
     assert resp.status_code == 201
     assert resp.get_json()["proposal"]["params"]["mode"] == "network"
     app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- browser charts: county names in both languages, never codes --------------------------
+COUNTY_NAMES = {  # code: (Chinese, English)
+    "420302": ("茅箭区", "Maojian District"), "420303": ("张湾区", "Zhangwan District"),
+    "420304": ("郧阳区", "Yunyang District"), "420322": ("郧西县", "Yunxi County"),
+    "420323": ("竹山县", "Zhushan County"), "420324": ("竹溪县", "Zhuxi County"),
+    "420325": ("房县", "Fang County"), "420381": ("丹江口市", "Danjiangkou City"),
+}
+
+
+def strict_json(resp):
+    """Parse as standard JSON: NaN / Infinity fail the test."""
+    assert resp.status_code == 200, resp.data[:300]
+
+    def refuse(const):
+        raise AssertionError(f"non-standard JSON number {const}")
+    return json.loads(resp.data, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_data_county_names(client, lang):
+    body = strict_json(client.get(f"/api/charts/coverage_by_county/day_care?lang={lang}"))
+    rows = body["rows"]
+    assert {r["code"] for r in rows} == set(COUNTY_NAMES)
+    for r in rows:
+        zh, en = COUNTY_NAMES[r["code"]]
+        assert (r["name_zh"], r["name_en"]) == (zh, en)
+        assert r["name"] == (en if lang == "en" else zh) and r["name"] != r["code"]
+        assert 0 <= r["share"] <= 1 and r["share"] == pytest.approx(r["covered_units"] / r["units"])
+        assert r["label"] == f"{100 * r['share']:.0f}% ({r['covered_units']}/{r['units']})"
+    assert [r["share"] for r in rows] == sorted((r["share"] for r in rows), reverse=True)
+    names = [r["name"] for r in rows]
+    assert ("Danjiangkou City" if lang == "en" else "丹江口市") in names
+    assert body["x_label"] == ("Share of units covered (%)" if lang == "en" else "已覆盖单元占比（%）")
+    assert body["download"]["svg"] == f"/charts/coverage_by_county/day_care.svg?lang={lang}"
+    assert_error(client.get("/api/charts/coverage_by_county/nope"), 404)
+
+
+def test_coverage_and_proposal_by_county_carry_english_names(client):
+    cov = client.get("/api/coverage/day_care").get_json()
+    assert {r["county_code"]: (r["name"], r["name_en"]) for r in cov["by_county"]} == COUNTY_NAMES
+    resp = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 3})
+    assert resp.status_code == 201, resp.data[:300]
+    prop = resp.get_json()["proposal"]
+    assert {r["county_code"]: (r["county_name"], r["county_name_en"]) for r in prop["by_county"]} == COUNTY_NAMES
+    assert {"weight", "covered_share_before", "covered_share_after", "new_sites"} <= set(prop["by_county"][0])
+
+    pid = prop["id"]
+    for lang, unit, x_label in (("zh", "min", "出行成本（分钟）"), ("en", "min", "Travel cost (min)")):
+        body = strict_json(client.get(f"/api/charts/proposals/{pid}/costs?lang={lang}"))
+        assert body["unit"] == unit and body["x_label"] == x_label
+        assert len(body["edges"]) == len(body["before"]) + 1 == len(body["after"]) + 1 >= 3
+        assert body["edges"] == sorted(body["edges"]) and body["edges"][0] == 0
+        # every reachable unit's weight lands in a bin, before and after
+        weight = prop["before"]["weight"]
+        assert sum(body["before"]) + body["unreachable_before"] == pytest.approx(weight, rel=1e-6)
+        assert sum(body["after"]) + body["unreachable_after"] == pytest.approx(weight, rel=1e-6)
+        # the proposal moves weight towards short travel: the first bins gain
+        assert body["after"][0] >= body["before"][0]
+        assert [s["value"] for s in body["standards"]] == [prop["standard"]["urban"], prop["standard"]["rural"]]
+        assert body["edges"][-1] >= prop["standard"]["rural"]
+    assert_error(client.get("/api/charts/proposals/nope/costs"), 404)
+
+
+def test_server_chart_labels_counties_by_name(client):
+    from web.charts import cjk_font
+    en = client.get("/charts/coverage_by_county/day_care.svg?lang=en")
+    assert en.status_code == 200
+    text = en.data.decode("utf-8")
+    assert all(e in text for _, e in COUNTY_NAMES.values())
+    assert not [c for c in COUNTY_NAMES if c in text], "county codes in the chart"
+    zh = client.get("/charts/coverage_by_county/day_care.svg?lang=zh").data.decode("utf-8")
+    # Chinese names where a CJK font can draw them, else English (always renderable)
+    want = [z if cjk_font() else e for z, e in COUNTY_NAMES.values()]
+    assert all(n in zh for n in want) and not [c for c in COUNTY_NAMES if c in zh]
+
+
+def test_server_chart_without_a_cjk_font_uses_english_names(client, monkeypatch):
+    from web import charts
+    monkeypatch.setattr(charts, "chart_lang", lambda lang: "en")
+    with client.application.test_request_context("/?lang=zh"):
+        from flask import g
+        g.lang = "zh"
+        svg = charts._county_chart(client.application.extensions["coverplan"]["service"], "cemetery", "svg")
+    text = svg.get_data(as_text=True)
+    assert "Danjiangkou City" in text and "丹江口市" not in text and "420381" not in text
+
+
+def test_chart_data_falls_back_to_chinese_without_english_names():
+    """A region without name_en (e.g. the hand-made test region) still charts, in Chinese."""
+    from small_region import small_region
+
+    from planner.coverage import analyse_coverage
+    from web.charts import county_chart_data
+
+    cov = analyse_coverage(small_region([("F1", "day_care", 1000, 5000, "999901001")]), "day_care")
+    assert cov.by_county.loc["999901", "name_en"] == "测试县"
+    body = county_chart_data(cov, "en")
+    assert [(r["code"], r["name"], r["name_en"]) for r in body["rows"]] == [("999901", "测试县", "测试县")]
+    assert cov.to_dict()["by_county"][0]["name_en"] == "测试县"

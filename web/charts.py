@@ -1,8 +1,14 @@
-"""Server-side charts (matplotlib, object API: pyplot is not thread-safe under waitress).
+"""Chart data for the browser, and server-side charts (matplotlib) for downloads.
 
-Chinese labels need a CJK font; Debian's fonts-noto-cjk (installed by .ci/run)
-or Windows' Microsoft YaHei / SimHei are used when present. Without one, the
-charts are labelled in English so they never show empty boxes.
+Pages draw their charts in the browser (web/static/charts.js) from the JSON
+built here, so Chinese always renders with the browser's own fonts. The
+matplotlib charts (object API: pyplot is not thread-safe under waitress) are
+kept for downloads and reports; both are made from the same numbers.
+
+Chinese labels in the matplotlib charts need a CJK font; Debian's
+fonts-noto-cjk (installed by .ci/run) or Windows' Microsoft YaHei / SimHei are
+used when present. Without one, the charts are labelled in English (county
+names from ``name_en``) so they never show empty boxes or bare codes.
 """
 from __future__ import annotations
 
@@ -91,46 +97,184 @@ def coverage_by_county(type_key: str, fmt: str):
     return Response(body, mimetype=FORMATS[fmt], headers={"Cache-Control": "max-age=300"})
 
 
+# -- chart data (shared by the browser charts and the matplotlib ones) ------
+#: Bar colour between the palette's "full" and "low" classes; charts.js uses the same.
+MID_COLOUR = "#2f6ea5"
+BEFORE_COLOUR, AFTER_COLOUR = "#d73027", MID_COLOUR
+
+
+def _finite(v):
+    """A JSON-safe number: NaN and ±inf become None (standard JSON has neither)."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def bar_colour(share: float) -> str:
+    """Full counties green, under half red (the map's end classes), the rest blue."""
+    if share >= layers.FULL_SHARE:
+        return layers.SHARE_CLASSES[0][1]
+    return layers.SHARE_CLASSES[-1][1] if share < 0.5 else MID_COLOUR
+
+
+def county_rows(cov) -> list[dict]:
+    """One row per county, best covered first: names in both languages, never a bare code.
+
+    ``share`` is the share of demand units covered (what the bars show).
+    """
+    by = cov.by_county
+    names_en = by["name_en"] if "name_en" in by else by["name"]
+    rows = []
+    for code, r in by.iterrows():
+        units, covered = int(r["units"]), int(r["covered_units"])
+        zh = r["name"] or str(code)
+        en = names_en.get(code)
+        en = en if isinstance(en, str) and en.strip() else zh  # a region without English names
+        rows.append({"code": str(code), "name_zh": zh, "name_en": en,
+                     "share": covered / units if units > 0 else 0.0,
+                     "covered_units": covered, "units": units,
+                     "covered_share_weighted": _finite(r.get("covered_share"))})
+    rows.sort(key=lambda x: (-x["share"], x["code"]))
+    return rows
+
+
+def county_chart_data(cov, lang: str) -> dict:
+    """JSON for the browser's "coverage by county" bar chart, labelled in ``lang``."""
+    rows = county_rows(cov)
+    for r in rows:
+        r["name"] = r["name_en"] if lang == "en" else r["name_zh"]
+        r["label"] = f"{100 * r['share']:.0f}% ({r['covered_units']}/{r['units']})"
+        r["color"] = bar_colour(r["share"])
+    return {"type": cov.ftype.key, "lang": lang,
+            "title": f"{cov.ftype.name(lang)} · {t('coverage_by_county', lang)}",
+            "x_label": t("units_covered_pct", lang),
+            "rows": rows, "synthetic_inputs": _synthetic(cov)}
+
+
+def _synthetic(cov) -> bool:
+    """Whether the coverage rests on synthetic (示意) villages or facilities."""
+    fac = cov.facilities.get("synthetic")
+    return bool(cov.units["synthetic"].any() or (fac is not None and fac.astype(bool).any()))
+
+
+def _nice_step(raw: float) -> float:
+    """The 1, 2, 2.5 or 5 x 10^k at or above ``raw``: bin edges people can read."""
+    if not raw > 0:
+        return 1.0
+    exp = np.floor(np.log10(raw))
+    return float(next(m for m in (1, 2, 2.5, 5, 10) if m * 10 ** exp >= raw * (1 - 1e-9)) * 10 ** exp)
+
+
+def cost_bins(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standard: float | None,
+              scale: float = 1.0, n_bins: int = 30) -> dict:
+    """Weighted histogram of travel cost before and after, on shared bins (numpy).
+
+    The range ends just past the 99th percentile (or the standard, if larger);
+    costs beyond it count in the last bin so no weight goes missing. About
+    ``n_bins`` bins of a round width in the charted unit (raw / ``scale``).
+    Unreachable units (infinite cost) are counted apart.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if len(weights) != len(before) or len(weights) != len(after):
+        weights = np.ones(len(before), dtype=float)  # an old record without weights: count units
+    finite = np.concatenate([before[np.isfinite(before)], after[np.isfinite(after)]])
+    top = float(np.percentile(finite, 99)) if len(finite) else 1.0
+    end = max(top, standard or 0) * 1.05 or 1.0
+    step = _nice_step(end / scale / n_bins) * scale
+    edges = np.arange(0, int(np.ceil(end / step - 1e-9)) + 1) * step
+    out = {"edges": edges}
+    for key, data in (("before", before), ("after", after)):
+        ok = np.isfinite(data)
+        counts, _ = np.histogram(np.clip(data[ok], 0, edges[-1]), bins=edges, weights=weights[ok])
+        out[key] = counts
+        out[f"unreachable_{key}"] = float(weights[~ok].sum())
+    return out
+
+
+def _cost_scale(unit: str, lang: str) -> tuple[float, str]:
+    """Distances are charted in km, times in minutes."""
+    return (1000.0, t("km", lang)) if unit == "m" else (1.0, t("minutes", lang))
+
+
+def _standards(std: dict | None) -> list[tuple[str, float]]:
+    """The service standards to mark: one line, or urban and rural when they differ."""
+    std = std or {}
+    urban, rural = _finite(std.get("urban")), _finite(std.get("rural"))
+    if urban and rural and abs(urban - rural) > 1e-9:
+        return [("chart_standard_urban", urban), ("chart_standard_rural", rural)]
+    return [("standard", v) for v in (rural or urban,) if v]
+
+
+def _with_unit(label: str, unit: str, lang: str) -> str:
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+
+
+def costs_chart_data(rec: dict, lang: str) -> dict:
+    """JSON for the browser's before/after travel-cost histogram of a saved proposal."""
+    from web.proposals import cost_arrays
+    before, after, weights, _, unit, _name = cost_arrays(rec, lang)
+    standards = _standards(rec["summary"].get("standard"))
+    scale, u = _cost_scale(unit, lang)
+    h = cost_bins(before, after, weights, max((v for _, v in standards), default=None), scale)
+    return {
+        "proposal": rec["id"], "lang": lang, "unit": "km" if unit == "m" else "min", "unit_label": u,
+        "title": t("cost_distribution", lang),
+        "x_label": _with_unit(t("cost", lang), u, lang), "y_label": t("weight", lang),
+        "edges": [_finite(round(e / scale, 4)) for e in h["edges"]],
+        "before": [_finite(round(c, 3)) for c in h["before"]],
+        "after": [_finite(round(c, 3)) for c in h["after"]],
+        "series": [{"key": "before", "label": t("before", lang), "color": BEFORE_COLOUR},
+                   {"key": "after", "label": t("after", lang), "color": AFTER_COLOUR}],
+        "standards": [{"value": _finite(v / scale), "label": t(k, lang)} for k, v in standards],
+        "unreachable_before": _finite(h["unreachable_before"]),
+        "unreachable_after": _finite(h["unreachable_after"]),
+        "unreachable_label": t("unreachable_weight", lang),
+        "is_estimate": bool(rec["summary"].get("is_estimate")),
+    }
+
+
+# -- server-side charts (downloads, reports) -------------------------------
 def _county_chart(s, type_key: str, fmt: str) -> Response:
     cov = s.coverage(type_key)
     lang = chart_lang(g.lang)
-    by = cov.by_county.copy()
-    by["share"] = (by["covered_units"] / by["units"]).where(by["units"] > 0, 0.0)
-    by = by.sort_values("share")
-    labels = by["name"].tolist() if lang == "zh" else list(by.index)
-    fig = _figure(6.0, 0.42 * len(by) + 1.0)
+    rows = county_rows(cov)[::-1]  # barh draws bottom-up: best covered on top
+    # Chinese names only where a CJK font can draw them; English text always renders
+    labels = [r["name_zh"] if lang == "zh" else r["name_en"] for r in rows]
+    fig = _figure(6.0, 0.42 * len(rows) + 1.0)
     ax = fig.add_subplot(111)
-    colors = [layers.SHARE_CLASSES[0][1] if v >= layers.FULL_SHARE else layers.SHARE_CLASSES[-1][1]
-              if v < 0.5 else "#2f6ea5" for v in by["share"]]
-    ax.barh(labels, 100 * by["share"], color=colors, height=0.62)
-    for y, (v, n, m) in enumerate(zip(by["share"], by["covered_units"], by["units"])):
-        ax.text(min(100 * v + 1, 88), y, f"{100 * v:.0f}%  ({n}/{m})", va="center", fontsize=8.5, color="#333")
+    shares = np.array([r["share"] for r in rows])
+    ax.barh(range(len(rows)), 100 * shares, color=[bar_colour(v) for v in shares], height=0.62)
+    ax.set_yticks(range(len(rows)), labels)
+    for y, r in enumerate(rows):
+        ax.text(min(100 * r["share"] + 1, 88), y, f"{100 * r['share']:.0f}%  ({r['covered_units']}/{r['units']})",
+                va="center", fontsize=8.5, color="#333")
     ax.set_xlim(0, 100)
-    ax.set_xlabel(t("covered_share", lang) + " (%)")
+    ax.set_xlabel(t("units_covered_pct", lang))
     ax.set_title(f"{cov.ftype.name(lang)} · {t('coverage_by_county', lang)}", fontsize=10, loc="left")
     _style(ax)
     return _render(fig, fmt)
 
 
-def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standard: float | None,
+def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standard,
                    unit: str, lang: str, title: str):
-    """Weighted distribution of travel cost, before vs after a proposal."""
+    """Weighted distribution of travel cost, before vs after a proposal.
+
+    ``standard``: a number, or the proposal's ``{"urban", "rural"}`` standards.
+    """
     lang = chart_lang(lang)
+    standards = _standards(standard if isinstance(standard, dict) else {"rural": standard})
     fig = _figure(6.4, 3.4)
     ax = fig.add_subplot(111)
-    finite = np.concatenate([before[np.isfinite(before)], after[np.isfinite(after)]])
-    top = float(np.percentile(finite, 99)) if len(finite) else 1.0
-    bins = np.linspace(0, max(top, standard or 0) * 1.05 or 1.0, 31)
-    scale = 1000.0 if unit == "m" else 1.0
-    u = ("km" if unit == "m" else t("minutes", lang))
-    for data, label, color in ((before, t("before", lang), "#d73027"), (after, t("after", lang), "#2f6ea5")):
-        ok = np.isfinite(data)
-        ax.hist(np.clip(data[ok], 0, bins[-1]) / scale, bins=bins / scale, weights=weights[ok], histtype="step",
-                linewidth=1.8, color=color, label=label)
-    if standard:
-        ax.axvline(standard / scale, color="#333", linestyle="--", linewidth=1)
-        ax.text(standard / scale, ax.get_ylim()[1] * 0.95, " " + t("standard", lang), fontsize=8.5, va="top")
-    ax.set_xlabel(f"{t('cost', lang)} ({u})")
+    scale, u = _cost_scale(unit, lang)
+    h = cost_bins(before, after, weights, max((v for _, v in standards), default=None), scale)
+    for key, color in (("before", BEFORE_COLOUR), ("after", AFTER_COLOUR)):
+        ax.stairs(h[key], h["edges"] / scale, linewidth=1.8, color=color, label=t(key, lang))
+    top = ax.get_ylim()[1]
+    for k, (key, value) in enumerate(standards):
+        ax.axvline(value / scale, color="#333", linestyle="--", linewidth=1)
+        ax.text(value / scale, top * (0.95 - 0.08 * k), " " + t(key, lang), fontsize=8.5, va="top")
+    ax.set_xlabel(_with_unit(t("cost", lang), u, lang))
     ax.set_ylabel(t("weight", lang))
     ax.set_title(title, fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=9)
@@ -143,8 +287,8 @@ def register_proposal_chart(bp_=bp):
     def proposal_costs(pid: str, fmt: str):
         from web.proposals import cost_arrays, saved
         rec = saved(pid)
-        before, after, weights, standard, unit, name = cost_arrays(rec, g.lang)
-        fig = cost_histogram(before, after, weights, standard, unit, g.lang,
+        before, after, weights, _, unit, name = cost_arrays(rec, g.lang)
+        fig = cost_histogram(before, after, weights, rec["summary"].get("standard"), unit, g.lang,
                              t("cost_distribution", chart_lang(g.lang)))
         return _render(fig, fmt)
 

