@@ -58,14 +58,14 @@
   function row(k, v) { return "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>"; }
   function costText(v, unit) {
     if (v == null) return "–";
-    if (unit === "m") return v >= 1000 ? fmt(v / 1000, 1) + " " + T("km") : fmt(v, 0) + " " + T("metres");
+    if (unit === "m") return v >= 1000 ? (v / 1000).toFixed(1) + " " + T("km") : fmt(v, 0) + " " + T("metres");
     return fmt(v, v >= 10 ? 0 : 1) + " " + T("minutes");
   }
   // What one unit of demand weight is, in words ("units" types count places, not people).
   function weightLabel(field) { return field && field !== "units" ? T("weight_" + field) : null; }
 
   function build(el, data) {
-    var map = L.map(el, {zoomSnap: 0.25, attributionControl: true, preferCanvas: true});
+    var map = L.map(el, {zoomSnap: 0.25, maxZoom: 18, attributionControl: true, preferCanvas: true});
     map.attributionControl.setPrefix(false);
     addBasemap(map, C.basemap);
     var overlays = {}, out = {map: map, layers: {}, data: data};
@@ -262,8 +262,9 @@
     function make() {  // built on first use: polygon centres need the map to have a view
       made = true;
       out.layers.townships.eachLayer(function (l) {
-        labels.addLayer(L.tooltip({permanent: true, direction: "center", className: "town-label", interactive: false})
-          .setLatLng(l.getCenter()).setContent(esc(l.feature.properties.name)));
+        labels.addLayer(L.marker(l.getCenter(), {interactive: false, keyboard: false,
+          icon: L.divIcon({className: "town-label", html: "<span>" + esc(l.feature.properties.name) + "</span>",
+                           iconSize: null})}));
       });
     }
     function sync() {
