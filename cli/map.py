@@ -1,7 +1,16 @@
-"""`coverplan map`: a coverage map as one self-contained HTML file (folium; opens offline)."""
+"""`coverplan map`: a coverage map as one self-contained HTML file (folium; opens offline).
+
+With ``--proposal`` the map is the proposal's: coverage after it, its numbered
+sites and a title block with the same numbers and parameters as the web's
+offline proposal map (``/proposals/<pid>/export.html``), both built by
+:mod:`web.mapexport`.
+"""
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import os
 
 from geo import settings
 
@@ -19,26 +28,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_map)
 
 
+def _proposal_meta(path: str) -> dict:
+    """The solve metadata `coverplan propose --out` stores next to the sites (params, solver...)."""
+    with open(path, encoding="utf-8-sig") as fh:
+        return json.load(fh).get("coverplan") or {}
+
+
 def _map(args) -> int:
     from cli.analysis import _context
     from geo.errors import InputDataError
     from planner.coverage import analyse_coverage
+    from planner.facility_types import get_type
     from planner.proposals import load_proposal_sites
-    from web.mapexport import coverage_map, standalone_html
+    from web.i18n import t
+    from web.mapexport import coverage_map, proposal_map, standalone_html
 
     region, facilities = _context(args)
-    sites = None
-    if args.proposal:
-        prop = load_proposal_sites(args.proposal)
-        if prop["type"] != args.type:
+    ft = get_type(args.type)
+    if not args.proposal:
+        cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
+        m = coverage_map(region, cov, lang=args.lang)
+        title = f"{ft.name(args.lang)} · coverplan"
+    else:
+        prop = load_proposal_sites(args.proposal)  # refuses a file that is not a proposal
+        if prop["type"] != ft.key:
             raise InputDataError(f"The proposal is for '{prop['type']}', not '{args.type}'.",
                                  f"该方案的设施类型为“{prop['type']}”，与 --type “{args.type}”不符。")
+        meta = _proposal_meta(args.proposal)
+        std = (meta.get("params") or {}).get("standard") or {}
+        if std.get("urban") and std.get("rural"):  # a standard overridden at solve time is the one to map
+            ft = dataclasses.replace(ft, standard_urban=float(std["urban"]), standard_rural=float(std["rural"]))
         sites = prop["sites"]
-    cov = analyse_coverage(region, args.type, facilities=facilities, extra_sites=sites, mode=args.mode,
-                           graph=args.network)
-    page = standalone_html(coverage_map(region, cov, proposed_sites=sites, lang=args.lang),
-                           title=f"{cov.ftype.name(args.lang)} · coverplan")
+        # before and after from the same register and mode, so the numbers match the map drawn
+        before = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
+        cov = analyse_coverage(region, ft, facilities=facilities, extra_sites=sites, mode=args.mode,
+                               graph=args.network)
+        stem = os.path.splitext(os.path.basename(args.proposal))[0]
+        name = f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
+        m = proposal_map(region, cov, sites, name=name, before=before.summary,
+                         model=(meta.get("solver") or {}).get("model"),
+                         saved=os.path.getmtime(args.proposal), lang=args.lang)
+        title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write(page)
+        fh.write(standalone_html(m, title=title))
     print(args.out)
     return 0

@@ -157,14 +157,18 @@ def test_townships_export_csv_and_xlsx(client):
     assert "attachment" in resp.headers["Content-Disposition"]
     assert resp.data.startswith(b"\xef\xbb\xbf")  # BOM: Excel on Windows reads UTF-8
     table = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
-    assert table[0][0] == "代码" and len(table) == len(rows) + 1
-    assert {r[0] for r in table[1:]} == {r["township_code"] for r in rows}
+    assert "示意" in table[0][0] and "茅箭区" not in table[0][0] and "420302" in table[0][0]  # title: what, filters, date
+    assert table[1][0] == "代码" and len(table) == len(rows) + 2
+    assert {r[0] for r in table[2:]} == {r["township_code"] for r in rows}
+    assert all(r[4] in ("达标", "未达标", "不适用") for r in table[2:])  # status in words, never met/na
+    assert all(r[11].endswith("%") or r[11] == "" for r in table[2:])
 
     from openpyxl import load_workbook
     resp = client.get("/api/townships.xlsx?type=day_care&county=420302&lang=en")
     ws = load_workbook(io.BytesIO(resp.data)).active
-    assert ws.cell(1, 1).value == "Code"
-    assert ws.max_row == len(rows) + 1
+    assert "illustrative" in ws.cell(1, 1).value and ws.cell(2, 1).value == "Code"
+    assert ws.max_row == len(rows) + 2
+    assert ws.cell(3, 12).number_format == "0.0%"
 
 
 def test_targets(client):
@@ -245,10 +249,12 @@ def test_proposal_lifecycle(client, shiyan):
     gj = client.get(f"/api/proposals/{pid}.geojson")
     assert gj.status_code == 200 and len(json.loads(gj.data)["features"]) == 4
     table = list(csv.reader(io.StringIO(client.get(f"/api/proposals/{pid}.csv").data.decode("utf-8-sig"))))
-    assert table[0][0] == "优先序" and [r[0] for r in table[1:]] == ["1", "2", "3", "4"]
+    assert "方案" in table[0][0] and "分钟" in table[0][0]  # name, parameters with units, date
+    assert table[1][0] == "优先序" and [r[0] for r in table[2:]] == ["1", "2", "3", "4"]
+    assert any(h.endswith("(分钟)") for h in table[1])
     from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(client.get(f"/api/proposals/{pid}.xlsx").data)).active
-    assert ws.max_row == 5
+    assert ws.max_row == 6
 
     targets = {t["key"]: t for t in client.get(f"/api/targets?proposals={pid}").get_json()}
     new = targets["elderly_complex_new_2025"]

@@ -199,7 +199,7 @@ def test_other_exports_neutralise_too(client, app, monkeypatch):
         return out
     monkeypatch.setattr(service.Service, "township_rows", rows)
     table = csv_table(client.get("/api/townships.csv?type=cemetery"))
-    assert table[1][1] == "'=1+2"
+    assert table[2][1] == "'=1+2"  # row 1: title, row 2: header
 
 
 # -- pages ---------------------------------------------------------------------------------------

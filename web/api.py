@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
 
 from web import exports, proposals
+from web.i18n import cost_text, t
 from web.app import ext
 from web.errors import bad_param, not_found
 from web.service import planner_ready
@@ -20,6 +22,17 @@ def svc():
     return ext()["service"]
 
 
+def revalidated(body) -> "flask.Response":
+    """A JSON answer with an ETag: the browser keeps it and asks "changed?" (304 when not).
+
+    ``no-cache`` (not ``max-age``) so a new data version is seen at once.
+    """
+    resp = jsonify(body)
+    resp.add_etag()
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp.make_conditional(request)
+
+
 @bp.get("/region")
 def region():
     s = svc()
@@ -29,7 +42,7 @@ def region():
 
 @bp.get("/region/layers")
 def region_layers():
-    return jsonify(svc().region_layers())
+    return revalidated(svc().region_layers())
 
 
 @bp.get("/types")
@@ -111,7 +124,7 @@ def coverage(type_key: str):
 
 @bp.get("/coverage/<type_key>/layers")
 def coverage_layers(type_key: str):
-    return jsonify(svc().coverage_layers(type_key, g.lang, mode=arg_mode()))
+    return revalidated(svc().coverage_layers(type_key, g.lang, mode=arg_mode()))
 
 
 # -- township checklist ----------------------------------------------------
@@ -133,8 +146,15 @@ def townships():
 def townships_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
-    rows = svc().township_rows(g.lang, **_township_query())
-    return exports.table_response(rows, exports.TOWNSHIP_COLUMNS, fmt, "townships", g.lang)
+    q = _township_query()
+    rows = svc().township_rows(g.lang, **q)
+    s = svc()
+    parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
+             f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
+             f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
+             f"{t('rows', g.lang)}: {len(rows)}"]
+    title = exports.export_title(t("checklist_title", g.lang), parts, g.lang)
+    return exports.table_response(rows, exports.TOWNSHIP_COLUMNS, fmt, "townships", g.lang, title=title)
 
 
 # -- targets ---------------------------------------------------------------
@@ -245,7 +265,7 @@ def proposal_delete(pid: str):
 @bp.get("/proposals/<pid>/layers")
 def proposal_layers(pid: str):
     # A kept answer skips reading the saved record (deleting a proposal drops it).
-    return jsonify(svc().proposal_layers(
+    return revalidated(svc().proposal_layers(
         pid, g.lang, lambda: proposals.layers_for(proposals.saved(pid), svc(), g.lang)))
 
 
@@ -256,7 +276,20 @@ def proposal_download(pid: str, fmt: str):
     rec = proposals.saved(pid)
     if fmt == "geojson":
         return exports.geojson_response(rec["geojson"], f"proposal-{pid}")
-    return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang)
+    v = proposals.view(rec, g.lang)
+    std = v.get("standard") or {}
+    unit = v.get("cost_unit") or "min"
+    solver = v.get("solver") or {}
+    parts = [v.get("type_name") or rec["type"],
+             f"{t('model', g.lang)}: {t('model_' + str(solver.get('model')), g.lang)}",
+             f"{t('n_sites', g.lang)}: {len(v['sites'])}",
+             f"{t('standard_urban', g.lang)} {cost_text(std.get('urban'), unit, g.lang)} / "
+             f"{t('standard_rural', g.lang)} {cost_text(std.get('rural'), unit, g.lang)}",
+             f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}"]
+    title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
+                                 illustrative=bool(v.get("is_estimate", True)))
+    return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang,
+                                  title=title, cost_unit=unit)
 
 
 @bp.get("/jobs")

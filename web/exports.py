@@ -50,9 +50,17 @@ def safe_text(value):
     return value
 
 
-def _cell(key: str, value, lang: str):
-    if key == "status" and value in ("met", "not_met"):
+#: Columns holding a 0..1 share: written as a percentage (CSV text "58.8%", XLSX a number shown as %).
+PERCENT_KEYS = {"covered_share"}
+#: Columns holding a travel cost: their header names the unit.
+COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
+
+
+def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
+    if key == "status" and value in ("met", "not_met", "na"):
         return t(f"status_{value}", lang)
+    if key in PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(float(value), 4) if fmt == "xlsx" else f"{100 * float(value):.1f}%"
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
     if isinstance(value, float):
@@ -65,15 +73,17 @@ def _filename(base: str, ext: str) -> str:
 
 
 def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang: str,
-                sheet: str = "coverplan", title: str | None = None) -> bytes:
+                sheet: str = "coverplan", title: str | None = None, cost_unit: str | None = None) -> bytes:
     """The table as CSV or XLSX bytes.
 
     ``title``: one line written above the header (what the data are, whether they
     are illustrative, the filters, the date), so a printed or forwarded file
     still says so. Without it the header is the first row.
     """
-    header = [safe_text(t(label, lang)) for _, label in columns]
-    body = [[_cell(k, r.get(k), lang) for k, _ in columns] for r in rows]
+    unit = {"m": t("metres", lang), "min": t("minutes", lang)}.get(cost_unit or "")
+    header = [safe_text(t(label, lang) + (f" ({unit})" if unit and key in COST_KEYS else ""))
+              for key, label in columns]
+    body = [[_cell(k, r.get(k), lang, fmt) for k, _ in columns] for r in rows]
     title = safe_text(title) if title else None
     if fmt == "csv":
         buf = io.StringIO()
@@ -99,6 +109,10 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for row in body:
         ws.append(row)
+    for i, (key, _) in enumerate(columns, start=1):
+        if key in PERCENT_KEYS:
+            for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
+                cell.number_format = "0.0%"
     ws.freeze_panes = f"A{head_row + 1}"
     ws.auto_filter.ref = f"A{head_row}:{ws.cell(row=ws.max_row, column=len(columns)).coordinate}"
     for i in range(1, len(columns) + 1):
@@ -123,8 +137,18 @@ def download(data: bytes, fmt: str, base: str) -> Response:
     return resp
 
 
-def table_response(rows, columns, fmt: str, base: str, lang: str, title: str | None = None) -> Response:
-    return download(table_bytes(rows, columns, fmt, lang, sheet=base, title=title), fmt, base)
+def table_response(rows, columns, fmt: str, base: str, lang: str, title: str | None = None,
+                   cost_unit: str | None = None) -> Response:
+    return download(table_bytes(rows, columns, fmt, lang, sheet=base, title=title, cost_unit=cost_unit), fmt, base)
+
+
+def export_title(what: str, parts: list[str], lang: str, illustrative: bool = True) -> str:
+    """The line above an exported table: what it is, its filters or parameters, the date, and 示意."""
+    sep = "；" if lang == "zh" else "; "
+    bits = [what, *[p for p in parts if p], t("exported_on", lang) + " " + datetime.now().strftime("%Y-%m-%d %H:%M")]
+    if illustrative:
+        bits.append(t("export_illustrative", lang))
+    return sep.join(bits)
 
 
 def geojson_response(fc: dict, base: str) -> Response:

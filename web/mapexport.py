@@ -5,29 +5,195 @@ with no CDN access. folium builds the Leaflet map; its default CDN assets are
 dropped and Leaflet itself (from the installed ``xstatic-leaflet`` package) is
 inlined, so the file needs no server and no network. Only core Leaflet
 features are used (no jQuery, Bootstrap or icon fonts).
+
+A map sent on its own must explain itself: every file carries a title block
+(what, when, with which parameters and headline numbers), a legend entry for
+every symbol drawn and a metric scale. The same words and numbers describe a
+proposal on the printed brief (``/proposals/<pid>/brief``), so they are built
+here once: :func:`proposal_params`, :func:`proposal_numbers`.
 """
 from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
+from branca.element import MacroElement
+from jinja2 import Template
 
 from web import layers
 from web.i18n import cost_text, t
 
+DATE_FORMAT = "%Y-%m-%d %H:%M"
+#: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
+SITE_FILL, SITE_RING = "#000000", "#ffd700"
+UNCOVERED_COLOUR = "#b2182b"
+AREA_COLOUR = "#1f5fa8"
 
+
+# -- words and numbers shared by the offline maps and the printed brief ----------
+def when(ts: float | None = None) -> str:
+    """A local date and time (``ts`` a Unix time; now when omitted)."""
+    return (datetime.now() if ts is None else datetime.fromtimestamp(float(ts))).strftime(DATE_FORMAT)
+
+
+def share_text(share) -> str:
+    return "–" if share is None or not np.isfinite(float(share)) else f"{100 * float(share):.1f}%"
+
+
+def standard_text(standard: dict, lang: str) -> str:
+    """"城镇 15 分钟 / 农村 30 分钟" -- always with the unit (minutes, metres or km)."""
+    unit = standard.get("unit", "min")
+    urban, rural = standard.get("urban"), standard.get("rural")
+    if urban == rural:
+        return cost_text(rural, unit, lang)
+    return (f"{t('brief_urban', lang)} {cost_text(urban, unit, lang)} / "
+            f"{t('brief_rural', lang)} {cost_text(rural, unit, lang)}")
+
+
+def model_text(model: str | None, lang: str) -> str:
+    key = f"model_{model}"
+    text = t(key, lang)
+    return (model or "–").upper() if text == key else text
+
+
+def mode_text(mode: str | None, lang: str) -> str:
+    return t("mode_network" if mode == "network" else "mode_estimate", lang)
+
+
+def proposal_params(*, model: str | None, n_sites: int, standard: dict, mode: str | None,
+                    is_estimate: bool, lang: str) -> list[tuple[str, str]]:
+    """The parameters a proposal was solved with, as (label, text) rows."""
+    unit = standard.get("unit", "min")
+    return [
+        (t("model", lang), model_text(model, lang)),
+        (t("n_sites", lang), f"{n_sites}"),
+        (t("brief_standard_urban", lang), cost_text(standard.get("urban"), unit, lang)),
+        (t("brief_standard_rural", lang), cost_text(standard.get("rural"), unit, lang)),
+        (t("travel_mode", lang), mode_text(mode, lang)),
+        (t("brief_is_estimate", lang), t("yes" if is_estimate else "no", lang)),
+    ]
+
+
+def proposal_numbers(before: dict, after: dict, unit: str, lang: str) -> list[dict]:
+    """Headline numbers before and after a proposal: rows of label, before, after, change."""
+    b, a = before or {}, after or {}
+
+    def num(d, k):
+        v = d.get(k)
+        return None if v is None else float(v)
+
+    def cost_change(x, y):
+        if x is None or y is None or not np.isfinite(x) or not np.isfinite(y):
+            return ""
+        return ("−" if y < x else "+") + cost_text(abs(y - x), unit, lang)
+
+    bs, as_ = num(b, "covered_share"), num(a, "covered_share")
+    bq, aq = (b.get("cost_quantiles") or {}).get("p90"), (a.get("cost_quantiles") or {}).get("p90")
+    rows = [
+        (t("covered_share_weighted", lang), share_text(bs), share_text(as_),
+         "" if bs is None or as_ is None else f"{100 * (as_ - bs):+.1f} pt"),
+        (t("covered_units", lang), f"{b.get('covered_units', 0):,} / {b.get('units', 0):,}",
+         f"{a.get('covered_units', 0):,} / {a.get('units', 0):,}",
+         f"{a.get('covered_units', 0) - b.get('covered_units', 0):+,}"),
+        (t("mean_cost", lang), cost_text(num(b, "mean_cost"), unit, lang), cost_text(num(a, "mean_cost"), unit, lang),
+         cost_change(num(b, "mean_cost"), num(a, "mean_cost"))),
+        (t("p90_cost", lang), cost_text(bq, unit, lang), cost_text(aq, unit, lang),
+         cost_change(None if bq is None else float(bq), None if aq is None else float(aq))),
+        (t("brief_facilities", lang), f"{b.get('facilities', 0)}", f"{a.get('facilities', 0)}",
+         f"{a.get('facilities', 0) - b.get('facilities', 0):+d}"),
+    ]
+    return [{"label": r[0], "before": r[1], "after": r[2], "change": r[3]} for r in rows]
+
+
+# -- the folium map ------------------------------------------------------------
 def _leaflet_assets() -> tuple[str, str]:
     import xstatic.pkg.leaflet as leaflet
     base = Path(leaflet.BASE_DIR)
     return (base / "leaflet.js").read_text("utf-8"), (base / "leaflet.css").read_text("utf-8")
 
 
-def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
-                 lang: str = "zh") -> folium.Map:
+class _MapChrome(MacroElement):
+    """Metric-only scale bar and an attribution without Leaflet's prefix.
+
+    folium's ``control_scale`` adds Leaflet's default scale, which shows miles
+    and feet too; Chinese planning documents use metres and kilometres only.
+    Leaflet 1.9's attribution prefix carries a flag icon, which does not belong
+    on a government map, so the prefix is dropped and only our own credit stays.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.credit|tojson }});
+            L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, credit: str):
+        super().__init__()
+        self._name = "MapChrome"
+        self.credit = credit
+
+
+_STYLE = """<style>
+.cp-box { position: fixed; z-index: 1000; background: #fff; border: 1px solid #999; border-radius: 3px;
+          font: 12px/1.45 "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif; padding: 8px 10px;
+          box-shadow: 0 1px 4px rgba(0,0,0,.25); color: #1d2733; }
+.cp-title { top: 10px; left: 52px; max-width: 440px; }
+.cp-title h1 { font-size: 15px; margin: 0 0 2px; }
+.cp-title .sub { color: #555; margin-bottom: 4px; }
+.cp-title table { border-collapse: collapse; }
+.cp-title th { text-align: left; font-weight: normal; color: #555; padding: 0 10px 0 0; white-space: nowrap;
+               vertical-align: top; }
+.cp-title td { padding: 0; }
+.cp-legend { bottom: 26px; right: 12px; max-width: 280px; }
+.cp-legend .hd { font-weight: bold; }
+.cp-legend .grp { color: #555; margin-top: 3px; }
+.cp-legend .gap { height: 5px; }
+.cp-legend .row { display: flex; align-items: center; gap: 6px; }
+.cp-legend .sym { display: inline-block; flex: none; width: 18px; height: 12px; box-sizing: border-box; }
+.cp-legend .note { margin-top: 6px; color: #8a5300; }
+.cp-site { background: #000; color: #fff; border-radius: 50%; width: 22px; height: 22px; line-height: 18px;
+           text-align: center; font: bold 11px sans-serif; border: 2px solid #ffd700; box-sizing: border-box; }
+.leaflet-control-layers { font-size: 12px; }
+.cp-approx { background: #fff4e5; color: #a15c00; border: 1px solid #f0b860; border-radius: 3px; padding: 0 4px;
+             font-weight: bold; }
+</style>"""
+
+
+def _site_icon(n: int) -> folium.DivIcon:
+    return folium.DivIcon(html=f'<div class="cp-site">{int(n)}</div>', icon_size=(22, 22), icon_anchor=(11, 11),
+                          class_name="cp-site-icon")
+
+
+def coverage_facts(cov, lang: str) -> list[tuple[str, str]]:
+    """Title-block rows of a coverage map: standard, travel mode and headline numbers."""
+    s = cov.summary
+    return [(t("standard", lang), standard_text(cov.ftype.to_dict()["standard"], lang)),
+            (t("travel_mode", lang), mode_text(cov.mode, lang)),
+            (t("covered_share_weighted", lang), share_text(s.get("covered_share"))),
+            (t("covered_units", lang), f"{s.get('covered_units', 0):,} / {s.get('units', 0):,}"),
+            (t("existing_facilities", lang), f"{s.get('facilities', len(cov.facilities))}"),
+            (t("mean_cost", lang), cost_text(s.get("mean_cost"), cov.ftype.unit, lang))]
+
+
+def _auto_service_areas(region, cov) -> dict | None:
+    """Service areas when they are cheap: straight-line estimates are buffers, road-network ones are not."""
+    if cov.mode != "estimate":
+        return None
+    from web.service import service_area_layer
+    return service_area_layer(region, cov.ftype, cov.facilities, cov.mode)
+
+
+def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None, lang: str = "zh",
+                 title: str | None = None, subtitle: str | None = None,
+                 facts: list[tuple[str, str]] | None = None,
+                 service_areas: dict | bool | None = True) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -37,16 +203,37 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         Coverage to draw (with the proposal's sites counted, if any).
     proposed_sites : GeoDataFrame, optional
         A proposal's sites (``priority``, ``name``, ``added_weight``), drawn numbered.
+    title, subtitle, facts :
+        The title block; by default the type's coverage, today's date and
+        :func:`coverage_facts`.
+    service_areas : dict, True or None
+        A GeoJSON FeatureCollection to outline; True computes them when cheap
+        (estimate mode), None draws none.
     """
     lang = "en" if lang == "en" else "zh"
 
-    def tx(key: str) -> str:
-        return t(key, lang)
+    def tx(key: str, **kw) -> str:
+        return t(key, lang, **kw)
+    ft = cov.ftype
+    if title is None:
+        title = f"{ft.name(lang)} · {tx('map_title')}"
+    if subtitle is None:
+        subtitle = f"{tx('brief_generated')} {when()}"
+    if facts is None:
+        facts = coverage_facts(cov, lang)
+    if service_areas is True:
+        service_areas = _auto_service_areas(region, cov)
+
     bounds = region.counties.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=8,
-                   tiles=None, control_scale=True, prefer_canvas=True)
+                   tiles=None, control_scale=False, prefer_canvas=True)
     # no CDN: drop folium's default assets, Leaflet is inlined by standalone_html()
     m.default_js, m.default_css = [], []
+    m.add_child(_MapChrome(f"coverplan · {tx('illustrative')}"))
+    m.get_root().header.add_child(folium.Element(_STYLE), name="coverplan_style")
+
+    # (symbol html, label) of every layer drawn besides the townships, in drawing order
+    legend: list[tuple[str, str]] = []
 
     towns = region.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
     agg = cov.by_township
@@ -65,53 +252,102 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                                       aliases=[tx("name"), tx("county"), tx("covered_share_weighted"),
                                                tx("covered_units"), tx("units"), tx("aged_60")]),
     ).add_to(m)
+    # Boundaries and service areas are outlines over the townships; not interactive, or
+    # (on a canvas, which hit-tests a polygon's inside) they would swallow the township tooltips.
     folium.GeoJson(json.loads(region.counties[["name", "geometry"]].to_json()), name=tx("county_boundaries"),
-                   style_function=lambda f: {"fill": False, "color": "#111", "weight": 2}).add_to(m)
+                   style_function=lambda f: {"fill": False, "color": "#111", "weight": 2},
+                   interactive=False).add_to(m)
+    legend.append(('<span class="sym" style="height:0;border-top:2px solid #111"></span>',
+                   tx("county_boundaries")))
 
-    colour = layers.TYPE_COLOURS.get(cov.ftype.key, layers.OTHER_TYPE_COLOUR)
-    fac = folium.FeatureGroup(name=f"{tx('existing_facilities')} · {cov.ftype.name(lang)}")
+    if service_areas and service_areas.get("features"):
+        std = standard_text(ft.to_dict()["standard"], lang)
+        label = f"{tx('service_areas')}（{std}）" if lang == "zh" else f"{tx('service_areas')} ({std})"
+        folium.GeoJson(service_areas, name=label, interactive=False,
+                       style_function=lambda f: {"fill": False, "color": AREA_COLOUR, "weight": 1.4,
+                                                 "dashArray": "5 4"}).add_to(m)
+        legend.append((f'<span class="sym" style="height:0;border-top:2px dashed {AREA_COLOUR}"></span>', label))
+
+    colour = layers.TYPE_COLOURS.get(ft.key, layers.OTHER_TYPE_COLOUR)
+    fac_label = f"{tx('existing_facilities')} · {ft.name(lang)}"
+    fac = folium.FeatureGroup(name=fac_label)
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
         folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
                             fill_color=colour, fill_opacity=1,
                             tooltip=html.escape(f"{f['name']} ({f['id']})")).add_to(fac)
     fac.add_to(m)
+    legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
+                   f'border:1.5px solid #fff;box-shadow:0 0 0 1px #999;margin:0 3px"></span>', fac_label))
 
-    unc = folium.FeatureGroup(
-        name=tx("uncovered_villages" if cov.ftype.demand == "villages" else "uncovered_points"))
+    unc_label = tx("uncovered_villages" if ft.demand == "villages" else "uncovered_points")
+    unc = folium.FeatureGroup(name=unc_label)
     u = cov.units[~cov.units["covered"]]
     for _, r in u.iterrows():
         label = (f"{r['name']} · {r['township_name']} · {tx('nearest_facility')} "
-                 f"{cost_text(r['cost'], cov.ftype.unit, lang)}")
-        folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color="#b2182b", weight=0, fill=True,
+                 f"{cost_text(r['cost'], ft.unit, lang)}")
+        folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color=UNCOVERED_COLOUR, weight=0, fill=True,
                             fill_opacity=0.9, tooltip=html.escape(label)).add_to(unc)
     unc.add_to(m)
+    legend.append((f'<span class="sym" style="width:6px;height:6px;border-radius:50%;background:{UNCOVERED_COLOUR};'
+                   f'margin:0 6px"></span>', unc_label))
 
     if proposed_sites is not None and len(proposed_sites):
         prop = folium.FeatureGroup(name=tx("proposed_sites"))
         for _, s in proposed_sites.sort_values("priority").iterrows():
-            icon = folium.DivIcon(html=f'<div style="background:#000;color:#fff;border-radius:50%;width:22px;'
-                                       f'height:22px;line-height:22px;text-align:center;font:bold 12px sans-serif;'
-                                       f'border:2px solid #ffd700">{int(s["priority"])}</div>',
-                                  icon_size=(22, 22), icon_anchor=(11, 11))
-            folium.Marker([s.geometry.y, s.geometry.x], icon=icon,
+            folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
                           tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx('added_weight')} "
                                               f"{s['added_weight']:,.0f}")).add_to(prop)
         prop.add_to(m)
+        legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
+                       f"{tx('proposed_sites')}（{tx('priority')}）" if lang == "zh"
+                       else f"{tx('proposed_sites')} ({tx('priority')})"))
 
-    legend = "".join(f'<div><span style="display:inline-block;width:14px;height:10px;background:{c};'
-                     f'margin-right:6px"></span>{lab}</div>' for _, c, lab in layers.SHARE_CLASSES)
-    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + \
-        (tx("estimate_note") if cov.is_estimate else "")
-    box = (f'<div style="position:fixed;bottom:18px;right:12px;z-index:1000;background:#fff;padding:8px 10px;'
-           f'border:1px solid #999;font:12px sans-serif;max-width:260px">'
-           f'<b>{tx("legend")} · {html.escape(cov.ftype.name(lang))}</b><div>{tx("legend_share")}</div>{legend}'
-           f'<div><span style="display:inline-block;width:14px;height:10px;background:#cccccc;margin-right:6px">'
-           f'</span>{tx("no_demand")}</div>'
-           f'<div style="margin-top:6px;color:#8a5300">{html.escape(notes)}</div></div>')
-    m.get_root().html.add_child(folium.Element(box))
+    shares = "".join(f'<div class="row"><span class="sym" style="background:{c}"></span>{lab}</div>'
+                     for _, c, lab in layers.SHARE_CLASSES)
+    shares += (f'<div class="row"><span class="sym" style="background:{layers.NO_DEMAND_COLOUR}"></span>'
+               f'{tx("no_demand")}</div>')
+    others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
+    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + (tx("estimate_note") if cov.is_estimate else "")
+    box = (f'<div class="cp-box cp-legend" id="cp-legend">'
+           f'<div class="hd">{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="grp">{tx("legend_share")}</div>{shares}<div class="gap"></div>{others}'
+           f'<div class="note">{html.escape(notes)}</div></div>')
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
+    head = (f'<div class="cp-box cp-title" id="cp-title"><h1>{html.escape(title)} '
+            f'<span class="cp-approx">{tx("illustrative")}</span></h1>'
+            f'<div class="sub">{html.escape(subtitle)}</div><table>{rows}</table></div>')
+    m.get_root().html.add_child(folium.Element(head + box))
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
+
+
+def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
+                 model: str | None = None, saved: float | None = None, lang: str = "zh",
+                 service_areas: dict | bool | None = True) -> folium.Map:
+    """The map of a proposal: coverage after it, its numbered sites, and a title block
+    with its name, type, dates, before/after numbers and parameters.
+
+    ``cov`` is the coverage with the sites counted; ``before``/``after`` are summary
+    dicts (``covered_share``...), ``after`` defaulting to ``cov.summary``.
+    """
+    lang = "en" if lang == "en" else "zh"
+    ft = cov.ftype
+    after = after or cov.summary
+    standard = ft.to_dict()["standard"]
+    dates = [ft.name(lang)]
+    if saved is not None:
+        dates.append(f"{t('brief_saved', lang)} {when(saved)}")
+    dates.append(f"{t('brief_generated', lang)} {when()}")
+    facts = [(t("covered_share_weighted", lang),
+              f"{share_text(before.get('covered_share'))} → {share_text(after.get('covered_share'))}"),
+             (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
+                                        f" / {after.get('units', 0):,}"),
+             (t("brief_new_sites", lang), f"{len(sites)}"),
+             (t("model", lang), model_text(model, lang)),
+             (t("standard", lang), standard_text(standard, lang)),
+             (t("travel_mode", lang), mode_text(cov.mode, lang))]
+    return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
+                        facts=facts, service_areas=service_areas)
 
 
 def standalone_html(m: folium.Map, *, title: str = "coverplan") -> str:
