@@ -253,3 +253,46 @@ def test_job_from_before_a_restart_is_interrupted(tmp_path):
     assert c.get("/api/jobs/unknown").status_code == 404
     first.extensions["coverplan"]["jobs"].shutdown()
     second.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- 10. wording and labels -------------------------------------------------------------
+def _hex(c: str) -> tuple[int, int, int]:
+    return tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_facility_colours_differ_from_the_uncovered_red():
+    from web.layers import TYPE_COLOURS
+    red = _hex("#d7191c")  # uncovered villages (web/static/map.js)
+    for key, colour in TYPE_COLOURS.items():
+        distance = sum((a - b) ** 2 for a, b in zip(_hex(colour), red)) ** 0.5
+        assert distance > 100, f"{key} markers ({colour}) look like uncovered villages"
+
+
+def _main(html: str) -> str:
+    """The visible page body (the script catalogue of every UI string is left out)."""
+    return html[html.index("<main>"):html.index("</main>")]
+
+
+def test_pages_speak_the_units_and_models_of_the_type(client):
+    day = _main(client.get("/map/day_care?lang=zh").get_data(as_text=True))
+    assert "距离为直线距离×绕行系数估算" in day and "出行时间为直线距离" not in day
+    old = _main(client.get("/map/elderly_complex?lang=zh").get_data(as_text=True))
+    assert "出行时间为直线距离×绕行系数估算" in old
+    form = _main(client.get("/proposals?lang=zh").get_data(as_text=True))
+    assert 'value="network"' not in form and "未加载路网" in form  # no road graph on this server
+    pid = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp",
+                                                      "p": 2}).get_json()["proposal"]["id"]
+    page = _main(client.get(f"/proposals/{pid}?lang=zh").get_data(as_text=True))
+    assert "最大覆盖（MCLP）" in page and "已证明最优" in page and "(optimal)" not in page
+    assert "城镇服务标准 15 分钟" in page
+
+
+def test_one_unit_township_reads_naturally(shiyan):
+    from planner.checklist import checklist_from_coverage
+    from planner.coverage import analyse_coverage
+    cov = analyse_coverage(shiyan, "cemetery")
+    cl = checklist_from_coverage(shiyan, cov)
+    one = cl[(cl["units"] == 1) & (cl["status"] == "met")]
+    assert len(one), "expected township seats covered on their own"
+    assert not one["reason_en"].str.contains("all 1 units").any()
+    assert one["reason_en"].str.contains("its one demand unit is covered").all()

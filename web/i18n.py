@@ -321,6 +321,10 @@ _STRINGS.update({
                             "illustrative (示意): the embedded boundaries, village points and register are "
                             "approximated or synthetic"),
     "rows": ("行数", "rows"),
+    "n_sites_lscp": ("全覆盖模型自行确定所需站点数", "set covering finds the number of sites itself"),
+    "n_sites_auto_lscp": ("填写数量则按最大覆盖求解；留空则求全覆盖所需的最少站点",
+                          "with a number: maximal covering; empty: fewest sites for full coverage"),
+    "n_sites_hint_p": ("留空则用默认 {p} 处", "empty: the default of {p}"),
     # (maps and proposals) end
 })
 

@@ -28,10 +28,10 @@ SHARE_CLASSES = ((1.0, "#1a9641", "100%"), (0.75, "#a6d96a", "75–99%"),
 FULL_SHARE = 0.99995
 NO_DEMAND_COLOUR = "#d9d9d9"
 #: Facility marker colours per type; a planner-added type gets OTHER_TYPE_COLOUR.
-#: (charity stations were red, nearly the colour of uncovered villages: now magenta)
+#: (none close to the uncovered-village red #d7191c: charity stations were red and were mistaken for gaps)
 TYPE_COLOURS = {"elderly_complex": "#6a3d9a", "day_care": "#1f78b4", "cemetery": "#33a02c",
-                "charity_station": "#c51b7d", "disabled_care": "#ff7f00", "funeral_home": "#444444",
-                "regional_center": "#b15928"}
+                "charity_station": "#00897b", "disabled_care": "#ff7f00", "funeral_home": "#444444",
+                "regional_center": "#8c6d31"}
 OTHER_TYPE_COLOUR = "#8c8c8c"
 
 

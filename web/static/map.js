@@ -74,6 +74,7 @@
     var villages = !data.demand || data.demand === "villages";
     var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
     var wLabel = weightLabel(data.weight_field);
+    var small = el.dataset.compact === "1";  // side-by-side and printed maps: smaller dots keep the colours readable
     var ORDER = ["service_areas", "townships", "counties", "covered_units", "uncovered_units", "facilities", "focus"];
 
     if (data.service_areas) {
@@ -130,8 +131,9 @@
           filter: function (f) { return !!f.properties.covered === covered; },
           pointToLayer: function (f, ll) {
             return L.circleMarker(ll, covered
-              ? {renderer: canvas, radius: 3, color: "#1c6e99", weight: 0.5, fillColor: "#2b8cbe", fillOpacity: 0.85}
-              : {renderer: canvas, radius: 4.5, color: "#fff", weight: 1.2, fillColor: "#d7191c", fillOpacity: 1});
+              ? {renderer: canvas, radius: small ? 1.8 : 3, color: "#1c6e99", weight: 0.5, fillColor: "#2b8cbe", fillOpacity: 0.85}
+              : {renderer: canvas, radius: small ? 2.4 : 4.5, color: "#fff", weight: small ? 0.6 : 1.2, fillColor: "#d7191c",
+                 fillOpacity: 1});
           },
           onEachFeature: function (f, layer) {
             var p = f.properties;

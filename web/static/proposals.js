@@ -14,8 +14,14 @@
   var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
 
   function syncForm() {
-    var o = $("p-type").selectedOptions[0];
-    $("p-p").placeholder = o.dataset.p;
+    var o = $("p-type").selectedOptions[0], model = $("p-model").value;
+    // LSCP decides the number of sites itself; "auto" on a full-coverage type
+    // becomes MCLP when a number is given (the server does the same).
+    $("p-p").disabled = model === "lscp";
+    if (model === "lscp") $("p-p").value = "";
+    $("p-p").placeholder = model === "lscp" ? "" : o.dataset.p;
+    $("p-hint").textContent = model === "lscp" ? T("n_sites_lscp") :
+      (model === "auto" && o.dataset.model === "lscp") ? T("n_sites_auto_lscp") : T("n_sites_hint_p").replace("{p}", o.dataset.p);
     $("p-standard-urban").placeholder = o.dataset.urban;
     $("p-standard-rural").placeholder = o.dataset.rural;
     $("standard-unit").textContent = o.dataset.unit;
@@ -171,7 +177,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    $("p-type").addEventListener("change", syncForm); syncForm();
+    $("p-type").addEventListener("change", syncForm);
+    $("p-model").addEventListener("change", syncForm);
+    syncForm();
     $("p-submit").addEventListener("click", function () { start(formBody()); });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
     $("job-cancel").addEventListener("click", function () {
