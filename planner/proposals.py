@@ -19,17 +19,21 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import Cancelled, InputDataError
+from geo.errors import Cancelled, InfeasibleError, InputDataError
 from geo.regions import Region
 from geo.travel import travel_costs
-from planner.coverage import (QUANTILE_KEYS, covered_matrix, existing_facilities, summarize,
-                              unit_costs, weighted_quantiles, _records)
+from planner.coverage import (QUANTILE_KEYS, county_names_en, covered_matrix, existing_facilities,
+                              summarize, unit_costs, weighted_quantiles, _records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
+from planner.rationale import readable_infeasible, short_name_zh, site_reasons, uncovered_explanation
 from planner.sites import candidate_sites, demand_units
 
 #: Histogram bins of travel cost, in multiples of each unit's standard.
 EQUITY_BINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, np.inf)
+#: The model's solve reports its progress inside this share of the proposal's
+#: own (after travel costs, before the rationale), as "solving MODEL: STAGE".
+SOLVE_SPAN = (0.35, 0.85)
 
 
 def _check(should_stop: Callable[[], bool] | None) -> None:
@@ -47,7 +51,9 @@ class Proposal:
         One row per proposed site in priority order (``priority`` 1 = build
         first): township, county, ``added_weight``/``added_units`` (newly
         covered when built in this order), ``served_units``, ``farthest_cost``
-        (from the farthest unit it serves), ``nearest_existing_*``.
+        (from the farthest unit it serves), ``beyond_standard_units`` (units
+        it serves that stay uncovered: beyond the standard), ``nearest_existing_*``,
+        and ``reason_zh``/``reason_en`` (one or two sentences to read aloud).
     before, after : dict
         Citywide coverage without and with the proposal.
     by_county : list of dict
@@ -69,6 +75,10 @@ class Proposal:
     solver: dict
     is_estimate: bool
     units_after: gpd.GeoDataFrame | None = None
+    #: Why units stay uncovered after the proposal: ``uncovered_units``,
+    #: counts by cause (``no_candidate``, ``one_per_township``, ``not_chosen``)
+    #: and ``explanation_zh``/``explanation_en`` ("" when everyone is covered).
+    explanation: dict = field(default_factory=dict)
     created: float = field(default_factory=time.time)
 
     def to_dict(self, *, lang: str = "zh") -> dict:
@@ -83,6 +93,7 @@ class Proposal:
             "by_county": self.by_county, "equity": self.equity,
             "sites": _records(sites),
             "notes": _notes(self, lang),
+            **_explanation_fields(self),
         }
 
     def to_geojson(self) -> dict:
@@ -94,7 +105,8 @@ class Proposal:
                           "geometry": {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}})
         return {"type": "FeatureCollection", "features": feats,
                 "coverplan": {"type": self.ftype.key, "params": self.params, "solver": self.solver,
-                              "before": self.before, "after": self.after, "is_estimate": self.is_estimate}}
+                              "before": self.before, "after": self.after, "is_estimate": self.is_estimate,
+                              **_explanation_fields(self)}}
 
     def table(self) -> pd.DataFrame:
         """The rationale table (no geometry), for CSV/XLSX export."""
@@ -106,6 +118,30 @@ class Proposal:
     def applied(self) -> dict:
         """``{"type", "sites"}`` for :func:`planner.targets.plan_targets` and coverage."""
         return {"type": self.ftype.key, "sites": self.sites}
+
+
+def _explanation_fields(p: Proposal) -> dict:
+    e = p.explanation or {}
+    return {"explanation_zh": e.get("explanation_zh", ""), "explanation_en": e.get("explanation_en", ""),
+            "uncovered_reasons": {k: int(e.get(k, 0)) for k in ("no_candidate", "one_per_township", "not_chosen")}}
+
+
+def _solve_progress(say: Callable[[float, str], None], model: str) -> Callable[[float, str], None]:
+    """The model's (fraction, stage) mapped into SOLVE_SPAN of the proposal's progress.
+
+    Strictly increasing and below the span's end, so the bar only moves forward
+    and the "rationale" stage that follows is always a step up.
+    """
+    lo, hi = SOLVE_SPAN
+    last = [lo]
+
+    def report(fraction: float, stage: str) -> None:
+        v = max(lo + (hi - lo) * min(max(float(fraction), 0.0), 1.0), last[0] + 1e-4)
+        if v >= hi - 1e-3:
+            return
+        last[0] = v
+        say(v, f"solving {model}: {stage}")
+    return report
 
 
 def _notes(p: Proposal, lang: str) -> list[str]:
@@ -277,16 +313,24 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
     # coverage models see 0 where a site covers a unit and inf elsewhere, with radius 0: the
     # type's rule (per-unit standard, or "inside") is then exactly the model's coverage
     cover_cost = np.where(cover, 0.0, np.inf)
-    say(0.35, f"solving {model}")
-    if model == "lscp":
-        m = LSCP.from_cost_matrix(cover_cost, radius=0.0, existing=is_existing, **group_kw)
-    elif model == "mclp":
-        m = MCLP.from_cost_matrix(cover_cost, radius=0.0, p=int(p), weights=w, existing=is_existing, **group_kw)
-    elif model == "pmedian":
-        m = PMedian.from_cost_matrix(costs, p=int(p), weights=np.maximum(w, 1e-9), existing=is_existing, **group_kw)
-    else:
-        m = PCenter.from_cost_matrix(costs, p=int(p), existing=is_existing, **group_kw)
-    res = m.solve(time_limit=time_limit, gap=gap, should_stop=should_stop)
+    say(SOLVE_SPAN[0], f"solving {model}")
+    try:
+        if model == "lscp":
+            m = LSCP.from_cost_matrix(cover_cost, radius=0.0, existing=is_existing, **group_kw)
+        elif model == "mclp":
+            m = MCLP.from_cost_matrix(cover_cost, radius=0.0, p=int(p), weights=w, existing=is_existing, **group_kw)
+        elif model == "pmedian":
+            m = PMedian.from_cost_matrix(costs, p=int(p), weights=np.maximum(w, 1e-9), existing=is_existing,
+                                         **group_kw)
+        else:
+            m = PCenter.from_cost_matrix(costs, p=int(p), existing=is_existing, **group_kw)
+        _check(should_stop)
+        res = m.solve(time_limit=time_limit, gap=gap, should_stop=should_stop,
+                      progress=_solve_progress(say, model))
+    except InfeasibleError as exc:
+        _check(should_stop)   # "no solution in time" from a solve we stopped is a cancel
+        # the models name demand rows by index: say which villages/seats they are
+        raise readable_infeasible(exc, ftype, model, units, p) from exc
     _check(should_stop)
 
     say(0.85, "rationale")
@@ -313,15 +357,17 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
     else:
         near_id = near_name = np.full(len(chosen), None)
         near_cost = np.full(len(chosen), np.inf)
-    served_units, farthest, served_weight = [], [], []
+    served_units, farthest, served_weight, beyond = [], [], [], []
     for j in order:
         mine = serving == j
         served_units.append(int(mine.sum()))
         served_weight.append(float(w[mine].sum()))
         farthest.append(float(after_cost[mine].max()) if mine.any() else None)
+        # served by this site yet uncovered: beyond the standard (or, for "inside"
+        # types, no facility inside the unit's area)
+        beyond.append(int((mine & ~after_cover).sum()))
 
-    name_suffix = {"elderly_complex": "养老服务综合体", "day_care": "日间照料中心", "cemetery": "公益性公墓",
-                   "charity_station": "慈善工作站点"}.get(ftype.key, ftype.name_zh)
+    name_suffix = short_name_zh(ftype)
     sites = gpd.GeoDataFrame({
         "priority": np.arange(1, len(chosen) + 1),
         "id": [f"proposed-{ftype.key}-{i:03d}" for i in range(1, len(chosen) + 1)],
@@ -334,24 +380,33 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
         "farthest_cost": [None if f is None or not np.isfinite(f) else round(f, 2) for f in farthest],
         "nearest_existing_id": near_id, "nearest_existing_name": near_name,
         "nearest_existing_cost": [None if not np.isfinite(c) else round(float(c), 2) for c in near_cost],
+        "beyond_standard_units": beyond,
         "cost_unit": ftype.unit, "weight_field": ftype.weight,
     }, geometry=chosen.geometry.values, crs=settings.STORAGE_CRS)
+    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, model, sites)
+    explanation = uncovered_explanation(ftype, model, p, units, cover, is_existing, order, groups, after_cover)
 
     before = summarize(w, base_cover, base_cost)
     after = summarize(w, after_cover, after_cost)
     before["facilities"], after["facilities"] = int(is_existing.sum()), int(is_existing.sum() + len(order))
     by_county = []
+    names_en = county_names_en(region.counties)
     for code, name in region.counties["name"].items():
         sel = (units["county_code"] == code).to_numpy()
         if not sel.any():
             continue
         b, a = summarize(w[sel], base_cover[sel], base_cost[sel]), summarize(w[sel], after_cover[sel], after_cost[sel])
-        by_county.append({"county_code": code, "county_name": name, "weight": b["weight"],
+        by_county.append({"county_code": code, "county_name": name, "county_name_en": names_en[code],
+                          "weight": b["weight"],
                           "covered_share_before": b["covered_share"], "covered_share_after": a["covered_share"],
                           "new_sites": int((sites["county_code"] == code).sum())})
     units_after = units.drop(columns="area").copy()
     units_after["cost_before"], units_after["cost_after"] = base_cost, after_cost
     units_after["covered_before"], units_after["covered_after"] = base_cover, after_cover
+    # the facility serving each unit after the proposal (existing id, or the proposed site's id)
+    site_ids = cands["id"].to_numpy(object).copy()
+    site_ids[order] = sites["id"].to_numpy(object)
+    units_after["serving_id"] = [site_ids[j] if j >= 0 else None for j in serving]
     solver = {"model": res.model, "status": res.status, "objective": float(res.objective),
               "mip_gap": float(res.mip_gap), "seconds": {**res.seconds,
                                                           "total_with_costs": round(time.perf_counter() - t0, 3)},
@@ -364,4 +419,4 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
                                          "mode": mode, "time_limit": time_limit, "gap": gap},
                     sites=sites, before=before, after=after, by_county=by_county,
                     equity=_equity(units, base_cost, after_cost), solver=solver, is_estimate=is_estimate,
-                    units_after=units_after)
+                    units_after=units_after, explanation=explanation)

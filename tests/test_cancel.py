@@ -36,3 +36,86 @@ def test_proposal_cancelled_during_the_solve(shiyan):
     with pytest.raises(Cancelled) as e:
         propose(shiyan, "day_care", model="lscp", progress=progress, should_stop=should_stop)
     assert "取消" in e.value.message("zh") and e.value.status == 409
+
+
+# -- issue 12: a cancel stops any solve within about a second; progress moves during the solve --
+import threading
+
+from planner.models import PCenter, PMedian
+
+CANCEL_BOUND_S = 2.5   # target 2 s; a little slack for a loaded test machine
+
+
+def _run_until_stop(fn, delay: float, timeout: float = 25.0):
+    """Run ``fn(should_stop)`` in a thread whose stop turns True ``delay`` s after the start.
+
+    Returns (outcome, seconds from the stop request to the return).
+    """
+    t0 = time.perf_counter()
+    out = {}
+
+    def work():
+        try:
+            out["value"] = fn(lambda: time.perf_counter() - t0 > delay)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            out["error"] = exc
+        out["t"] = time.perf_counter()
+
+    th = threading.Thread(target=work, daemon=True)
+    th.start()
+    th.join(timeout)
+    assert not th.is_alive(), f"still running {timeout} s after the start (stop asked at {delay} s)"
+    return out, out["t"] - (t0 + delay)
+
+
+def test_cancel_of_a_large_pmedian_proposal_is_fast(shiyan):
+    # p = 300 day-care centres on 1,979 villages: the greedy start alone took 6 s and the
+    # Lagrangean bound and probing 20 s more without asking the caller (issue 12, defect 5)
+    out, latency = _run_until_stop(
+        lambda stop: propose(shiyan, "day_care", model="pmedian", p=300, should_stop=stop), delay=1.5)
+    assert isinstance(out.get("error"), Cancelled), out
+    assert latency < CANCEL_BOUND_S
+
+
+def _instance(n, m, seed):
+    rng = np.random.default_rng(seed)
+    d, c = rng.random((n, 2)), rng.random((m, 2))
+    return np.hypot(d[:, None, 0] - c[None, :, 0], d[:, None, 1] - c[None, :, 1]), rng.integers(1, 100, n)
+
+
+@pytest.mark.parametrize("kind", ["pmedian", "pcenter"])
+def test_stopped_model_returns_its_best_solution_at_once(kind):
+    cost, w = _instance(1500, 1500, 3)
+    model = (PMedian.from_cost_matrix(cost, p=250, weights=w) if kind == "pmedian"
+             else PCenter.from_cost_matrix(cost, p=250))
+    out, latency = _run_until_stop(lambda stop: model.solve(time_limit=120, should_stop=stop), delay=1.0)
+    res = out["value"]
+    assert res.status == "time_limit" and len(res.selected) == 250 and len(set(res.selected)) == 250
+    assert latency < CANCEL_BOUND_S
+
+
+def test_proposal_progress_moves_during_the_solve(shiyan):
+    seen = []
+    prop = propose(shiyan, "day_care", model="pmedian", p=300, time_limit=4,
+                   progress=lambda f, m: seen.append((f, m)))
+    during = [(f, m) for f, m in seen if m.startswith("solving pmedian: ")]
+    assert len(during) >= 6, seen
+    values = [f for f, _ in during]
+    assert all(0.35 < v < 0.85 for v in values)
+    assert all(b > a for a, b in zip(values, values[1:]))          # strictly increasing
+    assert {m.split(": ", 1)[1] for _, m in during} <= {"heuristic", "bound", "MIP"}
+    overall = [f for f, _ in seen]
+    assert overall == sorted(overall) and overall[-1] == 1.0
+    assert len(prop.sites) == 300
+    # the time limit holds for the whole solve, greedy start included
+    assert prop.solver["seconds"]["solve"] < 4 + 3     # HiGHS gets 1 s of grace past its limit
+
+
+def test_model_progress_is_a_share_of_the_time_limit():
+    cost, w = _instance(1200, 300, 5)
+    model = MCLP.from_cost_matrix(cost, radius=0.06, p=20, weights=w)
+    seen = []
+    model.solve(time_limit=30, progress=lambda f, stage: seen.append((f, stage)))
+    assert seen and all(0 <= f < 1 for f, _ in seen)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    assert {s for _, s in seen} <= {"heuristic", "bound", "MIP"}

@@ -35,12 +35,24 @@ STAGES_ZH = {"queued → running": "开始计算", "demand and candidates": "准
              "travel costs": "计算出行成本", "rationale": "生成选址理由", "saving": "保存方案", "done": "完成"}
 
 
+#: The solver's own steps, reported as "solving <model>: <step>".
+SOLVER_STEPS = {"heuristic": ("启发式初始解", "heuristic start"), "bound": ("计算下界、排除候选点", "bounds and reductions"),
+                "MIP": ("整数规划精确求解", "exact integer programme")}
+MODEL_WORDS = {"mclp": ("最大覆盖", "maximal covering"), "lscp": ("最少设施全覆盖", "set covering"),
+               "pmedian": ("总出行最短", "p-median"), "pcenter": ("最远距离最短", "p-center")}
+
+
 def stage_text(message: str, lang: str) -> str:
-    if lang == "en" or not message:
+    """A job's progress message in the user's language."""
+    if not message:
         return message
+    i = 1 if lang == "en" else 0
     if message.startswith("solving "):
-        return f"求解 {message.split(' ', 1)[1].upper()} 模型"
-    return STAGES_ZH.get(message, message)
+        model, _, step = message[len("solving "):].partition(": ")
+        words = MODEL_WORDS.get(model, (model.upper(), model.upper()))[i]
+        head = f"solving ({words})" if i else f"求解（{words}）"
+        return head + (f" · {SOLVER_STEPS.get(step, (step, step))[i]}" if step else "")
+    return message if i else STAGES_ZH.get(message, message)
 
 
 MODELS = ("auto", "mclp", "lscp", "pmedian", "pcenter")

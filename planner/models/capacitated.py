@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .base import solve_mip
+from .base import poll, solve_mip, stop_requested
 
 #: Capacity units of the knapsack tables when loads must be scaled.
 GRID = 1000
@@ -192,7 +192,7 @@ def subgradient(cost: np.ndarray, ks: Knapsacks, fixed: np.ndarray, k: int, *, u
             step, stall = step / 2, 0
             if step < 1e-4:
                 break
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or poll("bound"):
             break
         g = 1.0 - x.sum(axis=1)
         norm = float(g @ g)
@@ -391,7 +391,7 @@ def improve_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed_i
     if a is None:
         return None
     chosen = chosen.copy()
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not poll("heuristic"):
         improved = False
         open_sites = np.concatenate([fixed_idx, chosen])
         load = np.bincount(a, weights=loads, minlength=open_sites.size)
@@ -412,7 +412,7 @@ def improve_sites(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed_i
                 tot = np.where(allowed, tot, np.inf)
                 tot[np.concatenate([fixed_idx, chosen])] = np.inf
                 for j in np.argsort(tot)[:swaps]:
-                    if not np.isfinite(tot[j]) or time.perf_counter() > deadline:
+                    if not np.isfinite(tot[j]) or time.perf_counter() > deadline or poll("heuristic"):
                         break
                     cand = chosen.copy()
                     cand[s] = j
@@ -552,7 +552,7 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
     # Site moves from the most promising relaxation sets.
     polish: list = []
     for val, chosen, x in sorted(candidates.values(), key=lambda t: t[0])[:5]:
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline or poll("heuristic"):
             break
         got = improve_sites(cost, loads, caps, fixed_idx, chosen, allowed,
                             deadline=min(deadline, time.perf_counter() + 0.1 * budget), hint=x)
@@ -564,7 +564,7 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
     # moves with the greedy assignment, which can hide a better site set).
     seen_sets: set = set()
     for val, chosen, a in sorted(polish, key=lambda t: t[0])[:3]:
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and not poll("heuristic"):
             key = tuple(np.sort(chosen))
             if key in seen_sets:
                 break
@@ -588,7 +588,9 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
             consider(val, chosen, a)
     out = Preprocessed(best["value"], best["chosen"], best["assign"], -np.inf,
                        np.zeros(u, bool), np.zeros(u, bool), None, rel.iterations)
-    if not np.isfinite(best["value"]):
+    if not np.isfinite(best["value"]) or stop_requested():
+        # A stopped solve keeps the incumbent without bound or reductions
+        # (the pair DP below takes seconds on the larger instances).
         return out
     ub = best["value"]
     tol = 1e-9 * max(1.0, abs(ub))
@@ -614,7 +616,7 @@ def preprocess(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.
     inc = np.zeros(u, bool)
     inc[best["chosen"]] = True
     for j in np.argsort(-site_bound):
-        if time.perf_counter() > probe_deadline or not np.isfinite(site_bound[j]):
+        if time.perf_counter() > probe_deadline or not np.isfinite(site_bound[j]) or poll("bound"):
             break
         if closed[j] or fixed[j] or inc[j] or in_s[j]:
             continue

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import LocationModel, SolveResult, no_solution_in_time, solve_mip
+from .base import LocationModel, SolveResult, no_solution_in_time, solve_mip, stop_requested
 from .heuristics import greedy_center
 
 __all__ = ["PCenter"]
@@ -73,7 +73,10 @@ class PCenter(LocationModel):
         k = self.p - r.n_required
         d, base, unreachable = self.free_dense()
         d = np.where(unreachable, np.inf, d)
-        cols = greedy_center(d, base, k=k, start=np.zeros(0, dtype=np.int64), groups=r.groups)
+        # the greedy gets half the time (6 s for p = 300 on 1,979 villages); the
+        # covering MIPs prove or improve what it finds
+        cols = greedy_center(d, base, k=k, start=np.zeros(0, dtype=np.int64), groups=r.groups,
+                             deadline=t0 + 0.5 * time_limit)
 
         def radius_of(c: np.ndarray) -> float:
             cur = base if c.size == 0 else np.minimum(base, d[:, c].min(axis=1))
@@ -84,6 +87,10 @@ class PCenter(LocationModel):
         if heuristic_only and best_cols is not None:
             return self._finish(best_cols, status="feasible",
                                 gap=(ub - lb) / ub if ub > 0 else 0.0,
+                                t_solve=time.perf_counter() - t0)
+        if best_cols is not None and stop_requested() and ub > lb:
+            # The caller asked to stop: the greedy answer, as at a time limit.
+            return self._finish(best_cols, status="time_limit", gap=(ub - lb) / ub,
                                 t_solve=time.perf_counter() - t0)
         # Candidate optimal values: distinct finite costs from lb up.
         vals = np.concatenate([d[np.isfinite(d)], base[np.isfinite(base)]])
@@ -128,6 +135,9 @@ class PCenter(LocationModel):
         while best_cols is not None and lo < hi:   # invariant: vals[hi] == ub is feasible
             if ub - vals[lo] <= gap * ub:
                 status = "feasible"
+                break
+            if stop_requested():
+                status = "time_limit"
                 break
             mid = (lo + hi) // 2
             got = cover_within(float(vals[mid]))

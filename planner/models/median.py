@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError
 
 from .base import (LocationModel, SolveResult, as_weights, capacitated_rows, combine_status,
-                   ids_of, largest_share_assignment, no_solution_in_time,
+                   ids_of, largest_share_assignment, no_solution_in_time, poll,
                    raise_if_no_solution, solve_mip, stop_requested)
 from .coverage import _check_capacities
 from . import capacitated, partition
@@ -198,7 +198,7 @@ class PMedian(LocationModel):
         r = self.roles
         k = self.p - r.n_required
         start = greedy_median(d, self.weights, base, k=k, start=np.zeros(0, dtype=np.int64),
-                              groups=r.groups)
+                              groups=r.groups, deadline=deadline)
         if start is None:
             return None
         locked = np.zeros(d.shape[1], dtype=bool)
@@ -213,7 +213,7 @@ class PMedian(LocationModel):
         rng = np.random.default_rng(12345)
         t_end = min(deadline, time.perf_counter() + RESTART_SECONDS)
         for _ in range(RESTARTS):
-            if time.perf_counter() > t_end:
+            if time.perf_counter() > t_end or poll("heuristic"):
                 break
             cols = teitz_bart(d, self.weights, base,
                               start=rng.choice(d.shape[1], size=k, replace=False),
@@ -244,6 +244,10 @@ class PMedian(LocationModel):
         t_heur = time.perf_counter() - t_start
         if heuristic_only and cols is not None:
             return self._finish(cols, status="feasible", gap=np.inf, t_solve=t_heur, t_build=0.0,
+                                d=d, base=base)
+        if cols is not None and stop_requested():
+            # The caller asked to stop: the heuristic's answer, as at a time limit.
+            return self._finish(cols, status="time_limit", gap=np.inf, t_solve=t_heur, t_build=0.0,
                                 d=d, base=base)
         best_cols = cols
         best_ub = float(w @ self._true_cost(cols, d, base)) if cols is not None else np.inf
@@ -278,6 +282,12 @@ class PMedian(LocationModel):
                                       deadline=time.perf_counter() + PROBE_SHARE * time_limit)
         t_lag = time.perf_counter() - t_lag
         t_heur += t_lag
+        if best_cols is not None and stop_requested() and not (
+                best_ub - lb <= max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9)):
+            # Stopped during the bound: skip building the reduced model.
+            gap_v = (best_ub - lb) / abs(best_ub) if np.isfinite(lb) and best_ub != 0 else np.inf
+            return self._finish(best_cols, status="time_limit", gap=max(gap_v, 0.0),
+                                t_solve=t_heur, t_build=0.0, d=d, base=base)
         if best_ub - lb <= max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9):
             # The Lagrangean bound already proves the heuristic optimal.
             res = self._finish(best_cols, status="optimal" if best_ub - lb <= max(
@@ -314,7 +324,7 @@ class PMedian(LocationModel):
             start = levels.start_point(best_cols, cut) if best_cols is not None else None
             t_build += time.perf_counter() - tb
             remaining = deadline - time.perf_counter()
-            if remaining <= 0.01:
+            if remaining <= 0.01 or stop_requested():
                 status = "time_limit"
                 break
             opts = {**WARM_OPTIONS, **HIGHS_OPTIONS} if start is not None else HIGHS_OPTIONS
@@ -493,7 +503,7 @@ class PMedian(LocationModel):
         out = partition.solve(pre.cost, self.loads, self.capacities[usable], r.fixed[usable], k,
                               allowed=pre.keep, closed=pre.closed, incumbent=pre.value,
                               incumbent_assign=pre.assign, integral=self._integral_objective,
-                              gap=gap, deadline=deadline, stop=stop_requested)
+                              gap=gap, deadline=deadline, stop=lambda: poll("MIP"))
         lb = max(pre.bound, out.bound)
         if out.assign is None:
             chosen, assign = pre.chosen_sites, pre.assign_sites
@@ -626,7 +636,8 @@ def lagrangean_fixing(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, bas
             stall += 1
             if stall >= 30:      # halve the step when the bound stalls
                 step, stall = step / 2.0, 0
-        if step < 1e-4 or ub - best <= 1e-9 * max(1.0, abs(ub)) or time.perf_counter() > deadline:
+        if (step < 1e-4 or ub - best <= 1e-9 * max(1.0, abs(ub)) or time.perf_counter() > deadline
+                or poll("bound")):
             break
         g = 1.0 - (red[:, chosen] < 0).sum(axis=1) - (fixed_red < 0)
         gg = float(g @ g)
@@ -674,6 +685,8 @@ def probe_sites(d: np.ndarray, unreachable: np.ndarray, w: np.ndarray, base: np.
             lam = lam0.copy()
             best, step, stall = -np.inf, step0, 0
             for _it in range(iters):
+                if poll("bound"):
+                    return out        # the sites closed so far are proven
                 red = np.minimum(0.0, c - lam[:, None])
                 r = red.sum(axis=0)
                 fixed_red = np.minimum(0.0, fixed_c - lam)
