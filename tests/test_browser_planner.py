@@ -165,7 +165,7 @@ def test_cancel_is_quick_and_the_bar_moves(page):
     t0 = time.time()
     page.click("#job-cancel")
     page.wait_for_function("document.getElementById('job').dataset.state === 'cancelled'", timeout=30_000)
-    assert time.time() - t0 < 5
+    assert time.time() - t0 < 15  # 0.3 s when idle; 33-47 s before the fix (loose: shared machine)
     assert not page.locator("#job-cancel").is_visible()
     assert not page.locator("#p-submit").is_disabled()
 
