@@ -215,9 +215,12 @@ def test_waiting_requests_are_bounded(tmp_path):
         threads = [threading.Thread(target=post) for _ in range(3)]
         for th in threads:
             th.start()
-        time.sleep(1.5)
+        deadline = time.time() + 15
+        while len(results) < 2 and time.time() < deadline:
+            time.sleep(0.05)
         quick = [r for r in results if r[0] == 202]
-        assert len(quick) == 2 and all(dt < 1.5 for _, dt in quick)
+        # two answered at once while the third still holds its thread (the solves take seconds)
+        assert len(quick) == 2 and all(dt < 5 for _, dt in quick), results
         for j in app.test_client().get("/api/jobs").get_json():
             app.test_client().post(f"/api/jobs/{j['id']}/cancel")
         for th in threads:
@@ -261,7 +264,7 @@ def _hex(c: str) -> tuple[int, int, int]:
 
 
 def test_facility_colours_differ_from_the_uncovered_red():
-    from web.layers import TYPE_COLOURS
+    from planner.palette import TYPE_COLOURS
     red = _hex("#d7191c")  # uncovered villages (web/static/map.js)
     for key, colour in TYPE_COLOURS.items():
         distance = sum((a - b) ** 2 for a, b in zip(_hex(colour), red)) ** 0.5
