@@ -1,20 +1,21 @@
 """Entry point of the `coverplan` command.
 
-Each command group lives in its own module that exposes ``register(subparsers)``;
-modules are imported only when present so that groups can land one by one.
+Each command group lives in its own module that exposes ``register(subparsers)``
+and imports what its commands need when they run, so ``coverplan --help`` stays fast.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 
+from cli import analysis, region, serve, solve, travel
+from cli import map as map_command
 from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
-GROUPS = ["cli.region", "cli.travel", "cli.solve", "cli.analysis", "cli.map", "cli.serve"]
+GROUPS = [region, travel, solve, analysis, map_command, serve]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
                         help="message language (default from COVERPLAN_LANG, else zh)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in GROUPS:
-        importlib.import_module(name).register(sub)
+    for group in GROUPS:
+        group.register(sub)
     return parser
 
 

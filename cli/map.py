@@ -3,7 +3,7 @@
 With ``--proposal`` the map is the proposal's: coverage after it, its numbered
 sites and a title block with the same numbers and parameters as the web's
 offline proposal map (``/proposals/<pid>/export.html``), both built by
-:mod:`web.mapexport`.
+:mod:`planner.mapexport`.
 """
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def _map(args) -> int:
     from planner.coverage import analyse_coverage
     from planner.facility_types import get_type
     from planner.proposals import load_proposal_sites
-    from web.i18n import t
-    from web.mapexport import coverage_map, proposal_map, standalone_html
+    from planner.i18n import t
+    from planner.mapexport import coverage_map, proposal_map, standalone_html
 
     region, facilities = _context(args)
     ft = get_type(args.type)

@@ -1,4 +1,8 @@
-"""`coverplan serve`: the web app on waitress (never Flask's debug server)."""
+"""`coverplan serve`: the web app on waitress (never Flask's debug server).
+
+The one place a face uses the other: the command starts the web face, so it
+imports web.app (and only it; tests/test_layers.py allows exactly this).
+"""
 from __future__ import annotations
 
 import argparse
@@ -23,9 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _serve(args) -> int:
     from waitress import serve
 
-    from web.app import create_app, ext
+    from web.app import create_app
 
-    config = {"LANG": args.lang}
+    # Building the region (first run) and its light GeoJSON takes a few seconds;
+    # WARM does it before the URL is announced, so the first page is fast.
+    config = {"LANG": args.lang, "WARM": not args.no_warm}
     if args.db:
         config["DB_PATH"] = args.db
     if args.basemap:
@@ -35,10 +41,6 @@ def _serve(args) -> int:
     if args.tianditu_key:
         config["TIANDITU_KEY"] = args.tianditu_key
     app = create_app(config)
-    if not args.no_warm:
-        # Building the region (first run) and its light GeoJSON takes a few seconds;
-        # do it before announcing the URL so the first page is fast.
-        ext(app)["service"].region_layers()
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"coverplan: http://{url_host}:{args.port}/  (Ctrl+C 停止 / to stop)", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="coverplan")

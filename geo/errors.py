@@ -1,7 +1,10 @@
 """Every error coverplan raises on purpose, in one place.
 
 Each carries a Chinese and an English message that says what is wrong, where,
-and how to fix it; the CLI and the web app pick the language.
+and how to fix it; the CLI and the web app pick the language. The classes know
+nothing of HTTP: the web layer maps them to status codes (``web.errors.STATUS``).
+This module imports nothing of ours, so every layer (``planner.models`` too)
+may use it.
 """
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ class CoverplanError(Exception):
     details : dict, optional
         Machine-readable extras (offending ids, row numbers) for the JSON API.
     """
-
-    status = 400  # HTTP status the web API answers with
 
     def __init__(self, en: str, zh: str, *, hint_en: str = "", hint_zh: str = "",
                  details: dict | None = None) -> None:
@@ -44,11 +45,11 @@ class InputDataError(CoverplanError):
 
 
 class UnknownRegionError(CoverplanError):
-    status = 404
+    """No region of that name is shipped or built."""
 
 
 class UnknownTypeError(CoverplanError):
-    status = 404
+    """No facility type of that key in data/facility_types.toml."""
 
 
 class NetworkError(CoverplanError):
@@ -57,16 +58,14 @@ class NetworkError(CoverplanError):
 
 class InfeasibleError(CoverplanError):
     """A location model has no solution for the given inputs."""
-    status = 422
 
 
 class NotFoundError(CoverplanError):
-    status = 404
+    """A saved object (proposal, job) that does not exist."""
 
 
 class Cancelled(CoverplanError):
     """The caller asked a long computation to stop (a web job's cancel)."""
-    status = 409
 
     def __init__(self, en: str = "The computation was cancelled.", zh: str = "计算已取消。",
                  **kw) -> None:

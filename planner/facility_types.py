@@ -2,9 +2,12 @@
 
 Planners add a type by adding a block to the file; this module only reads and
 checks it, so a typo gets a clear message instead of a crash deep in a solve.
+How a type is shown (marker colour, one-character marker label, the name of a
+proposed site) is data too, with defaults for a type that gives none.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +22,18 @@ RULES = ("within", "inside")
 CHECKLISTS = ("all_covered", "facility_in_township")
 MODELS = ("mclp", "lscp", "pmedian", "pcenter")
 TARGET_KINDS = ("new_sites", "covered_share", "township_share")
+
+#: The types file; None means ``facility_types.toml`` in ``geo.settings.DATA_DIR``
+#: (read when asked, so a test or an installation can point it elsewhere).
+TYPES_FILE: Path | None = None
+
+#: Marker colours for types whose block gives none, handed out in file order,
+#: skipping any colour a listed type already uses (and starting again from the
+#: first when more types need one than there are colours). All are far from the
+#: uncovered-village red (#d7191c; charity stations once were red and were read
+#: as gaps), from the covered-share fills and from the grey of unlisted types.
+DEFAULT_COLOURS = ("#17becf", "#3f007d", "#bcbd22", "#7570b3", "#0b5394", "#984ea3", "#f781bf", "#666666")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,19 @@ class FacilityType:
     assumptions_zh: str = ""
     demand_counties: tuple[str, ...] = ()
     targets: tuple[dict, ...] = field(default_factory=tuple)
+    # presentation (filled with defaults when the file gives none, see _parse)
+    colour: str = ""              # marker colour, "#rrggbb"
+    icon: str = ""                # one- or two-character marker label
+    site_name_pattern: str = ""   # name of a proposed site; "{place}" is the township seat or village
+
+    def site_name(self, place: str) -> str:
+        """What a proposed site is called, e.g. "拟建武当山养老服务综合体"."""
+        return (self.site_name_pattern or "拟建{place}" + self.name_zh).format(place=place)
+
+    def short_name_zh(self) -> str:
+        """What a site of this type is called after its place ("日间照料中心" in "拟建某村日间照料中心")."""
+        pattern = self.site_name_pattern or "拟建{place}" + self.name_zh
+        return pattern.split("{place}", 1)[1] or self.name_zh
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
@@ -76,6 +104,35 @@ def _bad(path: Path, key: str, field_: str, value, allowed) -> InputDataError:
         hint_en=f"Fix the [types.{key}] block.", hint_zh=f"请修改 [types.{key}] 一节。")
 
 
+def _presentation(path: Path, key: str, t: dict) -> dict:
+    """Checked colour, icon and site-name pattern of one type block (empty where not given)."""
+    colour = t.get("colour", "")
+    if colour and not (isinstance(colour, str) and _COLOUR.match(colour)):
+        raise _bad(path, key, "colour", colour, ['"#rrggbb", e.g. "#1f78b4"'])
+    icon = t.get("icon", "")
+    if icon and not (isinstance(icon, str) and 1 <= len(icon.strip()) <= 2):
+        raise _bad(path, key, "icon", icon, ['one or two characters, e.g. "养"'])
+    pattern = t.get("site_name", "")
+    if pattern:
+        ok = isinstance(pattern, str) and "{place}" in pattern
+        try:
+            if ok:
+                pattern.format(place="")  # other {fields} or stray braces fail here, not in a solve
+        except (KeyError, IndexError, ValueError):
+            ok = False
+        if not ok:
+            raise _bad(path, key, "site_name", pattern, ['a name with {place}, e.g. "拟建{place}日间照料中心"'])
+    return {"colour": colour.lower(), "icon": icon.strip(), "site_name_pattern": pattern}
+
+
+def _default_colours(raw_types: dict) -> dict[str, str]:
+    """A colour for every type that gives none (see DEFAULT_COLOURS): the same file gives the same colours."""
+    used = {str(t.get("colour", "")).lower() for t in raw_types.values()}
+    free = [c for c in DEFAULT_COLOURS if c not in used] or list(DEFAULT_COLOURS)
+    missing = [k for k, t in raw_types.items() if not t.get("colour")]
+    return {k: free[i % len(free)] for i, k in enumerate(missing)}
+
+
 def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
@@ -85,6 +142,7 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
                              hint_en="Check the TOML syntax (UTF-8).",
                              hint_zh="请检查 TOML 语法（UTF-8 编码）。") from exc
     types: dict[str, FacilityType] = {}
+    default_colour = _default_colours(raw.get("types", {}))
     for key, t in raw.get("types", {}).items():
         required = ("name_zh", "name_en", "demand", "weight", "standard", "rule", "checklist", "candidates")
         missing = [f for f in required if f not in t]
@@ -102,6 +160,9 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
         for target in t.get("targets", []):
             if target.get("kind") not in TARGET_KINDS:
                 raise _bad(path, key, "targets.kind", target.get("kind"), TARGET_KINDS)
+        shown = _presentation(path, key, t)
+        shown["colour"] = shown["colour"] or default_colour[key]
+        shown["icon"] = shown["icon"] or t["name_zh"].strip()[:1]
         types[key] = FacilityType(
             key=key, name_zh=t["name_zh"], name_en=t["name_en"], section=t.get("section", ""),
             demand=t["demand"], weight=t["weight"], standard_urban=float(std["urban"]),
@@ -111,7 +172,7 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
             assumptions=t.get("assumptions", "").strip(),
             assumptions_zh=t.get("assumptions_zh", "").strip(),
             demand_counties=tuple(t.get("demand_counties", ())),
-            targets=tuple(t.get("targets", ())))
+            targets=tuple(t.get("targets", ())), **shown)
     return int(raw.get("plan_year", 2025)), types
 
 
@@ -122,11 +183,16 @@ def _load(path: str) -> tuple[int, dict[str, FacilityType]]:
 
 def load_facility_types(path: Path | None = None) -> dict[str, FacilityType]:
     """All facility types, keyed by type key, in file order."""
-    return dict(_load(str(path or settings.DATA_DIR / "facility_types.toml"))[1])
+    return dict(_load(str(path or types_file()))[1])
+
+
+def types_file() -> Path:
+    """The facility-types file read when no path is given."""
+    return TYPES_FILE or settings.DATA_DIR / "facility_types.toml"
 
 
 def plan_year(path: Path | None = None) -> int:
-    return _load(str(path or settings.DATA_DIR / "facility_types.toml"))[0]
+    return _load(str(path or types_file()))[0]
 
 
 def get_type(key: str, path: Path | None = None) -> FacilityType:

@@ -5,6 +5,12 @@ fewest", p-median "shortest average travel", p-center "nobody too far") runs
 on the type's demand units and candidate sites, with existing facilities kept
 open and one-per-township limits where the type asks for them. Each proposed
 site gets a priority (build first what adds most) and a rationale.
+
+:func:`propose` runs four steps, each usable (and tested) alone:
+:func:`validate` (the request) → :func:`build_instance` (demand units x sites:
+costs, coverage, existing facilities, group limits) → :func:`solve_instance`
+(the model) → :func:`explain` (priorities, reasons, before/after: the
+:class:`Proposal`).
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ from planner.coverage import (QUANTILE_KEYS, county_names_en, covered_matrix, ex
                               summarize, unit_costs, weighted_quantiles, _records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
-from planner.rationale import readable_infeasible, short_name_zh, site_reasons, uncovered_explanation
+from planner.rationale import readable_infeasible, site_reasons, uncovered_explanation
 from planner.sites import candidate_sites, demand_units
 
 #: Histogram bins of travel cost, in multiples of each unit's standard.
@@ -244,33 +250,66 @@ def _priority(model: str, selected: np.ndarray, cover: np.ndarray, costs: np.nda
     return np.array(order, dtype=int), np.array(add_w), np.array(add_u), np.array(saving)
 
 
-def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,
-            standard: float | dict | None = None, mode: str = "estimate", graph=None, params=None,
-            facilities: gpd.GeoDataFrame | None = None, time_limit: float = 60.0, gap: float = 0.0,
-            progress: Callable[[float, str], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> Proposal:
-    """Propose new sites for a facility type.
+# --------------------------------------------------------------------------- #
+# The pipeline: validate -> build_instance -> solve_instance -> explain
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class Request:
+    """A checked proposal request: what :func:`validate` lets through.
 
-    Parameters
-    ----------
-    model : {"auto", "mclp", "lscp", "pmedian", "pcenter"}
-        ``auto`` takes the type's default (see facility_types.toml).
-    p : int, optional
-        Number of new sites (MCLP, p-median, p-center); default from the type.
-    standard : float or dict, optional
-        Override the service standard: one value for urban and rural, or
-        ``{"urban": .., "rural": ..}``, in the type's unit.
-    mode : {"estimate", "network"}
-        Travel-cost source (``graph`` required for network).
-    facilities : GeoDataFrame, optional
-        The existing register (default: the region's sample register, 示意).
-    progress : callable(fraction, message), optional
-        Called as the work advances.
-    should_stop : callable() -> bool, optional
-        Polled between stages; a True answer raises :class:`Cancelled`.
+    ``ftype`` already carries any service-standard override, ``model`` is a
+    concrete model (never "auto") and ``p`` a positive integer for every model
+    but LSCP (which chooses its own number; ``p`` is then passed on as given).
     """
-    t0 = time.perf_counter()
-    say = progress or (lambda f, m: None)
+
+    ftype: FacilityType
+    model: str
+    p: int | None
+    mode: str = "estimate"
+    time_limit: float = 60.0
+    gap: float = 0.0
+
+    def to_dict(self) -> dict:
+        """The proposal's ``params`` as saved and shown."""
+        f = self.ftype
+        return {"type": f.key, "model": self.model, "p": self.p,
+                "standard": {"urban": f.standard_urban, "rural": f.standard_rural, "unit": f.unit},
+                "mode": self.mode, "time_limit": self.time_limit, "gap": self.gap}
+
+
+@dataclass
+class Instance:
+    """The numbers a model solves: demand units (rows) x sites (columns).
+
+    The columns are the existing facilities of the type (``is_existing``,
+    kept open) followed by the candidate sites.
+    """
+
+    units: gpd.GeoDataFrame          # demand units with ``weight``, ``standard``, ``county_code``
+    existing: gpd.GeoDataFrame       # the register's facilities of the type
+    candidates: gpd.GeoDataFrame     # every column: existing facilities and candidate sites
+    is_existing: np.ndarray          # bool per column
+    costs: np.ndarray                # travel cost per (unit, column) in the type's unit; inf = unreachable
+    is_estimate: bool                # costs are straight-line estimates, not road times
+    cover: np.ndarray                # bool per (unit, column): the column covers the unit under the type's rule
+    weights: np.ndarray              # demand weight per unit
+    groups: np.ndarray               # township code per column ("" when unknown)
+    group_max: dict | None = None    # {township: 1} for one-per-township types, else None
+
+    def group_kw(self) -> dict:
+        """The models' ``groups``/``group_max`` arguments (none when the type sets no limit)."""
+        return {} if self.group_max is None else {"groups": self.groups, "group_max": self.group_max}
+
+
+def validate(type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,
+             standard: float | dict | None = None, mode: str = "estimate", time_limit: float = 60.0,
+             gap: float = 0.0) -> Request:
+    """Check the request: the type, the model, a standard override and the number of sites.
+
+    Raises :class:`UnknownTypeError` for an unknown type and
+    :class:`InputDataError` (both languages) for an unknown model, a standard
+    that is not positive, or a ``p`` that is not a positive integer.
+    """
     ftype = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     model = ftype.default_model if model in (None, "auto") else model
     if model not in MODELS:
@@ -292,90 +331,159 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
         if not isinstance(p, (int, np.integer)) or p < 1:
             raise InputDataError(f"The number of sites must be a positive integer (got {p!r}).",
                                  f"新建设施数量必须为正整数（当前 {p!r}）。")
+    return Request(ftype=ftype, model=model, p=p, mode=mode, time_limit=time_limit, gap=gap)
 
+
+def build_instance(region: Region, req: Request, *, graph=None, travel_params=None,
+                   facilities: gpd.GeoDataFrame | None = None,
+                   say: Callable[[float, str], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> Instance:
+    """Demand units, existing facilities and candidates, travel costs and the cover matrix.
+
+    Reports "demand and candidates" (0.05) and "travel costs" (0.15) and
+    polls ``should_stop`` after each.
+    """
+    say = say or (lambda f, m: None)
+    ftype = req.ftype
     say(0.05, "demand and candidates")
     units = demand_units(region, ftype)
     existing = existing_facilities(region, ftype, facilities)
     cands = candidate_sites(region, ftype, existing)
-    is_existing = cands["existing"].to_numpy(bool)
     _check(should_stop)
 
     say(0.15, "travel costs")
-    costs, is_estimate = unit_costs(units, cands, ftype, mode=mode, graph=graph, params=params)
+    costs, is_estimate = unit_costs(units, cands, ftype, mode=req.mode, graph=graph, params=travel_params)
     cover = covered_matrix(units, cands, ftype, costs)
     _check(should_stop)
 
-    w = units["weight"].to_numpy(float)
     groups = cands["township_code"].fillna("").to_numpy(str)
-    group_kw = {}
-    if ftype.one_per_township:
-        group_kw = {"groups": groups, "group_max": {g: 1 for g in np.unique(groups)}}
-    # coverage models see 0 where a site covers a unit and inf elsewhere, with radius 0: the
-    # type's rule (per-unit standard, or "inside") is then exactly the model's coverage
-    cover_cost = np.where(cover, 0.0, np.inf)
-    say(SOLVE_SPAN[0], f"solving {model}")
+    return Instance(units=units, existing=existing, candidates=cands,
+                    is_existing=cands["existing"].to_numpy(bool), costs=costs, is_estimate=is_estimate,
+                    cover=cover, weights=units["weight"].to_numpy(float), groups=groups,
+                    group_max={g: 1 for g in np.unique(groups)} if ftype.one_per_township else None)
+
+
+def build_model(inst: Instance, req: Request):
+    """The request's location model on the instance, ready to ``solve()``.
+
+    May raise :class:`InfeasibleError` already here (e.g. more sites asked
+    than there are candidates).
+    """
+    p, group_kw = req.p, inst.group_kw()
+    if req.model in ("lscp", "mclp"):
+        # coverage models see 0 where a site covers a unit and inf elsewhere, with radius 0: the
+        # type's rule (per-unit standard, or "inside") is then exactly the model's coverage
+        cover_cost = np.where(inst.cover, 0.0, np.inf)
+        if req.model == "lscp":
+            return LSCP.from_cost_matrix(cover_cost, radius=0.0, existing=inst.is_existing, **group_kw)
+        return MCLP.from_cost_matrix(cover_cost, radius=0.0, p=int(p), weights=inst.weights,
+                                     existing=inst.is_existing, **group_kw)
+    if req.model == "pmedian":
+        return PMedian.from_cost_matrix(inst.costs, p=int(p), weights=np.maximum(inst.weights, 1e-9),
+                                        existing=inst.is_existing, **group_kw)
+    return PCenter.from_cost_matrix(inst.costs, p=int(p), existing=inst.is_existing, **group_kw)
+
+
+def solve_instance(inst: Instance, req: Request, *, say: Callable[[float, str], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None):
+    """Build and solve the model; return its result (``selected``, ``status``, ``objective`` ...).
+
+    The model's own progress is mapped into :data:`SOLVE_SPAN`. An
+    infeasible model is re-raised naming the villages/seats concerned; one
+    that failed because the solve was stopped becomes :class:`Cancelled`.
+    """
+    say = say or (lambda f, m: None)
+    say(SOLVE_SPAN[0], f"solving {req.model}")
     try:
-        if model == "lscp":
-            m = LSCP.from_cost_matrix(cover_cost, radius=0.0, existing=is_existing, **group_kw)
-        elif model == "mclp":
-            m = MCLP.from_cost_matrix(cover_cost, radius=0.0, p=int(p), weights=w, existing=is_existing, **group_kw)
-        elif model == "pmedian":
-            m = PMedian.from_cost_matrix(costs, p=int(p), weights=np.maximum(w, 1e-9), existing=is_existing,
-                                         **group_kw)
-        else:
-            m = PCenter.from_cost_matrix(costs, p=int(p), existing=is_existing, **group_kw)
+        m = build_model(inst, req)
         _check(should_stop)
-        res = m.solve(time_limit=time_limit, gap=gap, should_stop=should_stop,
-                      progress=_solve_progress(say, model))
+        res = m.solve(time_limit=req.time_limit, gap=req.gap, should_stop=should_stop,
+                      progress=_solve_progress(say, req.model))
     except InfeasibleError as exc:
         _check(should_stop)   # "no solution in time" from a solve we stopped is a cancel
         # the models name demand rows by index: say which villages/seats they are
-        raise readable_infeasible(exc, ftype, model, units, p) from exc
+        raise readable_infeasible(exc, req.ftype, req.model, inst.units, req.p) from exc
     _check(should_stop)
+    return res
 
-    say(0.85, "rationale")
-    base_cover = cover[:, is_existing].any(axis=1) if is_existing.any() else np.zeros(len(units), bool)
-    base_cost = costs[:, is_existing].min(axis=1) if is_existing.any() else np.full(len(units), np.inf)
-    order, add_w, add_u, saving = _priority(model, np.asarray(res.selected, int), cover, costs, w,
+
+@dataclass
+class Outcome:
+    """Coverage and cost per demand unit before and after the chosen sites (in priority order)."""
+
+    order: np.ndarray          # chosen columns, build-first first
+    added_weight: np.ndarray   # per chosen site, newly covered weight in that order
+    added_units: np.ndarray
+    cost_saving: np.ndarray
+    base_cover: np.ndarray     # per unit, covered by existing facilities alone
+    base_cost: np.ndarray      # per unit, cost to the nearest existing facility
+    open_idx: np.ndarray       # existing columns then the chosen ones
+    after_cover: np.ndarray
+    after_cost: np.ndarray
+    serving: np.ndarray        # per unit, the nearest open column (-1 when nothing is open)
+
+
+def outcome(inst: Instance, model: str, selected) -> Outcome:
+    """Prioritise the chosen sites and evaluate every unit before and after."""
+    n, costs, cover, is_existing = len(inst.units), inst.costs, inst.cover, inst.is_existing
+    base_cover = cover[:, is_existing].any(axis=1) if is_existing.any() else np.zeros(n, bool)
+    base_cost = costs[:, is_existing].min(axis=1) if is_existing.any() else np.full(n, np.inf)
+    order, add_w, add_u, saving = _priority(model, np.asarray(selected, int), cover, costs, inst.weights,
                                             base_cover, base_cost)
     open_idx = np.concatenate([np.flatnonzero(is_existing), order])
-    after_cost = costs[:, open_idx].min(axis=1) if len(open_idx) else np.full(len(units), np.inf)
-    serving = open_idx[np.argmin(costs[:, open_idx], axis=1)] if len(open_idx) else np.full(len(units), -1)
-    after_cover = cover[:, open_idx].any(axis=1) if len(open_idx) else np.zeros(len(units), bool)
+    after_cost = costs[:, open_idx].min(axis=1) if len(open_idx) else np.full(n, np.inf)
+    serving = open_idx[np.argmin(costs[:, open_idx], axis=1)] if len(open_idx) else np.full(n, -1)
+    after_cover = cover[:, open_idx].any(axis=1) if len(open_idx) else np.zeros(n, bool)
+    return Outcome(order=order, added_weight=add_w, added_units=add_u, cost_saving=saving,
+                   base_cover=base_cover, base_cost=base_cost, open_idx=open_idx,
+                   after_cover=after_cover, after_cost=after_cost, serving=serving)
 
-    chosen = cands.iloc[order].reset_index(drop=True)
-    # nearest existing facility from each proposed site
-    if len(existing) and len(chosen):
-        ex_pts = cands.loc[is_existing]
-        tm = travel_costs(chosen.geometry, ex_pts.geometry, mode=mode, unit=ftype.unit, graph=graph,
-                          urban=np.zeros(len(chosen), bool), params=params)
-        d = np.asarray(tm.to_dense(), float)
-        k = np.argmin(d, axis=1)
-        near_id = ex_pts["id"].to_numpy()[k]
-        near_name = ex_pts["name"].to_numpy()[k]
-        near_cost = d[np.arange(len(chosen)), k]
-    else:
-        near_id = near_name = np.full(len(chosen), None)
-        near_cost = np.full(len(chosen), np.inf)
+
+def _nearest_existing(chosen: gpd.GeoDataFrame, inst: Instance, req: Request, *, graph=None,
+                      travel_params=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(id, name, travel cost) of the existing facility nearest to each proposed site."""
+    if not (len(inst.existing) and len(chosen)):
+        return np.full(len(chosen), None), np.full(len(chosen), None), np.full(len(chosen), np.inf)
+    ex_pts = inst.candidates.loc[inst.is_existing]
+    tm = travel_costs(chosen.geometry, ex_pts.geometry, mode=req.mode, unit=req.ftype.unit, graph=graph,
+                      urban=np.zeros(len(chosen), bool), params=travel_params)
+    d = np.asarray(tm.to_dense(), float)
+    k = np.argmin(d, axis=1)
+    return ex_pts["id"].to_numpy()[k], ex_pts["name"].to_numpy()[k], d[np.arange(len(chosen)), k]
+
+
+def _served(inst: Instance, out: Outcome) -> tuple[list, list, list, list]:
+    """Per chosen site: units and weight it serves, its farthest cost, and how many of them stay uncovered."""
     served_units, farthest, served_weight, beyond = [], [], [], []
-    for j in order:
-        mine = serving == j
+    for j in out.order:
+        mine = out.serving == j
         served_units.append(int(mine.sum()))
-        served_weight.append(float(w[mine].sum()))
-        farthest.append(float(after_cost[mine].max()) if mine.any() else None)
+        served_weight.append(float(inst.weights[mine].sum()))
+        farthest.append(float(out.after_cost[mine].max()) if mine.any() else None)
         # served by this site yet uncovered: beyond the standard (or, for "inside"
         # types, no facility inside the unit's area)
-        beyond.append(int((mine & ~after_cover).sum()))
+        beyond.append(int((mine & ~out.after_cover).sum()))
+    return served_units, farthest, served_weight, beyond
 
-    name_suffix = short_name_zh(ftype)
+
+def sites_table(req: Request, inst: Instance, out: Outcome, *, graph=None,
+                travel_params=None) -> gpd.GeoDataFrame:
+    """One row per proposed site in priority order, with its numbers and its reason in both languages."""
+    ftype = req.ftype
+    chosen = inst.candidates.iloc[out.order].reset_index(drop=True)
+    near_id, near_name, near_cost = _nearest_existing(chosen, inst, req, graph=graph,
+                                                      travel_params=travel_params)
+    served_units, farthest, served_weight, beyond = _served(inst, out)
+
     sites = gpd.GeoDataFrame({
         "priority": np.arange(1, len(chosen) + 1),
         "id": [f"proposed-{ftype.key}-{i:03d}" for i in range(1, len(chosen) + 1)],
-        "name": [f"拟建{n.replace('驻地', '')}{name_suffix}" for n in chosen["name"]],
+        "name": [ftype.site_name(n.replace('驻地', '')) for n in chosen["name"]],
         "candidate_id": chosen["id"].values, "candidate_name": chosen["name"].values,
         "township_code": chosen["township_code"].values, "township_name": chosen["township_name"].values,
         "county_code": chosen["county_code"].values, "county_name": chosen["county_name"].values,
-        "added_weight": add_w.round(1), "added_units": add_u, "cost_saving": saving.round(1),
+        "added_weight": out.added_weight.round(1), "added_units": out.added_units,
+        "cost_saving": out.cost_saving.round(1),
         "served_units": served_units, "served_weight": np.round(served_weight, 1),
         "farthest_cost": [None if f is None or not np.isfinite(f) else round(f, 2) for f in farthest],
         "nearest_existing_id": near_id, "nearest_existing_name": near_name,
@@ -383,40 +491,109 @@ def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto"
         "beyond_standard_units": beyond,
         "cost_unit": ftype.unit, "weight_field": ftype.weight,
     }, geometry=chosen.geometry.values, crs=settings.STORAGE_CRS)
-    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, model, sites)
-    explanation = uncovered_explanation(ftype, model, p, units, cover, is_existing, order, groups, after_cover)
+    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites)
+    return sites
 
-    before = summarize(w, base_cover, base_cost)
-    after = summarize(w, after_cover, after_cost)
-    before["facilities"], after["facilities"] = int(is_existing.sum()), int(is_existing.sum() + len(order))
-    by_county = []
+
+def _by_county(region: Region, inst: Instance, out: Outcome, sites: gpd.GeoDataFrame) -> list[dict]:
+    """Covered share per county before and after, and the new sites in each."""
+    w, rows = inst.weights, []
     names_en = county_names_en(region.counties)
     for code, name in region.counties["name"].items():
-        sel = (units["county_code"] == code).to_numpy()
+        sel = (inst.units["county_code"] == code).to_numpy()
         if not sel.any():
             continue
-        b, a = summarize(w[sel], base_cover[sel], base_cost[sel]), summarize(w[sel], after_cover[sel], after_cost[sel])
-        by_county.append({"county_code": code, "county_name": name, "county_name_en": names_en[code],
-                          "weight": b["weight"],
-                          "covered_share_before": b["covered_share"], "covered_share_after": a["covered_share"],
-                          "new_sites": int((sites["county_code"] == code).sum())})
-    units_after = units.drop(columns="area").copy()
-    units_after["cost_before"], units_after["cost_after"] = base_cost, after_cost
-    units_after["covered_before"], units_after["covered_after"] = base_cover, after_cover
+        b = summarize(w[sel], out.base_cover[sel], out.base_cost[sel])
+        a = summarize(w[sel], out.after_cover[sel], out.after_cost[sel])
+        rows.append({"county_code": code, "county_name": name, "county_name_en": names_en[code],
+                     "weight": b["weight"],
+                     "covered_share_before": b["covered_share"], "covered_share_after": a["covered_share"],
+                     "new_sites": int((sites["county_code"] == code).sum())})
+    return rows
+
+
+def _units_after(inst: Instance, out: Outcome, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Each demand unit's cost and coverage before/after, and the facility serving it after."""
+    units_after = inst.units.drop(columns="area").copy()
+    units_after["cost_before"], units_after["cost_after"] = out.base_cost, out.after_cost
+    units_after["covered_before"], units_after["covered_after"] = out.base_cover, out.after_cover
     # the facility serving each unit after the proposal (existing id, or the proposed site's id)
-    site_ids = cands["id"].to_numpy(object).copy()
-    site_ids[order] = sites["id"].to_numpy(object)
-    units_after["serving_id"] = [site_ids[j] if j >= 0 else None for j in serving]
+    site_ids = inst.candidates["id"].to_numpy(object).copy()
+    site_ids[out.order] = sites["id"].to_numpy(object)
+    units_after["serving_id"] = [site_ids[j] if j >= 0 else None for j in out.serving]
+    return units_after
+
+
+def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, travel_params=None,
+            started: float | None = None) -> Proposal:
+    """Turn the model's chosen sites into the proposal a planner reads.
+
+    Priorities, coverage after, the nearest existing facility of each site,
+    units served and beyond the standard, reasons in both languages, why the
+    rest stays uncovered, citywide and per-county before/after and the
+    travel-cost distribution. ``started`` (``time.perf_counter()`` at the
+    start) gives ``solver.seconds.total_with_costs``.
+    """
+    ftype, is_existing = req.ftype, inst.is_existing
+    out = outcome(inst, req.model, res.selected)
+    sites = sites_table(req, inst, out, graph=graph, travel_params=travel_params)
+    explanation = uncovered_explanation(ftype, req.model, req.p, inst.units, inst.cover, is_existing,
+                                        out.order, inst.groups, out.after_cover)
+
+    before = summarize(inst.weights, out.base_cover, out.base_cost)
+    after = summarize(inst.weights, out.after_cover, out.after_cost)
+    before["facilities"], after["facilities"] = int(is_existing.sum()), int(is_existing.sum() + len(out.order))
+    by_county = _by_county(region, inst, out, sites)
+    units_after = _units_after(inst, out, sites)
+    started = time.perf_counter() if started is None else started
     solver = {"model": res.model, "status": res.status, "objective": float(res.objective),
               "mip_gap": float(res.mip_gap), "seconds": {**res.seconds,
-                                                          "total_with_costs": round(time.perf_counter() - t0, 3)},
+                                                          "total_with_costs": round(time.perf_counter() - started, 3)},
               "candidates": int((~is_existing).sum()), "existing": int(is_existing.sum()),
-              "demand_units": int(len(units))}
+              "demand_units": int(len(inst.units))}
+    return Proposal(ftype=ftype, params=req.to_dict(), sites=sites, before=before, after=after,
+                    by_county=by_county, equity=_equity(inst.units, out.base_cost, out.after_cost),
+                    solver=solver, is_estimate=inst.is_estimate, units_after=units_after,
+                    explanation=explanation)
+
+
+def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,
+            standard: float | dict | None = None, mode: str = "estimate", graph=None, params=None,
+            facilities: gpd.GeoDataFrame | None = None, time_limit: float = 60.0, gap: float = 0.0,
+            progress: Callable[[float, str], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Proposal:
+    """Propose new sites for a facility type.
+
+    The steps, each usable alone: :func:`validate` → :func:`build_instance`
+    → :func:`solve_instance` → :func:`explain`.
+
+    Parameters
+    ----------
+    model : {"auto", "mclp", "lscp", "pmedian", "pcenter"}
+        ``auto`` takes the type's default (see facility_types.toml).
+    p : int, optional
+        Number of new sites (MCLP, p-median, p-center); default from the type.
+    standard : float or dict, optional
+        Override the service standard: one value for urban and rural, or
+        ``{"urban": .., "rural": ..}``, in the type's unit.
+    mode : {"estimate", "network"}
+        Travel-cost source (``graph`` required for network).
+    params : EstimateParams, optional
+        Travel-cost parameters (detour factors, speeds).
+    facilities : GeoDataFrame, optional
+        The existing register (default: the region's sample register, 示意).
+    progress : callable(fraction, message), optional
+        Called as the work advances.
+    should_stop : callable() -> bool, optional
+        Polled between stages; a True answer raises :class:`Cancelled`.
+    """
+    t0 = time.perf_counter()
+    say = progress or (lambda f, m: None)
+    req = validate(type_key, model=model, p=p, standard=standard, mode=mode, time_limit=time_limit, gap=gap)
+    inst = build_instance(region, req, graph=graph, travel_params=params, facilities=facilities,
+                          say=say, should_stop=should_stop)
+    res = solve_instance(inst, req, say=say, should_stop=should_stop)
+    say(0.85, "rationale")
+    proposal = explain(region, req, inst, res, graph=graph, travel_params=params, started=t0)
     say(1.0, "done")
-    return Proposal(ftype=ftype, params={"type": ftype.key, "model": model, "p": p,
-                                         "standard": {"urban": ftype.standard_urban, "rural": ftype.standard_rural,
-                                                      "unit": ftype.unit},
-                                         "mode": mode, "time_limit": time_limit, "gap": gap},
-                    sites=sites, before=before, after=after, by_county=by_county,
-                    equity=_equity(units, base_cost, after_cost), solver=solver, is_estimate=is_estimate,
-                    units_after=units_after, explanation=explanation)
+    return proposal

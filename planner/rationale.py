@@ -26,9 +26,6 @@ UNIT_WORDS = {"villages": ("个村（社区）", "village/community", "villages/
               "scenic_areas": ("个景区", "scenic area", "scenic areas"),
               "county_seats": ("个县城", "county seat", "county seats")}
 
-#: The short Chinese name a site is called by ("拟建……日间照料中心", "距最近现有日间照料中心").
-SHORT_NAME_ZH = {"elderly_complex": "养老服务综合体", "day_care": "日间照料中心", "cemetery": "公益性公墓",
-                 "charity_station": "慈善工作站点"}
 
 MODEL_NAMES = {"mclp": ("最大覆盖模型（MCLP）", "the maximal covering model (MCLP)"),
                "lscp": ("最少设施全覆盖模型（LSCP）", "the set covering model (LSCP)"),
@@ -39,7 +36,8 @@ LIST_NAMES = 5  # demand units named in an error before "等N个"
 
 
 def short_name_zh(ftype: FacilityType) -> str:
-    return SHORT_NAME_ZH.get(ftype.key, ftype.name_zh)
+    """The short Chinese name a site is called by ("距最近现有日间照料中心"): from the type's site-name pattern."""
+    return ftype.short_name_zh()
 
 
 def _name_en(ftype: FacilityType) -> str:

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from cli.main import main
-from web import layers
-from web.i18n import t
+from planner import palette as layers
+from planner.i18n import t
 
 
 def _external(page: str) -> set[str]:
@@ -108,7 +108,7 @@ def app_with_proposal(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_web_proposal_export_is_complete_and_offline(app_with_proposal, lang):
-    from web.mapexport import when
+    from planner.mapexport import when
 
     app, pid = app_with_proposal
     rec = app.extensions["coverplan"]["store"].get(pid)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from planner.models import PMedian
-from planner.models import capacitated as C
-from planner.models import median
+from planner.models import lagrangean_capacitated as C
+from planner.models import pmedian_capacitated
+from planner.models.heuristics_capacitated import assign_to_sites
 
 
 def _knap_brute(profit, loads, cap):
@@ -84,7 +85,7 @@ def _instance(seed, n=26, m=9, fill=0.92, integer=True):
 
 def _plain(monkeypatch, build):
     with monkeypatch.context() as mp:
-        mp.setattr(median, "PRE_CELLS", 0)
+        mp.setattr(pmedian_capacitated, "PRE_CELLS", 0)
         return build().solve(time_limit=60)
 
 
@@ -160,7 +161,7 @@ def test_assign_to_sites_respects_capacity_and_improves():
     cost, loads, _ = _instance(9, n=40, m=10)
     caps = np.full(10, np.ceil(loads.sum() / 4 / 0.9))
     open_sites = np.array([1, 4, 6, 8])
-    a = C.assign_to_sites(cost, loads, caps, open_sites)
+    a = assign_to_sites(cost, loads, caps, open_sites)
     assert a is not None
     load = np.bincount(a, weights=loads, minlength=4)
     assert np.all(load <= caps[open_sites] + 1e-9)

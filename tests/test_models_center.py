@@ -1,7 +1,6 @@
-"""p-center: hand-checked optima, brute force, spopt agreement, constraints, errors."""
+"""p-center: hand-checked optima, brute force, constraints, errors (spopt: test_models_spopt.py)."""
 from __future__ import annotations
 
-import warnings
 from itertools import combinations
 
 import numpy as np
@@ -11,7 +10,7 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError
 from planner.models import PCenter, SolveResult
 
-from model_instances import random_costs, spopt_solver
+from model_instances import random_costs
 
 X_DEMAND = np.arange(6.0)
 X_CAND = np.array([0.0, 2.0, 3.0, 5.0])
@@ -87,27 +86,3 @@ def test_pcenter_time_limit_reports_status():
     assert res.selected.size == 8 and np.isfinite(res.objective)
     if res.status == "time_limit":
         assert res.mip_gap > 0
-
-
-spopt_locate = pytest.importorskip("spopt.locate")
-pulp = pytest.importorskip("pulp")
-
-
-
-@pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("with_existing", [False, True])
-def test_pcenter_matches_spopt(seed, with_existing):
-    cost = random_instance(seed, n=40, m=15)
-    m = cost.shape[1]
-    ex = np.zeros(m, bool)
-    if with_existing:
-        ex[np.random.default_rng(seed + 100).choice(m, 2, replace=False)] = True
-    ne = int(ex.sum())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = spopt_locate.PCenter.from_cost_matrix(
-            cost, 3 + ne, predefined_facilities_arr=ex.astype(int) if ne else None)
-        ref.solve(spopt_solver())
-    ours = PCenter.from_cost_matrix(cost, p=3, existing=ex).solve()
-    assert ours.status == "optimal"
-    assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), abs=1e-6)

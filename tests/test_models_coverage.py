@@ -1,7 +1,5 @@
-"""LSCP and MCLP: hand-checked optima, agreement with PySAL spopt, constraints, errors."""
+"""LSCP and MCLP: hand-checked optima, constraints, errors (spopt: test_models_spopt.py)."""
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ import scipy.sparse as sp
 from geo.errors import InfeasibleError, InputDataError
 from planner.models import LSCP, MCLP, SolveResult
 
-from model_instances import random_costs, spopt_solver
+from model_instances import random_costs
 
 # A line of 6 demand points at x = 0..5 and 4 candidates at x = 0, 2, 3, 5.
 X_DEMAND = np.arange(6.0)
@@ -157,41 +155,3 @@ def test_heuristic_method_gives_a_feasible_answer():
     assert heur.status == "feasible" and heur.selected.size == 4
     assert heur.objective <= exact.objective + 1e-9
     assert heur.objective >= 0.8 * exact.objective
-
-
-# ------------------------------------------------------------------ spopt
-spopt_locate = pytest.importorskip("spopt.locate")
-pulp = pytest.importorskip("pulp")
-
-
-
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("with_existing", [False, True])
-def test_coverage_models_match_spopt(seed, with_existing):
-    cost, w = random_instance(seed)
-    m = cost.shape[1]
-    ex = np.zeros(m, bool)
-    if with_existing:
-        ex[np.random.default_rng(seed + 100).choice(m, 2, replace=False)] = True
-    pre = ex.astype(int) if with_existing else None
-    ne = int(ex.sum())
-    radius = float(cost.min(axis=1).max()) + 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = spopt_locate.LSCP.from_cost_matrix(cost, radius, predefined_facilities_arr=pre)
-        ref.solve(spopt_solver())
-        ours = LSCP.from_cost_matrix(cost, radius=radius, existing=ex).solve()
-        assert ours.status == "optimal"
-        # spopt counts the predefined sites in its objective; we count new ones.
-        assert ours.objective == pytest.approx(pulp.value(ref.problem.objective) - ne)
-        assert ours.covered.all()
-
-        ref = spopt_locate.MCLP.from_cost_matrix(cost, w, 25.0, 3 + ne,
-                                                 predefined_facilities_arr=pre)
-        ref.solve(spopt_solver())
-        ours = MCLP.from_cost_matrix(cost, radius=25.0, p=3, weights=w, existing=ex).solve()
-        assert ours.status == "optimal"
-        assert ours.objective == pytest.approx(pulp.value(ref.problem.objective))
-        # The objective is what the chosen sites really cover.
-        within = (cost[:, ours.open_sites] <= 25.0).any(axis=1)
-        assert ours.objective == pytest.approx(w[within].sum())

@@ -1,7 +1,5 @@
-"""p-median (plain and capacitated): hand-checked optima, spopt agreement, errors."""
+"""p-median (plain and capacitated): hand-checked optima, errors (spopt: test_models_spopt.py)."""
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pytest
@@ -9,7 +7,7 @@ import pytest
 from geo.errors import InfeasibleError, InputDataError
 from planner.models import PMedian
 
-from model_instances import random_costs, spopt_solver
+from model_instances import random_costs
 
 X_DEMAND = np.arange(6.0)
 X_CAND = np.array([0.0, 2.0, 3.0, 5.0])
@@ -147,46 +145,6 @@ def test_capacitated_split_vs_single_source():
     assert plain.objective <= split.objective + 1e-6 <= single.objective + 2e-6
     load = np.bincount(single.assignment, weights=w, minlength=8)
     assert np.all(load <= cap + 1e-6)
-
-
-# ------------------------------------------------------------------ spopt
-spopt_locate = pytest.importorskip("spopt.locate")
-pulp = pytest.importorskip("pulp")
-
-
-
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("with_existing", [False, True])
-def test_pmedian_matches_spopt(seed, with_existing):
-    cost, w = random_instance(seed)
-    m = cost.shape[1]
-    ex = np.zeros(m, bool)
-    if with_existing:
-        ex[np.random.default_rng(seed + 100).choice(m, 2, replace=False)] = True
-    ne = int(ex.sum())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = spopt_locate.PMedian.from_cost_matrix(
-            cost, w, 3 + ne, predefined_facilities_arr=ex.astype(int) if ne else None)
-        ref.solve(spopt_solver())
-    ours = PMedian.from_cost_matrix(cost, p=3, weights=w, existing=ex).solve()
-    assert ours.status == "optimal"
-    assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
-
-
-@pytest.mark.parametrize("seed", range(2))
-def test_capacitated_pmedian_matches_spopt(seed):
-    cost, w = random_instance(seed, n=25, m=8)
-    cap = np.full(8, np.ceil(w.sum() / 3) + 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = spopt_locate.PMedian.from_cost_matrix(cost, w, 4, facility_capacities=cap)
-        ref.solve(spopt_solver())
-    # spopt's assignment variables are binary: single-sourcing.
-    ours = PMedian.from_cost_matrix(cost, p=4, weights=w, capacities=cap,
-                                    single_source=True).solve()
-    assert ours.status == "optimal"
-    assert ours.objective == pytest.approx(pulp.value(ref.problem.objective), rel=1e-9)
 
 
 def test_capacitated_loads_separate_from_objective_weights():

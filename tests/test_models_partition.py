@@ -1,4 +1,4 @@
-"""Branch-cut-and-price for the single-source capacitated p-median (partition.py).
+"""Branch-cut-and-price for the single-source capacitated p-median (branch_cut_price.py).
 
 The compiled penalised-knapsack pricing is checked against enumeration; the
 whole method against exhaustive search on small tight instances (so the
@@ -10,7 +10,7 @@ from itertools import combinations, product
 import numpy as np
 import pytest
 
-from planner.models import PMedian, median, partition
+from planner.models import PMedian, branch_cut_price, budget, pmedian_capacitated
 from planner.models.pricing import enumerate_sets, price_sites
 
 
@@ -135,9 +135,9 @@ def test_branch_cut_price_matches_exhaustive_search(seed):
     caps = np.full(u, int(np.ceil(loads.sum() / opened / 0.93)))
     want = _brute_cpmp(cost, loads, caps, fixed, k)
     assert np.isfinite(want)
-    out = partition.solve(cost, loads, caps, fixed, k, allowed=np.isfinite(cost),
-                          closed=np.zeros(u, bool), incumbent=np.inf, incumbent_assign=None,
-                          integral=integral, gap=0.0, deadline=float("inf"))
+    out = branch_cut_price.solve(cost, loads, caps, fixed, k, allowed=np.isfinite(cost),
+                                 closed=np.zeros(u, bool), incumbent=np.inf, incumbent_assign=None,
+                                 integral=integral, gap=0.0, deadline=float("inf"))
     assert out.status == "optimal"
     assert out.value == pytest.approx(want)
     assert out.bound == pytest.approx(want)
@@ -163,8 +163,8 @@ MODES = {   # (MAX_ENUMERATED, ROOT_ROUNDS = NODE_ROUNDS, CUTS_PER_ROUND, ENUM_F
     "enumeration in widening steps": (200_000, 0, 100, 0.1),
     "tree, no cuts": (0, 0, 100, 2.0),
     "tree with a few cuts": (0, 1, 5, 2.0),
-    "default": (partition.MAX_ENUMERATED, partition.ROOT_ROUNDS, partition.CUTS_PER_ROUND,
-                partition.ENUM_FIRST_GAP_UNITS),
+    "default": (branch_cut_price.MAX_ENUMERATED, branch_cut_price.ROOT_ROUNDS,
+                branch_cut_price.CUTS_PER_ROUND, branch_cut_price.ENUM_FIRST_GAP_UNITS),
 }
 
 
@@ -179,7 +179,7 @@ def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mod
         n, u = cost.shape
         if seed not in _REFERENCE:
             with monkeypatch.context() as mp:
-                mp.setattr(median, "PRE_CELLS", 0)      # plain HiGHS assignment model
+                mp.setattr(pmedian_capacitated, "PRE_CELLS", 0)      # plain HiGHS assignment model
                 ref = PMedian.from_cost_matrix(cost, p=k, loads=loads.astype(float),
                                                capacities=caps.astype(float),
                                                single_source=True).solve(time_limit=60)
@@ -187,15 +187,15 @@ def test_each_part_of_the_method_agrees_with_the_assignment_mip(monkeypatch, mod
             _REFERENCE[seed] = ref
         ref = _REFERENCE[seed]
         with monkeypatch.context() as mp:
-            mp.setattr(partition, "MAX_ENUMERATED", enum)
-            mp.setattr(partition, "ROOT_ROUNDS", rounds)
-            mp.setattr(partition, "NODE_ROUNDS", rounds)
-            mp.setattr(partition, "CUTS_PER_ROUND", per_round)
-            mp.setattr(partition, "ENUM_FIRST_GAP_UNITS", first_gap)
-            out = partition.solve(cost, loads, caps, np.zeros(u, bool), k,
-                                  allowed=np.ones((n, u), bool), closed=np.zeros(u, bool),
-                                  incumbent=np.inf, incumbent_assign=None, integral=True,
-                                  gap=0.0, deadline=float("inf"))
+            mp.setattr(branch_cut_price, "MAX_ENUMERATED", enum)
+            mp.setattr(branch_cut_price, "ROOT_ROUNDS", rounds)
+            mp.setattr(branch_cut_price, "NODE_ROUNDS", rounds)
+            mp.setattr(branch_cut_price, "CUTS_PER_ROUND", per_round)
+            mp.setattr(branch_cut_price, "ENUM_FIRST_GAP_UNITS", first_gap)
+            out = branch_cut_price.solve(cost, loads, caps, np.zeros(u, bool), k,
+                                         allowed=np.ones((n, u), bool), closed=np.zeros(u, bool),
+                                         incumbent=np.inf, incumbent_assign=None, integral=True,
+                                         gap=0.0, deadline=float("inf"))
         assert out.status == "optimal"
         assert out.value == pytest.approx(ref.objective)
         assert out.bound == pytest.approx(ref.objective)
@@ -224,11 +224,11 @@ def test_a_worse_incumbent_is_improved_and_a_passed_deadline_keeps_it():
     caps = np.full(u, int(np.ceil(loads.sum() / k / 0.9)))
     want = _brute_cpmp(cost, loads, caps, np.zeros(u, bool), k)
     common = dict(allowed=np.ones((n, u), bool), closed=np.zeros(u, bool), integral=True, gap=0.0)
-    out = partition.solve(cost, loads, caps, np.zeros(u, bool), k, incumbent=want + 25,
-                          incumbent_assign=None, deadline=float("inf"), **common)
+    out = branch_cut_price.solve(cost, loads, caps, np.zeros(u, bool), k, incumbent=want + 25,
+                                 incumbent_assign=None, deadline=float("inf"), **common)
     assert out.status == "optimal" and out.value == pytest.approx(want) and out.assign is not None
-    late = partition.solve(cost, loads, caps, np.zeros(u, bool), k, incumbent=want + 25,
-                           incumbent_assign=None, deadline=0.0, **common)
+    late = branch_cut_price.solve(cost, loads, caps, np.zeros(u, bool), k, incumbent=want + 25,
+                                  incumbent_assign=None, deadline=0.0, **common)
     assert late.status == "time_limit"
     assert late.value == want + 25 and late.assign is None
     assert late.bound <= want
@@ -255,11 +255,11 @@ def test_engine_uses_it_and_agrees_with_the_assignment_mip(monkeypatch, seed):
 
     with monkeypatch.context() as mp:
         # a Lagrangean start too short to prove anything leaves the proof to the tree
-        mp.setattr(median, "BCP_PRE_SHARE", 0.0005)
-        mp.setattr(median, "BCP_PROBE_SHARE", 0.001)
+        mp.setattr(budget, "BCP_PRE_SHARE", 0.0005)
+        mp.setattr(budget, "BCP_PROBE_SHARE", 0.001)
         ours = build().solve(time_limit=60)
     with monkeypatch.context() as mp:
-        mp.setattr(median, "PRE_CELLS", 0)               # plain HiGHS assignment model
+        mp.setattr(pmedian_capacitated, "PRE_CELLS", 0)               # plain HiGHS assignment model
         ref = build().solve(time_limit=60)
     assert ours.details.get("method") == "branch-cut-and-price"
     assert ours.status == ref.status == "optimal"
@@ -277,12 +277,12 @@ def test_highs_takes_over_when_its_share_runs_out(monkeypatch):
         return PMedian.from_cost_matrix(cost, p=4, loads=loads, capacities=cap, single_source=True)
 
     with monkeypatch.context() as mp:
-        mp.setattr(median, "BCP_PRE_SHARE", 0.0005)
-        mp.setattr(median, "BCP_PROBE_SHARE", 0.001)
-        mp.setattr(median, "BCP_SHARE", 0.0)          # no time at all for the tree
+        mp.setattr(budget, "BCP_PRE_SHARE", 0.0005)
+        mp.setattr(budget, "BCP_PROBE_SHARE", 0.001)
+        mp.setattr(budget, "BCP_SHARE", 0.0)          # no time at all for the tree
         ours = build().solve(time_limit=60)
     with monkeypatch.context() as mp:
-        mp.setattr(median, "PRE_CELLS", 0)
+        mp.setattr(pmedian_capacitated, "PRE_CELLS", 0)
         ref = build().solve(time_limit=60)
     assert ours.details["method"] == "assignment MIP"
     assert ours.details["branch_cut_price"]["nodes"] <= 1
@@ -315,8 +315,8 @@ def test_node_lp_with_opened_sites_equals_the_full_master_lp(seed):
     loads, caps = rng.integers(1, 6, n), rng.integers(4, 14, u)
     opened = np.zeros(u, bool)
     opened[rng.choice(u, k, replace=False)] = True
-    bcp = partition.BranchCutPrice(cost, loads, caps, np.zeros(u, bool), k, integral=True)
-    node = partition.Node(np.ones((n, u), bool), np.zeros((n, u), bool), opened, np.zeros(u, bool))
+    bcp = branch_cut_price.BranchCutPrice(cost, loads, caps, np.zeros(u, bool), k, integral=True)
+    node = branch_cut_price.Node(np.ones((n, u), bool), np.zeros((n, u), bool), opened, np.zeros(u, bool))
     bcp.set_node(node)
     st, z, x = bcp.column_generation(node, float("inf"), None)
     assert st == "lp"

@@ -7,7 +7,8 @@ import time
 import pytest
 from shapely.geometry import Point, Polygon
 
-from web import i18n, layers
+from planner import i18n
+from web import layers
 from web.jobs import Cancelled, JobRunner
 from web.store import ProposalStore
 

@@ -14,13 +14,18 @@ MAX_QUEUED_JOBS  jobs waiting or running at once; more answer 503 "busy" (defaul
 MAX_WAITERS   requests allowed to hold a thread with ``?wait=`` at once (default 2;
               others get the 202 job answer at once, so the server stays responsive)
 MAX_CONTENT_LENGTH  largest request body in bytes (default 20 MB; more answers 413)
+WARM          build the region layers now, not on the first request (default False;
+              ``coverplan serve`` sets it so that the first page is fast)
+
+The shared objects (service, store, jobs) are made by web/extensions.py; the
+blueprints read them from there, so nothing imports this module but the faces
+that start the app (``coverplan serve``, tests).
 """
 from __future__ import annotations
 
 import logging
 import math
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,11 +37,11 @@ from werkzeug.exceptions import HTTPException
 
 from geo import settings
 from geo.errors import CoverplanError
-from web import i18n, layers, safejson
-from web.errors import http_error
-from web.jobs import JobRunner
-from web.service import Service
-from web.store import JobJournal, ProposalStore
+from planner import i18n
+from planner.palette import palette
+from web import api, charts, pages, safejson, vendor
+from web.errors import http_error, status_of
+from web.extensions import ext, init_app
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -85,6 +90,7 @@ def _defaults() -> dict:
         "MAX_WAITERS": 2,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
+        "WARM": False,
     }
 
 
@@ -103,15 +109,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     Compress(app)
 
-    app.extensions["coverplan"] = {
-        "service": Service(app.config["REGION"], app.config["GRAPH"]),
-        "store": ProposalStore(app.config["DB_PATH"]),
-        "jobs": JobRunner(workers=int(app.config["JOB_WORKERS"]),
-                          max_active=int(app.config["MAX_QUEUED_JOBS"]), journal=JobJournal(app.config["DB_PATH"])),
-        "waiters": threading.BoundedSemaphore(max(1, int(app.config["MAX_WAITERS"]))),
-    }
+    shared = init_app(app)
+    if app.config["WARM"]:
+        # Building the region (first run) and its light GeoJSON takes a few seconds.
+        shared["service"].region_layers()
 
-    from web import api, charts, pages, vendor
     app.register_blueprint(vendor.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(charts.bp)
@@ -135,14 +137,15 @@ def create_app(config: dict | None = None) -> Flask:
         args = request.args.to_dict()
         args["lang"] = "zh" if lang == "en" else "en"
         try:
-            nav_types = list(ext(app)["service"].types().values())
-        except CoverplanError:  # planner not there yet, or a broken types file: pages still render
-            nav_types = []
+            types = ext(app)["service"].types()
+        except CoverplanError:  # a broken types file: the error page itself must still render
+            types = {}
+        nav_types = list(types.values())
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
-                "palette": layers.palette()}
+                "palette": palette(types)}
 
     def wants_json() -> bool:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page
@@ -151,10 +154,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(CoverplanError)
     def coverplan_error(exc: CoverplanError):
         lang = getattr(g, "lang", "zh")
+        status = status_of(exc)
         if wants_json():
-            return jsonify(exc.to_dict(lang)), exc.status
+            return jsonify(exc.to_dict(lang)), status
         return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),
-                               status=exc.status), exc.status
+                               status=status), status
 
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException):
@@ -192,8 +196,3 @@ def create_app(config: dict | None = None) -> Flask:
 #: Chinese texts for the HTTP errors Flask raises itself.
 HTTP_ZH = {400: "请求无效。", 404: "未找到该地址。", 405: "不支持该请求方法。", 413: "请求内容过大。",
            415: "不支持的内容类型。", 429: "请求过于频繁，请稍后再试。", 503: "服务器繁忙，请稍后再试。"}
-
-
-def ext(app: Flask | None = None) -> dict:
-    from flask import current_app
-    return (app or current_app).extensions["coverplan"]

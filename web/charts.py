@@ -18,10 +18,10 @@ from functools import lru_cache
 import numpy as np
 from flask import Blueprint, Response, g
 
-from web import layers
-from web.app import ext
+from planner import palette
+from planner.i18n import t
 from web.errors import bad_param
-from web.i18n import t
+from web.extensions import ext
 
 bp = Blueprint("charts", __name__, url_prefix="/charts")
 
@@ -113,9 +113,9 @@ def _finite(v):
 
 def bar_colour(share: float) -> str:
     """Full counties green, under half red (the map's end classes), the rest blue."""
-    if share >= layers.FULL_SHARE:
-        return layers.SHARE_CLASSES[0][1]
-    return layers.SHARE_CLASSES[-1][1] if share < 0.5 else MID_COLOUR
+    if share >= palette.FULL_SHARE:
+        return palette.SHARE_CLASSES[0][1]
+    return palette.SHARE_CLASSES[-1][1] if share < 0.5 else MID_COLOUR
 
 
 def county_rows(cov) -> list[dict]:

@@ -1,27 +1,19 @@
-"""Web-only errors (the shared ones live in geo.errors) and the JSON error shape."""
+"""Web-only errors (the shared ones live in geo.errors), the HTTP status of every
+error class, and the JSON error shape.
+
+The error classes say what went wrong, not how a web server answers it: the
+status codes live here, in :data:`STATUS`, and the error handler (web/app.py)
+and the job runner (web/jobs.py, which keeps the status of a failed job) both
+read them through :func:`status_of`.
+"""
 from __future__ import annotations
 
-from geo.errors import CoverplanError, InputDataError, NotFoundError
-
-
-class PlannerUnavailable(CoverplanError):
-    """The planner package (coverage, checklist, proposals) is not installed or not importable."""
-
-    status = 503
-
-    def __init__(self, missing: str) -> None:
-        super().__init__(
-            f"The planning module is not available ({missing}).",
-            f"规划计算模块不可用（{missing}）。",
-            hint_en="Install or update coverplan's planner package.",
-            hint_zh="请安装或更新 coverplan 的 planner 模块。",
-            details={"missing": missing})
+from geo.errors import (Cancelled, CoverplanError, InfeasibleError, InputDataError, NotFoundError,
+                        UnknownRegionError, UnknownTypeError)
 
 
 class ServerBusy(CoverplanError):
     """Too many solves waiting already: come back later (the queue is bounded on purpose)."""
-
-    status = 503
 
     def __init__(self, active: int) -> None:
         super().__init__(
@@ -30,6 +22,25 @@ class ServerBusy(CoverplanError):
             hint_en="Cancel a calculation you no longer need, or wait for one to finish.",
             hint_zh="可取消不再需要的计算，或等待其完成后再提交。",
             details={"active": active})
+
+
+#: HTTP status per error class, most specific class first: the first class an
+#: error is an instance of decides (a subclass listed after its base would never match).
+STATUS: tuple[tuple[type[CoverplanError], int], ...] = (
+    (ServerBusy, 503),
+    (Cancelled, 409),
+    (InfeasibleError, 422),
+    (UnknownRegionError, 404),
+    (UnknownTypeError, 404),
+    (NotFoundError, 404),
+    (InputDataError, 400),
+    (CoverplanError, 400),   # any other problem the user can fix: a bad request
+)
+
+
+def status_of(exc: CoverplanError) -> int:
+    """The HTTP status the API answers ``exc`` with."""
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
 def bad_param(name: str, value, expected_en: str, expected_zh: str) -> InputDataError:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import Response
 
-from web.i18n import t
+from planner.i18n import t
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from web import layers
-from web.i18n import t
+from planner.i18n import t
 
 #: Source texts the region build writes into every row, shown in the page's language.
 #: A register the planner imports brings its own source text, shown as it is.

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
+from web.errors import ServerBusy, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
@@ -73,8 +74,6 @@ class JobRunner:
             journal.interrupt_unfinished()  # whatever was running when the last process died
 
     def submit(self, kind: str, fn: Callable[[Callable, Callable], Any], params: dict | None = None) -> Job:
-        from web.errors import ServerBusy
-
         job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=params or {})
         with self._lock:
             active = sum(j.state in ACTIVE for j in self._jobs.values())
@@ -169,7 +168,7 @@ class JobRunner:
             if job._stop.is_set():  # e.g. "no solution in time" from a solver we interrupted
                 job.state = "cancelled"
             else:
-                job.state, job.error = "failed", {**exc.to_dict("zh"), "status": exc.status}
+                job.state, job.error = "failed", {**exc.to_dict("zh"), "status": status_of(exc)}
         except Exception as exc:  # a bug: keep the server alive; the trace goes to the log, not the client
             logging.getLogger("coverplan.jobs").error("job %s failed:\n%s", job.id, traceback.format_exc())
             job.state = "failed"

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from web.app import ext
+from planner.coverage import analyse_coverage
+from planner.i18n import cost_text, t
+from web.errors import bad_param
+from web.extensions import ext
 
 bp = Blueprint("pages", __name__)
 
@@ -56,7 +59,8 @@ def coverage_map_export(type_key: str):
     """The coverage map as one self-contained HTML file (folium, Leaflet inlined): opens offline."""
     from flask import Response
 
-    from web.mapexport import coverage_map as folium_map, standalone_html
+    # folium takes about 0.6 s to import: only the export routes load it
+    from planner.mapexport import coverage_map as folium_map, standalone_html
 
     s = svc()
     ft = s.get_type(type_key)
@@ -103,8 +107,6 @@ def proposal(pid: str):
 
 @bp.get("/proposals/compare")
 def compare():
-    from web.errors import bad_param
-    from web.i18n import t
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
         raise bad_param("a,b", f"{a},{b}", "two proposal ids", "两个方案编号")
@@ -117,7 +119,6 @@ def compare():
                         f"同一设施类型的两个方案（当前为“{pa['type_name']}”和“{pb['type_name']}”）；"
                         "不同类型的方案请在“规划组合”页一并查看")
 
-    from web.i18n import cost_text
     unit = pa["cost_unit"] or "min"
 
     def pct(x):
@@ -175,7 +176,7 @@ BRIEF_SITES = 10
 @bp.get("/proposals/<pid>/brief")
 def proposal_brief(pid: str):
     """One A4 page per proposal for meetings: parameters, numbers, targets, first sites, map."""
-    from web.mapexport import proposal_numbers, proposal_params, when
+    from planner.mapexport import proposal_numbers, proposal_params, when
     from web.proposals import saved, sites_gdf, view
 
     rec = saved(pid)
@@ -199,16 +200,15 @@ def proposal_map_export(pid: str):
     """A proposal's map as one self-contained HTML file (folium, Leaflet inlined) for offline bureaus."""
     from flask import Response
 
-    from web.mapexport import proposal_map, standalone_html
+    from planner.mapexport import proposal_map, standalone_html
     from web.proposals import saved, sites_gdf, solved_type
-    from web.service import planner
 
     s = svc()
     rec = saved(pid)
     ft = solved_type(rec, s)  # the standard as solved, which the form may have overridden
     sites = sites_gdf(rec)
     mode = rec["params"].get("mode", "estimate")
-    cov = planner("coverage").analyse_coverage(s.region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
+    cov = analyse_coverage(s.region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
     summary = rec["summary"]
     m = proposal_map(s.region, cov, sites, name=rec["name"], before=summary.get("before") or {},
                      after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),

@@ -15,16 +15,16 @@ import geopandas as gpd
 import numpy as np
 
 from geo import settings
+from planner.coverage import analyse_coverage
+from planner.i18n import pick
+from planner.proposals import propose
 from web import layers
 from web.errors import bad_param, not_found
-from web.i18n import pick
-from web.service import planner
+from web.extensions import ext
 
 
 def saved(pid: str) -> dict:
     """The saved proposal ``pid`` from the app's store (404 when there is none)."""
-    from web.app import ext
-
     rec = ext()["store"].get(pid)
     if rec is None:
         raise not_found("Proposal", "方案", pid)
@@ -190,7 +190,7 @@ def start(ext: dict, params: dict):
 
     def work(progress, should_stop):
         progress(0.01, "queued → running")
-        prop = planner("proposals").propose(
+        prop = propose(
             service.region, ft.key, model=params["model_effective"], p=params["p"], standard=params["standard"],
             mode=params["mode"], graph=graph, time_limit=params["time_limit"], progress=progress,
             should_stop=should_stop)
@@ -262,8 +262,7 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     ft = solved_type(rec, service)
     sites = sites_gdf(rec)
     mode = rec["params"].get("mode", "estimate")
-    cov = planner("coverage").analyse_coverage(service.region, ft, extra_sites=sites, mode=mode,
-                                               graph=service.graph(mode))
+    cov = analyse_coverage(service.region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
     out = service.layers_from_coverage(cov, lang, existing_only=True)
     out["sites"] = layers.feature_collection(
         sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",

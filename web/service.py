@@ -7,36 +7,22 @@ caching them per (type, mode) is safe until the process restarts.
 """
 from __future__ import annotations
 
-import importlib
 import threading
 from collections import OrderedDict
 
 import pandas as pd
 
 from geo.regions import load_region, region_info
+from planner.checklist import checklist_from_coverage
+from planner.coverage import analyse_coverage
+from planner.facility_types import get_type, load_facility_types
+from planner.i18n import pick
+from planner.maplayers import service_area_layer
+from planner.targets import plan_targets
 from web import layers
-from web.errors import PlannerUnavailable
-from web.i18n import pick
 
 #: Saved proposals whose map layers stay in memory (each about 1 MB).
 PROPOSAL_LAYERS_KEPT = 8
-
-
-def planner(module: str):
-    """Import ``planner.<module>``; a missing planner becomes a clear 503, not a 500."""
-    try:
-        return importlib.import_module(f"planner.{module}")
-    except ModuleNotFoundError as exc:
-        raise PlannerUnavailable(f"planner.{module}") from exc
-
-
-def planner_ready() -> bool:
-    try:
-        for m in ("facility_types", "coverage"):
-            planner(m)
-        return True
-    except PlannerUnavailable:
-        return False
 
 
 class Service:
@@ -157,10 +143,10 @@ class Service:
 
     # -- facility types ------------------------------------------------
     def types(self) -> dict:
-        return planner("facility_types").load_facility_types()
+        return load_facility_types()
 
     def get_type(self, key: str):
-        return planner("facility_types").get_type(key)
+        return get_type(key)
 
     def type_dict(self, ft, lang: str) -> dict:
         d = ft.to_dict()
@@ -194,13 +180,12 @@ class Service:
     def coverage(self, type_key: str, mode: str = "estimate"):
         ft = self.get_type(type_key)  # unknown type -> 404 before any work
         return self._cached(("coverage", ft.key, mode),
-                            lambda: planner("coverage").analyse_coverage(self.region, ft, mode=mode,
-                                                                         graph=self.graph(mode)))
+                            lambda: analyse_coverage(self.region, ft, mode=mode, graph=self.graph(mode)))
 
     def checklist(self, type_key: str, mode: str = "estimate") -> pd.DataFrame:
         def build():
             cov = self.coverage(type_key, mode)
-            return planner("checklist").checklist_from_coverage(self.region, cov)
+            return checklist_from_coverage(self.region, cov)
         return self._cached(("checklist", type_key, mode), build)
 
     def coverage_dict(self, type_key: str, lang: str, *, units: bool = False, mode: str = "estimate") -> dict:
@@ -240,7 +225,7 @@ class Service:
         ft = cov.ftype
         bt = cov.by_township
         if checklist is None:
-            checklist = planner("checklist").checklist_from_coverage(r, cov)
+            checklist = checklist_from_coverage(r, cov)
         cl = checklist.set_index("township_code")
         t = r.townships[["code", "name", "county_code", "county_name", "aged_60", "geometry"]].copy()
         for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
@@ -298,7 +283,7 @@ class Service:
         def plan():
             # Current coverage comes from this service's cache (also used by
             # the maps), so a proposal view only computes the "after" side.
-            return planner("targets").plan_targets(
+            return plan_targets(
                 self.region, proposals=proposals, coverage_now=lambda ft: self.coverage(ft.key))
         rows = self._cached(("targets",), plan) if not proposals else plan()
         out = []
@@ -322,36 +307,3 @@ def _target_text(kind: str, value: float, target: float) -> str:
     if kind == "new_sites":
         return f"{int(value)} / {int(target)}"
     return f"{100 * value:.1f}% / {100 * target:.0f}%"
-
-
-def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=None) -> dict | None:
-    """Union of the facilities' service areas (one light polygon layer).
-
-    Drawn as one dissolved layer: hundreds of overlapping circles would be
-    heavier to ship and their stacked opacity would look like extra coverage.
-    """
-    from shapely.geometry import mapping
-    from shapely.ops import unary_union
-
-    from geo.travel import service_area
-
-    if ft.rule != "within" or not len(facilities):
-        return None
-    import shapely
-
-    kind = region.townships["kind_group"]
-    # Only the part over the region is drawn: a very large standard would give
-    # circles that wrap around the globe and break the union.
-    frame = shapely.box(*region.counties.total_bounds).buffer(0.5)
-    shapes = []
-    for code, geom in zip(facilities["township_code"], facilities.geometry):
-        urban = bool(kind.get(code) == "urban")
-        cutoff = ft.standard_urban if urban else ft.standard_rural
-        area = service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban, graph=graph)
-        if not area.is_empty:
-            shapes.append(shapely.make_valid(area).intersection(frame))
-    merged = unary_union([s for s in shapes if not s.is_empty])
-    geom = layers.light_geometry(merged, layers.TOL_SERVICE_AREA)
-    return {"type": "FeatureCollection",
-            "features": [] if geom is None else [{"type": "Feature", "geometry": mapping(geom),
-                                                  "properties": {"type": ft.key}}]}

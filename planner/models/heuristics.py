@@ -2,7 +2,7 @@
 
 They give good solutions fast, serve as warm starts for the MIPs (HiGHS
 ``setSolution``), and are the answer on their own with ``method="heuristic"``.
-All of them work on the *free* columns of a model (see :mod:`.base`) and
+All of them work on the *free* columns of a model (see :mod:`.roles`) and
 respect group limits expressed as ``GroupRows`` over those columns.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from .base import GroupRows, poll
+from .control import poll
+from .roles import GroupRows
 
 __all__ = ["lazy_greedy_cover", "greedy_order", "greedy_median", "teitz_bart",
            "greedy_center"]

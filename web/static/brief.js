@@ -6,7 +6,7 @@
   var btn = document.getElementById("brief-print");
   if (btn) btn.addEventListener("click", function () { window.print(); });
 
-  // the same type colour as the map's facility markers (palette from web/layers.py)
+  // the same type colour as the map's facility markers (palette from planner/palette.py)
   var P = CP.C.palette || {types: {}};
   document.querySelectorAll("[data-type-colour]").forEach(function (el) {
     el.style.backgroundColor = P.types[el.dataset.typeColour] || P.other;

@@ -14,7 +14,7 @@
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct;
 
   // Covered-share classes and facility colours come from the server
-  // (web/layers.py), so the offline map and the charts use the same ones.
+  // (planner/palette.py, colours from data/facility_types.toml), so the offline map and the charts use the same ones.
   var P = C.palette;
   var SHARE_CLASSES = P.classes;
   var LABEL_ZOOM = 10;       // township names appear from this zoom on

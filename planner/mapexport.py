@@ -4,7 +4,10 @@ Planners attach maps to reports and send them to county bureaus on intranets
 with no CDN access. folium builds the Leaflet map; its default CDN assets are
 dropped and Leaflet itself (from the installed ``xstatic-leaflet`` package) is
 inlined, so the file needs no server and no network. Only core Leaflet
-features are used (no jQuery, Bootstrap or icon fonts).
+features are used (no jQuery, Bootstrap or icon fonts). Both faces write these
+files (``coverplan map`` and the web's export links), so the code lives here,
+below them, with the words (planner/i18n.py), the colours (planner/palette.py)
+and the light geometry (planner/maplayers.py) the web map uses too.
 
 A map sent on its own must explain itself: every file carries a title block
 (what, when, with which parameters and headline numbers), a legend entry for
@@ -25,8 +28,9 @@ import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
 
-from web import layers
-from web.i18n import cost_text, t
+from planner import palette
+from planner.i18n import cost_text, t
+from planner.maplayers import service_area_layer
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 #: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
@@ -186,7 +190,6 @@ def _auto_service_areas(region, cov) -> dict | None:
     """Service areas when they are cheap: straight-line estimates are buffers, road-network ones are not."""
     if cov.mode != "estimate":
         return None
-    from web.service import service_area_layer
     return service_area_layer(region, cov.ftype, cov.facilities, cov.mode)
 
 
@@ -246,7 +249,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         json.loads(towns.drop(columns="share").to_json()),
         name=tx("legend_share"),
         style_function=lambda f, shares=dict(zip(towns["code"], towns["share"])): {
-            "fillColor": layers.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
+            "fillColor": palette.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
             "fillOpacity": 0.7},
         tooltip=folium.GeoJsonTooltip(["name", "county_name", "share_text", "covered", "units", "aged_60"],
                                       aliases=[tx("name"), tx("county"), tx("covered_share_weighted"),
@@ -268,7 +271,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                                                  "dashArray": "5 4"}).add_to(m)
         legend.append((f'<span class="sym" style="height:0;border-top:2px dashed {AREA_COLOUR}"></span>', label))
 
-    colour = layers.TYPE_COLOURS.get(ft.key, layers.OTHER_TYPE_COLOUR)
+    colour = palette.type_colour(ft)
     fac_label = f"{tx('existing_facilities')} · {ft.name(lang)}"
     fac = folium.FeatureGroup(name=fac_label)
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
@@ -303,8 +306,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                        else f"{tx('proposed_sites')} ({tx('priority')})"))
 
     shares = "".join(f'<div class="row"><span class="sym" style="background:{c}"></span>{lab}</div>'
-                     for _, c, lab in layers.SHARE_CLASSES)
-    shares += (f'<div class="row"><span class="sym" style="background:{layers.NO_DEMAND_COLOUR}"></span>'
+                     for _, c, lab in palette.SHARE_CLASSES)
+    shares += (f'<div class="row"><span class="sym" style="background:{palette.NO_DEMAND_COLOUR}"></span>'
                f'{tx("no_demand")}</div>')
     others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
     notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + (tx("estimate_note") if cov.is_estimate else "")

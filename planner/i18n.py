@@ -4,6 +4,10 @@ Planners read Chinese; English is a switch (``?lang=en``, remembered in a
 cookie). Every label, legend entry, table header and message goes through
 :func:`t` so that a missing translation shows up as the key, not silently as
 the other language.
+
+It lives below the faces because both use it: the web pages and the offline
+maps that ``coverplan map`` writes (planner/mapexport.py) speak the same words.
+Each feature adds its strings in its own ``_STRINGS.update({...})`` block.
 """
 from __future__ import annotations
 

@@ -19,8 +19,12 @@ import scipy.sparse as sp
 
 from geo.errors import InfeasibleError
 
-from .base import LocationModel, SolveResult, no_solution_in_time, solve_mip, stop_requested
+from . import budget
+from .base import LocationModel
+from .control import stop_requested
 from .heuristics import greedy_center
+from .highs import solve_mip
+from .result import SolveResult, no_solution_in_time
 
 __all__ = ["PCenter"]
 
@@ -54,16 +58,12 @@ class PCenter(LocationModel):
         demand_ids, candidate_ids : array, optional
             Ids used in error messages.
         """
-        t0 = time.perf_counter()
-        csr, w, roles, dids = cls._common(
-            costs, weights=weights, existing=existing, required=required, forbidden=forbidden,
-            groups=groups, group_min=group_min, group_max=group_max,
-            demand_ids=demand_ids, candidate_ids=candidate_ids)
-        self = cls(csr, w, roles, demand_ids=dids, build_seconds=0.0)
-        self.p = roles.check_p(p)
+        self = cls._checked(costs, weights=weights, existing=existing, required=required,
+                            forbidden=forbidden, groups=groups, group_min=group_min,
+                            group_max=group_max, demand_ids=demand_ids, candidate_ids=candidate_ids)
+        self.p = self.roles.check_p(p)
         self._require_reachable()
-        self._build_seconds = time.perf_counter() - t0
-        return self
+        return self._built()
 
     def _solve(self, *, time_limit: float, gap: float, verbose: bool,
                heuristic_only: bool) -> SolveResult:
@@ -73,10 +73,9 @@ class PCenter(LocationModel):
         k = self.p - r.n_required
         d, base, unreachable = self.free_dense()
         d = np.where(unreachable, np.inf, d)
-        # the greedy gets half the time (6 s for p = 300 on 1,979 villages); the
-        # covering MIPs prove or improve what it finds
+        # the greedy's share of the time; the covering MIPs prove or improve what it finds
         cols = greedy_center(d, base, k=k, start=np.zeros(0, dtype=np.int64), groups=r.groups,
-                             deadline=t0 + 0.5 * time_limit)
+                             deadline=t0 + budget.PCENTER_GREEDY_SHARE * time_limit)
 
         def radius_of(c: np.ndarray) -> float:
             cur = base if c.size == 0 else np.minimum(base, d[:, c].min(axis=1))

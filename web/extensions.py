@@ -1,0 +1,37 @@
+"""The app's shared objects, in their own module (the usual Flask layout).
+
+One dict per app, under ``app.extensions["coverplan"]``: the region service,
+the proposal store, the job runner and the semaphore limiting requests that
+wait for a job. Blueprints read it with :func:`ext` from here, never from
+web/app.py: the app factory imports the blueprints, so a blueprint importing
+the factory's module would close an import circle.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from web.jobs import JobRunner
+from web.service import Service
+from web.store import JobJournal, ProposalStore
+
+KEY = "coverplan"
+
+
+def init_app(app: Flask) -> dict:
+    """Create the shared objects from ``app.config`` and attach them to ``app``."""
+    cfg = app.config
+    app.extensions[KEY] = {
+        "service": Service(cfg["REGION"], cfg["GRAPH"]),
+        "store": ProposalStore(cfg["DB_PATH"]),
+        "jobs": JobRunner(workers=int(cfg["JOB_WORKERS"]), max_active=int(cfg["MAX_QUEUED_JOBS"]),
+                          journal=JobJournal(cfg["DB_PATH"])),
+        "waiters": threading.BoundedSemaphore(max(1, int(cfg["MAX_WAITERS"]))),
+    }
+    return app.extensions[KEY]
+
+
+def ext(app: Flask | None = None) -> dict:
+    """The shared objects of ``app`` (default: the app handling the current request)."""
+    return (app or current_app).extensions[KEY]
