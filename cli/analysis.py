@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_propose)
 
 
-def _context(args):
+def load_context(args):
     from geo.regions import load_region
     from planner.register import load_register
 
@@ -77,7 +77,7 @@ def _write_table(df, path: str) -> None:
 def _coverage(args) -> int:
     from planner.coverage import analyse_coverage
 
-    region, facilities = _context(args)
+    region, facilities = load_context(args)
     cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
     if args.out:
         _write_table(cov.units.drop(columns=["geometry", "area"]), args.out)
@@ -99,7 +99,7 @@ def _coverage(args) -> int:
 def _check(args) -> int:
     from planner.checklist import check_townships
 
-    region, facilities = _context(args)
+    region, facilities = load_context(args)
     df = check_townships(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
     if args.county:
         df = df[df["county_code"] == args.county]
@@ -124,7 +124,7 @@ def _targets(args) -> int:
     from planner.proposals import load_proposal_sites
     from planner.targets import plan_targets
 
-    region, facilities = _context(args)
+    region, facilities = load_context(args)
     proposals = [load_proposal_sites(p) for p in args.proposal]
     rows = plan_targets(region, proposals=proposals, facilities=facilities)
     if args.json:
@@ -147,7 +147,7 @@ def _targets(args) -> int:
 def _propose(args) -> int:
     from planner.proposals import propose
 
-    region, facilities = _context(args)
+    region, facilities = load_context(args)
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]
 

@@ -35,7 +35,7 @@ def _proposal_meta(path: str) -> dict:
 
 
 def _map(args) -> int:
-    from cli.analysis import _context
+    from cli.analysis import load_context
     from geo.errors import InputDataError
     from planner.coverage import analyse_coverage
     from planner.facility_types import get_type
@@ -43,7 +43,7 @@ def _map(args) -> int:
     from planner.i18n import t
     from planner.mapexport import coverage_map, proposal_map, standalone_html
 
-    region, facilities = _context(args)
+    region, facilities = load_context(args)
     ft = get_type(args.type)
     if not args.proposal:
         cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)

@@ -137,19 +137,19 @@ class Coverage:
             "mode": self.mode, "is_estimate": self.is_estimate,
             "cost_unit": self.ftype.unit,
             "citywide": self.summary,
-            "by_county": _records(self.by_county),
-            "by_township": _records(self.by_township),
-            "worst_served": _records(self.worst),
+            "by_county": records(self.by_county),
+            "by_township": records(self.by_township),
+            "worst_served": records(self.worst),
             "facilities": int(len(self.facilities)),
             "synthetic_inputs": bool(self.units["synthetic"].any() or
                                      self.facilities.get("synthetic", pd.Series(dtype=bool)).astype(bool).any()),
         }
         if units:
-            out["units"] = _records(self.units.drop(columns=["geometry", "area"]))
+            out["units"] = records(self.units.drop(columns=["geometry", "area"]))
         return out
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def records(df: pd.DataFrame) -> list[dict]:
     """JSON-ready rows: inf/NaN become None, numpy scalars plain Python."""
     out = []
     for rec in df.reset_index(drop=df.index.name is None).to_dict("records"):

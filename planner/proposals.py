@@ -29,7 +29,7 @@ from geo.errors import Cancelled, InfeasibleError, InputDataError
 from geo.regions import Region
 from geo.travel import travel_costs
 from planner.coverage import (QUANTILE_KEYS, county_names_en, covered_matrix, existing_facilities,
-                              summarize, unit_costs, weighted_quantiles, _records)
+                              summarize, unit_costs, weighted_quantiles, records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
 from planner.rationale import readable_infeasible, site_reasons, uncovered_explanation
@@ -97,7 +97,7 @@ class Proposal:
             "standard": self.ftype.to_dict()["standard"],
             "solver": self.solver, "before": self.before, "after": self.after,
             "by_county": self.by_county, "equity": self.equity,
-            "sites": _records(sites),
+            "sites": records(sites),
             "notes": _notes(self, lang),
             **_explanation_fields(self),
         }
@@ -105,7 +105,7 @@ class Proposal:
     def to_geojson(self) -> dict:
         """FeatureCollection: every rationale field as properties, plus the proposal's metadata."""
         feats = []
-        for rec, geom in zip(_records(self.sites.drop(columns="geometry")), self.sites.geometry):
+        for rec, geom in zip(records(self.sites.drop(columns="geometry")), self.sites.geometry):
             rec["facility_type"] = self.ftype.key
             feats.append({"type": "Feature", "properties": rec,
                           "geometry": {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}})

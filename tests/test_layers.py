@@ -190,3 +190,34 @@ def test_right_way_imports_pass(tree):
     finally:
         for where in ok:
             (tree / where).unlink()
+
+
+def private_imports(root: Path) -> list[str]:
+    """``from our.module import _name``: a private name used outside its module."""
+    found = []
+    for pkg in PACKAGES:
+        for path in sorted((root / pkg).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                target = _absolute(root, path, node)
+                if target.split(".")[0] not in PACKAGES:
+                    continue  # the standard library's and other projects' names are theirs to keep
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        found.append(f"{module_name(root, path)}:{node.lineno} imports {target}.{alias.name}")
+    return found
+
+
+def test_no_private_name_crosses_a_module():
+    assert private_imports(ROOT) == []
+
+
+def test_a_private_import_is_reported(tmp_path):
+    (tmp_path / "planner").mkdir()
+    for pkg in PACKAGES:
+        (tmp_path / pkg).mkdir(exist_ok=True)
+        (tmp_path / pkg / "__init__.py").write_text("")
+    (tmp_path / "planner" / "a.py").write_text("def _helper():\n    return 1\n")
+    (tmp_path / "planner" / "b.py").write_text("from planner.a import _helper\nfrom .a import _helper as h\n")
+    assert len(private_imports(tmp_path)) == 2

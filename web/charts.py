@@ -93,7 +93,7 @@ def coverage_by_county(type_key: str, fmt: str):
     if fmt not in FORMATS:
         raise bad_param("format", fmt, "svg or png", "svg 或 png")
     # depends only on the cached coverage: render once per (type, language, format)
-    body = s._cached(("chart_county", type_key, g.lang, fmt), lambda: _county_chart(s, type_key, fmt).get_data())
+    body = s.cached(("chart_county", type_key, g.lang, fmt), lambda: _county_chart(s, type_key, fmt).get_data())
     return Response(body, mimetype=FORMATS[fmt], headers={"Cache-Control": "max-age=300"})
 
 

@@ -36,8 +36,8 @@ class Service:
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
 
-    # -- caching helper: one computation per key even under concurrent requests
-    def _cached(self, key, compute):
+    # -- caching: one computation per key even under concurrent requests (also used by web.charts)
+    def cached(self, key, compute):
         if key in self._cache:
             return self._cache[key]
         with self._guard:
@@ -77,7 +77,7 @@ class Service:
 
     # -- region --------------------------------------------------------
     def region_summary(self) -> dict:
-        return self._cached("region_info", lambda: region_info(self.region))
+        return self.cached("region_info", lambda: region_info(self.region))
 
     def county_layer(self) -> dict:
         def build():
@@ -85,7 +85,7 @@ class Service:
             return layers.feature_collection(
                 c, ["code", "name", "population", "aged_60", "area_km2", "geometry_quality"],
                 tolerance=layers.TOL_COUNTY)
-        return self._cached("counties_fc", build)
+        return self.cached("counties_fc", build)
 
     def township_layer(self) -> dict:
         def build():
@@ -93,7 +93,7 @@ class Service:
             return layers.feature_collection(
                 t, ["code", "name", "kind", "county_code", "county_name", "population", "aged_60",
                     "area_km2", "geometry_quality"], tolerance=layers.TOL_TOWNSHIP)
-        return self._cached("townships_fc", build)
+        return self.cached("townships_fc", build)
 
     def region_layers(self) -> dict:
         r = self.region
@@ -123,7 +123,7 @@ class Service:
             out = pd.concat([towns, vill], ignore_index=True)
             out["key"] = out["name"].str.lower()
             return out
-        return self._cached("place_index", build)
+        return self.cached("place_index", build)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict]:
         """Places whose name contains ``query`` (or whose code starts with it); exact names first."""
@@ -174,19 +174,19 @@ class Service:
                 hint_zh="请用 `coverplan serve --network 路网文件.graphml`（或 .osm/.osm.pbf）启动，或改用估算模式。",
                 details={"parameter": "mode"})
         from geo import network
-        return self._cached(("graph", self.graph_path), lambda: network.prepare(self.graph_path))
+        return self.cached(("graph", self.graph_path), lambda: network.prepare(self.graph_path))
 
     # -- coverage --------------------------------------------------------
     def coverage(self, type_key: str, mode: str = "estimate"):
         ft = self.get_type(type_key)  # unknown type -> 404 before any work
-        return self._cached(("coverage", ft.key, mode),
+        return self.cached(("coverage", ft.key, mode),
                             lambda: analyse_coverage(self.region, ft, mode=mode, graph=self.graph(mode)))
 
     def checklist(self, type_key: str, mode: str = "estimate") -> pd.DataFrame:
         def build():
             cov = self.coverage(type_key, mode)
             return checklist_from_coverage(self.region, cov)
-        return self._cached(("checklist", type_key, mode), build)
+        return self.cached(("checklist", type_key, mode), build)
 
     def coverage_dict(self, type_key: str, lang: str, *, units: bool = False, mode: str = "estimate") -> dict:
         cov = self.coverage(type_key, mode)
@@ -208,13 +208,13 @@ class Service:
 
     def service_areas(self, type_key: str, mode: str = "estimate") -> dict | None:
         cov = self.coverage(type_key, mode)
-        return self._cached(("service_areas", type_key, mode),
+        return self.cached(("service_areas", type_key, mode),
                             lambda: service_area_layer(self.region, cov.ftype, cov.facilities, mode,
                                                        graph=self.graph(mode)))
 
     def coverage_layers(self, type_key: str, lang: str, mode: str = "estimate") -> dict:
         """Everything the coverage map draws, in one response."""
-        return self._cached(("coverage_layers", type_key, mode, lang),
+        return self.cached(("coverage_layers", type_key, mode, lang),
                             lambda: self.layers_from_coverage(self.coverage(type_key, mode), lang,
                                                               checklist=self.checklist(type_key, mode),
                                                               areas=self.service_areas(type_key, mode)))
@@ -285,7 +285,7 @@ class Service:
             # the maps), so a proposal view only computes the "after" side.
             return plan_targets(
                 self.region, proposals=proposals, coverage_now=lambda ft: self.coverage(ft.key))
-        rows = self._cached(("targets",), plan) if not proposals else plan()
+        rows = self.cached(("targets",), plan) if not proposals else plan()
         out = []
         for r in rows:
             r = dict(r)
