@@ -8,13 +8,17 @@ import sys
 from cli.output import print_json, progress
 from geo import settings
 
+#: --coords choices (planner.register.COORDS, named here so the parser needs no planner import)
+COORDS = ("wgs84", "gcj02", "bd09", "auto", "cgcs2000")
+
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
     p.add_argument("--region", default=settings.DEFAULT_REGION)
     p.add_argument("--type", required=type_required, help="facility type key, e.g. elderly_complex")
-    p.add_argument("--facilities", help="your register of existing facilities (.csv/.xlsx/.geojson)")
-    p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
-                   help="datum of the register's coordinates")
+    p.add_argument("--facilities", help="your register of existing facilities (.csv/.xlsx/.xls/.geojson/"
+                                        ".zip Shapefile/.gpkg/.kml/.kmz); rows without a type take --type")
+    p.add_argument("--coords", default="wgs84", choices=list(COORDS),
+                   help="datum of the register's coordinates (auto: read as WGS84, suggest a conversion)")
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
     p.add_argument("--network", help="road network for --mode network (.graphml, .osm or .osm.pbf)")
     p.add_argument("--json", action="store_true")
@@ -37,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--region", default=settings.DEFAULT_REGION)
     p.add_argument("--proposal", action="append", default=[], help="proposal GeoJSON (repeatable)")
     p.add_argument("--facilities")
-    p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
+    p.add_argument("--coords", default="wgs84", choices=list(COORDS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_targets)
 
@@ -54,11 +58,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def load_context(args):
     from geo.regions import load_region
-    from planner.register import load_register
+    from planner.register import validate_register
 
     region = load_region(args.region)
-    facilities = load_register(args.facilities, region=region, coords=args.coords) \
-        if getattr(args, "facilities", None) else None
+    facilities = None
+    if getattr(args, "facilities", None):
+        report = validate_register(args.facilities, region=region, coords=args.coords,
+                                   type_key=getattr(args, "type", None))
+        report.raise_if_refused()  # no one confirms a report here: any refused row stops
+        for issue in report.warnings():  # accepted, but worth a look (a suggested datum among them)
+            print(issue.text(getattr(args, "lang", "zh")), file=sys.stderr)
+        facilities = report.accepted
     return region, facilities
 
 

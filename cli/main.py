@@ -9,13 +9,13 @@ import argparse
 import json
 import sys
 
-from cli import analysis, region, serve, solve, travel
+from cli import analysis, data, region, serve, solve, travel
 from cli import map as map_command
 from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
-GROUPS = [region, travel, solve, analysis, map_command, serve]
+GROUPS = [region, data, travel, solve, analysis, map_command, serve]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,25 +5,40 @@ village list are imported once (``coverplan region import ...``), checked, and
 kept beside the user's other saved work (``settings.VAR_DIR/regions/<name>``);
 :func:`geo.regions.load_region` applies them on every load. Imported layers
 are flagged ``official``; what stays approximate keeps its flag.
+
+The checks (:func:`check_townships`, :func:`check_villages`) and the overlays
+(:func:`overlay_townships`, :func:`overlay_villages`, :func:`settle_villages`)
+are separate functions so that the versioned datasets (``geo.datasets``) commit
+exactly what this import would.
 """
 from __future__ import annotations
 
 import json
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import prcoords
 import shapely
 
 from geo import settings
 from geo.errors import InputDataError
+from geo.points import points_from_table
 
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
+
+#: Layers a zip may hold, in the order they are looked for.
+LAYER_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg", ".kml")
+#: Files read as GIS layers (anything else is read as a CSV table).
+GIS_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz")
+#: Inverse datum shifts (the iterative ones, accurate to centimetres).
+_DATUMS = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
 
 
 def user_dir(name: str) -> Path:
@@ -47,22 +62,49 @@ def _normalise_codes(codes: pd.Series, width: int) -> pd.Series:
     return c.where(c.str.len() <= width, c.str[:width])
 
 
-def import_townships(region, path: str | Path) -> dict:
-    """Check and store official township polygons for ``region``; return a summary.
+def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+    """Read a GIS layer (GeoJSON, GeoPackage, Shapefile, KML/KMZ, or any of them zipped) in WGS84.
 
     Parameters
     ----------
-    region : geo.regions.Region
-        The embedded region (codes and counties to check against).
     path : path
-        GeoJSON, GeoPackage or Shapefile of polygons with a code column
-        (9-digit, or 12-digit with trailing zeros). Any CRS; a file without
-        one is taken as WGS84/CGCS2000.
+        The file. A ``.zip`` is searched for one layer (a ``.shp`` with its
+        ``.dbf``/``.prj``/``.cpg``, or a GeoJSON/GeoPackage/KML).
+    crs : str, optional
+        The file's CRS (``"EPSG:4546"``...) when it has none, or to override
+        a wrong ``.prj``; a file without either is taken as WGS84/CGCS2000.
+    encoding : str, optional
+        Attribute encoding of a Shapefile without a ``.cpg`` (``"gbk"``).
     """
     path = Path(path)
     label = path.name
+    if not path.is_file():
+        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
+                             hint_en="Check the path.", hint_zh="请检查文件路径。")
+    target = str(path)
+    if path.suffix.lower() in (".zip", ".kmz"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+        except zipfile.BadZipFile as exc:
+            raise InputDataError(f"{label}: not a readable zip archive.", f"{label}：不是有效的zip压缩包。") from exc
+        inner = [n for ext in LAYER_SUFFIXES for n in names if n.lower().endswith(ext)]
+        if not inner:
+            raise InputDataError(f"{label}: the zip holds no .shp, .geojson, .gpkg or .kml layer "
+                                 f"(found: {', '.join(names[:10]) or 'nothing'}).",
+                                 f"{label}：压缩包中没有 .shp、.geojson、.gpkg 或 .kml 图层"
+                                 f"（包含：{'、'.join(names[:10]) or '无'}）。",
+                                 hint_en="Zip the .shp together with its .shx, .dbf, .prj (and .cpg).",
+                                 hint_zh="请将 .shp 与同名的 .shx、.dbf、.prj（及 .cpg）一起压缩。")
+        if len(inner) > 1:  # which one the planner meant is not ours to guess
+            raise InputDataError(f"{label}: the zip holds several layers ({', '.join(inner[:10])}).",
+                                 f"{label}：压缩包中有多个图层（{'、'.join(inner[:10])}）。",
+                                 hint_en="Zip one layer per file.", hint_zh="请每个压缩包只放一个图层。",
+                                 details={"layers": inner})
+        target = f"/vsizip/{path.resolve().as_posix()}/{inner[0]}"
+    kwargs = {"encoding": encoding} if encoding else {}
     try:
-        gdf = gpd.read_file(path)
+        gdf = gpd.read_file(target, **kwargs)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise InputDataError(f"{label}: cannot read as a GIS layer ({exc}).",
                              f"{label}：无法作为GIS图层读取（{exc}）。",
@@ -70,7 +112,61 @@ def import_townships(region, path: str | Path) -> dict:
                              hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。") from exc
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
+    if crs:
+        gdf = gdf.set_crs(crs, allow_override=True)
     gdf = gdf.set_crs(settings.STORAGE_CRS) if gdf.crs is None else gdf.to_crs(settings.STORAGE_CRS)
+    return gdf
+
+
+def to_wgs84(geoms: gpd.GeoSeries, coords: str) -> gpd.GeoSeries:
+    """Convert lon/lat geometries from GCJ-02 (Amap, Tencent) or BD-09 (Baidu) to WGS84.
+
+    Every vertex goes through ``prcoords``' inverse (the iterative "bored" one,
+    accurate to centimetres); ``"wgs84"``/``"cgcs2000"`` come back unchanged.
+    """
+    coords = (coords or "wgs84").lower().replace("-", "")
+    if coords in ("wgs84", "cgcs2000", "auto"):
+        return geoms
+    if coords not in _DATUMS:
+        raise InputDataError(f"Unknown coordinate system '{coords}'; use wgs84, gcj02 or bd09.",
+                             f"未知坐标系“{coords}”；可选 wgs84、gcj02 或 bd09。")
+    fn = _DATUMS[coords]
+
+    def convert(xy: np.ndarray) -> np.ndarray:
+        out = np.empty_like(xy)
+        for i, (x, y) in enumerate(xy):
+            c = fn(prcoords.Coords(lat=y, lon=x))
+            out[i] = (c.lon, c.lat)
+        return out
+
+    return gpd.GeoSeries(shapely.transform(geoms.values, convert), index=geoms.index, crs=geoms.crs)
+
+
+def check_townships(region, path: str | Path, *, crs: str | None = None, coords: str = "wgs84",
+                    encoding: str | None = None) -> gpd.GeoDataFrame:
+    """Read and check official township polygons; return them (``code``, geometry) in WGS84.
+
+    Parameters
+    ----------
+    region : geo.regions.Region
+        The region (codes and counties to check against).
+    path : path
+        GeoJSON, GeoPackage, KML or (zipped) Shapefile of polygons with a code
+        column (9-digit, or 12-digit with trailing zeros).
+    crs, encoding : str, optional
+        See :func:`read_gis`.
+    coords : {"wgs84", "gcj02", "bd09"}
+        Datum of lon/lat vertices (online-map exports are GCJ-02 or BD-09).
+
+    Raises
+    ------
+    InputDataError
+        Unreadable or empty file, no code column, unknown or duplicate codes,
+        non-polygons, polygons mostly outside their county.
+    """
+    path = Path(path)
+    label = path.name
+    gdf = read_gis(path, crs=crs, encoding=encoding)
     col = _code_column(gdf, label)
     codes = _normalise_codes(gdf[col], 9)
     known = set(region.townships.index)
@@ -91,7 +187,7 @@ def import_townships(region, path: str | Path) -> dict:
     bad = codes[~kinds.isin(["Polygon", "MultiPolygon"]) | gdf.geometry.is_empty].tolist()
     if bad:
         raise InputDataError(f"{label}: not polygons for {bad[:10]}.", f"{label}：{bad[:10]} 不是面要素。")
-    geoms = gdf.geometry.make_valid()
+    geoms = to_wgs84(gdf.geometry, coords).make_valid()
     county = region.counties.loc[codes.str[:6], "geometry"].values
     share = shapely.area(shapely.intersection(geoms.values, county)) / shapely.area(geoms.values)
     off = codes[share < 0.5].tolist()
@@ -103,33 +199,131 @@ def import_townships(region, path: str | Path) -> dict:
             hint_zh="请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。",
             details={"codes": off})
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known))})
+    return out
+
+
+def check_villages(region, path: str | Path, *, crs: str | None = None, coords: str = "wgs84",
+                   encoding: str | None = None) -> gpd.GeoDataFrame:
+    """Read and check official village/community points; return ``code, lon, lat``, geometry (WGS84).
+
+    Parameters
+    ----------
+    region : geo.regions.Region
+        The region (village codes to check against).
+    path : path
+        CSV ``code,lon,lat`` (UTF-8 or GBK; 代码/经度/纬度 headers work), or a
+        GIS point layer (GeoJSON, GeoPackage, KML, zipped Shapefile) with a code column.
+    crs : str, optional
+        CRS of the x/y columns of a CSV in projected coordinates, or of a GIS
+        file without one.
+    coords : {"wgs84", "gcj02", "bd09"}
+        Datum of lon/lat coordinates.
+    encoding : str, optional
+        Text encoding of the CSV (detected when not given) or of a Shapefile's attributes.
+    """
+    from geo.points import read_points_csv
+
+    path = Path(path)
+    label = path.name
+    bbox_region = region.name if region.name == "shiyan" else None
+    if path.suffix.lower() in GIS_SUFFIXES:
+        gdf = read_gis(path, crs=crs, encoding=encoding)
+        if not (gdf.geometry.geom_type == "Point").all():
+            raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
+        col = _code_column(gdf, label)
+        geoms = to_wgs84(gdf.geometry, coords)
+        pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
+        pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path)
+    elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
+        pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region)
+    else:
+        pts = read_points_csv(path, region=bbox_region)
+    codes = _normalise_codes(pts["id"], 12)
+    unknown = sorted(set(codes) - set(region.villages.index))
+    if unknown:
+        raise InputDataError(f"{label}: {len(unknown)} unknown village code(s): {unknown[:10]}.",
+                             f"{label}：有 {len(unknown)} 个未知的村（社区）代码：{unknown[:10]}。",
+                             hint_en="Use the 12-digit NBS 2023 village codes (e.g. 420302001001).",
+                             hint_zh="请使用12位统计用区划代码（如420302001001）。",
+                             details={"unknown": unknown})
+    dup = sorted(set(codes[codes.duplicated()]))
+    if dup:
+        raise InputDataError(f"{label}: duplicate village code(s) {dup[:10]}.",
+                             f"{label}：村（社区）代码重复：{dup[:10]}。", details={"duplicates": dup})
+    out = gpd.GeoDataFrame({"code": codes.values, "lon": pts["lon"].values, "lat": pts["lat"].values},
+                           geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=settings.STORAGE_CRS)
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages))})
+    return out
+
+
+def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coords: str, region):
+    """A point CSV in a given encoding, projected CRS or Chinese datum, checked as WGS84 points."""
+    import io
+
+    from geo.points import ALIASES, read_text
+
+    if encoding:
+        try:
+            text = path.read_bytes().decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputDataError(f"{path.name}: cannot decode the file as {encoding} ({exc}).",
+                                 f"{path.name}：无法以 {encoding} 编码读取文件（{exc}）。",
+                                 hint_en="Leave --encoding out to detect UTF-8/GBK.",
+                                 hint_zh="可不指定 --encoding，由程序自动识别UTF-8/GBK。") from exc
+    else:
+        text, _ = read_text(path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputDataError(f"{path.name}: not a readable CSV table ({exc}).",
+                             f"{path.name}：无法解析为CSV表格（{exc}）。") from exc
+    lower = {str(c).lower().strip(): c for c in df.columns}
+    xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
+    ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
+    if xcol is not None and ycol is not None and len(df):
+        x = pd.to_numeric(df[xcol].str.strip(), errors="coerce")
+        y = pd.to_numeric(df[ycol].str.strip(), errors="coerce")
+        ok = (x.notna() & y.notna()).to_numpy()
+        pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=crs or settings.STORAGE_CRS)
+        pts = to_wgs84(pts.to_crs(settings.STORAGE_CRS), coords)
+        # rows that were not numbers stay as they were, so the check below names their lines
+        df.loc[ok, xcol] = [repr(v) for v in pts.x]
+        df.loc[ok, ycol] = [repr(v) for v in pts.y]
+    return points_from_table(df, label=path.name, region=region, path=path)
+
+
+def import_townships(region, path: str | Path) -> dict:
+    """Check and store official township polygons for ``region``; return a summary.
+
+    Parameters
+    ----------
+    region : geo.regions.Region
+        The embedded region (codes and counties to check against).
+    path : path
+        GeoJSON, GeoPackage or Shapefile of polygons with a code column
+        (9-digit, or 12-digit with trailing zeros). Any CRS; a file without
+        one is taken as WGS84/CGCS2000.
+    """
+    out = check_townships(region, path)
+    label = out.attrs["file"]
     target = user_dir(region.name)
     target.mkdir(parents=True, exist_ok=True)
     out.to_file(target / TOWNSHIPS_FILE, driver="GeoJSON")
     _note(region.name, "townships", {"file": label, "count": int(len(out)), "imported_at": time.time()})
-    return {"layer": "townships", "imported": int(len(out)), "of": int(len(known)), "file": label}
+    return {"layer": "townships", "imported": int(len(out)), "of": out.attrs["of"], "file": label}
 
 
 def import_villages(region, path: str | Path) -> dict:
     """Check and store official village/community coordinates (CSV ``code,lon,lat``)."""
-    from geo.points import read_points_csv
-
-    path = Path(path)
-    pts = read_points_csv(path, region=region.name if region.name == "shiyan" else None)
-    codes = _normalise_codes(pts["id"], 12)
-    unknown = sorted(set(codes) - set(region.villages.index))
-    if unknown:
-        raise InputDataError(f"{path.name}: {len(unknown)} unknown village code(s): {unknown[:10]}.",
-                             f"{path.name}：有 {len(unknown)} 个未知的村（社区）代码：{unknown[:10]}。",
-                             hint_en="Use the 12-digit NBS 2023 village codes (e.g. 420302001001).",
-                             hint_zh="请使用12位统计用区划代码（如420302001001）。",
-                             details={"unknown": unknown})
+    pts = check_villages(region, path)
+    label = pts.attrs["file"]
     target = user_dir(region.name)
     target.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"code": codes, "lon": pts["lon"], "lat": pts["lat"]}).to_csv(
+    pd.DataFrame({"code": pts["code"], "lon": pts["lon"], "lat": pts["lat"]}).to_csv(
         target / VILLAGES_FILE, index=False)
-    _note(region.name, "villages", {"file": path.name, "count": int(len(pts)), "imported_at": time.time()})
-    return {"layer": "villages", "imported": int(len(pts)), "of": int(len(region.villages)), "file": path.name}
+    _note(region.name, "villages", {"file": label, "count": int(len(pts)), "imported_at": time.time()})
+    return {"layer": "villages", "imported": int(len(pts)), "of": pts.attrs["of"], "file": label}
 
 
 def clear_imports(name: str) -> None:
@@ -155,6 +349,79 @@ def _inside_point(poly, seed: int):
     return poly.representative_point()
 
 
+def overlay_townships(townships: gpd.GeoDataFrame, counties: gpd.GeoDataFrame,
+                      official: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Put official polygons in place of the townships they name; the county stays tiled.
+
+    Parameters
+    ----------
+    townships : GeoDataFrame
+        The full township layer (indexed by code) the polygons go into.
+    counties : GeoDataFrame
+        County polygons (indexed by code): official polygons are clipped to them.
+    official : GeoDataFrame
+        ``code`` and polygon geometry (WGS84), as :func:`check_townships` returns.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with the polygons replaced and flagged ``geometry_quality="official"``;
+        the other units of the county give way where the new polygons cover them,
+        areas are measured anew and seats left outside their unit move inside.
+    """
+    towns = townships.copy()
+    off = official.copy()
+    off["code"] = off["code"].astype(str)
+    off = off.set_index("code")
+    for county_code, county in counties.iterrows():
+        mine = off[off.index.str[:6] == county_code]
+        if len(mine) == 0:
+            continue
+        clipped = mine.geometry.intersection(county.geometry)
+        taken = shapely.union_all(clipped.values)
+        for code in towns.index[towns["county_code"] == county_code]:
+            if code in clipped.index:
+                towns.loc[code, "geometry"] = clipped[code]
+                towns.loc[code, "geometry_quality"] = "official"
+            else:
+                rest = towns.loc[code, "geometry"].difference(taken)
+                if not rest.is_empty:  # the unit not in the file gives way to the new neighbours
+                    towns.loc[code, "geometry"] = rest
+    towns = gpd.GeoDataFrame(towns, geometry="geometry", crs=settings.STORAGE_CRS)
+    towns["area_km2"] = (towns.to_crs(settings.METRIC_CRS).area / 1e6).round(3)
+    seats = gpd.GeoSeries(shapely.points(towns["seat_lon"], towns["seat_lat"]), index=towns.index,
+                          crs=settings.STORAGE_CRS)
+    moved = ~towns.geometry.contains(seats)
+    rep = towns.geometry[moved].representative_point()
+    towns.loc[moved, "seat_lon"], towns.loc[moved, "seat_lat"] = rep.x.values, rep.y.values
+    towns.loc[moved, "seat_method"] = "moved inside the imported boundary"
+    return towns
+
+
+def settle_villages(townships: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Move synthetic village points that lie outside their township inside it (deterministically).
+
+    Official points stay where they are: a village outside its official
+    township is the planner's to check, not ours to hide.
+    """
+    vills = villages.copy()
+    poly = townships.loc[vills["township_code"], "geometry"].values
+    outside = ~shapely.contains(poly, vills.geometry.values) & (vills["location_quality"] == "synthetic").values
+    for code in vills.index[outside]:
+        vills.loc[code, "geometry"] = _inside_point(townships.loc[vills.loc[code, "township_code"], "geometry"],
+                                                    int(code))
+    return gpd.GeoDataFrame(vills, geometry="geometry", crs=settings.STORAGE_CRS)
+
+
+def overlay_villages(villages: gpd.GeoDataFrame, points: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Put official points (``code, lon, lat``) in place of the villages they name, flagged ``official``."""
+    vills = villages.copy()
+    pts = points[points["code"].isin(vills.index)]
+    vills.loc[pts["code"], "geometry"] = shapely.points(pts["lon"].astype(float), pts["lat"].astype(float))
+    vills.loc[pts["code"], "location_quality"] = "official"
+    return gpd.GeoDataFrame(vills, geometry="geometry", crs=settings.STORAGE_CRS)
+
+
 def apply_imports(region):
     """Return ``region`` with the user's imports applied (unchanged when there are none)."""
     folder = user_dir(region.name)
@@ -165,41 +432,10 @@ def apply_imports(region):
     towns, vills = region.townships.copy(), region.villages.copy()
     if (folder / TOWNSHIPS_FILE).exists():
         off = gpd.read_file(folder / TOWNSHIPS_FILE).set_crs(settings.STORAGE_CRS, allow_override=True)
-        off["code"] = off["code"].astype(str)
-        off = off.set_index("code")
-        for county_code, county in region.counties.iterrows():
-            mine = off[off.index.str[:6] == county_code]
-            if len(mine) == 0:
-                continue
-            clipped = mine.geometry.intersection(county.geometry)
-            taken = shapely.union_all(clipped.values)
-            for code in towns.index[towns["county_code"] == county_code]:
-                if code in clipped.index:
-                    towns.loc[code, "geometry"] = clipped[code]
-                    towns.loc[code, "geometry_quality"] = "official"
-                else:
-                    rest = towns.loc[code, "geometry"].difference(taken)
-                    if not rest.is_empty:  # the approximate unit gives way to official neighbours
-                        towns.loc[code, "geometry"] = rest
-        towns = gpd.GeoDataFrame(towns, geometry="geometry", crs=settings.STORAGE_CRS)
-        towns["area_km2"] = (towns.to_crs(settings.METRIC_CRS).area / 1e6).round(3)
-        seats = gpd.GeoSeries(shapely.points(towns["seat_lon"], towns["seat_lat"]), index=towns.index,
-                              crs=settings.STORAGE_CRS)
-        moved = ~towns.geometry.contains(seats)
-        rep = towns.geometry[moved].representative_point()
-        towns.loc[moved, "seat_lon"], towns.loc[moved, "seat_lat"] = rep.x.values, rep.y.values
-        towns.loc[moved, "seat_method"] = "moved inside the imported boundary"
-        # synthetic villages that the new boundaries leave outside their township move inside it
-        poly = towns.loc[vills["township_code"], "geometry"].values
-        outside = ~shapely.contains(poly, vills.geometry.values) & (vills["location_quality"] == "synthetic").values
-        for code in vills.index[outside]:
-            vills.loc[code, "geometry"] = _inside_point(towns.loc[vills.loc[code, "township_code"], "geometry"],
-                                                        int(code))
+        towns = overlay_townships(towns, region.counties, off)
+        vills = settle_villages(towns, vills)
     if (folder / VILLAGES_FILE).exists():
-        pts = pd.read_csv(folder / VILLAGES_FILE, dtype={"code": str})
-        pts = pts[pts["code"].isin(vills.index)]
-        vills.loc[pts["code"], "geometry"] = shapely.points(pts["lon"], pts["lat"])
-        vills.loc[pts["code"], "location_quality"] = "official"
+        vills = overlay_villages(vills, pd.read_csv(folder / VILLAGES_FILE, dtype={"code": str}))
     vills = gpd.GeoDataFrame(vills, geometry="geometry", crs=settings.STORAGE_CRS)
     provenance = json.loads(json.dumps(region.provenance))
     layers = provenance.setdefault("layers", {})

@@ -1,11 +1,13 @@
 """Read point tables (``id,lon,lat`` CSV files) that planners bring.
 
-Spreadsheets saved on Chinese Windows machines are often GBK-encoded and
-sometimes have latitude and longitude swapped; this module reads both
+Spreadsheets saved on Chinese Windows machines are often GBK- or GB18030-encoded
+and sometimes have latitude and longitude swapped; this module reads both
 encodings and says plainly what is wrong, in which rows, and how to fix it.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -27,23 +29,75 @@ CHINA_BBOX = (73.4, 3.8, 135.1, 53.6)
 #: Bounding boxes of the supported regions (lon/lat), with a small margin.
 REGION_BBOXES = {"shiyan": (108.3, 31.4, 111.6, 33.3)}
 
-ENCODINGS = ("utf-8-sig", "gbk")
+#: Tried in this order. UTF-8 first: GBK would decode many UTF-8 files into nonsense
+#: rather than fail. GB18030 after GBK: it is GBK's superset (rare characters of
+#: place and person names) and the encoding is reported as the narrower one when it fits.
+ENCODINGS = ("utf-8-sig", "gbk", "gb18030")
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """A text file's contents and encoding: UTF-8 (with or without BOM), else GBK
-    (what Excel on Chinese Windows writes)."""
-    raw = path.read_bytes()
-    for enc in ENCODINGS:
+def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[str, str]:
+    """Bytes of a text file decoded: the given ``encoding``, else UTF-16 when it starts with
+    its byte-order mark (Excel's "Unicode text"), else the first of :data:`ENCODINGS` that fits."""
+    if encoding:
+        tried = (encoding,)
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        tried = ("utf-16",)
+    else:
+        tried = ENCODINGS
+    for enc in tried:
         try:
             return raw.decode(enc), enc
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
-    raise InputDataError(f"{path.name}: cannot decode the file as UTF-8 or GBK.",
-                         f"{path.name}：无法以UTF-8或GBK编码读取文件。",
-                         hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program.",
-                         hint_zh="请在表格软件中另存为“CSV UTF-8”格式。",
-                         details={"path": str(path)})
+    names = "、".join(tried)
+    raise InputDataError(
+        f"{label}: cannot decode the file as {' or '.join(tried)} (it is in another encoding, "
+        "or not a text file).",
+        f"{label}：无法以 {names} 编码读取文件（文件为其他编码，或不是文本文件）。",
+        hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding.",
+        hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码。",
+        details={"path": label, "encodings_tried": list(tried)})
+
+
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """A text file's contents and encoding: UTF-8 (with or without BOM), else GBK / GB18030
+    (what Excel on Chinese Windows writes); see :func:`decode_text`."""
+    return decode_text(Path(path).read_bytes(), Path(path).name, encoding)
+
+
+_DMS = re.compile(
+    r"^(?P<pre>东经|北纬|西经|南纬|[NSEW])?\s*(?P<deg>[-+]?\d+(?:\.\d+)?)\s*(?:°|度|d)?"
+    r"\s*(?:(?P<min>\d+(?:\.\d+)?)\s*(?:′|'|分|m))?"
+    r"\s*(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:″|′′|''|\"|秒|s))?\s*(?P<post>[NSEW])?$", re.IGNORECASE)
+
+
+def parse_coordinate(value) -> float:
+    """One coordinate as a planner may have typed it, in decimal degrees (NaN if it is none).
+
+    Accepts decimals, full-width digits (１１０．５), a degree sign, a hemisphere
+    (E110.5, 东经110.5, 32.6N) and degrees-minutes-seconds (110°47′30″, 110度47分30秒).
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if not text:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    m = _DMS.match(text)
+    if not m:
+        return float("nan")
+    deg = float(m["deg"])
+    val = abs(deg) + float(m["min"] or 0) / 60 + float(m["sec"] or 0) / 3600
+    if (m["min"] and float(m["min"]) >= 60) or (m["sec"] and float(m["sec"]) >= 60):
+        return float("nan")
+    hemi = (m["pre"] or m["post"] or "").upper()
+    negative = deg < 0 or hemi in ("S", "W", "西经", "南纬")
+    return -val if negative else val
 
 
 def _rows(mask: np.ndarray) -> list[int]:

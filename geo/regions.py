@@ -22,6 +22,7 @@ POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
 
 _BUILDERS = {"shiyan": "geo.build_region.shiyan"}
 _cache: dict[str, "Region"] = {}
+_embedded: dict[str, "Region"] = {}  # as shipped, before the planner's imports
 _lock = threading.Lock()
 
 
@@ -37,6 +38,9 @@ class Region:
         Indexed by official code (facilities and scenic areas by id).
     provenance : dict
         Per-layer source and quality flags, as written by the build.
+    dataset_version : int or None
+        The dataset version (``geo.datasets``) these layers are, when they come
+        from the versioned store; None for the embedded layers and legacy imports.
     """
 
     name: str
@@ -46,6 +50,7 @@ class Region:
     facilities: gpd.GeoDataFrame
     scenic_areas: gpd.GeoDataFrame
     provenance: dict = field(default_factory=dict)
+    dataset_version: int | None = None
 
     @property
     def label(self) -> dict:
@@ -72,6 +77,7 @@ def build_region(name: str = settings.DEFAULT_REGION, *, out: Path | None = None
     module = importlib.import_module(_BUILDERS[name])
     summary = module.build(out=out)
     _cache.pop(name, None)
+    _embedded.pop(name, None)
     return summary
 
 
@@ -84,7 +90,8 @@ def _read(path: Path, index: str) -> gpd.GeoDataFrame:
     return gdf.set_index(index, drop=False).rename_axis(None)
 
 
-def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False) -> Region:
+def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
+                imports: bool = True) -> Region:
     """Return the region's layers, building them first when missing.
 
     Parameters
@@ -93,26 +100,37 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False) -
         Region key (``"shiyan"`` is embedded).
     rebuild : bool
         Rebuild from sources even when built layers exist.
+    imports : bool
+        Apply the planner's ``coverplan region import`` files. ``False`` gives the
+        layers exactly as shipped: version 0 of the region's datasets (``geo.datasets``).
     """
     with _lock:
-        if not rebuild and name in _cache:
+        if rebuild:
+            _cache.pop(name, None)
+            _embedded.pop(name, None)
+        if imports and name in _cache:
             return _cache[name]
-        build = region_dir(name) / "build"
-        if rebuild or not (build / "region.json").exists():
-            build_region(name)
-        provenance = json.loads((build / "region.json").read_text("utf-8"))
-        region = Region(
-            name=name,
-            counties=_read(build / "counties.geojson", "code"),
-            townships=_read(build / "townships.geojson", "code"),
-            villages=_read(build / "villages.geojson", "code"),
-            facilities=_read(build / "facilities.geojson", "id"),
-            scenic_areas=_read(build / "scenic_areas.geojson", "id"),
-            provenance=provenance,
-        )
+        base = _embedded.get(name)
+        if base is None:
+            build = region_dir(name) / "build"
+            if rebuild or not (build / "region.json").exists():
+                build_region(name)
+            provenance = json.loads((build / "region.json").read_text("utf-8"))
+            base = Region(
+                name=name,
+                counties=_read(build / "counties.geojson", "code"),
+                townships=_read(build / "townships.geojson", "code"),
+                villages=_read(build / "villages.geojson", "code"),
+                facilities=_read(build / "facilities.geojson", "id"),
+                scenic_areas=_read(build / "scenic_areas.geojson", "id"),
+                provenance=provenance,
+            )
+            _embedded[name] = base
+        if not imports:
+            return base
         from geo.imports import apply_imports  # the planner's official data, when imported
 
-        region = apply_imports(region)
+        region = apply_imports(base)
         _cache[name] = region
         return region
 

@@ -63,6 +63,8 @@ class FacilityType:
     colour: str = ""              # marker colour, "#rrggbb"
     icon: str = ""                # one- or two-character marker label
     site_name_pattern: str = ""   # name of a proposed site; "{place}" is the township seat or village
+    # other names registers use for the type (日照中心), matched on import (planner.register_columns)
+    aliases: tuple[str, ...] = ()
 
     def site_name(self, place: str) -> str:
         """What a proposed site is called, e.g. "拟建武当山养老服务综合体"."""
@@ -161,6 +163,9 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
             if target.get("kind") not in TARGET_KINDS:
                 raise _bad(path, key, "targets.kind", target.get("kind"), TARGET_KINDS)
         shown = _presentation(path, key, t)
+        aliases = t.get("aliases", [])
+        if not (isinstance(aliases, list) and all(isinstance(a, str) and a.strip() for a in aliases)):
+            raise _bad(path, key, "aliases", aliases, ['a list of names, e.g. ["日照中心"]'])
         shown["colour"] = shown["colour"] or default_colour[key]
         shown["icon"] = shown["icon"] or t["name_zh"].strip()[:1]
         types[key] = FacilityType(
@@ -172,7 +177,7 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
             assumptions=t.get("assumptions", "").strip(),
             assumptions_zh=t.get("assumptions_zh", "").strip(),
             demand_counties=tuple(t.get("demand_counties", ())),
-            targets=tuple(t.get("targets", ())), **shown)
+            targets=tuple(t.get("targets", ())), aliases=tuple(a.strip() for a in aliases), **shown)
     return int(raw.get("plan_year", 2025)), types
 
 

@@ -1,168 +1,456 @@
-"""Load a planner's own register of existing facilities (CSV, XLSX or GeoJSON).
+"""A planner's own register of existing facilities: read as the bureau keeps it, checked row by row.
 
-Registers kept in Excel are often GBK-encoded CSV, often in GCJ-02 (Amap,
-Tencent) or BD-09 (Baidu) coordinates, sometimes with latitude and longitude
-swapped. Everything is checked and converted here (via ``prcoords`` for the
-Chinese datums) before the register meets other layers, and every problem is
-reported with the rows concerned and the fix.
+Registers come as GBK CSV, XLSX with a title row, zipped Shapefiles, KML from
+a phone, often in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) coordinates,
+sometimes with latitude and longitude swapped, sometimes with no coordinates
+at all but the township and village names. :func:`validate_register` reads
+any of them (geo.tables), recognises the columns (planner.register_columns),
+places rows by coordinates or by name (planner.locate), and reports every
+problem per row, in Chinese and English, with the fix; nothing is dropped
+without a line in the report. :func:`load_register` is the strict form for
+callers that cannot show a report: any refused row stops it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import prcoords
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from geo import settings
+from geo.crs import lonlat_to_metric
 from geo.errors import InputDataError
-from geo.points import points_from_table, read_points_csv
+from geo.points import parse_coordinate
 from geo.regions import Region
-from planner.facility_types import load_facility_types
+from geo.tables import read_table
+from planner.facility_types import get_type, load_facility_types
+from planner.i18n import t
+from planner.locate import PlaceIndex, fold
+from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
+from planner.register_columns import CONSUMED, HEADER_NAMES, code_is_id, map_columns, resolve_type, type_lookup
+from planner.register_report import RegisterReport, RowIssue
 
-TYPE_ALIASES = ("facility_type", "type", "类型", "设施类型")
-NAME_ALIASES = ("name", "名称", "设施名称")
-COORDS = ("wgs84", "gcj02", "bd09")
-_CONVERT = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
+__all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_register"]
+
+#: Datums a caller may declare; "auto" reads as WGS84 and suggests a conversion when the points say so.
+COORDS = ("auto", *DATUMS, "cgcs2000")
+#: Two rows of one type and name closer than this are probably one facility listed twice.
+DUPLICATE_M = 100.0
+_PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_code")
+#: The file column an issue points at, by field: the first of these the file has.
+_COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
+              "township": ("township", "township_code", "code", "village", "address")}
+#: Message of each name-matching problem (planner.locate.Located.problem).
+_PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
+                "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",
+                "village_ambiguous": "reg_ambiguous", "county_only": "reg_county_only", "nothing": "reg_nothing"}
 
 
-def _pick(df: pd.DataFrame, names) -> str | None:
-    lower = {str(c).lower().strip(): c for c in df.columns}
-    return next((lower[n] for n in names if n in lower), None)
-
-
-def _read_table(path: Path, region_name: str) -> gpd.GeoDataFrame:
-    suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json", ".gpkg", ".shp"):
+def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
+    if coords not in COORDS:
+        raise InputDataError(f"Unknown coordinate system '{coords}'; use {', '.join(COORDS)}.",
+                             f"未知坐标系“{coords}”；可选 {'、'.join(COORDS)}。")
+    if type_key:
+        get_type(type_key)  # an unknown key is refused with the known ones listed
+    if crs:
         try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise InputDataError(f"{path.name}: cannot read as a GIS layer ({exc}).",
-                                 f"{path.name}：无法作为GIS图层读取（{exc}）。") from exc
-        if gdf.crs is not None:
-            gdf = gdf.to_crs(settings.STORAGE_CRS)
-        if len(gdf) == 0:
-            raise InputDataError(f"{path.name} has no features.", f"{path.name} 中没有要素。")
-        if not (gdf.geometry.geom_type == "Point").all():
-            raise InputDataError(f"{path.name}: facilities must be points.", f"{path.name}：设施须为点要素。")
-        id_col = _pick(gdf, ("id", "编号", "code"))
-        gdf["id"] = gdf[id_col].astype(str) if id_col else [f"row-{i + 1}" for i in range(len(gdf))]
-        gdf["lon"], gdf["lat"] = gdf.geometry.x, gdf.geometry.y
-        return gdf
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
-        except Exception as exc:
-            raise InputDataError(f"{path.name}: cannot read the workbook ({exc}).",
-                                 f"{path.name}：无法读取Excel工作簿（{exc}）。",
-                                 hint_en="Save it as .xlsx.", hint_zh="请另存为 .xlsx 格式。") from exc
-        return points_from_table(df, label=path.name)
-    if suffix in (".csv", ".txt"):
-        return read_points_csv(path)
-    raise InputDataError(f"{path.name}: unsupported file type '{suffix}'.",
-                         f"{path.name}：不支持的文件类型“{suffix}”。",
-                         hint_en="Use .csv, .xlsx or .geojson.", hint_zh="请使用 .csv、.xlsx 或 .geojson 文件。")
+            CRS.from_user_input(crs)
+        except CRSError as exc:
+            raise InputDataError(f"Unknown coordinate reference system '{crs}'.", f"未知坐标参考系“{crs}”。",
+                                 hint_en="Give an EPSG code, e.g. EPSG:4547 (CGCS2000 / 3-degree GK CM 114E).",
+                                 hint_zh="请填写EPSG代码，如 EPSG:4547（CGCS2000 3度带，中央经线114°E）。") from exc
+    return "wgs84" if coords == "cgcs2000" else coords
 
 
-def load_register(path: str | Path, *, region: Region, coords: str = "wgs84",
-                  facility_type: str | None = None) -> gpd.GeoDataFrame:
-    """Read, check and convert a facility register.
+def validate_register(path, *, region: Region, type_key: str | None = None, coords: str = "auto",
+                      encoding: str | None = None, column_map: dict | None = None, crs: str | None = None,
+                      max_bytes: int | None = None) -> RegisterReport:
+    """Read and check a facility register; row problems are reported, never raised.
 
     Parameters
     ----------
     path : path
-        ``.csv`` (UTF-8 or GBK), ``.xlsx`` or ``.geojson`` with columns ``id``,
-        ``name``, ``facility_type`` (or 类型), ``lon``, ``lat`` (or 经度/纬度);
-        optional ``township_code``, ``built_year``, ``coords`` (per-row datum).
+        CSV (UTF-8, UTF-8-BOM, GBK, GB18030), XLSX/XLS, GeoJSON, zipped Shapefile,
+        GeoPackage or KML/KMZ. Headers in Chinese or English (see
+        planner.register_columns.FIELDS); a title row above the header is skipped.
     region : Region
-        The region the facilities must lie in.
-    coords : {"wgs84", "gcj02", "bd09"}
-        Datum of the coordinates (a ``coords`` column overrides it per row).
-    facility_type : str, optional
-        Type of every row when the file has no type column.
+        The region the facilities must lie in and whose official names are matched.
+    type_key : str, optional
+        Type of every row whose type cell is empty, or of all rows when there is no type column.
+    coords : {"auto", "wgs84", "gcj02", "bd09", "cgcs2000"}
+        Datum of the coordinates. "auto" reads them as WGS84 and reports a
+        suggested datum with its evidence; only a declared datum is applied.
+    encoding : str, optional
+        Force the text encoding (default: detected).
+    column_map : dict, optional
+        {field: file column} where the headers are not recognised (fields:
+        ``planner.register_columns.FIELDS``).
+    crs : str, optional
+        CRS of the coordinates when the file states none, e.g. "EPSG:4547"
+        (projected x/y in a table, or a Shapefile without .prj).
+    max_bytes : int, optional
+        Size limit (default geo.tables.MAX_BYTES).
 
-    Returns
-    -------
-    GeoDataFrame
-        ``id, name, facility_type, township_code, county_code, synthetic=False,
-        source`` and any extra columns, in WGS84.
+    Raises
+    ------
+    InputDataError
+        Whole-file problems only: missing, empty, too large, not what its name
+        says, unreadable, no column to place facilities by, no type.
     """
     path = Path(path)
-    if coords not in COORDS:
-        raise InputDataError(f"Unknown coordinate system '{coords}'; use {', '.join(COORDS)}.",
-                             f"未知坐标系“{coords}”；可选 {'、'.join(COORDS)}。")
-    gdf = _read_table(path, region.name)
-    types = load_facility_types()
-    tcol = _pick(gdf, TYPE_ALIASES)
-    if tcol is None and facility_type is None:
-        raise InputDataError(f"{path.name}: no facility_type column.",
-                             f"{path.name}：缺少 facility_type（设施类型）列。",
-                             hint_en=f"Add a column facility_type with one of: {', '.join(types)}.",
-                             hint_zh=f"请增加 facility_type 列，取值为：{'、'.join(types)}。")
-    ftypes = gdf[tcol].astype(str).str.strip() if tcol else pd.Series(facility_type, index=gdf.index)
-    # accept Chinese type names too
-    by_name = {t.name_zh: k for k, t in types.items()}
-    ftypes = ftypes.map(lambda v: by_name.get(v, v))
-    unknown = sorted(set(ftypes) - set(types))
-    if unknown:
-        raise InputDataError(f"{path.name}: unknown facility type(s) {unknown}.",
-                             f"{path.name}：未知的设施类型 {unknown}。",
-                             hint_en=f"Known types: {', '.join(types)}.",
-                             hint_zh=f"可用类型：{'、'.join(f'{k}（{t.name_zh}）' for k, t in types.items())}。",
-                             details={"unknown": unknown})
-    ncol = _pick(gdf, NAME_ALIASES)
-    names = gdf[ncol].astype(str) if ncol else gdf["id"]
+    datum_mode = _check_args(coords, type_key, crs)
+    table = read_table(path, encoding=encoding, crs=crs, header_names=HEADER_NAMES, max_bytes=max_bytes)
+    cmap = map_columns(table.frame.columns, column_map, path.name)
+    if "code" in cmap and "id" not in cmap and code_is_id(table.frame[cmap["code"]]):
+        cmap["id"] = cmap.pop("code")
+    _check_columns(table, cmap, type_key, path.name)
+    return _Rows(table, cmap, region, type_key, datum_mode, crs).report()
 
-    lon, lat = gdf["lon"].to_numpy(float, copy=True), gdf["lat"].to_numpy(float, copy=True)
-    ccol = _pick(gdf, ("coords", "坐标系", "datum"))
-    datum = gdf[ccol].astype(str).str.lower().str.replace("-", "").str.strip() if ccol \
-        else pd.Series(coords, index=gdf.index)
-    bad = sorted(set(datum) - set(COORDS))
-    if bad:
-        raise InputDataError(f"{path.name}: unknown coordinate system(s) {bad} in column {ccol}.",
-                             f"{path.name}：{ccol} 列中有未知坐标系 {bad}。",
-                             hint_en="Use wgs84, gcj02 or bd09.", hint_zh="请填写 wgs84、gcj02 或 bd09。")
-    for d, fn in _CONVERT.items():
-        for i in np.flatnonzero((datum == d).to_numpy()):
-            c = fn(prcoords.Coords(lat=lat[i], lon=lon[i]))
-            lat[i], lon[i] = c.lat, c.lon
-    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=gdf.index, crs=settings.STORAGE_CRS)
 
-    towns = region.townships
-    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=pts), towns[["code", "county_code", "geometry"]],
-                       how="left", predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    outside = joined["code"].isna().to_numpy()
-    if outside.any():
-        ids = gdf["id"][outside].tolist()
+def _check_columns(table, cmap: dict, type_key, label: str) -> None:
+    cols = [str(c) for c in table.frame.columns]
+    details = {"columns": cols, "column_map": cmap}
+    if len(table.frame) == 0:
+        raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
+                             hint_en="Add one row per facility.", hint_zh="请每行填写一处设施。", details=details)
+    xy = table.geometry is not None or {"lon", "lat"} <= set(cmap) or "lonlat" in cmap
+    if not xy and not set(_PLACE_FIELDS) & set(cmap):
         raise InputDataError(
-            f"{path.name}: {int(outside.sum())} facilit(ies) lie outside {region.label['en']}: {ids[:10]}.",
-            f"{path.name}：有 {int(outside.sum())} 处设施不在{region.label['zh']}范围内：{ids[:10]}。",
-            hint_en="Check the coordinates; if they come from Amap/Tencent use --coords gcj02, "
-                    "from Baidu --coords bd09.",
-            hint_zh="请核对坐标；如来自高德/腾讯地图请选择 gcj02，来自百度地图请选择 bd09。",
-            details={"ids": ids})
-    township = joined["code"].astype(str)
-    given = _pick(gdf, ("township_code", "乡镇代码"))
-    if given:
-        codes = gdf[given].astype(str).str.strip()
-        unknown_codes = sorted(set(codes[codes != ""]) - set(towns.index))
-        if unknown_codes:
-            raise InputDataError(f"{path.name}: unknown township code(s) {unknown_codes[:10]}.",
-                                 f"{path.name}：未知的乡镇代码 {unknown_codes[:10]}。",
-                                 hint_en="Use the 9-digit NBS 2023 codes (e.g. 420302001), or leave the "
-                                         "column empty to place facilities by their coordinates.",
-                                 hint_zh="请使用9位统计用区划代码（如420302001），或留空由坐标自动判断所属乡镇。",
-                                 details={"unknown": unknown_codes})
-        # the stated code wins: township polygons here are approximate (示意)
-        township = codes.where(codes != "", township)
-    out = gpd.GeoDataFrame({
-        "id": gdf["id"].astype(str).values, "name": names.values, "facility_type": ftypes.values,
-        "township_code": township.values,
-        "county_code": township.str[:6].values,
-        "synthetic": False, "source": path.name,
-    }, geometry=pts.values, crs=settings.STORAGE_CRS)
-    if "built_year" in gdf:
-        out["built_year"] = pd.to_numeric(gdf["built_year"], errors="coerce").values
-    return out.set_index("id", drop=False).rename_axis(None)
+            f"{label}: no column to place the facilities by: neither lon/lat (经度/纬度) nor township, village "
+            f"or address (found: {', '.join(cols)}).",
+            f"{label}：缺少定位所需的列：既没有经度/纬度，也没有乡镇、村（社区）或地址（现有列：{'、'.join(cols)}）。",
+            hint_en="Head the columns lon and lat (or 经度, 纬度), or 乡镇 and 村; or map the columns by hand. "
+                    "If the headers look garbled, the file is in another encoding: save it as CSV UTF-8.",
+            hint_zh="请将列名改为“经度”“纬度”（或 lon、lat），或“乡镇”“村”；也可手动指定列对应关系。"
+                    "如表头显示为乱码，说明文件为其他编码，请另存为“CSV UTF-8”。",
+            details={**details, "missing": ["lon", "lat"]})
+    if "type" not in cmap and not type_key:
+        types = load_facility_types()
+        raise InputDataError(f"{label}: no facility_type column.", f"{label}：缺少 facility_type（设施类型）列。",
+                             hint_en=f"Add a column facility_type with one of: {', '.join(types)}; or give the "
+                                     "type of every row (--type).",
+                             hint_zh=f"请增加 facility_type（类型）列，取值为：{'、'.join(types)}；或导入时指定类型。",
+                             details={**details, "missing": ["type"]})
+
+
+class _Rows:
+    """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
+
+    def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs) -> None:
+        self.table, self.cmap, self.region, self.type_key = table, cmap, region, type_key
+        self.datum_mode, self.crs = datum_mode, crs
+        self.n = len(table.frame)
+        self.rownum = list(table.rows)
+        self.issues: list[RowIssue] = []
+        self.refused = np.zeros(self.n, bool)
+        self.shapes = RegionShapes(region)
+        self.places = PlaceIndex(region)
+        self.region_name = {"zh": region.label["zh"], "en": region.label["en"]}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def cell(self, fld: str) -> list[str]:
+        col = self.cmap.get(fld)
+        if col is None:
+            return [""] * self.n
+        return [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+                for v in self.table.frame[col]]
+
+    def add(self, i: int | None, fld: str | None, severity: str, code: str, key: str, fix: str = "",
+            value="", candidates=(), fixed: bool = False, fix_kw=None, **kw) -> None:
+        """Record an issue of row ``i`` (None: the file). ``kw`` fill the message and ``fix_kw`` the
+        fix; a value given as {"zh": ..., "en": ...} is taken in each language."""
+        def args(given, lang):
+            return {k: v[lang] if isinstance(v, dict) and set(v) == {"zh", "en"} else v for k, v in given.items()}
+        msg = {lang: t(key, lang, value=value, **args(kw, lang)) for lang in ("zh", "en")}
+        fixes = {lang: t(fix, lang, **args(fix_kw or {}, lang)) if fix else "" for lang in ("zh", "en")}
+        column = next((self.cmap[f] for f in _COLUMN_OF.get(fld, (fld,)) if f in self.cmap), None) if fld else None
+        self.issues.append(RowIssue(self.rownum[i] if i is not None else None, column, severity, code, msg["zh"],
+                                    msg["en"], fixes["zh"], fixes["en"], str(value), list(candidates), fixed))
+        if severity == "error" and i is not None:
+            self.refused[i] = True
+
+    # -- steps --------------------------------------------------------------------------------
+    def report(self) -> RegisterReport:
+        types = self.types()
+        names = self.names()
+        lon, lat, has_xy = self.coordinates()
+        row_datum = self.row_datums()
+        declared, located = self.declared_places(has_xy)
+        evidence, suggestion = self.evidence(lon, lat, has_xy, row_datum, declared)
+        for datum in ("gcj02", "bd09"):
+            mask = has_xy & (row_datum == datum)
+            lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
+        method, match = self.place_by_name(lon, lat, has_xy, located)
+        self.region_test(lon, lat, has_xy)
+        township = self.townships(lon, lat, has_xy, declared)
+        ids = self.ids(types, names, lon, lat)
+        self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
+        keep = ~self.refused
+        out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
+        applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
+        return RegisterReport(
+            source=self.table.source, accepted=out, issues=self.issues, rows=self.n,
+            refused_rows=[self.rownum[i] for i in np.flatnonzero(self.refused)], column_map=dict(self.cmap),
+            columns=[str(c) for c in self.table.frame.columns], file_kind=self.table.kind,
+            encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
+            datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
+            header_row=self.table.header_row, notes=list(self.table.notes))
+
+    def types(self) -> list[str | None]:
+        known = load_facility_types()
+        lookup = type_lookup(known)
+        names = {"zh": "、".join(f"{k}（{v.short_name_zh()}）" for k, v in known.items()), "en": ", ".join(known)}
+        out = []
+        for i, v in enumerate(self.cell("type")):
+            key = resolve_type(v, lookup) if v else self.type_key
+            if key is None:
+                self.add(i, "type", "error", "unknown_type" if v else "no_type",
+                         "reg_unknown_type" if v else "reg_no_type", "reg_fix_type", v, fix_kw={"known": names})
+            out.append(key)
+        return out
+
+    def names(self) -> list[str]:
+        if "name" not in self.cmap:
+            self.add(None, None, "warning", "no_name_column", "reg_no_name_column")
+            return [""] * self.n
+        out = self.cell("name")
+        for i, v in enumerate(out):
+            if not v:
+                self.add(i, "name", "warning", "no_name", "reg_no_name", "reg_fix_name")
+        return out
+
+    def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lon, lat = np.full(self.n, np.nan), np.full(self.n, np.nan)
+        if self.table.geometry is not None:
+            for i, g in enumerate(self.table.geometry):
+                if g is None or g.is_empty:
+                    continue
+                if g.geom_type == "MultiPoint" and len(g.geoms) == 1:
+                    g = g.geoms[0]
+                elif g.geom_type != "Point":
+                    self.add(i, None, "warning", "not_point", "reg_not_point", kind=g.geom_type)
+                    g = g.representative_point()
+                lon[i], lat[i] = g.x, g.y
+            return lon, lat, np.isfinite(lon) & np.isfinite(lat)
+        if "lonlat" in self.cmap and not {"lon", "lat"} <= set(self.cmap):
+            raw = [re.split(r"[,，;；\s]+", v.strip("()（） ")) if v else [] for v in self.cell("lonlat")]
+            pairs = [(p[0], p[1]) if len(p) == 2 else (v, v) if v else ("", "")
+                     for p, v in zip(raw, self.cell("lonlat"))]
+            cols = ("lonlat", "lonlat")
+        elif {"lon", "lat"} <= set(self.cmap):
+            pairs = list(zip(self.cell("lon"), self.cell("lat")))
+            cols = ("lon", "lat")
+        else:
+            return lon, lat, np.zeros(self.n, bool)
+        for i, (x, y) in enumerate(pairs):
+            if not x and not y:
+                continue
+            lon[i], lat[i] = parse_coordinate(x), parse_coordinate(y)
+            for fld, raw_v, v in ((cols[0], x, lon[i]), (cols[1], y, lat[i])):
+                if not np.isfinite(v):
+                    self.add(i, fld, "error", "non_numeric" if raw_v else "missing_coordinate",
+                             "reg_non_numeric" if raw_v else "reg_missing_coord", "reg_fix_decimal", raw_v,
+                             column=self.cmap[fld])
+                    break
+        has = np.isfinite(lon) & np.isfinite(lat) & ~self.refused
+        if self.crs:  # projected (or other) coordinates in a table, CRS chosen by the planner
+            tr = Transformer.from_crs(self.crs, settings.STORAGE_CRS, always_xy=True)
+            lon[has], lat[has] = tr.transform(lon[has], lat[has])
+        for i in np.flatnonzero(has & ((np.abs(lon) > 180) | (np.abs(lat) > 180))):
+            self.add(i, cols[0], "error", "projected", "reg_projected", "reg_fix_projected",
+                     f"{lon[i]:g}, {lat[i]:g}", lon=f"{lon[i]:g}", lat=f"{lat[i]:g}")
+        has &= ~self.refused
+        # latitude in China is 3-54, longitude 73-136: the other way round is a swap
+        swapped = has & ((np.abs(lat) > 90) | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
+        for i in np.flatnonzero(swapped):
+            self.add(i, cols[0], "warning", "swapped", "reg_swapped", "reg_fix_swapped", f"{lon[i]:g}, {lat[i]:g}",
+                     fixed=True, lon=f"{lon[i]:g}", lat=f"{lat[i]:g}")
+            lon[i], lat[i] = lat[i], lon[i]
+        return lon, lat, has
+
+    def row_datums(self) -> np.ndarray:
+        default = "wgs84" if self.datum_mode == "auto" else self.datum_mode
+        out = np.full(self.n, default, dtype=object)
+        for i, v in enumerate(self.cell("coords")):
+            d = norm_datum(v)
+            if d is None:
+                self.add(i, "coords", "error", "unknown_datum", "reg_datum_unknown", "reg_fix_datum", v)
+            elif d:
+                out[i] = d
+        return out
+
+    def declared_places(self, has_xy) -> tuple[np.ndarray, list]:
+        """Township each row names (by code or by name; "" if none), and the name matches."""
+        declared = np.full(self.n, "", dtype=object)
+        located: list = [None] * self.n
+        tcodes = [re.sub(r"\.0$", "", v) for v in self.cell("township_code")]
+        codes = [re.sub(r"\.0$", "", v) for v in self.cell("code")]
+        county, town, vill, addr = (self.cell(f) for f in ("county", "township", "village", "address"))
+        known_towns = set(self.region.townships.index.astype(str))
+        for i in range(self.n):
+            if tcodes[i]:
+                code = tcodes[i][:9] if len(tcodes[i]) == 12 and tcodes[i].endswith("000") else tcodes[i]
+                if code in known_towns:
+                    declared[i] = code
+                else:
+                    self.add(i, "township_code", "error", "unknown_township_code", "reg_unknown_code", "reg_fix_code",
+                             tcodes[i])
+            if codes[i]:
+                unit = self.places.by_code.get(codes[i][:12]) or self.places.by_code.get(codes[i][:9])
+                if unit is None or unit.level == "county":
+                    self.add(i, "code", "error", "unknown_area_code", "reg_unknown_area_code", "reg_fix_area_code",
+                             codes[i])
+                elif not declared[i]:
+                    declared[i] = unit.township_code
+            if county[i] or town[i] or vill[i] or addr[i] or (codes[i] and not has_xy[i]):
+                loc = self.places.locate(county=county[i], township=town[i], village=vill[i], address=addr[i],
+                                         code=codes[i] if not self.refused[i] else None)
+                located[i] = loc
+                if loc.status == "placed" and not declared[i]:
+                    declared[i] = loc.township_code
+                if has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem):
+                    detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
+                              for lang in ("zh", "en")}
+                    self.add(i, "township", "warning", "names_unmatched", "reg_names_unmatched",
+                             "reg_fix_check_place", loc.value, loc.candidates, detail=detail)
+        return declared, located
+
+    def evidence(self, lon, lat, has_xy, row_datum, declared) -> tuple[dict, dict | None]:
+        default = "wgs84" if self.datum_mode == "auto" else self.datum_mode
+        sample = has_xy & ~self.refused & (row_datum == default)
+        if not sample.any():
+            return {}, None
+        evidence, suggestion = datum_evidence(self.shapes, lon[sample], lat[sample], declared[sample], default)
+        if suggestion:
+            b, a = suggestion["before"], suggestion["after"]
+            kw = {"datum": suggestion["datum"], "n": b["points"],
+                  "tb": f"{b['inside_named_township']}/{b['named_township']}",
+                  "ta": f"{a['inside_named_township']}/{a['named_township']}",
+                  "rb": f"{b['inside_region']}/{b['points']}", "ra": f"{a['inside_region']}/{a['points']}"}
+            self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest", "reg_fix_datum_suggest",
+                     suggestion["datum"], fix_kw={"datum": suggestion["datum"]}, region=self.region_name, **kw)
+        return evidence, suggestion
+
+    def place_by_name(self, lon, lat, has_xy, located) -> tuple[list, list]:
+        method = ["coordinates" if h else "located_by_name" for h in has_xy]
+        match = [""] * self.n
+        place_cols = [f for f in ("village", "township", "county", "address", "code") if f in self.cmap]
+        for i in np.flatnonzero(~has_xy & ~self.refused):
+            loc = located[i]
+            if loc is None:
+                self.add(i, place_cols[0] if place_cols else None, "error", "no_location", "reg_no_location",
+                         "reg_fix_location")
+                continue
+            fld = {"county_unknown": "county", "township_unknown": "township"}.get(loc.problem, "village")
+            fld = fld if fld in self.cmap else (place_cols[0] if place_cols else None)
+            if loc.status == "placed":
+                lon[i], lat[i], match[i] = loc.lon, loc.lat, loc.path
+                if loc.problem:
+                    self.add(i, fld, "warning", loc.problem,
+                             "reg_at_seat" if loc.problem == "village_unknown" else "reg_at_seat_ambiguous",
+                             "reg_fix_pick", loc.value, loc.candidates, path=loc.path)
+                continue
+            fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem,
+                                                                                                "reg_fix_pick")
+            self.add(i, fld, "error", loc.problem, _PROBLEM_KEY[loc.problem], fix, loc.value, loc.candidates,
+                     region=self.region_name)
+        return method, match
+
+    def region_test(self, lon, lat, has_xy) -> None:
+        check = has_xy & ~self.refused
+        inside = self.shapes.inside(lon, lat)
+        for i in np.flatnonzero(check & ~inside):
+            self.add(i, "lon", "error", "outside_region", "reg_outside", "reg_fix_outside", f"{lon[i]:g}, {lat[i]:g}",
+                     lon=lon[i], lat=lat[i], km=self.shapes.km_outside(lon[i], lat[i]), region=self.region_name)
+
+    def townships(self, lon, lat, has_xy, declared) -> np.ndarray:
+        found = self.shapes.township_of(lon, lat)
+        xy = has_xy & ~self.refused
+        named = xy & (declared != "")
+        inside = self.shapes.in_township(lon, lat, np.where(named, declared, ""))
+        path = {u.code: u.path for u in self.places.towns}
+        for i in np.flatnonzero(named & ~inside & (found != declared)):
+            self.add(i, "township", "warning", "outside_named_township", "reg_outside_township",
+                     "reg_fix_check_place", declared[i], found=path.get(found[i], found[i]),
+                     declared=path.get(declared[i], declared[i]))
+        return np.where(declared != "", declared, found)
+
+    def ids(self, types, names, lon, lat) -> list[str]:
+        given = self.cell("id")
+        first: dict[str, int] = {}
+        for i in np.flatnonzero(~self.refused):
+            if given[i] and given[i] in first:
+                self.add(i, "id", "error", "duplicate_id", "reg_dup_id", "reg_fix_dup_id", given[i],
+                         other=self.rownum[first[given[i]]])
+            elif given[i]:
+                first[given[i]] = i
+        x, y = lonlat_to_metric(lon, lat)
+        seen: dict[tuple, list[int]] = {}
+        for i in np.flatnonzero(~self.refused):
+            if not names[i]:
+                continue
+            key = (fold(names[i]), types[i])
+            for j in seen.get(key, []):
+                d = float(np.hypot(x[i] - x[j], y[i] - y[j]))
+                if d < DUPLICATE_M:
+                    self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
+                             other=self.rownum[j], m=d)
+                    break
+            seen.setdefault(key, []).append(i)
+        # rows without an id get one from their type and name (stable across versions of the
+        # register, so a later import can tell the same facility), the row number breaking ties
+        used = set(given)
+        out = []
+        for i in range(self.n):
+            if given[i]:
+                out.append(given[i])
+                continue
+            base = f"{types[i] or 'facility'}-{hashlib.sha1(fold(names[i]).encode()).hexdigest()[:8]}" \
+                if names[i] else f"row-{self.rownum[i]}"
+            new = base if base not in used else f"{base}-{self.rownum[i]}"
+            used.add(new)
+            out.append(new)
+        return out
+
+    def frame(self, keep, ids, types, names, township, method, match, lon, lat) -> gpd.GeoDataFrame:
+        idx = np.flatnonzero(keep)
+        town = np.asarray(township, dtype=object)[idx].astype(str)
+        data = {
+            "id": [ids[i] for i in idx], "facility_type": [types[i] for i in idx],
+            "name": [names[i] or ids[i] for i in idx], "township_code": town,
+            "county_code": [c[:6] for c in town], "synthetic": False, "source": self.table.source,
+            "location_method": [method[i] for i in idx], "match": [match[i] for i in idx],
+            "source_row": [self.rownum[i] for i in idx],
+        }
+        if "built_year" in self.cmap:
+            data["built_year"] = pd.to_numeric(pd.Series(self.cell("built_year")).iloc[idx], errors="coerce").values
+        consumed = {self.cmap[f] for f in CONSUMED if f in self.cmap}
+        for col in self.table.frame.columns:
+            if col in consumed or col == "geometry":
+                continue
+            name = col if col not in data else f"{col} (file)"
+            data[name] = self.table.frame[col].iloc[idx].values
+        out = gpd.GeoDataFrame(data, geometry=shapely.points(lon[idx], lat[idx]), crs=settings.STORAGE_CRS)
+        return out.set_index("id", drop=False).rename_axis(None)
+
+
+def load_register(path, *, region: Region, coords: str = "wgs84", facility_type: str | None = None,
+                  type_key: str | None = None, encoding: str | None = None, column_map: dict | None = None,
+                  crs: str | None = None) -> gpd.GeoDataFrame:
+    """The checked register, or InputDataError when any row is refused.
+
+    :func:`validate_register` without the report, for callers that cannot show
+    one (the analysis commands): a refused row, or an automatic fix (swapped
+    lon/lat) no one has confirmed, stops the load with the rows and the fixes.
+    ``facility_type`` (or ``type_key``) is the type of rows without one.
+    """
+    report = validate_register(path, region=region, type_key=facility_type or type_key, coords=coords,
+                               encoding=encoding, column_map=column_map, crs=crs)
+    report.raise_if_refused()
+    return report.accepted

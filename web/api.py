@@ -152,7 +152,7 @@ def townships_export(fmt: str):
     parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
              f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
              f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
-             f"{t('rows', g.lang)}: {len(rows)}"]
+             f"{t('rows', g.lang)}: {len(rows)}", f"{t('data_version_label', g.lang)} v{s.version()}"]
     title = exports.export_title(t("checklist_title", g.lang), parts, g.lang)
     return exports.table_response(rows, exports.TOWNSHIP_COLUMNS, fmt, "townships", g.lang, title=title)
 
@@ -285,7 +285,8 @@ def proposal_download(pid: str, fmt: str):
              f"{t('n_sites', g.lang)}: {len(v['sites'])}",
              f"{t('standard_urban', g.lang)} {cost_text(std.get('urban'), unit, g.lang)} / "
              f"{t('standard_rural', g.lang)} {cost_text(std.get('rural'), unit, g.lang)}",
-             f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}"]
+             f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}",
+             f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
     title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
     return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang,

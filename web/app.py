@@ -4,7 +4,8 @@ Config keys (all optional; pass a dict, e.g. from a test):
 
 REGION        region key (default ``geo.settings.DEFAULT_REGION``)
 LANG          default UI language, "zh" or "en" (default ``geo.settings.LANG``)
-DB_PATH       SQLite file of saved proposals (default ``VAR_DIR/proposals.sqlite``)
+DB_PATH       SQLite file of saved proposals and data versions (default ``VAR_DIR/proposals.sqlite``)
+DATA_DIR      data versions' layer files and pending uploads (default: the folder of DB_PATH)
 BASEMAP       "none" (default: offline), "osm", or "tianditu"
 TIANDITU_KEY  key for Tianditu tiles (only with BASEMAP="tianditu")
 GRAPH         road graph (GraphML, .osm or .osm.pbf) for mode="network"; none by default
@@ -39,7 +40,7 @@ from geo import settings
 from geo.errors import CoverplanError
 from planner import i18n
 from planner.palette import palette
-from web import api, charts, pages, safejson, vendor
+from web import api, charts, data, pages, safejson, vendor
 from web.errors import http_error, status_of
 from web.extensions import ext, init_app
 
@@ -118,6 +119,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(charts.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(data.bp)
 
     @app.before_request
     def choose_language():
@@ -145,7 +147,13 @@ def create_app(config: dict | None = None) -> Flask:
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
-                "palette": palette(types)}
+                "palette": palette(types), "data_version": _data_version()}
+
+    def _data_version() -> int:
+        try:
+            return ext(app)["service"].version()
+        except Exception:  # the version badge must never take a page (or the error page) down
+            return 0
 
     def wants_json() -> bool:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page

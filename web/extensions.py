@@ -9,8 +9,11 @@ the factory's module would close an import circle.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from flask import Flask, current_app
+
+from geo.datasets import DatasetStore
 
 from web.jobs import JobRunner
 from web.service import Service
@@ -22,8 +25,14 @@ KEY = "coverplan"
 def init_app(app: Flask) -> dict:
     """Create the shared objects from ``app.config`` and attach them to ``app``."""
     cfg = app.config
+    # the planner's data versions share the app's database file (geo.datasets)
+    # (files beside the database: a test's temporary database keeps its files with it)
+    data_dir = Path(cfg.get("DATA_DIR") or Path(cfg["DB_PATH"]).parent)
+    cfg["DATA_DIR"] = str(data_dir)
+    datasets = DatasetStore(cfg["DB_PATH"], region=cfg["REGION"], root=data_dir / "datasets" / cfg["REGION"])
     app.extensions[KEY] = {
-        "service": Service(cfg["REGION"], cfg["GRAPH"]),
+        "datasets": datasets,
+        "service": Service(cfg["REGION"], cfg["GRAPH"], datasets=datasets),
         "store": ProposalStore(cfg["DB_PATH"]),
         "jobs": JobRunner(workers=int(cfg["JOB_WORKERS"]), max_active=int(cfg["MAX_QUEUED_JOBS"]),
                           journal=JobJournal(cfg["DB_PATH"])),

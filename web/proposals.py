@@ -187,11 +187,14 @@ def start(ext: dict, params: dict):
     name = params["name"] or default_name(params, ft)
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
+    # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
+    version = service.version()
+    params = {**params, "dataset_version": version}
 
     def work(progress, should_stop):
         progress(0.01, "queued → running")
         prop = propose(
-            service.region, ft.key, model=params["model_effective"], p=params["p"], standard=params["standard"],
+            service.region_at(version), ft.key, model=params["model_effective"], p=params["p"], standard=params["standard"],
             mode=params["mode"], graph=graph, time_limit=params["time_limit"], progress=progress,
             should_stop=should_stop)
         if should_stop():
@@ -262,8 +265,9 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     ft = solved_type(rec, service)
     sites = sites_gdf(rec)
     mode = rec["params"].get("mode", "estimate")
-    cov = analyse_coverage(service.region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
-    out = service.layers_from_coverage(cov, lang, existing_only=True)
+    region = service.region_at(rec["params"].get("dataset_version") or 0)  # the data it was solved on
+    cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
+    out = service.layers_from_coverage(cov, lang, existing_only=True, region=region)
     out["sites"] = layers.feature_collection(
         sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",
                             "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost",

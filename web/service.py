@@ -28,16 +28,47 @@ PROPOSAL_LAYERS_KEPT = 8
 class Service:
     """Region-bound facade with caches; one per app."""
 
-    def __init__(self, region_name: str, graph_path: str | None = None) -> None:
+    def __init__(self, region_name: str, graph_path: str | None = None, datasets=None) -> None:
         self.region_name = region_name
         self.graph_path = graph_path
+        #: geo.datasets.DatasetStore of the planner's data versions (None: embedded data only)
+        self.datasets = datasets
         self._cache: dict = {}
+        self._cache_version: int | None = None
+        self._regions: OrderedDict = OrderedDict()
         self._locks: dict = {}
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
 
+    # -- data versions -------------------------------------------------------
+    def version(self) -> int:
+        """The active data version (0: the embedded default)."""
+        return self.datasets.current().version if self.datasets is not None else 0
+
+    def region_at(self, version: int | None = None):
+        """The region as of a data version (default: the active one); a few are kept in memory."""
+        v = self.version() if version is None else int(version)
+        if self.datasets is None or v == 0:
+            return load_region(self.region_name)  # the embedded default (dataset_version None = 0)
+        with self._guard:
+            if v in self._regions:
+                self._regions.move_to_end(v)
+                return self._regions[v]
+        region = self.datasets.region(v)
+        with self._guard:
+            self._regions[v] = region
+            while len(self._regions) > 3:
+                self._regions.popitem(last=False)
+        return region
+
     # -- caching: one computation per key even under concurrent requests (also used by web.charts)
     def cached(self, key, compute):
+        # Everything cached derives from the data: a new version starts a fresh cache.
+        v = self.version()
+        if v != self._cache_version:
+            with self._guard:
+                if v != self._cache_version:
+                    self._cache, self._locks, self._cache_version = {}, {}, v
         if key in self._cache:
             return self._cache[key]
         with self._guard:
@@ -73,7 +104,7 @@ class Service:
 
     @property
     def region(self):
-        return load_region(self.region_name)
+        return self.region_at(None)
 
     # -- region --------------------------------------------------------
     def region_summary(self) -> dict:
@@ -98,7 +129,7 @@ class Service:
     def region_layers(self) -> dict:
         r = self.region
         prov = r.provenance.get("layers", {})
-        return {"counties": self.county_layer(), "townships": self.township_layer(),
+        return {"dataset_version": self.version(), "counties": self.county_layer(), "townships": self.township_layer(),
                 "bounds": layers.bounds(r.counties),
                 "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
                                 if q in v} for k, v in prov.items()}}
@@ -191,6 +222,7 @@ class Service:
     def coverage_dict(self, type_key: str, lang: str, *, units: bool = False, mode: str = "estimate") -> dict:
         cov = self.coverage(type_key, mode)
         out = cov.to_dict(lang=lang, units=units)
+        out["dataset_version"] = self.version()
         out["standard_text"] = cov.ftype.standard_text(lang)
         return out
 
@@ -220,8 +252,8 @@ class Service:
                                                               areas=self.service_areas(type_key, mode)))
 
     def layers_from_coverage(self, cov, lang: str, *, checklist: pd.DataFrame | None = None,
-                             areas: dict | None = None, existing_only: bool = False) -> dict:
-        r = self.region
+                             areas: dict | None = None, existing_only: bool = False, region=None) -> dict:
+        r = region if region is not None else self.region  # a saved proposal passes the data it was solved on
         ft = cov.ftype
         bt = cov.by_township
         if checklist is None:
@@ -246,7 +278,8 @@ class Service:
         f = f.assign(facility_type=ft.key)
         f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
-        return {"type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
+        return {"dataset_version": getattr(r, "dataset_version", None) or 0,
+                "type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
                 "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "weight_field": ft.weight,
                 "is_estimate": bool(cov.is_estimate), "mode": cov.mode,
                 "summary": cov.summary, "bounds": layers.bounds(r.counties),

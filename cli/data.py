@@ -1,0 +1,329 @@
+"""`coverplan data ...`: the region's datasets -- import a layer as a new version, list, compare, roll back.
+
+Every import is checked first (the same checks as the web upload), then becomes
+one new version in the store (geo.datasets) or, on any error, nothing at all.
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+from pathlib import Path
+
+from cli.output import print_json
+from geo import settings
+
+KINDS = ("facilities", "townships", "villages")
+COORDS = ("wgs84", "gcj02", "bd09", "auto")
+#: Items of each list printed on a terminal (--json gives all).
+SHOWN = 15
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="数据版本 / datasets: import, versions, diff, rollback")
+    ds = p.add_subparsers(dest="data_command", required=True)
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--region", default=settings.DEFAULT_REGION)
+        q.add_argument("--db", help="SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)")
+        q.add_argument("--json", action="store_true")
+
+    imp = ds.add_parser("import", help="check a file and make it a new version (导入并创建新版本)")
+    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("file", help="facilities: .xlsx/.csv/.geojson/...; townships: polygons "
+                                  "(GeoJSON/GPKG/zipped SHP/KML); villages: code,lon,lat CSV or points")
+    imp.add_argument("--type", help="facility type key of every row (e.g. day_care); facilities only")
+    imp.add_argument("--crs", help="CRS of a file without one, or to override it (e.g. EPSG:4546)")
+    imp.add_argument("--coords", choices=COORDS, default="wgs84",
+                     help="datum of lon/lat: wgs84 (also CGCS2000), gcj02 (Amap/Tencent), bd09 (Baidu), "
+                          "auto (facilities: suggested from the data; boundaries/villages: as wgs84)")
+    imp.add_argument("--encoding", help="text encoding when detection fails (gbk, gb18030, utf-8)")
+    imp.add_argument("--dry-run", action="store_true", help="check and show the report; save nothing")
+    imp.add_argument("--partial", action="store_true",
+                     help="import the accepted rows although some were refused or corrected (all are listed); "
+                          "without it such a file is refused as a whole")
+    imp.add_argument("--note", default="", help="note kept with the version")
+    imp.add_argument("--author", help="who imports (default: the logged-in user)")
+    common(imp)
+    imp.set_defaults(func=_import)
+
+    ver = ds.add_parser("versions", help="the history (版本历史)")
+    common(ver)
+    ver.set_defaults(func=_versions)
+
+    dif = ds.add_parser("diff", help="what changed between two versions (版本比较)")
+    dif.add_argument("v1", type=int)
+    dif.add_argument("v2", type=int)
+    common(dif)
+    dif.set_defaults(func=_diff)
+
+    rb = ds.add_parser("rollback", help="make a new version equal to an older one (回退)")
+    rb.add_argument("version", type=int)
+    rb.add_argument("--note", default="")
+    rb.add_argument("--author")
+    common(rb)
+    rb.set_defaults(func=_rollback)
+
+
+def _store(args):
+    from geo.datasets import DatasetStore, default_db_path
+
+    return DatasetStore(Path(args.db) if args.db else default_db_path(), region=args.region)
+
+
+def _crs(value: str | None) -> str | None:
+    """``4546`` or ``EPSG:4546`` as a CRS pyproj knows, or a clear error."""
+    if not value:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from geo.errors import InputDataError
+
+    text = value.strip()
+    text = f"EPSG:{text}" if text.isdigit() else text
+    try:
+        CRS.from_user_input(text)
+    except CRSError as exc:
+        raise InputDataError(f"Unknown CRS '{value}'.", f"未知坐标参考系“{value}”。",
+                             hint_en="Give an EPSG code, e.g. EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E).",
+                             hint_zh="请填写EPSG代码，如 EPSG:4546（CGCS2000 3度带，中央经线111°E）。") from exc
+    return text
+
+
+# -- facilities: planner.register's report ----------------------------------------------
+def _facilities(args, region) -> tuple:
+    """Validate a register; (accepted GeoDataFrame, issues, counts)."""
+    from geo.errors import InputDataError
+    from planner import register as reg
+    from planner.facility_types import get_type
+
+    if args.type:
+        get_type(args.type)  # an unknown key is refused here, with the known ones listed
+    validate = getattr(reg, "validate_register", None)
+    if validate is not None:
+        wanted = {"region": region, "type_key": args.type, "coords": args.coords, "encoding": args.encoding,
+                  "crs": _crs(args.crs)}
+        accepts = inspect.signature(validate).parameters
+        kwargs = {k: v for k, v in wanted.items()
+                  if k in accepts and (v is not None or k in ("type_key", "encoding"))}
+        report = validate(args.file, **kwargs)
+        issues = [dict(i) for i in (getattr(report, "issues", None) or [])]
+        counts = dict(getattr(report, "counts", None) or {})
+        return report.accepted, issues, counts
+    # the register reader of before (no per-row report): one error stops the file
+    if args.coords == "auto":
+        raise InputDataError("--coords auto needs the register validation of a newer coverplan; "
+                             "give wgs84, gcj02 or bd09.",
+                             "此版本的名录读取不支持 --coords auto，请指定 wgs84、gcj02 或 bd09。")
+    if args.crs:
+        raise InputDataError("--crs is not supported for registers by this version; convert to WGS84.",
+                             "此版本的名录读取不支持 --crs，请先转换为WGS84经纬度。")
+    gdf = reg.load_register(args.file, region=region, coords=args.coords, facility_type=args.type)
+    return gdf, [], {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0}
+
+
+def _read(args, region) -> tuple:
+    """(layer name, checked layer, issues, counts) for the file of ``args.kind``."""
+    from geo.errors import InputDataError
+    from geo.imports import check_townships, check_villages
+    from planner.i18n import t
+
+    if args.type and args.kind != "facilities":
+        raise InputDataError("--type is for facilities only.", "--type 仅用于设施名录。")
+    if args.kind == "facilities":
+        gdf, issues, counts = _facilities(args, region)
+        layer = f"facilities:{args.type}" if args.type else "facilities"
+    else:
+        check = check_townships if args.kind == "townships" else check_villages
+        coords = "wgs84" if args.coords == "auto" else args.coords
+        gdf = check(region, args.file, crs=_crs(args.crs), coords=coords, encoding=args.encoding)
+        issues, counts = [], {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0}
+        layer = args.kind
+    name = Path(args.file).name
+    blocking = [i for i in issues if i.get("severity") == "error" or i.get("fixed")]
+    empty = gdf is None or len(gdf) == 0
+    # all or nothing: a row refused (or corrected automatically) stops the import unless the planner,
+    # having seen the list, takes the accepted rows with --partial; --dry-run only shows the report
+    if empty or (blocking and not args.partial and not args.dry_run):
+        shown = blocking[:10]
+        key = "ds_no_rows" if empty else "ds_rows_refused"
+        rows = sorted({i["row"] for i in blocking if i.get("row") is not None})
+        raise InputDataError(
+            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(_issue_text(i, "en").strip() for i in shown)
+            + ("." if shown else ""),
+            t(key, "zh", file=name, n=len(rows)) + "；".join(_issue_text(i, "zh").strip() for i in shown)
+            + ("。" if shown else ""),
+            hint_en="" if empty else t("ds_partial_hint", "en"), hint_zh="" if empty else t("ds_partial_hint", "zh"),
+            details={"refused_rows": rows, "issues": issues, "counts": counts})
+    return layer, gdf, issues, counts
+
+
+def _import(args) -> int:
+    from geo.datasets import check_source_size
+    from geo.errors import InputDataError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
+                             hint_en="Check the path.", hint_zh="请检查文件路径。")
+    check_source_size(path)
+    store = _store(args)
+    before = store.current()
+    layer, gdf, issues, counts = _read(args, store.region())
+    preview = store.preview(layer, gdf)
+    version = None
+    if not args.dry_run:
+        version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=args.note)
+    out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,
+           "version": version, "current": version if version is not None else before.version,
+           "previous": before.version, "counts": counts, "issues": issues, "changes": preview}
+    if version is not None:
+        row = store.version(version)
+        out.update({"sha256": row.source_sha256, "rows": row.rows, "replaced": row.replaced})
+    if args.json:
+        print_json(out)
+        return 0
+    _print_import(out, args.lang)
+    return 0
+
+
+def _issue_text(issue: dict, lang: str) -> str:
+    """One issue of a register report as a line: severity, row, column, problem and fix."""
+    from planner.i18n import t
+
+    sev = issue.get("severity") or issue.get("level") or ""
+    parts = [f"[{t('ds_sev_' + sev, lang)}]" if sev in ("error", "warning") else ""]
+    if issue.get("row") is not None:
+        parts.append(t("ds_row", lang, n=issue["row"]))
+    if issue.get("column"):
+        parts.append(f"{t('ds_column', lang)} {issue['column']}")
+    other = "zh" if lang == "en" else "en"
+    msg = issue.get(f"message_{lang}") or issue.get("message") or issue.get(f"message_{other}") or ""
+    fix = issue.get(f"fix_{lang}") or ""
+    sep = "：" if lang == "zh" else ": "
+    head = " ".join(p for p in parts if p)
+    return f"  {head}{sep}{msg}" + (f" ({fix})" if fix and lang == "en" else f"（{fix}）" if fix else "")
+
+
+def _print_import(out: dict, lang: str) -> None:
+    from planner.i18n import t
+
+    c = out["counts"]
+    refused = c.get("refused", 0)
+    warnings = c.get("warnings", sum(1 for i in out["issues"] if i.get("severity") == "warning"))
+    print(t("ds_validated", lang, accepted=c.get("accepted", c.get("rows", "?")), refused=refused,
+            warnings=warnings))
+    for issue in out["issues"][:SHOWN]:
+        print(_issue_text(issue, lang))
+    if len(out["issues"]) > SHOWN:
+        print("  " + t("ds_issue_more", lang, n=len(out["issues"]) - SHOWN))
+    if out["dry_run"]:
+        print(t("ds_dry_run", lang, v=out["previous"]))
+        print(t("ds_would_change", lang))
+    else:
+        print(t("ds_committed", lang, v=out["version"], layer=_layer_name(out["layer"], lang),
+                file=out["file"], rows=out.get("rows")))
+        print(t("ds_changes", lang))
+    _print_changes(out["changes"], lang)
+
+
+# -- versions, diff, rollback ------------------------------------------------------------
+def _layer_name(layer: str | None, lang: str) -> str:
+    from planner.i18n import t
+
+    if not layer:
+        return "–"
+    names = []
+    for part in layer.split(","):
+        base, _, ftype = part.partition(":")
+        text = t(f"ds_layer_{base}", lang)
+        if ftype:
+            try:
+                from planner.facility_types import get_type
+                text += f"（{get_type(ftype).name(lang)}）" if lang == "zh" else f" ({get_type(ftype).name(lang)})"
+            except Exception:  # a type removed from the TOML since: its key still names it
+                text += f":{ftype}"
+        names.append(text)
+    return "、".join(names) if lang == "zh" else ", ".join(names)
+
+
+def _versions(args) -> int:
+    from planner.i18n import t
+
+    rows = [v.to_dict() for v in _store(args).versions()]
+    if args.json:
+        print_json({"region": args.region, "current": next(r["version"] for r in rows if r["current"]),
+                    "versions": rows})
+        return 0
+    lang = args.lang
+    print("  ".join([t("ds_version", lang), t("ds_created", lang), t("ds_kind", lang), t("ds_layer", lang),
+                     t("ds_rows", lang), t("ds_source", lang), t("ds_author", lang), t("note", lang)]))
+    for r in rows:
+        mark = "*" if r["current"] else " "
+        what = _layer_name(r["layer"], lang)
+        note = r["note"]
+        if r["kind"] == "rollback":
+            what = t("ds_rollback_to", lang, v=r["target"])
+        if r["kind"] == "embedded":
+            what, note = t("ds_embedded_note", lang), ""
+        status = "" if r["status"] == "ok" else f" [{t('ds_status_' + r['status'], lang)}]"
+        print(f"{mark}{r['version']:>3}  {r['created_iso']}  {t('ds_kind_' + r['kind'], lang)}  {what}  "
+              f"{'' if r['rows'] is None else r['rows']}  {r['source_name'] or ''}  {r['author']}  {note}{status}")
+    cur = next(r["version"] for r in rows if r["current"])
+    print(f"* {t('ds_current', lang)}: {cur}")
+    return 0
+
+
+def _diff(args) -> int:
+    from planner.i18n import t
+
+    d = _store(args).diff(args.v1, args.v2)
+    if args.json:
+        print_json(d)
+        return 0
+    print(t("ds_diff_title", args.lang, a=d["from"], b=d["to"]))
+    _print_changes(d, args.lang)
+    return 0
+
+
+def _print_changes(d: dict, lang: str) -> None:
+    from planner.i18n import t
+
+    changed = d.get("layers", {}).get("changed", [])
+    print(f"  {t('ds_layers_changed', lang)}: "
+          f"{_layer_name(','.join(changed), lang) if changed else t('ds_no_change', lang)}")
+    f = d["facilities"]
+    sections = [
+        ("ds_fac_added", f["added"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']}) {r['lon']},{r['lat']}"),
+        ("ds_fac_removed", f["removed"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']})"),
+        ("ds_fac_moved", f["moved"], lambda r: f"{r['id']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
+        ("ds_fac_changed", f["changed"], lambda r: f"{r['id']} {r['name_before']} → {r['name']}"),
+        ("ds_town_changed", d["townships"]["changed"],
+         lambda r: f"{r['code']} {r['name']}: " + t("ds_area_change", lang, a=r["area_km2_before"],
+                                                     b=r["area_km2_after"], c=r["changed_km2"])
+         + f" ({r['geometry_quality_before']} → {r['geometry_quality_after']})"),
+        ("ds_town_requalified", d["townships"].get("requalified", []), None),  # often all of them: a count
+        ("ds_vill_moved", d["villages"]["moved"],
+         lambda r: f"{r['code']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
+        ("ds_pop_changed", [{"code": c} for c in d["population"]["changed"]], lambda r: r["code"]),
+    ]
+    shown = [(key, items, fmt) for key, items, fmt in sections if items]
+    for key, items, fmt in shown:
+        print(f"  {t(key, lang)}: {len(items)}")
+        for r in (items[:SHOWN] if fmt else []):
+            print(f"    {fmt(r)}")
+        if fmt and len(items) > SHOWN:
+            print("    " + t("ds_issue_more", lang, n=len(items) - SHOWN))
+
+
+def _rollback(args) -> int:
+    from planner.i18n import t
+
+    store = _store(args)
+    new = store.rollback(args.version, author=args.author, note=args.note)
+    row = store.version(new)
+    if args.json:
+        print_json({"version": new, "target": args.version, "current": new, "row": row.to_dict()})
+        return 0
+    print(t("ds_rolled_back", args.lang, v=new, target=args.version))
+    return 0

@@ -1,0 +1,99 @@
+"""Zip archives that planners upload (zipped Shapefiles, KMZ, and XLSX, which is a zip too).
+
+An upload is untrusted: a member named ``../../x`` (zip slip), thousands of
+members, or a small file that inflates to gigabytes (zip bomb) is refused
+before anything is unpacked. Members that are used are copied out under
+names chosen here, so no member name ever becomes a path.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from geo.errors import InputDataError
+
+#: At most this many members (a zipped Shapefile has 4-8).
+MAX_MEMBERS = 200
+#: At most this many bytes once unpacked, all members together.
+MAX_UNZIPPED = 500 * 1024 * 1024
+#: At most this unpacked/packed ratio. Only judged past RATIO_FLOOR bytes: small
+#: files of repeated text (an XLSX's styles) compress far better than 100:1 harmlessly.
+MAX_RATIO = 100
+RATIO_FLOOR = 10 * 1024 * 1024
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def file_error(label: str, en: str, zh: str, hint_en: str, hint_zh: str, **details) -> InputDataError:
+    """A whole-file problem of an upload: what is wrong with ``label``, and how to fix it."""
+    return InputDataError(f"{label}: {en}", f"{label}：{zh}", hint_en=hint_en, hint_zh=hint_zh,
+                          details={"file": label, **details})
+
+
+def _unsafe(name: str) -> bool:
+    """A member name that would land outside the folder it is unpacked into."""
+    norm = name.replace("\\", "/")
+    return norm.startswith("/") or bool(_DRIVE.match(norm)) or ".." in PurePosixPath(norm).parts
+
+
+def open_checked(path: Path, label: str | None = None) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after the safety checks; raise InputDataError otherwise."""
+    label = label or path.name
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputDataError(f"{label}: not a valid zip archive ({exc}).",
+                             f"{label}：不是有效的 zip 压缩文件（{exc}）。",
+                             hint_en="Zip the files again (zip format, not rar or 7z).",
+                             hint_zh="请重新用 zip 格式压缩（不要使用 rar、7z）。") from exc
+    infos = zf.infolist()
+    try:
+        if len(infos) > MAX_MEMBERS:
+            raise InputDataError(
+                f"{label}: the archive holds {len(infos)} files; at most {MAX_MEMBERS} are accepted.",
+                f"{label}：压缩包内有 {len(infos)} 个文件，最多接受 {MAX_MEMBERS} 个。",
+                hint_en="Zip only the layer's files (.shp, .shx, .dbf, .prj, .cpg).",
+                hint_zh="请只压缩该图层的文件（.shp、.shx、.dbf、.prj、.cpg）。",
+                details={"members": len(infos), "limit": MAX_MEMBERS})
+        bad = [i.filename for i in infos if _unsafe(i.filename)]
+        if bad:
+            raise InputDataError(
+                f"{label}: refused: member(s) {bad[:5]} point outside the archive's folder "
+                "(absolute path or '..').",
+                f"{label}：已拒绝：压缩包中的 {bad[:5]} 指向压缩包目录之外（绝对路径或“..”）。",
+                hint_en="Zip the files again from their own folder.",
+                hint_zh="请在文件所在目录中重新压缩。", details={"members": bad})
+        total = sum(i.file_size for i in infos)
+        packed = sum(i.compress_size for i in infos) or 1
+        if total > MAX_UNZIPPED:
+            raise InputDataError(
+                f"{label}: unpacks to {total / 2**20:.0f} MB; at most {MAX_UNZIPPED / 2**20:.0f} MB are accepted.",
+                f"{label}：解压后 {total / 2**20:.0f} MB，最多接受 {MAX_UNZIPPED / 2**20:.0f} MB。",
+                hint_en="Split the layer or keep only the region's features.",
+                hint_zh="请拆分图层，或只保留本地区的要素。", details={"unzipped": total})
+        if total > RATIO_FLOOR and total / packed > MAX_RATIO:
+            raise InputDataError(
+                f"{label}: refused: compressed {total / packed:.0f}:1 (more than {MAX_RATIO}:1 is treated "
+                "as a zip bomb).",
+                f"{label}：已拒绝：压缩比 {total / packed:.0f}:1（超过 {MAX_RATIO}:1 视为恶意压缩文件）。",
+                hint_en="Upload the original data files.", hint_zh="请上传原始数据文件。",
+                details={"ratio": total / packed})
+    except InputDataError:
+        zf.close()
+        raise
+    return zf
+
+
+def members(zf: zipfile.ZipFile, suffix: str) -> list[str]:
+    """Member names ending in ``suffix`` (case-insensitive), macOS resource forks skipped."""
+    return [n for n in zf.namelist()
+            if n.lower().endswith(suffix) and "__MACOSX/" not in n and not PurePosixPath(n).name.startswith("._")]
+
+
+def copy_member(zf: zipfile.ZipFile, name: str, target: Path) -> Path:
+    """Copy one member to ``target`` (a path we chose) and return it."""
+    with zf.open(name) as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target

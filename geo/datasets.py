@@ -1,0 +1,1109 @@
+"""A region's datasets with their version history: SQLite rows plus layer files.
+
+A *dataset* is a region's layers -- townships, villages, facilities (one layer
+per facility type), optionally a road network and a population table -- and
+every change to it is a new *version*:
+
+- **version 0** is the embedded default as shipped (``load_region(name,
+  imports=False)``). It has no files of its own, is re-created if the database
+  is lost, and a trigger refuses to delete it (no version is ever deleted);
+- each import or edit creates version N+1 = the current version's layers with
+  one layer replaced (townships and villages: the given units overlaid on the
+  current layer, exactly as ``geo.imports`` overlays them; facilities: the whole
+  layer of each type given). The original file is kept beside the layer;
+- a rollback creates a *new* version whose layers are those of an older one:
+  history is never rewritten.
+
+Storage: the app's SQLite file (``dataset_versions``, ``dataset_layers``,
+``dataset_current``; WAL mode) and ``settings.VAR_DIR/datasets/<region>/<version>/``
+(one GeoJSON per layer -- readable in any GIS, byte-identical for the same
+data -- and ``source/`` with the uploaded file). A layer that did not change is
+not copied: the version's layer map points at the version that stored it.
+
+Writes are all-or-nothing. A commit takes SQLite's write lock first, writes
+everything into a temporary directory, fsyncs, renames it to the version
+number and only then inserts the version's rows and moves ``current`` in one
+transaction. A crash at any point leaves no row, so the previous version stays
+current; the next open removes the leftover directory (and marks versions
+whose files have gone missing, so they are never made current).
+
+>>> store = DatasetStore(settings.VAR_DIR / "proposals.sqlite", region="shiyan")  # doctest: +SKIP
+>>> v = store.commit_layer("facilities:day_care", register, source_path="日间照料中心.xlsx",
+...                        author="张三", note="2025 register")                    # doctest: +SKIP
+>>> store.region().dataset_version                                                  # doctest: +SKIP
+1
+"""
+from __future__ import annotations
+
+import copy
+import getpass
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.errors import CoverplanError, InputDataError, NotFoundError
+from geo.imports import overlay_townships, overlay_villages, settle_villages
+from geo.regions import POP_BANDS, Region, load_region, region_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS dataset_versions (
+    region        TEXT    NOT NULL,
+    version       INTEGER NOT NULL,
+    parent        INTEGER,          -- the version that was current when this one was made
+    created       REAL    NOT NULL, -- unix time
+    author        TEXT    NOT NULL,
+    note          TEXT    NOT NULL DEFAULT '',
+    kind          TEXT    NOT NULL CHECK (kind IN ('embedded', 'import', 'edit', 'rollback')),
+    layer         TEXT,             -- the layer(s) changed, comma-separated; NULL for 0 and rollbacks
+    target        INTEGER,          -- the version a rollback restores
+    source_name   TEXT,             -- the uploaded file's name
+    source_sha256 TEXT,
+    rows          INTEGER,          -- rows of the changed layer(s)
+    counts        TEXT    NOT NULL, -- JSON {layer: rows} of every layer of the version
+    replaced      TEXT    NOT NULL, -- JSON [{layer, version, rows}]: what the change replaced
+    status        TEXT    NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missing')),
+    PRIMARY KEY (region, version)
+);
+CREATE TABLE IF NOT EXISTS dataset_layers (
+    region    TEXT    NOT NULL,
+    version   INTEGER NOT NULL,
+    layer     TEXT    NOT NULL,
+    stored_in INTEGER NOT NULL,     -- the version whose directory holds the file (0: embedded)
+    file      TEXT,                 -- file name in that directory; NULL for the embedded layers
+    sha256    TEXT,
+    rows      INTEGER,
+    PRIMARY KEY (region, version, layer)
+);
+CREATE TABLE IF NOT EXISTS dataset_current (
+    region  TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS dataset_versions_kept BEFORE DELETE ON dataset_versions
+BEGIN
+    SELECT RAISE(ABORT, 'dataset versions are never deleted (version 0 is the embedded default)');
+END;
+CREATE TRIGGER IF NOT EXISTS dataset_layers_kept BEFORE DELETE ON dataset_layers
+BEGIN
+    SELECT RAISE(ABORT, 'dataset versions are never deleted (version 0 is the embedded default)');
+END;
+"""
+
+TOWNSHIPS, VILLAGES, NETWORK, POPULATION = "townships", "villages", "network", "population"
+FACILITIES = "facilities"
+#: Layer names: ``facilities:<type key>`` holds one facility type.
+_LAYER_RE = re.compile(r"^(townships|villages|network|population|facilities(:[a-z0-9_]+)?)$")
+KINDS = ("import", "edit", "rollback")
+
+#: Facilities further apart than this between two versions count as moved.
+MOVED_M = 10.0
+#: Village points further apart than this count as moved (official points are re-surveyed to the metre).
+VILLAGE_MOVED_M = 1.0
+#: A township boundary counts as changed where it moved by more than twice this (metres). The
+#: embedded polygons overshoot their county line by up to 0.4 m, so clipping them to it (as every
+#: township import does) is not a change; a boundary the planner corrected moves by metres.
+BOUNDARY_TOLERANCE_M = 0.5
+
+#: Largest uploaded file (registers, boundaries, village lists). Bureau files are a few MB; a file
+#: far larger is a mistake (a whole-province export, an image) and would hold the write lock long.
+#: The road network is exempt: an .osm.pbf extract is large by nature.
+MAX_SOURCE_BYTES = 100 * 1024 * 1024
+
+#: Test hook: "partial" (source copied, layer not yet written), "staged" (all written, not
+#: renamed) or "renamed" (in place, row not committed) makes a commit stop there and sleep,
+#: so a test can kill the process at that point.
+TEST_PAUSE_ENV = "COVERPLAN_DATASETS_TEST_PAUSE"
+_PAUSE_S = 600
+
+_frames: OrderedDict[tuple, gpd.GeoDataFrame | pd.DataFrame] = OrderedDict()
+_frames_lock = threading.Lock()
+_FRAMES_KEPT = 48
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """Where a version's layer lives: the version that stored it and its file (None: embedded)."""
+
+    layer: str
+    stored_in: int
+    file: str | None
+    sha256: str | None
+    rows: int | None
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """One row of a region's history.
+
+    Attributes
+    ----------
+    version, parent : int
+        This version and the one current when it was made (None for 0).
+    kind : {"embedded", "import", "edit", "rollback"}
+    layer : str or None
+        Layer(s) changed, comma-separated (``facilities:day_care``).
+    target : int or None
+        The version a rollback restores.
+    source_name, source_sha256 : str or None
+        The uploaded file, as named by the planner, and its hash.
+    rows : int or None
+        Rows of the changed layer(s).
+    counts : dict
+        ``{layer: rows}`` of every layer of the version.
+    replaced : list of dict
+        ``{"layer", "version", "rows"}``: the layers this version replaced and
+        the versions that had stored them.
+    status : {"ok", "missing"}
+        ``missing`` when files of the version are gone (it can then not be used).
+    current : bool
+        Whether this is the active version.
+    """
+
+    region: str
+    version: int
+    parent: int | None
+    created: float
+    author: str
+    note: str
+    kind: str
+    layer: str | None
+    target: int | None
+    source_name: str | None
+    source_sha256: str | None
+    rows: int | None
+    counts: dict = field(default_factory=dict)
+    replaced: list = field(default_factory=list)
+    status: str = "ok"
+    current: bool = False
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready fields, with ``created_iso`` (local time) for people."""
+        d = asdict(self)
+        d["created_iso"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.created))
+        return d
+
+
+def check_source_size(path: str | Path, *, layer: str = "") -> None:
+    """Refuse a source file over :data:`MAX_SOURCE_BYTES` before anything reads it (network exempt)."""
+    path = Path(path)
+    if layer == NETWORK or not path.is_file():
+        return
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        mb, limit = size / 2**20, MAX_SOURCE_BYTES // 2**20
+        raise InputDataError(f"{path.name} is too large ({mb:.0f} MB; at most {limit} MB).",
+                             f"{path.name} 文件过大（{mb:.0f} MB，上限 {limit} MB）。",
+                             hint_en="Export only this region's rows and the columns needed.",
+                             hint_zh="请只导出本地区的记录和所需的列。",
+                             details={"bytes": size, "limit": MAX_SOURCE_BYTES})
+
+
+def default_db_path() -> Path:
+    """The app's database file (``web.app`` uses the same default)."""
+    return settings.VAR_DIR / "proposals.sqlite"
+
+
+def os_user() -> str:
+    """The logged-in user's name, for ``author`` when none is given."""
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # getpass raises several types where no user name is set
+        return "unknown"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to flush."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pause(point: str) -> None:
+    """The test hook (:data:`TEST_PAUSE_ENV`): say where, then wait to be killed."""
+    if os.environ.get(TEST_PAUSE_ENV) == point:
+        sys.stderr.write(f"coverplan-datasets: paused at {point}\n")
+        sys.stderr.flush()
+        time.sleep(_PAUSE_S)
+
+
+def _layer_file(layer: str) -> str:
+    if layer == POPULATION:
+        return "population.csv"
+    return layer.replace(":", "-") + ".geojson"
+
+
+def _json_safe(value):
+    """Numbers and strings as JSON allows them (no NaN, no numpy scalars)."""
+    if value is None or (np.ndim(value) == 0 and pd.isna(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+class DatasetStore:
+    """The versions of one region's dataset.
+
+    Parameters
+    ----------
+    db_path : path
+        The SQLite file (shared with the web app's proposals: ``default_db_path()``).
+    region : str
+        Region key (``"shiyan"``).
+    root : path, optional
+        Directory of the layer files (default ``settings.VAR_DIR/datasets/<region>``).
+    timeout : float
+        Seconds to wait for another writer's lock.
+
+    Notes
+    -----
+    Opening the store creates the tables and version 0 when missing and cleans up
+    after a crashed commit (see the module docstring). A new SQLite connection is
+    made per call, so one store may serve several threads.
+    """
+
+    def __init__(self, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
+                 root: str | Path | None = None, timeout: float = 30.0) -> None:
+        self.db_path = Path(db_path)
+        self.region_name = region
+        self.root = Path(root) if root is not None else settings.VAR_DIR / "datasets" / region
+        self.timeout = timeout
+        self._embedded = load_region(region, imports=False)  # raises UnknownRegionError for unknown names
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")  # readers (the web app) never wait for an import
+            con.executescript(SCHEMA)
+        with self._write() as con:
+            self._ensure_version0(con)
+            self._recover(con)
+
+    # -- connections ---------------------------------------------------------------
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction holding SQLite's write lock from the start (BEGIN IMMEDIATE)."""
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # -- opening -------------------------------------------------------------------
+    def _ensure_version0(self, con: sqlite3.Connection) -> None:
+        if con.execute("SELECT 1 FROM dataset_versions WHERE region=? AND version=0",
+                       (self.region_name,)).fetchone():
+            if not con.execute("SELECT 1 FROM dataset_current WHERE region=?", (self.region_name,)).fetchone():
+                con.execute("INSERT INTO dataset_current VALUES (?, 0)", (self.region_name,))
+            return
+        emb = self._embedded
+        refs = [LayerRef(TOWNSHIPS, 0, None, None, len(emb.townships)),
+                LayerRef(VILLAGES, 0, None, None, len(emb.villages))]
+        for ftype, n in emb.facilities["facility_type"].astype(str).value_counts().sort_index().items():
+            refs.append(LayerRef(f"{FACILITIES}:{ftype}", 0, None, None, int(n)))
+        build = region_dir(self.region_name) / "build"
+        h = hashlib.sha256()
+        for name in ("region.json", "townships.geojson", "villages.geojson", "facilities.geojson"):
+            if (build / name).is_file():
+                h.update(sha256_file(build / name).encode())
+        self._insert(con, version=0, parent=None, author="coverplan", note="",
+                     kind="embedded", layer=None, target=None, source_name=f"embedded:{self.region_name}",
+                     source_sha256=h.hexdigest(), rows=None, refs=refs, replaced=[])
+        con.execute("INSERT OR REPLACE INTO dataset_current VALUES (?, 0)", (self.region_name,))
+
+    def _recover(self, con: sqlite3.Connection) -> None:
+        """Remove what a crashed commit left and mark versions whose files are gone.
+
+        Runs under the write lock: a live commit holds that lock from its first
+        file to its last row, so whatever is found here belongs to a dead one.
+        """
+        known = {r["version"] for r in con.execute(
+            "SELECT version FROM dataset_versions WHERE region=?", (self.region_name,))}
+        for child in self.root.iterdir():
+            if child.name.startswith(".tmp-") or (child.name.isdigit() and int(child.name) not in known):
+                shutil.rmtree(child, ignore_errors=True)
+        for v in sorted(known - {0}):
+            refs = self._refs(con, v)
+            ok = all(r.file is None or (self.root / str(r.stored_in) / r.file).is_file() for r in refs.values())
+            con.execute("UPDATE dataset_versions SET status=? WHERE region=? AND version=? AND status<>?",
+                        ("ok" if ok else "missing", self.region_name, v, "ok" if ok else "missing"))
+        cur = con.execute("SELECT version FROM dataset_current WHERE region=?", (self.region_name,)).fetchone()
+        status = con.execute("SELECT status FROM dataset_versions WHERE region=? AND version=?",
+                             (self.region_name, cur["version"])).fetchone() if cur else None
+        if status is None or status["status"] != "ok":
+            best = con.execute("SELECT MAX(version) AS v FROM dataset_versions WHERE region=? AND status='ok'",
+                               (self.region_name,)).fetchone()["v"]
+            con.execute("INSERT OR REPLACE INTO dataset_current VALUES (?, ?)", (self.region_name, best))
+
+    # -- reading rows --------------------------------------------------------------
+    def _refs(self, con: sqlite3.Connection, version: int) -> dict[str, LayerRef]:
+        rows = con.execute("SELECT layer, stored_in, file, sha256, rows FROM dataset_layers "
+                           "WHERE region=? AND version=? ORDER BY layer", (self.region_name, version))
+        return {r["layer"]: LayerRef(r["layer"], r["stored_in"], r["file"], r["sha256"], r["rows"]) for r in rows}
+
+    def _row(self, r: sqlite3.Row, current: int) -> DatasetVersion:
+        return DatasetVersion(
+            region=r["region"], version=r["version"], parent=r["parent"], created=r["created"],
+            author=r["author"], note=r["note"], kind=r["kind"], layer=r["layer"], target=r["target"],
+            source_name=r["source_name"], source_sha256=r["source_sha256"], rows=r["rows"],
+            counts=json.loads(r["counts"]), replaced=json.loads(r["replaced"]), status=r["status"],
+            current=r["version"] == current)
+
+    def _current(self, con: sqlite3.Connection) -> int:
+        return con.execute("SELECT version FROM dataset_current WHERE region=?",
+                           (self.region_name,)).fetchone()["version"]
+
+    def versions(self) -> list[DatasetVersion]:
+        """Every version of the region, oldest first."""
+        with self._connect() as con:
+            cur = self._current(con)
+            return [self._row(r, cur) for r in con.execute(
+                "SELECT * FROM dataset_versions WHERE region=? ORDER BY version", (self.region_name,))]
+
+    def current(self) -> DatasetVersion:
+        """The active version."""
+        with self._connect() as con:
+            cur = self._current(con)
+            return self._row(con.execute("SELECT * FROM dataset_versions WHERE region=? AND version=?",
+                                         (self.region_name, cur)).fetchone(), cur)
+
+    def version(self, version: int) -> DatasetVersion:
+        """One version's row; :class:`NotFoundError` when there is none."""
+        with self._connect() as con:
+            return self._row(self._version_row(con, version), self._current(con))
+
+    def _version_row(self, con: sqlite3.Connection, version: int) -> sqlite3.Row:
+        r = con.execute("SELECT * FROM dataset_versions WHERE region=? AND version=?",
+                        (self.region_name, int(version))).fetchone()
+        if r is None:
+            last = con.execute("SELECT MAX(version) AS v FROM dataset_versions WHERE region=?",
+                               (self.region_name,)).fetchone()["v"]
+            raise NotFoundError(f"No dataset version {version} (versions 0-{last}).",
+                                f"没有数据版本 {version}（现有版本 0-{last}）。",
+                                hint_en="`coverplan data versions` lists them.",
+                                hint_zh="可用 `coverplan data versions` 查看全部版本。",
+                                details={"version": version, "last": last})
+        return r
+
+    def _usable(self, con: sqlite3.Connection, version: int | None) -> tuple[int, dict[str, LayerRef]]:
+        v = self._current(con) if version is None else int(version)
+        r = self._version_row(con, v)
+        if r["status"] != "ok":
+            raise CoverplanError(f"Dataset version {v} cannot be used: its files are missing.",
+                                 f"数据版本 {v} 无法使用：其文件已缺失。",
+                                 hint_en=f"Restore {self.root / str(v)} from a backup, or use another version.",
+                                 hint_zh=f"请从备份恢复 {self.root / str(v)}，或改用其他版本。",
+                                 details={"version": v})
+        return v, self._refs(con, v)
+
+    def refs(self, version: int | None = None) -> dict[str, LayerRef]:
+        """A version's layer map: layer name -> where its data lives."""
+        with self._connect() as con:
+            return self._usable(con, version)[1]
+
+    def layer_path(self, layer: str, version: int | None = None) -> Path | None:
+        """The stored file of a layer (the road network's ``.osm.pbf``...), None when embedded or absent."""
+        ref = self.refs(version).get(layer)
+        return None if ref is None or ref.file is None else self.root / str(ref.stored_in) / ref.file
+
+    def source_path(self, version: int) -> Path | None:
+        """The original file a version was imported from (kept under ``<version>/source/``)."""
+        folder = self.root / str(int(version)) / "source"
+        files = sorted(folder.iterdir()) if folder.is_dir() else []
+        name = self.version(version).source_name
+        return next((f for f in files if f.name == name), files[0] if files else None)
+
+    # -- layers --------------------------------------------------------------------
+    def _frame(self, ref: LayerRef) -> gpd.GeoDataFrame | pd.DataFrame:
+        """One layer's data (a cached, read-only copy: callers copy before changing it)."""
+        if ref.stored_in == 0:
+            emb = self._embedded
+            if ref.layer == TOWNSHIPS:
+                return emb.townships
+            if ref.layer == VILLAGES:
+                return emb.villages
+            ftype = ref.layer.split(":", 1)[1]
+            return emb.facilities[emb.facilities["facility_type"].astype(str) == ftype]
+        path = self.root / str(ref.stored_in) / ref.file
+        try:
+            st = path.stat()
+        except OSError:
+            st = None
+        # size and mtime in the key: a file changed behind our back is read (and its hash checked) again
+        key = (str(path.resolve()), ref.sha256, st and st.st_size, st and st.st_mtime_ns)
+        with _frames_lock:
+            if st is not None and key in _frames:
+                _frames.move_to_end(key)
+                return _frames[key]
+        if st is None or sha256_file(path) != ref.sha256:
+            raise CoverplanError(f"The file of layer {ref.layer} (version {ref.stored_in}) is missing or changed: "
+                                 f"{path}.", f"图层 {ref.layer}（版本 {ref.stored_in}）的文件缺失或已被改动：{path}。",
+                                 hint_en="Restore it from a backup; stored layers must not be edited by hand.",
+                                 hint_zh="请从备份恢复；已保存的图层文件不可手工修改。",
+                                 details={"layer": ref.layer, "version": ref.stored_in})
+        frame = _read_layer(ref.layer, path)
+        with _frames_lock:
+            _frames[key] = frame
+            while len(_frames) > _FRAMES_KEPT:
+                _frames.popitem(last=False)
+        return frame
+
+    def layers(self, version: int | None = None) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
+        """A version's layers (default: the current one).
+
+        Returns
+        -------
+        dict
+            ``"townships"`` and ``"villages"`` (GeoDataFrames indexed by code),
+            ``"facilities"`` (one GeoDataFrame of every type, indexed by id,
+            with ``facility_type``) and, when the version has one,
+            ``"population"`` (DataFrame ``code`` + population bands). The road
+            network is a file: :meth:`layer_path`.
+        """
+        with self._connect() as con:
+            _, refs = self._usable(con, version)
+        return self._layers_of(refs)
+
+    def _layers_of(self, refs: dict[str, LayerRef]) -> dict:
+        out = {TOWNSHIPS: self._frame(refs[TOWNSHIPS]).copy(), VILLAGES: self._frame(refs[VILLAGES]).copy()}
+        parts = [self._frame(r) for name, r in sorted(refs.items()) if name.startswith(FACILITIES + ":")]
+        parts = [p for p in parts if len(p)]
+        fac = pd.concat(parts) if parts else self._embedded.facilities.iloc[0:0]
+        out[FACILITIES] = gpd.GeoDataFrame(fac, geometry="geometry", crs=settings.STORAGE_CRS).copy()
+        if POPULATION in refs:
+            out[POPULATION] = self._frame(refs[POPULATION]).copy()
+        return out
+
+    def region(self, version: int | None = None) -> Region:
+        """The region as of a version: its layers in place of the embedded ones, with provenance.
+
+        Townships and villages supplied by the planner are flagged
+        ``geometry_quality``/``location_quality = "official"`` and
+        ``*_source = "planner-supplied"``; the layer provenance says which
+        version and file each layer came from; ``region.dataset_version`` and
+        ``region.provenance["dataset"]`` name the version, so every analysis can
+        state what it used.
+        """
+        with self._connect() as con:
+            v, refs = self._usable(con, version)
+            row = self._row(self._version_row(con, v), self._current(con))
+            sources = {r["version"]: (r["source_name"], r["created"]) for r in con.execute(
+                "SELECT version, source_name, created FROM dataset_versions WHERE region=?", (self.region_name,))}
+        lay = self._layers_of(refs)
+        emb = self._embedded
+        towns, vills = lay[TOWNSHIPS], lay[VILLAGES]
+        vills = settle_villages(towns, vills) if refs[TOWNSHIPS].stored_in else vills
+        if POPULATION in lay:
+            vills, towns = _apply_population(vills, towns, lay[POPULATION])
+        provenance = copy.deepcopy(emb.provenance)
+        meta = provenance.setdefault("layers", {})
+
+        def supplied(ref: LayerRef) -> dict:
+            name, created = sources.get(ref.stored_in, (None, None))
+            return {"dataset_version": ref.stored_in, "supplied_by": "planner", "file": name,
+                    "imported_at": created,
+                    "source": f"planner-supplied: {name} (dataset version {ref.stored_in})",
+                    "source_zh": f"规划人员提供：{name}（数据版本 {ref.stored_in}）"}
+
+        if refs[TOWNSHIPS].stored_in:
+            q = towns["geometry_quality"]
+            meta.setdefault(TOWNSHIPS, {}).update({
+                **supplied(refs[TOWNSHIPS]), "count": int(len(towns)),
+                "geometry_quality": "official" if (q == "official").all() else "mixed",
+                "synthetic": bool((q != "official").any())})
+        if refs[VILLAGES].stored_in:
+            q = vills["location_quality"]
+            meta.setdefault(VILLAGES, {}).update({
+                **supplied(refs[VILLAGES]), "count": int(len(vills)),
+                "location_quality": "official" if (q == "official").all() else "mixed",
+                "synthetic": bool((q != "official").any())})
+        if POPULATION in refs:
+            meta.setdefault(POPULATION, {}).update({**supplied(refs[POPULATION]), "quality": "mixed"})
+        fac = lay[FACILITIES]
+        by_type = {}
+        for name, ref in refs.items():
+            if name.startswith(FACILITIES + ":"):
+                ftype = name.split(":", 1)[1]
+                part = fac[fac["facility_type"].astype(str) == ftype]
+                by_type[ftype] = {"dataset_version": ref.stored_in, "count": int(len(part)),
+                                  "synthetic": bool(part["synthetic"].fillna(False).astype(bool).any())
+                                  if "synthetic" in part else False,
+                                  "file": sources.get(ref.stored_in, (None,))[0] if ref.stored_in else None}
+        if any(r.stored_in for n, r in refs.items() if n.startswith(FACILITIES + ":")):
+            m = meta.setdefault(FACILITIES, {})
+            m.update({"count": int(len(fac)), "by_type": by_type,
+                      "synthetic": any(t["synthetic"] for t in by_type.values()), "supplied_by": "planner",
+                      "source": "planner-supplied register(s) where by_type names a version > 0; "
+                                "coverplan sample (示意) elsewhere",
+                      "source_zh": "by_type 中版本号大于0的类型为规划人员提供的名录，其余为 coverplan 合成示例（示意）"})
+        provenance["dataset"] = {"region": self.region_name, "version": v, "created": row.created,
+                                 "kind": row.kind, "note": row.note,
+                                 "layers": {n: r.stored_in for n, r in refs.items()}}
+        if refs.get(NETWORK):
+            provenance["dataset"]["network"] = str(self.root / str(refs[NETWORK].stored_in) / refs[NETWORK].file)
+        return Region(name=emb.name, counties=emb.counties, townships=towns, villages=vills,
+                      facilities=fac, scenic_areas=emb.scenic_areas, provenance=provenance, dataset_version=v)
+
+    # -- writing -------------------------------------------------------------------
+    def _expand(self, layer: str, gdf) -> dict[str, object]:
+        """``facilities`` with several types -> one ``facilities:<type>`` layer per type."""
+        if not _LAYER_RE.match(layer or ""):
+            raise InputDataError(f"Unknown layer '{layer}'.", f"未知图层“{layer}”。",
+                                 hint_en="Layers: townships, villages, facilities[:type], population, network.",
+                                 hint_zh="可用图层：townships、villages、facilities[:类型]、population、network。")
+        if layer == NETWORK:
+            if gdf is not None:
+                raise InputDataError("The network layer is its source file: give no table.",
+                                     "路网图层即其源文件，无需提供数据表。")
+            return {NETWORK: None}
+        if gdf is None:
+            raise InputDataError(f"Layer {layer}: no data given.", f"图层 {layer}：未提供数据。")
+        if layer.startswith(FACILITIES + ":") and "facility_type" in gdf:
+            other = sorted(set(gdf["facility_type"].dropna().astype(str)) - {layer.split(":", 1)[1]})
+            if other:
+                raise InputDataError(f"Layer {layer} holds facilities of another type: {other}.",
+                                     f"图层 {layer} 中有其他类型的设施：{other}。", details={"types": other})
+        if layer != FACILITIES:
+            return {layer: gdf}
+        if "facility_type" not in gdf or gdf["facility_type"].isna().any():
+            raise InputDataError("Facilities need a facility_type on every row.",
+                                 "每条设施记录都须有设施类型（facility_type）。")
+        types = sorted(set(gdf["facility_type"].astype(str)))
+        if not types:
+            raise InputDataError("No facilities given.", "没有设施记录。")
+        return {f"{FACILITIES}:{t}": gdf[gdf["facility_type"].astype(str) == t] for t in types}
+
+    def _build(self, refs: dict[str, LayerRef], changes: dict[str, object], source_name: str | None):
+        """The new frames of the changed layers, merged with the version ``refs`` describes."""
+        emb = self._embedded
+        out: dict[str, object] = {}
+        for layer, data in changes.items():
+            if layer == TOWNSHIPS:
+                out[layer] = _merge_townships(self._frame(refs[TOWNSHIPS]), emb, data)
+            elif layer == VILLAGES:
+                out[layer] = _merge_villages(self._frame(refs[VILLAGES]), data, source_name)
+            elif layer == POPULATION:
+                out[layer] = _check_population(data, self._frame(refs[VILLAGES]))
+            elif layer.startswith(FACILITIES + ":"):
+                out[layer] = _check_facilities(layer.split(":", 1)[1], data, source_name)
+            else:
+                out[layer] = None
+        fac_layers = [n for n in out if n.startswith(FACILITIES + ":")]
+        if fac_layers:  # ids identify facilities across versions: one id, one facility
+            mine = pd.concat([out[n]["id"] for n in fac_layers])
+            others = pd.concat([self._frame(r)["id"].astype(str) for n, r in refs.items()
+                                if n.startswith(FACILITIES + ":") and n not in out] or [pd.Series(dtype=str)])
+            clash = sorted(set(mine) & set(others))
+            if clash:
+                raise InputDataError(f"{len(clash)} facility id(s) already belong to facilities of another type: "
+                                     f"{clash[:10]}.", f"有 {len(clash)} 个设施编号已被其他类型的设施使用：{clash[:10]}。",
+                                     hint_en="Give the facilities of each type their own ids.",
+                                     hint_zh="请为各类设施使用互不相同的编号。", details={"ids": clash})
+        return out
+
+    def preview(self, layer: str, gdf) -> dict:
+        """What committing ``gdf`` as ``layer`` would change (the diff against the current version), writing nothing."""
+        changes = self._expand(layer, gdf)
+        with self._connect() as con:
+            v, refs = self._usable(con, None)
+        frames = self._build(refs, changes, None)
+        before = self._layers_of(refs)
+        after = dict(before)
+        for name, frame in frames.items():
+            if name in (TOWNSHIPS, VILLAGES, POPULATION):
+                after[name] = frame
+        fac = [f for n, f in frames.items() if n.startswith(FACILITIES + ":")]
+        if fac:
+            types = {n.split(":", 1)[1] for n in frames if n.startswith(FACILITIES + ":")}
+            keep = before[FACILITIES][~before[FACILITIES]["facility_type"].astype(str).isin(types)]
+            after[FACILITIES] = gpd.GeoDataFrame(pd.concat([keep] + [f for f in fac if len(f)]),
+                                                 geometry="geometry", crs=settings.STORAGE_CRS)
+        out = diff_layers(before, after, changed=set(changes))
+        out.update({"from": v, "to": None, "layers": {"changed": sorted(changes)}})
+        return out
+
+    def commit_layer(self, layer: str, gdf, *, source_path: str | Path | None = None,
+                     author: str | None = None, note: str = "", kind: str = "import") -> int:
+        """Make a new version: the current layers with ``layer`` replaced; return its number.
+
+        Parameters
+        ----------
+        layer : str
+            ``"townships"`` (``code`` + polygons: those units are replaced, the
+            rest of their county gives way), ``"villages"`` (``code`` + points
+            or ``lon``/``lat``: those villages move), ``"facilities:<type>"``
+            (every facility of that type: the layer is replaced as a whole),
+            ``"facilities"`` (one layer per ``facility_type`` present),
+            ``"population"`` (``code`` of villages + population bands) or
+            ``"network"`` (``gdf=None``; the source file is the layer).
+        gdf : GeoDataFrame, DataFrame or None
+            The layer, already validated by the caller (``geo.imports.check_*``,
+            ``planner.register``), in WGS84.
+        source_path : path, optional
+            The uploaded file: kept under ``<version>/source/`` with its hash
+            (a Shapefile's sidecar files too). None for an edit made on the map.
+        author : str, optional
+            Who made it (default: the OS user).
+        note : str
+            Free text shown in the history.
+        kind : {"import", "edit"}
+            Import of a file or an edit (``rollback`` has its own method).
+
+        Returns
+        -------
+        int
+            The new version, now current.
+
+        Raises
+        ------
+        InputDataError
+            Unknown layer, missing columns, ids clashing with another type's.
+            Nothing is written then.
+        """
+        if kind not in ("import", "edit"):
+            raise InputDataError(f"Unknown kind '{kind}' (import or edit).", f"未知的版本类型“{kind}”（import 或 edit）。")
+        changes = self._expand(layer, gdf)
+        src = Path(source_path) if source_path is not None else None
+        if src is not None and not src.is_file():
+            raise InputDataError(f"File not found: {src}.", f"找不到文件：{src}。")
+        if src is not None:
+            check_source_size(src, layer=layer)
+        if layer == NETWORK and src is None:
+            raise InputDataError("The network layer needs its source file.", "路网图层须提供源文件。")
+        author = author or os_user()
+        with self._write() as con:  # the write lock is held from the first file to the last row
+            parent, refs = self._usable(con, None)
+            frames = self._build(refs, changes, src.name if src else None)
+            tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+            final: Path | None = None
+            try:
+                tmp.mkdir(parents=True)
+                source_sha = None
+                if src is not None:
+                    (tmp / "source").mkdir()
+                    for f in _with_sidecars(src):
+                        shutil.copyfile(f, tmp / "source" / f.name)
+                        _fsync_file(tmp / "source" / f.name)
+                    source_sha = sha256_file(src)
+                _pause("partial")
+                new_refs = dict(refs)
+                for name, frame in frames.items():
+                    if name == NETWORK:
+                        file = "network" + (".osm.pbf" if src.name.lower().endswith(".osm.pbf")
+                                            else src.suffix.lower())
+                        shutil.copyfile(src, tmp / file)
+                        rows = None
+                    else:
+                        file = _layer_file(name)
+                        _write_layer(frame, tmp / file)
+                        rows = int(len(frame))
+                    _fsync_file(tmp / file)
+                    new_refs[name] = LayerRef(name, -1, file, sha256_file(tmp / file), rows)
+                _fsync_dir(tmp)
+                _pause("staged")
+                version = con.execute("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM dataset_versions "
+                                      "WHERE region=?", (self.region_name,)).fetchone()["v"]
+                final = self.root / str(version)
+                if final.exists():  # no row owns it (we hold the lock): a crashed commit's leftover
+                    shutil.rmtree(final)
+                os.replace(tmp, final)
+                _fsync_dir(self.root)
+                _pause("renamed")
+                new_refs = {n: (LayerRef(n, version, r.file, r.sha256, r.rows) if r.stored_in == -1 else r)
+                            for n, r in new_refs.items()}
+                replaced = [{"layer": n, "version": refs[n].stored_in, "rows": refs[n].rows}
+                            if n in refs else {"layer": n, "version": None, "rows": 0} for n in sorted(frames)]
+                self._insert(con, version=version, parent=parent, author=author, note=note, kind=kind,
+                             layer=",".join(sorted(frames)), target=None, source_name=src.name if src else None,
+                             source_sha256=source_sha,
+                             rows=sum(new_refs[n].rows or 0 for n in frames) if frames else None,
+                             refs=list(new_refs.values()), replaced=replaced)
+                con.execute("UPDATE dataset_current SET version=? WHERE region=?", (version, self.region_name))
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if final is not None:
+                    shutil.rmtree(final, ignore_errors=True)
+                raise
+        return version
+
+    def rollback(self, version: int, *, author: str | None = None, note: str = "") -> int:
+        """Make a new version whose layers are those of ``version``; return its number.
+
+        Nothing is removed: the versions after ``version`` stay in the history
+        and can themselves be restored.
+        """
+        author = author or os_user()
+        with self._write() as con:
+            target, refs = self._usable(con, version)
+            parent, now = self._usable(con, None)
+            new = con.execute("SELECT MAX(version) + 1 AS v FROM dataset_versions WHERE region=?",
+                              (self.region_name,)).fetchone()["v"]
+            if (self.root / str(new)).exists():  # no row owns it (we hold the lock): a crashed commit's leftover
+                shutil.rmtree(self.root / str(new))
+            changed = sorted(n for n in set(refs) | set(now) if refs.get(n) != now.get(n))
+            replaced = [{"layer": n, "version": now[n].stored_in if n in now else None,
+                         "rows": now[n].rows if n in now else 0} for n in changed]
+            self._insert(con, version=new, parent=parent, author=author,
+                         note=note, kind="rollback", layer=None,
+                         target=target, source_name=None, source_sha256=None, rows=None,
+                         refs=list(refs.values()), replaced=replaced)
+            con.execute("UPDATE dataset_current SET version=? WHERE region=?", (new, self.region_name))
+        return new
+
+    def _insert(self, con: sqlite3.Connection, *, version: int, parent: int | None, author: str, note: str,
+                kind: str, layer: str | None, target: int | None, source_name: str | None,
+                source_sha256: str | None, rows: int | None, refs: list[LayerRef], replaced: list) -> None:
+        counts = {r.layer: r.rows for r in sorted(refs, key=lambda r: r.layer)}
+        con.execute("INSERT INTO dataset_versions (region, version, parent, created, author, note, kind, layer, "
+                    "target, source_name, source_sha256, rows, counts, replaced, status) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?, 'ok')",
+                    (self.region_name, version, parent, time.time(), author, note or "", kind, layer, target,
+                     source_name, source_sha256, rows, json.dumps(counts), json.dumps(replaced)))
+        con.executemany("INSERT INTO dataset_layers VALUES (?,?,?,?,?,?,?)",
+                        [(self.region_name, version, r.layer, r.stored_in, r.file, r.sha256, r.rows) for r in refs])
+
+    def fingerprint(self) -> str:
+        """A hash of the region's rows and of every file under its directory.
+
+        Equal before and after an operation means it changed nothing (a refused
+        import, a dry run, a crashed commit after the next open's clean-up).
+        """
+        h = hashlib.sha256()
+        with self._connect() as con:
+            for table, order in (("dataset_versions", "version"), ("dataset_layers", "version, layer"),
+                                 ("dataset_current", "region")):
+                for r in con.execute(f"SELECT * FROM {table} WHERE region=? ORDER BY {order}",  # noqa: S608
+                                     (self.region_name,)):
+                    h.update(json.dumps(list(r), ensure_ascii=False).encode())
+        for f in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            h.update(f.relative_to(self.root).as_posix().encode())
+            h.update(sha256_file(f).encode())
+        return h.hexdigest()
+
+    # -- comparing -----------------------------------------------------------------
+    def diff(self, v1: int, v2: int) -> dict:
+        """What changed from version ``v1`` to ``v2``.
+
+        Returns
+        -------
+        dict
+            ``layers`` (``changed``: layer names whose data differ),
+            ``facilities`` (``added``, ``removed``, ``moved`` -- same id, more
+            than 10 m apart -- and ``changed``: same place, other name or type),
+            ``townships`` (``changed``: boundary moved by over 1 m -- code, name,
+            area before/after, the area that changed hands, quality before/after;
+            ``requalified``: same boundary, other quality flag), ``villages`` (``moved``)
+            and ``population`` (``changed`` codes). Standard JSON throughout.
+        """
+        with self._connect() as con:
+            a, refs1 = self._usable(con, v1)
+            b, refs2 = self._usable(con, v2)
+        changed = {n for n in set(refs1) | set(refs2)
+                   if (refs1.get(n) and (refs1[n].stored_in, refs1[n].sha256)) !=
+                   (refs2.get(n) and (refs2[n].stored_in, refs2[n].sha256))}
+        out = diff_layers(self._layers_of(refs1), self._layers_of(refs2), changed=changed)
+        out.update({"from": a, "to": b, "layers": {"changed": sorted(changed)}})
+        return out
+
+
+# -- layer files -------------------------------------------------------------------------
+def _with_sidecars(src: Path) -> list[Path]:
+    """A Shapefile given as its .shp brings its .shx/.dbf/.prj/.cpg along."""
+    if src.suffix.lower() != ".shp":
+        return [src]
+    return [src] + sorted(p for p in src.parent.glob(src.stem + ".*")
+                          if p != src and p.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn"))
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns a GeoJSON property can hold: lists/dicts as JSON text, extension dtypes as plain ones."""
+    df = df.copy()
+    for col in df.columns:
+        if col == "geometry":
+            continue
+        s = df[col]
+        if s.dtype == object and s.map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            df[col] = s.map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict, tuple)) else v)
+        elif isinstance(s.dtype, pd.StringDtype):
+            df[col] = s.astype(object)
+    return df
+
+
+def _write_layer(frame, path: Path) -> None:
+    if isinstance(frame, gpd.GeoDataFrame):
+        out = _plain(frame.reset_index(drop=True))
+        out.to_file(path, driver="GeoJSON", engine="pyogrio")
+    else:
+        frame.reset_index(drop=True).to_csv(path, index=False, lineterminator="\n")
+
+
+def _read_layer(layer: str, path: Path):
+    if layer == POPULATION:
+        return pd.read_csv(path, dtype={"code": str})
+    gdf = gpd.read_file(path, engine="pyogrio")
+    gdf = gdf.set_crs(settings.STORAGE_CRS, allow_override=True)
+    index = "id" if layer.startswith(FACILITIES) else "code"
+    if index not in gdf:
+        gdf[index] = pd.Series(dtype=str)
+    for col in ("code", "county_code", "township_code", "id"):
+        if col in gdf.columns:
+            gdf[col] = gdf[col].where(gdf[col].isna(), gdf[col].astype(str))
+    return gdf.set_index(index, drop=False).rename_axis(None)
+
+
+# -- building a changed layer -------------------------------------------------------------
+def _merge_townships(current: gpd.GeoDataFrame, emb: Region, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if "code" not in new or not isinstance(new, gpd.GeoDataFrame):
+        raise InputDataError("Townships need a code column and polygons.", "乡镇图层须有代码列和面要素。")
+    new = new.to_crs(settings.STORAGE_CRS)
+    codes = new["code"].astype(str)
+    unknown = sorted(set(codes) - set(current.index))
+    if unknown:
+        raise InputDataError(f"Unknown township code(s): {unknown[:10]}.", f"未知的乡镇代码：{unknown[:10]}。",
+                             details={"unknown": unknown})
+    towns = current.copy()
+    if "geometry_source" not in towns:
+        towns["geometry_source"] = "embedded"
+    towns = overlay_townships(towns, emb.counties, gpd.GeoDataFrame({"code": codes.values},
+                                                                     geometry=new.geometry.values,
+                                                                     crs=settings.STORAGE_CRS))
+    towns.loc[codes.values, "geometry_source"] = "planner-supplied"
+    return towns
+
+
+def _merge_villages(current: gpd.GeoDataFrame, new, source_name: str | None) -> gpd.GeoDataFrame:
+    if "code" not in new:
+        raise InputDataError("Villages need a code column.", "村（社区）图层须有代码列。")
+    if "lon" in new and "lat" in new:
+        pts = pd.DataFrame({"code": new["code"].astype(str).values, "lon": new["lon"].astype(float).values,
+                            "lat": new["lat"].astype(float).values})
+    elif isinstance(new, gpd.GeoDataFrame):
+        g = new.to_crs(settings.STORAGE_CRS).geometry
+        pts = pd.DataFrame({"code": new["code"].astype(str).values, "lon": g.x.values, "lat": g.y.values})
+    else:
+        raise InputDataError("Villages need lon/lat or point geometries.", "村（社区）图层须有经纬度或点要素。")
+    unknown = sorted(set(pts["code"]) - set(current.index))
+    if unknown:
+        raise InputDataError(f"Unknown village code(s): {unknown[:10]}.", f"未知的村（社区）代码：{unknown[:10]}。",
+                             details={"unknown": unknown})
+    vills = current.copy()
+    if "location_source" not in vills:
+        vills["location_source"] = "embedded"
+    vills = overlay_villages(vills, pts)
+    vills.loc[pts["code"].values, "location_source"] = "planner-supplied"
+    return vills
+
+
+def _check_facilities(ftype: str, gdf, source_name: str | None) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputDataError("Facilities must be a GeoDataFrame of points.", "设施图层须为点要素的 GeoDataFrame。")
+    gdf = gdf.to_crs(settings.STORAGE_CRS) if gdf.crs is not None else gdf.set_crs(settings.STORAGE_CRS)
+    if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
+        raise InputDataError("Facilities must be points.", "设施须为点要素。")
+    if "id" not in gdf:
+        raise InputDataError("Facilities need an id column.", "设施图层须有 id（编号）列。")
+    out = gdf.copy()
+    out["id"] = out["id"].astype(str)
+    dup = sorted(set(out["id"][out["id"].duplicated()]))
+    if dup:
+        raise InputDataError(f"Duplicate facility id(s): {dup[:10]}.", f"设施编号重复：{dup[:10]}。",
+                             details={"ids": dup})
+    out["facility_type"] = ftype
+    if "synthetic" not in out:
+        out["synthetic"] = False
+    if "source" not in out and source_name:
+        out["source"] = source_name
+    out = out.sort_values("id", kind="stable")  # the same register gives the same file
+    return gpd.GeoDataFrame(out.set_index("id", drop=False).rename_axis(None), geometry="geometry",
+                            crs=settings.STORAGE_CRS)
+
+
+def _check_population(table, villages: gpd.GeoDataFrame) -> pd.DataFrame:
+    if "code" not in table:
+        raise InputDataError("The population table needs a code column (12-digit village codes).",
+                             "人口表须有代码列（12位村级代码）。")
+    bands = [b for b in POP_BANDS if b in table]
+    if not bands:
+        raise InputDataError(f"The population table has none of the columns {', '.join(POP_BANDS)}.",
+                             f"人口表缺少人口列（{'、'.join(POP_BANDS)}）。")
+    df = pd.DataFrame({"code": table["code"].astype(str).values})
+    for b in bands:
+        v = pd.to_numeric(pd.Series(table[b]).reset_index(drop=True), errors="coerce")
+        bad = df["code"][v.isna() | (v < 0)].tolist()
+        if bad:
+            raise InputDataError(f"Population column {b}: missing or negative for {bad[:10]}.",
+                                 f"人口列 {b}：{bad[:10]} 缺失或为负数。", details={"codes": bad})
+        df[b] = v.round().astype("int64").values
+    unknown = sorted(set(df["code"]) - set(villages.index))
+    if unknown:
+        raise InputDataError(f"Unknown village code(s) in the population table: {unknown[:10]}.",
+                             f"人口表中有未知的村（社区）代码：{unknown[:10]}。", details={"unknown": unknown})
+    dup = sorted(set(df["code"][df["code"].duplicated()]))
+    if dup:
+        raise InputDataError(f"Duplicate codes in the population table: {dup[:10]}.",
+                             f"人口表代码重复：{dup[:10]}。", details={"duplicates": dup})
+    return df.sort_values("code").reset_index(drop=True)
+
+
+def _apply_population(vills: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, table: pd.DataFrame):
+    """Planner-supplied village populations, and township sums recomputed from them (counties keep the census)."""
+    vills, towns = vills.copy(), towns.copy()
+    table = table[table["code"].isin(vills.index)].set_index("code")
+    for b in [b for b in POP_BANDS if b in table]:
+        vills.loc[table.index, b] = table[b].astype(vills[b].dtype).values
+    vills.loc[table.index, "population_quality"] = "official"
+    touched = set(vills.loc[table.index, "township_code"])
+    sums = vills.groupby("township_code")[list(POP_BANDS)].sum()
+    for code in touched:
+        towns.loc[code, list(POP_BANDS)] = sums.loc[code].values
+        towns.loc[code, "population_quality"] = "mixed"
+    return vills, towns
+
+
+# -- differences -------------------------------------------------------------------------
+def _metric_xy(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    m = gdf.geometry.to_crs(settings.METRIC_CRS)
+    return pd.DataFrame({"x": m.x.values, "y": m.y.values}, index=gdf.index)
+
+
+def _facility_row(f) -> dict:
+    g = f.geometry
+    return {"id": str(f["id"]), "name": _json_safe(f.get("name")), "facility_type": str(f["facility_type"]),
+            "township_code": _json_safe(f.get("township_code")),
+            "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
+
+
+def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -> dict:
+    """Compare two sets of layers (as :meth:`DatasetStore.layers` returns them).
+
+    ``changed`` limits the work to the layers known to differ (None: all).
+    """
+    def touched(prefix: str) -> bool:
+        return changed is None or any(n == prefix or n.startswith(prefix + ":") for n in changed)
+
+    out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": []},
+                 "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []}}
+    if touched(FACILITIES):
+        a, b = before[FACILITIES], after[FACILITIES]
+        a = a[~a.index.duplicated()]
+        b = b[~b.index.duplicated()]
+        ids_a, ids_b = set(a.index), set(b.index)
+        out["facilities"]["added"] = [_facility_row(b.loc[i]) for i in sorted(ids_b - ids_a)]
+        out["facilities"]["removed"] = [_facility_row(a.loc[i]) for i in sorted(ids_a - ids_b)]
+        both = sorted(ids_a & ids_b)
+        if both:
+            xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
+            dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
+            for i in both:
+                d = float(dist[i])
+                if d > MOVED_M:
+                    row = _facility_row(b.loc[i])
+                    row.update({"distance_m": round(d, 1), "from": [round(float(a.loc[i].geometry.x), 6),
+                                                                     round(float(a.loc[i].geometry.y), 6)]})
+                    out["facilities"]["moved"].append(row)
+                elif (str(a.loc[i, "facility_type"]), _json_safe(a.loc[i].get("name"))) != \
+                        (str(b.loc[i, "facility_type"]), _json_safe(b.loc[i].get("name"))):
+                    row = _facility_row(b.loc[i])
+                    row.update({"name_before": _json_safe(a.loc[i].get("name")),
+                                "facility_type_before": str(a.loc[i, "facility_type"])})
+                    out["facilities"]["changed"].append(row)
+    if touched(TOWNSHIPS):
+        a, b = before[TOWNSHIPS], after[TOWNSHIPS]
+        both = [c for c in a.index if c in b.index]
+        ga = a.loc[both].geometry.to_crs(settings.METRIC_CRS).values
+        gb = b.loc[both].geometry.to_crs(settings.METRIC_CRS).values
+        sym = shapely.symmetric_difference(ga, gb)
+        moved = shapely.area(sym)
+        # what is left of the change after shaving BOUNDARY_TOLERANCE_M off every side: slivers
+        # from float noise or from clipping to the county line vanish, a moved boundary stays
+        real = ~shapely.is_empty(shapely.buffer(sym, -BOUNDARY_TOLERANCE_M))
+        for code, m2, pa, pb, is_real in zip(both, moved, shapely.area(ga), shapely.area(gb), real):
+            qa, qb = _json_safe(a.loc[code].get("geometry_quality")), _json_safe(b.loc[code].get("geometry_quality"))
+            if is_real:
+                out["townships"]["changed"].append({
+                    "code": code, "name": _json_safe(b.loc[code].get("name")),
+                    "county_name": _json_safe(b.loc[code].get("county_name")),
+                    "area_km2_before": round(float(pa) / 1e6, 3), "area_km2_after": round(float(pb) / 1e6, 3),
+                    "changed_km2": round(float(m2) / 1e6, 3),
+                    "geometry_quality_before": qa, "geometry_quality_after": qb})
+            elif qa != qb:
+                out["townships"]["requalified"].append({
+                    "code": code, "name": _json_safe(b.loc[code].get("name")),
+                    "geometry_quality_before": qa, "geometry_quality_after": qb})
+    if touched(VILLAGES):
+        a, b = before[VILLAGES], after[VILLAGES]
+        both = [c for c in a.index if c in b.index]
+        xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
+        dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
+        for code in both:
+            d = float(dist[code])
+            if d > VILLAGE_MOVED_M:
+                out["villages"]["moved"].append({
+                    "code": code, "name": _json_safe(b.loc[code].get("name")),
+                    "township_code": _json_safe(b.loc[code].get("township_code")), "distance_m": round(d, 1),
+                    "location_quality_before": _json_safe(a.loc[code].get("location_quality")),
+                    "location_quality_after": _json_safe(b.loc[code].get("location_quality"))})
+    if touched(POPULATION):
+        pa = before.get(POPULATION, pd.DataFrame(columns=["code"])).set_index("code")
+        pb = after.get(POPULATION, pd.DataFrame(columns=["code"])).set_index("code")
+        codes = sorted(set(pa.index) | set(pb.index))
+        out["population"]["changed"] = [c for c in codes if c not in pa.index or c not in pb.index
+                                        or not pa.loc[c].equals(pb.loc[c])]
+    out["counts"] = {"facilities_added": len(out["facilities"]["added"]),
+                     "facilities_removed": len(out["facilities"]["removed"]),
+                     "facilities_moved": len(out["facilities"]["moved"]),
+                     "facilities_changed": len(out["facilities"]["changed"]),
+                     "townships_changed": len(out["townships"]["changed"]),
+                     "townships_requalified": len(out["townships"]["requalified"]),
+                     "villages_moved": len(out["villages"]["moved"]),
+                     "population_changed": len(out["population"]["changed"])}
+    return out

@@ -1,0 +1,230 @@
+"""Read the tables and point layers planners bring, whatever the bureau keeps them in.
+
+CSV (UTF-8, UTF-8-BOM, GBK, GB18030, UTF-16; comma, tab or semicolon), Excel
+(XLSX; XLS via ``xlrd``), GeoJSON, zipped Shapefile (.cpg encoding and .prj CRS
+honoured), GeoPackage and KML/KMZ all come back as one :class:`Table` (GIS layers through geo.gisfiles): the
+file's own columns (headers as written) with the file's row numbers, and for
+GIS layers the geometries in WGS84. Spreadsheets often carry a title row above
+the header; the header row is the one among the first rows whose cells look
+most like column names the caller knows.
+
+Only whole-file problems are raised here (empty, too large, not what the name
+says, unreadable); what is wrong in a row is the caller's to report.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo import archives, gisfiles
+from geo.archives import file_error
+from geo.points import decode_text
+
+#: Files larger than this are refused before they are read (bytes; tests lower it).
+MAX_BYTES = 200 * 1024 * 1024
+#: How many leading rows may hold a title above the header.
+HEADER_SCAN = 10
+
+KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls",
+         ".geojson": "geojson", ".json": "geojson", ".zip": "shapefile", ".shp": "shapefile",
+         ".gpkg": "gpkg", ".kml": "kml", ".kmz": "kmz"}
+#: What the first bytes of each kind look like (see _sniff).
+_EXPECT = {"csv": "text", "xlsx": "zip", "xls": "ole", "geojson": "json", "shapefile": "zip",
+           "gpkg": "sqlite", "kml": "xml", "kmz": "zip"}
+_LOOKS = {"zip": ("a zip archive (e.g. an XLSX workbook or zipped Shapefile)", "zip压缩文件（如XLSX工作簿或压缩的Shapefile）"),
+          "ole": ("an old Excel workbook (.xls)", "旧版Excel工作簿（.xls）"),
+          "sqlite": ("a GeoPackage / SQLite database", "GeoPackage/SQLite数据库"),
+          "json": ("a JSON file", "JSON文件"), "xml": ("an XML/HTML file", "XML/HTML文件"),
+          "html": ("a web page (HTML), as some systems export \"Excel\"", "网页（HTML），部分系统导出的“Excel”即是如此"),
+          "text": ("a text (CSV) file", "文本（CSV）文件"), "binary": ("a binary file", "二进制文件")}
+
+
+@dataclass
+class Table:
+    """One table as read: ``frame`` has the file's columns (cells as read, "" when empty),
+    ``rows`` the file's row number of each frame row (spreadsheet row / CSV line, the
+    header being row ``header_row``; feature number from 1 for GIS layers)."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+    kind: str
+    source: str
+    encoding: str | None = None
+    crs: str | None = None          # the CRS the coordinates were in, e.g. "EPSG:4547"
+    geometry: object = None         # GIS layers: a GeoSeries in WGS84, aligned with frame
+    layer: str | None = None        # sheet or layer read
+    header_row: int | None = None
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) things worth telling
+
+
+def norm_header(text) -> str:
+    """A header as compared: full-width folded (（村）→(村)), spaces dropped, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def header_keys(text) -> tuple[str, ...]:
+    """The header itself and, when it carries a qualifier in brackets (经度(GCJ02)), without it."""
+    full = norm_header(text)
+    bare = re.sub(r"\(.*?\)|\[.*?\]", "", full)
+    return (full, bare) if bare and bare != full else (full,)
+
+
+def _sniff(head: bytes) -> str:
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
+    if start.startswith((b"{", b"[")):
+        return "json"
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
+        return "html"
+    if start.startswith(b"<"):
+        return "xml"
+    return "binary" if b"\x00" in head[:4096] else "text"
+
+
+def read_table(path, *, encoding: str | None = None, crs: str | None = None,
+               header_names=frozenset(), max_bytes: int | None = None) -> Table:
+    """Read ``path`` into a :class:`Table`; raise InputDataError for whole-file problems.
+
+    ``encoding`` forces a text or Shapefile encoding; ``crs`` is the CRS of a GIS
+    layer that states none (or overrides the one it states); ``header_names`` are
+    normalised column names (:func:`norm_header`) that tell the header row.
+    """
+    path = Path(path)
+    label = path.name
+    if not path.is_file():
+        raise file_error(label, "file not found.", "找不到文件。", "Check the path.", "请检查文件路径。", path=str(path))
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise file_error(label, f"unsupported file type '{path.suffix}'.", f"不支持的文件类型“{path.suffix}”。",
+                         "Use CSV, XLSX/XLS, GeoJSON, a zipped Shapefile, GeoPackage or KML/KMZ.",
+                         "请使用 CSV、XLSX/XLS、GeoJSON、压缩的Shapefile、GeoPackage 或 KML/KMZ 文件。")
+    size, limit = path.stat().st_size, MAX_BYTES if max_bytes is None else max_bytes
+    if size > limit:
+        raise file_error(label, f"the file is {size / 2**20:.1f} MB; at most {limit / 2**20:.1f} MB are accepted.",
+                         f"文件大小 {size / 2**20:.1f} MB，超过上限 {limit / 2**20:.1f} MB。",
+                         "Keep only this region's rows, or split the file.", "请只保留本地区的数据，或拆分文件。",
+                         size=size, limit=limit)
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    looks = _sniff(head)
+    if looks == "empty" or (looks == "text" and not head.strip(b"\xef\xbb\xbf \t\r\n,;")):
+        raise file_error(label, "the file is empty.", "文件是空的。",
+                         "Export the register again: a header row, then one row per facility.",
+                         "请重新导出名录：第一行为表头，之后每行一处设施。")
+    expected = "binary" if path.suffix.lower() == ".shp" else _EXPECT[kind]  # a bare .shp beside its .dbf
+    if looks != expected and not (kind == "csv" and looks == "json"):
+        en, zh = _LOOKS.get(looks, _LOOKS["binary"])
+        raise file_error(label, f"the name says {kind.upper()} but the content is {en}.",
+                         f"文件扩展名为 {kind.upper()}，但内容是{zh}。",
+                         "Open it in the program that made it and save it again in the format its name says "
+                         "(or give it the right extension).",
+                         "请用生成该文件的软件打开并另存为扩展名所示的格式（或改为正确的扩展名）。",
+                         expected=kind, found=looks)
+    if kind == "csv":
+        return _read_csv(path, encoding, header_names)
+    if kind in ("xlsx", "xls"):
+        return _read_excel(path, kind, header_names)
+    layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
+    return Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name, encoding=layer.encoding,
+                 crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes)
+
+
+def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple[pd.DataFrame, list[int], int]:
+    """Header detection over raw cell rows: (frame, file row numbers, header row number)."""
+    width = max((len(r) for r in raw), default=0)
+    cells = [[("" if v is None else str(v).strip()) for v in r] + [""] * (width - len(r)) for r in raw]
+    nonblank = [i for i, r in enumerate(cells) if any(r)]
+    if not nonblank:
+        return pd.DataFrame(), [], 0
+    scan = nonblank[:HEADER_SCAN]
+    score = [sum(1 for v in cells[i] if v and set(header_keys(v)) & header_names) for i in scan]
+    h = scan[score.index(max(score))] if max(score) > 0 else scan[0]
+    names, seen = [], {}
+    for j, v in enumerate(cells[h]):
+        v = v or f"column{j + 1}"
+        seen[v] = seen.get(v, 0) + 1
+        names.append(v if seen[v] == 1 else f"{v}.{seen[v]}")
+    body = [(line_of[i], cells[i]) for i in range(h + 1, len(cells)) if any(cells[i])]
+    frame = pd.DataFrame([r for _, r in body], columns=names, dtype=object) if body \
+        else pd.DataFrame(columns=names, dtype=object)
+    # columns with neither a header nor a value are spreadsheet debris
+    keep = [c for j, c in enumerate(names) if cells[h][j] or (frame[c] != "").any()]
+    return frame[keep], [n for n, _ in body], line_of[h]
+
+
+def _read_csv(path: Path, encoding, header_names) -> Table:
+    text, enc = decode_text(path.read_bytes(), path.name, encoding)
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    raw, line_of = [], []
+    try:
+        for row in reader:
+            raw.append(row)
+            line_of.append(reader.line_num)
+    except csv.Error as exc:
+        raise file_error(path.name, f"not a readable CSV table (line {reader.line_num}: {exc}).",
+                         f"无法解析为CSV表格（第 {reader.line_num} 行：{exc}）。",
+                         "Save it again as CSV from the spreadsheet program.", "请在表格软件中重新另存为CSV。") from exc
+    frame, rows, header = _frame_from_rows(raw, line_of, header_names)
+    if frame.shape[1] == 0:
+        raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
+                         "请填写表头和数据行。")
+    return Table(frame, rows, "csv", path.name, encoding=enc, header_row=header)
+
+
+def _read_excel(path: Path, kind: str, header_names) -> Table:
+    if kind == "xlsx":
+        archives.open_checked(path).close()  # a workbook is a zip: same limits as any upload
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
+                               engine="openpyxl" if kind == "xlsx" else "xlrd")
+    except ImportError as exc:
+        raise file_error(path.name, "old .xls workbooks cannot be read on this installation.",
+                         "本系统无法读取旧版 .xls 工作簿。", "Open it in Excel and save it as .xlsx.",
+                         "请用Excel打开并另存为 .xlsx 格式。") from exc
+    except Exception as exc:  # openpyxl/xlrd raise many types for damaged workbooks
+        raise file_error(path.name, f"cannot read the workbook ({exc}).", f"无法读取Excel工作簿（{exc}）。",
+                         "Open it in Excel and save it again as .xlsx.", "请用Excel打开并重新另存为 .xlsx 格式。") from exc
+    best = None
+    for name, sheet in sheets.items():
+        raw = sheet.astype(object).where(sheet.notna(), None).values.tolist()
+        frame, rows, header = _frame_from_rows(raw, list(range(1, len(raw) + 1)), header_names)
+        known = sum(1 for c in frame.columns if set(header_keys(c)) & header_names)
+        if frame.shape[1] and (best is None or known > best[0]):
+            best = (known, name, frame, rows, header)
+    if best is None:
+        raise file_error(path.name, "the workbook is empty.", "工作簿是空的。",
+                         "Put a header row and one row per facility on the first sheet.",
+                         "请在第一个工作表中填写表头，每行一处设施。")
+    _, name, frame, rows, header = best
+    for c in frame.columns:  # Excel stores whole numbers as 420302001.0
+        frame[c] = [_cell(v) for v in frame[c]]
+    notes = [(f"读取工作表“{name}”", f"read sheet '{name}'")] if len(sheets) > 1 else []
+    return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, str) and re.fullmatch(r"-?\d+\.0", v):
+        return v[:-2]
+    return "" if v is None else str(v).strip()

@@ -1,0 +1,151 @@
+"""Where a register's points fall: datum conversion, region and township tests, datum evidence.
+
+Chinese web maps publish coordinates in GCJ-02 (Amap, Tencent) or BD-09
+(Baidu), a few hundred metres off WGS84; registers copied from them look right
+and are wrong. When a sample of points fits the township polygons (and the
+region) clearly better after one of these conversions, that is evidence of the
+datum: it is reported with the numbers, and applied only when the planner
+declares it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import prcoords
+import shapely
+from scipy.stats import binomtest
+
+from geo.crs import lonlat_to_metric
+
+DATUMS = ("wgs84", "gcj02", "bd09")
+#: How planners write a datum in a per-row column (folded: lower case, no spaces, "-" or "_").
+_DATUM_NAMES = {"wgs84": "wgs84", "cgcs2000": "wgs84", "gps": "wgs84", "天地图": "wgs84",
+                "gcj02": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "高德地图": "gcj02",
+                "bd09": "bd09", "bd09ll": "bd09", "百度": "bd09", "百度地图": "bd09"}
+_TO_WGS = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
+#: Points this close outside the region still count as in it (approximate county edges, a
+#: facility on the boundary road).
+REGION_BUFFER_M = 1000.0
+#: A datum is suggested when rows fit better after converting, more often than worse at this
+#: one-sided sign-test level, and by at least MIN_NET rows.
+SUGGEST_P = 0.01
+MIN_NET = 2
+
+
+def norm_datum(value) -> str | None:
+    """``GCJ-02``, ``gcj02``, ``高德`` ... -> "gcj02"; "" -> ""; unknown -> None."""
+    text = str(value or "").strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+    return "" if not text else _DATUM_NAMES.get(text)
+
+
+def to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of ``lon, lat`` converted from ``datum`` to WGS84 (NaN stays NaN)."""
+    lon, lat = np.array(lon, float), np.array(lat, float)
+    fn = _TO_WGS.get(datum)
+    if fn is None:
+        return lon, lat
+    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat)):
+        c = fn(prcoords.Coords(lat=lat[i], lon=lon[i]))
+        lat[i], lon[i] = c.lat, c.lon
+    return lon, lat
+
+
+class RegionShapes:
+    """The region's outline and townships, for point tests."""
+
+    def __init__(self, region) -> None:
+        self.outline = shapely.union_all(region.counties.geometry.values)
+        self.outline_m = shapely.transform(self.outline, lambda c: np.column_stack(lonlat_to_metric(c[:, 0], c[:, 1])))
+        self.buffered_m = self.outline_m.buffer(REGION_BUFFER_M)
+        shapely.prepare(self.outline)
+        shapely.prepare(self.buffered_m)
+        towns = region.townships
+        self.codes = np.asarray(towns.index.astype(str))
+        self.polys = np.asarray(towns.geometry.values)
+        self.by_code = dict(zip(self.codes, self.polys))
+        self.tree = shapely.STRtree(self.polys)
+
+    def inside(self, lon, lat) -> np.ndarray:
+        """In the region, allowing REGION_BUFFER_M."""
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        out = np.zeros(len(lon), bool)
+        x, y = lonlat_to_metric(lon[ok], lat[ok])
+        out[ok] = shapely.contains_xy(self.buffered_m, x, y)
+        return out
+
+    def inside_exact(self, lon, lat) -> np.ndarray:
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        out = np.zeros(len(lon), bool)
+        out[ok] = shapely.contains_xy(self.outline, lon[ok], lat[ok])
+        return out
+
+    def km_outside(self, lon: float, lat: float) -> float:
+        x, y = lonlat_to_metric(lon, lat)
+        return float(shapely.distance(self.outline_m, shapely.Point(x, y))) / 1000
+
+    def township_of(self, lon, lat) -> np.ndarray:
+        """Township code of each point ("" where none); a point in a gap between the
+        (approximate) polygons, or just outside the region, takes the nearest township."""
+        out = np.full(len(lon), "", dtype=object)
+        ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+        if not len(ok):
+            return out
+        pts = shapely.points(lon[ok], lat[ok])
+        src, hit = self.tree.query(pts, predicate="within")
+        first = {}
+        for s, h in zip(src, hit):
+            first.setdefault(int(s), int(h))
+        for s, h in first.items():
+            out[ok[s]] = self.codes[h]
+        missing = [i for i in range(len(ok)) if i not in first]
+        if missing:
+            near = self.tree.nearest(pts[missing])
+            for m, h in zip(missing, near):
+                out[ok[m]] = self.codes[int(h)]
+        return out
+
+    def in_township(self, lon, lat, codes) -> np.ndarray:
+        """Whether each point lies in the township ``codes[i]`` (False where no code)."""
+        out = np.zeros(len(lon), bool)
+        codes = np.asarray(codes, dtype=object)
+        for code in set(codes) - {"", None}:
+            poly = self.by_code.get(code)
+            mask = (codes == code) & np.isfinite(lon) & np.isfinite(lat)
+            if poly is not None and mask.any():
+                out[mask] = shapely.contains_xy(poly, lon[mask], lat[mask])
+        return out
+
+
+def datum_evidence(shapes: RegionShapes, lon, lat, declared, applied: str = "wgs84") -> tuple[dict, dict | None]:
+    """How well the points fit under each datum, and the datum to suggest (or None).
+
+    Every point scores one for lying in the region and one for lying in the
+    township its row names (where it names one). A datum is suggested when,
+    against ``applied``, more points score better than worse by a one-sided sign
+    test at SUGGEST_P, and by MIN_NET points at least.
+    """
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    declared = np.asarray(declared, dtype=object)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    named = ok & (declared != "") & np.array([d is not None for d in declared], bool)
+    scores, evidence = {}, {}
+    for datum in DATUMS:
+        x, y = to_wgs84(lon, lat, datum)
+        region = shapes.inside_exact(x, y) & ok
+        town = shapes.in_township(x, y, np.where(named, declared, ""))
+        scores[datum] = region.astype(int) + town.astype(int)
+        evidence[datum] = {"points": int(ok.sum()), "inside_region": int(region.sum()),
+                           "named_township": int(named.sum()), "inside_named_township": int(town.sum())}
+    best = None
+    base = scores[applied]
+    for datum in DATUMS:
+        if datum == applied:
+            continue
+        better = int((scores[datum] > base).sum())
+        worse = int((scores[datum] < base).sum())
+        p = float(binomtest(better, better + worse, 0.5, alternative="greater").pvalue) if better else 1.0
+        evidence[datum].update({"better": better, "worse": worse, "p_value": p})
+        if p < SUGGEST_P and better - worse >= MIN_NET and (best is None or better - worse > best[1]):
+            best = (datum, better - worse)
+    if best is None:
+        return evidence, None
+    return evidence, {"datum": best[0], "against": applied, "before": evidence[applied], "after": evidence[best[0]]}

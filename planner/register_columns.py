@@ -1,0 +1,107 @@
+"""Which column of a planner's register is what, and which facility type a cell names.
+
+Bureaus head their columns in Chinese or English, with qualifiers in brackets
+(经度(GCJ02), 乡镇(街道)) and full-width brackets; types are written as the
+full name (社区(村)日间照料中心), the short name (日间照料中心), a common alias
+(日照中心) or the key. Both are matched here after the same folding.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from geo.errors import InputDataError
+from geo.tables import header_keys, norm_header
+
+#: Register fields and the headers they go by (compared after geo.tables.norm_header).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "编号", "设施编号", "机构编号", "统一社会信用代码", "信用代码"),
+    "name": ("name", "名称", "机构名称", "设施名称", "单位名称", "站点名称", "机构全称", "名字"),
+    "type": ("facility_type", "type", "类型", "设施类型", "机构类型", "类别"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经"),
+    "lat": ("lat", "latitude", "y", "纬度", "北纬"),
+    "lonlat": ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "coordinates"),
+    "county": ("county", "县区", "县(市、区)", "县(市,区)", "县(市区)", "县市区", "区县", "所属县区", "所属县(市、区)"),
+    "township": ("township", "乡镇", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)", "乡镇街道", "街道(乡镇)",
+                 "镇(街道)", "乡镇名称"),
+    "township_code": ("township_code", "乡镇代码", "乡镇区划代码"),
+    "village": ("village", "村", "村(社区)", "所属村", "所属村(社区)", "村社区", "社区(村)", "村(居)",
+                "村(居)委会", "村委会", "村名", "村(社区)名称"),
+    "address": ("address", "地址", "详细地址", "机构地址", "设施地址", "所在地址", "所在地"),
+    "code": ("code", "区划代码", "行政区划代码", "统计用区划代码", "村(社区)代码", "村代码"),
+    "coords": ("coords", "datum", "坐标系"),
+    "built_year": ("built_year", "建成年份", "建设年份", "建成年度"),
+}
+#: Fields whose columns are read into the register's own columns (the others stay as they are).
+CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year")
+_ALIAS = {norm_header(a): f for f, names in FIELDS.items() for a in names}
+#: What the header row is told by (geo.tables.read_table).
+HEADER_NAMES = frozenset(_ALIAS)
+_AREA_CODE = re.compile(r"^\d{9}(\d{3})?$")
+
+
+def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
+    """{field: file column}: ``column_map`` (field -> column) first, then the headers recognised.
+
+    A header matching an alias as written beats one matching only without its
+    bracketed qualifier; the first column in the file wins among equals.
+    """
+    columns = [str(c) for c in columns]
+    out: dict[str, str] = {}
+    if column_map:
+        by_norm = {norm_header(c): c for c in columns}
+        for fld, col in column_map.items():
+            if fld not in FIELDS:
+                raise InputDataError(f"{label}: unknown field '{fld}' in the column mapping; fields: "
+                                     f"{', '.join(FIELDS)}.",
+                                     f"{label}：列对应关系中有未知字段“{fld}”；可用字段：{'、'.join(FIELDS)}。")
+            if col in (None, ""):
+                continue
+            found = col if col in columns else by_norm.get(norm_header(col))
+            if found is None:
+                raise InputDataError(f"{label}: the column mapping names '{col}', which the file does not have "
+                                     f"(columns: {', '.join(columns)}).",
+                                     f"{label}：列对应关系中的“{col}”不在文件中（现有列：{'、'.join(columns)}）。",
+                                     details={"columns": columns})
+            out[fld] = found
+    taken = set(out.values())
+    for pass_ in (0, 1):  # 0: the header as written, 1: without its bracketed qualifier
+        for col in columns:
+            keys = header_keys(col)
+            if col in taken or len(keys) <= pass_:
+                continue
+            fld = _ALIAS.get(keys[pass_])
+            if fld and fld not in out:
+                out[fld] = col
+                taken.add(col)
+    return out
+
+
+def code_is_id(values) -> bool:
+    """A ``code`` column that holds facility numbers rather than 9/12-digit area codes."""
+    cells = [re.sub(r"\.0$", "", str(v).strip()) for v in values if str(v).strip()]
+    return bool(cells) and sum(bool(_AREA_CODE.match(c)) for c in cells) < 0.5 * len(cells)
+
+
+def fold_type(text) -> str:
+    """A type name as compared: NFKC (（村）→(村)), no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def type_lookup(types: dict) -> dict[str, str]:
+    """{folded name: type key} for every way a type is written: key, full and short Chinese
+    name, English name and the TOML ``aliases``; each also without its brackets."""
+    out: dict[str, str] = {}
+    # a type's own names first, aliases after: an alias never takes another type's name
+    for names in (lambda t: (t.key, t.name_zh, t.short_name_zh(), t.name_en), lambda t: t.aliases):
+        for key, t in types.items():
+            for name in names(t):
+                folded = fold_type(name)
+                for variant in (folded, re.sub(r"[()]", "", folded)):
+                    out.setdefault(variant, key)
+    return out
+
+
+def resolve_type(value, lookup: dict[str, str]) -> str | None:
+    folded = fold_type(value)
+    return lookup.get(folded) or lookup.get(re.sub(r"[()]", "", folded))

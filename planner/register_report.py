@@ -1,0 +1,135 @@
+"""What checking a register found: :class:`RowIssue` per problem, :class:`RegisterReport` per file.
+
+The report is what the web page and `coverplan data import` show before a
+planner confirms an import: accepted rows, every problem in Chinese and
+English with the fix, and how the file was read (columns, encoding, CRS, datum).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import InputDataError
+
+
+@dataclass
+class RowIssue:
+    """One problem of one row (``row`` None: of the whole file). Reads like a dict (``dict(issue)``)."""
+
+    row: int | None          # row number as in the file: spreadsheet row / CSV line (header = its own
+    #                          row number), or feature number from 1 in a GIS layer
+    column: str | None       # the file's column concerned, as headed in the file
+    severity: str            # "error": the row is refused; "warning": accepted, worth a look
+    code: str                # kind: non_numeric, swapped, outside_region, unknown_type, ambiguous, ...
+    message_zh: str
+    message_en: str
+    fix_zh: str = ""
+    fix_en: str = ""
+    value: str = ""          # the offending cell as written
+    candidates: list = field(default_factory=list)  # [{"code", "path"}] to pick from (unmatched/ambiguous names)
+    fixed: bool = False      # the row was corrected automatically (swapped lon/lat): confirm before use
+
+    def keys(self):
+        return [f.name for f in fields(self)]
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def to_dict(self) -> dict:
+        return {k: self[k] for k in self.keys()}
+
+    def text(self, lang: str = "zh", *, strict: bool = False) -> str:
+        """"row 5: ..." in ``lang``; ``strict``: said where an automatic fix is not applied."""
+        where = (f"第 {self.row} 行" if lang == "zh" else f"row {self.row}") if self.row is not None else ""
+        msg = self.message_en if lang == "en" else self.message_zh
+        if strict and self.fixed:
+            msg += "（此处不自动修改，请在文件中改正）" if lang == "zh" else " (not applied here: correct the file)"
+        return f"{where}{'：' if lang == 'zh' else ': '}{msg}" if where else msg
+
+
+@dataclass
+class RegisterReport:
+    """What :func:`validate_register` found.
+
+    ``accepted`` is the register as the rest of the app uses it (index = ``id``):
+    ``id, facility_type, name, township_code, county_code, synthetic`` (False),
+    ``source`` (file name), ``location_method`` ("coordinates" or
+    "located_by_name"), ``match`` (the place matched by name, e.g.
+    "丹江口市·武当山特区·八仙观村委会"; "" for coordinates), ``source_row`` (row
+    number in the file), ``built_year`` when given, the file's other columns as
+    they were, and ``geometry`` (WGS84 points). ``issues`` lists every problem
+    (:class:`RowIssue`); rows with an error are in ``refused_rows`` and not in
+    ``accepted``. ``column_map`` is {field: file column} as used; ``datum`` the
+    datum applied ("wgs84", "gcj02", "bd09"; a per-row ``coords`` column may
+    differ); ``datum_suggestion`` ({"datum", "against", "before", "after"}) when
+    the points fit another datum clearly better (``datum_evidence`` has the
+    numbers for every datum); ``encoding`` and ``crs`` as detected in the file.
+    """
+
+    source: str
+    accepted: gpd.GeoDataFrame
+    issues: list[RowIssue]
+    rows: int
+    refused_rows: list[int]
+    column_map: dict[str, str]
+    columns: list[str]
+    file_kind: str
+    encoding: str | None
+    crs: str | None
+    datum: str
+    datum_suggestion: dict | None = None
+    datum_evidence: dict = field(default_factory=dict)
+    layer: str | None = None
+    header_row: int | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict:
+        return {"rows": self.rows, "accepted": int(len(self.accepted)), "refused": len(self.refused_rows),
+                "warnings": sum(i.severity == "warning" for i in self.issues),
+                "located_by_name": int((self.accepted["location_method"] == "located_by_name").sum())}
+
+    def errors(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def warnings(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def to_dict(self) -> dict:
+        """Everything but the accepted rows, as standard JSON."""
+        return {"source": self.source, "counts": self.counts, "refused_rows": self.refused_rows,
+                "issues": [i.to_dict() for i in self.issues], "column_map": self.column_map,
+                "columns": self.columns, "file_kind": self.file_kind, "encoding": self.encoding, "crs": self.crs,
+                "datum": self.datum, "datum_suggestion": self.datum_suggestion,
+                "datum_evidence": self.datum_evidence, "layer": self.layer, "header_row": self.header_row,
+                "notes": [{"zh": zh, "en": en} for zh, en in self.notes]}
+
+    def issues_frame(self, lang: str = "zh") -> pd.DataFrame:
+        """The issues as a table (for the downloadable report), headed in ``lang``."""
+        en = lang == "en"
+        head = ("row", "column", "severity", "problem", "fix", "value", "candidates") if en else \
+            ("行号", "列", "级别", "问题", "修改建议", "原值", "候选")
+        sev = {"error": "error (refused)" if en else "错误（拒绝）", "warning": "warning" if en else "警告"}
+        rows = [(i.row, i.column, sev[i.severity], i.message_en if en else i.message_zh, i.fix_en if en else i.fix_zh,
+                 i.value, "; ".join(f"{c['code']} {c['path']}" for c in i.candidates)) for i in self.issues]
+        return pd.DataFrame(rows, columns=head)
+
+    def raise_if_refused(self) -> None:
+        """InputDataError naming the refused rows, and the automatic fixes no one has confirmed."""
+        blocking = [i for i in self.issues if i.severity == "error" or i.fixed]
+        if not blocking:
+            return
+        rows = sorted({i.row for i in blocking if i.row is not None})
+        shown = blocking[:10]
+        more = {"en": f"; … {len(blocking) - 10} more" if len(blocking) > 10 else "",
+                "zh": f"；……另有 {len(blocking) - 10} 条" if len(blocking) > 10 else ""}
+        fixes = list(dict.fromkeys((i.fix_en, i.fix_zh) for i in shown if i.fix_en))[:3]
+        raise InputDataError(
+            f"{self.source}: {len(rows)} row(s) not loaded: "
+            + "; ".join(i.text("en", strict=True) for i in shown) + more["en"] + ".",
+            f"{self.source}：有 {len(rows)} 行未能导入："
+            + "；".join(i.text("zh", strict=True) for i in shown) + more["zh"] + "。",
+            hint_en=" ".join(f"{en}." for en, _ in fixes), hint_zh="".join(f"{zh}。" for _, zh in fixes),
+            details={"refused_rows": rows, "issues": [i.to_dict() for i in blocking]})

@@ -1,0 +1,54 @@
+"""The planner's own data in real Chromium: upload a register, read the report, confirm, see it used."""
+from __future__ import annotations
+
+import pytest
+
+from browser import *  # noqa: F401,F403  (server, browser, page fixtures; wait_map, layer_count)
+from test_web_data import gcj_register
+
+pytestmark = pytest.mark.browser
+
+
+def test_upload_gbk_gcj_register_confirm_and_see_it(page, shiyan, tmp_path):
+    body, truth = gcj_register(shiyan, n=6, seed=11)
+    path = tmp_path / "日间照料中心名录.csv"
+    path.write_bytes(body)
+    page.goto(page.base + "/data?lang=zh")
+    page.wait_for_function("document.getElementById('versions').dataset.ready === '1'")
+    start = int(page.locator("#current-version").inner_text().lstrip("v"))
+    page.select_option("#u-kind", "facilities")
+    page.select_option("#u-coords", "gcj02")
+    page.set_input_files("#u-file", str(path))
+    page.click("#u-check")
+    page.wait_for_function("document.getElementById('report').dataset.ready === '1'")
+    assert "可导入 6" in page.locator("#r-counts").inner_text()
+    assert page.evaluate("window.coverplanMaps['preview-map'].layers.preview.getLayers().length") == 6
+    assert int(page.locator("#current-version").inner_text().lstrip("v")) == start  # nothing written yet
+    page.click("#r-confirm")
+    page.wait_for_function(f"document.getElementById('current-version').textContent === 'v{start + 1}'")
+    assert f"v{start + 1}" in page.locator("#u-status").inner_text()
+    # the coverage map now uses the register: 6 day-care centres where the truth says
+    page.goto(page.base + "/map/day_care?lang=zh")
+    wait_map(page)
+    assert page.locator("#data-version").inner_text().startswith(f"数据版本 v{start + 1}")  # the page names it
+    feats = page.evaluate("window.coverplanMaps.map.data.facilities.features")
+    assert len(feats) == 6
+    for f in feats:
+        x, y = f["geometry"]["coordinates"]
+        tx, ty = truth[f["properties"]["name"]]
+        assert abs(x - tx) * 94_000 < 5 and abs(y - ty) * 111_000 < 5
+    # and so does the checklist
+    page.goto(page.base + "/townships?type=day_care&lang=en")
+    page.wait_for_function("document.getElementById('checklist').dataset.ready === '1'")
+    counts = page.eval_on_selector_all("#checklist tbody tr td:nth-child(6)", "cs => cs.map(c => +c.textContent)")
+    assert sum(counts) == 6
+    # English data page: the version table names the file; roll back brings the sample register back
+    page.goto(page.base + "/data?lang=en")
+    page.wait_for_function("document.getElementById('versions').dataset.ready === '1'")
+    assert "日间照料中心名录.csv" in page.locator("#versions").inner_text()
+    page.once("dialog", lambda d: d.accept())
+    page.locator(f"#versions tr[data-version='{start}'] .rollback-btn").click()
+    page.wait_for_function(f"document.getElementById('current-version').textContent === 'v{start + 2}'")
+    page.goto(page.base + "/map/day_care?lang=en")
+    wait_map(page)
+    assert layer_count(page, "facilities") == int((shiyan.facilities["facility_type"] == "day_care").sum())

@@ -1,0 +1,160 @@
+"""The planner's own data through the web API: upload → report → confirm → new version; diff; rollback.
+
+Inputs are made here (pandas, geopandas, prcoords); nothing reads ../shared.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import geopandas as gpd
+import numpy as np
+import prcoords
+import pytest
+import shapely
+
+from web.app import create_app
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def upload(client, content: bytes, name: str, **form):
+    data = {"kind": "facilities", "coords": "wgs84", **form, "file": (io.BytesIO(content), name)}
+    return client.post("/api/data/uploads?lang=zh", data=data, content_type="multipart/form-data")
+
+
+def gcj_register(shiyan, n=5, seed=3):
+    """A GBK CSV register with Chinese headers, coordinates in GCJ-02; and the true WGS84 points."""
+    rng = np.random.default_rng(seed)
+    v = shiyan.villages.iloc[rng.choice(len(shiyan.villages), n, replace=False)]
+    lines, truth = ["机构名称,类型,经度,纬度"], {}
+    for i, (_, row) in enumerate(v.iterrows()):
+        lat, lon = prcoords.wgs_gcj((row.geometry.y, row.geometry.x))
+        name = f"{row['name'][:-3]}日间照料中心{i}"
+        lines.append(f"{name},日间照料中心,{lon:.7f},{lat:.7f}")
+        truth[name] = (row.geometry.x, row.geometry.y)
+    return ("\n".join(lines) + "\n").encode("gbk"), truth
+
+
+def test_gcj_register_upload_confirm_changes_coverage(client, app, shiyan):
+    body, truth = gcj_register(shiyan)
+    before = client.get("/api/coverage/day_care").get_json()
+    r = upload(client, body, "日间照料中心名录.csv", coords="gcj02")
+    assert r.status_code == 200, r.data[:300]
+    rep = r.get_json()
+    assert rep["counts"]["accepted"] == 5 and rep["counts"]["refused"] == 0
+    assert rep["encoding"].lower().startswith(("gb", "cp936"))
+    assert len(rep["preview"]["features"]) == 5
+    assert client.get("/api/data/versions").get_json()["current"] == 0  # nothing written yet
+    done = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()
+    assert done["version"] == 1
+    after = client.get("/api/coverage/day_care").get_json()
+    assert after["dataset_version"] == 1 and before["dataset_version"] == 0
+    assert after["citywide"]["facilities"] == 5 != before["citywide"]["facilities"]
+    layers = client.get("/api/coverage/day_care/layers").get_json()
+    assert layers["dataset_version"] == 1
+    for f in layers["facilities"]["features"]:
+        x, y = f["geometry"]["coordinates"]
+        tx, ty = truth[f["properties"]["name"]]
+        # within 5 m of the true WGS84 point (1e-5 degree is about 1 m here)
+        assert abs(x - tx) * 94_000 < 5 and abs(y - ty) * 111_000 < 5
+    checklist = client.get("/api/townships?type=day_care").get_json()
+    assert sum(r["facilities"] for r in checklist) == 5
+
+
+def test_bad_rows_are_reported_and_nothing_is_written(client, app):
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,abc,32.6\n乙中心,日间照料中心,116.40,39.90\n".encode("utf-8")
+    rep = upload(client, body, "bad.csv").get_json()
+    assert rep["counts"]["accepted"] == 0 and rep["counts"]["refused"] == 2
+    texts = " ".join(i["message"] for i in rep["issues"])
+    assert "abc" in texts
+    resp = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    assert resp.status_code == 400 and "没有可导入" in resp.get_json()["message_zh"]
+    assert client.get("/api/data/versions").get_json()["current"] == 0
+    # the downloadable report lists both rows
+    x = client.get(f"/api/data/uploads/{rep['upload_id']}/report.csv")
+    assert x.status_code == 200 and x.data.decode("utf-8-sig").count("\n") >= 4
+
+
+@pytest.mark.parametrize("name,content,expect", [
+    ("empty.csv", b"", 400), ("x.exe", b"MZ", 400), ("nozip.zip", b"not a zip", 400),
+])
+def test_broken_files_are_refused(client, app, name, content, expect):
+    store = app.extensions["coverplan"]["datasets"]
+    fp = store.fingerprint()
+    resp = upload(client, content, name)
+    assert resp.status_code == expect
+    body = resp.get_json()
+    assert body["message_zh"] and body["message_en"]
+    assert store.fingerprint() == fp
+
+
+def test_township_shapefile_diff_and_rollback(client, app, shiyan, tmp_path):
+    t = shiyan.townships
+    code = t.index[5]
+    moved = t.loc[[code], ["geometry"]].copy()
+    moved["code"] = code
+    moved["geometry"] = moved.geometry.apply(lambda g: shapely.affinity.translate(g, 0.002, 0.0))
+    shp = tmp_path / "towns"
+    shp.mkdir()
+    gpd.GeoDataFrame(moved, crs="EPSG:4326").to_file(shp / "towns.shp", encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for f in shp.iterdir():
+            z.write(f, f.name)
+    rep = upload(client, buf.getvalue(), "乡镇界.zip", kind="townships").get_json()
+    assert rep["counts"]["accepted"] == 1, rep
+    v = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
+    region = client.get("/api/region/layers").get_json()
+    quality = {f["properties"]["code"]: f["properties"]["geometry_quality"] for f in region["townships"]["features"]}
+    assert quality[code] == "official"
+    d = client.get(f"/api/data/diff?a=0&b={v}&lang=zh").get_json()
+    assert any(t.loc[code, "name"] in line for line in d["lines"])
+    back = client.post("/api/data/rollback", json={"version": 0}).get_json()
+    assert back["version"] == v + 1
+    region = client.get("/api/region/layers").get_json()
+    quality = {f["properties"]["code"]: f["properties"]["geometry_quality"] for f in region["townships"]["features"]}
+    assert quality[code] != "official"
+    versions = client.get("/api/data/versions").get_json()
+    assert versions["current"] == v + 1 and [x["version"] for x in versions["versions"]][-1] == 0
+
+
+def test_bad_parameters(client):
+    assert client.post("/api/data/rollback", json={"version": "x"}).status_code == 400
+    assert client.post("/api/data/rollback", json={"version": 99}).status_code == 404
+    assert client.get("/api/data/diff?a=0&b=x").status_code == 400
+    assert client.get("/api/data/uploads/../../etc/report.csv").status_code == 404
+    assert client.get("/api/data/uploads/" + "a" * 32 + "/report.csv").status_code == 404
+    assert upload(client, b"a,b\n", "x.csv", kind="roads").status_code == 400
+    assert upload(client, b"a,b\n", "x.csv", coords="utm").status_code == 400
+    assert client.post("/api/data/uploads", data={}).status_code == 400
+    body = json.loads(client.get("/api/data/versions").data)
+    assert body["current"] == 0
+
+
+def test_a_saved_proposal_keeps_its_data_version(client, app, shiyan):
+    first = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 2}).get_json()
+    assert first["proposal"]["params"]["dataset_version"] == 0
+    body, _ = gcj_register(shiyan)
+    rep = upload(client, body.decode("gbk").replace("日间照料中心,", "养老服务综合体,").encode("gbk"), "综合体.csv",
+                 coords="gcj02", type="elderly_complex").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"] == 1
+    second = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 2}).get_json()
+    assert second["proposal"]["params"]["dataset_version"] == 1
+    old = client.get(f"/api/proposals/{first['proposal']['id']}/layers").get_json()
+    new = client.get(f"/api/proposals/{second['proposal']['id']}/layers").get_json()
+    assert old["dataset_version"] == 0 and new["dataset_version"] == 1
+    # the old proposal's map still shows the register it was solved against
+    assert len(old["facilities"]["features"]) == int((shiyan.facilities["facility_type"] == "elderly_complex").sum())
+    assert len(new["facilities"]["features"]) == 5

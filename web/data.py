@@ -1,0 +1,293 @@
+"""The planner's own data in the browser: upload → validation report → confirm → new data version.
+
+An upload is checked at once and nothing is written to the data: the file is
+kept under ``VAR_DIR/uploads/<id>/`` with the options it was checked with, and
+the answer is the validation report (every row's problems, counts, the column
+mapping, the detected encoding, CRS and datum) with a preview of the accepted
+rows. Confirming checks the same file again with the same options (so a restart
+in between loses nothing) and commits the accepted rows as a new version of
+the dataset (geo.datasets: all or nothing, the original file kept). Versions
+can be compared and rolled back; a rollback is a new version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request
+
+from geo.errors import InputDataError
+from geo.imports import check_townships, check_villages
+from planner.i18n import pick, t
+from planner.register import validate_register
+from web import exports, layers
+from web.errors import bad_param, not_found
+from web.extensions import ext
+
+bp = Blueprint("data", __name__)
+
+KINDS = ("facilities", "townships", "villages")
+COORDS = ("auto", "wgs84", "gcj02", "bd09")
+ENCODINGS = ("", "utf-8", "gbk", "gb18030")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
+#: Issues listed in the JSON answer (all of them go into the downloadable report).
+ISSUES_SHOWN = 2000
+_ID = set("0123456789abcdef")
+
+
+def _svc():
+    return ext()["service"]
+
+
+def _store():
+    store = ext().get("datasets")
+    if store is None:
+        raise InputDataError("This server keeps no data versions.", "本服务未启用数据版本管理。")
+    return store
+
+
+def _uploads() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "uploads"
+
+
+def _upload_dir(uid: str) -> Path:
+    if len(uid) != 32 or not set(uid) <= _ID:  # our own ids only: no path tricks
+        raise not_found("Upload", "上传文件", uid)
+    d = _uploads() / uid
+    if not (d / "meta.json").exists():
+        raise not_found("Upload", "上传文件", uid)
+    return d
+
+
+# -- pages and versions ------------------------------------------------------------------------
+@bp.get("/data")
+def page():
+    s = _svc()
+    return render_template("data.html", active="data", types=list(s.types().values()),
+                           current={"version": s.version()})
+
+
+def _version_dict(v, types: dict, lang: str) -> dict:
+    d = v.to_dict()
+    layer = d.get("layer") or ""
+    labels = []
+    for name in filter(None, layer.split(",")):
+        kind, _, key = name.partition(":")
+        label = t("data_kind_" + kind, lang) if kind in KINDS else kind
+        if key:
+            label += " · " + (types[key].name(lang) if key in types else key)
+        labels.append(label)
+    d["layer_label"] = "、".join(labels) if lang == "zh" else ", ".join(labels)
+    return d
+
+
+@bp.get("/api/data/versions")
+def versions():
+    store, types = _store(), _svc().types()
+    rows = [_version_dict(v, types, g.lang) for v in reversed(store.versions())]
+    return jsonify({"current": store.current().version, "versions": rows})
+
+
+@bp.get("/api/data/diff")
+def diff():
+    store = _store()
+    a = _int_arg("a")
+    b = _int_arg("b")
+    known = {v.version for v in store.versions()}
+    for name, v in (("a", a), ("b", b)):
+        if v not in known:
+            raise not_found("Data version", "数据版本", v)
+    d = store.diff(a, b)
+    d["lines"] = diff_lines(d, g.lang)
+    return jsonify(d)
+
+
+@bp.post("/api/data/rollback")
+def rollback():
+    body = request.get_json(silent=True) or {}
+    v = body.get("version") if isinstance(body, dict) else None
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise bad_param("version", v, "a data version number", "数据版本号")
+    store = _store()
+    if v not in {x.version for x in store.versions()}:
+        raise not_found("Data version", "数据版本", v)
+    new = store.rollback(v, author=_author(), note=str(body.get("note") or "")[:200])
+    return jsonify({"version": new, "rolled_back_to": v})
+
+
+def _int_arg(name: str) -> int:
+    raw = request.args.get(name, "")
+    if not raw.isdigit() or len(raw) > 9:
+        raise bad_param(name, raw, "a data version number", "数据版本号")
+    return int(raw)
+
+
+def _author() -> str:
+    return (request.headers.get("X-Coverplan-User") or "web")[:60]
+
+
+# -- uploads ------------------------------------------------------------------------------------
+def _options(form) -> dict:
+    kind = form.get("kind") or "facilities"
+    if kind not in KINDS:
+        raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS))
+    type_key = form.get("type") or ""
+    if type_key:
+        type_key = _svc().get_type(type_key).key  # unknown -> 404 listing the known types
+    coords = form.get("coords") or "auto"
+    if coords not in COORDS:
+        raise bad_param("coords", coords, "one of " + ", ".join(COORDS), "以下之一：" + "、".join(COORDS))
+    encoding = (form.get("encoding") or "").lower()
+    if encoding not in ENCODINGS:
+        raise bad_param("encoding", encoding, "utf-8, gbk or gb18030", "utf-8、gbk 或 gb18030")
+    return {"kind": kind, "type": type_key if kind == "facilities" else "", "coords": coords,
+            "encoding": encoding, "note": str(form.get("note") or "")[:200]}
+
+
+def _check(path: Path, opts: dict, region):
+    """(layer name, checked layer, report dict parts) for an uploaded file."""
+    lang = g.lang
+    if opts["kind"] == "facilities":
+        rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
+                                encoding=opts["encoding"] or None)
+        issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
+                   "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
+                   "value": i.value, "candidates": i.candidates} for i in rep.issues]
+        suggestion = next((x["message"] + (" " + x["fix"] if x["fix"] else "") for x in issues
+                           if x["code"] == "datum_suggestion"), None)
+        acc = rep.accepted
+        layer = f"facilities:{opts['type']}" if opts["type"] else "facilities"
+        parts = {"counts": rep.counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
+                 "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
+                 "located_by_name": rep.counts.get("located_by_name", 0)}
+        cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
+                if c in acc]
+        preview = acc[cols + ["geometry"]].rename(columns={"source_row": "row"}).copy()
+        preview["located_by_name"] = preview.get("location_method", "") == "located_by_name"
+        return layer, acc, parts, preview
+    coords = "wgs84" if opts["coords"] == "auto" else opts["coords"]
+    check = check_townships if opts["kind"] == "townships" else check_villages
+    gdf = check(region, path, coords=coords, encoding=opts["encoding"] or None)
+    parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0},
+             "issues": [], "columns": {}, "encoding": opts["encoding"] or None, "crs": "EPSG:4326", "coords": coords,
+             "suggestion": None, "located_by_name": 0}
+    preview = gdf[["code", "geometry"]].copy()
+    names = (region.townships if opts["kind"] == "townships" else region.villages)["name"]
+    preview["name"] = names.reindex(preview["code"]).values
+    preview["row"] = range(1, len(preview) + 1)
+    return opts["kind"], gdf, parts, preview
+
+
+@bp.post("/api/data/uploads")
+def upload():
+    f = request.files.get("file")
+    if f is None or not f.filename:
+        raise bad_param("file", None, "a file (multipart/form-data field 'file')", "一个文件（表单字段 file）")
+    original = Path(f.filename).name[:120]
+    suffix = Path(original).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise bad_param("file", original, "one of " + ", ".join(SUFFIXES), "以下格式之一：" + "、".join(SUFFIXES))
+    opts = _options(request.form)
+    uid = uuid.uuid4().hex
+    d = _uploads() / uid
+    d.mkdir(parents=True)
+    path = d / ("upload" + suffix)  # the planner's name is kept in meta.json, never used as a path
+    try:
+        f.save(path)  # werkzeug streams the body to disk
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        region = _svc().region
+        layer, _, parts, preview = _check(path, opts, region)
+    except Exception:
+        shutil.rmtree(d, ignore_errors=True)
+        raise
+    meta = {"id": uid, "original": original, "size": path.stat().st_size, "sha256": digest, "options": opts,
+            "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"]}
+    (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
+    fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
+    return jsonify({"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer,
+                    "file": {"name": original, "size": meta["size"], "sha256": digest},
+                    **{k: v for k, v in parts.items() if k != "issues"},
+                    "issues": parts["issues"][:ISSUES_SHOWN], "issues_total": len(parts["issues"]),
+                    "preview": fc, "bounds": layers.bounds(region.counties),
+                    "current_version": _svc().version()})
+
+
+@bp.get("/api/data/uploads/<uid>/report.<fmt>")
+def report(uid: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
+    d = _upload_dir(uid)
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    issues = json.loads((d / "issues.json").read_text("utf-8"))
+    c = meta["counts"]
+    parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
+             f"{t('data_refused', g.lang)}: {c['refused']}"]
+    title = exports.export_title(t("data_report", g.lang), parts, g.lang, illustrative=False)
+    rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang)} for i in issues]
+    columns = [("row", "data_row"), ("column", "data_column"), ("severity", "data_severity"),
+               ("message", "data_message"), ("fix", "data_fix"), ("value", "data_value")]
+    return exports.table_response(rows, columns, fmt, "validation-report", g.lang, title=title)
+
+
+@bp.post("/api/data/uploads/<uid>/confirm")
+def confirm(uid: str):
+    d = _upload_dir(uid)
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    path = next(d.glob("upload.*"))
+    if hashlib.sha256(path.read_bytes()).hexdigest() != meta["sha256"]:
+        raise InputDataError("The uploaded file changed since it was checked; upload it again.",
+                             "上传文件在校验后发生了变化，请重新上传。")
+    opts = meta["options"]
+    layer, gdf, parts, _ = _check(path, opts, _svc().region)
+    if not len(gdf):
+        raise InputDataError("No row of this file can be imported (see the report).",
+                             "该文件没有可导入的行（见校验报告）。")
+    refused = parts["counts"].get("refused", 0)
+    note = opts.get("note") or ""
+    if refused:
+        note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {refused} rows refused）"
+    # the store keeps the original under the planner's own file name
+    named = d / meta["original"]
+    shutil.copyfile(path, named)
+    version = _store().commit_layer(layer, gdf, source_path=named, author=_author(), note=note)
+    shutil.rmtree(d, ignore_errors=True)
+    return jsonify({"version": version, "layer": layer, "counts": parts["counts"]})
+
+
+# -- diff in words --------------------------------------------------------------------------------
+def _names(rows: list, key: str = "name", most: int = 6) -> str:
+    names = [str(r.get(key) or r.get("id") or r.get("code")) for r in rows[:most]]
+    more = len(rows) - len(names)
+    return "、".join(names) + (f" 等{len(rows)}个" if more > 0 else "")
+
+
+def diff_lines(d: dict, lang: str) -> list[str]:
+    """The version comparison as sentences a planner reads."""
+    zh = lang != "en"
+    out = []
+    fac = d.get("facilities") or {}
+    for key, zh_w, en_w in (("added", "新增设施", "facilities added"), ("removed", "移除设施", "facilities removed"),
+                            ("moved", "位置变化的设施", "facilities moved"),
+                            ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
+        rows = fac.get(key) or []
+        if rows:
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows)}" if zh else f"{len(rows)} {en_w}: {_names(rows)}")
+    tw = d.get("townships") or {}
+    if tw.get("changed"):
+        rows = tw["changed"]
+        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows)}" if zh else f"{len(rows)} township boundaries changed: {_names(rows)}")
+    if tw.get("requalified"):
+        rows = tw["requalified"]
+        out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows)}" if zh
+                   else f"{len(rows)} townships with another quality flag: {_names(rows)}")
+    vm = (d.get("villages") or {}).get("moved") or []
+    if vm:
+        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm)}" if zh else f"{len(vm)} village points moved: {_names(vm)}")
+    pc = (d.get("population") or {}).get("changed") or []
+    if pc:
+        out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
+    return out

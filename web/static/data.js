@@ -1,0 +1,172 @@
+/* The planner's own data: upload a file, read the validation report and the
+ * preview on the map, confirm to create a new data version; list versions,
+ * compare two, roll back. Nothing is written before "confirm", and a rollback
+ * adds a version (history is never rewritten). */
+(function () {
+  "use strict";
+  var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt;
+  var $ = function (id) { return document.getElementById(id); };
+  var upload = null, previewMap = null, previewLayer = null;
+
+  function when(ts) {
+    return ts ? new Date(ts * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN") : "–";
+  }
+
+  function loadVersions() {
+    return CP.json("/api/data/versions?lang=" + C.lang).then(function (d) {
+      $("current-version").textContent = "v" + d.current;
+      var rows = d.versions.map(function (v) {
+        var cur = v.version === d.current;
+        var actions = (v.version > 0 ? "<button type='button' class='secondary small-btn diff-btn' data-a='" + esc(v.parent == null ? v.version - 1 : v.parent) +
+          "' data-b='" + esc(v.version) + "'>" + T("data_diff") + "</button> " : "") +
+          (cur ? "<span class='st st-met'>" + T("data_current") + "</span>"
+               : "<button type='button' class='danger small-btn rollback-btn' data-v='" + esc(v.version) + "'>" + T("data_rollback") + "</button>");
+        return "<tr data-version='" + esc(v.version) + "'" + (cur ? " class='current'" : "") + "><td><b>v" + esc(v.version) + "</b>" +
+          (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") + "</td>" +
+          "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
+          "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") + "</td>" +
+          "<td class='num'>" + fmt(v.rows) + "</td><td class='small'>" + esc(v.author || "") + "</td><td>" + actions + "</td></tr>";
+      }).join("");
+      $("versions").querySelector("tbody").innerHTML = rows;
+      $("versions").dataset.ready = "1";
+      document.querySelectorAll(".diff-btn").forEach(function (b) {
+        b.addEventListener("click", function () { showDiff(b.dataset.a, b.dataset.b); });
+      });
+      document.querySelectorAll(".rollback-btn").forEach(function (b) {
+        b.addEventListener("click", function () { rollback(b.dataset.v); });
+      });
+    }).catch(function (e) {
+      $("versions").querySelector("tbody").innerHTML = "<tr><td colspan='7' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+    });
+  }
+
+  function showDiff(a, b) {
+    $("diff").hidden = false;
+    $("diff").innerHTML = "<p class='muted'>" + T("loading") + "</p>";
+    CP.json("/api/data/diff?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b) + "&lang=" + C.lang).then(function (d) {
+      var h = "<h3>" + esc(T("data_diff")) + " v" + esc(a) + " → v" + esc(b) + "</h3><ul>";
+      (d.lines || []).forEach(function (l) { h += "<li>" + esc(l) + "</li>"; });
+      if (!(d.lines || []).length) h += "<li class='muted'>" + T("data_no_change") + "</li>";
+      $("diff").innerHTML = h + "</ul>";
+      $("diff").dataset.ready = "1";
+    }).catch(function (e) { $("diff").innerHTML = "<p class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</p>"; });
+  }
+
+  function rollback(v) {
+    if (!confirm(T("data_rollback_confirm").replace("{v}", v))) return;
+    CP.json("/api/data/rollback?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                  body: JSON.stringify({version: +v})})
+      .then(function (d) { $("u-status").textContent = T("data_now_version").replace("{v}", d.version); return loadVersions(); })
+      .catch(function (e) { alert((e && e.message) || T("load_failed")); });
+  }
+
+  function drawPreview(report) {
+    if (!previewMap) {
+      previewMap = L.map("preview-map", {zoomSnap: 0.25, maxZoom: 18, preferCanvas: true});
+      previewMap.attributionControl.setPrefix(false);
+      L.control.scale({imperial: false}).addTo(previewMap);
+      // the region for orientation: county lines and (current) township outlines, not clickable
+      CP.json("/api/region/layers").then(function (d) {
+        L.geoJSON(d.townships, {interactive: false, style: {color: "#9aa7b5", weight: 0.6, fill: false}}).addTo(previewMap).bringToBack();
+        L.geoJSON(d.counties, {interactive: false, style: {color: "#1b2a41", weight: 1.6, fill: false}}).addTo(previewMap);
+      }).catch(function () { /* the preview works without the outlines */ });
+    }
+    if (previewLayer) previewMap.removeLayer(previewLayer);
+    var canvas = L.canvas({padding: 0.3});
+    previewLayer = L.geoJSON(report.preview, {
+      style: function (f) { return {color: f.properties.refused ? "#d7191c" : "#1f78b4", weight: 1.2, fillOpacity: 0.25}; },
+      pointToLayer: function (f, ll) {
+        var p = f.properties;
+        return L.circleMarker(ll, {renderer: canvas, radius: 5, weight: 1.5, color: "#fff",
+          fillColor: p.refused ? "#d7191c" : p.located_by_name ? "#ff7f00" : "#1f78b4", fillOpacity: 1});
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindPopup("<div class='pop'><h4>" + esc(p.name || p.code || "") + "</h4><table>" +
+          "<tr><th>" + esc(T("data_row")) + "</th><td>" + esc(p.row) + "</td></tr>" +
+          (p.match ? "<tr><th>" + esc(T("data_match")) + "</th><td>" + esc(p.match) + "</td></tr>" : "") +
+          (p.refused ? "<tr><th>" + esc(T("status")) + "</th><td class='bad'>" + esc(T("data_refused")) + "</td></tr>" : "") +
+          "</table></div>");
+      }
+    }).addTo(previewMap);
+    var b = previewLayer.getBounds();
+    if (b.isValid()) previewMap.fitBounds(b, {padding: [12, 12], maxZoom: 13});
+    else if (report.bounds) previewMap.fitBounds(report.bounds);
+    window.coverplanMaps = window.coverplanMaps || {};
+    window.coverplanMaps["preview-map"] = {map: previewMap, layers: {preview: previewLayer}, data: report.preview};
+  }
+
+  function showReport(r) {
+    upload = r;
+    $("report").hidden = false;
+    $("r-file").textContent = r.file.name + " · " + fmt(r.file.size) + " B";
+    var c = r.counts;
+    $("r-counts").innerHTML = "<b>" + T("data_accepted") + " " + fmt(c.accepted) + "</b> · " +
+      "<span class='bad'>" + T("data_refused") + " " + fmt(c.refused) + "</span> · " + T("data_warnings") + " " + fmt(c.warnings) +
+      " · " + T("rows") + " " + fmt(c.rows);
+    var facts = [];
+    if (r.encoding) facts.push(T("data_encoding") + ": " + r.encoding);
+    if (r.crs) facts.push("CRS: " + r.crs);
+    if (r.coords) facts.push(T("data_coords") + ": " + T("data_coords_" + r.coords));
+    if (r.columns) facts.push(T("data_columns") + ": " + Object.keys(r.columns).map(function (k) {
+      var label = T("data_field_" + k);
+      return r.columns[k] + " → " + (label === "data_field_" + k ? k : label);
+    }).join(", "));
+    if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
+    $("r-facts").textContent = facts.join(" · ");
+    $("r-suggest").hidden = !r.suggestion;
+    if (r.suggestion) $("r-suggest").textContent = r.suggestion;
+    $("issues").querySelector("tbody").innerHTML = (r.issues || []).map(function (i) {
+      return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td>" + esc(i.column || "") + "</td>" +
+        "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
+        "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") + "</td></tr>";
+    }).join("") || "<tr><td colspan='4' class='muted'>" + T("data_no_issues") + "</td></tr>";
+    $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
+    $("r-confirm").disabled = !(c.accepted > 0);
+    $("report").dataset.ready = "1";
+    drawPreview(r);
+  }
+
+  function check() {
+    var f = $("u-file").files[0];
+    if (!f) { $("u-status").textContent = T("data_pick_file"); return; }
+    var fd = new FormData();
+    ["kind", "type", "coords", "encoding", "note"].forEach(function (k) { fd.append(k, $("u-" + k).value); });
+    fd.append("file", f);
+    $("u-check").disabled = true;
+    $("u-status").textContent = T("data_checking");
+    $("report").dataset.ready = "0";
+    CP.json("/api/data/uploads?lang=" + C.lang, {method: "POST", body: fd})
+      .then(function (r) { $("u-status").textContent = ""; showReport(r); })
+      .catch(function (e) {
+        $("report").hidden = true;
+        $("u-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+        $("u-status").className = "small bad";
+      })
+      .then(function () { $("u-check").disabled = false; });
+  }
+
+  function confirmUpload() {
+    if (!upload) return;
+    $("r-confirm").disabled = true;
+    CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/confirm?lang=" + C.lang, {method: "POST"})
+      .then(function (d) {
+        $("u-status").className = "small good";
+        $("u-status").textContent = T("data_now_version").replace("{v}", d.version);
+        $("report").hidden = true;
+        upload = null;
+        return loadVersions();
+      })
+      .catch(function (e) { $("r-confirm").disabled = false; alert((e && e.message) || T("load_failed")); });
+  }
+
+  function syncKind() { $("u-type").disabled = $("u-kind").value !== "facilities"; }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $("upload-form").addEventListener("submit", check);
+    $("r-confirm").addEventListener("click", confirmUpload);
+    $("u-kind").addEventListener("change", syncKind);
+    syncKind();
+    loadVersions();
+  });
+})();
