@@ -158,3 +158,25 @@ def test_a_saved_proposal_keeps_its_data_version(client, app, shiyan):
     # the old proposal's map still shows the register it was solved against
     assert len(old["facilities"]["features"]) == int((shiyan.facilities["facility_type"] == "elderly_complex").sum())
     assert len(new["facilities"]["features"]) == 5
+
+
+def test_rerun_on_the_current_version_and_compare(client, app, shiyan):
+    first = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 3,
+                                                       "standard_rural": 40}).get_json()["proposal"]
+    page = client.get(f"/proposals/{first['id']}?lang=zh").get_data(as_text=True)
+    assert 'id="stale-version"' not in page  # solved on the current data
+    body, _ = gcj_register(shiyan)
+    rep = upload(client, body.decode("gbk").replace("日间照料中心,", "养老服务综合体,").encode("gbk"), "综合体.csv",
+                 coords="gcj02", type="elderly_complex").get_json()
+    client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    page = client.get(f"/proposals/{first['id']}?lang=zh").get_data(as_text=True)
+    assert 'id="stale-version"' in page and "数据版本 v0" in page
+    job = client.post(f"/api/proposals/{first['id']}/rerun").get_json()
+    assert job["params"]["dataset_version"] == 1 and job["params"]["rerun_of"] == first["id"]
+    assert job["params"]["standard"] == {"urban": 15.0, "rural": 40.0} and job["params"]["p"] == 3
+    done = app.extensions["coverplan"]["jobs"].wait(job["id"], 60)
+    assert done.state == "done"
+    second = done.result["proposal_id"]
+    cmp = client.get(job["compare"] + second + "&lang=zh")
+    assert cmp.status_code == 200 and "v1" in client.get(f"/api/proposals/{second}").get_json()["name"]
+    assert client.post("/api/proposals/nope/rerun").status_code == 404

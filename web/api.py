@@ -240,6 +240,23 @@ def proposal_get(pid: str):
     return jsonify(proposals.view(proposals.saved(pid), g.lang))
 
 
+@bp.post("/proposals/<pid>/rerun")
+def proposal_rerun(pid: str):
+    """Solve a saved proposal again, with the same parameters, on the current data version.
+
+    The answer is the job (202); its proposal records ``rerun_of`` so the page
+    can show the difference (the compare page, same type by construction).
+    """
+    rec = proposals.saved(pid)
+    params = proposals.rerun_params(rec, svc())
+    job = proposals.start(ext(), params)
+    resp = jsonify({**_job_dict(job), "rerun_of": pid,
+                    "compare": f"/proposals/compare?a={pid}&b="})
+    resp.status_code = 202
+    resp.headers["Location"] = f"/api/jobs/{job.id}"
+    return resp
+
+
 @bp.patch("/proposals/<pid>")
 def proposal_edit(pid: str):
     """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``."""

@@ -151,6 +151,22 @@ def parse_params(form: dict, service) -> dict:
             "note": _text(form, "note", MAX_NOTE)}
 
 
+def rerun_params(rec: dict, service) -> dict:
+    """The checked parameters of a saved proposal, to solve it again on the current data."""
+    old = rec.get("params") or {}
+    std = (rec.get("summary") or {}).get("params", {}).get("standard") or old.get("standard") or {}
+    form = {"type": rec["type"], "model": old.get("model") or "auto", "p": old.get("p"),
+            "mode": old.get("mode") or "estimate", "time_limit": old.get("time_limit"),
+            "note": old.get("note") or ""}
+    if old.get("standard"):  # the planner overrode the standard: keep the override
+        form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
+    version = service.version()
+    form["name"] = f"{rec['name'][:60]}·v{version}"
+    params = parse_params(form, service)
+    params["rerun_of"] = rec["id"]
+    return params
+
+
 def parse_edit(form: dict) -> dict:
     """A rename / note change (PATCH): only ``name`` and ``note``, as text."""
     if not isinstance(form, dict):

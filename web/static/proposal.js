@@ -22,8 +22,28 @@
     }).then(function () { $("e-save").disabled = false; });
   }
 
+  // Solve again on the current data version, then compare the two.
+  function rerun() {
+    var id = $("rerun").dataset.id;
+    $("rerun").disabled = true;
+    CP.json("/api/proposals/" + encodeURIComponent(id) + "/rerun?lang=" + C.lang, {method: "POST"}).then(function (job) {
+      (function poll() {
+        CP.json("/api/jobs/" + job.id + "?lang=" + C.lang).then(function (j) {
+          $("rerun-status").textContent = T("job_" + j.state) + (j.message ? " · " + j.message : "");
+          if (j.state === "done" && j.result) { location.href = job.compare + encodeURIComponent(j.result.proposal_id); return; }
+          if (j.state === "queued" || j.state === "running") setTimeout(poll, 500);
+          else { $("rerun").disabled = false; if (j.error) $("rerun-status").textContent = j.error.message || j.error.error; }
+        }).catch(function () { setTimeout(poll, 1500); });
+      })();
+    }).catch(function (e) {
+      $("rerun").disabled = false;
+      $("rerun-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
+    if ($("rerun")) $("rerun").addEventListener("click", rerun);
     document.querySelectorAll("#rationale tr.site-row").forEach(function (tr) {
       tr.addEventListener("click", function () {
         var m = window.coverplanMaps && window.coverplanMaps.map;
