@@ -180,3 +180,25 @@ def test_rerun_on_the_current_version_and_compare(client, app, shiyan):
     cmp = client.get(job["compare"] + second + "&lang=zh")
     assert cmp.status_code == 200 and "v1" in client.get(f"/api/proposals/{second}").get_json()["name"]
     assert client.post("/api/proposals/nope/rerun").status_code == 404
+
+
+def test_unrecognised_headers_are_mapped_by_hand_and_remembered(client, app):
+    content = "设施,种类,东西,南北\n甲中心,日间照料中心,110.80,32.60\n乙中心,日间照料中心,110.90,32.62\n".encode("gbk")
+    r = upload(client, content, "自制表.csv")
+    assert r.status_code == 422
+    e = r.get_json()
+    assert e["needs_mapping"] and e["columns"] == ["设施", "种类", "东西", "南北"] and "lon" in e["missing"]
+    assert "自制表.csv" in e["message_zh"] and "自制表.csv" in e["message_en"]  # the planner's own file name
+    # not checked yet: no report, no confirm
+    assert client.get(f"/api/data/uploads/{e['upload_id']}/report.csv").status_code == 404
+    assert client.post(f"/api/data/uploads/{e['upload_id']}/confirm").status_code == 400
+    cmap = {"name": "设施", "type": "种类", "lon": "东西", "lat": "南北"}
+    rep = client.post(f"/api/data/uploads/{e['upload_id']}/recheck", json={"column_map": cmap}).get_json()
+    assert rep["counts"]["accepted"] == 2 and rep["columns"]["lon"] == "东西"
+    assert client.post(f"/api/data/uploads/{e['upload_id']}/confirm").get_json()["version"] == 1
+    # the next file of the same shape is read the same way without asking
+    again = upload(client, content.replace("甲中心".encode("gbk"), "丙中心".encode("gbk")), "自制表2.csv")
+    assert again.status_code == 200, again.data[:200]
+    assert again.get_json()["counts"]["accepted"] == 2 and again.get_json()["column_map_remembered"]
+    bad = client.post(f"/api/data/uploads/{e['upload_id']}/recheck", json={"column_map": {"rocket": "x"}})
+    assert bad.status_code in (400, 404)

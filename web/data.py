@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -130,6 +131,19 @@ def _author() -> str:
 
 
 # -- uploads ------------------------------------------------------------------------------------
+_UNSAFE = re.compile(r"[^\w\-.()（）\u4e00-\u9fff]+")
+
+
+def _safe_name(original: str, suffix: str) -> str:
+    """The planner's file name, reduced to letters, digits, CJK and a few marks (never a path)."""
+    stem = _UNSAFE.sub("_", Path(original).stem).strip("._")[:80]
+    return (stem or "upload") + suffix
+
+
+def _kept_file(d: Path) -> Path:
+    return next((d / "src").iterdir())
+
+
 def _options(form) -> dict:
     kind = form.get("kind") or "facilities"
     if kind not in KINDS:
@@ -152,7 +166,7 @@ def _check(path: Path, opts: dict, region):
     lang = g.lang
     if opts["kind"] == "facilities":
         rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
-                                encoding=opts["encoding"] or None)
+                                encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None)
         issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
                    "value": i.value, "candidates": i.candidates} for i in rep.issues]
@@ -181,6 +195,42 @@ def _check(path: Path, opts: dict, region):
     return opts["kind"], gdf, parts, preview
 
 
+#: Register fields a planner may map by hand when the headers are not recognised.
+MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code")
+
+
+def _needs_mapping(exc: InputDataError) -> bool:
+    d = exc.details or {}
+    return bool(d.get("missing")) and isinstance(d.get("columns"), list)
+
+
+def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
+    """Check the kept file with ``opts``; write meta/issues; the answer for the page."""
+    path = _kept_file(d)
+    layer, _, parts, preview = _check(path, opts, region)
+    meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
+                 "status": "checked"})
+    (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
+    fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
+    return {"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer,
+            "file": {"name": meta["original"], "size": meta["size"], "sha256": meta["sha256"]},
+            **{k: v for k, v in parts.items() if k != "issues"},
+            "issues": parts["issues"][:ISSUES_SHOWN], "issues_total": len(parts["issues"]),
+            "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
+            "preview": fc, "bounds": layers.bounds(region.counties), "current_version": _svc().version()}
+
+
+def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
+    """422: the headers were not understood; the page shows the file's columns to map them."""
+    d = exc.details or {}
+    body = exc.to_dict(g.lang)
+    body.update({"upload_id": uid, "needs_mapping": True, "columns": d.get("columns"),
+                 "missing": d.get("missing"), "column_map": d.get("column_map") or {},
+                 "fields": list(MAPPABLE), "file": {"name": meta["original"], "size": meta["size"]}})
+    return jsonify(body), 422
+
+
 @bp.post("/api/data/uploads")
 def upload():
     f = request.files.get("file")
@@ -194,26 +244,78 @@ def upload():
     uid = uuid.uuid4().hex
     d = _uploads() / uid
     d.mkdir(parents=True)
-    path = d / ("upload" + suffix)  # the planner's name is kept in meta.json, never used as a path
+    (d / "src").mkdir()
+    path = d / "src" / _safe_name(original, suffix)  # messages then name the planner's own file
+    keep = False
     try:
         f.save(path)  # werkzeug streams the body to disk
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        meta = {"id": uid, "original": original, "size": path.stat().st_size,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "options": opts, "status": "new"}
+        (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         region = _svc().region
-        layer, _, parts, preview = _check(path, opts, region)
-    except Exception:
-        shutil.rmtree(d, ignore_errors=True)
+        try:
+            answer = _report(uid, d, meta, opts, region)
+        except InputDataError as exc:
+            if opts["kind"] != "facilities" or not _needs_mapping(exc):
+                raise
+            # a file of a shape seen before: read it the way the planner mapped it then
+            known = ext()["column_maps"].get(opts["kind"], exc.details["columns"])
+            if known:
+                meta["remembered"] = known["updated"]
+                try:
+                    answer = _report(uid, d, meta, {**opts, "column_map": known["mapping"]}, region)
+                except InputDataError as again:
+                    keep = _needs_mapping(again)
+                    if keep:
+                        return _mapping_answer(uid, meta, again)
+                    raise
+            else:
+                keep = True
+                return _mapping_answer(uid, meta, exc)
+        keep = True
+        return jsonify(answer)
+    finally:
+        if not keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@bp.post("/api/data/uploads/<uid>/recheck")
+def recheck(uid: str):
+    """Check a kept upload again with a column mapping chosen by the planner (remembered for next time)."""
+    d = _upload_dir(uid)
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    body = request.get_json(silent=True)
+    cmap = body.get("column_map") if isinstance(body, dict) else None
+    if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
+        raise bad_param("column_map", cmap, "an object {field: column}", "对象 {字段: 列名}")
+    unknown = sorted(set(cmap) - set(MAPPABLE))
+    if unknown:
+        raise bad_param("column_map", unknown[0], "fields among " + ", ".join(MAPPABLE), "字段：" + "、".join(MAPPABLE))
+    cmap = {k: v for k, v in cmap.items() if v}
+    opts = {**meta["options"], "column_map": cmap}
+    try:
+        answer = _report(uid, d, meta, opts, _svc().region)
+    except InputDataError as exc:
+        if _needs_mapping(exc):
+            return _mapping_answer(uid, meta, exc)
         raise
-    meta = {"id": uid, "original": original, "size": path.stat().st_size, "sha256": digest, "options": opts,
-            "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"]}
-    (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
-    fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
-    return jsonify({"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer,
-                    "file": {"name": original, "size": meta["size"], "sha256": digest},
-                    **{k: v for k, v in parts.items() if k != "issues"},
-                    "issues": parts["issues"][:ISSUES_SHOWN], "issues_total": len(parts["issues"]),
-                    "preview": fc, "bounds": layers.bounds(region.counties),
-                    "current_version": _svc().version()})
+    file_columns = _file_columns(d, meta)
+    if file_columns:
+        ext()["column_maps"].put(meta["options"]["kind"], file_columns, cmap)
+    return jsonify(answer)
+
+
+def _file_columns(d: Path, meta: dict) -> list[str] | None:
+    """The file's own headers (as read), for remembering a mapping by the file's shape."""
+    from geo.tables import read_table
+    from planner.register_columns import HEADER_NAMES
+    try:
+        opts = meta["options"]
+        table = read_table(_kept_file(d), encoding=opts.get("encoding") or None,
+                           header_names=HEADER_NAMES)
+        return [str(c) for c in table.frame.columns]
+    except Exception:  # remembering is a convenience: never fail the check over it
+        return None
 
 
 @bp.get("/api/data/uploads/<uid>/report.<fmt>")
@@ -222,6 +324,8 @@ def report(uid: str, fmt: str):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
+    if meta.get("status") != "checked":
+        raise not_found("Validation report", "校验报告", uid)
     issues = json.loads((d / "issues.json").read_text("utf-8"))
     c = meta["counts"]
     parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
@@ -237,10 +341,13 @@ def report(uid: str, fmt: str):
 def confirm(uid: str):
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
-    path = next(d.glob("upload.*"))
+    path = _kept_file(d)
     if hashlib.sha256(path.read_bytes()).hexdigest() != meta["sha256"]:
         raise InputDataError("The uploaded file changed since it was checked; upload it again.",
                              "上传文件在校验后发生了变化，请重新上传。")
+    if meta.get("status") != "checked":
+        raise InputDataError("This upload has not passed the check yet (map its columns first).",
+                             "该文件尚未通过校验（请先指定列对应关系）。")
     opts = meta["options"]
     layer, gdf, parts, _ = _check(path, opts, _svc().region)
     if not len(gdf):
@@ -250,10 +357,7 @@ def confirm(uid: str):
     note = opts.get("note") or ""
     if refused:
         note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {refused} rows refused）"
-    # the store keeps the original under the planner's own file name
-    named = d / meta["original"]
-    shutil.copyfile(path, named)
-    version = _store().commit_layer(layer, gdf, source_path=named, author=_author(), note=note)
+    version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
     shutil.rmtree(d, ignore_errors=True)
     return jsonify({"version": version, "layer": layer, "counts": parts["counts"]})
 

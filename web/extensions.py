@@ -17,7 +17,7 @@ from geo.datasets import DatasetStore
 
 from web.jobs import JobRunner
 from web.service import Service
-from web.store import JobJournal, ProposalStore
+from web.store import ColumnMaps, JobJournal, ProposalStore
 
 KEY = "coverplan"
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> dict:
         "datasets": datasets,
         "service": Service(cfg["REGION"], cfg["GRAPH"], datasets=datasets),
         "store": ProposalStore(cfg["DB_PATH"]),
+        "column_maps": ColumnMaps(cfg["DB_PATH"]),
         "jobs": JobRunner(workers=int(cfg["JOB_WORKERS"]), max_active=int(cfg["MAX_QUEUED_JOBS"]),
                           journal=JobJournal(cfg["DB_PATH"])),
         "waiters": threading.BoundedSemaphore(max(1, int(cfg["MAX_WAITERS"]))),

@@ -210,3 +210,41 @@ class JobJournal:
         if job.state in ("queued", "running"):
             job.state = "interrupted"  # known to the journal but not to this process
         return job
+
+
+class ColumnMaps:
+    """Column mappings a planner chose by hand, remembered per file shape.
+
+    A bureau's registers come from the same Excel template year after year: once
+    a planner has said which column holds what, the next file with the same
+    headers is read the same way without asking again.
+    """
+
+    SCHEMA = """CREATE TABLE IF NOT EXISTS column_maps (
+        signature TEXT PRIMARY KEY, kind TEXT NOT NULL, columns TEXT NOT NULL, mapping TEXT NOT NULL,
+        updated REAL NOT NULL)"""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with _connection(self.path) as con:
+            con.execute(self.SCHEMA)
+
+    @staticmethod
+    def signature(kind: str, columns: list[str]) -> str:
+        import hashlib
+        shape = kind + "\x1f" + "\x1f".join(sorted(str(c).strip().lower() for c in columns))
+        return hashlib.sha256(shape.encode("utf-8")).hexdigest()
+
+    def get(self, kind: str, columns: list[str]) -> dict | None:
+        with _connection(self.path) as con:
+            r = con.execute("SELECT mapping, updated FROM column_maps WHERE signature = ?",
+                            (self.signature(kind, columns),)).fetchone()
+        if r is None:
+            return None
+        mapping = _load(r["mapping"], {})
+        return {"mapping": mapping, "updated": r["updated"]} if isinstance(mapping, dict) else None
+
+    def put(self, kind: str, columns: list[str], mapping: dict) -> None:
+        with _connection(self.path) as con:
+            con.execute("INSERT OR REPLACE INTO column_maps VALUES (?,?,?,?,?)",
+                        (self.signature(kind, columns), kind, _dump(list(columns)), _dump(mapping), time.time()))

@@ -113,6 +113,7 @@
       return r.columns[k] + " → " + (label === "data_field_" + k ? k : label);
     }).join(", "));
     if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
+    if (r.column_map_remembered) facts.push(T("data_map_remembered"));
     $("r-facts").textContent = facts.join(" · ");
     $("r-suggest").hidden = !r.suggestion;
     if (r.suggestion) $("r-suggest").textContent = r.suggestion;
@@ -140,6 +141,7 @@
       .then(function (r) { $("u-status").textContent = ""; showReport(r); })
       .catch(function (e) {
         $("report").hidden = true;
+        if (e && e.needs_mapping) { showMapping(e); return; }
         $("u-status").textContent = (e && (e.message || e.error)) || T("load_failed");
         $("u-status").className = "small bad";
       })
@@ -160,11 +162,47 @@
       .catch(function (e) { $("r-confirm").disabled = false; alert((e && e.message) || T("load_failed")); });
   }
 
+  // The headers were not understood: the planner says which column holds what (remembered
+  // by the server for the next file of the same shape).
+  function showMapping(e) {
+    $("mapping").hidden = false;
+    $("mapping").dataset.upload = e.upload_id;
+    $("m-message").textContent = e.message + (e.hint ? " " + e.hint : "");
+    var opts = "<option value=''>—</option>" + e.columns.map(function (c) {
+      return "<option value='" + esc(c) + "'>" + esc(c) + "</option>";
+    }).join("");
+    $("m-fields").innerHTML = e.fields.map(function (f) {
+      var need = (e.missing || []).indexOf(f) >= 0;
+      return "<label for='m-" + esc(f) + "'>" + esc(T("data_field_" + f)) + (need ? " <b class='bad'>*</b>" : "") + "</label>" +
+        "<select id='m-" + esc(f) + "' data-field='" + esc(f) + "'>" + opts + "</select>";
+    }).join("");
+    Object.keys(e.column_map || {}).forEach(function (f) {
+      var sel = $("m-" + f); if (sel) sel.value = e.column_map[f];
+    });
+    $("u-status").className = "small bad";
+    $("u-status").textContent = T("data_map_columns");
+  }
+
+  function recheck() {
+    var uid = $("mapping").dataset.upload, cmap = {};
+    document.querySelectorAll("#m-fields select").forEach(function (s) { if (s.value) cmap[s.dataset.field] = s.value; });
+    $("m-apply").disabled = true;
+    CP.json("/api/data/uploads/" + encodeURIComponent(uid) + "/recheck?lang=" + C.lang,
+            {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({column_map: cmap})})
+      .then(function (r) { $("mapping").hidden = true; $("u-status").textContent = ""; showReport(r); })
+      .catch(function (e) {
+        if (e && e.needs_mapping) { showMapping(e); return; }
+        $("m-message").textContent = (e && (e.message || e.error)) || T("load_failed");
+      })
+      .then(function () { $("m-apply").disabled = false; });
+  }
+
   function syncKind() { $("u-type").disabled = $("u-kind").value !== "facilities"; }
 
   document.addEventListener("DOMContentLoaded", function () {
     $("upload-form").addEventListener("submit", check);
     $("r-confirm").addEventListener("click", confirmUpload);
+    $("m-apply").addEventListener("click", recheck);
     $("u-kind").addEventListener("change", syncKind);
     syncKind();
     loadVersions();
