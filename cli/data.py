@@ -71,23 +71,9 @@ def _store(args):
 
 
 def _crs(value: str | None) -> str | None:
-    """``4546`` or ``EPSG:4546`` as a CRS pyproj knows, or a clear error."""
-    if not value:
-        return None
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
-
-    from geo.errors import InputDataError
-
-    text = value.strip()
-    text = f"EPSG:{text}" if text.isdigit() else text
-    try:
-        CRS.from_user_input(text)
-    except CRSError as exc:
-        raise InputDataError(f"Unknown CRS '{value}'.", f"未知坐标参考系“{value}”。",
-                             hint_en="Give an EPSG code, e.g. EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E).",
-                             hint_zh="请填写EPSG代码，如 EPSG:4546（CGCS2000 3度带，中央经线111°E）。") from exc
-    return text
+    """``4546`` or ``EPSG:4546`` as a CRS pyproj knows, or a clear error (geo.crs.parse_crs)."""
+    from geo.crs import parse_crs
+    return parse_crs(value)
 
 
 # -- facilities: planner.register's report ----------------------------------------------

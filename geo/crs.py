@@ -37,3 +37,27 @@ def metric_to_lonlat(x, y):
 def area_km2(gdf: gpd.GeoDataFrame | gpd.GeoSeries):
     """Areas in km², measured in the metric CRS and aligned to the input index."""
     return to_metric(gdf).area / 1e6
+
+
+def parse_crs(value: str | None) -> str | None:
+    """A CRS as a planner types it (``4546``, ``EPSG:4546``, a WKT or PROJ string), checked.
+
+    Returns the text pyproj accepts (digits become ``EPSG:<n>``), None for an
+    empty value; an unknown CRS is an InputDataError with an example of a good one.
+    """
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from geo.errors import InputDataError
+
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    text = f"EPSG:{text}" if text.isdigit() else text
+    try:
+        CRS.from_user_input(text)
+    except CRSError as exc:
+        raise InputDataError(f"Unknown coordinate reference system (CRS) '{value}'.", f"未知坐标参考系（CRS）“{value}”。",
+                             hint_en="Give an EPSG code, e.g. EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E).",
+                             hint_zh="请填写EPSG代码，如 EPSG:4546（CGCS2000 3度带，中央经线111°E）。") from exc
+    return text

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo.crs import lonlat_to_metric
+from geo.crs import parse_crs
 from geo.errors import InputDataError
 from geo.points import parse_coordinate
 from geo.regions import Region
@@ -58,13 +58,7 @@ def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
                              f"未知坐标系“{coords}”；可选 {'、'.join(COORDS)}。")
     if type_key:
         get_type(type_key)  # an unknown key is refused with the known ones listed
-    if crs:
-        try:
-            CRS.from_user_input(crs)
-        except CRSError as exc:
-            raise InputDataError(f"Unknown coordinate reference system '{crs}'.", f"未知坐标参考系“{crs}”。",
-                                 hint_en="Give an EPSG code, e.g. EPSG:4547 (CGCS2000 / 3-degree GK CM 114E).",
-                                 hint_zh="请填写EPSG代码，如 EPSG:4547（CGCS2000 3度带，中央经线114°E）。") from exc
+    parse_crs(crs)  # an unknown CRS is refused with an example of a good one
     return "wgs84" if coords == "cgcs2000" else coords
 
 
