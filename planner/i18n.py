@@ -390,6 +390,12 @@ _STRINGS.update({
     "data_match": ("匹配到", "Matched to"),
     "data_version_label": ("数据版本", "data version"),
     "data_fix": ("处理办法", "Fix"),
+    "data_build_network": ("上传并构建路网", "Upload and build the network"),
+    "data_kind_network": ("路网（OpenStreetMap .osm/.osm.pbf）", "road network (OpenStreetMap .osm/.osm.pbf)"),
+    "data_network_building": ("正在构建路网（可能需要几分钟）…", "Building the road network (may take minutes)…"),
+    "data_network_done": ("路网已加载：{nodes} 个节点、{edges} 条路段；数据版本 v{v}。各分析现可选“路网”方式。",
+                          "Road network loaded: {nodes} nodes, {edges} edges; data version v{v}. Analyses can now use "
+                          "the network mode."),
     "data_map_title": ("指定列对应关系", "Which column holds what"),
     "data_map_apply": ("按此对应重新校验", "Check again with these columns"),
     "data_map_note": ("同样表头的文件下次将自动按此对应读取。", "A file with the same headers will be read this way next time."),

@@ -202,3 +202,32 @@ def test_unrecognised_headers_are_mapped_by_hand_and_remembered(client, app):
     assert again.get_json()["counts"]["accepted"] == 2 and again.get_json()["column_map_remembered"]
     bad = client.post(f"/api/data/uploads/{e['upload_id']}/recheck", json={"column_map": {"rocket": "x"}})
     assert bad.status_code in (400, 404)
+
+
+def test_road_network_upload_is_built_in_a_job_and_enables_network_mode(client, app, tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    from geo import settings
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path / "cache")  # the graph cache stays in the tmp dir
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+
+    write_town(tmp_path / "town.osm")
+    assert 'value="network"' not in client.get("/proposals").get_data(as_text=True)
+    resp = upload(client, (tmp_path / "town.osm").read_bytes(), "十堰路网.osm", kind="network")
+    assert resp.status_code == 202
+    job = app.extensions["coverplan"]["jobs"].wait(resp.get_json()["id"], 120)
+    assert job.state == "done", job.error
+    assert job.result["version"] == 1 and job.result["nodes"] > 0
+    v = client.get("/api/data/versions").get_json()
+    assert v["current"] == 1 and v["versions"][0]["source_name"] == "十堰路网.osm"
+    assert 'value="network"' in client.get("/proposals").get_data(as_text=True)
+    body = client.get("/api/coverage/cemetery?mode=network").get_json()
+    assert body["mode"] == "network" and body["is_estimate"] is False
+    # a broken extract fails the job with a message; the data stay at version 1
+    bad = upload(client, b"<osm><node id='1'", "broken.osm", kind="network").get_json()
+    failed = app.extensions["coverplan"]["jobs"].wait(bad["id"], 60)
+    assert failed.state == "failed" and failed.error["message_zh"]
+    assert client.get("/api/data/versions").get_json()["current"] == 1
+    assert upload(client, b"x", "roads.csv", kind="network").status_code == 400

@@ -172,7 +172,7 @@ def targets():
 
 
 # -- proposals and jobs ----------------------------------------------------
-def _job_dict(job) -> dict:
+def job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
@@ -215,10 +215,10 @@ def proposals_start():
         finally:
             waiters.release()
         if job.state == "done":
-            return jsonify({**_job_dict(job), "proposal": proposals.view(proposals.saved(job.result["proposal_id"]), g.lang)}), 201
+            return jsonify({**job_dict(job), "proposal": proposals.view(proposals.saved(job.result["proposal_id"]), g.lang)}), 201
         if job.state == "failed":
-            return jsonify({**_job_dict(job)["error"], "job": _job_dict(job)}), job.error.get("status", 500)
-    resp = jsonify(_job_dict(job))
+            return jsonify({**job_dict(job)["error"], "job": job_dict(job)}), job.error.get("status", 500)
+    resp = jsonify(job_dict(job))
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp
@@ -250,7 +250,7 @@ def proposal_rerun(pid: str):
     rec = proposals.saved(pid)
     params = proposals.rerun_params(rec, svc())
     job = proposals.start(ext(), params)
-    resp = jsonify({**_job_dict(job), "rerun_of": pid,
+    resp = jsonify({**job_dict(job), "rerun_of": pid,
                     "compare": f"/proposals/compare?a={pid}&b="})
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
@@ -312,7 +312,7 @@ def proposal_download(pid: str, fmt: str):
 
 @bp.get("/jobs")
 def jobs_list():
-    return jsonify([_job_dict(j) for j in ext()["jobs"].list()])
+    return jsonify([job_dict(j) for j in ext()["jobs"].list()])
 
 
 @bp.get("/jobs/<job_id>")
@@ -320,7 +320,7 @@ def job_get(job_id: str):
     job = ext()["jobs"].get(job_id)
     if job is None:
         raise not_found("Job", "任务", job_id)
-    return jsonify(_job_dict(job))
+    return jsonify(job_dict(job))
 
 
 @bp.post("/jobs/<job_id>/cancel")
@@ -328,7 +328,7 @@ def job_cancel(job_id: str):
     job = ext()["jobs"].cancel(job_id)
     if job is None:
         raise not_found("Job", "任务", job_id)
-    return jsonify(_job_dict(job))
+    return jsonify(job_dict(job))
 
 
 # -- api: browser charts --

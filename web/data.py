@@ -25,15 +25,17 @@ from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
 from planner.register import validate_register
 from web import exports, layers
+from web.api import job_dict
 from web.errors import bad_param, not_found
 from web.extensions import ext
 
 bp = Blueprint("data", __name__)
 
-KINDS = ("facilities", "townships", "villages")
+KINDS = ("facilities", "townships", "villages", "network")
 COORDS = ("auto", "wgs84", "gcj02", "bd09")
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
+NETWORK_SUFFIXES = (".osm", ".pbf", ".graphml")  # an OpenStreetMap extract (.osm.pbf ends in .pbf)
 #: Issues listed in the JSON answer (all of them go into the downloadable report).
 ISSUES_SHOWN = 2000
 _ID = set("0123456789abcdef")
@@ -238,9 +240,12 @@ def upload():
         raise bad_param("file", None, "a file (multipart/form-data field 'file')", "一个文件（表单字段 file）")
     original = Path(f.filename).name[:120]
     suffix = Path(original).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise bad_param("file", original, "one of " + ", ".join(SUFFIXES), "以下格式之一：" + "、".join(SUFFIXES))
     opts = _options(request.form)
+    allowed = NETWORK_SUFFIXES if opts["kind"] == "network" else SUFFIXES
+    if suffix not in allowed:
+        raise bad_param("file", original, "one of " + ", ".join(allowed), "以下格式之一：" + "、".join(allowed))
+    if opts["kind"] == "network":
+        return _network_upload(f, original)
     uid = uuid.uuid4().hex
     d = _uploads() / uid
     d.mkdir(parents=True)
@@ -277,6 +282,41 @@ def upload():
     finally:
         if not keep:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def _network_upload(f, original: str):
+    """A road network is built in a background job (minutes for a county extract), then committed."""
+    uid = uuid.uuid4().hex
+    d = _uploads() / uid
+    (d / "src").mkdir(parents=True)
+    suffix = ".osm.pbf" if original.lower().endswith(".osm.pbf") else Path(original).suffix.lower()
+    path = d / "src" / _safe_name(original.removesuffix(".osm.pbf") if suffix == ".osm.pbf" else original, suffix)
+    try:
+        f.save(path)
+    except Exception:
+        shutil.rmtree(d, ignore_errors=True)
+        raise
+    store, author = _store(), _author()
+    note = str(request.form.get("note") or "")[:200]
+
+    def work(progress, should_stop):
+        from geo.network import prepare
+        try:
+            progress(0.05, "reading the road network")
+            net = prepare(path)  # parses the extract and builds the graph (cached), or a clear error
+            if should_stop():
+                return None
+            progress(0.9, "saving")
+            version = store.commit_layer("network", None, source_path=path, author=author, note=note)
+            g_ = net.graph
+            return {"version": version, "nodes": g_.number_of_nodes(), "edges": g_.number_of_edges()}
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    job = ext()["jobs"].submit("network", work, {"kind": "network", "file": original})
+    resp = jsonify({**job_dict(job), "upload_id": uid, "kind": "network", "file": {"name": original}})
+    resp.status_code = 202
+    return resp
 
 
 @bp.post("/api/data/uploads/<uid>/recheck")

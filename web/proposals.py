@@ -31,7 +31,7 @@ def saved(pid: str) -> dict:
     return rec
 
 #: The planner reports its stages in English; planners read them in Chinese.
-STAGES_ZH = {"queued → running": "开始计算", "demand and candidates": "准备需求点与候选点",
+STAGES_ZH = {"queued → running": "开始计算", "reading the road network": "读取并构建路网", "demand and candidates": "准备需求点与候选点",
              "travel costs": "计算出行成本", "rationale": "生成选址理由", "saving": "保存方案", "done": "完成"}
 
 

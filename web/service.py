@@ -187,25 +187,36 @@ class Service:
         return d
 
     # -- road network (only for mode="network") ----------------------------
+    def graph_source(self) -> str | None:
+        """The road network in use: the server's ``--network`` file, else the current data version's."""
+        if self.graph_path:
+            return str(self.graph_path)
+        if self.datasets is not None:
+            path = self.datasets.layer_path("network")
+            return str(path) if path else None
+        return None
+
     def has_graph(self) -> bool:
         """Whether network mode can be offered (the server was given a road graph)."""
-        return bool(self.graph_path)
+        return bool(self.graph_source())
 
     def graph(self, mode: str):
         """The prepared road network for network mode; None for estimates."""
         if mode != "network":
             return None
-        if not self.graph_path:
+        source = self.graph_source()
+        if not source:
             from geo.errors import NetworkError
             raise NetworkError(
-                "Network mode needs a road graph, and this server was started without one.",
-                "路网模式需要路网数据，但本服务启动时未指定路网。",
-                hint_en="Start it with `coverplan serve --network FILE.graphml` (or .osm/.osm.pbf), "
-                        "or use the estimate mode.",
-                hint_zh="请用 `coverplan serve --network 路网文件.graphml`（或 .osm/.osm.pbf）启动，或改用估算模式。",
+                "Network mode needs a road graph, and none is loaded.",
+                "路网模式需要路网数据，但当前未加载路网。",
+                hint_en="Upload an OpenStreetMap extract (.osm/.osm.pbf) on the Data page, or start the server "
+                        "with `coverplan serve --network FILE`, or use the estimate mode.",
+                hint_zh="请在“数据管理”页上传 OpenStreetMap 路网（.osm/.osm.pbf），或用 `coverplan serve --network 路网文件` "
+                        "启动，或改用估算模式。",
                 details={"parameter": "mode"})
         from geo import network
-        return self.cached(("graph", self.graph_path), lambda: network.prepare(self.graph_path))
+        return self.cached(("graph", source), lambda: network.prepare(source))
 
     # -- coverage --------------------------------------------------------
     def coverage(self, type_key: str, mode: str = "estimate"):

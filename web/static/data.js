@@ -138,7 +138,11 @@
     $("u-status").textContent = T("data_checking");
     $("report").dataset.ready = "0";
     CP.json("/api/data/uploads?lang=" + C.lang, {method: "POST", body: fd})
-      .then(function (r) { $("u-status").textContent = ""; showReport(r); })
+      .then(function (r) {
+        $("u-status").textContent = "";
+        if (r.kind === "network") { followNetwork(r); return; }
+        showReport(r);
+      })
       .catch(function (e) {
         $("report").hidden = true;
         if (e && e.needs_mapping) { showMapping(e); return; }
@@ -197,7 +201,36 @@
       .then(function () { $("m-apply").disabled = false; });
   }
 
-  function syncKind() { $("u-type").disabled = $("u-kind").value !== "facilities"; }
+  // A road network is built in a background job: follow it, then show the new version.
+  function followNetwork(job) {
+    $("u-progress").hidden = false;
+    $("u-status").className = "small muted";
+    (function poll() {
+      CP.json("/api/jobs/" + job.id + "?lang=" + C.lang).then(function (j) {
+        $("u-bar").style.width = (100 * (j.progress || 0)).toFixed(0) + "%";
+        $("u-status").textContent = T("data_network_building") + (j.message ? " " + j.message : "");
+        if (j.state === "queued" || j.state === "running") { setTimeout(poll, 700); return; }
+        $("u-progress").hidden = true;
+        if (j.state === "done" && j.result) {
+          $("u-status").className = "small good";
+          $("u-status").textContent = T("data_network_done").replace("{nodes}", j.result.nodes)
+            .replace("{edges}", j.result.edges).replace("{v}", j.result.version);
+          loadVersions();
+        } else {
+          $("u-status").className = "small bad";
+          $("u-status").textContent = (j.error && (j.error.message || j.error.error)) || T("job_" + j.state);
+        }
+      }).catch(function () { setTimeout(poll, 1500); });
+    })();
+  }
+
+  function syncKind() {
+    var k = $("u-kind").value;
+    $("u-type").disabled = k !== "facilities";
+    $("u-coords").disabled = $("u-encoding").disabled = k === "network";
+    // a road network is built and then used at once (no rows to review); other kinds are checked first
+    $("u-check").textContent = T(k === "network" ? "data_build_network" : "data_check");
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     $("upload-form").addEventListener("submit", check);
