@@ -231,3 +231,22 @@ def test_road_network_upload_is_built_in_a_job_and_enables_network_mode(client, 
     assert failed.state == "failed" and failed.error["message_zh"]
     assert client.get("/api/data/versions").get_json()["current"] == 1
     assert upload(client, b"x", "roads.csv", kind="network").status_code == 400
+
+
+def test_upload_size_limits(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "s.sqlite"), "MAX_CONTENT_LENGTH": 1024 * 1024,
+                      "MAX_NETWORK_UPLOAD": 3 * 1024 * 1024})
+    c = app.test_client()
+    big = b"<osm>" + b" " * (2 * 1024 * 1024) + b"</osm>"
+    r = upload(c, big, "big.csv")
+    assert r.status_code == 413 and "过大" in r.get_json()["message_zh"]
+    # a network extract may be larger (its own limit), and is then refused only past that
+    r = c.post("/api/data/uploads?kind=network", data={"kind": "network", "file": (io.BytesIO(big), "roads.osm")},
+               content_type="multipart/form-data")
+    assert r.status_code == 202
+    app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], 60)
+    r = c.post("/api/data/uploads?kind=network", data={"kind": "network",
+                                                       "file": (io.BytesIO(big * 2), "roads.osm")},
+               content_type="multipart/form-data")
+    assert r.status_code == 413
+    app.extensions["coverplan"]["jobs"].shutdown()

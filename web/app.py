@@ -15,6 +15,7 @@ MAX_QUEUED_JOBS  jobs waiting or running at once; more answer 503 "busy" (defaul
 MAX_WAITERS   requests allowed to hold a thread with ``?wait=`` at once (default 2;
               others get the 202 job answer at once, so the server stays responsive)
 MAX_CONTENT_LENGTH  largest request body in bytes (default 20 MB; more answers 413)
+MAX_NETWORK_UPLOAD  largest road-network extract uploaded on the Data page (default 200 MB)
 WARM          build the region layers now, not on the first request (default False;
               ``coverplan serve`` sets it so that the first page is fast)
 
@@ -90,6 +91,7 @@ def _defaults() -> dict:
         "MAX_QUEUED_JOBS": 8,
         "MAX_WAITERS": 2,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MAX_NETWORK_UPLOAD": 200 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
         "WARM": False,
     }

@@ -235,6 +235,10 @@ def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
 
 @bp.post("/api/data/uploads")
 def upload():
+    # A county's OpenStreetMap extract is larger than any register: the page says ?kind=network
+    # in the address so the larger limit applies before the body is read.
+    if request.args.get("kind") == "network":
+        request.max_content_length = current_app.config["MAX_NETWORK_UPLOAD"]
     f = request.files.get("file")
     if f is None or not f.filename:
         raise bad_param("file", None, "a file (multipart/form-data field 'file')", "一个文件（表单字段 file）")

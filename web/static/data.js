@@ -137,7 +137,8 @@
     $("u-check").disabled = true;
     $("u-status").textContent = T("data_checking");
     $("report").dataset.ready = "0";
-    CP.json("/api/data/uploads?lang=" + C.lang, {method: "POST", body: fd})
+    CP.json("/api/data/uploads?lang=" + C.lang + ($("u-kind").value === "network" ? "&kind=network" : ""),
+            {method: "POST", body: fd})
       .then(function (r) {
         $("u-status").textContent = "";
         if (r.kind === "network") { followNetwork(r); return; }
