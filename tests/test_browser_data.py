@@ -52,3 +52,27 @@ def test_upload_gbk_gcj_register_confirm_and_see_it(page, shiyan, tmp_path):
     page.goto(page.base + "/map/day_care?lang=en")
     wait_map(page)
     assert layer_count(page, "facilities") == int((shiyan.facilities["facility_type"] == "day_care").sum())
+
+
+def test_add_and_remove_a_facility_on_the_map(page, shiyan):
+    page.goto(page.base + "/map/charity_station?lang=zh")
+    wait_map(page)
+    n0 = layer_count(page, "facilities")
+    page.click("#edit-toggle")
+    town = shiyan.townships.iloc[60].geometry.representative_point()
+    page.evaluate(f"() => {{ window.coverplanMaps.map.map.setView([{town.y}, {town.x}], 13, {{animate: false}}); "
+                  "window.coverplanMaps.map.layers.uncovered_units.remove(); }")
+    answers = iter(["景区慈善站", "现场核实"])
+    page.on("dialog", lambda d: d.accept(next(answers, "")))
+    click_map_at(page, f"L.latLng({town.y}, {town.x})")
+    page.wait_for_url("**edit=1**")
+    wait_map(page)
+    assert layer_count(page, "facilities") == n0 + 1
+    assert page.locator("#data-version").inner_text().startswith("数据版本 v")
+    assert page.locator("#edit-toggle").inner_text() == "结束编辑"  # still editing after the reload
+    # remove it again from its popup
+    page.evaluate("() => { const m = window.coverplanMaps.map; m.layers.facilities.eachLayer(l => {"
+                  " if (l.feature.properties.name === '景区慈善站') l.openPopup(); }); }")
+    page.click(".edit-actions .edit-remove")
+    page.wait_for_function(f"window.coverplanMaps.map && window.coverplanMaps.map.data && "
+                           f"window.coverplanMaps.map.layers.facilities.getLayers().length === {n0}", timeout=30_000)

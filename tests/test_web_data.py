@@ -250,3 +250,39 @@ def test_upload_size_limits(tmp_path):
                content_type="multipart/form-data")
     assert r.status_code == 413
     app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_edit_facilities_on_the_map_each_a_version(client, app, shiyan):
+    n0 = client.get("/api/coverage/cemetery").get_json()["citywide"]["facilities"]
+    town = shiyan.townships.iloc[40]
+    p = town.geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "add", "type": "cemetery", "name": "新建公墓",
+                                             "lon": p.x, "lat": p.y, "note": "县局核实"}).get_json()
+    assert r["version"] == 1
+    layers = client.get("/api/coverage/cemetery/layers").get_json()
+    added = [f for f in layers["facilities"]["features"] if f["properties"]["name"] == "新建公墓"]
+    assert len(added) == 1 and added[0]["properties"]["township_name"] == town["name"]
+    assert layers["summary"]["facilities"] == n0 + 1
+    fid = added[0]["properties"]["id"]
+    q = shiyan.townships.iloc[41].geometry.representative_point()
+    assert client.post("/api/data/edits", json={"action": "move", "type": "cemetery", "id": fid,
+                                                "lon": q.x, "lat": q.y}).get_json()["version"] == 2
+    assert client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": fid,
+                                                "name": "城关公墓"}).get_json()["version"] == 3
+    assert client.post("/api/data/edits", json={"action": "remove", "type": "cemetery",
+                                                "id": fid}).get_json()["version"] == 4
+    versions = client.get("/api/data/versions?lang=zh").get_json()["versions"]
+    assert [v["kind"] for v in versions[:4]] == ["edit"] * 4 and "县局核实" in versions[-2]["note"]
+    d = client.get("/api/data/diff?a=1&b=2&lang=zh").get_json()
+    assert d["facilities"]["moved"] and d["facilities"]["moved"][0]["id"] == fid
+    assert client.get("/api/coverage/cemetery").get_json()["citywide"]["facilities"] == n0
+    # careless or hostile edits change nothing
+    store = app.extensions["coverplan"]["datasets"]
+    fp = store.fingerprint()
+    for bad in ({"action": "add", "type": "cemetery", "name": "x", "lon": 116.4, "lat": 39.9},
+                {"action": "add", "type": "cemetery", "name": "x", "lon": "nan", "lat": 32},
+                {"action": "add", "type": "cemetery", "name": "", "lon": p.x, "lat": p.y},
+                {"action": "move", "type": "cemetery", "id": "nope", "lon": p.x, "lat": p.y},
+                {"action": "explode", "type": "cemetery"}, {"action": "add", "type": "spaceport"}, [1]):
+        assert client.post("/api/data/edits", json=bad).status_code in (400, 404), bad
+    assert store.fingerprint() == fp

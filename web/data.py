@@ -439,3 +439,87 @@ def diff_lines(d: dict, lang: str) -> list[str]:
     if pc:
         out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
     return out
+
+
+# -- editing facilities on the map ------------------------------------------------------------------
+EDIT_ACTIONS = ("add", "move", "remove", "rename")
+
+
+@bp.post("/api/data/edits")
+def edit():
+    """Add, move, rename or remove one facility; each edit is a new data version with a note.
+
+    JSON: ``{"action", "type", "id" (move/remove/rename), "name" (add/rename), "lon", "lat"
+    (add/move), "note"}``. The point must lie in the region; its township is found from the
+    current township polygons.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geo import settings as geo_settings
+    from web.proposals import number_param
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_param("body", None, "a JSON object", "JSON 对象")
+    action = body.get("action")
+    if action not in EDIT_ACTIONS:
+        raise bad_param("action", action, "one of " + ", ".join(EDIT_ACTIONS), "以下之一：" + "、".join(EDIT_ACTIONS))
+    type_key = body.get("type")
+    if not isinstance(type_key, str) or not type_key:
+        raise bad_param("type", type_key, "a facility type key", "设施类型代码")
+    ft = _svc().get_type(type_key)
+    note = str(body.get("note") or "")[:200]
+    region = _svc().region
+    fac = region.facilities
+    layer = fac[fac["facility_type"] == ft.key].copy()
+    fid = body.get("id")
+    if action != "add":
+        if not isinstance(fid, str) or fid not in set(layer["id"].astype(str)):
+            raise not_found("Facility", "设施", fid)
+    point = None
+    if action in ("add", "move"):
+        lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
+        lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
+        if lon is None or lat is None:
+            raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
+                            "点位的经度和纬度")
+        point = shapely.Point(lon, lat)
+        hit = region.townships[region.townships.geometry.covers(point)]
+        if hit.empty:
+            raise InputDataError(f"The point ({lon:.5f}, {lat:.5f}) is outside the region.",
+                                 f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
+                                 hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
+        town = hit.index[0]
+    name = body.get("name")
+    if action in ("add", "rename"):
+        if not isinstance(name, str) or not name.strip():
+            raise bad_param("name", name, "a non-empty name", "非空名称")
+        name = name.strip()[:80]
+    ids = layer["id"].astype(str)
+    if action == "add":
+        n = 1
+        while f"edit-{ft.key}-{n:04d}" in set(ids):
+            n += 1
+        row = {"id": f"edit-{ft.key}-{n:04d}", "facility_type": ft.key, "name": name, "township_code": town,
+               "county_code": region.townships.loc[town, "county_code"], "synthetic": False,
+               "source": "planner edit (web)", "geometry": point}
+        layer = pd.concat([layer, gpd.GeoDataFrame([row], geometry="geometry", crs=geo_settings.STORAGE_CRS)])
+        what = {"zh": f"新增 {name}", "en": f"added {name}"}
+    elif action == "move":
+        i = ids == fid
+        layer.loc[i, "geometry"] = point
+        layer.loc[i, "township_code"] = town
+        layer.loc[i, "county_code"] = region.townships.loc[town, "county_code"]
+        what = {"zh": f"移动 {fid}", "en": f"moved {fid}"}
+    elif action == "rename":
+        layer.loc[ids == fid, "name"] = name
+        what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
+    else:
+        layer = layer[ids != fid]
+        what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
+    gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
+    full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
+    version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
+    return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})

@@ -1,0 +1,92 @@
+/* Editing the facility register on the coverage map: add (click the map), move, rename or
+ * remove (buttons in a facility's popup). Each edit is saved at once as a new data version
+ * with the planner's note, and the map reloads on it. */
+(function () {
+  "use strict";
+  var C = CP.C, T = CP.T;
+  var $ = function (id) { return document.getElementById(id); };
+  var on = false, moving = null, out = null, facilityClicked = 0;
+
+  function send(body) {
+    body.type = $("edit-toggle").dataset.type;
+    $("edit-status").textContent = T("edit_saving");
+    return CP.json("/api/data/edits?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                      body: JSON.stringify(body)})
+      .then(function (r) {
+        $("edit-status").textContent = T("data_now_version").replace("{v}", r.version);
+        var url = new URL(location.href);
+        url.searchParams.set("edit", "1");
+        location.href = url.pathname + url.search;
+      })
+      .catch(function (e) { $("edit-status").textContent = (e && (e.message || e.error)) || T("load_failed"); });
+  }
+
+  function setMode(v) {
+    on = v; moving = null;
+    $("edit-toggle").classList.toggle("on", on);
+    $("edit-toggle").textContent = T(on ? "edit_done" : "edit_start");
+    $("edit-status").textContent = on ? T("edit_hint") : "";
+    if (out) out.map.getContainer().classList.toggle("editing", on);
+  }
+
+  function onMapClick(e) {
+    // a click on a facility also reaches the map: it opens the facility, it does not add one
+    if (!on || Date.now() - facilityClicked < 300) return;
+    var ll = e.latlng;
+    if (moving) {
+      var id = moving; moving = null;
+      send({action: "move", id: id, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+      return;
+    }
+    var name = prompt(T("edit_new_name"));
+    if (!name) return;
+    send({action: "add", name: name, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+  }
+
+  function onPopup(e) {
+    var layer = e.popup._source, p = layer && layer.feature && layer.feature.properties;
+    if (!on || !p || !p.facility_type) return;
+    var box = document.createElement("div");
+    box.className = "edit-actions";
+    [["move", "edit_move"], ["rename", "edit_rename"], ["remove", "edit_remove"]].forEach(function (a) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "secondary small-btn edit-" + a[0]; b.textContent = T(a[1]);
+      b.addEventListener("click", function () {
+        if (a[0] === "move") { moving = p.id; out.map.closePopup(); $("edit-status").textContent = T("edit_move_hint"); return; }
+        if (a[0] === "rename") {
+          var name = prompt(T("edit_new_name"), p.name || "");
+          if (name) send({action: "rename", id: p.id, name: name, note: prompt(T("edit_note")) || ""});
+          return;
+        }
+        if (confirm(T("edit_remove_confirm").replace("{name}", p.name || p.id))) {
+          send({action: "remove", id: p.id, note: prompt(T("edit_note")) || ""});
+        }
+      });
+      box.appendChild(b);
+    });
+    e.popup.getElement().querySelector(".leaflet-popup-content").appendChild(box);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = $("map"), btn = $("edit-toggle");
+    if (!el || !btn) return;
+    el.addEventListener("coverplan:ready", function (ev) {
+      out = ev.detail;
+      if (out.layers.facilities) out.layers.facilities.on("click", function () { facilityClicked = Date.now(); });
+      out.map.on("click", onMapClick);
+      // a township or village under the click opens its popup and keeps the click from the map:
+      // while editing, that click places the facility instead
+      ["townships", "uncovered_units", "covered_units"].forEach(function (k) {
+        if (out.layers[k]) out.layers[k].on("click", function (ev) {
+          if (!on) return;
+          out.map.closePopup();
+          onMapClick(ev);
+        });
+      });
+      out.map.on("popupopen", onPopup);
+      out.edit = {setMode: setMode};
+      if (new URLSearchParams(location.search).get("edit") === "1") setMode(true);
+    });
+    btn.addEventListener("click", function () { setMode(!on); });
+  });
+})();
