@@ -286,3 +286,21 @@ def test_edit_facilities_on_the_map_each_a_version(client, app, shiyan):
                 {"action": "explode", "type": "cemetery"}, {"action": "add", "type": "spaceport"}, [1]):
         assert client.post("/api/data/edits", json=bad).status_code in (400, 404), bad
     assert store.fingerprint() == fp
+
+
+def test_projected_table_with_a_chosen_crs_and_candidates_listed(client, shiyan):
+    from pyproj import Transformer
+    v = shiyan.villages.iloc[100]
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:4546", always_xy=True).transform(v.geometry.x, v.geometry.y)
+    content = f"名称,类型,x,y\n甲中心,日间照料中心,{x:.2f},{y:.2f}\n".encode("utf-8")
+    rep = upload(client, content, "投影坐标.csv", crs="4546").get_json()
+    assert rep["counts"]["accepted"] == 1, rep
+    f = rep["preview"]["features"][0]["geometry"]["coordinates"]
+    assert abs(f[0] - v.geometry.x) < 1e-5 and abs(f[1] - v.geometry.y) < 1e-5
+    assert upload(client, content, "投影坐标.csv", crs="EPSG:999999").status_code == 400
+    # a village name that exists in two townships and no township given: candidates to pick from
+    names = shiyan.villages["name"]
+    dup = names[names.duplicated(keep=False)].iloc[0]
+    rep = upload(client, f"名称,类型,村\n乙中心,日间照料中心,{dup}\n".encode("utf-8"), "按名称.csv").get_json()
+    listed = [i for i in rep["issues"] if i["candidates"]]
+    assert listed and len(listed[0]["candidates"]) >= 2

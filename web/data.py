@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
+from geo.crs import parse_crs
 from geo.errors import InputDataError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
@@ -159,8 +160,9 @@ def _options(form) -> dict:
     encoding = (form.get("encoding") or "").lower()
     if encoding not in ENCODINGS:
         raise bad_param("encoding", encoding, "utf-8, gbk or gb18030", "utf-8、gbk 或 gb18030")
+    crs = parse_crs(form.get("crs") or None)  # for projected x/y in a table or a layer without .prj
     return {"kind": kind, "type": type_key if kind == "facilities" else "", "coords": coords,
-            "encoding": encoding, "note": str(form.get("note") or "")[:200]}
+            "encoding": encoding, "crs": crs, "note": str(form.get("note") or "")[:200]}
 
 
 def _check(path: Path, opts: dict, region):
@@ -168,7 +170,8 @@ def _check(path: Path, opts: dict, region):
     lang = g.lang
     if opts["kind"] == "facilities":
         rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
-                                encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None)
+                                encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None,
+                                crs=opts.get("crs") or None)
         issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
                    "value": i.value, "candidates": i.candidates} for i in rep.issues]
@@ -186,7 +189,7 @@ def _check(path: Path, opts: dict, region):
         return layer, acc, parts, preview
     coords = "wgs84" if opts["coords"] == "auto" else opts["coords"]
     check = check_townships if opts["kind"] == "townships" else check_villages
-    gdf = check(region, path, coords=coords, encoding=opts["encoding"] or None)
+    gdf = check(region, path, coords=coords, encoding=opts["encoding"] or None, crs=opts.get("crs") or None)
     parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0},
              "issues": [], "columns": {}, "encoding": opts["encoding"] or None, "crs": "EPSG:4326", "coords": coords,
              "suggestion": None, "located_by_name": 0}

@@ -120,7 +120,10 @@
     $("issues").querySelector("tbody").innerHTML = (r.issues || []).map(function (i) {
       return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td>" + esc(i.column || "") + "</td>" +
         "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
-        "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") + "</td></tr>";
+        "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") +
+        ((i.candidates || []).length ? "<div class='small candidates'>" + esc(T("data_candidates")) + "：" +
+          i.candidates.map(function (c) { return esc(c.path || c.code) + " (" + esc(c.code) + ")"; }).join("；") + "</div>" : "") +
+        "</td></tr>";
     }).join("") || "<tr><td colspan='4' class='muted'>" + T("data_no_issues") + "</td></tr>";
     $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
     $("r-confirm").disabled = !(c.accepted > 0);
@@ -132,7 +135,7 @@
     var f = $("u-file").files[0];
     if (!f) { $("u-status").textContent = T("data_pick_file"); return; }
     var fd = new FormData();
-    ["kind", "type", "coords", "encoding", "note"].forEach(function (k) { fd.append(k, $("u-" + k).value); });
+    ["kind", "type", "coords", "encoding", "crs", "note"].forEach(function (k) { fd.append(k, $("u-" + k).value); });
     fd.append("file", f);
     $("u-check").disabled = true;
     $("u-status").textContent = T("data_checking");
@@ -228,7 +231,7 @@
   function syncKind() {
     var k = $("u-kind").value;
     $("u-type").disabled = k !== "facilities";
-    $("u-coords").disabled = $("u-encoding").disabled = k === "network";
+    $("u-coords").disabled = $("u-encoding").disabled = $("u-crs").disabled = k === "network";
     // a road network is built and then used at once (no rows to review); other kinds are checked first
     $("u-check").textContent = T(k === "network" ? "data_build_network" : "data_check");
   }
