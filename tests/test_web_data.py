@@ -17,18 +17,6 @@ import shapely
 from web.app import create_app
 
 
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
-    yield app
-    app.extensions["coverplan"]["jobs"].shutdown()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def upload(client, content: bytes, name: str, **form):
     data = {"kind": "facilities", "coords": "wgs84", **form, "file": (io.BytesIO(content), name)}
     return client.post("/api/data/uploads?lang=zh", data=data, content_type="multipart/form-data")

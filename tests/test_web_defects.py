@@ -22,18 +22,6 @@ def strict_json(resp):
     return json.loads(resp.get_data(as_text=True), **STRICT)
 
 
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
-    yield app
-    app.extensions["coverplan"]["jobs"].shutdown()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def assert_400(resp, parameter=None):
     assert resp.status_code == 400, resp.data[:300]
     body = strict_json(resp)

@@ -11,7 +11,6 @@ can be compared and rolled back; a rollback is a new version.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
+from geo.datasets import sha256_file
 from geo.errors import InputDataError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
@@ -262,7 +262,7 @@ def upload():
     try:
         f.save(path)  # werkzeug streams the body to disk
         meta = {"id": uid, "original": original, "size": path.stat().st_size,
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "options": opts, "status": "new"}
+                "sha256": sha256_file(path), "options": opts, "status": "new"}
         (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         region = _svc().region
         try:
@@ -389,7 +389,7 @@ def confirm(uid: str):
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
     path = _kept_file(d)
-    if hashlib.sha256(path.read_bytes()).hexdigest() != meta["sha256"]:
+    if sha256_file(path) != meta["sha256"]:
         raise InputDataError("The uploaded file changed since it was checked; upload it again.",
                              "上传文件在校验后发生了变化，请重新上传。")
     if meta.get("status") != "checked":

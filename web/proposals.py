@@ -187,13 +187,11 @@ def parse_edit(form: dict) -> dict:
 
 def default_name(params: dict, ft) -> str:
     model = params.get("model_effective") or (params["model"] if params["model"] != "auto" else ft.default_model)
-    label = MODEL_LABEL_ZH.get(model, model.upper())
+    label = MODEL_WORDS.get(model, (model.upper(),))[0]
     n = f"{params['p']}处" if params.get("p") and model != "lscp" else "全覆盖"
     return f"{ft.name_zh}·{label}·{n}·{datetime.now():%m-%d %H:%M}"
 
 
-#: Short Chinese model names for default proposal names.
-MODEL_LABEL_ZH = {"mclp": "最大覆盖", "lscp": "最少设施全覆盖", "pmedian": "总出行最短", "pcenter": "最远距离最短"}
 
 
 def start(ext: dict, params: dict):
