@@ -97,3 +97,16 @@ def copy_member(zf: zipfile.ZipFile, name: str, target: Path) -> Path:
     with zf.open(name) as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst)
     return target
+
+
+_PATHS = __import__("re").compile(r"(?:/vsizip/)?(?:[A-Za-z]:)?[/\\][^\s'\"()]+")
+
+
+def reader_message(exc: Exception, label: str) -> str:
+    """A GIS reader's complaint for people: the server's file paths in it become the file's own name.
+
+    GDAL names the files it failed on with their full path on the server (an
+    upload folder, a /vsizip/ path): meaningless to a planner, and not for
+    clients to see.
+    """
+    return _PATHS.sub(label, str(exc))[:300]

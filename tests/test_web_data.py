@@ -292,3 +292,12 @@ def test_projected_table_with_a_chosen_crs_and_candidates_listed(client, shiyan)
     rep = upload(client, f"名称,类型,村\n乙中心,日间照料中心,{dup}\n".encode("utf-8"), "按名称.csv").get_json()
     listed = [i for i in rep["issues"] if i["candidates"]]
     assert listed and len(listed[0]["candidates"]) >= 2
+
+
+def test_reader_errors_never_show_server_paths(client, tmp_path):
+    resp = upload(client, b"{}", "乡镇界.geojson", kind="townships")
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert "乡镇界.geojson" in body["message_zh"]
+    for text in (body["message_zh"], body["message_en"]):
+        assert "/tmp" not in text and "uploads" not in text and str(tmp_path) not in text
