@@ -606,3 +606,16 @@ def cost_text(value, unit: str, lang: str = "zh") -> str:
     if unit == "m":
         return f"{v / 1000:.1f} {t('km', lang)}" if v >= 1000 else f"{v:.0f} {t('metres', lang)}"
     return f"{v:.0f} {t('minutes', lang)}" if v >= 10 else f"{v:.1f} {t('minutes', lang)}"
+
+
+# -- strings: accounts --
+_STRINGS.update({
+})
+
+# -- strings: hardening --
+_STRINGS.update({
+})
+
+# -- strings: capacity --
+_STRINGS.update({
+})

@@ -123,6 +123,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(data.bp)
 
+    # -- app: accounts --
+    # -- end app: accounts --
+
+    # -- app: hardening --
+    # -- end app: hardening --
+
     @app.before_request
     def choose_language():
         asked = request.args.get("lang")
