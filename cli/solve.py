@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--model", choices=MODELS, required=True,
                    help="lscp: fewest sites covering all; mclp: p sites covering most weight; "
                         "pmedian: p sites, least total weighted cost; pcenter: p sites, least worst cost")
-    s.add_argument("--demand", type=Path, required=True, help="CSV id,x,y,weight (projected metres)")
+    s.add_argument("--demand", type=Path, required=True,
+                   help="CSV id,x,y,weight[,load] (projected metres; load: capacity the point "
+                        "uses, default = weight; pmedian with a capacity column)")
     s.add_argument("--candidates", type=Path, required=True,
                    help="CSV id,x,y[,existing (0/1)][,capacity]")
     s.add_argument("--costs", type=Path,
@@ -174,7 +176,7 @@ def _solve(args) -> int:
     if args.model != "lscp":
         _need(args, "p")
     demand = read_table(args.demand, required=["id", "x", "y", "weight"],
-                        numeric=["x", "y", "weight"], what_en="demand", what_zh="需求点")
+                        numeric=["x", "y", "weight", "load"], what_en="demand", what_zh="需求点")
     cand = read_table(args.candidates, required=["id", "x", "y"],
                       numeric=["x", "y", "existing", "capacity"], what_en="candidates",
                       what_zh="候选点")
@@ -199,6 +201,17 @@ def _solve(args) -> int:
             hint_zh="请添加 capacity 列，或去掉 --single-source。",
             details={"file": str(args.candidates), "model": args.model})
     split = {"single_source": True} if args.single_source else {}
+    # `load`: the capacity a point uses, apart from its weight in the objective
+    # (Lorena-Senne: plain distance sum, capacity filled by each point's demand).
+    loads = demand["load"].to_numpy() if "load" in demand.columns else None
+    if loads is not None and (capacities is None or args.model != "pmedian"):
+        raise InputDataError(
+            f"Column 'load' of {args.demand} is used only by --model pmedian with a 'capacity' "
+            f"column in {args.candidates}.",
+            f"{args.demand} 的“load”列只用于 --model pmedian，且 {args.candidates} 需要有“capacity”列。",
+            hint_en="Drop the load column, or add capacities and use pmedian.",
+            hint_zh="请删去 load 列，或添加 capacity 列并使用 pmedian 模型。",
+            details={"file": str(args.demand), "column": "load", "model": args.model})
     costs = load_costs(args.costs, demand, cand)
     ids = dict(demand_ids=demand["id"].to_numpy(), candidate_ids=cand["id"].to_numpy())
     w = demand["weight"].to_numpy()
@@ -209,7 +222,7 @@ def _solve(args) -> int:
                                       existing=existing, capacities=capacities, **split, **ids)
     elif args.model == "pmedian":
         model = PMedian.from_cost_matrix(costs, p=args.p, weights=w, existing=existing,
-                                         capacities=capacities, **split, **ids)
+                                         capacities=capacities, loads=loads, **split, **ids)
     else:
         model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
     res = model.solve(time_limit=args.time_limit, gap=args.gap)

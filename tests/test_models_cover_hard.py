@@ -1,0 +1,257 @@
+"""Covering on hard instances: reductions, incumbents, Lagrangean bounds, same optima.
+
+Every reduction, fixing and bound is checked against brute force on small
+random matrices (all column subsets), and the whole LSCP/MCLP solve against
+brute force, the plain MIP and spopt.
+"""
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from planner.models import LSCP, MCLP
+from planner.models.cover_heuristic import (cover_lagrangean, covering_fixings, greedy_cover,
+                                            improve_cover, improve_max_cover,
+                                            max_cover_fixings, max_cover_lagrangean)
+from planner.models.cover_reduce import (dominated_columns, dominated_rows, essential_columns,
+                                         reduce_max_cover, reduce_set_cover)
+from planner.models.highs import solve_mip
+
+from model_instances import spopt_solver
+
+
+def random_matrix(seed: int, n: int = 14, m: int = 9, density: float = 0.3) -> np.ndarray:
+    """A random 0/1 matrix in which every row has a column."""
+    rng = np.random.default_rng(seed)
+    a = rng.random((n, m)) < density
+    a[np.arange(n), rng.integers(0, m, n)] = True
+    return a
+
+
+def subsets(m: int):
+    for size in range(m + 1):
+        for s in itertools.combinations(range(m), size):
+            yield np.array(s, dtype=np.int64)
+
+
+def brute_cover(a: np.ndarray, group=None, hi=None) -> int:
+    """Fewest columns covering every row (group maximums optional)."""
+    for s in subsets(a.shape[1]):
+        if a[:, s].any(axis=1).all() and (group is None or all(
+                np.sum(group[s] == g) <= h for g, h in hi.items())):
+            return s.size
+    return -1
+
+
+def brute_max_cover(a: np.ndarray, w: np.ndarray, k: int) -> float:
+    return max(float(w[a[:, np.array(s, dtype=np.int64)].any(axis=1)].sum())
+               for s in itertools.combinations(range(a.shape[1]), k))
+
+
+def uniform_costs(seed: int, n: int, m: int):
+    """Uniform points: the hard kind (every point near a dozen sites, fractional LP)."""
+    rng = np.random.default_rng(seed)
+    d, c = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
+    return np.linalg.norm(d[:, None] - c[None], axis=2), np.round(rng.lognormal(2, 1, n))
+
+
+# ------------------------------------------------------------ hand-made matrices
+def test_essential_and_dominated_detection_hand_made():
+    a = np.array([[1, 0, 0, 0],     # row 0: only column 0 -> essential
+                  [1, 1, 0, 0],     # row 1 contains row 0 -> dominated
+                  [0, 1, 1, 0],
+                  [0, 1, 1, 1],     # contains row 2 -> dominated
+                  [0, 1, 1, 0]])    # equal to row 2 -> the later one goes
+    a = sp.csr_matrix(a)
+    assert essential_columns(a).tolist() == [0]
+    assert dominated_rows(a).tolist() == [1, 3, 4]
+    # Column 3 (row 3) lies in columns 1 and 2; column 2 (rows 2-4) in
+    # column 1 (rows 1-4).  Column 0 (rows 0, 1) is in no other column.
+    dom, by = dominated_columns(a, np.ones(4))
+    assert dom.tolist() == [2, 3]
+    assert by.tolist() == [1, 1]
+    # A dearer superset does not dominate.
+    dom, _ = dominated_columns(a, np.array([1.0, 5.0, 1.0, 1.0]))
+    assert dom.tolist() == [3]
+    # Group limits: a column may only give way to one of its group (or ungrouped).
+    dom, _ = dominated_columns(a, np.ones(4), group=np.array([-1, 0, 1, 1]))
+    assert dom.tolist() == [3]
+
+
+def test_reduce_set_cover_hand_made_fixes_and_maps_back():
+    a = np.array([[1, 0, 0, 0],
+                  [1, 1, 0, 0],
+                  [0, 1, 1, 0],
+                  [0, 1, 1, 1],
+                  [0, 0, 0, 1]])
+    red = reduce_set_cover(sp.csr_matrix(a))
+    # Columns 0 and 3 are essential (rows 0, 4); then only row 2 is left,
+    # where column 2 gives way to column 1 (same rows, higher index), which
+    # is then essential: the reductions alone solve it, 3 sites.
+    assert red.fixed.tolist() == [0, 1, 3]
+    assert red.rows.size == 0 and red.cols.size == 0
+    assert red.stand_in[2] == 1
+    assert red.map_columns([2]).tolist() == [1]
+    assert red.stats["essential"] == 3 and red.stats["cols_dominated"] == 1
+    assert brute_cover(a) == 3
+
+
+def test_group_minimum_keeps_its_columns():
+    a = np.array([[1, 1, 0],
+                  [0, 1, 1]])
+    group = np.array([0, -1, -1])
+    red = reduce_set_cover(sp.csr_matrix(a), group=group,
+                           droppable=np.array([False, True, True]))
+    assert 0 in red.cols or 0 in red.fixed
+
+
+# ------------------------------------------------------------ against brute force
+@pytest.mark.parametrize("seed", range(30))
+def test_set_cover_reduction_keeps_the_optimum(seed):
+    a = random_matrix(seed)
+    red = reduce_set_cover(sp.csr_matrix(a))
+    sub = a[np.ix_(red.rows, red.cols)]
+    assert red.fixed.size + (brute_cover(sub) if red.rows.size else 0) == brute_cover(a)
+    # An optimal cover maps onto kept columns and stays a cover.
+    best = next(s for s in subsets(a.shape[1]) if a[:, s].any(axis=1).all())
+    mapped = np.union1d(red.map_columns(best), red.fixed)
+    assert a[:, mapped].any(axis=1).all() and mapped.size <= best.size + red.fixed.size
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_max_cover_reduction_keeps_the_optimum(seed):
+    a = random_matrix(seed, n=12, m=8, density=0.25)
+    w = np.random.default_rng(seed).integers(1, 9, a.shape[0]).astype(float)
+    for k in (1, 2, 3):
+        red, rw = reduce_max_cover(sp.csr_matrix(a), w, k)
+        sub = a[np.ix_(red.rows, red.cols)]
+        assert red.cols.size >= k
+        assert rw.sum() == pytest.approx(w[a.any(axis=1)].sum())
+        assert brute_max_cover(sub, rw, k) == pytest.approx(brute_max_cover(a, w, k))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_incumbent_is_a_cover_and_bound_is_valid(seed):
+    a = random_matrix(seed, n=16, m=10, density=0.25)
+    opt = brute_cover(a)
+    x = greedy_cover(a)
+    assert (a[:, x].any(axis=1)).all()
+    y = improve_cover(a, x, seconds=0.05, seed=seed)
+    assert (a[:, y].any(axis=1)).all() and opt <= y.sum() <= x.sum()
+    lag = cover_lagrangean(a, upper=float(y.sum()), incumbent=y, max_iter=300)
+    assert lag.bound <= opt + 1e-9
+    assert (a[:, lag.best].any(axis=1)).all() and lag.best.sum() == lag.best_value
+    # Every cover cheaper than the incumbent obeys the fixings.
+    zero, one = covering_fixings(lag, float(y.sum()), y)
+    for s in subsets(a.shape[1]):
+        if s.size < y.sum() and a[:, s].any(axis=1).all():
+            assert not zero[s].any()
+            assert set(np.flatnonzero(one)) <= set(s.tolist())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_max_cover_swaps_and_upper_bound(seed):
+    a = random_matrix(seed, n=14, m=9, density=0.25)
+    w = np.random.default_rng(seed).integers(1, 9, a.shape[0]).astype(float)
+    k = 3
+    opt = brute_max_cover(a, w, k)
+    pos = improve_max_cover(a, w, [0, 1, 2], seconds=0.5)
+    assert pos.size == k
+    val = float(w[a[:, pos].any(axis=1)].sum())
+    assert val <= opt + 1e-9 and val >= float(w[a[:, [0, 1, 2]].any(axis=1)].sum())
+    lag = max_cover_lagrangean(a, w, k, lower=val, integral=True, max_iter=300)
+    assert lag.bound >= opt - 1e-9
+    zero, one = max_cover_fixings(lag, k, val, pos, integral=True)
+    for s in itertools.combinations(range(a.shape[1]), k):
+        s = np.array(s)
+        if float(w[a[:, s].any(axis=1)].sum()) > val:
+            assert not zero[s].any()
+            assert set(np.flatnonzero(one)) <= set(s.tolist())
+
+
+# ------------------------------------------------------------ whole solves
+@pytest.mark.parametrize("seed", range(6))
+def test_lscp_and_mclp_with_roles_and_groups_match_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    cost, w = uniform_costs(seed, 30, 10)
+    radius = float(cost.min(axis=1).max()) * 1.05
+    a = cost <= radius
+    groups = rng.integers(0, 3, 10)
+    gmax = {0: 2, 1: 3, 2: 3}
+    opt = brute_cover(a, groups, gmax)
+    res = LSCP.from_cost_matrix(cost, radius=radius, groups=groups, group_max=gmax).solve()
+    assert res.status == "optimal" and res.objective == opt
+    assert a[:, res.open_sites].any(axis=1).all()
+    for k in (2, 4):
+        res = MCLP.from_cost_matrix(cost, radius=radius, p=k, weights=w).solve()
+        assert res.status == "optimal"
+        assert res.objective == pytest.approx(brute_max_cover(a, w, k))
+        assert res.selected.size == k
+
+
+def plain_lscp(a: np.ndarray) -> float:
+    """The unreduced set-covering MIP, no start."""
+    m = a.shape[1]
+    out = solve_mip(c=np.ones(m), lb=np.zeros(m), ub=np.ones(m), a=sp.csc_matrix(a, dtype=float),
+                    rlo=np.ones(a.shape[0]), rhi=np.full(a.shape[0], np.inf),
+                    integer=np.ones(m, bool), time_limit=60)
+    assert out.status == "optimal"
+    return out.objective
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_hard_lscp_and_mclp_match_plain_mip_and_spopt(seed):
+    import pulp
+    from spopt import locate as spopt_locate
+
+    cost, w = uniform_costs(seed, 400, 120)
+    radius = float(cost.min(axis=1).max()) * 1.05
+    res = LSCP.from_cost_matrix(cost, radius=radius).solve(time_limit=60)
+    assert res.status == "optimal"
+    assert (cost[:, res.open_sites] <= radius).any(axis=1).all()
+    assert res.objective == plain_lscp(cost <= radius)
+    assert res.details["reduction"]["rows_out"] < 400
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = spopt_locate.LSCP.from_cost_matrix(cost, radius)
+        ref.solve(spopt_solver())
+    assert res.objective == pytest.approx(pulp.value(ref.problem.objective))
+    p = int(res.objective) // 2
+    res = MCLP.from_cost_matrix(cost, radius=radius, p=p, weights=w).solve(time_limit=60)
+    assert res.status == "optimal" and res.selected.size == p
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = spopt_locate.MCLP.from_cost_matrix(cost, w, radius, p)
+        ref.solve(spopt_solver())
+    assert res.objective == pytest.approx(pulp.value(ref.problem.objective))
+
+
+def test_easy_cover_is_proven_by_the_bound_alone():
+    # Disjoint clusters: each needs one site, the bound meets the greedy at once.
+    rng = np.random.default_rng(3)
+    centres = np.arange(8)[:, None] * np.array([[100.0, 0.0]])
+    demand = (centres[:, None, :] + rng.normal(size=(8, 10, 2))).reshape(-1, 2)
+    cand = (centres[:, None, :] + rng.normal(size=(8, 3, 2)) * 0.5).reshape(-1, 2)
+    cost = np.linalg.norm(demand[:, None] - cand[None], axis=2)
+    res = LSCP.from_cost_matrix(cost, radius=10.0).solve()
+    assert res.status == "optimal" and res.objective == 8
+    assert res.details["method"] == "lagrangean bound"
+
+
+def test_oversized_subset_products_are_skipped(monkeypatch):
+    from planner.models import cover_reduce
+
+    a = random_matrix(4)
+    full = reduce_set_cover(sp.csr_matrix(a))
+    monkeypatch.setattr(cover_reduce, "MAX_PRODUCT_ENTRIES", 0)
+    assert dominated_rows(sp.csr_matrix(a)).size == 0
+    assert dominated_columns(sp.csr_matrix(a))[0].size == 0
+    red = reduce_set_cover(sp.csr_matrix(a))
+    assert red.stats["rows_dominated"] == red.stats["cols_dominated"] == 0
+    sub = a[np.ix_(red.rows, red.cols)]
+    assert red.fixed.size + (brute_cover(sub) if red.rows.size else 0) == brute_cover(a)
+    assert full.stats["rows_dominated"] > 0
