@@ -100,6 +100,13 @@ class TravelMatrix:
     seconds : float
         Wall time of the computation.
     cutoff : float or None
+    engine : str
+        What computed the costs: "estimate", "scipy" (Dijkstra) or "ch"
+        (contraction hierarchy, :mod:`geo.router`).
+    engine_report : dict
+        Network mode: the engine asked for, why another one answered
+        (``note_en`` / ``note_zh``, e.g. the router library is missing) and the
+        hierarchy's cache and timings.
     """
 
     costs: np.ndarray | sparse.csr_matrix
@@ -111,6 +118,8 @@ class TravelMatrix:
     flagged_destinations: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     seconds: float = 0.0
     cutoff: float | None = None
+    engine: str = "estimate"
+    engine_report: dict = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -304,7 +313,8 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
                  cutoff: float | None = None, graph=None, urban=None,
                  params: EstimateParams | None = None, access_speed_kmh: float = 5.0,
                  max_snap_m: float = 1000.0,
-                 progress: Callable[[Iterable], Iterable] | None = None) -> TravelMatrix:
+                 progress: Callable[[Iterable], Iterable] | None = None,
+                 engine: str = "auto") -> TravelMatrix:
     """Travel costs from every origin to every destination.
 
     Parameters
@@ -336,6 +346,9 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
         costs are inf.
     progress : callable, optional
         Wraps the iterator over blocks of shortest-path searches.
+    engine : {"auto", "ch", "scipy"}, default "auto"
+        Network mode: contraction hierarchy or scipy Dijkstra (see
+        :func:`geo.router.path_costs`); the result's ``engine`` says which ran.
 
     Returns
     -------
@@ -361,10 +374,11 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
         snap = {"origins_m": np.zeros(n), "destinations_m": np.zeros(m),
                 "max_snap_m": None, "n_flagged_origins": 0, "n_flagged_destinations": 0}
         flagged_o = flagged_d = empty
+        report = {}
     else:
         if not access_speed_kmh > 0:
             raise InputDataError("access_speed_kmh must be positive.", "接驳速度必须为正数。")
-        from geo import network
+        from geo import network, router
         net = network.prepare(graph)  # a missing graph is refused there
         net.weights(unit)  # fail early if the attribute is missing
         o_idx, o_d = net.snap(orig[:, 0], orig[:, 1])
@@ -374,9 +388,11 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
         acc_o = _access(o_d, unit, access_speed_kmh)
         acc_d = _access(d_d, unit, access_speed_kmh)
         dense = np.full((n, m), np.inf)
+        report = {"engine": "scipy", "requested": engine}
         if ok_o.any() and ok_d.any():
-            path = net.costs(o_idx[ok_o], d_idx[ok_d], unit=unit, limit=cutoff,
-                             progress=progress)
+            path, rep = router.path_costs(net, o_idx[ok_o], d_idx[ok_d], unit=unit, limit=cutoff,
+                                          engine=engine, progress=progress)
+            report = rep.to_dict()
             block = path + acc_o[ok_o][:, None] + acc_d[ok_d][None, :]
             dense[np.ix_(ok_o, ok_d)] = block
         flagged_o = np.flatnonzero(~ok_o)
@@ -391,7 +407,8 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
     return TravelMatrix(costs=costs, unit=unit, mode=mode, is_estimate=(mode == "estimate"),
                         snap=snap, flagged_origins=flagged_o, flagged_destinations=flagged_d,
                         seconds=time.perf_counter() - t0,
-                        cutoff=None if cutoff is None else float(cutoff))
+                        cutoff=None if cutoff is None else float(cutoff),
+                        engine=report.get("engine", mode), engine_report=report)
 
 
 # --------------------------------------------------------------------------- service areas
