@@ -74,7 +74,9 @@ def load_context(args):
 
 def _write_table(df, path: str) -> None:
     from geo.errors import InputDataError
+    from planner.cells import safe_frame
 
+    df = safe_frame(df)  # names come from registers: no cell may run as a formula in Excel
     if path.lower().endswith(".xlsx"):
         df.to_excel(path, index=False)
     elif path.lower().endswith(".csv"):
@@ -143,12 +145,12 @@ def _targets(args) -> int:
     zh = args.lang == "zh"
     for r in rows:
         mark = "✓" if r["status"] == "met" else "✗"
-        val = f"{r['value']:.1%}" if r["kind"] != "new_sites" else f"{int(r['value'])}"
-        tgt = f"{r['target']:.0%}" if r["kind"] != "new_sites" else f"{r['target']}"
+        val = f"{r['value']:.1%}" if r["kind"] not in ("new_sites", "upgraded") else f"{int(r['value'])}"
+        tgt = f"{r['target']:.0%}" if r["kind"] not in ("new_sites", "upgraded") else f"{r['target']}"
         line = f"{mark} {r['text_zh'] if zh else r['text_en']}: {val} / {tgt}"
         if "after" in r:
             a = r["after"]
-            aval = f"{a['value']:.1%}" if r["kind"] != "new_sites" else f"{int(a['value'])}"
+            aval = f"{a['value']:.1%}" if r["kind"] not in ("new_sites", "upgraded") else f"{int(a['value'])}"
             line += f"  →  {aval} {'✓' if a['status'] == 'met' else '✗'}"
         print(line)
     return 0

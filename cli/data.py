@@ -56,6 +56,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(dif)
     dif.set_defaults(func=_diff)
 
+    mk = ds.add_parser("mark", help="mark a candidate site required or forbidden for proposals (候选点必选/禁选)")
+    mk.add_argument("candidate", help="candidate site id (cand-..., as on the coverage map's candidate layer)")
+    mk.add_argument("--type", required=True, help="facility type key (e.g. elderly_complex)")
+    how = mk.add_mutually_exclusive_group(required=True)
+    how.add_argument("--required", dest="mark", action="store_const", const="required")
+    how.add_argument("--forbidden", dest="mark", action="store_const", const="forbidden")
+    how.add_argument("--clear", dest="mark", action="store_const", const="")
+    mk.add_argument("--all-types", action="store_true", help="the mark holds for every facility type")
+    mk.add_argument("--note", default="")
+    mk.add_argument("--author")
+    common(mk)
+    mk.set_defaults(func=_mark)
+
     rb = ds.add_parser("rollback", help="make a new version equal to an older one (回退)")
     rb.add_argument("version", type=int)
     rb.add_argument("--note", default="")
@@ -292,6 +305,9 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_vill_moved", d["villages"]["moved"],
          lambda r: f"{r['code']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
         ("ds_pop_changed", [{"code": c} for c in d["population"]["changed"]], lambda r: r["code"]),
+        ("ds_marks_changed", [dict(r, how=k) for k in ("added", "changed", "removed")
+                              for r in d.get("site_marks", {}).get(k, [])],
+         lambda r: f"{r['candidate_id']} ({r['facility_type']}): {r['how']} {r.get('mark', '')}"),
     ]
     shown = [(key, items, fmt) for key, items, fmt in sections if items]
     for key, items, fmt in shown:
@@ -300,6 +316,25 @@ def _print_changes(d: dict, lang: str) -> None:
             print(f"    {fmt(r)}")
         if fmt and len(items) > SHOWN:
             print("    " + t("ds_issue_more", lang, n=len(items) - SHOWN))
+
+
+def _mark(args) -> int:
+    from geo.datasets import MARKS
+    from planner.facility_types import get_type
+    from planner.marks import changed_marks
+
+    store = _store(args)
+    ftype = get_type(args.type)
+    table, _, text = changed_marks(store.region(), ftype, args.candidate, args.mark,
+                                   all_types=args.all_types, note=args.note)
+    note = f"{text['zh']} / {text['en']}" + (f"：{args.note}" if args.note else "")
+    version = store.commit_layer(MARKS, table, author=args.author, note=note, kind="edit")
+    if args.json:
+        print_json({"version": version, "candidate_id": args.candidate, "type": ftype.key, "mark": args.mark,
+                    "scope": "all" if args.all_types else "type"})
+        return 0
+    print(f"{text['zh' if args.lang == 'zh' else 'en']} → v{version}")
+    return 0
 
 
 def _rollback(args) -> int:

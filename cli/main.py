@@ -9,13 +9,14 @@ import argparse
 import json
 import sys
 
-from cli import analysis, data, region, serve, solve, travel
+from cli import analysis, backup, data, region, serve, solve, travel, users
+from cli import capacity as capacity_command
 from cli import map as map_command
 from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
-GROUPS = [region, data, travel, solve, analysis, map_command, serve]
+GROUPS = [region, data, travel, solve, analysis, capacity_command, map_command, serve, users, backup]
 
 
 def build_parser() -> argparse.ArgumentParser:

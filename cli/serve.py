@@ -21,6 +21,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--network", default=None,
                    help="road graph (GraphML, .osm or .osm.pbf) enabling the road-network travel mode")
     p.add_argument("--no-warm", action="store_true", help="do not precompute the region layers at start-up")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a name browsers use for this server (repeatable; loopback names and the --host "
+                        "address are always allowed; other Host headers get 400)")
+    p.add_argument("--max-upload-mb", type=float, default=None,
+                   help="largest request body / uploaded file in MB (default 20)")
+    p.add_argument("--max-network-upload-mb", type=float, default=None,
+                   help="largest road-network extract uploaded on the Data page in MB (default 200)")
+    p.add_argument("--max-jobs-per-user", type=int, default=None,
+                   help="calculations one user may have queued or running at once (default 2)")
+    p.add_argument("--solve-time-limit", type=float, default=None,
+                   help="seconds any solve may take (default 300)")
+    p.add_argument("--auth", choices=["auto", "required", "open"], default="auto",
+                   help="login: auto (default) = required when --host is beyond 127.0.0.1, open on localhost")
     p.set_defaults(func=_serve)
 
 
@@ -31,7 +44,8 @@ def _serve(args) -> int:
 
     # Building the region (first run) and its light GeoJSON takes a few seconds;
     # WARM does it before the URL is announced, so the first page is fast.
-    config = {"LANG": args.lang, "WARM": not args.no_warm}
+    # the host decides whether a login is needed (web/auth.py: AUTH "auto")
+    config = {"LANG": args.lang, "WARM": not args.no_warm, "LISTEN_HOST": args.host, "AUTH": args.auth}
     if args.db:
         config["DB_PATH"] = args.db
     if args.basemap:
@@ -40,8 +54,26 @@ def _serve(args) -> int:
         config["GRAPH"] = args.network
     if args.tianditu_key:
         config["TIANDITU_KEY"] = args.tianditu_key
+    config.update(_hardening_config(args))
     app = create_app(config)
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"coverplan: http://{url_host}:{args.port}/  (Ctrl+C 停止 / to stop)", flush=True)
+    print("允许的主机名 / allowed host names: " + ", ".join(app.config["ALLOWED_HOSTS"]), flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="coverplan")
     return 0
+
+
+def _hardening_config(args) -> dict:
+    """Limits from the command line (web/app.py documents the keys); absent flags keep the defaults."""
+    # the app adds the loopback names and the names of the listening address itself
+    cfg = {"LISTEN_HOST": args.host, "EXTRA_ALLOWED_HOSTS": [h.strip().lower() for h in args.allowed_host if h.strip()]}
+    mb = 1024 * 1024
+    if args.max_upload_mb is not None:
+        cfg["MAX_CONTENT_LENGTH"] = int(args.max_upload_mb * mb)
+    if args.max_network_upload_mb is not None:
+        cfg["MAX_NETWORK_UPLOAD"] = int(args.max_network_upload_mb * mb)
+    if args.max_jobs_per_user is not None:
+        cfg["MAX_JOBS_PER_USER"] = args.max_jobs_per_user
+    if args.solve_time_limit is not None:
+        cfg["SOLVE_TIME_LIMIT"] = args.solve_time_limit
+    return cfg

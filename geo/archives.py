@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +39,15 @@ def _unsafe(name: str) -> bool:
     return norm.startswith("/") or bool(_DRIVE.match(norm)) or ".." in PurePosixPath(norm).parts
 
 
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    """A member stored as a symbolic link (Unix mode in the high bits of external_attr)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+#: Archives inside the archive: never opened (a bomb can hide one level down), so refused.
+NESTED = (".zip", ".kmz", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".xz", ".tar")
+
+
 def open_checked(path: Path, label: str | None = None) -> zipfile.ZipFile:
     """Open ``path`` as a zip after the safety checks; raise InputDataError otherwise."""
     label = label or path.name
@@ -65,6 +75,20 @@ def open_checked(path: Path, label: str | None = None) -> zipfile.ZipFile:
                 f"{label}：已拒绝：压缩包中的 {bad[:5]} 指向压缩包目录之外（绝对路径或“..”）。",
                 hint_en="Zip the files again from their own folder.",
                 hint_zh="请在文件所在目录中重新压缩。", details={"members": bad})
+        links = [i.filename for i in infos if _is_link(i)]
+        if links:
+            raise InputDataError(
+                f"{label}: refused: member(s) {links[:5]} are symbolic links.",
+                f"{label}：已拒绝：压缩包中的 {links[:5]} 是符号链接（快捷方式）。",
+                hint_en="Zip the files themselves, not links to them.",
+                hint_zh="请压缩文件本身，不要压缩指向文件的链接。", details={"members": links})
+        nested = [i.filename for i in infos if i.filename.lower().endswith(NESTED)]
+        if nested and not path.suffix.lower() == ".xlsx":  # a workbook may embed another workbook
+            raise InputDataError(
+                f"{label}: refused: the archive holds other archives ({nested[:5]}); they are not unpacked.",
+                f"{label}：已拒绝：压缩包中还有压缩文件（{nested[:5]}），不支持多层压缩。",
+                hint_en="Unpack the inner archive and zip the layer's files directly.",
+                hint_zh="请先解开内层压缩包，再直接压缩图层文件。", details={"members": nested})
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos) or 1
         if total > MAX_UNZIPPED:

@@ -108,8 +108,16 @@ END;
 
 TOWNSHIPS, VILLAGES, NETWORK, POPULATION = "townships", "villages", "network", "population"
 FACILITIES = "facilities"
+#: The planner's marks on candidate sites: a table (candidate_id, facility_type, mark, note).
+MARKS = "site_marks"
+#: Values of ``mark``: a site proposals must open (``required``) or may never use (``forbidden``,
+#: e.g. the land is not available).
+MARK_VALUES = ("required", "forbidden")
+#: ``facility_type`` of a mark that holds for every type (land not available is for all of them).
+ALL_TYPES = "*"
+MARK_COLUMNS = ["candidate_id", "facility_type", "mark", "note"]
 #: Layer names: ``facilities:<type key>`` holds one facility type.
-_LAYER_RE = re.compile(r"^(townships|villages|network|population|facilities(:[a-z0-9_]+)?)$")
+_LAYER_RE = re.compile(r"^(townships|villages|network|population|site_marks|facilities(:[a-z0-9_]+)?)$")
 KINDS = ("import", "edit", "rollback")
 
 #: Facilities further apart than this between two versions count as moved.
@@ -261,8 +269,8 @@ def _pause(point: str) -> None:
 
 
 def _layer_file(layer: str) -> str:
-    if layer == POPULATION:
-        return "population.csv"
+    if layer in (POPULATION, MARKS):
+        return layer + ".csv"
     return layer.replace(":", "-") + ".geojson"
 
 
@@ -521,6 +529,7 @@ class DatasetStore:
         out[FACILITIES] = gpd.GeoDataFrame(fac, geometry="geometry", crs=settings.STORAGE_CRS).copy()
         if POPULATION in refs:
             out[POPULATION] = self._frame(refs[POPULATION]).copy()
+        out[MARKS] = self._frame(refs[MARKS]).copy() if MARKS in refs else empty_marks()
         return out
 
     def region(self, version: int | None = None) -> Region:
@@ -590,8 +599,12 @@ class DatasetStore:
                                  "layers": {n: r.stored_in for n, r in refs.items()}}
         if refs.get(NETWORK):
             provenance["dataset"]["network"] = str(self.root / str(refs[NETWORK].stored_in) / refs[NETWORK].file)
+        if MARKS in refs:
+            meta.setdefault(MARKS, {}).update({**supplied(refs[MARKS]), "count": int(len(lay[MARKS])),
+                                               "synthetic": False})
         return Region(name=emb.name, counties=emb.counties, townships=towns, villages=vills,
-                      facilities=fac, scenic_areas=emb.scenic_areas, provenance=provenance, dataset_version=v)
+                      facilities=fac, scenic_areas=emb.scenic_areas, provenance=provenance, dataset_version=v,
+                      site_marks=lay[MARKS])
 
     # -- writing -------------------------------------------------------------------
     def _expand(self, layer: str, gdf) -> dict[str, object]:
@@ -633,6 +646,8 @@ class DatasetStore:
                 out[layer] = _merge_villages(self._frame(refs[VILLAGES]), data, source_name)
             elif layer == POPULATION:
                 out[layer] = _check_population(data, self._frame(refs[VILLAGES]))
+            elif layer == MARKS:
+                out[layer] = _check_marks(data)
             elif layer.startswith(FACILITIES + ":"):
                 out[layer] = _check_facilities(layer.split(":", 1)[1], data, source_name)
             else:
@@ -659,7 +674,7 @@ class DatasetStore:
         before = self._layers_of(refs)
         after = dict(before)
         for name, frame in frames.items():
-            if name in (TOWNSHIPS, VILLAGES, POPULATION):
+            if name in (TOWNSHIPS, VILLAGES, POPULATION, MARKS):
                 after[name] = frame
         fac = [f for n, f in frames.items() if n.startswith(FACILITIES + ":")]
         if fac:
@@ -889,6 +904,8 @@ def _write_layer(frame, path: Path) -> None:
 def _read_layer(layer: str, path: Path):
     if layer == POPULATION:
         return pd.read_csv(path, dtype={"code": str})
+    if layer == MARKS:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)[MARK_COLUMNS]
     gdf = gpd.read_file(path, engine="pyogrio")
     gdf = gdf.set_crs(settings.STORAGE_CRS, allow_override=True)
     index = "id" if layer.startswith(FACILITIES) else "code"
@@ -994,6 +1011,33 @@ def _check_population(table, villages: gpd.GeoDataFrame) -> pd.DataFrame:
     return df.sort_values("code").reset_index(drop=True)
 
 
+def empty_marks() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=str) for c in MARK_COLUMNS})
+
+
+def _check_marks(table) -> pd.DataFrame:
+    """One mark per (candidate, type): ``required`` or ``forbidden``; ``*`` as type = every type."""
+    missing = [c for c in ("candidate_id", "facility_type", "mark") if c not in table]
+    if missing:
+        raise InputDataError(f"Site marks need the columns {missing}.", f"候选点标记缺少列：{missing}。")
+    df = pd.DataFrame({c: (table[c] if c in table else "").astype(str).str.strip().values
+                       for c in MARK_COLUMNS}) if len(table) else empty_marks()
+    df["note"] = df["note"].str.slice(0, 200)
+    bad = df[~df["mark"].isin(MARK_VALUES)]
+    if len(bad):
+        raise InputDataError(f"Unknown mark(s) {sorted(set(bad['mark']))[:5]}: use required or forbidden.",
+                             f"未知的标记 {sorted(set(bad['mark']))[:5]}：只能为 required（必选）或 forbidden（禁选）。")
+    if (df["candidate_id"] == "").any() or (df["facility_type"] == "").any():
+        raise InputDataError("Every site mark needs a candidate id and a facility type (* for all).",
+                             "每条候选点标记须有候选点编号和设施类型（* 表示全部类型）。")
+    dup = df[df.duplicated(["candidate_id", "facility_type"], keep=False)]
+    if len(dup):
+        ids = sorted(set(dup["candidate_id"]))[:10]
+        raise InputDataError(f"Candidate(s) {ids} are marked twice for the same type.",
+                             f"候选点 {ids} 对同一设施类型有重复标记。", details={"candidates": ids})
+    return df.sort_values(["facility_type", "candidate_id"]).reset_index(drop=True)
+
+
 def _apply_population(vills: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, table: pd.DataFrame):
     """Planner-supplied village populations, and township sums recomputed from them (counties keep the census)."""
     vills, towns = vills.copy(), towns.copy()
@@ -1022,6 +1066,14 @@ def _facility_row(f) -> dict:
             "lon": round(float(g.x), 6), "lat": round(float(g.y), 6)}
 
 
+#: Facility attributes whose change counts in a diff (besides the place): what the map's editor changes.
+DIFF_ATTRIBUTES = ("facility_type", "name", "address", "operator", "phone", "remark")
+
+
+def _facility_key(f) -> tuple:
+    return tuple(_json_safe(f.get(c)) if c != "facility_type" else str(f[c]) for c in DIFF_ATTRIBUTES)
+
+
 def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -> dict:
     """Compare two sets of layers (as :meth:`DatasetStore.layers` returns them).
 
@@ -1031,7 +1083,8 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         return changed is None or any(n == prefix or n.startswith(prefix + ":") for n in changed)
 
     out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": []},
-                 "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []}}
+                 "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []},
+                 "site_marks": {"added": [], "removed": [], "changed": []}}
     if touched(FACILITIES):
         a, b = before[FACILITIES], after[FACILITIES]
         a = a[~a.index.duplicated()]
@@ -1050,8 +1103,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                     row.update({"distance_m": round(d, 1), "from": [round(float(a.loc[i].geometry.x), 6),
                                                                      round(float(a.loc[i].geometry.y), 6)]})
                     out["facilities"]["moved"].append(row)
-                elif (str(a.loc[i, "facility_type"]), _json_safe(a.loc[i].get("name"))) != \
-                        (str(b.loc[i, "facility_type"]), _json_safe(b.loc[i].get("name"))):
+                elif _facility_key(a.loc[i]) != _facility_key(b.loc[i]):
                     row = _facility_row(b.loc[i])
                     row.update({"name_before": _json_safe(a.loc[i].get("name")),
                                 "facility_type_before": str(a.loc[i, "facility_type"])})
@@ -1098,6 +1150,19 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         codes = sorted(set(pa.index) | set(pb.index))
         out["population"]["changed"] = [c for c in codes if c not in pa.index or c not in pb.index
                                         or not pa.loc[c].equals(pb.loc[c])]
+    if touched(MARKS):
+        key = ["candidate_id", "facility_type"]
+        ma = before.get(MARKS, empty_marks()).set_index(key)
+        mb = after.get(MARKS, empty_marks()).set_index(key)
+        for k in sorted(set(ma.index) | set(mb.index)):
+            row = {"candidate_id": k[0], "facility_type": k[1]}
+            if k not in ma.index:
+                out["site_marks"]["added"].append({**row, "mark": mb.loc[k, "mark"], "note": mb.loc[k, "note"]})
+            elif k not in mb.index:
+                out["site_marks"]["removed"].append({**row, "mark": ma.loc[k, "mark"]})
+            elif ma.loc[k, "mark"] != mb.loc[k, "mark"]:
+                out["site_marks"]["changed"].append({**row, "mark_before": ma.loc[k, "mark"],
+                                                     "mark": mb.loc[k, "mark"]})
     out["counts"] = {"facilities_added": len(out["facilities"]["added"]),
                      "facilities_removed": len(out["facilities"]["removed"]),
                      "facilities_moved": len(out["facilities"]["moved"]),
@@ -1105,5 +1170,6 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "townships_changed": len(out["townships"]["changed"]),
                      "townships_requalified": len(out["townships"]["requalified"]),
                      "villages_moved": len(out["villages"]["moved"]),
-                     "population_changed": len(out["population"]["changed"])}
+                     "population_changed": len(out["population"]["changed"]),
+                     "site_marks_changed": sum(len(v) for v in out["site_marks"].values())}
     return out

@@ -26,7 +26,7 @@ import prcoords
 import shapely
 
 from geo import settings
-from geo.archives import reader_message
+from geo.archives import open_checked, reader_message
 from geo.errors import InputDataError
 from geo.points import points_from_table
 
@@ -85,7 +85,8 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     target = str(path)
     if path.suffix.lower() in (".zip", ".kmz"):
         try:
-            with zipfile.ZipFile(path) as zf:
+            # the same limits as every other upload (zip slip, bombs, links); GDAL reads it next
+            with open_checked(path, label) as zf:
                 names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
         except zipfile.BadZipFile as exc:
             raise InputDataError(f"{label}: not a readable zip archive.", f"{label}：不是有效的zip压缩包。") from exc

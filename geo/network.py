@@ -225,15 +225,80 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
         G.graph["coverplan_source_sha256"] = digest
         return G
 
-    return _cached(cache_path, make, cache=cache, out=out, source=str(osm), t0=t0)
+    return _cached(cache_path, make, cache=cache, out=out, source=str(osm), t0=t0, fingerprint=digest)
 
 
-def _cached(cache_path: Path, make: Callable[[], nx.MultiDiGraph], *, cache: bool, out, source: str, t0: float) -> BuiltGraph:
-    """Load ``cache_path`` if caching and present, else ``make()`` and store it; copy to ``out``."""
-    hit = cache and cache_path.is_file()
-    G = load_graphml(cache_path) if hit else make()
+def _checksum_path(cache_path: Path) -> Path:
+    return cache_path.with_name(cache_path.name + ".sha256")
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _trusted_cache(cache_path: Path, fingerprint: str | None) -> nx.MultiDiGraph | None:
+    """The cached graph, or None when it cannot be trusted (then it is deleted, to be rebuilt).
+
+    A cache file is written whole and renamed into place, then its SHA-256 is
+    written beside it; a file whose hash differs (truncated by a full disk,
+    garbled, edited), that does not parse, or whose graph was built from
+    another source file (``coverplan_source_sha256``) is not used.
+    """
+    import logging
+
+    check = _checksum_path(cache_path)
+    problem = None
+    if check.is_file():
+        try:
+            if check.read_text("ascii").strip() != _file_sha256(cache_path):
+                problem = "checksum differs"
+        except (OSError, UnicodeDecodeError):
+            problem = "checksum unreadable"
+    G = None
+    if problem is None:
+        try:
+            G = load_graphml(cache_path)
+        except NetworkError:
+            problem = "unreadable"
+    if G is not None and fingerprint is not None and G.graph.get("coverplan_source_sha256") != fingerprint:
+        problem, G = "built from another source file", None
+    if problem:
+        logging.getLogger("coverplan.network").warning("road graph cache %s: %s; rebuilding it", cache_path.name, problem)
+        for p in (cache_path, check):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+        return None
+    if not check.is_file():  # a cache from before checksums that loaded fine: seal it now
+        _write_checksum(cache_path)
+    return G
+
+
+def _write_checksum(cache_path: Path) -> None:
+    check = _checksum_path(cache_path)
+    tmp = check.with_name(check.name + f".{os.getpid()}.tmp")
+    tmp.write_text(_file_sha256(cache_path) + "\n", "ascii")
+    os.replace(tmp, check)
+
+
+def _cached(cache_path: Path, make: Callable[[], nx.MultiDiGraph], *, cache: bool, out, source: str, t0: float,
+            fingerprint: str | None = None) -> BuiltGraph:
+    """Load ``cache_path`` if caching and it can be trusted, else ``make()`` and store it; copy to ``out``.
+
+    ``fingerprint``: the source file's digest the cached graph must carry (None: not checked).
+    """
+    G = _trusted_cache(cache_path, fingerprint) if cache and cache_path.is_file() else None
+    hit = G is not None
+    if G is None:
+        G = make()
     if cache and not hit:
         _save_graphml(G, cache_path)
+        _write_checksum(cache_path)
     if out is not None:
         _save_graphml(G, Path(out))
     return BuiltGraph(G, cache_path if cache else (Path(out) if out else None), hit,
@@ -577,6 +642,7 @@ def prepare(graph) -> RoadNetwork:
         if key in _BY_PATH:
             return _BY_PATH[key]
         net = RoadNetwork(load_graph(p))
+        net.source_path = p  # geo.router keeps the contraction hierarchy next to this file
         _BY_PATH.clear()  # keep one file's network in memory at most
         _BY_PATH[key] = net
         return net

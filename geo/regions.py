@@ -7,7 +7,10 @@
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import settings
-from geo.errors import UnknownRegionError
+from geo.errors import CoverplanError, UnknownRegionError
 
 POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
 
@@ -51,6 +54,9 @@ class Region:
     scenic_areas: gpd.GeoDataFrame
     provenance: dict = field(default_factory=dict)
     dataset_version: int | None = None
+    #: The planner's required/forbidden marks on candidate sites (``geo.datasets.MARKS``): columns
+    #: candidate_id, facility_type (``*`` = every type), mark, note. None: no marks.
+    site_marks: pd.DataFrame | None = None
 
     @property
     def label(self) -> dict:
@@ -79,6 +85,120 @@ def build_region(name: str = settings.DEFAULT_REGION, *, out: Path | None = None
     _cache.pop(name, None)
     _embedded.pop(name, None)
     return summary
+
+
+# -- trusting a build -------------------------------------------------------------------
+#: Written last by a region build (``write_build_manifest``): the SHA-256 of every file it wrote.
+BUILD_MANIFEST = "build-manifest.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_manifest(out: Path) -> dict:
+    """The manifest of the build in ``out``: every file but the manifest, with its hash."""
+    return {"format": "coverplan-region-build", "files": {
+        p.name: _sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != BUILD_MANIFEST
+        and not p.name.startswith(".")}}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one step: readers (other processes) see the old file or the new, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_build_manifest(out: Path) -> None:
+    """Seal a finished build (called last by the builders): from now on a changed file is noticed."""
+    body = json.dumps(build_manifest(out), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out / BUILD_MANIFEST, body.encode("utf-8"))
+
+
+def build_problem(name: str) -> str | None:
+    """Why the built layers of region ``name`` cannot be trusted; None when they can.
+
+    Missing or damaged files (truncated, garbled: their hash is not the one the
+    build recorded), a build without its manifest (cut off before the end) or
+    built from other sources than the shipped ones (``sources_sha256`` in
+    region.json) all count.
+    """
+    d = region_dir(name)
+    build, source = d / "build", d / "source"
+    if not (build / "region.json").is_file():
+        return "not built"
+    try:
+        summary = json.loads((build / "region.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return "region.json unreadable"
+    manifest_path = build / BUILD_MANIFEST
+    if not manifest_path.is_file():
+        # A build from before manifests: adopt it when every file reads as JSON and the sources
+        # match (a rebuild takes half a minute); otherwise rebuild.
+        for p in build.glob("*.geojson"):
+            try:
+                json.loads(p.read_bytes())
+            except ValueError:
+                return f"{p.name} unreadable"
+        problem = _sources_problem(summary, source)
+        if problem:
+            return problem
+        try:
+            write_build_manifest(build)
+        except OSError:  # a read-only installation: used as it is, sealed by the next build
+            pass
+        return None
+    try:
+        recorded = json.loads(manifest_path.read_text("utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{BUILD_MANIFEST} unreadable"
+    needed = {"region.json"} | {f"{layer}.geojson" for layer in
+                                ("counties", "townships", "villages", "facilities", "scenic_areas")}
+    if not needed <= set(recorded):
+        return f"{BUILD_MANIFEST} lists too few files"
+    for file, digest in recorded.items():
+        p = build / file
+        if not p.is_file():
+            return f"{file} missing"
+        if _sha256(p) != digest:
+            return f"{file} changed or damaged"
+    return _sources_problem(summary, source)
+
+
+def _sources_problem(summary: dict, source: Path) -> str | None:
+    """The build's recorded source hashes against the shipped sources (None: the same, or no sources here)."""
+    if not source.is_dir():
+        return None  # an installation with the built layers only: nothing to compare with
+    now = {p.name: _sha256(p) for p in sorted(source.iterdir()) if p.is_file()}
+    return None if summary.get("sources_sha256") == now else "sources changed since the build"
+
+
+def _rebuild_untrusted(name: str, problem: str) -> None:
+    d = region_dir(name)
+    if not (d / "source").is_dir() or not any((d / "source").iterdir()):
+        raise CoverplanError(
+            f"The built layers of region {name} cannot be used ({problem}) and its sources are missing: {d / 'source'}.",
+            f"区域 {name} 的图层文件无法使用（{problem}），且其源数据缺失：{d / 'source'}。",
+            hint_en="Reinstall coverplan (the sources ship with it), then run `coverplan region build`.",
+            hint_zh="请重新安装 coverplan（源数据随程序提供），再运行 `coverplan region build`。",
+            details={"region": name, "problem": problem})
+    if problem not in ("not built", "rebuild asked"):
+        logging.getLogger("coverplan.regions").warning("region %s: %s; rebuilding it", name, problem)
+    build_region(name)
+    again = build_problem(name)
+    if again and problem != "rebuild asked":
+        raise CoverplanError(f"Region {name} was rebuilt but its layers still cannot be used ({again}).",
+                             f"区域 {name} 已重新生成，但图层仍无法使用（{again}）。",
+                             hint_en="Run `coverplan region build` and read its messages.",
+                             hint_zh="请运行 `coverplan region build` 并查看提示。", details={"region": name})
 
 
 def _read(path: Path, index: str) -> gpd.GeoDataFrame:
@@ -112,9 +232,14 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
             return _cache[name]
         base = _embedded.get(name)
         if base is None:
+            if name not in _BUILDERS and not (region_dir(name) / "build").is_dir():
+                raise UnknownRegionError(  # a typo names no region: say so, not "not built"
+                    f"Unknown region {name!r}; available: {', '.join(available_regions()) or 'none'}.",
+                    f"未知区域“{name}”；可用区域：{'、'.join(available_regions()) or '无'}。")
             build = region_dir(name) / "build"
-            if rebuild or not (build / "region.json").exists():
-                build_region(name)
+            problem = "rebuild asked" if rebuild else build_problem(name)
+            if problem:  # a missing, half-written or damaged build is made again, never trusted
+                _rebuild_untrusted(name, problem)
             provenance = json.loads((build / "region.json").read_text("utf-8"))
             base = Region(
                 name=name,

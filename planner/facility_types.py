@@ -16,12 +16,15 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputDataError, UnknownTypeError
 
-DEMANDS = ("villages", "township_seats", "seats", "scenic_areas", "county_seats")
+DEMANDS = ("villages", "township_seats", "seats", "scenic_areas", "county_seats", "meal_communities")
 WEIGHTS = ("aged_60", "aged_65", "aged_80", "population", "units")
 RULES = ("within", "inside")
 CHECKLISTS = ("all_covered", "facility_in_township")
 MODELS = ("mclp", "lscp", "pmedian", "pcenter")
-TARGET_KINDS = ("new_sites", "covered_share", "township_share")
+TARGET_KINDS = ("new_sites", "covered_share", "township_share", "upgraded")
+#: Register columns a capacity may be read from (planner.register_columns names their headers).
+CAPACITY_FIELDS = ("beds", "day_places", "plots", "meal_places")
+BASES = ("aged_60", "aged_65", "aged_80", "population")
 
 #: The types file; None means ``facility_types.toml`` in ``geo.settings.DATA_DIR``
 #: (read when asked, so a test or an installation can point it elsewhere).
@@ -34,6 +37,51 @@ TYPES_FILE: Path | None = None
 #: as gaps), from the covered-share fills and from the grey of unlisted types.
 DEFAULT_COLOURS = ("#17becf", "#3f007d", "#bcbd22", "#7570b3", "#0b5394", "#984ea3", "#f781bf", "#666666")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """How big a type's facilities are, and the standard their total is held against.
+
+    ``per_1000`` is the standard: capacity per 1,000 people of ``basis`` (for
+    cemeteries ``years`` x ``rate_per_1000``, the plots for that many years of
+    deaths). ``sizes``/``size_costs`` are the size classes a new site may have.
+    """
+
+    field: str
+    basis: str
+    per_1000: float
+    max_per_site: float
+    source: str
+    source_zh: str
+    sizes: tuple[float, ...] = ()
+    size_costs: tuple[float, ...] = ()
+    years: float | None = None
+    rate_per_1000: float | None = None
+
+    def source_text(self, lang: str = "zh") -> str:
+        return self.source if lang == "en" or not self.source_zh else self.source_zh
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "basis": self.basis, "per_1000": self.per_1000,
+                "max_per_site": self.max_per_site, "source": self.source, "source_zh": self.source_zh,
+                "sizes": list(self.sizes), "size_costs": list(self.size_costs),
+                "years": self.years, "rate_per_1000": self.rate_per_1000}
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What upgrading (or, with ``role``, converting) an existing facility gives."""
+
+    add_capacity: float
+    reach_factor: float = 1.0
+    per_county_max: int | None = None
+    cost: float | None = None
+    role: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"add_capacity": self.add_capacity, "reach_factor": self.reach_factor,
+                "per_county_max": self.per_county_max, "cost": self.cost, "role": self.role}
 
 
 @dataclass(frozen=True)
@@ -65,6 +113,10 @@ class FacilityType:
     site_name_pattern: str = ""   # name of a proposed site; "{place}" is the township seat or village
     # other names registers use for the type (日照中心), matched on import (planner.register_columns)
     aliases: tuple[str, ...] = ()
+    # how big its facilities are and what an upgrade or a conversion gives (issue 16), if stated
+    capacity: Capacity | None = None
+    upgrade: Upgrade | None = None
+    conversion: Upgrade | None = None
 
     def site_name(self, place: str) -> str:
         """What a proposed site is called, e.g. "拟建武当山养老服务综合体"."""
@@ -96,7 +148,10 @@ class FacilityType:
                 "one_per_township": self.one_per_township, "default_model": self.default_model,
                 "default_p": self.default_p, "assumptions": self.assumptions,
                 "assumptions_zh": self.assumptions_zh,
-                "demand_counties": list(self.demand_counties), "targets": [dict(t) for t in self.targets]}
+                "demand_counties": list(self.demand_counties), "targets": [dict(t) for t in self.targets],
+                "capacity": self.capacity.to_dict() if self.capacity else None,
+                "upgrade": self.upgrade.to_dict() if self.upgrade else None,
+                "conversion": self.conversion.to_dict() if self.conversion else None}
 
 
 def _bad(path: Path, key: str, field_: str, value, allowed) -> InputDataError:
@@ -125,6 +180,58 @@ def _presentation(path: Path, key: str, t: dict) -> dict:
         if not ok:
             raise _bad(path, key, "site_name", pattern, ['a name with {place}, e.g. "拟建{place}日间照料中心"'])
     return {"colour": colour.lower(), "icon": icon.strip(), "site_name_pattern": pattern}
+
+
+def _number(path: Path, key: str, field_: str, value, *, positive: bool = True) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (value > 0 if positive else value >= 0)
+    if not ok:
+        raise _bad(path, key, field_, value, ["a number > 0" if positive else "a number >= 0"])
+    return float(value)
+
+
+def _capacity(path: Path, key: str, c) -> Capacity | None:
+    """The checked ``[types.X.capacity]`` block (None when the type has none)."""
+    if c is None:
+        return None
+    if not isinstance(c, dict):
+        raise _bad(path, key, "capacity", c, ["a table [types.X.capacity]"])
+    if c.get("field") not in CAPACITY_FIELDS:
+        raise _bad(path, key, "capacity.field", c.get("field"), CAPACITY_FIELDS)
+    if c.get("basis") not in BASES:
+        raise _bad(path, key, "capacity.basis", c.get("basis"), BASES)
+    years = rate = None
+    if "per_1000" in c:
+        per = _number(path, key, "capacity.per_1000", c["per_1000"])
+    else:  # plots for `years` of deaths at `rate_per_1000` a year
+        years = _number(path, key, "capacity.years", c.get("years"))
+        rate = _number(path, key, "capacity.rate_per_1000", c.get("rate_per_1000"))
+        per = years * rate
+    sizes, costs = list(c.get("sizes", [])), list(c.get("size_costs", []))
+    if len(sizes) != len(costs) or any(not isinstance(v, (int, float)) or v <= 0 for v in sizes + costs):
+        raise _bad(path, key, "capacity.sizes/size_costs", (sizes, costs),
+                   ["two lists of numbers > 0 of the same length, e.g. sizes = [30, 60], size_costs = [300, 500]"])
+    return Capacity(field=c["field"], basis=c["basis"], per_1000=per,
+                    max_per_site=_number(path, key, "capacity.max_per_site", c.get("max_per_site")),
+                    source=str(c.get("source", "")).strip(), source_zh=str(c.get("source_zh", "")).strip(),
+                    sizes=tuple(float(v) for v in sizes), size_costs=tuple(float(v) for v in costs),
+                    years=years, rate_per_1000=rate)
+
+
+def _upgrade(path: Path, key: str, name: str, u, types: dict) -> Upgrade | None:
+    if u is None:
+        return None
+    if not isinstance(u, dict):
+        raise _bad(path, key, name, u, [f"a table [types.X.{name}]"])
+    role = u.get("role")
+    if role is not None and role not in types:
+        raise _bad(path, key, f"{name}.role", role, list(types))
+    pcm = u.get("per_county_max")
+    if pcm is not None and not (isinstance(pcm, int) and pcm > 0):
+        raise _bad(path, key, f"{name}.per_county_max", pcm, ["a whole number > 0"])
+    return Upgrade(add_capacity=_number(path, key, f"{name}.add_capacity", u.get("add_capacity", 0), positive=False),
+                   reach_factor=_number(path, key, f"{name}.reach_factor", u.get("reach_factor", 1.0)),
+                   per_county_max=pcm, role=role,
+                   cost=None if u.get("cost") is None else _number(path, key, f"{name}.cost", u["cost"]))
 
 
 def _default_colours(raw_types: dict) -> dict[str, str]:
@@ -177,8 +284,40 @@ def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
             assumptions=t.get("assumptions", "").strip(),
             assumptions_zh=t.get("assumptions_zh", "").strip(),
             demand_counties=tuple(t.get("demand_counties", ())),
-            targets=tuple(t.get("targets", ())), aliases=tuple(a.strip() for a in aliases), **shown)
+            targets=tuple(t.get("targets", ())), aliases=tuple(a.strip() for a in aliases),
+            capacity=_capacity(path, key, t.get("capacity")),
+            upgrade=_upgrade(path, key, "upgrade", t.get("upgrade"), raw.get("types", {})),
+            conversion=_upgrade(path, key, "conversion", t.get("conversion"), raw.get("types", {})), **shown)
     return int(raw.get("plan_year", 2025)), types
+
+
+@lru_cache(maxsize=4)
+def _extras(path: str) -> tuple[dict | None, tuple[dict, ...]]:
+    """The file's ``[bed_standard]`` and ``[[village_targets]]`` (checked)."""
+    p = Path(path)
+    raw = tomllib.loads(p.read_text("utf-8"))
+    beds = raw.get("bed_standard")
+    if beds is not None:
+        if beds.get("basis") not in BASES:
+            raise _bad(p, "bed_standard", "basis", beds.get("basis"), BASES)
+        _number(p, "bed_standard", "per_1000", beds.get("per_1000"))
+    vts = tuple(raw.get("village_targets", ()))
+    for vt in vts:
+        missing = [f for f in ("key", "attribute", "min", "text_zh", "text_en") if f not in vt]
+        if missing:
+            raise InputDataError(f"{p.name}: a [[village_targets]] block lacks {', '.join(missing)}.",
+                                 f"{p.name}：[[village_targets]] 一节缺少字段 {'、'.join(missing)}。")
+    return beds, vts
+
+
+def bed_standard(path: Path | None = None) -> dict | None:
+    """``{basis, per_1000, source, source_zh}``: all beds held against one standard (None if not stated)."""
+    return _extras(str(path or types_file()))[0]
+
+
+def village_targets(path: Path | None = None) -> tuple[dict, ...]:
+    """Targets on a per-village register attribute (community charity funds, §二十四)."""
+    return _extras(str(path or types_file()))[1]
 
 
 @lru_cache(maxsize=4)

@@ -33,7 +33,7 @@ from planner.coverage import (QUANTILE_KEYS, county_names_en, covered_matrix, ex
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
 from planner.rationale import readable_infeasible, site_reasons, uncovered_explanation
-from planner.sites import candidate_sites, demand_units
+from planner.sites import candidate_sites, demand_units, site_marks
 
 #: Histogram bins of travel cost, in multiples of each unit's standard.
 EQUITY_BINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, np.inf)
@@ -175,7 +175,10 @@ def load_proposal_sites(path) -> dict:
         if col not in gdf:
             gdf[col] = ""
     gdf["id"] = gdf["id"].astype(str)
-    return {"type": ftype, "sites": gdf}
+    meta = raw.get("coverplan", {})
+    # an upgrade proposal (`coverplan upgrade --out`) lists existing facilities to upgrade or, with a
+    # role, to convert into that type (planner.upgrades); planner.targets counts them as such
+    return {"type": ftype, "sites": gdf, "kind": meta.get("kind", "new_sites"), "role": meta.get("role")}
 
 
 def _equity(units: pd.DataFrame, cost_before: np.ndarray, cost_after: np.ndarray) -> dict:
@@ -295,6 +298,14 @@ class Instance:
     weights: np.ndarray              # demand weight per unit
     groups: np.ndarray               # township code per column ("" when unknown)
     group_max: dict | None = None    # {township: 1} for one-per-township types, else None
+    marks: np.ndarray | None = None  # per column: the planner's "required" / "forbidden" mark, or ""
+    marks_unmatched: list | None = None  # marks naming no candidate of this type
+
+    def mark_kw(self) -> dict:
+        """The models' ``required``/``forbidden`` arguments from the planner's marks."""
+        if self.marks is None or not (self.marks != "").any():
+            return {}
+        return {"required": self.marks == "required", "forbidden": self.marks == "forbidden"}
 
     def group_kw(self) -> dict:
         """The models' ``groups``/``group_max`` arguments (none when the type sets no limit)."""
@@ -349,6 +360,7 @@ def build_instance(region: Region, req: Request, *, graph=None, travel_params=No
     units = demand_units(region, ftype)
     existing = existing_facilities(region, ftype, facilities)
     cands = candidate_sites(region, ftype, existing)
+    marks, unmatched = site_marks(region, ftype, cands)
     _check(should_stop)
 
     say(0.15, "travel costs")
@@ -360,7 +372,8 @@ def build_instance(region: Region, req: Request, *, graph=None, travel_params=No
     return Instance(units=units, existing=existing, candidates=cands,
                     is_existing=cands["existing"].to_numpy(bool), costs=costs, is_estimate=is_estimate,
                     cover=cover, weights=units["weight"].to_numpy(float), groups=groups,
-                    group_max={g: 1 for g in np.unique(groups)} if ftype.one_per_township else None)
+                    group_max={g: 1 for g in np.unique(groups)} if ftype.one_per_township else None,
+                    marks=marks, marks_unmatched=unmatched)
 
 
 def build_model(inst: Instance, req: Request):
@@ -369,7 +382,7 @@ def build_model(inst: Instance, req: Request):
     May raise :class:`InfeasibleError` already here (e.g. more sites asked
     than there are candidates).
     """
-    p, group_kw = req.p, inst.group_kw()
+    p, group_kw = req.p, {**inst.group_kw(), **inst.mark_kw()}
     if req.model in ("lscp", "mclp"):
         # coverage models see 0 where a site covers a unit and inf elsewhere, with radius 0: the
         # type's rule (per-unit standard, or "inside") is then exactly the model's coverage
@@ -402,7 +415,16 @@ def solve_instance(inst: Instance, req: Request, *, say: Callable[[float, str], 
     except InfeasibleError as exc:
         _check(should_stop)   # "no solution in time" from a solve we stopped is a cancel
         # the models name demand rows by index: say which villages/seats they are
-        raise readable_infeasible(exc, req.ftype, req.model, inst.units, req.p) from exc
+        err = readable_infeasible(exc, req.ftype, req.model, inst.units, req.p)
+        n_forbidden = int((inst.marks == "forbidden").sum()) if inst.marks is not None else 0
+        n_required = int((inst.marks == "required").sum()) if inst.marks is not None else 0
+        if n_forbidden or n_required:  # the planner's marks may be why: say so next to the cause
+            err.hint_en = (err.hint_en + f" The planner's marks apply: {n_required} required and "
+                           f"{n_forbidden} forbidden candidate sites; clearing some may make it solvable.").strip()
+            err.hint_zh += (f"（本方案遵守规划标记：必选 {n_required} 个、禁选 {n_forbidden} 个候选点；"
+                            "取消部分标记可能使问题有解。）")
+            err.details["site_marks"] = {"required": n_required, "forbidden": n_forbidden}
+        raise err from exc
     _check(should_stop)
     return res
 
@@ -492,6 +514,11 @@ def sites_table(req: Request, inst: Instance, out: Outcome, *, graph=None,
         "cost_unit": ftype.unit, "weight_field": ftype.weight,
     }, geometry=chosen.geometry.values, crs=settings.STORAGE_CRS)
     sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites)
+    marked = (inst.marks[out.order] == "required") if inst.marks is not None else np.zeros(len(sites), bool)
+    sites["planner_mark"] = np.where(marked, "required", "")
+    # a required site is chosen because the planner said so: the reason must say that first
+    sites.loc[marked, "reason_zh"] = "规划人员标为必选。" + sites.loc[marked, "reason_zh"]
+    sites.loc[marked, "reason_en"] = "Marked required by the planner. " + sites.loc[marked, "reason_en"]
     return sites
 
 
@@ -551,7 +578,12 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
                                                           "total_with_costs": round(time.perf_counter() - started, 3)},
               "candidates": int((~is_existing).sum()), "existing": int(is_existing.sum()),
               "demand_units": int(len(inst.units))}
-    return Proposal(ftype=ftype, params=req.to_dict(), sites=sites, before=before, after=after,
+    params = req.to_dict()
+    if inst.marks is not None:
+        params["site_marks"] = {"required": int((inst.marks == "required").sum()),
+                                "forbidden": int((inst.marks == "forbidden").sum()),
+                                "unmatched": list(inst.marks_unmatched or [])}
+    return Proposal(ftype=ftype, params=params, sites=sites, before=before, after=after,
                     by_county=by_county, equity=_equity(inst.units, out.base_cost, out.after_cost),
                     solver=solver, is_estimate=inst.is_estimate, units_after=units_after,
                     explanation=explanation)

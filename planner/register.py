@@ -31,9 +31,10 @@ from geo.regions import Region
 from geo.tables import read_table
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
-from planner.locate import PlaceIndex, fold
+from planner.locate import Located, PlaceIndex, fold
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
-from planner.register_columns import CONSUMED, HEADER_NAMES, code_is_id, map_columns, resolve_type, type_lookup
+from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, code_is_id, map_columns,
+                                      resolve_type, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
 
 __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_register"]
@@ -47,6 +48,12 @@ _PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_c
 _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
               "township": ("township", "township_code", "code", "village", "address")}
 #: Message of each name-matching problem (planner.locate.Located.problem).
+#: Largest plausible capacity of one facility per column when its type states none
+#: ([types.X.capacity] max_per_site wins where it does): a bigger number is a wrong unit or a
+#: total typed into a row (a bed count of 50,000), refused with the row named.
+CAPACITY_MAX = {"beds": 3000, "day_places": 500, "plots": 200000, "niches": 200000, "meal_places": 2000}
+#: A capacity as bureaus write it: "1,200", "120张", "60 个".
+_CAPACITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(张|个|位|穴|格|床|人)?\s*$")
 _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
                 "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",
                 "village_ambiguous": "reg_ambiguous", "county_only": "reg_county_only", "nothing": "reg_nothing"}
@@ -64,7 +71,7 @@ def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
 
 def validate_register(path, *, region: Region, type_key: str | None = None, coords: str = "auto",
                       encoding: str | None = None, column_map: dict | None = None, crs: str | None = None,
-                      max_bytes: int | None = None) -> RegisterReport:
+                      max_bytes: int | None = None, picks: dict | None = None) -> RegisterReport:
     """Read and check a facility register; row problems are reported, never raised.
 
     Parameters
@@ -90,6 +97,11 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
         (projected x/y in a table, or a Shapefile without .prj).
     max_bytes : int, optional
         Size limit (default geo.tables.MAX_BYTES).
+    picks : dict, optional
+        {report row number: official code}: the place the planner picked for a
+        row whose names were ambiguous or unmatched (one of the candidates the
+        report listed, or any village/township code). The row is placed there,
+        flagged ``located_by_name`` with the pick shown.
 
     Raises
     ------
@@ -104,7 +116,7 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     if "code" in cmap and "id" not in cmap and code_is_id(table.frame[cmap["code"]]):
         cmap["id"] = cmap.pop("code")
     _check_columns(table, cmap, type_key, path.name)
-    return _Rows(table, cmap, region, type_key, datum_mode, crs).report()
+    return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks).report()
 
 
 def _check_columns(table, cmap: dict, type_key, label: str) -> None:
@@ -136,7 +148,8 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
 class _Rows:
     """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
 
-    def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs) -> None:
+    def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs, *,
+                 picks: dict | None = None) -> None:
         self.table, self.cmap, self.region, self.type_key = table, cmap, region, type_key
         self.datum_mode, self.crs = datum_mode, crs
         self.n = len(table.frame)
@@ -146,6 +159,7 @@ class _Rows:
         self.shapes = RegionShapes(region)
         self.places = PlaceIndex(region)
         self.region_name = {"zh": region.label["zh"], "en": region.label["en"]}
+        self.picks = {str(k): str(v) for k, v in (picks or {}).items()}
 
     # -- helpers ------------------------------------------------------------------------------
     def cell(self, fld: str) -> list[str]:
@@ -184,6 +198,7 @@ class _Rows:
         self.region_test(lon, lat, has_xy)
         township = self.townships(lon, lat, has_xy, declared)
         ids = self.ids(types, names, lon, lat)
+        self.capacity = self.capacities(types)
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
@@ -302,6 +317,12 @@ class _Rows:
                              codes[i])
                 elif not declared[i]:
                     declared[i] = unit.township_code
+            pick = self.picks.get(str(self.rownum[i]))
+            if pick and not has_xy[i]:
+                located[i] = self.picked(i, pick)
+                if located[i] is not None and not declared[i]:
+                    declared[i] = located[i].township_code
+                continue
             if county[i] or town[i] or vill[i] or addr[i] or (codes[i] and not has_xy[i]):
                 loc = self.places.locate(county=county[i], township=town[i], village=vill[i], address=addr[i],
                                          code=codes[i] if not self.refused[i] else None)
@@ -314,6 +335,16 @@ class _Rows:
                     self.add(i, "township", "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, loc.candidates, detail=detail)
         return declared, located
+
+    def picked(self, i: int, code: str):
+        """The place the planner picked for row ``i`` (from the report's candidates), or None (an error)."""
+        unit = self.places.by_code.get(code)
+        if unit is None or unit.level == "county":
+            self.add(i, "village", "error", "pick_unknown", "reg_pick_unknown", "reg_fix_pick", code)
+            return None
+        self.add(i, "village", "warning", "picked", "reg_picked", "", unit.path)
+        return Located("placed", level=unit.level, code=unit.code, township_code=unit.township_code,
+                       county_code=unit.county_code, lon=unit.lon, lat=unit.lat, path=unit.path)
 
     def evidence(self, lon, lat, has_xy, row_datum, declared) -> tuple[dict, dict | None]:
         default = "wgs84" if self.datum_mode == "auto" else self.datum_mode
@@ -412,6 +443,38 @@ class _Rows:
             out.append(new)
         return out
 
+    def capacities(self, types) -> dict[str, np.ndarray]:
+        """Capacity columns as numbers (NaN where blank); a negative, non-numeric or implausibly
+        large value (a wrong unit) refuses the row with a message naming the column and value."""
+        known = load_facility_types()
+        out = {}
+        for fld in CAPACITY_FIELDS:
+            if fld not in self.cmap:
+                continue
+            values = np.full(self.n, np.nan)
+            for i, cell in enumerate(self.cell(fld)):
+                if not cell:
+                    continue
+                m = _CAPACITY.match(cell.replace(",", "").replace("，", ""))
+                if m is None or float(m.group(1)) != int(float(m.group(1))):
+                    self.add(i, fld, "error", "capacity_not_number", "cap_not_number", "cap_fix_number", cell,
+                             column=self.cmap[fld])
+                    continue
+                v = float(m.group(1))
+                ft = known.get(types[i]) if types[i] else None
+                limit = ft.capacity.max_per_site if ft and ft.capacity and ft.capacity.field == \
+                    ("plots" if fld == "niches" else fld) else CAPACITY_MAX[fld]
+                if v < 0:
+                    self.add(i, fld, "error", "capacity_negative", "cap_negative", "cap_fix_number", cell,
+                             column=self.cmap[fld])
+                elif v > limit:
+                    self.add(i, fld, "error", "capacity_implausible", "cap_implausible", "cap_fix_unit", cell,
+                             column=self.cmap[fld], limit=f"{limit:,.0f}")
+                else:
+                    values[i] = v
+            out[fld] = values
+        return out
+
     def frame(self, keep, ids, types, names, township, method, match, lon, lat) -> gpd.GeoDataFrame:
         idx = np.flatnonzero(keep)
         town = np.asarray(township, dtype=object)[idx].astype(str)
@@ -424,6 +487,16 @@ class _Rows:
         }
         if "built_year" in self.cmap:
             data["built_year"] = pd.to_numeric(pd.Series(self.cell("built_year")).iloc[idx], errors="coerce").values
+        if "upgraded_year" in self.cmap:
+            data["upgraded_year"] = pd.to_numeric(pd.Series(self.cell("upgraded_year")).iloc[idx],
+                                                  errors="coerce").values
+        for fld, values in self.capacity.items():
+            data[fld] = values[idx]
+        if "niches" in self.capacity:  # a cemetery's burial places are its plots and its niches
+            plots = self.capacity.get("plots", np.full(self.n, np.nan))
+            both = np.where(np.isnan(plots) & np.isnan(self.capacity["niches"]), np.nan,
+                            np.nan_to_num(plots) + np.nan_to_num(self.capacity["niches"]))
+            data["plots"] = both[idx]
         consumed = {self.cmap[f] for f in CONSUMED if f in self.cmap}
         for col in self.table.frame.columns:
             if col in consumed or col == "geometry":

@@ -31,9 +31,21 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("code", "区划代码", "行政区划代码", "统计用区划代码", "村(社区)代码", "村代码"),
     "coords": ("coords", "datum", "坐标系"),
     "built_year": ("built_year", "建成年份", "建设年份", "建成年度"),
+    # capacities (issue 16): which one a type uses is its [types.X.capacity] field
+    "beds": ("beds", "床位数", "床位", "床位数(张)", "床位(张)", "核定床位", "核定床位数", "养老床位"),
+    "day_places": ("day_places", "日托位", "日托位数", "日托床位", "日间照料床位"),
+    "plots": ("plots", "墓穴", "墓穴数", "墓位", "墓位数", "穴位"),
+    "niches": ("niches", "格位", "格位数", "骨灰格位", "骨灰存放格位"),
+    "meal_places": ("meal_places", "助餐位", "助餐位数", "就餐位", "餐位", "餐位数"),
+    "upgraded_year": ("upgraded_year", "改造年份", "提升年份", "改造提升年份"),
 }
+#: Capacity fields, read as numbers and checked (planner.register: negative, non-numeric,
+#: implausible for the unit). Plots and niches are both burial places of a cemetery.
+CAPACITY_FIELDS = ("beds", "day_places", "plots", "niches", "meal_places")
 #: Fields whose columns are read into the register's own columns (the others stay as they are).
-CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year")
+#: (Capacity columns are read into ``beds``, ``day_places`` ... and also kept as the file has them.)
+CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year",
+            "upgraded_year")
 _ALIAS = {norm_header(a): f for f, names in FIELDS.items() for a in names}
 #: What the header row is told by (geo.tables.read_table).
 HEADER_NAMES = frozenset(_ALIAS)

@@ -114,7 +114,8 @@ class RegisterReport:
         sev = {"error": "error (refused)" if en else "错误（拒绝）", "warning": "warning" if en else "警告"}
         rows = [(i.row, i.column, sev[i.severity], i.message_en if en else i.message_zh, i.fix_en if en else i.fix_zh,
                  i.value, "; ".join(f"{c['code']} {c['path']}" for c in i.candidates)) for i in self.issues]
-        return pd.DataFrame(rows, columns=head)
+        from planner.cells import safe_frame
+        return safe_frame(pd.DataFrame(rows, columns=head))  # the values are the planner's file's own
 
     def raise_if_refused(self) -> None:
         """InputDataError naming the refused rows, and the automatic fixes no one has confirmed."""

@@ -84,6 +84,12 @@ def _points(region: Region, which: str) -> gpd.GeoDataFrame:
         g = pd.concat([_county_seats(region), _township_seats(region)], ignore_index=True)
     elif which == "scenic_areas":
         g = _scenic(region)
+    elif which == "meal_communities":
+        # communities (社区居委会) of urban units, and of rural townships: a rural township's
+        # communities are its seat town (the villages are 村委会), so they stand for the
+        # township-seat communities of the meal-service plan (§九)
+        g = _villages(region)
+        g = g[g["kind"] == "community"]
     else:  # checked when the types file is read
         raise ValueError(which)
     g = gpd.GeoDataFrame(g, geometry="geometry", crs=settings.STORAGE_CRS)
@@ -140,3 +146,30 @@ def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFr
     out["township_name"] = out["township_code"].map(region.townships["name"]).fillna("")
     out["county_name"] = out["county_code"].map(region.counties["name"]).fillna("")
     return out
+
+
+def site_marks(region: Region, ftype: FacilityType, candidates: gpd.GeoDataFrame) -> tuple[np.ndarray, list[dict]]:
+    """The planner's required/forbidden mark of each candidate column (aligned to ``candidates``).
+
+    A mark for this type wins over one for every type (``*``). Existing
+    facilities are never marked (they are open anyway). Returns the marks
+    (``"required"``, ``"forbidden"`` or ``""`` per column) and the marks that
+    match no candidate of this type (e.g. a village left out because its
+    township already has a facility), so the proposal can say so.
+    """
+    marks = np.full(len(candidates), "", dtype=object)
+    table = getattr(region, "site_marks", None)
+    if table is None or not len(table):
+        return marks, []
+    table = table[table["facility_type"].isin([ftype.key, "*"])]
+    # the type's own mark first, so that drop_duplicates keeps it over the "*" one
+    table = table.assign(_own=table["facility_type"] == ftype.key).sort_values("_own", ascending=False)
+    table = table.drop_duplicates("candidate_id")
+    by_id = dict(zip(table["candidate_id"], table["mark"]))
+    ids = candidates["id"].astype(str).to_numpy()
+    new = ~candidates["existing"].to_numpy(bool)
+    for j in np.flatnonzero(new):
+        marks[j] = by_id.get(ids[j], "")
+    known = set(ids[new])
+    unmatched = [{"candidate_id": c, "mark": m} for c, m in by_id.items() if c not in known]
+    return marks, unmatched

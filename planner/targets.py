@@ -7,7 +7,7 @@ import pandas as pd
 from geo import settings
 from geo.regions import Region
 from planner.coverage import analyse_coverage, existing_facilities
-from planner.facility_types import load_facility_types, plan_year
+from planner.facility_types import load_facility_types, plan_year, village_targets
 
 
 def combine_sites(site_sets: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -38,6 +38,9 @@ def combine_sites(site_sets: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 
 
 def _value(kind: str, cov, region: Region, new_now: int, new_added: int) -> tuple[float, dict]:
+    if kind == "upgraded":  # new_now/new_added: upgrades in the register / in upgrade proposals
+        n = new_now + new_added
+        return n, {"upgraded": n, "from_register": new_now, "from_proposals": new_added}
     if kind == "new_sites":
         n = new_now + new_added
         return n, {"new_sites": n, "from_register": new_now, "from_proposals": new_added}
@@ -70,7 +73,14 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     """
     year = plan_year()
     by_type: dict[str, list[gpd.GeoDataFrame]] = {}
+    upgrades: dict[str, set[str]] = {}
     for p in proposals or []:
+        if p.get("kind") == "upgrade":
+            if p.get("role"):  # a conversion: the facilities become new sites of the role's type
+                by_type.setdefault(p["role"], []).append(p["sites"])
+            else:
+                upgrades.setdefault(p["type"], set()).update(p["sites"]["id"].astype(str))
+            continue
         by_type.setdefault(p["type"], []).append(p["sites"])
     out = []
     for key, ft in load_facility_types().items():
@@ -79,12 +89,19 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         existing = existing_facilities(region, ft, facilities)
         new_now = int((pd.to_numeric(existing.get("built_year"), errors="coerce") == year).sum()) \
             if "built_year" in existing else 0
+        up_now = int((pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == year).sum()) \
+            if "upgraded_year" in existing else 0
         cov_now = coverage_now(ft) if coverage_now is not None else analyse_coverage(
             region, ft, facilities=facilities, mode=mode, graph=graph)
         extra = combine_sites(by_type[key]) if key in by_type else None
         cov_after = analyse_coverage(region, ft, facilities=facilities, extra_sites=extra, mode=mode,
                                      graph=graph) if extra is not None else None  # empty extra: as now
         for t in ft.targets:
+            if t["kind"] == "upgraded":
+                # with proposals that upgrade none of this type, "after" is as now (pages read it)
+                out.append(_upgraded_row(t, ft, key, existing, up_now,
+                                         upgrades.get(key, set() if proposals else None)))
+                continue
             value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
                    "section": ft.section, "kind": t["kind"], "text_zh": t["text_zh"], "text_en": t["text_en"],
@@ -95,4 +112,62 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
                 row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
                                 "proposals": len(by_type[key]), "sites_added": int(len(extra))}
             out.append(row)
+    out.extend(village_target_rows(region))
+    return out
+
+
+def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None) -> dict:
+    """A target on upgrading existing facilities: the register's upgrades this year, plus a proposal's."""
+    value, numbers = _value("upgraded", None, None, up_now, 0)
+    numbers["existing_facilities"] = int(len(existing))
+    row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
+           "section": ft.section, "kind": "upgraded", "text_zh": t["text_zh"], "text_en": t["text_en"],
+           "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
+           "numbers": numbers, "synthetic_inputs": bool(existing["synthetic"].astype(bool).any())}
+    if proposed is not None:
+        # a facility already upgraded this year counts once
+        done = set(existing.loc[pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == plan_year(), "id"]
+                   .astype(str)) if "upgraded_year" in existing else set()
+        v2, n2 = _value("upgraded", None, None, up_now, len(proposed - done))
+        row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
+                        "sites_added": len(proposed - done)}
+    return row
+
+
+def village_target_rows(region: Region) -> list[dict]:
+    """Targets on a per-village attribute ([[village_targets]], e.g. community charity funds, §二十四):
+    the share of villages and communities with it, by county and township, and which lack it."""
+    v = region.villages
+    out = []
+    for vt in village_targets():
+        attr = vt["attribute"]
+        known = attr in v
+        has = v[attr].fillna(False).astype(bool) if known else pd.Series(False, index=v.index)
+        share = float(has.mean()) if len(v) else 0.0
+
+        def share_by(col: str) -> list[dict]:
+            g = has.groupby(v[col])
+            return [{"code": str(code), "villages": int(n), "with": int(k), "share": float(k / n) if n else None}
+                    for code, n, k in zip(g.size().index, g.size().to_numpy(), g.sum().to_numpy())]
+
+        by_c = share_by("county_code")
+        for r in by_c:
+            r["name"] = region.counties["name"].get(r["code"], "")
+        by_t = share_by("township_code")
+        for r in by_t:
+            r["name"] = region.townships["name"].get(r["code"], "")
+        lacking = v[~has]
+        quality = "missing" if not known else str(v.get("attribute_quality", pd.Series(["official"])).iloc[0])
+        out.append({"key": vt["key"], "type": None, "type_name_zh": "村（社区）属性", "type_name_en": "village attribute",
+                    "section": vt.get("section", ""), "kind": "attribute_share", "attribute": attr,
+                    "text_zh": vt["text_zh"], "text_en": vt["text_en"], "target": vt["min"], "value": share,
+                    "status": "met" if share >= vt["min"] - 1e-12 else "not_met",
+                    "numbers": {"villages": int(len(v)), "with_attribute": int(has.sum()),
+                                "lacking": int(len(lacking)), "by_county": by_c, "by_township": by_t,
+                                "lacking_villages": [
+                                    {"code": str(c), "name": n, "township_code": str(tc), "county_code": str(cc)}
+                                    for c, n, tc, cc in zip(lacking.index, lacking["name"],
+                                                            lacking["township_code"], lacking["county_code"])]},
+                    "attribute_quality": quality,
+                    "synthetic_inputs": quality != "official"})
     return out

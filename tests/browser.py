@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-__all__ = ["server", "browser", "page", "wait_map", "layer_count", "click_map_at", "layer_point",
+__all__ = ["server", "browser", "page", "wait_map", "poll_js", "layer_count", "click_map_at", "layer_point",
            "CHROMIUM", "ARTIFACTS", "ARGS"]
 
 CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
@@ -64,7 +64,11 @@ def browser():
 
 @pytest.fixture()
 def page(browser, server, request):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # Playwright's wait_for_function evaluates its predicate with eval() inside the page, which the
+    # app's Content-Security-Policy forbids: tests bypass the policy unless marked ``csp``
+    # (tests/test_browser_security.py enforces it on every page and waits with poll_js).
+    enforce = request.node.get_closest_marker("csp") is not None
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=not enforce)
     pg = ctx.new_page()
     requests, errors = [], []
     pg.on("request", lambda r: requests.append(r.url))
@@ -82,8 +86,18 @@ def page(browser, server, request):
     assert errors == [], f"JavaScript errors: {errors}"
 
 
+def poll_js(pg, expression: str, timeout: float = 30.0) -> None:
+    """Wait until ``expression`` is true in the page, evaluated from outside (works under the CSP)."""
+    import time
+    deadline = time.time() + timeout
+    while not pg.evaluate(expression):
+        if time.time() > deadline:
+            raise TimeoutError(f"still false after {timeout:g} s: {expression}")
+        time.sleep(0.1)
+
+
 def wait_map(pg, map_id="map"):
-    pg.wait_for_function(f"document.getElementById('{map_id}').dataset.ready === '1'")
+    poll_js(pg, f"document.getElementById('{map_id}').dataset.ready === '1'")
 
 
 def layer_count(pg, layer, map_id="map"):

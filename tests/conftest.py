@@ -1,7 +1,42 @@
 """Shared fixtures. Tests never touch the internet and never read ../shared."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
+
+
+class SameOriginClient(FlaskClient):
+    """The test client as the app's own page would post: the CSRF cookie, the same token
+    in ``X-CSRF-Token`` and a same-origin ``Origin`` (web/security.py refuses anything less).
+
+    Every app the tests build uses it (``Flask.test_client_class`` below), so the suite runs
+    with the CSRF check on; attack tests use :func:`plain_client` to post like another site.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.csrf = secrets.token_urlsafe(32)
+        self.set_cookie("cp_csrf", self.csrf)
+
+    def open(self, *args, **kwargs):
+        headers = Headers(kwargs.pop("headers", None) or {})
+        headers.setdefault("X-CSRF-Token", self.csrf)
+        if "base_url" not in kwargs and "Host" not in headers:
+            headers.setdefault("Origin", "http://localhost")
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = SameOriginClient
+
+
+def plain_client(app) -> FlaskClient:
+    """A client that sends no token and no Origin of its own (what a foreign page or script has)."""
+    return FlaskClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,8 @@ PACKAGES = ("geo", "planner", "web", "cli")
 #: Imports from one face to the other that are part of the design, (importer, imported).
 #: `coverplan serve` is the command that starts the web face, so it imports the app
 #: factory -- and nothing else of web.
-ALLOWED = {("cli.serve", "web.app")}
+#: `coverplan users` manages the web server's accounts, kept by web.users (and nothing else of web).
+ALLOWED = {("cli.serve", "web.app"), ("cli.users", "web.users")}
 
 #: Modules that import by computed name, and why that stays inside their layer.
 DYNAMIC = {"geo.regions": "loads a region's builder, a geo.build_region module named in _BUILDERS"}

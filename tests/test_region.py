@@ -105,7 +105,8 @@ def test_urban_units_are_small_and_near_their_county_seat(shiyan):
 
 def test_sample_register_has_gaps(shiyan):
     f = shiyan.facilities
-    assert set(f["facility_type"]) == {"elderly_complex", "day_care", "cemetery", "charity_station"}
+    assert set(f["facility_type"]) == {"elderly_complex", "day_care", "cemetery", "charity_station",
+                                       "mutual_aid", "welfare_home", "meal_service"}  # the last three: issue 16
     towns_with_complex = f.loc[f["facility_type"] == "elderly_complex", "township_code"].nunique()
     assert 0 < towns_with_complex < 129 / 2
     assert (f.loc[f["facility_type"] == "charity_station", "township_code"] != "420381450").all()

@@ -67,12 +67,18 @@ def test_shipped_types_keep_their_colours_and_site_names():
     types = load_facility_types()
     assert {k: t.colour for k, t in types.items()} == {
         "elderly_complex": "#6a3d9a", "day_care": "#1f78b4", "cemetery": "#33a02c", "charity_station": "#00897b",
-        "disabled_care": "#ff7f00", "funeral_home": "#444444", "regional_center": "#8c6d31"}
+        "disabled_care": "#ff7f00", "funeral_home": "#444444", "regional_center": "#8c6d31",
+        # types of issue 16
+        "mutual_aid": "#fdb863", "welfare_home": "#543005", "meal_service": "#e7298a",
+        "incubation_base": "#4d9221", "mental_rehab": "#80cdc1"}
     assert {k: t.site_name("武当山") for k, t in types.items()} == {
         "elderly_complex": "拟建武当山养老服务综合体", "day_care": "拟建武当山日间照料中心",
         "cemetery": "拟建武当山公益性公墓", "charity_station": "拟建武当山慈善工作站点",
         "disabled_care": "拟建武当山失能失智老人养护设施", "funeral_home": "拟建武当山殡仪馆",
-        "regional_center": "拟建武当山区域性特困供养服务中心"}
+        "regional_center": "拟建武当山区域性特困供养服务中心",
+        "mutual_aid": "拟建武当山互助照料中心", "welfare_home": "拟建武当山农村福利院",
+        "meal_service": "拟建武当山老年助餐服务点", "incubation_base": "拟建武当山社会组织孵化基地",
+        "mental_rehab": "拟建武当山精神障碍社区康复服务机构"}
     assert all(len(t.icon) == 1 for t in types.values())
 
 
@@ -133,8 +139,10 @@ def test_web_pages_give_the_browser_the_default_colour(meal_types, tmp_path):
         page = app.test_client().get("/map/meal_point?lang=zh")
         assert page.status_code == 200
         # what web/static/map.js colours facility markers with (window.COVERPLAN.palette.types)
-        found = re.search(r"palette: (\{.*\})\};</script>", page.get_data(as_text=True))
-        palette = json.loads(found.group(1))
+        # (the page's settings are a JSON block, read by common.js: the CSP allows no inline script)
+        found = re.search(r'<script type="application/json" id="cp-config">(.*?)</script>',
+                          page.get_data(as_text=True), re.S)
+        palette = json.loads(found.group(1))["palette"]
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
     assert palette["types"]["meal_point"] == meal_types["meal_point"].colour

@@ -172,7 +172,8 @@ def test_rename_and_note(client):
 
 # -- 11. bounded resources -------------------------------------------------------------
 def test_job_queue_is_bounded(tmp_path):
-    app = create_app({"DB_PATH": str(tmp_path / "q.sqlite"), "MAX_QUEUED_JOBS": 3})
+    # one client here: the per-user bound (tests/test_security.py) must not hide the global one
+    app = create_app({"DB_PATH": str(tmp_path / "q.sqlite"), "MAX_QUEUED_JOBS": 3, "MAX_JOBS_PER_USER": 10})
     c = app.test_client()
     try:
         codes = [c.post("/api/proposals", json={"type": "day_care", "model": "lscp"}).status_code for _ in range(5)]
@@ -190,7 +191,7 @@ def test_job_queue_is_bounded(tmp_path):
 
 def test_waiting_requests_are_bounded(tmp_path):
     """Only MAX_WAITERS requests hold a thread with ?wait=; the others are answered at once."""
-    app = create_app({"DB_PATH": str(tmp_path / "w.sqlite"), "MAX_WAITERS": 1})
+    app = create_app({"DB_PATH": str(tmp_path / "w.sqlite"), "MAX_WAITERS": 1, "MAX_JOBS_PER_USER": 10})
     try:
         results = []
 

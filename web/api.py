@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, t
-from web import exports, proposals
+from web import auth, capacity_proposals, exports, proposals
 from web.errors import bad_param, not_found
 from web.extensions import ext
 
@@ -26,10 +26,9 @@ def revalidated(body) -> "flask.Response":
 
     ``no-cache`` (not ``max-age``) so a new data version is seen at once.
     """
-    resp = jsonify(body)
-    resp.add_etag()
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp.make_conditional(request)
+    from web import answers  # encoded, hashed and compressed once per kept answer (web/answers.py)
+
+    return answers.revalidated(body)
 
 
 @bp.get("/region")
@@ -167,7 +166,8 @@ def targets():
     planner. Any unknown id is a 404 before anything is computed.
     """
     ids = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
-    applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec)} for rec in map(proposals.saved, ids)]
+    applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec), **capacity_proposals.applied(rec)}
+               for rec in map(proposals.saved, ids)]
     return jsonify(svc().targets(g.lang, applied or None))
 
 
@@ -204,8 +204,10 @@ def proposals_start():
                         "valid JSON (finite numbers, nested at most 32 levels)",
                         "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
     params = proposals.parse_params(body or {}, svc())
+    # a county planner's proposal is solved for his county only (web/auth.py)
+    params = auth.scope_proposal(params, (body or {}).get("county") or None)
     wait = _wait_seconds()
-    job = proposals.start(ext(), params)
+    job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at
     # once, the others get the job's address at once (202) and poll it.
     waiters = ext()["waiters"]
@@ -222,6 +224,20 @@ def proposals_start():
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp
+
+
+def _start(params: dict):
+    """Queue a solve owned by the current user; the audit log records it when saved."""
+    u = auth.user()
+    users, ip = ext()["users"], request.remote_addr
+
+    def saved(pid: str) -> None:  # runs in the job thread: no request there, so the log is written directly
+        users.audit("proposal_saved", user=u, obj=pid, detail={"name": params.get("name"), "county": params.get("county")},
+                    ip=ip)
+
+    job = proposals.start(ext(), params, owner=u.id, on_saved=saved)
+    auth.audit("proposal_started", job.id, type=params["type"], county=params.get("county"))
+    return job
 
 
 MAX_WAIT = 120.0
@@ -249,7 +265,9 @@ def proposal_rerun(pid: str):
     """
     rec = proposals.saved(pid)
     params = proposals.rerun_params(rec, svc())
-    job = proposals.start(ext(), params)
+    # solved again for the same county; a county planner's re-run is always his county's
+    params = auth.scope_proposal(params, (rec.get("params") or {}).get("county") if auth.user().citywide else None)
+    job = _start(params)
     resp = jsonify({**job_dict(job), "rerun_of": pid,
                     "compare": f"/proposals/compare?a={pid}&b="})
     resp.status_code = 202
@@ -265,16 +283,19 @@ def proposal_edit(pid: str):
         raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",
                         "含 name 和/或 note 的 JSON 对象")
     changes = proposals.parse_edit(body)
-    proposals.saved(pid)
+    auth.require_manage_proposal(proposals.saved(pid), "change", "修改")
     ext()["store"].update(pid, **changes)
+    auth.audit("proposal_renamed", pid, **changes)
     svc().forget_proposal(pid)  # the map layers carry the name
     return jsonify(proposals.view(proposals.saved(pid), g.lang))
 
 
 @bp.delete("/proposals/<pid>")
 def proposal_delete(pid: str):
-    proposals.saved(pid)
+    rec = proposals.saved(pid)
+    auth.require_manage_proposal(rec, "delete", "删除")
     ext()["store"].delete(pid)
+    auth.audit("proposal_deleted", pid, name=rec["name"])
     svc().forget_proposal(pid)
     return jsonify({"deleted": pid})
 
@@ -306,8 +327,8 @@ def proposal_download(pid: str, fmt: str):
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
     title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
-    return exports.table_response(proposals.site_rows(rec), exports.SITE_COLUMNS, fmt, f"proposal-{pid}", g.lang,
-                                  title=title, cost_unit=unit)
+    rows, columns = capacity_proposals.export_table(rec, g.lang) or (proposals.site_rows(rec), exports.SITE_COLUMNS)
+    return exports.table_response(rows, columns, fmt, f"proposal-{pid}", g.lang, title=title, cost_unit=unit)
 
 
 @bp.get("/jobs")
@@ -325,9 +346,12 @@ def job_get(job_id: str):
 
 @bp.post("/jobs/<job_id>/cancel")
 def job_cancel(job_id: str):
-    job = ext()["jobs"].cancel(job_id)
+    job = ext()["jobs"].get(job_id)
     if job is None:
         raise not_found("Job", "任务", job_id)
+    auth.require_job_owner(job)
+    job = ext()["jobs"].cancel(job_id)
+    auth.audit("job_cancelled", job_id, kind=job.kind)
     return jsonify(job_dict(job))
 
 
@@ -395,3 +419,138 @@ def facilities_export(fmt: str):
     return exports.table_response(view["rows"], exports.FACILITY_COLUMNS, fmt, "facilities", g.lang,
                                   title=export_title(s.region, s.types(), g.lang, view))
 # (api: facilities and plan package) end
+
+
+# -- api: capacity --
+# How much, not only where (issue 16): supply against demand, E2SFCA accessibility, upgrades and the
+# bed-target breakdown. Answers are cached per data version (svc().cached); the map layers are
+# GeoJSON FeatureCollections whose properties carry the numbers (web/static/map.js draws them).
+def _capacity_report(key: str):
+    from planner.capacity import analyse_beds, analyse_capacity
+    s = svc()
+    if key == "beds":
+        return s.cached(("capacity", "beds"), lambda: analyse_beds(s.region))
+    ft = s.get_type(key)  # 404 for an unknown type
+    return s.cached(("capacity", ft.key), lambda: analyse_capacity(s.region, ft))
+
+
+@bp.get("/capacity")
+def capacity_beds():
+    """All beds per 1,000 aged 60+ against the bed standard (40), by county and township."""
+    return jsonify(_capacity_report("beds").to_dict(g.lang))
+
+
+@bp.get("/capacity/townships")
+def capacity_townships():
+    """Ratio, standard and shortfall per township for every type with a capacity (and "beds"),
+    compact for the checklist: ``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall,
+    status, supply}}}``."""
+    from planner.capacity import bed_types
+    s = svc()
+    keys = ["beds"] + [k for k, ft in s.types().items() if ft.capacity]
+    out = {}
+    for k in keys:
+        rep = _capacity_report(k)
+        out[k] = {r["township_code"]: {c: layers_clean(r[c]) for c in
+                                       ("ratio_per_1000", "standard_per_1000", "shortfall", "status", "supply")}
+                  for r in rep.by_township.to_dict("records")}
+    return revalidated({"types": out, "field": {k: _capacity_report(k).field for k in keys},
+                        "bed_types": [t.key for t in bed_types()], "synthetic_inputs": True})
+
+
+def layers_clean(v):
+    from web.layers import clean
+    return clean(v)
+
+
+@bp.get("/capacity/<type_key>")
+def capacity_type(type_key: str):
+    """Supply against demand of one type (or ``beds``): per township, county and citywide."""
+    return jsonify(_capacity_report(type_key).to_dict(g.lang))
+
+
+@bp.get("/capacity/<type_key>/layer")
+def capacity_layer(type_key: str):
+    """Township polygons with supply, ratio per 1,000, standard and shortfall as properties (map layer)."""
+    rep = _capacity_report(type_key)
+    s = svc()
+
+    def build():
+        fc = s.township_layer()
+        by_code = {r["township_code"]: r for r in rep.by_township.to_dict("records")}
+        feats = []
+        for f in fc["features"]:
+            row = by_code.get(f["properties"]["code"], {})
+            props = {**f["properties"], **{c: layers_clean(row.get(c)) for c in
+                     ("supply", "demand", "required", "ratio_per_1000", "standard_per_1000",
+                      "ratio_to_standard", "shortfall", "status")}}
+            feats.append({**f, "properties": props})
+        return {"type": "FeatureCollection", "features": feats,
+                "coverplan": {"type": rep.key, "field": rep.field, "basis": rep.basis, "per_1000": rep.per_1000,
+                              "synthetic_inputs": rep.synthetic_inputs}}
+    return revalidated(s.cached(("capacity_layer", rep.key), build))
+
+
+def _weight_arg() -> str:
+    return arg_choice("weight", ("stepped", "gaussian"), "stepped")
+
+
+def _access_report(type_key: str):
+    from planner.access import analyse_access
+    s = svc()
+    ft = s.get_type(type_key)
+    weight, mode = _weight_arg(), arg_mode()
+    return s.cached(("access", ft.key, weight, mode),
+                    lambda: analyse_access(s.region, ft, weight=weight, mode=mode, graph=s.graph(mode)))
+
+
+@bp.get("/access/<type_key>")
+def access_type(type_key: str):
+    """E2SFCA per village (``?weight=stepped|gaussian``, ``?units=0`` leaves the village rows out)."""
+    units = request.args.get("units", "1") not in ("0", "false", "no")
+    return jsonify(_access_report(type_key).to_dict(g.lang, units=units))
+
+
+@bp.get("/access/<type_key>/layer")
+def access_layer(type_key: str):
+    """Village points with ``access_per_1000`` and ``ratio_to_standard`` (map layer)."""
+    return revalidated(_access_report(type_key).to_geojson(g.lang))
+
+
+def _upgrade_plan(type_key: str):
+    """``?k=`` (default: the type's upgrade target, else 5) and ``?convert=1``; kept per data version."""
+    from planner.upgrades import propose_upgrades
+    s = svc()
+    ft = s.get_type(type_key)
+    k = proposals.number_param(request.args.get("k"), "k", minimum=1, maximum=500)
+    k = int(k) if k is not None else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
+    convert = arg_bool("convert")
+    return s.cached(("upgrades", ft.key, k, convert),
+                    lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0))
+
+
+@bp.get("/upgrades/<type_key>")
+def upgrades_type(type_key: str):
+    """The K existing facilities to upgrade (``?k=50``) or convert (``&convert=1``), in priority order."""
+    return jsonify(_upgrade_plan(type_key).to_dict(g.lang))
+
+
+@bp.get("/upgrades/<type_key>/layer")
+def upgrades_layer(type_key: str):
+    """The chosen facilities as points with priority and rationale (map layer)."""
+    return revalidated(_upgrade_plan(type_key).to_geojson())
+
+
+@bp.get("/beds")
+def beds():
+    """A citywide bed target broken down over townships (``?target=7136&year=2025``)."""
+    from planner.beds import allocate_beds
+    s = svc()
+    target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=1_000_000)
+    if target is None:
+        raise bad_param("target", None, "a number of beds, e.g. 7136", "床位数，如 7136")
+    year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100)
+    out = s.cached(("beds", int(target), int(year) if year else None),
+                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None))
+    return jsonify(out)
+# (api: capacity) end

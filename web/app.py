@@ -16,6 +16,17 @@ MAX_WAITERS   requests allowed to hold a thread with ``?wait=`` at once (default
               others get the 202 job answer at once, so the server stays responsive)
 MAX_CONTENT_LENGTH  largest request body in bytes (default 20 MB; more answers 413)
 MAX_NETWORK_UPLOAD  largest road-network extract uploaded on the Data page (default 200 MB)
+ALLOWED_HOSTS  names the server answers to (Host header); others get 400 (default: loopback
+              names, the names of LISTEN_HOST (all of the machine's for 0.0.0.0) and
+              EXTRA_ALLOWED_HOSTS, which ``coverplan serve --host/--allowed-host`` set)
+MAX_JOBS_PER_USER  jobs queued or running per user (or client address) at once; more answer 429 (default 2)
+SOLVE_TIME_LIMIT  seconds any solve may take (default 300; the form's time limit is capped by it)
+CSRF_ENABLED  default True (see web/security.py); only a test of something else may turn it off
+CSP_REPORT_ONLY  send the Content-Security-Policy as report-only (default False; tests of escaping)
+AUTH          "open", "required" or "auto" (default: login required when LISTEN_HOST is
+              beyond the loopback address; open otherwise); see web/auth.py
+LISTEN_HOST   the address `coverplan serve` listens on (None: a test or an embedding: open)
+SECRET_KEY    session key (default: random, kept in ``secret_key`` beside DB_PATH, mode 0600)
 WARM          build the region layers now, not on the first request (default False;
               ``coverplan serve`` sets it so that the first page is fast)
 
@@ -124,9 +135,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(data.bp)
 
     # -- app: accounts --
+    # Logins, roles and the audit log (web/auth.py): sets g.user on every request and
+    # refuses what the user's role may not do; open (no login) unless AUTH or LISTEN_HOST say otherwise.
+    from web import auth
+    auth.init_app(app)
     # -- end app: accounts --
 
     # -- app: hardening --
+    # CSRF token + Origin check, Host allow-list, security headers, per-user job limits
+    # (web/security.py; config ALLOWED_HOSTS, MAX_JOBS_PER_USER, SOLVE_TIME_LIMIT, CSRF_ENABLED).
+    from web import security
+    security.install(app)
     # -- end app: hardening --
 
     @app.before_request
@@ -138,7 +157,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def remember_language(resp):
         if getattr(g, "lang_asked", None):
-            resp.set_cookie(i18n.COOKIE, g.lang_asked, max_age=365 * 86400, samesite="Lax")
+            resp.set_cookie(i18n.COOKIE, g.lang_asked, max_age=365 * 86400, samesite="Lax", httponly=True)
         return resp
 
     @app.context_processor
@@ -181,7 +200,8 @@ def create_app(config: dict | None = None) -> Flask:
         lang = getattr(g, "lang", "zh")
         zh = HTTP_ZH.get(exc.code, exc.name)
         if exc.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            # the limit of this request (the network upload raises it for itself)
+            limit = request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0
             zh = f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请压缩或拆分文件后重试。"
             exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB; "
                                "compress or split the file and try again.")

@@ -25,7 +25,7 @@ from geo.errors import InputDataError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
 from planner.register import validate_register
-from web import exports, layers
+from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, not_found
 from web.extensions import ext
@@ -118,7 +118,9 @@ def rollback():
     store = _store()
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
+    auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
     new = store.rollback(v, author=_author(), note=str(body.get("note") or "")[:200])
+    auth.audit("rollback", new, rolled_back_to=v)
     return jsonify({"version": new, "rolled_back_to": v})
 
 
@@ -130,6 +132,10 @@ def _int_arg(name: str) -> int:
 
 
 def _author() -> str:
+    # the signed-in account (web/auth.py); on an open desk server the old header still names the person
+    u = auth.user()
+    if u.id != "local":
+        return u.name[:60]
     return (request.headers.get("X-Coverplan-User") or "web")[:60]
 
 
@@ -171,7 +177,7 @@ def _check(path: Path, opts: dict, region):
     if opts["kind"] == "facilities":
         rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
                                 encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None,
-                                crs=opts.get("crs") or None)
+                                crs=opts.get("crs") or None, picks=opts.get("picks") or None)
         issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
                    "value": i.value, "candidates": i.candidates} for i in rep.issues]
@@ -252,6 +258,7 @@ def upload():
     if suffix not in allowed:
         raise bad_param("file", original, "one of " + ", ".join(allowed), "以下格式之一：" + "、".join(allowed))
     if opts["kind"] == "network":
+        auth.require_citywide("upload a road network (it serves every county)", "上传路网（路网供所有县区使用）")
         return _network_upload(f, original)
     uid = uuid.uuid4().hex
     d = _uploads() / uid
@@ -321,6 +328,7 @@ def _network_upload(f, original: str):
             shutil.rmtree(d, ignore_errors=True)
 
     job = ext()["jobs"].submit("network", work, {"kind": "network", "file": original})
+    auth.audit("network_uploaded", job.id, file=original)
     resp = jsonify({**job_dict(job), "upload_id": uid, "kind": "network", "file": {"name": original}})
     resp.status_code = 202
     return resp
@@ -328,18 +336,28 @@ def _network_upload(f, original: str):
 
 @bp.post("/api/data/uploads/<uid>/recheck")
 def recheck(uid: str):
-    """Check a kept upload again with a column mapping chosen by the planner (remembered for next time)."""
+    """Check a kept upload again with a column mapping chosen by the planner (remembered for next
+    time) and/or the places picked for rows whose names were ambiguous (``picks``: {row: code})."""
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
     body = request.get_json(silent=True)
-    cmap = body.get("column_map") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        raise bad_param("body", None, "a JSON object", "JSON 对象")
+    picks = body.get("picks", {})
+    if not isinstance(picks, dict) or len(picks) > 10_000 or not all(
+            isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isdigit() and len(v) <= 12
+            for k, v in picks.items()):
+        raise bad_param("picks", picks if isinstance(picks, (str, int)) else type(picks).__name__,
+                        "an object {row number: place code}", "对象 {行号: 地点代码}")
+    cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
         raise bad_param("column_map", cmap, "an object {field: column}", "对象 {字段: 列名}")
     unknown = sorted(set(cmap) - set(MAPPABLE))
     if unknown:
         raise bad_param("column_map", unknown[0], "fields among " + ", ".join(MAPPABLE), "字段：" + "、".join(MAPPABLE))
     cmap = {k: v for k, v in cmap.items() if v}
-    opts = {**meta["options"], "column_map": cmap}
+    opts = {**meta["options"], "column_map": cmap,
+            "picks": {**((meta["options"] or {}).get("picks") or {}), **picks}}
     try:
         answer = _report(uid, d, meta, opts, _svc().region)
     except InputDataError as exc:
@@ -400,11 +418,14 @@ def confirm(uid: str):
     if not len(gdf):
         raise InputDataError("No row of this file can be imported (see the report).",
                              "该文件没有可导入的行（见校验报告）。")
+    # a county planner: every row in his county, or 403 listing those outside (web/auth.py)
+    gdf = auth.scope_import(layer, gdf, _svc().region)
     refused = parts["counts"].get("refused", 0)
     note = opts.get("note") or ""
     if refused:
         note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {refused} rows refused）"
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
+    auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
     shutil.rmtree(d, ignore_errors=True)
     return jsonify({"version": version, "layer": layer, "counts": parts["counts"]})
 
@@ -441,11 +462,19 @@ def diff_lines(d: dict, lang: str) -> list[str]:
     pc = (d.get("population") or {}).get("changed") or []
     if pc:
         out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
+    sm = d.get("site_marks") or {}
+    n = sum(len(sm.get(k) or []) for k in ("added", "removed", "changed"))
+    if n:
+        ids = [r["candidate_id"] for k in ("added", "changed", "removed") for r in sm.get(k) or []]
+        shown = "、".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        out.append(f"候选点必选/禁选标记变化 {n} 处：{shown}" if zh else f"{n} candidate-site marks changed: {shown}")
     return out
 
 
 # -- editing facilities on the map ------------------------------------------------------------------
-EDIT_ACTIONS = ("add", "move", "remove", "rename")
+EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark")
+#: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
+EDIT_FIELDS = ("address", "operator", "phone", "remark")
 
 
 @bp.post("/api/data/edits")
@@ -474,6 +503,8 @@ def edit():
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
     ft = _svc().get_type(type_key)
     note = str(body.get("note") or "")[:200]
+    if action == "mark":
+        return _mark(ft, body, note)
     region = _svc().region
     fac = region.facilities
     layer = fac[fac["facility_type"] == ft.key].copy()
@@ -481,6 +512,8 @@ def edit():
     if action != "add":
         if not isinstance(fid, str) or fid not in set(layer["id"].astype(str)):
             raise not_found("Facility", "设施", fid)
+        auth.require_county(layer.loc[layer["id"].astype(str) == fid, "county_code"].iloc[0],
+                            f"facility {fid}", f"设施 {fid} ")
     point = None
     if action in ("add", "move"):
         lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
@@ -495,6 +528,7 @@ def edit():
                                  f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
                                  hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
         town = hit.index[0]
+        auth.require_county(region.townships.loc[town, "county_code"], "this point", "该点位")
     name = body.get("name")
     if action in ("add", "rename"):
         if not isinstance(name, str) or not name.strip():
@@ -519,10 +553,48 @@ def edit():
     elif action == "rename":
         layer.loc[ids == fid, "name"] = name
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
+    elif action == "update":
+        fields = body.get("fields")
+        if not isinstance(fields, dict) or not fields or set(fields) - set(EDIT_FIELDS):
+            raise bad_param("fields", sorted(fields) if isinstance(fields, dict) else fields,
+                            "an object with some of " + ", ".join(EDIT_FIELDS), "含以下字段的对象：" + "、".join(EDIT_FIELDS))
+        for key, value in fields.items():
+            if value is not None and not isinstance(value, (str, int, float)):
+                raise bad_param(f"fields.{key}", value, "text", "文本")
+            text = "" if value is None else str(value).strip()[:200]
+            if key not in layer:
+                layer[key] = None
+            layer.loc[ids == fid, key] = text or None
+        listed = ", ".join(sorted(fields))
+        what = {"zh": f"修改 {fid} 的属性（{listed}）", "en": f"edited {fid} ({listed})"}
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
+    auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
+
+
+def _mark(ft, body: dict, note: str):
+    """Mark a candidate site required or forbidden for proposals (``mark`` = "" clears it);
+    ``all_types: true`` makes the mark hold for every facility type."""
+    from geo.datasets import MARKS
+    from planner.marks import changed_marks
+
+    cid, mark = body.get("candidate_id"), body.get("mark") or ""
+    if not isinstance(mark, str):
+        raise bad_param("mark", mark, "required, forbidden or empty (clear)", "required（必选）、forbidden（禁选）或空（取消）")
+    all_types = body.get("all_types", False)
+    if not isinstance(all_types, bool):
+        raise bad_param("all_types", all_types, "true or false", "true 或 false")
+    if not isinstance(cid, str):
+        raise not_found("Candidate site", "候选点", cid)
+    auth.require_candidate_county(_svc().region, ft, cid)
+    table, _, text = changed_marks(_svc().region, ft, cid, mark, all_types=all_types, note=note)
+    full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
+    version = _store().commit_layer(MARKS, table, author=_author(), note=full_note, kind="edit")
+    auth.audit("edit", cid, action="mark", mark=mark, type=ft.key, version=version)
+    return jsonify({"version": version, "action": "mark", "type": ft.key, "candidate_id": cid, "mark": mark,
+                    "scope": "all" if all_types else "type"})

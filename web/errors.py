@@ -24,10 +24,29 @@ class ServerBusy(CoverplanError):
             details={"active": active})
 
 
+class TooManyJobs(CoverplanError):
+    """One user (or, without accounts, one client address) already has its share of the queue."""
+
+    def __init__(self, active: int, limit: int) -> None:
+        super().__init__(
+            f"You already have {active} calculations queued or running (at most {limit} per user). "
+            "Wait for one to finish or cancel one, then try again.",
+            f"您已有 {active} 个计算在排队或运行（每位用户最多 {limit} 个）。请等待完成或取消一个后再提交。",
+            hint_en="The queue is shared by every planner on this server.",
+            hint_zh="计算队列由本服务器的所有用户共用。",
+            details={"active": active, "limit": limit})
+
+
+class Forbidden(CoverplanError):
+    """Signed in, but this account may not do this (its role or its county); see web/auth.py."""
+
+
 #: HTTP status per error class, most specific class first: the first class an
 #: error is an instance of decides (a subclass listed after its base would never match).
 STATUS: tuple[tuple[type[CoverplanError], int], ...] = (
+    (TooManyJobs, 429),
     (ServerBusy, 503),
+    (Forbidden, 403),
     (Cancelled, 409),
     (InfeasibleError, 422),
     (UnknownRegionError, 404),

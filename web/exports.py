@@ -13,6 +13,8 @@ from datetime import datetime
 
 from flask import Response
 
+# the one rule for every exported cell lives in the planner (the CLI's tables use it too)
+from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import t
 
 #: (row key, i18n key of the header)
@@ -36,22 +38,8 @@ FACILITY_COLUMNS = [
 ]
 
 
-#: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
-#: (tab and carriage return too: some of them strip leading blanks first).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value):
-    """``value`` unchanged, unless it is text a spreadsheet would evaluate: then a leading
-    apostrophe makes it plain text (the usual CSV-injection defence, kept in XLSX as
-    well so a sheet re-saved as CSV stays safe). Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 #: Columns holding a 0..1 share: written as a percentage (CSV text "58.8%", XLSX a number shown as %).
-PERCENT_KEYS = {"covered_share"}
+PERCENT_KEYS = {"covered_share", "utilisation"}  # utilisation: a sized proposal's sites (issue 16)
 #: Columns holding a travel cost: their header names the unit.
 COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
 

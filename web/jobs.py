@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
-from web.errors import ServerBusy, status_of
+from web.errors import ServerBusy, TooManyJobs, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
@@ -44,6 +44,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     ahead: int = 0   # jobs before this one in the queue (set when read)
+    owner: str | None = None  # whom the job counts against (per-user limit); never shown
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
@@ -63,6 +64,14 @@ class JobRunner:
     Finished jobs are forgotten after ``keep`` newer ones exist.
     """
 
+    #: Per-owner bound (web.security.install sets these from the config): ``owner_of()``
+    #: names the client submitting; each owner may have ``max_per_owner`` active jobs.
+    owner_of: Callable[[], str | None] | None = None
+    max_per_owner: int = 0
+    #: Wall-clock seconds after which a running job is stopped (0: never). The solver's own
+    #: time limit comes first; this catches stages that do not watch it (reading a network).
+    wall_limit: float = 0.0
+
     def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8, journal=None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coverplan-job")
         self._jobs: dict[str, Job] = {}
@@ -74,8 +83,13 @@ class JobRunner:
             journal.interrupt_unfinished()  # whatever was running when the last process died
 
     def submit(self, kind: str, fn: Callable[[Callable, Callable], Any], params: dict | None = None) -> Job:
-        job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=params or {})
+        owner = self.owner_of() if self.owner_of else None
+        job = Job(id=uuid.uuid4().hex[:12], kind=kind, params=params or {}, owner=owner)
         with self._lock:
+            if owner is not None and self.max_per_owner > 0:
+                mine = sum(j.state in ACTIVE and j.owner == owner for j in self._jobs.values())
+                if mine >= self.max_per_owner:
+                    raise TooManyJobs(mine, self.max_per_owner)
             active = sum(j.state in ACTIVE for j in self._jobs.values())
             if active >= self.max_active:
                 raise ServerBusy(active)
@@ -157,7 +171,12 @@ class JobRunner:
             if message:
                 job.message = message
 
+        timed_out = []
+
         def should_stop() -> bool:
+            if self.wall_limit and not timed_out and time.time() - job.started > self.wall_limit:
+                timed_out.append(True)
+                job._stop.set()
             return job._stop.is_set()
 
         try:
@@ -180,5 +199,12 @@ class JobRunner:
                 job.state = "cancelled"  # the solver returned early because we asked it to
             else:
                 job.state, job.result, job.progress = "done", result, 1.0
+        if timed_out and job.state == "cancelled":
+            limit = round(self.wall_limit)
+            job.state, job.error = "failed", {
+                "error": "TimeLimit", "message": f"计算超过时间上限（{limit} 秒），已停止。",
+                "message_zh": f"计算超过时间上限（{limit} 秒），已停止。请减少设施数量或缩小范围后重试。",
+                "message_en": f"The calculation exceeded the time limit ({limit} s) and was stopped. "
+                              "Ask for fewer sites or a smaller area.", "details": {"limit": limit}, "status": 422}
         job.finished = time.time()
         self._record(job)

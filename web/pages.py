@@ -86,7 +86,7 @@ def townships():
 def proposals():
     s = svc()
     return render_template("proposals.html", active="proposals", types=list(s.types().values()),
-                           sel_type=request.args.get("type", ""), has_graph=s.has_graph(),
+                           sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
                            counties=s.region.counties[["code", "name"]].to_dict("records"))
 
 
@@ -100,8 +100,10 @@ def proposal(pid: str):
     from web.proposals import saved, sites_gdf, view
     rec = saved(pid)
     p = view(rec, g.lang)
-    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec)}])
-               if t["type"] == rec["type"]]
+    from web.capacity_proposals import applied
+    extra = applied(rec)  # a conversion's targets are those of the role type it converts into
+    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
+               if t["type"] in (rec["type"], extra.get("role"))]
     return render_template("proposal.html", active="proposals", p=p, targets=targets)
 
 
@@ -181,8 +183,10 @@ def proposal_brief(pid: str):
 
     rec = saved(pid)
     p = view(rec, g.lang)
-    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec)}])
-               if t["type"] == rec["type"]]
+    from web.capacity_proposals import applied
+    extra = applied(rec)  # a conversion's targets are those of the role type it converts into
+    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
+               if t["type"] in (rec["type"], extra.get("role"))]
     unit = p["cost_unit"] or "min"
     params = proposal_params(model=(p["solver"] or {}).get("model") or p["params"].get("model"),
                              n_sites=len(p["sites"]), standard=p["standard"] or {"unit": unit},

@@ -13,12 +13,14 @@ from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
+from flask import current_app
 
 from geo import settings
+from geo.errors import InputDataError
 from planner.coverage import analyse_coverage
 from planner.i18n import pick
 from planner.proposals import propose
-from web import layers
+from web import capacity_proposals, layers
 from web.errors import bad_param, not_found
 from web.extensions import ext
 
@@ -146,9 +148,14 @@ def parse_params(form: dict, service) -> dict:
         p = ft.default_p
     if effective == "lscp":
         p = None  # full coverage decides the number of sites itself
-    return {"type": ft.key, "model": model, "model_effective": effective, "p": p, "standard": standard,
-            "mode": mode, "time_limit": time_limit, "name": _text(form, "name", MAX_NAME),
-            "note": _text(form, "note", MAX_NOTE)}
+    out = {"type": ft.key, "model": model, "model_effective": effective, "p": p, "standard": standard,
+           "mode": mode, "time_limit": time_limit, "name": _text(form, "name", MAX_NAME),
+           "note": _text(form, "note", MAX_NOTE)}
+    # sizes and budget, or upgrading existing facilities (issue 16): web/capacity_proposals.py
+    extra = capacity_proposals.parse(form, ft, service, _number)
+    if extra["kind"] != "location":
+        out.update(extra)
+    return out
 
 
 def rerun_params(rec: dict, service) -> dict:
@@ -160,6 +167,9 @@ def rerun_params(rec: dict, service) -> dict:
             "note": old.get("note") or ""}
     if old.get("standard"):  # the planner overrode the standard: keep the override
         form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
+    for k in ("kind", "sizes", "costs", "budget_sites", "budget_cost", "k", "convert"):
+        if old.get(k) is not None:  # a sized or upgrade proposal is solved again as one
+            form[k] = old[k]
     version = service.version()
     form["name"] = f"{rec['name'][:60]}·v{version}"
     params = parse_params(form, service)
@@ -194,31 +204,68 @@ def default_name(params: dict, ft) -> str:
 
 
 
-def start(ext: dict, params: dict):
-    """Queue a solve; the job's result is ``{"proposal_id", "url"}`` once saved."""
+def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
+    """Queue a solve; the job's result is ``{"proposal_id", "url"}`` once saved.
+
+    ``params["county"]`` (set by web.auth.scope_proposal for a county planner)
+    limits the solve to that county: its demand units and its candidate sites.
+    ``owner`` (a user id) is stored with the proposal; ``on_saved(pid)`` runs
+    after saving (the audit log; the job thread has no request).
+    """
     service, store, jobs = ext["service"], ext["store"], ext["jobs"]
     ft = service.get_type(params["type"])
-    name = params["name"] or default_name(params, ft)
+    kind = params.get("kind") or "location"
+    name = params["name"] or (default_name(params, ft) if kind == "location"
+                              else capacity_proposals.default_name(params, ft))
+    solve_type = county_type(ft, params.get("county"))
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
     # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
     version = service.version()
-    params = {**params, "dataset_version": version}
+    # the server's bound on every solve (config SOLVE_TIME_LIMIT) wins over the form's
+    limit = float(current_app.config.get("SOLVE_TIME_LIMIT") or MAX_TIME_LIMIT)
+    params = {**params, "time_limit": min(float(params["time_limit"]), limit), "dataset_version": version}
 
     def work(progress, should_stop):
         progress(0.01, "queued → running")
+        if kind != "location":
+            summary, geojson = capacity_proposals.solve(params, service.region_at(version), solve_type, graph, progress)
+            if should_stop():
+                return None
+            progress(0.95, "saving")
+            pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
+                            geojson=geojson, note=params.get("note", ""), owner=owner)
+            if on_saved is not None:
+                on_saved(pid)
+            return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
         prop = propose(
-            service.region_at(version), ft.key, model=params["model_effective"], p=params["p"], standard=params["standard"],
+            service.region_at(version), solve_type, model=params["model_effective"], p=params["p"], standard=params["standard"],
             mode=params["mode"], graph=graph, time_limit=params["time_limit"], progress=progress,
             should_stop=should_stop)
         if should_stop():
             return None
         progress(0.95, "saving")
-        pid = store.add(name=name, type_key=ft.key, params={**params, "name": name},
-                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson(), note=params.get("note", ""))
+        # the planner's marks the solve kept to are part of what was asked
+        marks = (prop.params or {}).get("site_marks")
+        pid = store.add(name=name, type_key=ft.key, params={**params, "name": name,
+                                                           **({"site_marks": marks} if marks else {})},
+                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson(), note=params.get("note", ""),
+                        owner=owner)
+        if on_saved is not None:
+            on_saved(pid)
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
+
+
+def county_type(ft, county: str | None):
+    """The facility type with its demand and candidates limited to ``county`` (None: unchanged)."""
+    if not county:
+        return ft
+    if ft.demand_counties and county not in ft.demand_counties:
+        raise InputDataError(f"{ft.name('en')} has no demand in county {county} (only in {', '.join(ft.demand_counties)}).",
+                             f"{ft.name('zh')}在县区 {county} 没有需求（仅限 {'、'.join(ft.demand_counties)}）。")
+    return dataclasses.replace(ft, demand_counties=(county,))
 
 
 # -- reading a saved proposal ---------------------------------------------------
@@ -260,6 +307,7 @@ def view(rec: dict, lang: str) -> dict:
         "chart": f"/charts/proposals/{rec['id']}/costs.svg",
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
+    out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
     return out
 
 
@@ -285,7 +333,8 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     out["sites"] = layers.feature_collection(
         sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",
                             "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost",
-                            "reason_zh" if lang != "en" else "reason_en", "beyond_standard_units")
+                            "reason_zh" if lang != "en" else "reason_en", "beyond_standard_units",
+                            "size", "utilisation", "assigned_villages")  # the last three: sized proposals
                 if c in sites])
     out["proposal"] = {"id": rec["id"], "name": rec["name"]}
     return out

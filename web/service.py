@@ -11,13 +11,15 @@ import threading
 from collections import OrderedDict
 
 import pandas as pd
+from flask import g, has_request_context
 
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
-from planner.coverage import analyse_coverage
+from planner.coverage import analyse_coverage, existing_facilities
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import pick
 from planner.maplayers import service_area_layer
+from planner.sites import candidate_sites, site_marks
 from planner.targets import plan_targets
 from web import layers
 
@@ -39,11 +41,26 @@ class Service:
         self._locks: dict = {}
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
+        self._after: OrderedDict = OrderedDict()  # targets after saved proposals (_targets_after)
 
     # -- data versions -------------------------------------------------------
     def version(self) -> int:
-        """The active data version (0: the embedded default)."""
-        return self.datasets.current().version if self.datasets is not None else 0
+        """The active data version (0: the embedded default).
+
+        Read once per request (a database query each time was a good part of a
+        small answer's cost under load, bench/load.py), which also keeps one
+        request on one version even when an import commits meanwhile.
+        """
+        if self.datasets is None:
+            return 0
+        if has_request_context():
+            memo = g.get("_cp_data_version")
+            if memo is not None and memo[0] is self:
+                return memo[1]
+            v = self.datasets.current().version
+            g._cp_data_version = (self, v)
+            return v
+        return self.datasets.current().version
 
     def region_at(self, version: int | None = None):
         """The region as of a data version (default: the active one); a few are kept in memory."""
@@ -97,6 +114,22 @@ class Service:
                 self._proposal_layers.popitem(last=False)
         return value
 
+    def _targets_after(self, proposals: list[dict], plan) -> list[dict]:
+        """The targets once some proposals are built: a proposal page computes them on every view
+        (about a second of CPU), and saved proposals never change, so the last few are kept."""
+        key = (self.version(), _proposals_key(proposals))
+        kept = self._after
+        with self._guard:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        rows = plan()
+        with self._guard:
+            kept[key] = rows
+            while len(kept) > PROPOSAL_LAYERS_KEPT:
+                kept.popitem(last=False)
+        return rows
+
     def forget_proposal(self, pid: str) -> None:
         with self._guard:
             for key in [k for k in self._proposal_layers if k[0] == pid]:
@@ -127,12 +160,15 @@ class Service:
         return self.cached("townships_fc", build)
 
     def region_layers(self) -> dict:
-        r = self.region
-        prov = r.provenance.get("layers", {})
-        return {"dataset_version": self.version(), "counties": self.county_layer(), "townships": self.township_layer(),
-                "bounds": layers.bounds(r.counties),
-                "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
-                                if q in v} for k, v in prov.items()}}
+        def build():
+            r = self.region
+            prov = r.provenance.get("layers", {})
+            return {"dataset_version": self.version(), "counties": self.county_layer(),
+                    "townships": self.township_layer(), "bounds": layers.bounds(r.counties),
+                    "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
+                                    if q in v} for k, v in prov.items()}}
+        # one object per data version: web/answers.py encodes and compresses it once
+        return self.cached("region_layers", build)
 
     # -- finding places by name ----------------------------------------
     def place_index(self) -> pd.DataFrame:
@@ -258,9 +294,37 @@ class Service:
     def coverage_layers(self, type_key: str, lang: str, mode: str = "estimate") -> dict:
         """Everything the coverage map draws, in one response."""
         return self.cached(("coverage_layers", type_key, mode, lang),
-                            lambda: self.layers_from_coverage(self.coverage(type_key, mode), lang,
-                                                              checklist=self.checklist(type_key, mode),
-                                                              areas=self.service_areas(type_key, mode)))
+                            lambda: {**self.layers_from_coverage(self.coverage(type_key, mode), lang,
+                                                                 checklist=self.checklist(type_key, mode),
+                                                                 areas=self.service_areas(type_key, mode)),
+                                     **self.candidate_layer(type_key)})
+
+    def mark_counts(self) -> dict:
+        """{type: {"required": n, "forbidden": n}}: the marks each type's proposals keep to."""
+        def count():
+            r, out = self.region, {}
+            if r.site_marks is None or not len(r.site_marks):
+                return {k: {"required": 0, "forbidden": 0} for k in self.types()}
+            for k, ft in self.types().items():
+                marks, _ = site_marks(r, ft, candidate_sites(r, ft, existing_facilities(r, ft)))
+                out[k] = {"required": int((marks == "required").sum()), "forbidden": int((marks == "forbidden").sum())}
+            return out
+        return self.cached(("mark_counts",), count)
+
+    def candidate_layer(self, type_key: str) -> dict:
+        """The type's candidate sites with the planner's required/forbidden marks (the map's
+        "candidate sites" layer, where the marks are edited)."""
+        r, ft = self.region, self.get_type(type_key)
+        cands = candidate_sites(r, ft, existing_facilities(r, ft))
+        marks, _ = site_marks(r, ft, cands)
+        table = r.site_marks if r.site_marks is not None else pd.DataFrame(columns=["candidate_id", "facility_type"])
+        scope = dict(zip(table["candidate_id"], table["facility_type"]))
+        c = cands.assign(mark=marks)
+        c = c[~c["existing"].astype(bool)]
+        c["mark_scope"] = [("all" if scope.get(i) == "*" else "type") if m else "" for i, m in zip(c["id"], c["mark"])]
+        return {"candidates": layers.feature_collection(c, ["id", "name", "kind", "township_name", "county_name",
+                                                            "mark", "mark_scope"]),
+                "marks": {"required": int((marks == "required").sum()), "forbidden": int((marks == "forbidden").sum())}}
 
     def layers_from_coverage(self, cov, lang: str, *, checklist: pd.DataFrame | None = None,
                              areas: dict | None = None, existing_only: bool = False, region=None) -> dict:
@@ -288,7 +352,12 @@ class Service:
             f = f[~f["proposed"].astype(bool)]
         f = f.assign(facility_type=ft.key)
         f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
-        fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"])
+        # the attributes a planner edits in the popup travel with the layer when the register has them
+        extra = [c for c in ("address", "operator", "phone", "remark") if c in r.facilities]
+        if extra:
+            reg = r.facilities[~r.facilities.index.duplicated()]
+            f = f.assign(**{c: reg[c].reindex(f["id"].astype(str)).values for c in extra})
+        fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"] + extra)
         return {"dataset_version": getattr(r, "dataset_version", None) or 0,
                 "type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
                 "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "weight_field": ft.weight,
@@ -302,6 +371,14 @@ class Service:
     # -- checklist rows for the table -------------------------------------
     def township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,
                       status: str | None = None) -> list[dict]:
+        # the checklist table is read far more often than the data change: built once per filter
+        # (the filters are checked values: a few hundred combinations at most)
+        rows = self.cached(("township_rows", lang, type_key, county, status),
+                           lambda: self._township_rows(lang, type_key=type_key, county=county, status=status))
+        return [dict(r) for r in rows]
+
+    def _township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,
+                       status: str | None = None) -> list[dict]:
         keys = [self.get_type(type_key).key] if type_key else list(self.types())
         frames = []
         types = self.types()
@@ -329,7 +406,7 @@ class Service:
             # the maps), so a proposal view only computes the "after" side.
             return plan_targets(
                 self.region, proposals=proposals, coverage_now=lambda ft: self.coverage(ft.key))
-        rows = self.cached(("targets",), plan) if not proposals else plan()
+        rows = self.cached(("targets",), plan) if not proposals else self._targets_after(proposals, plan)
         out = []
         for r in rows:
             r = dict(r)
@@ -339,7 +416,7 @@ class Service:
             r["progress"] = min(1.0, (r["value"] / r["target"])) if r["target"] else 1.0
             r["current_text"] = _target_text(r["kind"], r["value"], r["target"])
             if "after" in r:
-                a = r["after"]
+                a = r["after"] = dict(r["after"])
                 a["met"] = a["status"] == "met"
                 a["progress"] = min(1.0, a["value"] / r["target"]) if r["target"] else 1.0
                 a["text"] = _target_text(r["kind"], a["value"], r["target"])
@@ -347,7 +424,17 @@ class Service:
         return out
 
 
+def _proposals_key(proposals: list[dict]) -> tuple:
+    """What the targets after some proposals depend on: their types and sites (ids and points)."""
+    key = []
+    for p in proposals:
+        sites = p["sites"]
+        xy = tuple(zip(sites.geometry.x.round(7), sites.geometry.y.round(7))) if len(sites) else ()
+        key.append((p["type"], tuple(sites["id"].astype(str)) if "id" in sites else (), xy))
+    return tuple(key)
+
+
 def _target_text(kind: str, value: float, target: float) -> str:
-    if kind == "new_sites":
+    if kind in ("new_sites", "upgraded"):  # counts of sites (upgraded: issue 16)
         return f"{int(value)} / {int(target)}"
     return f"{100 * value:.1f}% / {100 * target:.0f}%"

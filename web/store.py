@@ -12,7 +12,9 @@ is shown as damaged, can be deleted, and never takes the list down.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -45,10 +47,24 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
 """
 
 #: Columns added after the first release (added in place on open).
-_ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "REAL"}}
+_ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "REAL",
+                                 # the account that saved it (web/auth.py); NULL for rows saved before accounts
+                                 "owner": "TEXT"}}
 
 #: Job journal rows kept (older ones are pruned).
 JOBS_KEPT = 500
+
+#: Test hook: "proposal" makes a proposal save stop after its INSERT, before the COMMIT, and
+#: sleep, so tests/test_kill.py can kill the server with a half-written row in the database.
+TEST_PAUSE_ENV = "COVERPLAN_STORE_TEST_PAUSE"
+_PAUSE_S = 600
+
+
+def _pause(point: str) -> None:
+    if os.environ.get(TEST_PAUSE_ENV) == point:
+        sys.stderr.write(f"coverplan-store: paused at {point}\n")
+        sys.stderr.flush()
+        time.sleep(_PAUSE_S)
 
 
 def _dump(obj) -> str:
@@ -89,12 +105,14 @@ class ProposalStore:
     def _connect(self):
         return _connection(self.path)
 
-    def add(self, *, name: str, type_key: str, params: dict, summary: dict, geojson: dict, note: str = "") -> str:
+    def add(self, *, name: str, type_key: str, params: dict, summary: dict, geojson: dict, note: str = "",
+            owner: str | None = None) -> str:
         pid = uuid.uuid4().hex[:10]
         with self._connect() as con:
-            con.execute("INSERT INTO proposals (id, name, type_key, created, params, summary, geojson, note) "
-                        "VALUES (?,?,?,?,?,?,?,?)",
-                        (pid, name, type_key, time.time(), _dump(params), _dump(summary), _dump(geojson), note))
+            con.execute("INSERT INTO proposals (id, name, type_key, created, params, summary, geojson, note, owner) "
+                        "VALUES (?,?,?,?,?,?,?,?,?)",
+                        (pid, name, type_key, time.time(), _dump(params), _dump(summary), _dump(geojson), note, owner))
+            _pause("proposal")
         return pid
 
     @staticmethod
@@ -102,7 +120,7 @@ class ProposalStore:
         params = _load(r["params"])
         head = {"id": r["id"], "name": r["name"], "type": r["type_key"], "created": r["created"],
                 "params": params if isinstance(params, dict) else {}, "note": r["note"] or "",
-                "updated": r["updated"]}
+                "updated": r["updated"], "owner": r["owner"]}
         if not isinstance(params, dict):
             head["damaged"] = True
         return head
@@ -116,7 +134,7 @@ class ProposalStore:
         """
         with self._connect() as con:
             rows = con.execute(
-                "SELECT id, name, type_key, created, params, note, updated, "
+                "SELECT id, name, type_key, created, params, note, updated, owner, "
                 "json_valid(summary) AND json_valid(geojson) AS ok, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.before') END AS before, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.after') END AS after, "

@@ -24,6 +24,7 @@ import shapely
 from geo import settings
 from geo.build_region import datum, facilities, partition, population, villages
 from geo.crs import lonlat_to_metric, metric_to_lonlat
+from geo.regions import write_atomic, write_build_manifest
 
 COORD_DECIMALS = 7  # ~1 cm; fixed so builds are byte-identical
 
@@ -88,8 +89,8 @@ def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
         lines.append(json.dumps({"type": "Feature", "properties": props,
                                  "geometry": json.loads(shapely.to_geojson(geom))},
                                 ensure_ascii=False, separators=(",", ":")))
-    path.write_text('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n",
-                    encoding="utf-8")
+    # replaced in one step: a process reading the build meanwhile sees the old file or the new one
+    write_atomic(path, ('{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8"))
 
 
 def _sha256(path: Path) -> str:
@@ -270,6 +271,9 @@ def village_layer(vills: pd.DataFrame) -> gpd.GeoDataFrame:
         **{b: vills[b] for b in population.BANDS},
         "location_quality": "synthetic",
         "population_quality": "derived",
+        # §二十四 attributes of each village (community charity fund, Happy Home project): synthetic
+        **facilities.village_attributes(vills).to_dict("series"),
+        "attribute_quality": "synthetic",
     }, geometry=gpd.points_from_xy(np.round(v_lon, COORD_DECIMALS), np.round(v_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
@@ -282,6 +286,9 @@ def facility_layer(towns: pd.DataFrame, vills: pd.DataFrame) -> gpd.GeoDataFrame
         "id": reg["id"], "facility_type": reg["facility_type"], "name": reg["name"],
         "township_code": reg["township_code"], "county_code": reg["county_code"],
         "synthetic": True, "source": "coverplan sample register (示意)",
+        # capacities of the sample are synthetic too (示意); null where a type has no such column
+        **{c: reg[c].astype(object).where(reg[c].notna(), None) for c in facilities.CAPACITY_COLUMNS},
+        "capacity_quality": "synthetic",
     }, geometry=gpd.points_from_xy(np.round(f_lon, COORD_DECIMALS), np.round(f_lat, COORD_DECIMALS)),
         crs=settings.STORAGE_CRS)
 
@@ -388,7 +395,8 @@ def write(layers: dict[str, gpd.GeoDataFrame], summary: dict, out: Path) -> None
     out.mkdir(parents=True, exist_ok=True)
     for name, gdf in layers.items():
         _write_geojson(gdf, out / f"{name}.geojson")
-    (out / "region.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_atomic(out / "region.json", (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    write_build_manifest(out)  # last: a build cut off before this line is not trusted (geo.regions)
 
 
 def build(source: Path | None = None, out: Path | None = None) -> dict:

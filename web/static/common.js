@@ -3,7 +3,10 @@
  * Loaded by base.html before any page script, as window.CP. */
 (function () {
   "use strict";
-  var C = window.COVERPLAN || {lang: "zh", t: {}};
+  // The page's settings come as JSON data (<script type="application/json" id="cp-config">):
+  // the Content-Security-Policy runs no inline script. window.COVERPLAN stays for page scripts.
+  var cfgEl = document.getElementById("cp-config");
+  var C = window.COVERPLAN = cfgEl ? JSON.parse(cfgEl.textContent) : {lang: "zh", t: {}};
   var T = function (k) { return C.t[k] || k; };
   var esc = function (s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -18,7 +21,15 @@
   var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
   // fetch() that resolves to the parsed JSON and rejects with the API's
   // {error, message, hint} object on an HTTP error.
+  // Every request that changes something carries the page's CSRF token (web/security.py).
   var json = function (url, opts) {
+    opts = opts || {};
+    var method = (opts.method || "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") {
+      var h = new Headers(opts.headers || {});
+      h.set("X-CSRF-Token", C.csrf || "");
+      opts = Object.assign({}, opts, {headers: h, credentials: "same-origin"});
+    }
     return fetch(url, opts).then(function (r) {
       return r.json().then(function (j) { if (!r.ok) throw j; return j; });
     });
@@ -33,6 +44,11 @@
     a.setAttribute("href", "?" + q.toString());
   };
   // <select data-nav="/prefix/">: choosing an option opens prefix + value (no inline handlers).
+  // <form data-js-form>: the page script handles it; the browser never submits it itself
+  // (was onsubmit="return false", an inline handler the CSP refuses).
+  document.addEventListener("submit", function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-js-form")) e.preventDefault();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-nav]").forEach(function (sel) {
       sel.addEventListener("change", function () { location.href = sel.dataset.nav + encodeURIComponent(sel.value); });

@@ -121,10 +121,17 @@
       return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td>" + esc(i.column || "") + "</td>" +
         "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
         "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") +
-        ((i.candidates || []).length ? "<div class='small candidates'>" + esc(T("data_candidates")) + "：" +
-          i.candidates.map(function (c) { return esc(c.path || c.code) + " (" + esc(c.code) + ")"; }).join("；") + "</div>" : "") +
+        ((i.candidates || []).length && i.row != null ? "<div class='small candidates'>" + esc(T("data_candidates")) + "：" +
+          i.candidates.map(function (c) {
+            // a click places the row at that village or township and checks the file again
+            return "<button type='button' class='link pick' data-row='" + esc(i.row) + "' data-code='" + esc(c.code) +
+              "' title='" + esc(T("data_pick_hint")) + "'>" + esc(c.path || c.code) + " (" + esc(c.code) + ")</button>";
+          }).join(" ") + "</div>" : "") +
         "</td></tr>";
     }).join("") || "<tr><td colspan='4' class='muted'>" + T("data_no_issues") + "</td></tr>";
+    document.querySelectorAll("#issues .pick").forEach(function (b) {
+      b.addEventListener("click", function () { pickPlace(b.dataset.row, b.dataset.code, b); });
+    });
     $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
     $("r-confirm").disabled = !(c.accepted > 0);
     $("report").dataset.ready = "1";
@@ -189,6 +196,16 @@
     });
     $("u-status").className = "small bad";
     $("u-status").textContent = T("data_map_columns");
+  }
+
+  function pickPlace(row, code, button) {
+    var picks = {};
+    picks[row] = code;
+    button.disabled = true;
+    CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
+            {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({picks: picks})})
+      .then(showReport)
+      .catch(function (e) { button.disabled = false; alert((e && (e.message || e.error)) || T("load_failed")); });
   }
 
   function recheck() {

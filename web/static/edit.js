@@ -43,16 +43,51 @@
     send({action: "add", name: name, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
   }
 
+  // A candidate site's popup: mark it required or forbidden for proposals, or clear its mark.
+  function candidateActions(e, p) {
+    var box = document.createElement("div");
+    box.className = "edit-actions";
+    var scope = document.createElement("label");
+    scope.className = "small";
+    scope.innerHTML = "<input type='checkbox' class='mark-all'> " + CP.esc(T("mark_all_types"));
+    box.appendChild(scope);
+    [["required", "mark_set_required"], ["forbidden", "mark_set_forbidden"], ["", "mark_clear"]].forEach(function (a) {
+      if (a[0] === p.mark || (!a[0] && !p.mark)) return;
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "secondary small-btn mark-" + (a[0] || "clear"); b.textContent = T(a[1]);
+      b.addEventListener("click", function () {
+        send({action: "mark", candidate_id: p.id, mark: a[0], all_types: box.querySelector(".mark-all").checked,
+              note: prompt(T("edit_note")) || ""});
+      });
+      box.appendChild(b);
+    });
+    e.popup.getElement().querySelector(".leaflet-popup-content").appendChild(box);
+  }
+
+  // A facility's other attributes (address, operator, phone, remark), edited in place.
+  function editFields(p) {
+    var fields = {}, changed = false;
+    ["address", "operator", "phone", "remark"].forEach(function (k) {
+      var v = prompt(T("field_" + k), p[k] || "");
+      if (v !== null && v !== (p[k] || "")) { fields[k] = v; changed = true; }
+    });
+    if (changed) send({action: "update", id: p.id, fields: fields, note: prompt(T("edit_note")) || ""});
+  }
+
   function onPopup(e) {
     var layer = e.popup._source, p = layer && layer.feature && layer.feature.properties;
+    if (on && p && p.kind && !p.facility_type && out.layers.candidates && out.layers.candidates.hasLayer(layer)) {
+      return candidateActions(e, p);
+    }
     if (!on || !p || !p.facility_type) return;
     var box = document.createElement("div");
     box.className = "edit-actions";
-    [["move", "edit_move"], ["rename", "edit_rename"], ["remove", "edit_remove"]].forEach(function (a) {
+    [["move", "edit_move"], ["rename", "edit_rename"], ["fields", "edit_fields"], ["remove", "edit_remove"]].forEach(function (a) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "secondary small-btn edit-" + a[0]; b.textContent = T(a[1]);
       b.addEventListener("click", function () {
         if (a[0] === "move") { moving = p.id; out.map.closePopup(); $("edit-status").textContent = T("edit_move_hint"); return; }
+        if (a[0] === "fields") { editFields(p); return; }
         if (a[0] === "rename") {
           var name = prompt(T("edit_new_name"), p.name || "");
           if (name) send({action: "rename", id: p.id, name: name, note: prompt(T("edit_note")) || ""});
@@ -73,6 +108,8 @@
     el.addEventListener("coverplan:ready", function (ev) {
       out = ev.detail;
       if (out.layers.facilities) out.layers.facilities.on("click", function () { facilityClicked = Date.now(); });
+      // a click on a candidate site opens it (to mark it), it does not add a facility there
+      if (out.layers.candidates) out.layers.candidates.on("click", function () { facilityClicked = Date.now(); });
       out.map.on("click", onMapClick);
       // a township or village under the click opens its popup and keeps the click from the map:
       // while editing, that click places the facility instead

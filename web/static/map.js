@@ -8,7 +8,12 @@
  * counties, covered units, uncovered units, facilities). Leaflet's canvas hit
  * test picks the topmost shape, so a click on a village opens the village, not
  * the township under it, and points are painted over (not under) the township
- * fill. Proposed sites are DOM markers above everything, clustered when many. */
+ * fill. Proposed sites are DOM markers above everything, clustered when many.
+ *
+ * The element may also name capacity endpoints (data-capacity, data-beds,
+ * data-access): those layers sit in the layer control, off, and are fetched the
+ * first time they are switched on (addCapacityLayers). CoverMap.showUpgrades
+ * draws upgrade candidates as numbered markers like proposed sites. */
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct;
@@ -75,7 +80,9 @@
     var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
     var wLabel = weightLabel(data.weight_field);
     var small = el.dataset.compact === "1";  // side-by-side and printed maps: smaller dots keep the colours readable
-    var ORDER = ["service_areas", "townships", "counties", "covered_units", "uncovered_units", "facilities", "focus"];
+    // capacity / beds fills sit just above the township fill, accessibility dots with the other villages
+    var ORDER = ["service_areas", "townships", "capacity", "beds", "counties", "covered_units", "uncovered_units", "access",
+                 "candidates", "facilities", "focus"];
 
     if (data.service_areas) {
       out.layers.service_areas = L.geoJSON(data.service_areas, {
@@ -157,6 +164,32 @@
       overlays[cov] = out.layers.covered_units;
     }
 
+    if (data.candidates) {
+      // Candidate sites for new facilities, with the planner's marks: off by default (there can be
+      // thousands), shown at once when some are marked so the marks are never out of sight.
+      var MARK = {required: {color: "#1a7f37", fill: "#2da44e"}, forbidden: {color: "#24292f", fill: "#6e7781"}};
+      out.layers.candidates = L.geoJSON(data.candidates, {
+        pointToLayer: function (f, ll) {
+          var m = MARK[f.properties.mark];
+          return L.circleMarker(ll, m ? {renderer: canvas, radius: 5.5, color: m.color, weight: 2.5, fillColor: m.fill, fillOpacity: 0.9}
+                                      : {renderer: canvas, radius: 4, color: "#8250df", weight: 1.5, fill: false});
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindTooltip(esc(p.name) + " · " + T("candidate_site") + (p.mark ? " · " + T("mark_" + p.mark) : ""));
+          layer.bindPopup("<div class='pop cand-pop'><h4>" + esc(p.name) + " <small>" + T("candidate_site") + "</small></h4><table>" +
+            row(T("code"), esc(p.id)) + row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+            row(T("planner_mark"), p.mark ? "<b class='mark-" + esc(p.mark) + "'>" + T("mark_" + p.mark) + "</b>" +
+                (p.mark_scope === "all" ? " (" + T("mark_all_types") + ")" : "") : T("none")) +
+            "</table></div>");
+          layer.feature = f;
+        }
+      });
+      if (data.marks && (data.marks.required || data.marks.forbidden)) out.layers.candidates.addTo(map);
+      overlays[T("candidate_sites") + (data.marks && (data.marks.required || data.marks.forbidden)
+        ? " <span class='small'>(" + T("marks_count").replace("{r}", data.marks.required).replace("{f}", data.marks.forbidden) + ")</span>" : "")] = out.layers.candidates;
+    }
+
     if (data.facilities) {
       out.layers.facilities = L.geoJSON(data.facilities, {
         pointToLayer: function (f, ll) {
@@ -168,6 +201,7 @@
           layer.bindTooltip(esc(p.name));
           layer.bindPopup("<div class='pop'><h4>" + esc(p.name) + "</h4><table>" + row(T("code"), esc(p.id)) +
             row(T("township"), esc(p.township_name || p.township_code)) +
+            ["address", "operator", "phone", "remark"].map(function (k) { return p[k] ? row(T("field_" + k), esc(p[k])) : ""; }).join("") +
             (p.synthetic ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") +
             "</table></div>");
           layer.feature = f;
@@ -195,11 +229,14 @@
           layer.bindPopup("<div class='pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4>" +
             (reason ? "<p class='reason'>" + esc(reason) + "</p>" : "") + "<table>" +
             row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
-            (wLabel ? row(T("added_weight") + " · " + wLabel, fmt(p.added_weight)) : "") +
-            row(T("added_units"), fmt(p.added_units)) +
-            row(T("farthest_cost"), costText(p.farthest_cost, unit)) +
-            row(T("nearest_existing"), esc(p.nearest_existing_name || p.nearest_existing_id || T("none")) +
-                (p.nearest_existing_cost != null ? " (" + costText(p.nearest_existing_cost, unit) + ")" : "")) +
+            (p.size != null  // a sized proposal's site (issue 16): its size and use, not coverage gains
+              ? row(T("capw_size"), fmt(p.size)) + row(T("capw_utilisation"), pct(p.utilisation)) +
+                row(T("capw_n_villages"), fmt(p.assigned_villages))
+              : (wLabel ? row(T("added_weight") + " · " + wLabel, fmt(p.added_weight)) : "") +
+                row(T("added_units"), fmt(p.added_units)) +
+                row(T("farthest_cost"), costText(p.farthest_cost, unit)) +
+                row(T("nearest_existing"), esc(p.nearest_existing_name || p.nearest_existing_id || T("none")) +
+                    (p.nearest_existing_cost != null ? " (" + costText(p.nearest_existing_cost, unit) + ")" : ""))) +
             "</table></div>");
           group.addLayer(layer);
         }
@@ -210,12 +247,14 @@
     }
 
     // Toggling a layer off and on re-adds it at the top of the canvas: restore the order.
-    map.on("overlayadd", function () {
+    out.reorder = function () {
       ORDER.forEach(function (k) { if (out.layers[k] && map.hasLayer(out.layers[k]) && out.layers[k].bringToFront) out.layers[k].bringToFront(); });
-    });
+    };
+    map.on("overlayadd", out.reorder);
+    addCapacityLayers(el, out, overlays, canvas);
 
     var compact = el.dataset.compact === "1";  // side-by-side maps: keep the controls out of the way
-    L.control.layers(null, overlays, {collapsed: compact, position: "topright"}).addTo(map);
+    out.control = L.control.layers(null, overlays, {collapsed: compact, position: "topright"}).addTo(map);
     L.control.scale({imperial: false}).addTo(map);
     if (!compact && el.dataset.search !== "0") {
       addSearch(out);
@@ -242,10 +281,17 @@
                                (data.type_name ? " · " + esc(data.type_name) : "") + "</div>";
     if (data.service_areas) lg += "<div><i class='sw' style='background:rgba(107,174,214,.35);border-color:#3182bd'></i>" + T("service_areas") +
                                   (data.standard_text ? " (" + esc(data.standard_text) + ")" : "") + "</div>";
+    if (data.candidates) lg += "<div><i class='dot cand'></i>" + T("candidate_sites") + "</div>" +
+      "<div><i class='dot' style='background:#2da44e;border-color:#1a7f37'></i>" + T("mark_required") + " · " +
+      "<i class='dot' style='background:#6e7781;border-color:#24292f'></i>" + T("mark_forbidden") + "</div>";
     if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
                           "<div><i class='dot small' style='background:#2b8cbe'></i>" + cov + "</div>";
     if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>" +
                           (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
+    if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
+      lg += "<div class='lg-title'>" + T("capw_legend_ratio") + "</div>";
+      RATIO_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + esc(c.label) + "</div>"; });
+    }
     control("bottomright", "legend", lg).addTo(map);
 
     var note = "<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_layers");
@@ -255,6 +301,163 @@
     if (data.bounds) map.fitBounds(data.bounds, {padding: [8, 8]});
     else if (out.layers.counties) map.fitBounds(out.layers.counties.getBounds());
     return out;
+  }
+
+  // -- how much, not only where (issue 16) -------------------------------------
+  // Capacity (township fill), beds (county fill) and accessibility (village dots) are
+  // coloured by supply against the type's standard. They are off by default and fetched
+  // from their own endpoints the first time they are switched on, so the map's first
+  // load is not slower. Their numbers rest on synthetic capacities and derived
+  // populations: every label and popup says 示意.
+  var RATIO_CLASSES = [
+    {min: 1.0, color: "#1a9850", label: "≥ 100%"}, {min: 0.8, color: "#a6d96a", label: "80–100%"},
+    {min: 0.5, color: "#fdae61", label: "50–80%"}, {min: 1e-9, color: "#d73027", label: "< 50%"},
+    {min: -1, color: "#7f0000", label: "0"}];
+  function ratioColor(r) {
+    if (r == null) return P.no_demand;
+    for (var i = 0; i < RATIO_CLASSES.length; i++) if (r >= RATIO_CLASSES[i].min) return RATIO_CLASSES[i].color;
+    return RATIO_CLASSES[RATIO_CLASSES.length - 1].color;
+  }
+  function tagged(label) { return label + " <span class='approx'>(" + T("illustrative") + ")</span>"; }
+  function approxRow() { return row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>"); }
+  function capUnit(field) { return T("capw_unit_" + field); }
+
+  // A layer filled the first time it is shown: fetch(url) -> fill(layer, answer).
+  function lazy(out, key, layer, url, fill) {
+    var state = null;
+    out.layers[key] = layer;
+    layer.on("add", function () {
+      if (state) return;
+      state = "loading";
+      out.map.getContainer().classList.add("is-loading");
+      CP.json(url).then(function (answer) {
+        fill(layer, answer);
+        out.loaded = out.loaded || {};
+        out.loaded[key] = answer;
+        state = "done";
+        out.reorder();
+      }).catch(function (err) {
+        state = null;  // switching it on again tries again
+        if (out.map.hasLayer(layer)) out.map.removeLayer(layer);
+        alert(T("load_failed") + ": " + ((err && (err.message || err.error)) || ""));
+      }).then(function () { out.map.getContainer().classList.remove("is-loading"); });
+    });
+  }
+
+  function capacityPopup(p, meta, title) {
+    var f = meta.field, basis = T("capw_basis_" + meta.basis);
+    return "<div class='pop cap-pop'><h4>" + esc(title) + "</h4><table>" +
+      row(T("capw_supply"), fmt(p.supply) + " " + capUnit(f)) +
+      row(T("capw_demand"), fmt(p.demand) + " " + basis) +
+      row(T("capw_per_1000"), fmt(p.ratio_per_1000, 1) + " / " + fmt(p.standard_per_1000, 1) + " " + T("capw_standard_short")) +
+      row(T("capw_required"), fmt(p.required) + " " + capUnit(f)) +
+      row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
+      row(T("capw_shortfall"), (p.shortfall > 0 ? "<b class='bad'>" + fmt(p.shortfall) + "</b>" : "0") + " " + capUnit(f)) +
+      (p.status ? row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>") : "") +
+      approxRow() + "</table></div>";
+  }
+
+  function addCapacityLayers(el, out, overlays, canvas) {
+    var d = el.dataset, map = out.map;
+    if (!d.capacity && !d.access && !d.beds) return;
+    out.capacityLayers = true;
+    if (d.capacity) {
+      var cap = L.geoJSON(null, {
+        renderer: canvas,
+        style: function (f) { return {color: "#444", weight: 0.6, fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 0.7}; },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.feature = f;
+          layer.bindTooltip(esc(p.name) + " · " + pct(p.ratio_to_standard), {sticky: true});
+          layer.bindPopup(function () {
+            return capacityPopup(p, cap.meta, p.name + " · " + (p.county_name || ""));
+          });
+        }
+      });
+      lazy(out, "capacity", cap, d.capacity, function (layer, fc) { layer.meta = fc.coverplan || {}; layer.addData(fc); });
+      overlays[tagged(T("capw_layer_capacity"))] = cap;
+    }
+    if (d.beds && out.data.counties) {
+      // beds of every care type per 1,000 aged 60+, per county, against the city's standard (40)
+      var beds = L.geoJSON(null, {
+        renderer: canvas,
+        style: function (f) { return {color: "#1b2a41", weight: 1.5, fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 0.6}; },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.feature = f;
+          layer.bindTooltip(esc(p.name) + " · " + fmt(p.ratio_per_1000, 1) + " / " + fmt(p.standard_per_1000), {sticky: true});
+          layer.bindPopup(function () { return capacityPopup(p, beds.meta, p.name + " · " + T("capw_layer_beds")); });
+        }
+      });
+      lazy(out, "beds", beds, d.beds, function (layer, rep) {
+        layer.meta = {field: rep.field, basis: rep.basis};
+        var byCode = {};
+        rep.by_county.forEach(function (r) { byCode[r.county_code] = r; });
+        layer.addData({type: "FeatureCollection", features: out.data.counties.features.map(function (f) {
+          var r = byCode[f.properties.code] || {};
+          return {type: "Feature", geometry: f.geometry, properties: Object.assign({}, r, {
+            code: f.properties.code, name: C.lang === "en" ? (r.name_en || f.properties.name) : f.properties.name})};
+        })});
+      });
+      overlays[tagged(T("capw_layer_beds"))] = beds;
+    }
+    if (d.access) {
+      var acc = L.geoJSON(null, {
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, {renderer: canvas, radius: 4, color: "#333", weight: 0.6,
+                                     fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 0.95});
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.feature = f;
+          layer.bindTooltip(esc(p.name) + " · " + fmt(p.access_per_1000, 1));
+          layer.bindPopup(function () {
+            var m = acc.meta || {};
+            return "<div class='pop access-pop'><h4>" + esc(p.name) + " <small>" + esc(p.township_name) + "</small></h4><table>" +
+              row(T("capw_access_value"), "<b>" + fmt(p.access_per_1000, 1) + "</b> / " + fmt(m.standard_per_1000, 1) + " " + T("capw_standard_short")) +
+              row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
+              row(T("capw_demand"), fmt(p.demand) + " " + T("capw_basis_" + m.basis)) +
+              row(T("capw_sites_in_reach"), fmt(p.sites_in_reach)) +
+              row(T("capw_method"), "E2SFCA · " + esc(m.weight_text || "")) +
+              approxRow() + "</table></div>";
+          });
+        }
+      });
+      lazy(out, "access", acc, d.access, function (layer, fc) { layer.meta = fc.coverplan || {}; layer.addData(fc); });
+      overlays[tagged(T("capw_layer_access"))] = acc;
+    }
+  }
+
+  // Upgrade candidates: the K existing facilities to upgrade (or convert), numbered in priority
+  // order with their reasons, drawn over everything like proposed sites.
+  function showUpgrades(out, fc) {
+    var map = out.map;
+    if (out.layers.upgrades) { map.removeLayer(out.layers.upgrades); if (out.control) out.control.removeLayer(out.layers.upgrades); }
+    var group = L.featureGroup();
+    L.geoJSON(fc, {
+      pointToLayer: function (f, ll) {
+        return L.marker(ll, {icon: L.divIcon({className: "site-icon upgrade-icon", html: "<span>" + esc(f.properties.priority) + "</span>",
+                                             iconSize: [24, 24], iconAnchor: [12, 12]}),
+                            zIndexOffset: 2000 - (f.properties.priority || 0)});
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.feature = f;
+        layer.bindTooltip(T("priority") + " " + esc(p.priority) + " · " + esc(p.name));
+        var reason = C.lang === "en" ? p.reason_en : p.reason_zh;
+        layer.bindPopup("<div class='pop upgrade-pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4>" +
+          "<p class='reason'>" + esc(reason || "") + "</p><table>" +
+          row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+          row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
+          row(T("capw_added_served"), fmt(p.added_served)) +
+          (p.synthetic ? approxRow() : "") + "</table></div>");
+        group.addLayer(layer);
+      }
+    });
+    out.layers.upgrades = group.addTo(map);
+    if (out.control) out.control.addOverlay(group, tagged(T("capw_layer_upgrades")));
+    if (group.getLayers().length) map.fitBounds(group.getBounds(), {padding: [30, 30], maxZoom: 11});
+    return group;
   }
 
   // Township names as labels once the map is close enough to read them.
@@ -424,7 +627,7 @@
   }
 
   window.CoverMap = {load: load, build: build, focusTownship: focusTownship, focusCounty: focusCounty,
-                     focusSite: focusSite, goTo: goTo};
+                     focusSite: focusSite, goTo: goTo, showUpgrades: showUpgrades};
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-layers]").forEach(load);
   });

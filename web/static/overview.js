@@ -13,15 +13,35 @@
     var tEl = document.getElementById("targets"), cEl = document.getElementById("coverage-table"),
         chart = document.getElementById("county-chart");
     getJSON("/api/targets").then(function (rows) {
-      var h = "<table class='data' id='targets-table'><thead><tr><th>" + T("facility_type") + "</th><th>" + T("target") +
+      var h = "<table class='data' id='targets-table'><thead><tr><th>" + T("cap_section") + "</th><th>" + T("facility_type") + "</th><th>" + T("target") +
               "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
       rows.forEach(function (r) {
-        h += "<tr><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small'>" + esc(r.section) + "</td><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
              "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
              (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
       });
       tEl.innerHTML = h + "</tbody></table>";
     }).catch(function (e) { failed(tEl, e); });
+    // beds per 1,000 aged 60+ by county against the standard (40), under the targets
+    var bEl = document.createElement("div");
+    bEl.id = "beds-by-county";
+    bEl.className = "beds-by-county";
+    tEl.parentNode.insertBefore(bEl, tEl.nextSibling);
+    getJSON("/api/capacity").then(function (b) {
+      var row = function (name, r) {
+        return "<tr class='cap-" + esc(r.status) + "'><td>" + esc(name) + "</td><td class='num'>" + fmt(r.supply) +
+               "</td><td class='num'>" + fmt(r.required) + "</td><td class='num'>" + fmt(r.ratio_per_1000, 1) +
+               "</td><td class='num'>" + fmt(r.standard_per_1000) + "</td><td class='num'>" + fmt(Math.ceil(r.shortfall)) + "</td></tr>";
+      };
+      var h = "<h3>" + esc(T("cap_beds_title")) + " <span class='badge-approx'>" + esc(T("illustrative")) + "</span></h3>" +
+              "<table class='data' id='beds-table'><thead><tr><th>" + T("county") + "</th><th class='num'>" + T("cap_beds_now") +
+              "</th><th class='num'>" + T("cap_beds_needed") + "</th><th class='num'>" + T("cap_per_1000") +
+              "</th><th class='num'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
+      b.by_county.forEach(function (c) { h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c); });
+      h += row(T("cap_citywide"), b.citywide) + "</tbody></table>";
+      h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", b.standard.source)) + "</p>";
+      bEl.innerHTML = h;
+    }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {
       var h = "<table class='data' id='citywide-table'><thead><tr><th>" + T("facility_type") + "</th><th>" + T("standard") +
               "</th><th class='num'>" + T("existing_facilities") + "</th><th class='num'>" + T("covered_units") +

@@ -10,7 +10,8 @@
   var C = CP.C, T = CP.T, esc = CP.esc, pct = CP.pct, api = CP.json;
   var $ = function (id) { return document.getElementById(id); };
   var current = null, timer = null, lastBody = null, failures = 0, allRows = [];
-  var FIELDS = ["type", "model", "p", "standard-urban", "standard-rural", "mode", "name", "note"];
+  var FIELDS = ["type", "kind", "sizes", "costs", "budget-sites", "budget-cost", "k",
+                "model", "p", "standard-urban", "standard-rural", "mode", "name", "note"];
   var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
 
   function syncForm() {
@@ -26,6 +27,34 @@
     $("p-standard-rural").placeholder = o.dataset.rural;
     $("standard-unit").textContent = o.dataset.unit;
     $("standard-hint").textContent = o.dataset.unit + " · " + T("standard_hint") + " (" + o.dataset.standard + ")";
+    // the planner's required/forbidden candidate sites of this type: the proposal keeps to them
+    var r = +o.dataset.required || 0, f = +o.dataset.forbidden || 0;
+    $("p-marks").hidden = !(r || f);
+    $("p-marks").textContent = T("marks_in_form").replace("{r}", r).replace("{f}", f);
+    syncKind(o);
+  }
+
+  // Sizes and budget, or upgrades (issue 16): offered for the types that state them.
+  function syncKind(o) {
+    var kind = $("p-kind");
+    kind.querySelector("option[value='sized']").disabled = !o.dataset.sizes;
+    kind.querySelector("option[value='upgrade']").disabled = !o.dataset.upgrade;
+    if (kind.selectedOptions[0].disabled) kind.value = "location";
+    ["location", "sized", "upgrade"].forEach(function (k) {
+      document.querySelectorAll(".only-" + k).forEach(function (e) { e.hidden = kind.value !== k; });
+    });
+    if (o.dataset.sizes) {
+      $("p-sizes").placeholder = o.dataset.sizes;
+      $("sizes-hint").textContent = T("capw_sizes_hint").replace("{unit}", o.dataset.capunit)
+        .replace("{sizes}", o.dataset.sizes).replace("{costs}", o.dataset.costs);
+      $("budget-hint").textContent = T("capw_budget_hint").replace("{p}", o.dataset.p);
+    }
+    if (o.dataset.upgrade) {
+      $("p-k").placeholder = o.dataset.k;
+      $("p-convert-label").hidden = o.dataset.upgrade === "upgrade";
+      $("p-convert").disabled = o.dataset.upgrade === "convert";
+      if (o.dataset.upgrade === "convert") $("p-convert").checked = true;
+    }
   }
 
   function setBusy(busy) {
@@ -84,9 +113,13 @@
   function formBody() {
     var body = {};
     FIELDS.forEach(function (k) {
-      var v = $("p-" + k).value;
+      var el = $("p-" + k);
+      if (el.closest("[hidden]")) return;  // fields of another kind of proposal
+      var v = el.value;
       if (v !== "") body[k.replace("-", "_")] = v;
     });
+    if (body.kind === "upgrade" && $("p-convert").checked) body.convert = true;
+    if (body.kind === "location") delete body.kind;
     return body;
   }
 
@@ -179,6 +212,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     $("p-type").addEventListener("change", syncForm);
     $("p-model").addEventListener("change", syncForm);
+    $("p-kind").addEventListener("change", syncForm);
     syncForm();
     $("p-submit").addEventListener("click", function () { start(formBody()); });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });

@@ -4,6 +4,27 @@
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc;
   var rows = [], sortKey = "township_code", sortDir = 1, seq = 0;
+  // capacity per township and type (/api/capacity/townships), fetched once: ratio and shortfall columns
+  var capacity = null;
+
+  function withCapacity(list) {
+    var types = (capacity && capacity.types) || {};
+    list.forEach(function (r) {
+      var c = (types[r.type] || {})[r.township_code];
+      r.cap_ratio = c ? c.ratio_per_1000 : null;
+      r.cap_standard = c ? c.standard_per_1000 : null;
+      r.cap_shortfall = c ? c.shortfall : null;
+      r.cap_status = c ? c.status : null;
+    });
+    return list;
+  }
+
+  function capCells(r) {
+    if (r.cap_standard == null) return "<td class='num muted'>" + T("cap_no_capacity") + "</td><td class='num muted'>" + T("cap_no_capacity") + "</td>";
+    var ratio = CP.fmt(r.cap_ratio, 1);
+    return "<td class='num cap-" + esc(r.cap_status) + "'>" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span></td>" +
+           "<td class='num'>" + (r.cap_shortfall > 0 ? CP.fmt(Math.ceil(r.cap_shortfall)) : "0") + "</td>";
+  }
 
   function query() {
     var q = new URLSearchParams();
@@ -32,11 +53,11 @@
       return "<tr data-code='" + esc(r.township_code) + "' data-status='" + esc(r.status) + "' data-county='" + esc(r.county_code) + "'>" +
         "<td>" + esc(r.township_code) + "</td><td>" + esc(r.township_name) + "</td><td>" + esc(r.county_name) + "</td>" +
         "<td>" + esc(r.type_name) + "</td><td><span class='st st-" + esc(r.status) + "'>" + T("status_" + r.status) + "</span></td>" +
-        "<td class='num'>" + esc(r.facilities) + "</td><td class='num'>" + share + "</td>" +
+        "<td class='num'>" + esc(r.facilities) + "</td><td class='num'>" + share + "</td>" + capCells(r) +
         "<td class='small'>" + esc(r.reason) + "</td>" +
         "<td><a class='to-map' href='/map/" + encodeURIComponent(r.type) + "?township=" + encodeURIComponent(r.township_code) + "'>" + T("zoom_to") + "</a></td></tr>";
     }).join("");
-    document.querySelector("#checklist tbody").innerHTML = h || "<tr><td colspan='9' class='muted'>" + T("no_data") + "</td></tr>";
+    document.querySelector("#checklist tbody").innerHTML = h || "<tr><td colspan='11' class='muted'>" + T("no_data") + "</td></tr>";
     document.getElementById("row-count").textContent = T("rows_shown").replace("{n}", shown.length).replace("{total}", rows.length);
     document.getElementById("checklist").dataset.rows = String(shown.length);
   }
@@ -49,14 +70,17 @@
     history.replaceState(null, "", "?" + page);
     CP.syncLangLink();  // the language switch must keep these filters
     document.getElementById("checklist").dataset.ready = "0";
-    CP.json("/api/townships?" + q)
-      .then(function (data) {
+    var caps = capacity ? Promise.resolve(capacity) : CP.json("/api/capacity/townships").catch(function () { return null; });
+    Promise.all([CP.json("/api/townships?" + q), caps])
+      .then(function (got) {
+        var data = got[0];
+        capacity = got[1];
         if (my !== seq) return;  // a newer filter change already went out
-        rows = data; render();
+        rows = withCapacity(data); render();
         document.getElementById("checklist").dataset.ready = "1";
       })
       .catch(function (e) {
-        document.querySelector("#checklist tbody").innerHTML = "<tr><td colspan='9' class='error-box'>" + esc(e.message || T("load_failed")) + "</td></tr>";
+        document.querySelector("#checklist tbody").innerHTML = "<tr><td colspan='11' class='error-box'>" + esc(e.message || T("load_failed")) + "</td></tr>";
       });
   }
 

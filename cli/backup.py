@@ -1,0 +1,65 @@
+"""`coverplan backup --out FILE` / `coverplan restore FILE`: the database and data files in one archive.
+
+The logic is geo/backup.py; a backup can be taken while the server runs, a
+restore needs it stopped.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--db", help="the server's SQLite file (default: VAR_DIR/proposals.sqlite, as `coverplan serve`)")
+        q.add_argument("--data-dir", help="folder holding datasets/ (default: the database's folder)")
+        q.add_argument("--json", action="store_true")
+
+    b = sub.add_parser("backup", help="备份 / back up the database and data versions (safe while the server runs)")
+    b.add_argument("--out", required=True, help="archive to write (.zip)")
+    common(b)
+    b.set_defaults(func=_backup)
+
+    r = sub.add_parser("restore", help="恢复 / restore a backup (stop the server first); refuses a damaged archive")
+    r.add_argument("file", help="archive written by `coverplan backup`")
+    common(r)
+    r.set_defaults(func=_restore)
+
+
+def _db(args) -> Path:
+    from geo.datasets import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def _say(args, zh: str, en: str, info: dict) -> None:
+    if args.json:
+        print_json(info)
+    else:
+        print(zh if args.lang == "zh" else en)
+
+
+def _backup(args) -> int:
+    from geo.backup import backup, describe
+
+    manifest = backup(_db(args), out=args.out, data_dir=args.data_dir)
+    d = {"out": str(args.out), **describe(manifest)}
+    versions = len(d["versions"] or [])
+    _say(args, f"已备份到 {args.out}：数据库及 {versions} 个数据版本，共 {d['files']} 个文件，{d['bytes'] / 1048576:.1f} MB。",
+         f"Backed up to {args.out}: the database and {versions} data version(s), {d['files']} files, "
+         f"{d['bytes'] / 1048576:.1f} MB.", d)
+    return 0
+
+
+def _restore(args) -> int:
+    from geo.backup import describe, restore
+
+    db = _db(args)
+    manifest = restore(args.file, db, data_dir=args.data_dir)
+    d = {"restored": str(args.file), "db": str(db), **describe(manifest)}
+    _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(d['versions'] or [])} 个数据版本）。请重新启动服务。",
+         f"Restored from {args.file} (backup of {d['created']}, {len(d['versions'] or [])} data version(s)). "
+         "Start the server again.", d)
+    return 0

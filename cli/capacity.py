@@ -1,0 +1,216 @@
+"""`coverplan capacity | access | upgrade | beds`, and `propose --sizes`: how much, not only where (issue 16)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli.analysis import COORDS, load_context
+from cli.output import print_json
+from geo import settings
+
+
+def _write_table(df, path: str) -> None:
+    """A table as .csv (UTF-8 with BOM, so Excel on Windows reads the Chinese) or .xlsx."""
+    from geo.errors import InputDataError
+
+    low = path.lower()
+    if low.endswith(".xlsx"):
+        df.to_excel(path, index=False)
+    elif low.endswith(".csv"):
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
+                             f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。", details={"parameter": "out"})
+
+
+def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
+    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    p.add_argument("--type", required=type_required, help="facility type key, e.g. welfare_home")
+    p.add_argument("--facilities", help="your register (with capacity columns 床位数/日托位/墓穴/格位/助餐位)")
+    p.add_argument("--coords", default="wgs84", choices=list(COORDS))
+    p.add_argument("--json", action="store_true")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("capacity", help="容量供需 / capacity against demand per township, county, city")
+    _context_args(p)
+    p.add_argument("--beds", action="store_true",
+                   help="all beds together per 1,000 aged 60+ against the bed standard (default without --type)")
+    p.add_argument("--out", help="write the per-township table (.csv or .xlsx)")
+    p.set_defaults(func=_capacity)
+
+    p = sub.add_parser("access", help="可达性 / E2SFCA accessibility per village (capacity within reach)")
+    _context_args(p, type_required=True)
+    p.add_argument("--weight", default="stepped", choices=["stepped", "gaussian"],
+                   help="distance decay inside the catchment (the type's service standard)")
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    p.add_argument("--network", help="road network for --mode network")
+    p.add_argument("--out", help="write the per-village table (.csv or .xlsx)")
+    p.set_defaults(func=_access)
+
+    p = sub.add_parser("upgrade", help="改造提升/转型 / which K existing facilities to upgrade or convert")
+    _context_args(p, type_required=True)
+    p.add_argument("--k", type=int, required=True, help="number of facilities to upgrade or convert")
+    p.add_argument("--convert", action="store_true",
+                   help="convert into the type's conversion role (e.g. welfare_home -> regional_center)")
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    p.add_argument("--network", help="road network for --mode network")
+    p.add_argument("--time-limit", type=float, default=60.0)
+    p.add_argument("--out", help="write the proposal (.geojson for `targets --proposal`, .csv or .xlsx)")
+    p.set_defaults(func=_upgrade)
+
+    p = sub.add_parser("beds", help="床位指标分解 / break a citywide bed target down over townships")
+    _context_args(p)
+    p.add_argument("--target", type=int, required=True, help="new beds to allocate, e.g. 7136")
+    p.add_argument("--year", type=int, help="the year of the target (default: the plan year)")
+    p.add_argument("--out", help="write the per-township table for the county bureaus (.csv or .xlsx)")
+    p.set_defaults(func=_beds)
+
+    # `propose --sizes`: the capacity-aware form of the existing `propose` command (cli.analysis),
+    # added here so the two stay one command; without --sizes `propose` is unchanged
+    propose = sub.choices.get("propose")
+    if propose is not None:
+        g = propose.add_argument_group("sizes and budget (capacity-aware) / 规模与预算")
+        g.add_argument("--sizes", help="size classes in the type's capacity unit, e.g. 30,60,100 (beds)")
+        g.add_argument("--costs", help="cost of each size (万元), e.g. 300,500,750 (default: the type's)")
+        g.add_argument("--budget", type=int, help="at most this many new sites")
+        g.add_argument("--budget-cost", type=float, help="at most this total cost (万元)")
+        plain = propose.get_default("func")
+        propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else plain(args))
+
+
+def _capacity(args) -> int:
+    from planner.capacity import analyse_beds, analyse_capacity
+
+    region, facilities = load_context(args)
+    rep = analyse_capacity(region, args.type, facilities=facilities) if args.type and not args.beds \
+        else analyse_beds(region, facilities=facilities)
+    if args.out:
+        _write_table(rep.by_township, args.out)
+    if args.json:
+        print_json(rep.to_dict(args.lang))
+        return 0
+    zh = args.lang == "zh"
+    c = rep.citywide
+    name = rep.name_zh if zh else rep.name_en
+    print(f"{name}: {c['supply']:,.0f} / {c['required']:,.0f} "
+          f"({c['ratio_per_1000']} {'每千人' if zh else 'per 1,000'}, {'标准' if zh else 'standard'} "
+          f"{rep.per_1000:g}) {'缺口' if zh else 'shortfall'} {c['shortfall']:,.0f}")
+    for _, r in rep.by_county.iterrows():
+        label = r["name"] if zh else r["name_en"]
+        print(f"  {r['county_code']} {label:<12} {r['supply']:>9,.0f} {r['ratio_per_1000'] or 0:>8.1f}  "
+              f"{'缺口' if zh else 'short'} {r['shortfall']:>9,.0f}")
+    for note in rep.to_dict(args.lang)["notes"]:
+        print(f"  * {note}", file=sys.stderr)
+    return 0
+
+
+def _access(args) -> int:
+    from planner.access import analyse_access
+
+    region, facilities = load_context(args)
+    rep = analyse_access(region, args.type, facilities=facilities, weight=args.weight, mode=args.mode,
+                         graph=args.network)
+    if args.out:
+        _write_table(rep.units, args.out)
+    if args.json:
+        print_json(rep.to_dict(args.lang))
+        return 0
+    zh = args.lang == "zh"
+    c = rep.citywide
+    print(f"{rep.ftype.name(args.lang)} E2SFCA ({rep.to_dict(args.lang, units=False)['weight_text']})")
+    print(f"{'全市平均' if zh else 'citywide mean'} {c['access_per_1000']:.1f} / {c['standard_per_1000']:g} "
+          f"{'每千人' if zh else 'per 1,000'}; {'无可达' if zh else 'no access'}: {c['zero_access_units']} "
+          f"{'个村（社区）' if zh else 'villages'}")
+    for code, r in rep.by_county.iterrows():
+        print(f"  {code} {r['name']:<6} {r['access_per_1000']:8.1f}  ({r['ratio_to_standard']:.0%})")
+    return 0
+
+
+def _write_geojson(payload: dict, path: str) -> None:
+    import json
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, ensure_ascii=False, indent=1, allow_nan=False)
+
+
+def _upgrade(args) -> int:
+    from planner.upgrades import propose_upgrades
+
+    region, facilities = load_context(args)
+    plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
+                            mode=args.mode, graph=args.network, time_limit=args.time_limit)
+    if args.out:
+        if args.out.lower().endswith((".geojson", ".json")):
+            _write_geojson(plan.to_geojson(), args.out)
+        else:
+            _write_table(plan.sites.drop(columns=["geometry"]), args.out)
+    if args.json:
+        print_json(plan.to_dict(args.lang))
+        return 0
+    zh = args.lang == "zh"
+    b, a = plan.before, plan.after
+    print(f"{plan.ftype.name(args.lang)} — {len(plan.sites)} {'处' if zh else 'facilities'}, "
+          f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f}")
+    reason = "reason_zh" if zh else "reason_en"
+    for _, s in plan.sites.iterrows():
+        print(f"  #{s['priority']:<3} {s['county_name']} {s['name']}: {s[reason]}")
+    return 0
+
+
+def _propose_sized(args) -> int:
+    from planner.sizing import propose_sized
+
+    region, facilities = load_context(args)
+    costs = [float(c) for c in args.costs.replace("，", ",").split(",") if c.strip()] if args.costs else None
+    out = propose_sized(region, args.type, args.sizes, costs=costs, budget_sites=args.budget,
+                        budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
+                        graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
+    if args.out:
+        if args.out.lower().endswith((".geojson", ".json")):
+            feats = [{"type": "Feature", "properties": {**{k: v for k, v in s.items() if k != "assigned_villages"},
+                                                        "id": f"site-{s['priority']}", "facility_type": out["type"],
+                                                        "assigned_villages": len(s["assigned_villages"])},
+                      "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]}} for s in out["sites"]]
+            _write_geojson({"type": "FeatureCollection", "features": feats,
+                            "coverplan": {k: v for k, v in out.items() if k not in ("sites", "existing")}}, args.out)
+        else:
+            import pandas as pd
+            _write_table(pd.DataFrame([{**s, "assigned_villages": "、".join(v["name"] for v in s["assigned_villages"])}
+                                       for s in out["sites"]]), args.out)
+    if args.json:
+        print_json(out)
+        return 0
+    zh = args.lang == "zh"
+    sm = out["summary"]
+    print(f"{out['type_name_zh'] if zh else out['type_name_en']} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
+          f"{'造价' if zh else 'cost'} {sm['cost']:g} 万元; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
+          f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f}")
+    for s in out["sites"]:
+        print(f"  #{s['priority']:<3} {s['county_name']} {s['name']} {s['size']:g} "
+              f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
+              f"{'个村（社区）' if zh else 'villages'})")
+    return 0
+
+
+def _beds(args) -> int:
+    import pandas as pd
+
+    from planner.beds import allocate_beds
+
+    region, facilities = load_context(args)
+    out = allocate_beds(region, args.target, year=args.year, facilities=facilities)
+    if args.out:
+        _write_table(pd.DataFrame(out["by_township"]), args.out)
+    if args.json:
+        print_json(out)
+        return 0
+    zh = args.lang == "zh"
+    print(f"{out['year']} {'床位指标' if zh else 'bed target'} {out['target']:,}: "
+          f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {out['max_shortfall_ratio_before']:.0%} → "
+          f"{out['max_shortfall_ratio_after']:.0%}")
+    for c in out["by_county"]:
+        print(f"  {c['county_code']} {c['county_name']:<6} {c['allocated']:>6,} "
+              f"({'扩建' if zh else 'enlarge'} {c['enlarge_existing']:,}, {'新建' if zh else 'new'} {c['new_beds']:,} / "
+              f"{c['new_sites']} {'处' if zh else 'sites'})  {c['beds_per_1000_before']:.1f} → "
+              f"{c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
+    return 0

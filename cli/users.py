@@ -1,0 +1,166 @@
+"""`coverplan users ...`: the web server's accounts -- add, list, disable, change a password.
+
+The accounts live in the web app's database (web/users.py), so this command
+works on a server's database whether the server runs or not. Passwords never
+go on the command line (they would stay in the shell history): a new user gets
+a generated one-time password, printed once, or one read from standard input
+with ``--password-stdin``; ``passwd`` asks on the terminal.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from cli.output import print_json
+from geo import settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("users", help="账号 / accounts of the web server: add, list, disable, passwd")
+    us = p.add_subparsers(dest="users_command", required=True)
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--db", help="SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)")
+        q.add_argument("--region", default=settings.DEFAULT_REGION, help="region whose counties a planner may have")
+        q.add_argument("--json", action="store_true")
+
+    add = us.add_parser("add", help="add a user (新增用户)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True)
+    add.add_argument("--county", help="a planner's county: 6-digit code or name (e.g. 420325 or 房县); none = whole city")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (else a one-time password is generated and printed)")
+    common(add)
+    add.set_defaults(func=_add)
+
+    ls = us.add_parser("list", help="list users (用户列表)")
+    common(ls)
+    ls.set_defaults(func=_list)
+
+    dis = us.add_parser("disable", help="disable a user; his sessions end at once (停用用户)")
+    dis.add_argument("name")
+    dis.add_argument("--enable", action="store_true", help="enable the user again")
+    common(dis)
+    dis.set_defaults(func=_disable)
+
+    pw = us.add_parser("passwd", help="set a user's password (修改密码)")
+    pw.add_argument("name")
+    pw.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    pw.add_argument("--reset", action="store_true",
+                    help="generate a one-time password to be changed at the next login")
+    common(pw)
+    pw.set_defaults(func=_passwd)
+
+
+def _store(args):
+    from geo.regions import load_region
+    from web.users import UserStore
+
+    try:
+        counties = {str(k): str(v) for k, v in load_region(args.region).counties["name"].items()}
+    except Exception:  # no region built yet: county codes are then checked by their shape only
+        counties = None
+    return UserStore(args.db or settings.VAR_DIR / "proposals.sqlite", counties=counties)
+
+
+def _say(args, zh: str, en: str) -> None:
+    print(en if args.lang == "en" else zh)
+
+
+def _fail(args, exc) -> int:
+    if args.json:
+        print_json({"error": "AccountError", "code": exc.code, "message": exc.message(args.lang),
+                    "message_en": exc.en, "message_zh": exc.zh})
+    else:
+        print(("error: " if args.lang == "en" else "错误：") + exc.message(args.lang), file=sys.stderr)
+    return 2
+
+
+def _stdin_password() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _add(args) -> int:
+    from web.users import AccountError
+
+    store = _store(args)
+    password = _stdin_password() if args.password_stdin else None
+    try:
+        user, generated = store.add(args.name, args.role, args.county, password=password)
+    except AccountError as exc:
+        return _fail(args, exc)
+    store.audit("user_added", user_name="(command line)", obj=user.name, detail={"role": user.role, "county": user.county})
+    if args.json:
+        print_json({"user": user.public(), "password": generated})
+        return 0
+    where = f"，县区 {user.county}" if user.county else ""
+    where_en = f", county {user.county}" if user.county else ""
+    _say(args, f"已新增用户 {user.name}（{user.role}{where}）。", f"Added user {user.name} ({user.role}{where_en}).")
+    if generated:
+        _say(args, f"一次性密码：{generated}（仅显示一次，首次登录须修改）",
+             f"One-time password: {generated} (shown once; to be changed at first login)")
+    return 0
+
+
+def _list(args) -> int:
+    store = _store(args)
+    users = store.list()
+    if args.json:
+        print_json([u.public() for u in users])
+        return 0
+    if not users:
+        _say(args, "尚无用户。", "No users yet.")
+        return 0
+    for u in users:
+        state = ("disabled" if args.lang == "en" else "已停用") if u.disabled else (
+            ("must change password" if args.lang == "en" else "待修改密码") if u.must_change else "")
+        county = u.county or ("whole city" if args.lang == "en" else "全市")
+        print(f"{u.name:<20} {u.role:<8} {county:<10} {state}".rstrip())
+    return 0
+
+
+def _disable(args) -> int:
+    from web.users import AccountError
+
+    store = _store(args)
+    try:
+        user = store.update(args.name, disabled=not args.enable)
+    except AccountError as exc:
+        return _fail(args, exc)
+    store.audit("user_enabled" if args.enable else "user_disabled", user_name="(command line)", obj=user.name)
+    if args.json:
+        print_json({"user": user.public()})
+    elif args.enable:
+        _say(args, f"已启用用户 {user.name}。", f"Enabled user {user.name}.")
+    else:
+        _say(args, f"已停用用户 {user.name}，其登录会话已失效。", f"Disabled user {user.name}; his sessions have ended.")
+    return 0
+
+
+def _passwd(args) -> int:
+    from web.users import AccountError
+
+    store = _store(args)
+    try:
+        if args.reset:
+            user, generated = store.set_password(args.name)
+        else:
+            if args.password_stdin:
+                password = _stdin_password()
+            else:
+                password = getpass.getpass("新密码 / new password: ")
+                if getpass.getpass("再次输入 / again: ") != password:
+                    raise AccountError("The two passwords differ.", "两次输入的密码不一致。", "password")
+            user, generated = store.set_password(args.name, password, must_change=False)
+    except AccountError as exc:
+        return _fail(args, exc)
+    store.audit("password_reset" if generated else "password_changed", user_name="(command line)", obj=user.name)
+    if args.json:
+        print_json({"user": user.public(), "password": generated})
+        return 0
+    _say(args, f"已修改用户 {user.name} 的密码，其原有会话已失效。", f"Changed the password of {user.name}; his older sessions have ended.")
+    if generated:
+        _say(args, f"一次性密码：{generated}（仅显示一次，下次登录须修改）",
+             f"One-time password: {generated} (shown once; to be changed at the next login)")
+    return 0

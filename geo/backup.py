@@ -1,0 +1,286 @@
+"""Backup and restore of a coverplan installation: the database and the data versions' files.
+
+The app keeps everything a planner made in one SQLite file (data versions,
+saved proposals, the job journal, column mappings: ``geo.datasets`` and
+``web.store`` share it) plus the layer files of the data versions under
+``<data dir>/datasets/<region>/<version>/``. A backup is one zip archive:
+
+- ``database.sqlite``: a consistent copy made with SQLite's online backup API
+  while the server keeps running (readers and writers are not stopped; the copy
+  is one snapshot of the database);
+- ``datasets/<region>/<version>/...``: the files of exactly the versions that
+  snapshot knows. Version directories never change once committed (a commit
+  renames a finished directory into place before its row is committed), so
+  files of a commit still in flight are left out with its row;
+- ``manifest.json``: format, time, and the size and SHA-256 of every member.
+
+A restore refuses an archive that is not one of these (another zip, a
+truncated or edited file, a database failing ``PRAGMA integrity_check``, a
+stored layer whose hash differs from its row) before touching anything; it
+unpacks into a staging folder beside the data, checks it, and only then swaps
+the folder and the database file in by renames. If a rename fails the previous
+state is moved back. The server must be stopped while restoring (the files
+change under it otherwise); the backup needs no stop.
+
+>>> backup(default_db_path(), out="coverplan-2025-06-30.zip")   # doctest: +SKIP
+>>> restore("coverplan-2025-06-30.zip", default_db_path())       # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from geo.errors import CoverplanError
+
+FORMAT = "coverplan-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "database.sqlite"
+DATASETS = "datasets"
+
+
+class BackupError(CoverplanError):
+    """An archive that cannot be restored, or a backup that cannot be made."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _snapshot(db_path: Path, dest: Path) -> None:
+    """A consistent copy of a live database (SQLite online backup API, one step = one snapshot)."""
+    src = sqlite3.connect(db_path, timeout=30)
+    dst = sqlite3.connect(dest)
+    try:
+        src.backup(dst)  # pages=-1: the whole database under one read transaction
+        dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file in the archive
+    finally:
+        dst.close()
+        src.close()
+
+
+def _tables(con: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _version_files(db: Path) -> list[tuple[str, int, str, str | None]]:
+    """(region, stored_in, file, sha256) of every stored layer file the database refers to."""
+    con = sqlite3.connect(db)
+    try:
+        if "dataset_layers" not in _tables(con):
+            return []
+        # the files of usable versions (a version already marked "missing" stays so after a restore)
+        return [tuple(r) for r in con.execute(
+            "SELECT DISTINCT l.region, l.stored_in, l.file, l.sha256 FROM dataset_layers l "
+            "JOIN dataset_versions v ON v.region = l.region AND v.version = l.version "
+            "WHERE l.file IS NOT NULL AND l.stored_in > 0 AND v.status = 'ok' "
+            "ORDER BY l.region, l.stored_in, l.file")]
+    finally:
+        con.close()
+
+
+def _versions(db: Path) -> list[tuple[str, int]]:
+    con = sqlite3.connect(db)
+    try:
+        if "dataset_versions" not in _tables(con):
+            return []
+        return [tuple(r) for r in con.execute("SELECT region, version FROM dataset_versions WHERE version > 0")]
+    finally:
+        con.close()
+
+
+def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None = None) -> dict:
+    """Write a backup archive of ``db_path`` and its data files to ``out``; return its manifest.
+
+    ``data_dir`` holds ``datasets/`` (default: the database's folder, as the web app has it).
+    The archive is written to a temporary name and renamed, so ``out`` is never half a backup.
+    """
+    db_path, out = Path(db_path), Path(out)
+    data_dir = Path(data_dir) if data_dir is not None else db_path.parent
+    if not db_path.is_file():
+        raise BackupError(f"No database at {db_path}: nothing to back up.",
+                          f"找不到数据库 {db_path}，无可备份的内容。",
+                          hint_en="Give the server's database with --db.", hint_zh="请用 --db 指定服务器的数据库文件。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(os.path.dirname(os.path.abspath(out))) / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
+    snap = work.with_suffix(".sqlite")
+    try:
+        _snapshot(db_path, snap)
+        members: dict[str, Path] = {DATABASE: snap}
+        # every version directory the snapshot knows, whole (its source/ upload too)
+        for region, version in _versions(snap):
+            folder = data_dir / DATASETS / region / str(version)
+            if not folder.is_dir():
+                continue  # recorded as missing in the database already; the restore keeps it so
+            for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+                members[f.relative_to(data_dir).as_posix()] = f
+        files = {}
+        with zipfile.ZipFile(work, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+            for name, path in members.items():
+                files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+                z.write(path, name)
+            manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": time.time(),
+                        "created_iso": time.strftime("%Y-%m-%d %H:%M:%S"), "database": DATABASE,
+                        "versions": sorted([list(v) for v in _versions(snap)]), "files": files}
+            z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        with open(work, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(work, out)
+    finally:
+        for p in (work, snap):
+            if p.exists():
+                p.unlink()
+    return manifest
+
+
+def _refuse(en: str, zh: str, **details) -> BackupError:
+    return BackupError(en, zh, hint_en="Nothing was changed. Use a backup made by `coverplan backup`.",
+                       hint_zh="未做任何改动。请使用由 `coverplan backup` 生成的备份文件。", details=details)
+
+
+def verify(archive: str | Path, into: Path) -> dict:
+    """Unpack ``archive`` into the empty folder ``into`` and check everything; return its manifest.
+
+    Raises :class:`BackupError` (Chinese and English) for anything but an intact coverplan backup.
+    """
+    archive = Path(archive)
+    name = archive.name
+    if not archive.is_file():
+        raise BackupError(f"Backup file not found: {archive}.", f"找不到备份文件：{archive}。")
+    try:
+        z = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refuse(f"{name} is not a coverplan backup (not a readable zip archive: {exc}).",
+                      f"{name} 不是 coverplan 备份文件（不是可读取的 zip 压缩包）。") from None
+    with z:
+        try:
+            manifest = json.loads(z.read(MANIFEST))
+        except (KeyError, ValueError, zipfile.BadZipFile):
+            raise _refuse(f"{name} is not a coverplan backup (no readable {MANIFEST}).",
+                          f"{name} 不是 coverplan 备份文件（缺少可读取的 {MANIFEST}）。") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise _refuse(f"{name} is not a coverplan backup (its manifest is of another format).",
+                          f"{name} 不是 coverplan 备份文件（清单格式不符）。")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise _refuse(f"{name} is a backup of format {manifest.get('format_version')}; this coverplan reads "
+                          f"format {FORMAT_VERSION}.",
+                          f"{name} 的备份格式版本为 {manifest.get('format_version')}，本程序只能读取版本 {FORMAT_VERSION}。")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or DATABASE not in files:
+            raise _refuse(f"{name}: the manifest lists no database.", f"{name}：清单中没有数据库。")
+        listed = z.namelist()
+        names = set(listed) - {MANIFEST}
+        if len(listed) != len(set(listed)):
+            raise _refuse(f"{name}: the archive holds a member twice.", f"{name}：压缩包中有重复的成员。")
+        if names != set(files):
+            extra, missing = sorted(names - set(files)), sorted(set(files) - names)
+            raise _refuse(f"{name}: the archive does not match its manifest (extra {extra[:5]}, missing {missing[:5]}).",
+                          f"{name}：压缩包内容与清单不符（多出 {extra[:5]}，缺少 {missing[:5]}）。",
+                          extra=extra, missing=missing)
+        for member in files:
+            p = PurePosixPath(member)
+            if p.is_absolute() or ".." in p.parts or "\\" in member or ":" in member or \
+                    not (member == DATABASE or p.parts[0] == DATASETS):
+                raise _refuse(f"{name}: member {member!r} would be written outside the data folder.",
+                              f"{name}：成员 {member!r} 的路径越出数据目录，拒绝恢复。", member=member)
+        for member, meta in files.items():
+            target = into / member
+            target.parent.mkdir(parents=True, exist_ok=True)
+            h = hashlib.sha256()
+            size = 0
+            try:
+                with z.open(member) as src, open(target, "wb") as dst:
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        h.update(chunk)
+                        size += len(chunk)
+                        if size > int(meta.get("bytes", 0)):
+                            break  # larger than the manifest says: stop reading (a bomb or a forgery)
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise _refuse(f"{name}: member {member} cannot be read ({exc}); the file is damaged.",
+                              f"{name}：成员 {member} 无法读取，备份文件已损坏。", member=member) from None
+            if size != meta.get("bytes") or h.hexdigest() != meta.get("sha256"):
+                raise _refuse(f"{name}: member {member} does not match its checksum; the file is damaged or edited.",
+                              f"{name}：成员 {member} 的校验值不符，备份文件已损坏或被改动。", member=member)
+    db = into / DATABASE
+    try:
+        con = sqlite3.connect(db)
+        try:
+            ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        ok = str(exc)
+    if ok != "ok":
+        raise _refuse(f"{name}: the database in the backup fails SQLite's integrity check ({ok}).",
+                      f"{name}：备份中的数据库未通过 SQLite 完整性检查（{ok}）。")
+    for region, stored_in, file, sha in _version_files(db):
+        path = into / DATASETS / region / str(stored_in) / file
+        if not path.is_file() or _sha256(path) != sha:
+            raise _refuse(f"{name}: layer file {region}/{stored_in}/{file} is missing or differs from the database.",
+                          f"{name}：图层文件 {region}/{stored_in}/{file} 缺失或与数据库记录不符。",
+                          file=f"{region}/{stored_in}/{file}")
+    return manifest
+
+
+def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None) -> dict:
+    """Replace the database and the data versions' files with those of a backup; return its manifest.
+
+    All or nothing: the archive is unpacked and checked in a staging folder
+    beside the data first; then the current ``datasets/`` and database (with
+    its -wal/-shm) are moved aside, the restored ones moved in, and the old ones
+    deleted. A failure moves the old ones back. Stop the server first.
+    """
+    db_path = Path(db_path)
+    data_dir = Path(data_dir) if data_dir is not None else db_path.parent
+    data_dir.mkdir(parents=True, exist_ok=True)
+    job = uuid.uuid4().hex[:10]
+    stage = data_dir / f".restore-{job}"
+    old = data_dir / f".restore-old-{job}"
+    stage.mkdir()
+    moved: list[tuple[Path, Path]] = []  # (original place, where it went), to undo
+    try:
+        manifest = verify(archive, stage)
+        old.mkdir()
+        live = [data_dir / DATASETS] + [db_path.with_name(db_path.name + s) for s in ("", "-wal", "-shm")]
+        for p in live:
+            if p.exists():
+                os.replace(p, old / p.name)
+                moved.append((p, old / p.name))
+        (stage / DATASETS).mkdir(exist_ok=True)
+        os.replace(stage / DATASETS, data_dir / DATASETS)
+        moved.append((data_dir / DATASETS, None))
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / DATABASE, db_path)
+    except BaseException:
+        for original, went in reversed(moved):
+            if went is None:  # a restored folder already moved in: take it out again
+                shutil.rmtree(original, ignore_errors=True)
+            else:
+                os.replace(went, original)
+        if old.is_dir() and not any(old.iterdir()):  # never delete it while it holds the old data
+            old.rmdir()
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)  # the replaced state, once the restored one is in place
+    return manifest
+
+
+def describe(manifest: dict) -> dict:
+    """What a backup holds, for the CLI's answer."""
+    files = manifest.get("files") or {}
+    return {"created": manifest.get("created_iso"), "versions": manifest.get("versions"),
+            "files": len(files), "bytes": sum(int(m.get("bytes", 0)) for m in files.values())}
+

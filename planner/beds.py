@@ -1,0 +1,138 @@
+"""Breaking a citywide bed target down over townships (分解落实床位指标, work plan §八).
+
+Given a number of new beds for a year, which townships should get them? Each
+township needs ``per_1000 x aged 60+ / 1000`` beds ([bed_standard], 40 per
+1,000) and has the beds of its facilities (every type counted in beds). Its
+shortfall ratio after an allocation ``a_t`` is
+``max(0, required_t - beds_t - a_t) / required_t``. The allocation minimises
+the largest shortfall ratio (an LP on HiGHS, the engine's runner), in two
+stages so that the answer is unique:
+
+1. ``min z``  s.t.  ``a_t + z required_t >= gap_t``,  ``0 <= a_t <= gap_t``,
+   ``sum a_t <= target``  (``gap_t = max(0, required_t - beds_t)``);
+2. with ``z`` fixed at its optimum, ``min sum a_t``: every township is brought
+   up to the same ratio and no bed goes where it is not needed.
+
+Beds are whole: the LP's numbers are rounded by largest remainder so they add
+up to the beds given out exactly. Within a township the beds first enlarge its
+existing bed facilities up to the largest size class of their type, and the
+rest are new beds, in sites of the complex's largest size class (a rule stated,
+for the county bureaus to revise). Beds beyond every township's need are
+reported as not allocated.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from geo.apportion import apportion
+from geo.errors import InputDataError
+from geo.regions import Region
+from planner.capacity import analyse_beds, bed_types, site_capacity
+from planner.coverage import existing_facilities, records
+from planner.facility_types import get_type, plan_year
+from planner.models.highs import solve_mip
+
+
+def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) -> tuple[np.ndarray, float]:
+    """The two-stage LP of the module doc: (allocation, the largest shortfall ratio after it)."""
+    required, have = np.asarray(required, float), np.asarray(have, float)
+    gap = np.maximum(0.0, required - have)
+    need = gap > 0
+    idx = np.flatnonzero(need)
+    n = len(idx)
+    if n == 0 or target <= 0:
+        ratio = float((gap[need] / required[need]).max()) if n else 0.0
+        return np.zeros(len(required)), ratio
+    # columns: a_0..a_{n-1}, z
+    rows = sp.hstack([sp.identity(n, format="csr"), sp.csr_matrix(required[idx][:, None])]).tocsr()
+    total = sp.csr_matrix(np.concatenate([np.ones(n), [0.0]])[None, :])
+    a = sp.vstack([rows, total]).tocsr()
+    lo = np.concatenate([gap[idx], [-np.inf]])
+    hi = np.concatenate([np.full(n, np.inf), [float(target)]])
+    ub = np.concatenate([gap[idx], [1.0]])
+    c1 = np.concatenate([np.zeros(n), [1.0]])
+    first = solve_mip(c=c1, lb=np.zeros(n + 1), ub=ub, a=a, rlo=lo, rhi=hi, integer=np.zeros(n + 1, bool))
+    z = float(first.x[-1])
+    ub2 = ub.copy()
+    ub2[-1] = z + 1e-9  # hold the best ratio, then use as few beds as reach it
+    c2 = np.concatenate([np.ones(n), [0.0]])
+    second = solve_mip(c=c2, lb=np.zeros(n + 1), ub=ub2, a=a, rlo=lo, rhi=hi, integer=np.zeros(n + 1, bool))
+    out = np.zeros(len(required))
+    out[idx] = np.clip(second.x[:n], 0.0, gap[idx])
+    return out, z
+
+
+def allocate_beds(region: Region, target: int, *, year: int | None = None, facilities=None) -> dict:
+    """The bed-target breakdown as a JSON-ready dict (townships, counties, facilities to enlarge)."""
+    if not isinstance(target, (int, np.integer)) or target <= 0:
+        raise InputDataError(f"--target {target}: give a whole number of beds > 0 (e.g. 7136).",
+                             f"--target {target} 无效：请填写大于0的床位数（如 7136）。",
+                             details={"parameter": "target", "value": str(target)})
+    year = year or plan_year()
+    rep = analyse_beds(region, facilities=facilities)
+    t = rep.by_township.copy()
+    required, have = t["required"].to_numpy(float), t["supply"].to_numpy(float)
+    before_ratio = np.where(required > 0, np.maximum(0.0, required - have) / np.where(required > 0, required, 1), 0.0)
+    alloc, z = minimax_allocation(required, have, float(target))
+    given = int(round(min(float(target), alloc.sum())))
+    beds = apportion(given, alloc) if given > 0 else np.zeros(len(t), np.int64)
+    t["allocated"] = beds
+    after = np.maximum(0.0, required - have - beds)
+    t["shortfall_after"] = np.round(after, 2)
+    t["shortfall_ratio_before"] = np.round(before_ratio, 6)
+    t["shortfall_ratio_after"] = np.round(np.where(required > 0, after / np.where(required > 0, required, 1), 0.0), 6)
+    # where the beds go inside a township: enlarge its bed facilities first, then new sites
+    room_rows, room_by_town = [], {}
+    for ft in bed_types():
+        f = existing_facilities(region, ft, facilities)
+        if not len(f) or not ft.capacity.sizes:
+            continue
+        cap, _ = site_capacity(f, "beds")
+        top = max(ft.capacity.sizes)
+        for (_, r), c in zip(f.iterrows(), cap):
+            room = max(0.0, top - c)
+            if room > 0:
+                room_rows.append({"id": str(r["id"]), "name": r["name"], "type": ft.key,
+                                  "township_code": str(r["township_code"]), "beds": c, "room": room})
+                room_by_town[str(r["township_code"])] = room_by_town.get(str(r["township_code"]), 0.0) + room
+    new_size = max(get_type("elderly_complex").capacity.sizes or (100.0,))
+    t["enlarge_existing"] = [int(min(b, room_by_town.get(code, 0.0))) for b, code in zip(beds, t["township_code"])]
+    t["new_beds"] = t["allocated"] - t["enlarge_existing"]
+    t["new_sites"] = [math.ceil(nb / new_size) if nb > 0 else 0 for nb in t["new_beds"]]
+    enlarge = []
+    for code, g in pd.DataFrame(room_rows).groupby("township_code") if room_rows else []:
+        left = int(t.loc[t["township_code"] == code, "enlarge_existing"].iloc[0])
+        for _, r in g.sort_values("room", ascending=False).iterrows():  # biggest room first: fewer sites to build on
+            if left <= 0:
+                break
+            add = int(min(left, r["room"]))
+            enlarge.append({**r.to_dict(), "add": add})
+            left -= add
+    counties = t.groupby(["county_code", "county_name"], as_index=False).agg(
+        required=("required", "sum"), supply=("supply", "sum"), allocated=("allocated", "sum"),
+        enlarge_existing=("enlarge_existing", "sum"), new_beds=("new_beds", "sum"), new_sites=("new_sites", "sum"),
+        shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"))
+    counties["beds_per_1000_before"] = np.round(counties["supply"] / counties["demand"] * 1000, 3)
+    counties["beds_per_1000_after"] = np.round((counties["supply"] + counties["allocated"]) / counties["demand"] * 1000, 3)
+    cols = ["township_code", "township_name", "county_code", "county_name", "demand", "required", "supply",
+            "shortfall", "shortfall_ratio_before", "allocated", "enlarge_existing", "new_beds", "new_sites",
+            "shortfall_after", "shortfall_ratio_after"]
+    return {"target": int(target), "year": int(year), "allocated": int(beds.sum()),
+            "not_allocated": int(target - beds.sum()),
+            "standard": {"per_1000": rep.per_1000, "basis": rep.basis, "source": rep.source, "source_zh": rep.source_zh},
+            "objective": "minimise the largest shortfall ratio (LP, HiGHS)",
+            "max_shortfall_ratio_before": float(before_ratio.max()), "max_shortfall_ratio_after": float(z),
+            "citywide": {"required": rep.citywide["required"], "supply": rep.citywide["supply"],
+                         "after": rep.citywide["supply"] + int(beds.sum())},
+            "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
+            "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
+            "notes_zh": ["乡镇人口为普查县级数据分解（示意）；现有床位为示例名录（示意）。",
+                         f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"],
+            "notes_en": ["Township populations are split from the census county figures (示意); existing beds are the "
+                         "sample register's (示意).",
+                         f"Within a township, existing facilities are first enlarged up to their type's largest size "
+                         f"class; the rest are new beds, counted in sites of {new_size:g} beds."]}

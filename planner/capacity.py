@@ -1,0 +1,222 @@
+"""How much, not only where: capacity supply against demand per township, county and citywide.
+
+A facility with 20 beds does not serve 3,000 people aged 60+ however close it
+is. Each type with a ``[types.X.capacity]`` block says which register column
+holds its capacity (beds, day places, plots, meal places), the population the
+standard is stated per (``basis``) and the standard itself (``per_1000``). Here
+the register's capacities are summed where the facilities stand and held
+against the standard times the population living there:
+
+- ``required  = per_1000 x demand / 1000`` (demand = people of ``basis``),
+- ``ratio_per_1000 = supply / demand x 1000`` (e.g. beds per 1,000 aged 60+),
+- ``shortfall = max(0, required - supply)``.
+
+Demand comes from the villages and communities (their census-derived bands add
+up to the census exactly): of the type's demand units when they are villages
+or communities, otherwise of every village of the counties the type serves (a
+county seat's population is the whole county's and would be counted twice).
+:func:`analyse_beds` does the same for all beds together against the file's
+``[bed_standard]`` (40 per 1,000 aged 60+).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputDataError
+from geo.regions import Region
+from planner.coverage import county_names_en, existing_facilities, records
+from planner.facility_types import FacilityType, bed_standard, get_type, load_facility_types
+
+LEVELS = ("township", "county", "city")
+
+
+def no_capacity_error(ftype: FacilityType) -> InputDataError:
+    with_cap = [k for k, t in load_facility_types().items() if t.capacity]
+    return InputDataError(
+        f"Type '{ftype.key}' states no capacity ([types.{ftype.key}.capacity]); types with one: "
+        f"{', '.join(with_cap)}.",
+        f"设施类型“{ftype.key}”（{ftype.name_zh}）未设定容量（[types.{ftype.key}.capacity]）；"
+        f"设有容量的类型：{'、'.join(with_cap)}。",
+        hint_en="Add a capacity block to data/facility_types.toml or choose another type.",
+        hint_zh="请在 data/facility_types.toml 中增加容量设定，或选择其他类型。",
+        details={"type": ftype.key, "types_with_capacity": with_cap})
+
+
+def demand_villages(region: Region, ftype: FacilityType) -> pd.DataFrame:
+    """Villages/communities whose people make up the type's capacity demand (see module doc)."""
+    v = region.villages
+    if ftype.demand == "meal_communities":
+        v = v[v["kind"] == "community"]
+    if ftype.demand_counties:
+        v = v[v["county_code"].isin(ftype.demand_counties)]
+    return v
+
+
+def site_capacity(sites: pd.DataFrame, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """The capacity of each site (0 where unknown) and whether it was known."""
+    if field in sites:
+        raw = pd.to_numeric(sites[field], errors="coerce").to_numpy(float)
+    else:
+        raw = np.full(len(sites), np.nan)
+    known = np.isfinite(raw)
+    return np.where(known, raw, 0.0), known
+
+
+@dataclass
+class CapacityReport:
+    """Supply against demand of one capacity (one type's, or all beds) at three levels."""
+
+    key: str                 # type key, or "beds" for all bed types together
+    name_zh: str
+    name_en: str
+    field: str               # beds | day_places | plots | meal_places
+    basis: str               # aged_60 | ...
+    per_1000: float
+    source: str
+    source_zh: str
+    by_township: pd.DataFrame
+    by_county: pd.DataFrame
+    citywide: dict
+    types: list[str]
+    synthetic_inputs: bool
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
+                "field": self.field, "basis": self.basis,
+                "standard": {"per_1000": self.per_1000, "basis": self.basis, "field": self.field,
+                             "source": self.source_zh if lang == "zh" and self.source_zh else self.source,
+                             "source_en": self.source, "source_zh": self.source_zh},
+                "types": self.types, "citywide": self.citywide,
+                "by_county": records(self.by_county), "by_township": records(self.by_township),
+                "synthetic_inputs": self.synthetic_inputs,
+                "notes": _notes(self, lang)}
+
+
+def _notes(rep: CapacityReport, lang: str) -> list[str]:
+    if lang == "en":
+        out = ["Demand below county level is derived from the 2020 census by a documented rule (示意); "
+               "the sums equal the census."]
+        if rep.synthetic_inputs:
+            out.append("Capacities of the sample register are synthetic (示意): load your register with its "
+                       "capacity columns (床位数, 日托位, 墓穴/格位, 助餐位).")
+        return out
+    out = ["乡镇、村级人口由2020年人口普查县级数据按公开规则分解（示意），合计与普查一致。"]
+    if rep.synthetic_inputs:
+        out.append("示例名录的容量为合成数据（示意），请导入含容量列（床位数、日托位、墓穴/格位、助餐位）的实际名录。")
+    return out
+
+
+def _row(supply: float, known: int, n: int, demand: float, per_1000: float) -> dict:
+    required = per_1000 * demand / 1000.0
+    return {"facilities": int(n), "capacity_known": int(known), "supply": round(float(supply), 2),
+            "demand": int(round(demand)), "required": round(required, 2),
+            "ratio_per_1000": round(supply / demand * 1000.0, 3) if demand > 0 else None,
+            "standard_per_1000": per_1000,
+            "ratio_to_standard": round(supply / required, 4) if required > 0 else None,
+            "shortfall": round(max(0.0, required - supply), 2),
+            "status": "met" if supply + 1e-9 >= required else "not_met"}
+
+
+def _levels(region: Region, sites: pd.DataFrame, cap: np.ndarray, known: np.ndarray,
+            people: pd.DataFrame, basis: str, per_1000: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Per township (every township of the region), per county and citywide rows."""
+    s = pd.DataFrame({"township_code": sites["township_code"].astype(str).to_numpy(),
+                      "county_code": sites["county_code"].astype(str).to_numpy(), "cap": cap, "known": known})
+    d = pd.DataFrame({"township_code": people["township_code"].astype(str).to_numpy(),
+                      "county_code": people["county_code"].astype(str).to_numpy(),
+                      "demand": people[basis].to_numpy(float)})
+    rows_t, rows_c = [], []
+    towns, counties = region.townships, region.counties
+    sup_t = s.groupby("township_code").agg(cap=("cap", "sum"), known=("known", "sum"), n=("cap", "size"))
+    dem_t = d.groupby("township_code")["demand"].sum()
+    for code, t in towns.iterrows():
+        g = sup_t.loc[code] if code in sup_t.index else None
+        row = _row(g["cap"] if g is not None else 0.0, g["known"] if g is not None else 0,
+                   g["n"] if g is not None else 0, float(dem_t.get(code, 0.0)), per_1000)
+        rows_t.append({"township_code": code, "township_name": t["name"], "county_code": t["county_code"],
+                       "county_name": counties.loc[t["county_code"], "name"], **row})
+    sup_c = s.groupby("county_code").agg(cap=("cap", "sum"), known=("known", "sum"), n=("cap", "size"))
+    dem_c = d.groupby("county_code")["demand"].sum()
+    names_en = county_names_en(counties)
+    for code, c in counties.iterrows():
+        g = sup_c.loc[code] if code in sup_c.index else None
+        row = _row(g["cap"] if g is not None else 0.0, g["known"] if g is not None else 0,
+                   g["n"] if g is not None else 0, float(dem_c.get(code, 0.0)), per_1000)
+        rows_c.append({"county_code": code, "name": c["name"], "name_en": names_en.get(code, c["name"]), **row})
+    city = _row(float(cap.sum()), int(known.sum()), len(s), float(d["demand"].sum()), per_1000)
+    by_t = pd.DataFrame(rows_t)
+    # a township with no demand of this kind (e.g. no community for meal service) has nothing to meet
+    by_t.loc[by_t["demand"] == 0, "status"] = "na"
+    return by_t, pd.DataFrame(rows_c), city
+
+
+def analyse_capacity(region: Region, type_key: str | FacilityType, *, facilities: gpd.GeoDataFrame | None = None,
+                     extra_sites: pd.DataFrame | None = None) -> CapacityReport:
+    """Capacity of one type against its standard (see the module doc).
+
+    ``extra_sites`` are proposed sites (``township_code``, ``county_code`` and the
+    capacity column, or ``capacity``) counted as built.
+    """
+    ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
+    if ft.capacity is None:
+        raise no_capacity_error(ft)
+    spec = ft.capacity
+    sites = existing_facilities(region, ft, facilities)
+    cap, known = site_capacity(sites, spec.field)
+    synthetic = bool(sites["synthetic"].astype(bool).any())
+    if extra_sites is not None and len(extra_sites):
+        col = spec.field if spec.field in extra_sites else "capacity"
+        extra_cap, extra_known = site_capacity(extra_sites, col)
+        sites = pd.concat([sites[["township_code", "county_code"]],
+                           extra_sites[["township_code", "county_code"]]], ignore_index=True)
+        cap, known = np.concatenate([cap, extra_cap]), np.concatenate([known, extra_known])
+    people = demand_villages(region, ft)
+    by_t, by_c, city = _levels(region, sites, cap, known, people, spec.basis, spec.per_1000)
+    return CapacityReport(key=ft.key, name_zh=ft.name_zh, name_en=ft.name_en, field=spec.field, basis=spec.basis,
+                          per_1000=spec.per_1000, source=spec.source, source_zh=spec.source_zh,
+                          by_township=by_t, by_county=by_c, citywide=city, types=[ft.key],
+                          synthetic_inputs=synthetic or _derived(people))
+
+
+def _derived(people: pd.DataFrame) -> bool:
+    """Whether the demand rests on derived (not counted) village populations (示意)."""
+    q = people.get("population_quality")
+    return bool(q is not None and (q.astype(str) != "official").any())
+
+
+def bed_types() -> list[FacilityType]:
+    """Every type whose capacity is counted in beds."""
+    return [t for t in load_facility_types().values() if t.capacity and t.capacity.field == "beds"]
+
+
+def analyse_beds(region: Region, *, facilities: gpd.GeoDataFrame | None = None,
+                 extra_sites: pd.DataFrame | None = None) -> CapacityReport:
+    """All beds (every bed type together) per 1,000 of the ``[bed_standard]`` basis, against it."""
+    std = bed_standard()
+    if std is None:
+        raise InputDataError("The facility-types file states no [bed_standard].",
+                             "设施类型文件未设定 [bed_standard]（床位配置标准）。",
+                             hint_en="Add [bed_standard] basis and per_1000.",
+                             hint_zh="请增加 [bed_standard] 的 basis 和 per_1000。")
+    types = bed_types()
+    frames = [existing_facilities(region, t, facilities) for t in types]
+    sites = pd.concat([f for f in frames if len(f)] or [pd.DataFrame(columns=["township_code", "county_code",
+                                                                              "synthetic"])], ignore_index=True)
+    cap, known = site_capacity(sites, "beds")
+    synthetic = bool(sites["synthetic"].astype(bool).any()) if len(sites) else False
+    if extra_sites is not None and len(extra_sites):
+        col = "beds" if "beds" in extra_sites else "capacity"
+        extra_cap, extra_known = site_capacity(extra_sites, col)
+        sites = pd.concat([sites[["township_code", "county_code"]],
+                           extra_sites[["township_code", "county_code"]]], ignore_index=True)
+        cap, known = np.concatenate([cap, extra_cap]), np.concatenate([known, extra_known])
+    by_t, by_c, city = _levels(region, sites, cap, known, region.villages, std["basis"], float(std["per_1000"]))
+    return CapacityReport(key="beds", name_zh="养老床位（各类合计）", name_en="Elderly-care beds (all types)",
+                          field="beds", basis=std["basis"], per_1000=float(std["per_1000"]),
+                          source=std.get("source", ""), source_zh=std.get("source_zh", ""),
+                          by_township=by_t, by_county=by_c, citywide=city, types=[t.key for t in types],
+                          synthetic_inputs=synthetic or _derived(region.villages))

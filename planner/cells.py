@@ -1,0 +1,37 @@
+"""Spreadsheet cells that cannot run: the one defence against CSV/XLSX formula injection.
+
+Names, notes and column values in a register or a proposal come from outside.
+A spreadsheet (Excel, WPS, LibreOffice) evaluates a cell that starts like a
+formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``, ``-2+3``), so every
+exported text cell goes through :func:`safe_text`, which puts an apostrophe in
+front: the cell is shown as the planner typed it and never evaluated.
+
+Numbers stay numbers (a negative cost is a number, not a formula); text, even
+"-3", is marked: a text column is text, and "-3" in it is not worth a guess.
+Used by the web exports (web/exports.py), the validation report and the CLI's
+``--out`` tables.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
+#: (tab and carriage return too: some of them strip leading blanks first).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """``value`` unchanged, unless it is text a spreadsheet would evaluate: then ``'`` + text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell (and header) through :func:`safe_text`."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_text)
+    out.columns = [safe_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out

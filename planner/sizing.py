@@ -1,0 +1,269 @@
+"""Capacity-aware proposals: where to build and how big (``coverplan propose --sizes``).
+
+Each candidate place may get one of the type's size classes (30 / 60 / 100
+beds ...), each with a cost; existing facilities keep their capacity; each
+village is served whole by one facility within the standard (single source);
+the budget is a number of new sites or a sum of money. The model serves as
+much demand as it can, and among plans serving the same, the cheapest::
+
+    max  sum_ij w_i x_ij  -  eps sum_c cost_c y_c
+    s.t. sum_j x_ij <= 1                                  every village
+         sum_i w_i x_ij <= cap_j                          existing facility j
+         sum_i w_i x_ic <= cap_c y_c,   x_ic <= y_c       new site-size c
+         sum_{c at place l} y_c <= 1                      one size per place
+         sum_c y_c <= N    or    sum_c cost_c y_c <= B    the budget
+         x, y binary
+
+``eps`` is small enough that no saving can buy back one village's demand, so
+cost only decides between plans that serve the same people: that is why one
+big site can replace two small ones. Capacity is counted in people of the
+standard's basis (one bed serves 1000 / per_1000 people). The engine's
+capacitated p-median (planner.models) must assign every village and has no
+site costs, so this fixed-charge form is built here, solved by the engine's HiGHS runner
+(``planner.models.highs.solve_mip``: quiet, time-limited, cancellable from a web job).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from geo import settings
+from geo.errors import InfeasibleError, InputDataError
+from geo.regions import Region
+from planner.capacity import demand_villages, no_capacity_error, site_capacity
+from planner.coverage import existing_facilities, records, unit_costs
+from planner.facility_types import FacilityType, get_type
+from planner.models.highs import solve_mip
+from planner.sites import candidate_sites
+
+
+def parse_sizes(text: str | list) -> list[float]:
+    """``"30,60,100"`` -> [30, 60, 100]; a clear message naming ``--sizes`` otherwise."""
+    items = text if isinstance(text, list) else [s for s in str(text).replace("，", ",").split(",") if s.strip()]
+    try:
+        sizes = [float(s) for s in items]
+    except ValueError:
+        sizes = []
+    if not sizes or any(not np.isfinite(s) or s <= 0 for s in sizes):
+        raise InputDataError(f"--sizes {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
+                             f"--sizes “{text}” 无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
+                             details={"parameter": "sizes", "value": str(text)})
+    return sorted(set(sizes))
+
+
+def size_costs(ft: FacilityType, sizes: list[float], costs: list[float] | None = None) -> list[float]:
+    """Cost of each size: given, or the type's size classes (interpolated between them, and at the
+    unit cost of the nearest class outside them)."""
+    if costs is not None:
+        if len(costs) != len(sizes) or any(c <= 0 for c in costs):
+            raise InputDataError("--costs must give one cost > 0 per size.", "--costs 须为每个规模给出一个大于0的造价。",
+                                 details={"parameter": "costs"})
+        return [float(c) for c in costs]
+    spec = ft.capacity
+    if not spec.sizes:
+        raise InputDataError(f"Type '{ft.key}' states no size classes with costs; give --costs.",
+                             f"设施类型“{ft.key}”未设定规模造价，请用 --costs 给出。", details={"parameter": "costs"})
+    xs, ys = np.array(spec.sizes), np.array(spec.size_costs)
+    out = []
+    for s in sizes:
+        if s < xs[0]:
+            out.append(float(ys[0] * s / xs[0]))
+        elif s > xs[-1]:
+            out.append(float(ys[-1] * s / xs[-1]))
+        else:
+            out.append(float(np.interp(s, xs, ys)))
+    return out
+
+
+@dataclass
+class RowBlock:
+    """A block of rows ``lo <= A x <= hi`` (scipy's LinearConstraint shape, for solve_mip)."""
+
+    a: sp.spmatrix
+    lo: float | np.ndarray
+    hi: float | np.ndarray
+
+
+def run_mip(c: np.ndarray, rows: list, ub: np.ndarray, integer: np.ndarray, *, time_limit: float,
+            gap: float):
+    """Minimise ``c.x`` over ``rows`` and ``0 <= x <= ub`` with the engine's HiGHS runner."""
+    a = sp.vstack([r.a for r in rows]).tocsr()
+    lo = np.concatenate([np.broadcast_to(np.asarray(r.lo, float), (r.a.shape[0],)) for r in rows])
+    hi = np.concatenate([np.broadcast_to(np.asarray(r.hi, float), (r.a.shape[0],)) for r in rows])
+    return solve_mip(c=c, lb=np.zeros(len(c)), ub=ub, a=a, rlo=lo, rhi=hi, integer=integer,
+                     time_limit=time_limit, gap=gap)
+
+
+@dataclass
+class SizingInstance:
+    """Matrices of one sized proposal: villages x (existing sites + new place-size columns)."""
+
+    weight: np.ndarray         # people of the basis per village
+    reach_existing: np.ndarray  # bool (villages x existing)
+    cap_existing: np.ndarray   # people each existing facility serves
+    reach_new: np.ndarray      # bool (villages x places)
+    sizes: np.ndarray          # capacity (people) of each size class
+    costs: np.ndarray          # cost of each size class
+
+
+def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost: float | None = None,
+                 time_limit: float = 60.0, gap: float = 0.0) -> dict:
+    """The MIP of the module doc; returns chosen (place, size) pairs and the assignment."""
+    n, e = inst.reach_existing.shape
+    L, S = inst.reach_new.shape[1], len(inst.sizes)
+    ie, je = np.nonzero(inst.reach_existing & (inst.weight[:, None] > 0))
+    il, ll = np.nonzero(inst.reach_new & (inst.weight[:, None] > 0))
+    # new pairs, one per size class: column c = l * S + s
+    i_new = np.repeat(il, S)
+    c_new = (np.repeat(ll, S) * S + np.tile(np.arange(S), len(ll)))
+    pe, pn, nc = len(ie), len(i_new), L * S
+    nv = pe + pn + nc
+    w = inst.weight
+    col_cap = np.tile(inst.sizes, L)
+    col_cost = np.tile(inst.costs, L)
+    total_cost = float(col_cost.sum()) or 1.0
+    wmin = float(w[w > 0].min()) if (w > 0).any() else 1.0
+    eps = 0.5 * wmin / total_cost
+    c = np.concatenate([-w[ie], -w[i_new], eps * col_cost])
+    cons = []
+    x_idx = np.concatenate([np.arange(pe), pe + np.arange(pn)])
+    x_unit = np.concatenate([ie, i_new])
+    cons.append(RowBlock(sp.csr_matrix((np.ones(pe + pn), (x_unit, x_idx)), shape=(n, nv)), -np.inf, 1))
+    if e:
+        cons.append(RowBlock(sp.csr_matrix((w[ie], (je, np.arange(pe))), shape=(e, nv)), -np.inf,
+                                     inst.cap_existing))
+    if nc:
+        rows = np.concatenate([c_new, np.arange(nc)])
+        cols = np.concatenate([pe + np.arange(pn), pe + pn + np.arange(nc)])
+        data = np.concatenate([w[i_new], -col_cap])
+        cons.append(RowBlock(sp.csr_matrix((data, (rows, cols)), shape=(nc, nv)), -np.inf, 0))
+        # x_ic <= y_c: the strong linking (the LP bound is useless without it)
+        link = sp.csr_matrix((np.concatenate([np.ones(pn), -np.ones(pn)]),
+                              (np.concatenate([np.arange(pn)] * 2),
+                               np.concatenate([pe + np.arange(pn), pe + pn + c_new]))), shape=(pn, nv))
+        cons.append(RowBlock(link, -np.inf, 0))
+        one = sp.csr_matrix((np.ones(nc), (np.repeat(np.arange(L), S), pe + pn + np.arange(nc))), shape=(L, nv))
+        cons.append(RowBlock(one, -np.inf, 1))
+        if max_sites is not None:
+            cons.append(RowBlock(sp.csr_matrix((np.ones(nc), (np.zeros(nc, int), pe + pn + np.arange(nc))),
+                                                       shape=(1, nv)), -np.inf, max_sites))
+        if max_cost is not None:
+            cons.append(RowBlock(sp.csr_matrix((col_cost, (np.zeros(nc, int), pe + pn + np.arange(nc))),
+                                                       shape=(1, nv)), -np.inf, max_cost))
+    res = run_mip(c, cons, np.ones(nv), np.ones(nv, bool), time_limit=time_limit, gap=gap)
+    if res.x is None:
+        raise InfeasibleError(f"No sized plan found in time ({res.status}).", f"在时限内未找到规模方案（{res.status}）。",
+                              hint_en="Raise --time-limit or use fewer sizes.", hint_zh="请延长时限或减少规模档次。")
+    x = res.x > 0.5
+    assign = np.full(n, -1)          # -1 unserved; 0..e-1 existing; e + l: new place l
+    assign[ie[x[:pe]]] = je[x[:pe]]
+    assign[i_new[x[pe:pe + pn]]] = e + c_new[x[pe:pe + pn]] // S
+    y = x[pe + pn:].reshape(L, S) if nc else np.zeros((0, S), bool)
+    chosen = {int(l): int(np.flatnonzero(y[l])[0]) for l in np.flatnonzero(y.any(axis=1))}
+    return {"assign": assign, "chosen": chosen, "status": res.status, "objective": float(-res.objective),
+            "mip_gap": float(res.gap), "seconds": round(res.seconds, 3)}
+
+
+def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[float], *,
+                  costs: list[float] | None = None, budget_sites: int | None = None,
+                  budget_cost: float | None = None, facilities: gpd.GeoDataFrame | None = None,
+                  mode: str = "estimate", graph=None, time_limit: float = 60.0, gap: float = 1e-4) -> dict:
+    """A sized, capacity-aware proposal as a JSON-ready dict (sites, assignments, utilisation, shortfall)."""
+    ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
+    if ft.capacity is None:
+        raise no_capacity_error(ft)
+    sizes = parse_sizes(sizes)
+    cost = size_costs(ft, sizes, costs)
+    if budget_sites is not None and budget_sites < 1:
+        raise InputDataError(f"--budget {budget_sites}: the budget must allow at least one new site.",
+                             f"--budget {budget_sites} 无效：预算至少应能新建1处。",
+                             details={"parameter": "budget", "value": budget_sites})
+    if budget_cost is not None and budget_cost < min(cost):
+        raise InputDataError(
+            f"--budget-cost {budget_cost:g}: smaller than the cheapest site ({min(cost):g} for size "
+            f"{sizes[int(np.argmin(cost))]:g}); no site can be built.",
+            f"--budget-cost {budget_cost:g} 小于最便宜的一处站点造价（规模 {sizes[int(np.argmin(cost))]:g}，"
+            f"{min(cost):g}），无法新建任何站点。",
+            hint_en="Raise the budget or add a smaller size.", hint_zh="请提高预算，或增加更小的规模档次。",
+            details={"parameter": "budget_cost", "value": budget_cost, "cheapest": min(cost)})
+    spec = ft.capacity
+    per = 1000.0 / spec.per_1000
+    existing = existing_facilities(region, ft, facilities)
+    cands = candidate_sites(region, ft, existing)
+    new = cands[~cands["existing"].astype(bool)].reset_index(drop=True)
+    v = demand_villages(region, ft)
+    units = gpd.GeoDataFrame({"urban": v["urban"].astype(bool).to_numpy()}, geometry=v.geometry.values,
+                             crs=settings.STORAGE_CRS)
+    std = np.where(units["urban"], ft.standard_urban, ft.standard_rural)[:, None]
+    cost_e, is_estimate = unit_costs(units, existing, ft, mode=mode, graph=graph)
+    cost_n, _ = unit_costs(units, new, ft, mode=mode, graph=graph)
+    cap_e, known = site_capacity(existing, spec.field)
+    inst = SizingInstance(weight=v[spec.basis].to_numpy(float), reach_existing=cost_e <= std,
+                          cap_existing=cap_e * per, reach_new=cost_n <= std,
+                          sizes=np.array(sizes) * per, costs=np.array(cost))
+    sol = solve_sizing(inst, max_sites=budget_sites, max_cost=budget_cost, time_limit=time_limit, gap=gap)
+    return _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
+                   {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
+                    "mode": mode, "single_source": True, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
+
+
+def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate) -> dict:
+    w, assign = inst.weight, sol["assign"]
+    e = len(existing)
+    names = v["name"].to_numpy()
+    codes = v.index.astype(str).to_numpy()
+    site_rows = []
+    for l, s in sorted(sol["chosen"].items(), key=lambda kv: -w[assign == e + kv[0]].sum()):
+        mine = np.flatnonzero(assign == e + l)
+        load = float(w[mine].sum())
+        row = new.iloc[l]
+        site_rows.append({
+            "name": ft.site_name(str(row["name"]).removesuffix("驻地")), "candidate_id": str(row["id"]),
+            "township_code": str(row["township_code"]), "township_name": row["township_name"],
+            "county_code": str(row["county_code"]), "county_name": row["county_name"],
+            "size": sizes[s], "cost": cost[s], "capacity_people": round(sizes[s] * per, 2),
+            "load": round(load, 2), "utilisation": round(load / (sizes[s] * per), 4),
+            "assigned_villages": [{"code": codes[i], "name": names[i], "demand": int(w[i])} for i in mine],
+            "lon": float(row.geometry.x), "lat": float(row.geometry.y)})
+    for prio, r in enumerate(site_rows, start=1):
+        r["priority"] = prio
+    ex_rows = []
+    for j in range(e):
+        mine = np.flatnonzero(assign == j)
+        load = float(w[mine].sum())
+        cap = float(inst.cap_existing[j])
+        ex_rows.append({"id": str(existing["id"].iloc[j]), "name": existing["name"].iloc[j],
+                        "capacity": float(cap_e[j]), "capacity_known": bool(known[j]),
+                        "load": round(load, 2), "utilisation": round(load / cap, 4) if cap > 0 else None,
+                        "assigned_villages": int(len(mine))})
+    served = assign >= 0
+    total = float(w.sum())
+    short_people = w[~served]
+    by_c = pd.DataFrame({"county_code": v["county_code"].astype(str).to_numpy(), "w": w, "served": served})
+    county = []
+    for code, g in by_c.groupby("county_code"):
+        unserved = float(g.loc[~g["served"], "w"].sum())
+        county.append({"county_code": code, "name": region.counties["name"].get(code, ""),
+                       "demand": int(g["w"].sum()), "unserved": int(unserved),
+                       "shortfall_capacity": round(unserved / per, 2),
+                       "new_sites": sum(1 for r in site_rows if r["county_code"] == code)})
+    return {"type": ft.key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en, "kind": "sized",
+            "field": ft.capacity.field, "basis": ft.capacity.basis, "params": params,
+            "solver": {"model": "sized_single_source_mip", "status": sol["status"], "objective": sol["objective"],
+                       "mip_gap": sol["mip_gap"]},
+            "sites": site_rows, "existing": ex_rows,
+            "summary": {"demand": int(total), "served": int(w[served].sum()),
+                        "served_share": float(w[served].sum() / total) if total else None,
+                        "unserved": int(short_people.sum()), "unserved_villages": int((~served).sum()),
+                        "shortfall_capacity": round(float(short_people.sum()) / per, 2),
+                        "new_sites": len(site_rows), "cost": float(sum(r["cost"] for r in site_rows))},
+            "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,
+            "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；现有设施容量为示例数据（示意）。",
+                         "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
+            "notes_en": ["Costs are coverplan's illustrative assumptions (万元, 示意): replace with local estimates; "
+                         "existing capacities are sample data (示意).",
+                         "Each village is served whole by one facility (single source), within the standard."]}

@@ -1,0 +1,309 @@
+"""Which K existing facilities to upgrade or convert: a proposal of its own (issue 16).
+
+The plan upgrades at least 50 rural mutual-aid care centres and 5 rural welfare
+homes and converts at least 8 welfare homes into regional centres (§九, §十).
+An upgrade gives an existing facility more capacity and, where the type says
+so, a longer reach (``[types.X.upgrade]``); a conversion gives it a new role,
+the type ``role`` with its own standard and demand (``[types.X.conversion]``).
+
+What an upgrade is worth is the demand it lets the facilities serve. Demand is
+served through capacity: a facility of capacity ``c`` serves at most
+``c x 1000 / per_1000`` people of the capacity basis (the standard says how
+many people one bed is for), and only people within its reach. The served
+demand of a set of facilities is then a transportation problem; choosing the
+K upgrades that maximise it, with the per-county limits, is one MIP (the engine's
+HiGHS runner, planner.models.highs)::
+
+    max  sum x_ij
+    s.t. sum_j x_ij <= w_i                         every village i
+         sum_i x_ij <= B_j + (U_j - B_j) z_j       every facility j (B: now, U: upgraded)
+         x_ij <= w_i z_j                           pairs reached only after the upgrade
+         sum_j z_j <= K,  sum_{j in county} z_j <= per_county_max
+         x >= 0, z binary
+
+The chosen sites are put in priority order by what each adds given the others
+(the served demand with all K minus that without it), with the same kind of
+rationale as a new site.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from geo import settings
+from geo.errors import InfeasibleError, InputDataError
+from geo.regions import Region
+from planner.capacity import demand_villages, site_capacity
+from planner.coverage import existing_facilities, records, unit_costs
+from planner.facility_types import FacilityType, get_type, load_facility_types
+from planner.sizing import RowBlock, run_mip
+
+
+def _no_upgrade(ft: FacilityType, conversion: bool) -> InputDataError:
+    what = "conversion" if conversion else "upgrade"
+    able = [k for k, t in load_facility_types().items() if (t.conversion if conversion else t.upgrade)]
+    return InputDataError(
+        f"Type '{ft.key}' states no {what} ([types.{ft.key}.{what}]); types with one: {', '.join(able) or 'none'}.",
+        f"设施类型“{ft.key}”（{ft.name_zh}）未设定{'转型' if conversion else '改造提升'}参数"
+        f"（[types.{ft.key}.{what}]）；已设定的类型：{'、'.join(able) or '无'}。",
+        hint_en="Choose one of those types or add the block to data/facility_types.toml.",
+        hint_zh="请选择上述类型，或在 data/facility_types.toml 中增加该设定。",
+        details={"type": ft.key, "types": able})
+
+
+def _bad_k(k, n: int, ft: FacilityType, limit_total: int) -> InputDataError:
+    return InputDataError(
+        f"--k {k}: choose between 1 and {limit_total} of the {n} existing {ft.name_en} facilities "
+        f"(the per-county limits allow {limit_total}).",
+        f"--k {k} 无效：现有{ft.name_zh}共 {n} 处，按各县上限最多可选 {limit_total} 处，请在 1 到 {limit_total} 之间选择。",
+        hint_en="Lower --k, or load a register with more facilities of the type.",
+        hint_zh="请减小 --k，或导入包含更多此类设施的名录。",
+        details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
+
+
+@dataclass
+class UpgradeInstance:
+    """The numbers of one upgrade choice (villages x facilities), ready for the MIP."""
+
+    weight: np.ndarray          # demand of each village (people of the basis)
+    base_cap: np.ndarray        # people each facility serves now (0 for a conversion)
+    up_cap: np.ndarray          # people it serves upgraded / converted
+    base_reach: np.ndarray      # bool (villages x facilities): within reach now
+    up_reach: np.ndarray        # bool: within reach upgraded / converted
+    county: np.ndarray          # county code of each facility
+    candidate: np.ndarray       # bool: may be chosen (existing facilities of the role type may not)
+
+
+def served(inst: UpgradeInstance, chosen: np.ndarray) -> tuple[float, np.ndarray]:
+    """Demand served (max flow) with the ``chosen`` facilities upgraded; and what each facility serves."""
+    cap = np.where(chosen, inst.up_cap, inst.base_cap)
+    reach = np.where(chosen[None, :], inst.up_reach, inst.base_reach)
+    ii, jj = np.nonzero(reach & (cap[None, :] > 0) & (inst.weight[:, None] > 0))
+    if not len(ii):
+        return 0.0, np.zeros(len(cap))
+    n, m, p = len(inst.weight), len(cap), len(ii)
+    a_unit = sp.csr_matrix((np.ones(p), (ii, np.arange(p))), shape=(n, p))
+    a_site = sp.csr_matrix((np.ones(p), (jj, np.arange(p))), shape=(m, p))
+    res = run_mip(-np.ones(p), [RowBlock(sp.vstack([a_unit, a_site]).tocsr(), -np.inf,
+                                     np.concatenate([inst.weight, cap]))],
+                  inst.weight[ii], np.zeros(p, bool), time_limit=60.0, gap=0.0)
+    if res.x is None:  # a bounded feasible LP (x = 0 is feasible): only a solver failure gets here
+        raise InfeasibleError(f"The served-demand LP failed: {res.status}", f"服务需求线性规划求解失败：{res.status}")
+    per_site = np.bincount(jj, weights=res.x, minlength=m)
+    return float(-res.objective), per_site
+
+
+def choose(inst: UpgradeInstance, k: int, per_county_max: int | None, *, time_limit: float = 60.0) -> tuple[np.ndarray, dict]:
+    """The MIP of the module doc: which ``k`` candidates to upgrade."""
+    n, m = inst.up_reach.shape
+    ii, jj = np.nonzero(inst.up_reach & (inst.up_cap[None, :] > 0) & (inst.weight[:, None] > 0))
+    p = len(ii)
+    extended = ~inst.base_reach[ii, jj]
+    nv = p + m
+    c = np.concatenate([-np.ones(p), np.zeros(m)])
+    rows = []
+    # villages: sum_j x_ij <= w_i
+    rows.append((sp.csr_matrix((np.ones(p), (ii, np.arange(p))), shape=(n, nv)), -np.inf, inst.weight))
+    # facilities: sum_i x_ij - (U_j - B_j) z_j <= B_j
+    a = sp.csr_matrix((np.ones(p), (jj, np.arange(p))), shape=(m, nv)).tolil()
+    for j in range(m):
+        a[j, p + j] = -(inst.up_cap[j] - inst.base_cap[j])
+    rows.append((a.tocsr(), -np.inf, inst.base_cap))
+    # pairs reached only after the upgrade: x_p - w_i z_j <= 0
+    ext = np.flatnonzero(extended)
+    if len(ext):
+        e = len(ext)
+        data = np.concatenate([np.ones(e), -inst.weight[ii[ext]]])
+        r = np.concatenate([np.arange(e), np.arange(e)])
+        cols = np.concatenate([ext, p + jj[ext]])
+        rows.append((sp.csr_matrix((data, (r, cols)), shape=(e, nv)), -np.inf, np.zeros(e)))
+    # sum z <= k, and per county
+    zrow = np.zeros((1, nv))
+    zrow[0, p:] = inst.candidate.astype(float)
+    rows.append((sp.csr_matrix(zrow), -np.inf, np.array([float(k)])))
+    if per_county_max:
+        counties = sorted(set(inst.county[inst.candidate]))
+        cm = np.zeros((len(counties), nv))
+        for r_, code in enumerate(counties):
+            cm[r_, p + np.flatnonzero((inst.county == code) & inst.candidate)] = 1.0
+        rows.append((sp.csr_matrix(cm), -np.inf, np.full(len(counties), float(per_county_max))))
+    cons = [RowBlock(A, lo, hi) for A, lo, hi in rows]
+    upper = np.concatenate([inst.weight[ii], inst.candidate.astype(float)])
+    integrality = np.concatenate([np.zeros(p, bool), np.ones(m, bool)])
+    res = run_mip(c, cons, upper, integrality, time_limit=time_limit, gap=1e-6)
+    if res.x is None:
+        raise InfeasibleError(f"No upgrade plan found in time ({res.status}).",
+                              f"在时限内未找到改造方案（{res.status}）。",
+                              hint_en="Raise the time limit.", hint_zh="请延长求解时限。")
+    z = res.x[p:] > 0.5
+    return z, {"status": res.status, "objective": float(-res.objective), "mip_gap": float(res.gap)}
+
+
+@dataclass
+class UpgradePlan:
+    """An upgrade (or conversion) proposal: the chosen facilities in priority order, with rationale."""
+
+    ftype: FacilityType
+    role: FacilityType | None
+    k: int
+    sites: pd.DataFrame
+    before: dict
+    after: dict
+    solver: dict
+    params: dict
+    by_county: pd.DataFrame
+    notes: list[dict] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"type": self.ftype.key, "type_name": self.ftype.name(lang), "kind": "upgrade",
+                "role": self.role.key if self.role else None,
+                "role_name": self.role.name(lang) if self.role else None, "k": self.k,
+                "params": self.params, "solver": self.solver, "before": self.before, "after": self.after,
+                "by_county": records(self.by_county), "sites": records(self.sites.drop(columns=["geometry"])),
+                "synthetic_inputs": bool(self.sites["synthetic"].any()) if len(self.sites) else False,
+                "notes": [n["en" if lang == "en" else "zh"] for n in self.notes]}
+
+    def to_geojson(self) -> dict:
+        """The chosen facilities as points; ``coverplan`` says it is an upgrade (``targets --proposal``)."""
+        feats = []
+        for rec, geom in zip(records(self.sites.drop(columns=["geometry"])), self.sites.geometry):
+            feats.append({"type": "Feature", "properties": {**rec, "facility_type": self.ftype.key},
+                          "geometry": {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}})
+        meta = {k: v for k, v in self.to_dict("zh").items() if k not in ("sites",)}
+        return {"type": "FeatureCollection", "features": feats, "coverplan": meta}
+
+
+def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, graph) -> tuple:
+    """The instance, the facilities (candidates first) and the type whose standard applies."""
+    target = get_type(spec.role) if spec.role else ft
+    if target.capacity is None or ft.capacity is None:
+        raise InputDataError(f"Types '{ft.key}' and '{target.key}' need a capacity block for upgrades.",
+                             f"改造提升需要设施类型“{ft.key}”和“{target.key}”均设定容量。")
+    cand = existing_facilities(region, ft, facilities)
+    others = existing_facilities(region, target, facilities) if spec.role else cand.iloc[0:0]
+    sites = pd.concat([cand, others], ignore_index=True)
+    sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.STORAGE_CRS)
+    v = demand_villages(region, target)
+    units = gpd.GeoDataFrame({"urban": v["urban"].astype(bool).to_numpy()}, geometry=v.geometry.values,
+                             crs=settings.STORAGE_CRS)
+    costs, is_estimate = unit_costs(units, sites, target, mode=mode, graph=graph)
+    std = np.where(units["urban"], target.standard_urban, target.standard_rural)[:, None]
+    per = 1000.0 / target.capacity.per_1000  # people one unit of capacity is for
+    cap_now, _ = site_capacity(sites, ft.capacity.field)
+    is_cand = np.arange(len(sites)) < len(cand)
+    if spec.role:
+        base_cap = np.where(is_cand, 0.0, cap_now * per)
+        up_cap = np.where(is_cand, (cap_now + spec.add_capacity) * per, cap_now * per)
+        base_reach = (costs <= std) & ~is_cand[None, :]
+        up_reach = costs <= std
+    else:
+        base_cap = cap_now * per
+        up_cap = (cap_now + spec.add_capacity) * per
+        base_reach = costs <= std
+        up_reach = costs <= std * spec.reach_factor
+    inst = UpgradeInstance(weight=v[target.capacity.basis].to_numpy(float), base_cap=base_cap, up_cap=up_cap,
+                           base_reach=base_reach, up_reach=up_reach,
+                           county=sites["county_code"].astype(str).to_numpy(), candidate=is_cand)
+    return inst, sites, target, cap_now, costs, std, is_estimate
+
+
+def _fmt_reach(value: float, unit: str, lang: str) -> str:
+    if unit == "m":
+        return f"{value / 1000:g} km" if lang == "en" else f"{value / 1000:g}公里"
+    return f"{value:g} min" if lang == "en" else f"{value:g}分钟"
+
+
+def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
+                     facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
+                     time_limit: float = 60.0) -> UpgradePlan:
+    """Choose the ``k`` existing facilities of a type whose upgrade (or conversion) serves the most demand."""
+    ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
+    spec = ft.conversion if conversion else ft.upgrade
+    if spec is None:
+        raise _no_upgrade(ft, conversion)
+    inst, sites, target, cap_now, costs, std, is_estimate = _instance(region, ft, spec, facilities, mode, graph)
+    n_cand = int(inst.candidate.sum())
+    per_c = spec.per_county_max
+    limit = n_cand if not per_c else int(sum(min(per_c, int(((inst.county == c) & inst.candidate).sum()))
+                                             for c in set(inst.county[inst.candidate])))
+    if not isinstance(k, (int, np.integer)) or k < 1 or k > limit:
+        raise _bad_k(k, n_cand, ft, limit)
+    none = np.zeros(len(sites), bool)
+    before_total, before_site = served(inst, none)
+    chosen, solver = choose(inst, int(k), per_c, time_limit=time_limit)
+    after_total, after_site = served(inst, chosen)
+    gains = {}
+    for j in np.flatnonzero(chosen):  # what each adds given the others
+        without = chosen.copy()
+        without[j] = False
+        gains[j] = after_total - served(inst, without)[0]
+    order = sorted(gains, key=lambda j: (-gains[j], str(sites["id"].iloc[j])))
+    total = float(inst.weight.sum())
+    unit, basis = target.unit, target.capacity.basis
+    basis_zh = {"aged_60": "60岁以上老人", "aged_65": "65岁以上老人", "aged_80": "80岁以上老人", "population": "人"}[basis]
+    basis_en = {"aged_60": "people aged 60+", "aged_65": "people aged 65+", "aged_80": "people aged 80+",
+                "population": "people"}[basis]
+    rows = []
+    for prio, j in enumerate(order, start=1):
+        s = sites.iloc[j]
+        reach_now = float(np.median(std)) if not spec.role else 0.0
+        reach_up = float(np.median(std)) * (spec.reach_factor if not spec.role else 1.0)
+        in_reach = float(inst.weight[inst.up_reach[:, j]].sum())
+        util = float(before_site[j] / inst.base_cap[j]) if inst.base_cap[j] > 0 else None
+        cap_after = float(cap_now[j] + spec.add_capacity)
+        g = gains[j]
+        if spec.role:
+            zh = (f"转型为{target.name_zh}后，床位 {cap_now[j]:.0f}→{cap_after:.0f}，{_fmt_reach(reach_up, unit, 'zh')}"
+                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人（在其他选中点位已转型的前提下）")
+            en = (f"converted to {target.name_en}: beds {cap_now[j]:.0f}→{cap_after:.0f}, {in_reach:,.0f} {basis_en} "
+                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more (given the other chosen sites)")
+        else:
+            zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
+                  f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if util is not None and util > 0.999 else '使用率' + (f'{util:.0%}' if util is not None else '—')}，"
+                  f"半径内有{in_reach:,.0f}名{basis_zh}，改造后新增服务{g:,.0f}人")
+            en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f}, reach {_fmt_reach(reach_now, unit, 'en')}→"
+                  f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if util is not None and util > 0.999 else 'used ' + (f'{util:.0%}' if util is not None else '—')}, "
+                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded")
+        rows.append({"priority": prio, "id": str(s["id"]), "name": s["name"],
+                     "township_code": str(s["township_code"]),
+                     "township_name": region.townships["name"].get(str(s["township_code"]), ""),
+                     "county_code": str(s["county_code"]),
+                     "county_name": region.counties["name"].get(str(s["county_code"]), ""),
+                     "capacity_before": float(cap_now[j]), "capacity_after": cap_after,
+                     "reach_before": reach_now, "reach_after": reach_up, "reach_unit": unit,
+                     "utilisation_before": None if util is None else round(util, 4),
+                     "demand_in_reach": round(in_reach, 1), "added_served": round(g, 2),
+                     "served_after": round(float(after_site[j]), 2),
+                     "cost": spec.cost, "synthetic": bool(s.get("synthetic", False)),
+                     "reason_zh": zh, "reason_en": en,
+                     "lon": float(s.geometry.x), "lat": float(s.geometry.y), "geometry": s.geometry})
+    table = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.STORAGE_CRS) if rows else \
+        gpd.GeoDataFrame({"id": []}, geometry=[], crs=settings.STORAGE_CRS)
+    by_c = pd.DataFrame({"county_code": sorted(set(inst.county[inst.candidate]))})
+    by_c["name"] = by_c["county_code"].map(region.counties["name"])
+    by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
+    by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
+    by_c["limit"] = per_c
+    notes = [{"zh": "服务量按“每千人配置标准”折算：一张床位服务 1000/标准 人；现有设施容量与人口分解为示意数据。",
+              "en": "Served demand converts capacity by the standard: one unit serves 1000/standard people; the "
+                    "sample capacities and the population split are illustrative (示意)."}]
+    if is_estimate:
+        notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
+    cost_total = None if spec.cost is None else spec.cost * len(order)
+    return UpgradePlan(
+        ftype=ft, role=target if spec.role else None, k=int(k), sites=table,
+        before={"served": round(before_total, 2), "demand": round(total, 2),
+                "served_share": before_total / total if total else None,
+                "unserved": round(total - before_total, 2)},
+        after={"served": round(after_total, 2), "demand": round(total, 2),
+               "served_share": after_total / total if total else None,
+               "unserved": round(total - after_total, 2), "cost": cost_total},
+        solver={**solver, "model": "upgrade_mip"},
+        params={"k": int(k), "conversion": conversion, "add_capacity": spec.add_capacity,
+                "reach_factor": spec.reach_factor, "per_county_max": per_c, "mode": mode,
+                "standard_per_1000": target.capacity.per_1000, "basis": basis},
+        by_county=by_c, notes=notes)

@@ -1,0 +1,252 @@
+"""Role rules on a shared server: a viewer changes nothing, a county planner changes only his
+county (facility edits, imports, proposals), rollback and road networks are city-wide, a
+proposal or a job belongs to its author. Every refusal is a 403 naming the county.
+
+CSRF (web/security.py) is off here: these tests are about who may do what.
+"""
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from web.app import create_app
+
+FANG, ZHUSHAN = "420325", "420323"   # 房县, 竹山县
+PW = "role-test-password"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("roles") / "p.sqlite"), "TESTING": True,
+                      "AUTH": "required", "CSRF_ENABLED": False, "MAX_JOBS_PER_USER": 10})
+    users = app.extensions["coverplan"]["users"]
+    for name, role, county in (("boss", "admin", None), ("city", "planner", None), ("fang", "planner", FANG),
+                               ("zhushan", "planner", ZHUSHAN), ("viewer", "viewer", None)):
+        users.add(name, role, county, password=PW, must_change=False)
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def as_user(app, name):
+    c = app.test_client()
+    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
+    return c
+
+
+def audit(app, action):
+    return app.extensions["coverplan"]["users"].audit_list(action=action, limit=500)[1]
+
+
+def facility_in(shiyan, county, type_key="cemetery"):
+    f = shiyan.facilities
+    return str(f[(f["facility_type"] == type_key) & (f["county_code"] == county)]["id"].iloc[0])
+
+
+def village_in(shiyan, county):
+    v = shiyan.villages
+    return v[v["county_code"] == county].iloc[0]
+
+
+def unsafe_routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_a_viewer_can_change_nothing(app):
+    v = as_user(app, "viewer")
+    assert v.get("/api/proposals").status_code == 200  # but reads everything
+    assert v.get("/proposals").status_code == 200
+    checked = 0
+    for rule, method in unsafe_routes(app):
+        if rule.endpoint in ("auth.login", "auth.logout", "auth.password"):
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<{arg}>", "x" * 32).replace(f"<path:{arg}>", "x")
+        r = v.open(url, method=method, json={})
+        assert r.status_code == 403, (method, url, r.status_code)
+        assert "查看" in r.get_json()["message"]
+        checked += 1
+    assert checked >= 12  # proposals, jobs, data uploads/confirm/rollback/edits, admin ...
+
+
+def test_county_planner_edits_only_his_county(app, shiyan):
+    other = facility_in(shiyan, ZHUSHAN)
+    mine = facility_in(shiyan, FANG)
+    fang = as_user(app, "fang")
+    r = fang.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": other, "name": "改名"})
+    assert r.status_code == 403
+    msg = r.get_json()["message"]
+    assert "竹山县" in msg and "房县" in msg
+    assert r.get_json()["details"]["county"] == ZHUSHAN
+    en = fang.post("/api/data/edits?lang=en", json={"action": "remove", "type": "cemetery", "id": other})
+    assert en.status_code == 403 and "only" in en.get_json()["message"]
+    # a point in another county: neither added nor moved there
+    p = village_in(shiyan, ZHUSHAN).geometry
+    add = fang.post("/api/data/edits", json={"action": "add", "type": "cemetery", "name": "越界公墓",
+                                            "lon": p.x, "lat": p.y})
+    assert add.status_code == 403 and "竹山县" in add.get_json()["message"]
+    move = fang.post("/api/data/edits", json={"action": "move", "type": "cemetery", "id": mine, "lon": p.x, "lat": p.y})
+    assert move.status_code == 403
+    before = len(audit(app, "edit"))
+    # his own county: allowed
+    ok = fang.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": mine, "name": "房县公墓（改）"})
+    assert ok.status_code == 200, ok.data
+    q = village_in(shiyan, FANG).geometry
+    ok2 = fang.post("/api/data/edits", json={"action": "add", "type": "cemetery", "name": "房县新公墓", "lon": q.x, "lat": q.y})
+    assert ok2.status_code == 200, ok2.data
+    entries = audit(app, "edit")
+    assert len(entries) == before + 2 and entries[0]["user"] == "fang" and entries[1]["object"] == mine
+    # the city bureau and the admin edit every county
+    for name in ("city", "boss"):
+        r = as_user(app, name).post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": other,
+                                                             "name": f"竹山公墓 {name}"})
+        assert r.status_code == 200, (name, r.data)
+
+
+def _register(rows) -> bytes:
+    lines = ["机构名称,类型,经度,纬度"] + [f"{n},城乡公益性公墓,{x:.6f},{y:.6f}" for n, x, y in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _upload(client, body: bytes):
+    r = client.post("/api/data/uploads", data={"kind": "facilities", "coords": "wgs84", "type": "cemetery",
+                                               "file": (io.BytesIO(body), "公墓.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200, r.data[:300]
+    return r.get_json()["upload_id"]
+
+
+def test_county_planner_imports_only_his_county(app, shiyan):
+    fang = as_user(app, "fang")
+    f1, f2 = (village_in(shiyan, FANG).geometry, shiyan.villages[shiyan.villages["county_code"] == FANG].iloc[5].geometry)
+    z = village_in(shiyan, ZHUSHAN).geometry
+    uid = _upload(fang, _register([("房县一号公墓", f1.x, f1.y), ("竹山越界公墓", z.x, z.y), ("房县二号公墓", f2.x, f2.y)]))
+    r = fang.post(f"/api/data/uploads/{uid}/confirm")
+    assert r.status_code == 403
+    body = r.get_json()
+    assert body["details"]["refused"] == 1
+    assert body["details"]["rows"][0]["name"] == "竹山越界公墓" and body["details"]["rows"][0]["row"] is not None
+    assert "竹山县" in body["message"] and "竹山越界公墓" in body["message"]
+    versions = as_user(app, "boss").get("/api/data/versions").get_json()["current"]
+    # only his county's rows: imported, and the other counties' cemeteries are kept as they were
+    svc = app.extensions["coverplan"]["service"]
+    others_before = svc.region.facilities
+    others_before = set(others_before[(others_before["facility_type"] == "cemetery")
+                                      & (others_before["county_code"] != FANG)]["id"])
+    uid = _upload(fang, _register([("房县一号公墓", f1.x, f1.y), ("房县二号公墓", f2.x, f2.y)]))
+    r = fang.post(f"/api/data/uploads/{uid}/confirm")
+    assert r.status_code == 200, r.data[:400]
+    assert r.get_json()["version"] == versions + 1
+    fac = svc.region.facilities
+    cem = fac[fac["facility_type"] == "cemetery"]
+    assert set(cem[cem["county_code"] != FANG]["id"]) == others_before
+    assert sorted(cem[cem["county_code"] == FANG]["name"]) == ["房县一号公墓", "房县二号公墓"]
+    last = audit(app, "import_confirmed")[0]
+    assert last["user"] == "fang" and last["object"] == str(versions + 1)
+
+
+def test_rollback_and_road_network_are_city_wide(app):
+    fang = as_user(app, "fang")
+    r = fang.post("/api/data/rollback", json={"version": 0})
+    assert r.status_code == 403 and "市级" in r.get_json()["message"]
+    net = fang.post("/api/data/uploads", data={"kind": "network", "file": (io.BytesIO(b"<osm></osm>"), "roads.osm")},
+                    content_type="multipart/form-data")
+    assert net.status_code == 403
+    r = as_user(app, "city").post("/api/data/rollback", json={"version": 0})
+    assert r.status_code == 200
+    entry = audit(app, "rollback")[0]
+    assert entry["user"] == "city" and entry["detail"]["rolled_back_to"] == 0
+
+
+def test_county_planner_proposal_is_limited_to_his_county(app):
+    fang = as_user(app, "fang")
+    r = fang.post("/api/proposals", json={"type": "elderly_complex", "model": "mclp", "p": 2, "county": ZHUSHAN})
+    assert r.status_code == 403 and "竹山县" in r.get_json()["message"]
+    r = fang.post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp", "p": 2,
+                                                    "time_limit": 30})
+    assert r.status_code == 201, r.data[:400]
+    prop = r.get_json()["proposal"]
+    assert prop["params"]["county"] == FANG
+    assert prop["sites"] and {s["county_code"] for s in prop["sites"]} == {FANG}
+    # demand too: the before/after shares are of his county's units only
+    rec = app.extensions["coverplan"]["store"].get(prop["id"])
+    users = app.extensions["coverplan"]["users"]
+    assert rec["owner"] == users.by_name("fang").id
+    saved = [e for e in audit(app, "proposal_saved") if e["object"] == prop["id"]]
+    assert saved and saved[0]["user"] == "fang"
+    # a city planner may solve for one county, or for the whole city
+    assert as_user(app, "city").post("/api/proposals", json={"type": "elderly_complex", "county": "nowhere"}).status_code == 400
+
+
+def _saved(app, county, owner_name):
+    users = app.extensions["coverplan"]["users"]
+    return app.extensions["coverplan"]["store"].add(
+        name=f"测试方案 {county}", type_key="day_care", params={"county": county, "type": "day_care"},
+        summary={}, geojson={"type": "FeatureCollection", "features": []}, owner=users.by_name(owner_name).id)
+
+
+def test_proposals_of_another_county_cannot_be_renamed_or_deleted(app):
+    other = _saved(app, ZHUSHAN, "zhushan")
+    fang = as_user(app, "fang")
+    r = fang.delete(f"/api/proposals/{other}")
+    assert r.status_code == 403 and "竹山县" in r.get_json()["message"]
+    assert fang.patch(f"/api/proposals/{other}", json={"name": "改"}).status_code == 403
+    assert fang.get(f"/api/proposals/{other}").status_code == 200  # he still sees it
+    # the same county: a colleague's proposal (another planner of 竹山县) may be changed
+    app.extensions["coverplan"]["users"].add("zhushan2", "planner", ZHUSHAN, password=PW, must_change=False)
+    z2 = as_user(app, "zhushan2")
+    assert z2.patch(f"/api/proposals/{other}", json={"name": "竹山方案（改）"}).status_code == 200
+    assert z2.delete(f"/api/proposals/{other}").status_code == 200
+    # his own county's: allowed; the admin: everything; legacy rows without owner or county: city-wide only
+    mine = _saved(app, FANG, "fang")
+    assert fang.delete(f"/api/proposals/{mine}").status_code == 200
+    third = _saved(app, ZHUSHAN, "zhushan")
+    assert as_user(app, "boss").delete(f"/api/proposals/{third}").status_code == 200
+    legacy = app.extensions["coverplan"]["store"].add(name="旧方案", type_key="day_care", params={}, summary={},
+                                                      geojson={"type": "FeatureCollection", "features": []})
+    assert fang.delete(f"/api/proposals/{legacy}").status_code == 403
+    assert as_user(app, "city").delete(f"/api/proposals/{legacy}").status_code == 200
+    deleted = {e["object"]: e["user"] for e in audit(app, "proposal_deleted")}
+    assert deleted[other] == "zhushan2" and deleted[mine] == "fang" and deleted[third] == "boss"
+    assert any(e["object"] == other for e in audit(app, "proposal_renamed"))
+
+
+def test_only_the_owner_or_an_admin_cancels_a_job(app):
+    jobs = app.extensions["coverplan"]["jobs"]
+    users = app.extensions["coverplan"]["users"]
+    gate = threading.Event()
+
+    def slow(progress, should_stop):
+        while not should_stop() and not gate.is_set():
+            gate.wait(0.05)
+
+    def job_of(name):
+        job = jobs.submit("test", slow, {})
+        job.owner = f"user:{users.by_name(name).id}"
+        return job
+
+    try:
+        a = job_of("fang")
+        r = as_user(app, "zhushan").post(f"/api/jobs/{a.id}/cancel")
+        assert r.status_code == 403
+        assert as_user(app, "fang").post(f"/api/jobs/{a.id}/cancel").status_code == 200
+        b = job_of("fang")
+        assert as_user(app, "boss").post(f"/api/jobs/{b.id}/cancel").status_code == 200
+        assert jobs.wait(a.id, 10).state == "cancelled" and jobs.wait(b.id, 10).state == "cancelled"
+        who = {e["object"]: e["user"] for e in audit(app, "job_cancelled")}
+        assert who == {a.id: "fang", b.id: "boss"}
+    finally:
+        gate.set()
+
+
+def test_header_and_page_rights_per_role(app):
+    page = as_user(app, "viewer").get("/proposals").data.decode()
+    assert '"rights": ["view"]' in page and "查看者" in page
+    page = as_user(app, "fang").get("/proposals").data.decode()
+    assert '"rights": ["view", "edit"]' in page and '"citywide": false' in page
+    page = as_user(app, "boss").get("/proposals").data.decode()
+    assert 'href="/admin"' in page

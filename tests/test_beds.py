@@ -1,0 +1,61 @@
+"""The bed-target breakdown (planner.beds, `coverplan beds`)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli.main import main
+from geo.errors import InputDataError
+from planner.beds import allocate_beds, minimax_allocation
+
+
+def test_minimax_levels_the_worst_ratios():
+    required = np.array([100.0, 100.0, 200.0, 50.0])
+    have = np.array([0.0, 50.0, 200.0, 10.0])        # ratios 1.0, 0.5, 0 (met), 0.8
+    alloc, z = minimax_allocation(required, have, 90)
+    assert alloc.sum() == pytest.approx(90) and alloc[2] == 0
+    after = np.maximum(0, required - have - alloc) / required
+    assert after.max() == pytest.approx(z, abs=1e-7)
+    # levelled: (100 - 100z) + (50 - 100z) + (40 - 50z) = 90  ->  z = 0.4 (all three brought to 40 %)
+    assert z == pytest.approx(0.4, abs=1e-6)
+    np.testing.assert_allclose(after[[0, 1, 3]], 0.4, atol=1e-6)
+    # more beds than needed: everyone met, the rest not given
+    alloc, z = minimax_allocation(required, have, 1000)
+    assert z == pytest.approx(0, abs=1e-9) and alloc.sum() == pytest.approx(190)
+
+
+def test_region_breakdown_sums_and_never_raises_the_worst(shiyan):
+    out = allocate_beds(shiyan, 7136, year=2025)
+    json.dumps(out, allow_nan=False)
+    t = out["by_township"]
+    assert sum(r["allocated"] for r in t) == out["allocated"] == 7136
+    assert sum(c["allocated"] for c in out["by_county"]) == 7136
+    assert out["max_shortfall_ratio_after"] < out["max_shortfall_ratio_before"]
+    z = out["max_shortfall_ratio_after"]
+    for r in t:  # whole beds: at most one bed from the levelled ratio
+        assert r["shortfall_after"] <= z * r["required"] + 1 + 1e-6
+    assert max(r["shortfall_ratio_after"] for r in t) >= z - 1e-6
+    for r in t:
+        assert r["allocated"] <= max(0, r["required"] - r["supply"]) + 1
+        assert r["enlarge_existing"] + r["new_beds"] == r["allocated"]
+    enlarge = {}
+    for e in out["enlarge"]:
+        assert e["add"] <= e["room"]
+        enlarge[e["township_code"]] = enlarge.get(e["township_code"], 0) + e["add"]
+    assert all(enlarge.get(r["township_code"], 0) == r["enlarge_existing"] for r in t)
+
+
+def test_bad_target(shiyan):
+    with pytest.raises(InputDataError) as e:
+        allocate_beds(shiyan, 0)
+    assert e.value.details["parameter"] == "target"
+
+
+def test_cli_beds_json_and_table(capsys, tmp_path):
+    out = tmp_path / "beds.xlsx"
+    assert main(["beds", "--target", "7136", "--year", "2025", "--json", "--out", str(out)]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["year"] == 2025 and res["target"] == 7136 and len(res["by_county"]) == 8
+    assert out.exists() and out.stat().st_size > 0

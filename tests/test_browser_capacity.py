@@ -1,0 +1,39 @@
+"""Capacity in the browser: the overview's targets and beds table, the checklist's capacity columns."""
+from __future__ import annotations
+
+import pytest
+
+from browser import *  # noqa: F401,F403
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_shows_every_target_and_beds_by_county(page, lang):
+    page.goto(page.base + f"/?lang={lang}")
+    page.wait_for_selector("#targets-table tbody tr")
+    page.wait_for_selector("#beds-table tbody tr")
+    keys = page.eval_on_selector_all("#targets-table tbody tr", "rows => rows.map(r => r.dataset.key)")
+    assert {"mutual_aid_upgraded_2025", "welfare_home_upgraded_2025", "meal_service_network",
+            "charity_fund_share", "incubation_base_every_county", "mental_rehab_every_county"} <= set(keys)
+    sections = page.eval_on_selector_all("#targets-table tbody tr td:first-child", "c => c.map(x => x.textContent)")
+    assert "(二十四)" in sections and "(二十二)" in sections
+    beds = page.eval_on_selector_all("#beds-table tbody tr", "rows => rows.map(r => r.children[4].textContent)")
+    assert len(beds) == 9 and set(beds) == {"40"}  # 8 counties and the city, all against 40
+    text = page.inner_text("#beds-by-county")
+    assert ("Beds per 1,000" in text) if lang == "en" else ("每千名60岁以上老人养老床位" in text)
+    page.locator("#beds-by-county").scroll_into_view_if_needed()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_checklist_has_ratio_and_shortfall_columns(page, lang):
+    page.goto(page.base + f"/townships?type=welfare_home&lang={lang}")
+    page.wait_for_selector("#checklist[data-ready='1']")
+    cells = page.eval_on_selector_all("#checklist tbody tr", "rows => rows.map(r => [r.children[7].textContent, r.children[8].textContent])")
+    assert len(cells) == 129
+    assert all("/ 30" in ratio for ratio, _ in cells)  # welfare homes: 30 beds per 1,000 aged 80+
+    assert any(short not in ("0", "") for _, short in cells)
+    # sorting by shortfall puts the largest first on the second click
+    page.click("th[data-key='cap_shortfall']")
+    page.click("th[data-key='cap_shortfall']")
+    first = page.eval_on_selector("#checklist tbody tr", "r => r.children[8].textContent")
+    values = [int(s.replace(",", "")) for _, s in cells]
+    assert int(first.replace(",", "")) == max(values)

@@ -1,0 +1,118 @@
+"""Logging in, in a real browser: the login page in Chinese and English, a wrong password,
+the header after login, a viewer's page without usable edit buttons, the admin page.
+
+The server here requires a login (as on a bureau server); CSRF protection is on.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from browser import *  # noqa: F401,F403
+from browser import Server
+
+pytestmark = pytest.mark.browser
+PW = "browser-test-pw"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("login") / "p.sqlite"), "AUTH": "required"})
+    users = app.extensions["coverplan"]["users"]
+    users.add("wang", "planner", "420325", password=PW, must_change=False)
+    users.add("guest", "viewer", password=PW, must_change=False)
+    users.add("boss", "admin", password=PW, must_change=False)
+    app.extensions["coverplan"]["service"].region_layers()
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=srv.run, daemon=True).start()
+    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
+    srv.close()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def log_in(page, name, password=PW, path="/"):
+    page.goto(page.base + path)
+    page.fill("#login-name", name)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+
+
+def test_login_page_chinese_wrong_password(page):
+    page.goto(page.base + "/proposals")
+    assert "/login?next=/proposals" in page.url
+    assert page.inner_text("h1") == "登录"
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    log_in(page, "wang", "not-this-one", "/login")
+    assert page.inner_text("#login-error") == "用户名或密码不正确。"
+    assert page.input_value("#login-name") == "wang"
+    assert page.input_value("#login-password") == ""  # a password is never sent back
+
+
+def test_login_page_english(page):
+    page.goto(page.base + "/login?lang=en")
+    assert page.inner_text("h1") == "Log in"
+    assert "shared by several bureaus" in page.inner_text(".auth-card")
+    page.fill("#login-name", "wang")
+    page.fill("#login-password", "wrong")
+    page.click("#login-submit")
+    assert page.inner_text("#login-error") == "Wrong user name or password."
+
+
+def test_after_login_the_header_shows_the_user(page):
+    page.goto(page.base + "/townships")
+    page.fill("#login-name", "wang")
+    page.fill("#login-password", PW)
+    page.click("#login-submit")
+    page.wait_for_url("**/townships")
+    who = page.inner_text("#account .who")
+    assert "wang" in who and "规划人员" in who and "房县" in who
+    assert page.is_visible("#logout")
+    assert page.query_selector("#account a[href='/admin']") is None  # not an admin
+    # a county planner may not upload a road network: the option is disabled with its reason
+    page.goto(page.base + "/data")
+    opt = page.query_selector("#u-kind option[value='network']")
+    assert opt.is_disabled() and "市级" in opt.get_attribute("title")
+    assert not page.is_disabled("#u-check")
+    page.click("#logout")
+    page.wait_for_url("**/login")
+    page.goto(page.base + "/townships")
+    assert "/login" in page.url
+
+
+def test_a_viewer_sees_no_usable_edit_buttons(page):
+    log_in(page, "guest", path="/proposals")
+    page.wait_for_url("**/proposals")
+    assert "查看者" in page.inner_text("#account .who")
+    assert page.is_disabled("#p-submit")
+    assert "只有查看权限" in page.get_attribute("#p-submit", "title")
+    page.goto(page.base + "/map/cemetery")
+    page.wait_for_selector("#map[data-ready='1']", state="attached")
+    assert page.is_disabled("#edit-toggle")
+    page.goto(page.base + "/data")
+    assert page.is_disabled("#u-check")
+    page.wait_for_selector("#versions tr, table tr")
+    # rollback buttons the page adds later are hidden
+    assert all(not b.is_visible() for b in page.query_selector_all(".rollback-btn"))
+
+
+def test_admin_page_lists_users_and_the_audit_log(page):
+    log_in(page, "boss", path="/admin?lang=en")
+    page.wait_for_url("**/admin?lang=en")
+    page.wait_for_selector("#users-table tbody tr")
+    names = page.eval_on_selector_all("#users-table tbody tr", "rs => rs.map(r => r.dataset.name)")
+    assert {"wang", "guest", "boss"} <= set(names)
+    page.fill("#nu-name", "<b>x</b>")
+    page.select_option("#nu-role", "viewer")
+    page.click("#nu-submit")
+    page.wait_for_selector("#onetime")
+    assert len(page.inner_text("#onetime")) >= 12
+    page.wait_for_selector("#users-table tbody tr[data-name='<b>x</b>']")  # shown as text, not markup
+    assert page.query_selector("#users-table tbody b") is None
+    page.wait_for_selector("#audit-table tbody tr.audit-user_added")
+    rows = page.inner_text("#audit-table tbody")
+    assert "user added" in rows and "login" in rows

@@ -1,0 +1,81 @@
+"""Capacity-aware proposals (planner.sizing, `coverplan propose --sizes`)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli.main import main
+from geo.errors import InputDataError
+from planner.sizing import SizingInstance, parse_sizes, propose_sized, solve_sizing
+
+
+def test_one_big_site_replaces_two_small_ones_because_of_cost():
+    # two villages of 30 people; two candidate places both reach both villages;
+    # sizes 30 (cost 300) and 60 (cost 500): two small ones serve everyone for 600, one big one for 500
+    inst = SizingInstance(weight=np.array([30.0, 30.0]), reach_existing=np.zeros((2, 0), bool),
+                          cap_existing=np.zeros(0), reach_new=np.ones((2, 2), bool),
+                          sizes=np.array([30.0, 60.0]), costs=np.array([300.0, 500.0]))
+    sol = solve_sizing(inst, max_sites=2)
+    assert len(sol["chosen"]) == 1 and list(sol["chosen"].values()) == [1]  # one site, the 60
+    assert (sol["assign"] >= 0).all() and len(set(sol["assign"])) == 1
+    # when the big one costs more than two small ones, two small ones are chosen
+    inst.costs = np.array([300.0, 700.0])
+    sol = solve_sizing(inst, max_sites=2)
+    assert sorted(sol["chosen"].values()) == [0, 0]
+
+
+def test_existing_capacity_is_kept_and_used_first():
+    # an existing facility with room for village 0 only; the new site is needed for village 1
+    inst = SizingInstance(weight=np.array([40.0, 50.0]), reach_existing=np.array([[True], [True]]),
+                          cap_existing=np.array([45.0]), reach_new=np.array([[True], [True]]),
+                          sizes=np.array([30.0, 60.0]), costs=np.array([300.0, 500.0]))
+    sol = solve_sizing(inst, max_sites=1)
+    assert sol["assign"][0] == 0 and sol["assign"][1] == 1 and sol["chosen"] == {0: 1}
+
+
+def test_region_plan_never_exceeds_capacity_and_is_single_source(shiyan):
+    out = propose_sized(shiyan, "welfare_home", [30, 60, 100], budget_sites=3, time_limit=30)
+    json.dumps(out, allow_nan=False)
+    per = 1000.0 / 30  # welfare homes: 30 beds per 1,000 aged 80+
+    assert 1 <= len(out["sites"]) <= 3
+    seen = set()
+    for s in out["sites"]:
+        assert s["size"] in (30, 60, 100)
+        load = sum(v["demand"] for v in s["assigned_villages"])
+        assert load == pytest.approx(s["load"]) and load <= s["size"] * per + 1e-6
+        codes = {v["code"] for v in s["assigned_villages"]}
+        assert not codes & seen  # each village served by one facility only
+        seen |= codes
+    for e in out["existing"]:
+        if e["utilisation"] is not None:
+            assert e["utilisation"] <= 1 + 1e-9
+    sm = out["summary"]
+    assert sm["served"] + sm["unserved"] == sm["demand"]
+    assert sm["shortfall_capacity"] == pytest.approx(sm["unserved"] / per, abs=0.01)
+
+
+def test_budget_smaller_than_one_site_is_a_clear_message(shiyan):
+    with pytest.raises(InputDataError) as e:
+        propose_sized(shiyan, "welfare_home", [30, 60], budget_cost=100)
+    assert e.value.details["parameter"] == "budget_cost" and "300" in e.value.message("zh")
+    with pytest.raises(InputDataError) as e:
+        propose_sized(shiyan, "welfare_home", [30, 60], budget_sites=0)
+    assert e.value.details["parameter"] == "budget"
+    with pytest.raises(InputDataError) as e:
+        parse_sizes("30,abc")
+    assert "--sizes" in e.value.message("en")
+
+
+def test_cli_propose_sizes(capsys, tmp_path):
+    out = tmp_path / "s.geojson"
+    assert main(["propose", "--type", "welfare_home", "--sizes", "30,60,100", "--budget", "2",
+                 "--time-limit", "20", "--json", "--out", str(out)]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["kind"] == "sized" and len(res["sites"]) <= 2
+    assert all({"size", "utilisation", "assigned_villages"} <= set(s) for s in res["sites"])
+    gj = json.loads(out.read_text("utf-8"))
+    assert gj["coverplan"]["type"] == "welfare_home" and len(gj["features"]) == len(res["sites"])
+    assert main(["propose", "--type", "welfare_home", "--sizes", "30", "--budget-cost", "10", "--json"]) == 2
+    assert "budget" in json.loads(capsys.readouterr().out)["message_en"]

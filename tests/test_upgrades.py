@@ -1,0 +1,92 @@
+"""Upgrades and conversions of existing facilities (planner.upgrades, `coverplan upgrade`)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cli.main import main
+from geo.errors import InputDataError
+from planner.upgrades import UpgradeInstance, choose, propose_upgrades, served
+
+
+def _tiny() -> UpgradeInstance:
+    """Three villages, two centres: A (full, nobody new in reach), B (reaches village 2 once upgraded)."""
+    base = np.array([[True, False], [False, True], [False, False]])
+    up = np.array([[True, False], [False, True], [False, True]])
+    return UpgradeInstance(weight=np.array([100.0, 50.0, 80.0]), base_cap=np.array([100.0, 50.0]),
+                           up_cap=np.array([150.0, 150.0]), base_reach=base, up_reach=up,
+                           county=np.array(["a", "a"]), candidate=np.array([True, True]))
+
+
+def test_the_mip_picks_the_upgrade_that_serves_more():
+    inst = _tiny()
+    assert served(inst, np.array([False, False]))[0] == 150
+    z, info = choose(inst, 1, None)
+    # A upgraded gains nothing (its village is served already); B reaches village 2: +80
+    assert list(z) == [False, True] and info["objective"] == pytest.approx(230)
+    assert served(inst, z)[0] == pytest.approx(230)
+
+
+def test_mutual_aid_50_in_priority_order_with_rationale_and_county_limits(shiyan):
+    plan = propose_upgrades(shiyan, "mutual_aid", 50)
+    s = plan.sites
+    assert len(s) == 50 and list(s["priority"]) == list(range(1, 51))
+    assert s["id"].is_unique and set(s["id"]) <= set(shiyan.facilities.index)
+    assert (shiyan.facilities.loc[s["id"], "facility_type"] == "mutual_aid").all()
+    gains = s["added_served"].to_numpy()
+    assert (np.diff(gains) <= 1e-9).all() and gains.min() >= 0
+    assert plan.after["served"] > plan.before["served"]
+    assert plan.solver["status"] == "optimal"
+    assert (plan.by_county["chosen"] <= 10).all() and plan.by_county["chosen"].sum() == 50
+    assert (s["capacity_after"] == s["capacity_before"] + 10).all()
+    assert all("→" in r for r in s["reason_zh"]) and all("once upgraded" in r for r in s["reason_en"])
+    # no other choice within the limits serves more: e.g. the first centres of each county in register order
+    from planner.facility_types import get_type
+    from planner.upgrades import _instance
+    ft = get_type("mutual_aid")
+    inst, *_ = _instance(shiyan, ft, ft.upgrade, None, "estimate", None)
+    other = np.zeros(len(inst.county), bool)
+    for code in set(inst.county):
+        other[np.flatnonzero(inst.county == code)[:10]] = True
+    other[np.flatnonzero(other)[50:]] = False
+    assert other.sum() == 50 and served(inst, other)[0] < plan.after["served"]
+    json.dumps(plan.to_dict("en"), allow_nan=False)
+
+
+def test_conversion_to_regional_centres(shiyan):
+    plan = propose_upgrades(shiyan, "welfare_home", 8, conversion=True)
+    d = plan.to_dict("zh")
+    assert d["role"] == "regional_center" and len(d["sites"]) == 8
+    assert plan.before["served"] == 0 and plan.after["served"] > 0  # there is no regional centre yet
+    assert (plan.by_county["chosen"] <= 2).all()
+
+
+def test_bad_k_and_type_without_upgrade(shiyan):
+    with pytest.raises(InputDataError) as e:
+        propose_upgrades(shiyan, "mutual_aid", 0)
+    assert e.value.details["parameter"] == "k"
+    with pytest.raises(InputDataError) as e:
+        propose_upgrades(shiyan, "welfare_home", 99)
+    assert "99" in e.value.message("zh")
+    with pytest.raises(InputDataError) as e:
+        propose_upgrades(shiyan, "day_care", 3)
+    assert "mutual_aid" in e.value.message("en")
+
+
+def test_cli_upgrade_moves_the_targets(capsys, tmp_path):
+    out = tmp_path / "up.geojson"
+    assert main(["upgrade", "--type", "mutual_aid", "--k", "50", "--json", "--out", str(out)]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert [s["priority"] for s in res["sites"]] == list(range(1, 51))
+    conv = tmp_path / "conv.geojson"
+    assert main(["upgrade", "--type", "welfare_home", "--k", "8", "--convert", "--out", str(conv), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["targets", "--proposal", str(out), "--proposal", str(conv), "--json"]) == 0
+    rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)["targets"]}
+    up = rows["mutual_aid_upgraded_2025"]
+    assert up["status"] == "not_met" and up["after"]["value"] == 50 and up["after"]["status"] == "met"
+    rc = rows["regional_center_new_2025"]
+    assert rc["value"] == 0 and rc["after"]["value"] == 8 and rc["after"]["status"] == "met"
+    assert "after" not in rows["welfare_home_upgraded_2025"]  # a conversion is not an upgrade

@@ -1,0 +1,144 @@
+"""Sized and upgrade proposals from the web form (issue 16): the form's parameters, 400s naming
+the field in zh/en, and what a saved sized or upgrade proposal shows and exports."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    # one app for the module: the solves are the slow part, each is made once
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("cap") / "p.sqlite"), "TESTING": True})
+    yield app.test_client()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _post(client, body, lang="zh", wait=True):
+    r = client.post(f"/api/proposals?lang={lang}" + ("&wait=120" if wait else ""), json=body)
+    text = r.get_data(as_text=True)
+    assert "NaN" not in text and "Infinity" not in text
+    return r.status_code, json.loads(text)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"type": "welfare_home", "kind": "sized", "sizes": "-30,60"}, "sizes"),
+    ({"type": "welfare_home", "kind": "sized", "sizes": "30,abc"}, "sizes"),
+    ({"type": "welfare_home", "kind": "sized", "sizes": [30, True]}, "sizes"),
+    ({"type": "welfare_home", "kind": "sized", "sizes": "30,60", "costs": "300"}, "costs"),
+    ({"type": "welfare_home", "kind": "sized", "budget_sites": 0}, "budget_sites"),
+    ({"type": "welfare_home", "kind": "sized", "budget_sites": "two"}, "budget_sites"),
+    ({"type": "welfare_home", "kind": "sized", "budget_cost": 10}, "budget_cost"),
+    ({"type": "charity_station", "kind": "sized"}, "kind"),
+    ({"type": "welfare_home", "kind": "biggest"}, "kind"),
+    ({"type": "mutual_aid", "kind": "upgrade", "k": 0}, "k"),
+    ({"type": "mutual_aid", "kind": "upgrade", "k": 499}, "k"),
+    ({"type": "day_care", "kind": "upgrade"}, "kind"),
+    ({"type": "mutual_aid", "kind": "upgrade", "convert": True}, "convert"),
+])
+def test_bad_form_input_is_a_400_naming_the_field(client, body, field):
+    jobs = len(client.get("/api/jobs").get_json())
+    for lang in ("zh", "en"):
+        code, err = _post(client, body, lang, wait=False)
+        assert code == 400, err
+        assert err["details"]["parameter"] == field
+        assert field in err["message"]
+        if lang == "zh":
+            assert "无效" in err["message"]
+        else:
+            assert err["message"].startswith("Bad parameter")
+    assert len(client.get("/api/jobs").get_json()) == jobs  # refused before anything was queued
+
+
+def test_budget_message_names_the_cheapest_site(client):
+    code, err = _post(client, {"type": "welfare_home", "kind": "sized", "sizes": "30,60", "budget_cost": 100}, "en", wait=False)
+    assert code == 400 and "300" in err["message"] and "size 30" in err["message"]
+    assert "300 万元" in err["message_zh"]
+
+
+@pytest.fixture(scope="module")
+def sized(client):
+    code, body = _post(client, {"type": "welfare_home", "kind": "sized", "sizes": "30，60,100", "budget_sites": 3,
+                                "name": "规模测试"})
+    assert code == 201, body
+    return body["proposal"]
+
+
+def test_sized_proposal_is_solved_and_saved(client, sized):
+    p = sized
+    assert p["kind"] == "sized" and p["name"] == "规模测试"
+    assert p["params"]["sizes"] == [30.0, 60.0, 100.0] and p["params"]["budget_sites"] == 3
+    sites = p["sites"]
+    assert 1 <= len(sites) <= 3 and [s["priority"] for s in sites] == list(range(1, len(sites) + 1))
+    seen = set()
+    for s in sites:
+        assert s["size"] in (30.0, 60.0, 100.0)
+        assert s["assigned_villages"], s
+        load = sum(v["demand"] for v in s["assigned_villages"])
+        assert load == pytest.approx(s["load"], abs=1)
+        assert s["load"] <= s["capacity_people"] + 1e-6 and 0 < s["utilisation"] <= 1 + 1e-9
+        codes = {v["code"] for v in s["assigned_villages"]}
+        assert not codes & seen  # single source: a village goes to one site only
+        seen |= codes
+        assert "示意" in s["reason_zh"] and "illustrative" in s["reason_en"]
+    z = p["sized"]["summary"]
+    assert z["new_sites"] == len(sites) and z["served"] + z["unserved"] == z["demand"]
+    assert z["shortfall_capacity"] >= 0 and len(p["sized"]["by_county"]) >= 1
+    # the distance coverage before/after, like every other proposal (the list reads it)
+    assert p["after"]["covered_share"] >= p["before"]["covered_share"]
+    listed = {r["id"]: r for r in client.get("/api/proposals").get_json()}[p["id"]]
+    assert listed["n_sites"] == len(sites)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sized_proposal_page_shows_sizes_villages_utilisation_and_shortfall(client, sized, lang):
+    html = client.get(f"/proposals/{sized['id']}?lang={lang}").get_data(as_text=True)
+    assert 'id="sized-sites"' in html and 'id="sized-shortfall"' in html
+    first = sized["sites"][0]
+    assert first["assigned_villages"][0]["name"] in html
+    assert ("Remaining shortfall" in html and "Utilisation" in html) if lang == "en" else \
+        ("剩余容量缺口" in html and "使用率" in html)
+    assert f"{100 * first['utilisation']:.0f}%" in html
+
+
+def test_sized_proposal_exports_and_map(client, sized):
+    text = client.get(f"/api/proposals/{sized['id']}.csv?lang=en").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[1]
+    assert {"Size", "Utilisation", "Villages assigned"} <= set(header)
+    first = dict(zip(header, rows[2]))
+    assert float(first["Size"]) == sized["sites"][0]["size"] and first["Utilisation"].endswith("%")
+    assert sized["sites"][0]["assigned_villages"][0]["name"] in text
+    assert client.get(f"/api/proposals/{sized['id']}.xlsx").status_code == 200
+    layers = client.get(f"/api/proposals/{sized['id']}/layers").get_json()
+    props = layers["sites"]["features"][0]["properties"]
+    assert props["size"] == sized["sites"][0]["size"] and props["assigned_villages"] >= 1
+    assert client.get(f"/proposals/{sized['id']}/brief").status_code == 200
+
+
+def test_rerun_keeps_sizes_and_budget(client, sized):
+    from web.proposals import rerun_params, saved
+    with client.application.test_request_context():
+        params = rerun_params(saved(sized["id"]), client.application.extensions["coverplan"]["service"])
+    assert params["kind"] == "sized" and params["sizes"] == [30.0, 60.0, 100.0] and params["budget_sites"] == 3
+
+
+def test_upgrade_proposal_saved_and_counted_in_targets(client):
+    code, body = _post(client, {"type": "mutual_aid", "kind": "upgrade", "k": 5}, "en")
+    assert code == 201, body
+    p = body["proposal"]
+    assert p["kind"] == "upgrade" and [s["priority"] for s in p["sites"]] == [1, 2, 3, 4, 5]
+    assert p["after"]["served"] >= p["before"]["served"]
+    assert all(s["reason_en"] and s["capacity_after"] > s["capacity_before"] for s in p["sites"])
+    rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={p['id']}").get_json()}
+    row = rows["mutual_aid_upgraded_2025"]
+    assert row["after"]["value"] == row["value"] + 5
+    html = client.get(f"/proposals/{p['id']}?lang=en").get_data(as_text=True)
+    assert "Facilities to upgrade" in html and p["sites"][0]["name"] in html
+    text = client.get(f"/api/proposals/{p['id']}.csv?lang=en").data.decode("utf-8-sig")
+    assert "Capacity after" in text and p["sites"][0]["id"] in text

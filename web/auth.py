@@ -1,0 +1,547 @@
+"""Accounts on a shared bureau server: login, roles, county limits and the audit log.
+
+Modes (config ``AUTH``): ``"open"`` (no login; everyone is the local admin, as
+on a planner's own desk), ``"required"`` (every page and API call needs a
+login), ``"auto"`` (the default: required when the server listens beyond the
+loopback address, ``LISTEN_HOST`` set by ``coverplan serve``; open otherwise,
+so ``make run`` on 127.0.0.1 opens straight into the app).
+
+Every request gets ``g.user`` (``.id``, ``.name``, ``.role``, ``.county``;
+county None = the whole city). The role rule is enforced here, in one place,
+for every state-changing request: a viewer may change nothing, admin pages
+need an admin. A route added later is covered without anyone remembering to
+decorate it. What depends on the request's content (the county of a point, the
+owner of a proposal) is checked by the views through the helpers below
+(``require_county``, ``scope_proposal``, ``may_manage_proposal`` ...), which
+answer 403 with a message in the user's language naming the county.
+
+Sessions are Flask-Login's, in Flask's signed cookie; the session id carries
+the password stamp, so a password change, a reset or disabling the account
+ends every older session at once.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, login_user, logout_user
+
+from planner.i18n import normalise, t, LANGS, COOKIE
+from web.errors import Forbidden, bad_param
+from web.extensions import ext
+from web.users import LOCAL, AccountError, Locked, User, UserStore
+
+log = logging.getLogger("coverplan.auth")
+bp = Blueprint("auth", __name__)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+#: Endpoints anyone may reach without a login (the login page needs its styles).
+PUBLIC = {"auth.login", "static", "pages.healthz"}
+#: State-changing endpoints every signed-in user may use on his own account.
+SELF_SERVICE = {"auth.login", "auth.logout", "auth.password"}
+#: Who may do what, shown on the admin page and sent to the browser.
+RIGHTS = {"viewer": ("view",), "planner": ("view", "edit"), "admin": ("view", "edit", "admin")}
+
+
+# -- set-up ------------------------------------------------------------------------------------
+def auth_required(cfg) -> bool:
+    """Whether viewing needs a login under this configuration."""
+    mode = (cfg.get("AUTH") or "auto").lower()
+    if mode not in ("open", "required", "auto"):
+        raise ValueError(f"AUTH must be open, required or auto (got {mode!r})")
+    if mode != "auto":
+        return mode == "required"
+    host = cfg.get("LISTEN_HOST")
+    return bool(host) and not is_loopback(host)
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything, so treat it as reachable
+
+
+def _secret_key(db_path: str) -> str:
+    """The session key, kept in a file beside the database (mode 0600) so sessions survive a restart."""
+    path = Path(db_path).parent / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        key = path.read_text("ascii").strip()
+        if len(key) >= 32:
+            return key
+    except (OSError, UnicodeDecodeError):
+        pass
+    key = secrets.token_hex(32)
+    # created with 0600 from the start: never readable by others, not even for a moment
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    os.chmod(path, 0o600)  # an existing file with wider rights is narrowed too
+    return key
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    cfg["AUTH_REQUIRED"] = auth_required(cfg)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _secret_key(cfg["DB_PATH"])
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    if not cfg.get("SESSION_COOKIE_SAMESITE"):
+        cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    cfg.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+
+    shared = ext(app)
+    try:
+        counties = {str(k): str(v) for k, v in shared["service"].region.counties["name"].items()}
+    except Exception:  # a region that does not load must not stop the accounts; codes are checked by shape then
+        counties = None
+    users = UserStore(cfg["DB_PATH"], counties=counties)
+    shared["users"] = users
+
+    manager = LoginManager()
+    manager.session_protection = "basic"
+
+    @manager.user_loader
+    def load(session_id: str):
+        uid, _, stamp = session_id.partition(":")
+        user = users.get(uid)
+        if user is None or user.disabled or not secrets.compare_digest(user.stamp, stamp):
+            return None
+        return user
+
+    manager.init_app(app)
+    app.register_blueprint(bp)
+    app.before_request(_gate)
+    app.context_processor(_template_account)
+
+    if cfg["AUTH_REQUIRED"] and users.count() == 0:
+        _first_admin(users)
+
+
+def _first_admin(users: UserStore) -> None:
+    """No accounts yet on a shared server: an admin with a one-time password, shown once on the console."""
+    user, password = users.add("admin", "admin")
+    users.audit("user_added", user_name="(server start)", obj=user.name, detail={"role": "admin", "first_admin": True})
+    text = (f"coverplan: 首次启动，已创建管理员账号 admin，一次性密码：{password}（首次登录后须修改）\n"
+            f"coverplan: first start: created the admin account 'admin' with the one-time password {password} "
+            "(to be changed at first login)")
+    print(text, flush=True)
+    log.warning("first start: created admin account 'admin' with a one-time password (printed on the console)")
+
+
+# -- every request -------------------------------------------------------------------------------
+def _lang() -> str:
+    # the language hook of web/app.py runs after this one; the answers given here speak the same language
+    asked = request.args.get("lang")
+    if asked in LANGS:
+        return asked
+    return normalise(request.cookies.get(COOKIE), current_app.config["LANG"])
+
+
+def _wants_json() -> bool:
+    return (request.path.startswith(("/api/", "/charts/")) or request.method not in SAFE_METHODS
+            or request.accept_mimetypes.best == "application/json")
+
+
+def _deny(status: int, code: str, en: str, zh: str):
+    lang = getattr(g, "lang", None) or _lang()
+    if _wants_json():
+        return jsonify({"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
+                        "details": {"path": request.path}}), status
+    return render_template("error.html", title=t("error", lang), status=status,
+                           message=en if lang == "en" else zh), status
+
+
+def _gate():
+    """Who is asking, and may he? Runs before every request."""
+    from flask_login import current_user
+
+    g.lang = getattr(g, "lang", None) or _lang()
+    endpoint = request.endpoint or ""
+    if not current_app.config["AUTH_REQUIRED"]:
+        g.user = LOCAL
+        return None
+    user = current_user._get_current_object() if current_user and current_user.is_authenticated else None
+    g.user = user
+    if endpoint in PUBLIC or endpoint.startswith("vendor."):
+        return None
+    if user is None:
+        if _wants_json():
+            return _deny(401, "LoginRequired", "Please log in first.", "请先登录。")
+        return redirect(url_for("auth.login", next=_here()))
+    if user.must_change and endpoint not in SELF_SERVICE:
+        if _wants_json():
+            return _deny(403, "PasswordChangeRequired", "Change your one-time password first.",
+                         "请先修改一次性密码。")
+        return redirect(url_for("auth.password", next=_here()))
+    if endpoint.startswith("auth.admin") and not user.is_admin:
+        return _deny(403, "Forbidden", "Only an administrator may manage accounts and see the audit log.",
+                     "只有管理员可以管理账号和查看审计日志。")
+    if request.method not in SAFE_METHODS and endpoint not in SELF_SERVICE and not user.can_edit:
+        return _deny(403, "Forbidden", "Your account may view only (role: viewer); ask an administrator.",
+                     "您的账号只有查看权限（查看者），不能修改数据或方案；如需修改请联系管理员。")
+    return None
+
+
+def _here() -> str:
+    qs = request.query_string.decode("utf-8", "replace")
+    return request.path + ("?" + qs if qs else "")
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site; "/" for anything that could lead elsewhere."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return "/"
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return "/"  # browsers read "/\\evil.example" as "//evil.example"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _template_account() -> dict:
+    user = getattr(g, "user", None)
+    if user is None:
+        return {"account": None}
+    counties = (ext()["users"].counties or {})
+    return {"account": {"id": user.id, "name": user.name, "role": user.role, "county": user.county,
+                        "county_name": counties.get(user.county or "", ""),
+                        "rights": list(RIGHTS.get(user.role, ())), "citywide": user.citywide,
+                        "login": bool(current_app.config["AUTH_REQUIRED"])}}
+
+
+# -- rules the views apply -----------------------------------------------------------------------
+def user() -> User:
+    return getattr(g, "user", None) or LOCAL
+
+
+def county_label(code) -> str:
+    counties = ext()["users"].counties or {}
+    code = str(code or "")
+    return f"{counties[code]}（{code}）" if code in counties else code or "?"
+
+
+def require_citywide(what_en: str, what_zh: str) -> None:
+    """Only the city bureau (a planner without a county, or an admin) may do this."""
+    u = user()
+    if not u.citywide:
+        raise Forbidden(f"Only a city-wide planner or an administrator may {what_en}; your account is limited to "
+                        f"{county_label(u.county)}.",
+                        f"只有市级规划人员或管理员可以{what_zh}；您的账号限于 {county_label(u.county)}。")
+
+
+def require_county(code, what_en: str, what_zh: str) -> None:
+    """A county planner may change only his county: 403 naming the county otherwise."""
+    u = user()
+    if u.citywide or not u.can_edit:
+        return
+    if str(code or "") != u.county:
+        raise Forbidden(f"You may change data of {county_label(u.county)} only; {what_en} lies in "
+                        f"{county_label(code)}.",
+                        f"您只能修改 {county_label(u.county)} 的数据；{what_zh}位于 {county_label(code)}。",
+                        details={"county": str(code or ""), "your_county": u.county})
+
+
+def require_candidate_county(region, ft, cid: str) -> None:
+    """A county planner marks candidate sites of his county only."""
+    u = user()
+    if u.citywide or not u.can_edit:
+        return
+    from planner.coverage import existing_facilities
+    from planner.sites import candidate_sites
+
+    cands = candidate_sites(region, ft, existing_facilities(region, ft))
+    hit = cands.loc[cands["id"] == cid, "county_code"]
+    if len(hit):  # an unknown id is the view's 404
+        require_county(hit.iloc[0], f"candidate site {cid}", f"候选点 {cid} ")
+
+
+def scope_proposal(params: dict, asked: str | None = None) -> dict:
+    """The county a new proposal is solved for: a county planner's is his county, whatever was asked."""
+    u = user()
+    counties = ext()["users"].counties
+    if asked is not None and (not isinstance(asked, str) or (counties is not None and asked not in counties)):
+        raise bad_param("county", asked, "a county code (" + ", ".join(counties or ()) + ")", "县区代码")
+    if asked and not u.citywide and asked != u.county:
+        raise Forbidden(f"You may make proposals for {county_label(u.county)} only (asked: {county_label(asked)}).",
+                        f"您只能为 {county_label(u.county)} 制定方案（所选：{county_label(asked)}）。")
+    county = u.county if not u.citywide else (asked or None)
+    return {**params, "county": county}
+
+
+def may_manage_proposal(rec: dict) -> bool:
+    u = user()
+    if u.is_admin or (rec.get("owner") and rec.get("owner") == u.id):
+        return True
+    scope = (rec.get("params") or {}).get("county") or None
+    return u.can_edit and scope == (u.county or None)
+
+
+def require_manage_proposal(rec: dict, what_en: str, what_zh: str) -> None:
+    if not may_manage_proposal(rec):
+        scope = (rec.get("params") or {}).get("county")
+        where_en = county_label(scope) if scope else "the whole city"
+        where_zh = county_label(scope) if scope else "全市"
+        raise Forbidden(f"Only its author, an administrator or a planner of the same scope ({where_en}) may "
+                        f"{what_en} this proposal.",
+                        f"只有方案的创建者、管理员或同一范围（{where_zh}）的规划人员可以{what_zh}此方案。")
+
+
+def require_job_owner(job) -> None:
+    u = user()
+    owner = getattr(job, "owner", None)  # "user:<id>" (web/security.py), or a client address in open mode
+    if u.is_admin or owner is None or owner in (u.id, f"user:{u.id}"):
+        return
+    raise Forbidden("Only the person who started this calculation, or an administrator, may cancel it.",
+                    "只有提交该计算的用户或管理员可以取消它。")
+
+
+def scope_import(layer: str, gdf, region):
+    """The rows a county planner's import may commit, or 403 listing the rows outside his county.
+
+    All or nothing, like every import: rows in another county refuse the whole
+    file at confirm (the planner removes them and uploads again), never a silent
+    partial import. A facility layer is replaced as a whole by the data store,
+    so the other counties' facilities of the type are carried over unchanged.
+    """
+    import pandas as pd
+
+    u = user()
+    if u.citywide:
+        return gdf
+    if layer == "network":
+        require_citywide("upload a road network", "上传路网")
+    if layer.startswith("facilities"):
+        counties = (gdf["county_code"].astype(str) if "county_code" in gdf
+                    else gdf["township_code"].astype(str).str[:6])
+    else:  # townships (9 digits) and villages (12): the county is the code's first 6 digits
+        counties = gdf["code"].astype(str).str[:6]
+    outside = gdf[counties.to_numpy() != u.county]
+    if len(outside):
+        rows = []
+        for i, r in outside.head(50).iterrows():
+            rows.append({"row": int(r["source_row"]) if "source_row" in r and pd.notna(r["source_row"]) else None,
+                         "name": str(r.get("name") or r.get("code") or r.get("id") or i),
+                         "county": county_label(counties.loc[i])})
+        listing = "；".join(f"{'第%s行 ' % x['row'] if x['row'] else ''}{x['name']}（{x['county']}）" for x in rows[:10])
+        listing_en = "; ".join(f"{'row %s ' % x['row'] if x['row'] else ''}{x['name']} ({x['county']})" for x in rows[:10])
+        more = len(outside) - min(10, len(outside))
+        raise Forbidden(f"{len(outside)} row(s) lie outside {county_label(u.county)}, the county you may change: "
+                        f"{listing_en}{' …' if more else ''}. Remove them from the file and upload it again.",
+                        f"有 {len(outside)} 行不在您可修改的 {county_label(u.county)} 内：{listing}{' 等' if more else ''}。"
+                        "请从文件中删去这些行后重新上传。", details={"rows": rows, "refused": int(len(outside))})
+    if not layer.startswith("facilities"):
+        return gdf
+    import geopandas as gpd
+
+    fac = region.facilities
+    types = set(gdf["facility_type"].astype(str)) if "facility_type" in gdf else {layer.split(":", 1)[1]}
+    kept = fac[fac["facility_type"].astype(str).isin(types) & (fac["county_code"].astype(str) != u.county)]
+    clash = sorted(set(kept["id"].astype(str)) & set(gdf["id"].astype(str)))
+    if clash:
+        raise Forbidden(f"Facility id(s) {clash[:10]} belong to another county's facilities.",
+                        f"设施编号 {clash[:10]} 属于其他县区的设施，不能在本县导入中使用。", details={"ids": clash})
+    merged = pd.concat([gdf, kept[[c for c in kept.columns if c in gdf.columns or c == "geometry"]]],
+                       ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)
+
+
+def audit(event: str, obj=None, /, **detail) -> None:
+    """One line in the audit log, by the current user (never fails the request it records)."""
+    try:
+        ext()["users"].audit(event, user=user(), obj=obj, detail=detail or None, ip=request.remote_addr)
+    except Exception:
+        log.exception("audit log write failed: %s %s", event, obj)
+
+
+# -- pages ---------------------------------------------------------------------------------------
+def _form_or_json() -> dict:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {}
+    return request.form.to_dict()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    lang = g.lang
+    nxt = safe_next(request.values.get("next"))
+    if not current_app.config["AUTH_REQUIRED"]:
+        return redirect(nxt)  # open mode: nobody logs in
+    error, name = None, ""
+    if request.method == "POST":
+        body = _form_or_json()
+        name = str(body.get("name") or "").strip()[:40]
+        users = ext()["users"]
+        try:
+            u = users.authenticate(name, str(body.get("password") or ""))
+        except Locked as exc:
+            new = getattr(exc, "new", False)
+            users.audit("login_failed" if new else "login_locked", user_name=name, obj=name, ip=request.remote_addr,
+                        detail={"locked": True} if new else None)
+            log.warning("login refused for %r from %s: locked", name, request.remote_addr)
+            error, status = exc.message(lang), 429
+        else:
+            if u is None:
+                users.audit("login_failed", user_name=name, obj=name, ip=request.remote_addr)
+                log.warning("login failed for %r from %s", name, request.remote_addr)
+                error, status = t("auth_wrong", lang), 401
+            else:
+                login_user(u)
+                g.user = u
+                users.audit("login", user=u, obj=u.name, ip=request.remote_addr)
+                target = url_for("auth.password", next=nxt) if u.must_change else nxt
+                if request.is_json:
+                    return jsonify({"user": u.public(), "next": target})
+                return redirect(target)
+        if request.is_json:
+            return jsonify({"error": "LoginFailed", "message": error}), status
+        return render_template("login.html", error=error, name=name, next=nxt), status
+    return render_template("login.html", error=None, name=name, next=nxt)
+
+
+@bp.post("/logout")
+def logout():
+    u = getattr(g, "user", None)
+    if u is not None and u is not LOCAL:
+        audit("logout", u.name)
+    logout_user()
+    if request.is_json:
+        return jsonify({"logged_out": True})
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    u = user()
+    nxt = safe_next(request.values.get("next"))
+    if u is LOCAL:
+        return redirect(nxt)
+    error = None
+    if request.method == "POST":
+        body = _form_or_json()
+        users = ext()["users"]
+        current, new, again = (str(body.get(k) or "") for k in ("current", "new", "again"))
+        try:
+            if not users.verify(u.id, current):
+                raise AccountError("The current password is wrong.", "当前密码不正确。")
+            if new != again:
+                raise AccountError("The two new passwords differ.", "两次输入的新密码不一致。")
+            if new == current:
+                raise AccountError("Choose a password other than the one-time password.", "新密码不能与当前密码相同。")
+            changed, _ = users.set_password(u.name, new, must_change=False)
+        except AccountError as exc:
+            error = exc.message(g.lang)
+        else:
+            login_user(changed)  # the stamp changed: this session continues with the new one
+            audit("password_changed", u.name)
+            if request.is_json:
+                return jsonify({"changed": True, "next": nxt})
+            return redirect(nxt)
+        if request.is_json:
+            return jsonify({"error": "PasswordNotChanged", "message": error}), 400
+        return render_template("password.html", error=error, next=nxt), 400
+    return render_template("password.html", error=None, next=nxt)
+
+
+@bp.get("/api/me")
+def me():
+    acc = _template_account()["account"]
+    return jsonify(acc)
+
+
+# -- admin ---------------------------------------------------------------------------------------
+@bp.get("/admin")
+def admin_page():
+    counties = ext()["users"].counties or {}
+    return render_template("admin.html", active="admin", counties=counties, roles=list(RIGHTS))
+
+
+def _account_error(exc: AccountError):
+    return jsonify({"error": "AccountError", "code": exc.code, "message": exc.message(g.lang),
+                    "message_en": exc.en, "message_zh": exc.zh}), 400
+
+
+@bp.get("/api/admin/users")
+def admin_users():
+    counties = ext()["users"].counties or {}
+    return jsonify([{**u.public(), "county_name": counties.get(u.county or "", "")} for u in ext()["users"].list()])
+
+
+@bp.post("/api/admin/users")
+def admin_user_add():
+    body = _form_or_json()
+    users = ext()["users"]
+    try:
+        password = body.get("password") or None
+        u, generated = users.add(body.get("name"), body.get("role") or "viewer", body.get("county") or None,
+                                 password=password, must_change=True)
+    except AccountError as exc:
+        return _account_error(exc)
+    audit("user_added", u.name, role=u.role, county=u.county)
+    return jsonify({"user": u.public(), "password": generated}), 201
+
+
+@bp.patch("/api/admin/users/<name>")
+def admin_user_edit(name: str):
+    body = _form_or_json()
+    users = ext()["users"]
+    try:
+        before = users.find(name)
+        kw = {}
+        if "role" in body:
+            kw["role"] = body["role"]
+        if "county" in body:
+            kw["county"] = body["county"] or None
+        if "disabled" in body:
+            if not isinstance(body["disabled"], bool):
+                raise AccountError("disabled is true or false.", "disabled 须为 true 或 false。")
+            if body["disabled"] and before.id == user().id:
+                raise AccountError("You cannot disable your own account.", "不能停用自己的账号。")
+            kw["disabled"] = body["disabled"]
+        u = users.update(name, **kw)
+    except AccountError as exc:
+        return _account_error(exc)
+    if u.disabled != before.disabled:
+        audit("user_disabled" if u.disabled else "user_enabled", u.name)
+    if (u.role, u.county) != (before.role, before.county):
+        audit("user_changed", u.name, role=u.role, county=u.county, was={"role": before.role, "county": before.county})
+    return jsonify({"user": u.public()})
+
+
+@bp.post("/api/admin/users/<name>/reset")
+def admin_user_reset(name: str):
+    users = ext()["users"]
+    try:
+        u, generated = users.set_password(name)
+    except AccountError as exc:
+        return _account_error(exc)
+    audit("password_reset", u.name)
+    return jsonify({"user": u.public(), "password": generated})
+
+
+@bp.get("/api/admin/audit")
+def admin_audit():
+    def _int(name, default, top):
+        raw = request.args.get(name, "")
+        return min(top, int(raw)) if raw.isdigit() and len(raw) < 9 else default
+    limit, offset = _int("limit", 50, 500), _int("offset", 0, 10**8)
+    total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=request.args.get("action") or None,
+                                            user=request.args.get("user") or None,
+                                            q=(request.args.get("q") or "").strip()[:80] or None)
+    for r in rows:
+        r["action_text"] = t("audit_" + r["action"], g.lang)
+    return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
+                    "actions": ext()["users"].actions()})
+

@@ -1,0 +1,285 @@
+"""Sized and upgrade proposals from the browser (issue 16): the proposal form's
+"sizes / 规模档次" and "upgrade existing facilities" choices.
+
+The planner does the work (planner.sizing.propose_sized, planner.upgrades.propose_upgrades);
+this module checks the form, runs them in the background job of web.proposals.start,
+and shapes what is saved so the store, the list, the maps, the targets and the
+downloads treat them like any other proposal:
+
+- ``summary``: the planner's answer plus ``before`` / ``after``. For a sized
+  proposal these are the distance coverage without and with the new sites (the
+  same numbers as every other proposal, so the list and the comparison read
+  them alike); the capacity side (served demand, utilisation, shortfall) is in
+  ``sized``. For an upgrade ``before`` / ``after`` are the demand served through
+  capacity (an upgrade adds capacity and reach, which distance coverage cannot
+  show), with ``covered_share`` set to the served share so the list has a number.
+- ``geojson``: one point per new site (sized) or chosen facility (upgrade), with
+  ``priority`` and ``reason_zh`` / ``reason_en`` like new-site proposals; an
+  upgrade's collection says ``kind: upgrade`` so ``targets`` counts it as upgrades.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+
+from geo import settings
+from geo.errors import InputDataError
+from planner.coverage import analyse_coverage, existing_facilities
+from planner.i18n import pick, t
+from web.errors import bad_param
+
+KINDS = ("location", "sized", "upgrade")
+MAX_SIZES = 8
+MAX_K = 500
+#: People of each capacity basis, for the reasons a planner reads.
+BASIS = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": ("65岁以上老人", "people aged 65+"),
+         "aged_80": ("80岁以上老人", "people aged 80+"), "population": ("人", "people")}
+
+
+def _numbers(raw, name: str) -> list[float] | None:
+    """A list of numbers from "30,60,100" (also Chinese commas) or a JSON list; 400 naming ``name``."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+        return None
+    items = raw if isinstance(raw, list) else (str(raw).replace("，", ",").replace("、", ",").split(",")
+                                               if isinstance(raw, str) else None)
+    expected = ("numbers > 0 separated by commas, e.g. 30,60,100", "以逗号分隔、大于0的数，如 30,60,100")
+    if items is None:
+        raise bad_param(name, raw, *expected)
+    out = []
+    for item in items:
+        if isinstance(item, bool):
+            raise bad_param(name, raw, *expected)
+        try:
+            v = float(str(item).strip())
+        except ValueError:
+            raise bad_param(name, raw, *expected) from None
+        if not np.isfinite(v) or v <= 0:
+            raise bad_param(name, raw, *expected)
+        out.append(v)
+    if not out or len(out) > MAX_SIZES:
+        raise bad_param(name, raw, f"1 to {MAX_SIZES} {expected[0]}", f"1至{MAX_SIZES}个{expected[1]}")
+    return out
+
+
+def parse(form: dict, ft, service, number) -> dict:
+    """The sized / upgrade part of the form (``number`` is web.proposals' checked-number reader)."""
+    kind = form.get("kind") or "location"
+    if kind not in KINDS:
+        raise bad_param("kind", kind, "location, sized or upgrade", "location、sized 或 upgrade")
+    if kind == "location":
+        return {"kind": "location"}
+    if ft.capacity is None:
+        with_cap = [k for k, x in service.types().items() if x.capacity]
+        raise bad_param("kind", kind, f"a type with a capacity ({', '.join(with_cap)})",
+                        f"设有容量的设施类型（{'、'.join(with_cap)}）")
+    if kind == "sized":
+        return _parse_sized(form, ft, number)
+    return _parse_upgrade(form, ft, service, number)
+
+
+def _parse_sized(form: dict, ft, number) -> dict:
+    from planner.sizing import size_costs
+
+    sizes = _numbers(form.get("sizes"), "sizes") or list(ft.capacity.sizes)
+    if not sizes:
+        raise bad_param("sizes", form.get("sizes"), "size classes, e.g. 30,60,100", "规模档次，如 30,60,100")
+    sizes = sorted(set(sizes))
+    costs = _numbers(form.get("costs"), "costs")
+    if costs is not None and len(costs) != len(sizes):
+        raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
+    if costs is None and not ft.capacity.sizes:
+        raise bad_param("costs", None, "a cost per size (the type states none)", "每个规模的造价（该类型未设定）")
+    try:
+        cost = size_costs(ft, sizes, costs)
+    except InputDataError as e:  # the planner's own check, named as the form's field
+        raise bad_param("costs", form.get("costs"), e.message_en, e.message_zh) from None
+    budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=-10**9, maximum=5000)
+    budget_cost = number(form.get("budget_cost"), "budget_cost", float, minimum=-1e12, maximum=1e9)
+    if budget_sites is not None and budget_sites < 1:
+        raise bad_param("budget_sites", form.get("budget_sites"), "at least one new site", "至少1处新址")
+    if budget_cost is not None and budget_cost < min(cost):
+        cheapest = min(cost)
+        size = sizes[int(np.argmin(cost))]
+        raise bad_param("budget_cost", form.get("budget_cost"),
+                        f"at least the cost of one site ({cheapest:g} 万元 for size {size:g})",
+                        f"不小于一处站点的造价（规模 {size:g}：{cheapest:g} 万元）")
+    if budget_sites is None and budget_cost is None:
+        budget_sites = ft.default_p  # the type's usual number of new sites, as for the other models
+    return {"kind": "sized", "sizes": sizes, "costs": costs, "size_costs": cost,
+            "budget_sites": budget_sites, "budget_cost": budget_cost}
+
+
+def upgrade_limit(service, ft, conversion: bool) -> int:
+    """How many facilities an upgrade may choose (existing ones, within the per-county limits)."""
+    spec = ft.conversion if conversion else ft.upgrade
+    fac = existing_facilities(service.region, ft)
+    counts = fac["county_code"].astype(str).value_counts()
+    if spec.per_county_max:
+        return int(sum(min(int(spec.per_county_max), int(n)) for n in counts))
+    return int(counts.sum())
+
+
+def _parse_upgrade(form: dict, ft, service, number) -> dict:
+    convert = form.get("convert") in (True, "1", "true", "on", "yes", 1)
+    spec = ft.conversion if convert else ft.upgrade
+    if spec is None:
+        able = [k for k, x in service.types().items() if (x.conversion if convert else x.upgrade)]
+        name = "convert" if convert else "kind"
+        raise bad_param(name, form.get(name), f"a type that can be {'converted' if convert else 'upgraded'} "
+                        f"({', '.join(able)})", f"可{'转型' if convert else '改造提升'}的设施类型（{'、'.join(able)}）")
+    k = number(form.get("k"), "k", int, minimum=1, maximum=MAX_K)
+    if k is None:
+        k = next((int(x["min"]) for x in ft.targets if x["kind"] == "upgraded"), 5)
+    limit = upgrade_limit(service, ft, convert)
+    if k > limit:
+        raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
+                        f"不超过 {limit}（现有设施数，按各县上限）")
+    return {"kind": "upgrade", "k": int(k), "convert": bool(convert)}
+
+
+def default_name(params: dict, ft) -> str:
+    from datetime import datetime
+    if params["kind"] == "sized":
+        sizes = "/".join(f"{s:g}" for s in params["sizes"])
+        return f"{ft.name_zh}·规模{sizes}·{datetime.now():%m-%d %H:%M}"
+    what = "转型" if params.get("convert") else "改造提升"
+    return f"{ft.name_zh}·{what}{params['k']}处·{datetime.now():%m-%d %H:%M}"
+
+
+def _coverage_summary(cov) -> dict:
+    out = dict(cov.summary)
+    out["facilities"] = int(len(cov.facilities))
+    return out
+
+
+def solve(params: dict, region, ft, graph, progress) -> tuple[dict, dict]:
+    """Run the sized or upgrade proposal; returns the (summary, geojson) to save."""
+    if params["kind"] == "sized":
+        return _solve_sized(params, region, ft, graph, progress)
+    return _solve_upgrade(params, region, ft, graph, progress)
+
+
+def _site_reason(s: dict, ft, lang: str) -> str:
+    zh, en = BASIS.get(ft.capacity.basis, ("人", "people"))
+    n = len(s["assigned_villages"])
+    unit_zh = t("capw_unit_" + ft.capacity.field, "zh")
+    unit_en = t("capw_unit_" + ft.capacity.field, "en")
+    if lang == "en":
+        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} 万元, illustrative); serves {n} villages with "
+                f"{s['load']:,.0f} {en}; utilisation {100 * s['utilisation']:.0f}%")
+    return (f"规模 {s['size']:g} {unit_zh}（造价 {s['cost']:g} 万元，示意）；服务 {n} 个村（社区）、"
+            f"{s['load']:,.0f} 名{zh}；使用率 {100 * s['utilisation']:.0f}%")
+
+
+def _solve_sized(params, region, ft, graph, progress):
+    from planner.sizing import propose_sized
+
+    progress(0.1, "demand and candidates")
+    before = analyse_coverage(region, ft, mode=params["mode"], graph=graph)
+    progress(0.2, "solving sized: MIP")
+    out = propose_sized(region, ft, params["sizes"], costs=params.get("costs"),
+                        budget_sites=params.get("budget_sites"), budget_cost=params.get("budget_cost"),
+                        mode=params["mode"], graph=graph, time_limit=params["time_limit"])
+    progress(0.85, "rationale")
+    feats = []
+    for s in out["sites"]:
+        s["reason_zh"], s["reason_en"] = _site_reason(s, ft, "zh"), _site_reason(s, ft, "en")
+        s["id"] = s["candidate_id"]
+        props = {k: v for k, v in s.items() if k != "assigned_villages"}
+        # added_weight: what the offline map (planner.mapexport) labels every proposed site with
+        props.update({"facility_type": ft.key, "assigned_villages": len(s["assigned_villages"]),
+                      "added_weight": s["load"]})
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "Point", "coordinates": [round(s["lon"], 7), round(s["lat"], 7)]}})
+    sites = gpd.GeoDataFrame.from_features(feats, crs=settings.STORAGE_CRS) if feats else None
+    after = analyse_coverage(region, ft, extra_sites=sites, mode=params["mode"], graph=graph) if feats else before
+    summary = {**out, "kind": "sized",
+               "standard": {"urban": ft.standard_urban, "rural": ft.standard_rural, "unit": ft.unit},
+               "cost_unit": ft.unit, "before": _coverage_summary(before), "after": _coverage_summary(after),
+               "sized": {"summary": out["summary"], "by_county": out["by_county"], "existing": out["existing"],
+                         "field": out["field"], "basis": out["basis"]}}
+    summary.pop("by_county", None)  # the page's county table is the coverage one's shape; sized rows live in "sized"
+    return summary, {"type": "FeatureCollection", "features": feats,
+                     "coverplan": {"type": ft.key, "kind": "sized", "params": out["params"]}}
+
+
+def _solve_upgrade(params, region, ft, graph, progress):
+    from planner.upgrades import propose_upgrades
+
+    progress(0.2, "solving upgrade: MIP")
+    plan = propose_upgrades(region, ft, params["k"], conversion=params["convert"], mode=params["mode"], graph=graph,
+                            time_limit=params["time_limit"])
+    progress(0.85, "rationale")
+    d = plan.to_dict("zh")
+    before, after = dict(plan.before), dict(plan.after)
+    before["covered_share"], after["covered_share"] = before.get("served_share"), after.get("served_share")
+    summary = {"type": ft.key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en, "kind": "upgrade",
+               "role": d["role"], "role_name_zh": plan.role.name_zh if plan.role else None,
+               "role_name_en": plan.role.name_en if plan.role else None,
+               "params": d["params"], "solver": d["solver"], "before": before, "after": after,
+               "sites": d["sites"], "upgrade_by_county": d["by_county"], "is_estimate": params["mode"] != "network",
+               "standard": {"urban": ft.standard_urban, "rural": ft.standard_rural, "unit": ft.unit},
+               "cost_unit": ft.unit, "synthetic_inputs": d["synthetic_inputs"],
+               "notes_zh": [n["zh"] for n in plan.notes], "notes_en": [n["en"] for n in plan.notes]}
+    fc = plan.to_geojson()
+    for f in fc["features"]:  # added_weight: what the offline map (planner.mapexport) labels a site with
+        f["properties"]["added_weight"] = f["properties"].get("added_served")
+    return summary, fc
+
+
+# -- reading a saved one ---------------------------------------------------------
+def view_extra(s: dict, lang: str) -> dict:
+    """The sized / upgrade parts of a saved proposal's view."""
+    kind = s.get("kind") or "location"
+    out = {"kind": kind}
+    if kind != "location":
+        # the fields of a new-site rationale row, empty: pages made for those (the brief) show "–"
+        blank = dict.fromkeys(("added_weight", "added_units", "farthest_cost", "nearest_existing_id",
+                               "nearest_existing_name", "nearest_existing_cost", "beyond_standard_units"))
+        out["sites"] = [{**blank, **x} for x in s.get("sites") or []]
+    if kind == "sized":
+        out["sized"] = s.get("sized") or {}
+        out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
+        out["cap_field"] = s.get("field")
+    elif kind == "upgrade":
+        out["upgrade"] = {"role": s.get("role"), "role_name": pick(s.get("role_name_zh"), s.get("role_name_en"), lang),
+                          "by_county": s.get("upgrade_by_county") or [], "params": s.get("params") or {}}
+        out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
+    return out
+
+
+def applied(rec: dict) -> dict:
+    """What ``planner.targets`` needs besides type and sites: an upgrade counts as upgrades
+    (a conversion as new sites of its role), not as new sites of its type."""
+    s = rec.get("summary") or {}
+    if s.get("kind") == "upgrade":
+        return {"kind": "upgrade", "role": s.get("role")}
+    return {}
+
+
+SIZED_COLUMNS = [
+    ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
+    ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("size", "capw_size"), ("cost", "capw_cost"),
+    ("load", "capw_load"), ("utilisation", "capw_utilisation"), ("n_villages", "capw_n_villages"),
+    ("villages", "capw_assigned_villages"), ("reason", "reason"),
+]
+UPGRADE_COLUMNS = [
+    ("priority", "priority"), ("name", "name"), ("id", "fac_id"), ("township_name", "township"),
+    ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("capacity_before", "capw_capacity_before"),
+    ("capacity_after", "capw_capacity_after"), ("added_served", "capw_added_served"), ("reason", "reason"),
+]
+
+
+def export_table(rec: dict, lang: str):
+    """(rows, columns) of a sized or upgrade proposal's download; None for a location proposal."""
+    s = rec.get("summary") or {}
+    kind = s.get("kind")
+    if kind == "sized":
+        rows = [{**x, "n_villages": len(x.get("assigned_villages") or []),
+                 "villages": ("、" if lang != "en" else ", ").join(v["name"] for v in x.get("assigned_villages") or []),
+                 "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
+        return rows, SIZED_COLUMNS
+    if kind == "upgrade":
+        rows = [{**x, "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
+        return rows, UPGRADE_COLUMNS
+    return None

@@ -1,0 +1,224 @@
+"""Hardening of the web face: CSRF, the Host allow-list, security headers, job owners.
+
+Hooked into the app by ``install(app)`` (web/app.py, section "hardening").
+
+CSRF is a double-submit token that does not depend on the server session (so it
+works in the open localhost mode without accounts and survives a restart): a
+random token lives in an HttpOnly, SameSite=Strict cookie, and every
+state-changing request must echo it in the ``X-CSRF-Token`` header (the page
+scripts read it from the page's ``cp-config`` block, web/static/common.js) or in
+a ``csrf_token`` form field (templates: ``{{ csrf_token() }}``). A page on another
+origin can neither read the cookie nor the page, so it cannot echo the token.
+On top of that, a request whose ``Origin`` (or, without it, ``Referer``) names
+another origin is refused even with a valid token: SameSite does not separate
+two ports of one host, the Origin check does.
+
+The Host allow-list answers 400 to a request whose ``Host`` header is not one of
+the server's names before any route runs, so a DNS-rebinding page (its own name
+pointing at 127.0.0.1) cannot read the API through the planner's browser.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import socket
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from markupsafe import Markup, escape
+from werkzeug.sansio.utils import host_is_trusted
+
+from planner import i18n
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_COOKIE = "cp_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+#: Tile hosts per basemap (web/static/map.js draws from these): allowed as images only when configured.
+TILE_HOSTS = {"osm": ("https://tile.openstreetmap.org",),
+              "tianditu": ("https://*.tianditu.gov.cn",)}
+
+
+def default_hosts(listen: str | None = None) -> list[str]:
+    """Names a browser may use for this server: loopback, plus what ``coverplan serve`` listens on.
+
+    Listening on every interface (0.0.0.0 / ::) adds the machine's own name and
+    addresses, which is how colleagues on the intranet reach it; any other name
+    (a DNS alias) is added with ``--allowed-host``.
+    """
+    hosts = list(LOOPBACK)
+    if listen and listen not in ("0.0.0.0", "::", ""):
+        hosts.append(listen)
+    elif listen:
+        try:
+            name = socket.gethostname()
+            hosts += [name, socket.getfqdn()]
+            hosts += socket.gethostbyname_ex(name)[2]
+        except OSError:  # no resolver on the machine: loopback and --allowed-host still work
+            pass
+    return list(dict.fromkeys(h.lower() for h in hosts if h))
+
+
+def _origin_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origin() -> str:
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def _refuse(status: int, code: str, en: str, zh: str) -> Response:
+    # the language hook may not have run yet (these checks come first)
+    asked = request.args.get("lang")
+    lang = asked if asked in i18n.LANGS else i18n.normalise(request.cookies.get(i18n.COOKIE), "zh")
+    body = {"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
+            "details": {"path": request.path[:200]}}
+    wants_json = (request.path.startswith(("/api/", "/charts/")) or request.is_json
+                  or "application/json" in request.headers.get("Accept", ""))
+    if wants_json:
+        resp = jsonify(body)
+    else:  # a plain page without templates: nothing on it depends on the refused request
+        text = escape(zh) + Markup("<br>") + escape(en)
+        resp = Response(f"<!doctype html><meta charset='utf-8'><title>{status}</title><p>{text}</p>",
+                        mimetype="text/html")
+    resp.status_code = status
+    return resp
+
+
+# -- the hooks ----------------------------------------------------------------------------------
+def check_host():
+    allowed = [h.lower() for h in current_app.config.get("ALLOWED_HOSTS") or LOOPBACK]
+    raw = (request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME") or "").lower()
+    if "*" in allowed or _trusted(raw, allowed):
+        return None
+    name = raw[:100]
+    return _refuse(400, "HostNotAllowed",
+                   f"This server does not answer to the name {name!r}. Open it by one of its configured names "
+                   "(an administrator adds names with `coverplan serve --allowed-host NAME`).",
+                   f"本服务器不响应主机名“{name}”。请使用已配置的地址访问（管理员可用 "
+                   "`coverplan serve --allowed-host 名称` 添加）。")
+
+
+def _trusted(raw: str, allowed: list[str]) -> bool:
+    if raw.startswith("["):  # an IPv6 literal, "[::1]:5000": werkzeug's helper cuts it at the first colon
+        host = raw[1:raw.find("]")] if "]" in raw else ""
+        return bool(host) and host in [h.strip("[]") for h in allowed]
+    return host_is_trusted(raw, [h for h in allowed if ":" not in h])
+
+
+def csrf_token() -> str:
+    """This browser's token (made on its first request and kept in the cookie)."""
+    token = getattr(g, "csrf_token", None)
+    if token is None:
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        # only our own shape: a cookie planted with odd characters is replaced
+        token = cookie if 20 <= len(cookie) <= 100 and cookie.replace("-", "").replace("_", "").isalnum() else None
+        if token is None:
+            token = secrets.token_urlsafe(32)
+            g.csrf_new = True
+        g.csrf_token = token
+    return token
+
+
+def check_csrf():
+    if request.method in SAFE_METHODS or not current_app.config.get("CSRF_ENABLED", True):
+        return None
+    origin = request.headers.get("Origin")
+    source = origin if origin is not None else request.headers.get("Referer")
+    if source is not None and _origin_of(source) != own_origin():
+        return _refuse(403, "CrossOrigin",
+                       f"Refused: this request came from another site ({source[:100]!r}).",
+                       f"已拒绝：该请求来自其他网站（{source[:100]}），不能修改本系统的数据。")
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent = request.form.get(CSRF_FIELD)
+    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), str(sent).encode()):
+        return _refuse(403, "CSRFTokenMissing",
+                       "Refused: the request lacks this page's security token (CSRF). Reload the page and try again.",
+                       "已拒绝：请求缺少本页面的安全令牌（CSRF）或令牌无效。请刷新页面后重试。")
+    return None
+
+
+def csp(app: Flask, *, export: bool = False) -> str:
+    """The Content-Security-Policy of the app's pages (or of a downloaded offline map).
+
+    Scripts come only from our own server (no inline scripts, no eval), so a
+    name stored as ``<script>`` cannot run even if a page forgot to escape it.
+    Styles allow 'unsafe-inline': Leaflet and our legends set style attributes
+    (positions, colour swatches); a style cannot run script.
+    """
+    if export:
+        # The offline map is one self-contained folium file with inline scripts; it is sent as
+        # an attachment and, should a browser show it from here, runs sandboxed (no cookies, no
+        # access to this origin) and may fetch nothing.
+        return ("sandbox allow-scripts allow-popups; default-src 'none'; script-src 'unsafe-inline'; "
+                "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; frame-ancestors 'none'")
+    img = ["'self'", "data:", "blob:", *TILE_HOSTS.get(app.config.get("BASEMAP") or "none", ())]
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src {' '.join(img)}; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def add_headers(resp: Response) -> Response:
+    app = current_app
+    is_export = resp.headers.get("Content-Disposition", "").startswith("attachment") and \
+        resp.mimetype == "text/html"
+    # report-only: violations are reported, not blocked (the XSS tests check escaping without this net)
+    name = "Content-Security-Policy-Report-Only" if app.config.get("CSP_REPORT_ONLY") else "Content-Security-Policy"
+    resp.headers[name] = csp(app, export=is_export)
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "same-origin"
+    resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if getattr(g, "csrf_new", False):
+        resp.set_cookie(CSRF_COOKIE, g.csrf_token, httponly=True, samesite="Strict", path="/",
+                        secure=request.is_secure, max_age=30 * 86400)
+    return resp
+
+
+# -- per-user job limits ----------------------------------------------------------------------
+def job_owner() -> str | None:
+    """Whom a job counts against: the signed-in user, else the client's address."""
+    try:
+        user = getattr(g, "user", None)
+        uid = getattr(user, "id", None)
+        if uid is not None and uid != "local":  # "local": the open mode's one pseudo-user (web.users.LOCAL)
+            return f"user:{uid}"
+        return f"addr:{request.remote_addr or '?'}"
+    except RuntimeError:  # no request (a job started by code, not a client): not limited per user
+        return None
+
+
+def install(app: Flask) -> None:
+    """Register the hooks; the Host check runs before every other before_request hook."""
+    if not app.config.get("ALLOWED_HOSTS"):
+        hosts = default_hosts(app.config.get("LISTEN_HOST")) + list(app.config.get("EXTRA_ALLOWED_HOSTS") or [])
+        app.config["ALLOWED_HOSTS"] = list(dict.fromkeys(h.lower() for h in hosts))
+    app.config.setdefault("CSRF_ENABLED", True)
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    funcs = app.before_request_funcs.setdefault(None, [])
+    funcs.insert(0, check_host)
+    funcs.insert(1, check_csrf)  # before every route and every other hook (which may write)
+    app.after_request(add_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    jobs = app.extensions["coverplan"]["jobs"]
+    jobs.owner_of = job_owner
+    jobs.max_per_owner = int(app.config.get("MAX_JOBS_PER_USER", 2))
+    jobs.wall_limit = float(app.config.get("SOLVE_TIME_LIMIT", 300)) * 1.5 + 30
+
+    @app.get("/api/csrf")
+    def csrf():
+        """The token for scripts that post to the API (the cookie comes with this answer)."""
+        return jsonify({"token": csrf_token(), "header": CSRF_HEADER, "field": CSRF_FIELD})

@@ -1,0 +1,46 @@
+/* What the signed-in user may do, for the page: controls he cannot use are
+ * disabled with a tooltip saying why (the server refuses them anyway: this only
+ * spares him a click that ends in "403").
+ * Reads <script type="application/json" id="cp-user"> (base.html); sets body classes
+ * cp-readonly (a viewer) and cp-county (a planner limited to one county), which
+ * app.css uses to hide buttons the page scripts add later (rows of tables). */
+(function () {
+  "use strict";
+  var el = document.getElementById("cp-user");
+  var user = null;
+  try { user = el ? JSON.parse(el.textContent) : null; } catch (e) { user = null; }
+  var T = function (k) { return (window.CP && window.CP.T) ? window.CP.T(k) : k; };
+  // Controls that change data or proposals, on the pages that have them.
+  var WRITE = ["#edit-toggle", "#u-check", "#r-confirm", "#m-apply", "#p-submit", "#job-cancel", "#job-retry", "#rerun",
+               "#e-save", "#upload-form input", "#upload-form select", "#upload-form textarea",
+               "#proposal-form input", "#proposal-form select", "#proposal-form textarea",
+               "#edit-form input", "#edit-form textarea"];
+  var CITYWIDE = ["#u-kind option[value='network']"];
+
+  function lock(selectors, why) {
+    selectors.forEach(function (sel) {
+      document.querySelectorAll(sel).forEach(function (c) {
+        c.disabled = true;
+        c.setAttribute("aria-disabled", "true");
+        c.title = why;
+        c.classList.add("cp-locked");
+      });
+    });
+  }
+
+  function apply() {
+    if (!user) return;
+    var rights = user.rights || [];
+    window.CP && (window.CP.user = user);
+    if (rights.indexOf("edit") < 0) {
+      document.body.classList.add("cp-readonly");
+      lock(WRITE, T("auth_viewer_tip"));
+    } else if (!user.citywide) {
+      document.body.classList.add("cp-county");
+      lock(CITYWIDE, T("auth_citywide_tip"));
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", apply);
+  else apply();
+})();

@@ -1,0 +1,120 @@
+/* The admin page: accounts (add, role and county, disable, reset password) and the audit log.
+ * Everything goes through /api/admin/... (web/auth.py); every value from the
+ * database is escaped (CP.esc) before it becomes HTML. */
+(function () {
+  "use strict";
+  var CP = window.CP, T = CP.T, esc = CP.esc;
+  var data = JSON.parse(document.getElementById("admin-data").textContent);
+  var PAGE = 50, offset = 0, total = 0;
+  var $ = function (id) { return document.getElementById(id); };
+  var say = function (el, text, bad) { el.textContent = text; el.classList.toggle("auth-error", !!bad); };
+  var fail = function (el) { return function (e) { say(el, (e && e.message) || T("load_failed"), true); }; };
+  var send = function (url, method, body) {
+    return CP.json(url, {method: method, headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})});
+  };
+
+  function options(values, chosen, label) {
+    return values.map(function (v) {
+      return "<option value='" + esc(v) + "'" + (v === chosen ? " selected" : "") + ">" + esc(label(v)) + "</option>";
+    }).join("");
+  }
+
+  function countyOptions(chosen) {
+    var codes = [""].concat(Object.keys(data.counties));
+    return options(codes, chosen || "", function (c) { return c ? data.counties[c] + "（" + c + "）" : T("whole_city"); });
+  }
+
+  function showPassword(name, pw) {
+    var box = $("nu-result");
+    box.hidden = false;
+    box.innerHTML = esc(T("admin_onetime")) + " <b>" + esc(name) + "</b>: <code id='onetime'>" + esc(pw) + "</code>";
+  }
+
+  function loadUsers() {
+    CP.json("/api/admin/users").then(function (rows) {
+      $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
+        return "<tr data-name='" + esc(u.name) + "'><td>" + esc(u.name) + "</td>" +
+          "<td><select class='u-role'>" + options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
+          "<td><select class='u-county'" + (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
+          "<td>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
+          "<td class='nowrap'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
+          "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
+          "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
+          (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";
+      }).join("");
+    }).catch(fail($("users-status")));
+  }
+
+  $("users-table").addEventListener("change", function (e) {
+    if (e.target.classList.contains("u-role")) {
+      var county = e.target.closest("tr").querySelector(".u-county");
+      county.disabled = e.target.value !== "planner";
+      if (county.disabled) county.value = "";
+    }
+  });
+
+  $("users-table").addEventListener("click", function (e) {
+    var b = e.target.closest("button");
+    if (!b) return;
+    var tr = b.closest("tr"), name = tr.dataset.name, url = "/api/admin/users/" + encodeURIComponent(name);
+    var st = $("users-status");
+    var done = function (text) { return function () { say(st, text + "：" + name); loadUsers(); loadAudit(); }; };
+    if (b.classList.contains("u-save")) {
+      send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
+        .then(done(T("admin_saved"))).catch(fail(st));
+    } else if (b.classList.contains("u-disable")) {
+      send(url, "PATCH", {disabled: b.dataset.disabled !== "1"}).then(done(T("admin_saved"))).catch(fail(st));
+    } else if (b.classList.contains("u-reset")) {
+      send(url + "/reset", "POST").then(function (r) { showPassword(name, r.password); done(T("admin_reset_done"))(); })
+        .catch(fail(st));
+    }
+  });
+
+  $("add-user").addEventListener("submit", function () {
+    var body = {name: $("nu-name").value, role: $("nu-role").value, county: $("nu-county").value || null};
+    send("/api/admin/users", "POST", body).then(function (r) {
+      showPassword(r.user.name, r.password);
+      $("nu-name").value = "";
+      loadUsers(); loadAudit();
+    }).catch(function (e) { $("nu-result").hidden = false; say($("nu-result"), (e && e.message) || "", true); });
+  });
+  $("nu-role").addEventListener("change", function () {
+    $("nu-county").disabled = $("nu-role").value !== "planner";
+    if ($("nu-county").disabled) $("nu-county").value = "";
+  });
+
+  function when(ts) {
+    return new Date(ts * 1000).toLocaleString(CP.C.lang === "en" ? "en-GB" : "zh-CN", {hour12: false});
+  }
+
+  function loadAudit() {
+    var q = new URLSearchParams({limit: PAGE, offset: offset});
+    if ($("af-action").value) q.set("action", $("af-action").value);
+    if ($("af-user").value.trim()) q.set("user", $("af-user").value.trim());
+    if ($("af-q").value.trim()) q.set("q", $("af-q").value.trim());
+    CP.json("/api/admin/audit?" + q.toString()).then(function (r) {
+      total = r.total;
+      var sel = $("af-action"), chosen = sel.value;
+      sel.innerHTML = "<option value=''>" + esc(T("all")) + "</option>" +
+        options(r.actions, chosen, function (a) { return T("audit_" + a); });
+      $("audit-table").querySelector("tbody").innerHTML = r.rows.map(function (a) {
+        var detail = Object.keys(a.detail || {}).map(function (k) {
+          return k + "=" + (typeof a.detail[k] === "object" ? JSON.stringify(a.detail[k]) : a.detail[k]);
+        }).join(" ");
+        return "<tr class='audit-" + esc(a.action) + "'><td class='nowrap'>" + esc(when(a.at)) + "</td><td>" + esc(a.user || "–") +
+          "</td><td>" + esc(a.action_text) + "</td><td>" + esc(a.object || "") + "</td><td class='small'>" + esc(detail) +
+          "</td><td class='small muted'>" + esc(a.ip || "") + "</td></tr>";
+      }).join("") || "<tr><td colspan='6' class='muted'>" + esc(T("none")) + "</td></tr>";
+      $("audit-page").textContent = (total ? (offset + 1) + "–" + Math.min(total, offset + PAGE) : "0") + " / " + total;
+      $("audit-prev").disabled = offset === 0;
+      $("audit-next").disabled = offset + PAGE >= total;
+    }).catch(fail($("audit-page")));
+  }
+
+  $("audit-filter").addEventListener("submit", function () { offset = 0; loadAudit(); });
+  $("audit-prev").addEventListener("click", function () { offset = Math.max(0, offset - PAGE); loadAudit(); });
+  $("audit-next").addEventListener("click", function () { offset += PAGE; loadAudit(); });
+
+  loadUsers();
+  loadAudit();
+})();

@@ -1,0 +1,56 @@
+/* Upgrade candidates on a coverage map (issue 16): the K box of an upgradable type
+ * asks /api/upgrades/<type>/layer for the K existing facilities whose upgrade (or
+ * conversion) serves the most demand, draws them numbered on the map
+ * (CoverMap.showUpgrades) and lists their reasons beside it; a row opens its marker. */
+(function () {
+  "use strict";
+  var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function mapOut() { return window.coverplanMaps && window.coverplanMaps.map; }
+
+  function run() {
+    var card = $("upgrade-card"), out = mapOut();
+    if (!out) return;
+    var k = $("upgrade-k").value.trim(), convert = $("upgrade-convert") && $("upgrade-convert").checked;
+    var url = "/api/upgrades/" + encodeURIComponent(card.dataset.type) + "/layer?lang=" + C.lang +
+              "&k=" + encodeURIComponent(k) + (convert ? "&convert=1" : "");
+    $("upgrade-run").disabled = true;
+    $("upgrade-status").textContent = T("capw_upgrade_running");
+    card.dataset.ready = "";
+    CP.json(url).then(function (fc) {
+      var group = CoverMap.showUpgrades(out, fc), meta = fc.coverplan || {};
+      var b = meta.before || {}, a = meta.after || {};
+      $("upgrade-status").textContent = T("capw_upgrade_result").replace("{n}", fc.features.length)
+        .replace("{before}", fmt(b.served)).replace("{after}", fmt(a.served)).replace("{demand}", fmt(a.demand));
+      var rows = fc.features.map(function (f) {
+        var p = f.properties;
+        return "<tr data-priority='" + esc(p.priority) + "'><td class='num'>" + esc(p.priority) + "</td><td>" + esc(p.name) +
+          "<div class='small muted'>" + esc(p.county_name) + " · " + esc(p.township_name) + "</div></td><td class='small'>" +
+          esc(C.lang === "en" ? p.reason_en : p.reason_zh) + "</td></tr>";
+      });
+      var table = $("upgrade-table");
+      table.querySelector("tbody").innerHTML = rows.join("");
+      table.hidden = !rows.length;
+      table.querySelectorAll("tr[data-priority]").forEach(function (tr) {
+        tr.addEventListener("click", function () {
+          group.eachLayer(function (l) {
+            if (String(l.feature.properties.priority) === tr.dataset.priority) {
+              out.map.setView(l.getLatLng(), Math.max(out.map.getZoom(), 11));
+              l.openPopup();
+            }
+          });
+        });
+      });
+      card.dataset.ready = "1";
+    }).catch(function (e) {
+      $("upgrade-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+      card.dataset.ready = "error";
+    }).then(function () { $("upgrade-run").disabled = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = $("upgrade-form");
+    if (form) form.addEventListener("submit", run);
+  });
+})();

@@ -1,0 +1,387 @@
+"""Accounts and the audit log, in the app's SQLite database (the file of web/store.py).
+
+Three tables beside the proposals: ``users`` (name, role, county, password
+hash), ``login_failures`` (the lockout counter per name) and ``audit`` (who did
+what, when, to which object). Passwords are hashed by werkzeug.security
+(scrypt, salted); nothing here ever stores or logs a password in clear.
+
+Both faces use this module: the web app (web/auth.py) and ``coverplan users``
+(cli/users.py), which manages the same database when no server is running
+or while one is (WAL: the CLI and the server write the same file safely).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ROLES = ("viewer", "planner", "admin")
+#: Lockout: this many failed logins for one name within WINDOW seconds lock it for LOCK seconds.
+MAX_FAILURES, WINDOW, LOCK = 5, 15 * 60, 5 * 60
+MIN_PASSWORD = 8
+MAX_NAME = 40
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role        TEXT NOT NULL,
+    county      TEXT,               -- 6-digit county code; NULL = the whole city
+    pw_hash     TEXT NOT NULL,
+    stamp       TEXT NOT NULL,      -- changes with the password: older sessions stop working
+    must_change INTEGER NOT NULL DEFAULT 0,
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    created     REAL NOT NULL,
+    updated     REAL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    name        TEXT PRIMARY KEY COLLATE NOCASE,
+    count       INTEGER NOT NULL,
+    first       REAL NOT NULL,
+    locked_until REAL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          REAL NOT NULL,
+    user_id     TEXT,
+    user_name   TEXT,
+    action      TEXT NOT NULL,
+    object      TEXT,
+    detail      TEXT,               -- JSON
+    ip          TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
+"""
+
+#: A hash to check against when the name is unknown, so that a wrong name and a
+#: wrong password take the same time (no probing for names by timing).
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; carries both languages."""
+
+    def __init__(self, en: str, zh: str, code: str = "account") -> None:
+        super().__init__(en)
+        self.en, self.zh, self.code = en, zh, code
+
+    def message(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Locked(AccountError):
+    def __init__(self, seconds: float) -> None:
+        minutes = max(1, int(round(seconds / 60)))
+        super().__init__(f"Too many failed logins: this account is locked for about {minutes} min.",
+                         f"登录失败次数过多，该账号已锁定，请约 {minutes} 分钟后再试。", "locked")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person. The contract other modules rely on: ``id``, ``name``, ``role``,
+    ``county`` (None = the whole city)."""
+
+    id: str
+    name: str
+    role: str
+    county: str | None = None
+    stamp: str = ""
+    must_change: bool = False
+    disabled: bool = False
+    created: float = 0.0
+
+    # Flask-Login's user interface (UserMixin is not used: the session id carries the stamp)
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    def get_id(self) -> str:
+        # id and password stamp: changing the password (or a reset) ends every older session
+        return f"{self.id}:{self.stamp}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in ("planner", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def citywide(self) -> bool:
+        """May change data of every county (admin, or a planner without a county)."""
+        return self.is_admin or (self.role == "planner" and not self.county)
+
+    def public(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role, "county": self.county,
+                "must_change": self.must_change, "disabled": self.disabled, "created": self.created}
+
+
+#: The user of a server in open mode (a desk on 127.0.0.1): it may do everything.
+LOCAL = User(id="local", name="local", role="admin", county=None, stamp="local")
+
+
+def new_password() -> str:
+    """A random one-time password a person can type (no 0/O, 1/l confusion)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(14))
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"Unknown role '{role}': use viewer, planner or admin.",
+                           f"未知角色“{role}”：可选 viewer（查看）、planner（规划）或 admin（管理员）。", "role")
+    return role
+
+
+def check_name(name) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > MAX_NAME or any(c.isspace() or ord(c) < 32 for c in name) or ":" in name:
+        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces or ':'.",
+                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格或冒号。", "name")
+    return name
+
+
+def check_password(password) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password has at least {MIN_PASSWORD} characters.",
+                           f"密码至少 {MIN_PASSWORD} 个字符。", "password")
+    return password
+
+
+class UserStore:
+    """Users, login failures and the audit log in the SQLite file ``path``."""
+
+    def __init__(self, path: str | Path, counties: dict[str, str] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        #: county code -> name, to check a planner's county (None: any 6-digit code)
+        self.counties = counties
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self):
+        con = sqlite3.connect(self.path, timeout=10)
+        con.row_factory = sqlite3.Row
+        try:
+            yield con
+            con.commit()
+        finally:
+            con.close()
+
+    @staticmethod
+    def _user(r: sqlite3.Row | None) -> User | None:
+        if r is None:
+            return None
+        return User(id=r["id"], name=r["name"], role=r["role"], county=r["county"] or None, stamp=r["stamp"],
+                    must_change=bool(r["must_change"]), disabled=bool(r["disabled"]), created=r["created"])
+
+    def check_county(self, county) -> str | None:
+        if county in (None, ""):
+            return None
+        county = str(county).strip()
+        if self.counties is not None:
+            if county in self.counties:
+                return county
+            by_name = {v: k for k, v in self.counties.items()}
+            if county in by_name:  # 房县 as well as 420325
+                return by_name[county]
+            known = ", ".join(f"{k} {v}" for k, v in self.counties.items())
+            raise AccountError(f"Unknown county '{county}': use one of {known}.",
+                               f"未知县区“{county}”，可选：{known}。", "county")
+        if not (len(county) == 6 and county.isdigit()):
+            raise AccountError(f"A county is a 6-digit code (got '{county}').",
+                               f"县区须为6位区划代码（当前“{county}”）。", "county")
+        return county
+
+    # -- users -----------------------------------------------------------------------
+    def count(self) -> int:
+        with self._connect() as con:
+            return con.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+
+    def add(self, name: str, role: str, county: str | None = None, password: str | None = None,
+            must_change: bool | None = None) -> tuple[User, str | None]:
+        """Create a user; with no password a random one is made and returned (to be changed at first login)."""
+        name, role = check_name(name), check_role(role)
+        county = self.check_county(county)
+        if county and role != "planner":
+            raise AccountError("Only a planner is limited to a county (viewers see and admins manage everything).",
+                               "只有规划人员可限定县区（查看者可查看全部，管理员管理全部）。", "county")
+        generated = None
+        if password is None:
+            generated = password = new_password()
+        check_password(password)
+        if must_change is None:
+            must_change = generated is not None
+        uid = uuid.uuid4().hex[:12]
+        try:
+            with self._connect() as con:
+                con.execute("INSERT INTO users (id, name, role, county, pw_hash, stamp, must_change, created) "
+                            "VALUES (?,?,?,?,?,?,?,?)",
+                            (uid, name, role, county, generate_password_hash(password), secrets.token_hex(8),
+                             int(must_change), time.time()))
+        except sqlite3.IntegrityError:
+            raise AccountError(f"A user named '{name}' exists already.", f"用户名“{name}”已存在。", "exists") from None
+        return self.get(uid), generated
+
+    def get(self, uid: str) -> User | None:
+        with self._connect() as con:
+            return self._user(con.execute("SELECT * FROM users WHERE id = ?", (uid,)).fetchone())
+
+    def by_name(self, name: str) -> User | None:
+        with self._connect() as con:
+            return self._user(con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
+
+    def find(self, name: str) -> User:
+        user = self.by_name(name) if isinstance(name, str) else None
+        if user is None:
+            raise AccountError(f"No user named '{name}'.", f"没有名为“{name}”的用户。", "unknown")
+        return user
+
+    def list(self) -> list[User]:
+        with self._connect() as con:
+            return [self._user(r) for r in con.execute("SELECT * FROM users ORDER BY name")]
+
+    def set_password(self, name: str, password: str | None = None, *, must_change: bool = False) -> tuple[User, str | None]:
+        """A new password (random when None: a reset, to be changed at next login). Ends older sessions."""
+        user = self.find(name)
+        generated = None
+        if password is None:
+            generated = password = new_password()
+            must_change = True
+        check_password(password)
+        with self._connect() as con:
+            con.execute("UPDATE users SET pw_hash = ?, stamp = ?, must_change = ?, updated = ? WHERE id = ?",
+                        (generate_password_hash(password), secrets.token_hex(8), int(must_change), time.time(),
+                         user.id))
+            con.execute("DELETE FROM login_failures WHERE name = ?", (user.name,))
+        return self.get(user.id), generated
+
+    def update(self, name: str, *, role: str | None = None, county: str | None | bool = False,
+               disabled: bool | None = None) -> User:
+        """Change role, county (``False``: unchanged; None: whole city) or the disabled flag."""
+        user = self.find(name)
+        new_role = check_role(role) if role is not None else user.role
+        new_county = user.county if county is False else self.check_county(county)
+        if new_role != "planner":
+            new_county = None
+        new_disabled = user.disabled if disabled is None else bool(disabled)
+        if user.is_admin and (new_role != "admin" or new_disabled) and self._active_admins(exclude=user.id) == 0:
+            raise AccountError("This is the last active admin: make another admin first.",
+                               "这是最后一个有效的管理员账号，请先设置另一个管理员。", "last_admin")
+        with self._connect() as con:
+            # disabling also changes the stamp: the person's open sessions end at once
+            con.execute("UPDATE users SET role = ?, county = ?, disabled = ?, updated = ?, "
+                        "stamp = CASE WHEN ? THEN ? ELSE stamp END WHERE id = ?",
+                        (new_role, new_county, int(new_disabled), time.time(), int(new_disabled and not user.disabled),
+                         secrets.token_hex(8), user.id))
+        return self.get(user.id)
+
+    def _active_admins(self, exclude: str | None = None) -> int:
+        with self._connect() as con:
+            return con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
+                               (exclude or "",)).fetchone()[0]
+
+    # -- logging in --------------------------------------------------------------------
+    def authenticate(self, name: str, password: str, now: float | None = None) -> User | None:
+        """The user when name and password match and the account is usable; None otherwise.
+
+        Raises :class:`Locked` while the name is locked (even with the right
+        password: the lock is what stops guessing).
+        """
+        now = time.time() if now is None else now
+        name = name.strip() if isinstance(name, str) else ""
+        password = password if isinstance(password, str) else ""
+        with self._connect() as con:
+            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (name,)).fetchone()
+        if f is not None and f["locked_until"] and f["locked_until"] > now:
+            raise Locked(f["locked_until"] - now)
+        user = self.by_name(name) if name else None
+        with self._connect() as con:
+            r = con.execute("SELECT pw_hash FROM users WHERE id = ?", (user.id,)).fetchone() if user else None
+        ok = check_password_hash(r["pw_hash"] if r else _DUMMY_HASH, password)
+        if ok and user is not None and not user.disabled:
+            with self._connect() as con:
+                con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+            return user
+        self._failed(name, now)
+        return None
+
+    def verify(self, uid: str, password: str) -> bool:
+        """Whether ``password`` is this user's (a password change asks for the current one)."""
+        with self._connect() as con:
+            r = con.execute("SELECT pw_hash FROM users WHERE id = ?", (uid,)).fetchone()
+        return bool(r) and isinstance(password, str) and check_password_hash(r["pw_hash"], password)
+
+    def _failed(self, name: str, now: float) -> None:
+        if not name:
+            return
+        with self._connect() as con:
+            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (name,)).fetchone()
+            if f is None or now - f["first"] > WINDOW or (f["locked_until"] and f["locked_until"] <= now):
+                count, first = 1, now  # a new window (or the lock has run out: start counting again)
+            else:
+                count, first = f["count"] + 1, f["first"]
+            locked = now + LOCK if count >= MAX_FAILURES else None
+            con.execute("INSERT OR REPLACE INTO login_failures (name, count, first, locked_until) VALUES (?,?,?,?)",
+                        (name, count, first, locked))
+        if locked:
+            exc = Locked(LOCK)
+            exc.new = True  # this failure set the lock (the log counts it as a failed login)
+            raise exc
+
+    # -- audit log ---------------------------------------------------------------------
+    def audit(self, action: str, *, user: User | None = None, obj: str | None = None, detail: dict | None = None,
+              ip: str | None = None, user_name: str | None = None) -> None:
+        with self._connect() as con:
+            con.execute("INSERT INTO audit (at, user_id, user_name, action, object, detail, ip) VALUES (?,?,?,?,?,?,?)",
+                        (time.time(), user.id if user else None, user.name if user else user_name, action,
+                         None if obj is None else str(obj)[:200],
+                         json.dumps(detail, ensure_ascii=False, default=str) if detail else None, ip))
+
+    def audit_list(self, *, limit: int = 50, offset: int = 0, action: str | None = None,
+                   user: str | None = None, q: str | None = None) -> tuple[int, list[dict]]:
+        """(total matching, one page of entries, newest first)."""
+        where, args = [], []
+        if action:
+            where.append("action = ?")
+            args.append(action)
+        if user:
+            where.append("user_name = ? COLLATE NOCASE")
+            args.append(user)
+        if q:
+            where.append("(object LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\')")
+            like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [like, like]
+        sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+        with self._connect() as con:
+            total = con.execute(f"SELECT COUNT(*) FROM audit{sql_where}", args).fetchone()[0]
+            rows = con.execute(f"SELECT * FROM audit{sql_where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                               (*args, int(limit), int(offset))).fetchall()
+        out = []
+        for r in rows:
+            try:
+                detail = json.loads(r["detail"]) if r["detail"] else {}
+            except ValueError:
+                detail = {}
+            out.append({"id": r["id"], "at": r["at"], "user_id": r["user_id"], "user": r["user_name"],
+                        "action": r["action"], "object": r["object"], "detail": detail, "ip": r["ip"]})
+        return total, out
+
+    def actions(self) -> list[str]:
+        with self._connect() as con:
+            return [r[0] for r in con.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
