@@ -27,7 +27,7 @@ from planner.i18n import pick, t
 from planner.register import validate_register
 from web import auth, exports, layers
 from web.api import job_dict
-from web.errors import bad_param, not_found
+from web.errors import bad_param, json_object, not_found
 from web.extensions import ext
 
 bp = Blueprint("data", __name__)
@@ -80,7 +80,7 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     labels = []
     for name in filter(None, layer.split(",")):
         kind, _, key = name.partition(":")
-        label = t("data_kind_" + kind, lang) if kind in KINDS else kind
+        label = t("data_kind_" + kind, lang) if kind in KINDS else t("ds_layer_" + kind, lang)
         if key:
             label += " · " + (types[key].name(lang) if key in types else key)
         labels.append(label)
@@ -111,7 +111,7 @@ def diff():
 
 @bp.post("/api/data/rollback")
 def rollback():
-    body = request.get_json(silent=True) or {}
+    body = json_object(required=False)
     v = body.get("version") if isinstance(body, dict) else None
     if isinstance(v, bool) or not isinstance(v, int):
         raise bad_param("version", v, "a data version number", "数据版本号")
@@ -340,9 +340,7 @@ def recheck(uid: str):
     time) and/or the places picked for rows whose names were ambiguous (``picks``: {row: code})."""
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_param("body", None, "a JSON object", "JSON 对象")
+    body = json_object()
     picks = body.get("picks", {})
     if not isinstance(picks, dict) or len(picks) > 10_000 or not all(
             isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isdigit() and len(v) <= 12
@@ -492,9 +490,7 @@ def edit():
     from geo import settings as geo_settings
     from web.proposals import number_param
 
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_param("body", None, "a JSON object", "JSON 对象")
+    body = json_object()
     action = body.get("action")
     if action not in EDIT_ACTIONS:
         raise bad_param("action", action, "one of " + ", ".join(EDIT_ACTIONS), "以下之一：" + "、".join(EDIT_ACTIONS))

@@ -79,3 +79,23 @@ def http_error(status: int, name: str, en: str, zh: str, lang: str, details: dic
     """JSON body for errors Flask raises itself (404 route, 405 method...)."""
     return {"error": name, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
             "details": details or {}}
+
+
+def json_object(*, required: bool = True) -> dict:
+    """The request's JSON object body; a 400 that says why when it is not one.
+
+    ``flask.request.get_json`` refuses NaN/Infinity, overflowing numbers and deep nesting
+    (web.safejson): the planner is told that, not that the body is missing.
+    """
+    from flask import request
+
+    body = request.get_json(silent=True)
+    if body is None and request.get_data(cache=True):
+        raise bad_param("body", request.get_data(as_text=True)[:80],
+                        "valid JSON (finite numbers, nested at most 32 levels)",
+                        "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
+    if body is None and not required:
+        return {}
+    if not isinstance(body, dict):
+        raise bad_param("body", type(body).__name__ if body is not None else None, "a JSON object", "JSON 对象")
+    return body
