@@ -56,6 +56,16 @@ def _serve(args) -> int:
         config["TIANDITU_KEY"] = args.tianditu_key
     config.update(_hardening_config(args))
     app = create_app(config)
+    # held while serving: `coverplan restore` refuses to swap the database under a running server
+    from filelock import Timeout
+
+    from geo.backup import serving_lock
+    lock = serving_lock(app.config["DB_PATH"])
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print("coverplan: 另一个服务已在使用该数据库 / another server already uses this database: "
+              + str(app.config["DB_PATH"]), flush=True)
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"coverplan: http://{url_host}:{args.port}/  (Ctrl+C 停止 / to stop)", flush=True)
     print("允许的主机名 / allowed host names: " + ", ".join(app.config["ALLOWED_HOSTS"]), flush=True)

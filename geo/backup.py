@@ -234,6 +234,28 @@ def verify(archive: str | Path, into: Path) -> dict:
     return manifest
 
 
+def serving_lock(db_path: str | Path):
+    """The lock a running server holds on its database (``coverplan serve`` takes it at start)."""
+    from filelock import FileLock
+
+    return FileLock(str(Path(db_path)) + ".serving")
+
+
+def _refuse_while_serving(db_path: Path):
+    """Restore replaces the database under a running server's feet: refuse while one holds it.
+    Returns the acquired lock, held until the restore is done (no server can start meanwhile)."""
+    from filelock import Timeout
+
+    lock = serving_lock(db_path)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise CoverplanError(
+            f"A coverplan server is running on {db_path.name}: stop it first (Ctrl+C in its window), then restore.",
+            f"有 coverplan 服务正在使用数据库 {db_path.name}：请先停止服务（在其窗口按 Ctrl+C），再恢复。") from None
+    return lock
+
+
 def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None) -> dict:
     """Replace the database and the data versions' files with those of a backup; return its manifest.
 
@@ -245,6 +267,12 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     db_path = Path(db_path)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
     data_dir.mkdir(parents=True, exist_ok=True)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _refuse_while_serving(db_path):
+        return _restore(archive, db_path, data_dir)
+
+
+def _restore(archive, db_path: Path, data_dir: Path) -> dict:
     job = uuid.uuid4().hex[:10]
     stage = data_dir / f".restore-{job}"
     old = data_dir / f".restore-old-{job}"

@@ -213,3 +213,33 @@ def test_backups_taken_during_writes_are_consistent(site, tmp_path):
         assert n_props in (current - 1, current)
         seen.add(current)
     assert len(seen - {0, 12}) >= 1, seen  # some backups really ran between the writer's commits
+
+
+def test_restore_refuses_while_a_server_holds_the_database(site, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    store, proposals = open_stores(site)
+    add_proposal(proposals, "kept")
+    archive = tmp_path / "b.zip"
+    bk.backup(site / "app.sqlite", out=archive)
+    before = state(site)
+    # a "server": another process holding the lock `coverplan serve` takes
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import sys, time; from geo.backup import serving_lock;"
+                               f"l = serving_lock({str(site / 'app.sqlite')!r}); l.acquire(timeout=5);"
+                               "print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(bk.CoverplanError) as info:
+            bk.restore(archive, site / "app.sqlite")
+        assert "停止服务" in info.value.message("zh") and "stop it first" in info.value.message("en")
+        assert state(site) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    bk.restore(archive, site / "app.sqlite")   # the dead server's lock is gone with it
+    assert state(site) == before
