@@ -305,6 +305,9 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_vill_moved", d["villages"]["moved"],
          lambda r: f"{r['code']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
         ("ds_pop_changed", [{"code": c} for c in d["population"]["changed"]], lambda r: r["code"]),
+        ("ds_sites_changed", [dict(r, how=k) for k in ("added", "moved", "removed")
+                              for r in d.get("planner_sites", {}).get(k, [])],
+         lambda r: f"{r['id']} {r['name']} ({r['facility_type']}): {r['how']}"),
         ("ds_marks_changed", [dict(r, how=k) for k in ("added", "changed", "removed")
                               for r in d.get("site_marks", {}).get(k, [])],
          lambda r: f"{r['candidate_id']} ({r['facility_type']}): {r['how']} {r.get('mark', '')}"),

@@ -116,8 +116,12 @@ MARK_VALUES = ("required", "forbidden")
 #: ``facility_type`` of a mark that holds for every type (land not available is for all of them).
 ALL_TYPES = "*"
 MARK_COLUMNS = ["candidate_id", "facility_type", "mark", "note"]
+#: Candidate sites the planner added on the map (land the bureau holds, a building offered):
+#: points with id (``cand-plan-NNNN``), name, facility_type (``*`` = every type) and note.
+SITES = "planner_sites"
+SITE_COLUMNS = ["id", "name", "facility_type", "note"]
 #: Layer names: ``facilities:<type key>`` holds one facility type.
-_LAYER_RE = re.compile(r"^(townships|villages|network|population|site_marks|facilities(:[a-z0-9_]+)?)$")
+_LAYER_RE = re.compile(r"^(townships|villages|network|population|site_marks|planner_sites|facilities(:[a-z0-9_]+)?)$")
 KINDS = ("import", "edit", "rollback")
 
 #: Facilities further apart than this between two versions count as moved.
@@ -530,6 +534,7 @@ class DatasetStore:
         if POPULATION in refs:
             out[POPULATION] = self._frame(refs[POPULATION]).copy()
         out[MARKS] = self._frame(refs[MARKS]).copy() if MARKS in refs else empty_marks()
+        out[SITES] = self._frame(refs[SITES]).copy() if SITES in refs else empty_sites()
         return out
 
     def region(self, version: int | None = None) -> Region:
@@ -599,12 +604,15 @@ class DatasetStore:
                                  "layers": {n: r.stored_in for n, r in refs.items()}}
         if refs.get(NETWORK):
             provenance["dataset"]["network"] = str(self.root / str(refs[NETWORK].stored_in) / refs[NETWORK].file)
+        if SITES in refs:
+            meta.setdefault(SITES, {}).update({**supplied(refs[SITES]), "count": int(len(lay[SITES])),
+                                               "synthetic": False})
         if MARKS in refs:
             meta.setdefault(MARKS, {}).update({**supplied(refs[MARKS]), "count": int(len(lay[MARKS])),
                                                "synthetic": False})
         return Region(name=emb.name, counties=emb.counties, townships=towns, villages=vills,
                       facilities=fac, scenic_areas=emb.scenic_areas, provenance=provenance, dataset_version=v,
-                      site_marks=lay[MARKS])
+                      site_marks=lay[MARKS], planner_sites=lay[SITES])
 
     # -- writing -------------------------------------------------------------------
     def _expand(self, layer: str, gdf) -> dict[str, object]:
@@ -648,6 +656,8 @@ class DatasetStore:
                 out[layer] = _check_population(data, self._frame(refs[VILLAGES]))
             elif layer == MARKS:
                 out[layer] = _check_marks(data)
+            elif layer == SITES:
+                out[layer] = _check_sites(data)
             elif layer.startswith(FACILITIES + ":"):
                 out[layer] = _check_facilities(layer.split(":", 1)[1], data, source_name)
             else:
@@ -674,7 +684,7 @@ class DatasetStore:
         before = self._layers_of(refs)
         after = dict(before)
         for name, frame in frames.items():
-            if name in (TOWNSHIPS, VILLAGES, POPULATION, MARKS):
+            if name in (TOWNSHIPS, VILLAGES, POPULATION, MARKS, SITES):
                 after[name] = frame
         fac = [f for n, f in frames.items() if n.startswith(FACILITIES + ":")]
         if fac:
@@ -908,7 +918,7 @@ def _read_layer(layer: str, path: Path):
         return pd.read_csv(path, dtype=str, keep_default_na=False)[MARK_COLUMNS]
     gdf = gpd.read_file(path, engine="pyogrio")
     gdf = gdf.set_crs(settings.STORAGE_CRS, allow_override=True)
-    index = "id" if layer.startswith(FACILITIES) else "code"
+    index = "id" if layer.startswith(FACILITIES) or layer == SITES else "code"
     if index not in gdf:
         gdf[index] = pd.Series(dtype=str)
     for col in ("code", "county_code", "township_code", "id"):
@@ -1015,6 +1025,30 @@ def empty_marks() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=str) for c in MARK_COLUMNS})
 
 
+def empty_sites() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: pd.Series(dtype=str) for c in SITE_COLUMNS}, geometry=gpd.GeoSeries([]),
+                            crs=settings.STORAGE_CRS)
+
+
+def _check_sites(gdf) -> gpd.GeoDataFrame:
+    """Planner-added candidate sites: points with a unique id, a name and a type (``*`` = every type)."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputDataError("Candidate sites must be points.", "候选点须为点要素。")
+    missing = [c for c in ("id", "name", "facility_type") if c not in gdf]
+    if missing:
+        raise InputDataError(f"Candidate sites need the columns {missing}.", f"候选点缺少列：{missing}。")
+    gdf = gdf.to_crs(settings.STORAGE_CRS) if gdf.crs is not None else gdf.set_crs(settings.STORAGE_CRS)
+    if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
+        raise InputDataError("Candidate sites must be points.", "候选点须为点要素。")
+    out = gpd.GeoDataFrame({c: (gdf[c] if c in gdf else "").astype(str).values for c in SITE_COLUMNS},
+                           geometry=gdf.geometry.values, crs=settings.STORAGE_CRS)
+    dup = sorted(set(out["id"][out["id"].duplicated()]))
+    if dup:
+        raise InputDataError(f"Duplicate candidate-site id(s): {dup[:10]}.", f"候选点编号重复：{dup[:10]}。")
+    out = out.sort_values("id", kind="stable")
+    return out.set_index("id", drop=False).rename_axis(None)
+
+
 def _check_marks(table) -> pd.DataFrame:
     """One mark per (candidate, type): ``required`` or ``forbidden``; ``*`` as type = every type."""
     missing = [c for c in ("candidate_id", "facility_type", "mark") if c not in table]
@@ -1084,7 +1118,8 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
 
     out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": []},
                  "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []},
-                 "site_marks": {"added": [], "removed": [], "changed": []}}
+                 "site_marks": {"added": [], "removed": [], "changed": []},
+                 "planner_sites": {"added": [], "removed": [], "moved": []}}
     if touched(FACILITIES):
         a, b = before[FACILITIES], after[FACILITIES]
         a = a[~a.index.duplicated()]
@@ -1150,6 +1185,21 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         codes = sorted(set(pa.index) | set(pb.index))
         out["population"]["changed"] = [c for c in codes if c not in pa.index or c not in pb.index
                                         or not pa.loc[c].equals(pb.loc[c])]
+    if touched(SITES):
+        a = before.get(SITES, empty_sites())
+        b = after.get(SITES, empty_sites())
+        ia, ib = set(a.index), set(b.index)
+        row = lambda f: {"id": str(f["id"]), "name": _json_safe(f.get("name")),  # noqa: E731
+                         "facility_type": str(f["facility_type"]),
+                         "lon": round(float(f.geometry.x), 6), "lat": round(float(f.geometry.y), 6)}
+        out["planner_sites"]["added"] = [row(b.loc[i]) for i in sorted(ib - ia)]
+        out["planner_sites"]["removed"] = [row(a.loc[i]) for i in sorted(ia - ib)]
+        both = sorted(ia & ib)
+        if both:
+            xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
+            dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
+            out["planner_sites"]["moved"] = [dict(row(b.loc[i]), distance_m=round(float(dist[i]), 1))
+                                             for i in both if float(dist[i]) > MOVED_M]
     if touched(MARKS):
         key = ["candidate_id", "facility_type"]
         ma = before.get(MARKS, empty_marks()).set_index(key)
@@ -1171,5 +1221,6 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "townships_requalified": len(out["townships"]["requalified"]),
                      "villages_moved": len(out["villages"]["moved"]),
                      "population_changed": len(out["population"]["changed"]),
-                     "site_marks_changed": sum(len(v) for v in out["site_marks"].values())}
+                     "site_marks_changed": sum(len(v) for v in out["site_marks"].values()),
+                     "planner_sites_changed": sum(len(v) for v in out["planner_sites"].values())}
     return out

@@ -57,6 +57,9 @@ class Region:
     #: The planner's required/forbidden marks on candidate sites (``geo.datasets.MARKS``): columns
     #: candidate_id, facility_type (``*`` = every type), mark, note. None: no marks.
     site_marks: pd.DataFrame | None = None
+    #: Candidate sites the planner added on the map (``geo.datasets.SITES``): points with id,
+    #: name, facility_type (``*`` = every type), note. None: none added.
+    planner_sites: gpd.GeoDataFrame | None = None
 
     @property
     def label(self) -> dict:

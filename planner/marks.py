@@ -64,3 +64,54 @@ def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: 
     where_zh, where_en = ("全部类型", "all types") if all_types else (ftype.name("zh"), ftype.name("en"))
     text = {"zh": f"候选点 {name} {zh}（{where_zh}）", "en": f"candidate {name} {en} ({where_en})"}
     return table[MARK_COLUMNS].reset_index(drop=True), name, text
+
+
+def changed_sites(region: Region, action: str, *, site_id: str | None = None, name: str = "",
+                  lon: float | None = None, lat: float | None = None, type_key: str = "*",
+                  note: str = "") -> tuple:
+    """The planner-added candidate sites with one change: ``add``, ``move`` or ``remove``.
+
+    ``type_key`` is the type the new site is offered to (``*``: every type). The point must
+    lie in a township of the region. Returns (sites, the site's id, note text {"zh", "en"}).
+    """
+    import geopandas as gpd
+    import shapely
+
+    from geo import settings
+    from geo.datasets import SITE_COLUMNS, empty_sites
+
+    sites = region.planner_sites if region.planner_sites is not None else empty_sites()
+    sites = sites[SITE_COLUMNS + ["geometry"]].copy()
+    if action != "add" and site_id not in set(sites["id"]):
+        raise NotFoundError(f"No candidate site {site_id!r} added by a planner.",
+                            f"没有规划人员添加的候选点“{site_id}”。",
+                            hint_en="Only sites added on the map can be moved or removed; other candidates "
+                                    "can be marked forbidden.",
+                            hint_zh="只有在地图上添加的候选点可以移动或删除；其他候选点可标为禁选。")
+    point = None
+    if action in ("add", "move"):
+        point = shapely.Point(float(lon), float(lat))
+        if not region.townships.geometry.covers(point).any():
+            raise InputDataError(f"The point ({lon:.5f}, {lat:.5f}) is outside the region.",
+                                 f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
+                                 hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
+    if action == "add":
+        n = 1
+        while f"cand-plan-{n:04d}" in set(sites["id"]):
+            n += 1
+        site_id = f"cand-plan-{n:04d}"
+        new = gpd.GeoDataFrame([{"id": site_id, "name": name, "facility_type": type_key, "note": note[:200],
+                                 "geometry": point}], geometry="geometry", crs=settings.STORAGE_CRS)
+        sites = gpd.GeoDataFrame(pd.concat([sites, new], ignore_index=True), geometry="geometry",
+                                 crs=settings.STORAGE_CRS)
+        text = {"zh": f"新增候选点 {name}", "en": f"added candidate site {name}"}
+    elif action == "move":
+        sites.loc[sites["id"] == site_id, "geometry"] = point
+        text = {"zh": f"移动候选点 {site_id}", "en": f"moved candidate site {site_id}"}
+    elif action == "remove":
+        sites = sites[sites["id"] != site_id]
+        text = {"zh": f"删除候选点 {site_id}", "en": f"removed candidate site {site_id}"}
+    else:
+        raise InputDataError(f"Unknown action {action!r} (add, move or remove).",
+                             f"未知操作 {action!r}（add、move 或 remove）。")
+    return gpd.GeoDataFrame(sites.reset_index(drop=True), geometry="geometry", crs=settings.STORAGE_CRS), site_id, text

@@ -119,6 +119,30 @@ def demand_units(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame:
     return g[COLUMNS + ["area", "geometry"]]
 
 
+def _planner_sites(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame | None:
+    """Candidate sites the planner added on the map for this type (or for every type).
+
+    They are offered whatever the type's rule for candidates says (the planner chose the
+    place); the type's limits (one per township) still hold in the model.
+    """
+    sites = getattr(region, "planner_sites", None)
+    if sites is None or not len(sites):
+        return None
+    sites = sites[sites["facility_type"].isin([ftype.key, "*"])]
+    if not len(sites):
+        return None
+    town = _township_of(region, sites.geometry)
+    county = town.map(region.townships["county_code"])
+    keep = town.notna()  # a site outside every township cannot serve the region
+    if ftype.demand_counties:
+        keep &= county.isin(ftype.demand_counties)
+    sites, town, county = sites[keep], town[keep], county[keep]
+    return gpd.GeoDataFrame({
+        "id": sites["id"].astype(str).values, "name": sites["name"].astype(str).values, "kind": "planner_site",
+        "township_code": town.values, "county_code": county.values, "existing": False, "synthetic": False,
+    }, geometry=sites.geometry.values, crs=settings.STORAGE_CRS)
+
+
 def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Existing facilities (first, ``existing=True``) followed by new candidate sites.
 
@@ -141,7 +165,8 @@ def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFr
         "township_code": new["township_code"], "county_code": new["county_code"],
         "existing": False, "synthetic": True,
     }, geometry=new.geometry.values, crs=settings.STORAGE_CRS)
-    out = pd.concat([ex, new], ignore_index=True)
+    own = _planner_sites(region, ftype)
+    out = pd.concat([ex, new] + ([own] if own is not None else []), ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.STORAGE_CRS)
     out["township_name"] = out["township_code"].map(region.townships["name"]).fillna("")
     out["county_name"] = out["county_code"].map(region.counties["name"]).fillna("")

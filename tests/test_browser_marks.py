@@ -10,6 +10,20 @@ pytestmark = pytest.mark.browser
 TYPE = "elderly_complex"
 
 
+def wait_true(page, expression: str, arg=None, timeout: float = 30.0) -> None:
+    """Wait for ``expression`` across the reload an edit makes (the page is replaced meanwhile)."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except Exception:  # the page is being replaced: ask the new one
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(expression)
+
+
 def open_candidate(page, cid: str) -> None:
     page.evaluate("(cid) => { const m = window.coverplanMaps.map; m.layers.candidates.addTo(m.map);"
                   " m.layers.candidates.eachLayer(l => { if (l.feature.properties.id === cid) {"
@@ -50,16 +64,15 @@ def test_mark_a_candidate_required_then_forbidden_then_clear(page, shiyan):
     open_candidate(page, cid)
     page.check(".edit-actions .mark-all")
     page.click(".edit-actions .mark-forbidden")
-    page.wait_for_function("(cid) => window.coverplanMaps.map && window.coverplanMaps.map.data.candidates.features"
-                           ".some(f => f.properties.id === cid && f.properties.mark === 'forbidden')", arg=cid,
-                           timeout=30_000)
+    wait_true(page, "(cid) => window.coverplanMaps && window.coverplanMaps.map && window.coverplanMaps.map.data"
+                    ".candidates.features.some(f => f.properties.id === cid && f.properties.mark === 'forbidden')", cid)
     assert "0 required · 1 forbidden" in page.locator(".leaflet-control-layers").inner_text()
     open_candidate(page, cid)
     assert "for every facility type" in page.locator(".cand-pop").inner_text()
     page.screenshot(path="test-artifacts/marks-map-en.png")
     page.click(".edit-actions .mark-clear")
-    page.wait_for_function("(cid) => window.coverplanMaps.map && window.coverplanMaps.map.data.marks &&"
-                           " window.coverplanMaps.map.data.marks.forbidden === 0", arg=cid, timeout=30_000)
+    wait_true(page, "() => window.coverplanMaps && window.coverplanMaps.map && window.coverplanMaps.map.data.marks &&"
+                    " window.coverplanMaps.map.data.marks.forbidden === 0")
     store = page.app.extensions["coverplan"]["service"].datasets
     assert [v.kind for v in store.versions()][-3:] == ["edit", "edit", "edit"]
     assert store.region().site_marks.empty
@@ -87,3 +100,30 @@ def test_names_only_register_ambiguous_row_resolved_by_clicking_a_candidate(page
     assert "已按规划人员的选择定位到" in page.locator("#issues").inner_text()
     assert page.evaluate("window.coverplanMaps['preview-map'].layers.preview.getLayers().length") == 2
     page.screenshot(path="test-artifacts/picks-after-zh.png")
+
+
+def test_add_a_candidate_site_of_ones_own_on_the_map_then_remove_it(page, shiyan):
+    page.goto(page.base + f"/map/{TYPE}?lang=zh")
+    wait_map(page)
+    page.click("#edit-toggle")
+    assert page.locator("#edit-what").is_visible()
+    page.select_option("#edit-what", "site_all")
+    town = shiyan.townships.iloc[70].geometry.representative_point()
+    page.evaluate(f"() => {{ const m = window.coverplanMaps.map; m.map.setView([{town.y}, {town.x}], 13, {{animate: false}});"
+                  " m.layers.uncovered_units.remove(); m.layers.candidates.remove(); }")
+    answers = iter(["村委会闲置校舍", "镇政府提供"])
+    page.on("dialog", lambda d: d.accept(next(answers, "")))
+    click_map_at(page, f"L.latLng({town.y}, {town.x})")
+    page.wait_for_url("**edit=1**")
+    wait_map(page)
+    own = page.evaluate("() => window.coverplanMaps.map.data.candidates.features"
+                        ".filter(f => f.properties.kind === 'planner_site').map(f => f.properties)")
+    assert [s["name"] for s in own] == ["村委会闲置校舍"]
+    # shown at once (the planner's own sites are never out of sight), in zh and en
+    assert page.evaluate("() => window.coverplanMaps.map.map.hasLayer(window.coverplanMaps.map.layers.candidates)")
+    page.screenshot(path="test-artifacts/own-site-zh.png")
+    open_candidate(page, own[0]["id"])
+    assert "规划人员添加" in page.locator(".cand-pop").inner_text()
+    page.click(".edit-actions .site-remove")  # confirm and note: accepted by the handler above
+    wait_true(page, "() => window.coverplanMaps && window.coverplanMaps.map && window.coverplanMaps.map.data"
+                    ".candidates.features.every(f => f.properties.kind !== 'planner_site')")

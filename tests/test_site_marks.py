@@ -197,3 +197,42 @@ def test_cli_mark(tmp_path, shiyan):
     with contextlib.redirect_stderr(io.StringIO()) as err:
         assert main(["data", "mark", "cand-nowhere", "--type", TYPE, "--required", "--db", str(db)]) == 2
     assert "候选点" in err.getvalue()
+
+
+def test_planner_added_candidate_site_is_offered_marked_moved_and_removed(client, shiyan):
+    town = shiyan.townships.iloc[40]
+    pt = town.geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "add_site", "type": TYPE, "name": "民政局自有用地",
+                                             "lon": pt.x, "lat": pt.y, "all_types": True, "note": "闲置校舍"})
+    assert r.status_code == 200, r.get_json()
+    sid = r.get_json()["id"]
+    assert sid == "cand-plan-0001"
+    for t in (TYPE, "cemetery"):  # offered to every type
+        feats = client.get(f"/api/coverage/{t}/layers").get_json()["candidates"]["features"]
+        site = next(f for f in feats if f["properties"]["id"] == sid)
+        assert site["properties"]["kind"] == "planner_site"
+        assert site["properties"]["township_name"] == town["name"]
+    r = client.post("/api/data/edits", json={"action": "mark", "type": TYPE, "candidate_id": sid, "mark": "required"})
+    assert r.status_code == 200
+    job = client.post("/api/proposals?wait=120", json={"type": TYPE, "model": "mclp", "p": 2}).get_json()
+    pid = job["proposal"]["id"] if isinstance(job.get("proposal"), dict) else job["proposal"]
+    saved = client.get(f"/api/proposals/{pid}").get_json()
+    assert sid in {s["candidate_id"] for s in saved["sites"]}
+    other = shiyan.townships.iloc[41].geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "move_site", "type": TYPE, "id": sid, "lon": other.x,
+                                             "lat": other.y})
+    assert r.status_code == 200
+    d = client.get(f"/api/data/diff?a=2&b={r.get_json()['version']}").get_json()
+    assert [m["id"] for m in d["planner_sites"]["moved"]] == [sid]
+    assert any("移动候选点" in line for line in d["lines"])
+    for bad, status in (({"action": "move_site", "id": "cand-seat-420302001", "lon": other.x, "lat": other.y}, 404),
+                        ({"action": "add_site", "name": "", "lon": other.x, "lat": other.y}, 400),
+                        ({"action": "add_site", "name": "x", "lon": 10.0, "lat": 10.0}, 400),
+                        ({"action": "add_site", "name": "x", "lon": other.x}, 400),
+                        ({"action": "remove_site", "id": 7}, 404)):
+        r = client.post("/api/data/edits", json={"type": TYPE, **bad})
+        assert r.status_code == status, (bad, r.get_json())
+    r = client.post("/api/data/edits", json={"action": "remove_site", "type": TYPE, "id": sid})
+    assert r.status_code == 200
+    feats = client.get(f"/api/coverage/{TYPE}/layers").get_json()["candidates"]["features"]
+    assert sid not in {f["properties"]["id"] for f in feats}

@@ -460,6 +460,12 @@ def diff_lines(d: dict, lang: str) -> list[str]:
     pc = (d.get("population") or {}).get("changed") or []
     if pc:
         out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
+    ps = d.get("planner_sites") or {}
+    for key, zh_w, en_w in (("added", "新增候选点", "candidate sites added"), ("removed", "删除候选点", "candidate sites removed"),
+                            ("moved", "移动候选点", "candidate sites moved")):
+        rows = ps.get(key) or []
+        if rows:
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows)}" if zh else f"{len(rows)} {en_w}: {_names(rows)}")
     sm = d.get("site_marks") or {}
     n = sum(len(sm.get(k) or []) for k in ("added", "removed", "changed"))
     if n:
@@ -470,7 +476,7 @@ def diff_lines(d: dict, lang: str) -> list[str]:
 
 
 # -- editing facilities on the map ------------------------------------------------------------------
-EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark")
+EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark", "add_site", "move_site", "remove_site")
 #: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
 EDIT_FIELDS = ("address", "operator", "phone", "remark")
 
@@ -501,6 +507,8 @@ def edit():
     note = str(body.get("note") or "")[:200]
     if action == "mark":
         return _mark(ft, body, note)
+    if action.endswith("_site"):
+        return _site(ft, body, action.removesuffix("_site"), note)
     region = _svc().region
     fac = region.facilities
     layer = fac[fac["facility_type"] == ft.key].copy()
@@ -594,3 +602,46 @@ def _mark(ft, body: dict, note: str):
     auth.audit("edit", cid, action="mark", mark=mark, type=ft.key, version=version)
     return jsonify({"version": version, "action": "mark", "type": ft.key, "candidate_id": cid, "mark": mark,
                     "scope": "all" if all_types else "type"})
+
+
+def _site(ft, body: dict, action: str, note: str):
+    """Add, move or remove a candidate site of the planner's own (e.g. land the bureau holds);
+    ``all_types: true`` offers a new site to every facility type."""
+    from geo.datasets import SITES
+    from planner.marks import changed_sites
+    from web.proposals import number_param
+
+    sid, name, lon, lat = body.get("id"), body.get("name"), None, None
+    all_types = body.get("all_types", False)
+    if not isinstance(all_types, bool):
+        raise bad_param("all_types", all_types, "true or false", "true 或 false")
+    if action in ("add", "move"):
+        lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
+        lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
+        if lon is None or lat is None:
+            raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
+                            "点位的经度和纬度")
+    if action == "add":
+        if not isinstance(name, str) or not name.strip():
+            raise bad_param("name", name, "a non-empty name", "非空名称")
+        name = name.strip()[:80]
+    elif not isinstance(sid, str):
+        raise not_found("Candidate site", "候选点", sid)
+    region = _svc().region
+    if action != "add":
+        auth.require_candidate_county(region, ft, sid)
+    if action in ("add", "move"):
+        auth.require_county(_county_at(region, lon, lat), "the new place", "新位置")
+    sites, sid, text = changed_sites(region, action, site_id=sid, name=name or "", lon=lon, lat=lat,
+                                     type_key="*" if all_types else ft.key, note=note)
+    full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
+    version = _store().commit_layer(SITES, sites, author=_author(), note=full_note, kind="edit")
+    auth.audit("edit", sid, action=f"{action}_site", type=ft.key, version=version)
+    return jsonify({"version": version, "action": f"{action}_site", "type": ft.key, "id": sid})
+
+
+def _county_at(region, lon: float, lat: float):
+    import shapely
+
+    hit = region.townships[region.townships.geometry.covers(shapely.Point(lon, lat))]
+    return hit["county_code"].iloc[0] if len(hit) else None

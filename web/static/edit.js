@@ -23,6 +23,7 @@
 
   function setMode(v) {
     on = v; moving = null;
+    $("edit-what").hidden = !on;
     $("edit-toggle").classList.toggle("on", on);
     $("edit-toggle").textContent = T(on ? "edit_done" : "edit_start");
     $("edit-status").textContent = on ? T("edit_hint") : "";
@@ -35,7 +36,16 @@
     var ll = e.latlng;
     if (moving) {
       var id = moving; moving = null;
-      send({action: "move", id: id, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+      var site = /^cand-plan-/.test(id);
+      send({action: site ? "move_site" : "move", id: id, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+      return;
+    }
+    var what = $("edit-what").value;
+    if (what !== "facility") {  // a candidate site of the planner's own (land the bureau holds ...)
+      var sname = prompt(T("edit_site_name"));
+      if (!sname) return;
+      send({action: "add_site", name: sname, lon: ll.lng, lat: ll.lat, all_types: what === "site_all",
+            note: prompt(T("edit_note")) || ""});
       return;
     }
     var name = prompt(T("edit_new_name"));
@@ -51,6 +61,19 @@
     scope.className = "small";
     scope.innerHTML = "<input type='checkbox' class='mark-all'> " + CP.esc(T("mark_all_types"));
     box.appendChild(scope);
+    if (p.kind === "planner_site") {  // the planner's own sites can be moved or removed as well
+      [["move", "edit_move"], ["remove", "edit_remove"]].forEach(function (a) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "secondary small-btn site-" + a[0]; b.textContent = T(a[1]);
+        b.addEventListener("click", function () {
+          if (a[0] === "move") { moving = p.id; out.map.closePopup(); $("edit-status").textContent = T("edit_move_hint"); return; }
+          if (confirm(T("edit_remove_confirm").replace("{name}", p.name || p.id))) {
+            send({action: "remove_site", id: p.id, note: prompt(T("edit_note")) || ""});
+          }
+        });
+        box.appendChild(b);
+      });
+    }
     [["required", "mark_set_required"], ["forbidden", "mark_set_forbidden"], ["", "mark_clear"]].forEach(function (a) {
       if (a[0] === p.mark || (!a[0] && !p.mark)) return;
       var b = document.createElement("button");
@@ -125,5 +148,9 @@
       if (new URLSearchParams(location.search).get("edit") === "1") setMode(true);
     });
     btn.addEventListener("click", function () { setMode(!on); });
+    // what a click adds stays chosen across the reload each edit makes
+    var what = $("edit-what");
+    try { if (sessionStorage.getItem("cp-edit-what")) what.value = sessionStorage.getItem("cp-edit-what"); } catch (e) { /* private mode */ }
+    what.addEventListener("change", function () { try { sessionStorage.setItem("cp-edit-what", what.value); } catch (e) { /* private mode */ } });
   });
 })();

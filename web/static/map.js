@@ -171,21 +171,26 @@
       out.layers.candidates = L.geoJSON(data.candidates, {
         pointToLayer: function (f, ll) {
           var m = MARK[f.properties.mark];
-          return L.circleMarker(ll, m ? {renderer: canvas, radius: 5.5, color: m.color, weight: 2.5, fillColor: m.fill, fillOpacity: 0.9}
-                                      : {renderer: canvas, radius: 4, color: "#8250df", weight: 1.5, fill: false});
+          var own = f.properties.kind === "planner_site";  // the planner's own site: larger, orange ring
+          return L.circleMarker(ll, m ? {renderer: canvas, radius: own ? 7 : 5.5, color: own ? "#e36209" : m.color, weight: 2.5,
+                                         fillColor: m.fill, fillOpacity: 0.9}
+                                      : {renderer: canvas, radius: own ? 6 : 4, color: own ? "#e36209" : "#8250df",
+                                         weight: own ? 2.5 : 1.5, fill: false});
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.bindTooltip(esc(p.name) + " · " + T("candidate_site") + (p.mark ? " · " + T("mark_" + p.mark) : ""));
           layer.bindPopup("<div class='pop cand-pop'><h4>" + esc(p.name) + " <small>" + T("candidate_site") + "</small></h4><table>" +
             row(T("code"), esc(p.id)) + row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+            (p.kind === "planner_site" ? row(T("quality"), T("planner_site")) : "") +
             row(T("planner_mark"), p.mark ? "<b class='mark-" + esc(p.mark) + "'>" + T("mark_" + p.mark) + "</b>" +
                 (p.mark_scope === "all" ? " (" + T("mark_all_types") + ")" : "") : T("none")) +
             "</table></div>");
           layer.feature = f;
         }
       });
-      if (data.marks && (data.marks.required || data.marks.forbidden)) out.layers.candidates.addTo(map);
+      var ownSites = data.candidates.features.some(function (f) { return f.properties.kind === "planner_site"; });
+      if (ownSites || (data.marks && (data.marks.required || data.marks.forbidden))) out.layers.candidates.addTo(map);
       overlays[T("candidate_sites") + (data.marks && (data.marks.required || data.marks.forbidden)
         ? " <span class='small'>(" + T("marks_count").replace("{r}", data.marks.required).replace("{f}", data.marks.forbidden) + ")</span>" : "")] = out.layers.candidates;
     }
@@ -281,7 +286,8 @@
                                (data.type_name ? " · " + esc(data.type_name) : "") + "</div>";
     if (data.service_areas) lg += "<div><i class='sw' style='background:rgba(107,174,214,.35);border-color:#3182bd'></i>" + T("service_areas") +
                                   (data.standard_text ? " (" + esc(data.standard_text) + ")" : "") + "</div>";
-    if (data.candidates) lg += "<div><i class='dot cand'></i>" + T("candidate_sites") + "</div>" +
+    if (data.candidates) lg += "<div><i class='dot cand'></i>" + T("candidate_sites") + " · " +
+      "<i class='dot cand own'></i>" + T("planner_site") + "</div>" +
       "<div><i class='dot' style='background:#2da44e;border-color:#1a7f37'></i>" + T("mark_required") + " · " +
       "<i class='dot' style='background:#6e7781;border-color:#24292f'></i>" + T("mark_forbidden") + "</div>";
     if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
