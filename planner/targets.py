@@ -98,9 +98,9 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
                                      graph=graph) if extra is not None else None  # empty extra: as now
         for t in ft.targets:
             if t["kind"] == "upgraded":
-                # with proposals that upgrade none of this type, "after" is as now (pages read it)
+                # a proposal of this type that upgrades nothing still has an "after" (as now)
                 out.append(_upgraded_row(t, ft, key, existing, up_now,
-                                         upgrades.get(key, set() if proposals else None)))
+                                         upgrades.get(key, set() if key in by_type else None)))
                 continue
             value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,

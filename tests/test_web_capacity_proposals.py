@@ -57,7 +57,7 @@ def test_bad_form_input_is_a_400_naming_the_field(client, body, field):
 
 def test_budget_message_names_the_cheapest_site(client):
     code, err = _post(client, {"type": "welfare_home", "kind": "sized", "sizes": "30,60", "budget_cost": 100}, "en", wait=False)
-    assert code == 400 and "300" in err["message"] and "size 30" in err["message"]
+    assert code == 400 and "300 × 10,000 yuan" in err["message"] and "size 30" in err["message"]
     assert "300 万元" in err["message_zh"]
 
 
@@ -142,3 +142,20 @@ def test_upgrade_proposal_saved_and_counted_in_targets(client):
     assert "Facilities to upgrade" in html and p["sites"][0]["name"] in html
     text = client.get(f"/api/proposals/{p['id']}.csv?lang=en").data.decode("utf-8-sig")
     assert "Capacity after" in text and p["sites"][0]["id"] in text
+
+
+def test_conversion_counts_as_new_regional_centres_and_pages_render(client, sized):
+    code, body = _post(client, {"type": "welfare_home", "kind": "upgrade", "k": 2, "convert": True}, "zh")
+    assert code == 201, body
+    p = body["proposal"]
+    assert p["upgrade"]["role"] == "regional_center" and len(p["sites"]) == 2
+    rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={p['id']}").get_json()}
+    assert rows["regional_center_new_2025"]["after"]["value"] == rows["regional_center_new_2025"]["value"] + 2
+    html = client.get(f"/proposals/{p['id']}").get_data(as_text=True)
+    assert "转型的设施" in html and "转型建设区域性特困供养服务中心" in html  # the role's target is shown
+    for pid in (p["id"], sized["id"]):
+        assert client.get(f"/proposals/{pid}/brief").status_code == 200
+        assert client.get(f"/proposals/{pid}/export.html").status_code == 200
+    # an upgrade is not compared side by side with distance coverage: a 400 that says why
+    r = client.get(f"/proposals/compare?a={p['id']}&b={p['id']}&lang=en")
+    assert r.status_code == 400

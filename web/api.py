@@ -268,8 +268,10 @@ def proposal_rerun(pid: str):
     # solved again for the same county; a county planner's re-run is always his county's
     params = auth.scope_proposal(params, (rec.get("params") or {}).get("county") if auth.user().citywide else None)
     job = _start(params)
+    # an upgrade is not compared side by side (its before/after is served demand): open the new one
+    upgrade = (rec.get("summary") or {}).get("kind") == "upgrade"
     resp = jsonify({**job_dict(job), "rerun_of": pid,
-                    "compare": f"/proposals/compare?a={pid}&b="})
+                    "compare": "/proposals/" if upgrade else f"/proposals/compare?a={pid}&b="})
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp

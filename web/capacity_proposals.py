@@ -92,7 +92,7 @@ def _parse_sized(form: dict, ft, number) -> dict:
     try:
         cost = size_costs(ft, sizes, costs)
     except InputDataError as e:  # the planner's own check, named as the form's field
-        raise bad_param("costs", form.get("costs"), e.message_en, e.message_zh) from None
+        raise bad_param("costs", form.get("costs"), e.message("en"), e.message("zh")) from None
     budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=-10**9, maximum=5000)
     budget_cost = number(form.get("budget_cost"), "budget_cost", float, minimum=-1e12, maximum=1e9)
     if budget_sites is not None and budget_sites < 1:
@@ -101,7 +101,7 @@ def _parse_sized(form: dict, ft, number) -> dict:
         cheapest = min(cost)
         size = sizes[int(np.argmin(cost))]
         raise bad_param("budget_cost", form.get("budget_cost"),
-                        f"at least the cost of one site ({cheapest:g} 万元 for size {size:g})",
+                        f"at least the cost of one site ({cheapest:g} × 10,000 yuan for size {size:g})",
                         f"不小于一处站点的造价（规模 {size:g}：{cheapest:g} 万元）")
     if budget_sites is None and budget_cost is None:
         budget_sites = ft.default_p  # the type's usual number of new sites, as for the other models
@@ -165,7 +165,7 @@ def _site_reason(s: dict, ft, lang: str) -> str:
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")
     unit_en = t("capw_unit_" + ft.capacity.field, "en")
     if lang == "en":
-        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} 万元, illustrative); serves {n} villages with "
+        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} × 10,000 yuan, illustrative); serves {n} villages with "
                 f"{s['load']:,.0f} {en}; utilisation {100 * s['utilisation']:.0f}%")
     return (f"规模 {s['size']:g} {unit_zh}（造价 {s['cost']:g} 万元，示意）；服务 {n} 个村（社区）、"
             f"{s['load']:,.0f} 名{zh}；使用率 {100 * s['utilisation']:.0f}%")

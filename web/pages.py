@@ -103,7 +103,7 @@ def proposal(pid: str):
     from web.capacity_proposals import applied
     extra = applied(rec)  # a conversion's targets are those of the role type it converts into
     targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
-               if t["type"] in (rec["type"], extra.get("role"))]
+               if t["type"] in {rec["type"], extra.get("role") or rec["type"]} and "after" in t]  # after: what it moves
     return render_template("proposal.html", active="proposals", p=p, targets=targets)
 
 
@@ -121,6 +121,10 @@ def compare():
                         f"同一设施类型的两个方案（当前为“{pa['type_name']}”和“{pb['type_name']}”）；"
                         "不同类型的方案请在“规划组合”页一并查看")
 
+    if "upgrade" in (pa.get("kind"), pb.get("kind")):
+        # an upgrade's before/after is demand served through capacity, not distance coverage (issue 16)
+        raise bad_param("a,b", f"{a},{b}", "two proposals of new sites; an upgrade proposal is read on its own page",
+                        "两个新建选址方案；改造提升方案请在其方案页查看")
     unit = pa["cost_unit"] or "min"
 
     def pct(x):
@@ -186,7 +190,7 @@ def proposal_brief(pid: str):
     from web.capacity_proposals import applied
     extra = applied(rec)  # a conversion's targets are those of the role type it converts into
     targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
-               if t["type"] in (rec["type"], extra.get("role"))]
+               if t["type"] in {rec["type"], extra.get("role") or rec["type"]} and "after" in t]  # after: what it moves
     unit = p["cost_unit"] or "min"
     params = proposal_params(model=(p["solver"] or {}).get("model") or p["params"].get("model"),
                              n_sites=len(p["sites"]), standard=p["standard"] or {"unit": unit},
