@@ -34,6 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from planner.models import PMedian  # noqa: E402
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+#: Each pmed must be proven within this many seconds (issue 17: a safe margin
+#: under the 60 s limit).
+PMED_TARGET_S = 30.0
 
 
 def read_pmed(path: Path):
@@ -123,7 +126,7 @@ def _wanted(args, name: str) -> bool:
 def run_pmed(args, root: Path) -> tuple[int, float]:
     opt = read_optimal(root / "optimal.csv")
     print(f"{'instance':10} {'n':>4} {'p':>3} {'optimum':>8} {'ours':>8} {'status':>10} "
-          f"{'seconds':>8} {'iters':>5} {'pairs':>7}")
+          f"{'seconds':>8} {'nodes':>6} {'iters':>5} {'pairs':>7}")
     failures, t_all = 0, 0.0
     for k in range(1, 41):
         name = f"pmed{k}"
@@ -134,12 +137,15 @@ def run_pmed(args, root: Path) -> tuple[int, float]:
         res = PMedian.from_cost_matrix(dist, p=p).solve(time_limit=args.limit)
         sec = time.perf_counter() - t
         t_all += sec
-        ok = res.status == "optimal" and abs(res.objective - opt[name]) < 1e-6
+        exact = res.status == "optimal" and abs(res.objective - opt[name]) < 1e-6
+        # Issue 17's margin: every pmed proven within PMED_TARGET_S, whatever the limit.
+        ok = exact and sec <= PMED_TARGET_S
         failures += not ok
         print(f"{name:10} {dist.shape[0]:4d} {p:3d} {opt[name]:8.0f} {res.objective:8.0f} "
-              f"{res.status:>10} {sec:8.2f} {res.details.get('iterations', 0):5d} "
-              f"{res.details.get('reduced_pairs', 0):7d} {'' if ok else 'MISMATCH'}",
-              flush=True)
+              f"{res.status:>10} {sec:8.2f} {(res.details.get('tree') or {}).get('nodes', 0):6d} "
+              f"{res.details.get('iterations', 0):5d} "
+              f"{res.details.get('reduced_pairs', 0):7d} "
+              f"{'' if ok else ('MISMATCH' if not exact else 'SLOW')}", flush=True)
     print(f"pmed total: {t_all:.1f} s")
     return failures, t_all
 

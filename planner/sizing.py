@@ -38,7 +38,7 @@ from planner.capacity import demand_villages, no_capacity_error, site_capacity
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 from planner.models.highs import solve_mip
-from planner.sites import candidate_sites
+from planner.sites import candidate_sites, site_marks
 
 
 def parse_sizes(text: str | list) -> list[float]:
@@ -108,6 +108,7 @@ class SizingInstance:
     reach_new: np.ndarray      # bool (villages x places)
     sizes: np.ndarray          # capacity (people) of each size class
     costs: np.ndarray          # cost of each size class
+    required: np.ndarray | None = None  # bool per place: the planner marked it required (some size opens)
 
 
 def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost: float | None = None,
@@ -147,7 +148,9 @@ def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost
                                np.concatenate([pe + np.arange(pn), pe + pn + c_new]))), shape=(pn, nv))
         cons.append(RowBlock(link, -np.inf, 0))
         one = sp.csr_matrix((np.ones(nc), (np.repeat(np.arange(L), S), pe + pn + np.arange(nc))), shape=(L, nv))
-        cons.append(RowBlock(one, -np.inf, 1))
+        # one size per place; a place the planner marked required opens with one of them
+        req = inst.required if inst.required is not None else np.zeros(L, bool)
+        cons.append(RowBlock(one, np.where(req, 1.0, -np.inf), 1))
         if max_sites is not None:
             cons.append(RowBlock(sp.csr_matrix((np.ones(nc), (np.zeros(nc, int), pe + pn + np.arange(nc))),
                                                        shape=(1, nv)), -np.inf, max_sites))
@@ -194,7 +197,10 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     per = 1000.0 / spec.per_1000
     existing = existing_facilities(region, ft, facilities)
     cands = candidate_sites(region, ft, existing)
-    new = cands[~cands["existing"].astype(bool)].reset_index(drop=True)
+    marks, _ = site_marks(region, ft, cands)  # the planner's required/forbidden candidate sites
+    keep = ~cands["existing"].astype(bool).to_numpy() & (marks != "forbidden")
+    new = cands[keep].reset_index(drop=True)
+    required = marks[keep] == "required"
     v = demand_villages(region, ft)
     units = gpd.GeoDataFrame({"urban": v["urban"].astype(bool).to_numpy()}, geometry=v.geometry.values,
                              crs=settings.STORAGE_CRS)
@@ -204,11 +210,12 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     cap_e, known = site_capacity(existing, spec.field)
     inst = SizingInstance(weight=v[spec.basis].to_numpy(float), reach_existing=cost_e <= std,
                           cap_existing=cap_e * per, reach_new=cost_n <= std,
-                          sizes=np.array(sizes) * per, costs=np.array(cost))
+                          sizes=np.array(sizes) * per, costs=np.array(cost), required=required)
     sol = solve_sizing(inst, max_sites=budget_sites, max_cost=budget_cost, time_limit=time_limit, gap=gap)
     return _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
                    {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
-                    "mode": mode, "single_source": True, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
+                    "mode": mode, "single_source": True,
+                    "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
 
 
 def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate) -> dict:

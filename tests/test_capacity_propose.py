@@ -79,3 +79,27 @@ def test_cli_propose_sizes(capsys, tmp_path):
     assert gj["coverplan"]["type"] == "welfare_home" and len(gj["features"]) == len(res["sites"])
     assert main(["propose", "--type", "welfare_home", "--sizes", "30", "--budget-cost", "10", "--json"]) == 2
     assert "budget" in json.loads(capsys.readouterr().out)["message_en"]
+
+
+def test_sized_plan_keeps_the_planners_marks(shiyan):
+    import dataclasses
+
+    import pandas as pd
+
+    free = propose_sized(shiyan, "welfare_home", [30, 60, 100], budget_sites=2, time_limit=30)
+    best = free["sites"][0]["candidate_id"] if "candidate_id" in free["sites"][0] else free["sites"][0]["id"]
+    from planner.coverage import existing_facilities
+    from planner.facility_types import get_type
+    from planner.sites import candidate_sites
+    ft = get_type("welfare_home")
+    cands = candidate_sites(shiyan, ft, existing_facilities(shiyan, ft))
+    ids = list(cands.loc[~cands["existing"].astype(bool), "id"])
+    chosen = {s.get("candidate_id", s.get("id")) for s in free["sites"]}
+    want = next(i for i in ids if i not in chosen)
+    region = dataclasses.replace(shiyan, site_marks=pd.DataFrame(
+        [[best, "*", "forbidden", ""], [want, "welfare_home", "required", ""]],
+        columns=["candidate_id", "facility_type", "mark", "note"]))
+    out = propose_sized(region, "welfare_home", [30, 60, 100], budget_sites=2, time_limit=30)
+    got = {s.get("candidate_id", s.get("id")) for s in out["sites"]}
+    assert best not in got and want in got
+    assert out["params"]["site_marks"] == {"required": 1, "forbidden": 1}

@@ -1,22 +1,25 @@
 """p-median: ``p`` new sites minimising total weight x cost to the nearest open site.
 
-Uncapacitated, the radius formulation (:mod:`.radius`) is solved the way
-García, Labbé & Marín (2011) do -- on a reduced set of radii that is enlarged
-until the reduced problem is provably exact:
+Uncapacitated:
 
 1. vertex substitution (:mod:`.heuristics`) gives the incumbent, the warm
    start and the first cut-offs;
-2. a Lagrangean bound closes the sites no better solution opens, and probing
-   closes more (:mod:`.lagrangean`);
-3. the radius model keeps each point's cost levels up to a cut-off ``v_K``
-   just beyond its cost in the incumbent (and up to its Lagrangean
-   multiplier); charging ``min(cost, v_K)`` is a lower bound on the true
-   cost.  HiGHS solves it, and the charged and true costs of its optimum are
-   compared; where they differ the cut-off of those points moves out to their
-   true cost and the model is solved again.  When they agree the reduced
-   optimum is optimal for the full problem (its value is a lower bound and is
-   attained).  On OR-Library instances the reduced models keep a small
-   fraction of the n x m pairs.
+2. a Lagrangean bound closes the sites no better solution opens
+   (:mod:`.lagrangean`), and probing closes more (:mod:`.median_tree`);
+3. a Lagrangean branch and bound over the remaining sites, its nodes bounded
+   by compiled subgradient steps (:mod:`.median_tree`), proves the optimum --
+   on OR-Library pmed1-40 always, pmed36 in a few seconds where HiGHS on the
+   radius model below needed 40-60 s;
+4. if the tree has not finished in :data:`TREE_SHARE` of the time left, the
+   radius formulation (:mod:`.radius`) is solved the way García, Labbé &
+   Marín (2011) do -- on a reduced set of radii that is enlarged until the
+   reduced problem is provably exact.  The radius model keeps each point's
+   cost levels up to a cut-off ``v_K`` just beyond its cost in the incumbent
+   (and up to its Lagrangean multiplier); charging ``min(cost, v_K)`` is a
+   lower bound on the true cost.  HiGHS solves it, and the charged and true
+   costs of its optimum are compared; where they differ the cut-off of those
+   points moves out to their true cost and the model is solved again.  When
+   they agree the reduced optimum is optimal for the full problem.
 
 With ``capacities`` the solve goes to the capacitated driver
 (:mod:`.pmedian_capacitated`), a base class of :class:`PMedian`.  Time shares:
@@ -34,7 +37,8 @@ from .control import poll, stop_requested
 from .heuristics import greedy_median, teitz_bart
 from .highs import solve_mip
 from .inputs import as_capacities, as_weights
-from .lagrangean import closed_by_bound, lagrangean_fixing, probe_sites
+from .lagrangean import closed_by_bound, lagrangean_fixing
+from .median_tree import branch_and_bound, probe
 from .pmedian_capacitated import CapacitatedDriver
 from .radius import RadiusLevels
 from .result import SolveResult, no_solution_in_time
@@ -48,6 +52,13 @@ RESTARTS = 16
 #: Below this many usable (demand, site) pairs the full radius model is solved directly.
 FULL_PAIRS = 80_000
 HIGHS_OPTIONS: dict = {}
+#: Share of the time left after probing that the Lagrangean branch and bound
+#: (:mod:`.median_tree`) may use before the radius MIP takes over from its
+#: best solution and bound.  On OR-Library pmed1-40 it finishes every
+#: instance well inside this (pmed36: about 500 nodes, 3 s, where HiGHS on
+#: the radius model needed 40-60 s); the MIP is the fallback for instances
+#: whose Lagrangean tree grows too large.
+TREE_SHARE = 0.5
 #: With a vertex-substitution incumbent as the warm start HiGHS's own primal
 #: heuristics (RINS/RENS sub-MIPs, feasibility jump) rarely beat it and took
 #: about half the time on the small-p OR-Library instances (pmed16: 17 s -> 9 s).
@@ -179,6 +190,7 @@ class PMedian(CapacitatedDriver):
         lb = -np.inf
         closed = np.zeros(d.shape[1], dtype=bool)
         lam = None
+        tree_info = None
         t_lag = time.perf_counter()
         if cols is not None and not len(r.groups.labels) and 0 < k < d.shape[1]:
             lb, rho, lam = lagrangean_fixing(
@@ -197,15 +209,29 @@ class PMedian(CapacitatedDriver):
             closed = closed_by_bound(rho, lb, k=k, ub=best_ub)
             # Probing: re-optimise the multipliers with each remaining site
             # forced open; a site whose bound then exceeds the incumbent is
-            # closed too (on pmed38 this closes 71 of the 121 sites the plain
-            # reduced-cost test leaves).  The incumbent's sites stay, so the
-            # warm start remains feasible in the reduced model.
+            # closed too (compiled, :func:`.median_tree.probe`).  The
+            # incumbent's sites stay, so the warm start remains feasible in
+            # the reduced model.  Then the Lagrangean branch and bound; what
+            # it does not prove in its share goes to the radius MIP below.
+            c_w = np.where(unreachable, np.inf, w[:, None] * d)
+            fixed_c = np.where(np.isfinite(base), w * base, np.inf)
             if best_ub - lb > max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9):
                 keep = np.zeros(d.shape[1], dtype=bool)
                 keep[best_cols] = True
-                closed |= probe_sites(d, unreachable, w, base, lam, closed=closed, keep=keep,
-                                      rho=rho, k=k, ub=best_ub,
-                                      deadline=time.perf_counter() + budget.PROBE_SHARE * time_limit)
+                closed |= probe(c_w, fixed_c, lam, k=k, alive=~closed, keep=keep,
+                                order=np.argsort(-rho, kind="stable"), ub=best_ub,
+                                integral=self._integral_objective,
+                                deadline=time.perf_counter() + budget.PROBE_SHARE * time_limit)
+            if (best_ub - lb > max(gap * abs(best_ub), 1e-9 * abs(best_ub), 1e-9)
+                    and not stop_requested()):
+                left = deadline - time.perf_counter()
+                tree = branch_and_bound(c_w, fixed_c, k=k, closed=closed, lam0=lam, ub=best_ub,
+                                        ub_sites=best_cols, integral=self._integral_objective,
+                                        deadline=time.perf_counter() + TREE_SHARE * left, gap=gap)
+                tree_info = {"nodes": tree.nodes, "proven": tree.proven}
+                if tree.value < best_ub:
+                    best_ub, best_cols = tree.value, tree.sites
+                lb = max(lb, tree.bound)
         t_lag = time.perf_counter() - t_lag
         t_heur += t_lag
         if best_cols is not None and stop_requested() and not (
@@ -220,7 +246,7 @@ class PMedian(CapacitatedDriver):
                 1e-9 * abs(best_ub), 1e-6) else "feasible", gap=max(best_ub - lb, 0.0) / max(abs(best_ub), 1e-12),
                 t_solve=t_heur, t_build=0.0, d=d, base=base)
             res.details.update({"iterations": 0, "reduced_pairs": 0, "lower_bound": lb,
-                                "closed_by_bound": int(closed.sum())})
+                                "closed_by_bound": int(closed.sum()), "tree": tree_info})
             return res
         # Sites the bound closes are never worth opening: drop their pairs.
         levels = RadiusLevels(d, unreachable | closed[None, :], base)
@@ -288,7 +314,8 @@ class PMedian(CapacitatedDriver):
         res = self._finish(best_cols, status=status, gap=max(gap_v, 0.0),
                            t_solve=t_heur + t_mip, t_build=t_build, d=d, base=base)
         res.details.update({"iterations": iterations, "reduced_pairs": int(mip["a"].nnz),
-                            "lower_bound": lb, "closed_by_bound": int(closed.sum())})
+                            "lower_bound": lb, "closed_by_bound": int(closed.sum()),
+                            "tree": tree_info})
         return res
 
     def _finish(self, cols, *, status, gap, t_solve, t_build, d, base) -> SolveResult:
