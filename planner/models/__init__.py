@@ -13,15 +13,18 @@ Where things are (one idea per module):
   limits), ``base`` (the ``LocationModel`` class), ``result``
   (``SolveResult``), ``highs`` (the HiGHS runner), ``control`` (the caller's
   stop request and progress), ``budget`` (how a solve splits its time);
-* formulations -- ``coverage`` (LSCP, MCLP), ``pmedian`` (uncapacitated
-  p-median) with ``radius`` (its radius formulation) and ``lagrangean`` (its
-  bound, reduced-cost fixing, probing), ``pcenter``, ``assignment`` (the
-  capacitated assignment rows);
+* formulations -- ``coverage`` (LSCP, MCLP) with ``cover_reduce`` (essential and
+  dominated rows/columns) and ``cover_heuristic`` (incumbent, Lagrangean bound,
+  fixing), ``pmedian`` (uncapacitated p-median) with ``lagrangean`` (its bound,
+  reduced-cost fixing, compiled probing), ``median_tree`` (the compiled
+  Lagrangean branch and bound over sites) and ``radius`` (the radius formulation
+  it hands over to), ``pcenter``, ``assignment`` (the capacitated assignment rows);
 * capacitated p-median -- ``pmedian_capacitated`` (the driver),
   ``lagrangean_capacitated`` (knapsack relaxation, reductions, probing),
   ``heuristics_capacitated`` (assignment and location-allocation),
   ``branch_cut_price`` with ``bcp_master`` (set-partitioning master) and
-  ``pricing`` (compiled knapsack pricing);
+  ``pricing`` (compiled knapsack pricing), ``knapsack_kernels`` (the compiled
+  knapsacks of the relaxation);
 * ``heuristics`` -- greedy and vertex substitution, the warm starts.
 """
 from .coverage import LSCP, MCLP
