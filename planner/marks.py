@@ -16,6 +16,18 @@ from planner.facility_types import FacilityType
 from planner.sites import candidate_sites
 
 
+def township_at(region: Region, lon: float, lat: float) -> str:
+    """Code of the township a clicked point lies in; a clear error when it is outside the region."""
+    import shapely
+
+    hit = region.townships.index[region.townships.geometry.covers(shapely.Point(float(lon), float(lat)))]
+    if not len(hit):
+        raise InputDataError(f"The point ({lon:.5f}, {lat:.5f}) is outside the region.",
+                             f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
+                             hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
+    return hit[0]
+
+
 def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: str, *,
                   all_types: bool = False, note: str = "") -> tuple[pd.DataFrame, str, dict]:
     """The marks table with one candidate's mark set (``mark`` = "" clears it).
@@ -90,11 +102,8 @@ def changed_sites(region: Region, action: str, *, site_id: str | None = None, na
                             hint_zh="只有在地图上添加的候选点可以移动或删除；其他候选点可标为禁选。")
     point = None
     if action in ("add", "move"):
+        township_at(region, lon, lat)
         point = shapely.Point(float(lon), float(lat))
-        if not region.townships.geometry.covers(point).any():
-            raise InputDataError(f"The point ({lon:.5f}, {lat:.5f}) is outside the region.",
-                                 f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
-                                 hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
     if action == "add":
         n = 1
         while f"cand-plan-{n:04d}" in set(sites["id"]):

@@ -24,6 +24,7 @@ from geo.datasets import sha256_file
 from geo.errors import InputDataError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
+from planner.marks import township_at
 from planner.register import validate_register
 from web import auth, exports, layers
 from web.api import job_dict
@@ -526,12 +527,7 @@ def edit():
             raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
                             "点位的经度和纬度")
         point = shapely.Point(lon, lat)
-        hit = region.townships[region.townships.geometry.covers(point)]
-        if hit.empty:
-            raise InputDataError(f"The point ({lon:.5f}, {lat:.5f}) is outside the region.",
-                                 f"点位（{lon:.5f}，{lat:.5f}）不在本区域内。",
-                                 hint_en="Click inside a township.", hint_zh="请在乡镇范围内点击。")
-        town = hit.index[0]
+        town = township_at(region, lon, lat)
         auth.require_county(region.townships.loc[town, "county_code"], "this point", "该点位")
     name = body.get("name")
     if action in ("add", "rename"):
@@ -631,7 +627,8 @@ def _site(ft, body: dict, action: str, note: str):
     if action != "add":
         auth.require_candidate_county(region, ft, sid)
     if action in ("add", "move"):
-        auth.require_county(_county_at(region, lon, lat), "the new place", "新位置")
+        town = township_at(region, lon, lat)
+        auth.require_county(region.townships.loc[town, "county_code"], "the new place", "新位置")
     sites, sid, text = changed_sites(region, action, site_id=sid, name=name or "", lon=lon, lat=lat,
                                      type_key="*" if all_types else ft.key, note=note)
     full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
@@ -639,9 +636,3 @@ def _site(ft, body: dict, action: str, note: str):
     auth.audit("edit", sid, action=f"{action}_site", type=ft.key, version=version)
     return jsonify({"version": version, "action": f"{action}_site", "type": ft.key, "id": sid})
 
-
-def _county_at(region, lon: float, lat: float):
-    import shapely
-
-    hit = region.townships[region.townships.geometry.covers(shapely.Point(lon, lat))]
-    return hit["county_code"].iloc[0] if len(hit) else None
