@@ -55,6 +55,19 @@ def parse_sizes(text: str | list) -> list[float]:
     return sorted(set(sizes))
 
 
+def check_sizes(ft: FacilityType, sizes: list[float]) -> None:
+    """Sizes beyond the type's largest believable facility (``capacity.max_per_site``) are a unit
+    mistake (people instead of beds, a total for a county): refused, naming the limit."""
+    big = [s for s in sizes if s > ft.capacity.max_per_site]
+    if big:
+        lim = ft.capacity.max_per_site
+        raise InputDataError(
+            f"--sizes: {big[0]:g} is larger than any single {ft.name('en')} ({lim:g} at most); "
+            "give each site's capacity.",
+            f"--sizes 无效：{big[0]:g} 超过单处{ft.name('zh')}的合理规模（最多 {lim:g}），请填写每处的容量。",
+            details={"parameter": "sizes", "value": big[0], "max": lim})
+
+
 def size_costs(ft: FacilityType, sizes: list[float], costs: list[float] | None = None) -> list[float]:
     """Cost of each size: given, or the type's size classes (interpolated between them, and at the
     unit cost of the nearest class outside them)."""
@@ -180,6 +193,7 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     if ft.capacity is None:
         raise no_capacity_error(ft)
     sizes = parse_sizes(sizes)
+    check_sizes(ft, sizes)
     cost = size_costs(ft, sizes, costs)
     if budget_sites is not None and budget_sites < 1:
         raise InputDataError(f"--budget {budget_sites}: the budget must allow at least one new site.",

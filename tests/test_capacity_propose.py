@@ -103,3 +103,15 @@ def test_sized_plan_keeps_the_planners_marks(shiyan):
     got = {s.get("candidate_id", s.get("id")) for s in out["sites"]}
     assert best not in got and want in got
     assert out["params"]["site_marks"] == {"required": 1, "forbidden": 1}
+
+
+@pytest.mark.parametrize("sizes", [[30, 50_000], [1e308]])
+def test_a_size_no_single_facility_has_is_refused(shiyan, sizes):
+    with pytest.raises(InputDataError) as info:
+        propose_sized(shiyan, "welfare_home", sizes, budget_sites=1, time_limit=5)
+    assert info.value.details["parameter"] == "sizes" and "合理规模" in info.value.message("zh")
+
+
+def test_a_size_no_single_facility_has_is_a_400_before_any_job(client):
+    r = client.post("/api/proposals", json={"type": "welfare_home", "kind": "sized", "sizes": [1e308, 2]})
+    assert r.status_code == 400 and "合理规模" in r.get_json()["message_zh"]

@@ -78,12 +78,13 @@ def parse(form: dict, ft, service, number) -> dict:
 
 
 def _parse_sized(form: dict, ft, number) -> dict:
-    from planner.sizing import size_costs
+    from planner.sizing import check_sizes, size_costs
 
     sizes = _numbers(form.get("sizes"), "sizes") or list(ft.capacity.sizes)
     if not sizes:
         raise bad_param("sizes", form.get("sizes"), "size classes, e.g. 30,60,100", "规模档次，如 30,60,100")
     sizes = sorted(set(sizes))
+    check_sizes(ft, sizes)  # a size no single facility has: 400 now, not a failed job later
     costs = _numbers(form.get("costs"), "costs")
     if costs is not None and len(costs) != len(sizes):
         raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
