@@ -135,6 +135,7 @@ def test_marks_through_the_api_reach_the_map_the_form_and_the_proposal(client, s
     assert r.get_json()["version"] == 1
     lay = client.get(f"/api/coverage/{TYPE}/layers").get_json()
     assert lay["marks"] == {"required": 1, "forbidden": 0}
+    assert lay["candidates_synthetic"] is True  # township seats of the embedded build: approximate
     feat = next(f for f in lay["candidates"]["features"] if f["properties"]["id"] == seat)
     assert feat["properties"]["mark"] == "required" and feat["properties"]["mark_scope"] == "type"
     page = client.get(f"/proposals?type={TYPE}").get_data(as_text=True)

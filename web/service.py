@@ -324,7 +324,9 @@ class Service:
         c["mark_scope"] = [("all" if scope.get(i) == "*" else "type") if m else "" for i, m in zip(c["id"], c["mark"])]
         return {"candidates": layers.feature_collection(c, ["id", "name", "kind", "township_name", "county_name",
                                                             "mark", "mark_scope"]),
-                "marks": {"required": int((marks == "required").sum()), "forbidden": int((marks == "forbidden").sum())}}
+                "marks": {"required": int((marks == "required").sum()), "forbidden": int((marks == "forbidden").sum())},
+                # seats and villages placed by the embedded build are approximate: the layer says so
+                "candidates_synthetic": bool(c["synthetic"].astype(bool).any())}
 
     def layers_from_coverage(self, cov, lang: str, *, checklist: pd.DataFrame | None = None,
                              areas: dict | None = None, existing_only: bool = False, region=None) -> dict:

@@ -191,7 +191,7 @@
       });
       var ownSites = data.candidates.features.some(function (f) { return f.properties.kind === "planner_site"; });
       if (ownSites || (data.marks && (data.marks.required || data.marks.forbidden))) out.layers.candidates.addTo(map);
-      overlays[T("candidate_sites") + (data.marks && (data.marks.required || data.marks.forbidden)
+      overlays[T("candidate_sites") + (data.candidates_synthetic ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "") + (data.marks && (data.marks.required || data.marks.forbidden)
         ? " <span class='small'>(" + T("marks_count").replace("{r}", data.marks.required).replace("{f}", data.marks.forbidden) + ")</span>" : "")] = out.layers.candidates;
     }
 
