@@ -29,7 +29,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
+import threading
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ from typing import Callable, Iterable
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
+
+from geo import settings
 
 ENGINES = ("auto", "ch", "scipy")
 #: Library behind the "ch" engine (PyPI distribution / import name).
@@ -246,29 +250,87 @@ class CHRouter:
         """
         starts = np.asarray(starts, dtype=np.int64)
         targets = np.asarray(targets, dtype=np.int64)
-        out = np.empty((len(starts), len(targets)))
-        if len(starts) == 0 or len(targets) == 0:
-            return out
         by_row = len(starts) <= len(targets)
+        loop = starts if by_row else targets
+        if len(starts) == 0 or len(targets) == 0:
+            return np.empty((len(starts), len(targets)))
+        # (len(loop), len(other)) in scaled units, each row one sweep; the
+        # rows are split between this process and forked children writing
+        # into the same anonymous shared mapping.
+        nproc = _processes_for(len(loop))
+        buf = mmap.mmap(-1, len(starts) * len(targets) * 8) if nproc > 1 else None
+        rows = (np.frombuffer(buf, dtype=float).reshape(len(loop), -1) if buf is not None
+                else np.empty((len(loop), len(targets) if by_row else len(starts))))
+        chunks = np.array_split(np.arange(len(loop)), nproc)
+        children = [(_fork_rows(self, by_row, starts, targets, rows, chunk), chunk)
+                    for chunk in chunks[1:]]
+        self._rows(by_row, starts, targets, rows, chunks[0], progress)
+        for pid, chunk in children:
+            if not _child_ok(pid):
+                # a child that died (killed, out of memory) costs time, never the answer
+                log.warning("router worker %s failed; its %d rows are computed here", pid, len(chunk))
+                self._rows(by_row, starts, targets, rows, chunk, None)
+        out = rows.T.copy() if not by_row else rows.copy()
+        del rows
+        if buf is not None:
+            try:
+                buf.close()
+            except BufferError:  # a view still alive somewhere; the mapping goes with it
+                pass
+        out[np.isnan(out)] = np.inf
+        out /= self.scale
+        return out
+
+    def _rows(self, by_row: bool, starts: np.ndarray, targets: np.ndarray, rows: np.ndarray,
+              chunk: np.ndarray, progress) -> None:
+        """Fill ``rows[chunk]``: one pinned-set sweep per row (RoutingKit's
+        one-to-many / many-to-one queries)."""
         if by_row:
             query = self.lib.CCHOneToMany(self.metric, targets.tolist())
             run, loop = query.distances_from, starts
         else:
             query = self.lib.CCHManyToOne(self.metric, starts.tolist())
             run, loop = query.distances_to, targets
-        steps: Iterable = range(len(loop))
+        steps: Iterable = chunk
         if progress is not None:
             steps = progress(steps)
         for k in steps:
-            # None (unreachable) becomes nan in a float array, then inf below
-            vals = np.array(run(int(loop[k])), dtype=float)
-            if by_row:
-                out[k] = vals
-            else:
-                out[:, k] = vals
-        out[np.isnan(out)] = np.inf
-        out /= self.scale
-        return out
+            # None (unreachable) becomes nan in a float array, inf in costs()
+            rows[k] = np.array(run(int(loop[k])), dtype=float)
+
+
+#: Fewer sweeps than this per extra process are not worth a fork.
+FORK_MIN_ROWS = 200
+
+
+def _processes_for(n_rows: int) -> int:
+    """How many processes share ``n_rows`` sweeps (1 = this one alone)."""
+    want = settings.ROUTER_PROCESSES
+    if want == 1 or not hasattr(os, "fork") or threading.active_count() > 1:
+        # fork() copies only the calling thread; a lock held by another thread
+        # (logging, a database) would stay locked forever in the child
+        return 1
+    if want <= 0:
+        want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(want, n_rows // FORK_MIN_ROWS))
+
+
+def _fork_rows(router: "CHRouter", by_row: bool, starts, targets, rows, chunk) -> int:
+    """Fork a child that fills ``rows[chunk]`` (shared memory) and exits; its pid."""
+    pid = os.fork()
+    if pid == 0:  # child: compute, then leave without running the parent's cleanup
+        code = 1
+        try:
+            router._rows(by_row, starts, targets, rows, chunk, None)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _child_ok(pid: int) -> bool:
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 _ROUTERS: "weakref.WeakKeyDictionary[object, dict[str, CHRouter]]" = weakref.WeakKeyDictionary()

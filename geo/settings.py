@@ -33,3 +33,10 @@ METRIC_CRS = "EPSG:32649"
 LANG = os.environ.get("COVERPLAN_LANG", "zh")
 
 DEFAULT_REGION = "shiyan"
+
+#: Processes that share a large contraction-hierarchy matrix (geo.router):
+#: 0 = one per usable CPU core, 1 = never fork. The bindings hold Python's
+#: GIL, so threads would not help; forked processes inherit the customised
+#: hierarchy for free. Forking is skipped in a multi-threaded process (the web
+#: server), where it is not safe.
+ROUTER_PROCESSES = int(os.environ.get("COVERPLAN_ROUTER_PROCESSES", "0") or 0)

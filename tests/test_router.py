@@ -228,3 +228,62 @@ def test_library_failure_falls_back_to_scipy(graph, monkeypatch):
     got, rep = router.path_costs(net, src, src, unit="min", engine="ch")
     assert rep.engine == "scipy" and "separator search failed" in rep.note_en and rep.note_zh
     assert np.array_equal(got, net.costs(src, src, unit="min"))
+
+
+@pytest.mark.parametrize("n_src,n_dst", [(150, 121), (121, 40)])
+def test_forked_workers_give_the_single_process_answer(graph, monkeypatch, n_src, n_dst):
+    """Rows split over forked processes (shared memory) equal one process's rows,
+    in both query directions."""
+    net = network.RoadNetwork(graph)
+    rng = np.random.default_rng(5)
+    src = rng.choice(net.n_nodes, n_src, replace=False)
+    dst = rng.choice(net.n_nodes, n_dst, replace=False)
+    r = router.router_for(net, "min")
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 1)
+    one = r.costs(src, dst)
+    monkeypatch.setattr(router.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(router, "FORK_MIN_ROWS", 10)
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 3)
+    assert router._processes_for(min(n_src, n_dst)) == 3
+    forked = []
+    real_fork = router._fork_rows
+    monkeypatch.setattr(router, "_fork_rows", lambda *a: forked.append(1) or real_fork(*a))
+    many = r.costs(src, dst)
+    assert len(forked) == 2
+    assert np.array_equal(one, many)
+    assert _close(many, net.costs(src, dst, unit="min"))
+
+
+def test_a_dead_worker_costs_time_not_the_answer(graph, monkeypatch, caplog):
+    net = network.RoadNetwork(graph)
+    rng = np.random.default_rng(6)
+    src = rng.choice(net.n_nodes, 100, replace=False)
+    dst = rng.choice(net.n_nodes, 110, replace=False)
+    r = router.router_for(net, "min")
+    monkeypatch.setattr(router.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(router, "FORK_MIN_ROWS", 10)
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
+
+    def dying_child(*_a):
+        pid = router.os.fork()
+        if pid == 0:
+            router.os._exit(3)  # e.g. killed by the out-of-memory killer
+        return pid
+
+    monkeypatch.setattr(router, "_fork_rows", dying_child)
+    with caplog.at_level(logging.WARNING, logger="coverplan.router"):
+        got = r.costs(src, dst)
+    assert "failed" in caplog.text
+    assert _close(got, net.costs(src, dst, unit="min"))
+
+
+def test_no_fork_in_a_threaded_process(monkeypatch):
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 0)
+    monkeypatch.setattr(router.threading, "active_count", lambda: 4)  # e.g. the web server
+    assert router._processes_for(10_000) == 1
+    monkeypatch.setattr(router.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 1)
+    assert router._processes_for(10_000) == 1
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
+    assert router._processes_for(10_000) == 2
+    assert router._processes_for(50) == 1  # too few rows to be worth a fork
