@@ -27,5 +27,8 @@ def print_json(payload: Any) -> None:
 def progress(iterable=None, *, quiet: bool, **kwargs):
     """A tqdm progress bar on a terminal, silent with --json or when piped."""
     from tqdm.auto import tqdm
+    # no monitor thread: a second thread would keep the router from forking
+    # its workers (geo.router._processes_for)
+    tqdm.monitor_interval = 0
     disable = quiet or not sys.stderr.isatty()
     return tqdm(iterable, disable=disable, **kwargs)
