@@ -41,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="flag points farther than this (m) from any road (default 1000)")
     od.add_argument("--access-speed", type=float, default=5.0,
                     help="km/h between a point and its road node (default 5)")
+    od.add_argument("--engine", choices=["auto", "ch", "scipy"], default="auto",
+                    help="network mode: 'ch' contraction hierarchy (routingkit-cch, cached next to "
+                         "the graph), 'scipy' Dijkstra, 'auto' the hierarchy for large uncut "
+                         "matrices (default)")
     od.add_argument("--region", default="shiyan",
                     help="refuse points outside this region's box ('none' to skip)")
     od.add_argument("--out", type=Path, required=True, help="output .npz (array 'costs')")
@@ -101,8 +105,8 @@ def _od(args) -> int:
     quiet = bool(args.json)
     tm = travel_costs(o, d, mode=args.mode, unit=args.unit, cutoff=args.cutoff, graph=graph,
                       urban=args.urban, max_snap_m=args.max_snap,
-                      access_speed_kmh=args.access_speed,
-                      progress=lambda it: progress(it, quiet=quiet, desc="dijkstra", unit="block"))
+                      access_speed_kmh=args.access_speed, engine=args.engine,
+                      progress=lambda it: progress(it, quiet=quiet, desc="routing"))
     dense = tm.to_dense()
     out = args.out
     if out.suffix != ".npz":
@@ -132,6 +136,7 @@ def _od(args) -> int:
                      "destinations": d.attrs.get("encoding")},
         "out": str(out), "seconds": round(time.perf_counter() - t0, 3),
         "seconds_costs": round(tm.seconds, 3),
+        "engine": tm.engine, "engine_report": tm.engine_report,
     }
     if args.json:
         print_json(payload)
@@ -141,6 +146,19 @@ def _od(args) -> int:
     print(f"{dense.shape[0]}×{dense.shape[1]} {tm.unit} ({kind}) -> {out}")
     print(f"{'不可达' if zh else 'unreachable'}: {payload['unreachable_pairs']:,} / {dense.size:,}   "
           f"{'耗时' if zh else 'time'}: {payload['seconds']:.2f}s")
+    if tm.mode == "network":
+        names = {"ch": ("收缩层次路由", "contraction hierarchy"), "scipy": ("Dijkstra", "Dijkstra")}
+        hier = tm.engine_report.get("hierarchy") or {}
+        cached = ""
+        if tm.engine == "ch":
+            cached = (("，层次取自缓存" if hier.get("cache_hit") else "，层次新建并已缓存") if zh
+                      else (", hierarchy from cache" if hier.get("cache_hit")
+                            else ", hierarchy built and cached"))
+        print(f"{'路径引擎' if zh else 'engine'}: {names.get(tm.engine, (tm.engine,) * 2)[0 if zh else 1]}"
+              f"{cached}")
+        note = tm.engine_report.get("note_zh" if zh else "note_en")
+        if note:
+            print(note)
     if tm.flagged_origins.size or tm.flagged_destinations.size:
         print(("远离道路而被标记的点" if zh else "points flagged far from roads") +
               f": {payload['snap']['origins']['flagged_ids']} "

@@ -443,6 +443,7 @@ def path_costs(net, src: np.ndarray, dst: np.ndarray, *, unit: str, limit: float
                                 "order_seconds": round(router.build_seconds, 3),
                                 "customize_seconds": round(router.customize_seconds, 3),
                                 "query_seconds": round(time.perf_counter() - t, 3),
+                                "processes": _processes_for(min(len(us), len(ud))),
                                 **router.info}
             return block[inv_s.ravel()][:, inv_d.ravel()], report
         except RouterUnavailable as exc:

@@ -96,6 +96,26 @@ def test_od_network_end_to_end(capsys, cache, town, tmp_path):
                    "--network", town, "--cutoff", "1", "--out", tmp_path / "c1.npz", "--json")
     c1 = np.load(tmp_path / "c1.npz")["costs"]
     assert np.all((c1 <= 1) | np.isinf(c1)) and js["reachable_pairs"] == (ref <= 1).sum()
+    assert js["engine"] == "scipy"   # a cutoff: Dijkstra stops early, no hierarchy
+
+
+def test_od_engine_is_chosen_and_reported(capsys, cache, town, tmp_path):
+    o = write_csv(tmp_path / "o.csv", [("o1", *lonlat(15, 10)), ("o2", *lonlat(1190, 580))])
+    d = write_csv(tmp_path / "d.csv", [("d1", *lonlat(600, 600)), ("d2", *lonlat(30, 1150))])
+    got = {}
+    for engine in ("ch", "scipy"):
+        code, js = run(capsys, "od", "--origins", o, "--destinations", d, "--mode", "network",
+                       "--network", town, "--engine", engine, "--out", tmp_path / f"{engine}.npz",
+                       "--json")
+        assert code == 0, js
+        assert js["engine"] == engine and js["engine_report"]["requested"] == engine
+        got[engine] = np.load(tmp_path / f"{engine}.npz")["costs"]
+    np.testing.assert_allclose(got["ch"], got["scipy"], rtol=1e-6)
+    assert np.isfinite(got["ch"]).all()
+    network._BY_PATH.clear()   # as a new process would: the hierarchy comes from the disk cache
+    code, out = run(capsys, "od", "--origins", o, "--destinations", d, "--mode", "network",
+                    "--network", town, "--engine", "ch", "--out", tmp_path / "t.npz")
+    assert "engine: contraction hierarchy, hierarchy from cache" in out
 
 
 @pytest.mark.parametrize("content,needle", [
