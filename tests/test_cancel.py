@@ -122,3 +122,23 @@ def test_model_progress_is_a_share_of_the_time_limit():
     assert seen and all(0 <= f < 1 for f, _ in seen)
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     assert {s for _, s in seen} <= {"heuristic", "bound", "MIP"}
+
+
+# -- a sized proposal's MIP stops on the caller's cancel too (web jobs wrap it) --
+def test_sized_solve_stops_on_the_callers_poll(shiyan):
+    from geo.errors import CoverplanError
+    from planner.models.control import caller_controls
+    from planner.sizing import propose_sized
+
+    def asked_to_stop(fn):
+        t0 = time.perf_counter()
+        with caller_controls(lambda: True, None, 60.0):
+            try:
+                out = fn()
+            except CoverplanError as exc:  # "no plan found in time": what the web job turns into "cancelled"
+                out = exc
+        return out, time.perf_counter() - t0
+
+    out, took = asked_to_stop(lambda: propose_sized(shiyan, "elderly_complex", [30, 60, 100], time_limit=60))
+    # unstopped it finds the optimal plan (13 s on an idle machine); stopped at once it has none
+    assert isinstance(out, CoverplanError) and "in time" in out.message("en") and took < CANCEL_BOUND_S

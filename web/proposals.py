@@ -19,6 +19,7 @@ from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage
 from planner.i18n import pick
+from planner.models.control import caller_controls
 from planner.proposals import propose
 from web import capacity_proposals, layers
 from web.errors import bad_param, not_found
@@ -229,7 +230,11 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     def work(progress, should_stop):
         progress(0.01, "queued → running")
         if kind != "location":
-            summary, geojson = capacity_proposals.solve(params, service.region_at(version), solve_type, graph, progress)
+            # the MIPs inside poll the job's stop (planner.models.control), so a
+            # cancel stops the running solve, not only the save after it
+            with caller_controls(should_stop, None, params["time_limit"]):
+                summary, geojson = capacity_proposals.solve(params, service.region_at(version), solve_type,
+                                                            graph, progress)
             if should_stop():
                 return None
             progress(0.95, "saving")
