@@ -31,6 +31,7 @@ import json
 import logging
 import mmap
 import os
+import signal
 import threading
 import time
 import weakref
@@ -264,7 +265,13 @@ class CHRouter:
         chunks = np.array_split(np.arange(len(loop)), nproc)
         children = [(_fork_rows(self, by_row, starts, targets, rows, chunk), chunk)
                     for chunk in chunks[1:]]
-        self._rows(by_row, starts, targets, rows, chunks[0], progress)
+        try:
+            self._rows(by_row, starts, targets, rows, chunks[0], progress)
+        except BaseException:  # e.g. Ctrl-C: no orphan keeps computing rows nobody reads
+            for pid, _ in children:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            raise
         for pid, chunk in children:
             if not _child_ok(pid):
                 # a child that died (killed, out of memory) costs time, never the answer

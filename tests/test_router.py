@@ -287,3 +287,26 @@ def test_no_fork_in_a_threaded_process(monkeypatch):
     monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
     assert router._processes_for(10_000) == 2
     assert router._processes_for(50) == 1  # too few rows to be worth a fork
+
+
+def test_an_error_in_the_parent_leaves_no_worker_behind(graph, monkeypatch):
+    net = network.RoadNetwork(graph)
+    rng = np.random.default_rng(8)
+    src = rng.choice(net.n_nodes, 100, replace=False)
+    dst = rng.choice(net.n_nodes, 110, replace=False)
+    r = router.router_for(net, "min")
+    monkeypatch.setattr(router.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(router, "FORK_MIN_ROWS", 10)
+    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
+    pids = []
+    real_fork = router._fork_rows
+    monkeypatch.setattr(router, "_fork_rows", lambda *a: pids.append(real_fork(*a)) or pids[-1])
+
+    def interrupted(steps):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        r.costs(src, dst, progress=interrupted)
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):  # already reaped: nothing left running
+        router.os.waitpid(pids[0], 0)
