@@ -38,15 +38,22 @@ def existing_facilities(region: Region, ftype: FacilityType,
 def unit_costs(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType, *,
                mode: str = "estimate", graph=None, params=None) -> tuple[np.ndarray, bool]:
     """Dense (units x sites) travel costs in the type's unit; and whether they are estimates."""
+    costs, is_estimate, _ = unit_travel(units, sites, ftype, mode=mode, graph=graph, params=params)
+    return costs, is_estimate
+
+
+def unit_travel(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType, *,
+                mode: str = "estimate", graph=None, params=None) -> tuple[np.ndarray, bool, str]:
+    """:func:`unit_costs` and the engine that computed them ("estimate", "ch" or "scipy")."""
     if len(sites) == 0:
-        return np.full((len(units), 0), np.inf), mode == "estimate"
+        return np.full((len(units), 0), np.inf), mode == "estimate", "estimate" if mode == "estimate" else "none"
     if params is None and mode == "estimate":
         # planar UTM distance: within 0.1% of geodesic over a 200 km region, and an
         # order of magnitude faster on the village x site matrices used here
         params = EstimateParams(method="projected")
     tm = travel_costs(units.geometry, sites.geometry, mode=mode, unit=ftype.unit, graph=graph,
                       urban=units["urban"].to_numpy(bool), params=params)
-    return np.asarray(tm.to_dense(), dtype=float), tm.is_estimate
+    return np.asarray(tm.to_dense(), dtype=float), tm.is_estimate, tm.engine
 
 
 def inside_matrix(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> np.ndarray:
@@ -129,12 +136,14 @@ class Coverage:
     mode: str
     is_estimate: bool
     worst: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: what computed the travel costs: "estimate", "ch" (contraction hierarchy) or "scipy" (Dijkstra)
+    engine: str = "estimate"
 
     def to_dict(self, *, lang: str = "zh", units: bool = False) -> dict:
         out = {
             "type": self.ftype.key, "type_name": self.ftype.name(lang),
             "standard": self.ftype.to_dict()["standard"], "rule": self.ftype.rule,
-            "mode": self.mode, "is_estimate": self.is_estimate,
+            "mode": self.mode, "is_estimate": self.is_estimate, "engine": self.engine,
             "cost_unit": self.ftype.unit,
             "citywide": self.summary,
             "by_county": records(self.by_county),
@@ -237,7 +246,7 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
             "county_code": extra_sites["county_code"].values, "synthetic": False, "proposed": True,
         }, geometry=extra_sites.geometry.values, crs=settings.STORAGE_CRS)
         sites = gpd.GeoDataFrame(pd.concat([sites, extra], ignore_index=True), crs=settings.STORAGE_CRS)
-    costs, is_estimate = unit_costs(units, sites, ftype, mode=mode, graph=graph, params=params)
+    costs, is_estimate, engine = unit_travel(units, sites, ftype, mode=mode, graph=graph, params=params)
     u = evaluate(units, sites, ftype, costs)
     by_t = _aggregate(u, "township_code", region.townships["name"])
     by_t.insert(1, "county_code", region.townships["county_code"].reindex(by_t.index).values)
@@ -253,4 +262,4 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     worst = u[~u["covered"]].sort_values(["cost", "weight"], ascending=[False, False]).head(10)
     worst = worst[["id", "name", "township_name", "county_name", "weight", "cost", "standard", "nearest_name"]]
     return Coverage(ftype=ftype, units=u, facilities=sites, by_township=by_t, by_county=by_c,
-                    summary=summary, mode=mode, is_estimate=is_estimate, worst=worst)
+                    summary=summary, mode=mode, is_estimate=is_estimate, worst=worst, engine=engine)

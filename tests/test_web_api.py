@@ -354,6 +354,9 @@ def test_network_mode_with_a_road_graph(tmp_path, monkeypatch):
     c = app.test_client()
     body = c.get("/api/coverage/cemetery?mode=network").get_json()
     assert body["mode"] == "network" and body["is_estimate"] is False
+    # 27 road nodes: too few searches for the hierarchy, so Dijkstra answered, and says so
+    assert body["engine"] == "scipy"
+    assert c.get("/api/coverage/cemetery").get_json()["engine"] == "estimate"
     layers = c.get("/api/coverage/cemetery/layers?mode=network").get_json()
     assert layers["is_estimate"] is False and len(layers["townships"]["features"]) == 129
     resp = c.post("/api/proposals?wait=60", json={"type": "cemetery", "mode": "network", "model": "mclp", "p": 2})
