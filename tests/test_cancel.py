@@ -142,3 +142,29 @@ def test_sized_solve_stops_on_the_callers_poll(shiyan):
     out, took = asked_to_stop(lambda: propose_sized(shiyan, "elderly_complex", [30, 60, 100], time_limit=60))
     # unstopped it finds the optimal plan (13 s on an idle machine); stopped at once it has none
     assert isinstance(out, CoverplanError) and "in time" in out.message("en") and took < CANCEL_BOUND_S
+
+
+# -- two planners' solves at once: highspy 1.16's class-level solver locks made the second fail --
+def test_solves_in_parallel_threads_each_finish_with_their_own_answer():
+    def instance(seed):
+        rng = np.random.default_rng(seed)
+        d, c = rng.random((1200, 2)), rng.random((300, 2))
+        cost = np.hypot(d[:, None, 0] - c[None, :, 0], d[:, None, 1] - c[None, :, 1])
+        return MCLP.from_cost_matrix(cost, radius=0.08, p=20, weights=rng.integers(1, 100, 1200))
+
+    alone = {k: instance(k).solve(time_limit=60).objective for k in range(3)}
+    together = {}
+
+    def run(k):
+        try:
+            res = instance(k).solve(time_limit=60)
+            together[k] = (res.status, res.objective)
+        except Exception as exc:  # noqa: BLE001 - recorded, asserted below
+            together[k] = repr(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert together == {k: ("optimal", alone[k]) for k in range(3)}

@@ -9,6 +9,7 @@ watchdog stops HiGHS where it overruns its own time limit.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,22 @@ _POLL_S = 0.2  # how often a running HiGHS solve checks the caller's stop reques
 _BANNER_DONE = False
 
 
+def _own_locks(h: highspy.Highs) -> highspy.Highs:
+    """Give ``h`` its own start/stop locks.
+
+    highspy 1.16 keeps the locks behind ``startSolve`` / ``wait`` on the
+    *class*, so a solve running in one thread makes every other instance's
+    ``startSolve`` fail with "Solver is already running": a bed breakdown
+    asked in the web app while a proposal job solved (or two jobs with
+    JOB_WORKERS > 1) failed. Instance attributes shadow the class
+    ones (the names are highspy's name-mangled privates, pinned with it;
+    tests/test_cancel.py runs solves in parallel threads to catch a change).
+    """
+    h._Highs__solver_stopped = threading.RLock()
+    h._Highs__solver_started = threading.Lock()
+    return h
+
+
 def _new_highs() -> highspy.Highs:
     """A HiGHS instance, without the banner HiGHS writes to stdout.
 
@@ -38,7 +55,7 @@ def _new_highs() -> highspy.Highs:
     """
     global _BANNER_DONE
     if _BANNER_DONE:
-        return highspy.Highs()
+        return _own_locks(highspy.Highs())
     import os
     import sys
     sys.stdout.flush()
@@ -52,7 +69,7 @@ def _new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(devnull)
     _BANNER_DONE = True
-    return h
+    return _own_locks(h)
 
 
 @dataclass
