@@ -16,6 +16,11 @@ use a radius of 1.05 times the smallest feasible one, computed exactly
 (:func:`min_cover_radius`); ``uniform`` spreads points evenly, which is what
 makes them hard (see its docstring).  All instances use ``--seed`` (default 1).
 
+Each side's CPU time (``time.process_time``) is printed beside its wall
+time, as the machine is shared.  The LSCP MIP runs on SCIP when pyscipopt is
+installed (``--engine highs`` forces HiGHS; the ``engine`` column says
+which one proved it, ``bound`` when the Lagrangean bound did).
+
 spopt needs the test extras (spopt, pulp).  Its solver is PuLP's HiGHS
 (``pulp.HiGHS``, the highspy API, not the command-line binary); its time
 includes building the PuLP model, as ours includes building ours.
@@ -23,6 +28,7 @@ includes building the PuLP model, as ours includes building ours.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -96,7 +102,7 @@ INSTANCES = [
 
 
 def ours(model: str, costs, w, p, radius, limit):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     if model == "mclp":
         m = MCLP.from_cost_matrix(costs, radius=radius, p=p, weights=w)
     elif model == "lscp":
@@ -106,7 +112,9 @@ def ours(model: str, costs, w, p, radius, limit):
     else:
         m = PCenter.from_cost_matrix(costs, p=p)
     res = m.solve(time_limit=limit)
-    return res.objective, res.status, time.perf_counter() - t
+    engine = res.details.get("engine", "bound" if res.details.get("method") else "")
+    return (res.objective, res.status, time.perf_counter() - t, time.process_time() - c,
+            engine)
 
 
 def spopt_solve(model: str, costs, w, p, radius, limit):
@@ -114,7 +122,7 @@ def spopt_solve(model: str, costs, w, p, radius, limit):
     from spopt.locate import LSCP as SL, MCLP as SM, PCenter as SC, PMedian as SP
 
     solver = pulp.HiGHS(msg=False, timeLimit=limit)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if model == "mclp":
@@ -130,14 +138,15 @@ def spopt_solve(model: str, costs, w, p, radius, limit):
         except RuntimeError:
             # spopt raises when PuLP reports "Not Solved" (HiGHS stopped at
             # the time limit without a proven solution).
-            return np.nan, "not solved", time.perf_counter() - t
+            return np.nan, "not solved", time.perf_counter() - t, time.process_time() - c
     status = pulp.LpStatus[m.problem.status]
     if getattr(m.problem, "sol_status", None) == pulp.LpSolutionIntegerFeasible:
         # PuLP calls a HiGHS run stopped at its time limit "Optimal"; its
         # solution status tells the two apart.
         status = "stopped"
     obj = pulp.value(m.problem.objective)
-    return (np.nan if obj is None else float(obj)), status, time.perf_counter() - t
+    return ((np.nan if obj is None else float(obj)), status, time.perf_counter() - t,
+            time.process_time() - c)
 
 
 def main(argv=None) -> int:
@@ -148,11 +157,15 @@ def main(argv=None) -> int:
                     help="spopt's HiGHS time limit per instance (s); model building is extra")
     ap.add_argument("--no-spopt", action="store_true", help="time coverplan only")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engine", choices=("auto", "scip", "highs"), default="auto",
+                    help="engine of the LSCP MIP (auto: SCIP when pyscipopt is installed)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="solve each instance this many times (both sides, alternating)")
     args = ap.parse_args(argv)
-    print(f"{'instance':24} {'ours obj':>16} {'status':>10} {'ours s':>8} "
-          f"{'spopt obj':>16} {'status':>12} {'spopt s':>8} {'ratio':>7} same")
+    os.environ["COVERPLAN_COVER_ENGINE"] = args.engine
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; times: wall s / CPU s")
+    print(f"{'instance':24} {'ours obj':>16} {'status':>10} {'engine':>6} {'ours s':>11} "
+          f"{'spopt obj':>16} {'status':>12} {'spopt s':>12} {'ratio':>7} {'cpu':>6} same")
     for name, model, n, m, p, rule, gen in INSTANCES:
         if args.only and args.only not in name:
             continue
@@ -161,15 +174,17 @@ def main(argv=None) -> int:
         if isinstance(rule, str) and rule.startswith("min+"):
             radius = min_cover_radius(costs) * (1.0 + float(rule[4:-1]) / 100.0)
         for _ in range(max(args.repeat, 1)):
-            o_obj, o_st, o_t = ours(model, costs, w, p, radius, args.limit)
+            o_obj, o_st, o_t, o_c, o_e = ours(model, costs, w, p, radius, args.limit)
+            head = f"{name:24} {o_obj:16.4f} {o_st:>10} {o_e:>6} {o_t:5.2f}/{o_c:5.2f}"
             if args.no_spopt:
-                print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f}", flush=True)
+                print(head, flush=True)
                 continue
-            print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f} ... spopt running", flush=True)
-            s_obj, s_st, s_t = spopt_solve(model, costs, w, p, radius, args.spopt_limit)
+            print(f"{head} ... spopt running", flush=True)
+            s_obj, s_st, s_t, s_c = spopt_solve(model, costs, w, p, radius, args.spopt_limit)
             same = np.isfinite(s_obj) and abs(o_obj - s_obj) <= 1e-6 * max(1.0, abs(s_obj))
-            print(f"{name:24} {o_obj:16.4f} {o_st:>10} {o_t:8.2f} {s_obj:16.4f} {s_st:>12} "
-                  f"{s_t:8.2f} {s_t / o_t:6.1f}x {'yes' if same else 'NO'}", flush=True)
+            print(f"{head} {s_obj:16.4f} {s_st:>12} {s_t:6.2f}/{s_c:5.2f} {s_t / o_t:6.1f}x "
+                  f"{s_c / o_c:5.1f}x {'yes' if same else 'NO'}  "
+                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
     return 0
 
 

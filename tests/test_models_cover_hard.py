@@ -2,7 +2,8 @@
 
 Every reduction, fixing and bound is checked against brute force on small
 random matrices (all column subsets), and the whole LSCP/MCLP solve against
-brute force, the plain MIP and spopt.
+brute force, the plain MIP and spopt; the SCIP engine against HiGHS, with
+its fallbacks (SCIP missing or failing), stop requests and time limits.
 """
 from __future__ import annotations
 
@@ -200,7 +201,7 @@ def plain_lscp(a: np.ndarray) -> float:
                     rlo=np.ones(a.shape[0]), rhi=np.full(a.shape[0], np.inf),
                     integer=np.ones(m, bool), time_limit=60)
     assert out.status == "optimal"
-    return out.objective
+    return round(out.objective)   # unit costs: the optimum is an integer
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -255,3 +256,271 @@ def test_oversized_subset_products_are_skipped(monkeypatch):
     sub = a[np.ix_(red.rows, red.cols)]
     assert red.fixed.size + (brute_cover(sub) if red.rows.size else 0) == brute_cover(a)
     assert full.stats["rows_dominated"] > 0
+
+
+# ------------------------------------------------------------ MIP engines (SCIP, HiGHS fallback)
+def _random_mip(seed: int):
+    """A small MIP with ranged, equality and one-sided rows, integer and continuous columns."""
+    rng = np.random.default_rng(seed)
+    n, m = 12, 8
+    a = sp.random(m, n, density=0.5, random_state=seed, format="csc",
+                  data_rvs=lambda k: rng.integers(-3, 6, k).astype(float))
+    x0 = rng.integers(0, 3, n).astype(float)       # a known feasible point
+    ax = a @ x0
+    kind = rng.integers(0, 4, m)
+    rlo = np.where(kind == 0, ax - rng.integers(0, 4, m), -np.inf)
+    rhi = np.where(kind == 1, ax + rng.integers(0, 4, m), np.inf)
+    rlo = np.where(kind == 2, ax, rlo)
+    rhi = np.where(kind == 2, ax, rhi)
+    rlo = np.where(kind == 3, ax - 2, rlo)
+    rhi = np.where(kind == 3, ax + 1, rhi)
+    integer = rng.random(n) < 0.7
+    c = rng.integers(-5, 6, n).astype(float)
+    return dict(c=c, lb=np.zeros(n), ub=np.full(n, 3.0), a=a, rlo=rlo, rhi=rhi,
+                integer=integer), x0
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_scip_runner_matches_highs_on_random_mips(seed):
+    pytest.importorskip("pyscipopt")
+    from planner.models.scip import solve_mip_scip
+
+    mip, x0 = _random_mip(seed)
+    for maximize in (False, True):
+        ref = solve_mip(**mip, maximize=maximize, offset=2.5, time_limit=30)
+        # The start is the known feasible point: it must not change the optimum.
+        out = solve_mip_scip(**mip, maximize=maximize, offset=2.5, time_limit=30,
+                             start=x0 if seed % 2 else None)
+        assert ref.status == out.status == "optimal"
+        # Continuous columns: the two solvers' feasibility tolerances differ (1e-6).
+        assert out.objective == pytest.approx(ref.objective, abs=1e-4)
+        assert float(mip["c"] @ out.x) + 2.5 == pytest.approx(out.objective, abs=1e-6)
+        ax = mip["a"] @ out.x
+        tol = 1e-6 * (1 + np.abs(ax))       # SCIP's tolerance is relative
+        assert np.all(ax >= mip["rlo"] - tol) and np.all(ax <= mip["rhi"] + tol)
+        xi = out.x[mip["integer"]]
+        assert np.allclose(xi, np.round(xi))
+
+
+def test_scip_runner_reports_infeasible():
+    pytest.importorskip("pyscipopt")
+    from planner.models.scip import solve_mip_scip
+
+    a = sp.csc_matrix(np.array([[1.0, 1.0], [1.0, 1.0]]))
+    out = solve_mip_scip(c=np.ones(2), lb=np.zeros(2), ub=np.ones(2), a=a,
+                         rlo=np.array([2.0, -np.inf]), rhi=np.array([np.inf, 1.0]),
+                         integer=np.ones(2, bool), time_limit=10)
+    assert out.status == "infeasible" and out.x is None
+
+
+def _hard_lscp(seed: int, n: int = 400, m: int = 120):
+    cost, _ = uniform_costs(seed, n, m)
+    return cost, float(cost.min(axis=1).max()) * 1.05
+
+
+# Seeds whose reduced problem reaches the MIP (on the others the Lagrangean
+# bound meets the incumbent first); the test checks that it does.
+MIP_SEEDS = (1, 4, 7, 11)
+
+
+@pytest.mark.parametrize("seed", MIP_SEEDS)
+def test_lscp_engines_agree_with_the_plain_highs_optimum(seed, monkeypatch):
+    pytest.importorskip("pyscipopt")
+    from planner.models import coverage
+
+    cost, radius = _hard_lscp(seed)
+    opt = plain_lscp(cost <= radius)
+    found = {}
+    for engine in ("scip", "highs"):
+        monkeypatch.setattr(coverage, "COVER_ENGINE", engine)
+        monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+        res = LSCP.from_cost_matrix(cost, radius=radius).solve(time_limit=60)
+        assert res.status == "optimal" and res.objective == opt
+        assert (cost[:, res.open_sites] <= radius).any(axis=1).all()
+        # These instances reach the MIP (the bound alone does not close them),
+        # and the answer names the engine that proved it.
+        assert res.details["engine"] == engine
+        found[engine] = res.objective
+    assert found["scip"] == found["highs"]
+
+
+def test_lscp_engine_from_the_environment(monkeypatch):
+    pytest.importorskip("pyscipopt")
+    from planner.models import coverage
+
+    cost, radius = _hard_lscp(MIP_SEEDS[0])
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "scip")
+    monkeypatch.setenv("COVERPLAN_COVER_ENGINE", "highs")
+    res = LSCP.from_cost_matrix(cost, radius=radius).solve(time_limit=60)
+    assert res.details["engine"] == "highs" and "engine_note" not in res.details
+
+
+def test_lscp_without_scip_falls_back_to_highs(monkeypatch):
+    from planner.models import coverage
+
+    cost, radius = _hard_lscp(MIP_SEEDS[1])
+    opt = plain_lscp(cost <= radius)
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "auto")
+    monkeypatch.setattr(coverage, "scip_available", lambda: False)
+    res = LSCP.from_cost_matrix(cost, radius=radius).solve(time_limit=60)
+    assert res.status == "optimal" and res.objective == opt
+    assert res.details["engine"] == "highs"
+    assert "pyscipopt" in res.details["engine_note"]
+
+
+def test_lscp_scip_failure_falls_back_to_highs(monkeypatch):
+    from planner.models import coverage
+
+    def broken(**kwargs):
+        raise RuntimeError("SCIP exploded")
+
+    cost, radius = _hard_lscp(MIP_SEEDS[2])
+    opt = plain_lscp(cost <= radius)
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "scip")
+    monkeypatch.setattr(coverage, "scip_available", lambda: True)
+    monkeypatch.setattr(coverage, "solve_mip_scip", broken)
+    res = LSCP.from_cost_matrix(cost, radius=radius).solve(time_limit=60)
+    assert res.status == "optimal" and res.objective == opt
+    assert res.details["engine"] == "highs"
+    assert "SCIP exploded" in res.details["engine_note"]
+
+
+def test_scip_honours_stop_request_and_time_limit():
+    pytest.importorskip("pyscipopt")
+    import time
+
+    from planner.models.control import caller_controls
+    from planner.models.scip import solve_mip_scip
+
+    cost, radius = _hard_lscp(1, 2000, 500)
+    a = sp.csc_matrix(cost <= radius, dtype=float)
+    m = a.shape[1]
+    mip = dict(c=np.ones(m), lb=np.zeros(m), ub=np.ones(m), a=a, rlo=np.ones(a.shape[0]),
+               rhi=np.full(a.shape[0], np.inf), integer=np.ones(m, bool))
+    seen = []
+    t = time.perf_counter()
+    with caller_controls(lambda: True, lambda f, s: seen.append(s), 60.0):
+        out = solve_mip_scip(**mip, time_limit=60)
+    assert out.status == "time_limit" and time.perf_counter() - t < 10
+    assert "MIP" in seen
+    t = time.perf_counter()
+    out = solve_mip_scip(**mip, time_limit=0.5)
+    assert out.status == "time_limit" and time.perf_counter() - t < 5
+
+
+def test_scip_solve_lets_other_threads_run():
+    # The web server answers other requests while a proposal is solved:
+    # SCIP must run without holding the GIL (about 4 ticks in 2 s when it
+    # holds it, about 200 when it does not).
+    pytest.importorskip("pyscipopt")
+    import threading
+    import time
+
+    from planner.models.scip import solve_mip_scip
+
+    cost, radius = _hard_lscp(1, 2000, 500)
+    a = sp.csc_matrix(cost <= radius, dtype=float)
+    m = a.shape[1]
+    done = {}
+    th = threading.Thread(target=lambda: done.update(out=solve_mip_scip(
+        c=np.ones(m), lb=np.zeros(m), ub=np.ones(m), a=a, rlo=np.ones(a.shape[0]),
+        rhi=np.full(a.shape[0], np.inf), integer=np.ones(m, bool), time_limit=2.0)))
+    ticks = 0
+    th.start()
+    t = time.perf_counter()
+    while th.is_alive():
+        time.sleep(0.01)
+        ticks += 1
+    seconds = time.perf_counter() - t
+    assert done["out"].x is not None
+    assert seconds > 1.0 and ticks >= 25 * seconds
+
+
+def test_lscp_cancel_during_scip_keeps_the_incumbent(monkeypatch):
+    pytest.importorskip("pyscipopt")
+    import time
+
+    from planner.models import coverage
+
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "scip")
+    cost, radius = _hard_lscp(1, 2000, 500)     # SCIP needs about a second here
+    stages = []
+    t = time.perf_counter()
+    res = LSCP.from_cost_matrix(cost, radius=radius).solve(
+        time_limit=60, progress=lambda f, s: stages.append(s),
+        should_stop=lambda: "MIP" in stages)     # stop as soon as the MIP starts
+    assert time.perf_counter() - t < 10
+    assert res.details["engine"] == "scip" and res.status == "time_limit"
+    assert (cost[:, res.open_sites] <= radius).any(axis=1).all()   # the start, a cover
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mclp_engines_agree(seed, monkeypatch):
+    pytest.importorskip("pyscipopt")
+    from planner.models import coverage
+
+    cost, w = uniform_costs(seed, 300, 90)
+    radius = float(cost.min(axis=1).max()) * 1.05
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    found = {}
+    for engine in ("scip", "highs"):
+        monkeypatch.setattr(coverage, "COVER_ENGINE", engine)
+        res = MCLP.from_cost_matrix(cost, radius=radius, p=6, weights=w).solve(time_limit=60)
+        assert res.status == "optimal" and res.selected.size == 6
+        if "engine" not in res.details:      # closed by the Lagrangean bound
+            assert res.details["method"] == "lagrangean bound"
+        else:
+            assert res.details["engine"] == engine
+        found[engine] = res.objective
+    assert found["scip"] == pytest.approx(found["highs"])
+    a = cost <= radius
+    assert found["scip"] == pytest.approx(float(w[a[:, res.selected].any(axis=1)].sum()))
+
+
+def test_small_mclp_goes_to_highs_large_to_scip(monkeypatch):
+    pytest.importorskip("pyscipopt")
+    from planner.models import coverage
+
+    cost, w = uniform_costs(2, 300, 90)
+    radius = float(cost.min(axis=1).max()) * 1.05
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "auto")
+    small = MCLP.from_cost_matrix(cost, radius=radius, p=6, weights=w).solve(time_limit=60)
+    assert small.details["engine"] == "highs" and "engine_note" not in small.details
+    monkeypatch.setattr(coverage, "MCLP_SCIP_MIN_COLUMNS", 0)
+    large = MCLP.from_cost_matrix(cost, radius=radius, p=6, weights=w).solve(time_limit=60)
+    assert large.details["engine"] == "scip"
+    assert large.objective == pytest.approx(small.objective)
+
+
+def test_mclp_without_scip_falls_back_to_highs(monkeypatch):
+    from planner.models import coverage
+
+    cost, w = uniform_costs(2, 300, 90)
+    radius = float(cost.min(axis=1).max()) * 1.05
+    monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
+    monkeypatch.setattr(coverage, "COVER_ENGINE", "auto")
+    monkeypatch.setattr(coverage, "MCLP_SCIP_MIN_COLUMNS", 0)     # SCIP wanted ...
+    monkeypatch.setattr(coverage, "scip_available", lambda: False)  # ... but missing
+    res = MCLP.from_cost_matrix(cost, radius=radius, p=6, weights=w).solve(time_limit=60)
+    assert res.details["engine"] == "highs" and "pyscipopt" in res.details["engine_note"]
+    a = cost <= radius
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(plain_mclp(a, w, 6))
+
+
+def plain_mclp(a: np.ndarray, w: np.ndarray, k: int) -> float:
+    """The plain (unreduced) MCLP MIP on HiGHS, no start: the reference optimum."""
+    n, m = a.shape
+    cover = sp.hstack([-sp.csr_matrix(a, dtype=float), sp.identity(n, format="csr")])
+    card = sp.csr_matrix(np.concatenate([np.ones(m), np.zeros(n)])[None, :])
+    out = solve_mip(c=np.concatenate([np.zeros(m), w]), lb=np.zeros(m + n), ub=np.ones(m + n),
+                    a=sp.vstack([cover, card]).tocsc(),
+                    rlo=np.concatenate([np.full(n, -np.inf), [k]]),
+                    rhi=np.concatenate([np.zeros(n), [k]]), integer=np.arange(m + n) < m,
+                    maximize=True, time_limit=60)
+    assert out.status == "optimal"
+    return out.objective

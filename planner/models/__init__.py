@@ -11,7 +11,8 @@ Where things are (one idea per module):
 * shared machinery -- ``inputs`` (checks of costs, masks, weights,
   capacities), ``roles`` (existing/required/forbidden/free sites, group
   limits), ``base`` (the ``LocationModel`` class), ``result``
-  (``SolveResult``), ``highs`` (the HiGHS runner), ``control`` (the caller's
+  (``SolveResult``), ``highs`` (the HiGHS runner), ``scip`` (the optional SCIP
+  runner of the covering MIPs), ``control`` (the caller's
   stop request and progress), ``budget`` (how a solve splits its time);
 * formulations -- ``coverage`` (LSCP, MCLP) with ``cover_reduce`` (essential and
   dominated rows/columns) and ``cover_heuristic`` (incumbent, Lagrangean bound,

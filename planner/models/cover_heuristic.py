@@ -50,8 +50,18 @@ def _remove_redundant(a_csc: sp.csc_matrix, cost: np.ndarray, x: np.ndarray,
                       cnt: np.ndarray) -> None:
     """Drop chosen columns whose rows are all covered twice, dearest first (in place)."""
     chosen = np.flatnonzero(x)
-    deg = np.diff(a_csc.indptr)[chosen]
-    for j in chosen[np.lexsort((deg, -cost[chosen]))]:
+    if chosen.size == 0:
+        return
+    deg = np.diff(a_csc.indptr)
+    # Counts only fall as columns go, so only a column whose rows are all
+    # covered twice now can ever go: test those (one vectorised pass) and
+    # walk just them in the same order as a walk over every chosen column.
+    low = np.full(deg.size, np.iinfo(np.int64).max)
+    full = deg > 0
+    if a_csc.nnz:
+        low[full] = np.minimum.reduceat(cnt[a_csc.indices], a_csc.indptr[:-1][full])
+    order = chosen[np.lexsort((deg[chosen], -cost[chosen]))]
+    for j in order[low[order] >= 2]:
         r = a_csc.indices[a_csc.indptr[j]:a_csc.indptr[j + 1]]
         if np.all(cnt[r] >= 2):
             x[j] = False
@@ -63,20 +73,22 @@ def _complete_cover(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, cost: np.ndarray
     """Cover the rows with ``cnt == 0`` greedily by cost per newly covered row (in place).
 
     Lazy: gains only shrink, so a re-evaluated column still on top of the
-    heap is the true best.  ``rng`` adds a tiny random tie-break.
+    heap is the true best.  ``rng`` adds a tiny random tie-break.  Each
+    column's count of open rows is kept up to date as rows close (the
+    local search calls this thousands of times).
     """
     open_rows = np.flatnonzero(cnt == 0)
     if open_rows.size == 0:
         return
-    cand = np.unique(np.concatenate([a_csr.indices[a_csr.indptr[i]:a_csr.indptr[i + 1]]
-                                     for i in open_rows]))
+    # Open rows per column, counted on the structure as the rows are walked below.
+    row_of = np.repeat(np.arange(cnt.size), np.diff(a_csr.indptr))
+    new = np.bincount(a_csr.indices[cnt[row_of] == 0], minlength=a_csr.shape[1])
+    cand = np.flatnonzero(new > 0)
     cand = cand[~x[cand]]
     noise = rng.random(cand.size) * 1e-6 if rng is not None else np.zeros(cand.size)
 
     def ratio(j: int, eps: float) -> float:
-        r = a_csc.indices[a_csc.indptr[j]:a_csc.indptr[j + 1]]
-        new = int(np.count_nonzero(cnt[r] == 0))
-        return np.inf if new == 0 else cost[j] / new + eps
+        return np.inf if new[j] == 0 else cost[j] / new[j] + eps
 
     heap = [(ratio(int(j), e), e, int(j)) for j, e in zip(cand, noise)]
     heapq.heapify(heap)
@@ -90,9 +102,15 @@ def _complete_cover(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, cost: np.ndarray
             heapq.heappush(heap, (now, e, j))
             continue
         r = a_csc.indices[a_csc.indptr[j]:a_csc.indptr[j + 1]]
-        left -= int(np.count_nonzero(cnt[r] == 0))
+        closed = r[cnt[r] == 0]
+        left -= closed.size
         cnt[r] += 1
         x[j] = True
+        if closed.size:
+            # Every column of a row that just closed has one open row fewer.
+            cols = np.concatenate([a_csr.indices[a_csr.indptr[i]:a_csr.indptr[i + 1]]
+                                   for i in closed])
+            np.subtract.at(new, cols, 1)
 
 
 def greedy_cover(a, cost: np.ndarray | None = None, *, x0: np.ndarray | None = None,

@@ -17,10 +17,16 @@ MIP (:mod:`.cover_reduce`, :mod:`.cover_heuristic`):
 3. a Lagrangean bound -- when it meets the incumbent the solve ends there,
    proven; otherwise its reduced costs fix the columns no better solution
    can use or leave;
-4. HiGHS on what is left, warm-started with the incumbent.
+4. a MIP on what is left, warm-started with the incumbent: SCIP when
+   pyscipopt is installed (:mod:`.scip`; on the hard instances its root cuts
+   and strong branching close the LP gap in a few nodes) for every LSCP and
+   for MCLPs of at least MCLP_SCIP_MIN_COLUMNS columns, HiGHS otherwise or
+   when SCIP fails.  The answer's ``details["engine"]`` names the engine;
+   ``COVERPLAN_COVER_ENGINE=highs`` (or ``scip``) picks one for every MIP.
 """
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -38,6 +44,7 @@ from .heuristics import greedy_order, lazy_greedy_cover
 from .highs import solve_mip
 from .inputs import as_capacities, ids_of
 from .result import SolveResult, combine_status, raise_if_no_solution
+from .scip import SCIP_PIN, scip_available, solve_mip_scip
 
 __all__ = ["LSCP", "MCLP"]
 
@@ -63,6 +70,14 @@ def _check_radius(radius: Any) -> float:
 #: 0.5 s, the optimum being 48; more time found nothing better.
 COVER_LS_SHARE = 0.05
 COVER_LS_SECONDS = 0.5
+#: Before the LSCP MIP the local search makes LSCP_LS_MOVES moves (at most
+#: LSCP_LS_SECONDS): a count, not a time, so that the start the MIP gets --
+#: and with it the MIP's path -- does not depend on the machine's load.  The
+#: whole solve of uniform 2,000 x 500 instances (seeds 1-5, 7, 8, SCIP) took
+#: 26.1 s CPU in all with 800 moves, 24.7 s with 1,500 and 25.0 s with 3,000;
+#: 1,500 moves take about 0.3 s there (the moves got 2x faster, same moves).
+LSCP_LS_MOVES = 1500
+LSCP_LS_SECONDS = 1.0
 #: Share (at most COVER_BOUND_SECONDS) for the subgradient bound.  It ends
 #: earlier when the bound meets the incumbent (clustered instances: at once).
 COVER_BOUND_SHARE = 0.05
@@ -75,6 +90,68 @@ COVER_BOUND_SECONDS = 1.0
 #: 17-33 s to 15 s, 95 s to 66 s, 80 s to 61 s, and >120 s to 111 s.
 LSCP_MIP_OPTIONS = {"mip_heuristic_effort": 0.0, "mip_pscost_minreliable": 0,
                     "mip_allow_cut_separation_at_nodes": False}
+
+#: Engine of the covering MIPs (LSCP, uncapacitated MCLP): "auto" (SCIP when
+#: pyscipopt is installed, else HiGHS; small MCLPs HiGHS), "scip" or "highs";
+#: the environment variable COVERPLAN_COVER_ENGINE overrides it (read at
+#: every solve).
+COVER_ENGINE = "auto"
+#: SCIP parameters for the LSCP MIP.  Aggregation cuts (c-MIR, flow and
+#: knapsack covers) found nothing on set covering and cost a fifth of the
+#: root; fewer initial strong-branching candidates (10, not 100) halve the
+#: branching time.  CPU seconds on the reduced uniform 2,000 x 500 instances
+#: of seeds 1-4 (tuned on) / 5-8 (held out), same start:
+#: these options 1.0 2.4 1.8 2.8 / 2.0 10.2 7.1 3.5; SCIP's defaults
+#: 1.7 4.0 2.8 5.0 / 3.7 13.8 11.4 4.5; HiGHS with LSCP_MIP_OPTIONS
+#: 2.8 7.2 17.3 7.4 / 7.6 19.2 8.8 5.4 (2.4x SCIP's time in all).  Clustered
+#: 5,000 x 1,500: 8.2 s, 13-14 s, 10.9 s.  Other settings tried (HiGHS-like
+#: "hard LP" emphasis, fewer Gomory rounds, cardinality cut-off row sum x <=
+#: incumbent - 1) won on some seeds and lost on others.
+SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/initcand": 10}
+#: SCIP parameters for the (uncapacitated) MCLP MIP: SCIP's defaults.
+SCIP_MCLP_OPTIONS: dict = {}
+#: With "auto", an MCLP MIP goes to SCIP from this many columns (sites and
+#: covered-row columns after the reductions), smaller ones to HiGHS.  HiGHS
+#: was faster on the 2,000 x 500 instances of bench/solve.py (at most 2,077
+#: columns; e.g. uniform p = 25: MIP 0.5 s CPU against 0.9 s); SCIP on the
+#: 5,000 x 1,500 ones (5,143-5,401 columns): uniform p = 100 proven in 36 s
+#: (26 s CPU), which HiGHS does not prove in 120 s, and for clustered p = 40 a
+#: better solution and bound after 60 s (420,759 <= 421,236 against 420,441
+#: <= 421,412).
+MCLP_SCIP_MIN_COLUMNS = 4000
+
+
+def _cover_engine() -> str:
+    engine = os.environ.get("COVERPLAN_COVER_ENGINE", "") or COVER_ENGINE
+    return engine if engine in ("auto", "scip", "highs") else "auto"
+
+
+def _cover_mip(*, time_limit: float, highs_options: dict | None, scip_options: dict,
+               prefer_scip: bool = True, **mip) -> tuple[Any, dict]:
+    """Solve a covering MIP with SCIP when available, else HiGHS; details say which.
+
+    ``mip`` holds the arrays of :func:`.highs.solve_mip`.  With the "auto"
+    engine ``prefer_scip=False`` sends the MIP to HiGHS (small MCLPs).  A
+    SCIP failure (an error, not a time limit) hands the rest of the time to
+    HiGHS, so a broken SCIP install never loses the answer.
+    """
+    engine, note = _cover_engine(), None
+    if engine == "scip" or (engine == "auto" and prefer_scip):
+        if scip_available():
+            t = time.perf_counter()
+            try:
+                out = solve_mip_scip(time_limit=time_limit, options=scip_options, **mip)
+            except Exception as exc:  # noqa: BLE001 -- any SCIP failure falls back to HiGHS
+                note = (f"SCIP failed ({type(exc).__name__}: {exc}); HiGHS solved the "
+                        "reduced problem instead.")
+                time_limit = max(time_limit - (time.perf_counter() - t), 0.01)
+            else:
+                return out, {"engine": "scip"}
+        else:
+            note = ("pyscipopt (SCIP) is not installed; HiGHS solved the reduced problem. "
+                    f"`pip install {SCIP_PIN}` for the faster SCIP engine on hard instances.")
+    out = solve_mip(time_limit=time_limit, options=highs_options, **mip)
+    return out, ({"engine": "highs"} if note is None else {"engine": "highs", "engine_note": note})
 
 
 def _merge_rows(a: sp.csr_matrix, w: np.ndarray):
@@ -224,8 +301,8 @@ class LSCP(_CoverageBase):
                 if lag.best_value < upper:
                     x, upper = lag.best, lag.best_value   # the relaxation's cover is better
                 if lower < upper:
-                    x = improve_cover(a_red, x, target=lower, seconds=min(
-                        COVER_LS_SECONDS, COVER_LS_SHARE * time_limit))
+                    x = improve_cover(a_red, x, target=lower, max_iter=LSCP_LS_MOVES,
+                                      seconds=min(LSCP_LS_SECONDS, COVER_LS_SHARE * time_limit))
                     upper = float(x.sum())
             if lower >= upper:
                 # The bound (a relaxation of the group limits too) meets the
@@ -254,12 +331,13 @@ class LSCP(_CoverageBase):
         rhi = np.concatenate([np.full(a_red.shape[0], np.inf), g.hi - fixed_per_group])
         start = None if x is None else x.astype(np.float64)
         t_build += time.perf_counter() - tb
-        out = solve_mip(c=np.ones(nc), lb=lo_fix, ub=hi_fix, a=a,
-                        rlo=rlo, rhi=rhi, integer=np.ones(nc, dtype=bool),
-                        offset=float(r.n_required + n_fix),
-                        time_limit=max(time_limit - (tb - ts), 0.01), gap=gap,
-                        verbose=verbose, start=start,
-                        options=LSCP_MIP_OPTIONS if start is not None and not grouped else None)
+        out, engine = _cover_mip(
+            c=np.ones(nc), lb=lo_fix, ub=hi_fix, a=a, rlo=rlo, rhi=rhi,
+            integer=np.ones(nc, dtype=bool), offset=float(r.n_required + n_fix),
+            time_limit=max(time_limit - (tb - ts), 0.01), gap=gap, verbose=verbose, start=start,
+            highs_options=LSCP_MIP_OPTIONS if start is not None and not grouped else None,
+            scip_options=SCIP_LSCP_OPTIONS)
+        details.update(engine)
         if out.status == "infeasible":
             self._raise_solver_infeasible(
                 "no set of new sites covers every demand point within the group limits.",
@@ -400,11 +478,14 @@ class MCLP(_CoverageBase):
             y0 = y.astype(np.float64)
             start = np.concatenate([y0, np.minimum(a_red @ y0, 1.0)])
         t_build += time.perf_counter() - tb
-        out = solve_mip(c=c, lb=np.concatenate([lo_fix, np.zeros(nz)]),
-                        ub=np.concatenate([hi_fix, np.ones(nz)]), a=a, rlo=rlo,
-                        rhi=rhi, integer=np.arange(nc + nz) < nc, maximize=True,
-                        offset=base_w, time_limit=max(time_limit - (tb - ts), 0.01), gap=gap,
-                        verbose=verbose, start=start)
+        out, engine = _cover_mip(
+            c=c, lb=np.concatenate([lo_fix, np.zeros(nz)]),
+            ub=np.concatenate([hi_fix, np.ones(nz)]), a=a, rlo=rlo, rhi=rhi,
+            integer=np.arange(nc + nz) < nc, maximize=True, offset=base_w,
+            time_limit=max(time_limit - (tb - ts), 0.01), gap=gap, verbose=verbose, start=start,
+            highs_options=None, scip_options=SCIP_MCLP_OPTIONS,
+            prefer_scip=nc + nz >= MCLP_SCIP_MIN_COLUMNS)
+        details.update(engine)
         if out.status == "infeasible":
             self._raise_solver_infeasible("the group limits cannot be met with p new sites.",
                                           "在 p 个新站点下无法满足分组限制。")
