@@ -254,15 +254,21 @@ def test_forked_workers_give_the_single_process_answer(graph, monkeypatch, n_src
     assert _close(many, net.costs(src, dst, unit="min"))
 
 
-def test_a_dead_worker_costs_time_not_the_answer(graph, monkeypatch, caplog):
+@pytest.fixture()
+def two_workers(graph, monkeypatch):
+    """(network, router, sources, targets) with forking forced on: two processes, 100 x 110."""
     net = network.RoadNetwork(graph)
     rng = np.random.default_rng(6)
     src = rng.choice(net.n_nodes, 100, replace=False)
     dst = rng.choice(net.n_nodes, 110, replace=False)
-    r = router.router_for(net, "min")
     monkeypatch.setattr(router.threading, "active_count", lambda: 1)
     monkeypatch.setattr(router, "FORK_MIN_ROWS", 10)
     monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
+    return net, router.router_for(net, "min"), src, dst
+
+
+def test_a_dead_worker_costs_time_not_the_answer(two_workers, monkeypatch, caplog):
+    net, r, src, dst = two_workers
 
     def dying_child(*_a):
         pid = router.os.fork()
@@ -289,15 +295,8 @@ def test_no_fork_in_a_threaded_process(monkeypatch):
     assert router._processes_for(50) == 1  # too few rows to be worth a fork
 
 
-def test_an_error_in_the_parent_leaves_no_worker_behind(graph, monkeypatch):
-    net = network.RoadNetwork(graph)
-    rng = np.random.default_rng(8)
-    src = rng.choice(net.n_nodes, 100, replace=False)
-    dst = rng.choice(net.n_nodes, 110, replace=False)
-    r = router.router_for(net, "min")
-    monkeypatch.setattr(router.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(router, "FORK_MIN_ROWS", 10)
-    monkeypatch.setattr(settings, "ROUTER_PROCESSES", 2)
+def test_an_error_in_the_parent_leaves_no_worker_behind(two_workers, monkeypatch):
+    _, r, src, dst = two_workers
     pids = []
     real_fork = router._fork_rows
     monkeypatch.setattr(router, "_fork_rows", lambda *a: pids.append(real_fork(*a)) or pids[-1])
