@@ -25,7 +25,9 @@ Where things are (one idea per module):
   ``heuristics_capacitated`` (assignment and location-allocation),
   ``branch_cut_price`` with ``bcp_master`` (set-partitioning master) and
   ``pricing`` (compiled knapsack pricing), ``knapsack_kernels`` (the compiled
-  knapsacks of the relaxation);
+  knapsacks of the relaxation), ``cpmp_large`` (instances above the exact
+  path's limits: sparse Lagrangean bound, region MIPs) with
+  ``knapsack_sparse`` (its compiled knapsacks over candidate lists);
 * ``heuristics`` -- greedy and vertex substitution, the warm starts.
 """
 from .coverage import LSCP, MCLP

@@ -62,6 +62,22 @@ BCP_PROBE_SHARE = 0.16
 BCP_SHARE = 0.4
 
 # --------------------------------------------------------------------------- #
+# Large single-source capacitated p-median (cpmp_large.py), from the solve's start
+# --------------------------------------------------------------------------- #
+
+#: The first subgradient pass (with the Lagrangean heuristic) ends at this
+#: share, the location-allocation sweeps and region MIPs at the second; the
+#: multipliers are polished against the final incumbent in the rest.  On
+#: Lorena-Senne p3038_600 the bound is within 0.5 % of the best known value
+#: after about 1,000 steps (30-40 s); the incumbent is the weak side.
+LARGE_BOUND_SHARE = 0.15
+LARGE_REGIONS_END = 0.96
+#: Each region MIP at most this many seconds.  At 1 s, the 10 % of region
+#: MIPs that hit the limit took about half the region time on p3038_600 for
+#: 30 % of the gain; 0.3 to 1 s gave similar values in 150 s runs.
+LARGE_REGION_SECONDS = 0.5
+
+# --------------------------------------------------------------------------- #
 # Inside the capacitated Lagrangean start: shares of the start's own time
 # --------------------------------------------------------------------------- #
 

@@ -246,7 +246,8 @@ RESTRICTED_NEAREST = 8
 
 def restricted_mip(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed: np.ndarray,
                    k: int, rank: np.ndarray, *, incumbent: tuple | None,
-                   time_limit: float) -> tuple | None:
+                   time_limit: float, sites_factor: float | None = None,
+                   nearest: int | None = None) -> tuple | None:
     """Single-source capacitated p-median on a small neighbourhood, by HiGHS.
 
     Why: the relaxation's site sets repaired by local search stayed 6-10 %
@@ -260,20 +261,23 @@ def restricted_mip(cost: np.ndarray, loads: np.ndarray, caps: np.ndarray, fixed:
     full one.
 
     ``incumbent`` is ``(chosen free sites, per-point site)`` or ``None``; it
-    is the warm start and its pairs stay in the model.  Returns ``(value,
-    chosen, assign)`` (assign: the usable site of each point) or ``None``.
+    is the warm start and its pairs stay in the model.  ``sites_factor`` and
+    ``nearest`` override :data:`RESTRICTED_SITES` and
+    :data:`RESTRICTED_NEAREST`.  Returns ``(value, chosen, assign)``
+    (assign: the usable site of each point) or ``None``.
     """
     n, u = cost.shape
     free = np.flatnonzero(~fixed & np.isfinite(rank))
     keep = np.zeros(u, dtype=bool)
     keep[fixed] = True
-    keep[free[np.argsort(rank[free], kind="stable")[:int(np.ceil(RESTRICTED_SITES * k))]]] = True
+    factor = RESTRICTED_SITES if sites_factor is None else sites_factor
+    keep[free[np.argsort(rank[free], kind="stable")[:int(np.ceil(factor * k))]]] = True
     if incumbent is not None:
         keep[incumbent[0]] = True
         keep[incumbent[1]] = True
     sites = np.flatnonzero(keep)
     c = cost[:, sites]
-    t = min(RESTRICTED_NEAREST, sites.size)
+    t = min(RESTRICTED_NEAREST if nearest is None else nearest, sites.size)
     near = np.argpartition(c, t - 1, axis=1)[:, :t] if t < sites.size else np.tile(
         np.arange(sites.size), (n, 1))
     pair = np.zeros((n, sites.size), dtype=bool)

@@ -11,7 +11,11 @@ loads and capacities are integers and there are no group limits (up to
 set-partitioning model (:mod:`.branch_cut_price`), whose subset-row cuts close
 gaps the assignment model leaves open; if it has not finished within
 :data:`.budget.BCP_SHARE` of the time left, HiGHS on the assignment model
-continues from its best solution and bound.
+continues from its best solution and bound.  Single-source instances above
+the Lagrangean start's limits (and without group limits) take the large
+path instead (:mod:`.cpmp_large`: sparse candidate lists, a Lagrangean
+bound valid for the full problem, location-allocation and region MIPs),
+where the full assignment model would be hopeless for HiGHS.
 
 :class:`CapacitatedDriver` is a base class of ``PMedian`` and works on its
 state (``p``, ``capacities``, ``loads``, ``single_source``).
@@ -24,13 +28,13 @@ import numpy as np
 
 from geo.errors import InfeasibleError
 
-from . import branch_cut_price, budget, lagrangean_capacitated
+from . import branch_cut_price, budget, cpmp_large, lagrangean_capacitated
 from .assignment import capacitated_rows, largest_share_assignment
 from .base import LocationModel
 from .control import poll, stop_requested
 from .highs import solve_mip
 from .inputs import ids_of
-from .result import SolveResult, combine_status, raise_if_no_solution
+from .result import SolveResult, combine_status, no_solution_in_time, raise_if_no_solution
 
 __all__ = ["CapacitatedDriver"]
 
@@ -38,6 +42,11 @@ __all__ = ["CapacitatedDriver"]
 #: sites) cells and PRE_POINTS demand points.
 PRE_CELLS = 4_000_000
 PRE_POINTS = 20_000
+#: Single-source instances (without group limits) above LARGE_CELLS demand x
+#: usable-site pairs or PRE_POINTS points take the large path
+#: (:mod:`.cpmp_large`) instead of HiGHS on the full assignment model.  Kept
+#: apart from PRE_CELLS so that lowering that one still means "plain MIP".
+LARGE_CELLS = PRE_CELLS
 #: Single-source capacitated instances up to this many points (and integer
 #: loads and capacities, no group limits) are proven by branch-cut-and-price
 #: instead of HiGHS on the assignment model.
@@ -98,6 +107,8 @@ class CapacitatedDriver(LocationModel):
         ycol = r.col_of                # candidate -> y column (-1: not free)
         site_row = np.full(self.m, -1, dtype=np.int64)
         site_row[usable] = np.arange(usable.size)
+        if self._large(usable, k):
+            return self._solve_large(usable, k, t0=t0, time_limit=time_limit, gap=gap)
         sub = self.costs[:, usable].tocoo()
         pi, pj, pc = sub.row, usable[sub.col], sub.data
         bcp = branch_cut_price.applies(self.loads, cap[usable], n_points=self.n,
@@ -206,6 +217,36 @@ class CapacitatedDriver(LocationModel):
         res.details["method"] = "assignment MIP"
         if tried:
             res.details["branch_cut_price"] = tried
+        return res
+
+    def _large(self, usable: np.ndarray, k: int) -> bool:
+        """Whether the solve takes the large-instance path (:mod:`.cpmp_large`)."""
+        return bool(self.single_source and k > 0 and not len(self.roles.groups.labels)
+                    and k < int(self.roles.free[usable].sum())
+                    and (self.n * usable.size > LARGE_CELLS or self.n > PRE_POINTS))
+
+    def _solve_large(self, usable, k, *, t0, time_limit, gap) -> SolveResult:
+        """Sparse Lagrangean bound and region-MIP heuristic (see cpmp_large.py)."""
+        r = self.roles
+        # Objective weight x cost, usable sites only (a stored entry: reachable;
+        # scaled in place, as a sparse product would drop the stored zeros).
+        cost = self.costs[:, usable].tocsr()
+        cost.data = cost.data * np.repeat(self.weights, np.diff(cost.indptr))
+        out = cpmp_large.solve(cost, self.loads, self.capacities[usable], r.fixed[usable],
+                               k, deadline=t0 + time_limit)
+        if out.assign is None:
+            raise no_solution_in_time(self.name)
+        lb = out.bound
+        if self._bound_proves(lb, out.value, 0.0):
+            status = "optimal"
+        elif self._bound_proves(lb, out.value, gap):
+            status = "feasible"          # proven within the requested gap
+        else:
+            status = "time_limit"
+        res = self._capacitated_result(usable[out.chosen], usable[out.assign], status, None,
+                                       time.perf_counter() - t0, 0.0, lb)
+        res.details.update({"method": "large lagrangean + region MIPs",
+                            "lagrangean_bound": lb, **out.details})
         return res
 
     def _capacitated_bcp(self, pre, usable, k, *, t0, deadline, gap):
