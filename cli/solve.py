@@ -8,6 +8,7 @@ models of :mod:`planner.models`.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import numpy as np
@@ -236,16 +237,32 @@ def _solve(args) -> int:
         "covered_share": res.covered_share,
         "mip_gap": res.mip_gap,
         "seconds": {k: round(float(v), 4) for k, v in res.seconds.items()},
+        # the best proven bound: below the objective for the minimising models,
+        # above it for MCLP (maximising); null when none is known
+        "bound": _bound(res),
     }
+    for key in ("engine", "engine_note"):   # which MIP engine proved it (covering models)
+        if res.details.get(key):
+            payload[key] = res.details[key]
     if args.json:
         print_json(payload)
         return 0
     zh = args.lang == "zh"
     print(("模型" if zh else "model") + f": {res.model}  " + ("状态" if zh else "status") + f": {res.status}")
-    print(("目标值" if zh else "objective") + f": {res.objective:g}  gap: {res.mip_gap:g}")
+    bound = "" if payload["bound"] is None else f"  {'界' if zh else 'bound'}: {payload['bound']:g}"
+    print(("目标值" if zh else "objective") + f": {res.objective:g}  gap: {res.mip_gap:g}{bound}")
     print(("新建站点" if zh else "new sites") + f" ({len(payload['selected'])}): "
           + ", ".join(payload["selected"]))
     print(("覆盖需求" if zh else "covered weight") + f": {res.covered_weight:g} "
           f"({100 * res.covered_share:.1f}%)")
     print(("用时" if zh else "seconds") + f": {res.seconds['total']:.2f}")
     return 0
+
+
+def _bound(res) -> float | None:
+    """The best proven bound, from the objective and the relative gap."""
+    gap = float(res.mip_gap)
+    if not math.isfinite(gap) or not math.isfinite(float(res.objective)):
+        return None
+    sign = 1.0 if res.model == "mclp" else -1.0
+    return float(res.objective) * (1.0 + sign * gap)

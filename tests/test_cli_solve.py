@@ -31,9 +31,11 @@ def test_mclp_json(files, capsys):
                        "--radius", "1000", "--p", "2", "--json")
     assert code == 0
     res = json.loads(out)
-    assert set(res) == {"model", "status", "objective", "selected", "covered_weight",
-                        "covered_share", "mip_gap", "seconds"}
+    assert set(res) - {"engine", "engine_note"} == {
+        "model", "status", "objective", "selected", "covered_weight", "covered_share", "mip_gap",
+        "seconds", "bound"}
     assert res["model"] == "mclp" and res["status"] == "optimal"
+    assert res["bound"] == pytest.approx(res["objective"])   # proven: the bound is the optimum
     assert res["objective"] == 14 and res["selected"] == ["D", "B"]
     assert res["covered_share"] == pytest.approx(14 / 15)
     assert set(res["seconds"]) == {"build", "solve", "total"}
@@ -134,3 +136,4 @@ def test_single_source_needs_a_capacity_column(files, capsys):
     err = json.loads(out)
     assert code == 2 and err["error"] == "InputDataError"
     assert "capacity" in err["message"] and "--single-source" in err["message"]
+
