@@ -241,9 +241,7 @@ def _solve(args) -> int:
         # above it for MCLP (maximising); null when none is known
         "bound": _bound(res),
     }
-    for key in ("engine", "engine_note"):   # which MIP engine proved it (covering models)
-        if res.details.get(key):
-            payload[key] = res.details[key]
+    payload.update(res.engine_fields())   # which MIP engine proved it (covering models)
     if args.json:
         print_json(payload)
         return 0

@@ -241,6 +241,8 @@ class CHRouter:
     customize_seconds: float
     fingerprint: str
     info: dict = field(default_factory=dict)
+    #: processes that shared the last matrix (see :func:`_processes_for`)
+    processes: int = 1
 
     def costs(self, starts: np.ndarray, targets: np.ndarray, *,
               progress: Callable[[Iterable], Iterable] | None = None) -> np.ndarray:
@@ -258,7 +260,7 @@ class CHRouter:
         # (len(loop), len(other)) in scaled units, each row one sweep; the
         # rows are split between this process and forked children writing
         # into the same anonymous shared mapping.
-        nproc = _processes_for(len(loop))
+        nproc = self.processes = _processes_for(len(loop))
         buf = mmap.mmap(-1, len(starts) * len(targets) * 8) if nproc > 1 else None
         rows = (np.frombuffer(buf, dtype=float).reshape(len(loop), -1) if buf is not None
                 else np.empty((len(loop), len(targets) if by_row else len(starts))))
@@ -450,7 +452,7 @@ def path_costs(net, src: np.ndarray, dst: np.ndarray, *, unit: str, limit: float
                                 "order_seconds": round(router.build_seconds, 3),
                                 "customize_seconds": round(router.customize_seconds, 3),
                                 "query_seconds": round(time.perf_counter() - t, 3),
-                                "processes": _processes_for(min(len(us), len(ud))),
+                                "processes": router.processes,
                                 **router.info}
             return block[inv_s.ravel()][:, inv_d.ravel()], report
         except RouterUnavailable as exc:

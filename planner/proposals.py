@@ -578,10 +578,7 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
                                                           "total_with_costs": round(time.perf_counter() - started, 3)},
               "candidates": int((~is_existing).sum()), "existing": int(is_existing.sum()),
               "demand_units": int(len(inst.units))}
-    # which MIP engine proved it (SCIP or HiGHS for the covering models), and why not SCIP
-    for key in ("engine", "engine_note"):
-        if res.details.get(key):
-            solver[key] = res.details[key]
+    solver.update(res.engine_fields())   # SCIP or HiGHS for the covering models
     params = req.to_dict()
     if inst.marks is not None:
         params["site_marks"] = {"required": int((inst.marks == "required").sum()),

@@ -100,6 +100,18 @@ def test_nearest_pairs_ceiling_is_cheapest_left_out():
         assert pairs.lam_cap[i] == srt[4]
 
 
+def _large_solve_around(dist, loads, cap, p, opt, *, time_limit):
+    """Solve on the large path: a feasible answer, its bound at or below ``opt``, its value at or above."""
+    res = PMedian.from_cost_matrix(dist, p=p, loads=loads, capacities=cap,
+                                   single_source=True).solve(time_limit=time_limit)
+    assert res.details["method"].startswith("large")
+    _check_solution(res, dist, loads, cap, p)
+    lb = res.details["lower_bound"]
+    assert lb <= opt + 1e-6 * opt
+    assert res.objective >= opt - 1e-6 * opt
+    return res, lb
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_large_path_bound_below_brute_force_optimum(monkeypatch, seed):
     n, p = 11, 3
@@ -107,14 +119,8 @@ def test_large_path_bound_below_brute_force_optimum(monkeypatch, seed):
     opt = _brute_force(dist, loads, cap, p)
     # Lists of 3 sites out of 11: the ceiling on the multipliers binds.
     _large(monkeypatch, neighbours=3)
-    res = PMedian.from_cost_matrix(dist, p=p, loads=loads, capacities=cap,
-                                   single_source=True).solve(time_limit=5)
-    assert res.details["method"].startswith("large")
-    _check_solution(res, dist, loads, cap, p)
-    lb = res.details["lower_bound"]
+    res, lb = _large_solve_around(dist, loads, cap, p, opt, time_limit=5)
     assert np.isfinite(lb)
-    assert lb <= opt + 1e-6 * opt
-    assert res.objective >= opt - 1e-6 * opt
     assert res.objective >= lb - 1e-9 * res.objective
     assert res.mip_gap == pytest.approx(0.0 if res.status == "optimal"
                                         else (res.objective - lb) / res.objective)
@@ -127,13 +133,7 @@ def test_large_path_against_full_model_optimum(monkeypatch):
                                      single_source=True).solve(time_limit=60)
     assert exact.status == "optimal"
     _large(monkeypatch, neighbours=6)
-    res = PMedian.from_cost_matrix(dist, p=p, loads=loads, capacities=cap,
-                                   single_source=True).solve(time_limit=8)
-    assert res.details["method"].startswith("large")
-    _check_solution(res, dist, loads, cap, p)
-    lb = res.details["lower_bound"]
-    assert lb <= exact.objective + 1e-6 * exact.objective
-    assert res.objective >= exact.objective - 1e-6 * exact.objective
+    res, lb = _large_solve_around(dist, loads, cap, p, exact.objective, time_limit=8)
     # A decent heuristic and bound on an easy instance.
     assert res.objective <= 1.05 * exact.objective
     assert lb >= 0.9 * exact.objective

@@ -80,6 +80,10 @@ class SolveResult:
             "seconds": dict(self.seconds),
         }
 
+    def engine_fields(self) -> dict:
+        """Which MIP engine proved the answer, and why not SCIP (empty when no MIP ran)."""
+        return {key: self.details[key] for key in ("engine", "engine_note") if self.details.get(key)}
+
 
 def no_solution_in_time(model: str) -> InfeasibleError:
     """The error for a solve stopped before finding any solution (not a status code)."""
