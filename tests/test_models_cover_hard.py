@@ -154,6 +154,43 @@ def test_incumbent_is_a_cover_and_bound_is_valid(seed):
             assert set(np.flatnonzero(one)) <= set(s.tolist())
 
 
+def _plain_greedy_cover(a: np.ndarray) -> np.ndarray:
+    """The greedy of greedy_cover written out plainly (unit costs, lowest index on ties)."""
+    x = np.zeros(a.shape[1], dtype=bool)
+    while not a[:, x].any(axis=1).all():
+        open_rows = ~a[:, x].any(axis=1)
+        new = np.where(x, 0, a[open_rows].sum(axis=0))
+        x[int(np.argmax(new))] = True
+    deg = a.sum(axis=0)
+    for j in sorted(np.flatnonzero(x), key=lambda j: (deg[j], j)):
+        x[j] = False
+        if not a[:, x].any(axis=1).all():
+            x[j] = True
+    return x
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_compiled_greedy_is_the_plain_greedy(seed):
+    a = random_matrix(seed, n=30, m=12, density=0.2)
+    assert np.array_equal(greedy_cover(a), _plain_greedy_cover(a))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_max_cover_lagrangean_heuristic_keeps_a_valid_better_solution(seed):
+    cost, w = uniform_costs(seed, 120, 40)
+    a = cost <= float(cost.min(axis=1).max()) * 1.05
+    k = 5
+    start = np.arange(k)
+    low = float(w[a[:, start].any(axis=1)].sum())
+    lag = max_cover_lagrangean(a, w, k, lower=low, incumbent=start, heuristic_every=10)
+    best = np.asarray(lag.best)
+    assert best.size == k and np.unique(best).size == k
+    # The value it reports is the one its columns cover, at least the start's,
+    # at most the bound.
+    assert lag.best_value == pytest.approx(float(w[a[:, best].any(axis=1)].sum()))
+    assert low <= lag.best_value <= lag.bound + 1e-6
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_max_cover_swaps_and_upper_bound(seed):
     a = random_matrix(seed, n=14, m=9, density=0.25)
@@ -164,6 +201,10 @@ def test_max_cover_swaps_and_upper_bound(seed):
     assert pos.size == k
     val = float(w[a[:, pos].any(axis=1)].sum())
     assert val <= opt + 1e-9 and val >= float(w[a[:, [0, 1, 2]].any(axis=1)].sum())
+    # A local optimum: no single swap (one chosen column out, one other in) gains.
+    for out_, in_ in itertools.product(pos, np.setdiff1d(np.arange(a.shape[1]), pos)):
+        s = np.append(pos[pos != out_], in_)
+        assert float(w[a[:, s].any(axis=1)].sum()) <= val + 1e-9
     lag = max_cover_lagrangean(a, w, k, lower=val, integral=True, max_iter=300)
     assert lag.bound >= opt - 1e-9
     zero, one = max_cover_fixings(lag, k, val, pos, integral=True)
@@ -320,7 +361,7 @@ def _hard_lscp(seed: int, n: int = 400, m: int = 120):
 
 # Seeds whose reduced problem reaches the MIP (on the others the Lagrangean
 # bound meets the incumbent first); the test checks that it does.
-MIP_SEEDS = (1, 4, 7, 11)
+MIP_SEEDS = (1, 7, 11)
 
 
 @pytest.mark.parametrize("seed", MIP_SEEDS)
@@ -457,7 +498,12 @@ def test_lscp_cancel_during_scip_keeps_the_incumbent(monkeypatch):
     assert (cost[:, res.open_sites] <= radius).any(axis=1).all()   # the start, a cover
 
 
-@pytest.mark.parametrize("seed", range(4))
+# Seeds whose reduced MCLP (p = 6) reaches the MIP; on seeds 0-7, 10 and 11
+# the Lagrangean heuristic meets the Lagrangean bound first.
+MCLP_MIP_SEEDS = (8, 9)
+
+
+@pytest.mark.parametrize("seed", MCLP_MIP_SEEDS)
 def test_mclp_engines_agree(seed, monkeypatch):
     pytest.importorskip("pyscipopt")
     from planner.models import coverage
@@ -470,10 +516,7 @@ def test_mclp_engines_agree(seed, monkeypatch):
         monkeypatch.setattr(coverage, "COVER_ENGINE", engine)
         res = MCLP.from_cost_matrix(cost, radius=radius, p=6, weights=w).solve(time_limit=60)
         assert res.status == "optimal" and res.selected.size == 6
-        if "engine" not in res.details:      # closed by the Lagrangean bound
-            assert res.details["method"] == "lagrangean bound"
-        else:
-            assert res.details["engine"] == engine
+        assert res.details["engine"] == engine
         found[engine] = res.objective
     assert found["scip"] == pytest.approx(found["highs"])
     a = cost <= radius
@@ -484,7 +527,7 @@ def test_small_mclp_goes_to_highs_large_to_scip(monkeypatch):
     pytest.importorskip("pyscipopt")
     from planner.models import coverage
 
-    cost, w = uniform_costs(2, 300, 90)
+    cost, w = uniform_costs(MCLP_MIP_SEEDS[0], 300, 90)
     radius = float(cost.min(axis=1).max()) * 1.05
     monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
     monkeypatch.setattr(coverage, "COVER_ENGINE", "auto")
@@ -499,7 +542,7 @@ def test_small_mclp_goes_to_highs_large_to_scip(monkeypatch):
 def test_mclp_without_scip_falls_back_to_highs(monkeypatch):
     from planner.models import coverage
 
-    cost, w = uniform_costs(2, 300, 90)
+    cost, w = uniform_costs(MCLP_MIP_SEEDS[0], 300, 90)
     radius = float(cost.min(axis=1).max()) * 1.05
     monkeypatch.delenv("COVERPLAN_COVER_ENGINE", raising=False)
     monkeypatch.setattr(coverage, "COVER_ENGINE", "auto")

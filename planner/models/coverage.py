@@ -78,6 +78,10 @@ COVER_LS_SECONDS = 0.5
 #: 1,500 moves take about 0.3 s there (the moves got 2x faster, same moves).
 LSCP_LS_MOVES = 1500
 LSCP_LS_SECONDS = 1.0
+#: Every this many subgradient steps of the MCLP bound, the relaxation's
+#: columns are improved by swaps into a solution (a Lagrangean heuristic, see
+#: cover_heuristic.max_cover_lagrangean).
+MCLP_LAG_HEURISTIC_EVERY = 10
 #: Share (at most COVER_BOUND_SECONDS) for the subgradient bound.  It ends
 #: earlier when the bound meets the incumbent (clustered instances: at once).
 COVER_BOUND_SHARE = 0.05
@@ -450,8 +454,14 @@ class MCLP(_CoverageBase):
             lower = float(w_red[(a_red @ y.astype(np.float64)) > 0].sum())
             lag = max_cover_lagrangean(a_red, w_red, k, lower=lower, integral=integral,
                                        seconds=min(COVER_BOUND_SECONDS,
-                                                   COVER_BOUND_SHARE * time_limit))
+                                                   COVER_BOUND_SHARE * time_limit),
+                                       incumbent=np.flatnonzero(y),
+                                       heuristic_every=0 if grouped else MCLP_LAG_HEURISTIC_EVERY)
             details["lagrangean_bound"] = float(lag.bound) + base_w
+            if lag.best_value > lower:
+                y = np.zeros(nc, dtype=bool)
+                y[lag.best] = True
+                lower = lag.best_value
             top = np.floor(lag.bound + 1e-6) if integral else lag.bound
             if top <= lower + 1e-9 * max(1.0, abs(lower)):
                 res = self._finish_cols(red.cols[y], status="optimal", gap=0.0,

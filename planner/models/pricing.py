@@ -320,11 +320,14 @@ def warm_up() -> None:
                 np.zeros(1), none, np.zeros(0))
     enumerate_sets(-one, one > 0, np.ones(2, np.int64), np.array([1]), np.array([0]),
                    np.zeros(1), none, np.zeros(0), max_sets=4)
-    # The other compiled kernels: the p-median tree's node bound and the
-    # capacitated relaxation's knapsacks (dense, and sparse for large instances).
+    # The other compiled kernels: the covering models' moves, the p-median
+    # tree's node bound and the capacitated relaxation's knapsacks (dense, and
+    # sparse for large instances).
+    from .cover_kernels import warm_up as cover_warm_up
     from .knapsack_kernels import warm_up as knapsacks_warm_up
     from .knapsack_sparse import warm_up as sparse_knapsacks_warm_up
     from .median_tree import warm_up as tree_warm_up
+    cover_warm_up()
     knapsacks_warm_up()
     sparse_knapsacks_warm_up()
     tree_warm_up()
