@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from planner.models import LSCP, MCLP
 from planner.models.cover_heuristic import (cover_lagrangean, covering_fixings, greedy_cover,
-                                            improve_cover, improve_max_cover,
+                                            improve_max_cover, weighted_cover,
                                             max_cover_fixings, max_cover_lagrangean)
 from planner.models.cover_reduce import (dominated_columns, dominated_rows, essential_columns,
                                          reduce_max_cover, reduce_set_cover)
@@ -141,7 +141,7 @@ def test_incumbent_is_a_cover_and_bound_is_valid(seed):
     opt = brute_cover(a)
     x = greedy_cover(a)
     assert (a[:, x].any(axis=1)).all()
-    y = improve_cover(a, x, seconds=0.05, seed=seed)
+    y = weighted_cover(a, x, steps=2_000, seed=seed)
     assert (a[:, y].any(axis=1)).all() and opt <= y.sum() <= x.sum()
     lag = cover_lagrangean(a, upper=float(y.sum()), incumbent=y, max_iter=300)
     assert lag.bound <= opt + 1e-9
@@ -152,6 +152,20 @@ def test_incumbent_is_a_cover_and_bound_is_valid(seed):
         if s.size < y.sum() and a[:, s].any(axis=1).all():
             assert not zero[s].any()
             assert set(np.flatnonzero(one)) <= set(s.tolist())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_weighted_search_reaches_the_optimum_of_small_instances(seed):
+    # 40 x 14 random covers: small enough to enumerate, and the search's
+    # 5,000 steps are far more than it needs there.
+    a = random_matrix(seed, n=40, m=14, density=0.2)
+    opt = brute_cover(a)
+    y = weighted_cover(a, greedy_cover(a), steps=5_000, seed=seed)
+    assert a[:, y].any(axis=1).all() and y.sum() == opt
+    # With the optimum as target it stops there too; a target below it
+    # (a lower bound that does not meet) changes nothing.
+    assert weighted_cover(a, greedy_cover(a), steps=5_000, target=opt).sum() == opt
+    assert weighted_cover(a, greedy_cover(a), steps=5_000, target=opt - 1).sum() == opt
 
 
 def _plain_greedy_cover(a: np.ndarray) -> np.ndarray:

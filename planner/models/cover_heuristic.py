@@ -4,9 +4,9 @@ Set covering (LSCP, minimise ``c.x`` with every row covered):
 
 * :func:`greedy_cover` -- cheapest cost per newly covered row, then
   redundant columns removed;
-* :func:`improve_cover` -- iterated local search: drop a few chosen columns
-  around a random one, cover again greedily (random ties), remove redundant
-  columns, keep the result when it is no worse;
+* :func:`weighted_cover` -- row-weighting local search (unit costs): works
+  one column below the best cover found, swapping columns and raising the
+  weight of rows left open;
 * :func:`cover_lagrangean` -- subgradient on the covering rows; gives a lower
   bound, multipliers for reduced-cost fixing, and a Lagrangean heuristic
   (the relaxation's columns completed greedily).
@@ -30,9 +30,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from .control import poll
-from .cover_kernels import complete_and_trim, cover_search, max_cover_swaps
+from .cover_kernels import complete_and_trim, max_cover_swaps, weighted_cover_search
 
-__all__ = ["greedy_cover", "improve_cover", "cover_lagrangean", "LagrangeanCover",
+__all__ = ["greedy_cover", "weighted_cover", "cover_lagrangean", "LagrangeanCover",
            "improve_max_cover", "max_cover_lagrangean", "LagrangeanMaxCover",
            "covering_fixings", "max_cover_fixings"]
 
@@ -46,11 +46,6 @@ def _csr(a) -> sp.csr_matrix:
 # --------------------------------------------------------------------------- #
 # Set covering
 # --------------------------------------------------------------------------- #
-#: Local-search moves per compiled call; between calls the time limit and
-#: the caller's stop request are checked (a call takes a few milliseconds).
-LS_CHUNK = 250
-
-
 @dataclass
 class _CoverArrays:
     """A 0/1 matrix as the compiled kernels take it (:mod:`.cover_kernels`)."""
@@ -95,32 +90,23 @@ def greedy_cover(a, cost: np.ndarray | None = None, *, x0: np.ndarray | None = N
     return _CoverArrays.of(a, cost).greedy(x0, seed)
 
 
-def improve_cover(a, x: np.ndarray, cost: np.ndarray | None = None, *, seconds: float = 0.5,
-                  seed: int = 0, max_iter: int = 100_000, target: float = -np.inf) -> np.ndarray:
-    """Iterated local search from cover ``x``; returns the best cover found.
+def weighted_cover(a, x: np.ndarray, *, steps: int = 50_000, seed: int = 0,
+                   target: float = -np.inf) -> np.ndarray:
+    """Row-weighting local search from the cover ``x`` (unit costs); the smallest cover found.
 
-    Stops after ``max_iter`` moves, after ``seconds``, on a stop request, or
-    once the cover costs ``target`` or less (a lower bound).
-
-    Each move drops a chosen column and up to three chosen columns sharing
-    rows with it, re-covers greedily with random ties and removes redundant
-    columns; a result no dearer than the current one is accepted (moving
-    along plateaus is what finds the improvements on unit costs).  The moves
-    run compiled (:func:`.cover_kernels.cover_search`), ``LS_CHUNK`` a call.
+    Stops after ``steps`` steps or once the cover has ``target`` columns or
+    fewer (a lower bound).  See :func:`.cover_kernels.weighted_cover_search`
+    (Gao, Weise and Li's RWLS); on the uniform 2,000 x 500 instances of
+    bench/solve.py (seeds 1-12) 50,000 steps, about 0.06 s, reach the optimum
+    from the plain greedy on all twelve, where the former plateau search
+    reached it on 5 of 12 in 20,000 moves.
     """
-    arr = _CoverArrays.of(a, cost)
+    arr = _CoverArrays.of(a, None)
     cur = np.array(x, dtype=bool)
     best = cur.copy()
-    end = time.perf_counter() + seconds
-    done = chunk = 0
-    while done < max_iter and time.perf_counter() < end and not poll("heuristic"):
-        n = min(LS_CHUNK, max_iter - done)
-        made = cover_search(*arr.args(), cur, best, n, (seed * 1_000_003 + chunk) % 2**32,
-                            float(target))
-        done += n
-        chunk += 1
-        if made < n:
-            break       # the target was met
+    goal = int(np.floor(target + 1e-9)) if np.isfinite(target) else -1
+    weighted_cover_search(arr.r_ptr, arr.r_idx, arr.c_ptr, arr.c_idx, cur, best, int(steps),
+                          int(seed) % 2**32, goal)
     return best
 
 

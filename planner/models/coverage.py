@@ -37,7 +37,7 @@ from geo.errors import InfeasibleError, InputDataError
 
 from .assignment import capacitated_rows, largest_share_assignment
 from .base import LocationModel
-from .cover_heuristic import (covering_fixings, cover_lagrangean, greedy_cover, improve_cover,
+from .cover_heuristic import (covering_fixings, cover_lagrangean, greedy_cover, weighted_cover,
                               improve_max_cover, max_cover_fixings, max_cover_lagrangean)
 from .cover_reduce import merge_equal_rows, reduce_max_cover, reduce_set_cover
 from .heuristics import greedy_order, lazy_greedy_cover
@@ -64,23 +64,21 @@ def _check_radius(radius: Any) -> float:
     return r
 
 
-#: Share of the time limit (at most COVER_LS_SECONDS) for the local search
-#: after the greedy start: on a uniform 2,000 x 500 instance at 1.05 x the
-#: smallest feasible radius it took the greedy 57 (reduced problem) to 49 in
-#: 0.5 s, the optimum being 48; more time found nothing better.
+#: Share of the time limit (at most COVER_LS_SECONDS) for the MCLP's swaps
+#: after the greedy start.
 COVER_LS_SHARE = 0.05
 COVER_LS_SECONDS = 0.5
-#: Before the LSCP MIP the local search makes LSCP_LS_MOVES moves (at most
-#: LSCP_LS_SECONDS): a count, not a time, so that the start the MIP gets --
-#: and with it the MIP's path -- does not depend on the machine's load.  The
-#: whole solve of uniform 2,000 x 500 instances (seeds 1-5, 7, 8, SCIP) took
-#: 26.1 s CPU in all with 800 moves, 24.7 s with 1,500 and 25.0 s with 3,000;
-#: 1,500 moves take about 0.3 s there (the moves got 2x faster, same moves).
-#: Compiled (cover_kernels), 20,000 moves take 0.08 s there and find the
-#: optimum on 4 more of seeds 1-12 than 1,500 did (whole solve with SCIP:
-#: 29.4 s CPU in all against 31.1 s).
-LSCP_LS_MOVES = 20_000
-LSCP_LS_SECONDS = 1.0
+#: Steps of the LSCP's row-weighting local search (cover_heuristic.weighted_cover),
+#: before the MIP and as the heuristic-only answer: a count, not a time, so
+#: that the start the MIP gets -- and with it the MIP's path -- does not
+#: depend on the machine's load.  A step takes about a microsecond on the
+#: uniform 2,000 x 500 instances; from the greedy, 50,000 steps reached the
+#: optimum on all of seeds 1-12 (20,000 on 11).  The former plateau search
+#: (drop a few columns, cover again greedily) reached it on 5 of 12 in
+#: 20,000 moves, and the MIP is faster from the optimum: SCIP's CPU time over
+#: the 12 reduced problems was 23.0 s from the optimum, 31.0 s from the
+#: plateau search's 1,500-move start.
+LSCP_SEARCH_STEPS = 50_000
 #: Every this many subgradient steps of the MCLP bound, the relaxation's
 #: columns are improved by swaps into a solution (a Lagrangean heuristic, see
 #: cover_heuristic.max_cover_lagrangean).
@@ -292,8 +290,7 @@ class LSCP(_CoverageBase):
             x = greedy_cover(a_red)
         if heuristic_only:
             if x is not None and not grouped:
-                x = improve_cover(a_red, x, seconds=min(COVER_LS_SECONDS,
-                                                        COVER_LS_SHARE * time_limit))
+                x = weighted_cover(a_red, x, steps=LSCP_SEARCH_STEPS)
             if x is None:
                 raise InfeasibleError(
                     "The greedy heuristic found no cover that keeps the group limits.",
@@ -316,8 +313,7 @@ class LSCP(_CoverageBase):
                 if lag.best_value < upper:
                     x, upper = lag.best, lag.best_value   # the relaxation's cover is better
                 if lower < upper:
-                    x = improve_cover(a_red, x, target=lower, max_iter=LSCP_LS_MOVES,
-                                      seconds=min(LSCP_LS_SECONDS, COVER_LS_SHARE * time_limit))
+                    x = weighted_cover(a_red, x, target=lower, steps=LSCP_SEARCH_STEPS)
                     upper = float(x.sum())
             if lower >= upper:
                 # The bound (a relaxation of the group limits too) meets the
