@@ -22,6 +22,17 @@ __all__ = ["complete_and_trim", "weighted_cover_search", "max_cover_swaps", "war
 
 
 @njit(cache=True)
+def _cover_counts(c_ptr, c_idx, x, nrow):
+    """How many chosen columns (``x``) cover each row."""
+    cnt = np.zeros(nrow, np.int64)
+    for j in range(c_ptr.size - 1):
+        if x[j]:
+            for s in range(c_ptr[j], c_ptr[j + 1]):
+                cnt[c_idx[s]] += 1
+    return cnt
+
+
+@njit(cache=True)
 def _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt, noisy, newc, seen, stamp):
     """Cover the rows with ``cnt == 0``: cheapest cost per newly covered row first.
 
@@ -99,11 +110,7 @@ def complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x, seed):
     Returns the number of rows left uncovered (0 unless some row has no column).
     """
     nrow, ncol = r_ptr.size - 1, c_ptr.size - 1
-    cnt = np.zeros(nrow, np.int64)
-    for j in range(ncol):
-        if x[j]:
-            for s in range(c_ptr[j], c_ptr[j + 1]):
-                cnt[c_idx[s]] += 1
+    cnt = _cover_counts(c_ptr, c_idx, x, nrow)
     if seed >= 0:
         np.random.seed(seed)
     newc = np.zeros(ncol, np.int64)
@@ -192,7 +199,7 @@ def weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, x, best, steps, seed, targ
     """
     np.random.seed(seed)
     nrow, ncol = r_ptr.size - 1, c_ptr.size - 1
-    cnt = np.zeros(nrow, np.int64)
+    cnt = _cover_counts(c_ptr, c_idx, x, nrow)
     rw = np.ones(nrow, np.int64)
     score = np.zeros(ncol, np.int64)
     conf = np.ones(ncol, np.bool_)
@@ -200,10 +207,6 @@ def weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, x, best, steps, seed, targ
     open_rows = np.empty(nrow + 1, np.int64)
     open_pos = np.full(nrow + 1, -1, np.int64)
     open_pos[-1] = 0                 # the number of open rows, kept in the last slot
-    for j in range(ncol):
-        if x[j]:
-            for s in range(c_ptr[j], c_ptr[j + 1]):
-                cnt[c_idx[s]] += 1
     for i in range(nrow):
         if cnt[i] == 0:
             n_open = open_pos[-1]
@@ -301,11 +304,7 @@ def max_cover_swaps(r_ptr, r_idx, c_ptr, c_idx, w, x, movable, max_moves, tol):
     ends of a swap must be ``movable``.  Returns the number of swaps made.
     """
     nrow, ncol = r_ptr.size - 1, c_ptr.size - 1
-    cnt = np.zeros(nrow, np.int64)
-    for j in range(ncol):
-        if x[j]:
-            for s in range(c_ptr[j], c_ptr[j + 1]):
-                cnt[c_idx[s]] += 1
+    cnt = _cover_counts(c_ptr, c_idx, x, nrow)
     gain = np.zeros(ncol)
     for i in range(nrow):
         if cnt[i] == 0:
