@@ -119,8 +119,15 @@ COVER_ENGINE = "auto"
 #: 1 % or worse): strong CG and mixed-integer Gomory cuts off, rapid learning
 #: off, conflict analysis off (30.9), best-first node selection (43.7), fewer
 #: root separation rounds (10 or 5); {0,1/2}-cuts off is far worse (1.6x).
+#: At most 30 simplex iterations per strong-branching candidate where SCIP
+#: would choose (branching/relpscost/inititer; strong branching was 64 % of
+#: the clustered 5,000 x 1,500's MIP time): whole solve, CPU s in all,
+#: uniform 2,000 x 500 seeds 1-12 26.1 -> 21.5 and held-out seeds 13-24
+#: 52.7 -> 40.1 (20: 42.4; 50 and 100 on seeds 1-12: 24.4, 24.1); clustered
+#: 5,000 x 1,500 seeds 1, 2, 4-7 97.4 -> 107.4, faster on four of them but
+#: seed 4 59 -> 79 s.  Not changed for the MCLP (17.7 s either way).
 SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/initcand": 10,
-                     "separating/gomory/freq": -1}
+                     "separating/gomory/freq": -1, "branching/relpscost/inititer": 30}
 #: SCIP parameters for the (uncapacitated) MCLP MIP: Gomory cuts off, as
 #: for the LSCP.  Whole solve, CPU s, with / without: uniform 5,000 x 1,500
 #: p = 100 41.4 / 19.4 (27.4 / 17.6 without the Lagrangean heuristic's
