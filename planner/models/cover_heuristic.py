@@ -280,6 +280,15 @@ def max_cover_lagrangean(a, w: np.ndarray, k: int, *, lower: float, max_iter: in
     f, stall = 2.0, 0
     end = time.perf_counter() + seconds
     movable = np.ones(ncol, dtype=bool)
+
+    def improve(x: np.ndarray, until: float) -> None:
+        """Swaps from the column set ``x``; keeps the result if it beats ``lower``."""
+        nonlocal best_y, lower
+        _swaps(arr, w, x, movable, until)
+        val = float(w[(a_csr @ x.astype(np.float64)) > 0].sum())
+        if val > lower + 1e-9 * max(1.0, abs(lower)):
+            best_y, lower = np.flatnonzero(x), val
+
     it = 0
     for it in range(1, max_iter + 1):
         v = at @ lam
@@ -295,11 +304,7 @@ def max_cover_lagrangean(a, w: np.ndarray, k: int, *, lower: float, max_iter: in
         y = np.zeros(ncol)
         y[top] = 1.0
         if heuristic_every > 0 and it % heuristic_every == 1:
-            x = y > 0
-            _swaps(arr, w, x, movable, end)
-            val = float(w[(a_csr @ x.astype(np.float64)) > 0].sum())
-            if val > lower + 1e-9 * max(1.0, abs(lower)):
-                best_y, lower = np.flatnonzero(x), val
+            improve(y > 0, end)
         target = np.floor(best_l + 1e-6) if integral else best_l
         if target <= lower + 1e-9 * max(1.0, abs(lower)) or f < 1e-4 \
                 or time.perf_counter() > end or poll("bound"):
@@ -316,10 +321,7 @@ def max_cover_lagrangean(a, w: np.ndarray, k: int, *, lower: float, max_iter: in
         # The best multipliers' columns too (most often the best start of all).
         x = np.zeros(ncol, dtype=bool)
         x[np.argpartition(-value, k - 1)[:k]] = True
-        _swaps(arr, w, x, movable, time.perf_counter() + max(end - time.perf_counter(), 0.01))
-        val = float(w[(a_csr @ x.astype(np.float64)) > 0].sum())
-        if val > lower + 1e-9 * max(1.0, abs(lower)):
-            best_y, lower = np.flatnonzero(x), val
+        improve(x, max(end, time.perf_counter() + 0.01))
     return LagrangeanMaxCover(best_l, best_lam, value, it, best_y, lower)
 
 
