@@ -12,11 +12,12 @@ MIP (:mod:`.cover_reduce`, :mod:`.cover_heuristic`):
 
 1. reductions until stable -- essential columns, dominated rows and columns
    for LSCP; dominated columns and rows that become equal for MCLP;
-2. an incumbent -- greedy plus iterated local search (LSCP), greedy plus
-   best-improvement swaps (MCLP);
+2. an incumbent -- greedy plus best-improvement swaps (MCLP); greedy, then
+   after the bound below a row-weighting local search (LSCP);
 3. a Lagrangean bound -- when it meets the incumbent the solve ends there,
    proven; otherwise its reduced costs fix the columns no better solution
-   can use or leave;
+   can use or leave.  For the MCLP its relaxed solutions, improved by
+   swaps, are candidate incumbents too (a Lagrangean heuristic);
 4. a MIP on what is left, warm-started with the incumbent: SCIP when
    pyscipopt is installed (:mod:`.scip`; on the hard instances its root cuts
    and strong branching close the LP gap in a few nodes) for every LSCP and
