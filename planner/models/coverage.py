@@ -133,8 +133,12 @@ SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/ini
 #: for the LSCP.  Whole solve, CPU s, with / without: uniform 5,000 x 1,500
 #: p = 100 41.4 / 19.4 (27.4 / 17.6 without the Lagrangean heuristic's
 #: start); clustered 5,000 x 1,500 p = 40 76.1 / 61.6 (seed 1, two processes
-#: side by side).
-SCIP_MCLP_OPTIONS: dict = {"separating/gomory/freq": -1}
+#: side by side).  At most one restart of the root (SCIP restarted it four
+#: times after global fixings, each with a new root LP of seconds): uniform
+#: 5,000 x 1,500 p = 100 seeds 1-4 17.7 / 21.4 / 3.8 / 5.1 s -> 11.2 / 16.5 /
+#: 3.7 / 5.1 s; clustered p = 40 seeds 1-2 unchanged (60.2, 106-107 s); no
+#: restart at all: seed 1 14.1 s.
+SCIP_MCLP_OPTIONS: dict = {"separating/gomory/freq": -1, "presolving/maxrestarts": 1}
 #: With "auto", an MCLP MIP goes to SCIP from this many columns (sites and
 #: covered-row columns after the reductions), smaller ones to HiGHS.  HiGHS
 #: was faster on the 2,000 x 500 instances of bench/solve.py (at most 2,077
