@@ -273,6 +273,8 @@ def weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, x, best, steps, seed, targ
                 score[j] > ads or (score[j] == ads and stamp[j] < adt)))
             if better:
                 add, ads, adt, adc = j, score[j], stamp[j], conf[j]
+        if add < 0:
+            break       # a row no column covers (the caller's input was no cover problem)
         _flip(add, True, r_ptr, r_idx, c_ptr, c_idx, x, cnt, rw, score, conf,
               open_rows, open_pos)
         stamp[add] = step
