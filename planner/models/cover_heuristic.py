@@ -71,23 +71,23 @@ class _CoverArrays:
     def args(self):
         return self.r_ptr, self.r_idx, self.c_ptr, self.c_idx, self.cost, self.order
 
-    def greedy(self, x0: np.ndarray | None, seed: int | None = None) -> np.ndarray:
+    def greedy(self, x0: np.ndarray | None) -> np.ndarray:
         ncol = self.c_ptr.size - 1
         x = np.zeros(ncol, dtype=bool) if x0 is None else np.array(x0, dtype=bool)
-        complete_and_trim(*self.args(), x, -1 if seed is None else int(seed) % 2**32)
+        complete_and_trim(*self.args(), x)
         return x
 
 
-def greedy_cover(a, cost: np.ndarray | None = None, *, x0: np.ndarray | None = None,
-                 seed: int | None = None) -> np.ndarray:
+def greedy_cover(a, cost: np.ndarray | None = None, *,
+                 x0: np.ndarray | None = None) -> np.ndarray:
     """A cover (bool per column): ``x0`` completed greedily, redundant columns removed.
 
     The greedy takes the column of least cost per newly covered row (ties:
-    the lowest index, or random with ``seed``), then drops chosen columns
+    the lowest index), then drops chosen columns
     whose rows are all covered twice, dearest first.  Every row of ``a``
     must have a column.
     """
-    return _CoverArrays.of(a, cost).greedy(x0, seed)
+    return _CoverArrays.of(a, cost).greedy(x0)
 
 
 def weighted_cover(a, x: np.ndarray, *, steps: int = 50_000, seed: int = 0,

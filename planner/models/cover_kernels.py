@@ -33,42 +33,29 @@ def _cover_counts(c_ptr, c_idx, x, nrow):
 
 
 @njit(cache=True)
-def _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt, noisy, newc, seen, stamp):
+def _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt):
     """Cover the rows with ``cnt == 0``: cheapest cost per newly covered row first.
 
-    ``noisy`` adds a random tie-break below 1e-6 to each candidate's ratio.
-    ``newc`` and ``seen`` are work arrays of one entry per column; ``seen``
-    holds stamps, ``stamp`` is a value not in it yet.
+    Ties go to the lowest column index.  ``x`` and ``cnt`` change in place;
+    returns the number of rows left open (0 unless some row has no column).
     """
-    nrow = r_ptr.size - 1
+    nrow, ncol = r_ptr.size - 1, c_ptr.size - 1
     # Candidate columns and their counts of open rows.
-    cand = np.empty(c_ptr.size - 1, np.int64)
-    nc = 0
+    newc = np.zeros(ncol, np.int64)
     left = 0
     for i in range(nrow):
         if cnt[i] == 0:
             left += 1
             for t in range(r_ptr[i], r_ptr[i + 1]):
-                j = r_idx[t]
-                if x[j]:
-                    continue
-                if seen[j] != stamp:
-                    seen[j] = stamp
-                    newc[j] = 0
-                    cand[nc] = j
-                    nc += 1
-                newc[j] += 1
-    noise = np.zeros(nc)
-    if noisy:
-        for t in range(nc):
-            noise[t] = np.random.random() * 1e-6
+                if not x[r_idx[t]]:
+                    newc[r_idx[t]] += 1
+    cand = np.flatnonzero(newc)
     while left > 0:
         best, bval = -1, np.inf
-        for t in range(nc):
-            j = cand[t]
+        for j in cand:      # ascending, so a strict < keeps the lowest index on ties
             if newc[j] > 0 and not x[j]:
-                v = cost[j] / newc[j] + noise[t]
-                if v < bval or (v == bval and j < best):
+                v = cost[j] / newc[j]
+                if v < bval:
                     best, bval = j, v
         if best < 0:
             break       # a row no column covers: the caller's input was infeasible
@@ -103,19 +90,13 @@ def _trim(c_ptr, c_idx, order, x, cnt):
 
 
 @njit(cache=True)
-def complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x, seed):
+def complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x):
     """``x`` (bool per column, in place) completed greedily into a cover, then trimmed.
 
-    ``seed < 0``: no random tie-break (ties go to the lowest column index).
     Returns the number of rows left uncovered (0 unless some row has no column).
     """
-    nrow, ncol = r_ptr.size - 1, c_ptr.size - 1
-    cnt = _cover_counts(c_ptr, c_idx, x, nrow)
-    if seed >= 0:
-        np.random.seed(seed)
-    newc = np.zeros(ncol, np.int64)
-    seen = np.full(ncol, -1, np.int64)
-    left = _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt, seed >= 0, newc, seen, 0)
+    cnt = _cover_counts(c_ptr, c_idx, x, r_ptr.size - 1)
+    left = _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt)
     if left == 0:
         _trim(c_ptr, c_idx, order, x, cnt)
     return left
@@ -365,7 +346,7 @@ def warm_up() -> None:
     cost = np.ones(2)
     order = np.arange(2, dtype=np.int64)
     x = np.zeros(2, np.bool_)
-    complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x, -1)
+    complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x)
     max_cover_swaps(r_ptr, r_idx, c_ptr, c_idx, np.ones(3), x, np.ones(2, np.bool_), 3, 1e-9)
     y = np.ones(2, np.bool_)
     weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, y, y.copy(), 3, 0, 0)
