@@ -126,7 +126,7 @@ COVER_ENGINE = "auto"
 #: uniform 2,000 x 500 seeds 1-12 26.1 -> 21.5 and held-out seeds 13-24
 #: 52.7 -> 40.1 (20: 42.4; 50 and 100 on seeds 1-12: 24.4, 24.1); clustered
 #: 5,000 x 1,500 seeds 1, 2, 4-7 97.4 -> 107.4, faster on four of them but
-#: seed 4 59 -> 79 s.  Not changed for the MCLP (17.7 s either way).
+#: seed 4 59 -> 79 s.  For the MCLP see below.
 SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/initcand": 10,
                      "separating/gomory/freq": -1, "branching/relpscost/inititer": 30}
 #: SCIP parameters for the (uncapacitated) MCLP MIP: Gomory cuts off, as
@@ -137,8 +137,16 @@ SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/ini
 #: times after global fixings, each with a new root LP of seconds): uniform
 #: 5,000 x 1,500 p = 100 seeds 1-4 17.7 / 21.4 / 3.8 / 5.1 s -> 11.2 / 16.5 /
 #: 3.7 / 5.1 s; clustered p = 40 seeds 1-2 unchanged (60.2, 106-107 s); no
-#: restart at all: seed 1 14.1 s.
-SCIP_MCLP_OPTIONS: dict = {"separating/gomory/freq": -1, "presolving/maxrestarts": 1}
+#: restart at all: seed 1 14.1 s.  Strong branching as for the LSCP (10
+#: initial candidates of at most 30 simplex iterations; on clustered p = 40
+#: strong branching was 43 s of SCIP's 78 s), SCIP alone on the reduced
+#: problems, s (2026-12-02, fourth session): uniform p = 100 seeds 1, 2, 3, 4,
+#: 6: 15.1 / 20.2 / 6.5 / 5.6 / 1.6 -> 14.8 / 16.8 / 6.5 / 5.3 / 1.6;
+#: clustered p = 40 seed 1 77.5 -> 57.4, seed 2 not proven in 120 s (bound
+#: 444,815) -> proven in 118 s (444,726).  The iteration limit alone: 63.4 s.
+SCIP_MCLP_OPTIONS: dict = {"separating/gomory/freq": -1, "presolving/maxrestarts": 1,
+                           "branching/relpscost/inititer": 30,
+                           "branching/relpscost/initcand": 10}
 #: With "auto", an MCLP MIP goes to SCIP from this many columns (sites and
 #: covered-row columns after the reductions), smaller ones to HiGHS.  HiGHS
 #: was faster on the 2,000 x 500 instances of bench/solve.py (at most 2,077
