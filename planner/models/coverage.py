@@ -127,8 +127,11 @@ COVER_ENGINE = "auto"
 #: 52.7 -> 40.1 (20: 42.4; 50 and 100 on seeds 1-12: 24.4, 24.1); clustered
 #: 5,000 x 1,500 seeds 1, 2, 4-7 97.4 -> 107.4, faster on four of them but
 #: seed 4 59 -> 79 s.  For the MCLP see below.
-SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/initcand": 10,
-                     "separating/gomory/freq": -1, "branching/relpscost/inititer": 30}
+#: Shared by both covering MIPs (each measured below): Gomory cuts off and
+#: 10 initial strong-branching candidates of at most 30 simplex iterations.
+_SCIP_COVER_OPTIONS = {"separating/gomory/freq": -1, "branching/relpscost/initcand": 10,
+                       "branching/relpscost/inititer": 30}
+SCIP_LSCP_OPTIONS = {**_SCIP_COVER_OPTIONS, "separating/aggregation/freq": -1}
 #: SCIP parameters for the (uncapacitated) MCLP MIP: Gomory cuts off, as
 #: for the LSCP.  Whole solve, CPU s, with / without: uniform 5,000 x 1,500
 #: p = 100 41.4 / 19.4 (27.4 / 17.6 without the Lagrangean heuristic's
@@ -144,9 +147,7 @@ SCIP_LSCP_OPTIONS = {"separating/aggregation/freq": -1, "branching/relpscost/ini
 #: 6: 15.1 / 20.2 / 6.5 / 5.6 / 1.6 -> 14.8 / 16.8 / 6.5 / 5.3 / 1.6;
 #: clustered p = 40 seed 1 77.5 -> 57.4, seed 2 not proven in 120 s (bound
 #: 444,815) -> proven in 118 s (444,726).  The iteration limit alone: 63.4 s.
-SCIP_MCLP_OPTIONS: dict = {"separating/gomory/freq": -1, "presolving/maxrestarts": 1,
-                           "branching/relpscost/inititer": 30,
-                           "branching/relpscost/initcand": 10}
+SCIP_MCLP_OPTIONS: dict = {**_SCIP_COVER_OPTIONS, "presolving/maxrestarts": 1}
 #: With "auto", an MCLP MIP goes to SCIP from this many columns (sites and
 #: covered-row columns after the reductions), smaller ones to HiGHS.  HiGHS
 #: was faster on the 2,000 x 500 instances of bench/solve.py (at most 2,077
