@@ -319,6 +319,8 @@ _STRINGS.update({
     "solver_feasible": ("可行解，未证明最优", "feasible, not proven optimal"),
     "solver_time_limit": ("达到时间上限", "time limit reached"),
     "solver_infeasible": ("无可行解", "infeasible"),
+    # A stopped solve still proves how far from the best possible it can be at most.
+    "solver_gap": ("，距可证明的最优值至多 {gap}", "; at most {gap} from the proven best"),
     "exported_on": ("导出时间", "exported"),
     "saved_on": ("保存于", "saved"),
     "export_illustrative": ("示意：内置数据（乡镇边界、村庄位置、设施名录）为近似或合成，仅供方法检验",

@@ -159,3 +159,25 @@ def test_conversion_counts_as_new_regional_centres_and_pages_render(client, size
     # an upgrade is not compared side by side with distance coverage: a 400 that says why
     r = client.get(f"/proposals/compare?a={p['id']}&b={p['id']}&lang=en")
     assert r.status_code == 400
+
+
+def test_a_stopped_sized_solve_shows_how_far_from_the_best_it_can_be(client):
+    # Elderly complexes with eight new sites: HiGHS needs well over a minute to close the
+    # last 0.1 % (village populations do not pack the beds exactly), so 8 s stops it.
+    code, body = _post(client, {"type": "elderly_complex", "kind": "sized", "sizes": "30,60,100",
+                                "budget_sites": 8, "time_limit": 8})
+    assert code == 201, body
+    p = body["proposal"]
+    assert p["solver"]["status"] == "time_limit"
+    gap = p["solver"]["mip_gap"]
+    assert 0 < gap < 0.05
+    for lang, words in (("zh", "距可证明的最优值至多"), ("en", "at most")):
+        html = client.get(f"/proposals/{p['id']}?lang={lang}").get_data(as_text=True)
+        assert 'id="solver-gap"' in html
+        assert f"{words} {100 * gap:.2f}%" in html
+
+
+def test_a_proven_proposal_shows_no_gap(client, sized):
+    assert sized["solver"]["status"] == "optimal"
+    html = client.get(f"/proposals/{sized['id']}?lang=en").get_data(as_text=True)
+    assert 'id="solver-line"' in html and 'id="solver-gap"' not in html
