@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from cli.output import print_json, progress
+from cli.output import print_json, progress, solver_line
 from geo import settings
 
 #: --coords choices (planner.register.COORDS, named here so the parser needs no planner import)
@@ -190,7 +190,7 @@ def _propose(args) -> int:
         return 0
     zh = args.lang == "zh"
     b, a = prop.before, prop.after
-    print(f"{prop.ftype.name(args.lang)} — {prop.solver['model']} {prop.solver['status']}, "
+    print(f"{prop.ftype.name(args.lang)} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
           f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
     for _, s in prop.sites.iterrows():

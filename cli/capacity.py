@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from cli.analysis import COORDS, load_context
-from cli.output import print_json
+from cli.output import print_json, solver_line
 from geo import settings
 
 
@@ -150,7 +150,8 @@ def _upgrade(args) -> int:
     zh = args.lang == "zh"
     b, a = plan.before, plan.after
     print(f"{plan.ftype.name(args.lang)} — {len(plan.sites)} {'处' if zh else 'facilities'}, "
-          f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f}")
+          f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f} "
+          f"({solver_line(plan.solver, args.lang)})")
     reason = "reason_zh" if zh else "reason_en"
     for _, s in plan.sites.iterrows():
         print(f"  #{s['priority']:<3} {s['county_name']} {s['name']}: {s[reason]}")
@@ -184,7 +185,8 @@ def _propose_sized(args) -> int:
     sm = out["summary"]
     print(f"{out['type_name_zh'] if zh else out['type_name_en']} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
           f"{'造价' if zh else 'cost'} {sm['cost']:g} 万元; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
-          f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f}")
+          f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f} "
+          f"({solver_line(out['solver'], args.lang)})")
     for s in out["sites"]:
         print(f"  #{s['priority']:<3} {s['county_name']} {s['name']} {s['size']:g} "
               f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "

@@ -312,6 +312,16 @@ class Instance:
         return {} if self.group_max is None else {"groups": self.groups, "group_max": self.group_max}
 
 
+def effective_model(model: str | None, ftype: FacilityType, p: int | None) -> str:
+    """The model "auto" stands for: the type's default, but a coverage-for-all default
+    (LSCP) becomes MCLP when the planner asked for a number of sites (``p``)."""
+    if model not in (None, "auto"):
+        return model
+    if ftype.default_model == "lscp" and p is not None:
+        return "mclp"
+    return ftype.default_model
+
+
 def validate(type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,
              standard: float | dict | None = None, mode: str = "estimate", time_limit: float = 60.0,
              gap: float = 0.0) -> Request:
@@ -322,7 +332,7 @@ def validate(type_key: str | FacilityType, *, model: str = "auto", p: int | None
     that is not positive, or a ``p`` that is not a positive integer.
     """
     ftype = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
-    model = ftype.default_model if model in (None, "auto") else model
+    model = effective_model(model, ftype, p)
     if model not in MODELS:
         raise InputDataError(f"Unknown model '{model}'; use auto, {', '.join(MODELS)}.",
                              f"未知模型“{model}”；可选 auto、{'、'.join(MODELS)}。")

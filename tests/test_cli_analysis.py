@@ -36,6 +36,21 @@ def test_propose_day_care_lscp_reaches_everyone(capsys):
     assert res["after"]["covered_units"] == 1979
 
 
+def test_a_number_of_sites_turns_the_full_coverage_default_into_mclp(capsys):
+    # day-care's default is full coverage (LSCP); asking for 4 sites means "the best 4", as in the web form
+    res = _run(capsys, "propose", "--type", "day_care", "--p", "4", "--json")
+    assert res["solver"]["model"] == "mclp" and len(res["sites"]) == 4
+    assert main(["--lang", "en", "propose", "--type", "day_care", "--p", "4"]) == 0
+    assert "mclp (proven optimal), 4 new sites" in capsys.readouterr().out
+
+
+def test_a_stopped_sized_proposal_says_how_far_from_the_best_it_can_be(capsys):
+    assert main(["--lang", "en", "propose", "--type", "elderly_complex", "--sizes", "30,60,100",
+                 "--budget", "8", "--time-limit", "8"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert "(time limit reached; at most " in head and "% from the proven best)" in head
+
+
 def test_targets_list_every_target_with_status_and_numbers(capsys):
     res = _run(capsys, "targets", "--json")
     keys = {r["key"] for r in res["targets"]}

@@ -20,7 +20,7 @@ from geo.errors import InputDataError
 from planner.coverage import analyse_coverage
 from planner.i18n import pick
 from planner.models.control import caller_controls
-from planner.proposals import propose
+from planner.proposals import effective_model, propose
 from web import capacity_proposals, layers
 from web.errors import bad_param, not_found
 from web.extensions import ext
@@ -103,16 +103,6 @@ def _text(form: dict, name: str, limit: int) -> str:
     if not isinstance(raw, str):
         raise bad_param(name, raw, "text", "文本")
     return raw.strip()[:limit]
-
-
-def effective_model(model: str, ft, p) -> str:
-    """The model "auto" stands for: the type's default, but a coverage-for-all default
-    (LSCP) becomes MCLP when the planner asked for a number of sites."""
-    if model != "auto":
-        return model
-    if ft.default_model == "lscp" and p is not None:
-        return "mclp"
-    return ft.default_model
 
 
 def parse_params(form: dict, service) -> dict:
