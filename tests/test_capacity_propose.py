@@ -35,6 +35,54 @@ def test_existing_capacity_is_kept_and_used_first():
     assert sol["assign"][0] == 0 and sol["assign"][1] == 1 and sol["chosen"] == {0: 1}
 
 
+def _best_by_enumeration(inst, max_sites, max_cost):
+    """Most people served, then least cost, over every size plan and every single-source assignment."""
+    import itertools
+
+    n, e = inst.reach_existing.shape
+    L, S = inst.reach_new.shape[1], len(inst.sizes)
+    best = (-1.0, 0.0)
+    for plan in itertools.product(range(-1, S), repeat=L):        # -1: nothing at the place
+        opened = [s for s in plan if s >= 0]
+        cost = float(sum(inst.costs[s] for s in opened))
+        if len(opened) > max_sites or (max_cost is not None and cost > max_cost):
+            continue
+        cap = list(inst.cap_existing) + [inst.sizes[s] if s >= 0 else 0.0 for s in plan]
+        reach = np.hstack([inst.reach_existing, inst.reach_new])
+        for choice in itertools.product(range(-1, e + L), repeat=n):
+            load = np.zeros(e + L)
+            served = 0.0
+            for i, j in enumerate(choice):
+                if j >= 0:
+                    if not reach[i, j] or cap[j] == 0:
+                        break
+                    load[j] += inst.weight[i]
+                    served += inst.weight[i]
+            else:
+                if (load <= np.array(cap) + 1e-9).all() and (served, -cost) > (best[0], -best[1]):
+                    best = (served, cost)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sized_mip_matches_enumeration_on_small_instances(seed):
+    # an independent check of the MIP: 5 villages, 1 existing facility, 2 places, 2 sizes
+    rng = np.random.default_rng(seed)
+    n, e, L = 5, 1, 2
+    inst = SizingInstance(weight=rng.integers(5, 40, n).astype(float),
+                          reach_existing=rng.random((n, e)) < 0.5, cap_existing=rng.integers(10, 50, e).astype(float),
+                          reach_new=rng.random((n, L)) < 0.7, sizes=np.array([30.0, 60.0]),
+                          costs=np.array([300.0, 450.0]))
+    max_sites, max_cost = (1, None) if seed % 2 else (2, 750.0)
+    served, cost = _best_by_enumeration(inst, max_sites, max_cost)
+    sol = solve_sizing(inst, max_sites=max_sites, max_cost=max_cost)
+    assert sol["status"] == "optimal"
+    a = sol["assign"]
+    got = float(inst.weight[a >= 0].sum())
+    got_cost = float(sum(inst.costs[s] for s in sol["chosen"].values()))
+    assert (got, got_cost) == (served, cost)
+
+
 def test_region_plan_never_exceeds_capacity_and_is_single_source(shiyan):
     out = propose_sized(shiyan, "welfare_home", [30, 60, 100], budget_sites=3, time_limit=30)
     json.dumps(out, allow_nan=False)
