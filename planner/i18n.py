@@ -811,6 +811,7 @@ _STRINGS.update({
     "capw_served": ("已服务", "Served"),
     "capw_served_share": ("服务比例", "Share served"),
     "capw_unserved_villages": ("未服务的村（社区）", "Villages not served"),
+    "capw_unserved_people": ("未服务人数", "People not served"),
     "capw_remaining_shortfall": ("剩余容量缺口", "Remaining shortfall"),
     "capw_total_cost": ("新址总造价（万元，示意）", "Cost of the new sites (10,000 yuan, illustrative)"),
     "capw_budget": ("预算", "Budget"),
