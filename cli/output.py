@@ -36,12 +36,6 @@ def progress(iterable=None, *, quiet: bool, **kwargs):
 
 def solver_line(solver: dict, lang: str) -> str:
     """The solve's status in words, with the proven gap when it stopped short of a proof."""
-    from planner.i18n import t
+    from planner.i18n import solver_gap_text, t
 
-    status = str(solver.get("status"))
-    text = t(f"solver_{status}", lang) if status in ("optimal", "feasible", "time_limit", "infeasible") \
-        else status
-    gap = solver.get("mip_gap")
-    if status != "optimal" and isinstance(gap, (int, float)) and 0 <= gap < 1:
-        text += t("solver_gap", lang, gap=f"{100 * gap:.2f}%")
-    return text
+    return t(f"solver_{solver.get('status')}", lang) + solver_gap_text(solver, lang)

@@ -172,6 +172,7 @@ def create_app(config: dict | None = None) -> Flask:
         nav_types = list(types.values())
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
+                "solver_gap": lambda solver: i18n.solver_gap_text(solver, lang),
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
                 "palette": palette(types), "data_version": _data_version()}
