@@ -69,13 +69,23 @@ def mode_text(mode: str | None, lang: str) -> str:
     return t("mode_network" if mode == "network" else "mode_estimate", lang)
 
 
+def sites_label(kind: str | None, lang: str, *, converted: bool = False) -> str:
+    """What a proposal's sites are: new sites, or existing facilities upgraded / converted."""
+    if kind == "upgrade":
+        return t("capw_n_converted" if converted else "capw_n_upgraded", lang)
+    return t("n_sites", lang)
+
+
 def proposal_params(*, model: str | None, n_sites: int, standard: dict, mode: str | None,
-                    is_estimate: bool, lang: str) -> list[tuple[str, str]]:
-    """The parameters a proposal was solved with, as (label, text) rows."""
+                    is_estimate: bool, lang: str, kind: str | None = None, converted: bool = False,
+                    extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """The parameters a proposal was solved with, as (label, text) rows; ``extra`` rows
+    (e.g. a sized proposal's size classes) follow the count of sites."""
     unit = standard.get("unit", "min")
     return [
         (t("model", lang), model_text(model, lang)),
-        (t("n_sites", lang), f"{n_sites}"),
+        (sites_label(kind, lang, converted=converted), f"{n_sites}"),
+        *extra,
         (t("brief_standard_urban", lang), cost_text(standard.get("urban"), unit, lang)),
         (t("brief_standard_rural", lang), cost_text(standard.get("rural"), unit, lang)),
         (t("travel_mode", lang), mode_text(mode, lang)),
@@ -83,35 +93,61 @@ def proposal_params(*, model: str | None, n_sites: int, standard: dict, mode: st
     ]
 
 
-def proposal_numbers(before: dict, after: dict, unit: str, lang: str) -> list[dict]:
-    """Headline numbers before and after a proposal: rows of label, before, after, change."""
+def _num(d: dict, k: str) -> float | None:
+    v = d.get(k)
+    return None if v is None or not np.isfinite(float(v)) else float(v)
+
+
+def _row(label: str, before: str, after: str, change: str = "", good: bool | None = None) -> dict:
+    """``good``: whether the change is an improvement (the page colours it), None when neutral."""
+    return {"label": label, "before": before, "after": after, "change": change, "good": good}
+
+
+def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: str | None = None) -> list[dict]:
+    """Headline numbers before and after a proposal: rows of label, before, after, change
+    and whether the change is an improvement. New sites (``kind`` location or sized) are
+    judged by coverage and travel cost; an upgrade by the people its capacity serves
+    (it moves no facility, so coverage by distance does not change)."""
     b, a = before or {}, after or {}
 
-    def num(d, k):
-        v = d.get(k)
-        return None if v is None else float(v)
+    def delta_pt(x, y):
+        if x is None or y is None:
+            return "", None
+        d = 100 * (y - x)
+        return f"{d:+.1f} pt", (d > 0) if abs(d) >= 0.05 else None
 
     def cost_change(x, y):
-        if x is None or y is None or not np.isfinite(x) or not np.isfinite(y):
-            return ""
-        return ("−" if y < x else "+") + cost_text(abs(y - x), unit, lang)
+        if x is None or y is None or x == y:
+            return "", None
+        return ("−" if y < x else "+") + cost_text(abs(y - x), unit, lang), y < x
 
-    bs, as_ = num(b, "covered_share"), num(a, "covered_share")
-    bq, aq = (b.get("cost_quantiles") or {}).get("p90"), (a.get("cost_quantiles") or {}).get("p90")
-    rows = [
-        (t("covered_share_weighted", lang), share_text(bs), share_text(as_),
-         "" if bs is None or as_ is None else f"{100 * (as_ - bs):+.1f} pt"),
-        (t("covered_units", lang), f"{b.get('covered_units', 0):,} / {b.get('units', 0):,}",
-         f"{a.get('covered_units', 0):,} / {a.get('units', 0):,}",
-         f"{a.get('covered_units', 0) - b.get('covered_units', 0):+,}"),
-        (t("mean_cost", lang), cost_text(num(b, "mean_cost"), unit, lang), cost_text(num(a, "mean_cost"), unit, lang),
-         cost_change(num(b, "mean_cost"), num(a, "mean_cost"))),
-        (t("p90_cost", lang), cost_text(bq, unit, lang), cost_text(aq, unit, lang),
-         cost_change(None if bq is None else float(bq), None if aq is None else float(aq))),
-        (t("brief_facilities", lang), f"{b.get('facilities', 0)}", f"{a.get('facilities', 0)}",
-         f"{a.get('facilities', 0) - b.get('facilities', 0):+d}"),
+    if kind == "upgrade":
+        bs, as_ = _num(b, "served"), _num(a, "served")
+        ch = ("" if bs is None or as_ is None else f"{as_ - bs:+,.0f}")
+        return [
+            _row(t("capw_served", lang), _people(bs), _people(as_), ch, (as_ > bs) if ch else None),
+            _row(t("capw_served_share", lang), share_text(_num(b, "served_share")), share_text(_num(a, "served_share")),
+                 *delta_pt(_num(b, "served_share"), _num(a, "served_share"))),
+            _row(t("capw_demand", lang), _people(_num(b, "demand")), _people(_num(a, "demand"))),
+        ]
+    bq = _num(b.get("cost_quantiles") or {}, "p90")
+    aq = _num(a.get("cost_quantiles") or {}, "p90")
+    bu, au = b.get("covered_units", 0), a.get("covered_units", 0)
+    bf, af = b.get("facilities", 0), a.get("facilities", 0)
+    return [
+        _row(t("covered_share_weighted", lang), share_text(_num(b, "covered_share")),
+             share_text(_num(a, "covered_share")), *delta_pt(_num(b, "covered_share"), _num(a, "covered_share"))),
+        _row(t("covered_units", lang), f"{bu:,} / {b.get('units', 0):,}", f"{au:,} / {a.get('units', 0):,}",
+             f"{au - bu:+,}", (au > bu) if au != bu else None),
+        _row(t("mean_cost", lang), cost_text(_num(b, "mean_cost"), unit, lang), cost_text(_num(a, "mean_cost"), unit, lang),
+             *cost_change(_num(b, "mean_cost"), _num(a, "mean_cost"))),
+        _row(t("p90_cost", lang), cost_text(bq, unit, lang), cost_text(aq, unit, lang), *cost_change(bq, aq)),
+        _row(t("brief_facilities", lang), f"{bf}", f"{af}", f"{af - bf:+d}"),
     ]
-    return [{"label": r[0], "before": r[1], "after": r[2], "change": r[3]} for r in rows]
+
+
+def _people(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}"
 
 
 # -- the folium map ------------------------------------------------------------
@@ -326,7 +362,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
 
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
                  model: str | None = None, saved: float | None = None, lang: str = "zh",
-                 service_areas: dict | bool | None = True) -> folium.Map:
+                 service_areas: dict | bool | None = True, kind: str | None = None,
+                 converted: bool = False) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -341,14 +378,22 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     if saved is not None:
         dates.append(f"{t('brief_saved', lang)} {when(saved)}")
     dates.append(f"{t('brief_generated', lang)} {when()}")
-    facts = [(t("covered_share_weighted", lang),
-              f"{share_text(before.get('covered_share'))} → {share_text(after.get('covered_share'))}"),
-             (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
-                                        f" / {after.get('units', 0):,}"),
-             (t("brief_new_sites", lang), f"{len(sites)}"),
-             (t("model", lang), model_text(model, lang)),
-             (t("standard", lang), standard_text(standard, lang)),
-             (t("travel_mode", lang), mode_text(cov.mode, lang))]
+    if kind == "upgrade":  # capacity serves people; the facilities stay where they are
+        facts = [(t("capw_served_share", lang),
+                  f"{share_text(before.get('served_share'))} → {share_text(after.get('served_share'))}"),
+                 (t("capw_served", lang), f"{_people(_num(before, 'served'))} → {_people(_num(after, 'served'))}"
+                                          f" / {_people(_num(after, 'demand'))}"),
+                 (sites_label(kind, lang, converted=converted), f"{len(sites)}")]
+    else:
+        facts = [(t("covered_share_weighted", lang),
+                  f"{share_text(before.get('covered_share'))} → {share_text(after.get('covered_share'))}"),
+                 (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
+                                            f" / {after.get('units', 0):,}"),
+                 (t("brief_new_sites", lang), f"{len(sites)}")]
+    facts += [
+              (t("model", lang), model_text(model, lang)),
+              (t("standard", lang), standard_text(standard, lang)),
+              (t("travel_mode", lang), mode_text(cov.mode, lang))]
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
                         facts=facts, service_areas=service_areas)
 

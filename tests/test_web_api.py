@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 
 import pytest
@@ -267,7 +268,16 @@ def test_proposal_lifecycle(client, shiyan):
     assert client.get(f"/api/proposals/{pid}/layers").get_json() == layers   # kept, same answer
     chart = client.get(f"/charts/proposals/{pid}/costs.svg")
     assert chart.status_code == 200 and b"<svg" in chart.data
-    assert client.get(f"/proposals/{pid}").status_code == 200
+    page = client.get(f"/proposals/{pid}?lang=en")
+    assert page.status_code == 200
+    # every before/after row that changed says by how much, the 90th percentile included
+    html = page.get_data(as_text=True)
+    table = html[html.index('id="before-after"'):]
+    table = table[:table.index("</table>")]
+    p90 = re.search(r"90th percentile travel cost</td>(.*?)</tr>", table, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", p90, re.S)]
+    b, a = prop["before"]["cost_quantiles"]["p90"], prop["after"]["cost_quantiles"]["p90"]
+    assert a < b and cells[2].startswith("−") and cells[2].endswith("min")
 
     assert client.delete(f"/api/proposals/{pid}").get_json() == {"deleted": pid}
     assert_error(client.get(f"/api/proposals/{pid}"), 404, "NotFoundError")

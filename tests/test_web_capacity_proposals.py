@@ -110,8 +110,10 @@ def test_sized_proposal_exports_and_map(client, sized):
     text = client.get(f"/api/proposals/{sized['id']}.csv?lang=en").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[1]
-    assert {"Size", "Utilisation", "Villages assigned"} <= set(header)
+    wanted = {"Size", "Utilisation", "Number of villages assigned", "Names of the villages assigned", "County"}
+    assert wanted <= set(header) and len(set(header)) == len(header)  # no two columns named alike
     first = dict(zip(header, rows[2]))
+    assert first["County"].endswith((" County", " District", " City"))  # English county names
     assert float(first["Size"]) == sized["sites"][0]["size"] and first["Utilisation"].endswith("%")
     assert sized["sites"][0]["assigned_villages"][0]["name"] in text
     assert client.get(f"/api/proposals/{sized['id']}.xlsx").status_code == 200
@@ -181,3 +183,73 @@ def test_a_proven_proposal_shows_no_gap(client, sized):
     assert sized["solver"]["status"] == "optimal"
     html = client.get(f"/proposals/{sized['id']}?lang=en").get_data(as_text=True)
     assert 'id="solver-line"' in html and 'id="solver-gap"' not in html
+
+
+def _t(key: str, lang: str) -> str:
+    from planner.i18n import t
+    return t(key, lang)
+
+
+def _headings(html: str) -> list[str]:
+    import re
+    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)]
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    """The text of each row's cells in the table with ``id`` (tags stripped)."""
+    import re
+    start = html.index(f'id="{table_id}"')
+    body = html[start:html.index("</table>", start)]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+@pytest.fixture(scope="module")
+def upgrade(client):
+    code, body = _post(client, {"type": "mutual_aid", "kind": "upgrade", "k": 5, "name": "改造测试"})
+    assert code == 201, body
+    return body["proposal"]
+
+
+def test_upgrade_brief_speaks_of_upgrades_and_people_served(client, upgrade):
+    p = upgrade
+    html = client.get(f"/proposals/{p['id']}/brief?lang=zh").get_data(as_text=True)
+    params = dict(r[:2] for r in _cells(html, "brief-params"))
+    assert params["改造提升设施数"] == "5" and "新增站点数" not in params
+    numbers = {r[0]: r[1:] for r in _cells(html, "brief-numbers")[1:]}
+    served_b, served_a = p["before"]["served"], p["after"]["served"]
+    assert numbers["已服务"] == [f"{served_b:,.0f}", f"{served_a:,.0f}", f"{served_a - served_b:+,.0f}"]
+    assert "已覆盖单元" not in numbers and "设施数量" not in numbers  # no "0 / 0" of distance coverage
+    sites = _cells(html, "brief-sites")
+    assert sites[0][4:] == ["新增服务人数", "改造前容量 → 改造后容量"]
+    first = p["sites"][0]
+    assert sites[1][4] == f"{first['added_served']:,.0f}"
+    assert sites[1][5] == f"{first['capacity_before']:g} → {first['capacity_after']:g}"
+    assert "改造提升设施（共 5 处）" in _headings(html) and not any("建议新址" in h for h in _headings(html))
+
+
+def test_upgrade_is_not_called_new_sites_anywhere(client, upgrade):
+    p = upgrade
+    page = client.get(f"/proposals/{p['id']}?lang=en").get_data(as_text=True)
+    assert "Upgrades by county" in _headings(page) and "Coverage by county" not in _headings(page)
+    assert _cells(page, "upgrade-before-after")[1][0] == "Served"
+    listed = {r["id"]: r for r in client.get("/api/proposals").get_json()}
+    assert listed[p["id"]]["kind"] == "upgrade" and listed[p["id"]]["converted"] is False
+    title = client.get(f"/api/proposals/{p['id']}.csv?lang=en").data.decode("utf-8-sig").splitlines()[0]
+    assert "Facilities upgraded: 5" in title and "new sites" not in title.lower()
+    offline = client.get(f"/proposals/{p['id']}/export.html?lang=zh").get_data(as_text=True)
+    assert "<th>改造提升设施数</th><td>5</td>" in offline and "<th>新增站点</th>" not in offline
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sized_brief_lists_sizes_and_loads_with_english_counties(client, sized, lang):
+    html = client.get(f"/proposals/{sized['id']}/brief?lang={lang}").get_data(as_text=True)
+    sites = _cells(html, "brief-sites")
+    first = sized["sites"][0]
+    assert sites[1][4] == f"{first['size']:g}"
+    assert sites[1][5].startswith(f"{first['load']:,.0f}") and sites[1][5].endswith(f"{100 * first['utilisation']:.0f}%")
+    assert sites[0][4:] == ([_t("capw_size", lang), f"{_t('capw_load', lang)} · {_t('capw_utilisation', lang)}"])
+    county = sites[1][3]
+    assert (county.endswith(("County", "District", "City")) if lang == "en" else county == first["county_name"])
+    params = dict(r[:2] for r in _cells(html, "brief-params"))
+    assert params["Sizes" if lang == "en" else "规模档次"].startswith("30 / 60 / 100")

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, t
+from planner.mapexport import sites_label
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import bad_param, not_found
 from web.extensions import ext
@@ -322,7 +323,8 @@ def proposal_download(pid: str, fmt: str):
     solver = v.get("solver") or {}
     parts = [v.get("type_name") or rec["type"],
              f"{t('model', g.lang)}: {t('model_' + str(solver.get('model')), g.lang)}",
-             f"{t('n_sites', g.lang)}: {len(v['sites'])}",
+             f"{sites_label(v.get('kind'), g.lang, converted=bool((v.get('upgrade') or {}).get('role')))}: "
+             f"{len(v['sites'])}",
              f"{t('standard_urban', g.lang)} {cost_text(std.get('urban'), unit, g.lang)} / "
              f"{t('standard_rural', g.lang)} {cost_text(std.get('rural'), unit, g.lang)}",
              f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}",
@@ -330,6 +332,7 @@ def proposal_download(pid: str, fmt: str):
     title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
     rows, columns = capacity_proposals.export_table(rec, g.lang) or (proposals.site_rows(rec), exports.SITE_COLUMNS)
+    rows = proposals.county_names_for(rows, g.lang)
     return exports.table_response(rows, columns, fmt, f"proposal-{pid}", g.lang, title=title, cost_unit=unit)
 
 

@@ -262,7 +262,7 @@ SIZED_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("size", "capw_size"), ("cost", "capw_cost"),
     ("load", "capw_load"), ("utilisation", "capw_utilisation"), ("n_villages", "capw_n_villages"),
-    ("villages", "capw_assigned_villages"), ("reason", "reason"),
+    ("villages", "capw_village_names"), ("reason", "reason"),
 ]
 UPGRADE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("id", "fac_id"), ("township_name", "township"),

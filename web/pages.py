@@ -182,7 +182,7 @@ BRIEF_SITES = 10
 @bp.get("/proposals/<pid>/brief")
 def proposal_brief(pid: str):
     """One A4 page per proposal for meetings: parameters, numbers, targets, first sites, map."""
-    from planner.mapexport import proposal_numbers, proposal_params, when
+    from planner.mapexport import when
     from web.proposals import saved, sites_gdf, view
 
     rec = saved(pid)
@@ -191,13 +191,8 @@ def proposal_brief(pid: str):
     extra = applied(rec)  # a conversion's targets are those of the role type it converts into
     targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
                if t["type"] in {rec["type"], extra.get("role") or rec["type"]} and "after" in t]  # after: what it moves
-    unit = p["cost_unit"] or "min"
-    params = proposal_params(model=(p["solver"] or {}).get("model") or p["params"].get("model"),
-                             n_sites=len(p["sites"]), standard=p["standard"] or {"unit": unit},
-                             mode=p["params"].get("mode"), is_estimate=bool(p["is_estimate"]), lang=g.lang)
-    return render_template(
-        "brief.html", active="proposals", p=p, targets=targets, params=params,
-        numbers=proposal_numbers(p["before"], p["after"], unit, g.lang),
+    return render_template(  # its parameters and numbers: web.proposals.headline, as on the proposal page
+        "brief.html", active="proposals", p=p, targets=targets,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         more=max(0, len(p["sites"]) - BRIEF_SITES),
         uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand == "villages" else "uncovered_points")
@@ -220,7 +215,7 @@ def proposal_map_export(pid: str):
     summary = rec["summary"]
     m = proposal_map(s.region, cov, sites, name=rec["name"], before=summary.get("before") or {},
                      after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
-                     saved=rec["created"], lang=g.lang)
+                     saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")))
     resp = Response(standalone_html(m, title=f"{rec['name']} · coverplan"), mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp

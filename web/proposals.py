@@ -303,7 +303,61 @@ def view(rec: dict, lang: str) -> dict:
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
+    _add_county_en(out)
     return out
+
+
+def _county_en() -> tuple[dict, dict]:
+    """English county names by code and by Chinese name, from the region's county list."""
+    from planner.coverage import county_names_en
+    counties = ext()["service"].region.counties
+    en = county_names_en(counties)
+    return en.to_dict(), dict(zip(counties["name"], en.values))
+
+
+def _english_county(r: dict, by_code: dict, by_zh: dict) -> str | None:
+    name = r.get("county_name") or r.get("name")
+    return by_code.get(r.get("county_code")) or by_zh.get(name) or name
+
+
+def _add_county_en(out: dict) -> None:
+    """``county_name_en`` next to the county of every site and county-table row (saved
+    proposals carry the Chinese name only)."""
+    by_code, by_zh = _county_en()
+    rows = [*(out.get("sites") or []), *((out.get("sized") or {}).get("by_county") or []),
+            *((out.get("upgrade") or {}).get("by_county") or [])]
+    for r in rows:
+        if isinstance(r, dict) and not r.get("county_name_en"):
+            r["county_name_en"] = _english_county(r, by_code, by_zh)
+
+
+def county_names_for(rows: list[dict], lang: str) -> list[dict]:
+    """A download's rows with the county named in ``lang`` (English from the region's list)."""
+    if lang != "en":
+        return rows
+    by_code, by_zh = _county_en()
+    return [{**r, "county_name": _english_county(r, by_code, by_zh)} if "county_name" in r else r for r in rows]
+
+
+def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
+    """(parameter rows, before/after rows) of a proposal's view ``p``: the page and the
+    printed brief say the same thing, in words that fit its kind (new sites, sized, upgrade)."""
+    from planner.i18n import t
+    from planner.mapexport import proposal_numbers, proposal_params
+
+    unit = p["cost_unit"] or "min"
+    kind = p.get("kind") or "location"
+    pr = p["params"] or {}
+    extra = []
+    if kind == "sized":
+        sizes = " / ".join(f"{x:g}" for x in pr.get("sizes") or [])
+        extra.append((t("capw_sizes", lang), f"{sizes} {t('capw_unit_' + str(p.get('cap_field')), lang)}"))
+    converted = bool((p.get("upgrade") or {}).get("role"))
+    params = proposal_params(model=(p["solver"] or {}).get("model") or pr.get("model"), n_sites=len(p["sites"]),
+                             standard=p["standard"] or {"unit": unit}, mode=pr.get("mode"),
+                             is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
+                             extra=extra)
+    return params, proposal_numbers(p["before"], p["after"], unit, lang, kind=kind)
 
 
 def cost_arrays(rec: dict, lang: str):

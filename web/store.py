@@ -138,6 +138,8 @@ class ProposalStore:
                 "json_valid(summary) AND json_valid(geojson) AS ok, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.before') END AS before, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.after') END AS after, "
+                "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.kind') END AS kind, "
+                "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.role') END AS role, "
                 "CASE WHEN json_valid(geojson) THEN json_array_length(geojson, '$.features') END AS n_sites, "
                 "CASE WHEN json_valid(geojson) THEN (SELECT group_concat(DISTINCT "
                 "json_extract(f.value, '$.properties.county_code')) FROM json_each(geojson, '$.features') AS f) "
@@ -151,6 +153,9 @@ class ProposalStore:
                 head["damaged"] = True
             out.append({**head, "before": before if isinstance(before, dict) else {},
                         "after": after if isinstance(after, dict) else {}, "n_sites": int(r["n_sites"] or 0),
+                        # location, sized or upgrade; an upgrade with a role is a conversion
+                        "kind": r["kind"] if r["kind"] in ("sized", "upgrade") else "location",
+                        "converted": bool(r["role"]),
                         "counties": sorted(c for c in (r["counties"] or "").split(",") if c)})
         return out
 

@@ -83,6 +83,52 @@
     el.innerHTML = svg(W, H, d.title, b);
   }
 
+  // Dashed lines at the service standards (urban and rural), each labelled beside its line.
+  // Two standards can be close (15 and 18 min): a label goes right of its line, else left of
+  // it, on the first row where it overlaps no other label and crosses no other line; when a
+  // crossing cannot be helped (a narrow chart) a white box under the label interrupts the line.
+  function standards(el, list, x, left, right, top, bottom) {
+    var ROW = Math.ceil(SMALL * 1.5), PAD = 3, GAP = 4;
+    var lines = list.filter(function (st) { return st.value != null; })
+                    .map(function (st) { return {label: st.label, x: x(st.value), w: textWidth(st.label, SMALL, el)}; });
+    var placed = [], out = "";
+    function free(c, crossing) {
+      if (c.x0 < left + 1 || c.x1 > right) return false;
+      if (placed.some(function (p) { return p.row === c.row && c.x0 < p.x1 + GAP && p.x0 < c.x1 + GAP; })) return false;
+      return crossing || !lines.some(function (o) { return o !== c.line && o.x > c.x0 - 2 && o.x < c.x1 + 2; });
+    }
+    lines.slice().sort(function (a, b) { return a.x - b.x; }).forEach(function (ln) {
+      var found = null;
+      [false, true].some(function (crossing) {
+        for (var row = 0; row < lines.length && !found; row++) {
+          [{x0: ln.x + PAD, x1: ln.x + PAD + ln.w, row: row, line: ln},
+           {x0: ln.x - PAD - ln.w, x1: ln.x - PAD, row: row, line: ln}].some(function (c) {
+            if (free(c, crossing)) found = c;
+            return found;
+          });
+        }
+        return found;
+      });
+      // no room anywhere: right of the line (kept inside the plot), on a row of its own
+      if (!found) {
+        var x0 = Math.max(left + 1, Math.min(ln.x + PAD, right - ln.w));
+        found = {x0: x0, x1: x0 + ln.w, row: placed.reduce(function (m, p) { return Math.max(m, p.row + 1); }, 0), line: ln};
+      }
+      placed.push(found);
+    });
+    lines.forEach(function (ln) {
+      out += "<line class='standard' x1='" + ln.x.toFixed(1) + "' x2='" + ln.x.toFixed(1) + "' y1='" + top + "' y2='" +
+             bottom + "' stroke='#333' stroke-dasharray='5,4'/>";
+    });
+    placed.forEach(function (p) {  // labels over every line
+      var base = top + 10 + ROW * p.row;
+      out += "<rect class='standard-label-bg' x='" + (p.x0 - 1).toFixed(1) + "' y='" + (base - SMALL).toFixed(1) +
+             "' width='" + (p.x1 - p.x0 + 2).toFixed(1) + "' height='" + (SMALL + 4) + "' fill='#fff' fill-opacity='.85'/>" +
+             text(p.x0, base, p.line.label, " class='value halo standard-label'");
+    });
+    return out;
+  }
+
   // (b) Travel cost before/after a proposal: two step lines on shared bins.
   function costs(el, d) {
     var e = d.edges || [], series = d.series || [];
@@ -111,12 +157,7 @@
       b += "<path class='step step-" + esc(s.key) + "' d='" + p + "' fill='none' stroke='" + esc(s.color) +
            "' stroke-width='1.8'/>";
     });
-    (d.standards || []).forEach(function (st, k) {
-      if (st.value == null) return;
-      var sx = x(st.value);
-      b += "<line class='standard' x1='" + sx.toFixed(1) + "' x2='" + sx.toFixed(1) + "' y1='" + top + "' y2='" + bottom +
-           "' stroke='#333' stroke-dasharray='5,4'/>" + text(sx + 3, top + 10 + 13 * k, st.label, " class='value halo'");
-    });
+    b += standards(el, d.standards || [], x, left, right, top, bottom);
     // legend, top right
     var lx = right;
     series.slice().reverse().forEach(function (s) {
