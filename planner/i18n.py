@@ -840,7 +840,6 @@ _STRINGS.update({
     "capw_converted_tag": ("转型", "converted"),
     "capw_upgrade_by_county": ("各县区改造提升设施", "Upgrades by county"),
     "capw_convert_by_county": ("各县区转型设施", "Conversions by county"),
-    "capw_capacity_total": ("所选设施总容量", "Capacity of the chosen facilities"),
     "brief_upgraded_sites": ("改造提升设施（共 {total} 处）", "Facilities to upgrade ({total})"),
     "brief_converted_sites": ("转型设施（共 {total} 处）", "Facilities to convert ({total})"),
     "n_sites_col": ("站点数", "Sites"),
