@@ -843,4 +843,9 @@ _STRINGS.update({
     "brief_upgraded_sites": ("改造提升设施（共 {total} 处）", "Facilities to upgrade ({total})"),
     "brief_converted_sites": ("转型设施（共 {total} 处）", "Facilities to convert ({total})"),
     "n_sites_col": ("站点数", "Sites"),
+    "time_limit_label": ("计算时限（秒）", "Time limit (s)"),
+    "form_too_small": ("不能小于 {min}。", "Must be at least {min}."),
+    "form_too_large": ("不能大于 {max}。", "Must be at most {max}."),
+    "form_whole_number": ("请填写整数。", "Enter a whole number."),
+    "form_not_a_number": ("请填写数字（如 8 或 12.5），不要包含字母或单位。", "Enter a number (e.g. 8 or 12.5), without letters or units."),
 })

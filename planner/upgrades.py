@@ -57,11 +57,11 @@ def _no_upgrade(ft: FacilityType, conversion: bool) -> InputDataError:
 
 def _bad_k(k, n: int, ft: FacilityType, limit_total: int) -> InputDataError:
     return InputDataError(
-        f"--k {k}: choose between 1 and {limit_total} of the {n} existing {ft.name_en} facilities "
-        f"(the per-county limits allow {limit_total}).",
-        f"--k {k} 无效：现有{ft.name_zh}共 {n} 处，按各县上限最多可选 {limit_total} 处，请在 1 到 {limit_total} 之间选择。",
-        hint_en="Lower --k, or load a register with more facilities of the type.",
-        hint_zh="请减小 --k，或导入包含更多此类设施的名录。",
+        f"K = {k} facilities to upgrade is too many: choose between 1 and {limit_total} of the {n} existing "
+        f"{ft.name_en} facilities (the per-county limits allow {limit_total}).",
+        f"改造数量 K = {k} 过多：现有{ft.name_zh}共 {n} 处，按各县上限最多可选 {limit_total} 处，请在 1 到 {limit_total} 之间选择。",
+        hint_en="To choose more, load a register with more facilities of the type.",
+        hint_zh="如需选择更多，请导入包含更多此类设施的名录。",
         details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
 
 

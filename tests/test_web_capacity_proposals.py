@@ -253,3 +253,24 @@ def test_sized_brief_lists_sizes_and_loads_with_english_counties(client, sized, 
     assert (county.endswith(("County", "District", "City")) if lang == "en" else county == first["county_name"])
     params = dict(r[:2] for r in _cells(html, "brief-params"))
     assert params["Sizes" if lang == "en" else "规模档次"].startswith("30 / 60 / 100")
+
+
+@pytest.mark.parametrize("body, label, words_zh, words_en", [
+    ({"type": "welfare_home", "kind": "sized", "budget_sites": -3}, "capw_budget_sites",
+     "不小于 1、不超过 5,000 的整数", "an integer at least 1 and at most 5,000"),
+    ({"type": "welfare_home", "kind": "sized", "budget_cost": 0}, "capw_budget_cost",
+     "大于 0、不超过 1,000,000,000 的数", "a number greater than 0 and at most 1,000,000,000"),
+    ({"type": "elderly_complex", "standard_rural": -1}, "standard_rural", "大于 0、不超过 600 的数",
+     "a number greater than 0 and at most 600"),
+])
+def test_form_errors_name_the_field_as_labelled_and_the_range_in_words(client, body, label, words_zh, words_en):
+    code, err = _post(client, body, "zh", wait=False)
+    assert code == 400
+    assert err["message_zh"].startswith(f"“{_t(label, 'zh')}”") and words_zh in err["message_zh"]
+    assert f"({_t(label, 'en')})" in err["message_en"] and words_en in err["message_en"]
+    assert "e-06" not in err["message"] and "e+09" not in err["message_en"] and "--k" not in err["message"]
+
+
+def test_too_many_upgrades_is_told_without_command_line_flags(client):
+    code, err = _post(client, {"type": "mutual_aid", "kind": "upgrade", "k": 400}, "zh", wait=False)
+    assert code == 400 and "--" not in err["message"] and "改造数量 K" in err["message"]

@@ -94,10 +94,8 @@ def _parse_sized(form: dict, ft, number) -> dict:
         cost = size_costs(ft, sizes, costs)
     except InputDataError as e:  # the planner's own check, named as the form's field
         raise bad_param("costs", form.get("costs"), e.message("en"), e.message("zh")) from None
-    budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=-10**9, maximum=5000)
-    budget_cost = number(form.get("budget_cost"), "budget_cost", float, minimum=-1e12, maximum=1e9)
-    if budget_sites is not None and budget_sites < 1:
-        raise bad_param("budget_sites", form.get("budget_sites"), "at least one new site", "至少1处新址")
+    budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=1, maximum=5000)
+    budget_cost = number(form.get("budget_cost"), "budget_cost", float, above=0, maximum=1e9)
     if budget_cost is not None and budget_cost < min(cost):
         cheapest = min(cost)
         size = sizes[int(np.argmin(cost))]

@@ -62,12 +62,29 @@ def status_of(exc: CoverplanError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
+#: The form field a parameter is typed into (planner.i18n keys): a planner who mistyped
+#: "城镇服务标准" is told so by that name, the parameter's own name following for scripts.
+FIELD_LABELS = {
+    "p": "n_sites", "standard": "standard", "standard_urban": "standard_urban",
+    "standard_rural": "standard_rural", "time_limit": "time_limit_label", "name": "proposal_name",
+    "note": "note", "type": "facility_type", "model": "model", "mode": "travel_mode", "kind": "capw_kind",
+    "sizes": "capw_sizes", "costs": "capw_costs", "budget_sites": "capw_budget_sites",
+    "budget_cost": "capw_budget_cost", "k": "capw_k", "convert": "capw_convert", "lon": "lon", "lat": "lat",
+}
+
+
 def bad_param(name: str, value, expected_en: str, expected_zh: str) -> InputDataError:
-    """A 400 for one query/form parameter, naming it and what would be accepted."""
-    return InputDataError(
-        f"Bad parameter {name}={value!r}: expected {expected_en}.",
-        f"参数 {name}={value!r} 无效：应为{expected_zh}。",
-        details={"parameter": name, "value": value})
+    """A 400 for one query/form parameter, naming it (by its form label where it has one)
+    and what would be accepted."""
+    from planner.i18n import t
+    key = FIELD_LABELS.get(name)
+    if key is None:
+        en, zh = f"Bad parameter {name}={value!r}", f"参数 {name}={value!r} 无效"
+    else:
+        en = f"Bad parameter {name} ({t(key, 'en')}) = {value!r}"
+        zh = f"“{t(key, 'zh')}”（{name}）填写的 {value!r} 无效"
+    return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{expected_zh}。",
+                          details={"parameter": name, "value": value})
 
 
 def not_found(what_en: str, what_zh: str, key) -> NotFoundError:

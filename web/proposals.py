@@ -68,11 +68,16 @@ MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
 MAX_NAME, MAX_NOTE = 80, 2000
 
 
-def _number(raw, name: str, kind=float, *, minimum=None, maximum=None):
-    """A finite number from a form or JSON value, within [minimum, maximum] (400 otherwise)."""
+def _bound(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def _number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None):
+    """A finite number from a form or JSON value, within [minimum, maximum] and greater than
+    ``above`` (400 otherwise, saying the range in words: "大于 0、不超过 600 的数")."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
-    expected = ("an integer", "整数") if kind is int else ("a number", "数字")
+    expected = ("an integer", "整数") if kind is int else ("a number", "数")
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise bad_param(name, raw, *expected)
     try:
@@ -84,10 +89,16 @@ def _number(raw, name: str, kind=float, *, minimum=None, maximum=None):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
         raise bad_param(name, raw, *expected) from None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        rng = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
-        rng_zh = f"{minimum:g} 到 {maximum:g} 之间" if maximum is not None else f"不小于 {minimum:g}"
-        raise bad_param(name, raw, f"a number {rng}", f"{rng_zh}的数")
+    low_ok = (minimum is None or value >= minimum) and (above is None or value > above)
+    if not low_ok or (maximum is not None and value > maximum):
+        en, zh = [], []
+        if above is not None:
+            en.append(f"greater than {_bound(above)}"); zh.append(f"大于 {_bound(above)}")
+        if minimum is not None:
+            en.append(f"at least {_bound(minimum)}"); zh.append(f"不小于 {_bound(minimum)}")
+        if maximum is not None:
+            en.append(f"at most {_bound(maximum)}"); zh.append(f"不超过 {_bound(maximum)}")
+        raise bad_param(name, raw, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
     return value
 
 
@@ -121,7 +132,7 @@ def parse_params(form: dict, service) -> dict:
         raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
     p = _number(form.get("p"), "p", int, minimum=1, maximum=MAX_SITES)
     top = MAX_STANDARD.get(ft.unit, MAX_STANDARD["m"])
-    std = {k: _number(form.get(k), k, float, minimum=1e-6, maximum=top)
+    std = {k: _number(form.get(k), k, float, above=0, maximum=top)
            for k in ("standard", "standard_urban", "standard_rural")}
     if std["standard"] is not None and (std["standard_urban"] is not None or std["standard_rural"] is not None):
         raise bad_param("standard", form.get("standard"), "either one standard for all units, or "

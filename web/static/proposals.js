@@ -110,6 +110,23 @@
     });
   }
 
+  // The browser's own checks (min, max, step, "not a number"), which a click handler
+  // would otherwise skip: "1e" in a number field reads as "" and would silently become the
+  // default. The first field in error is shown with the browser's bubble, in our words
+  // for letters in a number field.
+  function formValid() {
+    return FIELDS.every(function (k) {
+      var el = $("p-" + k);
+      if (el.closest("[hidden]") || el.disabled || !el.willValidate) return true;
+      var v = el.validity;
+      el.setCustomValidity(v.badInput ? T("form_not_a_number") :
+        v.rangeUnderflow ? T("form_too_small").replace("{min}", el.min) :
+        v.rangeOverflow ? T("form_too_large").replace("{max}", el.max) :
+        v.stepMismatch ? T("form_whole_number") : "");
+      return el.reportValidity();
+    });
+  }
+
   function formBody() {
     var body = {};
     FIELDS.forEach(function (k) {
@@ -215,7 +232,10 @@
     $("p-model").addEventListener("change", syncForm);
     $("p-kind").addEventListener("change", syncForm);
     syncForm();
-    $("p-submit").addEventListener("click", function () { start(formBody()); });
+    $("p-submit").addEventListener("click", function () { if (formValid()) start(formBody()); });
+    FIELDS.forEach(function (k) {  // a corrected field clears its own complaint
+      $("p-" + k).addEventListener("input", function (e) { e.target.setCustomValidity(""); });
+    });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
     $("job-cancel").addEventListener("click", function () {
       if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
