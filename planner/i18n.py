@@ -849,3 +849,23 @@ _STRINGS.update({
     "form_whole_number": ("请填写整数。", "Enter a whole number."),
     "form_not_a_number": ("请填写数字（如 8 或 12.5），不要包含字母或单位。", "Enter a number (e.g. 8 or 12.5), without letters or units."),
 })
+
+
+# -- strings: English pages (county names, plan sections, API reference) --
+_STRINGS.update({
+    # the targets of a per-village register attribute (charity funds...) have no facility type
+    "tgt_village_attribute": ("村（社区）属性", "Village / community attribute"),
+    "rows_header": ("行数", "Rows"),
+    "api_doc_title": ("接口文档", "API reference"),
+    "api_doc_intro": ("本页说明 coverplan 的 JSON 接口：网页上显示的所有内容都可以由脚本取得。"
+                      "以下参考文档为英文；接口本身的提示信息中英文俱全（message_zh / message_en），"
+                      "请求时加 ?lang=zh 即返回中文。",
+                      "The JSON API behind every page of coverplan: whatever the browser shows can also be "
+                      "fetched by a script. Messages come in both languages (message_zh / message_en); "
+                      "?lang=en answers in English."),
+    "api_doc_contents": ("目录", "Contents"),
+    # a filter's first option and a popup's row label start a line: capitalised in English
+    "all_option": ("全部", "All"),
+    "covered_label": ("已覆盖", "Covered"),
+})
+# (English pages) end

@@ -2,6 +2,7 @@
 so everything a page shows is also reachable without the browser."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, g, render_template, request, url_for
@@ -10,6 +11,7 @@ from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, t
 from web.errors import bad_param
 from web.extensions import ext
+from web.service import english_text
 
 bp = Blueprint("pages", __name__)
 
@@ -29,13 +31,77 @@ def overview():
     s = svc()
     info = s.region_summary()
     return render_template("overview.html", active="overview", info=info,
-                           provenance=s.region.provenance.get("layers", {}))
+                           provenance=s.region.provenance.get("layers", {}),
+                           bed_source=_bed_source(g.lang))
+
+
+def _bed_source(lang: str) -> str:
+    """Where the bed standard comes from, as the overview's note under the beds table says it."""
+    from planner.facility_types import bed_standard
+    std = bed_standard() or {}
+    if lang != "en":
+        return std.get("source_zh") or std.get("source") or ""
+    return english_text(std.get("source") or "", _counties_en())
+
+
+def _counties_en() -> dict[str, str]:
+    """Chinese -> English names of counties (and of the points named after them), for English texts."""
+    return svc().place_names_en()
+
+
+def doc_blocks(text: str) -> list[dict]:
+    """web/API.md in blocks a template can show without a Markdown library (none is installed):
+    headings (``#`` .. ``####``, with an anchor), fenced code, and everything else as it is written,
+    preformatted. Every block is text the template escapes; nothing of the file becomes markup.
+    The top heading is left out: the page has its own title."""
+    blocks: list[dict] = []
+    lines: list[str] = []
+    fence: list[str] | None = None
+    used: set[str] = set()
+
+    def flush():
+        body = "\n".join(lines).strip("\n")
+        if body.strip():
+            blocks.append({"kind": "text", "text": body})
+        lines.clear()
+
+    for line in text.splitlines():
+        if fence is not None:
+            if line.strip().startswith("```"):
+                blocks.append({"kind": "code", "text": "\n".join(fence)})
+                fence = None
+            else:
+                fence.append(line)
+            continue
+        if line.strip().startswith("```"):
+            flush()
+            fence = []
+            continue
+        m = re.match(r"(#{1,4})\s+(.*?)\s*#*\s*$", line)
+        if m:
+            flush()
+            level, title = len(m.group(1)), m.group(2)
+            if level == 1:
+                continue
+            anchor = base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
+            n = 1
+            while anchor in used:
+                n += 1
+                anchor = f"{base}-{n}"
+            used.add(anchor)
+            blocks.append({"kind": "heading", "level": level, "text": title, "anchor": anchor})
+            continue
+        lines.append(line)
+    if fence is not None:  # an unclosed fence: show what it held
+        blocks.append({"kind": "code", "text": "\n".join(fence)})
+    flush()
+    return blocks
 
 
 @bp.get("/api-doc")
 def api_doc():
     text = (Path(__file__).parent / "API.md").read_text("utf-8")
-    return render_template("api_doc.html", active="api", text=text)
+    return render_template("api_doc.html", active="api", blocks=doc_blocks(text))
 
 
 @bp.get("/map/<type_key>")
@@ -50,7 +116,11 @@ def coverage_map(type_key: str):
     county = request.args.get("county") or ""
     if county not in s.region.counties.index:
         county = ""
+    assumptions = ft.assumptions_text(g.lang)
+    if g.lang == "en":  # the plan's sections as numbers, county names in English
+        assumptions = english_text(assumptions, _counties_en())
     return render_template("map.html", active="map", ft=ft, cov=cov, township=township, county=county,
+                           assumptions=assumptions, place_en=_counties_en() if g.lang == "en" else {},
                            layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang))
 
 
@@ -78,8 +148,9 @@ def townships():
     sel = {k: request.args.get(k, "") for k in ("type", "county", "status")}
     if "type" not in request.args and types:
         sel["type"] = types[0].key  # one row per township to start with; "all" stays one click away
+    names = s.county_names(g.lang)
     return render_template("townships.html", active="townships", types=types,
-                           counties=s.region.counties[["code", "name"]].to_dict("records"), sel=sel)
+                           counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel)
 
 
 @bp.get("/proposals")
@@ -87,7 +158,7 @@ def proposals():
     s = svc()
     return render_template("proposals.html", active="proposals", types=list(s.types().values()),
                            sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
-                           counties=s.region.counties[["code", "name"]].to_dict("records"))
+                           counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
 
 
 def _proposal_view(pid: str) -> dict:

@@ -7,6 +7,7 @@ caching them per (type, mode) is safe until the process restarts.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 
@@ -15,9 +16,9 @@ from flask import g, has_request_context
 
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
-from planner.coverage import analyse_coverage, existing_facilities
+from planner.coverage import analyse_coverage, county_names_en, existing_facilities
 from planner.facility_types import get_type, load_facility_types
-from planner.i18n import pick
+from planner.i18n import pick, t
 from planner.maplayers import service_area_layer
 from planner.sites import candidate_sites, site_marks
 from planner.targets import plan_targets
@@ -143,19 +144,53 @@ class Service:
     def region_summary(self) -> dict:
         return self.cached("region_info", lambda: region_info(self.region))
 
+    def county_names(self, lang: str) -> dict[str, str]:
+        """County code -> name in ``lang``: the English name where the region has one (else the Chinese)."""
+        def build():
+            c = self.region.counties
+            codes = (c["code"] if "code" in c else c.index).astype(str)
+            return {"zh": dict(zip(codes, c["name"].astype(str))),
+                    "en": dict(zip(codes, county_names_en(c).astype(str)))}
+        return self.cached("county_names", build)["en" if lang == "en" else "zh"]
+
+    def place_names_en(self) -> dict[str, str]:
+        """Chinese -> English for the names that have an English form: counties ("房县": "Fang County")
+        and the demand points named after them or after a township (planner/sites.py: "房县县城",
+        "茅箭区城区", "香口乡驻地"). Other names (townships, villages, facilities) are proper names."""
+        def build():
+            r = self.region
+            c = r.counties
+            zh, en = c["name"].astype(str), county_names_en(c).astype(str)
+            out = {}
+            for z, e in zip(zh, en):
+                if z != e:
+                    out[z] = e
+                    out[z + ("县城" if z.endswith("县") else "城区")] = f"{e} {'seat' if z.endswith('县') else 'urban area'}"
+            for town in r.townships["name"].astype(str):
+                out[town + "驻地"] = f"{town} seat"
+            return out
+        return self.cached("place_names_en", build)
+
+    def county_name_en(self, codes) -> list:
+        """English county names for a column of county codes (pages pick ``county_name_en`` in English)."""
+        names = self.county_names("en")
+        return [names.get(str(c)) for c in codes]
+
     def county_layer(self) -> dict:
         def build():
             c = self.region.counties
+            c = c.assign(name_en=county_names_en(c).values)
             return layers.feature_collection(
-                c, ["code", "name", "population", "aged_60", "area_km2", "geometry_quality"],
+                c, ["code", "name", "name_en", "population", "aged_60", "area_km2", "geometry_quality"],
                 tolerance=layers.TOL_COUNTY)
         return self.cached("counties_fc", build)
 
     def township_layer(self) -> dict:
         def build():
             t = self.region.townships
+            t = t.assign(county_name_en=self.county_name_en(t["county_code"]))
             return layers.feature_collection(
-                t, ["code", "name", "kind", "county_code", "county_name", "population", "aged_60",
+                t, ["code", "name", "kind", "county_code", "county_name", "county_name_en", "population", "aged_60",
                     "area_km2", "geometry_quality"], tolerance=layers.TOL_TOWNSHIP)
         return self.cached("townships_fc", build)
 
@@ -179,12 +214,14 @@ class Service:
             pt = t.geometry.representative_point()
             towns = pd.DataFrame({"kind": "township", "code": t.index, "name": t["name"].values,
                                   "township_name": t["name"].values, "county_name": t["county_name"].values,
+                                  "county_name_en": self.county_name_en(t["county_code"]),
                                   "lon": pt.x.values, "lat": pt.y.values,
                                   "quality": t["geometry_quality"].values})
             v = r.villages
             county = r.counties["name"].reindex(v["county_code"]).values
             vill = pd.DataFrame({"kind": "village", "code": v.index, "name": v["name"].values,
                                  "township_name": v["township_name"].values, "county_name": county,
+                                 "county_name_en": self.county_name_en(v["county_code"]),
                                  "lon": v.geometry.x.values, "lat": v.geometry.y.values,
                                  "quality": v["location_quality"].values})
             out = pd.concat([towns, vill], ignore_index=True)
@@ -202,11 +239,12 @@ class Service:
         rank = (hit["key"] != q).astype(int) * 2 + (hit["kind"] != "township").astype(int)
         hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(["_rank", "_len", "code"])
         rows = hit.head(limit)
-        return [{"kind": k, "code": c, "name": n, "township_name": tn, "county_name": cn,
+        return [{"kind": k, "code": c, "name": n, "township_name": tn, "county_name": cn, "county_name_en": ce,
                  "lon": round(float(x), 6), "lat": round(float(y), 6), "quality": q,
                  "approximate": q != "official"}
-                for k, c, n, tn, cn, x, y, q in rows[["kind", "code", "name", "township_name", "county_name",
-                                                      "lon", "lat", "quality"]].itertuples(index=False, name=None)]
+                for k, c, n, tn, cn, ce, x, y, q in rows[["kind", "code", "name", "township_name", "county_name",
+                                                          "county_name_en", "lon", "lat", "quality"]].itertuples(
+                    index=False, name=None)]
 
     # -- facility types ------------------------------------------------
     def types(self) -> dict:
@@ -279,6 +317,7 @@ class Service:
         for key, ft in self.types().items():
             s = self.coverage(key).summary
             rows.append({"key": key, "name": ft.name(lang), "section": ft.section,
+                         "section_text": section_text(ft.section, lang),
                          "standard_text": ft.standard_text(lang), "facilities": s.get("facilities"),
                          "units": s["units"], "covered_units": s["covered_units"],
                          "covered_share": s["unit_share"], "covered_weight_share": s["covered_share"],
@@ -322,8 +361,11 @@ class Service:
         c = cands.assign(mark=marks)
         c = c[~c["existing"].astype(bool)]
         c["mark_scope"] = [("all" if scope.get(i) == "*" else "type") if m else "" for i, m in zip(c["id"], c["mark"])]
+        if "county_code" in c:
+            c["county_name_en"] = self.county_name_en(c["county_code"])
+        c["name_en"] = c["name"].map(self.place_names_en())  # a seat: "香口乡 seat" (None: a proper name)
         return {"candidates": layers.feature_collection(c, ["id", "name", "kind", "township_name", "county_name",
-                                                            "mark", "mark_scope"]),
+                                                            "county_name_en", "name_en", "mark", "mark_scope"]),
                 "marks": {"required": int((marks == "required").sum()), "forbidden": int((marks == "forbidden").sum())},
                 # seats and villages placed by the embedded build are approximate: the layer says so
                 "candidates_synthetic": bool(c["synthetic"].astype(bool).any())}
@@ -337,6 +379,7 @@ class Service:
             checklist = checklist_from_coverage(r, cov)
         cl = checklist.set_index("township_code")
         t = r.townships[["code", "name", "county_code", "county_name", "aged_60", "geometry"]].copy()
+        t.insert(4, "county_name_en", county_names_en(r.counties).reindex(t["county_code"]).values)
         for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
             t[col] = bt[col].reindex(t.index) if col in bt else None
         t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
@@ -344,9 +387,10 @@ class Service:
         t["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(t.index)
         town_fc = layers.feature_collection(t, list(t.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
         u = cov.units
+        names_en = self.place_names_en()
         unit_fc = layers.feature_collection(
-            u.assign(cost=u["cost"].round(1)),
-            ["id", "name", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
+            u.assign(cost=u["cost"].round(1), name_en=u["name"].map(names_en)),
+            ["id", "name", "name_en", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
         f = cov.facilities
         if areas is None:
             areas = service_area_layer(r, ft, f, cov.mode, graph=self.graph(cov.mode))
@@ -393,6 +437,8 @@ class Service:
             df = df[(df["county_code"] == county) | (df["county_name"] == county)]
         if status:
             df = df[df["status"] == status]
+        if lang == "en":  # county names have English names (township names are proper names, kept)
+            df["county_name"] = [n or z for n, z in zip(self.county_name_en(df["county_code"]), df["county_name"])]
         df["reason"] = df[f"reason_{'en' if lang == 'en' else 'zh'}"]
         df["covered_share"] = (df["covered_units"] / df["units"]).where(df["units"] > 0)
         cols = ["township_code", "township_name", "county_code", "county_name", "type", "type_name",
@@ -413,6 +459,9 @@ class Service:
         for r in rows:
             r = dict(r)
             r["type_name"] = pick(r["type_name_zh"], r["type_name_en"], lang)
+            if r["kind"] == "attribute_share":  # a per-village attribute, not a facility type
+                r["type_name"] = t("tgt_village_attribute", lang)
+            r["section_text"] = section_text(r.get("section"), lang)
             r["text"] = pick(r["text_zh"], r["text_en"], lang)
             r["met"] = r["status"] == "met"
             r["progress"] = min(1.0, (r["value"] / r["target"])) if r["target"] else 1.0
@@ -440,3 +489,57 @@ def _target_text(kind: str, value: float, target: float) -> str:
     if kind in ("new_sites", "upgraded"):  # counts of sites (upgraded: issue 16)
         return f"{int(value)} / {int(target)}"
     return f"{100 * value:.1f}% / {100 * target:.0f}%"
+
+
+# -- the plan's section references in English ------------------------------------
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMERAL = "[零一二两三四五六七八九十百]+"
+
+
+def cn_number(text: str) -> int | None:
+    """A Chinese numeral up to the hundreds ("九" 9, "十" 10, "二十四" 24, "一百零二" 102); None if it is not one."""
+    if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:  # 十 or 百 multiply the digit before them (none: one)
+            total += (1 if digit is None else digit) * (10 if ch == "十" else 100)
+            digit = None
+    return total + (digit or 0)
+
+
+_SECTION = re.compile(rf"[(（]({_CN_NUMERAL})[)）]|({_CN_NUMERAL})")
+_SECTION_REF = re.compile(rf"§\s*(?:[(（]({_CN_NUMERAL})[)）]|({_CN_NUMERAL}))")
+
+
+def section_text(section: str | None, lang: str) -> str:
+    """The plan's section of a type or target for people: as written in Chinese ("(九)、(十)"),
+    numbered in English ("§9, §10"). Anything that is not a numbered section stays as it is."""
+    section = (section or "").strip()
+    if lang != "en" or not section:
+        return section
+    parts = [p for p in re.split(r"[、,，;；\s]+", section) if p]
+    numbers = []
+    for p in parts:
+        m = _SECTION.fullmatch(p)
+        n = cn_number(m.group(1) or m.group(2)) if m else None
+        if n is None:
+            return section
+        numbers.append(f"§{n}")
+    return ", ".join(numbers)
+
+
+def english_text(text: str | None, county_names: dict[str, str] | None = None) -> str:
+    """An English text written with Chinese bits a reader of English cannot use: the plan's sections
+    ("§十", "§(八)") become numbers ("§10", "§8") and county names ({"竹山县": "Zhushan County"}) their
+    English names. Other Chinese (a document's title, a term quoted in brackets) stays."""
+    if not text:
+        return text or ""
+    out = _SECTION_REF.sub(lambda m: f"§{n}" if (n := cn_number(m.group(1) or m.group(2))) is not None
+                           else m.group(0), text)
+    for zh in sorted(county_names or {}, key=len, reverse=True):  # the longest first: no name inside another
+        if zh and zh != county_names[zh]:
+            out = out.replace(zh, county_names[zh])
+    return out

@@ -18,8 +18,8 @@
     Array.prototype.forEach.call(el("f-county").options, function (o) { countyName[o.value] = o.textContent; });
     var list = towns.filter(function (t) { return !county || t.county === county; });
     if (!list.some(function (t) { return t.code === keep; })) keep = "";
-    sel.innerHTML = "<option value=''>" + esc(T("all")) + "</option>" + list.map(function (t) {
-      var label = county ? t.name : t.name + "（" + (countyName[t.county] || t.county) + "）";
+    sel.innerHTML = "<option value=''>" + esc(T("all_option")) + "</option>" + list.map(function (t) {
+      var label = county ? t.name : t.name + (C.lang === "en" ? " (" : "（") + (countyName[t.county] || t.county) + (C.lang === "en" ? ")" : "）");
       return "<option value='" + esc(t.code) + "'" + (t.code === keep ? " selected" : "") + ">" + esc(label) + "</option>";
     }).join("");
   }

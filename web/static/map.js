@@ -61,6 +61,26 @@
   }
 
   function row(k, v) { return "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>"; }
+  // County names in the page's language. Counties have English names (the counties layer's name_en);
+  // rows name their county in Chinese (county_name), some in English too (county_name_en).
+  // Township and village names are proper names: they have none.
+  var COUNTY_EN = {};
+  function learnCounties(fc) {
+    ((fc && fc.features) || []).forEach(function (f) {
+      var p = f.properties;
+      if (p && p.name && p.name_en) COUNTY_EN[p.name] = p.name_en;
+    });
+  }
+  function countyName(p) {
+    if (!p) return "";
+    if (C.lang !== "en") return p.county_name || "";
+    return p.county_name_en || COUNTY_EN[p.county_name] || p.county_name || "";
+  }
+  // A demand point or candidate named after a county or township seat has an English name (name_en).
+  function placeName(p) { return C.lang === "en" ? (p.name_en || p.name) : p.name; }
+  function countyLabel(props) {  // a feature of the counties layer
+    return C.lang === "en" ? (props.name_en || props.name) : props.name;
+  }
   function costText(v, unit) {
     if (v == null) return "–";
     if (unit === "m") return v >= 1000 ? (v / 1000).toFixed(1) + " " + T("km") : fmt(v, 0) + " " + T("metres");
@@ -74,6 +94,7 @@
     map.attributionControl.setPrefix(false);
     addBasemap(map, C.basemap);
     var overlays = {}, out = {map: map, layers: {}, data: data};
+    learnCounties(data.counties);
     var unit = data.unit || "min";
     var canvas = L.canvas({padding: 0.3, tolerance: 3});  // one canvas: thousands of dots stay smooth
     var villages = !data.demand || data.demand === "villages";
@@ -104,13 +125,13 @@
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.bindTooltip(esc(p.name) + (shaded ? " · " + pct(p.covered_share) : ""), {sticky: true});
-          var h = "<div class='pop'><h4>" + esc(p.name) + " <small>" + esc(p.county_name) + "</small></h4><table>" +
+          var h = "<div class='pop'><h4>" + esc(p.name) + " <small>" + esc(countyName(p)) + "</small></h4><table>" +
                   row(T("code"), esc(p.code));
           if (!shaded || data.weight_field === "aged_60") h += row(T("aged_60"), fmt(p.aged_60));
           if (shaded) {
             h += row(T(wLabel ? "covered_share_weighted" : "covered_share_units"), pct(p.covered_share)) +
                  row(T("covered_units"), fmt(p.covered_units) + " / " + fmt(p.units));
-            if (wLabel) h += row(T("covered") + " · " + wLabel, fmt(p.covered_weight) + " / " + fmt(p.weight));
+            if (wLabel) h += row(T("covered_label") + " · " + wLabel, fmt(p.covered_weight) + " / " + fmt(p.weight));
             if (p.status) h += row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>");
             if (p.reason) h += row(T("reason"), esc(p.reason));  // names the nearest facility and its cost
           } else if (p.area_km2 != null) {
@@ -144,9 +165,9 @@
           },
           onEachFeature: function (f, layer) {
             var p = f.properties;
-            layer.bindTooltip(esc(p.name) + " · " + (p.covered ? T("covered") : T("uncovered")));
+            layer.bindTooltip(esc(placeName(p)) + " · " + (p.covered ? T("covered") : T("uncovered")));
             var beyond = !p.covered && p.cost != null && p.standard != null && p.cost > p.standard;
-            layer.bindPopup("<div class='pop unit-pop'><h4>" + esc(p.name) + "</h4><table>" +
+            layer.bindPopup("<div class='pop unit-pop'><h4>" + esc(placeName(p)) + "</h4><table>" +
               row(T("township"), esc(p.township_name)) + row(T("code"), esc(p.id)) +
               (wLabel ? row(wLabel, fmt(p.weight)) : "") +
               row(T("nearest_facility"), esc(p.nearest_name || T("none"))) +
@@ -179,9 +200,9 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindTooltip(esc(p.name) + " · " + T("candidate_site") + (p.mark ? " · " + T("mark_" + p.mark) : ""));
-          layer.bindPopup("<div class='pop cand-pop'><h4>" + esc(p.name) + " <small>" + T("candidate_site") + "</small></h4><table>" +
-            row(T("code"), esc(p.id)) + row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+          layer.bindTooltip(esc(placeName(p)) + " · " + T("candidate_site") + (p.mark ? " · " + T("mark_" + p.mark) : ""));
+          layer.bindPopup("<div class='pop cand-pop'><h4>" + esc(placeName(p)) + " <small>" + T("candidate_site") + "</small></h4><table>" +
+            row(T("code"), esc(p.id)) + row(T("township"), esc(p.township_name)) + row(T("county"), esc(countyName(p))) +
             (p.kind === "planner_site" ? row(T("quality"), T("planner_site")) : "") +
             row(T("planner_mark"), p.mark ? "<b class='mark-" + esc(p.mark) + "'>" + T("mark_" + p.mark) + "</b>" +
                 (p.mark_scope === "all" ? " (" + T("mark_all_types") + ")" : "") : T("none")) +
@@ -233,7 +254,7 @@
           var reason = C.lang === "en" ? (p.reason_en || "") : (p.reason_zh || "");
           layer.bindPopup("<div class='pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4>" +
             (reason ? "<p class='reason'>" + esc(reason) + "</p>" : "") + "<table>" +
-            row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+            row(T("township"), esc(p.township_name)) + row(T("county"), esc(countyName(p))) +
             (p.size != null  // a sized proposal's site (issue 16): its size and use, not coverage gains
               ? row(T("capw_size"), fmt(p.size)) + row(T("capw_utilisation"), pct(p.utilisation)) +
                 row(T("capw_n_villages"), fmt(p.assigned_villages))
@@ -376,7 +397,7 @@
           layer.feature = f;
           layer.bindTooltip(esc(p.name) + " · " + pct(p.ratio_to_standard), {sticky: true});
           layer.bindPopup(function () {
-            return capacityPopup(p, cap.meta, p.name + " · " + (p.county_name || ""));
+            return capacityPopup(p, cap.meta, p.name + " · " + countyName(p));
           });
         }
       });
@@ -402,7 +423,7 @@
         layer.addData({type: "FeatureCollection", features: out.data.counties.features.map(function (f) {
           var r = byCode[f.properties.code] || {};
           return {type: "Feature", geometry: f.geometry, properties: Object.assign({}, r, {
-            code: f.properties.code, name: C.lang === "en" ? (r.name_en || f.properties.name) : f.properties.name})};
+            code: f.properties.code, name: C.lang === "en" ? (r.name_en || countyLabel(f.properties)) : f.properties.name})};
         })});
       });
       overlays[tagged(T("capw_layer_beds"))] = beds;
@@ -453,7 +474,7 @@
         var reason = C.lang === "en" ? p.reason_en : p.reason_zh;
         layer.bindPopup("<div class='pop upgrade-pop'><h4>#" + esc(p.priority) + " " + esc(p.name) + "</h4>" +
           "<p class='reason'>" + esc(reason || "") + "</p><table>" +
-          row(T("township"), esc(p.township_name)) + row(T("county"), esc(p.county_name)) +
+          row(T("township"), esc(p.township_name)) + row(T("county"), esc(countyName(p))) +
           row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
           row(T("capw_added_served"), fmt(p.added_served)) +
           (p.synthetic ? approxRow() : "") + "</table></div>");
@@ -516,7 +537,7 @@
     if (out.layers.focus) out.map.removeLayer(out.layers.focus);
     out.layers.focus = L.circleMarker(ll, {radius: 9, color: "#111", weight: 2.5, fill: false}).addTo(out.map);
     out.layers.focus.bindPopup("<div class='pop'><h4>" + esc(place.name) + "</h4><table>" +
-      row(T("township"), esc(place.township_name)) + row(T("county"), esc(place.county_name)) + row(T("code"), esc(place.code)) +
+      row(T("township"), esc(place.township_name)) + row(T("county"), esc(countyName(place))) + row(T("code"), esc(place.code)) +
       (place.approximate ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") + "</table></div>");
     out.foundLayer = "focus";
     out.map.setView(ll, Math.max(out.map.getZoom(), 12));
@@ -535,7 +556,7 @@
       list.hidden = !rows.length && !input.value.trim();
       list.innerHTML = rows.length ? rows.map(function (r, i) {
         return "<li data-i='" + i + "'><b>" + esc(r.name) + "</b> <span class='small muted'>" +
-          esc(r.kind === "township" ? r.county_name : r.township_name + " · " + r.county_name) + "</span></li>";
+          esc(r.kind === "township" ? countyName(r) : r.township_name + " · " + countyName(r)) + "</span></li>";
       }).join("") : "<li class='muted'>" + esc(T("no_data")) + "</li>";
     }
     function query() {
@@ -565,7 +586,7 @@
 
   function addCountyFilter(out) {
     var opts = out.data.counties.features.map(function (f) {
-      return "<option value='" + esc(f.properties.code) + "'>" + esc(f.properties.name) + "</option>";
+      return "<option value='" + esc(f.properties.code) + "'>" + esc(countyLabel(f.properties)) + "</option>";
     }).join("");
     var c = control("topleft", "map-county", "<select aria-label='" + esc(T("filter_county")) + "'><option value=''>" +
       esc(T("whole_city")) + "</option>" + opts + "</select>");

@@ -16,7 +16,7 @@
       var h = "<table class='data' id='targets-table'><thead><tr><th>" + T("cap_section") + "</th><th>" + T("facility_type") + "</th><th>" + T("target") +
               "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
       rows.forEach(function (r) {
-        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small'>" + esc(r.section) + "</td><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small'>" + esc(r.section_text || r.section) + "</td><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
              "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
              (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
       });
@@ -39,7 +39,9 @@
               "</th><th class='num'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
       b.by_county.forEach(function (c) { h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c); });
       h += row(T("cap_citywide"), b.citywide) + "</tbody></table>";
-      h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", b.standard.source)) + "</p>";
+      // the page states the source in its language (the plan's sections numbered in English)
+      var source = document.getElementById("targets-card").dataset.bedSource || b.standard.source;
+      h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", source)) + "</p>";
       bEl.innerHTML = h;
     }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {
