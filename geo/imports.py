@@ -115,6 +115,13 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                              hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。") from exc
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        # a CSV or a table without shapes: GDAL reads it, but there is nothing to draw
+        raise InputDataError(f"{label}: no geometries (a table without shapes, e.g. a CSV); this layer needs "
+                             "shapes (township boundaries as polygons).",
+                             f"{label}：没有几何图形（如 CSV 等不含形状的表格）；此图层需要形状（乡镇边界为面要素）。",
+                             hint_en="Export the layer from your GIS as GeoJSON, GeoPackage or a zipped Shapefile.",
+                             hint_zh="请从 GIS 软件将该图层导出为 GeoJSON、GeoPackage 或压缩的 Shapefile。")
     if crs:
         gdf = gdf.set_crs(crs, allow_override=True)
     gdf = gdf.set_crs(settings.STORAGE_CRS) if gdf.crs is None else gdf.to_crs(settings.STORAGE_CRS)

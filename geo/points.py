@@ -178,6 +178,14 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
                 found[key] = lower[n]
                 break
     missing = [k for k in ALIASES if k not in found]
+    if missing and not found:
+        from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data  # geo.tables imports this module
+        if header_looks_like_data(df.columns):
+            cols = list(df.columns)[:6]
+            raise InputDataError(f"{label}: {NO_HEADER_EN.format(cells=', '.join(cols))}",
+                                 f"{label}：{NO_HEADER_ZH.format(cells='、'.join(cols))}",
+                                 hint_en="The header of a point file is id,lon,lat.", hint_zh="点文件的表头为 id,lon,lat。",
+                                 details={"columns": list(df.columns)})
     if missing:
         raise InputDataError(
             f"{label}: missing column(s) {', '.join(missing)} (found: {', '.join(df.columns)}).",

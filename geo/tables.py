@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -142,6 +143,22 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
     return Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name, encoding=layer.encoding,
                  crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes)
+
+
+def header_looks_like_data(columns) -> bool:
+    """Whether a table's header row is really a data row (a file without a header, or
+    one whose header the scan missed): some of its cells are plain numbers, e.g. 110.79."""
+    def number(v) -> bool:
+        try:
+            return math.isfinite(float(str(v).replace(",", "")))
+        except ValueError:
+            return False
+    return any(number(c) for c in columns)
+
+
+NO_HEADER_EN = ("The first row looks like data, not column names ({cells}). Add a header row as the first line, "
+                "e.g. 名称,类型,经度,纬度 (or name,type,lon,lat).")
+NO_HEADER_ZH = "第一行看起来是数据而不是列名（{cells}）。请在第一行加上表头，如 名称,类型,经度,纬度（或 name,type,lon,lat）。"
 
 
 def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple[pd.DataFrame, list[int], int]:

@@ -28,7 +28,7 @@ from geo.crs import parse_crs
 from geo.errors import InputDataError
 from geo.points import parse_coordinate
 from geo.regions import Region
-from geo.tables import read_table
+from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import Located, PlaceIndex, fold
@@ -122,6 +122,11 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
 def _check_columns(table, cmap: dict, type_key, label: str) -> None:
     cols = [str(c) for c in table.frame.columns]
     details = {"columns": cols, "column_map": cmap}
+    if not cmap and header_looks_like_data(cols):  # no header at all: its first row was read as one
+        cells = ", ".join(cols[:6])
+        raise InputDataError(f"{label}: {NO_HEADER_EN.format(cells=cells)}",
+                             f"{label}：{NO_HEADER_ZH.format(cells='、'.join(cols[:6]))}",
+                             details={**details, "header_row": table.header_row})
     if len(table.frame) == 0:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
                              hint_en="Add one row per facility.", hint_zh="请每行填写一处设施。", details=details)

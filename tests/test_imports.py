@@ -85,6 +85,12 @@ def test_bad_imports_are_refused_with_reasons(var_dir):
     (var_dir / "v.csv").write_text("code,lon,lat\n420302999999,110.8,32.6\n", encoding="utf-8")
     with pytest.raises(InputDataError):
         import_villages(region, var_dir / "v.csv")
+    # a table without shapes as township boundaries (it was an AttributeError, a 500 on the web)
+    (var_dir / "t.csv").write_text("code,name,population\n420302001,武当路街道,1000\n420302002,二堰街道,2000\n",
+                                   encoding="utf-8")
+    with pytest.raises(InputDataError) as e:
+        import_townships(region, var_dir / "t.csv")
+    assert "no geometries" in e.value.message("en") and "没有几何图形" in e.value.message("zh")
 
 
 def test_cli_import_and_reset(var_dir, capsys):

@@ -408,6 +408,19 @@ def test_empty_file_and_header_only(shiyan, tmp_path):
     _raises(path, shiyan, "empty", "空")
     path.write_text("名称,经度,纬度\n", "utf-8")
     _raises(path, shiyan, "no rows", "没有数据行")
+    # two data rows and no header: the first was read as the header, and the planner is told so
+    path.write_text("甲养老院,elderly_complex,110.79,32.65\n乙养老院,elderly_complex,110.80,32.66\n", "utf-8")
+    err = _raises(path, shiyan, "looks like data, not column names", "看起来是数据而不是列名")
+    assert "110.79" in err.message("zh") and "名称,类型,经度,纬度" in err.message("zh")
+
+
+def test_point_file_without_header_says_so(tmp_path):
+    from geo.points import read_points_csv
+    path = tmp_path / "v.csv"
+    path.write_text("420302001001,110.79,32.65\n420302001002,110.80,32.66\n", "utf-8")
+    with pytest.raises(InputDataError) as e:
+        read_points_csv(path)
+    assert "looks like data" in e.value.message("en") and "id,lon,lat" in e.value.message("zh")
 
 
 def test_content_not_what_the_extension_says(shiyan, tmp_path):
