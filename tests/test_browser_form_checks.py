@@ -34,3 +34,22 @@ def test_number_fields_are_checked_before_anything_is_sent(page, lang):
     text = page.inner_text("#job-error")
     assert t("standard_urban", lang) in text and ("大于 0" in text if lang == "zh" else "greater than 0" in text)
     assert "1e-06" not in text and len(posts) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_map_search_says_when_a_query_is_too_long(page, lang):
+    from browser import wait_map
+    page.goto(page.base + f"/map/elderly_complex?lang={lang}")
+    wait_map(page)
+    box = page.locator(".map-search-input")
+    box.type("武" * 60)
+    assert len(box.input_value()) == 50  # the field stops at what the server takes
+    # a longer query sent anyway (pasted by a script): the refusal is shown, not "no data"
+    page.evaluate("() => { const i = document.querySelector('.map-search-input'); i.removeAttribute('maxlength');"
+                  " i.value = '武'.repeat(60); i.dispatchEvent(new Event('input')); }")
+    item = page.locator(".map-search-results li").first
+    item.wait_for()
+    page.wait_for_function("() => !document.querySelector('.map-search-results li').textContent.includes('"
+                           + ("无数据" if lang == "zh" else "no data") + "')", timeout=3000)
+    text = item.inner_text()
+    assert ("50 个字符" in text) if lang == "zh" else ("50 characters" in text)

@@ -546,24 +546,24 @@
 
   function addSearch(out) {
     var c = control("topleft", "map-search",
-      "<input type='search' class='map-search-input' placeholder='" + esc(T("search_place")) + "' aria-label='" +
+      "<input type='search' class='map-search-input' maxlength='50' placeholder='" + esc(T("search_place")) + "' aria-label='" +
       esc(T("search_place")) + "'><ul class='map-search-results' hidden></ul>");
     c.addTo(out.map);
     var box = c.getContainer(), input = box.querySelector("input"), list = box.querySelector("ul");
     var seq = 0, timer = null, results = [];
-    function show(rows) {
+    function show(rows, error) {  // error: the server's refusal (too long...), said as it is, not as "no data"
       results = rows;
       list.hidden = !rows.length && !input.value.trim();
       list.innerHTML = rows.length ? rows.map(function (r, i) {
         return "<li data-i='" + i + "'><b>" + esc(r.name) + "</b> <span class='small muted'>" +
           esc(r.kind === "township" ? countyName(r) : r.township_name + " · " + countyName(r)) + "</span></li>";
-      }).join("") : "<li class='muted'>" + esc(T("no_data")) + "</li>";
+      }).join("") : "<li class='muted'>" + esc(error || T("no_data")) + "</li>";
     }
     function query() {
       var q = input.value.trim(), my = ++seq;
       if (!q) { show([]); list.hidden = true; return; }
-      CP.json("/api/search?limit=12&q=" + encodeURIComponent(q)).then(function (rows) { if (my === seq) show(rows); })
-        .catch(function () { if (my === seq) show([]); });
+      CP.json("/api/search?limit=12&lang=" + C.lang + "&q=" + encodeURIComponent(q)).then(function (rows) { if (my === seq) show(rows); })
+        .catch(function (e) { if (my === seq) show([], (e && e.message) || T("load_failed")); });
     }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(query, 150); });
     input.addEventListener("keydown", function (e) {
