@@ -89,7 +89,7 @@ def test_deeply_nested_body_is_400(client):
 def test_huge_standard_is_refused_and_old_rows_still_draw(app, client):
     body = assert_400(client.post("/api/proposals", json={"type": "day_care", "model": "mclp", "p": 2,
                                                           "standard": 10_000_000}), "standard")
-    assert "300000" in body["message_en"]
+    assert "300,000" in body["message_en"]
     # a proposal saved with such a standard by an older version still has a map
     from web import proposals as wp
     ext = app.extensions["coverplan"]

@@ -49,59 +49,25 @@ def _counties_en() -> dict[str, str]:
     return svc().place_names_en()
 
 
-def doc_blocks(text: str) -> list[dict]:
-    """web/API.md in blocks a template can show without a Markdown library (none is installed):
-    headings (``#`` .. ``####``, with an anchor), fenced code, and everything else as it is written,
-    preformatted. Every block is text the template escapes; nothing of the file becomes markup.
-    The top heading is left out: the page has its own title."""
-    blocks: list[dict] = []
-    lines: list[str] = []
-    fence: list[str] | None = None
-    used: set[str] = set()
-
-    def flush():
-        body = "\n".join(lines).strip("\n")
-        if body.strip():
-            blocks.append({"kind": "text", "text": body})
-        lines.clear()
-
-    for line in text.splitlines():
-        if fence is not None:
-            if line.strip().startswith("```"):
-                blocks.append({"kind": "code", "text": "\n".join(fence)})
-                fence = None
-            else:
-                fence.append(line)
-            continue
-        if line.strip().startswith("```"):
-            flush()
-            fence = []
-            continue
-        m = re.match(r"(#{1,4})\s+(.*?)\s*#*\s*$", line)
-        if m:
-            flush()
-            level, title = len(m.group(1)), m.group(2)
-            if level == 1:
-                continue
-            anchor = base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
-            n = 1
-            while anchor in used:
-                n += 1
-                anchor = f"{base}-{n}"
-            used.add(anchor)
-            blocks.append({"kind": "heading", "level": level, "text": title, "anchor": anchor})
-            continue
-        lines.append(line)
-    if fence is not None:  # an unclosed fence: show what it held
-        blocks.append({"kind": "code", "text": "\n".join(fence)})
-    flush()
-    return blocks
+def api_reference() -> tuple[str, list[dict]]:
+    """web/API.md as HTML (Python-Markdown: tables, fenced code, heading anchors) and its
+    second-level headings for the contents line. The file is ours, shipped with the app;
+    its top heading is left out, the page has its own title."""
+    import markdown
+    text = (Path(__file__).parent / "API.md").read_text("utf-8")
+    text = re.sub(r"\A\s*# [^\n]*\n", "", text)
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "sane_lists"])
+    # a pipe inside a table cell is written \| (GitHub's rule); Python-Markdown keeps the cell
+    # whole but leaves the backslash in code spans
+    body = md.convert(text).replace("\\|", "|")
+    toc = [{"anchor": h["id"], "text": h["name"]} for top in md.toc_tokens for h in ([top] if top["level"] == 2 else [])]
+    return body, toc
 
 
 @bp.get("/api-doc")
 def api_doc():
-    text = (Path(__file__).parent / "API.md").read_text("utf-8")
-    return render_template("api_doc.html", active="api", blocks=doc_blocks(text))
+    body, toc = api_reference()
+    return render_template("api_doc.html", active="api", body=body, toc=toc)
 
 
 @bp.get("/map/<type_key>")
