@@ -474,3 +474,12 @@ def test_chart_data_falls_back_to_chinese_without_english_names():
     body = county_chart_data(cov, "en")
     assert [(r["code"], r["name"], r["name_en"]) for r in body["rows"]] == [("999901", "测试县", "测试县")]
     assert cov.to_dict()["by_county"][0]["name_en"] == "测试县"
+
+
+def test_default_proposal_name_is_in_the_page_language(client):
+    from planner.facility_types import get_type
+    ft = get_type("welfare_home")
+    for lang, head in (("en", f"{ft.name_en} · maximal covering · 2 sites · "), ("zh", f"{ft.name_zh}·最大覆盖·2处·")):
+        r = client.post(f"/api/proposals?wait=60&lang={lang}", json={"type": "welfare_home", "model": "mclp", "p": 2})
+        assert r.status_code == 201, r.data[:300]
+        assert r.get_json()["proposal"]["name"].startswith(head)

@@ -135,6 +135,7 @@ def test_upgrade_proposal_saved_and_counted_in_targets(client):
     assert code == 201, body
     p = body["proposal"]
     assert p["kind"] == "upgrade" and [s["priority"] for s in p["sites"]] == [1, 2, 3, 4, 5]
+    assert p["name"].startswith("Rural mutual-aid care centre · upgrade 5 · ")  # named in the page's language
     assert p["after"]["served"] >= p["before"]["served"]
     assert all(s["reason_en"] and s["capacity_after"] > s["capacity_before"] for s in p["sites"])
     rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={p['id']}").get_json()}

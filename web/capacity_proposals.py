@@ -136,13 +136,19 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert)}
 
 
-def default_name(params: dict, ft) -> str:
+def default_name(params: dict, ft, lang: str = "zh") -> str:
     from datetime import datetime
+    when = f"{datetime.now():%m-%d %H:%M}"
+    sizes = "/".join(f"{s:g}" for s in params.get("sizes") or [])
+    if lang == "en":
+        if params["kind"] == "sized":
+            return f"{ft.name_en} · sizes {sizes} · {when}"
+        what = "convert" if params.get("convert") else "upgrade"
+        return f"{ft.name_en} · {what} {params['k']} · {when}"
     if params["kind"] == "sized":
-        sizes = "/".join(f"{s:g}" for s in params["sizes"])
-        return f"{ft.name_zh}·规模{sizes}·{datetime.now():%m-%d %H:%M}"
+        return f"{ft.name_zh}·规模{sizes}·{when}"
     what = "转型" if params.get("convert") else "改造提升"
-    return f"{ft.name_zh}·{what}{params['k']}处·{datetime.now():%m-%d %H:%M}"
+    return f"{ft.name_zh}·{what}{params['k']}处·{when}"
 
 
 def _coverage_summary(cov) -> dict:

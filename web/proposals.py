@@ -13,7 +13,7 @@ from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from geo import settings
 from geo.errors import InputDataError
@@ -197,11 +197,16 @@ def parse_edit(form: dict) -> dict:
     return out
 
 
-def default_name(params: dict, ft) -> str:
+def default_name(params: dict, ft, lang: str = "zh") -> str:
+    """"乡镇(街道)养老服务综合体·最大覆盖·8处·12-03 07:15", in the language of the page it came from."""
     model = params.get("model_effective") or (params["model"] if params["model"] != "auto" else ft.default_model)
-    label = MODEL_WORDS.get(model, (model.upper(),))[0]
+    label = MODEL_WORDS.get(model, (model.upper(), model.upper()))[1 if lang == "en" else 0]
+    when = f"{datetime.now():%m-%d %H:%M}"
+    if lang == "en":
+        n = f"{params['p']} sites" if params.get("p") and model != "lscp" else "full coverage"
+        return f"{ft.name_en} · {label} · {n} · {when}"
     n = f"{params['p']}处" if params.get("p") and model != "lscp" else "全覆盖"
-    return f"{ft.name_zh}·{label}·{n}·{datetime.now():%m-%d %H:%M}"
+    return f"{ft.name_zh}·{label}·{n}·{when}"
 
 
 
@@ -217,8 +222,9 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     service, store, jobs = ext["service"], ext["store"], ext["jobs"]
     ft = service.get_type(params["type"])
     kind = params.get("kind") or "location"
-    name = params["name"] or (default_name(params, ft) if kind == "location"
-                              else capacity_proposals.default_name(params, ft))
+    lang = g.get("lang", "zh") if has_request_context() else "zh"
+    name = params["name"] or (default_name(params, ft, lang) if kind == "location"
+                              else capacity_proposals.default_name(params, ft, lang))
     solve_type = county_type(ft, params.get("county"))
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
