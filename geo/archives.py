@@ -126,6 +126,26 @@ def copy_member(zf: zipfile.ZipFile, name: str, target: Path) -> Path:
 _PATHS = __import__("re").compile(r"(?:/vsizip/)?(?:[A-Za-z]:)?[/\\][^\s'\"()]+")
 
 
+#: GDAL complaints a planner can act on, said in words (the rest are passed on, paths removed).
+_READER_REASONS = (
+    ("not recognized as being in a supported file format",
+     "its content is not a GIS layer the reader recognises: damaged, or another format under this name",
+     "文件内容不是可识别的GIS图层，可能已损坏或扩展名与内容不符"),
+    ("No such file or directory", "a file of the layer is missing", "图层缺少文件"),
+)
+
+
+def reader_reason(exc: Exception, label: str) -> tuple[str, str]:
+    """(English, Chinese) reason a GIS reader failed: known GDAL messages in words, any
+    other as GDAL says it (server paths replaced by the file's name, its developer hints cut)."""
+    raw = str(exc)
+    for needle, en, zh in _READER_REASONS:
+        if needle in raw:
+            return en, zh
+    why = reader_message(exc, label).split("; It might help", 1)[0]
+    return why, f"读取程序报告：{why}"
+
+
 def reader_message(exc: Exception, label: str) -> str:
     """A GIS reader's complaint for people: the server's file paths in it become the file's own name.
 

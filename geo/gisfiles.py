@@ -16,7 +16,7 @@ import pandas as pd
 import pyogrio
 
 from geo import archives, settings
-from geo.archives import file_error, reader_message
+from geo.archives import file_error, reader_reason
 from geo.errors import InputDataError
 
 #: KML columns GDAL adds to every placemark; dropped when the file leaves them empty.
@@ -69,8 +69,8 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
         except InputDataError:
             raise
         except Exception as exc:  # pyogrio raises several types for unreadable files
-            why = reader_message(exc, label)
-            raise file_error(label, f"cannot read as a GIS layer ({why}).", f"无法作为GIS图层读取（{why}）。",
+            en, zh = reader_reason(exc, label)
+            raise file_error(label, f"cannot read as a GIS layer ({en}).", f"无法作为GIS图层读取（{zh}）。",
                              "Export it again from the GIS program.", "请从GIS软件中重新导出。") from exc
     if len(gdf) == 0:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",

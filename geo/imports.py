@@ -26,7 +26,7 @@ import prcoords
 import shapely
 
 from geo import settings
-from geo.archives import open_checked, reader_message
+from geo.archives import open_checked, reader_reason
 from geo.errors import InputDataError
 from geo.points import points_from_table
 
@@ -108,9 +108,9 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     try:
         gdf = gpd.read_file(target, **kwargs)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        why = reader_message(exc, label)
-        raise InputDataError(f"{label}: cannot read as a GIS layer ({why}).",
-                             f"{label}：无法作为GIS图层读取（{why}）。",
+        en, zh = reader_reason(exc, label)
+        raise InputDataError(f"{label}: cannot read as a GIS layer ({en}).",
+                             f"{label}：无法作为GIS图层读取（{zh}）。",
                              hint_en="Use GeoJSON, GeoPackage or a zipped Shapefile.",
                              hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。") from exc
     if len(gdf) == 0:

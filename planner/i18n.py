@@ -231,6 +231,8 @@ _STRINGS.update({
                      "not a basis for decisions until your authoritative data are imported."),
     "brief_caveat_estimate": ("出行成本为直线距离×绕行系数的估算，非实际路网时间。",
                               "Travel costs are straight-line × detour-factor estimates, not road times."),
+    "brief_caveat_estimate_m": ("距离为直线距离×绕行系数的估算，非实际路网距离。",
+                                "Distances are straight-line × detour-factor estimates, not road distances."),
     # (print and briefing) end
 })
 
@@ -843,6 +845,11 @@ _STRINGS.update({
     "brief_upgraded_sites": ("改造提升设施（共 {total} 处）", "Facilities to upgrade ({total})"),
     "brief_converted_sites": ("转型设施（共 {total} 处）", "Facilities to convert ({total})"),
     "n_sites_col": ("站点数", "Sites"),
+    "capw_upgraded_sites": ("拟改造提升设施", "Facilities to upgrade"),
+    "capw_converted_sites": ("拟转型设施", "Facilities to convert"),
+    "search_no_match": ("没有匹配的乡镇或村（社区）", "No township or village matches"),
+    "beyond_standard_units": ("其中超出服务标准的单元", "Of which beyond the standard"),
+    "beyond_standard_title": ("最远的服务对象超出服务标准：{n} 个单元仍未覆盖", "The farthest served are beyond the standard: {n} units stay uncovered"),
     "time_limit_label": ("计算时限（秒）", "Time limit (s)"),
     "form_too_small": ("不能小于 {min}。", "Must be at least {min}."),
     "form_too_large": ("不能大于 {max}。", "Must be at most {max}."),

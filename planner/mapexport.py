@@ -46,7 +46,19 @@ def when(ts: float | None = None) -> str:
 
 
 def share_text(share) -> str:
-    return "–" if share is None or not np.isfinite(float(share)) else f"{100 * float(share):.1f}%"
+    """"72.7%"; a share short of full never reads "100.0%" (99.96% of the people served is not all
+    of them), nor a share above nothing "0.0%"."""
+    if share is None or not np.isfinite(float(share)):
+        return "–"
+    x = 100 * float(share)
+    text = f"{x:.1f}%"
+    if (text == "100.0%" and x < 100) or (text == "0.0%" and x > 0):
+        text = f"{x:.2f}%"
+        if text == "100.00%":
+            text = "<100%"
+        elif text == "0.00%":
+            text = ">0%"
+    return text
 
 
 def standard_text(standard: dict, lang: str) -> str:
@@ -232,7 +244,8 @@ def _auto_service_areas(region, cov) -> dict | None:
 def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None, lang: str = "zh",
                  title: str | None = None, subtitle: str | None = None,
                  facts: list[tuple[str, str]] | None = None,
-                 service_areas: dict | bool | None = True) -> folium.Map:
+                 service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
+                 gain_key: str = "added_weight") -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -248,6 +261,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     service_areas : dict, True or None
         A GeoJSON FeatureCollection to outline; True computes them when cheap
         (estimate mode), None draws none.
+    sites_key, gain_key : str
+        What the numbered sites are called and what their ``added_weight`` means (i18n keys):
+        new sites and the demand they add, or facilities to upgrade and the people they add.
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -331,22 +347,22 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                    f'margin:0 6px"></span>', unc_label))
 
     if proposed_sites is not None and len(proposed_sites):
-        prop = folium.FeatureGroup(name=tx("proposed_sites"))
+        prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
             folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
-                          tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx('added_weight')} "
+                          tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx(gain_key)} "
                                               f"{s['added_weight']:,.0f}")).add_to(prop)
         prop.add_to(m)
         legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
-                       f"{tx('proposed_sites')}（{tx('priority')}）" if lang == "zh"
-                       else f"{tx('proposed_sites')} ({tx('priority')})"))
+                       f"{tx(sites_key)}（{tx('priority')}）" if lang == "zh"
+                       else f"{tx(sites_key)} ({tx('priority')})"))
 
     shares = "".join(f'<div class="row"><span class="sym" style="background:{c}"></span>{lab}</div>'
                      for _, c, lab in palette.SHARE_CLASSES)
     shares += (f'<div class="row"><span class="sym" style="background:{palette.NO_DEMAND_COLOUR}"></span>'
                f'{tx("no_demand")}</div>')
     others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
-    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + (tx("estimate_note") if cov.is_estimate else "")
+    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + (tx("estimate_note_m" if ft.unit == "m" else "estimate_note") if cov.is_estimate else "")
     box = (f'<div class="cp-box cp-legend" id="cp-legend">'
            f'<div class="hd">{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="grp">{tx("legend_share")}</div>{shares}<div class="gap"></div>{others}'
            f'<div class="note">{html.escape(notes)}</div></div>')
@@ -394,7 +410,10 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
               (t("model", lang), model_text(model, lang)),
               (t("standard", lang), standard_text(standard, lang)),
               (t("travel_mode", lang), mode_text(cov.mode, lang))]
+    upgrade = kind == "upgrade"
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
+                        sites_key=("capw_converted_sites" if converted else "capw_upgraded_sites") if upgrade
+                        else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
                         facts=facts, service_areas=service_areas)
 
 

@@ -53,3 +53,40 @@ def test_map_search_says_when_a_query_is_too_long(page, lang):
                            + ("无数据" if lang == "zh" else "no data") + "')", timeout=3000)
     text = item.inner_text()
     assert ("50 个字符" in text) if lang == "zh" else ("50 characters" in text)
+
+
+@pytest.fixture(scope="module")
+def upgrade_id(server):
+    resp = server.app.test_client().post("/api/proposals?wait=60",
+                                         json={"type": "mutual_aid", "kind": "upgrade", "k": 3})
+    assert resp.status_code == 201, resp.data[:300]
+    return resp.get_json()["proposal"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_upgrade_map_names_its_sites_and_their_popup_says_capacity(page, upgrade_id, lang):
+    from browser import wait_map
+    from planner.i18n import t
+    p = upgrade_id
+    page.goto(page.base + f"/proposals/{p['id']}?lang={lang}")
+    wait_map(page)
+    toggles = page.locator(".leaflet-control-layers-overlays").inner_text()
+    assert t("capw_upgraded_sites", lang) in toggles and t("proposed_sites", lang) not in toggles
+    assert t("capw_upgraded_sites", lang) in page.locator(".legend").inner_text()
+    page.evaluate("() => { const g = window.coverplanMaps.map.layers.sites; g.getLayers()[0].openPopup(); }")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    first = p["sites"][0]
+    assert f"{first['capacity_before']:g} → {first['capacity_after']:g}" in popup
+    assert t("capw_added_served", lang) in popup
+    assert t("nearest_existing", lang) not in popup  # no "nearest existing facility: none" for an existing one
+
+
+def test_map_search_without_a_match_says_so(page):
+    from browser import wait_map
+    page.goto(page.base + "/map/elderly_complex?lang=en")
+    wait_map(page)
+    page.locator(".map-search-input").type("zzzz")
+    item = page.locator(".map-search-results li").first
+    item.wait_for()
+    page.wait_for_function("() => document.querySelector('.map-search-results li').textContent.length > 0")
+    assert item.inner_text() == "No township or village matches"

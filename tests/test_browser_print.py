@@ -83,7 +83,12 @@ def test_brief_fits_one_a4_page(page, proposals, lang):
     for sel in ("#brief-print", ".brief-bar", "header.top", "#lang-switch", ".leaflet-control-zoom",
                 ".leaflet-control-layers"):
         assert not page.locator(sel).first.is_visible(), sel
-    assert page.locator("#map .legend").is_visible()  # the legend stays
+    # the key stays, under the map (a legend box over a 10 cm map hid a third of it)
+    assert not page.locator("#map .legend").count()
+    key = page.locator(".brief-key")
+    assert key.is_visible() and "100%" in key.inner_text() and "0–24%" in key.inner_text()
+    from planner.i18n import t
+    assert t("legend_share", lang) in key.inner_text()
 
 
 def test_brief_of_40_sites_still_one_page(page, proposals):

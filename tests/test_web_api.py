@@ -170,6 +170,7 @@ def test_townships_export_csv_and_xlsx(client):
     assert "illustrative" in ws.cell(1, 1).value and ws.cell(2, 1).value == "Code"
     assert ws.max_row == len(rows) + 2
     assert ws.cell(3, 12).number_format == "0.0%"
+    assert ws.cell(2, 12).value == "Covered share (units)"  # covered units / units, as on the page
 
 
 def test_targets(client):

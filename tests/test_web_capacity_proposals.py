@@ -275,3 +275,50 @@ def test_form_errors_name_the_field_as_labelled_and_the_range_in_words(client, b
 def test_too_many_upgrades_is_told_without_command_line_flags(client):
     code, err = _post(client, {"type": "mutual_aid", "kind": "upgrade", "k": 400}, "zh", wait=False)
     assert code == 400 and "--" not in err["message"] and "改造数量 K" in err["message"]
+
+
+def test_conversion_map_shows_the_type_it_converts_into(client):
+    """The map of a conversion is the regional centres' coverage with the converted homes
+    (what "share served 0% -> 28%" is about), not the rural welfare homes' own coverage."""
+    from planner.coverage import analyse_coverage
+    from web.proposals import saved, sites_gdf
+    code, body = _post(client, {"type": "welfare_home", "kind": "upgrade", "k": 2, "convert": True}, "en")
+    assert code == 201, body
+    p = body["proposal"]
+    layers = client.get(f"/api/proposals/{p['id']}/layers?lang=en").get_json()
+    assert layers["proposal"]["kind"] == "upgrade" and layers["proposal"]["converted"] is True
+    service = client.application.extensions["coverplan"]["service"]
+    with client.application.test_request_context():
+        sites = sites_gdf(saved(p["id"]))
+    role = analyse_coverage(service.region, service.get_type("regional_center"), extra_sites=sites)
+    own = analyse_coverage(service.region, service.get_type("welfare_home"), extra_sites=sites)
+    shares = {f["properties"]["code"]: f["properties"]["covered_share"] for f in layers["townships"]["features"]}
+    by_town = role.by_township["covered_share"].to_dict()
+    full = sum(1 for v in shares.values() if v is not None and v >= 0.99995)
+    assert role.summary["covered_share"] < own.summary["covered_share"]  # the two maps differ
+    assert set(by_town) == set(shares)
+    assert all(abs((shares[k] or 0) - (v or 0)) < 1e-6 for k, v in by_town.items())
+    assert full < len(shares) / 2  # two converted homes reach a few townships, not the whole city
+    offline = client.get(f"/proposals/{p['id']}/export.html?lang=en").get_data(as_text=True)
+    assert "Facilities to convert (Priority)" in offline and "Proposed sites" not in offline
+
+
+def test_upgrade_offline_map_and_brief_name_the_sites_as_upgrades(client, upgrade):
+    offline = client.get(f"/proposals/{upgrade['id']}/export.html?lang=zh").get_data(as_text=True)
+    assert "拟改造提升设施（优先序）" in offline and "建议新址" not in offline
+    assert "新增服务人数" in offline  # the tooltips: people served more, not "added weight"
+    # mutual-aid centres are sited by distance: the caveats speak of distances, not travel times
+    assert "距离为直线距离×绕行系数估算" in offline and "出行时间为直线距离" not in offline
+    brief = client.get(f"/proposals/{upgrade['id']}/brief?lang=zh").get_data(as_text=True)
+    key = brief[brief.index('class="brief-key"'):brief.index("</figcaption>")]
+    assert "拟改造提升设施" in key and "建议新址" not in key and "乡镇覆盖率" in key
+    assert 'data-legend="0"' in brief  # the key is under the map, no legend box over it
+    caveat = brief[brief.index('id="brief-caveat"'):]
+    assert "非实际路网距离" in caveat[:400]
+
+
+@pytest.mark.parametrize("field, limit", [("name", 80), ("note", 2000)])
+def test_too_long_name_or_note_is_refused_not_cut(client, field, limit):
+    code, err = _post(client, {"type": "welfare_home", field: "长" * (limit + 1)}, "zh", wait=False)
+    assert code == 400 and err["details"]["parameter"] == field
+    assert f"不超过 {limit:,} 个字符" in err["message"] and f"现有 {limit + 1:,} 个" in err["message"]

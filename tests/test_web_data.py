@@ -124,7 +124,13 @@ def test_bad_parameters(client):
     assert client.get("/api/data/diff?a=0&b=x").status_code == 400
     assert client.get("/api/data/uploads/../../etc/report.csv").status_code == 404
     assert client.get("/api/data/uploads/" + "a" * 32 + "/report.csv").status_code == 404
-    assert upload(client, b"a,b\n", "x.csv", kind="roads").status_code == 400
+    roads = upload(client, b"a,b\n", "x.csv", kind="roads")
+    assert roads.status_code == 400  # named as the upload form labels it, not as a proposal's kind
+    assert roads.get_json()["message_zh"].startswith("“数据类别”（kind）")
+    bad_gis = upload(client, b"not a layer", "x.geojson", kind="townships")
+    assert bad_gis.status_code in (400, 422)
+    msg = bad_gis.get_json()["message_zh"]
+    assert "文件内容不是可识别的GIS图层" in msg and "It might help" not in msg and "<DRIVER>" not in msg
     assert upload(client, b"a,b\n", "x.csv", coords="utm").status_code == 400
     assert client.post("/api/data/uploads", data={}).status_code == 400
     body = json.loads(client.get("/api/data/versions").data)

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, t
-from planner.mapexport import sites_label
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import bad_param, not_found
 from web.extensions import ext
@@ -317,6 +316,7 @@ def proposal_download(pid: str, fmt: str):
     rec = proposals.saved(pid)
     if fmt == "geojson":
         return exports.geojson_response(rec["geojson"], f"proposal-{pid}")
+    from planner.mapexport import sites_label  # folium's import (0.6 s) only where it is used
     v = proposals.view(rec, g.lang)
     std = v.get("standard") or {}
     unit = v.get("cost_unit") or "min"

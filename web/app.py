@@ -173,10 +173,14 @@ def create_app(config: dict | None = None) -> Flask:
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
                 "solver_gap": lambda solver: i18n.solver_gap_text(solver, lang),
-                "headline": lambda p: _headline(p, lang),
+                "headline": lambda p: _headline(p, lang), "share": _share,
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
                 "palette": palette(types), "data_version": _data_version()}
+
+    def _share(x) -> str:
+        from planner.mapexport import share_text  # "99.96%", never a rounded-up "100.0%"
+        return share_text(x)
 
     def _headline(p: dict, lang: str):
         from web.proposals import headline  # a proposal's parameters and before/after rows

@@ -157,7 +157,7 @@ def _kept_file(d: Path) -> Path:
 def _options(form) -> dict:
     kind = form.get("kind") or "facilities"
     if kind not in KINDS:
-        raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS))
+        raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS), label="data_kind")
     type_key = form.get("type") or ""
     if type_key:
         type_key = _svc().get_type(type_key).key  # unknown -> 404 listing the known types

@@ -73,11 +73,12 @@ FIELD_LABELS = {
 }
 
 
-def bad_param(name: str, value, expected_en: str, expected_zh: str) -> InputDataError:
-    """A 400 for one query/form parameter, naming it (by its form label where it has one)
+def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: str | None = None) -> InputDataError:
+    """A 400 for one query/form parameter, naming it (by its form label where it has one;
+    ``label``, an i18n key, where the same name means another field, e.g. an upload's ``kind``)
     and what would be accepted."""
     from planner.i18n import t
-    key = FIELD_LABELS.get(name)
+    key = label or FIELD_LABELS.get(name)
     if key is None:
         en, zh = f"Bad parameter {name}={value!r}", f"参数 {name}={value!r} 无效"
     else:

@@ -22,12 +22,14 @@ TOWNSHIP_COLUMNS = [
     ("township_code", "code"), ("township_name", "township"), ("county_name", "county"),
     ("type_name", "facility_type"), ("status", "status"), ("reason", "reason"),
     ("facilities", "existing_facilities"), ("units", "units"), ("covered_units", "covered_units"),
-    ("weight", "weight"), ("covered_weight", "covered_weight"), ("covered_share", "covered_share"),
+    ("weight", "weight"), ("covered_weight", "covered_weight"),
+    ("covered_share", "covered_share_units"),  # the rows' covered_share is covered units / units
 ]
 SITE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("added_weight", "added_weight"),
     ("added_units", "added_units"), ("farthest_cost", "farthest_cost"),
+    ("beyond_standard_units", "beyond_standard_units"),
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
 ]
 

@@ -113,7 +113,11 @@ def _text(form: dict, name: str, limit: int) -> str:
         return ""
     if not isinstance(raw, str):
         raise bad_param(name, raw, "text", "文本")
-    return raw.strip()[:limit]
+    text = raw.strip()
+    if len(text) > limit:  # said, not cut: a planner's note must not lose its end silently
+        raise bad_param(name, text[:40] + "…", f"at most {limit:,} characters (this has {len(text):,})",
+                        f"不超过 {limit:,} 个字符（现有 {len(text):,} 个）")
+    return text
 
 
 def parse_params(form: dict, service) -> dict:
@@ -203,10 +207,12 @@ def default_name(params: dict, ft, lang: str = "zh") -> str:
     label = MODEL_WORDS.get(model, (model.upper(), model.upper()))[1 if lang == "en" else 0]
     when = f"{datetime.now():%m-%d %H:%M}"
     if lang == "en":
-        n = f"{params['p']} sites" if params.get("p") and model != "lscp" else "full coverage"
-        return f"{ft.name_en} · {label} · {n} · {when}"
-    n = f"{params['p']}处" if params.get("p") and model != "lscp" else "全覆盖"
-    return f"{ft.name_zh}·{label}·{n}·{when}"
+        if model == "lscp":
+            return f"{ft.name_en} · {label} · {when}"
+        return f"{ft.name_en} · {label} · {params['p']} sites · {when}"
+    if model == "lscp":  # the model's name already says full coverage
+        return f"{ft.name_zh}·{label}·{when}"
+    return f"{ft.name_zh}·{label}·{params['p']}处·{when}"
 
 
 
@@ -292,7 +298,11 @@ def sites_gdf(rec: dict) -> gpd.GeoDataFrame:
 
 
 def solved_type(rec: dict, service):
-    """The facility type as solved (the standard may have been overridden in the form)."""
+    """The facility type as solved (the standard may have been overridden in the form); for a
+    conversion, the type it converts into: its map shows who the converted facilities reach."""
+    role = rec["summary"].get("role") if rec["summary"].get("kind") == "upgrade" else None
+    if role:
+        return service.get_type(role)
     ft = service.get_type(rec["type"])
     std = rec["summary"].get("params", {}).get("standard") or {}
     if std.get("urban") and std.get("rural"):
@@ -400,7 +410,10 @@ def layers_for(rec: dict, service, lang: str) -> dict:
         sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",
                             "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost",
                             "reason_zh" if lang != "en" else "reason_en", "beyond_standard_units",
-                            "size", "utilisation", "assigned_villages")  # the last three: sized proposals
+                            "size", "utilisation", "assigned_villages",  # sized proposals
+                            "capacity_before", "capacity_after", "added_served")  # upgrades and conversions
                 if c in sites])
-    out["proposal"] = {"id": rec["id"], "name": rec["name"]}
+    summary = rec["summary"]
+    out["proposal"] = {"id": rec["id"], "name": rec["name"], "kind": summary.get("kind") or "location",
+                       "converted": bool(summary.get("role"))}
     return out

@@ -18,7 +18,17 @@
     if (typeof v !== "number") return esc(v);
     return v.toLocaleString(C.lang === "en" ? "en-US" : "zh-CN", {maximumFractionDigits: d == null ? 0 : d});
   };
-  var pct = function (v) { return v == null ? "–" : (100 * v).toFixed(1) + "%"; };
+  // a share short of full never reads "100.0%" (planner.mapexport.share_text has the same rule)
+  var pct = function (v) {
+    if (v == null || !isFinite(v)) return "–";
+    var x = 100 * v, t = x.toFixed(1);
+    if ((t === "100.0" && x < 100) || (t === "0.0" && x > 0)) {
+      t = x.toFixed(2);
+      if (t === "100.00") return "<100%";
+      if (t === "0.00") return ">0%";
+    }
+    return t + "%";
+  };
   // fetch() that resolves to the parsed JSON and rejects with the API's
   // {error, message, hint} object on an HTTP error.
   // Every request that changes something carries the page's CSRF token (web/security.py).

@@ -236,6 +236,9 @@
       overlays[T("existing_facilities") + (data.facilities_synthetic ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "")] = out.layers.facilities;
     }
 
+    // an upgrade's or conversion's sites are existing facilities, not new ones
+    var pk = data.proposal || {};
+    var sitesLabel = T(pk.kind === "upgrade" ? (pk.converted ? "capw_converted_sites" : "capw_upgraded_sites") : "proposed_sites");
     if (data.sites) {
       var n = data.sites.features.length;
       var clustered = n > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
@@ -258,6 +261,9 @@
             (p.size != null  // a sized proposal's site (issue 16): its size and use, not coverage gains
               ? row(T("capw_size"), fmt(p.size)) + row(T("capw_utilisation"), pct(p.utilisation)) +
                 row(T("capw_n_villages"), fmt(p.assigned_villages))
+              : p.capacity_before != null  // an upgraded or converted facility: its capacity and who more it serves
+              ? row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
+                row(T("capw_added_served"), fmt(p.added_served))
               : (wLabel ? row(T("added_weight") + " · " + wLabel, fmt(p.added_weight)) : "") +
                 row(T("added_units"), fmt(p.added_units)) +
                 row(T("farthest_cost"), costText(p.farthest_cost, unit)) +
@@ -269,7 +275,7 @@
       });
       out.layers.sites = group.addTo(map);
       out.clustered = clustered;
-      overlays[T("proposed_sites") + (clustered ? " <span class='small'>(" + T("clustered") + ")</span>" : "")] = group;
+      overlays[sitesLabel + (clustered ? " <span class='small'>(" + T("clustered") + ")</span>" : "")] = group;
     }
 
     // Toggling a layer off and on re-adds it at the top of the canvas: restore the order.
@@ -296,8 +302,9 @@
       lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
     }
     if (compact) {
-      if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>";
-      control("bottomright", "legend", lg).addTo(map);
+      if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>";
+      // the printed brief has its key under the map: no legend box over it
+      if (el.dataset.legend !== "0") control("bottomright", "legend", lg).addTo(map);
       control("bottomleft", "map-note", "<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
       if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
       return out;
@@ -313,7 +320,7 @@
       "<i class='dot' style='background:#6e7781;border-color:#24292f'></i>" + T("mark_forbidden") + "</div>";
     if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
                           "<div><i class='dot small' style='background:#2b8cbe'></i>" + cov + "</div>";
-    if (data.sites) lg += "<div><i class='site-sw'>1</i>" + T("proposed_sites") + "</div>" +
+    if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>" +
                           (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
       lg += "<div class='lg-title'>" + T("capw_legend_ratio") + "</div>";
@@ -557,7 +564,7 @@
       list.innerHTML = rows.length ? rows.map(function (r, i) {
         return "<li data-i='" + i + "'><b>" + esc(r.name) + "</b> <span class='small muted'>" +
           esc(r.kind === "township" ? countyName(r) : r.township_name + " · " + countyName(r)) + "</span></li>";
-      }).join("") : "<li class='muted'>" + esc(error || T("no_data")) + "</li>";
+      }).join("") : "<li class='muted'>" + esc(error || T(input.value.trim() ? "search_no_match" : "no_data")) + "</li>";
     }
     function query() {
       var q = input.value.trim(), my = ++seq;

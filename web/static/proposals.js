@@ -184,9 +184,9 @@
       "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>") + "</td>" +
       "<td>" + name + "</td><td>" + esc(r.type_name || r.type) + "</td>" +
       "<td class='num'>" + esc(r.n_sites) + (r.kind === "upgrade" ?
-        " <span class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</span>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
+        "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
       "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
-      "<td class='small'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN")) + "</td>" +
+      "<td class='small'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN", {dateStyle: "short", timeStyle: "short"})) + "</td>" +
       "<td><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></td></tr>";
   }
 
