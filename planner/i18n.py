@@ -591,6 +591,8 @@ _STRINGS.update({
     "reg_not_point": ("要素不是点（{kind}），取其内部中心点", "the feature is a {kind}, not a point: a point inside it is used"),
     "reg_no_name": ("未填写名称", "no name given"),
     "reg_fix_name": ("请填写设施名称", "Fill in the facility's name"),
+    "reg_name_too_long": ("名称过长（{n} 个字符）：{value}", "name too long ({n} characters): {value}"),
+    "reg_fix_name_too_long": ("名称不超过 {max} 个字符；备注等内容请放在其他列", "Keep the name within {max} characters; put remarks in another column"),
     "reg_datum_unknown": ("未知坐标系“{value}”", "unknown coordinate system '{value}'"),
     "reg_fix_datum": ("请填写 wgs84、gcj02 或 bd09", "Use wgs84, gcj02 or bd09"),
     "reg_datum_suggest": ("坐标更像是 {datum}：换算为WGS84后，落在所填乡镇内的点由 {tb} 变为 {ta}，"

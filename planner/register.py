@@ -59,6 +59,10 @@ _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg
                 "village_ambiguous": "reg_ambiguous", "county_only": "reg_county_only", "nothing": "reg_nothing"}
 
 
+#: Longest facility name kept (the longest real names are about 30 characters).
+MAX_NAME = 100
+
+
 def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
     if coords not in COORDS:
         raise InputDataError(f"Unknown coordinate system '{coords}'; use {', '.join(COORDS)}.",
@@ -237,6 +241,9 @@ class _Rows:
         for i, v in enumerate(out):
             if not v:
                 self.add(i, "name", "warning", "no_name", "reg_no_name", "reg_fix_name")
+            elif len(v) > MAX_NAME:  # a whole paragraph pasted into the name cell: refused, not cut
+                self.add(i, "name", "error", "name_too_long", "reg_name_too_long", "reg_fix_name_too_long",
+                         v[:30] + "…", n=len(v), fix_kw={"max": MAX_NAME})
         return out
 
     def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

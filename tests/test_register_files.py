@@ -492,3 +492,16 @@ def test_html_saved_as_xls_is_named_for_what_it_is(shiyan, tmp_path):
     path = tmp_path / "系统导出.xls"
     path.write_text("<html><table><tr><td>名称</td></tr></table></html>", "utf-8")
     _raises(path, shiyan, "web page (HTML)", "网页")
+
+
+def test_a_name_too_long_refuses_its_row(shiyan, tmp_path):
+    from planner.register import validate_register
+    path = tmp_path / "long.csv"
+    path.write_text("名称,类型,经度,纬度\n" + "长" * 5000 + ",elderly_complex,110.79,32.65\n"
+                    "甲养老院,elderly_complex,110.80,32.66\n", "utf-8")
+    rep = validate_register(path, region=shiyan)
+    d = rep.to_dict() if hasattr(rep, "to_dict") else rep
+    text = json.dumps(d, ensure_ascii=False)
+    assert "名称过长（5000 个字符）" in text
+    assert d["counts"]["refused"] == 1 and d["counts"]["accepted"] == 1
+    assert "长" * 200 not in text  # the report quotes the start, not the paragraph

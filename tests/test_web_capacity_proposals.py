@@ -322,3 +322,11 @@ def test_too_long_name_or_note_is_refused_not_cut(client, field, limit):
     code, err = _post(client, {"type": "welfare_home", field: "长" * (limit + 1)}, "zh", wait=False)
     assert code == 400 and err["details"]["parameter"] == field
     assert f"不超过 {limit:,} 个字符" in err["message"] and f"现有 {limit + 1:,} 个" in err["message"]
+
+
+@pytest.mark.parametrize("body", [[], [1, 2], "text", 5])
+def test_a_body_that_is_not_an_object_is_told_so(client, body):
+    r = client.post("/api/proposals?lang=zh", json=body)
+    err = r.get_json()
+    assert r.status_code == 400 and err["details"]["parameter"] == "body"
+    assert "应为 JSON 对象" in err["message_zh"] and "a JSON object" in err["message_en"]

@@ -203,9 +203,9 @@ def proposals_start():
         raise bad_param("body", request.get_data(as_text=True)[:80],
                         "valid JSON (finite numbers, nested at most 32 levels)",
                         "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
-    params = proposals.parse_params(body or {}, svc())
+    params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
-    params = auth.scope_proposal(params, (body or {}).get("county") or None)
+    params = auth.scope_proposal(params, body.get("county") or None)
     wait = _wait_seconds()
     job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at

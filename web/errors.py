@@ -84,7 +84,8 @@ def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: st
     else:
         en = f"Bad parameter {name} ({t(key, 'en')}) = {value!r}"
         zh = f"“{t(key, 'zh')}”（{name}）填写的 {value!r} 无效"
-    return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{expected_zh}。",
+    gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""  # 应为 JSON 对象
+    return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{gap}{expected_zh}。",
                           details={"parameter": name, "value": value})
 
 
