@@ -169,6 +169,13 @@ def _leaflet_assets() -> tuple[str, str]:
     return (base / "leaflet.js").read_text("utf-8"), (base / "leaflet.css").read_text("utf-8")
 
 
+def _cluster_assets() -> tuple[str, str]:
+    import xstatic.pkg.leaflet_markercluster as mc
+    base = Path(mc.BASE_DIR)
+    return ((base / "leaflet.markercluster.js").read_text("utf-8"),
+            (base / "MarkerCluster.css").read_text("utf-8") + (base / "MarkerCluster.Default.css").read_text("utf-8"))
+
+
 class _MapChrome(MacroElement):
     """Metric-only scale bar and an attribution without Leaflet's prefix.
 
@@ -216,6 +223,10 @@ _STYLE = """<style>
 .cp-approx { background: #fff4e5; color: #a15c00; border: 1px solid #f0b860; border-radius: 3px; padding: 0 4px;
              font-weight: bold; }
 </style>"""
+
+
+#: Proposals with more sites than this are clustered, as on the web map (web/static/map.js).
+CLUSTER_FROM = 40
 
 
 def _site_icon(n: int) -> folium.DivIcon:
@@ -281,7 +292,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
 
     bounds = region.counties.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=8,
-                   tiles=None, control_scale=False, prefer_canvas=True)
+                   tiles=None, control_scale=False, prefer_canvas=True,
+                   maxZoom=18)  # a map option (folium gives max_zoom to tiles only); clustering needs it
     # no CDN: drop folium's default assets, Leaflet is inlined by standalone_html()
     m.default_js, m.default_css = [], []
     m.add_child(_MapChrome(f"coverplan · {tx('illustrative')}"))
@@ -347,7 +359,12 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                    f'margin:0 6px"></span>', unc_label))
 
     if proposed_sites is not None and len(proposed_sites):
-        prop = folium.FeatureGroup(name=tx(sites_key))
+        if len(proposed_sites) > CLUSTER_FROM:  # hundreds of numbered discs hide the map: cluster them
+            from folium.plugins import MarkerCluster
+            prop = MarkerCluster(name=tx(sites_key), options={"maxClusterRadius": 45})
+            prop.default_js, prop.default_css = [], []  # no CDN: standalone_html() inlines the plugin
+        else:
+            prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
             folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
                           tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx(gain_key)} "
@@ -426,4 +443,10 @@ def standalone_html(m: folium.Map, *, title: str = "coverplan") -> str:
     # </script> never appears in leaflet.js; guard anyway so the inline block cannot end early
     safe_js = js.replace("</script", "<\\/script")
     root.header.add_child(folium.Element(f"<script>{safe_js}</script>"), name="leaflet_js", index=2)
+    from folium.plugins import MarkerCluster
+    if any(isinstance(c, MarkerCluster) for c in m._children.values()):
+        cjs, ccss = _cluster_assets()
+        root.header.add_child(folium.Element(f"<style>{ccss}</style>"), name="cluster_css", index=3)
+        cjs = cjs.replace("</script", "<\\/script")
+        root.header.add_child(folium.Element(f"<script>{cjs}</script>"), name="cluster_js", index=4)
     return root.render()

@@ -159,3 +159,17 @@ def test_cli_proposal_map_matches_web(tmp_path, capsys):
     meta = json.loads(prop.read_text("utf-8"))["coverplan"]
     assert f"{100 * meta['after']['covered_share']:.1f}%" in head  # same numbers as the proposal solved
     assert _site_numbers(page) == set(range(1, 9))
+
+
+def test_many_proposed_sites_are_clustered_offline(tmp_path, capsys):
+    """A day-care proposal of hundreds of sites: clustered (plugin inlined), not hundreds of discs."""
+    prop = tmp_path / "p.geojson"
+    assert main(["propose", "--type", "day_care", "--model", "mclp", "--p", "60", "--json", "--out", str(prop)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "map.html"
+    assert main(["map", "--type", "day_care", "--proposal", str(prop), "--out", str(out)]) == 0
+    page = out.read_text("utf-8")
+    assert not _external(page)
+    assert "L.markerClusterGroup(" in page and "MarkerClusterGroup=" in page.replace(" ", "")  # used and inlined
+    assert ".marker-cluster-small" in page  # its style too
+    assert re.search(r'"maxZoom":\s*18', page)  # Leaflet.markercluster refuses a map without one
