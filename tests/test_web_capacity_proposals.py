@@ -330,3 +330,10 @@ def test_a_body_that_is_not_an_object_is_told_so(client, body):
     err = r.get_json()
     assert r.status_code == 400 and err["details"]["parameter"] == "body"
     assert "应为 JSON 对象" in err["message_zh"] and "a JSON object" in err["message_en"]
+
+
+def test_refused_values_are_quoted_as_the_client_sent_them(client):
+    code, err = _post(client, {"type": "day_care", "kind": "upgrade", "convert": True}, "en", wait=False)
+    assert code == 400 and "= true" in err["message_en"] and "True" not in err["message_en"]
+    code, err = _post(client, {"type": "welfare_home", "p": "abc"}, "zh", wait=False)
+    assert code == 400 and '填写的 "abc" 无效' in err["message_zh"]

@@ -73,17 +73,28 @@ FIELD_LABELS = {
 }
 
 
+def _shown(value) -> str:
+    """A value as the client sent it: JSON ("abc", true, null, ["x"]), not Python's repr."""
+    import json
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
 def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: str | None = None) -> InputDataError:
     """A 400 for one query/form parameter, naming it (by its form label where it has one;
     ``label``, an i18n key, where the same name means another field, e.g. an upload's ``kind``)
     and what would be accepted."""
     from planner.i18n import t
     key = label or FIELD_LABELS.get(name)
+    shown = _shown(value)
     if key is None:
-        en, zh = f"Bad parameter {name}={value!r}", f"参数 {name}={value!r} 无效"
+        en, zh = f"Bad parameter {name}={shown}", f"参数 {name}={shown} 无效"
     else:
-        en = f"Bad parameter {name} ({t(key, 'en')}) = {value!r}"
-        zh = f"“{t(key, 'zh')}”（{name}）填写的 {value!r} 无效"
+        en = f"Bad parameter {name} ({t(key, 'en')}) = {shown}"
+        zh = f"“{t(key, 'zh')}”（{name}）填写的 {shown} 无效"
     gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""  # 应为 JSON 对象
     return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{gap}{expected_zh}。",
                           details={"parameter": name, "value": value})
