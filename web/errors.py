@@ -76,10 +76,13 @@ FIELD_LABELS = {
 def _shown(value) -> str:
     """A value as the client sent it: JSON ("abc", true, null, ["x"]), not Python's repr."""
     import json
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    if isinstance(value, str):  # as typed, inside quotes (a JSON body is not shown escaped)
+        text = f'"{value}"'
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
     return text if len(text) <= 80 else text[:80] + "…"
 
 
