@@ -2,6 +2,7 @@
 so everything a page shows is also reachable without the browser."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def _counties_en() -> dict[str, str]:
     return svc().place_names_en()
 
 
-def api_reference() -> tuple[str, list[dict]]:
+@functools.lru_cache(maxsize=1)  # the file ships with the app: rendered once per process
+def api_reference() -> tuple[str, tuple[dict, ...]]:
     """web/API.md as HTML (Python-Markdown: tables, fenced code, heading anchors) and its
     second-level headings for the contents line. The file is ours, shipped with the app;
     its top heading is left out, the page has its own title."""
@@ -60,7 +62,7 @@ def api_reference() -> tuple[str, list[dict]]:
     # a pipe inside a table cell is written \| (GitHub's rule); Python-Markdown keeps the cell
     # whole but leaves the backslash in code spans
     body = md.convert(text).replace("\\|", "|")
-    toc = [{"anchor": h["id"], "text": h["name"]} for top in md.toc_tokens for h in ([top] if top["level"] == 2 else [])]
+    toc = tuple({"anchor": h["id"], "text": h["name"]} for h in md.toc_tokens if h["level"] == 2)
     return body, toc
 
 

@@ -335,11 +335,10 @@ def view(rec: dict, lang: str) -> dict:
 
 
 def _county_en() -> tuple[dict, dict]:
-    """English county names by code and by Chinese name, from the region's county list."""
-    from planner.coverage import county_names_en
-    counties = ext()["service"].region.counties
-    en = county_names_en(counties)
-    return en.to_dict(), dict(zip(counties["name"], en.values))
+    """English county names by code and by Chinese name (the service's kept county lists)."""
+    service = ext()["service"]
+    en, zh = service.county_names("en"), service.county_names("zh")
+    return en, {zh[c]: en[c] for c in en if c in zh}
 
 
 def _english_county(r: dict, by_code: dict, by_zh: dict) -> str | None:
