@@ -742,6 +742,8 @@ _STRINGS.update({
     # checklist and overview
     "cap_ratio_col": ("容量/千人（标准）", "Capacity per 1,000 (standard)"),
     "cap_shortfall_col": ("容量缺口", "Capacity shortfall"),
+    "cap_ratio_export": ("容量/千人（示意）", "Capacity per 1,000 (示意)"),
+    "cap_standard_export": ("容量标准/千人", "Standard per 1,000"),
     "cap_no_capacity": ("—", "—"),
     "cap_beds_title": ("每千名60岁以上老人养老床位（按县）", "Beds per 1,000 people aged 60+, by county"),
     "cap_beds_now": ("现有床位", "Beds now"),

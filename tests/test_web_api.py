@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import time
 
@@ -171,6 +172,27 @@ def test_townships_export_csv_and_xlsx(client):
     assert ws.max_row == len(rows) + 2
     assert ws.cell(3, 12).number_format == "0.0%"
     assert ws.cell(2, 12).value == "Covered share (units)"  # covered units / units, as on the page
+
+
+def test_townships_export_has_the_capacity_columns(client):
+    """The checklist's capacity columns (per 1,000 against the standard, shortfall) are in the file,
+    equal to /api/capacity/townships; a type without a capacity leaves them empty."""
+    cap = client.get("/api/capacity/townships").get_json()["types"]
+    kind = next(k for k in cap if k != "beds")
+    table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type={kind}").data.decode("utf-8-sig"))))
+    head = table[1]
+    assert head[12:15] == ["容量/千人（示意）", "容量标准/千人", "容量缺口"]
+    short = []
+    for row in table[2:]:
+        c = cap[kind][row[0]]
+        assert float(row[12]) == pytest.approx(c["ratio_per_1000"], abs=1e-4)
+        assert float(row[13]) == pytest.approx(c["standard_per_1000"], abs=1e-4)
+        assert int(row[14]) == (math.ceil(c["shortfall"]) if c["shortfall"] > 0 else 0)
+        short.append(int(row[14]))
+    assert any(short)  # a test that can fail: some township falls short on the sample register
+    no_cap = next(r["type"] for r in client.get("/api/townships").get_json() if r["type"] not in cap)
+    table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type={no_cap}").data.decode("utf-8-sig"))))
+    assert all(r[12:15] == ["", "", ""] for r in table[2:])
 
 
 def test_targets(client):

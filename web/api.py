@@ -1,6 +1,8 @@
 """The JSON API behind every page (documented in web/API.md)."""
 from __future__ import annotations
 
+import math
+
 import time
 from datetime import datetime
 
@@ -148,6 +150,14 @@ def townships_export(fmt: str):
     q = _township_query()
     rows = svc().township_rows(g.lang, **q)
     s = svc()
+    # The page's capacity columns (per 1,000 against the standard, shortfall) go into the file too.
+    capacity = _capacity_by_township()
+    for r in rows:
+        c = capacity.get(r["type"], {}).get(r["township_code"])
+        if c:
+            r["cap_ratio"], r["cap_standard"] = c["ratio_per_1000"], c["standard_per_1000"]
+            # whole places, rounded up as on the page
+            r["cap_shortfall"] = math.ceil(c["shortfall"]) if c["shortfall"] and c["shortfall"] > 0 else 0
     parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
              f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
              f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
@@ -451,16 +461,21 @@ def capacity_townships():
     compact for the checklist: ``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall,
     status, supply}}}``."""
     from planner.capacity import bed_types
+    by_type = _capacity_by_township()
+    return revalidated({"types": by_type, "field": {k: _capacity_report(k).field for k in by_type},
+                        "bed_types": [t.key for t in bed_types()], "synthetic_inputs": True})
+
+
+def _capacity_by_township() -> dict:
+    """``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall, status, supply}}}``
+    for "beds" and every type with a capacity: the checklist's capacity columns, on the page and
+    in its export."""
     s = svc()
     keys = ["beds"] + [k for k, ft in s.types().items() if ft.capacity]
-    out = {}
-    for k in keys:
-        rep = _capacity_report(k)
-        out[k] = {r["township_code"]: {c: layers_clean(r[c]) for c in
-                                       ("ratio_per_1000", "standard_per_1000", "shortfall", "status", "supply")}
-                  for r in rep.by_township.to_dict("records")}
-    return revalidated({"types": out, "field": {k: _capacity_report(k).field for k in keys},
-                        "bed_types": [t.key for t in bed_types()], "synthetic_inputs": True})
+    return {k: {r["township_code"]: {c: layers_clean(r[c]) for c in
+                                     ("ratio_per_1000", "standard_per_1000", "shortfall", "status", "supply")}
+                for r in _capacity_report(k).by_township.to_dict("records")}
+            for k in keys}
 
 
 def layers_clean(v):

@@ -24,6 +24,9 @@ TOWNSHIP_COLUMNS = [
     ("facilities", "existing_facilities"), ("units", "units"), ("covered_units", "covered_units"),
     ("weight", "weight"), ("covered_weight", "covered_weight"),
     ("covered_share", "covered_share_units"),  # the rows' covered_share is covered units / units
+    # capacity (types with a capacity, and "beds"): empty for the others
+    ("cap_ratio", "cap_ratio_export"), ("cap_standard", "cap_standard_export"),
+    ("cap_shortfall", "cap_shortfall_col"),
 ]
 SITE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
