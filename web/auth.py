@@ -22,6 +22,7 @@ ends every older session at once.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
 import secrets
@@ -32,9 +33,9 @@ from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_te
 from flask_login import LoginManager, login_user, logout_user
 
 from planner.i18n import normalise, t, LANGS, COOKIE
-from web.errors import Forbidden, bad_param
+from web.errors import Forbidden, bad_param, json_object
 from web.extensions import ext
-from web.users import LOCAL, AccountError, Locked, User, UserStore
+from web.users import LOCAL, AccountError, Locked, User, UserStore, shown
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
@@ -214,7 +215,7 @@ def _template_account() -> dict:
     user = getattr(g, "user", None)
     if user is None:
         return {"account": None}
-    counties = (ext()["users"].counties or {})
+    counties = county_names(getattr(g, "lang", None) or "zh")
     return {"account": {"id": user.id, "name": user.name, "role": user.role, "county": user.county,
                         "county_name": counties.get(user.county or "", ""),
                         "rights": list(RIGHTS.get(user.role, ())), "citywide": user.citywide,
@@ -226,10 +227,25 @@ def user() -> User:
     return getattr(g, "user", None) or LOCAL
 
 
-def county_label(code) -> str:
-    counties = ext()["users"].counties or {}
+def county_names(lang: str) -> dict[str, str]:
+    """County code -> name in ``lang`` (English names on English pages); the accounts' list
+    (Chinese) when the region's names cannot be had."""
+    try:
+        names = ext()["service"].county_names(lang)
+        if names:
+            return names
+    except Exception:  # no region loaded: the codes the accounts know, by their Chinese names
+        pass
+    return ext()["users"].counties or {}
+
+
+def county_label(code, lang: str = "zh") -> str:
+    """房县（420325） / Fang County (420325)."""
+    counties = county_names(lang)
     code = str(code or "")
-    return f"{counties[code]}（{code}）" if code in counties else code or "?"
+    if code not in counties:
+        return code or "?"
+    return f"{counties[code]} ({code})" if lang == "en" else f"{counties[code]}（{code}）"
 
 
 def require_citywide(what_en: str, what_zh: str) -> None:
@@ -367,10 +383,13 @@ def audit(event: str, obj=None, /, **detail) -> None:
 
 # -- pages ---------------------------------------------------------------------------------------
 def _form_or_json() -> dict:
-    if request.is_json:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else {}
-    return request.form.to_dict()
+    """A form (the login and password pages) or a JSON object (the API); anything else, e.g.
+    JSON labelled text/plain, is a 400 saying how to send it rather than an empty change."""
+    if request.form or request.files:
+        return request.form.to_dict()
+    if request.is_json or request.get_data(cache=True):
+        return json_object()
+    return {}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -464,8 +483,7 @@ def me():
 # -- admin ---------------------------------------------------------------------------------------
 @bp.get("/admin")
 def admin_page():
-    counties = ext()["users"].counties or {}
-    return render_template("admin.html", active="admin", counties=counties, roles=list(RIGHTS))
+    return render_template("admin.html", active="admin", counties=county_names(g.lang), roles=list(RIGHTS))
 
 
 def _account_error(exc: AccountError):
@@ -475,7 +493,7 @@ def _account_error(exc: AccountError):
 
 @bp.get("/api/admin/users")
 def admin_users():
-    counties = ext()["users"].counties or {}
+    counties = county_names(g.lang)
     return jsonify([{**u.public(), "county_name": counties.get(u.county or "", "")} for u in ext()["users"].list()])
 
 
@@ -493,12 +511,20 @@ def admin_user_add():
     return jsonify({"user": u.public(), "password": generated}), 201
 
 
+#: What PATCH /api/admin/users/<name> may change (a password goes through .../reset).
+EDITABLE = ("role", "county", "disabled")
+
+
 @bp.patch("/api/admin/users/<name>")
 def admin_user_edit(name: str):
     body = _form_or_json()
     users = ext()["users"]
     try:
         before = users.find(name)
+        unknown = sorted(set(body) - set(EDITABLE))
+        if unknown:  # a misspelt field changed nothing: say so instead of answering 200
+            raise AccountError(f"Unknown field {shown(unknown[0])}: a change takes {', '.join(EDITABLE)}.",
+                               f"未知字段 {shown(unknown[0])}：可修改的字段为 {'、'.join(EDITABLE)}。", "field")
         kw = {}
         if "role" in body:
             kw["role"] = body["role"]
@@ -531,6 +557,88 @@ def admin_user_reset(name: str):
     return jsonify({"user": u.public(), "password": generated})
 
 
+#: Who did it, for the entries written without a signed-in user (web/auth.py, cli/users.py).
+AUDIT_ACTORS = {"(server start)": ("服务启动", "server start"), "(command line)": ("命令行", "command line")}
+#: The data-edit actions of an "edit" entry (web/data.py EDIT_ACTIONS), in words.
+EDIT_WORDS = {"add": ("新增设施", "facility added"), "move": ("移动设施", "facility moved"),
+              "remove": ("删除设施", "facility removed"), "rename": ("设施更名", "facility renamed"),
+              "update": ("修改设施属性", "facility details edited"), "mark": ("标记候选点", "candidate site marked"),
+              "add_site": ("新增候选点", "candidate site added"), "move_site": ("移动候选点", "candidate site moved"),
+              "remove_site": ("删除候选点", "candidate site removed")}
+MARK_WORDS = {"required": ("必选", "required"), "forbidden": ("禁选", "forbidden"), "": ("取消标记", "mark cleared")}
+
+
+def audit_detail_text(detail: dict, lang: str) -> str:
+    """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"),
+    not the stored keys (role=admin first_admin=true)."""
+    en = lang == "en"
+
+    def pick(pair):
+        return pair[1] if en else pair[0]
+
+    def role(r):
+        return t("role_" + r, lang) if r in RIGHTS else str(r)
+
+    def county(c):
+        return county_label(c, lang) if c else pick(("全市", "whole city"))
+
+    def ftype(key):
+        try:
+            return ext()["service"].get_type(key).name(lang)
+        except Exception:  # a type since removed: its key still says which one
+            return str(key)
+
+    def layer(name):  # as the data page's version list names it (web/data.py _version_dict)
+        kind, _, key = str(name).partition(":")
+        label = t("ds_layer_" + kind, lang)
+        label = kind if label == "ds_layer_" + kind else label
+        return label + (" · " + ftype(key) if key else "")
+
+    def plain(v):
+        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+    parts = []
+    for key, value in (detail or {}).items():
+        if key == "first_admin" and value:
+            parts.append(pick(("服务首次启动时自动创建的管理员", "first administrator, created when the server first started")))
+        elif key == "locked" and value:
+            parts.append(pick(("失败次数过多，账号已锁定", "too many failures: account locked")))
+        elif key == "role":
+            parts.append(pick(("角色 ", "role ")) + role(value))
+        elif key == "county":
+            parts.append(pick(("县区 ", "county ")) + county(value))
+        elif key == "was" and isinstance(value, dict):
+            was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value else []
+            if "county" in value:
+                was.append(pick(("县区 ", "county ")) + county(value["county"]))
+            parts.append(pick(("原为 ", "was ")) + pick(("，", ", ")).join(was))
+        elif key == "action" and value in EDIT_WORDS:
+            parts.append(pick(EDIT_WORDS[value]))
+        elif key == "mark" and value in MARK_WORDS:
+            parts.append(pick(MARK_WORDS[value]))
+        elif key == "type":
+            parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
+        elif key == "layer":
+            parts.append(pick(("数据 ", "data ")) + layer(value))
+        elif key == "version":
+            parts.append(pick(("数据版本 ", "data version ")) + plain(value))
+        elif key == "rolled_back_to":
+            parts.append(pick(("回退到版本 ", "back to version ")) + plain(value))
+        elif key == "rows":
+            parts.append(f"{value} 行" if not en else f"{value} rows")
+        elif key == "file":
+            parts.append(pick(("文件 ", "file ")) + plain(value))
+        elif key == "name":
+            parts.append(pick(("名称 ", "name ")) + plain(value))
+        elif key == "note":
+            parts.append(pick(("备注 ", "note ")) + plain(value))
+        elif key == "kind":
+            parts.append(pick(("计算类别 ", "kind ")) + plain(value))
+        elif value not in (None, "", False):  # a detail a later event adds: still readable, never a repr
+            parts.append(f"{key} {plain(value)}")
+    return pick(("；", "; ")).join(parts)
+
+
 @bp.get("/api/admin/audit")
 def admin_audit():
     def _int(name, default, top):
@@ -542,6 +650,9 @@ def admin_audit():
                                             q=(request.args.get("q") or "").strip()[:80] or None)
     for r in rows:
         r["action_text"] = t("audit_" + r["action"], g.lang)
+        actor = AUDIT_ACTORS.get(r["user"] or "")
+        r["user_text"] = (actor[1] if g.lang == "en" else actor[0]) if actor else r["user"]
+        r["detail_text"] = audit_detail_text(r["detail"], g.lang)
     return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
                     "actions": ext()["users"].actions()})
 

@@ -123,6 +123,17 @@ def json_object(*, required: bool = True) -> dict:
     from flask import request
 
     body = request.get_json(silent=True)
+    if body is None and not request.is_json and (request.get_data(cache=True) or request.form or request.files):
+        # JSON sent as text/plain (curl -d, a script's default) or a form: the body may be fine,
+        # its label is not; saying "invalid JSON" would send the planner looking in the wrong place
+        got = request.mimetype or "none"
+        raise InputDataError(
+            f"The request body must be sent as JSON, with the header Content-Type: application/json "
+            f"(it came as {got}).",
+            f"请求内容须以 JSON 格式发送，并带请求头 Content-Type: application/json（本次为 {got}）。",
+            hint_en="Send the same body again with that header (most HTTP libraries set it when asked to send JSON).",
+            hint_zh="请带上该请求头重新发送同样的内容（多数 HTTP 库以 JSON 方式发送时会自动设置）。",
+            details={"parameter": "body", "content_type": got})
     if body is None and request.get_data(cache=True):
         raise bad_param("body", request.get_data(as_text=True)[:80],
                         "valid JSON (finite numbers, nested at most 32 levels)",

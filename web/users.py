@@ -139,10 +139,17 @@ def new_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(14))
 
 
+def shown(value) -> str:
+    """A refused value as the client sent it (strings in quotes as typed, anything else as JSON),
+    never a Python repr such as {'a': [1]}: the same rule as web/errors.py's bad_param."""
+    from web.errors import _shown
+    return _shown(value)
+
+
 def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise AccountError(f"Unknown role '{role}': use viewer, planner or admin.",
-                           f"未知角色“{role}”：可选 viewer（查看）、planner（规划）或 admin（管理员）。", "role")
+    if not isinstance(role, str) or role not in ROLES:
+        raise AccountError(f"Unknown role {shown(role)}: use viewer, planner or admin.",
+                           f"未知角色 {shown(role)}：可选 viewer（查看）、planner（规划）或 admin（管理员）。", "role")
     return role
 
 
@@ -159,6 +166,12 @@ def check_password(password) -> str:
         raise AccountError(f"A password has at least {MIN_PASSWORD} characters.",
                            f"密码至少 {MIN_PASSWORD} 个字符。", "password")
     return password
+
+
+def _county_for_planners() -> AccountError:
+    # one message for creating and for changing an account: the same combination is refused the same way
+    return AccountError("Only a planner is limited to a county (viewers see and admins manage everything).",
+                        "只有规划人员可限定县区（查看者可查看全部，管理员管理全部）。", "county")
 
 
 class UserStore:
@@ -193,6 +206,9 @@ class UserStore:
     def check_county(self, county) -> str | None:
         if county in (None, ""):
             return None
+        if isinstance(county, bool) or not isinstance(county, (str, int)):
+            raise AccountError(f"Unknown county {shown(county)}: a county is a 6-digit code or its name.",
+                               f"未知县区 {shown(county)}：县区须为6位区划代码或县区名称。", "county")
         county = str(county).strip()
         if self.counties is not None:
             if county in self.counties:
@@ -201,11 +217,11 @@ class UserStore:
             if county in by_name:  # 房县 as well as 420325
                 return by_name[county]
             known = ", ".join(f"{k} {v}" for k, v in self.counties.items())
-            raise AccountError(f"Unknown county '{county}': use one of {known}.",
-                               f"未知县区“{county}”，可选：{known}。", "county")
+            raise AccountError(f"Unknown county {shown(county)}: use one of {known}.",
+                               f"未知县区 {shown(county)}，可选：{known}。", "county")
         if not (len(county) == 6 and county.isdigit()):
-            raise AccountError(f"A county is a 6-digit code (got '{county}').",
-                               f"县区须为6位区划代码（当前“{county}”）。", "county")
+            raise AccountError(f"A county is a 6-digit code (got {shown(county)}).",
+                               f"县区须为6位区划代码（当前 {shown(county)}）。", "county")
         return county
 
     # -- users -----------------------------------------------------------------------
@@ -219,8 +235,7 @@ class UserStore:
         name, role = check_name(name), check_role(role)
         county = self.check_county(county)
         if county and role != "planner":
-            raise AccountError("Only a planner is limited to a county (viewers see and admins manage everything).",
-                               "只有规划人员可限定县区（查看者可查看全部，管理员管理全部）。", "county")
+            raise _county_for_planners()
         generated = None
         if password is None:
             generated = password = new_password()
@@ -235,7 +250,7 @@ class UserStore:
                             (uid, name, role, county, generate_password_hash(password), secrets.token_hex(8),
                              int(must_change), time.time()))
         except sqlite3.IntegrityError:
-            raise AccountError(f"A user named '{name}' exists already.", f"用户名“{name}”已存在。", "exists") from None
+            raise AccountError(f"A user named {shown(name)} exists already.", f"用户名 {shown(name)} 已存在。", "exists") from None
         return self.get(uid), generated
 
     def get(self, uid: str) -> User | None:
@@ -249,7 +264,7 @@ class UserStore:
     def find(self, name: str) -> User:
         user = self.by_name(name) if isinstance(name, str) else None
         if user is None:
-            raise AccountError(f"No user named '{name}'.", f"没有名为“{name}”的用户。", "unknown")
+            raise AccountError(f"No user named {shown(name)}.", f"没有名为 {shown(name)} 的用户。", "unknown")
         return user
 
     def list(self) -> list[User]:
@@ -278,7 +293,9 @@ class UserStore:
         new_role = check_role(role) if role is not None else user.role
         new_county = user.county if county is False else self.check_county(county)
         if new_role != "planner":
-            new_county = None
+            if county is not False and new_county:
+                raise _county_for_planners()  # asked for a county the role cannot have: say so, never drop it
+            new_county = None  # a planner made viewer or admin loses the county he had
         new_disabled = user.disabled if disabled is None else bool(disabled)
         if user.is_admin and (new_role != "admin" or new_disabled) and self._active_admins(exclude=user.id) == 0:
             raise AccountError("This is the last active admin: make another admin first.",

@@ -19,9 +19,14 @@
     }).join("");
   }
 
+  // the names come in the page's language (web/auth.py county_names); so does the bracket
+  function countyLabel(c) {
+    return CP.C.lang === "en" ? data.counties[c] + " (" + c + ")" : data.counties[c] + "（" + c + "）";
+  }
+
   function countyOptions(chosen) {
     var codes = [""].concat(Object.keys(data.counties));
-    return options(codes, chosen || "", function (c) { return c ? data.counties[c] + "（" + c + "）" : T("whole_city"); });
+    return options(codes, chosen || "", function (c) { return c ? countyLabel(c) : T("whole_city"); });
   }
 
   function showPassword(name, pw) {
@@ -98,11 +103,9 @@
       sel.innerHTML = "<option value=''>" + esc(T("all")) + "</option>" +
         options(r.actions, chosen, function (a) { return T("audit_" + a); });
       $("audit-table").querySelector("tbody").innerHTML = r.rows.map(function (a) {
-        var detail = Object.keys(a.detail || {}).map(function (k) {
-          return k + "=" + (typeof a.detail[k] === "object" ? JSON.stringify(a.detail[k]) : a.detail[k]);
-        }).join(" ");
-        return "<tr class='audit-" + esc(a.action) + "'><td class='nowrap'>" + esc(when(a.at)) + "</td><td>" + esc(a.user || "–") +
-          "</td><td>" + esc(a.action_text) + "</td><td>" + esc(a.object || "") + "</td><td class='small'>" + esc(detail) +
+        // user_text and detail_text are worded by the server in the page's language (web/auth.py)
+        return "<tr class='audit-" + esc(a.action) + "'><td class='nowrap'>" + esc(when(a.at)) + "</td><td>" + esc(a.user_text || a.user || "–") +
+          "</td><td>" + esc(a.action_text) + "</td><td>" + esc(a.object || "") + "</td><td class='small'>" + esc(a.detail_text || "") +
           "</td><td class='small muted'>" + esc(a.ip || "") + "</td></tr>";
       }).join("") || "<tr><td colspan='6' class='muted'>" + esc(T("none")) + "</td></tr>";
       $("audit-page").textContent = (total ? (offset + 1) + "–" + Math.min(total, offset + PAGE) : "0") + " / " + total;
