@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -23,6 +24,10 @@ from geo.errors import InputDataError
 _KML_FIELDS = ("description", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
                "visibility", "drawOrder", "icon")
 
+#: (zh, en) note of a layer read as WGS84 lon/lat because it stated no CRS (see _to_storage).
+ASSUMED_CRS_NOTE = ("图层未定义坐标系（如缺少 .prj 文件），因坐标值在经纬度范围内，已按WGS84/CGCS2000经纬度读取",
+                    "the layer states no coordinate system (e.g. no .prj file); its values are in degree range, "
+                    "so it was read as WGS84/CGCS2000 lon/lat")
 
 
 @dataclass
@@ -36,6 +41,11 @@ class Layer:
     encoding: str | None
     layer: str | None = None
     notes: list = field(default_factory=list)
+
+    @property
+    def crs_assumed(self) -> bool:
+        """The file stated no CRS and WGS84 lon/lat was assumed from its degree-range values."""
+        return ASSUMED_CRS_NOTE in self.notes
 
 
 def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
@@ -75,7 +85,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     if len(gdf) == 0:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",
                          "Export the layer with its features.", "请导出包含要素的图层。")
-    gdf, crs_used = _to_storage(gdf, crs, label, notes)
+    gdf, crs_used = _to_storage(gdf, crs, label, notes, kind)
     if kind in ("kml", "kmz"):
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
         gdf = gdf.drop(columns=[c for c in _KML_FIELDS
@@ -85,22 +95,51 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
 
 
-def _to_storage(gdf: gpd.GeoDataFrame, crs, label, notes) -> tuple[gpd.GeoDataFrame, str]:
+def _to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:
     if crs:
         gdf = gdf.set_crs(crs, allow_override=True)
-    elif gdf.crs is None:
-        minx, miny, maxx, maxy = gdf.total_bounds
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise file_error(label, "the layer states no coordinate system and its coordinates are not degrees "
-                                    f"(e.g. {minx:.0f}, {miny:.0f}).",
-                             f"图层没有坐标系定义，且坐标不是经纬度（如 {minx:.0f}, {miny:.0f}）。",
-                             "Include the .prj file in the zip, or choose the coordinate system (e.g. EPSG:4547).",
-                             "请将 .prj 文件一并压缩，或指定坐标系（如 EPSG:4547）。")
-        gdf = gdf.set_crs(settings.STORAGE_CRS)
-        notes.append(("图层未定义坐标系，按WGS84/CGCS2000经纬度读取", "no CRS stated: read as WGS84/CGCS2000 lon/lat"))
+    elif gdf.crs is None or gdf.crs.is_geographic:
+        # GDAL reads a GeoJSON without a "crs" member as lon/lat whatever its numbers are: metres
+        # (web-map EPSG:3857, CGCS2000 Gauss-Kruger) read as degrees would crash the datum
+        # conversions and land nowhere. Most features beyond degree range: the CRS is missing.
+        x, y = _feature_xy(gdf)
+        far = (np.abs(x) > 180) | (np.abs(y) > 90)
+        if far.any() and far.sum() * 2 >= np.isfinite(x).sum():
+            from geo.points import plain_number
+            at = int(np.flatnonzero(far)[0])
+            eg = f"{plain_number(x[at])}, {plain_number(y[at])}"
+            stated = ("it states no coordinate system" if gdf.crs is None else
+                      "it states no coordinate system for them (a GeoJSON without a \"crs\" member is read as "
+                      "lon/lat)" if kind == "geojson" else f"its coordinate system ({gdf.crs.to_string()}) is lon/lat")
+            stated_zh = ("图层没有坐标系定义" if gdf.crs is None else
+                         "文件没有给出坐标系（GeoJSON 没有 crs 成员时按经纬度读取）" if kind == "geojson"
+                         else f"其坐标系（{gdf.crs.to_string()}）却是经纬度")
+            raise file_error(label, f"the coordinates look projected (metres, e.g. {eg}), not degrees, but {stated}.",
+                             f"坐标像是投影坐标（米，如 {eg}），不是经纬度，但{stated_zh}。",
+                             "Choose the file's coordinate system in the form's CRS field (坐标系), e.g. EPSG:3857 "
+                             "for web-map metres or EPSG:4546 for CGCS2000 3-degree Gauss-Kruger CM 111E; or add "
+                             "the crs member (GeoJSON) or the .prj file (Shapefile) and upload again.",
+                             "请在表单的“坐标系”一栏填写文件的坐标系（如网络地图米制坐标为 EPSG:3857，"
+                             "CGCS2000 3度带中央经线111°E为 EPSG:4546）；或在文件中补上坐标系定义"
+                             "（GeoJSON 的 crs 成员、Shapefile 的 .prj 文件）后重新上传。",
+                             example=[float(x[at]), float(y[at])])
+        if gdf.crs is None:
+            gdf = gdf.set_crs(settings.STORAGE_CRS)
+            # said, not silently defaulted: the register check turns this into a warning
+            notes.append(ASSUMED_CRS_NOTE)
     epsg = gdf.crs.to_epsg()
     used = f"EPSG:{epsg}" if epsg else gdf.crs.to_string()
     return gdf.to_crs(settings.STORAGE_CRS), used
+
+
+def _feature_xy(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One coordinate of each feature (the corner of its bounds farthest from 0; NaN if empty)."""
+    b = gdf.geometry.bounds.to_numpy(float)
+    if not len(b):
+        return np.array([]), np.array([])
+    x = np.where(np.abs(b[:, 0]) >= np.abs(b[:, 2]), b[:, 0], b[:, 2])
+    y = np.where(np.abs(b[:, 1]) >= np.abs(b[:, 3]), b[:, 1], b[:, 3])
+    return x, y
 
 
 def _pick_layer(src, layers: list[str]) -> str:

@@ -28,7 +28,7 @@ import shapely
 from geo import settings
 from geo.archives import open_checked, reader_reason
 from geo.errors import InputDataError
-from geo.points import points_from_table
+from geo.points import join_list, points_from_table
 
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
@@ -40,6 +40,26 @@ LAYER_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg", ".kml")
 GIS_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz")
 #: Inverse datum shifts (the iterative ones, accurate to centimetres).
 _DATUMS = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
+
+
+class _Problems:
+    """The problems found in one file, raised together as one InputDataError (each with its fix)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.items, self.details = label, [], {}
+
+    def add(self, en: str, zh: str, hint_en: str, hint_zh: str, **details) -> None:
+        self.items.append((en, zh, hint_en, hint_zh))
+        self.details.update(details)
+
+    def raise_any(self) -> None:
+        if not self.items:
+            return
+        en = " ".join(i[0] for i in self.items)
+        zh = "".join(i[1] for i in self.items)
+        raise InputDataError(f"{self.label}: {en}", f"{self.label}：{zh}",
+                             hint_en=" ".join(i[2] for i in self.items),
+                             hint_zh="".join(i[3] for i in self.items), details=self.details)
 
 
 def user_dir(name: str) -> Path:
@@ -145,6 +165,11 @@ def to_wgs84(geoms: gpd.GeoSeries, coords: str) -> gpd.GeoSeries:
     def convert(xy: np.ndarray) -> np.ndarray:
         out = np.empty_like(xy)
         for i, (x, y) in enumerate(xy):
+            # outside China's box (metres read as degrees, a stray vertex) the datums are not defined and
+            # prcoords fails with a math domain error: such vertices stay as they are (the checks name them)
+            if not (72.004 <= x <= 137.8347 and 0.8293 <= y <= 55.8271):
+                out[i] = (x, y)
+                continue
             c = fn(prcoords.Coords(lat=y, lon=x))
             out[i] = (c.lon, c.lat)
         return out
@@ -180,31 +205,32 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     col = _code_column(gdf, label)
     codes = _normalise_codes(gdf[col], 9)
     known = set(region.townships.index)
+    kinds = gdf.geometry.geom_type
+    # every kind of problem of the file at once, so one round of corrections fixes them all
+    problems = _Problems(label)
     unknown = sorted(set(codes) - known)
     if unknown:
-        raise InputDataError(f"{label}: {len(unknown)} unknown township code(s): {unknown[:10]}.",
-                             f"{label}：有 {len(unknown)} 个未知的乡镇代码：{unknown[:10]}。",
-                             hint_en="Codes must be the NBS 2023 township codes of this region "
-                                     "(e.g. 420302001).",
-                             hint_zh="代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）。",
-                             details={"unknown": unknown})
+        problems.add(f"{len(unknown)} unknown township code(s): {join_list(unknown, 'en')}.",
+                     f"有 {len(unknown)} 个未知的乡镇代码：{join_list(unknown)}。",
+                     "Codes must be the NBS 2023 township codes of this region (e.g. 420302001).",
+                     "代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）。", unknown=unknown)
     dup = sorted(set(codes[codes.duplicated()]))
     if dup:
-        raise InputDataError(f"{label}: duplicate township code(s) {dup[:10]}.",
-                             f"{label}：乡镇代码重复：{dup[:10]}。", hint_en="One polygon per township.",
-                             hint_zh="每个乡镇只能有一个面。", details={"duplicates": dup})
-    kinds = gdf.geometry.geom_type
+        problems.add(f"duplicate township code(s): {join_list(dup, 'en')}.", f"乡镇代码重复：{join_list(dup)}。",
+                     "One polygon per township.", "每个乡镇只能有一个面。", duplicates=dup)
     bad = codes[~kinds.isin(["Polygon", "MultiPolygon"]) | gdf.geometry.is_empty].tolist()
     if bad:
-        raise InputDataError(f"{label}: not polygons for {bad[:10]}.", f"{label}：{bad[:10]} 不是面要素。")
+        problems.add(f"not polygons: {join_list(bad, 'en')}.", f"不是面要素：{join_list(bad)}。",
+                     "Township boundaries must be polygons.", "乡镇边界须为面要素。", not_polygons=bad)
+    problems.raise_any()
     geoms = to_wgs84(gdf.geometry, coords).make_valid()
     county = region.counties.loc[codes.str[:6], "geometry"].values
     share = shapely.area(shapely.intersection(geoms.values, county)) / shapely.area(geoms.values)
     off = codes[share < 0.5].tolist()
     if off:
         raise InputDataError(
-            f"{label}: {len(off)} polygon(s) lie mostly outside their county: {off[:10]}.",
-            f"{label}：有 {len(off)} 个乡镇面大部分不在所属县区内：{off[:10]}。",
+            f"{label}: {len(off)} polygon(s) lie mostly outside their county: {join_list(off, 'en')}.",
+            f"{label}：有 {len(off)} 个乡镇面大部分不在所属县区内：{join_list(off)}。",
             hint_en="Check the coordinate system (GCJ-02 data must be converted; the file's CRS must be set).",
             hint_zh="请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。",
             details={"codes": off})
@@ -248,19 +274,20 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
         pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region)
     else:
-        pts = read_points_csv(path, region=bbox_region)
+        pts = read_points_csv(path, region=bbox_region, cli_hint=False)
     codes = _normalise_codes(pts["id"], 12)
+    problems = _Problems(label)
     unknown = sorted(set(codes) - set(region.villages.index))
     if unknown:
-        raise InputDataError(f"{label}: {len(unknown)} unknown village code(s): {unknown[:10]}.",
-                             f"{label}：有 {len(unknown)} 个未知的村（社区）代码：{unknown[:10]}。",
-                             hint_en="Use the 12-digit NBS 2023 village codes (e.g. 420302001001).",
-                             hint_zh="请使用12位统计用区划代码（如420302001001）。",
-                             details={"unknown": unknown})
+        problems.add(f"{len(unknown)} unknown village code(s): {join_list(unknown, 'en')}.",
+                     f"有 {len(unknown)} 个未知的村（社区）代码：{join_list(unknown)}。",
+                     "Use the 12-digit NBS 2023 village codes (e.g. 420302001001).",
+                     "请使用12位统计用区划代码（如420302001001）。", unknown=unknown)
     dup = sorted(set(codes[codes.duplicated()]))
     if dup:
-        raise InputDataError(f"{label}: duplicate village code(s) {dup[:10]}.",
-                             f"{label}：村（社区）代码重复：{dup[:10]}。", details={"duplicates": dup})
+        problems.add(f"duplicate village code(s): {join_list(dup, 'en')}.", f"村（社区）代码重复：{join_list(dup)}。",
+                     "One point per village.", "每个村（社区）只能有一个点。", duplicates=dup)
+    problems.raise_any()
     out = gpd.GeoDataFrame({"code": codes.values, "lon": pts["lon"].values, "lat": pts["lat"].values},
                            geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=settings.STORAGE_CRS)
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages))})

@@ -28,11 +28,27 @@ CHINA_BBOX = (73.4, 3.8, 135.1, 53.6)
 
 #: Bounding boxes of the supported regions (lon/lat), with a small margin.
 REGION_BBOXES = {"shiyan": (108.3, 31.4, 111.6, 33.3)}
+#: Their names as messages give them (zh, en), not the key.
+REGION_NAMES = {"shiyan": ("十堰市", "Shiyan")}
 
 #: Tried in this order. UTF-8 first: GBK would decode many UTF-8 files into nonsense
 #: rather than fail. GB18030 after GBK: it is GBK's superset (rare characters of
 #: place and person names) and the encoding is reported as the narrower one when it fits.
 ENCODINGS = ("utf-8-sig", "gbk", "gb18030")
+
+
+#: How an encoding is shown to planners (codec names such as "utf-8-sig" are jargon).
+_ENCODING_LABELS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gbk": "GBK", "cp936": "GBK",
+                    "936": "GBK", "gb2312": "GB2312", "gb18030": "GB18030", "utf-16": "UTF-16",
+                    "iso-8859-1": "ISO-8859-1", "latin1": "ISO-8859-1"}
+
+
+def encoding_label(encoding: str | None) -> str | None:
+    """The encoding as detected, as people name it: "UTF-8", "UTF-8 (BOM)" (only when the file has
+    the byte-order mark), "GBK", "GB18030"."""
+    if not encoding:
+        return None
+    return _ENCODING_LABELS.get(str(encoding).strip().lower(), str(encoding).strip())
 
 
 def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[str, str]:
@@ -46,12 +62,15 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         tried = ENCODINGS
     for enc in tried:
         try:
-            return raw.decode(enc), enc
+            text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-    names = "、".join(tried)
+        # utf-8-sig reads UTF-8 with or without the byte-order mark: name the one the file has
+        return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
+    shown = [encoding_label("utf-8" if e == "utf-8-sig" else e) for e in tried]  # utf-8-sig: with or without BOM
+    names = "、".join(shown)
     raise InputDataError(
-        f"{label}: cannot decode the file as {' or '.join(tried)} (it is in another encoding, "
+        f"{label}: cannot decode the file as {' or '.join(shown)} (it is in another encoding, "
         "or not a text file).",
         f"{label}：无法以 {names} 编码读取文件（文件为其他编码，或不是文本文件）。",
         hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding.",
@@ -100,12 +119,30 @@ def parse_coordinate(value) -> float:
     return -val if negative else val
 
 
+def plain_number(value) -> str:
+    """A coordinate as people read it: 12333300 for metres, 110.7925 for degrees (never 1.2e+07; no
+    thousands commas either, as the coordinates are shown as a comma-separated pair)."""
+    v = float(value)
+    if not np.isfinite(v):
+        return str(v)
+    if abs(v) >= 1000:
+        return f"{v:.0f}"
+    return f"{v:.6f}".rstrip("0").rstrip(".")
+
+
+def join_list(items, lang: str = "zh", most: int = 10) -> str:
+    """Row numbers, codes or ids for a message: "4、5" / "4, 5", the first ``most`` and "…"."""
+    items = [str(i) for i in items]
+    text = ("、" if lang == "zh" else ", ").join(items[:most])
+    return text + ("…" if len(items) > most else "")
+
+
 def _rows(mask: np.ndarray) -> list[int]:
     """1-based file line numbers (header is line 1) of the flagged rows."""
     return (np.flatnonzero(mask) + 2).tolist()
 
 
-def read_points_csv(path: str | Path, *, region: str | tuple | None = None):
+def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_hint: bool = True):
     """Read an ``id,lon,lat`` CSV (WGS84) as a GeoDataFrame of points.
 
     Parameters
@@ -117,6 +154,9 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None):
         Also require every point to lie in this region's bounding box
         (``"shiyan"``) or in the given box. Points outside China are always
         refused.
+    cli_hint : bool
+        Suggest ``--region none`` for points outside the region (the travel
+        command's flag; other callers pass False).
 
     Returns
     -------
@@ -154,18 +194,19 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None):
                              f"{label}：无法解析为CSV表格（{exc}）。",
                              hint_en="Use comma-separated columns id,lon,lat.",
                              hint_zh="请使用逗号分隔的 id,lon,lat 三列。") from exc
-    gdf = points_from_table(df, label=label, region=region, path=path)
+    gdf = points_from_table(df, label=label, region=region, path=path, cli_hint=cli_hint)
     gdf.attrs["encoding"] = enc
     return gdf
 
 
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
-                      path: str | Path | None = None):
+                      path: str | Path | None = None, cli_hint: bool = False):
     """Check an ``id,lon,lat`` table already read as strings and return it as points.
 
     The checks and the result of :func:`read_points_csv`, for tables that come
     from elsewhere (an Excel sheet); ``label`` names the source in messages
-    and ``path`` (default: ``label``) goes into the error details.
+    and ``path`` (default: ``label``) goes into the error details. ``cli_hint``: a point
+    outside the region suggests the travel command's ``--region none`` (only it has the flag).
     """
     import geopandas as gpd
 
@@ -189,7 +230,7 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     if missing:
         raise InputDataError(
             f"{label}: missing column(s) {', '.join(missing)} (found: {', '.join(df.columns)}).",
-            f"{label}：缺少列 {', '.join(missing)}（现有列：{', '.join(df.columns)}）。",
+            f"{label}：缺少列 {'、'.join(missing)}（现有列：{'、'.join(df.columns)}）。",
             hint_en="The header must be id,lon,lat (WGS84 longitude and latitude).",
             hint_zh="表头应为 id,lon,lat（WGS84经度、纬度）。",
             details={"missing": missing, "columns": list(df.columns)})
@@ -205,32 +246,33 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     if bad.any():
         rows = _rows(bad)
         raise InputDataError(
-            f"{label}: missing or non-numeric lon/lat on line(s) {rows[:10]}.",
-            f"{label}：第 {rows[:10]} 行的经纬度缺失或不是数字。",
+            f"{label}: missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
+            f"{label}：第 {join_list(rows)} 行的经纬度缺失或不是数字。",
             hint_en="Use decimal degrees, e.g. 110.78,32.63.",
             hint_zh="请使用十进制度数，如 110.78,32.63。", details={"lines": rows})
     empty_id = (ids == "").to_numpy()
     if empty_id.any():
         rows = _rows(empty_id)
-        raise InputDataError(f"{label}: empty id on line(s) {rows[:10]}.",
-                             f"{label}：第 {rows[:10]} 行的 id 为空。",
+        raise InputDataError(f"{label}: empty id on line(s) {join_list(rows, 'en')}.",
+                             f"{label}：第 {join_list(rows)} 行的 id 为空。",
                              hint_en="Give every point an id.", hint_zh="请为每个点填写 id。",
                              details={"lines": rows})
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
         dups = sorted(set(ids[dup]))
-        raise InputDataError(f"{label}: duplicate id(s) {dups[:10]}.",
-                             f"{label}：id 重复：{dups[:10]}。",
+        raise InputDataError(f"{label}: duplicate id(s) {join_list(dups, 'en')} "
+                             f"(line(s) {join_list(_rows(dup), 'en')}).",
+                             f"{label}：id 重复：{join_list(dups)}（第 {join_list(_rows(dup))} 行）。",
                              hint_en="Ids must be unique.", hint_zh="id 不能重复。",
                              details={"ids": dups, "lines": _rows(dup)})
     swapped = (np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125))
     if swapped.any():
         rows = _rows(swapped)
+        x, y = plain_number(lon[swapped][0]), plain_number(lat[swapped][0])
         raise InputDataError(
-            f"{label}: longitude and latitude look swapped on line(s) {rows[:10]} "
-            f"(e.g. lon={lon[swapped][0]}, lat={lat[swapped][0]}).",
-            f"{label}：第 {rows[:10]} 行的经纬度似乎写反了"
-            f"（如 经度={lon[swapped][0]}，纬度={lat[swapped][0]}）。",
+            f"{label}: longitude and latitude look swapped on line(s) {join_list(rows, 'en')} "
+            f"(e.g. lon={x}, lat={y}).",
+            f"{label}：第 {join_list(rows)} 行的经纬度似乎写反了（如 经度={x}，纬度={y}）。",
             hint_en="Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
             hint_zh="请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。",
             details={"lines": rows})
@@ -239,8 +281,8 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     if outside.any():
         rows = _rows(outside)
         raise InputDataError(
-            f"{label}: {outside.sum()} point(s) outside China (lines {rows[:10]}).",
-            f"{label}：有 {outside.sum()} 个点位于中国境外（第 {rows[:10]} 行）。",
+            f"{label}: {outside.sum()} point(s) outside China (line(s) {join_list(rows, 'en')}).",
+            f"{label}：有 {outside.sum()} 个点位于中国境外（第 {join_list(rows)} 行）。",
             hint_en="Coordinates must be WGS84 decimal degrees (lon, lat).",
             hint_zh="坐标须为WGS84十进制经纬度（先经度后纬度）。",
             details={"lines": rows, "ids": ids[outside].tolist()})
@@ -250,21 +292,25 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
             from geo.errors import UnknownRegionError
             raise UnknownRegionError(f"Unknown region: {region}.", f"未知地区：{region}。",
                                      hint_en=f"Known: {', '.join(REGION_BBOXES)}.",
-                                     hint_zh=f"可用地区：{', '.join(REGION_BBOXES)}。")
+                                     hint_zh=f"可用地区：{'、'.join(REGION_BBOXES)}。")
         minx, miny, maxx, maxy = box
         out = (lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy)
         if out.any():
-            rows = _rows(out)
+            rows, bad_ids = _rows(out), ids[out].tolist()
+            name_zh, name_en = REGION_NAMES.get(str(region).lower(), ("所给范围", "the given area")) \
+                if isinstance(region, str) else ("所给范围", "the given area")
+            # the --region flag is the travel command's own; other callers (the web page, region
+            # import) have none, so they get only the neutral advice
             raise InputDataError(
-                f"{label}: {out.sum()} point(s) outside the region {region} "
-                f"(lines {rows[:10]}, ids {ids[out].tolist()[:10]}).",
-                f"{label}：有 {out.sum()} 个点不在{region}范围内"
-                f"（第 {rows[:10]} 行，id {ids[out].tolist()[:10]}）。",
-                hint_en="Check those coordinates (GCJ-02/BD-09 from online maps must be "
-                        "converted to WGS84), or pass --region none.",
-                hint_zh="请核对这些坐标（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84），"
-                        "或使用 --region none 跳过范围检查。",
-                details={"lines": rows, "ids": ids[out].tolist()})
+                f"{label}: {out.sum()} point(s) outside the region {name_en} "
+                f"(line(s) {join_list(rows, 'en')}; id(s) {join_list(bad_ids, 'en')}).",
+                f"{label}：有 {out.sum()} 个点不在{name_zh}范围内（第 {join_list(rows)} 行；id {join_list(bad_ids)}）。",
+                hint_en="Check those coordinates, or whether the file belongs to this region (GCJ-02/BD-09 "
+                        "coordinates from online maps must be converted to WGS84)"
+                        + (", or pass --region none." if cli_hint else "."),
+                hint_zh="请核对这些坐标，或确认文件是否属于本地区（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）"
+                        + ("，或使用 --region none 跳过范围检查。" if cli_hint else "。"),
+                details={"lines": rows, "ids": bad_ids})
 
     out_df = df.drop(columns=[found["id"], found["lon"], found["lat"]])
     out_df.insert(0, "id", ids.to_numpy())

@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo import archives, gisfiles
 from geo.archives import file_error
-from geo.points import decode_text
+from geo.points import decode_text, encoding_label
 
 #: Files larger than this are refused before they are read (bytes; tests lower it).
 MAX_BYTES = 200 * 1024 * 1024
@@ -62,6 +62,7 @@ class Table:
     layer: str | None = None        # sheet or layer read
     header_row: int | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) things worth telling
+    crs_assumed: bool = False       # a GIS layer without a CRS, read as WGS84 lon/lat (its values in degree range)
 
 
 def norm_header(text) -> str:
@@ -141,8 +142,10 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     if kind in ("xlsx", "xls"):
         return _read_excel(path, kind, header_names)
     layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
-    return Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name, encoding=layer.encoding,
-                 crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes)
+    return Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name,
+                 encoding=encoding_label(layer.encoding),
+                 crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes,
+                 crs_assumed=layer.crs_assumed)
 
 
 def header_looks_like_data(columns) -> bool:
@@ -169,6 +172,10 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     if not nonblank:
         return pd.DataFrame(), [], 0
     scan = nonblank[:HEADER_SCAN]
+    # a row with plain numbers is data, not a header, even when a cell happens to be a column name
+    # ("1,3,x" under "foo,bar,baz": x is also a name for longitude); only a file whose every row
+    # has numbers (no header at all) takes its first row, which the caller then reports as such
+    scan = [i for i in scan if not header_looks_like_data(cells[i])] or scan
     score = [sum(1 for v in cells[i] if v and set(header_keys(v)) & header_names) for i in scan]
     h = scan[score.index(max(score))] if max(score) > 0 else scan[0]
     names, seen = [], {}
@@ -205,7 +212,7 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
     if frame.shape[1] == 0:
         raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
                          "请填写表头和数据行。")
-    return Table(frame, rows, "csv", path.name, encoding=enc, header_row=header)
+    return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header)
 
 
 def _read_excel(path: Path, kind: str, header_names) -> Table:

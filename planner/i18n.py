@@ -200,6 +200,17 @@ _STRINGS.update({
     # (browser charts) end
 })
 
+# -- strings: accounts and network note (QA4 fixes) --
+_STRINGS.update({
+    "network_unavailable_upload": (
+        "本服务尚未加载路网，目前仅可用估算方式。可在“数据管理”页上传 OpenStreetMap 路网（.osm / .osm.pbf），"
+        "或由管理员在启动服务时指定路网文件；加载后即可选择路网方式。",
+        "No road network is loaded, so only the estimate mode is available. Upload an OpenStreetMap extract "
+        "(.osm / .osm.pbf) on the Data page, or have the administrator start the server with a road network "
+        "file; network mode can be chosen once one is loaded."),
+    # (accounts and network note) end
+})
+
 # -- strings: print and briefing --
 _STRINGS.update({
     "brief": ("简报", "Brief"),
@@ -460,6 +471,12 @@ _STRINGS.update({
     "data_field_address": ("地址", "address"), "data_field_code": ("区划代码", "code"),
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
+    "data_problem": ("问题", "Problem"),
+    "data_field_beds": ("床位数", "beds"), "data_field_day_places": ("日托位", "day places"),
+    "data_field_plots": ("墓穴", "plots"), "data_field_niches": ("格位", "niches"),
+    "data_field_meal_places": ("助餐位", "meal places"), "data_field_upgraded_year": ("改造年份", "year upgraded"),
+    "data_field_lonlat": ("经纬度", "lon, lat"), "data_field_township_code": ("乡镇代码", "township code"),
+    "data_replace_confirm": ("{text}\n\n确定导入？", "{text}\n\nImport?"),
     # (maps and proposals) end
 })
 
@@ -880,3 +897,36 @@ _STRINGS.update({
     "covered_label": ("已覆盖", "Covered"),
 })
 # (English pages) end
+
+# -- strings: QA4 page fixes (header 示意, provenance, checklist search, compare) --
+_STRINGS.update({
+    "illustrative_layers": ("示意：{layers}为近似或合成数据", "Illustrative: {layers} approximate or synthetic"),
+    "layer_list_sep": ("、", ", "),
+    "fac_src_planner": ("规划人员提供的名录：{items}", "The planner's own register: {items}"),
+    "fac_src_item": ("{name}（数据版本 {v}，文件 {file}）", "{name} (data version {v}, file {file})"),
+    "fac_src_sample": ("其余类型仍为 coverplan 合成示例（示意）：{items}",
+                       "other types are still the coverplan synthetic sample (illustrative): {items}"),
+    "tw_text_contains": ("乡镇、代码或县区含“{q}”", 'township, code or county contains "{q}"'),
+    "tw_search_ph": ("乡镇 / 代码 / 县区", "Township / code / county"),
+    "cap_na_title": ("本乡镇不单独比较容量：无此类需求人口，或此类设施按县配置、服务全县（容量在县级比较）",
+                     "No capacity comparison for this township: it has no demand of this kind, or the type is "
+                     "provided per county and serves the whole county (compared per county)"),
+    "cmp_pick_two": ("请先在“选址方案”列表中勾选同一设施类型的两个方案，再点“对比所选”。",
+                     "Tick two proposals of the same facility type in the Site proposals list, then choose "
+                     "Compare selected."),
+    "cmp_to_list": ("前往选址方案列表", "Go to the site proposals list"),
+    "map_source": ("来源", "Source"),
+    "map_src_planner": ("规划人员提供（{file}，数据版本 {v}）", "planner-supplied ({file}, data version {v})"),
+})
+# (QA4 page fixes) end
+
+# -- strings: QA4 import fixes (assumed CRS) --
+_STRINGS.update({
+    "reg_crs_assumed": ("文件没有给出坐标系（如缺少 .prj 文件）；因坐标值都在经纬度范围内，已按WGS84/CGCS2000经纬度读取",
+                        "the file states no coordinate system (e.g. no .prj file); as its values are all in degree "
+                        "range, they were read as WGS84/CGCS2000 lon/lat"),
+    "reg_fix_crs_assumed": ("如坐标不是WGS84/CGCS2000经纬度，请在“坐标系”一栏填写（如 EPSG:4547），或将 .prj 文件一并压缩后重新上传",
+                            "If they are not WGS84/CGCS2000 lon/lat, give the coordinate system in the CRS field "
+                            "(e.g. EPSG:4547), or zip the .prj file with the layer, and upload again"),
+})
+# (QA4 import fixes) end

@@ -26,7 +26,7 @@ from geo import settings
 from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError
-from geo.points import parse_coordinate
+from geo.points import parse_coordinate, plain_number
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner.facility_types import get_type, load_facility_types
@@ -194,6 +194,8 @@ class _Rows:
 
     # -- steps --------------------------------------------------------------------------------
     def report(self) -> RegisterReport:
+        if self.table.crs_assumed:
+            self.add(None, None, "warning", "crs_assumed", "reg_crs_assumed", "reg_fix_crs_assumed")
         types = self.types()
         names = self.names()
         lon, lat, has_xy = self.coordinates()
@@ -258,7 +260,8 @@ class _Rows:
                     self.add(i, None, "warning", "not_point", "reg_not_point", kind=g.geom_type)
                     g = g.representative_point()
                 lon[i], lat[i] = g.x, g.y
-            return lon, lat, np.isfinite(lon) & np.isfinite(lat)
+            # a layer's CRS was applied when it was read; a feature still beyond degree range is refused
+            return lon, lat, self.refuse_projected(lon, lat, np.isfinite(lon) & np.isfinite(lat), None)
         if "lonlat" in self.cmap and not {"lon", "lat"} <= set(self.cmap):
             raw = [re.split(r"[,，;；\s]+", v.strip("()（） ")) if v else [] for v in self.cell("lonlat")]
             pairs = [(p[0], p[1]) if len(p) == 2 else (v, v) if v else ("", "")
@@ -283,17 +286,22 @@ class _Rows:
         if self.crs:  # projected (or other) coordinates in a table, CRS chosen by the planner
             tr = Transformer.from_crs(self.crs, settings.STORAGE_CRS, always_xy=True)
             lon[has], lat[has] = tr.transform(lon[has], lat[has])
-        for i in np.flatnonzero(has & ((np.abs(lon) > 180) | (np.abs(lat) > 180))):
-            self.add(i, cols[0], "error", "projected", "reg_projected", "reg_fix_projected",
-                     f"{lon[i]:g}, {lat[i]:g}", lon=f"{lon[i]:g}", lat=f"{lat[i]:g}")
-        has &= ~self.refused
+        has = self.refuse_projected(lon, lat, has, cols[0])
         # latitude in China is 3-54, longitude 73-136: the other way round is a swap
         swapped = has & ((np.abs(lat) > 90) | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
         for i in np.flatnonzero(swapped):
-            self.add(i, cols[0], "warning", "swapped", "reg_swapped", "reg_fix_swapped", f"{lon[i]:g}, {lat[i]:g}",
-                     fixed=True, lon=f"{lon[i]:g}", lat=f"{lat[i]:g}")
+            self.add(i, cols[0], "warning", "swapped", "reg_swapped", "reg_fix_swapped",
+                     f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, lon=plain_number(lon[i]),
+                     lat=plain_number(lat[i]))
             lon[i], lat[i] = lat[i], lon[i]
         return lon, lat, has
+
+    def refuse_projected(self, lon, lat, has, fld) -> np.ndarray:
+        """Refuse the rows of ``has`` beyond degree range (metres: a projected CRS not given); the rest."""
+        for i in np.flatnonzero(has & ((np.abs(lon) > 180) | (np.abs(lat) > 180))):
+            x, y = plain_number(lon[i]), plain_number(lat[i])  # 12,333,300, not 1.23333e+07
+            self.add(i, fld, "error", "projected", "reg_projected", "reg_fix_projected", f"{x}, {y}", lon=x, lat=y)
+        return has & ~self.refused
 
     def row_datums(self) -> np.ndarray:
         default = "wgs84" if self.datum_mode == "auto" else self.datum_mode

@@ -37,13 +37,22 @@ def norm_datum(value) -> str | None:
     return "" if not text else _DATUM_NAMES.get(text)
 
 
+def in_china(lon, lat) -> np.ndarray:
+    """Where GCJ-02/BD-09 apply: prcoords' own China box (its sanity_in_china_p), NaN excluded."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    with np.errstate(invalid="ignore"):
+        return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+
+
 def to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
-    """Copies of ``lon, lat`` converted from ``datum`` to WGS84 (NaN stays NaN)."""
+    """Copies of ``lon, lat`` converted from ``datum`` to WGS84 (NaN, and points outside China, stay as they are)."""
     lon, lat = np.array(lon, float), np.array(lat, float)
     fn = _TO_WGS.get(datum)
     if fn is None:
         return lon, lat
-    for i in np.flatnonzero(np.isfinite(lon) & np.isfinite(lat)):
+    # only where the Chinese datums are defined: prcoords' formulas fail (math domain error) on
+    # metres read as degrees, and points outside China are not shifted by them anyway
+    for i in np.flatnonzero(in_china(lon, lat)):
         c = fn(prcoords.Coords(lat=lat[i], lon=lon[i]))
         lat[i], lon[i] = c.lat, c.lon
     return lon, lat
