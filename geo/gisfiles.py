@@ -116,10 +116,10 @@ def _to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tup
                          else f"其坐标系（{gdf.crs.to_string()}）却是经纬度")
             raise file_error(label, f"the coordinates look projected (metres, e.g. {eg}), not degrees, but {stated}.",
                              f"坐标像是投影坐标（米，如 {eg}），不是经纬度，但{stated_zh}。",
-                             "Choose the file's coordinate system in the form's CRS field (坐标系), e.g. EPSG:3857 "
+                             "Give the file's coordinate system in the form's field Projected CRS, e.g. EPSG:3857 "
                              "for web-map metres or EPSG:4546 for CGCS2000 3-degree Gauss-Kruger CM 111E; or add "
                              "the crs member (GeoJSON) or the .prj file (Shapefile) and upload again.",
-                             "请在表单的“坐标系”一栏填写文件的坐标系（如网络地图米制坐标为 EPSG:3857，"
+                             "请在表单的“投影坐标系”一栏填写文件的坐标系（如网络地图米制坐标为 EPSG:3857，"
                              "CGCS2000 3度带中央经线111°E为 EPSG:4546）；或在文件中补上坐标系定义"
                              "（GeoJSON 的 crs 成员、Shapefile 的 .prj 文件）后重新上传。",
                              example=[float(x[at]), float(y[at])])

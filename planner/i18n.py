@@ -925,8 +925,9 @@ _STRINGS.update({
     "reg_crs_assumed": ("文件没有给出坐标系（如缺少 .prj 文件）；因坐标值都在经纬度范围内，已按WGS84/CGCS2000经纬度读取",
                         "the file states no coordinate system (e.g. no .prj file); as its values are all in degree "
                         "range, they were read as WGS84/CGCS2000 lon/lat"),
-    "reg_fix_crs_assumed": ("如坐标不是WGS84/CGCS2000经纬度，请在“坐标系”一栏填写（如 EPSG:4547），或将 .prj 文件一并压缩后重新上传",
-                            "If they are not WGS84/CGCS2000 lon/lat, give the coordinate system in the CRS field "
-                            "(e.g. EPSG:4547), or zip the .prj file with the layer, and upload again"),
+    "reg_fix_crs_assumed": ("如坐标不是WGS84/CGCS2000经纬度，请在“投影坐标系”一栏填写文件的坐标系（如 EPSG:4546），"
+                            "或将 .prj 文件一并压缩后重新上传",
+                            "If they are not WGS84/CGCS2000 lon/lat, give the file's coordinate system in the field "
+                            "Projected CRS (e.g. EPSG:4546), or zip the .prj file with the layer, and upload again"),
 })
 # (QA4 import fixes) end

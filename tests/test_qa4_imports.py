@@ -49,8 +49,8 @@ def test_geojson_in_metres_without_crs_is_a_clear_error_not_a_crash(shiyan, tmp_
     with pytest.raises(InputDataError) as e:
         validate_register(path, region=shiyan)
     en, zh = e.value.message("en"), e.value.message("zh")
-    assert "look projected (metres" in en and "crs" in en and "CRS field" in en
-    assert "投影坐标" in zh and "坐标系" in zh and "EPSG:3857" in zh
+    assert "look projected (metres" in en and "crs" in en and "Projected CRS" in en
+    assert "投影坐标" in zh and "“投影坐标系”一栏" in zh and "EPSG:3857" in zh
     assert "e+0" not in en + zh  # plain numbers: 12333273, not 1.23333e+07
     # with the CRS given in the form it reads right
     report = validate_register(path, region=shiyan, crs="EPSG:3857")
@@ -101,8 +101,8 @@ def test_shapefile_without_prj_warns_that_wgs84_was_assumed(shiyan, tmp_path):
     assert len(report.accepted) == 3
     warn = [i for i in report.issues if i.code == "crs_assumed"]
     assert len(warn) == 1 and warn[0].severity == "warning" and warn[0].row is None
-    assert "WGS84" in warn[0].message_zh and ".prj" in warn[0].message_zh and "坐标系" in warn[0].fix_zh
-    assert "degree range" in warn[0].message_en and "CRS field" in warn[0].fix_en
+    assert "WGS84" in warn[0].message_zh and ".prj" in warn[0].message_zh and "“投影坐标系”一栏" in warn[0].fix_zh
+    assert "degree range" in warn[0].message_en and "Projected CRS" in warn[0].fix_en
     # the same layer with its .prj: no warning
     with zipfile.ZipFile(tmp_path / "ok.zip", "w") as zf:
         for ext in ("shp", "shx", "dbf", "cpg", "prj"):
