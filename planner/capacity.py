@@ -11,6 +11,9 @@ against the standard times the population living there:
 - ``ratio_per_1000 = supply / demand x 1000`` (e.g. beds per 1,000 aged 60+),
 - ``shortfall = max(0, required - supply)``.
 
+A type served per county from its seat (``demand = "county_seats"``) is compared
+per county and citywide only: its township rows are ``status = "na"``.
+
 Demand comes from the villages and communities (their census-derived bands add
 up to the census exactly): of the type's demand units when they are villages
 or communities, otherwise of every village of the counties the type serves (a
@@ -176,6 +179,11 @@ def analyse_capacity(region: Region, type_key: str | FacilityType, *, facilities
         cap, known = np.concatenate([cap, extra_cap]), np.concatenate([known, extra_known])
     people = demand_villages(region, ft)
     by_t, by_c, city = _levels(region, sites, cap, known, people, spec.basis, spec.per_1000)
+    if ft.demand == "county_seats":
+        # One facility per county, at its seat, serving the whole county: a township's own people
+        # against the beds in it would show every other township short and the seat in surplus
+        # (and contradict the checklist's "no demand units here"). Compared per county only.
+        by_t = by_t.assign(status="na", shortfall=0.0, ratio_per_1000=None, ratio_to_standard=None)
     return CapacityReport(key=ft.key, name_zh=ft.name_zh, name_en=ft.name_en, field=spec.field, basis=spec.basis,
                           per_1000=spec.per_1000, source=spec.source, source_zh=spec.source_zh,
                           by_township=by_t, by_county=by_c, citywide=city, types=[ft.key],

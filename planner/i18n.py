@@ -900,7 +900,7 @@ _STRINGS.update({
 
 # -- strings: QA4 page fixes (header 示意, provenance, checklist search, compare) --
 _STRINGS.update({
-    "illustrative_layers": ("示意：{layers}为近似或合成数据", "Illustrative: {layers} approximate or synthetic"),
+    "illustrative_layers": ("示意（近似或合成）：{layers}", "Illustrative (approximate or synthetic): {layers}"),
     "layer_list_sep": ("、", ", "),
     "fac_src_planner": ("规划人员提供的名录：{items}", "The planner's own register: {items}"),
     "fac_src_item": ("{name}（数据版本 {v}，文件 {file}）", "{name} (data version {v}, file {file})"),

@@ -96,6 +96,11 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         extra = combine_sites(by_type[key]) if key in by_type else None
         cov_after = analyse_coverage(region, ft, facilities=facilities, extra_sites=extra, mode=mode,
                                      graph=graph) if extra is not None else None  # empty extra: as now
+        # 示意 when anything the target is measured on is: the register, or the demand units the coverage
+        # counts (approximate townships, synthetic villages) -- a type with no facility yet is not exempt
+        units = getattr(cov_now, "units", None)
+        approx = _sample_register(region, key) or bool(existing["synthetic"].astype(bool).any()) or bool(
+            units is not None and "synthetic" in units and units["synthetic"].fillna(False).astype(bool).any())
         for t in ft.targets:
             if t["kind"] == "upgraded":
                 # a proposal of this type that upgrades nothing still has an "after" (as now)
@@ -106,7 +111,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
                    "section": ft.section, "kind": t["kind"], "text_zh": t["text_zh"], "text_en": t["text_en"],
                    "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
-                   "numbers": numbers, "synthetic_inputs": bool(existing["synthetic"].astype(bool).any())}
+                   "numbers": numbers, "synthetic_inputs": approx}
             if cov_after is not None:
                 v2, n2 = _value(t["kind"], cov_after, region, new_now, len(extra))
                 row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
@@ -114,6 +119,16 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             out.append(row)
     out.extend(village_target_rows(region))
     return out
+
+
+def _sample_register(region: Region, key: str) -> bool:
+    """Whether the type's register is still the synthetic sample: "none of this type" then says nothing
+    about the real facilities, so a target measured on it is 示意 too."""
+    meta = (getattr(region, "provenance", None) or {}).get("layers", {}).get("facilities") or {}
+    by_type = meta.get("by_type")
+    if by_type is not None:  # after an import: per type, planner-supplied where a version is named
+        return not (by_type.get(key) or {}).get("dataset_version")
+    return bool(meta.get("synthetic"))
 
 
 def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None) -> dict:

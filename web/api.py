@@ -149,18 +149,27 @@ def townships_export(fmt: str):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
     q = _township_query()
     rows = svc().township_rows(g.lang, **q)
+    # the page's search box (client-side) narrows what is shown: the file holds the same rows,
+    # matched as townships.js matches them (name, code and county, case-insensitive)
+    text = (request.args.get("q") or "").strip()
+    if text:
+        rows = [r for r in rows if text.lower() in
+                f"{r['township_name']} {r['township_code']} {r['county_name']}".lower()]
     s = svc()
     # The page's capacity columns (per 1,000 against the standard, shortfall) go into the file too.
     capacity = _capacity_by_township()
     for r in rows:
         c = capacity.get(r["type"], {}).get(r["township_code"])
-        if c:
+        # "na": nothing to compare in this township (no demand, or a type assessed per county):
+        # the columns stay empty, as the page shows them
+        if c and c["status"] != "na":
             r["cap_ratio"], r["cap_standard"] = c["ratio_per_1000"], c["standard_per_1000"]
             # whole places, rounded up as on the page
             r["cap_shortfall"] = math.ceil(c["shortfall"]) if c["shortfall"] and c["shortfall"] > 0 else 0
     parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
-             f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
+             f"{t('county', g.lang)}: {s.county_names(g.lang).get(q['county'], q['county']) if q['county'] else t('whole_city', g.lang)}",
              f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
+             t("tw_text_contains", g.lang, q=text) if text else "",
              f"{t('rows', g.lang)}: {len(rows)}", f"{t('data_version_label', g.lang)} v{s.version()}"]
     title = exports.export_title(t("checklist_title", g.lang), parts, g.lang)
     return exports.table_response(rows, exports.TOWNSHIP_COLUMNS, fmt, "townships", g.lang, title=title)

@@ -115,5 +115,7 @@ def export_title(region, types: dict, lang: str, view: dict) -> str:
     sep = "; " if lang == "en" else "；"
     parts.append(f"{t('fac_export_filters', lang)}: " + (sep.join(chosen) if chosen else t("all", lang)))
     parts.append(t("fac_export_rows", lang, n=view["count"]))
+    # which data the rows come from, as the checklist export says it
+    parts.append(f"{t('data_version_label', lang)} v{getattr(region, 'dataset_version', None) or 0}")
     parts.append(f"{t('fac_export_date', lang)}: {date.today():%Y-%m-%d}")
     return " · ".join(parts)

@@ -27,13 +27,67 @@ def healthz():
     return api_healthz()
 
 
+@bp.app_context_processor
+def _illustrative_header() -> dict:
+    """The header's 示意 follows the data in use, not the version number: a rollback to v0 or an
+    import of one facility type still leaves synthetic or approximate layers behind."""
+    try:
+        layers = illustrative_layers(svc().region.provenance.get("layers", {}))
+    except Exception:  # the header must never take a page (or the error page) down
+        layers = ["townships"]
+    lang = getattr(g, "lang", "zh")
+    names = t("layer_list_sep", lang).join(t(k, lang) for k in layers)
+    return {"data_illustrative": bool(layers),
+            "data_illustrative_title": t("illustrative_layers", lang, layers=names) if layers else ""}
+
+
+#: the layers a planner can replace on /data; each says in its provenance whether it is synthetic
+_REPLACEABLE = ("townships", "villages", "population", "facilities")
+
+
+def illustrative_layers(prov: dict) -> list[str]:
+    """The layers in use that are synthetic or approximate (示意). The build and each import flag
+    ``synthetic``; the population split has no flag: it is derived (示意 below county level) until
+    the planner supplies one."""
+    out = []
+    for name in _REPLACEABLE:
+        meta = prov.get(name) or {}
+        if meta.get("synthetic") or (name == "population" and meta.get("quality") == "derived"
+                                     and not meta.get("supplied_by")):
+            out.append(name)
+    return out
+
+
 @bp.get("/")
 def overview():
     s = svc()
     info = s.region_summary()
-    return render_template("overview.html", active="overview", info=info,
-                           provenance=s.region.provenance.get("layers", {}),
+    prov = dict(s.region.provenance.get("layers", {}))
+    if (prov.get("facilities") or {}).get("by_type"):
+        prov["facilities"] = {**prov["facilities"], **_facility_source(prov["facilities"], g.lang)}
+    return render_template("overview.html", active="overview", info=info, provenance=prov,
                            bed_source=_bed_source(g.lang))
+
+
+def _facility_source(meta: dict, lang: str) -> dict:
+    """After an import the register is mixed: name the types that are the planner's own register
+    (with version and file) and those still from the synthetic sample, in plain words."""
+    types = svc().types()
+    by_type = meta.get("by_type") or {}
+
+    def name(k: str) -> str:
+        return types[k].name(lang) if k in types else k
+
+    own = [t("fac_src_item", lang, name=name(k), v=b["dataset_version"], file=b.get("file") or "–")
+           for k, b in by_type.items() if b.get("dataset_version")]
+    sample = [name(k) for k in types if not (by_type.get(k) or {}).get("dataset_version")]
+    sep = t("layer_list_sep", lang)
+    text = t("fac_src_planner", lang, items=sep.join(own)) if own else ""
+    rest = t("fac_src_sample", lang, items=sep.join(sample)) if sample else ""
+    if rest:
+        text += ("；" if lang != "en" else "; ") + rest if text else rest
+    # both languages carry the same text: the template picks source_zh / source by the page's language
+    return {"source_zh": text, "source": text}
 
 
 def _bed_source(lang: str) -> str:
@@ -150,7 +204,8 @@ def proposal(pid: str):
 def compare():
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
-        raise bad_param("a,b", f"{a},{b}", "two proposal ids", "两个方案编号")
+        # opened from the menu or a bare link: say how to choose, not an API error
+        return render_template("compare.html", active="proposals", pair=None, diff=[], towns=[])
     pa, pb = _proposal_view(a), _proposal_view(b)
     lang = g.lang
     if pa["type"] != pb["type"] or pa["cost_unit"] != pb["cost_unit"]:

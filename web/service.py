@@ -403,6 +403,15 @@ class Service:
         if extra:
             reg = r.facilities[~r.facilities.index.duplicated()]
             f = f.assign(**{c: reg[c].reindex(f["id"].astype(str)).values for c in extra})
+        # an imported register names its file and data version in the popup (the sample says 示意 instead)
+        src = ((r.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(ft.key) or {}
+        if src.get("dataset_version"):
+            own = ~f["synthetic"].fillna(False).astype(bool)
+            if "proposed" in f:
+                own &= ~f["proposed"].fillna(False).astype(bool)
+            f["source_file"] = [(src.get("file") or "") if o else None for o in own]
+            f["source_version"] = [int(src["dataset_version"]) if o else None for o in own]
+            extra += ["source_file", "source_version"]
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"] + extra)
         return {"dataset_version": getattr(r, "dataset_version", None) or 0,
                 "type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),

@@ -28,17 +28,33 @@
     bEl.className = "beds-by-county";
     tEl.parentNode.insertBefore(bEl, tEl.nextSibling);
     getJSON("/api/capacity").then(function (b) {
-      var row = function (name, r) {
-        return "<tr class='cap-" + esc(r.status) + "'><td>" + esc(name) + "</td><td class='num'>" + fmt(r.supply) +
-               "</td><td class='num'>" + fmt(r.required) + "</td><td class='num'>" + fmt(r.ratio_per_1000, 1) +
-               "</td><td class='num'>" + fmt(r.standard_per_1000) + "</td><td class='num'>" + fmt(Math.ceil(r.shortfall)) + "</td></tr>";
+      // Whole beds on screen: needed rounded up, the shortfall taken from the shown numbers so each row
+      // adds up; the citywide row sums the counties' shown numbers (its own rounding would differ by a few).
+      var whole = function (r) {
+        var have = Math.round(r.supply), need = Math.ceil(r.required - 1e-9);
+        return {have: have, need: need, short: Math.max(0, need - have)};
+      };
+      var one = function (v) {  // per 1,000 always with one decimal ("3.0", not "3")
+        if (v == null || !isFinite(v)) return "–";
+        return v.toLocaleString(window.COVERPLAN.lang === "en" ? "en-US" : "zh-CN", {minimumFractionDigits: 1, maximumFractionDigits: 1});
+      };
+      var row = function (name, r, w) {
+        return "<tr class='cap-" + esc(r.status) + "'><td>" + esc(name) + "</td><td class='num'>" + fmt(w.have) +
+               "</td><td class='num'>" + fmt(w.need) + "</td><td class='num'>" + one(r.ratio_per_1000) +
+               "</td><td class='num'>" + fmt(r.standard_per_1000) + "</td><td class='num'>" + fmt(w.short) + "</td></tr>";
       };
       var h = "<h3>" + esc(T("cap_beds_title")) + " <span class='badge-approx'>" + esc(T("illustrative")) + "</span></h3>" +
               "<table class='data' id='beds-table'><thead><tr><th>" + T("county") + "</th><th class='num'>" + T("cap_beds_now") +
               "</th><th class='num'>" + T("cap_beds_needed") + "</th><th class='num'>" + T("cap_per_1000") +
               "</th><th class='num'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
-      b.by_county.forEach(function (c) { h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c); });
-      h += row(T("cap_citywide"), b.citywide) + "</tbody></table>";
+      var city = {have: 0, need: 0, short: 0};
+      b.by_county.forEach(function (c) {
+        var w = whole(c);
+        city.have += w.have; city.need += w.need;
+        h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c, w);
+      });
+      city.short = Math.max(0, city.need - city.have);
+      h += row(T("cap_citywide"), b.citywide, city) + "</tbody></table>";
       // the page states the source in its language (the plan's sections numbered in English)
       var source = document.getElementById("targets-card").dataset.bedSource || b.standard.source;
       h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", source)) + "</p>";

@@ -21,6 +21,11 @@
 
   function capCells(r) {
     if (r.cap_standard == null) return "<td class='num muted'>" + T("cap_no_capacity") + "</td><td class='num muted'>" + T("cap_no_capacity") + "</td>";
+    // nothing to compare here (no demand, or a type compared per county): no shortfall either
+    if (r.cap_status === "na") {
+      var na = "<td class='num muted cap-na' title='" + esc(T("cap_na_title")) + "'>" + T("status_na") + "</td>";
+      return na + na;
+    }
     var ratio = CP.fmt(r.cap_ratio, 1);
     return "<td class='num cap-" + esc(r.cap_status) + "'>" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span></td>" +
            "<td class='num'>" + (r.cap_shortfall > 0 ? CP.fmt(Math.ceil(r.cap_shortfall)) : "0") + "</td>";
@@ -34,6 +39,14 @@
     });
     q.set("lang", C.lang);
     return q;
+  }
+
+  // the exports hold what is shown: the search text goes with the filters
+  function exportLinks() {
+    var q = query(), text = document.getElementById("f-text").value.trim();
+    if (text) q.set("q", text);
+    document.getElementById("export-csv").href = "/api/townships.csv?" + q;
+    document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
   }
 
   function render() {
@@ -58,14 +71,14 @@
         "<td><a class='to-map' href='/map/" + encodeURIComponent(r.type) + "?township=" + encodeURIComponent(r.township_code) + "'>" + T("zoom_to") + "</a></td></tr>";
     }).join("");
     document.querySelector("#checklist tbody").innerHTML = h || "<tr><td colspan='11' class='muted'>" + T("no_data") + "</td></tr>";
+    exportLinks();
     document.getElementById("row-count").textContent = T("rows_shown").replace("{n}", shown.length).replace("{total}", rows.length);
     document.getElementById("checklist").dataset.rows = String(shown.length);
   }
 
   function load() {
     var q = query(), my = ++seq;
-    document.getElementById("export-csv").href = "/api/townships.csv?" + q;
-    document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
+    exportLinks();
     var page = new URLSearchParams(q); page.delete("lang");
     history.replaceState(null, "", "?" + page);
     CP.syncLangLink();  // the language switch must keep these filters
