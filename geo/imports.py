@@ -28,6 +28,7 @@ import shapely
 from geo import settings
 from geo.archives import open_checked, reader_reason
 from geo.errors import InputDataError
+from geo.gisfiles import _to_storage
 from geo.points import join_list, points_from_table
 
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
@@ -142,9 +143,10 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                              f"{label}：没有几何图形（如 CSV 等不含形状的表格）；此图层需要形状（乡镇边界为面要素）。",
                              hint_en="Export the layer from your GIS as GeoJSON, GeoPackage or a zipped Shapefile.",
                              hint_zh="请从 GIS 软件将该图层导出为 GeoJSON、GeoPackage 或压缩的 Shapefile。")
-    if crs:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    gdf = gdf.set_crs(settings.STORAGE_CRS) if gdf.crs is None else gdf.to_crs(settings.STORAGE_CRS)
+    # the upload's rules for a missing CRS: metres without one are refused with the fix, degrees
+    # without one are read as WGS84/CGCS2000 lon/lat
+    kind = "geojson" if path.suffix.lower() in (".geojson", ".json") else ""
+    gdf, _ = _to_storage(gdf, crs, label, [], kind)
     return gdf
 
 

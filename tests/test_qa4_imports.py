@@ -202,3 +202,14 @@ def test_prcoords_shift_is_still_detected_in_china():
     c = prcoords.wgs_gcj(prcoords.Coords(lat=32.6, lon=110.8))
     lon, lat = to_wgs84(np.array([c.lon]), np.array([c.lat]), "gcj02")
     assert abs(lon[0] - 110.8) < 1e-6 and abs(lat[0] - 32.6) < 1e-6
+
+
+def test_township_boundaries_in_metres_without_crs_say_so(shiyan, tmp_path):
+    towns = shiyan.townships.loc[["420302001"], ["geometry"]].reset_index(drop=True)
+    towns["code"] = ["420302001"]
+    path = tmp_path / "towns.geojson"
+    path.write_bytes(_geojson_without_crs(gpd.GeoDataFrame(towns, geometry="geometry", crs=4326).to_crs(3857)))
+    with pytest.raises(InputDataError) as e:
+        check_townships(shiyan, path)
+    assert "投影坐标" in e.value.message("zh") and "look projected" in e.value.message("en")
+    assert len(check_townships(shiyan, path, crs="EPSG:3857")) == 1
