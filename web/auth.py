@@ -404,7 +404,7 @@ def login():
         name = str(body.get("name") or "").strip()[:40]
         users = ext()["users"]
         try:
-            u = users.authenticate(name, str(body.get("password") or ""))
+            u = users.authenticate(name, str(body.get("password") or ""), client=request.remote_addr)
         except Locked as exc:
             new = getattr(exc, "new", False)
             users.audit("login_failed" if new else "login_locked", user_name=name, obj=name, ip=request.remote_addr,

@@ -1,7 +1,7 @@
 """Accounts and the audit log, in the app's SQLite database (the file of web/store.py).
 
 Three tables beside the proposals: ``users`` (name, role, county, password
-hash), ``login_failures`` (the lockout counter per name) and ``audit`` (who did
+hash), ``login_failures`` (the lockout counter per name and client address) and ``audit`` (who did
 what, when, to which object). Passwords are hashed by werkzeug.security
 (scrypt, salted); nothing here ever stores or logs a password in clear.
 
@@ -23,7 +23,8 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ROLES = ("viewer", "planner", "admin")
-#: Lockout: this many failed logins for one name within WINDOW seconds lock it for LOCK seconds.
+#: Lockout: this many failed logins for one name from one client address within WINDOW seconds
+#: lock that name, for that address, for LOCK seconds (see UserStore.authenticate).
 MAX_FAILURES, WINDOW, LOCK = 5, 15 * 60, 5 * 60
 MIN_PASSWORD = 8
 MAX_NAME = 40
@@ -80,8 +81,8 @@ class AccountError(ValueError):
 class Locked(AccountError):
     def __init__(self, seconds: float) -> None:
         minutes = max(1, int(round(seconds / 60)))
-        super().__init__(f"Too many failed logins: this account is locked for about {minutes} min.",
-                         f"登录失败次数过多，该账号已锁定，请约 {minutes} 分钟后再试。", "locked")
+        super().__init__(f"Too many failed logins: this account is locked on this computer for about {minutes} min.",
+                         f"登录失败次数过多，该账号在本机已锁定，请约 {minutes} 分钟后再试。", "locked")
         self.seconds = seconds
 
 
@@ -283,7 +284,7 @@ class UserStore:
             con.execute("UPDATE users SET pw_hash = ?, stamp = ?, must_change = ?, updated = ? WHERE id = ?",
                         (generate_password_hash(password), secrets.token_hex(8), int(must_change), time.time(),
                          user.id))
-            con.execute("DELETE FROM login_failures WHERE name = ?", (user.name,))
+            self._clear_failures(con, user.name)
         return self.get(user.id), generated
 
     def update(self, name: str, *, role: str | None = None, county: str | None | bool = False,
@@ -314,17 +315,22 @@ class UserStore:
                                (exclude or "",)).fetchone()[0]
 
     # -- logging in --------------------------------------------------------------------
-    def authenticate(self, name: str, password: str, now: float | None = None) -> User | None:
+    def authenticate(self, name: str, password: str, now: float | None = None,
+                     client: str | None = None) -> User | None:
         """The user when name and password match and the account is usable; None otherwise.
 
         Raises :class:`Locked` while the name is locked (even with the right
-        password: the lock is what stops guessing).
+        password: the lock is what stops guessing). With ``client`` (the web
+        login passes the client's address) failures are counted and the lock
+        holds per name *and* address: someone elsewhere who types wrong
+        passwords for "admin" locks himself out, not the real admin at his desk.
         """
         now = time.time() if now is None else now
         name = name.strip() if isinstance(name, str) else ""
         password = password if isinstance(password, str) else ""
+        key = self._failure_key(name, client)
         with self._connect() as con:
-            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (name,)).fetchone()
+            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (key,)).fetchone()
         if f is not None and f["locked_until"] and f["locked_until"] > now:
             raise Locked(f["locked_until"] - now)
         user = self.by_name(name) if name else None
@@ -333,10 +339,21 @@ class UserStore:
         ok = check_password_hash(r["pw_hash"] if r else _DUMMY_HASH, password)
         if ok and user is not None and not user.disabled:
             with self._connect() as con:
-                con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+                con.execute("DELETE FROM login_failures WHERE name = ?", (key,))
             return user
-        self._failed(name, now)
+        if name:
+            self._failed(key, now)
         return None
+
+    @staticmethod
+    def _failure_key(name: str, client: str | None) -> str:
+        # a name has no whitespace (check_name), so a tab cannot be part of it: "admin\t10.0.0.7"
+        return f"{name}\t{client}" if name and client else name
+
+    def _clear_failures(self, con, name: str) -> None:
+        """Forget the failures of ``name`` from every address (a new password ends its locks)."""
+        con.execute("DELETE FROM login_failures WHERE name = ? OR lower(substr(name, 1, ?)) = lower(?)",
+                    (name, len(name) + 1, name + "\t"))
 
     def verify(self, uid: str, password: str) -> bool:
         """Whether ``password`` is this user's (a password change asks for the current one)."""
@@ -345,6 +362,7 @@ class UserStore:
         return bool(r) and isinstance(password, str) and check_password_hash(r["pw_hash"], password)
 
     def _failed(self, name: str, now: float) -> None:
+        """One more failure for ``name`` (a failure key: the name, or the name and the address)."""
         if not name:
             return
         with self._connect() as con:
