@@ -46,8 +46,9 @@ def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: 
     (table, candidate name, note text in both languages as {"zh", "en"})
     """
     if mark not in MARK_VALUES + ("",):
-        raise InputDataError(f"Unknown mark {mark!r}: use required, forbidden or nothing (clear).",
-                             f"未知的标记 {mark!r}：只能为 required（必选）、forbidden（禁选）或空（取消）。")
+        raise InputDataError(f"Unknown mark “{mark}”: use required, forbidden or nothing (clear).",
+                             f"未知的标记“{mark}”：只能为 required（必选）、forbidden（禁选）或空（取消）。",
+                             details={"parameter": "mark", "value": str(mark)})
     cands = candidate_sites(region, ftype, existing_facilities(region, ftype))
     cands = cands[~cands["existing"].astype(bool)]
     hit = cands[cands["id"] == candidate_id]

@@ -112,19 +112,27 @@ def _register(rows) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _upload(client, body: bytes):
+def _upload(client, body: bytes, answer: bool = False):
     r = client.post("/api/data/uploads", data={"kind": "facilities", "coords": "wgs84", "type": "cemetery",
                                                "file": (io.BytesIO(body), "公墓.csv")},
                     content_type="multipart/form-data")
     assert r.status_code == 200, r.data[:300]
-    return r.get_json()["upload_id"]
+    return r.get_json() if answer else r.get_json()["upload_id"]
 
 
 def test_county_planner_imports_only_his_county(app, shiyan):
     fang = as_user(app, "fang")
     f1, f2 = (village_in(shiyan, FANG).geometry, shiyan.villages[shiyan.villages["county_code"] == FANG].iloc[5].geometry)
     z = village_in(shiyan, ZHUSHAN).geometry
-    uid = _upload(fang, _register([("房县一号公墓", f1.x, f1.y), ("竹山越界公墓", z.x, z.y), ("房县二号公墓", f2.x, f2.y)]))
+    rep = _upload(fang, _register([("房县一号公墓", f1.x, f1.y), ("竹山越界公墓", z.x, z.y), ("房县二号公墓", f2.x, f2.y)]),
+                  answer=True)
+    # the report says it before confirming: the row outside his county, and what his rows replace
+    fac0 = shiyan.facilities
+    in_fang = int(((fac0["facility_type"] == "cemetery") & (fac0["county_code"] == FANG)).sum())
+    assert rep["replaces"]["outside_county"] == 1 and rep["replaces"]["county"] == FANG
+    assert rep["replaces"]["types"][0]["incoming"] == 2 and rep["replaces"]["types"][0]["current"] == in_fang
+    assert "房县" in rep["replaces"]["text"] and "1 行不在" in rep["replaces"]["text"]
+    uid = rep["upload_id"]
     r = fang.post(f"/api/data/uploads/{uid}/confirm")
     assert r.status_code == 403
     body = r.get_json()

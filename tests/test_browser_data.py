@@ -24,6 +24,16 @@ def test_upload_gbk_gcj_register_confirm_and_see_it(page, shiyan, tmp_path):
     assert "可导入 6" in page.locator("#r-counts").inner_text()
     assert page.evaluate("window.coverplanMaps['preview-map'].layers.preview.getLayers().length") == 6
     assert int(page.locator("#current-version").inner_text().lstrip("v")) == start  # nothing written yet
+    # six centres replace the sample's hundreds: said in the report, and asked once more on confirm
+    replace = page.locator("#r-replace")
+    assert replace.is_visible() and "本文件的 6 处" in replace.inner_text() and "示意" in replace.inner_text()
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#r-confirm")
+    page.wait_for_timeout(300)
+    assert asked and "本文件的 6 处" in asked[0]
+    assert int(page.locator("#current-version").inner_text().lstrip("v")) == start  # dismissed: nothing written
+    page.once("dialog", lambda d: d.accept())
     page.click("#r-confirm")
     page.wait_for_function(f"document.getElementById('current-version').textContent === 'v{start + 1}'")
     assert f"v{start + 1}" in page.locator("#u-status").inner_text()

@@ -307,3 +307,97 @@ def test_reader_errors_never_show_server_paths(client, tmp_path):
     assert "乡镇界.geojson" in body["message_zh"]
     for text in (body["message_zh"], body["message_en"]):
         assert "/tmp" not in text and "uploads" not in text and str(tmp_path) not in text
+
+
+# -- QA sweep of 2026-12-03 ----------------------------------------------------------------------
+def test_the_report_says_what_confirming_replaces(client, app, shiyan):
+    """A register replaces the type's layer: the report says so before confirming, with counts."""
+    body, _ = gcj_register(shiyan, n=3)
+    now = len(shiyan.facilities[shiyan.facilities["facility_type"] == "day_care"])
+    rep = upload(client, body, "three.csv", coords="gcj02", type="day_care").get_json()
+    r = rep["replaces"]
+    assert r["types"] == [{"type": "day_care", "name": r["types"][0]["name"], "current": now,
+                           "synthetic": now, "incoming": 3}]
+    assert r["shrinks"] and r["outside_county"] == 0
+    assert f"本文件的 3 处" in r["text"] and f"现有的 {now} 处" in r["text"] and "示意" in r["text"]
+    en = client.post(f"/api/data/uploads/{rep['upload_id']}/recheck?lang=en", json={}).get_json()["replaces"]
+    assert f"replace the {now} now in the register" in en["text"]
+
+
+def test_two_confirms_at_once_import_once(client, app, shiyan):
+    """A double submit: one version, the other request told the upload is already being imported."""
+    import threading
+
+    body, _ = gcj_register(shiyan, n=2)
+    uid = upload(client, body, "two.csv", coords="gcj02").get_json()["upload_id"]
+    answers = []
+
+    def go():
+        with app.test_client() as c:
+            answers.append(c.post(f"/api/data/uploads/{uid}/confirm"))
+    threads = [threading.Thread(target=go) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [200, 404, 404], [a.data[:200] for a in answers]
+    assert all("已导入" in a.get_json()["message_zh"] for a in answers if a.status_code == 404)
+    assert client.get("/api/data/versions").get_json()["current"] == 1
+
+
+def test_a_refused_confirm_keeps_the_upload(client, app):
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,abc,32.6\n".encode("utf-8")
+    uid = upload(client, body, "bad.csv").get_json()["upload_id"]
+    for _ in range(2):  # refused (nothing to import), and the file is still there to be told so again
+        assert client.post(f"/api/data/uploads/{uid}/confirm").status_code == 400
+
+
+def test_report_downloads_in_the_language_asked(client, app):
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,abc,32.6\n".encode("utf-8")
+    rep = client.post("/api/data/uploads?lang=en", data={"kind": "facilities", "coords": "wgs84",
+                      "file": (io.BytesIO(body), "bad.csv")}, content_type="multipart/form-data").get_json()
+    assert "not a number" in rep["issues"][0]["message"]
+    text = client.get(f"/api/data/uploads/{rep['upload_id']}/report.csv?lang=zh").data.decode("utf-8-sig")
+    head, row = text.splitlines()[1], text.splitlines()[2]
+    assert head.split(",")[3:5] == ["问题", "处理办法"]
+    assert "not a number" not in row and "abc" in row
+
+
+def test_stale_uploads_are_swept(client, app, monkeypatch):
+    import os
+    import time as time_
+
+    from web import data as data_mod
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,abc,32.6\n".encode("utf-8")
+    old = upload(client, body, "old.csv").get_json()["upload_id"]
+    root = data_mod.Path(app.config["DATA_DIR"]) / "uploads"
+    past = time_.time() - data_mod.UPLOAD_KEEP_SECONDS - 60
+    os.utime(root / old / "meta.json", (past, past))
+    new = upload(client, body, "new.csv").get_json()["upload_id"]
+    assert not (root / old).exists() and (root / new).exists()
+    # over the size cap the oldest go first, the newest stays
+    monkeypatch.setattr(data_mod, "UPLOADS_MAX_BYTES", 1)
+    newest = upload(client, body, "newest.csv").get_json()["upload_id"]
+    assert [p.name for p in root.iterdir()] == [newest]
+
+
+def test_diff_in_english_reads_as_english(client, app, shiyan):
+    body, _ = gcj_register(shiyan, n=2)
+    uid = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["upload_id"]
+    client.post(f"/api/data/uploads/{uid}/confirm")
+    lines = client.get("/api/data/diff?a=0&b=1&lang=en").get_json()["lines"]
+    removed = next(x for x in lines if "facilities removed" in x)
+    assert "、" not in removed and "等" not in removed and " more" in removed
+
+
+def test_edit_names_too_long_are_refused_not_cut(client, app, shiyan):
+    town = shiyan.townships.iloc[0].geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "长" * 81,
+                                             "lon": town.x, "lat": town.y})
+    assert r.status_code == 400 and "80" in r.get_json()["message_zh"]
+    r = client.post("/api/data/edits", json={"action": "remove", "type": "day_care", "id": ["x"]})
+    assert r.status_code == 400 and "['x']" not in r.get_json()["message_zh"]
+    r = client.post("/api/data/edits", json={"action": "mark", "type": "day_care", "candidate_id": "x", "mark": "maybe"})
+    assert r.status_code in (400, 404) and "'maybe'" not in r.get_json()["message_zh"]
+    assert client.get("/api/data/versions").get_json()["current"] == 0

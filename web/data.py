@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
 from geo.datasets import sha256_file
-from geo.errors import InputDataError
+from geo.errors import InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
 from planner.marks import township_at
@@ -40,6 +41,11 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg
 NETWORK_SUFFIXES = (".osm", ".pbf", ".graphml")  # an OpenStreetMap extract (.osm.pbf ends in .pbf)
 #: Issues listed in the JSON answer (all of them go into the downloadable report).
 ISSUES_SHOWN = 2000
+#: A checked upload not confirmed within this many seconds is removed (at the next upload), and
+#: the oldest go first once all kept uploads pass UPLOADS_MAX_BYTES: checking a file must not
+#: let anyone fill the server's disk.
+UPLOAD_KEEP_SECONDS = 24 * 3600
+UPLOADS_MAX_BYTES = 500 * 1024 * 1024
 _ID = set("0123456789abcdef")
 
 
@@ -65,6 +71,36 @@ def _upload_dir(uid: str) -> Path:
     if not (d / "meta.json").exists():
         raise not_found("Upload", "上传文件", uid)
     return d
+
+
+def _sweep_uploads() -> None:
+    """Remove checked uploads left unconfirmed: older than a day, then the oldest over the size cap."""
+    root = _uploads()
+    if not root.is_dir():
+        return
+    now = time.time()
+    kept = []
+    for d in root.iterdir():
+        try:
+            if not d.is_dir():  # an imported upload's marker
+                if d.suffix == ".done" and now - d.stat().st_mtime > UPLOAD_KEEP_SECONDS:
+                    d.unlink()
+                continue
+            if d.name.endswith(".confirming"):  # being imported right now
+                continue
+            age = now - (d / "meta.json").stat().st_mtime if (d / "meta.json").exists() else now - d.stat().st_mtime
+            if age > UPLOAD_KEEP_SECONDS:
+                shutil.rmtree(d, ignore_errors=True)
+            else:
+                kept.append((now - age, sum(f.stat().st_size for f in d.rglob("*") if f.is_file()), d))
+        except OSError:  # removed by another request meanwhile
+            continue
+    total = sum(size for _, size, _ in kept)
+    for _, size, d in sorted(kept, key=lambda x: x[0]):
+        if total <= UPLOADS_MAX_BYTES:
+            break
+        shutil.rmtree(d, ignore_errors=True)
+        total -= size
 
 
 # -- pages and versions ------------------------------------------------------------------------
@@ -179,8 +215,10 @@ def _check(path: Path, opts: dict, region):
         rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
                                 encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None,
                                 crs=opts.get("crs") or None, picks=opts.get("picks") or None)
+        # both languages are kept (issues.json): the report downloads in the language asked then
         issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
+                   "message_zh": i.message_zh, "message_en": i.message_en, "fix_zh": i.fix_zh, "fix_en": i.fix_en,
                    "value": i.value, "candidates": i.candidates} for i in rep.issues]
         suggestion = next((x["message"] + (" " + x["fix"] if x["fix"] else "") for x in issues
                            if x["code"] == "datum_suggestion"), None)
@@ -219,18 +257,79 @@ def _needs_mapping(exc: InputDataError) -> bool:
 def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     """Check the kept file with ``opts``; write meta/issues; the answer for the page."""
     path = _kept_file(d)
-    layer, _, parts, preview = _check(path, opts, region)
+    layer, accepted, parts, preview = _check(path, opts, region)
     meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
                  "status": "checked"})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
     fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
+    shown = [{k: v for k, v in i.items() if k not in ("message_zh", "message_en", "fix_zh", "fix_en")}
+             for i in parts["issues"][:ISSUES_SHOWN]]
     return {"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer,
+            "replaces": _replacement(layer, accepted, region),
             "file": {"name": meta["original"], "size": meta["size"], "sha256": meta["sha256"]},
             **{k: v for k, v in parts.items() if k != "issues"},
-            "issues": parts["issues"][:ISSUES_SHOWN], "issues_total": len(parts["issues"]),
+            "issues": shown, "issues_total": len(parts["issues"]),
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "preview": fc, "bounds": layers.bounds(region.counties), "current_version": _svc().version()}
+
+
+def _replacement(layer: str, accepted, region) -> dict | None:
+    """What confirming would replace, said before the planner confirms.
+
+    A facility register replaces the type's layer as a whole (a county planner's:
+    the type's facilities in his county), so a short file removes every facility
+    of the type it does not list. The answer counts, per type, the facilities now
+    and in the file, how many of those now are synthetic, and the rows outside
+    a county planner's county (refused at confirm), with a sentence saying so.
+    """
+    if not layer.startswith("facilities") or accepted is None or not len(accepted):
+        return None
+    u = auth.user()
+    county = None if u.citywide else u.county
+    fac = region.facilities
+    if "facility_type" in accepted:
+        kinds = list(dict.fromkeys(accepted["facility_type"].astype(str)))
+        incoming_type = accepted["facility_type"].astype(str)
+    else:
+        kinds = [layer.split(":", 1)[1]]
+        incoming_type = None
+    in_county = None
+    if county:
+        codes = (accepted["county_code"].astype(str) if "county_code" in accepted
+                 else accepted["township_code"].astype(str).str[:6])
+        in_county = (codes == county).to_numpy()
+    types, lang = _svc().types(), g.lang
+    rows, lines = [], []
+    for k in kinds:
+        now = fac[fac["facility_type"].astype(str) == k]
+        if county:
+            now = now[now["county_code"].astype(str) == county]
+        mine = (incoming_type == k).to_numpy() if incoming_type is not None else None
+        if in_county is not None:
+            mine = in_county if mine is None else mine & in_county
+        incoming = int(len(accepted) if mine is None else mine.sum())
+        synthetic = int(now["synthetic"].astype(bool).sum()) if "synthetic" in now else 0
+        name = types[k].name(lang) if k in types else k
+        rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming})
+        where_zh = f"{auth.county_label(county)}" if county else ""
+        where_en = f" in {auth.county_label(county)}" if county else ""
+        syn_zh = f"（其中 {synthetic} 处为示意数据）" if synthetic else ""
+        syn_en = f" ({synthetic} of them synthetic, 示意)" if synthetic else ""
+        lines.append(pick(
+            f"确认后，本文件的 {incoming} 处{name}将替换{where_zh}现有的 {len(now)} 处{syn_zh}"
+            + ("；现有但不在文件中的将不再出现在当前版本（可回滚恢复）" if len(now) else "") + "。",
+            f"On confirm, this file's {incoming} facilities of type “{name}” replace the {len(now)} now in the "
+            f"register{where_en}{syn_en}"
+            + ("; those not in the file leave the current version (a rollback brings them back)" if len(now) else "")
+            + ".", lang))
+    outside = int((~in_county).sum()) if in_county is not None else 0
+    if outside:
+        lines.append(pick(f"有 {outside} 行不在您可修改的 {auth.county_label(county)} 内：确认导入将被拒绝，请从文件中删去这些行后重新上传。",
+                          f"{outside} row(s) lie outside {auth.county_label(county)}, the county you may change: "
+                          "the import would be refused; remove them from the file and upload it again.", lang))
+    shrinks = any(r["incoming"] < r["current"] for r in rows)
+    return {"types": rows, "county": county, "outside_county": outside, "shrinks": shrinks, "text": " ".join(lines)}
 
 
 def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
@@ -261,6 +360,7 @@ def upload():
     if opts["kind"] == "network":
         auth.require_citywide("upload a road network (it serves every county)", "上传路网（路网供所有县区使用）")
         return _network_upload(f, original)
+    _sweep_uploads()
     uid = uuid.uuid4().hex
     d = _uploads() / uid
     d.mkdir(parents=True)
@@ -395,15 +495,45 @@ def report(uid: str, fmt: str):
     parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
              f"{t('data_refused', g.lang)}: {c['refused']}"]
     title = exports.export_title(t("data_report", g.lang), parts, g.lang, illustrative=False)
-    rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang)} for i in issues]
+    # the language asked now, not the one the file was checked in (older reports kept one only)
+    rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang),
+             "message": pick(i.get("message_zh"), i.get("message_en"), g.lang) or i["message"],
+             "fix": pick(i.get("fix_zh"), i.get("fix_en"), g.lang) if "fix_zh" in i else i["fix"]} for i in issues]
     columns = [("row", "data_row"), ("column", "data_column"), ("severity", "data_severity"),
-               ("message", "data_message"), ("fix", "data_fix"), ("value", "data_value")]
+               ("message", "data_problem"), ("fix", "data_fix"), ("value", "data_value")]
     return exports.table_response(rows, columns, fmt, "validation-report", g.lang, title=title)
 
 
 @bp.post("/api/data/uploads/<uid>/confirm")
 def confirm(uid: str):
-    d = _upload_dir(uid)
+    try:
+        src = _upload_dir(uid)
+    except NotFoundError:
+        root = _uploads()  # the id is ours (checked above): claimed by another confirm, or imported
+        if (root / f"{uid}.confirming").exists() or (root / f"{uid}.done").exists():
+            raise _already_confirmed(uid) from None
+        raise
+    # Claim the upload by renaming its folder (atomic, across processes too): of two confirms
+    # sent at once (a double click, a second tab) one imports, the other is told so.
+    d = src.with_name(uid + ".confirming")
+    try:
+        src.rename(d)
+    except OSError:
+        raise _already_confirmed(uid) from None
+    try:
+        return _confirm(uid, d)
+    finally:
+        if d.exists():  # refused: the file stays for another try
+            d.rename(src)
+
+
+def _already_confirmed(uid: str) -> NotFoundError:
+    # 404: the upload is gone for this request, and the sentence says why
+    return NotFoundError("This upload is being imported or has been imported already (see the version list).",
+                         "该文件正在导入或已导入（见数据版本列表）。", details={"upload_id": uid})
+
+
+def _confirm(uid: str, d: Path):
     meta = json.loads((d / "meta.json").read_text("utf-8"))
     path = _kept_file(d)
     if sha256_file(path) != meta["sha256"]:
@@ -425,14 +555,18 @@ def confirm(uid: str):
         note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {refused} rows refused）"
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
     auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
+    # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
+    (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
     shutil.rmtree(d, ignore_errors=True)
     return jsonify({"version": version, "layer": layer, "counts": parts["counts"]})
 
 
 # -- diff in words --------------------------------------------------------------------------------
-def _names(rows: list, key: str = "name", most: int = 6) -> str:
+def _names(rows: list, lang: str, key: str = "name", most: int = 6) -> str:
     names = [str(r.get(key) or r.get("id") or r.get("code")) for r in rows[:most]]
     more = len(rows) - len(names)
+    if lang == "en":
+        return ", ".join(names) + (f" and {more} more" if more > 0 else "")
     return "、".join(names) + (f" 等{len(rows)}个" if more > 0 else "")
 
 
@@ -446,18 +580,18 @@ def diff_lines(d: dict, lang: str) -> list[str]:
                             ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
         rows = fac.get(key) or []
         if rows:
-            out.append(f"{zh_w} {len(rows)} 处：{_names(rows)}" if zh else f"{len(rows)} {en_w}: {_names(rows)}")
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh else f"{len(rows)} {en_w}: {_names(rows, lang)}")
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
-        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows)}" if zh else f"{len(rows)} township boundaries changed: {_names(rows)}")
+        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows, lang)}" if zh else f"{len(rows)} township boundaries changed: {_names(rows, lang)}")
     if tw.get("requalified"):
         rows = tw["requalified"]
-        out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows)}" if zh
-                   else f"{len(rows)} townships with another quality flag: {_names(rows)}")
+        out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows, lang)}" if zh
+                   else f"{len(rows)} townships with another quality flag: {_names(rows, lang)}")
     vm = (d.get("villages") or {}).get("moved") or []
     if vm:
-        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm)}" if zh else f"{len(vm)} village points moved: {_names(vm)}")
+        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm, lang)}" if zh else f"{len(vm)} village points moved: {_names(vm, lang)}")
     pc = (d.get("population") or {}).get("changed") or []
     if pc:
         out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
@@ -466,12 +600,12 @@ def diff_lines(d: dict, lang: str) -> list[str]:
                             ("moved", "移动候选点", "candidate sites moved")):
         rows = ps.get(key) or []
         if rows:
-            out.append(f"{zh_w} {len(rows)} 处：{_names(rows)}" if zh else f"{len(rows)} {en_w}: {_names(rows)}")
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh else f"{len(rows)} {en_w}: {_names(rows, lang)}")
     sm = d.get("site_marks") or {}
     n = sum(len(sm.get(k) or []) for k in ("added", "removed", "changed"))
     if n:
         ids = [r["candidate_id"] for k in ("added", "changed", "removed") for r in sm.get(k) or []]
-        shown = "、".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        shown = ("、" if zh else ", ").join(ids[:5]) + (" …" if len(ids) > 5 else "")
         out.append(f"候选点必选/禁选标记变化 {n} 处：{shown}" if zh else f"{n} candidate-site marks changed: {shown}")
     return out
 
@@ -515,7 +649,9 @@ def edit():
     layer = fac[fac["facility_type"] == ft.key].copy()
     fid = body.get("id")
     if action != "add":
-        if not isinstance(fid, str) or fid not in set(layer["id"].astype(str)):
+        if not isinstance(fid, str):
+            raise bad_param("id", fid, "a facility id (text)", "设施编号（文本）")
+        if fid not in set(layer["id"].astype(str)):
             raise not_found("Facility", "设施", fid)
         auth.require_county(layer.loc[layer["id"].astype(str) == fid, "county_code"].iloc[0],
                             f"facility {fid}", f"设施 {fid} ")
@@ -531,9 +667,7 @@ def edit():
         auth.require_county(region.townships.loc[town, "county_code"], "this point", "该点位")
     name = body.get("name")
     if action in ("add", "rename"):
-        if not isinstance(name, str) or not name.strip():
-            raise bad_param("name", name, "a non-empty name", "非空名称")
-        name = name.strip()[:80]
+        name = _edit_name(name)
     ids = layer["id"].astype(str)
     if action == "add":
         n = 1
@@ -577,6 +711,20 @@ def edit():
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
 
 
+#: Longest facility or site name an edit takes: refused beyond it, never cut (as proposal names).
+MAX_EDIT_NAME = 80
+
+
+def _edit_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise bad_param("name", name, "a non-empty name", "非空名称")
+    name = name.strip()
+    if len(name) > MAX_EDIT_NAME:
+        raise bad_param("name", name[:20] + "…", f"a name of at most {MAX_EDIT_NAME} characters (this one has {len(name)})",
+                        f"不超过 {MAX_EDIT_NAME} 个字符的名称（现为 {len(name)} 个）")
+    return name
+
+
 def _mark(ft, body: dict, note: str):
     """Mark a candidate site required or forbidden for proposals (``mark`` = "" clears it);
     ``all_types: true`` makes the mark hold for every facility type."""
@@ -618,9 +766,7 @@ def _site(ft, body: dict, action: str, note: str):
             raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
                             "点位的经度和纬度")
     if action == "add":
-        if not isinstance(name, str) or not name.strip():
-            raise bad_param("name", name, "a non-empty name", "非空名称")
-        name = name.strip()[:80]
+        name = _edit_name(name)
     elif not isinstance(sid, str):
         raise not_found("Candidate site", "候选点", sid)
     region = _svc().region

@@ -98,6 +98,7 @@
 
   function showReport(r) {
     upload = r;
+    $("mapping").hidden = true;  // a mapping asked for an earlier file no longer applies
     $("report").hidden = false;
     $("r-file").textContent = r.file.name + " · " + fmt(r.file.size) + " B";
     var c = r.counts;
@@ -115,10 +116,17 @@
     if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
     if (r.column_map_remembered) facts.push(T("data_map_remembered"));
     $("r-facts").textContent = facts.join(" · ");
+    // what confirming replaces: a short register would remove the type's other facilities
+    var rep = r.replaces;
+    $("r-replace").hidden = !(rep && rep.text);
+    if (rep && rep.text) {
+      $("r-replace").textContent = rep.text;
+      $("r-replace").className = rep.shrinks || rep.outside_county ? "error-box" : "explanation";
+    }
     $("r-suggest").hidden = !r.suggestion;
     if (r.suggestion) $("r-suggest").textContent = r.suggestion;
     $("issues").querySelector("tbody").innerHTML = (r.issues || []).map(function (i) {
-      return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td>" + esc(i.column || "") + "</td>" +
+      return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td class='nowrap'>" + esc(i.column || "") + "</td>" +
         "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
         "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") +
         ((i.candidates || []).length && i.row != null ? "<div class='small candidates'>" + esc(T("data_candidates")) + "：" +
@@ -133,7 +141,7 @@
       b.addEventListener("click", function () { pickPlace(b.dataset.row, b.dataset.code, b); });
     });
     $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
-    $("r-confirm").disabled = !(c.accepted > 0);
+    $("r-confirm").disabled = !(c.accepted > 0) || !!(rep && rep.outside_county);
     $("report").dataset.ready = "1";
     drawPreview(r);
   }
@@ -145,6 +153,8 @@
     ["kind", "type", "coords", "encoding", "crs", "note"].forEach(function (k) { fd.append(k, $("u-" + k).value); });
     fd.append("file", f);
     $("u-check").disabled = true;
+    $("mapping").hidden = true;
+    $("u-status").className = "small muted";
     $("u-status").textContent = T("data_checking");
     $("report").dataset.ready = "0";
     CP.json("/api/data/uploads?lang=" + C.lang + ($("u-kind").value === "network" ? "&kind=network" : ""),
@@ -165,6 +175,8 @@
 
   function confirmUpload() {
     if (!upload) return;
+    var rep = upload.replaces;
+    if (rep && rep.shrinks && !confirm(T("data_replace_confirm").replace("{text}", rep.text))) return;
     $("r-confirm").disabled = true;
     CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/confirm?lang=" + C.lang, {method: "POST"})
       .then(function (d) {
