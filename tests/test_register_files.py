@@ -88,7 +88,7 @@ def test_xlsx_with_chinese_name_and_lng_lat_headers(shiyan, tmp_path):
 
 
 # -- encodings and formats --------------------------------------------------------------------
-@pytest.mark.parametrize("encoding, reported", [("gbk", "gbk"), ("gb18030", "gb18030"), ("utf-8-sig", "utf-8-sig")])
+@pytest.mark.parametrize("encoding, reported", [("gbk", "GBK"), ("gb18030", "GB18030"), ("utf-8-sig", "UTF-8 (BOM)")])
 def test_csv_encodings_are_detected(shiyan, tmp_path, encoding, reported):
     lon, lat = _seat(shiyan, "420302001")
     # 𠮷 is outside GBK: only GB18030 (or UTF-8) can hold it
