@@ -187,3 +187,20 @@ def test_store_lockout_keys_on_the_client(tmp_path):
     assert s.authenticate("li", "li-password", now=t0 + 6, client="198.51.100.2").name == "Li"
     s.set_password("Li", "li-password-2")
     assert s.authenticate("li", "li-password-2", now=t0 + 7, client="198.51.100.1").name == "Li"
+
+
+def test_audit_says_what_changed_and_who_in_open_mode(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "AUTH": "open", "CSRF_ENABLED": False})
+    try:
+        c = app.test_client()
+        assert c.post("/api/admin/users", json={"name": "zs", "role": "planner", "county": FANG}).status_code == 201
+        assert c.patch("/api/admin/users/zs", json={"county": "420302"}).status_code == 200
+        rows = c.get("/api/admin/audit?lang=en").get_json()["rows"]
+        changed = next(r for r in rows if r["action"] == "user_changed")
+        assert changed["user_text"] == "local (no login)"
+        # the role did not change: "was" names the county only
+        assert changed["detail_text"].endswith("was county Fang County (420325)"), changed["detail_text"]
+        zh = next(r for r in c.get("/api/admin/audit?lang=zh").get_json()["rows"] if r["action"] == "user_changed")
+        assert zh["user_text"] == "本机（免登录）" and zh["detail_text"].endswith("原为 县区 房县（420325）")
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -559,6 +559,8 @@ def admin_user_reset(name: str):
 
 #: Who did it, for the entries written without a signed-in user (web/auth.py, cli/users.py).
 AUDIT_ACTORS = {"(server start)": ("服务启动", "server start"), "(command line)": ("命令行", "command line")}
+#: The user of a server in open mode (no login), by its id: an account may be named "local" too.
+LOCAL_ACTOR = ("本机（免登录）", "local (no login)")
 #: The data-edit actions of an "edit" entry (web/data.py EDIT_ACTIONS), in words.
 EDIT_WORDS = {"add": ("新增设施", "facility added"), "move": ("移动设施", "facility moved"),
               "remove": ("删除设施", "facility removed"), "rename": ("设施更名", "facility renamed"),
@@ -608,10 +610,12 @@ def audit_detail_text(detail: dict, lang: str) -> str:
         elif key == "county":
             parts.append(pick(("县区 ", "county ")) + county(value))
         elif key == "was" and isinstance(value, dict):
-            was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value else []
-            if "county" in value:
+            # only what changed: "role planner; county Maojian; was county Fang", not the unchanged role again
+            was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value and value["role"] != detail.get("role") else []
+            if "county" in value and value["county"] != detail.get("county"):
                 was.append(pick(("县区 ", "county ")) + county(value["county"]))
-            parts.append(pick(("原为 ", "was ")) + pick(("，", ", ")).join(was))
+            if was:
+                parts.append(pick(("原为 ", "was ")) + pick(("，", ", ")).join(was))
         elif key == "action" and value in EDIT_WORDS:
             parts.append(pick(EDIT_WORDS[value]))
         elif key == "mark" and value in MARK_WORDS:
@@ -650,7 +654,7 @@ def admin_audit():
                                             q=(request.args.get("q") or "").strip()[:80] or None)
     for r in rows:
         r["action_text"] = t("audit_" + r["action"], g.lang)
-        actor = AUDIT_ACTORS.get(r["user"] or "")
+        actor = AUDIT_ACTORS.get(r["user"] or "") or (LOCAL_ACTOR if r["user_id"] == LOCAL.id else None)
         r["user_text"] = (actor[1] if g.lang == "en" else actor[0]) if actor else r["user"]
         r["detail_text"] = audit_detail_text(r["detail"], g.lang)
     return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
