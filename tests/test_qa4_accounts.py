@@ -204,3 +204,9 @@ def test_audit_says_what_changed_and_who_in_open_mode(tmp_path):
         assert zh["user_text"] == "本机（免登录）" and zh["detail_text"].endswith("原为 县区 房县（420325）")
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_disabled_must_be_a_boolean_and_says_what_came(app):
+    c = as_user(app, "boss")
+    r = c.patch("/api/admin/users/li", json={"disabled": "yes"})
+    assert r.status_code == 400 and '"yes"' in r.get_json()["message_zh"] and "true" in r.get_json()["message_en"]

@@ -532,7 +532,8 @@ def admin_user_edit(name: str):
             kw["county"] = body["county"] or None
         if "disabled" in body:
             if not isinstance(body["disabled"], bool):
-                raise AccountError("disabled is true or false.", "disabled 须为 true 或 false。")
+                raise AccountError(f"disabled is true or false (got {shown(body['disabled'])}).",
+                                   f"disabled 须为 true 或 false（收到 {shown(body['disabled'])}）。", "disabled")
             if body["disabled"] and before.id == user().id:
                 raise AccountError("You cannot disable your own account.", "不能停用自己的账号。")
             kw["disabled"] = body["disabled"]
