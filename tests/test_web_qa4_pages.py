@@ -95,6 +95,8 @@ def test_compare_without_parameters_explains(client, lang, text):
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and text in html and 'href="/proposals"' in html
     assert "400" not in re.sub(r"<script.*?</script>|<style.*?</style>", "", html, flags=re.S).split("<main")[-1]
+    one = client.get(f"/proposals/compare?a=x&lang={lang}")
+    assert one.status_code == 400 and text in one.get_data(as_text=True)
 
 
 def test_plan_rows_all_marked_illustrative_on_the_sample(client):

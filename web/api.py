@@ -167,7 +167,7 @@ def townships_export(fmt: str):
             # whole places, rounded up as on the page
             r["cap_shortfall"] = math.ceil(c["shortfall"]) if c["shortfall"] and c["shortfall"] > 0 else 0
     parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
-             f"{t('county', g.lang)}: {s.county_names(g.lang).get(q['county'], q['county']) if q['county'] else t('whole_city', g.lang)}",
+             f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
              f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
              t("tw_text_contains", g.lang, q=text) if text else "",
              f"{t('rows', g.lang)}: {len(rows)}", f"{t('data_version_label', g.lang)} v{s.version()}"]

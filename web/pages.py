@@ -204,8 +204,10 @@ def proposal(pid: str):
 def compare():
     a, b = request.args.get("a", ""), request.args.get("b", "")
     if not a or not b:
-        # opened from the menu or a bare link: say how to choose, not an API error
-        return render_template("compare.html", active="proposals", pair=None, diff=[], towns=[])
+        # opened from a bare link or with one id: say how to choose, not an API error
+        # (still a 400 when an incomplete pair was asked for)
+        return render_template("compare.html", active="proposals", pair=None, diff=[], towns=[]), \
+            (400 if a or b else 200)
     pa, pb = _proposal_view(a), _proposal_view(b)
     lang = g.lang
     if pa["type"] != pb["type"] or pa["cost_unit"] != pb["cost_unit"]:
