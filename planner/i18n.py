@@ -262,6 +262,11 @@ _STRINGS.update({
     "fac_synthetic_note": ("本名录为合成的示例数据（示意），并非真实设施；请导入本单位设施名录后再作决策。",
                            "This register is a synthetic sample (示意, illustrative), not real facilities; "
                            "import your own register before deciding."),
+    "fac_synthetic_part_note": ("本名录 {total} 处中有 {n} 处为合成的示例数据（示意，尚未导入本单位名录的类型），并非真实设施；"
+                                "其余为规划人员导入的名录。",
+                                "{n} of the register's {total} facilities are a synthetic sample (示意, illustrative: the "
+                                "types whose register has not been imported yet), not real facilities; the rest are "
+                                "the planner's own register."),
     "fac_source_sample": ("coverplan 合成示例名录（示意）", "coverplan sample register (illustrative)"),
     "fac_export_synthetic": ("示意数据（合成示例，非真实设施）", "ILLUSTRATIVE DATA (synthetic sample, not real facilities)"),
     "fac_export_filters": ("筛选", "Filters"),

@@ -4,6 +4,7 @@ Inputs are made here (pandas, geopandas, prcoords); nothing reads ../shared.
 """
 from __future__ import annotations
 
+import html as htmlmod
 import io
 import json
 import zipfile
@@ -401,3 +402,17 @@ def test_edit_names_too_long_are_refused_not_cut(client, app, shiyan):
     r = client.post("/api/data/edits", json={"action": "mark", "type": "day_care", "candidate_id": "x", "mark": "maybe"})
     assert r.status_code in (400, 404) and "'maybe'" not in r.get_json()["message_zh"]
     assert client.get("/api/data/versions").get_json()["current"] == 0
+
+
+def test_facilities_page_says_how_much_is_still_the_sample(client, app, shiyan):
+    total = len(shiyan.facilities)
+    html = client.get("/facilities?lang=zh").get_data(as_text=True)
+    assert "本名录为合成的示例数据" in html  # all of it, before an import
+    body, _ = gcj_register(shiyan, n=2)
+    uid = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["upload_id"]
+    client.post(f"/api/data/uploads/{uid}/confirm")
+    reg = app.extensions["coverplan"]["service"].region.facilities
+    now, sample = len(reg), int(reg["synthetic"].astype(bool).sum())
+    assert sample == now - 2 and now != total
+    html = htmlmod.unescape(client.get("/facilities?lang=en").get_data(as_text=True))
+    assert f"{sample:,} of the register's {now:,} facilities are a synthetic sample" in html

@@ -335,10 +335,12 @@ def facilities():
         by_name = {n: c for c, n in zip(r.counties["code"], r.counties["name"])}
         sel["county"] = by_name.get(sel["county"], "")
     reg = r.facilities
+    # after a planner imports some types, only the rest is the sample: the note says how much
+    n_synthetic = int(reg["synthetic"].astype(bool).sum()) if "synthetic" in reg else 0
     return render_template("facilities.html", active="facilities",
                            types=[{"key": k, "name": n} for k, n in type_names(s.types(), reg, g.lang).items()],
                            counties=counties, townships=townships, sel=sel, register_total=len(reg),
-                           synthetic=bool(reg["synthetic"].astype(bool).any()) if "synthetic" in reg else False)
+                           synthetic=n_synthetic > 0, synthetic_count=n_synthetic)
 
 
 @bp.get("/plan")
