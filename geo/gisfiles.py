@@ -24,7 +24,7 @@ from geo.errors import InputDataError
 _KML_FIELDS = ("description", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
                "visibility", "drawOrder", "icon")
 
-#: (zh, en) note of a layer read as WGS84 lon/lat because it stated no CRS (see _to_storage).
+#: (zh, en) note of a layer read as WGS84 lon/lat because it stated no CRS (see to_storage).
 ASSUMED_CRS_NOTE = ("图层未定义坐标系（如缺少 .prj 文件），因坐标值在经纬度范围内，已按WGS84/CGCS2000经纬度读取",
                     "the layer states no coordinate system (e.g. no .prj file); its values are in degree range, "
                     "so it was read as WGS84/CGCS2000 lon/lat")
@@ -85,7 +85,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     if len(gdf) == 0:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",
                          "Export the layer with its features.", "请导出包含要素的图层。")
-    gdf, crs_used = _to_storage(gdf, crs, label, notes, kind)
+    gdf, crs_used = to_storage(gdf, crs, label, notes, kind)
     if kind in ("kml", "kmz"):
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
         gdf = gdf.drop(columns=[c for c in _KML_FIELDS
@@ -95,7 +95,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
 
 
-def _to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:
+def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:
     if crs:
         gdf = gdf.set_crs(crs, allow_override=True)
     elif gdf.crs is None or gdf.crs.is_geographic:

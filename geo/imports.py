@@ -28,7 +28,7 @@ import shapely
 from geo import settings
 from geo.archives import open_checked, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import _to_storage
+from geo.gisfiles import to_storage
 from geo.points import join_list, points_from_table
 
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
@@ -146,7 +146,7 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     # the upload's rules for a missing CRS: metres without one are refused with the fix, degrees
     # without one are read as WGS84/CGCS2000 lon/lat
     kind = "geojson" if path.suffix.lower() in (".geojson", ".json") else ""
-    gdf, _ = _to_storage(gdf, crs, label, [], kind)
+    gdf, _ = to_storage(gdf, crs, label, [], kind)
     return gdf
 
 

@@ -73,7 +73,7 @@ FIELD_LABELS = {
 }
 
 
-def _shown(value) -> str:
+def shown_value(value) -> str:
     """A value as the client sent it: JSON ("abc", true, null, ["x"]), not Python's repr."""
     import json
     if isinstance(value, str):  # as typed, inside quotes (a JSON body is not shown escaped)
@@ -92,7 +92,7 @@ def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: st
     and what would be accepted."""
     from planner.i18n import t
     key = label or FIELD_LABELS.get(name)
-    shown = _shown(value)
+    shown = shown_value(value)
     if key is None:
         en, zh = f"Bad parameter {name}={shown}", f"参数 {name}={shown} 无效"
     else:

@@ -143,8 +143,8 @@ def new_password() -> str:
 def shown(value) -> str:
     """A refused value as the client sent it (strings in quotes as typed, anything else as JSON),
     never a Python repr such as {'a': [1]}: the same rule as web/errors.py's bad_param."""
-    from web.errors import _shown
-    return _shown(value)
+    from web.errors import shown_value
+    return shown_value(value)
 
 
 def check_role(role: str) -> str:
