@@ -96,6 +96,13 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
 
 
 def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:
+    """``gdf`` in the storage CRS, and the CRS it was read in (``"EPSG:3857"``).
+
+    ``crs`` (the planner's choice) overrides the file's. Coordinates in metres under a
+    lon/lat (or no) CRS are refused with the fix (:func:`file_error`, naming ``label``);
+    a layer with no CRS in degree range is read as WGS84 and ``notes`` gets
+    ``ASSUMED_CRS_NOTE`` so the report says so. ``kind`` ("geojson") words the message.
+    """
     if crs:
         gdf = gdf.set_crs(crs, allow_override=True)
     elif gdf.crs is None or gdf.crs.is_geographic:
