@@ -596,9 +596,10 @@ class DatasetStore:
             m = meta.setdefault(FACILITIES, {})
             m.update({"count": int(len(fac)), "by_type": by_type,
                       "synthetic": any(t["synthetic"] for t in by_type.values()), "supplied_by": "planner",
-                      "source": "planner-supplied register(s) where by_type names a version > 0; "
-                                "coverplan sample (示意) elsewhere",
-                      "source_zh": "by_type 中版本号大于0的类型为规划人员提供的名录，其余为 coverplan 合成示例（示意）"})
+                      # plain words (the CLI prints them); by_type says which types, with version and file
+                      "source": "the planner's own register for the types imported; the coverplan "
+                                "synthetic sample (示意) for the others",
+                      "source_zh": "已导入的类型为规划人员提供的名录，其余类型为 coverplan 合成示例（示意）"})
         provenance["dataset"] = {"region": self.region_name, "version": v, "created": row.created,
                                  "kind": row.kind, "note": row.note,
                                  "layers": {n: r.stored_in for n, r in refs.items()}}
