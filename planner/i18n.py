@@ -262,11 +262,9 @@ _STRINGS.update({
     "fac_synthetic_note": ("本名录为合成的示例数据（示意），并非真实设施；请导入本单位设施名录后再作决策。",
                            "This register is a synthetic sample (示意, illustrative), not real facilities; "
                            "import your own register before deciding."),
-    "fac_synthetic_part_note": ("本名录 {total} 处中有 {n} 处为合成的示例数据（示意，尚未导入本单位名录的类型），并非真实设施；"
-                                "其余为规划人员导入的名录。",
-                                "{n} of the register's {total} facilities are a synthetic sample (示意, illustrative: the "
-                                "types whose register has not been imported yet), not real facilities; the rest are "
-                                "the planner's own register."),
+    "fac_synthetic_part_note": ("本名录 {total} 处中有 {n} 处仍为合成的示例数据（示意），并非真实设施；其余为规划人员导入或编辑。",
+                                "{n} of the register's {total} facilities are still a synthetic sample (示意, "
+                                "illustrative), not real facilities; the rest were imported or edited by planners."),
     "fac_source_sample": ("coverplan 合成示例名录（示意）", "coverplan sample register (illustrative)"),
     "fac_export_synthetic": ("示意数据（合成示例，非真实设施）", "ILLUSTRATIVE DATA (synthetic sample, not real facilities)"),
     "fac_export_filters": ("筛选", "Filters"),
@@ -477,6 +475,7 @@ _STRINGS.update({
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),
+    "edit_name_facility": ("设施名称", "Facility name"), "edit_name_site": ("候选点名称", "Candidate site name"),
     "data_field_beds": ("床位数", "beds"), "data_field_day_places": ("日托位", "day places"),
     "data_field_plots": ("墓穴", "plots"), "data_field_niches": ("格位", "niches"),
     "data_field_meal_places": ("助餐位", "meal places"), "data_field_upgraded_year": ("改造年份", "year upgraded"),
@@ -556,8 +555,10 @@ _STRINGS.update({
                         "Use decimal degrees, e.g. 110.78 and 32.63 (or 110°46′48″)"),
     "reg_projected": ("坐标（{lon}, {lat}）像是投影坐标（米），不是经纬度",
                       "coordinates ({lon}, {lat}) look projected (metres), not degrees"),
-    "reg_fix_projected": ("请指定文件的坐标系（如 EPSG:4547），或换算为经纬度",
-                          "State the file's coordinate system (e.g. EPSG:4547), or convert to lon/lat"),
+    "reg_fix_projected": ("请在“投影坐标系”一栏填写文件的坐标系（十堰所在的 CGCS2000 3度带为 EPSG:4546，网络地图米制坐标为 "
+                          "EPSG:3857），或换算为经纬度",
+                          "Give the file's coordinate system in the field Projected CRS (Shiyan's CGCS2000 3-degree "
+                          "zone is EPSG:4546, web-map metres EPSG:3857), or convert to lon/lat"),
     "reg_swapped": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}），已交换后读取",
                     "longitude and latitude look swapped (lon {lon}, lat {lat}); read the other way round"),
     "reg_fix_swapped": ("请在原表中交换经度、纬度两列", "Swap the lon and lat columns in the file"),
@@ -908,6 +909,8 @@ _STRINGS.update({
     "illustrative_layers": ("示意（近似或合成）：{layers}", "Illustrative (approximate or synthetic): {layers}"),
     "layer_list_sep": ("、", ", "),
     "fac_src_planner": ("规划人员提供的名录：{items}", "The planner's own register: {items}"),
+    "fac_src_mixed": ("部分为规划人员导入或编辑、其余仍为合成示例（示意）：{items}",
+                      "partly imported or edited by planners, the rest still the synthetic sample (illustrative): {items}"),
     "fac_src_item": ("{name}（数据版本 {v}，文件 {file}）", "{name} (data version {v}, file {file})"),
     "fac_src_sample": ("其余类型仍为 coverplan 合成示例（示意）：{items}",
                        "other types are still the coverplan synthetic sample (illustrative): {items}"),

@@ -132,6 +132,8 @@ def test_county_planner_imports_only_his_county(app, shiyan):
     assert rep["replaces"]["outside_county"] == 1 and rep["replaces"]["county"] == FANG
     assert rep["replaces"]["types"][0]["incoming"] == 2 and rep["replaces"]["types"][0]["current"] == in_fang
     assert "房县" in rep["replaces"]["text"] and "1 行不在" in rep["replaces"]["text"]
+    outside = [i for i in rep["issues"] if i["code"] == "outside_county"]  # listed in the report's table
+    assert [i["value"] for i in outside] == ["竹山越界公墓"] and outside[0]["row"] == 3
     uid = rep["upload_id"]
     r = fang.post(f"/api/data/uploads/{uid}/confirm")
     assert r.status_code == 403

@@ -415,4 +415,57 @@ def test_facilities_page_says_how_much_is_still_the_sample(client, app, shiyan):
     now, sample = len(reg), int(reg["synthetic"].astype(bool).sum())
     assert sample == now - 2 and now != total
     html = htmlmod.unescape(client.get("/facilities?lang=en").get_data(as_text=True))
-    assert f"{sample:,} of the register's {now:,} facilities are a synthetic sample" in html
+    assert f"{sample:,} of the register's {now:,} facilities are still a synthetic sample" in html
+
+
+# -- QA re-check of 2026-12-03 ---------------------------------------------------------------------
+def test_a_file_of_another_type_than_the_form_says_is_refused_row_by_row(client, app, shiyan):
+    body, _ = gcj_register(shiyan, n=2)  # its type column says 日间照料中心
+    rep = upload(client, body, "two.csv", coords="gcj02", type="cemetery").get_json()
+    assert rep["counts"]["accepted"] == 0 and rep["counts"]["refused"] == 2
+    mism = [i for i in rep["issues"] if i["code"] == "type_mismatch"]
+    assert len(mism) == 2 and all(i["row"] for i in mism) and "城乡公益性公墓" in mism[0]["message"]
+    assert rep["replaces"] is None  # nothing to replace with
+    r = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    assert r.status_code == 400 and "facilities:" not in r.get_json()["message_zh"]
+
+
+def test_renames_and_names_in_edits(client, app, shiyan):
+    fac = shiyan.facilities
+    one = fac[fac["facility_type"] == "cemetery"].iloc[0]
+    r = client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": str(one["id"]),
+                                             "name": "长" * 81})
+    assert r.status_code == 400 and "设施名称" in r.get_json()["message_zh"] and "方案" not in r.get_json()["message_zh"]
+    r = client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": str(one["id"]),
+                                             "name": str(one["name"])})
+    assert r.status_code == 400 and "无需修改" in r.get_json()["message_zh"]
+    assert client.get("/api/data/versions").get_json()["current"] == 0  # no empty version
+
+
+def test_an_expired_upload_says_why(client, app):
+    r = client.post(f"/api/data/uploads/{'0' * 32}/confirm")
+    assert r.status_code == 404 and "一天内未确认" in r.get_json()["message_zh"]
+
+
+def test_a_json_proposal_sent_as_text_plain_is_told_the_content_type(client):
+    r = client.post("/api/proposals", data=json.dumps({"type": "day_care", "p": 3}), content_type="text/plain")
+    assert r.status_code == 400 and "Content-Type: application/json" in r.get_json()["message_zh"]
+
+
+def test_the_facility_export_of_planner_rows_is_not_called_synthetic(client, app, shiyan):
+    body, _ = gcj_register(shiyan, n=2)
+    uid = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["upload_id"]
+    client.post(f"/api/data/uploads/{uid}/confirm")
+    own = client.get("/api/facilities.csv?type=day_care").data.decode("utf-8-sig").splitlines()[0]
+    sample = client.get("/api/facilities.csv?type=cemetery").data.decode("utf-8-sig").splitlines()[0]
+    assert "示意" not in own and "示意" in sample
+
+
+def test_a_type_the_register_lacks_is_added_not_replaced(client, app, shiyan, monkeypatch):
+    body, _ = gcj_register(shiyan, n=2)
+    svc = app.extensions["coverplan"]["service"]
+    fac = svc.region.facilities
+    monkeypatch.setattr(svc.region, "facilities", fac[fac["facility_type"] != "day_care"])
+    rep = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["replaces"]
+    assert rep["types"][0]["current"] == 0 and not rep["shrinks"]
+    assert "目前没有此类设施" in rep["text"] and "替换" not in rep["text"]

@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, t
 from web import auth, capacity_proposals, exports, proposals
-from web.errors import bad_param, not_found
+from web.errors import bad_param, json_object, not_found
 from web.extensions import ext
 
 MODES = ("estimate", "network")
@@ -163,11 +163,13 @@ def townships_export(fmt: str):
         # "na": nothing to compare in this township (no demand, or a type assessed per county):
         # the columns stay empty, as the page shows them
         if c and c["status"] != "na":
-            r["cap_ratio"], r["cap_standard"] = c["ratio_per_1000"], c["standard_per_1000"]
+            # one decimal, as the page shows it
+            r["cap_ratio"] = round(c["ratio_per_1000"], 1) if c["ratio_per_1000"] is not None else None
+            r["cap_standard"] = c["standard_per_1000"]
             # whole places, rounded up as on the page
             r["cap_shortfall"] = math.ceil(c["shortfall"]) if c["shortfall"] and c["shortfall"] > 0 else 0
     parts = [f"{t('facility_type', g.lang)}: {s.get_type(q['type_key']).name(g.lang) if q['type_key'] else t('all', g.lang)}",
-             f"{t('county', g.lang)}: {q['county'] or t('whole_city', g.lang)}",
+             f"{t('county', g.lang)}: {auth.county_label(q['county'], g.lang) if q['county'] else t('whole_city', g.lang)}",
              f"{t('status', g.lang)}: {t('status_' + q['status'], g.lang) if q['status'] else t('all', g.lang)}",
              t("tw_text_contains", g.lang, q=text) if text else "",
              f"{t('rows', g.lang)}: {len(rows)}", f"{t('data_version_label', g.lang)} v{s.version()}"]
@@ -217,6 +219,8 @@ def proposals_list():
 
 @bp.post("/proposals")
 def proposals_start():
+    if not request.is_json and not request.form and request.get_data(cache=True):
+        json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
     body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     if request.is_json and body is None:
         raise bad_param("body", request.get_data(as_text=True)[:80],
@@ -299,6 +303,8 @@ def proposal_rerun(pid: str):
 @bp.patch("/proposals/<pid>")
 def proposal_edit(pid: str):
     """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``."""
+    if not request.is_json and not request.form and request.get_data(cache=True):
+        json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
     body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     if body is None:
         raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",

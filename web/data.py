@@ -69,7 +69,11 @@ def _upload_dir(uid: str) -> Path:
         raise not_found("Upload", "上传文件", uid)
     d = _uploads() / uid
     if not (d / "meta.json").exists():
-        raise not_found("Upload", "上传文件", uid)
+        err = not_found("Upload", "上传文件", uid)
+        # the usual reason: checked but not confirmed for a day (see _sweep_uploads)
+        err.hint_en = " Uploads not confirmed within a day are removed: upload the file again."
+        err.hint_zh = "校验后一天内未确认的上传会被删除，请重新上传文件。"
+        raise err
     return d
 
 
@@ -223,8 +227,11 @@ def _check(path: Path, opts: dict, region):
         suggestion = next((x["message"] + (" " + x["fix"] if x["fix"] else "") for x in issues
                            if x["code"] == "datum_suggestion"), None)
         acc = rep.accepted
+        counts = dict(rep.counts)
+        if opts["type"] and "facility_type" in acc:
+            acc, counts = _other_types_refused(acc, opts["type"], issues, counts)
         layer = f"facilities:{opts['type']}" if opts["type"] else "facilities"
-        parts = {"counts": rep.counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
+        parts = {"counts": counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
                  "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
                  "located_by_name": rep.counts.get("located_by_name", 0)}
         cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
@@ -245,6 +252,31 @@ def _check(path: Path, opts: dict, region):
     return opts["kind"], gdf, parts, preview
 
 
+def _other_types_refused(acc, type_key: str, issues: list, counts: dict):
+    """Rows whose type column names another type than the one chosen on the form: refused, each
+    reported (the layer of the chosen type cannot hold them), instead of a promise the confirm breaks."""
+    other = acc["facility_type"].astype(str) != type_key
+    if not other.any():
+        return acc, counts
+    types = _svc().types()
+
+    def name(k: str, lang: str) -> str:
+        return types[k].name(lang) if k in types else k
+    for _, r in acc[other].iterrows():
+        row_type = str(r["facility_type"])
+        zh = f"类型列为“{name(row_type, 'zh')}”，与所选设施类型“{name(type_key, 'zh')}”不符"
+        en = f"the type column says “{name(row_type, 'en')}”, not the chosen facility type “{name(type_key, 'en')}”"
+        fix_zh = "请把设施类型选为文件中的类型（或选“按文件中的类型列”），或改正该行的类型后重新上传"
+        fix_en = "Choose the file's type as the facility type (or leave it to the file's type column), or correct the row's type"
+        issues.append({"row": int(r["source_row"]) if "source_row" in r else None, "column": "type",
+                       "severity": "error", "code": "type_mismatch", "message": pick(zh, en, g.lang),
+                       "fix": pick(fix_zh, fix_en, g.lang), "message_zh": zh, "message_en": en,
+                       "fix_zh": fix_zh, "fix_en": fix_en, "value": row_type, "candidates": []})
+    n = int(other.sum())
+    counts = {**counts, "accepted": counts["accepted"] - n, "refused": counts["refused"] + n}
+    return acc[~other], counts
+
+
 #: Register fields a planner may map by hand when the headers are not recognised.
 MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code")
 
@@ -258,6 +290,8 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     """Check the kept file with ``opts``; write meta/issues; the answer for the page."""
     path = _kept_file(d)
     layer, accepted, parts, preview = _check(path, opts, region)
+    replaces = _replacement(layer, accepted, region)
+    parts["issues"] = _outside_issues(replaces, replaces and replaces["county"]) + parts["issues"]
     meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
                  "status": "checked"})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -265,8 +299,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
     shown = [{k: v for k, v in i.items() if k not in ("message_zh", "message_en", "fix_zh", "fix_en")}
              for i in parts["issues"][:ISSUES_SHOWN]]
-    return {"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer,
-            "replaces": _replacement(layer, accepted, region),
+    return {"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer, "replaces": replaces,
             "file": {"name": meta["original"], "size": meta["size"], "sha256": meta["sha256"]},
             **{k: v for k, v in parts.items() if k != "issues"},
             "issues": shown, "issues_total": len(parts["issues"]),
@@ -313,23 +346,47 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         name = types[k].name(lang) if k in types else k
         rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming})
         where_zh = f"{auth.county_label(county)}" if county else ""
-        where_en = f" in {auth.county_label(county)}" if county else ""
+        where_en = f" in {auth.county_label(county, 'en')}" if county else ""
         syn_zh = f"（其中 {synthetic} 处为示意数据）" if synthetic else ""
         syn_en = f" ({synthetic} of them synthetic, 示意)" if synthetic else ""
+        if not len(now):  # a type the register does not hold yet: nothing is replaced
+            lines.append(pick(f"确认后，本文件的 {incoming} 处{name}将导入{where_zh}（目前没有此类设施）。",
+                              f"On confirm, this file's {incoming} facilities of type “{name}” are added{where_en} "
+                              "(the register holds none yet).", lang))
+            continue
         lines.append(pick(
             f"确认后，本文件的 {incoming} 处{name}将替换{where_zh}现有的 {len(now)} 处{syn_zh}"
-            + ("；现有但不在文件中的将不再出现在当前版本（可回滚恢复）" if len(now) else "") + "。",
+            "；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。",
             f"On confirm, this file's {incoming} facilities of type “{name}” replace the {len(now)} now in the "
-            f"register{where_en}{syn_en}"
-            + ("; those not in the file leave the current version (a rollback brings them back)" if len(now) else "")
-            + ".", lang))
+            f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
+            "them back).", lang))
     outside = int((~in_county).sum()) if in_county is not None else 0
     if outside:
-        lines.append(pick(f"有 {outside} 行不在您可修改的 {auth.county_label(county)} 内：确认导入将被拒绝，请从文件中删去这些行后重新上传。",
-                          f"{outside} row(s) lie outside {auth.county_label(county)}, the county you may change: "
-                          "the import would be refused; remove them from the file and upload it again.", lang))
+        lines.append(pick(f"有 {outside} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
+                          "请从文件中删去这些行后重新上传。",
+                          f"{outside} row(s) lie outside {auth.county_label(county, 'en')}, the county you may change "
+                          "(listed below): the import would be refused; remove them from the file and upload it again.",
+                          lang))
     shrinks = any(r["incoming"] < r["current"] for r in rows)
-    return {"types": rows, "county": county, "outside_county": outside, "shrinks": shrinks, "text": " ".join(lines)}
+    out_rows = []
+    if outside:
+        for _, r in accepted[~in_county].iterrows():
+            out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or "")})
+    return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
+            "shrinks": shrinks, "text": " ".join(lines)}
+
+
+def _outside_issues(rep: dict | None, county: str | None) -> list[dict]:
+    """The rows outside a county planner's county, as the report's issues (the table lists them)."""
+    if not rep or not rep["outside_rows"]:
+        return []
+    zh = f"不在您可修改的 {auth.county_label(county)} 内"
+    en = f"outside {auth.county_label(county, 'en')}, the county you may change"
+    fix_zh, fix_en = "从文件中删去该行，或请市级规划人员导入", "Remove the row, or ask a city-wide planner to import it"
+    return [{"row": r["row"], "column": None, "severity": "error", "code": "outside_county",
+             "message": pick(zh, en, g.lang), "fix": pick(fix_zh, fix_en, g.lang), "message_zh": zh,
+             "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": r["name"], "candidates": []}
+            for r in rep["outside_rows"]]
 
 
 def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
@@ -685,6 +742,9 @@ def edit():
         layer.loc[i, "county_code"] = region.townships.loc[town, "county_code"]
         what = {"zh": f"移动 {fid}", "en": f"moved {fid}"}
     elif action == "rename":
+        if str(layer.loc[ids == fid, "name"].iloc[0]) == name:  # an empty version would only clutter the history
+            raise InputDataError(f"“{name}” is already the facility's name: nothing to change.",
+                                 f"设施名称已是“{name}”，无需修改。", details={"parameter": "name"})
         layer.loc[ids == fid, "name"] = name
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
     elif action == "update":
@@ -715,13 +775,14 @@ def edit():
 MAX_EDIT_NAME = 80
 
 
-def _edit_name(name) -> str:
+def _edit_name(name, label: str = "edit_name_facility") -> str:
+    """The name of an added or renamed facility (or candidate site: ``label``), stripped; else a 400."""
     if not isinstance(name, str) or not name.strip():
-        raise bad_param("name", name, "a non-empty name", "非空名称")
+        raise bad_param("name", name, "a non-empty name", "非空名称", label=label)
     name = name.strip()
     if len(name) > MAX_EDIT_NAME:
         raise bad_param("name", name[:20] + "…", f"a name of at most {MAX_EDIT_NAME} characters (this one has {len(name)})",
-                        f"不超过 {MAX_EDIT_NAME} 个字符的名称（现为 {len(name)} 个）")
+                        f"不超过 {MAX_EDIT_NAME} 个字符的名称（现为 {len(name)} 个）", label=label)
     return name
 
 
@@ -766,7 +827,7 @@ def _site(ft, body: dict, action: str, note: str):
             raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
                             "点位的经度和纬度")
     if action == "add":
-        name = _edit_name(name)
+        name = _edit_name(name, "edit_name_site")
     elif not isinstance(sid, str):
         raise not_found("Candidate site", "候选点", sid)
     region = _svc().region

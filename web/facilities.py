@@ -101,7 +101,7 @@ def export_title(region, types: dict, lang: str, view: dict) -> str:
     """One line above an export's header: what, 示意 when synthetic, the filters, the count, the date."""
     f = view["filters"]
     parts = [t("fac_title", lang)]
-    if view["synthetic"] or view["register_synthetic"]:
+    if view["synthetic"]:  # the rows exported: a filter to the planner's own rows is not 示意
         parts.append(t("fac_export_synthetic", lang))
     chosen = []
     if f["type"]:

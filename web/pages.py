@@ -78,14 +78,19 @@ def _facility_source(meta: dict, lang: str) -> dict:
     def name(k: str) -> str:
         return types[k].name(lang) if k in types else k
 
-    own = [t("fac_src_item", lang, name=name(k), v=b["dataset_version"], file=b.get("file") or "–")
-           for k, b in by_type.items() if b.get("dataset_version")]
-    sample = [name(k) for k in types if not (by_type.get(k) or {}).get("dataset_version")]
+    def item(k: str, b: dict) -> str:
+        return t("fac_src_item", lang, name=name(k), v=b["dataset_version"], file=b.get("file") or "–")
+    # A type with a version of its own is the planner's register only when none of it is synthetic:
+    # a county's import or an edit of the sample leaves the rest of the type synthetic (示意).
+    versioned = {k: b for k, b in by_type.items() if b.get("dataset_version")}
+    own = [item(k, b) for k, b in versioned.items() if not b.get("synthetic")]
+    mixed = [item(k, b) for k, b in versioned.items() if b.get("synthetic")]
+    sample = [name(k) for k in types if k not in versioned]
     sep = t("layer_list_sep", lang)
-    text = t("fac_src_planner", lang, items=sep.join(own)) if own else ""
-    rest = t("fac_src_sample", lang, items=sep.join(sample)) if sample else ""
-    if rest:
-        text += ("；" if lang != "en" else "; ") + rest if text else rest
+    parts = [t("fac_src_planner", lang, items=sep.join(own)) if own else "",
+             t("fac_src_mixed", lang, items=sep.join(mixed)) if mixed else "",
+             t("fac_src_sample", lang, items=sep.join(sample)) if sample else ""]
+    text = ("；" if lang != "en" else "; ").join(p for p in parts if p)
     # both languages carry the same text: the template picks source_zh / source by the page's language
     return {"source_zh": text, "source": text}
 

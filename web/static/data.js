@@ -12,6 +12,13 @@
     return ts ? new Date(ts * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN") : "–";
   }
 
+  // The header names the data version: a confirm or a rollback changes it without a reload
+  // (the 示意 part is recomputed at the next page load).
+  function headerVersion(v) {
+    var el = $("data-version");
+    if (el) el.textContent = el.textContent.replace(/v\d+/, "v" + v);
+  }
+
   function loadVersions() {
     return CP.json("/api/data/versions?lang=" + C.lang).then(function (d) {
       $("current-version").textContent = "v" + d.current;
@@ -56,7 +63,7 @@
     if (!confirm(T("data_rollback_confirm").replace("{v}", v))) return;
     CP.json("/api/data/rollback?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
                                                   body: JSON.stringify({version: +v})})
-      .then(function (d) { $("u-status").textContent = T("data_now_version").replace("{v}", d.version); return loadVersions(); })
+      .then(function (d) { $("u-status").textContent = T("data_now_version").replace("{v}", d.version); headerVersion(d.version); return loadVersions(); })
       .catch(function (e) { alert((e && e.message) || T("load_failed")); });
   }
 
@@ -182,6 +189,7 @@
       .then(function (d) {
         $("u-status").className = "small good";
         $("u-status").textContent = T("data_now_version").replace("{v}", d.version);
+        headerVersion(d.version);
         $("report").hidden = true;
         upload = null;
         return loadVersions();
@@ -248,6 +256,7 @@
           $("u-status").className = "small good";
           $("u-status").textContent = T("data_network_done").replace("{nodes}", j.result.nodes)
             .replace("{edges}", j.result.edges).replace("{v}", j.result.version);
+          headerVersion(j.result.version);
           loadVersions();
         } else {
           $("u-status").className = "small bad";
