@@ -390,6 +390,12 @@ def test_diff_in_english_reads_as_english(client, app, shiyan):
     lines = client.get("/api/data/diff?a=0&b=1&lang=en").get_json()["lines"]
     removed = next(x for x in lines if "facilities removed" in x)
     assert "、" not in removed and "等" not in removed and " more" in removed
+    fac = shiyan.facilities
+    one = fac[fac["facility_type"] == "cemetery"].iloc[0]
+    v = client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": str(one["id"]),
+                                             "name": "新名字公墓"}).get_json()["version"]
+    assert client.get(f"/api/data/diff?a={v - 1}&b={v}&lang=en").get_json()["lines"][0].startswith(
+        "1 facility renamed or retyped: ")
 
 
 def test_edit_names_too_long_are_refused_not_cut(client, app, shiyan):

@@ -627,6 +627,11 @@ def _names(rows: list, lang: str, key: str = "name", most: int = 6) -> str:
     return "、".join(names) + (f" 等{len(rows)}个" if more > 0 else "")
 
 
+def _one(words: str, n: int) -> str:
+    """"facilities added" for one: "facility added" (the English lines count their rows)."""
+    return words.replace("facilities", "facility").replace("sites", "site") if n == 1 else words
+
+
 def diff_lines(d: dict, lang: str) -> list[str]:
     """The version comparison as sentences a planner reads."""
     zh = lang != "en"
@@ -637,7 +642,8 @@ def diff_lines(d: dict, lang: str) -> list[str]:
                             ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
         rows = fac.get(key) or []
         if rows:
-            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh else f"{len(rows)} {en_w}: {_names(rows, lang)}")
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh
+                       else f"{len(rows)} {_one(en_w, len(rows))}: {_names(rows, lang)}")
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
@@ -657,7 +663,8 @@ def diff_lines(d: dict, lang: str) -> list[str]:
                             ("moved", "移动候选点", "candidate sites moved")):
         rows = ps.get(key) or []
         if rows:
-            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh else f"{len(rows)} {en_w}: {_names(rows, lang)}")
+            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh
+                       else f"{len(rows)} {_one(en_w, len(rows))}: {_names(rows, lang)}")
     sm = d.get("site_marks") or {}
     n = sum(len(sm.get(k) or []) for k in ("added", "removed", "changed"))
     if n:
