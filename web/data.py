@@ -229,7 +229,8 @@ def _check(path: Path, opts: dict, region):
         acc = rep.accepted
         counts = dict(rep.counts)
         if opts["type"] and "facility_type" in acc:
-            acc, counts = _other_types_refused(acc, opts["type"], issues, counts)
+            acc, counts = _other_types_refused(acc, opts["type"], issues, counts,
+                                               (rep.column_map or {}).get("type", "type"))
         layer = f"facilities:{opts['type']}" if opts["type"] else "facilities"
         parts = {"counts": counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
                  "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
@@ -252,7 +253,7 @@ def _check(path: Path, opts: dict, region):
     return opts["kind"], gdf, parts, preview
 
 
-def _other_types_refused(acc, type_key: str, issues: list, counts: dict):
+def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column: str):
     """Rows whose type column names another type than the one chosen on the form: refused, each
     reported (the layer of the chosen type cannot hold them), instead of a promise the confirm breaks."""
     other = acc["facility_type"].astype(str) != type_key
@@ -268,7 +269,7 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict):
         en = f"the type column says “{name(row_type, 'en')}”, not the chosen facility type “{name(type_key, 'en')}”"
         fix_zh = "请把设施类型选为文件中的类型（或选“按文件中的类型列”），或改正该行的类型后重新上传"
         fix_en = "Choose the file's type as the facility type (or leave it to the file's type column), or correct the row's type"
-        issues.append({"row": int(r["source_row"]) if "source_row" in r else None, "column": "type",
+        issues.append({"row": int(r["source_row"]) if "source_row" in r else None, "column": column,
                        "severity": "error", "code": "type_mismatch", "message": pick(zh, en, g.lang),
                        "fix": pick(fix_zh, fix_en, g.lang), "message_zh": zh, "message_en": en,
                        "fix_zh": fix_zh, "fix_en": fix_en, "value": row_type, "candidates": []})

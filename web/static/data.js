@@ -28,11 +28,13 @@
           "' data-b='" + esc(v.version) + "'>" + T("data_diff") + "</button> " : "") +
           (cur ? "<span class='st st-met'>" + T("data_current") + "</span>"
                : "<button type='button' class='danger small-btn rollback-btn' data-v='" + esc(v.version) + "'>" + T("data_rollback") + "</button>");
+        // the actions sit under the version number: a seventh column did not fit the half-width card
         return "<tr data-version='" + esc(v.version) + "'" + (cur ? " class='current'" : "") + "><td><b>v" + esc(v.version) + "</b>" +
-          (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") + "</td>" +
+          (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") +
+          "<div class='version-actions'>" + actions + "</div></td>" +
           "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
           "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") + "</td>" +
-          "<td class='num'>" + fmt(v.rows) + "</td><td class='small'>" + esc(v.author || "") + "</td><td>" + actions + "</td></tr>";
+          "<td class='num'>" + fmt(v.rows) + "</td><td class='small'>" + esc(v.author || "") + "</td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
       $("versions").dataset.ready = "1";
@@ -43,7 +45,7 @@
         b.addEventListener("click", function () { rollback(b.dataset.v); });
       });
     }).catch(function (e) {
-      $("versions").querySelector("tbody").innerHTML = "<tr><td colspan='7' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+      $("versions").querySelector("tbody").innerHTML = "<tr><td colspan='6' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
     });
   }
 
