@@ -569,6 +569,10 @@ EDIT_WORDS = {"add": ("新增设施", "facility added"), "move": ("移动设施"
               "add_site": ("新增候选点", "candidate site added"), "move_site": ("移动候选点", "candidate site moved"),
               "remove_site": ("删除候选点", "candidate site removed")}
 MARK_WORDS = {"required": ("必选", "required"), "forbidden": ("禁选", "forbidden"), "": ("取消标记", "mark cleared")}
+#: Details shown as a label and the value as stored.
+PLAIN_WORDS = {"version": ("数据版本 ", "data version "), "rolled_back_to": ("回退到版本 ", "back to version "),
+               "file": ("文件 ", "file "), "name": ("名称 ", "name "), "note": ("备注 ", "note "),
+               "kind": ("计算类别 ", "kind ")}
 
 
 def audit_detail_text(detail: dict, lang: str) -> str:
@@ -625,20 +629,10 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
         elif key == "layer":
             parts.append(pick(("数据 ", "data ")) + layer(value))
-        elif key == "version":
-            parts.append(pick(("数据版本 ", "data version ")) + plain(value))
-        elif key == "rolled_back_to":
-            parts.append(pick(("回退到版本 ", "back to version ")) + plain(value))
         elif key == "rows":
             parts.append(f"{value} 行" if not en else f"{value} rows")
-        elif key == "file":
-            parts.append(pick(("文件 ", "file ")) + plain(value))
-        elif key == "name":
-            parts.append(pick(("名称 ", "name ")) + plain(value))
-        elif key == "note":
-            parts.append(pick(("备注 ", "note ")) + plain(value))
-        elif key == "kind":
-            parts.append(pick(("计算类别 ", "kind ")) + plain(value))
+        elif key in PLAIN_WORDS:
+            parts.append(pick(PLAIN_WORDS[key]) + plain(value))
         elif value not in (None, "", False):  # a detail a later event adds: still readable, never a repr
             parts.append(f"{key} {plain(value)}")
     return pick(("；", "; ")).join(parts)
