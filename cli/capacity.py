@@ -7,6 +7,7 @@ import sys
 from cli.analysis import COORDS, load_context
 from cli.output import print_json, solver_line
 from geo import settings
+from geo.errors import InputDataError
 
 
 def _write_table(df, path: str) -> None:
@@ -76,7 +77,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         g.add_argument("--budget", type=int, help="at most this many new sites")
         g.add_argument("--budget-cost", type=float, help="at most this total cost (万元)")
         plain = propose.get_default("func")
-        propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else plain(args))
+        propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
+
+
+def _plain_propose(args, plain) -> int:
+    """`propose` without --sizes: a budget or costs given there would be silently ignored: refused."""
+    given = [f for f, v in (("--budget", args.budget), ("--budget-cost", args.budget_cost), ("--costs", args.costs))
+             if v is not None]
+    if given:
+        raise InputDataError(f"{given[0]} applies only with --sizes (a proposal with sizes and a budget); "
+                             "without --sizes use --p for the number of new sites.",
+                             f"{given[0]} 只用于带 --sizes 的方案（规模与预算）；不带 --sizes 时请用 --p 指定新建站点数。",
+                             details={"parameter": given[0].lstrip("-")})
+    return plain(args)
 
 
 def _capacity(args) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from cli.output import print_json
-from geo.errors import InputDataError
+from geo.errors import InputDataError, listed
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 
@@ -102,8 +102,8 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
         if bad.size:
             lines = (bad[:10] + 2).tolist()          # header is line 1
             raise InputDataError(
-                f"Column '{col}' of {path} must be a number; bad at line(s) {lines}.",
-                f"{path} 的“{col}”列必须是数字；第 {lines} 行有误。",
+                f"Column '{col}' of {path} must be a number; bad at line(s) {listed(lines, 'en', total=bad.size)}.",
+                f"{path} 的“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误。",
                 hint_en="Fill in or fix those cells.", hint_zh="请补全或改正这些单元格。",
                 details={"file": str(path), "column": col, "lines": (bad + 2).tolist()})
         df[col] = vals.astype(float)
@@ -187,8 +187,9 @@ def _solve(args) -> int:
         bad = np.flatnonzero(~np.isin(ex, (0.0, 1.0)))
         if bad.size:
             raise InputDataError(
-                f"Column 'existing' of {args.candidates} must be 0 or 1; bad at line(s) {(bad[:10] + 2).tolist()}.",
-                f"{args.candidates} 的“existing”列只能是 0 或 1；第 {(bad[:10] + 2).tolist()} 行有误。",
+                f"Column 'existing' of {args.candidates} must be 0 or 1; bad at line(s) "
+                f"{listed(bad[:10] + 2, 'en', total=bad.size)}.",
+                f"{args.candidates} 的“existing”列只能是 0 或 1；第 {listed(bad[:10] + 2, total=bad.size)} 行有误。",
                 details={"file": str(args.candidates), "column": "existing",
                          "lines": (bad + 2).tolist()})
         existing = ex == 1.0
@@ -227,6 +228,11 @@ def _solve(args) -> int:
     else:
         model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
     res = model.solve(time_limit=args.time_limit, gap=args.gap)
+    if args.model == "lscp":
+        # set covering counts points (every one must be covered); the covered weight is still the
+        # demand file's weights, as for the other models -- not the number of points
+        res.covered_weight = float(w[res.covered].sum())
+        res.covered_share = res.covered_weight / float(w.sum()) if w.sum() > 0 else 1.0
     cand_ids = cand["id"].to_numpy()
     payload = {
         "model": res.model,

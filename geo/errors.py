@@ -70,3 +70,13 @@ class Cancelled(CoverplanError):
     def __init__(self, en: str = "The computation was cancelled.", zh: str = "计算已取消。",
                  **kw) -> None:
         super().__init__(en, zh, **kw)
+
+
+def listed(items, lang: str = "zh", *, total: int | None = None) -> str:
+    """Items for a message as a reader writes them: "3、4、5" (zh) or "3, 4, 5" (en), never a
+    Python list ("[3, 4, 5]"); "…" when ``total`` says there are more than shown."""
+    items = [str(getattr(i, "item", lambda: i)()) for i in items]
+    more = total is not None and total > len(items)
+    if lang == "en":
+        return ", ".join(items) + (" …" if more else "")
+    return "、".join(items) + ("……" if more else "")

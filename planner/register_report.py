@@ -45,7 +45,10 @@ class RowIssue:
         where = (f"第 {self.row} 行" if lang == "zh" else f"row {self.row}") if self.row is not None else ""
         msg = self.message_en if lang == "en" else self.message_zh
         if strict and self.fixed:
-            msg += "（此处不自动修改，请在文件中改正）" if lang == "zh" else " (not applied here: correct the file)"
+            # the automatic fix is the message's last clause ("…，已交换后读取"): here it is not made
+            cut = msg.rfind("，") if lang == "zh" else msg.rfind("; ")
+            msg = (msg[:cut] if cut > 0 else msg) + ("：此处不自动改正，请在文件中改正" if lang == "zh"
+                                                     else ": not corrected here; correct the file")
         return f"{where}{'：' if lang == 'zh' else ': '}{msg}" if where else msg
 
 

@@ -39,3 +39,21 @@ def test_propose_keeps_its_plain_form_and_gains_sizes(capsys):
     assert "kind" not in res and res["solver"]["status"] in ("optimal", "feasible")
     args = parser.parse_args(["propose", "--type", "welfare_home", "--sizes", "30,60", "--budget", "3"])
     assert args.sizes == "30,60" and args.budget == 3
+
+
+def test_a_budget_without_sizes_is_refused_not_ignored(capsys):
+    from cli.main import main
+    code = main(["--lang", "en", "propose", "--type", "cemetery", "--model", "lscp", "--budget", "0"])
+    err = capsys.readouterr().err
+    assert code != 0 and "--budget applies only with --sizes" in err
+
+
+def test_swapped_coordinates_in_the_cli_are_not_said_to_be_swapped():
+    """The CLI does not fix a swapped pair (strict): the message must not also say it read it swapped."""
+    from planner.register_report import RowIssue
+    issue = RowIssue(5, "经度", "warning", "swapped", "经纬度似乎写反了（经度 32.54，纬度 111.51），已交换后读取",
+                     "longitude and latitude look swapped (lon 32.54, lat 111.51); read the other way round",
+                     "", "", "", [], True)
+    zh, en = issue.text("zh", strict=True), issue.text("en", strict=True)
+    assert "已交换后读取" not in zh and "此处不自动改正" in zh
+    assert "read the other way round" not in en and "not corrected here" in en

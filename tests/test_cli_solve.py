@@ -137,3 +137,23 @@ def test_single_source_needs_a_capacity_column(files, capsys):
     assert code == 2 and err["error"] == "InputDataError"
     assert "capacity" in err["message"] and "--single-source" in err["message"]
 
+
+
+def test_lscp_reports_the_covered_weight_not_the_point_count(files, capsys):
+    """Set covering counts points, but "covered weight" is the file's weights (15 here), as for mclp."""
+    code, out, _ = run(capsys, "--lang", "en", "solve", "--model", "lscp", "--demand", str(files / "demand.csv"),
+                       "--candidates", str(files / "cand.csv"), "--radius", "1000")
+    assert code == 0 and "covered weight: 15 (100.0%)" in out
+    code, out, _ = run(capsys, "--lang", "en", "solve", "--model", "lscp", "--demand", str(files / "demand.csv"),
+                       "--candidates", str(files / "cand.csv"), "--radius", "1000", "--json")
+    assert json.loads(out)["covered_weight"] == 15
+
+
+def test_bad_lines_are_listed_as_a_reader_writes_them(files, capsys):
+    (files / "bad.csv").write_text("id,x,y,weight\nd0,0,0,1\nd1,abc,0,1\nd2,xyz,0,1\n", encoding="utf-8")
+    code, _, err = run(capsys, "--lang", "zh", "solve", "--model", "lscp", "--demand", str(files / "bad.csv"),
+                       "--candidates", str(files / "cand.csv"), "--radius", "1000")
+    assert code != 0 and "第 3、4 行" in err and "[" not in err
+    code, _, err = run(capsys, "--lang", "en", "solve", "--model", "lscp", "--demand", str(files / "demand.csv"),
+                       "--candidates", str(files / "cand.csv"), "--radius", "10")
+    assert code != 0 and "radius 10: d1, d4." in err and "['" not in err

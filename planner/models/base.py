@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from geo.errors import InfeasibleError, InputDataError
+from geo.errors import InfeasibleError, InputDataError, listed
 
 from .control import caller_controls
 from .inputs import as_cost_csr, as_weights, ids_of
@@ -83,9 +83,9 @@ class LocationModel:
             dids = self.demand_ids
             raise InfeasibleError(
                 f"{bad.size} demand point(s) cannot reach any allowed site: "
-                f"{ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
-                f"有 {bad.size} 个需求点无法到达任何可用站点：{ids_of(dids, bad[:10])}"
-                f"{' ……' if bad.size > 10 else ''}。",
+                f"{listed(ids_of(dids, bad[:10]), 'en', total=bad.size)}.",
+                f"有 {bad.size} 个需求点无法到达任何可用站点：{listed(ids_of(dids, bad[:10]), 'zh', total=bad.size)}"
+                "。",
                 hint_en="Check the cost matrix (unreachable pairs) or un-forbid sites.",
                 hint_zh="请检查成本矩阵中的不可达项，或取消禁选。",
                 details={"demand": ids_of(dids, bad), "demand_index": bad.tolist()})

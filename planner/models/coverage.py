@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from geo.errors import InfeasibleError, InputDataError
+from geo.errors import InfeasibleError, InputDataError, listed
 
 from .assignment import capacitated_rows, largest_share_assignment
 from .base import LocationModel
@@ -276,9 +276,9 @@ class LSCP(_CoverageBase):
         if bad.size:
             raise InfeasibleError(
                 f"{bad.size} demand point(s) have no allowed candidate site within radius "
-                f"{self.radius:g}: {ids_of(dids, bad[:10])}{' ...' if bad.size > 10 else ''}.",
+                f"{self.radius:g}: {listed(ids_of(dids, bad[:10]), 'en', total=bad.size)}.",
                 f"有 {bad.size} 个需求点在半径 {self.radius:g} 内没有可用候选点："
-                f"{ids_of(dids, bad[:10])}{' ……' if bad.size > 10 else ''}。",
+                f"{listed(ids_of(dids, bad[:10]), 'zh', total=bad.size)}。",
                 hint_en="Increase the radius, add candidate sites near them, or un-forbid sites.",
                 hint_zh="请增大服务半径、在其附近增加候选点，或取消禁选。",
                 details={"demand": ids_of(dids, bad), "demand_index": bad.tolist(),

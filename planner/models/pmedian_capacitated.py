@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from geo.errors import InfeasibleError
+from geo.errors import InfeasibleError, listed
 
 from . import branch_cut_price, budget, cpmp_large, lagrangean_capacitated
 from .assignment import capacitated_rows, largest_share_assignment
@@ -90,9 +90,9 @@ class CapacitatedDriver(LocationModel):
             if bad.size:
                 raise InfeasibleError(
                     f"{bad.size} demand point(s) weigh more than any reachable site's capacity: "
-                    f"{ids_of(self.demand_ids, bad[:10])}.",
+                    f"{listed(ids_of(self.demand_ids, bad[:10]), 'en', total=bad.size)}.",
                     f"有 {bad.size} 个需求点的需求量超过任何可达站点的容量："
-                    f"{ids_of(self.demand_ids, bad[:10])}。",
+                    f"{listed(ids_of(self.demand_ids, bad[:10]), 'zh', total=bad.size)}。",
                     hint_en="Raise capacities or allow split assignment (single_source=False).",
                     hint_zh="请增大容量，或允许拆分分配（single_source=False）。",
                     details={"demand": ids_of(self.demand_ids, bad),

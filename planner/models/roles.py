@@ -21,7 +21,7 @@ from typing import Any, Hashable, Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from geo.errors import InfeasibleError, InputDataError
+from geo.errors import InfeasibleError, InputDataError, listed
 
 from .inputs import as_mask, ids_of
 
@@ -55,8 +55,8 @@ class SiteRoles:
             clash = np.flatnonzero(other & self.forbidden)
             if clash.size:
                 raise InputDataError(
-                    f"Candidate sites {ids_of(candidate_ids, clash[:10])} are both {en} and forbidden.",
-                    f"候选点 {ids_of(candidate_ids, clash[:10])} 同时被标为{zh}和禁选。",
+                    f"Candidate sites {listed(ids_of(candidate_ids, clash[:10]), 'en', total=clash.size)} are both {en} and forbidden.",
+                    f"候选点 {listed(ids_of(candidate_ids, clash[:10]), 'zh', total=clash.size)} 同时被标为{zh}和禁选。",
                     hint_en="Remove them from one of the two lists.",
                     hint_zh="请从其中一个列表中去掉它们。",
                     details={"candidates": ids_of(candidate_ids, clash)})
