@@ -68,9 +68,11 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
     except Exception as exc:  # malformed CSV (ragged rows, empty file)
+        # pandas' own words are English: the Chinese message says what it means
+        empty = isinstance(exc, pd.errors.EmptyDataError)
         raise InputDataError(
-            f"The {what_en} file {path} is not a readable CSV: {exc}.",
-            f"{what_zh}文件 {path} 不是可读取的 CSV：{exc}。",
+            f"The {what_en} file {path} is not a readable CSV: {'it is empty' if empty else exc}.",
+            f"{what_zh}文件 {path} 不是可读取的 CSV：{'文件为空' if empty else '行的列数不一致或格式有误'}。",
             hint_en="Save it as comma-separated text with a header row.",
             hint_zh="请另存为带表头的逗号分隔文本。", details={"file": str(path)}) from exc
     df.columns = [str(c).strip().lower() for c in df.columns]

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from geo import settings
-from geo.errors import InputDataError, NetworkError
+from geo.errors import InputDataError, NetworkError, listed
 
 MODES = ("estimate", "network")
 UNITS = ("min", "m")
@@ -181,8 +181,8 @@ def as_lonlat(points, *, name: str = "points") -> np.ndarray:
             geom = geom.to_crs(settings.STORAGE_CRS)
         if len(geom) and (geom.is_empty.any() or geom.isna().any()):
             bad = np.flatnonzero((geom.is_empty | geom.isna()).to_numpy())
-            raise InputDataError(f"{name}: {len(bad)} empty geometries (rows {bad[:10].tolist()}).",
-                                 f"{name}：有 {len(bad)} 个空几何（行 {bad[:10].tolist()}）。",
+            raise InputDataError(f"{name}: {len(bad)} empty geometries (rows {listed(bad[:10], 'en', total=len(bad))}).",
+                                 f"{name}：有 {len(bad)} 个空几何（行 {listed(bad[:10], 'zh', total=len(bad))}）。",
                                  hint_en="Remove or fix those rows.", hint_zh="请删除或修正这些行。",
                                  details={"rows": bad.tolist()})
         if len(geom) and not (geom.geom_type == "Point").all():
@@ -211,14 +211,14 @@ def as_lonlat(points, *, name: str = "points") -> np.ndarray:
                                  hint_zh="第一列为经度，第二列为纬度（WGS84）。")
     if not np.isfinite(arr).all():
         bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
-        raise InputDataError(f"{name}: missing or non-numeric coordinates in rows {bad[:10].tolist()}.",
-                             f"{name}：第 {bad[:10].tolist()} 行坐标缺失或不是数字。",
+        raise InputDataError(f"{name}: missing or non-numeric coordinates in rows {listed(bad[:10], 'en', total=len(bad))}.",
+                             f"{name}：第 {listed(bad[:10], 'zh', total=len(bad))} 行坐标缺失或不是数字。",
                              hint_en="Fill in the coordinates or drop those rows.",
                              hint_zh="请补全坐标或删除这些行。", details={"rows": bad.tolist()})
     bad = np.flatnonzero((np.abs(arr[:, 0]) > 180) | (np.abs(arr[:, 1]) > 90))
     if len(bad):
-        raise InputDataError(f"{name}: coordinates out of range in rows {bad[:10].tolist()}.",
-                             f"{name}：第 {bad[:10].tolist()} 行坐标超出经纬度范围。",
+        raise InputDataError(f"{name}: coordinates out of range in rows {listed(bad[:10], 'en', total=len(bad))}.",
+                             f"{name}：第 {listed(bad[:10], 'zh', total=len(bad))} 行坐标超出经纬度范围。",
                              hint_en="Are longitude and latitude swapped? Columns are lon, lat.",
                              hint_zh="经纬度是否写反？应先经度后纬度。", details={"rows": bad.tolist()})
     return arr

@@ -59,8 +59,8 @@ def _check_radius(radius: Any) -> float:
         raise InputDataError(
             f"The service radius must be a number >= 0, got {radius!r}.",
             f"服务半径必须是非负数，实际为 {radius!r}。",
-            hint_en="Pass radius=R in the unit of the cost matrix.",
-            hint_zh="请用与成本矩阵相同的单位指定 radius=R。",
+            hint_en="Give the service radius (--radius on the command line) in the unit of the cost matrix.",
+            hint_zh="请用与成本矩阵相同的单位指定服务半径（命令行为 --radius）。",
             details={"radius": str(radius)})
     return r
 

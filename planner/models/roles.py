@@ -149,7 +149,7 @@ class SiteRoles:
             raise InputDataError(
                 f"p (the number of new sites) must be a whole number >= 0, got {p!r}.",
                 f"p（新建站点数）必须是非负整数，实际为 {p!r}。",
-                hint_en="Pass p=N.", hint_zh="请指定 p=N。", details={"p": str(p)})
+                hint_en="Give the number of new sites (--p on the command line).", hint_zh="请指定新建站点数（命令行为 --p）。", details={"p": str(p)})
         p = int(p)
         n_choosable = self.n_required + self.free_idx.size
         if p > n_choosable:
