@@ -819,7 +819,9 @@ _STRINGS.update({
     "capw_convert_into": ("转型为{role}", "convert into {role}"),
     "capw_capacity_before": ("改造前容量", "Capacity before"),
     "capw_capacity_after": ("改造后容量", "Capacity after"),
-    "capw_added_served": ("新增服务人数", "Serves more"),
+    # what a site adds given the other chosen sites upgraded (planner.upgrades): the column says its basis,
+    # so the per-site figures need not add up to the total's gain
+    "capw_added_served": ("新增服务人数（其他选中点位已改造时）", "Serves more (given the others upgraded)"),
     # the proposal form
     "capw_kind": ("方案类型", "Kind of proposal"),
     "capw_kind_location": ("新建选址（覆盖）", "New sites (coverage)"),
@@ -939,3 +941,16 @@ _STRINGS.update({
                             "Projected CRS (e.g. EPSG:4546), or zip the .prj file with the layer, and upload again"),
 })
 # (QA4 import fixes) end
+
+# -- strings: QA6 proposal fixes (fixe) --
+_STRINGS.update({
+    "capw_added_alone": ("单独改造时新增", "Serves more if upgraded alone"),
+    "plan_sites_col": ("站点", "Sites"),
+    "plan_sites_new": ("新增 {n} 处", "{n} new"),
+    "plan_sites_upgraded": ("改造 {n} 处", "{n} upgraded"),
+    "plan_sites_converted": ("转型 {n} 处", "{n} converted"),
+    "edit_done_after_reload": ("已保存：现为数据版本 {v}", "Saved: now data version {v}"),
+    "map_src_added_on_map": ("在地图上添加", "added on the map"),
+    "brief_cluster_key": ("聚合气泡：附近多处站点合为一个，数字为站点数", "Cluster bubble: nearby sites grouped, the number counts them"),
+})
+# (QA6 proposal fixes) end

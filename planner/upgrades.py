@@ -40,6 +40,7 @@ from geo.regions import Region
 from planner.capacity import demand_villages, site_capacity
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type, load_facility_types
+from planner.mapexport import share_text
 from planner.sizing import RowBlock, run_mip
 
 
@@ -241,6 +242,11 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         without = chosen.copy()
         without[j] = False
         gains[j] = after_total - served(inst, without)[0]
+    alone = {}
+    for j in gains:  # what each adds on its own (only it upgraded): the gains above need not sum to the total
+        only = np.zeros(len(sites), bool)
+        only[j] = True
+        alone[j] = served(inst, only)[0] - before_total
     order = sorted(gains, key=lambda j: (-gains[j], str(sites["id"].iloc[j])))
     total = float(inst.weight.sum())
     unit, basis = target.unit, target.capacity.basis
@@ -255,19 +261,25 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         in_reach = float(inst.weight[inst.up_reach[:, j]].sum())
         util = float(before_site[j] / inst.base_cap[j]) if inst.base_cap[j] > 0 else None
         cap_after = float(cap_now[j] + spec.add_capacity)
-        g = gains[j]
+        g, a = gains[j], alone[j]
+        # "full" only when it is: 99.96 % used is not full, and never reads 100 % (share_text's rule)
+        full = util is not None and util >= 1 - 1e-9
+        used = "—" if util is None else share_text(util)
         if spec.role:
             zh = (f"转型为{target.name_zh}后，床位 {cap_now[j]:.0f}→{cap_after:.0f}，{_fmt_reach(reach_up, unit, 'zh')}"
-                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人（在其他选中点位已转型的前提下）")
+                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人（在其他选中点位已转型的前提下；单独转型可新增{a:,.0f}人）")
             en = (f"converted to {target.name_en}: beds {cap_now[j]:.0f}→{cap_after:.0f}, {in_reach:,.0f} {basis_en} "
-                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more (given the other chosen sites)")
+                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more (given the other chosen sites converted; "
+                  f"{a:,.0f} more if converted alone)")
         else:
             zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
-                  f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if util is not None and util > 0.999 else '使用率' + (f'{util:.0%}' if util is not None else '—')}，"
-                  f"半径内有{in_reach:,.0f}名{basis_zh}，改造后新增服务{g:,.0f}人")
+                  f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if full else '使用率' + used}，"
+                  f"半径内有{in_reach:,.0f}名{basis_zh}；在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人"
+                  f"（单独改造可新增{a:,.0f}人）")
             en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f}, reach {_fmt_reach(reach_now, unit, 'en')}→"
-                  f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if util is not None and util > 0.999 else 'used ' + (f'{util:.0%}' if util is not None else '—')}, "
-                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded")
+                  f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if full else 'used ' + used}, "
+                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded, given the other "
+                  f"chosen sites upgraded ({a:,.0f} more if upgraded alone)")
         rows.append({"priority": prio, "id": str(s["id"]), "name": s["name"],
                      "township_code": str(s["township_code"]),
                      "township_name": region.townships["name"].get(str(s["township_code"]), ""),
@@ -276,7 +288,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                      "capacity_before": float(cap_now[j]), "capacity_after": cap_after,
                      "reach_before": reach_now, "reach_after": reach_up, "reach_unit": unit,
                      "utilisation_before": None if util is None else round(util, 4),
-                     "demand_in_reach": round(in_reach, 1), "added_served": round(g, 2),
+                     "demand_in_reach": round(in_reach, 1), "added_served": round(g, 2), "added_alone": round(a, 2),
                      "served_after": round(float(after_site[j]), 2),
                      "cost": spec.cost, "synthetic": bool(s.get("synthetic", False)),
                      "reason_zh": zh, "reason_en": en,

@@ -26,6 +26,7 @@ from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.i18n import pick, t
+from planner.mapexport import share_text  # a share short of full never reads "100%"
 from web.errors import bad_param
 
 KINDS = ("location", "sized", "upgrade")
@@ -171,9 +172,9 @@ def _site_reason(s: dict, ft, lang: str) -> str:
     unit_en = t("capw_unit_" + ft.capacity.field, "en")
     if lang == "en":
         return (f"size {s['size']:g} {unit_en} ({s['cost']:g} × 10,000 yuan, illustrative); serves {n} villages with "
-                f"{s['load']:,.0f} {en}; utilisation {100 * s['utilisation']:.0f}%")
+                f"{s['load']:,.0f} {en}; utilisation {share_text(s['utilisation'])}")
     return (f"规模 {s['size']:g} {unit_zh}（造价 {s['cost']:g} 万元，示意）；服务 {n} 个村（社区）、"
-            f"{s['load']:,.0f} 名{zh}；使用率 {100 * s['utilisation']:.0f}%")
+            f"{s['load']:,.0f} 名{zh}；使用率 {share_text(s['utilisation'])}")
 
 
 def _solve_sized(params, region, ft, graph, progress):
@@ -271,7 +272,8 @@ SIZED_COLUMNS = [
 UPGRADE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("id", "fac_id"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("capacity_before", "capw_capacity_before"),
-    ("capacity_after", "capw_capacity_after"), ("added_served", "capw_added_served"), ("reason", "reason"),
+    ("capacity_after", "capw_capacity_after"), ("added_served", "capw_added_served"),
+    ("added_alone", "capw_added_alone"), ("reason", "reason"),
 ]
 
 

@@ -16,6 +16,7 @@ from flask import Response
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import t
+from planner.mapexport import share_text
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [
@@ -53,9 +54,12 @@ def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
     if key == "status" and value in ("met", "not_met", "na"):
         return t(f"status_{value}", lang)
     if key in PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return round(float(value), 4) if fmt == "xlsx" else f"{100 * float(value):.1f}%"
+        # a share short of full never reads "100.0%" (the pages' rule, planner.mapexport.share_text)
+        return round(float(value), 4) if fmt == "xlsx" else share_text(value)
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
+    if isinstance(value, float) and value.is_integer() and key not in ("lon", "lat"):
+        return int(value)  # a count or size kept as a float (9999.0) is written as the whole number it is
     if isinstance(value, float):
         return round(value, 6 if key in ("lon", "lat") else 4)  # 6 decimals: about 10 cm, as in the API
     return safe_text(value)
