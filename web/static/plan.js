@@ -23,6 +23,12 @@
     return "<span class='st st-" + (met ? "met" : "not_met") + "'>" + esc(T(met ? "status_met" : "status_not_met")) + "</span>";
   }
 
+  // an upgrade proposal builds nothing new: its sites are upgraded (or converted) ones
+  function sitesText(p) {
+    var key = p.kind === "upgrade" ? (p.converted ? "plan_sites_converted" : "plan_sites_upgraded") : "plan_sites_new";
+    return T(key).replace("{n}", CP.fmt(p.n_sites));
+  }
+
   function renderProposals(list) {
     var h = list.map(function (p) {
       var on = picked.indexOf(p.id) >= 0;
@@ -30,7 +36,7 @@
         "<td><input type='checkbox' class='pick' value='" + esc(p.id) + "'" + (on ? " checked" : "") +
         " aria-label='" + esc(p.name) + "'></td>" +
         "<td><a href='/proposals/" + encodeURIComponent(p.id) + "'>" + esc(p.name) + "</a></td>" +
-        "<td>" + esc(p.type_name) + "</td><td class='num'>" + CP.fmt(p.n_sites) + "</td></tr>";
+        "<td>" + esc(p.type_name) + "</td><td class='num n-sites'>" + esc(sitesText(p)) + "</td></tr>";
     }).join("");
     el("plan-proposals").querySelector("tbody").innerHTML =
       h || "<tr><td colspan='4' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";

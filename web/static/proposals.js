@@ -186,8 +186,10 @@
       "<td class='num'>" + esc(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
       "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
-      "<td class='small'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN", {dateStyle: "short", timeStyle: "short"})) + "</td>" +
-      "<td><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></td></tr>";
+      // the date and the delete button share one cell (stacked): an eighth column did not fit the
+      // half-width card at 1100 px
+      "<td class='small created'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN", {dateStyle: "short", timeStyle: "short"})) +
+      "<div class='row-actions'><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></div></td></tr>";
   }
 
   function renderSaved() {
@@ -196,7 +198,7 @@
       return (!county || (r.counties || []).indexOf(county) >= 0) && (!type || r.type === type);
     });
     $("saved").querySelector("tbody").innerHTML = rows.map(rowHtml).join("") ||
-      "<tr><td colspan='8' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
+      "<tr><td colspan='7' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
     $("saved").dataset.rows = String(rows.length);
     document.querySelectorAll(".pick").forEach(function (c) { c.addEventListener("change", syncCompare); });
     document.querySelectorAll(".del").forEach(function (b) {
@@ -213,7 +215,7 @@
       allRows = rows;
       renderSaved();
     }).catch(function (e) {
-      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='8' class='error-box'>" +
+      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='7' class='error-box'>" +
         esc((e && e.message) || T("load_failed")) + "</td></tr>";
       $("saved").dataset.rows = "error";
     });
