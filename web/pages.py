@@ -8,9 +8,9 @@ from pathlib import Path
 
 from flask import Blueprint, g, render_template, request, url_for
 
+from geo.errors import InputDataError
 from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, t
-from web.errors import bad_param
 from web.extensions import ext
 from web.service import english_text
 
@@ -217,15 +217,16 @@ def compare():
     lang = g.lang
     if pa["type"] != pb["type"] or pa["cost_unit"] != pb["cost_unit"]:
         # different facility types have different demand, standards and even units (minutes vs metres)
-        raise bad_param("a,b", f"{a},{b}", f"two proposals of the same facility type (got {pa['type_name']} and "
-                        f"{pb['type_name']}); use the plan package page to see different types together",
-                        f"同一设施类型的两个方案（当前为“{pa['type_name']}”和“{pb['type_name']}”）；"
-                        "不同类型的方案请在“规划组合”页一并查看")
+        raise InputDataError(f"Only proposals of the same facility type can be compared (these are "
+                             f"{pa['type_name']} and {pb['type_name']}).",
+                             f"只能对比同一设施类型的两个方案（当前为“{pa['type_name']}”和“{pb['type_name']}”）。",
+                             hint_en="Use the plan package page to see different types together.",
+                             hint_zh="不同类型的方案请在“规划组合”页一并查看。", details={"parameter": "a,b"})
 
     if "upgrade" in (pa.get("kind"), pb.get("kind")):
         # an upgrade's before/after is demand served through capacity, not distance coverage (issue 16)
-        raise bad_param("a,b", f"{a},{b}", "two proposals of new sites; an upgrade proposal is read on its own page",
-                        "两个新建选址方案；改造提升方案请在其方案页查看")
+        raise InputDataError("Only proposals of new sites can be compared; an upgrade proposal is read on its own page.",
+                             "只能对比两个新建选址方案；改造提升方案请在其方案页查看。", details={"parameter": "a,b"})
     unit = pa["cost_unit"] or "min"
 
     def pct(x):

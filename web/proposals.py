@@ -77,7 +77,7 @@ def _number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=Non
     ``above`` (400 otherwise, saying the range in words: "大于 0、不超过 600 的数")."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
-    expected = ("an integer", "整数") if kind is int else ("a number", "数")
+    expected = ("an integer", "整数") if kind is int else ("a number", "数值")
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise bad_param(name, raw, *expected)
     try:
@@ -189,7 +189,7 @@ def parse_edit(form: dict) -> dict:
         raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
     unknown = sorted(set(form) - {"name", "note"})
     if unknown:
-        raise bad_param(unknown[0], form[unknown[0]], "only name and note can be changed", "只能修改名称和备注")
+        raise bad_param(unknown[0], form[unknown[0]], "a field that can be changed: only name and note", "可修改的字段（只能修改名称和备注）")
     out = {}
     if "name" in form:
         name = _text(form, "name", MAX_NAME)
