@@ -949,7 +949,7 @@ _STRINGS.update({
     "plan_sites_new": ("新增 {n} 处", "{n} new"),
     "plan_sites_upgraded": ("改造 {n} 处", "{n} upgraded"),
     "plan_sites_converted": ("转型 {n} 处", "{n} converted"),
-    "edit_done_after_reload": ("已保存：现为数据版本 {v}", "Saved: now data version {v}"),
+    "edit_done_after_reload": ("已保存，现为数据版本 v{v}。", "Saved: now on data version v{v}."),
     "map_src_added_on_map": ("在地图上添加", "added on the map"),
     "brief_cluster_key": ("聚合气泡：附近多处站点合为一个，数字为站点数", "Cluster bubble: nearby sites grouped, the number counts them"),
 })

@@ -10,10 +10,13 @@
   function send(body) {
     body.type = $("edit-toggle").dataset.type;
     $("edit-status").textContent = T("edit_saving");
+    $("edit-status").classList.remove("edit-saved");
     return CP.json("/api/data/edits?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
                                                       body: JSON.stringify(body)})
       .then(function (r) {
         $("edit-status").textContent = T("data_now_version").replace("{v}", r.version);
+        // the reload below would put the generic hint back: keep the confirmation for the next page
+        try { sessionStorage.setItem("cp-edit-saved", String(r.version)); } catch (e) { /* private mode */ }
         var url = new URL(location.href);
         url.searchParams.set("edit", "1");
         location.href = url.pathname + url.search;
@@ -27,6 +30,7 @@
     $("edit-toggle").classList.toggle("on", on);
     $("edit-toggle").textContent = T(on ? "edit_done" : "edit_start");
     $("edit-status").textContent = on ? T("edit_hint") : "";
+    $("edit-status").classList.remove("edit-saved");
     if (out) out.map.getContainer().classList.toggle("editing", on);
   }
 
@@ -145,7 +149,15 @@
       });
       out.map.on("popupopen", onPopup);
       out.edit = {setMode: setMode};
-      if (new URLSearchParams(location.search).get("edit") === "1") setMode(true);
+      if (new URLSearchParams(location.search).get("edit") === "1") {
+        setMode(true);
+        var saved = null;
+        try { saved = sessionStorage.getItem("cp-edit-saved"); sessionStorage.removeItem("cp-edit-saved"); } catch (e) { /* private mode */ }
+        if (saved) {  // shown once, after the reload the edit made
+          $("edit-status").textContent = T("edit_done_after_reload").replace("{v}", saved) + " " + T("edit_hint");
+          $("edit-status").classList.add("edit-saved");
+        }
+      }
     });
     btn.addEventListener("click", function () { setMode(!on); });
     // what a click adds stays chosen across the reload each edit makes
