@@ -951,6 +951,6 @@ _STRINGS.update({
     "plan_sites_converted": ("转型 {n} 处", "{n} converted"),
     "edit_done_after_reload": ("已保存，现为数据版本 v{v}。", "Saved: now on data version v{v}."),
     "map_src_added_on_map": ("在地图上添加", "added on the map"),
-    "brief_cluster_key": ("聚合气泡：附近多处站点合为一个，数字为站点数", "Cluster bubble: nearby sites grouped, the number counts them"),
+    "brief_cluster_key": ("聚合的拟建点（气泡中数字为点数）", "clustered proposed sites (the number counts them)"),
 })
 # (QA6 proposal fixes) end

@@ -306,6 +306,15 @@
       if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>";
       // the printed brief has its key under the map: no legend box over it
       if (el.dataset.legend !== "0") control("bottomright", "legend", lg).addTo(map);
+      // the brief's key under the map is the template's; cluster bubbles appear only when the sites
+      // are many, so their entry is added here, where that is known
+      var key = el.dataset.legend === "0" && out.clustered && el.closest("figure") && el.closest("figure").querySelector(".brief-key");
+      if (key && !key.querySelector(".cluster-sw")) {
+        var k = document.createElement("span");
+        k.className = "k-cluster";
+        k.innerHTML = "<i class='cluster-sw'>9</i>" + esc(T("brief_cluster_key"));
+        key.appendChild(k);
+      }
       control("bottomleft", "map-note", "<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
       if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
       return out;
