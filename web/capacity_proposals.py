@@ -26,7 +26,6 @@ from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.i18n import pick, t
-from planner.mapexport import share_text  # a share short of full never reads "100%"
 from web.errors import bad_param
 
 KINDS = ("location", "sized", "upgrade")
@@ -166,6 +165,7 @@ def solve(params: dict, region, ft, graph, progress) -> tuple[dict, dict]:
 
 
 def _site_reason(s: dict, ft, lang: str) -> str:
+    from planner.mapexport import share_text  # a share short of full never reads "100%" (folium: load it late)
     zh, en = BASIS.get(ft.capacity.basis, ("人", "people"))
     n = len(s["assigned_villages"])
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")

@@ -16,7 +16,6 @@ from flask import Response
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import t
-from planner.mapexport import share_text
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [
@@ -46,6 +45,9 @@ FACILITY_COLUMNS = [
 
 #: Columns holding a 0..1 share: written as a percentage (CSV text "58.8%", XLSX a number shown as %).
 PERCENT_KEYS = {"covered_share", "utilisation"}  # utilisation: a sized proposal's sites (issue 16)
+#: Columns counting people served (a capacity converted by the standard, so fractional): whole people, as
+#: the pages show them (a planner compares the file with the page).
+PEOPLE_KEYS = {"load", "added_served", "added_alone"}
 #: Columns holding a travel cost: their header names the unit.
 COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
 
@@ -54,10 +56,14 @@ def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
     if key == "status" and value in ("met", "not_met", "na"):
         return t(f"status_{value}", lang)
     if key in PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
-        # a share short of full never reads "100.0%" (the pages' rule, planner.mapexport.share_text)
+        # a share short of full never reads "100.0%" (the pages' rule, planner.mapexport.share_text;
+        # imported here: the module loads folium, 0.6 s, which only the map exports need up front)
+        from planner.mapexport import share_text
         return round(float(value), 4) if fmt == "xlsx" else share_text(value)
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
+    if key in PEOPLE_KEYS and isinstance(value, float):
+        return int(round(value))
     if isinstance(value, float) and value.is_integer() and key not in ("lon", "lat"):
         return int(value)  # a count or size kept as a float (9999.0) is written as the whole number it is
     if isinstance(value, float):
