@@ -11,6 +11,8 @@ Each feature adds its strings in its own ``_STRINGS.update({...})`` block.
 """
 from __future__ import annotations
 
+import math
+
 LANGS = ("zh", "en")
 COOKIE = "coverplan_lang"
 
@@ -664,6 +666,22 @@ def catalogue(lang: str) -> dict[str, str]:
 def pick(zh: str | None, en: str | None, lang: str) -> str:
     """Choose between two data fields (e.g. ``name_zh`` / ``name_en``)."""
     return (en or zh or "") if lang == "en" else (zh or en or "")
+
+
+def share_text(share) -> str:
+    """"72.7%"; a share short of full never reads "100.0%" (99.96% of the people served is not all
+    of them), nor a share above nothing "0.0%"."""
+    if share is None or not math.isfinite(float(share)):
+        return "–"
+    x = 100 * float(share)
+    text = f"{x:.1f}%"
+    if (text == "100.0%" and x < 100) or (text == "0.0%" and x > 0):
+        text = f"{x:.2f}%"
+        if text == "100.00%":
+            text = "<100%"
+        elif text == "0.00%":
+            text = ">0%"
+    return text
 
 
 def cost_text(value, unit: str, lang: str = "zh") -> str:

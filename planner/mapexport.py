@@ -29,7 +29,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from planner import palette
-from planner.i18n import cost_text, t
+from planner.i18n import cost_text, share_text, t
 from planner.maplayers import service_area_layer
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
@@ -43,22 +43,6 @@ AREA_COLOUR = "#1f5fa8"
 def when(ts: float | None = None) -> str:
     """A local date and time (``ts`` a Unix time; now when omitted)."""
     return (datetime.now() if ts is None else datetime.fromtimestamp(float(ts))).strftime(DATE_FORMAT)
-
-
-def share_text(share) -> str:
-    """"72.7%"; a share short of full never reads "100.0%" (99.96% of the people served is not all
-    of them), nor a share above nothing "0.0%"."""
-    if share is None or not np.isfinite(float(share)):
-        return "–"
-    x = 100 * float(share)
-    text = f"{x:.1f}%"
-    if (text == "100.0%" and x < 100) or (text == "0.0%" and x > 0):
-        text = f"{x:.2f}%"
-        if text == "100.00%":
-            text = "<100%"
-        elif text == "0.00%":
-            text = ">0%"
-    return text
 
 
 def standard_text(standard: dict, lang: str) -> str:

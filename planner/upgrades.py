@@ -40,6 +40,7 @@ from geo.regions import Region
 from planner.capacity import demand_villages, site_capacity
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type, load_facility_types
+from planner.i18n import share_text
 from planner.sizing import RowBlock, run_mip
 
 
@@ -252,7 +253,6 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     basis_zh = {"aged_60": "60岁以上老人", "aged_65": "65岁以上老人", "aged_80": "80岁以上老人", "population": "人"}[basis]
     basis_en = {"aged_60": "people aged 60+", "aged_65": "people aged 65+", "aged_80": "people aged 80+",
                 "population": "people"}[basis]
-    from planner.mapexport import share_text  # imported late: the module loads folium (0.6 s)
     rows = []
     for prio, j in enumerate(order, start=1):
         s = sites.iloc[j]

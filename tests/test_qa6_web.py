@@ -8,7 +8,7 @@ import io
 import pytest
 
 from browser import *  # noqa: F401,F403  (server, browser, page fixtures)
-from planner.i18n import t
+from planner.i18n import share_text, t
 
 
 def test_upgrade_gains_say_they_assume_the_other_sites_and_give_the_stand_alone_gain(shiyan):
@@ -84,9 +84,9 @@ def test_sized_page_and_csv_never_read_a_share_short_of_full_as_100(server, prop
     for s, u in zip(sites, util):
         if s["utilisation"] < 1:
             assert not u.startswith("100"), u
-    if short:  # the embedded data have sites serving 9,997-9,999 of 10,000
-        assert ">100%<" not in html.replace(" ", "")
-        assert all(not u.startswith("100") for u in util[:len(short)])
+    # the page shows the same rule: each short site's share as share_text writes it, never "100…"
+    for s in short:
+        assert share_text(s["utilisation"]) in html and not share_text(s["utilisation"]).startswith("100")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

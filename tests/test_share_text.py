@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner.mapexport import share_text
+from planner.i18n import share_text
 
 
 @pytest.mark.parametrize("share, text", [

@@ -179,8 +179,7 @@ def create_app(config: dict | None = None) -> Flask:
                 "palette": palette(types), "data_version": _data_version()}
 
     def _share(x) -> str:
-        from planner.mapexport import share_text  # "99.96%", never a rounded-up "100.0%"
-        return share_text(x)
+        return i18n.share_text(x)  # "99.96%", never a rounded-up "100.0%"
 
     def _headline(p: dict, lang: str):
         from web.proposals import headline  # a proposal's parameters and before/after rows

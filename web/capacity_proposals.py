@@ -25,7 +25,7 @@ import numpy as np
 from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
-from planner.i18n import pick, t
+from planner.i18n import pick, share_text, t
 from web.errors import bad_param
 
 KINDS = ("location", "sized", "upgrade")
@@ -165,7 +165,6 @@ def solve(params: dict, region, ft, graph, progress) -> tuple[dict, dict]:
 
 
 def _site_reason(s: dict, ft, lang: str) -> str:
-    from planner.mapexport import share_text  # a share short of full never reads "100%" (folium: load it late)
     zh, en = BASIS.get(ft.capacity.basis, ("人", "people"))
     n = len(s["assigned_villages"])
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")

@@ -15,7 +15,7 @@ from flask import Response
 
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
-from planner.i18n import t
+from planner.i18n import share_text, t
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [
@@ -58,7 +58,6 @@ def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
     if key in PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
         # a share short of full never reads "100.0%" (the pages' rule, planner.mapexport.share_text;
         # imported here: the module loads folium, 0.6 s, which only the map exports need up front)
-        from planner.mapexport import share_text
         return round(float(value), 4) if fmt == "xlsx" else share_text(value)
     if isinstance(value, bool):
         return t("yes" if value else "no", lang)
