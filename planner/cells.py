@@ -14,6 +14,7 @@ Used by the web exports (web/exports.py), the validation report and the CLI's
 from __future__ import annotations
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 #: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
 #: (tab and carriage return too: some of them strip leading blanks first).
@@ -21,9 +22,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(value):
-    """``value`` unchanged, unless it is text a spreadsheet would evaluate: then ``'`` + text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """``value`` unchanged, unless it is text a spreadsheet would evaluate: then ``'`` + text.
+
+    Control characters an XLSX file cannot hold (NUL, ESC ... -- openpyxl refuses them, a 500 on
+    an export whose title quotes a search) are dropped: they are never meant to be seen."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

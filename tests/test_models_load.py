@@ -91,4 +91,4 @@ def test_cli_bad_load_is_refused(tmp_path, capsys):
     text = (tmp_path / "demand.csv").read_text(encoding="utf-8").replace("b,2,0,3,2", "b,2,0,3,x")
     (tmp_path / "demand.csv").write_text(text, encoding="utf-8")
     code, out, err = _solve(capsys, "--model", "pmedian", "--p", "2", *args, "--single-source")
-    assert code != 0 and "load" in err and "[3]" in err
+    assert code != 0 and "load" in err and "line(s) 3." in err

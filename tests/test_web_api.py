@@ -506,3 +506,14 @@ def test_default_proposal_name_is_in_the_page_language(client):
         r = client.post(f"/api/proposals?wait=60&lang={lang}", json={"type": "welfare_home", "model": "mclp", "p": 2})
         assert r.status_code == 201, r.data[:300]
         assert r.get_json()["proposal"]["name"].startswith(head)
+
+
+def test_exports_drop_control_characters_an_xlsx_cannot_hold(client):
+    """A search with an ESC or NUL in it (a pasted terminal line) is quoted in the export's title:
+    the XLSX is written without them, never a 500."""
+    from openpyxl import load_workbook
+    for url in ("/api/facilities.xlsx?q=%1B%5B0m%00x", "/api/townships.xlsx?q=%1B%00"):
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.data[:200])
+        title = load_workbook(io.BytesIO(r.data)).active.cell(1, 1).value
+        assert "\x1b" not in title and "\x00" not in title
