@@ -71,7 +71,7 @@ def _upload_dir(uid: str) -> Path:
     if not (d / "meta.json").exists():
         err = not_found("Upload", "上传文件", uid)
         # the usual reason: checked but not confirmed for a day (see _sweep_uploads)
-        err.hint_en = " Uploads not confirmed within a day are removed: upload the file again."
+        err.hint_en = "Uploads not confirmed within a day are removed: upload the file again."
         err.hint_zh = "校验后一天内未确认的上传会被删除，请重新上传文件。"
         raise err
     return d
