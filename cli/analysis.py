@@ -88,6 +88,7 @@ def _write_table(df, path: str) -> None:
 
 def _coverage(args) -> int:
     from planner.coverage import analyse_coverage
+    from planner.i18n import t
 
     region, facilities = load_context(args)
     cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
@@ -99,6 +100,10 @@ def _coverage(args) -> int:
     zh = args.lang == "zh"
     s = cov.summary
     print(f"{cov.ftype.name(args.lang)}  ({'估算' if cov.is_estimate and zh else 'estimate' if cov.is_estimate else args.mode})")
+    synthetic = bool(cov.units["synthetic"].astype(bool).any()
+                     or ("synthetic" in cov.facilities and cov.facilities["synthetic"].astype(bool).any()))
+    if synthetic:  # said as on every page and export: the numbers rest on synthetic inputs
+        print(t("cli_synthetic_inputs", args.lang))
     print(f"{'覆盖' if zh else 'covered'}: {s['covered_units']}/{s['units']} "
           f"{'单元' if zh else 'units'}, {s['covered_weight']:,}/{s['weight']:,} "
           f"({(s['covered_share'] or 0) * 100:.1f}%)")

@@ -477,6 +477,9 @@ _STRINGS.update({
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),
+    "cli_synthetic_inputs": ("示意：所用的村（社区）点位或设施名录含合成或近似数据，结果仅供讨论。",
+                             "illustrative (示意): the village points or the facility register used here include "
+                             "synthetic or approximate data; for discussion only."),
     "edit_name_facility": ("设施名称", "Facility name"), "edit_name_site": ("候选点名称", "Candidate site name"),
     "data_field_beds": ("床位数", "beds"), "data_field_day_places": ("日托位", "day places"),
     "data_field_plots": ("墓穴", "plots"), "data_field_niches": ("格位", "niches"),

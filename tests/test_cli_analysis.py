@@ -75,3 +75,10 @@ def test_unknown_type_is_a_clear_error_in_both_languages(capsys):
     assert main(["--lang", "en", "coverage", "--type", "spa", "--json"]) == 2
     err = json.loads(capsys.readouterr().out)
     assert err["error"] == "UnknownTypeError" and "elderly_complex" in err["message"]
+
+
+def test_coverage_text_says_the_sample_is_illustrative(capsys):
+    assert main(["coverage", "--type", "cemetery"]) == 0
+    assert "示意：所用的村（社区）点位或设施名录含合成或近似数据" in capsys.readouterr().out
+    assert main(["--lang", "en", "coverage", "--type", "cemetery"]) == 0
+    assert "illustrative (示意)" in capsys.readouterr().out
