@@ -93,6 +93,12 @@ def test_checklist_filters_sort_and_links(page):
     # text search, then the row's link opens the map on that township
     page.fill("#f-text", codes[0])
     assert rows.count() == 1
+    # the language switch keeps the search text (it lives in the address with the filters)
+    assert f"q={codes[0]}" in page.locator("#lang-switch").get_attribute("href")
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en' && "
+                           "document.getElementById('checklist').dataset.ready === '1'")
+    assert page.input_value("#f-text") == codes[0] and rows.count() == 1
     page.locator("a.to-map").first.click()
     page.wait_for_url(f"**/map/cemetery?township={codes[0]}")
     wait_map(page)

@@ -47,6 +47,10 @@
     if (text) q.set("q", text);
     document.getElementById("export-csv").href = "/api/townships.csv?" + q;
     document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
+    // the address (and so the language switch) keeps the search text with the filters
+    q.delete("lang");
+    history.replaceState(null, "", "?" + q);
+    CP.syncLangLink();
   }
 
   function render() {
@@ -78,10 +82,7 @@
 
   function load() {
     var q = query(), my = ++seq;
-    exportLinks();
-    var page = new URLSearchParams(q); page.delete("lang");
-    history.replaceState(null, "", "?" + page);
-    CP.syncLangLink();  // the language switch must keep these filters
+    exportLinks();  // also the address: the language switch must keep these filters
     document.getElementById("checklist").dataset.ready = "0";
     var caps = capacity ? Promise.resolve(capacity) : CP.json("/api/capacity/townships").catch(function () { return null; });
     Promise.all([CP.json("/api/townships?" + q), caps])
