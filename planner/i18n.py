@@ -477,6 +477,11 @@ _STRINGS.update({
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),
+    "added_weight_aged_60": ("新增覆盖60岁以上人口", "Added covered people aged 60+"),
+    "added_weight_aged_65": ("新增覆盖65岁以上人口", "Added covered people aged 65+"),
+    "added_weight_aged_80": ("新增覆盖80岁以上人口", "Added covered people aged 80+"),
+    "added_weight_population": ("新增覆盖常住人口", "Added covered population"),
+    "added_weight_units": ("新增覆盖需求单元", "Added covered demand units"),
     "cli_synthetic_inputs": ("示意：所用的村（社区）点位或设施名录含合成或近似数据，结果仅供讨论。",
                              "illustrative (示意): the village points or the facility register used here include "
                              "synthetic or approximate data; for discussion only."),

@@ -273,6 +273,10 @@ def test_proposal_lifecycle(client, shiyan):
     gj = client.get(f"/api/proposals/{pid}.geojson")
     assert gj.status_code == 200 and len(json.loads(gj.data)["features"]) == 4
     table = list(csv.reader(io.StringIO(client.get(f"/api/proposals/{pid}.csv").data.decode("utf-8-sig"))))
+    # the added weight is named by what the type weighs, on the page, in the brief and in the file
+    assert "新增覆盖60岁以上人口" in table[1] and "新增覆盖权重" not in table[1]
+    for url in (f"/proposals/{pid}?lang=en", f"/proposals/{pid}/brief?lang=en"):
+        assert "Added covered people aged 60+" in client.get(url).get_data(as_text=True), url
     assert "方案" in table[0][0] and "分钟" in table[0][0]  # name, parameters with units, date
     assert table[1][0] == "优先序" and [r[0] for r in table[2:]] == ["1", "2", "3", "4"]
     assert any(h.endswith("(分钟)") for h in table[1])

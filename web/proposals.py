@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context
 from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage
-from planner.i18n import pick
+from planner.i18n import pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from web import capacity_proposals, layers
@@ -330,8 +330,17 @@ def view(rec: dict, lang: str) -> dict:
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
+    out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     _add_county_en(out)
     return out
+
+
+def added_weight_label(type_key, lang: str) -> str:
+    """The added-weight column named by what the type weighs ("新增覆盖60岁以上人口"), not "权重"."""
+    ft = ext()["service"].types().get(type_key)
+    key = f"added_weight_{ft.weight}" if ft is not None else "added_weight"
+    label = t(key, lang)
+    return label if label != key else t("added_weight", lang)
 
 
 def _county_en() -> tuple[dict, dict]:
@@ -368,7 +377,6 @@ def county_names_for(rows: list[dict], lang: str) -> list[dict]:
 def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     """(parameter rows, before/after rows) of a proposal's view ``p``: the page and the
     printed brief say the same thing, in words that fit its kind (new sites, sized, upgrade)."""
-    from planner.i18n import t
     from planner.mapexport import proposal_numbers, proposal_params
 
     unit = p["cost_unit"] or "min"
