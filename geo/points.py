@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import InputDataError
+from geo.errors import InputDataError, listed
 
 #: Accepted column names (lower-cased) for each required column.
 ALIASES = {
@@ -132,9 +132,8 @@ def plain_number(value) -> str:
 
 def join_list(items, lang: str = "zh", most: int = 10) -> str:
     """Row numbers, codes or ids for a message: "4、5" / "4, 5", the first ``most`` and "…"."""
-    items = [str(i) for i in items]
-    text = ("、" if lang == "zh" else ", ").join(items[:most])
-    return text + ("…" if len(items) > most else "")
+    items = list(items)
+    return listed(items[:most], lang, total=len(items))
 
 
 def _rows(mask: np.ndarray) -> list[int]:
