@@ -569,6 +569,8 @@ _STRINGS.update({
                           "EPSG:3857），或换算为经纬度",
                           "Give the file's coordinate system in the field Projected CRS (Shiyan's CGCS2000 3-degree "
                           "zone is EPSG:4546, web-map metres EPSG:3857), or convert to lon/lat"),
+    "reg_swapped_kept": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}）：此处不自动改正，请在文件中改正",
+                         "longitude and latitude look swapped (lon {lon}, lat {lat}): not corrected here; correct the file"),
     "reg_swapped": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}），已交换后读取",
                     "longitude and latitude look swapped (lon {lon}, lat {lat}); read the other way round"),
     "reg_fix_swapped": ("请在原表中交换经度、纬度两列", "Swap the lon and lat columns in the file"),

@@ -179,7 +179,7 @@ class _Rows:
                 for v in self.table.frame[col]]
 
     def add(self, i: int | None, fld: str | None, severity: str, code: str, key: str, fix: str = "",
-            value="", candidates=(), fixed: bool = False, fix_kw=None, **kw) -> None:
+            value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", **kw) -> None:
         """Record an issue of row ``i`` (None: the file). ``kw`` fill the message and ``fix_kw`` the
         fix; a value given as {"zh": ..., "en": ...} is taken in each language."""
         def args(given, lang):
@@ -187,8 +187,11 @@ class _Rows:
         msg = {lang: t(key, lang, value=value, **args(kw, lang)) for lang in ("zh", "en")}
         fixes = {lang: t(fix, lang, **args(fix_kw or {}, lang)) if fix else "" for lang in ("zh", "en")}
         column = next((self.cmap[f] for f in _COLUMN_OF.get(fld, (fld,)) if f in self.cmap), None) if fld else None
+        # ``unfixed``: the message where the automatic correction (``fixed``) is not made
+        kept = {lang: t(unfixed, lang, value=value, **args(kw, lang)) if unfixed else "" for lang in ("zh", "en")}
         self.issues.append(RowIssue(self.rownum[i] if i is not None else None, column, severity, code, msg["zh"],
-                                    msg["en"], fixes["zh"], fixes["en"], str(value), list(candidates), fixed))
+                                    msg["en"], fixes["zh"], fixes["en"], str(value), list(candidates), fixed,
+                                    kept["zh"], kept["en"]))
         if severity == "error" and i is not None:
             self.refused[i] = True
 
@@ -291,7 +294,8 @@ class _Rows:
         swapped = has & ((np.abs(lat) > 90) | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
         for i in np.flatnonzero(swapped):
             self.add(i, cols[0], "warning", "swapped", "reg_swapped", "reg_fix_swapped",
-                     f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, lon=plain_number(lon[i]),
+                     f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
+                     lon=plain_number(lon[i]),
                      lat=plain_number(lat[i]))
             lon[i], lat[i] = lat[i], lon[i]
         return lon, lat, has

@@ -30,6 +30,8 @@ class RowIssue:
     value: str = ""          # the offending cell as written
     candidates: list = field(default_factory=list)  # [{"code", "path"}] to pick from (unmatched/ambiguous names)
     fixed: bool = False      # the row was corrected automatically (swapped lon/lat): confirm before use
+    unfixed_zh: str = ""     # the message where that correction is not made (``text(strict=True)``)
+    unfixed_en: str = ""
 
     def keys(self):
         return [f.name for f in fields(self)]
@@ -44,11 +46,8 @@ class RowIssue:
         """"row 5: ..." in ``lang``; ``strict``: said where an automatic fix is not applied."""
         where = (f"第 {self.row} 行" if lang == "zh" else f"row {self.row}") if self.row is not None else ""
         msg = self.message_en if lang == "en" else self.message_zh
-        if strict and self.fixed:
-            # the automatic fix is the message's last clause ("…，已交换后读取"): here it is not made
-            cut = msg.rfind("，") if lang == "zh" else msg.rfind("; ")
-            msg = (msg[:cut] if cut > 0 else msg) + ("：此处不自动改正，请在文件中改正" if lang == "zh"
-                                                     else ": not corrected here; correct the file")
+        if strict and self.fixed:  # the automatic correction is not made here: say so, not "read swapped"
+            msg = (self.unfixed_en if lang == "en" else self.unfixed_zh) or msg
         return f"{where}{'：' if lang == 'zh' else ': '}{msg}" if where else msg
 
 

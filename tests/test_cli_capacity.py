@@ -50,10 +50,11 @@ def test_a_budget_without_sizes_is_refused_not_ignored(capsys):
 
 def test_swapped_coordinates_in_the_cli_are_not_said_to_be_swapped():
     """The CLI does not fix a swapped pair (strict): the message must not also say it read it swapped."""
+    from planner.i18n import t
     from planner.register_report import RowIssue
-    issue = RowIssue(5, "经度", "warning", "swapped", "经纬度似乎写反了（经度 32.54，纬度 111.51），已交换后读取",
-                     "longitude and latitude look swapped (lon 32.54, lat 111.51); read the other way round",
-                     "", "", "", [], True)
+    kw = {"lon": "32.54", "lat": "111.51"}
+    issue = RowIssue(5, "经度", "warning", "swapped", t("reg_swapped", "zh", **kw), t("reg_swapped", "en", **kw),
+                     "", "", "", [], True, t("reg_swapped_kept", "zh", **kw), t("reg_swapped_kept", "en", **kw))
     zh, en = issue.text("zh", strict=True), issue.text("en", strict=True)
     assert "已交换后读取" not in zh and "此处不自动改正" in zh
     assert "read the other way round" not in en and "not corrected here" in en

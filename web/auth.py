@@ -33,9 +33,9 @@ from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_te
 from flask_login import LoginManager, login_user, logout_user
 
 from planner.i18n import normalise, t, LANGS, COOKIE
-from web.errors import Forbidden, bad_param, json_object
+from web.errors import Forbidden, bad_param, json_object, shown_value
 from web.extensions import ext
-from web.users import LOCAL, AccountError, Locked, User, UserStore, shown
+from web.users import LOCAL, AccountError, Locked, User, UserStore
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
@@ -523,8 +523,8 @@ def admin_user_edit(name: str):
         before = users.find(name)
         unknown = sorted(set(body) - set(EDITABLE))
         if unknown:  # a misspelt field changed nothing: say so instead of answering 200
-            raise AccountError(f"Unknown field {shown(unknown[0])}: a change takes {', '.join(EDITABLE)}.",
-                               f"未知字段 {shown(unknown[0])}：可修改的字段为 {'、'.join(EDITABLE)}。", "field")
+            raise AccountError(f"Unknown field {shown_value(unknown[0])}: a change takes {', '.join(EDITABLE)}.",
+                               f"未知字段 {shown_value(unknown[0])}：可修改的字段为 {'、'.join(EDITABLE)}。", "field")
         kw = {}
         if "role" in body:
             kw["role"] = body["role"]
@@ -532,8 +532,8 @@ def admin_user_edit(name: str):
             kw["county"] = body["county"] or None
         if "disabled" in body:
             if not isinstance(body["disabled"], bool):
-                raise AccountError(f"disabled is true or false (got {shown(body['disabled'])}).",
-                                   f"disabled 须为 true 或 false（收到 {shown(body['disabled'])}）。", "disabled")
+                raise AccountError(f"disabled is true or false (got {shown_value(body['disabled'])}).",
+                                   f"disabled 须为 true 或 false（收到 {shown_value(body['disabled'])}）。", "disabled")
             if body["disabled"] and before.id == user().id:
                 raise AccountError("You cannot disable your own account.", "不能停用自己的账号。")
             kw["disabled"] = body["disabled"]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from web.errors import shown_value  # refused values quoted as bad_param quotes them
+
 ROLES = ("viewer", "planner", "admin")
 #: Lockout: this many failed logins for one name from one client address within WINDOW seconds
 #: lock that name, for that address, for LOCK seconds (see UserStore.authenticate).
@@ -140,17 +142,10 @@ def new_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(14))
 
 
-def shown(value) -> str:
-    """A refused value as the client sent it (strings in quotes as typed, anything else as JSON),
-    never a Python repr such as {'a': [1]}: the same rule as web/errors.py's bad_param."""
-    from web.errors import shown_value
-    return shown_value(value)
-
-
 def check_role(role: str) -> str:
     if not isinstance(role, str) or role not in ROLES:
-        raise AccountError(f"Unknown role {shown(role)}: use viewer, planner or admin.",
-                           f"未知角色 {shown(role)}：可选 viewer（查看）、planner（规划）或 admin（管理员）。", "role")
+        raise AccountError(f"Unknown role {shown_value(role)}: use viewer, planner or admin.",
+                           f"未知角色 {shown_value(role)}：可选 viewer（查看）、planner（规划）或 admin（管理员）。", "role")
     return role
 
 
@@ -208,8 +203,8 @@ class UserStore:
         if county in (None, ""):
             return None
         if isinstance(county, bool) or not isinstance(county, (str, int)):
-            raise AccountError(f"Unknown county {shown(county)}: a county is a 6-digit code or its name.",
-                               f"未知县区 {shown(county)}：县区须为6位区划代码或县区名称。", "county")
+            raise AccountError(f"Unknown county {shown_value(county)}: a county is a 6-digit code or its name.",
+                               f"未知县区 {shown_value(county)}：县区须为6位区划代码或县区名称。", "county")
         county = str(county).strip()
         if self.counties is not None:
             if county in self.counties:
@@ -218,11 +213,11 @@ class UserStore:
             if county in by_name:  # 房县 as well as 420325
                 return by_name[county]
             known = ", ".join(f"{k} {v}" for k, v in self.counties.items())
-            raise AccountError(f"Unknown county {shown(county)}: use one of {known}.",
-                               f"未知县区 {shown(county)}，可选：{known}。", "county")
+            raise AccountError(f"Unknown county {shown_value(county)}: use one of {known}.",
+                               f"未知县区 {shown_value(county)}，可选：{known}。", "county")
         if not (len(county) == 6 and county.isdigit()):
-            raise AccountError(f"A county is a 6-digit code (got {shown(county)}).",
-                               f"县区须为6位区划代码（当前 {shown(county)}）。", "county")
+            raise AccountError(f"A county is a 6-digit code (got {shown_value(county)}).",
+                               f"县区须为6位区划代码（当前 {shown_value(county)}）。", "county")
         return county
 
     # -- users -----------------------------------------------------------------------
@@ -251,7 +246,7 @@ class UserStore:
                             (uid, name, role, county, generate_password_hash(password), secrets.token_hex(8),
                              int(must_change), time.time()))
         except sqlite3.IntegrityError:
-            raise AccountError(f"A user named {shown(name)} exists already.", f"用户名 {shown(name)} 已存在。", "exists") from None
+            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名 {shown_value(name)} 已存在。", "exists") from None
         return self.get(uid), generated
 
     def get(self, uid: str) -> User | None:
@@ -265,7 +260,7 @@ class UserStore:
     def find(self, name: str) -> User:
         user = self.by_name(name) if isinstance(name, str) else None
         if user is None:
-            raise AccountError(f"No user named {shown(name)}.", f"没有名为 {shown(name)} 的用户。", "unknown")
+            raise AccountError(f"No user named {shown_value(name)}.", f"没有名为 {shown_value(name)} 的用户。", "unknown")
         return user
 
     def list(self) -> list[User]:
