@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, login_user, logout_user
 
+from geo.errors import listed
 from planner.i18n import normalise, t, LANGS, COOKIE
 from web.errors import Forbidden, bad_param, json_object, shown_value
 from web.extensions import ext
@@ -522,9 +523,13 @@ def admin_user_edit(name: str):
     try:
         before = users.find(name)
         unknown = sorted(set(body) - set(EDITABLE))
-        if unknown:  # a misspelt field changed nothing: say so instead of answering 200
-            raise AccountError(f"Unknown field {shown_value(unknown[0])}: a change takes {', '.join(EDITABLE)}.",
-                               f"未知字段 {shown_value(unknown[0])}：可修改的字段为 {'、'.join(EDITABLE)}。", "field")
+        if unknown:  # a misspelt field changed nothing: say so (every one of them) instead of answering 200
+            shown = [shown_value(f) for f in unknown[:10]]  # a hostile body may carry thousands of keys
+            plural = len(unknown) > 1
+            raise AccountError(f"Unknown field{'s' if plural else ''} {listed(shown, 'en', total=len(unknown))}: "
+                               f"a change takes {listed(EDITABLE, 'en')}.",
+                               f"未知字段 {listed(shown, 'zh', total=len(unknown))}：可修改的字段为 {listed(EDITABLE, 'zh')}。",
+                               "field")
         kw = {}
         if "role" in body:
             kw["role"] = body["role"]
