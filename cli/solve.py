@@ -178,6 +178,12 @@ def _solve(args) -> int:
         _need(args, "radius")
     if args.model != "lscp":
         _need(args, "p")
+        if args.p < 1:  # as `propose` and the web form: no new site is no plan (p-center crashed on 0)
+            raise InputDataError(
+                f"The number of sites must be a positive integer (got {args.p}).",
+                f"新建设施数量必须为正整数（当前 {args.p}）。",
+                hint_en="Give --p N with N at least 1.", hint_zh="请用 --p N 指定，N 至少为 1。",
+                details={"p": args.p, "model": args.model})
     demand = read_table(args.demand, required=["id", "x", "y", "weight"],
                         numeric=["x", "y", "weight", "load"], what_en="demand", what_zh="需求点")
     cand = read_table(args.candidates, required=["id", "x", "y"],

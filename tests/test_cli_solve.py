@@ -157,3 +157,17 @@ def test_bad_lines_are_listed_as_a_reader_writes_them(files, capsys):
     code, _, err = run(capsys, "--lang", "en", "solve", "--model", "lscp", "--demand", str(files / "demand.csv"),
                        "--candidates", str(files / "cand.csv"), "--radius", "10")
     assert code != 0 and "radius 10: d1, d4." in err and "['" not in err
+
+
+@pytest.mark.parametrize("model", ["mclp", "pmedian", "pcenter"])
+@pytest.mark.parametrize("p", ["0", "-1"])
+@pytest.mark.parametrize("lang, needle", [("zh", "新建设施数量必须为正整数（当前 {p}）"),
+                                          ("en", "The number of sites must be a positive integer (got {p})")])
+def test_p_below_one_is_refused_like_propose(files, capsys, model, p, lang, needle):
+    # p = 0 used to "solve" (MCLP with no site) or crash (p-center's IndexError)
+    code, out, err = run(capsys, "--lang", lang, "solve", "--model", model,
+                         "--demand", str(files / "demand.csv"), "--candidates", str(files / "cand.csv"),
+                         "--radius", "1000", "--p", p)
+    assert code == 2 and out == ""
+    assert needle.format(p=p) in err and "Traceback" not in err
+    assert ("错误" if lang == "zh" else "error") in err

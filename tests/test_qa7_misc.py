@@ -49,3 +49,13 @@ def test_patch_with_very_many_unknown_fields_stays_short(app):
     assert '"f0000"' in body["message_en"] and '"f0009"' in body["message_en"] and '"f0010"' not in body["message_en"]
     assert "…" in body["message_en"] and "……" in body["message_zh"]
     assert len(body["message_zh"]) < 400
+
+
+# -- 2: the web form refuses p < 1 as `solve` and `propose` do ------------------------------------
+@pytest.mark.parametrize("p", [0, -1, "0"])
+def test_web_proposal_refuses_p_below_one(app, p):
+    c = as_user(app, "boss")
+    r = c.post("/api/proposals", json={"type": "day_care", "model": "pmedian", "p": p})
+    assert r.status_code == 400
+    body = r.get_json()
+    assert "不小于 1" in body["message_zh"] and "at least 1" in body["message_en"]
