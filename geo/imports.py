@@ -23,13 +23,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import prcoords
+import pyogrio
 import shapely
 
 from geo import settings
 from geo.archives import open_checked, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import to_storage
-from geo.points import join_list, points_from_table
+from geo.gisfiles import ASSUMED_CRS_NOTE, to_storage
+from geo.points import encoding_label, join_list, points_from_table
 
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
@@ -146,7 +147,16 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     # the upload's rules for a missing CRS: metres without one are refused with the fix, degrees
     # without one are read as WGS84/CGCS2000 lon/lat
     kind = "geojson" if path.suffix.lower() in (".geojson", ".json") else ""
-    gdf, _ = to_storage(gdf, crs, label, [], kind)
+    notes: list = []
+    gdf, used = to_storage(gdf, crs, label, notes, kind)
+    # what was found, for the upload's report (as a facility register's says it): the CRS read in,
+    # whether it was assumed, and the attribute encoding (the planner's, else GDAL's: .cpg, UTF-8 for GeoJSON)
+    if not encoding:
+        try:
+            encoding = pyogrio.read_info(target).get("encoding")
+        except Exception:  # the layer was read above; not knowing its encoding is no reason to refuse it
+            encoding = None
+    gdf.attrs.update({"crs": used, "crs_assumed": ASSUMED_CRS_NOTE in notes, "encoding": encoding_label(encoding)})
     return gdf
 
 
@@ -237,8 +247,14 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
             hint_zh="请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。",
             details={"codes": off})
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
-    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known))})
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf)})
     return out
+
+
+def _found(src) -> dict:
+    """The CRS, "CRS assumed" flag and encoding a layer or table was read with (``read_gis``,
+    ``read_points_csv``), for the import's report."""
+    return {k: src.attrs.get(k, d) for k, d in (("crs", None), ("crs_assumed", False), ("encoding", None))}
 
 
 def check_villages(region, path: str | Path, *, crs: str | None = None, coords: str = "wgs84",
@@ -273,10 +289,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         geoms = to_wgs84(gdf.geometry, coords)
         pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
         pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path)
+        pts.attrs.update(gdf.attrs)
     elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
         pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region)
     else:
         pts = read_points_csv(path, region=bbox_region, cli_hint=False)
+        # a lon/lat table states no CRS (as a facility register's, none is reported)
+        pts.attrs["encoding"] = encoding_label(pts.attrs.get("encoding"))
     codes = _normalise_codes(pts["id"], 12)
     problems = _Problems(label)
     unknown = sorted(set(codes) - set(region.villages.index))
@@ -292,7 +311,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     problems.raise_any()
     out = gpd.GeoDataFrame({"code": codes.values, "lon": pts["lon"].values, "lat": pts["lat"].values},
                            geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=settings.STORAGE_CRS)
-    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages))})
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts)})
     return out
 
 
@@ -311,7 +330,7 @@ def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coor
                                  hint_en="Leave --encoding out to detect UTF-8/GBK.",
                                  hint_zh="可不指定 --encoding，由程序自动识别UTF-8/GBK。") from exc
     else:
-        text, _ = read_text(path)
+        text, encoding = read_text(path)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -329,7 +348,11 @@ def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coor
         # rows that were not numbers stay as they were, so the check below names their lines
         df.loc[ok, xcol] = [repr(v) for v in pts.x]
         df.loc[ok, ycol] = [repr(v) for v in pts.y]
-    return points_from_table(df, label=path.name, region=region, path=path)
+    pts = points_from_table(df, label=path.name, region=region, path=path)
+    # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
+    pts.attrs.update({"encoding": encoding_label(encoding),
+                      "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None})
+    return pts
 
 
 def import_townships(region, path: str | Path) -> dict:

@@ -243,9 +243,18 @@ def _check(path: Path, opts: dict, region):
     coords = "wgs84" if opts["coords"] == "auto" else opts["coords"]
     check = check_townships if opts["kind"] == "townships" else check_villages
     gdf = check(region, path, coords=coords, encoding=opts["encoding"] or None, crs=opts.get("crs") or None)
-    parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0},
-             "issues": [], "columns": {}, "encoding": opts["encoding"] or None, "crs": "EPSG:4326", "coords": coords,
-             "suggestion": None, "located_by_name": 0}
+    # what the reader found (geo.imports), said as a facility register's report says it
+    found = gdf.attrs
+    issues = []
+    if found.get("crs_assumed"):
+        zh, en = t("reg_crs_assumed", "zh"), t("reg_crs_assumed", "en")
+        fix_zh, fix_en = t("reg_fix_crs_assumed", "zh"), t("reg_fix_crs_assumed", "en")
+        issues.append({"row": None, "column": None, "severity": "warning", "code": "crs_assumed",
+                       "message": pick(zh, en, lang), "fix": pick(fix_zh, fix_en, lang), "message_zh": zh,
+                       "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": "", "candidates": []})
+    parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": len(issues)},
+             "issues": issues, "columns": {}, "encoding": found.get("encoding"), "crs": found.get("crs"),
+             "coords": coords, "suggestion": None, "located_by_name": 0}
     preview = gdf[["code", "geometry"]].copy()
     names = (region.townships if opts["kind"] == "townships" else region.villages)["name"]
     preview["name"] = names.reindex(preview["code"]).values

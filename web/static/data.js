@@ -118,7 +118,8 @@
     if (r.encoding) facts.push(T("data_encoding") + ": " + r.encoding);
     if (r.crs) facts.push("CRS: " + r.crs);
     if (r.coords) facts.push(T("data_coords") + ": " + T("data_coords_" + r.coords));
-    if (r.columns) facts.push(T("data_columns") + ": " + Object.keys(r.columns).map(function (k) {
+    // a township or village layer has no column mapping: no empty "columns:" fact
+    if (r.columns && Object.keys(r.columns).length) facts.push(T("data_columns") + ": " + Object.keys(r.columns).map(function (k) {
       var label = T("data_field_" + k);
       return r.columns[k] + " → " + (label === "data_field_" + k ? k : label);
     }).join(", "));
