@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from cli.output import print_json, progress, solver_line
+from cli.output import county_namer, print_json, progress, solver_line
 from geo import settings
 
 #: --coords choices (planner.register.COORDS, named here so the parser needs no planner import)
@@ -107,8 +107,9 @@ def _coverage(args) -> int:
     print(f"{'覆盖' if zh else 'covered'}: {s['covered_units']}/{s['units']} "
           f"{'单元' if zh else 'units'}, {s['covered_weight']:,}/{s['weight']:,} "
           f"({(s['covered_share'] or 0) * 100:.1f}%)")
+    county = county_namer(region, args.lang, pad=6)
     for code, r in cov.by_county.iterrows():
-        print(f"  {code} {r['name']:<6} {(r['covered_share'] or 0) * 100:6.1f}%  "
+        print(f"  {code} {county(code)} {(r['covered_share'] or 0) * 100:6.1f}%  "
               f"{'未覆盖' if zh else 'uncovered'} {r['uncovered_units']}")
     return 0
 
@@ -131,9 +132,10 @@ def _check(args) -> int:
                     "townships": df.to_dict("records")})
         return 0
     reason = "reason_zh" if args.lang == "zh" else "reason_en"
+    county = county_namer(region, args.lang)
     for _, r in df.iterrows():
         mark = {"met": "✓", "not_met": "✗", "na": "-"}[r["status"]]
-        print(f"{mark} {r['township_code']} {r['county_name']} {r['township_name']} [{r['type']}] {r[reason]}")
+        print(f"{mark} {r['township_code']} {county(r['county_code'])} {r['township_name']} [{r['type']}] {r[reason]}")
     return 0
 
 
@@ -198,8 +200,9 @@ def _propose(args) -> int:
     print(f"{prop.ftype.name(args.lang)} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
           f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
+    county = county_namer(region, args.lang)
     for _, s in prop.sites.iterrows():
-        print(f"  #{s['priority']:<3} {s['county_name']} {s['township_name']:<8} "
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['township_name']:<8} "
               f"+{s['added_weight']:,.0f} ({s['added_units']} {'单元' if zh else 'units'})")
     for note in prop.to_dict(lang=args.lang)["notes"]:
         print(f"  * {note}", file=sys.stderr)

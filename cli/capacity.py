@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from cli.analysis import COORDS, load_context
-from cli.output import print_json, solver_line
+from cli.output import county_namer, print_json, solver_line
 from geo import settings
 from geo.errors import InputDataError
 
@@ -135,8 +135,9 @@ def _access(args) -> int:
     print(f"{'全市平均' if zh else 'citywide mean'} {c['access_per_1000']:.1f} / {c['standard_per_1000']:g} "
           f"{'每千人' if zh else 'per 1,000'}; {'无可达' if zh else 'no access'}: {c['zero_access_units']} "
           f"{'个村（社区）' if zh else 'villages'}")
+    county = county_namer(region, args.lang, pad=6)
     for code, r in rep.by_county.iterrows():
-        print(f"  {code} {r['name']:<6} {r['access_per_1000']:8.1f}  ({r['ratio_to_standard']:.0%})")
+        print(f"  {code} {county(code)} {r['access_per_1000']:8.1f}  ({r['ratio_to_standard']:.0%})")
     return 0
 
 
@@ -166,8 +167,9 @@ def _upgrade(args) -> int:
           f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f} "
           f"({solver_line(plan.solver, args.lang)})")
     reason = "reason_zh" if zh else "reason_en"
+    county = county_namer(region, args.lang)
     for _, s in plan.sites.iterrows():
-        print(f"  #{s['priority']:<3} {s['county_name']} {s['name']}: {s[reason]}")
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']}: {s[reason]}")
     return 0
 
 
@@ -200,8 +202,9 @@ def _propose_sized(args) -> int:
           f"{'造价' if zh else 'cost'} {sm['cost']:g} 万元; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
           f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f} "
           f"({solver_line(out['solver'], args.lang)})")
+    county = county_namer(region, args.lang)
     for s in out["sites"]:
-        print(f"  #{s['priority']:<3} {s['county_name']} {s['name']} {s['size']:g} "
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']} {s['size']:g} "
               f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
               f"{'个村（社区）' if zh else 'villages'})")
     return 0
@@ -223,8 +226,9 @@ def _beds(args) -> int:
     print(f"{out['year']} {'床位指标' if zh else 'bed target'} {out['target']:,}: "
           f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {out['max_shortfall_ratio_before']:.0%} → "
           f"{out['max_shortfall_ratio_after']:.0%}")
+    county = county_namer(region, args.lang, pad=6)
     for c in out["by_county"]:
-        print(f"  {c['county_code']} {c['county_name']:<6} {c['allocated']:>6,} "
+        print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} "
               f"({'扩建' if zh else 'enlarge'} {c['enlarge_existing']:,}, {'新建' if zh else 'new'} {c['new_beds']:,} / "
               f"{c['new_sites']} {'处' if zh else 'sites'})  {c['beds_per_1000_before']:.1f} → "
               f"{c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")

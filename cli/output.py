@@ -39,3 +39,22 @@ def solver_line(solver: dict, lang: str) -> str:
     from planner.i18n import solver_gap_text, t
 
     return t(f"solver_{solver.get('status')}", lang) + solver_gap_text(solver, lang)
+
+
+def county_namer(region, lang: str, *, pad: int = 0):
+    """A function naming a county (by its Chinese name or its code) in ``lang``: the region's
+    English county names on an English run (printed lists carry the Chinese name only).
+    ``pad``: a table column's width, widened to the longest English name so columns stay aligned;
+    ``.width`` is the width used."""
+    from planner.coverage import county_names_en
+
+    c = region.counties
+    codes = (c["code"] if "code" in c else c.index).astype(str)
+    names = (county_names_en(c) if lang == "en" else c["name"]).astype(str)
+    by_key = {**dict(zip(c["name"].astype(str), names)), **dict(zip(codes, names))}
+    width = max([pad, *(len(n) + 1 for n in names)]) if pad and lang == "en" else pad
+
+    def name(key) -> str:
+        return f"{by_key.get(str(key), key):<{width}}"
+    name.width = width
+    return name

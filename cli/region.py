@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.output import print_json
+from cli.output import county_namer, print_json
 from geo import settings
 
 
@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _info(args) -> int:
     from geo.regions import load_region, region_info
 
-    info = region_info(load_region(args.region))
+    region = load_region(args.region)
+    info = region_info(region)
     if args.json:
         print_json(info)
         return 0
@@ -50,12 +51,13 @@ def _info(args) -> int:
     print(f"{'面积' if zh else 'area'}: {info['area_km2']:,} km²")
     head = ["代码", "县区", "总人口", "60岁+", "65岁+", "80岁+", "核对"] if zh else \
            ["code", "county", "population", "60+", "65+", "80+", "check"]
-    print("{:<8}{:<10}{:>11}{:>10}{:>10}{:>9}  {}".format(*head))
+    county = county_namer(region, args.lang, pad=10)
+    print("{:<8}{:<{w}}{:>11}{:>10}{:>10}{:>9}  {}".format(*head, w=county.width))
     for r in info["population_by_county"]:
-        print(f"{r['code']:<8}{r['name']:<10}{r['population']:>11,}{r['aged_60']:>10,}{r['aged_65']:>10,}"
+        print(f"{r['code']:<8}{county(r['code'])}{r['population']:>11,}{r['aged_60']:>10,}{r['aged_65']:>10,}"
               f"{r['aged_80']:>9,}  {'OK' if r['derived_sum_matches_census'] else 'MISMATCH'}")
     p = info["population"]
-    print(f"{'':<8}{'合计' if zh else 'total':<10}{p['population']:>11,}{p['aged_60']:>10,}"
+    print(f"{'':<8}{'合计' if zh else 'total':<{county.width}}{p['population']:>11,}{p['aged_60']:>10,}"
           f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
     print("来源与质量 / provenance:" if zh else "provenance:")
     for layer, meta in info["provenance"].items():

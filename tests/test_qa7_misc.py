@@ -59,3 +59,56 @@ def test_web_proposal_refuses_p_below_one(app, p):
     assert r.status_code == 400
     body = r.get_json()
     assert "不小于 1" in body["message_zh"] and "at least 1" in body["message_en"]
+
+
+# -- 3: English county names on the compare page and in the CLI's county lists -------------------
+@pytest.fixture(scope="module")
+def pair(app):
+    c = as_user(app, "boss")
+    ids = []
+    for p in (3, 5):
+        r = c.post("/api/proposals?wait=120", json={"type": "day_care", "p": p})
+        assert r.status_code == 201, r.data[:300]
+        ids.append(r.get_json()["proposal"]["id"])
+    return ids
+
+
+def _township_cells(html: str) -> list[str]:
+    import re
+    # the townships table is the page's last one: its first cells name township and county
+    return re.findall(r"<tr><td>([^<]*)</td><td>(?:[^<]*)</td><td>", html.rsplit("<table", 1)[-1])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_compare_townships_name_the_county_in_the_page_language(app, pair, lang):
+    c = as_user(app, "boss")
+    r = c.get(f"/proposals/compare?a={pair[0]}&b={pair[1]}&lang={lang}")
+    assert r.status_code == 200
+    cells = _township_cells(r.get_data(as_text=True))
+    assert cells
+    counties = ("区", "县", "市")
+    if lang == "zh":
+        assert all(cell.endswith(("区）", "县）", "市）")) for cell in cells), cells
+    else:
+        assert all(cell.endswith((" District)", " County)", " City)")) for cell in cells), cells
+        assert not any(f"{k}）" in cell or "（" in cell for cell in cells for k in counties), cells
+
+
+def test_cli_county_lists_speak_english(capsys, shiyan):
+    from cli.main import main
+    from planner.coverage import county_names_en
+
+    en = set(county_names_en(shiyan.counties))
+    zh = set(shiyan.counties["name"].astype(str))
+    for argv in (["region", "info"], ["coverage", "--type", "day_care"], ["access", "--type", "day_care"]):
+        assert main(["--lang", "en", *argv]) == 0
+        out = capsys.readouterr().out
+        assert all(name in out for name in en), (argv, out)
+        assert not any(name in out for name in zh), (argv, out)
+        assert main(["--lang", "zh", *argv]) == 0
+        out = capsys.readouterr().out
+        assert all(name in out for name in zh), (argv, out)
+    # the table's columns stay aligned with the longer English names
+    assert main(["--lang", "en", "region", "info"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln[:6].isdigit() or ln.startswith("code")]
+    assert len({ln.index(ln.split()[-2]) + len(ln.split()[-2]) for ln in lines}) == 1, lines
