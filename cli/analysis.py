@@ -189,7 +189,7 @@ def _propose(args) -> int:
             with open(args.out, "w", encoding="utf-8") as fh:
                 json.dump(prop.to_geojson(), fh, ensure_ascii=False, indent=1)
         else:
-            _write_table(prop.table(), args.out)
+            _write_table(prop.table(args.lang), args.out)
     if args.json:
         out = prop.to_dict(lang=args.lang)
         out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}

@@ -982,3 +982,10 @@ _STRINGS.update({
     "brief_cluster_key": ("聚合的拟建点（气泡中数字为点数）", "clustered proposed sites (the number counts them)"),
 })
 # (QA6 proposal fixes) end
+
+# -- strings: QA7 fixes (qa7b) --
+_STRINGS.update({
+    "cost_saving_col": ("cost_saving（{weight}×{unit}）", "cost_saving ({weight} × {unit})"),
+    "cost_saving_per_unit": ("需求单元", "demand units"),
+})
+# (QA7 fixes, qa7b) end

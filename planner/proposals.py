@@ -114,12 +114,25 @@ class Proposal:
                               "before": self.before, "after": self.after, "is_estimate": self.is_estimate,
                               **_explanation_fields(self)}}
 
-    def table(self) -> pd.DataFrame:
-        """The rationale table (no geometry), for CSV/XLSX export."""
+    def table(self, lang: str | None = None) -> pd.DataFrame:
+        """The rationale table (no geometry), for CSV/XLSX export; with ``lang``, the
+        ``cost_saving`` header names its unit in that language (a bare number of 27,629,646 says nothing)."""
         t = self.sites.drop(columns="geometry").copy()
         t.insert(1, "lon", self.sites.geometry.x.round(6))
         t.insert(2, "lat", self.sites.geometry.y.round(6))
+        if lang:
+            t = t.rename(columns={"cost_saving": cost_saving_header(self.ftype, lang)})
         return t
+
+
+def cost_saving_header(ftype: FacilityType, lang: str) -> str:
+    """``cost_saving`` with its unit: each site's drop in weighted travel cost for the units already
+    reached (see _priority), i.e. the type's weight times its cost unit ("people aged 60+ × min")."""
+    from planner.i18n import t
+
+    weight = t("cost_saving_per_unit" if ftype.weight == "units" else f"weight_{ftype.weight}", lang)
+    unit = t("minutes" if ftype.unit == "min" else "metres", lang)
+    return t("cost_saving_col", lang).format(weight=weight, unit=unit)
 
     def applied(self) -> dict:
         """``{"type", "sites"}`` for :func:`planner.targets.plan_targets` and coverage."""

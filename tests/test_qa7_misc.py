@@ -112,3 +112,34 @@ def test_cli_county_lists_speak_english(capsys, shiyan):
     assert main(["--lang", "en", "region", "info"]) == 0
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln[:6].isdigit() or ln.startswith("code")]
     assert len({ln.index(ln.split()[-2]) + len(ln.split()[-2]) for ln in lines}) == 1, lines
+
+
+# -- 4: the proposal table's cost_saving names its unit ------------------------------------------
+@pytest.mark.parametrize("type_key, lang, header", [
+    ("day_care", "zh", "cost_saving（60岁以上人口×米）"),
+    ("day_care", "en", "cost_saving (people aged 60+ × m)"),
+    ("welfare_home", "en", "cost_saving (people aged 80+ × min)"),
+    ("cemetery", "zh", "cost_saving（需求单元×分钟）"),
+])
+def test_cost_saving_header_names_weight_times_cost_unit(type_key, lang, header):
+    from planner.facility_types import get_type
+    from planner.proposals import cost_saving_header
+
+    assert cost_saving_header(get_type(type_key), lang) == header
+
+
+@pytest.mark.parametrize("lang, header", [("zh", "cost_saving（60岁以上人口×米）"),
+                                          ("en", "cost_saving (people aged 60+ × m)")])
+def test_cli_propose_out_names_the_unit_of_cost_saving(tmp_path, capsys, lang, header):
+    import pandas as pd
+
+    from cli.main import main
+
+    for ext in ("csv", "xlsx"):
+        out = tmp_path / f"p.{ext}"
+        assert main(["--lang", lang, "propose", "--type", "day_care", "--p", "2", "--out", str(out)]) == 0
+        df = pd.read_csv(out, encoding="utf-8-sig") if ext == "csv" else pd.read_excel(out)
+        assert header in df.columns and "cost_saving" not in df.columns
+        assert (df["cost_unit"] == "m").all() and (df["weight_field"] == "aged_60").all()
+    capsys.readouterr()
+
