@@ -72,3 +72,43 @@ def test_township_shapefile_without_prj_warns_that_the_crs_was_assumed(client, s
     other = "en" if lang == "zh" else "zh"
     text = client.get(f"/api/data/uploads/{rep['upload_id']}/report.csv?lang={other}").data.decode("utf-8-sig")
     assert ("states no coordinate system" if other == "en" else "没有给出坐标系") in text
+
+
+def register_csv(shiyan, address="人民路1号") -> bytes:
+    v = shiyan.villages.iloc[[10, 20]]
+    lines = ["名称,类型,经度,纬度,地址"] + [f"{r['name'][:-3]}日间照料中心,日间照料中心,{r.geometry.x:.6f},{r.geometry.y:.6f},{address}"
+                                          for _, r in v.iterrows()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def versions(client) -> list[int]:
+    return [v["version"] for v in client.get("/api/data/versions").get_json()["versions"]]
+
+
+@pytest.mark.parametrize("kind", ["facilities", "townships", "villages"])
+def test_the_same_data_again_is_said_and_its_confirm_refused(client, app, shiyan, kind):
+    body, name = {"facilities": (register_csv(shiyan), "名录.csv"),
+                  "townships": (geojson_bytes(township_layer(shiyan), False), "乡镇.geojson"),
+                  "villages": (villages_csv(shiyan), "村点.csv")}[kind]
+    first = upload(client, body, name, kind=kind).get_json()
+    assert first["identical"] is None
+    v = client.post(f"/api/data/uploads/{first['upload_id']}/confirm").get_json()["version"]
+    again = upload(client, body, name, kind=kind).get_json()
+    assert again["identical"] == {"version": v, "text": f"本文件与当前版本（v{v}）完全相同，确认不会产生新版本。"}
+    en = upload(client, body, name, "en", kind=kind).get_json()
+    assert f"exactly the data of the current version (v{v})" in en["identical"]["text"]
+    before = versions(client)
+    for uid, lang, words in ((again["upload_id"], "zh", "完全相同"), (en["upload_id"], "en", "exactly the data")):
+        r = client.post(f"/api/data/uploads/{uid}/confirm?lang={lang}")
+        assert r.status_code == 400 and words in r.get_json()["message"], r.get_json()
+    assert versions(client) == before
+
+
+def test_a_register_differing_only_in_an_address_is_not_the_same(client, app, shiyan):
+    first = upload(client, register_csv(shiyan), "名录.csv", kind="facilities").get_json()
+    client.post(f"/api/data/uploads/{first['upload_id']}/confirm")
+    other = upload(client, register_csv(shiyan, "人民路2号"), "名录.csv", kind="facilities").get_json()
+    assert other["identical"] is None  # the version diff does not list addresses; this check does
+    r = client.post(f"/api/data/uploads/{other['upload_id']}/confirm")
+    assert r.status_code == 200 and len(versions(client)) == 3
+

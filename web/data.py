@@ -302,6 +302,9 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     layer, accepted, parts, preview = _check(path, opts, region)
     replaces = _replacement(layer, accepted, region)
     parts["issues"] = _outside_issues(replaces, replaces and replaces["county"]) + parts["issues"]
+    same = None
+    if len(accepted) and not (replaces and replaces["outside_county"]):
+        same = _unchanged_since(layer, auth.scope_import(layer, accepted, region), path)
     meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
                  "status": "checked"})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -314,7 +317,63 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             **{k: v for k, v in parts.items() if k != "issues"},
             "issues": shown, "issues_total": len(parts["issues"]),
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
+            "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
             "preview": fc, "bounds": layers.bounds(region.counties), "current_version": _svc().version()}
+
+
+def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
+    """The current version when committing ``gdf`` as ``layer`` would write every layer it touches
+    exactly as that version holds it (the same data imported again), else None.
+
+    geo.datasets commits such a layer as asked (its own tests and the CLI rely on it); here a
+    planner is told before confirming, and a confirm sent anyway is refused, so the history holds
+    no version without a difference. The frames are built and written by the store's own steps,
+    so "the same" means byte for byte the file a commit would store (for townships: the rows of
+    the units in the file), not the tolerant diff (which does not list an address changed, say).
+    """
+    import tempfile
+
+    from geo.datasets import _write_layer
+
+    store = ext().get("datasets")
+    if store is None:  # no versions kept: nothing to be the same as
+        return None
+    current = store.current().version
+    refs = store.refs(current)
+    try:
+        frames = store._build(refs, store._expand(layer, gdf), path.name)
+    except InputDataError:  # what is wrong is the confirm's to say
+        return None
+    with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
+        for name, frame in frames.items():
+            ref = refs.get(name)
+            if frame is None or ref is None or ref.stored_in == 0 or not ref.file:  # v0 is built in, no file
+                return None
+            out = Path(tmp) / ref.file
+            if name == "townships":
+                # the units around imported polygons give way to them anew at each commit, which moves
+                # their vertices by float noise: the same polygons are the same rows of the units given
+                codes = [c for c in gdf["code"].astype(str) if c in frame.index]
+                before = store._frame(ref)
+                if len(codes) != len(gdf) or not set(codes) <= set(before.index):
+                    return None
+                (Path(tmp) / "before").mkdir()
+                was = Path(tmp) / "before" / ref.file  # the same name: a GeoJSON names itself after its file
+                _write_layer(before.loc[codes], was)
+                _write_layer(frame.loc[codes], out)
+                if sha256_file(out) != sha256_file(was):
+                    return None
+            else:
+                _write_layer(frame, out)
+                if sha256_file(out) != ref.sha256:
+                    return None
+    return current
+
+
+def _identical_text(version: int, lang: str) -> str:
+    return pick(f"本文件与当前版本（v{version}）完全相同，确认不会产生新版本。",
+                f"This file holds exactly the data of the current version (v{version}): confirming would make "
+                "no new version.", lang)
 
 
 def _replacement(layer: str, accepted, region) -> dict | None:
@@ -616,6 +675,13 @@ def _confirm(uid: str, d: Path):
                              "该文件没有可导入的行（见校验报告）。")
     # a county planner: every row in his county, or 403 listing those outside (web/auth.py)
     gdf = auth.scope_import(layer, gdf, _svc().region)
+    same = _unchanged_since(layer, gdf, path)
+    if same is not None:  # the page disables Confirm then; a confirm sent anyway writes nothing either
+        raise InputDataError(f"This file holds exactly the data of the current version (v{same}): nothing to import, "
+                             "no new version is made.", f"本文件与当前版本（v{same}）完全相同，无需导入，未生成新版本。",
+                             hint_en="Change the file (or choose another layer) and upload it again.",
+                             hint_zh="如需更新，请修改文件（或选择其他图层）后重新上传。",
+                             details={"upload_id": uid, "version": same})
     refused = parts["counts"].get("refused", 0)
     note = opts.get("note") or ""
     if refused:

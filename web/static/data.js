@@ -133,6 +133,9 @@
       $("r-replace").textContent = rep.text;
       $("r-replace").className = rep.shrinks || rep.outside_county ? "error-box" : "explanation";
     }
+    // the same data as the current version: confirming would make a version without a difference
+    $("r-identical").hidden = !r.identical;
+    if (r.identical) $("r-identical").textContent = r.identical.text;
     $("r-suggest").hidden = !r.suggestion;
     if (r.suggestion) $("r-suggest").textContent = r.suggestion;
     $("issues").querySelector("tbody").innerHTML = (r.issues || []).map(function (i) {
@@ -151,7 +154,7 @@
       b.addEventListener("click", function () { pickPlace(b.dataset.row, b.dataset.code, b); });
     });
     $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
-    $("r-confirm").disabled = !(c.accepted > 0) || !!(rep && rep.outside_county);
+    $("r-confirm").disabled = !(c.accepted > 0) || !!(rep && rep.outside_county) || !!r.identical;
     $("report").dataset.ready = "1";
     drawPreview(r);
   }
