@@ -112,3 +112,14 @@ def test_a_register_differing_only_in_an_address_is_not_the_same(client, app, sh
     r = client.post(f"/api/data/uploads/{other['upload_id']}/confirm")
     assert r.status_code == 200 and len(versions(client)) == 3
 
+
+@pytest.mark.parametrize("lang,sheet", [("zh", "校验报告"), ("en", "Validation report")])
+def test_the_report_workbook_sheet_is_named_in_the_language_asked(client, lang, sheet):
+    import openpyxl
+
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,abc,32.6\n".encode("utf-8")
+    uid = upload(client, body, "bad.csv", kind="facilities").get_json()["upload_id"]
+    r = client.get(f"/api/data/uploads/{uid}/report.xlsx?lang={lang}")
+    assert r.status_code == 200 and "validation-report" in r.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == [sheet]

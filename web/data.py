@@ -627,7 +627,9 @@ def report(uid: str, fmt: str):
              "fix": pick(i.get("fix_zh"), i.get("fix_en"), g.lang) if "fix_zh" in i else i["fix"]} for i in issues]
     columns = [("row", "data_row"), ("column", "data_column"), ("severity", "data_severity"),
                ("message", "data_problem"), ("fix", "data_fix"), ("value", "data_value")]
-    return exports.table_response(rows, columns, fmt, "validation-report", g.lang, title=title)
+    # the workbook's sheet is named in the language asked (the file name stays ASCII for every browser)
+    body = exports.table_bytes(rows, columns, fmt, g.lang, sheet=t("data_report", g.lang), title=title)
+    return exports.download(body, fmt, "validation-report")
 
 
 @bp.post("/api/data/uploads/<uid>/confirm")
