@@ -213,6 +213,20 @@ _STRINGS.update({
     # (accounts and network note) end
 })
 
+# -- strings: the coverage map in network mode --
+_STRINGS.update({
+    "network_note": ("出行成本按路网计算（当前数据版本的路网）", "Travel costs computed on the road network (the current data version's)"),
+    "network_note_m": ("距离按路网计算（当前数据版本的路网）", "Distances computed on the road network (the current data version's)"),
+    "network_unreachable": (
+        "{n} 个需求单元离路网超过 1 公里，或与任何设施不在同一连通路网上，计为未覆盖。"
+        "若所上传的路网只覆盖部分区域，请上传覆盖全市的路网，或改用估算方式。",
+        "{n} demand units are more than 1 km from the road network, or not connected to any facility "
+        "on it, and count as not covered. If the uploaded network covers only part of the region, "
+        "upload one for the whole city or use the estimate mode."),
+    "mode_estimate_short": ("估算", "estimate"),
+    # (network map) end
+})
+
 # -- strings: print and briefing --
 _STRINGS.update({
     "brief": ("简报", "Brief"),

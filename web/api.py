@@ -104,12 +104,12 @@ def arg_bool(name: str) -> bool:
 # -- finding places ----------------------------------------------------------
 @bp.get("/search")
 def search():
-    """Townships and villages by name or code: ``?q=武当&limit=20``."""
+    """Counties, townships and villages by name (a county's also in English) or code: ``?q=武当&limit=20``."""
     q = request.args.get("q", "")
     if len(q) > 50:
         raise bad_param("q", q[:50] + "…", "at most 50 characters", "不超过 50 个字符")
     limit = proposals.number_param(request.args.get("limit"), "limit", minimum=1, maximum=100) or 20
-    return jsonify(svc().search(q, limit=int(limit)))
+    return jsonify(svc().search(q, limit=int(limit), lang=g.lang))
 
 
 # -- coverage --------------------------------------------------------------
@@ -396,8 +396,10 @@ def job_cancel(job_id: str):
 def chart_coverage_by_county(type_key: str):
     from web import charts
     s = svc()
-    body = charts.county_chart_data(s.coverage(type_key), g.lang)
-    body["download"] = {f: f"/charts/coverage_by_county/{type_key}.{f}?lang={g.lang}" for f in charts.FORMATS}
+    mode = arg_mode()   # the map's travel mode: the chart shows what the map shows
+    body = charts.county_chart_data(s.coverage(type_key, mode), g.lang)
+    tail = "&mode=network" if mode == "network" else ""
+    body["download"] = {f: f"/charts/coverage_by_county/{type_key}.{f}?lang={g.lang}{tail}" for f in charts.FORMATS}
     return jsonify(body)
 
 

@@ -16,7 +16,7 @@ import io
 from functools import lru_cache
 
 import numpy as np
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
 
 from planner import palette
 from planner.i18n import t
@@ -92,8 +92,10 @@ def coverage_by_county(type_key: str, fmt: str):
     s.get_type(type_key)
     if fmt not in FORMATS:
         raise bad_param("format", fmt, "svg or png", "svg 或 png")
-    # depends only on the cached coverage: render once per (type, language, format)
-    body = s.cached(("chart_county", type_key, g.lang, fmt), lambda: _county_chart(s, type_key, fmt).get_data())
+    mode = chart_mode()
+    # depends only on the cached coverage: render once per (type, mode, language, format)
+    body = s.cached(("chart_county", type_key, mode, g.lang, fmt),
+                    lambda: _county_chart(s, type_key, fmt, mode).get_data())
     return Response(body, mimetype=FORMATS[fmt], headers={"Cache-Control": "max-age=300"})
 
 
@@ -235,8 +237,16 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
 
 
 # -- server-side charts (downloads, reports) -------------------------------
-def _county_chart(s, type_key: str, fmt: str) -> Response:
-    cov = s.coverage(type_key)
+def chart_mode() -> str:
+    """The ``mode`` argument of a coverage chart (the map's travel mode; 400 when unknown)."""
+    mode = request.args.get("mode", "estimate")
+    if mode not in ("estimate", "network"):
+        raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
+    return mode
+
+
+def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Response:
+    cov = s.coverage(type_key, mode)
     lang = chart_lang(g.lang)
     rows = county_rows(cov)[::-1]  # barh draws bottom-up: best covered on top
     # Chinese names only where a CJK font can draw them; English text always renders

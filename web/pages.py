@@ -135,8 +135,12 @@ def api_doc():
 def coverage_map(type_key: str):
     s = svc()
     ft = s.get_type(type_key)
+    has_graph = s.has_graph()
+    # network mode only when a road network is loaded (then the toolbar offers the choice);
+    # the summary, layers, chart, export and the proposal link all follow this one mode
     mode = request.args.get("mode", "estimate")
-    cov = s.coverage_dict(ft.key, g.lang, mode=mode if mode in ("estimate", "network") else "estimate")
+    mode = mode if mode == "network" and has_graph else "estimate"
+    cov = s.coverage_dict(ft.key, g.lang, mode=mode)
     township = request.args.get("township") or ""
     if township and township not in s.region.townships.index:
         township = ""  # an unknown code just shows the whole city
@@ -146,9 +150,11 @@ def coverage_map(type_key: str):
     assumptions = ft.assumptions_text(g.lang)
     if g.lang == "en":  # the plan's sections as numbers, county names in English
         assumptions = english_text(assumptions, _counties_en())
+    mode_arg = {"mode": mode} if mode == "network" else {}
     return render_template("map.html", active="map", ft=ft, cov=cov, township=township, county=county,
                            assumptions=assumptions, place_en=_counties_en() if g.lang == "en" else {},
-                           layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang))
+                           mode=mode, mode_arg=mode_arg, has_graph=has_graph,
+                           layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang, **mode_arg))
 
 
 @bp.get("/map/<type_key>/export.html")
@@ -161,7 +167,8 @@ def coverage_map_export(type_key: str):
 
     s = svc()
     ft = s.get_type(type_key)
-    cov = s.coverage(ft.key)
+    mode = request.args.get("mode", "estimate")
+    cov = s.coverage(ft.key, "network" if mode == "network" and s.has_graph() else "estimate")
     page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
     resp = Response(page, mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}.html"
@@ -185,6 +192,7 @@ def proposals():
     s = svc()
     return render_template("proposals.html", active="proposals", types=list(s.types().values()),
                            sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
+                           sel_mode=request.args.get("mode", ""),
                            counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
 
 

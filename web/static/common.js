@@ -61,7 +61,7 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-nav]").forEach(function (sel) {
-      sel.addEventListener("change", function () { location.href = sel.dataset.nav + encodeURIComponent(sel.value); });
+      sel.addEventListener("change", function () { location.href = sel.dataset.nav + encodeURIComponent(sel.value) + (sel.dataset.navSuffix || ""); });
     });
   });
   window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink};

@@ -1,0 +1,88 @@
+"""The coverage map in network mode: the page, its layers, chart and export all follow one mode.
+
+Before, ``/map/<type>?mode=network`` computed the summary on the road network while the layers,
+the county chart and the offline export stayed on the estimate, and the page had no way to
+choose the mode; a network covering a small part of the region showed 0 % with no word why.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from web.app import create_app
+
+
+@pytest.fixture()
+def town_client(tmp_path, monkeypatch):
+    """A server given the tiny test town's road graph (27 nodes near the Shiyan seat)."""
+    from geo import settings
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path / "cache")  # graph cache stays in the tmp dir
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+
+    write_town(tmp_path / "town.osm")
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "GRAPH": str(tmp_path / "town.osm")})
+    yield app.test_client()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _attr(html: str, element_id: str, name: str) -> str:
+    tag = re.search(rf'<[^>]*id="{element_id}"[^>]*>', html, re.S).group(0)
+    return re.search(rf'{name}="([^"]*)"', tag).group(1).replace("&amp;", "&")
+
+
+def test_map_offers_the_mode_and_every_part_follows_it(town_client):
+    c = town_client
+    html = c.get("/map/cemetery?mode=network").get_data(as_text=True)
+    assert 'id="mode-select"' in html and re.search(r'<option value="network"\s+selected', html)
+    # the layers, the chart and its downloads, the export and the proposal link carry the mode
+    layers_url = _attr(html, "map", "data-layers")
+    chart_url = _attr(html, "county-chart-box", "data-chart")
+    assert "mode=network" in layers_url and "mode=network" in chart_url
+    assert "mode=network" in _attr(html, "export-map", "href")
+    assert re.search(r'href="/proposals\?type=cemetery&amp;mode=network"', html)
+    assert c.get(layers_url).get_json()["is_estimate"] is False
+    chart = c.get(chart_url).get_json()
+    summary = c.get("/api/coverage/cemetery?mode=network").get_json()
+    # the chart counts what the summary counts (the tiny town reaches almost no one)
+    assert sum(r["covered_units"] for r in chart["rows"]) == summary["citywide"]["covered_units"]
+    assert all("mode=network" in u for u in chart["download"].values())
+    estimate = c.get("/api/coverage/cemetery").get_json()["citywide"]["covered_units"]
+    assert estimate > summary["citywide"]["covered_units"]
+
+
+def test_network_mode_says_who_is_unreachable(town_client):
+    c = town_client
+    n = c.get("/api/coverage/cemetery?mode=network").get_json()["citywide"]["unreachable_units"]
+    assert n > 100   # a 1 km town network leaves most of the city off the roads
+    zh = c.get("/map/cemetery?mode=network").get_data(as_text=True)
+    assert f"{n} 个需求单元离路网超过 1 公里" in zh and "出行成本按路网计算" in zh
+    en = c.get("/map/cemetery?mode=network&lang=en").get_data(as_text=True)
+    assert f"{n} demand units are more than 1 km from the road network" in en
+    assert "estimated from straight-line" not in en.split('id="summary"')[1].split("</section>")[0]
+    # the estimate page has neither note
+    assert 'id="network-unreachable"' not in c.get("/map/cemetery").get_data(as_text=True)
+
+
+def test_offline_export_and_chart_files_follow_the_mode(town_client):
+    c = town_client
+    net = c.get("/map/cemetery/export.html?mode=network&lang=en").get_data(as_text=True)
+    est = c.get("/map/cemetery/export.html?lang=en").get_data(as_text=True)
+    assert "straight-line" in est and "straight-line" not in net
+    svg_net = c.get("/charts/coverage_by_county/cemetery.svg?mode=network&lang=en")
+    svg_est = c.get("/charts/coverage_by_county/cemetery.svg?lang=en")
+    assert svg_net.status_code == 200 and svg_net.get_data() != svg_est.get_data()
+    bad = c.get("/charts/coverage_by_county/cemetery.svg?mode=%E2%88%9E")
+    assert bad.status_code == 400 and "mode" in bad.get_json()["message_en"]
+    assert c.get("/api/charts/coverage_by_county/cemetery?mode=nan").status_code == 400
+
+
+def test_without_a_network_the_map_stays_on_the_estimate(client):
+    html = client.get("/map/cemetery?mode=network").get_data(as_text=True)
+    assert 'id="mode-select"' not in html          # nothing to choose from
+    assert "mode=network" not in _attr(html, "map", "data-layers")
+    assert "mode=network" not in _attr(html, "export-map", "href")
+    assert client.get("/map/cemetery/export.html?mode=network").status_code == 200
