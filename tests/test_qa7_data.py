@@ -123,3 +123,30 @@ def test_the_report_workbook_sheet_is_named_in_the_language_asked(client, lang, 
     assert r.status_code == 200 and "validation-report" in r.headers["Content-Disposition"]
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
     assert wb.sheetnames == [sheet]
+
+
+def test_edit_notes_are_shown_in_the_language_asked(client, app, shiyan):
+    p = shiyan.townships.iloc[40].geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "add", "type": "cemetery", "name": "城关 / 新区公墓",
+                                             "lon": p.x, "lat": p.y, "note": "县局核实：已验收"}).get_json()
+    fid = [f["properties"]["id"] for f in client.get("/api/coverage/cemetery/layers").get_json()["facilities"]["features"]
+           if f["properties"]["name"] == "城关 / 新区公墓"][0]
+    client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": fid, "name": "新区公墓"})
+    client.post("/api/data/edits", json={"action": "remove", "type": "cemetery", "id": fid})
+
+    def notes(lang):
+        return [v["note"] for v in client.get(f"/api/data/versions?lang={lang}").get_json()["versions"][:3]]
+    assert notes("zh") == [f"删除 {fid}", f"更名 {fid} 为 新区公墓", "新增 城关 / 新区公墓：县局核实：已验收"]
+    assert notes("en") == [f"removed {fid}", f"renamed {fid} to 新区公墓", "added 城关 / 新区公墓: 县局核实：已验收"]
+    # stored as before (both languages: the CLI and notes stored earlier read the same)
+    store = app.extensions["coverplan"]["datasets"]
+    assert store.version(r["version"]).note == "新增 城关 / 新区公墓 / added 城关 / 新区公墓：县局核实：已验收"
+
+
+def test_an_imports_refused_rows_note_in_one_language(client, app):
+    from web.data import note_in
+
+    stored = "年检 （3 行未导入，见校验报告 / 3 rows refused）"
+    assert note_in(stored, "zh") == "年检 （3 行未导入，见校验报告）"
+    assert note_in(stored, "en") == "年检 (3 rows refused, see the report)"
+    assert note_in("a free note / with a slash", "en") == "a free note / with a slash"

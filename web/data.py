@@ -126,7 +126,43 @@ def _version_dict(v, types: dict, lang: str) -> dict:
             label += " · " + (types[key].name(lang) if key in types else key)
         labels.append(label)
     d["layer_label"] = "、".join(labels) if lang == "zh" else ", ".join(labels)
+    d["note"] = note_in(d.get("note") or "", lang)
     return d
+
+
+#: What the edits below write into a version's note, "<zh> / <en>" (then "：<the planner's note>"),
+#: as (zh, en) patterns: the same names in both halves (backreferences) tell where one ends even
+#: when a name holds " / " or "：". The notes stay as they were stored (the CLI shows both
+#: languages, and notes stored before keep working); the page and its API show one language.
+_EDIT_NOTES = (
+    (r"新增 (?P<a>.+)", r"added (?P=a)"),
+    (r"移动 (?P<a>.+)", r"moved (?P=a)"),
+    (r"更名 (?P<a>.+) 为 (?P<b>.+)", r"renamed (?P=a) to (?P=b)"),
+    (r"修改 (?P<a>.+) 的属性（(?P<b>.+)）", r"edited (?P=a) \((?P=b)\)"),
+    (r"删除 (?P<a>.+)", r"removed (?P=a)"),
+    (r"候选点 (?P<a>.+) (?:必选|禁选|取消标记)（.+）", r"candidate (?P=a) (?:required|forbidden|mark cleared) \(.+\)"),
+    (r"新增候选点 (?P<a>.+)", r"added candidate site (?P=a)"),
+    (r"移动候选点 (?P<a>.+)", r"moved candidate site (?P=a)"),
+    (r"删除候选点 (?P<a>.+)", r"removed candidate site (?P=a)"),
+)
+_EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in _EDIT_NOTES]
+#: An import's count of refused rows, appended to its note in both languages (see _confirm).
+_REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows refused）$")
+
+
+def note_in(note: str, lang: str) -> str:
+    """A version's note in one language: an edit's "<zh> / <en>：note" and an import's refused-rows
+    count become the half of ``lang`` (the planner's own words stay as typed); any other note as stored."""
+    m = _REFUSED_NOTE.search(note)
+    if m:
+        n = m["n"]
+        note = note[:m.start()] + (f"（{n} 行未导入，见校验报告）" if lang == "zh" else f"({n} rows refused, see the report)")
+    for rx in _EDIT_NOTE_RES:
+        m = rx.match(note)
+        if m:
+            tail = m["tail"] or ""
+            return m["zh"] + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
+    return note
 
 
 @bp.get("/api/data/versions")
