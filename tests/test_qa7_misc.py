@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser import page, browser, server, wait_map  # noqa: F401  (fixtures for the map search test)
 from web.app import create_app
 
 PW = "qa7-account-password"
@@ -143,3 +144,46 @@ def test_cli_propose_out_names_the_unit_of_cost_saving(tmp_path, capsys, lang, h
         assert (df["cost_unit"] == "m").all() and (df["weight_field"] == "aged_60").all()
     capsys.readouterr()
 
+
+
+# -- 5: place search finds counties by Chinese and English name, townships by their county ---------
+@pytest.mark.parametrize("q, lang, name", [("房县", "zh", "房县"), ("房县", "en", "Fang County"),
+                                           ("Fang", "en", "Fang County"), ("fang county", "zh", "房县"),
+                                           ("ZHUSHAN", "en", "Zhushan County"), ("420325", "en", "Fang County")])
+def test_search_finds_a_county_first(app, q, lang, name):
+    c = as_user(app, "li")
+    rows = c.get("/api/search", query_string={"q": q, "lang": lang, "limit": 30}).get_json()
+    assert rows[0]["kind"] == "county" and rows[0]["name"] == name
+    assert rows[0]["code"] in ("420325", "420323") and not rows[0]["approximate"]
+    # then the county's townships, found by the county's name
+    towns = [r for r in rows[1:] if r["kind"] == "township"]
+    assert len(towns) >= 10 and all(r["county_name"] in ("房县", "竹山县") for r in towns)
+
+
+def test_search_keeps_own_names_before_county_matches_and_survives_odd_input(app):
+    c = as_user(app, "li")
+    rows = c.get("/api/search", query_string={"q": "武当", "limit": 5}).get_json()
+    assert rows[0]["name"] == "武当路街道" or rows[0]["name"].startswith("武当")  # unchanged for a place's own name
+    assert all(r["kind"] != "county" for r in rows)
+    rows = c.get("/api/search", query_string={"q": "郧阳", "limit": 60}).get_json()
+    kinds = [r["kind"] for r in rows]
+    assert kinds[0] == "county" and "township" in kinds
+    for q in ("(", "[", ".*", "\\", "%", "县区\x00", " ", "'; drop table x;--", "Ｆａｎｇ"):
+        r = c.get("/api/search", query_string={"q": q, "lang": "en"})
+        assert r.status_code == 200 and isinstance(r.get_json(), list), q
+    r = c.get("/api/search", query_string={"q": "县" * 51})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("lang, q, name", [("zh", "房县", "房县"), ("en", "Fang", "Fang County")])
+def test_map_search_picks_a_county_and_frames_it(page, lang, q, name):
+    page.goto(page.base + f"/map/day_care?lang={lang}")
+    wait_map(page)
+    page.fill(".map-search-input", q)
+    page.wait_for_selector(".map-search-results li[data-i]")
+    first = page.locator(".map-search-results li[data-i]").first.inner_text()
+    assert first.startswith(name) and "420325" in first and "null" not in first
+    page.press(".map-search-input", "Enter")
+    page.wait_for_function("window.coverplanMaps.map.county === '420325'")
+    assert page.evaluate("window.coverplanMaps.map.countySelect.value") == "420325"
+    assert "county=420325" in page.url

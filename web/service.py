@@ -207,9 +207,17 @@ class Service:
 
     # -- finding places by name ----------------------------------------
     def place_index(self) -> pd.DataFrame:
-        """Townships and villages with a point each, for the maps' search box."""
+        """Counties, townships and villages with a point each, for the maps' search box."""
         def build():
             r = self.region
+            c = r.counties
+            cp = c.geometry.representative_point()
+            codes = (c["code"] if "code" in c else c.index).astype(str)
+            counties = pd.DataFrame({"kind": "county", "code": codes.values, "name": c["name"].values,
+                                     "township_name": None, "county_name": c["name"].values,
+                                     "county_name_en": self.county_name_en(codes),
+                                     "lon": cp.x.values, "lat": cp.y.values,
+                                     "quality": c["geometry_quality"].values})
             t = r.townships
             pt = t.geometry.representative_point()
             towns = pd.DataFrame({"kind": "township", "code": t.index, "name": t["name"].values,
@@ -224,21 +232,36 @@ class Service:
                                  "county_name_en": self.county_name_en(v["county_code"]),
                                  "lon": v.geometry.x.values, "lat": v.geometry.y.values,
                                  "quality": v["location_quality"].values})
-            out = pd.concat([towns, vill], ignore_index=True)
+            out = pd.concat([counties, towns, vill], ignore_index=True)
             out["key"] = out["name"].str.lower()
+            # a county is found by its English name too ("fang county"); a township by its county's
+            # names ("房县", "Fang"), below the places that carry the words in their own name
+            is_county = out["kind"] == "county"
+            out["key_en"] = out["county_name_en"].fillna("").str.lower().where(is_county, "")
+            out["county_key"] = (out["county_name"].fillna("") + " " + out["county_name_en"].fillna("")).str.lower() \
+                .where(out["kind"] == "township", "")
             return out
         return self.cached("place_index", build)
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict]:
-        """Places whose name contains ``query`` (or whose code starts with it); exact names first."""
+    def search(self, query: str, *, limit: int = 20, lang: str = "zh") -> list[dict]:
+        """Places whose name (a county's also in English) contains ``query``, or whose code starts
+        with it, then the townships of a county so named; exact names first, counties before
+        townships before villages. A county is named in ``lang``."""
         q = query.strip().lower()
         if not q:
             return []
         idx = self.place_index()
-        hit = idx[idx["key"].str.contains(q, regex=False) | idx["code"].str.startswith(q)]
-        rank = (hit["key"] != q).astype(int) * 2 + (hit["kind"] != "township").astype(int)
+        own = (idx["key"].str.contains(q, regex=False) | idx["key_en"].str.contains(q, regex=False)
+               | idx["code"].str.startswith(q))
+        by_county = ~own & idx["county_key"].str.contains(q, regex=False)
+        hit = idx[own | by_county]
+        exact = (hit["key"] == q) | (hit["key_en"] == q)
+        kind = hit["kind"].map({"county": 0, "township": 1, "village": 2})
+        rank = (~exact).astype(int) * 8 + by_county[hit.index].astype(int) * 4 + kind
         hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(["_rank", "_len", "code"])
         rows = hit.head(limit)
+        if lang == "en":  # a county's own name in English (townships and villages are proper names)
+            rows = rows.assign(name=rows["name"].where(rows["kind"] != "county", rows["county_name_en"]))
         return [{"kind": k, "code": c, "name": n, "township_name": tn, "county_name": cn, "county_name_en": ce,
                  "lon": round(float(x), 6), "lat": round(float(y), 6), "quality": q,
                  "approximate": q != "official"}

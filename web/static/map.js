@@ -545,6 +545,12 @@
     var ll = L.latLng(place.lat, place.lon);
     out.found = place.code;
     if (place.kind === "township") { if (focusTownship(out, place.code)) return; }
+    // a county: outlined and framed as the county filter does (the map without counties gets the marker)
+    if (place.kind === "county" && out.data && out.data.counties &&
+        out.data.counties.features.some(function (f) { return f.properties.code === place.code; })) {
+      focusCounty(out, place.code);
+      return;
+    }
     var groups = [["uncovered_units", out.layers.uncovered_units], ["covered_units", out.layers.covered_units]];
     for (var i = 0; i < groups.length; i++) {
       var l = findLayer(groups[i][1], function (p) { return p.id === place.code; });
@@ -554,7 +560,8 @@
     if (out.layers.focus) out.map.removeLayer(out.layers.focus);
     out.layers.focus = L.circleMarker(ll, {radius: 9, color: "#111", weight: 2.5, fill: false}).addTo(out.map);
     out.layers.focus.bindPopup("<div class='pop'><h4>" + esc(place.name) + "</h4><table>" +
-      row(T("township"), esc(place.township_name)) + row(T("county"), esc(countyName(place))) + row(T("code"), esc(place.code)) +
+      (place.kind === "county" ? "" : row(T("township"), esc(place.township_name))) + row(T("county"), esc(countyName(place))) +
+      row(T("code"), esc(place.code)) +
       (place.approximate ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") + "</table></div>");
     out.foundLayer = "focus";
     out.map.setView(ll, Math.max(out.map.getZoom(), 12));
@@ -568,12 +575,14 @@
     c.addTo(out.map);
     var box = c.getContainer(), input = box.querySelector("input"), list = box.querySelector("ul");
     var seq = 0, timer = null, results = [];
+    // a county's hint is its code ("Fang County · County" read twice), a township's its county
     function show(rows, error) {  // error: the server's refusal (too long...), said as it is, not as "no data"
       results = rows;
       list.hidden = !rows.length && !input.value.trim();
       list.innerHTML = rows.length ? rows.map(function (r, i) {
         return "<li data-i='" + i + "'><b>" + esc(r.name) + "</b> <span class='small muted'>" +
-          esc(r.kind === "township" ? countyName(r) : r.township_name + " · " + countyName(r)) + "</span></li>";
+          esc(r.kind === "county" ? r.code : r.kind === "township" ? countyName(r) : r.township_name + " · " + countyName(r)) +
+          "</span></li>";
       }).join("") : "<li class='muted'>" + esc(error || T(input.value.trim() ? "search_no_match" : "no_data")) + "</li>";
     }
     function query() {
