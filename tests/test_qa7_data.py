@@ -150,3 +150,21 @@ def test_an_imports_refused_rows_note_in_one_language(client, app):
     assert note_in(stored, "zh") == "年检 （3 行未导入，见校验报告）"
     assert note_in(stored, "en") == "年检 (3 rows refused, see the report)"
     assert note_in("a free note / with a slash", "en") == "a free note / with a slash"
+
+
+def test_a_county_planners_check_of_other_counties_villages_is_reported_not_refused(tmp_path, shiyan):
+    """The identical-data check runs a county planner's scope first: rows outside his county must
+    not turn the check (which writes nothing) into a 403; the confirm refuses them as before."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "AUTH": "required",
+                      "CSRF_ENABLED": False})
+    app.extensions["coverplan"]["users"].add("fang", "planner", "420325", password="qa7-password-x", must_change=False)
+    c = app.test_client()
+    assert c.post("/login", json={"name": "fang", "password": "qa7-password-x"}).status_code == 200
+    v = shiyan.villages[shiyan.villages["county_code"] != "420325"].head(2)
+    body = ("代码,经度,纬度\n" + "".join(f"{k},{g.x:.6f},{g.y:.6f}\n" for k, g in zip(v.index, v.geometry))).encode()
+    r = upload(c, body, "村点.csv", kind="villages")
+    assert r.status_code == 200 and r.get_json()["identical"] is None, r.data[:300]
+    assert c.post(f"/api/data/uploads/{r.get_json()['upload_id']}/confirm").status_code == 403
+    app.extensions["coverplan"]["jobs"].shutdown()

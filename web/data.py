@@ -22,7 +22,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
 from geo.datasets import sha256_file
-from geo.errors import InputDataError, NotFoundError
+from geo.errors import CoverplanError, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
 from planner.marks import township_at
@@ -340,7 +340,10 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     parts["issues"] = _outside_issues(replaces, replaces and replaces["county"]) + parts["issues"]
     same = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
-        same = _unchanged_since(layer, auth.scope_import(layer, accepted, region), path)
+        try:  # what a confirm would commit: a county planner's rows with the other counties' kept
+            same = _unchanged_since(layer, auth.scope_import(layer, accepted, region), path)
+        except auth.Forbidden:  # rows outside his county: the confirm refuses them, no version either way
+            same = None
     meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
                  "status": "checked"})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -378,7 +381,7 @@ def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
     refs = store.refs(current)
     try:
         frames = store._build(refs, store._expand(layer, gdf), path.name)
-    except InputDataError:  # what is wrong is the confirm's to say
+    except CoverplanError:  # what is wrong is the commit's to say (the same steps refuse it there)
         return None
     with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
         for name, frame in frames.items():
