@@ -278,7 +278,9 @@ def compare():
     towns: dict[str, dict] = {}
     for key, p in (("a", pa), ("b", pb)):
         for s in p["sites"]:
-            row = towns.setdefault(s["township_code"], {"name": f"{s['township_name']}（{s['county_name']}）"})
+            county = (s.get("county_name_en") or s["county_name"]) if lang == "en" else s["county_name"]
+            name = f"{s['township_name']} ({county})" if lang == "en" else f"{s['township_name']}（{county}）"
+            row = towns.setdefault(s["township_code"], {"name": name})
             row[key] = (row.get(key, "") + f" #{s['priority']}").strip()
     town_rows = [towns[k] for k in sorted(towns)]
     return render_template("compare.html", active="proposals", pair=[pa, pb], diff=rows, towns=town_rows)
