@@ -321,16 +321,8 @@ def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coor
 
     from geo.points import ALIASES, read_text
 
-    if encoding:
-        try:
-            text = path.read_bytes().decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputDataError(f"{path.name}: cannot decode the file as {encoding} ({exc}).",
-                                 f"{path.name}：无法以 {encoding} 编码读取文件（{exc}）。",
-                                 hint_en="Leave --encoding out to detect UTF-8/GBK.",
-                                 hint_zh="可不指定 --encoding，由程序自动识别UTF-8/GBK。") from exc
-    else:
-        text, encoding = read_text(path)
+    # a wrong encoding given is said as a planner reads it (no codec repr, no CLI flag: the web uses this too)
+    text, encoding = read_text(path, encoding)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

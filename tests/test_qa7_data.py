@@ -168,3 +168,11 @@ def test_a_county_planners_check_of_other_counties_villages_is_reported_not_refu
     assert r.status_code == 200 and r.get_json()["identical"] is None, r.data[:300]
     assert c.post(f"/api/data/uploads/{r.get_json()['upload_id']}/confirm").status_code == 403
     app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_village_file_in_another_encoding_than_the_form_says(client, shiyan, lang):
+    r = upload(client, villages_csv(shiyan), "村点.csv", lang, kind="villages", encoding="utf-8")
+    msg = r.get_json()["message"]
+    assert r.status_code == 400 and "UTF-8" in msg
+    assert "--encoding" not in msg and "codec" not in msg and "0x" not in msg  # no CLI flag, no Python error text
