@@ -6,6 +6,10 @@ import argparse
 from cli.output import county_namer, print_json
 from geo import settings
 
+#: Kinds of township- and village-level units as the region stores them, in words.
+KIND_WORDS = {"镇": ("镇", "town"), "乡": ("乡", "township"), "街道": ("街道", "subdistrict"),
+              "other": ("其他", "other"), "community": ("社区", "community"), "village": ("村", "village")}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("region", help="区域数据 / region data")
@@ -44,10 +48,16 @@ def _info(args) -> int:
         return 0
     zh = args.lang == "zh"
     c = info["counts"]
+
+    def kinds(counts: dict) -> str:
+        """"(镇 72、乡 34 …)" / "(town 72, township 34, …)": the kinds in words, never a dict."""
+        parts = [f"{KIND_WORDS.get(k, (k, k))[0 if zh else 1]} {n}" for k, n in counts.items()]
+        return ("（" + "、".join(parts) + "）") if zh else ("(" + ", ".join(parts) + ")")
+
     print(f"{info['name']['zh']} / {info['name']['en']}")
     print(f"{'县级单位' if zh else 'counties'}: {c['counties']}   "
-          f"{'乡级单位' if zh else 'townships'}: {c['townships']} {c['townships_by_kind']}   "
-          f"{'村/社区' if zh else 'villages'}: {c['villages']} {c['villages_by_kind']}")
+          f"{'乡级单位' if zh else 'townships'}: {c['townships']} {kinds(c['townships_by_kind'])}   "
+          f"{'村/社区' if zh else 'villages'}: {c['villages']} {kinds(c['villages_by_kind'])}")
     print(f"{'面积' if zh else 'area'}: {info['area_km2']:,} km²")
     head = ["代码", "县区", "总人口", "60岁+", "65岁+", "80岁+", "核对"] if zh else \
            ["code", "county", "population", "60+", "65+", "80+", "check"]

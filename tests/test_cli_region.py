@@ -27,3 +27,13 @@ def test_region_info_table_in_both_languages(capsys):
 def test_unknown_region_is_a_clear_error(capsys):
     assert main(["--lang", "en", "region", "info", "--region", "atlantis"]) == 2
     assert "Unknown region" in capsys.readouterr().err
+
+
+def test_region_info_names_unit_kinds_in_words(capsys):
+    """The kinds of units read as words in the CLI's language, never as a Python dict."""
+    from cli.main import main
+
+    for lang, words in (("zh", ("镇 ", "乡 ", "社区 ")), ("en", ("town ", "township ", "community "))):
+        assert main(["--lang", lang, "region", "info"]) == 0
+        line = capsys.readouterr().out.splitlines()[1]
+        assert "{" not in line and "'" not in line and all(w in line for w in words)
