@@ -82,7 +82,7 @@ class Proposal:
     is_estimate: bool
     units_after: gpd.GeoDataFrame | None = None
     #: Why units stay uncovered after the proposal: ``uncovered_units``,
-    #: counts by cause (``no_candidate``, ``one_per_township``, ``not_chosen``)
+    #: counts by cause (``off_network``, ``no_candidate``, ``one_per_township``, ``not_chosen``)
     #: and ``explanation_zh``/``explanation_en`` ("" when everyone is covered).
     explanation: dict = field(default_factory=dict)
     created: float = field(default_factory=time.time)
@@ -142,7 +142,8 @@ def cost_saving_header(ftype: FacilityType, lang: str) -> str:
 def _explanation_fields(p: Proposal) -> dict:
     e = p.explanation or {}
     return {"explanation_zh": e.get("explanation_zh", ""), "explanation_en": e.get("explanation_en", ""),
-            "uncovered_reasons": {k: int(e.get(k, 0)) for k in ("no_candidate", "one_per_township", "not_chosen")}}
+            "uncovered_reasons": {k: int(e.get(k, 0)) for k in ("off_network", "no_candidate", "one_per_township",
+                                                                  "not_chosen")}}
 
 
 def _solve_progress(say: Callable[[float, str], None], model: str) -> Callable[[float, str], None]:
@@ -536,7 +537,7 @@ def sites_table(req: Request, inst: Instance, out: Outcome, *, graph=None,
         "beyond_standard_units": beyond,
         "cost_unit": ftype.unit, "weight_field": ftype.weight,
     }, geometry=chosen.geometry.values, crs=settings.STORAGE_CRS)
-    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites)
+    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites, n_existing=len(inst.existing))
     marked = (inst.marks[out.order] == "required") if inst.marks is not None else np.zeros(len(sites), bool)
     sites["planner_mark"] = np.where(marked, "required", "")
     # a required site is chosen because the planner said so: the reason must say that first
@@ -587,8 +588,9 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
     ftype, is_existing = req.ftype, inst.is_existing
     out = outcome(inst, req.model, res.selected)
     sites = sites_table(req, inst, out, graph=graph, travel_params=travel_params)
+    off_network = None if inst.is_estimate else ~np.isfinite(inst.costs).any(axis=1)
     explanation = uncovered_explanation(ftype, req.model, req.p, inst.units, inst.cover, is_existing,
-                                        out.order, inst.groups, out.after_cover)
+                                        out.order, inst.groups, out.after_cover, off_network=off_network)
 
     before = summarize(inst.weights, out.base_cover, out.base_cost)
     after = summarize(inst.weights, out.after_cover, out.after_cost)

@@ -88,12 +88,16 @@ def _name_list(labels: list[str], lang: str, limit: int = LIST_NAMES) -> str:
 # --------------------------------------------------------------------------- #
 # Per site
 # --------------------------------------------------------------------------- #
-def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame) -> tuple[list[str], list[str]]:
+def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
+                 n_existing: int | None = None) -> tuple[list[str], list[str]]:
     """``reason_zh`` and ``reason_en`` for every proposed site, from its columns.
 
     Coverage models (MCLP, LSCP) are chosen for what they newly cover; p-median
     and p-center for the units they serve, so those say how many they serve and
     how many of them lie beyond the standard (a planner should check those).
+    ``n_existing``: the type's existing facilities; when there are some but
+    none is reachable from a site (a road network that does not join them),
+    the reason says so instead of "there is none yet".
     """
     wl = WEIGHT_LABEL.get(ftype.weight)
     short_zh, name_en = short_name_zh(ftype), _name_en(ftype)
@@ -102,7 +106,10 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame) -> tuple[
     for _, s in sites.iterrows():
         add_u, add_w = int(s["added_units"]), float(s["added_weight"])
         near = s["nearest_existing_cost"]
-        if near is None or (isinstance(near, float) and not np.isfinite(near)):
+        if (near is None or (isinstance(near, float) and not np.isfinite(near))) and n_existing:
+            near_zh = f"经路网无法到达任何现有{short_zh}（不在同一连通路网上）"
+            near_en = f"no existing {name_en} can be reached from it on the road network"
+        elif near is None or (isinstance(near, float) and not np.isfinite(near)):
             near_zh, near_en = f"全市尚无现有{short_zh}", f"there is no existing {name_en} yet"
         else:
             near_zh = f"距最近现有{short_zh}{cost_text(near, ftype.unit, 'zh')}"
@@ -160,22 +167,26 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame) -> tuple[
 # --------------------------------------------------------------------------- #
 def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFrame, cover: np.ndarray,
                           is_existing: np.ndarray, chosen: np.ndarray, groups: np.ndarray,
-                          after_cover: np.ndarray) -> dict:
+                          after_cover: np.ndarray, off_network: np.ndarray | None = None) -> dict:
     """Why units stay uncovered after the proposal, counted by cause, in both languages.
 
-    Causes: no candidate site (nor existing facility) within the standard at
-    all; only candidates in townships that already got their one new site
+    Causes: off the road network (network mode: farther than 1 km from the
+    roads, or on a part not joined to any site; ``off_network`` per unit); no
+    candidate site (nor existing facility) within the standard at all; only
+    candidates in townships that already got their one new site
     (one-per-township types); or coverable by an unchosen candidate, which is
     the model's choice at this number of sites.
     """
     w = units["weight"].to_numpy(float)
     unc = ~after_cover
-    out = {"uncovered_units": int(unc.sum()), "no_candidate": 0, "one_per_township": 0,
+    out = {"uncovered_units": int(unc.sum()), "off_network": 0, "no_candidate": 0, "one_per_township": 0,
            "not_chosen": 0, "explanation_zh": "", "explanation_en": ""}
     if not unc.any():
         return out
     reachable = cover.any(axis=1)
-    no_cand = unc & ~reachable
+    # a unit no site can reach on the roads is not a matter of candidates or standards
+    off = unc & ~reachable & (np.zeros(len(unc), bool) if off_network is None else np.asarray(off_network, bool))
+    no_cand = unc & ~reachable & ~off
     usable = ~is_existing.copy()
     if ftype.one_per_township and len(chosen):
         usable &= ~np.isin(groups, groups[chosen])
@@ -184,8 +195,8 @@ def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFram
     if not ftype.one_per_township:
         blocked[:] = False
     not_chosen = unc & reachable & ~blocked
-    n1, n2, n3 = int(no_cand.sum()), int(blocked.sum()), int(not_chosen.sum())
-    out.update(no_candidate=n1, one_per_township=n2, not_chosen=n3)
+    n0, n1, n2, n3 = int(off.sum()), int(no_cand.sum()), int(blocked.sum()), int(not_chosen.sum())
+    out.update(off_network=n0, no_candidate=n1, one_per_township=n2, not_chosen=n3)
     wl = WEIGHT_LABEL.get(ftype.weight)
     head_zh = f"新建后仍有{units_text(int(unc.sum()), ftype, 'zh')}未覆盖"
     head_en = f"After the proposal {units_text(int(unc.sum()), ftype, 'en')} remain uncovered"
@@ -195,6 +206,16 @@ def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFram
     parts_zh, parts_en = [], []
     where_zh = "辖区内" if ftype.rule == "inside" else f"服务标准（{ftype.standard_text('zh')}）内"
     where_en = "inside their area" if ftype.rule == "inside" else f"within the standard ({ftype.standard_text('en')})"
+    if n0:
+        rows = [r for _, r in units.loc[off].iterrows()]
+        names_zh = _name_list([unit_label(r, "zh") for r in rows], "zh", 3)
+        names_en = _name_list([unit_label(r, "en") for r in rows], "en", 3)
+        parts_zh.append(f"{units_text(n0, ftype, 'zh')}离路网超过 1 公里，或与所有候选点位和现有设施不在同一连通路网上，"
+                        f"如{names_zh}；若路网只覆盖部分区域，请上传覆盖全市的路网，或改用估算方式")
+        parts_en.append(f"{units_text(n0, ftype, 'en')} {'is' if n0 == 1 else 'are'} more than 1 km from the road "
+                        f"network or not joined on it to any candidate or existing facility, e.g. {names_en}: if "
+                        "the network covers only part of the region, upload one for the whole city, or use "
+                        "the estimate mode")
     if n1:
         rows = [r for _, r in units.loc[no_cand].iterrows()]
         names_zh = _name_list([unit_label(r, "zh") for r in rows], "zh", 3)

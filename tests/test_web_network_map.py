@@ -86,3 +86,21 @@ def test_without_a_network_the_map_stays_on_the_estimate(client):
     assert "mode=network" not in _attr(html, "map", "data-layers")
     assert "mode=network" not in _attr(html, "export-map", "href")
     assert client.get("/map/cemetery/export.html?mode=network").status_code == 200
+
+
+def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
+    """Off the network is not "no candidate within the standard", and existing facilities
+    that the roads do not reach are not "none yet"."""
+    c = town_client
+    resp = c.post("/api/proposals?wait=60", json={"type": "day_care", "mode": "network", "model": "mclp", "p": 2})
+    assert resp.status_code == 201
+    pid = resp.get_json()["proposal"]["id"]
+    zh = c.get(f"/api/proposals/{pid}").get_json()
+    en = c.get(f"/api/proposals/{pid}?lang=en").get_json()
+    assert "离路网超过 1 公里" in zh["explanation"] and "没有任何候选点位" not in zh["explanation"]
+    assert "more than 1 km from the road network" in en["explanation"]
+    assert all("经路网无法到达任何现有" in s["reason_zh"] and "尚无现有" not in s["reason_zh"] for s in zh["sites"])
+    assert all("can be reached from it on the road network" in s["reason_en"] for s in zh["sites"])
+    meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]["uncovered_reasons"]
+    uncovered = zh["after"]["uncovered_units"]
+    assert meta["off_network"] > 1000 and sum(meta.values()) == uncovered
