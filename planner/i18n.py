@@ -224,6 +224,11 @@ _STRINGS.update({
         "on it, and count as not covered. If the uploaded network covers only part of the region, "
         "upload one for the whole city or use the estimate mode."),
     "mode_estimate_short": ("估算", "estimate"),
+    "data_network_reach": ("{near}/{total} 个村（社区）离路网不超过 1 公里。",
+                           "{near} of {total} villages/communities are within 1 km of the network."),
+    "data_network_partial": ("其余村（社区）在路网方式下计为不可达、未覆盖；若要分析全市，请上传覆盖全市的路网。",
+                             "The others count as unreachable and not covered in network mode; to analyse "
+                             "the whole city, upload a network that covers it."),
     # (network map) end
 })
 

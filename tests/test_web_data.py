@@ -215,6 +215,9 @@ def test_road_network_upload_is_built_in_a_job_and_enables_network_mode(client, 
     job = app.extensions["coverplan"]["jobs"].wait(resp.get_json()["id"], 120)
     assert job.state == "done", job.error
     assert job.result["version"] == 1 and job.result["nodes"] > 0
+    # the result says how much of the region the network reaches: the 1 km test town, a few villages
+    assert job.result["villages"] == 1979 and 0 < job.result["villages_near"] < 50
+    assert client.get(f"/api/jobs/{job.id}").get_json()["message"] == "完成"   # not the proposals' 保存方案
     v = client.get("/api/data/versions").get_json()
     assert v["current"] == 1 and v["versions"][0]["source_name"] == "十堰路网.osm"
     assert 'value="network"' in client.get("/proposals").get_data(as_text=True)

@@ -35,6 +35,9 @@ from web.extensions import ext
 bp = Blueprint("data", __name__)
 
 KINDS = ("facilities", "townships", "villages", "network")
+#: A village farther than this from every road node is off the network in network mode
+#: (geo.travel.travel_costs' default ``max_snap_m``, which the analyses use).
+NETWORK_SNAP_M = 1000.0
 COORDS = ("auto", "wgs84", "gcj02", "bd09")
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
@@ -578,6 +581,7 @@ def _network_upload(f, original: str):
         raise
     store, author = _store(), _author()
     note = str(request.form.get("note") or "")[:200]
+    villages = _svc().region.villages.geometry
 
     def work(progress, should_stop):
         from geo.network import prepare
@@ -586,10 +590,16 @@ def _network_upload(f, original: str):
             net = prepare(path)  # parses the extract and builds the graph (cached), or a clear error
             if should_stop():
                 return None
-            progress(0.9, "saving")
+            progress(0.9, "saving the data version")
             version = store.commit_layer("network", None, source_path=path, author=author, note=note)
             g_ = net.graph
-            return {"version": version, "nodes": g_.number_of_nodes(), "edges": g_.number_of_edges()}
+            # how much of the region the network reaches: a county extract leaves the rest of the
+            # city off the roads (uncovered in network mode), and the planner should know at once
+            _, snap_m = net.snap(villages.x.to_numpy(), villages.y.to_numpy())
+            progress(1.0, "done")
+            return {"version": version, "nodes": g_.number_of_nodes(), "edges": g_.number_of_edges(),
+                    "villages": int(len(villages)), "villages_near": int((snap_m <= NETWORK_SNAP_M).sum()),
+                    "near_m": NETWORK_SNAP_M}
         finally:
             shutil.rmtree(d, ignore_errors=True)
 

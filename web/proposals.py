@@ -35,7 +35,8 @@ def saved(pid: str) -> dict:
 
 #: The planner reports its stages in English; planners read them in Chinese.
 STAGES_ZH = {"queued → running": "开始计算", "reading the road network": "读取并构建路网", "demand and candidates": "准备需求点与候选点",
-             "travel costs": "计算出行成本", "rationale": "生成选址理由", "saving": "保存方案", "done": "完成"}
+             "travel costs": "计算出行成本", "rationale": "生成选址理由", "saving": "保存方案", "done": "完成",
+             "saving the data version": "保存为新的数据版本"}
 
 
 #: The solver's own steps, reported as "solving <model>: <step>".

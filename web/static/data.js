@@ -34,7 +34,7 @@
           "<div class='version-actions'>" + actions + "</div></td>" +
           "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
           "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") + "</td>" +
-          "<td class='num'>" + fmt(v.rows) + "</td><td class='small'>" + esc(v.author || "") + "</td></tr>";
+          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small'>" + esc(v.author || "") + "</td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
       $("versions").dataset.ready = "1";
@@ -260,8 +260,13 @@
         $("u-progress").hidden = true;
         if (j.state === "done" && j.result) {
           $("u-status").className = "small good";
-          $("u-status").textContent = T("data_network_done").replace("{nodes}", j.result.nodes)
+          var r = j.result, msg = T("data_network_done").replace("{nodes}", j.result.nodes)
             .replace("{edges}", j.result.edges).replace("{v}", j.result.version);
+          if (r.villages) {   // how much of the region the network reaches
+            msg += " " + T("data_network_reach").replace("{near}", fmt(r.villages_near)).replace("{total}", fmt(r.villages));
+            if (r.villages_near < 0.9 * r.villages) { msg += " " + T("data_network_partial"); $("u-status").className = "small bad"; }
+          }
+          $("u-status").textContent = msg;
           headerVersion(j.result.version);
           loadVersions();
         } else {
