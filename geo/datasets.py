@@ -697,6 +697,49 @@ class DatasetStore:
         out.update({"from": v, "to": None, "layers": {"changed": sorted(changes)}})
         return out
 
+    def unchanged_by(self, layer: str, gdf, source_name: str | None = None) -> int | None:
+        """The current version when committing ``gdf`` as ``layer`` would store every layer it
+        touches exactly as that version holds it (the same data imported again), else None.
+
+        :meth:`commit_layer` commits such a layer as asked (the CLI and this module's tests rely
+        on it); an interface that wants no version without a difference asks here first. The
+        frames are built and written by the commit's own steps, so "the same" means byte for byte
+        the file a commit would store (for townships: the rows of the units given, since the
+        units around imported polygons give way anew at each commit and their vertices move by
+        float noise), not the tolerant :meth:`diff` (which does not list a changed address, say).
+        An input the commit would refuse gives None: the commit says what is wrong.
+        """
+        import tempfile
+
+        current = self.current().version
+        refs = self.refs(current)
+        try:
+            frames = self._build(refs, self._expand(layer, gdf), source_name)
+        except CoverplanError:
+            return None
+        with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
+            for name, frame in frames.items():
+                ref = refs.get(name)
+                if frame is None or ref is None or ref.stored_in == 0 or not ref.file:  # v0: no file
+                    return None
+                out = Path(tmp) / ref.file
+                if name == TOWNSHIPS:
+                    codes = [c for c in gdf["code"].astype(str) if c in frame.index]
+                    before = self._frame(ref)
+                    if len(codes) != len(gdf) or not set(codes) <= set(before.index):
+                        return None
+                    (Path(tmp) / "before").mkdir()
+                    was = Path(tmp) / "before" / ref.file  # the same name: a GeoJSON names itself after its file
+                    _write_layer(before.loc[codes], was)
+                    _write_layer(frame.loc[codes], out)
+                    if sha256_file(out) != sha256_file(was):
+                        return None
+                else:
+                    _write_layer(frame, out)
+                    if sha256_file(out) != ref.sha256:
+                        return None
+        return current
+
     def commit_layer(self, layer: str, gdf, *, source_path: str | Path | None = None,
                      author: str | None = None, note: str = "", kind: str = "import") -> int:
         """Make a new version: the current layers with ``layer`` replaced; return its number.

@@ -351,3 +351,18 @@ def test_a_process_killed_during_an_import_leaves_the_previous_version(store, va
     assert len(day_care(reopened)) == 10
     # and the store still works
     assert reopened.commit_layer("facilities:day_care", day_care(reopened).iloc[:3]) == 2
+
+
+def test_unchanged_by_tells_the_same_data_from_a_change(store):
+    """unchanged_by: the same layer again names the current version; any change, or v0, gives None."""
+    reg = day_care(store).iloc[:20]
+    assert store.unchanged_by("facilities:day_care", reg) is None   # v0 is built in: no file to match
+    v = store.commit_layer("facilities:day_care", reg)
+    assert store.unchanged_by("facilities:day_care", reg) == v
+    assert store.unchanged_by("facilities:day_care", reg.iloc[::-1]) == v   # row order does not matter
+    moved = reg.copy()
+    moved.loc[moved.index[0], "name"] = "改名后的中心"
+    assert store.unchanged_by("facilities:day_care", moved) is None
+    assert store.unchanged_by("facilities:day_care", reg.iloc[:19]) is None
+    assert store.unchanged_by("no-such-layer", reg) is None            # the commit says what is wrong
+    assert store.current().version == v                               # asking writes nothing
