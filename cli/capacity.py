@@ -100,20 +100,22 @@ def _capacity(args) -> int:
         else analyse_beds(region, facilities=facilities)
     if args.out:
         _write_table(rep.by_township, args.out)
+    d = rep.to_dict(args.lang)
     if args.json:
-        print_json(rep.to_dict(args.lang))
+        print_json(d)
         return 0
     zh = args.lang == "zh"
-    c = rep.citywide
+    c = d["citywide"]
     name = rep.name_zh if zh else rep.name_en
-    print(f"{name}: {c['supply']:,.0f} / {c['required']:,.0f} "
+    # the *_whole figures: the one rounding rule shared with the API and the overview (planner.beds.whole_units)
+    print(f"{name}: {c['supply_whole']:,} / {c['required_whole']:,} "
           f"({c['ratio_per_1000']} {'每千人' if zh else 'per 1,000'}, {'标准' if zh else 'standard'} "
-          f"{rep.per_1000:g}) {'缺口' if zh else 'shortfall'} {c['shortfall']:,.0f}")
-    for _, r in rep.by_county.iterrows():
+          f"{rep.per_1000:g}) {'缺口' if zh else 'shortfall'} {c['shortfall_whole']:,}")
+    for r in d["by_county"]:
         label = r["name"] if zh else r["name_en"]
-        print(f"  {r['county_code']} {label:<12} {r['supply']:>9,.0f} {r['ratio_per_1000'] or 0:>8.1f}  "
-              f"{'缺口' if zh else 'short'} {r['shortfall']:>9,.0f}")
-    for note in rep.to_dict(args.lang)["notes"]:
+        print(f"  {r['county_code']} {label:<12} {r['supply_whole']:>9,} {r['ratio_per_1000'] or 0:>8.1f}  "
+              f"{'缺口' if zh else 'short'} {r['shortfall_whole']:>9,}")
+    for note in d["notes"]:
         print(f"  * {note}", file=sys.stderr)
     return 0
 

@@ -88,7 +88,8 @@ class CapacityReport:
     synthetic_inputs: bool
 
     def to_dict(self, lang: str = "zh") -> dict:
-        return {"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
+        from planner.beds import whole_units  # whole beds/places as the API, CLI and overview all show them
+        return whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
                 "field": self.field, "basis": self.basis,
                 "standard": {"per_1000": self.per_1000, "basis": self.basis, "field": self.field,
                              "source": self.source_zh if lang == "zh" and self.source_zh else self.source,
@@ -96,7 +97,7 @@ class CapacityReport:
                 "types": self.types, "citywide": self.citywide,
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs,
-                "notes": _notes(self, lang)}
+                "notes": _notes(self, lang)})
 
 
 def _notes(rep: CapacityReport, lang: str) -> list[str]:

@@ -28,11 +28,11 @@
     bEl.className = "beds-by-county";
     tEl.parentNode.insertBefore(bEl, tEl.nextSibling);
     getJSON("/api/capacity").then(function (b) {
-      // Whole beds on screen: needed rounded up, the shortfall taken from the shown numbers so each row
-      // adds up; the citywide row sums the counties' shown numbers (its own rounding would differ by a few).
+      // Whole beds on screen as the API and CLI give them (planner.beds.whole_units: citywide rounded to the
+      // nearest bed, split over the counties by largest remainder), so the counties add up to the citywide row
+      // and every figure is the one `coverplan capacity --beds` prints.
       var whole = function (r) {
-        var have = Math.round(r.supply), need = Math.ceil(r.required - 1e-9);
-        return {have: have, need: need, short: Math.max(0, need - have)};
+        return {have: r.supply_whole, need: r.required_whole, short: r.shortfall_whole};
       };
       var one = function (v) {  // per 1,000 always with one decimal ("3.0", not "3")
         if (v == null || !isFinite(v)) return "–";
@@ -47,14 +47,10 @@
               "<table class='data' id='beds-table'><thead><tr><th>" + T("county") + "</th><th class='num'>" + T("cap_beds_now") +
               "</th><th class='num'>" + T("cap_beds_needed") + "</th><th class='num'>" + T("cap_per_1000") +
               "</th><th class='num'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
-      var city = {have: 0, need: 0, short: 0};
       b.by_county.forEach(function (c) {
-        var w = whole(c);
-        city.have += w.have; city.need += w.need;
-        h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c, w);
+        h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c, whole(c));
       });
-      city.short = Math.max(0, city.need - city.have);
-      h += row(T("cap_citywide"), b.citywide, city) + "</tbody></table>";
+      h += row(T("cap_citywide"), b.citywide, whole(b.citywide)) + "</tbody></table>";
       // the page states the source in its language (the plan's sections numbered in English)
       var source = document.getElementById("targets-card").dataset.bedSource || b.standard.source;
       h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", source)) + "</p>";
