@@ -199,7 +199,7 @@ def rollback():
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
-    new = store.rollback(v, author=_author(), note=str(body.get("note") or "")[:200])
+    new = store.rollback(v, author=_author(), note=edit_text(body.get("note"), "note", multiline=True))
     auth.audit("rollback", new, rolled_back_to=v)
     return jsonify({"version": new, "rolled_back_to": v})
 
@@ -830,7 +830,7 @@ def edit():
     if not isinstance(type_key, str) or not type_key:
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
     ft = _svc().get_type(type_key)
-    note = str(body.get("note") or "")[:200]
+    note = edit_text(body.get("note"), "note", multiline=True)
     if action == "mark":
         return _mark(ft, body, note)
     if action.endswith("_site"):
@@ -887,9 +887,7 @@ def edit():
             raise bad_param("fields", sorted(fields) if isinstance(fields, dict) else fields,
                             "an object with some of " + ", ".join(EDIT_FIELDS), "含以下字段的对象：" + "、".join(EDIT_FIELDS))
         for key, value in fields.items():
-            if value is not None and not isinstance(value, (str, int, float)):
-                raise bad_param(f"fields.{key}", value, "text", "文本")
-            text = "" if value is None else str(value).strip()[:200]
+            text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
             if key not in layer:
                 layer[key] = None
             layer.loc[ids == fid, key] = text or None
@@ -907,6 +905,41 @@ def edit():
 
 #: Longest facility or site name an edit takes: refused beyond it, never cut (as proposal names).
 MAX_EDIT_NAME = 80
+#: Longest note, address, operator, phone or remark an edit takes (web/API.md): refused beyond it, never cut.
+MAX_EDIT_TEXT = 200
+#: Control characters (NUL, escape, DEL, C1), line/paragraph separators and bidi overrides: invisible or
+#: misleading in a popup, an export or the version list (a name that shows as nothing, or reversed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: Line breaks and tabs: fine in a remark or a note (several lines), not in a name, address, operator or phone.
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def _refuse_controls(text: str, name: str, label: str | None, multiline: bool) -> None:
+    """A 400 naming the field and the first control character in ``text`` (by its code and place)."""
+    m = _CONTROL.search(text) or (None if multiline else _LINE_BREAKS.search(text))
+    if m is None:
+        return
+    code, at = f"U+{ord(m[0]):04X}", m.start() + 1
+    where_en = "" if multiline else "; line breaks and tabs only in a remark or a note"
+    where_zh = "" if multiline else "；换行符和制表符仅可用于备注"
+    shown = _LINE_BREAKS.sub(" ", _CONTROL.sub("\ufffd", text))  # never echo the invisible characters
+    raise bad_param(name, shown, f"text without control characters (character {at} is {code}{where_en})",
+                    f"不含控制字符的文本（第 {at} 个字符为 {code}{where_zh}）", label=label)
+
+
+def edit_text(value, name: str, *, label: str | None = None, multiline: bool = False) -> str:
+    """A note or a facility's address, operator, phone or remark as an edit sends it: text (a number
+    is taken as written), stripped, at most MAX_EDIT_TEXT characters, no control characters; else a 400."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise bad_param(name, value, "text", "文本", label=label)
+    text = str(value).strip()
+    _refuse_controls(text, name, label, multiline)
+    if len(text) > MAX_EDIT_TEXT:
+        raise bad_param(name, text[:20] + "…", f"at most {MAX_EDIT_TEXT} characters (this one has {len(text)})",
+                        f"不超过 {MAX_EDIT_TEXT} 个字符（现为 {len(text)} 个）", label=label)
+    return text
 
 
 def _edit_name(name, label: str = "edit_name_facility") -> str:
@@ -914,6 +947,7 @@ def _edit_name(name, label: str = "edit_name_facility") -> str:
     if not isinstance(name, str) or not name.strip():
         raise bad_param("name", name, "a non-empty name", "非空名称", label=label)
     name = name.strip()
+    _refuse_controls(name, "name", label, multiline=False)
     if len(name) > MAX_EDIT_NAME:
         raise bad_param("name", name[:20] + "…", f"a name of at most {MAX_EDIT_NAME} characters (this one has {len(name)})",
                         f"不超过 {MAX_EDIT_NAME} 个字符的名称（现为 {len(name)} 个）", label=label)
