@@ -27,6 +27,7 @@ rationale as a new site.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -64,6 +65,17 @@ def _bad_k(k, n: int, ft: FacilityType, limit_total: int) -> InputDataError:
         hint_en="To choose more, load a register with more facilities of the type.",
         hint_zh="如需选择更多，请导入包含更多此类设施的名录。",
         details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
+
+
+def _none_to_upgrade(region: Region, ft: FacilityType, conversion: bool) -> InputDataError:
+    where = [str(region.counties["name"].get(c, c)) for c in ft.demand_counties]
+    zh_what, en_what = ("转型", "convert") if conversion else ("改造提升", "upgrade")
+    return InputDataError(
+        f"There is no existing {ft.name_en} to {en_what}" + (f" in {', '.join(where)}" if where else "") + ".",
+        f"{'、'.join(where) if where else '本市'}没有可{zh_what}的现有{ft.name_zh}。",
+        hint_en="Load a register with facilities of the type there, or propose new sites instead.",
+        hint_zh="请导入包含该地此类设施的名录，或改为新建选址方案。",
+        details={"type": ft.key, "counties": list(ft.demand_counties), "parameter": "k"})
 
 
 @dataclass
@@ -181,10 +193,17 @@ class UpgradePlan:
 def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, graph) -> tuple:
     """The instance, the facilities (candidates first) and the type whose standard applies."""
     target = get_type(spec.role) if spec.role else ft
+    if spec.role and ft.demand_counties:
+        # a conversion limited to some counties (a county planner's: web.proposals.county_type) serves the
+        # role's demand there only, not the whole city's
+        keep = tuple(c for c in ft.demand_counties if not target.demand_counties or c in target.demand_counties)
+        target = dataclasses.replace(target, demand_counties=keep)
     if target.capacity is None or ft.capacity is None:
         raise InputDataError(f"Types '{ft.key}' and '{target.key}' need a capacity block for upgrades.",
                              f"改造提升需要设施类型“{ft.key}”和“{target.key}”均设定容量。")
     cand = existing_facilities(region, ft, facilities)
+    if ft.demand_counties:  # only facilities in those counties may be chosen (as new sites are, planner.sites)
+        cand = cand[cand["county_code"].astype(str).isin(ft.demand_counties)]
     others = existing_facilities(region, target, facilities) if spec.role else cand.iloc[0:0]
     sites = pd.concat([cand, others], ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.STORAGE_CRS)
@@ -228,6 +247,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         raise _no_upgrade(ft, conversion)
     inst, sites, target, cap_now, costs, std, is_estimate = _instance(region, ft, spec, facilities, mode, graph)
     n_cand = int(inst.candidate.sum())
+    if not n_cand:
+        raise _none_to_upgrade(region, ft, conversion)
     per_c = spec.per_county_max
     limit = n_cand if not per_c else int(sum(min(per_c, int(((inst.county == c) & inst.candidate).sum()))
                                              for c in set(inst.county[inst.candidate])))

@@ -112,6 +112,8 @@ def upgrade_limit(service, ft, conversion: bool) -> int:
     """How many facilities an upgrade may choose (existing ones, within the per-county limits)."""
     spec = ft.conversion if conversion else ft.upgrade
     fac = existing_facilities(service.region, ft)
+    if ft.demand_counties:  # a county planner's (web.proposals.county_type): his county's facilities only
+        fac = fac[fac["county_code"].astype(str).isin(ft.demand_counties)]
     counts = fac["county_code"].astype(str).value_counts()
     if spec.per_county_max:
         return int(sum(min(int(spec.per_county_max), int(n)) for n in counts))
@@ -134,6 +136,24 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
         raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
                         f"不超过 {limit}（现有设施数，按各县上限）")
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert)}
+
+
+def check_scope(params: dict, service, ft) -> None:
+    """An upgrade's K against the facilities of the county it is solved for (``ft`` as limited by
+    web.proposals.county_type): the form's check counted the whole city's."""
+    if params.get("kind") != "upgrade" or not ft.demand_counties:
+        return
+    limit = upgrade_limit(service, ft, params.get("convert"))
+    where_zh = "、".join(service.county_names("zh").get(c, c) for c in ft.demand_counties)
+    where_en = ", ".join(service.county_names("en").get(c, c) for c in ft.demand_counties)
+    if limit == 0:
+        what = ("convert", "转型") if params.get("convert") else ("upgrade", "改造提升")
+        raise bad_param("kind", params["kind"], f"a type with existing facilities in {where_en} to {what[0]} "
+                        f"({ft.name_en} has none there)", f"在{where_zh}有现有设施可{what[1]}的设施类型"
+                        f"（{where_zh}没有{ft.name_zh}）")
+    if params["k"] > limit:
+        raise bad_param("k", params["k"], f"at most {limit} (existing facilities in {where_en} within the per-county "
+                        "limit)", f"不超过 {limit}（{where_zh}的现有设施数，按县上限）")
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:

@@ -233,6 +233,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     name = params["name"] or (default_name(params, ft, lang) if kind == "location"
                               else capacity_proposals.default_name(params, ft, lang))
     solve_type = county_type(ft, params.get("county"))
+    capacity_proposals.check_scope(params, service, solve_type)  # K within the county's facilities: a 400 now
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
     # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)

