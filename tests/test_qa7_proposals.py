@@ -70,3 +70,24 @@ def test_county_sized_proposal_stays_in_the_county(app):
     p = r.get_json()["proposal"]
     assert {s["county_code"] for s in p["sites"]} <= {YUNXI}
     assert [x["county_code"] for x in p["sized"]["by_county"]] == [YUNXI]
+
+
+# -- 2: a type with no demand in the county: a plain 400 saying where it has demand ------------
+@pytest.mark.parametrize("model", ["mclp", "lscp", "pcenter"])
+def test_charity_station_in_a_county_without_scenic_areas(app, model):
+    c = as_user(app, "yunxi")
+    r = solve(c, {"type": "charity_station", "model": model, "p": 1})
+    assert r.status_code == 400
+    body = r.get_json()
+    for text in (body["message_zh"], body["message_en"]):
+        assert "shape" not in text and "矩阵" not in text and "(0, 1)" not in text
+    assert "郧西县" in body["message_zh"] and "丹江口市" in body["message_zh"]
+    assert "Yunxi County" in body["message_en"] and "Danjiangkou City" in body["message_en"]
+    assert body["details"]["demand_counties"] == ["420381"]
+
+
+def test_funeral_home_names_its_counties_not_codes_only(app):
+    r = solve(as_user(app, "yunxi"), {"type": "funeral_home"}, "en")
+    assert r.status_code == 400
+    body = r.get_json()
+    assert "Fang County" in body["message"] and "房县" in body["message_zh"]

@@ -17,10 +17,11 @@ from flask import current_app, g, has_request_context
 
 from geo import settings
 from geo.errors import InputDataError
-from planner.coverage import analyse_coverage
+from planner.coverage import analyse_coverage, county_names_en
 from planner.i18n import pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
+from planner.sites import demand_units
 from web import capacity_proposals, layers
 from web.errors import bad_param, not_found
 from web.extensions import ext
@@ -232,12 +233,12 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     lang = g.get("lang", "zh") if has_request_context() else "zh"
     name = params["name"] or (default_name(params, ft, lang) if kind == "location"
                               else capacity_proposals.default_name(params, ft, lang))
-    solve_type = county_type(ft, params.get("county"))
+    # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
+    version = service.version()
+    solve_type = county_type(ft, params.get("county"), service.region_at(version))
     capacity_proposals.check_scope(params, service, solve_type)  # K within the county's facilities: a 400 now
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
-    # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
-    version = service.version()
     # the server's bound on every solve (config SOLVE_TIME_LIMIT) wins over the form's
     limit = float(current_app.config.get("SOLVE_TIME_LIMIT") or MAX_TIME_LIMIT)
     params = {**params, "time_limit": min(float(params["time_limit"]), limit), "dataset_version": version}
@@ -278,14 +279,34 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     return jobs.submit("proposal", work, {**params, "name": name})
 
 
-def county_type(ft, county: str | None):
-    """The facility type with its demand and candidates limited to ``county`` (None: unchanged)."""
+def county_type(ft, county: str | None, region=None):
+    """The facility type with its demand and candidates limited to ``county`` (None: unchanged).
+
+    A county where the type has no demand point (funeral homes outside the three counties that
+    plan one, charity stations outside the scenic areas) is a 400 saying where it has demand, not
+    a solver failure on an empty matrix. ``region`` (the data solved on) finds those counties.
+    """
     if not county:
         return ft
+    scoped = dataclasses.replace(ft, demand_counties=(county,))
     if ft.demand_counties and county not in ft.demand_counties:
-        raise InputDataError(f"{ft.name('en')} has no demand in county {county} (only in {', '.join(ft.demand_counties)}).",
-                             f"{ft.name('zh')}在县区 {county} 没有需求（仅限 {'、'.join(ft.demand_counties)}）。")
-    return dataclasses.replace(ft, demand_counties=(county,))
+        where = list(ft.demand_counties)
+    elif region is not None and not len(demand_units(region, scoped)):
+        where = sorted(set(demand_units(region, ft)["county_code"].astype(str)))
+    else:
+        return scoped
+    zh_names = region.counties["name"] if region is not None else {}
+    en_names = county_names_en(region.counties) if region is not None else {}
+    here_zh, here_en = f"{zh_names.get(county, '县区')}（{county}）", f"{en_names.get(county, 'county')} ({county})"
+    only_zh = "、".join(str(zh_names.get(c, c)) for c in where) or "无"
+    only_en = ", ".join(str(en_names.get(c, c)) for c in where) or "none"
+    raise InputDataError(
+        f"{ft.name('en')} has no demand points in {here_en}: it has demand only in {only_en}.",
+        f"{ft.name('zh')}在{here_zh}没有需求点：此类设施的需求仅在{only_zh}。",
+        hint_en="Choose another facility type; proposals there are made by a planner of those counties or a "
+                "city-wide planner.",
+        hint_zh="请选择其他设施类型；这些县区的方案由当地或全市的规划人员制定。",
+        details={"type": ft.key, "county": county, "demand_counties": where})
 
 
 # -- reading a saved proposal ---------------------------------------------------
