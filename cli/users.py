@@ -57,11 +57,43 @@ def _store(args):
     from geo.regions import load_region
     from web.users import UserStore
 
+    from planner.coverage import county_names_en
+
     try:
-        counties = {str(k): str(v) for k, v in load_region(args.region).counties["name"].items()}
+        c = load_region(args.region).counties
+        counties = {str(k): str(v) for k, v in c["name"].items()}
+        counties_en = {str(k): str(v) for k, v in county_names_en(c).items()}
     except Exception:  # no region built yet: county codes are then checked by their shape only
-        counties = None
-    return UserStore(args.db or settings.VAR_DIR / "proposals.sqlite", counties=counties)
+        counties = counties_en = None
+    return UserStore(args.db or settings.VAR_DIR / "proposals.sqlite", counties=counties, counties_en=counties_en)
+
+
+def _role(args, role: str) -> str:
+    """规划人员 / planner: the role's name in the CLI's language (the stored key where there is none)."""
+    from planner.i18n import t
+
+    key = "role_" + role
+    name = t(key, args.lang)
+    return role if name == key else name
+
+
+def _county(args, store, code: str | None) -> str:
+    """郧西县（420322） / Yunxi County (420322); 全市 / whole city for an account without a county."""
+    en = args.lang == "en"
+    if not code:
+        return "whole city" if en else "全市"
+    name = ((store.counties_en if en else store.counties) or {}).get(code)
+    if not name:
+        return code
+    return f"{name} ({code})" if en else f"{name}（{code}）"
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - cols, 0)
 
 
 def _say(args, zh: str, en: str) -> None:
@@ -94,9 +126,10 @@ def _add(args) -> int:
     if args.json:
         print_json({"user": user.public(), "password": generated})
         return 0
-    where = f"，县区 {user.county}" if user.county else ""
-    where_en = f", county {user.county}" if user.county else ""
-    _say(args, f"已新增用户 {user.name}（{user.role}{where}）。", f"Added user {user.name} ({user.role}{where_en}).")
+    role, county = _role(args, user.role), _county(args, store, user.county)
+    where = f"，县区 {county}" if user.county else ""
+    where_en = f", county {county}" if user.county else ""
+    _say(args, f"已新增用户 {user.name}（{role}{where}）。", f"Added user {user.name} ({role}{where_en}).")
     if generated:
         _say(args, f"一次性密码：{generated}（仅显示一次，首次登录须修改）",
              f"One-time password: {generated} (shown once; to be changed at first login)")
@@ -115,8 +148,8 @@ def _list(args) -> int:
     for u in users:
         state = ("disabled" if args.lang == "en" else "已停用") if u.disabled else (
             ("must change password" if args.lang == "en" else "待修改密码") if u.must_change else "")
-        county = u.county or ("whole city" if args.lang == "en" else "全市")
-        print(f"{u.name:<20} {u.role:<8} {county:<10} {state}".rstrip())
+        print(f"{_padded(u.name, 20)} {_padded(_role(args, u.role), 14)} {_padded(_county(args, store, u.county), 30)} "
+              f"{state}".rstrip())
     return 0
 
 

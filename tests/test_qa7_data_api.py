@@ -77,3 +77,90 @@ def test_an_edit_note_over_200_characters_is_refused_not_cut(client, app, shiyan
     assert r.status_code == 200
     v = client.get("/api/data/versions?lang=zh").get_json()["versions"][0]
     assert v["note"].endswith("n" * 200)
+
+
+# -- 3. English answers name counties in English ------------------------------------------------------
+YUNXI, FANG = "420322", "420325"
+PW = "qa7-role-password"
+
+
+@pytest.fixture(scope="module")
+def roles_app(tmp_path_factory):
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa7roles") / "p.sqlite"), "TESTING": True,
+                      "AUTH": "required", "CSRF_ENABLED": False})
+    users = app.extensions["coverplan"]["users"]
+    users.add("yunxi", "planner", YUNXI, password=PW, must_change=False)
+    users.add("fang", "planner", FANG, password=PW, must_change=False)
+    users.add("boss", "admin", None, password=PW, must_change=False)
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def signed_in(app, name):
+    c = app.test_client()
+    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
+    return c
+
+
+def test_refusals_name_the_counties_in_the_language_asked(roles_app, shiyan):
+    yx = signed_in(roles_app, "yunxi")
+    r = yx.post("/api/data/rollback?lang=en", json={"version": 0})
+    j = r.get_json()
+    assert r.status_code == 403 and "Yunxi County (420322)" in j["message"] and "郧西县" not in j["message_en"]
+    assert "郧西县（420322）" in j["message_zh"]
+    v = shiyan.villages
+    p = v[v["county_code"] == FANG].iloc[0].geometry
+    r = yx.post("/api/data/edits?lang=en", json={"action": "add", "type": "day_care", "name": "x", "lon": p.x, "lat": p.y})
+    j = r.get_json()
+    assert r.status_code == 403 and "Yunxi County (420322)" in j["message"] and "Fang County (420325)" in j["message"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in j["message_en"]), j["message_en"]
+    assert "房县（420325）" in j["message_zh"]
+    pid = roles_app.extensions["coverplan"]["store"].add(
+        name="房县方案", type_key="day_care", params={"county": FANG, "type": "day_care"}, summary={},
+        geojson={"type": "FeatureCollection", "features": []}, owner=roles_app.extensions["coverplan"]["users"].by_name("fang").id)
+    r = yx.delete(f"/api/proposals/{pid}?lang=en")
+    assert r.status_code == 403 and "(Fang County (420325))" in r.get_json()["message"]
+    assert "房县" not in r.get_json()["message_en"]
+
+
+def test_an_unknown_county_lists_english_names_in_english(roles_app):
+    from web.users import AccountError
+
+    users = roles_app.extensions["coverplan"]["users"]
+    with pytest.raises(AccountError) as e:
+        users.check_county("北京")
+    assert "420322 Yunxi County" in e.value.en and "郧西县" not in e.value.en and "420322 郧西县" in e.value.zh
+    assert users.check_county("Fang County") == FANG and users.check_county("fang county") == FANG
+
+
+# -- 4. the CLI's users output in one language ----------------------------------------------------------
+def cli(capsys, *argv, stdin=None, monkeypatch=None):
+    import io
+
+    from cli.main import main
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_users_say_role_and_county_in_the_cli_language(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = cli(capsys, "users", "add", "cityp", "--role", "planner", "--db", db)
+    assert code == 0 and "已新增用户 cityp（规划人员）" in out and "planner" not in out
+    code, out, _ = cli(capsys, "users", "add", "yunxi", "--role", "planner", "--county", "郧西县", "--password-stdin",
+                       "--db", db, stdin="Passw0rd!2025\n", monkeypatch=monkeypatch)
+    assert code == 0 and "已新增用户 yunxi（规划人员，县区 郧西县（420322））" in out, out
+    code, out, _ = cli(capsys, "--lang", "en", "users", "add", "v1", "--role", "viewer", "--password-stdin",
+                       "--db", db, stdin="Passw0rd!2025\n", monkeypatch=monkeypatch)
+    assert "Added user v1 (viewer)." in out
+    code, out, _ = cli(capsys, "users", "list", "--db", db)
+    assert "郧西县（420322）" in out and "规划人员" in out and "查看者" in out and "全市" in out
+    assert "planner" not in out and "viewer" not in out
+    code, out, _ = cli(capsys, "--lang", "en", "users", "list", "--db", db)
+    assert "Yunxi County (420322)" in out and "planner" in out and "whole city" in out and "郧西" not in out
+    code, _, err = cli(capsys, "--lang", "en", "users", "add", "x", "--role", "planner", "--county", "北京", "--db", db)
+    assert code == 2 and "420322 Yunxi County" in err and "郧西县" not in err

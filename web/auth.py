@@ -105,9 +105,10 @@ def init_app(app: Flask) -> None:
     shared = ext(app)
     try:
         counties = {str(k): str(v) for k, v in shared["service"].region.counties["name"].items()}
+        counties_en = shared["service"].county_names("en")
     except Exception:  # a region that does not load must not stop the accounts; codes are checked by shape then
-        counties = None
-    users = UserStore(cfg["DB_PATH"], counties=counties)
+        counties = counties_en = None
+    users = UserStore(cfg["DB_PATH"], counties=counties, counties_en=counties_en)
     shared["users"] = users
 
     manager = LoginManager()
@@ -254,7 +255,7 @@ def require_citywide(what_en: str, what_zh: str) -> None:
     u = user()
     if not u.citywide:
         raise Forbidden(f"Only a city-wide planner or an administrator may {what_en}; your account is limited to "
-                        f"{county_label(u.county)}.",
+                        f"{county_label(u.county, 'en')}.",
                         f"只有市级规划人员或管理员可以{what_zh}；您的账号限于 {county_label(u.county)}。")
 
 
@@ -264,8 +265,8 @@ def require_county(code, what_en: str, what_zh: str) -> None:
     if u.citywide or not u.can_edit:
         return
     if str(code or "") != u.county:
-        raise Forbidden(f"You may change data of {county_label(u.county)} only; {what_en} lies in "
-                        f"{county_label(code)}.",
+        raise Forbidden(f"You may change data of {county_label(u.county, 'en')} only; {what_en} lies in "
+                        f"{county_label(code, 'en')}.",
                         f"您只能修改 {county_label(u.county)} 的数据；{what_zh}位于 {county_label(code)}。",
                         details={"county": str(code or ""), "your_county": u.county})
 
@@ -291,7 +292,8 @@ def scope_proposal(params: dict, asked: str | None = None) -> dict:
     if asked is not None and (not isinstance(asked, str) or (counties is not None and asked not in counties)):
         raise bad_param("county", asked, "a county code (" + ", ".join(counties or ()) + ")", "县区代码")
     if asked and not u.citywide and asked != u.county:
-        raise Forbidden(f"You may make proposals for {county_label(u.county)} only (asked: {county_label(asked)}).",
+        raise Forbidden(f"You may make proposals for {county_label(u.county, 'en')} only "
+                        f"(asked: {county_label(asked, 'en')}).",
                         f"您只能为 {county_label(u.county)} 制定方案（所选：{county_label(asked)}）。")
     county = u.county if not u.citywide else (asked or None)
     return {**params, "county": county}
@@ -308,7 +310,7 @@ def may_manage_proposal(rec: dict) -> bool:
 def require_manage_proposal(rec: dict, what_en: str, what_zh: str) -> None:
     if not may_manage_proposal(rec):
         scope = (rec.get("params") or {}).get("county")
-        where_en = county_label(scope) if scope else "the whole city"
+        where_en = county_label(scope, "en") if scope else "the whole city"
         where_zh = county_label(scope) if scope else "全市"
         raise Forbidden(f"Only its author, an administrator or a planner of the same scope ({where_en}) may "
                         f"{what_en} this proposal.",
@@ -350,11 +352,11 @@ def scope_import(layer: str, gdf, region):
         for i, r in outside.head(50).iterrows():
             rows.append({"row": int(r["source_row"]) if "source_row" in r and pd.notna(r["source_row"]) else None,
                          "name": str(r.get("name") or r.get("code") or r.get("id") or i),
-                         "county": county_label(counties.loc[i])})
+                         "county": county_label(counties.loc[i]), "county_en": county_label(counties.loc[i], "en")})
         listing = "；".join(f"{'第%s行 ' % x['row'] if x['row'] else ''}{x['name']}（{x['county']}）" for x in rows[:10])
-        listing_en = "; ".join(f"{'row %s ' % x['row'] if x['row'] else ''}{x['name']} ({x['county']})" for x in rows[:10])
+        listing_en = "; ".join(f"{'row %s ' % x['row'] if x['row'] else ''}{x['name']} ({x['county_en']})" for x in rows[:10])
         more = len(outside) - min(10, len(outside))
-        raise Forbidden(f"{len(outside)} row(s) lie outside {county_label(u.county)}, the county you may change: "
+        raise Forbidden(f"{len(outside)} row(s) lie outside {county_label(u.county, 'en')}, the county you may change: "
                         f"{listing_en}{' …' if more else ''}. Remove them from the file and upload it again.",
                         f"有 {len(outside)} 行不在您可修改的 {county_label(u.county)} 内：{listing}{' 等' if more else ''}。"
                         "请从文件中删去这些行后重新上传。", details={"rows": rows, "refused": int(len(outside))})
@@ -367,8 +369,11 @@ def scope_import(layer: str, gdf, region):
     kept = fac[fac["facility_type"].astype(str).isin(types) & (fac["county_code"].astype(str) != u.county)]
     clash = sorted(set(kept["id"].astype(str)) & set(gdf["id"].astype(str)))
     if clash:
-        raise Forbidden(f"Facility id(s) {clash[:10]} belong to another county's facilities.",
-                        f"设施编号 {clash[:10]} 属于其他县区的设施，不能在本县导入中使用。", details={"ids": clash})
+        more_en, more_zh = (" …", " 等") if len(clash) > 10 else ("", "")
+        raise Forbidden(f"Facility id(s) {', '.join(clash[:10])}{more_en} belong to another county's facilities.",
+                        f"设施编号 {'、'.join(clash[:10])}{more_zh} 属于其他县区的设施，不能在本县导入中使用。",
+                        hint_en="Give these rows other ids and upload the file again.",
+                        hint_zh="请为这些行改用其他编号后重新上传。", details={"ids": clash})
     merged = pd.concat([gdf, kept[[c for c in kept.columns if c in gdf.columns or c == "geometry"]]],
                        ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)

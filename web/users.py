@@ -173,11 +173,14 @@ def _county_for_planners() -> AccountError:
 class UserStore:
     """Users, login failures and the audit log in the SQLite file ``path``."""
 
-    def __init__(self, path: str | Path, counties: dict[str, str] | None = None) -> None:
+    def __init__(self, path: str | Path, counties: dict[str, str] | None = None,
+                 counties_en: dict[str, str] | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         #: county code -> name, to check a planner's county (None: any 6-digit code)
         self.counties = counties
+        #: county code -> English name: the counties an English message lists (else the Chinese names)
+        self.counties_en = counties_en or counties
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
@@ -210,10 +213,12 @@ class UserStore:
             if county in self.counties:
                 return county
             by_name = {v: k for k, v in self.counties.items()}
-            if county in by_name:  # 房县 as well as 420325
-                return by_name[county]
-            known = ", ".join(f"{k} {v}" for k, v in self.counties.items())
-            raise AccountError(f"Unknown county {shown_value(county)}: use one of {known}.",
+            by_name.update({v.casefold(): k for k, v in (self.counties_en or {}).items()})
+            if county in by_name or county.casefold() in by_name:  # 房县 or Fang County as well as 420325
+                return by_name.get(county) or by_name[county.casefold()]
+            known = "、".join(f"{k} {v}" for k, v in self.counties.items())
+            known_en = ", ".join(f"{k} {v}" for k, v in (self.counties_en or self.counties).items())
+            raise AccountError(f"Unknown county {shown_value(county)}: use one of {known_en}.",
                                f"未知县区 {shown_value(county)}，可选：{known}。", "county")
         if not (len(county) == 6 and county.isdigit()):
             raise AccountError(f"A county is a 6-digit code (got {shown_value(county)}).",
