@@ -321,6 +321,8 @@ class _Rows:
     def declared_places(self, has_xy) -> tuple[np.ndarray, list]:
         """Township each row names (by code or by name; "" if none), and the name matches."""
         declared = np.full(self.n, "", dtype=object)
+        #: the field whose cell named each row's township: an issue about it shows that cell as written
+        self.declared_from = np.full(self.n, "", dtype=object)
         located: list = [None] * self.n
         tcodes = [re.sub(r"\.0$", "", v) for v in self.cell("township_code")]
         codes = [re.sub(r"\.0$", "", v) for v in self.cell("code")]
@@ -330,7 +332,7 @@ class _Rows:
             if tcodes[i]:
                 code = tcodes[i][:9] if len(tcodes[i]) == 12 and tcodes[i].endswith("000") else tcodes[i]
                 if code in known_towns:
-                    declared[i] = code
+                    declared[i], self.declared_from[i] = code, "township_code"
                 else:
                     self.add(i, "township_code", "error", "unknown_township_code", "reg_unknown_code", "reg_fix_code",
                              tcodes[i])
@@ -340,7 +342,7 @@ class _Rows:
                     self.add(i, "code", "error", "unknown_area_code", "reg_unknown_area_code", "reg_fix_area_code",
                              codes[i])
                 elif not declared[i]:
-                    declared[i] = unit.township_code
+                    declared[i], self.declared_from[i] = unit.township_code, "code"
             pick = self.picks.get(str(self.rownum[i]))
             if pick and not has_xy[i]:
                 located[i] = self.picked(i, pick)
@@ -353,6 +355,9 @@ class _Rows:
                 located[i] = loc
                 if loc.status == "placed" and not declared[i]:
                     declared[i] = loc.township_code
+                    self.declared_from[i] = next((f for f, v in (("township", town[i]), ("village", vill[i]),
+                                                                 ("address", addr[i]), ("county", county[i]),
+                                                                 ("code", codes[i])) if v), "")
                 if has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem):
                     detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
                               for lang in ("zh", "en")}
@@ -424,9 +429,15 @@ class _Rows:
         named = xy & (declared != "")
         inside = self.shapes.in_township(lon, lat, np.where(named, declared, ""))
         path = {u.code: u.path for u in self.places.towns}
+        source = getattr(self, "declared_from", np.full(self.n, "", dtype=object))
+        cells = {}
         for i in np.flatnonzero(named & ~inside & (found != declared)):
-            self.add(i, "township", "warning", "outside_named_township", "reg_outside_township",
-                     "reg_fix_check_place", declared[i], found=path.get(found[i], found[i]),
+            # the cell as the file holds it (上津镇), not the township code it was matched to
+            fld = source[i] or "township"
+            if fld not in cells:  # a code read from a spreadsheet as a number: 420322102, not 420322102.0
+                cells[fld] = [re.sub(r"\.0$", "", v) if fld in ("township_code", "code") else v for v in self.cell(fld)]
+            self.add(i, fld, "warning", "outside_named_township", "reg_outside_township",
+                     "reg_fix_check_place", cells[fld][i] or declared[i], found=path.get(found[i], found[i]),
                      declared=path.get(declared[i], declared[i]))
         return np.where(declared != "", declared, found)
 

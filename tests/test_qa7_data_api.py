@@ -164,3 +164,42 @@ def test_cli_users_say_role_and_county_in_the_cli_language(tmp_path, capsys, mon
     assert "Yunxi County (420322)" in out and "planner" in out and "whole city" in out and "郧西" not in out
     code, _, err = cli(capsys, "--lang", "en", "users", "add", "x", "--role", "planner", "--county", "北京", "--db", db)
     assert code == 2 and "420322 Yunxi County" in err and "郧西县" not in err
+
+
+# -- 5. the report's "value as written" -------------------------------------------------------------------
+def misplaced_register(shiyan, with_code=False) -> tuple[bytes, str, str]:
+    """One day-care centre at a village of one township whose row names another township of the county."""
+    t = shiyan.townships
+    v = shiyan.villages
+    here = v.iloc[100]
+    other = t[(t["county_code"] == here["county_code"]) & (t.index != here["township_code"])]
+    other = other[~other["name"].duplicated(keep=False)].iloc[0]
+    head = "名称,类型,经度,纬度," + ("乡镇代码" if with_code else "乡镇")
+    cell = str(other.name) if with_code else other["name"]
+    row = f"测试日间照料中心,日间照料中心,{here.geometry.x:.6f},{here.geometry.y:.6f},{cell}"
+    return (head + "\n" + row + "\n").encode("utf-8"), cell, str(other.name)
+
+
+@pytest.mark.parametrize("with_code", [False, True])
+def test_the_report_shows_the_township_cell_as_written(client, shiyan, with_code):
+    import io
+
+    import openpyxl
+
+    body, cell, code = misplaced_register(shiyan, with_code)
+    rep = client.post("/api/data/uploads?lang=zh", data={"coords": "wgs84", "kind": "facilities",
+                                                         "file": (io.BytesIO(body), "reg.csv")},
+                      content_type="multipart/form-data").get_json()
+    issue = next(i for i in rep["issues"] if i["code"] == "outside_named_township")
+    assert issue["value"] == cell and issue["column"] == ("乡镇代码" if with_code else "乡镇")
+    for lang in ("zh", "en"):
+        r = client.get(f"/api/data/uploads/{rep['upload_id']}/report.xlsx?lang={lang}")
+        assert r.status_code == 200
+        ws = openpyxl.load_workbook(io.BytesIO(r.data)).worksheets[0]
+        rows = [[c.value for c in row] for row in ws.iter_rows()]
+        head = next(r for r in rows if r and ("原值" in r or "Value as written" in r))
+        col = head.index("原值" if lang == "zh" else "Value as written")
+        values = [str(r[col]) for r in rows[rows.index(head) + 1:] if r and r[col] is not None]
+        assert cell in values, rows
+        if not with_code:
+            assert code not in values
