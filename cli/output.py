@@ -1,7 +1,9 @@
 """Small helpers shared by the CLI command modules."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from typing import Any
 
@@ -58,3 +60,55 @@ def county_namer(region, lang: str, *, pad: int = 0):
         return f"{by_key.get(str(key), key):<{width}}"
     name.width = width
     return name
+
+
+def out_error(path, err: int | None = None, ext: str = ".csv", *, makes_folders: bool = False):
+    """What is wrong with ``--out PATH`` as a file to write, as an InputDataError (zh/en), or None if it looks
+    writable. ``err``: the errno of a write that failed anyway (a read-only disk, a full one), to say why;
+    ``ext``: the kind of file the command writes, for the example name; ``makes_folders``: the command creates
+    a missing folder itself (backup, od, network build), so only the nearest existing one is checked.
+    Checked before a command computes anything, so a typo in the folder costs no waiting and no traceback."""
+    from geo.errors import InputDataError
+
+    p = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(p)) if p else ""
+    shown = os.path.dirname(p) or "."
+    detail = {"parameter": "out", "value": p}
+    if not p.strip():
+        return InputDataError("--out is empty: give the file to write, e.g. --out result.csv.",
+                              "--out 为空：请给出要写入的文件，如 --out result.csv。", details=detail)
+    if p.endswith(("/", os.sep)) and not os.path.isdir(p):
+        example = p.rstrip("/" + os.sep) or "result"
+        return InputDataError(f"--out {p} ends in a slash, which names a folder: give a file name, e.g. {example}.",
+                              f"--out {p} 以斜杠结尾，表示文件夹：请给出文件名，如 {example}。", details=detail)
+    if os.path.isdir(p) or err == errno.EISDIR:
+        example = os.path.join(p, "result" + ext)
+        return InputDataError(f"--out {p} is a folder, not a file: give a file name inside it, e.g. {example}.",
+                              f"--out {p} 是文件夹而不是文件：请在其中给出文件名，如 {example}。", details=detail)
+    if makes_folders and not os.path.exists(folder) and err is None:
+        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+        shown = folder
+    if not os.path.exists(folder):
+        return InputDataError(f"--out {p}: the folder {shown} does not exist. Create it first, or write into a "
+                              "folder that exists.",
+                              f"--out {p}：文件夹 {shown} 不存在。请先创建该文件夹，或写到已有的文件夹中。", details=detail)
+    if not os.path.isdir(folder):
+        return InputDataError(f"--out {p}: {shown} is a file, not a folder. Give a path inside a folder.",
+                              f"--out {p}：{shown} 是文件而不是文件夹，请给出某个文件夹中的路径。", details=detail)
+    target_ok = os.access(p, os.W_OK) if os.path.exists(p) else os.access(folder, os.W_OK | os.X_OK)
+    if err == errno.EROFS:
+        return InputDataError(f"--out {p}: {shown} is on a read-only disk. Write into another folder.",
+                              f"--out {p}：{shown} 位于只读磁盘上，请写到其他文件夹。", details=detail)
+    if not target_ok or err in (errno.EACCES, errno.EPERM):
+        where = p if os.path.exists(p) else shown
+        return InputDataError(f"--out {p}: no permission to write to {where}. Choose a folder you can write to "
+                              "(e.g. your home folder), or ask for write access.",
+                              f"--out {p}：没有写入 {where} 的权限。请换一个你有写权限的文件夹（如个人目录），或申请写权限。",
+                              details=detail)
+    if err is not None:
+        code = errno.errorcode.get(err, str(err))
+        return InputDataError(f"--out {p}: the file could not be written ({os.strerror(err)}, {code}). Check the "
+                              "disk and the folder, then try again.",
+                              f"--out {p}：文件无法写入（系统错误 {code}）。请检查磁盘和文件夹后重试。", details=detail)
+    return None

@@ -3,7 +3,10 @@ a proposal file that is not GeoJSON."""
 from __future__ import annotations
 
 import json
+import os
 import re
+
+import pytest
 
 from cli.main import main
 from planner.beds import whole_units
@@ -49,3 +52,60 @@ def test_bed_figures_same_in_api_and_cli(capsys, client):
     assert main(["capacity", "--beds", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert cli["citywide"]["required_whole"] == city["required_whole"]
+
+
+# -- 2. every --out: a folder that does not exist, a folder, a file as folder, no permission --
+
+OUT_COMMANDS = [
+    ["map", "--type", "day_care"],
+    ["capacity", "--beds"],
+    ["access", "--type", "day_care"],
+    ["upgrade", "--type", "mutual_aid", "--k", "2"],
+    ["beds", "--target", "100"],
+    ["coverage", "--type", "day_care"],
+    ["check-townships"],
+    ["propose", "--type", "day_care", "--p", "1"],
+]
+
+
+@pytest.mark.parametrize("cmd", OUT_COMMANDS, ids=lambda c: c[0])
+def test_out_into_a_missing_folder_is_a_plain_error(cmd, tmp_path, capsys):
+    out = tmp_path / "no" / "such" / "x.csv"
+    assert main(["--lang", "zh", *cmd, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"文件夹 {out.parent} 不存在" in err and "Traceback" not in err
+    assert main(["--lang", "en", *cmd, "--out", str(out)]) == 2
+    assert f"the folder {out.parent} does not exist" in capsys.readouterr().err
+    assert not out.parent.exists()
+
+
+def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monkeypatch):
+    assert main(["--lang", "en", "map", "--type", "day_care", "--out", str(tmp_path)]) == 2
+    assert f"is a folder, not a file: give a file name inside it, e.g. {tmp_path / 'result.html'}" in \
+        capsys.readouterr().err
+    afile = tmp_path / "a.txt"
+    afile.write_text("x")
+    assert main(["--lang", "zh", "capacity", "--out", str(afile / "x.csv")]) == 2
+    assert f"{afile} 是文件而不是文件夹" in capsys.readouterr().err
+    assert main(["--lang", "zh", "capacity", "--json", "--out", str(tmp_path / "x.csv") + "/"]) == 2
+    res = json.loads(capsys.readouterr().out)
+    assert "以斜杠结尾" in res["message_zh"] and res["details"]["parameter"] == "out"
+    # tests may run as root, who may write anywhere: the check asks os.access, so ask it to say no
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if str(p).startswith(str(tmp_path)) else real(p, mode))
+    assert main(["--lang", "zh", "beds", "--target", "10", "--out", str(tmp_path / "b.csv")]) == 2
+    assert f"没有写入 {tmp_path} 的权限" in capsys.readouterr().err
+    monkeypatch.setattr(os, "access", real)
+    # a write that fails after the checks (here /proc, which takes no new files) is still told in words
+    if os.path.isdir("/proc/self"):
+        assert main(["--lang", "en", "capacity", "--out", "/proc/x.csv"]) == 2
+        err = capsys.readouterr().err
+        assert "--out /proc/x.csv: the file could not be written" in err and "Traceback" not in err
+    # backup, od and network build make a missing folder themselves: only a file in the way is refused
+    assert main(["--lang", "en", "backup", "--out", str(afile / "sub" / "b.zip")]) == 2
+    assert f"{afile} is a file, not a folder" in capsys.readouterr().err
+    assert main(["--lang", "en", "od", "--origins", "o.csv", "--destinations", "d.csv", "--out", str(tmp_path)]) == 2
+    assert f"e.g. {tmp_path / 'result.npz'}" in capsys.readouterr().err
+    # a good path still writes
+    good = tmp_path / "ok.csv"
+    assert main(["capacity", "--out", str(good)]) == 0 and good.stat().st_size > 0
