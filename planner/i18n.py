@@ -1008,3 +1008,10 @@ _STRINGS.update({
     "cost_saving_per_unit": ("需求单元", "demand units"),
 })
 # (QA7 fixes, qa7b) end
+
+# -- strings: QA7 proposal fixes (qa7c) --
+_STRINGS.update({
+    "proposal_scope": ("范围：{name}（本县区的需求、设施与候选点）",
+                       "Scope: {name} (the county's demand, facilities and candidate sites)"),
+})
+# (QA7 proposal fixes, qa7c) end

@@ -91,3 +91,42 @@ def test_funeral_home_names_its_counties_not_codes_only(app):
     assert r.status_code == 400
     body = r.get_json()
     assert "Fang County" in body["message"] and "房县" in body["message_zh"]
+
+
+# -- 3: a county proposal's before/after is the county's, labelled so ---------------------------
+def _count_in(app, type_key, county):
+    from planner.coverage import existing_facilities
+    svc = app.extensions["coverplan"]["service"]
+    fac = existing_facilities(svc.region, svc.get_type(type_key))
+    return int((fac["county_code"].astype(str) == county).sum()), len(fac)
+
+
+@pytest.mark.parametrize("body", [{"type": "elderly_complex", "p": 2},
+                                  {"type": "welfare_home", "kind": "sized", "budget_sites": 1}])
+def test_county_proposal_counts_the_county_facilities(app, body):
+    c = as_user(app, "yunxi")
+    r = solve(c, body)
+    assert r.status_code == 201, r.get_json()
+    p = r.get_json()["proposal"]
+    here, city = _count_in(app, body["type"], YUNXI)
+    assert here < city
+    assert p["before"]["facilities"] == here and p["after"]["facilities"] == here + len(p["sites"])
+    for lang, word in (("zh", "范围：郧西县"), ("en", "Scope: Yunxi County")):
+        for path in (f"/proposals/{p['id']}?lang={lang}", f"/proposals/{p['id']}/brief?lang={lang}"):
+            html = c.get(path).get_data(as_text=True)
+            assert word in html, path
+            row = html.split("<td>" + ("设施数量" if lang == "zh" else "Facilities") + "</td>", 1)[1].split("</tr>", 1)[0]
+            assert f">{here}<" in row and str(city) not in row
+
+
+def test_old_county_proposal_leaves_the_city_count_out(app):
+    c = as_user(app, "yunxi")
+    r = solve(c, {"type": "elderly_complex", "p": 1})
+    rec = app.extensions["coverplan"]["store"].get(r.get_json()["proposal"]["id"])
+    summary = {k: v for k, v in rec["summary"].items() if k != "scope"}  # as saved before the fix
+    summary["before"]["facilities"], summary["after"]["facilities"] = 68, 69
+    old = app.extensions["coverplan"]["store"].add(name="old", type_key=rec["type"], params=rec["params"],
+                                                   summary=summary, geojson=rec["geojson"])
+    html = c.get(f"/proposals/{old}?lang=zh").get_data(as_text=True)
+    assert "范围：郧西县" in html and ">69<" not in html and "<td>设施数量</td>" not in html
+    assert "<td>已覆盖单元</td>" in html

@@ -17,7 +17,7 @@ from flask import current_app, g, has_request_context
 
 from geo import settings
 from geo.errors import InputDataError
-from planner.coverage import analyse_coverage, county_names_en
+from planner.coverage import analyse_coverage, county_names_en, existing_facilities
 from planner.i18n import pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
@@ -253,6 +253,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
                                                             graph, progress)
             if should_stop():
                 return None
+            _scope_summary(summary, service.region_at(version), solve_type, params.get("county"))
             progress(0.95, "saving")
             pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
                             geojson=geojson, note=params.get("note", ""), owner=owner)
@@ -268,15 +269,31 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
         progress(0.95, "saving")
         # the planner's marks the solve kept to are part of what was asked
         marks = (prop.params or {}).get("site_marks")
+        summary = _scope_summary(prop.to_dict(lang="zh"), service.region_at(version), solve_type, params.get("county"))
         pid = store.add(name=name, type_key=ft.key, params={**params, "name": name,
                                                            **({"site_marks": marks} if marks else {})},
-                        summary=prop.to_dict(lang="zh"), geojson=prop.to_geojson(), note=params.get("note", ""),
+                        summary=summary, geojson=prop.to_geojson(), note=params.get("note", ""),
                         owner=owner)
         if on_saved is not None:
             on_saved(pid)
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
+
+
+def _scope_summary(summary: dict, region, ft, county: str | None) -> dict:
+    """A county proposal's before/after in the county's terms throughout: its coverage already is
+    (demand units of the county), so the facility count is the county's too (not the city's), and
+    ``scope`` says so (the page and the brief label the table with the county)."""
+    if not county:
+        return summary
+    here = existing_facilities(region, ft)["county_code"].astype(str).eq(county).sum()
+    new = sum(1 for x in summary.get("sites") or [] if str(x.get("county_code")) == county)
+    for key, n in (("before", here), ("after", here + new)):
+        if isinstance(summary.get(key), dict) and "facilities" in summary[key]:
+            summary[key]["facilities"] = int(n)
+    summary["scope"] = county
+    return summary
 
 
 def county_type(ft, county: str | None, region=None):
@@ -354,6 +371,12 @@ def view(rec: dict, lang: str) -> dict:
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
+    county = (rec.get("params") or {}).get("county")
+    if county:  # a county planner's: its numbers are the county's (labelled on the page and the brief)
+        out["scope"] = {"county": str(county),
+                        "name": ext()["service"].county_names(lang).get(str(county), str(county)),
+                        # saved before the facility count was the county's: that row is left out
+                        "facilities_scoped": s.get("scope") == county}
     _add_county_en(out)
     return out
 
@@ -414,7 +437,11 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
                              standard=p["standard"] or {"unit": unit}, mode=pr.get("mode"),
                              is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
                              extra=extra)
-    return params, proposal_numbers(p["before"], p["after"], unit, lang, kind=kind)
+    numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind)
+    scope = p.get("scope")
+    if scope and not scope.get("facilities_scoped"):  # a city-wide count beside the county's coverage
+        numbers = [r for r in numbers if r["label"] != t("brief_facilities", lang)]
+    return params, numbers
 
 
 def cost_arrays(rec: dict, lang: str):
