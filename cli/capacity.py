@@ -152,6 +152,10 @@ def _write_geojson(payload: dict, path: str) -> None:
 def _upgrade(args) -> int:
     from planner.upgrades import propose_upgrades
 
+    if args.k < 1:  # checked here, before loading anything: the planner's check is for K above the limits
+        raise InputDataError(f"--k {args.k}: the number of facilities to upgrade must be at least 1 (e.g. --k 5).",
+                             f"--k {args.k} 无效：改造数量 K 应为不小于 1 的整数（如 --k 5）。",
+                             details={"parameter": "k", "value": str(args.k)})
     region, facilities = load_context(args)
     plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
                             mode=args.mode, graph=args.network, time_limit=args.time_limit)

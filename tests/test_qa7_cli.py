@@ -109,3 +109,16 @@ def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monke
     # a good path still writes
     good = tmp_path / "ok.csv"
     assert main(["capacity", "--out", str(good)]) == 0 and good.stat().st_size > 0
+
+
+# -- 3. upgrade --k below 1: "at least 1", not "too many" --
+
+@pytest.mark.parametrize("k", ["0", "-3"])
+def test_upgrade_k_below_one_says_at_least_one(k, capsys):
+    assert main(["--lang", "en", "upgrade", "--type", "mutual_aid", "--k", k, "--json"]) == 2
+    res = json.loads(capsys.readouterr().out)
+    assert "at least 1" in res["message_en"] and "too many" not in res["message_en"]
+    assert "不小于 1" in res["message_zh"] and "过多" not in res["message_zh"]
+    assert res["details"]["parameter"] == "k"
+    assert main(["--lang", "zh", "upgrade", "--type", "mutual_aid", "--k", k]) == 2
+    assert f"--k {k} 无效：改造数量 K 应为不小于 1" in capsys.readouterr().err
