@@ -114,13 +114,35 @@ def _coverage(args) -> int:
     return 0
 
 
+def _county_code(region, value: str) -> str:
+    """The code of the county ``value`` names (its code, Chinese or English name), as /api/townships
+    accepts it; an unknown county is an error naming the valid ones, not an empty checklist."""
+    from geo.errors import InputDataError, listed
+    from planner.coverage import county_names_en
+
+    c = region.counties
+    codes = (c["code"] if "code" in c else c.index).astype(str).tolist()
+    zh, en = c["name"].astype(str).tolist(), county_names_en(c).astype(str).tolist()
+    v = value.strip()
+    shown = v or '""'
+    for code, name_zh, name_en in zip(codes, zh, en):
+        if v in (code, name_zh) or v.casefold() == name_en.casefold():
+            return code
+    raise InputDataError(
+        f"--county {shown}: no such county. Give a county code or name: "
+        f"{listed([f'{a} {b}' for a, b in zip(codes, en)], 'en')}.",
+        f"--county {shown} 无效：没有这个县区。请填写县区代码或名称：{listed([f'{a} {b}' for a, b in zip(codes, zh)], 'zh')}。",
+        details={"parameter": "county", "value": value})
+
+
 def _check(args) -> int:
     from planner.checklist import check_townships
 
     region, facilities = load_context(args)
+    county_code = _county_code(region, args.county) if args.county is not None else None
     df = check_townships(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
-    if args.county:
-        df = df[df["county_code"] == args.county]
+    if county_code:
+        df = df[df["county_code"] == county_code]
     if args.status:
         df = df[df["status"] == args.status]
     if args.out:

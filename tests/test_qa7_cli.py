@@ -122,3 +122,20 @@ def test_upgrade_k_below_one_says_at_least_one(k, capsys):
     assert res["details"]["parameter"] == "k"
     assert main(["--lang", "zh", "upgrade", "--type", "mutual_aid", "--k", k]) == 2
     assert f"--k {k} 无效：改造数量 K 应为不小于 1" in capsys.readouterr().err
+
+
+# -- 4. check-townships --county: an unknown county is an error naming the valid ones --
+
+def test_check_townships_unknown_county_names_the_counties(capsys):
+    assert main(["--lang", "zh", "check-townships", "--county", "99"]) == 2
+    err = capsys.readouterr().err
+    assert "--county 99 无效" in err and "420381 丹江口市" in err and "420302 茅箭区" in err
+    assert main(["--lang", "en", "check-townships", "--county", "99", "--json"]) == 2
+    res = json.loads(capsys.readouterr().out)
+    assert "420381 Danjiangkou City" in res["message_en"] and res["details"] == {"parameter": "county", "value": "99"}
+    assert "[" not in res["message_en"] and "'" not in res["message_en"]
+    # a code, a Chinese name or an English name all work and filter
+    for value in ("420381", "丹江口市", "danjiangkou city"):
+        assert main(["check-townships", "--type", "day_care", "--county", value, "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)["townships"]
+        assert rows and {r["county_code"] for r in rows} == {"420381"}
