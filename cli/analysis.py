@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("check-townships", help="乡镇全覆盖核查 / per-township checklist")
     _common(p, type_required=False)
-    p.add_argument("--county", help="only this county code")
+    p.add_argument("--county", help="only this county: code or name (e.g. 420381 or 丹江口市)")
     p.add_argument("--status", choices=["met", "not_met", "na"])
     p.add_argument("--out", help="write the checklist (.csv or .xlsx)")
     p.set_defaults(func=_check)
