@@ -130,3 +130,45 @@ def test_old_county_proposal_leaves_the_city_count_out(app):
     html = c.get(f"/proposals/{old}?lang=zh").get_data(as_text=True)
     assert "范围：郧西县" in html and ">69<" not in html and "<td>设施数量</td>" not in html
     assert "<td>已覆盖单元</td>" in html
+
+
+# -- 4: control characters in names and notes ---------------------------------------------------
+@pytest.fixture(scope="module")
+def saved_id(app):
+    r = solve(as_user(app, "boss"), {"type": "elderly_complex", "p": 1, "name": "控制字符测试"})
+    assert r.status_code == 201
+    return r.get_json()["proposal"]["id"]
+
+
+@pytest.mark.parametrize("field, value", [("name", "\u0000\u0007\u001b[31m"), ("name", "a\nb"), ("name", "x\u007fy"),
+                                          ("name", "x\u0085y"), ("note", "a\u0000b"), ("note", "\u001b[31mred")])
+def test_control_characters_refused_in_patch_and_post(app, saved_id, field, value):
+    c = as_user(app, "boss")
+    label = {"name": ("方案名称", "Proposal name"), "note": ("备注", "Note")}[field]
+    for lang in ("zh", "en"):
+        r = c.patch(f"/api/proposals/{saved_id}?lang={lang}", json={field: value})
+        assert r.status_code == 400, (field, value)
+        body = r.get_json()
+        assert body["details"]["parameter"] == field
+        assert label[0] in body["message_zh"] and label[1] in body["message_en"]
+        assert "U+" in body["message"]
+        for text in (body["message_zh"], body["message_en"]):
+            assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
+    assert app.extensions["coverplan"]["store"].get(saved_id)["name"] == "控制字符测试"
+    r = c.post("/api/proposals", json={"type": "elderly_complex", "p": 1, field: value})
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == field
+
+
+def test_note_keeps_line_breaks_and_tabs(app, saved_id):
+    c = as_user(app, "boss")
+    r = c.patch(f"/api/proposals/{saved_id}", json={"note": "第一行\n\t第二行\r\n第三行", "name": "控制字符测试"})
+    assert r.status_code == 200
+    assert app.extensions["coverplan"]["store"].get(saved_id)["note"] == "第一行\n\t第二行\r\n第三行"
+
+
+def test_rerun_of_an_old_name_with_control_characters(app, saved_id):
+    from web.proposals import rerun_params
+    rec = dict(app.extensions["coverplan"]["store"].get(saved_id), name="旧\u0007方案", params={"note": "x\u0000"})
+    with app.test_request_context():
+        params = rerun_params(rec, app.extensions["coverplan"]["service"])
+    assert params["name"].startswith("旧方案·v") and params["note"] == "x"

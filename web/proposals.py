@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import unicodedata
 from datetime import datetime
 
 import geopandas as gpd
@@ -116,10 +117,30 @@ def _text(form: dict, name: str, limit: int) -> str:
     if not isinstance(raw, str):
         raise bad_param(name, raw, "text", "文本")
     text = raw.strip()
+    # control characters (NUL, BEL, ESC sequences...) garble the list, the downloads and a terminal
+    # reading the audit log; a note may have line breaks and tabs, a name is one line
+    allowed = "\n\r\t" if name == "note" else ""
+    bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in allowed]
+    if bad:
+        shown = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) == "Cc" else ch for ch in text[:40])
+        code = f"U+{ord(bad[0]):04X}"
+        if allowed:
+            raise bad_param(name, shown, f"text without control characters other than line breaks and tabs "
+                            f"(found {code}); remove them and save again",
+                            f"除换行和制表符外不含控制字符的文本（含有 {code}），请删去后再保存")
+        raise bad_param(name, shown, f"one line of text without control characters, line breaks or tabs "
+                        f"(found {code}); remove them and save again",
+                        f"不含控制字符、换行或制表符的一行文字（含有 {code}），请删去后再保存")
     if len(text) > limit:  # said, not cut: a planner's note must not lose its end silently
         raise bad_param(name, text[:40] + "…", f"at most {limit:,} characters (this has {len(text):,})",
                         f"不超过 {limit:,} 个字符（现有 {len(text):,} 个）")
     return text
+
+
+def _plain(text: str, keep: str = "") -> str:
+    """``text`` without control characters (but those in ``keep``): a name or note saved before
+    they were refused must not make its re-run fail on a field the planner did not type."""
+    return "".join(ch for ch in str(text) if ch in keep or unicodedata.category(ch) != "Cc")
 
 
 def parse_params(form: dict, service) -> dict:
@@ -172,14 +193,14 @@ def rerun_params(rec: dict, service) -> dict:
     std = (rec.get("summary") or {}).get("params", {}).get("standard") or old.get("standard") or {}
     form = {"type": rec["type"], "model": old.get("model") or "auto", "p": old.get("p"),
             "mode": old.get("mode") or "estimate", "time_limit": old.get("time_limit"),
-            "note": old.get("note") or ""}
+            "note": _plain(old.get("note") or "", keep="\n\r\t")}
     if old.get("standard"):  # the planner overrode the standard: keep the override
         form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
     for k in ("kind", "sizes", "costs", "budget_sites", "budget_cost", "k", "convert"):
         if old.get(k) is not None:  # a sized or upgrade proposal is solved again as one
             form[k] = old[k]
     version = service.version()
-    form["name"] = f"{rec['name'][:60]}·v{version}"
+    form["name"] = f"{_plain(rec['name'])[:60]}·v{version}"
     params = parse_params(form, service)
     params["rerun_of"] = rec["id"]
     return params
