@@ -203,3 +203,46 @@ def test_the_report_shows_the_township_cell_as_written(client, shiyan, with_code
         assert cell in values, rows
         if not with_code:
             assert code not in values
+
+
+# -- 6. a facility added on the map keeps its own data version ---------------------------------------------
+def props(client, type_key="day_care"):
+    fc = client.get(f"/api/coverage/{type_key}/layers").get_json()["facilities"]["features"]
+    return {f["properties"]["id"]: f["properties"] for f in fc}
+
+
+def test_added_and_imported_facilities_keep_the_version_they_came_in(client, app, shiyan):
+    import io
+
+    p, q = point(shiyan, 3), point(shiyan, 7)
+    # an imported register first: its rows keep the import's version and file
+    body, _, _ = misplaced_register(shiyan)
+    rep = client.post("/api/data/uploads", data={"coords": "wgs84", "kind": "facilities", "type": "day_care",
+                                                 "file": (io.BytesIO(body), "reg.csv")},
+                      content_type="multipart/form-data").get_json()
+    v_import = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
+    imported = next(k for k, x in props(client).items() if x["name"] == "测试日间照料中心")
+    a = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "甲", "lon": p.x, "lat": p.y})
+    v_a = a.get_json()["version"]
+    b = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "乙", "lon": q.x, "lat": q.y})
+    v_b = b.get_json()["version"]
+    rows = props(client)
+    ida = next(k for k, x in rows.items() if x["name"] == "甲")
+    idb = next(k for k, x in rows.items() if x["name"] == "乙")
+    assert rows[ida]["source_version"] == v_a and type(rows[ida]["source_version"]) is int
+    assert rows[idb]["source_version"] == v_b
+    assert rows[imported]["source_version"] == v_import and rows[imported]["source_file"] == "reg.csv"
+    assert rows[ida]["source_file"] == "" and rows[idb]["source_file"] == ""
+    # an edit of one row: that row now says the edit's version, the others keep theirs
+    v_r = client.post("/api/data/edits", json={"action": "rename", "type": "day_care", "id": ida,
+                                               "name": "甲（改）"}).get_json()["version"]
+    rows = props(client)
+    assert rows[ida]["source_version"] == v_r and rows[idb]["source_version"] == v_b
+    assert rows[imported]["source_version"] == v_import and rows[imported]["source_file"] == "reg.csv"
+    # the raw JSON carries integers, never 15.0
+    raw = client.get("/api/coverage/day_care/layers").get_data(as_text=True)
+    assert f'"source_version": {v_b}.0' not in raw and f'"source_version":{v_b}.0' not in raw
+    # a rollback to the first edit shows that version's rows as they were then
+    client.post("/api/data/rollback", json={"version": v_a})
+    rows = props(client)
+    assert rows[ida]["source_version"] == v_a and idb not in rows and rows[imported]["source_version"] == v_import

@@ -816,6 +816,7 @@ def edit():
     current township polygons.
     """
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
     import shapely
 
@@ -837,7 +838,7 @@ def edit():
         return _site(ft, body, action.removesuffix("_site"), note)
     region = _svc().region
     fac = region.facilities
-    layer = fac[fac["facility_type"] == ft.key].copy()
+    layer = _stamp_own_rows(fac[fac["facility_type"] == ft.key].copy(), region, ft.key)
     fid = body.get("id")
     if action != "add":
         if not isinstance(fid, str):
@@ -866,7 +867,7 @@ def edit():
             n += 1
         row = {"id": f"edit-{ft.key}-{n:04d}", "facility_type": ft.key, "name": name, "township_code": town,
                "county_code": region.townships.loc[town, "county_code"], "synthetic": False,
-               "source": "planner edit (web)", "geometry": point}
+               "source": "planner edit (web)", "source_file": "", "source_version": np.nan, "geometry": point}
         layer = pd.concat([layer, gpd.GeoDataFrame([row], geometry="geometry", crs=geo_settings.STORAGE_CRS)])
         what = {"zh": f"新增 {name}", "en": f"added {name}"}
     elif action == "move":
@@ -896,11 +897,38 @@ def edit():
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
+    if action in ("move", "rename", "update"):
+        layer.loc[ids == fid, "source_version"] = np.nan  # changed in the version this edit makes
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
     auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
+
+
+def _stamp_own_rows(layer, region, type_key: str):
+    """The planner's own rows of a facility layer with the data version (and file) each came in.
+
+    A row's ``source_version`` is empty while it is as written in the version that stored its
+    layer; before an edit stores the layer anew, those rows get that version written down (and
+    the file it came from), so that a facility added on the map, or imported, keeps its own version
+    when a later edit of the type makes a new one (web/service.py shows the row's value).
+    """
+    import pandas as pd
+
+    src = ((region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
+    for col in ("source_version", "source_file"):
+        if col not in layer:
+            layer[col] = None
+    layer["source_version"] = pd.to_numeric(layer["source_version"], errors="coerce")
+    layer["source_file"] = layer["source_file"].astype(object)
+    stored = src.get("dataset_version")
+    if stored:
+        own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
+        blank = own & layer["source_version"].isna()
+        layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
+        layer.loc[blank, "source_version"] = float(stored)
+    return layer
 
 
 #: Longest facility or site name an edit takes: refused beyond it, never cut (as proposal names).

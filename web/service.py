@@ -432,8 +432,17 @@ class Service:
             own = ~f["synthetic"].fillna(False).astype(bool)
             if "proposed" in f:
                 own &= ~f["proposed"].fillna(False).astype(bool)
-            f["source_file"] = [(src.get("file") or "") if o else None for o in own]
-            f["source_version"] = [int(src["dataset_version"]) if o else None for o in own]
+            # each row's own version and file (web/data.py writes them down at each edit); empty: the layer's
+            reg = r.facilities[~r.facilities.index.duplicated()]
+            ids = f["id"].astype(str)
+            row_v = (pd.to_numeric(reg["source_version"], errors="coerce").reindex(ids).to_numpy()
+                     if "source_version" in reg else [float("nan")] * len(f))
+            row_f = reg["source_file"].reindex(ids).to_numpy() if "source_file" in reg else [None] * len(f)
+            f["source_file"] = pd.Series([(file if isinstance(file, str) else (src.get("file") or "")) if o else None
+                                          for o, file in zip(own, row_f)], index=f.index, dtype=object)
+            # ints in an object column: a column of numbers and None would come out as floats (15.0)
+            f["source_version"] = pd.Series([(int(v) if v == v else int(src["dataset_version"])) if o else None
+                                             for o, v in zip(own, row_v)], index=f.index, dtype=object)
             extra += ["source_file", "source_version"]
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"] + extra)
         return {"dataset_version": getattr(r, "dataset_version", None) or 0,
