@@ -162,11 +162,11 @@ def _check(args) -> int:
 
 
 def _targets(args) -> int:
-    from planner.proposals import load_proposal_sites
+    from cli.output import load_proposal_file
     from planner.targets import plan_targets
 
     region, facilities = load_context(args)
-    proposals = [load_proposal_sites(p) for p in args.proposal]
+    proposals = [load_proposal_file(p) for p in args.proposal]
     rows = plan_targets(region, proposals=proposals, facilities=facilities)
     if args.json:
         print_json({"targets": rows, "proposals": args.proposal})

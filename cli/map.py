@@ -39,7 +39,7 @@ def _map(args) -> int:
     from geo.errors import InputDataError
     from planner.coverage import analyse_coverage
     from planner.facility_types import get_type
-    from planner.proposals import load_proposal_sites
+    from cli.output import load_proposal_file
     from planner.i18n import t
     from planner.mapexport import coverage_map, proposal_map, standalone_html
 
@@ -50,7 +50,7 @@ def _map(args) -> int:
         m = coverage_map(region, cov, lang=args.lang)
         title = f"{ft.name(args.lang)} · coverplan"
     else:
-        prop = load_proposal_sites(args.proposal)  # refuses a file that is not a proposal
+        prop = load_proposal_file(args.proposal)  # refuses a file that is not a proposal, in words
         if prop["type"] != ft.key:
             raise InputDataError(f"The proposal is for '{prop['type']}', not '{args.type}'.",
                                  f"该方案的设施类型为“{prop['type']}”，与 --type “{args.type}”不符。")

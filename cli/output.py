@@ -112,3 +112,57 @@ def out_error(path, err: int | None = None, ext: str = ".csv", *, makes_folders:
                               "disk and the folder, then try again.",
                               f"--out {p}：文件无法写入（系统错误 {code}）。请检查磁盘和文件夹后重试。", details=detail)
     return None
+
+
+def load_proposal_file(path: str) -> dict:
+    """``planner.proposals.load_proposal_sites`` for a file named on the command line, whose errors say in
+    words what the file is and what is expected instead (no codec or parser text, no traceback for JSON that
+    is not an object): a proposal file is the GeoJSON that ``propose``/``upgrade --out x.geojson`` write."""
+    from geo.errors import InputDataError
+    from planner.proposals import load_proposal_sites
+
+    hint_en = (" A proposal file is the GeoJSON written by `coverplan propose --type TYPE --p N --out plan.geojson` "
+               "(or `coverplan upgrade … --out plan.geojson`), or a saved proposal's GeoJSON download on the web.")
+    hint_zh = ("方案文件是 `coverplan propose --type 类型 --p 数量 --out 方案.geojson`（或 `coverplan upgrade … "
+               "--out 方案.geojson`）生成的 GeoJSON 文件，或网页上已保存方案的 GeoJSON 下载。")
+
+    def bad(en: str, zh: str) -> InputDataError:
+        return InputDataError(f"--proposal {path}: {en}{hint_en}", f"--proposal {path}：{zh}{hint_zh}",
+                              details={"parameter": "proposal", "value": str(path)})
+
+    if os.path.isdir(path):
+        raise bad("is a folder, not a file.", "是文件夹而不是文件。")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            data = head + fh.read()
+    except FileNotFoundError:
+        raise bad("no such file.", "文件不存在。") from None
+    except OSError as exc:
+        raise bad(f"the file cannot be read ({os.strerror(exc.errno) if exc.errno else 'error'}).",
+                  "文件无法读取（请检查文件权限）。") from None
+    if head.startswith(b"PK"):
+        raise bad("is a zip archive or an Excel workbook (.xlsx), not GeoJSON.",
+                  "是压缩包或 Excel 工作簿（.xlsx），不是 GeoJSON 文件。")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise bad("is not a text file in UTF-8 (a binary file, e.g. Excel or a shapefile, or a text in another "
+                  "encoding), so not GeoJSON.",
+                  "不是 UTF-8 文本文件（可能是 Excel、Shapefile 等二进制文件或其他编码的文本），因此不是 GeoJSON 文件。") from None
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise bad("is not GeoJSON (the text is not JSON).", "不是 GeoJSON 文件（内容不是 JSON 格式）。") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("features"), list):
+        raise bad("is JSON but not a GeoJSON FeatureCollection of sites.", "是 JSON，但不是包含站点的 GeoJSON 要素集合。")
+    if not raw["features"]:
+        raise bad("holds no sites.", "不含任何站点。")
+    try:
+        return load_proposal_sites(path)
+    except InputDataError:
+        raise bad("is GeoJSON but not a coverplan proposal (no facility type or unreadable sites).",
+                  "是 GeoJSON，但不是 coverplan 方案（缺少设施类型或站点无法读取）。") from None
+    except (TypeError, AttributeError):
+        raise bad("is GeoJSON but its sites cannot be read as a coverplan proposal.",
+                  "是 GeoJSON，但其中的站点无法作为 coverplan 方案读取。") from None

@@ -139,3 +139,30 @@ def test_check_townships_unknown_county_names_the_counties(capsys):
         assert main(["check-townships", "--type", "day_care", "--county", value, "--json"]) == 0
         rows = json.loads(capsys.readouterr().out)["townships"]
         assert rows and {r["county_code"] for r in rows} == {"420381"}
+
+
+# -- 5. targets/map --proposal with a file that is not a proposal: what it is and what to give, no codec text --
+
+def test_proposal_that_is_not_geojson_says_what_to_give(tmp_path, capsys):
+    xlsx = tmp_path / "some.xlsx"
+    import pandas as pd
+    pd.DataFrame({"a": [1]}).to_excel(xlsx, index=False)
+    binary = tmp_path / "x.geojson"
+    binary.write_bytes(b"\x00\x80\xff\xfe" * 10)
+    arr = tmp_path / "a.geojson"
+    arr.write_text("[]")
+    for f, zh_says in ((xlsx, "Excel 工作簿"), (binary, "不是 UTF-8 文本文件"), (arr, "不是包含站点的 GeoJSON"),
+                       (tmp_path / "none.geojson", "文件不存在")):
+        assert main(["--lang", "zh", "targets", "--proposal", str(f)]) == 2
+        err = capsys.readouterr().err
+        assert zh_says in err and "coverplan propose" in err and "--out 方案.geojson" in err
+        assert "codec" not in err and "Traceback" not in err and "position" not in err
+        assert main(["--lang", "en", "map", "--type", "day_care", "--proposal", str(f), "--out",
+                     str(tmp_path / "m.html")]) == 2
+        err = capsys.readouterr().err
+        assert "A proposal file is the GeoJSON written by `coverplan propose" in err and "codec" not in err
+    # a real proposal still reads
+    good = tmp_path / "p.geojson"
+    assert main(["propose", "--type", "day_care", "--p", "1", "--out", str(good), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["targets", "--proposal", str(good), "--json"]) == 0
