@@ -59,6 +59,16 @@ def test_control_characters_in_fields_and_notes_are_refused_but_remark_lines_are
     assert f.loc[f["id"].astype(str) == fid, "remark"].iloc[0] == "第一行\n第二行\t完"
 
 
+def test_a_lone_surrogate_is_a_400_not_a_500(client, app, shiyan):
+    p = point(shiyan)
+    raw = '{"action": "add", "type": "day_care", "name": "x\\ud800", "lon": %r, "lat": %r}' % (p.x, p.y)
+    r = client.post("/api/data/edits", data=raw, content_type="application/json")
+    assert r.status_code == 400 and "U+D800" in r.get_json()["message_en"]
+    raw = '{"action": "add", "type": "day_care", "name": "ok", "lon": %r, "lat": %r, "note": "\\udfff"}' % (p.x, p.y)
+    assert client.post("/api/data/edits", data=raw, content_type="application/json").status_code == 400
+    assert client.get("/api/data/versions").get_json()["current"] == 0
+
+
 # -- 2. the note's limit ------------------------------------------------------------------------------
 def test_an_edit_note_over_200_characters_is_refused_not_cut(client, app, shiyan):
     p = point(shiyan)

@@ -936,8 +936,9 @@ MAX_EDIT_NAME = 80
 #: Longest note, address, operator, phone or remark an edit takes (web/API.md): refused beyond it, never cut.
 MAX_EDIT_TEXT = 200
 #: Control characters (NUL, escape, DEL, C1), line/paragraph separators and bidi overrides: invisible or
-#: misleading in a popup, an export or the version list (a name that shows as nothing, or reversed).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: misleading in a popup, an export or the version list (a name that shows as nothing, or reversed);
+#: and lone surrogates (JSON lets "\ud800" through), which no file can store (the commit would fail).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: Line breaks and tabs: fine in a remark or a note (several lines), not in a name, address, operator or phone.
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 
