@@ -3,6 +3,7 @@ so everything a page shows is also reachable without the browser."""
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 
@@ -243,17 +244,23 @@ def compare():
     def num(x):
         return cost_text(x, unit, lang)
 
+    def signed(d, shown: str, zero: str) -> str:
+        # one typographic minus (U+2212) for every negative delta, not the hyphen Python's "+" format gives;
+        # a delta that rounds to nothing is ± (not "+0.0" or "−0.0")
+        return ("±" if shown == zero else "+" if d > 0 else "−") + shown
+
     def delta_cost(x, y):
-        if x is None or y is None:
+        if x is None or y is None or not math.isfinite(y - x):  # unreachable on a side: no number to give
             return "–"
-        d = y - x
-        return ("+" if d > 0 else "−" if d < 0 else "±") + cost_text(abs(d), unit, lang)
+        return signed(y - x, cost_text(abs(y - x), unit, lang), cost_text(0, unit, lang))
 
     def delta_pt(x, y):
-        return "–" if x is None or y is None else f"{100 * (y - x):+.1f} {t('percentage_points', lang)}"
+        if x is None or y is None:
+            return "–"
+        return f"{signed(y - x, f'{abs(100 * (y - x)):.1f}', '0.0')} {t('percentage_points', lang)}"
 
     def delta_n(x, y, what):
-        return f"{y - x:+d} {t(what, lang)}"
+        return f"{signed(y - x, str(abs(int(y - x))), '0')} {t(what, lang)}"
 
     qa, qb = pa["after"].get("cost_quantiles") or {}, pb["after"].get("cost_quantiles") or {}
     rows = [
