@@ -172,3 +172,39 @@ def test_rerun_of_an_old_name_with_control_characters(app, saved_id):
     with app.test_request_context():
         params = rerun_params(rec, app.extensions["coverplan"]["service"])
     assert params["name"].startswith("旧方案·v") and params["note"] == "x"
+
+
+# -- 5: sized / upgrade proposals keep only the parameters that apply -------------------------
+@pytest.mark.parametrize("body, own", [
+    ({"type": "welfare_home", "kind": "sized", "budget_sites": 1, "model": "pcenter", "p": 7}, "budget_sites"),
+    ({"type": "mutual_aid", "kind": "upgrade", "k": 2}, "k"),
+])
+def test_sized_and_upgrade_params_have_no_location_model(app, body, own):
+    c = as_user(app, "boss")
+    r = solve(c, body)
+    assert r.status_code == 201, r.get_json()
+    p = r.get_json()["proposal"]
+    for key in ("model", "model_effective", "p", "standard"):
+        assert key not in p["params"], key
+    assert p["params"][own] == body[own] and p["params"]["kind"] == body["kind"]
+    # the page, the brief and a re-run still work without them
+    for path in (f"/proposals/{p['id']}?lang=en", f"/proposals/{p['id']}/brief?lang=zh"):
+        assert c.get(path).status_code == 200
+    r = c.post(f"/api/proposals/{p['id']}/rerun")
+    assert r.status_code == 202
+    job = app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], timeout=120)
+    assert job.state == "done", job.error
+    again = app.extensions["coverplan"]["store"].get(job.result["proposal_id"])
+    assert "p" not in again["params"] and again["params"][own] == body[own]
+
+
+def test_old_sized_proposal_with_a_model_still_reads_and_reruns(app):
+    c = as_user(app, "boss")
+    r = solve(c, {"type": "welfare_home", "kind": "sized", "budget_sites": 1})
+    rec = app.extensions["coverplan"]["store"].get(r.get_json()["proposal"]["id"])
+    params = {**rec["params"], "model": "auto", "model_effective": "mclp", "p": 5, "standard": None}
+    old = app.extensions["coverplan"]["store"].add(name="old sized", type_key=rec["type"], params=params,
+                                                   summary=rec["summary"], geojson=rec["geojson"])
+    assert c.get(f"/proposals/{old}?lang=zh").status_code == 200
+    assert c.get(f"/api/proposals/{old}").get_json()["params"]["p"] == 5  # as saved
+    assert c.post(f"/api/proposals/{old}/rerun").status_code == 202

@@ -183,6 +183,10 @@ def parse_params(form: dict, service) -> dict:
     # sizes and budget, or upgrading existing facilities (issue 16): web/capacity_proposals.py
     extra = capacity_proposals.parse(form, ft, service, _number)
     if extra["kind"] != "location":
+        # a sized or upgrade run has its own model and counts (budget_sites, k) and the type's standard:
+        # the new-site model, its number of sites and a standard override would be saved as if they applied
+        for key in ("model", "model_effective", "p", "standard"):
+            out.pop(key, None)
         out.update(extra)
     return out
 
