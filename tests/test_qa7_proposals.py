@@ -7,6 +7,8 @@ CSRF is off here: these tests are about what the proposal endpoints answer.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from web.app import create_app
@@ -141,12 +143,15 @@ def saved_id(app):
 
 
 @pytest.mark.parametrize("field, value", [("name", "\u0000\u0007\u001b[31m"), ("name", "a\nb"), ("name", "x\u007fy"),
-                                          ("name", "x\u0085y"), ("note", "a\u0000b"), ("note", "\u001b[31mred")])
+                                          ("name", "x\u0085y"), ("note", "a\u0000b"), ("note", "\u001b[31mred"),
+                                          ("name", "\ud800x"), ("note", "a\udfffb"), ("name", "\u202eabc")])
 def test_control_characters_refused_in_patch_and_post(app, saved_id, field, value):
     c = as_user(app, "boss")
     label = {"name": ("方案名称", "Proposal name"), "note": ("备注", "Note")}[field]
     for lang in ("zh", "en"):
-        r = c.patch(f"/api/proposals/{saved_id}?lang={lang}", json={field: value})
+        # as a browser sends it: \\uXXXX escapes (a lone surrogate cannot be sent as UTF-8)
+        r = c.patch(f"/api/proposals/{saved_id}?lang={lang}", data=json.dumps({field: value}),
+                    content_type="application/json")
         assert r.status_code == 400, (field, value)
         body = r.get_json()
         assert body["details"]["parameter"] == field
@@ -155,7 +160,8 @@ def test_control_characters_refused_in_patch_and_post(app, saved_id, field, valu
         for text in (body["message_zh"], body["message_en"]):
             assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
     assert app.extensions["coverplan"]["store"].get(saved_id)["name"] == "控制字符测试"
-    r = c.post("/api/proposals", json={"type": "elderly_complex", "p": 1, field: value})
+    r = c.post("/api/proposals", data=json.dumps({"type": "elderly_complex", "p": 1, field: value}),
+               content_type="application/json")
     assert r.status_code == 400 and r.get_json()["details"]["parameter"] == field
 
 

@@ -110,6 +110,22 @@ def number_param(raw, name: str, *, minimum=None, maximum=None) -> float | None:
     return _number(raw, name, float, minimum=minimum, maximum=maximum)
 
 
+#: Bidirectional embedding, override and isolate controls: they make a name read backwards
+#: (a spoofing trick), so they count as control characters here too.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_control(ch: str) -> bool:
+    """A control character (C0, DEL, C1), a lone surrogate (\\ud800 in JSON: not storable text) or a
+    bidirectional control."""
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS
+
+
+def _escaped(text: str) -> str:
+    """``text`` with its control characters written as \\uXXXX, to be quoted in a message."""
+    return "".join(f"\\u{ord(ch):04x}" if _is_control(ch) else ch for ch in text)
+
+
 def _text(form: dict, name: str, limit: int) -> str:
     raw = form.get(name)
     if raw is None:
@@ -120,9 +136,9 @@ def _text(form: dict, name: str, limit: int) -> str:
     # control characters (NUL, BEL, ESC sequences...) garble the list, the downloads and a terminal
     # reading the audit log; a note may have line breaks and tabs, a name is one line
     allowed = "\n\r\t" if name == "note" else ""
-    bad = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in allowed]
+    bad = [ch for ch in text if _is_control(ch) and ch not in allowed]
     if bad:
-        shown = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) == "Cc" else ch for ch in text[:40])
+        shown = _escaped(text[:40])
         code = f"U+{ord(bad[0]):04X}"
         if allowed:
             raise bad_param(name, shown, f"text without control characters other than line breaks and tabs "
@@ -140,7 +156,7 @@ def _text(form: dict, name: str, limit: int) -> str:
 def _plain(text: str, keep: str = "") -> str:
     """``text`` without control characters (but those in ``keep``): a name or note saved before
     they were refused must not make its re-run fail on a field the planner did not type."""
-    return "".join(ch for ch in str(text) if ch in keep or unicodedata.category(ch) != "Cc")
+    return "".join(ch for ch in str(text) if ch in keep or not _is_control(ch))
 
 
 def parse_params(form: dict, service) -> dict:
@@ -221,7 +237,7 @@ def parse_edit(form: dict) -> dict:
     if "name" in form:
         name = _text(form, "name", MAX_NAME)
         if not name:
-            raise bad_param("name", form.get("name"), "a non-empty name", "非空名称")
+            raise bad_param("name", _escaped(form.get("name")), "a non-empty name", "非空名称")
         out["name"] = name
     if "note" in form:
         out["note"] = _text(form, "note", MAX_NOTE)
