@@ -364,52 +364,12 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
 
 
 def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
-    """The current version when committing ``gdf`` as ``layer`` would write every layer it touches
-    exactly as that version holds it (the same data imported again), else None.
-
-    geo.datasets commits such a layer as asked (its own tests and the CLI rely on it); here a
-    planner is told before confirming, and a confirm sent anyway is refused, so the history holds
-    no version without a difference. The frames are built and written by the store's own steps,
-    so "the same" means byte for byte the file a commit would store (for townships: the rows of
-    the units in the file), not the tolerant diff (which does not list an address changed, say).
-    """
-    import tempfile
-
-    from geo.datasets import _write_layer
-
+    """The current version when confirming would store exactly what it holds (the same data
+    imported again), else None: the planner is told before confirming, and a confirm sent anyway
+    is refused, so the history holds no version without a difference (geo.datasets commits such a
+    layer as asked; the CLI and its tests rely on that)."""
     store = ext().get("datasets")
-    if store is None:  # no versions kept: nothing to be the same as
-        return None
-    current = store.current().version
-    refs = store.refs(current)
-    try:
-        frames = store._build(refs, store._expand(layer, gdf), path.name)
-    except CoverplanError:  # what is wrong is the commit's to say (the same steps refuse it there)
-        return None
-    with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
-        for name, frame in frames.items():
-            ref = refs.get(name)
-            if frame is None or ref is None or ref.stored_in == 0 or not ref.file:  # v0 is built in, no file
-                return None
-            out = Path(tmp) / ref.file
-            if name == "townships":
-                # the units around imported polygons give way to them anew at each commit, which moves
-                # their vertices by float noise: the same polygons are the same rows of the units given
-                codes = [c for c in gdf["code"].astype(str) if c in frame.index]
-                before = store._frame(ref)
-                if len(codes) != len(gdf) or not set(codes) <= set(before.index):
-                    return None
-                (Path(tmp) / "before").mkdir()
-                was = Path(tmp) / "before" / ref.file  # the same name: a GeoJSON names itself after its file
-                _write_layer(before.loc[codes], was)
-                _write_layer(frame.loc[codes], out)
-                if sha256_file(out) != sha256_file(was):
-                    return None
-            else:
-                _write_layer(frame, out)
-                if sha256_file(out) != ref.sha256:
-                    return None
-    return current
+    return None if store is None else store.unchanged_by(layer, gdf, path.name)
 
 
 def _identical_text(version: int, lang: str) -> str:
