@@ -333,17 +333,45 @@
     if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>" +
                           (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
-      lg += "<div class='lg-title'>" + T("capw_legend_ratio") + "</div>";
+      // shown only while one of those layers is on (they start off): otherwise it explains nothing on the map
+      lg += "<div class='lg-cap' hidden><div class='lg-title'>" + T("capw_legend_ratio") + "</div>";
       RATIO_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + esc(c.label) + "</div>"; });
+      lg += "</div>";
     }
-    control("bottomright", "legend", lg).addTo(map);
+    // The legend folds to its title (a button) so that it does not hide the east of the region (丹江口)
+    // on a laptop screen: folded from the start below 1400 px wide, open on wider screens.
+    var folded = window.innerWidth < 1400;
+    lg = lg.replace("<h5>" + T("legend") + "</h5>", "<h5><button type='button' class='lg-toggle' aria-expanded='" + !folded +
+                    "'>" + T("legend") + "</button></h5><div class='lg-body'" + (folded ? " hidden" : "") + ">") + "</div>";
+    var legend = control("bottomright", "legend", lg).addTo(map);
+    var lgEl = legend.getContainer();
+    lgEl.querySelector(".lg-toggle").addEventListener("click", function () {
+      var body = lgEl.querySelector(".lg-body"), open = body.hidden;
+      body.hidden = !open;
+      this.setAttribute("aria-expanded", String(open));
+    });
+    out.legend = lgEl;
+    if (out.capacityLayers) {
+      var capKeys = ["capacity", "beds", "access"];
+      var capOn = function () {
+        lgEl.querySelector(".lg-cap").hidden = !capKeys.some(function (k) { return out.layers[k] && map.hasLayer(out.layers[k]); });
+      };
+      // any way a layer goes on or off (the layer list, code, a failed load): only those three matter
+      map.on("layeradd layerremove", function (e) {
+        if (capKeys.some(function (k) { return out.layers[k] === e.layer; })) capOn();
+      });
+      capOn();
+    }
 
     var note = "<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_layers");
     if (data.is_estimate) note += "<br>" + T(unit === "m" ? "estimate_note_m" : "estimate_note");
     control("bottomleft", "map-note", note).addTo(map);
 
-    if (data.bounds) map.fitBounds(data.bounds, {padding: [8, 8]});
-    else if (out.layers.counties) map.fitBounds(out.layers.counties.getBounds());
+    // fit the region into the part of the map the right-hand controls (layer list, legend) leave free
+    var rightCol = el.querySelector(".leaflet-right");
+    var fit = {paddingTopLeft: [8, 8], paddingBottomRight: [8 + (rightCol ? rightCol.offsetWidth : 0), 8]};
+    if (data.bounds) map.fitBounds(data.bounds, fit);
+    else if (out.layers.counties) map.fitBounds(out.layers.counties.getBounds(), fit);
     return out;
   }
 
