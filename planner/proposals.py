@@ -124,6 +124,10 @@ class Proposal:
             t = t.rename(columns={"cost_saving": cost_saving_header(self.ftype, lang)})
         return t
 
+    def applied(self) -> dict:
+        """``{"type", "sites"}`` for :func:`planner.targets.plan_targets` and coverage."""
+        return {"type": self.ftype.key, "sites": self.sites}
+
 
 def cost_saving_header(ftype: FacilityType, lang: str) -> str:
     """``cost_saving`` with its unit: each site's drop in weighted travel cost for the units already
@@ -133,10 +137,6 @@ def cost_saving_header(ftype: FacilityType, lang: str) -> str:
     weight = t("cost_saving_per_unit" if ftype.weight == "units" else f"weight_{ftype.weight}", lang)
     unit = t("minutes" if ftype.unit == "min" else "metres", lang)
     return t("cost_saving_col", lang).format(weight=weight, unit=unit)
-
-    def applied(self) -> dict:
-        """``{"type", "sites"}`` for :func:`planner.targets.plan_targets` and coverage."""
-        return {"type": self.ftype.key, "sites": self.sites}
 
 
 def _explanation_fields(p: Proposal) -> dict:
