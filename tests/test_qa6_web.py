@@ -114,8 +114,8 @@ def test_plan_counts_an_upgrade_as_upgraded_sites(page, props, lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_map_edit_keeps_new_proposal_in_the_row_and_confirms_after_the_reload(page, lang):
-    from browser import wait_map
+def test_map_edit_keeps_new_proposal_in_the_row_and_confirms_after_the_reload(page, lang, shiyan):
+    from browser import click_map_at, wait_map
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(page.base + f"/map/day_care?lang={lang}")
     wait_map(page)
@@ -125,14 +125,18 @@ def test_map_edit_keeps_new_proposal_in_the_row_and_confirms_after_the_reload(pa
     assert abs(tops["btn"] - tops["toggle"]) < 5, tops
     answers = iter([f"QA6 {lang}", ""])
     page.on("dialog", lambda d: d.accept(next(answers, "")))
-    box = page.locator("#map").bounding_box()
-    x, y = box["x"] + box["width"] * (0.42 if lang == "zh" else 0.58), box["y"] + box["height"] * 0.55
+    # a point of its own per language, zoomed in so that no existing marker is under the click
+    spot = shiyan.townships.iloc[60 if lang == "zh" else 61].geometry.representative_point()
+    at = f"L.latLng({spot.y}, {spot.x})"
+    page.evaluate(f"() => {{ window.coverplanMaps.map.map.setView([{spot.y}, {spot.x}], 13, {{animate: false}}); "
+                  "window.coverplanMaps.map.layers.uncovered_units.remove(); }")
     with page.expect_navigation():
-        page.mouse.click(x, y)
+        click_map_at(page, at)
     wait_map(page)
     status = page.locator("#edit-status").inner_text()
     assert status.startswith(t("edit_done_after_reload", lang).split("{v}")[0]), status
-    page.mouse.click(x, y)  # the facility just added: its source says where it came from
+    page.evaluate(f"() => {{ window.coverplanMaps.map.map.setView([{spot.y}, {spot.x}], 13, {{animate: false}}); }}")
+    click_map_at(page, at)  # the facility just added: its source says where it came from
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert t("map_src_added_on_map", lang) in popup.inner_text() and "–，" not in popup.inner_text()
