@@ -58,6 +58,12 @@ def _no_upgrade(ft: FacilityType, conversion: bool) -> InputDataError:
 
 
 def _bad_k(k, n: int, ft: FacilityType, limit_total: int) -> InputDataError:
+    if not isinstance(k, (int, np.integer)) or k < 1:   # too few (or not a whole number), not too many
+        return InputDataError(
+            f"K = {k} facilities to upgrade: K must be a whole number of at least 1 (at most {limit_total}).",
+            f"改造数量 K = {k} 无效：应为不小于 1 的整数（最多 {limit_total}）。",
+            hint_en=f"Choose between 1 and {limit_total}.", hint_zh=f"请在 1 到 {limit_total} 之间选择。",
+            details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
     return InputDataError(
         f"K = {k} facilities to upgrade is too many: choose between 1 and {limit_total} of the {n} existing "
         f"{ft.name_en} facilities (the per-county limits allow {limit_total}).",

@@ -67,6 +67,9 @@ def test_bad_k_and_type_without_upgrade(shiyan):
     with pytest.raises(InputDataError) as e:
         propose_upgrades(shiyan, "mutual_aid", 0)
     assert e.value.details["parameter"] == "k"
+    # zero is too few, not "too many"
+    assert "不小于 1" in e.value.message("zh") and "过多" not in e.value.message("zh")
+    assert "at least 1" in e.value.message("en")
     with pytest.raises(InputDataError) as e:
         propose_upgrades(shiyan, "welfare_home", 99)
     assert "99" in e.value.message("zh")
