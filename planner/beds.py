@@ -37,38 +37,6 @@ from planner.facility_types import get_type, plan_year
 from planner.models.highs import solve_mip
 
 
-def whole_units(report: dict) -> dict:
-    """Add whole-unit figures (``supply_whole``, ``required_whole``, ``shortfall_whole``) to the county rows
-    and the citywide row of a capacity report's dict (``CapacityReport.to_dict``), in place; returns it.
-
-    One rounding rule for the API, the CLI and the overview's bed table, so that they show the same numbers
-    and the table adds up: the citywide supply and need are rounded to the nearest whole unit, and each is
-    split over the counties by largest remainder (``geo.apportion``) so the county rows sum to the citywide
-    row exactly (rounding each county on its own, or up, made the sum differ by a few beds). A shortfall is
-    ``max(0, need - supply)`` of the whole numbers of its row, so every row adds up on screen.
-    """
-    counties = report.get("by_county") or []
-    city = report["citywide"] = dict(report.get("citywide") or {})  # a copy: the report itself is cached
-
-    def total(key: str) -> int:
-        v = city.get(key)
-        return int(round(float(v))) if v is not None and math.isfinite(float(v)) else 0
-
-    def split(key: str) -> list[int]:
-        w = [max(0.0, float(c.get(key) or 0.0)) if math.isfinite(float(c.get(key) or 0.0)) else 0.0
-             for c in counties]
-        n = total(key)
-        return [int(x) for x in apportion(n, w)] if n > 0 and sum(w) > 0 else [int(round(x)) for x in w]
-
-    for key in ("supply", "required"):
-        for c, v in zip(counties, split(key)):
-            c[f"{key}_whole"] = v
-        city[f"{key}_whole"] = total(key)
-    for r in [*counties, city]:
-        r["shortfall_whole"] = max(0, r["required_whole"] - r["supply_whole"])
-    return report
-
-
 def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) -> tuple[np.ndarray, float]:
     """The two-stage LP of the module doc: (allocation, the largest shortfall ratio after it)."""
     required, have = np.asarray(required, float), np.asarray(have, float)

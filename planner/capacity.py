@@ -23,12 +23,14 @@ county seat's population is the whole county's and would be counted twice).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.apportion import apportion
 from geo.errors import InputDataError
 from geo.regions import Region
 from planner.coverage import county_names_en, existing_facilities, records
@@ -88,7 +90,7 @@ class CapacityReport:
     synthetic_inputs: bool
 
     def to_dict(self, lang: str = "zh") -> dict:
-        from planner.beds import whole_units  # whole beds/places as the API, CLI and overview all show them
+        # whole beds/places as the API, the CLI and the overview all show them
         return whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
                 "field": self.field, "basis": self.basis,
                 "standard": {"per_1000": self.per_1000, "basis": self.basis, "field": self.field,
@@ -98,6 +100,38 @@ class CapacityReport:
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs,
                 "notes": _notes(self, lang)})
+
+
+def whole_units(report: dict) -> dict:
+    """Add whole-unit figures (``supply_whole``, ``required_whole``, ``shortfall_whole``) to the county rows
+    and the citywide row of a capacity report's dict (``CapacityReport.to_dict``), in place; returns it.
+
+    One rounding rule for the API, the CLI and the overview's bed table, so that they show the same numbers
+    and the table adds up: the citywide supply and need are rounded to the nearest whole unit, and each is
+    split over the counties by largest remainder (``geo.apportion``) so the county rows sum to the citywide
+    row exactly (rounding each county on its own, or up, made the sum differ by a few beds). A shortfall is
+    ``max(0, need - supply)`` of the whole numbers of its row, so every row adds up on screen.
+    """
+    counties = report.get("by_county") or []
+    city = report["citywide"] = dict(report.get("citywide") or {})  # a copy: the report itself is cached
+
+    def total(key: str) -> int:
+        v = city.get(key)
+        return int(round(float(v))) if v is not None and math.isfinite(float(v)) else 0
+
+    def split(key: str) -> list[int]:
+        w = [max(0.0, float(c.get(key) or 0.0)) if math.isfinite(float(c.get(key) or 0.0)) else 0.0
+             for c in counties]
+        n = total(key)
+        return [int(x) for x in apportion(n, w)] if n > 0 and sum(w) > 0 else [int(round(x)) for x in w]
+
+    for key in ("supply", "required"):
+        for c, v in zip(counties, split(key)):
+            c[f"{key}_whole"] = v
+        city[f"{key}_whole"] = total(key)
+    for r in [*counties, city]:
+        r["shortfall_whole"] = max(0, r["required_whole"] - r["supply_whole"])
+    return report
 
 
 def _notes(rep: CapacityReport, lang: str) -> list[str]:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from cli.main import main
-from planner.beds import whole_units
+from planner.capacity import whole_units
 
 
 # -- 1. bed figures: the same whole numbers in the API, the CLI and the overview --

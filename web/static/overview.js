@@ -28,7 +28,7 @@
     bEl.className = "beds-by-county";
     tEl.parentNode.insertBefore(bEl, tEl.nextSibling);
     getJSON("/api/capacity").then(function (b) {
-      // Whole beds on screen as the API and CLI give them (planner.beds.whole_units: citywide rounded to the
+      // Whole beds on screen as the API and CLI give them (planner.capacity.whole_units: citywide rounded to the
       // nearest bed, split over the counties by largest remainder), so the counties add up to the citywide row
       // and every figure is the one `coverplan capacity --beds` prints.
       var whole = function (r) {
