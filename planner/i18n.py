@@ -1015,3 +1015,14 @@ _STRINGS.update({
                        "Scope: {name} (the county's demand, facilities and candidate sites)"),
 })
 # (QA7 proposal fixes, qa7c) end
+
+# (QA8 data fixes, qa8g)
+_STRINGS.update({
+    "src_added_on_map": ("规划人员在地图上添加（数据版本 {v}）", "added by the planner on the map (data version {v})"),
+    "src_edited_import": ("规划人员提供（{file}），在地图上修改（数据版本 {v}）",
+                          "planner-supplied ({file}), changed on the map (data version {v})"),
+    "src_edited_own": ("规划人员在地图上修改（数据版本 {v}）", "changed by the planner on the map (data version {v})"),
+    "src_edited_sample": ("示例数据（示意），规划人员在地图上修改（数据版本 {v}）",
+                          "sample data (illustrative), changed by the planner on the map (data version {v})"),
+})
+# (QA8 data fixes, qa8g) end

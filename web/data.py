@@ -858,7 +858,13 @@ def edit():
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
     if action in ("move", "rename", "update"):
-        layer.loc[ids == fid, "source_version"] = np.nan  # changed in the version this edit makes
+        # changed in the version this edit makes, and by the planner on the map: an imported row no longer
+        # reads as its file's, a sample row no longer as wholly synthetic (web/service.py words both)
+        layer.loc[ids == fid, "source_version"] = np.nan
+        if "edited_on_map" not in layer:
+            layer["edited_on_map"] = False
+        layer["edited_on_map"] = layer["edited_on_map"].fillna(False).astype(bool)
+        layer.loc[ids == fid, "edited_on_map"] = True
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
@@ -885,6 +891,8 @@ def _stamp_own_rows(layer, region, type_key: str):
     stored = src.get("dataset_version")
     if stored:
         own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
+        if "edited_on_map" in layer:  # a sample row the planner changed keeps that edit's version too
+            own |= layer["edited_on_map"].fillna(False).astype(bool)
         blank = own & layer["source_version"].isna()
         layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
         layer.loc[blank, "source_version"] = float(stored)

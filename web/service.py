@@ -11,6 +11,7 @@ import re
 import threading
 from collections import OrderedDict
 
+import numpy as np
 import pandas as pd
 from flask import g, has_request_context
 
@@ -429,21 +430,34 @@ class Service:
         # an imported register names its file and data version in the popup (the sample says 示意 instead)
         src = ((r.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(ft.key) or {}
         if src.get("dataset_version"):
-            own = ~f["synthetic"].fillna(False).astype(bool)
-            if "proposed" in f:
-                own &= ~f["proposed"].fillna(False).astype(bool)
-            # each row's own version and file (web/data.py writes them down at each edit); empty: the layer's
             reg = r.facilities[~r.facilities.index.duplicated()]
             ids = f["id"].astype(str)
+            # a row the planner changed on the map (web/data.py marks it): credited to that edit, not to its file,
+            # and a sample row so changed is no longer wholly synthetic
+            edited = (reg["edited_on_map"].reindex(ids).fillna(False).astype(bool).to_numpy()
+                      if "edited_on_map" in reg else np.zeros(len(f), dtype=bool))
+            sample = f["synthetic"].fillna(False).astype(bool).to_numpy()
+            own = ~sample | edited
+            if "proposed" in f:
+                own &= ~f["proposed"].fillna(False).astype(bool).to_numpy()
+            # each row's own version and file (web/data.py writes them down at each edit); empty: the layer's
             row_v = (pd.to_numeric(reg["source_version"], errors="coerce").reindex(ids).to_numpy()
                      if "source_version" in reg else [float("nan")] * len(f))
             row_f = reg["source_file"].reindex(ids).to_numpy() if "source_file" in reg else [None] * len(f)
-            f["source_file"] = pd.Series([(file if isinstance(file, str) else (src.get("file") or "")) if o else None
-                                          for o, file in zip(own, row_f)], index=f.index, dtype=object)
+            came_in = [file if isinstance(file, str) else (src.get("file") or "") for file in row_f]
+            files = [file if o and not e and not s else None for o, e, s, file in zip(own, edited, sample, came_in)]
             # ints in an object column: a column of numbers and None would come out as floats (15.0)
-            f["source_version"] = pd.Series([(int(v) if v == v else int(src["dataset_version"])) if o else None
-                                             for o, v in zip(own, row_v)], index=f.index, dtype=object)
-            extra += ["source_file", "source_version"]
+            versions = [(int(v) if v == v else int(src["dataset_version"])) if o else None
+                        for o, v in zip(own, row_v)]
+            f["source_file"] = pd.Series([("" if o else None) if fl is None else fl for o, fl in zip(own, files)],
+                                         index=f.index, dtype=object)
+            f["source_version"] = pd.Series(versions, index=f.index, dtype=object)
+            f["source_edited"] = pd.Series([bool(e) if o else None for o, e in zip(own, edited)],
+                                           index=f.index, dtype=object)
+            f["source_text"] = pd.Series([_source_text(lang, fl, v, bool(e), bool(s)) if o else None
+                                          for o, fl, v, e, s in zip(own, came_in, versions, edited, sample)],
+                                         index=f.index, dtype=object)
+            extra += ["source_file", "source_version", "source_edited", "source_text"]
         fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"] + extra)
         return {"dataset_version": getattr(r, "dataset_version", None) or 0,
                 "type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
@@ -514,6 +528,16 @@ class Service:
                 a["text"] = _target_text(r["kind"], a["value"], r["target"])
             out.append(r)
         return out
+
+
+def _source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:
+    """Where a facility row's current content comes from, in words (the popup's 来源 line)."""
+    file = file if isinstance(file, str) else ""
+    if edited and sample:
+        return t("src_edited_sample", lang, v=version)
+    if edited:
+        return t("src_edited_import", lang, file=file, v=version) if file else t("src_edited_own", lang, v=version)
+    return t("map_src_planner", lang, file=file, v=version) if file else t("src_added_on_map", lang, v=version)
 
 
 def _proposals_key(proposals: list[dict]) -> tuple:

@@ -1,0 +1,52 @@
+"""QA sweep 8 (data): a facility changed on the map is credited to that edit (a sample row so changed is
+no longer wholly synthetic), English county names are accepted, a shapefile's .cpg encoding is reported,
+null ids in edits are 400s, /api/csrf answers before login, and the CLI's users list names the county."""
+from __future__ import annotations
+
+import io
+
+from tests.test_qa7_data_api import misplaced_register, point, props
+
+
+def test_a_changed_sample_row_takes_the_edit_version_and_says_so(client, shiyan):
+    p = point(shiyan, 5)
+    # an edit of the sample layer makes the layer's version; the sample rows untouched stay 示意 without a source
+    v_add = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "新增甲",
+                                                 "lon": p.x, "lat": p.y}).get_json()["version"]
+    rows = props(client)
+    sample_id = next(k for k, x in rows.items() if x["synthetic"])
+    assert rows[sample_id].get("source_version") is None
+    v_r = client.post("/api/data/edits", json={"action": "rename", "type": "day_care", "id": sample_id,
+                                               "name": "改名的示例"}).get_json()["version"]
+    assert v_r > v_add
+    rows = props(client)
+    r = rows[sample_id]
+    assert r["source_version"] == v_r and r["source_edited"] is True and r["source_file"] == ""
+    assert r["source_text"] == f"示例数据（示意），规划人员在地图上修改（数据版本 {v_r}）"
+    added = next(x for x in rows.values() if x["name"] == "新增甲")
+    assert added["source_version"] == v_add and added["source_text"] == f"规划人员在地图上添加（数据版本 {v_add}）"
+    # a later edit of another row keeps the changed sample row's version
+    other = next(k for k, x in rows.items() if x["synthetic"] and k != sample_id)
+    v_m = client.post("/api/data/edits", json={"action": "move", "type": "day_care", "id": other,
+                                               "lon": p.x, "lat": p.y}).get_json()["version"]
+    rows = props(client)
+    assert rows[sample_id]["source_version"] == v_r and rows[other]["source_version"] == v_m
+    en = {f["properties"]["id"]: f["properties"] for f in client.get(
+        "/api/coverage/day_care/layers?lang=en").get_json()["facilities"]["features"]}
+    assert en[other]["source_text"] == f"sample data (illustrative), changed by the planner on the map (data version {v_m})"
+
+
+def test_an_imported_row_edited_on_the_map_is_credited_to_the_edit_not_the_file(client, shiyan):
+    body, _, _ = misplaced_register(shiyan)
+    rep = client.post("/api/data/uploads", data={"coords": "wgs84", "kind": "facilities", "type": "day_care",
+                                                 "file": (io.BytesIO(body), "cem.csv")},
+                      content_type="multipart/form-data").get_json()
+    v_import = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
+    fid = next(k for k, x in props(client).items() if x["name"] == "测试日间照料中心")
+    assert props(client)[fid]["source_text"] == f"规划人员提供（cem.csv，数据版本 {v_import}）"
+    v_e = client.post("/api/data/edits", json={"action": "update", "type": "day_care", "id": fid,
+                                               "fields": {"remark": "已核实"}}).get_json()["version"]
+    r = props(client)[fid]
+    assert r["source_version"] == v_e and r["source_file"] == "" and r["source_edited"] is True
+    assert r["source_text"] == f"规划人员提供（cem.csv），在地图上修改（数据版本 {v_e}）"
+    assert f"cem.csv，数据版本 {v_e}" not in r["source_text"]
