@@ -11,28 +11,19 @@ import threading
 
 import pytest
 
-from web.app import create_app
+from accounts import PW, accounts_app
+from accounts import signed_in as as_user
 
 FANG, ZHUSHAN = "420325", "420323"   # 房县, 竹山县
-PW = "role-test-password"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("roles") / "p.sqlite"), "TESTING": True,
-                      "AUTH": "required", "CSRF_ENABLED": False, "MAX_JOBS_PER_USER": 10})
-    users = app.extensions["coverplan"]["users"]
-    for name, role, county in (("boss", "admin", None), ("city", "planner", None), ("fang", "planner", FANG),
-                               ("zhushan", "planner", ZHUSHAN), ("viewer", "viewer", None)):
-        users.add(name, role, county, password=PW, must_change=False)
+    app = accounts_app(tmp_path_factory.mktemp("roles"),
+                       (("boss", "admin", None), ("city", "planner", None), ("fang", "planner", FANG),
+                        ("zhushan", "planner", ZHUSHAN), ("viewer", "viewer", None)), MAX_JOBS_PER_USER=10)
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
-
-
-def as_user(app, name):
-    c = app.test_client()
-    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
-    return c
 
 
 def audit(app, action):

@@ -11,30 +11,23 @@ import re
 
 import pytest
 
+from accounts import PW, accounts_app, signed_in
 from web.app import create_app
 from web import users as users_mod
 
-PW = "qa4-account-password"
 FANG = "420325"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa4acc") / "p.sqlite"), "TESTING": True,
-                      "AUTH": "required", "CSRF_ENABLED": False})
-    users = app.extensions["coverplan"]["users"]
-    users.add("boss", "admin", None, password=PW, must_change=False)
-    users.add("li", "viewer", None, password=PW, must_change=False)
-    users.add("fangp", "planner", FANG, password=PW, must_change=False)
+    app = accounts_app(tmp_path_factory.mktemp("qa4acc"),
+                       (("boss", "admin", None), ("li", "viewer", None), ("fangp", "planner", FANG)))
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
 
 
 def as_user(app, name, addr="127.0.0.1"):
-    c = app.test_client()
-    c.environ_base["REMOTE_ADDR"] = addr
-    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
-    return c
+    return signed_in(app, name, addr)
 
 
 def user_row(app, name):

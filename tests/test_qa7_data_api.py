@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from accounts import signed_in
+
 
 def point(shiyan, i=0):
     return shiyan.townships.iloc[i].geometry.representative_point()
@@ -91,27 +93,16 @@ def test_an_edit_note_over_200_characters_is_refused_not_cut(client, app, shiyan
 
 # -- 3. English answers name counties in English ------------------------------------------------------
 YUNXI, FANG = "420322", "420325"
-PW = "qa7-role-password"
 
 
 @pytest.fixture(scope="module")
 def roles_app(tmp_path_factory):
-    from web.app import create_app
+    from accounts import accounts_app
 
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa7roles") / "p.sqlite"), "TESTING": True,
-                      "AUTH": "required", "CSRF_ENABLED": False})
-    users = app.extensions["coverplan"]["users"]
-    users.add("yunxi", "planner", YUNXI, password=PW, must_change=False)
-    users.add("fang", "planner", FANG, password=PW, must_change=False)
-    users.add("boss", "admin", None, password=PW, must_change=False)
+    app = accounts_app(tmp_path_factory.mktemp("qa7roles"),
+                       (("yunxi", "planner", YUNXI), ("fang", "planner", FANG), ("boss", "admin", None)))
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
-
-
-def signed_in(app, name):
-    c = app.test_client()
-    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
-    return c
 
 
 def test_refusals_name_the_counties_in_the_language_asked(roles_app, shiyan):

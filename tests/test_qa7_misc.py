@@ -6,26 +6,14 @@ from __future__ import annotations
 import pytest
 
 from browser import page, browser, server, wait_map  # noqa: F401  (fixtures for the map search test)
-from web.app import create_app
-
-PW = "qa7-account-password"
-
+from accounts import accounts_app
+from accounts import signed_in as as_user
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa7") / "p.sqlite"), "TESTING": True,
-                      "AUTH": "required", "CSRF_ENABLED": False})
-    users = app.extensions["coverplan"]["users"]
-    users.add("boss", "admin", None, password=PW, must_change=False)
-    users.add("li", "viewer", None, password=PW, must_change=False)
+    app = accounts_app(tmp_path_factory.mktemp("qa7"), (("boss", "admin", None), ("li", "viewer", None)))
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
-
-
-def as_user(app, name):
-    c = app.test_client()
-    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
-    return c
 
 
 # -- 1: every unknown field of a PATCH is named --------------------------------------------------

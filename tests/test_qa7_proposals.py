@@ -11,27 +11,17 @@ import json
 
 import pytest
 
-from web.app import create_app
+from accounts import accounts_app
+from accounts import signed_in as as_user
 
-PW = "qa7-proposal-password"
 YUNXI = "420322"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa7p") / "p.sqlite"), "TESTING": True,
-                      "AUTH": "required", "CSRF_ENABLED": False})
-    users = app.extensions["coverplan"]["users"]
-    users.add("boss", "admin", None, password=PW, must_change=False)
-    users.add("yunxi", "planner", YUNXI, password=PW, must_change=False)
+    app = accounts_app(tmp_path_factory.mktemp("qa7p"), (("boss", "admin", None), ("yunxi", "planner", YUNXI)))
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
-
-
-def as_user(app, name):
-    c = app.test_client()
-    assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
-    return c
 
 
 def solve(c, body, lang="zh"):
