@@ -439,7 +439,8 @@ def solve_instance(inst: Instance, req: Request, *, say: Callable[[float, str], 
     except InfeasibleError as exc:
         _check(should_stop)   # "no solution in time" from a solve we stopped is a cancel
         # the models name demand rows by index: say which villages/seats they are
-        err = readable_infeasible(exc, req.ftype, req.model, inst.units, req.p)
+        off_network = None if inst.is_estimate else ~np.isfinite(inst.costs).any(axis=1)
+        err = readable_infeasible(exc, req.ftype, req.model, inst.units, req.p, off_network=off_network)
         n_forbidden = int((inst.marks == "forbidden").sum()) if inst.marks is not None else 0
         n_required = int((inst.marks == "required").sum()) if inst.marks is not None else 0
         if n_forbidden or n_required:  # the planner's marks may be why: say so next to the cause
@@ -495,7 +496,13 @@ def _nearest_existing(chosen: gpd.GeoDataFrame, inst: Instance, req: Request, *,
                       urban=np.zeros(len(chosen), bool), params=travel_params)
     d = np.asarray(tm.to_dense(), float)
     k = np.argmin(d, axis=1)
-    return ex_pts["id"].to_numpy()[k], ex_pts["name"].to_numpy()[k], d[np.arange(len(chosen)), k]
+    cost = d[np.arange(len(chosen)), k]
+    # a site that reaches no existing facility (off the road network) has no nearest one: argmin over
+    # an all-inf row would name the register's first facility
+    reached = np.isfinite(cost)
+    ids = np.where(reached, ex_pts["id"].to_numpy()[k], None)
+    names = np.where(reached, ex_pts["name"].to_numpy()[k], None)
+    return ids, names, cost
 
 
 def _served(inst: Instance, out: Outcome) -> tuple[list, list, list, list]:

@@ -82,7 +82,7 @@ def _name_list(labels: list[str], lang: str, limit: int = LIST_NAMES) -> str:
     shown = labels[:limit]
     if lang == "zh":
         return "、".join(shown) + (f"等{len(labels)}个" if len(labels) > limit else "")
-    return ", ".join(shown) + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+    return ", ".join(shown) + (f" and {len(labels) - limit:,} more" if len(labels) > limit else "")
 
 
 # --------------------------------------------------------------------------- #
@@ -255,13 +255,15 @@ def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFram
 # Errors
 # --------------------------------------------------------------------------- #
 def readable_infeasible(exc: InfeasibleError, ftype: FacilityType, model: str,
-                        units: pd.DataFrame, p=None) -> InfeasibleError:
+                        units: pd.DataFrame, p=None, off_network: np.ndarray | None = None) -> InfeasibleError:
     """The models' infeasibility, told with demand-unit names and what to do.
 
     The models know only row numbers; here those become the villages, seats
     or scenic areas they stand for (first few by name and code, "等N个"), and
     the hint names the planner's three ways out. Errors without rows pass
-    through unchanged.
+    through unchanged. ``off_network`` (network mode, per unit): units no site
+    reaches on the roads, told as off the network (as uncovered_explanation
+    does), not as lacking candidates, which a higher standard would not fix.
     """
     details = dict(exc.details or {})
     idx = details.pop("demand_index", None)
@@ -287,6 +289,30 @@ def readable_infeasible(exc: InfeasibleError, ftype: FacilityType, model: str,
     what_zh = units_text(n, ftype, "zh")
     what_en = units_text(n, ftype, "en")
     have = "has" if n == 1 else "have"
+    off = np.zeros(n, bool) if off_network is None else np.asarray(off_network, bool)[idx]
+    if "radius" in details and off.any():   # network mode: some (or all) are off the roads
+        details.pop("radius", None)
+        n0, rest = int(off.sum()), [i for i, o in enumerate(off) if not o]
+        details.update(off_network=n0, no_candidate=len(rest))
+        w0_zh, w0_en = units_text(n0, ftype, "zh"), units_text(n0, ftype, "en")
+        off_zh = [x for x, o in zip(labels, off) if o]
+        off_en = [x for x, o in zip(labels_en, off) if o]
+        zh = (f"有{w0_zh}离路网超过 1 公里，或与所有候选点位和现有设施不在同一连通路网上，经路网无法到达："
+              f"{_name_list(off_zh, 'zh')}。")
+        en = (f"{w0_en} {'is' if n0 == 1 else 'are'} off the road network (more than 1 km from the roads, or not "
+              f"joined on them to any candidate or existing facility): {_name_list(off_en, 'en')}.")
+        if rest:
+            zh += (f"另有{units_text(len(rest), ftype, 'zh')}在服务标准（{ftype.standard_text('zh')}）内没有任何候选点位："
+                   f"{_name_list([labels[i] for i in rest], 'zh')}。")
+            en += (f" Another {units_text(len(rest), ftype, 'en')} {'has' if len(rest) == 1 else 'have'} no candidate "
+                   f"site within the service standard ({ftype.standard_text('en')}): "
+                   f"{_name_list([labels_en[i] for i in rest], 'en')}.")
+        hint_zh = ("全覆盖要求每个村（社区）都能经路网到达：若路网只覆盖部分区域，请在“数据”页上传覆盖全市的路网，"
+                   "或改用估算方式（直线×绕行系数）；也可改用最大覆盖模型（MCLP）并指定新建数量，先覆盖路网能到达的部分。")
+        hint_en = ("Full coverage needs every unit reachable on the roads: if the network covers only part of the "
+                   "region, upload one for the whole city on the Data page, or use the estimate mode (straight "
+                   "line × detour factor); or use MCLP with a number of sites to cover what the roads reach.")
+        return InfeasibleError(en, zh, hint_en=hint_en, hint_zh=hint_zh, details=details)
     if "radius" in details:   # a coverage model: no candidate within the standard
         details.pop("radius", None)
         if ftype.rule == "inside":

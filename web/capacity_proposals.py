@@ -120,8 +120,24 @@ def upgrade_limit(service, ft, conversion: bool) -> int:
     return int(counts.sum())
 
 
+def _county_scoped(form: dict) -> bool:
+    """Whether the proposal will be solved for one county (a county planner's, or ``county`` asked): its
+    K is then checked against that county's facilities, naming it (check_scope), not the city's."""
+    from flask import has_request_context
+    if isinstance(form.get("county"), str) and form["county"]:
+        return True
+    if not has_request_context():
+        return False
+    from web import auth
+    return not auth.user().citywide
+
+
 def _parse_upgrade(form: dict, ft, service, number) -> dict:
-    convert = form.get("convert") in (True, "1", "true", "on", "yes", 1)
+    raw = form.get("convert")
+    # true/false only (as GET /api/upgrades): "maybe" must not be solved as a plain upgrade
+    if raw is not None and raw not in (True, False, 1, 0, "1", "0", "true", "false", "on", "yes", "no", ""):
+        raise bad_param("convert", raw, "true or false", "true 或 false（是否转型）")
+    convert = raw in (True, "1", "true", "on", "yes", 1)
     spec = ft.conversion if convert else ft.upgrade
     if spec is None:
         able = [k for k, x in service.types().items() if (x.conversion if convert else x.upgrade)]
@@ -132,7 +148,7 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
     if k is None:
         k = next((int(x["min"]) for x in ft.targets if x["kind"] == "upgraded"), 5)
     limit = upgrade_limit(service, ft, convert)
-    if k > limit:
+    if k > limit and not _county_scoped(form):
         raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
                         f"不超过 {limit}（现有设施数，按各县上限）")
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert)}

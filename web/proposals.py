@@ -110,20 +110,47 @@ def number_param(raw, name: str, *, minimum=None, maximum=None) -> float | None:
     return _number(raw, name, float, minimum=minimum, maximum=maximum)
 
 
-#: Bidirectional embedding, override and isolate controls: they make a name read backwards
-#: (a spoofing trick), so they count as control characters here too.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Bidirectional embedding, override, isolate controls and marks (U+061C, U+200E/F): they make a name
+#: read backwards (a spoofing trick), so they count as control characters here too.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
 
 
 def _is_control(ch: str) -> bool:
-    """A control character (C0, DEL, C1), a lone surrogate (\\ud800 in JSON: not storable text) or a
-    bidirectional control."""
-    return unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS
+    """A control character (C0, DEL, C1), a lone surrogate (\\ud800 in JSON: not storable text), a
+    bidirectional control or a line/paragraph separator (U+2028/9 break a line where no line break shows,
+    and map edits refuse them too)."""
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS
 
 
-def _escaped(text: str) -> str:
-    """``text`` with its control characters written as \\uXXXX, to be quoted in a message."""
-    return "".join(f"\\u{ord(ch):04x}" if _is_control(ch) else ch for ch in text)
+def _refused(ch: str, name: str) -> bool:
+    """A character a ``name`` (one visible line) or ``note`` field may not hold: a note keeps line breaks
+    and tabs; a name also refuses invisible format characters (U+200B zero-width space, U+FEFF BOM...):
+    two names that look the same would be different proposals."""
+    if name == "note":
+        return ch not in "\n\r\t" and _is_control(ch)
+    return _is_control(ch) or unicodedata.category(ch) == "Cf"
+
+
+def _char_kind(ch: str) -> tuple[str, str]:
+    """What a refused character is, in words (en, zh)."""
+    cat = unicodedata.category(ch)
+    if cat == "Cs":  # half of a surrogate pair: not a character at all
+        return "an invalid character: half of a surrogate pair", "无效字符，是不成对的代理项"
+    if ch in BIDI_CONTROLS:
+        return "a text-direction control", "文字方向控制符"
+    if cat in ("Zl", "Zp"):
+        return "a line or paragraph separator", "行或段落分隔符"
+    if cat == "Cf":
+        return "an invisible formatting character", "不可见的格式字符"
+    return "a control character", "控制字符"
+
+
+def _escaped(text, name: str = "name"):
+    """``text`` with its refused characters written as \\uXXXX, to be quoted in a message (anything
+    but text, e.g. JSON null, unchanged)."""
+    if not isinstance(text, str):
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if _refused(ch, name) else ch for ch in text)
 
 
 def _text(form: dict, name: str, limit: int) -> str:
@@ -134,29 +161,31 @@ def _text(form: dict, name: str, limit: int) -> str:
         raise bad_param(name, raw, "text", "文本")
     text = raw.strip()
     # control characters (NUL, BEL, ESC sequences...) garble the list, the downloads and a terminal
-    # reading the audit log; a note may have line breaks and tabs, a name is one line
-    allowed = "\n\r\t" if name == "note" else ""
-    bad = [ch for ch in text if _is_control(ch) and ch not in allowed]
+    # reading the audit log; a note may have line breaks and tabs, a name is one visible line
+    bad = [ch for ch in text if _refused(ch, name)]
     if bad:
-        shown = _escaped(text[:40])
+        shown = _escaped(text[:40], name)
         code = f"U+{ord(bad[0]):04X}"
-        if allowed:
-            raise bad_param(name, shown, f"text without control characters other than line breaks and tabs "
-                            f"(found {code}); remove them and save again",
-                            f"除换行和制表符外不含控制字符的文本（含有 {code}），请删去后再保存")
-        raise bad_param(name, shown, f"one line of text without control characters, line breaks or tabs "
-                        f"(found {code}); remove them and save again",
-                        f"不含控制字符、换行或制表符的一行文字（含有 {code}），请删去后再保存")
+        what_en, what_zh = _char_kind(bad[0])
+        if unicodedata.category(bad[0]) == "Cs":  # not a character at all: not a "control character"
+            want_en, want_zh = "valid text", "有效的文字"
+        elif name == "note":
+            want_en, want_zh = "text without control characters other than line breaks and tabs", "除换行和制表符外不含控制字符的文本"
+        else:
+            want_en, want_zh = ("one line of visible text without control characters, line breaks or tabs",
+                                "不含控制字符、不可见字符、换行或制表符的一行文字")
+        raise bad_param(name, shown, f"{want_en} (found {code}, {what_en}); remove it and save again",
+                        f"{want_zh}（含有 {code}：{what_zh}），请删去后再保存")
     if len(text) > limit:  # said, not cut: a planner's note must not lose its end silently
         raise bad_param(name, text[:40] + "…", f"at most {limit:,} characters (this has {len(text):,})",
                         f"不超过 {limit:,} 个字符（现有 {len(text):,} 个）")
     return text
 
 
-def _plain(text: str, keep: str = "") -> str:
-    """``text`` without control characters (but those in ``keep``): a name or note saved before
-    they were refused must not make its re-run fail on a field the planner did not type."""
-    return "".join(ch for ch in str(text) if ch in keep or not _is_control(ch))
+def _plain(text: str, field: str = "name") -> str:
+    """``text`` without the characters ``field`` refuses: a name or note saved before they were
+    refused must not make its re-run fail on a field the planner did not type."""
+    return "".join(ch for ch in str(text) if not _refused(ch, field))
 
 
 def parse_params(form: dict, service) -> dict:
@@ -213,7 +242,7 @@ def rerun_params(rec: dict, service) -> dict:
     std = (rec.get("summary") or {}).get("params", {}).get("standard") or old.get("standard") or {}
     form = {"type": rec["type"], "model": old.get("model") or "auto", "p": old.get("p"),
             "mode": old.get("mode") or "estimate", "time_limit": old.get("time_limit"),
-            "note": _plain(old.get("note") or "", keep="\n\r\t")}
+            "note": _plain(old.get("note") or "", "note")}
     if old.get("standard"):  # the planner overrode the standard: keep the override
         form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
     for k in ("kind", "sizes", "costs", "budget_sites", "budget_cost", "k", "convert"):
@@ -237,7 +266,8 @@ def parse_edit(form: dict) -> dict:
     if "name" in form:
         name = _text(form, "name", MAX_NAME)
         if not name:
-            raise bad_param("name", _escaped(form.get("name")), "a non-empty name", "非空名称")
+            # JSON null too: a proposal cannot be left without a name
+            raise bad_param("name", _escaped(form.get("name")), "a non-empty name (text)", "非空名称（文本）")
         out["name"] = name
     if "note" in form:
         out["note"] = _text(form, "note", MAX_NOTE)
@@ -392,7 +422,11 @@ def solved_type(rec: dict, service):
 
 
 def site_rows(rec: dict) -> list[dict]:
-    return rec["summary"].get("sites", [])
+    rows = rec["summary"].get("sites", [])
+    # saved before planner.proposals._nearest_existing said so: a site that reaches no existing facility
+    # (cost null) was given the register's first one as its nearest
+    return [{**r, "nearest_existing_id": None, "nearest_existing_name": None}
+            if r.get("nearest_existing_cost") is None and r.get("nearest_existing_name") else r for r in rows]
 
 
 def view(rec: dict, lang: str) -> dict:

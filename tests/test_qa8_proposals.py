@@ -1,0 +1,126 @@
+"""QA sweep 8, proposals: null names/notes are a 400 (not a 500), invisible and separator characters
+are refused in names, ``convert`` is true/false only, a county planner's K is checked against his
+county naming it, and in network mode a site off the roads has no "nearest existing facility" and an
+LSCP refusal says the villages are off the network (not that they lack candidates).
+
+CSRF is off here: these tests are about what the proposal endpoints answer.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from accounts import accounts_app
+from accounts import signed_in as as_user
+
+YUNXI = "420322"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, ):
+    tmp = tmp_path_factory.mktemp("qa8p")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+    write_town(tmp / "town.osm")
+    from geo import settings
+    old = settings.CACHE_DIR
+    settings.CACHE_DIR = tmp / "cache"  # the graph cache stays in the tmp dir
+    app = accounts_app(tmp, (("boss", "admin", None), ("yunxi", "planner", YUNXI)), GRAPH=str(tmp / "town.osm"))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+    settings.CACHE_DIR = old
+
+
+@pytest.fixture(scope="module")
+def saved(app):
+    c = as_user(app, "boss")
+    r = c.post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 3, "mode": "network"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["proposal"]
+
+
+# -- 1: null name / note ----------------------------------------------------------------------
+def test_patch_null_name_is_a_400_naming_name(app, saved):
+    c = as_user(app, "boss")
+    for lang in ("zh", "en"):
+        r = c.patch(f"/api/proposals/{saved['id']}?lang={lang}", json={"name": None})
+        assert r.status_code == 400, r.get_data(as_text=True)[:300]
+        body = r.get_json()
+        assert body["details"]["parameter"] == "name" and "null" in body["message"]
+    # a null note clears it; POST with null name and note is as if they were left out
+    assert c.patch(f"/api/proposals/{saved['id']}", json={"note": None}).status_code == 200
+    r = c.post("/api/proposals", json={"type": "welfare_home", "kind": "upgrade", "k": 1, "name": None, "note": None})
+    assert r.status_code == 202, r.get_json()
+
+
+# -- 7: invisible and separator characters --------------------------------------------------------
+@pytest.mark.parametrize("ch", ["\u2028", "\u2029", "\u061c", "\u200b", "\ufeff"])
+def test_name_refuses_invisible_and_separator_characters(app, saved, ch):
+    c = as_user(app, "boss")
+    r = c.patch(f"/api/proposals/{saved['id']}", json={"name": f"a{ch}b"})
+    assert r.status_code == 400
+    assert f"U+{ord(ch):04X}" in r.get_json()["message_zh"]
+    r = c.post("/api/proposals", json={"type": "day_care", "name": f"a{ch}b"})
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "name"
+
+
+def test_note_refuses_line_separators_keeps_line_breaks(app, saved):
+    c = as_user(app, "boss")
+    for ch in ("\u2028", "\u2029"):
+        r = c.patch(f"/api/proposals/{saved['id']}", json={"note": f"a{ch}b"})
+        assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "note"
+    assert c.patch(f"/api/proposals/{saved['id']}", json={"note": "a\nb\tc"}).status_code == 200
+
+
+def test_lone_surrogate_is_an_invalid_character_not_a_control_one(app, saved):
+    c = as_user(app, "boss")
+    r = c.patch(f"/api/proposals/{saved['id']}", data='{"name":"a\\ud800b"}', content_type="application/json")
+    assert r.status_code == 400
+    body = r.get_json()
+    assert "无效字符" in body["message_zh"] and "控制字符" not in body["message_zh"]
+    assert "invalid character" in body["message_en"] and "control" not in body["message_en"]
+
+
+# -- 8: convert is true/false ---------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["maybe", 2, [1], {"a": 1}])
+def test_convert_must_be_true_or_false(app, value):
+    c = as_user(app, "boss")
+    r = c.post("/api/proposals", json={"type": "welfare_home", "kind": "upgrade", "k": 1, "convert": value})
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["details"]["parameter"] == "convert"
+
+
+# -- 6: a county planner's K is his county's --------------------------------------------------------
+@pytest.mark.parametrize("k", [500, 40])
+def test_county_upgrade_k_names_the_county_limit(app, k):
+    c = as_user(app, "yunxi")
+    for lang, word in (("zh", "郧西县"), ("en", "Yunxi County")):
+        r = c.post(f"/api/proposals?lang={lang}", json={"type": "mutual_aid", "kind": "upgrade", "k": k})
+        assert r.status_code == 400, r.get_json()
+        msg = r.get_json()["message"]
+        assert word in msg and "各县上限" not in msg and "per-county limits" not in msg, msg
+
+
+# -- 2: network sites off the roads have no nearest existing facility --------------------------------
+def test_unreachable_site_has_no_nearest_existing(app, saved):
+    assert saved["sites"]
+    for s in saved["sites"]:
+        if s["nearest_existing_cost"] is None:
+            assert s["nearest_existing_id"] is None and s["nearest_existing_name"] is None
+    assert any(s["nearest_existing_cost"] is None for s in saved["sites"])
+    c = as_user(app, "boss")
+    html = c.get(f"/proposals/{saved['id']}?lang=zh").get_data(as_text=True)
+    assert "无法到达任何现有" in html
+
+
+# -- 4: LSCP refusal in network mode says off the network -------------------------------------------
+def test_network_lscp_refusal_says_off_the_network(app):
+    c = as_user(app, "boss")
+    r = c.post("/api/proposals?wait=120&lang=zh", json={"type": "day_care", "model": "lscp", "mode": "network"})
+    assert r.status_code == 422, r.get_json()
+    body = r.get_json()
+    assert "路网" in body["message_zh"] and "提高服务标准" not in body["message_zh"] + str(body.get("hint_zh"))
+    assert "off the road network" in body["message_en"] and "1,97" in body["message_en"]
+    assert body["details"]["off_network"] > 0
