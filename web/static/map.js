@@ -367,13 +367,65 @@
     if (data.is_estimate) note += "<br>" + T(unit === "m" ? "estimate_note_m" : "estimate_note");
     control("bottomleft", "map-note", note).addTo(map);
 
-    // fit the region into the part of the map the right-hand controls (layer list, legend) leave free
-    var rightCol = el.querySelector(".leaflet-right");
-    var fit = {paddingTopLeft: [8, 8], paddingBottomRight: [8 + (rightCol ? rightCol.offsetWidth : 0), 8]};
-    if (data.bounds) map.fitBounds(data.bounds, fit);
-    else if (out.layers.counties) map.fitBounds(out.layers.counties.getBounds(), fit);
+    fitRegion(out);
     return out;
   }
+
+  // Fit the region into the part of the map the controls leave free: left of the right-hand
+  // column (layer list, legend), and clear of the left-hand boxes (zoom, search, county filter,
+  // the 示意 note, the scale), which sit over the region's north-west and southern tip
+  // (竹溪/竹山/房县) at laptop widths. Leaflet's fitBounds pads whole sides only, so the
+  // region's own outline is tried at the fitted zoom, then a quarter step out at a time,
+  // shifted within the free width and height, nearest the centre first.
+  function fitRegion(out) {
+    var map = out.map, el = map.getContainer(), data = out.data;
+    // a zoom animation still running (a county picked a moment ago) would land after this fit and undo it
+    if (map._animatingZoom) { map.once("zoomend", function () { fitRegion(out); }); return; }
+    var rightCol = el.querySelector(".leaflet-right");
+    var fit = {paddingTopLeft: [8, 8], paddingBottomRight: [8 + (rightCol ? rightCol.offsetWidth : 0), 8]};
+    var bounds = data.bounds ? L.latLngBounds(data.bounds) : out.layers.counties ? out.layers.counties.getBounds() : null;
+    if (!bounds || !bounds.isValid()) return;
+    map.fitBounds(bounds, L.extend({animate: false}, fit));  // (getZoom below must be the fitted zoom)
+    var size = map.getSize(), right = size.x - fit.paddingBottomRight[0], box = el.getBoundingClientRect();
+    var outline = [];
+    if (out.layers.counties) out.layers.counties.eachLayer(function (l) {
+      if (l.getLatLngs) outline = outline.concat(flat(l.getLatLngs()));
+    });
+    var blocks = [];
+    el.querySelectorAll(".leaflet-left .leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) blocks.push({l: r.left - box.left - 4, t: r.top - box.top - 4, r: r.right - box.left + 4, b: r.bottom - box.top + 4});
+    });
+    if (!outline.length || !blocks.length || right <= 16 || size.y <= 16) return;
+    var step = map.options.zoomSnap || 0.25, z0 = map.getZoom();
+    for (var z = z0; z >= z0 - 1.5; z -= step) {
+      var pts = outline.map(function (ll) { return map.project(ll, z); });
+      var b = L.bounds(pts), w = b.max.x - b.min.x, h = b.max.y - b.min.y;
+      if (w > right - 16 || h > size.y - 16) continue;
+      // x0, y0: the container's top-left corner in projected pixels; the free area is [8, right-8] x [8, size.y-8]
+      var xs = range(b.max.x - (right - 8), b.min.x - 8), ys = range(b.max.y - (size.y - 8), b.min.y - 8);
+      var cands = [];
+      xs.forEach(function (x0) { ys.forEach(function (y0) { cands.push([x0, y0]); }); });
+      var cx = (xs[0] + xs[xs.length - 1]) / 2, cy = (ys[0] + ys[ys.length - 1]) / 2;
+      cands.sort(function (a, c) { return Math.hypot(a[0] - cx, a[1] - cy) - Math.hypot(c[0] - cx, c[1] - cy); });
+      for (var i = 0; i < cands.length; i++) {
+        var x0 = cands[i][0], y0 = cands[i][1];
+        var hit = pts.some(function (p) {
+          var x = p.x - x0, y = p.y - y0;
+          return blocks.some(function (k) { return x >= k.l && x <= k.r && y >= k.t && y <= k.b; });
+        });
+        if (!hit) { map.setView(map.unproject(L.point(x0 + size.x / 2, y0 + size.y / 2), z), z, {animate: false}); return; }
+      }
+    }
+    // nothing clears every box within a zoom and a half: keep the plain fit
+  }
+  // from lo to hi in steps of about 8 px (both ends included)
+  function range(lo, hi) {
+    var n = Math.max(1, Math.ceil((hi - lo) / 8)), out = [];
+    for (var i = 0; i <= n; i++) out.push(lo + (hi - lo) * i / n);
+    return out;
+  }
+  function flat(a) { return a.reduce(function (acc, x) { return acc.concat(L.Util.isArray(x) ? flat(x) : [x]); }, []); }
 
   // -- how much, not only where (issue 16) -------------------------------------
   // Capacity (township fill), beds (county fill) and accessibility (village dots) are
@@ -658,7 +710,7 @@
     if (code) url.searchParams.set("county", code); else url.searchParams.delete("county");
     history.replaceState(null, "", url.pathname + url.search);
     CP.syncLangLink();
-    if (!code) { if (out.data.bounds) map.fitBounds(out.data.bounds, {padding: [8, 8]}); return; }
+    if (!code) { fitRegion(out); return; }
     var f = out.data.counties.features.filter(function (x) { return x.properties.code === code; })[0];
     if (!f) return;
     out.layers.county_focus = L.geoJSON(f, {interactive: false, style: {color: "#000", weight: 4, fill: false}}).addTo(map);
