@@ -50,3 +50,27 @@ def test_an_imported_row_edited_on_the_map_is_credited_to_the_edit_not_the_file(
     assert r["source_version"] == v_e and r["source_file"] == "" and r["source_edited"] is True
     assert r["source_text"] == f"规划人员提供（cem.csv），在地图上修改（数据版本 {v_e}）"
     assert f"cem.csv，数据版本 {v_e}" not in r["source_text"]
+
+
+# -- 2. English county names in a county argument ----------------------------------------------------------
+def test_county_arguments_take_english_names_any_case(client):
+    for name in ("Yunxi County", "yunxi county", "YUNXI", " Yunxi ", "郧西县", "郧西", "420322"):
+        r = client.get(f"/api/townships?county={name}&lang=en")
+        assert r.status_code == 200, (name, r.get_json())
+        rows = r.get_json()
+        assert rows and all(x["county_code"] == "420322" for x in rows)
+        fac = client.get(f"/api/facilities?county={name}").get_json()["rows"]
+        assert fac and all(x["county_code"] == "420322" for x in fac)
+    csv = client.get("/api/townships.csv?county=Yunxi County&lang=en")
+    assert csv.status_code == 200 and "Yunxi County (420322)" in csv.get_data(as_text=True)
+
+
+def test_an_unknown_county_is_refused_listing_code_and_name_in_the_language_asked(client):
+    for bad in ("Atlantis", "县", "County", "<script>", "420399", "a" * 300):
+        en = client.get("/api/townships", query_string={"county": bad, "lang": "en"})
+        assert en.status_code == 400
+        m = en.get_json()["message"]
+        assert "Yunxi County (420322)" in m and "郧西县" not in m
+        zh = client.get("/api/townships", query_string={"county": bad, "lang": "zh"})
+        m = zh.get_json()["message"]
+        assert "郧西县（420322）" in m and "Yunxi" not in m

@@ -87,11 +87,11 @@ def arg_county():
     value = request.args.get("county")
     if not value:
         return None
-    c = svc().region.counties
-    if value not in set(c["code"]) | set(c["name"]):
-        raise bad_param("county", value, "a county code or name (" + ", ".join(c["code"]) + ")",
-                        "县区代码或名称（" + "、".join(c["name"]) + "）")
-    return value
+    code = auth.county_code(value)  # code, Chinese or English name (an English page's user types "Yunxi")
+    if code is None:
+        raise bad_param("county", value, "a county code or name: " + auth.county_choices("en"),
+                        "县区代码或名称：" + auth.county_choices("zh"))
+    return code
 
 
 def arg_bool(name: str) -> bool:

@@ -25,6 +25,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -250,6 +251,34 @@ def county_label(code, lang: str = "zh") -> str:
     return f"{counties[code]} ({code})" if lang == "en" else f"{counties[code]}（{code}）"
 
 
+def county_code(value) -> str | None:
+    """The county code a ``county`` argument names: its code, or its Chinese or English name, case and
+    spacing aside, with or without its 县/区/市 (County/District/City); None when it names none (or two)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    zh, en = county_names("zh"), county_names("en")
+    if value.strip() in zh:
+        return value.strip()
+
+    def keys(name: str) -> set[str]:
+        n = " ".join(str(name).split()).casefold()
+        short = re.sub(r"\s+(county|district|city)$", "", n)
+        short = re.sub(r"(?<=..)[县区市]$", "", short)
+        return {n, short}
+
+    want = " ".join(value.split()).casefold()
+    hits = {code for code in zh if want in keys(zh[code]) | keys(en.get(code, ""))}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def county_choices(lang: str) -> str:
+    """The counties a ``county`` argument takes, by name and code, for a refusal in ``lang``."""
+    names = county_names(lang)
+    if lang == "en":
+        return ", ".join(f"{names[c]} ({c})" for c in names)
+    return "、".join(f"{names[c]}（{c}）" for c in names)
+
+
 def require_citywide(what_en: str, what_zh: str) -> None:
     """Only the city bureau (a planner without a county, or an admin) may do this."""
     u = user()
@@ -289,8 +318,11 @@ def scope_proposal(params: dict, asked: str | None = None) -> dict:
     """The county a new proposal is solved for: a county planner's is his county, whatever was asked."""
     u = user()
     counties = ext()["users"].counties
+    if isinstance(asked, str) and asked and county_code(asked):  # a county's name, in Chinese or English
+        asked = county_code(asked)
     if asked is not None and (not isinstance(asked, str) or (counties is not None and asked not in counties)):
-        raise bad_param("county", asked, "a county code (" + ", ".join(counties or ()) + ")", "县区代码")
+        raise bad_param("county", asked, "a county code or name: " + county_choices("en"),
+                        "县区代码或名称：" + county_choices("zh"))
     if asked and not u.citywide and asked != u.county:
         raise Forbidden(f"You may make proposals for {county_label(u.county, 'en')} only "
                         f"(asked: {county_label(asked, 'en')}).",

@@ -863,13 +863,18 @@ def edit():
         layer.loc[ids == fid, "source_version"] = np.nan
         if "edited_on_map" not in layer:
             layer["edited_on_map"] = False
-        layer["edited_on_map"] = layer["edited_on_map"].fillna(False).astype(bool)
+        layer["edited_on_map"] = edited_flags(layer["edited_on_map"])
         layer.loc[ids == fid, "edited_on_map"] = True
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
     auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
+
+
+def edited_flags(column):
+    """The ``edited_on_map`` column as booleans, whatever the stored file made of it (bool, text, empty)."""
+    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)
 
 
 def _stamp_own_rows(layer, region, type_key: str):
@@ -892,7 +897,7 @@ def _stamp_own_rows(layer, region, type_key: str):
     if stored:
         own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
         if "edited_on_map" in layer:  # a sample row the planner changed keeps that edit's version too
-            own |= layer["edited_on_map"].fillna(False).astype(bool)
+            own |= edited_flags(layer["edited_on_map"])
         blank = own & layer["source_version"].isna()
         layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
         layer.loc[blank, "source_version"] = float(stored)
