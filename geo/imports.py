@@ -13,6 +13,7 @@ exactly what this import would.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 import time
@@ -85,6 +86,30 @@ def _normalise_codes(codes: pd.Series, width: int) -> pd.Series:
     return c.where(c.str.len() <= width, c.str[:width])
 
 
+def _cpg_encoding(path: Path, target: str) -> str | None:
+    """The encoding a Shapefile's .cpg names (beside it, or beside it in its zip), or None without one."""
+    stem = target[: -len(".shp")]
+    try:
+        if path.suffix.lower() in (".zip", ".kmz"):
+            inner = stem.split(f"{path.resolve().as_posix()}/", 1)[-1] + "."
+            with zipfile.ZipFile(path) as zf:  # already checked by open_checked above
+                name = next((n for n in zf.namelist() if n.lower() == inner.lower() + "cpg"), None)
+                raw = zf.read(name)[:100] if name else b""
+        else:
+            cpg = next((p for p in Path(stem).parent.glob(Path(stem).name + ".*") if p.suffix.lower() == ".cpg"), None)
+            raw = cpg.read_bytes()[:100] if cpg else b""
+    except (OSError, zipfile.BadZipFile):
+        return None
+    text = raw.decode("ascii", errors="ignore").strip()
+    # ArcGIS writes a code page number (936) or its ANSI name for some; say it as people name it
+    text = {"936": "GBK", "65001": "UTF-8", "54936": "GB18030", "950": "Big5"}.get(text, text)
+    try:
+        codecs.lookup(text)
+    except (LookupError, ValueError):  # a .cpg naming no encoding: GDAL did not use it either
+        return None
+    return text
+
+
 def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
     """Read a GIS layer (GeoJSON, GeoPackage, Shapefile, KML/KMZ, or any of them zipped) in WGS84.
 
@@ -151,6 +176,9 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     gdf, used = to_storage(gdf, crs, label, notes, kind)
     # what was found, for the upload's report (as a facility register's says it): the CRS read in,
     # whether it was assumed, and the attribute encoding (the planner's, else GDAL's: .cpg, UTF-8 for GeoJSON)
+    if not encoding and target.lower().endswith(".shp"):
+        # GDAL decodes a Shapefile by its .cpg but reports the text it hands over (UTF-8): the .cpg says what was read
+        encoding = _cpg_encoding(path, target)
     if not encoding:
         try:
             encoding = pyogrio.read_info(target).get("encoding")

@@ -74,3 +74,50 @@ def test_an_unknown_county_is_refused_listing_code_and_name_in_the_language_aske
         zh = client.get("/api/townships", query_string={"county": bad, "lang": "zh"})
         m = zh.get_json()["message"]
         assert "郧西县（420322）" in m and "Yunxi" not in m
+
+
+# -- 3. a Shapefile's .cpg is the encoding reported ----------------------------------------------------------
+def _gbk_shapefile(tmp_path, cpg: bytes | None):
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    d = tmp_path / "shp"
+    d.mkdir()
+    gdf = gpd.GeoDataFrame({"code": ["420302201"], "名称": ["茅塔乡"]},
+                           geometry=[shapely.box(110.80, 32.40, 110.95, 32.55)], crs="EPSG:4326").to_crs("EPSG:4546")
+    gdf.to_file(d / "乡镇界.shp", encoding="gbk")
+    for p in d.glob("*.cpg"):
+        p.unlink()
+    if cpg is not None:
+        (d / "乡镇界.cpg").write_bytes(cpg)
+    z = tmp_path / "twn.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in d.iterdir():
+            zf.write(p, p.name)
+    return z, d / "乡镇界.shp"
+
+
+def test_a_shapefile_read_by_its_cpg_reports_that_encoding(tmp_path):
+    from geo.imports import read_gis
+
+    z, shp = _gbk_shapefile(tmp_path, b"GBK")
+    for path in (z, shp):
+        g = read_gis(path)
+        assert g.attrs["encoding"] == "GBK" and list(g["名称"]) == ["茅塔乡"]
+    assert read_gis(z, encoding="gbk").attrs["encoding"] == "GBK"
+
+
+def test_a_cpg_naming_no_encoding_is_not_reported(tmp_path):
+    from geo.imports import read_gis
+
+    z, _ = _gbk_shapefile(tmp_path, b"<script>alert(1)</script>")
+    assert read_gis(z).attrs["encoding"] != "<script>alert(1)</script>"
+
+
+def test_the_upload_report_says_the_cpg_encoding(client, tmp_path):
+    z, _ = _gbk_shapefile(tmp_path, b"GBK\r\n")
+    rep = client.post("/api/data/uploads?lang=zh", data={"kind": "townships", "file": (open(z, "rb"), "twn.zip")},
+                      content_type="multipart/form-data").get_json()
+    assert rep.get("encoding") == "GBK", rep
