@@ -1026,3 +1026,28 @@ _STRINGS.update({
                           "sample data (illustrative), changed by the planner on the map (data version {v})"),
 })
 # (QA8 data fixes, qa8g) end
+
+# -- strings: QA8 proposal fixes (qa8f) --
+_STRINGS.update({
+    "network_note": ("出行时间按路网计算", "Travel times on the road network"),
+    "network_note_m": ("距离按路网计算", "Distances on the road network"),
+    "targets_on_estimate": ("规划目标按估算方式（直线×绕行系数）衡量，与上方按路网计算的前后对比口径不同。",
+                            "Targets are measured on the estimate (straight line × detour factor), not on the "
+                            "road network of the before/after figures above."),
+    "scope": ("范围", "Scope"),
+    "scope_city": ("全市", "Whole city"),
+    "scope_not_comparable": ("范围不同，不可比", "different scopes: not comparable"),
+    "site_unit_one": ("处", "site"),
+    "unit_unit_one": ("个单元", "unit"),
+})
+# (QA8 proposal fixes, qa8f) end
+
+# -- strings: QA8 map/CLI fixes (qa8h) --
+_STRINGS.update({
+    # the map legend's supply scale, titled for the layer that is on ({std}: the standard's figure)
+    "capw_legend_beds": ("每千名60岁以上老人床位（标准 {std} 张）", "Beds per 1,000 aged 60+ (standard: {std})"),
+    "capw_legend_beds_ratio": ("每千名60岁以上老人床位/标准", "Beds per 1,000 aged 60+ ÷ the standard"),
+    "capw_legend_access": ("可达性指数/标准", "Accessibility ÷ the standard"),
+    "capw_legend_mixed": ("占标准的比例（各已开图层）", "Share of the standard (layers on)"),
+})
+# (QA8 map/CLI fixes, qa8h) end

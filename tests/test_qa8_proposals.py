@@ -124,3 +124,48 @@ def test_network_lscp_refusal_says_off_the_network(app):
     assert "路网" in body["message_zh"] and "提高服务标准" not in body["message_zh"] + str(body.get("hint_zh"))
     assert "off the road network" in body["message_en"] and "1,97" in body["message_en"]
     assert body["details"]["off_network"] > 0
+
+
+# -- 3: a network proposal says so, and the targets say they are on the estimate ----------------------
+def test_network_proposal_page_says_road_network(app, saved):
+    c = as_user(app, "boss")
+    for lang, word in (("zh", "路网"), ("en", "road network")):
+        html = c.get(f"/proposals/{saved['id']}?lang={lang}").get_data(as_text=True)
+        line = html[html.index('id="solver-line"'):]
+        line = line[:line.index("</p>")]
+        assert word in line.lower() or word in line
+        if 'id="proposal-targets"' in html:
+            assert 'id="targets-estimate-note"' in html
+
+
+# -- 10: the offline map's file name carries the mode ---------------------------------------------------
+def test_offline_map_name_carries_the_network_mode(app):
+    c = as_user(app, "boss")
+    r = c.get("/map/day_care/export.html?mode=network")
+    assert "coverage-day_care-network.html" in r.headers["Content-Disposition"]
+    assert "coverage-day_care.html" in c.get("/map/day_care/export.html").headers["Content-Disposition"]
+
+
+# -- 9: deltas from the shown figures --------------------------------------------------------------------
+def test_changes_are_of_the_shown_figures():
+    from web.proposals import _changes_as_shown
+    from planner.i18n import t
+    rows = [{"label": "x", "before": "29.3%", "after": "71.9%", "change": "+42.7 pt", "good": True},
+            {"label": t("mean_cost", "zh"), "before": "19 分钟", "after": "28 分钟", "change": "+9.5 分钟", "good": False}]
+    p = {"before": {"mean_cost": 19.4}, "after": {"mean_cost": 28.4}}
+    _changes_as_shown(rows, p, "min", "zh")
+    assert rows[0]["change"] == "+42.6 pt" and rows[1]["change"] == "+9 分钟"
+
+
+# -- 5: compare labels each side's scope and does not subtract across scopes -----------------------------
+def test_compare_county_with_city_is_not_subtracted(app):
+    county = as_user(app, "yunxi").post("/api/proposals?wait=120",
+                                        json={"type": "elderly_complex", "model": "mclp", "p": 1})
+    city = as_user(app, "boss").post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp", "p": 2})
+    assert county.status_code == 201 and city.status_code == 201
+    a, b = county.get_json()["proposal"]["id"], city.get_json()["proposal"]["id"]
+    c = as_user(app, "boss")
+    for lang, where, city_word, word in (("zh", "郧西县", "全市", "不可比"), ("en", "Yunxi County", "Whole city", "not comparable")):
+        html = c.get(f"/proposals/compare?a={a}&b={b}&lang={lang}").get_data(as_text=True)
+        assert where in html and city_word in html and word in html
+        assert html.count(word) >= 4  # coverage after, covered units, mean and p90 cost: no differences given

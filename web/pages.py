@@ -172,7 +172,9 @@ def coverage_map_export(type_key: str):
     cov = s.coverage(ft.key, "network" if mode == "network" and s.has_graph() else "estimate")
     page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
     resp = Response(page, mimetype="text/html")
-    resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}.html"
+    # the two travel modes give different maps: their downloads must not overwrite each other
+    suffix = "-network" if mode == "network" and s.has_graph() else ""
+    resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}{suffix}.html"
     return resp
 
 
@@ -249,38 +251,56 @@ def compare():
         # a delta that rounds to nothing is ± (not "+0.0" or "−0.0")
         return ("±" if shown == zero else "+" if d > 0 else "−") + shown
 
+    from web.proposals import cost_delta_text, shown_cost, shown_share
+
+    # a delta is of the figures shown beside it (19 and 28 minutes: +9, not the +9.5 of the unrounded means)
     def delta_cost(x, y):
         if x is None or y is None or not math.isfinite(y - x):  # unreachable on a side: no number to give
             return "–"
-        return signed(y - x, cost_text(abs(y - x), unit, lang), cost_text(0, unit, lang))
+        d = shown_cost(y, unit) - shown_cost(x, unit)
+        return signed(d, cost_delta_text(abs(d), unit, lang), cost_delta_text(0.0, unit, lang))
 
     def delta_pt(x, y):
         if x is None or y is None:
             return "–"
-        return f"{signed(y - x, f'{abs(100 * (y - x)):.1f}', '0.0')} {t('percentage_points', lang)}"
+        d = shown_share(y) - shown_share(x)
+        return f"{signed(d, f'{abs(d):.1f}', '0.0')} {t('percentage_points', lang)}"
 
     def delta_n(x, y, what):
-        return f"{signed(y - x, str(abs(int(y - x))), '0')} {t(what, lang)}"
+        n = abs(int(y - x))
+        word = t({"sites_unit": "site_unit_one", "units_unit": "unit_unit_one"}.get(what, what) if n == 1 else what, lang)
+        return f"{signed(y - x, f'{n:,}', '0')} {word}"
+
+    # a county planner's proposal counts his county only: its numbers are not to be subtracted from a
+    # city-wide one's (or another county's)
+    names = svc().county_names(lang)
+    scopes = [(x.get("params") or {}).get("county") or None for x in (pa, pb)]
+    same_scope = scopes[0] == scopes[1]
+
+    def scoped(delta: str) -> str:
+        return delta if same_scope or not delta else t("scope_not_comparable", lang)
 
     qa, qb = pa["after"].get("cost_quantiles") or {}, pb["after"].get("cost_quantiles") or {}
     rows = [
         {"label": t("facility_type", lang), "a": pa["type_name"], "b": pb["type_name"], "delta": ""},
+        {"label": t("scope", lang), "a": names.get(scopes[0], scopes[0]) if scopes[0] else t("scope_city", lang),
+         "b": names.get(scopes[1], scopes[1]) if scopes[1] else t("scope_city", lang), "delta": ""},
         {"label": t("model", lang), "a": t("model_" + pa["solver"]["model"], lang),
          "b": t("model_" + pb["solver"]["model"], lang), "delta": ""},
         {"label": t("n_sites", lang), "a": len(pa["sites"]), "b": len(pb["sites"]),
-         "delta": delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit")},
+         "delta": scoped(delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit"))},
         {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
          "b": pct(pb["before"]["covered_share"]), "delta": ""},
         {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
          "b": pct(pb["after"]["covered_share"]),
-         "delta": delta_pt(pa["after"]["covered_share"], pb["after"]["covered_share"])},
+         "delta": scoped(delta_pt(pa["after"]["covered_share"], pb["after"]["covered_share"]))},
         {"label": f"{t('covered_units', lang)} · {t('after', lang)}", "a": pa["after"]["covered_units"],
          "b": pb["after"]["covered_units"],
-         "delta": delta_n(pa["after"]["covered_units"], pb["after"]["covered_units"], "units_unit")},
+         "delta": scoped(delta_n(pa["after"]["covered_units"], pb["after"]["covered_units"], "units_unit"))},
         {"label": f"{t('mean_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["mean_cost"]),
-         "b": num(pb["after"]["mean_cost"]), "delta": delta_cost(pa["after"]["mean_cost"], pb["after"]["mean_cost"])},
+         "b": num(pb["after"]["mean_cost"]), "delta": scoped(delta_cost(pa["after"]["mean_cost"], pb["after"]["mean_cost"]))},
         {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(qa.get("p90")),
-         "b": num(qb.get("p90")), "delta": delta_cost(qa.get("p90"), qb.get("p90"))},
+         "b": num(qb.get("p90")), "delta": scoped(delta_cost(qa.get("p90"), qb.get("p90")))},
     ]
     towns: dict[str, dict] = {}
     for key, p in (("a", pa), ("b", pb)):

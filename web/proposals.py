@@ -19,7 +19,7 @@ from flask import current_app, g, has_request_context
 from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities
-from planner.i18n import pick, t
+from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from planner.sites import demand_units
@@ -495,6 +495,50 @@ def county_names_for(rows: list[dict], lang: str) -> list[dict]:
     return [{**r, "county_name": _english_county(r, by_code, by_zh)} if "county_name" in r else r for r in rows]
 
 
+def shown_cost(v: float, unit: str) -> float:
+    """A travel cost rounded as cost_text shows it (km to 0.1 past 1,000 m; minutes whole past 10)."""
+    if unit == "m":
+        return round(v, -2) if v >= 1000 else round(v)
+    return round(v) if v >= 10 else round(v, 1)
+
+
+def cost_delta_text(d: float, unit: str, lang: str) -> str:
+    """A difference of shown costs: whole minutes stay whole (9 minutes, not "9.0")."""
+    if unit != "m" and float(d).is_integer():
+        return f"{d:.0f} {t('minutes', lang)}"
+    return cost_text(d, unit, lang)
+
+
+def shown_share(x: float) -> float:
+    """A share in percent as share_text shows it (one decimal)."""
+    return round(100 * x, 1)
+
+
+def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> None:
+    """Each row's change from the figures shown beside it: 29.3% → 71.9% is +42.6 pt, not the +42.7 of
+    the unrounded shares, and 19 → 28 minutes is +9 minutes (a reader checks by subtracting)."""
+    b, a = p.get("before") or {}, p.get("after") or {}
+    pairs = {t("mean_cost", lang): (b.get("mean_cost"), a.get("mean_cost")),
+             t("p90_cost", lang): ((b.get("cost_quantiles") or {}).get("p90"), (a.get("cost_quantiles") or {}).get("p90"))}
+    for r in numbers:
+        bt, at = str(r.get("before") or ""), str(r.get("after") or "")
+        if r.get("change") and bt.endswith("%") and at.endswith("%"):
+            try:
+                d = float(at[:-1]) - float(bt[:-1])
+            except ValueError:  # "<100%", ">0%": not a one-decimal figure
+                continue
+            r["change"] = f"{d:+.1f} pt"
+            if abs(d) < 0.05:
+                r["change"], r["good"] = "", None
+        elif r.get("change") and r["label"] in pairs:
+            x, y = pairs[r["label"]]
+            if x is None or y is None or not (math.isfinite(x) and math.isfinite(y)):
+                continue
+            d = shown_cost(float(y), unit) - shown_cost(float(x), unit)
+            r["change"] = "" if d == 0 else ("−" if d < 0 else "+") + cost_delta_text(abs(d), unit, lang)
+            r["good"] = None if d == 0 else d < 0
+
+
 def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     """(parameter rows, before/after rows) of a proposal's view ``p``: the page and the
     printed brief say the same thing, in words that fit its kind (new sites, sized, upgrade)."""
@@ -513,6 +557,7 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
                              is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
                              extra=extra)
     numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind)
+    _changes_as_shown(numbers, p, unit, lang)
     scope = p.get("scope")
     if scope and not scope.get("facilities_scoped"):  # a city-wide count beside the county's coverage
         numbers = [r for r in numbers if r["label"] != t("brief_facilities", lang)]
