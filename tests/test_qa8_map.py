@@ -48,3 +48,47 @@ def test_region_clear_of_the_note_and_the_controls(browser, server, path, size, 
                                            f"-{size[0]}-{lang}.png"))
     finally:
         ctx.close()
+
+
+LEGEND_JS = """() => {
+  const l = document.querySelector('#map .legend'), r = l.getBoundingClientRect();
+  const list = document.querySelector('#map .leaflet-control-layers').getBoundingClientRect();
+  const m = document.getElementById('map').getBoundingClientRect(), cap = l.querySelector('.lg-cap');
+  return {title: cap.hidden ? null : cap.querySelector('.lg-title').textContent,
+          labels: [...cap.querySelectorAll('.lg-grid span')].map(s => s.textContent),
+          scroll: l.scrollHeight - l.clientHeight, top: r.top - list.bottom, bottom: m.bottom - r.bottom};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"{server}/map/welfare_home?lang={lang}")
+        poll_js(pg, "document.getElementById('map').dataset.ready === '1'")
+        pg.click("#map .lg-toggle")  # folded at 1366 px: open it
+        beds = "每千名60岁以上老人床位" if lang == "zh" else "Beds per"
+        pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first.click()
+        poll_js(pg, "window.coverplanMaps.map.layers.beds.getLayers().length === 8")
+        v = pg.evaluate(LEGEND_JS)
+        assert v["title"] == ("每千名60岁以上老人床位（标准 40 张）" if lang == "zh"
+                              else "Beds per 1,000 aged 60+ (standard: 40)"), v
+        assert v["labels"] == ["≥ 40", "32–40", "20–32", "< 20", "0"], v
+        # the whole open legend shows: nothing to scroll, under the layer list, inside the map
+        assert v["scroll"] <= 1 and v["top"] >= 0 and v["bottom"] >= 0, v
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"qa8-legend-beds-{lang}.png"))
+        cap = "供需" if lang == "zh" else "Capacity"
+        pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
+        poll_js(pg, "window.coverplanMaps.map.layers.capacity.getLayers().length === 129")
+        v = pg.evaluate(LEGEND_JS)  # two layers: a share of the standard, in per cent
+        assert v["title"] == ("占标准的比例（各已开图层）" if lang == "zh" else "Share of the standard (layers on)"), v
+        assert v["labels"][0] == "≥ 100%" and v["scroll"] <= 1, v
+        pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first.click()  # beds off: capacity alone
+        v = pg.evaluate(LEGEND_JS)
+        assert v["title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
+        pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
+        assert pg.evaluate(LEGEND_JS)["title"] is None
+    finally:
+        ctx.close()

@@ -297,8 +297,10 @@
     var lg = "<h5>" + T("legend") + "</h5>";
     if (data.townships && data.townships.features.length && "covered_share" in data.townships.features[0].properties) {
       lg += "<div class='lg-title'>" + T(wLabel ? "legend_share" : "legend_share_units") + "</div>";
+      // swatches two to a row on full-size maps (app.css): the open legend fits under the layer list at 1366x768
+      lg += "<div class='lg-grid'>";
       SHARE_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; });
-      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div>";
+      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div></div>";
     } else if (data.townships) {
       lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
     }
@@ -334,9 +336,10 @@
                           (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
       // shown only while one of those layers is on (they start off): otherwise it explains nothing on the map
-      lg += "<div class='lg-cap' hidden><div class='lg-title'>" + T("capw_legend_ratio") + "</div>";
-      RATIO_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + esc(c.label) + "</div>"; });
-      lg += "</div>";
+      // titled (and, for beds alone, labelled in beds per 1,000) for the layers that are on: see capOn below
+      lg += "<div class='lg-cap' hidden><div class='lg-title'>" + T("capw_legend_ratio") + "</div><div class='lg-grid'>";
+      RATIO_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i><span>" + esc(c.label) + "</span></div>"; });
+      lg += "</div></div>";
     }
     // The legend folds to its title (a button) so that it does not hide the east of the region (丹江口)
     // on a laptop screen: folded from the start below 1400 px wide, open on wider screens.
@@ -354,8 +357,24 @@
     if (out.capacityLayers) {
       var capKeys = ["capacity", "beds", "access"];
       var capOn = function () {
-        lgEl.querySelector(".lg-cap").hidden = !capKeys.some(function (k) { return out.layers[k] && map.hasLayer(out.layers[k]); });
+        var box = lgEl.querySelector(".lg-cap");
+        var on = capKeys.filter(function (k) { return out.layers[k] && map.hasLayer(out.layers[k]); });
+        box.hidden = !on.length;
+        var title = T(on.length > 1 ? "capw_legend_mixed" : on[0] === "access" ? "capw_legend_access" : "capw_legend_ratio");
+        var labels = RATIO_CLASSES.map(function (c) { return c.label; });
+        if (on.length === 1 && on[0] === "beds") {
+          // the beds layer reads as beds per 1,000 aged 60+ against the standard's figure (40), once it is known
+          var std = out.loaded && out.loaded.beds && out.loaded.beds.standard && out.loaded.beds.standard.per_1000;
+          title = T(std ? "capw_legend_beds" : "capw_legend_beds_ratio").replace("{std}", fmt(std));
+          if (std) labels = RATIO_CLASSES.map(function (c, i) {
+            var lo = fmt(c.min * std, 1), hi = i ? fmt(RATIO_CLASSES[i - 1].min * std, 1) : null;
+            return c.min < 0 ? "0" : !hi ? "≥ " + lo : c.min < 1e-6 ? "< " + hi : lo + "–" + hi;
+          });
+        }
+        box.querySelector(".lg-title").textContent = title;
+        box.querySelectorAll(".lg-grid span").forEach(function (s, i) { s.textContent = labels[i]; });
       };
+      out.onLoaded = capOn;  // the beds standard arrives with the layer
       // any way a layer goes on or off (the layer list, code, a failed load): only those three matter
       map.on("layeradd layerremove", function (e) {
         if (capKeys.some(function (k) { return out.layers[k] === e.layer; })) capOn();
@@ -459,6 +478,7 @@
         out.loaded = out.loaded || {};
         out.loaded[key] = answer;
         state = "done";
+        if (out.onLoaded) out.onLoaded(key);
         out.reorder();
       }).catch(function (err) {
         state = null;  // switching it on again tries again
