@@ -107,6 +107,7 @@ def test_county_proposal_counts_the_county_facilities(app, body):
         for path in (f"/proposals/{p['id']}?lang={lang}", f"/proposals/{p['id']}/brief?lang={lang}"):
             html = c.get(path).get_data(as_text=True)
             assert word in html, path
+            assert f'data-county="{YUNXI}"' in html, path   # the map opens framed on the county
             row = html.split("<td>" + ("设施数量" if lang == "zh" else "Facilities") + "</td>", 1)[1].split("</tr>", 1)[0]
             assert f">{here}<" in row and str(city) not in row
 
