@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from tests.test_qa7_data_api import misplaced_register, point, props
 
 
@@ -121,3 +123,24 @@ def test_the_upload_report_says_the_cpg_encoding(client, tmp_path):
     rep = client.post("/api/data/uploads?lang=zh", data={"kind": "townships", "file": (open(z, "rb"), "twn.zip")},
                       content_type="multipart/form-data").get_json()
     assert rep.get("encoding") == "GBK", rep
+
+
+# -- 4. a null or non-text id in an edit is a 400 naming it ---------------------------------------------------
+@pytest.mark.parametrize("value", [None, 7, "", "   ", ["x"], {"a": 1}, True])
+@pytest.mark.parametrize("body,param", [
+    ({"action": "mark", "mark": "required"}, "candidate_id"),
+    ({"action": "move_site", "lon": 110.8, "lat": 32.6}, "id"),
+    ({"action": "remove_site"}, "id"),
+    ({"action": "rename", "name": "新名"}, "id"),
+    ({"action": "remove"}, "id"),
+])
+def test_a_null_or_non_text_id_is_a_400_naming_it(client, app, value, body, param):
+    store = app.extensions["coverplan"]["datasets"]
+    fp = store.fingerprint()
+    for lang in ("zh", "en"):
+        r = client.post(f"/api/data/edits?lang={lang}", json={**body, "type": "day_care", param: value})
+        assert r.status_code == 400, r.get_json()
+        j = r.get_json()
+        assert j["details"]["parameter"] == param and param in j["message"]
+        assert "None" not in j["message"] and "未找到" not in j["message_zh"]
+    assert store.fingerprint() == fp

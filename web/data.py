@@ -801,8 +801,7 @@ def edit():
     layer = _stamp_own_rows(fac[fac["facility_type"] == ft.key].copy(), region, ft.key)
     fid = body.get("id")
     if action != "add":
-        if not isinstance(fid, str):
-            raise bad_param("id", fid, "a facility id (text)", "设施编号（文本）")
+        _id_param(fid, "id", "a facility id (text)", "设施编号（文本）")
         if fid not in set(layer["id"].astype(str)):
             raise not_found("Facility", "设施", fid)
         auth.require_county(layer.loc[layer["id"].astype(str) == fid, "county_code"].iloc[0],
@@ -956,6 +955,13 @@ def _edit_name(name, label: str = "edit_name_facility") -> str:
     return name
 
 
+def _id_param(value, name: str, expected_en: str, expected_zh: str) -> None:
+    """A 400 naming ``name`` when an edit's id is missing, null, empty or not text (a number, a list):
+    no id was given, so "not found" (404) would mislead."""
+    if not isinstance(value, str) or not value.strip():
+        raise bad_param(name, value, expected_en, expected_zh)
+
+
 def _mark(ft, body: dict, note: str):
     """Mark a candidate site required or forbidden for proposals (``mark`` = "" clears it);
     ``all_types: true`` makes the mark hold for every facility type."""
@@ -968,8 +974,8 @@ def _mark(ft, body: dict, note: str):
     all_types = body.get("all_types", False)
     if not isinstance(all_types, bool):
         raise bad_param("all_types", all_types, "true or false", "true 或 false")
-    if not isinstance(cid, str):
-        raise not_found("Candidate site", "候选点", cid)
+    _id_param(cid, "candidate_id", "a candidate site id (text, e.g. from the map's candidate layer)",
+              "候选点编号（文本，可在地图的候选点图层中查看）")
     auth.require_candidate_county(_svc().region, ft, cid)
     table, _, text = changed_marks(_svc().region, ft, cid, mark, all_types=all_types, note=note)
     full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
@@ -998,8 +1004,8 @@ def _site(ft, body: dict, action: str, note: str):
                             "点位的经度和纬度")
     if action == "add":
         name = _edit_name(name, "edit_name_site")
-    elif not isinstance(sid, str):
-        raise not_found("Candidate site", "候选点", sid)
+    else:
+        _id_param(sid, "id", "a candidate site id (text)", "候选点编号（文本）")
     region = _svc().region
     if action != "add":
         auth.require_candidate_county(region, ft, sid)
