@@ -230,7 +230,7 @@ def test_planner_added_candidate_site_is_offered_marked_moved_and_removed(client
                         ({"action": "add_site", "name": "", "lon": other.x, "lat": other.y}, 400),
                         ({"action": "add_site", "name": "x", "lon": 10.0, "lat": 10.0}, 400),
                         ({"action": "add_site", "name": "x", "lon": other.x}, 400),
-                        ({"action": "remove_site", "id": 7}, 404)):
+                        ({"action": "remove_site", "id": 7}, 400)):  # a number is no id: 400 (QA8)
         r = client.post("/api/data/edits", json={"type": TYPE, **bad})
         assert r.status_code == status, (bad, r.get_json())
     r = client.post("/api/data/edits", json={"action": "remove_site", "type": TYPE, "id": sid})
