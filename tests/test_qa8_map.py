@@ -92,3 +92,43 @@ def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
         assert pg.evaluate(LEGEND_JS)["title"] is None
     finally:
         ctx.close()
+
+
+# -- 3. the county chart's downloads say their travel mode (title and file name) --
+
+@pytest.fixture()
+def town_client(tmp_path, monkeypatch):
+    """A server given the tiny test town's road graph (as test_web_network_map)."""
+    import sys
+    from pathlib import Path
+
+    from geo import settings
+    from web.app import create_app
+    monkeypatch.setattr(settings, "CACHE_DIR", tmp_path / "cache")
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+    write_town(tmp_path / "town.osm")
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "GRAPH": str(tmp_path / "town.osm")})
+    yield app.test_client()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_county_chart_download_names_its_travel_mode(town_client, lang):
+    c = town_client
+    road = "（路网）" if lang == "zh" else " (road network)"
+    for fmt in ("svg", "png"):
+        est = c.get(f"/charts/coverage_by_county/cemetery.{fmt}?lang={lang}")
+        net = c.get(f"/charts/coverage_by_county/cemetery.{fmt}?lang={lang}&mode=network")
+        assert est.status_code == net.status_code == 200
+        assert est.headers["Content-Disposition"] == f'inline; filename="coverage_by_county_cemetery.{fmt}"'
+        assert net.headers["Content-Disposition"] == f'inline; filename="coverage_by_county_cemetery_network.{fmt}"'
+        if fmt == "svg":  # text stays text in the SVG: the title is readable in it (English without a CJK font)
+            from web.charts import chart_lang
+            drawn = "（路网）" if chart_lang(lang) == "zh" else " (road network)"
+            assert drawn in net.get_data(as_text=True) and drawn not in est.get_data(as_text=True)
+        assert est.get_data() != net.get_data()
+    # the page's own chart (JSON) has the same title
+    assert c.get(f"/api/charts/coverage_by_county/cemetery?lang={lang}&mode=network").get_json()["title"].endswith(road)
+    assert not c.get(f"/api/charts/coverage_by_county/cemetery?lang={lang}").get_json()["title"].endswith(road)
+    assert c.get(f"/charts/coverage_by_county/cemetery.svg?lang={lang}&mode=roads").status_code == 400

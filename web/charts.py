@@ -13,6 +13,7 @@ names from ``name_en``) so they never show empty boxes or bare codes.
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -96,7 +97,11 @@ def coverage_by_county(type_key: str, fmt: str):
     # depends only on the cached coverage: render once per (type, mode, language, format)
     body = s.cached(("chart_county", type_key, mode, g.lang, fmt),
                     lambda: _county_chart(s, type_key, fmt, mode).get_data())
-    return Response(body, mimetype=FORMATS[fmt], headers={"Cache-Control": "max-age=300"})
+    # the saved file says its travel mode too (the page's links download it: without a name the
+    # estimate and road-network charts both arrive as <type>.svg); type keys are checked above
+    name = "coverage_by_county_" + re.sub(r"[^A-Za-z0-9_-]", "_", type_key) + ("_network" if mode == "network" else "")
+    return Response(body, mimetype=FORMATS[fmt], headers={
+        "Cache-Control": "max-age=300", "Content-Disposition": f'inline; filename="{name}.{fmt}"'})
 
 
 # -- chart data (shared by the browser charts and the matplotlib ones) ------
@@ -149,9 +154,18 @@ def county_chart_data(cov, lang: str) -> dict:
         r["label"] = f"{100 * r['share']:.0f}% ({r['covered_units']}/{r['units']})"
         r["color"] = bar_colour(r["share"])
     return {"type": cov.ftype.key, "lang": lang,
-            "title": f"{cov.ftype.name(lang)} · {t('coverage_by_county', lang)}",
+            "title": county_chart_title(cov, lang),
             "x_label": t("units_covered_pct", lang),
             "rows": rows, "synthetic_inputs": _synthetic(cov)}
+
+
+def county_chart_title(cov, lang: str) -> str:
+    """The county chart's title; on the road network it says so (the same chart in estimate
+    mode has other figures, and a downloaded file no longer sits beside the map's mode menu)."""
+    title = f"{cov.ftype.name(lang)} · {t('coverage_by_county', lang)}"
+    if getattr(cov, "mode", "estimate") == "network":
+        title += f"（{t('mode_network', lang)}）" if lang == "zh" else f" ({t('mode_network', lang)})"
+    return title
 
 
 def _synthetic(cov) -> bool:
@@ -261,7 +275,7 @@ def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Respons
                 va="center", fontsize=8.5, color="#333")
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("units_covered_pct", lang))
-    ax.set_title(f"{cov.ftype.name(lang)} · {t('coverage_by_county', lang)}", fontsize=10, loc="left")
+    ax.set_title(county_chart_title(cov, lang), fontsize=10, loc="left")
     _style(ax)
     return _render(fig, fmt)
 
