@@ -168,6 +168,10 @@ class _Rows:
         self.shapes = RegionShapes(region)
         self.places = PlaceIndex(region)
         self.region_name = {"zh": region.label["zh"], "en": region.label["en"]}
+        # a place path starts with its county: English messages name it in English (townships stay as they are)
+        from planner.coverage import county_names_en
+        self.county_en = {str(region.counties.loc[c, "name"]): str(n)
+                          for c, n in county_names_en(region.counties).items()}
         self.picks = {str(k): str(v) for k, v in (picks or {}).items()}
 
     # -- helpers ------------------------------------------------------------------------------
@@ -189,11 +193,19 @@ class _Rows:
         column = next((self.cmap[f] for f in _COLUMN_OF.get(fld, (fld,)) if f in self.cmap), None) if fld else None
         # ``unfixed``: the message where the automatic correction (``fixed``) is not made
         kept = {lang: t(unfixed, lang, value=value, **args(kw, lang)) if unfixed else "" for lang in ("zh", "en")}
+        # each candidate with its path for an English page too (data.js shows path_en there)
+        candidates = [{**c, "path_en": self.path_in(c["path"])["en"]} if isinstance(c, dict) and c.get("path") else c
+                      for c in candidates]
         self.issues.append(RowIssue(self.rownum[i] if i is not None else None, column, severity, code, msg["zh"],
                                     msg["en"], fixes["zh"], fixes["en"], str(value), list(candidates), fixed,
                                     kept["zh"], kept["en"]))
         if severity == "error" and i is not None:
             self.refused[i] = True
+
+    def path_in(self, path: str) -> dict:
+        """A place path ("茅箭区·茅塔乡") in each language: in English, its county's English name."""
+        head, sep, rest = str(path).partition("·")
+        return {"zh": path, "en": self.county_en.get(head, head) + sep + rest}
 
     # -- steps --------------------------------------------------------------------------------
     def report(self) -> RegisterReport:
@@ -408,7 +420,7 @@ class _Rows:
                 if loc.problem:
                     self.add(i, fld, "warning", loc.problem,
                              "reg_at_seat" if loc.problem == "village_unknown" else "reg_at_seat_ambiguous",
-                             "reg_fix_pick", loc.value, loc.candidates, path=loc.path)
+                             "reg_fix_pick", loc.value, loc.candidates, path=self.path_in(loc.path))
                 continue
             fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem,
                                                                                                 "reg_fix_pick")
@@ -437,8 +449,9 @@ class _Rows:
             if fld not in cells:  # a code read from a spreadsheet as a number: 420322102, not 420322102.0
                 cells[fld] = [re.sub(r"\.0$", "", v) if fld in ("township_code", "code") else v for v in self.cell(fld)]
             self.add(i, fld, "warning", "outside_named_township", "reg_outside_township",
-                     "reg_fix_check_place", cells[fld][i] or declared[i], found=path.get(found[i], found[i]),
-                     declared=path.get(declared[i], declared[i]))
+                     "reg_fix_check_place", cells[fld][i] or declared[i],
+                     found=self.path_in(path.get(found[i], found[i])),
+                     declared=self.path_in(path.get(declared[i], declared[i])))
         return np.where(declared != "", declared, found)
 
     def ids(self, types, names, lon, lat) -> list[str]:

@@ -115,7 +115,8 @@ class RegisterReport:
             ("行号", "列", "级别", "问题", "修改建议", "原值", "候选")
         sev = {"error": "error (refused)" if en else "错误（拒绝）", "warning": "warning" if en else "警告"}
         rows = [(i.row, i.column, sev[i.severity], i.message_en if en else i.message_zh, i.fix_en if en else i.fix_zh,
-                 i.value, "; ".join(f"{c['code']} {c['path']}" for c in i.candidates)) for i in self.issues]
+                 i.value, "; ".join(f"{c['code']} {c.get('path_en', c['path']) if en else c['path']}"
+                                    for c in i.candidates)) for i in self.issues]
         from planner.cells import safe_frame
         return safe_frame(pd.DataFrame(rows, columns=head))  # the values are the planner's file's own
 

@@ -7,7 +7,25 @@ import io
 
 import pytest
 
-from tests.test_qa7_data_api import misplaced_register, point, props
+
+
+def point(shiyan, i=0):
+    return shiyan.townships.iloc[i].geometry.representative_point()
+
+
+def props(client, type_key="day_care"):
+    fc = client.get(f"/api/coverage/{type_key}/layers").get_json()["facilities"]["features"]
+    return {f["properties"]["id"]: f["properties"] for f in fc}
+
+
+def misplaced_register(shiyan) -> tuple[bytes, str, str]:
+    """One day-care centre at a village of one township whose row names another township of the county."""
+    t, v = shiyan.townships, shiyan.villages
+    here = v.iloc[100]
+    other = t[(t["county_code"] == here["county_code"]) & (t.index != here["township_code"])]
+    other = other[~other["name"].duplicated(keep=False)].iloc[0]
+    row = f"测试日间照料中心,日间照料中心,{here.geometry.x:.6f},{here.geometry.y:.6f},{other['name']}"
+    return ("名称,类型,经度,纬度,乡镇\n" + row + "\n").encode("utf-8"), other["name"], str(other.name)
 
 
 def test_a_changed_sample_row_takes_the_edit_version_and_says_so(client, shiyan):
@@ -144,3 +162,28 @@ def test_a_null_or_non_text_id_is_a_400_naming_it(client, app, value, body, para
         assert j["details"]["parameter"] == param and param in j["message"]
         assert "None" not in j["message"] and "未找到" not in j["message_zh"]
     assert store.fingerprint() == fp
+
+
+# -- 5. English validation report: English county names, an ASCII colon ----------------------------------
+def test_the_english_report_names_counties_in_english(client, shiyan):
+    body, _, code = misplaced_register(shiyan)
+    county = shiyan.counties.loc[shiyan.townships.loc[code, "county_code"]]
+    town = shiyan.townships.loc[code, "name"]
+    # a second row: a village name several places have, answered with candidates to pick from
+    v = shiyan.villages
+    twice = v[v["name"].duplicated(keep=False)]["name"].iloc[0]
+    body += f"测试二,日间照料中心,,,,{twice}\n".encode()
+    body = body.replace("乡镇\n".encode(), "乡镇,村\n".encode(), 1)
+    for lang in ("en", "zh"):
+        rep = client.post(f"/api/data/uploads?lang={lang}", data={"coords": "wgs84", "kind": "facilities",
+                                                                  "file": (io.BytesIO(body), "reg.csv")},
+                          content_type="multipart/form-data").get_json()
+        issue = next(i for i in rep["issues"] if i["code"] == "outside_named_township")
+        if lang == "en":
+            assert f"{county['name_en']}·{town}" in issue["message"] and county["name"] not in issue["message"]
+        else:
+            assert f"{county['name']}·{town}" in issue["message"]
+        cands = [c for i in rep["issues"] for c in i.get("candidates") or []]
+        assert cands and all(c["path_en"].split("·")[0] in set(shiyan.counties["name_en"]) for c in cands)
+        xlsx = client.get(f"/api/data/uploads/{rep['upload_id']}/report.xlsx?lang=en")
+        assert xlsx.status_code == 200

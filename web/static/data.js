@@ -142,11 +142,11 @@
       return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td class='nowrap'>" + esc(i.column || "") + "</td>" +
         "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
         "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") +
-        ((i.candidates || []).length && i.row != null ? "<div class='small candidates'>" + esc(T("data_candidates")) + "：" +
+        ((i.candidates || []).length && i.row != null ? "<div class='small candidates'>" + esc(T("data_candidates")) + (C.lang === "en" ? ": " : "：") +
           i.candidates.map(function (c) {
             // a click places the row at that village or township and checks the file again
             return "<button type='button' class='link pick' data-row='" + esc(i.row) + "' data-code='" + esc(c.code) +
-              "' title='" + esc(T("data_pick_hint")) + "'>" + esc(c.path || c.code) + " (" + esc(c.code) + ")</button>";
+              "' title='" + esc(T("data_pick_hint")) + "'>" + esc((C.lang === "en" && c.path_en) || c.path || c.code) + " (" + esc(c.code) + ")</button>";
           }).join(" ") + "</div>" : "") +
         "</td></tr>";
     }).join("") || "<tr><td colspan='4' class='muted'>" + T("data_no_issues") + "</td></tr>";
