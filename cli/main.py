@@ -9,6 +9,7 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
 
 from cli import analysis, backup, data, region, serve, solve, travel, users
@@ -22,8 +23,76 @@ from geo.errors import CoverplanError
 GROUPS = [region, data, travel, solve, analysis, capacity_command, map_command, serve, users, backup]
 
 
+#: The language of argparse's own errors (set by main() from --lang before parsing).
+_ERROR_LANG = [settings.LANG]
+
+#: argparse's usual errors (Python's wording) and their Chinese: a planner running the Chinese CLI
+#: reads what is wrong without English. Anything not listed stays as argparse words it.
+_TYPE_WORDS = {"int": "整数", "float": "数字"}
+_ZH_ERRORS = [
+    (re.compile(r"argument (?P<arg>.+?): invalid (?P<type>\w+) value: (?P<value>.*)$", re.S),
+     lambda m: f"参数 {m['arg']} 的值 {_quoted(m['value'])} 不是有效的{_TYPE_WORDS.get(m['type'], m['type'])}，"
+               f"请给出一个{_TYPE_WORDS.get(m['type'], m['type'])}"),
+    (re.compile(r"argument (?P<arg>.+?): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)$", re.S),
+     lambda m: f"参数 {_arg(m['arg'])} 的值 {_quoted(m['value'])} 不是可选值，请从以下选择：{_choices(m['choices'])}"),
+    (re.compile(r"the following arguments are required: (?P<args>.*)$", re.S),
+     lambda m: f"缺少必需的参数：{_arg(m['args']).replace(', ', '、')}"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)$", re.S),
+     lambda m: f"无法识别的参数：{m['args']}（用 -h 查看可用参数）"),
+    (re.compile(r"argument (?P<arg>.+?): expected one argument$", re.S),
+     lambda m: f"参数 {m['arg']} 后面需要一个值"),
+    (re.compile(r"argument (?P<arg>.+?): not allowed with argument (?P<other>.+)$", re.S),
+     lambda m: f"参数 {m['arg']} 不能与参数 {m['other']} 同时使用"),
+    (re.compile(r"one of the arguments (?P<args>.+) is required$", re.S),
+     lambda m: f"以下参数须给出其一：{m['args']}"),
+    (re.compile(r"ambiguous option: (?P<opt>\S+) could match (?P<matches>.*)$", re.S),
+     lambda m: f"选项 {m['opt']} 有歧义，可能是：{m['matches'].replace(', ', '、')}"),
+]
+
+
+def _arg(name: str) -> str:
+    """A subcommand argument is named by its dest ("region_command"): say 子命令 instead."""
+    return re.sub(r"\b\w*command\b", "子命令", name)
+
+
+def _quoted(value: str) -> str:
+    """argparse shows a value as a Python repr ('abc'): show it as “abc”."""
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+        v = v[1:-1]
+    return f"“{v}”"
+
+
+def _choices(text: str) -> str:
+    return "、".join(_quoted(c)[1:-1] for c in re.split(r",\s*", text))
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """--lang as given on the command line (argparse has not read it yet when an error comes)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
+            return argv[i + 1]
+        if a.startswith("--lang=") and a[7:] in ("zh", "en"):
+            return a[7:]
+    return settings.LANG
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese when the CLI speaks Chinese (subcommands inherit it)."""
+
+    def error(self, message: str):
+        if _ERROR_LANG[0] != "zh":
+            return super().error(message)
+        for pattern, words in _ZH_ERRORS:
+            if m := pattern.match(message):
+                message = words(m)
+                break
+        usage = self.format_usage().replace("usage:", "用法：", 1)
+        self.exit(2, f"{usage}{self.prog}：错误：{message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="coverplan",
         description="十堰市民政设施覆盖规划 / facility coverage planner for Shiyan")
     parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
@@ -36,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    _ERROR_LANG[0] = _argv_lang(sys.argv[1:] if argv is None else list(argv))
     args = parser.parse_args(argv)
     try:
         out = getattr(args, "out", None)

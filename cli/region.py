@@ -10,6 +10,16 @@ from geo import settings
 KIND_WORDS = {"镇": ("镇", "town"), "乡": ("乡", "township"), "街道": ("街道", "subdistrict"),
               "other": ("其他", "other"), "community": ("社区", "community"), "village": ("村", "village")}
 
+#: The provenance section of `region info` in words: layers, quality fields and their values (zh, en).
+#: Values not listed print as stored (a region built elsewhere may use others).
+LAYER_WORDS = {"counties": ("县级边界", "counties"), "townships": ("乡镇（街道）边界", "townships"),
+               "villages": ("村（社区）点位", "villages"), "population": ("人口", "population"),
+               "scenic_areas": ("景区", "scenic areas"), "facilities": ("设施名录", "facilities")}
+QUALITY_FIELDS = {"geometry_quality": ("边界质量", "geometry"), "location_quality": ("位置质量", "location"),
+                  "quality": ("数据质量", "data")}
+QUALITY_WORDS = {"official": ("官方", "official"), "approximate": ("近似", "approximate"),
+                 "synthetic": ("合成", "synthetic"), "derived": ("推算", "derived"), "imported": ("导入", "imported")}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("region", help="区域数据 / region data")
@@ -62,18 +72,32 @@ def _info(args) -> int:
     head = ["代码", "县区", "总人口", "60岁+", "65岁+", "80岁+", "核对"] if zh else \
            ["code", "county", "population", "60+", "65+", "80+", "check"]
     county = county_namer(region, args.lang, pad=10)
+
+    def check(ok: bool) -> str:
+        return ("一致" if ok else "不一致") if zh else ("OK" if ok else "MISMATCH")
+
     print("{:<8}{:<{w}}{:>11}{:>10}{:>10}{:>9}  {}".format(*head, w=county.width))
     for r in info["population_by_county"]:
         print(f"{r['code']:<8}{county(r['code'])}{r['population']:>11,}{r['aged_60']:>10,}{r['aged_65']:>10,}"
-              f"{r['aged_80']:>9,}  {'OK' if r['derived_sum_matches_census'] else 'MISMATCH'}")
+              f"{r['aged_80']:>9,}  {check(r['derived_sum_matches_census'])}")
     p = info["population"]
     print(f"{'':<8}{'合计' if zh else 'total':<{county.width}}{p['population']:>11,}{p['aged_60']:>10,}"
           f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
-    print("来源与质量 / provenance:" if zh else "provenance:")
+    print("来源与质量:" if zh else "provenance:")
+    i = 0 if zh else 1
+
+    def word(table: dict, key) -> str:
+        return table[key][i] if key in table else str(key)
+
     for layer, meta in info["provenance"].items():
-        flags = ", ".join(f"{k}={v}" for k, v in meta.items() if k in ("geometry_quality", "location_quality",
-                                                                       "quality", "synthetic"))
-        print(f"  {layer}: {flags} — {meta.get('source', '')}")
+        # "边界质量 近似；示意" / "geometry approximate; illustrative": words, not key=value pairs
+        flags = [f"{word(QUALITY_FIELDS, k)} {word(QUALITY_WORDS, meta[k])}"
+                 for k in QUALITY_FIELDS if meta.get(k)]
+        if meta.get("synthetic"):
+            flags.append("示意" if zh else "illustrative (synthetic)")
+        # the source in the CLI's language where the region gives one (names of sources stay as they are)
+        source = (meta.get("source_zh") or meta.get("source") or "") if zh else (meta.get("source") or meta.get("source_zh") or "")
+        print(f"  {word(LAYER_WORDS, layer)}{'：' if zh else ': '}{('；' if zh else '; ').join(flags)} — {source}")
     return 0
 
 
