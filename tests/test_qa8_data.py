@@ -187,3 +187,31 @@ def test_the_english_report_names_counties_in_english(client, shiyan):
         assert cands and all(c["path_en"].split("·")[0] in set(shiyan.counties["name_en"]) for c in cands)
         xlsx = client.get(f"/api/data/uploads/{rep['upload_id']}/report.xlsx?lang=en")
         assert xlsx.status_code == 200
+
+
+# -- 6. the documented script flow under a required login: /api/csrf, then /login, then the API ------------
+def test_a_script_gets_the_token_before_login_and_logs_in_with_it(tmp_path):
+    from conftest import plain_client  # no token or Origin of its own: what curl has
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "AUTH": "required"})
+    try:
+        app.extensions["coverplan"]["users"].add("li", "planner", None, password="pw-long-enough-1", must_change=False)
+        c = plain_client(app)
+        r = c.get("/api/csrf")
+        assert r.status_code == 200, r.get_json()
+        token = r.get_json()["token"]
+        assert token and "cp_csrf" in r.headers.get("Set-Cookie", "")
+        # without the token a login is still refused; with it the script is in
+        assert c.post("/login", json={"name": "li", "password": "pw-long-enough-1"}).status_code == 403
+        r = c.post("/login", json={"name": "li", "password": "pw-long-enough-1"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 200, r.get_json()
+        # the API is still closed to one who has only the token
+        other = plain_client(app)
+        other.get("/api/csrf")
+        assert other.get("/api/townships").status_code == 401
+        assert c.get("/api/townships").status_code == 200
+        r = c.post("/api/data/rollback", json={"version": "x"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 400  # past the CSRF check: the answer is about the body
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

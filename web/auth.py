@@ -44,7 +44,7 @@ bp = Blueprint("auth", __name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 #: Endpoints anyone may reach without a login (the login page needs its styles).
-PUBLIC = {"auth.login", "static", "pages.healthz"}
+PUBLIC = {"auth.login", "static", "pages.healthz", "csrf"}  # csrf: a script asks before it logs in (the login page has the token too)
 #: State-changing endpoints every signed-in user may use on his own account.
 SELF_SERVICE = {"auth.login", "auth.logout", "auth.password"}
 #: Who may do what, shown on the admin page and sent to the browser.
