@@ -132,3 +132,35 @@ def test_county_chart_download_names_its_travel_mode(town_client, lang):
     assert c.get(f"/api/charts/coverage_by_county/cemetery?lang={lang}&mode=network").get_json()["title"].endswith(road)
     assert not c.get(f"/api/charts/coverage_by_county/cemetery?lang={lang}").get_json()["title"].endswith(road)
     assert c.get(f"/charts/coverage_by_county/cemetery.svg?lang={lang}&mode=roads").status_code == 400
+
+
+# -- 5. a body refused as JSON: what is wrong and where, not "finite numbers, 32 levels" --
+
+@pytest.fixture(scope="module")
+def api_client(tmp_path_factory):
+    from web.app import create_app
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa8json") / "p.sqlite"), "TESTING": True,
+                      "CSRF_ENABLED": False})
+    yield app.test_client()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("path", ["/api/proposals", "/api/data/edits"])
+@pytest.mark.parametrize("body, zh, en", [
+    (b'{"type": "day_care", "name": "a\x01b"}', "第 1 行第 32 列（第 32 个字符）的字符串中含控制字符 U+0001",
+     "a control character (U+0001) inside a string at character 32 (line 1, column 32)"),
+    (b'{"type":\n "a\tb"}', "第 2 行第 4 列（第 13 个字符）的字符串中含控制字符 U+0009",
+     "(U+0009) inside a string at character 13 (line 2, column 4)"),
+    (b'{"type": "day_care"', "第 1 行第 20 列（第 20 个字符）：此处应为逗号", "Expecting ',' delimiter at character 20"),
+    (b'{"p": NaN}', "NaN 不是有限数", "NaN is not a JSON number: numbers must be finite"),
+    (b'{"p": 1e999}', "1e999 不是有限数", "1e999 is out of range"),
+    (b"[" * 40 + b"]" * 40, "嵌套超过 32 层", "nested deeper than 32 levels"),
+])
+def test_bad_json_body_says_what_and_where(api_client, path, body, zh, en):
+    for lang, words in (("zh", zh), ("en", en)):
+        r = api_client.post(f"{path}?lang={lang}", data=body, content_type="application/json")
+        assert r.status_code == 400
+        msg = r.get_json()["message"]
+        assert words in msg and ("请求内容不是有效的 JSON" if lang == "zh" else "The request body is not valid JSON") in msg, msg
+        if b"\x01" in body or b"\t" in body:  # not the old words about numbers and nesting
+            assert "有限数" not in msg and "finite" not in msg, msg

@@ -91,6 +91,8 @@ def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: st
     ``label``, an i18n key, where the same name means another field, e.g. an upload's ``kind``)
     and what would be accepted."""
     from planner.i18n import t
+    if name == "body" and expected_en.startswith("valid JSON") and (refused := _json_body_error()):
+        return refused
     key = label or FIELD_LABELS.get(name)
     shown = shown_value(value)
     if key is None:
@@ -101,6 +103,20 @@ def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: st
     gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""  # 应为 JSON 对象
     return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{gap}{expected_zh}。",
                           details={"parameter": name, "value": value})
+
+
+def _json_body_error() -> InputDataError | None:
+    """The request body refused as JSON, saying what is wrong and where (a control character in a
+    string, a missing comma at line 2 column 5, NaN...): get_json(silent=True) keeps the reason to
+    itself, and "finite numbers, nested at most 32 levels" sent planners looking at the wrong thing."""
+    from flask import has_request_context, request
+
+    from web.safejson import problem
+    what = problem(request.get_data(cache=True)) if has_request_context() else None
+    if what is None:
+        return None
+    return InputDataError(f"The request body is not valid JSON: {what[0]}.", f"请求内容不是有效的 JSON：{what[1]}。",
+                          hint_en=what[2], hint_zh=what[3], details={"parameter": "body"})
 
 
 def not_found(what_en: str, what_zh: str, key) -> NotFoundError:

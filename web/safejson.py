@@ -88,3 +88,42 @@ def loads_request(text: str | bytes):
     if depth(obj) > MAX_DEPTH:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
     return obj
+
+
+#: json's own error wording (Python's) -> Chinese, for :func:`problem`.
+_ZH_DECODE = {"Expecting value": "此处应为一个值", "Expecting property name enclosed in double quotes": "此处应为用双引号括起的属性名",
+              "Expecting ',' delimiter": "此处应为逗号", "Expecting ':' delimiter": "此处应为冒号",
+              "Extra data": "JSON 已结束，其后还有多余内容", "Unterminated string starting at": "字符串没有结束的引号（从此处开始）",
+              "Invalid \\escape": "无效的转义序列", "Invalid \\uXXXX escape": "无效的 \\u 转义"}
+
+
+def problem(data: str | bytes) -> tuple[str, str, str, str] | None:
+    """What is wrong with a request body :func:`loads_request` refuses, in words: (en, zh, hint_en,
+    hint_zh), naming the place (character, line, column); None when it parses."""
+    try:
+        loads_request(data)
+        return None
+    except UnicodeDecodeError:
+        return ("it is not UTF-8 text", "内容不是 UTF-8 编码的文本",
+                "Send the body encoded as UTF-8.", "请以 UTF-8 编码发送。")
+    except json.JSONDecodeError as exc:
+        where_en = f"at character {exc.pos + 1} (line {exc.lineno}, column {exc.colno})"
+        where_zh = f"第 {exc.lineno} 行第 {exc.colno} 列（第 {exc.pos + 1} 个字符）"
+        if exc.msg.startswith("Invalid control character"):
+            code = f"U+{ord(exc.doc[exc.pos]):04X}" if exc.pos < len(exc.doc) else "?"
+            return (f"a control character ({code}) inside a string {where_en}",
+                    f"{where_zh}的字符串中含控制字符 {code}",
+                    "Control characters inside a string must be escaped (\\u0001; \\t, \\n for tab and newline): "
+                    "JSON libraries do this when they encode the body.",
+                    "字符串中的控制字符须转义（如 \\u0001；制表符、换行写作 \\t、\\n），用 JSON 库编码请求内容时会自动处理。")
+        zh = next((v for k, v in _ZH_DECODE.items() if exc.msg.startswith(k)), f"格式错误（{exc.msg}）")
+        return (f"{exc.msg} {where_en}", f"{where_zh}：{zh}",
+                "Check the JSON at that place (strings and names in double quotes, commas between items).",
+                "请检查该处的 JSON（字符串和属性名用双引号，各项之间用逗号）。")
+    except ValueError as exc:
+        text = str(exc)
+        if text.startswith("nested deeper"):
+            return (text, f"嵌套超过 {MAX_DEPTH} 层", f"Nest at most {MAX_DEPTH} levels.", f"嵌套请不超过 {MAX_DEPTH} 层。")
+        word = text.split(" ", 1)[0]
+        return (f"{text}: numbers must be finite", f"{word} 不是有限数（JSON 数值须为有限数）",
+                "Send a finite number, or null where there is no value.", "请填写有限数，无值时用 null。")
