@@ -215,3 +215,66 @@ def test_a_script_gets_the_token_before_login_and_logs_in_with_it(tmp_path):
         assert r.status_code == 400  # past the CSRF check: the answer is about the body
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- 7 (and 5 on the page). /data in Chromium: the network's formats, its colours, the candidates' colon ------
+from browser import browser, page, server  # noqa: E402,F401  (fixtures: only the tests below start them)
+
+
+def _fake_network_job(page, near, total=100):
+    import json
+
+    page.route("**/api/data/uploads?*", lambda r: r.fulfill(
+        status=202, content_type="application/json", body=json.dumps({"kind": "network", "id": "jobqa8", "state": "queued"})))
+    page.route("**/api/jobs/jobqa8*", lambda r: r.fulfill(content_type="application/json", body=json.dumps(
+        {"id": "jobqa8", "state": "done", "progress": 1, "result": {"nodes": 27, "edges": 66, "version": 1,
+                                                                    "villages": total, "villages_near": near}})))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("near,red,note", [(100, False, False), (80, False, True), (30, True, True)])
+def test_the_network_upload_says_its_formats_and_is_red_only_when_most_villages_are_off(page, tmp_path, lang,
+                                                                                       near, red, note):
+    _fake_network_job(page, near)
+    page.goto(page.base + f"/data?lang={lang}")
+    hint = page.locator("#u-formats")
+    assert "Excel" in hint.inner_text()
+    page.select_option("#u-kind", "network")
+    assert "Excel" not in hint.inner_text() and ".osm.pbf" in hint.inner_text() and ".graphml" in hint.inner_text()
+    assert ".osm" in page.locator("#u-file").get_attribute("accept")
+    f = tmp_path / "town.osm"
+    f.write_text("<osm/>")
+    page.set_input_files("#u-file", str(f))
+    page.click("#u-check")
+    status = page.locator("#u-status")
+    page.wait_for_function("document.getElementById('u-status').textContent.indexOf('27') >= 0")
+    cls = status.get_attribute("class")
+    assert ("bad" in cls) is red and ("good" in cls) is (not red)
+    partial = "请上传覆盖全市的路网" if lang == "zh" else "upload a network that covers it"
+    assert (partial in status.inner_text()) is note
+    page.screenshot(path=str(tmp_path / f"net_{lang}_{near}.png"))
+    page.select_option("#u-kind", "facilities")
+    assert "Excel" in hint.inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_candidates_read_in_the_page_language(page, shiyan, tmp_path, lang):
+    v = shiyan.villages
+    twice = v[v["name"].duplicated(keep=False)]["name"].iloc[0]
+    f = tmp_path / "reg.csv"
+    f.write_text(f"名称,类型,村\n测试二,日间照料中心,{twice}\n", encoding="utf-8")
+    page.goto(page.base + f"/data?lang={lang}")
+    page.select_option("#u-kind", "facilities")
+    page.set_input_files("#u-file", str(f))
+    page.click("#u-check")
+    page.wait_for_function("document.getElementById('report').dataset.ready === '1'")
+    text = page.locator("#issues .candidates").first.inner_text()
+    page.screenshot(path=str(tmp_path / f"cands_{lang}.png"), full_page=True)
+    en_counties = set(shiyan.counties["name_en"])
+    if lang == "en":
+        assert text.startswith("Candidates: ") and "：" not in text
+        assert any(n in text for n in en_counties) and not any(n in text for n in shiyan.counties["name"])
+    else:
+        assert text.startswith("可能是：") and not any(n in text for n in en_counties)

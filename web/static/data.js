@@ -264,7 +264,9 @@
             .replace("{edges}", j.result.edges).replace("{v}", j.result.version);
           if (r.villages) {   // how much of the region the network reaches
             msg += " " + T("data_network_reach").replace("{near}", fmt(r.villages_near)).replace("{total}", fmt(r.villages));
-            if (r.villages_near < 0.9 * r.villages) { msg += " " + T("data_network_partial"); $("u-status").className = "small bad"; }
+            // the note when a tenth or more are off it; red only when most are (the analysis then says little)
+            if (r.villages_near < 0.9 * r.villages) msg += " " + T("data_network_partial");
+            if (r.villages_near < 0.5 * r.villages) $("u-status").className = "small bad";
           }
           $("u-status").textContent = msg;
           headerVersion(j.result.version);
@@ -283,6 +285,11 @@
     $("u-coords").disabled = $("u-encoding").disabled = $("u-crs").disabled = k === "network";
     // a road network is built and then used at once (no rows to review); other kinds are checked first
     $("u-check").textContent = T(k === "network" ? "data_build_network" : "data_check");
+    // the formats that kind takes: a road network is no table
+    var hint = $("u-formats");
+    hint.textContent = k === "network" ? hint.dataset.network : hint.dataset.table;
+    $("u-file").accept = k === "network" ? ".osm,.pbf,.graphml"
+      : ".csv,.txt,.xlsx,.xls,.geojson,.json,.zip,.gpkg,.kml,.kmz";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
