@@ -19,6 +19,25 @@ from geo.errors import InputDataError, listed
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 
 
+class GivenFloat(float):
+    """A float that prints as typed: messages echo --radius -3 as -3, not -3.0."""
+
+    def __new__(cls, text: str):
+        obj = super().__new__(cls, text)
+        obj.text = text.strip()
+        return obj
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def given_float(text: str) -> float:
+    return GivenFloat(text)
+
+
+given_float.__name__ = "float"  # argparse names the type in its error ("invalid float value")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("solve", help="选址优化 / choose facility sites (LSCP, MCLP, p-median, p-center)")
     s.add_argument("--model", choices=MODELS, required=True,
@@ -32,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--costs", type=Path,
                    help=".npz with array 'costs' (demand rows x candidate columns; inf = unreachable), "
                         "or a scipy.sparse .npz; default: euclidean distance from x,y")
-    s.add_argument("--radius", type=float, help="coverage radius, in the unit of the costs (lscp, mclp)")
+    s.add_argument("--radius", type=given_float, help="coverage radius, in the unit of the costs (lscp, mclp)")
     s.add_argument("--p", type=int, help="number of NEW sites (mclp, pmedian, pcenter)")
     s.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     s.add_argument("--gap", type=float, default=0.0, help="relative MIP gap to stop at (default 0)")

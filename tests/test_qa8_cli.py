@@ -46,3 +46,33 @@ def test_argparse_errors_in_chinese(capsys, argv, zh, en):
         main(["--lang", "en"] + argv)
     err = capsys.readouterr().err
     assert en in err and "错误" not in err, err
+
+
+DEMAND = "id,x,y,weight\nd0,0,0,1\nd1,1000,0,1\nd5,5000,0,10\n"
+CANDS = "id,x,y\nA,0,0\nB,2000,0\n"
+
+
+@pytest.mark.parametrize("given", ["inf", "-3", "-3.50", "nan", "1e999", " -2"])
+@pytest.mark.parametrize("model", [["lscp"], ["mclp", "--p", "1"]])
+def test_radius_must_be_finite_and_is_echoed_as_given(tmp_path, capsys, given, model):
+    (tmp_path / "d.csv").write_text(DEMAND, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(CANDS, encoding="utf-8")
+    argv = ["solve", "--model", *model, "--demand", str(tmp_path / "d.csv"), "--candidates", str(tmp_path / "c.csv"),
+            f"--radius={given}"]
+    assert main(["--lang", "zh"] + argv) == 2
+    err = capsys.readouterr().err
+    assert f"服务半径必须是有限的非负数，实际为 {given.strip()}。" in err, err
+    assert main(["--lang", "en"] + argv) == 2
+    err = capsys.readouterr().err
+    assert f"The service radius must be a finite number >= 0, got {given.strip()}." in err, err
+
+
+def test_radius_check_in_the_planner_echoes_numbers_without_repr():
+    from geo.errors import InputDataError
+    from planner.models.coverage import _check_radius
+    assert _check_radius(0) == 0.0 and _check_radius("2.5") == 2.5
+    for value, shown in ((-3, "-3"), (float("inf"), "inf"), (None, "nothing"), ("abc", "abc")):
+        with pytest.raises(InputDataError) as e:
+            _check_radius(value)
+        assert e.value.en == f"The service radius must be a finite number >= 0, got {shown}.", e.value.en
+        assert "'" not in e.value.message("zh")

@@ -56,9 +56,13 @@ def _check_radius(radius: Any) -> float:
     except (TypeError, ValueError):
         r = np.nan
     if radius is None or not np.isfinite(r) or r < 0:
+        # "finite": inf is >= 0 but no radius; the value echoed as given (str: the CLI's --radius keeps
+        # its text, so -3 is not shown as -3.0), never as a repr
+        shown_en = "nothing" if radius is None else str(radius)
+        shown_zh = "空" if radius is None else str(radius)
         raise InputDataError(
-            f"The service radius must be a number >= 0, got {radius!r}.",
-            f"服务半径必须是非负数，实际为 {radius!r}。",
+            f"The service radius must be a finite number >= 0, got {shown_en}.",
+            f"服务半径必须是有限的非负数，实际为 {shown_zh}。",
             hint_en="Give the service radius (--radius on the command line) in the unit of the cost matrix.",
             hint_zh="请用与成本矩阵相同的单位指定服务半径（命令行为 --radius）。",
             details={"radius": str(radius)})
