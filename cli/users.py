@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 
 from cli.output import print_json
@@ -105,7 +106,12 @@ def _fail(args, exc) -> int:
         print_json({"error": "AccountError", "code": exc.code, "message": exc.message(args.lang),
                     "message_en": exc.en, "message_zh": exc.zh})
     else:
-        print(("error: " if args.lang == "en" else "错误：") + exc.message(args.lang), file=sys.stderr)
+        # as every other command says it ("错误: ", main.py); a value in Chinese quotes in a Chinese message
+        msg = exc.message(args.lang)
+        if args.lang != "en":
+            # a quote followed by a letter is inside the value (a name typed with quotes), not its end
+            msg = re.sub(r'"(.*?)"(?![^\W_]|")', r"“\1”", msg)
+        print(("error: " if args.lang == "en" else "错误: ") + msg, file=sys.stderr)
     return 2
 
 
@@ -140,7 +146,9 @@ def _list(args) -> int:
     store = _store(args)
     users = store.list()
     if args.json:
-        print_json([u.public() for u in users])
+        names = (store.counties_en if args.lang == "en" else store.counties) or {}
+        # as /api/admin/users: the county's name in the language asked ("" for the whole city)
+        print_json([{**u.public(), "county_name": names.get(u.county or "", "")} for u in users])
         return 0
     if not users:
         _say(args, "尚无用户。", "No users yet.")

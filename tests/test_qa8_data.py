@@ -278,3 +278,31 @@ def test_the_report_candidates_read_in_the_page_language(page, shiyan, tmp_path,
         assert any(n in text for n in en_counties) and not any(n in text for n in shiyan.counties["name"])
     else:
         assert text.startswith("可能是：") and not any(n in text for n in en_counties)
+
+
+# -- 8. coverplan users: list --json names the county, add's errors read as the other commands' --------------
+def _cli(capsys, *argv):
+    from cli.main import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_users_list_json_names_the_county_and_add_errors_read_as_the_other_commands(tmp_path, capsys):
+    import json
+
+    db = str(tmp_path / "p.sqlite")
+    assert _cli(capsys, "users", "add", "wang", "--role", "planner", "--county", "房县", "--db", db)[0] == 0
+    assert _cli(capsys, "users", "add", "boss", "--role", "admin", "--db", db)[0] == 0
+    rows = {r["name"]: r for r in json.loads(_cli(capsys, "users", "list", "--json", "--db", db)[1])}
+    assert rows["wang"]["county_name"] == "房县" and rows["boss"]["county_name"] == ""
+    rows = {r["name"]: r for r in json.loads(_cli(capsys, "--lang", "en", "users", "list", "--json", "--db", db)[1])}
+    assert rows["wang"]["county_name"] == "Fang County"
+    code, _, err = _cli(capsys, "users", "add", "li", "--role", "planner", "--county", "Atlan\"tis", "--db", db)
+    assert code == 2 and err.startswith("错误: ") and "错误：" not in err and "“Atlan" in err
+    code, _, err = _cli(capsys, "users", "add", "wang", "--role", "viewer", "--db", db)
+    assert code == 2 and err.startswith("错误: ")
+    code, _, err = _cli(capsys, "--lang", "en", "users", "add", "li", "--role", "planner", "--county", "Atlantis",
+                        "--db", db)
+    assert code == 2 and err.startswith("error: ") and '"Atlantis"' in err
