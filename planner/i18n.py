@@ -215,7 +215,7 @@ _STRINGS.update({
 
 # -- strings: the coverage map in network mode --
 _STRINGS.update({
-    "network_note": ("出行成本按路网计算（当前数据版本的路网）", "Travel costs computed on the road network (the current data version's)"),
+    "network_note": ("出行时间按路网计算（当前数据版本的路网）", "Travel times computed on the road network (the current data version's)"),
     "network_note_m": ("距离按路网计算（当前数据版本的路网）", "Distances computed on the road network (the current data version's)"),
     "network_unreachable": (
         "{n} 个需求单元离路网超过 1 公里，或与任何设施不在同一连通路网上，计为未覆盖。"
@@ -1031,8 +1031,8 @@ _STRINGS.update({
 
 # -- strings: QA8 proposal fixes (qa8f) --
 _STRINGS.update({
-    "network_note": ("出行时间按路网计算", "Travel times on the road network"),
-    "network_note_m": ("距离按路网计算", "Distances on the road network"),
+    "proposal_network_note": ("出行时间按路网计算", "Travel times on the road network"),
+    "proposal_network_note_m": ("距离按路网计算", "Distances on the road network"),
     "targets_on_estimate": ("规划目标按估算方式（直线×绕行系数）衡量，与上方按路网计算的前后对比口径不同。",
                             "Targets are measured on the estimate (straight line × detour factor), not on the "
                             "road network of the before/after figures above."),

@@ -59,7 +59,7 @@ def test_network_mode_says_who_is_unreachable(town_client):
     n = c.get("/api/coverage/cemetery?mode=network").get_json()["citywide"]["unreachable_units"]
     assert n > 100   # a 1 km town network leaves most of the city off the roads
     zh = c.get("/map/cemetery?mode=network").get_data(as_text=True)
-    assert f"{n} 个需求单元离路网超过 1 公里" in zh and "出行成本按路网计算" in zh
+    assert f"{n} 个需求单元离路网超过 1 公里" in zh and "出行时间按路网计算（当前数据版本的路网）" in zh
     en = c.get("/map/cemetery?mode=network&lang=en").get_data(as_text=True)
     assert f"{n} demand units are more than 1 km from the road network" in en
     assert "estimated from straight-line" not in en.split('id="summary"')[1].split("</section>")[0]
