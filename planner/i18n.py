@@ -997,7 +997,6 @@ _STRINGS.update({
     "plan_sites_upgraded": ("改造 {n} 处", "{n} upgraded"),
     "plan_sites_converted": ("转型 {n} 处", "{n} converted"),
     "edit_done_after_reload": ("已保存，现为数据版本 v{v}。", "Saved: now on data version v{v}."),
-    "map_src_added_on_map": ("在地图上添加", "added on the map"),
     "brief_cluster_key": ("聚合的拟建点（气泡中数字为点数）", "clustered proposed sites (the number counts them)"),
 })
 # (QA6 proposal fixes) end
@@ -1025,9 +1024,6 @@ _STRINGS.update({
     "data_formats_network": ("支持 OpenStreetMap 路网（.osm、.osm.pbf）或 GraphML（.graphml）",
                              "OpenStreetMap road network (.osm, .osm.pbf) or GraphML (.graphml)"),
     # what the map's popup puts in its "规划人员提供（{file}，数据版本 {v}）" for a row changed on the map
-    "src_file_edited": ("{file}，在地图上修改", "{file}, changed on the map"),
-    "src_file_edited_own": ("在地图上添加并修改", "added and changed on the map"),
-    "src_file_edited_sample": ("示例数据，在地图上修改", "sample data, changed on the map"),
     "src_edited_sample": ("示例数据（示意），规划人员在地图上修改（数据版本 {v}）",
                           "sample data (illustrative), changed by the planner on the map (data version {v})"),
 })

@@ -41,7 +41,7 @@ def test_a_changed_sample_row_takes_the_edit_version_and_says_so(client, shiyan)
     assert v_r > v_add
     rows = props(client)
     r = rows[sample_id]
-    assert r["source_version"] == v_r and r["source_edited"] is True and r["source_file"] == "示例数据，在地图上修改"
+    assert r["source_version"] == v_r and r["source_edited"] is True and r["source_file"] == ""
     assert r["source_text"] == f"示例数据（示意），规划人员在地图上修改（数据版本 {v_r}）"
     added = next(x for x in rows.values() if x["name"] == "新增甲")
     assert added["source_version"] == v_add and added["source_text"] == f"规划人员在地图上添加（数据版本 {v_add}）"
@@ -67,7 +67,7 @@ def test_an_imported_row_edited_on_the_map_is_credited_to_the_edit_not_the_file(
     v_e = client.post("/api/data/edits", json={"action": "update", "type": "day_care", "id": fid,
                                                "fields": {"remark": "已核实"}}).get_json()["version"]
     r = props(client)[fid]
-    assert r["source_version"] == v_e and r["source_file"] == "cem.csv，在地图上修改" and r["source_edited"] is True
+    assert r["source_version"] == v_e and r["source_file"] == "cem.csv" and r["source_edited"] is True
     assert r["source_text"] == f"规划人员提供（cem.csv），在地图上修改（数据版本 {v_e}）"
     assert f"cem.csv，数据版本 {v_e}" not in r["source_text"]
 

@@ -446,16 +446,13 @@ class Service:
                      if "source_version" in reg else [float("nan")] * len(f))
             row_f = reg["source_file"].reindex(ids).to_numpy() if "source_file" in reg else [None] * len(f)
             came_in = [file if isinstance(file, str) else (src.get("file") or "") for file in row_f]
-            files = [file if o and not e and not s else None for o, e, s, file in zip(own, edited, sample, came_in)]
             # ints in an object column: a column of numbers and None would come out as floats (15.0)
             versions = [(int(v) if v == v else int(src["dataset_version"])) if o else None
                         for o, v in zip(own, row_v)]
-            # a changed row: its file (if any) and "changed on the map", in words, as the popup (map.js) shows
-            # source_file; source_edited tells it from a file name, source_text is the whole sentence
-            f["source_file"] = pd.Series([_edited_label(lang, orig, bool(s)) if o and e else
-                                          ("" if o else None) if fl is None else fl
-                                          for o, e, s, fl, orig in zip(own, edited, sample, files, came_in)],
-                                         index=f.index, dtype=object)
+            # source_file: the file a row came in with ("" for one added on the map), as data; what the popup
+            # says is source_text, the whole sentence (a changed row is credited to the edit, not its file)
+            f["source_file"] = pd.Series([(orig if isinstance(orig, str) else "") if o else None
+                                          for o, orig in zip(own, came_in)], index=f.index, dtype=object)
             f["source_version"] = pd.Series(versions, index=f.index, dtype=object)
             f["source_edited"] = pd.Series([bool(e) if o else None for o, e in zip(own, edited)],
                                            index=f.index, dtype=object)
@@ -533,13 +530,6 @@ class Service:
                 a["text"] = _target_text(r["kind"], a["value"], r["target"])
             out.append(r)
         return out
-
-
-def _edited_label(lang: str, file, sample: bool) -> str:
-    """The popup's source for a row changed on the map: "cem.csv，在地图上修改" (never the bare file)."""
-    if sample:
-        return t("src_file_edited_sample", lang)
-    return t("src_file_edited", lang, file=file) if isinstance(file, str) and file else t("src_file_edited_own", lang)
 
 
 def _source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:

@@ -228,7 +228,8 @@
           layer.bindPopup("<div class='pop'><h4>" + esc(p.name) + "</h4><table>" + row(T("code"), esc(p.id)) +
             row(T("township"), esc(p.township_name || p.township_code)) +
             ["address", "operator", "phone", "remark"].map(function (k) { return p[k] ? row(T("field_" + k), esc(p[k])) : ""; }).join("") +
-            (p.source_version ? row(T("map_source"), esc(T("map_src_planner").replace("{file}", p.source_file || T("map_src_added_on_map")).replace("{v}", p.source_version))) : "") +
+            // the server words where the row comes from (an import's file, added or changed on the map)
+            (p.source_text ? row(T("map_source"), esc(p.source_text)) : "") +
             (p.synthetic ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") +
             "</table></div>");
           layer.feature = f;
