@@ -107,7 +107,7 @@ def _capacity(args) -> int:
     zh = args.lang == "zh"
     c = d["citywide"]
     name = rep.name_zh if zh else rep.name_en
-    # the *_whole figures: the one rounding rule shared with the API and the overview (planner.beds.whole_units)
+    # the *_whole figures: the one rounding rule shared with the API and the overview (planner.capacity.whole_units)
     print(f"{name}: {c['supply_whole']:,} / {c['required_whole']:,} "
           f"({c['ratio_per_1000']} {'每千人' if zh else 'per 1,000'}, {'标准' if zh else 'standard'} "
           f"{rep.per_1000:g}) {'缺口' if zh else 'shortfall'} {c['shortfall_whole']:,}")
