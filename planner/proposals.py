@@ -544,7 +544,8 @@ def sites_table(req: Request, inst: Instance, out: Outcome, *, graph=None,
         "beyond_standard_units": beyond,
         "cost_unit": ftype.unit, "weight_field": ftype.weight,
     }, geometry=chosen.geometry.values, crs=settings.STORAGE_CRS)
-    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites, n_existing=len(inst.existing))
+    sites["reason_zh"], sites["reason_en"] = site_reasons(ftype, req.model, sites, n_existing=len(inst.existing),
+                                                          reaches=inst.cover[:, out.order].any(axis=0))
     marked = (inst.marks[out.order] == "required") if inst.marks is not None else np.zeros(len(sites), bool)
     sites["planner_mark"] = np.where(marked, "required", "")
     # a required site is chosen because the planner said so: the reason must say that first

@@ -89,7 +89,7 @@ def _name_list(labels: list[str], lang: str, limit: int = LIST_NAMES) -> str:
 # Per site
 # --------------------------------------------------------------------------- #
 def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
-                 n_existing: int | None = None) -> tuple[list[str], list[str]]:
+                 n_existing: int | None = None, reaches=None) -> tuple[list[str], list[str]]:
     """``reason_zh`` and ``reason_en`` for every proposed site, from its columns.
 
     Coverage models (MCLP, LSCP) are chosen for what they newly cover; p-median
@@ -97,13 +97,16 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
     how many of them lie beyond the standard (a planner should check those).
     ``n_existing``: the type's existing facilities; when there are some but
     none is reachable from a site (a road network that does not join them),
-    the reason says so instead of "there is none yet".
+    the reason says so instead of "there is none yet". ``reaches``: per site, whether
+    it covers any demand unit at all; a coverage-model site that covers none (on a road
+    network that reaches nobody within the standard) says that, not "already covered".
     """
     wl = WEIGHT_LABEL.get(ftype.weight)
     short_zh, name_en = short_name_zh(ftype), _name_en(ftype)
     inside = ftype.rule == "inside"
     zh_out, en_out = [], []
-    for _, s in sites.iterrows():
+    reaches = np.ones(len(sites), bool) if reaches is None else np.asarray(reaches, bool)
+    for (_, s), reach in zip(sites.iterrows(), reaches):
         add_u, add_w = int(s["added_units"]), float(s["added_weight"])
         near = s["nearest_existing_cost"]
         if (near is None or (isinstance(near, float) and not np.isfinite(near))) and n_existing:
@@ -124,7 +127,11 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
         else:
             add_zh = add_en = ""
         if model in ("mclp", "lscp"):
-            if not add_u:
+            if not add_u and not reach:
+                # (a road network that reaches nobody from here, or a required site far from everyone)
+                add_zh = "服务标准内不覆盖任何需求单元，不新增覆盖"
+                add_en = "Covers no demand unit within the standard, so adds no coverage"
+            elif not add_u:
                 add_zh = "按建设顺序不再新增覆盖（其服务范围已由现有设施或更优先的拟建点覆盖）"
                 add_en = ("Adds no coverage in build order (its reach is already covered by existing "
                           "or higher-priority sites)")

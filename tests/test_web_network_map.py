@@ -92,7 +92,7 @@ def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
     """Off the network is not "no candidate within the standard", and existing facilities
     that the roads do not reach are not "none yet"."""
     c = town_client
-    resp = c.post("/api/proposals?wait=60", json={"type": "day_care", "mode": "network", "model": "mclp", "p": 2})
+    resp = c.post("/api/proposals?wait=60", json={"type": "day_care", "mode": "network", "model": "mclp", "p": 3})
     assert resp.status_code == 201
     pid = resp.get_json()["proposal"]["id"]
     zh = c.get(f"/api/proposals/{pid}").get_json()
@@ -101,6 +101,11 @@ def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
     assert "more than 1 km from the road network" in en["explanation"]
     assert all("经路网无法到达任何现有" in s["reason_zh"] and "尚无现有" not in s["reason_zh"] for s in zh["sites"])
     assert all("can be reached from it on the road network" in s["reason_en"] for s in zh["sites"])
+    # a site that covers nobody on these roads says so, not "already covered by higher-priority sites"
+    for s in zh["sites"]:
+        assert (s["added_units"] > 0) != ("服务标准内不覆盖任何需求单元" in s["reason_zh"]), s["reason_zh"]
+        assert "更优先的拟建点" not in s["reason_zh"]
+    assert any(s["added_units"] == 0 for s in zh["sites"])   # the town reaches two villages: the third adds none
     meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]["uncovered_reasons"]
     uncovered = zh["after"]["uncovered_units"]
     assert meta["off_network"] > 1000 and sum(meta.values()) == uncovered
