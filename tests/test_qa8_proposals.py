@@ -154,7 +154,10 @@ def test_changes_are_of_the_shown_figures():
             {"label": t("mean_cost", "zh"), "before": "19 分钟", "after": "28 分钟", "change": "+9.5 分钟", "good": False}]
     p = {"before": {"mean_cost": 19.4}, "after": {"mean_cost": 28.4}}
     _changes_as_shown(rows, p, "min", "zh")
-    assert rows[0]["change"] == "+42.6 pt" and rows[1]["change"] == "+9 分钟"
+    assert rows[0]["change"] == "+42.6 个百分点" and rows[1]["change"] == "+9 分钟"   # a Chinese page's unit
+    en = [{"label": "x", "before": "71.9%", "after": "29.3%", "change": "-42.7 pt", "good": False}]
+    _changes_as_shown(en, p, "min", "en")
+    assert en[0]["change"] == "−42.6 pt"
 
 
 # -- 5: compare labels each side's scope and does not subtract across scopes -----------------------------

@@ -29,7 +29,7 @@ from planner.marks import township_at
 from planner.register import validate_register
 from web import auth, exports, layers
 from web.api import job_dict
-from web.errors import bad_param, json_object, not_found
+from web.errors import bad_param, json_kind, json_object, not_found
 from web.extensions import ext
 
 bp = Blueprint("data", __name__)
@@ -167,6 +167,11 @@ def note_in(note: str, lang: str) -> str:
             return m["zh"] + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
     return note
 
+
+
+def _lonlat_shown(body: dict) -> str:
+    """The coordinates as sent, in JSON's words (null, "abc"), for a refusal: never Python's None."""
+    return ",".join(json.dumps(body.get(k), ensure_ascii=False)[:40] for k in ("lon", "lat"))
 
 @bp.get("/api/data/versions")
 def versions():
@@ -581,7 +586,7 @@ def recheck(uid: str):
     if not isinstance(picks, dict) or len(picks) > 10_000 or not all(
             isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isdigit() and len(v) <= 12
             for k, v in picks.items()):
-        raise bad_param("picks", picks if isinstance(picks, (str, int)) else type(picks).__name__,
+        raise bad_param("picks", picks if isinstance(picks, (str, int)) else json_kind(picks),
                         "an object {row number: place code}", "对象 {行号: 地点代码}")
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
@@ -811,7 +816,7 @@ def edit():
         lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
         lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
-            raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
+            raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
                             "点位的经度和纬度")
         point = shapely.Point(lon, lat)
         town = township_at(region, lon, lat)
@@ -1000,7 +1005,7 @@ def _site(ft, body: dict, action: str, note: str):
         lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
         lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
-            raise bad_param("lon,lat", f"{body.get('lon')},{body.get('lat')}", "the point's longitude and latitude",
+            raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
                             "点位的经度和纬度")
     if action == "add":
         name = _edit_name(name, "edit_name_site")

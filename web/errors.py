@@ -130,6 +130,16 @@ def http_error(status: int, name: str, en: str, zh: str, lang: str, details: dic
             "details": details or {}}
 
 
+def json_kind(value) -> str:
+    """A JSON value as sent, for a refusal ([1, 2], "hello", null; cut at 60 characters): the same in
+    both languages, and never a Python type name or repr."""
+    import json
+
+    # (a string as itself: the message puts the value in quotes)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def json_object(*, required: bool = True) -> dict:
     """The request's JSON object body; a 400 that says why when it is not one.
 
@@ -157,5 +167,5 @@ def json_object(*, required: bool = True) -> dict:
     if body is None and not required:
         return {}
     if not isinstance(body, dict):
-        raise bad_param("body", type(body).__name__ if body is not None else None, "a JSON object", "JSON 对象")
+        raise bad_param("body", json_kind(body), "a JSON object", "JSON 对象")
     return body

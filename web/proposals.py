@@ -24,7 +24,7 @@ from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from planner.sites import demand_units
 from web import capacity_proposals, layers
-from web.errors import bad_param, not_found
+from web.errors import bad_param, json_kind, not_found
 from web.extensions import ext
 
 
@@ -191,7 +191,7 @@ def _plain(text: str, field: str = "name") -> str:
 def parse_params(form: dict, service) -> dict:
     """Checked solve parameters from a JSON body or a form (400/404 on bad input)."""
     if not isinstance(form, dict):
-        raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
+        raise bad_param("body", json_kind(form), "a JSON object", "JSON 对象")
     type_key = form.get("type")
     if not type_key or not isinstance(type_key, str):
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
@@ -258,7 +258,7 @@ def rerun_params(rec: dict, service) -> dict:
 def parse_edit(form: dict) -> dict:
     """A rename / note change (PATCH): only ``name`` and ``note``, as text."""
     if not isinstance(form, dict):
-        raise bad_param("body", type(form).__name__, "a JSON object", "JSON 对象")
+        raise bad_param("body", json_kind(form), "a JSON object", "JSON 对象")
     unknown = sorted(set(form) - {"name", "note"})
     if unknown:
         raise bad_param(unknown[0], form[unknown[0]], "a field that can be changed: only name and note", "可修改的字段（只能修改名称和备注）")
@@ -527,7 +527,7 @@ def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> Non
                 d = float(at[:-1]) - float(bt[:-1])
             except ValueError:  # "<100%", ">0%": not a one-decimal figure
                 continue
-            r["change"] = f"{d:+.1f} pt"
+            r["change"] = f"{d:+.1f} {t('percentage_points', lang)}".replace("+-", "−").replace("-", "−")
             if abs(d) < 0.05:
                 r["change"], r["good"] = "", None
         elif r.get("change") and r["label"] in pairs:
