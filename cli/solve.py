@@ -278,15 +278,25 @@ def _solve(args) -> int:
     if args.json:
         print_json(payload)
         return 0
-    zh = args.lang == "zh"
-    print(("模型" if zh else "model") + f": {res.model}  " + ("状态" if zh else "status") + f": {res.status}")
-    bound = "" if payload["bound"] is None else f"  {'界' if zh else 'bound'}: {payload['bound']:g}"
-    print(("目标值" if zh else "objective") + f": {res.objective:g}  gap: {res.mip_gap:g}{bound}")
-    print(("新建站点" if zh else "new sites") + f" ({len(payload['selected'])}): "
-          + ", ".join(payload["selected"]))
-    print(("覆盖需求" if zh else "covered weight") + f": {res.covered_weight:g} "
-          f"({100 * res.covered_share:.1f}%)")
-    print(("用时" if zh else "seconds") + f": {res.seconds['total']:.2f}")
+    if args.lang == "zh":
+        # the Chinese run as the other Chinese commands print: the status in words, full-width
+        # punctuation, the relative gap as a percentage (unknown when no bound was proven), seconds named
+        from planner.i18n import t
+
+        gap = f"{100 * res.mip_gap:.2f}%" if math.isfinite(res.mip_gap) else "未知（无已证明的界）"
+        bound = "" if payload["bound"] is None else f"　界：{payload['bound']:g}"
+        print(f"模型：{res.model}　状态：{t(f'solver_{res.status}', 'zh')}")
+        print(f"目标值：{res.objective:g}　与最优值的差距：{gap}{bound}")
+        print(f"新建站点（{len(payload['selected'])} 个）：" + "、".join(payload["selected"]))
+        print(f"覆盖需求：{res.covered_weight:g}（{100 * res.covered_share:.1f}%）")
+        print(f"用时：{res.seconds['total']:.2f} 秒")
+        return 0
+    print(f"model: {res.model}  status: {res.status}")
+    bound = "" if payload["bound"] is None else f"  bound: {payload['bound']:g}"
+    print(f"objective: {res.objective:g}  gap: {res.mip_gap:g}{bound}")
+    print(f"new sites ({len(payload['selected'])}): " + ", ".join(payload["selected"]))
+    print(f"covered weight: {res.covered_weight:g} ({100 * res.covered_share:.1f}%)")
+    print(f"seconds: {res.seconds['total']:.2f}")
     return 0
 
 

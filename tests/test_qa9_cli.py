@@ -1,0 +1,38 @@
+"""QA sweep 9 (CLI): `solve` speaks Chinese in full on a Chinese run (status in words, 差距, 秒,
+full-width colons); `capacity` prints an aligned table with a header and one decimal, and asks for
+--type or --beds; argparse's errors name the unknown option and the subcommand it was given to."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from cli.main import main
+
+
+def _cols(text: str) -> int:
+    """Terminal columns of a line: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.fixture()
+def files(tmp_path):
+    (tmp_path / "d.csv").write_text("id,x,y,weight\na,0,0,5\nb,1000,0,3\nc,5000,0,2\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("id,x,y\ns1,500,0\ns2,5000,0\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_solve_text_in_chinese(files, capsys):
+    argv = ["solve", "--model", "mclp", "--demand", str(files / "d.csv"), "--candidates", str(files / "c.csv"),
+            "--radius", "1500", "--p", "1"]
+    assert main(["--lang", "zh", *argv]) == 0
+    out = capsys.readouterr().out
+    assert "状态：已证明最优" in out and "optimal" not in out
+    assert "差距：0.00%" in out and "gap" not in out
+    assert "新建站点（1 个）：s1" in out and "覆盖需求：8（80.0%）" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("用时：") and last.endswith(" 秒")
+    assert ":" not in out  # no ASCII colon left in the Chinese text
+    assert main(["--lang", "en", *argv]) == 0  # English as before
+    out = capsys.readouterr().out
+    assert "status: optimal" in out and "gap: 0" in out and "seconds: " in out
