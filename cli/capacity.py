@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from cli.analysis import COORDS, load_context
-from cli.output import county_namer, print_json, solver_line
+from cli.output import cell, columns, county_namer, print_json, solver_line
 from geo import settings
 from geo.errors import InputDataError
 
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("capacity", help="容量供需 / capacity against demand per township, county, city")
     _context_args(p)
     p.add_argument("--beds", action="store_true",
-                   help="all beds together per 1,000 aged 60+ against the bed standard (default without --type)")
+                   help="all beds together per 1,000 aged 60+ against the bed standard (give --type or --beds)")
     p.add_argument("--out", help="write the per-township table (.csv or .xlsx)")
     p.set_defaults(func=_capacity)
 
@@ -95,6 +95,12 @@ def _plain_propose(args, plain) -> int:
 def _capacity(args) -> int:
     from planner.capacity import analyse_beds, analyse_capacity
 
+    if not args.type and not args.beds:  # no silent default: the planner says which supply is meant
+        raise InputDataError("coverplan capacity needs --type TYPE (one facility type, e.g. --type welfare_home) "
+                             "or --beds (all elderly-care beds together): give one of them.",
+                             "coverplan capacity 需要 --type 类型（某一类设施，如 --type welfare_home）"
+                             "或 --beds（各类养老床位合计），请给出其一。",
+                             details={"parameter": "type"})
     region, facilities = load_context(args)
     rep = analyse_capacity(region, args.type, facilities=facilities) if args.type and not args.beds \
         else analyse_beds(region, facilities=facilities)
@@ -107,14 +113,28 @@ def _capacity(args) -> int:
     zh = args.lang == "zh"
     c = d["citywide"]
     name = rep.name_zh if zh else rep.name_en
-    # the *_whole figures: the one rounding rule shared with the API and the overview (planner.capacity.whole_units)
-    print(f"{name}: {c['supply_whole']:,} / {c['required_whole']:,} "
-          f"({c['ratio_per_1000']} {'每千人' if zh else 'per 1,000'}, {'标准' if zh else 'standard'} "
-          f"{rep.per_1000:g}) {'缺口' if zh else 'shortfall'} {c['shortfall_whole']:,}")
-    for r in d["by_county"]:
-        label = r["name"] if zh else r["name_en"]
-        print(f"  {r['county_code']} {label:<12} {r['supply_whole']:>9,} {r['ratio_per_1000'] or 0:>8.1f}  "
-              f"{'缺口' if zh else 'short'} {r['shortfall_whole']:>9,}")
+    # the *_whole figures: the one rounding rule shared with the API and the overview (planner.capacity.whole_units);
+    # ratios with one decimal, in the title line as in the table
+    ratio = f"{c['ratio_per_1000'] or 0:.1f}"
+    if zh:
+        print(f"{name}：{c['supply_whole']:,} / {c['required_whole']:,}（每千人 {ratio}，标准 {rep.per_1000:g}），"
+              f"缺口 {c['shortfall_whole']:,}")
+    else:
+        print(f"{name}: {c['supply_whole']:,} / {c['required_whole']:,} ({ratio} per 1,000, standard "
+              f"{rep.per_1000:g}), shortfall {c['shortfall_whole']:,}")
+    # one table, its columns named in the run's language and aligned in terminal columns (a Chinese
+    # character takes two), the citywide row last
+    county = county_namer(region, args.lang, pad=6)
+    heads = (["代码", "县（市、区）", "现有", "按标准应有", "每千人", "缺口"] if zh
+             else ["code", "county", "now", "needed", "per 1,000", "shortfall"])
+    rows = [[r["county_code"], county(r["county_code"]).rstrip(), f"{r['supply_whole']:,}",
+             f"{r['required_whole']:,}", f"{r['ratio_per_1000'] or 0:.1f}", f"{r['shortfall_whole']:,}"]
+            for r in d["by_county"]]
+    rows.append(["", "全市" if zh else "citywide", f"{c['supply_whole']:,}", f"{c['required_whole']:,}", ratio,
+                 f"{c['shortfall_whole']:,}"])
+    widths = [max(columns(x[i]) for x in [heads, *rows]) for i in range(len(heads))]
+    for row in [heads, *rows]:
+        print("  " + "  ".join(cell(x, w, "<" if i < 2 else ">") for i, (x, w) in enumerate(zip(row, widths))).rstrip())
     for note in d["notes"]:
         print(f"  * {note}", file=sys.stderr)
     return 0

@@ -43,21 +43,36 @@ def solver_line(solver: dict, lang: str) -> str:
     return t(f"solver_{solver.get('status')}", lang) + solver_gap_text(solver, lang)
 
 
+def columns(text: str) -> int:
+    """Terminal columns ``text`` takes: a Chinese character takes two, so padding by len() would leave
+    a Chinese table ragged (茅箭区 and 房县 ending at different columns)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def cell(text, width: int, align: str = "<") -> str:
+    """``text`` padded to ``width`` terminal columns (``align`` "<" left, ">" right)."""
+    text = str(text)
+    fill = " " * max(width - columns(text), 0)
+    return text + fill if align == "<" else fill + text
+
+
 def county_namer(region, lang: str, *, pad: int = 0):
     """A function naming a county (by its Chinese name or its code) in ``lang``: the region's
     English county names on an English run (printed lists carry the Chinese name only).
-    ``pad``: a table column's width, widened to the longest English name so columns stay aligned;
-    ``.width`` is the width used."""
+    ``pad``: a table column's width in terminal columns, widened to the longest name so columns
+    stay aligned; ``.width`` is the width used."""
     from planner.coverage import county_names_en
 
     c = region.counties
     codes = (c["code"] if "code" in c else c.index).astype(str)
     names = (county_names_en(c) if lang == "en" else c["name"]).astype(str)
     by_key = {**dict(zip(c["name"].astype(str), names)), **dict(zip(codes, names))}
-    width = max([pad, *(len(n) + 1 for n in names)]) if pad and lang == "en" else pad
+    width = max([pad, *(columns(n) + 1 for n in names)]) if pad else 0
 
     def name(key) -> str:
-        return f"{by_key.get(str(key), key):<{width}}"
+        return cell(by_key.get(str(key), key), width)
     name.width = width
     return name
 

@@ -36,3 +36,30 @@ def test_solve_text_in_chinese(files, capsys):
     assert main(["--lang", "en", *argv]) == 0  # English as before
     out = capsys.readouterr().out
     assert "status: optimal" in out and "gap: 0" in out and "seconds: " in out
+
+
+@pytest.mark.parametrize("lang, head", [("en", ["code", "county", "now", "needed", "per 1,000", "shortfall"]),
+                                        ("zh", ["代码", "县（市、区）", "现有", "按标准应有", "每千人", "缺口"])])
+def test_capacity_beds_is_an_aligned_table_with_a_header(capsys, lang, head):
+    assert main(["--lang", lang, "capacity", "--beds"]) == 0
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    title, table = lines[0], lines[1:]
+    assert "15.3" in title and "15.329" not in title
+    assert ("（每千人 15.3，标准 40），缺口 15,064" if lang == "zh" else "(15.3 per 1,000, standard 40), shortfall 15,064") \
+        in title
+    assert table[0].split() == head or table[0].split() == ["code", "county", "now", "needed", "per", "1,000", "shortfall"]
+    assert len(table) == 1 + 8 + 1 and table[-1].split()[0] == ("全市" if lang == "zh" else "citywide")
+    # every row ends at the same terminal column and the numbers' columns line up (right-aligned)
+    assert len({_cols(ln) for ln in table}) == 1, table
+    for ln in table[1:]:
+        assert all(len(x.split(".")[-1]) == 1 for x in ln.split() if "." in x)  # one decimal
+    mj = next(ln for ln in table if ln.split()[0] == "420302")
+    assert mj.split()[-4:] == ["215", "2,835", "3.0", "2,620"]
+
+
+def test_capacity_needs_type_or_beds(capsys):
+    assert main(["--lang", "zh", "capacity"]) == 2
+    err = capsys.readouterr()
+    assert err.out == "" and "--type" in err.err and "--beds" in err.err and "请给出其一" in err.err
+    assert main(["--lang", "en", "capacity"]) == 2
+    assert "give one of them" in capsys.readouterr().err
