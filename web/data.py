@@ -928,19 +928,24 @@ def _refuse_controls(text: str, name: str, label: str | None, multiline: bool) -
     code, at = f"U+{ord(m[0]):04X}", m.start() + 1
     where_en = "" if multiline else "; line breaks and tabs only in a remark or a note"
     where_zh = "" if multiline else "；换行符和制表符仅可用于备注"
-    shown = _LINE_BREAKS.sub(" ", _CONTROL.sub("\ufffd", text))  # never echo the invisible characters
+    # never echo the invisible characters: written as \uXXXX, as PATCH /api/proposals shows them
+    # (imported here: web.proposals is loaded after this module's blueprint, as number_param above)
+    from web.proposals import _escaped
+
+    shown = _escaped(text, "note" if multiline else "name")
     raise bad_param(name, shown, f"text without control characters (character {at} is {code}{where_en})",
                     f"不含控制字符的文本（第 {at} 个字符为 {code}{where_zh}）", label=label)
 
 
 def edit_text(value, name: str, *, label: str | None = None, multiline: bool = False) -> str:
-    """A note or a facility's address, operator, phone or remark as an edit sends it: text (a number
-    is taken as written), stripped, at most MAX_EDIT_TEXT characters, no control characters; else a 400."""
+    """A note or a facility's address, operator, phone or remark as an edit sends it: text, stripped,
+    at most MAX_EDIT_TEXT characters, no control characters; else a 400. A number is refused as PATCH
+    /api/proposals refuses one: the page sends text, and 5 stored as "5" would hide a client's mistake."""
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if not isinstance(value, str):
         raise bad_param(name, value, "text", "文本", label=label)
-    text = str(value).strip()
+    text = value.strip()
     _refuse_controls(text, name, label, multiline)
     if len(text) > MAX_EDIT_TEXT:
         raise bad_param(name, text[:20] + "…", f"at most {MAX_EDIT_TEXT} characters (this one has {len(text)})",
