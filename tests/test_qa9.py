@@ -28,3 +28,19 @@ def test_percentage_point_changes_in_the_page_language(client):
     en = client.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)
     assert "个百分点" in zh and " pt<" not in zh
     assert " pt" in en
+
+
+def test_compare_frames_a_county_proposal_on_its_county(tmp_path):
+    """A county planner's proposal beside a city-wide one: its small map opens on his county."""
+    from accounts import accounts_app, signed_in
+
+    app = accounts_app(tmp_path, (("boss", "admin", None), ("yx", "planner", "420322")))
+    try:
+        yx, boss = signed_in(app, "yx"), signed_in(app, "boss")
+        a = yx.post("/api/proposals?wait=120", json={"type": "day_care", "p": 2}).get_json()["proposal"]["id"]
+        b = boss.post("/api/proposals?wait=120", json={"type": "day_care", "p": 2}).get_json()["proposal"]["id"]
+        html = boss.get(f"/proposals/compare?a={a}&b={b}").get_data(as_text=True)
+        maps = [m for m in html.split('class="map"')[1:3]]
+        assert 'data-county="420322"' in maps[0].split(">")[0] and "data-county" not in maps[1].split(">")[0]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

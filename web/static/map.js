@@ -307,8 +307,9 @@
     }
     if (compact) {
       if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>";
-      // the printed brief has its key under the map: no legend box over it
-      if (el.dataset.legend !== "0") control("bottomright", "legend", lg).addTo(map);
+      // the printed brief has its key under the map: no legend box over it; the small side-by-side
+      // maps (compare) start with it folded, or it covers a third of the region
+      if (el.dataset.legend !== "0") foldableLegend(map, lg, true);
       // the brief's key under the map is the template's; cluster bubbles appear only when the sites
       // are many, so their entry is added here, where that is known
       var key = el.dataset.legend === "0" && out.clustered && el.closest("figure") && el.closest("figure").querySelector(".brief-key");
@@ -344,16 +345,7 @@
     }
     // The legend folds to its title (a button) so that it does not hide the east of the region (丹江口)
     // on a laptop screen: folded from the start below 1400 px wide, open on wider screens.
-    var folded = window.innerWidth < 1400;
-    lg = lg.replace("<h5>" + T("legend") + "</h5>", "<h5><button type='button' class='lg-toggle' aria-expanded='" + !folded +
-                    "'>" + T("legend") + "</button></h5><div class='lg-body'" + (folded ? " hidden" : "") + ">") + "</div>";
-    var legend = control("bottomright", "legend", lg).addTo(map);
-    var lgEl = legend.getContainer();
-    lgEl.querySelector(".lg-toggle").addEventListener("click", function () {
-      var body = lgEl.querySelector(".lg-body"), open = body.hidden;
-      body.hidden = !open;
-      this.setAttribute("aria-expanded", String(open));
-    });
+    var lgEl = foldableLegend(map, lg, window.innerWidth < 1400);
     out.legend = lgEl;
     if (out.capacityLayers) {
       var capKeys = ["capacity", "beds", "access"];
@@ -723,14 +715,30 @@
     out.countySelect = sel;
   }
 
-  function focusCounty(out, code) {
+  // The legend box (html starting with its <h5> title) added to the map's bottom right, folding to its
+  // title: a button that opens and closes the rest. Returns the box.
+  function foldableLegend(map, lg, folded) {
+    lg = lg.replace("<h5>" + T("legend") + "</h5>", "<h5><button type='button' class='lg-toggle' aria-expanded='" + !folded +
+                    "'>" + T("legend") + "</button></h5><div class='lg-body'" + (folded ? " hidden" : "") + ">") + "</div>";
+    var lgEl = control("bottomright", "legend", lg).addTo(map).getContainer();
+    lgEl.querySelector(".lg-toggle").addEventListener("click", function () {
+      var body = lgEl.querySelector(".lg-body"), open = body.hidden;
+      body.hidden = !open;
+      this.setAttribute("aria-expanded", String(open));
+    });
+    return lgEl;
+  }
+
+  function focusCounty(out, code, fromPage) {
     var map = out.map;
     if (out.layers.county_focus) { map.removeLayer(out.layers.county_focus); out.layers.county_focus = null; }
     out.county = code || "";
-    var url = new URL(location.href);
-    if (code) url.searchParams.set("county", code); else url.searchParams.delete("county");
-    history.replaceState(null, "", url.pathname + url.search);
-    CP.syncLangLink();
+    if (!fromPage) {  // a planner's choice is kept in the address; a page's own framing (a county proposal) is not
+      var url = new URL(location.href);
+      if (code) url.searchParams.set("county", code); else url.searchParams.delete("county");
+      history.replaceState(null, "", url.pathname + url.search);
+      CP.syncLangLink();
+    }
     if (!code) { fitRegion(out); return; }
     var f = out.data.counties.features.filter(function (x) { return x.properties.code === code; })[0];
     if (!f) return;
@@ -766,7 +774,7 @@
         el.classList.remove("is-loading");
         var out = build(el, data);
         if (el.dataset.township) focusTownship(out, el.dataset.township);
-        else if (el.dataset.county) focusCounty(out, el.dataset.county);
+        else if (el.dataset.county) focusCounty(out, el.dataset.county, true);
         window.coverplanMaps[el.id] = out;
         el.dataset.ready = "1";
         el.dispatchEvent(new CustomEvent("coverplan:ready", {detail: out}));
