@@ -77,10 +77,47 @@ def _argv_lang(argv: list[str]) -> str:
     return settings.LANG
 
 
+class _Subcommands(argparse._SubParsersAction):
+    """Subcommands whose unknown options are told by the subcommand itself. argparse parses a subcommand
+    with parse_known_args and hands what it did not know back to the top-level parser, whose error then
+    shows `coverplan`'s usage, not the usage of the command the option was given to."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, values, option_string)
+        unknown = vars(namespace).pop(argparse._UNRECOGNIZED_ARGS_ATTR, None)
+        if unknown:
+            self._name_parser_map[values[0]].error("unrecognized arguments: " + " ".join(unknown))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with its usage errors in Chinese when the CLI speaks Chinese (subcommands inherit it)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Subcommands)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _unknown_options(self) -> list[str]:
+        """Options before the subcommand that this parser does not know (`coverplan --bogus`)."""
+        unknown, argv = [], getattr(self, "_argv", [])
+        i = 0
+        while i < len(argv) and argv[i].startswith("-"):
+            a = argv[i]
+            action = self._option_string_actions.get(a.split("=", 1)[0])
+            if action is None:
+                unknown.append(a)
+            elif "=" not in a and action.nargs is None:
+                i += 1  # the option's value (--lang zh)
+            i += 1
+        return unknown
+
     def error(self, message: str):
+        # `coverplan --bogus`: argparse stops at the missing subcommand and never names --bogus
+        if message.startswith("the following arguments are required") and (unknown := self._unknown_options()):
+            message = "unrecognized arguments: " + " ".join(unknown)
         if _ERROR_LANG[0] != "zh":
             return super().error(message)
         for pattern, words in _ZH_ERRORS:

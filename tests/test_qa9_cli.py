@@ -63,3 +63,32 @@ def test_capacity_needs_type_or_beds(capsys):
     assert err.out == "" and "--type" in err.err and "--beds" in err.err and "请给出其一" in err.err
     assert main(["--lang", "en", "capacity"]) == 2
     assert "give one of them" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, usage, zh_prog", [
+    (["coverage", "--type", "day_care", "--bogus"], "coverplan coverage [-h]", "coverplan coverage："),
+    (["region", "info", "--bogus"], "coverplan region info [-h]", "coverplan region info："),
+    (["region", "--bogus", "info"], "coverplan region [-h]", "coverplan region："),
+    (["--bogus"], "coverplan [-h]", "coverplan："),
+    (["--bogus", "region", "info"], "coverplan [-h]", "coverplan："),
+])
+def test_unknown_option_is_named_by_the_command_it_was_given_to(capsys, argv, usage, zh_prog):
+    with pytest.raises(SystemExit) as e:
+        main(["--lang", "zh", *argv])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert f"{zh_prog}错误：无法识别的参数：--bogus" in err and "子命令" not in err, err
+    assert err.startswith("用法： " + usage), err
+    with pytest.raises(SystemExit) as e:
+        main(["--lang", "en", *argv])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.startswith("usage: " + usage) and "unrecognized arguments: --bogus" in err, err
+
+
+def test_missing_subcommand_still_said(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "region"])
+    assert "coverplan region：错误：缺少必需的参数：子命令" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en"])
+    assert "the following arguments are required: command" in capsys.readouterr().err
