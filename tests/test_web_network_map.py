@@ -109,3 +109,12 @@ def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
     meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]["uncovered_reasons"]
     uncovered = zh["after"]["uncovered_units"]
     assert meta["off_network"] > 1000 and sum(meta.values()) == uncovered
+
+
+def test_network_brief_says_why_the_rest_is_uncovered(town_client):
+    c = town_client
+    pid = c.post("/api/proposals?wait=60", json={"type": "cemetery", "mode": "network", "model": "mclp", "p": 1}
+                 ).get_json()["proposal"]["id"]
+    for lang, words in (("zh", "离路网超过 1 公里"), ("en", "more than 1 km from the road network")):
+        html = c.get(f"/proposals/{pid}/brief?lang={lang}").get_data(as_text=True)
+        assert 'id="brief-explanation"' in html and words in html
