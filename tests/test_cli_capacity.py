@@ -7,7 +7,7 @@ from cli.main import build_parser, main
 
 
 def test_capacity_beds_per_1000_by_county_against_40(capsys):
-    assert main(["capacity", "--json"]) == 0
+    assert main(["capacity", "--beds", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert res["type"] == "beds" and res["standard"]["per_1000"] == 40
     assert {"welfare_home", "elderly_complex", "mutual_aid"} <= set(res["types"])

@@ -46,8 +46,9 @@ def test_bed_figures_same_in_api_and_cli(capsys, client):
     assert mj["shortfall_whole"] == 2620
     assert main(["--lang", "zh", "capacity", "--beds"]) == 0
     out = capsys.readouterr().out
-    assert f"/ {city['required_whole']:,} " in out and f"缺口 {city['shortfall_whole']:,}" in out
-    shown = {m[0]: int(m[1].replace(",", "")) for m in re.findall(r"(\d{6}) .*?缺口\s+([\d,]+)", out)}
+    assert f"/ {city['required_whole']:,}" in out and f"缺口 {city['shortfall_whole']:,}" in out
+    # the county rows of the table: code … shortfall last
+    shown = {m[0]: int(m[1].replace(",", "")) for m in re.findall(r"^\s*(\d{6}) .*?([\d,]+)$", out, re.M)}
     assert shown == {c["county_code"]: c["shortfall_whole"] for c in counties}
     assert main(["capacity", "--beds", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
@@ -85,9 +86,9 @@ def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monke
         capsys.readouterr().err
     afile = tmp_path / "a.txt"
     afile.write_text("x")
-    assert main(["--lang", "zh", "capacity", "--out", str(afile / "x.csv")]) == 2
+    assert main(["--lang", "zh", "capacity", "--beds", "--out", str(afile / "x.csv")]) == 2
     assert f"{afile} 是文件而不是文件夹" in capsys.readouterr().err
-    assert main(["--lang", "zh", "capacity", "--json", "--out", str(tmp_path / "x.csv") + "/"]) == 2
+    assert main(["--lang", "zh", "capacity", "--beds", "--json", "--out", str(tmp_path / "x.csv") + "/"]) == 2
     res = json.loads(capsys.readouterr().out)
     assert "以斜杠结尾" in res["message_zh"] and res["details"]["parameter"] == "out"
     # tests may run as root, who may write anywhere: the check asks os.access, so ask it to say no
@@ -98,7 +99,7 @@ def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monke
     monkeypatch.setattr(os, "access", real)
     # a write that fails after the checks (here /proc, which takes no new files) is still told in words
     if os.path.isdir("/proc/self"):
-        assert main(["--lang", "en", "capacity", "--out", "/proc/x.csv"]) == 2
+        assert main(["--lang", "en", "capacity", "--beds", "--out", "/proc/x.csv"]) == 2
         err = capsys.readouterr().err
         assert "--out /proc/x.csv: the file could not be written" in err and "Traceback" not in err
     # backup, od and network build make a missing folder themselves: only a file in the way is refused
@@ -108,7 +109,7 @@ def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monke
     assert f"e.g. {tmp_path / 'result.npz'}" in capsys.readouterr().err
     # a good path still writes
     good = tmp_path / "ok.csv"
-    assert main(["capacity", "--out", str(good)]) == 0 and good.stat().st_size > 0
+    assert main(["capacity", "--beds", "--out", str(good)]) == 0 and good.stat().st_size > 0
 
 
 # -- 3. upgrade --k below 1: "at least 1", not "too many" --
