@@ -473,7 +473,8 @@ _STRINGS.update({
     "edit_remove_confirm": ("确定删除“{name}”？（将生成新的数据版本，可回退）", "Remove “{name}”? (a new data version; it can be rolled back)"),
     "edit_saving": ("正在保存…", "Saving…"),
     "data_build_network": ("上传并构建路网", "Upload and build the network"),
-    "data_kind_network": ("路网（OpenStreetMap .osm/.osm.pbf）", "road network (OpenStreetMap .osm/.osm.pbf)"),
+    "data_kind_network": ("路网（OpenStreetMap .osm/.osm.pbf 或 GraphML .graphml）",
+                          "road network (OpenStreetMap .osm/.osm.pbf or GraphML .graphml)"),
     "data_network_building": ("正在构建路网（可能需要几分钟）…", "Building the road network (may take minutes)…"),
     "data_network_done": ("路网已加载：{nodes} 个节点、{edges} 条路段；数据版本 v{v}。各分析现可选“路网”方式。",
                           "Road network loaded: {nodes} nodes, {edges} edges; data version v{v}. Analyses can now use "
@@ -1053,3 +1054,14 @@ _STRINGS.update({
     "capw_legend_mixed": ("占标准的比例（各已开图层）", "Share of the standard (layers on)"),
 })
 # (QA8 map/CLI fixes, qa8h) end
+
+# -- strings: QA9 data fixes (qa9d) --
+_STRINGS.update({
+    # a facility row changed or added on the map, without saying who: an administrator edits too,
+    # and the row does not record the editor's role
+    "src_map_added": ("在地图上添加（数据版本 {v}）", "added on the map (data version {v})"),
+    "src_map_edited": ("在地图上修改（数据版本 {v}）", "changed on the map (data version {v})"),
+    "src_map_edited_sample": ("示例数据（示意），在地图上修改（数据版本 {v}）",
+                              "sample data (illustrative), changed on the map (data version {v})"),
+})
+# (QA9 data fixes, qa9d) end

@@ -50,3 +50,46 @@ def test_a_note_or_field_that_is_not_text_is_refused(client, extra, field):
     assert zh.get_json()["details"]["parameter"] == field
     assert "应为文本" in zh.get_json()["message"] and "expected text" in en.get_json()["message"]
     assert versions(client) == before
+
+
+def props(client, lang="zh", type_key="day_care"):
+    fc = client.get(f"/api/coverage/{type_key}/layers?lang={lang}").get_json()["facilities"]["features"]
+    return {f["properties"]["id"]: f["properties"] for f in fc}
+
+
+def test_a_map_edit_is_not_credited_to_a_planner(client, shiyan):
+    """An administrator edits on the map too, and a row keeps no editor's role: the popup says where
+    (on the map, in which version), not "by the planner"."""
+    p = point(shiyan, 5)
+    v_add = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "新增乙",
+                                                 "lon": p.x, "lat": p.y}).get_json()["version"]
+    sample_id = next(k for k, x in props(client).items() if x["synthetic"])
+    v_r = client.post("/api/data/edits", json={"action": "rename", "type": "day_care", "id": sample_id,
+                                               "name": "改名的示例乙"}).get_json()["version"]
+    added_id = next(k for k, x in props(client).items() if x["name"] == "新增乙")
+    v_m = client.post("/api/data/edits", json={"action": "move", "type": "day_care", "id": added_id,
+                                               "lon": p.x + 0.001, "lat": p.y}).get_json()["version"]
+    v_a2 = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "新增丙",
+                                                "lon": p.x, "lat": p.y}).get_json()["version"]
+    assert v_add < v_r < v_m < v_a2
+    zh, en = props(client, "zh"), props(client, "en")
+    added2 = next(k for k, x in zh.items() if x["name"] == "新增丙")
+    assert zh[sample_id]["source_text"] == f"示例数据（示意），在地图上修改（数据版本 {v_r}）"
+    assert en[sample_id]["source_text"] == f"sample data (illustrative), changed on the map (data version {v_r})"
+    assert zh[added_id]["source_text"] == f"在地图上修改（数据版本 {v_m}）"
+    assert en[added_id]["source_text"] == f"changed on the map (data version {v_m})"
+    assert zh[added2]["source_text"] == f"在地图上添加（数据版本 {v_a2}）"
+    assert en[added2]["source_text"] == f"added on the map (data version {v_a2})"
+    for rows in (zh, en):
+        assert not any("规划人员在地图" in (x.get("source_text") or "") or "by the planner" in (x.get("source_text") or "")
+                       for x in rows.values())
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "路网（OpenStreetMap .osm/.osm.pbf 或 GraphML .graphml）"),
+                                        ("en", "road network (OpenStreetMap .osm/.osm.pbf or GraphML .graphml)")])
+def test_the_network_kind_option_names_graphml(client, lang, words):
+    import re
+
+    html = client.get(f"/data?lang={lang}").get_data(as_text=True)
+    option = re.search(r'<option value="network"[^>]*>([^<]*)</option>', html)
+    assert option and option.group(1) == words, option and option.group(1)

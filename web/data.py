@@ -862,7 +862,7 @@ def edit():
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
     if action in ("move", "rename", "update"):
-        # changed in the version this edit makes, and by the planner on the map: an imported row no longer
+        # changed in the version this edit makes, and on the map: an imported row no longer
         # reads as its file's, a sample row no longer as wholly synthetic (web/service.py words both)
         layer.loc[ids == fid, "source_version"] = np.nan
         if "edited_on_map" not in layer:

@@ -535,11 +535,12 @@ class Service:
 def _source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:
     """Where a facility row's current content comes from, in words (the popup's 来源 line)."""
     file = file if isinstance(file, str) else ""
+    # "on the map", not "by the planner": an administrator edits on the map too (the row keeps no role)
     if edited and sample:
-        return t("src_edited_sample", lang, v=version)
+        return t("src_map_edited_sample", lang, v=version)
     if edited:
-        return t("src_edited_import", lang, file=file, v=version) if file else t("src_edited_own", lang, v=version)
-    return t("map_src_planner", lang, file=file, v=version) if file else t("src_added_on_map", lang, v=version)
+        return t("src_edited_import", lang, file=file, v=version) if file else t("src_map_edited", lang, v=version)
+    return t("map_src_planner", lang, file=file, v=version) if file else t("src_map_added", lang, v=version)
 
 
 def _proposals_key(proposals: list[dict]) -> tuple:
