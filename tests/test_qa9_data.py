@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from browser import *  # noqa: F401,F403  (server, browser, page fixtures)
+
 
 def point(shiyan, i=0):
     return shiyan.townships.iloc[i].geometry.representative_point()
@@ -93,3 +95,78 @@ def test_the_network_kind_option_names_graphml(client, lang, words):
     html = client.get(f"/data?lang={lang}").get_data(as_text=True)
     option = re.search(r'<option value="network"[^>]*>([^<]*)</option>', html)
     assert option and option.group(1) == words, option and option.group(1)
+
+
+def upload(client, content: bytes, name: str, lang: str = "zh", **form):
+    import io
+
+    data = {"coords": "wgs84", "kind": "facilities", "type": "day_care", **form, "file": (io.BytesIO(content), name)}
+    return client.post(f"/api/data/uploads?lang={lang}", data=data, content_type="multipart/form-data")
+
+
+def register(shiyan, rows=(10, 20)) -> bytes:
+    v = shiyan.villages.iloc[list(rows)]
+    lines = ["名称,类型,经度,纬度"] + [f"{r['name'][:-3]}日间照料中心,日间照料中心,{r.geometry.x:.6f},{r.geometry.y:.6f}"
+                                    for _, r in v.iterrows()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_the_same_file_checked_twice_then_confirmed_twice_says_why_the_second_is_refused(client, shiyan):
+    """Both checks ran before the first confirm: the second report rightly said "replaces" (nothing
+    was imported yet); its confirm is refused as identical and says the version came after its check."""
+    body = register(shiyan)
+    a = upload(client, body, "名录.csv").get_json()
+    b = upload(client, body, "名录.csv").get_json()
+    en = upload(client, body, "名录.csv", "en").get_json()
+    assert a["identical"] is None and b["identical"] is None and b["replaces"]
+    checked = b["current_version"]
+    v = client.post(f"/api/data/uploads/{a['upload_id']}/confirm").get_json()["version"]
+    assert v > checked
+    r = client.post(f"/api/data/uploads/{b['upload_id']}/confirm?lang=zh")
+    assert r.status_code == 400
+    assert f"本文件与当前版本（v{v}）完全相同（v{v} 是在本文件按 v{checked} 校验之后生成的）" in r.get_json()["message"]
+    r = client.post(f"/api/data/uploads/{en['upload_id']}/confirm?lang=en")
+    assert r.status_code == 400
+    assert f"(v{v} was made after this file was checked against v{checked})" in r.get_json()["message"]
+    # checked now, it is said at once, and the confirm's refusal names no earlier check
+    again = upload(client, body, "名录.csv").get_json()
+    assert again["identical"]["version"] == v
+    r = client.post(f"/api/data/uploads/{again['upload_id']}/confirm?lang=zh")
+    assert r.status_code == 400 and "校验之后生成" not in r.get_json()["message"]
+
+
+def test_the_same_file_under_another_name_agrees_at_check_and_confirm(client, shiyan):
+    """A row records the file it came in (source_file): the same rows under another name are a
+    change, said so at the check (no "identical") and committed at the confirm."""
+    body = register(shiyan)
+    a = upload(client, body, "名录.csv").get_json()
+    v = client.post(f"/api/data/uploads/{a['upload_id']}/confirm").get_json()["version"]
+    b = upload(client, body, "名录2.csv").get_json()
+    assert b["identical"] is None
+    r = client.post(f"/api/data/uploads/{b['upload_id']}/confirm")
+    assert r.status_code == 200 and r.get_json()["version"] == v + 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang,words", [("zh", "完全相同"), ("en", "exactly the data")])
+def test_the_page_shows_identical_alone_not_a_replaces_block(page, shiyan, tmp_path, lang, words):
+    """The same file checked again: "identical" and a disabled Confirm, without "replaces the N now"."""
+    path = tmp_path / "名录.csv"
+    path.write_bytes(register(shiyan, (30, 40) if lang == "en" else (50, 60)))  # the server is the module's
+    page.goto(page.base + f"/data?lang={lang}")
+    page.wait_for_function("document.getElementById('versions').dataset.ready === '1'")
+    page.select_option("#u-type", "day_care")
+    page.set_input_files("#u-file", str(path))
+    page.click("#u-check")
+    page.wait_for_function("document.getElementById('report').dataset.ready === '1'")
+    assert page.locator("#r-replace").is_visible() and not page.locator("#r-identical").is_visible()
+    start = int(page.locator("#current-version").inner_text().lstrip("v"))
+    page.once("dialog", lambda d: d.accept())
+    page.click("#r-confirm")
+    page.wait_for_function(f"document.getElementById('current-version').textContent === 'v{start + 1}'")
+    page.evaluate("document.getElementById('report').dataset.ready = ''")
+    page.click("#u-check")
+    page.wait_for_function("document.getElementById('report').dataset.ready === '1'")
+    assert page.locator("#r-identical").is_visible() and words in page.locator("#r-identical").inner_text()
+    assert not page.locator("#r-replace").is_visible()
+    assert page.locator("#r-confirm").is_disabled()

@@ -693,8 +693,17 @@ def _confirm(uid: str, d: Path):
     gdf = auth.scope_import(layer, gdf, _svc().region)
     same = _unchanged_since(layer, gdf, path)
     if same is not None:  # the page disables Confirm then; a confirm sent anyway writes nothing either
-        raise InputDataError(f"This file holds exactly the data of the current version (v{same}): nothing to import, "
-                             "no new version is made.", f"本文件与当前版本（v{same}）完全相同，无需导入，未生成新版本。",
+        checked = meta.get("version_checked")
+        # the check compared with the version current then: when another import (the same file checked
+        # twice, confirmed in another tab) made this one since, say so, or the report's "replaces" and
+        # this refusal would contradict each other
+        since_en = (f" (v{same} was made after this file was checked against v{checked})"
+                    if isinstance(checked, int) and checked != same else "")
+        since_zh = (f"（v{same} 是在本文件按 v{checked} 校验之后生成的）"
+                    if isinstance(checked, int) and checked != same else "")
+        raise InputDataError(f"This file holds exactly the data of the current version (v{same}){since_en}: nothing to "
+                             "import, no new version is made.",
+                             f"本文件与当前版本（v{same}）完全相同{since_zh}，无需导入，未生成新版本。",
                              hint_en="Change the file (or choose another layer) and upload it again.",
                              hint_zh="如需更新，请修改文件（或选择其他图层）后重新上传。",
                              details={"upload_id": uid, "version": same})

@@ -128,7 +128,8 @@
     $("r-facts").textContent = facts.join(" · ");
     // what confirming replaces: a short register would remove the type's other facilities
     var rep = r.replaces;
-    $("r-replace").hidden = !(rep && rep.text);
+    // the same data as now replaces nothing: "replaces the N now" beside "identical" would contradict it
+    $("r-replace").hidden = !(rep && rep.text) || !!r.identical;
     if (rep && rep.text) {
       $("r-replace").textContent = rep.text;
       $("r-replace").className = rep.shrinks || rep.outside_county ? "error-box" : "explanation";
