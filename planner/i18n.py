@@ -1018,15 +1018,10 @@ _STRINGS.update({
 
 # (QA8 data fixes, qa8g)
 _STRINGS.update({
-    "src_added_on_map": ("规划人员在地图上添加（数据版本 {v}）", "added by the planner on the map (data version {v})"),
     "src_edited_import": ("规划人员提供（{file}），在地图上修改（数据版本 {v}）",
                           "planner-supplied ({file}), changed on the map (data version {v})"),
-    "src_edited_own": ("规划人员在地图上修改（数据版本 {v}）", "changed by the planner on the map (data version {v})"),
     "data_formats_network": ("支持 OpenStreetMap 路网（.osm、.osm.pbf）或 GraphML（.graphml）",
                              "OpenStreetMap road network (.osm, .osm.pbf) or GraphML (.graphml)"),
-    # what the map's popup puts in its "规划人员提供（{file}，数据版本 {v}）" for a row changed on the map
-    "src_edited_sample": ("示例数据（示意），规划人员在地图上修改（数据版本 {v}）",
-                          "sample data (illustrative), changed by the planner on the map (data version {v})"),
 })
 # (QA8 data fixes, qa8g) end
 

@@ -140,7 +140,7 @@ def test_map_edit_keeps_new_proposal_in_the_row_and_confirms_after_the_reload(pa
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     import re
-    said = re.escape(t("src_added_on_map", lang, v="§")).replace("§", r"\d+")
+    said = re.escape(t("src_map_added", lang, v="§")).replace("§", r"\d+")
     assert re.search(said, popup.inner_text()), popup.inner_text()
     assert "–，" not in popup.inner_text()
     page.reload()

@@ -42,9 +42,9 @@ def test_a_changed_sample_row_takes_the_edit_version_and_says_so(client, shiyan)
     rows = props(client)
     r = rows[sample_id]
     assert r["source_version"] == v_r and r["source_edited"] is True and r["source_file"] == ""
-    assert r["source_text"] == f"示例数据（示意），规划人员在地图上修改（数据版本 {v_r}）"
+    assert r["source_text"] == f"示例数据（示意），在地图上修改（数据版本 {v_r}）"
     added = next(x for x in rows.values() if x["name"] == "新增甲")
-    assert added["source_version"] == v_add and added["source_text"] == f"规划人员在地图上添加（数据版本 {v_add}）"
+    assert added["source_version"] == v_add and added["source_text"] == f"在地图上添加（数据版本 {v_add}）"
     # a later edit of another row keeps the changed sample row's version
     other = next(k for k, x in rows.items() if x["synthetic"] and k != sample_id)
     v_m = client.post("/api/data/edits", json={"action": "move", "type": "day_care", "id": other,
@@ -53,7 +53,7 @@ def test_a_changed_sample_row_takes_the_edit_version_and_says_so(client, shiyan)
     assert rows[sample_id]["source_version"] == v_r and rows[other]["source_version"] == v_m
     en = {f["properties"]["id"]: f["properties"] for f in client.get(
         "/api/coverage/day_care/layers?lang=en").get_json()["facilities"]["features"]}
-    assert en[other]["source_text"] == f"sample data (illustrative), changed by the planner on the map (data version {v_m})"
+    assert en[other]["source_text"] == f"sample data (illustrative), changed on the map (data version {v_m})"
 
 
 def test_an_imported_row_edited_on_the_map_is_credited_to_the_edit_not_the_file(client, shiyan):
