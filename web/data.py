@@ -27,7 +27,7 @@ from geo.imports import check_townships, check_villages
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
-from web import auth, exports, layers
+from web import auth, exports, layers, textrules
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, not_found
 from web.extensions import ext
@@ -876,18 +876,13 @@ def edit():
         layer.loc[ids == fid, "source_version"] = np.nan
         if "edited_on_map" not in layer:
             layer["edited_on_map"] = False
-        layer["edited_on_map"] = edited_flags(layer["edited_on_map"])
+        layer["edited_on_map"] = layers.edited_flags(layer["edited_on_map"])
         layer.loc[ids == fid, "edited_on_map"] = True
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
     auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
-
-
-def edited_flags(column):
-    """The ``edited_on_map`` column as booleans, whatever the stored file made of it (bool, text, empty)."""
-    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)
 
 
 def _stamp_own_rows(layer, region, type_key: str):
@@ -910,7 +905,7 @@ def _stamp_own_rows(layer, region, type_key: str):
     if stored:
         own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
         if "edited_on_map" in layer:  # a sample row the planner changed keeps that edit's version too
-            own |= edited_flags(layer["edited_on_map"])
+            own |= layers.edited_flags(layer["edited_on_map"])
         blank = own & layer["source_version"].isna()
         layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
         layer.loc[blank, "source_version"] = float(stored)
@@ -921,27 +916,19 @@ def _stamp_own_rows(layer, region, type_key: str):
 MAX_EDIT_NAME = 80
 #: Longest note, address, operator, phone or remark an edit takes (web/API.md): refused beyond it, never cut.
 MAX_EDIT_TEXT = 200
-#: Control characters (NUL, escape, DEL, C1), line/paragraph separators and bidi overrides: invisible or
-#: misleading in a popup, an export or the version list (a name that shows as nothing, or reversed);
-#: and lone surrogates (JSON lets "\ud800" through), which no file can store (the commit would fail).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-#: Line breaks and tabs: fine in a remark or a note (several lines), not in a name, address, operator or phone.
-_LINE_BREAKS = re.compile(r"[\t\n\r]")
 
 
 def _refuse_controls(text: str, name: str, label: str | None, multiline: bool) -> None:
     """A 400 naming the field and the first control character in ``text`` (by its code and place)."""
-    m = _CONTROL.search(text) or (None if multiline else _LINE_BREAKS.search(text))
-    if m is None:
+    # the characters web.textrules refuses: invisible or misleading in a popup, an export or the version
+    # list (a name that shows as nothing, or reversed), or not storable at all (a lone surrogate)
+    i = textrules.first_refused(text, multiline=multiline)
+    if i is None:
         return
-    code, at = f"U+{ord(m[0]):04X}", m.start() + 1
+    code, at = f"U+{ord(text[i]):04X}", i + 1
     where_en = "" if multiline else "; line breaks and tabs only in a remark or a note"
     where_zh = "" if multiline else "；换行符和制表符仅可用于备注"
-    # never echo the invisible characters: written as \uXXXX, as PATCH /api/proposals shows them
-    # (imported here: web.proposals is loaded after this module's blueprint, as number_param above)
-    from web.proposals import _escaped
-
-    shown = _escaped(text, "note" if multiline else "name")
+    shown = textrules.escaped(text, multiline=multiline)   # never echo the invisible characters themselves
     raise bad_param(name, shown, f"text without control characters (character {at} is {code}{where_en})",
                     f"不含控制字符的文本（第 {at} 个字符为 {code}{where_zh}）", label=label)
 

@@ -60,3 +60,8 @@ def bounds(gdf) -> list[list[float]]:
     """Leaflet bounds [[south, west], [north, east]]."""
     x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
     return [[round(y0, 5), round(x0, 5)], [round(y1, 5), round(x1, 5)]]
+
+
+def edited_flags(column):
+    """The ``edited_on_map`` column as booleans, whatever the stored file made of it (bool, text, empty)."""
+    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)

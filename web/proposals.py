@@ -23,7 +23,7 @@ from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from planner.sites import demand_units
-from web import capacity_proposals, layers
+from web import capacity_proposals, layers, textrules
 from web.errors import bad_param, json_kind, not_found
 from web.extensions import ext
 
@@ -110,49 +110,6 @@ def number_param(raw, name: str, *, minimum=None, maximum=None) -> float | None:
     return _number(raw, name, float, minimum=minimum, maximum=maximum)
 
 
-#: Bidirectional embedding, override, isolate controls and marks (U+061C, U+200E/F): they make a name
-#: read backwards (a spoofing trick), so they count as control characters here too.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
-
-
-def _is_control(ch: str) -> bool:
-    """A control character (C0, DEL, C1), a lone surrogate (\\ud800 in JSON: not storable text), a
-    bidirectional control or a line/paragraph separator (U+2028/9 break a line where no line break shows,
-    and map edits refuse them too)."""
-    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS
-
-
-def _refused(ch: str, name: str) -> bool:
-    """A character a ``name`` (one visible line) or ``note`` field may not hold: a note keeps line breaks
-    and tabs; a name also refuses invisible format characters (U+200B zero-width space, U+FEFF BOM...):
-    two names that look the same would be different proposals."""
-    if name == "note":
-        return ch not in "\n\r\t" and _is_control(ch)
-    return _is_control(ch) or unicodedata.category(ch) == "Cf"
-
-
-def _char_kind(ch: str) -> tuple[str, str]:
-    """What a refused character is, in words (en, zh)."""
-    cat = unicodedata.category(ch)
-    if cat == "Cs":  # half of a surrogate pair: not a character at all
-        return "an invalid character: half of a surrogate pair", "无效字符，是不成对的代理项"
-    if ch in BIDI_CONTROLS:
-        return "a text-direction control", "文字方向控制符"
-    if cat in ("Zl", "Zp"):
-        return "a line or paragraph separator", "行或段落分隔符"
-    if cat == "Cf":
-        return "an invisible formatting character", "不可见的格式字符"
-    return "a control character", "控制字符"
-
-
-def _escaped(text, name: str = "name"):
-    """``text`` with its refused characters written as \\uXXXX, to be quoted in a message (anything
-    but text, e.g. JSON null, unchanged)."""
-    if not isinstance(text, str):
-        return text
-    return "".join(f"\\u{ord(ch):04x}" if _refused(ch, name) else ch for ch in text)
-
-
 def _text(form: dict, name: str, limit: int) -> str:
     raw = form.get(name)
     if raw is None:
@@ -162,12 +119,14 @@ def _text(form: dict, name: str, limit: int) -> str:
     text = raw.strip()
     # control characters (NUL, BEL, ESC sequences...) garble the list, the downloads and a terminal
     # reading the audit log; a note may have line breaks and tabs, a name is one visible line
-    bad = [ch for ch in text if _refused(ch, name)]
-    if bad:
-        shown = _escaped(text[:40], name)
-        code = f"U+{ord(bad[0]):04X}"
-        what_en, what_zh = _char_kind(bad[0])
-        if unicodedata.category(bad[0]) == "Cs":  # not a character at all: not a "control character"
+    multiline = name == "note"
+    at = textrules.first_refused(text, multiline=multiline)
+    if at is not None:
+        bad = text[at]
+        shown = textrules.escaped(text[:40], multiline=multiline)
+        code = f"U+{ord(bad):04X}"
+        what_en, what_zh = textrules.char_kind(bad)
+        if unicodedata.category(bad) == "Cs":  # not a character at all: not a "control character"
             want_en, want_zh = "valid text", "有效的文字"
         elif name == "note":
             want_en, want_zh = "text without control characters other than line breaks and tabs", "除换行和制表符外不含控制字符的文本"
@@ -185,7 +144,7 @@ def _text(form: dict, name: str, limit: int) -> str:
 def _plain(text: str, field: str = "name") -> str:
     """``text`` without the characters ``field`` refuses: a name or note saved before they were
     refused must not make its re-run fail on a field the planner did not type."""
-    return "".join(ch for ch in str(text) if not _refused(ch, field))
+    return textrules.without_refused(text, multiline=field == "note")
 
 
 def parse_params(form: dict, service) -> dict:
@@ -267,7 +226,7 @@ def parse_edit(form: dict) -> dict:
         name = _text(form, "name", MAX_NAME)
         if not name:
             # JSON null too: a proposal cannot be left without a name
-            raise bad_param("name", _escaped(form.get("name")), "a non-empty name (text)", "非空名称（文本）")
+            raise bad_param("name", textrules.escaped(form.get("name")), "a non-empty name (text)", "非空名称（文本）")
         out["name"] = name
     if "note" in form:
         out["note"] = _text(form, "note", MAX_NOTE)

@@ -434,8 +434,7 @@ class Service:
             ids = f["id"].astype(str)
             # a row the planner changed on the map (web/data.py marks it): credited to that edit, not to its file,
             # and a sample row so changed is no longer wholly synthetic
-            from web.data import edited_flags
-            edited = (edited_flags(reg["edited_on_map"].reindex(ids)).to_numpy()
+            edited = (layers.edited_flags(reg["edited_on_map"].reindex(ids)).to_numpy()
                       if "edited_on_map" in reg else np.zeros(len(f), dtype=bool))
             sample = f["synthetic"].fillna(False).astype(bool).to_numpy()
             own = ~sample | edited

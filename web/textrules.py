@@ -1,0 +1,58 @@
+"""What free text typed in the app may hold: the characters refused in names and notes, said in words.
+
+One rule for every place a planner types a name or a note (proposals, map edits): a control
+character (C0, DEL, C1), a lone surrogate ("\\ud800" in JSON: no file can store it), a line or
+paragraph separator (U+2028/9 break a line where none shows) or a bidirectional control (it makes a
+name read backwards, a spoofing trick) is refused everywhere; a one-line field (a name, an address)
+also refuses line breaks, tabs and invisible format characters (U+200B, U+FEFF...: two names that
+look the same would be different), which a note or a remark may hold.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+#: Bidirectional embedding, override and isolate controls, and the marks U+061C, U+200E/F.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS
+
+
+def refused(ch: str, *, multiline: bool) -> bool:
+    """Whether ``ch`` may not stand in a field: one line (``multiline=False``) or several."""
+    if multiline:
+        return ch not in "\n\r\t" and _is_control(ch)
+    return _is_control(ch) or unicodedata.category(ch) == "Cf"
+
+
+def first_refused(text: str, *, multiline: bool) -> int | None:
+    """The index of the first refused character of ``text``, or None."""
+    return next((i for i, ch in enumerate(text) if refused(ch, multiline=multiline)), None)
+
+
+def char_kind(ch: str) -> tuple[str, str]:
+    """What a refused character is, in words (en, zh)."""
+    cat = unicodedata.category(ch)
+    if cat == "Cs":  # half of a surrogate pair: not a character at all
+        return "an invalid character: half of a surrogate pair", "无效字符，是不成对的代理项"
+    if ch in BIDI_CONTROLS:
+        return "a text-direction control", "文字方向控制符"
+    if cat in ("Zl", "Zp"):
+        return "a line or paragraph separator", "行或段落分隔符"
+    if cat == "Cf":
+        return "an invisible formatting character", "不可见的格式字符"
+    return "a control character", "控制字符"
+
+
+def escaped(text, *, multiline: bool = False):
+    """``text`` with its refused characters written as \\uXXXX, to be quoted in a message (never echo
+    the invisible characters themselves); anything but text (JSON null, a number) unchanged."""
+    if not isinstance(text, str):
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if refused(ch, multiline=multiline) else ch for ch in text)
+
+
+def without_refused(text, *, multiline: bool = False) -> str:
+    """``text`` with its refused characters dropped (an older stored value being used again)."""
+    return "".join(ch for ch in str(text) if not refused(ch, multiline=multiline))
