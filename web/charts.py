@@ -252,11 +252,11 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
 
 # -- server-side charts (downloads, reports) -------------------------------
 def chart_mode() -> str:
-    """The ``mode`` argument of a coverage chart (the map's travel mode; 400 when unknown)."""
-    mode = request.args.get("mode", "estimate")
-    if mode not in ("estimate", "network"):
-        raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
-    return mode
+    """The ``mode`` argument of a coverage chart (the map's travel mode; 400 when unknown), read as
+    the API reads it (web.api is imported here: it loads this module's functions lazily too)."""
+    from web.api import arg_mode
+
+    return arg_mode()
 
 
 def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Response:

@@ -132,15 +132,19 @@ def api_doc():
     return render_template("api_doc.html", active="api", body=body, toc=toc)
 
 
+def _map_mode(s) -> str:
+    """A map page's travel mode: network only when asked and a road network is loaded (then the
+    toolbar offers the choice), else the estimate (an old link to a removed network still opens)."""
+    return "network" if request.args.get("mode") == "network" and s.has_graph() else "estimate"
+
+
 @bp.get("/map/<type_key>")
 def coverage_map(type_key: str):
     s = svc()
     ft = s.get_type(type_key)
     has_graph = s.has_graph()
-    # network mode only when a road network is loaded (then the toolbar offers the choice);
     # the summary, layers, chart, export and the proposal link all follow this one mode
-    mode = request.args.get("mode", "estimate")
-    mode = mode if mode == "network" and has_graph else "estimate"
+    mode = _map_mode(s)
     cov = s.coverage_dict(ft.key, g.lang, mode=mode)
     township = request.args.get("township") or ""
     if township and township not in s.region.townships.index:
@@ -168,12 +172,12 @@ def coverage_map_export(type_key: str):
 
     s = svc()
     ft = s.get_type(type_key)
-    mode = request.args.get("mode", "estimate")
-    cov = s.coverage(ft.key, "network" if mode == "network" and s.has_graph() else "estimate")
+    mode = _map_mode(s)
+    cov = s.coverage(ft.key, mode)
     page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
     resp = Response(page, mimetype="text/html")
     # the two travel modes give different maps: their downloads must not overwrite each other
-    suffix = "-network" if mode == "network" and s.has_graph() else ""
+    suffix = "-network" if mode == "network" else ""
     resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}{suffix}.html"
     return resp
 
