@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--proposal", action="append", default=[], help="proposal GeoJSON (repeatable)")
     p.add_argument("--facilities")
     p.add_argument("--coords", default="wgs84", choices=list(COORDS))
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
+                   help="measure the coverage targets on the estimate or on --network")
+    p.add_argument("--network", help="road network for --mode network (.graphml, .osm or .osm.pbf)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_targets)
 
@@ -167,7 +170,7 @@ def _targets(args) -> int:
 
     region, facilities = load_context(args)
     proposals = [load_proposal_file(p) for p in args.proposal]
-    rows = plan_targets(region, proposals=proposals, facilities=facilities)
+    rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)
     if args.json:
         print_json({"targets": rows, "proposals": args.proposal})
         return 0

@@ -405,8 +405,9 @@ def load_graph(graph) -> nx.MultiDiGraph:
         return load_graphml(graph)
     if graph is None:
         raise NetworkError("Network mode needs a road graph.", "路网模式需要提供路网。",
-                           hint_en="Pass graph= (GraphML/OSM file or osmnx graph), or use "
-                                   "mode='estimate'.",
+                           # read by the CLI's and the web's users as well as Python callers: no keyword names
+                           hint_en="Give a road network (a GraphML or OSM file, or an osmnx graph), or use "
+                                   "the estimate mode.",
                            hint_zh="请提供路网（GraphML/OSM文件或osmnx图），或改用估算模式。")
     raise NetworkError(f"Unsupported road graph object: {type(graph).__name__}.",
                        f"不支持的路网对象类型：{type(graph).__name__}。",

@@ -1029,9 +1029,12 @@ _STRINGS.update({
 _STRINGS.update({
     "proposal_network_note": ("出行时间按路网计算", "Travel times on the road network"),
     "proposal_network_note_m": ("距离按路网计算", "Distances on the road network"),
-    "targets_on_estimate": ("规划目标按估算方式（直线×绕行系数）衡量，与上方按路网计算的前后对比口径不同。",
-                            "Targets are measured on the estimate (straight line × detour factor), not on the "
-                            "road network of the before/after figures above."),
+    # a network proposal's targets are measured on the road network while one is loaded (web.pages)
+    "targets_on_estimate": ("当前没有加载路网，规划目标按估算方式（直线×绕行系数）衡量，与按路网计算的前后对比口径不同。",
+                            "No road network is loaded now, so the targets are measured on the estimate (straight "
+                            "line × detour factor), not on the road network of the before/after figures."),
+    "targets_on_network": ("规划目标与前后对比同样按路网衡量。",
+                           "Targets are measured on the road network, as the before/after figures are."),
     "scope": ("范围", "Scope"),
     "scope_city": ("全市", "Whole city"),
     "scope_not_comparable": ("范围不同，不可比", "different scopes: not comparable"),

@@ -55,7 +55,8 @@ def _value(kind: str, cov, region: Region, new_now: int, new_added: int) -> tupl
 
 
 def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilities=None,
-                 mode: str = "estimate", graph=None, coverage_now=None) -> list[dict]:
+                 mode: str = "estimate", graph=None, coverage_now=None,
+                 types: set[str] | None = None) -> list[dict]:
     """Every target with status now, and after the given proposals when any.
 
     Parameters
@@ -70,6 +71,10 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         with the same facilities, mode and graph; a caller that keeps coverage
         (the web service) passes its cache so nothing is computed twice.
         Default: :func:`analyse_coverage`.
+    types : set of str, optional
+        Only the targets of these facility types (and the per-village ones). On
+        a road network each type's coverage costs seconds, so a page about one
+        proposal asks only for the types it moves.
     """
     year = plan_year()
     by_type: dict[str, list[gpd.GeoDataFrame]] = {}
@@ -84,7 +89,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         by_type.setdefault(p["type"], []).append(p["sites"])
     out = []
     for key, ft in load_facility_types().items():
-        if not ft.targets:
+        if not ft.targets or (types is not None and key not in types):
             continue
         existing = existing_facilities(region, ft, facilities)
         new_now = int((pd.to_numeric(existing.get("built_year"), errors="coerce") == year).sum()) \
@@ -111,7 +116,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
                    "section": ft.section, "kind": t["kind"], "text_zh": t["text_zh"], "text_en": t["text_en"],
                    "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
-                   "numbers": numbers, "synthetic_inputs": approx}
+                   "numbers": numbers, "synthetic_inputs": approx, "mode": mode}
             if cov_after is not None:
                 v2, n2 = _value(t["kind"], cov_after, region, new_now, len(extra))
                 row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,

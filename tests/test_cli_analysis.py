@@ -82,3 +82,23 @@ def test_coverage_text_says_the_sample_is_illustrative(capsys):
     assert "示意：所用的村（社区）点位或设施名录含合成或近似数据" in capsys.readouterr().out
     assert main(["--lang", "en", "coverage", "--type", "cemetery"]) == 0
     assert "illustrative (示意)" in capsys.readouterr().out
+
+
+def test_targets_on_a_road_network_match_network_coverage(capsys, tmp_path):
+    """`targets --mode network` measures a coverage target as `coverage --mode network` does (a small
+    town extract reaches few villages); without --network it is a clear error in the CLI's language."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+    osm = tmp_path / "town.osm"
+    write_town(osm)
+    est = next(r for r in _run(capsys, "targets", "--json")["targets"] if r["key"] == "day_care_full_coverage")
+    net = next(r for r in _run(capsys, "targets", "--mode", "network", "--network", str(osm), "--json")["targets"]
+               if r["key"] == "day_care_full_coverage")
+    cov = _run(capsys, "coverage", "--type", "day_care", "--mode", "network", "--network", str(osm), "--json")
+    assert net["mode"] == "network" and est["mode"] == "estimate"
+    assert net["value"] == cov["citywide"]["unit_share"] < est["value"]
+    assert main(["--lang", "en", "targets", "--mode", "network"]) != 0
+    err = capsys.readouterr().err
+    assert "road network" in err and "graph=" not in err

@@ -126,7 +126,7 @@ def test_network_lscp_refusal_says_off_the_network(app):
     assert body["details"]["off_network"] > 0
 
 
-# -- 3: a network proposal says so, and the targets say they are on the estimate ----------------------
+# -- 3: a network proposal says so, and its targets are measured on the road network too --------------
 def test_network_proposal_page_says_road_network(app, saved):
     c = as_user(app, "boss")
     for lang, word in (("zh", "路网"), ("en", "road network")):
@@ -134,8 +134,21 @@ def test_network_proposal_page_says_road_network(app, saved):
         line = html[html.index('id="solver-line"'):]
         line = line[:line.index("</p>")]
         assert word in line.lower() or word in line
-        if 'id="proposal-targets"' in html:
-            assert 'id="targets-estimate-note"' in html
+
+
+def test_network_proposal_targets_are_on_the_network(app, saved):
+    """The day-care coverage target's "before" on a network proposal's page and brief is the share
+    covered on the road network (a small town extract: few villages), not the estimate's."""
+    s = app.extensions["coverplan"]["service"]
+    on = {m: s.coverage("day_care", m).summary["unit_share"] for m in ("estimate", "network")}
+    assert on["network"] < on["estimate"] - 0.05  # the two measures differ, so the test can tell them apart
+    c = as_user(app, "boss")
+    for url in (f"/proposals/{saved['id']}", f"/proposals/{saved['id']}/brief"):
+        for lang, note in (("zh", "同样按路网衡量"), ("en", "measured on the road network, as")):
+            html = c.get(f"{url}?lang={lang}").get_data(as_text=True)
+            assert 'data-mode="network"' in html and note in html, url
+            assert f"{100 * on['network']:.1f}% / " in html
+            assert f"{100 * on['estimate']:.1f}% / " not in html
 
 
 # -- 10: the offline map's file name carries the mode ---------------------------------------------------
@@ -172,3 +185,19 @@ def test_compare_county_with_city_is_not_subtracted(app):
         html = c.get(f"/proposals/compare?a={a}&b={b}&lang={lang}").get_data(as_text=True)
         assert where in html and city_word in html and word in html
         assert html.count(word) >= 4  # coverage after, covered units, mean and p90 cost: no differences given
+
+
+def test_network_proposal_targets_fall_back_to_the_estimate_without_a_network(app, saved):
+    """The same saved proposal on a server started without a road network: its targets are measured on
+    the estimate, and the page says why they differ from its before/after figures."""
+    from web.app import create_app
+    plain = create_app({"DB_PATH": app.config["DB_PATH"], "TESTING": True, "CSRF_ENABLED": False})
+    try:
+        share = plain.extensions["coverplan"]["service"].coverage("day_care").summary["unit_share"]
+        c = plain.test_client()
+        for lang, note in (("zh", "当前没有加载路网"), ("en", "No road network is loaded now")):
+            html = c.get(f"/proposals/{saved['id']}?lang={lang}").get_data(as_text=True)
+            assert 'data-mode="estimate"' in html and note in html
+            assert f"{100 * share:.1f}% / " in html
+    finally:
+        plain.extensions["coverplan"]["jobs"].shutdown()

@@ -180,7 +180,8 @@ def townships_export(fmt: str):
 # -- targets ---------------------------------------------------------------
 @bp.get("/targets")
 def targets():
-    """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built.
+    """Targets now; with ``?proposals=id1,id2`` also their status once those proposals are built;
+    ``?mode=network`` measures the coverage targets on the loaded road network.
 
     The proposals form one package: an id given twice is one proposal (else its
     sites would count twice), and proposals of one type are combined by the
@@ -189,7 +190,7 @@ def targets():
     ids = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
     applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec), **capacity_proposals.applied(rec)}
                for rec in map(proposals.saved, ids)]
-    return jsonify(svc().targets(g.lang, applied or None))
+    return jsonify(svc().targets(g.lang, applied or None, mode=arg_mode()))
 
 
 # -- proposals and jobs ----------------------------------------------------

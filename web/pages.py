@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from geo.errors import InputDataError
+from geo.errors import InputDataError, NetworkError
 from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, t
 from web.extensions import ext
@@ -208,16 +208,34 @@ def _proposal_view(pid: str) -> dict:
     return view(saved(pid), g.lang)
 
 
+def _proposal_targets(rec: dict) -> tuple[list[dict], str]:
+    """The targets a proposal moves (those with an "after"), and the travel mode they were measured in.
+
+    A network proposal's targets are measured on the road network, as its before/after figures are,
+    while a network is loaded; once none is (the server restarted without one, or a data version
+    without one), on the estimate, and the page says so.  A conversion's targets are those of the
+    role type it converts into.
+    """
+    from web.capacity_proposals import applied
+    from web.proposals import sites_gdf
+    extra = applied(rec)
+    types = {rec["type"], extra.get("role") or rec["type"]}
+    mode = "network" if (rec.get("params") or {}).get("mode") == "network" and svc().graph_source() else "estimate"
+    applied = [{"type": rec["type"], "sites": sites_gdf(rec), **extra}]
+    try:
+        rows = svc().targets(g.lang, applied, mode=mode, types=types)
+    except NetworkError:  # the file is there but no longer reads as a road network: as if none
+        mode, rows = "estimate", svc().targets(g.lang, applied, types=types)
+    return [t for t in rows if t["type"] in types and "after" in t], mode
+
+
 @bp.get("/proposals/<pid>")
 def proposal(pid: str):
-    from web.proposals import saved, sites_gdf, view
+    from web.proposals import saved, view
     rec = saved(pid)
     p = view(rec, g.lang)
-    from web.capacity_proposals import applied
-    extra = applied(rec)  # a conversion's targets are those of the role type it converts into
-    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
-               if t["type"] in {rec["type"], extra.get("role") or rec["type"]} and "after" in t]  # after: what it moves
-    return render_template("proposal.html", active="proposals", p=p, targets=targets)
+    targets, targets_mode = _proposal_targets(rec)
+    return render_template("proposal.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode)
 
 
 @bp.get("/proposals/compare")
@@ -330,12 +348,9 @@ def proposal_brief(pid: str):
 
     rec = saved(pid)
     p = view(rec, g.lang)
-    from web.capacity_proposals import applied
-    extra = applied(rec)  # a conversion's targets are those of the role type it converts into
-    targets = [t for t in svc().targets(g.lang, [{"type": rec["type"], "sites": sites_gdf(rec), **extra}])
-               if t["type"] in {rec["type"], extra.get("role") or rec["type"]} and "after" in t]  # after: what it moves
+    targets, targets_mode = _proposal_targets(rec)
     return render_template(  # its parameters and numbers: web.proposals.headline, as on the proposal page
-        "brief.html", active="proposals", p=p, targets=targets,
+        "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         more=max(0, len(p["sites"]) - BRIEF_SITES),
         uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand == "villages" else "uncovered_points")

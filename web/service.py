@@ -116,10 +116,10 @@ class Service:
                 self._proposal_layers.popitem(last=False)
         return value
 
-    def _targets_after(self, proposals: list[dict], plan) -> list[dict]:
+    def _targets_after(self, proposals: list[dict], plan, scope: tuple = ()) -> list[dict]:
         """The targets once some proposals are built: a proposal page computes them on every view
         (about a second of CPU), and saved proposals never change, so the last few are kept."""
-        key = (self.version(), _proposals_key(proposals))
+        key = (self.version(), self.graph_source(), *scope, _proposals_key(proposals))
         kept = self._after
         with self._guard:
             if key in kept:
@@ -504,13 +504,20 @@ class Service:
                 for row in df[cols].itertuples(index=False, name=None)]
 
     # -- plan targets -------------------------------------------------------
-    def targets(self, lang: str, proposals: list[dict] | None = None) -> list[dict]:
+    def targets(self, lang: str, proposals: list[dict] | None = None, *, mode: str = "estimate",
+                types: set[str] | None = None) -> list[dict]:
+        """The plan's targets, measured in ``mode`` (a network proposal's page measures them on the
+        road network it was solved on); ``types`` limits them to some facility types."""
+        graph = self.graph(mode)  # no road network loaded -> NetworkError before any work
+
         def plan():
             # Current coverage comes from this service's cache (also used by
             # the maps), so a proposal view only computes the "after" side.
-            return plan_targets(
-                self.region, proposals=proposals, coverage_now=lambda ft: self.coverage(ft.key))
-        rows = self.cached(("targets",), plan) if not proposals else self._targets_after(proposals, plan)
+            return plan_targets(self.region, proposals=proposals, mode=mode, graph=graph, types=types,
+                                coverage_now=lambda ft: self.coverage(ft.key, mode))
+        scope = (mode, tuple(sorted(types)) if types is not None else None)
+        rows = self.cached(("targets", *scope), plan) if not proposals else self._targets_after(
+            proposals, plan, scope)
         out = []
         for r in rows:
             r = dict(r)
