@@ -1038,6 +1038,7 @@ _STRINGS.update({
     "scope": ("范围", "Scope"),
     "scope_city": ("全市", "Whole city"),
     "scope_not_comparable": ("范围不同，不可比", "different scopes: not comparable"),
+    "mode_not_comparable": ("出行方式不同，不可比", "different travel modes: not comparable"),
     "site_unit_one": ("处", "site"),
     "unit_unit_one": ("个单元", "unit"),
 })

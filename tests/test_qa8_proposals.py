@@ -201,3 +201,24 @@ def test_network_proposal_targets_fall_back_to_the_estimate_without_a_network(ap
             assert f"{100 * share:.1f}% / " in html
     finally:
         plain.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_compare_network_with_estimate_is_not_subtracted(app, saved):
+    """A proposal on the road network and one on the estimate measure coverage differently: the table
+    names each side's travel mode and gives no differences, the "before" row included."""
+    est = as_user(app, "boss").post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 3})
+    assert est.status_code == 201, est.get_json()
+    c = as_user(app, "boss")
+    for lang, net_word, word in (("zh", "路网", "出行方式不同，不可比"), ("en", "road network", "different travel modes")):
+        html = c.get(f"/proposals/compare?a={saved['id']}&b={est.get_json()['proposal']['id']}&lang={lang}"
+                     ).get_data(as_text=True)
+        table = html[html.index('id="diff"'):html.index("</table>", html.index('id="diff"'))]
+        assert net_word in table and table.count(word) == 6  # before, after, units, mean, p90 and the sites count
+    # the same scope and mode: the "before" row has no difference to give
+    again = as_user(app, "boss").post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 5})
+    html = c.get(f"/proposals/compare?a={est.get_json()['proposal']['id']}&b={again.get_json()['proposal']['id']}"
+                 "&lang=en").get_data(as_text=True)
+    table = html[html.index('id="diff"'):html.index("</table>", html.index('id="diff"'))]
+    assert "not comparable" not in table
+    before = table[table.lower().index("· before"):]
+    assert before[:before.index("</tr>")].endswith('<td class="num"></td>')

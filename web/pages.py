@@ -238,6 +238,10 @@ def proposal(pid: str):
     return render_template("proposal.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode)
 
 
+#: a travel mode in a table cell: the short word ("路网" / "估算"), the note elsewhere explains the estimate
+_MODE_WORD = {"estimate": "mode_estimate_short", "network": "mode_network"}
+
+
 @bp.get("/proposals/compare")
 def compare():
     a, b = request.args.get("a", ""), request.args.get("b", "")
@@ -294,25 +298,38 @@ def compare():
         return f"{signed(y - x, f'{n:,}', '0')} {word}"
 
     # a county planner's proposal counts his county only: its numbers are not to be subtracted from a
-    # city-wide one's (or another county's)
+    # city-wide one's (or another county's); nor are figures on the road network from estimated ones
     names = svc().county_names(lang)
     scopes = [(x.get("params") or {}).get("county") or None for x in (pa, pb)]
+    modes = [(x.get("params") or {}).get("mode") or "estimate" for x in (pa, pb)]
     same_scope = scopes[0] == scopes[1]
+    comparable = same_scope and modes[0] == modes[1]
+    why_not = t("scope_not_comparable" if not same_scope else "mode_not_comparable", lang)
 
     def scoped(delta: str) -> str:
-        return delta if same_scope or not delta else t("scope_not_comparable", lang)
+        return delta if comparable or not delta else why_not
+
+    def before_delta() -> str:
+        # the same scope and mode on the same data start from the same figure: nothing to say; on
+        # different data versions they may not, and the difference is the data's, shown as such
+        x, y = pa["before"]["covered_share"], pb["before"]["covered_share"]
+        if not comparable:
+            return why_not
+        return "" if x is None or y is None or shown_share(x) == shown_share(y) else delta_pt(x, y)
 
     qa, qb = pa["after"].get("cost_quantiles") or {}, pb["after"].get("cost_quantiles") or {}
     rows = [
         {"label": t("facility_type", lang), "a": pa["type_name"], "b": pb["type_name"], "delta": ""},
         {"label": t("scope", lang), "a": names.get(scopes[0], scopes[0]) if scopes[0] else t("scope_city", lang),
          "b": names.get(scopes[1], scopes[1]) if scopes[1] else t("scope_city", lang), "delta": ""},
+        {"label": t("travel_mode", lang), "a": t(_MODE_WORD[modes[0]], lang), "b": t(_MODE_WORD[modes[1]], lang),
+         "delta": ""},
         {"label": t("model", lang), "a": t("model_" + pa["solver"]["model"], lang),
          "b": t("model_" + pb["solver"]["model"], lang), "delta": ""},
         {"label": t("n_sites", lang), "a": len(pa["sites"]), "b": len(pb["sites"]),
          "delta": scoped(delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit"))},
         {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
-         "b": pct(pb["before"]["covered_share"]), "delta": ""},
+         "b": pct(pb["before"]["covered_share"]), "delta": before_delta()},
         {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
          "b": pct(pb["after"]["covered_share"]),
          "delta": scoped(delta_pt(pa["after"]["covered_share"], pb["after"]["covered_share"]))},
