@@ -345,7 +345,7 @@ _STRINGS.update({
     "beyond_by": ("超出标准", "beyond the standard by"),
     "clustered": ("已聚合", "clustered"),
     "cluster_legend": ("聚合的拟建点数（放大查看）", "clustered proposed sites (zoom in)"),
-    "search_place": ("搜索乡镇、村（社区）", "Find a township or village"),
+    "search_place": ("搜索乡镇、村（社区），可用拼音", "Find a place (name or pinyin)"),
     "whole_city": ("全市", "Whole city"),
     "name_and_note": ("名称与备注", "Name and note"),
     "save": ("保存", "Save"),

@@ -143,9 +143,11 @@ def test_search_finds_a_county_first(app, q, lang, name):
     rows = c.get("/api/search", query_string={"q": q, "lang": lang, "limit": 30}).get_json()
     assert rows[0]["kind"] == "county" and rows[0]["name"] == name
     assert rows[0]["code"] in ("420325", "420323") and not rows[0]["approximate"]
-    # then the county's townships, found by the county's name
+    # then the county's townships, found by the county's name (and, for "Fang", townships whose own
+    # name reads fang: 方滩乡)
     towns = [r for r in rows[1:] if r["kind"] == "township"]
-    assert len(towns) >= 10 and all(r["county_name"] in ("房县", "竹山县") for r in towns)
+    assert sum(r["county_name"] in ("房县", "竹山县") for r in towns) >= 10
+    assert all(r["county_name"] in ("房县", "竹山县") or r["name"] in ("方滩乡", "关防乡") for r in towns)
 
 
 def test_search_keeps_own_names_before_county_matches_and_survives_odd_input(app):
@@ -175,3 +177,28 @@ def test_map_search_picks_a_county_and_frames_it(page, lang, q, name):
     page.wait_for_function("window.coverplanMaps.map.county === '420325'")
     assert page.evaluate("window.coverplanMaps.map.countySelect.value") == "420325"
     assert "county=420325" in page.url
+
+
+# -- place names by pinyin (a later session): English pages keep the Chinese names ----------------
+@pytest.mark.parametrize("q, first", [("huanglong", "黄龙镇"), ("Huang Long", "黄龙镇"), ("hlz", "黄龙镇"),
+                                      ("wudangshan", "武当山特区"), ("liupo", "柳陂镇"), ("liubei", "柳陂镇"),
+                                      ("changling", "长岭村委会"), ("yxx", "郧西县")])
+def test_search_finds_places_by_pinyin(app, q, first):
+    c = as_user(app, "li")
+    rows = c.get("/api/search", query_string={"q": q, "lang": "zh", "limit": 12}).get_json()
+    assert rows and rows[0]["name"] == first, [r["name"] for r in rows]
+
+
+def test_pinyin_search_starts_at_a_syllable_and_ranks_rare_readings_last(app):
+    c = as_user(app, "li")
+    names = [r["name"] for r in c.get("/api/search", query_string={"q": "uanglong", "limit": 50}).get_json()]
+    assert not any(n.startswith("黄龙") for n in names)  # not from the middle of "huang"
+    rows = c.get("/api/search", query_string={"q": "zw", "limit": 50}).get_json()
+    names = [r["name"] for r in rows]
+    # 枣园 reads zao yuan; 园 can also read wan, so it is found, after every usual-reading match
+    assert names[0] == "张湾区" and "枣园村委会" in names
+    assert names.index("枣园村委会") > max(i for i, n in enumerate(names) if n.startswith(("张湾", "朱湾", "章湾")))
+    # a query that ends inside a syllable ("yunxi" on the way to 云霄) comes after the county's townships
+    rows = c.get("/api/search", query_string={"q": "yunxi", "limit": 60}).get_json()
+    kinds = [(r["kind"], r["county_name"]) for r in rows]
+    assert kinds[0] == ("county", "郧西县") and all(k == ("township", "郧西县") for k in kinds[1:10])

@@ -24,6 +24,8 @@ from planner.maplayers import service_area_layer
 from planner.sites import candidate_sites, site_marks
 from planner.targets import plan_targets
 from web import layers
+from web import pinyin
+from web.pinyin import pinyin_keys, pinyin_query
 
 #: Saved proposals whose map layers stay in memory (each about 1 MB).
 PROPOSAL_LAYERS_KEPT = 8
@@ -241,24 +243,47 @@ class Service:
             out["key_en"] = out["county_name_en"].fillna("").str.lower().where(is_county, "")
             out["county_key"] = (out["county_name"].fillna("") + " " + out["county_name_en"].fillna("")).str.lower() \
                 .where(out["kind"] == "township", "")
+            # every place by its name's pinyin too ("yunxi", "yxx"): an English page keeps the Chinese names
+            keys = [pinyin_keys(n) for n in out["name"]]
+            out["py"] = [k[0] for k in keys]      # the usual reading
+            out["py_all"] = [k[1] for k in keys]  # every reading (长 chang and zhang)
             return out
         return self.cached("place_index", build)
 
     def search(self, query: str, *, limit: int = 20, lang: str = "zh") -> list[dict]:
         """Places whose name (a county's also in English) contains ``query``, or whose code starts
-        with it, then the townships of a county so named; exact names first, counties before
-        townships before villages. A county is named in ``lang``."""
+        with it, then the townships of a county so named, then places whose name's pinyin has it
+        from a syllable's start ("huanglong", "Huang Long") or whose initials start with it ("hlz");
+        exact names (or a whole reading, or the initials) first, counties before townships before
+        villages. A county is named in ``lang``."""
         q = query.strip().lower()
         if not q:
             return []
         idx = self.place_index()
         own = (idx["key"].str.contains(q, regex=False) | idx["key_en"].str.contains(q, regex=False)
                | idx["code"].str.startswith(q))
+        py = pinyin_query(q)
+        # pinyin says less than characters (fang: 方, 房, 防, 坊...): its matches come after a place's own
+        # name and after the townships of a county so named, a query ending inside a syllable ("yunxi"
+        # on the way to 云霄) and a character's rarer reading (园 wan) last
+        tier = pd.Series(0, index=idx.index)
+        if py:
+            pattern = pinyin.match_pattern(py)
+            usual = ~own & idx["py"].str.contains(pattern, regex=True)
+            rare = ~own & ~usual & idx["py_all"].str.contains(pattern, regex=True)
+            typing = ~idx["py_all"].str.contains(pattern + r"(?=[\s|])", regex=True)
+            tier = tier.mask(usual, 2).mask(usual & typing, 3).mask(rare, 4)
+            found = usual | rare
+        else:
+            found = pd.Series(False, index=idx.index)
         by_county = ~own & idx["county_key"].str.contains(q, regex=False)
-        hit = idx[own | by_county]
+        tier = tier.mask(by_county, 1)
+        hit = idx[own | by_county | found]
         exact = (hit["key"] == q) | (hit["key_en"] == q)
+        if py:  # the whole usual reading, or its initials: "yunxixian", "yxx"
+            exact |= hit["py"].str.replace(" ", "", regex=False).str.contains(pinyin.whole(py), regex=False)
         kind = hit["kind"].map({"county": 0, "township": 1, "village": 2})
-        rank = (~exact).astype(int) * 8 + by_county[hit.index].astype(int) * 4 + kind
+        rank = (~exact).astype(int) * 100 + tier[hit.index] * 10 + kind
         hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(["_rank", "_len", "code"])
         rows = hit.head(limit)
         if lang == "en":  # a county's own name in English (townships and villages are proper names)
