@@ -327,7 +327,9 @@ def compare():
         {"label": t("model", lang), "a": t("model_" + pa["solver"]["model"], lang),
          "b": t("model_" + pb["solver"]["model"], lang), "delta": ""},
         {"label": t("n_sites", lang), "a": len(pa["sites"]), "b": len(pb["sites"]),
-         "delta": scoped(delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit"))},
+         # a count of sites is one across travel modes; across scopes it is of different areas
+         "delta": delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit") if same_scope
+         else t("scope_not_comparable", lang)},
         {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
          "b": pct(pb["before"]["covered_share"]), "delta": before_delta()},
         {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
