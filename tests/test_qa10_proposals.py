@@ -97,3 +97,12 @@ def test_admin_and_citywide_planner_rerun_any_proposal_in_its_scope(app, maojian
     assert job["state"] == "done", job
     new = c.get(f"/api/proposals/{job['result']['proposal_id']}").get_json()
     assert new["params"]["county"] == MAOJIAN  # kept its county, not the re-runner's
+
+
+# -- 2: the audit log names an auto-named proposal -----------------------------------------------
+def test_audit_names_an_auto_named_proposal(app, yunxi_own):
+    assert yunxi_own["name"]  # generated: the planner left it empty
+    rows = as_user(app, "boss").get("/api/admin/audit?action=proposal_saved&limit=500").get_json()["rows"]
+    entry = next(r for r in rows if r["object"] == yunxi_own["id"])
+    assert entry["detail"]["name"] == yunxi_own["name"]
+    assert yunxi_own["name"] in entry["detail_text"]

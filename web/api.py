@@ -255,8 +255,9 @@ def _start(params: dict):
     u = auth.user()
     users, ip = ext()["users"], request.remote_addr
 
-    def saved(pid: str) -> None:  # runs in the job thread: no request there, so the log is written directly
-        users.audit("proposal_saved", user=u, obj=pid, detail={"name": params.get("name"), "county": params.get("county")},
+    def saved(pid: str, name: str) -> None:  # runs in the job thread: no request there, so the log is written directly
+        # the name saved under (params' is "" when the planner left the name to be generated)
+        users.audit("proposal_saved", user=u, obj=pid, detail={"name": name, "county": params.get("county")},
                     ip=ip)
 
     job = proposals.start(ext(), params, owner=u.id, on_saved=saved)

@@ -254,8 +254,9 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
 
     ``params["county"]`` (set by web.auth.scope_proposal for a county planner)
     limits the solve to that county: its demand units and its candidate sites.
-    ``owner`` (a user id) is stored with the proposal; ``on_saved(pid)`` runs
-    after saving (the audit log; the job thread has no request).
+    ``owner`` (a user id) is stored with the proposal; ``on_saved(pid, name)`` runs
+    after saving (the audit log; the job thread has no request), ``name`` being the one saved:
+    the generated one when the planner left it empty.
     """
     service, store, jobs = ext["service"], ext["store"], ext["jobs"]
     ft = service.get_type(params["type"])
@@ -288,7 +289,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
             pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
                             geojson=geojson, note=params.get("note", ""), owner=owner)
             if on_saved is not None:
-                on_saved(pid)
+                on_saved(pid, name)
             return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
         prop = propose(
             service.region_at(version), solve_type, model=params["model_effective"], p=params["p"], standard=params["standard"],
@@ -305,7 +306,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
                         summary=summary, geojson=prop.to_geojson(), note=params.get("note", ""),
                         owner=owner)
         if on_saved is not None:
-            on_saved(pid)
+            on_saved(pid, name)
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
