@@ -106,3 +106,39 @@ def test_audit_names_an_auto_named_proposal(app, yunxi_own):
     entry = next(r for r in rows if r["object"] == yunxi_own["id"])
     assert entry["detail"]["name"] == yunxi_own["name"]
     assert yunxi_own["name"] in entry["detail_text"]
+
+
+# -- 3: progress messages name every kind of solve in words ----------------------------------------
+@pytest.mark.parametrize("message,params,zh,en", [
+    ("solving sized: MIP", {}, "求解（规模与选址） · 整数规划精确求解", "solving (sites and sizes) · exact integer programme"),
+    ("solving upgrade: MIP", {"convert": False}, "求解（改造提升选择）", "solving (choosing upgrades)"),
+    ("solving upgrade: MIP", {"convert": True}, "求解（转型选择）", "solving (choosing conversions)"),
+    ("solving mclp: heuristic", {}, "求解（最大覆盖） · 启发式初始解", "solving (maximal covering) · heuristic start"),
+    ("solving pcenter", {}, "求解（最远距离最短）", "solving (p-center)"),
+    ("solving something_new: MIP", {}, "求解 · 整数规划精确求解", "solving · exact integer programme"),
+])
+def test_progress_names_each_kind_in_words(message, params, zh, en):
+    from web.proposals import stage_text
+    got_zh, got_en = stage_text(message, "zh", params), stage_text(message, "en", params)
+    assert got_zh.startswith(zh) and got_en.startswith(en)
+    assert not any(w in got_zh + got_en for w in ("SIZED", "UPGRADE", "MIP)", "sized", "upgrade:"))
+
+
+def test_a_running_sized_job_says_its_kind_in_words(app):
+    c = as_user(app, "boss")
+    r = c.post("/api/proposals?lang=zh", json={"type": "day_care", "kind": "sized", "sizes": [30, 60],
+                                                "budget_sites": 2})
+    assert r.status_code == 202, r.get_json()
+    seen = set()
+    job = r.get_json()
+    for _ in range(600):
+        got = c.get(f"/api/jobs/{job['id']}?lang=zh").get_json()
+        seen.add(got["message"])
+        if got["state"] not in ("queued", "running"):
+            break
+        import time
+        time.sleep(0.05)
+    assert got["state"] == "done", got
+    solving = [m for m in seen if m.startswith("求解")]
+    assert not any("SIZED" in m for m in seen), seen
+    assert all("规模与选址" in m for m in solving), seen

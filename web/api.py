@@ -198,7 +198,7 @@ def job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
-    d["message"] = proposals.stage_text(job.message, g.lang)
+    d["message"] = proposals.stage_text(job.message, g.lang, job.params)
     if job.state == "interrupted":
         d["message"] = ("The server restarted while this calculation ran; start it again."
                         if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")

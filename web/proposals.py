@@ -46,17 +46,25 @@ SOLVER_STEPS = {"heuristic": ("启发式初始解", "heuristic start"), "bound":
                 "MIP": ("整数规划精确求解", "exact integer programme")}
 MODEL_WORDS = {"mclp": ("最大覆盖", "maximal covering"), "lscp": ("最少设施全覆盖", "set covering"),
                "pmedian": ("总出行最短", "p-median"), "pcenter": ("最远距离最短", "p-center")}
+#: What a sized or upgrade run solves ("solving sized: MIP", web/capacity_proposals.py), in words: a
+#: conversion reports "upgrade" too, and is told apart by its ``convert`` parameter.
+KIND_WORDS = {"sized": ("规模与选址", "sites and sizes"), "upgrade": ("改造提升选择", "choosing upgrades"),
+              "conversion": ("转型选择", "choosing conversions")}
 
 
-def stage_text(message: str, lang: str) -> str:
-    """A job's progress message in the user's language."""
+def stage_text(message: str, lang: str, params: dict | None = None) -> str:
+    """A job's progress message in the user's language (``params``: the job's, to tell a conversion
+    from an upgrade)."""
     if not message:
         return message
     i = 1 if lang == "en" else 0
     if message.startswith("solving "):
         model, _, step = message[len("solving "):].partition(": ")
-        words = MODEL_WORDS.get(model, (model.upper(), model.upper()))[i]
-        head = f"solving ({words})" if i else f"求解（{words}）"
+        if model == "upgrade" and isinstance(params, dict) and params.get("convert"):
+            model = "conversion"
+        words = (MODEL_WORDS.get(model) or KIND_WORDS.get(model) or (None, None))[i]
+        # a model without words is left unnamed: "求解", never its code in capitals
+        head = ("solving" if i else "求解") if words is None else (f"solving ({words})" if i else f"求解（{words}）")
         return head + (f" · {SOLVER_STEPS.get(step, (step, step))[i]}" if step else "")
     return message if i else STAGES_ZH.get(message, message)
 
