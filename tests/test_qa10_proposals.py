@@ -142,3 +142,39 @@ def test_a_running_sized_job_says_its_kind_in_words(app):
     solving = [m for m in seen if m.startswith("求解")]
     assert not any("SIZED" in m for m in seen), seen
     assert all("规模与选址" in m for m in solving), seen
+
+
+# -- 11: k, limit and offset are checked, not silently replaced ----------------------------------
+@pytest.mark.parametrize("k", ["1.5", "nan", "1e999", "-1", "0", "abc", "501"])
+def test_upgrades_k_must_be_a_whole_number(app, k):
+    c = as_user(app, "boss")
+    for lang in ("zh", "en"):
+        r = c.get(f"/api/upgrades/mutual_aid?k={k}&lang={lang}")
+        assert r.status_code == 400, (k, r.get_json())
+        body = r.get_json()
+        assert body["details"]["parameter"] == "k"
+    assert "整数" in body["message_zh"] and "integer" in body["message_en"]
+
+
+def test_upgrades_whole_k_still_answers(app):
+    r = as_user(app, "boss").get("/api/upgrades/mutual_aid?k=2")
+    assert r.status_code == 200 and r.get_json()["params"]["k"] == 2
+
+
+@pytest.mark.parametrize("query,name", [("limit=-1", "limit"), ("limit=0", "limit"), ("limit=nan", "limit"),
+                                        ("limit=1e999", "limit"), ("limit=abc", "limit"), ("limit=2.5", "limit"),
+                                        ("limit=501", "limit"), ("offset=-3", "offset"), ("offset=nan", "offset"),
+                                        ("offset=1e999", "offset"), ("offset=x", "offset"),
+                                        ("limit=1e999&offset=nan", "limit")])
+def test_audit_refuses_bad_limit_and_offset(app, query, name):
+    r = as_user(app, "boss").get(f"/api/admin/audit?{query}")
+    assert r.status_code == 400, (query, r.get_json())
+    body = r.get_json()
+    assert body["details"]["parameter"] == name and name in body["message_zh"] and name in body["message_en"]
+
+
+def test_audit_pages_still_work(app):
+    c = as_user(app, "boss")
+    assert c.get("/api/admin/audit").get_json()["limit"] == 50
+    page = c.get("/api/admin/audit?limit=1&offset=1").get_json()
+    assert (page["limit"], page["offset"], len(page["rows"])) == (1, 1, 1)

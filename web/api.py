@@ -575,7 +575,7 @@ def _upgrade_plan(type_key: str):
     from planner.upgrades import propose_upgrades
     s = svc()
     ft = s.get_type(type_key)
-    k = proposals.number_param(request.args.get("k"), "k", minimum=1, maximum=500)
+    k = proposals.number_param(request.args.get("k"), "k", minimum=1, maximum=500, kind=int)
     k = int(k) if k is not None else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
     convert = arg_bool("convert")
     return s.cached(("upgrades", ft.key, k, convert),

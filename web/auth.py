@@ -682,10 +682,12 @@ def audit_detail_text(detail: dict, lang: str) -> str:
 
 @bp.get("/api/admin/audit")
 def admin_audit():
-    def _int(name, default, top):
-        raw = request.args.get(name, "")
-        return min(top, int(raw)) if raw.isdigit() and len(raw) < 9 else default
-    limit, offset = _int("limit", 50, 500), _int("offset", 0, 10**8)
+    from web.proposals import number_param
+
+    # a bad value is a 400 naming it, as /api/search's limit: not silently the first page
+    limit = number_param(request.args.get("limit"), "limit", minimum=1, maximum=500, kind=int)
+    offset = number_param(request.args.get("offset"), "offset", minimum=0, maximum=10**8, kind=int)
+    limit, offset = (50 if limit is None else limit), (0 if offset is None else offset)
     total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=request.args.get("action") or None,
                                             user=request.args.get("user") or None,
                                             q=(request.args.get("q") or "").strip()[:80] or None)

@@ -113,9 +113,10 @@ def _number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=Non
     return value
 
 
-def number_param(raw, name: str, *, minimum=None, maximum=None) -> float | None:
-    """A finite query-string number in range (400 otherwise)."""
-    return _number(raw, name, float, minimum=minimum, maximum=maximum)
+def number_param(raw, name: str, *, minimum=None, maximum=None, kind=float) -> float | None:
+    """A finite query-string number in range (400 otherwise); ``kind=int``: a whole number
+    ("1.5" is a 400 saying 应为整数, not silently 1)."""
+    return _number(raw, name, kind, minimum=minimum, maximum=maximum)
 
 
 def _text(form: dict, name: str, limit: int) -> str:
