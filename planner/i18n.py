@@ -426,6 +426,9 @@ _STRINGS.update({
     "data_sev_error": ("错误", "error"),
     "data_sev_warning": ("提醒", "warning"),
     "data_no_issues": ("没有发现问题", "No problems found"),
+    # (qa10d: a county planner's file with rows outside his county; the report download's title)
+    "data_blocked_short": ("不会导入：有 {n} 行不在您可修改的县区内", "nothing imported: rows outside the county you may change: {n}"),
+    # (qa10d) end
     "data_match": ("匹配到", "Matched to"),
     "data_version_label": ("数据版本", "data version"),
     "data_fix": ("处理办法", "Fix"),

@@ -131,7 +131,7 @@ class RegisterReport:
                 "zh": f"；……另有 {len(blocking) - 10} 条" if len(blocking) > 10 else ""}
         fixes = list(dict.fromkeys((i.fix_en, i.fix_zh) for i in shown if i.fix_en))[:3]
         raise InputDataError(
-            f"{self.source}: {len(rows)} row(s) not loaded: "
+            f"{self.source}: {len(rows)} {'row' if len(rows) == 1 else 'rows'} not loaded: "
             + "; ".join(i.text("en", strict=True) for i in shown) + more["en"] + ".",
             f"{self.source}：有 {len(rows)} 行未能导入："
             + "；".join(i.text("zh", strict=True) for i in shown) + more["zh"] + "。",

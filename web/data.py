@@ -150,7 +150,7 @@ _EDIT_NOTES = (
 )
 _EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in _EDIT_NOTES]
 #: An import's count of refused rows, appended to its note in both languages (see _confirm).
-_REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows refused）$")
+_REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows? refused）$")
 
 
 def note_in(note: str, lang: str) -> str:
@@ -159,7 +159,7 @@ def note_in(note: str, lang: str) -> str:
     m = _REFUSED_NOTE.search(note)
     if m:
         n = m["n"]
-        note = note[:m.start()] + (f"（{n} 行未导入，见校验报告）" if lang == "zh" else f"({n} rows refused, see the report)")
+        note = note[:m.start()] + (f"（{n} 行未导入，见校验报告）" if lang == "zh" else f"({_count_en(int(n), 'row', 'rows')} refused, see the report)")
     for rx in _EDIT_NOTE_RES:
         m = rx.match(note)
         if m:
@@ -263,6 +263,8 @@ def _check(path: Path, opts: dict, region):
         rep = validate_register(path, region=region, type_key=opts["type"] or None, coords=opts["coords"],
                                 encoding=opts["encoding"] or None, column_map=opts.get("column_map") or None,
                                 crs=opts.get("crs") or None, picks=opts.get("picks") or None)
+        if opts.get("picks"):  # before anything is written (meta.json keeps the picks for confirm)
+            _check_pick_rows(opts["picks"], rep)
         # both languages are kept (issues.json): the report downloads in the language asked then
         issues = [{"row": i.row, "column": i.column, "severity": i.severity, "code": i.code,
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
@@ -345,7 +347,26 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     path = _kept_file(d)
     layer, accepted, parts, preview = _check(path, opts, region)
     replaces = _replacement(layer, accepted, region)
-    parts["issues"] = _outside_issues(replaces, replaces and replaces["county"]) + parts["issues"]
+    outside = _outside_issues(replaces, replaces and replaces["county"])
+    parts["issues"] = outside + parts["issues"]
+    blocked = None
+    if outside:
+        # rows outside a county planner's county: refused like any other error row, and while they
+        # remain the confirm refuses the whole file (auth.scope_import), so the counts and the
+        # summary say that, not "2 accepted, 0 refused" beside "the import would be refused"
+        n = len(outside)
+        c = parts["counts"]
+        parts["counts"] = {**c, "accepted": c["accepted"] - n, "refused": c["refused"] + n, "outside_county": n}
+        ok = parts["counts"]["accepted"]
+        rows_en = _count_en(n, "row", "rows")
+        blocked = {"rows": n, "text": pick(
+            f"不会导入任何行：须先从文件中删去不在 {auth.county_label(replaces['county'])} 内的 {n:,} 行"
+            + (f"（其余 {ok:,} 行届时可导入）" if ok else "") + "。",
+            f"Nothing will be imported: first remove the {rows_en} outside {auth.county_label(replaces['county'], 'en')} "
+            f"from the file" + (f" (the other {_count_en(ok, 'row', 'rows')} can then be imported)" if ok else "")
+            + ".", g.lang)}
+        if "row" in preview:  # red on the preview map, as refused
+            preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
     same = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
         try:  # what a confirm would commit: a county planner's rows with the other counties' kept
@@ -353,7 +374,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         except auth.Forbidden:  # rows outside his county: the confirm refuses them, no version either way
             same = None
     meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
-                 "status": "checked"})
+                 "status": "checked", "blocked_rows": blocked and blocked["rows"]})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
     fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
@@ -363,6 +384,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             "file": {"name": meta["original"], "size": meta["size"], "sha256": meta["sha256"]},
             **{k: v for k, v in parts.items() if k != "issues"},
             "issues": shown, "issues_total": len(parts["issues"]),
+            "blocked": blocked,
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
             "preview": fc, "bounds": layers.bounds(region.counties), "current_version": _svc().version()}
@@ -424,24 +446,29 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         where_zh = f"{auth.county_label(county)}" if county else ""
         where_en = f" in {auth.county_label(county, 'en')}" if county else ""
         syn_zh = f"（其中 {synthetic} 处为示意数据）" if synthetic else ""
-        syn_en = f" ({synthetic} of them synthetic, 示意)" if synthetic else ""
+        syn_en = (f" ({synthetic} of them synthetic, 示意)" if synthetic > 1 or len(now) > 1
+                  else " (synthetic, 示意)" if synthetic else "")
         if not len(now):  # a type the register does not hold yet: nothing is replaced
             lines.append(pick(f"确认后，本文件的 {incoming} 处{name}将导入{where_zh}（目前没有此类设施）。",
-                              f"On confirm, this file's {incoming} facilities of type “{name}” are added{where_en} "
+                              f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type "
+                              f"“{name}” {'is' if incoming == 1 else 'are'} added{where_en} "
                               "(the register holds none yet).", lang))
             continue
         lines.append(pick(
             f"确认后，本文件的 {incoming} 处{name}将替换{where_zh}现有的 {len(now)} 处{syn_zh}"
             "；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。",
-            f"On confirm, this file's {incoming} facilities of type “{name}” replace the {len(now)} now in the "
+            f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type “{name}” "
+            f"{'replaces' if incoming == 1 else 'replace'} the {len(now)} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
     outside = int((~in_county).sum()) if in_county is not None else 0
     if outside:
         lines.append(pick(f"有 {outside} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
                           "请从文件中删去这些行后重新上传。",
-                          f"{outside} row(s) lie outside {auth.county_label(county, 'en')}, the county you may change "
-                          "(listed below): the import would be refused; remove them from the file and upload it again.",
+                          f"{_count_en(outside, 'row lies', 'rows lie')} outside {auth.county_label(county, 'en')}, "
+                          "the county you may change "
+                          f"(listed below): the import would be refused; remove {'it' if outside == 1 else 'them'} "
+                          "from the file and upload it again.",
                           lang))
     shrinks = any(r["incoming"] < r["current"] for r in rows)
     out_rows = []
@@ -450,6 +477,11 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or "")})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
             "shrinks": shrinks, "text": " ".join(lines)}
+
+
+def _count_en(n: int, one: str, many: str) -> str:
+    """"1 facility", "2 facilities": English counts agree with their number (Chinese needs nothing)."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _outside_issues(rep: dict | None, county: str | None) -> list[dict]:
@@ -582,12 +614,7 @@ def recheck(uid: str):
     d = _upload_dir(uid)
     meta = json.loads((d / "meta.json").read_text("utf-8"))
     body = json_object()
-    picks = body.get("picks", {})
-    if not isinstance(picks, dict) or len(picks) > 10_000 or not all(
-            isinstance(k, str) and k.isdigit() and isinstance(v, str) and v.isdigit() and len(v) <= 12
-            for k, v in picks.items()):
-        raise bad_param("picks", picks if isinstance(picks, (str, int)) else json_kind(picks),
-                        "an object {row number: place code}", "对象 {行号: 地点代码}")
+    picks = _picks_param(body.get("picks", {}), _svc().region)
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
         raise bad_param("column_map", cmap, "an object {field: column}", "对象 {字段: 列名}")
@@ -607,6 +634,76 @@ def recheck(uid: str):
     if file_columns:
         ext()["column_maps"].put(meta["options"]["kind"], file_columns, cmap)
     return jsonify(answer)
+
+
+#: Most picks one recheck takes (one per row; the page sends one at a time).
+MAX_PICKS = 10_000
+
+
+def _pick_error(row: str, en: str, zh: str, hint_en: str, hint_zh: str, value) -> InputDataError:
+    return InputDataError(en, zh, hint_en=hint_en, hint_zh=hint_zh,
+                          details={"parameter": "picks", "row": row, "value": value})
+
+
+def _picks_param(picks, region) -> dict:
+    """``picks`` as sent to recheck, {row number: village or township code}; else a 400 naming the
+    row and the code and saying what is wrong with it (not a row number, not text, no such place,
+    a county's code). The value is shown as sent (JSON), never re-serialised inside quotes."""
+    if not isinstance(picks, dict):
+        raise bad_param("picks", picks, "an object {row number: place code}, e.g. {\"5\": \"420322100001\"}",
+                        "对象 {行号: 地点代码}，如 {\"5\": \"420322100001\"}")
+    if len(picks) > MAX_PICKS:
+        raise InputDataError(f"picks: {len(picks):,} rows; at most {MAX_PICKS:,} are taken at once.",
+                             f"picks 含 {len(picks):,} 行，一次最多 {MAX_PICKS:,} 行。",
+                             details={"parameter": "picks", "rows": len(picks)})
+    villages, towns = set(region.villages.index.astype(str)), set(region.townships.index.astype(str))
+    counties = set(region.counties.index.astype(str))
+    def plain(text: str) -> str:  # as typed, cut, with invisible characters written as \uXXXX
+        return textrules.escaped(text if len(text) <= 40 else text[:39] + "…")
+    for row, code in picks.items():
+        if not (row.isascii() and row.isdigit() and len(row) <= 9):
+            raise _pick_error(row, f"picks: \"{plain(row)}\" is not a row number.",
+                              f"picks 中的“{plain(row)}”不是行号。",
+                              "Give the row number as in the report's table, e.g. \"5\".",
+                              "请填写校验报告表格中的行号，如 \"5\"。", row)
+        if not isinstance(code, str):
+            shown = json_kind(code)
+            raise _pick_error(row, f"picks: row {row}: the place code {shown} is not text.",
+                              f"picks 中第 {row} 行的地点代码 {shown} 不是文本。",
+                              "Send the code in quotes, e.g. \"420322100001\".",
+                              "请以带引号的文本填写代码，如 \"420322100001\"。", code)
+        shown = plain(code)
+        if code in counties:
+            raise _pick_error(row, f"picks: row {row}: \"{shown}\" is the code of a county "
+                                   f"({auth.county_names('en').get(code, code)}), too large an area to place a facility.",
+                              f"picks 中第 {row} 行的“{shown}”是县区（{auth.county_names('zh').get(code, code)}）的代码，"
+                              "范围太大，无法据此定位设施。",
+                              "Pick a village (12 digits) or a township (9 digits), e.g. one of the row's candidates.",
+                              "请选择村（社区，12 位）或乡镇（9 位）代码，如该行的候选之一。", code)
+        # as planner.register reads a pick: a village's 12 digits, a township's 9 (or 12 ending in 000)
+        known = (code in villages or code in towns
+                 or len(code) == 12 and code.endswith("000") and code[:9] in towns)
+        if not known:
+            raise _pick_error(row, f"picks: row {row}: no village or township has the code \"{shown}\".",
+                              f"picks 中第 {row} 行：没有代码为“{shown}”的村（社区）或乡镇。",
+                              "Pick one of the row's candidates, or give a village (12 digits) or township "
+                              "(9 digits) code.",
+                              "请从该行的候选中选择，或填写村（社区，12 位）或乡镇（9 位）代码。", code)
+    # "05" is row 5: planner.register looks a pick up by the row number as text
+    return {str(int(row)): code for row, code in picks.items()}
+
+
+def _check_pick_rows(picks: dict, rep) -> None:
+    """A 400 for a pick of a row the file does not have (the register would ignore it silently)."""
+    rows = set(rep.refused_rows) | {int(r) for r in rep.accepted.get("source_row", [])}
+    missing = sorted((r for r in picks if int(r) not in rows), key=int)
+    if missing:
+        span_en = f" (its rows are numbered {min(rows)} to {max(rows)})" if rows else ""
+        span_zh = f"（文件的行号为 {min(rows)} 至 {max(rows)}）" if rows else ""
+        raise _pick_error(missing[0], f"picks: the file has no row {missing[0]}{span_en}.",
+                          f"picks 中的第 {missing[0]} 行在文件中不存在{span_zh}。",
+                          "Give the row number as in the report's table.", "请填写校验报告表格中的行号。",
+                          missing[0])
 
 
 def _file_columns(d: Path, meta: dict) -> list[str] | None:
@@ -634,6 +731,8 @@ def report(uid: str, fmt: str):
     c = meta["counts"]
     parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
              f"{t('data_refused', g.lang)}: {c['refused']}"]
+    if meta.get("blocked_rows"):  # the confirm refuses the file while rows outside the county remain
+        parts.append(t("data_blocked_short", g.lang, n=meta["blocked_rows"]))
     title = exports.export_title(t("data_report", g.lang), parts, g.lang, illustrative=False)
     # the language asked now, not the one the file was checked in (older reports kept one only)
     rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang),
@@ -710,7 +809,7 @@ def _confirm(uid: str, d: Path):
     refused = parts["counts"].get("refused", 0)
     note = opts.get("note") or ""
     if refused:
-        note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {refused} rows refused）"
+        note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {_count_en(refused, 'row', 'rows')} refused）"
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
     auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
     # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
@@ -748,17 +847,17 @@ def diff_lines(d: dict, lang: str) -> list[str]:
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
-        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows, lang)}" if zh else f"{len(rows)} township boundaries changed: {_names(rows, lang)}")
+        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows, lang)}" if zh else f"{_count_en(len(rows), 'township boundary', 'township boundaries')} changed: {_names(rows, lang)}")
     if tw.get("requalified"):
         rows = tw["requalified"]
         out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows, lang)}" if zh
-                   else f"{len(rows)} townships with another quality flag: {_names(rows, lang)}")
+                   else f"{_count_en(len(rows), 'township', 'townships')} with another quality flag: {_names(rows, lang)}")
     vm = (d.get("villages") or {}).get("moved") or []
     if vm:
-        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm, lang)}" if zh else f"{len(vm)} village points moved: {_names(vm, lang)}")
+        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm, lang)}" if zh else f"{_count_en(len(vm), 'village point', 'village points')} moved: {_names(vm, lang)}")
     pc = (d.get("population") or {}).get("changed") or []
     if pc:
-        out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {len(pc)} units")
+        out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {_count_en(len(pc), 'unit', 'units')}")
     ps = d.get("planner_sites") or {}
     for key, zh_w, en_w in (("added", "新增候选点", "candidate sites added"), ("removed", "删除候选点", "candidate sites removed"),
                             ("moved", "移动候选点", "candidate sites moved")):
@@ -771,7 +870,7 @@ def diff_lines(d: dict, lang: str) -> list[str]:
     if n:
         ids = [r["candidate_id"] for k in ("added", "changed", "removed") for r in sm.get(k) or []]
         shown = ("、" if zh else ", ").join(ids[:5]) + (" …" if len(ids) > 5 else "")
-        out.append(f"候选点必选/禁选标记变化 {n} 处：{shown}" if zh else f"{n} candidate-site marks changed: {shown}")
+        out.append(f"候选点必选/禁选标记变化 {n} 处：{shown}" if zh else f"{_count_en(n, 'candidate-site mark', 'candidate-site marks')} changed: {shown}")
     return out
 
 

@@ -111,7 +111,10 @@
     $("report").hidden = false;
     $("r-file").textContent = r.file.name + " · " + fmt(r.file.size) + " B";
     var c = r.counts;
-    $("r-counts").innerHTML = "<b>" + T("data_accepted") + " " + fmt(c.accepted) + "</b> · " +
+    // rows outside a county planner's county: the confirm refuses the whole file while they remain,
+    // so the line says nothing will be imported (and how many could be), not "accepted N"
+    $("r-counts").innerHTML = (r.blocked ? "<b class='bad'>" + esc(r.blocked.text) + "</b> · "
+                                         : "<b>" + T("data_accepted") + " " + fmt(c.accepted) + "</b> · ") +
       "<span class='bad'>" + T("data_refused") + " " + fmt(c.refused) + "</span> · " + T("data_warnings") + " " + fmt(c.warnings) +
       " · " + T("rows") + " " + fmt(c.rows);
     var facts = [];
