@@ -115,23 +115,30 @@ def whole_units(report: dict) -> dict:
     counties = report.get("by_county") or []
     city = report["citywide"] = dict(report.get("citywide") or {})  # a copy: the report itself is cached
 
-    def total(key: str) -> int:
-        v = city.get(key)
-        return int(round(float(v))) if v is not None and math.isfinite(float(v)) else 0
-
-    def split(key: str) -> list[int]:
-        w = [max(0.0, float(c.get(key) or 0.0)) if math.isfinite(float(c.get(key) or 0.0)) else 0.0
-             for c in counties]
-        n = total(key)
-        return [int(x) for x in apportion(n, w)] if n > 0 and sum(w) > 0 else [int(round(x)) for x in w]
-
     for key in ("supply", "required"):
-        for c, v in zip(counties, split(key)):
+        n, parts = whole_split(city.get(key), [c.get(key) for c in counties])
+        for c, v in zip(counties, parts):
             c[f"{key}_whole"] = v
-        city[f"{key}_whole"] = total(key)
+        city[f"{key}_whole"] = n
     for r in [*counties, city]:
         r["shortfall_whole"] = max(0, r["required_whole"] - r["supply_whole"])
     return report
+
+
+def whole_split(total, parts: list) -> tuple[int, list[int]]:
+    """``total`` rounded to the nearest whole unit, and ``parts`` (its county shares) split by largest
+    remainder so they add up to it: the one rounding rule of :func:`whole_units`, also used for a sized
+    proposal's remaining shortfall (planner.sizing.whole_shortfall). Missing or non-finite values count 0."""
+    def num(v) -> float:
+        try:
+            x = float(v if v is not None else 0.0)
+        except (TypeError, ValueError):
+            return 0.0
+        return x if math.isfinite(x) else 0.0
+
+    n = int(round(num(total)))
+    w = [max(0.0, num(v)) for v in parts]
+    return n, ([int(x) for x in apportion(n, w)] if n > 0 and sum(w) > 0 else [int(round(x)) for x in w])
 
 
 def _notes(rep: CapacityReport, lang: str) -> list[str]:

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 from geo import settings
 from geo.errors import InfeasibleError, InputDataError
 from geo.regions import Region
-from planner.capacity import demand_villages, no_capacity_error, site_capacity
+from planner.capacity import demand_villages, no_capacity_error, site_capacity, whole_split
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 from planner.models.highs import solve_mip
@@ -280,19 +280,35 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
                        "demand": int(g["w"].sum()), "unserved": int(unserved),
                        "shortfall_capacity": round(unserved / per, 2),
                        "new_sites": sum(1 for r in site_rows if r["county_code"] == code)})
+    summary = {"demand": int(total), "served": int(w[served].sum()),
+               "served_share": float(w[served].sum() / total) if total else None,
+               "unserved": int(short_people.sum()), "unserved_villages": int((~served).sum()),
+               "shortfall_capacity": round(float(short_people.sum()) / per, 2),
+               "new_sites": len(site_rows), "cost": float(sum(r["cost"] for r in site_rows))}
+    whole_shortfall(summary, county)
     return {"type": ft.key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en, "kind": "sized",
             "field": ft.capacity.field, "basis": ft.capacity.basis, "params": params,
             "solver": {"model": "sized_single_source_mip", "status": sol["status"], "objective": sol["objective"],
                        "mip_gap": sol["mip_gap"]},
             "sites": site_rows, "existing": ex_rows,
-            "summary": {"demand": int(total), "served": int(w[served].sum()),
-                        "served_share": float(w[served].sum() / total) if total else None,
-                        "unserved": int(short_people.sum()), "unserved_villages": int((~served).sum()),
-                        "shortfall_capacity": round(float(short_people.sum()) / per, 2),
-                        "new_sites": len(site_rows), "cost": float(sum(r["cost"] for r in site_rows))},
+            "summary": summary,
             "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,
             "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；现有设施容量为示例数据（示意）。",
                          "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
             "notes_en": ["Costs are coverplan's illustrative assumptions (万元, 示意): replace with local estimates; "
                          "existing capacities are sample data (示意).",
                          "Each village is served whole by one facility (single source), within the standard."]}
+
+
+def whole_shortfall(summary: dict, by_county: list[dict]) -> None:
+    """Add ``shortfall_whole`` (whole places) to a sized proposal's summary and county rows, in place.
+
+    The remaining shortfall is fractional (people / people per place): rounding each county on its own
+    made the rows add up to 6,946 under a headline of 6,947. The rule is the capacity report's
+    (planner.capacity.whole_units): the total rounded to the nearest place, split over the counties by
+    largest remainder. Recomputed for proposals saved before these fields existed (web.capacity_proposals).
+    """
+    n, parts = whole_split(summary.get("shortfall_capacity"), [c.get("shortfall_capacity") for c in by_county])
+    summary["shortfall_whole"] = n
+    for c, v in zip(by_county, parts):
+        c["shortfall_whole"] = v

@@ -279,7 +279,14 @@ def view_extra(s: dict, lang: str) -> dict:
                                "nearest_existing_name", "nearest_existing_cost", "beyond_standard_units"))
         out["sites"] = [{**blank, **x} for x in s.get("sites") or []]
     if kind == "sized":
-        out["sized"] = s.get("sized") or {}
+        from planner.sizing import whole_shortfall
+
+        sized = dict(s.get("sized") or {})  # copies: the saved record stays as it was solved
+        sized["summary"] = dict(sized.get("summary") or {})
+        sized["by_county"] = [dict(c) for c in sized.get("by_county") or []]
+        # whole places that add up (also for proposals saved before the planner gave them)
+        whole_shortfall(sized["summary"], sized["by_county"])
+        out["sized"] = sized
         out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
         out["cap_field"] = s.get("field")
     elif kind == "upgrade":
