@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from cli.output import county_namer, print_json, progress, solver_line
+from cli.output import cell, columns, county_namer, print_json, progress, solver_line
 from geo import settings
 
 #: --coords choices (planner.register.COORDS, named here so the parser needs no planner import)
@@ -107,13 +107,33 @@ def _coverage(args) -> int:
                      or ("synthetic" in cov.facilities and cov.facilities["synthetic"].astype(bool).any()))
     if synthetic:  # said as on every page and export: the numbers rest on synthetic inputs
         print(t("cli_synthetic_inputs", args.lang))
-    print(f"{'覆盖' if zh else 'covered'}: {s['covered_units']}/{s['units']} "
-          f"{'单元' if zh else 'units'}, {s['covered_weight']:,}/{s['weight']:,} "
-          f"({(s['covered_share'] or 0) * 100:.1f}%)")
-    county = county_namer(region, args.lang, pad=6)
-    for code, r in cov.by_county.iterrows():
-        print(f"  {code} {county(code)} {(r['covered_share'] or 0) * 100:6.1f}%  "
-              f"{'未覆盖' if zh else 'uncovered'} {r['uncovered_units']}")
+    # Two shares, each named: the web's county chart shows the share of units, the headline
+    # weighs units by the type's demand (people aged 60+, …); unnamed, they read as disagreeing.
+    lang = args.lang
+    pct = lambda x: f"{(x or 0) * 100:.1f}%"  # noqa: E731
+    weight = cov.ftype.weight
+    weight_name = t(f"weight_{weight}", lang) if weight != "units" else None
+    print(t("cli_cov_units", lang, covered=f"{s['covered_units']:,}", units=f"{s['units']:,}",
+            pct=pct(s['covered_units'] / s['units'] if s['units'] else 0)))
+    if weight_name:
+        print(t("cli_cov_weighted", lang, weight=weight_name, covered=f"{s['covered_weight']:,}",
+                total=f"{s['weight']:,}", pct=pct(s['covered_share'])))
+        print(t("cli_cov_counties", lang, weight=weight_name))
+    else:
+        print(t("cli_cov_counties_units", lang))
+    county = county_namer(region, lang, pad=6)
+    rows = [(code, f"{pct(r['covered_units'] / r['units'] if r['units'] else 0)} "
+                   f"({r['covered_units']:,}/{r['units']:,})", pct(r['covered_share']), f"{r['uncovered_units']:,}")
+            for code, r in cov.by_county.iterrows()]
+    head = [t("cli_col_unit_share", lang)] + ([t("cli_col_weighted", lang, weight=weight_name)] if weight_name else [])
+    head.append(t("cli_col_uncovered", lang))
+    w_units = max(columns(head[0]), *(columns(r[1]) for r in rows)) + 2
+    w_weighted = max(columns(head[1]), 7) + 2 if weight_name else 0
+    print("  " + " " * (7 + county.width) + cell(head[0], w_units)
+          + (cell(head[1], w_weighted) if weight_name else "") + head[-1])
+    for code, units, weighted, uncovered in rows:
+        print(f"  {code} {county(code)}{cell(units, w_units)}"
+              + (cell(weighted, w_weighted) if weight_name else "") + uncovered)
     return 0
 
 

@@ -1067,3 +1067,27 @@ _STRINGS.update({
                               "sample data (illustrative), changed on the map (data version {v})"),
 })
 # (QA9 data fixes, qa9d) end
+
+# -- strings: QA10 display fixes (qa10c) --
+_STRINGS.update({
+    # `coverplan coverage`: which share each figure is, and what the weight counts
+    "cli_cov_units": ("按单元数：已覆盖 {covered} / {units} 个需求单元（{pct}）",
+                      "By units: {covered} / {units} demand units covered ({pct})"),
+    "cli_cov_weighted": ("按{weight}加权：已覆盖 {covered} / {total} 人（{pct}）",
+                         "Weighted by {weight}: {covered} / {total} people covered ({pct})"),
+    "cli_cov_counties": ("各县区：单元占比 = 已覆盖单元 / 需求单元（即网页“各县区覆盖率”图的数字）；"
+                         "加权覆盖率按{weight}计",
+                         "By county: unit share = covered units / demand units (the figures of the web's "
+                         "coverage-by-county chart); weighted share by {weight}"),
+    "cli_cov_counties_units": ("各县区：单元占比 = 已覆盖单元 / 需求单元（即网页“各县区覆盖率”图的数字）",
+                               "By county: unit share = covered units / demand units (the figures of the web's "
+                               "coverage-by-county chart)"),
+    "cli_col_unit_share": ("单元占比", "unit share"),
+    "cli_col_weighted": ("按{weight}", "by {weight}"),
+    "cli_col_uncovered": ("未覆盖单元", "uncovered units"),
+    # checklist export: the unit of a column whose unit depends on the facility type
+    "weight_units_count": ("需求单元数", "demand units"),
+    "weight_unit_col": ("需求权重单位", "Demand weight unit"),
+    "cap_unit_col": ("容量缺口单位", "Capacity shortfall unit"),
+})
+# (QA10 display fixes, qa10c) end
