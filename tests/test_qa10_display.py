@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser import *  # noqa: F401,F403  (server, browser, page fixtures)
 
 from cli.main import main
 
@@ -39,3 +40,43 @@ def test_cli_coverage_of_a_type_weighted_by_units_prints_one_share(capsys):
     assert main(["coverage", "--type", "cemetery"]) == 0
     out = capsys.readouterr().out
     assert "按单元数：已覆盖" in out and "加权" not in out
+
+
+# -- 5. the county chart uses the map legend's classes ------------------------------------------
+def test_county_chart_download_uses_the_map_classes_with_a_key(client):
+    from planner import palette
+
+    rows = client.get("/api/charts/coverage_by_county/day_care?lang=en").get_json()["rows"]
+    assert [r["color"] for r in rows] == [palette.share_colour(r["share"]) for r in rows]
+    assert len({r["color"] for r in rows}) >= 3  # a test that can fail: the sample spans classes
+    svg = client.get("/charts/coverage_by_county/day_care.svg?lang=en").get_data(as_text=True)
+    fills = set(re.findall(r"fill:\s*(#[0-9a-f]{6})", svg))
+    assert {r["color"] for r in rows} <= fills and "#2f6ea5" not in fills  # no colour of the chart's own
+    for _, colour, label in palette.SHARE_CLASSES:  # the key: every class, as the map legend
+        assert label in svg and colour in fills
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_county_chart_bars_take_the_map_class_of_their_share(page, lang):
+    from planner import palette
+
+    page.goto(page.base + f"/map/day_care?lang={lang}")
+    page.wait_for_selector("#county-chart-box[data-ready='1'] svg")
+    rows = page.app.test_client().get(f"/api/charts/coverage_by_county/day_care?lang={lang}").get_json()["rows"]
+    fills = page.eval_on_selector_all("#county-chart-box svg rect", "els => els.map(e => e.getAttribute('fill'))")
+    assert fills == [palette.share_colour(r["share"]) for r in rows]
+    key = page.eval_on_selector_all("#county-chart-box .chart-key span", "els => els.map(e => e.textContent)")
+    assert key == [label for _, _, label in palette.SHARE_CLASSES]
+
+
+@pytest.mark.browser
+def test_a_figure_inside_a_light_bar_is_dark(page):
+    page.goto(page.base + "/map/welfare_home?lang=en")
+    page.wait_for_selector("#county-chart-box[data-ready='1'] svg")
+    inks = page.eval_on_selector_all(
+        "#county-chart-box svg g.bar",
+        "gs => gs.map(g => [g.querySelector('rect').getAttribute('fill'),"
+        " getComputedStyle(g.querySelector('text.value')).fill])")
+    light = [ink for fill, ink in inks if fill == "#a6d96a"]
+    assert light and all(ink != "rgb(255, 255, 255)" for ink in light), inks

@@ -105,9 +105,7 @@ def coverage_by_county(type_key: str, fmt: str):
 
 
 # -- chart data (shared by the browser charts and the matplotlib ones) ------
-#: Bar colour between the palette's "full" and "low" classes; charts.js uses the same.
-MID_COLOUR = "#2f6ea5"
-BEFORE_COLOUR, AFTER_COLOUR = "#d73027", MID_COLOUR
+BEFORE_COLOUR, AFTER_COLOUR = "#d73027", "#2f6ea5"
 
 
 def _finite(v):
@@ -119,10 +117,20 @@ def _finite(v):
 
 
 def bar_colour(share: float) -> str:
-    """Full counties green, under half red (the map's end classes), the rest blue."""
-    if share >= palette.FULL_SHARE:
-        return palette.SHARE_CLASSES[0][1]
-    return palette.SHARE_CLASSES[-1][1] if share < 0.5 else MID_COLOUR
+    """A county bar in the map legend's class of its share (one scale on the page: a 48% county is
+    orange in the chart as on the map, not a colour of the chart's own that no key explains)."""
+    return palette.share_colour(share)
+
+
+def _is_dark(colour: str) -> bool:
+    """Whether white text reads on ``colour`` ("#rrggbb"); the light classes take dark text (charts.js isDark)."""
+    r, g_, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g_ + 0.114 * b < 150
+
+
+def share_key() -> list[dict]:
+    """The chart's key: the map legend's classes, best first."""
+    return [{"color": c, "label": lab} for _, c, lab in palette.SHARE_CLASSES]
 
 
 def county_rows(cov) -> list[dict]:
@@ -155,7 +163,7 @@ def county_chart_data(cov, lang: str) -> dict:
         r["color"] = bar_colour(r["share"])
     return {"type": cov.ftype.key, "lang": lang,
             "title": county_chart_title(cov, lang),
-            "x_label": t("units_covered_pct", lang),
+            "x_label": t("units_covered_pct", lang), "key": share_key(),
             "rows": rows, "synthetic_inputs": _synthetic(cov)}
 
 
@@ -265,17 +273,25 @@ def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Respons
     rows = county_rows(cov)[::-1]  # barh draws bottom-up: best covered on top
     # Chinese names only where a CJK font can draw them; English text always renders
     labels = [r["name_zh"] if lang == "zh" else r["name_en"] for r in rows]
-    fig = _figure(6.0, 0.42 * len(rows) + 1.0)
+    height = 0.42 * len(rows) + 1.0
+    fig = _figure(6.0, height)
     ax = fig.add_subplot(111)
     shares = np.array([r["share"] for r in rows])
     ax.barh(range(len(rows)), 100 * shares, color=[bar_colour(v) for v in shares], height=0.62)
     ax.set_yticks(range(len(rows)), labels)
     for y, r in enumerate(rows):
-        ax.text(min(100 * r["share"] + 1, 88), y, f"{100 * r['share']:.0f}%  ({r['covered_units']}/{r['units']})",
-                va="center", fontsize=8.5, color="#333")
+        inside = 100 * r["share"] > 70  # a long bar carries its figure inside its end, as in charts.js
+        ink = "#fff" if inside and _is_dark(bar_colour(r["share"])) else "#222"
+        ax.text(100 * r["share"] + (-1 if inside else 1), y, f"{100 * r['share']:.0f}%  ({r['covered_units']}/{r['units']})",
+                va="center", ha="right" if inside else "left", fontsize=8.5, color=ink)
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("units_covered_pct", lang))
     ax.set_title(county_chart_title(cov, lang), fontsize=10, loc="left")
+    # the key of the page's chart, below the axis: a download is read without the map's legend
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(facecolor=k["color"], edgecolor="#777", label=k["label"]) for k in share_key()],
+              loc="upper center", bbox_to_anchor=(0.5, -0.48 / (0.77 * height)), ncol=5,  # 0.48 in under the axes
+              frameon=False, fontsize=8.5, handlelength=1.4, columnspacing=1.2)
     _style(ax)
     return _render(fig, fmt)
 

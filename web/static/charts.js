@@ -11,13 +11,28 @@
   var esc = CP.esc, T = CP.T;
   var NS = "http://www.w3.org/2000/svg";
   var FONT = 12, SMALL = 11;
-  // colour between the palette's "full" and "low" classes (MID_COLOUR in web/charts.py)
-  var MID = "#2f6ea5";
-
+  // A county's bar takes the map legend's class of its share (as map.js shareColor and
+  // web/charts.py bar_colour), so one share has one colour on the page.
   function barColour(share) {
     var P = CP.C.palette, classes = P.classes;
     if (share >= P.full) return classes[0].color;
-    return share < 0.5 ? classes[classes.length - 1].color : MID;
+    for (var i = 1; i < classes.length; i++) if (share >= classes[i].min) return classes[i].color;
+    return classes[classes.length - 1].color;
+  }
+
+  // Whether white text reads on a fill "#rrggbb" (the light classes take dark text).
+  function isDark(color) {
+    var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color || "");
+    if (!m) return true;
+    var lum = 0.299 * parseInt(m[1], 16) + 0.587 * parseInt(m[2], 16) + 0.114 * parseInt(m[3], 16);
+    return lum < 150;
+  }
+
+  // The classes' key under the chart (the overview has no map legend beside it).
+  function shareKey() {
+    return "<div class='chart-key small'>" + CP.C.palette.classes.map(function (c) {
+      return "<span><i class='sw' style='background:" + esc(c.color) + "'></i>" + esc(c.label) + "</span>";
+    }).join("") + "</div>";
   }
 
   // Text widths from the page's own font, so labels never overlap the plot.
@@ -68,19 +83,19 @@
            "' stroke='#e5e8ec'/>" + text(x(v), top + rows.length * rowH + 15, num(100 * v), " text-anchor='middle' class='tick'");
     });
     rows.forEach(function (r, i) {
-      var y = top + i * rowH, mid = y + rowH / 2, end = x(r.share), label = r.label;
+      var y = top + i * rowH, mid = y + rowH / 2, end = x(r.share), label = r.label, fill = barColour(r.share);
       b += "<g class='bar' data-code='" + esc(r.code) + "'>";
       b += text(left - 6, mid + 4, r.name, " text-anchor='end' class='county-name'");
       b += "<rect x='" + left + "' y='" + (y + 4) + "' width='" + Math.max(0, end - left).toFixed(1) + "' height='" +
-           (rowH - 8) + "' fill='" + barColour(r.share) + "'><title>" + esc(r.name + " " + label) + "</title></rect>";
+           (rowH - 8) + "' fill='" + fill + "'><title>" + esc(r.name + " " + label) + "</title></rect>";
       // the figure sits after the bar, or inside its end when the bar reaches the edge
       if (end + 4 + textWidth(label, SMALL, el) <= right) b += text(end + 4, mid + 4, label, " class='value'");
-      else b += text(end - 4, mid + 4, label, " text-anchor='end' class='value inside'");
+      else b += text(end - 4, mid + 4, label, " text-anchor='end' class='value inside" + (isDark(fill) ? " on-dark" : "") + "'");
       b += "</g>";
     });
     b += "<line x1='" + left + "' x2='" + left + "' y1='" + top + "' y2='" + (top + rows.length * rowH) + "' stroke='#555'/>";
     b += text(left + plotW / 2, H - 6, d.x_label, " text-anchor='middle' class='axis-title'");
-    el.innerHTML = svg(W, H, d.title, b);
+    el.innerHTML = svg(W, H, d.title, b) + shareKey();
   }
 
   // Dashed lines at the service standards (urban and rural), each labelled beside its line.
