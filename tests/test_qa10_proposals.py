@@ -178,3 +178,53 @@ def test_audit_pages_still_work(app):
     assert c.get("/api/admin/audit").get_json()["limit"] == 50
     page = c.get("/api/admin/audit?limit=1&offset=1").get_json()
     assert (page["limit"], page["offset"], len(page["rows"])) == (1, 1, 1)
+
+
+# -- 12: values quoted plainly; a too-deep body says so ---------------------------------------------
+def test_not_found_quotes_the_id_with_control_characters_escaped(app):
+    c = as_user(app, "boss")
+    body = c.get("/api/proposals/%00").get_json()
+    assert body["message_en"] == "Proposal “\\u0000” not found."
+    assert body["message_zh"] == "未找到方案“\\u0000”。"
+    body = c.get("/api/proposals/nope").get_json()
+    assert body["message_en"] == "Proposal “nope” not found." and "'" not in body["message_en"]
+    assert c.get("/api/proposals/" + "x" * 300).get_json()["message_en"].endswith("…” not found.")
+
+
+@pytest.mark.parametrize("origin", ["http://evil.com", "null"])
+def test_foreign_origin_refusal_quotes_the_origin_plainly(tmp_path, origin):
+    from web.app import create_app
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        r = app.test_client().post("/api/proposals", json={"type": "day_care"}, headers={"Origin": origin})
+        assert r.status_code == 403
+        body = r.get_json()
+        assert f"“{origin}”" in body["message_en"] and f"“{origin}”" in body["message_zh"]
+        assert f"'{origin}'" not in body["message_en"] and "('" not in body["message_en"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_foreign_host_refusal_quotes_the_name_plainly(tmp_path):
+    from web.app import create_app
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        body = app.test_client().get("/api/types", headers={"Host": "evil.example"}).get_json()
+        assert "“evil.example”" in body["message_en"] and "'evil.example'" not in body["message_en"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_patch_with_a_too_deep_body_says_it_is_nested_too_deep(app, maojian):
+    c = as_user(app, "boss")
+    deep = "[" * 100_000 + "]" * 100_000
+    for lang, word in (("zh", "32 层"), ("en", "32")):
+        r = c.patch(f"/api/proposals/{maojian['id']}?lang={lang}", data=deep, content_type="application/json")
+        assert r.status_code == 400
+        assert word in r.get_json()["message"], r.get_json()
+    posted = c.post("/api/proposals", data=deep, content_type="application/json").get_json()
+    patched = c.patch(f"/api/proposals/{maojian['id']}", data=deep, content_type="application/json").get_json()
+    assert patched["message_zh"] == posted["message_zh"] and patched["message_en"] == posted["message_en"]
+    # an empty body still asks for name and/or note
+    r = c.patch(f"/api/proposals/{maojian['id']}", data="", content_type="application/json")
+    assert r.status_code == 400 and "name" in r.get_json()["message_en"]

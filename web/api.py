@@ -318,6 +318,8 @@ def proposal_edit(pid: str):
     if not request.is_json and not request.form and request.get_data(cache=True):
         json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
     body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if body is None and request.get_data(cache=True):
+        json_object()  # sent but not JSON: the 400 says why (nested too deep, NaN, a missing comma...)
     if body is None:
         raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",
                         "含 name 和/或 note 的 JSON 对象")

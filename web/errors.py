@@ -120,7 +120,13 @@ def _json_body_error() -> InputDataError | None:
 
 
 def not_found(what_en: str, what_zh: str, key) -> NotFoundError:
-    return NotFoundError(f"{what_en} {key!r} not found.", f"未找到{what_zh}“{key}”。",
+    """A 404 quoting ``key`` as typed, in both languages: “abc” (not Python's 'abc'), a control or
+    invisible character written as \\uXXXX (a raw NUL would garble the message), cut at 60 characters."""
+    from web.textrules import escaped
+
+    shown = escaped(str(key))
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return NotFoundError(f"{what_en} “{shown}” not found.", f"未找到{what_zh}“{shown}”。",
                          details={"id": key})
 
 

@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from werkzeug.sansio.utils import host_is_trusted
 
 from planner import i18n
+from web.textrules import escaped
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_COOKIE = "cp_csrf"
@@ -99,9 +100,9 @@ def check_host():
     raw = (request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME") or "").lower()
     if "*" in allowed or _trusted(raw, allowed):
         return None
-    name = raw[:100]
+    name = escaped(raw[:100])
     return _refuse(400, "HostNotAllowed",
-                   f"This server does not answer to the name {name!r}. Open it by one of its configured names "
+                   f"This server does not answer to the name “{name}”. Open it by one of its configured names "
                    "(an administrator adds names with `coverplan serve --allowed-host NAME`).",
                    f"本服务器不响应主机名“{name}”。请使用已配置的地址访问（管理员可用 "
                    "`coverplan serve --allowed-host 名称` 添加）。")
@@ -134,9 +135,11 @@ def check_csrf():
     origin = request.headers.get("Origin")
     source = origin if origin is not None else request.headers.get("Referer")
     if source is not None and _origin_of(source) != own_origin():
+        shown = escaped(source[:100])  # quoted as every message quotes a value: “…”, not Python's '…'
         return _refuse(403, "CrossOrigin",
-                       f"Refused: this request came from another site ({source[:100]!r}).",
-                       f"已拒绝：该请求来自其他网站（{source[:100]}），不能修改本系统的数据。")
+                       f"Refused: this request came from another site, “{shown}”, which may not change this "
+                       "system's data.",
+                       f"已拒绝：该请求来自其他网站“{shown}”，不能修改本系统的数据。")
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
