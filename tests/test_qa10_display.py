@@ -80,3 +80,39 @@ def test_a_figure_inside_a_light_bar_is_dark(page):
         " getComputedStyle(g.querySelector('text.value')).fill])")
     light = [ink for fill, ink in inks if fill == "#a6d96a"]
     assert light and all(ink != "rgb(255, 255, 255)" for ink in light), inks
+
+
+# -- 7. the before/after table's metric names stay readable -------------------------------------
+@pytest.fixture(scope="module")
+def proposal_id(server):
+    resp = server.app.test_client().post("/api/proposals?wait=60",
+                                         json={"type": "elderly_complex", "model": "mclp", "p": 3})
+    assert resp.status_code == 201, resp.data[:300]
+    return resp.get_json()["proposal"]["id"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 1100])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_before_after_metric_names_take_at_most_two_lines(page, proposal_id, lang, width):
+    page.set_viewport_size({"width": width, "height": 768})
+    page.goto(page.base + f"/proposals/{proposal_id}?lang={lang}")
+    page.wait_for_selector("table.before-after")
+    lines = page.eval_on_selector_all(
+        "table.before-after tbody td:first-child",
+        "els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return [e.textContent, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })")
+    assert len(lines) >= 4 and all(n <= 2 for _, n in lines), lines
+    # and the table stays inside its card
+    right, card = page.evaluate("(() => { const t = document.querySelector('table.before-after');"
+                                " return [t.getBoundingClientRect().right, t.parentElement.getBoundingClientRect().right]; })()")
+    assert right <= card + 0.5
+
+
+# -- 8. thousands separators --------------------------------------------------------------------
+def test_map_summary_counts_have_thousands_separators(client):
+    html = client.get("/map/day_care?lang=zh").get_data(as_text=True)
+    summary = html[html.index('id="summary"'):]
+    summary = re.sub(r"\s+", " ", summary[:summary.index("</table>")])
+    assert re.search(r"需求单元</th> ?<td class=\"num\">1,979<", summary), summary
+    assert ">1979<" not in summary and not re.search(r"\b\d{4,}\b", re.sub(r"\d{1,3}(,\d{3})+", "", summary))
