@@ -648,7 +648,8 @@ def _pick_error(row: str, en: str, zh: str, hint_en: str, hint_zh: str, value) -
 def _picks_param(picks, region) -> dict:
     """``picks`` as sent to recheck, {row number: village or township code}; else a 400 naming the
     row and the code and saying what is wrong with it (not a row number, not text, no such place,
-    a county's code). The value is shown as sent (JSON), never re-serialised inside quotes."""
+    a county's code). Text is quoted “as typed” (web.errors.not_found), anything else as JSON
+    (a number, null), never re-serialised inside quotes."""
     if not isinstance(picks, dict):
         raise bad_param("picks", picks, "an object {row number: place code}, e.g. {\"5\": \"420322100001\"}",
                         "对象 {行号: 地点代码}，如 {\"5\": \"420322100001\"}")
@@ -662,7 +663,7 @@ def _picks_param(picks, region) -> dict:
         return textrules.escaped(text if len(text) <= 40 else text[:39] + "…")
     for row, code in picks.items():
         if not (row.isascii() and row.isdigit() and len(row) <= 9):
-            raise _pick_error(row, f"picks: \"{plain(row)}\" is not a row number.",
+            raise _pick_error(row, f"picks: “{plain(row)}” is not a row number.",
                               f"picks 中的“{plain(row)}”不是行号。",
                               "Give the row number as in the report's table, e.g. \"5\".",
                               "请填写校验报告表格中的行号，如 \"5\"。", row)
@@ -674,7 +675,7 @@ def _picks_param(picks, region) -> dict:
                               "请以带引号的文本填写代码，如 \"420322100001\"。", code)
         shown = plain(code)
         if code in counties:
-            raise _pick_error(row, f"picks: row {row}: \"{shown}\" is the code of a county "
+            raise _pick_error(row, f"picks: row {row}: “{shown}” is the code of a county "
                                    f"({auth.county_names('en').get(code, code)}), too large an area to place a facility.",
                               f"picks 中第 {row} 行的“{shown}”是县区（{auth.county_names('zh').get(code, code)}）的代码，"
                               "范围太大，无法据此定位设施。",
@@ -684,7 +685,7 @@ def _picks_param(picks, region) -> dict:
         known = (code in villages or code in towns
                  or len(code) == 12 and code.endswith("000") and code[:9] in towns)
         if not known:
-            raise _pick_error(row, f"picks: row {row}: no village or township has the code \"{shown}\".",
+            raise _pick_error(row, f"picks: row {row}: no village or township has the code “{shown}”.",
                               f"picks 中第 {row} 行：没有代码为“{shown}”的村（社区）或乡镇。",
                               "Pick one of the row's candidates, or give a village (12 digits) or township "
                               "(9 digits) code.",
