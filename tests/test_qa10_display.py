@@ -116,3 +116,45 @@ def test_map_summary_counts_have_thousands_separators(client):
     summary = re.sub(r"\s+", " ", summary[:summary.index("</table>")])
     assert re.search(r"需求单元</th> ?<td class=\"num\">1,979<", summary), summary
     assert ">1979<" not in summary and not re.search(r"\b\d{4,}\b", re.sub(r"\d{1,3}(,\d{3})+", "", summary))
+
+
+# -- 14. the checklist export names the units of its weights and shortfall -----------------------
+def _csv(resp) -> list[list[str]]:
+    import csv
+    import io
+    return list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("lang, weight, covered, short", [
+    ("zh", "需求权重（60岁以上人口）", "已覆盖权重（60岁以上人口）", "容量缺口（个日托位）"),
+    ("en", "Demand weight (people aged 60+)", "Covered weight (people aged 60+)", "Capacity shortfall (day places)")])
+def test_one_type_checklist_headers_name_their_units(client, lang, weight, covered, short):
+    from openpyxl import load_workbook
+    import io
+    head = _csv(client.get(f"/api/townships.csv?type=day_care&lang={lang}"))[1]
+    assert head[9:11] == [weight, covered] and head[14] == short
+    ws = load_workbook(io.BytesIO(client.get(f"/api/townships.xlsx?type=day_care&lang={lang}").data)).active
+    assert [ws.cell(2, c).value for c in (10, 11, 15)] == [weight, covered, short]
+    # a type weighted by units says so
+    head = _csv(client.get("/api/townships.csv?type=cemetery&lang=zh"))[1]
+    assert head[9] == "需求权重（需求单元数）"
+
+
+def test_all_types_checklist_gives_each_row_its_units(client):
+    from planner.facility_types import load_facility_types
+    from planner.i18n import t
+    types = load_facility_types()
+    table = _csv(client.get("/api/townships.csv?lang=zh"))
+    head, rows = table[1], table[2:]
+    assert "需求权重" in head and "需求权重单位" in head and "容量缺口单位" in head
+    wu, cu, tn, short = (head.index(c) for c in ("需求权重单位", "容量缺口单位", "设施类型", "容量缺口"))
+    by_name = {ft.name("zh"): ft for ft in types.values()}
+    seen = set()
+    for r in rows:
+        ft = by_name[r[tn]]
+        want = t("weight_units_count", "zh") if ft.weight == "units" else t(f"weight_{ft.weight}", "zh")
+        assert r[wu] == want
+        if r[short] != "":
+            assert r[cu] == t(f"capw_unit_{ft.capacity.field}", "zh")
+        seen.add(r[wu])
+    assert len(seen) > 1  # a test that can fail: several weights in one file

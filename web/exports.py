@@ -52,6 +52,60 @@ PEOPLE_KEYS = {"load", "added_served", "added_alone"}
 COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
 
 
+#: Columns whose unit depends on the row's facility type ("type"): -> the unit kind. The header names
+#: the unit when the rows share one (a one-type checklist); rows of several units (all types) get a
+#: unit column after the last such column instead, so no figure is left without its unit.
+TYPE_UNIT_KEYS = {"weight": "weight_unit", "covered_weight": "weight_unit", "cap_shortfall": "cap_unit"}
+UNIT_COLUMNS = {"weight_unit": "weight_unit_col", "cap_unit": "cap_unit_col"}
+
+
+def _types() -> dict:
+    """The facility types in use (the service's, in a request; else the types file)."""
+    try:
+        from web.extensions import ext
+        return ext()["service"].types()
+    except RuntimeError:  # outside a request
+        from planner.facility_types import load_facility_types
+        return load_facility_types()
+
+
+def type_units(type_key, lang: str) -> dict:
+    """``{"weight_unit": …, "cap_unit": …}`` of a facility type: what its demand weight counts
+    (60岁以上人口, or demand units for a type weighted by units) and what its capacity counts
+    (个日托位, 张床位…; "" for a type without a capacity)."""
+    ft = _types().get(type_key)
+    if ft is None:
+        return {"weight_unit": "", "cap_unit": ""}
+    weight = t("weight_units_count", lang) if ft.weight == "units" else t(f"weight_{ft.weight}", lang)
+    cap = t(f"capw_unit_{ft.capacity.field}", lang) if ft.capacity else ""
+    return {"weight_unit": weight, "cap_unit": cap}
+
+
+def _with_type_units(rows: list[dict], columns: list[tuple[str, str]], lang: str):
+    """(rows, columns, header units by key) with the type-dependent units added (TYPE_UNIT_KEYS)."""
+    if not rows or not any(k in TYPE_UNIT_KEYS for k, _ in columns) or not any("type" in r for r in rows):
+        return rows, columns, {}
+    cache: dict = {}
+    units = [cache.setdefault(r.get("type"), type_units(r.get("type"), lang)) for r in rows]
+    header_units, extra = {}, []
+    for kind, col_label in UNIT_COLUMNS.items():
+        keys = [k for k, _ in columns if TYPE_UNIT_KEYS.get(k) == kind]
+        if not keys:
+            continue
+        # a row whose cells are empty (no capacity) has no unit to name
+        found = {u[kind] for u, r in zip(units, rows) if u[kind] and any(r.get(k) not in (None, "") for k in keys)}
+        if len(found) == 1:
+            header_units.update({k: next(iter(found)) for k in keys})
+        elif len(found) > 1:
+            extra.append((keys[-1], kind, col_label))
+    if extra:
+        rows = [{**r, **{kind: u[kind] for _, kind, _ in extra}} for r, u in zip(rows, units)]
+        columns = list(columns)
+        for after, kind, label in extra:
+            columns.insert(next(i for i, (k, _) in enumerate(columns) if k == after) + 1, (kind, label))
+    return rows, columns, header_units
+
+
 def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
     if key == "status" and value in ("met", "not_met", "na"):
         return t(f"status_{value}", lang)
@@ -83,8 +137,16 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
     still says so. Without it the header is the first row.
     """
     unit = {"m": t("metres", lang), "min": t("minutes", lang)}.get(cost_unit or "")
-    header = [safe_text(t(label, lang) + (f" ({unit})" if unit and key in COST_KEYS else ""))
-              for key, label in columns]
+    rows, columns, type_unit = _with_type_units(rows, columns, lang)
+
+    def head(key: str, label: str) -> str:
+        if unit and key in COST_KEYS:
+            return f"{t(label, lang)} ({unit})"
+        u = type_unit.get(key)
+        if not u:
+            return t(label, lang)
+        return f"{t(label, lang)}（{u}）" if lang == "zh" else f"{t(label, lang)} ({u})"
+    header = [safe_text(head(key, label)) for key, label in columns]
     body = [[_cell(k, r.get(k), lang, fmt) for k, _ in columns] for r in rows]
     title = safe_text(title) if title else None
     if fmt == "csv":
