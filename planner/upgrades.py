@@ -41,7 +41,7 @@ from geo.regions import Region
 from planner.capacity import demand_villages, site_capacity
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type, load_facility_types
-from planner.i18n import share_text
+from planner.i18n import share_text, t
 from planner.sizing import RowBlock, run_mip
 
 
@@ -237,6 +237,27 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     return inst, sites, target, cap_now, costs, std, is_estimate
 
 
+#: The first note of a proposal saved before capacity_note: a formula, not the number it gives.
+OLD_FORMULA = ("1000/标准", "1000/standard")
+
+
+def capacity_note(per_1000: float, basis: str, field: str) -> dict:
+    """How served demand is counted, with the number the standard gives ("one bed serves 50 people aged
+    80+"), not the formula: the planner reads the figure, and the standard is stated on the page elsewhere."""
+    per = 1000.0 / float(per_1000)
+    one = f"{per:,.0f}" if abs(per - round(per)) < 0.05 else f"{per:,.1f}"
+    unit_zh, unit_en = t(f"capw_unit_{field}", "zh"), t(f"capw_unit_{field}", "en")
+    who_zh, who_en = t(f"capw_basis_{basis}", "zh"), t(f"capw_basis_{basis}", "en")
+    one_zh = unit_zh[1:] if unit_zh[:1] in "张个" else unit_zh  # 张床位 -> 一张床位
+    one_en = {"beds": "bed", "day_places": "day place", "plots": "plot", "meal_places": "meal place"}.get(field, unit_en)
+    measure = unit_zh[:1] if unit_zh[:1] in "张个" else "个"
+    return {"zh": f"服务量按“每千人配置标准”折算：每千{who_zh}配置 {per_1000:g} {unit_zh}，"
+                  f"即一{measure}{one_zh}服务 {one} {who_zh}；现有设施容量与人口分解为示意数据。",
+            "en": f"Served demand converts capacity by the standard ({per_1000:g} {unit_en} per 1,000 {who_en}): "
+                  f"one {one_en} serves {one} {who_en}; the sample capacities and the population split are "
+                  "illustrative (示意)."}
+
+
 def _fmt_reach(value: float, unit: str, lang: str) -> str:
     if unit == "m":
         return f"{value / 1000:g} km" if lang == "en" else f"{value / 1000:g}公里"
@@ -327,9 +348,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
     by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
     by_c["limit"] = per_c
-    notes = [{"zh": "服务量按“每千人配置标准”折算：一张床位服务 1000/标准 人；现有设施容量与人口分解为示意数据。",
-              "en": "Served demand converts capacity by the standard: one unit serves 1000/standard people; the "
-                    "sample capacities and the population split are illustrative (示意)."}]
+    notes = [capacity_note(target.capacity.per_1000, basis, target.capacity.field)]
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
     cost_total = None if spec.cost is None else spec.cost * len(order)

@@ -261,6 +261,8 @@ def _solve_upgrade(params, region, ft, graph, progress):
                "sites": d["sites"], "upgrade_by_county": d["by_county"], "is_estimate": params["mode"] != "network",
                "standard": {"urban": ft.standard_urban, "rural": ft.standard_rural, "unit": ft.unit},
                "cost_unit": ft.unit, "synthetic_inputs": d["synthetic_inputs"],
+               # what capacities are counted in and whose demand they serve, for the page's units
+               "field": (plan.role or ft).capacity.field, "basis": d["params"].get("basis"),
                "notes_zh": [n["zh"] for n in plan.notes], "notes_en": [n["en"] for n in plan.notes]}
     fc = plan.to_geojson()
     for f in fc["features"]:  # added_weight: what the offline map (planner.mapexport) labels a site with
@@ -290,10 +292,30 @@ def view_extra(s: dict, lang: str) -> dict:
         out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
         out["cap_field"] = s.get("field")
     elif kind == "upgrade":
+        params = s.get("params") or {}
+        field, basis = _upgrade_units(s)
         out["upgrade"] = {"role": s.get("role"), "role_name": pick(s.get("role_name_zh"), s.get("role_name_en"), lang),
-                          "by_county": s.get("upgrade_by_county") or [], "params": s.get("params") or {}}
-        out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
+                          "by_county": s.get("upgrade_by_county") or [], "params": params}
+        out["cap_field"], out["basis"] = field, basis
+        notes = list(s.get("notes_en" if lang == "en" else "notes_zh") or [])
+        if field and basis and params.get("standard_per_1000"):
+            from planner.upgrades import OLD_FORMULA, capacity_note
+            # saved before the note gave the number: "one bed serves 1000/standard people" -> "... 50 people"
+            note = capacity_note(params["standard_per_1000"], basis, field)[lang if lang == "en" else "zh"]
+            notes = [note if any(x in n for x in OLD_FORMULA) else n for n in notes]
+        out["notes"] = notes
     return out
+
+
+def _upgrade_units(s: dict) -> tuple[str | None, str | None]:
+    """(capacity field, demand basis) of an upgrade: saved with it, or (saved before) the type's it fills."""
+    field, basis = s.get("field"), s.get("basis") or (s.get("params") or {}).get("basis")
+    if field and basis:
+        return field, basis
+    from planner.facility_types import load_facility_types
+    ft = load_facility_types().get(s.get("role") or s.get("type") or "")
+    cap = ft.capacity if ft is not None else None
+    return field or (cap.field if cap else None), basis or (cap.basis if cap else None)
 
 
 def applied(rec: dict) -> dict:
