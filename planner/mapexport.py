@@ -99,11 +99,13 @@ def _row(label: str, before: str, after: str, change: str = "", good: bool | Non
     return {"label": label, "before": before, "after": after, "change": change, "good": good}
 
 
-def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: str | None = None) -> list[dict]:
+def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: str | None = None,
+                     who: str | None = None) -> list[dict]:
     """Headline numbers before and after a proposal: rows of label, before, after, change
     and whether the change is an improvement. New sites (``kind`` location or sized) are
     judged by coverage and travel cost; an upgrade by the people its capacity serves
-    (it moves no facility, so coverage by distance does not change)."""
+    (it moves no facility, so coverage by distance does not change), counted in ``who``
+    ("名80岁以上老人")."""
     b, a = before or {}, after or {}
 
     def delta_pt(x, y):
@@ -121,10 +123,10 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
         bs, as_ = _num(b, "served"), _num(a, "served")
         ch = ("" if bs is None or as_ is None else f"{as_ - bs:+,.0f}")
         return [
-            _row(t("capw_served", lang), _people(bs), _people(as_), ch, (as_ > bs) if ch else None),
+            _row(t("capw_served", lang), _people(bs, who), _people(as_, who), ch, (as_ > bs) if ch else None),
             _row(t("capw_served_share", lang), share_text(_num(b, "served_share")), share_text(_num(a, "served_share")),
                  *delta_pt(_num(b, "served_share"), _num(a, "served_share"))),
-            _row(t("capw_demand", lang), _people(_num(b, "demand")), _people(_num(a, "demand"))),
+            _row(t("capw_demand", lang), _people(_num(b, "demand"), who), _people(_num(a, "demand"), who)),
         ]
     bq = _num(b.get("cost_quantiles") or {}, "p90")
     aq = _num(a.get("cost_quantiles") or {}, "p90")
@@ -138,12 +140,12 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
         _row(t("mean_cost", lang), cost_text(_num(b, "mean_cost"), unit, lang), cost_text(_num(a, "mean_cost"), unit, lang),
              *cost_change(_num(b, "mean_cost"), _num(a, "mean_cost"))),
         _row(t("p90_cost", lang), cost_text(bq, unit, lang), cost_text(aq, unit, lang), *cost_change(bq, aq)),
-        _row(t("brief_facilities", lang), f"{bf}", f"{af}", f"{af - bf:+d}"),
+        _row(t("brief_facilities", lang), f"{bf:,}", f"{af:,}", f"{af - bf:+,d}"),
     ]
 
 
-def _people(x: float | None) -> str:
-    return "–" if x is None else f"{x:,.0f}"
+def _people(x: float | None, who: str | None = None) -> str:
+    return "–" if x is None else f"{x:,.0f} {who}" if who else f"{x:,.0f}"
 
 
 # -- the folium map ------------------------------------------------------------

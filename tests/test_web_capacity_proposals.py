@@ -219,7 +219,9 @@ def test_upgrade_brief_speaks_of_upgrades_and_people_served(client, upgrade):
     assert params["改造提升设施数"] == "5" and "新增站点数" not in params
     numbers = {r[0]: r[1:] for r in _cells(html, "brief-numbers")[1:]}
     served_b, served_a = p["before"]["served"], p["after"]["served"]
-    assert numbers["已服务"] == [f"{served_b:,.0f}", f"{served_a:,.0f}", f"{served_a - served_b:+,.0f}"]
+    who = "名60岁以上老人"  # mutual-aid centres serve people aged 60+: each count says whom
+    assert numbers["已服务"] == [f"{served_b:,.0f} {who}", f"{served_a:,.0f} {who}", f"{served_a - served_b:+,.0f}"]
+    assert numbers["需求人数"][0].endswith(who)
     assert "已覆盖单元" not in numbers and "设施数量" not in numbers  # no "0 / 0" of distance coverage
     sites = _cells(html, "brief-sites")
     assert sites[0][4:] == ["新增服务人数（其他选中点位已改造时）", "改造前容量 → 改造后容量"]
