@@ -105,7 +105,7 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     and whether the change is an improvement. New sites (``kind`` location or sized) are
     judged by coverage and travel cost; an upgrade by the people its capacity serves
     (it moves no facility, so coverage by distance does not change), counted in ``who``
-    ("名80岁以上老人")."""
+    ("80岁以上人口", named in the row's label so the narrow figures stay numbers)."""
     b, a = before or {}, after or {}
 
     def delta_pt(x, y):
@@ -122,11 +122,13 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     if kind == "upgrade":
         bs, as_ = _num(b, "served"), _num(a, "served")
         ch = ("" if bs is None or as_ is None else f"{as_ - bs:+,.0f}")
+        def counted(label: str) -> str:
+            return label if not who else f"{label}（{who}）" if lang == "zh" else f"{label} ({who})"
         return [
-            _row(t("capw_served", lang), _people(bs, who), _people(as_, who), ch, (as_ > bs) if ch else None),
+            _row(counted(t("capw_served", lang)), _people(bs), _people(as_), ch, (as_ > bs) if ch else None),
             _row(t("capw_served_share", lang), share_text(_num(b, "served_share")), share_text(_num(a, "served_share")),
                  *delta_pt(_num(b, "served_share"), _num(a, "served_share"))),
-            _row(t("capw_demand", lang), _people(_num(b, "demand"), who), _people(_num(a, "demand"), who)),
+            _row(counted(t("capw_demand", lang)), _people(_num(b, "demand")), _people(_num(a, "demand"))),
         ]
     bq = _num(b.get("cost_quantiles") or {}, "p90")
     aq = _num(a.get("cost_quantiles") or {}, "p90")
@@ -144,8 +146,8 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     ]
 
 
-def _people(x: float | None, who: str | None = None) -> str:
-    return "–" if x is None else f"{x:,.0f} {who}" if who else f"{x:,.0f}"
+def _people(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}"
 
 
 # -- the folium map ------------------------------------------------------------

@@ -525,7 +525,7 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
                              standard=p["standard"] or {"unit": unit}, mode=pr.get("mode"),
                              is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
                              extra=extra)
-    who = t("capw_basis_" + p["basis"], lang) if kind == "upgrade" and p.get("basis") else None
+    who = t("weight_" + p["basis"], lang) if kind == "upgrade" and p.get("basis") else None
     numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind, who=who)
     _changes_as_shown(numbers, p, unit, lang)
     scope = p.get("scope")
