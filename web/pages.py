@@ -223,9 +223,11 @@ def _proposal_targets(rec: dict) -> tuple[list[dict], str]:
     mode = "network" if (rec.get("params") or {}).get("mode") == "network" and svc().graph_source() else "estimate"
     applied = [{"type": rec["type"], "sites": sites_gdf(rec), **extra}]
     try:
-        rows = svc().targets(g.lang, applied, mode=mode, types=types)
+        # on the estimate every type's coverage is cached for the maps, and the answer is the one
+        # /api/targets keeps; on a road network each type costs seconds, so only the proposal's
+        rows = svc().targets(g.lang, applied, mode=mode, types=types if mode == "network" else None)
     except NetworkError:  # the file is there but no longer reads as a road network: as if none
-        mode, rows = "estimate", svc().targets(g.lang, applied, types=types)
+        mode, rows = "estimate", svc().targets(g.lang, applied)
     return [t for t in rows if t["type"] in types and "after" in t], mode
 
 
