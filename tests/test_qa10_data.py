@@ -188,3 +188,25 @@ def test_data_page_summary_says_nothing_is_imported(page, shiyan, tmp_path, lang
     assert refused in line and f"{accepted} 1 ·" not in line   # no "accepted 1" beside "nothing is imported"
     assert page.is_disabled("#r-confirm")
     page.locator("#report").screenshot(path=f"test-artifacts/qa10-data-outside-county-{lang}.png")
+
+
+# -- a county planner's village (or township) layer: rows outside his county are said before confirm --
+def test_village_points_outside_the_county_are_said_before_confirm(acc_app, shiyan):
+    v = shiyan.villages
+    mine, other = v[v["county_code"] == YUNXI].iloc[0], v[v["county_code"] == MAOJIAN].iloc[0]
+    body = (f"code,lon,lat\n{mine.name},{mine.geometry.x:.6f},{mine.geometry.y:.6f}\n"
+            f"{other.name},{other.geometry.x:.6f},{other.geometry.y:.6f}\n").encode("utf-8")
+    yunxi = as_user(acc_app, "yunxi")
+    for lang, words in (("zh", ("不会导入任何行", "有 1 行不在您可修改的 郧西县")),
+                        ("en", ("Nothing will be imported", "1 row lies outside Yunxi County"))):
+        r = yunxi.post(f"/api/data/uploads?lang={lang}", data={"kind": "villages", "coords": "wgs84",
+                                                               "file": (io.BytesIO(body), "村点.csv")},
+                       content_type="multipart/form-data")
+        assert r.status_code == 200, r.data[:400]
+        rep = r.get_json()
+        c = rep["counts"]
+        assert (c["accepted"], c["refused"], c["outside_county"]) == (1, 1, 1)
+        assert rep["blocked"]["text"].startswith(words[0]) and words[1] in rep["replaces"]["text"]
+        assert [i["row"] for i in rep["issues"] if i["code"] == "outside_county"] == [2]
+        assert other["name"] in rep["replaces"]["outside_rows"][0]["name"]
+    assert yunxi.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 403

@@ -414,10 +414,16 @@ def _replacement(layer: str, accepted, region) -> dict | None:
     and in the file, how many of those now are synthetic, and the rows outside
     a county planner's county (refused at confirm), with a sentence saying so.
     """
-    if not layer.startswith("facilities") or accepted is None or not len(accepted):
+    if accepted is None or not len(accepted):
         return None
     u = auth.user()
     county = None if u.citywide else u.county
+    if layer in ("townships", "villages"):
+        # only those units are replaced (geo.datasets): nothing to say but the rows a county
+        # planner may not change, which refuse the file at confirm (auth.scope_import)
+        return _outside_units(accepted, county, layer) if county else None
+    if not layer.startswith("facilities"):
+        return None
     fac = region.facilities
     if "facility_type" in accepted:
         kinds = list(dict.fromkeys(accepted["facility_type"].astype(str)))
@@ -477,6 +483,26 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or "")})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
             "shrinks": shrinks, "text": " ".join(lines)}
+
+
+def _outside_units(accepted, county: str, layer: str) -> dict | None:
+    """A county planner's township or village file: the rows outside his county, said as a
+    register's are (:func:`_replacement`), or None when every row is his."""
+    codes = accepted["code"].astype(str)
+    out = accepted[codes.str[:6].to_numpy() != county]
+    if not len(out):
+        return None
+    n, lang = int(len(out)), g.lang
+    names = (_svc().region.townships if layer == "townships" else _svc().region.villages)["name"]
+    rows = [{"row": int(i) + 1, "name": f"{names.get(c, '')} {c}".strip()} for i, c in
+            zip(range(len(accepted)), codes) if c[:6] != county]
+    text = pick(f"有 {n} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
+                "请从文件中删去这些行后重新上传。",
+                f"{_count_en(n, 'row lies', 'rows lie')} outside {auth.county_label(county, 'en')}, the county you "
+                f"may change (listed below): the import would be refused; remove {'it' if n == 1 else 'them'} "
+                "from the file and upload it again.", lang)
+    return {"types": [], "county": county, "outside_county": n, "outside_rows": rows, "shrinks": False,
+            "text": text}
 
 
 def _count_en(n: int, one: str, many: str) -> str:
