@@ -120,6 +120,17 @@ def test_a_good_pick_of_a_row_numbered_with_a_leading_zero_is_used(client, shiya
     assert r.status_code == 200 and r.get_json()["counts"]["accepted"] == 1
 
 
+def test_a_pick_for_a_row_with_coordinates_is_refused(client, shiyan):
+    """Coordinates place a row; a pick for it would be kept and never used."""
+    rep = _upload(client, _csv([("甲中心", _village(shiyan, YUNXI)), ("乙中心", _village(shiyan, YUNXI, 3))]))
+    code = str(shiyan.villages[shiyan.villages["county_code"] == YUNXI].index[7])
+    url = f"/api/data/uploads/{rep['upload_id']}/recheck"
+    for lang, want in (("zh", "picks 中的第 2 行有经纬度，按经纬度定位"), ("en", "picks: row 2 has coordinates, which place it")):
+        r = client.post(f"{url}?lang={lang}", json={"picks": {"2": code}})
+        assert r.status_code == 400 and want in r.get_json()["message"], r.get_json()
+        assert r.get_json()["details"]["row"] == "2"
+
+
 # -- 13: "1 facility", "1 row" ---------------------------------------------------------------------
 def test_english_counts_agree_with_their_number(client, shiyan):
     text = _upload(client, _csv([("甲中心", _village(shiyan, YUNXI))]), "en")["replaces"]["text"]

@@ -731,6 +731,18 @@ def _check_pick_rows(picks: dict, rep) -> None:
                           f"picks 中的第 {missing[0]} 行在文件中不存在{span_zh}。",
                           "Give the row number as in the report's table.", "请填写校验报告表格中的行号。",
                           missing[0])
+    # a row with coordinates is placed by them (planner.register): a pick for it would be kept and
+    # never used, so the planner would believe he had moved the facility
+    acc = rep.accepted
+    if "location_method" in acc and "source_row" in acc:
+        by_xy = {int(r) for r, m in zip(acc["source_row"], acc["location_method"]) if m == "coordinates"}
+        placed = sorted((r for r in picks if int(r) in by_xy), key=int)
+        if placed:
+            raise _pick_error(placed[0], f"picks: row {placed[0]} has coordinates, which place it; a pick is "
+                                         "for a row placed by its names.",
+                              f"picks 中的第 {placed[0]} 行有经纬度，按经纬度定位；选择地点只用于按名称定位的行。",
+                              "To move it, correct its coordinates in the file and upload it again.",
+                              "如需改变其位置，请在文件中改正该行的经纬度后重新上传。", placed[0])
 
 
 def _file_columns(d: Path, meta: dict) -> list[str] | None:
