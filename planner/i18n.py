@@ -662,6 +662,26 @@ _STRINGS.update({
     "reg_no_name_column": ("文件没有名称列，设施以编号命名", "the file has no name column: facilities are named by id"),
     "reg_method_coordinates": ("坐标", "coordinates"),
     "reg_method_located_by_name": ("按地名定位", "located by name"),
+    # (QA11 register reading, qa11g) start
+    "reg_more_candidates": ("另有 {n} 处可能的地点未列出：请在该行补充{cols}以缩小范围",
+                            "{n} more possible places are not listed: add the {cols} to the row to narrow them down"),
+    "reg_more_candidates_check": ("另有 {n} 处可能的地点未列出：请核对名称",
+                                  "{n} more possible places are not listed: check the name"),
+    "reg_col_county": ("县区", "county"),
+    "reg_col_township": ("乡镇（街道）", "township"),
+    "reg_outside_no_km": ("点位（{lon}, {lat}）不是有效的经纬度：纬度 {lat} 超出 ±90，无法计算与{region}的距离",
+                          "point ({lon}, {lat}) is not a valid longitude/latitude: latitude {lat} is beyond ±90, "
+                          "so its distance from {region} cannot be computed"),
+    "reg_fix_outside_no_km": ("请核对坐标：经度在前、纬度在后，纬度须在 -90 到 90 之间",
+                              "Check the coordinates: longitude first, latitude second, and latitude "
+                              "between -90 and 90"),
+    "reg_fix_swapped_layer": ("请在原图层中改正该点：经度在前、纬度在后",
+                              "Correct the point in the layer: longitude first, latitude second"),
+    "reg_county_disagrees": ("所填县区“{value}”与坐标不符：点位在{found}；按坐标确定所属乡镇",
+                             "the county given, '{value}', does not match the coordinates: the point lies in "
+                             "{found}; the township is taken from the coordinates"),
+    "reg_fix_check_county": ("请核对坐标或所填县区", "Check the coordinates or the county"),
+    # (QA11 register reading, qa11g) end
     # (register import) end
 })
 
@@ -1091,3 +1111,25 @@ _STRINGS.update({
     "cap_unit_col": ("容量缺口单位", "Capacity shortfall unit"),
 })
 # (QA10 display fixes, qa10c) end
+
+# -- strings: QA11 export fixes (qa11e) --
+_STRINGS.update({
+    # a proposed site's units: the whole that "of which beyond the standard" is a part of
+    "site_served_units": ("由该点服务的单元（以其为最近设施）", "Units it serves (its nearest facility)"),
+    "site_served_of_beyond": ("其中 {n} 个超出服务标准", "of which {n} beyond the standard"),
+    # offline map export: what a weighted share is weighted by, and the data drawn
+    "covered_share_by": ("覆盖率（按{w}）", "Covered share (by {w})"),
+    "data_version_row": ("数据版本", "Data version"),
+    "site_popup_hint": ("点击地图上的乡镇、设施或点位查看详情", "Click a township, facility or site for its figures"),
+})
+# (QA11 export fixes, qa11e) end
+
+# -- strings: QA11 register fixes (qa11f) --
+_STRINGS.update({
+    # the register's 来源 of a row added or changed on the map: the popup's words, and who made that version
+    "fac_source_map": ("在地图上添加或修改", "added or changed on the map"),
+    "fac_src_author": ("{text}，操作人 {author}", "{text}, by {author}"),
+    # the register table's column for the attributes a planner edits in the popup
+    "fac_details": ("地址、电话等", "Address, phone etc."),
+})
+# (QA11 register fixes, qa11f) end

@@ -30,7 +30,9 @@ SUFFIXES = {
 }
 #: Units renamed since registers were first kept: old name -> current name.
 RENAMED = {"郧县": "郧阳区"}  # 郧县 became 郧阳区 in 2014
-MAX_CANDIDATES = 5
+#: Candidates offered for a planner to pick from; the register says how many more there are
+#: (and which column narrows them) rather than leaving the right place silently out.
+MAX_CANDIDATES = 12
 _DROP = re.compile(r"[\s·•．。,，、\-—_/（）()]+")
 
 
@@ -92,11 +94,11 @@ class Located:
     path: str = ""
     problem: str | None = None       # county_unknown, township_unknown, village_unknown, ambiguous, county_only
     value: str = ""                  # the name that caused the problem
-    candidates: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)   # every unit that fits, not cut (see MAX_CANDIDATES)
 
 
 def _cands(units) -> list[dict]:
-    return [{"code": u.code, "path": u.path} for u in list(units)[:MAX_CANDIDATES]]
+    return [{"code": u.code, "path": u.path} for u in units]
 
 
 class PlaceIndex:
@@ -156,7 +158,7 @@ class PlaceIndex:
         return text
 
     def _close(self, units, text: str, level: str) -> list[dict]:
-        """Up to five units whose names look like ``text`` (for an unmatched name)."""
+        """Units whose names look like ``text`` (for an unmatched name): the MAX_CANDIDATES closest names."""
         bare = min(name_keys(text, level) or {fold(text)}, key=len)
         names = {}
         for u in units:
@@ -221,6 +223,7 @@ class PlaceIndex:
                 return self._placed(towns[0])
             return Located("ambiguous", problem="ambiguous", value=township or address, candidates=_cands(towns))
         if (county or address) and len(counties) == 1:
+            # the county is known (a row with coordinates is checked against it)
             return Located("unmatched", problem="county_only", value=counties[0].name,
-                           candidates=_cands(scope_towns))
+                           county_code=counties[0].code, candidates=_cands(scope_towns))
         return Located("unmatched", problem="nothing", value=address or county)

@@ -31,7 +31,7 @@ from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
-from planner.locate import Located, PlaceIndex, fold
+from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
 from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, code_is_id, map_columns,
                                       resolve_type, type_lookup)
@@ -196,11 +196,27 @@ class _Rows:
         # each candidate with its path for an English page too (data.js shows path_en there)
         candidates = [{**c, "path_en": self.path_in(c["path"])["en"]} if isinstance(c, dict) and c.get("path") else c
                       for c in candidates]
+        if len(candidates) > MAX_CANDIDATES:  # the rest are not silently left out: say how many, and what narrows
+            more = self.more_candidates(i, len(candidates) - MAX_CANDIDATES)
+            fixes = {lang: f"{fixes[lang]}{'；' if lang == 'zh' else '; '}{more[lang]}" if fixes[lang] else more[lang]
+                     for lang in ("zh", "en")}
+            candidates = candidates[:MAX_CANDIDATES]
         self.issues.append(RowIssue(self.rownum[i] if i is not None else None, column, severity, code, msg["zh"],
                                     msg["en"], fixes["zh"], fixes["en"], str(value), list(candidates), fixed,
                                     kept["zh"], kept["en"]))
         if severity == "error" and i is not None:
             self.refused[i] = True
+
+    def more_candidates(self, i: int | None, n: int) -> dict:
+        """"N more not listed", in each language, with the column(s) row ``i`` lacks that would narrow them."""
+        if not hasattr(self, "_place_cells"):
+            self._place_cells = {f: self.cell(f) for f in ("county", "township")}
+        lacks = [f for f in ("county", "township") if i is None or not self._place_cells[f][i]]
+        if not lacks:
+            return {lang: t("reg_more_candidates_check", lang, n=n) for lang in ("zh", "en")}
+        cols = {"zh": "或".join(t(f"reg_col_{f}", "zh") for f in lacks) + "列",
+                "en": " or ".join(t(f"reg_col_{f}", "en") for f in lacks) + " column"}
+        return {lang: t("reg_more_candidates", lang, n=n, cols=cols[lang]) for lang in ("zh", "en")}
 
     def path_in(self, path: str) -> dict:
         """A place path ("茅箭区·茅塔乡") in each language: in English, its county's English name."""
@@ -276,7 +292,9 @@ class _Rows:
                     g = g.representative_point()
                 lon[i], lat[i] = g.x, g.y
             # a layer's CRS was applied when it was read; a feature still beyond degree range is refused
-            return lon, lat, self.refuse_projected(lon, lat, np.isfinite(lon) & np.isfinite(lat), None)
+            has = self.refuse_projected(lon, lat, np.isfinite(lon) & np.isfinite(lat), None)
+            # a point typed in as [lat, lon] (GeoJSON by hand, a KML from a phone app) as a table's swapped columns
+            return lon, lat, self.unswap(lon, lat, has, None, "reg_fix_swapped_layer")
         if "lonlat" in self.cmap and not {"lon", "lat"} <= set(self.cmap):
             raw = [re.split(r"[,，;；\s]+", v.strip("()（） ")) if v else [] for v in self.cell("lonlat")]
             pairs = [(p[0], p[1]) if len(p) == 2 else (v, v) if v else ("", "")
@@ -302,15 +320,21 @@ class _Rows:
             tr = Transformer.from_crs(self.crs, settings.STORAGE_CRS, always_xy=True)
             lon[has], lat[has] = tr.transform(lon[has], lat[has])
         has = self.refuse_projected(lon, lat, has, cols[0])
-        # latitude in China is 3-54, longitude 73-136: the other way round is a swap
-        swapped = has & ((np.abs(lat) > 90) | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
+        return lon, lat, self.unswap(lon, lat, has, cols[0], "reg_fix_swapped")
+
+    def unswap(self, lon, lat, has, fld, fix: str) -> np.ndarray:
+        """Swap back (in place, with a warning) the points of ``has`` whose lon/lat look swapped; ``has``."""
+        # latitude in China is 3-54, longitude 73-136: the other way round is a swap; so is a latitude
+        # beyond ±90 whose longitude would be a latitude (both beyond it: swapping cannot help)
+        swapped = has & (((np.abs(lat) > 90) & (np.abs(lon) <= 90))
+                         | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
         for i in np.flatnonzero(swapped):
-            self.add(i, cols[0], "warning", "swapped", "reg_swapped", "reg_fix_swapped",
+            self.add(i, fld, "warning", "swapped", "reg_swapped", fix,
                      f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
                      lon=plain_number(lon[i]),
                      lat=plain_number(lat[i]))
             lon[i], lat[i] = lat[i], lon[i]
-        return lon, lat, has
+        return has
 
     def refuse_projected(self, lon, lat, has, fld) -> np.ndarray:
         """Refuse the rows of ``has`` beyond degree range (metres: a projected CRS not given); the rest."""
@@ -336,6 +360,8 @@ class _Rows:
         #: the field whose cell named each row's township: an issue about it shows that cell as written
         self.declared_from = np.full(self.n, "", dtype=object)
         located: list = [None] * self.n
+        #: the county a row with coordinates names and nothing finer: checked against its point (townships)
+        self.named_county = np.full(self.n, "", dtype=object)
         tcodes = [re.sub(r"\.0$", "", v) for v in self.cell("township_code")]
         codes = [re.sub(r"\.0$", "", v) for v in self.cell("code")]
         county, town, vill, addr = (self.cell(f) for f in ("county", "township", "village", "address"))
@@ -370,11 +396,17 @@ class _Rows:
                     self.declared_from[i] = next((f for f, v in (("township", town[i]), ("village", vill[i]),
                                                                  ("address", addr[i]), ("county", county[i]),
                                                                  ("code", codes[i])) if v), "")
-                if has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem):
+                if has_xy[i] and loc.problem == "county_only":
+                    # placed by its point, naming only its county: nothing failed to match; the county is
+                    # compared with the point's once the datum is applied (townships)
+                    self.named_county[i] = loc.county_code or ""
+                elif has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem):
                     detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
                               for lang in ("zh", "en")}
+                    # no candidates to pick: the row is placed by its point, and a pick for it is refused
+                    # (web.data), so a button would only lead to an error
                     self.add(i, "township", "warning", "names_unmatched", "reg_names_unmatched",
-                             "reg_fix_check_place", loc.value, loc.candidates, detail=detail)
+                             "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
 
     def picked(self, i: int, code: str):
@@ -432,8 +464,14 @@ class _Rows:
         check = has_xy & ~self.refused
         inside = self.shapes.inside(lon, lat)
         for i in np.flatnonzero(check & ~inside):
+            km = self.shapes.km_outside(lon[i], lat[i])
+            if km is None:  # a latitude beyond ±90 has no distance: said in words, never "inf km"
+                self.add(i, "lon", "error", "outside_region", "reg_outside_no_km", "reg_fix_outside_no_km",
+                         f"{lon[i]:g}, {lat[i]:g}", lon=plain_number(lon[i]), lat=plain_number(lat[i]),
+                         region=self.region_name)
+                continue
             self.add(i, "lon", "error", "outside_region", "reg_outside", "reg_fix_outside", f"{lon[i]:g}, {lat[i]:g}",
-                     lon=lon[i], lat=lat[i], km=self.shapes.km_outside(lon[i], lat[i]), region=self.region_name)
+                     lon=lon[i], lat=lat[i], km=km, region=self.region_name)
 
     def townships(self, lon, lat, has_xy, declared) -> np.ndarray:
         found = self.shapes.township_of(lon, lat)
@@ -452,6 +490,15 @@ class _Rows:
                      "reg_fix_check_place", cells[fld][i] or declared[i],
                      found=self.path_in(path.get(found[i], found[i])),
                      declared=self.path_in(path.get(declared[i], declared[i])))
+        named_county = getattr(self, "named_county", np.full(self.n, "", dtype=object))
+        cname = {u.code: u.name for u in self.places.counties}
+        county_cells = None
+        for i in np.flatnonzero(xy & (named_county != "") & (declared == "")):
+            if found[i] and str(found[i])[:6] != named_county[i]:
+                county_cells = county_cells or self.cell("county")
+                self.add(i, "county", "warning", "county_disagrees", "reg_county_disagrees", "reg_fix_check_county",
+                         county_cells[i] or cname.get(named_county[i], named_county[i]),
+                         found=self.path_in(path.get(found[i], found[i])))
         return np.where(declared != "", declared, found)
 
     def ids(self, types, names, lon, lat) -> list[str]:

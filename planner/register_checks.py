@@ -87,9 +87,15 @@ class RegionShapes:
         out[ok] = shapely.contains_xy(self.outline, lon[ok], lat[ok])
         return out
 
-    def km_outside(self, lon: float, lat: float) -> float:
+    def km_outside(self, lon: float, lat: float) -> float | None:
+        """Distance from the region in km; None where it cannot be computed (a latitude beyond ±90)."""
+        if not (np.isfinite(lon) and np.isfinite(lat)) or abs(lat) > 90:
+            return None
         x, y = lonlat_to_metric(lon, lat)
-        return float(shapely.distance(self.outline_m, shapely.Point(x, y))) / 1000
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return None
+        km = float(shapely.distance(self.outline_m, shapely.Point(x, y))) / 1000
+        return km if np.isfinite(km) else None
 
     def township_of(self, lon, lat) -> np.ndarray:
         """Township code of each point ("" where none); a point in a gap between the
