@@ -101,6 +101,12 @@ def _capacity(args) -> int:
                              "coverplan capacity 需要 --type 类型（某一类设施，如 --type welfare_home）"
                              "或 --beds（各类养老床位合计），请给出其一。",
                              details={"parameter": "type"})
+    if args.type and args.beds:  # --beds counts every type's beds: a --type beside it would be quietly ignored
+        raise InputDataError("--beds and --type cannot be used together: --beds counts the beds of every "
+                             "elderly-care type. Drop --type for all beds, or drop --beds for that one type.",
+                             "--beds 与 --type 不能同时使用：--beds 统计各类养老设施的全部床位。"
+                             "要看全部床位请去掉 --type，只看该类设施请去掉 --beds。",
+                             details={"parameter": "beds"})
     region, facilities = load_context(args)
     rep = analyse_capacity(region, args.type, facilities=facilities) if args.type and not args.beds \
         else analyse_beds(region, facilities=facilities)
