@@ -1133,3 +1133,24 @@ _STRINGS.update({
     "fac_details": ("地址、电话等", "Address, phone etc."),
 })
 # (QA11 register fixes, qa11f) end
+
+# -- strings: QA11 page fixes (qa11h) --
+_STRINGS.update({
+    # a capacity ratio names what it counts and per whom: "每千名60岁以上老人日托位" (capw_basis_*, capw_noun_*)
+    "capw_per_1000_of": ("每千{basis}{unit}", "{unit} per 1,000 {basis}"),
+    "capw_noun_beds": ("床位", "Beds"),
+    "capw_noun_day_places": ("日托位", "Day places"),
+    "capw_noun_plots": ("墓穴/格位", "Plots"),
+    "capw_noun_meal_places": ("助餐位", "Meal places"),
+    # the plan package's targets table as a file
+    "plan_export_proposals": ("所选方案：{names}", "proposals: {names}"),
+    "plan_export_none": ("未选择方案（组合后与现状相同）", "no proposal picked (after the package = now)"),
+    "plan_col_met_now": ("现状是否达标", "Met now"),
+    "plan_col_met_after": ("组合后是否达标", "Met after the package"),
+    "plan_col_note": ("说明", "Note"),
+    "plan_col_illustrative": ("示意（含合成数据）", "Illustrative (synthetic inputs)"),
+    "plan_export_unknown": ("以下方案不存在（可能已删除）：{ids}。", "These proposals do not exist (perhaps deleted): {ids}."),
+    "plan_export_unknown_hint": ("请从地址中删去它们，或在“规划组合”页重新勾选方案后再导出。",
+                                 "Remove them from the address, or pick the proposals again on the plan package page, then export."),
+})
+# (QA11 page fixes, qa11h) end

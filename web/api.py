@@ -370,11 +370,12 @@ def proposal_download(pid: str, fmt: str):
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
     title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
-    rows, columns = capacity_proposals.export_table(rec, g.lang) or (proposals.site_rows(rec), exports.SITE_COLUMNS)
-    # the added weight named by what the type weighs (people aged 60+, demand units), not "权重"
-    weight_key = f"added_weight_{getattr(svc().types().get(rec.get('type')), 'weight', '')}"
-    if t(weight_key, g.lang) != weight_key:
-        columns = [(k, weight_key if k == "added_weight" else label) for k, label in columns]
+    site_rows = proposals.site_rows(rec)
+    # the added weight named by what the type weighs (people aged 60+), not "权重"; none where it is the
+    # unit count. The weight as solved (the sites say it), else the type's now.
+    weight = next((r.get("weight_field") for r in site_rows if r.get("weight_field")), None) \
+        or getattr(svc().types().get(rec.get("type")), "weight", None)
+    rows, columns = capacity_proposals.export_table(rec, g.lang) or (site_rows, exports.site_columns(weight))
     rows = proposals.county_names_for(rows, g.lang)
     return exports.table_response(rows, columns, fmt, f"proposal-{pid}", g.lang, title=title, cost_unit=unit)
 

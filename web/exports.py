@@ -31,10 +31,25 @@ TOWNSHIP_COLUMNS = [
 SITE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("added_weight", "added_weight"),
-    ("added_units", "added_units"), ("farthest_cost", "farthest_cost"),
-    ("beyond_standard_units", "beyond_standard_units"),
+    ("added_units", "added_units"),
+    # "of which beyond the standard" is a part of the units the site serves (which include units it took
+    # over from an existing facility), not of the units it newly covers: its whole comes right before it
+    ("served_units", "site_served_units"), ("beyond_standard_units", "beyond_standard_units"),
+    ("farthest_cost", "farthest_cost"),
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
 ]
+
+
+def site_columns(weight_field: str | None) -> list[tuple[str, str]]:
+    """A proposal's site columns for a type weighted by ``weight_field``: the added weight named by what
+    it counts (新增覆盖60岁以上人口); left out for a type weighted by units, where it is the unit count
+    that "added_units" already gives (two columns, one number, near-identical names)."""
+    if weight_field == "units":
+        return [c for c in SITE_COLUMNS if c[0] != "added_weight"]
+    key = f"added_weight_{weight_field}"
+    if t(key, "zh") == key:  # a weight without its own label (an old record): the generic one
+        return list(SITE_COLUMNS)
+    return [(k, key if k == "added_weight" else label) for k, label in SITE_COLUMNS]
 
 FACILITY_COLUMNS = [
     ("id", "fac_id"), ("name", "name"), ("type_name", "facility_type"), ("township_code", "fac_township_code"),
