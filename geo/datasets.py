@@ -907,7 +907,9 @@ class DatasetStore:
         dict
             ``layers`` (``changed``: layer names whose data differ),
             ``facilities`` (``added``, ``removed``, ``moved`` -- same id, more
-            than 10 m apart -- and ``changed``: same place, other name or type),
+            than 10 m apart --, ``changed``: other name or type, and ``attributes``:
+            other address, operator, phone or remark, each row naming them in
+            ``attributes``; a facility is in every list whose change it has),
             ``townships`` (``changed``: boundary moved by over 1 m -- code, name,
             area before/after, the area that changed hands, quality before/after;
             ``requalified``: same boundary, other quality flag), ``villages`` (``moved``)
@@ -1146,10 +1148,15 @@ def _facility_row(f) -> dict:
 
 #: Facility attributes whose change counts in a diff (besides the place): what the map's editor changes.
 DIFF_ATTRIBUTES = ("facility_type", "name", "address", "operator", "phone", "remark")
+#: Of those, the ones reported as "attributes changed" (name and type are "changed": renamed or retyped).
+DETAIL_ATTRIBUTES = DIFF_ATTRIBUTES[2:]
 
 
-def _facility_key(f) -> tuple:
-    return tuple(_json_safe(f.get(c)) if c != "facility_type" else str(f[c]) for c in DIFF_ATTRIBUTES)
+def _attribute(f, col: str):
+    """A facility's attribute for comparing: an empty cell, "" and a column the version lacks are alike
+    (an edit stores a cleared field as empty; a register without the column never had one)."""
+    v = _json_safe(f.get(col))
+    return None if v is None or (isinstance(v, str) and not v.strip()) else v
 
 
 def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -> dict:
@@ -1160,7 +1167,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
     def touched(prefix: str) -> bool:
         return changed is None or any(n == prefix or n.startswith(prefix + ":") for n in changed)
 
-    out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": []},
+    out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": [], "attributes": []},
                  "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []},
                  "site_marks": {"added": [], "removed": [], "changed": []},
                  "planner_sites": {"added": [], "removed": [], "moved": []}}
@@ -1175,18 +1182,25 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         if both:
             xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
             dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
+            # a facility is listed under every kind of change it has (moved and renamed: both)
             for i in both:
                 d = float(dist[i])
+                fa, fb = a.loc[i], b.loc[i]
                 if d > MOVED_M:
-                    row = _facility_row(b.loc[i])
-                    row.update({"distance_m": round(d, 1), "from": [round(float(a.loc[i].geometry.x), 6),
-                                                                     round(float(a.loc[i].geometry.y), 6)]})
+                    row = _facility_row(fb)
+                    row.update({"distance_m": round(d, 1), "from": [round(float(fa.geometry.x), 6),
+                                                                     round(float(fa.geometry.y), 6)]})
                     out["facilities"]["moved"].append(row)
-                elif _facility_key(a.loc[i]) != _facility_key(b.loc[i]):
-                    row = _facility_row(b.loc[i])
-                    row.update({"name_before": _json_safe(a.loc[i].get("name")),
-                                "facility_type_before": str(a.loc[i, "facility_type"])})
+                if _attribute(fa, "name") != _attribute(fb, "name") or str(fa["facility_type"]) != str(fb["facility_type"]):
+                    row = _facility_row(fb)
+                    row.update({"name_before": _json_safe(fa.get("name")),
+                                "facility_type_before": str(fa["facility_type"])})
                     out["facilities"]["changed"].append(row)
+                fields = [c for c in DETAIL_ATTRIBUTES if _attribute(fa, c) != _attribute(fb, c)]
+                if fields:
+                    row = _facility_row(fb)
+                    row["attributes"] = fields
+                    out["facilities"]["attributes"].append(row)
     if touched(TOWNSHIPS):
         a, b = before[TOWNSHIPS], after[TOWNSHIPS]
         both = [c for c in a.index if c in b.index]
@@ -1261,6 +1275,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "facilities_removed": len(out["facilities"]["removed"]),
                      "facilities_moved": len(out["facilities"]["moved"]),
                      "facilities_changed": len(out["facilities"]["changed"]),
+                     "facilities_attributes": len(out["facilities"]["attributes"]),
                      "townships_changed": len(out["townships"]["changed"]),
                      "townships_requalified": len(out["townships"]["requalified"]),
                      "villages_moved": len(out["villages"]["moved"]),

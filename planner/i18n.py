@@ -1121,6 +1121,8 @@ _STRINGS.update({
     "covered_share_by": ("覆盖率（按{w}）", "Covered share (by {w})"),
     "data_version_row": ("数据版本", "Data version"),
     "site_popup_hint": ("点击地图上的乡镇、设施或点位查看详情", "Click a township, facility or site for its figures"),
+    "legend_share_by": ("乡镇覆盖率（按{w}）", "Township covered share (by {w})"),
+    "legend_share_units": ("乡镇覆盖率（按单元）", "Township covered share (by units)"),
 })
 # (QA11 export fixes, qa11e) end
 
@@ -1148,6 +1150,8 @@ _STRINGS.update({
     "plan_col_met_now": ("现状是否达标", "Met now"),
     "plan_col_met_after": ("组合后是否达标", "Met after the package"),
     "plan_col_note": ("说明", "Note"),
+    # not the page's "+5 sites": a cell starting with "+" reads as a formula and gets a leading '
+    "plan_export_sites_added": ("新增 {n} 处", "{n} sites added"),
     "plan_col_illustrative": ("示意（含合成数据）", "Illustrative (synthetic inputs)"),
     "plan_export_unknown": ("以下方案不存在（可能已删除）：{ids}。", "These proposals do not exist (perhaps deleted): {ids}."),
     "plan_export_unknown_hint": ("请从地址中删去它们，或在“规划组合”页重新勾选方案后再导出。",

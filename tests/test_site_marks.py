@@ -175,7 +175,9 @@ def test_facility_attributes_edit(client, shiyan):
     props = next(f["properties"] for f in fac if f["properties"]["id"] == fid)
     assert props["address"] == "人民路 1 号" and props["phone"] == "0719-1234567"
     d = client.get("/api/data/diff?a=0&b=1").get_json()
-    assert [c["id"] for c in d["facilities"]["changed"]] == [fid]
+    # an address or phone edit is an attribute change, not a rename (QA11 finding 4)
+    assert [(c["id"], c["attributes"]) for c in d["facilities"]["attributes"]] == [(fid, ["address", "phone"])]
+    assert d["facilities"]["changed"] == []
     for fields in ({"geometry": "x"}, {}, "address", {"address": {"a": 1}}):
         r = client.post("/api/data/edits", json={"action": "update", "type": TYPE, "id": fid, "fields": fields})
         assert r.status_code == 400, fields

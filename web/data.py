@@ -141,7 +141,9 @@ _EDIT_NOTES = (
     (r"新增 (?P<a>.+)", r"added (?P=a)"),
     (r"移动 (?P<a>.+)", r"moved (?P=a)"),
     (r"更名 (?P<a>.+) 为 (?P<b>.+)", r"renamed (?P=a) to (?P=b)"),
-    (r"修改 (?P<a>.+) 的属性（(?P<b>.+)）", r"edited (?P=a) \((?P=b)\)"),
+    # the attributes in each half's words (地址、联系电话 / address, phone); notes stored before named them
+    # by their keys in both halves (note_in words those)
+    (r"修改 (?P<a>.+) 的属性（(?P<b>.+)）", r"edited (?P=a) \((?P<c>.+)\)"),
     (r"删除 (?P<a>.+)", r"removed (?P=a)"),
     (r"候选点 (?P<a>.+) (?:必选|禁选|取消标记)（.+）", r"candidate (?P=a) (?:required|forbidden|mark cleared) \(.+\)"),
     (r"新增候选点 (?P<a>.+)", r"added candidate site (?P=a)"),
@@ -164,8 +166,20 @@ def note_in(note: str, lang: str) -> str:
         m = rx.match(note)
         if m:
             tail = m["tail"] or ""
-            return m["zh"] + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
+            half = m["zh"]
+            if lang == "zh" and "b" in rx.groupindex:
+                keys = m["b"].split(", ")
+                if set(keys) <= set(EDIT_FIELDS):  # a note stored before: keys -> 地址、联系电话
+                    half = half[:m.start("b")] + fields_text(keys, "zh") + half[m.end("b"):]
+            return half + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
     return note
+
+
+def fields_text(keys, lang: str) -> str:
+    """Facility attributes (EDIT_FIELDS keys) as the popup labels them: "地址、联系电话" / "address, phone"."""
+    order = [k for k in EDIT_FIELDS if k in keys] + [k for k in keys if k not in EDIT_FIELDS]
+    words = [t("field_" + k, lang) if k in EDIT_FIELDS else k for k in order]
+    return "、".join(words) if lang == "zh" else ", ".join(w.lower() for w in words)
 
 
 
@@ -216,12 +230,17 @@ def _int_arg(name: str) -> int:
     return int(raw)
 
 
+#: The author of a version made on an open server by nobody named: a placeholder, not a person
+#: (the register leaves it out of a row's source, web/facilities.py).
+ANONYMOUS_AUTHOR = "web"
+
+
 def _author() -> str:
     # the signed-in account (web/auth.py); on an open desk server the old header still names the person
     u = auth.user()
     if u.id != "local":
         return u.name[:60]
-    return (request.headers.get("X-Coverplan-User") or "web")[:60]
+    return (request.headers.get("X-Coverplan-User") or ANONYMOUS_AUTHOR)[:60]
 
 
 # -- uploads ------------------------------------------------------------------------------------
@@ -883,6 +902,11 @@ def diff_lines(d: dict, lang: str) -> list[str]:
         if rows:
             out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh
                        else f"{len(rows)} {_one(en_w, len(rows))}: {_names(rows, lang)}")
+    rows = fac.get("attributes") or []
+    if rows:  # an address or phone edit: named as such, never as a rename
+        which = fields_text({k for r in rows for k in r.get("attributes") or []}, lang)
+        out.append(f"属性变化的设施 {len(rows)} 处（{which}）：{_names(rows, lang)}" if zh
+                   else f"{len(rows)} {_one('facilities', len(rows))} with changed attributes ({which}): {_names(rows, lang)}")
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
@@ -995,16 +1019,28 @@ def edit():
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
     elif action == "update":
         fields = body.get("fields")
-        if not isinstance(fields, dict) or not fields or set(fields) - set(EDIT_FIELDS):
-            raise bad_param("fields", sorted(fields) if isinstance(fields, dict) else fields,
-                            "an object with some of " + ", ".join(EDIT_FIELDS), "含以下字段的对象：" + "、".join(EDIT_FIELDS))
+        if not isinstance(fields, dict) or not fields:
+            raise bad_param("fields", fields, "an object with some of " + fields_text(EDIT_FIELDS, "en"),
+                            "含以下字段的对象：" + fields_text(EDIT_FIELDS, "zh"))
+        unknown = [k for k in fields if k not in EDIT_FIELDS]
+        if unknown:  # name the field that is wrong, and the ones that can be edited, in words
+            shown = ", ".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
+            shown_zh = "、".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
+            more_en, more_zh = (f" and {len(unknown) - 5} more", f" 等 {len(unknown)} 个") if len(unknown) > 5 else ("", "")
+            raise InputDataError(
+                f"Unknown field{'s' if len(unknown) > 1 else ''} {shown}{more_en} in fields; editable: "
+                f"{', '.join(EDIT_FIELDS)}.",
+                f"fields 中有未知字段{shown_zh}{more_zh}；可修改："
+                + "、".join(f"{t('field_' + k, 'zh')}（{k}）" for k in EDIT_FIELDS) + "。",
+                hint_en="Send only the attributes above; the name is changed with action rename, the place with move.",
+                hint_zh="只发送上述属性；名称用 rename 修改，位置用 move 修改。",
+                details={"parameter": "fields", "unknown": unknown, "editable": list(EDIT_FIELDS)})
         for key, value in fields.items():
             text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
             if key not in layer:
                 layer[key] = None
             layer.loc[ids == fid, key] = text or None
-        listed = ", ".join(sorted(fields))
-        what = {"zh": f"修改 {fid} 的属性（{listed}）", "en": f"edited {fid} ({listed})"}
+        what = {"zh": f"修改 {fid} 的属性（{fields_text(fields, 'zh')}）", "en": f"edited {fid} ({fields_text(fields, 'en')})"}
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}

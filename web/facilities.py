@@ -16,7 +16,11 @@ from planner.i18n import t
 
 #: Source texts the region build writes into every row, shown in the page's language.
 #: A register the planner imports brings its own source text, shown as it is.
-KNOWN_SOURCES = {"coverplan sample register (示意)": "fac_source_sample"}
+KNOWN_SOURCES = {"coverplan sample register (示意)": "fac_source_sample",
+                 # what a map edit writes (web/data.py); worded by _source_texts once the type has a version
+                 "planner edit (web)": "fac_source_map"}
+#: The attributes a planner edits in a facility's popup (web/data.py EDIT_FIELDS): rows and exports carry them.
+ATTRIBUTES = ("address", "operator", "phone", "remark")
 
 
 def county_names(region, lang: str) -> dict[str, str]:
@@ -69,19 +73,22 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
     rows_df = rows_df.assign(_o=rows_df["facility_type"].map(order)).sort_values(
         ["_o", "county_code", "township_code", "id"], kind="stable")
     synthetic = rows_df["synthetic"].astype(bool) if "synthetic" in rows_df else pd.Series(False, index=rows_df.index)
-    sources = rows_df["source"] if "source" in rows_df else pd.Series(None, index=rows_df.index)
+    sources = _source_texts(region, rows_df, lang)
+    attrs = [[layers.clean(v) or None for v in rows_df[c]] if c in rows_df else [None] * len(rows_df)
+             for c in ATTRIBUTES]
     rows = []
-    for (fid, name, ftype, tcode, ccode, geom), syn, src in zip(
+    for (fid, name, ftype, tcode, ccode, geom), syn, src, *attr in zip(
             rows_df[["id", "name", "facility_type", "township_code", "county_code", "geometry"]].itertuples(
-                index=False, name=None), synthetic, sources):
+                index=False, name=None), synthetic, sources, *attrs):
         ftype, tcode, ccode = str(ftype), layers.clean(tcode), layers.clean(ccode)
-        src = layers.clean(src)
         rows.append({
             "id": str(fid), "name": layers.clean(name), "facility_type": ftype, "type_name": names[ftype],
             "township_code": tcode, "township_name": layers.clean(towns.get(tcode)) if tcode else None,
             "county_code": ccode, "county_name": counties.get(ccode) if ccode else None,
             "synthetic": bool(syn),
-            "source": t(KNOWN_SOURCES[src], lang) if src in KNOWN_SOURCES else src,
+            "source": src,
+            # what the planner typed in the popup (text as stored; the exports make formula-like cells safe)
+            **{c: (str(v) if v is not None else None) for c, v in zip(ATTRIBUTES, attr)},
             "lon": None if geom is None or geom.is_empty else round(float(geom.x), 6),
             "lat": None if geom is None or geom.is_empty else round(float(geom.y), 6),
             # the coverage map of the type, zoomed to the township (only types the planner knows)
@@ -95,6 +102,58 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
         "by_type": [{"type": k, "name": n, "count": int(per_type.get(k, 0))} for k, n in names.items()],
         "filters": {"type": type_key, "county": county, "township": township, "q": q or None},
     }
+
+
+def _authors() -> dict[int, str]:
+    """Data version -> who made it, as the versions list names him (empty outside a request, on a server
+    without versions, or where no account was signed in: the open server's placeholder names nobody)."""
+    from web.data import ANONYMOUS_AUTHOR
+    try:
+        from web.extensions import ext
+        store = ext().get("datasets")
+    except RuntimeError:  # outside a request
+        return {}
+    if store is None:
+        return {}
+    return {v.version: v.author for v in store.versions() if v.author and v.author != ANONYMOUS_AUTHOR}
+
+
+def _source_texts(region, rows_df: pd.DataFrame, lang: str) -> list:
+    """Each row's 来源, in ``lang``: where its current content comes from in the map popup's words
+    (web/service.py _source_text: imported from a file, added or changed on the map, in which data
+    version), with who made that version; the sample's rows and types without a version of the
+    planner's keep the stored source text (the sample's in ``lang``)."""
+    from web.service import _source_text
+
+    by_type = (region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}
+    authors = None
+    col = lambda c: rows_df[c] if c in rows_df else pd.Series(None, index=rows_df.index, dtype=object)  # noqa: E731
+    edited = layers.edited_flags(col("edited_on_map")) if "edited_on_map" in rows_df else pd.Series(
+        False, index=rows_df.index)
+    out = []
+    for ftype, syn, stored, row_v, row_f, ed in zip(
+            rows_df["facility_type"].astype(str), col("synthetic").fillna(False).astype(bool), col("source"),
+            pd.to_numeric(col("source_version"), errors="coerce"), col("source_file"), edited):
+        stored = layers.clean(stored)
+        plain = t(KNOWN_SOURCES[stored], lang) if stored in KNOWN_SOURCES else stored
+        src = by_type.get(ftype) or {}
+        if not src.get("dataset_version") or (syn and not ed):
+            out.append(plain)
+            continue
+        # the same choices as the popup (web/service.py coverage layers): the row's own version and
+        # file where an edit wrote them down, else the layer's
+        version = int(row_v) if row_v == row_v else int(src["dataset_version"])
+        file = row_f if isinstance(row_f, str) else (src.get("file") or "")
+        text = _source_text(lang, file, version, bool(ed), bool(syn))
+        if authors is None:
+            authors = _authors()
+        if authors.get(version):
+            text = t("fac_src_author", lang, text=text, author=authors[version])
+        # an imported file's own source column (not just its name) says more than the file: kept after it
+        if plain and not ed and plain not in (file, t("fac_source_map", lang)):
+            text = f"{text}{'；' if lang == 'zh' else '; '}{plain}"
+        out.append(text)
+    return out
 
 
 def export_title(region, types: dict, lang: str, view: dict) -> str:

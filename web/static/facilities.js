@@ -43,6 +43,15 @@
     }).join("");
   }
 
+  // What the planner typed in the map popup (address, operator, phone, remark), one labelled line
+  // each, only those given: most rows have none, so the column stays narrow.
+  var DETAILS = ["address", "operator", "phone", "remark"];
+  function details(r) {
+    return DETAILS.filter(function (k) { return r[k]; }).map(function (k) {
+      return "<div><span class='muted'>" + esc(T("field_" + k)) + (C.lang === "en" ? ": " : "：") + "</span>" + esc(r[k]) + "</div>";
+    }).join("");
+  }
+
   function render() {
     var shown = rows.slice();
     if (sortKey) {
@@ -60,11 +69,12 @@
         "' data-township='" + esc(r.township_code) + "'>" +
         "<td class='small'>" + esc(r.id) + "</td><td>" + esc(r.name) + "</td><td>" + esc(r.type_name) + "</td>" +
         "<td>" + esc(r.township_name) + "</td><td>" + esc(r.county_name) + "</td>" +
+        "<td class='small fac-details'>" + details(r) + "</td>" +
         "<td class='small muted'>" + esc(r.source) + "</td>" +
         "<td>" + (r.synthetic ? "<span class='badge-approx'>" + esc(T("illustrative")) + "</span>" : "") + "</td>" +
         "<td>" + link + "</td></tr>";
     }).join("");
-    el("facilities").querySelector("tbody").innerHTML = h || "<tr><td colspan='8' class='muted'>" + esc(T("no_data")) + "</td></tr>";
+    el("facilities").querySelector("tbody").innerHTML = h || "<tr><td colspan='9' class='muted'>" + esc(T("no_data")) + "</td></tr>";
   }
 
   function load() {
@@ -89,7 +99,7 @@
       .catch(function (e) {
         if (my !== seq) return;
         el("facilities").querySelector("tbody").innerHTML =
-          "<tr><td colspan='8' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+          "<tr><td colspan='9' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
       });
   }
 
