@@ -190,8 +190,10 @@ def townships():
     if "type" not in request.args and types:
         sel["type"] = types[0].key  # one row per township to start with; "all" stays one click away
     names = s.county_names(g.lang)
+    # what each type's capacity counts and per whom (data/facility_types.toml): the capacity columns name it
+    cap_units = {ft.key: {"field": ft.capacity.field, "basis": ft.capacity.basis} for ft in types if ft.capacity}
     return render_template("townships.html", active="townships", types=types,
-                           counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel)
+                           counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel, cap_units=cap_units)
 
 
 @bp.get("/proposals")
@@ -433,8 +435,69 @@ def plan():
     The picked ids live in the URL (``?proposals=a,b``) so a package can be shared
     and survives the language switch; the page reads them and asks /api/targets.
     """
-    picked = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
-    return render_template("plan.html", active="plan", picked=picked)
+    return render_template("plan.html", active="plan", picked=_plan_ids())
+
+
+def _plan_ids() -> list[str]:
+    """The picked proposal ids of ``?proposals=a,b``: each once, in the order given."""
+    return list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
+
+
+#: the plan package's targets table as a file: (row key, header)
+PLAN_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current_text", "current"),
+                ("met_now", "plan_col_met_now"), ("after_text", "plan_after"), ("met_after", "plan_col_met_after"),
+                ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative")]
+
+
+@bp.get("/plan/targets.<fmt>")
+def plan_export(fmt: str):
+    """The plan package page's targets table (now and after the picked proposals) as CSV or XLSX, in the
+    page's language. The ids are those of the page's address; any unknown one is a 404 naming it."""
+    from geo.errors import NotFoundError
+    from web import exports
+    from web.capacity_proposals import applied
+    from web.errors import bad_param
+    from web.proposals import sites_gdf
+
+    if fmt not in ("csv", "xlsx"):
+        raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
+    lang, s = g.lang, svc()
+    ids = _plan_ids()
+    store = ext()["store"]
+    recs = {i: store.get(i) for i in ids}
+    unknown = [i for i, rec in recs.items() if rec is None]
+    if unknown:
+        shown = "、".join(f"“{i[:40]}”" for i in unknown[:10]) + ("…" if len(unknown) > 10 else "")
+        raise NotFoundError(t("plan_export_unknown", "en", ids=shown.replace("、", ", ")),
+                            t("plan_export_unknown", "zh", ids=shown),
+                            hint_en=t("plan_export_unknown_hint", "en"), hint_zh=t("plan_export_unknown_hint", "zh"),
+                            details={"unknown": unknown})
+    package = [{"type": rec["type"], "sites": sites_gdf(rec), **applied(rec)} for rec in recs.values()]
+    rows = []
+    for r in s.targets(lang, package or None):
+        a = r.get("after")
+        extra = []
+        if a and a.get("sites_added") is not None:
+            extra.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
+        if a and (a.get("proposals") or 0) > 1:
+            extra.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
+        if not a and package:
+            extra.append(t("plan_unchanged", lang))
+        met_after = a["met"] if a else r["met"]
+        rows.append({"type_name": r["type_name"], "text": r["text"], "current_text": r["current_text"],
+                     "met_now": t("status_met" if r["met"] else "status_not_met", lang),
+                     "after_text": a["text"] if a else r["current_text"],
+                     "met_after": t("status_met" if met_after else "status_not_met", lang),
+                     "note": " · ".join(extra), "synthetic_inputs": bool(r.get("synthetic_inputs"))})
+    met_now = sum(1 for r in rows if r["met_now"] == t("status_met", lang))
+    met_after = sum(1 for r in rows if r["met_after"] == t("status_met", lang))
+    names = t("layer_list_sep", lang).join(str(rec.get("name") or i) for i, rec in recs.items())
+    parts = [t("plan_export_proposals", lang, names=names) if recs else t("plan_export_none", lang),
+             t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(rows))).replace("{k}", str(met_now)),
+             f"{t('data_version_label', lang)} v{s.version()}"]
+    title = exports.export_title(t("plan_title", lang), parts, lang,
+                                 illustrative=any(r["synthetic_inputs"] for r in rows))
+    return exports.table_response(rows, PLAN_COLUMNS, fmt, "plan", lang, title=title)
 
 
 # (pages: facilities and plan package) end

@@ -100,6 +100,11 @@
     var villages = !data.demand || data.demand === "villages";
     var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
     var wLabel = weightLabel(data.weight_field);
+    // 示意 on the township and demand-point layers and popups: they show derived populations and coverage
+    // of synthetic points until the planner imports his own (load() reads the region's provenance)
+    var Q = data.illustrative || illustrativeOf(null);
+    var townApprox = Q.townships || Q.population || Q.villages;
+    var unitApprox = villages ? (Q.villages || Q.population) : (data.units_synthetic !== false || Q.population);
     var small = el.dataset.compact === "1";  // side-by-side and printed maps: smaller dots keep the colours readable
     // capacity / beds fills sit just above the township fill, accessibility dots with the other villages
     var ORDER = ["service_areas", "townships", "capacity", "beds", "counties", "covered_units", "uncovered_units", "access",
@@ -137,11 +142,12 @@
           } else if (p.area_km2 != null) {
             h += row("km²", fmt(p.area_km2, 1));
           }
+          if (townApprox) h += approxRow();
           layer.bindPopup(h + "</table></div>");
           layer.feature = f;
         }
       }).addTo(map);
-      overlays[T("township_polygons") + " <span class='approx'>(" + T("illustrative") + ")</span>"] = out.layers.townships;
+      overlays[townApprox ? tagged(T("township_polygons")) : T("township_polygons")] = out.layers.townships;
       addTownshipLabels(map, out);
     }
 
@@ -174,15 +180,15 @@
               row(T("cost"), costText(p.cost, unit)) + row(T("standard"), costText(p.standard, unit)) +
               row(T("status"), p.covered ? T("covered") : "<b class='bad'>" + T("uncovered") + "</b>" +
                   (beyond ? " (" + T("beyond_by") + " " + costText(p.cost - p.standard, unit) + ")" : "")) +
-              "</table></div>");
+              (unitApprox ? approxRow() : "") + "</table></div>");
             layer.feature = f;
           }
         });
       };
       out.layers.covered_units = mk(true);
       out.layers.uncovered_units = mk(false).addTo(map);
-      overlays[unc] = out.layers.uncovered_units;
-      overlays[cov] = out.layers.covered_units;
+      overlays[unitApprox ? tagged(unc) : unc] = out.layers.uncovered_units;
+      overlays[unitApprox ? tagged(cov) : cov] = out.layers.covered_units;
     }
 
     if (data.candidates) {
@@ -457,6 +463,16 @@
   function tagged(label) { return label + " <span class='approx'>(" + T("illustrative") + ")</span>"; }
   function approxRow() { return row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>"); }
   function capUnit(field) { return T("capw_unit_" + field); }
+  // A ratio per 1,000 with one decimal always (7.0, not the 7 that fmt(…, 1) writes for 6.97), and what it
+  // counts per whom: "每千名60岁以上老人日托位" / "Day places per 1,000 people aged 60+".
+  function ratio1(v) {
+    if (v == null || !isFinite(v)) return "–";
+    return v.toLocaleString(C.lang === "en" ? "en-US" : "zh-CN", {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  }
+  function per1000Label(field, basis) {
+    if (!field || !basis) return T("capw_per_1000");
+    return T("capw_per_1000_of").replace("{basis}", T("capw_basis_" + basis)).replace("{unit}", T("capw_noun_" + field));
+  }
 
   // A layer filled the first time it is shown: fetch(url) -> fill(layer, answer).
   function lazy(out, key, layer, url, fill) {
@@ -486,7 +502,7 @@
     return "<div class='pop cap-pop'><h4>" + esc(title) + "</h4><table>" +
       row(T("capw_supply"), fmt(p.supply) + " " + capUnit(f)) +
       row(T("capw_demand"), fmt(p.demand) + " " + basis) +
-      row(T("capw_per_1000"), fmt(p.ratio_per_1000, 1) + " / " + fmt(p.standard_per_1000, 1) + " " + T("capw_standard_short")) +
+      row(per1000Label(f, meta.basis), ratio1(p.ratio_per_1000) + " / " + fmt(p.standard_per_1000, 1) + " " + T("capw_standard_short")) +
       row(T("capw_required"), fmt(p.required) + " " + capUnit(f)) +
       row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
       row(T("capw_shortfall"), (p.shortfall > 0 ? "<b class='bad'>" + fmt(p.shortfall) + "</b>" : "0") + " " + capUnit(f)) +
@@ -522,7 +538,7 @@
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.feature = f;
-          layer.bindTooltip(esc(p.name) + " · " + fmt(p.ratio_per_1000, 1) + " / " + fmt(p.standard_per_1000), {sticky: true});
+          layer.bindTooltip(esc(p.name) + " · " + ratio1(p.ratio_per_1000) + " / " + fmt(p.standard_per_1000, 1), {sticky: true});
           layer.bindPopup(function () { return capacityPopup(p, beds.meta, p.name + " · " + T("capw_layer_beds")); });
         }
       });
@@ -547,11 +563,12 @@
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.feature = f;
-          layer.bindTooltip(esc(p.name) + " · " + fmt(p.access_per_1000, 1));
+          layer.bindTooltip(esc(p.name) + " · " + ratio1(p.access_per_1000));
           layer.bindPopup(function () {
             var m = acc.meta || {};
             return "<div class='pop access-pop'><h4>" + esc(p.name) + " <small>" + esc(p.township_name) + "</small></h4><table>" +
-              row(T("capw_access_value"), "<b>" + fmt(p.access_per_1000, 1) + "</b> / " + fmt(m.standard_per_1000, 1) + " " + T("capw_standard_short")) +
+              row(T("capw_access_value"), "<b>" + ratio1(p.access_per_1000) + "</b> / " + fmt(m.standard_per_1000, 1) + " " +
+                  T("capw_standard_short") + (m.field ? "<div class='small muted'>" + esc(per1000Label(m.field, m.basis)) + "</div>" : "")) +
               row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
               row(T("capw_demand"), fmt(p.demand) + " " + T("capw_basis_" + m.basis)) +
               row(T("capw_sites_in_reach"), fmt(p.sites_in_reach)) +
@@ -766,11 +783,25 @@
     return !!l;
   }
 
+  // Which layers are synthetic or approximate, from the region's provenance (/api/region), by the rule
+  // of the header's 示意 (web/pages.py illustrative_layers). Not known: all of them, so that a derived
+  // figure is never shown unmarked.
+  function illustrativeOf(region) {
+    var prov = region && region.provenance_full && region.provenance_full.layers;
+    if (!prov) return {townships: true, villages: true, population: true};
+    var pop = prov.population || {};
+    return {townships: !!(prov.townships || {}).synthetic, villages: !!(prov.villages || {}).synthetic,
+            population: pop.quality === "derived" && !pop.supplied_by};
+  }
+
   function load(el) {
     window.coverplanMaps = window.coverplanMaps || {};
     el.classList.add("is-loading");
-    return CP.json(el.dataset.layers, {headers: {"Accept": "application/json"}})
-      .then(function (data) {
+    var region = CP.json("/api/region").catch(function () { return null; });
+    return Promise.all([CP.json(el.dataset.layers, {headers: {"Accept": "application/json"}}), region])
+      .then(function (got) {
+        var data = got[0];
+        data.illustrative = illustrativeOf(got[1]);
         el.classList.remove("is-loading");
         var out = build(el, data);
         if (el.dataset.township) focusTownship(out, el.dataset.township);

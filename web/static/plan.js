@@ -17,6 +17,10 @@
     var sw = el("lang-switch");
     if (sw) sw.href = "?" + (s ? s + "&" : "") + "lang=" + (C.lang === "en" ? "zh" : "en");
     el("picked-count").textContent = T("plan_picked").replace("{n}", picked.length);
+    // the downloads hold the table shown: the same picks, in the page's language
+    ["csv", "xlsx"].forEach(function (f) {
+      el("plan-export-" + f).href = "/plan/targets." + f + "?" + (s ? s + "&" : "") + "lang=" + C.lang;
+    });
   }
 
   function badge(met) {

@@ -6,6 +6,35 @@
   var rows = [], sortKey = "township_code", sortDir = 1, seq = 0;
   // capacity per township and type (/api/capacity/townships), fetched once: ratio and shortfall columns
   var capacity = null;
+  // {type: {field, basis}}: what each type's capacity counts and per whom (the page's JSON block)
+  var capUnits = {};
+  // the capacity columns name their unit in the header when the rows are of one type, in each cell otherwise
+  var mixedUnits = false;
+
+  // one decimal always: 7.0 / 15, not the "7" that CP.fmt(…, 1) writes for 6.97
+  function ratio1(v) {
+    if (v == null || !isFinite(v)) return "–";
+    return v.toLocaleString(C.lang === "en" ? "en-US" : "zh-CN", {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  }
+  // "每千名60岁以上老人日托位" / "Day places per 1,000 people aged 60+"; and the shortfall's unit ("个日托位")
+  function ratioUnit(type) {
+    var u = capUnits[type];
+    return u ? T("capw_per_1000_of").replace("{basis}", T("capw_basis_" + u.basis)).replace("{unit}", T("capw_noun_" + u.field)) : "";
+  }
+  function countUnit(type) { var u = capUnits[type]; return u ? T("capw_unit_" + u.field) : ""; }
+  function withUnit(label, unit) { return unit ? label + (C.lang === "en" ? " (" + unit + ")" : "（" + unit + "）") : label; }
+
+  function capHeaders(list) {
+    var types = {};
+    list.forEach(function (r) { if (r.cap_standard != null && r.cap_status !== "na") types[r.type] = 1; });
+    var keys = Object.keys(types), one = keys.length === 1 ? keys[0] : null;
+    mixedUnits = keys.length > 1;
+    var ratio = document.querySelector("th[data-key='cap_ratio']"), short = document.querySelector("th[data-key='cap_shortfall']");
+    ratio.dataset.label = ratio.dataset.label || ratio.textContent;
+    short.dataset.label = short.dataset.label || short.textContent;
+    ratio.textContent = one ? ratioUnit(one) + T("capw_standard_short").replace(/^\s*/, C.lang === "en" ? " " : "") : ratio.dataset.label;
+    short.textContent = one ? withUnit(short.dataset.label, countUnit(one)) : short.dataset.label;
+  }
 
   function withCapacity(list) {
     var types = (capacity && capacity.types) || {};
@@ -26,9 +55,11 @@
       var na = "<td class='num muted cap-na' title='" + esc(T("cap_na_title")) + "'>" + T("status_na") + "</td>";
       return na + na;
     }
-    var ratio = CP.fmt(r.cap_ratio, 1);
-    return "<td class='num cap-" + esc(r.cap_status) + "'>" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span></td>" +
-           "<td class='num'>" + (r.cap_shortfall > 0 ? CP.fmt(Math.ceil(r.cap_shortfall)) : "0") + "</td>";
+    var ratio = ratio1(r.cap_ratio);
+    return "<td class='num cap-" + esc(r.cap_status) + "'>" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span>" +
+           (mixedUnits ? "<div class='small muted cap-unit'>" + esc(ratioUnit(r.type)) + "</div>" : "") + "</td>" +
+           "<td class='num'>" + (r.cap_shortfall > 0 ? CP.fmt(Math.ceil(r.cap_shortfall)) : "0") +
+           (mixedUnits ? " <span class='small muted cap-unit'>" + esc(countUnit(r.type)) + "</span>" : "") + "</td>";
   }
 
   function query() {
@@ -90,7 +121,7 @@
         var data = got[0];
         capacity = got[1];
         if (my !== seq) return;  // a newer filter change already went out
-        rows = withCapacity(data); render();
+        rows = withCapacity(data); capHeaders(rows); render();
         document.getElementById("checklist").dataset.ready = "1";
       })
       .catch(function (e) {
@@ -99,6 +130,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    var units = document.getElementById("cap-units");
+    capUnits = units ? JSON.parse(units.textContent) : {};
     ["type", "county", "status"].forEach(function (k) { document.getElementById("f-" + k).addEventListener("change", load); });
     document.getElementById("f-text").addEventListener("input", render);
     document.querySelectorAll("th.sortable").forEach(function (th) {
