@@ -110,7 +110,10 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
         # (web-map EPSG:3857, CGCS2000 Gauss-Kruger) read as degrees would crash the datum
         # conversions and land nowhere. Most features beyond degree range: the CRS is missing.
         x, y = _feature_xy(gdf)
-        far = (np.abs(x) > 180) | (np.abs(y) > 90)
+        # a point in degree range once its two numbers are swapped ([lat, lon], a common hand-written
+        # GeoJSON slip) is not metres: it goes on to the register's swap check, which says so per row
+        swapped = (np.abs(x) <= 90) & (np.abs(y) <= 180)
+        far = ((np.abs(x) > 180) | (np.abs(y) > 90)) & ~swapped
         if far.any() and far.sum() * 2 >= np.isfinite(x).sum():
             from geo.points import plain_number
             at = int(np.flatnonzero(far)[0])

@@ -115,3 +115,20 @@ def test_unmatched_names_of_a_row_with_coordinates_offer_no_buttons(shiyan, tmp_
                                        f"乙,公墓,{lon},{lat},郧西县,不存在镇\n")
     issues = validate_register(path, region=shiyan).issues
     assert [(i.row, i.code, i.candidates) for i in issues] == [(3, "names_unmatched", [])]
+
+
+def test_a_geojson_layer_written_all_in_lat_lon_order_is_read_swapped_not_refused_as_metres(shiyan, tmp_path):
+    """Every point [lat, lon]: not projected metres (the numbers are degrees, swapped); each row says it was
+    swapped and lands where the villages are."""
+    import json
+
+    from planner.register import validate_register
+    v = shiyan.villages[shiyan.villages["county_code"] == "420322"].geometry[:3]
+    feats = [{"type": "Feature", "properties": {"name": f"站{i}", "type": "日间照料中心"},
+              "geometry": {"type": "Point", "coordinates": [round(p.y, 6), round(p.x, 6)]}} for i, p in enumerate(v)]
+    path = tmp_path / "swapped.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), "utf-8")
+    rep = validate_register(path, region=shiyan, type_key="day_care")
+    assert rep.counts["accepted"] == 3 and [i.code for i in rep.issues] == ["swapped"] * 3
+    for got, want in zip(rep.accepted.geometry, v):
+        assert got.distance(want) < 1e-6
