@@ -25,10 +25,13 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
 from planner import palette
+from planner.checklist import checklist_from_coverage
+from planner.coverage import county_names_en
 from planner.i18n import cost_text, share_text, t
 from planner.maplayers import service_area_layer
 
@@ -208,6 +211,11 @@ _STYLE = """<style>
 .cp-site { background: #000; color: #fff; border-radius: 50%; width: 22px; height: 22px; line-height: 18px;
            text-align: center; font: bold 11px sans-serif; border: 2px solid #ffd700; box-sizing: border-box; }
 .leaflet-control-layers { font-size: 12px; }
+.cp-pop { font: 12px/1.45 "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif; color: #1d2733; }
+.cp-pop h4 { margin: 0 0 4px; font-size: 13px; }
+.cp-pop h4 small { color: #555; font-weight: normal; }
+.cp-pop .reason { margin: 0 0 4px; }
+.cp-pop th { text-align: left; font-weight: normal; color: #555; padding: 0 8px 0 0; vertical-align: top; }
 .cp-approx { background: #fff4e5; color: #a15c00; border: 1px solid #f0b860; border-radius: 3px; padding: 0 4px;
              font-weight: bold; }
 </style>"""
@@ -215,6 +223,104 @@ _STYLE = """<style>
 
 #: Proposals with more sites than this are clustered, as on the web map (web/static/map.js).
 CLUSTER_FROM = 40
+
+
+class _Popups(MacroElement):
+    """Click popups (and, on a GeoJson layer, short hover tooltips) that need no jQuery.
+
+    folium.Popup builds its content with ``$(...)``, and an offline file carries no jQuery (folium's
+    CDN assets are dropped), so its popups never opened. The HTML is built here, every outside value
+    escaped (Leaflet sets it as innerHTML), and bound with Leaflet's own ``bindPopup``: on a marker,
+    ``html``; on a GeoJson layer, each feature's ``popup`` and ``tip`` properties.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {% if this.html is none %}
+            {{ this._parent.get_name() }}.bindPopup(function (l) {
+                return (l.feature && l.feature.properties.popup) || "";
+            }, {maxWidth: 340});
+            {{ this._parent.get_name() }}.bindTooltip(function (l) {
+                return (l.feature && l.feature.properties.tip) || "";
+            }, {sticky: true});
+        {% else %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: 340});
+        {% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str | None = None):
+        super().__init__()
+        self._name = "CpPopups"
+        self.html = html_text
+
+
+def _popup(title: str, rows: list[tuple[str, str]], *, small: str = "", reason: str = "") -> str:
+    """A popup's HTML like the web map's (web/static/map.js): a heading, an optional reason, label/value
+    rows. Every argument is plain text and escaped here."""
+    e = html.escape
+    head = f"<h4>{e(title)}" + (f" <small>{e(small)}</small>" if small else "") + "</h4>"
+    why = f'<p class="reason">{e(reason)}</p>' if reason else ""
+    body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v not in (None, ""))
+    return f'<div class="cp-pop">{head}{why}<table>{body}</table></div>'
+
+
+def _number(x, digits: int = 0) -> str:
+    """"1,234" (a count or a weight); "–" for a missing value."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not np.isfinite(x) else f"{x:,.{digits}f}"
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def _missing(x) -> bool:
+    try:
+        return x is None or not np.isfinite(float(x))
+    except (TypeError, ValueError):
+        return not x
+
+
+def weight_label(ft, lang: str) -> str | None:
+    """What a type's demand weight counts ("60岁以上人口"), or None for a type weighted by units, whose
+    weight is the unit count (the web map's ``weightLabel``)."""
+    if ft.weight == "units":
+        return None
+    key = f"weight_{ft.weight}"
+    text = t(key, lang)
+    return None if text == key else text
+
+
+def share_label(ft, lang: str) -> str:
+    """The covered share named by what it is weighted by: "覆盖率（按60岁以上人口）", or by units."""
+    w = weight_label(ft, lang)
+    return t("covered_share_units", lang) if w is None else t("covered_share_by", lang, w=w)
+
+
+def _county_names(region, lang: str) -> dict[str, str]:
+    """County code -> name in ``lang`` (English where the region has one, as the web map shows)."""
+    c = region.counties
+    codes = (c["code"] if "code" in c else c.index).astype(str)
+    names = county_names_en(c) if lang == "en" else c["name"]
+    return dict(zip(codes, names.astype(str)))
+
+
+def _place_names_en(region) -> dict[str, str]:
+    """Chinese -> English for demand points named after a county or township ("房县县城" -> "Fang County
+    seat"), as web.service.Service.place_names_en gives the web map; other names are proper names."""
+    c = region.counties
+    out = {}
+    for z, e in zip(c["name"].astype(str), county_names_en(c).astype(str)):
+        if z != e:
+            out[z] = e
+            out[z + ("县城" if z.endswith("县") else "城区")] = f"{e} {'seat' if z.endswith('县') else 'urban area'}"
+    for town in region.townships["name"].astype(str):
+        out[town + "驻地"] = f"{town} seat"
+    return out
 
 
 def _site_icon(n: int) -> folium.DivIcon:
@@ -227,7 +333,7 @@ def coverage_facts(cov, lang: str) -> list[tuple[str, str]]:
     s = cov.summary
     return [(t("standard", lang), standard_text(cov.ftype.to_dict()["standard"], lang)),
             (t("travel_mode", lang), mode_text(cov.mode, lang)),
-            (t("covered_share_weighted", lang), share_text(s.get("covered_share"))),
+            (share_label(cov.ftype, lang), share_text(s.get("covered_share"))),
             (t("covered_units", lang), f"{s.get('covered_units', 0):,} / {s.get('units', 0):,}"),
             (t("existing_facilities", lang), f"{s.get('facilities', len(cov.facilities))}"),
             (t("mean_cost", lang), cost_text(s.get("mean_cost"), cov.ftype.unit, lang))]
@@ -244,7 +350,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                  title: str | None = None, subtitle: str | None = None,
                  facts: list[tuple[str, str]] | None = None,
                  service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
-                 gain_key: str = "added_weight") -> folium.Map:
+                 gain_key: str = "added_weight", data_version: int | None = None) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -263,6 +369,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     sites_key, gain_key : str
         What the numbered sites are called and what their ``added_weight`` means (i18n keys):
         new sites and the demand they add, or facilities to upgrade and the people they add.
+    data_version : int, optional
+        The data version drawn, stated in the title block as the pages state it; by default the
+        region's (0: the embedded data).
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -275,6 +384,12 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         subtitle = f"{tx('brief_generated')} {when()}"
     if facts is None:
         facts = coverage_facts(cov, lang)
+    if data_version is None:
+        data_version = getattr(region, "dataset_version", None) or 0
+    facts = [*facts, (tx("data_version_row"), f"v{int(data_version)}")]
+    wlabel = weight_label(ft, lang)
+    counties = _county_names(region, lang)
+    names_en = _place_names_en(region) if lang == "en" else {}
     if service_areas is True:
         service_areas = _auto_service_areas(region, cov)
 
@@ -290,23 +405,44 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     # (symbol html, label) of every layer drawn besides the townships, in drawing order
     legend: list[tuple[str, str]] = []
 
-    towns = region.townships[["code", "name", "county_name", "aged_60", "geometry"]].copy()
+    towns = region.townships[["code", "name", "county_code", "geometry"]].copy()
     agg = cov.by_township
     towns["share"] = agg["covered_share"].reindex(towns.index).astype(float).round(3)
-    towns["units"] = agg["units"].reindex(towns.index).fillna(0).astype(int)
-    towns["covered"] = agg["covered_units"].reindex(towns.index).fillna(0).astype(int)
-    towns["share_text"] = [("—" if not np.isfinite(s) else f"{s:.0%}") for s in towns["share"]]
     towns["geometry"] = towns.geometry.simplify(0.002, preserve_topology=True)
-    folium.GeoJson(
-        json.loads(towns.drop(columns="share").to_json()),
-        name=tx("legend_share"),
+    # the web map's township popup (web/static/map.js): its figures with their units, status and reason
+    cl = checklist_from_coverage(region, cov).set_index("township_code")
+    tips, pops = [], []
+    for code, r in region.townships.iterrows():
+        a = agg.loc[code] if code in agg.index else None
+        units = int(a["units"]) if a is not None else 0
+        share = towns.at[code, "share"]
+        share_txt = "—" if not np.isfinite(share) or not units else share_text(share)
+        tips.append(html.escape(f"{r['name']} · {share_txt}"))
+        rows = [(tx("code"), str(code))]
+        rows += [(share_label(ft, lang), share_txt),
+                 (tx("covered_units"), f"{int(a['covered_units']) if a is not None else 0:,} / {units:,}")]
+        if wlabel is not None and a is not None:
+            rows.append((f"{tx('covered_label')} · {wlabel}",
+                         f"{_number(a['covered_weight'])} / {_number(a['weight'])}"))
+        if code in cl.index:
+            st = cl.at[code, "status"]
+            rows.append((tx("status"), tx(f"status_{st}") if st else ""))
+            rows.append((tx("reason"), cl.at[code, f"reason_{lang}"] or ""))
+        if any(str(r.get(q) or "") not in ("official", "") for q in ("geometry_quality", "population_quality")):
+            rows.append((tx("quality"), tx("illustrative")))  # approximate boundary or derived population
+        pops.append(_popup(str(r["name"]), rows, small=counties.get(str(r["county_code"]), "")))
+    towns["tip"] = pd.Series(tips, index=region.townships.index).reindex(towns.index).values
+    towns["popup"] = pd.Series(pops, index=region.townships.index).reindex(towns.index).values
+    share_name = (tx("legend_share_units") if wlabel is None else tx("legend_share_by", w=wlabel))
+    gj = folium.GeoJson(
+        json.loads(towns.drop(columns=["share", "county_code"]).to_json()),
+        name=share_name,
         style_function=lambda f, shares=dict(zip(towns["code"], towns["share"])): {
             "fillColor": palette.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
             "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(["name", "county_name", "share_text", "covered", "units", "aged_60"],
-                                      aliases=[tx("name"), tx("county"), tx("covered_share_weighted"),
-                                               tx("covered_units"), tx("units"), tx("aged_60")]),
-    ).add_to(m)
+    )
+    gj.add_child(_Popups())
+    gj.add_to(m)
     # Boundaries and service areas are outlines over the townships; not interactive, or
     # (on a canvas, which hit-tests a polygon's inside) they would swallow the township tooltips.
     folium.GeoJson(json.loads(region.counties[["name", "geometry"]].to_json()), name=tx("county_boundaries"),
@@ -326,10 +462,22 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     colour = palette.type_colour(ft)
     fac_label = f"{tx('existing_facilities')} · {ft.name(lang)}"
     fac = folium.FeatureGroup(name=fac_label)
+    towns_by_code = region.townships["name"].astype(str).to_dict()
+    # the attributes a planner edits on the web map, where the register has them
+    reg = region.facilities[~region.facilities.index.duplicated()] if len(region.facilities) else None
+    extra = [c for c in ("address", "operator", "phone", "remark") if reg is not None and c in reg]
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
-        folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
-                            fill_color=colour, fill_opacity=1,
-                            tooltip=html.escape(f"{f['name']} ({f['id']})")).add_to(fac)
+        rows = [(tx("code"), str(f["id"])), (tx("township"), towns_by_code.get(f.get("township_code"), "")),
+                (tx("county"), counties.get(str(f.get("county_code")), ""))]
+        for c in extra:
+            v = reg[c].get(str(f["id"])) if str(f["id"]) in reg.index else None
+            rows.append((tx(f"field_{c}"), "" if _missing(v) and not isinstance(v, str) else str(v)))
+        if bool(f.get("synthetic")):
+            rows.append((tx("quality"), tx("illustrative")))
+        mk = folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
+                                 fill_color=colour, fill_opacity=1, tooltip=html.escape(str(f["name"])))
+        mk.add_child(_Popups(_popup(str(f["name"]), rows)))
+        mk.add_to(fac)
     fac.add_to(m)
     legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
                    f'border:1.5px solid #fff;box-shadow:0 0 0 1px #999;margin:0 3px"></span>', fac_label))
@@ -338,10 +486,21 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     unc = folium.FeatureGroup(name=unc_label)
     u = cov.units[~cov.units["covered"]]
     for _, r in u.iterrows():
-        label = (f"{r['name']} · {r['township_name']} · {tx('nearest_facility')} "
-                 f"{cost_text(r['cost'], ft.unit, lang)}")
-        folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color=UNCOVERED_COLOUR, weight=0, fill=True,
-                            fill_opacity=0.9, tooltip=html.escape(label)).add_to(unc)
+        name = names_en.get(str(r["name"])) or str(r["name"])
+        beyond = (not _missing(r.get("cost")) and not _missing(r.get("standard")) and r["cost"] > r["standard"])
+        rows = [(tx("township"), str(r["township_name"])), (tx("code"), str(r["id"])),
+                (wlabel[:1].upper() + wlabel[1:], _number(r["weight"])) if wlabel else ("", ""),
+                (tx("nearest_facility"), str(r.get("nearest_name") or tx("none"))),
+                (tx("cost"), cost_text(r.get("cost"), ft.unit, lang)),
+                (tx("standard"), cost_text(r.get("standard"), ft.unit, lang)),
+                (tx("status"), tx("uncovered") + (_paren(f"{tx('beyond_by')} {cost_text(r['cost'] - r['standard'], ft.unit, lang)}", lang)
+                                                   if beyond else "")),
+                # a synthetic village point and its split population
+                (tx("quality"), tx("illustrative") if bool(r.get("synthetic")) else "")]
+        mk = folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color=UNCOVERED_COLOUR, weight=0, fill=True,
+                                 fill_opacity=0.9, tooltip=html.escape(f"{name} · {tx('uncovered')}"))
+        mk.add_child(_Popups(_popup(name, rows)))
+        mk.add_to(unc)
     unc.add_to(m)
     legend.append((f'<span class="sym" style="width:6px;height:6px;border-radius:50%;background:{UNCOVERED_COLOUR};'
                    f'margin:0 6px"></span>', unc_label))
@@ -354,9 +513,10 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         else:
             prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
-            folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
-                          tooltip=html.escape(f"#{s['priority']} {s['name']} · {tx(gain_key)} "
-                                              f"{s['added_weight']:,.0f}")).add_to(prop)
+            mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
+                               tooltip=html.escape(f"#{s['priority']} {s['name']}"))
+            mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key)))
+            mk.add_to(prop)
         prop.add_to(m)
         legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
                        f"{tx(sites_key)}（{tx('priority')}）" if lang == "zh"
@@ -367,9 +527,14 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     shares += (f'<div class="row"><span class="sym" style="background:{palette.NO_DEMAND_COLOUR}"></span>'
                f'{tx("no_demand")}</div>')
     others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
-    notes = tx("approx_layers") + ("。" if lang == "zh" else ". ") + (tx("estimate_note_m" if ft.unit == "m" else "estimate_note") if cov.is_estimate else "")
+    parts = [tx("approx_layers")]
+    if cov.is_estimate:
+        parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))
+    parts.append(tx("site_popup_hint"))  # the figures are in click popups; the hover tooltips stay short
+    end = "。" if lang == "zh" else "."
+    notes = ("。" if lang == "zh" else ". ").join(x.rstrip("。. ") for x in parts) + end
     box = (f'<div class="cp-box cp-legend" id="cp-legend">'
-           f'<div class="hd">{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="grp">{tx("legend_share")}</div>{shares}<div class="gap"></div>{others}'
+           f'<div class="hd">{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="grp">{html.escape(share_name)}</div>{shares}<div class="gap"></div>{others}'
            f'<div class="note">{html.escape(notes)}</div></div>')
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
     head = (f'<div class="cp-box cp-title" id="cp-title"><h1>{html.escape(title)} '
@@ -381,10 +546,45 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     return m
 
 
+def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
+    """A proposed site's popup, as on the web map: why here, and its figures with their units."""
+    def tx(key: str, **kw) -> str:
+        return t(key, lang, **kw)
+    reason = s.get("reason_en" if lang == "en" else "reason_zh")
+    rows = [(tx("township"), str(s.get("township_name") or "")),
+            (tx("county"), counties.get(str(s.get("county_code")), "") or str(s.get("county_name") or ""))]
+    wlabel = weight_label(ft, lang)
+    if not _missing(s.get("size")):  # a sized proposal's site: its size and use, not coverage gains
+        rows += [(tx("capw_size"), _number(s["size"])), (tx("capw_utilisation"), share_text(s.get("utilisation"))),
+                 (tx("capw_n_villages"), _number(s.get("assigned_villages")))]
+    elif not _missing(s.get("capacity_before")):  # an upgraded or converted facility
+        rows += [(f"{tx('capw_capacity_before')} → {tx('capw_capacity_after')}",
+                  f"{_number(s['capacity_before'])} → {_number(s.get('capacity_after'))}"),
+                 (tx(gain_key), _number(s.get("added_served")))]
+    else:
+        if wlabel is not None and not _missing(s.get("added_weight")):
+            key = f"added_weight_{ft.weight}"
+            rows.append((tx(key) if tx(key) != key else f"{tx('added_weight')} · {wlabel}", _number(s["added_weight"])))
+        rows.append((tx("added_units"), _number(s.get("added_units"))))
+        if not _missing(s.get("served_units")):
+            served = _number(s["served_units"])
+            beyond = s.get("beyond_standard_units")
+            if not _missing(beyond) and int(beyond):
+                served += _paren(tx("site_served_of_beyond", n=int(beyond)), lang)
+            rows.append((tx("site_served_units"), served))
+        rows.append((tx("farthest_cost"), cost_text(s.get("farthest_cost"), ft.unit, lang)))
+        near = s.get("nearest_existing_name") or s.get("nearest_existing_id")
+        near = near if isinstance(near, str) and near else tx("none")
+        if not _missing(s.get("nearest_existing_cost")):
+            near += _paren(cost_text(s["nearest_existing_cost"], ft.unit, lang), lang)
+        rows.append((tx("nearest_existing"), near))
+    return _popup(f"#{s['priority']} {s['name']}", rows, reason=reason if isinstance(reason, str) else "")
+
+
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
                  model: str | None = None, saved: float | None = None, lang: str = "zh",
                  service_areas: dict | bool | None = True, kind: str | None = None,
-                 converted: bool = False) -> folium.Map:
+                 converted: bool = False, data_version: int | None = None) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -406,7 +606,7 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                                           f" / {_people(_num(after, 'demand'))}"),
                  (sites_label(kind, lang, converted=converted), f"{len(sites)}")]
     else:
-        facts = [(t("covered_share_weighted", lang),
+        facts = [(share_label(ft, lang),
                   f"{share_text(before.get('covered_share'))} → {share_text(after.get('covered_share'))}"),
                  (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
                                             f" / {after.get('units', 0):,}"),
@@ -419,7 +619,7 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
                         sites_key=("capw_converted_sites" if converted else "capw_upgraded_sites") if upgrade
                         else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
-                        facts=facts, service_areas=service_areas)
+                        facts=facts, service_areas=service_areas, data_version=data_version)
 
 
 def standalone_html(m: folium.Map, *, title: str = "coverplan") -> str:

@@ -114,9 +114,9 @@ def test_proposal_page_links_and_prints_cleanly(page, proposals):
     pid = proposals[8]
     page.goto(f"{page.base}/proposals/{pid}?lang=en")
     wait_map(page)
-    assert page.get_attribute("#brief-link", "href") == f"/proposals/{pid}/brief"
+    assert page.get_attribute("#brief-link", "href") == f"/proposals/{pid}/brief?lang=en"  # the page's language
     assert page.inner_text("#brief-link") == "Brief"
-    assert page.get_attribute("#offline-map-link", "href") == f"/proposals/{pid}/export.html"
+    assert page.get_attribute("#offline-map-link", "href") == f"/proposals/{pid}/export.html?lang=en"
     assert page.inner_text("#offline-map-link") == "Offline map"
     screen = page.evaluate("""() => { const m = window.coverplanMaps.map.map;
         // runs after print.js's own beforeprint handler (registered earlier): what goes on paper
