@@ -1122,7 +1122,6 @@ _STRINGS.update({
     "data_version_row": ("数据版本", "Data version"),
     "site_popup_hint": ("点击地图上的乡镇、设施或点位查看详情", "Click a township, facility or site for its figures"),
     "legend_share_by": ("乡镇覆盖率（按{w}）", "Township covered share (by {w})"),
-    "legend_share_units": ("乡镇覆盖率（按单元）", "Township covered share (by units)"),
 })
 # (QA11 export fixes, qa11e) end
 
