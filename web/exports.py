@@ -54,6 +54,8 @@ def site_columns(weight_field: str | None) -> list[tuple[str, str]]:
 FACILITY_COLUMNS = [
     ("id", "fac_id"), ("name", "name"), ("type_name", "facility_type"), ("township_code", "fac_township_code"),
     ("township_name", "township"), ("county_name", "county"), ("lon", "lon"), ("lat", "lat"),
+    # what a planner edits on the map goes out with the register (formula-like text neutralised by _cell)
+    ("address", "field_address"), ("operator", "field_operator"), ("phone", "field_phone"), ("remark", "field_remark"),
     ("synthetic", "fac_flag"), ("source", "source"),
 ]
 

@@ -120,10 +120,10 @@ def _authors() -> dict[int, str]:
 
 def _source_texts(region, rows_df: pd.DataFrame, lang: str) -> list:
     """Each row's 来源, in ``lang``: where its current content comes from in the map popup's words
-    (web/service.py _source_text: imported from a file, added or changed on the map, in which data
+    (web/service.py source_text: imported from a file, added or changed on the map, in which data
     version), with who made that version; the sample's rows and types without a version of the
     planner's keep the stored source text (the sample's in ``lang``)."""
-    from web.service import _source_text
+    from web.service import source_text
 
     by_type = (region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}
     authors = None
@@ -144,7 +144,7 @@ def _source_texts(region, rows_df: pd.DataFrame, lang: str) -> list:
         # file where an edit wrote them down, else the layer's
         version = int(row_v) if row_v == row_v else int(src["dataset_version"])
         file = row_f if isinstance(row_f, str) else (src.get("file") or "")
-        text = _source_text(lang, file, version, bool(ed), bool(syn))
+        text = source_text(lang, file, version, bool(ed), bool(syn))
         if authors is None:
             authors = _authors()
         if authors.get(version):

@@ -480,7 +480,7 @@ class Service:
             f["source_version"] = pd.Series(versions, index=f.index, dtype=object)
             f["source_edited"] = pd.Series([bool(e) if o else None for o, e in zip(own, edited)],
                                            index=f.index, dtype=object)
-            f["source_text"] = pd.Series([_source_text(lang, fl, v, bool(e), bool(s)) if o else None
+            f["source_text"] = pd.Series([source_text(lang, fl, v, bool(e), bool(s)) if o else None
                                           for o, fl, v, e, s in zip(own, came_in, versions, edited, sample)],
                                          index=f.index, dtype=object)
             extra += ["source_file", "source_version", "source_edited", "source_text"]
@@ -563,7 +563,7 @@ class Service:
         return out
 
 
-def _source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:
+def source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:
     """Where a facility row's current content comes from, in words (the popup's 来源 line)."""
     file = file if isinstance(file, str) else ""
     # "on the map", not "by the planner": an administrator edits on the map too (the row keeps no role)
