@@ -196,3 +196,26 @@ def test_offline_maps_zh_popups_and_units(offline):
     tip, pop = _click(page, page.map_name, _marker("not covered"), 14)
     assert re.search(r"Travel cost\t[\d.]+ min", pop) and "Service standard\t" in pop
     assert not page.asked and not page.errors
+
+
+def test_offline_proposal_map_is_of_the_data_it_was_solved_on(tmp_path):
+    """After a later edit (v1) the proposal's offline map still draws, and states, v0: the data its page's
+    map and its CSV title are of."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "WARM": False, "CSRF_ENABLED": False})
+    try:
+        c = app.test_client()
+        r = c.post("/api/proposals?wait=120", json={"type": "cemetery", "model": "mclp", "p": 2})
+        assert r.status_code == 201, r.get_json()
+        pid = r.get_json()["proposal"]["id"]
+        r = c.post("/api/data/edits", json={"action": "add", "type": "cemetery", "name": "后加公墓",
+                                            "lon": 110.79, "lat": 32.65})
+        assert r.status_code == 200, r.get_json()
+        assert app.extensions["coverplan"]["service"].version() == 1
+        html = c.get(f"/proposals/{pid}/export.html?lang=zh").get_data(as_text=True)
+        found = re.findall(r"数据版本\s*(?:<[^>]+>\s*)+v(\d+)", html)
+        assert found == ["0"], found
+        assert "后加公墓" not in html
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -392,11 +392,15 @@ def proposal_map_export(pid: str):
     ft = solved_type(rec, s)  # the standard as solved, which the form may have overridden
     sites = sites_gdf(rec)
     mode = rec["params"].get("mode", "estimate")
-    cov = analyse_coverage(s.region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
+    # the data the proposal was solved on, as its page's map and its CSV title say (not the current data)
+    version = rec["params"].get("dataset_version") or 0
+    region = s.region_at(version)
+    cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
     summary = rec["summary"]
-    m = proposal_map(s.region, cov, sites, name=rec["name"], before=summary.get("before") or {},
+    m = proposal_map(region, cov, sites, name=rec["name"], before=summary.get("before") or {},
                      after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
-                     saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")))
+                     saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
+                     data_version=version)
     resp = Response(standalone_html(m, title=f"{rec['name']} · coverplan"), mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp
