@@ -308,7 +308,10 @@ def test_conversion_map_shows_the_type_it_converts_into(client):
 def test_upgrade_offline_map_and_brief_name_the_sites_as_upgrades(client, upgrade):
     offline = client.get(f"/proposals/{upgrade['id']}/export.html?lang=zh").get_data(as_text=True)
     assert "拟改造提升设施（优先序）" in offline and "建议新址" not in offline
-    assert "新增服务人数" in offline  # the tooltips: people served more, not "added weight"
+    # the sites' popups (JSON in the file, so \uXXXX-escaped): people served more, not "added weight"
+    import re
+    shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), offline)
+    assert "新增服务人数" in shown and "新增覆盖" not in shown
     # mutual-aid centres are sited by distance: the caveats speak of distances, not travel times
     assert "距离为直线距离×绕行系数估算" in offline and "出行时间为直线距离" not in offline
     brief = client.get(f"/proposals/{upgrade['id']}/brief?lang=zh").get_data(as_text=True)
