@@ -182,7 +182,7 @@ def test_map_search_picks_a_county_and_frames_it(page, lang, q, name):
 # -- place names by pinyin (a later session): English pages keep the Chinese names ----------------
 @pytest.mark.parametrize("q, first", [("huanglong", "黄龙镇"), ("Huang Long", "黄龙镇"), ("hlz", "黄龙镇"),
                                       ("wudangshan", "武当山特区"), ("liupo", "柳陂镇"), ("liubei", "柳陂镇"),
-                                      ("changling", "长岭村委会"), ("yxx", "郧西县")])
+                                      ("changling", "长岭村委会"), ("yxx", "郧西县"), ("lüjiahe", "吕家河村委会")])
 def test_search_finds_places_by_pinyin(app, q, first):
     c = as_user(app, "li")
     rows = c.get("/api/search", query_string={"q": q, "lang": "zh", "limit": 12}).get_json()

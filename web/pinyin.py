@@ -41,7 +41,7 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 def pinyin_query(query: str) -> str | None:
     """The query as pinyin letters ("Yun Xi" -> "yunxi"), or None when it is not pinyin (it has
     Chinese characters or digits, or fewer than two letters)."""
-    q = query.strip().lower()
+    q = query.strip().lower().replace("ü", "v")  # pypinyin writes 吕 as "lv"; a planner may type "lü"
     if not q or not re.fullmatch(r"[a-z' \-·]+", q):
         return None
     q = _NOT_LETTERS.sub("", q)
