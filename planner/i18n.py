@@ -1109,6 +1109,10 @@ _STRINGS.update({
     "weight_units_count": ("需求单元数", "demand units"),
     "weight_unit_col": ("需求权重单位", "Demand weight unit"),
     "cap_unit_col": ("容量缺口单位", "Capacity shortfall unit"),
+    # the checklist download's per-1,000 columns named by what they count, when the rows share it (web.exports)
+    "ratio_unit_col": ("每千人容量的单位", "Per-1,000 capacity unit"),
+    "cap_ratio_export_of": ("{unit}（示意）", "{unit} (示意)"),
+    "cap_standard_export_of": ("{unit}（标准）", "{unit} (standard)"),
 })
 # (QA10 display fixes, qa10c) end
 

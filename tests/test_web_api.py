@@ -181,7 +181,8 @@ def test_townships_export_has_the_capacity_columns(client):
     kind = next(k for k in cap if k != "beds")
     table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type={kind}").data.decode("utf-8-sig"))))
     head = table[1]
-    assert head[12:14] == ["容量/千人（示意）", "容量标准/千人"]
+    # one type: the per-1,000 headers are what they count ("每千名60岁以上老人日托位（示意）", "…（标准）")
+    assert re.fullmatch(r"每千\S+（示意）", head[12]) and head[13] == head[12].replace("（示意）", "（标准）"), head[12:14]
     assert re.fullmatch(r"容量缺口（(张床位|个日托位|个墓穴/格位|个助餐位)）", head[14]), head[14]  # with its unit
     short = []
     for row in table[2:]:
@@ -522,3 +523,13 @@ def test_exports_drop_control_characters_an_xlsx_cannot_hold(client):
         assert r.status_code == 200, (url, r.data[:200])
         title = load_workbook(io.BytesIO(r.data)).active.cell(1, 1).value
         assert "\x1b" not in title and "\x00" not in title
+
+
+def test_all_types_checklist_names_each_rows_per_1000_unit(client):
+    """Rows of several types count different things per 1,000: a unit column after the two ratio columns."""
+    table = list(csv.reader(io.StringIO(client.get("/api/townships.csv?lang=en").data.decode("utf-8-sig"))))
+    head = table[1]
+    i = head.index("Per-1,000 capacity unit")
+    assert head[i - 2:i] == ["Capacity per 1,000 (示意)", "Standard per 1,000"]
+    units = {r[i] for r in table[2:] if r[i]}
+    assert {"Beds per 1,000 people aged 60+", "Day places per 1,000 people aged 60+"} <= units, units

@@ -72,8 +72,12 @@ COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
 #: Columns whose unit depends on the row's facility type ("type"): -> the unit kind. The header names
 #: the unit when the rows share one (a one-type checklist); rows of several units (all types) get a
 #: unit column after the last such column instead, so no figure is left without its unit.
-TYPE_UNIT_KEYS = {"weight": "weight_unit", "covered_weight": "weight_unit", "cap_shortfall": "cap_unit"}
-UNIT_COLUMNS = {"weight_unit": "weight_unit_col", "cap_unit": "cap_unit_col"}
+TYPE_UNIT_KEYS = {"weight": "weight_unit", "covered_weight": "weight_unit", "cap_ratio": "ratio_unit",
+                  "cap_standard": "ratio_unit", "cap_shortfall": "cap_unit"}
+UNIT_COLUMNS = {"weight_unit": "weight_unit_col", "ratio_unit": "ratio_unit_col", "cap_unit": "cap_unit_col"}
+#: Columns whose header is their unit itself ("每千名60岁以上老人日托位（示意）"), when the rows share one:
+#: the generic label ("容量/千人") with the unit after it would say "per 1,000" twice.
+UNIT_NAMED = {"cap_ratio": "cap_ratio_export_of", "cap_standard": "cap_standard_export_of"}
 
 
 def _types() -> dict:
@@ -87,15 +91,18 @@ def _types() -> dict:
 
 
 def type_units(type_key, lang: str) -> dict:
-    """``{"weight_unit": …, "cap_unit": …}`` of a facility type: what its demand weight counts
-    (60岁以上人口, or demand units for a type weighted by units) and what its capacity counts
+    """``{"weight_unit": …, "ratio_unit": …, "cap_unit": …}`` of a facility type: what its demand
+    weight counts (60岁以上人口, or demand units for a type weighted by units), what its per-1,000
+    capacity counts (每千名60岁以上老人日托位, as the checklist page says) and what its capacity counts
     (个日托位, 张床位…; "" for a type without a capacity)."""
     ft = _types().get(type_key)
     if ft is None:
-        return {"weight_unit": "", "cap_unit": ""}
+        return {"weight_unit": "", "ratio_unit": "", "cap_unit": ""}
     weight = t("weight_units_count", lang) if ft.weight == "units" else t(f"weight_{ft.weight}", lang)
     cap = t(f"capw_unit_{ft.capacity.field}", lang) if ft.capacity else ""
-    return {"weight_unit": weight, "cap_unit": cap}
+    ratio = t("capw_per_1000_of", lang, basis=t(f"capw_basis_{ft.capacity.basis}", lang),
+              unit=t(f"capw_noun_{ft.capacity.field}", lang)) if ft.capacity else ""
+    return {"weight_unit": weight, "ratio_unit": ratio, "cap_unit": cap}
 
 
 def _with_type_units(rows: list[dict], columns: list[tuple[str, str]], lang: str):
@@ -162,6 +169,8 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         u = type_unit.get(key)
         if not u:
             return t(label, lang)
+        if key in UNIT_NAMED:
+            return t(UNIT_NAMED[key], lang, unit=u)
         return f"{t(label, lang)}（{u}）" if lang == "zh" else f"{t(label, lang)} ({u})"
     header = [safe_text(head(key, label)) for key, label in columns]
     body = [[_cell(k, r.get(k), lang, fmt) for k, _ in columns] for r in rows]
