@@ -81,11 +81,13 @@ def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: 
 
 def changed_sites(region: Region, action: str, *, site_id: str | None = None, name: str = "",
                   lon: float | None = None, lat: float | None = None, type_key: str = "*",
-                  note: str = "") -> tuple:
+                  note: str = "", number: int = 1) -> tuple:
     """The planner-added candidate sites with one change: ``add``, ``move`` or ``remove``.
 
     ``type_key`` is the type the new site is offered to (``*``: every type). The point must
-    lie in a township of the region. Returns (sites, the site's id, note text {"zh", "en"}).
+    lie in a township of the region. A new site's id is ``cand-plan-NNNN`` from ``number`` on (the
+    web app passes the data version the edit makes, so a removed site's id is never reused).
+    Returns (sites, the site's id, note text {"zh", "en"}).
     """
     import geopandas as gpd
     import shapely
@@ -93,7 +95,10 @@ def changed_sites(region: Region, action: str, *, site_id: str | None = None, na
     from geo import settings
     from geo.datasets import SITE_COLUMNS, empty_sites
 
-    sites = region.planner_sites if region.planner_sites is not None else empty_sites()
+    sites = region.planner_sites
+    # a layer whose last site was removed may come back without its columns: as the empty layer
+    if sites is None or not len(sites):
+        sites = empty_sites()
     sites = sites[SITE_COLUMNS + ["geometry"]].copy()
     if action != "add" and site_id not in set(sites["id"]):
         raise NotFoundError(f"No candidate site {site_id!r} added by a planner.",
@@ -106,7 +111,7 @@ def changed_sites(region: Region, action: str, *, site_id: str | None = None, na
         township_at(region, lon, lat)
         point = shapely.Point(float(lon), float(lat))
     if action == "add":
-        n = 1
+        n = number
         while f"cand-plan-{n:04d}" in set(sites["id"]):
             n += 1
         site_id = f"cand-plan-{n:04d}"

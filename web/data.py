@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -218,7 +219,8 @@ def rollback():
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
-    new = store.rollback(v, author=_author(), note=edit_text(body.get("note"), "note", multiline=True))
+    with _EDIT_LOCK:  # not in the middle of a map edit, which would commit its layer over the rollback
+        new = store.rollback(v, author=_author(), note=edit_text(body.get("note"), "note", multiline=True))
     auth.audit("rollback", new, rolled_back_to=v)
     return jsonify({"version": new, "rolled_back_to": v})
 
@@ -820,7 +822,8 @@ def confirm(uid: str):
     except OSError:
         raise _already_confirmed(uid) from None
     try:
-        return _confirm(uid, d)
+        with _EDIT_LOCK:  # a map edit of the same layer at once would build on the version before this
+            return _confirm(uid, d)
     finally:
         if d.exists():  # refused: the file stays for another try
             d.rename(src)
@@ -943,6 +946,21 @@ EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark", "add_site",
 EDIT_FIELDS = ("address", "operator", "phone", "remark")
 
 
+#: One change of the data at a time (map edits, import confirms, rollbacks): a map edit reads the current
+#: layer, changes it and commits it as a new version, so two at once would build on the same version and
+#: the later would drop the earlier's change (and both could hand out the same new id).
+_EDIT_LOCK = threading.Lock()
+
+
+def _next_number() -> int:
+    """The number a new facility's or site's id carries: the data version its edit is about to make.
+
+    Versions are never reused (a rollback makes a new one), so neither are ids: a facility removed
+    and another added later are two facilities in the history, never one that "moved 109 km".
+    Called under :data:`_EDIT_LOCK`."""
+    return max((v.version for v in _store().versions()), default=0) + 1
+
+
 @bp.post("/api/data/edits")
 def edit():
     """Add, move, rename or remove one facility; each edit is a new data version with a note.
@@ -951,6 +969,12 @@ def edit():
     (add/move), "note"}``. The point must lie in the region; its township is found from the
     current township polygons.
     """
+    body = json_object()
+    with _EDIT_LOCK:
+        return _edit(body)
+
+
+def _edit(body: dict):
     import geopandas as gpd
     import numpy as np
     import pandas as pd
@@ -959,7 +983,6 @@ def edit():
     from geo import settings as geo_settings
     from web.proposals import number_param
 
-    body = json_object()
     action = body.get("action")
     if action not in EDIT_ACTIONS:
         raise bad_param("action", action, "one of " + ", ".join(EDIT_ACTIONS), "以下之一：" + "、".join(EDIT_ACTIONS))
@@ -997,8 +1020,8 @@ def edit():
         name = _edit_name(name)
     ids = layer["id"].astype(str)
     if action == "add":
-        n = 1
-        while f"edit-{ft.key}-{n:04d}" in set(ids):
+        n = _next_number()
+        while f"edit-{ft.key}-{n:04d}" in set(ids):  # an id from before numbers followed versions
             n += 1
         row = {"id": f"edit-{ft.key}-{n:04d}", "facility_type": ft.key, "name": name, "township_code": town,
                "county_code": region.townships.loc[town, "county_code"], "synthetic": False,
@@ -1193,7 +1216,7 @@ def _site(ft, body: dict, action: str, note: str):
         town = township_at(region, lon, lat)
         auth.require_county(region.townships.loc[town, "county_code"], "the new place", "新位置")
     sites, sid, text = changed_sites(region, action, site_id=sid, name=name or "", lon=lon, lat=lat,
-                                     type_key="*" if all_types else ft.key, note=note)
+                                     type_key="*" if all_types else ft.key, note=note, number=_next_number())
     full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(SITES, sites, author=_author(), note=full_note, kind="edit")
     auth.audit("edit", sid, action=f"{action}_site", type=ft.key, version=version)

@@ -1,0 +1,76 @@
+"""QA sweep 12, map edits: a candidate site can be added after the last one was removed (a 500 before);
+a removed facility's id is never handed to a later one (the history showed one facility "moved 109 km");
+edits sent at once are all kept (each builds on the version the one before made)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from web.app import create_app
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "WARM": False, "CSRF_ENABLED": False})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _points(shiyan, county, n):
+    v = shiyan.villages
+    return list(v[v["county_code"] == county].geometry.iloc[:n])
+
+
+def test_a_site_can_be_added_after_the_last_one_was_removed(app, shiyan):
+    c = app.test_client()
+    p = _points(shiyan, "420322", 1)[0]
+    add = {"action": "add_site", "type": "day_care", "name": "S1", "lon": p.x, "lat": p.y}
+    first = c.post("/api/data/edits", json=add).get_json()["id"]
+    assert c.post("/api/data/edits", json={"action": "remove_site", "type": "day_care", "id": first}).status_code == 200
+    r = c.post("/api/data/edits", json={**add, "name": "S2"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["id"] != first  # a removed site's id is not given again
+    feats = c.get("/api/coverage/day_care/layers").get_json()["candidates"]["features"]
+    assert [f["properties"]["name"] for f in feats if f["properties"]["id"] == r.get_json()["id"]] == ["S2"]
+
+
+def test_a_removed_facilitys_id_is_not_given_to_a_new_one(app, shiyan):
+    c = app.test_client()
+    yunxi, fang = _points(shiyan, "420322", 1)[0], _points(shiyan, "420325", 1)[0]
+
+    def edit(**body):
+        r = c.post("/api/data/edits", json={"type": "day_care", **body})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    edit(action="add", name="郧西新增", lon=yunxi.x, lat=yunxi.y)
+    old = next(r["id"] for r in c.get("/api/facilities?type=day_care&q=郧西新增").get_json()["rows"])
+    before = edit(action="remove", id=old)["version"]
+    after = edit(action="add", name="房县新增", lon=fang.x, lat=fang.y)["version"]
+    new = next(r["id"] for r in c.get("/api/facilities?type=day_care&q=房县新增").get_json()["rows"])
+    assert new != old
+    diff = c.get(f"/api/data/diff?a={before - 1}&b={after}").get_json()
+    assert diff["counts"]["facilities_moved"] == 0 and diff["counts"]["facilities_changed"] == 0
+    diff = c.get(f"/api/data/diff?a={before}&b={after}").get_json()
+    assert diff["counts"]["facilities_added"] == 1 and diff["counts"]["facilities_moved"] == 0
+
+
+def test_edits_sent_at_once_are_all_kept(app, shiyan):
+    pts = _points(shiyan, "420322", 6)
+    answers = []
+
+    def add(i, p):
+        r = app.test_client().post("/api/data/edits", json={"action": "add", "type": "day_care", "name": f"并发{i}",
+                                                            "lon": p.x, "lat": p.y})
+        answers.append((r.status_code, r.get_json()))
+    threads = [threading.Thread(target=add, args=(i, p)) for i, p in enumerate(pts)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert [code for code, _ in answers] == [200] * len(pts), answers
+    rows = app.test_client().get("/api/facilities?type=day_care&q=并发").get_json()["rows"]
+    assert sorted(r["name"] for r in rows) == sorted(f"并发{i}" for i in range(len(pts)))
+    assert len({r["id"] for r in rows}) == len(pts)
+    assert sorted(a["version"] for _, a in answers) == list(range(1, len(pts) + 1))
