@@ -246,9 +246,22 @@ def _propose(args) -> int:
           f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
     county = county_namer(region, args.lang)
+    # what the gain counts: the type's demand weight (people aged 60+), or units for a type weighted by units
+    from planner.i18n import t
+    ft = prop.ftype
+    who = None if ft.weight == "units" else t(f"weight_{ft.weight}", args.lang)
     for _, s in prop.sites.iterrows():
-        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['township_name']:<8} "
-              f"+{s['added_weight']:,.0f} ({s['added_units']} {'单元' if zh else 'units'})")
-    for note in prop.to_dict(lang=args.lang)["notes"]:
+        n = int(s["added_units"])
+        units = f"{n:,} 个单元" if zh else f"{n:,} {'unit' if n == 1 else 'units'}"
+        gain = f"+{s['added_weight']:,.0f} {who} ({units})" if who else f"+{units}"
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['township_name']:<8} {gain}")
+    d = prop.to_dict(lang=args.lang)
+    if not prop.is_estimate:  # the estimate's own note says how it measures; a road network is named here
+        print(f"  * {'距离/出行时间按路网计算' if zh else 'Distances / travel times on the road network'}"
+              f"{'（' + str(args.network) + '）' if zh else ' (' + str(args.network) + ')'}", file=sys.stderr)
+    why = (prop.explanation or {}).get("explanation_zh" if zh else "explanation_en")
+    if why:  # why the rest stays uncovered (off the network, no candidate in reach...), as the web page says
+        print(f"  * {why}", file=sys.stderr)
+    for note in d["notes"]:
         print(f"  * {note}", file=sys.stderr)
     return 0

@@ -595,10 +595,31 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
     """
     ftype, is_existing = req.ftype, inst.is_existing
     out = outcome(inst, req.model, res.selected)
+    # a model asked for p sites picks p even when fewer can add anything (a road network reaching a few
+    # villages): a site that newly covers no unit and is nearest to none is no proposal to build; it is
+    # left out and said so (a required site stays: the planner asked for it)
+    required = (inst.marks[out.order] == "required") if inst.marks is not None else np.zeros(len(out.order), bool)
+    serves = np.array([(out.serving == j).any() for j in out.order], bool)
+    idle = (out.added_units == 0) & ~serves & ~required
+    # when none adds anything (a network reaching no village), the sites stay, each saying it covers no
+    # unit, and the explanation says why: a proposal of no site would answer nothing
+    idle &= bool((~idle).any())
+    if req.model != "lscp" and idle.any():
+        out = outcome(inst, req.model, out.order[~idle])
     sites = sites_table(req, inst, out, graph=graph, travel_params=travel_params)
     off_network = None if inst.is_estimate else ~np.isfinite(inst.costs).any(axis=1)
     explanation = uncovered_explanation(ftype, req.model, req.p, inst.units, inst.cover, is_existing,
                                         out.order, inst.groups, out.after_cover, off_network=off_network)
+    if req.model != "lscp" and idle.any():
+        n, k = int(idle.sum()), len(out.order)
+        explanation = {**explanation, "idle_sites": n,
+                       "explanation_zh": f"只有 {k} 处新址能增加覆盖或服务需求单元；另有 {n} 处候选点不能，未列为新址。"
+                                         + explanation.get("explanation_zh", ""),
+                       "explanation_en": f"Only {k} new {'site adds' if k == 1 else 'sites add'} coverage or "
+                                         f"{'serves' if k == 1 else 'serve'} a demand unit; {n} more "
+                                         f"{'candidate does' if n == 1 else 'candidates do'} not and "
+                                         f"{'is' if n == 1 else 'are'} left out. "
+                                         + explanation.get("explanation_en", "")}
 
     before = summarize(inst.weights, out.base_cover, out.base_cost)
     after = summarize(inst.weights, out.after_cover, out.after_cost)

@@ -102,3 +102,18 @@ def test_targets_on_a_road_network_match_network_coverage(capsys, tmp_path):
     assert main(["--lang", "en", "targets", "--mode", "network"]) != 0
     err = capsys.readouterr().err
     assert "road network" in err and "graph=" not in err
+
+
+def test_propose_on_a_road_network_says_so_and_why_the_rest_is_uncovered(capsys, tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from osm_fixtures import write_town
+    osm = tmp_path / "town.osm"
+    write_town(osm)
+    assert main(["--lang", "en", "propose", "--type", "day_care", "--mode", "network", "--network", str(osm),
+                 "--p", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert "2 new sites" in out and "people aged 60+ (1 unit)" in out  # the third would add nothing: left out
+    assert f"on the road network ({osm})" in err
+    assert "Only 2 new sites add coverage" in err and "more than 1 km from the road network" in err

@@ -105,7 +105,10 @@ def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
     for s in zh["sites"]:
         assert (s["added_units"] > 0) != ("服务标准内不覆盖任何需求单元" in s["reason_zh"]), s["reason_zh"]
         assert "更优先的拟建点" not in s["reason_zh"]
-    assert any(s["added_units"] == 0 for s in zh["sites"])   # the town reaches two villages: the third adds none
+    # the town reaches two villages: a third site would add none, so it is left out, and said so
+    assert len(zh["sites"]) == 2 and all(s["added_units"] > 0 for s in zh["sites"])
+    assert zh["explanation"].startswith("只有 2 处新址能增加覆盖或服务需求单元；另有 1 处候选点不能，未列为新址。")
+    assert en["explanation"].startswith("Only 2 new sites add coverage or serve a demand unit; 1 more candidate")
     meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]["uncovered_reasons"]
     uncovered = zh["after"]["uncovered_units"]
     assert meta["off_network"] > 1000 and sum(meta.values()) == uncovered
