@@ -58,7 +58,7 @@ def cost_text(cost, unit: str, lang: str) -> str:
 
 def units_text(n: int, ftype: FacilityType, lang: str) -> str:
     zh, one, many = UNIT_WORDS.get(ftype.demand, ("个单元", "unit", "units"))
-    return f"{n}{zh}" if lang == "zh" else f"{n:,} {one if n == 1 else many}"
+    return f"{n:,}{zh}" if lang == "zh" else f"{n:,} {one if n == 1 else many}"
 
 
 def people(weight: float) -> str:
@@ -81,7 +81,7 @@ def unit_label(row, lang: str = "zh") -> str:
 def _name_list(labels: list[str], lang: str, limit: int = LIST_NAMES) -> str:
     shown = labels[:limit]
     if lang == "zh":
-        return "、".join(shown) + (f"等{len(labels)}个" if len(labels) > limit else "")
+        return "、".join(shown) + (f"等{len(labels):,}个" if len(labels) > limit else "")
     return ", ".join(shown) + (f" and {len(labels) - limit:,} more" if len(labels) > limit else "")
 
 

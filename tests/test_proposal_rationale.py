@@ -108,7 +108,7 @@ def test_infeasible_standard_names_the_villages(shiyan):
     units = demand_units(shiyan, get_type("elderly_complex"))
     first = units.iloc[0]
     assert first["name"] in zh and first["id"] in zh and first["name"] in en
-    assert f"等{len(units)}个" in zh and f"and {len(units) - 5:,} more" in en
+    assert f"等{len(units):,}个" in zh and f"and {len(units) - 5:,} more" in en
     for text in (zh, en):
         assert not re.search(r"\[\s*\d+\s*(,\s*\d+\s*)*", text)    # no raw index list
     assert "提高服务标准" in zh and "增加候选点位" in zh and "MCLP" in zh

@@ -241,6 +241,8 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
     standards = _standards(rec["summary"].get("standard"))
     scale, u = _cost_scale(unit, lang)
     h = cost_bins(before, after, weights, max((v for _, v in standards), default=None), scale)
+    from web.exports import type_units
+    who = type_units(rec.get("type"), lang)["weight_unit"]  # what the weight counts: 60岁以上人口, or units
     return {
         "proposal": rec["id"], "lang": lang, "unit": "km" if unit == "m" else "min", "unit_label": u,
         "title": t("cost_distribution", lang),
@@ -253,7 +255,7 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
         "standards": [{"value": _finite(v / scale), "label": t(k, lang)} for k, v in standards],
         "unreachable_before": _finite(h["unreachable_before"]),
         "unreachable_after": _finite(h["unreachable_after"]),
-        "unreachable_label": t("unreachable_weight", lang),
+        "unreachable_label": _with_unit(t("unreachable_weight", lang), who, lang) if who else t("unreachable_weight", lang),
         "is_estimate": bool(rec["summary"].get("is_estimate")),
     }
 
