@@ -197,6 +197,7 @@ _STRINGS.update({
     "chart_standard_urban": ("城镇服务标准", "Urban standard"),
     "chart_standard_rural": ("农村服务标准", "Rural standard"),
     "unreachable_weight": ("不可达的需求权重", "Unreachable demand weight"),
+    "mean_cost_reachable": ("平均出行成本（仅计可达单元）", "Mean travel cost (reachable units only)"),
     "download_chart": ("下载图表", "Download chart"),
     "units_covered_pct": ("已覆盖单元占比（%）", "Share of units covered (%)"),
     # (browser charts) end

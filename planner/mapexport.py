@@ -142,7 +142,10 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
              share_text(_num(a, "covered_share")), *delta_pt(_num(b, "covered_share"), _num(a, "covered_share"))),
         _row(t("covered_units", lang), f"{bu:,} / {b.get('units', 0):,}", f"{au:,} / {a.get('units', 0):,}",
              f"{au - bu:+,}", (au > bu) if au != bu else None),
-        _row(t("mean_cost", lang), cost_text(_num(b, "mean_cost"), unit, lang), cost_text(_num(a, "mean_cost"), unit, lang),
+        # on a road network the mean is over the units it reaches (planner.coverage.summarize), while the
+        # percentile counts the rest as unreachable: the label says so, or "1.1 km" reads as the city's
+        _row(t("mean_cost_reachable" if (b.get("unreachable_units") or a.get("unreachable_units")) else "mean_cost",
+               lang), cost_text(_num(b, "mean_cost"), unit, lang), cost_text(_num(a, "mean_cost"), unit, lang),
              *cost_change(_num(b, "mean_cost"), _num(a, "mean_cost"))),
         _row(t("p90_cost", lang), cost_text(bq, unit, lang), cost_text(aq, unit, lang), *cost_change(bq, aq)),
         _row(t("brief_facilities", lang), f"{bf:,}", f"{af:,}", f"{af - bf:+,d}"),

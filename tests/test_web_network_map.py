@@ -109,6 +109,9 @@ def test_proposal_on_a_partial_network_names_the_real_cause(town_client):
     assert len(zh["sites"]) == 2 and all(s["added_units"] > 0 for s in zh["sites"])
     assert zh["explanation"].startswith("只有 2 处新址能增加覆盖或服务需求单元；另有 1 处候选点不能，未列为新址。")
     assert en["explanation"].startswith("Only 2 new sites add coverage or serve a demand unit; 1 more candidate")
+    # the mean cost is over the few units the roads reach, and its label says so (the p90 counts them all)
+    assert "平均出行成本（仅计可达单元）" in c.get(f"/proposals/{pid}?lang=zh").get_data(as_text=True)
+    assert "Mean travel cost (reachable units only)" in c.get(f"/proposals/{pid}/brief?lang=en").get_data(as_text=True)
     meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]["uncovered_reasons"]
     uncovered = zh["after"]["uncovered_units"]
     assert meta["off_network"] > 1000 and sum(meta.values()) == uncovered

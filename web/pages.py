@@ -342,7 +342,8 @@ def compare():
         {"label": f"{t('covered_units', lang)} · {t('after', lang)}", "a": f"{pa['after']['covered_units']:,}",
          "b": f"{pb['after']['covered_units']:,}",
          "delta": scoped(delta_n(pa["after"]["covered_units"], pb["after"]["covered_units"], "units_unit"))},
-        {"label": f"{t('mean_cost', lang)} · {t('after', lang)}", "a": num(pa["after"]["mean_cost"]),
+        {"label": f"{t('mean_cost_reachable' if any(x['after'].get('unreachable_units') for x in (pa, pb)) else 'mean_cost', lang)}"
+                  f" · {t('after', lang)}", "a": num(pa["after"]["mean_cost"]),
          "b": num(pb["after"]["mean_cost"]), "delta": scoped(delta_cost(pa["after"]["mean_cost"], pb["after"]["mean_cost"]))},
         {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(qa.get("p90")),
          "b": num(qb.get("p90")), "delta": scoped(delta_cost(qa.get("p90"), qb.get("p90")))},

@@ -488,6 +488,7 @@ def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> Non
     the unrounded shares, and 19 → 28 minutes is +9 minutes (a reader checks by subtracting)."""
     b, a = p.get("before") or {}, p.get("after") or {}
     pairs = {t("mean_cost", lang): (b.get("mean_cost"), a.get("mean_cost")),
+             t("mean_cost_reachable", lang): (b.get("mean_cost"), a.get("mean_cost")),
              t("p90_cost", lang): ((b.get("cost_quantiles") or {}).get("p90"), (a.get("cost_quantiles") or {}).get("p90"))}
     for r in numbers:
         bt, at = str(r.get("before") or ""), str(r.get("after") or "")
