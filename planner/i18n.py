@@ -198,6 +198,9 @@ _STRINGS.update({
     "chart_standard_rural": ("农村服务标准", "Rural standard"),
     "unreachable_weight": ("不可达的需求权重", "Unreachable demand weight"),
     "mean_cost_reachable": ("平均出行成本（仅计可达单元）", "Mean travel cost (reachable units only)"),
+    "checklist_on_estimate": ("本清单按估算方式（直线×绕行系数）衡量；按路网的覆盖见覆盖地图（出行方式选“路网”）。",
+                              "This checklist is measured on the estimate (straight line × detour factor); coverage "
+                              "on the road network is on the coverage map (travel mode “road network”)."),
     "download_chart": ("下载图表", "Download chart"),
     "units_covered_pct": ("已覆盖单元占比（%）", "Share of units covered (%)"),
     # (browser charts) end

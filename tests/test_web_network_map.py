@@ -124,3 +124,9 @@ def test_network_brief_says_why_the_rest_is_uncovered(town_client):
     for lang, words in (("zh", "离路网超过 1 公里"), ("en", "more than 1 km from the road network")):
         html = c.get(f"/proposals/{pid}/brief?lang={lang}").get_data(as_text=True)
         assert 'id="brief-explanation"' in html and words in html
+
+
+def test_checklist_says_it_is_on_the_estimate_when_a_network_is_loaded(town_client):
+    for lang, words in (("zh", "本清单按估算方式"), ("en", "This checklist is measured on the estimate")):
+        html = town_client.get(f"/townships?type=day_care&lang={lang}").get_data(as_text=True)
+        assert 'id="checklist-mode-note"' in html and words in html

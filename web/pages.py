@@ -193,7 +193,9 @@ def townships():
     # what each type's capacity counts and per whom (data/facility_types.toml): the capacity columns name it
     cap_units = {ft.key: {"field": ft.capacity.field, "basis": ft.capacity.basis} for ft in types if ft.capacity}
     return render_template("townships.html", active="townships", types=types,
-                           counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel, cap_units=cap_units)
+                           counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel, cap_units=cap_units,
+                           # the checklist is measured on the estimate: with a road network loaded, say so
+                           network_loaded=s.has_graph())
 
 
 @bp.get("/proposals")
