@@ -533,6 +533,10 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     parts = [tx("approx_layers")]
     if cov.is_estimate:
         parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))
+    else:  # units the roads do not reach count as uncovered: said as the live map says it, or 0 % reads as fact
+        far = int((cov.summary or {}).get("unreachable_units") or 0)
+        if far:
+            parts.append(t("network_unreachable", lang, n=f"{far:,}"))
     parts.append(tx("site_popup_hint"))  # the figures are in click popups; the hover tooltips stay short
     end = "。" if lang == "zh" else "."
     notes = ("。" if lang == "zh" else ". ").join(x.rstrip("。. ") for x in parts) + end

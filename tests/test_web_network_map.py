@@ -130,3 +130,9 @@ def test_checklist_says_it_is_on_the_estimate_when_a_network_is_loaded(town_clie
     for lang, words in (("zh", "本清单按估算方式"), ("en", "This checklist is measured on the estimate")):
         html = town_client.get(f"/townships?type=day_care&lang={lang}").get_data(as_text=True)
         assert 'id="checklist-mode-note"' in html and words in html
+
+
+def test_offline_map_on_the_network_says_what_the_roads_do_not_reach(town_client):
+    html = town_client.get("/map/day_care/export.html?mode=network&lang=zh").get_data(as_text=True)
+    assert "个需求单元离路网超过 1 公里" in html
+    assert "离路网超过" not in town_client.get("/map/day_care/export.html?lang=zh").get_data(as_text=True)
