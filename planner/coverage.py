@@ -182,6 +182,21 @@ def county_names_en(counties: pd.DataFrame) -> pd.Series:
     return en.fillna(zh)
 
 
+def place_names_en(region) -> dict[str, str]:
+    """Chinese -> English for the names that have an English form: counties ("房县": "Fang County")
+    and the demand points named after them or after a township (planner/sites.py: "房县县城" -> "Fang
+    County seat", "茅箭区城区", "香口乡驻地"). Other names (townships, villages, facilities) are proper names."""
+    c = region.counties
+    out = {}
+    for z, e in zip(c["name"].astype(str), county_names_en(c).astype(str)):
+        if z != e:
+            out[z] = e
+            out[z + ("县城" if z.endswith("县") else "城区")] = f"{e} {'seat' if z.endswith('县') else 'urban area'}"
+    for town in region.townships["name"].astype(str):
+        out[town + "驻地"] = f"{town} seat"
+    return out
+
+
 def _aggregate(units: gpd.GeoDataFrame, key: str, names: pd.Series) -> pd.DataFrame:
     rows = {}
     for code, g in units.groupby(key, sort=True):

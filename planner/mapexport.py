@@ -31,7 +31,7 @@ from jinja2 import Template
 
 from planner import palette
 from planner.checklist import checklist_from_coverage
-from planner.coverage import county_names_en
+from planner.coverage import county_names_en, place_names_en
 from planner.i18n import cost_text, share_text, t
 from planner.maplayers import service_area_layer
 
@@ -312,20 +312,6 @@ def _county_names(region, lang: str) -> dict[str, str]:
     return dict(zip(codes, names.astype(str)))
 
 
-def _place_names_en(region) -> dict[str, str]:
-    """Chinese -> English for demand points named after a county or township ("房县县城" -> "Fang County
-    seat"), as web.service.Service.place_names_en gives the web map; other names are proper names."""
-    c = region.counties
-    out = {}
-    for z, e in zip(c["name"].astype(str), county_names_en(c).astype(str)):
-        if z != e:
-            out[z] = e
-            out[z + ("县城" if z.endswith("县") else "城区")] = f"{e} {'seat' if z.endswith('县') else 'urban area'}"
-    for town in region.townships["name"].astype(str):
-        out[town + "驻地"] = f"{town} seat"
-    return out
-
-
 def _site_icon(n: int) -> folium.DivIcon:
     return folium.DivIcon(html=f'<div class="cp-site">{int(n)}</div>', icon_size=(22, 22), icon_anchor=(11, 11),
                           class_name="cp-site-icon")
@@ -392,7 +378,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     facts = [*facts, (tx("data_version_row"), f"v{int(data_version)}")]
     wlabel = weight_label(ft, lang)
     counties = _county_names(region, lang)
-    names_en = _place_names_en(region) if lang == "en" else {}
+    names_en = place_names_en(region) if lang == "en" else {}
     if service_areas is True:
         service_areas = _auto_service_areas(region, cov)
 

@@ -17,7 +17,7 @@ from flask import g, has_request_context
 
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
-from planner.coverage import analyse_coverage, county_names_en, existing_facilities
+from planner.coverage import analyse_coverage, county_names_en, existing_facilities, place_names_en
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import pick, t
 from planner.maplayers import service_area_layer
@@ -160,19 +160,7 @@ class Service:
         """Chinese -> English for the names that have an English form: counties ("房县": "Fang County")
         and the demand points named after them or after a township (planner/sites.py: "房县县城",
         "茅箭区城区", "香口乡驻地"). Other names (townships, villages, facilities) are proper names."""
-        def build():
-            r = self.region
-            c = r.counties
-            zh, en = c["name"].astype(str), county_names_en(c).astype(str)
-            out = {}
-            for z, e in zip(zh, en):
-                if z != e:
-                    out[z] = e
-                    out[z + ("县城" if z.endswith("县") else "城区")] = f"{e} {'seat' if z.endswith('县') else 'urban area'}"
-            for town in r.townships["name"].astype(str):
-                out[town + "驻地"] = f"{town} seat"
-            return out
-        return self.cached("place_names_en", build)
+        return self.cached("place_names_en", lambda: place_names_en(self.region))
 
     def county_name_en(self, codes) -> list:
         """English county names for a column of county codes (pages pick ``county_name_en`` in English)."""
