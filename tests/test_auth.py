@@ -128,6 +128,10 @@ def test_login_logout_wrong_password_and_header(secured):
     assert r.status_code == 401 and "用户名或密码不正确".encode() in r.data
     r = c.post("/login?lang=en", data={"name": "wang", "password": "nope"})
     assert b"Wrong user name or password." in r.data
+    # a script's JSON login is answered in both languages, as every other error is
+    body = c.post("/login", json={"name": "wang", "password": "nope"}).get_json()
+    assert body["error"] == "LoginFailed" and body["message_zh"] == "用户名或密码不正确。"
+    assert body["message_en"] == "Wrong user name or password."
     r = c.post("/login", data={"name": "wang", "password": "wang-password", "next": "/townships"})
     assert r.status_code == 302 and r.headers["Location"] == "/townships"
     page = c.get("/townships?lang=zh").data.decode()

@@ -449,11 +449,13 @@ def login():
                         detail={"locked": True} if new else None)
             log.warning("login refused for %r from %s: locked", name, request.remote_addr)
             error, status = exc.message(lang), 429
+            both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         else:
             if u is None:
                 users.audit("login_failed", user_name=name, obj=name, ip=request.remote_addr)
                 log.warning("login failed for %r from %s", name, request.remote_addr)
                 error, status = t("auth_wrong", lang), 401
+                both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
             else:
                 login_user(u)
                 g.user = u
@@ -463,7 +465,8 @@ def login():
                     return jsonify({"user": u.public(), "next": target})
                 return redirect(target)
         if request.is_json:
-            return jsonify({"error": "LoginFailed", "message": error}), status
+            # both languages, as every other error answer carries them (web/errors.py)
+            return jsonify({"error": "LoginFailed", "message": error, **both}), status
         return render_template("login.html", error=error, name=name, next=nxt), status
     return render_template("login.html", error=None, name=name, next=nxt)
 
