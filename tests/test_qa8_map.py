@@ -41,8 +41,11 @@ def test_region_clear_of_the_note_and_the_controls(browser, server, path, size, 
         # the county filter's "whole city" frames the region the same way again
         pg.select_option("#map .map-county select", index=1)
         pg.select_option("#map .map-county select", "")  # at once: the county's zoom is still animating
-        pg.wait_for_timeout(700)
-        assert not any(pg.evaluate(CLEAR_JS)["under"])
+        # settled: the county's move has ended and the region is framed again (a loaded CI machine
+        # can take longer than any fixed pause; a fit that never comes fails on the timeout)
+        poll_js(pg, "!window.coverplanMaps.map.map._animatingZoom && !window.coverplanMaps.map.countyMoving", 10)
+        pg.wait_for_timeout(100)
+        assert not any(pg.evaluate(CLEAR_JS)["under"]), pg.evaluate(CLEAR_JS)
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"qa8-map-{path.strip('/').split('?')[0].replace('/', '-') or 'overview'}"
                                            f"-{size[0]}-{lang}.png"))

@@ -398,7 +398,12 @@
   function fitRegion(out) {
     var map = out.map, el = map.getContainer(), data = out.data;
     // a zoom animation still running (a county picked a moment ago) would land after this fit and undo it
-    if (map._animatingZoom) { map.once("zoomend", function () { fitRegion(out); }); return; }
+    // (Leaflet starts an animated zoom on the next frame, so _animatingZoom alone misses a county
+    // picked in the same moment: focusCounty marks its move pending until the move ends)
+    if (map._animatingZoom || out.countyMoving) {
+      map.once(out.countyMoving ? "moveend" : "zoomend", function () { fitRegion(out); });
+      return;
+    }
     var rightCol = el.querySelector(".leaflet-right");
     var fit = {paddingTopLeft: [8, 8], paddingBottomRight: [8 + (rightCol ? rightCol.offsetWidth : 0), 8]};
     var bounds = data.bounds ? L.latLngBounds(data.bounds) : out.layers.counties ? out.layers.counties.getBounds() : null;
@@ -760,6 +765,8 @@
     var f = out.data.counties.features.filter(function (x) { return x.properties.code === code; })[0];
     if (!f) return;
     out.layers.county_focus = L.geoJSON(f, {interactive: false, style: {color: "#000", weight: 4, fill: false}}).addTo(map);
+    out.countyMoving = true;  // cleared when the move ends (at once when there is nothing to animate)
+    map.once("moveend", function () { out.countyMoving = false; });
     map.fitBounds(out.layers.county_focus.getBounds(), {padding: [20, 20]});
     if (out.countySelect) out.countySelect.value = code;
   }
