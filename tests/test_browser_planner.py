@@ -90,7 +90,7 @@ def test_county_filter_and_township_labels(page):
     page.wait_for_function("window.coverplanMaps.map.county === '420325'")
     assert "county=420325" in page.url
     assert "county=420325" in page.locator("#lang-switch").get_attribute("href")
-    page.wait_for_timeout(600)  # let the zoom to the county finish
+    page.wait_for_function("!window.coverplanMaps.map.countyMoving")  # let the zoom to the county finish
     page.evaluate("() => { window.coverplanMaps.map.map.setZoom(10.5, {animate: false}); }")
     page.wait_for_function("document.querySelectorAll('.town-label').length > 0")
     labels = page.locator(".town-label span").all_inner_texts()
