@@ -116,3 +116,18 @@ def test_admin_page_lists_users_and_the_audit_log(page):
     page.wait_for_selector("#audit-table tbody tr.audit-user_added")
     rows = page.inner_text("#audit-table tbody")
     assert "user added" in rows and "login" in rows
+
+
+def test_a_reset_password_shows_under_the_users_table_not_in_the_new_user_card(page):
+    log_in(page, "boss", path="/admin?lang=zh")
+    page.wait_for_selector("#users-table tbody tr[data-name='guest']")
+    page.fill("#nu-name", "reset-probe")
+    page.click("#nu-submit")
+    page.wait_for_selector("#nu-result #onetime")
+    first = page.inner_text("#nu-result #onetime")
+    page.click("#users-table tbody tr[data-name='guest'] .u-reset")
+    page.wait_for_selector("#reset-result #onetime")
+    assert "guest" in page.inner_text("#reset-result")
+    assert page.inner_text("#reset-result #onetime") != first
+    assert page.is_hidden("#nu-result")  # the new account's password no longer beside it
+    assert page.locator("#onetime").count() == 1

@@ -29,9 +29,13 @@
     return options(codes, chosen || "", function (c) { return c ? countyLabel(c) : T("whole_city"); });
   }
 
-  function showPassword(name, pw) {
-    var box = $("nu-result");
+  // A new account's one-time password shows in the card that added it, a reset one's under the
+  // table it was reset in; only the latest shows (an older one beside it would be taken for it).
+  function showPassword(where, name, pw) {
+    ["nu-result", "reset-result"].forEach(function (id) { $(id).hidden = true; $(id).textContent = ""; });
+    var box = $(where);
     box.hidden = false;
+    box.classList.remove("auth-error");
     box.innerHTML = esc(T("admin_onetime")) + " <b>" + esc(name) + "</b>: <code id='onetime'>" + esc(pw) + "</code>";
   }
 
@@ -70,7 +74,7 @@
     } else if (b.classList.contains("u-disable")) {
       send(url, "PATCH", {disabled: b.dataset.disabled !== "1"}).then(done(T("admin_saved"))).catch(fail(st));
     } else if (b.classList.contains("u-reset")) {
-      send(url + "/reset", "POST").then(function (r) { showPassword(name, r.password); done(T("admin_reset_done"))(); })
+      send(url + "/reset", "POST").then(function (r) { showPassword("reset-result", name, r.password); done(T("admin_reset_done"))(); })
         .catch(fail(st));
     }
   });
@@ -78,7 +82,7 @@
   $("add-user").addEventListener("submit", function () {
     var body = {name: $("nu-name").value, role: $("nu-role").value, county: $("nu-county").value || null};
     send("/api/admin/users", "POST", body).then(function (r) {
-      showPassword(r.user.name, r.password);
+      showPassword("nu-result", r.user.name, r.password);
       $("nu-name").value = "";
       loadUsers(); loadAudit();
     }).catch(function (e) { $("nu-result").hidden = false; say($("nu-result"), (e && e.message) || "", true); });
