@@ -819,6 +819,7 @@ _STRINGS.update({
     "audit_proposal_renamed": ("修改方案名称/备注", "proposal renamed"),
     "audit_proposal_deleted": ("删除方案", "proposal deleted"),
     "audit_job_cancelled": ("取消计算", "job cancelled"),
+    "audit_refused": ("被拒绝的操作（超出权限）", "refused (beyond the account's rights)"),
 })
 
 # -- strings: hardening --

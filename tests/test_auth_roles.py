@@ -253,3 +253,30 @@ def test_header_and_page_rights_per_role(app):
     assert '"rights": ["view", "edit"]' in page and '"citywide": false' in page
     page = as_user(app, "boss").get("/proposals").data.decode()
     assert 'href="/admin"' in page
+
+
+def test_refusals_are_in_the_audit_log_with_their_reason(app, shiyan):
+    """A refused change (a viewer's, a county planner's in another county, a non-admin at the admin
+    API) is an audit line naming the request and the reason given, in the reader's language."""
+    other = facility_in(shiyan, ZHUSHAN)
+    before = len(audit(app, "refused"))
+    r = as_user(app, "fang").post("/api/data/edits", json={"action": "remove", "type": "cemetery", "id": other})
+    assert r.status_code == 403
+    assert as_user(app, "viewer").post("/api/proposals", json={}).status_code == 403
+    assert as_user(app, "city").get("/api/admin/users").status_code == 403
+    ok = as_user(app, "city").get("/api/proposals")  # allowed requests are not refusals
+    assert ok.status_code == 200
+    rows = audit(app, "refused")
+    assert len(rows) == before + 3
+    newest = {e["user"]: e for e in rows[:3]}
+    assert newest["fang"]["object"] == "POST /api/data/edits"
+    assert "竹山县" in newest["fang"]["detail"]["reason"]["zh"]
+    assert newest["viewer"]["object"] == "POST /api/proposals"
+    assert newest["city"]["object"] == "GET /api/admin/users"
+    boss = as_user(app, "boss")
+    for lang, words in (("zh", ("被拒绝的操作", "原因：", "竹山县")), ("en", ("refused", "reason: ", "Zhushan County"))):
+        listed = boss.get(f"/api/admin/audit?action=refused&lang={lang}").get_json()
+        line = next(x for x in listed["rows"] if x["user"] == "fang")
+        text = line["action_text"] + " " + line["detail_text"]
+        assert all(w in text for w in words), (lang, text)
+        assert "refused" in listed["actions"]

@@ -199,6 +199,9 @@ def create_app(config: dict | None = None) -> Flask:
     def coverplan_error(exc: CoverplanError):
         lang = getattr(g, "lang", "zh")
         status = status_of(exc)
+        if status == 403:  # beyond the account's rights: the administrator's audit log says who tried what
+            from web.auth import audit_refusal
+            audit_refusal(exc.message("en"), exc.message("zh"))
         if wants_json():
             return jsonify(exc.to_dict(lang)), status
         return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),

@@ -159,6 +159,8 @@ def _wants_json() -> bool:
 
 def _deny(status: int, code: str, en: str, zh: str):
     lang = getattr(g, "lang", None) or _lang()
+    if status == 403 and code != "PasswordChangeRequired":
+        audit_refusal(en, zh)
     if _wants_json():
         return jsonify({"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
                         "details": {"path": request.path}}), status
@@ -419,6 +421,16 @@ def audit(event: str, obj=None, /, **detail) -> None:
         log.exception("audit log write failed: %s %s", event, obj)
 
 
+def audit_refusal(en: str, zh: str) -> None:
+    """A logged-in account refused (403): the request and the reason it was given, so an
+    administrator sees who tried what beyond his rights (a viewer's edit, a county planner's
+    change in another county), not only what succeeded."""
+    u = getattr(g, "user", None)
+    if not current_app.config["AUTH_REQUIRED"] or u is None or u is LOCAL:
+        return
+    audit("refused", f"{request.method} {request.path}"[:200], reason={"zh": zh[:300], "en": en[:300]})
+
+
 # -- pages ---------------------------------------------------------------------------------------
 def _form_or_json() -> dict:
     """A form (the login and password pages) or a JSON object (the API); anything else, e.g.
@@ -674,6 +686,8 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
         elif key == "layer":
             parts.append(pick(("数据 ", "data ")) + layer(value))
+        elif key == "reason" and isinstance(value, dict):  # a refusal's message, in both languages
+            parts.append(pick(("原因：", "reason: ")) + str(value.get("en" if en else "zh") or ""))
         elif key == "rows":
             parts.append(f"{value} 行" if not en else f"{value} rows")
         elif key in PLAIN_WORDS:
