@@ -134,11 +134,20 @@ class FacilityType:
         return self.assumptions if lang == "en" or not self.assumptions_zh else self.assumptions_zh
 
     def standard_text(self, lang: str = "zh") -> str:
-        u = {"min": ("分钟", "min"), "m": ("米", "m")}[self.unit][lang == "en"]
+        """The service standard as the pages say distances: km from 1,000 m on (城镇 1公里 / 农村 3公里),
+        as every travel cost beside it is given (planner.i18n.cost_text)."""
+        en = lang == "en"
+
+        def one(v: float) -> str:
+            if self.unit == "m" and v >= 1000:
+                return f"{v / 1000:g} km" if en else f"{v / 1000:g}公里"
+            u = {"min": ("分钟", "min"), "m": ("米", "m")}[self.unit][en]
+            return f"{v:g} {u}" if en else f"{v:g}{u}"
+
         if self.standard_urban == self.standard_rural:
-            return f"{self.standard_rural:g} {u}"
-        return (f"urban {self.standard_urban:g} {u} / rural {self.standard_rural:g} {u}" if lang == "en"
-                else f"城镇 {self.standard_urban:g}{u} / 农村 {self.standard_rural:g}{u}")
+            return one(self.standard_rural)
+        return (f"urban {one(self.standard_urban)} / rural {one(self.standard_rural)}" if en
+                else f"城镇 {one(self.standard_urban)} / 农村 {one(self.standard_rural)}")
 
     def to_dict(self) -> dict:
         return {"key": self.key, "name_zh": self.name_zh, "name_en": self.name_en, "section": self.section,

@@ -80,3 +80,13 @@ def test_missing_fields_and_broken_toml(tmp_path):
     path.write_text("[types.y\n", encoding="utf-8")
     with pytest.raises(InputDataError):
         load_facility_types(path)
+
+
+def test_standard_text_gives_distances_in_km_as_the_pages_do():
+    types = load_facility_types()
+    assert types["day_care"].standard_text("zh") == "城镇 1公里 / 农村 3公里"
+    assert types["day_care"].standard_text("en") == "urban 1 km / rural 3 km"
+    assert types["meal_service"].standard_text("en") == "urban 1 km / rural 1.5 km"
+    assert types["charity_station"].standard_text("zh") == "3公里"
+    assert types["elderly_complex"].standard_text("zh") == "城镇 15分钟 / 农村 30分钟"
+    assert types["cemetery"].standard_text("en") == "30 min"
