@@ -151,7 +151,13 @@ SCIP_LSCP_OPTIONS = {**_SCIP_COVER_OPTIONS, "separating/aggregation/freq": -1}
 #: 6: 15.1 / 20.2 / 6.5 / 5.6 / 1.6 -> 14.8 / 16.8 / 6.5 / 5.3 / 1.6;
 #: clustered p = 40 seed 1 77.5 -> 57.4, seed 2 not proven in 120 s (bound
 #: 444,815) -> proven in 118 s (444,726).  The iteration limit alone: 63.4 s.
-SCIP_MCLP_OPTIONS: dict = {**_SCIP_COVER_OPTIONS, "presolving/maxrestarts": 1}
+#: No restart at all since 2026-12-04 (with the strong-branching limits the
+#: one restart no longer paid: a cold second root LP of 3.6 s, and the tree
+#: after it no smaller), SCIP alone on the reduced problems, s, one restart
+#: -> none: clustered p = 40 seed 1 44.5-47.7 -> 35.0-35.2, seed 2 93.9 ->
+#: 91.1; uniform p = 100 seeds 1, 2 11.6 / 13.0 -> 7.8 / 9.3; seeds 3, 4, 6
+#: unchanged (no restart there).
+SCIP_MCLP_OPTIONS: dict = {**_SCIP_COVER_OPTIONS, "presolving/maxrestarts": 0}
 #: With "auto", an MCLP MIP goes to SCIP from this many columns (sites and
 #: covered-row columns after the reductions), smaller ones to HiGHS.  HiGHS
 #: was faster on the 2,000 x 500 instances of bench/solve.py (at most 2,077
