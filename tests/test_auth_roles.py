@@ -280,3 +280,18 @@ def test_refusals_are_in_the_audit_log_with_their_reason(app, shiyan):
         text = line["action_text"] + " " + line["detail_text"]
         assert all(w in text for w in words), (lang, text)
         assert "refused" in listed["actions"]
+
+
+def test_the_map_popup_names_who_made_an_edit(app, shiyan):
+    mine = facility_in(shiyan, FANG)
+    fang = as_user(app, "fang")
+    r = fang.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": mine, "name": "房县公墓（再改）"})
+    assert r.status_code == 200, r.data
+    for lang, words in (("zh", "操作人 fang"), ("en", ", by fang")):
+        layers = fang.get(f"/api/coverage/cemetery/layers?lang={lang}").get_json()
+        row = next(f["properties"] for f in layers["facilities"]["features"] if f["properties"]["id"] == mine)
+        assert words in row["source_text"], row["source_text"]
+        assert str(row["source_version"]) in row["source_text"]
+        # the facility list says the same
+        listed = fang.get(f"/api/facilities?type=cemetery&lang={lang}&q={mine}").get_json()
+        assert any(words in str(x) for x in listed.get("rows", listed.get("features", []))), listed

@@ -107,15 +107,12 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
 def _authors() -> dict[int, str]:
     """Data version -> who made it, as the versions list names him (empty outside a request, on a server
     without versions, or where no account was signed in: the open server's placeholder names nobody)."""
-    from web.data import ANONYMOUS_AUTHOR
     try:
         from web.extensions import ext
-        store = ext().get("datasets")
-    except RuntimeError:  # outside a request
+        service = ext()["service"]
+    except (RuntimeError, KeyError):  # outside a request
         return {}
-    if store is None:
-        return {}
-    return {v.version: v.author for v in store.versions() if v.author and v.author != ANONYMOUS_AUTHOR}
+    return service.version_authors()
 
 
 def _source_texts(region, rows_df: pd.DataFrame, lang: str) -> list:

@@ -99,6 +99,17 @@ class Service:
                 self._cache[key] = compute()
         return self._cache[key]
 
+    def version_authors(self) -> dict[int, str]:
+        """Data version -> who made it, as the versions list names him; empty on a server without
+        versions, and nobody for the open server's placeholder. Once per data version (each
+        facility list and coverage map asked the store for every version)."""
+        if self.datasets is None:
+            return {}
+        from web.data import ANONYMOUS_AUTHOR
+
+        return self.cached(("version_authors",), lambda: {
+            v.version: v.author for v in self.datasets.versions() if v.author and v.author != ANONYMOUS_AUTHOR})
+
     def proposal_layers(self, pid: str, lang: str, compute) -> dict:
         """A saved proposal's map layers, kept for the last few proposals viewed.
 
@@ -415,14 +426,14 @@ class Service:
         if checklist is None:
             checklist = checklist_from_coverage(r, cov)
         cl = checklist.set_index("township_code")
-        t = r.townships[["code", "name", "county_code", "county_name", "aged_60", "geometry"]].copy()
-        t.insert(4, "county_name_en", county_names_en(r.counties).reindex(t["county_code"]).values)
+        towns = r.townships[["code", "name", "county_code", "county_name", "aged_60", "geometry"]].copy()
+        towns.insert(4, "county_name_en", county_names_en(r.counties).reindex(towns["county_code"]).values)
         for col in ("units", "covered_units", "weight", "covered_weight", "covered_share", "facilities"):
-            t[col] = bt[col].reindex(t.index) if col in bt else None
-        t["covered_share"] = t["covered_share"].where(t["units"].fillna(0) > 0, None)
-        t["status"] = cl["status"].reindex(t.index)
-        t["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(t.index)
-        town_fc = layers.feature_collection(t, list(t.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
+            towns[col] = bt[col].reindex(towns.index) if col in bt else None
+        towns["covered_share"] = towns["covered_share"].where(towns["units"].fillna(0) > 0, None)
+        towns["status"] = cl["status"].reindex(towns.index)
+        towns["reason"] = cl[f"reason_{'en' if lang == 'en' else 'zh'}"].reindex(towns.index)
+        town_fc = layers.feature_collection(towns, list(towns.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
         u = cov.units
         names_en = self.place_names_en()
         unit_fc = layers.feature_collection(
@@ -468,7 +479,12 @@ class Service:
             f["source_version"] = pd.Series(versions, index=f.index, dtype=object)
             f["source_edited"] = pd.Series([bool(e) if o else None for o, e in zip(own, edited)],
                                            index=f.index, dtype=object)
-            f["source_text"] = pd.Series([source_text(lang, fl, v, bool(e), bool(s)) if o else None
+            authors = self.version_authors()  # who made the version, as the facility list says it
+
+            def credited(text, v):
+                return t("fac_src_author", lang, text=text, author=authors[v]) if authors.get(v) else text
+
+            f["source_text"] = pd.Series([credited(source_text(lang, fl, v, bool(e), bool(s)), v) if o else None
                                           for o, fl, v, e, s in zip(own, came_in, versions, edited, sample)],
                                          index=f.index, dtype=object)
             extra += ["source_file", "source_version", "source_edited", "source_text"]
