@@ -741,6 +741,14 @@ def share_text(share) -> str:
     return text
 
 
+def with_unit(label: str, unit: str | None, lang: str = "zh") -> str:
+    """A label with what it counts or measures after it: 平均出行成本（分钟）/ Mean cost (min);
+    the label alone without a unit. One place for the bracket every table, chart and export uses."""
+    if not unit:
+        return label
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+
+
 def cost_text(value, unit: str, lang: str = "zh") -> str:
     """A travel cost for people: minutes as is, distances in km past 1,000 m."""
     if value is None:

@@ -32,7 +32,7 @@ from jinja2 import Template
 from planner import palette
 from planner.checklist import checklist_from_coverage
 from planner.coverage import county_names_en, place_names_en
-from planner.i18n import cost_text, share_text, t
+from planner.i18n import cost_text, share_text, t, with_unit
 from planner.maplayers import service_area_layer
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
@@ -125,13 +125,11 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     if kind == "upgrade":
         bs, as_ = _num(b, "served"), _num(a, "served")
         ch = ("" if bs is None or as_ is None else f"{as_ - bs:+,.0f}")
-        def counted(label: str) -> str:
-            return label if not who else f"{label}（{who}）" if lang == "zh" else f"{label} ({who})"
         return [
-            _row(counted(t("capw_served", lang)), _people(bs), _people(as_), ch, (as_ > bs) if ch else None),
+            _row(with_unit(t("capw_served", lang), who, lang), _people(bs), _people(as_), ch, (as_ > bs) if ch else None),
             _row(t("capw_served_share", lang), share_text(_num(b, "served_share")), share_text(_num(a, "served_share")),
                  *delta_pt(_num(b, "served_share"), _num(a, "served_share"))),
-            _row(counted(t("capw_demand", lang)), _people(_num(b, "demand")), _people(_num(a, "demand"))),
+            _row(with_unit(t("capw_demand", lang), who, lang), _people(_num(b, "demand")), _people(_num(a, "demand"))),
         ]
     bq = _num(b.get("cost_quantiles") or {}, "p90")
     aq = _num(a.get("cost_quantiles") or {}, "p90")

@@ -281,7 +281,7 @@ def test_proposal_lifecycle(client, shiyan):
         assert "Added covered people aged 60+" in client.get(url).get_data(as_text=True), url
     assert "方案" in table[0][0] and "分钟" in table[0][0]  # name, parameters with units, date
     assert table[1][0] == "优先序" and [r[0] for r in table[2:]] == ["1", "2", "3", "4"]
-    assert any(h.endswith("(分钟)") for h in table[1])
+    assert any(h.endswith("（分钟）") for h in table[1])
     from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(client.get(f"/api/proposals/{pid}.xlsx").data)).active
     assert ws.max_row == 6

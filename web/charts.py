@@ -20,7 +20,7 @@ import numpy as np
 from flask import Blueprint, Response, g, request
 
 from planner import palette
-from planner.i18n import t
+from planner.i18n import t, with_unit
 from web.errors import bad_param
 from web.extensions import ext
 
@@ -230,10 +230,6 @@ def _standards(std: dict | None) -> list[tuple[str, float]]:
     return [("standard", v) for v in (rural or urban,) if v]
 
 
-def _with_unit(label: str, unit: str, lang: str) -> str:
-    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
-
-
 def costs_chart_data(rec: dict, lang: str) -> dict:
     """JSON for the browser's before/after travel-cost histogram of a saved proposal."""
     from web.proposals import cost_arrays
@@ -246,7 +242,7 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
     return {
         "proposal": rec["id"], "lang": lang, "unit": "km" if unit == "m" else "min", "unit_label": u,
         "title": t("cost_distribution", lang),
-        "x_label": _with_unit(t("cost", lang), u, lang), "y_label": t("weight", lang),
+        "x_label": with_unit(t("cost", lang), u, lang), "y_label": t("weight", lang),
         "edges": [_finite(round(e / scale, 4)) for e in h["edges"]],
         "before": [_finite(round(c, 3)) for c in h["before"]],
         "after": [_finite(round(c, 3)) for c in h["after"]],
@@ -255,7 +251,7 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
         "standards": [{"value": _finite(v / scale), "label": t(k, lang)} for k, v in standards],
         "unreachable_before": _finite(h["unreachable_before"]),
         "unreachable_after": _finite(h["unreachable_after"]),
-        "unreachable_label": _with_unit(t("unreachable_weight", lang), who, lang) if who else t("unreachable_weight", lang),
+        "unreachable_label": with_unit(t("unreachable_weight", lang), who, lang),
         "is_estimate": bool(rec["summary"].get("is_estimate")),
     }
 
@@ -316,7 +312,7 @@ def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, s
     for k, (key, value) in enumerate(standards):
         ax.axvline(value / scale, color="#333", linestyle="--", linewidth=1)
         ax.text(value / scale, top * (0.95 - 0.08 * k), " " + t(key, lang), fontsize=8.5, va="top")
-    ax.set_xlabel(_with_unit(t("cost", lang), u, lang))
+    ax.set_xlabel(with_unit(t("cost", lang), u, lang))
     ax.set_ylabel(t("weight", lang))
     ax.set_title(title, fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=9)

@@ -15,7 +15,7 @@ from flask import Response
 
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
-from planner.i18n import share_text, t
+from planner.i18n import share_text, t, with_unit
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [
@@ -165,13 +165,11 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
 
     def head(key: str, label: str) -> str:
         if unit and key in COST_KEYS:
-            return f"{t(label, lang)} ({unit})"
+            return with_unit(t(label, lang), unit, lang)
         u = type_unit.get(key)
-        if not u:
-            return t(label, lang)
-        if key in UNIT_NAMED:
+        if u and key in UNIT_NAMED:
             return t(UNIT_NAMED[key], lang, unit=u)
-        return f"{t(label, lang)}（{u}）" if lang == "zh" else f"{t(label, lang)} ({u})"
+        return with_unit(t(label, lang), u, lang)
     header = [safe_text(head(key, label)) for key, label in columns]
     body = [[_cell(k, r.get(k), lang, fmt) for k, _ in columns] for r in rows]
     title = safe_text(title) if title else None
