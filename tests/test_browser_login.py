@@ -131,3 +131,4 @@ def test_a_reset_password_shows_under_the_users_table_not_in_the_new_user_card(p
     assert page.inner_text("#reset-result #onetime") != first
     assert page.is_hidden("#nu-result")  # the new account's password no longer beside it
     assert page.locator("#onetime").count() == 1
+    assert page.inner_text("#users-status") == "已重置密码：guest"

@@ -67,7 +67,7 @@
     if (!b) return;
     var tr = b.closest("tr"), name = tr.dataset.name, url = "/api/admin/users/" + encodeURIComponent(name);
     var st = $("users-status");
-    var done = function (text) { return function () { say(st, text + "：" + name); loadUsers(); loadAudit(); }; };
+    var done = function (text) { return function () { say(st, text + (CP.C.lang === "en" ? ": " : "：") + name); loadUsers(); loadAudit(); }; };
     if (b.classList.contains("u-save")) {
       send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
         .then(done(T("admin_saved"))).catch(fail(st));
