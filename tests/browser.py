@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-__all__ = ["server", "browser", "page", "wait_map", "poll_js", "layer_count", "click_map_at", "layer_point",
+__all__ = ["server", "browser", "page", "proposal_id", "wait_map", "poll_js", "layer_count", "click_map_at", "layer_point",
            "CHROMIUM", "ARTIFACTS", "ARGS"]
 
 CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
@@ -46,6 +46,15 @@ def server(tmp_path_factory):
     yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
     srv.close()
     app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture(scope="module")
+def proposal_id(server):
+    """A saved proposal on the module's server: 3 township complexes by MCLP."""
+    resp = server.app.test_client().post("/api/proposals?wait=60",
+                                         json={"type": "elderly_complex", "model": "mclp", "p": 3})
+    assert resp.status_code == 201, resp.data[:300]
+    return resp.get_json()["proposal"]["id"]
 
 
 @pytest.fixture(scope="module")

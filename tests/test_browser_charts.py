@@ -63,14 +63,6 @@ def test_overview_county_chart_follows_the_type(page):
     assert "cemetery" in page.get_attribute("#county-chart-png", "href")
 
 
-@pytest.fixture(scope="module")
-def proposal_id(server):
-    resp = server.app.test_client().post("/api/proposals?wait=60",
-                                       json={"type": "elderly_complex", "model": "mclp", "p": 3})
-    assert resp.status_code == 201, resp.data[:300]
-    return resp.get_json()["proposal"]["id"]
-
-
 @pytest.mark.parametrize("lang, unit", [("zh", "分钟"), ("en", "min")])
 def test_proposal_cost_histogram_is_drawn(page, proposal_id, lang, unit):
     page.goto(page.base + f"/proposals/{proposal_id}?lang={lang}")

@@ -83,14 +83,6 @@ def test_a_figure_inside_a_light_bar_is_dark(page):
 
 
 # -- 7. the before/after table's metric names stay readable -------------------------------------
-@pytest.fixture(scope="module")
-def proposal_id(server):
-    resp = server.app.test_client().post("/api/proposals?wait=60",
-                                         json={"type": "elderly_complex", "model": "mclp", "p": 3})
-    assert resp.status_code == 201, resp.data[:300]
-    return resp.get_json()["proposal"]["id"]
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1366, 1100])
 @pytest.mark.parametrize("lang", ["zh", "en"])
