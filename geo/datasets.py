@@ -59,7 +59,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.errors import CoverplanError, InputDataError, NotFoundError
+from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
 
@@ -741,7 +741,8 @@ class DatasetStore:
         return current
 
     def commit_layer(self, layer: str, gdf, *, source_path: str | Path | None = None,
-                     author: str | None = None, note: str = "", kind: str = "import") -> int:
+                     author: str | None = None, note: str = "", kind: str = "import",
+                     base: int | None = None) -> int:
         """Make a new version: the current layers with ``layer`` replaced; return its number.
 
         Parameters
@@ -766,6 +767,11 @@ class DatasetStore:
             Free text shown in the history.
         kind : {"import", "edit"}
             Import of a file or an edit (``rollback`` has its own method).
+        base : int, optional
+            The version ``gdf`` was made from (an edit reads the layer, changes it and writes it
+            back): when another version has become current meanwhile, nothing is written, so a
+            second server process's edit is never silently dropped. None: no check (an import
+            replaces the layer whatever came before).
 
         Returns
         -------
@@ -777,6 +783,8 @@ class DatasetStore:
         InputDataError
             Unknown layer, missing columns, ids clashing with another type's.
             Nothing is written then.
+        DataChanged
+            ``base`` is given and is no longer the current version. Nothing is written.
         """
         if kind not in ("import", "edit"):
             raise InputDataError(f"Unknown kind '{kind}' (import or edit).", f"未知的版本类型“{kind}”（import 或 edit）。")
@@ -791,6 +799,8 @@ class DatasetStore:
         author = author or os_user()
         with self._write() as con:  # the write lock is held from the first file to the last row
             parent, refs = self._usable(con, None)
+            if base is not None and parent != int(base):
+                raise DataChanged(int(base), parent)
             frames = self._build(refs, changes, src.name if src else None)
             tmp = self.root / f".tmp-{uuid.uuid4().hex}"
             final: Path | None = None

@@ -64,6 +64,19 @@ class NotFoundError(CoverplanError):
     """A saved object (proposal, job) that does not exist."""
 
 
+class DataChanged(CoverplanError):
+    """A change was prepared on one data version and another became current meanwhile (another
+    process's edit or import): nothing is written, the caller reloads and makes it again."""
+
+    def __init__(self, base: int, current: int) -> None:
+        super().__init__(
+            f"The data changed while this change was being made: it was prepared on data version {base}, "
+            f"and version {current} is now current. Nothing was saved.",
+            f"在提交这项修改期间数据已被他人更新：修改基于数据版本 {base}，当前已是版本 {current}。本次修改未保存。",
+            hint_en="Reload the page to see the current data and make the change again.",
+            hint_zh="请刷新页面查看最新数据后重新修改。", details={"base": base, "current": current})
+
+
 class Cancelled(CoverplanError):
     """The caller asked a long computation to stop (a web job's cancel)."""
 

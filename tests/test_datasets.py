@@ -366,3 +366,19 @@ def test_unchanged_by_tells_the_same_data_from_a_change(store):
     assert store.unchanged_by("facilities:day_care", reg.iloc[:19]) is None
     assert store.unchanged_by("no-such-layer", reg) is None            # the commit says what is wrong
     assert store.current().version == v                               # asking writes nothing
+
+
+def test_an_edit_built_on_an_older_version_is_refused_and_writes_nothing(store):
+    """Two server processes editing at once: the one that commits second built its layer on a
+    version that is no longer current; it is refused (DataChanged), not written over the first."""
+    from geo.errors import DataChanged
+
+    reg = day_care(store)
+    store.commit_layer("facilities:day_care", reg.iloc[:30], kind="edit", base=0)   # base 0: the embedded default
+    with pytest.raises(DataChanged) as err:
+        store.commit_layer("facilities:day_care", reg.iloc[:10], kind="edit", base=0)
+    assert err.value.details == {"base": 0, "current": 1}
+    assert "版本 1" in err.value.message("zh") and "Reload" in err.value.message("en")
+    assert [v.version for v in store.versions()] == [0, 1] and store.current().version == 1
+    assert len(day_care(store)) == 30
+    assert store.commit_layer("facilities:day_care", reg.iloc[:10], kind="edit", base=1) == 2

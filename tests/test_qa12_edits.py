@@ -74,3 +74,30 @@ def test_edits_sent_at_once_are_all_kept(app, shiyan):
     assert sorted(r["name"] for r in rows) == sorted(f"并发{i}" for i in range(len(pts)))
     assert len({r["id"] for r in rows}) == len(pts)
     assert sorted(a["version"] for _, a in answers) == list(range(1, len(pts) + 1))
+
+
+def test_an_edit_crossed_by_another_processs_commit_is_a_409_and_loses_nothing(app, shiyan, monkeypatch):
+    """The edit lock is per process: a second server process may commit between this edit's read of
+    the layer and its write. The store then refuses the write (409, both languages), the other
+    process's version stays current, and the planner is told to reload."""
+    c = app.test_client()
+    p = _points(shiyan, "420322", 1)[0]
+    store = app.extensions["coverplan"]["datasets"]
+    real = store.commit_layer
+    other = {}
+
+    def crossed(layer, gdf, **kw):  # another process commits first, then this edit's write arrives
+        other["version"] = real("facilities:cemetery", shiyan.facilities[shiyan.facilities["facility_type"] == "cemetery"]
+                                .iloc[:5].reset_index(drop=True), kind="edit", author="other-process")
+        return real(layer, gdf, **kw)
+
+    monkeypatch.setattr(store, "commit_layer", crossed)
+    r = c.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "并发新增", "lon": p.x, "lat": p.y})
+    assert r.status_code == 409, r.get_json()
+    body = r.get_json()
+    assert body["error"] == "DataChanged" and "刷新" in body["message_zh"] and "Reload" in body["message_en"]
+    monkeypatch.setattr(store, "commit_layer", real)
+    assert store.current().version == other["version"]          # the other process's edit stays
+    assert not c.get("/api/facilities?type=day_care&q=并发新增").get_json()["rows"]  # nothing half-written
+    again = c.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "并发新增", "lon": p.x, "lat": p.y})
+    assert again.status_code == 200 and again.get_json()["version"] == other["version"] + 1

@@ -971,6 +971,10 @@ def edit():
     """
     body = json_object()
     with _EDIT_LOCK:
+        # the version this edit builds on, read under the lock (an edit just before in this process
+        # may have made a new one since the request began); commit_layer refuses it if another
+        # process has committed meanwhile
+        g.pop("_cp_data_version", None)
         return _edit(body)
 
 
@@ -1077,7 +1081,8 @@ def _edit(body: dict):
         layer.loc[ids == fid, "edited_on_map"] = True
     gdf = gpd.GeoDataFrame(layer.reset_index(drop=True), geometry="geometry", crs=geo_settings.STORAGE_CRS)
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
-    version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit")
+    version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit",
+                                    base=_svc().version())
     auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
 
@@ -1182,7 +1187,8 @@ def _mark(ft, body: dict, note: str):
     auth.require_candidate_county(_svc().region, ft, cid)
     table, _, text = changed_marks(_svc().region, ft, cid, mark, all_types=all_types, note=note)
     full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
-    version = _store().commit_layer(MARKS, table, author=_author(), note=full_note, kind="edit")
+    version = _store().commit_layer(MARKS, table, author=_author(), note=full_note, kind="edit",
+                                    base=_svc().version())
     auth.audit("edit", cid, action="mark", mark=mark, type=ft.key, version=version)
     return jsonify({"version": version, "action": "mark", "type": ft.key, "candidate_id": cid, "mark": mark,
                     "scope": "all" if all_types else "type"})
@@ -1218,7 +1224,8 @@ def _site(ft, body: dict, action: str, note: str):
     sites, sid, text = changed_sites(region, action, site_id=sid, name=name or "", lon=lon, lat=lat,
                                      type_key="*" if all_types else ft.key, note=note, number=_next_number())
     full_note = f"{text['zh']} / {text['en']}" + (f"：{note}" if note else "")
-    version = _store().commit_layer(SITES, sites, author=_author(), note=full_note, kind="edit")
+    version = _store().commit_layer(SITES, sites, author=_author(), note=full_note, kind="edit",
+                                    base=_svc().version())
     auth.audit("edit", sid, action=f"{action}_site", type=ft.key, version=version)
     return jsonify({"version": version, "action": f"{action}_site", "type": ft.key, "id": sid})
 

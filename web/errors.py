@@ -8,7 +8,7 @@ read them through :func:`status_of`.
 """
 from __future__ import annotations
 
-from geo.errors import (Cancelled, CoverplanError, InfeasibleError, InputDataError, NotFoundError,
+from geo.errors import (Cancelled, CoverplanError, DataChanged, InfeasibleError, InputDataError, NotFoundError,
                         UnknownRegionError, UnknownTypeError)
 
 
@@ -48,6 +48,7 @@ STATUS: tuple[tuple[type[CoverplanError], int], ...] = (
     (ServerBusy, 503),
     (Forbidden, 403),
     (Cancelled, 409),
+    (DataChanged, 409),
     (InfeasibleError, 422),
     (UnknownRegionError, 404),
     (UnknownTypeError, 404),
