@@ -19,11 +19,8 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture(scope="module")
-def pid(server):
-    r = server.app.test_client().post("/api/proposals?wait=90",
-                                      json={"type": "elderly_complex", "model": "mclp", "p": 3})
-    assert r.status_code == 201, r.data[:300]
-    return r.get_json()["proposal"]["id"]
+def pid(proposal_id):  # (tests/browser.py makes it)
+    return proposal_id
 
 
 def main_pages(pid: str) -> list[str]:
