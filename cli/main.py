@@ -15,6 +15,7 @@ import sys
 from cli import analysis, backup, data, region, serve, solve, travel, users
 from cli import capacity as capacity_command
 from cli import map as map_command
+from cli.lang import ChineseHelpFormatter, h, help_lang, lang
 from cli.output import out_error
 from geo import settings
 from geo.errors import CoverplanError
@@ -22,9 +23,6 @@ from geo.errors import CoverplanError
 #: Command-group modules, in the order shown by --help.
 GROUPS = [region, data, travel, solve, analysis, capacity_command, map_command, serve, users, backup]
 
-
-#: The language of argparse's own errors (set by main() from --lang before parsing).
-_ERROR_LANG = [settings.LANG]
 
 #: argparse's usual errors (Python's wording) and their Chinese: a planner running the Chinese CLI
 #: reads what is wrong without English. Anything not listed stays as argparse words it.
@@ -68,7 +66,8 @@ def _choices(text: str) -> str:
 
 
 def _argv_lang(argv: list[str]) -> str:
-    """--lang as given on the command line (argparse has not read it yet when an error comes)."""
+    """--lang as given on the command line, read before parsing: the parser is built in it, so its help
+    and usage errors speak it (argparse has not read --lang yet when it prints them)."""
     for i, a in enumerate(argv):
         if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
             return argv[i + 1]
@@ -82,6 +81,12 @@ class _Subcommands(argparse._SubParsersAction):
     with parse_known_args and hands what it did not know back to the top-level parser, whose error then
     shows `coverplan`'s usage, not the usage of the command the option was given to."""
 
+    def add_parser(self, name, **kwargs):
+        # a subcommand's --help starts with the line its parent lists it with
+        if "help" in kwargs:
+            kwargs.setdefault("description", kwargs["help"])
+        return super().add_parser(name, **kwargs)
+
     def __call__(self, parser, namespace, values, option_string=None):
         super().__call__(parser, namespace, values, option_string)
         unknown = vars(namespace).pop(argparse._UNRECOGNIZED_ARGS_ATTR, None)
@@ -90,11 +95,21 @@ class _Subcommands(argparse._SubParsersAction):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with its usage errors in Chinese when the CLI speaks Chinese (subcommands inherit it)."""
+    """argparse with its help and usage errors in Chinese when the CLI speaks Chinese (subcommands inherit
+    it): the language is the one the parser is built in (cli.lang.help_lang), kept by each parser."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        self._lang = lang()
+        if self._lang == "zh":
+            kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
         self.register("action", "parsers", _Subcommands)
+        if self._lang == "zh":  # argparse's own headings (its -h line is ours, below)
+            self._positionals.title = "位置参数"
+            self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help",
+                              help=h("显示此帮助信息并退出", "show this help message and exit"))
 
     def parse_known_args(self, args=None, namespace=None):
         self._argv = list(sys.argv[1:] if args is None else args)
@@ -118,31 +133,32 @@ class Parser(argparse.ArgumentParser):
         # `coverplan --bogus`: argparse stops at the missing subcommand and never names --bogus
         if message.startswith("the following arguments are required") and (unknown := self._unknown_options()):
             message = "unrecognized arguments: " + " ".join(unknown)
-        if _ERROR_LANG[0] != "zh":
+        if self._lang != "zh":
             return super().error(message)
         for pattern, words in _ZH_ERRORS:
             if m := pattern.match(message):
                 message = words(m)
                 break
-        usage = self.format_usage().replace("usage:", "用法：", 1)
-        self.exit(2, f"{usage}{self.prog}：错误：{message}\n")
+        self.exit(2, f"{self.format_usage()}{self.prog}：错误：{message}\n")  # format_usage: 用法：...
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="coverplan",
-        description="十堰市民政设施覆盖规划 / facility coverage planner for Shiyan")
-    parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
-                        help="message language (default from COVERPLAN_LANG, else zh)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for group in GROUPS:
-        group.register(sub)
+def build_parser(language: str | None = None) -> argparse.ArgumentParser:
+    """The `coverplan` parser with its help and usage errors in ``language`` (default settings.LANG)."""
+    with help_lang(language or settings.LANG):
+        parser = Parser(prog="coverplan", description=h("十堰市民政设施覆盖规划", "facility coverage planner for Shiyan"))
+        parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
+                            help=h("提示信息的语言（默认取 COVERPLAN_LANG，未设置则为 zh）",
+                                   "message language (default from COVERPLAN_LANG, else zh)"))
+        sub = parser.add_subparsers(dest="command", required=True)
+        for group in GROUPS:
+            group.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    _ERROR_LANG[0] = _argv_lang(sys.argv[1:] if argv is None else list(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # the language is read from argv before the parser is built: help and usage errors speak it
+    parser = build_parser(_argv_lang(argv))
     args = parser.parse_args(argv)
     try:
         out = getattr(args, "out", None)

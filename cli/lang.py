@@ -1,0 +1,106 @@
+"""The language of the CLI's help: ``h("中文", "English")`` gives the text in the language of this run.
+
+main() builds the parser for the language given on the command line (``--lang``, else COVERPLAN_LANG,
+else zh) inside :func:`help_lang`; the command modules' ``register(subparsers)`` write every help text
+as ``h(zh, en)``, read while the parser is built. The language is set only for that build and put back
+after it, so a run never leaves its language to the next one (tests call main() many times in one
+process with different --lang).
+
+argparse's own words (``usage:``, the ``positional arguments`` / ``options`` headings, the -h line)
+are put in Chinese by :class:`ChineseHelpFormatter` and by cli.main.Parser, per parser, without
+touching the argparse module.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+
+from geo import settings
+
+#: The language help texts are read in (a list: one mutable cell; None = settings.LANG).
+_LANG: list[str | None] = [None]
+
+
+def lang() -> str:
+    """The language of the parser being built (settings.LANG outside a build)."""
+    return _LANG[0] or settings.LANG
+
+
+def h(zh: str, en: str) -> str:
+    """The help text in the language of the parser being built."""
+    return zh if lang() == "zh" else en
+
+
+@contextlib.contextmanager
+def help_lang(language: str):
+    """Help texts read inside the block are in ``language``; the previous language is put back after."""
+    before = _LANG[0]
+    _LANG[0] = language
+    try:
+        yield
+    finally:
+        _LANG[0] = before
+
+
+#: Full-width punctuation that must not begin a line.
+_NO_LINE_START = set("，。、；：！？）】》」』”’")
+#: A wide (CJK) character, or a run of narrow non-space characters, each with the spaces after it.
+_TOKENS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uf900-\ufaff"
+                     r"\ufe30-\ufe4f\uff00-\uffef]+\s*")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns: a Chinese character takes two columns and
+    a line may break between any two of them (argparse counts characters and breaks at spaces only)."""
+    from cli.output import columns
+
+    lines, line = [], ""
+    for token in _TOKENS.findall(" ".join(text.split())):
+        if line and columns(line + token.rstrip()) > width and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with 用法： for ``usage:``, full-width colons after the headings and lines wrapped
+    by terminal columns."""
+
+    #: as the Chinese usage errors have always begun (cli.main.Parser.error)
+    USAGE = "用法： "
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._headings: set[str] = set()
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, self.USAGE if prefix is None else prefix)
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        from cli.output import columns
+
+        text = super()._format_usage(usage, actions, groups, prefix)
+        # argparse indents the usage's further lines by the prefix's characters: 用法 takes two columns each
+        extra = columns(prefix) - len(prefix) if prefix else 0
+        return re.sub(r"\n(?= )", "\n" + " " * extra, text) if extra > 0 else text
+
+    def start_section(self, heading):
+        if heading:
+            self._headings.add(heading)
+        super().start_section(heading)
+
+    def format_help(self):
+        text = super().format_help()
+        for heading in self._headings:  # "选项:" -> "选项："
+            text = re.sub(rf"^( *{re.escape(heading)}):$", lambda m: m[1] + "：", text, flags=re.M)
+        return text
+
+    def _split_lines(self, text, width):
+        return wrap(text, width)
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
