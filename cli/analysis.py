@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from cli.lang import h
 from cli.output import cell, columns, county_namer, print_json, progress, solver_line
 from geo import settings
 
@@ -14,48 +15,60 @@ COORDS = ("wgs84", "gcj02", "bd09", "auto", "cgcs2000")
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
     p.add_argument("--region", default=settings.DEFAULT_REGION)
-    p.add_argument("--type", required=type_required, help="facility type key, e.g. elderly_complex")
-    p.add_argument("--facilities", help="your register of existing facilities (.csv/.xlsx/.xls/.geojson/"
-                                        ".zip Shapefile/.gpkg/.kml/.kmz); rows without a type take --type")
+    p.add_argument("--type", required=type_required,
+                   help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
+    p.add_argument("--facilities",
+                   help=h("本单位现有设施名录（.csv/.xlsx/.xls/.geojson/.zip Shapefile/.gpkg/.kml/.kmz）；"
+                          "未填类型的行按 --type 计",
+                          "your register of existing facilities (.csv/.xlsx/.xls/.geojson/"
+                          ".zip Shapefile/.gpkg/.kml/.kmz); rows without a type take --type"))
     p.add_argument("--coords", default="wgs84", choices=list(COORDS),
-                   help="datum of the register's coordinates (auto: read as WGS84, suggest a conversion)")
+                   help=h("名录坐标的坐标系（auto：按 WGS84 读取，并提示可能的转换）",
+                          "datum of the register's coordinates (auto: read as WGS84, suggest a conversion)"))
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
-    p.add_argument("--network", help="road network for --mode network (.graphml, .osm or .osm.pbf)")
+    p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
+                                       "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     p.add_argument("--json", action="store_true")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("coverage", help="覆盖分析 / coverage of a facility type")
+    p = sub.add_parser("coverage", help=h("覆盖分析：某类设施的覆盖情况", "coverage of a facility type"))
     _common(p)
-    p.add_argument("--out", help="write the per-unit table (.csv or .xlsx)")
+    p.add_argument("--out", help=h("写出各单元明细表（.csv 或 .xlsx）", "write the per-unit table (.csv or .xlsx)"))
     p.set_defaults(func=_coverage)
 
-    p = sub.add_parser("check-townships", help="乡镇全覆盖核查 / per-township checklist")
+    p = sub.add_parser("check-townships", help=h("乡镇全覆盖核查：逐个乡镇（街道）的清单", "per-township checklist"))
     _common(p, type_required=False)
-    p.add_argument("--county", help="only this county: code or name (e.g. 420381 or 丹江口市)")
+    p.add_argument("--county", help=h("只看此县区：代码或名称（如 420381 或 丹江口市）",
+                                      "only this county: code or name (e.g. 420381 or 丹江口市)"))
     p.add_argument("--status", choices=["met", "not_met", "na"])
-    p.add_argument("--out", help="write the checklist (.csv or .xlsx)")
+    p.add_argument("--out", help=h("写出核查清单（.csv 或 .xlsx）", "write the checklist (.csv or .xlsx)"))
     p.set_defaults(func=_check)
 
-    p = sub.add_parser("targets", help="规划目标 / the plan's targets, now and after proposals")
+    p = sub.add_parser("targets", help=h("规划目标：现状及实施方案后的进度", "the plan's targets, now and after proposals"))
     p.add_argument("--region", default=settings.DEFAULT_REGION)
-    p.add_argument("--proposal", action="append", default=[], help="proposal GeoJSON (repeatable)")
+    p.add_argument("--proposal", action="append", default=[],
+                   help=h("选址方案 GeoJSON（可重复给出）", "proposal GeoJSON (repeatable)"))
     p.add_argument("--facilities")
     p.add_argument("--coords", default="wgs84", choices=list(COORDS))
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
-                   help="measure the coverage targets on the estimate or on --network")
-    p.add_argument("--network", help="road network for --mode network (.graphml, .osm or .osm.pbf)")
+                   help=h("覆盖类目标按估算还是按 --network 路网计算",
+                          "measure the coverage targets on the estimate or on --network"))
+    p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
+                                       "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_targets)
 
-    p = sub.add_parser("propose", help="选址方案 / propose new sites")
+    p = sub.add_parser("propose", help=h("选址方案：提出新建站点", "propose new sites"))
     _common(p)
     p.add_argument("--model", default="auto", choices=["auto", "mclp", "lscp", "pmedian", "pcenter"])
-    p.add_argument("--p", type=int, help="number of new sites (mclp, pmedian, pcenter)")
-    p.add_argument("--standard", type=float, help="service standard in the type's unit (min or m)")
+    p.add_argument("--p", type=int,
+                   help=h("新建站点数（mclp、pmedian、pcenter）", "number of new sites (mclp, pmedian, pcenter)"))
+    p.add_argument("--standard", type=float,
+                   help=h("服务标准，按该设施类型的单位（分钟或米）", "service standard in the type's unit (min or m)"))
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--gap", type=float, default=0.0)
-    p.add_argument("--out", help="write the proposal (.geojson, .csv or .xlsx)")
+    p.add_argument("--out", help=h("写出方案（.geojson、.csv 或 .xlsx）", "write the proposal (.geojson, .csv or .xlsx)"))
     p.set_defaults(func=_propose)
 
 

@@ -8,22 +8,28 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cli.lang import h
 from cli.output import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     def common(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--db", help="the server's SQLite file (default: VAR_DIR/proposals.sqlite, as `coverplan serve`)")
-        q.add_argument("--data-dir", help="folder holding datasets/ (default: the database's folder)")
+        q.add_argument("--db",
+                       help=h("服务器的 SQLite 数据库文件（默认：VAR_DIR/proposals.sqlite，与 `coverplan serve` 相同）",
+                              "the server's SQLite file (default: VAR_DIR/proposals.sqlite, as `coverplan serve`)"))
+        q.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹）",
+                                            "folder holding datasets/ (default: the database's folder)"))
         q.add_argument("--json", action="store_true")
 
-    b = sub.add_parser("backup", help="备份 / back up the database and data versions (safe while the server runs)")
-    b.add_argument("--out", required=True, help="archive to write (.zip)")
+    b = sub.add_parser("backup", help=h("备份数据库和数据版本（服务器运行时也可安全备份）",
+                                        "back up the database and data versions (safe while the server runs)"))
+    b.add_argument("--out", required=True, help=h("要写出的备份文件（.zip）", "archive to write (.zip)"))
     common(b)
     b.set_defaults(func=_backup)
 
-    r = sub.add_parser("restore", help="恢复 / restore a backup (stop the server first); refuses a damaged archive")
-    r.add_argument("file", help="archive written by `coverplan backup`")
+    r = sub.add_parser("restore", help=h("恢复备份（请先停止服务器）；拒绝恢复已损坏的备份文件",
+                                         "restore a backup (stop the server first); refuses a damaged archive"))
+    r.add_argument("file", help=h("由 `coverplan backup` 写出的备份文件", "archive written by `coverplan backup`"))
     common(r)
     r.set_defaults(func=_restore)
 

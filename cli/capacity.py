@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from cli.analysis import COORDS, load_context
+from cli.lang import h
 from cli.output import cell, columns, county_namer, print_json, solver_line
 from geo import settings
 from geo.errors import InputDataError
@@ -26,56 +27,74 @@ def _write_table(df, path: str) -> None:
 
 def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
     p.add_argument("--region", default=settings.DEFAULT_REGION)
-    p.add_argument("--type", required=type_required, help="facility type key, e.g. welfare_home")
-    p.add_argument("--facilities", help="your register (with capacity columns 床位数/日托位/墓穴/格位/助餐位)")
+    p.add_argument("--type", required=type_required,
+                   help=h("设施类型代码，如 welfare_home", "facility type key, e.g. welfare_home"))
+    p.add_argument("--facilities", help=h("本单位设施名录（含容量列：床位数/日托位/墓穴/格位/助餐位）",
+                                          "your register (with capacity columns 床位数/日托位/墓穴/格位/助餐位)"))
     p.add_argument("--coords", default="wgs84", choices=list(COORDS))
     p.add_argument("--json", action="store_true")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("capacity", help="容量供需 / capacity against demand per township, county, city")
+    p = sub.add_parser("capacity", help=h("容量供需：按乡镇（街道）、县区、全市对比容量与需求",
+                                          "capacity against demand per township, county, city"))
     _context_args(p)
     p.add_argument("--beds", action="store_true",
-                   help="all beds together per 1,000 aged 60+ against the bed standard (give --type or --beds)")
-    p.add_argument("--out", help="write the per-township table (.csv or .xlsx)")
+                   help=h("全部养老床位合计，按每千名60岁以上老人床位数对照床位标准（须给出 --type 或 --beds）",
+                          "all beds together per 1,000 aged 60+ against the bed standard (give --type or --beds)"))
+    p.add_argument("--out", help=h("写出各乡镇（街道）明细表（.csv 或 .xlsx）",
+                                   "write the per-township table (.csv or .xlsx)"))
     p.set_defaults(func=_capacity)
 
-    p = sub.add_parser("access", help="可达性 / E2SFCA accessibility per village (capacity within reach)")
+    p = sub.add_parser("access", help=h("可达性：各村（社区）的 E2SFCA 可达性（可达范围内的容量）",
+                                        "E2SFCA accessibility per village (capacity within reach)"))
     _context_args(p, type_required=True)
     p.add_argument("--weight", default="stepped", choices=["stepped", "gaussian"],
-                   help="distance decay inside the catchment (the type's service standard)")
+                   help=h("服务范围（该类型的服务标准）内的距离衰减方式：stepped 阶梯式，gaussian 高斯",
+                          "distance decay inside the catchment (the type's service standard)"))
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
-    p.add_argument("--network", help="road network for --mode network")
-    p.add_argument("--out", help="write the per-village table (.csv or .xlsx)")
+    p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
+    p.add_argument("--out", help=h("写出各村（社区）明细表（.csv 或 .xlsx）",
+                                   "write the per-village table (.csv or .xlsx)"))
     p.set_defaults(func=_access)
 
-    p = sub.add_parser("upgrade", help="改造提升/转型 / which K existing facilities to upgrade or convert")
+    p = sub.add_parser("upgrade", help=h("改造提升/转型：选出应改造提升或转型的 K 处现有设施",
+                                         "which K existing facilities to upgrade or convert"))
     _context_args(p, type_required=True)
-    p.add_argument("--k", type=int, required=True, help="number of facilities to upgrade or convert")
+    p.add_argument("--k", type=int, required=True,
+                   help=h("改造提升或转型的设施数量", "number of facilities to upgrade or convert"))
     p.add_argument("--convert", action="store_true",
-                   help="convert into the type's conversion role (e.g. welfare_home -> regional_center)")
+                   help=h("转型为该类型的转型目标（如 welfare_home -> regional_center）",
+                          "convert into the type's conversion role (e.g. welfare_home -> regional_center)"))
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
-    p.add_argument("--network", help="road network for --mode network")
+    p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
     p.add_argument("--time-limit", type=float, default=60.0)
-    p.add_argument("--out", help="write the proposal (.geojson for `targets --proposal`, .csv or .xlsx)")
+    p.add_argument("--out", help=h("写出方案（.geojson 可供 `targets --proposal` 使用，或 .csv、.xlsx）",
+                                   "write the proposal (.geojson for `targets --proposal`, .csv or .xlsx)"))
     p.set_defaults(func=_upgrade)
 
-    p = sub.add_parser("beds", help="床位指标分解 / break a citywide bed target down over townships")
+    p = sub.add_parser("beds", help=h("床位指标分解：把全市新增床位目标分解到各乡镇（街道）",
+                                      "break a citywide bed target down over townships"))
     _context_args(p)
-    p.add_argument("--target", type=int, required=True, help="new beds to allocate, e.g. 7136")
-    p.add_argument("--year", type=int, help="the year of the target (default: the plan year)")
-    p.add_argument("--out", help="write the per-township table for the county bureaus (.csv or .xlsx)")
+    p.add_argument("--target", type=int, required=True,
+                   help=h("待分配的新增床位数，如 7136", "new beds to allocate, e.g. 7136"))
+    p.add_argument("--year", type=int,
+                   help=h("目标对应的年份（默认：规划年份）", "the year of the target (default: the plan year)"))
+    p.add_argument("--out", help=h("写出供各县区民政局使用的各乡镇（街道）明细表（.csv 或 .xlsx）",
+                                   "write the per-township table for the county bureaus (.csv or .xlsx)"))
     p.set_defaults(func=_beds)
 
     # `propose --sizes`: the capacity-aware form of the existing `propose` command (cli.analysis),
     # added here so the two stay one command; without --sizes `propose` is unchanged
     propose = sub.choices.get("propose")
     if propose is not None:
-        g = propose.add_argument_group("sizes and budget (capacity-aware) / 规模与预算")
-        g.add_argument("--sizes", help="size classes in the type's capacity unit, e.g. 30,60,100 (beds)")
-        g.add_argument("--costs", help="cost of each size (万元), e.g. 300,500,750 (default: the type's)")
-        g.add_argument("--budget", type=int, help="at most this many new sites")
-        g.add_argument("--budget-cost", type=float, help="at most this total cost (万元)")
+        g = propose.add_argument_group(h("规模与预算（考虑容量）", "sizes and budget (capacity-aware)"))
+        g.add_argument("--sizes", help=h("规模档次，按该类型的容量单位，如 30,60,100（床位）",
+                                         "size classes in the type's capacity unit, e.g. 30,60,100 (beds)"))
+        g.add_argument("--costs", help=h("各档规模的造价（万元），如 300,500,750（默认：该类型的设定）",
+                                         "cost of each size (万元), e.g. 300,500,750 (default: the type's)"))
+        g.add_argument("--budget", type=int, help=h("新建站点数的上限", "at most this many new sites"))
+        g.add_argument("--budget-cost", type=float, help=h("总造价的上限（万元）", "at most this total cost (万元)"))
         plain = propose.get_default("func")
         propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
 

@@ -9,6 +9,7 @@ import argparse
 import inspect
 from pathlib import Path
 
+from cli.lang import h
 from cli.output import print_json
 from geo import settings
 
@@ -19,57 +20,75 @@ SHOWN = 15
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("data", help="数据版本 / datasets: import, versions, diff, rollback")
+    p = sub.add_parser("data", help=h("数据版本：导入、版本历史、版本比较、回退",
+                                      "datasets: import, versions, diff, rollback"))
     ds = p.add_subparsers(dest="data_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--region", default=settings.DEFAULT_REGION)
-        q.add_argument("--db", help="SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)")
+        q.add_argument("--db", help=h("SQLite 数据库文件（默认：网页版所用的 VAR_DIR/proposals.sqlite）",
+                                      "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
         q.add_argument("--json", action="store_true")
 
-    imp = ds.add_parser("import", help="check a file and make it a new version (导入并创建新版本)")
-    imp.add_argument("kind", choices=KINDS, help="what the file holds")
-    imp.add_argument("file", help="facilities: .xlsx/.csv/.geojson/...; townships: polygons "
-                                  "(GeoJSON/GPKG/zipped SHP/KML); villages: code,lon,lat CSV or points")
-    imp.add_argument("--type", help="facility type key of every row (e.g. day_care); facilities only")
-    imp.add_argument("--crs", help="CRS of a file without one, or to override it (e.g. EPSG:4546)")
+    imp = ds.add_parser("import", help=h("校验文件并导入为新的数据版本", "check a file and make it a new version"))
+    imp.add_argument("kind", choices=KINDS,
+                     help=h("文件内容：facilities 设施名录、townships 乡镇（街道）边界、villages 村（社区）点位",
+                            "what the file holds"))
+    imp.add_argument("file", help=h("facilities：.xlsx/.csv/.geojson 等；townships：面图层"
+                                    "（GeoJSON/GPKG/压缩的 SHP/KML）；villages：code,lon,lat 的 CSV 或点图层",
+                                    "facilities: .xlsx/.csv/.geojson/...; townships: polygons "
+                                    "(GeoJSON/GPKG/zipped SHP/KML); villages: code,lon,lat CSV or points"))
+    imp.add_argument("--type", help=h("每一行的设施类型代码（如 day_care）；仅用于 facilities",
+                                      "facility type key of every row (e.g. day_care); facilities only"))
+    imp.add_argument("--crs", help=h("文件未带坐标系时指定，或覆盖文件自带的坐标系（如 EPSG:4546）",
+                                     "CRS of a file without one, or to override it (e.g. EPSG:4546)"))
     imp.add_argument("--coords", choices=COORDS, default="wgs84",
-                     help="datum of lon/lat: wgs84 (also CGCS2000), gcj02 (Amap/Tencent), bd09 (Baidu), "
-                          "auto (facilities: suggested from the data; boundaries/villages: as wgs84)")
-    imp.add_argument("--encoding", help="text encoding when detection fails (gbk, gb18030, utf-8)")
-    imp.add_argument("--dry-run", action="store_true", help="check and show the report; save nothing")
+                     help=h("经纬度的坐标系：wgs84（CGCS2000 亦用此项）、gcj02（高德/腾讯）、bd09（百度）、"
+                            "auto（设施名录：按数据推断；边界/村点位：按 wgs84）",
+                            "datum of lon/lat: wgs84 (also CGCS2000), gcj02 (Amap/Tencent), bd09 (Baidu), "
+                            "auto (facilities: suggested from the data; boundaries/villages: as wgs84)"))
+    imp.add_argument("--encoding", help=h("自动识别失败时指定文本编码（gbk、gb18030、utf-8）",
+                                          "text encoding when detection fails (gbk, gb18030, utf-8)"))
+    imp.add_argument("--dry-run", action="store_true",
+                     help=h("只校验并显示报告，不保存", "check and show the report; save nothing"))
     imp.add_argument("--partial", action="store_true",
-                     help="import the accepted rows although some were refused or corrected (all are listed); "
-                          "without it such a file is refused as a whole")
-    imp.add_argument("--note", default="", help="note kept with the version")
-    imp.add_argument("--author", help="who imports (default: the logged-in user)")
+                     help=h("即使有行被拒绝或被更正，仍导入通过校验的行（全部列出）；不加此项时这样的文件整体不导入",
+                            "import the accepted rows although some were refused or corrected (all are listed); "
+                            "without it such a file is refused as a whole"))
+    imp.add_argument("--note", default="", help=h("随版本保存的备注", "note kept with the version"))
+    imp.add_argument("--author", help=h("导入人（默认：当前登录用户）", "who imports (default: the logged-in user)"))
     common(imp)
     imp.set_defaults(func=_import)
 
-    ver = ds.add_parser("versions", help="the history (版本历史)")
+    ver = ds.add_parser("versions", help=h("版本历史", "the history"))
     common(ver)
     ver.set_defaults(func=_versions)
 
-    dif = ds.add_parser("diff", help="what changed between two versions (版本比较)")
+    dif = ds.add_parser("diff", help=h("版本比较：两个版本之间的变化", "what changed between two versions"))
     dif.add_argument("v1", type=int)
     dif.add_argument("v2", type=int)
     common(dif)
     dif.set_defaults(func=_diff)
 
-    mk = ds.add_parser("mark", help="mark a candidate site required or forbidden for proposals (候选点必选/禁选)")
-    mk.add_argument("candidate", help="candidate site id (cand-..., as on the coverage map's candidate layer)")
-    mk.add_argument("--type", required=True, help="facility type key (e.g. elderly_complex)")
+    mk = ds.add_parser("mark", help=h("把候选点标为方案必选或禁选（候选点必选/禁选）",
+                                      "mark a candidate site required or forbidden for proposals"))
+    mk.add_argument("candidate", help=h("候选点 id（cand-...，与覆盖地图候选点图层上的一致）",
+                                        "candidate site id (cand-..., as on the coverage map's candidate layer)"))
+    mk.add_argument("--type", required=True,
+                    help=h("设施类型代码（如 elderly_complex）", "facility type key (e.g. elderly_complex)"))
     how = mk.add_mutually_exclusive_group(required=True)
     how.add_argument("--required", dest="mark", action="store_const", const="required")
     how.add_argument("--forbidden", dest="mark", action="store_const", const="forbidden")
     how.add_argument("--clear", dest="mark", action="store_const", const="")
-    mk.add_argument("--all-types", action="store_true", help="the mark holds for every facility type")
+    mk.add_argument("--all-types", action="store_true",
+                    help=h("该标记对所有设施类型有效", "the mark holds for every facility type"))
     mk.add_argument("--note", default="")
     mk.add_argument("--author")
     common(mk)
     mk.set_defaults(func=_mark)
 
-    rb = ds.add_parser("rollback", help="make a new version equal to an older one (回退)")
+    rb = ds.add_parser("rollback", help=h("回退：新建一个与某一旧版本相同的版本",
+                                          "make a new version equal to an older one"))
     rb.add_argument("version", type=int)
     rb.add_argument("--note", default="")
     rb.add_argument("--author")

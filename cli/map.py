@@ -12,19 +12,21 @@ import dataclasses
 import json
 import os
 
+from cli.lang import h
 from geo import settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("map", help="导出离线覆盖地图 / write an offline HTML coverage map")
+    p = sub.add_parser("map", help=h("导出离线覆盖地图（HTML）", "write an offline HTML coverage map"))
     p.add_argument("--region", default=settings.DEFAULT_REGION)
     p.add_argument("--type", required=True)
-    p.add_argument("--facilities", help="your register (.csv/.xlsx/.geojson)")
+    p.add_argument("--facilities", help=h("本单位设施名录（.csv/.xlsx/.geojson）", "your register (.csv/.xlsx/.geojson)"))
     p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
-    p.add_argument("--proposal", help="proposal GeoJSON from `coverplan propose --out`: sites drawn numbered")
+    p.add_argument("--proposal", help=h("由 `coverplan propose --out` 写出的方案 GeoJSON：站点按编号绘出",
+                                        "proposal GeoJSON from `coverplan propose --out`: sites drawn numbered"))
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
     p.add_argument("--network")
-    p.add_argument("--out", required=True, help="output .html file")
+    p.add_argument("--out", required=True, help=h("输出的 .html 文件", "output .html file"))
     p.set_defaults(func=_map)
 
 

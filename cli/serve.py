@@ -7,33 +7,45 @@ from __future__ import annotations
 
 import argparse
 
+from cli.lang import h
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="网页版 / run the web app (waitress)")
+    p = sub.add_parser("serve", help=h("网页版：启动网页服务（waitress）", "run the web app (waitress)"))
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1; 0.0.0.0 to serve the intranet)")
+                   help=h("监听地址（默认 127.0.0.1；0.0.0.0 为向内网提供服务）",
+                          "address to listen on (default 127.0.0.1; 0.0.0.0 to serve the intranet)"))
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--threads", type=int, default=6, help="waitress worker threads")
-    p.add_argument("--db", default=None, help="SQLite file of saved proposals (default var/proposals.sqlite)")
+    p.add_argument("--threads", type=int, default=6, help=h("waitress 工作线程数", "waitress worker threads"))
+    p.add_argument("--db", default=None, help=h("保存方案的 SQLite 数据库文件（默认 var/proposals.sqlite）",
+                                                "SQLite file of saved proposals (default var/proposals.sqlite)"))
     p.add_argument("--basemap", choices=["none", "osm", "tianditu"], default=None,
-                   help="background tiles (default none: works offline)")
+                   help=h("底图瓦片（默认 none：无底图，可离线使用）", "background tiles (default none: works offline)"))
     p.add_argument("--tianditu-key", default=None)
     p.add_argument("--network", default=None,
-                   help="road graph (GraphML, .osm or .osm.pbf) enabling the road-network travel mode")
-    p.add_argument("--no-warm", action="store_true", help="do not precompute the region layers at start-up")
+                   help=h("路网图（GraphML、.osm 或 .osm.pbf），提供后可选择路网出行方式",
+                          "road graph (GraphML, .osm or .osm.pbf) enabling the road-network travel mode"))
+    p.add_argument("--no-warm", action="store_true",
+                   help=h("启动时不预先计算区域图层", "do not precompute the region layers at start-up"))
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="a name browsers use for this server (repeatable; loopback names and the --host "
-                        "address are always allowed; other Host headers get 400)")
+                   help=h("浏览器访问本服务器所用的主机名（可重复给出；本机回环名称和 --host 地址总是允许；"
+                          "其他 Host 请求头返回 400）",
+                          "a name browsers use for this server (repeatable; loopback names and the --host "
+                          "address are always allowed; other Host headers get 400)"))
     p.add_argument("--max-upload-mb", type=float, default=None,
-                   help="largest request body / uploaded file in MB (default 20)")
+                   help=h("请求体/上传文件的最大大小，MB（默认 20）",
+                          "largest request body / uploaded file in MB (default 20)"))
     p.add_argument("--max-network-upload-mb", type=float, default=None,
-                   help="largest road-network extract uploaded on the Data page in MB (default 200)")
+                   help=h("在“数据”页上传路网数据的最大大小，MB（默认 200）",
+                          "largest road-network extract uploaded on the Data page in MB (default 200)"))
     p.add_argument("--max-jobs-per-user", type=int, default=None,
-                   help="calculations one user may have queued or running at once (default 2)")
+                   help=h("每个用户同时排队或运行的计算任务数上限（默认 2）",
+                          "calculations one user may have queued or running at once (default 2)"))
     p.add_argument("--solve-time-limit", type=float, default=None,
-                   help="seconds any solve may take (default 300)")
+                   help=h("每次求解的时限，秒（默认 300）", "seconds any solve may take (default 300)"))
     p.add_argument("--auth", choices=["auto", "required", "open"], default="auto",
-                   help="login: auto (default) = required when --host is beyond 127.0.0.1, open on localhost")
+                   help=h("登录：auto（默认）= --host 不是 127.0.0.1 时须登录，仅本机访问时无须登录",
+                          "login: auto (default) = required when --host is beyond 127.0.0.1, open on localhost"))
     p.set_defaults(func=_serve)
 
 

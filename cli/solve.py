@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cli.lang import h
 from cli.output import print_json
 from geo.errors import InputDataError, listed
 
@@ -39,26 +40,39 @@ given_float.__name__ = "float"  # argparse names the type in its error ("invalid
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("solve", help="选址优化 / choose facility sites (LSCP, MCLP, p-median, p-center)")
+    s = sub.add_parser("solve", help=h("选址优化（LSCP、MCLP、p-中位、p-中心）",
+                                       "choose facility sites (LSCP, MCLP, p-median, p-center)"))
     s.add_argument("--model", choices=MODELS, required=True,
-                   help="lscp: fewest sites covering all; mclp: p sites covering most weight; "
-                        "pmedian: p sites, least total weighted cost; pcenter: p sites, least worst cost")
+                   help=h("lscp：覆盖全部需求点所需站点最少；mclp：p 个站点覆盖的需求权重最大；"
+                          "pmedian：p 个站点，加权出行成本总和最小；pcenter：p 个站点，最远（最差）出行成本最小",
+                          "lscp: fewest sites covering all; mclp: p sites covering most weight; "
+                          "pmedian: p sites, least total weighted cost; pcenter: p sites, least worst cost"))
     s.add_argument("--demand", type=Path, required=True,
-                   help="CSV id,x,y,weight[,load] (projected metres; load: capacity the point "
-                        "uses, default = weight; pmedian with a capacity column)")
+                   help=h("需求点 CSV，列为 id,x,y,weight[,load]（投影坐标，单位米；load：该点占用的容量，"
+                          "默认等于 weight；用于带 capacity 列的 pmedian）",
+                          "CSV id,x,y,weight[,load] (projected metres; load: capacity the point "
+                          "uses, default = weight; pmedian with a capacity column)"))
     s.add_argument("--candidates", type=Path, required=True,
-                   help="CSV id,x,y[,existing (0/1)][,capacity]")
+                   help=h("候选点 CSV，列为 id,x,y[,existing（0/1，是否现有设施）][,capacity（容量）]",
+                          "CSV id,x,y[,existing (0/1)][,capacity]"))
     s.add_argument("--costs", type=Path,
-                   help=".npz with array 'costs' (demand rows x candidate columns; inf = unreachable), "
-                        "or a scipy.sparse .npz; default: euclidean distance from x,y")
-    s.add_argument("--radius", type=given_float, help="coverage radius, in the unit of the costs (lscp, mclp)")
-    s.add_argument("--p", type=int, help="number of NEW sites (mclp, pmedian, pcenter)")
-    s.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    s.add_argument("--gap", type=float, default=0.0, help="relative MIP gap to stop at (default 0)")
+                   help=h("含数组 “costs” 的 .npz 文件（行为需求点、列为候选点；inf 表示不可达），"
+                          "或 scipy.sparse 保存的 .npz；默认用 x,y 间的直线距离",
+                          ".npz with array 'costs' (demand rows x candidate columns; inf = unreachable), "
+                          "or a scipy.sparse .npz; default: euclidean distance from x,y"))
+    s.add_argument("--radius", type=given_float,
+                   help=h("覆盖半径，与成本同单位（lscp、mclp）", "coverage radius, in the unit of the costs (lscp, mclp)"))
+    s.add_argument("--p", type=int,
+                   help=h("新建站点数（mclp、pmedian、pcenter）", "number of NEW sites (mclp, pmedian, pcenter)"))
+    s.add_argument("--time-limit", type=float, default=60.0, help=h("求解时限（秒，默认 60）", "seconds (default 60)"))
+    s.add_argument("--gap", type=float, default=0.0,
+                   help=h("达到此相对 MIP 差距即停止（默认 0）", "relative MIP gap to stop at (default 0)"))
     s.add_argument("--single-source", action="store_true",
-                   help="with a capacity column (mclp, pmedian): each demand point goes to one "
-                        "site whole (default: demand may be split between sites)")
-    s.add_argument("--json", action="store_true", help="print the result as JSON")
+                   help=h("有 capacity 列时（mclp、pmedian）：每个需求点整体分配给一个站点"
+                          "（默认：需求可分给多个站点）",
+                          "with a capacity column (mclp, pmedian): each demand point goes to one "
+                          "site whole (default: demand may be split between sites)"))
+    s.add_argument("--json", action="store_true", help=h("以 JSON 格式输出结果", "print the result as JSON"))
     s.set_defaults(func=_solve)
 
 

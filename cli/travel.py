@@ -7,47 +7,64 @@ from pathlib import Path
 
 import numpy as np
 
+from cli.lang import h
 from cli.output import print_json, progress
 from geo.errors import InputDataError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    net = sub.add_parser("network", help="路网 / road networks")
+    net = sub.add_parser("network", help=h("路网", "road networks"))
     ns = net.add_subparsers(dest="network_command", required=True)
-    b = ns.add_parser("build", help="build (or load from cache) a road graph")
+    b = ns.add_parser("build", help=h("构建（或从缓存读取）路网图", "build (or load from cache) a road graph"))
     src = b.add_mutually_exclusive_group(required=True)
-    src.add_argument("--osm", type=Path, help="local OpenStreetMap file (.osm or .osm.pbf)")
-    src.add_argument("--place", help="region to download (e.g. shiyan; needs internet)")
-    b.add_argument("--out", type=Path, help="also write the graph to this GraphML file")
+    src.add_argument("--osm", type=Path, help=h("本地 OpenStreetMap 文件（.osm 或 .osm.pbf）",
+                                                "local OpenStreetMap file (.osm or .osm.pbf)"))
+    src.add_argument("--place",
+                     help=h("要下载的区域（如 shiyan；需联网）", "region to download (e.g. shiyan; needs internet)"))
+    b.add_argument("--out", type=Path,
+                   help=h("另将路网图写入此 GraphML 文件", "also write the graph to this GraphML file"))
     b.add_argument("--simplify", action="store_true",
-                   help="merge degree-2 nodes (smaller graph, coarser snapping)")
+                   help=h("合并度为 2 的节点（图更小，点位吸附到路网更粗略）",
+                          "merge degree-2 nodes (smaller graph, coarser snapping)"))
     b.add_argument("--largest-only", action="store_true",
-                   help="keep only the largest connected component")
-    b.add_argument("--no-cache", action="store_true", help="rebuild and do not touch the cache")
+                   help=h("只保留最大的连通分量", "keep only the largest connected component"))
+    b.add_argument("--no-cache", action="store_true",
+                   help=h("重新构建，不读也不写缓存", "rebuild and do not touch the cache"))
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_network_build)
 
-    od = sub.add_parser("od", help="起讫点出行成本矩阵 / origin-destination travel costs")
-    od.add_argument("--origins", type=Path, required=True, help="CSV id,lon,lat (WGS84)")
-    od.add_argument("--destinations", type=Path, required=True, help="CSV id,lon,lat (WGS84)")
+    od = sub.add_parser("od", help=h("起讫点出行成本矩阵", "origin-destination travel costs"))
+    od.add_argument("--origins", type=Path, required=True,
+                    help=h("起点 CSV，列为 id,lon,lat（WGS84）", "CSV id,lon,lat (WGS84)"))
+    od.add_argument("--destinations", type=Path, required=True,
+                    help=h("终点 CSV，列为 id,lon,lat（WGS84）", "CSV id,lon,lat (WGS84)"))
     od.add_argument("--mode", choices=["estimate", "network"], default="estimate")
     od.add_argument("--network", type=Path,
-                    help="road graph: GraphML, or .osm/.osm.pbf (built via the cache)")
-    od.add_argument("--cutoff", type=float, help="ignore pairs costing more than this")
+                    help=h("路网图：GraphML，或 .osm/.osm.pbf（经缓存构建）",
+                           "road graph: GraphML, or .osm/.osm.pbf (built via the cache)"))
+    od.add_argument("--cutoff", type=float,
+                    help=h("忽略出行成本超过此值的起讫点对", "ignore pairs costing more than this"))
     od.add_argument("--unit", choices=["min", "m"], default="min")
     od.add_argument("--urban", action="store_true",
-                    help="estimate mode: urban detour/speed for all origins (default rural)")
+                    help=h("估算方式：所有起点按城区的绕行系数和车速计算（默认按乡村）",
+                           "estimate mode: urban detour/speed for all origins (default rural)"))
     od.add_argument("--max-snap", type=float, default=1000.0,
-                    help="flag points farther than this (m) from any road (default 1000)")
+                    help=h("距任何道路超过此距离（米）的点予以标出（默认 1000）",
+                           "flag points farther than this (m) from any road (default 1000)"))
     od.add_argument("--access-speed", type=float, default=5.0,
-                    help="km/h between a point and its road node (default 5)")
+                    help=h("点与其最近路网节点之间的速度，公里/小时（默认 5）",
+                           "km/h between a point and its road node (default 5)"))
     od.add_argument("--engine", choices=["auto", "ch", "scipy"], default="auto",
-                    help="network mode: 'ch' contraction hierarchy (routingkit-cch, cached next to "
-                         "the graph), 'scipy' Dijkstra, 'auto' the hierarchy for large uncut "
-                         "matrices (default)")
+                    help=h("路网方式：ch 为收缩层次（routingkit-cch，缓存于路网图旁），scipy 为 Dijkstra，"
+                           "auto 对不设截断的大矩阵用收缩层次（默认）",
+                           "network mode: 'ch' contraction hierarchy (routingkit-cch, cached next to "
+                           "the graph), 'scipy' Dijkstra, 'auto' the hierarchy for large uncut "
+                           "matrices (default)"))
     od.add_argument("--region", default="shiyan",
-                    help="refuse points outside this region's box ('none' to skip)")
-    od.add_argument("--out", type=Path, required=True, help="output .npz (array 'costs')")
+                    help=h("拒绝落在此区域范围框之外的点（none 表示不检查）",
+                           "refuse points outside this region's box ('none' to skip)"))
+    od.add_argument("--out", type=Path, required=True,
+                    help=h("输出的 .npz 文件（数组 “costs”）", "output .npz (array 'costs')"))
     od.add_argument("--json", action="store_true")
     od.set_defaults(func=_od)
 

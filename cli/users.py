@@ -13,43 +13,53 @@ import getpass
 import re
 import sys
 
+from cli.lang import h
 from cli.output import print_json
 from geo import settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help="账号 / accounts of the web server: add, list, disable, passwd")
+    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、修改密码",
+                                       "accounts of the web server: add, list, disable, passwd"))
     us = p.add_subparsers(dest="users_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--db", help="SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)")
-        q.add_argument("--region", default=settings.DEFAULT_REGION, help="region whose counties a planner may have")
+        q.add_argument("--db", help=h("SQLite 数据库文件（默认：网页版所用的 VAR_DIR/proposals.sqlite）",
+                                      "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
+        q.add_argument("--region", default=settings.DEFAULT_REGION,
+                       help=h("规划人员可分配的县区所在的区域", "region whose counties a planner may have"))
         q.add_argument("--json", action="store_true")
 
-    add = us.add_parser("add", help="add a user (新增用户)")
+    add = us.add_parser("add", help=h("新增用户", "add a user"))
     add.add_argument("name")
     add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True)
-    add.add_argument("--county", help="a planner's county: 6-digit code or name (e.g. 420325 or 房县); none = whole city")
+    add.add_argument("--county",
+                     help=h("规划人员所属县区：6 位代码或名称（如 420325 或 房县）；不填 = 全市",
+                            "a planner's county: 6-digit code or name (e.g. 420325 or 房县); none = whole city"))
     add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input (else a one-time password is generated and printed)")
+                     help=h("从标准输入读取密码（否则生成并显示一个一次性密码）",
+                            "read the password from standard input "
+                            "(else a one-time password is generated and printed)"))
     common(add)
     add.set_defaults(func=_add)
 
-    ls = us.add_parser("list", help="list users (用户列表)")
+    ls = us.add_parser("list", help=h("用户列表", "list users"))
     common(ls)
     ls.set_defaults(func=_list)
 
-    dis = us.add_parser("disable", help="disable a user; his sessions end at once (停用用户)")
+    dis = us.add_parser("disable", help=h("停用用户，其登录会话立即失效", "disable a user; his sessions end at once"))
     dis.add_argument("name")
-    dis.add_argument("--enable", action="store_true", help="enable the user again")
+    dis.add_argument("--enable", action="store_true", help=h("重新启用该用户", "enable the user again"))
     common(dis)
     dis.set_defaults(func=_disable)
 
-    pw = us.add_parser("passwd", help="set a user's password (修改密码)")
+    pw = us.add_parser("passwd", help=h("修改用户密码", "set a user's password"))
     pw.add_argument("name")
-    pw.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
+    pw.add_argument("--password-stdin", action="store_true",
+                    help=h("从标准输入读取新密码", "read the new password from standard input"))
     pw.add_argument("--reset", action="store_true",
-                    help="generate a one-time password to be changed at the next login")
+                    help=h("生成一次性密码，下次登录时须修改",
+                           "generate a one-time password to be changed at the next login"))
     common(pw)
     pw.set_defaults(func=_passwd)
 

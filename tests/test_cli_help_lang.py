@@ -1,0 +1,106 @@
+"""`coverplan --help` in the CLI's language: Chinese for --lang zh (the default), English for --lang en,
+argparse's own words (usage:, the headings, the -h line) included, and never stuck from an earlier run."""
+import pytest
+
+from cli.main import main
+from geo import settings
+
+#: (argv of the command, words of its description or help in Chinese, the same in English)
+COMMANDS = [
+    ([], "十堰市民政设施覆盖规划", "facility coverage planner for Shiyan"),
+    (["solve"], "覆盖全部需求点所需站点最少", "fewest sites covering all"),
+    (["propose"], "服务标准", "service standard in the type's unit"),
+    (["data", "import"], "校验文件并导入为新的数据版本", "check a file and make it a new version"),
+    (["region"], "区域数据", "region data"),
+    (["capacity"], "每千名60岁以上老人", "per 1,000 aged 60+"),
+]
+
+
+def _help(capsys, argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--help"])
+    assert e.value.code == 0
+    return capsys.readouterr().out
+
+
+def _assert_chinese(out: str, zh: str, en: str) -> None:
+    assert out.startswith("用法： coverplan"), out
+    assert zh in out and en not in out, out
+    assert "选项：" in out and "显示此帮助信息并退出" in out, out
+    assert "usage:" not in out and "options:" not in out and "positional arguments" not in out, out
+    assert "show this help message" not in out, out
+
+
+def _assert_english(out: str, zh: str, en: str) -> None:
+    assert out.startswith("usage: coverplan"), out
+    assert en in out and zh not in out, out
+    assert "options:" in out and "show this help message and exit" in out, out
+    assert "用法" not in out and "选项" not in out and "显示此帮助信息" not in out, out
+
+
+@pytest.mark.parametrize("argv, zh, en", COMMANDS)
+def test_help_in_chinese_with_lang_zh(capsys, argv, zh, en):
+    _assert_chinese(_help(capsys, ["--lang", "zh", *argv]), zh, en)
+    _assert_chinese(_help(capsys, ["--lang=zh", *argv]), zh, en)
+
+
+@pytest.mark.parametrize("argv, zh, en", COMMANDS)
+def test_help_in_english_with_lang_en(capsys, argv, zh, en):
+    _assert_english(_help(capsys, ["--lang", "en", *argv]), zh, en)
+    _assert_english(_help(capsys, ["--lang=en", *argv]), zh, en)
+
+
+def test_help_in_the_default_language(capsys, monkeypatch):
+    """Without --lang the help speaks COVERPLAN_LANG (geo.settings.LANG): zh unless set otherwise."""
+    monkeypatch.setattr(settings, "LANG", "zh")
+    _assert_chinese(_help(capsys, []), *COMMANDS[0][1:])
+    _assert_chinese(_help(capsys, ["solve"]), *COMMANDS[1][1:])
+    monkeypatch.setattr(settings, "LANG", "en")
+    _assert_english(_help(capsys, []), *COMMANDS[0][1:])
+    _assert_english(_help(capsys, ["solve"]), *COMMANDS[1][1:])
+
+
+def test_the_language_is_per_run_never_stuck(capsys):
+    """Calls in one process with different --lang: each speaks its own (tests call main() many times)."""
+    solve, data = COMMANDS[1], COMMANDS[3]
+    for lang in ("zh", "en", "zh", "en", "zh"):
+        check = _assert_chinese if lang == "zh" else _assert_english
+        check(_help(capsys, ["--lang", lang, *solve[0]]), *solve[1:])
+        check(_help(capsys, ["--lang", lang, *data[0]]), *data[1:])
+
+
+def test_positional_arguments_heading_and_subcommand_list(capsys):
+    zh = _help(capsys, ["--lang", "zh", "data"])
+    assert "位置参数：" in zh and "版本历史" in zh and "回退：新建一个与某一旧版本相同的版本" in zh, zh
+    en = _help(capsys, ["--lang", "en", "data"])
+    assert "positional arguments:" in en and "the history" in en and "版本历史" not in en, en
+
+
+def test_argument_group_title_in_the_language(capsys):
+    assert "规模与预算（考虑容量）：" in _help(capsys, ["--lang", "zh", "propose"])
+    out = _help(capsys, ["--lang", "en", "propose"])
+    assert "sizes and budget (capacity-aware):" in out and "规模与预算" not in out
+
+
+def test_chinese_help_lines_fit_the_terminal(capsys, monkeypatch):
+    """argparse counts characters; a Chinese character takes two columns: lines are wrapped by columns."""
+    from cli.output import columns
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for argv in (["solve"], ["data", "import"], ["serve"]):
+        out = _help(capsys, ["--lang", "zh", *argv])
+        # the only lines allowed wider are the option's own name and argparse's unbreakable usage words
+        wide = [line for line in out.splitlines() if columns(line) > 80 and not line.lstrip().startswith("-")]
+        assert not wide, wide
+
+
+def test_usage_errors_still_in_the_language(capsys):
+    """The parser built for the help also words the usage errors (as before): Chinese for zh, English for en."""
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "solve"])
+    err = capsys.readouterr().err
+    assert err.startswith("用法： coverplan solve") and "缺少必需的参数" in err, err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "solve"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: coverplan solve") and "the following arguments are required" in err, err
