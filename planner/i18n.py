@@ -925,6 +925,7 @@ _STRINGS.update({
     "model_upgrade_mip": ("改造提升选择（整数规划）", "upgrade choice (MIP)"),
     "capw_sized_title": ("新址规模与服务分配", "Sizes of the new sites and who they serve"),
     "capw_size": ("规模", "Size"),
+    "capw_size_cost": ("规模 · 造价（万元，示意）", "Size · cost (10,000 yuan, illustrative)"),
     "capw_cost": ("造价（万元，示意）", "Cost (10,000 yuan, illustrative)"),
     "capw_load": ("服务人数", "Served"),
     "capw_utilisation": ("使用率", "Utilisation"),

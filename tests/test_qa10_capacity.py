@@ -220,3 +220,18 @@ def test_brief_map_shows_every_site_number_and_fits_one_page(page, close_sites, 
     assert page.locator("#brief-capacity tr").count() == 5
     page.emulate_media(media="print")
     assert len(PAGE_OBJECT.findall(page.pdf(format="A4", print_background=True))) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sized_brief_lists_each_sites_size_and_cost(client, sized, lang):
+    html = client.get(f"/proposals/{sized['id']}/brief?lang={lang}").get_data(as_text=True)
+    table = html[html.index('class="data brief-table brief-sites"'):]
+    table = table[:table.index("</table>")]
+    head = re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
+    assert head[4] == ("规模 · 造价（万元，示意）" if lang == "zh" else "Size · cost (10,000 yuan, illustrative)")
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr><td.*?</tr>", table, re.S)]
+    sites = sized["sites"]
+    assert len(cells) == len(sites) >= 1
+    for row, s in zip(cells, sites):
+        assert row[4] == f"{s['size']:g} · {s['cost']:,.0f}"
+    assert sum(s["cost"] for s in sites) == pytest.approx(sized["sized"]["summary"]["cost"])  # the rows add up to the total
