@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import threading
 
@@ -116,15 +115,15 @@ def test_township_and_village_popups_say_illustrative(page):
 
 @pytest.mark.browser
 def test_no_illustrative_mark_once_the_layers_are_the_planners(page):
-    # the region's provenance as after the planner imported townships, villages and population
+    # the page as after the planner imported townships, villages and population: its cp-config lists
+    # only the sample register as illustrative (web/pages.py illustrative_layers)
     def official(route):
-        body = json.loads(route.fetch().text())
-        layers = body["provenance_full"]["layers"]
-        layers["townships"].update(synthetic=False, geometry_quality="official")
-        layers["villages"].update(synthetic=False, location_quality="official")
-        layers["population"].update(quality="mixed", supplied_by="planner")
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-    page.route("**/api/region", official)
+        html = route.fetch().text()
+        listed = re.search(r'"illustrative": \[[^\]]*\]', html)
+        assert listed and '"townships"' in listed.group(0), "the page lists its illustrative layers"
+        route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                      body=html.replace(listed.group(0), '"illustrative": ["facilities"]'))
+    page.route("**/map/day_care?lang=en", official)
     page.goto(page.base + "/map/day_care?lang=en")
     wait_map(page)
     got = page.evaluate(POPUPS)

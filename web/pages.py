@@ -38,7 +38,7 @@ def _illustrative_header() -> dict:
         layers = ["townships"]
     lang = getattr(g, "lang", "zh")
     names = t("layer_list_sep", lang).join(t(k, lang) for k in layers)
-    return {"data_illustrative": bool(layers),
+    return {"data_illustrative": bool(layers), "illustrative_layers": layers,
             "data_illustrative_title": t("illustrative_layers", lang, layers=names) if layers else ""}
 
 

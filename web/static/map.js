@@ -790,25 +790,21 @@
     return !!l;
   }
 
-  // Which layers are synthetic or approximate, from the region's provenance (/api/region), by the rule
-  // of the header's 示意 (web/pages.py illustrative_layers). Not known: all of them, so that a derived
-  // figure is never shown unmarked.
-  function illustrativeOf(region) {
-    var prov = region && region.provenance_full && region.provenance_full.layers;
-    if (!prov) return {townships: true, villages: true, population: true};
-    var pop = prov.population || {};
-    return {townships: !!(prov.townships || {}).synthetic, villages: !!(prov.villages || {}).synthetic,
-            population: pop.quality === "derived" && !pop.supplied_by};
+  // Which layers are synthetic or approximate: the page's own list (cp-config "illustrative", the rule
+  // of the header's 示意, web/pages.py illustrative_layers). Not known (a page without it): all of them,
+  // so that a derived figure is never shown unmarked.
+  function illustrativeOf(layers) {
+    if (!Array.isArray(layers)) return {townships: true, villages: true, population: true};
+    return {townships: layers.indexOf("townships") >= 0, villages: layers.indexOf("villages") >= 0,
+            population: layers.indexOf("population") >= 0};
   }
 
   function load(el) {
     window.coverplanMaps = window.coverplanMaps || {};
     el.classList.add("is-loading");
-    var region = CP.json("/api/region").catch(function () { return null; });
-    return Promise.all([CP.json(el.dataset.layers, {headers: {"Accept": "application/json"}}), region])
-      .then(function (got) {
-        var data = got[0];
-        data.illustrative = illustrativeOf(got[1]);
+    return CP.json(el.dataset.layers, {headers: {"Accept": "application/json"}})
+      .then(function (data) {
+        data.illustrative = illustrativeOf(C.illustrative);
         el.classList.remove("is-loading");
         var out = build(el, data);
         if (el.dataset.township) focusTownship(out, el.dataset.township);
