@@ -6,15 +6,12 @@ import json
 import sys
 
 from cli.lang import h
+from cli.options import add_coords, add_json, add_mode, add_region
 from cli.output import cell, columns, county_namer, print_json, progress, solver_line
-from geo import settings
-
-#: --coords choices (planner.register.COORDS, named here so the parser needs no planner import)
-COORDS = ("wgs84", "gcj02", "bd09", "auto", "cgcs2000")
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
-    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    add_region(p)
     p.add_argument("--type", required=type_required,
                    help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
     p.add_argument("--facilities",
@@ -22,13 +19,11 @@ def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
                           "未填类型的行按 --type 计",
                           "your register of existing facilities (.csv/.xlsx/.xls/.geojson/"
                           ".zip Shapefile/.gpkg/.kml/.kmz); rows without a type take --type"))
-    p.add_argument("--coords", default="wgs84", choices=list(COORDS),
-                   help=h("名录坐标的坐标系（auto：按 WGS84 读取，并提示可能的转换）",
-                          "datum of the register's coordinates (auto: read as WGS84, suggest a conversion)"))
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    add_coords(p)
+    add_mode(p)
     p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
                                        "road network for --mode network (.graphml, .osm or .osm.pbf)"))
-    p.add_argument("--json", action="store_true")
+    add_json(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,34 +35,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check-townships", help=h("乡镇全覆盖核查：逐个乡镇（街道）的清单", "per-township checklist"))
     _common(p, type_required=False)
     p.add_argument("--county", help=h("只看此县区：代码或名称（如 420381 或 丹江口市）",
-                                      "only this county: code or name (e.g. 420381 or 丹江口市)"))
-    p.add_argument("--status", choices=["met", "not_met", "na"])
+                                      "only this county: code or name (e.g. 420381 or Danjiangkou City)"))
+    p.add_argument("--status", choices=["met", "not_met", "na"],
+                   help=h("只列出此状态的乡镇（街道）：met 达标、not_met 未达标、na 不适用（无此类需求单元）",
+                          "only townships in this state: met, not_met, na (no demand unit of the type)"))
     p.add_argument("--out", help=h("写出核查清单（.csv 或 .xlsx）", "write the checklist (.csv or .xlsx)"))
     p.set_defaults(func=_check)
 
     p = sub.add_parser("targets", help=h("规划目标：现状及实施方案后的进度", "the plan's targets, now and after proposals"))
-    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    add_region(p)
     p.add_argument("--proposal", action="append", default=[],
                    help=h("选址方案 GeoJSON（可重复给出）", "proposal GeoJSON (repeatable)"))
-    p.add_argument("--facilities")
-    p.add_argument("--coords", default="wgs84", choices=list(COORDS))
+    p.add_argument("--facilities",
+                   help=h("本单位现有设施名录（格式同 coverage --facilities；每行须写明设施类型）",
+                          "your register of existing facilities (as for coverage --facilities; every row "
+                          "must name its facility type)"))
+    add_coords(p)
     p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
                    help=h("覆盖类目标按估算还是按 --network 路网计算",
                           "measure the coverage targets on the estimate or on --network"))
     p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
                                        "road network for --mode network (.graphml, .osm or .osm.pbf)"))
-    p.add_argument("--json", action="store_true")
+    add_json(p)
     p.set_defaults(func=_targets)
 
     p = sub.add_parser("propose", help=h("选址方案：提出新建站点", "propose new sites"))
     _common(p)
-    p.add_argument("--model", default="auto", choices=["auto", "mclp", "lscp", "pmedian", "pcenter"])
+    p.add_argument("--model", default="auto", choices=["auto", "mclp", "lscp", "pmedian", "pcenter"],
+                   help=h("选址模型：auto 用设施类型的默认模型（默认；该默认为 lscp 且给出 --p 时改用 mclp）、"
+                          "mclp 最大覆盖、lscp 全覆盖最少站点、pmedian 总出行最短（p-中位）、"
+                          "pcenter 最远距离最短（p-中心）；带 --sizes 时不用",
+                          "site model: auto the type's default (default; mclp instead of lscp when --p is given), "
+                          "mclp maximal covering, lscp fewest sites covering all, pmedian least total travel, "
+                          "pcenter least worst travel; not used with --sizes"))
     p.add_argument("--p", type=int,
                    help=h("新建站点数（mclp、pmedian、pcenter）", "number of new sites (mclp, pmedian, pcenter)"))
     p.add_argument("--standard", type=float,
                    help=h("服务标准，按该设施类型的单位（分钟或米）", "service standard in the type's unit (min or m)"))
-    p.add_argument("--time-limit", type=float, default=60.0)
-    p.add_argument("--gap", type=float, default=0.0)
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help=h("求解时限（秒，默认 60）", "solver time limit in seconds (default 60)"))
+    p.add_argument("--gap", type=float, default=0.0,
+                   help=h("达到此相对 MIP 差距即停止（默认 0；带 --sizes 时至少 0.0001）",
+                          "relative MIP gap to stop at (default 0; at least 0.0001 with --sizes)"))
     p.add_argument("--out", help=h("写出方案（.geojson、.csv 或 .xlsx）", "write the proposal (.geojson, .csv or .xlsx)"))
     p.set_defaults(func=_propose)
 

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from cli.lang import h
+from cli.options import add_json
 from cli.output import print_json
 
 
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                               "the server's SQLite file (default: VAR_DIR/proposals.sqlite, as `coverplan serve`)"))
         q.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹）",
                                             "folder holding datasets/ (default: the database's folder)"))
-        q.add_argument("--json", action="store_true")
+        add_json(q)
 
     b = sub.add_parser("backup", help=h("备份数据库和数据版本（服务器运行时也可安全备份）",
                                         "back up the database and data versions (safe while the server runs)"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.analysis import COORDS, load_context
+from cli.analysis import load_context
 from cli.lang import h
+from cli.options import add_coords, add_json, add_mode, add_region
 from cli.output import cell, columns, county_namer, print_json, solver_line
-from geo import settings
 from geo.errors import InputDataError
 
 
@@ -26,13 +26,14 @@ def _write_table(df, path: str) -> None:
 
 
 def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
-    p.add_argument("--region", default=settings.DEFAULT_REGION)
+    add_region(p)
     p.add_argument("--type", required=type_required,
                    help=h("设施类型代码，如 welfare_home", "facility type key, e.g. welfare_home"))
     p.add_argument("--facilities", help=h("本单位设施名录（含容量列：床位数/日托位/墓穴/格位/助餐位）",
-                                          "your register (with capacity columns 床位数/日托位/墓穴/格位/助餐位)"))
-    p.add_argument("--coords", default="wgs84", choices=list(COORDS))
-    p.add_argument("--json", action="store_true")
+                                          "your register (with capacity columns beds/day_places/plots/niches/"
+                                          "meal_places, or their Chinese headers)"))
+    add_coords(p)
+    add_json(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", default="stepped", choices=["stepped", "gaussian"],
                    help=h("服务范围（该类型的服务标准）内的距离衰减方式：stepped 阶梯式，gaussian 高斯",
                           "distance decay inside the catchment (the type's service standard)"))
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    add_mode(p)
     p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
     p.add_argument("--out", help=h("写出各村（社区）明细表（.csv 或 .xlsx）",
                                    "write the per-village table (.csv or .xlsx)"))
@@ -66,9 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--convert", action="store_true",
                    help=h("转型为该类型的转型目标（如 welfare_home -> regional_center）",
                           "convert into the type's conversion role (e.g. welfare_home -> regional_center)"))
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
+    add_mode(p)
     p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
-    p.add_argument("--time-limit", type=float, default=60.0)
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help=h("求解时限（秒，默认 60）", "solver time limit in seconds (default 60)"))
     p.add_argument("--out", help=h("写出方案（.geojson 可供 `targets --proposal` 使用，或 .csv、.xlsx）",
                                    "write the proposal (.geojson for `targets --proposal`, .csv or .xlsx)"))
     p.set_defaults(func=_upgrade)
@@ -92,9 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         g.add_argument("--sizes", help=h("规模档次，按该类型的容量单位，如 30,60,100（床位）",
                                          "size classes in the type's capacity unit, e.g. 30,60,100 (beds)"))
         g.add_argument("--costs", help=h("各档规模的造价（万元），如 300,500,750（默认：该类型的设定）",
-                                         "cost of each size (万元), e.g. 300,500,750 (default: the type's)"))
+                                         "cost of each size (10,000 yuan), e.g. 300,500,750 (default: the type's)"))
         g.add_argument("--budget", type=int, help=h("新建站点数的上限", "at most this many new sites"))
-        g.add_argument("--budget-cost", type=float, help=h("总造价的上限（万元）", "at most this total cost (万元)"))
+        g.add_argument("--budget-cost", type=float, help=h("总造价的上限（万元）", "at most this total cost (10,000 yuan)"))
         plain = propose.get_default("func")
         propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
 

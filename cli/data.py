@@ -10,8 +10,8 @@ import inspect
 from pathlib import Path
 
 from cli.lang import h
+from cli.options import add_json, add_region
 from cli.output import print_json
-from geo import settings
 
 KINDS = ("facilities", "townships", "villages")
 COORDS = ("wgs84", "gcj02", "bd09", "auto")
@@ -25,10 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ds = p.add_subparsers(dest="data_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--region", default=settings.DEFAULT_REGION)
+        add_region(q)
         q.add_argument("--db", help=h("SQLite 数据库文件（默认：网页版所用的 VAR_DIR/proposals.sqlite）",
                                       "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
-        q.add_argument("--json", action="store_true")
+        add_json(q)
 
     imp = ds.add_parser("import", help=h("校验文件并导入为新的数据版本", "check a file and make it a new version"))
     imp.add_argument("kind", choices=KINDS,
@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "import the accepted rows although some were refused or corrected (all are listed); "
                             "without it such a file is refused as a whole"))
     imp.add_argument("--note", default="", help=h("随版本保存的备注", "note kept with the version"))
-    imp.add_argument("--author", help=h("导入人（默认：当前登录用户）", "who imports (default: the logged-in user)"))
+    imp.add_argument("--author", help=h("导入人（默认：当前操作系统用户名）", "who imports (default: your operating-system user name)"))
     common(imp)
     imp.set_defaults(func=_import)
 
@@ -65,8 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ver.set_defaults(func=_versions)
 
     dif = ds.add_parser("diff", help=h("版本比较：两个版本之间的变化", "what changed between two versions"))
-    dif.add_argument("v1", type=int)
-    dif.add_argument("v2", type=int)
+    dif.add_argument("v1", type=int, help=h("比较起点的数据版本号", "version to compare from"))
+    dif.add_argument("v2", type=int, help=h("比较终点的数据版本号", "version to compare to"))
     common(dif)
     dif.set_defaults(func=_diff)
 
@@ -77,21 +77,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     mk.add_argument("--type", required=True,
                     help=h("设施类型代码（如 elderly_complex）", "facility type key (e.g. elderly_complex)"))
     how = mk.add_mutually_exclusive_group(required=True)
-    how.add_argument("--required", dest="mark", action="store_const", const="required")
-    how.add_argument("--forbidden", dest="mark", action="store_const", const="forbidden")
-    how.add_argument("--clear", dest="mark", action="store_const", const="")
+    how.add_argument("--required", dest="mark", action="store_const", const="required",
+                     help=h("必选：方案必须选用此候选点", "required: proposals must choose this site"))
+    how.add_argument("--forbidden", dest="mark", action="store_const", const="forbidden",
+                     help=h("禁选：方案不得选用此候选点", "forbidden: proposals must not choose this site"))
+    how.add_argument("--clear", dest="mark", action="store_const", const="",
+                     help=h("清除此候选点的必选/禁选标记", "remove the site's required/forbidden mark"))
     mk.add_argument("--all-types", action="store_true",
                     help=h("该标记对所有设施类型有效", "the mark holds for every facility type"))
-    mk.add_argument("--note", default="")
-    mk.add_argument("--author")
+    mk.add_argument("--note", default="", help=h("随版本保存的备注（接在标记说明之后）",
+                                                 "note kept with the version (after the mark's description)"))
+    mk.add_argument("--author", help=h("标记人（默认：当前操作系统用户名）", "who marks (default: your operating-system user name)"))
     common(mk)
     mk.set_defaults(func=_mark)
 
     rb = ds.add_parser("rollback", help=h("回退：新建一个与某一旧版本相同的版本",
                                           "make a new version equal to an older one"))
-    rb.add_argument("version", type=int)
-    rb.add_argument("--note", default="")
-    rb.add_argument("--author")
+    rb.add_argument("version", type=int, help=h("要回退到的数据版本号", "the version to go back to"))
+    rb.add_argument("--note", default="", help=h("随新版本保存的备注", "note kept with the new version"))
+    rb.add_argument("--author", help=h("回退人（默认：当前操作系统用户名）", "who rolls back (default: your operating-system user name)"))
     common(rb)
     rb.set_defaults(func=_rollback)
 

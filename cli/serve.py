@@ -15,13 +15,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help=h("监听地址（默认 127.0.0.1；0.0.0.0 为向内网提供服务）",
                           "address to listen on (default 127.0.0.1; 0.0.0.0 to serve the intranet)"))
-    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--port", type=int, default=5000, help=h("监听端口（默认 5000）", "port to listen on (default 5000)"))
     p.add_argument("--threads", type=int, default=6, help=h("waitress 工作线程数", "waitress worker threads"))
     p.add_argument("--db", default=None, help=h("保存方案的 SQLite 数据库文件（默认 var/proposals.sqlite）",
                                                 "SQLite file of saved proposals (default var/proposals.sqlite)"))
     p.add_argument("--basemap", choices=["none", "osm", "tianditu"], default=None,
                    help=h("底图瓦片（默认 none：无底图，可离线使用）", "background tiles (default none: works offline)"))
-    p.add_argument("--tianditu-key", default=None)
+    p.add_argument("--tianditu-key", default=None,
+                   help=h("天地图瓦片的密钥，用于 --basemap tianditu（默认取 COVERPLAN_TIANDITU_KEY）",
+                          "Tianditu tile key for --basemap tianditu (default from COVERPLAN_TIANDITU_KEY)"))
     p.add_argument("--network", default=None,
                    help=h("路网图（GraphML、.osm 或 .osm.pbf），提供后可选择路网出行方式",
                           "road graph (GraphML, .osm or .osm.pbf) enabling the road-network travel mode"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from cli.lang import h
+from cli.options import add_json
 from cli.output import print_json
 from geo.errors import InputDataError, listed
 
@@ -72,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "（默认：需求可分给多个站点）",
                           "with a capacity column (mclp, pmedian): each demand point goes to one "
                           "site whole (default: demand may be split between sites)"))
-    s.add_argument("--json", action="store_true", help=h("以 JSON 格式输出结果", "print the result as JSON"))
+    add_json(s)
     s.set_defaults(func=_solve)
 
 

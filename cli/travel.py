@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cli.lang import h
+from cli.options import add_json, add_mode
 from cli.output import print_json, progress
 from geo.errors import InputDataError
 
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=h("只保留最大的连通分量", "keep only the largest connected component"))
     b.add_argument("--no-cache", action="store_true",
                    help=h("重新构建，不读也不写缓存", "rebuild and do not touch the cache"))
-    b.add_argument("--json", action="store_true")
+    add_json(b)
     b.set_defaults(func=_network_build)
 
     od = sub.add_parser("od", help=h("起讫点出行成本矩阵", "origin-destination travel costs"))
@@ -38,13 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=h("起点 CSV，列为 id,lon,lat（WGS84）", "CSV id,lon,lat (WGS84)"))
     od.add_argument("--destinations", type=Path, required=True,
                     help=h("终点 CSV，列为 id,lon,lat（WGS84）", "CSV id,lon,lat (WGS84)"))
-    od.add_argument("--mode", choices=["estimate", "network"], default="estimate")
+    add_mode(od)
     od.add_argument("--network", type=Path,
                     help=h("路网图：GraphML，或 .osm/.osm.pbf（经缓存构建）",
                            "road graph: GraphML, or .osm/.osm.pbf (built via the cache)"))
     od.add_argument("--cutoff", type=float,
                     help=h("忽略出行成本超过此值的起讫点对", "ignore pairs costing more than this"))
-    od.add_argument("--unit", choices=["min", "m"], default="min")
+    od.add_argument("--unit", choices=["min", "m"], default="min",
+                    help=h("出行成本的单位：min 出行时间（分钟，默认），m 距离（米）；--cutoff 亦用此单位",
+                           "unit of the costs: min travel time in minutes (default), m distance in metres; "
+                           "--cutoff is in it too"))
     od.add_argument("--urban", action="store_true",
                     help=h("估算方式：所有起点按城区的绕行系数和车速计算（默认按乡村）",
                            "estimate mode: urban detour/speed for all origins (default rural)"))
@@ -65,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                            "refuse points outside this region's box ('none' to skip)"))
     od.add_argument("--out", type=Path, required=True,
                     help=h("输出的 .npz 文件（数组 “costs”）", "output .npz (array 'costs')"))
-    od.add_argument("--json", action="store_true")
+    add_json(od)
     od.set_defaults(func=_od)
 
 

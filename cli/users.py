@@ -14,6 +14,7 @@ import re
 import sys
 
 from cli.lang import h
+from cli.options import add_json
 from cli.output import print_json
 from geo import settings
 
@@ -28,14 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
         q.add_argument("--region", default=settings.DEFAULT_REGION,
                        help=h("规划人员可分配的县区所在的区域", "region whose counties a planner may have"))
-        q.add_argument("--json", action="store_true")
+        add_json(q)
 
     add = us.add_parser("add", help=h("新增用户", "add a user"))
-    add.add_argument("name")
-    add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True)
+    add.add_argument("name", help=h("用户名（1 至 40 个字符，不含空格和冒号）",
+                                    "user name (1 to 40 characters, no spaces or ':')"))
+    add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True,
+                     help=h("角色：viewer 查看者（只能查看）、planner 规划人员（可编辑）、admin 管理员（另可管理账号）",
+                            "role: viewer (view only), planner (may edit), admin (may also manage accounts)"))
     add.add_argument("--county",
                      help=h("规划人员所属县区：6 位代码或名称（如 420325 或 房县）；不填 = 全市",
-                            "a planner's county: 6-digit code or name (e.g. 420325 or 房县); none = whole city"))
+                            "a planner's county: 6-digit code or name (e.g. 420325 or Fang County); none = whole city"))
     add.add_argument("--password-stdin", action="store_true",
                      help=h("从标准输入读取密码（否则生成并显示一个一次性密码）",
                             "read the password from standard input "
@@ -48,13 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=_list)
 
     dis = us.add_parser("disable", help=h("停用用户，其登录会话立即失效", "disable a user; his sessions end at once"))
-    dis.add_argument("name")
+    dis.add_argument("name", help=h("要停用（加 --enable 则为重新启用）的用户名",
+                                    "user to disable (or enable again with --enable)"))
     dis.add_argument("--enable", action="store_true", help=h("重新启用该用户", "enable the user again"))
     common(dis)
     dis.set_defaults(func=_disable)
 
     pw = us.add_parser("passwd", help=h("修改用户密码", "set a user's password"))
-    pw.add_argument("name")
+    pw.add_argument("name", help=h("要修改密码的用户名", "user whose password to set"))
     pw.add_argument("--password-stdin", action="store_true",
                     help=h("从标准输入读取新密码", "read the new password from standard input"))
     pw.add_argument("--reset", action="store_true",

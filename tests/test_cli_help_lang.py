@@ -104,3 +104,52 @@ def test_usage_errors_still_in_the_language(capsys):
         main(["--lang", "en", "solve"])
     err = capsys.readouterr().err
     assert err.startswith("usage: coverplan solve") and "the following arguments are required" in err, err
+
+
+def _arguments(parser, path=("coverplan",)):
+    """(command path, option strings or dest, help) of every argument of ``parser`` and its subcommands, -h aside."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _arguments(sub, (*path, name))
+        elif action.dest != "help":
+            yield " ".join(path), "/".join(action.option_strings) or action.dest, action.help
+
+
+def test_every_argument_has_help_in_the_language():
+    """Every option and positional argument of every command has a help text: Chinese on a zh run, and on an
+    en run an English one with no Chinese in it."""
+    import re
+
+    from cli.main import build_parser
+
+    chinese = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+    for lang in ("zh", "en"):
+        arguments = list(_arguments(build_parser(lang)))
+        assert len(arguments) > 150, len(arguments)  # the walk reached the subcommands
+        missing = [(cmd, arg) for cmd, arg, text in arguments if not (text or "").strip()]
+        assert not missing, (lang, missing)
+        if lang == "zh":
+            wrong = [(cmd, arg, text) for cmd, arg, text in arguments if not chinese.search(text)]
+        else:
+            wrong = [(cmd, arg, text) for cmd, arg, text in arguments if chinese.search(text)]
+        assert not wrong, (lang, wrong)
+
+
+def test_shared_options_keep_their_behaviour():
+    """--json, --region, --mode and --coords, added by cli.options with their help, parse as before."""
+    from cli.main import build_parser
+
+    parser = build_parser("en")
+    args = parser.parse_args(["propose", "--type", "day_care"])
+    assert (args.json, args.region, args.mode, args.coords) == (False, "shiyan", "estimate", "wgs84")
+    args = parser.parse_args(["map", "--type", "day_care", "--out", "m.html", "--coords", "gcj02", "--mode", "network"])
+    assert (args.coords, args.mode) == ("gcj02", "network")
+    with pytest.raises(SystemExit):  # the map reads no auto datum, as before
+        parser.parse_args(["map", "--type", "day_care", "--out", "m.html", "--coords", "auto"])
+    args = parser.parse_args(["data", "versions", "--json", "--region", "x"])
+    assert (args.json, args.region) == (True, "x")
+    args = parser.parse_args(["data", "mark", "cand-1", "--type", "day_care", "--clear"])
+    assert args.mark == ""

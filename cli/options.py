@@ -1,0 +1,46 @@
+"""Options many commands share (--json, --region, --mode, --coords), each added with its help text in one
+place, so the same option says the same thing in every command (cli.lang.h: in the run's language)."""
+from __future__ import annotations
+
+import argparse
+
+from cli.lang import h
+from geo import settings
+
+#: --coords choices of a facility register (planner.register.COORDS, named here so the parser needs no
+#: planner import)
+COORDS = ("wgs84", "gcj02", "bd09", "auto", "cgcs2000")
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    """--json: the command's result printed as JSON instead of text."""
+    p.add_argument("--json", action="store_true", help=h("以 JSON 格式输出结果", "print the result as JSON"))
+
+
+def add_region(p: argparse.ArgumentParser) -> None:
+    """--region: the region worked on (geo.regions), default settings.DEFAULT_REGION."""
+    p.add_argument("--region", default=settings.DEFAULT_REGION,
+                   help=h("区域（默认 %(default)s，即内置的十堰市）", "region (default %(default)s, the embedded Shiyan)"))
+
+
+def add_mode(p: argparse.ArgumentParser) -> None:
+    """--mode: how travel costs are computed (geo.travel): estimate, or on the --network road graph."""
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
+                   help=h("出行成本的计算方式：estimate 估算（直线距离×绕行系数，默认），"
+                          "network 按路网（须给出 --network）",
+                          "how travel costs are computed: estimate (straight line × detour factor, default) "
+                          "or network (on the road network given by --network)"))
+
+
+def add_coords(p: argparse.ArgumentParser, choices=COORDS) -> None:
+    """--coords: the datum of the --facilities register's coordinates (planner.register), default wgs84."""
+    if "auto" in choices:
+        text = h("--facilities 名录坐标的坐标系：wgs84（默认；cgcs2000 同此）、gcj02（高德/腾讯）、bd09（百度）、"
+                 "auto（按 WGS84 读取，并提示可能的转换）",
+                 "datum of the --facilities register's coordinates: wgs84 (default; cgcs2000 the same), "
+                 "gcj02 (Amap/Tencent), bd09 (Baidu), auto (read as WGS84, suggest a conversion)")
+    else:
+        text = h("--facilities 名录坐标的坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）",
+                 "datum of the --facilities register's coordinates: wgs84 (default), gcj02 (Amap/Tencent), "
+                 "bd09 (Baidu)")
+    p.add_argument("--coords", default="wgs84", choices=list(choices), help=text)
