@@ -255,9 +255,18 @@ def test_header_and_page_rights_per_role(app):
     assert 'href="/admin"' in page
 
 
-def test_refusals_are_in_the_audit_log_with_their_reason(app, shiyan):
+@pytest.fixture()
+def fresh(tmp_path):  # its own server: the refusals of the tests above are not repeated here
+    app = accounts_app(tmp_path, (("boss", "admin", None), ("city", "planner", None), ("fang", "planner", FANG),
+                                  ("viewer", "viewer", None)))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_refusals_are_in_the_audit_log_with_their_reason(fresh, shiyan):
     """A refused change (a viewer's, a county planner's in another county, a non-admin at the admin
     API) is an audit line naming the request and the reason given, in the reader's language."""
+    app = fresh
     other = facility_in(shiyan, ZHUSHAN)
     before = len(audit(app, "refused"))
     r = as_user(app, "fang").post("/api/data/edits", json={"action": "remove", "type": "cemetery", "id": other})
@@ -295,3 +304,27 @@ def test_the_map_popup_names_who_made_an_edit(app, shiyan):
         # the facility list says the same
         listed = fang.get(f"/api/facilities?type=cemetery&lang={lang}&q={mine}").get_json()
         assert any(words in str(x) for x in listed.get("rows", listed.get("features", []))), listed
+
+
+def test_a_flood_of_refusals_does_not_bury_the_audit_log(fresh):
+    """A script sending the same refused request again and again is one line; thousands of different
+    ones stop at REFUSAL_MAX lines an account; a path that hides or reverses text is written out."""
+    from web.auth import REFUSAL_MAX
+
+    v = as_user(fresh, "viewer")
+    for _ in range(50):
+        assert v.post("/api/proposals", json={}).status_code == 403
+    assert len(audit(fresh, "refused")) == 1
+    for i in range(3 * REFUSAL_MAX):
+        assert v.post(f"/api/proposals/x{i}/rename", json={}).status_code == 403
+    assert len(audit(fresh, "refused")) == REFUSAL_MAX
+    # the admin's own events still lead the log
+    boss = as_user(fresh, "boss")
+    assert boss.post("/api/admin/users", json={"name": "new1", "role": "viewer"}).status_code == 201
+    assert boss.get("/api/admin/audit?limit=1").get_json()["rows"][0]["action"] == "user_added"
+    # another account's refusals are its own count; an odd path is written out and cut
+    c = as_user(fresh, "city")
+    assert c.patch("/api/admin/users/" + "\u202e" + "x" * 400, json={}).status_code == 403
+    line = audit(fresh, "refused")[0]
+    assert line["user"] == "city" and "\\u202e" in line["object"] and "\u202e" not in line["object"]
+    assert len(line["object"]) <= 170 and line["object"].endswith("…")

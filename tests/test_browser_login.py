@@ -132,3 +132,23 @@ def test_a_reset_password_shows_under_the_users_table_not_in_the_new_user_card(p
     assert page.is_hidden("#nu-result")  # the new account's password no longer beside it
     assert page.locator("#onetime").count() == 1
     assert page.inner_text("#users-status") == "已重置密码：guest"
+
+
+def test_a_failed_add_keeps_the_password_on_screen_and_names_are_plain(page):
+    log_in(page, "boss", path="/admin?lang=zh")
+    page.wait_for_selector("#users-table tbody tr[data-name='guest']")
+    page.click("#users-table tbody tr[data-name='guest'] .u-reset")
+    page.wait_for_selector("#reset-result #onetime")
+    page.fill("#nu-name", "plain-probe")
+    page.click("#nu-submit")
+    page.wait_for_selector("#nu-result #onetime")
+    assert page.inner_text("#users-status") == ""  # the reset's line is not left beside the new account
+    assert "：" in page.inner_text("#nu-result")  # a Chinese page's colon
+    shown = page.inner_text("#nu-result #onetime")
+    for name, words in (("plain-probe", "用户名“plain-probe”已存在"), ("boss\u200b", "不可见字符"), ("ｂｏｓｓ", "全角")):
+        page.fill("#nu-name", name)
+        page.click("#nu-submit")
+        page.wait_for_selector("#nu-error:not([hidden])")
+        assert words in page.inner_text("#nu-error"), page.inner_text("#nu-error")
+        assert page.inner_text("#nu-result #onetime") == shown  # the one-time password stays
+        page.evaluate("document.getElementById('nu-error').hidden = true")

@@ -27,6 +27,9 @@ import logging
 import os
 import re
 import secrets
+import threading
+import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +38,7 @@ from flask_login import LoginManager, login_user, logout_user
 
 from geo.errors import listed
 from planner.i18n import normalise, t, LANGS, COOKIE
+from web import textrules
 from web.errors import Forbidden, bad_param, json_object, shown_value
 from web.extensions import ext
 from web.users import LOCAL, AccountError, Locked, User, UserStore
@@ -421,6 +425,26 @@ def audit(event: str, obj=None, /, **detail) -> None:
         log.exception("audit log write failed: %s %s", event, obj)
 
 
+#: Refusals logged per account: the same request again within REFUSAL_REPEAT seconds is not a new
+#: line, and at most REFUSAL_MAX lines in REFUSAL_WINDOW seconds (a script sending thousands of
+#: refused requests would push the administrator's real events off the log).
+REFUSAL_REPEAT, REFUSAL_MAX, REFUSAL_WINDOW = 60, 30, 600
+_refusals_lock = threading.Lock()
+
+
+def _refusal_due(user_id, key: tuple) -> bool:
+    """Whether this refusal (``key``: the request and its reason) is a new audit line for the account."""
+    now = time.monotonic()
+    with _refusals_lock:
+        seen = ext().setdefault("refusals", {}).setdefault(user_id, deque())  # per app, in this process
+        while seen and now - seen[0][0] > REFUSAL_WINDOW:
+            seen.popleft()
+        if len(seen) >= REFUSAL_MAX or any(k == key and now - at < REFUSAL_REPEAT for at, k in seen):
+            return False
+        seen.append((now, key))
+        return True
+
+
 def audit_refusal(en: str, zh: str) -> None:
     """A logged-in account refused (403): the request and the reason it was given, so an
     administrator sees who tried what beyond his rights (a viewer's edit, a county planner's
@@ -428,7 +452,11 @@ def audit_refusal(en: str, zh: str) -> None:
     u = getattr(g, "user", None)
     if not current_app.config["AUTH_REQUIRED"] or u is None or u is LOCAL:
         return
-    audit("refused", f"{request.method} {request.path}"[:200], reason={"zh": zh[:300], "en": en[:300]})
+    # the path as the client sent it, with what hides or reorders text written out (\u202e) and cut
+    path = textrules.escaped(request.path)
+    obj = f"{request.method} {path if len(path) <= 160 else path[:159] + '…'}"
+    if _refusal_due(u.id, (obj, en)):
+        audit("refused", obj, reason={"zh": zh[:300], "en": en[:300]})
 
 
 # -- pages ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import secrets
 import sqlite3
 import time
+import unicodedata
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from web import textrules
 from web.errors import shown_value  # refused values quoted as bad_param quotes them
 
 ROLES = ("viewer", "planner", "admin")
@@ -150,10 +152,14 @@ def check_role(role: str) -> str:
 
 
 def check_name(name) -> str:
+    """A user name as the audit log and the popups show it: no character that hides (a zero-width space,
+    a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form."""
     name = name.strip() if isinstance(name, str) else ""
-    if not name or len(name) > MAX_NAME or any(c.isspace() or ord(c) < 32 for c in name) or ":" in name:
-        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces or ':'.",
-                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格或冒号。", "name")
+    if (not name or len(name) > MAX_NAME or ":" in name or unicodedata.normalize("NFKC", name) != name
+            or any(c.isspace() or textrules.refused(c, multiline=False) for c in name)):
+        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, ':', invisible "
+                           "characters or full-width letters and digits.",
+                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、冒号、不可见字符或全角字母数字。", "name")
     return name
 
 
@@ -251,7 +257,7 @@ class UserStore:
                             (uid, name, role, county, generate_password_hash(password), secrets.token_hex(8),
                              int(must_change), time.time()))
         except sqlite3.IntegrityError:
-            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名 {shown_value(name)} 已存在。", "exists") from None
+            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists") from None
         return self.get(uid), generated
 
     def get(self, uid: str) -> User | None:

@@ -32,11 +32,12 @@
   // A new account's one-time password shows in the card that added it, a reset one's under the
   // table it was reset in; only the latest shows (an older one beside it would be taken for it).
   function showPassword(where, name, pw) {
-    ["nu-result", "reset-result"].forEach(function (id) { $(id).hidden = true; $(id).textContent = ""; });
+    ["nu-result", "reset-result", "nu-error"].forEach(function (id) { $(id).hidden = true; $(id).textContent = ""; });
     var box = $(where);
     box.hidden = false;
     box.classList.remove("auth-error");
-    box.innerHTML = esc(T("admin_onetime")) + " <b>" + esc(name) + "</b>: <code id='onetime'>" + esc(pw) + "</code>";
+    box.innerHTML = esc(T("admin_onetime")) + " <b>" + esc(name) + "</b>" + (CP.C.lang === "en" ? ": " : "：") +
+      "<code id='onetime'>" + esc(pw) + "</code>";
   }
 
   function loadUsers() {
@@ -81,11 +82,17 @@
 
   $("add-user").addEventListener("submit", function () {
     var body = {name: $("nu-name").value, role: $("nu-role").value, county: $("nu-county").value || null};
+    $("nu-error").hidden = true;
     send("/api/admin/users", "POST", body).then(function (r) {
       showPassword("nu-result", r.user.name, r.password);
+      say($("users-status"), "");  // an earlier reset's line would read as about this account
       $("nu-name").value = "";
       loadUsers(); loadAudit();
-    }).catch(function (e) { $("nu-result").hidden = false; say($("nu-result"), (e && e.message) || "", true); });
+    }).catch(function (e) {
+      // beside, not over, a one-time password still on screen: it is shown only once
+      $("nu-error").hidden = false;
+      say($("nu-error"), (e && e.message) || T("load_failed"), true);
+    });
   });
   $("nu-role").addEventListener("change", function () {
     $("nu-county").disabled = $("nu-role").value !== "planner";
