@@ -249,9 +249,9 @@ def test_sized_brief_lists_sizes_and_loads_with_english_counties(client, sized, 
     html = client.get(f"/proposals/{sized['id']}/brief?lang={lang}").get_data(as_text=True)
     sites = _cells(html, "brief-sites")
     first = sized["sites"][0]
-    assert sites[1][4] == f"{first['size']:g}"
+    assert sites[1][4] == f"{first['size']:g} · {first['cost']:,.0f}"  # each site's size and cost
     assert sites[1][5].startswith(f"{first['load']:,.0f}") and sites[1][5].endswith(f"{100 * first['utilisation']:.0f}%")
-    assert sites[0][4:] == ([_t("capw_size", lang), f"{_t('capw_load', lang)} · {_t('capw_utilisation', lang)}"])
+    assert sites[0][4:] == ([_t("capw_size_cost", lang), f"{_t('capw_load', lang)} · {_t('capw_utilisation', lang)}"])
     county = sites[1][3]
     assert (county.endswith(("County", "District", "City")) if lang == "en" else county == first["county_name"])
     params = dict(r[:2] for r in _cells(html, "brief-params"))
