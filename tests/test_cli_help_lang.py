@@ -153,3 +153,11 @@ def test_shared_options_keep_their_behaviour():
     assert (args.json, args.region) == (True, "x")
     args = parser.parse_args(["data", "mark", "cand-1", "--type", "day_care", "--clear"])
     assert args.mark == ""
+
+
+def test_the_coords_choices_are_the_registers():
+    """cli.options names the register's datums itself (the parser imports no planner module): the same set."""
+    from cli.options import COORDS
+    from planner.register import COORDS as REGISTER_COORDS
+
+    assert set(COORDS) == set(REGISTER_COORDS)

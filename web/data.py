@@ -974,7 +974,7 @@ def edit():
         # the version this edit builds on, read under the lock (an edit just before in this process
         # may have made a new one since the request began); commit_layer refuses it if another
         # process has committed meanwhile
-        g.pop("_cp_data_version", None)
+        _svc().reread_version()
         return _edit(body)
 
 

@@ -66,6 +66,12 @@ class Service:
             return v
         return self.datasets.current().version
 
+    def reread_version(self) -> None:
+        """Forget this request's data version: the next :meth:`version` reads the store again (a map
+        edit, once it holds the edit lock, builds on what an edit just before it committed)."""
+        if has_request_context():
+            g.pop("_cp_data_version", None)
+
     def region_at(self, version: int | None = None):
         """The region as of a data version (default: the active one); a few are kept in memory."""
         v = self.version() if version is None else int(version)
