@@ -32,6 +32,12 @@ def h(zh: str, en: str) -> str:
     return zh if lang() == "zh" else en
 
 
+def error_line(message: str, language: str) -> str:
+    """An error for stderr, labelled as argparse's own are (``coverplan：错误：…``):
+    a full-width colon after the Chinese label, ``error: `` in English."""
+    return f"{'error: ' if language == 'en' else '错误：'}{message}"
+
+
 @contextlib.contextmanager
 def help_lang(language: str):
     """Help texts read inside the block are in ``language``; the previous language is put back after."""

@@ -15,7 +15,7 @@ import sys
 from cli import analysis, backup, data, region, serve, solve, travel, users
 from cli import capacity as capacity_command
 from cli import map as map_command
-from cli.lang import ChineseHelpFormatter, h, help_lang, lang
+from cli.lang import ChineseHelpFormatter, error_line, h, help_lang, lang
 from cli.output import out_error
 from geo import settings
 from geo.errors import CoverplanError
@@ -186,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "json", False):
             print(json.dumps(exc.to_dict(args.lang), ensure_ascii=False, indent=2))
         else:
-            label = "错误" if args.lang == "zh" else "error"
-            print(f"{label}: {exc.message(args.lang)}", file=sys.stderr)
+            print(error_line(exc.message(args.lang), args.lang), file=sys.stderr)
         return 2
 
 

@@ -13,7 +13,7 @@ import getpass
 import re
 import sys
 
-from cli.lang import h
+from cli.lang import error_line, h
 from cli.options import add_json
 from cli.output import print_json
 from geo import settings
@@ -121,12 +121,12 @@ def _fail(args, exc) -> int:
         print_json({"error": "AccountError", "code": exc.code, "message": exc.message(args.lang),
                     "message_en": exc.en, "message_zh": exc.zh})
     else:
-        # as every other command says it ("错误: ", main.py); a value in Chinese quotes in a Chinese message
+        # as every other command says it (cli.lang.error_line); a value in Chinese quotes in a Chinese message
         msg = exc.message(args.lang)
         if args.lang != "en":
             # a quote followed by a letter is inside the value (a name typed with quotes), not its end
             msg = re.sub(r'"(.*?)"(?![^\W_]|")', r"“\1”", msg)
-        print(("error: " if args.lang == "en" else "错误: ") + msg, file=sys.stderr)
+        print(error_line(msg, args.lang), file=sys.stderr)
     return 2
 
 

@@ -300,9 +300,9 @@ def test_users_list_json_names_the_county_and_add_errors_read_as_the_other_comma
     rows = {r["name"]: r for r in json.loads(_cli(capsys, "--lang", "en", "users", "list", "--json", "--db", db)[1])}
     assert rows["wang"]["county_name"] == "Fang County"
     code, _, err = _cli(capsys, "users", "add", "li", "--role", "planner", "--county", "Atlan\"tis", "--db", db)
-    assert code == 2 and err.startswith("错误: ") and "错误：" not in err and "“Atlan" in err
+    assert code == 2 and err.startswith("错误：") and "错误: " not in err and "“Atlan" in err
     code, _, err = _cli(capsys, "users", "add", "wang", "--role", "viewer", "--db", db)
-    assert code == 2 and err.startswith("错误: ")
+    assert code == 2 and err.startswith("错误：")
     code, _, err = _cli(capsys, "--lang", "en", "users", "add", "li", "--role", "planner", "--county", "Atlantis",
                         "--db", db)
     assert code == 2 and err.startswith("error: ") and '"Atlantis"' in err
