@@ -77,7 +77,7 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
     by terminal columns."""
 
     #: as the Chinese usage errors have always begun (cli.main.Parser.error)
-    USAGE = "用法： "
+    USAGE = "用法："
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ def _help(capsys, argv: list[str]) -> str:
 
 
 def _assert_chinese(out: str, zh: str, en: str) -> None:
-    assert out.startswith("用法： coverplan"), out
+    assert out.startswith("用法：coverplan"), out
     assert zh in out and en not in out, out
     assert "选项：" in out and "显示此帮助信息并退出" in out, out
     assert "usage:" not in out and "options:" not in out and "positional arguments" not in out, out
@@ -99,7 +99,7 @@ def test_usage_errors_still_in_the_language(capsys):
     with pytest.raises(SystemExit):
         main(["--lang", "zh", "solve"])
     err = capsys.readouterr().err
-    assert err.startswith("用法： coverplan solve") and "缺少必需的参数" in err, err
+    assert err.startswith("用法：coverplan solve") and "缺少必需的参数" in err, err
     with pytest.raises(SystemExit):
         main(["--lang", "en", "solve"])
     err = capsys.readouterr().err

@@ -78,7 +78,7 @@ def test_unknown_option_is_named_by_the_command_it_was_given_to(capsys, argv, us
     err = capsys.readouterr().err
     assert e.value.code == 2
     assert f"{zh_prog}错误：无法识别的参数：--bogus" in err and "子命令" not in err, err
-    assert err.startswith("用法： " + usage), err
+    assert err.startswith("用法：" + usage), err
     with pytest.raises(SystemExit) as e:
         main(["--lang", "en", *argv])
     err = capsys.readouterr().err
