@@ -51,6 +51,8 @@ def help_lang(language: str):
 
 #: Full-width punctuation that must not begin a line.
 _NO_LINE_START = set("，。、；：！？）】》」』”’")
+_NARROW_CLOSE = set(")]},.;:!?")
+_NO_LINE_END = set("（【《「『“‘([{")
 #: A wide (CJK) character, or a run of narrow non-space characters, each with the spaces after it.
 _TOKENS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]\s*|[^\s\u2e80-\u9fff\uf900-\ufaff"
                      r"\ufe30-\ufe4f\uff00-\uffef]+\s*")
@@ -58,17 +60,26 @@ _TOKENS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]\s*
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns: a Chinese character takes two columns and
-    a line may break between any two of them (argparse counts characters and breaks at spaces only)."""
+    a line may break between any two of them (argparse counts characters and breaks at spaces only).
+
+    A Chinese closing mark (，）) may not begin a line: it stays on the line before, one column pair
+    past ``width``.  A run of narrow characters that begins with a closing bracket (``][,capacity``)
+    takes the line's last piece down with it, and no line ends with an opening bracket (（ [)."""
     from cli.output import columns
 
-    lines, line = [], ""
+    lines, cur = [], []
     for token in _TOKENS.findall(" ".join(text.split())):
-        if line and columns(line + token.rstrip()) > width and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
+        if cur and columns("".join(cur) + token.rstrip()) > width and token[0] not in _NO_LINE_START:
+            keep = len(cur) - (token[0] in _NARROW_CLOSE)
+            while keep > 1 and (cur[keep - 1].rstrip()[-1:] in _NO_LINE_END
+                                or (keep < len(cur) and cur[keep][0] in _NO_LINE_START | _NARROW_CLOSE)):
+                keep -= 1
+            keep = keep if keep >= 1 else len(cur)
+            lines.append("".join(cur[:keep]).rstrip())
+            cur = cur[keep:]
+        cur.append(token)
+    if "".join(cur).strip():
+        lines.append("".join(cur).rstrip())
     return lines
 
 

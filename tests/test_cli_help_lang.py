@@ -94,6 +94,25 @@ def test_chinese_help_lines_fit_the_terminal(capsys, monkeypatch):
         assert not wide, wide
 
 
+def test_no_help_line_begins_with_a_closing_mark_or_ends_with_an_opening_one(capsys, monkeypatch):
+    """候选点 CSV … existing（0/1，是否现有设施）][,capacity（容量）] once broke before "][,capacity"."""
+    import re
+
+    from cli.lang import wrap
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for argv in (["solve"], ["data", "import"], ["serve"], ["capacity"]):
+        out = _help(capsys, ["--lang", "zh", *argv])
+        assert not re.findall(r"^ +[)\]}，。、；：）].*$|^.*[（(\[]$", out, flags=re.M), out
+    # the same at any width: a bracket run takes the line's last piece down with it
+    text = "候选点 CSV，列为 id,x,y[,existing（0/1，是否现有设施）][,capacity（容量）]"
+    for width in range(12, 60):
+        lines = wrap(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert not [x for x in lines[1:] if x[0] in ")]}，。、；：）"], (width, lines)
+        assert not [x for x in lines if x[-1] in "（([" ], (width, lines)
+
+
 def test_usage_errors_still_in_the_language(capsys):
     """The parser built for the help also words the usage errors (as before): Chinese for zh, English for en."""
     with pytest.raises(SystemExit):
