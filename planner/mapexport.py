@@ -120,7 +120,12 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     def cost_change(x, y):
         if x is None or y is None or x == y:
             return "", None
-        return ("−" if y < x else "+") + cost_text(abs(y - x), unit, lang), y < x
+        d = abs(y - x)
+        # beside values shown in km the change is in km too (3.1 → 2.9 公里: −0.2 公里, not −200 米);
+        # one too small for a tenth of a km stays in metres
+        text = (f"{d / 1000:.1f} {t('km', lang)}" if unit == "m" and max(x, y) >= 1000 and d >= 50
+                else cost_text(d, unit, lang))
+        return ("−" if y < x else "+") + text, y < x
 
     if kind == "upgrade":
         bs, as_ = _num(b, "served"), _num(a, "served")

@@ -173,3 +173,21 @@ def test_many_proposed_sites_are_clustered_offline(tmp_path, capsys):
     assert "L.markerClusterGroup(" in page and "MarkerClusterGroup=" in page.replace(" ", "")  # used and inlined
     assert ".marker-cluster-small" in page  # its style too
     assert re.search(r'"maxZoom":\s*18', page)  # Leaflet.markercluster refuses a map without one
+
+
+@pytest.mark.parametrize("lang, km, m", [("zh", "公里", "米"), ("en", "km", "m")])
+def test_a_cost_change_beside_km_values_is_in_km(lang, km, m):
+    """3.1 → 2.9 km was shown with a change of "−200 米"; a change too small for 0.1 km stays in metres."""
+    from planner.mapexport import proposal_numbers
+
+    def change(before, after, unit="m"):
+        rows = proposal_numbers({"mean_cost": before, "p90_cost": before}, {"mean_cost": after, "p90_cost": after},
+                                unit, lang)
+        return next(r for r in rows if r["label"] == t("mean_cost", lang))
+
+    row = change(3100.0, 2900.0)
+    assert (row["before"], row["after"], row["change"], row["good"]) == (f"3.1 {km}", f"2.9 {km}", f"−0.2 {km}", True)
+    assert change(3140.0, 3100.0)["change"] == f"−40 {m}"
+    assert change(900.0, 700.0)["change"] == f"−200 {m}"              # both in metres: metres
+    assert change(700.0, 1300.0)["change"] == f"+0.6 {km}" and change(700.0, 1300.0)["good"] is False
+    assert change(30.0, 24.0, unit="min")["change"].startswith("−6")  # minutes untouched
