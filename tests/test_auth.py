@@ -288,3 +288,32 @@ def test_passwords_are_hashed(tmp_path):
     s.add("a", "viewer", password="plain-secret-1")
     raw = sqlite3.connect(tmp_path / "u.sqlite").execute("SELECT pw_hash FROM users").fetchone()[0]
     assert "plain-secret-1" not in raw and raw.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_the_network_size_limit_is_for_network_uploads_by_city_accounts_only(secured):
+    """?kind=network raised the body limit to the network's for any upload, even a county planner's
+    facility register (QA 14): a county planner is refused before the body is read, and a city account
+    must upload a network under it."""
+    import io
+
+    app, _ = secured
+    app.config.update(MAX_CONTENT_LENGTH=2**20, MAX_NETWORK_UPLOAD=8 * 2**20)
+    store(app).add("wang", "planner", "420325", password="wang-password", must_change=False)
+    store(app).add("city", "planner", password="city-password", must_change=False)
+    big = b"name,lon,lat\n" + b"x,110.8,32.6\n" * (3 * 2**20 // 13)   # 3 MB: over the 1 MB limit
+    county = app.test_client()
+    assert login(county, "wang", "wang-password").status_code == 200
+    r = county.post("/api/data/uploads?kind=network", content_type="multipart/form-data",
+                    data={"kind": "facilities", "file": (io.BytesIO(big), "homes.csv")})
+    assert r.status_code == 403 and "市级" in r.get_json()["message_zh"]
+    r = county.post("/api/data/uploads", content_type="multipart/form-data",
+                    data={"kind": "facilities", "file": (io.BytesIO(big), "homes.csv")})
+    assert r.status_code == 413
+    city = app.test_client()
+    assert login(city, "city", "city-password").status_code == 200
+    r = city.post("/api/data/uploads?kind=network", content_type="multipart/form-data",
+                  data={"kind": "facilities", "file": (io.BytesIO(big), "homes.csv")})
+    body = r.get_json()
+    assert r.status_code == 400 and "kind=network" in body["message_en"] and "kind=network" in body["message_zh"]
+    from pathlib import Path
+    assert not any((Path(app.config["DATA_DIR"]) / "uploads").glob("*/src/*"))  # nothing kept

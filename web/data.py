@@ -557,8 +557,12 @@ def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
 @bp.post("/api/data/uploads")
 def upload():
     # A county's OpenStreetMap extract is larger than any register: the page says ?kind=network
-    # in the address so the larger limit applies before the body is read.
-    if request.args.get("kind") == "network":
+    # in the address so the larger limit applies before the body is read -- only for an account
+    # that may upload a network (checked first, so a county planner's 200 MB is never read), and
+    # only for a network: the form's kind must say the same (below).
+    network_limit = request.args.get("kind") == "network"
+    if network_limit:
+        auth.require_citywide("upload a road network (it serves every county)", "上传路网（路网供所有县区使用）")
         request.max_content_length = current_app.config["MAX_NETWORK_UPLOAD"]
     f = request.files.get("file")
     if f is None or not f.filename:
@@ -566,6 +570,10 @@ def upload():
     original = Path(f.filename).name[:120]
     suffix = Path(original).suffix.lower()
     opts = _options(request.form)
+    if network_limit and opts["kind"] != "network":
+        raise bad_param("kind", opts["kind"], "network, as the address says (?kind=network takes the road "
+                        "network's size limit, and nothing else)",
+                        "network，与地址中的 ?kind=network 一致（该参数只用于路网的大小上限）", label="data_kind")
     allowed = NETWORK_SUFFIXES if opts["kind"] == "network" else SUFFIXES
     if suffix not in allowed:
         raise bad_param("file", original, "one of " + ", ".join(allowed), "以下格式之一：" + "、".join(allowed))
