@@ -228,13 +228,31 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     except Exception as exc:  # openpyxl/xlrd raise many types for damaged workbooks
         raise file_error(path.name, f"cannot read the workbook ({exc}).", f"无法读取Excel工作簿（{exc}）。",
                          "Open it in Excel and save it again as .xlsx.", "请用Excel打开并重新另存为 .xlsx 格式。") from exc
-    best = None
+    best, data_sheets = None, []
     for name, sheet in sheets.items():
         raw = sheet.astype(object).where(sheet.notna(), None).values.tolist()
         frame, rows, header = _frame_from_rows(raw, list(range(1, len(raw) + 1)), header_names)
         known = sum(1 for c in frame.columns if set(header_keys(c)) & header_names)
         if frame.shape[1] and (best is None or known > best[0]):
             best = (known, name, frame, rows, header)
+        if known >= 2 and len(frame):
+            data_sheets.append((str(name), len(frame)))
+    if len(data_sheets) > 1:
+        # one sheet a county is a common way to keep a register; reading one of them and dropping
+        # the rest would replace the city's register with a part of it
+        listed_zh = "、".join(f"“{n}”（{k:,} 行）" for n, k in data_sheets)
+        listed_en = ", ".join(f"'{n}' ({k:,} {'row' if k == 1 else 'rows'})" for n, k in data_sheets)
+        raise file_error(path.name, f"{len(data_sheets)} sheets of the workbook hold data rows: {listed_en}. "
+                         "One sheet is imported at a time, and an import replaces the whole layer (e.g. the "
+                         "register of the facility type).",
+                         f"工作簿中有 {len(data_sheets)} 个工作表都有数据行：{listed_zh}。一次只导入一个工作表，"
+                         "而导入会替换整个图层（如该类设施的全部名录）。",
+                         "Copy the rows of every sheet into one sheet under one header row (a county column may "
+                         "tell them apart), delete the other sheets and upload again. Uploading the sheets one by "
+                         "one would keep only the last.",
+                         "请把各工作表的数据行复制到同一个工作表、共用一行表头（可加一列“区县”区分），删去其余工作表后"
+                         "重新上传。逐个上传各工作表只会留下最后一个。",
+                         sheets=[n for n, _ in data_sheets])
     if best is None:
         raise file_error(path.name, "the workbook is empty.", "工作簿是空的。",
                          "Put a header row and one row per facility on the first sheet.",
@@ -242,7 +260,9 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     _, name, frame, rows, header = best
     for c in frame.columns:  # Excel stores whole numbers as 420302001.0
         frame[c] = [_cell(v) for v in frame[c]]
-    notes = [(f"读取工作表“{name}”", f"read sheet '{name}'")] if len(sheets) > 1 else []
+    others = [str(n) for n in sheets if n != name]
+    notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
+              f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes)
 
 

@@ -117,6 +117,33 @@ def test_xlsx_with_title_row_and_chinese_place_headers(shiyan, tmp_path):
     assert acc["source_row"].tolist() == [4, 5]  # spreadsheet rows
     assert acc["township_code"].iloc[0] == "420302001"
 
+def test_a_workbook_with_a_sheet_a_county_is_refused_naming_its_sheets(shiyan, tmp_path):
+    """One sheet was read and the others dropped without a word: confirming would have replaced the
+    city's register with one county's rows (QA 14). A title sheet beside one data sheet is fine."""
+    lon, lat = _seat(shiyan, "420302001")
+    path = tmp_path / "per_county.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        for county, n in (("茅箭区", 2), ("张湾区", 3), ("房县", 1)):
+            pd.DataFrame({"名称": [f"{county}福利院{i}" for i in range(n)], "类型": ["农村福利院"] * n,
+                          "经度": [lon] * n, "纬度": [lat] * n}).to_excel(xl, sheet_name=county, index=False)
+    with pytest.raises(InputDataError) as e:
+        validate_register(path, region=shiyan)
+    zh, en = e.value.message("zh"), e.value.message("en")
+    assert "3 个工作表" in zh and "“茅箭区”（2 行）" in zh and "“房县”（1 行）" in zh, zh
+    assert "'张湾区' (3 rows)" in en and "'房县' (1 row)" in en and "only the last" in e.value.hint_en, en
+    assert e.value.details["sheets"] == ["茅箭区", "张湾区", "房县"]
+
+    one = tmp_path / "titled.xlsx"
+    with pd.ExcelWriter(one) as xl:
+        pd.DataFrame([["说明：本表为2025年名录"]]).to_excel(xl, sheet_name="说明", index=False, header=False)
+        pd.DataFrame({"名称": ["甲", "乙"], "类型": ["农村福利院"] * 2, "经度": [lon] * 2,
+                      "纬度": [lat] * 2}).to_excel(xl, sheet_name="福利院", index=False)
+    report = validate_register(one, region=shiyan)
+    assert report.rows == 2 and report.layer == "福利院"
+    assert report.notes == [("读取工作表“福利院”（其余工作表没有可导入的数据：说明）",
+                             "read sheet '福利院' (the other sheets hold nothing to import: 说明)")]
+
+
 
 def _points(shiyan, n=5):
     """n true WGS84 points near township seats, with names."""

@@ -478,3 +478,23 @@ def test_a_type_the_register_lacks_is_added_not_replaced(client, app, shiyan, mo
     rep = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["replaces"]
     assert rep["types"][0]["current"] == 0 and not rep["shrinks"]
     assert "目前没有此类设施" in rep["text"] and "替换" not in rep["text"]
+
+
+def test_the_report_says_which_sheet_of_a_workbook_was_read_and_refuses_one_a_county(client, shiyan):
+    import pandas as pd
+
+    v = shiyan.villages.iloc[:2]
+    rows = pd.DataFrame({"名称": ["甲站", "乙站"], "类型": ["日照中心"] * 2,
+                         "经度": v.geometry.x.values, "纬度": v.geometry.y.values})
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as xl:
+        pd.DataFrame([["说明"]]).to_excel(xl, sheet_name="说明", index=False, header=False)
+        rows.to_excel(xl, sheet_name="日照", index=False)
+    r = upload(client, buf.getvalue(), "reg.xlsx")
+    assert r.status_code == 200 and r.get_json()["notes"] == ["读取工作表“日照”（其余工作表没有可导入的数据：说明）"]
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as xl:
+        rows.iloc[:1].to_excel(xl, sheet_name="茅箭区", index=False)
+        rows.iloc[1:].to_excel(xl, sheet_name="张湾区", index=False)
+    r = upload(client, buf.getvalue(), "reg.xlsx")
+    assert r.status_code == 400 and "“茅箭区”（1 行）、“张湾区”（1 行）" in r.get_json()["message"]

@@ -301,7 +301,8 @@ def _check(path: Path, opts: dict, region):
         layer = f"facilities:{opts['type']}" if opts["type"] else "facilities"
         parts = {"counts": counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
                  "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
-                 "located_by_name": rep.counts.get("located_by_name", 0)}
+                 "located_by_name": rep.counts.get("located_by_name", 0),
+                 "notes": [pick(zh, en, lang) for zh, en in rep.notes]}
         cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
                 if c in acc]
         preview = acc[cols + ["geometry"]].rename(columns={"source_row": "row"}).copy()

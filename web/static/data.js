@@ -128,6 +128,7 @@
     }).join(", "));
     if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
     if (r.column_map_remembered) facts.push(T("data_map_remembered"));
+    (r.notes || []).forEach(function (n) { facts.push(n); });   // e.g. which sheet of a workbook was read
     $("r-facts").textContent = facts.join(" · ");
     // what confirming replaces: a short register would remove the type's other facilities
     var rep = r.replaces;
