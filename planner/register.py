@@ -29,11 +29,12 @@ from geo.errors import InputDataError
 from geo.points import parse_coordinate, plain_number
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
+from planner import textrules
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
-from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, code_is_id, map_columns,
+from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
                                       resolve_type, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
 
@@ -241,6 +242,7 @@ class _Rows:
         township = self.townships(lon, lat, has_xy, declared)
         ids = self.ids(types, names, lon, lat)
         self.capacity = self.capacities(types)
+        self.text = self.texts()
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
@@ -277,6 +279,29 @@ class _Rows:
             elif len(v) > MAX_NAME:  # a whole paragraph pasted into the name cell: refused, not cut
                 self.add(i, "name", "error", "name_too_long", "reg_name_too_long", "reg_fix_name_too_long",
                          v[:30] + "…", n=len(v), fix_kw={"max": MAX_NAME})
+            elif (at := textrules.first_refused(v, multiline=False)) is not None:
+                # as a map edit refuses it: a name that reads backwards (U+202E) or hides a break
+                self.add(i, "name", "error", "name_control", "reg_name_control", "reg_fix_name_control",
+                         textrules.escaped(v), at=at + 1, char=f"U+{ord(v[at]):04X}",
+                         what={"en": textrules.char_kind(v[at])[0], "zh": textrules.char_kind(v[at])[1]})
+        return out
+
+    def texts(self) -> dict[str, list[str]]:
+        """Address, operator, phone and remark as the map editor stores them; a character an edit
+        would refuse is dropped, with a warning naming it (the row stays: its place and name are good)."""
+        out = {}
+        for fld in TEXT_FIELDS:
+            if fld not in self.cmap:
+                continue
+            values = self.cell(fld)
+            multiline = fld == "remark"
+            for i, v in enumerate(values):
+                if (at := textrules.first_refused(v, multiline=multiline)) is not None:
+                    self.add(i, fld, "warning", "text_control", "reg_text_control", "", textrules.escaped(v, multiline=multiline),
+                             column=self.cmap[fld], at=at + 1, char=f"U+{ord(v[at]):04X}",
+                             what={"en": textrules.char_kind(v[at])[0], "zh": textrules.char_kind(v[at])[1]})
+                    values[i] = textrules.without_refused(v, multiline=multiline)
+            out[fld] = values
         return out
 
     def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -585,6 +610,8 @@ class _Rows:
         if "upgraded_year" in self.cmap:
             data["upgraded_year"] = pd.to_numeric(pd.Series(self.cell("upgraded_year")).iloc[idx],
                                                   errors="coerce").values
+        for fld, values in self.text.items():
+            data[fld] = [values[i] for i in idx]
         for fld, values in self.capacity.items():
             data[fld] = values[idx]
         if "niches" in self.capacity:  # a cemetery's burial places are its plots and its niches

@@ -28,6 +28,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "village": ("village", "村", "村(社区)", "所属村", "所属村(社区)", "村社区", "社区(村)", "村(居)",
                 "村(居)委会", "村委会", "村名", "村(社区)名称"),
     "address": ("address", "地址", "详细地址", "机构地址", "设施地址", "所在地址", "所在地"),
+    "operator": ("operator", "运营单位", "运营机构", "运营方", "运营主体", "管理单位", "举办单位"),
+    "phone": ("phone", "联系电话", "电话", "电话号码", "联系方式"),
+    "remark": ("remark", "备注", "备注说明"),
     "code": ("code", "区划代码", "行政区划代码", "统计用区划代码", "村(社区)代码", "村代码"),
     "coords": ("coords", "datum", "坐标系"),
     "built_year": ("built_year", "建成年份", "建设年份", "建成年度"),
@@ -45,7 +48,10 @@ CAPACITY_FIELDS = ("beds", "day_places", "plots", "niches", "meal_places")
 #: Fields whose columns are read into the register's own columns (the others stay as they are).
 #: (Capacity columns are read into ``beds``, ``day_places`` ... and also kept as the file has them.)
 CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year",
-            "upgraded_year")
+            "upgraded_year", "address", "operator", "phone", "remark")
+#: A facility's free-text fields, stored under these names as the map editor's (a remark may hold
+#: line breaks; the others are one line).
+TEXT_FIELDS = ("address", "operator", "phone", "remark")
 _ALIAS = {norm_header(a): f for f, names in FIELDS.items() for a in names}
 #: What the header row is told by (geo.tables.read_table).
 HEADER_NAMES = frozenset(_ALIAS)

@@ -534,3 +534,28 @@ def test_a_name_too_long_refuses_its_row(shiyan, tmp_path):
     assert "名称过长（5000 个字符）" in text
     assert d["counts"]["refused"] == 1 and d["counts"]["accepted"] == 1
     assert "长" * 200 not in text  # the report quotes the start, not the paragraph
+
+
+def test_address_operator_phone_and_remark_are_stored_and_hidden_characters_are_refused(shiyan, tmp_path):
+    """地址、运营单位、联系电话、备注 were kept under the file's headers, so the register's own fields (the
+    map editor's) stayed empty; a name with U+202E or a line break came in although an edit refuses it
+    (QA 14)."""
+    lon, lat = _seat(shiyan, "420302001")
+    path = tmp_path / "attrs.csv"
+    pd.DataFrame({"名称": ["甲福利院", "乙\u202e福利院", "丙福利院"], "类型": ["农村福利院"] * 3,
+                  "经度": [lon] * 3, "纬度": [lat] * 3, "地址": ["人民路1号", "", "北京路\u200b2号"],
+                  "运营单位": ["市社会福利中心", "", ""], "联系电话": ["0719-8888888", "", ""],
+                  "备注": ["第一行\n第二行", "", "x\u202ey"]}).to_csv(path, index=False)
+    report = validate_register(path, region=shiyan)
+    acc = report.accepted.set_index("name")
+    assert list(acc.index) == ["甲福利院", "丙福利院"]              # the reversed name is refused
+    assert acc.loc["甲福利院", ["address", "operator", "phone", "remark"]].tolist() == \
+        ["人民路1号", "市社会福利中心", "0719-8888888", "第一行\n第二行"]  # a remark keeps its line break
+    assert acc.loc["丙福利院", "address"] == "北京路2号" and acc.loc["丙福利院", "remark"] == "xy"
+    assert "地址" not in report.accepted  # stored once, under the field's name
+    by = {(i.code, i.column): i for i in report.issues}
+    name = by[("name_control", "名称")]
+    assert name.severity == "error" and "U+202E" in name.message_zh and "\\u202e" in name.message_en
+    assert "文字方向控制符" in name.message_zh and "text-direction control" in name.message_en
+    assert by[("text_control", "地址")].severity == "warning" and "U+200B" in by[("text_control", "地址")].message_zh
+    assert by[("text_control", "备注")].severity == "warning"

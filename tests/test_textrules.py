@@ -1,9 +1,9 @@
-"""web.textrules: one rule for the characters names and notes refuse (proposals and map edits)."""
+"""planner.textrules: one rule for the characters names and notes refuse (proposals and map edits)."""
 from __future__ import annotations
 
 import pytest
 
-from web import textrules
+from planner import textrules
 
 
 @pytest.mark.parametrize("ch", ["\x00", "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\u202e", "\u061c", "\ud800"])

@@ -498,3 +498,15 @@ def test_the_report_says_which_sheet_of_a_workbook_was_read_and_refuses_one_a_co
         rows.iloc[1:].to_excel(xl, sheet_name="张湾区", index=False)
     r = upload(client, buf.getvalue(), "reg.xlsx")
     assert r.status_code == 400 and "“茅箭区”（1 行）、“张湾区”（1 行）" in r.get_json()["message"]
+
+
+def test_an_upload_note_follows_the_rule_of_an_edit_note(client, shiyan):
+    """An upload note was cut at 200 characters and kept U+202E and NUL (the version list then showed it
+    reversed) while an edit's note refuses them (QA 14)."""
+    v = shiyan.villages.iloc[0]
+    csv = f"名称,类型,经度,纬度\n甲站,日照中心,{v.geometry.x},{v.geometry.y}\n".encode()
+    for note, said in (("abc\u202edef", "U+202E"), ("a\x00b", "U+0000"), ("很" * 201, "200")):
+        r = upload(client, csv, "reg.csv", note=note)
+        assert r.status_code == 400 and said in r.get_json()["message"], r.get_json()
+    r = upload(client, csv, "reg.csv", note="县局核实\n第二行")
+    assert r.status_code == 200

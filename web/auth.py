@@ -38,7 +38,7 @@ from flask_login import LoginManager, login_user, logout_user
 
 from geo.errors import listed
 from planner.i18n import normalise, t, LANGS, COOKIE
-from web import textrules
+from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, shown_value
 from web.extensions import ext
 from web.users import LOCAL, AccountError, Locked, User, UserStore

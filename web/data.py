@@ -25,10 +25,11 @@ from geo.crs import parse_crs
 from geo.datasets import sha256_file
 from geo.errors import CoverplanError, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
+from planner import textrules
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
-from web import auth, exports, layers, textrules
+from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, not_found
 from web.extensions import ext
@@ -274,7 +275,10 @@ def _options(form) -> dict:
         raise bad_param("encoding", encoding, "utf-8, gbk or gb18030", "utf-8、gbk 或 gb18030")
     crs = parse_crs(form.get("crs") or None)  # for projected x/y in a table or a layer without .prj
     return {"kind": kind, "type": type_key if kind == "facilities" else "", "coords": coords,
-            "encoding": encoding, "crs": crs, "note": str(form.get("note") or "")[:200]}
+            "encoding": encoding, "crs": crs,
+            # the rule of an edit's note: a note longer than 200 characters or with a hidden or
+            # reversing character is refused, not cut or kept as is (the version list shows it)
+            "note": edit_text(form.get("note"), "note", multiline=True)}
 
 
 def _check(path: Path, opts: dict, region):
@@ -356,7 +360,8 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column:
 
 
 #: Register fields a planner may map by hand when the headers are not recognised.
-MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code")
+MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
+            "operator", "phone", "remark")
 
 
 def _needs_mapping(exc: InputDataError) -> bool:
@@ -633,7 +638,7 @@ def _network_upload(f, original: str):
         shutil.rmtree(d, ignore_errors=True)
         raise
     store, author = _store(), _author()
-    note = str(request.form.get("note") or "")[:200]
+    note = edit_text(request.form.get("note"), "note", multiline=True)
     villages = _svc().region.villages.geometry
 
     def work(progress, should_stop):
@@ -1131,7 +1136,7 @@ MAX_EDIT_TEXT = 200
 
 def _refuse_controls(text: str, name: str, label: str | None, multiline: bool) -> None:
     """A 400 naming the field and the first control character in ``text`` (by its code and place)."""
-    # the characters web.textrules refuses: invisible or misleading in a popup, an export or the version
+    # the characters planner.textrules refuses: invisible or misleading in a popup, an export or the version
     # list (a name that shows as nothing, or reversed), or not storable at all (a lone surrogate)
     i = textrules.first_refused(text, multiline=multiline)
     if i is None:

@@ -123,7 +123,7 @@ def _json_body_error() -> InputDataError | None:
 def not_found(what_en: str, what_zh: str, key) -> NotFoundError:
     """A 404 quoting ``key`` as typed, in both languages: “abc” (not Python's 'abc'), a control or
     invisible character written as \\uXXXX (a raw NUL would garble the message), cut at 60 characters."""
-    from web.textrules import escaped
+    from planner.textrules import escaped
 
     shown = escaped(str(key))
     shown = shown if len(shown) <= 60 else shown[:59] + "…"

@@ -18,12 +18,13 @@ from flask import current_app, g, has_request_context
 
 from geo import settings
 from geo.errors import InputDataError
+from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from planner.sites import demand_units
-from web import capacity_proposals, layers, textrules
+from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found
 from web.extensions import ext
 

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from werkzeug.sansio.utils import host_is_trusted
 
 from planner import i18n
-from web.textrules import escaped
+from planner.textrules import escaped
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_COOKIE = "cp_csrf"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from web import textrules
+from planner import textrules
 from web.errors import shown_value  # refused values quoted as bad_param quotes them
 
 ROLES = ("viewer", "planner", "admin")

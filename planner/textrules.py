@@ -1,6 +1,6 @@
 """What free text typed in the app may hold: the characters refused in names and notes, said in words.
 
-One rule for every place a planner types a name or a note (proposals, map edits): a control
+One rule for every place a name or a note comes in (proposals, map edits, imported registers): a control
 character (C0, DEL, C1), a lone surrogate ("\\ud800" in JSON: no file can store it), a line or
 paragraph separator (U+2028/9 break a line where none shows) or a bidirectional control (it makes a
 name read backwards, a spoofing trick) is refused everywhere; a one-line field (a name, an address)
