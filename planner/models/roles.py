@@ -155,7 +155,7 @@ class SiteRoles:
         if p > n_choosable:
             raise InfeasibleError(
                 f"p = {p} new sites asked, but only {n_choosable} candidate sites can be chosen "
-                f"({int(self.existing.sum())} are existing, {int(self.forbidden.sum())} forbidden).",
+                f"({int(self.existing.sum())} existing, {int(self.forbidden.sum())} forbidden).",
                 f"要求新建 p = {p} 个站点，但只有 {n_choosable} 个候选点可选"
                 f"（{int(self.existing.sum())} 个为现有设施，{int(self.forbidden.sum())} 个禁选）。",
                 hint_en="Lower p or add candidate sites.",
