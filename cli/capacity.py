@@ -285,4 +285,6 @@ def _beds(args) -> int:
               f"({'扩建' if zh else 'enlarge'} {c['enlarge_existing']:,}, {'新建' if zh else 'new'} {c['new_beds']:,} / "
               f"{c['new_sites']} {'处' if zh else 'sites'})  {c['beds_per_1000_before']:.1f} → "
               f"{c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
+    for note in out["notes_zh" if zh else "notes_en"]:
+        print(f"  * {note}", file=sys.stderr)
     return 0

@@ -86,14 +86,18 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     t["shortfall_ratio_before"] = np.round(before_ratio, 6)
     t["shortfall_ratio_after"] = np.round(np.where(required > 0, after / np.where(required > 0, required, 1), 0.0), 6)
     # where the beds go inside a township: enlarge its bed facilities first, then new sites
-    room_rows, room_by_town = [], {}
+    room_rows, room_by_town, unknown = [], {}, []
     for ft in bed_types():
         f = existing_facilities(region, ft, facilities)
         if not len(f) or not ft.capacity.sizes:
             continue
-        cap, _ = site_capacity(f, "beds")
+        cap, known = site_capacity(f, "beds")
         top = max(ft.capacity.sizes)
-        for (_, r), c in zip(f.iterrows(), cap):
+        for (_, r), c, k in zip(f.iterrows(), cap, known):
+            if not k:  # its beds are not known, not 0: how far it could grow is not known either
+                unknown.append({"id": str(r["id"]), "name": r["name"], "type": ft.key,
+                                "township_code": str(r["township_code"])})
+                continue
             room = max(0.0, top - c)
             if room > 0:
                 room_rows.append({"id": str(r["id"]), "name": r["name"], "type": ft.key,
@@ -129,10 +133,16 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "citywide": {"required": rep.citywide["required"], "supply": rep.citywide["supply"],
                          "after": rep.citywide["supply"] + int(beds.sum())},
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
+            "capacity_unknown": unknown,
             "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
             "notes_zh": ["乡镇人口为普查县级数据分解（示意）；现有床位为示例名录（示意）。",
-                         f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"],
+                         f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"]
+            + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
+               if unknown else []),
             "notes_en": ["Township populations are split from the census county figures (示意); existing beds are the "
                          "sample register's (示意).",
                          f"Within a township, existing facilities are first enlarged up to their type's largest size "
-                         f"class; the rest are new beds, counted in sites of {new_size:g} beds."]}
+                         f"class; the rest are new beds, counted in sites of {new_size:g} beds."]
+            + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
+                f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
+                "new); fill in their beds and break the target down again."] if unknown else [])}

@@ -59,3 +59,18 @@ def test_cli_beds_json_and_table(capsys, tmp_path):
     res = json.loads(capsys.readouterr().out)
     assert res["year"] == 2025 and res["target"] == 7136 and len(res["by_county"]) == 8
     assert out.exists() and out.stat().st_size > 0
+
+
+def test_a_facility_of_unknown_beds_is_not_planned_to_grow(shiyan):
+    """A welfare home with no bed count was taken as 0 beds and planned "+100" (QA 14): its size is
+    unknown, so it is left out of the enlargements and named, and the notes say so."""
+    f = shiyan.facilities.copy()
+    homes = f.index[f["facility_type"] == "welfare_home"]
+    f.loc[homes[:2], "beds"] = np.nan
+    out = allocate_beds(shiyan, 7136, year=2025, facilities=f)
+    unknown = {u["id"] for u in out["capacity_unknown"]}
+    assert unknown == {str(i) for i in f.loc[homes[:2], "id"]}
+    assert not unknown & {e["id"] for e in out["enlarge"]}
+    assert sum(r["allocated"] for r in out["by_township"]) == 7136          # every bed still given out
+    assert "2 处设施床位数未知" in out["notes_zh"][-1] and "2 facilities have no known bed count" in out["notes_en"][-1]
+    assert allocate_beds(shiyan, 7136, year=2025)["capacity_unknown"] == []

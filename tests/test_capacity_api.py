@@ -53,6 +53,8 @@ def test_upgrades_and_beds_api(client):
     assert code == 200 and body["allocated"] == 7136 and len(body["by_county"]) == 8
     code, body = _get(client, "/api/beds")
     assert code == 400
+    code, body = _get(client, "/api/beds?target=7136.5&lang=en")   # was cut to 7136 without a word
+    assert code == 400 and "whole number" in body["message"]
 
 
 def test_targets_api_lists_the_new_targets(client):

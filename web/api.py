@@ -603,8 +603,9 @@ def beds():
     from planner.beds import allocate_beds
     s = svc()
     target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=1_000_000)
-    if target is None:
-        raise bad_param("target", None, "a number of beds, e.g. 7136", "床位数，如 7136")
+    if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
+        raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
+                        "整数床位数，如 7136")
     year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100)
     out = s.cached(("beds", int(target), int(year) if year else None),
                    lambda: allocate_beds(s.region, int(target), year=int(year) if year else None))
