@@ -388,6 +388,7 @@ _STRINGS.update({
     "data_kind_townships": ("乡镇（街道）边界", "township boundaries"),
     "data_kind_villages": ("村（社区）点位", "village points"),
     "data_kind_rollback": ("回退", "rollback"),
+    "data_rolled_back_to": ("回退到 v{v}", "back to v{v}"),
     "data_kind_edit": ("编辑", "edit"),
     "data_type_from_file": ("按文件中的类型列", "from the file's type column"),
     "data_coords": ("坐标系", "Coordinates"),

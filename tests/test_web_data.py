@@ -117,6 +117,16 @@ def test_township_shapefile_diff_and_rollback(client, app, shiyan, tmp_path):
     assert quality[code] != "official"
     versions = client.get("/api/data/versions").get_json()
     assert versions["current"] == v + 1 and [x["version"] for x in versions["versions"]][-1] == 0
+    # the rollback's row says what it restored (it read "embedded illustrative data")
+    from planner.i18n import t as tr
+    top = client.get("/api/data/versions?lang=zh").get_json()["versions"][0]
+    assert top["kind"] == "rollback" and top["layer_label"] == f"回退到 v0（{tr('data_kind_townships', 'zh')}）"
+    top = client.get("/api/data/versions?lang=en").get_json()["versions"][0]
+    assert top["layer_label"] == f"back to v0 ({tr('data_kind_townships', 'en')})"
+    # to the current version: nothing would change, no new version
+    r = client.post("/api/data/rollback?lang=zh", json={"version": v + 1})
+    assert r.status_code == 400 and "已是当前版本" in r.get_json()["message"]
+    assert client.get("/api/data/versions").get_json()["current"] == v + 1
 
 
 def test_bad_parameters(client):

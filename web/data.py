@@ -120,17 +120,27 @@ def page():
                            current={"version": s.version()})
 
 
-def _version_dict(v, types: dict, lang: str) -> dict:
-    d = v.to_dict()
-    layer = d.get("layer") or ""
+def _layer_labels(names, types: dict, lang: str) -> str:
+    """Layer names (``facilities:day_care``) for people: 设施名录 · 社区（村）日间照料中心."""
     labels = []
-    for name in filter(None, layer.split(",")):
+    for name in names:
         kind, _, key = name.partition(":")
         label = t("data_kind_" + kind, lang) if kind in KINDS else t("ds_layer_" + kind, lang)
         if key:
             label += " · " + (types[key].name(lang) if key in types else key)
         labels.append(label)
-    d["layer_label"] = "、".join(labels) if lang == "zh" else ", ".join(labels)
+    return "、".join(labels) if lang == "zh" else ", ".join(labels)
+
+
+def _version_dict(v, types: dict, lang: str) -> dict:
+    d = v.to_dict()
+    d["layer_label"] = _layer_labels(filter(None, (d.get("layer") or "").split(",")), types, lang)
+    if d.get("kind") == "rollback" and d.get("target") is not None:
+        # a rollback stores no layer of its own: it says which version it restores and what that changed
+        # (it read "embedded illustrative data" even when it restored an import)
+        changed = _layer_labels([r["layer"] for r in d.get("replaced") or []], types, lang)
+        d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
+            (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
     return d
 
@@ -220,8 +230,12 @@ def rollback():
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
+    note = edit_text(body.get("note"), "note", multiline=True)
     with _EDIT_LOCK:  # not in the middle of a map edit, which would commit its layer over the rollback
-        new = store.rollback(v, author=_author(), note=edit_text(body.get("note"), "note", multiline=True))
+        if v == store.current().version:  # it would only add a version that changes nothing
+            raise bad_param("version", v, f"a version other than the current one (v{v} is current: nothing "
+                            "would change)", f"当前版本以外的版本（v{v} 已是当前版本，回退不会改变任何数据）")
+        new = store.rollback(v, author=_author(), note=note)
     auth.audit("rollback", new, rolled_back_to=v)
     return jsonify({"version": new, "rolled_back_to": v})
 
