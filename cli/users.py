@@ -202,8 +202,14 @@ def _passwd(args) -> int:
         if args.reset:
             user, generated = store.set_password(args.name)
         else:
+            store.find(args.name)  # an unknown user is said before a password is asked for
             if args.password_stdin:
                 password = _stdin_password()
+            elif not sys.stdin.isatty():  # getpass would read nothing and end in EOFError
+                raise AccountError("There is no terminal to type the password on: give it with --password-stdin "
+                                   "(echo PASSWORD | coverplan users passwd NAME --password-stdin) or use --reset.",
+                                   "没有可输入密码的终端：请用 --password-stdin 提供（echo 密码 | coverplan users passwd "
+                                   "用户名 --password-stdin），或用 --reset。", "password")
             else:
                 password = getpass.getpass("新密码 / new password: ")
                 if getpass.getpass("再次输入 / again: ") != password:

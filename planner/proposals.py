@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -357,9 +358,11 @@ def validate(type_key: str | FacilityType, *, model: str = "auto", p: int | None
             urb, rur = float(urb), float(rur)
         except (TypeError, ValueError):
             urb = rur = -1.0
-        if not (urb > 0 and rur > 0):
-            raise InputDataError(f"The service standard must be positive (got {standard!r}).",
-                                 f"服务标准必须为正数（当前 {standard!r}）。")
+        if not (urb > 0 and rur > 0 and math.isfinite(urb) and math.isfinite(rur)):  # inf ended in a traceback
+            raise InputDataError(f"The service standard must be a finite number > 0 (got {standard!r}).",
+                                 f"服务标准必须为大于0的有限数（当前 {standard!r}）。",
+                                 hint_en="Give it in the type's unit, e.g. --standard 30 (minutes) or 3000 (metres).",
+                                 hint_zh="请按该设施类型的单位填写，如 --standard 30（分钟）或 3000（米）。")
         ftype = dataclasses.replace(ftype, standard_urban=urb, standard_rural=rur)
     if model != "lscp":
         p = ftype.default_p if p is None else p

@@ -67,3 +67,17 @@ def test_refusals_are_clear_in_both_languages(tmp_path, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, "users", "disable", "nobody", "--json", "--db", db)
     assert code == 2 and json.loads(out)["code"] == "unknown"
     assert UserStore(db).count() == 1
+
+
+def test_passwd_without_a_terminal_says_how_and_an_unknown_user_is_said_first(tmp_path, capsys, monkeypatch):
+    """`users passwd NAME < /dev/null` ended in an EOFError traceback, and an unknown user was asked
+    for a password before being refused (QA 14)."""
+    db = str(tmp_path / "p.sqlite")
+    assert run(capsys, monkeypatch, "users", "add", "wang", "--role", "viewer", "--db", db)[0] == 0
+    code, _, err = run(capsys, monkeypatch, "--lang", "en", "users", "passwd", "wang", "--db", db, stdin="")
+    assert code == 2 and "--password-stdin" in err and "Traceback" not in err, err
+    code, _, err = run(capsys, monkeypatch, "users", "passwd", "wang", "--db", db, stdin="")
+    assert code == 2 and err.startswith("错误：没有可输入密码的终端"), err
+    monkeypatch.setattr("getpass.getpass", lambda *a, **k: (_ for _ in ()).throw(AssertionError("asked")))
+    code, _, err = run(capsys, monkeypatch, "--lang", "en", "users", "passwd", "nobody", "--db", db)
+    assert code == 2 and 'No user named "nobody"' in err, err

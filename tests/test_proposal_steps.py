@@ -44,9 +44,11 @@ def test_validate_lscp_leaves_p_as_given():
     ({"model": "mclp", "p": 0}, "The number of sites must be a positive integer (got 0)", "新建设施数量必须为正整数"),
     ({"model": "pmedian", "p": 2.5}, "positive integer (got 2.5)", "当前 2.5"),
     ({"model": "pcenter", "p": "3"}, "positive integer (got '3')", "新建设施数量"),
-    ({"standard": 0}, "The service standard must be positive (got 0)", "服务标准必须为正数"),
-    ({"standard": "abc"}, "must be positive (got 'abc')", "服务标准必须为正数"),
-    ({"standard": {"urban": 10}}, "must be positive (got {'urban': 10})", "服务标准必须为正数"),
+    ({"standard": 0}, "The service standard must be a finite number > 0 (got 0)", "服务标准必须为大于0的有限数"),
+    ({"standard": "abc"}, "must be a finite number > 0 (got 'abc')", "服务标准必须为大于0的有限数"),
+    ({"standard": {"urban": 10}}, "must be a finite number > 0 (got {'urban': 10})", "服务标准必须为大于0的有限数"),
+    ({"standard": float("inf")}, "must be a finite number > 0 (got inf)", "当前 inf"),   # was a traceback
+    ({"standard": {"urban": 10, "rural": float("inf")}}, "finite number > 0", "有限数"),
 ])
 def test_validate_refuses_bad_requests_with_the_same_errors_as_propose(shiyan, kw, en, zh):
     with pytest.raises(InputDataError) as direct:
