@@ -157,9 +157,12 @@ def load_costs(path: Path | None, demand, cand) -> object:
     if not path.is_file():
         raise InputDataError(f"The costs file {path} does not exist.",
                              f"成本文件 {path} 不存在。", details={"file": str(path)})
+    ids = None
     try:
         with np.load(path, allow_pickle=False) as z:
             keys = set(z.files)
+            if {"origin_ids", "destination_ids"} <= keys:   # written by `coverplan od`
+                ids = (z["origin_ids"].astype(str), z["destination_ids"].astype(str))
             if "costs" in keys:
                 costs = np.asarray(z["costs"], dtype=float)
             elif {"format", "shape", "data"} <= keys:      # scipy.sparse.save_npz
@@ -175,8 +178,15 @@ def load_costs(path: Path | None, demand, cand) -> object:
     except InputDataError:
         raise
     except Exception as exc:
-        raise InputDataError(f"The costs file {path} cannot be read as .npz: {exc}.",
-                             f"无法把成本文件 {path} 读作 .npz：{exc}。",
+        # numpy's own words would invite loading a pickled file "unsafely": never
+        pickled = "pickle" in str(exc)
+        raise InputDataError(f"The costs file {path} cannot be read as .npz: "
+                             + ("it holds Python objects, which are never loaded (they could run code)."
+                                if pickled else "it is not a NumPy .npz archive."),
+                             f"无法把成本文件 {path} 读作 .npz："
+                             + ("其中含有 Python 对象，为安全起见不予读取。" if pickled else "它不是 NumPy 的 .npz 文件。"),
+                             hint_en="Make it with `coverplan od` or numpy.savez(path, costs=matrix).",
+                             hint_zh="请用 `coverplan od` 或 numpy.savez(path, costs=矩阵) 生成。",
                              details={"file": str(path)}) from exc
     if costs.ndim != 2 or costs.shape != (n, m):
         raise InputDataError(
@@ -187,6 +197,23 @@ def load_costs(path: Path | None, demand, cand) -> object:
             hint_en="Rows must follow the demand CSV order and columns the candidates CSV order.",
             hint_zh="行须与需求点 CSV 顺序一致，列须与候选点 CSV 顺序一致。",
             details={"file": str(path), "shape": list(costs.shape), "expected": [n, m]})
+    if ids is not None:
+        # the matrix of `coverplan od` names its rows and columns: one made for other points (or the
+        # CSVs reordered since) would give a confident answer for the wrong places
+        for which, points, got, want, zh_which in (
+                ("demand", "demand points", ids[0], demand["id"].astype(str).to_numpy(), "需求点"),
+                ("candidates", "candidate sites", ids[1], cand["id"].astype(str).to_numpy(), "候选点")):
+            bad = np.flatnonzero(got != want)
+            if bad.size:
+                i = int(bad[0])
+                raise InputDataError(
+                    f"The costs in {path} were computed for other {points}: {'row' if which == 'demand' else 'column'} {i + 1} of the matrix is "
+                    f"'{got[i]}', line {i + 2} of the {which} CSV is '{want[i]}' ({bad.size} of {len(want)} differ).",
+                    f"{path} 中的成本是为其他{zh_which}计算的：矩阵第 {i + 1} {'行' if which == 'demand' else '列'}为“{got[i]}”，{zh_which} CSV 第 "
+                    f"{i + 2} 行为“{want[i]}”（{len(want)} 个中有 {bad.size} 个不同）。",
+                    hint_en="Run `coverplan od` again on these CSVs, or give the CSVs the matrix was made from.",
+                    hint_zh="请用这些 CSV 重新运行 `coverplan od`，或改用生成该矩阵时的 CSV。",
+                    details={"file": str(path), "points": which, "index": i})
     return costs
 
 

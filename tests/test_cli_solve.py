@@ -59,6 +59,32 @@ def test_all_models_with_costs_npz_and_existing(files, capsys):
         assert "D" not in res["selected"]             # existing: open, not new
 
 
+def test_costs_made_for_other_points_are_refused(files, capsys):
+    """`od` writes the ids of its rows and columns; solve checked only the shape, so a matrix for other
+    points (or the CSVs reordered since) gave a confident "optimal" for the wrong places (QA 14)."""
+    x = np.arange(6) * 1000.0
+    costs = np.abs(x[:, None] - np.array([0, 2000, 3000, 5000.0])[None, :])
+    demand_ids = np.array(["d0", "d1", "d2", "d3", "d4", "d5"])
+    np.savez(files / "ok.npz", costs=costs, origin_ids=demand_ids, destination_ids=np.array(list("ABCD")))
+    common = ["solve", "--model", "pmedian", "--p", "1", "--demand", str(files / "demand.csv"),
+              "--candidates", str(files / "cand.csv"), "--costs"]
+    assert run(capsys, *common, str(files / "ok.npz"))[0] == 0
+    np.savez(files / "swapped.npz", costs=costs, origin_ids=demand_ids, destination_ids=np.array(list("ABDC")))
+    code, _, err = run(capsys, "--lang", "en", *common, str(files / "swapped.npz"))
+    assert code == 2 and "other candidate sites: column 3 of the matrix is 'D', line 4 of the candidates CSV is 'C'" \
+        in err and "2 of 4 differ" in err, err
+    np.savez(files / "other.npz", costs=costs, origin_ids=np.array(["z0", "z1", "z2", "z3", "z4", "z5"]),
+             destination_ids=np.array(list("ABCD")))
+    code, _, err = run(capsys, *common, str(files / "other.npz"))
+    assert code == 2 and "为其他需求点计算的：矩阵第 1 行为“z0”" in err, err
+    np.save(files / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    import zipfile
+    with zipfile.ZipFile(files / "pickled.npz", "w") as zf:
+        zf.write(files / "obj.npy", "costs.npy")
+    code, _, err = run(capsys, *common, str(files / "pickled.npz"))
+    assert code == 2 and "allow_pickle" not in err and "Python 对象" in err, err
+
+
 def test_gbk_csv_is_read(files, capsys):
     (files / "demand.csv").write_bytes(
         DEMAND.replace("d0", "茅箭区").replace("d1", "张湾区").encode("gbk"))
