@@ -294,7 +294,9 @@
     addCapacityLayers(el, out, overlays, canvas);
 
     var compact = el.dataset.compact === "1";  // side-by-side maps: keep the controls out of the way
-    out.control = L.control.layers(null, overlays, {collapsed: compact, position: "topright"}).addTo(map);
+    // on a phone the open layer list covered half the map and the search box: a button there
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 760px)").matches;
+    out.control = L.control.layers(null, overlays, {collapsed: compact || narrow, position: "topright"}).addTo(map);
     L.control.scale({imperial: false}).addTo(map);
     if (!compact && el.dataset.search !== "0") {
       addSearch(out);

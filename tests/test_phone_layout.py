@@ -1,0 +1,47 @@
+"""At phone width (390 x 844) no page is wider than the screen, the header's links stay on the
+header, forms put labels over their fields, and the map's layer list starts folded (QA 14: every
+page was 600-980 px wide, the links past the fourth ran off the dark header onto the page)."""
+from __future__ import annotations
+
+import pytest
+
+from browser import *  # noqa: F401,F403
+
+PAGES = ["/", "/map/day_care", "/townships", "/proposals", "/facilities", "/plan", "/data", "/api-doc"]
+
+LAYOUT_JS = """() => {
+  const header = document.querySelector('header.top').getBoundingClientRect();
+  const off = [...document.querySelectorAll('header.top nav > a, header.top nav .dropdown > a')]
+    .map(a => a.getBoundingClientRect()).filter(r => r.right > innerWidth + 1 || r.bottom > header.bottom + 1);
+  return {width: document.documentElement.scrollWidth, off: off.length};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_is_wider_than_a_phone(browser, server, lang):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    try:
+        pg = ctx.new_page()
+        for path in PAGES:
+            pg.goto(f"{server}{path}?lang={lang}")
+            pg.wait_for_load_state("networkidle")
+            got = pg.evaluate(LAYOUT_JS)
+            assert got == {"width": 390, "off": 0}, (path, got)
+        pg.goto(f"{server}/map/day_care?lang={lang}")
+        wait_map(pg)
+        # the layer list is a button on a phone (open it covered half the map and the search box)
+        assert pg.locator("#map .leaflet-control-layers-expanded").count() == 0
+        assert pg.locator("#map .leaflet-control-layers-toggle").is_visible()
+        pg.goto(f"{server}/data?lang={lang}")
+        label, field = (pg.locator(s).bounding_box() for s in ("label[for=u-kind]", "#u-kind"))
+        assert field["y"] >= label["y"] + label["height"] - 1 and field["width"] > 300   # over, full width
+    finally:
+        ctx.close()
+
+
+def test_the_map_menu_opens_from_the_keyboard(page):
+    page.goto(f"{page.base}/?lang=en")
+    menu = page.locator("header .dropdown .menu")
+    assert not menu.is_visible()
+    page.locator("header .dropdown > a").focus()
+    assert menu.is_visible()           # it opened on hover only
