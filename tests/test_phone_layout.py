@@ -45,3 +45,27 @@ def test_the_map_menu_opens_from_the_keyboard(page):
     assert not menu.is_visible()
     page.locator("header .dropdown > a").focus()
     assert menu.is_visible()           # it opened on hover only
+
+
+def test_the_type_select_waits_for_enter_and_headers_sort_from_the_keyboard(page):
+    """ArrowDown on the map's type select opened the next type's page at once (WCAG 3.2.2); the
+    sortable headers of the township checklist could not be reached with Tab."""
+    page.goto(f"{page.base}/map/day_care?lang=en")
+    wait_map(page)
+    sel = page.locator("#type-select")
+    sel.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(400)
+    assert "/map/day_care" in page.url and sel.input_value() != "day_care"
+    chosen = sel.input_value()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"/map/{chosen}" in page.url
+    page.goto(f"{page.base}/townships?lang=en")
+    th = page.locator("th.sortable[data-key=township_name]")
+    poll_js(page, "document.querySelectorAll('#townships tbody tr, table.data tbody tr').length > 10")
+    th.focus()
+    page.keyboard.press("Enter")
+    assert "sort-asc" in th.get_attribute("class")
+    page.keyboard.press(" ")
+    assert "sort-desc" in th.get_attribute("class")

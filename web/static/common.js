@@ -61,7 +61,23 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-nav]").forEach(function (sel) {
-      sel.addEventListener("change", function () { location.href = sel.dataset.nav + encodeURIComponent(sel.value) + (sel.dataset.navSuffix || ""); });
+      var from = sel.value, stepped = false;
+      var go = function () { if (sel.value !== from) location.href = sel.dataset.nav + encodeURIComponent(sel.value) + (sel.dataset.navSuffix || ""); };
+      // the arrow keys change a closed select at once: a keyboard user looking through the types
+      // was sent to the next page on the first ArrowDown; they go on Enter (or on leaving the select)
+      sel.addEventListener("keydown", function (e) {
+        if (/^(Arrow|Page|Home$|End$)/.test(e.key)) stepped = true;
+        else if (e.key === "Enter") go();
+      });
+      sel.addEventListener("change", function () { if (!stepped) go(); });
+      sel.addEventListener("blur", function () { if (stepped) go(); stepped = false; });
+    });
+    // sortable table headers: reachable and usable from the keyboard too (they took clicks only)
+    document.querySelectorAll("th.sortable").forEach(function (th) {
+      th.tabIndex = 0;
+      th.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); th.click(); }
+      });
     });
   });
   window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink};
