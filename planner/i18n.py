@@ -282,6 +282,9 @@ _STRINGS.update({
     "fac_id": ("编号", "ID"),
     "fac_township_code": ("乡镇代码", "Township code"),
     "fac_flag": ("示意", "Illustrative"),
+    "fac_capacity": ("容量", "Capacity"),
+    "fac_capacity_unit": ("容量单位", "Capacity unit"),
+    "fac_capacity_unknown": ("未知", "unknown"),
     "fac_rows": ("显示 {n} 条，名录共 {total} 条", "{n} shown of {total} in the register"),
     "fac_by_type": ("按类型统计（当前筛选）", "By type (current filters)"),
     "fac_synthetic_note": ("本名录为合成的示例数据（示意），并非真实设施；请导入本单位设施名录后再作决策。",
@@ -1159,7 +1162,7 @@ _STRINGS.update({
     "fac_source_map": ("在地图上添加或修改", "added or changed on the map"),
     "fac_src_author": ("{text}，操作人 {author}", "{text}, by {author}"),
     # the register table's column for the attributes a planner edits in the popup
-    "fac_details": ("地址、电话等", "Address, phone etc."),
+    "fac_details": ("容量、地址等", "Capacity, address etc."),
 })
 # (QA11 register fixes, qa11f) end
 

@@ -68,7 +68,7 @@ def test_register_page_shows_no_english_source(edited):
     yx, fid, _ = edited
     html = yx.get(f"/facilities?lang=zh&type=day_care&county={YUNXI}").data.decode()
     assert "planner edit" not in html
-    assert 'id="th-details">地址、电话等<' in html   # the column of the edited attributes
+    assert 'id="th-details">容量、地址等<' in html   # the column of the capacity and the edited attributes
 
 
 # -- 3: the attributes a planner edits are in the rows and the downloads -----------------------------

@@ -127,6 +127,10 @@ def test_csv_and_xlsx_hold_exactly_the_filtered_rows(client):
     assert all(r[header.index("示意")] == "是" for r in body)
     lon = header.index("经度")
     assert [float(r[lon]) for r in body] == [r["lon"] for r in rows]   # 6 decimals kept
+    # each facility's capacity in its type's unit (an imported 床位数 / 日托位 could not be checked anywhere)
+    cap, unit = header.index("容量"), header.index("容量单位")
+    assert [r[cap] for r in body] == [str(r["capacity"]) if r["capacity"] is not None else "" for r in rows]
+    assert {r[unit] for r in body} == {"个日托位"} and any(r["capacity"] for r in rows)
 
     from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(client.get(f"/api/facilities.xlsx?{q.replace('zh', 'en')}").data)).active

@@ -56,6 +56,7 @@ FACILITY_COLUMNS = [
     ("township_name", "township"), ("county_name", "county"), ("lon", "lon"), ("lat", "lat"),
     # what a planner edits on the map goes out with the register (formula-like text neutralised by _cell)
     ("address", "field_address"), ("operator", "field_operator"), ("phone", "field_phone"), ("remark", "field_remark"),
+    ("capacity", "fac_capacity"), ("capacity_unit", "fac_capacity_unit"),
     ("synthetic", "fac_flag"), ("source", "source"),
 ]
 

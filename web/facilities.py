@@ -76,10 +76,11 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
     sources = _source_texts(region, rows_df, lang)
     attrs = [[layers.clean(v) or None for v in rows_df[c]] if c in rows_df else [None] * len(rows_df)
              for c in ATTRIBUTES]
+    capacity = _capacities(rows_df, types, lang)
     rows = []
-    for (fid, name, ftype, tcode, ccode, geom), syn, src, *attr in zip(
+    for (fid, name, ftype, tcode, ccode, geom), syn, src, cap, *attr in zip(
             rows_df[["id", "name", "facility_type", "township_code", "county_code", "geometry"]].itertuples(
-                index=False, name=None), synthetic, sources, *attrs):
+                index=False, name=None), synthetic, sources, capacity, *attrs):
         ftype, tcode, ccode = str(ftype), layers.clean(tcode), layers.clean(ccode)
         rows.append({
             "id": str(fid), "name": layers.clean(name), "facility_type": ftype, "type_name": names[ftype],
@@ -87,6 +88,9 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
             "county_code": ccode, "county_name": counties.get(ccode) if ccode else None,
             "synthetic": bool(syn),
             "source": src,
+            # the type's capacity as the register holds it (beds, day places ...; None: unknown or no such
+            # capacity), so an imported 床位数 column can be checked row by row
+            **cap,
             # what the planner typed in the popup (text as stored; the exports make formula-like cells safe)
             **{c: (str(v) if v is not None else None) for c, v in zip(ATTRIBUTES, attr)},
             "lon": None if geom is None or geom.is_empty else round(float(geom.x), 6),
@@ -102,6 +106,22 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
         "by_type": [{"type": k, "name": n, "count": int(per_type.get(k, 0))} for k, n in names.items()],
         "filters": {"type": type_key, "county": county, "township": township, "q": q or None},
     }
+
+
+def _capacities(rows_df: pd.DataFrame, types: dict, lang: str) -> list[dict]:
+    """Each row's ``capacity`` (a number, None when unknown) and ``capacity_unit`` (张床位 / beds;
+    None for a type without a capacity)."""
+    out = []
+    for ftype, (_, row) in zip(rows_df["facility_type"].astype(str), rows_df.iterrows()):
+        ft = types.get(ftype)
+        field = ft.capacity.field if ft is not None and ft.capacity else None
+        if field is None:
+            out.append({"capacity": None, "capacity_unit": None})
+            continue
+        v = pd.to_numeric(pd.Series([row.get(field)]), errors="coerce").iloc[0]
+        v = None if pd.isna(v) else (int(v) if float(v).is_integer() else round(float(v), 1))
+        out.append({"capacity": v, "capacity_unit": t("capw_unit_" + field, lang)})
+    return out
 
 
 def _authors() -> dict[int, str]:

@@ -47,8 +47,14 @@
   // each, only those given: most rows have none, so the column stays narrow.
   var DETAILS = ["address", "operator", "phone", "remark"];
   function details(r) {
-    return DETAILS.filter(function (k) { return r[k]; }).map(function (k) {
-      return "<div><span class='muted'>" + esc(T("field_" + k)) + (C.lang === "en" ? ": " : "：") + "</span>" + esc(r[k]) + "</div>";
+    var sep = C.lang === "en" ? ": " : "：";
+    // the type's capacity first (beds, day places ...), "unknown" where the register has none
+    var cap = r.capacity_unit ? "<div class='fac-capacity'><span class='muted'>" + esc(T("fac_capacity")) + sep + "</span>" +
+      (r.capacity == null ? "<span class='muted'>" + esc(T("fac_capacity_unknown")) + "</span>"
+                          : esc(CP.fmt(r.capacity)) + (C.lang === "en" ? " " : "") + esc(r.capacity_unit)) +
+      "</div>" : "";   // a sample row's figure is flagged with the row (示意 column)
+    return cap + DETAILS.filter(function (k) { return r[k]; }).map(function (k) {
+      return "<div><span class='muted'>" + esc(T("field_" + k)) + sep + "</span>" + esc(r[k]) + "</div>";
     }).join("");
   }
 
