@@ -181,13 +181,11 @@ def _read(args, region) -> tuple:
 
 
 def _import(args) -> int:
+    from geo.archives import check_file
     from geo.datasets import check_source_size
-    from geo.errors import InputDataError
 
     path = Path(args.file)
-    if not path.is_file():
-        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
-                             hint_en="Check the path.", hint_zh="请检查文件路径。")
+    check_file(path)
     check_source_size(path)
     store = _store(args)
     before = store.current()

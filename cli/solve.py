@@ -89,6 +89,9 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
     """
     import pandas as pd
 
+    if path.is_dir():
+        raise InputDataError(f"The {what_en} file {path} is a folder, not a file.", f"{what_zh}文件 {path} 是文件夹而不是文件。",
+                             hint_en="Give the CSV inside it.", hint_zh="请指定其中的 CSV 文件。", details={"file": str(path)})
     if not path.is_file():
         raise InputDataError(
             f"The {what_en} file {path} does not exist.",
@@ -154,6 +157,9 @@ def load_costs(path: Path | None, demand, cand) -> object:
         dx = demand["x"].to_numpy()[:, None] - cand["x"].to_numpy()[None, :]
         dy = demand["y"].to_numpy()[:, None] - cand["y"].to_numpy()[None, :]
         return np.hypot(dx, dy)
+    if path.is_dir():
+        raise InputDataError(f"The costs file {path} is a folder, not a file.", f"成本文件 {path} 是文件夹而不是文件。",
+                             details={"file": str(path)})
     if not path.is_file():
         raise InputDataError(f"The costs file {path} does not exist.",
                              f"成本文件 {path} 不存在。", details={"file": str(path)})

@@ -27,6 +27,20 @@ RATIO_FLOOR = 10 * 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+def check_file(path) -> Path:
+    """``path`` as a Path when it is a file; else what it is instead, in both languages: not there at all,
+    or a folder (a folder was reported as "file not found", although it is there)."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise InputDataError(f"{path} is a folder, not a file.", f"{path} 是文件夹而不是文件。",
+                             hint_en="Give the file inside it (e.g. its .csv or .zip).",
+                             hint_zh="请指定该文件夹中的文件（如其中的 .csv 或 .zip）。", details={"path": str(path)})
+    raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
+                         hint_en="Check the path.", hint_zh="请检查文件路径。", details={"path": str(path)})
+
+
 def file_error(label: str, en: str, zh: str, hint_en: str, hint_zh: str, **details) -> InputDataError:
     """A whole-file problem of an upload: what is wrong with ``label``, and how to fix it."""
     return InputDataError(f"{label}: {en}", f"{label}：{zh}", hint_en=hint_en, hint_zh=hint_zh,

@@ -59,6 +59,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
+from geo.archives import check_file
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
@@ -790,8 +791,8 @@ class DatasetStore:
             raise InputDataError(f"Unknown kind '{kind}' (import or edit).", f"未知的版本类型“{kind}”（import 或 edit）。")
         changes = self._expand(layer, gdf)
         src = Path(source_path) if source_path is not None else None
-        if src is not None and not src.is_file():
-            raise InputDataError(f"File not found: {src}.", f"找不到文件：{src}。")
+        if src is not None:
+            check_file(src)
         if src is not None:
             check_source_size(src, layer=layer)
         if layer == NETWORK and src is None:

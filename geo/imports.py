@@ -28,7 +28,7 @@ import pyogrio
 import shapely
 
 from geo import settings
-from geo.archives import open_checked, reader_reason
+from geo.archives import check_file, open_checked, reader_reason
 from geo.errors import InputDataError
 from geo.gisfiles import ASSUMED_CRS_NOTE, to_storage
 from geo.points import encoding_label, join_list, points_from_table
@@ -126,9 +126,7 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     """
     path = Path(path)
     label = path.name
-    if not path.is_file():
-        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
-                             hint_en="Check the path.", hint_zh="请检查文件路径。")
+    check_file(path)
     target = str(path)
     if path.suffix.lower() in (".zip", ".kmz"):
         try:

@@ -41,6 +41,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo import settings
+from geo.archives import check_file
 from geo.errors import InputDataError, NetworkError
 
 #: Typical speeds (km/h) by OSM ``highway`` class, used when ``maxspeed`` is missing.
@@ -196,6 +197,8 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
 
     t0 = time.perf_counter()
     osm = Path(osm)
+    if osm.is_dir():
+        check_file(osm)  # a folder: said as such, not "not found"
     if not osm.is_file():
         raise InputDataError(
             f"OSM file not found: {osm}.", f"找不到OSM文件：{osm}。",

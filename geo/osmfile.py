@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from geo.archives import check_file
 from geo.errors import InputDataError, NetworkError
 
 #: ``highway=*`` values that are not roads for motor vehicles.
@@ -93,6 +94,8 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
     import osmium
 
     src, dst = Path(src), Path(dst)
+    if src.is_dir():
+        check_file(src)  # a folder: said as such, not "not found"
     if not src.is_file():
         raise InputDataError(
             f"OSM file not found: {src}.", f"找不到OSM文件：{src}。",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo.archives import check_file
 from geo.errors import InputDataError, listed
 
 #: Accepted column names (lower-cased) for each required column.
@@ -175,10 +176,7 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
 
     path = Path(path)
     label = path.name
-    if not path.is_file():
-        raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
-                             hint_en="Check the path.", hint_zh="请检查文件路径。",
-                             details={"path": str(path)})
+    check_file(path)
     text, enc = read_text(path)
     if not text.strip():
         raise InputDataError(f"{label} is empty.", f"{label} 是空文件。",

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import archives, gisfiles
-from geo.archives import file_error
+from geo.archives import check_file, file_error
 from geo.points import decode_text, encoding_label
 
 #: Files larger than this are refused before they are read (bytes; tests lower it).
@@ -108,8 +108,7 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     """
     path = Path(path)
     label = path.name
-    if not path.is_file():
-        raise file_error(label, "file not found.", "找不到文件。", "Check the path.", "请检查文件路径。", path=str(path))
+    check_file(path)
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
         raise file_error(label, f"unsupported file type '{path.suffix}'.", f"不支持的文件类型“{path.suffix}”。",
