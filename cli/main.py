@@ -85,7 +85,12 @@ class _Subcommands(argparse._SubParsersAction):
         # a subcommand's --help starts with the line its parent lists it with
         if "help" in kwargs:
             kwargs.setdefault("description", kwargs["help"])
-        return super().add_parser(name, **kwargs)
+        parser = super().add_parser(name, **kwargs)
+        # `coverplan coverage ... --lang en`: at the end, where planners put it, as well as first (the
+        # parser is built in the language wherever it stands, _argv_lang); unset here, the first one holds
+        parser.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+                            help=h("提示信息的语言（也可写在命令最前）", "message language (may also come first)"))
+        return parser
 
     def __call__(self, parser, namespace, values, option_string=None):
         super().__call__(parser, namespace, values, option_string)

@@ -180,3 +180,12 @@ def test_the_coords_choices_are_the_registers():
     from planner.register import COORDS as REGISTER_COORDS
 
     assert set(COORDS) == set(REGISTER_COORDS)
+
+
+def test_lang_may_also_come_at_the_end(capsys):
+    """`coverplan coverage --type nope --lang en` was refused as an unrecognised argument."""
+    assert main(["coverage", "--type", "nope", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.startswith("error: Unknown facility type 'nope'")
+    with pytest.raises(SystemExit):
+        main(["solve", "--lang", "en", "--help"])
+    assert "message language" in capsys.readouterr().out
