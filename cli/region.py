@@ -129,9 +129,18 @@ def _import(args) -> int:
     forget(args.region)
     if args.json:
         print_json({"imports": results})
-    else:
-        for r in results:
-            print(r)
+        return 0
+    zh = args.lang == "zh"
+    for r in results:
+        if r.get("reset"):
+            print("已清除导入的乡镇边界和村（社区）点位，恢复内置示意数据。" if zh
+                  else "Imported township boundaries and village points cleared: the embedded illustrative data again.")
+            continue
+        what = {"townships": ("个乡镇（街道）边界", "township boundaries"),
+                "villages": ("个村（社区）点位", "village/community points")}[r["layer"]]
+        print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。" if zh
+              else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}.")
+    print("重新启动网页服务后生效。" if zh else "Restart the web server for it to take effect.")
     return 0
 
 
