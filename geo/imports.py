@@ -325,6 +325,15 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     codes = _normalise_codes(pts["id"], 12)
     problems = _Problems(label)
     unknown = sorted(set(codes) - set(region.villages.index))
+    if unknown and not any(str(c).isdigit() for c in codes):
+        # names read as codes (a facility register given as villages: its 名称 column was taken)
+        raise InputDataError(
+            f"{label}: no village codes: the column read as the code holds text such as "
+            f"{join_list(unknown[:3], 'en')}. Is this a village file?",
+            f"{label}：没有村（社区）代码：被当作代码读取的列是文字，如 {join_list(unknown[:3])}。这是村（社区）点位文件吗？",
+            hint_en="A village file has a code column of 12-digit NBS codes, and lon, lat: code,lon,lat.",
+            hint_zh="村（社区）点位文件须有12位统计用区划代码列及经纬度：code,lon,lat（代码,经度,纬度）。",
+            details={"values": unknown[:10]})
     if unknown:
         problems.add(f"{len(unknown)} unknown village code(s): {join_list(unknown, 'en')}.",
                      f"有 {len(unknown)} 个未知的村（社区）代码：{join_list(unknown)}。",

@@ -120,3 +120,17 @@ def test_cli_import_says_what_it_did_in_words(var_dir, capsys):
     assert main(["--lang", "en", "region", "import", "--reset"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Imported township boundaries and village points cleared") and "{" not in out, out
+
+
+def test_a_register_given_as_villages_is_not_called_unknown_codes(var_dir):
+    """Its 名称 column was read as codes: "2 unknown village code(s): 测试日间照料中心, …" (QA 14)."""
+    from geo.imports import import_villages
+
+    region = load_region("shiyan")
+    path = var_dir / "reg.csv"
+    path.write_text("名称,类型,经度,纬度\n测试日间照料中心,日照中心,110.79,32.65\n第二中心,日照中心,110.8,32.65\n",
+                    encoding="utf-8")
+    with pytest.raises(InputDataError) as e:
+        import_villages(region, path)
+    assert "no village codes" in e.value.message("en") and "这是村（社区）点位文件吗" in e.value.message("zh")
+    assert "code,lon,lat" in e.value.hint_en
