@@ -45,6 +45,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "region_map": ("区域图：县区与乡镇（街道）", "Region map: counties and townships"),
     "provenance": ("数据来源与质量", "Data sources and quality"),
     "layer": ("图层", "Layer"),
+    "map_zoom_in": ("放大", "Zoom in"), "map_zoom_out": ("缩小", "Zoom out"), "map_layers": ("图层", "Layers"),
     "count": ("数量", "Count"),
     "quality": ("质量", "Quality"),
     "source": ("来源", "Source"),

@@ -69,3 +69,17 @@ def test_the_type_select_waits_for_enter_and_headers_sort_from_the_keyboard(page
     assert "sort-asc" in th.get_attribute("class")
     page.keyboard.press(" ")
     assert "sort-desc" in th.get_attribute("class")
+
+
+def test_leaflet_labels_in_chinese_and_times_unambiguous_in_english(page):
+    """Leaflet said "Zoom in" / "Layers" on Chinese maps; English times read 04/12/2026 (12 April?)."""
+    page.goto(f"{page.base}/map/day_care?lang=zh")
+    wait_map(page)
+    assert page.get_attribute("#map .leaflet-control-zoom-in", "title") == "放大"
+    assert page.get_attribute("#map .leaflet-control-zoom-out", "title") == "缩小"
+    assert page.get_attribute("#map .leaflet-control-layers-toggle", "title") == "图层"
+    page.goto(f"{page.base}/data?lang=en")
+    poll_js(page, "document.getElementById('versions').dataset.ready === '1'")
+    when = page.locator("#versions tbody tr td.small").first.inner_text()
+    import re
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", when), when

@@ -100,7 +100,7 @@
   });
 
   function when(ts) {
-    return new Date(ts * 1000).toLocaleString(CP.C.lang === "en" ? "en-GB" : "zh-CN", {hour12: false});
+    return CP.datetime(ts, true);
   }
 
   function loadAudit() {

@@ -80,5 +80,13 @@
       });
     });
   });
-  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink};
+  // A time for people, the same in both languages: 2026-12-04 19:01 (local time). en-GB's 04/12/2026
+  // reads as 12 April to an American; ISO is what the brief and the exports print.
+  var datetime = function (ts, seconds) {
+    if (!ts) return "–";
+    var d = new Date(ts * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) +
+      (seconds ? ":" + p(d.getSeconds()) : "");
+  };
+  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink, datetime: datetime};
 })();

@@ -5,11 +5,15 @@
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt;
+  if (window.L) {  // Leaflet's zoom buttons in the page's language
+    L.Control.Zoom.prototype.options.zoomInTitle = T("map_zoom_in");
+    L.Control.Zoom.prototype.options.zoomOutTitle = T("map_zoom_out");
+  }
   var $ = function (id) { return document.getElementById(id); };
   var upload = null, previewMap = null, previewLayer = null;
 
   function when(ts) {
-    return ts ? new Date(ts * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN") : "–";
+    return CP.datetime(ts, true);
   }
 
   // The header names the data version: a confirm or a rollback changes it without a reload

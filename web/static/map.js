@@ -17,6 +17,9 @@
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt, pct = CP.pct;
+  // Leaflet's own control labels in the page's language (screen readers and tooltips said "Zoom in")
+  L.Control.Zoom.prototype.options.zoomInTitle = T("map_zoom_in");
+  L.Control.Zoom.prototype.options.zoomOutTitle = T("map_zoom_out");
 
   // Covered-share classes and facility colours come from the server
   // (planner/palette.py, colours from data/facility_types.toml), so the offline map and the charts use the same ones.
@@ -297,6 +300,8 @@
     // on a phone the open layer list covered half the map and the search box: a button there
     var narrow = window.matchMedia && window.matchMedia("(max-width: 760px)").matches;
     out.control = L.control.layers(null, overlays, {collapsed: compact || narrow, position: "topright"}).addTo(map);
+    var toggle = out.control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = T("map_layers"); toggle.setAttribute("aria-label", T("map_layers")); }
     L.control.scale({imperial: false}).addTo(map);
     if (!compact && el.dataset.search !== "0") {
       addSearch(out);
@@ -758,6 +763,8 @@
     if (out.layers.county_focus) { map.removeLayer(out.layers.county_focus); out.layers.county_focus = null; }
     out.county = code || "";
     if (!fromPage) {  // a planner's choice is kept in the address; a page's own framing (a county proposal) is not
+      // a place found in another county stayed open, clipped under the controls, after the map moved away
+      map.closePopup();
       var url = new URL(location.href);
       if (code) url.searchParams.set("county", code); else url.searchParams.delete("county");
       history.replaceState(null, "", url.pathname + url.search);

@@ -188,7 +188,7 @@
       "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
       // the date and the delete button share one cell (stacked): an eighth column did not fit the
       // half-width card at 1100 px
-      "<td class='small created'>" + esc(new Date(r.created * 1000).toLocaleString(C.lang === "en" ? "en-GB" : "zh-CN", {dateStyle: "short", timeStyle: "short"})) +
+      "<td class='small created'>" + esc(CP.datetime(r.created)) +
       "<div class='row-actions'><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></div></td></tr>";
   }
 
