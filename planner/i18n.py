@@ -673,10 +673,12 @@ _STRINGS.update({
     "reg_fix_datum": ("请填写 wgs84、gcj02 或 bd09", "Use wgs84, gcj02 or bd09"),
     "reg_datum_suggest": ("坐标更像是 {datum}：换算为WGS84后，落在所填乡镇内的点由 {tb} 变为 {ta}，"
                           "落在{region}内的点由 {rb} 变为 {ra}（共 {n} 个点；乡镇边界为近似示意）",
-                          "the coordinates look like {datum}: converted to WGS84, the points inside their named "
+                          "The coordinates look like {datum}: converted to WGS84, the points inside their named "
                           "township go from {tb} to {ta} and those inside {region} from {rb} to {ra} "
                           "({n} points; township boundaries are approximate)"),
-    "reg_fix_datum_suggest": ("如确认，请以坐标系“{datum}”重新导入", "If so, import again with coords {datum}"),
+    "reg_fix_datum_suggest": ("如确认，请把坐标系选为“{datum}”（命令行 --coords {code}）后重新校验导入",
+                              "If so, check again with the coordinates set to {datum} (--coords {code} on the "
+                              "command line)"),
     "reg_no_name_column": ("文件没有名称列，设施以编号命名", "the file has no name column: facilities are named by id"),
     "reg_method_coordinates": ("坐标", "coordinates"),
     "reg_method_located_by_name": ("按地名定位", "located by name"),
@@ -863,7 +865,7 @@ _STRINGS.update({
     # checklist and overview
     "cap_ratio_col": ("容量/千人（标准）", "Capacity per 1,000 (standard)"),
     "cap_shortfall_col": ("容量缺口", "Capacity shortfall"),
-    "cap_ratio_export": ("容量/千人（示意）", "Capacity per 1,000 (示意)"),
+    "cap_ratio_export": ("容量/千人（示意）", "Capacity per 1,000 (illustrative)"),
     "cap_standard_export": ("容量标准/千人", "Standard per 1,000"),
     "cap_no_capacity": ("—", "—"),
     "cap_beds_title": ("每千名60岁以上老人养老床位（按县）", "Beds per 1,000 people aged 60+, by county"),
@@ -882,6 +884,9 @@ _STRINGS.update({
 # -- strings: capacity web --
 _STRINGS.update({
     # units of capacity and the people a standard is stated per
+    # one of each, after "1" in English (Chinese counts have no plural)
+    "capw_unit1_beds": ("张床位", "bed"), "capw_unit1_day_places": ("个日托位", "day place"),
+    "capw_unit1_plots": ("个墓穴/格位", "plot"), "capw_unit1_meal_places": ("个助餐位", "meal place"),
     "capw_unit_beds": ("张床位", "beds"),
     "capw_unit_day_places": ("个日托位", "day places"),
     "capw_unit_plots": ("个墓穴/格位", "plots"),
@@ -1139,7 +1144,7 @@ _STRINGS.update({
     "cap_unit_col": ("容量缺口单位", "Capacity shortfall unit"),
     # the checklist download's per-1,000 columns named by what they count, when the rows share it (web.exports)
     "ratio_unit_col": ("每千人容量的单位", "Per-1,000 capacity unit"),
-    "cap_ratio_export_of": ("{unit}（示意）", "{unit} (示意)"),
+    "cap_ratio_export_of": ("{unit}（示意）", "{unit} (illustrative)"),
     "cap_standard_export_of": ("{unit}（标准）", "{unit} (standard)"),
 })
 # (QA10 display fixes, qa10c) end

@@ -452,12 +452,13 @@ class _Rows:
         evidence, suggestion = datum_evidence(self.shapes, lon[sample], lat[sample], declared[sample], default)
         if suggestion:
             b, a = suggestion["before"], suggestion["after"]
-            kw = {"datum": suggestion["datum"], "n": b["points"],
+            label = {lang: t("data_coords_" + suggestion["datum"], lang) for lang in ("zh", "en")}
+            kw = {"datum": label, "n": b["points"],
                   "tb": f"{b['inside_named_township']}/{b['named_township']}",
                   "ta": f"{a['inside_named_township']}/{a['named_township']}",
                   "rb": f"{b['inside_region']}/{b['points']}", "ra": f"{a['inside_region']}/{a['points']}"}
             self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest", "reg_fix_datum_suggest",
-                     suggestion["datum"], fix_kw={"datum": suggestion["datum"]}, region=self.region_name, **kw)
+                     suggestion["datum"], fix_kw={"datum": label, "code": suggestion["datum"]}, region=self.region_name, **kw)
         return evidence, suggestion
 
     def place_by_name(self, lon, lat, has_xy, located) -> tuple[list, list]:

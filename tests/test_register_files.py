@@ -253,7 +253,8 @@ def test_auto_suggests_gcj02_with_evidence_and_does_not_apply_it(shiyan, tmp_pat
     ev = report.datum_evidence["gcj02"]
     assert ev["better"] > ev["worse"] and ev["p_value"] < 0.01
     note = next(i for i in report.issues if i.code == "datum_suggestion")
-    assert note.row is None and "gcj02" in note.message_en and "gcj02" in note.message_zh
+    assert note.row is None and "GCJ-02" in note.message_en and "GCJ-02（高德、腾讯）" in note.message_zh
+    assert "--coords gcj02" in note.fix_en and "--coords gcj02" in note.fix_zh
     # only suggested: the points stay where the file puts them
     assert report.datum == "wgs84"
     assert _metres((truth["lon"], truth["lat"]), _xy(report.accepted)).min() > 100
@@ -265,7 +266,7 @@ def test_cli_coords_auto_prints_the_suggestion(shiyan, tmp_path, capsys):
                  "--coords", "auto", "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["citywide"]["facilities"] == 30
-    assert "look like gcj02" in captured.err
+    assert "look like GCJ-02 (Amap, Tencent)" in captured.err
     assert main(["coverage", "--type", "day_care", "--facilities", str(path), "--coords", "gcj02", "--json"]) == 0
     assert "gcj02" not in capsys.readouterr().err
 

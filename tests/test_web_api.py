@@ -530,6 +530,6 @@ def test_all_types_checklist_names_each_rows_per_1000_unit(client):
     table = list(csv.reader(io.StringIO(client.get("/api/townships.csv?lang=en").data.decode("utf-8-sig"))))
     head = table[1]
     i = head.index("Per-1,000 capacity unit")
-    assert head[i - 2:i] == ["Capacity per 1,000 (示意)", "Standard per 1,000"]
+    assert head[i - 2:i] == ["Capacity per 1,000 (illustrative)", "Standard per 1,000"]
     units = {r[i] for r in table[2:] if r[i]}
     assert {"Beds per 1,000 people aged 60+", "Day places per 1,000 people aged 60+"} <= units, units

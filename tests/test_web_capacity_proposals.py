@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from planner.i18n import share_text
 from web.app import create_app
 
 
@@ -250,7 +251,7 @@ def test_sized_brief_lists_sizes_and_loads_with_english_counties(client, sized, 
     sites = _cells(html, "brief-sites")
     first = sized["sites"][0]
     assert sites[1][4] == f"{first['size']:g} · {first['cost']:,.0f}"  # each site's size and cost
-    assert sites[1][5].startswith(f"{first['load']:,.0f}") and sites[1][5].endswith(f"{100 * first['utilisation']:.0f}%")
+    assert sites[1][5].startswith(f"{first['load']:,.0f}") and sites[1][5].endswith(share_text(first["utilisation"]))  # as the page and the exports (was whole per cent)
     assert sites[0][4:] == ([_t("capw_size_cost", lang), f"{_t('capw_load', lang)} · {_t('capw_utilisation', lang)}"])
     county = sites[1][3]
     assert (county.endswith(("County", "District", "City")) if lang == "en" else county == first["county_name"])
