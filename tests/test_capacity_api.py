@@ -63,3 +63,13 @@ def test_targets_api_lists_the_new_targets(client):
     assert {"mutual_aid_upgraded_2025", "charity_fund_share", "meal_service_network",
             "incubation_base_every_county", "mental_rehab_every_county"} <= set(keys)
     assert keys["mutual_aid_upgraded_2025"]["current_text"] == "0 / 50"
+
+
+def test_lenient_parameters_are_refused(client):
+    """units=abc was taken as yes and an explicit empty size list as the defaults (QA 14)."""
+    code, body = _get(client, "/api/access/day_care?units=abc&lang=en")
+    assert code == 400 and "units" in body["message"]
+    code, body = _get(client, "/api/access/day_care?units=0")
+    assert code == 200 and not body.get("units")
+    r = client.post("/api/proposals?lang=en", json={"type": "welfare_home", "kind": "sized", "sizes": []})
+    assert r.status_code == 400 and "sizes" in r.get_json()["message"]

@@ -520,3 +520,10 @@ def test_an_upload_note_follows_the_rule_of_an_edit_note(client, shiyan):
         assert r.status_code == 400 and said in r.get_json()["message"], r.get_json()
     r = upload(client, csv, "reg.csv", note="县局核实\n第二行")
     assert r.status_code == 200
+
+
+def test_an_empty_kind_is_refused_not_taken_for_a_register(client, shiyan):
+    v = shiyan.villages.iloc[0]
+    csv = f"名称,类型,经度,纬度\n甲站,日照中心,{v.geometry.x},{v.geometry.y}\n".encode()
+    r = upload(client, csv, "reg.csv", kind="")
+    assert r.status_code == 400 and "kind" in r.get_json()["message"]

@@ -94,8 +94,8 @@ def arg_county():
     return code
 
 
-def arg_bool(name: str) -> bool:
-    value = request.args.get(name, "0").lower()
+def arg_bool(name: str, default: bool = False) -> bool:
+    value = request.args.get(name, "1" if default else "0").lower()
     if value not in ("0", "1", "true", "false", "yes", "no"):
         raise bad_param(name, value, "0 or 1", "0 或 1")
     return value in ("1", "true", "yes")
@@ -563,7 +563,7 @@ def _access_report(type_key: str):
 @bp.get("/access/<type_key>")
 def access_type(type_key: str):
     """E2SFCA per village (``?weight=stepped|gaussian``, ``?units=0`` leaves the village rows out)."""
-    units = request.args.get("units", "1") not in ("0", "false", "no")
+    units = arg_bool("units", default=True)  # units=abc was taken as yes
     return jsonify(_access_report(type_key).to_dict(g.lang, units=units))
 
 

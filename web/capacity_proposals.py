@@ -38,7 +38,8 @@ BASIS = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": ("65岁
 
 def _numbers(raw, name: str) -> list[float] | None:
     """A list of numbers from "30,60,100" (also Chinese commas) or a JSON list; 400 naming ``name``."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+    # left blank: the type's own (the page's empty box); an explicit empty list is refused below
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     items = raw if isinstance(raw, list) else (str(raw).replace("，", ",").replace("、", ",").split(",")
                                                if isinstance(raw, str) else None)

@@ -275,7 +275,7 @@ def _kept_file(d: Path) -> Path:
 
 
 def _options(form) -> dict:
-    kind = form.get("kind") or "facilities"
+    kind = form.get("kind", "facilities")  # not sent: a register; sent empty is refused, as any unknown kind
     if kind not in KINDS:
         raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS), label="data_kind")
     type_key = form.get("type") or ""
