@@ -527,3 +527,19 @@ def test_an_empty_kind_is_refused_not_taken_for_a_register(client, shiyan):
     csv = f"名称,类型,经度,纬度\n甲站,日照中心,{v.geometry.x},{v.geometry.y}\n".encode()
     r = upload(client, csv, "reg.csv", kind="")
     assert r.status_code == 400 and "kind" in r.get_json()["message"]
+
+
+def test_a_huge_register_gets_a_sampled_preview_and_a_plausibility_warning(client, app, shiyan, monkeypatch):
+    """A 188,388-row register sent every point to the page (a 51 MB answer) and passed as 188388 welfare
+    homes against 69 without a word (QA 14)."""
+    import web.data as data_mod
+
+    monkeypatch.setattr(data_mod, "PREVIEW_MAX", 50)
+    v = shiyan.villages.geometry
+    rows = "".join(f"福利院{i},农村福利院,{v.iloc[i % 300].x},{v.iloc[i % 300].y}\n" for i in range(1200))
+    body = upload(client, ("名称,类型,经度,纬度\n" + rows).encode(), "big.csv", type="welfare_home").get_json()
+    assert body["counts"]["accepted"] == 1200 and body["preview_total"] == 1200
+    assert len(body["preview"]["features"]) == 50
+    text = " ".join(body["replaces"]["lines"]) if "lines" in body["replaces"] else json.dumps(body["replaces"],
+                                                                                             ensure_ascii=False)
+    assert "1,200 处" in text and "是否每行一处设施" in text, text

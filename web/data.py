@@ -19,6 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
@@ -46,6 +47,9 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg
 NETWORK_SUFFIXES = (".osm", ".pbf", ".graphml")  # an OpenStreetMap extract (.osm.pbf ends in .pbf)
 #: Issues listed in the JSON answer (all of them go into the downloadable report).
 ISSUES_SHOWN = 2000
+#: Points on the upload's preview map at most: a 188,388-row file sent every row (a 51 MB answer,
+#: 27 s and 360 MB in the browser); beyond this an even sample of the rows is drawn (refused first).
+PREVIEW_MAX = 5000
 #: A checked upload not confirmed within this many seconds is removed (at the next upload), and
 #: the oldest go first once all kept uploads pass UPLOADS_MAX_BYTES: checking a file must not
 #: let anyone fill the server's disk.
@@ -418,6 +422,14 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
                  "status": "checked", "blocked_rows": blocked and blocked["rows"]})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
+    preview_total = len(preview)
+    if preview_total > PREVIEW_MAX:
+        flagged = preview["refused"].astype(bool).to_numpy() if "refused" in preview else np.zeros(preview_total, bool)
+        keep = np.flatnonzero(flagged)[:PREVIEW_MAX]
+        rest = np.flatnonzero(~flagged)
+        keep = np.sort(np.concatenate([keep, rest[np.linspace(0, rest.size - 1, PREVIEW_MAX - keep.size).astype(int)]])) \
+            if keep.size < PREVIEW_MAX and rest.size else keep
+        preview = preview.iloc[np.unique(keep)]
     fc = layers.feature_collection(preview, [c for c in preview.columns if c != "geometry"])
     shown = [{k: v for k, v in i.items() if k not in ("message_zh", "message_en", "fix_zh", "fix_en")}
              for i in parts["issues"][:ISSUES_SHOWN]]
@@ -428,7 +440,8 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             "blocked": blocked,
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
-            "preview": fc, "bounds": layers.bounds(region.counties), "current_version": _svc().version()}
+            "preview": fc, "preview_total": preview_total, "bounds": layers.bounds(region.counties),
+            "current_version": _svc().version()}
 
 
 def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
@@ -492,25 +505,31 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming})
         where_zh = f"{auth.county_label(county)}" if county else ""
         where_en = f" in {auth.county_label(county, 'en')}" if county else ""
-        syn_zh = f"（其中 {synthetic} 处为示意数据）" if synthetic else ""
-        syn_en = (f" ({synthetic} of them synthetic, 示意)" if synthetic > 1 or len(now) > 1
+        syn_zh = f"（其中 {synthetic:,} 处为示意数据）" if synthetic else ""
+        syn_en = (f" ({synthetic:,} of them synthetic, 示意)" if synthetic > 1 or len(now) > 1
                   else " (synthetic, 示意)" if synthetic else "")
         if not len(now):  # a type the register does not hold yet: nothing is replaced
-            lines.append(pick(f"确认后，本文件的 {incoming} 处{name}将导入{where_zh}（目前没有此类设施）。",
+            lines.append(pick(f"确认后，本文件的 {incoming:,} 处{name}将导入{where_zh}（目前没有此类设施）。",
                               f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type "
                               f"“{name}” {'is' if incoming == 1 else 'are'} added{where_en} "
                               "(the register holds none yet).", lang))
             continue
         lines.append(pick(
-            f"确认后，本文件的 {incoming} 处{name}将替换{where_zh}现有的 {len(now)} 处{syn_zh}"
+            f"确认后，本文件的 {incoming:,} 处{name}将替换{where_zh}现有的 {len(now):,} 处{syn_zh}"
             "；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。",
             f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type “{name}” "
-            f"{'replaces' if incoming == 1 else 'replace'} the {len(now)} now in the "
+            f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
+        if incoming >= 1000 and incoming > 10 * len(now):
+            # 188,388 welfare homes against 69 passed without a word: a total per row, or rows repeated?
+            lines.append(pick(f"请核对：本文件的{name}（{incoming:,} 处）是现有数量（{len(now):,} 处）的 "
+                              f"{incoming / max(len(now), 1):,.0f} 倍，是否每行一处设施？",
+                              f"Please check: the file holds {incoming:,} of type “{name}”, {incoming / max(len(now), 1):,.0f} "
+                              f"times the {len(now):,} now; is each row one facility?", lang))
     outside = int((~in_county).sum()) if in_county is not None else 0
     if outside:
-        lines.append(pick(f"有 {outside} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
+        lines.append(pick(f"有 {outside:,} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
                           "请从文件中删去这些行后重新上传。",
                           f"{_count_en(outside, 'row lies', 'rows lie')} outside {auth.county_label(county, 'en')}, "
                           "the county you may change "

@@ -133,6 +133,8 @@
     if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
     if (r.column_map_remembered) facts.push(T("data_map_remembered"));
     (r.notes || []).forEach(function (n) { facts.push(n); });   // e.g. which sheet of a workbook was read
+    var drawn = r.preview && r.preview.features ? r.preview.features.length : 0;
+    if (r.preview_total > drawn) facts.push(T("data_preview_sample").replace("{n}", fmt(drawn)).replace("{total}", fmt(r.preview_total)));
     $("r-facts").textContent = facts.join(" · ");
     // what confirming replaces: a short register would remove the type's other facilities
     var rep = r.replaces;
