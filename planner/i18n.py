@@ -640,6 +640,7 @@ _STRINGS.update({
     "reg_township_unknown": ("找不到乡镇（街道）“{value}”", "no township '{value}' found"),
     "reg_village_unknown": ("找不到村（社区）“{value}”", "no village '{value}' found"),
     "reg_fix_pick": ("请从候选中选择，或核对名称", "Pick one of the candidates, or check the name"),
+    "reg_fix_check_name": ("请核对名称（本区域内没有相近的地名可选）", "Check the name (no similar place name in the region to pick)"),
     "reg_picked": ("已按规划人员的选择定位到：{value}", "Placed where the planner picked: {value}"),
     "reg_pick_unknown": ("所选地点代码“{value}”不存在", "The picked place code '{value}' does not exist"),
     "data_pick": ("选用", "Use this"),

@@ -342,6 +342,17 @@ class _Rows:
                     break
         has = np.isfinite(lon) & np.isfinite(lat) & ~self.refused
         if self.crs:  # projected (or other) coordinates in a table, CRS chosen by the planner
+            x, y = lon[has], lat[has]
+            if CRS(self.crs).is_projected and x.size and np.all((np.abs(x) <= 180) & (np.abs(y) <= 90)):
+                # degrees read as metres land near (0°, 0°): every row refused "N km outside", with a
+                # GCJ-02 hint that pointed the wrong way (QA 14)
+                raise InputDataError(
+                    f"The coordinates look like longitude/latitude in degrees (e.g. {plain_number(x[0])}, "
+                    f"{plain_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
+                    f"坐标看起来是以度为单位的经纬度（如 {plain_number(x[0])}, {plain_number(y[0])}），"
+                    f"但所选的投影坐标系 {self.crs} 以米为单位。",
+                    hint_en="Leave the projected CRS empty for longitude/latitude.",
+                    hint_zh="经纬度请将“投影坐标系”留空。", details={"crs": str(self.crs)})
             tr = Transformer.from_crs(self.crs, settings.STORAGE_CRS, always_xy=True)
             lon[has], lat[has] = tr.transform(lon[has], lat[has])
         has = self.refuse_projected(lon, lat, has, cols[0])
@@ -473,15 +484,16 @@ class _Rows:
                 continue
             fld = {"county_unknown": "county", "township_unknown": "township"}.get(loc.problem, "village")
             fld = fld if fld in self.cmap else (place_cols[0] if place_cols else None)
+            # "pick one of the candidates" only where there are some to pick from
+            pick = "reg_fix_pick" if loc.candidates else "reg_fix_check_name"
             if loc.status == "placed":
                 lon[i], lat[i], match[i] = loc.lon, loc.lat, loc.path
                 if loc.problem:
                     self.add(i, fld, "warning", loc.problem,
                              "reg_at_seat" if loc.problem == "village_unknown" else "reg_at_seat_ambiguous",
-                             "reg_fix_pick", loc.value, loc.candidates, path=self.path_in(loc.path))
+                             pick, loc.value, loc.candidates, path=self.path_in(loc.path))
                 continue
-            fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem,
-                                                                                                "reg_fix_pick")
+            fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem, pick)
             self.add(i, fld, "error", loc.problem, _PROBLEM_KEY[loc.problem], fix, loc.value, loc.candidates,
                      region=self.region_name)
         return method, match

@@ -560,3 +560,25 @@ def test_address_operator_phone_and_remark_are_stored_and_hidden_characters_are_
     assert "文字方向控制符" in name.message_zh and "text-direction control" in name.message_en
     assert by[("text_control", "地址")].severity == "warning" and "U+200B" in by[("text_control", "地址")].message_zh
     assert by[("text_control", "备注")].severity == "warning"
+
+
+def test_degrees_under_a_projected_crs_are_said_to_be_degrees(shiyan, tmp_path):
+    """EPSG:3857 typed for a lon/lat file refused every row "19,496 km outside" with a GCJ-02 hint (QA 14)."""
+    lon, lat = _seat(shiyan, "420302001")
+    path = tmp_path / "deg.csv"
+    path.write_text(f"名称,类型,经度,纬度\n甲站,日照中心,{lon},{lat}\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as e:
+        validate_register(path, region=shiyan, crs="EPSG:3857")
+    assert "look like longitude/latitude in degrees" in e.value.message("en")
+    assert "请将“投影坐标系”留空" in e.value.message("zh")
+
+
+def test_no_candidates_no_pick_one_of_them(shiyan, tmp_path):
+    """An unknown township with nothing like it: the fix said "pick one of the candidates" with none shown."""
+    path = tmp_path / "byname.csv"
+    path.write_text("名称,类型,县区,乡镇\n甲站,农村福利院,房县,火星镇\n", encoding="utf-8")
+    report = validate_register(path, region=shiyan)
+    issue = next(i for i in report.issues if i.severity == "error")
+    if issue.candidates:
+        pytest.skip("the region has a place name like 火星镇")
+    assert issue.fix_zh.startswith("请核对名称") and "候选" not in issue.fix_zh, issue

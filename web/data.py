@@ -1027,7 +1027,6 @@ def edit():
 
 def _edit(body: dict):
     import geopandas as gpd
-    import numpy as np
     import pandas as pd
     import shapely
 
