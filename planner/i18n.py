@@ -919,8 +919,8 @@ _STRINGS.update({
                           "Chooses the K existing facilities whose upgrade (or conversion) serves the most "
                           "additional demand; capacities and populations are illustrative (示意)."),
     "capw_upgrade_running": ("正在计算…", "Calculating…"),
-    "capw_upgrade_result": ("{n} 处；服务 {before} → {after} / {demand} 人",
-                            "{n} facilities; served {before} → {after} of {demand}"),
+    "capw_upgrade_result": ("{n} 处；服务 {before} → {after} / {demand} {basis}",
+                            "{n} facilities; served {before} → {after} of {demand} {basis}"),
     "capw_convert_into": ("转型为{role}", "convert into {role}"),
     "capw_capacity_before": ("改造前容量", "Capacity before"),
     "capw_capacity_after": ("改造后容量", "Capacity after"),

@@ -181,6 +181,8 @@ class UpgradePlan:
         return {"type": self.ftype.key, "type_name": self.ftype.name(lang), "kind": "upgrade",
                 "role": self.role.key if self.role else None,
                 "role_name": self.role.name(lang) if self.role else None, "k": self.k,
+                # whom the served counts count (the standard's basis of the type served)
+                "basis": ((self.role or self.ftype).capacity.basis if (self.role or self.ftype).capacity else None),
                 "params": self.params, "solver": self.solver, "before": self.before, "after": self.after,
                 "by_county": records(self.by_county), "sites": records(self.sites.drop(columns=["geometry"])),
                 "synthetic_inputs": bool(self.sites["synthetic"].any()) if len(self.sites) else False,
@@ -301,6 +303,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     basis_zh = {"aged_60": "60岁以上老人", "aged_65": "65岁以上老人", "aged_80": "80岁以上老人", "population": "人"}[basis]
     basis_en = {"aged_60": "people aged 60+", "aged_65": "people aged 65+", "aged_80": "people aged 80+",
                 "population": "people"}[basis]
+    cap_unit = {lang: t(f"capw_unit_{ft.capacity.field}", lang) for lang in ("zh", "en")}  # 17→27 of what
     rows = []
     for prio, j in enumerate(order, start=1):
         s = sites.iloc[j]
@@ -320,11 +323,11 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                   f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more (given the other chosen sites converted; "
                   f"{a:,.0f} more if converted alone)")
         else:
-            zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
+            zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['zh']}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
                   f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if full else '使用率' + used}，"
                   f"半径内有{in_reach:,.0f}名{basis_zh}；在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人"
                   f"（单独改造可新增{a:,.0f}人）")
-            en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f}, reach {_fmt_reach(reach_now, unit, 'en')}→"
+            en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['en']}, reach {_fmt_reach(reach_now, unit, 'en')}→"
                   f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if full else 'used ' + used}, "
                   f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded, given the other "
                   f"chosen sites upgraded ({a:,.0f} more if upgraded alone)")

@@ -93,3 +93,16 @@ def test_cli_upgrade_moves_the_targets(capsys, tmp_path):
     rc = rows["regional_center_new_2025"]
     assert rc["value"] == 0 and rc["after"]["value"] == 8 and rc["after"]["status"] == "met"
     assert "after" not in rows["welfare_home_upgraded_2025"]  # a conversion is not an upgrade
+
+
+def test_the_reasons_and_counts_name_their_units(shiyan):
+    """"容量 17→27" and "served 24,942 → 29,083 of 610,589" said neither of what nor whom (QA 14)."""
+    plan = propose_upgrades(shiyan, "mutual_aid", 5)
+    first = plan.sites.iloc[0]
+    from planner.facility_types import get_type
+    from planner.i18n import t
+    field = get_type("mutual_aid").capacity.field
+    assert first["reason_zh"].split("，")[0].endswith(" " + t("capw_unit_" + field, "zh"))
+    assert f" {t('capw_unit_' + field, 'en')}, reach" in first["reason_en"]
+    d = plan.to_dict("en")
+    assert d["basis"] == "aged_60"

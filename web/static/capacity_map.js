@@ -22,7 +22,8 @@
       var group = CoverMap.showUpgrades(out, fc), meta = fc.coverplan || {};
       var b = meta.before || {}, a = meta.after || {};
       $("upgrade-status").textContent = T("capw_upgrade_result").replace("{n}", fc.features.length)
-        .replace("{before}", fmt(b.served)).replace("{after}", fmt(a.served)).replace("{demand}", fmt(a.demand));
+        .replace("{before}", fmt(b.served)).replace("{after}", fmt(a.served)).replace("{demand}", fmt(a.demand))
+        .replace("{basis}", T("capw_basis_" + (meta.basis || "population")));
       var rows = fc.features.map(function (f) {
         var p = f.properties;
         return "<tr data-priority='" + esc(p.priority) + "'><td class='num'>" + esc(p.priority) + "</td><td>" + esc(p.name) +
