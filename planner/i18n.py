@@ -996,7 +996,7 @@ _STRINGS.update({
 # -- strings: English pages (county names, plan sections, API reference) --
 _STRINGS.update({
     # the targets of a per-village register attribute (charity funds...) have no facility type
-    "tgt_village_attribute": ("村（社区）属性", "Village / community attribute"),
+    "tgt_village_attribute": ("村（社区）项目", "Village/community programme"),
     "rows_header": ("行数", "Rows"),
     "api_doc_title": ("接口文档", "API reference"),
     "api_doc_intro": ("本页说明 coverplan 的 JSON 接口：网页上显示的所有内容都可以由脚本取得。"

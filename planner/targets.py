@@ -178,7 +178,7 @@ def village_target_rows(region: Region) -> list[dict]:
             r["name"] = region.townships["name"].get(r["code"], "")
         lacking = v[~has]
         quality = "missing" if not known else str(v.get("attribute_quality", pd.Series(["official"])).iloc[0])
-        out.append({"key": vt["key"], "type": None, "type_name_zh": "村（社区）属性", "type_name_en": "village attribute",
+        out.append({"key": vt["key"], "type": None, "type_name_zh": "村（社区）项目", "type_name_en": "village/community programme",
                     "section": vt.get("section", ""), "kind": "attribute_share", "attribute": attr,
                     "text_zh": vt["text_zh"], "text_en": vt["text_en"], "target": vt["min"], "value": share,
                     "status": "met" if share >= vt["min"] - 1e-12 else "not_met",

@@ -201,7 +201,7 @@ def test_targets_number_their_sections_in_english(client):
     assert all(r["section_text"] == r["section"] for r in zh)  # Chinese: as the plan writes them
     assert [r["section"] for r in en] == [r["section"] for r in zh]  # the data field itself is unchanged
     village = [r for r in en if r["kind"] == "attribute_share"]
-    assert village and {r["type_name"] for r in village} == {"Village / community attribute"}
+    assert village and {r["type_name"] for r in village} == {"Village/community programme"}
     assert not any(CJK.search(r["type_name"] + r["text"] + r["section_text"]) for r in en)
     rows = client.get("/api/coverage?lang=en").get_json()
     assert {r["key"]: r["section_text"] for r in rows}["welfare_home"] == "§10"

@@ -28,7 +28,7 @@ def test_overview_county_select_and_sections(page, lang):
         assert all(re.fullmatch(r"§\d+(, §\d+)*", s) for s in sections), sections
         assert "§9, §10" in sections and "§24" in sections
         types = page.eval_on_selector_all("#targets-table tbody tr td:nth-child(2)", "c => c.map(x => x.textContent)")
-        assert "Village / community attribute" in types and "village attribute" not in types
+        assert "Village/community programme" in types and "village/community programme" not in types
     else:
         assert "(九)、(十)" in sections and "(二十四)" in sections
     page.wait_for_selector("#beds-by-county p")
