@@ -81,4 +81,6 @@ def test_proposal_cost_histogram_is_drawn(page, proposal_id, lang, unit):
     # axis titles with their units, legend in the page's language
     assert any(unit in s and s == data["x_label"] for s in texts), texts
     assert data["y_label"] in texts
+    # and the y axis says what the weight counts (it said "Demand weight" alone)
+    assert data["y_label"].endswith("）" if lang == "zh" else ")") and data["y_label"] != data["x_label"], data["y_label"]
     assert {"方案前", "方案后"} <= set(texts) if lang == "zh" else {"Before", "After"} <= set(texts)

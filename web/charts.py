@@ -242,7 +242,8 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
     return {
         "proposal": rec["id"], "lang": lang, "unit": "km" if unit == "m" else "min", "unit_label": u,
         "title": t("cost_distribution", lang),
-        "x_label": with_unit(t("cost", lang), u, lang), "y_label": t("weight", lang),
+        # the y axis counts what the weight counts (60岁以上人口, or units): it said "Demand weight" alone
+        "x_label": with_unit(t("cost", lang), u, lang), "y_label": with_unit(t("weight", lang), who, lang),
         "edges": [_finite(round(e / scale, 4)) for e in h["edges"]],
         "before": [_finite(round(c, 3)) for c in h["before"]],
         "after": [_finite(round(c, 3)) for c in h["after"]],
@@ -295,7 +296,7 @@ def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Respons
 
 
 def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standard,
-                   unit: str, lang: str, title: str):
+                   unit: str, lang: str, title: str, who: str | None = None):
     """Weighted distribution of travel cost, before vs after a proposal.
 
     ``standard``: a number, or the proposal's ``{"urban", "rural"}`` standards.
@@ -313,7 +314,7 @@ def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, s
         ax.axvline(value / scale, color="#333", linestyle="--", linewidth=1)
         ax.text(value / scale, top * (0.95 - 0.08 * k), " " + t(key, lang), fontsize=8.5, va="top")
     ax.set_xlabel(with_unit(t("cost", lang), u, lang))
-    ax.set_ylabel(t("weight", lang))
+    ax.set_ylabel(with_unit(t("weight", lang), who, lang))
     ax.set_title(title, fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=9)
     _style(ax, "y")
@@ -326,8 +327,10 @@ def register_proposal_chart(bp_=bp):
         from web.proposals import cost_arrays, saved
         rec = saved(pid)
         before, after, weights, _, unit, name = cost_arrays(rec, g.lang)
+        from web.exports import type_units
         fig = cost_histogram(before, after, weights, rec["summary"].get("standard"), unit, g.lang,
-                             t("cost_distribution", chart_lang(g.lang)))
+                             t("cost_distribution", chart_lang(g.lang)),
+                             who=type_units(rec.get("type"), chart_lang(g.lang))["weight_unit"])
         return _render(fig, fmt)
 
 
