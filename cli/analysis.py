@@ -231,8 +231,13 @@ def _targets(args) -> int:
 
 
 def _propose(args) -> int:
+    from geo.errors import InputDataError
     from planner.proposals import propose
 
+    if args.out and not args.out.lower().endswith((".geojson", ".json", ".csv", ".xlsx")):
+        # said before the solve (it came after it), with the GeoJSON the command also writes
+        raise InputDataError(f"--out must end in .geojson, .csv or .xlsx (got {args.out}).",
+                             f"--out 须为 .geojson、.csv 或 .xlsx 文件（当前 {args.out}）。")
     region, facilities = load_context(args)
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]

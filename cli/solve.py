@@ -145,6 +145,14 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
                 f"{path} 的“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误。",
                 hint_en="Fill in or fix those cells.", hint_zh="请补全或改正这些单元格。",
                 details={"file": str(path), "column": col, "lines": (bad + 2).tolist()})
+        negative = np.flatnonzero(vals.to_numpy(dtype=float) < 0) if col in ("weight", "load", "capacity") else []
+        if len(negative):  # said by line here (the model's own check counts rows from 0)
+            lines = (negative[:10] + 2).tolist()
+            raise InputDataError(
+                f"Column '{col}' of {path} must be >= 0; negative at line(s) {listed(lines, 'en', total=len(negative))}.",
+                f"{path} 的“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数。",
+                hint_en="Fix those cells.", hint_zh="请改正这些单元格。",
+                details={"file": str(path), "column": col, "lines": (negative + 2).tolist()})
         df[col] = vals.astype(float)
     df.attrs["encoding"] = used
     return df

@@ -56,6 +56,14 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
     """Bytes of a text file decoded: the given ``encoding``, else UTF-16 when it starts with
     its byte-order mark (Excel's "Unicode text"), else the first of :data:`ENCODINGS` that fits."""
     if encoding:
+        import codecs
+        try:
+            codecs.lookup(encoding)
+        except LookupError:  # --encoding klingon: no such encoding, not "the file is in another one"
+            raise InputDataError(f"{label}: unknown text encoding '{encoding}'.", f"{label}：未知的文本编码“{encoding}”。",
+                                 hint_en="Use utf-8, gbk or gb18030 (or leave it out to detect it).",
+                                 hint_zh="请用 utf-8、gbk 或 gb18030（或不指定，自动识别）。",
+                                 details={"path": label, "encoding": encoding}) from None
         tried = (encoding,)
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         tried = ("utf-16",)
@@ -70,10 +78,19 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
     shown = [encoding_label("utf-8" if e == "utf-8-sig" else e) for e in tried]  # utf-8-sig: with or without BOM
     names = "、".join(shown)
+    # where the first encoding tried stops: the line a planner can look at (a stray byte, a pasted symbol)
+    try:
+        raw.decode(tried[0])
+        where_en = where_zh = ""
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        where_en, where_zh = f" (line {line}: byte 0x{raw[exc.start]:02X})", f"（第 {line} 行：字节 0x{raw[exc.start]:02X}）"
+    except LookupError:
+        where_en = where_zh = ""
     raise InputDataError(
-        f"{label}: cannot decode the file as {' or '.join(shown)} (it is in another encoding, "
+        f"{label}: cannot decode the file as {' or '.join(shown)}{where_en} (it is in another encoding, "
         "or not a text file).",
-        f"{label}：无法以 {names} 编码读取文件（文件为其他编码，或不是文本文件）。",
+        f"{label}：无法以 {names} 编码读取文件{where_zh}（文件为其他编码，或不是文本文件）。",
         hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding.",
         hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码。",
         details={"path": label, "encodings_tried": list(tried)})
