@@ -948,6 +948,7 @@ _STRINGS.update({
     "capw_size": ("规模", "Size"),
     "capw_size_cost": ("规模 · 造价（万元，示意）", "Size · cost (10,000 yuan, illustrative)"),
     "capw_cost": ("造价（万元，示意）", "Cost (10,000 yuan, illustrative)"),
+    "capw_cost_each": ("每处 {cost}，共 {n} 处", "{cost} each, {n} sites"),
     "capw_load": ("服务人数", "Served"),
     "capw_utilisation": ("使用率", "Utilisation"),
     "capw_n_villages": ("分配村（社区）数", "Number of villages assigned"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -343,3 +344,17 @@ def test_refused_values_are_quoted_as_the_client_sent_them(client):
     assert code == 400 and "= true" in err["message_en"] and "True" not in err["message_en"]
     code, err = _post(client, {"type": "welfare_home", "p": "abc"}, "zh", wait=False)
     assert code == 400 and '填写的 "abc" 无效' in err["message_zh"]
+
+
+def test_upgrade_shows_its_illustrative_cost_and_capacity_units(client, upgrade):
+    """The illustrative upgrade cost was in the GeoJSON only, and the export's capacity headers had no unit
+    (QA 14)."""
+    p = upgrade
+    page = client.get(f"/proposals/{p['id']}?lang=zh").get_data(as_text=True)
+    cost = re.search(r'<p id="upgrade-cost">(.*?)</p>', page, re.S)
+    assert cost and f"{p['after']['cost']:,.0f}" in cost.group(1) and "示意" in cost.group(1), page[:200]
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/proposals/{p['id']}.csv?lang=en").data.decode("utf-8-sig"))))
+    header = rows[1]
+    assert "Capacity before (beds)" in header and "Capacity after (beds)" in header, header
+    i = header.index("Cost (10,000 yuan, illustrative)")
+    assert float(rows[2][i]) == p["sites"][0]["cost"]

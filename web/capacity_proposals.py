@@ -25,7 +25,7 @@ import numpy as np
 from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
-from planner.i18n import pick, share_text, t
+from planner.i18n import pick, share_text, t, with_unit
 from web.errors import bad_param
 
 KINDS = ("location", "sized", "upgrade")
@@ -338,7 +338,7 @@ UPGRADE_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("id", "fac_id"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("capacity_before", "capw_capacity_before"),
     ("capacity_after", "capw_capacity_after"), ("added_served", "capw_added_served"),
-    ("added_alone", "capw_added_alone"), ("reason", "reason"),
+    ("added_alone", "capw_added_alone"), ("cost", "capw_cost"), ("reason", "reason"),
 ]
 
 
@@ -353,5 +353,11 @@ def export_table(rec: dict, lang: str):
         return rows, SIZED_COLUMNS
     if kind == "upgrade":
         rows = [{**x, "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
-        return rows, UPGRADE_COLUMNS
+        field, _ = _upgrade_units(s)
+        if not field:
+            return rows, UPGRADE_COLUMNS
+        # the capacities in their unit (改造前容量（张床位）), as the page heads them
+        unit = t("capw_unit_" + field, lang)
+        return rows, [(k, with_unit(t(label, lang), unit, lang) if k.startswith("capacity_") else label)
+                      for k, label in UPGRADE_COLUMNS]
     return None
