@@ -121,16 +121,16 @@
                                          : "<b>" + T("data_accepted") + " " + fmt(c.accepted) + "</b> · ") +
       "<span class='bad'>" + T("data_refused") + " " + fmt(c.refused) + "</span> · " + T("data_warnings") + " " + fmt(c.warnings) +
       " · " + T("rows") + " " + fmt(c.rows);
-    var facts = [];
-    if (r.encoding) facts.push(T("data_encoding") + ": " + r.encoding);
-    if (r.crs) facts.push("CRS: " + r.crs);
-    if (r.coords) facts.push(T("data_coords") + ": " + T("data_coords_" + r.coords));
+    var facts = [], colon = C.lang === "en" ? ": " : "：";   // the page's punctuation (坐标系：…，…)
+    if (r.encoding) facts.push(T("data_encoding") + colon + r.encoding);
+    if (r.crs) facts.push("CRS" + colon + r.crs);
+    if (r.coords) facts.push(T("data_coords") + colon + T("data_coords_" + r.coords));
     // a township or village layer has no column mapping: no empty "columns:" fact
-    if (r.columns && Object.keys(r.columns).length) facts.push(T("data_columns") + ": " + Object.keys(r.columns).map(function (k) {
+    if (r.columns && Object.keys(r.columns).length) facts.push(T("data_columns") + colon + Object.keys(r.columns).map(function (k) {
       var label = T("data_field_" + k);
       return r.columns[k] + " → " + (label === "data_field_" + k ? k : label);
-    }).join(", "));
-    if (r.located_by_name) facts.push(T("data_located_by_name") + ": " + fmt(r.located_by_name));
+    }).join(C.lang === "en" ? ", " : "，"));
+    if (r.located_by_name) facts.push(T("data_located_by_name") + colon + fmt(r.located_by_name));
     if (r.column_map_remembered) facts.push(T("data_map_remembered"));
     (r.notes || []).forEach(function (n) { facts.push(n); });   // e.g. which sheet of a workbook was read
     var drawn = r.preview && r.preview.features ? r.preview.features.length : 0;
