@@ -83,3 +83,12 @@ def test_leaflet_labels_in_chinese_and_times_unambiguous_in_english(page):
     when = page.locator("#versions tbody tr td.small").first.inner_text()
     import re
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", when), when
+
+
+def test_a_proposal_site_opens_from_the_keyboard(page, proposal_id):
+    """The sites on the canvas map cannot take focus: their rows in the rationale can (QA 14)."""
+    page.goto(f"{page.base}/proposals/{proposal_id}?lang=en")
+    wait_map(page)
+    page.locator("#rationale tr.site-row").first.focus()
+    page.keyboard.press("Enter")
+    poll_js(page, "!!document.querySelector('#map .leaflet-popup')")

@@ -72,6 +72,14 @@
       sel.addEventListener("change", function () { if (!stepped) go(); });
       sel.addEventListener("blur", function () { if (stepped) go(); stepped = false; });
     });
+    // a table row that shows its site on the map (a proposal's rationale, upgrade candidates): Enter or
+    // Space does what a click does, so a keyboard user reaches the sites the canvas map cannot focus
+    document.addEventListener("keydown", function (e) {
+      var row = e.target;
+      if ((e.key === "Enter" || e.key === " ") && row.matches && row.matches("tr[data-priority][tabindex]")) {
+        e.preventDefault(); row.click();
+      }
+    });
     // sortable table headers: reachable and usable from the keyboard too (they took clicks only)
     document.querySelectorAll("th.sortable").forEach(function (th) {
       th.tabIndex = 0;

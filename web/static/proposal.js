@@ -45,6 +45,7 @@
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
     if ($("rerun")) $("rerun").addEventListener("click", rerun);
     document.querySelectorAll("#rationale tr.site-row").forEach(function (tr) {
+      tr.tabIndex = 0;  // Enter/Space opens the site, as a click (common.js)
       tr.addEventListener("click", function () {
         var m = window.coverplanMaps && window.coverplanMaps.map;
         if (!m) return;
