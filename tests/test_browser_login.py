@@ -95,6 +95,10 @@ def test_a_viewer_sees_no_usable_edit_buttons(page):
     assert page.is_disabled("#edit-toggle")
     page.goto(page.base + "/data")
     assert page.is_disabled("#u-check")
+    # every field of the form, not some (the kind's handler re-enabled type, coordinates, encoding, CRS)
+    for field in ("#u-kind", "#u-type", "#u-coords", "#u-encoding", "#u-crs", "#u-file"):
+        assert page.is_disabled(field), field
+    assert "只有查看权限" in page.inner_text("#readonly-note")   # said on the page, not in tooltips only
     page.wait_for_selector("#versions tr, table tr")
     # rollback buttons the page adds later are hidden
     assert all(not b.is_visible() for b in page.query_selector_all(".rollback-btn"))

@@ -35,6 +35,13 @@
     if (rights.indexOf("edit") < 0) {
       document.body.classList.add("cp-readonly");
       lock(WRITE, T("auth_viewer_tip"));
+      // said on the page, not only in the greyed controls' tooltips
+      var form = document.getElementById("upload-form") || document.getElementById("proposal-form");
+      if (form && !document.getElementById("readonly-note")) {
+        var note = document.createElement("p");
+        note.id = "readonly-note"; note.className = "small muted"; note.textContent = T("auth_viewer_tip");
+        form.parentNode.insertBefore(note, form);
+      }
     } else if (!user.citywide) {
       document.body.classList.add("cp-county");
       lock(CITYWIDE, T("auth_citywide_tip"));

@@ -291,9 +291,9 @@
   }
 
   function syncKind() {
-    var k = $("u-kind").value;
-    $("u-type").disabled = k !== "facilities";
-    $("u-coords").disabled = $("u-encoding").disabled = $("u-crs").disabled = k === "network";
+    var k = $("u-kind").value, viewer = document.body.classList.contains("cp-readonly");  // a viewer's stay locked
+    $("u-type").disabled = viewer || k !== "facilities";
+    $("u-coords").disabled = $("u-encoding").disabled = $("u-crs").disabled = viewer || k === "network";
     // a road network is built and then used at once (no rows to review); other kinds are checked first
     $("u-check").textContent = T(k === "network" ? "data_build_network" : "data_check");
     // the formats that kind takes: a road network is no table
