@@ -84,7 +84,7 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         where_en = where_zh = ""
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        where_en, where_zh = f" (line {line}: byte 0x{raw[exc.start]:02X})", f"（第 {line} 行：字节 0x{raw[exc.start]:02X}）"
+        where_en, where_zh = f" (from line {line})", f"（第 {line} 行起）"
     except LookupError:
         where_en = where_zh = ""
     raise InputDataError(
@@ -255,51 +255,48 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     ids = df[found["id"]].astype(str).str.strip()
     lon = pd.to_numeric(df[found["lon"]].str.strip(), errors="coerce").to_numpy(float)
     lat = pd.to_numeric(df[found["lat"]].str.strip(), errors="coerce").to_numpy(float)
+    id_col = found["id"]  # named as the file has it (a village file's "code", not "id")
+    # every problem of the file at once: fixing one only to meet the next was a round trip each (QA 14)
+    problems: list[tuple[str, str, str, str, dict]] = []
 
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
     if bad.any():
         rows = _rows(bad)
-        raise InputDataError(
-            f"{label}: missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
-            f"{label}：第 {join_list(rows)} 行的经纬度缺失或不是数字。",
-            hint_en="Use decimal degrees, e.g. 110.78,32.63.",
-            hint_zh="请使用十进制度数，如 110.78,32.63。", details={"lines": rows})
+        problems.append((f"missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
+                         f"第 {join_list(rows)} 行的经纬度缺失或不是数字。",
+                         "Use decimal degrees, e.g. 110.78,32.63.", "请使用十进制度数，如 110.78,32.63。",
+                         {"lines": rows}))
     empty_id = (ids == "").to_numpy()
     if empty_id.any():
         rows = _rows(empty_id)
-        raise InputDataError(f"{label}: empty id on line(s) {join_list(rows, 'en')}.",
-                             f"{label}：第 {join_list(rows)} 行的 id 为空。",
-                             hint_en="Give every point an id.", hint_zh="请为每个点填写 id。",
-                             details={"lines": rows})
-    dup = ids.duplicated(keep=False).to_numpy()
+        problems.append((f"empty {id_col} on line(s) {join_list(rows, 'en')}.",
+                         f"第 {join_list(rows)} 行的 {id_col} 为空。",
+                         f"Give every point its {id_col}.", f"请为每个点填写 {id_col}。", {"lines": rows}))
+    dup = (ids.duplicated(keep=False) & (ids != "")).to_numpy()
     if dup.any():
         dups = sorted(set(ids[dup]))
-        raise InputDataError(f"{label}: duplicate id(s) {join_list(dups, 'en')} "
-                             f"(line(s) {join_list(_rows(dup), 'en')}).",
-                             f"{label}：id 重复：{join_list(dups)}（第 {join_list(_rows(dup))} 行）。",
-                             hint_en="Ids must be unique.", hint_zh="id 不能重复。",
-                             details={"ids": dups, "lines": _rows(dup)})
-    swapped = (np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125))
+        problems.append((f"duplicate {id_col}(s) {join_list(dups, 'en')} (line(s) {join_list(_rows(dup), 'en')}).",
+                         f"{id_col} 重复：{join_list(dups)}（第 {join_list(_rows(dup))} 行）。",
+                         f"Each {id_col} once.", f"{id_col} 不能重复。", {"ids": dups, "lines": _rows(dup)}))
+    with np.errstate(invalid="ignore"):
+        swapped = ~bad & ((np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125)))
     if swapped.any():
         rows = _rows(swapped)
         x, y = plain_number(lon[swapped][0]), plain_number(lat[swapped][0])
-        raise InputDataError(
-            f"{label}: longitude and latitude look swapped on line(s) {join_list(rows, 'en')} "
-            f"(e.g. lon={x}, lat={y}).",
-            f"{label}：第 {join_list(rows)} 行的经纬度似乎写反了（如 经度={x}，纬度={y}）。",
-            hint_en="Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
-            hint_zh="请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。",
-            details={"lines": rows})
+        problems.append((f"longitude and latitude look swapped on line(s) {join_list(rows, 'en')} "
+                         f"(e.g. lon={x}, lat={y}).",
+                         f"第 {join_list(rows)} 行的经纬度似乎写反了（如 经度={x}，纬度={y}）。",
+                         "Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
+                         "请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。", {"lines": rows}))
     minx, miny, maxx, maxy = CHINA_BBOX
-    outside = (lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy)
+    with np.errstate(invalid="ignore"):
+        outside = ~bad & ~swapped & ((lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy))
     if outside.any():
         rows = _rows(outside)
-        raise InputDataError(
-            f"{label}: {outside.sum()} point(s) outside China (line(s) {join_list(rows, 'en')}).",
-            f"{label}：有 {outside.sum()} 个点位于中国境外（第 {join_list(rows)} 行）。",
-            hint_en="Coordinates must be WGS84 decimal degrees (lon, lat).",
-            hint_zh="坐标须为WGS84十进制经纬度（先经度后纬度）。",
-            details={"lines": rows, "ids": ids[outside].tolist()})
+        problems.append((f"{outside.sum()} point(s) outside China (line(s) {join_list(rows, 'en')}).",
+                         f"有 {outside.sum()} 个点位于中国境外（第 {join_list(rows)} 行）。",
+                         "Coordinates must be WGS84 decimal degrees (lon, lat).",
+                         "坐标须为WGS84十进制经纬度（先经度后纬度）。", {"lines": rows, "ids": ids[outside].tolist()}))
     if region is not None:
         box = REGION_BBOXES.get(str(region).lower()) if isinstance(region, str) else tuple(region)
         if box is None:
@@ -308,23 +305,32 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
                                      hint_en=f"Known: {', '.join(REGION_BBOXES)}.",
                                      hint_zh=f"可用地区：{'、'.join(REGION_BBOXES)}。")
         minx, miny, maxx, maxy = box
-        out = (lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy)
+        with np.errstate(invalid="ignore"):
+            out = ~bad & ~swapped & ~outside & ((lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy))
         if out.any():
             rows, bad_ids = _rows(out), ids[out].tolist()
             name_zh, name_en = REGION_NAMES.get(str(region).lower(), ("所给范围", "the given area")) \
                 if isinstance(region, str) else ("所给范围", "the given area")
             # the --region flag is the travel command's own; other callers (the web page, region
             # import) have none, so they get only the neutral advice
-            raise InputDataError(
-                f"{label}: {out.sum()} point(s) outside the region {name_en} "
-                f"(line(s) {join_list(rows, 'en')}; id(s) {join_list(bad_ids, 'en')}).",
-                f"{label}：有 {out.sum()} 个点不在{name_zh}范围内（第 {join_list(rows)} 行；id {join_list(bad_ids)}）。",
-                hint_en="Check those coordinates, or whether the file belongs to this region (GCJ-02/BD-09 "
-                        "coordinates from online maps must be converted to WGS84)"
-                        + (", or pass --region none." if cli_hint else "."),
-                hint_zh="请核对这些坐标，或确认文件是否属于本地区（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）"
-                        + ("，或使用 --region none 跳过范围检查。" if cli_hint else "。"),
-                details={"lines": rows, "ids": bad_ids})
+            problems.append((
+                f"{out.sum()} point(s) outside the region {name_en} "
+                f"(line(s) {join_list(rows, 'en')}; {id_col} {join_list(bad_ids, 'en')}).",
+                f"有 {out.sum()} 个点不在{name_zh}范围内（第 {join_list(rows)} 行；{id_col} {join_list(bad_ids)}）。",
+                "Check those coordinates, or whether the file belongs to this region (GCJ-02/BD-09 "
+                "coordinates from online maps must be converted to WGS84)" + (", or pass --region none." if cli_hint else "."),
+                "请核对这些坐标，或确认文件是否属于本地区（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）"
+                + ("，或使用 --region none 跳过范围检查。" if cli_hint else "。"),
+                {"lines": rows, "ids": bad_ids}))
+    if problems:
+        details = dict(problems[0][4])
+        if len(problems) > 1:
+            details["problems"] = [p[4] for p in problems]
+        said = [p[0] if i == 0 else p[0][:1].upper() + p[0][1:] for i, p in enumerate(problems)]
+        raise InputDataError(f"{label}: " + " ".join(said),
+                             f"{label}：" + "".join(p[1] for p in problems),
+                             hint_en=" ".join(p[2] for p in problems), hint_zh="".join(p[3] for p in problems),
+                             details=details)
 
     out_df = df.drop(columns=[found["id"], found["lon"], found["lat"]])
     out_df.insert(0, "id", ids.to_numpy())

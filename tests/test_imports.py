@@ -134,3 +134,23 @@ def test_a_register_given_as_villages_is_not_called_unknown_codes(var_dir):
         import_villages(region, path)
     assert "no village codes" in e.value.message("en") and "这是村（社区）点位文件吗" in e.value.message("zh")
     assert "code,lon,lat" in e.value.hint_en
+
+
+def test_a_village_file_is_told_all_its_problems_at_once_by_its_own_column(var_dir):
+    """One problem a round trip (duplicate, then out of the region, then non-numeric), and "duplicate id"
+    where the file's column is "code" (QA 14)."""
+    from geo.imports import import_villages
+
+    region = load_region("shiyan")
+    v = region.villages.iloc[:2]
+    code0, code1 = v.index[0], v.index[1]
+    x, y = v.geometry.iloc[0].x, v.geometry.iloc[0].y
+    path = var_dir / "v.csv"
+    path.write_text(f"code,lon,lat\n{code0},{x},{y}\n{code0},{x},{y}\n{code1},abc,{y}\n{code1},116.4,39.9\n",
+                    encoding="utf-8")
+    with pytest.raises(InputDataError) as e:
+        import_villages(region, path)
+    en = e.value.message("en")
+    assert "non-numeric lon/lat on line(s) 4" in en and "outside the region" in en, en
+    assert "duplicate id" not in en and "Duplicate code(s)" in en, en
+    assert len(e.value.details["problems"]) == 3
