@@ -393,6 +393,7 @@ _STRINGS.update({
     "data_kind_villages": ("村（社区）点位", "village points"),
     "data_kind_rollback": ("回退", "rollback"),
     "data_rolled_back_to": ("回退到 v{v}", "back to v{v}"),
+    "list_served_share": ("按容量服务占比", "share served (capacity)"),
     "data_preview_sample": ("地图预览显示其中 {n} 个点（均匀抽取），共 {total} 个", "the map shows {n} of the {total} points (an even sample)"),
     "data_kind_edit": ("编辑", "edit"),
     "data_type_from_file": ("按文件中的类型列", "from the file's type column"),

@@ -185,7 +185,10 @@
       "<td>" + name + "</td><td>" + esc(r.type_name || r.type) + "</td>" +
       "<td class='num'>" + esc(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
-      "<td class='num'><b>" + pct(r.after.covered_share) + "</b></td>" +
+      // an upgrade's shares are of people its capacity serves, the others' of demand covered by distance:
+      // the two measures sit in one column, so the upgrade's says which it is
+      "<td class='num'><b>" + pct(r.after.covered_share) + "</b>" +
+      (r.kind === "upgrade" ? "<div class='small muted measure-tag'>" + T("list_served_share") + "</div>" : "") + "</td>" +
       // the date and the delete button share one cell (stacked): an eighth column did not fit the
       // half-width card at 1100 px
       "<td class='small created'>" + esc(CP.datetime(r.created)) +
