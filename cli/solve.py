@@ -16,6 +16,7 @@ import numpy as np
 from cli.lang import h
 from cli.options import add_json
 from cli.output import print_json
+from geo.archives import check_file
 from geo.errors import InputDataError, listed
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
@@ -90,8 +91,7 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
     import pandas as pd
 
     if path.is_dir():
-        raise InputDataError(f"The {what_en} file {path} is a folder, not a file.", f"{what_zh}文件 {path} 是文件夹而不是文件。",
-                             hint_en="Give the CSV inside it.", hint_zh="请指定其中的 CSV 文件。", details={"file": str(path)})
+        check_file(path)  # said to be a folder, as every reader says it
     if not path.is_file():
         raise InputDataError(
             f"The {what_en} file {path} does not exist.",
@@ -166,8 +166,7 @@ def load_costs(path: Path | None, demand, cand) -> object:
         dy = demand["y"].to_numpy()[:, None] - cand["y"].to_numpy()[None, :]
         return np.hypot(dx, dy)
     if path.is_dir():
-        raise InputDataError(f"The costs file {path} is a folder, not a file.", f"成本文件 {path} 是文件夹而不是文件。",
-                             details={"file": str(path)})
+        check_file(path)
     if not path.is_file():
         raise InputDataError(f"The costs file {path} does not exist.",
                              f"成本文件 {path} 不存在。", details={"file": str(path)})

@@ -793,7 +793,6 @@ class DatasetStore:
         src = Path(source_path) if source_path is not None else None
         if src is not None:
             check_file(src)
-        if src is not None:
             check_source_size(src, layer=layer)
         if layer == NETWORK and src is None:
             raise InputDataError("The network layer needs its source file.", "路网图层须提供源文件。")
