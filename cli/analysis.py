@@ -91,8 +91,11 @@ def load_context(args):
         report = validate_register(args.facilities, region=region, coords=args.coords,
                                    type_key=getattr(args, "type", None))
         report.raise_if_refused()  # no one confirms a report here: any refused row stops
+        lang = getattr(args, "lang", "zh")
+        for zh, en in report.notes:  # the sheet read, formulas without a saved result ...
+            print(zh if lang == "zh" else en[:1].upper() + en[1:], file=sys.stderr)
         for issue in report.warnings():  # accepted, but worth a look (a suggested datum among them)
-            print(issue.text(getattr(args, "lang", "zh")), file=sys.stderr)
+            print(issue.text(lang), file=sys.stderr)
         facilities = report.accepted
     return region, facilities
 

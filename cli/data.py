@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import sys
 from pathlib import Path
 
 from cli.lang import h
@@ -129,6 +130,8 @@ def _facilities(args, region) -> tuple:
         kwargs = {k: v for k, v in wanted.items()
                   if k in accepts and (v is not None or k in ("type_key", "encoding"))}
         report = validate(args.file, **kwargs)
+        for zh, en in getattr(report, "notes", None) or []:  # the sheet read, formulas without results ...
+            print(zh if getattr(args, "lang", "zh") == "zh" else en[:1].upper() + en[1:], file=sys.stderr)
         issues = [dict(i) for i in (getattr(report, "issues", None) or [])]
         counts = dict(getattr(report, "counts", None) or {})
         return report.accepted, issues, counts

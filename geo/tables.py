@@ -262,7 +262,55 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     others = [str(n) for n in sheets if n != name]
     notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
               f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
+    if kind == "xlsx":
+        notes += _uncached_formula_notes(path, name, header, rows)
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes)
+
+
+def _uncached_formula_notes(path: Path, sheet, header: int, rows: list[int]) -> list[tuple[str, str]]:
+    """Notes on formula cells of the data rows whose result the workbook does not store.
+
+    Excel saves each formula's last result beside it, and that result is what is read. A
+    workbook written by a program that does not compute formulas (a script, some exporters)
+    has none, and such a cell reads as empty: a bed count of =A2*10 became "unknown" without
+    a word. Named by column and cell, as Excel shows them.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    with zipfile.ZipFile(path) as z:  # most workbooks have no formula at all: skip the second read
+        if not any(b"<f" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")):
+            return []
+    wanted = set(rows)
+    header_cells, found = [], {}
+    books = [load_workbook(path, read_only=True, data_only=flag) for flag in (False, True)]
+    try:
+        for r, (formulas, values) in enumerate(zip(books[0][sheet].iter_rows(values_only=True),
+                                                   books[1][sheet].iter_rows(values_only=True)), start=1):
+            if r == header:
+                header_cells = ["" if v is None else str(v).strip() for v in values]
+            if r not in wanted:
+                continue
+            for c, (f, v) in enumerate(zip(formulas, values)):
+                formula = (isinstance(f, str) and f.startswith("=")) or type(f).__name__ in ("ArrayFormula",
+                                                                                          "DataTableFormula")
+                if formula and v is None:
+                    found.setdefault(c, []).append(f"{get_column_letter(c + 1)}{r}")
+    finally:
+        for book in books:
+            book.close()
+    notes = []
+    for c, cells in found.items():
+        head = header_cells[c] if c < len(header_cells) and header_cells[c] else get_column_letter(c + 1)
+        shown = "、".join(cells[:5]) + (f" 等 {len(cells):,} 个" if len(cells) > 5 else "")
+        shown_en = ", ".join(cells[:5]) + (f" and {len(cells) - 5:,} more" if len(cells) > 5 else "")
+        notes.append((f"“{head}”列的公式没有保存计算结果（{shown}），按空值读取。请在Excel中打开、保存后重新上传，"
+                      "或把公式列复制后“粘贴为数值”。",
+                      f"the formulas of column '{head}' have no saved result ({shown_en}) and were read as empty. "
+                      "Open the workbook in Excel, save it and upload again, or paste that column as values."))
+    return notes
 
 
 def _cell(v) -> str:

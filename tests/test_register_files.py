@@ -582,3 +582,30 @@ def test_no_candidates_no_pick_one_of_them(shiyan, tmp_path):
     if issue.candidates:
         pytest.skip("the region has a place name like 火星镇")
     assert issue.fix_zh.startswith("请核对名称") and "候选" not in issue.fix_zh, issue
+
+
+def test_formula_cells_without_a_saved_result_are_named(shiyan, tmp_path):
+    """A workbook written by a script has formulas without their results; such a bed count read
+    as unknown without a word (QA 14). Now the report names the column and the cells."""
+    from openpyxl import Workbook
+
+    lon, lat = _seat(shiyan, "420302001")
+    book = Workbook()
+    ws = book.active
+    ws.append(["名称", "类型", "经度", "纬度", "床位数", "单价"])
+    for i in range(7):
+        ws.append([f"福利院{i}", "农村福利院", lon, lat + 0.001 * i, f"=F{i + 2}*10", 3])
+    path = tmp_path / "formulas.xlsx"
+    book.save(path)
+    report = validate_register(path, region=shiyan)
+    assert report.rows == 7
+    zh = [z for z, _ in report.notes if "公式" in z]
+    en = [e for _, e in report.notes if "formula" in e]
+    assert len(zh) == 1 and "“床位数”列" in zh[0] and "E2、E3、E4、E5、E6 等 7 个" in zh[0], zh
+    assert "column '床位数'" in en[0] and "E2, E3, E4, E5, E6 and 2 more" in en[0], en
+
+    # saved by a program that computes them: no note
+    plain = tmp_path / "plain.xlsx"
+    pd.DataFrame({"名称": ["甲"], "类型": ["农村福利院"], "经度": [lon], "纬度": [lat],
+                  "床位数": [30]}).to_excel(plain, index=False)
+    assert not [z for z, _ in validate_register(plain, region=shiyan).notes if "公式" in z]
