@@ -152,6 +152,24 @@ def test_county_planner_imports_only_his_county(app, shiyan):
     assert last["user"] == "fang" and last["object"] == str(versions + 1)
 
 
+def test_only_the_uploader_maps_reads_or_confirms_an_upload(app, shiyan):
+    """A county planner could confirm an upload a city planner had checked (all its rows in his
+    county) and be credited with the version (QA 14): an upload is its uploader's alone."""
+    f1 = village_in(shiyan, FANG).geometry
+    city, fang = as_user(app, "city"), as_user(app, "fang")
+    uid = _upload(city, _register([("房县城建公墓", f1.x, f1.y)]))
+    for r in (fang.post(f"/api/data/uploads/{uid}/confirm"), as_user(app, "boss").post(f"/api/data/uploads/{uid}/confirm"),
+              fang.post(f"/api/data/uploads/{uid}/recheck", json={"column_map": {}}),
+              fang.get(f"/api/data/uploads/{uid}/report.csv")):
+        assert r.status_code == 403, r.data[:300]
+        assert "其他账号上传" in r.get_json()["message"]
+    # refused, the upload stays for its uploader
+    assert city.get(f"/api/data/uploads/{uid}/report.csv").status_code == 200
+    r = city.post(f"/api/data/uploads/{uid}/confirm")
+    assert r.status_code == 200, r.data[:300]
+    assert audit(app, "import_confirmed")[0]["user"] == "city"
+
+
 def test_rollback_and_road_network_are_city_wide(app):
     fang = as_user(app, "fang")
     r = fang.post("/api/data/rollback", json={"version": 0})

@@ -86,6 +86,23 @@ def _upload_dir(uid: str) -> Path:
     return d
 
 
+def _own_meta(d: Path) -> dict:
+    """An upload's meta, for the account that uploaded it only.
+
+    The check was made in the uploader's scope (a city planner's file may hold every county's rows)
+    and a confirm credits the version to whoever sends it: a county planner who came by a city
+    planner's upload id could otherwise import its rows as his own. Uploads kept from before
+    uploads recorded their account carry no "by" and stay open, as on a server without accounts.
+    """
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    by = meta.get("by")
+    if by is not None and by != auth.user().id:
+        raise auth.Forbidden("This upload was made by another account; only that account can map its columns, "
+                             "see its report or confirm it. Upload the file yourself to import it.",
+                             "该文件由其他账号上传，只有上传者可以指定列、查看校验报告或确认导入。如需导入，请自行上传该文件。")
+    return meta
+
+
 def _sweep_uploads() -> None:
     """Remove checked uploads left unconfirmed: older than a day, then the oldest over the size cap."""
     root = _uploads()
@@ -629,7 +646,7 @@ def upload():
     try:
         f.save(path)  # werkzeug streams the body to disk
         meta = {"id": uid, "original": original, "size": path.stat().st_size,
-                "sha256": sha256_file(path), "options": opts, "status": "new"}
+                "sha256": sha256_file(path), "options": opts, "status": "new", "by": auth.user().id}
         (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         region = _svc().region
         try:
@@ -706,7 +723,7 @@ def recheck(uid: str):
     """Check a kept upload again with a column mapping chosen by the planner (remembered for next
     time) and/or the places picked for rows whose names were ambiguous (``picks``: {row: code})."""
     d = _upload_dir(uid)
-    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    meta = _own_meta(d)
     body = json_object()
     picks = _picks_param(body.get("picks", {}), _svc().region)
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
@@ -831,7 +848,7 @@ def report(uid: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
     d = _upload_dir(uid)
-    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    meta = _own_meta(d)
     if meta.get("status") != "checked":
         raise not_found("Validation report", "校验报告", uid)
     issues = json.loads((d / "issues.json").read_text("utf-8"))
@@ -883,7 +900,7 @@ def _already_confirmed(uid: str) -> NotFoundError:
 
 
 def _confirm(uid: str, d: Path):
-    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    meta = _own_meta(d)
     path = _kept_file(d)
     if sha256_file(path) != meta["sha256"]:
         raise InputDataError("The uploaded file changed since it was checked; upload it again.",
