@@ -188,13 +188,13 @@ class UpgradePlan:
                 "synthetic_inputs": bool(self.sites["synthetic"].any()) if len(self.sites) else False,
                 "notes": [n["en" if lang == "en" else "zh"] for n in self.notes]}
 
-    def to_geojson(self) -> dict:
+    def to_geojson(self, lang: str = "zh") -> dict:
         """The chosen facilities as points; ``coverplan`` says it is an upgrade (``targets --proposal``)."""
         feats = []
         for rec, geom in zip(records(self.sites.drop(columns=["geometry"])), self.sites.geometry):
             feats.append({"type": "Feature", "properties": {**rec, "facility_type": self.ftype.key},
                           "geometry": {"type": "Point", "coordinates": [round(geom.x, 7), round(geom.y, 7)]}})
-        meta = {k: v for k, v in self.to_dict("zh").items() if k not in ("sites",)}
+        meta = {k: v for k, v in self.to_dict(lang).items() if k not in ("sites",)}
         return {"type": "FeatureCollection", "features": feats, "coverplan": meta}
 
 
@@ -297,7 +297,13 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         only = np.zeros(len(sites), bool)
         only[j] = True
         alone[j] = served(inst, only)[0] - before_total
-    order = sorted(gains, key=lambda j: (-gains[j], str(sites["id"].iloc[j])))
+    util_now = np.divide(before_site, inst.base_cap, out=np.zeros(len(sites)), where=inst.base_cap > 0)
+    # ties (often upgrades that add nobody) go to the facility used most now, then the most demand in reach
+    order = sorted(gains, key=lambda j: (-round(gains[j], 6), -round(alone[j], 6), -util_now[j],
+                                         -float(inst.weight[inst.up_reach[:, j]].sum()), str(sites["id"].iloc[j])))
+    idle = [j for j in order if round(gains[j]) == 0 and round(alone[j]) == 0]
+    # the most any number of upgrades could serve: said when K more would not help
+    ceiling = served(inst, inst.candidate.copy())[0] if len(idle) or after_total < float(inst.weight.sum()) else after_total
     total = float(inst.weight.sum())
     unit, basis = target.unit, target.capacity.basis
     basis_zh = {"aged_60": "60岁以上老人", "aged_65": "65岁以上老人", "aged_80": "80岁以上老人", "population": "人"}[basis]
@@ -351,7 +357,23 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
     by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
     by_c["limit"] = per_c
-    notes = [capacity_note(target.capacity.per_1000, basis, target.capacity.field)]
+    notes = []
+    if idle:
+        verb_zh, verb_en = ("转型", "conversion") if spec.role else ("改造", "upgrade")
+        notes.append({"zh": f"所选 {len(order)} 处中有 {len(idle)} 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由现有容量"
+                            f"服务）：选它们与选其他同类设施结果相同，这几处按现使用率排序。",
+                      "en": f"{len(idle)} of the {len(order)} chosen facilities serve no one more after the {verb_en} (on these "
+                            "data the demand within their reach is served by the capacity there now): any other facility of "
+                            "the type would do as well; these are ordered by how much they are used now."})
+    if after_total < total - 0.5 and ceiling < after_total + 0.5:
+        out_of_reach = total - ceiling
+        notes.append({"zh": f"即使{'转型' if spec.role else '改造'}全部 {n_cand:,} 处现有设施，也只能服务 {ceiling:,.0f} 名{basis_zh}；"
+                            f"其余 {out_of_reach:,.0f} 人不在任何设施{'转型' if spec.role else '改造'}后的服务范围内或超出其容量，"
+                            "须新建设施（见“新建方案”）。",
+                      "en": f"Even with all {n_cand:,} existing facilities {'converted' if spec.role else 'upgraded'}, "
+                            f"{ceiling:,.0f} {basis_en} are served; the other {out_of_reach:,.0f} are beyond every "
+                            "facility's reach or capacity after it, and need new facilities (see New proposal)."})
+    notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field))
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
     cost_total = None if spec.cost is None else spec.cost * len(order)
@@ -362,7 +384,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                 "unserved": round(total - before_total, 2)},
         after={"served": round(after_total, 2), "demand": round(total, 2),
                "served_share": after_total / total if total else None,
-               "unserved": round(total - after_total, 2), "cost": cost_total},
+               "unserved": round(total - after_total, 2), "cost": cost_total,
+               "served_if_all": round(ceiling, 2), "idle": len(idle)},
         solver={**solver, "model": "upgrade_mip"},
         params={"k": int(k), "conversion": conversion, "add_capacity": spec.add_capacity,
                 "reach_factor": spec.reach_factor, "per_county_max": per_c, "mode": mode,

@@ -106,3 +106,34 @@ def test_the_reasons_and_counts_name_their_units(shiyan):
     assert f" {t('capw_unit_' + field, 'en')}, reach" in first["reason_en"]
     d = plan.to_dict("en")
     assert d["basis"] == "aged_60"
+
+
+def test_upgrades_that_add_nobody_are_said_and_ranked_by_use(shiyan):
+    """Five welfare-home upgrades on the sample data add 44 people; three add nobody, and the first
+    row read "serves 0 more" (QA 15). The plan now says how many add nobody, ranks them last by
+    current use, and gives the most any number of upgrades could serve."""
+    from planner.facility_types import get_type
+    from planner.upgrades import _instance
+
+    plan = propose_upgrades(shiyan, "welfare_home", 5)
+    s = plan.sites
+    adds = (s["added_served"].round() > 0) | (s["added_alone"].round() > 0)
+    idle = int((~adds).sum())
+    assert plan.after["idle"] == idle
+    # those that add someone come first; the idle ones by utilisation, highest first
+    assert list(adds) == sorted(adds, reverse=True)
+    used = s.loc[~adds, "utilisation_before"].fillna(0).to_numpy()
+    assert (np.diff(used) <= 1e-9).all()
+    # the ceiling is what upgrading every candidate serves, computed independently here
+    ft = get_type("welfare_home")
+    inst, *_ = _instance(shiyan, ft, ft.upgrade, None, "estimate", None)
+    assert plan.after["served_if_all"] == pytest.approx(served(inst, inst.candidate.copy())[0], abs=0.01)
+    zh, en = plan.to_dict("zh")["notes"], plan.to_dict("en")["notes"]
+    assert idle > 0  # the sample data: most welfare homes have room for the demand in their reach
+    assert any(f"有 {idle} 处改造后不增加服务人数" in n for n in zh), zh
+    assert any(f"{idle} of the 5 chosen facilities serve no one more" in n for n in en), en
+    # and five upgrades already serve all that upgrades can: the rest needs new sites, and it says so
+    assert plan.after["served_if_all"] < plan.after["served"] + 0.5 < plan.after["demand"]
+    assert any("即使改造全部" in n for n in zh) and any("need new facilities" in n for n in en)
+    # the map layer carries the notes in the page's language
+    assert plan.to_geojson("en")["coverplan"]["notes"] == en

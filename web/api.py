@@ -594,7 +594,7 @@ def upgrades_type(type_key: str):
 @bp.get("/upgrades/<type_key>/layer")
 def upgrades_layer(type_key: str):
     """The chosen facilities as points with priority and rationale (map layer)."""
-    return revalidated(_upgrade_plan(type_key).to_geojson())
+    return revalidated(_upgrade_plan(type_key).to_geojson(g.lang))
 
 
 @bp.get("/beds")

@@ -17,6 +17,7 @@
               "&k=" + encodeURIComponent(k) + (convert ? "&convert=1" : "");
     $("upgrade-run").disabled = true;
     $("upgrade-status").textContent = T("capw_upgrade_running");
+    $("upgrade-notes").innerHTML = "";
     card.dataset.ready = "";
     CP.json(url).then(function (fc) {
       var group = CoverMap.showUpgrades(out, fc), meta = fc.coverplan || {};
@@ -24,6 +25,8 @@
       $("upgrade-status").textContent = T("capw_upgrade_result").replace("{n}", fc.features.length)
         .replace("{before}", fmt(b.served)).replace("{after}", fmt(a.served)).replace("{demand}", fmt(a.demand))
         .replace("{basis}", T("capw_basis_" + (meta.basis || "population")));
+      // what the numbers mean: upgrades that add nobody, the most any upgrade could serve, the capacity rule
+      $("upgrade-notes").innerHTML = (meta.notes || []).map(function (n) { return "<p class='muted'>" + esc(n) + "</p>"; }).join("");
       var rows = fc.features.map(function (f) {
         var p = f.properties;
         return "<tr tabindex='0' data-priority='" + esc(p.priority) + "'><td class='num'>" + esc(p.priority) + "</td><td>" + esc(p.name) +
@@ -39,6 +42,9 @@
             if (String(l.feature.properties.priority) === tr.dataset.priority) {
               out.map.setView(l.getLatLng(), Math.max(out.map.getZoom(), 11));
               l.openPopup();
+              // one column (narrow screens): the map is above the cards, out of view
+              var box = $("map").getBoundingClientRect();
+              if (box.bottom < 0 || box.top > window.innerHeight) $("map").scrollIntoView({behavior: "smooth", block: "center"});
             }
           });
         });

@@ -50,7 +50,8 @@
         var m = window.coverplanMaps && window.coverplanMaps.map;
         if (!m) return;
         CoverMap.focusSite(m, tr.dataset.priority);
-        $("map").scrollIntoView({behavior: "smooth", block: "center"});
+        var box = $("map").getBoundingClientRect();  // beside the rows (sticky) it is in view already
+        if (box.bottom < 0 || box.top > window.innerHeight) $("map").scrollIntoView({behavior: "smooth", block: "center"});
       });
     });
   });
