@@ -317,3 +317,27 @@ def test_the_network_size_limit_is_for_network_uploads_by_city_accounts_only(sec
     assert r.status_code == 400 and "kind=network" in body["message_en"] and "kind=network" in body["message_zh"]
     from pathlib import Path
     assert not any((Path(app.config["DATA_DIR"]) / "uploads").glob("*/src/*"))  # nothing kept
+
+
+def test_logout_ends_the_login_on_the_server_and_only_that_one(secured):
+    """Logging out only cleared the browser's cookie: a copy of it still read and changed data
+    (QA 15). Now the server forgets that login; the person's other logins go on."""
+    app, _ = secured
+    store(app).add("zhao", "planner", password="zhao-password", must_change=False)
+    a, b = app.test_client(), app.test_client()
+    for c in (a, b):
+        assert c.post("/login", json={"name": "zhao", "password": "zhao-password"}).status_code == 200
+    kept = a.get_cookie("session").value  # what a copy of the cookie would hold
+    assert a.post("/logout").status_code == 302
+    copy = app.test_client()
+    copy.set_cookie("session", kept)
+    assert copy.get("/api/me").status_code == 401
+    assert copy.get("/api/types").status_code == 401
+    assert b.get("/api/me").status_code == 200  # the other login (another tab, another computer) stays
+    # a password change ends the other logins but not the one that made it
+    assert b.post("/account/password", json={"current": "zhao-password", "new": "zhao-password-2",
+                                             "again": "zhao-password-2"}).status_code == 200
+    assert b.get("/api/me").status_code == 200
+    c = app.test_client()
+    assert c.post("/login", json={"name": "zhao", "password": "zhao-password-2"}).status_code == 200
+    assert c.get("/api/me").status_code == 200

@@ -21,6 +21,7 @@ ends every older session at once.
 """
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import logging
@@ -121,11 +122,14 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def load(session_id: str):
-        uid, _, stamp = session_id.partition(":")
+        uid, _, rest = session_id.partition(":")
+        stamp, _, token = rest.partition(":")
         user = users.get(uid)
         if user is None or user.disabled or not secrets.compare_digest(user.stamp, stamp):
             return None
-        return user
+        if not users.session_open(uid, token):  # logged out (or a cookie from before logins had tokens)
+            return None
+        return dataclasses.replace(user, session=token)
 
     manager.init_app(app)
     app.register_blueprint(bp)
@@ -497,6 +501,7 @@ def login():
                 error, status = t("auth_wrong", lang), 401
                 both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
             else:
+                u = users.open_session(u)
                 login_user(u)
                 g.user = u
                 users.audit("login", user=u, obj=u.name, ip=request.remote_addr)
@@ -516,6 +521,8 @@ def logout():
     u = getattr(g, "user", None)
     if u is not None and u is not LOCAL:
         audit("logout", u.name)
+        # the server forgets this login: a copy of the cookie (another tab's, or a stolen one) stops working too
+        ext()["users"].close_session(u.session)
     logout_user()
     if request.is_json:
         return jsonify({"logged_out": True})
@@ -544,7 +551,9 @@ def password():
         except AccountError as exc:
             error = exc.message(g.lang)
         else:
-            login_user(changed)  # the stamp changed: this session continues with the new one
+            # the stamp changed, which ends every session: this one continues under a new login token
+            users.close_session(u.session)
+            login_user(users.open_session(changed))
             audit("password_changed", u.name)
             if request.is_json:
                 return jsonify({"changed": True, "next": nxt})

@@ -11,6 +11,7 @@ or while one is (WAL: the CLI and the server write the same file safely).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sqlite3
@@ -31,6 +32,8 @@ ROLES = ("viewer", "planner", "admin")
 #: lock that name, for that address, for LOCK seconds (see UserStore.authenticate).
 MAX_FAILURES, WINDOW, LOCK = 5, 15 * 60, 5 * 60
 MIN_PASSWORD = 8
+#: a login lasts at most this many days (then the person logs in again)
+SESSION_DAYS = 30
 MAX_NAME = 40
 
 SCHEMA = """
@@ -61,6 +64,11 @@ CREATE TABLE IF NOT EXISTS audit (
     object      TEXT,
     detail      TEXT,               -- JSON
     ip          TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token       TEXT PRIMARY KEY,   -- one a login; deleted at logout
+    user_id     TEXT NOT NULL,
+    created     REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
@@ -103,6 +111,8 @@ class User:
     must_change: bool = False
     disabled: bool = False
     created: float = 0.0
+    #: this login's token (UserStore.open_session): logging out ends it, and only it
+    session: str = ""
 
     # Flask-Login's user interface (UserMixin is not used: the session id carries the stamp)
     is_authenticated = True
@@ -113,8 +123,9 @@ class User:
         return not self.disabled
 
     def get_id(self) -> str:
-        # id and password stamp: changing the password (or a reset) ends every older session
-        return f"{self.id}:{self.stamp}"
+        # id, password stamp and login token: changing the password (or a reset) ends every older
+        # session, logging out ends this one (a copy of the cookie kept elsewhere included)
+        return f"{self.id}:{self.stamp}:{self.session}"
 
     @property
     def can_edit(self) -> bool:
@@ -200,6 +211,27 @@ class UserStore:
             con.commit()
         finally:
             con.close()
+
+    # -- logins ---------------------------------------------------------------------------------
+    def open_session(self, user: User) -> User:
+        """``user`` with a new login token, recorded; logins older than SESSION_DAYS are dropped."""
+        token = secrets.token_hex(16)
+        now = time.time()
+        with self._connect() as con:
+            con.execute("DELETE FROM sessions WHERE created < ?", (now - SESSION_DAYS * 86400,))
+            con.execute("INSERT INTO sessions (token, user_id, created) VALUES (?, ?, ?)", (token, user.id, now))
+        return dataclasses.replace(user, session=token)
+
+    def session_open(self, user_id: str, token: str) -> bool:
+        if not token:
+            return False
+        with self._connect() as con:
+            row = con.execute("SELECT created FROM sessions WHERE token = ? AND user_id = ?", (token, user_id)).fetchone()
+        return row is not None and row["created"] >= time.time() - SESSION_DAYS * 86400
+
+    def close_session(self, token: str) -> None:
+        with self._connect() as con:
+            con.execute("DELETE FROM sessions WHERE token = ?", (token,))
 
     @staticmethod
     def _user(r: sqlite3.Row | None) -> User | None:
