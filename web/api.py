@@ -222,11 +222,8 @@ def proposals_list():
 def proposals_start():
     if not request.is_json and not request.form and request.get_data(cache=True):
         json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
-    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
-    if request.is_json and body is None:
-        raise bad_param("body", request.get_data(as_text=True)[:80],
-                        "valid JSON (finite numbers, nested at most 32 levels)",
-                        "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
+    # json_object says what is wrong with a body that is not an object (null, bad JSON ...)
+    body = json_object() if request.is_json else request.form.to_dict()
     params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
     params = auth.scope_proposal(params, body.get("county") or None)

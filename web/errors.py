@@ -167,6 +167,8 @@ def json_object(*, required: bool = True) -> dict:
             hint_en="Send the same body again with that header (most HTTP libraries set it when asked to send JSON).",
             hint_zh="请带上该请求头重新发送同样的内容（多数 HTTP 库以 JSON 方式发送时会自动设置）。",
             details={"parameter": "body", "content_type": got})
+    if body is None and request.get_data(cache=True).strip() == b"null":  # valid JSON, but no object
+        raise bad_param("body", "null", "a JSON object", "JSON 对象")
     if body is None and request.get_data(cache=True):
         raise bad_param("body", request.get_data(as_text=True)[:80],
                         "valid JSON (finite numbers, nested at most 32 levels)",

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Callable
 
 #: Deepest nesting accepted in a request body (a real form or parameter set is 2-3 levels).
 MAX_DEPTH = 32
+#: Longest integer accepted in a request body, in digits (a float's range ends at 309).
+MAX_DIGITS = 310
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def finite(obj: Any) -> Any:
@@ -81,13 +85,44 @@ def loads_request(text: str | bytes):
             raise ValueError(f"{s} is out of range")
         return v
 
+    def parse_int(s: str) -> int:
+        # no quantity here has more than a few digits; Python's own refusal past 4,300 digits
+        # ("Exceeds the limit ... sys.set_int_max_str_digits") is not a sentence for a planner
+        if len(s.lstrip("-")) > MAX_DIGITS:
+            raise ValueError(f"integer of {len(s.lstrip('-')):,} digits")
+        return int(s)
+
     try:
-        obj = json.loads(text, parse_constant=no_constants, parse_float=parse_float)
+        obj = json.loads(text, parse_constant=no_constants, parse_float=parse_float, parse_int=parse_int)
     except RecursionError:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
     if depth(obj) > MAX_DEPTH:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    where = lone_surrogate(obj)
+    if where is not None:
+        raise ValueError(f"lone surrogate {where}")
     return obj
+
+
+def lone_surrogate(obj: Any) -> str | None:
+    """Where a string of parsed JSON holds half of a UTF-16 pair ("\\ud800" alone): such a string
+    cannot be written as UTF-8 (to SQLite, a file, or back in a JSON answer), so the body is refused
+    at the door. The place as a path of keys and indexes ("body", "fields.name", "sizes[2]")."""
+    stack = [(obj, "")]
+    while stack:
+        o, path = stack.pop()
+        if isinstance(o, str):
+            if _SURROGATE.search(o):
+                return path or "body"
+        elif isinstance(o, dict):
+            for k, v in o.items():
+                here = f"{path}.{k}" if path else str(k)
+                if _SURROGATE.search(k):
+                    return (path + "." if path else "") + "(a name)"
+                stack.append((v, here))
+        elif isinstance(o, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(o))
+    return None
 
 
 #: json's own error wording (Python's) -> Chinese, for :func:`problem`.
@@ -124,6 +159,18 @@ def problem(data: str | bytes) -> tuple[str, str, str, str] | None:
         text = str(exc)
         if text.startswith("nested deeper"):
             return (text, f"嵌套超过 {MAX_DEPTH} 层", f"Nest at most {MAX_DEPTH} levels.", f"嵌套请不超过 {MAX_DEPTH} 层。")
+        if text.startswith("integer of"):
+            digits = text.split(" ")[2]
+            return (f"an {text}", f"整数长达 {digits} 位", f"Send numbers of at most {MAX_DIGITS} digits.",
+                    f"数值请不超过 {MAX_DIGITS} 位。")
+        if text.startswith("lone surrogate"):
+            where = text.split(" ", 2)[2]
+            where_zh = where.replace("(a name)", "（属性名）")
+            return (f"the string at {where} holds half of a UTF-16 surrogate pair (\\ud800-\\udfff alone), "
+                    "which is not a character",
+                    f"{where_zh} 处的字符串含不成对的 UTF-16 代理项（单独的 \\ud800-\\udfff），不是有效字符",
+                    "Send the text as it is (a JSON library escapes it correctly), not cut in the middle of a character.",
+                    "请发送完整的文本（用 JSON 库编码即可），不要从字符中间截断。")
         word = text.split(" ", 1)[0]
         return (f"{text}: numbers must be finite", f"{word} 不是有限数（JSON 数值须为有限数）",
                 "Send a finite number, or null where there is no value.", "请填写有限数，无值时用 null。")

@@ -1,0 +1,58 @@
+"""What QA sweep 15 sent a shared server, as a hostile or careless client would, and its answers."""
+from __future__ import annotations
+
+import pytest
+
+from tests.accounts import PW, accounts_app, signed_in
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = accounts_app(tmp_path_factory.mktemp("qa15"), (("boss", "admin", None), ("city", "planner", None)))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/login", b'{"name":"x","password":"\\ud800"}'),
+    ("/api/proposals", b'{"type":"day_care","model":"\\udc00x"}'),
+    ("/api/data/edits", b'{"action":"add","fields":{"\\ud800":"a"}}'),
+    ("/api/data/rollback", b'{"version":"\\ud800"}'),
+    ("/api/admin/users", b'{"name":"a","role":"\\ud83d"}'),
+])
+def test_a_lone_surrogate_is_a_400_naming_where_not_a_500(app, path, body):
+    """A string with half a UTF-16 pair is valid JSON that cannot be written out: /login's SQLite query
+    and the error handler's own answer failed on it, with a traceback, for anyone (QA 15)."""
+    c = signed_in(app, "boss") if path != "/login" else app.test_client()
+    r = c.post(path, data=body, headers=JSON)
+    assert r.status_code == 400 and r.is_json, r.data[:200]
+    msg = r.get_json()["message"]
+    assert "代理项" in msg and "ud800" in msg, msg
+    assert "surrogate" in r.get_json()["message_en"]
+
+
+def test_a_pair_of_surrogates_is_a_character(app):
+    c = signed_in(app, "boss")
+    r = c.post("/api/data/edits", data='{"action":"rename","type":"day_care","id":"nope","name":"站\\ud83d\\ude00"}',
+               headers=JSON)
+    assert r.status_code in (400, 404) and "代理项" not in r.get_json()["message"]
+
+
+def test_a_5000_digit_number_and_a_null_body_are_said_in_words(app):
+    c = signed_in(app, "city")
+    r = c.post("/api/proposals", data=b'{"type":"day_care","p":' + b"9" * 5001 + b"}", headers=JSON)
+    body = r.get_json()
+    assert r.status_code == 400 and "5,001 位" in body["message"] and "Exceeds" not in body["message"]
+    assert "set_int_max_str_digits" not in body["message_en"] and "5,001 digits" in body["message_en"]
+    r = c.post("/api/proposals", data=b"null", headers=JSON)
+    assert r.status_code == 400 and "应为 JSON 对象" in r.get_json()["message"]
+    assert "finite" not in r.get_json()["message_en"]
+
+
+def test_a_json_login_gets_json_errors(app):
+    r = app.test_client().post("/login", data=b"{", headers=JSON)
+    assert r.status_code == 400 and r.is_json and r.get_json()["error"] == "InputDataError"
+    ok = app.test_client().post("/login", json={"name": "boss", "password": PW})
+    assert ok.status_code == 200 and ok.get_json()["user"]["name"] == "boss"
