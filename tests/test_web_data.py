@@ -543,3 +543,26 @@ def test_a_huge_register_gets_a_sampled_preview_and_a_plausibility_warning(clien
     text = " ".join(body["replaces"]["lines"]) if "lines" in body["replaces"] else json.dumps(body["replaces"],
                                                                                              ensure_ascii=False)
     assert "1,200 处" in text and "是否每行一处设施" in text, text
+
+
+def test_a_confirm_after_another_change_is_refused_and_checked_again(client, app, shiyan):
+    """A report said "replaces the 473 now"; another planner then added one, and the confirm replaced
+    the layer, his facility included, without anyone seeing it (QA 15). Now the confirm of a report made
+    on an older version is a 409; a recheck gives the report on the current data, and that one confirms."""
+    body, _ = gcj_register(shiyan, n=2, seed=11)
+    rep = upload(client, body, "late.csv", coords="gcj02", type="day_care").get_json()
+    uid, before = rep["upload_id"], rep["replaces"]["types"][0]["current"]
+    p = shiyan.townships.iloc[12].geometry.representative_point()
+    added = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "刚加的中心",
+                                                 "lon": p.x, "lat": p.y})
+    assert added.status_code == 200
+    v = added.get_json()["version"]
+    r = client.post(f"/api/data/uploads/{uid}/confirm")
+    assert r.status_code == 409, r.data[:300]
+    e = r.get_json()
+    assert e["details"]["recheck"] and e["details"]["current"] == v and "未导入任何内容" in e["message"]
+    assert client.get("/api/data/versions").get_json()["current"] == v  # nothing written
+    again = client.post(f"/api/data/uploads/{uid}/recheck", json={}).get_json()
+    assert again["replaces"]["types"][0]["current"] == before + 1  # the new one is in what it replaces
+    r = client.post(f"/api/data/uploads/{uid}/confirm")
+    assert r.status_code == 200 and r.get_json()["version"] == v + 1

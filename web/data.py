@@ -24,7 +24,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
 from geo.datasets import sha256_file
-from geo.errors import CoverplanError, InputDataError, NotFoundError
+from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
 from planner import textrules
 from planner.i18n import pick, t
@@ -931,6 +931,18 @@ def _confirm(uid: str, d: Path):
                              hint_en="Change the file (or choose another layer) and upload it again.",
                              hint_zh="如需更新，请修改文件（或选择其他图层）后重新上传。",
                              details={"upload_id": uid, "version": same})
+    checked, now = meta.get("version_checked"), _svc().version()
+    if isinstance(checked, int) and checked != now:
+        # the report said what confirming would replace on v{checked}; since then an edit or an import
+        # made v{now}, and replacing the layer now would drop that change without anyone having seen it
+        err = DataChanged(checked, now)
+        err.en = (f"The data changed after this file was checked: the report was made on data version {checked}, "
+                  f"and version {now} is now current. Nothing was imported.")
+        err.zh = f"本文件校验后数据已更新：校验报告基于数据版本 {checked}，当前已是版本 {now}。未导入任何内容。"
+        err.hint_en = "Check the file again against the current data (the page does it), read the report, then confirm."
+        err.hint_zh = "请按当前数据重新校验（页面会自动进行），查看校验报告后再确认。"
+        err.details.update({"upload_id": uid, "recheck": True})
+        raise err
     refused = parts["counts"].get("refused", 0)
     note = opts.get("note") or ""
     if refused:

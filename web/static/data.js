@@ -211,7 +211,18 @@
         upload = null;
         return loadVersions();
       })
-      .catch(function (e) { $("r-confirm").disabled = false; alert((e && e.message) || T("load_failed")); });
+      .catch(function (e) {
+        $("r-confirm").disabled = false;
+        alert((e && e.message) || T("load_failed"));
+        // the data changed since the check: check again on the current data, so the report the planner
+        // confirms next says what the confirm will do now
+        if (e && e.details && e.details.recheck) {
+          CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
+                  {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"})
+            .then(showReport)
+            .catch(function (e2) { alert((e2 && e2.message) || T("load_failed")); });
+        }
+      });
   }
 
   // The headers were not understood: the planner says which column holds what (remembered
