@@ -56,3 +56,29 @@ def test_a_json_login_gets_json_errors(app):
     assert r.status_code == 400 and r.is_json and r.get_json()["error"] == "InputDataError"
     ok = app.test_client().post("/login", json={"name": "boss", "password": PW})
     assert ok.status_code == 200 and ok.get_json()["user"]["name"] == "boss"
+
+
+def test_an_empty_network_is_refused_at_once_and_job_errors_name_no_server_path(app, tmp_path):
+    import io
+    import time
+
+    c = signed_in(app, "city")
+    r = c.post("/api/data/uploads?kind=network", data={"kind": "network", "file": (io.BytesIO(b""), "e.osm.pbf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 400 and "文件是空的" in r.get_json()["message"]
+    # a broken one fails in its job: the error names the file, never where the server keeps it
+    r = c.post("/api/data/uploads?kind=network", data={"kind": "network", "file": (io.BytesIO(b"\x00junk" * 50), "e.osm.pbf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 202, r.data[:300]
+    url = r.get_json()["url"]
+    for _ in range(100):
+        job = c.get(url).get_json()
+        if job["state"] in ("failed", "done"):
+            break
+        time.sleep(0.1)
+    assert job["state"] == "failed"
+    text = str(job["error"])
+    listed = signed_in(app, "boss").get("/api/jobs").get_data(as_text=True)
+    data_dir = str(app.config["DATA_DIR"])
+    assert data_dir not in text and data_dir not in listed and "/uploads/" not in listed
+    assert "e.osm.pbf" in text

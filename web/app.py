@@ -53,7 +53,7 @@ from geo.errors import CoverplanError
 from planner import i18n
 from planner.palette import palette
 from web import api, charts, data, pages, safejson, vendor
-from web.errors import http_error, status_of
+from web.errors import http_error, public, status_of
 from web.extensions import ext, init_app
 
 
@@ -204,7 +204,7 @@ def create_app(config: dict | None = None) -> Flask:
             from web.auth import audit_refusal
             audit_refusal(exc.message("en"), exc.message("zh"))
         if wants_json():
-            return jsonify(exc.to_dict(lang)), status
+            return jsonify(public(exc.to_dict(lang))), status
         return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),
                                status=status), status
 

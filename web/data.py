@@ -684,6 +684,11 @@ def _network_upload(f, original: str):
     path = d / "src" / _safe_name(original.removesuffix(".osm.pbf") if suffix == ".osm.pbf" else original, suffix)
     try:
         f.save(path)
+        if path.stat().st_size == 0:  # said now, not by a job that fails a moment later
+            raise InputDataError(f"{original}: the file is empty.", f"{original}：文件是空的。",
+                                 hint_en="Export the road network again (an .osm, .osm.pbf or .graphml file).",
+                                 hint_zh="请重新导出路网文件（.osm、.osm.pbf 或 .graphml）。",
+                                 details={"file": original})
     except Exception:
         shutil.rmtree(d, ignore_errors=True)
         raise

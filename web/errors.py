@@ -8,6 +8,8 @@ read them through :func:`status_of`.
 """
 from __future__ import annotations
 
+import os
+
 from geo.errors import (Cancelled, CoverplanError, DataChanged, InfeasibleError, InputDataError, NotFoundError,
                         UnknownRegionError, UnknownTypeError)
 
@@ -135,6 +137,23 @@ def http_error(status: int, name: str, en: str, zh: str, lang: str, details: dic
     """JSON body for errors Flask raises itself (404 route, 405 method...)."""
     return {"error": name, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
             "details": details or {}}
+
+
+def public(answer: dict) -> dict:
+    """An error answer without the server's file paths: a reader's ``details`` may name the file it
+    read (/var/coverplan/uploads/<id>/src/roads.osm.pbf), and a job's error is listed to every
+    account; the file's own name is what the planner knows it by."""
+    def clean(v):
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        # a path of this machine (a URL path such as /api/jobs/... is not one, and stays)
+        if isinstance(v, str) and v.startswith("/") and "/" in v[1:] and len(v) < 4096 \
+                and "\n" not in v and os.path.isdir("/" + v.split("/")[1]):  # (/tmp, /var, /home ...)
+            return v.rsplit("/", 1)[-1]
+        return v
+    return {**answer, "details": clean(answer.get("details") or {})}
 
 
 def json_kind(value) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
-from web.errors import ServerBusy, TooManyJobs, status_of
+from web.errors import ServerBusy, TooManyJobs, public, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
@@ -187,7 +187,7 @@ class JobRunner:
             if job._stop.is_set():  # e.g. "no solution in time" from a solver we interrupted
                 job.state = "cancelled"
             else:
-                job.state, job.error = "failed", {**exc.to_dict("zh"), "status": status_of(exc)}
+                job.state, job.error = "failed", {**public(exc.to_dict("zh")), "status": status_of(exc)}
         except Exception as exc:  # a bug: keep the server alive; the trace goes to the log, not the client
             logging.getLogger("coverplan.jobs").error("job %s failed:\n%s", job.id, traceback.format_exc())
             job.state = "failed"
