@@ -169,6 +169,9 @@ def load_proposal_file(path: str) -> dict:
         raw = json.loads(text)
     except ValueError:
         raise bad("is not GeoJSON (the text is not JSON).", "不是 GeoJSON 文件（内容不是 JSON 格式）。") from None
+    except RecursionError:  # brackets nested thousands deep: no GeoJSON is
+        raise bad("is not GeoJSON (its brackets are nested thousands of levels deep).",
+                  "不是 GeoJSON 文件（括号嵌套达数千层）。") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("features"), list):
         raise bad("is JSON but not a GeoJSON FeatureCollection of sites.", "是 JSON，但不是包含站点的 GeoJSON 要素集合。")
     if not raw["features"]:

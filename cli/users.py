@@ -131,7 +131,16 @@ def _fail(args, exc) -> int:
 
 
 def _stdin_password() -> str:
-    return sys.stdin.readline().rstrip("\r\n")
+    from geo.errors import InputDataError
+
+    text = sys.stdin.readline().rstrip("\r\n")
+    # bytes that are not UTF-8 text arrive as lone surrogates, which no password hash can take
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise InputDataError("The password read from standard input is not UTF-8 text (binary bytes?).",
+                             "从标准输入读到的密码不是 UTF-8 文本（可能是二进制数据）。",
+                             hint_en="Pipe the password as one line of text, e.g. echo 'pass phrase' | coverplan users …",
+                             hint_zh="请以一行文本的形式传入密码，如 echo '密码' | coverplan users …")
+    return text
 
 
 def _add(args) -> int:

@@ -181,7 +181,7 @@ def load_proposal_sites(path) -> dict:
         raw = json.loads(open(path, encoding="utf-8-sig").read())
         gdf = gpd.GeoDataFrame.from_features(raw["features"], crs=settings.STORAGE_CRS)
         ftype = raw.get("coverplan", {}).get("type") or gdf["facility_type"].iloc[0]
-    except (OSError, ValueError, KeyError, IndexError) as exc:
+    except (OSError, ValueError, KeyError, IndexError, RecursionError) as exc:
         raise InputDataError(f"{path}: not a coverplan proposal GeoJSON ({exc}).",
                              f"{path}：不是 coverplan 生成的方案 GeoJSON 文件（{exc}）。",
                              hint_en="Use the file written by `coverplan propose --out FILE.geojson`.",

@@ -82,3 +82,10 @@ def test_an_empty_network_is_refused_at_once_and_job_errors_name_no_server_path(
     data_dir = str(app.config["DATA_DIR"])
     assert data_dir not in text and data_dir not in listed and "/uploads/" not in listed
     assert "e.osm.pbf" in text
+
+
+@pytest.mark.parametrize("name", ["a/b", "a\\b", "a?b", "a#b", "a%2Fb"])
+def test_a_user_name_the_admin_could_not_address_is_refused(app, name):
+    c = signed_in(app, "boss")
+    r = c.post("/api/admin/users", json={"name": name, "role": "viewer"})
+    assert r.status_code == 400 and "/ \\ ? # %" in r.get_json()["message"], r.data[:300]

@@ -166,11 +166,14 @@ def check_name(name) -> str:
     """A user name as the audit log and the popups show it: no character that hides (a zero-width space,
     a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form."""
     name = name.strip() if isinstance(name, str) else ""
-    if (not name or len(name) > MAX_NAME or ":" in name or unicodedata.normalize("NFKC", name) != name
+    # ':' separates the session id's parts; '/', '\\', '?', '#' and '%' would break the admin's
+    # address of the account (/api/admin/users/<name>): such a name could be made but not managed
+    if (not name or len(name) > MAX_NAME or any(c in name for c in ':/\\?#%')
+            or unicodedata.normalize("NFKC", name) != name
             or any(c.isspace() or textrules.refused(c, multiline=False) for c in name)):
-        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, ':', invisible "
-                           "characters or full-width letters and digits.",
-                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、冒号、不可见字符或全角字母数字。", "name")
+        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, any of : / \\ ? # %, "
+                           "invisible characters or full-width letters and digits.",
+                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字。", "name")
     return name
 
 
