@@ -236,6 +236,18 @@ def test_proposals_of_another_county_cannot_be_renamed_or_deleted(app):
     assert any(e["object"] == other for e in audit(app, "proposal_renamed"))
 
 
+def test_of_two_deletes_at_once_one_deletes(app, monkeypatch):
+    """Two deletes of one proposal at once both answered 200 and both were audited (QA 15): the one
+    that finds the row gone when it deletes is a 404."""
+    pid = _saved(app, FANG, "fang")
+    store = app.extensions["coverplan"]["store"]
+    real = store.delete
+    monkeypatch.setattr(store, "delete", lambda p: real(p) and False)  # the other request deleted it first
+    before = len(audit(app, "proposal_deleted"))
+    r = as_user(app, "boss").delete(f"/api/proposals/{pid}")
+    assert r.status_code == 404 and len(audit(app, "proposal_deleted")) == before
+
+
 def test_only_the_owner_or_an_admin_cancels_a_job(app):
     jobs = app.extensions["coverplan"]["jobs"]
     users = app.extensions["coverplan"]["users"]

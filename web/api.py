@@ -332,7 +332,8 @@ def proposal_edit(pid: str):
 def proposal_delete(pid: str):
     rec = proposals.saved(pid)
     auth.require_manage_proposal(rec, "delete", "删除")
-    ext()["store"].delete(pid)
+    if not ext()["store"].delete(pid):  # two deletes at once: one deletes, the other is told it is gone
+        raise not_found("Proposal", "方案", pid)
     auth.audit("proposal_deleted", pid, name=rec["name"])
     svc().forget_proposal(pid)
     return jsonify({"deleted": pid})
