@@ -89,3 +89,11 @@ def test_a_user_name_the_admin_could_not_address_is_refused(app, name):
     c = signed_in(app, "boss")
     r = c.post("/api/admin/users", json={"name": name, "role": "viewer"})
     assert r.status_code == 400 and "/ \\ ? # %" in r.get_json()["message"], r.data[:300]
+
+
+def test_a_county_by_its_one_character_stem(app):
+    """county=房 was a 400 although 竹山, 丹江口 and 茅箭 worked (QA 15)."""
+    c = signed_in(app, "boss")
+    rows = c.get("/api/townships?type=day_care&county=房").get_json()
+    assert rows and {r["county_code"] for r in rows} == {"420325"}
+    assert c.get("/api/townships?type=day_care&county=郧").status_code == 400  # 郧阳区 or 郧西县

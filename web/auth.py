@@ -273,7 +273,7 @@ def county_code(value) -> str | None:
     def keys(name: str) -> set[str]:
         n = " ".join(str(name).split()).casefold()
         short = re.sub(r"\s+(county|district|city)$", "", n)
-        short = re.sub(r"(?<=..)[县区市]$", "", short)
+        short = re.sub(r"(?<=.)[县区市]$", "", short)  # 房县 -> 房 too (a one-character stem; two hits are refused)
         return {n, short}
 
     want = " ".join(value.split()).casefold()
