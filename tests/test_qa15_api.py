@@ -97,3 +97,28 @@ def test_a_county_by_its_one_character_stem(app):
     rows = c.get("/api/townships?type=day_care&county=房").get_json()
     assert rows and {r["county_code"] for r in rows} == {"420325"}
     assert c.get("/api/townships?type=day_care&county=郧").status_code == 400  # 郧阳区 or 郧西县
+
+
+def test_account_errors_have_the_common_shape_and_an_unknown_account_is_404(app):
+    c = signed_in(app, "boss")
+    for r in (c.patch("/api/admin/users/nobody-here", json={"role": "viewer"}),
+              c.post("/api/admin/users/nobody-here/reset")):
+        body = r.get_json()
+        assert r.status_code == 404, r.data[:200]
+        assert {"error", "message", "message_en", "message_zh", "details"} <= set(body)
+    r = c.post("/account/password", json={"current": "wrong", "new": "x" * 10, "again": "x" * 10})
+    body = r.get_json()
+    assert r.status_code == 400 and body["message_en"] == "The current password is wrong." and "details" in body
+
+
+def test_a_proposal_edit_without_a_change_and_lscp_with_p_are_refused(app):
+    c = signed_in(app, "boss")
+    r = c.post("/api/proposals", json={"type": "cemetery", "model": "lscp", "p": 3})
+    assert r.status_code == 400 and "lscp" in r.get_json()["message"]
+    for bad in (-0.0, 0, False):
+        r = c.post("/api/proposals", json={"type": "cemetery", "model": bad})
+        assert r.status_code == 400, (bad, r.data[:200])
+    pid = app.extensions["coverplan"]["store"].add(name="甲", type_key="day_care", params={}, summary={},
+                                                   geojson={"type": "FeatureCollection", "features": []})
+    assert c.patch(f"/api/proposals/{pid}", json={}).status_code == 400
+    assert c.patch(f"/api/proposals/{pid}", json={"name": "乙"}).status_code == 200

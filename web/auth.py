@@ -511,7 +511,7 @@ def login():
                 return redirect(target)
         if request.is_json:
             # both languages, as every other error answer carries them (web/errors.py)
-            return jsonify({"error": "LoginFailed", "message": error, **both}), status
+            return jsonify({"error": "LoginFailed", "message": error, **both, "details": {}}), status
         return render_template("login.html", error=error, name=name, next=nxt), status
     return render_template("login.html", error=None, name=name, next=nxt)
 
@@ -549,7 +549,7 @@ def password():
                 raise AccountError("Choose a password other than the one-time password.", "新密码不能与当前密码相同。")
             changed, _ = users.set_password(u.name, new, must_change=False)
         except AccountError as exc:
-            error = exc.message(g.lang)
+            error, refused = exc.message(g.lang), exc
         else:
             # the stamp changed, which ends every session: this one continues under a new login token
             users.close_session(u.session)
@@ -559,7 +559,8 @@ def password():
                 return jsonify({"changed": True, "next": nxt})
             return redirect(nxt)
         if request.is_json:
-            return jsonify({"error": "PasswordNotChanged", "message": error}), 400
+            return jsonify({"error": "PasswordNotChanged", "message": error, "message_en": refused.en,
+                            "message_zh": refused.zh, "details": {"field": refused.code}}), 400
         return render_template("password.html", error=error, next=nxt), 400
     return render_template("password.html", error=None, next=nxt)
 
@@ -577,8 +578,10 @@ def admin_page():
 
 
 def _account_error(exc: AccountError):
+    # the error shape of every other answer (web/errors.py); an account that does not exist is a 404
     return jsonify({"error": "AccountError", "code": exc.code, "message": exc.message(g.lang),
-                    "message_en": exc.en, "message_zh": exc.zh}), 400
+                    "message_en": exc.en, "message_zh": exc.zh,
+                    "details": {"field": exc.code}}), 404 if exc.code == "unknown" else 400
 
 
 @bp.get("/api/admin/users")

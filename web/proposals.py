@@ -165,13 +165,18 @@ def parse_params(form: dict, service) -> dict:
     if not type_key or not isinstance(type_key, str):
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
     ft = service.get_type(type_key)  # unknown -> 404 listing the known types
-    model = form.get("model") or "auto"
-    if model not in MODELS:
+    # absent, null or "" is the default; anything else must be one of the words (0 or false was taken as absent)
+    model = "auto" if form.get("model") in (None, "") else form.get("model")
+    if not isinstance(model, str) or model not in MODELS:
         raise bad_param("model", model, "one of " + ", ".join(MODELS), "以下之一：" + "、".join(MODELS))
-    mode = form.get("mode") or "estimate"
-    if mode not in MODES:
+    mode = "estimate" if form.get("mode") in (None, "") else form.get("mode")
+    if not isinstance(mode, str) or mode not in MODES:
         raise bad_param("mode", mode, "estimate or network", "estimate 或 network")
     p = _number(form.get("p"), "p", int, minimum=1, maximum=MAX_SITES)
+    if model == "lscp" and p is not None:  # it was dropped without a word
+        raise bad_param("p", form.get("p"), "no number of sites with model lscp (full coverage decides it); "
+                        "leave p out, or choose mclp or pmedian for a fixed number",
+                        "不填写（lscp 全覆盖模型自行决定站点数）；如需指定站点数，请选择 mclp 或 pmedian")
     top = MAX_STANDARD.get(ft.unit, MAX_STANDARD["m"])
     std = {k: _number(form.get(k), k, float, above=0, maximum=top)
            for k in ("standard", "standard_urban", "standard_rural")}
@@ -231,6 +236,8 @@ def parse_edit(form: dict) -> dict:
     unknown = sorted(set(form) - {"name", "note"})
     if unknown:
         raise bad_param(unknown[0], form[unknown[0]], "a field that can be changed: only name and note", "可修改的字段（只能修改名称和备注）")
+    if not form:  # an empty change was a 200 that changed nothing
+        raise bad_param("body", "{}", "name and/or note to change", "要修改的名称和/或备注")
     out = {}
     if "name" in form:
         name = _text(form, "name", MAX_NAME)
