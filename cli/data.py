@@ -309,6 +309,10 @@ def _diff(args) -> int:
     return 0
 
 
+def _count(v, lang: str) -> str:
+    return ("未知" if lang == "zh" else "unknown") if v is None else f"{v:,.0f}"
+
+
 def _print_changes(d: dict, lang: str) -> None:
     from planner.i18n import t
 
@@ -321,6 +325,8 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_fac_removed", f["removed"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']})"),
         ("ds_fac_moved", f["moved"], lambda r: f"{r['id']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
         ("ds_fac_changed", f["changed"], lambda r: f"{r['id']} {r['name_before']} → {r['name']}"),
+        ("ds_fac_capacity", f.get("capacity", []),
+         lambda r: f"{r['id']} {r['name']} ({r['field']}): {_count(r['before'], lang)} → {_count(r['after'], lang)}"),
         ("ds_town_changed", d["townships"]["changed"],
          lambda r: f"{r['code']} {r['name']}: " + t("ds_area_change", lang, a=r["area_km2_before"],
                                                      b=r["area_km2_after"], c=r["changed_km2"])

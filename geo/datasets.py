@@ -39,6 +39,7 @@ import copy
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -1162,6 +1163,19 @@ DIFF_ATTRIBUTES = ("facility_type", "name", "address", "operator", "phone", "rem
 DETAIL_ATTRIBUTES = DIFF_ATTRIBUTES[2:]
 
 
+#: Capacity columns of the facility layer (planner.register_columns.CAPACITY_FIELDS; geo cannot import it).
+CAPACITY_COLUMNS = ("beds", "day_places", "plots", "niches", "meal_places")
+
+
+def _capacity(f, col: str) -> float | None:
+    v = f.get(col)
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def _attribute(f, col: str):
     """A facility's attribute for comparing: an empty cell, "" and a column the version lacks are alike
     (an edit stores a cleared field as empty; a register without the column never had one)."""
@@ -1177,7 +1191,8 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
     def touched(prefix: str) -> bool:
         return changed is None or any(n == prefix or n.startswith(prefix + ":") for n in changed)
 
-    out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": [], "attributes": []},
+    out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": [], "attributes": [],
+                                "capacity": []},
                  "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []},
                  "site_marks": {"added": [], "removed": [], "changed": []},
                  "planner_sites": {"added": [], "removed": [], "moved": []}}
@@ -1211,6 +1226,14 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                     row = _facility_row(fb)
                     row["attributes"] = fields
                     out["facilities"]["attributes"].append(row)
+                # beds and the other capacities: what the plan's "how much" numbers rest on (a re-import
+                # that lost them was reported as one rename)
+                for c in CAPACITY_COLUMNS:
+                    ca, cb = _capacity(fa, c), _capacity(fb, c)
+                    if ca != cb:
+                        row = _facility_row(fb)
+                        row.update({"field": c, "before": ca, "after": cb})
+                        out["facilities"]["capacity"].append(row)
     if touched(TOWNSHIPS):
         a, b = before[TOWNSHIPS], after[TOWNSHIPS]
         both = [c for c in a.index if c in b.index]

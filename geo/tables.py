@@ -166,7 +166,7 @@ NO_HEADER_ZH = "第一行看起来是数据而不是列名（{cells}）。请在
 def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple[pd.DataFrame, list[int], int]:
     """Header detection over raw cell rows: (frame, file row numbers, header row number)."""
     width = max((len(r) for r in raw), default=0)
-    cells = [[("" if v is None else str(v).strip()) for v in r] + [""] * (width - len(r)) for r in raw]
+    cells = [[_unguarded("" if v is None else str(v).strip()) for v in r] + [""] * (width - len(r)) for r in raw]
     nonblank = [i for i, r in enumerate(cells) if any(r)]
     if not nonblank:
         return pd.DataFrame(), [], 0
@@ -188,6 +188,15 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     # columns with neither a header nor a value are spreadsheet debris
     keep = [c for j, c in enumerate(names) if cells[h][j] or (frame[c] != "").any()]
     return frame[keep], [n for n, _ in body], line_of[h]
+
+
+#: What our exports put an apostrophe before, so that a spreadsheet shows the text rather than run it
+#: as a formula (planner.cells.safe_text); read back, the apostrophe goes again.
+_GUARDED = ("'=", "'+", "'-", "'@")
+
+
+def _unguarded(text: str) -> str:
+    return text[1:] if text.startswith(_GUARDED) else text
 
 
 def _read_csv(path: Path, encoding, header_names) -> Table:

@@ -510,6 +510,7 @@ _STRINGS.update({
     "data_field_address": ("地址", "address"), "data_field_code": ("区划代码", "code"),
     "data_field_operator": ("运营单位", "operator"), "data_field_phone": ("联系电话", "phone"),
     "data_field_remark": ("备注", "remark"),
+    "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),
@@ -572,6 +573,7 @@ _STRINGS.update({
     "ds_fac_added": ("新增设施", "facilities added"),
     "ds_fac_removed": ("移除设施", "facilities removed"),
     "ds_fac_moved": ("移动设施（超过10米）", "facilities moved (over 10 m)"),
+    "ds_fac_capacity": ("容量变化的设施", "facilities with a changed capacity"),
     "ds_fac_changed": ("名称或类型改变的设施", "facilities renamed or retyped"),
     "ds_town_changed": ("边界改变的乡镇", "townships with changed boundaries"),
     "ds_town_requalified": ("边界未变、质量标记改变的乡镇", "townships with the same boundary, other quality flag"),
@@ -856,8 +858,10 @@ _STRINGS.update({
 # -- strings: capacity --
 _STRINGS.update({
     # register checks
-    "cap_not_number": ("{column}“{value}”不是整数", "{column} '{value}' is not a whole number"),
-    "cap_negative": ("{column}“{value}”为负数", "{column} '{value}' is negative"),
+    "cap_not_number": ("{column}“{value}”不是整数，该设施按容量未知导入",
+                       "{column} '{value}' is not a whole number; the facility is imported with its capacity unknown"),
+    "cap_negative": ("{column}“{value}”为负数，该设施按容量未知导入",
+                     "{column} '{value}' is negative; the facility is imported with its capacity unknown"),
     "cap_implausible": ("{column}“{value}”不合理：单处设施不超过 {limit}，可能是单位错误或填入了合计数",
                         "{column} '{value}' is implausible: one facility has at most {limit}; a wrong unit "
                         "or a total typed into the row?"),

@@ -47,7 +47,8 @@ DUPLICATE_M = 100.0
 _PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_code")
 #: The file column an issue points at, by field: the first of these the file has.
 _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
-              "township": ("township", "township_code", "code", "village", "address")}
+              "township": ("township", "township_code", "code", "village", "address"),
+              **{f: (f, "capacity") for f in CAPACITY_FIELDS}}
 #: Message of each name-matching problem (planner.locate.Located.problem).
 #: Largest plausible capacity of one facility per column when its type states none
 #: ([types.X.capacity] max_per_site wins where it does): a bigger number is a wrong unit or a
@@ -581,28 +582,40 @@ class _Rows:
         large value (a wrong unit) refuses the row with a message naming the column and value."""
         known = load_facility_types()
         out = {}
+        # the export's one "容量" column: each row's value is in its type's field (beds, day places ...),
+        # unless the file also has that field's own column
+        generic = self.cell("capacity") if "capacity" in self.cmap else None
+        own = {fld: ft.capacity.field for fld, ft in known.items() if ft.capacity}
         for fld in CAPACITY_FIELDS:
-            if fld not in self.cmap:
+            rows_generic = ([i for i in range(self.n) if generic[i] and own.get(types[i]) == fld]
+                            if generic is not None and fld not in self.cmap else [])
+            if fld not in self.cmap and not rows_generic:
                 continue
             values = np.full(self.n, np.nan)
-            for i, cell in enumerate(self.cell(fld)):
+            cells = self.cell(fld) if fld in self.cmap else [generic[i] if i in set(rows_generic) else ""
+                                                               for i in range(self.n)]
+            col = self.cmap.get(fld) or self.cmap["capacity"]
+            for i, cell in enumerate(cells):
                 if not cell:
                     continue
                 m = _CAPACITY.match(cell.replace(",", "").replace("，", ""))
+                # a capacity that is not a count ("约80", "二十", 65.5) or negative: the facility is still
+                # there and counts for coverage, so it is imported with its capacity unknown, and said so
+                # (refusing the row took the facility off the register for a typo in one cell)
                 if m is None or float(m.group(1)) != int(float(m.group(1))):
-                    self.add(i, fld, "error", "capacity_not_number", "cap_not_number", "cap_fix_number", cell,
-                             column=self.cmap[fld])
+                    self.add(i, fld, "warning", "capacity_not_number", "cap_not_number", "cap_fix_number", cell,
+                             column=col)
                     continue
                 v = float(m.group(1))
                 ft = known.get(types[i]) if types[i] else None
                 limit = ft.capacity.max_per_site if ft and ft.capacity and ft.capacity.field == \
                     ("plots" if fld == "niches" else fld) else CAPACITY_MAX[fld]
                 if v < 0:
-                    self.add(i, fld, "error", "capacity_negative", "cap_negative", "cap_fix_number", cell,
-                             column=self.cmap[fld])
-                elif v > limit:
+                    self.add(i, fld, "warning", "capacity_negative", "cap_negative", "cap_fix_number", cell,
+                             column=col)
+                elif v > limit:  # a wrong unit or a total row: the row itself is in doubt
                     self.add(i, fld, "error", "capacity_implausible", "cap_implausible", "cap_fix_unit", cell,
-                             column=self.cmap[fld], limit=f"{limit:,.0f}")
+                             column=col, limit=f"{limit:,.0f}")
                 else:
                     values[i] = v
             out[fld] = values

@@ -41,6 +41,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "niches": ("niches", "格位", "格位数", "骨灰格位", "骨灰存放格位"),
     "meal_places": ("meal_places", "助餐位", "助餐位数", "就餐位", "餐位", "餐位数"),
     "upgraded_year": ("upgraded_year", "改造年份", "提升年份", "改造提升年份"),
+    # the register's own export (web/exports.py): one capacity column in the unit of each row's type
+    "capacity": ("capacity", "容量"),
+    "capacity_unit": ("capacity_unit", "capacity unit", "容量单位"),
 }
 #: Capacity fields, read as numbers and checked (planner.register: negative, non-numeric,
 #: implausible for the unit). Plots and niches are both burial places of a cemetery.
@@ -48,7 +51,7 @@ CAPACITY_FIELDS = ("beds", "day_places", "plots", "niches", "meal_places")
 #: Fields whose columns are read into the register's own columns (the others stay as they are).
 #: (Capacity columns are read into ``beds``, ``day_places`` ... and also kept as the file has them.)
 CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year",
-            "upgraded_year", "address", "operator", "phone", "remark")
+            "upgraded_year", "address", "operator", "phone", "remark", "capacity", "capacity_unit")
 #: A facility's free-text fields, stored under these names as the map editor's (a remark may hold
 #: line breaks; the others are one line).
 TEXT_FIELDS = ("address", "operator", "phone", "remark")

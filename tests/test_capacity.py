@@ -95,7 +95,10 @@ def test_register_capacity_columns_chinese_headers(shiyan, tmp_path):
     assert rep.column_map["beds"] == "床位数"
 
 
-def test_register_bad_capacities_are_refused_naming_the_rows(shiyan, tmp_path):
+def test_register_bad_capacities_are_named_and_only_an_implausible_one_refuses_its_row(shiyan, tmp_path):
+    """A negative or non-numeric capacity is a typo in one cell: the facility is imported with its
+    capacity unknown, with a warning (refusing the row took the facility off the register, QA 15). An
+    implausible one (a wrong unit, or a total typed into the row) puts the row in doubt: refused."""
     path = tmp_path / "r.csv"
     path.write_text("名称,类型,经度,纬度,床位数\n"
                     "甲福利院,农村福利院,110.84,32.49,60\n"
@@ -103,13 +106,15 @@ def test_register_bad_capacities_are_refused_naming_the_rows(shiyan, tmp_path):
                     "丙福利院,农村福利院,110.85,32.49,-3\n"
                     "丁福利院,农村福利院,110.86,32.49,约五十\n", encoding="utf-8")
     rep = validate_register(path, region=shiyan)
-    assert sorted(rep.refused_rows) == [3, 4, 5]
-    by_row = {i.row: i for i in rep.issues if i.severity == "error"}
-    assert by_row[3].code == "capacity_implausible" and "50000" in by_row[3].message_zh
-    assert "implausible" in by_row[3].message_en and by_row[3].column == "床位数"
-    assert by_row[4].code == "capacity_negative"
-    assert by_row[5].code == "capacity_not_number"
-    assert list(rep.accepted["beds"]) == [60]
+    assert sorted(rep.refused_rows) == [3]
+    by_row = {i.row: i for i in rep.issues}
+    assert by_row[3].severity == "error" and by_row[3].code == "capacity_implausible"
+    assert "50000" in by_row[3].message_zh and "implausible" in by_row[3].message_en and by_row[3].column == "床位数"
+    assert by_row[4].severity == "warning" and by_row[4].code == "capacity_negative"
+    assert by_row[5].severity == "warning" and by_row[5].code == "capacity_not_number"
+    assert "按容量未知导入" in by_row[5].message_zh and "capacity unknown" in by_row[5].message_en
+    beds = rep.accepted.set_index("name")["beds"]
+    assert beds["甲福利院"] == 60 and np.isnan(beds["丙福利院"]) and np.isnan(beds["丁福利院"])
     with pytest.raises(InputDataError) as e:
         rep.raise_if_refused()
     text = e.value.message("zh")

@@ -396,7 +396,7 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column:
 
 #: Register fields a planner may map by hand when the headers are not recognised.
 MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
-            "operator", "phone", "remark")
+            "operator", "phone", "remark", "capacity")
 
 
 def _needs_mapping(exc: InputDataError) -> bool:
@@ -991,6 +991,23 @@ def diff_lines(d: dict, lang: str) -> list[str]:
         which = fields_text({k for r in rows for k in r.get("attributes") or []}, lang)
         out.append(f"属性变化的设施 {len(rows)} 处（{which}）：{_names(rows, lang)}" if zh
                    else f"{len(rows)} {_one('facilities', len(rows))} with changed attributes ({which}): {_names(rows, lang)}")
+    rows = fac.get("capacity") or []
+    if rows:  # 60 → unknown says a lost count, 60 → 80 a change
+        def cap(v, field):
+            if v is None:
+                return "未知" if zh else "unknown"
+            return f"{v:,.0f}" + (t(f"capw_unit_{'plots' if field == 'niches' else field}", lang) if zh else "")
+        shown = [f"{r.get('name') or r.get('id')} {cap(r['before'], r['field'])}→{cap(r['after'], r['field'])}"
+                 for r in rows[:6]]
+        more = len(rows) - len(shown)
+        lost = sum(1 for r in rows if r["before"] is not None and r["after"] is None)
+        if zh:
+            out.append(f"容量变化的设施 {len(rows)} 处" + (f"（其中 {lost} 处变为未知）" if lost else "") + "：" + "、".join(shown)
+                       + (f" 等{len(rows)}处" if more > 0 else ""))
+        else:
+            out.append(f"{len(rows)} {_one('facilities', len(rows))} with a changed capacity"
+                       + (f" ({lost} now unknown)" if lost else "") + ": " + ", ".join(shown)
+                       + (f" and {more} more" if more > 0 else ""))
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
