@@ -140,10 +140,12 @@ def choose(inst: UpgradeInstance, k: int, per_county_max: int | None, *, time_li
         r = np.concatenate([np.arange(e), np.arange(e)])
         cols = np.concatenate([ext, p + jj[ext]])
         rows.append((sp.csr_matrix((data, (r, cols)), shape=(e, nv)), -np.inf, np.zeros(e)))
-    # sum z <= k, and per county
+    # sum z = k, and per county
     zrow = np.zeros((1, nv))
     zrow[0, p:] = inst.candidate.astype(float)
-    rows.append((sp.csr_matrix(zrow), -np.inf, np.array([float(k)])))
+    # exactly k: an upgrade that adds nobody was left out, and the plan had fewer sites than asked for
+    # without a word; now it is chosen and the plan says it adds nobody (propose_upgrades' notes)
+    rows.append((sp.csr_matrix(zrow), np.array([float(k)]), np.array([float(k)])))
     if per_county_max:
         counties = sorted(set(inst.county[inst.candidate]))
         cm = np.zeros((len(counties), nv))
@@ -212,6 +214,11 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     cand = existing_facilities(region, ft, facilities)
     if ft.demand_counties:  # only facilities in those counties may be chosen (as new sites are, planner.sites)
         cand = cand[cand["county_code"].astype(str).isin(ft.demand_counties)]
+    # a facility whose capacity the register does not give cannot be weighed: "0 -> 20 beds" made it
+    # look like the best upgrade. It is left out of the choice and named (as /api/beds does)
+    _, known = site_capacity(cand, ft.capacity.field)
+    unknown = cand[~known]
+    cand = cand[known]
     others = existing_facilities(region, target, facilities) if spec.role else cand.iloc[0:0]
     sites = pd.concat([cand, others], ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.STORAGE_CRS)
@@ -236,7 +243,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     inst = UpgradeInstance(weight=v[target.capacity.basis].to_numpy(float), base_cap=base_cap, up_cap=up_cap,
                            base_reach=base_reach, up_reach=up_reach,
                            county=sites["county_code"].astype(str).to_numpy(), candidate=is_cand)
-    return inst, sites, target, cap_now, costs, std, is_estimate
+    return inst, sites, target, cap_now, costs, std, is_estimate, unknown
 
 
 #: The first note of a proposal saved before capacity_note: a formula, not the number it gives.
@@ -274,7 +281,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)
-    inst, sites, target, cap_now, costs, std, is_estimate = _instance(region, ft, spec, facilities, mode, graph)
+    inst, sites, target, cap_now, costs, std, is_estimate, unknown = _instance(region, ft, spec, facilities, mode, graph)
     n_cand = int(inst.candidate.sum())
     if not n_cand:
         raise _none_to_upgrade(region, ft, conversion)
@@ -367,12 +374,26 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                             "the type would do as well; these are ordered by how much they are used now."})
     if after_total < total - 0.5 and ceiling < after_total + 0.5:
         out_of_reach = total - ceiling
-        notes.append({"zh": f"即使{'转型' if spec.role else '改造'}全部 {n_cand:,} 处现有设施，也只能服务 {ceiling:,.0f} 名{basis_zh}；"
+        but_zh = f"（容量未知的 {len(unknown):,} 处除外，见下）" if len(unknown) else ""
+        but_en = f" (the {len(unknown):,} of unknown capacity aside, below)" if len(unknown) else ""
+        notes.append({"zh": f"即使{'转型' if spec.role else '改造'}全部 {n_cand:,} 处现有设施{but_zh}，也只能服务 {ceiling:,.0f} 名{basis_zh}；"
                             f"其余 {out_of_reach:,.0f} 人不在任何设施{'转型' if spec.role else '改造'}后的服务范围内或超出其容量，"
                             "须新建设施（见“新建方案”）。",
-                      "en": f"Even with all {n_cand:,} existing facilities {'converted' if spec.role else 'upgraded'}, "
+                      "en": f"Even with all {n_cand:,} existing facilities{but_en} {'converted' if spec.role else 'upgraded'}, "
                             f"{ceiling:,.0f} {basis_en} are served; the other {out_of_reach:,.0f} are beyond every "
                             "facility's reach or capacity after it, and need new facilities (see New proposal)."})
+    if len(unknown):
+        names = "、".join(str(n) for n in unknown["name"].head(5)) + (f" 等 {len(unknown):,} 处" if len(unknown) > 5 else "")
+        names_en = ", ".join(str(n) for n in unknown["name"].head(5)) + (f" and {len(unknown) - 5:,} more"
+                                                                         if len(unknown) > 5 else "")
+        unit_zh = t(f"capw_unit_{ft.capacity.field}", "zh")
+        one_many = ("facility has", "is", "its count", "it") if len(unknown) == 1 else \
+            ("facilities have", "are", "their counts", "them")
+        notes.append({"zh": f"名录中 {len(unknown):,} 处{ft.name_zh}的{unit_zh[1:] if unit_zh[:1] in '张个' else unit_zh}数未知"
+                            f"（{names}），未参与比选：在名录中填写后即可纳入。",
+                      "en": f"{len(unknown):,} {ft.name_en} {one_many[0]} no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
+                            f"count in the register ({names_en}) and {one_many[1]} left out of the choice; give "
+                            f"{one_many[2]} in the register to include {one_many[3]}."})
     notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field))
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})

@@ -137,3 +137,17 @@ def test_upgrades_that_add_nobody_are_said_and_ranked_by_use(shiyan):
     assert any("即使改造全部" in n for n in zh) and any("need new facilities" in n for n in en)
     # the map layer carries the notes in the page's language
     assert plan.to_geojson("en")["coverplan"]["notes"] == en
+
+
+def test_k_upgrades_are_k_sites_and_unknown_capacities_are_left_out_and_named(shiyan):
+    """The plan chose 4 (the map 3) of K = 5 without a word, and ranked a facility of unknown beds
+    "0 -> 20" among the best (QA 15)."""
+    fac = shiyan.facilities.copy()
+    wh = fac.index[fac["facility_type"] == "welfare_home"][:3]
+    fac.loc[wh, "beds"] = np.nan
+    plan = propose_upgrades(shiyan, "welfare_home", 5, facilities=fac)
+    assert len(plan.sites) == 5
+    assert not set(plan.sites["id"]) & set(wh)
+    zh, en = plan.to_dict("zh")["notes"], plan.to_dict("en")["notes"]
+    assert any("3 处农村福利院的床位数未知" in n for n in zh), zh
+    assert any("3 Rural welfare home facilities have no beds count" in n for n in en), en
