@@ -135,12 +135,13 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
             "capacity_unknown": unknown,
             "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
-            "notes_zh": ["乡镇人口为普查县级数据分解（示意）；现有床位为示例名录（示意）。",
+            "notes_zh": ["乡镇人口为普查县级数据分解（示意）" + ("；现有床位为示例名录（示意）。" if rep.capacities_synthetic
+                                                         else "；现有床位取自已导入的名录。"),
                          f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else []),
-            "notes_en": ["Township populations are split from the census county figures (示意); existing beds are the "
-                         "sample register's (示意).",
+            "notes_en": ["Township populations are split from the census county figures (示意); existing beds are "
+                         + ("the sample register's (示意)." if rep.capacities_synthetic else "the imported register's."),
                          f"Within a township, existing facilities are first enlarged up to their type's largest size "
                          f"class; the rest are new beds, counted in sites of {new_size:g} beds."]
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "

@@ -88,6 +88,9 @@ class CapacityReport:
     citywide: dict
     types: list[str]
     synthetic_inputs: bool
+    #: the register's capacities are the sample's (the population split below county level is derived
+    #: in any case: synthetic_inputs): the notes name the sample only while it is one
+    capacities_synthetic: bool = True
 
     def to_dict(self, lang: str = "zh") -> dict:
         # whole beds/places as the API, the CLI and the overview all show them
@@ -98,7 +101,7 @@ class CapacityReport:
                              "source_en": self.source, "source_zh": self.source_zh},
                 "types": self.types, "citywide": self.citywide,
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
-                "synthetic_inputs": self.synthetic_inputs,
+                "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
                 "notes": _notes(self, lang)})
 
 
@@ -145,12 +148,12 @@ def _notes(rep: CapacityReport, lang: str) -> list[str]:
     if lang == "en":
         out = ["Demand below county level is derived from the 2020 census by a documented rule (示意); "
                "the sums equal the census."]
-        if rep.synthetic_inputs:
+        if rep.capacities_synthetic:
             out.append("Capacities of the sample register are synthetic (示意): load your register with its "
                        "capacity columns (床位数, 日托位, 墓穴/格位, 助餐位).")
         return out
     out = ["乡镇、村级人口由2020年人口普查县级数据按公开规则分解（示意），合计与普查一致。"]
-    if rep.synthetic_inputs:
+    if rep.capacities_synthetic:
         out.append("示例名录的容量为合成数据（示意），请导入含容量列（床位数、日托位、墓穴/格位、助餐位）的实际名录。")
     return out
 
@@ -229,7 +232,7 @@ def analyse_capacity(region: Region, type_key: str | FacilityType, *, facilities
     return CapacityReport(key=ft.key, name_zh=ft.name_zh, name_en=ft.name_en, field=spec.field, basis=spec.basis,
                           per_1000=spec.per_1000, source=spec.source, source_zh=spec.source_zh,
                           by_township=by_t, by_county=by_c, citywide=city, types=[ft.key],
-                          synthetic_inputs=synthetic or _derived(people))
+                          synthetic_inputs=synthetic or _derived(people), capacities_synthetic=synthetic)
 
 
 def _derived(people: pd.DataFrame) -> bool:
@@ -269,4 +272,4 @@ def analyse_beds(region: Region, *, facilities: gpd.GeoDataFrame | None = None,
                           field="beds", basis=std["basis"], per_1000=float(std["per_1000"]),
                           source=std.get("source", ""), source_zh=std.get("source_zh", ""),
                           by_township=by_t, by_county=by_c, citywide=city, types=[t.key for t in types],
-                          synthetic_inputs=synthetic or _derived(region.villages))
+                          synthetic_inputs=synthetic or _derived(region.villages), capacities_synthetic=synthetic)

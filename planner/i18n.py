@@ -85,8 +85,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "township_polygons": ("乡镇（街道）范围", "Township areas"),
     "proposed_sites": ("建议新址", "Proposed sites"),
     "illustrative": ("示意", "illustrative"),
-    "approx_layers": ("示意：乡镇边界为近似，村庄位置与设施名录为合成数据",
-                      "示意 illustrative: township boundaries approximated, villages and facilities synthetic"),
     "estimate_note": ("出行时间为直线距离×绕行系数估算", "Travel times estimated from straight-line distance × detour factor"),
     "estimate_note_m": ("距离为直线距离×绕行系数估算（未用路网）",
                         "Distances estimated from straight-line distance × detour factor (no road network)"),
@@ -886,6 +884,13 @@ _STRINGS.update({
     "cap_synthetic_note": ("床位数为示例名录的合成数据（示意），乡镇以下人口为普查分解（示意）；标准：{source}",
                            "Bed counts are the sample register's synthetic data (示意) and populations below "
                            "county level are derived (示意); standard: {source}"),
+    "cap_derived_note": ("床位数取自已导入的名录，乡镇以下人口为普查分解（示意）；标准：{source}",
+                         "Bed counts are the imported register's; populations below county level are derived (示意); "
+                         "standard: {source}"),
+    "approx_lead": ("示意：", "示意 illustrative: "),
+    "approx_towns": ("乡镇边界为近似", "township boundaries approximated"),
+    "approx_villages": ("村庄位置为合成数据", "villages synthetic"),
+    "approx_facilities": ("设施名录为合成数据", "facilities synthetic"),
 })
 
 # -- strings: capacity web --
@@ -920,9 +925,9 @@ _STRINGS.update({
     "capw_method": ("方法", "Method"),
     # upgrade candidates on the map
     "capw_upgrade_run": ("计算改造候选", "Find candidates"),
-    "capw_upgrade_hint": ("在现有设施中选出改造提升（或转型）后新增服务最多的 K 处；容量与人口为示意数据。",
+    "capw_upgrade_hint": ("在现有设施中选出改造提升（或转型）后新增服务最多的 K 处；数据来源见结果下的说明。",
                           "Chooses the K existing facilities whose upgrade (or conversion) serves the most "
-                          "additional demand; capacities and populations are illustrative (示意)."),
+                          "additional demand; the notes under the result say which data are illustrative (示意)."),
     "capw_upgrade_running": ("正在计算…", "Calculating…"),
     "capw_upgrade_result": ("{n} 处；服务 {before} → {after} / {demand} {basis}",
                             "{n} facilities; served {before} → {after} of {demand} {basis}"),

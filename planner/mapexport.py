@@ -519,7 +519,14 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     shares += (f'<div class="row"><span class="sym" style="background:{palette.NO_DEMAND_COLOUR}"></span>'
                f'{tx("no_demand")}</div>')
     others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
-    parts = [tx("approx_layers")]
+    # what is illustrative, as the data say it now (an imported register or boundary file is not)
+    approx = [tx(k) for k, on in (
+        ("approx_towns", (region.townships.get("geometry_quality", pd.Series(["approximate"])).astype(str)
+                          != "official").any()),
+        ("approx_villages", bool(cov.units["synthetic"].astype(bool).any()) if "synthetic" in cov.units else True),
+        ("approx_facilities", bool(cov.facilities["synthetic"].astype(bool).any())
+         if len(cov.facilities) and "synthetic" in cov.facilities else False)) if on]
+    parts = [tx("approx_lead") + ("，" if lang == "zh" else ", ").join(approx)] if approx else []
     if cov.is_estimate:
         parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))
     else:  # units the roads do not reach count as uncovered: said as the live map says it, or 0 % reads as fact

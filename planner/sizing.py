@@ -243,6 +243,7 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
 def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate) -> dict:
     w, assign = inst.weight, sol["assign"]
     e = len(existing)
+    sample = bool(existing["synthetic"].astype(bool).any()) if e and "synthetic" in existing else False
     names = v["name"].to_numpy()
     codes = v.index.astype(str).to_numpy()
     site_rows = []
@@ -292,11 +293,13 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
                        "mip_gap": sol["mip_gap"]},
             "sites": site_rows, "existing": ex_rows,
             "summary": summary,
-            "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,
-            "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；现有设施容量为示例数据（示意）。",
+            "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,  # the costs are, always
+            "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + ("现有设施容量为示例数据（示意）。" if sample
+                                                                   else "现有设施容量取自已导入的名录。"),
                          "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
             "notes_en": ["Costs are coverplan's illustrative assumptions (万元, 示意): replace with local estimates; "
-                         "existing capacities are sample data (示意).",
+                         + ("existing capacities are sample data (示意)." if sample
+                            else "existing capacities are the imported register's."),
                          "Each village is served whole by one facility (single source), within the standard."]}
 
 

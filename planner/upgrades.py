@@ -250,7 +250,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
 OLD_FORMULA = ("1000/标准", "1000/standard")
 
 
-def capacity_note(per_1000: float, basis: str, field: str) -> dict:
+def capacity_note(per_1000: float, basis: str, field: str, sample: bool = True) -> dict:
     """How served demand is counted, with the number the standard gives ("one bed serves 50 people aged
     80+"), not the formula: the planner reads the figure, and the standard is stated on the page elsewhere."""
     per = 1000.0 / float(per_1000)
@@ -261,10 +261,12 @@ def capacity_note(per_1000: float, basis: str, field: str) -> dict:
     one_en = {"beds": "bed", "day_places": "day place", "plots": "plot", "meal_places": "meal place"}.get(field, unit_en)
     measure = unit_zh[:1] if unit_zh[:1] in "张个" else "个"
     return {"zh": f"服务量按“每千人配置标准”折算：每千{who_zh}配置 {per_1000:g} {unit_zh}，"
-                  f"即一{measure}{one_zh}服务 {one} {who_zh}；现有设施容量与人口分解为示意数据。",
+                  f"即一{measure}{one_zh}服务 {one} {who_zh}；"
+                  + ("现有设施容量与人口分解为示意数据。" if sample else "人口分解为示意数据，现有设施容量取自已导入的名录。"),
             "en": f"Served demand converts capacity by the standard ({per_1000:g} {unit_en} per 1,000 {who_en}): "
-                  f"one {one_en} serves {one} {who_en}; the sample capacities and the population split are "
-                  "illustrative (示意)."}
+                  f"one {one_en} serves {one} {who_en}; "
+                  + ("the sample capacities and the population split are illustrative (示意)." if sample
+                     else "the population split is illustrative (示意); the capacities are the imported register's.")}
 
 
 def _fmt_reach(value: float, unit: str, lang: str) -> str:
@@ -394,7 +396,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                       "en": f"{len(unknown):,} {ft.name_en} {one_many[0]} no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
                             f"count in the register ({names_en}) and {one_many[1]} left out of the choice; give "
                             f"{one_many[2]} in the register to include {one_many[3]}."})
-    notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field))
+    sample = bool(sites["synthetic"].astype(bool).any()) if len(sites) and "synthetic" in sites else False
+    notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field, sample))
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
     cost_total = None if spec.cost is None else spec.cost * len(order)

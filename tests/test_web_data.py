@@ -606,3 +606,24 @@ def test_the_register_export_reimports_with_its_capacities(client, app, shiyan):
     caps = {r["name"]: (r["before"], r["after"]) for r in d["facilities"]["capacity"]}
     assert caps == {"甲福利院": (60, None), "丙福利院": (30, 40)}
     assert any("容量变化的设施 2 处（其中 1 处变为未知）" in line for line in d["lines"]), d["lines"]
+
+
+def test_an_imported_register_is_not_called_the_sample(client, app, shiyan):
+    """After a bureau's own welfare-home register was imported, the map note, the upgrade and sizing notes,
+    the capacity notes and the offline map still called its facilities and capacities synthetic (QA 15)."""
+    pts = shiyan.villages.iloc[[5, 50, 90, 120]]
+    lines = ["名称,类型,经度,纬度,床位数"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},{40 + i}" for i, g in enumerate(pts.geometry)]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "own.csv", type="welfare_home").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    layers = client.get("/api/coverage/welfare_home/layers").get_json()
+    assert layers["facilities_synthetic"] is False and layers["townships_approximate"] is True
+    cap = client.get("/api/capacity/welfare_home").get_json()
+    assert cap["capacities_synthetic"] is False and not any("示例名录" in n for n in cap["notes"])
+    up = client.get("/api/upgrades/welfare_home?k=2").get_json()
+    assert not any("现有设施容量与人口分解为示意" in n for n in up["notes"]), up["notes"]
+    assert any("容量取自已导入的名录" in n for n in up["notes"])
+    html = client.get("/map/welfare_home/export.html?lang=zh").get_data(as_text=True)
+    assert "乡镇边界为近似" in html and "村庄位置为合成数据" in html and "设施名录为合成数据" not in html
+    # the sample of another type is still said to be the sample
+    other = client.get("/api/coverage/day_care/layers").get_json()
+    assert other["facilities_synthetic"] is True

@@ -503,7 +503,9 @@ class Service:
                 "counties": self.county_layer(), "townships": town_fc,
                 "service_areas": areas, "units": unit_fc, "facilities": fac_fc,
                 "facilities_synthetic": bool(f["synthetic"].astype(bool).any()) if len(f) else False,
-                "units_synthetic": bool(u["synthetic"].astype(bool).any())}
+                "units_synthetic": bool(u["synthetic"].astype(bool).any()),
+                "townships_approximate": bool((r.townships.get("geometry_quality", pd.Series(["approximate"]))
+                                               .astype(str) != "official").any())}
 
     # -- checklist rows for the table -------------------------------------
     def township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,

@@ -388,9 +388,17 @@
       capOn();
     }
 
-    var note = "<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_layers");
-    if (data.is_estimate) note += "<br>" + T(unit === "m" ? "estimate_note_m" : "estimate_note");
-    control("bottomleft", "map-note", note).addTo(map);
+    // what is illustrative, as the data say it now: an imported register or boundary file is not
+    var approx = [];
+    if (data.townships_approximate !== false) approx.push(T("approx_towns"));
+    if (data.units_synthetic !== false) approx.push(T("approx_villages"));
+    if (data.facilities_synthetic !== false) approx.push(T("approx_facilities"));
+    var lines = [];
+    if (approx.length) lines.push("<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_lead") +
+                                  approx.join(C.lang === "en" ? ", " : "，"));
+    if (data.is_estimate) lines.push(T(unit === "m" ? "estimate_note_m" : "estimate_note"));
+    var note = lines.join("<br>");
+    if (note) control("bottomleft", "map-note", note).addTo(map);
 
     fitRegion(out);
     return out;

@@ -53,7 +53,9 @@
       h += row(T("cap_citywide"), b.citywide, whole(b.citywide)) + "</tbody></table>";
       // the page states the source in its language (the plan's sections numbered in English)
       var source = document.getElementById("targets-card").dataset.bedSource || b.standard.source;
-      h += "<p class='small muted'>" + esc(T("cap_synthetic_note").replace("{source}", source)) + "</p>";
+      // the sample's beds are said to be the sample's only while they are (an imported register's are not)
+      h += "<p class='small muted'>" + esc(T(b.capacities_synthetic === false ? "cap_derived_note" : "cap_synthetic_note")
+        .replace("{source}", source)) + "</p>";
       bEl.innerHTML = h;
     }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {
