@@ -56,6 +56,11 @@ def test_csv_of_which_follows_the_units_served(app, pids):
     for row, s in zip(rows, sites):
         assert int(row[served]) == s["served_units"]
         assert int(row[beyond]) == s["beyond_standard_units"] <= s["served_units"]
+    # each site's reason, as the page gives it: what a planner takes to the meeting (QA 15)
+    why = head.index("选址理由")
+    assert [r[why] for r in rows] == [s["reason_zh"] for s in sites] and all(r[why] for r in rows)
+    head_en, rows_en = _csv(c, f"/api/proposals/{pid}.csv?lang=en")
+    assert [r[head_en.index("Why here")] for r in rows_en] == [s["reason_en"] for s in sites]
 
 
 def test_xlsx_weighted_type_names_its_weight(app, pids):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
 
-from planner.i18n import cost_text, t
+from planner.i18n import cost_text, pick, t
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, bad_param, json_object, not_found
 from web.extensions import ext
@@ -373,6 +373,7 @@ def proposal_download(pid: str, fmt: str):
     # unit count. The weight as solved (the sites say it), else the type's now.
     weight = next((r.get("weight_field") for r in site_rows if r.get("weight_field")), None) \
         or getattr(svc().types().get(rec.get("type")), "weight", None)
+    site_rows = [{**r, "reason": pick(r.get("reason_zh"), r.get("reason_en"), g.lang)} for r in site_rows]
     rows, columns = capacity_proposals.export_table(rec, g.lang) or (site_rows, exports.site_columns(weight))
     rows = proposals.county_names_for(rows, g.lang)
     return exports.table_response(rows, columns, fmt, f"proposal-{pid}", g.lang, title=title, cost_unit=unit)

@@ -37,6 +37,7 @@ SITE_COLUMNS = [
     ("served_units", "site_served_units"), ("beyond_standard_units", "beyond_standard_units"),
     ("farthest_cost", "farthest_cost"),
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
+    ("reason", "why_here"),  # the sentence the page gives each site: what a planner reads out at the meeting
 ]
 
 
