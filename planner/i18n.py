@@ -328,6 +328,7 @@ _STRINGS.update({
     "sites_unit": ("处", "sites"),
     "units_unit": ("个单元", "units"),
     "compare_same_type": ("只能比较同一设施类型的方案", "Only proposals of the same facility type can be compared"),
+    "compare_no_upgrade": ("改造提升方案不能对比，请在其方案页查看", "Upgrade proposals are read on their own page, not compared"),
     "standard_urban": ("城镇服务标准", "Urban standard"),
     "standard_rural": ("农村服务标准", "Rural standard"),
     "network_unavailable": ("本服务未加载路网，仅可用估算方式（启动时用 --network 指定路网后可选路网方式）。",
@@ -517,6 +518,12 @@ _STRINGS.update({
     "added_weight_aged_80": ("新增覆盖80岁以上人口", "Added covered people aged 80+"),
     "added_weight_population": ("新增覆盖常住人口", "Added covered population"),
     "added_weight_units": ("新增覆盖需求单元", "Added covered demand units"),
+    # which share a proposal's coverage is: weighted as the type weighs its demand
+    "share_by_aged_60": ("覆盖率（按60岁以上人口）", "Covered share (people aged 60+)"),
+    "share_by_aged_65": ("覆盖率（按65岁以上人口）", "Covered share (people aged 65+)"),
+    "share_by_aged_80": ("覆盖率（按80岁以上人口）", "Covered share (people aged 80+)"),
+    "share_by_population": ("覆盖率（按常住人口）", "Covered share (population)"),
+    "share_by_units": ("覆盖率（按单元）", "Covered share (units)"),
     "cli_synthetic_inputs": ("示意：所用的村（社区）点位或设施名录含合成或近似数据，结果仅供讨论。",
                              "illustrative (示意): the village points or the facility register used here include "
                              "synthetic or approximate data; for discussion only."),

@@ -224,3 +224,25 @@ def test_offline_proposal_map_is_of_the_data_it_was_solved_on(tmp_path):
         assert "后加公墓" not in html
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_the_brief_and_compare_state_the_data_version_and_which_share(app, pids):
+    """The printed brief did not say which data version its numbers rest on, and the proposal's and the
+    compare page's shares did not say they are weighted by people (the map's county chart counts units) (QA 15)."""
+    c = app.test_client()
+    pid = pids["day_care"]
+    v = (c.get(f"/api/proposals/{pid}").get_json()["params"] or {}).get("dataset_version") or 0
+    brief = c.get(f"/proposals/{pid}/brief?lang=zh").get_data(as_text=True)
+    assert f'id="brief-data-version">数据版本 v{v}<' in brief
+    page = c.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)
+    assert 'id="county-share-label">Covered share (people aged 60+)<' in page
+    cmp = c.get(f"/proposals/compare?a={pid}&b={pid}&lang=zh").get_data(as_text=True)
+    assert f'<tr id="cmp-data-version"><td>数据版本</td><td class="num">v{v}</td>' in cmp
+    assert "<td>覆盖率（按60岁以上人口） · 方案前</td>" in cmp
+
+
+def test_an_error_page_under_proposals_leads_back_to_the_list(app, pids):
+    c = app.test_client()
+    r = c.get("/proposals/compare?a=nope1&b=nope2&lang=en")
+    assert r.status_code == 404
+    assert 'href="/proposals">Go to the site proposals list</a>' in r.get_data(as_text=True)

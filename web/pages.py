@@ -324,6 +324,7 @@ def compare():
         return "" if x is None or y is None or shown_share(x) == shown_share(y) else delta_pt(x, y)
 
     qa, qb = pa["after"].get("cost_quantiles") or {}, pb["after"].get("cost_quantiles") or {}
+    share = pa.get("share_label") or t("covered_share", lang)  # weighted as the type weighs (same type on both)
     rows = [
         {"label": t("facility_type", lang), "a": pa["type_name"], "b": pb["type_name"], "delta": ""},
         {"label": t("scope", lang), "a": names.get(scopes[0], scopes[0]) if scopes[0] else t("scope_city", lang),
@@ -336,9 +337,9 @@ def compare():
          # a count of sites is one across travel modes; across scopes it is of different areas
          "delta": delta_n(len(pa["sites"]), len(pb["sites"]), "sites_unit") if same_scope
          else t("scope_not_comparable", lang)},
-        {"label": f"{t('covered_share', lang)} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
+        {"label": f"{share} · {t('before', lang)}", "a": pct(pa["before"]["covered_share"]),
          "b": pct(pb["before"]["covered_share"]), "delta": before_delta()},
-        {"label": f"{t('covered_share', lang)} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
+        {"label": f"{share} · {t('after', lang)}", "a": pct(pa["after"]["covered_share"]),
          "b": pct(pb["after"]["covered_share"]),
          "delta": scoped(delta_pt(pa["after"]["covered_share"], pb["after"]["covered_share"]))},
         {"label": f"{t('covered_units', lang)} · {t('after', lang)}", "a": f"{pa['after']['covered_units']:,}",

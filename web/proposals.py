@@ -423,6 +423,7 @@ def view(rec: dict, lang: str) -> dict:
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
+    out["share_label"] = share_label(rec.get("type"), lang)
     county = (rec.get("params") or {}).get("county")
     if county:  # a county planner's: its numbers are the county's (labelled on the page and the brief)
         out["scope"] = {"county": str(county),
@@ -431,6 +432,15 @@ def view(rec: dict, lang: str) -> dict:
                         "facilities_scoped": s.get("scope") == county}
     _add_county_en(out)
     return out
+
+
+def share_label(type_key, lang: str) -> str:
+    """The proposal's covered share named by what it weighs ("覆盖率（按60岁以上人口）"): the map's county
+    chart counts units, and an unnamed share beside it read as a contradiction."""
+    ft = ext()["service"].types().get(type_key)
+    key = f"share_by_{ft.weight}" if ft is not None else ""
+    label = t(key, lang) if key else key
+    return label if key and label != key else t("covered_share", lang)
 
 
 def added_weight_label(type_key, lang: str) -> str:

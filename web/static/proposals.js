@@ -181,7 +181,8 @@
       (r.note ? "<div class='small muted'>" + esc(r.note) + "</div>" : "");
     if (r.damaged) name = esc(r.name) + " <span class='st st-not_met'>" + T("damaged") + "</span>";
     return "<tr data-id='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>" +
-      "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>") + "</td>" +
+      "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) +
+        "' data-kind='" + esc(r.kind || "location") + "'>") + "</td>" +
       "<td>" + name + "</td><td>" + esc(r.type_name || r.type) + "</td>" +
       "<td class='num'>" + esc(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
@@ -228,8 +229,11 @@
   function syncCompare() {
     var p = picked();
     var same = p.length === 2 && p[0].dataset.type === p[1].dataset.type;
-    $("compare").disabled = !same;
-    $("compare-hint").textContent = p.length === 2 && !same ? T("compare_same_type") : T("compare_pick");
+    // an upgrade's numbers are demand served by capacity: the compare page refuses it, so the button does too
+    var upgrade = p.some(function (x) { return x.dataset.kind === "upgrade"; });
+    $("compare").disabled = !same || upgrade;
+    $("compare-hint").textContent = upgrade ? T("compare_no_upgrade")
+      : p.length === 2 && !same ? T("compare_same_type") : T("compare_pick");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
