@@ -627,3 +627,35 @@ def test_an_imported_register_is_not_called_the_sample(client, app, shiyan):
     # the sample of another type is still said to be the sample
     other = client.get("/api/coverage/day_care/layers").get_json()
     assert other["facilities_synthetic"] is True
+
+
+def test_a_facility_added_on_the_map_is_given_its_beds_in_the_popup(client, app, shiyan):
+    """The popup edited address, operator, phone and remark only: a facility added on the map stayed at
+    'capacity unknown', which the bed and upgrade answers then had to leave out (QA 15)."""
+    p = shiyan.townships.iloc[30].geometry.representative_point()
+    r = client.post("/api/data/edits", json={"action": "add", "type": "welfare_home", "name": "新增福利院",
+                                             "lon": p.x, "lat": p.y}).get_json()
+    layers = client.get("/api/coverage/welfare_home/layers").get_json()
+    new = next(f["properties"] for f in layers["facilities"]["features"] if f["properties"]["name"] == "新增福利院")
+    assert new["capacity"] is None and layers["capacity_unit"] == "张床位"
+    before = client.get("/api/capacity/welfare_home").get_json()["citywide"]["supply"]
+    ok = client.post("/api/data/edits", json={"action": "update", "type": "welfare_home", "id": new["id"],
+                                              "fields": {"capacity": "60"}})
+    assert ok.status_code == 200, ok.data[:300]
+    layers = client.get("/api/coverage/welfare_home/layers").get_json()
+    new = next(f["properties"] for f in layers["facilities"]["features"] if f["properties"]["id"] == new["id"])
+    assert new["capacity"] == 60
+    assert client.get("/api/capacity/welfare_home").get_json()["citywide"]["supply"] == before + 60
+    d = client.get(f"/api/data/diff?a={r['version']}&b={ok.get_json()['version']}").get_json()
+    assert d["facilities"]["capacity"][0]["after"] == 60 and any("容量" in line for line in d["lines"])
+    for bad in ("1.5", "-3", "1e999", "abc", [1], 100000):
+        r = client.post("/api/data/edits", json={"action": "update", "type": "welfare_home", "id": new["id"],
+                                                 "fields": {"capacity": bad}})
+        assert r.status_code == 400, (bad, r.data[:200])
+    # blank: back to unknown; a type that counts no capacity refuses one
+    assert client.post("/api/data/edits", json={"action": "update", "type": "welfare_home", "id": new["id"],
+                                                "fields": {"capacity": ""}}).status_code == 200
+    no_cap = next(t["key"] for t in client.get("/api/types").get_json() if not t.get("capacity"))
+    feats = client.get(f"/api/coverage/{no_cap}/layers").get_json()["facilities"]["features"]
+    assert client.post("/api/data/edits", json={"action": "update", "type": no_cap, "id": feats[0]["properties"]["id"],
+                                                "fields": {"capacity": "5"}}).status_code == 400

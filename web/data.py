@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
@@ -1041,7 +1042,7 @@ def diff_lines(d: dict, lang: str) -> list[str]:
 # -- editing facilities on the map ------------------------------------------------------------------
 EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark", "add_site", "move_site", "remove_site")
 #: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
-EDIT_FIELDS = ("address", "operator", "phone", "remark")
+EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
 
 
 #: One change of the data at a time (map edits, import confirms, rollbacks): a map edit reads the current
@@ -1160,6 +1161,13 @@ def _edit(body: dict):
                 hint_zh="只发送上述属性；名称用 rename 修改，位置用 move 修改。",
                 details={"parameter": "fields", "unknown": unknown, "editable": list(EDIT_FIELDS)})
         for key, value in fields.items():
+            if key == "capacity":  # the type's own capacity column (beds, day places ...): a count, or unknown
+                column, count = _capacity_edit(ft, value)
+                if column not in layer:
+                    layer[column] = np.nan
+                layer[column] = pd.to_numeric(layer[column], errors="coerce")
+                layer.loc[ids == fid, column] = count
+                continue
             text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
             if key not in layer:
                 layer[key] = None
@@ -1182,6 +1190,27 @@ def _edit(body: dict):
                                     base=_svc().version())
     auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
+
+
+def _capacity_edit(ft, value) -> tuple[str, float]:
+    """(column, count) of a capacity typed in the popup: a whole number up to the type's largest
+    facility, or blank / null for unknown (NaN)."""
+    from planner.register import CAPACITY_MAX
+    from web.proposals import number_param
+
+    if ft.capacity is None:
+        raise bad_param("fields.capacity", value, f"no capacity: {ft.name_en} counts none",
+                        f"无（{ft.name_zh}不计容量）")
+    field = ft.capacity.field
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return field, np.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise bad_param("fields.capacity", json_kind(value), "a whole number, or blank when unknown",
+                        "整数，不知道时留空")
+    top = ft.capacity.max_per_site or CAPACITY_MAX.get(field, 100000)
+    count = number_param(value.strip() if isinstance(value, str) else value, "fields.capacity", minimum=0,
+                         maximum=top, kind=int)
+    return field, float(count)
 
 
 def _stamp_own_rows(layer, region, type_key: str):

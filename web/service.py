@@ -457,6 +457,13 @@ class Service:
         if extra:
             reg = r.facilities[~r.facilities.index.duplicated()]
             f = f.assign(**{c: reg[c].reindex(f["id"].astype(str)).values for c in extra})
+        if ft.capacity:  # its beds (day places ...): shown in the popup, and edited there (null = unknown)
+            field = ft.capacity.field
+            reg = r.facilities[~r.facilities.index.duplicated()]
+            vals = (pd.to_numeric(reg[field], errors="coerce").reindex(f["id"].astype(str)).to_numpy(float)
+                    if field in reg else np.full(len(f), np.nan))
+            f = f.assign(capacity=[float(v) if np.isfinite(v) else None for v in vals])
+            extra = extra + ["capacity"]
         # an imported register names its file and data version in the popup (the sample says 示意 instead)
         src = ((r.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(ft.key) or {}
         if src.get("dataset_version"):
@@ -505,7 +512,9 @@ class Service:
                 "facilities_synthetic": bool(f["synthetic"].astype(bool).any()) if len(f) else False,
                 "units_synthetic": bool(u["synthetic"].astype(bool).any()),
                 "townships_approximate": bool((r.townships.get("geometry_quality", pd.Series(["approximate"]))
-                                               .astype(str) != "official").any())}
+                                               .astype(str) != "official").any()),
+                # what a facility's capacity counts (张床位 / beds), for its popup; null for a type without one
+                "capacity_unit": t(f"capw_unit_{ft.capacity.field}", lang) if ft.capacity else None}
 
     # -- checklist rows for the table -------------------------------------
     def township_rows(self, lang: str, *, type_key: str | None = None, county: str | None = None,

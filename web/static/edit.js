@@ -98,6 +98,12 @@
       var v = prompt(T("field_" + k), p[k] || "");
       if (v !== null && v !== (p[k] || "")) { fields[k] = v; changed = true; }
     });
+    // its capacity (beds, day places ...) too, where the type counts one: blank = unknown
+    if ("capacity" in p) {
+      var was = p.capacity == null ? "" : String(p.capacity);
+      var v = prompt(T("edit_capacity"), was);
+      if (v !== null && v.trim() !== was) { fields.capacity = v.trim(); changed = true; }
+    }
     if (changed) send({action: "update", id: p.id, fields: fields, note: prompt(T("edit_note")) || ""});
   }
 

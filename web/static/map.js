@@ -94,6 +94,23 @@
 
   function build(el, data) {
     var map = L.map(el, {zoomSnap: 0.25, maxZoom: 18, attributionControl: true, preferCanvas: true});
+    // A popup opened under the top corners' boxes (place search, county filter, layer list) had its title
+    // hidden: Leaflet keeps a popup inside the map, not clear of its controls. Once its own pan has
+    // ended, the map moves the popup down below the lowest box it meets.
+    map.on("popupopen", function (e) {
+      setTimeout(function () {
+        var pop = e.popup.getElement();
+        if (!pop || !map.hasLayer(e.popup)) return;
+        var pr = pop.getBoundingClientRect(), need = 0;
+        el.querySelectorAll(".leaflet-top .leaflet-control").forEach(function (c) {
+          var r = c.getBoundingClientRect();
+          if (r.width && r.height && r.left < pr.right && r.right > pr.left && r.top < pr.bottom && r.bottom > pr.top) {
+            need = Math.max(need, r.bottom - pr.top + 8);
+          }
+        });
+        if (need > 0) map.panBy([0, -need]);
+      }, 350);
+    });
     map.attributionControl.setPrefix(false);
     addBasemap(map, C.basemap);
     var overlays = {}, out = {map: map, layers: {}, data: data};
@@ -237,6 +254,8 @@
           layer.bindPopup("<div class='pop'><h4>" + esc(p.name) + "</h4><table>" + row(T("code"), esc(p.id)) +
             row(T("township"), esc(p.township_name || p.township_code)) +
             ["address", "operator", "phone", "remark"].map(function (k) { return p[k] ? row(T("field_" + k), esc(p[k])) : ""; }).join("") +
+            (data.capacity_unit ? row(T("fac_capacity"), p.capacity == null ? T("capacity_unknown_short")
+              : esc(fmt(p.capacity) + (C.lang === "en" ? " " : "") + data.capacity_unit)) : "") +
             // the server words where the row comes from (an import's file, added or changed on the map)
             (p.source_text ? row(T("map_source"), esc(p.source_text)) : "") +
             (p.synthetic ? row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>") : "") +
