@@ -37,6 +37,11 @@ def check_file(path) -> Path:
         raise InputDataError(f"{path} is a folder, not a file.", f"{path} 是文件夹而不是文件。",
                              hint_en="Give the file inside it (e.g. its .csv or .zip).",
                              hint_zh="请指定该文件夹中的文件（如其中的 .csv 或 .zip）。", details={"path": str(path)})
+    if path.exists():  # a device (/dev/zero), a pipe, a socket: there, but nothing a reader can size or seek
+        raise InputDataError(f"{path} is not a regular file (a device, a pipe or a socket).",
+                             f"{path} 不是普通文件（可能是设备、管道或套接字）。",
+                             hint_en="Save the data to a file first and give that file.",
+                             hint_zh="请先把数据保存为文件，再指定该文件。", details={"path": str(path)})
     raise InputDataError(f"File not found: {path}.", f"找不到文件：{path}。",
                          hint_en="Check the path.", hint_zh="请检查文件路径。", details={"path": str(path)})
 
@@ -137,7 +142,8 @@ def copy_member(zf: zipfile.ZipFile, name: str, target: Path) -> Path:
     return target
 
 
-_PATHS = __import__("re").compile(r"(?:/vsizip/)?(?:[A-Za-z]:)?[/\\][^\s'\"()]+")
+# a path starts a word: "and/or" in a GDAL sentence is not one (it became "anddeep.geojson")
+_PATHS = __import__("re").compile(r"(?<![\w.])(?:/vsizip/)?(?:[A-Za-z]:)?[/\\][^\s'\"()]+")
 
 
 #: GDAL complaints a planner can act on, said in words (the rest are passed on, paths removed).
@@ -146,6 +152,8 @@ _READER_REASONS = (
      "its content is not a GIS layer the reader recognises: damaged, or another format under this name",
      "文件内容不是可识别的GIS图层，可能已损坏或扩展名与内容不符"),
     ("No such file or directory", "a file of the layer is missing", "图层缺少文件"),
+    ("Too many nested objects", "its brackets are nested thousands of levels deep: not a GIS layer",
+     "括号嵌套达数千层，不是GIS图层"),
 )
 
 

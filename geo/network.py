@@ -144,8 +144,8 @@ def load_graphml(path: str | Path) -> nx.MultiDiGraph:
     try:
         return ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure means an unusable file
-        raise NetworkError(f"Cannot read road graph {path.name}: {exc}",
-                           f"无法读取路网文件 {path.name}：{exc}",
+        raise NetworkError(f"Cannot read road graph {path.name}: {str(exc).rstrip('. ')}.",
+                           f"无法读取路网文件 {path.name}（读取程序报告：{str(exc).rstrip('. ')}）。",
                            hint_en="Rebuild it with `coverplan network build`.",
                            hint_zh="请用 `coverplan network build` 重新生成。",
                            details={"path": str(path)}) from exc
@@ -220,8 +220,8 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
             try:
                 G = ox.graph_from_xml(roads, simplify=simplify, retain_all=retain_all)
             except Exception as exc:  # noqa: BLE001
-                raise NetworkError(f"osmnx could not build a graph from {osm.name}: {exc}",
-                                   f"osmnx 无法由 {osm.name} 构建路网：{exc}",
+                raise NetworkError(f"osmnx could not build a graph from {osm.name}: {str(exc).rstrip('. ')}.",
+                                   f"osmnx 无法由 {osm.name} 构建路网（读取程序报告：{str(exc).rstrip('. ')}）。",
                                    hint_en="Check that the file is valid OpenStreetMap data.",
                                    hint_zh="请检查文件是否为有效的OpenStreetMap数据。") from exc
         G = _add_speeds(G, hwy_speeds, fallback_kmh)
@@ -386,8 +386,8 @@ def download_graph(region: str = "shiyan", *, hwy_speeds: dict[str, float] | Non
         try:
             G = ox.graph_from_polygon(polygon, network_type="drive", retain_all=True)
         except Exception as exc:  # noqa: BLE001
-            raise NetworkError(f"Download of the road network failed: {exc}",
-                               f"路网下载失败：{exc}",
+            raise NetworkError(f"Download of the road network failed: {str(exc).rstrip('. ')}.",
+                               f"路网下载失败（{str(exc).rstrip('. ')}）。",
                                hint_en="Retry later, or build from a local OSM file with --osm.",
                                hint_zh="请稍后重试，或用 --osm 从本地OSM文件构建。") from exc
         return _add_speeds(G, hwy_speeds, fallback_kmh)

@@ -132,9 +132,10 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
                     writer.add_way(obj)
     except RuntimeError as exc:  # osmium's parse errors
         raise InputDataError(
-            f"Cannot read {src.name} as OpenStreetMap data: {exc}",
-            f"无法读取OSM文件 {src.name}：{exc}",
+            # (the reader's own words end without a full stop: one is added before the hint)
+            f"Cannot read {src.name} as OpenStreetMap data: {str(exc).rstrip('. ')}.",
+            f"无法读取OSM文件 {src.name}（读取程序报告：{str(exc).rstrip('. ')}）。",
             hint_en="Is it a complete .osm (XML) or .osm.pbf file?",
             hint_zh="请确认文件是完整的 .osm（XML）或 .osm.pbf 文件。",
-            details={"path": str(src)}) from exc
+            details={"file": src.name}) from exc
     return {"ways": n_ways, "nodes": n_nodes}

@@ -213,6 +213,15 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
             raw.append(row)
             line_of.append(reader.line_num)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # one cell over csv's 128 KB: a stray quote, mostly
+            kb = csv.field_size_limit() // 1024
+            raise file_error(path.name, f"a cell from line {reader.line_num} on runs over {kb} KB, "
+                             "usually because a quotation mark (\") opens a cell and is never closed.",
+                             f"从第 {reader.line_num} 行起有一个单元格超过 {kb} KB，"
+                             "通常是某处的英文双引号（\"）开始了一个单元格却没有结束。",
+                             "Find the unpaired quotation mark near that line (or save the file again as CSV from "
+                             "the spreadsheet program).",
+                             "请在该行附近找出不成对的双引号（或在表格软件中重新另存为CSV）。") from exc
         raise file_error(path.name, f"not a readable CSV table (line {reader.line_num}: {exc}).",
                          f"无法解析为CSV表格（第 {reader.line_num} 行：{exc}）。",
                          "Save it again as CSV from the spreadsheet program.", "请在表格软件中重新另存为CSV。") from exc

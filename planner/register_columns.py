@@ -80,6 +80,7 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
                 continue
             found = col if col in columns else by_norm.get(norm_header(col))
             if found is None:
+                col = col if len(col) <= 60 else col[:59] + "…"  # quoted as sent, not 100,000 characters of it
                 raise InputDataError(f"{label}: the column mapping names '{col}', which the file does not have "
                                      f"(columns: {', '.join(columns)}).",
                                      f"{label}：列对应关系中的“{col}”不在文件中（现有列：{'、'.join(columns)}）。",

@@ -22,11 +22,22 @@ def test_a_deeply_nested_proposal_file_is_said_to_be_one(tmp_path, capsys, monke
 
 
 def test_binary_bytes_as_a_password_are_refused_in_words(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path))
+    db = str(tmp_path / "p.sqlite")
     raw = io.TextIOWrapper(io.BytesIO(b"\xff\xfe\x80abc\n"), encoding="utf-8", errors="surrogateescape")
     monkeypatch.setattr(sys, "stdin", raw)
-    code = main(["users", "add", "binpw", "--role", "viewer", "--password-stdin"])
+    code = main(["users", "add", "binpw", "--role", "viewer", "--password-stdin", "--db", db])
     err = capsys.readouterr().err
     assert code == 2 and "不是 UTF-8 文本" in err, err
     monkeypatch.setattr(sys, "stdin", io.StringIO("a-good-password\n"))
-    assert main(["users", "add", "binpw", "--role", "viewer", "--password-stdin"]) == 0
+    assert main(["users", "add", "binpw", "--role", "viewer", "--password-stdin", "--db", db]) == 0
+
+
+def test_a_device_or_a_pipe_is_said_to_be_one(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", "/dev/null", str(fifo)):
+        code = main(["data", "import", "facilities", path, "--type", "day_care", "--dry-run"])
+        err = capsys.readouterr().err
+        assert code == 2 and "不是普通文件" in err and "找不到" not in err, (path, err)

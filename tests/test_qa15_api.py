@@ -122,3 +122,10 @@ def test_a_proposal_edit_without_a_change_and_lscp_with_p_are_refused(app):
                                                    geojson={"type": "FeatureCollection", "features": []})
     assert c.patch(f"/api/proposals/{pid}", json={}).status_code == 400
     assert c.patch(f"/api/proposals/{pid}", json={"name": "乙"}).status_code == 200
+
+
+def test_a_form_of_many_small_parts_is_not_called_too_large(app):
+    c = signed_in(app, "city")
+    data = {f"f{i}": "x" for i in range(2000)}
+    r = c.post("/api/data/uploads", data=data, content_type="multipart/form-data")
+    assert r.status_code == 413 and "字段或文件过多" in r.get_json()["message"], r.data[:200]

@@ -215,9 +215,15 @@ def create_app(config: dict | None = None) -> Flask:
         if exc.code == 413:
             # the limit of this request (the network upload raises it for itself)
             limit = request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0
-            zh = f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请压缩或拆分文件后重试。"
-            exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB; "
-                               "compress or split the file and try again.")
+            size = request.content_length
+            if size is not None and limit and size <= limit:
+                # under the size limit: werkzeug's limit on the number of form parts (max_form_parts)
+                zh = "表单的字段或文件过多。每次上传一个文件及其选项即可。"
+                exc.description = "The form has too many fields or files; upload one file with its options at a time."
+            else:
+                zh = f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请压缩或拆分文件后重试。"
+                exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB; "
+                                   "compress or split the file and try again.")
         if wants_json():
             body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang,
                               {"path": request.path})
