@@ -129,3 +129,10 @@ def test_a_form_of_many_small_parts_is_not_called_too_large(app):
     data = {f"f{i}": "x" for i in range(2000)}
     r = c.post("/api/data/uploads", data=data, content_type="multipart/form-data")
     assert r.status_code == 413 and "字段或文件过多" in r.get_json()["message"], r.data[:200]
+
+
+@pytest.mark.parametrize("asked", ["EN", "en-US", "en_GB"])
+def test_a_language_code_as_browsers_write_it(app, asked):
+    """?lang=EN and ?lang=en-US were taken as Chinese, with no cookie set (QA 15)."""
+    r = signed_in(app, "boss").get(f"/api/proposals/nope?lang={asked}")
+    assert r.status_code == 404 and r.get_json()["message"] == r.get_json()["message_en"]

@@ -151,7 +151,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def choose_language():
         asked = request.args.get("lang")
-        g.lang_asked = asked if asked in i18n.LANGS else None
+        g.lang_asked = i18n.normalise(asked, None)  # ?lang=EN, en-US, zh_CN: the language they name
         g.lang = g.lang_asked or i18n.normalise(request.cookies.get(i18n.COOKIE), app.config["LANG"])
 
     @app.after_request

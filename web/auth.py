@@ -38,7 +38,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_te
 from flask_login import LoginManager, login_user, logout_user
 
 from geo.errors import listed
-from planner.i18n import normalise, t, LANGS, COOKIE
+from planner.i18n import normalise, t, COOKIE
 from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, shown_value
 from web.extensions import ext
@@ -154,8 +154,8 @@ def _first_admin(users: UserStore) -> None:
 # -- every request -------------------------------------------------------------------------------
 def _lang() -> str:
     # the language hook of web/app.py runs after this one; the answers given here speak the same language
-    asked = request.args.get("lang")
-    if asked in LANGS:
+    asked = normalise(request.args.get("lang"), None)
+    if asked:
         return asked
     return normalise(request.cookies.get(COOKIE), current_app.config["LANG"])
 

@@ -79,7 +79,7 @@ def own_origin() -> str:
 def _refuse(status: int, code: str, en: str, zh: str) -> Response:
     # the language hook may not have run yet (these checks come first)
     asked = request.args.get("lang")
-    lang = asked if asked in i18n.LANGS else i18n.normalise(request.cookies.get(i18n.COOKIE), "zh")
+    lang = i18n.normalise(asked, None) or i18n.normalise(request.cookies.get(i18n.COOKIE), "zh")
     body = {"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
             "details": {"path": request.path[:200]}}
     wants_json = (request.path.startswith(("/api/", "/charts/")) or request.is_json
