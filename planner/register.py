@@ -149,10 +149,14 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
             details={**details, "missing": ["lon", "lat"]})
     if "type" not in cmap and not type_key:
         types = load_facility_types()
-        raise InputDataError(f"{label}: no facility_type column.", f"{label}：缺少 facility_type（设施类型）列。",
-                             hint_en=f"Add a column facility_type with one of: {', '.join(types)}; or give the "
-                                     "type of every row (--type).",
-                             hint_zh=f"请增加 facility_type（类型）列，取值为：{'、'.join(types)}；或导入时指定类型。",
+        # every other column may be fine: the usual fix is to say the type of the whole file
+        raise InputDataError(f"{label}: no column says each facility's type.",
+                             f"{label}：文件中没有说明设施类型的列。",
+                             hint_en="Choose the type of all its facilities when importing (the Facility type field "
+                                     "on the page, --type on the command line), or add a column 类型 / type with "
+                                     f"one of: {', '.join(t.name_en for t in types.values())}.",
+                             hint_zh="请在导入时选择这些设施的类型（网页上的“设施类型”，命令行的 --type），"
+                                     f"或在文件中增加“类型”列，取值为：{'、'.join(t.name_zh for t in types.values())}。",
                              details={**details, "missing": ["type"]})
 
 

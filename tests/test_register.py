@@ -56,7 +56,7 @@ def test_xlsx_register_replaces_the_sample(shiyan, tmp_path):
 @pytest.mark.parametrize("content, needle", [
     ("id,name,facility_type,lon,lat\nA,a,day_care,32.6,110.8\n", "swapped"),
     ("id,name,facility_type,lon,lat\nA,a,sauna,110.8,32.6\n", "unknown facility type"),
-    ("id,name,lon,lat\nA,a,110.8,32.6\n", "facility_type"),
+    ("id,name,lon,lat\nA,a,110.8,32.6\n", "no column says each facility's type"),
     ("id,name,facility_type,lon,lat\nA,a,day_care,116.4,39.9\n", "outside"),
     ("", "empty"),
     ("id,name,facility_type,lon,lat,township_code\nA,a,day_care,110.79,32.62,429999999\n", "unknown township code"),

@@ -659,3 +659,19 @@ def test_a_facility_added_on_the_map_is_given_its_beds_in_the_popup(client, app,
     feats = client.get(f"/api/coverage/{no_cap}/layers").get_json()["facilities"]["features"]
     assert client.post("/api/data/edits", json={"action": "update", "type": no_cap, "id": feats[0]["properties"]["id"],
                                                 "fields": {"capacity": "5"}}).status_code == 400
+
+
+def test_a_register_without_a_type_column_is_told_to_pick_the_type(client, app, shiyan):
+    """Every header was understood, yet the page said 未能识别表头 and asked which column is the type
+    (QA 15): the answer is a 400 pointing at the type field, with the types by name."""
+    g = shiyan.villages.iloc[7].geometry
+    body = f"名称,经度,纬度\n甲中心,{g.x:.6f},{g.y:.6f}\n".encode()
+    r = upload(client, body, "notype.csv")
+    assert r.status_code == 400 and not r.get_json().get("needs_mapping")
+    msg = r.get_json()["message"]
+    assert "没有说明设施类型的列" in msg and "“设施类型”" in msg and "农村福利院" in msg and "welfare_home" not in msg
+    en = client.post("/api/data/uploads?lang=en", data={"kind": "facilities", "coords": "wgs84",
+                                                         "file": (io.BytesIO(body), "notype.csv")},
+                     content_type="multipart/form-data").get_json()["message"]
+    assert "Facility type field" in en and "Rural welfare home" in en
+    assert upload(client, body, "notype.csv", type="day_care").status_code == 200

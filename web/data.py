@@ -402,6 +402,10 @@ MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "addr
 
 def _needs_mapping(exc: InputDataError) -> bool:
     d = exc.details or {}
+    # a file without a type column whose headers were all understood: the page's type field is the fix,
+    # not a form asking which column is the type (there is none)
+    if d.get("missing") == ["type"]:
+        return False
     return bool(d.get("missing")) and isinstance(d.get("columns"), list)
 
 
