@@ -368,6 +368,7 @@ _STRINGS.update({
     "solver_infeasible": ("无可行解", "infeasible"),
     # A stopped solve still proves how far from the best possible it can be at most.
     "solver_gap": ("，距可证明的最优值至多 {gap}", "; at most {gap} from the proven best"),
+    "solver_gap_tiny": ("，距可证明的最优值不到 0.01%", "; under 0.01% from the proven best"),
     "exported_on": ("导出时间", "exported"),
     "saved_on": ("保存于", "saved"),
     "export_illustrative": ("示意：内置数据（乡镇边界、村庄位置、设施名录）为近似或合成，仅供方法检验",
@@ -741,6 +742,9 @@ def solver_gap_text(solver: dict, lang: str = "zh") -> str:
     gap = solver.get("mip_gap")
     if solver.get("status") == "optimal" or not isinstance(gap, (int, float)) or not 0 <= gap < 1:
         return ""
+    # a gap that rounds to nothing is still a gap: "under 0.01%", never "at most 0.00%"
+    if gap < 5e-5:
+        return t("solver_gap_tiny", lang)
     return t("solver_gap", lang, gap=f"{100 * gap:.2f}%")
 
 

@@ -446,7 +446,10 @@ class _Rows:
                               for lang in ("zh", "en")}
                     # no candidates to pick: the row is placed by its point, and a pick for it is refused
                     # (web.data), so a button would only lead to an error
-                    self.add(i, "township", "warning", "names_unmatched", "reg_names_unmatched",
+                    # the column of the name that did not match (a village's is the village column)
+                    fld = {"county_unknown": "county", "village_unknown": "village",
+                           "village_ambiguous": "village"}.get(loc.problem, "township")
+                    self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
 

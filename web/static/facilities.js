@@ -88,7 +88,7 @@
     var other = C.lang === "en" ? "zh" : "en";
     el("export-csv").href = "/api/facilities.csv?" + withLang(q, C.lang);
     el("export-xlsx").href = "/api/facilities.xlsx?" + withLang(q, C.lang);
-    history.replaceState(null, "", "?" + q);
+    history.replaceState(null, "", String(q) ? "?" + q : location.pathname);  // no bare "?" when nothing is filtered
     var sw = el("lang-switch");
     if (sw) sw.href = "?" + withLang(q, other);
     el("facilities").dataset.ready = "0";

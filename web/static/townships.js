@@ -80,7 +80,7 @@
     document.getElementById("export-xlsx").href = "/api/townships.xlsx?" + q;
     // the address (and so the language switch) keeps the search text with the filters
     q.delete("lang");
-    history.replaceState(null, "", "?" + q);
+    history.replaceState(null, "", String(q) ? "?" + q : location.pathname);  // no bare "?" when nothing is filtered
     CP.syncLangLink();
   }
 
