@@ -634,6 +634,11 @@ _STRINGS.update({
     "reg_dup_name": ("与第 {other} 行同名，相距 {m:.0f} 米，可能重复登记",
                      "same name as row {other}, {m:.0f} m apart: probably listed twice"),
     "reg_fix_dup_name": ("如为同一设施，请删除其中一行", "If they are the same facility, delete one row"),
+    "reg_dup_row": ("与第 {other} 行名称、类型、位置均相同：同一设施登记了两次，本行不导入（否则其床位等容量会重复计算）",
+                    "same name, type and place as row {other}: one facility listed twice; this row is not imported "
+                    "(its beds would count twice)"),
+    "reg_fix_dup_row": ("删除重复的一行；如确为两处设施，请核对其坐标", "Delete the copy; if they are two facilities, check "
+                        "their coordinates"),
     "reg_unknown_type": ("未知的设施类型“{value}”", "unknown facility type '{value}'"),
     "reg_no_type": ("未填写设施类型", "no facility type given"),
     "reg_fix_type": ("可用类型：{known}", "Known types: {known}"),

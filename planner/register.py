@@ -564,6 +564,10 @@ class _Rows:
             key = (fold(names[i]), types[i])
             for j in seen.get(key, []):
                 d = float(np.hypot(x[i] - x[j], y[i] - y[j]))
+                if d < 1.0:  # the same facility listed twice (a copy left in): counted once, its beds once
+                    self.add(i, "name", "error", "duplicate_row", "reg_dup_row", "reg_fix_dup_row", names[i],
+                             other=self.rownum[j])
+                    break
                 if d < DUPLICATE_M:
                     self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
                              other=self.rownum[j], m=d)

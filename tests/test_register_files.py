@@ -609,3 +609,19 @@ def test_formula_cells_without_a_saved_result_are_named(shiyan, tmp_path):
     pd.DataFrame({"名称": ["甲"], "类型": ["农村福利院"], "经度": [lon], "纬度": [lat],
                   "床位数": [30]}).to_excel(plain, index=False)
     assert not [z for z, _ in validate_register(plain, region=shiyan).notes if "公式" in z]
+
+
+def test_one_facility_listed_twice_is_imported_once(shiyan, tmp_path):
+    """The exact copy of a row (same name, type and place) was accepted with a reminder, and its 85 beds
+    counted twice in its county (QA 15): the copy is refused, naming the row it repeats."""
+    lon, lat = _seat(shiyan, SEATS[0])
+    path = tmp_path / "twice.csv"
+    path.write_text("名称,类型,经度,纬度,床位数\n"
+                    f"竹山福利院,农村福利院,{lon},{lat},85\n"
+                    f"竹山福利院,农村福利院,{lon},{lat},85\n"
+                    f"竹山福利院,农村福利院,{lon + 0.0003},{lat},85\n", "utf-8")
+    report = validate_register(path, region=shiyan)
+    by_row = {i.row: i for i in report.issues}
+    assert by_row[3].code == "duplicate_row" and by_row[3].severity == "error" and "第 2 行" in by_row[3].message_zh
+    assert by_row[4].code == "duplicate_name" and by_row[4].severity == "warning"  # 28 m away: maybe two
+    assert report.refused_rows == [3] and report.accepted["beds"].sum() == 170
