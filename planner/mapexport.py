@@ -388,7 +388,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     bounds = region.counties.total_bounds
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=8,
                    tiles=None, control_scale=False, prefer_canvas=True,
-                   maxZoom=18)  # a map option (folium gives max_zoom to tiles only); clustering needs it
+                   maxZoom=18,  # a map option (folium gives max_zoom to tiles only); clustering needs it
+                   zoomSnap=0.25)  # quarter steps: the fit clear of the title box loses a quarter step, not half the map
     # no CDN: drop folium's default assets, Leaflet is inlined by standalone_html()
     m.default_js, m.default_css = [], []
     m.add_child(_MapChrome(f"coverplan · {tx('illustrative')}"))
@@ -545,7 +546,18 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
             f'<div class="sub">{html.escape(subtitle)}</div><table>{rows}</table></div>')
     m.get_root().html.add_child(folium.Element(head + box))
     folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    # (no folium fit_bounds: its animated zoom, ending after the fit below, undid it)
+    # the title box (top left) and the legend (bottom right) sit over the map: fit the region into the
+    # space they leave, or a site in the north-west hides under the summary (measured in the browser,
+    # as the boxes' sizes depend on its fonts)
+    fit = ("window.addEventListener('load', function () { var m = %s, t = document.getElementById('cp-title'),"
+           " l = document.getElementById('cp-legend');"
+           " var top = t ? t.getBoundingClientRect().bottom + 8 : 10, right = l ? l.getBoundingClientRect().width + 24 : 10;"
+           " if (m.getSize().x - right < 200) right = 10;"
+           " m.fitBounds([[%f, %f], [%f, %f]], {paddingTopLeft: [10, top], paddingBottomRight: [right, 10],"
+           " animate: false}); });"
+           % (m.get_name(), bounds[1], bounds[0], bounds[3], bounds[2]))
+    m.get_root().script.add_child(folium.Element(fit))
     return m
 
 

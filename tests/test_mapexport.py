@@ -11,6 +11,8 @@ from cli.main import main
 from planner import palette as layers
 from planner.i18n import t
 
+from browser import browser  # noqa: F401 (the fixture)
+
 
 def _external(page: str) -> set[str]:
     """URLs the page would load (src/href/url()), ignoring plain links in text."""
@@ -191,3 +193,23 @@ def test_a_cost_change_beside_km_values_is_in_km(lang, km, m):
     assert change(900.0, 700.0)["change"] == f"−200 {m}"              # both in metres: metres
     assert change(700.0, 1300.0)["change"] == f"+0.6 {km}" and change(700.0, 1300.0)["good"] is False
     assert change(30.0, 24.0, unit="min")["change"].startswith("−6")  # minutes untouched
+
+
+def test_offline_map_sites_are_clear_of_its_title_box(tmp_path, capsys, browser):
+    """The summary box at the top left hid a proposed site in the north-west of the region (#8 at
+    店子镇, QA 15): the map fits the region into the space the title box and the legend leave."""
+    prop = tmp_path / "p.geojson"
+    assert main(["propose", "--type", "elderly_complex", "--p", "8", "--json", "--out", str(prop)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "map.html"
+    assert main(["map", "--type", "elderly_complex", "--proposal", str(prop), "--out", str(out)]) == 0
+    for width in (1280, 1024):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(out.as_uri())
+        page.wait_for_timeout(1500)
+        under = page.evaluate("""() => { var t = document.getElementById('cp-title').getBoundingClientRect();
+            var sites = Array.from(document.querySelectorAll('.cp-site')).map(function (e) { return e.getBoundingClientRect(); });
+            return [sites.length, sites.filter(function (r) { return r.left < t.right && r.right > t.left &&
+                                                                      r.top < t.bottom && r.bottom > t.top; }).length]; }""")
+        page.close()
+        assert under[0] >= 8 and under[1] == 0, (width, under)
