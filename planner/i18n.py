@@ -29,11 +29,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "nav_api": ("接口文档", "API"),
     "export_map": ("导出离线地图", "Download offline map"),
     "switch_lang": ("English", "中文"),
-    "footer_note": ("本系统内置数据中，乡镇边界、村庄位置与设施名录均为示意（近似或合成），"
-                    "仅用于演示与方法检验，请导入本单位权威数据后再作决策。",
-                    "In the embedded data, township boundaries, village locations and the facility "
-                    "register are illustrative (approximated or synthetic, 示意); import your "
-                    "authoritative data before deciding."),
+    "footer_advice": ("仅用于演示与方法检验，请在“数据管理”导入本单位权威数据后再作决策。",
+                      "For demonstration and method checks: import your authoritative data (Data page) before deciding."),
     "loading": ("加载中…", "Loading…"),
     "load_failed": ("数据加载失败", "Failed to load data"),
     "none": ("无", "none"),

@@ -675,3 +675,8 @@ def test_a_register_without_a_type_column_is_told_to_pick_the_type(client, app, 
                      content_type="multipart/form-data").get_json()["message"]
     assert "Facility type field" in en and "Rural welfare home" in en
     assert upload(client, body, "notype.csv", type="day_care").status_code == 200
+
+
+def test_the_footer_names_what_is_still_illustrative(client, app):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Illustrative (approximate or synthetic): Townships" in page and "<footer>" in page
