@@ -37,3 +37,25 @@ def test_checklist_has_ratio_and_shortfall_columns(page, lang):
     first = page.eval_on_selector("#checklist tbody tr", "r => r.children[8].textContent")
     values = [int(s.replace(",", "")) for _, s in cells]
     assert int(first.replace(",", "")) == max(values)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_breaks_a_bed_target_down_by_county(page, lang):
+    """/api/beds had no page: a planner could not answer "how do the 7,136 beds split over the
+    counties?" in the browser (QA 15). The overview's card gives them out and adds up."""
+    page.goto(page.base + f"/?lang={lang}")
+    page.fill("#bt-target", "7136")
+    page.click("#bt-run")
+    page.wait_for_selector("#beds-target-card[data-ready='1']")
+    rows = page.eval_on_selector_all("#bt-table tbody tr[data-county]",
+                                     "rs => rs.map(r => Array.from(r.children).map(c => c.textContent))")
+    assert len(rows) == 8
+    given = [int(r[3].replace(",", "")) for r in rows]
+    assert sum(given) == 7136 and all(g >= 0 for g in given)
+    assert all(int(r[4].replace(",", "")) + int(r[5].replace(",", "")) == int(r[3].replace(",", "")) for r in rows)
+    total = page.eval_on_selector("#bt-table tr.total", "r => r.children[3].textContent")
+    assert total.strip() == "7,136"
+    status = page.inner_text("#bt-status")
+    assert ("7,136 beds given out" in status) if lang == "en" else ("已分配 7,136 张" in status)
+    names = [r[0] for r in rows]
+    assert ("Fang County" in names) if lang == "en" else ("房县" in names)

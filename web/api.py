@@ -608,5 +608,8 @@ def beds():
     year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100)
     out = s.cached(("beds", int(target), int(year) if year else None),
                    lambda: allocate_beds(s.region, int(target), year=int(year) if year else None))
+    en = s.county_names("en")  # the overview's breakdown names the counties in the page's language
+    out = {**out, "by_county": [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
+                                for r in out["by_county"]]}
     return jsonify(out)
 # (api: capacity) end

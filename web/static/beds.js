@@ -1,0 +1,56 @@
+/* The overview's bed-target breakdown (work plan §八): a city-wide number of new beds given out over
+ * the townships by /api/beds (planner.beds), shown by county with the notes that say what is assumed. */
+(function () {
+  "use strict";
+  var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function pct(x) { return x == null ? "–" : (100 * x).toFixed(1) + "%"; }
+
+  function render(d) {
+    var en = C.lang === "en";
+    $("bt-status").textContent = T("bt_summary").replace("{allocated}", fmt(d.allocated))
+      .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
+      .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
+      .replace("{required}", fmt(Math.round(d.citywide.required))) +
+      (d.not_allocated > 0 ? " " + T("bt_left").replace("{left}", fmt(d.not_allocated)) : "");
+    var cols = [["cap_beds_needed", "required"], ["cap_beds_now", "supply"], ["bt_col_allocated", "allocated"],
+                ["bt_col_enlarge", "enlarge_existing"], ["bt_col_new", "new_beds"], ["bt_col_sites", "new_sites"],
+                ["bt_col_after", "shortfall_after"]];
+    var total = {};
+    var h = "<div class='table-wrap'><table class='data' id='bt-table'><thead><tr><th>" + esc(T("county")) + "</th>" +
+      cols.map(function (c) { return "<th class='num'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
+    d.by_county.forEach(function (r) {
+      h += "<tr data-county='" + esc(r.county_code) + "'><td>" + esc(en ? r.county_name_en : r.county_name) + "</td>" +
+        cols.map(function (c) {
+          total[c[1]] = (total[c[1]] || 0) + (r[c[1]] || 0);
+          return "<td class='num'>" + fmt(Math.round(r[c[1]] || 0)) + "</td>";
+        }).join("") + "</tr>";
+    });
+    h += "<tr class='total'><td><b>" + esc(T("cap_citywide")) + "</b></td>" + cols.map(function (c) {
+      return "<td class='num'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
+    }).join("") + "</tr></tbody></table></div>";
+    h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
+    $("bt-result").innerHTML = h;
+  }
+
+  function run() {
+    var target = $("bt-target").value.trim();
+    $("bt-run").disabled = true;
+    $("bt-status").textContent = T("bt_running");
+    $("bt-result").innerHTML = "";
+    $("beds-target-card").dataset.ready = "";
+    CP.json("/api/beds?lang=" + C.lang + "&target=" + encodeURIComponent(target)).then(function (d) {
+      render(d);
+      $("beds-target-card").dataset.ready = "1";
+    }).catch(function (e) {
+      $("bt-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+      $("beds-target-card").dataset.ready = "error";
+    }).then(function () { $("bt-run").disabled = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = $("bt-form");
+    if (form) form.addEventListener("submit", run);
+  });
+})();
