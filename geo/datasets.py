@@ -1204,6 +1204,10 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         out["facilities"]["added"] = [_facility_row(b.loc[i]) for i in sorted(ids_b - ids_a)]
         out["facilities"]["removed"] = [_facility_row(a.loc[i]) for i in sorted(ids_a - ids_b)]
         both = sorted(ids_a & ids_b)
+        # capacity columns both versions have: a column only one has (a cemetery's niches, kept beside
+        # the plots that already count them; another type's column a file happened to carry) is not
+        # a capacity that changed
+        caps = [c for c in CAPACITY_COLUMNS if c in a.columns and c in b.columns]
         if both:
             xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
             dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
@@ -1228,7 +1232,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                     out["facilities"]["attributes"].append(row)
                 # beds and the other capacities: what the plan's "how much" numbers rest on (a re-import
                 # that lost them was reported as one rename)
-                for c in CAPACITY_COLUMNS:
+                for c in caps:
                     ca, cb = _capacity(fa, c), _capacity(fb, c)
                     if ca != cb:
                         row = _facility_row(fb)

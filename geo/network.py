@@ -41,7 +41,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo import settings
-from geo.archives import check_file
+from geo.archives import check_file, reader_message
 from geo.errors import InputDataError, NetworkError
 
 #: Typical speeds (km/h) by OSM ``highway`` class, used when ``maxspeed`` is missing.
@@ -144,8 +144,9 @@ def load_graphml(path: str | Path) -> nx.MultiDiGraph:
     try:
         return ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure means an unusable file
-        raise NetworkError(f"Cannot read road graph {path.name}: {str(exc).rstrip('. ')}.",
-                           f"无法读取路网文件 {path.name}（读取程序报告：{str(exc).rstrip('. ')}）。",
+        why = reader_message(exc, path.name).rstrip(". ")  # (the server's paths in it: the file's name)
+        raise NetworkError(f"Cannot read road graph {path.name}: {why}.",
+                           f"无法读取路网文件 {path.name}（读取程序报告：{why}）。",
                            hint_en="Rebuild it with `coverplan network build`.",
                            hint_zh="请用 `coverplan network build` 重新生成。",
                            details={"path": str(path)}) from exc
@@ -220,8 +221,9 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
             try:
                 G = ox.graph_from_xml(roads, simplify=simplify, retain_all=retain_all)
             except Exception as exc:  # noqa: BLE001
-                raise NetworkError(f"osmnx could not build a graph from {osm.name}: {str(exc).rstrip('. ')}.",
-                                   f"osmnx 无法由 {osm.name} 构建路网（读取程序报告：{str(exc).rstrip('. ')}）。",
+                why = reader_message(exc, osm.name).rstrip(". ")
+                raise NetworkError(f"osmnx could not build a graph from {osm.name}: {why}.",
+                                   f"osmnx 无法由 {osm.name} 构建路网（读取程序报告：{why}）。",
                                    hint_en="Check that the file is valid OpenStreetMap data.",
                                    hint_zh="请检查文件是否为有效的OpenStreetMap数据。") from exc
         G = _add_speeds(G, hwy_speeds, fallback_kmh)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from geo.archives import check_file
+from geo.archives import check_file, reader_message
 from geo.errors import InputDataError, NetworkError
 
 #: ``highway=*`` values that are not roads for motor vehicles.
@@ -133,8 +133,8 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
     except RuntimeError as exc:  # osmium's parse errors
         raise InputDataError(
             # (the reader's own words end without a full stop: one is added before the hint)
-            f"Cannot read {src.name} as OpenStreetMap data: {str(exc).rstrip('. ')}.",
-            f"无法读取OSM文件 {src.name}（读取程序报告：{str(exc).rstrip('. ')}）。",
+            f"Cannot read {src.name} as OpenStreetMap data: {reader_message(exc, src.name).rstrip('. ')}.",
+            f"无法读取OSM文件 {src.name}（读取程序报告：{reader_message(exc, src.name).rstrip('. ')}）。",
             hint_en="Is it a complete .osm (XML) or .osm.pbf file?",
             hint_zh="请确认文件是完整的 .osm（XML）或 .osm.pbf 文件。",
             details={"file": src.name}) from exc

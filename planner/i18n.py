@@ -881,6 +881,8 @@ _STRINGS.update({
                         "or a total typed into the row?"),
     "cap_fix_number": ("请填写不小于0的整数（如 60 或 60张），不知道时留空",
                        "Write a whole number >= 0 (e.g. 60), or leave it blank when unknown"),
+    "cap_not_counted": ("{column}“{value}”：此类设施不计容量，该值未导入", "{column} '{value}': this type counts no "
+                        "capacity, so the value is not imported"),
     "cap_fix_unit": ("请核对单位（床位数按张、墓穴按个），每处设施填一行",
                      "Check the unit (beds, plots) and give one row per facility"),
     # checklist and overview

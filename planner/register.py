@@ -562,16 +562,15 @@ class _Rows:
             if not names[i]:
                 continue
             key = (fold(names[i]), types[i])
-            for j in seen.get(key, []):
-                d = float(np.hypot(x[i] - x[j], y[i] - y[j]))
-                if d < 1.0:  # the same facility listed twice (a copy left in): counted once, its beds once
-                    self.add(i, "name", "error", "duplicate_row", "reg_dup_row", "reg_fix_dup_row", names[i],
-                             other=self.rownum[j])
-                    break
-                if d < DUPLICATE_M:
-                    self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
-                             other=self.rownum[j], m=d)
-                    break
+            # the nearest earlier row of the same name and type: an exact copy is found even behind a
+            # namesake a few metres off
+            near = min(((float(np.hypot(x[i] - x[j], y[i] - y[j])), j) for j in seen.get(key, [])), default=None)
+            if near is not None and near[0] < 1.0:  # the same facility listed twice: counted once, its beds once
+                self.add(i, "name", "error", "duplicate_row", "reg_dup_row", "reg_fix_dup_row", names[i],
+                         other=self.rownum[near[1]])
+            elif near is not None and near[0] < DUPLICATE_M:
+                self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
+                         other=self.rownum[near[1]], m=near[0])
             seen.setdefault(key, []).append(i)
         # rows without an id get one from their type and name (stable across versions of the
         # register, so a later import can tell the same facility), the row number breaking ties
@@ -597,13 +596,18 @@ class _Rows:
         # unless the file also has that field's own column
         generic = self.cell("capacity") if "capacity" in self.cmap else None
         own = {fld: ft.capacity.field for fld, ft in known.items() if ft.capacity}
+        if generic is not None:  # a count for a type that counts none (a charity station): said, not kept
+            for i in np.flatnonzero(~self.refused):
+                if generic[i] and types[i] in known and types[i] not in own:
+                    self.add(i, "capacity", "warning", "capacity_not_counted", "cap_not_counted", "", generic[i],
+                             column=self.cmap["capacity"])
         for fld in CAPACITY_FIELDS:
-            rows_generic = ([i for i in range(self.n) if generic[i] and own.get(types[i]) == fld]
-                            if generic is not None and fld not in self.cmap else [])
+            rows_generic = ({i for i in range(self.n) if generic[i] and own.get(types[i]) == fld}
+                            if generic is not None and fld not in self.cmap else set())
             if fld not in self.cmap and not rows_generic:
                 continue
             values = np.full(self.n, np.nan)
-            cells = self.cell(fld) if fld in self.cmap else [generic[i] if i in set(rows_generic) else ""
+            cells = self.cell(fld) if fld in self.cmap else [generic[i] if i in rows_generic else ""
                                                                for i in range(self.n)]
             col = self.cmap.get(fld) or self.cmap["capacity"]
             for i, cell in enumerate(cells):

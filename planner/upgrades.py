@@ -57,20 +57,25 @@ def _no_upgrade(ft: FacilityType, conversion: bool) -> InputDataError:
         details={"type": ft.key, "types": able})
 
 
-def _bad_k(k, n: int, ft: FacilityType, limit_total: int) -> InputDataError:
+def _bad_k(k, n: int, ft: FacilityType, limit_total: int, unknown: int = 0) -> InputDataError:
     if not isinstance(k, (int, np.integer)) or k < 1:   # too few (or not a whole number), not too many
         return InputDataError(
             f"K = {k} facilities to upgrade: K must be a whole number of at least 1 (at most {limit_total}).",
             f"改造数量 K = {k} 无效：应为不小于 1 的整数（最多 {limit_total}）。",
             hint_en=f"Choose between 1 and {limit_total}.", hint_zh=f"请在 1 到 {limit_total} 之间选择。",
             details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
+    # facilities of unknown capacity are not counted among those to choose from: said, with the way to count them
+    more_en = f" ({unknown:,} more have no capacity in the register and are not counted)" if unknown else ""
+    more_zh = f"（另有 {unknown:,} 处容量未知，未计入）" if unknown else ""
     return InputDataError(
         f"K = {k} facilities to upgrade is too many: choose between 1 and {limit_total} of the {n} existing "
-        f"{ft.name_en} facilities (the per-county limits allow {limit_total}).",
-        f"改造数量 K = {k} 过多：现有{ft.name_zh}共 {n} 处，按各县上限最多可选 {limit_total} 处，请在 1 到 {limit_total} 之间选择。",
-        hint_en="To choose more, load a register with more facilities of the type.",
-        hint_zh="如需选择更多，请导入包含更多此类设施的名录。",
-        details={"k": k, "facilities": n, "max": limit_total, "parameter": "k"})
+        f"{ft.name_en} facilities{more_en} (the per-county limits allow {limit_total}).",
+        f"改造数量 K = {k} 过多：现有{ft.name_zh}共 {n} 处{more_zh}，按各县上限最多可选 {limit_total} 处，请在 1 到 {limit_total} 之间选择。",
+        hint_en="To choose more, give the missing capacities, or load a register with more facilities of the type."
+        if unknown else "To choose more, load a register with more facilities of the type.",
+        hint_zh="如需选择更多，请补填缺失的容量，或导入包含更多此类设施的名录。" if unknown
+        else "如需选择更多，请导入包含更多此类设施的名录。",
+        details={"k": k, "facilities": n, "max": limit_total, "parameter": "k", "capacity_unknown": unknown})
 
 
 def _none_to_upgrade(region: Region, ft: FacilityType, conversion: bool) -> InputDataError:
@@ -228,7 +233,10 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     costs, is_estimate = unit_costs(units, sites, target, mode=mode, graph=graph)
     std = np.where(units["urban"], target.standard_urban, target.standard_rural)[:, None]
     per = 1000.0 / target.capacity.per_1000  # people one unit of capacity is for
-    cap_now, _ = site_capacity(sites, ft.capacity.field)
+    # each facility in its own type's unit: the candidates in theirs, the role's facilities (a conversion) in the role's
+    cap_now = np.concatenate([site_capacity(cand, ft.capacity.field)[0],
+                              site_capacity(others, target.capacity.field)[0]]) if len(others) \
+        else site_capacity(sites, ft.capacity.field)[0]
     is_cand = np.arange(len(sites)) < len(cand)
     if spec.role:
         base_cap = np.where(is_cand, 0.0, cap_now * per)
@@ -277,21 +285,39 @@ def _fmt_reach(value: float, unit: str, lang: str) -> str:
 
 def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
                      facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
-                     time_limit: float = 60.0) -> UpgradePlan:
-    """Choose the ``k`` existing facilities of a type whose upgrade (or conversion) serves the most demand."""
+                     time_limit: float = 60.0, clip_k: bool = False) -> UpgradePlan:
+    """Choose the ``k`` existing facilities of a type whose upgrade (or conversion) serves the most demand.
+
+    ``clip_k``: a ``k`` above what can be chosen is lowered to it, with a note (for a default K).
+    """
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)
     inst, sites, target, cap_now, costs, std, is_estimate, unknown = _instance(region, ft, spec, facilities, mode, graph)
     n_cand = int(inst.candidate.sum())
+    if not n_cand and len(unknown):  # they exist, but none has a capacity to weigh
+        unit_zh = t(f"capw_unit_{ft.capacity.field}", "zh")
+        raise InputDataError(
+            f"The {len(unknown):,} existing {ft.name_en} facilities have no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
+            "count in the register, so no upgrade can be weighed.",
+            f"现有 {len(unknown):,} 处{ft.name_zh}的{unit_zh.lstrip('张个')}数均未知，无法比较改造效果。",
+            hint_en="Give their capacities in the register (or in each facility's details on the map).",
+            hint_zh="请在名录中填写其容量（或在地图上编辑设施时填写）。",
+            details={"type": ft.key, "capacity_unknown": int(len(unknown)), "parameter": "k"})
     if not n_cand:
         raise _none_to_upgrade(region, ft, conversion)
     per_c = spec.per_county_max
     limit = n_cand if not per_c else int(sum(min(per_c, int(((inst.county == c) & inst.candidate).sum()))
                                              for c in set(inst.county[inst.candidate])))
+    notes = []
+    if clip_k and isinstance(k, (int, np.integer)) and k > limit:  # a default K above what can be chosen
+        notes.append({"zh": f"K 取可选上限 {limit:,}（默认值 {k:,} 超过按各县上限、已知容量的设施可选的数量）。",
+                      "en": f"K is {limit:,}, as many as can be chosen (the default {k:,} is more than the facilities "
+                            "of known capacity allow within the per-county limits)."})
+        k = limit
     if not isinstance(k, (int, np.integer)) or k < 1 or k > limit:
-        raise _bad_k(k, n_cand, ft, limit)
+        raise _bad_k(k, n_cand, ft, limit, unknown=len(unknown))
     none = np.zeros(len(sites), bool)
     before_total, before_site = served(inst, none)
     chosen, solver = choose(inst, int(k), per_c, time_limit=time_limit)
@@ -366,7 +392,6 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
     by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
     by_c["limit"] = per_c
-    notes = []
     if idle:
         verb_zh, verb_en = ("转型", "conversion") if spec.role else ("改造", "upgrade")
         notes.append({"zh": f"所选 {len(order)} 处中有 {len(idle)} 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由现有容量"

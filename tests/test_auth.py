@@ -341,3 +341,17 @@ def test_logout_ends_the_login_on_the_server_and_only_that_one(secured):
     c = app.test_client()
     assert c.post("/login", json={"name": "zhao", "password": "zhao-password-2"}).status_code == 200
     assert c.get("/api/me").status_code == 200
+
+
+def test_a_login_over_another_ends_the_first(secured):
+    app, _ = secured
+    store(app).add("qian", "viewer", password="qian-password", must_change=False)
+    store(app).add("sun", "viewer", password="sun-password", must_change=False)
+    c = app.test_client()
+    assert c.post("/login", json={"name": "qian", "password": "qian-password"}).status_code == 200
+    kept = c.get_cookie("session").value
+    assert c.post("/login", json={"name": "sun", "password": "sun-password"}).status_code == 200
+    assert c.get("/api/me").get_json()["name"] == "sun"
+    copy = app.test_client()
+    copy.set_cookie("session", kept)
+    assert copy.get("/api/me").status_code == 401

@@ -625,3 +625,19 @@ def test_one_facility_listed_twice_is_imported_once(shiyan, tmp_path):
     assert by_row[3].code == "duplicate_row" and by_row[3].severity == "error" and "第 2 行" in by_row[3].message_zh
     assert by_row[4].code == "duplicate_name" and by_row[4].severity == "warning"  # 28 m away: maybe two
     assert report.refused_rows == [3] and report.accepted["beds"].sum() == 170
+
+
+def test_an_exact_copy_behind_a_namesake_and_a_capacity_for_a_type_without_one(shiyan, tmp_path):
+    lon, lat = _seat(shiyan, SEATS[0])
+    path = tmp_path / "copies.csv"
+    path.write_text("名称,类型,经度,纬度,容量\n"
+                    f"甲福利院,农村福利院,{lon + 0.0003},{lat},40\n"
+                    f"甲福利院,农村福利院,{lon},{lat},40\n"
+                    f"甲福利院,农村福利院,{lon},{lat},40\n"
+                    f"慈善站,慈善工作站点,{lon},{lat + 0.01},5\n", "utf-8")
+    report = validate_register(path, region=shiyan)
+    by_row = {i.row: i for i in report.issues}
+    assert by_row[4].code == "duplicate_row" and "第 3 行" in by_row[4].message_zh  # the copy, not the namesake
+    assert by_row[3].code == "duplicate_name"
+    assert by_row[5].code == "capacity_not_counted" and by_row[5].severity == "warning"
+    assert "charity_station" in set(report.accepted["facility_type"])

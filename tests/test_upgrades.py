@@ -151,3 +151,22 @@ def test_k_upgrades_are_k_sites_and_unknown_capacities_are_left_out_and_named(sh
     zh, en = plan.to_dict("zh")["notes"], plan.to_dict("en")["notes"]
     assert any("3 处农村福利院的床位数未知" in n for n in zh), zh
     assert any("3 Rural welfare home facilities have no beds count" in n for n in en), en
+
+
+def test_no_known_capacity_and_a_default_k_above_the_limit_are_said(shiyan):
+    """With every capacity unknown the plan said there was no facility to upgrade; a default K above what
+    the facilities of known capacity allow made the map card a 400 (review of QA 15)."""
+    fac = shiyan.facilities.copy()
+    wh = fac.index[fac["facility_type"] == "welfare_home"]
+    fac.loc[wh, "beds"] = np.nan
+    with pytest.raises(InputDataError) as e:
+        propose_upgrades(shiyan, "welfare_home", 5, facilities=fac)
+    assert "床位数均未知" in e.value.message("zh") and e.value.details["capacity_unknown"] == len(wh)
+    fac = shiyan.facilities.copy()
+    fac.loc[wh[2:], "beds"] = np.nan  # two of known capacity
+    with pytest.raises(InputDataError) as e:
+        propose_upgrades(shiyan, "welfare_home", 5, facilities=fac)
+    assert f"另有 {len(wh) - 2} 处容量未知" in e.value.message("zh")
+    plan = propose_upgrades(shiyan, "welfare_home", 5, facilities=fac, clip_k=True)
+    assert len(plan.sites) == plan.k <= 2
+    assert any("K 取可选上限" in n for n in plan.to_dict("zh")["notes"])

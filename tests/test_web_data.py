@@ -680,3 +680,29 @@ def test_a_register_without_a_type_column_is_told_to_pick_the_type(client, app, 
 def test_the_footer_names_what_is_still_illustrative(client, app):
     page = client.get("/?lang=en").get_data(as_text=True)
     assert "Illustrative (approximate or synthetic): Townships" in page and "<footer>" in page
+
+
+def test_a_cemetery_register_with_niches_reimports_without_a_false_loss(client, app, shiyan):
+    """The import keeps 格位 (niches) beside the plots that already count them; the export writes the plots
+    only, so its re-import listed every cemetery as 'plots -> unknown' (review of QA 15)."""
+    pts = shiyan.villages.iloc[[11, 61]]
+    lines = ["名称,类型,经度,纬度,墓穴数,格位数"] + [f"公墓{i},城乡公益性公墓,{g.x:.6f},{g.y:.6f},{300 + i},{100}"
+                                             for i, g in enumerate(pts.geometry)]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "cem.csv", type="cemetery").get_json()
+    v1 = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
+    again = upload(client, client.get("/api/facilities.csv?type=cemetery").data, "cem_back.csv", type="cemetery").get_json()
+    v2 = client.post(f"/api/data/uploads/{again['upload_id']}/confirm").get_json()["version"]
+    d = client.get(f"/api/data/diff?a={v1}&b={v2}").get_json()
+    assert d["facilities"]["capacity"] == [], d["facilities"]["capacity"]
+    fac = app.extensions["coverplan"]["service"].region.facilities
+    assert sorted(fac[fac["facility_type"] == "cemetery"]["plots"]) == [400, 401]
+
+
+def test_a_type_column_under_another_header_can_still_be_mapped(client, app, shiyan):
+    g = shiyan.villages.iloc[8].geometry
+    body = f"名称,经度,纬度,设施种类\n乙中心,{g.x:.6f},{g.y:.6f},日间照料中心\n".encode()
+    r = upload(client, body, "kinds.csv")
+    assert r.status_code == 422 and r.get_json()["needs_mapping"] and "设施种类" in r.get_json()["columns"]
+    uid = r.get_json()["upload_id"]
+    ok = client.post(f"/api/data/uploads/{uid}/recheck", json={"column_map": {"type": "设施种类"}})
+    assert ok.status_code == 200 and ok.get_json()["counts"]["accepted"] == 1

@@ -578,10 +578,11 @@ def _upgrade_plan(type_key: str):
     s = svc()
     ft = s.get_type(type_key)
     k = proposals.number_param(request.args.get("k"), "k", minimum=1, maximum=500, kind=int)
-    k = int(k) if k is not None else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
+    asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
+    k = int(k) if asked else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
     convert = arg_bool("convert")
-    return s.cached(("upgrades", ft.key, k, convert),
-                    lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0))
+    return s.cached(("upgrades", ft.key, k, convert, asked),
+                    lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0, clip_k=not asked))
 
 
 @bp.get("/upgrades/<type_key>")

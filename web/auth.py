@@ -501,6 +501,9 @@ def login():
                 error, status = t("auth_wrong", lang), 401
                 both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
             else:
+                before = getattr(g, "user", None)
+                if before is not None and getattr(before, "session", ""):  # a login over another in this browser
+                    users.close_session(before.session)
                 u = users.open_session(u)
                 login_user(u)
                 g.user = u
@@ -560,7 +563,7 @@ def password():
             return redirect(nxt)
         if request.is_json:
             return jsonify({"error": "PasswordNotChanged", "message": error, "message_en": refused.en,
-                            "message_zh": refused.zh, "details": {"field": refused.code}}), 400
+                            "message_zh": refused.zh, "details": _field_of(refused)}), 400
         return render_template("password.html", error=error, next=nxt), 400
     return render_template("password.html", error=None, next=nxt)
 
@@ -577,11 +580,16 @@ def admin_page():
     return render_template("admin.html", active="admin", counties=county_names(g.lang), roles=list(RIGHTS))
 
 
+def _field_of(exc: AccountError) -> dict:
+    """The field an account error is about, where its code names one (not "unknown", "last_admin" ...)."""
+    return {"field": exc.code} if exc.code in ("name", "password", "role", "county") else {}
+
+
 def _account_error(exc: AccountError):
     # the error shape of every other answer (web/errors.py); an account that does not exist is a 404
     return jsonify({"error": "AccountError", "code": exc.code, "message": exc.message(g.lang),
                     "message_en": exc.en, "message_zh": exc.zh,
-                    "details": {"field": exc.code}}), 404 if exc.code == "unknown" else 400
+                    "details": _field_of(exc)}), 404 if exc.code == "unknown" else 400
 
 
 @bp.get("/api/admin/users")

@@ -403,9 +403,11 @@ MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "addr
 def _needs_mapping(exc: InputDataError) -> bool:
     d = exc.details or {}
     # a file without a type column whose headers were all understood: the page's type field is the fix,
-    # not a form asking which column is the type (there is none)
+    # not a form asking which column is the type (there is none). With a column not understood, that one
+    # may be the type under another header (设施种类): the form, whose message names the type field too
     if d.get("missing") == ["type"]:
-        return False
+        mapped = set((d.get("column_map") or {}).values())
+        return any(c not in mapped for c in d.get("columns") or [])
     return bool(d.get("missing")) and isinstance(d.get("columns"), list)
 
 
@@ -440,7 +442,12 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             same = _unchanged_since(layer, auth.scope_import(layer, accepted, region), path)
         except auth.Forbidden:  # rows outside his county: the confirm refuses them, no version either way
             same = None
-    meta.update({"options": opts, "layer": layer, "version_checked": _svc().version(), "counts": parts["counts"],
+    # the version of the data the check ran on (the region it was given), not the one current after it:
+    # an edit committed during a long check must still make the confirm a 409
+    checked_on = getattr(region, "dataset_version", None)
+    meta.update({"options": opts, "layer": layer,
+                 "version_checked": int(checked_on) if checked_on is not None else _svc().version(),
+                 "counts": parts["counts"],
                  "status": "checked", "blocked_rows": blocked and blocked["rows"]})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
@@ -1171,6 +1178,8 @@ def _edit(body: dict):
                     layer[column] = np.nan
                 layer[column] = pd.to_numeric(layer[column], errors="coerce")
                 layer.loc[ids == fid, column] = count
+                if column == "plots" and "niches" in layer:  # the plots count a cemetery's niches already
+                    layer.loc[ids == fid, "niches"] = np.nan
                 continue
             text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
             if key not in layer:

@@ -8,8 +8,6 @@ read them through :func:`status_of`.
 """
 from __future__ import annotations
 
-import os
-
 from geo.errors import (Cancelled, CoverplanError, DataChanged, InfeasibleError, InputDataError, NotFoundError,
                         UnknownRegionError, UnknownTypeError)
 
@@ -139,6 +137,20 @@ def http_error(status: int, name: str, en: str, zh: str, lang: str, details: dic
             "details": details or {}}
 
 
+def _server_roots() -> tuple[str, ...]:
+    import tempfile
+
+    from geo import settings
+
+    roots = {str(settings.VAR_DIR), str(settings.PROJECT_DIR), tempfile.gettempdir()}
+    try:
+        from flask import current_app
+        roots.add(str(current_app.config["DATA_DIR"]))
+    except (RuntimeError, KeyError):  # a job's thread has no app context: the defaults above
+        pass
+    return tuple(r.rstrip("/") + "/" for r in roots if r)
+
+
 def public(answer: dict) -> dict:
     """An error answer without the server's file paths: a reader's ``details`` may name the file it
     read (/var/coverplan/uploads/<id>/src/roads.osm.pbf), and a job's error is listed to every
@@ -148,9 +160,9 @@ def public(answer: dict) -> dict:
             return {k: clean(x) for k, x in v.items()}
         if isinstance(v, list):
             return [clean(x) for x in v]
-        # a path of this machine (a URL path such as /api/jobs/... is not one, and stays)
-        if isinstance(v, str) and v.startswith("/") and "/" in v[1:] and len(v) < 4096 \
-                and "\n" not in v and os.path.isdir("/" + v.split("/")[1]):  # (/tmp, /var, /home ...)
+        # a path under the server's own folders (its data, the project, the temporary folder); a value the
+        # client sent, or a URL path such as /api/jobs/..., stays as it is
+        if isinstance(v, str) and len(v) < 4096 and v.startswith(_server_roots()):
             return v.rsplit("/", 1)[-1]
         return v
     return {**answer, "details": clean(answer.get("details") or {})}

@@ -325,6 +325,7 @@ class UserStore:
             con.execute("UPDATE users SET pw_hash = ?, stamp = ?, must_change = ?, updated = ? WHERE id = ?",
                         (generate_password_hash(password), secrets.token_hex(8), int(must_change), time.time(),
                          user.id))
+            con.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))  # the new stamp ends them all
             self._clear_failures(con, user.name)
         return self.get(user.id), generated
 
@@ -348,6 +349,8 @@ class UserStore:
                         "stamp = CASE WHEN ? THEN ? ELSE stamp END WHERE id = ?",
                         (new_role, new_county, int(new_disabled), time.time(), int(new_disabled and not user.disabled),
                          secrets.token_hex(8), user.id))
+            if new_disabled:
+                con.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
         return self.get(user.id)
 
     def _active_admins(self, exclude: str | None = None) -> int:

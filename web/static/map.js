@@ -408,10 +408,13 @@
     }
 
     // what is illustrative, as the data say it now: an imported register or boundary file is not
+    // (a layer answer without the flags, the overview's: the header's list of illustrative layers decides)
+    var ill = C.illustrative || ["townships", "villages", "facilities"];
+    var flag = function (v, layer) { return v === undefined ? ill.indexOf(layer) >= 0 : v !== false; };
     var approx = [];
-    if (data.townships_approximate !== false) approx.push(T("approx_towns"));
-    if (data.units_synthetic !== false) approx.push(T("approx_villages"));
-    if (data.facilities_synthetic !== false) approx.push(T("approx_facilities"));
+    if (flag(data.townships_approximate, "townships")) approx.push(T("approx_towns"));
+    if (flag(data.units_synthetic, "villages")) approx.push(T("approx_villages"));
+    if (flag(data.facilities_synthetic, "facilities")) approx.push(T("approx_facilities"));
     var lines = [];
     if (approx.length) lines.push("<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_lead") +
                                   approx.join(C.lang === "en" ? ", " : "，"));
