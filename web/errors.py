@@ -8,6 +8,8 @@ read them through :func:`status_of`.
 """
 from __future__ import annotations
 
+import re
+
 from geo.errors import (Cancelled, CoverplanError, DataChanged, InfeasibleError, InputDataError, NotFoundError,
                         UnknownRegionError, UnknownTypeError)
 
@@ -116,8 +118,11 @@ def _json_body_error() -> InputDataError | None:
     what = problem(request.get_data(cache=True)) if has_request_context() else None
     if what is None:
         return None
+    # an invalid character in a field's text names the field (its first key), as the field's own checks do
+    where = re.match(r"the text at ([^.\[\s]+)", what[0])
+    param = where.group(1) if where and where.group(1) not in ("body", "(a") else "body"
     return InputDataError(f"The request body is not valid JSON: {what[0]}.", f"请求内容不是有效的 JSON：{what[1]}。",
-                          hint_en=what[2], hint_zh=what[3], details={"parameter": "body"})
+                          hint_en=what[2], hint_zh=what[3], details={"parameter": param})
 
 
 def not_found(what_en: str, what_zh: str, key) -> NotFoundError:

@@ -98,27 +98,29 @@ def loads_request(text: str | bytes):
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
     if depth(obj) > MAX_DEPTH:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-    where = lone_surrogate(obj)
-    if where is not None:
-        raise ValueError(f"lone surrogate {where}")
+    found = lone_surrogate(obj)
+    if found is not None:
+        raise ValueError(f"lone surrogate U+{ord(found[1]):04X} {found[0]}")
     return obj
 
 
-def lone_surrogate(obj: Any) -> str | None:
-    """Where a string of parsed JSON holds half of a UTF-16 pair ("\\ud800" alone): such a string
-    cannot be written as UTF-8 (to SQLite, a file, or back in a JSON answer), so the body is refused
-    at the door. The place as a path of keys and indexes ("body", "fields.name", "sizes[2]")."""
+def lone_surrogate(obj: Any) -> tuple[str, str] | None:
+    """Where a string of parsed JSON holds half of a UTF-16 pair ("\\ud800" alone), and that half: such
+    a string cannot be written as UTF-8 (to SQLite, a file, or back in a JSON answer), so the body is
+    refused at the door. The place as a path of keys and indexes ("body", "fields.name", "sizes[2]")."""
     stack = [(obj, "")]
     while stack:
         o, path = stack.pop()
         if isinstance(o, str):
-            if _SURROGATE.search(o):
-                return path or "body"
+            m = _SURROGATE.search(o)
+            if m:
+                return path or "body", m.group()
         elif isinstance(o, dict):
             for k, v in o.items():
                 here = f"{path}.{k}" if path else str(k)
-                if _SURROGATE.search(k):
-                    return (path + "." if path else "") + "(a name)"
+                m = _SURROGATE.search(k)
+                if m:
+                    return (path + "." if path else "") + "(a name)", m.group()
                 stack.append((v, here))
         elif isinstance(o, list):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(o))
@@ -164,11 +166,10 @@ def problem(data: str | bytes) -> tuple[str, str, str, str] | None:
             return (f"an {text}", f"整数长达 {digits} 位", f"Send numbers of at most {MAX_DIGITS} digits.",
                     f"数值请不超过 {MAX_DIGITS} 位。")
         if text.startswith("lone surrogate"):
-            where = text.split(" ", 2)[2]
+            _, _, code, where = text.split(" ", 3)
             where_zh = where.replace("(a name)", "（属性名）")
-            return (f"the string at {where} holds half of a UTF-16 surrogate pair (\\ud800-\\udfff alone), "
-                    "which is not a character",
-                    f"{where_zh} 处的字符串含不成对的 UTF-16 代理项（单独的 \\ud800-\\udfff），不是有效字符",
+            return (f"the text at {where} holds an invalid character {code} (half of a UTF-16 surrogate pair)",
+                    f"{where_zh} 处的文字含无效字符 {code}（不成对的 UTF-16 代理项）",
                     "Send the text as it is (a JSON library escapes it correctly), not cut in the middle of a character.",
                     "请发送完整的文本（用 JSON 库编码即可），不要从字符中间截断。")
         word = text.split(" ", 1)[0]
