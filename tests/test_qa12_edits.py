@@ -101,3 +101,15 @@ def test_an_edit_crossed_by_another_processs_commit_is_a_409_and_loses_nothing(a
     assert not c.get("/api/facilities?type=day_care&q=并发新增").get_json()["rows"]  # nothing half-written
     again = c.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "并发新增", "lon": p.x, "lat": p.y})
     assert again.status_code == 200 and again.get_json()["version"] == other["version"] + 1
+
+
+def test_a_site_offered_to_one_type_is_moved_under_that_type(app, shiyan):
+    """move_site with another type moved a day-care site as a cemetery's, without a word (QA 15)."""
+    c = app.test_client()
+    p, q = _points(shiyan, "420322", 2)
+    sid = c.post("/api/data/edits", json={"action": "add_site", "type": "day_care", "name": "S9",
+                                          "lon": p.x, "lat": p.y}).get_json()["id"]
+    r = c.post("/api/data/edits", json={"action": "move_site", "type": "cemetery", "id": sid, "lon": q.x, "lat": q.y})
+    assert r.status_code == 400 and "day_care" in r.get_json()["message"]
+    assert c.post("/api/data/edits", json={"action": "move_site", "type": "day_care", "id": sid,
+                                           "lon": q.x, "lat": q.y}).status_code == 200

@@ -1356,6 +1356,13 @@ def _site(ft, body: dict, action: str, note: str):
         _id_param(sid, "id", "a candidate site id (text)", "候选点编号（文本）")
     region = _svc().region
     if action != "add":
+        # a site offered to one type is moved or removed under that type (or any, for a site of every type)
+        own = region.planner_sites
+        row = own[own["id"] == sid] if own is not None and len(own) and "id" in own else None
+        offered = str(row["facility_type"].iloc[0]) if row is not None and len(row) else None
+        if offered not in (None, "*", ft.key):
+            raise bad_param("type", ft.key, f"the type the site {sid} is offered to ({offered})",
+                            f"该候选点所属的设施类型（{offered}）", label="facility_type")
         auth.require_candidate_county(region, ft, sid)
     if action in ("add", "move"):
         town = township_at(region, lon, lat)
