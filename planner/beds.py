@@ -78,8 +78,15 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     required, have = t["required"].to_numpy(float), t["supply"].to_numpy(float)
     before_ratio = np.where(required > 0, np.maximum(0.0, required - have) / np.where(required > 0, required, 1), 0.0)
     alloc, z = minimax_allocation(required, have, float(target))
-    given = int(round(min(float(target), alloc.sum())))
-    beds = apportion(given, alloc) if given > 0 else np.zeros(len(t), np.int64)
+    whole_gap = np.ceil(np.maximum(0.0, required - have) - 1e-9)  # a bed is whole: 359.08 needed is 360
+    if whole_gap.sum() <= target:
+        # enough for every township: each gets its whole gap, and none is left a fraction of a bed short
+        # (rounded by largest remainder, 花果街道 got 359 of 359.08 while beds were left over)
+        beds = whole_gap.astype(np.int64)
+        z = 0.0
+    else:
+        given = int(round(min(float(target), alloc.sum())))
+        beds = apportion(given, alloc) if given > 0 else np.zeros(len(t), np.int64)
     t["allocated"] = beds
     after = np.maximum(0.0, required - have - beds)
     t["shortfall_after"] = np.round(after, 2)
@@ -135,13 +142,18 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
             "capacity_unknown": unknown,
             "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
-            "notes_zh": ["乡镇人口为普查县级数据分解（示意）" + ("；现有床位为示例名录（示意）。" if rep.capacities_synthetic
-                                                         else "；现有床位取自已导入的名录。"),
+            "notes_zh": ["乡镇人口为普查县级数据分解（示意）" + (
+                f"；现有床位中{'、'.join(zh for zh, _ in rep.sample_types)}为示例名录（示意），其余取自已导入的名录。"
+                if rep.sample_types else "；现有床位为示例名录（示意）。" if rep.capacities_synthetic
+                else "；现有床位取自已导入的名录。"),
                          f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else []),
             "notes_en": ["Township populations are split from the census county figures (示意); existing beds are "
-                         + ("the sample register's (示意)." if rep.capacities_synthetic else "the imported register's."),
+                         + (f"the sample register's (示意) for {', '.join(en for _, en in rep.sample_types)}, the "
+                            "imported register's for the others." if rep.sample_types
+                            else "the sample register's (示意)." if rep.capacities_synthetic
+                            else "the imported register's."),
                          f"Within a township, existing facilities are first enlarged up to their type's largest size "
                          f"class; the rest are new beds, counted in sites of {new_size:g} beds."]
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "

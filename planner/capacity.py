@@ -24,7 +24,7 @@ county seat's population is the whole county's and would be counted twice).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -91,6 +91,8 @@ class CapacityReport:
     #: the register's capacities are the sample's (the population split below county level is derived
     #: in any case: synthetic_inputs): the notes name the sample only while it is one
     capacities_synthetic: bool = True
+    #: the types whose capacities are still the sample's, (zh, en) names: all beds together may be mixed
+    sample_types: list = field(default_factory=list)
 
     def to_dict(self, lang: str = "zh") -> dict:
         # whole beds/places as the API, the CLI and the overview all show them
@@ -102,6 +104,7 @@ class CapacityReport:
                 "types": self.types, "citywide": self.citywide,
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
+                "sample_types": [{"zh": zh, "en": en} for zh, en in self.sample_types],
                 "notes": _notes(self, lang)})
 
 
@@ -148,12 +151,17 @@ def _notes(rep: CapacityReport, lang: str) -> list[str]:
     if lang == "en":
         out = ["Demand below county level is derived from the 2020 census by a documented rule (示意); "
                "the sums equal the census."]
-        if rep.capacities_synthetic:
+        if rep.sample_types:  # some bed types imported, the others still the sample's: named
+            out.append(f"The capacities of {', '.join(en for _, en in rep.sample_types)} are still the sample "
+                       "register's (示意); the others are the imported register's.")
+        elif rep.capacities_synthetic:
             out.append("Capacities of the sample register are synthetic (示意): load your register with its "
                        "capacity columns (床位数, 日托位, 墓穴/格位, 助餐位).")
         return out
     out = ["乡镇、村级人口由2020年人口普查县级数据按公开规则分解（示意），合计与普查一致。"]
-    if rep.capacities_synthetic:
+    if rep.sample_types:
+        out.append(f"{'、'.join(zh for zh, _ in rep.sample_types)}的容量仍为示例名录的合成数据（示意），其余取自已导入的名录。")
+    elif rep.capacities_synthetic:
         out.append("示例名录的容量为合成数据（示意），请导入含容量列（床位数、日托位、墓穴/格位、助餐位）的实际名录。")
     return out
 
@@ -261,6 +269,8 @@ def analyse_beds(region: Region, *, facilities: gpd.GeoDataFrame | None = None,
                                                                               "synthetic"])], ignore_index=True)
     cap, known = site_capacity(sites, "beds")
     synthetic = bool(sites["synthetic"].astype(bool).any()) if len(sites) else False
+    sample = [(t.name_zh, t.name_en) for t, f in zip(types, frames)
+              if len(f) and "synthetic" in f and f["synthetic"].astype(bool).any()]
     if extra_sites is not None and len(extra_sites):
         col = "beds" if "beds" in extra_sites else "capacity"
         extra_cap, extra_known = site_capacity(extra_sites, col)
@@ -272,4 +282,5 @@ def analyse_beds(region: Region, *, facilities: gpd.GeoDataFrame | None = None,
                           field="beds", basis=std["basis"], per_1000=float(std["per_1000"]),
                           source=std.get("source", ""), source_zh=std.get("source_zh", ""),
                           by_township=by_t, by_county=by_c, citywide=city, types=[t.key for t in types],
-                          synthetic_inputs=synthetic or _derived(region.villages), capacities_synthetic=synthetic)
+                          synthetic_inputs=synthetic or _derived(region.villages), capacities_synthetic=synthetic,
+                          sample_types=sample if len(sample) < len([f for f in frames if len(f)]) else [])

@@ -510,6 +510,8 @@ _STRINGS.update({
     "data_field_address": ("地址", "address"), "data_field_code": ("区划代码", "code"),
     "data_field_operator": ("运营单位", "operator"), "data_field_phone": ("联系电话", "phone"),
     "data_field_remark": ("备注", "remark"),
+    "data_rechecking": ("数据已更新，正在按当前数据重新校验…", "The data changed: checking the file again on the current data…"),
+    "data_rechecked": ("已按当前数据重新校验：请查看下方报告后再确认。", "Checked again on the current data: read the report below, then confirm."),
     "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
@@ -903,6 +905,9 @@ _STRINGS.update({
     "bt_summary": ("已分配 {allocated} 张；最大缺口率 {before} → {after}；全市床位 {supply} → {after_beds}，按标准应有 {required}。",
                    "{allocated} beds given out; largest shortfall ratio {before} → {after}; beds citywide {supply} → "
                    "{after_beds}, {required} needed by the standard."),
+    "bt_summary_one": ("已分配 {allocated} 张；最大缺口率 {before} → {after}；全市床位 {supply} → {after_beds}，按标准应有 {required}。",
+                       "{allocated} bed given out; largest shortfall ratio {before} → {after}; beds citywide {supply} → "
+                       "{after_beds}, {required} needed by the standard."),
     "bt_left": ("另有 {left} 张未分配：各乡镇已无缺口。", "{left} left over: no township is short of beds."),
     "bt_col_allocated": ("分配床位", "Beds given"),
     "bt_col_enlarge": ("其中扩建现有", "Of which enlarging"),
@@ -1061,6 +1066,7 @@ _STRINGS.update({
 
 # -- strings: QA4 page fixes (header 示意, provenance, checklist search, compare) --
 _STRINGS.update({
+    "facilities_partly_sample": ("设施（{total} 类中 {n} 类仍为示例）", "Facilities ({n} of {total} types still the sample)"),
     "illustrative_layers": ("示意（近似或合成）：{layers}", "Illustrative (approximate or synthetic): {layers}"),
     "layer_list_sep": ("、", ", "),
     "fac_src_planner": ("规划人员提供的名录：{items}", "The planner's own register: {items}"),

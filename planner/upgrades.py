@@ -392,6 +392,15 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
     by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
     by_c["limit"] = per_c
+    overlap = [j for j in order if round(gains[j]) == 0]
+    if after_total > before_total + 0.5 and len(overlap) == len(order) > 1:
+        # each adds nobody given the others, yet together they add some: the same people counted by several
+        notes.append({"zh": f"所选 {len(order)} 处合计新增服务 {after_total - before_total:,.0f} 人，但每一处在其他各处已"
+                            f"{'转型' if spec.role else '改造'}的前提下都不再增加服务人数：它们服务的是同一批人，"
+                            "少选几处即可达到同样效果（见各行“单独改造可新增”）。",
+                      "en": f"The {len(order)} chosen together serve {after_total - before_total:,.0f} more, but none adds "
+                            "anyone given the others: they serve the same people, and fewer would do as well (see "
+                            "each row's figure on its own)."})
     if idle:
         verb_zh, verb_en = ("转型", "conversion") if spec.role else ("改造", "upgrade")
         notes.append({"zh": f"所选 {len(order)} 处中有 {len(idle)} 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由现有容量"
@@ -403,10 +412,11 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         out_of_reach = total - ceiling
         but_zh = f"（容量未知的 {len(unknown):,} 处除外，见下）" if len(unknown) else ""
         but_en = f" (the {len(unknown):,} of unknown capacity aside, below)" if len(unknown) else ""
-        notes.append({"zh": f"即使{'转型' if spec.role else '改造'}全部 {n_cand:,} 处现有设施{but_zh}，也只能服务 {ceiling:,.0f} 名{basis_zh}；"
+        notes.append({"zh": f"即使{'转型' if spec.role else '改造'}全部 {n_cand:,} 处现有设施{but_zh}（不计每县上限），也只能服务 {ceiling:,.0f} 名{basis_zh}；"
                             f"其余 {out_of_reach:,.0f} 人不在任何设施{'转型' if spec.role else '改造'}后的服务范围内或超出其容量，"
                             "须新建设施（见“新建方案”）。",
-                      "en": f"Even with all {n_cand:,} existing facilities{but_en} {'converted' if spec.role else 'upgraded'}, "
+                      "en": f"Even with all {n_cand:,} existing facilities{but_en} {'converted' if spec.role else 'upgraded'} "
+                            "(the per-county limits aside), "
                             f"{ceiling:,.0f} {basis_en} are served; the other {out_of_reach:,.0f} are beyond every "
                             "facility's reach or capacity after it, and need new facilities (see New proposal)."})
     if len(unknown):

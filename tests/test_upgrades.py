@@ -137,6 +137,10 @@ def test_upgrades_that_add_nobody_are_said_and_ranked_by_use(shiyan):
     assert any("即使改造全部" in n for n in zh) and any("need new facilities" in n for n in en)
     # the map layer carries the notes in the page's language
     assert plan.to_geojson("en")["coverplan"]["notes"] == en
+    # all five add nobody given the others (their 44 people are the same 44): said, not only "3 of 5" (QA 16)
+    if (s["added_served"].round() == 0).all() and plan.after["served"] > plan.before["served"] + 0.5:
+        assert any("它们服务的是同一批人" in n for n in zh) and any("serve the same people" in n for n in en)
+    assert any("不计每县上限" in n for n in zh)
 
 
 def test_k_upgrades_are_k_sites_and_unknown_capacities_are_left_out_and_named(shiyan):

@@ -706,3 +706,24 @@ def test_a_type_column_under_another_header_can_still_be_mapped(client, app, shi
     uid = r.get_json()["upload_id"]
     ok = client.post(f"/api/data/uploads/{uid}/recheck", json={"column_map": {"type": "设施种类"}})
     assert ok.status_code == 200 and ok.get_json()["counts"]["accepted"] == 1
+
+
+def test_the_bed_notes_name_the_types_still_sample_after_one_is_imported(client, app, shiyan):
+    pts = shiyan.villages.iloc[[6, 60]]
+    lines = ["名称,类型,经度,纬度,床位数"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},{50 + i}" for i, g in enumerate(pts.geometry)]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh2.csv", type="welfare_home").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    beds = client.get("/api/beds?target=100").get_json()
+    note = beds["notes_zh"][0]
+    assert "现有床位中" in note and "农村福利院" not in note and "其余取自已导入的名录" in note, note
+    assert "the imported register's for the others" in beds["notes_en"][0]
+
+
+def test_the_footer_says_how_many_facility_types_are_still_the_sample(client, app, shiyan):
+    g = shiyan.villages.iloc[9].geometry
+    rep = upload(client, f"名称,类型,经度,纬度\n院,农村福利院,{g.x:.6f},{g.y:.6f}\n".encode(), "one.csv",
+                 type="welfare_home").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    page = client.get("/?lang=zh").get_data(as_text=True)
+    n = len(app.extensions["coverplan"]["service"].region.provenance["layers"]["facilities"]["by_type"])
+    assert f"设施（{n} 类中 {n - 1} 类仍为示例）" in page

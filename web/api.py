@@ -577,7 +577,8 @@ def _upgrade_plan(type_key: str):
     from planner.upgrades import propose_upgrades
     s = svc()
     ft = s.get_type(type_key)
-    k = proposals.number_param(request.args.get("k"), "k", minimum=1, maximum=500, kind=int)
+    # (range checked by the planner: its message gives the real limit, e.g. 15 within the per-county limits)
+    k = proposals.number_param(request.args.get("k"), "k", minimum=-10**6, maximum=10**6, kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
     k = int(k) if asked else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
     convert = arg_bool("convert")

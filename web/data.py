@@ -1008,7 +1008,8 @@ def diff_lines(d: dict, lang: str) -> list[str]:
         def cap(v, field):
             if v is None:
                 return "未知" if zh else "unknown"
-            return f"{v:,.0f}" + (t(f"capw_unit_{'plots' if field == 'niches' else field}", lang) if zh else "")
+            unit = t(f"capw_unit_{'plots' if field == 'niches' else field}", lang)
+            return f"{v:,.0f}{unit}" if zh else f"{v:,.0f} {unit}"
         shown = [f"{r.get('name') or r.get('id')} {cap(r['before'], r['field'])}→{cap(r['after'], r['field'])}"
                  for r in rows[:6]]
         more = len(rows) - len(shown)

@@ -37,7 +37,16 @@ def _illustrative_header() -> dict:
     except Exception:  # the header must never take a page (or the error page) down
         layers = ["townships"]
     lang = getattr(g, "lang", "zh")
-    names = t("layer_list_sep", lang).join(t(k, lang) for k in layers)
+    by_type = ((svc().region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}) \
+        if "facilities" in layers else {}
+    sample = [k for k, m in by_type.items() if (m or {}).get("synthetic")]
+
+    def name(k: str) -> str:
+        # a register part imported: the facilities are named as the part still the sample's
+        if k == "facilities" and sample and len(sample) < len(by_type):
+            return t("facilities_partly_sample", lang, n=len(sample), total=len(by_type))
+        return t(k, lang)
+    names = t("layer_list_sep", lang).join(name(k) for k in layers)
     return {"data_illustrative": bool(layers), "illustrative_layers": layers,
             "data_illustrative_title": t("illustrative_layers", lang, layers=names) if layers else ""}
 

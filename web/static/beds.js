@@ -9,7 +9,7 @@
 
   function render(d) {
     var en = C.lang === "en";
-    $("bt-status").textContent = T("bt_summary").replace("{allocated}", fmt(d.allocated))
+    $("bt-status").textContent = T(d.allocated === 1 ? "bt_summary_one" : "bt_summary").replace("{allocated}", fmt(d.allocated))
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
       .replace("{required}", fmt(Math.round(d.citywide.required))) +
@@ -23,8 +23,9 @@
     d.by_county.forEach(function (r) {
       h += "<tr data-county='" + esc(r.county_code) + "'><td>" + esc(en ? r.county_name_en : r.county_name) + "</td>" +
         cols.map(function (c) {
-          total[c[1]] = (total[c[1]] || 0) + (r[c[1]] || 0);
-          return "<td class='num'>" + fmt(Math.round(r[c[1]] || 0)) + "</td>";
+          var v = Math.round(r[c[1]] || 0);  // the total adds up what the rows show
+          total[c[1]] = (total[c[1]] || 0) + v;
+          return "<td class='num'>" + fmt(v) + "</td>";
         }).join("") + "</tr>";
     });
     h += "<tr class='total'><td><b>" + esc(T("cap_citywide")) + "</b></td>" + cols.map(function (c) {
@@ -36,6 +37,7 @@
 
   function run() {
     var target = $("bt-target").value.trim();
+
     $("bt-run").disabled = true;
     $("bt-status").textContent = T("bt_running");
     $("bt-result").innerHTML = "";
@@ -52,5 +54,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = $("bt-form");
     if (form) form.addEventListener("submit", run);
+    // a number the field refuses (0, -5, 1.5): the browser says why, and the last answer must not stay
+    // beside it as if it were this one's
+    if ($("bt-target")) $("bt-target").addEventListener("invalid", function () {
+      $("bt-result").innerHTML = ""; $("bt-status").textContent = "";
+    });
   });
 })();

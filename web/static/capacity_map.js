@@ -52,6 +52,10 @@
       card.dataset.ready = "1";
     }).catch(function (e) {
       $("upgrade-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+      // the last answer's rows and markers are not this K's: they go with it
+      $("upgrade-table").hidden = true;
+      $("upgrade-table").querySelector("tbody").innerHTML = "";
+      if (CoverMap.clearUpgrades) CoverMap.clearUpgrades(out);
       card.dataset.ready = "error";
     }).then(function () { $("upgrade-run").disabled = false; });
   }

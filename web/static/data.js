@@ -212,15 +212,24 @@
         return loadVersions();
       })
       .catch(function (e) {
-        $("r-confirm").disabled = false;
         alert((e && e.message) || T("load_failed"));
         // the data changed since the check: check again on the current data, so the report the planner
-        // confirms next says what the confirm will do now
+        // confirms next says what the confirm will do now (Confirm stays off until it is there); the
+        // header and the version list show the version that came in meanwhile
         if (e && e.details && e.details.recheck) {
+          if (e.details.current != null) headerVersion(e.details.current);
+          loadVersions();
+          $("u-status").className = "small muted";
+          $("u-status").textContent = T("data_rechecking");
           CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
                   {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"})
-            .then(showReport)
-            .catch(function (e2) { alert((e2 && e2.message) || T("load_failed")); });
+            .then(function (r) { showReport(r); $("u-status").textContent = T("data_rechecked"); })
+            .catch(function (e2) {
+              $("r-confirm").disabled = false;
+              alert((e2 && e2.message) || T("load_failed"));
+            });
+        } else {
+          $("r-confirm").disabled = false;
         }
       });
   }

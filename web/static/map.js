@@ -626,9 +626,16 @@
 
   // Upgrade candidates: the K existing facilities to upgrade (or convert), numbered in priority
   // order with their reasons, drawn over everything like proposed sites.
+  function clearUpgrades(out) {
+    if (!out.layers.upgrades) return;
+    out.map.removeLayer(out.layers.upgrades);
+    if (out.control) out.control.removeLayer(out.layers.upgrades);
+    out.layers.upgrades = null;
+  }
+
   function showUpgrades(out, fc) {
     var map = out.map;
-    if (out.layers.upgrades) { map.removeLayer(out.layers.upgrades); if (out.control) out.control.removeLayer(out.layers.upgrades); }
+    clearUpgrades(out);
     var group = L.featureGroup();
     L.geoJSON(fc, {
       pointToLayer: function (f, ll) {
@@ -862,7 +869,7 @@
   }
 
   window.CoverMap = {load: load, build: build, focusTownship: focusTownship, focusCounty: focusCounty,
-                     focusSite: focusSite, goTo: goTo, showUpgrades: showUpgrades};
+                     focusSite: focusSite, goTo: goTo, showUpgrades: showUpgrades, clearUpgrades: clearUpgrades};
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".map[data-layers]").forEach(load);
   });
