@@ -153,7 +153,12 @@ def test_upgrades_k_must_be_a_whole_number(app, k):
         assert r.status_code == 400, (k, r.get_json())
         body = r.get_json()
         assert body["details"]["parameter"] == "k"
-    assert "整数" in body["message_zh"] and "integer" in body["message_en"]
+    if k in ("-1", "0"):  # a whole number, but not one to choose: the plan's own range (QA 16: not "1 to 500")
+        assert "不小于 1 的整数" in body["message_zh"] and "whole number of at least 1" in body["message_en"]
+    elif k == "501":  # more than the facilities within the per-county limits: the real limit is named
+        assert "过多" in body["message_zh"] and "最多可选" in body["message_zh"] and "500" not in body["message_zh"]
+    else:
+        assert "整数" in body["message_zh"] and "integer" in body["message_en"]
 
 
 def test_upgrades_whole_k_still_answers(app):
