@@ -1163,7 +1163,7 @@ DIFF_ATTRIBUTES = ("facility_type", "name", "address", "operator", "phone", "rem
 DETAIL_ATTRIBUTES = DIFF_ATTRIBUTES[2:]
 
 
-#: Capacity columns of the facility layer (planner.register_columns.CAPACITY_FIELDS; geo cannot import it).
+#: Capacity columns of the facility layer: what a register's capacity cells are read into (planner.register).
 CAPACITY_COLUMNS = ("beds", "day_places", "plots", "niches", "meal_places")
 
 

@@ -190,9 +190,12 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     return frame[keep], [n for n, _ in body], line_of[h]
 
 
+#: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
+#: (tab and carriage return too: some of them strip leading blanks first).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: What our exports put an apostrophe before, so that a spreadsheet shows the text rather than run it
 #: as a formula (planner.cells.safe_text); read back, the apostrophe goes again.
-_GUARDED = ("'=", "'+", "'-", "'@")
+_GUARDED = tuple("'" + c for c in FORMULA_START)
 
 
 def _unguarded(text: str) -> str:

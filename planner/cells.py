@@ -16,9 +16,8 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-#: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
-#: (tab and carriage return too: some of them strip leading blanks first).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from geo.tables import FORMULA_START  # noqa: F401  (the guard's list, shared with the reader)
+
 
 
 def safe_text(value):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from geo.datasets import CAPACITY_COLUMNS
 from geo.errors import InputDataError
 from geo.tables import header_keys, norm_header
 
@@ -47,7 +48,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 #: Capacity fields, read as numbers and checked (planner.register: negative, non-numeric,
 #: implausible for the unit). Plots and niches are both burial places of a cemetery.
-CAPACITY_FIELDS = ("beds", "day_places", "plots", "niches", "meal_places")
+CAPACITY_FIELDS = CAPACITY_COLUMNS  # the facility layer's capacity columns (geo.datasets)
 #: Fields whose columns are read into the register's own columns (the others stay as they are).
 #: (Capacity columns are read into ``beds``, ``day_places`` ... and also kept as the file has them.)
 CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year",

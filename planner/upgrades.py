@@ -297,11 +297,10 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     inst, sites, target, cap_now, costs, std, is_estimate, unknown = _instance(region, ft, spec, facilities, mode, graph)
     n_cand = int(inst.candidate.sum())
     if not n_cand and len(unknown):  # they exist, but none has a capacity to weigh
-        unit_zh = t(f"capw_unit_{ft.capacity.field}", "zh")
         raise InputDataError(
             f"The {len(unknown):,} existing {ft.name_en} facilities have no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
             "count in the register, so no upgrade can be weighed.",
-            f"现有 {len(unknown):,} 处{ft.name_zh}的{unit_zh.lstrip('张个')}数均未知，无法比较改造效果。",
+            f"现有 {len(unknown):,} 处{ft.name_zh}的{t(f'capw_noun_{ft.capacity.field}', 'zh')}数均未知，无法比较改造效果。",
             hint_en="Give their capacities in the register (or in each facility's details on the map).",
             hint_zh="请在名录中填写其容量（或在地图上编辑设施时填写）。",
             details={"type": ft.key, "capacity_unknown": int(len(unknown)), "parameter": "k"})
@@ -423,10 +422,9 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         names = "、".join(str(n) for n in unknown["name"].head(5)) + (f" 等 {len(unknown):,} 处" if len(unknown) > 5 else "")
         names_en = ", ".join(str(n) for n in unknown["name"].head(5)) + (f" and {len(unknown) - 5:,} more"
                                                                          if len(unknown) > 5 else "")
-        unit_zh = t(f"capw_unit_{ft.capacity.field}", "zh")
         one_many = ("facility has", "is", "its count", "it") if len(unknown) == 1 else \
             ("facilities have", "are", "their counts", "them")
-        notes.append({"zh": f"名录中 {len(unknown):,} 处{ft.name_zh}的{unit_zh[1:] if unit_zh[:1] in '张个' else unit_zh}数未知"
+        notes.append({"zh": f"名录中 {len(unknown):,} 处{ft.name_zh}的{t(f'capw_noun_{ft.capacity.field}', 'zh')}数未知"
                             f"（{names}），未参与比选：在名录中填写后即可纳入。",
                       "en": f"{len(unknown):,} {ft.name_en} {one_many[0]} no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
                             f"count in the register ({names_en}) and {one_many[1]} left out of the choice; give "

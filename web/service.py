@@ -454,12 +454,11 @@ class Service:
         f["township_name"] = r.townships["name"].reindex(f["township_code"]).values
         # the attributes a planner edits in the popup travel with the layer when the register has them
         extra = [c for c in ("address", "operator", "phone", "remark") if c in r.facilities]
+        reg = r.facilities[~r.facilities.index.duplicated()]  # the register by id, for the rows' attributes
         if extra:
-            reg = r.facilities[~r.facilities.index.duplicated()]
             f = f.assign(**{c: reg[c].reindex(f["id"].astype(str)).values for c in extra})
         if ft.capacity:  # its beds (day places ...): shown in the popup, and edited there (null = unknown)
             field = ft.capacity.field
-            reg = r.facilities[~r.facilities.index.duplicated()]
             vals = (pd.to_numeric(reg[field], errors="coerce").reindex(f["id"].astype(str)).to_numpy(float)
                     if field in reg else np.full(len(f), np.nan))
             f = f.assign(capacity=[float(v) if np.isfinite(v) else None for v in vals])
@@ -467,7 +466,6 @@ class Service:
         # an imported register names its file and data version in the popup (the sample says 示意 instead)
         src = ((r.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(ft.key) or {}
         if src.get("dataset_version"):
-            reg = r.facilities[~r.facilities.index.duplicated()]
             ids = f["id"].astype(str)
             # a row the planner changed on the map (web/data.py marks it): credited to that edit, not to its file,
             # and a sample row so changed is no longer wholly synthetic
