@@ -705,11 +705,14 @@ class DatasetStore:
 
         :meth:`commit_layer` commits such a layer as asked (the CLI and this module's tests rely
         on it); an interface that wants no version without a difference asks here first. The
-        frames are built and written by the commit's own steps, so "the same" means byte for byte
-        the file a commit would store (for townships: the rows of the units given, since the
-        units around imported polygons give way anew at each commit and their vertices move by
-        float noise), not the tolerant :meth:`diff` (which does not list a changed address, say).
-        An input the commit would refuse gives None: the commit says what is wrong.
+        frames are built by the commit's own steps. For a facility layer "the same" is
+        :func:`same_facilities`: every facility with the data the app reads, shows and exports,
+        whatever the file was called and whichever columns it carried besides (the register's own
+        export, imported again, holds the same data under another file name, with its 来源 and 示意
+        columns). For other layers it is byte for byte the file a commit would store (for
+        townships: the rows of the units given, since the units around imported polygons give way
+        anew at each commit and their vertices move by float noise). An input the commit would
+        refuse gives None: the commit says what is wrong.
         """
         import tempfile
 
@@ -735,6 +738,9 @@ class DatasetStore:
                     _write_layer(before.loc[codes], was)
                     _write_layer(frame.loc[codes], out)
                     if sha256_file(out) != sha256_file(was):
+                        return None
+                elif name.startswith(FACILITIES + ":"):
+                    if not same_facilities(frame, self._frame(ref)):
                         return None
                 else:
                     _write_layer(frame, out)
@@ -1181,6 +1187,40 @@ def _attribute(f, col: str):
     (an edit stores a cleared field as empty; a register without the column never had one)."""
     v = _json_safe(f.get(col))
     return None if v is None or (isinstance(v, str) and not v.strip()) else v
+
+
+#: How far a facility may lie from where a version has it and still be "the same data" imported again:
+#: the register's export writes six decimals of a degree, at most 0.06 m off.
+SAME_PLACE_M = 0.1
+#: Facility fields that make "the same data": the place, and what the map, the analyses and the exports read.
+SAME_FIELDS = ("facility_type", "name", "township_code", *DETAIL_ATTRIBUTES, "built_year", "upgraded_year")
+
+
+def same_facilities(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
+    """Whether two versions of a facility layer hold the same facilities with the same data.
+
+    The same ids, each within :data:`SAME_PLACE_M` of its place, with the same :data:`SAME_FIELDS`,
+    capacities (a column only one frame has counts as unknown there, unlike :func:`diff_layers`:
+    beds given where there were none are new data) and synthetic flag. Where the data came from
+    (``source``, ``source_row``) and columns the app does not read are not compared.
+    """
+    ia, ib = a["id"].astype(str), b["id"].astype(str)
+    if len(a) != len(b) or set(ia) != set(ib) or ia.duplicated().any():
+        return False
+    a = a.set_axis(ia.values)
+    b = b.set_axis(ib.values).loc[a.index]
+    if len(a):
+        xa, xb = _metric_xy(a), _metric_xy(b)
+        if float(np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"]).max()) > SAME_PLACE_M:
+            return False
+    for (_, fa), (_, fb) in zip(a.iterrows(), b.iterrows()):
+        if any(_attribute(fa, c) != _attribute(fb, c) for c in SAME_FIELDS):
+            return False
+        if any(_capacity(fa, c) != _capacity(fb, c) for c in CAPACITY_COLUMNS):
+            return False
+        if bool(_attribute(fa, "synthetic") or False) != bool(_attribute(fb, "synthetic") or False):
+            return False
+    return True
 
 
 def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -> dict:

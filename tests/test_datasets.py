@@ -368,6 +368,32 @@ def test_unchanged_by_tells_the_same_data_from_a_change(store):
     assert store.current().version == v                               # asking writes nothing
 
 
+def test_unchanged_by_compares_the_data_not_the_file_it_came_in(store):
+    """The register's own export imported again was not "the same data": the file had another name, its
+    rows other numbers, and it carried the export's 来源 and 示意 columns. The data is compared now:
+    place (to 0.1 m, the export's six decimals), the fields the app reads, shows and exports, capacities."""
+    import numpy as np
+    import shapely
+
+    reg = day_care(store).iloc[:12].copy()
+    reg["day_places"] = 20.0
+    v = store.commit_layer("facilities:day_care", reg)
+    again = reg.copy()
+    again["source"], again["source_row"] = "export.xlsx", np.arange(3, 15)
+    again["来源"], again["示意"] = "规划人员提供", "否"
+    again["operator"] = ""                                   # an empty column is no data
+    again = again.set_geometry(shapely.points(np.round(reg.geometry.x, 6), np.round(reg.geometry.y, 6)))
+    assert store.unchanged_by("facilities:day_care", again, "export.xlsx") == v
+    for col, value in (("address", "新地址"), ("day_places", 25.0), ("day_places", np.nan), ("beds", 5.0),
+                       ("synthetic", not bool(reg["synthetic"].iloc[3]))):
+        changed = again.copy()
+        changed.loc[changed.index[3], col] = value
+        assert store.unchanged_by("facilities:day_care", changed, "export.xlsx") is None, (col, value)
+    moved = again.copy()
+    moved.geometry = moved.geometry.translate(xoff=2e-6)     # about 0.2 m east
+    assert store.unchanged_by("facilities:day_care", moved, "export.xlsx") is None
+
+
 def test_an_edit_built_on_an_older_version_is_refused_and_writes_nothing(store):
     """Two server processes editing at once: the one that commits second built its layer on a
     version that is no longer current; it is refused (DataChanged), not written over the first."""

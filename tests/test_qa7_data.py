@@ -94,7 +94,7 @@ def test_the_same_data_again_is_said_and_its_confirm_refused(client, app, shiyan
     assert first["identical"] is None
     v = client.post(f"/api/data/uploads/{first['upload_id']}/confirm").get_json()["version"]
     again = upload(client, body, name, kind=kind).get_json()
-    assert again["identical"] == {"version": v, "text": f"本文件与当前版本（v{v}）完全相同，确认不会产生新版本。"}
+    assert again["identical"] == {"version": v, "text": f"本文件的数据与当前版本（v{v}）完全相同，确认不会产生新版本。"}
     en = upload(client, body, name, "en", kind=kind).get_json()
     assert f"exactly the data of the current version (v{v})" in en["identical"]["text"]
     before = versions(client)

@@ -483,7 +483,7 @@ def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
 
 
 def _identical_text(version: int, lang: str) -> str:
-    return pick(f"本文件与当前版本（v{version}）完全相同，确认不会产生新版本。",
+    return pick(f"本文件的数据与当前版本（v{version}）完全相同，确认不会产生新版本。",
                 f"This file holds exactly the data of the current version (v{version}): confirming would make "
                 "no new version.", lang)
 
@@ -944,7 +944,7 @@ def _confirm(uid: str, d: Path):
                     if isinstance(checked, int) and checked != same else "")
         raise InputDataError(f"This file holds exactly the data of the current version (v{same}){since_en}: nothing to "
                              "import, no new version is made.",
-                             f"本文件与当前版本（v{same}）完全相同{since_zh}，无需导入，未生成新版本。",
+                             f"本文件的数据与当前版本（v{same}）完全相同{since_zh}，无需导入，未生成新版本。",
                              hint_en="Change the file (or choose another layer) and upload it again.",
                              hint_zh="如需更新，请修改文件（或选择其他图层）后重新上传。",
                              details={"upload_id": uid, "version": same})
