@@ -39,6 +39,32 @@ def test_no_page_is_wider_than_a_phone(browser, server, lang):
         ctx.close()
 
 
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_tables_fit_a_phone(browser, server, lang):
+    """The overview's targets table scrolled sideways in its card at 390 px, its progress column off
+    the screen (its article column was 12 em wide), and so did the beds and coverage tables. They fit
+    now: the article sits above the type, the beds' standard and the coverage's map links are left out
+    (the type's name is its map's link), and nothing leaves out the figures."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    try:
+        pg = ctx.new_page()
+        pg.goto(f"{server}/?lang={lang}")
+        poll_js(pg, "['targets-table', 'beds-table', 'citywide-table'].every(i => "
+                    "document.querySelector('#' + i + ' tbody tr'))")
+        fit = pg.evaluate("""() => ['targets-table', 'beds-table', 'citywide-table'].map(i => {
+            const t = document.getElementById(i);
+            return [i, t.scrollWidth <= t.clientWidth + 1];})""")
+        assert all(ok for _, ok in fit), fit
+        first = pg.locator("#targets-table tbody tr").first
+        assert first.locator(".phone-only").is_visible()        # the article, above the type
+        assert first.locator("td").last.is_visible()            # the progress column is on the screen
+        link = pg.locator("#citywide-table tbody tr td:first-child a").first
+        assert link.is_visible() and link.get_attribute("href").startswith("/map/")
+    finally:
+        ctx.close()
+
+
 def test_the_map_menu_opens_from_the_keyboard(page):
     page.goto(f"{page.base}/?lang=en")
     menu = page.locator("header .dropdown .menu")

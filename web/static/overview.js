@@ -9,14 +9,17 @@
     var s = share == null ? 0 : Math.max(0, Math.min(1, share));
     return "<div class='bar " + (s >= window.COVERPLAN.palette.full ? "ok" : s < 0.5 ? "low" : "") + "'><i style='width:" + (100 * s).toFixed(1) + "%'></i></div>";
   }
+  // "Community/village day-care centre": a line may break after the slash (a phone's narrow column)
+  function slashBreak(s) { return esc(s).replace(/\//g, "/<wbr>"); }
   document.addEventListener("DOMContentLoaded", function () {
     var tEl = document.getElementById("targets"), cEl = document.getElementById("coverage-table"),
         chart = document.getElementById("county-chart");
     getJSON("/api/targets").then(function (rows) {
-      var h = "<table class='data' id='targets-table'><thead><tr><th>" + T("cap_section") + "</th><th>" + T("facility_type") + "</th><th>" + T("target") +
+      var h = "<table class='data' id='targets-table'><thead><tr><th class='phone-hide'>" + T("cap_section") + "</th><th>" + T("facility_type") + "</th><th>" + T("target") +
               "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
       rows.forEach(function (r) {
-        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small'>" + esc(r.section_text || r.section) + "</td><td>" + esc(r.type_name) + "</td><td>" + esc(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small phone-hide'>" + esc(r.section_text || r.section) + "</td><td>" +
+             "<span class='small muted phone-only'>" + esc(r.section_text || r.section) + " </span>" + slashBreak(r.type_name) + "</td><td>" + slashBreak(r.text) + "</td><td class='num'>" + esc(r.current_text) +
              "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
              (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
       });
@@ -41,12 +44,12 @@
       var row = function (name, r, w) {
         return "<tr class='cap-" + esc(r.status) + "'><td>" + esc(name) + "</td><td class='num'>" + fmt(w.have) +
                "</td><td class='num'>" + fmt(w.need) + "</td><td class='num'>" + one(r.ratio_per_1000) +
-               "</td><td class='num'>" + fmt(r.standard_per_1000) + "</td><td class='num'>" + fmt(w.short) + "</td></tr>";
+               "</td><td class='num phone-hide'>" + fmt(r.standard_per_1000) + "</td><td class='num'>" + fmt(w.short) + "</td></tr>";
       };
       var h = "<h3>" + esc(T("cap_beds_title")) + " <span class='badge-approx'>" + esc(T("illustrative")) + "</span></h3>" +
               "<table class='data' id='beds-table'><thead><tr><th>" + T("county") + "</th><th class='num'>" + T("cap_beds_now") +
               "</th><th class='num'>" + T("cap_beds_needed") + "</th><th class='num'>" + T("cap_per_1000") +
-              "</th><th class='num'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
+              "</th><th class='num phone-hide'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
       b.by_county.forEach(function (c) {
         h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c, whole(c));
       });
@@ -61,12 +64,13 @@
     getJSON("/api/coverage").then(function (rows) {
       var h = "<table class='data' id='citywide-table'><thead><tr><th>" + T("facility_type") + "</th><th>" + T("standard") +
               "</th><th class='num'>" + T("existing_facilities") + "</th><th class='num'>" + T("covered_units") +
-              "</th><th>" + T("covered_share") + "</th><th></th></tr></thead><tbody>";
+              "</th><th>" + T("covered_share") + "</th><th class='phone-hide'></th></tr></thead><tbody>";
       rows.forEach(function (r) {
-        h += "<tr><td>" + esc(r.name) + "</td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
+        // the type's name opens its map too: on a phone the column of links is left out
+        h += "<tr><td><a href='/map/" + encodeURIComponent(r.key) + "'>" + slashBreak(r.name) + "</a></td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
              "</td><td class='num'>" + fmt(r.covered_units) + " / " + fmt(r.units) + "</td><td>" + bar(r.covered_share) +
              "<span class='small'>" + T("by_units") + " " + pct(r.covered_share) + " · " + T("by_weight") + " " + pct(r.covered_weight_share) + "</span></td>" +
-             "<td class='nowrap'><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";
+             "<td class='nowrap phone-hide'><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";
       });
       cEl.innerHTML = h + "</tbody></table>";
       if (chart && rows.length) {
