@@ -195,11 +195,14 @@ def _import(args) -> int:
     layer, gdf, issues, counts = _read(args, store.region())
     preview = store.preview(layer, gdf)
     version = None
-    if not args.dry_run:
+    # the same data again (the register's own export, say) makes no version, as in the browser: the
+    # history would hold a version whose diff is "no change"
+    same = store.unchanged_by(layer, gdf, path.name)
+    if not args.dry_run and same is None:
         version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=args.note)
     out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,
            "version": version, "current": version if version is not None else before.version,
-           "previous": before.version, "counts": counts, "issues": issues, "changes": preview}
+           "previous": before.version, "unchanged": same, "counts": counts, "issues": issues, "changes": preview}
     if version is not None:
         row = store.version(version)
         out.update({"sha256": row.source_sha256, "rows": row.rows, "replaced": row.replaced})
@@ -240,6 +243,9 @@ def _print_import(out: dict, lang: str) -> None:
         print(_issue_text(issue, lang))
     if len(out["issues"]) > SHOWN:
         print("  " + t("ds_issue_more", lang, n=len(out["issues"]) - SHOWN))
+    if out.get("unchanged") is not None:
+        print(t("ds_unchanged", lang, v=out["unchanged"]))
+        return
     if out["dry_run"]:
         print(t("ds_dry_run", lang, v=out["previous"]))
         print(t("ds_would_change", lang))

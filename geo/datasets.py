@@ -703,8 +703,9 @@ class DatasetStore:
         """The current version when committing ``gdf`` as ``layer`` would store every layer it
         touches exactly as that version holds it (the same data imported again), else None.
 
-        :meth:`commit_layer` commits such a layer as asked (the CLI and this module's tests rely
-        on it); an interface that wants no version without a difference asks here first. The
+        :meth:`commit_layer` commits such a layer as asked (this module's tests rely on it); an
+        interface that wants no version without a difference (the browser's and the CLI's import)
+        asks here first. The
         frames are built by the commit's own steps. For a facility layer "the same" is
         :func:`same_facilities`: every facility with the data the app reads, shows and exports,
         whatever the file was called and whichever columns it carried besides (the register's own

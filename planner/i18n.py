@@ -574,6 +574,9 @@ _STRINGS.update({
     "ds_rolled_back": ("已创建数据版本 {v}：内容与版本 {target} 相同，并设为当前版本（历史记录保持不变）。",
                        "Created dataset version {v}, equal to version {target}; it is now current "
                        "(the history is kept)."),
+    "ds_unchanged": ("本文件的数据与当前版本 {v} 完全相同：无需导入，未生成新版本。",
+                     "This file holds exactly the data of the current version {v}: nothing to import, no new "
+                     "version is made."),
     "ds_would_change": ("将产生的变化：", "Would change:"),
     "ds_changes": ("变化：", "Changes:"),
     "ds_diff_title": ("版本 {a} → 版本 {b} 的变化", "Changes from version {a} to version {b}"),

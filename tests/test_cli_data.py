@@ -105,6 +105,31 @@ def test_import_a_register_then_diff_and_roll_back(var_dir, tmp_path, capsys):
     assert "恢复为版本 0" in text and "日间照料中心.csv" in text
 
 
+
+def test_the_same_data_again_makes_no_version(var_dir, tmp_path, capsys):
+    """As in the browser: the register imported again under another name (here re-encoded, with a column
+    the app does not read) holds the current version's data, so it makes no version whose diff is
+    "no change"; the command says so in both languages and exits 0 (a nightly script is not failed)."""
+    src = register_csv(tmp_path / "名录.csv")
+    assert run(capsys, "data", "import", "facilities", str(src), "--type", "day_care", "--json")[1]["version"] == 1
+    again = tmp_path / "名录(1).csv"
+    lines = src.read_text("utf-8").splitlines()
+    again.write_text("\n".join([lines[0] + ",来源"] + [x + ",导出" for x in lines[1:]]) + "\n", encoding="gbk")
+    code, out, err = run(capsys, "data", "import", "facilities", str(again), "--type", "day_care", "--json")
+    assert code == 0, err
+    assert out["version"] is None and out["unchanged"] == 1 and out["current"] == 1
+    code, text, _ = run(capsys, "data", "import", "facilities", str(again), "--type", "day_care")
+    assert code == 0 and "与当前版本 1 完全相同" in text and "未生成新版本" in text
+    code, text, _ = run(capsys, "--lang", "en", "data", "import", "facilities", str(again), "--type", "day_care")
+    assert "exactly the data of the current version 1" in text
+    assert store(var_dir).current().version == 1
+    # one name changed: a new version
+    changed = tmp_path / "名录2.csv"
+    changed.write_text(src.read_text("utf-8").replace("日间照料中心", "日照中心", 1), encoding="utf-8")
+    code, out, err = run(capsys, "data", "import", "facilities", str(changed), "--type", "day_care", "--json")
+    assert code == 0 and out["version"] == 2 and out["unchanged"] is None, err
+
+
 def test_township_zip_diff_and_rollback_brings_the_approximation_back(var_dir, tmp_path, capsys):
     path = township_zip(tmp_path)
     code, text, err = run(capsys, "data", "import", "townships", str(path))
