@@ -513,6 +513,7 @@ _STRINGS.update({
     "data_rechecking": ("数据已更新，正在按当前数据重新校验…", "The data changed: checking the file again on the current data…"),
     "data_rechecked": ("已按当前数据重新校验：请查看下方报告后再确认。", "Checked again on the current data: read the report below, then confirm."),
     "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
+    "data_field_capacity_unit": ("容量单位", "capacity unit"),
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),

@@ -41,3 +41,12 @@ def test_no_string_key_is_defined_twice():
 def test_a_repeated_key_is_found():
     src = '_STRINGS: dict = {"a": ("甲", "A")}\n_STRINGS.update({"b": ("乙", "B")})\n_STRINGS.update({"a": ("丙", "C")})\n'
     assert string_keys(src) == {"a": [1, 3], "b": [2]}
+
+
+def test_every_register_field_has_a_label_in_both_languages():
+    """The report's column line read "容量单位 → capacity_unit": a field without a label shows its key."""
+    from planner.i18n import t
+    from planner.register_columns import FIELDS
+
+    missing = [(f, lang) for f in FIELDS for lang in ("zh", "en") if t("data_field_" + f, lang) == "data_field_" + f]
+    assert not missing, missing
