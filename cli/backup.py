@@ -6,6 +6,7 @@ restore needs it stopped.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from cli.lang import h
@@ -57,6 +58,13 @@ def _backup(args) -> int:
     _say(args, f"已备份到 {args.out}：数据库及 {versions} 个数据版本，共 {d['files']} 个文件，{d['bytes'] / 1048576:.1f} MB。",
          f"Backed up to {args.out}: the database and {versions} data version(s), {d['files']} files, "
          f"{d['bytes'] / 1048576:.1f} MB.", d)
+    missing = manifest.get("missing_versions") or []
+    if missing:  # their files were gone: the archive has them as missing, as the server would show them
+        vs = ", ".join(f"v{v}" for _, v in missing)
+        print(f"注意：数据版本 {vs} 的文件已缺失或被改动，备份中标为“文件缺失”（恢复后不可使用）。"
+              if args.lang == "zh" else
+              f"Note: the files of data version(s) {vs} are missing or changed; the backup marks them as "
+              "missing (not usable after a restore).", file=sys.stderr)
     return 0
 
 

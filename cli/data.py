@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_region(q)
         q.add_argument("--db", help=h("SQLite 数据库文件（默认：网页版所用的 VAR_DIR/proposals.sqlite）",
                                       "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
+        q.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹，与网页版相同）",
+                                            "folder holding datasets/ (default: the database's folder, as the web app)"))
         add_json(q)
 
     imp = ds.add_parser("import", help=h("校验文件并导入为新的数据版本", "check a file and make it a new version"))
@@ -101,10 +103,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     rb.set_defaults(func=_rollback)
 
 
-def _store(args):
+def _store(args, *, create: bool = True):
+    """The data versions of ``--db``, their files in ``--data-dir`` (default: beside the database, as
+    the web app and `coverplan backup` keep them). A command that only reads (``create=False``:
+    versions, diff) refuses a --db that does not exist (a mistyped path) rather than making an empty
+    database there; the default database is made on first use, as the server makes it."""
     from geo.datasets import DatasetStore, default_db_path
+    from geo.dbfile import check_database
 
-    return DatasetStore(Path(args.db) if args.db else default_db_path(), region=args.region)
+    db = check_database(Path(args.db) if args.db else default_db_path(), create=create or not args.db)
+    root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
+    return DatasetStore(db, region=args.region, root=root)
 
 
 def _crs(value: str | None) -> str | None:
@@ -279,7 +288,7 @@ def _layer_name(layer: str | None, lang: str) -> str:
 def _versions(args) -> int:
     from planner.i18n import t
 
-    rows = [v.to_dict() for v in _store(args).versions()]
+    rows = [v.to_dict() for v in _store(args, create=False).versions()]
     if args.json:
         print_json({"region": args.region, "current": next(r["version"] for r in rows if r["current"]),
                     "versions": rows})
@@ -306,7 +315,7 @@ def _versions(args) -> int:
 def _diff(args) -> int:
     from planner.i18n import t
 
-    d = _store(args).diff(args.v1, args.v2)
+    d = _store(args, create=False).diff(args.v1, args.v2)
     if args.json:
         print_json(d)
         return 0

@@ -17,6 +17,7 @@ from cli.lang import error_line, h
 from cli.options import add_json
 from cli.output import print_json
 from geo import settings
+from geo.dbfile import check_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,7 +82,11 @@ def _store(args):
         counties_en = {str(k): str(v) for k, v in county_names_en(c).items()}
     except Exception:  # no region built yet: county codes are then checked by their shape only
         counties = counties_en = None
-    return UserStore(args.db or settings.VAR_DIR / "proposals.sqlite", counties=counties, counties_en=counties_en)
+    # a --db that does not exist is a mistyped path for every command but add (which sets up a new
+    # server's first account): listing it made an empty database and answered "no users yet"
+    db = check_database(args.db or settings.VAR_DIR / "proposals.sqlite",
+                        create=not args.db or args.users_command == "add")
+    return UserStore(db, counties=counties, counties_en=counties_en)
 
 
 def _role(args, role: str) -> str:
@@ -144,9 +149,15 @@ def _stdin_password() -> str:
 
 
 def _add(args) -> int:
+    from pathlib import Path
+
     from web.users import AccountError
 
+    new_db = bool(args.db) and not Path(args.db).exists()
     store = _store(args)
+    if new_db:  # a mistyped --db would make a database no server uses: say where it went
+        print(f"Note: there was no database at {args.db}; a new one was made." if args.lang == "en"
+              else f"注意：{args.db} 处原无数据库，已新建。", file=sys.stderr)
     password = _stdin_password() if args.password_stdin else None
     try:
         user, generated = store.add(args.name, args.role, args.county, password=password)

@@ -37,6 +37,7 @@ import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from geo.dbfile import check_database
 from geo.errors import CoverplanError
 
 FORMAT = "coverplan-backup"
@@ -90,6 +91,33 @@ def _version_files(db: Path) -> list[tuple[str, int, str, str | None]]:
         con.close()
 
 
+def _mark_missing(snap: Path, data_dir: Path) -> list[tuple[str, int]]:
+    """Mark in the snapshot the versions whose layer files are gone or changed; return them.
+
+    The database says "ok" until a store is opened on it again, so a backup taken after the
+    files were lost held versions the restore then refused as damaged (QA 17): the archive said
+    "1 data version" and could not be restored. Marked "missing" in the copy, as the store would
+    mark them, the archive restores, and says which versions it lacks.
+    """
+    gone = []
+    for region, stored_in, file, sha in _version_files(snap):
+        path = data_dir / DATASETS / region / str(stored_in) / file
+        if not path.is_file() or (sha and _sha256(path) != sha):
+            gone.append((region, stored_in, file))
+    if not gone:
+        return []
+    con = sqlite3.connect(snap)
+    try:
+        versions = sorted({(r, int(v)) for region, stored_in, file in gone for r, v in con.execute(
+            "SELECT region, version FROM dataset_layers WHERE region=? AND stored_in=? AND file=?",
+            (region, stored_in, file))})
+        with con:
+            con.executemany("UPDATE dataset_versions SET status='missing' WHERE region=? AND version=?", versions)
+        return versions
+    finally:
+        con.close()
+
+
 def _versions(db: Path) -> list[tuple[str, int]]:
     con = sqlite3.connect(db)
     try:
@@ -112,11 +140,13 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
         raise BackupError(f"No database at {db_path}: nothing to back up.",
                           f"找不到数据库 {db_path}，无可备份的内容。",
                           hint_en="Give the server's database with --db.", hint_zh="请用 --db 指定服务器的数据库文件。")
+    check_database(db_path, create=False)  # a CSV given as --db: said, not sqlite3's traceback
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(os.path.dirname(os.path.abspath(out))) / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
     snap = work.with_suffix(".sqlite")
     try:
         _snapshot(db_path, snap)
+        missing = _mark_missing(snap, data_dir)
         members: dict[str, Path] = {DATABASE: snap}
         # every version directory the snapshot knows, whole (its source/ upload too)
         for region, version in _versions(snap):
@@ -132,7 +162,8 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
                 z.write(path, name)
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": time.time(),
                         "created_iso": time.strftime("%Y-%m-%d %H:%M:%S"), "database": DATABASE,
-                        "versions": sorted([list(v) for v in _versions(snap)]), "files": files}
+                        "versions": sorted([list(v) for v in _versions(snap)]), "files": files,
+                        "missing_versions": [list(v) for v in missing]}
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         with open(work, "rb+") as f:
             os.fsync(f.fileno())
@@ -310,5 +341,6 @@ def describe(manifest: dict) -> dict:
     """What a backup holds, for the CLI's answer."""
     files = manifest.get("files") or {}
     return {"created": manifest.get("created_iso"), "versions": manifest.get("versions"),
+            "missing_versions": manifest.get("missing_versions") or [],
             "files": len(files), "bytes": sum(int(m.get("bytes", 0)) for m in files.values())}
 

@@ -15,7 +15,7 @@ every change to it is a new *version*:
   history is never rewritten.
 
 Storage: the app's SQLite file (``dataset_versions``, ``dataset_layers``,
-``dataset_current``; WAL mode) and ``settings.VAR_DIR/datasets/<region>/<version>/``
+``dataset_current``, ``dataset_roots``; WAL mode) and ``datasets/<region>/<version>/`` beside it
 (one GeoJSON per layer -- readable in any GIS, byte-identical for the same
 data -- and ``source/`` with the uploaded file). A layer that did not change is
 not copied: the version's layer map points at the version that stored it.
@@ -42,6 +42,7 @@ import json
 import math
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import sys
@@ -61,6 +62,7 @@ import shapely
 
 from geo import settings
 from geo.archives import check_file
+from geo.dbfile import check_database
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
@@ -98,6 +100,10 @@ CREATE TABLE IF NOT EXISTS dataset_current (
     region  TEXT PRIMARY KEY,
     version INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dataset_roots (
+    region  TEXT PRIMARY KEY,
+    token   TEXT NOT NULL  -- also in <root>/.coverplan-store: the folder of layer files is this database's
+);
 CREATE TRIGGER IF NOT EXISTS dataset_versions_kept BEFORE DELETE ON dataset_versions
 BEGIN
     SELECT RAISE(ABORT, 'dataset versions are never deleted (version 0 is the embedded default)');
@@ -134,6 +140,10 @@ VILLAGE_MOVED_M = 1.0
 #: embedded polygons overshoot their county line by up to 0.4 m, so clipping them to it (as every
 #: township import does) is not a change; a boundary the planner corrected moves by metres.
 BOUNDARY_TOLERANCE_M = 0.5
+
+#: The file in a store's folder of layer files that names the database it belongs to (its token in
+#: ``dataset_roots``): a store never cleans up a folder that is another database's.
+ROOT_MARK = ".coverplan-store"
 
 #: Largest uploaded file (registers, boundaries, village lists). Bureau files are a few MB; a file
 #: far larger is a mistake (a whole-province export, an image) and would hold the write lock long.
@@ -303,7 +313,9 @@ class DatasetStore:
     region : str
         Region key (``"shiyan"``).
     root : path, optional
-        Directory of the layer files (default ``settings.VAR_DIR/datasets/<region>``).
+        Directory of the layer files (default ``datasets/<region>`` beside the database, where the
+        web app and ``coverplan backup`` keep them). It belongs to one database: a folder that
+        holds another database's versions is refused (:meth:`_claim_root`), never cleaned up.
     timeout : float
         Seconds to wait for another writer's lock.
 
@@ -316,9 +328,9 @@ class DatasetStore:
 
     def __init__(self, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
                  root: str | Path | None = None, timeout: float = 30.0) -> None:
-        self.db_path = Path(db_path)
+        self.db_path = check_database(db_path, create=True)
         self.region_name = region
-        self.root = Path(root) if root is not None else settings.VAR_DIR / "datasets" / region
+        self.root = Path(root) if root is not None else self.db_path.parent / "datasets" / region
         self.timeout = timeout
         self._embedded = load_region(region, imports=False)  # raises UnknownRegionError for unknown names
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +340,7 @@ class DatasetStore:
             con.executescript(SCHEMA)
         with self._write() as con:
             self._ensure_version0(con)
+            self._claim_root(con)
             self._recover(con)
 
     # -- connections ---------------------------------------------------------------
@@ -373,6 +386,45 @@ class DatasetStore:
                      kind="embedded", layer=None, target=None, source_name=f"embedded:{self.region_name}",
                      source_sha256=h.hexdigest(), rows=None, refs=refs, replaced=[])
         con.execute("INSERT OR REPLACE INTO dataset_current VALUES (?, 0)", (self.region_name,))
+
+    def _claim_root(self, con: sqlite3.Connection) -> None:
+        """Bind the folder of layer files to this database, or refuse one that is another's.
+
+        :meth:`_recover` deletes the version folders its database does not know (a crashed
+        commit's). Opened on another database's folder it deleted that database's versions: the
+        CLI kept every database's files in one folder, and ``data versions --db other.sqlite``
+        emptied it (QA 17). The folder now names its database in :data:`ROOT_MARK`; a folder
+        without one (made before) is taken only when it holds no version folder or at least one
+        this database knows, and a folder that holds no version folder is anyone's.
+        """
+        row = con.execute("SELECT token FROM dataset_roots WHERE region=?", (self.region_name,)).fetchone()
+        token = row["token"] if row else None
+        mark = self.root / ROOT_MARK
+        theirs = mark.read_text("utf-8").strip() if mark.is_file() else None
+        found = {int(c.name) for c in self.root.iterdir() if c.name.isdigit()}
+        if not found:  # no version of anyone's to lose: the folder is this database's
+            theirs = None
+        elif theirs is None:
+            known = {r["version"] for r in con.execute(
+                "SELECT version FROM dataset_versions WHERE region=?", (self.region_name,))}
+            if not found & known:
+                theirs = "?"
+        if theirs is not None and theirs != token:
+            raise InputDataError(
+                f"The folder {self.root} holds the data versions of another database, not of {self.db_path}: "
+                "nothing was read or changed.",
+                f"文件夹 {self.root} 保存的是另一个数据库的数据版本，不属于 {self.db_path}：未读取或改动任何内容。",
+                hint_en="Open the database that goes with this folder (--db), or give this database its own "
+                        "folder (--data-dir).",
+                hint_zh="请打开与该文件夹对应的数据库（--db），或为本数据库另指定文件夹（--data-dir）。",
+                details={"root": str(self.root), "db": str(self.db_path)})
+        if token is None:
+            token = secrets.token_hex(16)
+            con.execute("INSERT INTO dataset_roots VALUES (?, ?)", (self.region_name, token))
+        if theirs is None:
+            tmp = self.root / (ROOT_MARK + ".tmp")
+            tmp.write_text(token + "\n", "utf-8")
+            os.replace(tmp, mark)
 
     def _recover(self, con: sqlite3.Connection) -> None:
         """Remove what a crashed commit left and mark versions whose files are gone.

@@ -243,3 +243,28 @@ def test_restore_refuses_while_a_server_holds_the_database(site, tmp_path):
     time.sleep(0.2)
     bk.restore(archive, site / "app.sqlite")   # the dead server's lock is gone with it
     assert state(site) == before
+
+
+def test_a_backup_after_lost_files_restores_and_says_what_it_lacks(site, tmp_path, capsys):
+    """Layer files lost while the database still said "ok": the backup reported "1 data version" and
+    its restore was refused as damaged (QA 17). The archive now marks such versions missing, as the
+    store would, restores, and the command says which versions lack their files."""
+    import json as _json
+
+    from cli.main import main
+
+    store, _ = open_stores(site)
+    assert store.commit_layer("facilities:day_care", day_care(store, 5)) == 1
+    assert store.commit_layer("facilities:day_care", day_care(store, 7)) == 2
+    for f in (site / "datasets" / "shiyan" / "2").glob("*.geojson"):
+        f.unlink()
+    db = site / "app.sqlite"
+    assert main(["--lang", "en", "backup", "--db", str(db), "--out", str(tmp_path / "b.zip")]) == 0
+    err = capsys.readouterr().err
+    assert "data version(s) v2 are missing or changed" in err
+    assert main(["restore", str(tmp_path / "b.zip"), "--db", str(tmp_path / "new" / "db.sqlite"), "--json"]) == 0
+    out = _json.loads(capsys.readouterr().out)
+    assert out["missing_versions"] == [["shiyan", 2]]
+    again = DatasetStore(tmp_path / "new" / "db.sqlite", region="shiyan")
+    assert {v.version: v.status for v in again.versions()} == {0: "ok", 1: "ok", 2: "missing"}
+    assert again.current().version == 1

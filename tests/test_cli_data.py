@@ -320,3 +320,51 @@ def test_broken_inputs_are_refused_and_the_store_is_untouched(var_dir, tmp_path,
     assert code == 2 and "No dataset version 5" in err
     assert store(var_dir).fingerprint() == before
     assert store(var_dir).current().version == 1
+
+
+def test_another_database_never_empties_this_ones_folder(var_dir, tmp_path, capsys):
+    """`data versions --db other.sqlite` opened the files of VAR_DIR/datasets as its own and deleted the
+    versions it did not know (QA 17). The files now live beside their database (as the web app keeps
+    them), and a folder that holds another database's versions is refused, with nothing deleted."""
+    src = register_csv(tmp_path / "名录.csv")
+    assert run(capsys, "data", "import", "facilities", str(src), "--type", "day_care", "--json")[0] == 0
+    files = sorted(p.relative_to(var_dir) for p in (var_dir / "datasets").rglob("*") if p.is_file())
+    assert any(p.name == "facilities-day_care.geojson" for p in files)
+    # another database elsewhere: its own folder beside it
+    other = tmp_path / "elsewhere" / "other.sqlite"
+    run(capsys, "users", "add", "ann", "--role", "viewer", "--db", str(other))
+    code, out, _ = run(capsys, "data", "versions", "--db", str(other), "--json")
+    assert code == 0 and [v["version"] for v in out["versions"]] == [0]
+    assert (other.parent / "datasets" / "shiyan").is_dir()
+    # another database in the same folder: its folder of versions is this one's, refused
+    run(capsys, "users", "add", "bob", "--role", "viewer", "--db", str(var_dir / "other.sqlite"))
+    code, _, err = run(capsys, "data", "versions", "--db", str(var_dir / "other.sqlite"))
+    assert code == 2 and "保存的是另一个数据库的数据版本" in err and "未读取或改动任何内容" in err
+    code, _, err = run(capsys, "--lang", "en", "data", "import", "facilities", str(src), "--type", "day_care",
+                       "--db", str(var_dir / "other.sqlite"), "--data-dir", str(var_dir))
+    assert code == 2 and "holds the data versions of another database" in err
+    assert sorted(p.relative_to(var_dir) for p in (var_dir / "datasets").rglob("*") if p.is_file()) == files
+    code, out, _ = run(capsys, "data", "versions", "--json")
+    assert [v["version"] for v in out["versions"]] == [0, 1] and all(v["status"] == "ok" for v in out["versions"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_db_that_is_no_database_is_said_to_be_one(var_dir, tmp_path, capsys, lang):
+    """A CSV or a folder as --db ended in sqlite3's traceback; a mistyped --db given to a command that
+    only reads made an empty database there and answered "no users yet"."""
+    csv = tmp_path / "dem.csv"
+    csv.write_text("a,b\n1,2\n", encoding="utf-8")
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    missing = tmp_path / "nope" / "x.sqlite"
+    words = {"zh": ("不是 SQLite 数据库文件", "是文件夹", "处没有数据库"),
+             "en": ("is not a SQLite database", "is a folder", "There is no database at")}[lang]
+    for argv in (["users", "list"], ["data", "versions"], ["users", "disable", "x"], ["data", "diff", "0", "0"]):
+        for db, word in ((csv, words[0]), (folder, words[1]), (missing, words[2])):
+            code, _, err = run(capsys, "--lang", lang, *argv, "--db", str(db))
+            assert code == 2 and word in err and "Traceback" not in err, (argv, db, err)
+    assert not missing.parent.exists()          # nothing made at a mistyped path
+    assert csv.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    # adding the first account of a new server makes its database, and says so
+    code, _, err = run(capsys, "--lang", lang, "users", "add", "ann", "--role", "viewer", "--db", str(missing))
+    assert code == 0 and missing.is_file() and ("已新建" in err if lang == "zh" else "a new one was made" in err)

@@ -345,7 +345,8 @@ def test_a_process_killed_during_an_import_leaves_the_previous_version(store, va
     reopened = DatasetStore(var_dir / "proposals.sqlite", region="shiyan")
     assert [v.version for v in reopened.versions()] == [0, 1]
     assert reopened.current().version == 1
-    assert sorted(p.name for p in reopened.root.iterdir()) == ["1"]  # no temp dir, no half version
+    # no temp dir, no half version (the folder's mark names its database: geo.datasets.ROOT_MARK)
+    assert sorted(p.name for p in reopened.root.iterdir()) == [".coverplan-store", "1"]
     assert sha(reopened.layer_path("facilities:day_care")) == layer_sha
     assert reopened.fingerprint() == before
     assert len(day_care(reopened)) == 10

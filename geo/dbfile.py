@@ -1,0 +1,57 @@
+"""The SQLite file a store opens: a database, or a clear error before SQLite's own.
+
+Given a CSV or a folder as ``--db``, SQLite said "file is not a database" in a traceback, and a
+command that only reads (``users list``, ``data versions``) made a new, empty database wherever a
+mistyped path pointed, then answered "no users yet" as if that were the server's.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo.errors import InputDataError
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_database(path: str | Path, *, create: bool) -> Path:
+    """``path`` when it is a SQLite database, or an empty or missing file that ``create`` allows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file (``--db``).
+    create : bool
+        Whether a missing file may be made (a command that writes: ``users add``, ``data import``,
+        ``serve``). A command that only reads refuses a missing file instead of creating one.
+
+    Raises
+    ------
+    InputDataError
+        For a folder, a file that is not a SQLite database, or a missing file when ``create`` is
+        False; the message names the path and says how to fix it.
+    """
+    p = Path(path)
+    hint_en = "Point --db at the server's database (by default VAR_DIR/proposals.sqlite, where `coverplan serve` keeps it)."
+    hint_zh = "请用 --db 指向服务器所用的数据库（默认 VAR_DIR/proposals.sqlite，即 `coverplan serve` 所用的文件）。"
+    if p.is_dir():
+        raise InputDataError(f"{p} is a folder, not a database file.", f"{p} 是文件夹，不是数据库文件。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
+    if not p.exists():
+        if create:
+            return p
+        raise InputDataError(f"There is no database at {p}: this command only reads one and does not create it.",
+                             f"{p} 处没有数据库：本命令只读取数据库，不会新建。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
+    try:
+        with open(p, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise InputDataError(f"The database {p} cannot be read ({e.strerror}).",
+                             f"无法读取数据库 {p}（{e.strerror}）。", hint_en=hint_en, hint_zh=hint_zh,
+                             details={"path": str(p)}) from None
+    if head and head != SQLITE_HEADER:  # an empty file is a database SQLite has not written yet
+        raise InputDataError(f"{p} is not a SQLite database (coverplan keeps its data in one).",
+                             f"{p} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
+    return p
