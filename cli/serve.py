@@ -51,10 +51,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_serve)
 
 
+def _check_options(args) -> None:
+    """Refuse a number no server can use before anything starts: a port of -1 was a traceback, 99999
+    was announced but another port listened, NaN MB a traceback, 0 threads or 0 jobs a server that
+    never answers (QA 17)."""
+    import math
+
+    from geo.errors import InputDataError
+    from planner.models.base import check_time_limit
+
+    def bad(flag: str, value, en: str, zh: str) -> InputDataError:
+        return InputDataError(f"{flag} {value} cannot be used: {en}.", f"{flag} {value} 无法使用：{zh}。",
+                              details={"parameter": flag, "value": str(value)})
+
+    if not 1 <= args.port <= 65535:
+        raise bad("--port", args.port, "give a port from 1 to 65535", "端口须在 1 至 65535 之间")
+    if not 1 <= args.threads <= 256:
+        raise bad("--threads", args.threads, "give 1 to 256 threads", "线程数须在 1 至 256 之间")
+    for flag, mb in (("--max-upload-mb", args.max_upload_mb), ("--max-network-upload-mb", args.max_network_upload_mb)):
+        if mb is not None and not (math.isfinite(mb) and 0 < mb <= 100_000):
+            raise bad(flag, mb, "give a size in MB above 0 (e.g. 20)", "请给出大于 0 的大小（MB，如 20）")
+    if args.max_jobs_per_user is not None and not 1 <= args.max_jobs_per_user <= 1000:
+        raise bad("--max-jobs-per-user", args.max_jobs_per_user, "give 1 to 1000", "须在 1 至 1000 之间")
+    if args.solve_time_limit is not None:
+        check_time_limit(args.solve_time_limit)
+    if args.network:
+        from geo.archives import check_file
+        check_file(args.network)  # a missing graph said now, not on every road-network request later
+
+
 def _serve(args) -> int:
     from waitress import serve
 
     from web.app import create_app
+
+    _check_options(args)
 
     # Building the region (first run) and its light GeoJSON takes a few seconds;
     # WARM does it before the URL is announced, so the first page is fast.

@@ -45,6 +45,7 @@ from geo.regions import Region
 from planner.capacity import demand_villages, no_capacity_error, site_capacity, whole_split
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
+from planner.models.base import check_time_limit
 from planner.models.highs import solve_mip
 from planner.sites import candidate_sites, site_marks
 
@@ -112,6 +113,7 @@ class RowBlock:
 def run_mip(c: np.ndarray, rows: list, ub: np.ndarray, integer: np.ndarray, *, time_limit: float,
             gap: float):
     """Minimise ``c.x`` over ``rows`` and ``0 <= x <= ub`` with the engine's HiGHS runner."""
+    time_limit = check_time_limit(time_limit)
     a = sp.vstack([r.a for r in rows]).tocsr()
     lo = np.concatenate([np.broadcast_to(np.asarray(r.lo, float), (r.a.shape[0],)) for r in rows])
     hi = np.concatenate([np.broadcast_to(np.asarray(r.hi, float), (r.a.shape[0],)) for r in rows])
@@ -197,6 +199,7 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
                   budget_cost: float | None = None, facilities: gpd.GeoDataFrame | None = None,
                   mode: str = "estimate", graph=None, time_limit: float = 60.0, gap: float = 1e-4) -> dict:
     """A sized, capacity-aware proposal as a JSON-ready dict (sites, assignments, utilisation, shortfall)."""
+    check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     if ft.capacity is None:
         raise no_capacity_error(ft)

@@ -42,6 +42,7 @@ from planner.capacity import demand_villages, site_capacity
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type, load_facility_types
 from planner.i18n import share_text, t
+from planner.models.base import check_time_limit
 from planner.sizing import RowBlock, run_mip
 
 
@@ -290,6 +291,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
 
     ``clip_k``: a ``k`` above what can be chosen is lowered to it, with a note (for a default K).
     """
+    check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:

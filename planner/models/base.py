@@ -9,6 +9,7 @@ checks the solve options, installs the caller's stop/progress hooks
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -24,6 +25,25 @@ from .roles import SiteRoles
 
 __all__ = ["LocationModel"]
 
+
+
+def check_time_limit(time_limit) -> float:
+    """``time_limit`` as a float when it is a finite number of seconds above 0, else InputDataError.
+
+    Infinity and NaN reached the solvers' deadlines (an overflow in a timestamp, an abort in
+    HiGHS) from the upgrade and sizing commands (QA 17); 0 gave a "proven optimal" answer nobody
+    solved for.
+    """
+    try:
+        value = float(time_limit)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputDataError(
+            f"time_limit must be a finite number of seconds above 0, got {time_limit!r}.",
+            f"time_limit 必须为大于 0 的有限秒数，实际为 {time_limit!r}。",
+            hint_en="Give the seconds the solver may take, e.g. 60.", hint_zh="请给出求解可用的秒数，如 60。")
+    return value
 
 class LocationModel:
     """Common state of every model; subclasses implement ``_solve``.
@@ -208,10 +228,7 @@ class LocationModel:
             raise InputDataError(
                 f"Unknown solve method {method!r}; use 'exact' or 'heuristic'.",
                 f"未知求解方法 {method!r}；请用 'exact' 或 'heuristic'。")
-        if not (time_limit > 0):
-            raise InputDataError(
-                f"time_limit must be > 0 seconds, got {time_limit!r}.",
-                f"time_limit 必须大于 0 秒，实际为 {time_limit!r}。")
+        check_time_limit(time_limit)
         if not (0 <= gap < 1):
             raise InputDataError(
                 f"gap must be in [0, 1), got {gap!r}.", f"gap 必须在 [0, 1) 内，实际为 {gap!r}。")
