@@ -108,7 +108,7 @@ def search():
     q = request.args.get("q", "")
     if len(q) > 50:
         raise bad_param("q", q[:50] + "…", "at most 50 characters", "不超过 50 个字符")
-    limit = proposals.number_param(request.args.get("limit"), "limit", minimum=1, maximum=100) or 20
+    limit = proposals.number_param(request.args.get("limit"), "limit", minimum=1, maximum=100, kind=int) or 20
     return jsonify(svc().search(q, limit=int(limit), lang=g.lang))
 
 
@@ -607,7 +607,7 @@ def beds():
     if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
         raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
                         "整数床位数，如 7136")
-    year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100)
+    year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100, kind=int)
     out = s.cached(("beds", int(target), int(year) if year else None),
                    lambda: allocate_beds(s.region, int(target), year=int(year) if year else None))
     en = s.county_names("en")  # the overview's breakdown names the counties in the page's language

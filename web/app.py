@@ -194,7 +194,8 @@ def create_app(config: dict | None = None) -> Flask:
     def wants_json() -> bool:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page
         # and a script's JSON request to a page's address (a JSON login): a JSON answer, as it asked
-        return request.path.startswith(("/api/", "/charts/")) or request.path == "/healthz" or request.is_json
+        return (request.path.startswith(("/api/", "/charts/")) or request.path == "/healthz" or request.is_json
+                or request.accept_mimetypes.best == "application/json")
 
     @app.errorhandler(CoverplanError)
     def coverplan_error(exc: CoverplanError):

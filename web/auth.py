@@ -26,7 +26,6 @@ import ipaddress
 import json
 import logging
 import os
-import re
 import secrets
 import threading
 import time
@@ -40,7 +39,7 @@ from flask_login import LoginManager, login_user, logout_user
 from geo.errors import listed
 from planner.i18n import normalise, t, COOKIE
 from planner import textrules
-from web.errors import Forbidden, bad_param, json_object, shown_value
+from web.errors import Forbidden, bad_param, json_object, refuse_unknown, shown_value
 from web.extensions import ext
 from web.users import LOCAL, AccountError, Locked, User, UserStore
 
@@ -262,23 +261,11 @@ def county_label(code, lang: str = "zh") -> str:
 
 
 def county_code(value) -> str | None:
-    """The county code a ``county`` argument names: its code, or its Chinese or English name, case and
-    spacing aside, with or without its 县/区/市 (County/District/City); None when it names none (or two)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    zh, en = county_names("zh"), county_names("en")
-    if value.strip() in zh:
-        return value.strip()
+    """The county code a ``county`` argument names (planner.coverage.match_county: its code, or its
+    Chinese or English name, with or without 县/区/市); None when it names none (or two)."""
+    from planner.coverage import match_county
 
-    def keys(name: str) -> set[str]:
-        n = " ".join(str(name).split()).casefold()
-        short = re.sub(r"\s+(county|district|city)$", "", n)
-        short = re.sub(r"(?<=.)[县区市]$", "", short)  # 房县 -> 房 too (a one-character stem; two hits are refused)
-        return {n, short}
-
-    want = " ".join(value.split()).casefold()
-    hits = {code for code in zh if want in keys(zh[code]) | keys(en.get(code, ""))}
-    return hits.pop() if len(hits) == 1 else None
+    return match_county(value, county_names("zh"), county_names("en"))
 
 
 def county_choices(lang: str) -> str:
@@ -478,8 +465,10 @@ def _form_or_json() -> dict:
 def login():
     lang = g.lang
     nxt = safe_next(request.values.get("next"))
-    if not current_app.config["AUTH_REQUIRED"]:
-        return redirect(nxt)  # open mode: nobody logs in
+    if not current_app.config["AUTH_REQUIRED"]:  # open mode: nobody logs in
+        if request.is_json:  # a script's JSON login: told so in JSON, not sent to a page
+            return jsonify({"auth": "open", "user": None, "next": nxt})
+        return redirect(nxt)
     error, name = None, ""
     if request.method == "POST":
         body = _form_or_json()
@@ -601,6 +590,7 @@ def admin_users():
 @bp.post("/api/admin/users")
 def admin_user_add():
     body = _form_or_json()
+    refuse_unknown(body, ("name", "role", "county", "password"), what_en="a new account", what_zh="新增账号")
     users = ext()["users"]
     try:
         password = body.get("password") or None
@@ -753,7 +743,12 @@ def admin_audit():
     limit = number_param(request.args.get("limit"), "limit", minimum=1, maximum=500, kind=int)
     offset = number_param(request.args.get("offset"), "offset", minimum=0, maximum=10**8, kind=int)
     limit, offset = (50 if limit is None else limit), (0 if offset is None else offset)
-    total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=request.args.get("action") or None,
+    action = request.args.get("action") or None
+    if action is not None and t("audit_" + action, "en") == "audit_" + action:  # no such action: not "0 rows"
+        from planner.i18n import _STRINGS
+        known = sorted(k[len("audit_"):] for k in _STRINGS if k.startswith("audit_"))
+        raise bad_param("action", action, "one of " + ", ".join(known), "以下之一：" + "、".join(known))
+    total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=action,
                                             user=request.args.get("user") or None,
                                             q=(request.args.get("q") or "").strip()[:80] or None)
     for r in rows:

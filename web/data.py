@@ -33,7 +33,7 @@ from planner.marks import township_at
 from planner.register import validate_register
 from web import auth, exports, layers
 from web.api import job_dict
-from web.errors import bad_param, json_kind, json_object, not_found
+from web.errors import bad_param, json_kind, json_object, not_found, refuse_unknown
 from web.extensions import ext
 
 bp = Blueprint("data", __name__)
@@ -245,6 +245,7 @@ def diff():
 @bp.post("/api/data/rollback")
 def rollback():
     body = json_object(required=False)
+    refuse_unknown(body, ("version", "note"), what_en="a rollback", what_zh="回退")
     v = body.get("version") if isinstance(body, dict) else None
     if isinstance(v, bool) or not isinstance(v, int):
         raise bad_param("version", v, "a data version number", "数据版本号")
@@ -286,6 +287,10 @@ def _author() -> str:
 _UNSAFE = re.compile(r"[^\w\-.()（）\u4e00-\u9fff]+")
 
 
+#: The form fields of an upload besides its file.
+UPLOAD_FIELDS = ("kind", "type", "coords", "encoding", "crs", "note")
+
+
 def _safe_name(original: str, suffix: str) -> str:
     """The planner's file name, reduced to letters, digits, CJK and a few marks (never a path)."""
     stem = _UNSAFE.sub("_", Path(original).stem).strip("._")[:80]
@@ -297,6 +302,7 @@ def _kept_file(d: Path) -> Path:
 
 
 def _options(form) -> dict:
+    refuse_unknown(form, UPLOAD_FIELDS, what_en="an upload", what_zh="上传")  # "typ" was read as no type
     kind = form.get("kind", "facilities")  # not sent: a register; sent empty is refused, as any unknown kind
     if kind not in KINDS:
         raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS), label="data_kind")
@@ -635,7 +641,9 @@ def upload():
     f = request.files.get("file")
     if f is None or not f.filename:
         raise bad_param("file", None, "a file (multipart/form-data field 'file')", "一个文件（表单字段 file）")
-    original = Path(f.filename).name[:120]
+    # the name as the report and the version history show it: control and direction characters
+    # (a\u202egnp.csv reads "apng.csv") written as _, as the stored name has them
+    original = "".join("_" if textrules.refused(ch, multiline=False) else ch for ch in Path(f.filename).name[:120])
     suffix = Path(original).suffix.lower()
     opts = _options(request.form)
     if network_limit and opts["kind"] != "network":
@@ -742,6 +750,7 @@ def recheck(uid: str):
     d = _upload_dir(uid)
     meta = _own_meta(d)
     body = json_object()
+    refuse_unknown(body, ("picks", "column_map"), what_en="a recheck", what_zh="重新校验")
     picks = _picks_param(body.get("picks", {}), _svc().region)
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
@@ -1053,6 +1062,12 @@ def diff_lines(d: dict, lang: str) -> list[str]:
 
 # -- editing facilities on the map ------------------------------------------------------------------
 EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark", "add_site", "move_site", "remove_site")
+#: What each action takes besides action, type and note: a field it would not use (a name sent with a
+#: move, a misspelt key) is refused, not ignored (QA 17).
+EDIT_KEYS = {"add": ("name", "lon", "lat", "fields"), "move": ("id", "lon", "lat"), "remove": ("id",),
+             "rename": ("id", "name"), "update": ("id", "fields"), "mark": ("candidate_id", "mark", "all_types"),
+             "add_site": ("name", "lon", "lat", "all_types"), "move_site": ("id", "lon", "lat", "all_types"),
+             "remove_site": ("id", "all_types")}
 #: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
 EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
 
@@ -1100,6 +1115,8 @@ def _edit(body: dict):
     action = body.get("action")
     if action not in EDIT_ACTIONS:
         raise bad_param("action", action, "one of " + ", ".join(EDIT_ACTIONS), "以下之一：" + "、".join(EDIT_ACTIONS))
+    refuse_unknown(body, ("action", "type", "note") + EDIT_KEYS[action], what_en=f"action {action}",
+                   what_zh=f"操作 {action} ")
     type_key = body.get("type")
     if not isinstance(type_key, str) or not type_key:
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
@@ -1140,7 +1157,10 @@ def _edit(body: dict):
         row = {"id": f"edit-{ft.key}-{n:04d}", "facility_type": ft.key, "name": name, "township_code": town,
                "county_code": region.townships.loc[town, "county_code"], "synthetic": False,
                "source": "planner edit (web)", "source_file": "", "source_version": np.nan, "geometry": point}
+        fields = _fields_param(body["fields"]) if body.get("fields") is not None else {}
         layer = pd.concat([layer, gpd.GeoDataFrame([row], geometry="geometry", crs=geo_settings.STORAGE_CRS)])
+        if fields:  # its beds, address ... given with it (they were dropped without a word)
+            layer = _apply_fields(layer, (layer["id"].astype(str) == row["id"]).to_numpy(), ft, fields)
         what = {"zh": f"新增 {name}", "en": f"added {name}"}
     elif action == "move":
         i = ids == fid
@@ -1155,41 +1175,64 @@ def _edit(body: dict):
         layer.loc[ids == fid, "name"] = name
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
     elif action == "update":
-        fields = body.get("fields")
-        if not isinstance(fields, dict) or not fields:
-            raise bad_param("fields", fields, "an object with some of " + fields_text(EDIT_FIELDS, "en"),
-                            "含以下字段的对象：" + fields_text(EDIT_FIELDS, "zh"))
-        unknown = [k for k in fields if k not in EDIT_FIELDS]
-        if unknown:  # name the field that is wrong, and the ones that can be edited, in words
-            shown = ", ".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
-            shown_zh = "、".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
-            more_en, more_zh = (f" and {len(unknown) - 5} more", f" 等 {len(unknown)} 个") if len(unknown) > 5 else ("", "")
-            raise InputDataError(
-                f"Unknown field{'s' if len(unknown) > 1 else ''} {shown}{more_en} in fields; editable: "
-                f"{', '.join(EDIT_FIELDS)}.",
-                f"fields 中有未知字段{shown_zh}{more_zh}；可修改："
-                + "、".join(f"{t('field_' + k, 'zh')}（{k}）" for k in EDIT_FIELDS) + "。",
-                hint_en="Send only the attributes above; the name is changed with action rename, the place with move.",
-                hint_zh="只发送上述属性；名称用 rename 修改，位置用 move 修改。",
-                details={"parameter": "fields", "unknown": unknown, "editable": list(EDIT_FIELDS)})
-        for key, value in fields.items():
-            if key == "capacity":  # the type's own capacity column (beds, day places ...): a count, or unknown
-                column, count = _capacity_edit(ft, value)
-                if column not in layer:
-                    layer[column] = np.nan
-                layer[column] = pd.to_numeric(layer[column], errors="coerce")
-                layer.loc[ids == fid, column] = count
-                if column == "plots" and "niches" in layer:  # the plots count a cemetery's niches already
-                    layer.loc[ids == fid, "niches"] = np.nan
-                continue
-            text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
-            if key not in layer:
-                layer[key] = None
-            layer.loc[ids == fid, key] = text or None
+        fields = _fields_param(body.get("fields"))
+        layer = _apply_fields(layer, ids == fid, ft, fields)
         what = {"zh": f"修改 {fid} 的属性（{fields_text(fields, 'zh')}）", "en": f"edited {fid} ({fields_text(fields, 'en')})"}
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
+    return _commit_edit(layer, ft, action, fid, what, note, row if action == "add" else None)
+
+
+def _fields_param(fields) -> dict:
+    """The ``fields`` object of an update (or an add): some of :data:`EDIT_FIELDS`, else a 400."""
+    if not isinstance(fields, dict) or not fields:
+        raise bad_param("fields", fields, "an object with some of " + fields_text(EDIT_FIELDS, "en"),
+                        "含以下字段的对象：" + fields_text(EDIT_FIELDS, "zh"))
+    unknown = [k for k in fields if k not in EDIT_FIELDS]
+    if unknown:  # name the field that is wrong, and the ones that can be edited, in words
+        shown = ", ".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
+        shown_zh = "、".join(f"“{textrules.escaped(str(k))[:40]}”" for k in unknown[:5])
+        more_en, more_zh = (f" and {len(unknown) - 5} more", f" 等 {len(unknown)} 个") if len(unknown) > 5 else ("", "")
+        raise InputDataError(
+            f"Unknown field{'s' if len(unknown) > 1 else ''} {shown}{more_en} in fields; editable: "
+            f"{', '.join(EDIT_FIELDS)}.",
+            f"fields 中有未知字段{shown_zh}{more_zh}；可修改："
+            + "、".join(f"{t('field_' + k, 'zh')}（{k}）" for k in EDIT_FIELDS) + "。",
+            hint_en="Send only the attributes above; the name is changed with action rename, the place with move.",
+            hint_zh="只发送上述属性；名称用 rename 修改，位置用 move 修改。",
+            details={"parameter": "fields", "unknown": unknown, "editable": list(EDIT_FIELDS)})
+    return fields
+
+
+def _apply_fields(layer, rows, ft, fields: dict):
+    """``layer`` with ``fields`` (checked here: text, or a capacity) set on ``rows``."""
+    import pandas as pd
+
+    for key, value in fields.items():
+        if key == "capacity":  # the type's own capacity column (beds, day places ...): a count, or unknown
+            column, count = _capacity_edit(ft, value)
+            if column not in layer:
+                layer[column] = np.nan
+            layer[column] = pd.to_numeric(layer[column], errors="coerce")
+            layer.loc[rows, column] = count
+            if column == "plots" and "niches" in layer:  # the plots count a cemetery's niches already
+                layer.loc[rows, "niches"] = np.nan
+            continue
+        text = edit_text(value, f"fields.{key}", label="field_" + key, multiline=key == "remark")
+        if key not in layer:
+            layer[key] = None
+        layer.loc[rows, key] = text or None
+    return layer
+
+
+def _commit_edit(layer, ft, action: str, fid, what: dict, note: str, row: dict | None):
+    """Commit an edited facility layer as a new version and answer it."""
+    import geopandas as gpd
+
+    from geo import settings as geo_settings
+
+    ids = layer["id"].astype(str)
     if action in ("move", "rename", "update"):
         # changed in the version this edit makes, and on the map: an imported row no longer
         # reads as its file's, a sample row no longer as wholly synthetic (web/service.py words both)

@@ -183,6 +183,23 @@ def json_kind(value) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def refuse_unknown(body: dict, allowed, *, what_en: str = "this request", what_zh: str = "本请求") -> None:
+    """A 400 naming every field of ``body`` not in ``allowed``: a misspelt field ("modle") was ignored,
+    and the request ran with the default in its place (QA 17)."""
+    from geo.errors import listed
+
+    unknown = sorted(str(k) for k in body if k not in allowed)
+    if not unknown:
+        return
+    shown = [shown_value(k) for k in unknown[:10]]  # a hostile body may carry thousands of keys
+    s = "s" if len(unknown) > 1 else ""
+    raise InputDataError(
+        f"Unknown field{s} {listed(shown, 'en', total=len(unknown))}: {what_en} takes {listed(list(allowed), 'en')}.",
+        f"未知字段 {listed(shown, 'zh', total=len(unknown))}：{what_zh}可用的字段为 {listed(list(allowed), 'zh')}。",
+        hint_en="Check the spelling: nothing was done.", hint_zh="请检查字段名的拼写；未执行任何操作。",
+        details={"parameter": unknown[0], "unknown": unknown[:50], "allowed": list(allowed)})
+
+
 def json_object(*, required: bool = True) -> dict:
     """The request's JSON object body; a 400 that says why when it is not one.
 

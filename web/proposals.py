@@ -25,7 +25,7 @@ from planner.models.control import caller_controls
 from planner.proposals import effective_model, propose
 from planner.sites import demand_units
 from web import capacity_proposals, layers
-from web.errors import bad_param, json_kind, not_found
+from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
 
 
@@ -157,10 +157,17 @@ def _plain(text: str, field: str = "name") -> str:
     return textrules.without_refused(text, multiline=field == "note")
 
 
+#: The fields a proposal request takes (a location, sized or upgrade proposal; ``county`` for a city account).
+PROPOSAL_FIELDS = ("type", "kind", "model", "mode", "p", "standard", "standard_urban", "standard_rural",
+                   "time_limit", "name", "note", "sizes", "costs", "budget_sites", "budget_cost", "k", "convert",
+                   "county")
+
+
 def parse_params(form: dict, service) -> dict:
     """Checked solve parameters from a JSON body or a form (400/404 on bad input)."""
     if not isinstance(form, dict):
         raise bad_param("body", json_kind(form), "a JSON object", "JSON 对象")
+    refuse_unknown(form, PROPOSAL_FIELDS, what_en="a proposal", what_zh="选址方案")
     type_key = form.get("type")
     if not type_key or not isinstance(type_key, str):
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
@@ -203,7 +210,16 @@ def parse_params(form: dict, service) -> dict:
     extra = capacity_proposals.parse(form, ft, service, _number)
     if extra["kind"] != "location":
         # a sized or upgrade run has its own model and counts (budget_sites, k) and the type's standard:
-        # the new-site model, its number of sites and a standard override would be saved as if they applied
+        # the new-site model, its number of sites and a standard override would be saved as if they
+        # applied; sent, they were dropped without a word
+        given = [k for k in ("model", "p", "standard", "standard_urban", "standard_rural")
+                 if form.get(k) not in (None, "") and not (k == "model" and form.get(k) == "auto")]
+        if given:
+            raise bad_param(given[0], form.get(given[0]),
+                            f"no {given[0]} with kind {extra['kind']} (it sizes by budget_sites / budget_cost, or "
+                            "upgrades k facilities, at the type's standard); leave it out",
+                            f"不填写（kind 为 {extra['kind']} 时按 budget_sites / budget_cost 或 k 计算，"
+                            "服务标准取该类型的设定）")
         for key in ("model", "model_effective", "p", "standard"):
             out.pop(key, None)
         out.update(extra)

@@ -1,0 +1,108 @@
+"""What QA sweep 17 sent the API as a careless or hostile client, and its answers now: a misspelt
+field is refused, not ignored; a value a request would not use is refused, not dropped."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.accounts import accounts_app, signed_in
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = accounts_app(tmp_path_factory.mktemp("qa17"), (("boss", "admin", None), ("city", "planner", None)))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/proposals", {"type": "day_care", "modle": "mclp", "pp": 3}, "modle"),
+    ("/api/data/edits", {"action": "rename", "type": "day_care", "id": "x", "name": "新名", "bogus": 1}, "bogus"),
+    ("/api/data/edits", {"action": "move", "type": "day_care", "id": "x", "lon": 110.7, "lat": 32.6,
+                         "name": "moved-renamed"}, "name"),
+    ("/api/data/rollback", {"version": 0, "bogus": 1}, "bogus"),
+    ("/api/admin/users", {"name": "ok4", "role": "viewer", "bogus": 1}, "bogus"),
+])
+def test_a_field_a_request_does_not_take_is_refused(app, path, body, field):
+    """A misspelt field ("modle") was ignored and the solve ran with the default model; a name sent
+    with a move was dropped while the move answered 200. Now a 400 names it, and nothing is done."""
+    c = signed_in(app, "boss")
+    before = c.get("/api/data/versions").get_json()["current"]
+    r = c.post(path + "?lang=en", json=body)
+    assert r.status_code == 400, r.data[:300]
+    e = r.get_json()
+    assert f'Unknown field "{field}"' in e["message"] or f'"{field}"' in e["message"], e["message"]
+    assert e["details"]["parameter"] == field and "未知字段" in e["message_zh"]
+    assert c.get("/api/data/versions").get_json()["current"] == before
+    assert not [u for u in c.get("/api/admin/users").get_json() if u["name"] == "ok4"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"type": "welfare_home", "kind": "sized", "sizes": "30,60", "p": 5}, "p"),
+    ({"type": "welfare_home", "kind": "upgrade", "k": 2, "model": "mclp"}, "model"),
+    ({"type": "welfare_home", "kind": "upgrade", "k": 2, "standard": 30}, "standard"),
+])
+def test_a_sized_or_upgrade_proposal_refuses_the_location_models_fields(app, body, field):
+    """They were dropped without a word (p and model belong to a location proposal)."""
+    r = signed_in(app, "boss").post("/api/proposals", json=body)
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == field, r.data[:300]
+
+
+def test_an_added_facility_takes_its_beds_and_address(app):
+    """fields sent with an add (its beds, its phone) were dropped: the facility stood at "capacity unknown"."""
+    c = signed_in(app, "city")
+    region = app.extensions["coverplan"]["service"].region
+    p = region.townships.iloc[40].geometry.representative_point()
+    r = c.post("/api/data/edits", json={"action": "add", "type": "welfare_home", "name": "带床位的院",
+                                        "lon": p.x, "lat": p.y, "fields": {"capacity": 30, "phone": "0719-1234"}})
+    assert r.status_code == 200, r.data[:300]
+    feats = c.get("/api/coverage/welfare_home/layers").get_json()["facilities"]["features"]
+    new = next(f["properties"] for f in feats if f["properties"]["name"] == "带床位的院")
+    assert new["capacity"] == 30 and new["phone"] == "0719-1234"
+    bad = c.post("/api/data/edits", json={"action": "add", "type": "welfare_home", "name": "坏床位",
+                                          "lon": p.x, "lat": p.y, "fields": {"capacity": -3}})
+    assert bad.status_code == 400 and not any(f["properties"]["name"] == "坏床位" for f in
+                                              c.get("/api/coverage/welfare_home/layers").get_json()["facilities"]["features"])
+
+
+@pytest.mark.parametrize("url, field", [
+    ("/api/search?q=房&limit=2.5", "limit"), ("/api/beds?target=100&year=2030.5", "year"),
+    ("/api/admin/audit?action=bogus", "action")])
+def test_a_number_or_word_the_query_cannot_use_is_a_400(app, url, field):
+    """limit=2.5 gave 2 results, year=2030.5 the year 2030, action=bogus an empty page."""
+    r = signed_in(app, "boss").get(url)
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == field, r.data[:300]
+
+
+def test_an_upload_with_a_misspelt_field_or_a_hidden_character_in_its_name(app):
+    """typ=day_care was read as "no type"; a name with U+202E was shown as sent in the report."""
+    c = signed_in(app, "city")
+    body = "名称,类型,经度,纬度\n甲中心,日间照料中心,110.79,32.58\n".encode()
+    r = c.post("/api/data/uploads", data={"kind": "facilities", "typ": "day_care", "file": (io.BytesIO(body), "a.csv")},
+               content_type="multipart/form-data")
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "typ"
+    r = c.post("/api/data/uploads", data={"kind": "facilities", "file": (io.BytesIO(body), "a\u202egnp.csv")},
+               content_type="multipart/form-data")
+    assert r.status_code == 200, r.data[:300]
+    assert r.get_json()["file"]["name"] == "a_gnp.csv"
+
+
+def test_a_page_address_asked_for_json_answers_json(app):
+    """/plan/targets.exe with Accept: application/json answered an HTML page."""
+    r = signed_in(app, "boss").get("/plan/targets.exe", headers={"Accept": "application/json"})
+    assert r.status_code in (400, 404) and r.is_json, r.data[:200]
+
+
+def test_an_open_servers_json_login_answers_json(tmp_path):
+    """In open mode a JSON login was sent to a page (302)."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "o.sqlite"), "TESTING": True, "AUTH": "open"})
+    try:
+        r = app.test_client().post("/login", json={"name": "x", "password": "y"})
+        assert r.status_code == 200 and r.get_json()["auth"] == "open"
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
