@@ -86,6 +86,9 @@ def load_context(args):
     from planner.register import validate_register
 
     region = load_region(args.region)
+    if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
+        from planner.facility_types import get_type
+        get_type(args.type)
     facilities = None
     if getattr(args, "facilities", None):
         report = validate_register(args.facilities, region=region, coords=args.coords,
@@ -166,16 +169,16 @@ def _county_code(region, value: str) -> str:
     """The code of the county ``value`` names (its code, Chinese or English name), as /api/townships
     accepts it; an unknown county is an error naming the valid ones, not an empty checklist."""
     from geo.errors import InputDataError, listed
-    from planner.coverage import county_names_en
+    from planner.coverage import county_names_en, match_county
 
     c = region.counties
     codes = (c["code"] if "code" in c else c.index).astype(str).tolist()
     zh, en = c["name"].astype(str).tolist(), county_names_en(c).astype(str).tolist()
     v = value.strip()
     shown = v or '""'
-    for code, name_zh, name_en in zip(codes, zh, en):
-        if v in (code, name_zh) or v.casefold() == name_en.casefold():
-            return code
+    code = match_county(v, dict(zip(codes, zh)), dict(zip(codes, en)))
+    if code is not None:
+        return code
     raise InputDataError(
         f"--county {shown}: no such county. Give a county code or name: "
         f"{listed([f'{a} {b}' for a, b in zip(codes, en)], 'en')}.",

@@ -103,6 +103,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     rb.set_defaults(func=_rollback)
 
 
+def _check_text(args) -> None:
+    """--note and --author as the browser takes them: no control, direction or invisible characters
+    (U+202E turned "a\u202eb" round in `data versions`); a note may have line breaks and tabs."""
+    from geo.errors import InputDataError
+    from planner import textrules
+
+    for flag, value, multiline in (("--note", getattr(args, "note", None), True),
+                                   ("--author", getattr(args, "author", None), False)):
+        at = textrules.first_refused(value, multiline=multiline) if value else None
+        if at is not None:
+            what_en, what_zh = textrules.char_kind(value[at])
+            code = f"U+{ord(value[at]):04X}"
+            raise InputDataError(f"{flag} holds {code} ({what_en}) at character {at + 1}: remove it.",
+                                 f"{flag} 的第 {at + 1} 个字符为 {code}（{what_zh}），请删去。",
+                                 details={"parameter": flag, "value": textrules.escaped(value[:80])})
+
+
 def _store(args, *, create: bool = True):
     """The data versions of ``--db``, their files in ``--data-dir`` (default: beside the database, as
     the web app and `coverplan backup` keep them). A command that only reads (``create=False``:
@@ -111,6 +128,7 @@ def _store(args, *, create: bool = True):
     from geo.datasets import DatasetStore, default_db_path
     from geo.dbfile import check_database
 
+    _check_text(args)
     db = check_database(Path(args.db) if args.db else default_db_path(), create=create or not args.db)
     root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
     return DatasetStore(db, region=args.region, root=root)

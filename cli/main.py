@@ -173,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         makes = args.command in ("backup", "od", "network")  # these create a missing folder themselves
         if out is not None and (problem := out_error(out, ext=ext, makes_folders=makes)):
             raise problem
+        if out is not None and args.command in ("map", "backup", "od") and not str(out).lower().endswith(ext):
+            # an HTML map in m.txt, a backup in b.txt, costs in od.txt.npz: the name says what the file is
+            from geo.errors import InputDataError
+            raise InputDataError(f"--out {out}: this command writes a {ext} file; give a name ending in {ext}.",
+                                 f"--out {out}：本命令写出 {ext} 文件，请给出以 {ext} 结尾的文件名。",
+                                 details={"parameter": "out", "value": str(out)})
         try:
             return int(args.func(args) or 0)
         except OSError as exc:
@@ -187,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and cut: not an error of ours
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl+C: said in a line, not a traceback
+        print(error_line("已中断，未完成。" if args.lang == "zh" else "interrupted: not finished.", args.lang),
+              file=sys.stderr)
+        return 130
     except CoverplanError as exc:
         if getattr(args, "json", False):
             print(json.dumps(exc.to_dict(args.lang), ensure_ascii=False, indent=2))

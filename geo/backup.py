@@ -187,6 +187,9 @@ def verify(archive: str | Path, into: Path) -> dict:
     """
     archive = Path(archive)
     name = archive.name
+    if archive.is_dir():
+        raise BackupError(f"{archive} is a folder, not a backup file: give the .zip that `coverplan backup` wrote.",
+                          f"{archive} 是文件夹而不是备份文件：请给出 `coverplan backup` 写出的 .zip 文件。")
     if not archive.is_file():
         raise BackupError(f"Backup file not found: {archive}.", f"找不到备份文件：{archive}。")
     try:
@@ -297,10 +300,27 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     """
     db_path = Path(db_path)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
+    # what this restore makes before it knows the archive is good: undone when it is refused
+    # ("nothing was changed" left the folders and an empty .serving lock file behind)
+    made = [p for p in dict.fromkeys([*reversed(data_dir.absolute().parents), data_dir.absolute(),
+                                      *reversed(db_path.absolute().parents)]) if not p.exists()]
+    lock_file = Path(str(db_path) + ".serving")
+    lock_was = lock_file.exists()
     data_dir.mkdir(parents=True, exist_ok=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with _refuse_while_serving(db_path):
-        return _restore(archive, db_path, data_dir)
+    try:
+        with _refuse_while_serving(db_path):
+            return _restore(archive, db_path, data_dir)
+    except BaseException:
+        if not db_path.exists():  # refused before anything moved in: take away what was made for it
+            if not lock_was:
+                lock_file.unlink(missing_ok=True)
+            for p in sorted(made, key=lambda q: len(q.parts), reverse=True):
+                try:
+                    p.rmdir()
+                except OSError:
+                    pass
+        raise
 
 
 def _restore(archive, db_path: Path, data_dir: Path) -> dict:

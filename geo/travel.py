@@ -363,6 +363,12 @@ def travel_costs(origins, destinations, *, mode: str = "estimate", unit: str = "
     """
     t0 = time.perf_counter()
     _check_common(mode, unit, cutoff)
+    # a walk at 0 km/h made every cost infinite, a negative snap distance flagged every point (QA 17)
+    for name, value, low in (("access_speed_kmh", access_speed_kmh, 0.0), ("max_snap_m", max_snap_m, 0.0)):
+        if not (isinstance(value, (int, float, np.integer, np.floating)) and np.isfinite(value) and value > low):
+            raise InputDataError(f"{name} must be a finite number above 0 (got {value}).",
+                                 f"{name} 必须为大于 0 的有限数（当前 {value}）。",
+                                 details={"parameter": name, "value": str(value)})
     orig = as_lonlat(origins, name="origins")
     dest = as_lonlat(destinations, name="destinations")
     n, m = len(orig), len(dest)

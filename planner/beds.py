@@ -72,6 +72,10 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
         raise InputDataError(f"--target {target}: give a whole number of beds > 0 (e.g. 7136).",
                              f"--target {target} 无效：请填写大于0的床位数（如 7136）。",
                              details={"parameter": "target", "value": str(target)})
+    if year is not None and (not isinstance(year, (int, np.integer)) or not 2000 <= year <= 2100):
+        raise InputDataError(f"--year {year}: give the target's year from 2000 to 2100 (e.g. 2025).",
+                             f"--year {year} 无效：请填写 2000 至 2100 之间的目标年份（如 2025）。",
+                             details={"parameter": "year", "value": str(year)})
     year = year or plan_year()
     rep = analyse_beds(region, facilities=facilities)
     t = rep.by_township.copy()
@@ -148,7 +152,9 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                 else "；现有床位取自已导入的名录。"),
                          f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
-               if unknown else []),
+               if unknown else [])
+            + ([f"目标中有 {int(target - beds.sum()):,} 张床位未分配：{int(beds.sum()):,} 张已补足各乡镇（街道）按标准的全部缺口，"
+                "其余超出标准，须由各县区另行安排。"] if target > beds.sum() else []),
             "notes_en": ["Township populations are split from the census county figures (示意); existing beds are "
                          + (f"the sample register's (示意) for {', '.join(en for _, en in rep.sample_types)}, the "
                             "imported register's for the others." if rep.sample_types
@@ -158,4 +164,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                          f"class; the rest are new beds, counted in sites of {new_size:g} beds."]
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
                 f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
-                "new); fill in their beds and break the target down again."] if unknown else [])}
+                "new); fill in their beds and break the target down again."] if unknown else [])
+            + ([f"{int(target - beds.sum()):,} beds of the target are not allocated: {int(beds.sum()):,} close every "
+                "township's gap against the standard, and the rest is beyond it, for the counties to place."]
+               if target > beds.sum() else [])}

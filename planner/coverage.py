@@ -8,6 +8,8 @@ weight is "units").
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -180,6 +182,32 @@ def county_names_en(counties: pd.DataFrame) -> pd.Series:
         return zh.copy()
     en = counties["name_en"].where(counties["name_en"].notna() & (counties["name_en"].astype(str).str.strip() != ""))
     return en.fillna(zh)
+
+
+def match_county(value, names_zh: dict, names_en: dict) -> str | None:
+    """The code of the county ``value`` names, or None when it names none (or two).
+
+    Its code, or its Chinese or English name, case and spacing aside, with or without its 县/区/市
+    (County/District/City): 420325, 房县, 房, Fang County, fang. The one rule for the API's
+    ``county``, the CLI's ``--county`` and an account's county (they took different spellings).
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    v = str(value).strip()
+    if not v:
+        return None
+    if v in names_zh:
+        return v
+
+    def keys(name: str) -> set[str]:
+        n = " ".join(str(name).split()).casefold()
+        short = re.sub(r"\s+(county|district|city)$", "", n)
+        short = re.sub(r"(?<=.)[县区市]$", "", short)  # 房县 -> 房 too (a one-character stem; two hits are refused)
+        return {n, short}
+
+    want = " ".join(v.split()).casefold()
+    hits = {code for code in names_zh if want in keys(names_zh[code]) | keys(names_en.get(code, ""))}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def place_names_en(region) -> dict[str, str]:

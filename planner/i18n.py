@@ -912,7 +912,6 @@ _STRINGS.update({
     "bt_summary_one": ("已分配 {allocated} 张；最大缺口率 {before} → {after}；全市床位 {supply} → {after_beds}，按标准应有 {required}。",
                        "{allocated} bed given out; largest shortfall ratio {before} → {after}; beds citywide {supply} → "
                        "{after_beds}, {required} needed by the standard."),
-    "bt_left": ("另有 {left} 张未分配：各乡镇已无缺口。", "{left} left over: no township is short of beds."),
     "bt_col_allocated": ("分配床位", "Beds given"),
     "bt_col_enlarge": ("其中扩建现有", "Of which enlarging"),
     "bt_col_new": ("其中新建", "Of which new"),

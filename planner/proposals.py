@@ -364,6 +364,12 @@ def validate(type_key: str | FacilityType, *, model: str = "auto", p: int | None
                                  hint_en="Give it in the type's unit, e.g. --standard 30 (minutes) or 3000 (metres).",
                                  hint_zh="请按该设施类型的单位填写，如 --standard 30（分钟）或 3000（米）。")
         ftype = dataclasses.replace(ftype, standard_urban=urb, standard_rural=rur)
+    if model == "lscp" and p is not None:  # full coverage decides the number: a p given was dropped
+        raise InputDataError(f"Model lscp takes no number of sites (got {p!r}): full coverage decides it.",
+                             f"lscp 模型不需要指定站点数（当前 {p!r}）：由全覆盖自行决定。",
+                             hint_en="Leave --p out, or choose mclp or pmedian for a fixed number of sites.",
+                             hint_zh="请去掉 --p；如需指定站点数，请选择 mclp 或 pmedian。",
+                             details={"parameter": "p", "value": str(p)})
     if model != "lscp":
         p = ftype.default_p if p is None else p
         if not isinstance(p, (int, np.integer)) or p < 1:

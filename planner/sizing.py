@@ -32,6 +32,8 @@ site costs, so this fixed-charge form is built here, solved by the engine's HiGH
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -210,6 +212,10 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
         raise InputDataError(f"--budget {budget_sites}: the budget must allow at least one new site.",
                              f"--budget {budget_sites} 无效：预算至少应能新建1处。",
                              details={"parameter": "budget", "value": budget_sites})
+    if budget_cost is not None and not math.isfinite(budget_cost):  # nan was no budget, inf none either
+        raise InputDataError(f"--budget-cost {budget_cost}: give the total cost allowed (10,000 yuan), a finite number.",
+                             f"--budget-cost {budget_cost} 无效：请填写总造价上限（万元），须为有限数。",
+                             details={"parameter": "budget_cost", "value": str(budget_cost)})
     if budget_cost is not None and budget_cost < min(cost):
         raise InputDataError(
             f"--budget-cost {budget_cost:g}: smaller than the cheapest site ({min(cost):g} for size "

@@ -83,3 +83,24 @@ def test_beds_left_over_leave_no_township_a_fraction_short(shiyan):
     d = allocate_beds(shiyan, 99999)
     assert all(r["shortfall_after"] == 0 for r in d["by_township"])
     assert d["max_shortfall_ratio_after"] == 0 and d["allocated"] + d["not_allocated"] == 99999
+
+
+def test_beds_beyond_every_gap_are_said_to_be_unallocated(shiyan):
+    """--target 20000 printed a county table adding up to 16,879 and never said where the other 3,121
+    went; the notes (CLI, API, the overview's card) now say so. A year outside 2000-2100 is refused
+    (the API refused it; the CLI printed "1900 bed target")."""
+    import pytest
+
+    from geo.errors import InputDataError
+    from planner.beds import allocate_beds
+
+    d = allocate_beds(shiyan, 99999)
+    left = d["not_allocated"]
+    assert left > 0
+    assert f"目标中有 {left:,} 张床位未分配" in d["notes_zh"][-1] and f"{d['allocated']:,} 张已补足" in d["notes_zh"][-1]
+    assert d["notes_en"][-1].startswith(f"{left:,} beds of the target are not allocated")
+    assert not any("未分配" in n for n in allocate_beds(shiyan, 7136)["notes_zh"])
+    for year in (1900, 2101, 2030.5):
+        with pytest.raises(InputDataError, match="2000 to 2100"):
+            allocate_beds(shiyan, 100, year=year)
+    assert allocate_beds(shiyan, 100, year=2030)["year"] == 2030

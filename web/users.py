@@ -251,12 +251,11 @@ class UserStore:
                                f"未知县区 {shown_value(county)}：县区须为6位区划代码或县区名称。", "county")
         county = str(county).strip()
         if self.counties is not None:
-            if county in self.counties:
-                return county
-            by_name = {v: k for k, v in self.counties.items()}
-            by_name.update({v.casefold(): k for k, v in (self.counties_en or {}).items()})
-            if county in by_name or county.casefold() in by_name:  # 房县 or Fang County as well as 420325
-                return by_name.get(county) or by_name[county.casefold()]
+            from planner.coverage import match_county
+
+            code = match_county(county, self.counties, self.counties_en or {})  # 420325, 房县, Fang County, fang
+            if code is not None:
+                return code
             known = "、".join(f"{k} {v}" for k, v in self.counties.items())
             known_en = ", ".join(f"{k} {v}" for k, v in (self.counties_en or self.counties).items())
             raise AccountError(f"Unknown county {shown_value(county)}: use one of {known_en}.",

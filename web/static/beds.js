@@ -12,8 +12,7 @@
     $("bt-status").textContent = T(d.allocated === 1 ? "bt_summary_one" : "bt_summary").replace("{allocated}", fmt(d.allocated))
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
-      .replace("{required}", fmt(Math.round(d.citywide.required))) +
-      (d.not_allocated > 0 ? " " + T("bt_left").replace("{left}", fmt(d.not_allocated)) : "");
+      .replace("{required}", fmt(Math.round(d.citywide.required)));  // beds left over: said in the notes
     var cols = [["cap_beds_needed", "required"], ["cap_beds_now", "supply"], ["bt_col_allocated", "allocated"],
                 ["bt_col_enlarge", "enlarge_existing"], ["bt_col_new", "new_beds"], ["bt_col_sites", "new_sites"],
                 ["bt_col_after", "shortfall_after"]];
