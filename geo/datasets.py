@@ -615,23 +615,34 @@ class DatasetStore:
         provenance = copy.deepcopy(emb.provenance)
         meta = provenance.setdefault("layers", {})
 
-        def supplied(ref: LayerRef) -> dict:
+        def supplied(ref: LayerRef, part: tuple[int, int, str, str] | None = None) -> dict:
+            """Where a planner's layer came from; ``part`` = (supplied, total, noun en, noun zh) when only
+            some of its rows are the planner's (one township of 129: the rest stay the embedded ones)."""
             name, created = sources.get(ref.stored_in, (None, None))
+            if name:
+                en, zh = f"planner-supplied: {name}", f"规划人员提供：{name}"
+            else:  # an edit on the map (a candidate's mark, a site added) has no file
+                en, zh = "edited on the map by planners", "规划人员在地图上编辑"
+            en, zh = f"{en} (dataset version {ref.stored_in})", f"{zh}（数据版本 {ref.stored_in}）"
+            if part and part[0] < part[1]:
+                n, total, noun_en, noun_zh = part
+                en += f", {n:,} of {total:,} {noun_en}; the others embedded (示意)"
+                zh += f"，共 {total:,} 个{noun_zh}中的 {n:,} 个；其余为内置数据（示意）"
             return {"dataset_version": ref.stored_in, "supplied_by": "planner", "file": name,
-                    "imported_at": created,
-                    "source": f"planner-supplied: {name} (dataset version {ref.stored_in})",
-                    "source_zh": f"规划人员提供：{name}（数据版本 {ref.stored_in}）"}
+                    "imported_at": created, "source": en, "source_zh": zh}
 
         if refs[TOWNSHIPS].stored_in:
             q = towns["geometry_quality"]
             meta.setdefault(TOWNSHIPS, {}).update({
-                **supplied(refs[TOWNSHIPS]), "count": int(len(towns)),
+                **supplied(refs[TOWNSHIPS], (int((q == "official").sum()), len(towns), "townships", "乡镇（街道）")),
+                "count": int(len(towns)),
                 "geometry_quality": "official" if (q == "official").all() else "mixed",
                 "synthetic": bool((q != "official").any())})
         if refs[VILLAGES].stored_in:
             q = vills["location_quality"]
             meta.setdefault(VILLAGES, {}).update({
-                **supplied(refs[VILLAGES]), "count": int(len(vills)),
+                **supplied(refs[VILLAGES], (int((q == "official").sum()), len(vills), "villages", "村（社区）")),
+                "count": int(len(vills)),
                 "location_quality": "official" if (q == "official").all() else "mixed",
                 "synthetic": bool((q != "official").any())})
         if POPULATION in refs:

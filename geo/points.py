@@ -286,8 +286,12 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         problems.append((f"longitude and latitude look swapped on line(s) {join_list(rows, 'en')} "
                          f"(e.g. lon={x}, lat={y}).",
                          f"第 {join_list(rows)} 行的经纬度似乎写反了（如 经度={x}，纬度={y}）。",
-                         "Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
-                         "请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。", {"lines": rows}))
+                         *(("Swap the lon and lat columns (Shiyan is about lon 110.8, lat 32.6).",
+                            "请交换经度、纬度两列（十堰约为经度110.8、纬度32.6）。") if swapped.sum() == (~bad).sum() else
+                           ("Swap the two values on those lines; the other lines are right (Shiyan is about "
+                            "lon 110.8, lat 32.6).",
+                            "请交换这些行的经度、纬度两个值，其他行无误（十堰约为经度110.8、纬度32.6）。")),
+                         {"lines": rows}))
     minx, miny, maxx, maxy = CHINA_BBOX
     with np.errstate(invalid="ignore"):
         outside = ~bad & ~swapped & ((lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy))

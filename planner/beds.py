@@ -128,7 +128,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             enlarge.append({**r.to_dict(), "add": add})
             left -= add
     counties = t.groupby(["county_code", "county_name"], as_index=False).agg(
-        required=("required", "sum"), supply=("supply", "sum"), allocated=("allocated", "sum"),
+        required=("required", "sum"), supply=("supply", "sum"), shortfall=("shortfall", "sum"), allocated=("allocated", "sum"),
         enlarge_existing=("enlarge_existing", "sum"), new_beds=("new_beds", "sum"), new_sites=("new_sites", "sum"),
         shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"))
     counties["beds_per_1000_before"] = np.round(counties["supply"] / counties["demand"] * 1000, 3)

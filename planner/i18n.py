@@ -51,6 +51,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "villages": ("村（社区）", "Villages / communities"),
     "facilities": ("设施", "Facilities"),
     "population": ("人口", "Population"),
+    "site_marks": ("候选点标记（必选/禁选）", "Candidate marks (required / forbidden)"),
+    "planner_sites": ("规划人员添加的候选点", "Candidate sites added by planners"),
     "targets": ("规划目标与进度", "Plan targets and progress"),
     "target": ("目标", "Target"),
     "progress": ("进度", "Progress"),
@@ -183,6 +185,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "q_synthetic": ("合成", "synthetic"),
     "q_derived": ("推算", "derived"),
     "q_census": ("普查", "census"),
+    "q_mixed": ("部分官方", "partly official"),
     # errors
     "not_found": ("页面不存在", "Page not found"),
     "error": ("错误", "Error"),
@@ -500,6 +503,10 @@ _STRINGS.update({
     "data_map_remembered": ("按上次为同样表头指定的列对应读取", "read with the column mapping chosen last time for these headers"),
     "proposal_old_version": ("本方案基于数据版本 v{v}，当前数据为 v{cur}。",
                              "This proposal was solved on data version v{v}; the current data are v{cur}."),
+    "targets_on_current": ("以下目标进度按当前数据（v{cur}）加上本方案的站点计算；方案前后对比的数字基于方案所用的数据版本 v{v}，二者可能不一致。",
+                           "These targets are measured on the current data (v{cur}) with this proposal's sites added; "
+                           "the proposal's before/after figures are on the data version it was solved on (v{v}), so the "
+                           "two can differ."),
     "proposal_rerun": ("按当前数据重新计算并对比", "Solve again on the current data and compare"),
     "data_version_short": ("数据版本", "data"),
     "data_kind_embedded": ("内置", "embedded"),
@@ -624,6 +631,8 @@ _STRINGS.update({
     "reg_swapped": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}），已交换后读取",
                     "longitude and latitude look swapped (lon {lon}, lat {lat}); read the other way round"),
     "reg_fix_swapped": ("请在原表中交换经度、纬度两列", "Swap the lon and lat columns in the file"),
+    "reg_fix_swapped_row": ("请在原表中交换本行的经度、纬度两个值（其他行无误）",
+                            "Swap this row's longitude and latitude in the file (the other rows are right)"),
     "reg_outside": ("点位（{lon:.5f}, {lat:.5f}）不在{region}范围内（距边界约 {km:.0f} 公里）",
                     "point ({lon:.5f}, {lat:.5f}) lies outside {region} (about {km:.0f} km from its boundary)"),
     "reg_fix_outside": ("请核对坐标；来自高德/腾讯地图的坐标请选择 gcj02，来自百度地图的请选择 bd09",
@@ -916,7 +925,12 @@ _STRINGS.update({
     "bt_col_enlarge": ("其中扩建现有", "Of which enlarging"),
     "bt_col_new": ("其中新建", "Of which new"),
     "bt_col_sites": ("新建处数（估）", "New sites (est.)"),
-    "bt_col_after": ("分配后缺口", "Shortfall after"),
+    "bt_col_before": ("分配前缺口（各乡镇之和）", "Shortfall before (sum of townships)"),
+    "bt_col_after": ("分配后缺口（各乡镇之和）", "Shortfall after (sum of townships)"),
+    "bt_gap_note": ("缺口按乡镇计算后相加：一个乡镇多出的床位不抵另一乡镇的缺口，所以大于上表按县区合计的缺口（上表中县内各乡镇的盈余与缺口相抵）。",
+                    "Shortfalls are counted per township and added up: beds to spare in one township do not fill "
+                    "another's gap, so they are larger than the county shortfalls in the table above (which net "
+                    "the townships of a county)."),
     "cap_beds_title": ("每千名60岁以上老人养老床位（按县）", "Beds per 1,000 people aged 60+, by county"),
     "cap_beds_now": ("现有床位", "Beds now"),
     "cap_beds_needed": ("按标准应有", "Needed by the standard"),

@@ -369,6 +369,8 @@ class _Rows:
         # beyond ±90 whose longitude would be a latitude (both beyond it: swapping cannot help)
         swapped = has & (((np.abs(lat) > 90) & (np.abs(lon) <= 90))
                          | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
+        if fix == "reg_fix_swapped" and swapped.sum() < has.sum():
+            fix = "reg_fix_swapped_row"  # swapping the columns would break the rows that are right
         for i in np.flatnonzero(swapped):
             self.add(i, fld, "warning", "swapped", "reg_swapped", fix,
                      f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",

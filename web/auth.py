@@ -745,8 +745,8 @@ def admin_audit():
     limit, offset = (50 if limit is None else limit), (0 if offset is None else offset)
     action = request.args.get("action") or None
     if action is not None and t("audit_" + action, "en") == "audit_" + action:  # no such action: not "0 rows"
-        from planner.i18n import _STRINGS
-        known = sorted(k[len("audit_"):] for k in _STRINGS if k.startswith("audit_"))
+        from planner.i18n import catalogue
+        known = sorted(k[len("audit_"):] for k in catalogue("en") if k.startswith("audit_"))
         raise bad_param("action", action, "one of " + ", ".join(known), "以下之一：" + "、".join(known))
     total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=action,
                                             user=request.args.get("user") or None,

@@ -230,11 +230,12 @@ def rerun_params(rec: dict, service) -> dict:
     """The checked parameters of a saved proposal, to solve it again on the current data."""
     old = rec.get("params") or {}
     std = (rec.get("summary") or {}).get("params", {}).get("standard") or old.get("standard") or {}
-    form = {"type": rec["type"], "model": old.get("model") or "auto", "p": old.get("p"),
-            "mode": old.get("mode") or "estimate", "time_limit": old.get("time_limit"),
+    form = {"type": rec["type"], "mode": old.get("mode") or "estimate", "time_limit": old.get("time_limit"),
             "note": _plain(old.get("note") or "", "note")}
-    if old.get("standard"):  # the planner overrode the standard: keep the override
-        form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
+    if (old.get("kind") or "location") == "location":  # a sized or upgrade run has no model, p or standard
+        form.update({"model": old.get("model") or "auto", "p": old.get("p")})  # (one saved before may: ignored)
+        if old.get("standard"):  # the planner overrode the standard: keep the override
+            form["standard_urban"], form["standard_rural"] = std.get("urban"), std.get("rural")
     for k in ("kind", "sizes", "costs", "budget_sites", "budget_cost", "k", "convert"):
         if old.get(k) is not None:  # a sized or upgrade proposal is solved again as one
             form[k] = old[k]

@@ -13,7 +13,7 @@
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
       .replace("{required}", fmt(Math.round(d.citywide.required)));  // beds left over: said in the notes
-    var cols = [["cap_beds_needed", "required"], ["cap_beds_now", "supply"], ["bt_col_allocated", "allocated"],
+    var cols = [["cap_beds_needed", "required"], ["cap_beds_now", "supply"], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
                 ["bt_col_enlarge", "enlarge_existing"], ["bt_col_new", "new_beds"], ["bt_col_sites", "new_sites"],
                 ["bt_col_after", "shortfall_after"]];
     var total = {};
@@ -30,6 +30,7 @@
     h += "<tr class='total'><td><b>" + esc(T("cap_citywide")) + "</b></td>" + cols.map(function (c) {
       return "<td class='num'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
+    h += "<p class='small muted'>" + esc(T("bt_gap_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }
