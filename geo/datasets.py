@@ -762,6 +762,33 @@ class DatasetStore:
         out.update({"from": v, "to": None, "layers": {"changed": sorted(changes)}})
         return out
 
+    def changed_since(self, layer: str, since: int, row_id: str | None = None) -> bool:
+        """Whether ``layer`` (or, for a facility layer, its row ``row_id``) differs between version
+        ``since`` and the current one: an edit made on a page that showed ``since`` is then made on
+        data its author has not seen (two planners renaming one facility: the last one won, and
+        both read "saved"). An unknown ``since`` counts as changed.
+        """
+        with self._connect() as con:
+            cur = self._current(con)
+            if since == cur:
+                return False
+            known = {r["version"] for r in con.execute(
+                "SELECT version FROM dataset_versions WHERE region=?", (self.region_name,))}
+            if since not in known:
+                return True
+            a, b = self._refs(con, since).get(layer), self._refs(con, cur).get(layer)
+        if a is None or b is None:
+            return a is not b
+        if (a.stored_in, a.file) == (b.stored_in, b.file):
+            return False
+        if row_id is None or not layer.startswith(FACILITIES + ":"):
+            return True
+        fa, fb = self._frame(a), self._frame(b)
+        ra, rb = fa[fa["id"].astype(str) == row_id], fb[fb["id"].astype(str) == row_id]
+        if len(ra) != len(rb):
+            return True
+        return bool(len(ra)) and not same_facilities(ra, rb)
+
     def unchanged_by(self, layer: str, gdf, source_name: str | None = None) -> int | None:
         """The current version when committing ``gdf`` as ``layer`` would store every layer it
         touches exactly as that version holds it (the same data imported again), else None.

@@ -106,3 +106,39 @@ def test_an_open_servers_json_login_answers_json(tmp_path):
         assert r.status_code == 200 and r.get_json()["auth"] == "open"
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_colleagues_rename_is_not_put_back(app):
+    """Two planners with one proposal open: the second's save put back the name the first had just given,
+    and both read "saved". The page sends what it showed (``was``): a stale save is a 409 naming the new
+    name, and a save of only the note keeps the name."""
+    ext = app.extensions["coverplan"]
+    pid = ext["store"].add(name="原名", type_key="day_care", params={}, summary={}, geojson={"type": "FeatureCollection", "features": []})
+    city, boss = signed_in(app, "city"), signed_in(app, "boss")
+    assert city.patch(f"/api/proposals/{pid}", json={"name": "市局命名", "was": {"name": "原名"}}).status_code == 200
+    r = boss.patch(f"/api/proposals/{pid}?lang=en", json={"name": "原名", "note": "备注", "was": {"name": "原名", "note": ""}})
+    assert r.status_code == 409 and "市局命名" in r.get_json()["message"], r.data[:300]
+    assert r.get_json()["details"]["current"]["name"] == "市局命名"
+    assert ext["store"].get(pid)["name"] == "市局命名" and not ext["store"].get(pid).get("note")
+    assert boss.patch(f"/api/proposals/{pid}", json={"note": "备注", "was": {"note": ""}}).status_code == 200
+    assert ext["store"].get(pid)["name"] == "市局命名" and ext["store"].get(pid)["note"] == "备注"
+
+
+def test_a_facility_a_colleague_changed_since_the_map_showed_it_is_a_409(app):
+    """Two planners renamed one facility: both got 200 and the last won. The map sends the data version
+    it showed (``base``): an edit of a facility changed since is refused; another facility is not."""
+    c = signed_in(app, "city")
+    feats = c.get("/api/coverage/mutual_aid/layers").get_json()["facilities"]["features"]
+    a, b = feats[0]["properties"]["id"], feats[1]["properties"]["id"]
+    base = c.get("/api/data/versions").get_json()["current"]
+    r = c.post("/api/data/edits", json={"action": "rename", "type": "mutual_aid", "id": a, "name": "市局改名", "base": base})
+    assert r.status_code == 200, r.data[:300]
+    now = r.get_json()["version"]
+    r = c.post("/api/data/edits?lang=en", json={"action": "rename", "type": "mutual_aid", "id": a, "name": "县局改名",
+                                                  "base": base})
+    assert r.status_code == 409 and f"v{base}" in r.get_json()["message"] and "nothing was saved" in r.get_json()["message"]
+    assert c.get("/api/data/versions").get_json()["current"] == now
+    r = c.post("/api/data/edits", json={"action": "rename", "type": "mutual_aid", "id": b, "name": "另一处", "base": base})
+    assert r.status_code == 200, r.data[:300]
+    assert c.post("/api/data/edits", json={"action": "rename", "type": "mutual_aid", "id": a, "name": "县局改名",
+                                           "base": r.get_json()["version"]}).status_code == 200

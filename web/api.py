@@ -321,7 +321,9 @@ def proposal_edit(pid: str):
         raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",
                         "含 name 和/或 note 的 JSON 对象")
     changes = proposals.parse_edit(body)
-    auth.require_manage_proposal(proposals.saved(pid), "change", "修改")
+    rec = proposals.saved(pid)
+    auth.require_manage_proposal(rec, "change", "修改")
+    proposals.check_unchanged(rec, body)
     ext()["store"].update(pid, **changes)
     auth.audit("proposal_renamed", pid, **changes)
     svc().forget_proposal(pid)  # the map layers carry the name

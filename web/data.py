@@ -1064,10 +1064,11 @@ def diff_lines(d: dict, lang: str) -> list[str]:
 EDIT_ACTIONS = ("add", "move", "remove", "rename", "update", "mark", "add_site", "move_site", "remove_site")
 #: What each action takes besides action, type and note: a field it would not use (a name sent with a
 #: move, a misspelt key) is refused, not ignored (QA 17).
-EDIT_KEYS = {"add": ("name", "lon", "lat", "fields"), "move": ("id", "lon", "lat"), "remove": ("id",),
-             "rename": ("id", "name"), "update": ("id", "fields"), "mark": ("candidate_id", "mark", "all_types"),
-             "add_site": ("name", "lon", "lat", "all_types"), "move_site": ("id", "lon", "lat", "all_types"),
-             "remove_site": ("id", "all_types")}
+EDIT_KEYS = {"add": ("name", "lon", "lat", "fields"), "move": ("id", "lon", "lat", "base"), "remove": ("id", "base"),
+             "rename": ("id", "name", "base"), "update": ("id", "fields", "base"),
+             "mark": ("candidate_id", "mark", "all_types", "base"),
+             "add_site": ("name", "lon", "lat", "all_types"), "move_site": ("id", "lon", "lat", "all_types", "base"),
+             "remove_site": ("id", "all_types", "base")}
 #: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
 EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
 
@@ -1122,6 +1123,7 @@ def _edit(body: dict):
         raise bad_param("type", type_key, "a facility type key", "设施类型代码")
     ft = _svc().get_type(type_key)
     note = edit_text(body.get("note"), "note", multiline=True)
+    _check_base(body, action, ft)
     if action == "mark":
         return _mark(ft, body, note)
     if action.endswith("_site"):
@@ -1182,6 +1184,36 @@ def _edit(body: dict):
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
     return _commit_edit(layer, ft, action, fid, what, note, row if action == "add" else None)
+
+
+def _check_base(body: dict, action: str, ft) -> None:
+    """A 409 when the thing an edit changes has changed since ``base``, the data version the page showed
+    (the map sends it): the facility itself for a facility, the layer for a mark or a planner's site.
+    An edit without ``base`` (a script) is made on the current data, as before."""
+    from geo.datasets import MARKS, SITES
+    from web.errors import EditConflict
+
+    base = body.get("base")
+    if base is None:
+        return
+    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
+        raise bad_param("base", base, "the data version the page showed (a whole number)", "页面所示的数据版本号（整数）")
+    if action == "mark":
+        layer, row, what_en, what_zh = MARKS, None, "the candidates' marks", "候选点标记"
+    elif action.endswith("_site"):
+        layer, row, what_en, what_zh = SITES, None, "the planners' candidate sites", "规划人员添加的候选点"
+    else:
+        fid = body.get("id")
+        layer, row = f"facilities:{ft.key}", fid if isinstance(fid, str) else None
+        what_en, what_zh = f"facility {row}", f"设施 {row} "
+    if _store().changed_since(layer, base, row):
+        cur = _svc().version()
+        raise EditConflict(f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
+                           "nothing was saved.",
+                           f"页面打开（数据版本 v{base}）后，他人已修改了{what_zh}（现为 v{cur}）：未保存。",
+                           hint_en="Reload the map to see their change, then make yours again.",
+                           hint_zh="请刷新地图查看他人的修改，再重新编辑。",
+                           details={"parameter": "base", "base": base, "current": cur})
 
 
 def _fields_param(fields) -> dict:

@@ -45,7 +45,13 @@ class Forbidden(CoverplanError):
 
 #: HTTP status per error class, most specific class first: the first class an
 #: error is an instance of decides (a subclass listed after its base would never match).
+class EditConflict(CoverplanError):
+    """Someone else changed what this edit was made on (a proposal's name or note) since the page
+    showed it: nothing is saved; the details carry the values now."""
+
+
 STATUS: tuple[tuple[type[CoverplanError], int], ...] = (
+    (EditConflict, 409),
     (TooManyJobs, 429),
     (ServerBusy, 503),
     (Forbidden, 403),
@@ -188,7 +194,8 @@ def refuse_unknown(body: dict, allowed, *, what_en: str = "this request", what_z
     and the request ran with the default in its place (QA 17)."""
     from geo.errors import listed
 
-    unknown = sorted(str(k) for k in body if k not in allowed)
+    # csrf_token: a form's copy of the page's token (web/security.py reads it), not a field of the request
+    unknown = sorted(str(k) for k in body if k not in allowed and k != "csrf_token")
     if not unknown:
         return
     shown = [shown_value(k) for k in unknown[:10]]  # a hostile body may carry thousands of keys

@@ -247,9 +247,10 @@ def rerun_params(rec: dict, service) -> dict:
 
 
 def parse_edit(form: dict) -> dict:
-    """A rename / note change (PATCH): only ``name`` and ``note``, as text."""
+    """A rename / note change (PATCH): only ``name`` and ``note``, as text (``was``: see check_unchanged)."""
     if not isinstance(form, dict):
         raise bad_param("body", json_kind(form), "a JSON object", "JSON 对象")
+    form = {k: v for k, v in form.items() if k != "was"}
     unknown = sorted(set(form) - {"name", "note"})
     if unknown:
         raise bad_param(unknown[0], form[unknown[0]], "a field that can be changed: only name and note", "可修改的字段（只能修改名称和备注）")
@@ -265,6 +266,33 @@ def parse_edit(form: dict) -> dict:
     if "note" in form:
         out["note"] = _text(form, "note", MAX_NOTE)
     return out
+
+
+def check_unchanged(rec: dict, body: dict) -> None:
+    """A 409 when ``body["was"]`` (the name and note the page showed) is no longer what is saved.
+
+    Two planners with one proposal open: the second's save put back the name the first had just
+    changed, and both read "saved" (QA 17). The page sends what it showed; a client that sends no
+    ``was`` saves as before.
+    """
+    was = body.get("was") if isinstance(body, dict) else None
+    if was is None:
+        return
+    if not isinstance(was, dict) or set(was) - {"name", "note"}:
+        raise bad_param("was", was, "an object with the name and/or note the page showed",
+                        "对象，含页面显示的名称和/或备注")
+    now = {"name": rec.get("name") or "", "note": rec.get("note") or ""}
+    changed = [k for k in ("name", "note") if k in was and str(was[k] or "") != now[k]]
+    if changed:
+        from web.errors import EditConflict
+        shown = {k: now[k] if len(now[k]) <= 60 else now[k][:59] + "…" for k in changed}
+        en = "; ".join(f"its {k} is now “{shown[k]}”" for k in changed)
+        zh = "；".join(f"{'名称' if k == 'name' else '备注'}现为“{shown[k]}”" for k in changed)
+        raise EditConflict(f"Someone else changed this proposal since the page was opened ({en}): nothing was saved.",
+                           f"打开本页后，他人已修改了该方案（{zh}）：未保存。",
+                           hint_en="Read their change; save again to replace it.",
+                           hint_zh="请先查看他人的修改；如仍要替换，请再次保存。",
+                           details={"current": now, "changed": changed})
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:

@@ -9,6 +9,9 @@
 
   function send(body) {
     body.type = $("edit-toggle").dataset.type;
+    // the data version this page shows: a facility a colleague changed since is a 409, not overwritten
+    var shown = document.getElementById("data-version");
+    if (body.action !== "add" && body.action !== "add_site" && shown && shown.dataset.v) body.base = +shown.dataset.v;
     $("edit-status").textContent = T("edit_saving");
     $("edit-status").classList.remove("edit-saved");
     return CP.json("/api/data/edits?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},

@@ -5,19 +5,31 @@
   var T = CP.T, C = CP.C;
   var $ = function (id) { return document.getElementById(id); };
 
+  // what the page showed: only the fields changed here are sent, with what they were, so a colleague's
+  // change made meanwhile is reported (409), not silently put back
+  var shown = null;
   function save() {
     var form = $("edit-form");
+    if (!shown) shown = {name: $("e-name").defaultValue, note: $("e-note").defaultValue};
+    var body = {was: {}};
+    ["name", "note"].forEach(function (k) {
+      var v = $("e-" + k).value;
+      if (v !== shown[k]) { body[k] = v; body.was[k] = shown[k]; }
+    });
+    if (!("name" in body) && !("note" in body)) { $("e-status").textContent = T("saved"); return; }
     $("e-save").disabled = true;
     $("e-status").textContent = "";
     CP.json("/api/proposals/" + encodeURIComponent(form.dataset.id) + "?lang=" + C.lang, {
-      method: "PATCH", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({name: $("e-name").value, note: $("e-note").value})
+      method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)
     }).then(function (p) {
+      shown = {name: p.name || "", note: p.note || ""};
       $("e-status").textContent = T("saved");
       var h1 = document.querySelector("h1 .proposal-name");
       if (h1) h1.textContent = p.name;
       document.title = p.name + " · " + T("app_short");
     }).catch(function (e) {
+      // someone else's change: say it, and take it as what the page shows, so saving again replaces it
+      if (e && e.details && e.details.current) shown = e.details.current;
       $("e-status").textContent = (e && (e.message || e.error)) || T("load_failed");
     }).then(function () { $("e-save").disabled = false; });
   }
