@@ -521,6 +521,10 @@ _STRINGS.update({
     "data_rechecked": ("已按当前数据重新校验：请查看下方报告后再确认。", "Checked again on the current data: read the report below, then confirm."),
     "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
     "data_field_capacity_unit": ("容量单位", "capacity unit"),
+    "data_change_mapping": ("更改列对应", "Change the column mapping"),
+    "data_change_mapping_hint": ("为各字段选择文件中的列，然后重新校验（选择会被记住，用于同样表头的文件）。",
+                                 "Choose the file's column for each field, then check again (the choice is "
+                                 "remembered for files with the same headers)."),
     "data_field_coords": ("坐标系", "datum"), "data_field_built_year": ("建成年份", "year built"),
     "data_value": ("原值", "Value as written"),
     "data_problem": ("问题", "Problem"),

@@ -258,7 +258,33 @@ class _Rows:
             columns=[str(c) for c in self.table.frame.columns], file_kind=self.table.kind,
             encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
             datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
-            header_row=self.table.header_row, notes=list(self.table.notes))
+            header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates())
+
+    def unused_coordinates(self) -> list[tuple[str, str]]:
+        """A note when the facilities are placed by name while two columns the mapping left out hold
+        numbers that look like longitude and latitude (X坐标/Y坐标 were dropped without a word and every
+        row put at its township seat, QA 17)."""
+        if self.table.geometry is not None or {"lon", "lat"} <= set(self.cmap) or "lonlat" in self.cmap:
+            return []
+        used = set(self.cmap.values())
+        lon = lat = None
+        for col in self.table.frame.columns:
+            if col in used or col == "geometry":
+                continue
+            v = pd.to_numeric(pd.Series(self.table.frame[col]).astype(str).str.strip(), errors="coerce")
+            if v.notna().mean() < 0.8:
+                continue
+            med = float(v.median())
+            if lon is None and 73 <= med <= 136:
+                lon = str(col)
+            elif lat is None and 3 <= med <= 54:
+                lat = str(col)
+        if lon is None or lat is None:
+            return []
+        return [(f"“{lon}”“{lat}”两列像是经度、纬度，但未被用作坐标：各设施按名称定位。如是坐标，请在列对应中将其指定为经度、纬度后重新校验。",
+                 f"the columns “{lon}” and “{lat}” look like longitude and latitude but were not read as coordinates: "
+                 "the facilities are placed by their names. If they are coordinates, map them to lon and lat and "
+                 "check again.")]
 
     def types(self) -> list[str | None]:
         known = load_facility_types()

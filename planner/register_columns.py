@@ -19,8 +19,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "设施编号", "机构编号", "统一社会信用代码", "信用代码"),
     "name": ("name", "名称", "机构名称", "设施名称", "单位名称", "站点名称", "机构全称", "名字"),
     "type": ("facility_type", "type", "类型", "设施类型", "机构类型", "类别"),
-    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经"),
-    "lat": ("lat", "latitude", "y", "纬度", "北纬"),
+    # X坐标 / Y坐标: a GIS export's names (QA 17: read as nothing, every row was put at its township seat;
+    # projected X/Y are then refused with the CRS to give)
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "x坐标", "坐标x", "横坐标", "经度坐标"),
+    "lat": ("lat", "latitude", "y", "纬度", "北纬", "y坐标", "坐标y", "纵坐标", "纬度坐标"),
     "lonlat": ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "coordinates"),
     "county": ("county", "县区", "县(市、区)", "县(市,区)", "县(市区)", "县市区", "区县", "所属县区", "所属县(市、区)"),
     "township": ("township", "乡镇", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)", "乡镇街道", "街道(乡镇)",

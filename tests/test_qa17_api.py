@@ -142,3 +142,35 @@ def test_a_facility_a_colleague_changed_since_the_map_showed_it_is_a_409(app):
     assert r.status_code == 200, r.data[:300]
     assert c.post("/api/data/edits", json={"action": "rename", "type": "mutual_aid", "id": a, "name": "县局改名",
                                            "base": r.get_json()["version"]}).status_code == 200
+
+
+def test_a_gis_export_s_x_and_y_columns_are_coordinates_and_others_are_pointed_out(app):
+    """名字,种类,X坐标,Y坐标 ...: the coordinates were read as nothing and every row put at its township seat,
+    without a word. X坐标/Y坐标 are read as lon/lat now; columns that only look like them are named in a
+    note, and the report offers the column mapping again."""
+    c = signed_in(app, "city")
+    t = app.extensions["coverplan"]["service"].region.townships.iloc[:3]
+    for hx, hy, placed in (("X坐标", "Y坐标", "coordinates"), ("东坐标", "北坐标", "by name")):
+        body = "\n".join([f"名称,类型,{hx},{hy},乡镇"] + [f"{r['name']}院,农村福利院,{r['seat_lon'] + 0.01:.6f},"
+                                                       f"{r['seat_lat']:.6f},{r['name']}" for _, r in t.iterrows()])
+        rep = c.post("/api/data/uploads?lang=zh", data={"kind": "facilities", "file": (io.BytesIO(body.encode()), "xy.csv")},
+                     content_type="multipart/form-data").get_json()
+        assert rep["file_columns"] == ["名称", "类型", hx, hy, "乡镇"] and "lon" in rep["fields"]
+        if placed == "coordinates":
+            assert rep["columns"]["lon"] == "X坐标" and rep["located_by_name"] == 0 and not rep["notes"]
+        else:
+            assert rep["located_by_name"] == 3 and any("“东坐标”“北坐标”两列像是经度、纬度" in n for n in rep["notes"])
+            again = c.post(f"/api/data/uploads/{rep['upload_id']}/recheck",
+                           json={"column_map": {"lon": "东坐标", "lat": "北坐标"}}).get_json()
+            assert again["located_by_name"] == 0 and again["columns"]["lon"] == "东坐标" and not again["notes"]
+
+
+def test_a_proposal_geojson_says_what_it_was_solved_on(app):
+    """The downloaded GeoJSON had no data version and no estimate flag (a sized one not even its summary)."""
+    c = signed_in(app, "boss")
+    r = c.post("/api/proposals?wait=60", json={"type": "welfare_home", "kind": "sized", "budget_sites": 1})
+    assert r.status_code == 201, r.data[:300]
+    pid = r.get_json()["proposal"]["id"]
+    meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]
+    assert meta["proposal_id"] == pid and meta["kind"] == "sized" and meta["is_estimate"] is True
+    assert isinstance(meta["dataset_version"], int) and meta["summary"]["demand"] > 0 and meta["created"]

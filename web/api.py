@@ -348,13 +348,29 @@ def proposal_layers(pid: str):
         pid, g.lang, lambda: proposals.layers_for(proposals.saved(pid), svc(), g.lang)))
 
 
+def _geojson_with_provenance(rec: dict) -> dict:
+    """The saved GeoJSON with what a reader of the file alone needs (it lacked them: QA 17): the
+    proposal, the data version solved on, whether its figures are estimates, and for a sized one its
+    summary and notes."""
+    fc = dict(rec["geojson"])
+    v = proposals.view(rec, g.lang)
+    meta = {**(fc.get("coverplan") or {}), "proposal_id": rec["id"], "name": rec["name"],
+            "created": datetime.fromtimestamp(rec["created"]).isoformat(timespec="seconds"),
+            "dataset_version": (rec.get("params") or {}).get("dataset_version") or 0,
+            "kind": v.get("kind") or "location", "is_estimate": bool(v.get("is_estimate", True))}
+    if v.get("kind") == "sized":
+        meta.update({"summary": (v.get("sized") or {}).get("summary"), "notes": v.get("notes") or []})
+    fc["coverplan"] = meta
+    return fc
+
+
 @bp.get("/proposals/<pid>.<fmt>")
 def proposal_download(pid: str, fmt: str):
     if fmt not in ("geojson", "csv", "xlsx"):
         raise bad_param("format", fmt, "geojson, csv or xlsx", "geojson、csv 或 xlsx")
     rec = proposals.saved(pid)
     if fmt == "geojson":
-        return exports.geojson_response(rec["geojson"], f"proposal-{pid}")
+        return exports.geojson_response(_geojson_with_provenance(rec), f"proposal-{pid}")
     from planner.mapexport import sites_label  # folium's import (0.6 s) only where it is used
     v = proposals.view(rec, g.lang)
     std = v.get("standard") or {}

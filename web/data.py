@@ -348,7 +348,10 @@ def _check(path: Path, opts: dict, region):
         parts = {"counts": counts, "issues": issues, "columns": rep.column_map, "encoding": rep.encoding,
                  "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
                  "located_by_name": rep.counts.get("located_by_name", 0),
-                 "notes": [pick(zh, en, lang) for zh, en in rep.notes]}
+                 "notes": [pick(zh, en, lang) for zh, en in rep.notes],
+                 # the file's headers and the fields they may be mapped to: the report offers the mapping
+                 # form again (a column read as nothing, X坐标 once, can be named by hand)
+                 "file_columns": [c for c in rep.columns if c != "geometry"], "fields": list(MAPPABLE)}
         cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
                 if c in acc]
         preview = acc[cols + ["geometry"]].rename(columns={"source_row": "row"}).copy()

@@ -136,6 +136,14 @@
     var drawn = r.preview && r.preview.features ? r.preview.features.length : 0;
     if (r.preview_total > drawn) facts.push(T("data_preview_sample").replace("{n}", fmt(drawn)).replace("{total}", fmt(r.preview_total)));
     $("r-facts").textContent = facts.join(" · ");
+    // a register's columns can be mapped by hand from its report too (a column read as nothing)
+    var remap = r.file_columns && r.file_columns.length && r.fields && r.kind === "facilities";
+    $("r-remap-line").hidden = !remap;
+    $("r-remap").onclick = !remap ? null : function () {
+      showMapping({upload_id: r.upload_id, columns: r.file_columns, fields: r.fields, column_map: r.columns || {},
+                   missing: [], message: T("data_change_mapping_hint")});
+      $("mapping").scrollIntoView({block: "start"});
+    };
     // what confirming replaces: a short register would remove the type's other facilities
     var rep = r.replaces;
     // the same data as now replaces nothing: "replaces the N now" beside "identical" would contradict it
