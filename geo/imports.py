@@ -350,6 +350,41 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     return out
 
 
+def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
+    """A warning for each imported village point outside its own township (QA 17: 龚家湾社区 of 武当路街道
+    was moved into 军店镇 of another county, accepted with no warning): the row (1-based, as the
+    report numbers them), the township it lies in, and the fix, in both languages.
+    """
+    towns, vills = region.townships, region.villages
+    codes = points["code"].astype(str).to_numpy()
+    own = vills.loc[codes, "township_code"].astype(str).to_numpy()
+    inside = shapely.contains(towns.loc[own, "geometry"].values, points.geometry.values)
+    out = []
+    for i in np.flatnonzero(~inside):
+        code, home = codes[i], own[i]
+        hits = towns.index[towns.geometry.contains(points.geometry.values[i])]
+        there = str(hits[0]) if len(hits) else None
+
+        def where(t: str | None, lang: str) -> str:
+            if t is None:
+                return "outside every township of the region" if lang == "en" else "不在本区域任何乡镇（街道）内"
+            county = str(towns.loc[t, "county_code"])
+            col = "name_en" if lang == "en" and "name_en" in region.counties else "name"
+            cname = str(region.counties.loc[county, col]) if county in region.counties.index else county
+            same = county == str(towns.loc[home, "county_code"])
+            name = str(towns.loc[t, "name"])
+            if lang == "en":
+                return f"in {name} ({t})" + ("" if same else f", {cname}")
+            return f"落在{'' if same else cname}{name}（{t}）内"
+        vname, hname = str(vills.loc[code, "name"]), str(towns.loc[home, "name"])
+        out.append({"row": int(i) + 1, "column": "lon", "severity": "warning", "code": "outside_own_township",
+                    "value": f"{points['lon'].iloc[i]:g}, {points['lat'].iloc[i]:g}", "candidates": [],
+                    "message_zh": f"{vname}（{code}）属于{hname}，但点位{where(there, 'zh')}",
+                    "message_en": f"{vname} ({code}) belongs to {hname}, but its point lies {where(there, 'en')}",
+                    "fix_zh": "请核对该点的坐标（或其代码）", "fix_en": "Check the point's coordinates (or its code)"})
+    return out
+
+
 def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coords: str, region):
     """A point CSV in a given encoding, projected CRS or Chinese datum, checked as WGS84 points."""
     import io

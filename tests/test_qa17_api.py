@@ -174,3 +174,12 @@ def test_a_proposal_geojson_says_what_it_was_solved_on(app):
     meta = c.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]
     assert meta["proposal_id"] == pid and meta["kind"] == "sized" and meta["is_estimate"] is True
     assert isinstance(meta["dataset_version"], int) and meta["summary"]["demand"] > 0 and meta["created"]
+
+
+def test_a_village_point_in_another_county_is_reported_on_the_data_page(app):
+    c = signed_in(app, "city")
+    body = b"code,lon,lat\n420302001002,110.62,32.11\n"
+    rep = c.post("/api/data/uploads?lang=zh", data={"kind": "villages", "file": (io.BytesIO(body), "v.csv")},
+                 content_type="multipart/form-data").get_json()
+    assert rep["counts"]["warnings"] == 1 and rep["issues"][0]["code"] == "outside_own_township"
+    assert "军店镇" in rep["issues"][0]["message"]

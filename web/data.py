@@ -369,6 +369,10 @@ def _check(path: Path, opts: dict, region):
         issues.append({"row": None, "column": None, "severity": "warning", "code": "crs_assumed",
                        "message": pick(zh, en, lang), "fix": pick(fix_zh, fix_en, lang), "message_zh": zh,
                        "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": "", "candidates": []})
+    if opts["kind"] == "villages":  # a point moved into another township (or county) is said, row by row
+        from geo.imports import village_placement_issues
+        issues += [{**i, "message": pick(i["message_zh"], i["message_en"], lang), "fix": pick(i["fix_zh"], i["fix_en"], lang)}
+                   for i in village_placement_issues(region, gdf)]
     parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": len(issues)},
              "issues": issues, "columns": {}, "encoding": found.get("encoding"), "crs": found.get("crs"),
              "coords": coords, "suggestion": None, "located_by_name": 0}
