@@ -522,6 +522,7 @@ _STRINGS.update({
     "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
     "data_field_capacity_unit": ("容量单位", "capacity unit"),
     "data_change_mapping": ("更改列对应", "Change the column mapping"),
+    "edit_other_county": ("该设施不在你负责的县区内，不能编辑。", "This facility is outside your county: you cannot edit it."),
     "data_change_mapping_hint": ("为各字段选择文件中的列，然后重新校验（选择会被记住，用于同样表头的文件）。",
                                  "Choose the file's column for each field, then check again (the choice is "
                                  "remembered for files with the same headers)."),
@@ -949,7 +950,10 @@ _STRINGS.update({
     "cap_derived_note": ("床位数取自已导入的名录，乡镇以下人口为普查分解（示意）；标准：{source}",
                          "Bed counts are the imported register's; populations below county level are derived (示意); "
                          "standard: {source}"),
-    "approx_lead": ("示意：", "示意 illustrative: "),
+    "cap_partial_note": ("床位数中{types}为示例名录的合成数据（示意），其余取自已导入的名录；乡镇以下人口为普查分解（示意）；标准：{source}",
+                         "Bed counts of {types} are the sample register's synthetic data (示意), the others the "
+                         "imported register's; populations below county level are derived (示意); standard: {source}"),
+    "approx_lead": ("示意：", "示意: "),
     "approx_towns": ("乡镇边界为近似", "township boundaries approximated"),
     "approx_villages": ("村庄位置为合成数据", "villages synthetic"),
     "approx_facilities": ("设施名录为合成数据", "facilities synthetic"),
@@ -999,6 +1003,9 @@ _STRINGS.update({
     # what a site adds given the other chosen sites upgraded (planner.upgrades): the column says its basis,
     # so the per-site figures need not add up to the total's gain
     "capw_added_served": ("新增服务人数（其他选中点位已改造时）", "Serves more (given the others upgraded)"),
+    "capw_added_sum_note": ("“新增服务人数”按其他选中点位均已改造时计算，各行相加为 {sum}，不等于总新增 {total}：选中的点位相互分担需求，不能相加。",
+                            "“Serves more” is each site's figure given the others upgraded: the rows add up to {sum}, "
+                            "not the {total} added in all, as the chosen sites share the demand; do not add them."),
     # the proposal form
     "capw_kind": ("方案类型", "Kind of proposal"),
     "capw_kind_location": ("新建选址（覆盖）", "New sites (coverage)"),

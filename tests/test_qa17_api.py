@@ -183,3 +183,24 @@ def test_a_village_point_in_another_county_is_reported_on_the_data_page(app):
                  content_type="multipart/form-data").get_json()
     assert rep["counts"]["warnings"] == 1 and rep["issues"][0]["code"] == "outside_own_township"
     assert "军店镇" in rep["issues"][0]["message"]
+
+
+def test_a_code_typed_into_search_finds_places_in_code_order(app):
+    rows = signed_in(app, "boss").get("/api/search?q=4203&limit=5").get_json()
+    codes = [r["code"] for r in rows]
+    assert codes == sorted(codes, key=lambda c: (len(c), c)) and codes[0] == "420302", codes
+
+
+def test_an_upgrade_page_says_its_per_site_column_does_not_add_up(app):
+    """The "serves more" column added up to 13,222 beside a headline of +13,437, with no word."""
+    c = signed_in(app, "boss")
+    r = c.post("/api/proposals?wait=60", json={"type": "mutual_aid", "kind": "upgrade", "k": 8})
+    assert r.status_code == 201, r.data[:300]
+    p = r.get_json()["proposal"]
+    total = p["after"]["served"] - p["before"]["served"]
+    col = sum(s["added_served"] for s in p["sites"])
+    html = c.get(f"/proposals/{p['id']}?lang=zh").get_data(as_text=True)
+    if abs(col - total) >= 1:
+        assert 'id="upgrade-sum-note"' in html and f"{total:,.0f}" in html
+    else:
+        assert 'id="upgrade-sum-note"' not in html

@@ -289,7 +289,9 @@ class Service:
             exact |= hit["py"].str.replace(" ", "", regex=False).str.contains(pinyin.whole(py), regex=False)
         kind = hit["kind"].map({"county": 0, "township": 1, "village": 2})
         rank = (~exact).astype(int) * 100 + tier[hit.index] * 10 + kind
-        hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(["_rank", "_len", "code"])
+        # a code typed ("4203"): in code order (420302 before 420325), not by the names' length
+        order = ["_rank", "code"] if q.isdigit() else ["_rank", "_len", "code"]
+        hit = hit.assign(_rank=rank, _len=hit["name"].str.len()).sort_values(order)
         rows = hit.head(limit)
         if lang == "en":  # a county's own name in English (townships and villages are proper names)
             rows = rows.assign(name=rows["name"].where(rows["kind"] != "county", rows["county_name_en"]))
@@ -499,7 +501,9 @@ class Service:
                                           for o, fl, v, e, s in zip(own, came_in, versions, edited, sample)],
                                          index=f.index, dtype=object)
             extra += ["source_file", "source_version", "source_edited", "source_text"]
-        fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "synthetic"] + extra)
+        # county_code: the map offers a county planner the edit buttons of his county's facilities only
+        fac_fc = layers.feature_collection(f, ["id", "name", "facility_type", "township_name", "county_code",
+                                              "synthetic"] + extra)
         return {"dataset_version": getattr(r, "dataset_version", None) or 0,
                 "type": ft.key, "type_name": ft.name(lang), "standard_text": ft.standard_text(lang),
                 "unit": ft.unit, "rule": ft.rule, "demand": ft.demand, "weight_field": ft.weight,

@@ -38,7 +38,7 @@
           "<div class='version-actions'>" + actions + "</div></td>" +
           "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
           "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") + "</td>" +
-          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small'>" + esc(v.author || "") + "</td></tr>";
+          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small nowrap'>" + esc(v.author || "") + "</td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
       $("versions").dataset.ready = "1";
@@ -69,7 +69,11 @@
     if (!confirm(T("data_rollback_confirm").replace("{v}", v))) return;
     CP.json("/api/data/rollback?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
                                                   body: JSON.stringify({version: +v})})
-      .then(function (d) { $("u-status").textContent = T("data_now_version").replace("{v}", d.version); headerVersion(d.version); return loadVersions(); })
+      .then(function (d) {
+        // reloaded: the footer's and the header's "illustrative" follow the data rolled back to
+        try { sessionStorage.setItem("cp-data-status", T("data_now_version").replace("{v}", d.version)); } catch (err) { /* private mode */ }
+        location.reload();
+      })
       .catch(function (e) { alert((e && e.message) || T("load_failed")); });
   }
 
@@ -338,5 +342,9 @@
     $("u-kind").addEventListener("change", syncKind);
     syncKind();
     loadVersions();
+    try {  // what the action before the reload (a rollback) did
+      var said = sessionStorage.getItem("cp-data-status");
+      if (said) { sessionStorage.removeItem("cp-data-status"); $("u-status").textContent = said; }
+    } catch (err) { /* private mode */ }
   });
 })();

@@ -118,6 +118,15 @@
     if (!on || !p || !p.facility_type) return;
     var box = document.createElement("div");
     box.className = "edit-actions";
+    // a county planner's edits of another county's facility would only be refused (403): said instead
+    var me = null;
+    try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+    if (me && me.county && p.county_code && String(p.county_code) !== String(me.county)) {
+      box.className = "edit-actions small muted";
+      box.textContent = T("edit_other_county");
+      e.popup.getElement().querySelector(".leaflet-popup-content").appendChild(box);
+      return;
+    }
     [["move", "edit_move"], ["rename", "edit_rename"], ["fields", "edit_fields"], ["remove", "edit_remove"]].forEach(function (a) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "secondary small-btn edit-" + a[0]; b.textContent = T(a[1]);

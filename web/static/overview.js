@@ -57,8 +57,12 @@
       // the page states the source in its language (the plan's sections numbered in English)
       var source = document.getElementById("targets-card").dataset.bedSource || b.standard.source;
       // the sample's beds are said to be the sample's only while they are (an imported register's are not)
-      h += "<p class='small muted'>" + esc(T(b.capacities_synthetic === false ? "cap_derived_note" : "cap_synthetic_note")
-        .replace("{source}", source)) + "</p>";
+      // the bed types still the sample's are named once a register of another has been imported
+      var partial = b.capacities_synthetic !== false && b.sample_types && b.sample_types.length;
+      var sep = window.COVERPLAN.lang === "en" ? ", " : "、";
+      h += "<p class='small muted'>" + esc(T(b.capacities_synthetic === false ? "cap_derived_note" : partial ? "cap_partial_note" : "cap_synthetic_note")
+        .replace("{source}", source).replace("{types}", partial ? b.sample_types.map(function (x) {
+          return window.COVERPLAN.lang === "en" ? x.en : x.zh; }).join(sep) : "")) + "</p>";
       bEl.innerHTML = h;
     }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {
