@@ -204,3 +204,16 @@ def test_an_upgrade_page_says_its_per_site_column_does_not_add_up(app):
         assert 'id="upgrade-sum-note"' in html and f"{total:,.0f}" in html
     else:
         assert 'id="upgrade-sum-note"' not in html
+
+
+def test_two_sized_proposals_compare_on_what_they_build_and_serve(app):
+    """The compare page gave two sized proposals' distances only: no sizes, cost, served or shortfall."""
+    c = signed_in(app, "boss")
+    ids = []
+    for n in (1, 3):
+        r = c.post("/api/proposals?wait=60", json={"type": "welfare_home", "kind": "sized", "budget_sites": n})
+        assert r.status_code == 201, r.data[:300]
+        ids.append(r.get_json()["proposal"]["id"])
+    html = c.get(f"/proposals/compare?a={ids[0]}&b={ids[1]}&lang=zh").get_data(as_text=True)
+    for label in ("规模档次", "新址总造价", "剩余容量缺口", "未服务的村（社区）"):
+        assert label in html, label

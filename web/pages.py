@@ -360,6 +360,33 @@ def compare():
         {"label": f"{t('p90_cost', lang)} · {t('after', lang)}", "a": num(qa.get("p90")),
          "b": num(qb.get("p90")), "delta": scoped(delta_cost(qa.get("p90"), qb.get("p90")))},
     ]
+    if pa.get("kind") == pb.get("kind") == "sized":
+        # two sized proposals differ in what they build and serve, not only in distances (QA 17)
+        za, zb = ((x.get("sized") or {}).get("summary") or {} for x in (pa, pb))
+        unit_word = t("capw_unit_" + (pa.get("cap_field") or "beds"), lang)
+
+        def whole(x):
+            return "–" if x is None else f"{x:,.0f}"
+
+        def plain_delta(x, y, word=""):
+            if x is None or y is None:
+                return "–"
+            d = round(y) - round(x)
+            return scoped(signed(d, f"{abs(d):,.0f}", "0") + (f" {word}" if word else ""))
+        rows += [
+            {"label": t("capw_sizes", lang), "a": " / ".join(f"{v:g}" for v in (pa.get("params") or {}).get("sizes") or []),
+             "b": " / ".join(f"{v:g}" for v in (pb.get("params") or {}).get("sizes") or []), "delta": ""},
+            {"label": t("capw_total_cost", lang), "a": whole(za.get("cost")), "b": whole(zb.get("cost")),
+             "delta": plain_delta(za.get("cost"), zb.get("cost"))},
+            {"label": t("capw_served", lang), "a": pct(za.get("served_share")), "b": pct(zb.get("served_share")),
+             "delta": scoped(delta_pt(za.get("served_share"), zb.get("served_share")))},
+            {"label": t("capw_remaining_shortfall", lang), "a": f"{whole(za.get('shortfall_whole'))} {unit_word}",
+             "b": f"{whole(zb.get('shortfall_whole'))} {unit_word}",
+             "delta": plain_delta(za.get("shortfall_whole"), zb.get("shortfall_whole"), unit_word)},
+            {"label": t("capw_unserved_villages", lang), "a": whole(za.get("unserved_villages")),
+             "b": whole(zb.get("unserved_villages")),
+             "delta": plain_delta(za.get("unserved_villages"), zb.get("unserved_villages"))},
+        ]
     towns: dict[str, dict] = {}
     for key, p in (("a", pa), ("b", pb)):
         for s in p["sites"]:

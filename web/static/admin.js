@@ -69,6 +69,14 @@
     var tr = b.closest("tr"), name = tr.dataset.name, url = "/api/admin/users/" + encodeURIComponent(name);
     var st = $("users-status");
     var done = function (text) { return function () { say(st, text + (CP.C.lang === "en" ? ": " : "：") + name); loadUsers(); loadAudit(); }; };
+    // an admin taking his own rights away (the other admin may never have logged in): asked first
+    var me = null;
+    try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+    var self = me && me.name === name;
+    if (self && ((b.classList.contains("u-save") && tr.querySelector(".u-role").value !== "admin") ||
+                 (b.classList.contains("u-disable") && b.dataset.disabled !== "1"))) {
+      if (!confirm(T("admin_self_demote_confirm"))) return;
+    }
     if (b.classList.contains("u-save")) {
       send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
         .then(done(T("admin_saved"))).catch(fail(st));
