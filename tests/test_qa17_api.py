@@ -217,3 +217,24 @@ def test_two_sized_proposals_compare_on_what_they_build_and_serve(app):
     html = c.get(f"/proposals/compare?a={ids[0]}&b={ids[1]}&lang=zh").get_data(as_text=True)
     for label in ("规模档次", "新址总造价", "剩余容量缺口", "未服务的村（社区）"):
         assert label in html, label
+
+
+def test_a_facility_both_upgraded_and_converted_in_one_package_is_said(app):
+    """Welfare homes chosen by an upgrade proposal and by a conversion counted for both targets."""
+    c = signed_in(app, "boss")
+    ids, sites = [], []
+    for body in ({"type": "welfare_home", "kind": "upgrade", "k": 5},
+                 {"type": "welfare_home", "kind": "upgrade", "k": 8, "convert": True}):
+        r = c.post("/api/proposals?wait=60", json=body)
+        assert r.status_code == 201, r.data[:300]
+        ids.append(r.get_json()["proposal"]["id"])
+        sites.append({s["id"] for s in r.get_json()["proposal"]["sites"]})
+    rows = c.get(f"/api/targets?proposals={ids[0]},{ids[1]}&lang=zh").get_json()
+    noted = [r for r in rows if r.get("overlap_note")]
+    if sites[0] & sites[1]:
+        assert noted and all("不能既提档升级又转型" in r["overlap_note"] for r in noted)
+        assert {r["type"] for r in noted} >= {"welfare_home"}
+        csv = c.get(f"/plan/targets.csv?proposals={ids[0]},{ids[1]}&lang=zh").get_data(as_text=True)
+        assert "不能既提档升级又转型" in csv
+    else:
+        assert not noted

@@ -188,9 +188,12 @@ def targets():
     planner. Any unknown id is a 404 before anything is computed.
     """
     ids = list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
+    recs = [proposals.saved(i) for i in ids]
     applied = [{"type": rec["type"], "sites": proposals.sites_gdf(rec), **capacity_proposals.applied(rec)}
-               for rec in map(proposals.saved, ids)]
-    return jsonify(svc().targets(g.lang, applied or None, mode=arg_mode()))
+               for rec in recs]
+    rows = svc().targets(g.lang, applied or None, mode=arg_mode())
+    overlap = capacity_proposals.overlap_notes(recs, g.lang)  # one facility upgraded and converted
+    return jsonify([{**r, "overlap_note": overlap[r["type"]]} if r.get("type") in overlap else r for r in rows])
 
 
 # -- proposals and jobs ----------------------------------------------------

@@ -328,6 +328,39 @@ def applied(rec: dict) -> dict:
     return {}
 
 
+def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
+    """{type key: note} when two upgrade proposals of a package choose the same facilities.
+
+    A rural welfare home upgraded in one proposal and converted into a regional centre in another
+    counted for both targets ("5/5 met", "8/8 met") without a word (QA 17): one facility cannot be
+    both. The note goes on the targets of the types concerned (the proposals' type and roles).
+    """
+    from web.proposals import sites_gdf
+
+    ups = [r for r in recs if (r.get("summary") or {}).get("kind") == "upgrade"]
+    out: dict[str, list[str]] = {}
+    for i, a in enumerate(ups):
+        for b in ups[i + 1:]:
+            roles = [(r.get("summary") or {}).get("role") for r in (a, b)]
+            if a["type"] != b["type"] or bool(roles[0]) == bool(roles[1]):  # an upgrade and a conversion
+                continue
+            ga, gb = sites_gdf(a), sites_gdf(b)
+            both = sorted(set(ga["id"]) & set(gb["id"]))
+            if not both:
+                continue
+            names = ga.set_index("id").loc[both, "name"].astype(str).tolist() if "name" in ga else both
+            shown = (", " if lang == "en" else "、").join(names[:5]) + ("…" if len(names) > 5 else "")
+            text = (f"“{a['name']}” and “{b['name']}” choose the same {len(both)} "
+                    f"{'facility' if len(both) == 1 else 'facilities'} ({shown}): one facility cannot be both "
+                    "upgraded and converted, so both targets cannot count it." if lang == "en" else
+                    f"“{a['name']}”与“{b['name']}”选中了相同的 {len(both)} 处设施（{shown}）：同一设施不能既提档升级"
+                    "又转型，两项目标不能都计入。")
+            for rec in (a, b):
+                for key in {rec["type"], (rec.get("summary") or {}).get("role") or rec["type"]}:
+                    out.setdefault(key, []).append(text)
+    return {k: " ".join(dict.fromkeys(v)) for k, v in out.items()}
+
+
 SIZED_COLUMNS = [
     ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("size", "capw_size"), ("cost", "capw_cost"),

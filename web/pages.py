@@ -499,7 +499,7 @@ def plan_export(fmt: str):
     page's language. The ids are those of the page's address; any unknown one is a 404 naming it."""
     from geo.errors import NotFoundError
     from web import exports
-    from web.capacity_proposals import applied
+    from web.capacity_proposals import applied, overlap_notes
     from web.errors import bad_param
     from web.proposals import sites_gdf
 
@@ -517,10 +517,11 @@ def plan_export(fmt: str):
                             hint_en=t("plan_export_unknown_hint", "en"), hint_zh=t("plan_export_unknown_hint", "zh"),
                             details={"unknown": unknown})
     package = [{"type": rec["type"], "sites": sites_gdf(rec), **applied(rec)} for rec in recs.values()]
+    overlap = overlap_notes(list(recs.values()), lang)
     rows = []
     for r in s.targets(lang, package or None):
         a = r.get("after")
-        extra = []
+        extra = [overlap[r["type"]]] if r.get("type") in overlap else []
         if a and a.get("sites_added") is not None:
             extra.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
         if a and (a.get("proposals") or 0) > 1:

@@ -68,7 +68,7 @@
       return "<tr data-key='" + esc(r.key) + "' data-type='" + esc(r.type) + "' data-after='" + (r.after ? "1" : "0") + "'" +
         (changed ? " class='plan-changed'" : "") + ">" +
         "<td>" + esc(r.type_name) + (r.synthetic_inputs ? " <span class='badge-approx'>" + esc(T("illustrative")) + "</span>" : "") + "</td>" +
-        "<td>" + esc(r.text) + "</td>" +
+        "<td>" + esc(r.text) + (r.overlap_note ? "<div class='small bad overlap-note'>" + esc(r.overlap_note) + "</div>" : "") + "</td>" +
         "<td class='num'><span class='plan-value'>" + esc(r.current_text) + "</span> " + badge(r.met) + "</td>" +
         "<td class='num after'>" + after + "</td></tr>";
     }).join("");
