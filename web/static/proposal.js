@@ -22,8 +22,14 @@
     CP.json("/api/proposals/" + encodeURIComponent(form.dataset.id) + "?lang=" + C.lang, {
       method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)
     }).then(function (p) {
+      // a field not sent may have been changed by a colleague meanwhile: the page shows it now, and says so
+      var theirs = [];
+      ["name", "note"].forEach(function (k) {
+        var now = p[k] || "";
+        if (!(k in body) && now !== shown[k]) { $("e-" + k).value = now; var w = T(k === "name" ? "proposal_name" : "note"); theirs.push(C.lang === "en" ? w.toLowerCase() : w); }
+      });
       shown = {name: p.name || "", note: p.note || ""};
-      $("e-status").textContent = T("saved");
+      $("e-status").textContent = T("saved") + (theirs.length ? " · " + T("edit_theirs_shown").replace("{fields}", theirs.join(C.lang === "en" ? ", " : "、")) : "");
       var h1 = document.querySelector("h1 .proposal-name");
       if (h1) h1.textContent = p.name;
       document.title = p.name + " · " + T("app_short");
