@@ -1002,6 +1002,8 @@ _STRINGS.update({
     "capw_upgrade_result": ("{n} 处；服务 {before} → {after} / {demand} {basis}",
                             "{n} facilities; served {before} → {after} of {demand} {basis}"),
     "capw_convert_into": ("转型为{role}", "convert into {role}"),
+    "brief_added_served": ("新增服务", "Serves more"),
+    "brief_capacity_change": ("容量（改造前→后）", "Capacity (before → after)"),
     "capw_capacity_before": ("改造前容量", "Capacity before"),
     "capw_capacity_after": ("改造后容量", "Capacity after"),
     # what a site adds given the other chosen sites upgraded (planner.upgrades): the column says its basis,
