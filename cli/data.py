@@ -189,11 +189,13 @@ def _read(args, region) -> tuple:
         check = check_townships if args.kind == "townships" else check_villages
         coords = "wgs84" if args.coords == "auto" else args.coords
         gdf = check(region, args.file, crs=_crs(args.crs), coords=coords, encoding=args.encoding)
-        issues = []
-        if args.kind == "villages":  # a point outside its own township: a warning per row, as in the browser
+        issues, refused = [], []
+        if args.kind == "villages":  # refused rows and points outside their township, row by row, as in the browser
             from geo.imports import village_placement_issues
-            issues = village_placement_issues(region, gdf)
-        counts = {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": len(issues)}
+            refused = gdf.attrs.get("refused") or []
+            issues = refused + village_placement_issues(region, gdf)
+        counts = {"rows": int(gdf.attrs.get("read") or len(gdf)), "accepted": int(len(gdf)), "refused": len(refused),
+                  "warnings": len(issues) - len(refused)}
         layer = args.kind
     name = Path(args.file).name
     blocking = [i for i in issues if i.get("severity") == "error" or i.get("fixed")]

@@ -334,20 +334,42 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
             hint_en="A village file has a code column of 12-digit NBS codes, and lon, lat: code,lon,lat.",
             hint_zh="村（社区）点位文件须有12位统计用区划代码列及经纬度：code,lon,lat（代码,经度,纬度）。",
             details={"values": unknown[:10]})
-    if unknown:
-        problems.add(f"{len(unknown)} unknown village code(s): {join_list(unknown, 'en')}.",
-                     f"有 {len(unknown)} 个未知的村（社区）代码：{join_list(unknown)}。",
-                     "Use the 12-digit NBS 2023 village codes (e.g. 420302001001).",
-                     "请使用12位统计用区划代码（如420302001001）。", unknown=unknown)
-    dup = sorted(set(codes[codes.duplicated()]))
-    if dup:
-        problems.add(f"duplicate village code(s): {join_list(dup, 'en')}.", f"村（社区）代码重复：{join_list(dup)}。",
-                     "One point per village.", "每个村（社区）只能有一个点。", duplicates=dup)
+    # an unknown code or a repeated village refuses its row, named in the report, not the whole file
+    # (QA 17: one mistyped code of 1,979 stopped the import with no row report, unlike a register's)
+    refused, known = [], set(region.villages.index)
+    first: dict[str, int] = {}
+    for i, c in enumerate(codes.astype(str)):
+        if c not in known:
+            refused.append(_refused_row(i, c, "unknown_code", f"unknown village code {c}",
+                                        f"未知的村（社区）代码 {c}",
+                                        "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
+                                        "请使用12位统计用区划代码（如420302001001）"))
+        elif c in first:
+            refused.append(_refused_row(i, c, "duplicate_code", f"village {c} again (row {first[c] + 1} has it)",
+                                        f"村（社区）{c} 重复（第 {first[c] + 1} 行已有）", "One point per village",
+                                        "每个村（社区）只能有一个点"))
+        else:
+            first[c] = i
+    if len(refused) == len(codes):
+        problems.add(f"no row can be imported: {refused[0]['message_en']}" + (" and the others alike" if len(refused) > 1 else "") + ".",
+                     f"没有可导入的行：{refused[0]['message_zh']}" + ("，其余各行亦然" if len(refused) > 1 else "") + "。",
+                     refused[0]["fix_en"] + ".", refused[0]["fix_zh"] + "。",
+                     unknown=[r["value"] for r in refused if r["code"] == "unknown_code"])
     problems.raise_any()
-    out = gpd.GeoDataFrame({"code": codes.values, "lon": pts["lon"].values, "lat": pts["lat"].values},
-                           geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=settings.STORAGE_CRS)
-    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts)})
+    keep = np.ones(len(codes), bool)
+    keep[[r["row"] - 1 for r in refused]] = False
+    out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
+                           geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
+                           crs=settings.STORAGE_CRS)
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
+                      "rows": [int(i) + 1 for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
     return out
+
+
+def _refused_row(i: int, code: str, kind: str, en: str, zh: str, fix_en: str, fix_zh: str) -> dict:
+    """A refused row of a village file, as a register report's issue (row numbers count data rows)."""
+    return {"row": int(i) + 1, "column": "code", "severity": "error", "code": kind, "value": code, "candidates": [],
+            "message_en": en, "message_zh": zh, "fix_en": fix_en, "fix_zh": fix_zh}
 
 
 def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
@@ -357,6 +379,7 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     """
     towns, vills = region.townships, region.villages
     codes = points["code"].astype(str).to_numpy()
+    rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
     own = vills.loc[codes, "township_code"].astype(str).to_numpy()
     inside = shapely.contains(towns.loc[own, "geometry"].values, points.geometry.values)
     out = []
@@ -377,7 +400,7 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
                 return f"in {name} ({t})" + ("" if same else f", {cname}")
             return f"落在{'' if same else cname}{name}（{t}）内"
         vname, hname = str(vills.loc[code, "name"]), str(towns.loc[home, "name"])
-        out.append({"row": int(i) + 1, "column": "lon", "severity": "warning", "code": "outside_own_township",
+        out.append({"row": int(rows[i]), "column": "lon", "severity": "warning", "code": "outside_own_township",
                     "value": f"{points['lon'].iloc[i]:g}, {points['lat'].iloc[i]:g}", "candidates": [],
                     "message_zh": f"{vname}（{code}）属于{hname}，但点位{where(there, 'zh')}",
                     "message_en": f"{vname} ({code}) belongs to {hname}, but its point lies {where(there, 'en')}",

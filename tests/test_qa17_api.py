@@ -238,3 +238,17 @@ def test_a_facility_both_upgraded_and_converted_in_one_package_is_said(app):
         assert "不能既提档升级又转型" in csv
     else:
         assert not noted
+
+
+def test_a_village_file_with_one_unknown_code_is_reported_row_by_row(app):
+    """One unknown code stopped the whole village file with no row report; now that row is refused,
+    named, and the others can be confirmed."""
+    c = signed_in(app, "city")
+    body = b"code,lon,lat\n420302001002,110.79,32.58\n999999999999,110.8,32.6\n"
+    rep = c.post("/api/data/uploads?lang=en", data={"kind": "villages", "file": (io.BytesIO(body), "v2.csv")},
+                 content_type="multipart/form-data").get_json()
+    assert rep["counts"] == {**rep["counts"], "rows": 2, "accepted": 1, "refused": 1}, rep["counts"]
+    bad = [i for i in rep["issues"] if i["severity"] == "error"]
+    assert bad[0]["row"] == 2 and "999999999999" in bad[0]["message"]
+    r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    assert r.status_code == 200, r.data[:300]

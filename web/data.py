@@ -369,17 +369,21 @@ def _check(path: Path, opts: dict, region):
         issues.append({"row": None, "column": None, "severity": "warning", "code": "crs_assumed",
                        "message": pick(zh, en, lang), "fix": pick(fix_zh, fix_en, lang), "message_zh": zh,
                        "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": "", "candidates": []})
-    if opts["kind"] == "villages":  # a point moved into another township (or county) is said, row by row
+    refused = []
+    if opts["kind"] == "villages":  # unknown or repeated codes refused, points moved into another township said
         from geo.imports import village_placement_issues
+        refused = found.get("refused") or []
         issues += [{**i, "message": pick(i["message_zh"], i["message_en"], lang), "fix": pick(i["fix_zh"], i["fix_en"], lang)}
-                   for i in village_placement_issues(region, gdf)]
-    parts = {"counts": {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": len(issues)},
+                   for i in refused + village_placement_issues(region, gdf)]
+    read = int(found.get("read") or len(gdf))
+    parts = {"counts": {"rows": read, "accepted": int(len(gdf)), "refused": len(refused),
+                        "warnings": len(issues) - len(refused)},
              "issues": issues, "columns": {}, "encoding": found.get("encoding"), "crs": found.get("crs"),
              "coords": coords, "suggestion": None, "located_by_name": 0}
     preview = gdf[["code", "geometry"]].copy()
     names = (region.townships if opts["kind"] == "townships" else region.villages)["name"]
     preview["name"] = names.reindex(preview["code"]).values
-    preview["row"] = range(1, len(preview) + 1)
+    preview["row"] = found.get("rows") or range(1, len(preview) + 1)
     return opts["kind"], gdf, parts, preview
 
 
