@@ -57,7 +57,8 @@ def test_the_overview_tables_fit_a_phone(browser, server, lang):
             return [i, t.scrollWidth <= t.clientWidth + 1];})""")
         assert all(ok for _, ok in fit), fit
         first = pg.locator("#targets-table tbody tr").first
-        assert first.locator(".phone-only").is_visible()        # the article, above the type
+        article = pg.evaluate("getComputedStyle(document.querySelector('#targets-table td.type-cell'), '::before').content")
+        assert article.strip('"') and article != "none", article   # the article, above the type
         assert first.locator("td").last.is_visible()            # the progress column is on the screen
         link = pg.locator("#citywide-table tbody tr td:first-child a").first
         assert link.is_visible() and link.get_attribute("href").startswith("/map/")

@@ -34,9 +34,10 @@ def test_validate_applies_a_standard_override_to_the_type():
     assert get_type("cemetery").standard_urban != 12.0
 
 
-def test_validate_lscp_leaves_p_as_given():
-    assert validate("day_care", model="lscp").p is None
-    assert validate("day_care", model="lscp", p=0).p == 0   # LSCP chooses its own number
+def test_validate_lscp_takes_no_p():
+    assert validate("day_care", model="lscp").p is None   # LSCP chooses its own number
+    with pytest.raises(InputDataError, match="takes no number of sites"):   # a p given was dropped (QA 17)
+        validate("day_care", model="lscp", p=3)
 
 
 @pytest.mark.parametrize("kw, en, zh", [

@@ -226,7 +226,7 @@ def test_upgrade_brief_speaks_of_upgrades_and_people_served(client, upgrade):
     assert "需求人数（60岁以上人口）" in numbers
     assert "已覆盖单元" not in numbers and "设施数量" not in numbers  # no "0 / 0" of distance coverage
     sites = _cells(html, "brief-sites")
-    assert sites[0][4:] == ["新增服务人数（其他选中点位已改造时）", "改造前容量 → 改造后容量"]
+    assert sites[0][4:] == ["新增服务", "容量（改造前→后）"]   # short on the one-page brief (QA 17)
     first = p["sites"][0]
     assert sites[1][4] == f"{first['added_served']:,.0f}"
     assert sites[1][5] == f"{first['capacity_before']:g} → {first['capacity_after']:g}"

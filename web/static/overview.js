@@ -18,8 +18,8 @@
       var h = "<table class='data' id='targets-table'><thead><tr><th class='phone-hide'>" + T("cap_section") + "</th><th>" + T("facility_type") + "</th><th>" + T("target") +
               "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
       rows.forEach(function (r) {
-        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small phone-hide'>" + esc(r.section_text || r.section) + "</td><td>" +
-             "<span class='small muted phone-only'>" + esc(r.section_text || r.section) + " </span>" + slashBreak(r.type_name) + "</td><td>" + slashBreak(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+        h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small phone-hide'>" + esc(r.section_text || r.section) + "</td><td class='type-cell' data-section='" + esc(r.section_text || r.section) + "'>" +
+             slashBreak(r.type_name) + "</td><td>" + slashBreak(r.text) + "</td><td class='num'>" + esc(r.current_text) +
              "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
              (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
       });
