@@ -252,3 +252,21 @@ def test_a_village_file_with_one_unknown_code_is_reported_row_by_row(app):
     assert bad[0]["row"] == 2 and "999999999999" in bad[0]["message"]
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 200, r.data[:300]
+
+
+@pytest.mark.parametrize("path, body, field, status", [
+    ("/api/data/edits", {"action": "rename", "type": "day_care", "id": "x", "name": "a", "base": 10 ** 30}, "base", 400),
+    ("/api/data/edits", {"action": "rename", "type": "day_care", "id": "x", "name": "a", "base": "3"}, "base", 400),
+    ("/api/data/edits", {"action": "rename", "type": "day_care", "id": "x", "name": "a", "base": True}, "base", 400),
+])
+def test_a_base_version_that_is_no_version_is_a_400(app, path, body, field, status):
+    """A base after the current version was read as "changed since" (a 409 naming v10^30)."""
+    r = signed_in(app, "city").post(path, json=body)
+    assert r.status_code == status and r.get_json()["details"]["parameter"] == field, r.data[:300]
+
+
+def test_a_was_that_is_not_text_is_a_400(app):
+    ext = app.extensions["coverplan"]
+    pid = ext["store"].add(name="甲", type_key="day_care", params={}, summary={}, geojson={"type": "FeatureCollection", "features": []})
+    r = signed_in(app, "boss").patch(f"/api/proposals/{pid}", json={"name": "乙", "was": {"name": ["甲"]}})
+    assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "was"

@@ -1207,8 +1207,10 @@ def _check_base(body: dict, action: str, ft) -> None:
     base = body.get("base")
     if base is None:
         return
-    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
-        raise bad_param("base", base, "the data version the page showed (a whole number)", "页面所示的数据版本号（整数）")
+    if isinstance(base, bool) or not isinstance(base, int) or base < 0 or base > _svc().version():
+        # (a version after the current one was read as "changed since": a 409 naming v10^30)
+        raise bad_param("base", base, f"the data version the page showed (a whole number up to v{_svc().version()})",
+                        f"页面所示的数据版本号（不超过 v{_svc().version()} 的整数）")
     if action == "mark":
         layer, row, what_en, what_zh = MARKS, None, "the candidates' marks", "候选点标记"
     elif action.endswith("_site"):

@@ -278,7 +278,8 @@ def check_unchanged(rec: dict, body: dict) -> None:
     was = body.get("was") if isinstance(body, dict) else None
     if was is None:
         return
-    if not isinstance(was, dict) or set(was) - {"name", "note"}:
+    if not isinstance(was, dict) or set(was) - {"name", "note"} or \
+            any(v is not None and not isinstance(v, str) for v in was.values()):
         raise bad_param("was", was, "an object with the name and/or note the page showed",
                         "对象，含页面显示的名称和/或备注")
     now = {"name": rec.get("name") or "", "note": rec.get("note") or ""}
