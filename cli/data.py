@@ -131,7 +131,7 @@ def _store(args, *, create: bool = True):
     _check_text(args)
     db = check_database(Path(args.db) if args.db else default_db_path(), create=create or not args.db)
     root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
-    return DatasetStore(db, region=args.region, root=root)
+    return DatasetStore(db, region=args.region, root=root, readonly=not create)
 
 
 def _crs(value: str | None) -> str | None:

@@ -147,6 +147,15 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
     try:
         _snapshot(db_path, snap)
         missing = _mark_missing(snap, data_dir)
+        versions = _versions(snap)
+        if versions and len(missing) == len(versions):
+            # not one version's files where they were looked for: the data folder is elsewhere, most likely
+            raise BackupError(
+                f"None of the {len(versions)} data versions' files is in {data_dir / DATASETS}: nothing was backed up.",
+                f"{data_dir / DATASETS} 中没有任何一个数据版本（共 {len(versions)} 个）的文件：未备份。",
+                hint_en="If the server keeps its data elsewhere (its DATA_DIR), give that folder with --data-dir.",
+                hint_zh="如服务器的数据保存在其他位置（DATA_DIR），请用 --data-dir 指定该文件夹。",
+                details={"data_dir": str(data_dir)})
         members: dict[str, Path] = {DATABASE: snap}
         # every version directory the snapshot knows, whole (its source/ upload too)
         for region, version in _versions(snap):

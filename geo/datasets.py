@@ -318,6 +318,8 @@ class DatasetStore:
         holds another database's versions is refused (:meth:`_claim_root`), never cleaned up.
     timeout : float
         Seconds to wait for another writer's lock.
+    readonly : bool
+        Only read (a listing): no folder mark is written and nothing left by a crash is moved.
 
     Notes
     -----
@@ -327,7 +329,8 @@ class DatasetStore:
     """
 
     def __init__(self, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
-                 root: str | Path | None = None, timeout: float = 30.0) -> None:
+                 root: str | Path | None = None, timeout: float = 30.0, readonly: bool = False) -> None:
+        self.readonly = readonly
         self.db_path = check_database(db_path, create=True)
         self.region_name = region
         self.root = Path(root) if root is not None else self.db_path.parent / "datasets" / region
@@ -341,7 +344,8 @@ class DatasetStore:
         with self._write() as con:
             self._ensure_version0(con)
             self._claim_root(con)
-            self._recover(con)
+            if not readonly:  # a listing (data versions, diff) moves nothing
+                self._recover(con)
 
     # -- connections ---------------------------------------------------------------
     @contextmanager
@@ -387,56 +391,102 @@ class DatasetStore:
                      source_sha256=h.hexdigest(), rows=None, refs=refs, replaced=[])
         con.execute("INSERT OR REPLACE INTO dataset_current VALUES (?, 0)", (self.region_name,))
 
+    def _mark_of(self, token: str) -> dict:
+        """What :data:`ROOT_MARK` says of this store: its database's token and where the database lies
+        from the folder (relative: the folder and its database may move together; a copy of the
+        database beside it, with the same token, is another database)."""
+        try:
+            db = os.path.relpath(self.db_path.resolve(), self.root.resolve())
+        except ValueError:  # another drive (Windows): the absolute path
+            db = str(self.db_path.resolve())
+        return {"token": token, "db": Path(db).as_posix()}
+
+    def _read_mark(self) -> dict | None:
+        mark = self.root / ROOT_MARK
+        if not mark.is_file():
+            return None
+        text = mark.read_text("utf-8").strip()
+        try:
+            owner = json.loads(text)
+        except ValueError:
+            owner = {"token": text, "db": None}
+        return owner if isinstance(owner, dict) else {"token": str(owner), "db": None}
+
+    def _foreign(self) -> InputDataError:
+        return InputDataError(
+            f"The folder {self.root} holds the data versions of another database, not of {self.db_path}: "
+            "nothing was read or changed.",
+            f"文件夹 {self.root} 保存的是另一个数据库的数据版本，不属于 {self.db_path}：未读取或改动任何内容。",
+            hint_en="Open the database that goes with this folder (--db), or give this database its own folder "
+                    f"(--data-dir). If this database was moved or renamed on purpose, delete {ROOT_MARK} in that "
+                    "folder.",
+            hint_zh=f"请打开与该文件夹对应的数据库（--db），或为本数据库另指定文件夹（--data-dir）。如本数据库是有意移动或改名的，"
+                    f"请删除该文件夹中的 {ROOT_MARK} 文件。",
+            details={"root": str(self.root), "db": str(self.db_path)})
+
     def _claim_root(self, con: sqlite3.Connection) -> None:
         """Bind the folder of layer files to this database, or refuse one that is another's.
 
-        :meth:`_recover` deletes the version folders its database does not know (a crashed
+        :meth:`_recover` sets aside the version folders its database does not know (a crashed
         commit's). Opened on another database's folder it deleted that database's versions: the
         CLI kept every database's files in one folder, and ``data versions --db other.sqlite``
-        emptied it (QA 17). The folder now names its database in :data:`ROOT_MARK`; a folder
-        without one (made before) is taken only when it holds no version folder or at least one
-        this database knows, and a folder that holds no version folder is anyone's.
+        emptied it (QA 17). The folder names its database in :data:`ROOT_MARK` (token and path);
+        another database -- a copy beside it too -- is refused. A mark is only taken over when it
+        protects nothing: no version folder, and its database gone or made anew in its place. A
+        folder without a mark (made before) is taken when it holds no version folder, at least one
+        this database knows, or only the next one (a crashed first commit's). A read-only store
+        writes no mark.
         """
         row = con.execute("SELECT token FROM dataset_roots WHERE region=?", (self.region_name,)).fetchone()
         token = row["token"] if row else None
-        mark = self.root / ROOT_MARK
-        theirs = mark.read_text("utf-8").strip() if mark.is_file() else None
+        me = self._mark_of(token or "")
+        owner = self._read_mark()
         found = {int(c.name) for c in self.root.iterdir() if c.name.isdigit()}
-        if not found:  # no version of anyone's to lose: the folder is this database's
-            theirs = None
-        elif theirs is None:
+        if owner is not None:
+            if owner.get("token") != token or owner.get("db") not in (None, me["db"]):
+                there = owner.get("db")
+                gone = there is not None and there != me["db"] and not (self.root / there).exists()
+                if found or not (there == me["db"] or gone):
+                    raise self._foreign()
+                owner = None  # nothing to protect: this database's now
+        elif found:
             known = {r["version"] for r in con.execute(
                 "SELECT version FROM dataset_versions WHERE region=?", (self.region_name,))}
-            if not found & known:
-                theirs = "?"
-        if theirs is not None and theirs != token:
-            raise InputDataError(
-                f"The folder {self.root} holds the data versions of another database, not of {self.db_path}: "
-                "nothing was read or changed.",
-                f"文件夹 {self.root} 保存的是另一个数据库的数据版本，不属于 {self.db_path}：未读取或改动任何内容。",
-                hint_en="Open the database that goes with this folder (--db), or give this database its own "
-                        "folder (--data-dir).",
-                hint_zh="请打开与该文件夹对应的数据库（--db），或为本数据库另指定文件夹（--data-dir）。",
-                details={"root": str(self.root), "db": str(self.db_path)})
+            # (only the next version's folder, unknown: the first commit crashed after its rename; it
+            # is set aside by _recover, not deleted)
+            if not found & known and found != {max(known) + 1}:
+                raise self._foreign()
         if token is None:
             token = secrets.token_hex(16)
             con.execute("INSERT INTO dataset_roots VALUES (?, ?)", (self.region_name, token))
-        if theirs is None:
-            tmp = self.root / (ROOT_MARK + ".tmp")
-            tmp.write_text(token + "\n", "utf-8")
-            os.replace(tmp, mark)
+        if owner is None and not self.readonly:
+            tmp = self.root / f"{ROOT_MARK}.{uuid.uuid4().hex[:8]}.tmp"
+            tmp.write_text(json.dumps(self._mark_of(token)) + "\n", "utf-8")
+            os.replace(tmp, self.root / ROOT_MARK)
+        self._token = token
+
+    def _check_owner(self) -> None:
+        """Under the write lock, before a commit writes: the folder is still this database's (another
+        store may have been opened on it since this one was)."""
+        owner = self._read_mark()
+        if owner is not None and (owner.get("token") != self._token or owner.get("db") not in (None, self._mark_of("")["db"])):
+            raise self._foreign()
 
     def _recover(self, con: sqlite3.Connection) -> None:
-        """Remove what a crashed commit left and mark versions whose files are gone.
+        """Clear away what a crashed commit left and mark versions whose files are gone.
 
         Runs under the write lock: a live commit holds that lock from its first
-        file to its last row, so whatever is found here belongs to a dead one.
+        file to its last row, so whatever is found here belongs to a dead one. A
+        version folder the database does not know is set aside (``.orphan-<n>-...``),
+        never deleted: it is the crashed commit's, or data the planner may still want.
         """
         known = {r["version"] for r in con.execute(
             "SELECT version FROM dataset_versions WHERE region=?", (self.region_name,))}
         for child in self.root.iterdir():
-            if child.name.startswith(".tmp-") or (child.name.isdigit() and int(child.name) not in known):
+            if child.name.startswith(".tmp-"):
                 shutil.rmtree(child, ignore_errors=True)
+            elif child.name.isdigit() and int(child.name) not in known:
+                os.replace(child, self.root / f".orphan-{child.name}-{uuid.uuid4().hex[:8]}")
         for v in sorted(known - {0}):
             refs = self._refs(con, v)
             ok = all(r.file is None or (self.root / str(r.stored_in) / r.file).is_file() for r in refs.values())
@@ -896,6 +946,7 @@ class DatasetStore:
             raise InputDataError("The network layer needs its source file.", "路网图层须提供源文件。")
         author = author or os_user()
         with self._write() as con:  # the write lock is held from the first file to the last row
+            self._check_owner()
             parent, refs = self._usable(con, None)
             if base is not None and parent != int(base):
                 raise DataChanged(int(base), parent)
@@ -960,6 +1011,7 @@ class DatasetStore:
         """
         author = author or os_user()
         with self._write() as con:
+            self._check_owner()
             target, refs = self._usable(con, version)
             parent, now = self._usable(con, None)
             new = con.execute("SELECT MAX(version) + 1 AS v FROM dataset_versions WHERE region=?",
@@ -1001,7 +1053,9 @@ class DatasetStore:
                 for r in con.execute(f"SELECT * FROM {table} WHERE region=? ORDER BY {order}",  # noqa: S608
                                      (self.region_name,)):
                     h.update(json.dumps(list(r), ensure_ascii=False).encode())
-        for f in sorted(p for p in self.root.rglob("*") if p.is_file()):
+        # (a crashed commit's folder set aside, .orphan-*, is no longer the store's)
+        for f in sorted(p for p in self.root.rglob("*") if p.is_file()
+                        and not p.relative_to(self.root).parts[0].startswith(".orphan-")):
             h.update(f.relative_to(self.root).as_posix().encode())
             h.update(sha256_file(f).encode())
         return h.hexdigest()

@@ -91,6 +91,22 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     else:
         given = int(round(min(float(target), alloc.sum())))
         beds = apportion(given, alloc) if given > 0 else np.zeros(len(t), np.int64)
+        spare = int(target) - int(beds.sum())
+        if spare > 0:
+            # enough for every fractional gap but not every whole one: the beds left go a bed at a time to
+            # the townships still short, the largest shortfall first (13 beds were "not allocated" while
+            # 42 townships stayed a fraction of a bed short)
+            beds = beds.copy()
+            while spare > 0:
+                short = np.maximum(0.0, required - have - beds)
+                order = [i for i in np.argsort(-short, kind="stable") if short[i] > 1e-9][:spare]
+                if not order:
+                    break
+                beds[order] += 1
+                spare -= len(order)
+            after_ratio = np.where(required > 0, np.maximum(0.0, required - have - beds)
+                                   / np.where(required > 0, required, 1), 0.0)
+            z = float(after_ratio.max()) if len(after_ratio) else 0.0
     t["allocated"] = beds
     after = np.maximum(0.0, required - have - beds)
     t["shortfall_after"] = np.round(after, 2)
@@ -165,6 +181,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
                 f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
                 "new); fill in their beds and break the target down again."] if unknown else [])
-            + ([f"{int(target - beds.sum()):,} beds of the target are not allocated: {int(beds.sum()):,} close every "
+            + ([f"{int(target - beds.sum()):,} {'bed' if target - beds.sum() == 1 else 'beds'} of the target "
+                f"{'is' if target - beds.sum() == 1 else 'are'} not allocated: {int(beds.sum()):,} close every "
                 "township's gap against the standard, and the rest is beyond it, for the counties to place."]
                if target > beds.sum() else [])}

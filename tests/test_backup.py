@@ -268,3 +268,17 @@ def test_a_backup_after_lost_files_restores_and_says_what_it_lacks(site, tmp_pat
     again = DatasetStore(tmp_path / "new" / "db.sqlite", region="shiyan")
     assert {v.version: v.status for v in again.versions()} == {0: "ok", 1: "ok", 2: "missing"}
     assert again.current().version == 1
+
+
+def test_a_backup_that_finds_no_version_files_is_refused(site, tmp_path, capsys):
+    """With the server's data elsewhere (its DATA_DIR), every version was marked missing and the archive
+    'backed up' nothing usable, with one line on stderr (review of QA 17)."""
+    from cli.main import main
+
+    store, _ = open_stores(site)
+    assert store.commit_layer("facilities:day_care", day_care(store, 5)) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert main(["--lang", "en", "backup", "--db", str(site / "app.sqlite"), "--data-dir", str(elsewhere),
+                 "--out", str(tmp_path / "b.zip")]) == 2
+    assert "--data-dir" in capsys.readouterr().err and not (tmp_path / "b.zip").exists()

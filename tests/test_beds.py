@@ -104,3 +104,18 @@ def test_beds_beyond_every_gap_are_said_to_be_unallocated(shiyan):
         with pytest.raises(InputDataError, match="2000 to 2100"):
             allocate_beds(shiyan, 100, year=year)
     assert allocate_beds(shiyan, 100, year=2030)["year"] == 2030
+
+
+def test_a_target_between_the_fractional_and_the_whole_gaps_leaves_no_township_short(shiyan):
+    """16,850 beds (the gaps are 16,836.6, or 16,879 in whole beds) gave 16,837 and called 13 'not
+    allocated: every gap closed' while 42 townships stayed a fraction of a bed short (review of QA 17)."""
+    from planner.beds import allocate_beds
+
+    whole = allocate_beds(shiyan, 10 ** 6)["allocated"]      # every whole gap
+    for target in (whole - 29, whole - 1):
+        d = allocate_beds(shiyan, target)
+        assert d["allocated"] == target and d["not_allocated"] == 0, (target, d["not_allocated"])
+        assert not any("未分配" in n for n in d["notes_zh"])
+    d = allocate_beds(shiyan, whole + 1)
+    assert d["not_allocated"] == 1 and d["notes_en"][-1].startswith("1 bed of the target is not allocated")
+    assert all(r["shortfall_after"] == 0 for r in d["by_township"])

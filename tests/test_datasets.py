@@ -345,8 +345,12 @@ def test_a_process_killed_during_an_import_leaves_the_previous_version(store, va
     reopened = DatasetStore(var_dir / "proposals.sqlite", region="shiyan")
     assert [v.version for v in reopened.versions()] == [0, 1]
     assert reopened.current().version == 1
-    # no temp dir, no half version (the folder's mark names its database: geo.datasets.ROOT_MARK)
-    assert sorted(p.name for p in reopened.root.iterdir()) == [".coverplan-store", "1"]
+    # no temp dir, no half version: a version folder the database does not know is set aside, never
+    # deleted (.orphan-2-...); the folder's mark names its database (geo.datasets.ROOT_MARK)
+    names = sorted(p.name for p in reopened.root.iterdir())
+    assert [n for n in names if not n.startswith(".")] == ["1"] and ".coverplan-store" in names
+    assert not any(n.startswith(".tmp-") for n in names)
+    assert (point == "renamed") == any(n.startswith(".orphan-2-") for n in names)
     assert sha(reopened.layer_path("facilities:day_care")) == layer_sha
     assert reopened.fingerprint() == before
     assert len(day_care(reopened)) == 10
@@ -409,3 +413,28 @@ def test_an_edit_built_on_an_older_version_is_refused_and_writes_nothing(store):
     assert [v.version for v in store.versions()] == [0, 1] and store.current().version == 1
     assert len(day_care(store)) == 30
     assert store.commit_layer("facilities:day_care", reg.iloc[:10], kind="edit", base=1) == 2
+
+
+def test_a_copy_of_the_database_or_a_neighbour_never_takes_the_folder(tmp_path):
+    """A copy of the database beside it has its token: it was let in, and its clean-up deleted the live
+    database's version 1 (review of QA 17). A second database in the same folder rewrote the mark of a
+    folder that held no version yet, and the server's next commit went into a folder it no longer owned."""
+    import shutil as _shutil
+
+    from geo.errors import InputDataError as _Err
+
+    folder = tmp_path / "var"
+    live = DatasetStore(folder / "proposals.sqlite", region="shiyan")
+    other_db = folder / "other.sqlite"
+    with pytest.raises(_Err, match="another database"):          # nothing committed yet: still the live one's
+        DatasetStore(other_db, region="shiyan")
+    assert live.commit_layer("facilities:day_care", day_care(live).iloc[:5]) == 1
+    _shutil.copyfile(folder / "proposals.sqlite", folder / "copy.sqlite")
+    with pytest.raises(_Err, match="another database"):
+        DatasetStore(folder / "copy.sqlite", region="shiyan")
+    again = DatasetStore(folder / "proposals.sqlite", region="shiyan")
+    assert [(v.version, v.status) for v in again.versions()] == [(0, "ok"), (1, "ok")]
+    # a read-only listing of the live database writes and moves nothing
+    before = again.fingerprint()
+    assert DatasetStore(folder / "proposals.sqlite", region="shiyan", readonly=True).current().version == 1
+    assert again.fingerprint() == before

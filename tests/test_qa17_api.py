@@ -270,3 +270,13 @@ def test_a_was_that_is_not_text_is_a_400(app):
     pid = ext["store"].add(name="甲", type_key="day_care", params={}, summary={}, geojson={"type": "FeatureCollection", "features": []})
     r = signed_in(app, "boss").patch(f"/api/proposals/{pid}", json={"name": "乙", "was": {"name": ["甲"]}})
     assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "was"
+
+
+def test_a_note_saved_with_crlf_is_the_note_the_page_showed(app):
+    """A note saved by a script with \\r\\n comes back from the page's textarea with \\n: its first edit
+    on that page was a 409 (review of QA 17)."""
+    ext = app.extensions["coverplan"]
+    pid = ext["store"].add(name="甲", type_key="day_care", params={}, summary={}, geojson={"type": "FeatureCollection", "features": []})
+    ext["store"].update(pid, note="第一行\r\n第二行")
+    r = signed_in(app, "boss").patch(f"/api/proposals/{pid}", json={"note": "新备注", "was": {"note": "第一行\n第二行"}})
+    assert r.status_code == 200, r.data[:300]

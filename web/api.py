@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-
+import threading
 import time
 from datetime import datetime
 
@@ -312,6 +312,9 @@ def proposal_rerun(pid: str):
     return resp
 
 
+_PROPOSAL_EDITS = threading.Lock()
+
+
 @bp.patch("/proposals/<pid>")
 def proposal_edit(pid: str):
     """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``."""
@@ -324,10 +327,11 @@ def proposal_edit(pid: str):
         raise bad_param("body", request.get_data(as_text=True)[:80], "a JSON object with name and/or note",
                         "含 name 和/或 note 的 JSON 对象")
     changes = proposals.parse_edit(body)
-    rec = proposals.saved(pid)
-    auth.require_manage_proposal(rec, "change", "修改")
-    proposals.check_unchanged(rec, body)
-    ext()["store"].update(pid, **changes)
+    with _PROPOSAL_EDITS:  # the check and the write at once: two saves at the same moment cannot both pass
+        rec = proposals.saved(pid)
+        auth.require_manage_proposal(rec, "change", "修改")
+        proposals.check_unchanged(rec, body)
+        ext()["store"].update(pid, **changes)
     auth.audit("proposal_renamed", pid, **changes)
     svc().forget_proposal(pid)  # the map layers carry the name
     return jsonify(proposals.view(proposals.saved(pid), g.lang))

@@ -283,7 +283,11 @@ def check_unchanged(rec: dict, body: dict) -> None:
         raise bad_param("was", was, "an object with the name and/or note the page showed",
                         "对象，含页面显示的名称和/或备注")
     now = {"name": rec.get("name") or "", "note": rec.get("note") or ""}
-    changed = [k for k in ("name", "note") if k in was and str(was[k] or "") != now[k]]
+
+    def plain(text) -> str:  # as a page's textarea gives it back: \n line ends, no first empty line
+        t_ = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
+        return t_[1:] if t_.startswith("\n") else t_
+    changed = [k for k in ("name", "note") if k in was and plain(was[k]) != plain(now[k])]
     if changed:
         from web.errors import EditConflict
         shown = {k: now[k] if len(now[k]) <= 60 else now[k][:59] + "…" for k in changed}

@@ -34,8 +34,14 @@
       if (h1) h1.textContent = p.name;
       document.title = p.name + " · " + T("app_short");
     }).catch(function (e) {
-      // someone else's change: say it, and take it as what the page shows, so saving again replaces it
-      if (e && e.details && e.details.current) shown = e.details.current;
+      // someone else's change: the fields not edited here show theirs, and it is taken as what the page
+      // shows, so saving again replaces only what was edited here (a second save put back their note)
+      if (e && e.details && e.details.current) {
+        ["name", "note"].forEach(function (k) {
+          if ($("e-" + k).value === shown[k]) $("e-" + k).value = e.details.current[k] || "";
+        });
+        shown = e.details.current;
+      }
       $("e-status").textContent = (e && (e.message || e.error)) || T("load_failed");
     }).then(function () { $("e-save").disabled = false; });
   }
