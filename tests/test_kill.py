@@ -84,6 +84,14 @@ def start_and_check(chain, env: dict | None = None) -> LiveServer:
     if db.exists():  # before any process opened it again: the file as the crash left it
         assert integrity(db) == "ok"
     srv.start()
+    try:
+        return _checked(chain, srv, db)
+    except BaseException:  # a failed check must not leave the server running after the test
+        srv.stop()
+        raise
+
+
+def _checked(chain, srv: LiveServer, db) -> LiveServer:
     assert integrity(db) == "ok"
     c = srv.client()
     versions = c.get("/api/data/versions").json()
