@@ -526,6 +526,8 @@ _STRINGS.update({
                                   "This takes your own admin rights away: you will no longer manage accounts. Make sure "
                                   "another admin can log in. Go on?"),
     "edit_theirs_shown": ("他人修改的{fields}已显示在上方", "a colleague's change of the {fields} is shown above"),
+    "edit_other_county_point": ("该点位在{county}，不在你负责的县区内，不能在此新增设施。",
+                                "This point is in {county}, outside your county: you cannot add a facility here."),
     "edit_other_county": ("该设施不在你负责的县区内，不能编辑。", "This facility is outside your county: you cannot edit it."),
     "data_change_mapping_hint": ("为各字段选择文件中的列，然后重新校验（选择会被记住，用于同样表头的文件）。",
                                  "Choose the file's column for each field, then check again (the choice is "

@@ -86,3 +86,15 @@ def test_add_and_remove_a_facility_on_the_map(page, shiyan):
     page.click(".edit-actions .edit-remove")
     page.wait_for_function(f"window.coverplanMaps.map && window.coverplanMaps.map.data && "
                            f"window.coverplanMaps.map.layers.facilities.getLayers().length === {n0}", timeout=30_000)
+
+
+def test_a_point_outside_the_region_is_said_before_a_name_is_asked(page):
+    """Adding a facility asked for its name and its note, and only then said the point was outside."""
+    page.goto(page.base + "/map/charity_station?lang=zh")
+    wait_map(page)
+    page.click("#edit-toggle")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.evaluate("() => { window.coverplanMaps.map.map.fire('click', {latlng: L.latLng(30.0, 100.0)}); }")
+    poll_js(page, "document.getElementById('edit-status').textContent.includes('不在本区域内')")
+    assert dialogs == []

@@ -280,3 +280,16 @@ def test_a_note_saved_with_crlf_is_the_note_the_page_showed(app):
     ext["store"].update(pid, note="第一行\r\n第二行")
     r = signed_in(app, "boss").patch(f"/api/proposals/{pid}", json={"note": "新备注", "was": {"note": "第一行\n第二行"}})
     assert r.status_code == 200, r.data[:300]
+
+
+def test_the_map_asks_where_a_point_lies_before_a_name(app):
+    """Adding a facility asked for its name and note, then said the point was outside the region."""
+    c = signed_in(app, "city")
+    t = app.extensions["coverplan"]["service"].region.townships.iloc[7]
+    p = t.geometry.representative_point()
+    r = c.get(f"/api/townships/at?lon={p.x}&lat={p.y}&lang=en").get_json()
+    assert r["township_code"] == str(t.name) and r["county_code"] == str(t["county_code"]) and r["county_name"]
+    out = c.get("/api/townships/at?lon=100&lat=30&lang=en")
+    assert out.status_code == 400 and "outside the region" in out.get_json()["message"]
+    for q in ("lon=abc&lat=30", "lon=1e999&lat=30", "lat=30"):
+        assert c.get(f"/api/townships/at?{q}").status_code == 400, q

@@ -138,6 +138,25 @@ def _township_query() -> dict:
             "status": arg_choice("status", ("met", "not_met", "na"))}
 
 
+@bp.get("/townships/at")
+def township_at_point():
+    """The township a point lies in: ``?lon=110.79&lat=32.65`` -> ``{township_code, township_name,
+    county_code, county_name}``; a point outside the region is a 400. The map asks it before it asks
+    a new facility's name (a planner typed name and note and was then told the point was outside)."""
+    from planner.marks import township_at
+
+    lon = proposals.number_param(request.args.get("lon"), "lon", minimum=-180, maximum=180)
+    lat = proposals.number_param(request.args.get("lat"), "lat", minimum=-90, maximum=90)
+    if lon is None or lat is None:
+        raise bad_param("lon,lat", f"{request.args.get('lon')},{request.args.get('lat')}",
+                        "the point's longitude and latitude", "点位的经度和纬度")
+    r = svc().region
+    code = township_at(r, lon, lat)
+    county = str(r.townships.loc[code, "county_code"])
+    return jsonify({"township_code": str(code), "township_name": str(r.townships.loc[code, "name"]),
+                    "county_code": county, "county_name": svc().county_names(g.lang).get(county, county)})
+
+
 @bp.get("/townships")
 def townships():
     return jsonify(svc().township_rows(g.lang, **_township_query()))

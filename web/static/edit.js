@@ -55,9 +55,20 @@
             note: prompt(T("edit_note")) || ""});
       return;
     }
-    var name = prompt(T("edit_new_name"));
-    if (!name) return;
-    send({action: "add", name: name, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+    // where the point lies, before its name is asked: outside the region, or outside a county planner's
+    // county, is said at once (the name and note were asked, then refused)
+    CP.json("/api/townships/at?lon=" + ll.lng + "&lat=" + ll.lat + "&lang=" + C.lang).then(function (at) {
+      var me = null;
+      try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+      if (me && me.county && String(at.county_code) !== String(me.county)) {
+        $("edit-status").textContent = T("edit_other_county_point").replace("{county}", at.county_name);
+        return;
+      }
+      $("edit-status").textContent = T("edit_hint");  // a refusal said for an earlier point no longer holds
+      var name = prompt(T("edit_new_name"));
+      if (!name) return;
+      send({action: "add", name: name, lon: ll.lng, lat: ll.lat, note: prompt(T("edit_note")) || ""});
+    }).catch(function (e) { $("edit-status").textContent = (e && (e.message || e.error)) || T("load_failed"); });
   }
 
   // A candidate site's popup: mark it required or forbidden for proposals, or clear its mark.
