@@ -158,7 +158,7 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
                 details={"data_dir": str(data_dir)})
         members: dict[str, Path] = {DATABASE: snap}
         # every version directory the snapshot knows, whole (its source/ upload too)
-        for region, version in _versions(snap):
+        for region, version in versions:
             folder = data_dir / DATASETS / region / str(version)
             if not folder.is_dir():
                 continue  # recorded as missing in the database already; the restore keeps it so
@@ -171,7 +171,7 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
                 z.write(path, name)
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": time.time(),
                         "created_iso": time.strftime("%Y-%m-%d %H:%M:%S"), "database": DATABASE,
-                        "versions": sorted([list(v) for v in _versions(snap)]), "files": files,
+                        "versions": sorted([list(v) for v in versions]), "files": files,
                         "missing_versions": [list(v) for v in missing]}
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         with open(work, "rb+") as f:

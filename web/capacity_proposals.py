@@ -338,13 +338,14 @@ def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
     from web.proposals import sites_gdf
 
     ups = [r for r in recs if (r.get("summary") or {}).get("kind") == "upgrade"]
+    sites = {r["id"]: sites_gdf(r) for r in ups}  # each proposal's sites read once, not once a pair
     out: dict[str, list[str]] = {}
     for i, a in enumerate(ups):
         for b in ups[i + 1:]:
             roles = [(r.get("summary") or {}).get("role") for r in (a, b)]
             if a["type"] != b["type"] or bool(roles[0]) == bool(roles[1]):  # an upgrade and a conversion
                 continue
-            ga, gb = sites_gdf(a), sites_gdf(b)
+            ga, gb = sites[a["id"]], sites[b["id"]]
             both = sorted(set(ga["id"]) & set(gb["id"]))
             if not both:
                 continue

@@ -70,8 +70,7 @@
     var st = $("users-status");
     var done = function (text) { return function () { say(st, text + (CP.C.lang === "en" ? ": " : "：") + name); loadUsers(); loadAudit(); }; };
     // an admin taking his own rights away (the other admin may never have logged in): asked first
-    var me = null;
-    try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+    var me = CP.user;
     var self = me && me.name === name;
     if (self && ((b.classList.contains("u-save") && tr.querySelector(".u-role").value !== "admin") ||
                  (b.classList.contains("u-disable") && b.dataset.disabled !== "1"))) {

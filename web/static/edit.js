@@ -58,8 +58,7 @@
     // where the point lies, before its name is asked: outside the region, or outside a county planner's
     // county, is said at once (the name and note were asked, then refused)
     CP.json("/api/townships/at?lon=" + ll.lng + "&lat=" + ll.lat + "&lang=" + C.lang).then(function (at) {
-      var me = null;
-      try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+      var me = CP.user;
       if (me && me.county && String(at.county_code) !== String(me.county)) {
         $("edit-status").textContent = T("edit_other_county_point").replace("{county}", at.county_name);
         return;
@@ -130,8 +129,7 @@
     var box = document.createElement("div");
     box.className = "edit-actions";
     // a county planner's edits of another county's facility would only be refused (403): said instead
-    var me = null;
-    try { me = JSON.parse(document.getElementById("cp-user").textContent || "null"); } catch (err) { me = null; }
+    var me = CP.user;
     if (me && me.county && p.county_code && String(p.county_code) !== String(me.county)) {
       box.className = "edit-actions small muted";
       box.textContent = T("edit_other_county");
