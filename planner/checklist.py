@@ -43,7 +43,13 @@ def checklist_from_coverage(region: Region, cov: Coverage) -> pd.DataFrame:
                "facilities": n_fac, "units": n_units, "covered_units": n_cov,
                "uncovered_units": n_units - n_cov,
                "weight": int(c["weight"]), "covered_weight": int(c["covered_weight"])}
-        if ft.checklist == "facility_in_township":
+        if ft.checklist == "facility_in_township" and n_units == 0 and n_fac == 0:
+            # e.g. a rural welfare home in an urban subdistrict: the rule does not apply there
+            status, zh, en = "na", "本乡镇无此类需求单元", "no demand unit of this type here"
+            if ft.demand == "rural_township_seats" and t.get("kind_group") == "urban":
+                zh = f"城区单元（街道、开发区），不属{ft.name_zh}服务范围"
+                en = f"urban unit (subdistrict or development zone): not served by {ft.name_en.lower()}s"
+        elif ft.checklist == "facility_in_township":
             met = n_fac > 0
             if met:
                 zh = f"乡镇内有{n_fac}处；{n_cov}/{n_units}个单元在服务标准内"

@@ -16,7 +16,8 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputDataError, UnknownTypeError
 
-DEMANDS = ("villages", "township_seats", "seats", "scenic_areas", "county_seats", "meal_communities")
+DEMANDS = ("villages", "township_seats", "rural_township_seats", "seats", "scenic_areas", "county_seats",
+           "meal_communities")
 WEIGHTS = ("aged_60", "aged_65", "aged_80", "population", "units")
 RULES = ("within", "inside")
 CHECKLISTS = ("all_covered", "facility_in_township")

@@ -78,6 +78,11 @@ def _points(region: Region, which: str) -> gpd.GeoDataFrame:
         g = _villages(region)
     elif which == "township_seats":
         g = _township_seats(region)
+    elif which == "rural_township_seats":
+        # the seats of towns and townships (乡、镇) only: a rural welfare home serves rural
+        # people, and an urban subdistrict (街道) is neither its demand nor its place
+        g = _township_seats(region)
+        g = g[~g["urban"]]
     elif which == "county_seats":
         g = _county_seats(region)
     elif which == "seats":

@@ -10,6 +10,8 @@ from access import Access, weights
 
 from cli.main import main
 from planner.access import analyse_access, decay, e2sfca
+from planner.capacity import demand_villages
+from planner.facility_types import get_type
 
 # PySAL access 1.1.10 calls set_index(inplace=True), deprecated in pandas: its warning, not ours
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning",
@@ -79,7 +81,8 @@ def test_region_access_welfare_home(shiyan):
     d = rep.to_dict("en")
     json.dumps(d, allow_nan=False)
     assert d["method"] == "E2SFCA" and "0.68" in d["weight_text"]
-    assert len(d["units"]) == len(shiyan.villages)
+    # a rural welfare home's demand: the villages of towns and townships, no urban subdistrict's
+    assert len(d["units"]) == len(demand_villages(shiyan, get_type("welfare_home"))) < len(shiyan.villages)
     # weighted mean access equals the capacity that villages reach, per 1,000
     reached = rep.sites["weighted_demand"] > 0
     assert rep.citywide["access_per_1000"] * rep.citywide["demand"] / 1000 == pytest.approx(

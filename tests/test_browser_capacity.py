@@ -29,6 +29,10 @@ def test_checklist_has_ratio_and_shortfall_columns(page, lang):
     page.wait_for_selector("#checklist[data-ready='1']")
     cells = page.eval_on_selector_all("#checklist tbody tr", "rows => rows.map(r => [r.children[7].textContent, r.children[8].textContent])")
     assert len(cells) == 129
+    na = "n/a" if lang == "en" else "不适用"
+    # the 15 urban units are no rural welfare home's demand: n/a, not a ratio of nothing
+    assert sum(ratio == na == short for ratio, short in cells) == 15
+    cells = [c for c in cells if c[0] != na]
     assert all("/ 30" in ratio for ratio, _ in cells)  # welfare homes: 30 beds per 1,000 aged 80+
     assert any(short not in ("0", "") for _, short in cells)
     # sorting by shortfall puts the largest first on the second click

@@ -14,7 +14,7 @@ from planner.i18n import share_text, t
 def test_upgrade_gains_say_they_assume_the_other_sites_and_give_the_stand_alone_gain(shiyan):
     from planner.upgrades import propose_upgrades
 
-    plan = propose_upgrades(shiyan, "welfare_home", 5)
+    plan = propose_upgrades(shiyan, "mutual_aid", 5)
     s = plan.sites
     assert "added_alone" in s and (s["added_alone"] >= -1e-6).all()
     # the case QA found: every site adds ~0 given the others, yet the total rises; the stand-alone
