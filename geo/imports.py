@@ -307,6 +307,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     path = Path(path)
     label = path.name
     bbox_region = region.name if region.name == "shiyan" else None
+    # a row with bad, swapped or far-off coordinates is refused alone, as an unknown code is (below)
+    row_issues: list[dict] = []
     if path.suffix.lower() in GIS_SUFFIXES:
         gdf = read_gis(path, crs=crs, encoding=encoding)
         if not (gdf.geometry.geom_type == "Point").all():
@@ -314,12 +316,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         col = _code_column(gdf, label)
         geoms = to_wgs84(gdf.geometry, coords)
         pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
-        pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path)
+        pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues)
         pts.attrs.update(gdf.attrs)
     elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
-        pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region)
+        pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
+                                row_issues=row_issues)
     else:
-        pts = read_points_csv(path, region=bbox_region, cli_hint=False)
+        pts = read_points_csv(path, region=bbox_region, cli_hint=False, row_issues=row_issues)
         # a lon/lat table states no CRS (as a facility register's, none is reported)
         pts.attrs["encoding"] = encoding_label(pts.attrs.get("encoding"))
     codes = _normalise_codes(pts["id"], 12)
@@ -338,8 +341,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # (QA 17: one mistyped code of 1,979 stopped the import with no row report, unlike a register's)
     refused, known = [], set(region.villages.index)
     first: dict[str, int] = {}
+    by_row = {r["index"]: r for r in row_issues}
     for i, c in enumerate(codes.astype(str)):
-        if c not in known:
+        if i in by_row:
+            r = by_row[i]
+            refused.append(_refused_row(i, c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
+                                        column="code" if r["kind"] == "empty_code" else "lon/lat"))
+        elif c not in known:
             refused.append(_refused_row(i, c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
@@ -366,9 +374,10 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     return out
 
 
-def _refused_row(i: int, code: str, kind: str, en: str, zh: str, fix_en: str, fix_zh: str) -> dict:
+def _refused_row(i: int, code: str, kind: str, en: str, zh: str, fix_en: str, fix_zh: str, *,
+                 column: str = "code") -> dict:
     """A refused row of a village file, as a register report's issue (row numbers count data rows)."""
-    return {"row": int(i) + 1, "column": "code", "severity": "error", "code": kind, "value": code, "candidates": [],
+    return {"row": int(i) + 1, "column": column, "severity": "error", "code": kind, "value": code, "candidates": [],
             "message_en": en, "message_zh": zh, "fix_en": fix_en, "fix_zh": fix_zh}
 
 
@@ -408,7 +417,8 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coords: str, region):
+def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coords: str, region,
+                      row_issues: list | None = None):
     """A point CSV in a given encoding, projected CRS or Chinese datum, checked as WGS84 points."""
     import io
 
@@ -433,7 +443,7 @@ def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coor
         # rows that were not numbers stay as they were, so the check below names their lines
         df.loc[ok, xcol] = [repr(v) for v in pts.x]
         df.loc[ok, ycol] = [repr(v) for v in pts.y]
-    pts = points_from_table(df, label=path.name, region=region, path=path)
+    pts = points_from_table(df, label=path.name, region=region, path=path, row_issues=row_issues)
     # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
     pts.attrs.update({"encoding": encoding_label(encoding),
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None})
@@ -462,9 +472,28 @@ def import_townships(region, path: str | Path) -> dict:
 
 
 def import_villages(region, path: str | Path) -> dict:
-    """Check and store official village/community coordinates (CSV ``code,lon,lat``)."""
+    """Check and store official village/community coordinates (CSV ``code,lon,lat``).
+
+    Written at once, with no report to review: a file with a refused row is refused as a
+    whole, every row named (the data page and ``coverplan data import`` refuse the rows alone).
+    """
     pts = check_villages(region, path)
     label = pts.attrs["file"]
+    refused = pts.attrs.get("refused") or []
+    if refused:
+        shown = refused[:20]
+        more_en = f"; and {len(refused) - 20} more" if len(refused) > 20 else ""
+        more_zh = f"；另有 {len(refused) - 20} 行" if len(refused) > 20 else ""
+        raise InputDataError(
+            f"{label}: {len(refused)} row(s) cannot be imported: "
+            + "; ".join(f"row {r['row']}: {r['message_en']}" for r in shown) + more_en + ".",
+            f"{label}：{len(refused)} 行无法导入：" + "；".join(f"第 {r['row']} 行：{r['message_zh']}" for r in shown)
+            + more_zh + "。",
+            hint_en="Fix those rows (rows count from the first below the header), or import the file on the "
+                    "data page or with `coverplan data import --kind villages`, which refuse those rows alone.",
+            hint_zh="请更正这些行（行号自表头下第一行起计），或在“数据”页面、用 `coverplan data import --kind villages` "
+                    "导入：那里只拒绝这些行。",
+            details={"problems": [{k: r[k] for k in ("row", "code", "value")} for r in refused]})
     target = user_dir(region.name)
     target.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"code": pts["code"], "lon": pts["lon"], "lat": pts["lat"]}).to_csv(

@@ -159,7 +159,8 @@ def _rows(mask: np.ndarray) -> list[int]:
     return (np.flatnonzero(mask) + 2).tolist()
 
 
-def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_hint: bool = True):
+def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_hint: bool = True,
+                    row_issues: list | None = None):
     """Read an ``id,lon,lat`` CSV (WGS84) as a GeoDataFrame of points.
 
     Parameters
@@ -174,6 +175,8 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
     cli_hint : bool
         Suggest ``--region none`` for points outside the region (the travel
         command's flag; other callers pass False).
+    row_issues : list, optional
+        Take single rows' problems here instead of raising (see :func:`points_from_table`).
 
     Returns
     -------
@@ -208,19 +211,26 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
                              f"{label}：无法解析为CSV表格（{exc}）。",
                              hint_en="Use comma-separated columns id,lon,lat.",
                              hint_zh="请使用逗号分隔的 id,lon,lat 三列。") from exc
-    gdf = points_from_table(df, label=label, region=region, path=path, cli_hint=cli_hint)
+    gdf = points_from_table(df, label=label, region=region, path=path, cli_hint=cli_hint, row_issues=row_issues)
     gdf.attrs["encoding"] = enc
     return gdf
 
 
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
-                      path: str | Path | None = None, cli_hint: bool = False):
+                      path: str | Path | None = None, cli_hint: bool = False,
+                      row_issues: list | None = None):
     """Check an ``id,lon,lat`` table already read as strings and return it as points.
 
     The checks and the result of :func:`read_points_csv`, for tables that come
     from elsewhere (an Excel sheet); ``label`` names the source in messages
     and ``path`` (default: ``label``) goes into the error details. ``cli_hint``: a point
     outside the region suggests the travel command's ``--region none`` (only it has the flag).
+
+    ``row_issues``: a list to take the problems of single rows (missing or swapped
+    coordinates, an empty id, a point outside China or the region) instead of
+    raising them, one dict a row (``index``: 0-based data row, ``kind``,
+    ``message_en/zh``, ``fix_en/zh``); those rows stay in the result, for the
+    caller to refuse. Repeated ids are then left to the caller too.
     """
     import geopandas as gpd
 
@@ -258,29 +268,58 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     id_col = found["id"]  # named as the file has it (a village file's "code", not "id")
     # every problem of the file at once: fixing one only to meet the next was a round trip each (QA 14)
     problems: list[tuple[str, str, str, str, dict]] = []
+    lenient = row_issues is not None
+    flagged = np.zeros(len(df), bool)
+
+    def per_row(mask: np.ndarray, kind: str, en, zh, fix_en: str, fix_zh: str) -> None:
+        # one issue a row, said for that row alone (en/zh take the 0-based row index)
+        for i in np.flatnonzero(mask & ~flagged):
+            row_issues.append({"index": int(i), "kind": kind, "message_en": en(i), "message_zh": zh(i),
+                               "fix_en": fix_en, "fix_zh": fix_zh})
+        flagged[mask] = True
 
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
-    if bad.any():
+    if bad.any() and lenient:
+        given = [(str(df[found["lon"]].iat[i]).strip()[:20], str(df[found["lat"]].iat[i]).strip()[:20])
+                 if b else None for i, b in enumerate(bad)]
+        per_row(bad, "bad_coordinates",
+                lambda i: "missing lon/lat" if given[i] == ("", "") else
+                f"lon/lat not numbers: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}",
+                lambda i: "经纬度缺失" if given[i] == ("", "") else
+                f"经纬度不是数字：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}",
+                "Use decimal degrees, e.g. 110.78,32.63", "请使用十进制度数，如 110.78,32.63")
+    elif bad.any():
         rows = _rows(bad)
         problems.append((f"missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
                          f"第 {join_list(rows)} 行的经纬度缺失或不是数字。",
                          "Use decimal degrees, e.g. 110.78,32.63.", "请使用十进制度数，如 110.78,32.63。",
                          {"lines": rows}))
     empty_id = (ids == "").to_numpy()
-    if empty_id.any():
+    if empty_id.any() and lenient:
+        per_row(empty_id, "empty_code", lambda i: f"empty {id_col}", lambda i: f"{id_col} 为空",
+                f"Give every point its {id_col}", f"请为每个点填写 {id_col}")
+    elif empty_id.any():
         rows = _rows(empty_id)
         problems.append((f"empty {id_col} on line(s) {join_list(rows, 'en')}.",
                          f"第 {join_list(rows)} 行的 {id_col} 为空。",
                          f"Give every point its {id_col}.", f"请为每个点填写 {id_col}。", {"lines": rows}))
     dup = (ids.duplicated(keep=False) & (ids != "")).to_numpy()
-    if dup.any():
+    if dup.any() and not lenient:
         dups = sorted(set(ids[dup]))
         problems.append((f"duplicate {id_col}(s) {join_list(dups, 'en')} (line(s) {join_list(_rows(dup), 'en')}).",
                          f"{id_col} 重复：{join_list(dups)}（第 {join_list(_rows(dup))} 行）。",
                          f"Each {id_col} once.", f"{id_col} 不能重复。", {"ids": dups, "lines": _rows(dup)}))
     with np.errstate(invalid="ignore"):
         swapped = ~bad & ((np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125)))
-    if swapped.any():
+    # every row swapped, or every row outside the region, is the file's matter: said once, as without
+    # row_issues (swap the two columns; another region's or an online map's file)
+    if swapped.any() and lenient and swapped.sum() < (~bad).sum():
+        per_row(swapped, "swapped",
+                lambda i: f"longitude and latitude look swapped (lon={plain_number(lon[i])}, lat={plain_number(lat[i])})",
+                lambda i: f"经纬度似乎写反了（经度={plain_number(lon[i])}，纬度={plain_number(lat[i])}）",
+                "Swap this row's two values (Shiyan is about lon 110.8, lat 32.6)",
+                "请交换本行的经度、纬度两个值（十堰约为经度110.8、纬度32.6）")
+    elif swapped.any():
         rows = _rows(swapped)
         x, y = plain_number(lon[swapped][0]), plain_number(lat[swapped][0])
         problems.append((f"longitude and latitude look swapped on line(s) {join_list(rows, 'en')} "
@@ -295,7 +334,12 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     minx, miny, maxx, maxy = CHINA_BBOX
     with np.errstate(invalid="ignore"):
         outside = ~bad & ~swapped & ((lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy))
-    if outside.any():
+    if outside.any() and lenient:
+        per_row(outside, "outside_china",
+                lambda i: f"point outside China (lon={plain_number(lon[i])}, lat={plain_number(lat[i])})",
+                lambda i: f"点位于中国境外（经度={plain_number(lon[i])}，纬度={plain_number(lat[i])}）",
+                "Coordinates must be WGS84 decimal degrees (lon, lat)", "坐标须为WGS84十进制经纬度（先经度后纬度）")
+    elif outside.any():
         rows = _rows(outside)
         problems.append((f"{outside.sum()} point(s) outside China (line(s) {join_list(rows, 'en')}).",
                          f"有 {outside.sum()} 个点位于中国境外（第 {join_list(rows)} 行）。",
@@ -311,10 +355,16 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         minx, miny, maxx, maxy = box
         with np.errstate(invalid="ignore"):
             out = ~bad & ~swapped & ~outside & ((lon < minx) | (lon > maxx) | (lat < miny) | (lat > maxy))
-        if out.any():
+        name_zh, name_en = REGION_NAMES.get(str(region).lower(), ("所给范围", "the given area")) \
+            if isinstance(region, str) else ("所给范围", "the given area")
+        if out.any() and lenient and out.sum() < (~bad & ~swapped & ~outside).sum():
+            per_row(out, "outside_region",
+                    lambda i: f"point outside the region {name_en} (lon={plain_number(lon[i])}, lat={plain_number(lat[i])})",
+                    lambda i: f"点不在{name_zh}范围内（经度={plain_number(lon[i])}，纬度={plain_number(lat[i])}）",
+                    "Check the coordinates (GCJ-02/BD-09 coordinates from online maps must be converted to WGS84)",
+                    "请核对坐标（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）")
+        elif out.any():
             rows, bad_ids = _rows(out), ids[out].tolist()
-            name_zh, name_en = REGION_NAMES.get(str(region).lower(), ("所给范围", "the given area")) \
-                if isinstance(region, str) else ("所给范围", "the given area")
             # the --region flag is the travel command's own; other callers (the web page, region
             # import) have none, so they get only the neutral advice
             problems.append((

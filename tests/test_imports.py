@@ -151,6 +151,7 @@ def test_a_village_file_is_told_all_its_problems_at_once_by_its_own_column(var_d
     with pytest.raises(InputDataError) as e:
         import_villages(region, path)
     en = e.value.message("en")
-    assert "non-numeric lon/lat on line(s) 4" in en and "outside the region" in en, en
-    assert "duplicate id" not in en and "Duplicate code(s)" in en, en
-    assert len(e.value.details["problems"]) == 3
+    assert "3 row(s) cannot be imported" in en and "row 3: lon/lat not numbers: abc" in en, en
+    assert "row 4: point outside the region" in en and f"row 2: village {code0} again (row 1 has it)" in en, en
+    assert "第 2 行：村（社区）" in e.value.message("zh")
+    assert [p["row"] for p in e.value.details["problems"]] == [2, 3, 4]
