@@ -866,7 +866,14 @@ class DatasetStore:
         with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
             for name, frame in frames.items():
                 ref = refs.get(name)
-                if frame is None or ref is None or ref.stored_in == 0 or not ref.file:  # v0: no file
+                if frame is None or ref is None:
+                    return None
+                if name.startswith(FACILITIES + ":"):
+                    # the embedded sample too (v0, no file): its export imported again is the sample (QA 18)
+                    if not same_facilities(frame, self._frame(ref)):
+                        return None
+                    continue
+                if ref.stored_in == 0 or not ref.file:  # v0: no file
                     return None
                 out = Path(tmp) / ref.file
                 if name == TOWNSHIPS:
@@ -879,9 +886,6 @@ class DatasetStore:
                     _write_layer(before.loc[codes], was)
                     _write_layer(frame.loc[codes], out)
                     if sha256_file(out) != sha256_file(was):
-                        return None
-                elif name.startswith(FACILITIES + ":"):
-                    if not same_facilities(frame, self._frame(ref)):
                         return None
                 else:
                     _write_layer(frame, out)

@@ -309,6 +309,9 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     bbox_region = region.name if region.name == "shiyan" else None
     # a row with bad, swapped or far-off coordinates is refused alone, as an unknown code is (below)
     row_issues: list[dict] = []
+    # rows are named as a register's are: a table's by its line (the header is line 1), a layer's by
+    # its feature number (QA 18: a village file's rows were counted from 1 below the header)
+    base = 1 if path.suffix.lower() in GIS_SUFFIXES else 2
     if path.suffix.lower() in GIS_SUFFIXES:
         gdf = read_gis(path, crs=crs, encoding=encoding)
         if not (gdf.geometry.geom_type == "Point").all():
@@ -345,16 +348,16 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     for i, c in enumerate(codes.astype(str)):
         if i in by_row:
             r = by_row[i]
-            refused.append(_refused_row(i, c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
+            refused.append(_refused_row(i + base, c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
                                         column="code" if r["kind"] == "empty_code" else "lon/lat"))
         elif c not in known:
-            refused.append(_refused_row(i, c, "unknown_code", f"unknown village code {c}",
+            refused.append(_refused_row(i + base, c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
                                         "请使用12位统计用区划代码（如420302001001）"))
         elif c in first:
-            refused.append(_refused_row(i, c, "duplicate_code", f"village {c} again (row {first[c] + 1} has it)",
-                                        f"村（社区）{c} 重复（第 {first[c] + 1} 行已有）", "One point per village",
+            refused.append(_refused_row(i + base, c, "duplicate_code", f"village {c} again (row {first[c] + base} has it)",
+                                        f"村（社区）{c} 重复（第 {first[c] + base} 行已有）", "One point per village",
                                         "每个村（社区）只能有一个点"))
         else:
             first[c] = i
@@ -365,26 +368,26 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                      unknown=[r["value"] for r in refused if r["code"] == "unknown_code"])
     problems.raise_any()
     keep = np.ones(len(codes), bool)
-    keep[[r["row"] - 1 for r in refused]] = False
+    keep[[r["row"] - base for r in refused]] = False
     out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
                            geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
                            crs=settings.STORAGE_CRS)
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
-                      "rows": [int(i) + 1 for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
+                      "rows": [int(i) + base for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
     return out
 
 
-def _refused_row(i: int, code: str, kind: str, en: str, zh: str, fix_en: str, fix_zh: str, *,
+def _refused_row(row: int, code: str, kind: str, en: str, zh: str, fix_en: str, fix_zh: str, *,
                  column: str = "code") -> dict:
-    """A refused row of a village file, as a register report's issue (row numbers count data rows)."""
-    return {"row": int(i) + 1, "column": column, "severity": "error", "code": kind, "value": code, "candidates": [],
+    """A refused row of a village file, as a register report's issue (``row``: its line or feature number)."""
+    return {"row": int(row), "column": column, "severity": "error", "code": kind, "value": code, "candidates": [],
             "message_en": en, "message_zh": zh, "fix_en": fix_en, "fix_zh": fix_zh}
 
 
 def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     """A warning for each imported village point outside its own township (QA 17: 龚家湾社区 of 武当路街道
-    was moved into 军店镇 of another county, accepted with no warning): the row (1-based, as the
-    report numbers them), the township it lies in, and the fix, in both languages.
+    was moved into 军店镇 of another county, accepted with no warning): the row (its line or feature
+    number, as the report names it), the township it lies in, and the fix, in both languages.
     """
     towns, vills = region.townships, region.villages
     codes = points["code"].astype(str).to_numpy()
@@ -489,9 +492,9 @@ def import_villages(region, path: str | Path) -> dict:
             + "; ".join(f"row {r['row']}: {r['message_en']}" for r in shown) + more_en + ".",
             f"{label}：{len(refused)} 行无法导入：" + "；".join(f"第 {r['row']} 行：{r['message_zh']}" for r in shown)
             + more_zh + "。",
-            hint_en="Fix those rows (rows count from the first below the header), or import the file on the "
-                    "data page or with `coverplan data import --kind villages`, which refuse those rows alone.",
-            hint_zh="请更正这些行（行号自表头下第一行起计），或在“数据”页面、用 `coverplan data import --kind villages` "
+            hint_en="Fix those rows (a table's rows by their line, the header being line 1), or import the file "
+                    "on the data page or with `coverplan data import --kind villages`, which refuse those rows alone.",
+            hint_zh="请更正这些行（表格按行号计，表头为第 1 行），或在“数据”页面、用 `coverplan data import --kind villages` "
                     "导入：那里只拒绝这些行。",
             details={"problems": [{k: r[k] for k in ("row", "code", "value")} for r in refused]})
     target = user_dir(region.name)

@@ -284,7 +284,7 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
                  if b else None for i, b in enumerate(bad)]
         per_row(bad, "bad_coordinates",
                 lambda i: "missing lon/lat" if given[i] == ("", "") else
-                f"lon/lat not numbers: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}",
+                f"non-numeric lon/lat: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}",
                 lambda i: "经纬度缺失" if given[i] == ("", "") else
                 f"经纬度不是数字：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}",
                 "Use decimal degrees, e.g. 110.78,32.63", "请使用十进制度数，如 110.78,32.63")

@@ -521,6 +521,7 @@ _STRINGS.update({
     "data_rechecked": ("已按当前数据重新校验：请查看下方报告后再确认。", "Checked again on the current data: read the report below, then confirm."),
     "data_field_capacity": ("容量（床位等）", "capacity (beds ...)"),
     "data_field_capacity_unit": ("容量单位", "capacity unit"),
+    "data_field_synthetic": ("示意（是/否）", "illustrative (示意, yes/no)"),
     "data_change_mapping": ("更改列对应", "Change the column mapping"),
     "admin_self_demote_confirm": ("这会取消你自己的管理员权限，之后你将无法管理账号。请确认另一位管理员已能登录。继续吗？",
                                   "This takes your own admin rights away: you will no longer manage accounts. Make sure "
@@ -708,6 +709,14 @@ _STRINGS.update({
     "reg_fix_name_control": ("请删去该字符后重新上传（名称中不能有换行、文字方向控制符等不可见字符，地图编辑同此规则）",
                              "Delete the character and upload again (a name may not hold line breaks, text-direction "
                              "controls or other invisible characters, as in a map edit)"),
+    "reg_synthetic_unclear": ("{column}“{value}”不是“是”或“否”，该行按规划人员的实际数据导入",
+                              "{column} '{value}' is neither yes nor no; the row is imported as the planner's own data"),
+    "reg_fix_synthetic_unclear": ("示意数据填“是”，实际数据填“否”或留空", "Write 是/yes for sample data, 否/no or nothing for real data"),
+    "reg_synthetic_text": ("{column}写有“示意”（{value}），但该行未标为示意数据：按规划人员的实际数据导入",
+                           "{column} says 示意 (illustrative: {value}) but the row is not marked as sample data: "
+                           "imported as the planner's own data"),
+    "reg_fix_synthetic_text": ("如为示意数据，请增加“示意”列并填“是”；如为实际数据，请改正该字段",
+                               "If it is sample data, add a 示意 column saying 是 (yes); if it is real, correct the field"),
     "reg_text_control": ("{column}含{what}（第 {at} 个字符为 {char}），已删去该字符后导入：{value}",
                          "{column} holds {what} (character {at} is {char}); imported without it: {value}"),
     "reg_fix_name_too_long": ("名称不超过 {max} 个字符；备注等内容请放在其他列", "Keep the name within {max} characters; put remarks in another column"),

@@ -55,6 +55,9 @@ _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
 #: total typed into a row (a bed count of 50,000), refused with the row named.
 CAPACITY_MAX = {"beds": 3000, "day_places": 500, "plots": 200000, "niches": 200000, "meal_places": 2000}
 #: A capacity as bureaus write it: "1,200", "120张", "60 个".
+#: A 示意 column's words: the export writes 是/否 (Yes/No in English).
+_YES = {"是", "yes", "y", "true", "1", "示意", "√", "✓"}
+_NO = {"", "否", "no", "n", "false", "0", "×"}
 _CAPACITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(张|个|位|穴|格|床|人)?\s*$")
 _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
                 "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",
@@ -248,6 +251,7 @@ class _Rows:
         ids = self.ids(types, names, lon, lat)
         self.capacity = self.capacities(types)
         self.text = self.texts()
+        self.synthetic = self.synthetic_flags()
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
@@ -334,6 +338,26 @@ class _Rows:
                     values[i] = textrules.without_refused(v, multiline=multiline)
             out[fld] = values
         return out
+
+    def synthetic_flags(self) -> np.ndarray:
+        """Rows marked sample data (示意) in the file's 示意 column; a field that says 示意 without the
+        mark is a warning, as the row is taken as the planner's own data."""
+        flags = np.zeros(self.n, bool)
+        if "synthetic" in self.cmap:
+            for i, v in enumerate(self.cell("synthetic")):
+                word = str(v or "").strip().lower()
+                if word in _YES:
+                    flags[i] = True
+                elif word not in _NO:
+                    self.add(i, "synthetic", "warning", "synthetic_unclear", "reg_synthetic_unclear",
+                             "reg_fix_synthetic_unclear", v, column=self.cmap["synthetic"])
+        cells = {f: self.cell(f) for f in ("name", *TEXT_FIELDS) if f in self.cmap}
+        for i in np.flatnonzero(~flags):
+            said = [f for f, values in cells.items() if "示意" in values[i]]
+            if said:
+                self.add(i, said[0], "warning", "synthetic_text", "reg_synthetic_text", "reg_fix_synthetic_text",
+                         cells[said[0]][i], column=self.cmap[said[0]])
+        return flags
 
     def coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lon, lat = np.full(self.n, np.nan), np.full(self.n, np.nan)
@@ -670,7 +694,7 @@ class _Rows:
         data = {
             "id": [ids[i] for i in idx], "facility_type": [types[i] for i in idx],
             "name": [names[i] or ids[i] for i in idx], "township_code": town,
-            "county_code": [c[:6] for c in town], "synthetic": False, "source": self.table.source,
+            "county_code": [c[:6] for c in town], "synthetic": self.synthetic[idx], "source": self.table.source,
             "location_method": [method[i] for i in idx], "match": [match[i] for i in idx],
             "source_row": [self.rownum[i] for i in idx],
         }

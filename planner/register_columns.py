@@ -47,6 +47,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # the register's own export (web/exports.py): one capacity column in the unit of each row's type
     "capacity": ("capacity", "容量"),
     "capacity_unit": ("capacity_unit", "capacity unit", "容量单位"),
+    # the export's 示意 column: a row marked there is sample data and stays labelled so (QA 18: the
+    # sample register exported and imported again came back as the planner's own facilities)
+    "synthetic": ("synthetic", "示意", "illustrative", "是否示意", "示意数据", "示意数据(是/否)"),
 }
 #: Capacity fields, read as numbers and checked (planner.register: negative, non-numeric,
 #: implausible for the unit). Plots and niches are both burial places of a cemetery.
@@ -54,7 +57,7 @@ CAPACITY_FIELDS = CAPACITY_COLUMNS  # the facility layer's capacity columns (geo
 #: Fields whose columns are read into the register's own columns (the others stay as they are).
 #: (Capacity columns are read into ``beds``, ``day_places`` ... and also kept as the file has them.)
 CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coords", "built_year",
-            "upgraded_year", "address", "operator", "phone", "remark", "capacity", "capacity_unit")
+            "upgraded_year", "address", "operator", "phone", "remark", "capacity", "capacity_unit", "synthetic")
 #: A facility's free-text fields, stored under these names as the map editor's (a remark may hold
 #: line breaks; the others are one line).
 TEXT_FIELDS = ("address", "operator", "phone", "remark")

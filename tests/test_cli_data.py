@@ -377,5 +377,5 @@ def test_a_village_point_in_another_township_is_a_warning(var_dir, tmp_path, cap
     code, out, err = run(capsys, "data", "import", "villages", str(src), "--dry-run", "--json")
     assert code == 0, err
     [w] = out["issues"]
-    assert w["severity"] == "warning" and w["row"] == 1 and "军店镇" in w["message_zh"] and "房县" in w["message_zh"]
+    assert w["severity"] == "warning" and w["row"] == 2 and "军店镇" in w["message_zh"] and "房县" in w["message_zh"]
     assert "Fang County" in w["message_en"]

@@ -249,7 +249,7 @@ def test_a_village_file_with_one_unknown_code_is_reported_row_by_row(app):
                  content_type="multipart/form-data").get_json()
     assert rep["counts"] == {**rep["counts"], "rows": 2, "accepted": 1, "refused": 1}, rep["counts"]
     bad = [i for i in rep["issues"] if i["severity"] == "error"]
-    assert bad[0]["row"] == 2 and "999999999999" in bad[0]["message"]
+    assert bad[0]["row"] == 3 and "999999999999" in bad[0]["message"]  # its line, the header line 1
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 200, r.data[:300]
 

@@ -149,16 +149,16 @@ def test_village_messages_list_rows_plainly_and_name_the_region(shiyan, tmp_path
     code = shiyan.villages.index[0]
     path = tmp_path / "villages.csv"
     path.write_text(f"code,lon,lat\n{code},110.8,32.6\n420302001002,,\n420302001003,abc,32.6\n", "utf-8")
-    # rows refused one by one (data rows 2 and 3), each said plainly
+    # rows refused one by one (lines 3 and 4), each said plainly
     refused = check_villages(shiyan, path).attrs["refused"]
-    assert [(r["row"], r["message_zh"]) for r in refused] == [(2, "经纬度缺失"), (3, "经纬度不是数字：abc，32.6")]
-    assert refused[1]["message_en"] == "lon/lat not numbers: abc, 32.6"
+    assert [(r["row"], r["message_zh"]) for r in refused] == [(3, "经纬度缺失"), (4, "经纬度不是数字：abc，32.6")]
+    assert refused[1]["message_en"] == "non-numeric lon/lat: abc, 32.6"
     for r in refused:
         _no_reprs(r["message_zh"] + r["message_en"] + r["fix_zh"] + r["fix_en"])
     path.write_text(f"code,lon,lat\n{code},110.8,32.6\n420302001002,114.3,30.6\n", "utf-8")  # Wuhan
     (r,) = check_villages(shiyan, path).attrs["refused"]
     zh, en = r["message_zh"] + r["fix_zh"], r["message_en"] + r["fix_en"]
-    assert "不在十堰市范围内" in zh and r["row"] == 2 and "outside the region Shiyan" in en
+    assert "不在十堰市范围内" in zh and r["row"] == 3 and "outside the region Shiyan" in en
     _no_reprs(zh)
     _no_reprs(en)
     # the travel command's reader keeps its own flag in the advice

@@ -33,9 +33,9 @@ def test_one_bad_row_is_refused_alone(shiyan, tmp_path, row, kind, zh):
     p = tmp_path / "v.csv"
     p.write_text("code,lon,lat\n" + GOOD + row + "\n420302001004,110.81,32.59\n", encoding="utf-8")
     pts = check_villages(shiyan, p)
-    assert list(pts["code"]) == ["420302001002", "420302001004"] and pts.attrs["rows"] == [1, 3]
+    assert list(pts["code"]) == ["420302001002", "420302001004"] and pts.attrs["rows"] == [2, 4]  # file lines
     (r,) = pts.attrs["refused"]
-    assert r["row"] == 2 and r["code"] == kind and zh in r["message_zh"] and r["fix_zh"] and r["fix_en"]
+    assert r["row"] == 3 and r["code"] == kind and zh in r["message_zh"] and r["fix_zh"] and r["fix_en"]
     assert r["column"] == ("code" if kind in ("duplicate_code", "empty_code") else "lon/lat")
 
 
@@ -63,7 +63,7 @@ def test_the_upload_report_names_the_rows_and_the_rest_is_confirmed(app):
                  content_type="multipart/form-data").get_json()
     assert rep["counts"] == {**rep["counts"], "rows": 4, "accepted": 2, "refused": 2}, rep
     bad = sorted((i["row"], i["code"]) for i in rep["issues"] if i["severity"] == "error")
-    assert bad == [(2, "swapped"), (3, "duplicate_code")]
+    assert bad == [(3, "swapped"), (4, "duplicate_code")]  # the lines, as a register's
     assert any("请交换本行的经度、纬度" in i["fix"] for i in rep["issues"])
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 200, r.data[:300]

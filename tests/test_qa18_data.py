@@ -1,0 +1,56 @@
+"""QA sweep 18, data: the sample register exported and imported again stays the sample (示意), and is
+recognised as the data already there; a field saying 示意 in a row not marked so is a warning."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from planner.register import validate_register
+
+
+def upload(client, content: bytes, name: str, **form):
+    data = {"kind": "facilities", "coords": "wgs84", **form, "file": (io.BytesIO(content), name)}
+    return client.post("/api/data/uploads?lang=zh", data=data, content_type="multipart/form-data")
+
+
+def test_the_sample_register_exported_and_imported_again_stays_the_sample(client, app):
+    v0 = client.get("/api/data/versions").get_json()["current"]
+    for fmt in ("xlsx", "csv"):
+        exported = client.get(f"/api/facilities.{fmt}?type=cemetery")
+        assert exported.status_code == 200
+        rep = upload(client, exported.data, f"公墓名录.{fmt}", type="cemetery").get_json()
+        assert rep["counts"]["refused"] == 0, rep["issues"][:3]
+        # recognised as the current data: it had been taken as new, the planner's own, 示意 dropped
+        assert rep["identical"] and rep["identical"]["version"] == v0, rep.get("identical")
+        r = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+        assert r.status_code == 400 and "完全相同" in r.get_json()["message"]
+    assert client.get("/api/data/versions").get_json()["current"] == v0
+    layers = client.get("/api/coverage/cemetery/layers").get_json()
+    assert layers["facilities_synthetic"] is True
+
+
+def test_rows_marked_in_the_column_are_sample_data_the_others_the_planners(client, app, shiyan):
+    pts = shiyan.villages.iloc[[3, 40, 80]]
+    lines = ["名称,类型,经度,纬度,示意"] + [f"{n},农村福利院,{g.x:.6f},{g.y:.6f},{s}" for n, g, s in
+                                        zip(["甲福利院", "乙福利院", "丙福利院"], pts.geometry, ["是", "否", ""])]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh.csv", type="welfare_home").get_json()
+    assert rep["counts"]["refused"] == 0 and not [i for i in rep["issues"] if i["code"].startswith("synthetic")]
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    fac = app.extensions["coverplan"]["service"].region.facilities
+    wh = fac[fac["facility_type"] == "welfare_home"].set_index("name")
+    assert [bool(wh.loc[n, "synthetic"]) for n in ("甲福利院", "乙福利院", "丙福利院")] == [True, False, False]
+
+
+def test_a_field_saying_shiyi_without_the_mark_is_a_warning(shiyan, tmp_path):
+    g = shiyan.villages.geometry.iloc[5]
+    p = tmp_path / "dc.csv"
+    p.write_text("名称,类型,经度,纬度,地址,示意\n"
+                 f"窑淮镇日间照料中心,日间照料中心,{g.x},{g.y},示意,\n"
+                 f"某中心,日间照料中心,{g.x + 0.01},{g.y},一号路,也许\n", encoding="utf-8")
+    rep = validate_register(p, region=shiyan)
+    got = {(i.row, i.code) for i in rep.issues}
+    assert (2, "synthetic_text") in got and (3, "synthetic_unclear") in got, got
+    w = next(i for i in rep.issues if i.code == "synthetic_text")
+    assert "写有“示意”" in w.message_zh and "增加“示意”列" in w.fix_zh and w.severity == "warning"
+    assert not rep.accepted["synthetic"].any() and len(rep.accepted) == 2
