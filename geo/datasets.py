@@ -775,6 +775,9 @@ class DatasetStore:
             elif layer == SITES:
                 out[layer] = _check_sites(data)
             elif layer.startswith(FACILITIES + ":"):
+                limit = facility_row_limit(len(emb.villages) + len(emb.townships))
+                if data is not None and hasattr(data, "__len__") and len(data) > limit:
+                    raise too_many_facilities(layer.split(":", 1)[1], len(data), limit)
                 out[layer] = _check_facilities(layer.split(":", 1)[1], data, source_name)
             else:
                 out[layer] = None
@@ -1180,6 +1183,25 @@ def _merge_villages(current: gpd.GeoDataFrame, new, source_name: str | None) -> 
     vills = overlay_villages(vills, pts)
     vills.loc[pts["code"].values, "location_source"] = "planner-supplied"
     return vills
+
+
+def facility_row_limit(n_units: int) -> int:
+    """The most facilities of one type a version may hold: five for every village, community and
+    township of the region, and at least 5,000. More is no register (a total per row, rows repeated,
+    another table), and one such version made every page of the type slow to unusable for everyone
+    on the server (QA 18: 200,000 day-care rows, 5.4 GB, a map of 268 MB)."""
+    return max(5000, 5 * int(n_units))
+
+
+def too_many_facilities(ftype: str, n: int, limit: int) -> InputDataError:
+    return InputDataError(
+        f"{n:,} facilities of type '{ftype}' are more than a register of this region can hold "
+        f"(at most {limit:,}: five for each village, community and township).",
+        f"类型“{ftype}”的设施有 {n:,} 处，超过本地区名录的上限（{limit:,} 处，即每个村（社区）、乡镇5处）。",
+        hint_en="Check that each row is one facility (not a total, not repeated rows) and that the file "
+                "is a facility register.",
+        hint_zh="请核对是否每行一处设施（不是合计行、没有重复行），以及文件是否为设施名录。",
+        details={"type": ftype, "rows": int(n), "limit": int(limit)})
 
 
 def _check_facilities(ftype: str, gdf, source_name: str | None) -> gpd.GeoDataFrame:

@@ -54,3 +54,20 @@ def test_a_field_saying_shiyi_without_the_mark_is_a_warning(shiyan, tmp_path):
     w = next(i for i in rep.issues if i.code == "synthetic_text")
     assert "写有“示意”" in w.message_zh and "增加“示意”列" in w.fix_zh and w.severity == "warning"
     assert not rep.accepted["synthetic"].any() and len(rep.accepted) == 2
+
+
+def test_a_register_far_larger_than_the_region_is_refused(client, app, shiyan, tmp_path):
+    """200,000 day-care rows were confirmed and made every page of the type unusable for everyone."""
+    from geo.datasets import facility_row_limit
+
+    limit = facility_row_limit(len(shiyan.villages) + len(shiyan.townships))
+    g = shiyan.villages.geometry
+    n = limit + 1
+    lines = ["名称,类型,经度,纬度"] + [f"中心{i},日间照料中心,{g.iloc[i % len(g)].x + (i // len(g)) * 1e-5:.6f},"
+                                    f"{g.iloc[i % len(g)].y:.6f}" for i in range(n)]
+    v0 = client.get("/api/data/versions").get_json()["current"]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "big.csv", type="day_care").get_json()
+    assert f"{n:,}" in rep["replaces"]["text"] and "确认导入将被拒绝" in rep["replaces"]["text"], rep["replaces"]["text"]
+    r = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    assert r.status_code == 400 and "超过本地区名录的上限" in r.get_json()["message"], r.data[:300]
+    assert client.get("/api/data/versions").get_json()["current"] == v0

@@ -24,7 +24,7 @@ import pandas as pd
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from geo.crs import parse_crs
-from geo.datasets import sha256_file
+from geo.datasets import facility_row_limit, sha256_file, too_many_facilities
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
 from planner import textrules
@@ -567,7 +567,11 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
-        if incoming >= 1000 and incoming > 10 * len(now):
+        limit = facility_row_limit(len(region.villages) + len(region.townships))
+        if incoming > limit:
+            lines.append(too_many_facilities(name, incoming, limit).message(lang) + pick("确认导入将被拒绝。",
+                                                                                        " The confirm will be refused.", lang))
+        elif incoming >= 1000 and incoming > 10 * len(now):
             # 188,388 welfare homes against 69 passed without a word: a total per row, or rows repeated?
             lines.append(pick(f"请核对：本文件的{name}（{incoming:,} 处）是现有数量（{len(now):,} 处）的 "
                               f"{incoming / max(len(now), 1):,.0f} 倍，是否每行一处设施？",
