@@ -5,7 +5,10 @@ character (C0, DEL, C1), a lone surrogate ("\\ud800" in JSON: no file can store 
 paragraph separator (U+2028/9 break a line where none shows) or a bidirectional control (it makes a
 name read backwards, a spoofing trick) is refused everywhere; a one-line field (a name, an address)
 also refuses line breaks, tabs and invisible format characters (U+200B, U+FEFF...: two names that
-look the same would be different), which a note or a remark may hold.
+look the same would be different), which a note or a remark may hold. A one-line field also refuses
+Unicode's default-ignorable characters (variation selectors, the Hangul fillers, U+034F...: they show
+as nothing), the braille blank, and a combining mark with no letter before it (QA 18: "Admin1\ufe0f"
+looked like the admin's name, and "\u3164" made a facility with a name that shows as nothing).
 """
 from __future__ import annotations
 
@@ -13,6 +16,21 @@ import unicodedata
 
 #: Bidirectional embedding, override and isolate controls, and the marks U+061C, U+200E/F.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
+
+
+#: Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt, Unicode 15.1), as
+#: (first, last) code points: characters a renderer shows as nothing.
+DEFAULT_IGNORABLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                     (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+                     (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+#: Characters drawn as a blank that are neither spaces nor ignorable: the braille blank.
+BLANKS = frozenset("\u2800")
+
+
+def _ignorable(ch: str) -> bool:
+    o = ord(ch)
+    return any(a <= o <= b for a, b in DEFAULT_IGNORABLE)
 
 
 def _is_control(ch: str) -> bool:
@@ -23,11 +41,14 @@ def refused(ch: str, *, multiline: bool) -> bool:
     """Whether ``ch`` may not stand in a field: one line (``multiline=False``) or several."""
     if multiline:
         return ch not in "\n\r\t" and _is_control(ch)
-    return _is_control(ch) or unicodedata.category(ch) == "Cf"
+    return _is_control(ch) or unicodedata.category(ch) == "Cf" or _ignorable(ch) or ch in BLANKS
 
 
 def first_refused(text: str, *, multiline: bool) -> int | None:
-    """The index of the first refused character of ``text``, or None."""
+    """The index of the first refused character of ``text``, or None (one line: a combining mark
+    at the start, with nothing to sit on, is refused too)."""
+    if not multiline and text and unicodedata.category(text[0]) in ("Mn", "Mc", "Me"):
+        return 0
     return next((i for i, ch in enumerate(text) if refused(ch, multiline=multiline)), None)
 
 
@@ -42,6 +63,10 @@ def char_kind(ch: str) -> tuple[str, str]:
         return "a line or paragraph separator", "行或段落分隔符"
     if cat == "Cf":
         return "an invisible formatting character", "不可见的格式字符"
+    if _ignorable(ch) or ch in BLANKS:
+        return "an invisible or blank character", "不可见或空白字符"
+    if cat in ("Mn", "Mc", "Me"):
+        return "a combining mark with no letter before it", "前面没有文字的组合符号"
     return "a control character", "控制字符"
 
 

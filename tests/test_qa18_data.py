@@ -71,3 +71,36 @@ def test_a_register_far_larger_than_the_region_is_refused(client, app, shiyan, t
     r = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 400 and "超过本地区名录的上限" in r.get_json()["message"], r.data[:300]
     assert client.get("/api/data/versions").get_json()["current"] == v0
+
+
+INVISIBLE = ["Admin1\ufe0f", "\u034f", "\u115f\u1160", "\U000e0100", "\u0301", "\u3164", "\u2800", "中心\u3164"]
+
+
+def test_names_that_show_as_nothing_or_hide_a_character_are_refused():
+    """QA 18: "Admin1\\ufe0f" was made as a second "Admin1"; "\\u3164" named a facility and a proposal."""
+    import pytest
+
+    from planner import textrules
+    from web.users import AccountError, check_name
+
+    for name in INVISIBLE:
+        assert textrules.first_refused(name, multiline=False) is not None, repr(name)
+        with pytest.raises(AccountError):
+            check_name(name)
+    for ok in ("Admin1", "王规划", "café", "a\u0301b"):
+        assert textrules.first_refused(ok, multiline=False) is None
+    assert check_name("王规划") == "王规划"
+    # a note may still hold an emoji's variation selector
+    assert textrules.first_refused("好\u2764\ufe0f", multiline=True) is None
+
+
+def test_the_api_refuses_an_invisible_facility_or_proposal_name(client, app, shiyan):
+    g = shiyan.villages.geometry.iloc[9]
+    v0 = client.get("/api/data/versions").get_json()["current"]
+    for name in ("\u3164", "\u2800", "\u115f\u1160", "x\ufe0f"):
+        r = client.post("/api/data/edits?lang=en", json={"action": "add", "type": "cemetery", "name": name,
+                                                         "lon": g.x, "lat": g.y})
+        assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "name", (name, r.data[:300])
+        r = client.post("/api/proposals?lang=en", json={"type": "elderly_complex", "p": 1, "name": name})
+        assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "name", (name, r.data[:300])
+    assert client.get("/api/data/versions").get_json()["current"] == v0

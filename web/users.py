@@ -170,7 +170,7 @@ def check_name(name) -> str:
     # address of the account (/api/admin/users/<name>): such a name could be made but not managed
     if (not name or len(name) > MAX_NAME or any(c in name for c in ':/\\?#%')
             or unicodedata.normalize("NFKC", name) != name
-            or any(c.isspace() or textrules.refused(c, multiline=False) for c in name)):
+            or any(c.isspace() for c in name) or textrules.first_refused(name, multiline=False) is not None):
         raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, any of : / \\ ? # %, "
                            "invisible characters or full-width letters and digits.",
                            f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字。", "name")
