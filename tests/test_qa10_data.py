@@ -218,6 +218,6 @@ def test_village_points_outside_the_county_are_said_before_confirm(acc_app, shiy
         c = rep["counts"]
         assert (c["accepted"], c["refused"], c["outside_county"]) == (1, 1, 1)
         assert rep["blocked"]["text"].startswith(words[0]) and words[1] in rep["replaces"]["text"]
-        assert [i["row"] for i in rep["issues"] if i["code"] == "outside_county"] == [2]
+        assert [i["row"] for i in rep["issues"] if i["code"] == "outside_county"] == [3]  # its line, the header line 1 (QA 18)
         assert other["name"] in rep["replaces"]["outside_rows"][0]["name"]
     assert yunxi.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 403

@@ -355,6 +355,26 @@ def require_job_owner(job) -> None:
                     "只有提交该计算的用户或管理员可以取消它。")
 
 
+def units_outside(layer: str, gdf, region, county: str):
+    """The county of each row of a township or village file, and whether it is not ``county``.
+
+    A unit's county is its code's first 6 digits; a village put down in another county (its point
+    in a township of another county) counts as that county's, as a facility moved across the
+    line does (QA 18: one county's planner moved his village into the next county, with a warning).
+    """
+    import pandas as pd
+
+    counties = gdf["code"].astype(str).str[:6]
+    if layer == "villages" and len(gdf):
+        towns = region.townships
+        hit = gdf.geometry.sindex.query(towns.geometry.values, predicate="covers")  # (town, point) pairs
+        lies_in = pd.Series(index=gdf.index, dtype=object)
+        lies_in.iloc[hit[1]] = towns["county_code"].astype(str).to_numpy()[hit[0]]
+        moved = (lies_in.notna() & (lies_in != counties)).to_numpy()
+        counties = counties.where(~moved | (counties != county).to_numpy(), lies_in)
+    return counties, (counties != county).to_numpy()
+
+
 def scope_import(layer: str, gdf, region):
     """The rows a county planner's import may commit, or 403 listing the rows outside his county.
 
@@ -373,8 +393,8 @@ def scope_import(layer: str, gdf, region):
     if layer.startswith("facilities"):
         counties = (gdf["county_code"].astype(str) if "county_code" in gdf
                     else gdf["township_code"].astype(str).str[:6])
-    else:  # townships (9 digits) and villages (12): the county is the code's first 6 digits
-        counties = gdf["code"].astype(str).str[:6]
+    else:
+        counties, _ = units_outside(layer, gdf, region, u.county)
     outside = gdf[counties.to_numpy() != u.county]
     if len(outside):
         rows = []

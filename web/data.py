@@ -599,13 +599,15 @@ def _outside_units(accepted, county: str, layer: str) -> dict | None:
     """A county planner's township or village file: the rows outside his county, said as a
     register's are (:func:`_replacement`), or None when every row is his."""
     codes = accepted["code"].astype(str)
-    out = accepted[codes.str[:6].to_numpy() != county]
-    if not len(out):
+    counties, off = auth.units_outside(layer, accepted, _svc().region, county)
+    if not off.any():
         return None
-    n, lang = int(len(out)), g.lang
+    n, lang = int(off.sum()), g.lang
     names = (_svc().region.townships if layer == "townships" else _svc().region.villages)["name"]
-    rows = [{"row": int(i) + 1, "name": f"{names.get(c, '')} {c}".strip()} for i, c in
-            zip(range(len(accepted)), codes) if c[:6] != county]
+    lines = accepted.attrs.get("rows") or list(range(1, len(accepted) + 1))  # the file's lines (geo.imports)
+    rows = [{"row": int(line), "name": f"{names.get(c, '')} {c}".strip()
+             + ("" if c[:6] != county else f" → {auth.county_label(where, lang)}")}
+            for line, c, where, o in zip(lines, codes, counties, off) if o]
     text = pick(f"有 {n} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
                 "请从文件中删去这些行后重新上传。",
                 f"{_count_en(n, 'row lies', 'rows lie')} outside {auth.county_label(county, 'en')}, the county you "

@@ -1,0 +1,44 @@
+"""QA sweep 18, accounts: a county planner cannot put his villages down in another county."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.accounts import accounts_app, signed_in
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = accounts_app(tmp_path_factory.mktemp("qa18"), (("boss", "admin", None), ("fang", "planner", "420325")))
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _upload(c, body: bytes):
+    return c.post("/api/data/uploads?lang=zh", data={"kind": "villages", "file": (io.BytesIO(body), "v.csv")},
+                  content_type="multipart/form-data").get_json()
+
+
+def test_a_county_planner_cannot_move_his_village_into_another_county(app, shiyan):
+    c = signed_in(app, "fang")
+    v = shiyan.villages[shiyan.villages["county_code"] == "420325"].index[0]
+    t = shiyan.townships
+    elsewhere = t[t["county_code"] == "420304"].geometry.iloc[0].representative_point()
+    home = t[t["county_code"] == "420325"].geometry.iloc[0].representative_point()
+    before = c.get("/api/data/versions").get_json()["current"]
+    rep = _upload(c, f"code,lon,lat\n{v},{elsewhere.x:.6f},{elsewhere.y:.6f}\n".encode())
+    # said before the confirm, with the county it would lie in
+    assert rep["replaces"]["outside_county"] == 1, rep["replaces"]
+    row = rep["replaces"]["outside_rows"][0]
+    assert row["row"] == 2 and v in row["name"] and "郧阳区" in row["name"], row
+    r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
+    assert r.status_code == 403 and "郧阳区" in r.get_json()["message"], r.data[:300]
+    assert c.get("/api/data/versions").get_json()["current"] == before
+    # within his county it goes through
+    rep = _upload(c, f"code,lon,lat\n{v},{home.x:.6f},{home.y:.6f}\n".encode())
+    assert not rep["replaces"] or not rep["replaces"]["outside_county"], rep["replaces"]
+    assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    # the city's planners may put it anywhere
+    rep = _upload(signed_in(app, "boss"), f"code,lon,lat\n{v},{elsewhere.x:.6f},{elsewhere.y:.6f}\n".encode())
+    assert signed_in(app, "boss").post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
