@@ -42,3 +42,30 @@ def test_a_county_planner_cannot_move_his_village_into_another_county(app, shiya
     # the city's planners may put it anywhere
     rep = _upload(signed_in(app, "boss"), f"code,lon,lat\n{v},{elsewhere.x:.6f},{elsewhere.y:.6f}\n".encode())
     assert signed_in(app, "boss").post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+
+
+def test_a_column_mapping_is_remembered_for_its_planner_only(tmp_path_factory, shiyan):
+    """One planner's mapping (longitude and latitude swapped) was applied to a colleague's file of the
+    same shape unasked, and refused his row."""
+    app = accounts_app(tmp_path_factory.mktemp("maps"), (("a", "planner", None), ("b", "planner", None)))
+    try:
+        g = shiyan.villages.geometry.iloc[7]
+        body = f"aa,bb,cc,dd\n甲中心,日间照料中心,{g.y:.6f},{g.x:.6f}\n".encode()
+
+        def up(c):
+            return c.post("/api/data/uploads?lang=zh", data={"kind": "facilities", "type": "day_care",
+                                                              "file": (io.BytesIO(body), "r.csv")},
+                          content_type="multipart/form-data").get_json()
+
+        a = signed_in(app, "a")
+        first = up(a)
+        assert first.get("needs_mapping") or first.get("mapping"), list(first)
+        r = a.post(f"/api/data/uploads/{first['upload_id']}/recheck",
+                   json={"column_map": {"name": "aa", "type": "bb", "lon": "dd", "lat": "cc"}}).get_json()
+        assert r["counts"]["accepted"] == 1, r.get("counts")
+        again = up(a)  # his next file of this shape: read his way, and said so
+        assert again.get("column_map_remembered") and again["counts"]["accepted"] == 1
+        other = up(signed_in(app, "b"))  # a colleague's: asked, not read with a's mapping
+        assert not other.get("column_map_remembered") and not other.get("column_map_used"), other
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

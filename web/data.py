@@ -692,7 +692,7 @@ def upload():
             if opts["kind"] != "facilities" or not _needs_mapping(exc):
                 raise
             # a file of a shape seen before: read it the way the planner mapped it then
-            known = ext()["column_maps"].get(opts["kind"], exc.details["columns"])
+            known = ext()["column_maps"].get(opts["kind"], exc.details["columns"], auth.user().id or "")
             if known:
                 meta["remembered"] = known["updated"]
                 try:
@@ -786,7 +786,7 @@ def recheck(uid: str):
         raise
     file_columns = _file_columns(d, meta)
     if file_columns:
-        ext()["column_maps"].put(meta["options"]["kind"], file_columns, cmap)
+        ext()["column_maps"].put(meta["options"]["kind"], file_columns, cmap, auth.user().id or "")
     return jsonify(answer)
 
 

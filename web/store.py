@@ -236,11 +236,13 @@ class JobJournal:
 
 
 class ColumnMaps:
-    """Column mappings a planner chose by hand, remembered per file shape.
+    """Column mappings a planner chose by hand, remembered per account and file shape.
 
     A bureau's registers come from the same Excel template year after year: once
     a planner has said which column holds what, the next file with the same
-    headers is read the same way without asking again.
+    headers is read the same way without asking again. Only his own: another
+    planner's mapping (a swapped pair of columns) was applied to a colleague's file
+    unasked (QA 18), while uploads are otherwise private to their uploader.
     """
 
     SCHEMA = """CREATE TABLE IF NOT EXISTS column_maps (
@@ -253,21 +255,23 @@ class ColumnMaps:
             con.execute(self.SCHEMA)
 
     @staticmethod
-    def signature(kind: str, columns: list[str]) -> str:
+    def signature(kind: str, columns: list[str], owner: str = "") -> str:
         import hashlib
         shape = kind + "\x1f" + "\x1f".join(sorted(str(c).strip().lower() for c in columns))
+        if owner:
+            shape = owner + "\x1e" + shape
         return hashlib.sha256(shape.encode("utf-8")).hexdigest()
 
-    def get(self, kind: str, columns: list[str]) -> dict | None:
+    def get(self, kind: str, columns: list[str], owner: str = "") -> dict | None:
         with _connection(self.path) as con:
             r = con.execute("SELECT mapping, updated FROM column_maps WHERE signature = ?",
-                            (self.signature(kind, columns),)).fetchone()
+                            (self.signature(kind, columns, owner),)).fetchone()
         if r is None:
             return None
         mapping = _load(r["mapping"], {})
         return {"mapping": mapping, "updated": r["updated"]} if isinstance(mapping, dict) else None
 
-    def put(self, kind: str, columns: list[str], mapping: dict) -> None:
+    def put(self, kind: str, columns: list[str], mapping: dict, owner: str = "") -> None:
         with _connection(self.path) as con:
             con.execute("INSERT OR REPLACE INTO column_maps VALUES (?,?,?,?,?)",
-                        (self.signature(kind, columns), kind, _dump(list(columns)), _dump(mapping), time.time()))
+                        (self.signature(kind, columns, owner), kind, _dump(list(columns)), _dump(mapping), time.time()))
