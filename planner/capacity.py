@@ -99,7 +99,7 @@ class CapacityReport:
 
     def to_dict(self, lang: str = "zh") -> dict:
         # whole beds/places as the API, the CLI and the overview all show them
-        return whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
+        return _netted_note(whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
                 "field": self.field, "basis": self.basis,
                 "standard": {"per_1000": self.per_1000, "basis": self.basis, "field": self.field,
                              "source": self.source_zh if lang == "zh" and self.source_zh else self.source,
@@ -108,7 +108,27 @@ class CapacityReport:
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
                 "sample_types": [{"zh": zh, "en": en} for zh, en in self.sample_types],
-                "notes": _notes(self, lang)})
+                "notes": _notes(self, lang)}), self.field, lang)
+
+
+def _netted_note(report: dict, field: str, lang: str) -> dict:
+    """``citywide.shortfall_counties_whole`` (the counties' shortfalls added up) and, where it is larger
+    than the citywide shortfall, a note saying why: the citywide row nets one county's surplus against
+    another's lack (QA 18: citywide 0 beside county rows adding up to 1,566)."""
+    city = report["citywide"]
+    total = int(sum(c.get("shortfall_whole", 0) for c in report.get("by_county") or []))
+    city["shortfall_counties_whole"] = total
+    if total > city.get("shortfall_whole", 0):
+        unit = {"beds": ("张床位", "beds"), "day_places": ("个日托位", "day places"), "plots": ("个墓穴/格位", "plots"),
+                "meal_places": ("个助餐位", "meal places")}.get(field, ("", "places"))
+        n = city.get("shortfall_whole", 0)
+        report["notes"].append(
+            f"The counties lack {total:,} {unit[1]} in all; the citywide shortfall ({n:,}) nets the surplus of "
+            "some counties against the others' lack. Where places cannot be shared across county lines, "
+            "the counties' total is the one to plan for." if lang == "en" else
+            f"各县（市、区）缺口合计 {total:,} {unit[0]}；全市缺口（{n:,}）为全市供需之差，已用部分县的富余抵扣"
+            "其他县的不足。容量不能跨县调剂时，应以各县缺口合计为准。")
+    return report
 
 
 def whole_units(report: dict) -> dict:

@@ -104,3 +104,14 @@ def test_the_api_refuses_an_invisible_facility_or_proposal_name(client, app, shi
         r = client.post("/api/proposals?lang=en", json={"type": "elderly_complex", "p": 1, "name": name})
         assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "name", (name, r.data[:300])
     assert client.get("/api/data/versions").get_json()["current"] == v0
+
+
+def test_a_citywide_shortfall_that_nets_county_surpluses_says_so(client):
+    """/api/capacity/day_care gave a citywide shortfall of 0 beside county rows adding up to hundreds."""
+    for lang, words in (("zh", "各县（市、区）缺口合计"), ("en", "The counties lack")):
+        d = client.get(f"/api/capacity/day_care?lang={lang}").get_json()
+        city, counties = d["citywide"], d["by_county"]
+        assert city["shortfall_counties_whole"] == sum(c["shortfall_whole"] for c in counties)
+        assert city["shortfall_counties_whole"] > city["shortfall_whole"]
+        note = next(n for n in d["notes"] if words in n)
+        assert f"{city['shortfall_counties_whole']:,}" in note
