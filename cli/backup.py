@@ -68,13 +68,35 @@ def _backup(args) -> int:
     return 0
 
 
+def _listed_versions(versions, lang: str) -> str:
+    """shiyan v1–v3, v5 (a run of consecutive versions as one range), per region."""
+    by_region: dict[str, list[int]] = {}
+    for region, v in versions:
+        by_region.setdefault(region, []).append(int(v))
+    parts = []
+    for region, vs in by_region.items():
+        runs, start = [], None
+        vs = sorted(vs)
+        for i, v in enumerate(vs):
+            start = v if start is None else start
+            if i + 1 == len(vs) or vs[i + 1] != v + 1:
+                runs.append(f"v{start}" if start == v else f"v{start}–v{v}")
+                start = None
+        parts.append(f"{region} {('、' if lang == 'zh' else ', ').join(runs)}")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def _restore(args) -> int:
     from geo.backup import describe, restore
 
     db = _db(args)
+    # versions and missing_versions are the restored database's (geo.backup.restore), not the manifest's
     manifest = restore(args.file, db, data_dir=args.data_dir)
     d = {"restored": str(args.file), "db": str(db), **describe(manifest)}
-    _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(d['versions'] or [])} 个数据版本）。请重新启动服务。",
-         f"Restored from {args.file} (backup of {d['created']}, {len(d['versions'] or [])} data version(s)). "
+    versions = d["versions"] or []
+    zh_list = f"：{_listed_versions(versions, 'zh')}" if versions else ""
+    en_list = f": {_listed_versions(versions, 'en')}" if versions else ""
+    _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。请重新启动服务。",
+         f"Restored from {args.file} (backup of {d['created']}, {len(versions)} data version(s){en_list}). "
          "Start the server again.", d)
     return 0

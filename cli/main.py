@@ -16,7 +16,7 @@ from cli import analysis, backup, data, region, serve, solve, travel, users
 from cli import capacity as capacity_command
 from cli import map as map_command
 from cli.lang import ChineseHelpFormatter, error_line, h, help_lang, lang
-from cli.output import out_error
+from cli.output import out_error, print_json
 from geo import settings
 from geo.errors import CoverplanError
 
@@ -65,6 +65,17 @@ def _choices(text: str) -> str:
     return "、".join(_quoted(c)[1:-1] for c in re.split(r",\s*", text))
 
 
+def _argv_json(argv: list[str]) -> bool:
+    """--json on the command line, read before parsing: a usage error is then told as a JSON object too.
+    argparse takes an unambiguous prefix of an option (--js), and nothing after ``--`` is an option."""
+    for a in argv:
+        if a == "--":
+            return False
+        if a == "--json" or (len(a) > 3 and "--json".startswith(a)):
+            return True
+    return False
+
+
 def _argv_lang(argv: list[str]) -> str:
     """--lang as given on the command line, read before parsing: the parser is built in it, so its help
     and usage errors speak it (argparse has not read --lang yet when it prints them)."""
@@ -99,12 +110,46 @@ class _Subcommands(argparse._SubParsersAction):
             self._name_parser_map[values[0]].error("unrecognized arguments: " + " ".join(unknown))
 
 
+#: Whether the parser being built tells its usage errors as JSON (main(): --json among the arguments).
+_JSON_ERRORS: list[bool] = [False]
+
+
+class UsageError(CoverplanError):
+    """A command line argparse cannot read (an unknown option, a value not among the choices, a number
+    that is not one), told as every other error is with --json: ``error``, ``code`` "usage",
+    ``message`` (in --lang), ``message_en``, ``message_zh``, ``hint``, ``details``."""
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {"error": "UsageError", "code": "usage", "message": self.message(lang),
+                "message_en": self.message("en"), "message_zh": self.message("zh"),
+                "hint": self.hint_en if lang == "en" else self.hint_zh, "details": self.details}
+
+
+def _zh_message(message: str) -> str:
+    """argparse's English message in Chinese (as _ZH_ERRORS words it; any other stays as argparse words it)."""
+    for pattern, words in _ZH_ERRORS:
+        if m := pattern.match(message):
+            return words(m)
+    return message
+
+
+_ARG = re.compile(r"argument (?P<arg>.+?): ")
+_INVALID_TYPE = re.compile(r"argument (?P<arg>.+?): invalid (?P<type>\w+) value: (?P<value>.*)$", re.S)
+_INVALID_CHOICE = re.compile(r"argument (?P<arg>.+?): invalid choice: (?P<value>.*?) \(choose from .*\)$", re.S)
+
+
+def _unquote(value: str) -> str:
+    v = value.strip()
+    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with its help and usage errors in Chinese when the CLI speaks Chinese (subcommands inherit
     it): the language is the one the parser is built in (cli.lang.help_lang), kept by each parser."""
 
     def __init__(self, *args, add_help: bool = True, **kwargs):
         self._lang = lang()
+        self._json_errors = _JSON_ERRORS[0]
         if self._lang == "zh":
             kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         super().__init__(*args, add_help=False, **kwargs)
@@ -134,21 +179,67 @@ class Parser(argparse.ArgumentParser):
             i += 1
         return unknown
 
+    def _action_named(self, name: str):
+        """The argument an argparse message names ("--status", "-p/--p", a positional's metavar or dest)."""
+        for part in name.split("/"):
+            if part in self._option_string_actions:
+                return self._option_string_actions[part]
+        for action in self._actions:
+            if name in (action.dest, action.metavar):
+                return action
+        return None
+
+    def _usage_error(self, message: str) -> UsageError:
+        """The usage error as a bilingual CoverplanError: the option, its value and the allowed values
+        where argparse knows them, in ``details``."""
+        details: dict = {"command": self.prog}
+        if m := _ARG.match(message):
+            arg = m["arg"]
+            action = self._action_named(arg)
+            details["option"] = arg.split("/")[-1] if action is None or action.option_strings else \
+                ("subcommand" if arg.endswith("command") else arg)
+            if m2 := _INVALID_CHOICE.match(message) or _INVALID_TYPE.match(message):
+                details["value"] = _unquote(m2["value"])
+            if m2 := _INVALID_TYPE.match(message):
+                details["expected"] = m2["type"]
+            if action is not None and action.choices is not None:
+                details["choices"] = [str(c) for c in action.choices]
+        elif message.startswith("the following arguments are required: "):
+            details["required"] = [re.sub(r"\b\w*command\b", "subcommand", a)
+                                   for a in message.split(": ", 1)[1].split(", ")]
+        elif message.startswith("unrecognized arguments: "):
+            details["unrecognized"] = message.split(": ", 1)[1].split(" ")
+        usage = re.sub(r"^(usage:|用法：)\s*", "", self.format_usage().strip())
+        details["usage"] = " ".join(usage.split())
+        helpline = f"{self.prog} -h"
+        zh = _zh_message(message).replace("（用 -h 查看可用参数）", "")  # the hint below says it, once
+        return UsageError(message, zh,
+                          hint_en=f"Run `{helpline}` to see the options.", hint_zh=f"（用 `{helpline}` 查看可用参数）",
+                          details=details)
+
     def error(self, message: str):
         # `coverplan --bogus`: argparse stops at the missing subcommand and never names --bogus
         if message.startswith("the following arguments are required") and (unknown := self._unknown_options()):
             message = "unrecognized arguments: " + " ".join(unknown)
+        if self._json_errors:  # --json on the command line: the error as the JSON object every error is
+            print_json(self._usage_error(message).to_dict(self._lang))
+            self.exit(2)
         if self._lang != "zh":
             return super().error(message)
-        for pattern, words in _ZH_ERRORS:
-            if m := pattern.match(message):
-                message = words(m)
-                break
-        self.exit(2, f"{self.format_usage()}{self.prog}：错误：{message}\n")  # format_usage: 用法：...
+        self.exit(2, f"{self.format_usage()}{self.prog}：错误：{_zh_message(message)}\n")  # format_usage: 用法：...
 
 
-def build_parser(language: str | None = None) -> argparse.ArgumentParser:
-    """The `coverplan` parser with its help and usage errors in ``language`` (default settings.LANG)."""
+def build_parser(language: str | None = None, *, json_errors: bool = False) -> argparse.ArgumentParser:
+    """The `coverplan` parser with its help and usage errors in ``language`` (default settings.LANG);
+    ``json_errors``: usage errors printed as a JSON error object on stdout (--json given), exit code 2."""
+    _JSON_ERRORS[0] = json_errors
+    try:
+        return _build_parser(language)
+    finally:
+        _JSON_ERRORS[0] = False
+
+
+def _build_parser(language: str | None) -> argparse.ArgumentParser:
     with help_lang(language or settings.LANG):
         parser = Parser(prog="coverplan", description=h("十堰市民政设施覆盖规划", "facility coverage planner for Shiyan"))
         parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
@@ -163,7 +254,7 @@ def build_parser(language: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # the language is read from argv before the parser is built: help and usage errors speak it
-    parser = build_parser(_argv_lang(argv))
+    parser = build_parser(_argv_lang(argv), json_errors=_argv_json(argv))
     args = parser.parse_args(argv)
     try:
         out = getattr(args, "out", None)
@@ -194,8 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:  # Ctrl+C: said in a line, not a traceback
-        print(error_line("已中断，未完成。" if args.lang == "zh" else "interrupted: not finished.", args.lang),
-              file=sys.stderr)
+        zh, en = "已中断，未完成。", "interrupted: not finished."
+        print(error_line(zh if args.lang == "zh" else en, args.lang), file=sys.stderr)
+        if getattr(args, "json", False):  # and as the JSON error object a caller of --json reads
+            print_json({"error": "Interrupted", "code": "interrupted", "message": zh if args.lang == "zh" else en,
+                        "message_en": en, "message_zh": zh, "details": {}})
         return 130
     except CoverplanError as exc:
         if getattr(args, "json", False):

@@ -13,7 +13,7 @@ import json
 import os
 
 from cli.lang import h
-from cli.options import add_coords, add_mode, add_region
+from cli.options import add_coords, add_json, add_mode, add_region
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
                                        "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     p.add_argument("--out", required=True, help=h("输出的 .html 文件", "output .html file"))
+    add_json(p)
     p.set_defaults(func=_map)
 
 
@@ -75,5 +76,11 @@ def _map(args) -> int:
         title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))
-    print(args.out)
+    if args.json:  # what was written, for a script: the file, its size and what it maps
+        from cli.output import print_json
+
+        print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
+                    "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title})
+    else:
+        print(args.out)
     return 0

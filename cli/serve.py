@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from cli.lang import h
+from cli.options import add_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--auth", choices=["auto", "required", "open"], default="auto",
                    help=h("登录：auto（默认）= --host 不是 127.0.0.1 时须登录，仅本机访问时无须登录",
                           "login: auto (default) = required when --host is beyond 127.0.0.1, open on localhost"))
+    add_json(p)
     p.set_defaults(func=_serve)
 
 
@@ -106,14 +108,27 @@ def _serve(args) -> int:
 
     from geo.backup import serving_lock
     lock = serving_lock(app.config["DB_PATH"])
+    shared = False
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        print("coverplan: 另一个服务已在使用该数据库 / another server already uses this database: "
-              + str(app.config["DB_PATH"]), flush=True)
+        shared = True
+        if not args.json:
+            print("coverplan: 另一个服务已在使用该数据库 / another server already uses this database: "
+                  + str(app.config["DB_PATH"]), flush=True)
     url_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"coverplan: http://{url_host}:{args.port}/  (Ctrl+C 停止 / to stop)", flush=True)
-    print("允许的主机名 / allowed host names: " + ", ".join(app.config["ALLOWED_HOSTS"]), flush=True)
+    url = f"http://{url_host}:{args.port}/"
+    if args.json:  # one JSON object before serving (errors before it are JSON too, cli.main)
+        import sys
+
+        from cli.output import print_json
+
+        print_json({"url": url, "host": args.host, "port": args.port, "db": str(app.config["DB_PATH"]),
+                    "allowed_hosts": list(app.config["ALLOWED_HOSTS"]), "database_in_use": shared})
+        sys.stdout.flush()
+    else:
+        print(f"coverplan: {url}  (Ctrl+C 停止 / to stop)", flush=True)
+        print("允许的主机名 / allowed host names: " + ", ".join(app.config["ALLOWED_HOSTS"]), flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="coverplan")
     return 0
 

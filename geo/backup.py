@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -118,14 +119,64 @@ def _mark_missing(snap: Path, data_dir: Path) -> list[tuple[str, int]]:
         con.close()
 
 
-def _versions(db: Path) -> list[tuple[str, int]]:
+def _versions(db: Path, status: str | None = None) -> list[tuple[str, int]]:
+    """(region, version) of the database's data versions above the embedded 0, sorted; ``status``: only
+    those of that status ("missing")."""
     con = sqlite3.connect(db)
     try:
         if "dataset_versions" not in _tables(con):
             return []
-        return [tuple(r) for r in con.execute("SELECT region, version FROM dataset_versions WHERE version > 0")]
+        where = "" if status is None else " AND status = ?"
+        return sorted((str(r), int(v)) for r, v in con.execute(
+            "SELECT region, version FROM dataset_versions WHERE version > 0" + where,
+            () if status is None else (status,)))
     finally:
         con.close()
+
+
+#: A region's name as a data version's folder has it (datasets/<region>/<version>/).
+_REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: The most versions a manifest may list, and the highest version number (SQLite's INTEGER is 64-bit;
+#: a store numbers its versions 1, 2, 3...).
+_MAX_VERSIONS = 1_000_000
+_MAX_VERSION = 2**31 - 1
+
+
+def _version_list(manifest: dict, key: str, name: str, *, required: bool) -> list[tuple[str, int]]:
+    """The manifest's ``key`` ("versions", "missing_versions") as (region, version) pairs, or a refusal
+    when it is not a list of [region name, version number] pairs with sane values: a manifest edited to
+    ``[["../x", 1], ["shiyan", "1; drop"]]`` is not one a backup writes (QA 18)."""
+    raw = manifest.get(key)
+    if raw is None and not required:
+        return []
+
+    def bad(why_en: str, why_zh: str) -> BackupError:
+        return _refuse(f"{name}: the manifest's {key!r} entry is malformed ({why_en}); it must be a list of "
+                       "[region, version] pairs such as [\"shiyan\", 3].",
+                       f"{name}：清单中的 {key} 项格式不正确（{why_zh}），应为 [区域, 版本号] 对的列表，如 [\"shiyan\", 3]。",
+                       entry=key)
+
+    if not isinstance(raw, list):
+        raise bad("not a list", "不是列表")
+    if len(raw) > _MAX_VERSIONS:
+        raise bad(f"more than {_MAX_VERSIONS:,} entries", f"超过 {_MAX_VERSIONS:,} 项")
+    pairs = []
+    for i, item in enumerate(raw, 1):
+        shown = json.dumps(item, ensure_ascii=False)[:80]
+        if not isinstance(item, list) or len(item) != 2:
+            raise bad(f"entry {i}, {shown}, is not a [region, version] pair",
+                      f"第 {i} 项 {shown} 不是 [区域, 版本号] 对")
+        region, version = item
+        if not isinstance(region, str) or not _REGION.fullmatch(region):
+            raise bad(f"entry {i}, {shown}: the region is not a region name",
+                      f"第 {i} 项 {shown}：区域不是有效的区域名称")
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= _MAX_VERSION:
+            raise bad(f"entry {i}, {shown}: the version is not a whole number from 1 to {_MAX_VERSION}",
+                      f"第 {i} 项 {shown}：版本号不是 1 至 {_MAX_VERSION} 之间的整数")
+        pairs.append((region, version))
+    if len(set(pairs)) != len(pairs):
+        raise bad("a version is listed twice", "有重复的版本")
+    return sorted(pairs)
 
 
 def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None = None) -> dict:
@@ -219,6 +270,8 @@ def verify(archive: str | Path, into: Path) -> dict:
             raise _refuse(f"{name} is a backup of format {manifest.get('format_version')}; this coverplan reads "
                           f"format {FORMAT_VERSION}.",
                           f"{name} 的备份格式版本为 {manifest.get('format_version')}，本程序只能读取版本 {FORMAT_VERSION}。")
+        versions = _version_list(manifest, "versions", name, required=True)
+        _version_list(manifest, "missing_versions", name, required=False)
         files = manifest.get("files")
         if not isinstance(files, dict) or DATABASE not in files:
             raise _refuse(f"{name}: the manifest lists no database.", f"{name}：清单中没有数据库。")
@@ -274,6 +327,12 @@ def verify(archive: str | Path, into: Path) -> dict:
             raise _refuse(f"{name}: layer file {region}/{stored_in}/{file} is missing or differs from the database.",
                           f"{name}：图层文件 {region}/{stored_in}/{file} 缺失或与数据库记录不符。",
                           file=f"{region}/{stored_in}/{file}")
+    held = _versions(db)
+    if held != versions:  # the manifest speaks of other versions than the database holds: edited
+        raise _refuse(f"{name}: the manifest lists {len(versions)} data version(s) but the database in the backup "
+                      f"holds {len(held)}; the manifest was edited.",
+                      f"{name}：清单列出 {len(versions)} 个数据版本，而备份中的数据库有 {len(held)} 个；清单已被改动。",
+                      listed=len(versions), held=len(held))
     return manifest
 
 
@@ -300,7 +359,8 @@ def _refuse_while_serving(db_path: Path):
 
 
 def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None) -> dict:
-    """Replace the database and the data versions' files with those of a backup; return its manifest.
+    """Replace the database and the data versions' files with those of a backup; return its manifest,
+    with ``versions`` and ``missing_versions`` read from the restored database.
 
     All or nothing: the archive is unpacked and checked in a staging folder
     beside the data first; then the current ``datasets/`` and database (with
@@ -315,21 +375,29 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
                                       *reversed(db_path.absolute().parents)]) if not p.exists()]
     lock_file = Path(str(db_path) + ".serving")
     lock_was = lock_file.exists()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    restored = False
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         with _refuse_while_serving(db_path):
-            return _restore(archive, db_path, data_dir)
-    except BaseException:
-        if not db_path.exists():  # refused before anything moved in: take away what was made for it
-            if not lock_was:
-                lock_file.unlink(missing_ok=True)
+            try:
+                manifest = _restore(archive, db_path, data_dir)
+                restored = True
+            finally:
+                # a refused restore (or one undone, _restore) leaves no lock file it made (an existing
+                # database's neither: filelock keeps the file); taken away while still held
+                if not restored and not lock_was:
+                    lock_file.unlink(missing_ok=True)
+    finally:
+        if not restored:  # nor the folders made for it
             for p in sorted(made, key=lambda q: len(q.parts), reverse=True):
                 try:
-                    p.rmdir()
+                    p.rmdir()  # only an empty one: a folder holding anything is not ours to take
                 except OSError:
                     pass
-        raise
+    # what the restored database holds, not what the manifest says it holds
+    return {**manifest, "versions": [list(v) for v in _versions(db_path)],
+            "missing_versions": [list(v) for v in _versions(db_path, "missing")]}
 
 
 def _restore(archive, db_path: Path, data_dir: Path) -> dict:
@@ -369,7 +437,8 @@ def _restore(archive, db_path: Path, data_dir: Path) -> dict:
 def describe(manifest: dict) -> dict:
     """What a backup holds, for the CLI's answer."""
     files = manifest.get("files") or {}
-    return {"created": manifest.get("created_iso"), "versions": manifest.get("versions"),
+    created = manifest.get("created_iso")
+    return {"created": created if isinstance(created, str) else None, "versions": manifest.get("versions"),
             "missing_versions": manifest.get("missing_versions") or [],
             "files": len(files), "bytes": sum(int(m.get("bytes", 0)) for m in files.values())}
 
