@@ -321,6 +321,9 @@ _STRINGS.update({
     "plan_picked": ("已选 {n} 个方案", "Proposals picked: {n}"),
     "plan_clear": ("清除选择", "Clear"),
     "plan_sites_added": ("新增 {n} 处", "+{n} sites"),
+    "plan_sites_upgraded_after": ("改造 {n} 处", "{n} upgraded"),
+    "plan_new_not_upgrades": ("所选方案只新建设施，新建不计入改造提升目标", "the proposals chosen only build new sites, "
+                              "which do not count toward an upgrade target"),
     "plan_combined": ("{n} 个方案合并", "{n} proposals combined"),
     # (facilities and plan package) end
 })

@@ -149,8 +149,10 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         done = set(existing.loc[pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == plan_year(), "id"]
                    .astype(str)) if "upgraded_year" in existing else set()
         v2, n2 = _value("upgraded", None, None, up_now, len(proposed - done))
+        # upgraded, not added (QA 18: "新增 50 处" for an upgrade); a package whose proposals of the type
+        # only build new sites upgrades none, and says so rather than "0 added"
         row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                        "sites_added": len(proposed - done)}
+                        "sites_upgraded": len(proposed - done)}
     return row
 
 

@@ -115,3 +115,23 @@ def test_a_citywide_shortfall_that_nets_county_surpluses_says_so(client):
         assert city["shortfall_counties_whole"] > city["shortfall_whole"]
         note = next(n for n in d["notes"] if words in n)
         assert f"{city['shortfall_counties_whole']:,}" in note
+
+
+def test_the_plan_package_says_upgraded_not_added(client):
+    """An upgrade of 50 mutual-aid centres read "新增 50 处" in the plan package; a sized (new-build) welfare
+    home proposal put "新增 0 处" beside the upgrade target, with no word that new sites do not count there."""
+    up = client.post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "upgrade", "k": 5})
+    assert up.status_code == 201, up.data[:300]
+    sized = client.post("/api/proposals?wait=120", json={"type": "welfare_home", "kind": "sized", "sizes": "30,60",
+                                                         "budget_sites": 2})
+    assert sized.status_code == 201, sized.data[:300]
+    ids = f"{up.get_json()['proposal']['id']},{sized.get_json()['proposal']['id']}"
+    rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={ids}&lang=zh").get_json()}
+    assert rows["mutual_aid_upgraded_2025"]["after"]["sites_upgraded"] == 5
+    assert "sites_added" not in rows["mutual_aid_upgraded_2025"]["after"]
+    assert rows["welfare_home_upgraded_2025"]["after"]["sites_upgraded"] == 0
+    csv = client.get(f"/plan/targets.csv?proposals={ids}&lang=zh").get_data(as_text=True)
+    line = next(x for x in csv.splitlines() if "改造提升农村老年人互助照料中心" in x)
+    assert "改造 5 处" in line and "新增" not in line, line
+    line = next(x for x in csv.splitlines() if "提档升级农村福利院" in x)
+    assert "新建不计入改造提升目标" in line and "新增 0 处" not in line, line

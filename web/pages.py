@@ -524,6 +524,10 @@ def plan_export(fmt: str):
         extra = [overlap[r["type"]]] if r.get("type") in overlap else []
         if a and a.get("sites_added") is not None:
             extra.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
+        if a and a.get("sites_upgraded"):
+            extra.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
+        elif a and a.get("sites_upgraded") == 0:
+            extra.append(t("plan_new_not_upgrades", lang))
         if a and (a.get("proposals") or 0) > 1:
             extra.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
         if not a and package:
