@@ -297,6 +297,8 @@ _STRINGS.update({
                                 "illustrative), not real facilities; the rest were imported or edited by planners."),
     "fac_source_sample": ("coverplan 合成示例名录（示意）", "coverplan sample register (illustrative)"),
     "fac_export_synthetic": ("示意数据（合成示例，非真实设施）", "ILLUSTRATIVE DATA (synthetic sample, not real facilities)"),
+    "fac_export_synthetic_some": ("含示意数据：{n} 行中 {k} 行为合成示例（见“示意”列）",
+                                  "PARTLY ILLUSTRATIVE: {k} of the {n} rows are the synthetic sample (see the Illustrative column)"),
     "fac_export_filters": ("筛选", "Filters"),
     "fac_export_date": ("导出日期", "Exported"),
     "fac_export_rows": ("共 {n} 条", "rows: {n}"),

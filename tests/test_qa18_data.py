@@ -135,3 +135,17 @@ def test_the_plan_package_says_upgraded_not_added(client):
     assert "改造 5 处" in line and "新增" not in line, line
     line = next(x for x in csv.splitlines() if "提档升级农村福利院" in x)
     assert "新建不计入改造提升目标" in line and "新增 0 处" not in line, line
+
+
+def test_the_register_export_title_counts_the_sample_rows_when_only_some_are(client, shiyan):
+    pts = shiyan.villages.iloc[[3, 40]]
+    lines = ["名称,类型,经度,纬度"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f}" for i, g in enumerate(pts.geometry)]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh.csv", type="welfare_home").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    first = client.get("/api/facilities.csv?lang=zh").get_data(as_text=True).splitlines()[0]
+    n = len(client.get("/api/facilities").get_json()["rows"])
+    assert f"含示意数据：{n:,} 行中 {n - 2:,} 行为合成示例" in first, first
+    only_sample = client.get("/api/facilities.csv?lang=zh&type=day_care").get_data(as_text=True).splitlines()[0]
+    assert "示意数据（合成示例，非真实设施）" in only_sample
+    own = client.get("/api/facilities.csv?lang=zh&type=welfare_home").get_data(as_text=True).splitlines()[0]
+    assert "示意" not in own.split("·")[1], own

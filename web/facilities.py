@@ -102,7 +102,7 @@ def register_view(region, types: dict, lang: str, *, type_key: str | None = None
     per_type = area["facility_type"].astype(str).value_counts()
     return {
         "rows": rows, "count": len(rows), "register_total": int(len(reg)),
-        "synthetic": bool(synthetic.any()),
+        "synthetic": bool(synthetic.any()), "synthetic_rows": int(synthetic.sum()),
         "register_synthetic": bool(reg["synthetic"].astype(bool).any()) if "synthetic" in reg else False,
         "by_type": [{"type": k, "name": n, "count": int(per_type.get(k, 0))} for k, n in names.items()],
         "filters": {"type": type_key, "county": county, "township": township, "q": q or None},
@@ -182,7 +182,10 @@ def export_title(region, types: dict, lang: str, view: dict) -> str:
     f = view["filters"]
     parts = [t("fac_title", lang)]
     if view["synthetic"]:  # the rows exported: a filter to the planner's own rows is not 示意
-        parts.append(t("fac_export_synthetic", lang))
+        some = view.get("synthetic_rows", view["count"])
+        # only some of them (an import of a county's or a type's register): say how many, not "all 示意"
+        parts.append(t("fac_export_synthetic", lang) if some >= view["count"] else
+                     t("fac_export_synthetic_some", lang, k=f"{some:,}", n=f"{view['count']:,}"))
     chosen = []
     if f["type"]:
         chosen.append(f"{t('facility_type', lang)}={type_names(types, region.facilities, lang)[f['type']]}")
