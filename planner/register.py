@@ -140,6 +140,21 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
                              hint_en="Add one row per facility.", hint_zh="请每行填写一处设施。", details=details)
     xy = table.geometry is not None or {"lon", "lat"} <= set(cmap) or "lonlat" in cmap
+    half = ({"lon", "lat"} & set(cmap)) if not xy else set()
+    if half:
+        # one coordinate column without the other: its values were dropped and every row placed by name,
+        # without a word (QA 18); the mapping form lets the planner name the other column
+        have, lack = ("lon", "lat") if "lon" in half else ("lat", "lon")
+        words = {"lon": ("经度", "longitude"), "lat": ("纬度", "latitude")}
+        raise InputDataError(
+            f"{label}: a {words[have][1]} column ({cmap[have]}) but no {words[lack][1]} column "
+            f"(found: {', '.join(cols)}).",
+            f"{label}：有{words[have][0]}列（{cmap[have]}），但没有{words[lack][0]}列（现有列：{'、'.join(cols)}）。",
+            hint_en=f"Add the {words[lack][1]} column ({lack}, {words[lack][0]}) or say which column holds it; "
+                    "without coordinates, delete the other one too and the rows are placed by their place names.",
+            hint_zh=f"请补上{words[lack][0]}列（{words[lack][0]} 或 {lack}），或指定哪一列是{words[lack][0]}；"
+                    f"如没有坐标，请一并删去{words[have][0]}列，各行将按地名定位。",
+            details={**details, "missing": [lack]})
     if not xy and not set(_PLACE_FIELDS) & set(cmap):
         raise InputDataError(
             f"{label}: no column to place the facilities by: neither lon/lat (经度/纬度) nor township, village "

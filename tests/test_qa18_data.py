@@ -149,3 +149,18 @@ def test_the_register_export_title_counts_the_sample_rows_when_only_some_are(cli
     assert "示意数据（合成示例，非真实设施）" in only_sample
     own = client.get("/api/facilities.csv?lang=zh&type=welfare_home").get_data(as_text=True).splitlines()[0]
     assert "示意" not in own.split("·")[1], own
+
+
+def test_a_longitude_column_without_latitude_is_said(client, shiyan, tmp_path):
+    """名称,类型,经度,乡镇: the longitudes were dropped and the rows placed by name, without a word."""
+    import pytest
+
+    from geo.errors import InputDataError
+
+    p = tmp_path / "dc.csv"
+    p.write_text("名称,类型,经度,乡镇\nA中心,日间照料中心,110.74,城关镇\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as e:
+        validate_register(p, region=shiyan)
+    assert "有经度列（经度），但没有纬度列" in e.value.message("zh") and e.value.details["missing"] == ["lat"]
+    rep = upload(client, p.read_bytes(), "dc.csv", type="day_care").get_json()
+    assert "纬度" in str(rep) and (rep.get("needs_mapping") or rep.get("mapping")), rep
