@@ -17,19 +17,20 @@ from geo.tables import header_keys, norm_header
 #: Register fields and the headers they go by (compared after geo.tables.norm_header).
 FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "设施编号", "机构编号", "统一社会信用代码", "信用代码"),
-    "name": ("name", "名称", "机构名称", "设施名称", "单位名称", "站点名称", "机构全称", "名字"),
+    "name": ("name", "名称", "机构名称", "设施名称", "单位名称", "站点名称", "机构全称", "名字", "机构"),
     "type": ("facility_type", "type", "类型", "设施类型", "机构类型", "类别"),
     # X坐标 / Y坐标: a GIS export's names (QA 17: read as nothing, every row was put at its township seat;
     # projected X/Y are then refused with the CRS to give)
     "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "x坐标", "坐标x", "横坐标", "经度坐标"),
     "lat": ("lat", "latitude", "y", "纬度", "北纬", "y坐标", "坐标y", "纵坐标", "纬度坐标"),
     "lonlat": ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "coordinates"),
-    "county": ("county", "县区", "县(市、区)", "县(市,区)", "县(市区)", "县市区", "区县", "所属县区", "所属县(市、区)"),
+    "county": ("county", "县区", "县(市、区)", "县(市,区)", "县(市区)", "县市区", "区县", "所属县区", "所属县(市、区)",
+               "所在县区", "所在县(市、区)"),
     "township": ("township", "乡镇", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)", "乡镇街道", "街道(乡镇)",
-                 "镇(街道)", "乡镇名称"),
+                 "镇(街道)", "乡镇名称", "所在乡镇", "所在乡镇(街道)", "所在街道"),
     "township_code": ("township_code", "乡镇代码", "乡镇区划代码"),
     "village": ("village", "村", "村(社区)", "所属村", "所属村(社区)", "村社区", "社区(村)", "村(居)",
-                "村(居)委会", "村委会", "村名", "村(社区)名称"),
+                "村(居)委会", "村委会", "村名", "村(社区)名称", "所在村", "所在村(社区)", "所在社区"),
     "address": ("address", "地址", "详细地址", "机构地址", "设施地址", "所在地址", "所在地"),
     "operator": ("operator", "运营单位", "运营机构", "运营方", "运营主体", "管理单位", "举办单位"),
     "phone": ("phone", "联系电话", "电话", "电话号码", "联系方式"),

@@ -164,3 +164,11 @@ def test_a_longitude_column_without_latitude_is_said(client, shiyan, tmp_path):
     assert "有经度列（经度），但没有纬度列" in e.value.message("zh") and e.value.details["missing"] == ["lat"]
     rep = upload(client, p.read_bytes(), "dc.csv", type="day_care").get_json()
     assert "纬度" in str(rep) and (rep.get("needs_mapping") or rep.get("mapping")), rep
+
+
+def test_more_headers_bureaus_use_are_read():
+    from planner.register_columns import map_columns
+
+    got = map_columns(["机构", "类型", "所在乡镇", "所在村", "所在县区", "经度", "纬度"], None, "x.csv")
+    assert got == {"name": "机构", "type": "类型", "township": "所在乡镇", "village": "所在村", "county": "所在县区",
+                   "lon": "经度", "lat": "纬度"}
