@@ -137,6 +137,8 @@ def test_a_facility_a_colleague_changed_since_the_map_showed_it_is_a_409(app):
     r = c.post("/api/data/edits?lang=en", json={"action": "rename", "type": "mutual_aid", "id": a, "name": "县局改名",
                                                   "base": base})
     assert r.status_code == 409 and f"v{base}" in r.get_json()["message"] and "nothing was saved" in r.get_json()["message"]
+    # named as the map shows it, with its id (QA 18: the id alone)
+    assert f"the facility 市局改名 ({a})" in r.get_json()["message"], r.get_json()["message"]
     assert c.get("/api/data/versions").get_json()["current"] == now
     r = c.post("/api/data/edits", json={"action": "rename", "type": "mutual_aid", "id": b, "name": "另一处", "base": base})
     assert r.status_code == 200, r.data[:300]

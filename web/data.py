@@ -1224,7 +1224,12 @@ def _check_base(body: dict, action: str, ft) -> None:
     else:
         fid = body.get("id")
         layer, row = f"facilities:{ft.key}", fid if isinstance(fid, str) else None
-        what_en, what_zh = f"facility {row}", f"设施 {row} "
+        # named as the planner knows it (QA 18: "meal_service-0717"), its id after it
+        fac = _svc().region.facilities
+        name = str(fac.loc[row, "name"]) if row is not None and row in fac.index and "name" in fac else ""
+        name = textrules.without_refused(name)[:60]
+        what_en = f"the facility {name} ({row})" if name else f"facility {row}"
+        what_zh = f"设施“{name}”（{row}）" if name else f"设施 {row} "
     if _store().changed_since(layer, base, row):
         cur = _svc().version()
         raise EditConflict(f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
