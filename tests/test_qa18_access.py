@@ -69,3 +69,16 @@ def test_a_column_mapping_is_remembered_for_its_planner_only(tmp_path_factory, s
         assert not other.get("column_map_remembered") and not other.get("column_map_used"), other
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_saving_a_proposal_a_colleague_deleted_says_it_was_deleted(app):
+    ext = app.extensions["coverplan"]
+    pid = ext["store"].add(name="甲方案", type_key="day_care", params={}, summary={},
+                           geojson={"type": "FeatureCollection", "features": []})
+    assert signed_in(app, "boss").delete(f"/api/proposals/{pid}").status_code == 200
+    r = signed_in(app, "fang").patch(f"/api/proposals/{pid}?lang=zh", json={"note": "我的备注"})
+    assert r.status_code == 404, r.data[:300]
+    e = r.get_json()
+    assert "方案“甲方案”已于" in e["message"] and "被 boss 删除" in e["message"] and e["details"]["deleted"] is True
+    other = signed_in(app, "fang").get("/api/proposals/nope?lang=zh")
+    assert other.status_code == 404 and "删除" not in other.get_json()["message"]

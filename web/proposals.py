@@ -33,8 +33,32 @@ def saved(pid: str) -> dict:
     """The saved proposal ``pid`` from the app's store (404 when there is none)."""
     rec = ext()["store"].get(pid)
     if rec is None:
-        raise not_found("Proposal", "方案", pid)
+        raise _deleted(pid) or not_found("Proposal", "方案", pid)
     return rec
+
+
+def _deleted(pid: str):
+    """A 404 saying who deleted the proposal and when, if the audit log says so (QA 18: saving a proposal a
+    colleague had just deleted said only "not found")."""
+    import time
+
+    from web.errors import NotFoundError
+
+    try:
+        _, rows = ext()["users"].audit_list(limit=20, action="proposal_deleted", q=pid)
+    except Exception:  # the log is a courtesy here: never fail over it
+        return None
+    row = next((r for r in rows if r.get("object") == pid), None)
+    if row is None:
+        return None
+    name = textrules.without_refused(str((row.get("detail") or {}).get("name") or pid))[:60]
+    who = textrules.without_refused(str(row.get("user") or ""))[:40]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
+    return NotFoundError(f"The proposal “{name}” was deleted{' by ' + who if who else ''} at {when}.",
+                         f"方案“{name}”已于 {when} {'被 ' + who + ' ' if who else ''}删除。",
+                         hint_en="Nothing was saved; a deleted proposal can be made again from its page's parameters.",
+                         hint_zh="未保存任何内容；已删除的方案可按原参数重新生成。",
+                         details={"id": pid, "deleted": True})
 
 #: The planner reports its stages in English; planners read them in Chinese.
 STAGES_ZH = {"queued → running": "开始计算", "reading the road network": "读取并构建路网", "demand and candidates": "准备需求点与候选点",
