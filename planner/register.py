@@ -470,6 +470,7 @@ class _Rows:
         located: list = [None] * self.n
         #: the county a row with coordinates names and nothing finer: checked against its point (townships)
         self.named_county = np.full(self.n, "", dtype=object)
+        self.ambiguous: dict[int, tuple] = {}  # rows whose names fit several places: (column, Located, detail)
         tcodes = [re.sub(r"\.0$", "", v) for v in self.cell("township_code")]
         codes = [re.sub(r"\.0$", "", v) for v in self.cell("code")]
         county, town, vill, addr = (self.cell(f) for f in ("county", "township", "village", "address"))
@@ -516,6 +517,11 @@ class _Rows:
                     # the column of the name that did not match (a village's is the village column)
                     fld = {"county_unknown": "county", "village_unknown": "village",
                            "village_ambiguous": "village"}.get(loc.problem, "township")
+                    if loc.problem in ("ambiguous", "village_ambiguous") and loc.candidates:
+                        # "城关镇" names several townships: the point may settle which (townships(), once
+                        # the datum is applied); said only when it lies in none of them (QA 18)
+                        self.ambiguous[i] = (fld, loc, detail)
+                        continue
                     self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
@@ -588,6 +594,10 @@ class _Rows:
 
     def townships(self, lon, lat, has_xy, declared) -> np.ndarray:
         found = self.shapes.township_of(lon, lat)
+        for i, (fld, loc, detail) in sorted(self.ambiguous.items()):
+            if not (found[i] and any(str(c["code"])[:9] == str(found[i]) for c in loc.candidates)):
+                self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
+                         "reg_fix_check_place", loc.value, detail=detail)
         xy = has_xy & ~self.refused
         named = xy & (declared != "")
         inside = self.shapes.in_township(lon, lat, np.where(named, declared, ""))

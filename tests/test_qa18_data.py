@@ -172,3 +172,19 @@ def test_more_headers_bureaus_use_are_read():
     got = map_columns(["机构", "类型", "所在乡镇", "所在村", "所在县区", "经度", "纬度"], None, "x.csv")
     assert got == {"name": "机构", "type": "类型", "township": "所在乡镇", "village": "所在村", "county": "所在县区",
                    "lon": "经度", "lat": "纬度"}
+
+
+def test_a_name_several_townships_share_is_settled_by_the_point(shiyan, tmp_path):
+    """"城关镇对应多个地点" was said of a row whose point lay in one of them."""
+    t = shiyan.townships
+    chengguan = t[t["name"] == "城关镇"]
+    assert len(chengguan) > 1
+    inside = chengguan.geometry.iloc[0].representative_point()
+    other = t[t["name"] != "城关镇"].geometry.iloc[3].representative_point()
+    p = tmp_path / "r.csv"
+    p.write_text("名称,类型,经度,纬度,乡镇\n"
+                 f"甲中心,日间照料中心,{inside.x:.6f},{inside.y:.6f},城关镇\n"
+                 f"乙中心,日间照料中心,{other.x:.6f},{other.y:.6f},城关镇\n", encoding="utf-8")
+    rep = validate_register(p, region=shiyan)
+    said = [(i.row, i.code) for i in rep.issues if i.code == "names_unmatched"]
+    assert said == [(3, "names_unmatched")], [(i.row, i.code, i.message_zh) for i in rep.issues]
