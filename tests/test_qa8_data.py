@@ -211,7 +211,12 @@ def test_a_script_gets_the_token_before_login_and_logs_in_with_it(tmp_path):
         other.get("/api/csrf")
         assert other.get("/api/townships").status_code == 401
         assert c.get("/api/townships").status_code == 200
+        # the token belongs to the login (QA 18): the one from before it is refused, the login's own is taken
+        login_token = r.get_json()["csrf"]
+        assert login_token != token
         r = c.post("/api/data/rollback", json={"version": "x"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 403
+        r = c.post("/api/data/rollback", json={"version": "x"}, headers={"X-CSRF-Token": login_token})
         assert r.status_code == 400  # past the CSRF check: the answer is about the body
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()

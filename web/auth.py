@@ -41,6 +41,7 @@ from planner.i18n import normalise, t, COOKIE
 from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, refuse_unknown, shown_value
 from web.extensions import ext
+from web.security import csrf_token
 from web.users import LOCAL, AccountError, Locked, User, UserStore
 
 log = logging.getLogger("coverplan.auth")
@@ -519,7 +520,8 @@ def login():
                 users.audit("login", user=u, obj=u.name, ip=request.remote_addr)
                 target = url_for("auth.password", next=nxt) if u.must_change else nxt
                 if request.is_json:
-                    return jsonify({"user": u.public(), "next": target})
+                    # the CSRF token belongs to the login (web/security.py): a script goes on with this one
+                    return jsonify({"user": u.public(), "next": target, "csrf": csrf_token()})
                 return redirect(target)
         if request.is_json:
             # both languages, as every other error answer carries them (web/errors.py)
@@ -537,7 +539,7 @@ def logout():
         ext()["users"].close_session(u.session)
     logout_user()
     if request.is_json:
-        return jsonify({"logged_out": True})
+        return jsonify({"logged_out": True, "csrf": csrf_token()})
     return redirect(url_for("auth.login"))
 
 
@@ -552,14 +554,21 @@ def password():
         body = _form_or_json()
         users = ext()["users"]
         current, new, again = (str(body.get(k) or "") for k in ("current", "new", "again"))
+        status = 400
         try:
-            if not users.verify(u.id, current):
+            # counted as failed logins are: a session's holder cannot guess the current password on and on
+            if not users.check_current(u, current):
+                log.warning("password change for %r from %s: wrong current password", u.name, request.remote_addr)
                 raise AccountError("The current password is wrong.", "当前密码不正确。")
             if new != again:
                 raise AccountError("The two new passwords differ.", "两次输入的新密码不一致。")
             if new == current:
                 raise AccountError("Choose a password other than the one-time password.", "新密码不能与当前密码相同。")
             changed, _ = users.set_password(u.name, new, must_change=False)
+        except Locked as exc:
+            if getattr(exc, "new", False):
+                log.warning("password change for %r from %s: locked", u.name, request.remote_addr)
+            error, refused, status = exc.message(g.lang), exc, 429
         except AccountError as exc:
             error, refused = exc.message(g.lang), exc
         else:
@@ -568,12 +577,14 @@ def password():
             login_user(users.open_session(changed))
             audit("password_changed", u.name)
             if request.is_json:
-                return jsonify({"changed": True, "next": nxt})
+                # a new login, so a new CSRF token (web/security.py): a script goes on with this one
+                return jsonify({"changed": True, "next": nxt, "csrf": csrf_token()})
             return redirect(nxt)
         if request.is_json:
-            return jsonify({"error": "PasswordNotChanged", "message": error, "message_en": refused.en,
-                            "message_zh": refused.zh, "details": _field_of(refused)}), 400
-        return render_template("password.html", error=error, next=nxt), 400
+            return jsonify({"error": "PasswordNotChanged" if status == 400 else "PasswordChangeLocked",
+                            "message": error, "message_en": refused.en,
+                            "message_zh": refused.zh, "details": _field_of(refused)}), status
+        return render_template("password.html", error=error, next=nxt), status
     return render_template("password.html", error=None, next=nxt)
 
 

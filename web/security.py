@@ -2,13 +2,19 @@
 
 Hooked into the app by ``install(app)`` (web/app.py, section "hardening").
 
-CSRF is a double-submit token that does not depend on the server session (so it
-works in the open localhost mode without accounts and survives a restart): a
-random token lives in an HttpOnly, SameSite=Strict cookie, and every
-state-changing request must echo it in the ``X-CSRF-Token`` header (the page
-scripts read it from the page's ``cp-config`` block, web/static/common.js) or in
-a ``csrf_token`` form field (templates: ``{{ csrf_token() }}``). A page on another
-origin can neither read the cookie nor the page, so it cannot echo the token.
+CSRF is a double-submit token bound to the login: the token lives in an HttpOnly,
+SameSite=Strict cookie, and every state-changing request must echo it in the
+``X-CSRF-Token`` header (the page scripts read it from the page's ``cp-config``
+block, web/static/common.js) or in a ``csrf_token`` form field (templates:
+``{{ csrf_token() }}``). A page on another origin can neither read the cookie nor
+the page, so it cannot echo the token. Without a login (the open localhost mode,
+and the login form itself) the token is random; for a signed-in request it is an
+HMAC of the login's session token (web/users.py, ``User.session``) under the
+server's secret key, and a write is accepted only with that token: a cookie and
+header set to any same value, or another login's token, are refused (QA 18).
+The token therefore changes at login, at a password change (a new login) and at
+logout; the pages get the new one with the next page, the login and password
+answers of the JSON API carry it (``csrf``), and ``GET /api/csrf`` gives it.
 On top of that, a request whose ``Origin`` (or, without it, ``Referer``) names
 another origin is refused even with a valid token: SameSite does not separate
 two ports of one host, the Origin check does.
@@ -19,6 +25,8 @@ pointing at 127.0.0.1) cannot read the API through the planner's browser.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 import socket
@@ -115,17 +123,48 @@ def _trusted(raw: str, allowed: list[str]) -> bool:
     return host_is_trusted(raw, [h for h in allowed if ":" not in h])
 
 
+def _signed_in_session() -> str | None:
+    """The login token of the request's signed-in session (web/auth.py), None without one
+    (open mode, not logged in, a session logged out or ended by a password change)."""
+    if not current_app.config.get("AUTH_REQUIRED"):
+        return None
+    try:
+        from flask_login import current_user
+
+        u = current_user._get_current_object()
+    except Exception:  # no login manager (an app without accounts): nothing to bind to
+        return None
+    if u is None or not getattr(u, "is_authenticated", False):
+        return None
+    session = getattr(u, "session", "")
+    return session if isinstance(session, str) and session else None
+
+
+def session_csrf_token(session: str) -> str:
+    """The CSRF token of a login: an HMAC of its session token under the server's secret key."""
+    key = str(current_app.config.get("SECRET_KEY") or "")
+    mac = hmac.new(key.encode(), b"coverplan-csrf:" + session.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
 def csrf_token() -> str:
-    """This browser's token (made on its first request and kept in the cookie)."""
-    token = getattr(g, "csrf_token", None)
-    if token is None:
+    """This browser's token: its login's (session_csrf_token) when signed in, else the random one
+    made on its first request and kept in the cookie. Computed again when the login changed
+    during the request (a login, a password change, a logout)."""
+    session = _signed_in_session()
+    made = getattr(g, "csrf_for", None)
+    if made is not None and made[0] == session:
+        return made[1]
+    if session is not None:
+        token = session_csrf_token(session)
+    else:
         cookie = request.cookies.get(CSRF_COOKIE, "")
         # only our own shape: a cookie planted with odd characters is replaced
         token = cookie if 20 <= len(cookie) <= 100 and cookie.replace("-", "").replace("_", "").isalnum() else None
-        if token is None:
-            token = secrets.token_urlsafe(32)
-            g.csrf_new = True
-        g.csrf_token = token
+        if token is None or (made is not None and made[0] is not None):
+            token = secrets.token_urlsafe(32)  # no cookie yet, or just logged out: a fresh one
+    g.csrf_for = (session, token)
+    g.csrf_token = token
     return token
 
 
@@ -144,7 +183,14 @@ def check_csrf():
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sent = request.form.get(CSRF_FIELD)
-    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), str(sent).encode()):
+    sent = str(sent or "")
+    ok = bool(cookie) and bool(sent) and hmac.compare_digest(cookie.encode(), sent.encode())
+    session = _signed_in_session() if ok else None
+    if session is not None:  # signed in: only this login's token (not any value set in both places)
+        expected = session_csrf_token(session)
+        ok = hmac.compare_digest(expected.encode(), sent.encode())
+        g.csrf_for = (session, expected)  # (a logout in this request then makes a fresh one)
+    if not ok:
         return _refuse(403, "CSRFTokenMissing",
                        "Refused: the request lacks this page's security token (CSRF). Reload the page and try again.",
                        "已拒绝：请求缺少本页面的安全令牌（CSRF）或令牌无效。请刷新页面后重试。")
@@ -182,9 +228,13 @@ def add_headers(resp: Response) -> Response:
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Referrer-Policy"] = "same-origin"
     resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if getattr(g, "csrf_new", False):
-        resp.set_cookie(CSRF_COOKIE, g.csrf_token, httponly=True, samesite="Strict", path="/",
-                        secure=request.is_secure, max_age=30 * 86400)
+    # the cookie follows the token: made on a first page, changed at login, password change and logout
+    made = getattr(g, "csrf_for", None)
+    if made is not None or _signed_in_session() is not None:
+        token = csrf_token()
+        if token != request.cookies.get(CSRF_COOKIE):
+            resp.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/",
+                            secure=request.is_secure, max_age=30 * 86400)
     return resp
 
 

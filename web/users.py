@@ -32,6 +32,9 @@ ROLES = ("viewer", "planner", "admin")
 #: lock that name, for that address, for LOCK seconds (see UserStore.authenticate).
 MAX_FAILURES, WINDOW, LOCK = 5, 15 * 60, 5 * 60
 MIN_PASSWORD = 8
+#: the longest password taken anywhere one is set (web and ``coverplan users``): a megabyte of
+#: "password" was stored, and is hashed again at every login
+MAX_PASSWORD = 1024
 #: a login lasts at most this many days (then the person logs in again)
 SESSION_DAYS = 30
 MAX_NAME = 40
@@ -74,6 +77,10 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
 """
 
+#: The "address" of the failures of a password change's current password (UserStore.check_current):
+#: counted per account, whatever the address (a name never holds a tab, and no address reads so).
+PASSWORD_CHANGE = "(password change)"
+
 #: A hash to check against when the name is unknown, so that a wrong name and a
 #: wrong password take the same time (no probing for names by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -91,10 +98,15 @@ class AccountError(ValueError):
 
 
 class Locked(AccountError):
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, what: str = "login") -> None:
         minutes = max(1, int(round(seconds / 60)))
-        super().__init__(f"Too many failed logins: this account is locked on this computer for about {minutes} min.",
-                         f"登录失败次数过多，该账号在本机已锁定，请约 {minutes} 分钟后再试。", "locked")
+        if what == "password":  # the current password asked by a password change (UserStore.check_current)
+            super().__init__(f"Too many wrong current passwords: changing this account's password is locked for "
+                             f"about {minutes} min.",
+                             f"当前密码输错次数过多，该账号的密码修改已锁定，请约 {minutes} 分钟后再试。", "locked")
+        else:
+            super().__init__(f"Too many failed logins: this account is locked on this computer for about {minutes} min.",
+                             f"登录失败次数过多，该账号在本机已锁定，请约 {minutes} 分钟后再试。", "locked")
         self.seconds = seconds
 
 
@@ -178,9 +190,13 @@ def check_name(name) -> str:
 
 
 def check_password(password) -> str:
+    """A password to be set (every place one is set: the web's forms and API, ``coverplan users``)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise AccountError(f"A password has at least {MIN_PASSWORD} characters.",
                            f"密码至少 {MIN_PASSWORD} 个字符。", "password")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"A password has at most {MAX_PASSWORD:,} characters (this one has {len(password):,}).",
+                           f"密码最多 {MAX_PASSWORD} 个字符（当前 {len(password)} 个）。", "password")
     return password
 
 
@@ -403,6 +419,30 @@ class UserStore:
         with self._connect() as con:
             r = con.execute("SELECT pw_hash FROM users WHERE id = ?", (uid,)).fetchone()
         return bool(r) and isinstance(password, str) and check_password_hash(r["pw_hash"], password)
+
+    def check_current(self, user: User, password: str, now: float | None = None) -> bool:
+        """Whether ``password`` is ``user``'s current one, asked by a password change: wrong answers
+        are counted as failed logins are (MAX_FAILURES within WINDOW lock the change for LOCK
+        seconds, :class:`Locked` raised even for the right password meanwhile), per account and
+        not per address: whoever holds a session (a copy of the cookie too) cannot guess on and on.
+        """
+        now = time.time() if now is None else now
+        key = self._failure_key(user.name, PASSWORD_CHANGE)
+        with self._connect() as con:
+            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (key,)).fetchone()
+        if f is not None and f["locked_until"] and f["locked_until"] > now:
+            raise Locked(f["locked_until"] - now, "password")
+        if self.verify(user.id, password):
+            with self._connect() as con:
+                con.execute("DELETE FROM login_failures WHERE name = ?", (key,))
+            return True
+        try:
+            self._failed(key, now)
+        except Locked as exc:
+            new = Locked(exc.seconds, "password")
+            new.new = True
+            raise new from None
+        return False
 
     def _failed(self, name: str, now: float) -> None:
         """One more failure for ``name`` (a failure key: the name, or the name and the address)."""

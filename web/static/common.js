@@ -32,16 +32,33 @@
   // fetch() that resolves to the parsed JSON and rejects with the API's
   // {error, message, hint} object on an HTTP error.
   // Every request that changes something carries the page's CSRF token (web/security.py).
-  var json = function (url, opts) {
+  // The token belongs to the login (it changes at login, logout and a password change): when
+  // a write is refused for it (the login changed in another tab since this page loaded) the
+  // page takes the current one from /api/csrf, into its forms too, and sends the write once more.
+  var json = function (url, opts, retried) {
     opts = opts || {};
     var method = (opts.method || "GET").toUpperCase();
-    if (method !== "GET" && method !== "HEAD") {
+    var writes = method !== "GET" && method !== "HEAD";
+    var sent = opts;
+    if (writes) {
       var h = new Headers(opts.headers || {});
       h.set("X-CSRF-Token", C.csrf || "");
-      opts = Object.assign({}, opts, {headers: h, credentials: "same-origin"});
+      sent = Object.assign({}, opts, {headers: h, credentials: "same-origin"});
     }
-    return fetch(url, opts).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw j; return j; });
+    return fetch(url, sent).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok && writes && !retried && r.status === 403 && j && j.error === "CSRFTokenMissing") {
+          return fetch("/api/csrf", {credentials: "same-origin"}).then(function (t) { return t.json(); })
+            .then(function (t) {
+              if (!t || !t.token || t.token === C.csrf) throw j;  // no newer token: the refusal stands
+              C.csrf = t.token;
+              document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = t.token; });
+              return json(url, opts, true);
+            }, function () { throw j; });
+        }
+        if (!r.ok) throw j;
+        return j;
+      });
     });
   };
   // The language switch keeps whatever the page put in its URL since it loaded
