@@ -154,6 +154,13 @@ _READER_REASONS = (
     ("No such file or directory", "a file of the layer is missing", "图层缺少文件"),
     ("Too many nested objects", "its brackets are nested thousands of levels deep: not a GIS layer",
      "括号嵌套达数千层，不是GIS图层"),
+    # QA 18: a damaged GeoPackage answered with SQLite's query text, a KML with a DOCTYPE with the parser's
+    ("sqlite3_", "a damaged GeoPackage: its SQLite database cannot be read",
+     "GeoPackage 文件已损坏，其中的 SQLite 数据库无法读取"),
+    ("file is not a database", "a damaged GeoPackage: its SQLite database cannot be read",
+     "GeoPackage 文件已损坏，其中的 SQLite 数据库无法读取"),
+    ("parsing kml", "a KML the reader cannot parse (damaged XML, or a DOCTYPE or entity declaration, which "
+     "is not read for safety)", "KML 无法解析（XML 已损坏，或含有出于安全考虑不予读取的 DOCTYPE/实体声明）"),
 )
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import shutil
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -28,11 +30,12 @@ import pyogrio
 import shapely
 
 from geo import settings
-from geo.archives import check_file, open_checked, reader_reason
+from geo.archives import check_file, open_checked, reader_message, reader_reason
 from geo.errors import InputDataError
 from geo.gisfiles import ASSUMED_CRS_NOTE, to_storage
 from geo.points import encoding_label, join_list, points_from_table
 
+_log = logging.getLogger("coverplan.imports")
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
@@ -151,7 +154,14 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
         target = f"/vsizip/{path.resolve().as_posix()}/{inner[0]}"
     kwargs = {"encoding": encoding} if encoding else {}
     try:
-        gdf = gpd.read_file(target, **kwargs)
+        # GDAL's warnings name the upload's path on the server: logged with the file's own name instead
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                gdf = gpd.read_file(target, **kwargs)
+            finally:
+                for w in caught:
+                    _log.info("%s: %s", label, reader_message(w.message, label))
     except Exception as exc:  # pyogrio raises several types for unreadable files
         en, zh = reader_reason(exc, label)
         raise InputDataError(f"{label}: cannot read as a GIS layer ({en}).",

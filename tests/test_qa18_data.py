@@ -188,3 +188,23 @@ def test_a_name_several_townships_share_is_settled_by_the_point(shiyan, tmp_path
     rep = validate_register(p, region=shiyan)
     said = [(i.row, i.code) for i in rep.issues if i.code == "names_unmatched"]
     assert said == [(3, "names_unmatched")], [(i.row, i.code, i.message_zh) for i in rep.issues]
+
+
+def test_a_damaged_geopackage_or_a_kml_with_a_doctype_is_said_in_words(tmp_path, recwarn):
+    """They answered with SQLite's query text and the KML parser's, and the log got GDAL's warning
+    with the upload's path on the server."""
+    import pytest
+
+    from geo.errors import InputDataError
+    from geo.imports import read_gis
+
+    (tmp_path / "x.gpkg").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    (tmp_path / "x.kml").write_text('<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "b">]>'
+                                    '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>&a;</Document></kml>')
+    for name, words in (("x.gpkg", "GeoPackage 文件已损坏"), ("x.kml", "KML 无法解析")):
+        with pytest.raises(InputDataError) as e:
+            read_gis(tmp_path / name)
+        zh, en = e.value.message("zh"), e.value.message("en")
+        assert words in zh and "sqlite3_" not in en and "ERROR parsing" not in en, en
+        assert str(tmp_path) not in zh + en
+    assert not [w for w in recwarn if str(tmp_path) in str(w.message)]
