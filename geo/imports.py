@@ -331,6 +331,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
         pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues)
         pts.attrs.update(gdf.attrs)
+        pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
     elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
         pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
                                 row_issues=row_issues)
@@ -382,7 +383,12 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
                            geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
                            crs=settings.STORAGE_CRS)
+    # what the file holds besides the code and the point (a population, a name) is not read: said in the report
+    skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"}
+    ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip
+               and str(c) not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
+                      "ignored_columns": ignored,
                       "rows": [int(i) + base for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
     return out
 
@@ -397,14 +403,25 @@ def _refused_row(row: int, code: str, kind: str, en: str, zh: str, fix_en: str, 
 def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     """A warning for each imported village point outside its own township (QA 17: 龚家湾社区 of 武当路街道
     was moved into 军店镇 of another county, accepted with no warning): the row (its line or feature
-    number, as the report names it), the township it lies in, and the fix, in both languages.
+    number, as the report names it), the township it lies in, and the fix, in both languages; and one
+    for the file's columns not read (QA 18: a file's population columns were dropped without a word).
     """
     towns, vills = region.townships, region.villages
+    out = []
+    ignored = points.attrs.get("ignored_columns") or []
+    if ignored:
+        cols_zh, cols_en = "、".join(ignored[:8]), ", ".join(ignored[:8])
+        out.append({"row": None, "column": None, "severity": "warning", "code": "columns_not_read", "value": cols_en,
+                    "candidates": [],
+                    "message_zh": f"未读取的列：{cols_zh}。村（社区）点位文件只读取代码和经纬度",
+                    "message_en": f"columns not read: {cols_en}. A village file gives codes and coordinates only",
+                    "fix_zh": "村级人口按2020年普查县级数据由公开规则推算（示意），暂不能导入；点位可照常导入",
+                    "fix_en": "Village populations are derived from the 2020 census county totals by a stated rule "
+                              "(示意) and cannot be imported yet; the points import as usual"})
     codes = points["code"].astype(str).to_numpy()
     rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
     own = vills.loc[codes, "township_code"].astype(str).to_numpy()
     inside = shapely.contains(towns.loc[own, "geometry"].values, points.geometry.values)
-    out = []
     for i in np.flatnonzero(~inside):
         code, home = codes[i], own[i]
         hits = towns.index[towns.geometry.contains(points.geometry.values[i])]

@@ -67,3 +67,14 @@ def test_the_upload_report_names_the_rows_and_the_rest_is_confirmed(app):
     assert any("请交换本行的经度、纬度" in i["fix"] for i in rep["issues"])
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 200, r.data[:300]
+
+
+def test_columns_a_village_file_holds_besides_its_points_are_named(app):
+    """A file's population columns were dropped without a word (QA 18)."""
+    c = signed_in(app, "city")
+    body = ("code,lon,lat,常住人口,60岁以上\n" + GOOD.strip() + ",1200,300\n").encode()
+    rep = c.post("/api/data/uploads?lang=zh", data={"kind": "villages", "file": (io.BytesIO(body), "v.csv")},
+                 content_type="multipart/form-data").get_json()
+    note = next(i for i in rep["issues"] if i["code"] == "columns_not_read")
+    assert note["row"] is None and note["severity"] == "warning" and "常住人口、60岁以上" in note["message"]
+    assert rep["counts"]["accepted"] == 1
