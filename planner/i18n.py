@@ -716,7 +716,7 @@ _STRINGS.update({
                              "controls or other invisible characters, as in a map edit)"),
     "reg_synthetic_unclear": ("{column}“{value}”不是“是”或“否”，该行按规划人员的实际数据导入",
                               "{column} '{value}' is neither yes nor no; the row is imported as the planner's own data"),
-    "reg_fix_synthetic_unclear": ("示意数据填“是”，实际数据填“否”或留空", "Write 是/yes for sample data, 否/no or nothing for real data"),
+    "reg_fix_synthetic_unclear": ("示意数据填“是”，实际数据填“否”或留空", "Write yes for sample data (示意), no or nothing for real data"),
     "reg_synthetic_text": ("{column}写有“示意”（{value}），但该行未标为示意数据：按规划人员的实际数据导入",
                            "{column} says 示意 (illustrative: {value}) but the row is not marked as sample data: "
                            "imported as the planner's own data"),

@@ -147,8 +147,8 @@ def test_county_filters_name_counties_in_the_page_language(client, url):
 
 def test_data_page_headers_are_capitalised(client):
     html = get(client, "/data").get_data(as_text=True)
-    assert '<th class="num">Rows</th>' in html and '<th class="num">rows</th>' not in html
-    assert '<th class="num">行数</th>' in get(client, "/data", "zh").get_data(as_text=True)
+    assert '>Rows in layer</th>' in html and '>rows in layer</th>' not in html
+    assert '>图层行数</th>' in get(client, "/data", "zh").get_data(as_text=True)
 
 
 # -- county names in what the scripts draw --------------------------------------------------------------

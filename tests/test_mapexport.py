@@ -118,7 +118,9 @@ def test_web_proposal_export_is_complete_and_offline(app_with_proposal, lang):
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == f"attachment; filename=proposal-{pid}.html"
     page = resp.get_data(as_text=True)
-    head, legend = _check_offline_map(page, title=rec["name"], lang=lang)
+    from web.proposals import display_name  # a name the app made, in the page's language
+
+    head, legend = _check_offline_map(page, title=display_name(rec, lang), lang=lang)
     assert f"{t('brief_saved', lang)} {when(rec['created'])}" in head
     assert f"{t('brief_generated', lang)} " in head
     # summary numbers and parameters, with units

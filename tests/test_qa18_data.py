@@ -208,3 +208,19 @@ def test_a_damaged_geopackage_or_a_kml_with_a_doctype_is_said_in_words(tmp_path,
         assert words in zh and "sqlite3_" not in en and "ERROR parsing" not in en, en
         assert str(tmp_path) not in zh + en
     assert not [w for w in recwarn if str(tmp_path) in str(w.message)]
+
+
+def test_a_name_the_app_made_follows_the_page_language(client):
+    """A proposal made on an English page kept its English name in the Chinese exports and pages."""
+    r = client.post("/api/proposals?wait=120&lang=en", json={"type": "mutual_aid", "kind": "upgrade", "k": 3})
+    assert r.status_code == 201, r.data[:300]
+    pid = r.get_json()["proposal"]["id"]
+    en = client.get(f"/api/proposals/{pid}?lang=en").get_json()["name"]
+    zh = client.get(f"/api/proposals/{pid}?lang=zh").get_json()["name"]
+    assert en.startswith("Rural mutual-aid care centre · upgrade 3") and zh.startswith("农村老年人互助照料中心·改造提升3处")
+    listed = {p["id"]: p["name"] for p in client.get("/api/proposals?lang=zh").get_json()}
+    assert listed[pid] == zh
+    assert zh in client.get(f"/api/proposals/{pid}.csv?lang=zh").get_data(as_text=True).splitlines()[0]
+    # renamed by a planner: his name, in every language
+    assert client.patch(f"/api/proposals/{pid}", json={"name": "县局方案"}).status_code == 200
+    assert client.get(f"/api/proposals/{pid}?lang=en").get_json()["name"] == "县局方案"

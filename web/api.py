@@ -237,6 +237,7 @@ def proposals_list():
     for r in rows:
         ft = types.get(r["type"])
         r["type_name"] = ft.name(g.lang) if ft else r["type"]
+        r["name"] = proposals.display_name(r, g.lang)
     return jsonify(rows)
 
 
@@ -410,7 +411,7 @@ def proposal_download(pid: str, fmt: str):
              f"{t('standard_rural', g.lang)} {cost_text(std.get('rural'), unit, g.lang)}",
              f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}",
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
-    title = exports.export_title(f"{t('proposal', g.lang)}: {rec['name']}", parts, g.lang,
+    title = exports.export_title(f"{t('proposal', g.lang)}: {proposals.display_name(rec, g.lang)}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
     site_rows = proposals.site_rows(rec)
     # the added weight named by what the type weighs (people aged 60+), not "权重"; none where it is the

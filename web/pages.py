@@ -425,7 +425,7 @@ def proposal_map_export(pid: str):
     from flask import Response
 
     from planner.mapexport import proposal_map, standalone_html
-    from web.proposals import saved, sites_gdf, solved_type
+    from web.proposals import display_name, saved, sites_gdf, solved_type
 
     s = svc()
     rec = saved(pid)
@@ -437,11 +437,12 @@ def proposal_map_export(pid: str):
     region = s.region_at(version)
     cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
     summary = rec["summary"]
-    m = proposal_map(region, cov, sites, name=rec["name"], before=summary.get("before") or {},
+    name = display_name(rec, getattr(g, "lang", "zh"))
+    m = proposal_map(region, cov, sites, name=name, before=summary.get("before") or {},
                      after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
                      saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
                      data_version=version)
-    resp = Response(standalone_html(m, title=f"{rec['name']} · coverplan"), mimetype="text/html")
+    resp = Response(standalone_html(m, title=f"{name} · coverplan"), mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp
 # (pages: print and briefing) end
@@ -500,6 +501,7 @@ def plan_export(fmt: str):
     from geo.errors import NotFoundError
     from web import exports
     from web.capacity_proposals import applied, overlap_notes
+    from web.proposals import display_name
     from web.errors import bad_param
     from web.proposals import sites_gdf
 
@@ -540,7 +542,7 @@ def plan_export(fmt: str):
                      "note": " · ".join(extra), "synthetic_inputs": bool(r.get("synthetic_inputs"))})
     met_now = sum(1 for r in rows if r["met_now"] == t("status_met", lang))
     met_after = sum(1 for r in rows if r["met_after"] == t("status_met", lang))
-    names = t("layer_list_sep", lang).join(str(rec.get("name") or i) for i, rec in recs.items())
+    names = t("layer_list_sep", lang).join(str(display_name(rec, lang) or i) for i, rec in recs.items())
     parts = [t("plan_export_proposals", lang, names=names) if recs else t("plan_export_none", lang),
              t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(rows))).replace("{k}", str(met_now)),
              f"{t('data_version_label', lang)} v{s.version()}"]

@@ -29,6 +29,16 @@ from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
 
 
+def display_name(rec: dict, lang: str) -> str:
+    """A proposal's name in ``lang``: a name the app made (``params.auto_name``) in that language while
+    the planner has not renamed it; any other name as the planner wrote it."""
+    name = str(rec.get("name") or "")
+    auto = (rec.get("params") or {}).get("auto_name") if isinstance(rec.get("params"), dict) else None
+    if isinstance(auto, dict) and name in auto.values() and isinstance(auto.get(lang), str):
+        return auto[lang]
+    return name
+
+
 def saved(pid: str) -> dict:
     """The saved proposal ``pid`` from the app's store (404 when there is none)."""
     rec = ext()["store"].get(pid)
@@ -353,8 +363,12 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     ft = service.get_type(params["type"])
     kind = params.get("kind") or "location"
     lang = g.get("lang", "zh") if has_request_context() else "zh"
-    name = params["name"] or (default_name(params, ft, lang) if kind == "location"
-                              else capacity_proposals.default_name(params, ft, lang))
+    # a name the app made is kept in both languages: shown in the page's (QA 18: an English page's
+    # proposal was "Rural mutual-aid care centre · upgrade 50" in the Chinese exports)
+    auto = None if params["name"] else {
+        lg: (default_name(params, ft, lg) if kind == "location" else capacity_proposals.default_name(params, ft, lg))
+        for lg in ("zh", "en")}
+    name = params["name"] or auto[lang]
     # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
     version = service.version()
     solve_type = county_type(ft, params.get("county"), service.region_at(version))
@@ -363,7 +377,8 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
     # the server's bound on every solve (config SOLVE_TIME_LIMIT) wins over the form's
     limit = float(current_app.config.get("SOLVE_TIME_LIMIT") or MAX_TIME_LIMIT)
-    params = {**params, "time_limit": min(float(params["time_limit"]), limit), "dataset_version": version}
+    params = {**params, "time_limit": min(float(params["time_limit"]), limit), "dataset_version": version,
+              **({"auto_name": auto} if auto else {})}
 
     def work(progress, should_stop):
         progress(0.01, "queued → running")
@@ -484,6 +499,7 @@ def view(rec: dict, lang: str) -> dict:
     """A saved proposal for the page and the API, in the user's language."""
     s = rec["summary"]
     out = {k: rec.get(k) for k in ("id", "name", "type", "created", "params", "note", "updated", "damaged")}
+    out["name"] = display_name(rec, lang)
     out.update({
         "type_name": pick(s.get("type_name_zh"), s.get("type_name_en"), lang),
         "cost_unit": s.get("cost_unit"), "is_estimate": s.get("is_estimate"), "standard": s.get("standard"),
