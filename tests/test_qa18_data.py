@@ -224,3 +224,14 @@ def test_a_name_the_app_made_follows_the_page_language(client):
     # renamed by a planner: his name, in every language
     assert client.patch(f"/api/proposals/{pid}", json={"name": "县局方案"}).status_code == 200
     assert client.get(f"/api/proposals/{pid}?lang=en").get_json()["name"] == "县局方案"
+
+
+def test_an_english_page_saves_a_note_on_a_proposal_named_in_chinese(client):
+    """The page sends the name it showed (the English form of a name the app made): not a colleague's change."""
+    r = client.post("/api/proposals?wait=120&lang=zh", json={"type": "mutual_aid", "kind": "upgrade", "k": 2})
+    pid = r.get_json()["proposal"]["id"]
+    en = client.get(f"/api/proposals/{pid}?lang=en").get_json()["name"]
+    r = client.patch(f"/api/proposals/{pid}?lang=en", json={"name": "My plan", "was": {"name": en}})
+    assert r.status_code == 200, r.data[:300]
+    r = client.patch(f"/api/proposals/{pid}?lang=en", json={"name": "Other", "was": {"name": en}})
+    assert r.status_code == 409 and "My plan" in r.get_json()["message"]

@@ -316,12 +316,16 @@ def check_unchanged(rec: dict, body: dict) -> None:
             any(v is not None and not isinstance(v, str) for v in was.values()):
         raise bad_param("was", was, "an object with the name and/or note the page showed",
                         "对象，含页面显示的名称和/或备注")
-    now = {"name": rec.get("name") or "", "note": rec.get("note") or ""}
+    lang = g.get("lang", "zh") if has_request_context() else "zh"
+    now = {"name": display_name(rec, lang), "note": rec.get("note") or ""}
 
     def plain(text) -> str:  # as a page's textarea gives it back: \n line ends, no first empty line
         t_ = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
         return t_[1:] if t_.startswith("\n") else t_
-    changed = [k for k in ("name", "note") if k in was and plain(was[k]) != plain(now[k])]
+    # a name the app made was shown in the page's language: either of its two forms is the one saved
+    names = {plain(rec.get("name") or ""), *(plain(display_name(rec, lg)) for lg in ("zh", "en"))}
+    changed = [k for k in ("name", "note") if k in was and
+               (plain(was[k]) not in names if k == "name" else plain(was[k]) != plain(now[k]))]
     if changed:
         from web.errors import EditConflict
         shown = {k: now[k] if len(now[k]) <= 60 else now[k][:59] + "…" for k in changed}
