@@ -324,6 +324,9 @@ _STRINGS.update({
     "plan_clear": ("清除选择", "Clear"),
     "plan_sites_added": ("新增 {n} 处", "+{n} sites"),
     "plan_sites_upgraded_after": ("改造 {n} 处", "{n} upgraded"),
+    "bt_phone_cols": ("手机上只显示分配前后的缺口和分配床位；按标准所需、现有床位、扩建和新建各列请在较宽的屏幕上查看。",
+                      "On a phone: the shortfall before and after and the beds given; the beds needed, beds now, "
+                      "enlargements and new sites show on a wider screen."),
     "plan_new_not_upgrades": ("所选方案只新建设施，新建不计入改造提升目标", "the proposals chosen only build new sites, "
                               "which do not count toward an upgrade target"),
     "plan_combined": ("{n} 个方案合并", "{n} proposals combined"),

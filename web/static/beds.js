@@ -13,23 +13,27 @@
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
       .replace("{required}", fmt(Math.round(d.citywide.required)));  // beds left over: said in the notes
-    var cols = [["cap_beds_needed", "required"], ["cap_beds_now", "supply"], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
-                ["bt_col_enlarge", "enlarge_existing"], ["bt_col_new", "new_beds"], ["bt_col_sites", "new_sites"],
+    // on a phone the shortfall before, the beds given and the shortfall after (QA 18: the beds given ran
+    // off a 390 px screen behind four other columns); the rest on a wider screen
+    var cols = [["cap_beds_needed", "required", 1], ["cap_beds_now", "supply", 1], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
+                ["bt_col_enlarge", "enlarge_existing", 1], ["bt_col_new", "new_beds", 1], ["bt_col_sites", "new_sites", 1],
                 ["bt_col_after", "shortfall_after"]];
+    var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
     var total = {};
     var h = "<div class='table-wrap'><table class='data' id='bt-table'><thead><tr><th>" + esc(T("county")) + "</th>" +
-      cols.map(function (c) { return "<th class='num'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
+      cols.map(function (c) { return "<th class='" + cls(c) + "'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
     d.by_county.forEach(function (r) {
       h += "<tr data-county='" + esc(r.county_code) + "'><td>" + esc(en ? r.county_name_en : r.county_name) + "</td>" +
         cols.map(function (c) {
           var v = Math.round(r[c[1]] || 0);  // the total adds up what the rows show
           total[c[1]] = (total[c[1]] || 0) + v;
-          return "<td class='num'>" + fmt(v) + "</td>";
+          return "<td class='" + cls(c) + "'>" + fmt(v) + "</td>";
         }).join("") + "</tr>";
     });
     h += "<tr class='total'><td><b>" + esc(T("cap_citywide")) + "</b></td>" + cols.map(function (c) {
-      return "<td class='num'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
+      return "<td class='" + cls(c) + "'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
+    h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
     h += "<p class='small muted'>" + esc(T("bt_gap_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
