@@ -520,9 +520,10 @@ def import_villages(region, path: str | Path) -> dict:
             f"{label}：{len(refused)} 行无法导入：" + "；".join(f"第 {r['row']} 行：{r['message_zh']}" for r in shown)
             + more_zh + "。",
             hint_en="Fix those rows (a table's rows by their line, the header being line 1), or import the file "
-                    "on the data page or with `coverplan data import --kind villages`, which refuse those rows alone.",
-            hint_zh="请更正这些行（表格按行号计，表头为第 1 行），或在“数据”页面、用 `coverplan data import --kind villages` "
-                    "导入：那里只拒绝这些行。",
+                    "on the data page or with `coverplan data import villages FILE --partial`, which refuse those "
+                    "rows alone.",
+            hint_zh="请更正这些行（表格按行号计，表头为第 1 行），或在“数据”页面、用 `coverplan data import villages 文件 "
+                    "--partial` 导入：那里只拒绝这些行。",
             details={"problems": [{k: r[k] for k in ("row", "code", "value")} for r in refused]})
     target = user_dir(region.name)
     target.mkdir(parents=True, exist_ok=True)

@@ -327,6 +327,8 @@ _STRINGS.update({
     "bt_phone_cols": ("手机上只显示分配前后的缺口和分配床位；按标准所需、现有床位、扩建和新建各列请在较宽的屏幕上查看。",
                       "On a phone: the shortfall before and after and the beds given; the beds needed, beds now, "
                       "enlargements and new sites show on a wider screen."),
+    "plan_upgrades_done": ("所选改造方案的设施今年已改造，不重复计入", "the chosen upgrade's sites were upgraded this year "
+                           "already and count once"),
     "plan_new_not_upgrades": ("所选方案只新建设施，新建不计入改造提升目标", "the proposals chosen only build new sites, "
                               "which do not count toward an upgrade target"),
     "plan_combined": ("{n} 个方案合并", "{n} proposals combined"),
@@ -724,7 +726,7 @@ _STRINGS.update({
                            "{column} says 示意 (illustrative: {value}) but the row is not marked as sample data: "
                            "imported as the planner's own data"),
     "reg_fix_synthetic_text": ("如为示意数据，请增加“示意”列并填“是”；如为实际数据，请改正该字段",
-                               "If it is sample data, add a 示意 column saying 是 (yes); if it is real, correct the field"),
+                               "If it is sample data, add an Illustrative (示意) column saying yes; if it is real, correct the field"),
     "reg_text_control": ("{column}含{what}（第 {at} 个字符为 {char}），已删去该字符后导入：{value}",
                          "{column} holds {what} (character {at} is {char}); imported without it: {value}"),
     "reg_fix_name_too_long": ("名称不超过 {max} 个字符；备注等内容请放在其他列", "Keep the name within {max} characters; put remarks in another column"),

@@ -110,7 +110,8 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             if t["kind"] == "upgraded":
                 # a proposal of this type that upgrades nothing still has an "after" (as now)
                 out.append(_upgraded_row(t, ft, key, existing, up_now,
-                                         upgrades.get(key, set() if key in by_type else None)))
+                                         upgrades.get(key, set() if key in by_type else None),
+                                         chosen=key in upgrades))
                 continue
             value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
@@ -136,7 +137,8 @@ def _sample_register(region: Region, key: str) -> bool:
     return bool(meta.get("synthetic"))
 
 
-def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None) -> dict:
+def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None, *,
+                  chosen: bool = False) -> dict:
     """A target on upgrading existing facilities: the register's upgrades this year, plus a proposal's."""
     value, numbers = _value("upgraded", None, None, up_now, 0)
     numbers["existing_facilities"] = int(len(existing))
@@ -151,8 +153,10 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         v2, n2 = _value("upgraded", None, None, up_now, len(proposed - done))
         # upgraded, not added (QA 18: "新增 50 处" for an upgrade); a package whose proposals of the type
         # only build new sites upgrades none, and says so rather than "0 added"
+        # ``upgrade_proposals``: whether an upgrade of the type was chosen (0 upgraded then means its sites
+        # were upgraded this year already, not that the package only builds new sites)
         row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                        "sites_upgraded": len(proposed - done)}
+                        "sites_upgraded": len(proposed - done), "upgrade_proposals": bool(chosen)}
     return row
 
 

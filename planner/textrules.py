@@ -79,5 +79,10 @@ def escaped(text, *, multiline: bool = False):
 
 
 def without_refused(text, *, multiline: bool = False) -> str:
-    """``text`` with its refused characters dropped (an older stored value being used again)."""
-    return "".join(ch for ch in str(text) if not refused(ch, multiline=multiline))
+    """``text`` with its refused characters dropped (an older stored value being used again); one line
+    also loses the combining marks left at its start, as first_refused refuses them there."""
+    out = "".join(ch for ch in str(text) if not refused(ch, multiline=multiline))
+    if not multiline:
+        while out and unicodedata.category(out[0]) in ("Mn", "Mc", "Me"):
+            out = out[1:]
+    return out

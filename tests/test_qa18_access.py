@@ -34,6 +34,7 @@ def test_a_county_planner_cannot_move_his_village_into_another_county(app, shiya
     assert row["row"] == 2 and v in row["name"] and "郧阳区" in row["name"], row
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 403 and "郧阳区" in r.get_json()["message"], r.data[:300]
+    assert "第2行" in r.get_json()["message"] and r.get_json()["details"]["rows"][0]["row"] == 2  # its line
     assert c.get("/api/data/versions").get_json()["current"] == before
     # within his county it goes through
     rep = _upload(c, f"code,lon,lat\n{v},{home.x:.6f},{home.y:.6f}\n".encode())

@@ -235,3 +235,47 @@ def test_an_english_page_saves_a_note_on_a_proposal_named_in_chinese(client):
     assert r.status_code == 200, r.data[:300]
     r = client.patch(f"/api/proposals/{pid}?lang=en", json={"name": "Other", "was": {"name": en}})
     assert r.status_code == 409 and "My plan" in r.get_json()["message"]
+
+
+def test_review_the_cap_and_the_sample_rows_are_said_for_a_type_not_held_yet(client, shiyan):
+    from geo.datasets import facility_row_limit
+
+    limit = facility_row_limit(len(shiyan.villages) + len(shiyan.townships))
+    g = shiyan.villages.geometry
+    lines = ["名称,类型,经度,纬度"] + [f"站{i},失能失智老人养护设施,{g.iloc[i % len(g)].x + (i // len(g)) * 1e-5:.6f},"
+                                    f"{g.iloc[i % len(g)].y:.6f}" for i in range(limit + 1)]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "big.csv", type="disabled_care").get_json()
+    assert "目前没有此类设施" in rep["replaces"]["text"] and "确认导入将被拒绝" in rep["replaces"]["text"]
+    pts = shiyan.villages.iloc[[3, 40, 80]]
+    lines = ["名称,类型,经度,纬度,示意"] + [f"院{i},农村福利院,{p.x:.6f},{p.y:.6f},{s}" for i, (p, s) in
+                                        enumerate(zip(pts.geometry, ["是", "是", "否"]))]
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh.csv", type="welfare_home").get_json()
+    assert "其中 2 行在“示意”列标为示意数据" in rep["replaces"]["text"], rep["replaces"]["text"]
+
+
+def test_review_a_leading_combining_mark_said_dropped_is_dropped():
+    from planner import textrules
+
+    assert textrules.without_refused("\u0301一号路") == "一号路"
+    assert textrules.first_refused(textrules.without_refused("\u0301\u200bx"), multiline=False) is None
+
+
+def test_review_an_upgrade_of_sites_upgraded_already_is_not_called_new_builds(client, shiyan):
+    up = client.post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "upgrade", "k": 2})
+    pid = up.get_json()["proposal"]["id"]
+    rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={pid}&lang=zh").get_json()}
+    assert rows["mutual_aid_upgraded_2025"]["after"]["upgrade_proposals"] is True
+    sized = client.post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "sized", "sizes": "10",
+                                                         "budget_sites": 1})
+    if sized.status_code == 201:
+        sid = sized.get_json()["proposal"]["id"]
+        rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={sid}&lang=zh").get_json()}
+        assert rows["mutual_aid_upgraded_2025"]["after"]["upgrade_proposals"] is False
+
+
+def test_review_the_geojson_and_layers_name_follow_the_language(client):
+    r = client.post("/api/proposals?wait=120&lang=en", json={"type": "mutual_aid", "kind": "upgrade", "k": 2})
+    pid = r.get_json()["proposal"]["id"]
+    zh = client.get(f"/api/proposals/{pid}?lang=zh").get_json()["name"]
+    assert client.get(f"/api/proposals/{pid}.geojson?lang=zh").get_json()["coverplan"]["name"] == zh
+    assert client.get(f"/api/proposals/{pid}/layers?lang=zh").get_json()["proposal"]["name"] == zh

@@ -381,7 +381,7 @@ def _geojson_with_provenance(rec: dict) -> dict:
     summary and notes."""
     fc = dict(rec["geojson"])
     v = proposals.view(rec, g.lang)
-    meta = {**(fc.get("coverplan") or {}), "proposal_id": rec["id"], "name": rec["name"],
+    meta = {**(fc.get("coverplan") or {}), "proposal_id": rec["id"], "name": proposals.display_name(rec, g.lang),
             "created": datetime.fromtimestamp(rec["created"]).isoformat(timespec="seconds"),
             "dataset_version": (rec.get("params") or {}).get("dataset_version") or 0,
             "kind": v.get("kind") or "location", "is_estimate": bool(v.get("is_estimate", True))}

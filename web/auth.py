@@ -396,11 +396,17 @@ def scope_import(layer: str, gdf, region):
                     else gdf["township_code"].astype(str).str[:6])
     else:
         counties, _ = units_outside(layer, gdf, region, u.county)
-    outside = gdf[counties.to_numpy() != u.county]
+    off = counties.to_numpy() != u.county
+    outside = gdf[off]
     if len(outside):
         rows = []
-        for i, r in outside.head(50).iterrows():
-            rows.append({"row": int(r["source_row"]) if "source_row" in r and pd.notna(r["source_row"]) else None,
+        # a register's rows carry their line (source_row); a township or village file's lines are in attrs
+        lines = gdf.attrs.get("rows") or []
+        for pos in [int(p) for p in off.nonzero()[0][:50]]:
+            i, r = gdf.index[pos], gdf.iloc[pos]
+            line = int(r["source_row"]) if "source_row" in r and pd.notna(r["source_row"]) else \
+                (int(lines[pos]) if pos < len(lines) else None)
+            rows.append({"row": line,
                          "name": str(r.get("name") or r.get("code") or r.get("id") or i),
                          "county": county_label(counties.loc[i]), "county_en": county_label(counties.loc[i], "en")})
         listing = "；".join(f"{'第%s行 ' % x['row'] if x['row'] else ''}{x['name']}（{x['county']}）" for x in rows[:10])

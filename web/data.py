@@ -554,11 +554,23 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         syn_zh = f"（其中 {synthetic:,} 处为示意数据）" if synthetic else ""
         syn_en = (f" ({synthetic:,} of them synthetic, 示意)" if synthetic > 1 or len(now) > 1
                   else " (synthetic, 示意)" if synthetic else "")
+        limit = facility_row_limit(len(region.villages) + len(region.townships))
+        too_many = (too_many_facilities(name, incoming, limit).message(lang)
+                    + pick("确认导入将被拒绝。", " The confirm will be refused.", lang)) if incoming > limit else None
+        # rows the file marks 示意 stay sample data: said, or a corrected sample export would keep its label unseen
+        flags = accepted["synthetic"].astype(bool).to_numpy() if "synthetic" in accepted else None
+        marked = int((flags if mine is None else flags & mine).sum()) if flags is not None else 0
+        if marked:
+            lines.append(pick(f"其中 {marked:,} 行在“示意”列标为示意数据，导入后仍标为示意。",
+                              f"{_count_en(marked, 'row is', 'rows are')} marked 示意 (sample data) in the file's "
+                              f"Illustrative column and stay{'s' if marked == 1 else ''} labelled so.", lang))
         if not len(now):  # a type the register does not hold yet: nothing is replaced
             lines.append(pick(f"确认后，本文件的 {incoming:,} 处{name}将导入{where_zh}（目前没有此类设施）。",
                               f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type "
                               f"“{name}” {'is' if incoming == 1 else 'are'} added{where_en} "
                               "(the register holds none yet).", lang))
+            if too_many:
+                lines.append(too_many)
             continue
         lines.append(pick(
             f"确认后，本文件的 {incoming:,} 处{name}将替换{where_zh}现有的 {len(now):,} 处{syn_zh}"
@@ -567,10 +579,8 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
-        limit = facility_row_limit(len(region.villages) + len(region.townships))
-        if incoming > limit:
-            lines.append(too_many_facilities(name, incoming, limit).message(lang) + pick("确认导入将被拒绝。",
-                                                                                        " The confirm will be refused.", lang))
+        if too_many:
+            lines.append(too_many)
         elif incoming >= 1000 and incoming > 10 * len(now):
             # 188,388 welfare homes against 69 passed without a word: a total per row, or rows repeated?
             lines.append(pick(f"请核对：本文件的{name}（{incoming:,} 处）是现有数量（{len(now):,} 处）的 "

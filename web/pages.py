@@ -529,7 +529,7 @@ def plan_export(fmt: str):
         if a and a.get("sites_upgraded"):
             extra.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
         elif a and a.get("sites_upgraded") == 0:
-            extra.append(t("plan_new_not_upgrades", lang))
+            extra.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
         if a and (a.get("proposals") or 0) > 1:
             extra.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
         if not a and package:

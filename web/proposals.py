@@ -655,7 +655,7 @@ def cost_arrays(rec: dict, lang: str):
     std = s.get("standard") or {}
     return (as_arr(eq.get("costs_before")), as_arr(eq.get("costs_after")),
             np.array(eq.get("weights") or [], dtype=float), std.get("rural"), s.get("cost_unit", "min"),
-            rec["name"])
+            display_name(rec, lang))
 
 
 def layers_for(rec: dict, service, lang: str) -> dict:
@@ -674,6 +674,6 @@ def layers_for(rec: dict, service, lang: str) -> dict:
                             "capacity_before", "capacity_after", "added_served")  # upgrades and conversions
                 if c in sites])
     summary = rec["summary"]
-    out["proposal"] = {"id": rec["id"], "name": rec["name"], "kind": summary.get("kind") or "location",
+    out["proposal"] = {"id": rec["id"], "name": display_name(rec, lang), "kind": summary.get("kind") or "location",
                        "converted": bool(summary.get("role"))}
     return out
