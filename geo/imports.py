@@ -385,8 +385,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                            crs=settings.STORAGE_CRS)
     # what the file holds besides the code and the point (a population, a name) is not read: said in the report
     skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"}
-    ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip
-               and str(c) not in skip]
+    ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored,
                       "rows": [int(i) + base for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})

@@ -119,14 +119,15 @@ def _netted_note(report: dict, field: str, lang: str) -> dict:
     total = int(sum(c.get("shortfall_whole", 0) for c in report.get("by_county") or []))
     city["shortfall_counties_whole"] = total
     if total > city.get("shortfall_whole", 0):
-        unit = {"beds": ("张床位", "beds"), "day_places": ("个日托位", "day places"), "plots": ("个墓穴/格位", "plots"),
-                "meal_places": ("个助餐位", "meal places")}.get(field, ("", "places"))
+        from planner.i18n import t
+
+        unit = t(f"capw_unit_{field}", lang)  # 张床位 / beds, 个日托位 / day places ...
         n = city.get("shortfall_whole", 0)
         report["notes"].append(
-            f"The counties lack {total:,} {unit[1]} in all; the citywide shortfall ({n:,}) nets the surplus of "
+            f"The counties lack {total:,} {unit} in all; the citywide shortfall ({n:,}) nets the surplus of "
             "some counties against the others' lack. Where places cannot be shared across county lines, "
             "the counties' total is the one to plan for." if lang == "en" else
-            f"各县（市、区）缺口合计 {total:,} {unit[0]}；全市缺口（{n:,}）为全市供需之差，已用部分县的富余抵扣"
+            f"各县（市、区）缺口合计 {total:,} {unit}；全市缺口（{n:,}）为全市供需之差，已用部分县的富余抵扣"
             "其他县的不足。容量不能跨县调剂时，应以各县缺口合计为准。")
     return report
 

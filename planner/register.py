@@ -54,10 +54,10 @@ _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
 #: ([types.X.capacity] max_per_site wins where it does): a bigger number is a wrong unit or a
 #: total typed into a row (a bed count of 50,000), refused with the row named.
 CAPACITY_MAX = {"beds": 3000, "day_places": 500, "plots": 200000, "niches": 200000, "meal_places": 2000}
-#: A capacity as bureaus write it: "1,200", "120张", "60 个".
 #: A 示意 column's words: the export writes 是/否 (Yes/No in English).
 _YES = {"是", "yes", "y", "true", "1", "示意", "√", "✓"}
 _NO = {"", "否", "no", "n", "false", "0", "×"}
+#: A capacity as bureaus write it: "1,200", "120张", "60 个".
 _CAPACITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(张|个|位|穴|格|床|人)?\s*$")
 _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
                 "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",

@@ -335,7 +335,7 @@ def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
     counted for both targets ("5/5 met", "8/8 met") without a word (QA 17): one facility cannot be
     both. The note goes on the targets of the types concerned (the proposals' type and roles).
     """
-    from web.proposals import sites_gdf
+    from web.proposals import display_name, sites_gdf
 
     ups = [r for r in recs if (r.get("summary") or {}).get("kind") == "upgrade"]
     sites = {r["id"]: sites_gdf(r) for r in ups}  # each proposal's sites read once, not once a pair
@@ -351,10 +351,11 @@ def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
                 continue
             names = ga.set_index("id").loc[both, "name"].astype(str).tolist() if "name" in ga else both
             shown = (", " if lang == "en" else "、").join(names[:5]) + ("…" if len(names) > 5 else "")
-            text = (f"“{a['name']}” and “{b['name']}” choose the same {len(both)} "
+            na, nb = display_name(a, lang), display_name(b, lang)  # a name the app made, in the page's language
+            text = (f"“{na}” and “{nb}” choose the same {len(both)} "
                     f"{'facility' if len(both) == 1 else 'facilities'} ({shown}): one facility cannot be both "
                     "upgraded and converted, so both targets cannot count it." if lang == "en" else
-                    f"“{a['name']}”与“{b['name']}”选中了相同的 {len(both)} 处设施（{shown}）：同一设施不能既提档升级"
+                    f"“{na}”与“{nb}”选中了相同的 {len(both)} 处设施（{shown}）：同一设施不能既提档升级"
                     "又转型，两项目标不能都计入。")
             for rec in (a, b):
                 for key in {rec["type"], (rec.get("summary") or {}).get("role") or rec["type"]}:
