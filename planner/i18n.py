@@ -854,6 +854,9 @@ _STRINGS.update({
     "auth_password_note": ("首次登录或密码被重置后，须先把一次性密码改为您自己的密码（至少 8 个字符）。",
                            "After the first login or a reset, replace the one-time password with your own "
                            "(at least 8 characters)."),
+    "auth_password_note_own": ("新密码至少 8 个字符；修改后，您在其他浏览器或设备上的登录将失效。",
+                               "The new password needs at least 8 characters; once changed, your logins in other "
+                               "browsers or devices end."),
     "auth_password_current": ("当前密码", "Current password"),
     "auth_password_new": ("新密码", "New password"),
     "auth_password_again": ("再次输入新密码", "New password again"),

@@ -569,7 +569,7 @@ def password():
             if new != again:
                 raise AccountError("The two new passwords differ.", "两次输入的新密码不一致。")
             if new == current:
-                raise AccountError("Choose a password other than the one-time password.", "新密码不能与当前密码相同。")
+                raise AccountError("Choose a password other than the current one.", "新密码不能与当前密码相同。")
             changed, _ = users.set_password(u.name, new, must_change=False)
         except Locked as exc:
             if getattr(exc, "new", False):
@@ -590,8 +590,8 @@ def password():
             return jsonify({"error": "PasswordNotChanged" if status == 400 else "PasswordChangeLocked",
                             "message": error, "message_en": refused.en,
                             "message_zh": refused.zh, "details": _field_of(refused)}), status
-        return render_template("password.html", error=error, next=nxt), status
-    return render_template("password.html", error=None, next=nxt)
+        return render_template("password.html", error=error, next=nxt, must_change=u.must_change), status
+    return render_template("password.html", error=None, next=nxt, must_change=u.must_change)
 
 
 @bp.get("/api/me")
