@@ -214,7 +214,8 @@ def _check(args) -> int:
 
 def _targets(args) -> int:
     from cli.output import load_proposal_file
-    from planner.targets import plan_targets
+    from planner.facility_types import COUNT_KINDS
+    from planner.targets import after_notes, plan_targets
 
     region, facilities = load_context(args)
     proposals = [load_proposal_file(p) for p in args.proposal]
@@ -225,13 +226,16 @@ def _targets(args) -> int:
     zh = args.lang == "zh"
     for r in rows:
         mark = "✓" if r["status"] == "met" else "✗"
-        val = f"{r['value']:.1%}" if r["kind"] not in ("new_sites", "upgraded") else f"{int(r['value'])}"
-        tgt = f"{r['target']:.0%}" if r["kind"] not in ("new_sites", "upgraded") else f"{r['target']}"
+        val = f"{r['value']:.1%}" if r["kind"] not in COUNT_KINDS else f"{int(r['value'])}"
+        tgt = f"{r['target']:.0%}" if r["kind"] not in COUNT_KINDS else f"{r['target']}"
         line = f"{mark} {r['text_zh'] if zh else r['text_en']}: {val} / {tgt}"
         if "after" in r:
             a = r["after"]
-            aval = f"{a['value']:.1%}" if r["kind"] not in ("new_sites", "upgraded") else f"{int(a['value'])}"
+            aval = f"{a['value']:.1%}" if r["kind"] not in COUNT_KINDS else f"{int(a['value'])}"
             line += f"  →  {aval} {'✓' if a['status'] == 'met' else '✗'}"
+            notes = after_notes(a, args.lang)
+            if notes:
+                line += f"  ({'；'.join(notes) if zh else '; '.join(notes)})"
         print(line)
     return 0
 

@@ -39,6 +39,9 @@ _log = logging.getLogger("coverplan.imports")
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
+#: A township polygon smaller than this (km²) is degenerate or mis-scaled: the region's smallest
+#: township-level unit covers about 1 km², and a zero-area ring once took every page down (QA 19)
+MIN_TOWNSHIP_KM2 = 0.1
 
 #: Layers a zip may hold, in the order they are looked for.
 LAYER_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg", ".kml")
@@ -266,12 +269,25 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     if dup:
         problems.add(f"duplicate township code(s): {join_list(dup, 'en')}.", f"乡镇代码重复：{join_list(dup)}。",
                      "One polygon per township.", "每个乡镇只能有一个面。", duplicates=dup)
-    bad = codes[~kinds.isin(["Polygon", "MultiPolygon"]) | gdf.geometry.is_empty].tolist()
+    polygonal = kinds.isin(["Polygon", "MultiPolygon"]) & ~gdf.geometry.is_empty
+    bad = codes[~polygonal].tolist()
     if bad:
         problems.add(f"not polygons: {join_list(bad, 'en')}.", f"不是面要素：{join_list(bad)}。",
                      "Township boundaries must be polygons.", "乡镇边界须为面要素。", not_polygons=bad)
+    # a ring whose points coincide or lie on a line is made "valid" as a line or nothing: its polygon
+    # parts are what is left, and a township of (almost) no area is refused, not put on the map
+    geoms = to_wgs84(gdf.geometry, coords).make_valid().apply(_polygon_parts)
+    km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
+    tiny = codes[polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)].tolist()
+    if tiny:
+        shown = [f"{c} ({km2[codes == c].iloc[0] * 1e6:,.0f} m²)" for c in tiny]
+        problems.add(f"polygon(s) with (almost) no area: {join_list(shown, 'en')}; a township covers at least "
+                     f"{MIN_TOWNSHIP_KM2} km².",
+                     f"乡镇面积为零或过小：{join_list(shown)}；乡镇面积至少为 {MIN_TOWNSHIP_KM2} 平方千米。",
+                     "Check the polygon: its points may coincide or lie on one line, or the coordinates may be "
+                     "in the wrong unit (set the coordinate system).",
+                     "请检查该面：其顶点可能重合或共线，或坐标单位有误（请设置坐标系）。", tiny_polygons=tiny)
     problems.raise_any()
-    geoms = to_wgs84(gdf.geometry, coords).make_valid()
     county = region.counties.loc[codes.str[:6], "geometry"].values
     share = shapely.area(shapely.intersection(geoms.values, county)) / shapely.area(geoms.values)
     off = codes[share < 0.5].tolist()
@@ -285,6 +301,17 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf)})
     return out
+
+
+def _polygon_parts(geom):
+    """The polygons of a geometry ``make_valid`` returned (a collection, a line or a point for a
+    degenerate ring); an empty polygon when there are none."""
+    if geom is None or geom.is_empty:
+        return shapely.Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _found(src) -> dict:
@@ -586,7 +613,8 @@ def overlay_townships(townships: gpd.GeoDataFrame, counties: gpd.GeoDataFrame,
         clipped = mine.geometry.intersection(county.geometry)
         taken = shapely.union_all(clipped.values)
         for code in towns.index[towns["county_code"] == county_code]:
-            if code in clipped.index:
+            if code in clipped.index and not (clipped[code] is None or clipped[code].is_empty):
+                # (an empty one, which the checks refuse, would leave the township nowhere: it stays as it was)
                 towns.loc[code, "geometry"] = clipped[code]
                 towns.loc[code, "geometry_quality"] = "official"
             else:
@@ -612,7 +640,9 @@ def settle_villages(townships: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> 
     """
     vills = villages.copy()
     poly = townships.loc[vills["township_code"], "geometry"].values
-    outside = ~shapely.contains(poly, vills.geometry.values) & (vills["location_quality"] == "synthetic").values
+    has_area = ~shapely.is_empty(poly) & ~shapely.is_missing(poly)
+    outside = ~shapely.contains(poly, vills.geometry.values) & (vills["location_quality"] == "synthetic").values \
+        & has_area
     for code in vills.index[outside]:
         vills.loc[code, "geometry"] = _inside_point(townships.loc[vills.loc[code, "township_code"], "geometry"],
                                                     int(code))

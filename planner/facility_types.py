@@ -22,7 +22,10 @@ WEIGHTS = ("aged_60", "aged_65", "aged_80", "population", "units")
 RULES = ("within", "inside")
 CHECKLISTS = ("all_covered", "facility_in_township")
 MODELS = ("mclp", "lscp", "pmedian", "pcenter")
-TARGET_KINDS = ("new_sites", "covered_share", "township_share", "upgraded")
+TARGET_KINDS = ("new_sites", "covered_share", "township_share", "upgraded", "converted")
+#: Kinds counted in sites (the others are shares); ``converted``: facilities of another type converted
+#: into this one (a type's ``conversion.role``), which new builds of the type do not count toward
+COUNT_KINDS = ("new_sites", "upgraded", "converted")
 #: Register columns a capacity may be read from (planner.register_columns names their headers).
 CAPACITY_FIELDS = ("beds", "day_places", "plots", "meal_places")
 BASES = ("aged_60", "aged_65", "aged_80", "population")

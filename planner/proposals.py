@@ -87,6 +87,8 @@ class Proposal:
     #: and ``explanation_zh``/``explanation_en`` ("" when everyone is covered).
     explanation: dict = field(default_factory=dict)
     created: float = field(default_factory=time.time)
+    #: the demand units or the register it was solved on hold synthetic or approximate data (示意)
+    synthetic_inputs: bool = True
 
     def to_dict(self, *, lang: str = "zh") -> dict:
         sites = self.sites.drop(columns="geometry").copy()
@@ -95,7 +97,7 @@ class Proposal:
             "type": self.ftype.key, "type_name": self.ftype.name(lang),
             "type_name_zh": self.ftype.name_zh, "type_name_en": self.ftype.name_en,
             "params": self.params, "cost_unit": self.ftype.unit, "is_estimate": self.is_estimate,
-            "standard": self.ftype.to_dict()["standard"],
+            "synthetic_inputs": self.synthetic_inputs, "standard": self.ftype.to_dict()["standard"],
             "solver": self.solver, "before": self.before, "after": self.after,
             "by_county": self.by_county, "equity": self.equity,
             "sites": records(sites),
@@ -113,6 +115,9 @@ class Proposal:
         return {"type": "FeatureCollection", "features": feats,
                 "coverplan": {"type": self.ftype.key, "params": self.params, "solver": self.solver,
                               "before": self.before, "after": self.after, "is_estimate": self.is_estimate,
+                              # a file read alone says what is illustrative (QA 19: it carried no 示意)
+                              "synthetic_inputs": self.synthetic_inputs,
+                              "notes_zh": _notes(self, "zh"), "notes_en": _notes(self, "en"),
                               **_explanation_fields(self)}}
 
     def table(self, lang: str | None = None) -> pd.DataFrame:
@@ -170,8 +175,9 @@ def _notes(p: Proposal, lang: str) -> list[str]:
     if p.is_estimate:
         out.append("Travel costs are straight-line estimates (detour factor and speed), not road times."
                    if lang == "en" else "出行成本为直线距离估算（绕行系数与车速），非实际路网时间。")
-    out.append("Villages, township polygons and the sample register are approximate/synthetic (示意)."
-               if lang == "en" else "村庄位置、乡镇边界与示例设施名录为近似/合成数据（示意）。")
+    if p.synthetic_inputs:
+        out.append("Villages, township polygons or the sample register are approximate/synthetic (示意)."
+                   if lang == "en" else "村庄位置、乡镇边界或示例设施名录为近似/合成数据（示意）。")
     return out
 
 
@@ -650,7 +656,14 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
     return Proposal(ftype=ftype, params=params, sites=sites, before=before, after=after,
                     by_county=by_county, equity=_equity(inst.units, out.base_cost, out.after_cost),
                     solver=solver, is_estimate=inst.is_estimate, units_after=units_after,
-                    explanation=explanation)
+                    explanation=explanation, synthetic_inputs=_synthetic(inst))
+
+
+def _synthetic(inst: Instance) -> bool:
+    """Whether anything the proposal was solved on is synthetic or approximate (示意): the demand
+    units (synthetic villages, approximate townships), the register, or the candidate sites."""
+    return any(bool(df["synthetic"].fillna(True).astype(bool).any())
+               for df in (inst.units, inst.existing, inst.candidates) if "synthetic" in df and len(df))
 
 
 def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,

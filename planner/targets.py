@@ -8,6 +8,7 @@ from geo import settings
 from geo.regions import Region
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.facility_types import load_facility_types, plan_year, village_targets
+from planner.i18n import t
 
 
 def combine_sites(site_sets: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -41,6 +42,9 @@ def _value(kind: str, cov, region: Region, new_now: int, new_added: int) -> tupl
     if kind == "upgraded":  # new_now/new_added: upgrades in the register / in upgrade proposals
         n = new_now + new_added
         return n, {"upgraded": n, "from_register": new_now, "from_proposals": new_added}
+    if kind == "converted":  # new_now: the register's centres of this year (built or converted)
+        n = new_now + new_added
+        return n, {"converted": n, "from_register": new_now, "from_proposals": new_added}
     if kind == "new_sites":
         n = new_now + new_added
         return n, {"new_sites": n, "from_register": new_now, "from_proposals": new_added}
@@ -78,15 +82,24 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     """
     year = plan_year()
     by_type: dict[str, list[gpd.GeoDataFrame]] = {}
+    built: dict[str, list[gpd.GeoDataFrame]] = {}  # new sites of location proposals, per type
     upgrades: dict[str, set[str]] = {}
+    # conversions: per role type, the (type, id) of the facilities converted into it; and per
+    # source type the ids converted out of it (a home converted is not also counted as upgraded)
+    converted: dict[str, set[tuple[str, str]]] = {}
+    converted_out: dict[str, set[str]] = {}
     for p in proposals or []:
         if p.get("kind") == "upgrade":
+            ids = set(p["sites"]["id"].astype(str))
             if p.get("role"):  # a conversion: the facilities become new sites of the role's type
                 by_type.setdefault(p["role"], []).append(p["sites"])
+                converted.setdefault(p["role"], set()).update((p["type"], i) for i in ids)
+                converted_out.setdefault(p["type"], set()).update(ids)
             else:
-                upgrades.setdefault(p["type"], set()).update(p["sites"]["id"].astype(str))
+                upgrades.setdefault(p["type"], set()).update(ids)
             continue
         by_type.setdefault(p["type"], []).append(p["sites"])
+        built.setdefault(p["type"], []).append(p["sites"])
     out = []
     for key, ft in load_facility_types().items():
         if not ft.targets or (types is not None and key not in types):
@@ -111,7 +124,12 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
                 # a proposal of this type that upgrades nothing still has an "after" (as now)
                 out.append(_upgraded_row(t, ft, key, existing, up_now,
                                          upgrades.get(key, set() if key in by_type else None),
-                                         chosen=key in upgrades))
+                                         chosen=key in upgrades, converted=converted_out.get(key, set())))
+                continue
+            if t["kind"] == "converted":
+                out.append(_converted_row(t, ft, key, new_now, approx, mode, converted.get(key, set()),
+                                          len(combine_sites(built[key])) if key in built else 0,
+                                          proposals=len(by_type.get(key, ())) if key in by_type else None))
                 continue
             value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
             row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
@@ -137,8 +155,26 @@ def _sample_register(region: Region, key: str) -> bool:
     return bool(meta.get("synthetic"))
 
 
+def _converted_row(t: dict, ft, key: str, new_now: int, approx: bool, mode: str,
+                   converted: set[tuple[str, str]], new_built: int, *, proposals: int | None) -> dict:
+    """A target on converting facilities of another type into this one (rural welfare homes into
+    regional centres, §十): only conversions count; new builds of the type in the package are said
+    beside it (``sites_built_not_counted``), as they move its coverage but not this target."""
+    value, numbers = _value("converted", None, None, new_now, 0)
+    row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
+           "section": ft.section, "kind": "converted", "text_zh": t["text_zh"], "text_en": t["text_en"],
+           "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
+           "numbers": numbers, "synthetic_inputs": approx, "mode": mode}
+    if proposals is not None:
+        v2, n2 = _value("converted", None, None, new_now, len(converted))
+        row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
+                        "proposals": proposals, "sites_converted": len(converted),
+                        "sites_built_not_counted": int(new_built)}
+    return row
+
+
 def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None, *,
-                  chosen: bool = False) -> dict:
+                  chosen: bool = False, converted: set[str] = frozenset()) -> dict:
     """A target on upgrading existing facilities: the register's upgrades this year, plus a proposal's."""
     value, numbers = _value("upgraded", None, None, up_now, 0)
     numbers["existing_facilities"] = int(len(existing))
@@ -150,14 +186,43 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         # a facility already upgraded this year counts once
         done = set(existing.loc[pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == plan_year(), "id"]
                    .astype(str)) if "upgraded_year" in existing else set()
+        # a facility the package also converts into another type is counted there, not here: the plan's
+        # upgrades and conversions are different homes (QA 19: 2 of 15 were counted in both)
+        also = (proposed - done) & set(converted)
+        proposed = proposed - set(converted)
         v2, n2 = _value("upgraded", None, None, up_now, len(proposed - done))
+        if also:
+            n2["converted_instead"] = len(also)
         # upgraded, not added (QA 18: "新增 50 处" for an upgrade); a package whose proposals of the type
         # only build new sites upgrades none, and says so rather than "0 added"
         # ``upgrade_proposals``: whether an upgrade of the type was chosen (0 upgraded then means its sites
         # were upgraded this year already, not that the package only builds new sites)
         row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                        "sites_upgraded": len(proposed - done), "upgrade_proposals": bool(chosen)}
+                        "sites_upgraded": len(proposed - done), "upgrade_proposals": bool(chosen),
+                        "also_converted": len(also)}
     return row
+
+
+def after_notes(a: dict, lang: str) -> list[str]:
+    """What a target's value after a package is made of, in words: sites added, upgraded or
+    converted, and what the package has that does not count (the plan page, its export, a
+    proposal's page and the brief say the same)."""
+    out = []
+    if a.get("sites_added") is not None:
+        out.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
+    if a.get("sites_upgraded"):
+        out.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
+    elif a.get("sites_upgraded") == 0 and not a.get("also_converted"):
+        out.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
+    if a.get("also_converted"):
+        out.append(t("plan_upgraded_also_converted", lang).replace("{n}", str(a["also_converted"])))
+    if a.get("sites_converted") is not None:
+        out.append(t("plan_sites_converted", lang).replace("{n}", str(a["sites_converted"])))
+    if a.get("sites_built_not_counted"):
+        out.append(t("plan_built_not_converted", lang).replace("{n}", str(a["sites_built_not_counted"])))
+    if (a.get("proposals") or 0) > 1:
+        out.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
+    return out
 
 
 def village_target_rows(region: Region) -> list[dict]:

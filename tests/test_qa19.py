@@ -39,3 +39,188 @@ def test_a_reset_password_still_asks_for_the_one_time_password_to_be_replaced(ap
     users.set_password("li", PW, must_change=True)
     c = signed_in(app, "li")
     assert "一次性密码" in intro(c.get("/account/password").get_data(as_text=True))
+
+
+# -- a query parameter an API read does not take is refused, not ignored -----------------------------
+@pytest.mark.parametrize("url, unknown", [
+    ("/api/coverage?type=cemetery", ["type"]),           # /api/coverage lists every type: type is not read
+    ("/api/coverage/cemetery?mdoe=network", ["mdoe"]),   # a misspelt mode would have measured the estimate
+    ("/api/townships?tpye=cemetery&county=420325", ["tpye"]),
+    ("/api/search?q=wu&limit=3&x=1&y=2", ["x", "y"]),
+])
+def test_an_api_read_refuses_a_parameter_it_does_not_read(app, url, unknown):
+    c = signed_in(app, "li")
+    answer = c.get(url + "&lang=en")
+    assert answer.status_code == 400, answer.get_data(as_text=True)[:200]
+    body = answer.get_json()
+    assert body["details"]["parameters"] == unknown
+    assert all(name in body["message"] for name in unknown)
+    assert "check the spelling" in body["message"]
+    assert answer.headers["Content-Security-Policy"]  # the refusal keeps the security headers
+    zh = c.get(url + "&lang=zh").get_json()["message"]
+    assert zh.startswith("未知参数")
+
+
+def test_the_refusal_lists_what_the_endpoint_reads_and_good_reads_still_answer(app):
+    c = signed_in(app, "li")
+    body = c.get("/api/townships?county=420325&bogus=1&lang=en").get_json()
+    assert {"county", "type", "status"} <= set(body["details"]["reads"])
+    assert c.get("/api/townships?county=420325&type=cemetery&status=met&lang=en").status_code == 200
+    assert c.get("/api/coverage/cemetery?mode=estimate&units=1&lang=en").status_code == 200
+    assert c.get("/api/coverage?lang=en&_=12345").status_code == 200  # a cache-buster is no parameter
+    # a page is not an API read: its query string stays the page's business
+    assert c.get("/townships?bogus=1").status_code == 200
+    # a bad value of a parameter read gets the view's own, more precise error
+    assert c.get("/api/coverage/cemetery?mode=bogus").status_code == 400
+
+
+# -- the conversion target counts conversions, and a home is not counted as upgraded and converted ---------
+def _saved(client, body) -> str:
+    r = client.post("/api/proposals?wait=120", json=body)
+    assert r.status_code == 201, r.data[:300]
+    return r.get_json()["proposal"]["id"]
+
+
+def test_new_regional_centres_do_not_count_as_conversions_of_welfare_homes(tmp_path):
+    """QA 19: a location proposal building 8 new regional centres read "8 / 8 met" on "convert at least 8
+    rural welfare homes"; with the conversion too, "16 / 8"."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    client = app.test_client()
+    try:
+        built = _saved(client, {"type": "regional_center", "model": "mclp", "p": 3})
+        conv = _saved(client, {"type": "welfare_home", "kind": "upgrade", "k": 8, "convert": True})
+        up = _saved(client, {"type": "welfare_home", "kind": "upgrade", "k": 15})
+
+        rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={built}&lang=en").get_json()}
+        a = rows["regional_center_new_2025"]["after"]
+        assert a["value"] == rows["regional_center_new_2025"]["value"] and a["sites_converted"] == 0
+        assert a["sites_built_not_counted"] == 3 and a["status"] == "not_met"
+        assert any("new-built sites do not count" in n for n in a["notes"])
+
+        rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={built},{conv}&lang=zh").get_json()}
+        a = rows["regional_center_new_2025"]["after"]
+        assert a["sites_converted"] == 8 and a["value"] == rows["regional_center_new_2025"]["value"] + 8
+
+        # the upgrade of 15 and the conversion of 8: homes in both count as converted only
+        conv_ids = {s["id"] for s in client.get(f"/api/proposals/{conv}").get_json()["sites"]}
+        up_ids = {s["id"] for s in client.get(f"/api/proposals/{up}").get_json()["sites"]}
+        both = len(conv_ids & up_ids)
+        rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={conv},{up}&lang=zh").get_json()}
+        a = rows["welfare_home_upgraded_2025"]["after"]
+        assert a["sites_upgraded"] == 15 - both and a.get("also_converted", 0) == both
+        if both:
+            assert any(f"其中 {both} 处同时被转型" in n for n in a["notes"])
+        csv = client.get(f"/plan/targets.csv?proposals={built},{conv}&lang=zh").get_data(as_text=True)
+        line = next(x for x in csv.splitlines() if "转型建设区域性特困供养服务中心" in x)
+        assert "转型 8 处" in line and "新建的 3 处不计入转型目标" in line, line
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_the_cli_targets_say_what_a_conversion_counts(capsys, tmp_path):
+    from cli.main import main
+
+    out = tmp_path / "conv.geojson"
+    assert main(["upgrade", "--type", "welfare_home", "--k", "8", "--convert", "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "en", "targets", "--proposal", str(out)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "regional centres" in x)
+    assert "→  8 ✓" in line and "8 converted" in line, line
+
+
+# -- a location proposal's GeoJSON says what is illustrative -----------------------------------------
+def test_a_location_proposals_geojson_carries_the_synthetic_flag_and_notes(app, tmp_path, capsys):
+    client = signed_in(app, "li")
+    pid = _saved(client, {"type": "elderly_complex", "model": "mclp", "p": 2})
+    meta = client.get(f"/api/proposals/{pid}.geojson").get_json()["coverplan"]
+    assert meta["synthetic_inputs"] is True
+    assert any("示意" in n for n in meta["notes_zh"]) and any("synthetic" in n for n in meta["notes_en"])
+
+    from cli.main import main
+    out = tmp_path / "p.geojson"
+    assert main(["propose", "--type", "elderly_complex", "--p", "2", "--out", str(out), "--json"]) == 0
+    import json
+    meta = json.loads(out.read_text(encoding="utf-8"))["coverplan"]
+    assert meta["synthetic_inputs"] is True and any("示意" in n for n in meta["notes_zh"])
+
+
+# -- a township polygon of no area is refused (it took every page of the city down once confirmed) ------
+ZERO = '{"type":"Feature","properties":{"code":"420325101"},"geometry":{"type":"Polygon","coordinates":%s}}'
+DEGENERATE = {
+    "points": "[[[110.7,32.5],[110.7,32.5],[110.7,32.5],[110.7,32.5]]]",
+    "line": "[[[110.6,32.1],[110.7,32.1],[110.65,32.1],[110.6,32.1]]]",
+    "one square metre": "[[[110.62,32.11],[110.62001,32.11],[110.62001,32.11001],[110.62,32.11]]]",
+}
+
+
+@pytest.mark.parametrize("what", sorted(DEGENERATE))
+def test_a_township_polygon_of_no_area_is_refused_and_the_pages_stay_up(tmp_path, what):
+    import io
+
+    app = accounts_app(tmp_path, [("fang", "planner", "420325")])
+    try:
+        c = signed_in(app, "fang")
+        body = ('{"type":"FeatureCollection","features":[' + ZERO % DEGENERATE[what] + "]}").encode()
+        r = c.post("/api/data/uploads?lang=en", content_type="multipart/form-data",
+                   data={"kind": "townships", "coords": "wgs84", "file": (io.BytesIO(body), "t.geojson")})
+        assert r.status_code in (400, 422), r.data[:300]
+        assert "420325101" in r.get_json()["message"] and "no area" in r.get_json()["message"]
+        assert c.get("/api/data/versions").get_json()["current"] == 0
+        assert c.get("/api/townships/at?lon=110.622645&lat=32.111887").status_code == 200
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_stored_empty_township_polygon_keeps_the_township_where_it_was(shiyan):
+    """A version written before the check (or by hand) must not leave the region unloadable."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.imports import overlay_townships
+    official = gpd.GeoDataFrame({"code": ["420325101"]}, geometry=[shapely.Polygon()], crs="EPSG:4326")
+    towns = overlay_townships(shiyan.townships, shiyan.counties, official)
+    assert towns.loc["420325101", "geometry"].equals(shiyan.townships.loc["420325101", "geometry"])
+
+
+# -- requests that take no body refuse one -----------------------------------------------------------
+def test_a_confirm_reset_rerun_cancel_or_delete_refuses_a_body_and_does_nothing(app):
+    admin = signed_in(app, "admin1")
+    users = app.extensions["coverplan"]["users"]
+    stamp = users.by_name("li").stamp
+    for body, kw in ((b"garbage{", {"content_type": "text/plain"}), (b'{"bogus": 1}', {"content_type": "application/json"})):
+        r = admin.post("/api/admin/users/li/reset?lang=en", data=body, **kw)
+        assert r.status_code == 400, r.data[:200]
+        assert "password" not in (r.get_json() or {})
+    assert users.by_name("li").stamp == stamp  # no new password, no session ended
+    r = admin.post("/api/admin/users/li/reset?lang=en", json={"bogus": 1})
+    assert "takes no fields" in r.get_json()["message"], r.get_json()
+    # an empty body and {} still reset (the admin page sends {})
+    assert admin.post("/api/admin/users/li/reset", json={}).status_code == 200
+    assert admin.post("/api/admin/users/li/reset").status_code == 200
+    pid = _saved(admin, {"type": "elderly_complex", "model": "mclp", "p": 1})
+    assert admin.post(f"/api/proposals/{pid}/rerun", data=b"x", content_type="text/plain").status_code == 400
+    assert admin.delete(f"/api/proposals/{pid}", json={"really": True}).status_code == 400
+    assert admin.get(f"/api/proposals/{pid}").status_code == 200
+    assert admin.delete(f"/api/proposals/{pid}").status_code in (200, 204)
+
+
+def test_a_confirm_with_a_body_imports_nothing(app, shiyan):
+    import io
+    c = signed_in(app, "admin1")
+    g = shiyan.villages.geometry.iloc[5]
+    csv = f"名称,类型,经度,纬度\n院1,日间照料中心,{g.x:.6f},{g.y:.6f}\n".encode()
+    rep = c.post("/api/data/uploads?lang=en", content_type="multipart/form-data",
+                 data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(csv), "d.csv")}).get_json()
+    uid = rep["upload_id"]
+    assert c.post(f"/api/data/uploads/{uid}/confirm", data=b"garbage{", content_type="text/plain").status_code == 400
+    assert c.post(f"/api/data/uploads/{uid}/confirm", json={"bogus": 1}).status_code == 400
+    assert c.get("/api/data/versions").get_json()["current"] == 0
+    assert c.post(f"/api/data/uploads/{uid}/confirm").status_code == 200  # still there to confirm
+
+
+def test_a_script_logging_out_with_accept_json_gets_json(app):
+    c = signed_in(app, "li")
+    r = c.post("/logout", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.get_json()["logged_out"] is True and r.get_json()["csrf"]

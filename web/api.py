@@ -10,7 +10,7 @@ from flask import Blueprint, g, jsonify, request
 
 from planner.i18n import cost_text, pick, t
 from web import auth, capacity_proposals, exports, proposals
-from web.errors import Forbidden, bad_param, json_object, not_found
+from web.errors import Forbidden, bad_param, json_object, no_body, not_found
 from web.extensions import ext
 
 MODES = ("estimate", "network")
@@ -308,6 +308,7 @@ def proposal_rerun(pid: str):
     The answer is the job (202); its proposal records ``rerun_of`` so the page
     can show the difference (the compare page, same type by construction).
     """
+    no_body(what_en="a re-run", what_zh="重新求解")
     rec = proposals.saved(pid)
     scope = (rec.get("params") or {}).get("county") or None
     u = auth.user()
@@ -359,6 +360,7 @@ def proposal_edit(pid: str):
 
 @bp.delete("/proposals/<pid>")
 def proposal_delete(pid: str):
+    no_body(what_en="deleting a proposal", what_zh="删除方案")
     rec = proposals.saved(pid)
     auth.require_manage_proposal(rec, "delete", "删除")
     if not ext()["store"].delete(pid):  # two deletes at once: one deletes, the other is told it is gone
@@ -384,7 +386,9 @@ def _geojson_with_provenance(rec: dict) -> dict:
     meta = {**(fc.get("coverplan") or {}), "proposal_id": rec["id"], "name": proposals.display_name(rec, g.lang),
             "created": datetime.fromtimestamp(rec["created"]).isoformat(timespec="seconds"),
             "dataset_version": (rec.get("params") or {}).get("dataset_version") or 0,
-            "kind": v.get("kind") or "location", "is_estimate": bool(v.get("is_estimate", True))}
+            "kind": v.get("kind") or "location", "is_estimate": bool(v.get("is_estimate", True)),
+            # a proposal saved before QA 19 did not record it: its inputs were the sample's, or unknown
+            "synthetic_inputs": bool((fc.get("coverplan") or {}).get("synthetic_inputs", v.get("synthetic_inputs", True)))}
     if v.get("kind") == "sized":
         meta.update({"summary": (v.get("sized") or {}).get("summary"), "notes": v.get("notes") or []})
     fc["coverplan"] = meta
@@ -439,6 +443,7 @@ def job_get(job_id: str):
 
 @bp.post("/jobs/<job_id>/cancel")
 def job_cancel(job_id: str):
+    no_body(what_en="cancelling a job", what_zh="取消任务")
     job = ext()["jobs"].get(job_id)
     if job is None:
         raise not_found("Job", "任务", job_id)

@@ -147,6 +147,8 @@ def create_app(config: dict | None = None) -> Flask:
     from web import security
     security.install(app)
     # -- end app: hardening --
+    from web import params
+    params.install(app)
 
     @app.before_request
     def choose_language():
@@ -208,6 +210,13 @@ def create_app(config: dict | None = None) -> Flask:
             return jsonify(public(exc.to_dict(lang))), status
         return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),
                                status=status), status
+
+    @app.after_request
+    def refuse_unread_parameters(resp):
+        # registered after security's hook, so it runs before it: the 400 gets the same headers
+        if resp.status_code < 400 and (refused := params.unread_error()) is not None:
+            return app.make_response(coverplan_error(refused))
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException):

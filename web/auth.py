@@ -39,7 +39,7 @@ from flask_login import LoginManager, login_user, logout_user
 from geo.errors import listed
 from planner.i18n import normalise, t, COOKIE
 from planner import textrules
-from web.errors import Forbidden, bad_param, json_object, refuse_unknown, shown_value
+from web.errors import Forbidden, bad_param, json_object, no_body, refuse_unknown, shown_value
 from web.extensions import ext
 from web.security import csrf_token
 from web.users import LOCAL, AccountError, Locked, User, UserStore
@@ -544,7 +544,7 @@ def logout():
         # the server forgets this login: a copy of the cookie (another tab's, or a stolen one) stops working too
         ext()["users"].close_session(u.session)
     logout_user()
-    if request.is_json:
+    if request.is_json or request.accept_mimetypes.best == "application/json":  # a script, with or without a body
         return jsonify({"logged_out": True, "csrf": csrf_token()})
     return redirect(url_for("auth.login"))
 
@@ -681,6 +681,7 @@ def admin_user_edit(name: str):
 
 @bp.post("/api/admin/users/<name>/reset")
 def admin_user_reset(name: str):
+    no_body(what_en="a password reset", what_zh="重置密码")
     users = ext()["users"]
     try:
         u, generated = users.set_password(name)

@@ -33,7 +33,7 @@ from planner.marks import township_at
 from planner.register import validate_register
 from web import auth, exports, layers
 from web.api import job_dict
-from web.errors import bad_param, json_kind, json_object, not_found, refuse_unknown
+from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
 from web.extensions import ext
 
 bp = Blueprint("data", __name__)
@@ -924,6 +924,8 @@ def report(uid: str, fmt: str):
 
 @bp.post("/api/data/uploads/<uid>/confirm")
 def confirm(uid: str):
+    no_body(what_en="a confirm (the upload's options were given with the file or a recheck)",
+            what_zh="确认导入（导入选项须随文件上传或在重新核查时给出）")
     try:
         src = _upload_dir(uid)
     except NotFoundError:

@@ -200,11 +200,30 @@ def refuse_unknown(body: dict, allowed, *, what_en: str = "this request", what_z
         return
     shown = [shown_value(k) for k in unknown[:10]]  # a hostile body may carry thousands of keys
     s = "s" if len(unknown) > 1 else ""
+    takes_en = f"takes {listed(list(allowed), 'en')}" if allowed else "takes no fields"
+    takes_zh = f"可用的字段为 {listed(list(allowed), 'zh')}" if allowed else "不接受任何字段"
     raise InputDataError(
-        f"Unknown field{s} {listed(shown, 'en', total=len(unknown))}: {what_en} takes {listed(list(allowed), 'en')}.",
-        f"未知字段 {listed(shown, 'zh', total=len(unknown))}：{what_zh}可用的字段为 {listed(list(allowed), 'zh')}。",
+        f"Unknown field{s} {listed(shown, 'en', total=len(unknown))}: {what_en} {takes_en}.",
+        f"未知字段 {listed(shown, 'zh', total=len(unknown))}：{what_zh}{takes_zh}。",
         hint_en="Check the spelling: nothing was done.", hint_zh="请检查字段名的拼写；未执行任何操作。",
         details={"parameter": unknown[0], "unknown": unknown[:50], "allowed": list(allowed)})
+
+
+def no_body(*, what_en: str, what_zh: str) -> None:
+    """A request that takes nothing in its body (a confirm, a password reset, a re-run, a cancel, a
+    delete) refuses a body sent anyway: a confirm sent ``garbage{`` or ``{"bogus": 1}`` replaced a
+    layer, and a script that meant to send options would have believed them used (QA 19). Empty,
+    ``{}`` and a page's form carrying only its CSRF token pass."""
+    from flask import request
+
+    if request.files:
+        refuse_unknown(dict.fromkeys(request.files), (), what_en=what_en, what_zh=what_zh)
+    if request.form:
+        refuse_unknown(request.form.to_dict(), (), what_en=what_en, what_zh=what_zh)
+        return
+    if not request.get_data(cache=True).strip():
+        return
+    refuse_unknown(json_object(), (), what_en=what_en, what_zh=what_zh)  # not JSON, or not an object: 400 too
 
 
 def json_object(*, required: bool = True) -> dict:

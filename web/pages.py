@@ -524,14 +524,8 @@ def plan_export(fmt: str):
     for r in s.targets(lang, package or None):
         a = r.get("after")
         extra = [overlap[r["type"]]] if r.get("type") in overlap else []
-        if a and a.get("sites_added") is not None:
-            extra.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
-        if a and a.get("sites_upgraded"):
-            extra.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
-        elif a and a.get("sites_upgraded") == 0:
-            extra.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
-        if a and (a.get("proposals") or 0) > 1:
-            extra.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
+        if a:
+            extra += a["notes"]
         if not a and package:
             extra.append(t("plan_unchanged", lang))
         met_after = a["met"] if a else r["met"]

@@ -18,11 +18,11 @@ from flask import g, has_request_context
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities, place_names_en
-from planner.facility_types import get_type, load_facility_types
+from planner.facility_types import COUNT_KINDS, get_type, load_facility_types
 from planner.i18n import pick, t
 from planner.maplayers import service_area_layer
 from planner.sites import candidate_sites, site_marks
-from planner.targets import plan_targets
+from planner.targets import after_notes, plan_targets
 from web import layers
 from web import pinyin
 from web.pinyin import pinyin_keys, pinyin_query
@@ -582,6 +582,7 @@ class Service:
                 a["met"] = a["status"] == "met"
                 a["progress"] = min(1.0, a["value"] / r["target"]) if r["target"] else 1.0
                 a["text"] = _target_text(r["kind"], a["value"], r["target"])
+                a["notes"] = after_notes(a, lang)
             out.append(r)
         return out
 
@@ -608,7 +609,7 @@ def _proposals_key(proposals: list[dict]) -> tuple:
 
 
 def _target_text(kind: str, value: float, target: float) -> str:
-    if kind in ("new_sites", "upgraded"):  # counts of sites (upgraded: issue 16)
+    if kind in COUNT_KINDS:  # counts of sites (upgraded: issue 16; converted: QA 19)
         return f"{int(value)} / {int(target)}"
     return f"{100 * value:.1f}% / {100 * target:.0f}%"
 

@@ -51,11 +51,7 @@
     var h = rows.map(function (r) {
       var after;
       if (r.after) {
-        var extra = [];
-        if (r.after.sites_added != null) extra.push(T("plan_sites_added").replace("{n}", r.after.sites_added));
-        if (r.after.sites_upgraded) extra.push(T("plan_sites_upgraded_after").replace("{n}", r.after.sites_upgraded));
-        else if (r.after.sites_upgraded === 0) extra.push(T(r.after.upgrade_proposals ? "plan_upgrades_done" : "plan_new_not_upgrades"));
-        if (r.after.proposals > 1) extra.push(T("plan_combined").replace("{n}", r.after.proposals));
+        var extra = (r.after.notes || []).slice();  // the server's words (web/service.after_notes)
         after = "<span class='plan-value'>" + esc(r.after.text) + "</span> " + badge(r.after.met) +
           (extra.length ? "<div class='small muted'>" + esc(extra.join(" · ")) + "</div>" : "");
       } else if (picked.length) {
