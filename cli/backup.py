@@ -92,11 +92,15 @@ def _restore(args) -> int:
     db = _db(args)
     # versions and missing_versions are the restored database's (geo.backup.restore), not the manifest's
     manifest = restore(args.file, db, data_dir=args.data_dir)
-    d = {"restored": str(args.file), "db": str(db), **describe(manifest)}
+    d = {"restored": str(args.file), "db": str(db), **describe(manifest), "accounts": manifest["accounts"]}
     versions = d["versions"] or []
     zh_list = f"：{_listed_versions(versions, 'zh')}" if versions else ""
     en_list = f": {_listed_versions(versions, 'en')}" if versions else ""
     _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。请重新启动服务。",
          f"Restored from {args.file} (backup of {d['created']}, {len(versions)} data version(s){en_list}). "
          "Start the server again.", d)
+    if not d["accounts"] and not args.json:  # a backup made before any account existed: said, not found out at login
+        _say(args, "恢复的数据库中没有账号：服务启动时会新建管理员 admin 并在控制台显示一次性密码。",
+             "The restored database holds no accounts: the server creates the admin account 'admin' at start "
+             "and shows its one-time password on the console.", None)
     return 0

@@ -83,8 +83,6 @@ def _check_options(args) -> None:
 
 
 def _serve(args) -> int:
-    from waitress import serve
-
     from web.app import create_app
 
     _check_options(args)
@@ -92,6 +90,9 @@ def _serve(args) -> int:
     # Building the region (first run) and its light GeoJSON takes a few seconds;
     # WARM does it before the URL is announced, so the first page is fast.
     # the host decides whether a login is needed (web/auth.py: AUTH "auto")
+    # bound before anything is built or written (the first start's admin account): a busy port or a bad
+    # host is said at once, not a traceback after the "serving" line; the app is handed over below
+    server, handover = _listen(args)
     config = {"LANG": args.lang, "WARM": not args.no_warm, "LISTEN_HOST": args.host, "AUTH": args.auth}
     if args.db:
         config["DB_PATH"] = args.db
@@ -103,6 +104,7 @@ def _serve(args) -> int:
         config["TIANDITU_KEY"] = args.tianditu_key
     config.update(_hardening_config(args))
     app = create_app(config)
+    handover.app = app
     # held while serving: `coverplan restore` refuses to swap the database under a running server
     from filelock import Timeout
 
@@ -129,8 +131,53 @@ def _serve(args) -> int:
     else:
         print(f"coverplan: {url}  (Ctrl+C 停止 / to stop)", flush=True)
         print("允许的主机名 / allowed host names: " + ", ".join(app.config["ALLOWED_HOSTS"]), flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="coverplan")
+    server.run()
     return 0
+
+
+class _Handover:
+    """The WSGI application the server is bound with before the app exists: it hands every request to
+    ``app`` (set once the app is built; nothing is served before ``run``)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+def _listen(args):
+    """Waitress's server bound to ``--host``/``--port``, and its :class:`_Handover`; an address that
+    cannot be used is an InputDataError naming it (it was a traceback after the "serving" line: QA 19)."""
+    import errno
+    import logging
+
+    from waitress import create_server
+
+    from geo.errors import InputDataError
+
+    logging.basicConfig()  # waitress logs through it, as waitress.serve() sets up
+    try:
+        handover = _Handover()
+        return create_server(handover, host=args.host, port=args.port, threads=args.threads,
+                             ident="coverplan"), handover
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputDataError(f"Port {args.port} is in use (another coverplan or program listens there).",
+                                 f"端口 {args.port} 已被占用（另一个 coverplan 服务或其他程序正在使用）。",
+                                 hint_en="Choose another --port, or stop the program using it.",
+                                 hint_zh="请用 --port 换一个端口，或先停止占用它的程序。",
+                                 details={"parameter": "--port", "value": args.port}) from None
+        raise InputDataError(f"--host {args.host} cannot be listened on: {exc.strerror or exc}.",
+                             f"无法在 --host {args.host} 上监听：{exc.strerror or exc}。",
+                             hint_en="Give an address of this machine (127.0.0.1, or 0.0.0.0 for every address).",
+                             hint_zh="请给出本机的地址（127.0.0.1；0.0.0.0 表示本机所有地址）。",
+                             details={"parameter": "--host", "value": args.host}) from None
+    except ValueError:  # waitress: "Invalid host/port specified." (a name that does not resolve, 999.1.1.1)
+        raise InputDataError(f"--host {args.host} is not an address or name of this machine.",
+                             f"--host {args.host} 不是本机的地址或主机名。",
+                             hint_en="Give an address of this machine (127.0.0.1, or 0.0.0.0 for every address).",
+                             hint_zh="请给出本机的地址（127.0.0.1；0.0.0.0 表示本机所有地址）。",
+                             details={"parameter": "--host", "value": args.host}) from None
 
 
 def _hardening_config(args) -> dict:

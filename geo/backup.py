@@ -76,6 +76,17 @@ def _tables(con: sqlite3.Connection) -> set[str]:
     return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
+def _row_counts(db: Path) -> dict[str, int]:
+    """Each table of ``db`` and its number of rows: the manifest records them, so a database swapped
+    or cut down inside an archive (its accounts table dropped) is refused, not restored (QA 19)."""
+    con = sqlite3.connect(db)
+    try:
+        return {t: int(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0])
+                for t in sorted(_tables(con)) if not t.startswith("sqlite_")}
+    finally:
+        con.close()
+
+
 def _version_files(db: Path) -> list[tuple[str, int, str, str | None]]:
     """(region, stored_in, file, sha256) of every stored layer file the database refers to."""
     con = sqlite3.connect(db)
@@ -223,7 +234,7 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": time.time(),
                         "created_iso": time.strftime("%Y-%m-%d %H:%M:%S"), "database": DATABASE,
                         "versions": sorted([list(v) for v in versions]), "files": files,
-                        "missing_versions": [list(v) for v in missing]}
+                        "missing_versions": [list(v) for v in missing], "tables": _row_counts(snap)}
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         with open(work, "rb+") as f:
             os.fsync(f.fileno())
@@ -327,6 +338,16 @@ def verify(archive: str | Path, into: Path) -> dict:
             raise _refuse(f"{name}: layer file {region}/{stored_in}/{file} is missing or differs from the database.",
                           f"{name}：图层文件 {region}/{stored_in}/{file} 缺失或与数据库记录不符。",
                           file=f"{region}/{stored_in}/{file}")
+    recorded = manifest.get("tables")  # (backups before QA 19 have no such list)
+    if recorded is not None:
+        held_tables = _row_counts(db)
+        if not isinstance(recorded, dict) or held_tables != recorded:
+            differ = sorted(t for t in set(held_tables) | set(recorded if isinstance(recorded, dict) else {})
+                            if not isinstance(recorded, dict) or held_tables.get(t) != recorded.get(t))
+            raise _refuse(f"{name}: the database in the backup differs from the manifest's list of its tables "
+                          f"({', '.join(differ[:5]) or 'the list'}); the file was edited.",
+                          f"{name}：备份中的数据库与清单所列的数据表不符（{'、'.join(differ[:5]) or '清单'}），"
+                          "备份文件已被改动。", tables=differ[:20])
     held = _versions(db)
     if held != versions:  # the manifest speaks of other versions than the database holds: edited
         raise _refuse(f"{name}: the manifest lists {len(versions)} data version(s) but the database in the backup "
@@ -397,7 +418,8 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
                     pass
     # what the restored database holds, not what the manifest says it holds
     return {**manifest, "versions": [list(v) for v in _versions(db_path)],
-            "missing_versions": [list(v) for v in _versions(db_path, "missing")]}
+            "missing_versions": [list(v) for v in _versions(db_path, "missing")],
+            "accounts": _row_counts(db_path).get("users", 0)}
 
 
 def _restore(archive, db_path: Path, data_dir: Path) -> dict:

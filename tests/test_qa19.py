@@ -224,3 +224,76 @@ def test_a_script_logging_out_with_accept_json_gets_json(app):
     c = signed_in(app, "li")
     r = c.post("/logout", headers={"Accept": "application/json"})
     assert r.status_code == 200 and r.get_json()["logged_out"] is True and r.get_json()["csrf"]
+
+
+# -- coverplan serve on a busy port or a bad host: said, before anything is written -------------------------
+def test_serve_says_a_busy_port_and_a_bad_host_in_words(tmp_path, capsys, monkeypatch):
+    import json
+    import socket
+
+    from cli.main import main
+
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var"))
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        assert main(["--lang", "en", "serve", "--port", str(port), "--no-warm", "--json"]) == 2
+        err = json.loads(capsys.readouterr().out)
+        assert err["details"] == {"parameter": "--port", "value": port} and "is in use" in err["message"]
+    finally:
+        busy.close()
+    assert main(["serve", "--host", "999.1.1.1", "--port", "5", "--no-warm"]) == 2
+    assert "不是本机的地址或主机名" in capsys.readouterr().err
+    assert not (tmp_path / "var").exists()  # nothing built or written: no first admin account made
+
+
+@pytest.mark.parametrize("name", [".", "..", "..."])
+def test_a_user_name_of_dots_alone_is_refused(app, name):
+    admin = signed_in(app, "admin1")
+    r = admin.post("/api/admin/users?lang=en", json={"name": name, "role": "viewer"})
+    assert r.status_code == 400 and "not dots alone" in r.get_json()["message"]
+    assert admin.post("/api/admin/users", json={"name": "a.b", "role": "viewer"}).status_code == 201
+
+
+# -- a backup whose database lost a table (its accounts) is refused, not restored --------------------------
+def test_a_backup_whose_accounts_table_was_dropped_is_refused(tmp_path):
+    import hashlib
+    import json
+    import sqlite3
+    import zipfile
+
+    from geo import backup as bk
+    from geo.errors import CoverplanError
+    from web.users import UserStore
+
+    site = tmp_path / "site"
+    site.mkdir()
+    db = site / "app.sqlite"
+    UserStore(db).add("li", "planner", None, password=PW, must_change=False)
+    good = tmp_path / "good.zip"
+    assert bk.backup(db, out=good)["tables"]["users"] == 1
+
+    work = tmp_path / "w"
+    work.mkdir()
+    with zipfile.ZipFile(good) as z:
+        z.extractall(work)
+    con = sqlite3.connect(work / "database.sqlite")
+    con.execute("DROP TABLE users")
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    m = json.loads((work / "manifest.json").read_text())
+    data = (work / "database.sqlite").read_bytes()
+    m["files"]["database.sqlite"] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (work / "manifest.json").write_text(json.dumps(m))
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for f in sorted(p for p in work.rglob("*") if p.is_file()):
+            z.write(f, f.relative_to(work).as_posix())
+    with pytest.raises(CoverplanError) as err:
+        bk.restore(bad, db)
+    assert "users" in err.value.message("en") and "edited" in err.value.message("en")
+    assert UserStore(db).by_name("li") is not None  # nothing changed
+    assert bk.restore(good, db)["accounts"] == 1

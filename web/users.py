@@ -180,12 +180,14 @@ def check_name(name) -> str:
     name = name.strip() if isinstance(name, str) else ""
     # ':' separates the session id's parts; '/', '\\', '?', '#' and '%' would break the admin's
     # address of the account (/api/admin/users/<name>): such a name could be made but not managed
-    if (not name or len(name) > MAX_NAME or any(c in name for c in ':/\\?#%')
+    # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
+    if (not name or len(name) > MAX_NAME or any(c in name for c in ':/\\?#%') or set(name) == {"."}
             or unicodedata.normalize("NFKC", name) != name
             or any(c.isspace() for c in name) or textrules.first_refused(name, multiline=False) is not None):
         raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, any of : / \\ ? # %, "
-                           "invisible characters or full-width letters and digits.",
-                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字。", "name")
+                           "invisible characters or full-width letters and digits, and not dots alone.",
+                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字，"
+                           "也不能只由点号组成。", "name")
     return name
 
 
