@@ -297,3 +297,27 @@ def test_a_backup_whose_accounts_table_was_dropped_is_refused(tmp_path):
     assert "users" in err.value.message("en") and "edited" in err.value.message("en")
     assert UserStore(db).by_name("li") is not None  # nothing changed
     assert bk.restore(good, db)["accounts"] == 1
+
+
+# -- an edit that changes nothing makes no version -------------------------------------------------------------
+def test_an_edit_that_changes_nothing_makes_no_version(app):
+    c = signed_in(app, "admin1")
+    row = next(r for r in c.get("/api/facilities?type=elderly_complex").get_json()["rows"] if r["capacity"] is None) \
+        if any(r["capacity"] is None for r in c.get("/api/facilities?type=elderly_complex").get_json()["rows"]) \
+        else c.get("/api/facilities?type=elderly_complex").get_json()["rows"][0]
+    v0 = c.get("/api/data/versions").get_json()["current"]
+    same = {"capacity": row["capacity"] if row["capacity"] is not None else ""}
+    r = c.post("/api/data/edits?lang=en", json={"action": "update", "type": "elderly_complex", "id": row["id"],
+                                                "fields": same})
+    assert r.status_code == 400 and "nothing to change" in r.get_json()["message"], r.get_json()
+    r = c.post("/api/data/edits?lang=en", json={"action": "move", "type": "elderly_complex", "id": row["id"],
+                                                "lon": row["lon"] + 1e-13, "lat": row["lat"]})
+    assert r.status_code == 400 and "already at that point" in r.get_json()["message"], r.get_json()
+    assert c.get("/api/data/versions").get_json()["current"] == v0
+    # a real change still makes one
+    r = c.post("/api/data/edits", json={"action": "update", "type": "elderly_complex", "id": row["id"],
+                                        "fields": {"remark": "新备注"}})
+    assert r.status_code == 200 and c.get("/api/data/versions").get_json()["current"] == v0 + 1
+    r = c.post("/api/data/edits", json={"action": "move", "type": "elderly_complex", "id": row["id"],
+                                        "lon": row["lon"] + 0.0001, "lat": row["lat"]})
+    assert r.status_code == 200, r.get_json()

@@ -1195,6 +1195,11 @@ def _edit(body: dict):
         what = {"zh": f"新增 {name}", "en": f"added {name}"}
     elif action == "move":
         i = ids == fid
+        was = layer.loc[i, "geometry"].iloc[0]
+        if was is not None and not was.is_empty and _metres(was, point) < 0.1:
+            # (1e-13° once made a version that changed nothing, and a colleague's edit a needless 409)
+            raise InputDataError("The facility is already at that point (less than 0.1 m away): nothing to change.",
+                                 "设施已在该位置（相距不足 0.1 米），无需移动。", details={"parameter": "lon,lat"})
         layer.loc[i, "geometry"] = point
         layer.loc[i, "township_code"] = town
         layer.loc[i, "county_code"] = region.townships.loc[town, "county_code"]
@@ -1207,12 +1212,42 @@ def _edit(body: dict):
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
     elif action == "update":
         fields = _fields_param(body.get("fields"))
+        before = layer.loc[ids == fid].drop(columns="geometry").iloc[0]
         layer = _apply_fields(layer, ids == fid, ft, fields)
+        if _same_row(before, layer.loc[layer["id"].astype(str) == fid].drop(columns="geometry").iloc[0]):
+            raise InputDataError(f"The facility already has these values ({fields_text(fields, 'en')}): nothing to change.",
+                                 f"设施已是这些值（{fields_text(fields, 'zh')}），无需修改。",
+                                 details={"parameter": "fields"})
         what = {"zh": f"修改 {fid} 的属性（{fields_text(fields, 'zh')}）", "en": f"edited {fid} ({fields_text(fields, 'en')})"}
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
     return _commit_edit(layer, ft, action, fid, what, note, row if action == "add" else None)
+
+
+def _metres(a, b) -> float:
+    """Distance in metres between two lon/lat points (on the ellipsoid)."""
+    from pyproj import Geod
+    return abs(Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)[2])
+
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and v == "")
+
+
+def _same_value(a, b) -> bool:
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_row(before, after) -> bool:
+    """Whether an update left a facility's row as it was (a field set to what it holds: unknown stays
+    unknown whether it is written empty or null)."""
+    return all(_same_value(before.get(k), after.get(k)) for k in set(before.index) | set(after.index))
 
 
 def _check_base(body: dict, action: str, ft) -> None:
