@@ -138,8 +138,17 @@ class Coverage:
     mode: str
     is_estimate: bool
     worst: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the type's register is still the synthetic sample: "none of this type" says nothing about the
+    #: real facilities, so a type with none is 示意 too (QA 19: it was reported as not synthetic)
+    register_sample: bool = False
     #: what computed the travel costs: "estimate", "ch" (contraction hierarchy) or "scipy" (Dijkstra)
     engine: str = "estimate"
+
+    @property
+    def facilities_synthetic(self) -> bool:
+        """The facilities counted are (or the register they come from is) the synthetic sample."""
+        f = self.facilities
+        return bool(self.register_sample or (len(f) and f["synthetic"].astype(bool).any()))
 
     def to_dict(self, *, lang: str = "zh", units: bool = False) -> dict:
         out = {
@@ -152,8 +161,9 @@ class Coverage:
             "by_township": records(self.by_township),
             "worst_served": records(self.worst),
             "facilities": int(len(self.facilities)),
-            "synthetic_inputs": bool(self.units["synthetic"].any() or
+            "synthetic_inputs": bool(self.units["synthetic"].any() or self.register_sample or
                                      self.facilities.get("synthetic", pd.Series(dtype=bool)).astype(bool).any()),
+            "facilities_synthetic": self.facilities_synthetic,
         }
         if units:
             out["units"] = records(self.units.drop(columns=["geometry", "area"]))
@@ -305,4 +315,15 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     worst = u[~u["covered"]].sort_values(["cost", "weight"], ascending=[False, False]).head(10)
     worst = worst[["id", "name", "township_name", "county_name", "weight", "cost", "standard", "nearest_name"]]
     return Coverage(ftype=ftype, units=u, facilities=sites, by_township=by_t, by_county=by_c,
-                    summary=summary, mode=mode, is_estimate=is_estimate, worst=worst, engine=engine)
+                    summary=summary, mode=mode, is_estimate=is_estimate, worst=worst, engine=engine,
+                    register_sample=sample_register(region, ftype.key))
+
+
+def sample_register(region: Region, key: str) -> bool:
+    """Whether the type's register is still the synthetic sample (no import of the type, or the
+    embedded one): "none of this type" then says nothing about the real facilities."""
+    meta = (getattr(region, "provenance", None) or {}).get("layers", {}).get("facilities") or {}
+    by_type = meta.get("by_type")
+    if by_type is not None:  # after an import: per type, planner-supplied where a version is named
+        return not (by_type.get(key) or {}).get("dataset_version")
+    return bool(meta.get("synthetic"))

@@ -6,7 +6,7 @@ import pandas as pd
 
 from geo import settings
 from geo.regions import Region
-from planner.coverage import analyse_coverage, existing_facilities
+from planner.coverage import analyse_coverage, existing_facilities, sample_register
 from planner.facility_types import load_facility_types, plan_year, village_targets
 from planner.i18n import t
 
@@ -117,7 +117,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         # 示意 when anything the target is measured on is: the register, or the demand units the coverage
         # counts (approximate townships, synthetic villages) -- a type with no facility yet is not exempt
         units = getattr(cov_now, "units", None)
-        approx = _sample_register(region, key) or bool(existing["synthetic"].astype(bool).any()) or bool(
+        approx = sample_register(region, key) or bool(existing["synthetic"].astype(bool).any()) or bool(
             units is not None and "synthetic" in units and units["synthetic"].fillna(False).astype(bool).any())
         for t in ft.targets:
             if t["kind"] == "upgraded":
@@ -143,16 +143,6 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             out.append(row)
     out.extend(village_target_rows(region))
     return out
-
-
-def _sample_register(region: Region, key: str) -> bool:
-    """Whether the type's register is still the synthetic sample: "none of this type" then says nothing
-    about the real facilities, so a target measured on it is 示意 too."""
-    meta = (getattr(region, "provenance", None) or {}).get("layers", {}).get("facilities") or {}
-    by_type = meta.get("by_type")
-    if by_type is not None:  # after an import: per type, planner-supplied where a version is named
-        return not (by_type.get(key) or {}).get("dataset_version")
-    return bool(meta.get("synthetic"))
 
 
 def _converted_row(t: dict, ft, key: str, new_now: int, approx: bool, mode: str,

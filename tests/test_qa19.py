@@ -321,3 +321,21 @@ def test_an_edit_that_changes_nothing_makes_no_version(app):
     r = c.post("/api/data/edits", json={"action": "move", "type": "elderly_complex", "id": row["id"],
                                         "lon": row["lon"] + 0.0001, "lat": row["lat"]})
     assert r.status_code == 200, r.get_json()
+
+
+# -- a type with no facility in the sample register is still 示意 -------------------------------------------------
+def test_a_type_the_sample_register_lacks_is_reported_as_synthetic(app, shiyan):
+    import io
+    c = signed_in(app, "admin1")
+    d = c.get("/api/coverage/disabled_care").get_json()
+    assert d["facilities"] == 0 and d["synthetic_inputs"] is True and d["facilities_synthetic"] is True
+    assert c.get("/api/coverage/disabled_care/layers").get_json()["facilities_synthetic"] is True
+    # the planner's own register of the type: its facilities are not the sample any more
+    g = shiyan.townships.loc["420325101"]
+    csv = f"名称,类型,经度,纬度\n房县失能照护中心,失能失智老人养护设施,{g.seat_lon:.6f},{g.seat_lat:.6f}\n".encode()
+    rep = c.post("/api/data/uploads?lang=en", content_type="multipart/form-data",
+                 data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(csv), "d.csv")}).get_json()
+    assert rep["counts"]["accepted"] == 1, rep["issues"]
+    assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    assert c.get("/api/coverage/disabled_care/layers").get_json()["facilities_synthetic"] is False
+    assert c.get("/api/coverage/disabled_care").get_json()["facilities_synthetic"] is False

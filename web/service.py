@@ -511,7 +511,7 @@ class Service:
                 "summary": cov.summary, "bounds": layers.bounds(r.counties),
                 "counties": self.county_layer(), "townships": town_fc,
                 "service_areas": areas, "units": unit_fc, "facilities": fac_fc,
-                "facilities_synthetic": bool(f["synthetic"].astype(bool).any()) if len(f) else False,
+                "facilities_synthetic": bool(cov.facilities_synthetic or (len(f) and f["synthetic"].astype(bool).any())),
                 "units_synthetic": bool(u["synthetic"].astype(bool).any()),
                 "townships_approximate": bool((r.townships.get("geometry_quality", pd.Series(["approximate"]))
                                                .astype(str) != "official").any()),
