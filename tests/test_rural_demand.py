@@ -43,8 +43,9 @@ def test_checklist_says_na_for_urban_subdistricts(shiyan, urban):
     sub = rows.loc[sorted(urban)]
     no_home = sub[sub["facilities"] == 0]
     assert len(no_home) and (no_home["status"] == "na").all()
-    assert (no_home["reason_zh"] == "城区单元（街道、开发区），不属农村福利院服务范围").all()
-    assert (no_home["reason_en"] == "urban unit (subdistrict or development zone): not served by rural welfare homes").all()
+    assert (no_home["reason_zh"] == "城区单元（街道，或以社区为主的开发区），不属农村福利院服务范围").all()
+    assert (no_home["reason_en"] == "urban unit (a subdistrict, or a development zone mostly of communities): "
+                                    "not served by rural welfare homes").all()
     wudang = rows[rows["township_name"] == "武当路街道"]
     assert len(wudang) == 1 and wudang["status"].iloc[0] == "na"
     # rural townships keep their rule: met with a home inside, not met without
