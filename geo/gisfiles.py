@@ -113,8 +113,9 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
         # a point in degree range once its two numbers are swapped ([lat, lon], a common hand-written
         # GeoJSON slip) is not metres: it goes on to the register's swap check, which says so per row
         swapped = (np.abs(x) <= 90) & (np.abs(y) <= 180)
-        far = ((np.abs(x) > 180) | (np.abs(y) > 90)) & ~swapped
-        if far.any() and far.sum() * 2 >= np.isfinite(x).sum():
+        finite = np.isfinite(x) & np.isfinite(y)  # NaN or Infinity is no projected coordinate (QA 19): per row
+        far = finite & ((np.abs(x) > 180) | (np.abs(y) > 90)) & ~swapped
+        if far.any() and far.sum() * 2 >= finite.sum():
             from geo.points import plain_number
             at = int(np.flatnonzero(far)[0])
             eg = f"{plain_number(x[at])}, {plain_number(y[at])}"

@@ -339,3 +339,17 @@ def test_a_type_the_sample_register_lacks_is_reported_as_synthetic(app, shiyan):
     assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
     assert c.get("/api/coverage/disabled_care/layers").get_json()["facilities_synthetic"] is False
     assert c.get("/api/coverage/disabled_care").get_json()["facilities_synthetic"] is False
+
+
+def test_non_finite_geojson_coordinates_are_not_called_projected(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    p = tmp_path / "nan.geojson"
+    p.write_text('{"type":"FeatureCollection","features":['
+                 '{"type":"Feature","properties":{"name":"A","type":"日间照料中心"},'
+                 '"geometry":{"type":"Point","coordinates":[NaN,Infinity]}},'
+                 '{"type":"Feature","properties":{"name":"D","type":"日间照料中心"},'
+                 '"geometry":{"type":"Point","coordinates":[110.78,32.58]}}]}', encoding="utf-8")
+    rep = validate_register(p, region=shiyan)  # it was a file error: "the coordinates look projected (nan, inf)"
+    assert [i.code for i in rep.issues if i.severity == "error"] == ["no_location"]
+    assert len(rep.accepted) == 1
