@@ -53,15 +53,16 @@ from planner.sites import candidate_sites, site_marks
 
 
 def parse_sizes(text: str | list) -> list[float]:
-    """``"30,60,100"`` -> [30, 60, 100]; a clear message naming ``--sizes`` otherwise."""
+    """``"30,60,100"`` -> [30, 60, 100]; a clear message naming the sizes otherwise (by the field's name,
+    ``sizes``, which the CLI's ``--sizes`` and the web's form share: not the CLI's flag in a web answer)."""
     items = text if isinstance(text, list) else [s for s in str(text).replace("，", ",").split(",") if s.strip()]
     try:
         sizes = [float(s) for s in items]
     except ValueError:
         sizes = []
     if not sizes or any(not np.isfinite(s) or s <= 0 for s in sizes):
-        raise InputDataError(f"--sizes {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
-                             f"--sizes “{text}” 无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
+        raise InputDataError(f"Sizes (sizes) {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
+                             f"规模档次（sizes）“{text}”无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
                              details={"parameter": "sizes", "value": str(text)})
     return sorted(set(sizes))
 
@@ -73,9 +74,9 @@ def check_sizes(ft: FacilityType, sizes: list[float]) -> None:
     if big:
         lim = ft.capacity.max_per_site
         raise InputDataError(
-            f"--sizes: {big[0]:g} is larger than any single {ft.name('en')} ({lim:g} at most); "
+            f"Sizes (sizes): {big[0]:g} is larger than any single {ft.name('en')} ({lim:g} at most); "
             "give each site's capacity.",
-            f"--sizes 无效：{big[0]:g} 超过单处{ft.name('zh')}的合理规模（最多 {lim:g}），请填写每处的容量。",
+            f"规模档次（sizes）无效：{big[0]:g} 超过单处{ft.name('zh')}的合理规模（最多 {lim:g}），请填写每处的容量。",
             details={"parameter": "sizes", "value": big[0], "max": lim})
 
 
