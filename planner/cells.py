@@ -3,8 +3,9 @@
 Names, notes and column values in a register or a proposal come from outside.
 A spreadsheet (Excel, WPS, LibreOffice) evaluates a cell that starts like a
 formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``, ``-2+3``), so every
-exported text cell goes through :func:`safe_text`, which puts an apostrophe in
-front: the cell is shown as the planner typed it and never evaluated.
+exported CSV text cell goes through :func:`safe_text`, which puts an apostrophe in
+front: the cell is shown as the planner typed it and never evaluated. An XLSX cell
+is stored as text with the quote-prefix style instead (:func:`protect_cells`).
 
 Numbers stay numbers (a negative cost is a number, not a formula); text, even
 "-3", is marked: a text column is text, and "-3" in it is not worth a guess.
@@ -30,6 +31,24 @@ def safe_text(value):
         if value.startswith(FORMULA_START):
             return "'" + value
     return value
+
+
+def xlsx_text(value):
+    """``value`` for an XLSX cell written with :func:`protect_cells`: only the characters the file
+    cannot hold dropped. An XLSX string cell never runs, so the CSV's apostrophe is not added there:
+    it showed as part of a phone number ('+86 ...) or a remark ('-) (QA 19)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def protect_cells(cells) -> None:
+    """Store text that starts like a formula as text (openpyxl takes "=..." for a formula), marked
+    with the quote prefix, so a spreadsheet shows it as typed and never evaluates it."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -99,7 +99,10 @@ def test_register_csv_and_xlsx_have_the_attributes_with_formulas_neutralised(edi
     rows = list(wb.active.iter_rows(values_only=True))
     head = list(rows[1])
     row = next(r for r in rows[2:] if r[0] == fid)
-    assert row[head.index("联系电话")] == "'=1+1" and row[head.index("地址")] == "上津镇 1号"
+    # XLSX: the text as typed in a text cell with the quote prefix (the CSV keeps the apostrophe; QA 19)
+    assert row[head.index("联系电话")] == "=1+1" and row[head.index("地址")] == "上津镇 1号"
+    cell = next(c for r in wb.active.iter_rows() for c in r if c.value == "=1+1")
+    assert cell.data_type == "s" and cell.quotePrefix
 
 
 # -- 4: the version comparison -------------------------------------------------------------------

@@ -189,7 +189,8 @@ def test_exports_neutralise_formulas(client, injected):
     ws = load_workbook(io.BytesIO(client.get("/api/facilities.xlsx?q=inj-").data)).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)  # not one formula in the sheet
-    assert ws.cell(3, 2).value == "'" + injected[0]
+    # the XLSX cell holds the text as typed, as a text cell with the quote prefix (QA 19)
+    assert ws.cell(3, 2).value == injected[0] and ws.cell(3, 2).data_type == "s" and ws.cell(3, 2).quotePrefix
 
 
 def test_other_exports_neutralise_too(client, app, monkeypatch):

@@ -1,8 +1,9 @@
 """Downloads: CSV (UTF-8 with BOM, so Excel on Windows reads the Chinese) and XLSX (openpyxl).
 
-Every text cell of every table export goes through :func:`safe_text`: names in a
-register or a proposal come from outside, and a spreadsheet would run one that
-starts like a formula (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``).
+Every text cell of every table export is guarded: names in a register or a proposal
+come from outside, and a spreadsheet would run one that starts like a formula
+(``=HYPERLINK(...)``, ``+cmd``, ``@SUM``). CSV cells get an apostrophe in front
+(:func:`safe_text`); XLSX cells are stored as text with the quote prefix (planner.cells).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime
 from flask import Response
 
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
-from planner.cells import FORMULA_START, safe_text  # noqa: F401  (FORMULA_START: re-exported)
+from planner.cells import FORMULA_START, protect_cells, safe_text, xlsx_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import share_text, t, with_unit
 
 #: (row key, i18n key of the header)
@@ -147,7 +148,7 @@ def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
         return int(value)  # a count or size kept as a float (9999.0) is written as the whole number it is
     if isinstance(value, float):
         return round(value, 6 if key in ("lon", "lat") else 4)  # 6 decimals: about 10 cm, as in the API
-    return safe_text(value)
+    return safe_text(value) if fmt == "csv" else xlsx_text(value)
 
 
 def _filename(base: str, ext: str) -> str:
@@ -172,9 +173,10 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         if u and key in UNIT_NAMED:
             return t(UNIT_NAMED[key], lang, unit=u)
         return with_unit(t(label, lang), u, lang)
-    header = [safe_text(head(key, label)) for key, label in columns]
+    text = safe_text if fmt == "csv" else xlsx_text
+    header = [text(head(key, label)) for key, label in columns]
     body = [[_cell(k, r.get(k), lang, fmt) for k, _ in columns] for r in rows]
-    title = safe_text(title) if title else None
+    title = text(title) if title else None
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
@@ -199,6 +201,8 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for row in body:
         ws.append(row)
+    for row in ws.iter_rows():
+        protect_cells(row)  # text, not formulas, whatever it starts with
     for i, (key, _) in enumerate(columns, start=1):
         if key in PERCENT_KEYS:
             for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
