@@ -137,14 +137,28 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
                          "请用生成该文件的软件打开并另存为扩展名所示的格式（或改为正确的扩展名）。",
                          expected=kind, found=looks)
     if kind == "csv":
-        return _read_csv(path, encoding, header_names)
-    if kind in ("xlsx", "xls"):
-        return _read_excel(path, kind, header_names)
-    layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
-    return Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name,
-                 encoding=encoding_label(layer.encoding),
-                 crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes,
-                 crs_assumed=layer.crs_assumed)
+        table = _read_csv(path, encoding, header_names)
+    elif kind in ("xlsx", "xls"):
+        table = _read_excel(path, kind, header_names)
+    else:
+        layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
+        table = Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name,
+                      encoding=encoding_label(layer.encoding),
+                      crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes,
+                      crs_assumed=layer.crs_assumed)
+    n = len(table.frame.columns)
+    if n > MAX_COLUMNS:
+        # (20,000 columns made an 826 KB answer listing them all, and a mapping form no one can use)
+        raise file_error(label, f"the table has {n:,} columns; a register or list has at most {MAX_COLUMNS}.",
+                         f"表格有 {n:,} 列，名录或清单最多 {MAX_COLUMNS} 列。",
+                         "Keep the columns the import reads (name, type, coordinates or place names, attributes) "
+                         "and save the file again.",
+                         "请只保留导入所需的列（名称、类型、坐标或地名、属性）后重新保存。", columns=n, limit=MAX_COLUMNS)
+    return table
+
+
+#: Columns a table may have: a register has a dozen or two; thousands are a wrong file or a wrong export.
+MAX_COLUMNS = 500
 
 
 def header_looks_like_data(columns) -> bool:

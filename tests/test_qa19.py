@@ -353,3 +353,17 @@ def test_non_finite_geojson_coordinates_are_not_called_projected(shiyan, tmp_pat
     rep = validate_register(p, region=shiyan)  # it was a file error: "the coordinates look projected (nan, inf)"
     assert [i.code for i in rep.issues if i.severity == "error"] == ["no_location"]
     assert len(rep.accepted) == 1
+
+
+def test_a_table_of_thousands_of_columns_is_refused_shortly(shiyan, tmp_path):
+    from geo.errors import InputDataError
+    from geo.tables import MAX_COLUMNS
+    from planner.register import validate_register
+
+    p = tmp_path / "wide.csv"
+    n = 20_000
+    p.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1" for _ in range(n)) + "\n")
+    with pytest.raises(InputDataError) as err:
+        validate_register(p, region=shiyan)
+    msg = err.value.message("en")
+    assert f"{n:,} columns" in msg and str(MAX_COLUMNS) in msg and len(str(err.value.to_dict("en"))) < 2000
