@@ -367,3 +367,18 @@ def test_a_table_of_thousands_of_columns_is_refused_shortly(shiyan, tmp_path):
         validate_register(p, region=shiyan)
     msg = err.value.message("en")
     assert f"{n:,} columns" in msg and str(MAX_COLUMNS) in msg and len(str(err.value.to_dict("en"))) < 2000
+
+
+def test_a_rollback_version_shows_the_rows_of_the_layer_it_restored(app, shiyan):
+    import io
+    c = signed_in(app, "admin1")
+    before = next(v for v in c.get("/api/data/versions").get_json()["versions"] if v["version"] == 0)
+    g = shiyan.villages.geometry.iloc[7]
+    csv = f"名称,类型,经度,纬度\n照料1,日间照料中心,{g.x:.6f},{g.y:.6f}\n".encode()
+    rep = c.post("/api/data/uploads", content_type="multipart/form-data",
+                 data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(csv), "d.csv")}).get_json()
+    assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    assert c.post("/api/data/rollback", json={"version": 0}).status_code == 200
+    rows = c.get("/api/data/versions?lang=en").get_json()["versions"]
+    back = rows[0]
+    assert back["kind"] == "rollback" and back["rows"] == before["counts"]["facilities:day_care"], back

@@ -161,6 +161,10 @@ def _version_dict(v, types: dict, lang: str) -> dict:
         # a rollback stores no layer of its own: it says which version it restores and what that changed
         # (it read "embedded illustrative data" even when it restored an import)
         changed = _layer_labels([r["layer"] for r in d.get("replaced") or []], types, lang)
+        counts = d.get("counts") or {}
+        restored = [counts[r["layer"]] for r in d.get("replaced") or [] if r["layer"] in counts]
+        if d.get("rows") is None and len(restored) == 1:
+            d["rows"] = restored[0]  # the rows of the one layer it restored (the list showed "–")
         d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
             (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
