@@ -92,6 +92,12 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
                                      f"(columns: {', '.join(columns)}).",
                                      f"{label}：列对应关系中的“{col}”不在文件中（现有列：{'、'.join(columns)}）。",
                                      details={"columns": columns})
+            twin = next((f for f, c in out.items() if c == found), None)
+            if twin is not None:  # one column read as two fields (lon and lat both from lat_y): refused
+                raise InputDataError(f"{label}: the column mapping reads '{found}' as both {twin} and {fld}; "
+                                     "give each field its own column.",
+                                     f"{label}：列对应关系把“{found}”同时指定为 {twin} 和 {fld}；每个字段须对应不同的列。",
+                                     details={"parameter": "column_map", "column": found, "fields": [twin, fld]})
             out[fld] = found
     taken = set(out.values())
     for pass_ in (0, 1):  # 0: the header as written, 1: without its bracketed qualifier

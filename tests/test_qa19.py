@@ -382,3 +382,28 @@ def test_a_rollback_version_shows_the_rows_of_the_layer_it_restored(app, shiyan)
     rows = c.get("/api/data/versions?lang=en").get_json()["versions"]
     back = rows[0]
     assert back["kind"] == "rollback" and back["rows"] == before["counts"]["facilities:day_care"], back
+
+
+def test_an_upload_with_a_field_or_file_twice_is_refused(app, shiyan):
+    import io
+    c = signed_in(app, "admin1")
+    g = shiyan.villages.geometry.iloc[7]
+    csv = f"名称,类型,经度,纬度\n照料1,日间照料中心,{g.x:.6f},{g.y:.6f}\n".encode()
+    for data in ({"kind": ["facilities", "villages"], "file": (io.BytesIO(csv), "d.csv")},
+                 {"kind": "facilities", "file": [(io.BytesIO(csv), "d.csv"), (io.BytesIO(csv), "e.csv")]},
+                 {"kind": "facilities", "file": (io.BytesIO(csv), "d.csv"), "file2": (io.BytesIO(csv), "e.csv")}):
+        r = c.post("/api/data/uploads?lang=en", content_type="multipart/form-data", data=data)
+        assert r.status_code == 400, r.data[:300]
+    assert c.post("/api/data/uploads", content_type="multipart/form-data",
+                  data={"kind": "facilities", "file": (io.BytesIO(csv), "d.csv")}).status_code == 200
+
+
+def test_a_column_mapping_reading_one_column_as_two_fields_is_refused(shiyan, tmp_path):
+    from geo.errors import InputDataError
+    from planner.register import validate_register
+
+    p = tmp_path / "r.csv"
+    p.write_text("名称,类型,lon_x,lat_y\nA,日间照料中心,110.78,32.58\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as err:
+        validate_register(p, region=shiyan, column_map={"lon": "lat_y", "lat": "lat_y"})
+    assert "both lon and lat" in err.value.message("en")

@@ -307,6 +307,15 @@ def _kept_file(d: Path) -> Path:
 
 def _options(form) -> dict:
     refuse_unknown(form, UPLOAD_FIELDS, what_en="an upload", what_zh="上传")  # "typ" was read as no type
+    # one file and one value per field: a second was dropped without a word (QA 19)
+    files = [k for k, _ in request.files.items(multi=True)]
+    twice = sorted({k for k in form if len(form.getlist(k)) > 1} | ({"file"} if files.count("file") > 1 else set()))
+    if twice:
+        raise bad_param(twice[0], None, "one value (upload one file, with one value per field, at a time)",
+                        "一个值（每次上传一个文件，每个字段一个值）")
+    extra = sorted({k for k in files if k != "file"})
+    if extra:
+        refuse_unknown(dict.fromkeys(extra), ("file",), what_en="an upload's files", what_zh="上传的文件字段")
     kind = form.get("kind", "facilities")  # not sent: a register; sent empty is refused, as any unknown kind
     if kind not in KINDS:
         raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS), label="data_kind")
