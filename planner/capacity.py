@@ -56,6 +56,8 @@ def demand_villages(region: Region, ftype: FacilityType) -> pd.DataFrame:
     v = region.villages
     if ftype.demand == "meal_communities":
         v = v[v["kind"] == "community"]
+    elif ftype.demand == "rural_villages":
+        v = v[v["kind"] == "village"]
     elif ftype.demand == "rural_township_seats":
         rural = region.townships.index[region.townships["kind_group"] != "urban"]
         v = v[v["township_code"].isin(rural)]

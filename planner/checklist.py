@@ -46,7 +46,10 @@ def checklist_from_coverage(region: Region, cov: Coverage) -> pd.DataFrame:
         if ft.checklist == "facility_in_township" and n_units == 0 and n_fac == 0:
             # e.g. a rural welfare home in an urban subdistrict: the rule does not apply there
             status, zh, en = "na", "本乡镇无此类需求单元", "no demand unit of this type here"
-            if ft.demand == "rural_township_seats" and t.get("kind_group") == "urban":
+            if ft.demand == "rural_villages":
+                zh = f"本乡镇（街道）只有社区，没有行政村，不属{ft.name_zh}服务范围"
+                en = f"only communities here, no administrative village: not served by {ft.name_en.lower()}s"
+            elif ft.demand == "rural_township_seats" and t.get("kind_group") == "urban":
                 zh = f"城区单元（街道，或以社区为主的开发区），不属{ft.name_zh}服务范围"
                 en = f"urban unit (a subdistrict, or a development zone mostly of communities): not served by {ft.name_en.lower()}s"
         elif ft.checklist == "facility_in_township":

@@ -16,7 +16,7 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputDataError, UnknownTypeError
 
-DEMANDS = ("villages", "township_seats", "rural_township_seats", "seats", "scenic_areas", "county_seats",
+DEMANDS = ("villages", "rural_villages", "township_seats", "rural_township_seats", "seats", "scenic_areas", "county_seats",
            "meal_communities")
 WEIGHTS = ("aged_60", "aged_65", "aged_80", "population", "units")
 RULES = ("within", "inside")

@@ -475,7 +475,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
                    f'border:1.5px solid #fff;box-shadow:0 0 0 1px #999;margin:0 3px"></span>', fac_label))
 
-    unc_label = tx("uncovered_villages" if ft.demand == "villages" else "uncovered_points")
+    unc_label = tx("uncovered_villages" if ft.demand in ("villages", "rural_villages") else "uncovered_points")
     unc = folium.FeatureGroup(name=unc_label)
     u = cov.units[~cov.units["covered"]]
     for _, r in u.iterrows():

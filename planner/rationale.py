@@ -21,6 +21,7 @@ WEIGHT_LABEL = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": 
 
 #: Demand units: (zh counter + noun, en singular, en plural).
 UNIT_WORDS = {"villages": ("个村（社区）", "village/community", "villages/communities"),
+              "rural_villages": ("个行政村（不含社区）", "village", "villages"),
               "township_seats": ("个乡镇驻地", "township seat", "township seats"),
               "rural_township_seats": ("个乡镇驻地（不含街道）", "rural township seat", "rural township seats"),
               "seats": ("个县城或乡镇驻地", "county or township seat", "county or township seats"),

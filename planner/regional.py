@@ -98,6 +98,8 @@ def demand_index(region: SyntheticRegion, demand: str) -> np.ndarray:
     """Village indices standing for a facility type's demand kind."""
     if demand in ("seats", "township_seats"):
         return region.township_seats
+    if demand == "rural_villages":
+        return np.flatnonzero(~region.urban)
     if demand == "rural_township_seats":
         return region.township_seats[~region.urban[region.township_seats]]
     if demand == "county_seats":

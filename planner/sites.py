@@ -78,6 +78,12 @@ def _points(region: Region, which: str) -> gpd.GeoDataFrame:
         g = _villages(region)
     elif which == "township_seats":
         g = _township_seats(region)
+    elif which == "rural_villages":
+        # administrative villages (村委会) only: a rural mutual-aid centre serves a village and its
+        # neighbours, not the communities (社区) of towns and cities (QA 19: 350,358 of its 610,589
+        # people aged 60+ were urban communities' people)
+        g = _villages(region)
+        g = g[g["kind"] == "village"]
     elif which == "rural_township_seats":
         # the seats of towns and townships (乡、镇) only: a rural welfare home serves rural
         # people, and an urban subdistrict (街道) is neither its demand nor its place

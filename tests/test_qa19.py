@@ -407,3 +407,22 @@ def test_a_column_mapping_reading_one_column_as_two_fields_is_refused(shiyan, tm
     with pytest.raises(InputDataError) as err:
         validate_register(p, region=shiyan, column_map={"lon": "lat_y", "lat": "lat_y"})
     assert "both lon and lat" in err.value.message("en")
+
+
+# -- rural mutual-aid centres serve administrative villages, not urban communities -------------------------------
+def test_mutual_aid_demand_is_the_villages_not_the_communities(shiyan):
+    from planner.capacity import demand_villages
+    from planner.checklist import check_townships
+    from planner.coverage import analyse_coverage
+    from planner.facility_types import get_type
+
+    v = shiyan.villages
+    villages = v[v["kind"] == "village"]
+    cov = analyse_coverage(shiyan, "mutual_aid")
+    assert cov.summary["units"] == len(villages) < len(v)
+    assert cov.summary["weight"] == int(villages["aged_60"].sum())
+    assert set(demand_villages(shiyan, get_type("mutual_aid")).index) == set(villages.index)
+    rows = check_townships(shiyan, "mutual_aid")
+    only_communities = set(v.groupby("township_code")["kind"].agg(lambda k: (k == "community").all()).loc[lambda s: s].index)
+    na = rows[rows["township_code"].isin(only_communities) & (rows["facilities"] == 0)]
+    assert len(na) and (na["status"] == "na").all() and na["reason_en"].str.contains("no administrative village").all()

@@ -416,7 +416,8 @@ def proposal_brief(pid: str):
         "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         more=max(0, len(p["sites"]) - BRIEF_SITES),
-        uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand == "villages" else "uncovered_points")
+        uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand in ("villages", "rural_villages")
+        else "uncovered_points")
 
 
 @bp.get("/proposals/<pid>/export.html")
