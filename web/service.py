@@ -376,7 +376,12 @@ class Service:
                          "section_text": section_text(ft.section, lang),
                          "standard_text": ft.standard_text(lang), "facilities": s.get("facilities"),
                          "units": s["units"], "covered_units": s["covered_units"],
+                         # covered_share here is the unit share (the overview's first figure, kept for the
+                         # clients that read it); unit_share and weighted_share say which is which, as
+                         # /api/coverage/<type>'s citywide covered_share is the weighted one (QA 19)
                          "covered_share": s["unit_share"], "covered_weight_share": s["covered_share"],
+                         "unit_share": s["unit_share"], "weighted_share": s["covered_share"],
+                         "synthetic_inputs": self.coverage(key).to_dict()["synthetic_inputs"],
                          "mean_cost": s["mean_cost"], "cost_unit": ft.unit})
         return rows
 
