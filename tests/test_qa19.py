@@ -426,3 +426,13 @@ def test_mutual_aid_demand_is_the_villages_not_the_communities(shiyan):
     only_communities = set(v.groupby("township_code")["kind"].agg(lambda k: (k == "community").all()).loc[lambda s: s].index)
     na = rows[rows["township_code"].isin(only_communities) & (rows["facilities"] == 0)]
     assert len(na) and (na["status"] == "na").all() and na["reason_en"].str.contains("no administrative village").all()
+
+
+def test_region_layers_say_the_population_is_derived(app):
+    c = signed_in(app, "li")
+    d = c.get("/api/region/layers").get_json()
+    assert d["quality"]["population"]["quality"] == "derived"
+    props = d["townships"]["features"][0]["properties"]
+    assert props["population_quality"] and props["population_quality"] != "official"
+    rows = c.get("/api/coverage").get_json()
+    assert all("unit_share" in r and "weighted_share" in r and r["synthetic_inputs"] is True for r in rows)

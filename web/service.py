@@ -199,7 +199,8 @@ class Service:
             t = t.assign(county_name_en=self.county_name_en(t["county_code"]))
             return layers.feature_collection(
                 t, ["code", "name", "kind", "county_code", "county_name", "county_name_en", "population", "aged_60",
-                    "area_km2", "geometry_quality"], tolerance=layers.TOL_TOWNSHIP)
+                    "area_km2", "geometry_quality"] + (["population_quality"] if "population_quality" in t else []),
+                tolerance=layers.TOL_TOWNSHIP)
         return self.cached("townships_fc", build)
 
     def region_layers(self) -> dict:
@@ -208,8 +209,9 @@ class Service:
             prov = r.provenance.get("layers", {})
             return {"dataset_version": self.version(), "counties": self.county_layer(),
                     "townships": self.township_layer(), "bounds": layers.bounds(r.counties),
-                    "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "synthetic")
-                                    if q in v} for k, v in prov.items()}}
+                    # population's is "quality" (derived: census county totals split below county level)
+                    "quality": {k: {q: v.get(q) for q in ("geometry_quality", "location_quality", "quality",
+                                                          "synthetic") if q in v} for k, v in prov.items()}}
         # one object per data version: web/answers.py encodes and compresses it once
         return self.cached("region_layers", build)
 
