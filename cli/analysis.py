@@ -6,8 +6,9 @@ import json
 import sys
 
 from cli.lang import h
-from cli.options import add_coords, add_json, add_mode, add_region
-from cli.output import cell, columns, county_namer, print_json, progress, solver_line
+from cli.options import add_coords, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, solver_line,
+                        table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -81,11 +82,55 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_propose)
 
 
-def load_context(args):
+def current_region(name: str):
+    """The region at the current data version of the store the `data` commands write (and the web app
+    reads: VAR_DIR/proposals.sqlite, its layer files beside it), as the web app answers on it; the
+    embedded data (version 0) when no store exists yet (a fresh machine: nothing is created) or its
+    current version is 0."""
+    import sqlite3
+
+    from geo.datasets import DatasetStore, default_db_path
     from geo.regions import load_region
+
+    db = default_db_path()
+    if not db.is_file():
+        return load_region(name)
+    try:  # read-only: the version is read without creating tables or folders
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT version FROM dataset_current WHERE region=?", (name,)).fetchone()
+        finally:
+            con.close()
+        version = row[0] if row else 0
+    except sqlite3.Error as exc:  # no data versions yet (a database of accounts only): the embedded data;
+        # a database that cannot be read so: the store opens it and says why, in its words
+        version = 0 if "no such table" in str(exc) else None
+    if version == 0:
+        return load_region(name)
+    store = DatasetStore(db, region=name, readonly=True)
+    version = store.current().version
+    return store.region(version) if version else load_region(name)
+
+
+def data_line(args, region) -> None:
+    """The data a text answer rests on, in one line on stderr (beside the notes; stdout keeps the table):
+    the data version, and the --facilities register when one is given."""
+    from cli.output import data_version
+
+    v, zh = data_version(region), args.lang == "zh"
+    text = (f"数据：数据版本 {v}" + ("（内置数据）" if v == 0 else "（当前版本）")) if zh else \
+        (f"data: dataset version {v}" + (" (the embedded data)" if v == 0 else " (the current one)"))
+    if getattr(args, "facilities", None):
+        text += f"；现有设施取自 {args.facilities}" if zh else f"; existing facilities from {args.facilities}"
+    print(text, file=sys.stderr)
+
+
+def load_context(args):
+    """The region (at the current data version, :func:`current_region`) and the --facilities register, if
+    given, which replaces the version's facilities of its types. A text answer says which data it used."""
     from planner.register import validate_register
 
-    region = load_region(args.region)
+    region = current_region(args.region)
     if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
         from planner.facility_types import get_type
         get_type(args.type)
@@ -100,21 +145,24 @@ def load_context(args):
         for issue in report.warnings():  # accepted, but worth a look (a suggested datum among them)
             print(issue.text(lang), file=sys.stderr)
         facilities = report.accepted
+    if not getattr(args, "json", False):
+        data_line(args, region)
     return region, facilities
 
 
-def _write_table(df, path: str) -> None:
-    from geo.errors import InputDataError
-    from planner.cells import safe_frame
+def _write_table(df, path: str, title: str | None = None) -> None:
+    """cli.output.write_table for one table (kept under this name: tests/test_security.py calls it)."""
+    write_table(df, path, title)
 
-    df = safe_frame(df)  # names come from registers: no cell may run as a formula in Excel
-    if path.lower().endswith(".xlsx"):
-        df.to_excel(path, index=False)
-    elif path.lower().endswith(".csv"):
-        df.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel on Windows opens it right
-    else:
-        raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
-                             f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。")
+
+def region_synthetic(region, types) -> bool:
+    """Whether answers on ``region`` for ``types`` rest on synthetic or approximate inputs (示意): village
+    points not official, or a register of those types that is (or holds) the synthetic sample."""
+    v = region.villages
+    f = region.facilities
+    f = f[f["facility_type"].astype(str).isin([str(x) for x in types])] if "facility_type" in f else f
+    return bool((v["location_quality"].astype(str) != "official").any() if "location_quality" in v else True) \
+        or bool("synthetic" in f and f["synthetic"].fillna(False).astype(bool).any())
 
 
 def _coverage(args) -> int:
@@ -123,10 +171,17 @@ def _coverage(args) -> int:
 
     region, facilities = load_context(args)
     cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
+    d = {**cov.to_dict(lang=args.lang), "dataset_version": data_version(region)} if args.out or args.json else {}
     if args.out:
-        _write_table(cov.units.drop(columns=["geometry", "area"]), args.out)
+        zh = args.lang == "zh"
+        name = cov.ftype.name(args.lang)
+        what = f"覆盖分析明细（每个需求单元一行）：{name}" if zh else f"Coverage per demand unit: {name}"
+        mode = ("估算" if zh else "estimate") if cov.is_estimate else ("路网" if zh else "road network")
+        title = table_title(what, [mode, *data_parts(region, args.lang, args.facilities)], args.lang,
+                            illustrative=d["synthetic_inputs"])
+        write_table(cov.units.drop(columns=["geometry", "area"]), args.out, title)
     if args.json:
-        print_json(cov.to_dict(lang=args.lang))
+        print_json(d)
         return 0
     zh = args.lang == "zh"
     s = cov.summary
@@ -197,12 +252,23 @@ def _check(args) -> int:
     if args.status:
         df = df[df["status"] == args.status]
     if args.out:
-        _write_table(df, args.out)
+        from planner.facility_types import get_type
+        from planner.i18n import t
+
+        lang = args.lang
+        names = county_namer(region, lang)
+        parts = [f"{t('facility_type', lang)}: {get_type(args.type).name(lang) if args.type else t('all', lang)}",
+                 f"{t('county', lang)}: {names(county_code).strip() if county_code else t('whole_city', lang)}",
+                 f"{t('status', lang)}: {t('status_' + args.status, lang) if args.status else t('all', lang)}",
+                 f"{t('rows', lang)}: {len(df)}", *data_parts(region, lang, args.facilities)]
+        title = table_title(t("checklist_title", lang), parts, lang,
+                            illustrative=region_synthetic(region, df["type"].unique()))
+        write_table(df, args.out, title)
     if args.json:
         summary = df.groupby("type")["status"].value_counts().unstack(fill_value=0)
         print_json({"types": sorted(df["type"].unique()),
                     "summary": {t: {k: int(v) for k, v in row.items()} for t, row in summary.iterrows()},
-                    "townships": df.to_dict("records")})
+                    "townships": df.to_dict("records"), "dataset_version": data_version(region)})
         return 0
     reason = "reason_zh" if args.lang == "zh" else "reason_en"
     county = county_namer(region, args.lang)
@@ -221,7 +287,7 @@ def _targets(args) -> int:
     proposals = [load_proposal_file(p) for p in args.proposal]
     rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)
     if args.json:
-        print_json({"targets": rows, "proposals": args.proposal})
+        print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region)})
         return 0
     zh = args.lang == "zh"
     for r in rows:
@@ -248,6 +314,8 @@ def _propose(args) -> int:
         # said before the solve (it came after it), with the GeoJSON the command also writes
         raise InputDataError(f"--out must end in .geojson, .csv or .xlsx (got {args.out}).",
                              f"--out 须为 .geojson、.csv 或 .xlsx 文件（当前 {args.out}）。")
+    check_time_limit(args.time_limit)  # in the option's words, before any work
+    check_gap(args.gap)
     region, facilities = load_context(args)
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]
@@ -271,9 +339,16 @@ def _propose(args) -> int:
             with open(args.out, "w", encoding="utf-8") as fh:
                 json.dump(prop.to_geojson(), fh, ensure_ascii=False, indent=1)
         else:
-            _write_table(prop.table(args.lang), args.out)
+            from planner.i18n import t
+
+            parts = [f"{t('model', args.lang)}: {t('model_' + str(prop.solver['model']), args.lang)}",
+                     f"{'新址' if args.lang == 'zh' else 'new sites'}: {len(prop.sites)}",
+                     *data_parts(region, args.lang, args.facilities)]
+            title = table_title(f"{t('proposal', args.lang)}: {prop.ftype.name(args.lang)}", parts, args.lang,
+                                illustrative=bool(prop.synthetic_inputs))
+            write_table(prop.table(args.lang), args.out, title)
     if args.json:
-        out = prop.to_dict(lang=args.lang)
+        out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
         out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}
         print_json(out)
         return 0

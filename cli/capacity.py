@@ -6,23 +6,10 @@ import sys
 
 from cli.analysis import load_context
 from cli.lang import h
-from cli.options import add_coords, add_json, add_mode, add_region
-from cli.output import cell, columns, county_namer, print_json, solver_line
+from cli.options import add_coords, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, solver_line, table_title,
+                        write_table)
 from geo.errors import InputDataError
-
-
-def _write_table(df, path: str) -> None:
-    """A table as .csv (UTF-8 with BOM, so Excel on Windows reads the Chinese) or .xlsx."""
-    from geo.errors import InputDataError
-
-    low = path.lower()
-    if low.endswith(".xlsx"):
-        df.to_excel(path, index=False)
-    elif low.endswith(".csv"):
-        df.to_csv(path, index=False, encoding="utf-8-sig")
-    else:
-        raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
-                             f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。", details={"parameter": "out"})
 
 
 def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
@@ -82,8 +69,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=h("待分配的新增床位数，如 7136", "new beds to allocate, e.g. 7136"))
     p.add_argument("--year", type=int,
                    help=h("目标对应的年份（默认：规划年份）", "the year of the target (default: the plan year)"))
-    p.add_argument("--out", help=h("写出供各县区民政局使用的各乡镇（街道）明细表（.csv 或 .xlsx）",
-                                   "write the per-township table for the county bureaus (.csv or .xlsx)"))
+    p.add_argument("--out", help=h("写出供各县区民政局使用的明细表：.xlsx 含各乡镇（街道）和各县（市、区）两个工作表，"
+                                   ".csv 仅含各乡镇（街道）",
+                                   "write the table for the county bureaus: an .xlsx holds a townships sheet and a "
+                                   "counties sheet, a .csv the townships only"))
     p.set_defaults(func=_beds)
 
     # `propose --sizes`: the capacity-aware form of the existing `propose` command (cli.analysis),
@@ -132,8 +121,10 @@ def _capacity(args) -> int:
     rep = analyse_capacity(region, args.type, facilities=facilities) if args.type and not args.beds \
         else analyse_beds(region, facilities=facilities)
     if args.out:
-        _write_table(rep.by_township, args.out)
-    d = rep.to_dict(args.lang)
+        what = f"{rep.name_zh}（各乡镇（街道））" if args.lang == "zh" else f"{rep.name_en}, per township"
+        write_table(rep.by_township, args.out, table_title(what, data_parts(region, args.lang, args.facilities),
+                                                           args.lang, illustrative=bool(rep.synthetic_inputs)))
+    d = {**rep.to_dict(args.lang), "dataset_version": data_version(region)}
     if args.json:
         print_json(d)
         return 0
@@ -174,9 +165,12 @@ def _access(args) -> int:
     rep = analyse_access(region, args.type, facilities=facilities, weight=args.weight, mode=args.mode,
                          graph=args.network)
     if args.out:
-        _write_table(rep.units, args.out)
+        name = rep.ftype.name(args.lang)
+        what = f"{name} E2SFCA 可达性（各村（社区））" if args.lang == "zh" else f"{name} E2SFCA accessibility, per village"
+        write_table(rep.units, args.out, table_title(what, data_parts(region, args.lang, args.facilities),
+                                                     args.lang, illustrative=bool(rep.synthetic_inputs)))
     if args.json:
-        print_json(rep.to_dict(args.lang))
+        print_json({**rep.to_dict(args.lang), "dataset_version": data_version(region)})
         return 0
     zh = args.lang == "zh"
     c = rep.citywide
@@ -203,6 +197,7 @@ def _upgrade(args) -> int:
         raise InputDataError(f"--k {args.k}: the number of facilities to upgrade must be at least 1 (e.g. --k 5).",
                              f"--k {args.k} 无效：改造数量 K 应为不小于 1 的整数（如 --k 5）。",
                              details={"parameter": "k", "value": str(args.k)})
+    check_time_limit(args.time_limit)  # in the option's words (the planner's name its field, time_limit)
     region, facilities = load_context(args)
     plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
                             mode=args.mode, graph=args.network, time_limit=args.time_limit)
@@ -210,9 +205,16 @@ def _upgrade(args) -> int:
         if args.out.lower().endswith((".geojson", ".json")):
             _write_geojson(plan.to_geojson(), args.out)
         else:
-            _write_table(plan.sites.drop(columns=["geometry"]), args.out)
+            from planner.i18n import t
+
+            what = f"{t('capw_convert_title' if args.convert else 'capw_upgrade_title', args.lang)}: " \
+                   f"{plan.ftype.name(args.lang)}"
+            parts = [f"K = {args.k}", *data_parts(region, args.lang, args.facilities)]
+            synthetic = bool(plan.to_dict(args.lang)["synthetic_inputs"])
+            write_table(plan.sites.drop(columns=["geometry"]), args.out,
+                        table_title(what, parts, args.lang, illustrative=synthetic))
     if args.json:
-        print_json(plan.to_dict(args.lang))
+        print_json({**plan.to_dict(args.lang), "dataset_version": data_version(region)})
         return 0
     zh = args.lang == "zh"
     b, a = plan.before, plan.after
@@ -226,11 +228,53 @@ def _upgrade(args) -> int:
     return 0
 
 
+def _check_sizes(args) -> None:
+    """--sizes checked as the planner checks them (planner.sizing: parse_sizes, check_sizes), its errors said
+    by the option's name: the planner's name the field the CLI and the web share, sizes."""
+    from planner.facility_types import get_type
+    from planner.sizing import check_sizes, parse_sizes
+
+    ft = get_type(args.type)
+    try:
+        sizes = parse_sizes(args.sizes)
+        if ft.capacity is not None:  # a type without capacity is refused by propose_sized, in its own words
+            check_sizes(ft, sizes)
+    except InputDataError as exc:
+        d = exc.details or {}
+        if "max" in d:
+            raise InputDataError(f"--sizes {args.sizes}: {d['value']:g} is larger than any single {ft.name('en')} "
+                                 f"({d['max']:g} at most); give each site's capacity.",
+                                 f"--sizes {args.sizes} 无效：{d['value']:g} 超过单处{ft.name('zh')}的合理规模"
+                                 f"（最多 {d['max']:g}），请填写每处的容量。", details=d) from None
+        raise InputDataError(f"--sizes {args.sizes}: give sizes > 0 separated by commas, e.g. --sizes 30,60,100.",
+                             f"--sizes {args.sizes} 无效：请填写大于 0、以逗号分隔的规模，如 --sizes 30,60,100。",
+                             details=d) from None
+
+
+def _costs(text: str) -> list[float]:
+    """--costs as numbers: "abc" stopped in a traceback, and nan or inf made a solve without a cost."""
+    import math
+
+    try:
+        costs = [float(c) for c in text.replace("，", ",").split(",") if c.strip()]
+    except ValueError:
+        costs = []
+    if not costs or not all(math.isfinite(c) and c > 0 for c in costs):
+        raise InputDataError(f"--costs {text}: give one cost per size in 10,000 yuan, numbers > 0 separated by "
+                             "commas, e.g. --costs 300,500,750.",
+                             f"--costs {text} 无效：请为每档规模给出造价（万元），须为大于 0、以逗号分隔的数，如 --costs 300,500,750。",
+                             details={"parameter": "costs", "value": text})
+    return costs
+
+
 def _propose_sized(args) -> int:
     from planner.sizing import propose_sized
 
+    check_time_limit(args.time_limit)  # the options in their own words, before any work
+    check_gap(args.gap)
+    _check_sizes(args)
+    costs = _costs(args.costs) if args.costs else None
     region, facilities = load_context(args)
-    costs = [float(c) for c in args.costs.replace("，", ",").split(",") if c.strip()] if args.costs else None
     out = propose_sized(region, args.type, args.sizes, costs=costs, budget_sites=args.budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
                         graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
@@ -244,8 +288,15 @@ def _propose_sized(args) -> int:
                             "coverplan": {k: v for k, v in out.items() if k not in ("sites", "existing")}}, args.out)
         else:
             import pandas as pd
-            _write_table(pd.DataFrame([{**s, "assigned_villages": "、".join(v["name"] for v in s["assigned_villages"])}
-                                       for s in out["sites"]]), args.out)
+
+            from planner.i18n import t
+            what = f"{t('capw_sized_title', args.lang)}: {out['type_name_zh' if args.lang == 'zh' else 'type_name_en']}"
+            parts = [f"{'规模' if args.lang == 'zh' else 'sizes'}: {args.sizes}",
+                     *data_parts(region, args.lang, args.facilities)]
+            write_table(pd.DataFrame([{**s, "assigned_villages": "、".join(v["name"] for v in s["assigned_villages"])}
+                                      for s in out["sites"]]), args.out,
+                        table_title(what, parts, args.lang, illustrative=bool(out.get("synthetic_inputs", True))))
+    out["dataset_version"] = data_version(region)
     if args.json:
         print_json(out)
         return 0
@@ -267,11 +318,27 @@ def _beds(args) -> int:
     import pandas as pd
 
     from planner.beds import allocate_beds
+    from planner.coverage import county_names_en
 
     region, facilities = load_context(args)
     out = allocate_beds(region, args.target, year=args.year, facilities=facilities)
+    # the counties' English names, as /api/beds gives them (web.api.beds)
+    c = region.counties
+    en = dict(zip((c["code"] if "code" in c else c.index).astype(str), county_names_en(c).astype(str)))
+    out["by_county"] = [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
+                        for r in out["by_county"]]
+    out["dataset_version"] = data_version(region)
     if args.out:
-        _write_table(pd.DataFrame(out["by_township"]), args.out)
+        from planner.i18n import t
+
+        zh = args.lang == "zh"
+        parts = [f"{'新增床位' if zh else 'new beds'} {out['target']:,}", f"{'年份' if zh else 'year'} {out['year']}",
+                 *data_parts(region, args.lang, args.facilities)]
+        title = table_title(t("bt_title", args.lang), parts, args.lang, illustrative=bool(out["synthetic_inputs"]))
+        # the townships, and in an .xlsx the counties on a sheet of their own: what the county bureaus
+        # are given (a CSV holds one table: the townships, whose county columns add up to it)
+        write_table([("乡镇（街道）" if zh else "townships", pd.DataFrame(out["by_township"])),
+                     ("县（市、区）" if zh else "counties", pd.DataFrame(out["by_county"]))], args.out, title)
     if args.json:
         print_json(out)
         return 0

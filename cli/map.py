@@ -77,10 +77,11 @@ def _map(args) -> int:
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))
     if args.json:  # what was written, for a script: the file, its size and what it maps
-        from cli.output import print_json
+        from cli.output import data_version, print_json
 
         print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
-                    "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title})
+                    "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title,
+                    "dataset_version": data_version(region)})
     else:
         print(args.out)
     return 0

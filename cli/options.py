@@ -3,6 +3,7 @@ place, so the same option says the same thing in every command (cli.lang.h: in t
 from __future__ import annotations
 
 import argparse
+import math
 
 from cli.lang import h
 from geo import settings
@@ -44,3 +45,27 @@ def add_coords(p: argparse.ArgumentParser, choices=COORDS) -> None:
                  "datum of the --facilities register's coordinates: wgs84 (default), gcj02 (Amap/Tencent), "
                  "bd09 (Baidu)")
     p.add_argument("--coords", default="wgs84", choices=list(choices), help=text)
+
+
+# The solvers' own checks (planner.models.base) name their fields (time_limit, gap), as the web's form and
+# API call them; on the command line the option is named instead, and checked before any work.
+def check_time_limit(value: float) -> None:
+    """--time-limit: a finite number of seconds above 0 (the solvers' rule, planner.models.base.check_time_limit)."""
+    from geo.errors import InputDataError
+
+    if not (math.isfinite(value) and value > 0):
+        raise InputDataError(f"--time-limit {value:g}: the time limit must be a finite number of seconds above 0; "
+                             "give the seconds the solver may take (e.g. --time-limit 60).",
+                             f"--time-limit {value:g} 无效：求解时限必须为大于 0 的有限秒数，请给出求解可用的秒数（如 --time-limit 60）。",
+                             details={"parameter": "time-limit", "value": f"{value:g}"})
+
+
+def check_gap(value: float) -> None:
+    """--gap: a relative MIP gap from 0 up to, not including, 1 (the solvers' rule, LocationModel.solve)."""
+    from geo.errors import InputDataError
+
+    if not (0 <= value < 1):  # NaN fails both comparisons
+        raise InputDataError(f"--gap {value:g}: give the relative gap to stop at, from 0 up to (not including) 1 "
+                             "(e.g. --gap 0.01 for 1%).",
+                             f"--gap {value:g} 无效：请给出停止求解的相对差距，须不小于 0 且小于 1（如 --gap 0.01 即 1%）。",
+                             details={"parameter": "gap", "value": f"{value:g}"})

@@ -184,3 +184,74 @@ def load_proposal_file(path: str) -> dict:
     except (TypeError, AttributeError):
         raise bad("is GeoJSON but its sites cannot be read as a coverplan proposal.",
                   "是 GeoJSON，但其中的站点无法作为 coverplan 方案读取。") from None
+
+
+def table_title(what: str, parts: list[str], lang: str, *, illustrative: bool) -> str:
+    """The first row of a table the CLI writes (``--out``): what it is, its parameters, the date and, when
+    the result rests on synthetic or approximate inputs, 示意. The web's exports put the same line above
+    their header (web.exports.export_title, not imported here: it needs Flask), so a forwarded or printed
+    file still says what it is and that the numbers are illustrative."""
+    from datetime import datetime
+
+    from planner.i18n import t
+
+    sep = "；" if lang == "zh" else "; "
+    bits = [what, *[p for p in parts if p], t("exported_on", lang) + " " + datetime.now().strftime("%Y-%m-%d %H:%M")]
+    if illustrative:
+        bits.append(t("cli_synthetic_inputs", lang))
+    return sep.join(bits)
+
+
+def write_table(sheets, path: str, title: str | None) -> None:
+    """``sheets`` (a DataFrame, or [(sheet name, DataFrame), ...] for an .xlsx of several sheets) as .csv
+    (UTF-8 with BOM, so Excel on Windows reads the Chinese; the first table only) or .xlsx, each with
+    ``title`` (:func:`table_title`) as its first row and the header after it, as the web's exports
+    (every command's --out gives one; without it the header is the first row)."""
+    import csv
+
+    from geo.errors import InputDataError
+    from planner.cells import safe_frame, safe_text
+
+    frames = [("coverplan", sheets)] if not isinstance(sheets, list) else sheets
+    # names come from registers: no cell (nor the title, which may quote one) may run as a formula in Excel
+    frames = [(name, safe_frame(df)) for name, df in frames]
+    title = safe_text(title) if title else None
+    head = 1 if title else 0
+    low = path.lower()
+    if low.endswith(".xlsx"):
+        import pandas as pd
+        from openpyxl.styles import Font
+
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            for name, df in frames:
+                sheet = name[:31]
+                df.to_excel(xw, sheet_name=sheet, index=False, startrow=head)
+                ws = xw.sheets[sheet]
+                if title:
+                    ws.cell(row=1, column=1, value=title).font = Font(bold=True, color="A15C00")
+                ws.freeze_panes = f"A{head + 2}"  # title and header stay in view
+    elif low.endswith(".csv"):
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            if title:
+                csv.writer(fh, lineterminator=os.linesep).writerow([title])  # pandas' line ends below
+            frames[0][1].to_csv(fh, index=False)
+    else:
+        raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
+                             f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。", details={"parameter": "out"})
+
+
+def data_version(region) -> int:
+    """The data version a region was loaded at (0: the embedded data)."""
+    return int(getattr(region, "dataset_version", None) or 0)
+
+
+def data_parts(region, lang: str, facilities_file: str | None = None) -> list[str]:
+    """The data a result rests on, as parts of a table title: the data version (the web's exports name it
+    so too) and the --facilities register when one replaced the version's."""
+    from planner.i18n import t
+
+    parts = [f"{t('data_version_label', lang)} v{data_version(region)}"]
+    if facilities_file:
+        parts.append(f"{'现有设施取自' if lang == 'zh' else 'existing facilities from'} {os.path.basename(facilities_file)}")
+    return parts
+

@@ -246,7 +246,11 @@ def _need(args, name: str) -> None:
 # --------------------------------------------------------------------------- #
 
 def _solve(args) -> int:
+    from cli.options import check_gap, check_time_limit
     from planner.models import LSCP, MCLP, PCenter, PMedian
+
+    check_time_limit(args.time_limit)  # in the options' words (the models' name their fields), before reading
+    check_gap(args.gap)
 
     if args.model in ("lscp", "mclp"):
         _need(args, "radius")

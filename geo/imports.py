@@ -39,6 +39,8 @@ _log = logging.getLogger("coverplan.imports")
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
+#: A village file's header as the messages ask for it (the README's; the code is the 12-digit NBS code)
+VILLAGE_HEADER = "code,lon,lat"
 #: A township polygon smaller than this (km²) is degenerate or mis-scaled: the region's smallest
 #: township-level unit covers about 1 km², and a zero-area ring once took every page down (QA 19)
 MIN_TOWNSHIP_KM2 = 0.1
@@ -356,14 +358,15 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         col = _code_column(gdf, label)
         geoms = to_wgs84(gdf.geometry, coords)
         pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
-        pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues)
+        pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues,
+                                header=VILLAGE_HEADER)
         pts.attrs.update(gdf.attrs)
         pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
     elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
         pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
                                 row_issues=row_issues)
     else:
-        pts = read_points_csv(path, region=bbox_region, cli_hint=False, row_issues=row_issues)
+        pts = read_points_csv(path, region=bbox_region, cli_hint=False, row_issues=row_issues, header=VILLAGE_HEADER)
         # a lon/lat table states no CRS (as a facility register's, none is reported)
         pts.attrs["encoding"] = encoding_label(pts.attrs.get("encoding"))
     codes = _normalise_codes(pts["id"], 12)
@@ -499,7 +502,8 @@ def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coor
         # rows that were not numbers stay as they were, so the check below names their lines
         df.loc[ok, xcol] = [repr(v) for v in pts.x]
         df.loc[ok, ycol] = [repr(v) for v in pts.y]
-    pts = points_from_table(df, label=path.name, region=region, path=path, row_issues=row_issues)
+    pts = points_from_table(df, label=path.name, region=region, path=path, row_issues=row_issues,
+                            header=VILLAGE_HEADER)
     # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
     pts.attrs.update({"encoding": encoding_label(encoding),
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None})

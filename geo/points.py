@@ -160,7 +160,7 @@ def _rows(mask: np.ndarray) -> list[int]:
 
 
 def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_hint: bool = True,
-                    row_issues: list | None = None):
+                    row_issues: list | None = None, header: str = "id,lon,lat"):
     """Read an ``id,lon,lat`` CSV (WGS84) as a GeoDataFrame of points.
 
     Parameters
@@ -200,8 +200,8 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
     text, enc = read_text(path)
     if not text.strip():
         raise InputDataError(f"{label} is empty.", f"{label} 是空文件。",
-                             hint_en="It needs a header `id,lon,lat` and one row per point.",
-                             hint_zh="文件需要表头 `id,lon,lat`，每行一个点。",
+                             hint_en=f"It needs a header `{header}` and one row per point.",
+                             hint_zh=f"文件需要表头 `{header}`，每行一个点。",
                              details={"path": str(path)})
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True,
@@ -209,16 +209,17 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputDataError(f"{label}: not a readable CSV table ({exc}).",
                              f"{label}：无法解析为CSV表格（{exc}）。",
-                             hint_en="Use comma-separated columns id,lon,lat.",
-                             hint_zh="请使用逗号分隔的 id,lon,lat 三列。") from exc
-    gdf = points_from_table(df, label=label, region=region, path=path, cli_hint=cli_hint, row_issues=row_issues)
+                             hint_en=f"Use comma-separated columns {header}.",
+                             hint_zh=f"请使用逗号分隔的 {header} 三列。") from exc
+    gdf = points_from_table(df, label=label, region=region, path=path, cli_hint=cli_hint, row_issues=row_issues,
+                            header=header)
     gdf.attrs["encoding"] = enc
     return gdf
 
 
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
                       path: str | Path | None = None, cli_hint: bool = False,
-                      row_issues: list | None = None):
+                      row_issues: list | None = None, header: str = "id,lon,lat"):
     """Check an ``id,lon,lat`` table already read as strings and return it as points.
 
     The checks and the result of :func:`read_points_csv`, for tables that come
@@ -231,6 +232,9 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     raising them, one dict a row (``index``: 0-based data row, ``kind``,
     ``message_en/zh``, ``fix_en/zh``); those rows stay in the result, for the
     caller to refuse. Repeated ids are then left to the caller too.
+
+    ``header``: the header the messages ask for, its first name standing for the id column (a village
+    file's is ``code,lon,lat``: it was told to write id,lon,lat, which its README does not say).
     """
     import geopandas as gpd
 
@@ -249,14 +253,16 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
             cols = list(df.columns)[:6]
             raise InputDataError(f"{label}: {NO_HEADER_EN.format(cells=', '.join(cols))}",
                                  f"{label}：{NO_HEADER_ZH.format(cells='、'.join(cols))}",
-                                 hint_en="The header of a point file is id,lon,lat.", hint_zh="点文件的表头为 id,lon,lat。",
+                                 hint_en=f"The header of a point file is {header}.", hint_zh=f"点文件的表头为 {header}。",
                                  details={"columns": list(df.columns)})
     if missing:
+        id_name = header.split(",")[0]
+        missing = [id_name if m == "id" else m for m in missing]
         raise InputDataError(
             f"{label}: missing column(s) {', '.join(missing)} (found: {', '.join(df.columns)}).",
             f"{label}：缺少列 {'、'.join(missing)}（现有列：{'、'.join(df.columns)}）。",
-            hint_en="The header must be id,lon,lat (WGS84 longitude and latitude).",
-            hint_zh="表头应为 id,lon,lat（WGS84经度、纬度）。",
+            hint_en=f"The header must be {header} (WGS84 longitude and latitude).",
+            hint_zh=f"表头应为 {header}（WGS84经度、纬度）。",
             details={"missing": missing, "columns": list(df.columns)})
     if len(df) == 0:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",

@@ -15,7 +15,9 @@ def test_a_time_limit_that_is_no_number_of_seconds_is_refused(limit, tmp_path, m
                  ["propose", "--type", "day_care", "--model", "pmedian", "--p", "3"]):
         code = main(["--lang", "en", *argv, "--time-limit", limit])
         err = capsys.readouterr().err
-        assert code == 2 and "time_limit must be a finite number of seconds above 0" in err, (argv, err)
+        # named by the option (QA 19: the planner's field name, time_limit, was said)
+        assert code == 2 and f"--time-limit {limit}: " in err and "must be a finite number of seconds above 0" in err, \
+            (argv, err)
         assert "Traceback" not in err
     assert main(["upgrade", "--type", "mutual_aid", "--k", "3", "--time-limit", limit]) == 2
     assert "必须为大于 0 的有限秒数" in capsys.readouterr().err

@@ -127,7 +127,8 @@ def test_cli_propose_out_names_the_unit_of_cost_saving(tmp_path, capsys, lang, h
     for ext in ("csv", "xlsx"):
         out = tmp_path / f"p.{ext}"
         assert main(["--lang", lang, "propose", "--type", "day_care", "--p", "2", "--out", str(out)]) == 0
-        df = pd.read_csv(out, encoding="utf-8-sig") if ext == "csv" else pd.read_excel(out)
+        # row 1 is the table's title (what it is, 示意), as the web exports have it
+        df = pd.read_csv(out, encoding="utf-8-sig", skiprows=1) if ext == "csv" else pd.read_excel(out, skiprows=1)
         assert header in df.columns and "cost_saving" not in df.columns
         assert (df["cost_unit"] == "m").all() and (df["weight_field"] == "aged_60").all()
     capsys.readouterr()
