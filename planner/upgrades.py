@@ -393,6 +393,12 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     by_c["facilities"] = [int(((inst.county == c) & inst.candidate).sum()) for c in by_c["county_code"]]
     by_c["chosen"] = [int(((inst.county == c) & chosen).sum()) for c in by_c["county_code"]]
     by_c["limit"] = per_c
+    col_sum, gain = float(sum(gains[j] for j in order)), after_total - before_total
+    if len(order) > 1 and abs(col_sum - gain) >= 0.5:
+        # the rows' "serves more" figures are each site's given the others: said in the answer itself (the web
+        # page said it under its table; the CLI's JSON and a script did not: QA 19)
+        notes.append({"zh": t("capw_added_sum_note", "zh", sum=f"{col_sum:,.0f}", total=f"{gain:,.0f}"),
+                      "en": t("capw_added_sum_note", "en", sum=f"{col_sum:,.0f}", total=f"{gain:,.0f}")})
     overlap = [j for j in order if round(gains[j]) == 0]
     if after_total > before_total + 0.5 and len(overlap) == len(order) > 1:
         # each adds nobody given the others, yet together they add some: the same people counted by several

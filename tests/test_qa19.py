@@ -436,3 +436,16 @@ def test_region_layers_say_the_population_is_derived(app):
     assert props["population_quality"] and props["population_quality"] != "official"
     rows = c.get("/api/coverage").get_json()
     assert all("unit_share" in r and "weighted_share" in r and r["synthetic_inputs"] is True for r in rows)
+
+
+def test_an_upgrade_answer_says_its_rows_do_not_add_up_to_the_gain(shiyan):
+    from planner.upgrades import propose_upgrades
+
+    plan = propose_upgrades(shiyan, "mutual_aid", 20)
+    d = plan.to_dict("en")
+    col = sum(s["added_served"] for s in d["sites"])
+    gain = d["after"]["served"] - d["before"]["served"]
+    if abs(col - gain) >= 0.5:
+        assert any("add up to" in n for n in d["notes"]), d["notes"]
+    else:
+        assert not any("add up to" in n for n in d["notes"])
