@@ -199,7 +199,7 @@ _STRINGS.update({
     "mean_cost_reachable": ("平均出行成本（仅计可达单元）", "Mean travel cost (reachable units only)"),
     "checklist_on_estimate": ("本清单按估算方式（直线×绕行系数）衡量；按路网的覆盖见覆盖地图（出行方式选“路网”）。",
                               "This checklist is measured on the estimate (straight line × detour factor); coverage "
-                              "on the road network is on the coverage map (travel mode “road network”)."),
+                              "on the road network is on the coverage map (travel mode \"road network\")."),
     "download_chart": ("下载图表", "Download chart"),
     "units_covered_pct": ("已覆盖单元占比（%）", "Share of units covered (%)"),
     # (browser charts) end
@@ -312,7 +312,7 @@ _STRINGS.update({
     "plan_same_type": ("同一设施类型的多个方案合并计算，相同点位只计一次。",
                        "Proposals of one facility type are combined; a site they share counts once."),
     "plan_none_picked": ("尚未选择方案：“组合后”一列与现状相同。",
-                         "No proposal picked: the “after” column equals the current state."),
+                         "No proposal picked: the \"After the package\" column equals the current state."),
     "plan_no_proposals": ("尚无保存的方案，请先在“选址方案”页生成。",
                           "No saved proposals yet: create some on the Site proposals page."),
     "plan_summary": ("组合实施后 {n} / {m} 项目标达标（现状 {k} / {m} 项）",
@@ -501,7 +501,7 @@ _STRINGS.update({
                       "This type has {r} required and {f} forbidden candidate sites; the proposal keeps to them (edit them on the coverage map)."),
     "edit_remove": ("删除", "Remove"),
     "edit_move_hint": ("请在地图上点击新位置", "Click the new position on the map"),
-    "edit_remove_confirm": ("确定删除“{name}”？（将生成新的数据版本，可回退）", "Remove “{name}”? (a new data version; it can be rolled back)"),
+    "edit_remove_confirm": ("确定删除“{name}”？（将生成新的数据版本，可回退）", "Remove \"{name}\"? (a new data version; it can be rolled back)"),
     "edit_saving": ("正在保存…", "Saving…"),
     "data_build_network": ("上传并构建路网", "Upload and build the network"),
     "data_kind_network": ("路网（OpenStreetMap .osm/.osm.pbf 或 GraphML .graphml）",
@@ -744,7 +744,12 @@ _STRINGS.update({
     "reg_fix_datum_suggest": ("如确认，请把坐标系选为“{datum}”（命令行 --coords {code}）后重新校验导入",
                               "If so, check again with the coordinates set to {datum} (--coords {code} on the "
                               "command line)"),
-    "reg_no_name_column": ("文件没有名称列，设施以编号命名", "the file has no name column: facilities are named by id"),
+    "reg_no_name_column": ("文件没有名称列，而每处设施须有名称（未读取的列：{columns}）",
+                           "the file has no name column, and every facility needs a name (columns not read: {columns})"),
+    "reg_fix_no_name_column": ("请在文件中加上“名称”列，或点“更改列对应”指定哪一列是名称",
+                               "Add a name column (名称), or use \"Change the column mapping\" to say which column "
+                               "holds the names"),
+    "reg_none": ("无", "none"),
     "reg_method_coordinates": ("坐标", "coordinates"),
     "reg_method_located_by_name": ("按地名定位", "located by name"),
     # (QA11 register reading, qa11g) start
@@ -987,8 +992,8 @@ _STRINGS.update({
                          "imported register's; populations below county level are derived (示意); standard: {source}"),
     "approx_lead": ("示意：", "示意: "),
     "approx_towns": ("乡镇边界为近似", "township boundaries approximated"),
-    "approx_villages": ("村庄位置为合成数据", "villages synthetic"),
-    "approx_facilities": ("设施名录为合成数据", "facilities synthetic"),
+    "approx_villages": ("村庄位置为合成数据", "village locations synthetic"),
+    "approx_facilities": ("设施名录为合成数据", "facility register synthetic"),
 })
 
 # -- strings: capacity web --
@@ -1038,7 +1043,7 @@ _STRINGS.update({
     # so the per-site figures need not add up to the total's gain
     "capw_added_served": ("新增服务人数（其他选中点位已改造时）", "Serves more (given the others upgraded)"),
     "capw_added_sum_note": ("“新增服务人数”按其他选中点位均已改造时计算，各行相加为 {sum}，不等于总新增 {total}：选中的点位相互分担需求，不能相加。",
-                            "“Serves more” is each site's figure given the others upgraded: the rows add up to {sum}, "
+                            "\"Serves more\" is each site's figure given the others upgraded: the rows add up to {sum}, "
                             "not the {total} added in all, as the chosen sites share the demand; do not add them."),
     # the proposal form
     "capw_kind": ("方案类型", "Kind of proposal"),
@@ -1314,3 +1319,29 @@ _STRINGS.update({
                                  "Remove them from the address, or pick the proposals again on the plan package page, then export."),
 })
 # (QA11 page fixes, qa11h) end
+
+# -- strings: QA19 page fixes (qa19p) --
+_STRINGS.update({
+    # a page left open after its login ended (logged out elsewhere, the account disabled): its fetches get 401
+    "session_ended": ("登录已失效（可能已在别处退出或账号已停用），本页的数据无法再加载或保存。",
+                      "Your login has ended (logged out elsewhere, or the account was disabled): this page can no "
+                      "longer load or save data."),
+    "session_login_again": ("重新登录后回到本页", "Log in again and come back to this page"),
+    # a proposal the user may not change or delete (web/auth.py may_manage_proposal): its controls are off
+    "auth_manage_tip": ("只有方案的创建者、管理员或同一范围的规划人员可以修改或删除此方案",
+                        "Only its author, an administrator or a planner of the same scope may change or delete "
+                        "this proposal"),
+    "auth_rerun_tip": ("您只能重新求解本县区范围的方案。", "You may re-run only the proposals of your county."),
+    # a county planner cannot roll back (rollback is city-wide): the import's "a rollback brings them back" is not his
+    "data_rollback_county_note": ("回退只能由管理员或全市范围的规划人员操作：如需恢复，请联系他们。",
+                                  "Only an administrator or a city-wide planner can roll back: ask one if the rows "
+                                  "need restoring."),
+    # the mean and percentile travel costs are weighted by the type's demand weight: said under their tables
+    "cost_weight_note": ("平均出行成本与90%分位出行成本均{w}。", "Mean and 90th percentile travel costs are {w}."),
+    "cost_weight_aged_60": ("按60岁以上人口加权", "weighted by people aged 60+"),
+    "cost_weight_aged_65": ("按65岁以上人口加权", "weighted by people aged 65+"),
+    "cost_weight_aged_80": ("按80岁以上人口加权", "weighted by people aged 80+"),
+    "cost_weight_population": ("按常住人口加权", "weighted by resident population"),
+    "cost_weight_units": ("按需求单元计算（每个单元同等计）", "taken over the demand units, each counted equally"),
+})
+# (QA19 page fixes, qa19p) end

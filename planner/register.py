@@ -25,7 +25,7 @@ from pyproj import CRS, Transformer
 from geo import settings
 from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
-from geo.errors import InputDataError
+from geo.errors import InputDataError, listed
 from geo.points import parse_coordinate, plain_number
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
@@ -319,13 +319,20 @@ class _Rows:
         return out
 
     def names(self) -> list[str]:
+        # a facility needs a name: without one it was imported as "row-10", which reads as data (QA 19)
         if "name" not in self.cmap:
-            self.add(None, None, "warning", "no_name_column", "reg_no_name_column")
+            used = set(self.cmap.values())
+            unread = [str(c) for c in self.table.frame.columns if c not in used]
+            shown = {lang: listed(unread[:8], lang, total=len(unread)) if unread else t("reg_none", lang)
+                     for lang in ("zh", "en")}
+            self.add(None, None, "error", "no_name_column", "reg_no_name_column", "reg_fix_no_name_column",
+                     columns=shown)
+            self.refused[:] = True
             return [""] * self.n
         out = self.cell("name")
         for i, v in enumerate(out):
             if not v:
-                self.add(i, "name", "warning", "no_name", "reg_no_name", "reg_fix_name")
+                self.add(i, "name", "error", "no_name", "reg_no_name", "reg_fix_name")
             elif len(v) > MAX_NAME:  # a whole paragraph pasted into the name cell: refused, not cut
                 self.add(i, "name", "error", "name_too_long", "reg_name_too_long", "reg_fix_name_too_long",
                          v[:30] + "…", n=len(v), fix_kw={"max": MAX_NAME})

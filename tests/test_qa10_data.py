@@ -79,18 +79,18 @@ def test_a_file_all_in_his_county_is_not_blocked(acc_app, shiyan):
 # -- 12: wrong picks name the row, the code and the problem ----------------------------------------
 @pytest.mark.parametrize("picks, zh, en", [
     ({"2": "xyz"}, "picks 中第 2 行：没有代码为“xyz”的村（社区）或乡镇",
-     'picks: row 2: no village or township has the code “xyz”.'),
+     'picks: row 2: no village or township has the code "xyz".'),
     ({"2": "999999999999"}, "没有代码为“999999999999”的村（社区）或乡镇",
-     'no village or township has the code “999999999999”'),
+     'no village or township has the code "999999999999"'),
     ({"999": "420322100001"}, "picks 中的第 999 行在文件中不存在（文件的行号为 2 至 3）",
      "picks: the file has no row 999 (its rows are numbered 2 to 3)."),
     ({"2": 420322100001}, "picks 中第 2 行的地点代码 420322100001 不是文本",
      "picks: row 2: the place code 420322100001 is not text."),
     ({"2": None}, "第 2 行的地点代码 null 不是文本", "the place code null is not text"),
     ({"2": "420322"}, "picks 中第 2 行的“420322”是县区（郧西县）的代码",
-     'picks: row 2: “420322” is the code of a county (Yunxi County)'),
-    ({"abc": "420322100001"}, "picks 中的“abc”不是行号", 'picks: “abc” is not a row number.'),
-    ({"²": "420322100001"}, "picks 中的“²”不是行号", 'picks: “²” is not a row number.'),
+     'picks: row 2: "420322" is the code of a county (Yunxi County)'),
+    ({"abc": "420322100001"}, "picks 中的“abc”不是行号", 'picks: "abc" is not a row number.'),
+    ({"²": "420322100001"}, "picks 中的“²”不是行号", 'picks: "²" is not a row number.'),
     ([], "参数 picks=[] 无效：应为对象 {行号: 地点代码}", "Bad parameter picks=[]: expected an object"),
 ], ids=["unknown", "unknown_digits", "no_such_row", "number", "null", "county", "not_a_row", "superscript", "list"])
 def test_wrong_picks_say_what_is_wrong(client, shiyan, picks, zh, en):
@@ -138,7 +138,7 @@ def test_english_counts_agree_with_their_number(client, shiyan):
     assert "1 facilities" not in text
     two = _upload(client, _csv([("甲中心", _village(shiyan, YUNXI)), ("乙中心", _village(shiyan, YUNXI, 3))]),
                   "en")["replaces"]["text"]
-    assert "this file's 2 facilities of type" in two and "” replace the" in two
+    assert "this file's 2 facilities of type" in two and '" replace the' in two
 
 
 def test_refused_rows_note_and_diff_lines_in_the_singular():

@@ -449,3 +449,31 @@ def test_an_upgrade_answer_says_its_rows_do_not_add_up_to_the_gain(shiyan):
         assert any("add up to" in n for n in d["notes"]), d["notes"]
     else:
         assert not any("add up to" in n for n in d["notes"])
+
+
+# -- a facility needs a name: an empty cell or a file without a name column is refused, not named "row-10" ----------
+def test_a_register_row_without_a_name_is_refused(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry
+    p = tmp_path / "r.csv"
+    p.write_text(f"名称,类型,经度,纬度\n,日间照料中心,{g.iloc[1].x},{g.iloc[1].y}\n乙,日间照料中心,{g.iloc[2].x},{g.iloc[2].y}\n",
+                 encoding="utf-8")
+    rep = validate_register(p, region=shiyan)
+    assert len(rep.accepted) == 1 and rep.accepted["name"].tolist() == ["乙"]
+    assert [(i.row, i.code, i.severity) for i in rep.issues] == [(2, "no_name", "error")]
+
+
+def test_a_register_without_a_name_column_is_refused_naming_the_columns_not_read(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry.iloc[3]
+    p = tmp_path / "r.csv"
+    p.write_text(f"站点,X坐标,Y坐标,所在地,备用\n甲站,{g.x},{g.y},某地,\n", encoding="utf-8")
+    rep = validate_register(p, region=shiyan, type_key="charity_station")
+    assert len(rep.accepted) == 0
+    issue = next(i for i in rep.issues if i.code == "no_name_column")
+    assert issue.severity == "error" and "站点" in issue.message_en and "column mapping" in issue.fix_en
+    # mapped by hand, the same file is read with its names
+    rep = validate_register(p, region=shiyan, type_key="charity_station", column_map={"name": "站点"})
+    assert rep.accepted["name"].tolist() == ["甲站"]

@@ -56,12 +56,13 @@ def test_register_without_id_column_gets_stable_unique_ids(shiyan, tmp_path):
     lon, lat = _seat(shiyan, "420303001")
     path = tmp_path / "noid.csv"
     path.write_text(f"名称,类型,经度,纬度\n甲站,day_care,{lon},{lat}\n乙站,day_care,{lon + 0.01},{lat}\n"
-                    f",day_care,{lon},{lat + 0.01}\n", "utf-8")
+                    f"甲站,day_care,{lon},{lat + 0.01}\n", "utf-8")
     first = load_register(path, region=shiyan)
     again = load_register(path, region=shiyan)
     assert first.index.is_unique and len(first) == 3
     assert first["id"].tolist() == again["id"].tolist()
-    assert first["id"].iloc[2] == "row-4"  # no name: the file's row number
+    # a namesake gets its row number after the name's id (a row without a name is refused since QA 19)
+    assert first["id"].iloc[2] == first["id"].iloc[0] + "-4"
 
 
 def test_given_type_applies_to_a_file_without_type_column(shiyan, tmp_path, capsys):

@@ -413,7 +413,7 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column:
     for _, r in acc[other].iterrows():
         row_type = str(r["facility_type"])
         zh = f"类型列为“{name(row_type, 'zh')}”，与所选设施类型“{name(type_key, 'zh')}”不符"
-        en = f"the type column says “{name(row_type, 'en')}”, not the chosen facility type “{name(type_key, 'en')}”"
+        en = f"the type column says \"{name(row_type, 'en')}\", not the chosen facility type \"{name(type_key, 'en')}\""
         fix_zh = "请把设施类型选为文件中的类型（或选“按文件中的类型列”），或改正该行的类型后重新上传"
         fix_en = "Choose the file's type as the facility type (or leave it to the file's type column), or correct the row's type"
         issues.append({"row": int(r["source_row"]) if "source_row" in r else None, "column": column,
@@ -580,7 +580,7 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         if not len(now):  # a type the register does not hold yet: nothing is replaced
             lines.append(pick(f"确认后，本文件的 {incoming:,} 处{name}将导入{where_zh}（目前没有此类设施）。",
                               f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type "
-                              f"“{name}” {'is' if incoming == 1 else 'are'} added{where_en} "
+                              f"\"{name}\" {'is' if incoming == 1 else 'are'} added{where_en} "
                               "(the register holds none yet).", lang))
             if too_many:
                 lines.append(too_many)
@@ -588,7 +588,7 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         lines.append(pick(
             f"确认后，本文件的 {incoming:,} 处{name}将替换{where_zh}现有的 {len(now):,} 处{syn_zh}"
             "；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。",
-            f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type “{name}” "
+            f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type \"{name}\" "
             f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
@@ -598,7 +598,7 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             # 188,388 welfare homes against 69 passed without a word: a total per row, or rows repeated?
             lines.append(pick(f"请核对：本文件的{name}（{incoming:,} 处）是现有数量（{len(now):,} 处）的 "
                               f"{incoming / max(len(now), 1):,.0f} 倍，是否每行一处设施？",
-                              f"Please check: the file holds {incoming:,} of type “{name}”, {incoming / max(len(now), 1):,.0f} "
+                              f"Please check: the file holds {incoming:,} of type \"{name}\", {incoming / max(len(now), 1):,.0f} "
                               f"times the {len(now):,} now; is each row one facility?", lang))
     outside = int((~in_county).sum()) if in_county is not None else 0
     if outside:
@@ -840,7 +840,7 @@ def _picks_param(picks, region) -> dict:
         return textrules.escaped(text if len(text) <= 40 else text[:39] + "…")
     for row, code in picks.items():
         if not (row.isascii() and row.isdigit() and len(row) <= 9):
-            raise _pick_error(row, f"picks: “{plain(row)}” is not a row number.",
+            raise _pick_error(row, f"picks: \"{plain(row)}\" is not a row number.",
                               f"picks 中的“{plain(row)}”不是行号。",
                               "Give the row number as in the report's table, e.g. \"5\".",
                               "请填写校验报告表格中的行号，如 \"5\"。", row)
@@ -852,7 +852,7 @@ def _picks_param(picks, region) -> dict:
                               "请以带引号的文本填写代码，如 \"420322100001\"。", code)
         shown = plain(code)
         if code in counties:
-            raise _pick_error(row, f"picks: row {row}: “{shown}” is the code of a county "
+            raise _pick_error(row, f"picks: row {row}: \"{shown}\" is the code of a county "
                                    f"({auth.county_names('en').get(code, code)}), too large an area to place a facility.",
                               f"picks 中第 {row} 行的“{shown}”是县区（{auth.county_names('zh').get(code, code)}）的代码，"
                               "范围太大，无法据此定位设施。",
@@ -862,7 +862,7 @@ def _picks_param(picks, region) -> dict:
         known = (code in villages or code in towns
                  or len(code) == 12 and code.endswith("000") and code[:9] in towns)
         if not known:
-            raise _pick_error(row, f"picks: row {row}: no village or township has the code “{shown}”.",
+            raise _pick_error(row, f"picks: row {row}: no village or township has the code \"{shown}\".",
                               f"picks 中第 {row} 行：没有代码为“{shown}”的村（社区）或乡镇。",
                               "Pick one of the row's candidates, or give a village (12 digits) or township "
                               "(9 digits) code.",

@@ -48,6 +48,18 @@
     }
   }
 
+  // web/auth.py may_manage_proposal, for the page: an administrator, the proposal's author, or a planner of
+  // its scope (his county; the whole city for a city-wide planner) may rename or delete it. A county planner
+  // was offered Delete on the city's proposals, and the click ended in a 403 nobody saw.
+  function mayManage(rec) {
+    if (!user) return true;  // no account on the page: the server decides
+    var rights = user.rights || [];
+    if (rights.indexOf("edit") < 0) return false;
+    if (rights.indexOf("admin") >= 0 || (rec.owner && rec.owner === user.id)) return true;
+    return String((rec.params || {}).county || "") === String(user.county || "");
+  }
+  if (window.CP) window.CP.mayManage = mayManage;
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", apply);
   else apply();
 })();

@@ -90,13 +90,16 @@
   $("add-user").addEventListener("submit", function () {
     var body = {name: $("nu-name").value, role: $("nu-role").value, county: $("nu-county").value || null};
     $("nu-error").hidden = true;
+    // the last account's one-time password goes once another is added: left beside a refused name it
+    // read as that name's password (the admin has had it since the add; a reset gives a new one)
+    $("nu-result").hidden = true;
+    $("nu-result").textContent = "";
     send("/api/admin/users", "POST", body).then(function (r) {
       showPassword("nu-result", r.user.name, r.password);
       say($("users-status"), "");  // an earlier reset's line would read as about this account
       $("nu-name").value = "";
       loadUsers(); loadAudit();
     }).catch(function (e) {
-      // beside, not over, a one-time password still on screen: it is shown only once
       $("nu-error").hidden = false;
       say($("nu-error"), (e && e.message) || T("load_failed"), true);
     });

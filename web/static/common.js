@@ -35,6 +35,20 @@
   // The token belongs to the login (it changes at login, logout and a password change): when
   // a write is refused for it (the login changed in another tab since this page loaded) the
   // page takes the current one from /api/csrf, into its forms too, and sends the write once more.
+  // A page left open after its login ended (logged out in another tab, the account disabled): every
+  // fetch answers 401 and the page went quiet (a place search found nothing, without a word). Said once,
+  // at the top, with a link back to this page after the login; no redirect (a form being filled in stays
+  // on screen) and no retry (nothing to loop on).
+  var loginEnded = function () {
+    if (document.getElementById("cp-login-ended") || !document.body) return;
+    var box = document.createElement("div");
+    box.id = "cp-login-ended";
+    box.className = "login-ended";
+    box.setAttribute("role", "alert");
+    box.innerHTML = esc(T("session_ended")) + " <a href='/login?next=" +
+      encodeURIComponent(location.pathname + location.search) + "'>" + esc(T("session_login_again")) + "</a>";
+    document.body.insertBefore(box, document.body.firstChild);
+  };
   var json = function (url, opts, retried) {
     opts = opts || {};
     var method = (opts.method || "GET").toUpperCase();
@@ -56,6 +70,8 @@
               return json(url, opts, true);
             }, function () { throw j; });
         }
+        // the gate's own answer (web/auth.py), not a wrong password at /login (401 too, another error)
+        if (r.status === 401 && j && j.error === "LoginRequired") loginEnded();
         if (!r.ok) throw j;
         return j;
       });

@@ -113,6 +113,13 @@
     window.coverplanMaps["preview-map"] = {map: previewMap, layers: {preview: previewLayer}, data: report.preview};
   }
 
+  // What confirming replaces, as the server words it. Its "a rollback brings them back" is not a county
+  // planner's to do (a rollback is city-wide, web/data.py): he is told who can.
+  function replaceText(rep) {
+    var county = CP.user && !CP.user.citywide && (rep.types || []).some(function (t) { return t.current > 0; });
+    return rep.text + (county ? " " + T("data_rollback_county_note") : "");
+  }
+
   function showReport(r) {
     upload = r;
     $("mapping").hidden = true;  // a mapping asked for an earlier file no longer applies
@@ -153,7 +160,7 @@
     // the same data as now replaces nothing: "replaces the N now" beside "identical" would contradict it
     $("r-replace").hidden = !(rep && rep.text) || !!r.identical;
     if (rep && rep.text) {
-      $("r-replace").textContent = rep.text;
+      $("r-replace").textContent = replaceText(rep);
       $("r-replace").className = rep.shrinks || rep.outside_county ? "error-box" : "explanation";
     }
     // the same data as the current version: confirming would make a version without a difference
@@ -212,7 +219,7 @@
   function confirmUpload() {
     if (!upload) return;
     var rep = upload.replaces;
-    if (rep && rep.shrinks && !confirm(T("data_replace_confirm").replace("{text}", rep.text))) return;
+    if (rep && rep.shrinks && !confirm(T("data_replace_confirm").replace("{text}", replaceText(rep)))) return;
     $("r-confirm").disabled = true;
     CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/confirm?lang=" + C.lang, {method: "POST"})
       .then(function (d) {

@@ -117,7 +117,7 @@
     learnCounties(data.counties);
     var unit = data.unit || "min";
     var canvas = L.canvas({padding: 0.3, tolerance: 3});  // one canvas: thousands of dots stay smooth
-    var villages = !data.demand || data.demand === "villages";
+    var villages = !data.demand || data.demand === "villages" || data.demand === "rural_villages";
     var unc = T(villages ? "uncovered_villages" : "uncovered_points"), cov = T(villages ? "covered_villages" : "covered_points");
     var wLabel = weightLabel(data.weight_field);
     // 示意 on the township and demand-point layers and popups: they show derived populations and coverage
@@ -269,6 +269,11 @@
     // an upgrade's or conversion's sites are existing facilities, not new ones
     var pk = data.proposal || {};
     var sitesLabel = T(pk.kind === "upgrade" ? (pk.converted ? "capw_converted_sites" : "capw_upgraded_sites") : "proposed_sites");
+    // ...and sample ones while the register is the sample (the page says so: data-sites-synthetic, from the
+    // proposal's sites). A conversion's map is the target type's (regional centres, none or imported): its
+    // facilities flag said nothing of the welfare homes it converts.
+    var sitesSynthetic = pk.kind === "upgrade" && el.dataset.sitesSynthetic === "1";
+    if (sitesSynthetic) sitesLabel += " <span class='approx'>(" + T("illustrative") + ")</span>";
     if (data.sites) {
       var n = data.sites.features.length;
       var clustered = n > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
@@ -414,7 +419,7 @@
     var approx = [];
     if (flag(data.townships_approximate, "townships")) approx.push(T("approx_towns"));
     if (flag(data.units_synthetic, "villages")) approx.push(T("approx_villages"));
-    if (flag(data.facilities_synthetic, "facilities")) approx.push(T("approx_facilities"));
+    if (flag(data.facilities_synthetic, "facilities") || sitesSynthetic) approx.push(T("approx_facilities"));
     var lines = [];
     if (approx.length) lines.push("<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_lead") +
                                   approx.join(C.lang === "en" ? ", " : "，"));

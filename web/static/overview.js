@@ -11,6 +11,13 @@
   }
   // "Community/village day-care centre": a line may break after the slash (a phone's narrow column)
   function slashBreak(s) { return esc(s).replace(/\//g, "/<wbr>"); }
+  // 示意 on a row that rests on synthetic or approximate data, as the plan page marks its rows
+  function badge(on) { return on ? " <span class='badge-approx'>" + esc(T("illustrative")) + "</span>" : ""; }
+  // /api/coverage gives no synthetic_inputs per row (yet): every type is counted on the village points and
+  // township shapes and against its register, so while any of those is still the sample (the header's list,
+  // base.html) so is the row
+  var ill = window.COVERPLAN.illustrative || [];
+  var dataIllustrative = ["townships", "villages", "facilities"].some(function (l) { return ill.indexOf(l) >= 0; });
   document.addEventListener("DOMContentLoaded", function () {
     var tEl = document.getElementById("targets"), cEl = document.getElementById("coverage-table"),
         chart = document.getElementById("county-chart");
@@ -19,7 +26,7 @@
               "</th><th class='num'>" + T("current") + "</th><th>" + T("progress") + "</th></tr></thead><tbody>";
       rows.forEach(function (r) {
         h += "<tr data-key='" + esc(r.key) + "'><td class='nowrap small phone-hide'>" + esc(r.section_text || r.section) + "</td><td class='type-cell' data-section='" + esc(r.section_text || r.section) + "'>" +
-             slashBreak(r.type_name) + "</td><td>" + slashBreak(r.text) + "</td><td class='num'>" + esc(r.current_text) +
+             slashBreak(r.type_name) + "</td><td>" + slashBreak(r.text) + badge(r.synthetic_inputs) + "</td><td class='num'>" + esc(r.current_text) +
              "</td><td>" + bar(r.progress) + "<span class='small " + (r.met ? "good" : "muted") + "'>" +
              (r.met ? T("status_met") : pct(r.progress)) + "</span></td></tr>";
       });
@@ -71,7 +78,8 @@
               "</th><th>" + T("covered_share") + "</th><th class='phone-hide'></th></tr></thead><tbody>";
       rows.forEach(function (r) {
         // the type's name opens its map too: on a phone the column of links is left out
-        h += "<tr><td><a href='/map/" + encodeURIComponent(r.key) + "'>" + slashBreak(r.name) + "</a></td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
+        h += "<tr><td><a href='/map/" + encodeURIComponent(r.key) + "'>" + slashBreak(r.name) + "</a>" +
+             badge(r.synthetic_inputs != null ? r.synthetic_inputs : dataIllustrative) + "</td><td>" + esc(r.standard_text) + "</td><td class='num'>" + fmt(r.facilities) +
              "</td><td class='num'>" + fmt(r.covered_units) + " / " + fmt(r.units) + "</td><td>" + bar(r.covered_share) +
              "<span class='small'>" + T("by_units") + " " + pct(r.covered_share) + " · " + T("by_weight") + " " + pct(r.covered_weight_share) + "</span></td>" +
              "<td class='nowrap phone-hide'><a href='/map/" + encodeURIComponent(r.key) + "'>" + T("open_map") + " →</a></td></tr>";

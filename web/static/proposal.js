@@ -41,6 +41,9 @@
           if ($("e-" + k).value === shown[k]) $("e-" + k).value = e.details.current[k] || "";
         });
         shown = e.details.current;
+        // the heading names the proposal as saved now (the colleague's name), not the one the page opened with
+        var h = document.querySelector("h1 .proposal-name");
+        if (h && shown.name) { h.textContent = shown.name; document.title = shown.name + " · " + T("app_short"); }
       }
       $("e-status").textContent = (e && (e.message || e.error)) || T("load_failed");
     }).then(function () { $("e-save").disabled = false; });
@@ -65,7 +68,30 @@
     });
   }
 
+  // Rename and re-run only where the server allows them (the rules of web/auth.py and web/api.py proposal_rerun):
+  // a county planner on a city-wide proposal got the form, and a 403 on saving.
+  function lockUnmanaged() {
+    var u = CP.user, form = $("edit-form");
+    if (!u || !form || !CP.mayManage) return;
+    var scope = form.dataset.scope || "";
+    var lock = function (els, why) {
+      els.forEach(function (c) {
+        if (!c) return;
+        c.disabled = true; c.setAttribute("aria-disabled", "true"); c.title = why; c.classList.add("cp-locked");
+      });
+    };
+    // a re-run is solved for the proposal's scope: a county planner may re-run his county's only
+    if (!u.citywide && scope !== (u.county || "")) lock([$("rerun")], T("auth_rerun_tip"));
+    if (CP.mayManage({params: {county: scope}})) return;
+    // not his scope: his own proposal still is his (the author); the list says who made it
+    CP.json("/api/proposals?lang=" + C.lang).then(function (rows) {
+      var rec = rows.filter(function (r) { return r.id === form.dataset.id; })[0];
+      if (rec && !CP.mayManage(rec)) lock([$("e-name"), $("e-note"), $("e-save")], T("auth_manage_tip"));
+    }).catch(function () { /* unknown: the server decides on saving */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    lockUnmanaged();
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
     if ($("rerun")) $("rerun").addEventListener("click", rerun);
     document.querySelectorAll("#rationale tr.site-row").forEach(function (tr) {

@@ -183,7 +183,7 @@
     return "<tr data-id='" + esc(r.id) + "' data-type='" + esc(r.type) + "'>" +
       "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) +
         "' data-kind='" + esc(r.kind || "location") + "'>") + "</td>" +
-      "<td>" + name + "</td><td>" + esc(r.type_name || r.type) + "</td>" +
+      "<td>" + name + "</td><td>" + esc(r.type_name || r.type).replace(/\//g, "/<wbr>") + "</td>" +
       "<td class='num'>" + esc(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
       // an upgrade's shares are of people its capacity serves, the others' of demand covered by distance:
@@ -192,8 +192,10 @@
       (r.kind === "upgrade" ? "<div class='small muted measure-tag'>" + T("list_served_share") + "</div>" : "") + "</td>" +
       // the date and the delete button share one cell (stacked): an eighth column did not fit the
       // half-width card at 1100 px
-      "<td class='small created'>" + esc(CP.datetime(r.created)) +
-      "<div class='row-actions'><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></div></td></tr>";
+      // Delete only where the server allows it (CP.mayManage, web/auth.py): not on a colleague's city-wide
+      // proposal in a county planner's list
+      "<td class='small created'>" + esc(CP.datetime(r.created)) + (CP.mayManage && !CP.mayManage(r) ? "" :
+      "<div class='row-actions'><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></div>") + "</td></tr>";
   }
 
   function renderSaved() {
@@ -208,7 +210,9 @@
     document.querySelectorAll(".del").forEach(function (b) {
       b.addEventListener("click", function () {
         if (!confirm(T("delete_confirm"))) return;
-        api("/api/proposals/" + encodeURIComponent(b.dataset.id), {method: "DELETE"}).then(loadSaved);
+        // a refusal (403, already deleted...) is said, not left as an uncaught error in the console
+        api("/api/proposals/" + encodeURIComponent(b.dataset.id) + "?lang=" + C.lang, {method: "DELETE"}).then(loadSaved)
+          .catch(function (e) { alert((e && (e.message || e.error)) || T("load_failed")); loadSaved(); });
       });
     });
     syncCompare();
