@@ -332,8 +332,9 @@ _STRINGS.update({
     "plan_new_not_upgrades": ("所选方案只新建设施，新建不计入改造提升目标", "the proposals chosen only build new sites, "
                               "which do not count toward an upgrade target"),
     "plan_combined": ("{n} 个方案合并", "{n} proposals combined"),
-    "plan_upgraded_also_converted": ("其中 {n} 处同时被转型，只计入转型目标",
-                                     "{n} of them are converted in the same package and count as conversions only"),
+    "plan_upgraded_also_converted": ("另有 {n} 处同时被转型，只计入转型目标",
+                                     "{n} more chosen for upgrade are converted in the same package and count as "
+                                     "conversions only"),
     "plan_built_not_converted": ("新建的 {n} 处不计入转型目标（只计由农村福利院转型的）",
                                  "the {n} new-built sites do not count: only rural welfare homes converted do"),
     # (facilities and plan package) end

@@ -111,7 +111,7 @@ def test_new_regional_centres_do_not_count_as_conversions_of_welfare_homes(tmp_p
         a = rows["welfare_home_upgraded_2025"]["after"]
         assert a["sites_upgraded"] == 15 - both and a.get("also_converted", 0) == both
         if both:
-            assert any(f"其中 {both} 处同时被转型" in n for n in a["notes"])
+            assert any(f"另有 {both} 处同时被转型" in n for n in a["notes"])
         csv = client.get(f"/plan/targets.csv?proposals={built},{conv}&lang=zh").get_data(as_text=True)
         line = next(x for x in csv.splitlines() if "转型建设区域性特困供养服务中心" in x)
         assert "转型 8 处" in line and "新建的 3 处不计入转型目标" in line, line

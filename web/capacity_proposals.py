@@ -352,11 +352,12 @@ def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
             names = ga.set_index("id").loc[both, "name"].astype(str).tolist() if "name" in ga else both
             shown = (", " if lang == "en" else "、").join(names[:5]) + ("…" if len(names) > 5 else "")
             na, nb = display_name(a, lang), display_name(b, lang)  # a name the app made, in the page's language
-            text = (f"“{na}” and “{nb}” choose the same {len(both)} "
+            # counted once, as a conversion (planner.targets: the upgrade target leaves it out)
+            text = (f"\"{na}\" and \"{nb}\" choose the same {len(both)} "
                     f"{'facility' if len(both) == 1 else 'facilities'} ({shown}): one facility cannot be both "
-                    "upgraded and converted, so both targets cannot count it." if lang == "en" else
+                    "upgraded and converted, so it counts as converted only." if lang == "en" else
                     f"“{na}”与“{nb}”选中了相同的 {len(both)} 处设施（{shown}）：同一设施不能既提档升级"
-                    "又转型，两项目标不能都计入。")
+                    "又转型，只计入转型目标。")
             for rec in (a, b):
                 for key in {rec["type"], (rec.get("summary") or {}).get("role") or rec["type"]}:
                     out.setdefault(key, []).append(text)

@@ -53,7 +53,7 @@
       if (r.after) {
         var extra = (r.after.notes || []).slice();  // the server's words (web/service.after_notes)
         after = "<span class='plan-value'>" + esc(r.after.text) + "</span> " + badge(r.after.met) +
-          (extra.length ? "<div class='small muted'>" + esc(extra.join(" · ")) + "</div>" : "");
+          (extra.length ? "<div class='small muted target-notes'>" + esc(extra.join(" · ")) + "</div>" : "");
       } else if (picked.length) {
         after = "<span class='muted'>" + esc(r.current_text) + "</span> " + badge(r.met) +
           "<div class='small muted'>" + esc(T("plan_unchanged")) + "</div>";
