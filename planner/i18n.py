@@ -751,6 +751,8 @@ _STRINGS.update({
                                "Add a name column (名称), or use \"Change the column mapping\" to say which column "
                                "holds the names"),
     "reg_none": ("无", "none"),
+    "reg_not_text": ("该值是对象或列表（{value}），不是文字或数字", "the value is an object or a list ({value}), not text or a number"),
+    "reg_fix_not_text": ("请在文件中把该属性写成文字或数字", "Write the property as text or a number in the file"),
     "reg_method_coordinates": ("坐标", "coordinates"),
     "reg_method_located_by_name": ("按地名定位", "located by name"),
     # (QA11 register reading, qa11g) start

@@ -13,6 +13,7 @@ callers that cannot show a report: any refused row stops it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -189,6 +190,7 @@ class _Rows:
         self.rownum = list(table.rows)
         self.issues: list[RowIssue] = []
         self.refused = np.zeros(self.n, bool)
+        self._not_text: set[tuple[int, str]] = set()  # (row, field) said to hold an object, not text
         self.shapes = RegionShapes(region)
         self.places = PlaceIndex(region)
         self.region_name = {"zh": region.label["zh"], "en": region.label["en"]}
@@ -203,8 +205,19 @@ class _Rows:
         col = self.cmap.get(fld)
         if col is None:
             return [""] * self.n
-        return [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
-                for v in self.table.frame[col]]
+        out = []
+        for i, v in enumerate(self.table.frame[col]):
+            if isinstance(v, (dict, list, tuple)):
+                # a GeoJSON property holding an object or a list ({"a": [1, 2]}): it was stored as Python's
+                # repr of it, "{'a': [1, 2]}", as a name (QA 19); the row is refused, once per field
+                if (i, fld) not in self._not_text:
+                    self._not_text.add((i, fld))
+                    self.add(i, fld, "error", "not_text", "reg_not_text", "reg_fix_not_text",
+                             json.dumps(v, ensure_ascii=False, default=str)[:60])
+                out.append("")
+                continue
+            out.append("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+        return out
 
     def add(self, i: int | None, fld: str | None, severity: str, code: str, key: str, fix: str = "",
             value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", **kw) -> None:

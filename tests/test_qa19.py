@@ -477,3 +477,18 @@ def test_a_register_without_a_name_column_is_refused_naming_the_columns_not_read
     # mapped by hand, the same file is read with its names
     rep = validate_register(p, region=shiyan, type_key="charity_station", column_map={"name": "站点"})
     assert rep.accepted["name"].tolist() == ["甲站"]
+
+
+def test_a_geojson_property_holding_an_object_refuses_its_row(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry
+    p = tmp_path / "o.geojson"
+    p.write_text('{"type":"FeatureCollection","features":['
+                 '{"type":"Feature","properties":{"name":{"a":[1,2]},"type":"日间照料中心"},'
+                 f'"geometry":{{"type":"Point","coordinates":[{g.iloc[1].x},{g.iloc[1].y}]}}}},'
+                 '{"type":"Feature","properties":{"name":{"b":1},"type":"日间照料中心"},'
+                 f'"geometry":{{"type":"Point","coordinates":[{g.iloc[2].x},{g.iloc[2].y}]}}}}]}}', encoding="utf-8")
+    rep = validate_register(p, region=shiyan)
+    assert len(rep.accepted) == 0  # it was stored as "{'a': [1, 2]}", a name
+    assert {i.code for i in rep.issues if i.severity == "error"} >= {"not_text"}
