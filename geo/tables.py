@@ -201,7 +201,26 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
         else pd.DataFrame(columns=names, dtype=object)
     # columns with neither a header nor a value are spreadsheet debris
     keep = [c for j, c in enumerate(names) if cells[h][j] or (frame[c] != "").any()]
-    return frame[keep], [n for n, _ in body], line_of[h]
+    # cells beyond the header's last name (a row with one value too many, a shifted row): kept as
+    # "columnN", which nothing reads, so the rows are named (QA 19: they were dropped without a word)
+    last = max((j for j, v in enumerate(cells[h]) if v), default=-1)
+    beyond = [n for n, r in body if any(r[last + 1:])]
+    out = frame[keep]
+    out.attrs["beyond_header"] = beyond
+    return out, [n for n, _ in body], line_of[h]
+
+
+def _beyond_header_note(frame) -> list[tuple[str, str]]:
+    """(zh, en) for the rows that have cells beyond the header (their line numbers)."""
+    lines = frame.attrs.get("beyond_header") or []
+    if not lines:
+        return []
+    from geo.errors import listed
+    return [(f"第 {listed(lines[:10], 'zh', total=len(lines))} 行的单元格多于表头的列数，多出的单元格未读取；"
+             "请检查这些行是否错位（多了分隔符）",
+             f"{'line' if len(lines) == 1 else 'lines'} {listed(lines[:10], 'en', total=len(lines))} "
+             f"{'has' if len(lines) == 1 else 'have'} more cells than the header: the extra cells are not read; "
+             "check whether the row is shifted (an extra separator)")]
 
 
 #: A cell text starting with one of these is read as a formula by Excel, LibreOffice or WPS
@@ -246,7 +265,8 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
     if frame.shape[1] == 0:
         raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
                          "请填写表头和数据行。")
-    return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header)
+    return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
+                 notes=_beyond_header_note(frame))
 
 
 def _read_excel(path: Path, kind: str, header_names) -> Table:
@@ -297,6 +317,7 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     others = [str(n) for n in sheets if n != name]
     notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
               f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
+    notes += _beyond_header_note(frame)
     if kind == "xlsx":
         notes += _uncached_formula_notes(path, name, header, rows)
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes)

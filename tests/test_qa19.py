@@ -492,3 +492,15 @@ def test_a_geojson_property_holding_an_object_refuses_its_row(shiyan, tmp_path):
     rep = validate_register(p, region=shiyan)
     assert len(rep.accepted) == 0  # it was stored as "{'a': [1, 2]}", a name
     assert {i.code for i in rep.issues if i.severity == "error"} >= {"not_text"}
+
+
+def test_rows_with_more_cells_than_the_header_are_named(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry
+    p = tmp_path / "x.csv"
+    p.write_text(f"名称,类型,经度,纬度\n甲,日间照料中心,{g.iloc[1].x},{g.iloc[1].y},extra\n"
+                 f"乙,日间照料中心,{g.iloc[2].x},{g.iloc[2].y}\n", encoding="utf-8")
+    rep = validate_register(p, region=shiyan)
+    assert len(rep.accepted) == 2
+    assert any("line 2 has more cells than the header" in en for _, en in rep.notes), rep.notes
