@@ -85,6 +85,8 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     if len(gdf) == 0:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",
                          "Export the layer with its features.", "请导出包含要素的图层。")
+    if kind == "geojson" and not crs:  # (GDAL takes an unknown one for WGS84: gdf.crs says nothing)
+        _check_named_crs(path, label)
     gdf, crs_used = to_storage(gdf, crs, label, notes, kind)
     if kind in ("kml", "kmz"):
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
@@ -93,6 +95,31 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     frame = frame.where(frame.notna(), "")
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
+
+
+def _check_named_crs(path: Path, label: str) -> None:
+    """A GeoJSON whose ``crs`` member names a system GDAL does not know (``EPSG:99999``) was read as
+    lon/lat without a word (QA 19): refused, naming it, as the form's CRS field refuses one."""
+    import re
+
+    with open(path, "rb") as fh:
+        head = fh.read(65536).decode("utf-8", "replace")
+    m = re.search(r'"crs"\s*:\s*\{.*?"name"\s*:\s*"([^"]{1,200})"', head, re.S)
+    if not m:
+        return
+    named = m.group(1)
+    try:
+        from pyproj import CRS
+        CRS.from_user_input(named)
+        return
+    except Exception:  # pyproj's CRSError and the like: not a system it knows
+        pass
+    raise file_error(label, f"its crs member names \"{named}\", which is not a coordinate system this "
+                     "software knows.", f"文件的 crs 成员指定的“{named}”不是本系统认识的坐标系。",
+                     "Give the coordinate system in the form's field Projected CRS (e.g. EPSG:4546), or export "
+                     "the file again in WGS84 longitude/latitude.",
+                     "请在表单的“投影坐标系”一栏填写坐标系（如 EPSG:4546），或将文件重新导出为 WGS84 经纬度。",
+                     crs=named)
 
 
 def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:

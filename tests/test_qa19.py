@@ -504,3 +504,20 @@ def test_rows_with_more_cells_than_the_header_are_named(shiyan, tmp_path):
     rep = validate_register(p, region=shiyan)
     assert len(rep.accepted) == 2
     assert any("line 2 has more cells than the header" in en for _, en in rep.notes), rep.notes
+
+
+def test_a_geojson_naming_an_unknown_crs_is_refused(shiyan, tmp_path):
+    from geo.errors import InputDataError
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry.iloc[1]
+    body = ('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"%s"}},"features":['
+            '{"type":"Feature","properties":{"name":"A","type":"日间照料中心"},'
+            f'"geometry":{{"type":"Point","coordinates":[{g.x},{g.y}]}}}}]}}')
+    p = tmp_path / "c.geojson"
+    p.write_text(body % "EPSG:99999", encoding="utf-8")
+    with pytest.raises(InputDataError) as err:  # it was read as WGS84 without a word
+        validate_register(p, region=shiyan)
+    assert "EPSG:99999" in err.value.message("en")
+    p.write_text(body % "urn:ogc:def:crs:OGC:1.3:CRS84", encoding="utf-8")
+    assert len(validate_register(p, region=shiyan).accepted) == 1
