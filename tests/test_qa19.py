@@ -521,3 +521,10 @@ def test_a_geojson_naming_an_unknown_crs_is_refused(shiyan, tmp_path):
     assert "EPSG:99999" in err.value.message("en")
     p.write_text(body % "urn:ogc:def:crs:OGC:1.3:CRS84", encoding="utf-8")
     assert len(validate_register(p, region=shiyan).accepted) == 1
+
+
+def test_an_empty_account_change_is_refused(app):
+    admin = signed_in(app, "admin1")
+    r = admin.patch("/api/admin/users/li?lang=en", json={})
+    assert r.status_code == 400 and "Nothing to change" in r.get_json()["message"]
+    assert admin.patch("/api/admin/users/li", json={"role": "viewer"}).status_code == 200

@@ -669,6 +669,9 @@ def admin_user_edit(name: str):
             if body["disabled"] and before.id == user().id:
                 raise AccountError("You cannot disable your own account.", "不能停用自己的账号。")
             kw["disabled"] = body["disabled"]
+        if not kw:  # {} changed nothing and answered 200, where a proposal's empty PATCH is a 400 (QA 19)
+            raise AccountError(f"Nothing to change: a change takes {listed(EDITABLE, 'en')}.",
+                               f"没有要修改的内容：可修改的字段为 {listed(EDITABLE, 'zh')}。", "field")
         u = users.update(name, **kw)
     except AccountError as exc:
         return _account_error(exc)
