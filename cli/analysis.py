@@ -6,13 +6,14 @@ import json
 import sys
 
 from cli.lang import h
-from cli.options import add_coords, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.options import add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit
 from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, solver_line,
                         table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
     add_region(p)
+    add_data_store(p)
     p.add_argument("--type", required=type_required,
                    help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
     p.add_argument("--facilities",
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("targets", help=h("规划目标：现状及实施方案后的进度", "the plan's targets, now and after proposals"))
     add_region(p)
+    add_data_store(p)
     p.add_argument("--proposal", action="append", default=[],
                    help=h("选址方案 GeoJSON（可重复给出）", "proposal GeoJSON (repeatable)"))
     p.add_argument("--facilities",
@@ -82,33 +84,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_propose)
 
 
-def current_region(name: str):
+def current_region(name: str, db: str | None = None, data_dir: str | None = None):
     """The region at the current data version of the store the `data` commands write (and the web app
-    reads: VAR_DIR/proposals.sqlite, its layer files beside it), as the web app answers on it; the
-    embedded data (version 0) when no store exists yet (a fresh machine: nothing is created) or its
-    current version is 0."""
+    reads: VAR_DIR/proposals.sqlite, its layer files beside it; ``--db``/``--data-dir`` as those commands
+    take them), as the web app answers on it; the embedded data (version 0) when no store exists yet (a
+    fresh machine: nothing is created) or its current version is 0. The store is only read (SQLite
+    read-only: no table, folder or lock is made), and a database that cannot be read is said in words."""
     import sqlite3
+    from pathlib import Path
 
     from geo.datasets import DatasetStore, default_db_path
+    from geo.errors import InputDataError
     from geo.regions import load_region
 
-    db = default_db_path()
-    if not db.is_file():
+    path = Path(db) if db else default_db_path()
+    if not path.is_file():
+        if db:  # a mistyped --db is said, not answered on the embedded data
+            raise InputDataError(f"--db {db}: no such database.", f"--db {db}：数据库不存在。",
+                                 details={"parameter": "db", "value": str(db)})
         return load_region(name)
-    try:  # read-only: the version is read without creating tables or folders
-        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            row = con.execute("SELECT version FROM dataset_current WHERE region=?", (name,)).fetchone()
-        finally:
-            con.close()
-        version = row[0] if row else 0
-    except sqlite3.Error as exc:  # no data versions yet (a database of accounts only): the embedded data;
-        # a database that cannot be read so: the store opens it and says why, in its words
-        version = 0 if "no such table" in str(exc) else None
-    if version == 0:
-        return load_region(name)
-    store = DatasetStore(db, region=name, readonly=True)
-    version = store.current().version
+    root = Path(data_dir) / "datasets" / name if data_dir else None
+    store = DatasetStore.reader(path, region=name, root=root)
+    try:
+        version = store.current().version
+    except sqlite3.Error as exc:
+        if "no such table" in str(exc):  # a database of accounts only: no data versions yet
+            return load_region(name)
+        raise InputDataError(f"The data store {path} cannot be read now ({exc}).",
+                             f"暂时无法读取数据库 {path}（{exc}）。",
+                             hint_en="If an import or the server is writing to it, try again in a moment; check that "
+                                     "the file is readable by this account.",
+                             hint_zh="如有导入或服务器正在写入，请稍后再试；并检查本账号能否读取该文件。",
+                             details={"db": str(path)}) from None
     return store.region(version) if version else load_region(name)
 
 
@@ -127,10 +134,10 @@ def data_line(args, region) -> None:
 
 def load_context(args):
     """The region (at the current data version, :func:`current_region`) and the --facilities register, if
-    given, which replaces the version's facilities of its types. A text answer says which data it used."""
+    given, which the analysis uses in place of the version's register. A text answer says which data it used."""
     from planner.register import validate_register
 
-    region = current_region(args.region)
+    region = current_region(args.region, getattr(args, "db", None), getattr(args, "data_dir", None))
     if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
         from planner.facility_types import get_type
         get_type(args.type)

@@ -6,7 +6,7 @@ import sys
 
 from cli.analysis import load_context
 from cli.lang import h
-from cli.options import add_coords, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.options import add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit
 from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, solver_line, table_title,
                         write_table)
 from geo.errors import InputDataError
@@ -14,6 +14,7 @@ from geo.errors import InputDataError
 
 def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
     add_region(p)
+    add_data_store(p)
     p.add_argument("--type", required=type_required,
                    help=h("设施类型代码，如 welfare_home", "facility type key, e.g. welfare_home"))
     p.add_argument("--facilities", help=h("本单位设施名录（含容量列：床位数/日托位/墓穴/格位/助餐位）",

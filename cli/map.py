@@ -13,12 +13,13 @@ import json
 import os
 
 from cli.lang import h
-from cli.options import add_coords, add_json, add_mode, add_region
+from cli.options import add_coords, add_data_store, add_json, add_mode, add_region
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("map", help=h("导出离线覆盖地图（HTML）", "write an offline HTML coverage map"))
     add_region(p)
+    add_data_store(p)
     p.add_argument("--type", required=True,
                    help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
     p.add_argument("--facilities", help=h("本单位设施名录（.csv/.xlsx/.geojson）", "your register (.csv/.xlsx/.geojson)"))

@@ -47,6 +47,17 @@ def add_coords(p: argparse.ArgumentParser, choices=COORDS) -> None:
     p.add_argument("--coords", default="wgs84", choices=list(choices), help=text)
 
 
+def add_data_store(p: argparse.ArgumentParser) -> None:
+    """--db and --data-dir: the data store an analysis answers on (its current version), as the `data`
+    commands and `serve` take them (an import made with --data-dir was not found: QA 19)."""
+    p.add_argument("--db", help=h("数据版本所在的 SQLite 数据库（默认：网页版所用的 VAR_DIR/proposals.sqlite）；"
+                                  "分析按其当前版本进行",
+                                  "SQLite file of the data versions (default: the web app's, VAR_DIR/proposals.sqlite); "
+                                  "the analysis answers on its current version"))
+    p.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹，与网页版相同）",
+                                        "folder holding datasets/ (default: the database's folder, as the web app)"))
+
+
 # The solvers' own checks (planner.models.base) name their fields (time_limit, gap), as the web's form and
 # API call them; on the command line the option is named instead, and checked before any work.
 def check_time_limit(value: float) -> None:

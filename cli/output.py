@@ -210,31 +210,37 @@ def write_table(sheets, path: str, title: str | None) -> None:
     import csv
 
     from geo.errors import InputDataError
-    from planner.cells import safe_frame, safe_text
+    from planner.cells import protect_cells, safe_frame, safe_text, xlsx_text
 
     frames = [("coverplan", sheets)] if not isinstance(sheets, list) else sheets
-    # names come from registers: no cell (nor the title, which may quote one) may run as a formula in Excel
-    frames = [(name, safe_frame(df)) for name, df in frames]
-    title = safe_text(title) if title else None
     head = 1 if title else 0
     low = path.lower()
     if low.endswith(".xlsx"):
         import pandas as pd
         from openpyxl.styles import Font
 
+        # names come from registers: no cell (nor the title, which may quote one) may run as a formula; in an
+        # XLSX a text cell with the quote prefix (planner.cells), not an apostrophe that shows in the value
         with pd.ExcelWriter(path, engine="openpyxl") as xw:
             for name, df in frames:
                 sheet = name[:31]
+                df = df.copy()
+                for c in df.columns:
+                    if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+                        df[c] = df[c].map(xlsx_text)
+                df.columns = [xlsx_text(c) if isinstance(c, str) else c for c in df.columns]
                 df.to_excel(xw, sheet_name=sheet, index=False, startrow=head)
                 ws = xw.sheets[sheet]
                 if title:
-                    ws.cell(row=1, column=1, value=title).font = Font(bold=True, color="A15C00")
+                    ws.cell(row=1, column=1, value=xlsx_text(title)).font = Font(bold=True, color="A15C00")
+                for row in ws.iter_rows():
+                    protect_cells(row)
                 ws.freeze_panes = f"A{head + 2}"  # title and header stay in view
     elif low.endswith(".csv"):
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-            if title:
-                csv.writer(fh, lineterminator=os.linesep).writerow([title])  # pandas' line ends below
-            frames[0][1].to_csv(fh, index=False)
+            if title:  # pandas' line ends below
+                csv.writer(fh, lineterminator=os.linesep).writerow([safe_text(title)])
+            safe_frame(frames[0][1]).to_csv(fh, index=False)
     else:
         raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
                              f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。", details={"parameter": "out"})

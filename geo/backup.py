@@ -81,7 +81,8 @@ def _row_counts(db: Path) -> dict[str, int]:
     or cut down inside an archive (its accounts table dropped) is refused, not restored (QA 19)."""
     con = sqlite3.connect(db)
     try:
-        return {t: int(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0])
+        # the names come from the archive: quoted as SQL identifiers (a '"' in one would break out)
+        return {t: int(con.execute('SELECT COUNT(*) FROM "' + t.replace('"', '""') + '"').fetchone()[0])
                 for t in sorted(_tables(con)) if not t.startswith("sqlite_")}
     finally:
         con.close()

@@ -347,10 +347,30 @@ class DatasetStore:
             if not readonly:  # a listing (data versions, diff) moves nothing
                 self._recover(con)
 
+    @classmethod
+    def reader(cls, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
+               root: str | Path | None = None, timeout: float = 5.0) -> DatasetStore:
+        """A store that only reads an existing database: opened read-only (SQLite ``mode=ro``), with no
+        table, folder or version 0 made and no write lock taken (the analysis commands of the CLI read
+        the current version so beside a running server or an import; QA 19: opening the store for
+        writing waited 30 s for an import's lock and ended in a traceback)."""
+        store = cls.__new__(cls)
+        store.readonly, store._strict_ro = True, True
+        store.db_path, store.region_name, store.timeout = Path(db_path), region, timeout
+        store.root = Path(root) if root is not None else store.db_path.parent / "datasets" / region
+        store._embedded = load_region(region, imports=False)
+        return store
+
     # -- connections ---------------------------------------------------------------
+    _strict_ro = False
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
+        if self._strict_ro:
+            con = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout,
+                                  isolation_level=None)
+        else:
+            con = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
         con.row_factory = sqlite3.Row
         try:
             yield con

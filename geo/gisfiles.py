@@ -99,15 +99,21 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
 
 def _check_named_crs(path: Path, label: str) -> None:
     """A GeoJSON whose ``crs`` member names a system GDAL does not know (``EPSG:99999``) was read as
-    lon/lat without a word (QA 19): refused, naming it, as the form's CRS field refuses one."""
-    import re
+    lon/lat without a word (QA 19): refused, naming it, as the form's CRS field refuses one. Only a
+    ``{"type": "name"}`` crs is checked (a GeoJSON 2008 "EPSG"/"link" crs names none)."""
+    import json
 
-    with open(path, "rb") as fh:
-        head = fh.read(65536).decode("utf-8", "replace")
-    m = re.search(r'"crs"\s*:\s*\{.*?"name"\s*:\s*"([^"]{1,200})"', head, re.S)
-    if not m:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            crs = json.load(fh).get("crs")
+    except (ValueError, OSError, AttributeError):  # not plain JSON (GDAL reads NaN...): nothing to check here
         return
-    named = m.group(1)
+    if not (isinstance(crs, dict) and crs.get("type") == "name" and isinstance(crs.get("properties"), dict)):
+        return
+    named = crs["properties"].get("name")
+    if not isinstance(named, str) or not named.strip():
+        return
+    named = named[:200]
     try:
         from pyproj import CRS
         CRS.from_user_input(named)

@@ -316,7 +316,8 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     worst = worst[["id", "name", "township_name", "county_name", "weight", "cost", "standard", "nearest_name"]]
     return Coverage(ftype=ftype, units=u, facilities=sites, by_township=by_t, by_county=by_c,
                     summary=summary, mode=mode, is_estimate=is_estimate, worst=worst, engine=engine,
-                    register_sample=sample_register(region, ftype.key))
+                    # a register given (the CLI's --facilities) is the planner's: its rows say what is synthetic
+                    register_sample=facilities is None and sample_register(region, ftype.key))
 
 
 def sample_register(region: Region, key: str) -> bool:

@@ -361,3 +361,13 @@ def get_type(key: str, path: Path | None = None) -> FacilityType:
             f"未知的设施类型“{key}”。可用类型：{'、'.join(f'{k}（{t.name_zh}）' for k, t in types.items())}。",
             details={"known": list(types)})
     return types[key]
+
+
+def default_k(ft: FacilityType, convert: bool = False) -> int:
+    """How many facilities an upgrade (or a conversion) chooses when the planner gives no K: the plan's
+    target for it (a conversion's is the ``converted`` target of the type it converts into: 8 rural
+    welfare homes into regional centres, not the 5 of their upgrade target: QA 19), else 5."""
+    if convert and ft.conversion is not None:
+        role = get_type(ft.conversion.role)
+        return next((int(t["min"]) for t in role.targets if t["kind"] == "converted"), 5)
+    return next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)

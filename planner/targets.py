@@ -117,7 +117,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         # 示意 when anything the target is measured on is: the register, or the demand units the coverage
         # counts (approximate townships, synthetic villages) -- a type with no facility yet is not exempt
         units = getattr(cov_now, "units", None)
-        approx = sample_register(region, key) or bool(existing["synthetic"].astype(bool).any()) or bool(
+        approx = (facilities is None and sample_register(region, key)) or bool(existing["synthetic"].astype(bool).any()) or bool(
             units is not None and "synthetic" in units and units["synthetic"].fillna(False).astype(bool).any())
         for t in ft.targets:
             if t["kind"] == "upgraded":

@@ -107,11 +107,11 @@ def test_new_regional_centres_do_not_count_as_conversions_of_welfare_homes(tmp_p
         conv_ids = {s["id"] for s in client.get(f"/api/proposals/{conv}").get_json()["sites"]}
         up_ids = {s["id"] for s in client.get(f"/api/proposals/{up}").get_json()["sites"]}
         both = len(conv_ids & up_ids)
+        assert both > 0  # the sample's 15 best upgrades and 8 best conversions share homes (2 on the sample)
         rows = {r["key"]: r for r in client.get(f"/api/targets?proposals={conv},{up}&lang=zh").get_json()}
         a = rows["welfare_home_upgraded_2025"]["after"]
-        assert a["sites_upgraded"] == 15 - both and a.get("also_converted", 0) == both
-        if both:
-            assert any(f"另有 {both} 处同时被转型" in n for n in a["notes"])
+        assert a["sites_upgraded"] == 15 - both and a["also_converted"] == both
+        assert any(f"另有 {both} 处同时被转型" in n for n in a["notes"])
         csv = client.get(f"/plan/targets.csv?proposals={built},{conv}&lang=zh").get_data(as_text=True)
         line = next(x for x in csv.splitlines() if "转型建设区域性特困供养服务中心" in x)
         assert "转型 8 处" in line and "新建的 3 处不计入转型目标" in line, line
@@ -445,10 +445,10 @@ def test_an_upgrade_answer_says_its_rows_do_not_add_up_to_the_gain(shiyan):
     d = plan.to_dict("en")
     col = sum(s["added_served"] for s in d["sites"])
     gain = d["after"]["served"] - d["before"]["served"]
-    if abs(col - gain) >= 0.5:
-        assert any("add up to" in n for n in d["notes"]), d["notes"]
-    else:
-        assert not any("add up to" in n for n in d["notes"])
+    assert abs(col - gain) >= 0.5  # the sample's 20 share demand (6,815 against 7,030)
+    assert any(f"add up to {col:,.0f}" in n and f"{gain:,.0f} added" in n for n in d["notes"]), d["notes"]
+    one = propose_upgrades(shiyan, "mutual_aid", 1).to_dict("en")  # one site: nothing to add up
+    assert not any("add up to" in n for n in one["notes"])
 
 
 # -- a facility needs a name: an empty cell or a file without a name column is refused, not named "row-10" ----------
@@ -528,3 +528,97 @@ def test_an_empty_account_change_is_refused(app):
     r = admin.patch("/api/admin/users/li?lang=en", json={})
     assert r.status_code == 400 and "Nothing to change" in r.get_json()["message"]
     assert admin.patch("/api/admin/users/li", json={"role": "viewer"}).status_code == 200
+
+
+# -- the review's findings ------------------------------------------------------------------------------------------
+def test_the_cli_reads_the_current_version_beside_a_writer_and_from_another_store(tmp_path, monkeypatch, capsys, shiyan):
+    import json
+    import sqlite3
+
+    from cli.main import main
+
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var"))
+    g = shiyan.villages.geometry
+    reg = tmp_path / "r.csv"
+    reg.write_text("名称,类型,经度,纬度\n" + "".join(f"站{i},日间照料中心,{g.iloc[i].x},{g.iloc[i].y}\n" for i in range(3)),
+                   encoding="utf-8")
+    store = tmp_path / "other"
+    assert main(["data", "import", "facilities", str(reg), "--db", str(store / "x.sqlite"),
+                 "--data-dir", str(store / "dd"), "--json"]) == 0
+    capsys.readouterr()
+    # an import holding the write lock: the analysis reads on (it waited 30 s and ended in a traceback)
+    con = sqlite3.connect(store / "x.sqlite", isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        assert main(["coverage", "--type", "day_care", "--db", str(store / "x.sqlite"),
+                     "--data-dir", str(store / "dd"), "--json"]) == 0
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    d = json.loads(capsys.readouterr().out)
+    assert d["facilities"] == 3 and d["dataset_version"] == 1
+    assert not (tmp_path / "var").exists()  # the default store was not made
+    assert main(["--lang", "en", "coverage", "--type", "day_care", "--db", str(tmp_path / "nope.sqlite")]) == 2
+    assert "no such database" in capsys.readouterr().err
+
+
+def test_a_register_given_to_the_cli_is_not_called_the_sample(shiyan, tmp_path):
+    from planner.coverage import analyse_coverage
+    from planner.register import load_register
+
+    g = shiyan.villages.geometry
+    p = tmp_path / "r.csv"
+    p.write_text("名称,类型,经度,纬度\n" + "".join(f"站{i},日间照料中心,{g.iloc[i].x},{g.iloc[i].y}\n" for i in range(3)),
+                 encoding="utf-8")
+    cov = analyse_coverage(shiyan, "day_care", facilities=load_register(p, region=shiyan))
+    assert cov.to_dict()["facilities_synthetic"] is False
+    assert analyse_coverage(shiyan, "day_care").to_dict()["facilities_synthetic"] is True
+
+
+def test_a_geojson_2008_epsg_crs_is_not_taken_for_a_name(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    g = shiyan.villages.geometry.iloc[1]
+    p = tmp_path / "c.geojson"
+    p.write_text('{"type":"FeatureCollection","crs":{"type":"EPSG","properties":{"code":4326}},"features":['
+                 '{"type":"Feature","properties":{"name":"武当山敬老院","type":"日间照料中心"},'
+                 f'"geometry":{{"type":"Point","coordinates":[{g.x},{g.y}]}}}}]}}', encoding="utf-8")
+    assert len(validate_register(p, region=shiyan).accepted) == 1
+
+
+def test_a_conversion_defaults_to_the_conversion_target(app):
+    from planner.facility_types import default_k, get_type
+
+    assert default_k(get_type("welfare_home")) == 5 and default_k(get_type("welfare_home"), True) == 8
+    c = signed_in(app, "li")
+    assert c.get("/api/upgrades/welfare_home?convert=1").get_json()["k"] == 8
+    assert c.get("/api/upgrades/welfare_home").get_json()["k"] == 5
+    page = c.get("/proposals").get_data(as_text=True)
+    assert 'data-kconvert="8"' in page
+
+
+def test_cli_xlsx_tables_hold_text_as_typed(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from cli.output import write_table
+
+    write_table(pd.DataFrame({"phone": ["+86 719 123", "=1+1"]}), str(tmp_path / "t.xlsx"), "title")
+    cells = [c for r in load_workbook(tmp_path / "t.xlsx").active.iter_rows() for c in r]
+    phone = next(c for c in cells if c.value == "+86 719 123")
+    formula = next(c for c in cells if c.value == "=1+1")
+    assert phone.data_type == "s" and formula.data_type == "s" and formula.quotePrefix
+
+
+def test_backup_table_names_are_quoted(tmp_path):
+    import sqlite3
+
+    from geo.backup import _row_counts
+
+    db = tmp_path / "x.sqlite"
+    con = sqlite3.connect(db)
+    con.execute('CREATE TABLE "a""b" (x)')
+    con.execute('INSERT INTO "a""b" VALUES (1)')
+    con.commit()
+    con.close()
+    assert _row_counts(db) == {'a"b': 1}

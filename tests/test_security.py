@@ -348,7 +348,9 @@ def test_cli_out_tables_neutralise_cells(tmp_path):
     assert "'=HYPERLINK(1)" in text and "'-3+cmd" in text and "-1.5" in text and "'-1.5" not in text
     _write_table(df, str(tmp_path / "t.xlsx"))
     ws = load_workbook(tmp_path / "t.xlsx").active
-    assert ws["A2"].value == "'=HYPERLINK(1)" and ws["B2"].value == -1.5 and ws["A2"].data_type != "f"
+    # XLSX: the text as typed, in a text cell with the quote prefix (QA 19), never a formula
+    assert ws["A2"].value == "=HYPERLINK(1)" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws["B2"].value == -1.5
 
 
 # -- path traversal --------------------------------------------------------------------------------

@@ -624,14 +624,15 @@ def access_layer(type_key: str):
 
 def _upgrade_plan(type_key: str):
     """``?k=`` (default: the type's upgrade target, else 5) and ``?convert=1``; kept per data version."""
+    from planner.facility_types import default_k
     from planner.upgrades import propose_upgrades
     s = svc()
     ft = s.get_type(type_key)
     # (range checked by the planner: its message gives the real limit, e.g. 15 within the per-county limits)
     k = proposals.number_param(request.args.get("k"), "k", minimum=-10**6, maximum=10**6, kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
-    k = int(k) if asked else next((int(t["min"]) for t in ft.targets if t["kind"] == "upgraded"), 5)
     convert = arg_bool("convert")
+    k = int(k) if asked else default_k(ft, convert)
     return s.cached(("upgrades", ft.key, k, convert, asked),
                     lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0, clip_k=not asked))
 

@@ -149,6 +149,8 @@ def create_app(config: dict | None = None) -> Flask:
     # -- end app: hardening --
     from web import params
     params.install(app)
+    from planner.facility_types import default_k
+    app.jinja_env.globals["default_k"] = default_k  # the K forms show: the plan's target for it
 
     @app.before_request
     def choose_language():

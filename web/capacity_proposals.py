@@ -147,7 +147,8 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
                         f"({', '.join(able)})", f"可{'转型' if convert else '改造提升'}的设施类型（{'、'.join(able)}）")
     k = number(form.get("k"), "k", int, minimum=1, maximum=MAX_K)
     if k is None:
-        k = next((int(x["min"]) for x in ft.targets if x["kind"] == "upgraded"), 5)
+        from planner.facility_types import default_k
+        k = default_k(ft, convert)
     limit = upgrade_limit(service, ft, convert)
     if k > limit and not _county_scoped(form):
         raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",

@@ -63,5 +63,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = $("upgrade-form");
     if (form) form.addEventListener("submit", run);
+    // ticking "convert" takes K from the upgrade target's default to the conversion target's (5 -> 8 welfare
+    // homes) and back, unless the planner typed his own
+    var kBox = $("upgrade-k"), conv = $("upgrade-convert");
+    if (kBox && conv && kBox.dataset.kconvert) conv.addEventListener("change", function () {
+      var from = conv.checked ? kBox.dataset.k : kBox.dataset.kconvert;
+      if (kBox.value.trim() === from) kBox.value = conv.checked ? kBox.dataset.kconvert : kBox.dataset.k;
+    });
   });
 })();

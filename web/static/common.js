@@ -45,8 +45,12 @@
     box.id = "cp-login-ended";
     box.className = "login-ended";
     box.setAttribute("role", "alert");
-    box.innerHTML = esc(T("session_ended")) + " <a href='/login?next=" +
-      encodeURIComponent(location.pathname + location.search) + "'>" + esc(T("session_login_again")) + "</a>";
+    // built as elements: the page's own address goes into the link as a property, never as markup
+    box.appendChild(document.createTextNode(T("session_ended") + " "));
+    var a = document.createElement("a");
+    a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    a.textContent = T("session_login_again");
+    box.appendChild(a);
     document.body.insertBefore(box, document.body.firstChild);
   };
   var json = function (url, opts, retried) {

@@ -50,10 +50,11 @@
       $("budget-hint").textContent = T("capw_budget_hint").replace("{p}", o.dataset.p);
     }
     if (o.dataset.upgrade) {
-      $("p-k").placeholder = o.dataset.k;
       $("p-convert-label").hidden = o.dataset.upgrade === "upgrade";
       $("p-convert").disabled = o.dataset.upgrade === "convert";
       if (o.dataset.upgrade === "convert") $("p-convert").checked = true;
+      // the server's default K: the plan's target for an upgrade, or for a conversion (8 welfare homes, not 5)
+      $("p-k").placeholder = $("p-convert").checked && o.dataset.kconvert ? o.dataset.kconvert : o.dataset.k;
     }
   }
 
@@ -242,6 +243,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     $("p-type").addEventListener("change", syncForm);
+    $("p-convert").addEventListener("change", syncForm);
     $("p-model").addEventListener("change", syncForm);
     $("p-kind").addEventListener("change", syncForm);
     syncForm();
