@@ -1045,8 +1045,8 @@ _STRINGS.update({
     # what a site adds given the other chosen sites upgraded (planner.upgrades): the column says its basis,
     # so the per-site figures need not add up to the total's gain
     "capw_added_served": ("新增服务人数（其他选中点位已改造时）", "Serves more (given the others upgraded)"),
-    "capw_added_sum_note": ("“新增服务人数”按其他选中点位均已改造时计算，各行相加为 {sum}，不等于总新增 {total}：选中的点位相互分担需求，不能相加。",
-                            "\"Serves more\" is each site's figure given the others upgraded: the rows add up to {sum}, "
+    "capw_added_sum_note": ("“新增服务人数”按其他选中点位均已改造（或转型）时计算，各行相加为 {sum}，不等于总新增 {total}：选中的点位相互分担需求，不能相加。",
+                            "\"Serves more\" is each site's figure given the others upgraded (or converted): the rows add up to {sum}, "
                             "not the {total} added in all, as the chosen sites share the demand; do not add them."),
     # the proposal form
     "capw_kind": ("方案类型", "Kind of proposal"),
