@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from cli.lang import h
-from cli.options import add_json, add_region
+from cli.options import add_data_store, add_json, add_region
 from cli.output import print_json
 
 KINDS = ("facilities", "townships", "villages")
@@ -27,10 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     def common(q: argparse.ArgumentParser) -> None:
         add_region(q)
-        q.add_argument("--db", help=h("SQLite 数据库文件（默认：网页版所用的 VAR_DIR/proposals.sqlite）",
-                                      "SQLite file (default: the web app's, VAR_DIR/proposals.sqlite)"))
-        q.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹，与网页版相同）",
-                                            "folder holding datasets/ (default: the database's folder, as the web app)"))
+        add_data_store(q, analysis=False)
         add_json(q)
 
     imp = ds.add_parser("import", help=h("校验文件并导入为新的数据版本", "check a file and make it a new version"))

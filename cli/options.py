@@ -47,13 +47,12 @@ def add_coords(p: argparse.ArgumentParser, choices=COORDS) -> None:
     p.add_argument("--coords", default="wgs84", choices=list(choices), help=text)
 
 
-def add_data_store(p: argparse.ArgumentParser) -> None:
-    """--db and --data-dir: the data store an analysis answers on (its current version), as the `data`
-    commands and `serve` take them (an import made with --data-dir was not found: QA 19)."""
-    p.add_argument("--db", help=h("数据版本所在的 SQLite 数据库（默认：网页版所用的 VAR_DIR/proposals.sqlite）；"
-                                  "分析按其当前版本进行",
-                                  "SQLite file of the data versions (default: the web app's, VAR_DIR/proposals.sqlite); "
-                                  "the analysis answers on its current version"))
+def add_data_store(p: argparse.ArgumentParser, *, analysis: bool = True) -> None:
+    """--db and --data-dir: the data store of the `data` commands, and the one an analysis answers on (its
+    current version; an import made with --data-dir was not found by the analyses: QA 19)."""
+    zh, en = ("；分析按其当前版本进行", "; the analysis answers on its current version") if analysis else ("", "")
+    p.add_argument("--db", help=h(f"数据版本所在的 SQLite 数据库（默认：网页版所用的 VAR_DIR/proposals.sqlite）{zh}",
+                                  f"SQLite file of the data versions (default: the web app's, VAR_DIR/proposals.sqlite){en}"))
     p.add_argument("--data-dir", help=h("存放 datasets/ 的文件夹（默认：数据库所在文件夹，与网页版相同）",
                                         "folder holding datasets/ (default: the database's folder, as the web app)"))
 

@@ -12,15 +12,7 @@ import pytest
 from cli.main import main
 from geo import settings
 from geo.regions import forget, load_region
-
-
-def run(capsys, *argv) -> tuple[int, dict | str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    try:
-        return code, json.loads(out.out), out.err
-    except ValueError:
-        return code, out.out, out.err
+from test_cli_data import run  # the CLI tests' runner: exit code, JSON or text, stderr
 
 
 def csv_rows(path: Path) -> list[list[str]]:
