@@ -3,7 +3,6 @@ the CLI names them, the analyses on the current data version, the village file's
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import openpyxl
