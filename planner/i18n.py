@@ -748,7 +748,7 @@ _STRINGS.update({
     "reg_no_name_column": ("文件没有名称列，而每处设施须有名称（未读取的列：{columns}）",
                            "the file has no name column, and every facility needs a name (columns not read: {columns})"),
     "reg_fix_no_name_column": ("请在文件中加上“名称”列，或点“更改列对应”指定哪一列是名称",
-                               "Add a name column (名称), or use \"Change the column mapping\" to say which column "
+                               "Add a name column (headed name), or use \"Change the column mapping\" to say which column "
                                "holds the names"),
     "reg_none": ("无", "none"),
     "reg_not_text": ("该值是对象或列表（{value}），不是文字或数字", "the value is an object or a list ({value}), not text or a number"),
