@@ -1330,6 +1330,11 @@ _STRINGS.update({
                       "Your login has ended (logged out elsewhere, or the account was disabled): this page can no "
                       "longer load or save data."),
     "session_login_again": ("重新登录后回到本页", "Log in again and come back to this page"),
+    # a new data version (a colleague's import or edit) while a page shows an older one
+    "data_changed_notice": ("数据已更新为 v{v}（本页显示的是 v{shown}，可能是他人导入或编辑了数据）。",
+                            "The data are now version {v} (this page shows v{shown}: a colleague may have imported "
+                            "or edited data)."),
+    "data_changed_reload": ("刷新本页", "Reload this page"),
     # a proposal the user may not change or delete (web/auth.py may_manage_proposal): its controls are off
     "auth_manage_tip": ("只有方案的创建者、管理员或同一范围的规划人员可以修改或删除此方案",
                         "Only its author, an administrator or a planner of the same scope may change or delete "

@@ -357,3 +357,29 @@ def test_a_targets_note_wraps_inside_the_side_card(login, app):
         return {card: card.right, table: table.right, target: first.width}; }""")
     assert box["table"] <= box["card"] + 0.5, box
     assert box["target"] > 60, box  # a few words a line, not a character a line (it was 20 px)
+
+
+# -- 11. a colleague's new data version is said on an open page (kept last: it makes a version) ----------------
+def test_healthz_gives_the_data_version(app):
+    assert signed_in(app, "city").get("/api/healthz").get_json()["data_version"] == \
+        app.extensions["coverplan"]["service"].version()
+
+
+@pytest.mark.browser
+def test_an_open_page_says_when_a_colleague_made_a_new_data_version(login, app):
+    pg = login("city")
+    pg.context.add_init_script("window.CP_VERSION_POLL_MS = 300")
+    pg.goto(pg.base + "/townships")
+    shown = pg.get_attribute("#data-version", "data-v")
+    time.sleep(1)
+    assert pg.locator("#cp-data-changed").count() == 0  # nothing new: nothing said
+    admin = signed_in(app, "admin1")
+    row = admin.get("/api/facilities?type=cemetery").get_json()["rows"][0]
+    r = admin.post("/api/data/edits", json={"action": "update", "type": "cemetery", "id": row["id"],
+                                            "fields": {"remark": "QA 19 版本提示"}})
+    assert r.status_code == 200, r.get_json()
+    new = r.get_json()["version"]
+    poll_js(pg, "!!document.getElementById('cp-data-changed')", timeout=15)
+    text = pg.inner_text("#cp-data-changed")
+    assert f"v{new}" in text and f"v{shown}" in text and "刷新本页" in text
+    assert pg.locator("#cp-data-changed").count() == 1  # said once

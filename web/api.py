@@ -66,7 +66,10 @@ def healthz():
     s = svc()
     # "planner" stays in the answer for monitoring scripts: it is one distribution with the web
     # app (imported above), so a server that answers at all has it.
-    return jsonify({"status": "ok", "region": s.region_name, "planner": True, "time": time.time()})
+    # data_version: an open page compares it with the one it shows (web/static/common.js), so a colleague's
+    # import or edit is said there, not found out from a refused edit (QA 19)
+    return jsonify({"status": "ok", "region": s.region_name, "planner": True, "time": time.time(),
+                    "data_version": s.version()})
 
 
 # -- parameters ------------------------------------------------------------

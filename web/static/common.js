@@ -96,7 +96,36 @@
   document.addEventListener("submit", function (e) {
     if (e.target && e.target.hasAttribute && e.target.hasAttribute("data-js-form")) e.preventDefault();
   });
+  // A colleague's import or map edit makes a new data version while this page shows an older one: said
+  // once, with a reload link, instead of being found out from an edit refused as a conflict (QA 19). The
+  // server is asked every minute while the page is visible (window.CP_VERSION_POLL_MS in a test).
+  var watchVersion = function () {
+    var badge = document.getElementById("data-version");
+    if (!badge || badge.dataset.v == null) return;
+    var shown = String(badge.dataset.v), every = window.CP_VERSION_POLL_MS || 60000;
+    var check = function () {
+      if (document.hidden || document.getElementById("cp-data-changed")) return;
+      fetch("/api/healthz", {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) {
+          if (!d || d.data_version == null || String(d.data_version) === shown ||
+              document.getElementById("cp-data-changed")) return;
+          var box = document.createElement("div");
+          box.id = "cp-data-changed";
+          box.className = "login-ended";
+          box.setAttribute("role", "status");
+          box.appendChild(document.createTextNode(T("data_changed_notice").replace("{v}", d.data_version)
+            .replace("{shown}", shown) + " "));
+          var a = document.createElement("a");
+          a.href = location.pathname + location.search;
+          a.textContent = T("data_changed_reload");
+          box.appendChild(a);
+          document.body.insertBefore(box, document.body.firstChild);
+        }, function () { /* offline for a moment: the next check says it */ });
+    };
+    setInterval(check, every);
+  };
   document.addEventListener("DOMContentLoaded", function () {
+    watchVersion();
     document.querySelectorAll("select[data-nav]").forEach(function (sel) {
       var from = sel.value, stepped = false;
       var go = function () { if (sel.value !== from) location.href = sel.dataset.nav + encodeURIComponent(sel.value) + (sel.dataset.navSuffix || ""); };

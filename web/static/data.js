@@ -20,7 +20,7 @@
   // (the 示意 part is recomputed at the next page load).
   function headerVersion(v) {
     var el = $("data-version");
-    if (el) el.textContent = el.textContent.replace(/v\d+/, "v" + v);
+    if (el) { el.textContent = el.textContent.replace(/v\d+/, "v" + v); el.dataset.v = String(v); }  // common.js watches it
   }
 
   function loadVersions() {
