@@ -383,3 +383,24 @@ def test_an_open_page_says_when_a_colleague_made_a_new_data_version(login, app):
     text = pg.inner_text("#cp-data-changed")
     assert f"v{new}" in text and f"v{shown}" in text and "刷新本页" in text
     assert pg.locator("#cp-data-changed").count() == 1  # said once
+
+
+@pytest.mark.browser
+def test_a_planners_own_import_is_not_taken_for_a_colleagues(login, app, tmp_path):
+    from geo.regions import load_region
+
+    pg = login("city")
+    pg.context.add_init_script("window.CP_VERSION_POLL_MS = 300")
+    pg.goto(pg.base + "/data")
+    g = load_region("shiyan").villages.geometry.iloc[9]
+    f = tmp_path / "own.csv"
+    f.write_text(f"名称,类型,经度,纬度\n自己的站,慈善工作站点,{g.x:.6f},{g.y:.6f}\n", "utf-8")
+    pg.set_input_files("#u-file", str(f))
+    pg.click("#u-check")
+    poll_js(pg, "document.getElementById('report').dataset.ready === '1'")
+    pg.on("dialog", lambda d: d.accept())
+    before = pg.get_attribute("#data-version", "data-v")
+    pg.click("#r-confirm")
+    poll_js(pg, f"document.getElementById('data-version').dataset.v !== '{before}'", timeout=30)
+    time.sleep(1.5)  # five checks of the server's version
+    assert pg.locator("#cp-data-changed").count() == 0

@@ -102,11 +102,16 @@
   var watchVersion = function () {
     var badge = document.getElementById("data-version");
     if (!badge || badge.dataset.v == null) return;
-    var shown = String(badge.dataset.v), every = window.CP_VERSION_POLL_MS || 60000;
+    if (location.pathname === "/login") return;  // nothing shown to compare, and no login to ask with
+    var every = window.CP_VERSION_POLL_MS || 60000, timer = null;
     var check = function () {
       if (document.hidden || document.getElementById("cp-data-changed")) return;
-      fetch("/api/healthz", {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; })
+      fetch("/api/healthz", {credentials: "same-origin"}).then(function (r) {
+        if (r.status === 401) { clearInterval(timer); return null; }  // the login ended: no more asking
+        return r.ok ? r.json() : null;
+      })
         .then(function (d) {
+          var shown = String(badge.dataset.v);  // read each time: the data page moves it along after its own import
           if (!d || d.data_version == null || String(d.data_version) === shown ||
               document.getElementById("cp-data-changed")) return;
           var box = document.createElement("div");
@@ -122,7 +127,7 @@
           document.body.insertBefore(box, document.body.firstChild);
         }, function () { /* offline for a moment: the next check says it */ });
     };
-    setInterval(check, every);
+    timer = setInterval(check, every);
   };
   document.addEventListener("DOMContentLoaded", function () {
     watchVersion();
