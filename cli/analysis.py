@@ -122,8 +122,6 @@ def current_region(name: str, db: str | None = None, data_dir: str | None = None
 def data_line(args, region) -> None:
     """The data a text answer rests on, in one line on stderr (beside the notes; stdout keeps the table):
     the data version, and the --facilities register when one is given."""
-    from cli.output import data_version
-
     v, zh = data_version(region), args.lang == "zh"
     text = (f"数据：数据版本 {v}" + ("（内置数据）" if v == 0 else "（当前版本）")) if zh else \
         (f"data: dataset version {v}" + (" (the embedded data)" if v == 0 else " (the current one)"))

@@ -189,17 +189,12 @@ def load_proposal_file(path: str) -> dict:
 def table_title(what: str, parts: list[str], lang: str, *, illustrative: bool) -> str:
     """The first row of a table the CLI writes (``--out``): what it is, its parameters, the date and, when
     the result rests on synthetic or approximate inputs, 示意. The web's exports put the same line above
-    their header (web.exports.export_title, not imported here: it needs Flask), so a forwarded or printed
+    their header (web.exports.export_title; both write planner.cells.title_line), so a forwarded or printed
     file still says what it is and that the numbers are illustrative."""
-    from datetime import datetime
-
+    from planner.cells import title_line
     from planner.i18n import t
 
-    sep = "；" if lang == "zh" else "; "
-    bits = [what, *[p for p in parts if p], t("exported_on", lang) + " " + datetime.now().strftime("%Y-%m-%d %H:%M")]
-    if illustrative:
-        bits.append(t("cli_synthetic_inputs", lang))
-    return sep.join(bits)
+    return title_line(what, parts, lang, t("cli_synthetic_inputs", lang) if illustrative else None)
 
 
 def write_table(sheets, path: str, title: str | None) -> None:

@@ -59,3 +59,15 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(safe_text)
     out.columns = [safe_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def title_line(what: str, parts: list[str], lang: str, note: str | None = None) -> str:
+    """The line an exported table carries above its header (the web's exports and the CLI's ``--out``):
+    what it is, its filters or parameters, the date and, when given, ``note`` (the 示意 sentence)."""
+    from datetime import datetime
+
+    from planner.i18n import t
+
+    sep = "；" if lang == "zh" else "; "
+    bits = [what, *[p for p in parts if p], t("exported_on", lang) + " " + datetime.now().strftime("%Y-%m-%d %H:%M")]
+    return sep.join(bits + ([note] if note else []))

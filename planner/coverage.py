@@ -150,6 +150,11 @@ class Coverage:
         f = self.facilities
         return bool(self.register_sample or (len(f) and f["synthetic"].astype(bool).any()))
 
+    @property
+    def synthetic_inputs(self) -> bool:
+        """Anything it is measured on is synthetic or approximate (示意): the demand units or the facilities."""
+        return bool(self.units["synthetic"].any() or self.facilities_synthetic)
+
     def to_dict(self, *, lang: str = "zh", units: bool = False) -> dict:
         out = {
             "type": self.ftype.key, "type_name": self.ftype.name(lang),
@@ -161,8 +166,7 @@ class Coverage:
             "by_township": records(self.by_township),
             "worst_served": records(self.worst),
             "facilities": int(len(self.facilities)),
-            "synthetic_inputs": bool(self.units["synthetic"].any() or self.register_sample or
-                                     self.facilities.get("synthetic", pd.Series(dtype=bool)).astype(bool).any()),
+            "synthetic_inputs": self.synthetic_inputs,
             "facilities_synthetic": self.facilities_synthetic,
         }
         if units:

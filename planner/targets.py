@@ -131,18 +131,26 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
                                           len(combine_sites(built[key])) if key in built else 0,
                                           proposals=len(by_type.get(key, ())) if key in by_type else None))
                 continue
-            value, numbers = _value(t["kind"], cov_now, region, new_now, 0)
-            row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
-                   "section": ft.section, "kind": t["kind"], "text_zh": t["text_zh"], "text_en": t["text_en"],
-                   "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
-                   "numbers": numbers, "synthetic_inputs": approx, "mode": mode}
+            row = _target_row(t, ft, key, *_value(t["kind"], cov_now, region, new_now, 0), approx, mode=mode)
             if cov_after is not None:
-                v2, n2 = _value(t["kind"], cov_after, region, new_now, len(extra))
-                row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                                "proposals": len(by_type[key]), "sites_added": int(len(extra))}
+                row["after"] = _after(t, *_value(t["kind"], cov_after, region, new_now, len(extra)),
+                                      proposals=len(by_type[key]), sites_added=int(len(extra)))
             out.append(row)
     out.extend(village_target_rows(region))
     return out
+
+
+def _target_row(t: dict, ft, key: str, value: float, numbers: dict, synthetic: bool, **more) -> dict:
+    """One target's row now (its ``after`` is added by the caller, :func:`_after`)."""
+    return {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
+            "section": ft.section, "kind": t["kind"], "text_zh": t["text_zh"], "text_en": t["text_en"],
+            "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
+            "numbers": numbers, "synthetic_inputs": synthetic, **more}
+
+
+def _after(t: dict, value: float, numbers: dict, **more) -> dict:
+    """A target's value and status after a package, with what it is made of (``more``)."""
+    return {"value": value, "status": "met" if value >= t["min"] else "not_met", "numbers": numbers, **more}
 
 
 def _converted_row(t: dict, ft, key: str, new_now: int, approx: bool, mode: str,
@@ -150,16 +158,10 @@ def _converted_row(t: dict, ft, key: str, new_now: int, approx: bool, mode: str,
     """A target on converting facilities of another type into this one (rural welfare homes into
     regional centres, §十): only conversions count; new builds of the type in the package are said
     beside it (``sites_built_not_counted``), as they move its coverage but not this target."""
-    value, numbers = _value("converted", None, None, new_now, 0)
-    row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
-           "section": ft.section, "kind": "converted", "text_zh": t["text_zh"], "text_en": t["text_en"],
-           "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
-           "numbers": numbers, "synthetic_inputs": approx, "mode": mode}
+    row = _target_row(t, ft, key, *_value("converted", None, None, new_now, 0), approx, mode=mode)
     if proposals is not None:
-        v2, n2 = _value("converted", None, None, new_now, len(converted))
-        row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                        "proposals": proposals, "sites_converted": len(converted),
-                        "sites_built_not_counted": int(new_built)}
+        row["after"] = _after(t, *_value("converted", None, None, new_now, len(converted)), proposals=proposals,
+                              sites_converted=len(converted), sites_built_not_counted=int(new_built))
     return row
 
 
@@ -168,10 +170,7 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
     """A target on upgrading existing facilities: the register's upgrades this year, plus a proposal's."""
     value, numbers = _value("upgraded", None, None, up_now, 0)
     numbers["existing_facilities"] = int(len(existing))
-    row = {"key": t["key"], "type": key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en,
-           "section": ft.section, "kind": "upgraded", "text_zh": t["text_zh"], "text_en": t["text_en"],
-           "target": t["min"], "value": value, "status": "met" if value >= t["min"] else "not_met",
-           "numbers": numbers, "synthetic_inputs": bool(existing["synthetic"].astype(bool).any())}
+    row = _target_row(t, ft, key, value, numbers, bool(existing["synthetic"].astype(bool).any()))
     if proposed is not None:
         # a facility already upgraded this year counts once
         done = set(existing.loc[pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == plan_year(), "id"]
@@ -187,9 +186,8 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         # only build new sites upgrades none, and says so rather than "0 added"
         # ``upgrade_proposals``: whether an upgrade of the type was chosen (0 upgraded then means its sites
         # were upgraded this year already, not that the package only builds new sites)
-        row["after"] = {"value": v2, "status": "met" if v2 >= t["min"] else "not_met", "numbers": n2,
-                        "sites_upgraded": len(proposed - done), "upgrade_proposals": bool(chosen),
-                        "also_converted": len(also)}
+        row["after"] = _after(t, v2, n2, sites_upgraded=len(proposed - done), upgrade_proposals=bool(chosen),
+                              also_converted=len(also))
     return row
 
 

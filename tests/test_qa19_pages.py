@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from accounts import PW, accounts_app, signed_in
-from browser import ARGS, CHROMIUM, poll_js, wait_map
+from browser import browser, poll_js, wait_map  # noqa: F401  (browser: the suite's chromium fixture)
 
 from planner.i18n import _STRINGS, t
 
@@ -52,25 +51,13 @@ def base(app, props):
     srv.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture()
-def login(chromium, base):
+def login(browser, base):
     """login(name, width=1280) -> a page logged in as ``name``; no JavaScript error may happen on it."""
     made = []
 
     def open_as(name: str, width: int = 1280):
-        ctx = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", bypass_csp=True)
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", bypass_csp=True)
         pg = ctx.new_page()
         pg.errors = []
         pg.on("pageerror", lambda e: pg.errors.append(str(e)))
@@ -191,8 +178,8 @@ def test_a_401_says_log_in_again_once_with_a_link_back(login):
 
 
 @pytest.mark.browser
-def test_a_wrong_password_is_no_ended_login(chromium, base):
-    pg = chromium.new_page()
+def test_a_wrong_password_is_no_ended_login(browser, base):
+    pg = browser.new_page()
     pg.goto(base + "/login")
     pg.evaluate("""() => CP.json('/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({name: 'city', password: 'wrong-one'})}).catch(e => e)""")

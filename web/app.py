@@ -176,11 +176,17 @@ def create_app(config: dict | None = None) -> Flask:
         nav_types = list(types.values())
         return {"lang": lang, "_": lambda key, **kw: i18n.t(key, lang, **kw), "pick": i18n.pick,
                 "cost": lambda v, unit: i18n.cost_text(v, unit, lang),
+                "cost_weight_note": lambda key: _cost_weight_note(types.get(key), lang),
                 "solver_gap": lambda solver: i18n.solver_gap_text(solver, lang),
                 "headline": lambda p: _headline(p, lang), "share": _share,
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
                 "palette": palette(types), "data_version": _data_version()}
+
+    def _cost_weight_note(ft, lang: str) -> str:
+        # what the mean and 90th-percentile costs are weighted by (people aged 60+ ...); "" for an unknown type
+        key = f"cost_weight_{getattr(ft, 'weight', '')}"
+        return i18n.t("cost_weight_note", lang, w=i18n.t(key, lang)) if ft and i18n.t(key, lang) != key else ""
 
     def _share(x) -> str:
         return i18n.share_text(x)  # "99.96%", never a rounded-up "100.0%"

@@ -15,7 +15,7 @@ from datetime import datetime
 from flask import Response
 
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
-from planner.cells import FORMULA_START, protect_cells, safe_text, xlsx_text  # noqa: F401  (FORMULA_START: re-exported)
+from planner.cells import FORMULA_START, protect_cells, safe_text, title_line, xlsx_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import share_text, t, with_unit
 
 #: (row key, i18n key of the header)
@@ -238,11 +238,7 @@ def table_response(rows, columns, fmt: str, base: str, lang: str, title: str | N
 
 def export_title(what: str, parts: list[str], lang: str, illustrative: bool = True) -> str:
     """The line above an exported table: what it is, its filters or parameters, the date, and 示意."""
-    sep = "；" if lang == "zh" else "; "
-    bits = [what, *[p for p in parts if p], t("exported_on", lang) + " " + datetime.now().strftime("%Y-%m-%d %H:%M")]
-    if illustrative:
-        bits.append(t("export_illustrative", lang))
-    return sep.join(bits)
+    return title_line(what, parts, lang, t("export_illustrative", lang) if illustrative else None)
 
 
 def geojson_response(fc: dict, base: str) -> Response:

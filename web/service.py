@@ -383,7 +383,7 @@ class Service:
                          # /api/coverage/<type>'s citywide covered_share is the weighted one (QA 19)
                          "covered_share": s["unit_share"], "covered_weight_share": s["covered_share"],
                          "unit_share": s["unit_share"], "weighted_share": s["covered_share"],
-                         "synthetic_inputs": _synthetic(self.coverage(key)),
+                         "synthetic_inputs": self.coverage(key).synthetic_inputs,
                          "mean_cost": s["mean_cost"], "cost_unit": ft.unit})
         return rows
 
@@ -592,11 +592,6 @@ class Service:
                 a["notes"] = after_notes(a, lang)
             out.append(r)
         return out
-
-
-def _synthetic(cov) -> bool:
-    """Coverage's synthetic_inputs (planner.coverage.Coverage.to_dict) without building the rest of its dict."""
-    return bool(cov.units["synthetic"].any() or cov.facilities_synthetic)
 
 
 def source_text(lang: str, file, version: int, edited: bool, sample: bool) -> str:
