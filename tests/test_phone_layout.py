@@ -19,7 +19,7 @@ LAYOUT_JS = """() => {
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_page_is_wider_than_a_phone(browser, server, lang):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
     try:
         pg = ctx.new_page()
         for path in PAGES:
@@ -46,7 +46,7 @@ def test_the_overview_tables_fit_a_phone(browser, server, lang):
     the screen (its article column was 12 em wide), and so did the beds and coverage tables. They fit
     now: the article sits above the type, the beds' standard and the coverage's map links are left out
     (the type's name is its map's link), and nothing leaves out the figures."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
     try:
         pg = ctx.new_page()
         pg.goto(f"{server}/?lang={lang}")

@@ -80,7 +80,7 @@ CAP_JS = "() => { const c = document.querySelector('#map .legend .lg-cap'); retu
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size", [(1366, 768), (1100, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_map_controls_leave_the_region_visible(browser, server, size, lang):
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", bypass_csp=True)
     pg = ctx.new_page()
     try:
         pg.goto(f"{server}/map/day_care?lang={lang}")

@@ -28,7 +28,7 @@ CLEAR_JS = """() => {
 @pytest.mark.parametrize("size", [(1366, 768), (1100, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("path", ["/map/day_care", "/map/welfare_home?mode=network", "/"])
 def test_region_clear_of_the_note_and_the_controls(browser, server, path, size, lang):
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", bypass_csp=True)
     pg = ctx.new_page()
     try:
         pg.goto(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
@@ -65,7 +65,7 @@ LEGEND_JS = """() => {
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", bypass_csp=True)
     pg = ctx.new_page()
     try:
         pg.goto(f"{server}/map/welfare_home?lang={lang}")

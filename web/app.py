@@ -53,6 +53,7 @@ from geo.errors import CoverplanError
 from planner import i18n
 from planner.palette import palette
 from web import api, charts, data, pages, safejson, vendor
+from web.auth import request_language
 from web.errors import http_error, public, status_of
 from web.extensions import ext, init_app
 
@@ -154,14 +155,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def choose_language():
-        asked = request.args.get("lang")
-        g.lang_asked = i18n.normalise(asked, None)  # ?lang=EN, en-US, zh_CN: the language they name
-        g.lang = g.lang_asked or i18n.normalise(request.cookies.get(i18n.COOKIE), app.config["LANG"])
+        g.lang, g.lang_asked = request_language()
 
     @app.after_request
     def remember_language(resp):
         if getattr(g, "lang_asked", None):
             resp.set_cookie(i18n.COOKIE, g.lang_asked, max_age=365 * 86400, samesite="Lax", httponly=True)
+        resp.vary.update(("Cookie", "Accept-Language"))  # the same address reads in either language
         return resp
 
     @app.context_processor

@@ -37,7 +37,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_te
 from flask_login import LoginManager, login_user, logout_user
 
 from geo.errors import listed
-from planner.i18n import normalise, t, COOKIE
+from planner.i18n import LANGS, normalise, t, COOKIE
 from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, no_body, refuse_unknown, shown_value
 from web.extensions import ext
@@ -152,12 +152,25 @@ def _first_admin(users: UserStore) -> None:
 
 
 # -- every request -------------------------------------------------------------------------------
-def _lang() -> str:
-    # the language hook of web/app.py runs after this one; the answers given here speak the same language
+def request_language() -> tuple[str, str | None]:
+    """The page's language and the one ``?lang=`` named (None without it).
+
+    In order: ``?lang=`` (EN, en-US, zh_CN...), the cookie it leaves, the browser's
+    Accept-Language (a first visit from an English browser reads English), then the server's
+    default (``LANG``).  web/app.py's language hook and this module's gate both ask here, so an
+    answer refused before the hook speaks the page's language.
+    """
     asked = normalise(request.args.get("lang"), None)
     if asked:
-        return asked
-    return normalise(request.cookies.get(COOKIE), current_app.config["LANG"])
+        return asked, asked
+    kept = normalise(request.cookies.get(COOKIE), None)
+    if kept:
+        return kept, None
+    return request.accept_languages.best_match(LANGS) or current_app.config["LANG"], None
+
+
+def _lang() -> str:
+    return request_language()[0]
 
 
 def _wants_json() -> bool:
