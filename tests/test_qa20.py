@@ -1,6 +1,8 @@
 """QA sweep 20 (2026-12-05, third session): what it found, each fixed with a test of the outcome."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -8,8 +10,13 @@ import pytest
 def client(tmp_path_factory):
     from web.app import create_app
 
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa20") / "p.sqlite")})
-    yield app.test_client
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa20") / "p.sqlite"), "CSRF_ENABLED": False})
+
+    def client():
+        return app.test_client()
+
+    client.app = app
+    yield client
     app.extensions["coverplan"]["jobs"].shutdown()
 
 
@@ -80,3 +87,36 @@ def test_the_login_page_and_a_refusal_before_login_read_in_the_browsers_language
         assert _lang_of(c.get("/api/coverage", headers={"Accept-Language": "zh-CN"})) == "zh"
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- an upload id that is not one of ours is a 404, not a server error ---------------------------------
+@pytest.mark.parametrize("uid", ["a" * 260, "../" * 40, "0" * 31])
+def test_confirming_a_made_up_upload_id_is_not_found(client, uid):
+    (Path(client.app.config["DATA_DIR"]) / "uploads").mkdir(parents=True, exist_ok=True)  # as after an upload
+    answer = client().post(f"/api/data/uploads/{uid}/confirm")
+    assert answer.status_code == 404, answer.data[:300]
+    assert answer.get_json()["error"] in ("NotFoundError", "NotFound")  # ours, or no such route
+
+
+# -- a road network refused for a full queue is not kept, and the refusal reads in the page's language -
+def test_a_network_upload_refused_by_the_queue_keeps_no_file(client, monkeypatch):
+    import io
+
+    from web.errors import TooManyJobs
+
+    jobs = client.app.extensions["coverplan"]["jobs"]
+
+    def full(*args, **kwargs):
+        raise TooManyJobs(2, 2)
+
+    monkeypatch.setattr(jobs, "submit", full)
+    uploads = Path(client.app.config["DATA_DIR"]) / "uploads"
+    before = set(uploads.iterdir()) if uploads.exists() else set()
+    c = client()
+    answer = c.post("/api/data/uploads?kind=network", data={"kind": "network", "file": (io.BytesIO(b"<osm/>"), "g.osm")},
+                    content_type="multipart/form-data")
+    assert answer.status_code == 429
+    body = answer.get_json()
+    assert body["message"] == body["message_zh"] and "每位用户最多 2 个" in body["message"]
+    after = set(uploads.iterdir()) if uploads.exists() else set()
+    assert after == before, f"left behind: {sorted(map(str, after - before))}"

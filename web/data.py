@@ -74,8 +74,12 @@ def _uploads() -> Path:
     return Path(current_app.config["DATA_DIR"]) / "uploads"
 
 
+def _our_id(uid: str) -> bool:
+    return len(uid) == 32 and set(uid) <= _ID  # our own ids only: no path tricks
+
+
 def _upload_dir(uid: str) -> Path:
-    if len(uid) != 32 or not set(uid) <= _ID:  # our own ids only: no path tricks
+    if not _our_id(uid):
         raise not_found("Upload", "上传文件", uid)
     d = _uploads() / uid
     if not (d / "meta.json").exists():
@@ -776,7 +780,11 @@ def _network_upload(f, original: str):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
-    job = ext()["jobs"].submit("network", work, {"kind": "network", "file": original})
+    try:
+        job = ext()["jobs"].submit("network", work, {"kind": "network", "file": original})
+    except Exception:  # the queue is full: the file is not kept for a job that will never run
+        shutil.rmtree(d, ignore_errors=True)
+        raise
     auth.audit("network_uploaded", job.id, file=original)
     resp = jsonify({**job_dict(job), "upload_id": uid, "kind": "network", "file": {"name": original}})
     resp.status_code = 202
@@ -942,7 +950,9 @@ def confirm(uid: str):
     try:
         src = _upload_dir(uid)
     except NotFoundError:
-        root = _uploads()  # the id is ours (checked above): claimed by another confirm, or imported
+        if not _our_id(uid):
+            raise
+        root = _uploads()  # one of our ids: claimed by another confirm, or imported
         if (root / f"{uid}.confirming").exists() or (root / f"{uid}.done").exists():
             raise _already_confirmed(uid) from None
         raise
