@@ -1046,6 +1046,13 @@ class DatasetStore:
             if (self.root / str(new)).exists():  # no row owns it (we hold the lock): a crashed commit's leftover
                 shutil.rmtree(self.root / str(new))
             changed = sorted(n for n in set(refs) | set(now) if refs.get(n) != now.get(n))
+            if not changed:  # e.g. the same rollback sent twice: a new version would change nothing
+                raise InputDataError(
+                    f"Version {version} holds the same data as the current version {parent}: nothing would change.",
+                    f"版本 {version} 的数据与当前版本 {parent} 相同，回退不会改变任何数据。",
+                    hint_en="Choose a version whose data differ (Compare in the version history shows what changed).",
+                    hint_zh="请选择数据不同的版本（版本历史中的“对比”可查看差异）。",
+                    details={"parameter": "version", "value": version, "current": parent})
             replaced = [{"layer": n, "version": now[n].stored_in if n in now else None,
                          "rows": now[n].rows if n in now else 0} for n in changed]
             self._insert(con, version=new, parent=parent, author=author,

@@ -15,6 +15,8 @@ from planner.coverage import existing_facilities
 from planner.facility_types import FacilityType
 from planner.sites import candidate_sites
 
+MARK_ZH = {"required": "必选", "forbidden": "禁选"}
+
 
 def township_at(region: Region, lon: float, lat: float) -> str:
     """Code of the township a clicked point lies in; a clear error when it is outside the region."""
@@ -60,6 +62,15 @@ def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: 
     name = str(hit["name"].iloc[0])
     table = region.site_marks if region.site_marks is not None else empty_marks()
     scope = ALL_TYPES if all_types else ftype.key
+    held = table[(table["candidate_id"] == candidate_id) & table["facility_type"].isin([ftype.key, ALL_TYPES])]
+    if mark and len(held) == 1 and (held["facility_type"].iloc[0], held["mark"].iloc[0]) == (scope, mark) \
+            and str(held["note"].fillna("").iloc[0]) == note[:200]:
+        # the same mark again (a double click, a retried request) would make an empty data version
+        where_zh, where_en = ("全部类型", "all types") if all_types else (ftype.name("zh"), ftype.name("en"))
+        raise InputDataError(f"Candidate site {candidate_id!r} is already marked {mark} ({where_en}) with this note: "
+                             "nothing to change.",
+                             f"候选点“{candidate_id}”已标为{MARK_ZH[mark]}（{where_zh}），备注相同：没有需要修改的内容。",
+                             details={"parameter": "mark", "value": mark})
     # One mark per candidate and scope. The planner sets a mark looking at this type, so an
     # all-types mark replaces this type's own one too (it would win otherwise); clearing
     # removes both.
@@ -72,7 +83,7 @@ def changed_marks(region: Region, ftype: FacilityType, candidate_id: str, mark: 
     if mark:
         table = pd.concat([table, pd.DataFrame([{"candidate_id": candidate_id, "facility_type": scope,
                                                  "mark": mark, "note": note[:200]}])], ignore_index=True)
-    zh = {"required": "必选", "forbidden": "禁选", "": "取消标记"}[mark]
+    zh = {**MARK_ZH, "": "取消标记"}[mark]
     en = {"required": "required", "forbidden": "forbidden", "": "mark cleared"}[mark]
     where_zh, where_en = ("全部类型", "all types") if all_types else (ftype.name("zh"), ftype.name("en"))
     text = {"zh": f"候选点 {name} {zh}（{where_zh}）", "en": f"candidate {name} {en} ({where_en})"}

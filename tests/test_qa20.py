@@ -120,3 +120,136 @@ def test_a_network_upload_refused_by_the_queue_keeps_no_file(client, monkeypatch
     assert body["message"] == body["message_zh"] and "每位用户最多 2 个" in body["message"]
     after = set(uploads.iterdir()) if uploads.exists() else set()
     assert after == before, f"left behind: {sorted(map(str, after - before))}"
+
+
+# -- an edit that changes nothing makes no data version -------------------------------------------------
+def test_the_same_mark_twice_and_the_same_rollback_twice_make_no_empty_version(client):
+    c = client()
+    layers = c.get("/api/coverage/elderly_complex/layers").get_json()
+    seat = layers["candidates"]["features"][0]["properties"]["id"]
+    mark = {"action": "mark", "type": "elderly_complex", "candidate_id": seat, "mark": "forbidden", "note": "无用地"}
+    first = c.post("/api/data/edits", json=mark)
+    assert first.status_code == 200, first.get_json()
+    v = first.get_json()["version"]
+    again = c.post("/api/data/edits?lang=en", json=mark)
+    assert again.status_code == 400
+    assert "already marked forbidden" in again.get_json()["message"] and "nothing to change" in again.get_json()["message"]
+    assert c.get("/api/data/versions").get_json()["current"] == v
+    # another note is a change (the note is kept with the mark)
+    assert c.post("/api/data/edits", json={**mark, "note": "用地已收回"}).status_code == 200
+    current = c.get("/api/data/versions").get_json()["current"]
+    back = c.post("/api/data/rollback", json={"version": v - 1})
+    assert back.status_code == 200, back.get_json()
+    twice = c.post("/api/data/rollback", json={"version": v - 1})
+    assert twice.status_code == 400
+    assert "回退不会改变任何数据" in twice.get_json()["message_zh"]
+    assert c.get("/api/data/versions").get_json()["current"] == back.get_json()["version"] == current + 1
+
+
+# -- fields of the wrong kind are refused, not taken as absent ------------------------------------------
+@pytest.mark.parametrize("field, value", [("county", []), ("county", {}), ("county", False), ("county", 0),
+                                          ("kind", []), ("kind", {}), ("kind", 0), ("kind", False)])
+def test_a_proposal_field_of_the_wrong_kind_is_a_400_naming_it(client, field, value):
+    answer = client().post("/api/proposals", json={"type": "day_care", "p": 3, field: value})
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json()["details"]["parameter"] == field
+
+
+def test_the_whole_city_is_still_chosen_by_an_empty_county(client):
+    answer = client().post("/api/proposals?wait=60", json={"type": "day_care", "p": 2, "county": ""})
+    assert answer.status_code in (200, 201, 202), answer.get_json()
+
+
+@pytest.mark.parametrize("k", ["2000000", "99999999999"])
+def test_a_k_too_large_is_told_the_real_limit(client, k):
+    answer = client().get(f"/api/upgrades/mutual_aid?k={k}&lang=en")
+    assert answer.status_code == 400
+    message = answer.get_json()["message"]
+    assert "1,000,000" not in message and "choose between 1 and" in message
+
+
+# -- a long file name keeps its suffix -----------------------------------------------------------------
+def test_a_long_file_name_is_shortened_in_the_middle_and_still_read_as_csv(client):
+    import io
+
+    c = client()
+    body = "名称,类型,经度,纬度\n测试站,day_care,110.79,32.58\n".encode()
+    answer = c.post("/api/data/uploads", data={"kind": "facilities", "file": (io.BytesIO(body), "a" * 5000 + ".csv")},
+                    content_type="multipart/form-data")
+    assert answer.status_code in (200, 201), answer.get_json()
+    name = answer.get_json()["file"]["name"]
+    assert len(name) <= 120 and name.endswith("….csv")
+
+
+# -- a name given twice, a body sent empty --------------------------------------------------------------
+def test_a_json_body_with_a_name_given_twice_is_refused(client):
+    answer = client().post("/api/proposals?lang=en", data='{"type": "day_care", "p": 2, "p": 3}',
+                           content_type="application/json")
+    assert answer.status_code == 400
+    assert 'the name "p" is given twice' in answer.get_json()["message"]
+
+
+def test_an_empty_json_body_is_told_it_is_empty(client):
+    answer = client().post("/api/data/edits?lang=en", data=b"", content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "The request has no body: send a JSON object."
+
+
+# -- the 413 answer gives advice that works -------------------------------------------------------------
+def test_a_too_large_upload_is_told_what_works(tmp_path):
+    import io
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "CSRF_ENABLED": False, "MAX_CONTENT_LENGTH": 1024})
+    try:
+        answer = app.test_client().post("/api/data/uploads?lang=en", data={
+            "kind": "facilities", "file": (io.BytesIO(b"x" * 4096), "big.csv")}, content_type="multipart/form-data")
+        assert answer.status_code == 413
+        message = answer.get_json()["message"]
+        assert "compress" not in message and ".xlsx" in message and "coverplan data import" in message
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- the login and password forms refuse fields they do not take; an account change must change something -
+def test_login_password_and_account_changes_refuse_what_they_do_not_take(tmp_path):
+    from accounts import PW, accounts_app, signed_in
+
+    app = accounts_app(tmp_path, [("admin1", "admin", None), ("view1", "viewer", None), ("li", "planner", None)])
+    try:
+        c = app.test_client()
+        bogus = c.post("/login?lang=en", json={"name": "li", "password": PW, "bogus": 1})
+        assert bogus.status_code == 400 and "bogus" in bogus.get_json()["message"]
+        assert c.get("/api/me").status_code == 401  # not signed in by the refused request
+        li = signed_in(app, "li")
+        extra = li.post("/account/password", json={"current": PW, "new": "another-pass-1", "again": "another-pass-1",
+                                                   "extra": 1})
+        assert extra.status_code == 400 and "extra" in extra.get_json()["message"]
+        assert signed_in(app, "li")  # the password did not change
+        admin = signed_in(app, "admin1")
+        for same in ({"role": "viewer"}, {"disabled": False}, {"role": None}, {"county": ""}):
+            answer = admin.patch("/api/admin/users/view1?lang=en", json=same)
+            assert answer.status_code == 400, (same, answer.get_json())
+            assert answer.get_json()["message"].startswith("Nothing to change")
+        assert admin.patch("/api/admin/users/view1", json={"role": "planner"}).status_code == 200
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- a cancelled job says so ------------------------------------------------------------------------------
+def test_a_cancelled_job_says_cancelled_not_the_stage_it_was_at(client):
+    import time
+
+    c = client()
+    start = c.post("/api/proposals", json={"type": "day_care", "model": "pmedian", "p": 60, "time_limit": 120})
+    assert start.status_code == 202, start.get_json()
+    job = start.get_json()
+    c.post(job["cancel"])
+    for _ in range(300):
+        now = c.get(job["url"] + "?lang=en").get_json()
+        if now["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert now["state"] == "cancelled" and now["message"] == "Cancelled."
+    assert c.get(job["url"] + "?lang=zh").get_json()["message"] == "已取消。"

@@ -47,10 +47,14 @@ def test_patch_refuses_a_county_for_a_viewer_like_create_does(app):
     # role and county together: the role that will hold decides
     assert c.patch("/api/admin/users/li", json={"role": "admin", "county": FANG}).status_code == 400
     assert user_row(app, "li").role == "viewer"
-    # the admin page's own save (county null for a non-planner) still works
-    assert c.patch("/api/admin/users/li", json={"role": "viewer", "county": None}).status_code == 200
+    # the admin page's own save (county null for a non-planner) still works; one that changes
+    # nothing is told so (QA 20)
+    same = c.patch("/api/admin/users/li", json={"role": "viewer", "county": None})
+    assert same.status_code == 400 and same.get_json()["message_en"].startswith("Nothing to change")
     # a planner made viewer without naming a county loses his county (nothing asked, nothing refused)
     users = app.extensions["coverplan"]["users"]
+    users.add("tmp_v", "viewer", None, password=PW, must_change=False)
+    assert c.patch("/api/admin/users/tmp_v", json={"role": "admin", "county": None}).status_code == 200
     users.add("tmp_p", "planner", FANG, password=PW, must_change=False)
     r = c.patch("/api/admin/users/tmp_p", json={"role": "viewer"})
     assert r.status_code == 200 and r.get_json()["user"]["county"] is None

@@ -227,6 +227,8 @@ def job_dict(job) -> dict:
     if job.state == "interrupted":
         d["message"] = ("The server restarted while this calculation ran; start it again."
                         if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")
+    elif job.state == "cancelled":  # not the stage it was at ("solving ..."), which read as still running
+        d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
     if job.error:
         lang_msg = job.error.get("message_en" if g.lang == "en" else "message_zh")
         d["error"] = {**job.error, "message": lang_msg or job.error.get("message")}
@@ -252,7 +254,8 @@ def proposals_start():
     body = json_object() if request.is_json else request.form.to_dict()
     params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
-    params = auth.scope_proposal(params, body.get("county") or None)
+    # "" (a form's 全市 choice) is the whole city; 0, false, [] or {} is a 400 naming the field, not the city
+    params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
     wait = _wait_seconds()
     job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at
@@ -631,8 +634,9 @@ def _upgrade_plan(type_key: str):
     from planner.upgrades import propose_upgrades
     s = svc()
     ft = s.get_type(type_key)
-    # (range checked by the planner: its message gives the real limit, e.g. 15 within the per-county limits)
-    k = proposals.number_param(request.args.get("k"), "k", minimum=-10**6, maximum=10**6, kind=int)
+    # no range here: the planner checks it at once, and its message gives the real one (e.g. 1 to 15
+    # within the per-county limits); a range of its own here said ±1,000,000 to k=2000000
+    k = proposals.number_param(request.args.get("k"), "k", kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
     convert = arg_bool("convert")
     k = int(k) if asked else default_k(ft, convert)

@@ -239,9 +239,23 @@ def create_app(config: dict | None = None) -> Flask:
                 zh = "表单的字段或文件过多。每次上传一个文件及其选项即可。"
                 exc.description = "The form has too many fields or files; upload one file with its options at a time."
             else:
-                zh = f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请压缩或拆分文件后重试。"
-                exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB; "
-                                   "compress or split the file and try again.")
+                # (a zipped CSV is not read, and a layer is replaced whole, so "compress or split" was
+                # advice that does not work: these do)
+                from geo.datasets import MAX_SOURCE_BYTES
+                cli_mb = MAX_SOURCE_BYTES // 2**20
+                if request.args.get("kind") == "network":
+                    zh = (f"路网文件过大（上限 {limit / 1048576:.0f} MB）。请只导出本市范围的道路，或改用 .osm.pbf 格式"
+                          "（通常约为 .osm 的十分之一）。")
+                    exc.description = (f"The road network file is larger than the limit of {limit / 1048576:.0f} MB. "
+                                       "Export only this city's roads, or save it as .osm.pbf (usually about a tenth "
+                                       "of the .osm).")
+                else:
+                    zh = (f"请求内容过大（上限 {limit / 1048576:.0f} MB）。请只保留本地区的记录和所需的列，或另存为 .xlsx"
+                          f"（通常比 CSV 小）；也可在服务器上用命令 coverplan data import 导入（上限 {cli_mb} MB）。")
+                    exc.description = (f"The request body is larger than the limit of {limit / 1048576:.0f} MB. Keep "
+                                       "only this region's rows and the columns needed, or save the table as .xlsx "
+                                       "(usually smaller than CSV); or import it on the server with coverplan data "
+                                       f"import (at most {cli_mb} MB).")
         if wants_json():
             body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang,
                               {"path": request.path})

@@ -512,6 +512,7 @@ def login():
     error, name = None, ""
     if request.method == "POST":
         body = _form_or_json()
+        refuse_unknown(body, ("name", "password", "next"), what_en="a login", what_zh="登录")
         name = str(body.get("name") or "").strip()[:40]
         users = ext()["users"]
         try:
@@ -571,6 +572,7 @@ def password():
     error = None
     if request.method == "POST":
         body = _form_or_json()
+        refuse_unknown(body, ("current", "new", "again", "next"), what_en="a password change", what_zh="修改密码")
         users = ext()["users"]
         current, new, again = (str(body.get(k) or "") for k in ("current", "new", "again"))
         status = 400

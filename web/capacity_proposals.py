@@ -64,8 +64,8 @@ def _numbers(raw, name: str) -> list[float] | None:
 
 def parse(form: dict, ft, service, number) -> dict:
     """The sized / upgrade part of the form (``number`` is web.proposals' checked-number reader)."""
-    kind = form.get("kind") or "location"
-    if kind not in KINDS:
+    kind = "location" if form.get("kind") in (None, "") else form.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:  # 0, false, [] or {} was taken as absent
         raise bad_param("kind", kind, "location, sized or upgrade", "location、sized 或 upgrade")
     if kind == "location":
         return {"kind": "location"}

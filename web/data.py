@@ -687,7 +687,11 @@ def upload():
         raise bad_param("file", None, "a file (multipart/form-data field 'file')", "一个文件（表单字段 file）")
     # the name as the report and the version history show it: control and direction characters
     # (a\u202egnp.csv reads "apng.csv") written as _, as the stored name has them
-    original = "".join("_" if textrules.refused(ch, multiline=False) else ch for ch in Path(f.filename).name[:120])
+    name = Path(f.filename).name
+    if len(name) > 120:  # shortened in the middle: the suffix says the file's format
+        tail = ".osm.pbf" if name.lower().endswith(".osm.pbf") else Path(name).suffix[:16]
+        name = name[:119 - len(tail)] + "…" + tail
+    original = "".join("_" if textrules.refused(ch, multiline=False) else ch for ch in name)
     suffix = Path(original).suffix.lower()
     opts = _options(request.form)
     if network_limit and opts["kind"] != "network":

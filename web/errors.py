@@ -254,6 +254,9 @@ def json_object(*, required: bool = True) -> dict:
                         "有效的 JSON（数值须为有限数，嵌套不超过 32 层）")
     if body is None and not required:
         return {}
+    if body is None:  # nothing was sent: "body null is invalid" read as if the client had sent null
+        raise InputDataError("The request has no body: send a JSON object.", "请求没有内容：请发送一个 JSON 对象。",
+                             details={"parameter": "body"})
     if not isinstance(body, dict):
         raise bad_param("body", json_kind(body), "a JSON object", "JSON 对象")
     return body

@@ -92,8 +92,18 @@ def loads_request(text: str | bytes):
             raise ValueError(f"integer of {len(s.lstrip('-')):,} digits")
         return int(s)
 
+    def one_value_per_name(pairs):
+        # {"name": "a", "name": "b"} kept the last without a word: which one did the client mean?
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            seen = set()
+            dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+            raise ValueError(f"duplicate name {json.dumps(dup, ensure_ascii=False)[:80]}")
+        return obj
+
     try:
-        obj = json.loads(text, parse_constant=no_constants, parse_float=parse_float, parse_int=parse_int)
+        obj = json.loads(text, parse_constant=no_constants, parse_float=parse_float, parse_int=parse_int,
+                         object_pairs_hook=one_value_per_name)
     except RecursionError:
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
     if depth(obj) > MAX_DEPTH:
@@ -165,6 +175,11 @@ def problem(data: str | bytes) -> tuple[str, str, str, str] | None:
             digits = text.split(" ")[2]
             return (f"an {text}", f"整数长达 {digits} 位", f"Send numbers of at most {MAX_DIGITS} digits.",
                     f"数值请不超过 {MAX_DIGITS} 位。")
+        if text.startswith("duplicate name"):
+            name = text.split(" ", 2)[2]
+            return (f"the name {name} is given twice in one object", f"同一对象中名称 {name} 出现了两次",
+                    "Give each name once (which of the two values was meant cannot be told).",
+                    "每个名称只写一次（无法判断两个值中哪个是您想要的）。")
         if text.startswith("lone surrogate"):
             _, _, code, where = text.split(" ", 3)
             where_zh = where.replace("(a name)", "（属性名）")

@@ -357,6 +357,10 @@ class UserStore:
                 raise _county_for_planners()  # asked for a county the role cannot have: say so, never drop it
             new_county = None  # a planner made viewer or admin loses the county he had
         new_disabled = user.disabled if disabled is None else bool(disabled)
+        if (new_role, new_county, new_disabled) == (user.role, user.county, user.disabled):
+            # {"role": "viewer"} to a viewer answered 200 as if something had changed (QA 20)
+            raise AccountError(f"Nothing to change: {user.name} already has this role, county and state.",
+                               f"没有需要修改的内容：{user.name} 的角色、县区和状态已是所选的。", "field")
         if user.is_admin and (new_role != "admin" or new_disabled) and self._active_admins(exclude=user.id) == 0:
             raise AccountError("This is the last active admin: make another admin first.",
                                "这是最后一个有效的管理员账号，请先设置另一个管理员。", "last_admin")
