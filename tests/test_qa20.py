@@ -231,7 +231,7 @@ def test_login_password_and_account_changes_refuse_what_they_do_not_take(tmp_pat
         for same in ({"role": "viewer"}, {"disabled": False}, {"role": None}, {"county": ""}):
             answer = admin.patch("/api/admin/users/view1?lang=en", json=same)
             assert answer.status_code == 400, (same, answer.get_json())
-            assert answer.get_json()["message"].startswith("Nothing to change")
+            assert answer.get_json()["message"].startswith("Nothing to change: view1")
         assert admin.patch("/api/admin/users/view1", json={"role": "planner"}).status_code == 200
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()

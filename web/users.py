@@ -359,6 +359,9 @@ class UserStore:
         new_disabled = user.disabled if disabled is None else bool(disabled)
         if (new_role, new_county, new_disabled) == (user.role, user.county, user.disabled):
             # {"role": "viewer"} to a viewer answered 200 as if something had changed (QA 20)
+            if role is None and county is False:  # a disable or enable alone
+                raise AccountError(f"Nothing to change: {user.name} is already {'disabled' if user.disabled else 'active'}.",
+                                   f"没有需要修改的内容：{user.name} 已{'停用' if user.disabled else '启用'}。", "field")
             raise AccountError(f"Nothing to change: {user.name} already has this role, county and state.",
                                f"没有需要修改的内容：{user.name} 的角色、县区和状态已是所选的。", "field")
         if user.is_admin and (new_role != "admin" or new_disabled) and self._active_admins(exclude=user.id) == 0:
