@@ -191,6 +191,9 @@ def _read(args, region) -> tuple:
             from geo.imports import village_placement_issues
             refused = gdf.attrs.get("refused") or []
             issues = refused + village_placement_issues(region, gdf)
+        else:  # the columns nothing reads, and polygons repaired, as in the browser
+            from geo.imports import township_issues
+            issues = township_issues(gdf)
         counts = {"rows": int(gdf.attrs.get("read") or len(gdf)), "accepted": int(len(gdf)), "refused": len(refused),
                   "warnings": len(issues) - len(refused)}
         layer = args.kind

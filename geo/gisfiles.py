@@ -122,9 +122,10 @@ def _check_named_crs(path: Path, label: str) -> None:
         pass
     raise file_error(label, f"its crs member names \"{named}\", which is not a coordinate system this "
                      "software knows.", f"文件的 crs 成员指定的“{named}”不是本系统认识的坐标系。",
-                     "Give the coordinate system in the form's field Projected CRS (e.g. EPSG:4546), or export "
-                     "the file again in WGS84 longitude/latitude.",
-                     "请在表单的“投影坐标系”一栏填写坐标系（如 EPSG:4546），或将文件重新导出为 WGS84 经纬度。",
+                     "Give the coordinate system in the Projected CRS field on the Data page, or with --crs on "
+                     "the command line (e.g. EPSG:4546); or export the file again in WGS84 longitude/latitude.",
+                     "请在“数据管理”页面的“投影坐标系”一栏填写坐标系，或在命令行使用 --crs（如 EPSG:4546）；"
+                     "或将文件重新导出为 WGS84 经纬度。",
                      crs=named)
 
 
@@ -160,10 +161,10 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
                          else f"其坐标系（{gdf.crs.to_string()}）却是经纬度")
             raise file_error(label, f"the coordinates look projected (metres, e.g. {eg}), not degrees, but {stated}.",
                              f"坐标像是投影坐标（米，如 {eg}），不是经纬度，但{stated_zh}。",
-                             "Give the file's coordinate system in the form's field Projected CRS, e.g. EPSG:3857 "
-                             "for web-map metres or EPSG:4546 for CGCS2000 3-degree Gauss-Kruger CM 111E; or add "
+                             "Give the file's coordinate system in the Projected CRS field on the Data page, or "
+                             "with --crs on the command line, e.g. EPSG:3857 for web-map metres or EPSG:4546 for CGCS2000 3-degree Gauss-Kruger CM 111E; or add "
                              "the crs member (GeoJSON) or the .prj file (Shapefile) and upload again.",
-                             "请在表单的“投影坐标系”一栏填写文件的坐标系（如网络地图米制坐标为 EPSG:3857，"
+                             "请在“数据管理”页面的“投影坐标系”一栏、或在命令行用 --crs 给出文件的坐标系（如网络地图米制坐标为 EPSG:3857，"
                              "CGCS2000 3度带中央经线111°E为 EPSG:4546）；或在文件中补上坐标系定义"
                              "（GeoJSON 的 crs 成员、Shapefile 的 .prj 文件）后重新上传。",
                              example=[float(x[at]), float(y[at])])

@@ -82,10 +82,18 @@ def _code_column(df: pd.DataFrame, label: str) -> str:
     for alias in CODE_ALIASES:
         if alias in lower:
             return lower[alias]
+    hint_en, hint_zh = ("Name the column with the 9-digit township codes `code`.",
+                        "请将9位乡镇区划代码所在列命名为 code 或“代码”。")
+    if any(any("\u0080" <= ch <= "\u00ff" for ch in str(c)) for c in df.columns):
+        # 代码 read in the wrong encoding (´úÂë): renaming the column is no fix; naming the encoding is
+        hint_en = ("The column names look garbled: the file's text is in another encoding than the one read. Give "
+                   "it in the Text encoding field on the Data page, or with --encoding on the command line (gbk or "
+                   "utf-8), or add a .cpg file naming it to the zip.")
+        hint_zh = ("列名显示为乱码：文件的文字编码与读取时所用的不同。请在“数据管理”页面的“文字编码”一栏选择，"
+                   "或在命令行使用 --encoding（gbk 或 utf-8），或在压缩包中加入注明编码的 .cpg 文件。")
     raise InputDataError(f"{label}: no code column (found: {', '.join(map(str, df.columns))}).",
                          f"{label}：缺少代码列（现有列：{'、'.join(map(str, df.columns))}）。",
-                         hint_en="Name the column with the 9-digit township codes `code`.",
-                         hint_zh="请将9位乡镇区划代码所在列命名为 code 或“代码”。")
+                         hint_en=hint_en, hint_zh=hint_zh, details={"columns": [str(c) for c in df.columns]})
 
 
 def _normalise_codes(codes: pd.Series, width: int) -> pd.Series:
@@ -157,7 +165,21 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                                  hint_en="Zip one layer per file.", hint_zh="请每个压缩包只放一个图层。",
                                  details={"layers": inner})
         target = f"/vsizip/{path.resolve().as_posix()}/{inner[0]}"
+    if path.suffix.lower() in (".geojson", ".json") and not crs:
+        # a crs member naming a system no one knows (EPSG:99999) was read as WGS84 without a word (QA 20),
+        # as a register's GeoJSON once was (geo.gisfiles)
+        from geo.gisfiles import _check_named_crs
+        _check_named_crs(path, label)
     kwargs = {"encoding": encoding} if encoding else {}
+    detected = None
+    if not encoding and target.lower().endswith(".shp") and _cpg_encoding(path, target) is None:
+        # no .cpg: GDAL reads the .dbf as ISO-8859-1 and 代码 came out as mojibake, "no code column"
+        # (QA 20); detected as a facility register's Shapefile is (UTF-8 or GB18030 when either fits)
+        from geo.gisfiles import _shapefile_encoding
+        try:
+            kwargs, detected = _shapefile_encoding(target)
+        except Exception:  # not readable: the read below says why
+            kwargs, detected = {}, None
     try:
         # GDAL's warnings name the upload's path on the server: logged with the file's own name instead
         with warnings.catch_warnings(record=True) as caught:
@@ -189,6 +211,8 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     gdf, used = to_storage(gdf, crs, label, notes, kind)
     # what was found, for the upload's report (as a facility register's says it): the CRS read in,
     # whether it was assumed, and the attribute encoding (the planner's, else GDAL's: .cpg, UTF-8 for GeoJSON)
+    if not encoding and detected and kwargs:
+        encoding = detected
     if not encoding and target.lower().endswith(".shp"):
         # GDAL decodes a Shapefile by its .cpg but reports the text it hands over (UTF-8): the .cpg says what was read
         encoding = _cpg_encoding(path, target)
@@ -256,6 +280,7 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     label = path.name
     gdf = read_gis(path, crs=crs, encoding=encoding)
     col = _code_column(gdf, label)
+    _excel_numbers(gdf[col], label, None, 1, "township")
     codes = _normalise_codes(gdf[col], 9)
     known = set(region.townships.index)
     kinds = gdf.geometry.geom_type
@@ -278,7 +303,19 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                      "Township boundaries must be polygons.", "乡镇边界须为面要素。", not_polygons=bad)
     # a ring whose points coincide or lie on a line is made "valid" as a line or nothing: its polygon
     # parts are what is left, and a township of (almost) no area is refused, not put on the map
-    geoms = to_wgs84(gdf.geometry, coords).make_valid().apply(_polygon_parts)
+    raw = to_wgs84(gdf.geometry, coords)
+    # a ring that crosses itself (a bow tie) is made valid, which changes its shape: said per feature (QA 20:
+    # repaired without a word)
+    invalid = polygonal & ~raw.is_valid
+    repaired = [{"row": int(i) + 1, "column": str(col), "severity": "warning", "code": "geometry_repaired",
+                 "value": str(codes.iloc[i]), "candidates": [],
+                 "message_zh": f"{codes.iloc[i]} 的边界无效（如边线自相交），已自动修复后读取，形状可能与原图不同",
+                 "message_en": f"the boundary of {codes.iloc[i]} is invalid ({shapely.is_valid_reason(raw.iloc[i])}, "
+                               "e.g. a ring crossing itself); it was repaired, and its shape may differ from the file",
+                 "fix_zh": "请在GIS软件中检查并修复该面（如“修复几何”）后重新导出",
+                 "fix_en": "Check the polygon in your GIS program (e.g. Repair/Fix Geometry) and export it again"}
+                for i in np.flatnonzero(invalid.to_numpy())]
+    geoms = raw.make_valid().apply(_polygon_parts)
     km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
     tiny = codes[polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)].tolist()
     if tiny:
@@ -301,8 +338,49 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
             hint_zh="请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。",
             details={"codes": off})
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
-    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf)})
+    # the file's other columns (a population, an area) are not read: said, as a village file's are
+    skip = {"code", "geometry", "name", "名称", "乡镇", "乡镇名称", "乡镇(街道)", "乡镇（街道）"} | GIS_BOOKKEEPING
+    ignored = [str(c) for c in gdf.columns if c not in (col, "geometry") and str(c).strip().lower() not in skip]
+    out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf),
+                      "ignored_columns": ignored, "repaired": repaired})
     return out
+
+
+#: Columns GIS programs add to every layer (feature ids, computed lengths and areas): not worth a warning.
+GIS_BOOKKEEPING = frozenset({"id", "fid", "gid", "ogc_fid", "objectid", "object_id", "shape_area", "shape_leng",
+                             "shape_length", "shape_len"})
+
+
+def township_issues(townships: gpd.GeoDataFrame) -> list[dict]:
+    """Warnings of a checked township file (:func:`check_townships`), as a register report's issues: the
+    columns not read and the polygons repaired (each named by its feature number and code)."""
+    out = []
+    ignored = townships.attrs.get("ignored_columns") or []
+    if ignored:
+        out.append(_columns_not_read(ignored, "township"))
+    return out + list(townships.attrs.get("repaired") or [])
+
+
+def _columns_not_read(ignored: list[str], what: str) -> dict:
+    """The warning naming the columns of a township or village file that are not read (all of them counted)."""
+    from geo.errors import listed
+    shown_zh, shown_en = listed(ignored[:8], "zh", total=len(ignored)), listed(ignored[:8], "en", total=len(ignored))
+    more_zh = f"（共 {len(ignored):,} 列）" if len(ignored) > 8 else ""
+    more_en = f" ({len(ignored):,} columns in all)" if len(ignored) > 8 else ""
+    if what == "township":
+        zh_file, en_file = "乡镇（街道）边界文件只读取代码和边界", "A township file gives codes and boundaries only"
+        fix_zh = "乡镇人口由村（社区）人口汇总，暂不能从边界文件导入；边界可照常导入"
+        fix_en = "Township populations are the sums of their villages' and cannot be imported with the boundaries; " \
+                 "the boundaries import as usual"
+    else:
+        zh_file, en_file = "村（社区）点位文件只读取代码和经纬度", "A village file gives codes and coordinates only"
+        fix_zh = "村级人口按2020年普查县级数据由公开规则推算（示意），暂不能导入；点位可照常导入"
+        fix_en = "Village populations are derived from the 2020 census county totals by a stated rule " \
+                 "(示意) and cannot be imported yet; the points import as usual"
+    return {"row": None, "column": None, "severity": "warning", "code": "columns_not_read",
+            "value": ", ".join(ignored[:8]) + (f" (+{len(ignored) - 8:,})" if len(ignored) > 8 else ""),
+            "candidates": [], "message_zh": f"未读取的列：{shown_zh}{more_zh}。{zh_file}",
+            "message_en": f"columns not read: {shown_en}{more_en}. {en_file}", "fix_zh": fix_zh, "fix_en": fix_en}
 
 
 def _polygon_parts(geom):
@@ -341,8 +419,6 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     encoding : str, optional
         Text encoding of the CSV (detected when not given) or of a Shapefile's attributes.
     """
-    from geo.points import read_points_csv
-
     path = Path(path)
     label = path.name
     bbox_region = region.name if region.name == "shiyan" else None
@@ -362,14 +438,16 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                 header=VILLAGE_HEADER)
         pts.attrs.update(gdf.attrs)
         pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
-    elif encoding or (crs and crs.upper() not in ("EPSG:4326", "EPSG:4490")) or coords not in ("wgs84", "auto"):
-        pts = _points_from_text(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
-                                row_issues=row_issues)
     else:
-        pts = read_points_csv(path, region=bbox_region, cli_hint=False, row_issues=row_issues, header=VILLAGE_HEADER)
-        # a lon/lat table states no CRS (as a facility register's, none is reported)
-        pts.attrs["encoding"] = encoding_label(pts.attrs.get("encoding"))
+        # read as a facility register's table is (geo.tables): comma, tab or semicolon, Excel workbooks, a
+        # title row, the encodings detected, an unpaired quotation mark named by its line (QA 20: each was
+        # refused or misread here), and coordinates in degrees-minutes-seconds as a register's are
+        pts = _points_from_table_file(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
+                                      row_issues=row_issues)
+    _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village")
     codes = _normalise_codes(pts["id"], 12)
+    # the line (or feature number) of each row, the header being line 1
+    line = pts.attrs.get("file_rows") or [i + base for i in range(len(pts))]
     problems = _Problems(label)
     unknown = sorted(set(codes) - set(region.villages.index))
     if unknown and not any(str(c).isdigit() for c in codes):
@@ -389,16 +467,16 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     for i, c in enumerate(codes.astype(str)):
         if i in by_row:
             r = by_row[i]
-            refused.append(_refused_row(i + base, c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
+            refused.append(_refused_row(line[i], c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
                                         column="code" if r["kind"] == "empty_code" else "lon/lat"))
         elif c not in known:
-            refused.append(_refused_row(i + base, c, "unknown_code", f"unknown village code {c}",
+            refused.append(_refused_row(line[i], c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
                                         "请使用12位统计用区划代码（如420302001001）"))
         elif c in first:
-            refused.append(_refused_row(i + base, c, "duplicate_code", f"village {c} again (row {first[c] + base} has it)",
-                                        f"村（社区）{c} 重复（第 {first[c] + base} 行已有）", "One point per village",
+            refused.append(_refused_row(line[i], c, "duplicate_code", f"village {c} again (row {line[first[c]]} has it)",
+                                        f"村（社区）{c} 重复（第 {line[first[c]]} 行已有）", "One point per village",
                                         "每个村（社区）只能有一个点"))
         else:
             first[c] = i
@@ -409,16 +487,17 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                      unknown=[r["value"] for r in refused if r["code"] == "unknown_code"])
     problems.raise_any()
     keep = np.ones(len(codes), bool)
-    keep[[r["row"] - base for r in refused]] = False
+    index_of = {n: i for i, n in enumerate(line)}
+    keep[[index_of[r["row"]] for r in refused]] = False
     out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
                            geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
                            crs=settings.STORAGE_CRS)
     # what the file holds besides the code and the point (a population, a name) is not read: said in the report
-    skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"}
+    skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"} | GIS_BOOKKEEPING
     ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
-                      "ignored_columns": ignored,
-                      "rows": [int(i) + base for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
+                      "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
+                      "rows": [int(line[i]) for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
     return out
 
 
@@ -439,14 +518,10 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     out = []
     ignored = points.attrs.get("ignored_columns") or []
     if ignored:
-        cols_zh, cols_en = "、".join(ignored[:8]), ", ".join(ignored[:8])
-        out.append({"row": None, "column": None, "severity": "warning", "code": "columns_not_read", "value": cols_en,
-                    "candidates": [],
-                    "message_zh": f"未读取的列：{cols_zh}。村（社区）点位文件只读取代码和经纬度",
-                    "message_en": f"columns not read: {cols_en}. A village file gives codes and coordinates only",
-                    "fix_zh": "村级人口按2020年普查县级数据由公开规则推算（示意），暂不能导入；点位可照常导入",
-                    "fix_en": "Village populations are derived from the 2020 census county totals by a stated rule "
-                              "(示意) and cannot be imported yet; the points import as usual"})
+        out.append(_columns_not_read(ignored, "village"))
+    for zh, en in points.attrs.get("notes") or []:  # what the table reader found (cells beyond the header ...)
+        out.append({"row": None, "column": None, "severity": "warning", "code": "table_note", "value": "",
+                    "candidates": [], "message_zh": zh, "message_en": en, "fix_zh": "", "fix_en": ""})
     codes = points["code"].astype(str).to_numpy()
     rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
     own = vills.loc[codes, "township_code"].astype(str).to_numpy()
@@ -476,37 +551,71 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def _points_from_text(path: Path, *, encoding: str | None, crs: str | None, coords: str, region,
-                      row_issues: list | None = None):
-    """A point CSV in a given encoding, projected CRS or Chinese datum, checked as WGS84 points."""
-    import io
+#: A code Excel showed in scientific notation and saved so (4.20302E+11): its digits are lost.
+SCIENTIFIC = r"^\s*[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+\s*$"
 
-    from geo.points import ALIASES, read_text
 
-    # a wrong encoding given is said as a planner reads it (no codec repr, no CLI flag: the web uses this too)
-    text, encoding = read_text(path, encoding)
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputDataError(f"{path.name}: not a readable CSV table ({exc}).",
-                             f"{path.name}：无法解析为CSV表格（{exc}）。") from exc
+def _excel_numbers(values: pd.Series, label: str, rows, base: int, what: str) -> None:
+    """Refuse a code column Excel turned into numbers in scientific notation (4.20302E+11): the digits
+    are gone, so no row can be matched, and "no village codes" or "unknown code" sent the planner the
+    wrong way (QA 20). ``what``: "village" or "township"."""
+    text = values.astype(str)
+    sci = text.str.match(SCIENTIFIC).to_numpy()
+    if not sci.any():
+        return
+    line = list(rows) if rows else [i + base for i in range(len(text))]
+    at = [line[i] for i in np.flatnonzero(sci)]
+    eg = text[sci].iloc[0].strip()
+    zh_what, en_what = ("村（社区）代码", "village codes") if what == "village" else ("乡镇代码", "township codes")
+    raise InputDataError(
+        f"{label}: the {en_what} were turned into numbers in scientific notation by Excel (e.g. {eg} on line "
+        f"{at[0]}; {len(at):,} {'row' if len(at) == 1 else 'rows'}: {join_list(at, 'en')}): their digits are lost.",
+        f"{label}：{zh_what}被Excel变成了科学计数法的数字（如第 {at[0]} 行的 {eg}；共 {len(at):,} 行：{join_list(at)}），"
+        "代码的位数已丢失。",
+        hint_en="In the original workbook, format the code column as Text (Format Cells > Text) and type or paste "
+                "the full codes again, then export the file again; do not open the exported CSV in Excel before "
+                "uploading.",
+        hint_zh="请在原工作簿中把代码列的单元格格式设为“文本”，重新填入（或粘贴）完整代码后再导出；导出的CSV上传前不要再用Excel打开保存。",
+        details={"lines": at, "example": eg})
+
+
+def _village_header_names() -> frozenset:
+    from geo.points import ALIASES
+    from geo.tables import norm_header
+    return frozenset(norm_header(n) for names in (*ALIASES.values(), CODE_ALIASES) for n in names)
+
+
+def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None, coords: str, region,
+                            row_issues: list | None = None):
+    """A village table (CSV of any separator, XLSX/XLS) read by geo.tables, its coordinates parsed as a
+    register's are (decimals, degrees-minutes-seconds), converted from the planner's CRS or datum and
+    checked as WGS84 points; ``attrs["file_rows"]`` holds each row's line in the file."""
+    from geo.points import ALIASES, parse_coordinate
+    from geo.tables import read_table
+
+    table = read_table(path, encoding=encoding, header_names=_village_header_names())
+    df = table.frame.copy()
+    df.columns = [str(c) for c in df.columns]
+    df = df.astype(str)
     lower = {str(c).lower().strip(): c for c in df.columns}
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
     if xcol is not None and ycol is not None and len(df):
-        x = pd.to_numeric(df[xcol].str.strip(), errors="coerce")
-        y = pd.to_numeric(df[ycol].str.strip(), errors="coerce")
-        ok = (x.notna() & y.notna()).to_numpy()
-        pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=crs or settings.STORAGE_CRS)
-        pts = to_wgs84(pts.to_crs(settings.STORAGE_CRS), coords)
-        # rows that were not numbers stay as they were, so the check below names their lines
-        df.loc[ok, xcol] = [repr(v) for v in pts.x]
-        df.loc[ok, ycol] = [repr(v) for v in pts.y]
+        x = pd.Series([parse_coordinate(v) for v in df[xcol]], index=df.index, dtype=float)
+        y = pd.Series([parse_coordinate(v) for v in df[ycol]], index=df.index, dtype=float)
+        ok = (np.isfinite(x) & np.isfinite(y)).to_numpy()
+        if ok.any():
+            pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=crs or settings.STORAGE_CRS)
+            pts = to_wgs84(pts.to_crs(settings.STORAGE_CRS), coords)
+            # rows that were not numbers stay as they were, so the check below names their values
+            df.loc[ok, xcol] = [repr(float(v)) for v in pts.x]
+            df.loc[ok, ycol] = [repr(float(v)) for v in pts.y]
     pts = points_from_table(df, label=path.name, region=region, path=path, row_issues=row_issues,
-                            header=VILLAGE_HEADER)
+                            header=VILLAGE_HEADER, rows=table.rows)
     # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
-    pts.attrs.update({"encoding": encoding_label(encoding),
-                      "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None})
+    pts.attrs.update({"encoding": table.encoding,
+                      "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None,
+                      "file_rows": list(table.rows), "notes": list(table.notes)})
     return pts
 
 

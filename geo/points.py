@@ -148,6 +148,14 @@ def plain_number(value) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".")
 
 
+#: The fix for x/y in metres read as lon/lat, for both faces (the Data page's field and the command's option).
+PROJECTED_FIX_EN = ("Give the file's coordinate system: the Projected CRS field on the Data page, or --crs on the "
+                    "command line (Shiyan's CGCS2000 3-degree zone is EPSG:4546, web-map metres EPSG:3857); or "
+                    "convert the coordinates to longitude/latitude")
+PROJECTED_FIX_ZH = ("请给出文件的坐标系：在“数据管理”页面的“投影坐标系”一栏填写，或在命令行使用 --crs（十堰所在的 CGCS2000 "
+                    "3度带为 EPSG:4546，网络地图米制坐标为 EPSG:3857）；或将坐标换算为经纬度")
+
+
 def join_list(items, lang: str = "zh", most: int = 10) -> str:
     """Row numbers, codes or ids for a message: "4、5" / "4, 5", the first ``most`` and "…"."""
     items = list(items)
@@ -219,7 +227,7 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
 
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
                       path: str | Path | None = None, cli_hint: bool = False,
-                      row_issues: list | None = None, header: str = "id,lon,lat"):
+                      row_issues: list | None = None, header: str = "id,lon,lat", rows=None):
     """Check an ``id,lon,lat`` table already read as strings and return it as points.
 
     The checks and the result of :func:`read_points_csv`, for tables that come
@@ -235,8 +243,15 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
 
     ``header``: the header the messages ask for, its first name standing for the id column (a village
     file's is ``code,lon,lat``: it was told to write id,lon,lat, which its README does not say).
+
+    ``rows``: each row's line in the file (default: the header is line 1 and the rows follow it).
     """
     import geopandas as gpd
+
+    lines = np.asarray(list(rows) if rows is not None else np.arange(len(df)) + 2, dtype=int)
+
+    def _rows(mask: np.ndarray) -> list[int]:  # the flagged rows' lines in the file
+        return lines[np.asarray(mask, bool)].tolist()
 
     df.columns = [str(c).strip() for c in df.columns]
     found = {}
@@ -315,6 +330,24 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         problems.append((f"duplicate {id_col}(s) {join_list(dups, 'en')} (line(s) {join_list(_rows(dup), 'en')}).",
                          f"{id_col} 重复：{join_list(dups)}（第 {join_list(_rows(dup))} 行）。",
                          f"Each {id_col} once.", f"{id_col} 不能重复。", {"ids": dups, "lines": _rows(dup)}))
+    with np.errstate(invalid="ignore"):
+        # beyond ±180 is no degree at all: metres of a projected CRS (x 480155, y 3606460 read as lon/lat was
+        # called "swapped" and the planner told to swap the columns, QA 20); said as a register's are
+        projected = ~bad & ((np.abs(lon) > 180) | (np.abs(lat) > 180))
+    if projected.any() and lenient and projected.sum() < (~bad).sum():
+        per_row(projected, "projected",
+                lambda i: f"coordinates ({plain_number(lon[i])}, {plain_number(lat[i])}) look projected (metres), "
+                          "not degrees",
+                lambda i: f"坐标（{plain_number(lon[i])}, {plain_number(lat[i])}）像是投影坐标（米），不是经纬度",
+                PROJECTED_FIX_EN, PROJECTED_FIX_ZH)
+    elif projected.any():
+        rows = _rows(projected)
+        x, y = plain_number(lon[projected][0]), plain_number(lat[projected][0])
+        problems.append((f"the coordinates on line(s) {join_list(rows, 'en')} look projected (metres), not longitude "
+                         f"and latitude in degrees (e.g. {x}, {y}).",
+                         f"第 {join_list(rows)} 行的坐标像是投影坐标（米），不是以度为单位的经纬度（如 {x}, {y}）。",
+                         PROJECTED_FIX_EN + ".", PROJECTED_FIX_ZH + "。", {"lines": rows}))
+    bad = bad | projected
     with np.errstate(invalid="ignore"):
         swapped = ~bad & ((np.abs(lat) > 90) | ((lon >= 20) & (lon <= 55) & (lat >= 100) & (lat <= 125)))
     # every row swapped, or every row outside the region, is the file's matter: said once, as without

@@ -191,23 +191,50 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     scan = [i for i in scan if not header_looks_like_data(cells[i])] or scan
     score = [sum(1 for v in cells[i] if v and set(header_keys(v)) & header_names) for i in scan]
     h = scan[score.index(max(score))] if max(score) > 0 else scan[0]
+    head = list(cells[h])
+    start = h + 1
+    sub = _sub_header(cells, h, header_names)
+    if sub is not None:
+        # a two-row header (坐标 merged over two columns, 经度|纬度 below it): each column is named by
+        # its lower cell where it has one, else by the upper (QA 20: the sub-header row was read as a
+        # facility and 坐标 as one column holding the longitude only)
+        head = [b or a for a, b in zip(head, cells[sub])]
+        start = sub + 1
     names, seen = [], {}
-    for j, v in enumerate(cells[h]):
+    for j, v in enumerate(head):
         v = v or f"column{j + 1}"
         seen[v] = seen.get(v, 0) + 1
         names.append(v if seen[v] == 1 else f"{v}.{seen[v]}")
-    body = [(line_of[i], cells[i]) for i in range(h + 1, len(cells)) if any(cells[i])]
+    body = [(line_of[i], cells[i]) for i in range(start, len(cells)) if any(cells[i])]
     frame = pd.DataFrame([r for _, r in body], columns=names, dtype=object) if body \
         else pd.DataFrame(columns=names, dtype=object)
     # columns with neither a header nor a value are spreadsheet debris
-    keep = [c for j, c in enumerate(names) if cells[h][j] or (frame[c] != "").any()]
+    keep = [c for j, c in enumerate(names) if head[j] or (frame[c] != "").any()]
     # cells beyond the header's last name (a row with one value too many, a shifted row): kept as
     # "columnN", which nothing reads, so the rows are named (QA 19: they were dropped without a word)
-    last = max((j for j, v in enumerate(cells[h]) if v), default=-1)
+    last = max((j for j, v in enumerate(head) if v), default=-1)
     beyond = [n for n, r in body if any(r[last + 1:])]
     out = frame[keep]
     out.attrs["beyond_header"] = beyond
     return out, [n for n, _ in body], line_of[h]
+
+
+def _sub_header(cells: list[list[str]], h: int, header_names) -> int | None:
+    """The index of the row under header row ``h`` when it is the lower half of a two-row header, else None.
+
+    It is one when it holds no plain number, each of its cells is a column name the caller knows, and
+    at least one of them stands under an empty header cell (the upper cell merged over several columns,
+    e.g. 坐标 over 经度 and 纬度): a data row never stands under a blank header with a column's name.
+    """
+    nxt = next((i for i in range(h + 1, len(cells)) if any(cells[i])), None)
+    if nxt is None or not header_names or header_looks_like_data(cells[nxt]):
+        return None
+    row, head = cells[nxt], cells[h]
+    filled = [j for j, v in enumerate(row) if v]
+    if not all(set(header_keys(row[j])) & header_names for j in filled):
+        return None
+    under_blank = [j for j in filled if j >= len(head) or not head[j]]
+    return nxt if under_blank else None
 
 
 def _beyond_header_note(frame) -> list[tuple[str, str]]:
@@ -243,9 +270,10 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    raw, line_of = [], []
+    raw, line_of, first_line = [], [], []
     try:
         for row in reader:
+            first_line.append(line_of[-1] + 1 if line_of else 1)
             raw.append(row)
             line_of.append(reader.line_num)
     except csv.Error as exc:
@@ -261,12 +289,55 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
         raise file_error(path.name, f"not a readable CSV table (line {reader.line_num}: {exc}).",
                          f"无法解析为CSV表格（第 {reader.line_num} 行：{exc}）。",
                          "Save it again as CSV from the spreadsheet program.", "请在表格软件中重新另存为CSV。") from exc
+    _unpaired_quote(path.name, text, dialect, raw, first_line, line_of)
     frame, rows, header = _frame_from_rows(raw, line_of, header_names)
     if frame.shape[1] == 0:
         raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
                          "请填写表头和数据行。")
     return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
                  notes=_beyond_header_note(frame))
+
+
+def _unpaired_quote(label: str, text: str, dialect, raw: list[list], first_line: list[int],
+                    line_of: list[int]) -> None:
+    """Refuse a CSV in which a quotation mark opens a cell that swallows the rows after it.
+
+    A cell may hold line breaks when quoted, so a record over several lines is no error in itself;
+    but one whose quote is never closed (it runs to the end of the file), or whose cell holds whole
+    rows (a following line with as many separators as the header), is a stray quotation mark: the
+    next facilities became part of one name, and the report named the wrong line with a "control
+    character" (QA 20).
+    """
+    delim = getattr(dialect, "delimiter", ",")
+    width = max((len(r) for r in raw[:HEADER_SCAN]), default=0)
+    at = None
+    for row, start, end in zip(raw, first_line, line_of):
+        if end == start:
+            continue
+        for cell in row:
+            if "\n" in cell and width >= 2 and any(part.count(delim) >= width - 1 for part in cell.split("\n")[1:]):
+                at = (start, end)
+                break
+        if at:
+            break
+    if at is None and raw and line_of[-1] > first_line[-1]:
+        try:  # the last record over several lines: is its quote ever closed?
+            list(csv.reader(io.StringIO(text, newline=""), dialect, strict=True))
+        except csv.Error:
+            at = (first_line[-1], line_of[-1])
+    if at is None:
+        return
+    start, end = at
+    span = f"{start + 1}" if end == start + 1 else f"{start + 1}-{end}"
+    rows_en = f"the row on line {span}" if end == start + 1 else f"the rows of lines {span}"
+    raise file_error(label, f"an unpaired quotation mark (\") on line {start}: it opens a cell that runs on to line "
+                     f"{end}, so {rows_en} would be read as part of that one cell.",
+                     f"第 {start} 行有不成对的英文双引号（\"）：它开始的单元格一直延续到第 {end} 行，"
+                     f"第 {span} 行会被读成这一个单元格的内容。",
+                     f"Delete the quotation mark on line {start} (or close it where the cell ends) and save the file "
+                     "again; a spreadsheet program's \"Save as CSV\" writes the quotes correctly.",
+                     f"请删去第 {start} 行的双引号（或在单元格结束处补上另一个双引号）后重新保存；"
+                     "用表格软件“另存为CSV”可正确写出引号。", line=start, until=end)
 
 
 def _read_excel(path: Path, kind: str, header_names) -> Table:

@@ -649,10 +649,11 @@ _STRINGS.update({
                         "Use decimal degrees, e.g. 110.78 and 32.63 (or 110°46′48″)"),
     "reg_projected": ("坐标（{lon}, {lat}）像是投影坐标（米），不是经纬度",
                       "coordinates ({lon}, {lat}) look projected (metres), not degrees"),
-    "reg_fix_projected": ("请在“投影坐标系”一栏填写文件的坐标系（十堰所在的 CGCS2000 3度带为 EPSG:4546，网络地图米制坐标为 "
-                          "EPSG:3857），或换算为经纬度",
-                          "Give the file's coordinate system in the field Projected CRS (Shiyan's CGCS2000 3-degree "
-                          "zone is EPSG:4546, web-map metres EPSG:3857), or convert to lon/lat"),
+    "reg_fix_projected": ("请给出文件的坐标系：在“数据管理”页面的“投影坐标系”一栏填写，或在命令行使用 --crs（十堰所在的 "
+                          "CGCS2000 3度带为 EPSG:4546，网络地图米制坐标为 EPSG:3857）；或换算为经纬度",
+                          "Give the file's coordinate system: the Projected CRS field on the Data page, or --crs on "
+                          "the command line (Shiyan's CGCS2000 3-degree zone is EPSG:4546, web-map metres "
+                          "EPSG:3857); or convert to lon/lat"),
     "reg_swapped_kept": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}）：此处不自动改正，请在文件中改正",
                          "longitude and latitude look swapped (lon {lon}, lat {lat}): not corrected here; correct the file"),
     "reg_swapped": ("经纬度似乎写反了（经度 {lon}，纬度 {lat}），已交换后读取",
@@ -1167,10 +1168,11 @@ _STRINGS.update({
     "reg_crs_assumed": ("文件没有给出坐标系（如缺少 .prj 文件）；因坐标值都在经纬度范围内，已按WGS84/CGCS2000经纬度读取",
                         "the file states no coordinate system (e.g. no .prj file); as its values are all in degree "
                         "range, they were read as WGS84/CGCS2000 lon/lat"),
-    "reg_fix_crs_assumed": ("如坐标不是WGS84/CGCS2000经纬度，请在“投影坐标系”一栏填写文件的坐标系（如 EPSG:4546），"
-                            "或将 .prj 文件一并压缩后重新上传",
-                            "If they are not WGS84/CGCS2000 lon/lat, give the file's coordinate system in the field "
-                            "Projected CRS (e.g. EPSG:4546), or zip the .prj file with the layer, and upload again"),
+    "reg_fix_crs_assumed": ("如坐标不是WGS84/CGCS2000经纬度，请在“数据管理”页面的“投影坐标系”一栏（命令行用 --crs）填写文件的"
+                            "坐标系（如 EPSG:4546），或将 .prj 文件一并压缩后重新上传",
+                            "If they are not WGS84/CGCS2000 lon/lat, give the file's coordinate system in the "
+                            "Projected CRS field on the Data page (--crs on the command line), e.g. EPSG:4546, or zip "
+                            "the .prj file with the layer, and upload again"),
 })
 # (QA4 import fixes) end
 
@@ -1353,3 +1355,48 @@ _STRINGS.update({
     "cost_weight_units": ("按需求单元计算（每个单元同等计）", "taken over the demand units, each counted equally"),
 })
 # (QA19 page fixes, qa19p) end
+# -- strings: QA20 import fixes (qa20i) --
+_STRINGS.update({
+    # 建成年份 / 改造年份 that is no year (planner.register.read_year): the facility is imported, the year left empty
+    "reg_year_unreadable": ("{column}“{value}”不是年份，该设施按年份未知导入",
+                            "{column} '{value}' is not a year; the facility is imported with the year unknown"),
+    "reg_year_excel_serial": ("{column}“{value}”不是年份，像是Excel日期的序列号（即 {day}），该设施按年份未知导入",
+                              "{column} '{value}' is not a year but looks like an Excel date serial number "
+                              "({day}); the facility is imported with the year unknown"),
+    "reg_year_early": ("{column}“{value}”早于 {min} 年，不像是建成或改造年份，该设施按年份未知导入",
+                       "{column} '{value}' is before {min}, not a plausible year; the facility is imported with "
+                       "the year unknown"),
+    "reg_year_future": ("{column}“{value}”晚于今年（{max} 年），尚未建成或改造，该设施按年份未知导入",
+                        "{column} '{value}' is after this year ({max}): not built or upgraded yet; the facility is "
+                        "imported with the year unknown"),
+    "reg_fix_year": ("请填写四位数年份（如 2025），也可填日期（2025-06-01）或“2025年”；年份须在 {min} 年至 {max} 年之间；"
+                     "如该列在Excel中显示为数字，请将单元格格式设为日期或直接填写年份",
+                     "Write a four-digit year (e.g. 2025) or a date (2025-06-01); the year must lie "
+                     "between {min} and {max}. If Excel shows the column as numbers, format the cells as dates or "
+                     "type the year"),
+    # a 坐标 column (lon and lat in one cell) whose cell holds one number
+    "reg_lonlat_single": ("{column}“{value}”只有一个数，而该列须同时填写经度和纬度",
+                          "{column} '{value}' holds one number, but the column needs both longitude and latitude"),
+    "reg_fix_lonlat_single": ("请在一个单元格中填写“经度,纬度”（如 110.78,32.63），或分成“经度”“纬度”两列；"
+                              "如表头为两行（“坐标”下分“经度”“纬度”），请检查第二行表头是否完整",
+                              "Write 'lon,lat' in the cell (e.g. 110.78,32.63), or use two columns 经度 and 纬度 "
+                              "(lon, lat); with a two-row header (坐标 over 经度 and 纬度), check that the second "
+                              "header row is complete"),
+    # a code column Excel turned into a number in scientific notation (4.20302E+08)
+    "reg_code_scientific": ("{column}“{value}”被Excel变成了科学计数法的数字，代码的位数已丢失",
+                            "{column} '{value}' was turned into a number in scientific notation by Excel: the "
+                            "code's digits are lost"),
+    "reg_fix_code_scientific": ("请在原工作簿中把该列的单元格格式设为“文本”，重新填入完整代码（如 420302001）后再导出；"
+                                "导出的CSV上传前不要再用Excel打开保存",
+                                "In the original workbook, format the column as Text, type the full codes again "
+                                "(e.g. 420302001) and export the file again; do not open the exported CSV in Excel "
+                                "before uploading"),
+    # a longitude (latitude) with a minus sign that lies in the region without it
+    "reg_negative_coord": ("{which}为负数（{value}）：去掉负号后点位在{region}范围内，负号应是误加的",
+                           "the {which} is negative ({value}): without the minus sign the point lies in {region}; "
+                           "the minus sign looks like a typo"),
+    "reg_fix_negative_coord": ("请删去{which}前的负号（中国的经度为东经、纬度为北纬，均为正数）",
+                               "Delete the minus sign before the {which} (longitudes east and latitudes north, as in "
+                               "China, are positive)"),
+})
+# (QA20 import fixes, qa20i) end

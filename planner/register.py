@@ -27,6 +27,7 @@ from geo import settings
 from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError, listed
+from geo.imports import SCIENTIFIC
 from geo.points import parse_coordinate, plain_number
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
@@ -67,6 +68,61 @@ _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg
 
 #: Longest facility name kept (the longest real names are about 30 characters).
 MAX_NAME = 100
+#: Earliest year a facility's 建成年份 / 改造年份 is taken as (the register's facilities are those of the
+#: People's Republic's civil-affairs system); a later one than this calendar year is not yet built. A year
+#: outside this range is a typo or another number in the column (a bed count, an Excel date serial):
+#: warned with the row and the value, and left empty, never stored as a year.
+MIN_YEAR = 1949
+#: A year written with 年 (2025年, 2025年6月, 2025年6月1日): pandas reads no Chinese dates.
+_YEAR_NIAN = re.compile(r"^(\d{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?\s*(?:底|初|末|中)?$")
+#: Excel date serial numbers (days since 1899-12-30) of the years 1949-2064: a date column whose format was lost.
+_EXCEL_SERIAL = (17533, 60000)
+
+
+def read_year(cell: str) -> tuple[float, str | None, str]:
+    """A 建成年份 / 改造年份 cell as a year: (year or NaN, problem or None, what the value looks like).
+
+    Read: a plain year (2025, 2025.0), a year with 年 (2025年, 2025年6月), a date in any form pandas
+    reads (2025-06-01, 2016-03, 2016/3/1, 2016.3, an Excel date cell). Problems: "unreadable" (abc),
+    "excel_serial" (44000: an Excel date serial number, its date given as the third item), "early"
+    (before :data:`MIN_YEAR`), "future" (after this calendar year).
+    """
+    import datetime
+    import unicodedata
+    import warnings
+
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if not text:
+        return float("nan"), None, ""
+    year = None
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is not None and np.isfinite(number) and number.is_integer():
+        year = int(number)
+        if len(str(abs(year))) != 4:
+            if _EXCEL_SERIAL[0] <= year <= _EXCEL_SERIAL[1]:
+                day = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=year)).date().isoformat()
+                return float("nan"), "excel_serial", day
+            return float("nan"), "unreadable", ""
+    elif (m := _YEAR_NIAN.match(text)) is not None:
+        year = int(m.group(1))
+    else:
+        with warnings.catch_warnings():  # "could not infer format": the value is read or refused all the same
+            warnings.simplefilter("ignore")
+            try:
+                when = pd.to_datetime(text, errors="coerce")
+            except (ValueError, TypeError, OverflowError):
+                when = pd.NaT
+        if pd.isna(when):
+            return float("nan"), "unreadable", ""
+        year = int(when.year)
+    if year < MIN_YEAR:
+        return float("nan"), "early", ""
+    if year > datetime.date.today().year:
+        return float("nan"), "future", ""
+    return float(year), None, ""
 
 
 def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
@@ -279,6 +335,7 @@ class _Rows:
         ids = self.ids(types, names, lon, lat)
         self.capacity = self.capacities(types)
         self.text = self.texts()
+        self.year_values = self.years()
         self.synthetic = self.synthetic_flags()
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
@@ -374,6 +431,27 @@ class _Rows:
             out[fld] = values
         return out
 
+    def years(self) -> dict[str, np.ndarray]:
+        """建成年份 / 改造年份 as years (NaN where blank): a date or 2025年 gives its year; a value that is no
+        year, or an implausible one, is left empty with a warning naming the row and the value (QA 20: 2025年
+        and Excel dates became NaN without a word, and the year's new-sites target counted none of them)."""
+        import datetime
+
+        out = {}
+        for fld in ("built_year", "upgraded_year"):
+            if fld not in self.cmap:
+                continue
+            values = np.full(self.n, np.nan)
+            for i, cell in enumerate(self.cell(fld)):
+                year, problem, day = read_year(cell)
+                values[i] = year
+                if problem:
+                    self.add(i, fld, "warning", f"year_{problem}", f"reg_year_{problem}", "reg_fix_year", cell,
+                             column=self.cmap[fld], day=day, min=MIN_YEAR, max=datetime.date.today().year,
+                             fix_kw={"min": MIN_YEAR, "max": datetime.date.today().year})
+            out[fld] = values
+        return out
+
     def synthetic_flags(self) -> np.ndarray:
         """Rows marked sample data (示意) in the file's 示意 column; a field that says 示意 without the
         mark is a warning, as the row is taken as the planner's own data."""
@@ -412,8 +490,15 @@ class _Rows:
             return lon, lat, self.unswap(lon, lat, has, None, "reg_fix_swapped_layer")
         if "lonlat" in self.cmap and not {"lon", "lat"} <= set(self.cmap):
             raw = [re.split(r"[,，;；\s]+", v.strip("()（） ")) if v else [] for v in self.cell("lonlat")]
-            pairs = [(p[0], p[1]) if len(p) == 2 else (v, v) if v else ("", "")
-                     for p, v in zip(raw, self.cell("lonlat"))]
+            pairs = []
+            for i, (p, v) in enumerate(zip(raw, self.cell("lonlat"))):
+                if v and len(p) == 1 and np.isfinite(parse_coordinate(p[0])):
+                    # one number where a pair belongs: it was read as both longitude and latitude (QA 20)
+                    self.add(i, "lonlat", "error", "lonlat_single", "reg_lonlat_single", "reg_fix_lonlat_single",
+                             v, column=self.cmap["lonlat"])
+                    pairs.append(("", ""))
+                    continue
+                pairs.append((p[0], p[1]) if len(p) == 2 else (v, v) if v else ("", ""))
             cols = ("lonlat", "lonlat")
         elif {"lon", "lat"} <= set(self.cmap):
             pairs = list(zip(self.cell("lon"), self.cell("lat")))
@@ -441,8 +526,9 @@ class _Rows:
                     f"{plain_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
                     f"坐标看起来是以度为单位的经纬度（如 {plain_number(x[0])}, {plain_number(y[0])}），"
                     f"但所选的投影坐标系 {self.crs} 以米为单位。",
-                    hint_en="Leave the projected CRS empty for longitude/latitude.",
-                    hint_zh="经纬度请将“投影坐标系”留空。", details={"crs": str(self.crs)})
+                    hint_en="Leave the Projected CRS field on the Data page empty for longitude/latitude (on the "
+                            "command line, leave out --crs).",
+                    hint_zh="经纬度请将“投影坐标系”留空（“数据管理”页面；命令行则不用 --crs）。", details={"crs": str(self.crs)})
             tr = Transformer.from_crs(self.crs, settings.STORAGE_CRS, always_xy=True)
             lon[has], lat[has] = tr.transform(lon[has], lat[has])
         has = self.refuse_projected(lon, lat, has, cols[0])
@@ -496,14 +582,21 @@ class _Rows:
         county, town, vill, addr = (self.cell(f) for f in ("county", "township", "village", "address"))
         known_towns = set(self.region.townships.index.astype(str))
         for i in range(self.n):
-            if tcodes[i]:
+            if tcodes[i] and re.match(SCIENTIFIC, tcodes[i]):
+                # 4.20302E+08: Excel showed the code as a number and saved it so; its digits are gone (QA 20)
+                self.add(i, "township_code", "error", "code_scientific", "reg_code_scientific",
+                         "reg_fix_code_scientific", tcodes[i], column=self.cmap["township_code"])
+            elif tcodes[i]:
                 code = tcodes[i][:9] if len(tcodes[i]) == 12 and tcodes[i].endswith("000") else tcodes[i]
                 if code in known_towns:
                     declared[i], self.declared_from[i] = code, "township_code"
                 else:
                     self.add(i, "township_code", "error", "unknown_township_code", "reg_unknown_code", "reg_fix_code",
                              tcodes[i])
-            if codes[i]:
+            if codes[i] and re.match(SCIENTIFIC, codes[i]):
+                self.add(i, "code", "error", "code_scientific", "reg_code_scientific", "reg_fix_code_scientific",
+                         codes[i], column=self.cmap["code"])
+            elif codes[i]:
                 unit = self.places.by_code.get(codes[i][:12]) or self.places.by_code.get(codes[i][:9])
                 if unit is None or unit.level == "county":
                     self.add(i, "code", "error", "unknown_area_code", "reg_unknown_area_code", "reg_fix_area_code",
@@ -602,7 +695,17 @@ class _Rows:
     def region_test(self, lon, lat, has_xy) -> None:
         check = has_xy & ~self.refused
         inside = self.shapes.inside(lon, lat)
+        # a minus sign before a longitude (or latitude) that would lie in the region without it: said as such,
+        # not "choose gcj02" (QA 20)
+        flip_lon = self.shapes.inside(-lon, lat) & (lon < 0)
+        flip_lat = self.shapes.inside(lon, -lat) & (lat < 0)
         for i in np.flatnonzero(check & ~inside):
+            if flip_lon[i] or flip_lat[i]:
+                which = {"zh": "经度", "en": "longitude"} if flip_lon[i] else {"zh": "纬度", "en": "latitude"}
+                self.add(i, "lon" if flip_lon[i] else "lat", "error", "negative_coordinate", "reg_negative_coord",
+                         "reg_fix_negative_coord", f"{plain_number(lon[i])}, {plain_number(lat[i])}",
+                         which=which, region=self.region_name, fix_kw={"which": which})
+                continue
             km = self.shapes.km_outside(lon[i], lat[i])
             if km is None:  # a latitude beyond ±90 has no distance: said in words, never "inf km"
                 self.add(i, "lon", "error", "outside_region", "reg_outside_no_km", "reg_fix_outside_no_km",
@@ -714,14 +817,22 @@ class _Rows:
                 # a capacity that is not a count ("约80", "二十", 65.5) or negative: the facility is still
                 # there and counts for coverage, so it is imported with its capacity unknown, and said so
                 # (refusing the row took the facility off the register for a typo in one cell)
+                ft = known.get(types[i]) if types[i] else None
+                limit = ft.capacity.max_per_site if ft and ft.capacity and ft.capacity.field == \
+                    ("plots" if fld == "niches" else fld) else CAPACITY_MAX[fld]
+                try:  # 1e12: a number, only far too big (it was "not a whole number", QA 20)
+                    number = float(cell.replace(",", "").replace("，", "")) if m is None else float("nan")
+                except ValueError:
+                    number = float("nan")
+                if np.isfinite(number) and number > limit:
+                    self.add(i, fld, "error", "capacity_implausible", "cap_implausible", "cap_fix_unit", cell,
+                             column=col, limit=f"{limit:,.0f}")
+                    continue
                 if m is None or float(m.group(1)) != int(float(m.group(1))):
                     self.add(i, fld, "warning", "capacity_not_number", "cap_not_number", "cap_fix_number", cell,
                              column=col)
                     continue
                 v = float(m.group(1))
-                ft = known.get(types[i]) if types[i] else None
-                limit = ft.capacity.max_per_site if ft and ft.capacity and ft.capacity.field == \
-                    ("plots" if fld == "niches" else fld) else CAPACITY_MAX[fld]
                 if v < 0:
                     self.add(i, fld, "warning", "capacity_negative", "cap_negative", "cap_fix_number", cell,
                              column=col)
@@ -743,11 +854,8 @@ class _Rows:
             "location_method": [method[i] for i in idx], "match": [match[i] for i in idx],
             "source_row": [self.rownum[i] for i in idx],
         }
-        if "built_year" in self.cmap:
-            data["built_year"] = pd.to_numeric(pd.Series(self.cell("built_year")).iloc[idx], errors="coerce").values
-        if "upgraded_year" in self.cmap:
-            data["upgraded_year"] = pd.to_numeric(pd.Series(self.cell("upgraded_year")).iloc[idx],
-                                                  errors="coerce").values
+        for fld, values in self.year_values.items():
+            data[fld] = values[idx]
         for fld, values in self.text.items():
             data[fld] = [values[i] for i in idx]
         for fld, values in self.capacity.items():

@@ -37,7 +37,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "remark": ("remark", "备注", "备注说明"),
     "code": ("code", "区划代码", "行政区划代码", "统计用区划代码", "村(社区)代码", "村代码"),
     "coords": ("coords", "datum", "坐标系"),
-    "built_year": ("built_year", "建成年份", "建设年份", "建成年度"),
+    "built_year": ("built_year", "建成年份", "建设年份", "建成年度", "建成日期", "建成时间"),
     # capacities (issue 16): which one a type uses is its [types.X.capacity] field
     "beds": ("beds", "床位数", "床位", "床位数(张)", "床位(张)", "核定床位", "核定床位数", "养老床位"),
     "day_places": ("day_places", "日托位", "日托位数", "日托床位", "日间照料床位"),

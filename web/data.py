@@ -392,6 +392,10 @@ def _check(path: Path, opts: dict, region):
         refused = found.get("refused") or []
         issues += [{**i, "message": pick(i["message_zh"], i["message_en"], lang), "fix": pick(i["fix_zh"], i["fix_en"], lang)}
                    for i in refused + village_placement_issues(region, gdf)]
+    else:  # the columns a township file has but nothing reads, and polygons repaired, feature by feature
+        from geo.imports import township_issues
+        issues += [{**i, "message": pick(i["message_zh"], i["message_en"], lang), "fix": pick(i["fix_zh"], i["fix_en"], lang)}
+                   for i in township_issues(gdf)]
     read = int(found.get("read") or len(gdf))
     parts = {"counts": {"rows": read, "accepted": int(len(gdf)), "refused": len(refused),
                         "warnings": len(issues) - len(refused)},
