@@ -761,6 +761,11 @@ _STRINGS.update({
                             "{n} more possible places are not listed: add the {cols} to the row to narrow them down"),
     "reg_more_candidates_check": ("另有 {n} 处可能的地点未列出：请核对名称",
                                   "{n} more possible places are not listed: check the name"),
+    "reg_column_shadowed": ("{what}与{used}是同一项内容，只读取了{used}",
+                            "{what} gives the same field as {used}; only {used} was read"),
+    "reg_fix_column_shadowed": ("请删去或重命名多余的一列，或在“数据管理”页面的列对应关系中选择要读取的列",
+                                "Delete or rename the extra column, or choose the column to read in the column "
+                                "mapping on the Data page"),
     "reg_col_county": ("县区", "county"),
     "reg_col_township": ("乡镇（街道）", "township"),
     "reg_outside_no_km": ("点位（{lon}, {lat}）不是有效的经纬度：纬度 {lat} 超出 ±90，无法计算与{region}的距离",

@@ -37,7 +37,7 @@ from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
 from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
-                                      resolve_type, type_lookup)
+                                      resolve_type, shadowed_columns, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
 
 __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_register"]
@@ -320,6 +320,16 @@ class _Rows:
     def report(self) -> RegisterReport:
         if self.table.crs_assumed:
             self.add(None, None, "warning", "crs_assumed", "reg_crs_assumed", "reg_fix_crs_assumed")
+        for col, used in shadowed_columns(self.table.frame.columns, self.cmap):
+            again = re.fullmatch(r"(.*)\.(\d+)", col)  # a heading the file has twice (read in as 名称.2)
+            if again and again.group(1) == used:
+                what = {"zh": f"第 {again.group(2)} 个“{used}”列", "en": f"column “{used}” number {again.group(2)}"}
+                first = {"zh": f"第 1 个“{used}”列", "en": f"the first “{used}” column"}
+            else:
+                what = {"zh": f"“{col}”列", "en": f"column “{col}”"}
+                first = {"zh": f"“{used}”列", "en": f"column “{used}”"}
+            self.add(None, None, "warning", "column_shadowed", "reg_column_shadowed", "reg_fix_column_shadowed",
+                     col, what=what, used=first)
         types = self.types()
         names = self.names()
         lon, lat, has_xy = self.coordinates()

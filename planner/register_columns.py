@@ -112,6 +112,23 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
     return out
 
 
+def shadowed_columns(columns, cmap: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, column read instead) for each column that names a field another column gives: two 名称
+    columns (the second read in as 名称.2), or 名称 beside 机构名称. Only the first is read, and the other
+    was passed over without a word (QA 20)."""
+    columns = [str(c) for c in columns]
+    taken = set(cmap.values())
+    out = []
+    for col in columns:
+        if col in taken:
+            continue
+        base = re.sub(r"\.\d+$", "", col)
+        fld = next((_ALIAS[k] for k in header_keys(base if base in columns else col) if k in _ALIAS), None)
+        if fld is not None and fld in cmap:
+            out.append((col, cmap[fld]))
+    return out
+
+
 def code_is_id(values) -> bool:
     """A ``code`` column that holds facility numbers rather than 9/12-digit area codes."""
     cells = [re.sub(r"\.0$", "", str(v).strip()) for v in values if str(v).strip()]

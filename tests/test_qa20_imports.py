@@ -303,3 +303,19 @@ def test_many_unread_village_columns_are_counted(shiyan, tmp_path):
     out = check_villages(shiyan, path)
     issue = next(i for i in village_placement_issues(shiyan, out) if i["code"] == "columns_not_read")
     assert "(20 columns in all)" in issue["message_en"] and "（共 20 列）" in issue["message_zh"]
+
+
+# -- two columns for one field: the one not read is named -------------------------------------------------
+@pytest.mark.parametrize("header, what_en, used_en", [
+    ("名称,名称", "column “名称” number 2", "the first “名称” column"),
+    ("名称,机构名称", "column “机构名称”", "column “名称”"),
+])
+def test_a_second_column_for_the_same_field_is_named_as_not_read(shiyan, tmp_path, header, what_en, used_en):
+    path = tmp_path / "r.csv"
+    path.write_text(f"{header},类型,经度,纬度\n甲站,乙站,day_care,110.79,32.58\n", "utf-8")
+    report = validate_register(path, region=shiyan)
+    issue = next(i for i in report.issues if i.code == "column_shadowed")
+    assert issue.severity == "warning" and issue.row is None
+    assert issue.message_en == f"{what_en} gives the same field as {used_en}; only {used_en} was read"
+    assert "只读取了" in issue.message_zh
+    assert report.accepted["name"].tolist() == ["甲站"]
