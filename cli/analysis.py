@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from cli.lang import h
-from cli.options import add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
+                         check_input_file, check_time_limit, given_float, option_error)
 from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, solver_line,
                         table_title, write_table)
 
@@ -73,11 +75,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "pcenter least worst travel; not used with --sizes"))
     p.add_argument("--p", type=int,
                    help=h("新建站点数（mclp、pmedian、pcenter）", "number of new sites (mclp, pmedian, pcenter)"))
-    p.add_argument("--standard", type=float,
+    p.add_argument("--standard", type=given_float,
                    help=h("服务标准，按该设施类型的单位（分钟或米）", "service standard in the type's unit (min or m)"))
-    p.add_argument("--time-limit", type=float, default=60.0,
+    p.add_argument("--time-limit", type=given_float, default=60.0,
                    help=h("求解时限（秒，默认 60）", "solver time limit in seconds (default 60)"))
-    p.add_argument("--gap", type=float, default=0.0,
+    p.add_argument("--gap", type=given_float, default=0.0,
                    help=h("达到此相对 MIP 差距即停止（默认 0；带 --sizes 时至少 0.0001）",
                           "relative MIP gap to stop at (default 0; at least 0.0001 with --sizes)"))
     p.add_argument("--out", help=h("写出方案（.geojson、.csv 或 .xlsx）", "write the proposal (.geojson, .csv or .xlsx)"))
@@ -94,15 +96,16 @@ def current_region(name: str, db: str | None = None, data_dir: str | None = None
     from pathlib import Path
 
     from geo.datasets import DatasetStore, default_db_path
+    from geo.dbfile import check_database
     from geo.errors import InputDataError
     from geo.regions import load_region
 
-    path = Path(db) if db else default_db_path()
-    if not path.is_file():
-        if db:  # a mistyped --db is said, not answered on the embedded data
-            raise InputDataError(f"--db {db}: no such database.", f"--db {db}：数据库不存在。",
-                                 details={"parameter": "db", "value": str(db)})
+    path = Path(db) if db is not None else default_db_path()
+    if db is not None:  # a mistyped --db is said, not answered on the embedded data
+        check_db(db)
+    elif not path.exists():  # a fresh machine: the embedded data
         return load_region(name)
+    check_database(path, create=False)  # a folder, or a file that is no database: said as `users`/`data` say it
     root = Path(data_dir) / "datasets" / name if data_dir else None
     store = DatasetStore.reader(path, region=name, root=root)
     try:
@@ -110,13 +113,55 @@ def current_region(name: str, db: str | None = None, data_dir: str | None = None
     except sqlite3.Error as exc:
         if "no such table" in str(exc):  # a database of accounts only: no data versions yet
             return load_region(name)
-        raise InputDataError(f"The data store {path} cannot be read now ({exc}).",
-                             f"暂时无法读取数据库 {path}（{exc}）。",
+        if "not a database" in str(exc):  # its first bytes say SQLite, the rest does not
+            raise InputDataError(f"{path} is not a SQLite database (coverplan keeps its data in one): the file is "
+                                 "damaged.",
+                                 f"{path} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）：文件已损坏。",
+                                 hint_en="Restore it from a backup (`coverplan restore`), or point --db at the server's "
+                                         "database.",
+                                 hint_zh="请从备份恢复（`coverplan restore`），或用 --db 指向服务器所用的数据库。",
+                                 details={"db": str(path), "sqlite": str(exc)}) from None
+        # SQLite's own words (database is locked, disk I/O error) stay in details: the sentence is in one language
+        raise InputDataError(f"The data store {path} cannot be read now.", f"暂时无法读取数据库 {path}。",
                              hint_en="If an import or the server is writing to it, try again in a moment; check that "
                                      "the file is readable by this account.",
                              hint_zh="如有导入或服务器正在写入，请稍后再试；并检查本账号能否读取该文件。",
-                             details={"db": str(path)}) from None
+                             details={"db": str(path), "sqlite": str(exc)}) from None
     return store.region(version) if version else load_region(name)
+
+
+def check_db(db: str) -> None:
+    """``--db`` of an analysis: a database file that is there (it is only read, never made), said as the
+    `users` and `data` commands say it (geo.dbfile.check_database: a folder, a file that is no database)."""
+    from geo.dbfile import check_database
+    from geo.errors import InputDataError
+
+    if not str(db).strip() or (os.path.islink(db) and not os.path.exists(db)):  # empty, a link to nothing
+        check_input_file("--db", db, what_en="the data store's SQLite database", what_zh="数据版本所在的 SQLite 数据库")
+    if not os.path.exists(db):
+        raise InputDataError(f"--db {db}: no such database.", f"--db {db}：数据库不存在。",
+                             details={"parameter": "db", "value": str(db)})
+    check_database(db, create=False)
+
+
+def check_context(args) -> None:
+    """The options every analysis shares, checked before any data is loaded (README: options are checked
+    before any work): the facility type, the --db store, the files --facilities, --network and --proposal
+    name, and --mode network without a --network to measure on."""
+    from geo.errors import InputDataError
+
+    if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
+        from planner.facility_types import get_type
+        get_type(args.type)
+    if getattr(args, "db", None) is not None:
+        check_db(args.db)
+    check_files(args, "facilities", "network", "proposal")
+    if getattr(args, "mode", None) == "network" and not getattr(args, "network", None):
+        raise InputDataError("--mode network needs --network FILE: the road network to measure travel on.",
+                             "--mode network 需要 --network 文件：用于计算出行的路网。",
+                             hint_en="Give a GraphML or .osm/.osm.pbf file, or use --mode estimate.",
+                             hint_zh="请提供 GraphML 或 .osm/.osm.pbf 路网文件，或改用 --mode estimate。",
+                             details={"parameter": "network"})
 
 
 def data_line(args, region) -> None:
@@ -135,10 +180,8 @@ def load_context(args):
     given, which the analysis uses in place of the version's register. A text answer says which data it used."""
     from planner.register import validate_register
 
+    check_context(args)
     region = current_region(args.region, getattr(args, "db", None), getattr(args, "data_dir", None))
-    if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
-        from planner.facility_types import get_type
-        get_type(args.type)
     facilities = None
     if getattr(args, "facilities", None):
         report = validate_register(args.facilities, region=region, coords=args.coords,
@@ -288,8 +331,9 @@ def _targets(args) -> int:
     from planner.facility_types import COUNT_KINDS
     from planner.targets import after_notes, plan_targets
 
+    check_context(args)
+    proposals = [load_proposal_file(p) for p in args.proposal]  # read before any data is loaded
     region, facilities = load_context(args)
-    proposals = [load_proposal_file(p) for p in args.proposal]
     rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)
     if args.json:
         print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region)})
@@ -311,6 +355,25 @@ def _targets(args) -> int:
     return 0
 
 
+def _check_propose(args) -> None:
+    """--p and --standard named as typed, then the request as the planner checks it (planner.proposals.validate:
+    the type, lscp with a --p), all before any data is loaded: the planner said "当前 -1.0" after the data line."""
+    import math
+
+    from planner.proposals import validate
+
+    if args.p is not None and args.p < 1:
+        raise option_error("--p", args.p, "give the number of new sites, a whole number of at least 1 (e.g. --p 5)",
+                           "请填写新建站点数，须为不小于 1 的整数（如 --p 5）")
+    if args.standard is not None and not (math.isfinite(args.standard) and args.standard > 0):
+        raise option_error("--standard", args.standard,
+                           "the service standard must be a finite number above 0, in the type's unit "
+                           "(e.g. --standard 30 for minutes, or 3000 for metres)",
+                           "服务标准须为大于 0 的有限数，按该设施类型的单位填写（如 --standard 30 表示 30 分钟，或 3000 表示 3000 米）")
+    validate(args.type, model=args.model, p=args.p, standard=args.standard, mode=args.mode,
+             time_limit=args.time_limit, gap=args.gap)
+
+
 def _propose(args) -> int:
     from geo.errors import InputDataError
     from planner.proposals import propose
@@ -321,6 +384,7 @@ def _propose(args) -> int:
                              f"--out 须为 .geojson、.csv 或 .xlsx 文件（当前 {args.out}）。")
     check_time_limit(args.time_limit)  # in the option's words, before any work
     check_gap(args.gap)
+    _check_propose(args)
     region, facilities = load_context(args)
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]

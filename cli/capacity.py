@@ -6,10 +6,19 @@ import sys
 
 from cli.analysis import load_context
 from cli.lang import h
-from cli.options import add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit
+from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
+                         given_float, option_error)
 from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, solver_line, table_title,
                         write_table)
 from geo.errors import InputDataError
+from planner.beds import MAX_TARGET
+
+
+#: `beds --target`: new beds from 1 to planner.beds.MAX_TARGET, the range the web's /api/beds takes too,
+#: checked before any data is loaded. A larger number ended in an OverflowError traceback.
+BEDS_TARGET = (1, MAX_TARGET)
+#: `beds --year`: the years planner.beds.allocate_beds takes, checked here before any data is loaded.
+BEDS_YEARS = (2000, 2100)
 
 
 def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
@@ -57,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "convert into the type's conversion role (e.g. welfare_home -> regional_center)"))
     add_mode(p)
     p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
-    p.add_argument("--time-limit", type=float, default=60.0,
+    p.add_argument("--time-limit", type=given_float, default=60.0,
                    help=h("求解时限（秒，默认 60）", "solver time limit in seconds (default 60)"))
     p.add_argument("--out", help=h("写出方案（.geojson 可供 `targets --proposal` 使用，或 .csv、.xlsx）",
                                    "write the proposal (.geojson for `targets --proposal`, .csv or .xlsx)"))
@@ -86,7 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         g.add_argument("--costs", help=h("各档规模的造价（万元），如 300,500,750（默认：该类型的设定）",
                                          "cost of each size (10,000 yuan), e.g. 300,500,750 (default: the type's)"))
         g.add_argument("--budget", type=int, help=h("新建站点数的上限", "at most this many new sites"))
-        g.add_argument("--budget-cost", type=float, help=h("总造价的上限（万元）", "at most this total cost (10,000 yuan)"))
+        g.add_argument("--budget-cost", type=given_float, help=h("总造价的上限（万元）", "at most this total cost (10,000 yuan)"))
         plain = propose.get_default("func")
         propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
 
@@ -268,6 +277,38 @@ def _costs(text: str) -> list[float]:
     return costs
 
 
+def _check_budget(args, costs: list[float] | None) -> None:
+    """--budget and --budget-cost as planner.sizing.propose_sized checks them, before any data is loaded and
+    named as typed (--budget-cost 1e999 was told as inf, and after the data line)."""
+    import math
+
+    from planner.capacity import no_capacity_error
+    from planner.facility_types import get_type
+    from planner.sizing import parse_sizes, size_costs
+
+    ft = get_type(args.type)
+    if ft.capacity is None:  # no capacity to size: said now, in the planner's words
+        raise no_capacity_error(ft)
+    if args.budget is not None and args.budget < 1:
+        raise option_error("--budget", args.budget, "the budget must allow at least one new site (give 1 or more)",
+                           "预算至少应能新建 1 处（请填写不小于 1 的整数）")
+    if args.budget_cost is None:
+        return
+    if not (math.isfinite(args.budget_cost) and args.budget_cost > 0):
+        raise option_error("--budget-cost", args.budget_cost,
+                           "give the total cost allowed (10,000 yuan), a finite number above 0",
+                           "请填写总造价上限（万元），须为有限数且大于 0")
+    sizes = parse_sizes(args.sizes)
+    cost = size_costs(ft, sizes, costs)
+    if args.budget_cost < min(cost):
+        cheapest = int(min(range(len(cost)), key=cost.__getitem__))
+        raise option_error("--budget-cost", args.budget_cost,
+                           f"smaller than the cheapest site ({min(cost):g} for size {sizes[cheapest]:g}), so no site "
+                           "can be built; raise the budget or add a smaller size",
+                           f"小于最便宜的一处站点造价（规模 {sizes[cheapest]:g}，{min(cost):g}），无法新建任何站点；"
+                           "请提高预算，或增加更小的规模档次", cheapest=min(cost))
+
+
 def _propose_sized(args) -> int:
     from planner.sizing import propose_sized
 
@@ -275,6 +316,7 @@ def _propose_sized(args) -> int:
     check_gap(args.gap)
     _check_sizes(args)
     costs = _costs(args.costs) if args.costs else None
+    _check_budget(args, costs)
     region, facilities = load_context(args)
     out = propose_sized(region, args.type, args.sizes, costs=costs, budget_sites=args.budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
@@ -315,12 +357,29 @@ def _propose_sized(args) -> int:
     return 0
 
 
+def _check_beds(args) -> None:
+    """--target and --year in range, named as typed (the planner checks them only once the data is loaded,
+    and a target beyond a C long ended in a traceback)."""
+    low, high = BEDS_TARGET
+    if not low <= args.target <= high:
+        raise option_error("--target", args.target,
+                           f"give the number of new beds to allocate, a whole number from {low:,} to {high:,} "
+                           "(e.g. --target 7136)",
+                           f"请填写待分配的新增床位数，须为 {low:,} 至 {high:,} 之间的整数（如 --target 7136）",
+                           min=low, max=high)
+    low, high = BEDS_YEARS
+    if args.year is not None and not low <= args.year <= high:
+        raise option_error("--year", args.year, f"give the target's year from {low} to {high} (e.g. 2025)",
+                           f"请填写 {low} 至 {high} 之间的目标年份（如 2025）", min=low, max=high)
+
+
 def _beds(args) -> int:
     import pandas as pd
 
     from planner.beds import allocate_beds
     from planner.coverage import county_names_en
 
+    _check_beds(args)  # before any data is loaded
     region, facilities = load_context(args)
     out = allocate_beds(region, args.target, year=args.year, facilities=facilities)
     # the counties' English names, as /api/beds gives them (web.api.beds)

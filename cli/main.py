@@ -16,12 +16,17 @@ from cli import analysis, backup, data, region, serve, solve, travel, users
 from cli import capacity as capacity_command
 from cli import map as map_command
 from cli.lang import ChineseHelpFormatter, error_line, h, help_lang, lang
+from cli.options import NEGATIVE_NUMBER
 from cli.output import out_error, print_json
 from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
 GROUPS = [region, data, travel, solve, analysis, capacity_command, map_command, serve, users, backup]
+
+#: The kinds of file each table command's --out may name, checked with the options, before any work.
+TABLE_OUT = {**dict.fromkeys(("coverage", "check-townships", "capacity", "access", "beds"), (".csv", ".xlsx")),
+             **dict.fromkeys(("propose", "upgrade"), (".geojson", ".json", ".csv", ".xlsx"))}
 
 
 #: argparse's usual errors (Python's wording) and their Chinese: a planner running the Chinese CLI
@@ -153,6 +158,9 @@ class Parser(argparse.ArgumentParser):
         if self._lang == "zh":
             kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         super().__init__(*args, add_help=False, **kwargs)
+        # -inf, -1e999, -1e5 are values too, as -1 and -0.5 are to argparse: `--standard -inf` was told
+        # "--standard needs a value" though one was given (the option's own check then says what is wrong)
+        self._negative_number_matcher = NEGATIVE_NUMBER
         self.register("action", "parsers", _Subcommands)
         if self._lang == "zh":  # argparse's own headings (its -h line is ours, below)
             self._positionals.title = "位置参数"
@@ -269,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
             from geo.errors import InputDataError
             raise InputDataError(f"--out {out}: this command writes a {ext} file; give a name ending in {ext}.",
                                  f"--out {out}：本命令写出 {ext} 文件，请给出以 {ext} 结尾的文件名。",
+                                 details={"parameter": "out", "value": str(out)})
+        if out is not None and (kinds := TABLE_OUT.get(args.command)) and not str(out).lower().endswith(kinds):
+            # a table in x.pdf was refused by the writer only once the data had loaded and the work was done
+            from geo.errors import InputDataError
+            named = [k for k in kinds if k != ".json"]  # a .json proposal is read too, but GeoJSON is its name
+            en, zh = ", ".join(named[:-1]) + " or " + named[-1], "、".join(named[:-1]) + " 或 " + named[-1]
+            raise InputDataError(f"--out must end in {en} (got {out}).", f"--out 须为 {zh} 文件（当前 {out}）。",
                                  details={"parameter": "out", "value": str(out)})
         try:
             return int(args.func(args) or 0)

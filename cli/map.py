@@ -41,7 +41,7 @@ def _proposal_meta(path: str) -> dict:
 
 
 def _map(args) -> int:
-    from cli.analysis import load_context
+    from cli.analysis import check_context, load_context
     from geo.errors import InputDataError
     from planner.coverage import analyse_coverage
     from planner.facility_types import get_type
@@ -49,17 +49,19 @@ def _map(args) -> int:
     from planner.i18n import t
     from planner.mapexport import coverage_map, proposal_map, standalone_html
 
-    region, facilities = load_context(args)
+    check_context(args)  # the options and files, before any work
     ft = get_type(args.type)
+    if args.proposal:  # read, and matched with --type, before any data is loaded
+        prop = load_proposal_file(args.proposal)  # refuses a file that is not a proposal, in words
+        if prop["type"] != ft.key:
+            raise InputDataError(f"The proposal is for '{prop['type']}', not '{args.type}'.",
+                                 f"该方案的设施类型为“{prop['type']}”，与 --type “{args.type}”不符。")
+    region, facilities = load_context(args)
     if not args.proposal:
         cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
         m = coverage_map(region, cov, lang=args.lang)
         title = f"{ft.name(args.lang)} · coverplan"
     else:
-        prop = load_proposal_file(args.proposal)  # refuses a file that is not a proposal, in words
-        if prop["type"] != ft.key:
-            raise InputDataError(f"The proposal is for '{prop['type']}', not '{args.type}'.",
-                                 f"该方案的设施类型为“{prop['type']}”，与 --type “{args.type}”不符。")
         meta = _proposal_meta(args.proposal)
         std = (meta.get("params") or {}).get("standard") or {}
         if std.get("urban") and std.get("rural"):  # a standard overridden at solve time is the one to map

@@ -3,7 +3,10 @@ place, so the same option says the same thing in every command (cli.lang.h: in t
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import os
+import re
 
 from cli.lang import h
 from geo import settings
@@ -57,6 +60,50 @@ def add_data_store(p: argparse.ArgumentParser, *, analysis: bool = True) -> None
                                         "folder holding datasets/ (default: the database's folder, as the web app)"))
 
 
+#: What argparse takes for a negative number, and so for a value rather than an option: its own rule
+#: (-1, -0.5) left out -1e5, -1e999, -inf and -nan, so `--standard -inf` was "--standard needs a value"
+#: though one was given (cli.main.Parser uses this one).
+NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
+
+
+class GivenFloat(float):
+    """A float that prints as typed: messages echo --radius -3 as -3 (not -3.0) and --time-limit 1e999 as
+    1e999 (not inf); README: options are named as typed."""
+
+    def __new__(cls, text: str):
+        obj = super().__new__(cls, text)
+        obj.text = text.strip()
+        return obj
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def given_float(text: str) -> float:
+    """argparse's ``type`` for a number option whose value messages echo as typed (:class:`GivenFloat`)."""
+    return GivenFloat(text)
+
+
+given_float.__name__ = "float"  # argparse names the type in its error ("invalid float value")
+
+
+def shown(value) -> str:
+    """A number option's value as typed (a :class:`GivenFloat`), else as Python writes it (a default)."""
+    if isinstance(value, GivenFloat):
+        return value.text
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def option_error(flag: str, value, en: str, zh: str, **details):
+    """The one sentence saying what is wrong with option ``flag``'s ``value`` (named as typed) and what to give
+    instead (``en``/``zh``: that part, without the final stop), as an InputDataError."""
+    from geo.errors import InputDataError
+
+    v = shown(value)
+    return InputDataError(f"{flag} {v}: {en}.", f"{flag} {v} 无效：{zh}。",
+                          details={"parameter": flag.lstrip("-"), "value": v, **details})
+
+
 # The solvers' own checks (planner.models.base) name their fields (time_limit, gap), as the web's form and
 # API call them; on the command line the option is named instead, and checked before any work.
 def check_time_limit(value: float) -> None:
@@ -64,10 +111,11 @@ def check_time_limit(value: float) -> None:
     from geo.errors import InputDataError
 
     if not (math.isfinite(value) and value > 0):
-        raise InputDataError(f"--time-limit {value:g}: the time limit must be a finite number of seconds above 0; "
+        v = shown(value)
+        raise InputDataError(f"--time-limit {v}: the time limit must be a finite number of seconds above 0; "
                              "give the seconds the solver may take (e.g. --time-limit 60).",
-                             f"--time-limit {value:g} 无效：求解时限必须为大于 0 的有限秒数，请给出求解可用的秒数（如 --time-limit 60）。",
-                             details={"parameter": "time-limit", "value": f"{value:g}"})
+                             f"--time-limit {v} 无效：求解时限必须为大于 0 的有限秒数，请给出求解可用的秒数（如 --time-limit 60）。",
+                             details={"parameter": "time-limit", "value": v})
 
 
 def check_gap(value: float) -> None:
@@ -75,7 +123,83 @@ def check_gap(value: float) -> None:
     from geo.errors import InputDataError
 
     if not (0 <= value < 1):  # NaN fails both comparisons
-        raise InputDataError(f"--gap {value:g}: give the relative gap to stop at, from 0 up to (not including) 1 "
+        v = shown(value)
+        raise InputDataError(f"--gap {v}: give the relative gap to stop at, from 0 up to (not including) 1 "
                              "(e.g. --gap 0.01 for 1%).",
-                             f"--gap {value:g} 无效：请给出停止求解的相对差距，须不小于 0 且小于 1（如 --gap 0.01 即 1%）。",
-                             details={"parameter": "gap", "value": f"{value:g}"})
+                             f"--gap {v} 无效：请给出停止求解的相对差距，须不小于 0 且小于 1（如 --gap 0.01 即 1%）。",
+                             details={"parameter": "gap", "value": v})
+
+
+def check_input_file(flag: str, path, *, what_en: str, what_zh: str, links_only: bool = False) -> None:
+    """``flag PATH`` names a file to read: what it is instead, said before any work and named by the option,
+    in one sentence with what to give (``what_*``: e.g. "a road network (.graphml, .osm or .osm.pbf)"). A link
+    whose target is gone was told as a folder or as a missing file without a word of the link (QA 20).
+    ``links_only``: only such a link (and an empty value) is said here, the rest by the file's own reader."""
+    from geo.errors import InputDataError
+
+    p = os.fspath(path)
+    details = {"parameter": flag.lstrip("-"), "value": p}
+
+    def bad(en: str, zh: str) -> InputDataError:
+        return InputDataError(en, zh, details=details)
+
+    if not p.strip():
+        raise bad(f"{flag} is empty: give {what_en}.", f"{flag} 为空：请给出{what_zh}。")
+    if os.path.islink(p) and not os.path.exists(p):
+        try:
+            os.stat(p)
+            loop = False
+        except OSError as exc:
+            loop = exc.errno == errno.ELOOP
+        if loop:
+            raise bad(f"{flag} {p}: no such file ({p} is a link that leads back to itself, a loop of links); "
+                      f"give {what_en}.",
+                      f"{flag} {p}：文件不存在（{p} 是循环链接，最终指回自身）；请给出{what_zh}。")
+        target = os.readlink(p)
+        raise bad(f"{flag} {p}: no such file ({p} is a link to {target}, which does not exist); give {what_en}.",
+                  f"{flag} {p}：文件不存在（{p} 是指向 {target} 的链接，而该目标不存在）；请给出{what_zh}。")
+    if links_only:
+        return
+    if os.path.isdir(p):
+        raise bad(f"{flag} {p} is a folder, not a file: give {what_en}.",
+                  f"{flag} {p} 是文件夹而不是文件：请给出{what_zh}。")
+    if not os.path.exists(p):
+        raise bad(f"{flag} {p}: no such file; check the path and give {what_en}.",
+                  f"{flag} {p}：文件不存在，请检查路径并给出{what_zh}。")
+    if not os.path.isfile(p):  # a device (/dev/zero), a pipe, a socket
+        raise bad(f"{flag} {p} is not a regular file (a device, a pipe or a socket): give {what_en}.",
+                  f"{flag} {p} 不是普通文件（可能是设备、管道或套接字）：请给出{what_zh}。")
+    if not os.access(p, os.R_OK):
+        raise bad(f"{flag} {p}: no permission to read the file; give {what_en} this account can read.",
+                  f"{flag} {p}：没有读取该文件的权限；请给出本账号能读取的{what_zh}。")
+
+
+#: What each file option of the analysis commands is, for :func:`check_input_file`'s sentence.
+FILES = {
+    "facilities": ("a register of facilities (.csv, .xlsx, .xls, .geojson, .zip Shapefile, .gpkg, .kml or .kmz)",
+                   "设施名录文件（.csv、.xlsx、.xls、.geojson、.zip Shapefile、.gpkg、.kml 或 .kmz）"),
+    "network": ("a road network (.graphml, .osm or .osm.pbf)", "路网文件（.graphml、.osm 或 .osm.pbf）"),
+    "proposal": ("a proposal GeoJSON written by `coverplan propose --out plan.geojson`",
+                 "由 `coverplan propose --out 方案.geojson` 写出的方案 GeoJSON 文件"),
+    "costs": ("the .npz file of travel costs made by `coverplan od` (or numpy.savez(path, costs=matrix))",
+              "由 `coverplan od` 生成的出行成本 .npz 文件（或用 numpy.savez(path, costs=矩阵) 保存的文件）"),
+    "demand": ("a CSV of demand points (id,x,y,weight)", "需求点 CSV 文件（列为 id,x,y,weight）"),
+    "candidates": ("a CSV of candidate sites (id,x,y)", "候选点 CSV 文件（列为 id,x,y）"),
+    "origins": ("a CSV of points (id,lon,lat)", "点位 CSV 文件（列为 id,lon,lat）"),
+    "destinations": ("a CSV of points (id,lon,lat)", "点位 CSV 文件（列为 id,lon,lat）"),
+}
+
+
+#: File options whose reader says the rest in its own words (cli.output.load_proposal_file for --proposal).
+LINKS_ONLY = {"proposal"}
+
+
+def check_files(args, *names: str) -> None:
+    """The file options ``names`` of ``args`` that were given, each checked by :func:`check_input_file`."""
+    for name in names:
+        value = getattr(args, name, None)
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is not None:
+                check_input_file("--" + name, v, what_en=FILES[name][0], what_zh=FILES[name][1],
+                                 links_only=name in LINKS_ONLY)

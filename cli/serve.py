@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from cli.lang import h
-from cli.options import add_json
+from cli.options import add_json, given_float
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,10 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "其他 Host 请求头返回 400）",
                           "a name browsers use for this server (repeatable; loopback names and the --host "
                           "address are always allowed; other Host headers get 400)"))
-    p.add_argument("--max-upload-mb", type=float, default=None,
+    p.add_argument("--max-upload-mb", type=given_float, default=None,
                    help=h("请求体/上传文件的最大大小，MB（默认 20）",
                           "largest request body / uploaded file in MB (default 20)"))
-    p.add_argument("--max-network-upload-mb", type=float, default=None,
+    p.add_argument("--max-network-upload-mb", type=given_float, default=None,
                    help=h("在“数据”页上传路网数据的最大大小，MB（默认 200）",
                           "largest road-network extract uploaded on the Data page in MB (default 200)"))
     p.add_argument("--max-jobs-per-user", type=int, default=None,

@@ -14,31 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from cli.lang import h
-from cli.options import add_json
+from cli.options import add_json, given_float
 from cli.output import print_json
 from geo.archives import check_file
 from geo.errors import InputDataError, listed
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
-
-
-class GivenFloat(float):
-    """A float that prints as typed: messages echo --radius -3 as -3, not -3.0."""
-
-    def __new__(cls, text: str):
-        obj = super().__new__(cls, text)
-        obj.text = text.strip()
-        return obj
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def given_float(text: str) -> float:
-    return GivenFloat(text)
-
-
-given_float.__name__ = "float"  # argparse names the type in its error ("invalid float value")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,8 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=h("覆盖半径，与成本同单位（lscp、mclp）", "coverage radius, in the unit of the costs (lscp, mclp)"))
     s.add_argument("--p", type=int,
                    help=h("新建站点数（mclp、pmedian、pcenter）", "number of NEW sites (mclp, pmedian, pcenter)"))
-    s.add_argument("--time-limit", type=float, default=60.0, help=h("求解时限（秒，默认 60）", "seconds (default 60)"))
-    s.add_argument("--gap", type=float, default=0.0,
+    s.add_argument("--time-limit", type=given_float, default=60.0, help=h("求解时限（秒，默认 60）", "seconds (default 60)"))
+    s.add_argument("--gap", type=given_float, default=0.0,
                    help=h("达到此相对 MIP 差距即停止（默认 0）", "relative MIP gap to stop at (default 0)"))
     s.add_argument("--single-source", action="store_true",
                    help=h("有 capacity 列时（mclp、pmedian）：每个需求点整体分配给一个站点"
@@ -165,11 +146,27 @@ def load_costs(path: Path | None, demand, cand) -> object:
         dx = demand["x"].to_numpy()[:, None] - cand["x"].to_numpy()[None, :]
         dy = demand["y"].to_numpy()[:, None] - cand["y"].to_numpy()[None, :]
         return np.hypot(dx, dy)
-    if path.is_dir():
-        check_file(path)
+    hint_en = "Make it with `coverplan od` or numpy.savez(path, costs=matrix)."
+    hint_zh = "请用 `coverplan od` 或 numpy.savez(path, costs=矩阵) 生成。"
+    if path.is_dir():  # an .npz is wanted, not "its .csv or .zip" (geo.archives.check_file's words)
+        raise InputDataError(f"The costs file {path} is a folder, not a file: give the .npz file of travel costs.",
+                             f"成本文件 {path} 是文件夹而不是文件：请给出出行成本的 .npz 文件。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"file": str(path)})
     if not path.is_file():
         raise InputDataError(f"The costs file {path} does not exist.",
                              f"成本文件 {path} 不存在。", details={"file": str(path)})
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head not in (b"PK\x03\x04", b"PK\x05\x06"):
+        # an .npz is a zip archive; numpy takes any other file for a pickle, and said that a text file or a
+        # database "holds Python objects"
+        npy = head == b"\x93NUM"
+        raise InputDataError(f"The costs file {path} is not an .npz file"
+                             + (" (it is a single NumPy .npy array)" if npy else "")
+                             + ": give an .npz archive with an array named 'costs'.",
+                             f"成本文件 {path} 不是 .npz 文件" + ("（是单个 NumPy .npy 数组）" if npy else "")
+                             + "：请给出含有名为 “costs” 的数组的 .npz 文件。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"file": str(path)})
     ids = None
     try:
         with np.load(path, allow_pickle=False) as z:
@@ -198,9 +195,7 @@ def load_costs(path: Path | None, demand, cand) -> object:
                                 if pickled else "it is not a NumPy .npz archive."),
                              f"无法把成本文件 {path} 读作 .npz："
                              + ("其中含有 Python 对象，为安全起见不予读取。" if pickled else "它不是 NumPy 的 .npz 文件。"),
-                             hint_en="Make it with `coverplan od` or numpy.savez(path, costs=matrix).",
-                             hint_zh="请用 `coverplan od` 或 numpy.savez(path, costs=矩阵) 生成。",
-                             details={"file": str(path)}) from exc
+                             hint_en=hint_en, hint_zh=hint_zh, details={"file": str(path)}) from exc
     if costs.ndim != 2 or costs.shape != (n, m):
         raise InputDataError(
             f"The costs matrix in {path} has shape {tuple(costs.shape)}, but there are {n} demand "
@@ -246,11 +241,12 @@ def _need(args, name: str) -> None:
 # --------------------------------------------------------------------------- #
 
 def _solve(args) -> int:
-    from cli.options import check_gap, check_time_limit
+    from cli.options import check_files, check_gap, check_time_limit
     from planner.models import LSCP, MCLP, PCenter, PMedian
 
     check_time_limit(args.time_limit)  # in the options' words (the models' name their fields), before reading
     check_gap(args.gap)
+    check_files(args, "demand", "candidates", "costs")  # a missing --costs was said after the CSVs were read
 
     if args.model in ("lscp", "mclp"):
         _need(args, "radius")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cli.lang import h
-from cli.options import add_json, add_mode
+from cli.options import add_json, add_mode, check_files, given_float, option_error
 from cli.output import print_json, progress
 from geo.errors import InputDataError
 
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     od.add_argument("--network", type=Path,
                     help=h("路网图：GraphML，或 .osm/.osm.pbf（经缓存构建）",
                            "road graph: GraphML, or .osm/.osm.pbf (built via the cache)"))
-    od.add_argument("--cutoff", type=float,
+    od.add_argument("--cutoff", type=given_float,
                     help=h("忽略出行成本超过此值的起讫点对", "ignore pairs costing more than this"))
     od.add_argument("--unit", choices=["min", "m"], default="min",
                     help=h("出行成本的单位：min 出行时间（分钟，默认），m 距离（米）；--cutoff 亦用此单位",
@@ -52,10 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     od.add_argument("--urban", action="store_true",
                     help=h("估算方式：所有起点按城区的绕行系数和车速计算（默认按乡村）",
                            "estimate mode: urban detour/speed for all origins (default rural)"))
-    od.add_argument("--max-snap", type=float, default=1000.0,
+    od.add_argument("--max-snap", type=given_float, default=1000.0,
                     help=h("距任何道路超过此距离（米）的点予以标出（默认 1000）",
                            "flag points farther than this (m) from any road (default 1000)"))
-    od.add_argument("--access-speed", type=float, default=5.0,
+    od.add_argument("--access-speed", type=given_float, default=5.0,
                     help=h("点与其最近路网节点之间的速度，公里/小时（默认 5）",
                            "km/h between a point and its road node (default 5)"))
     od.add_argument("--engine", choices=["auto", "ch", "scipy"], default="auto",
@@ -106,19 +106,42 @@ def _snap_stats(d: np.ndarray) -> dict:
             "p95_m": round(float(np.percentile(d, 95)), 1)}
 
 
-def _od(args) -> int:
-    from geo.points import read_points_csv
-    from geo.travel import travel_costs
+def _check_od(args) -> None:
+    """od's numbers and files, named as typed and checked before the points are read (geo.travel checks the
+    numbers by their field names, access_speed_kmh, once the points are read)."""
+    import math
 
-    t0 = time.perf_counter()
-    region = None if str(args.region).lower() == "none" else args.region
-    o = read_points_csv(args.origins, region=region)
-    d = read_points_csv(args.destinations, region=region)
+    unit = "minutes" if args.unit == "min" else "metres"
+    unit_zh = "分钟" if args.unit == "min" else "米"
+    if args.cutoff is not None and not (math.isfinite(args.cutoff) and args.cutoff >= 0):
+        raise option_error("--cutoff", args.cutoff,
+                           f"the cutoff must be a finite number of at least 0, in the --unit of the costs ({unit})",
+                           f"截断值须为不小于 0 的有限数，单位同 --unit（{unit_zh}）")
+    if not (math.isfinite(args.max_snap) and args.max_snap > 0):
+        raise option_error("--max-snap", args.max_snap,
+                           "the distance to the road must be a finite number above 0, in metres (e.g. --max-snap 1000)",
+                           "到道路的距离须为大于 0 的有限数，单位为米（如 --max-snap 1000）")
+    if not (math.isfinite(args.access_speed) and args.access_speed > 0):
+        raise option_error("--access-speed", args.access_speed,
+                           "the speed must be a finite number above 0, in km/h (e.g. --access-speed 5)",
+                           "速度须为大于 0 的有限数，单位为公里/小时（如 --access-speed 5）")
+    check_files(args, "origins", "destinations", "network")
     if args.mode == "network" and args.network is None:
         raise InputDataError("--mode network needs --network FILE.",
                              "--mode network 需要 --network 文件参数。",
                              hint_en="Give a GraphML or .osm/.osm.pbf file, or use --mode estimate.",
                              hint_zh="请提供GraphML或.osm/.osm.pbf路网文件，或改用 --mode estimate。")
+
+
+def _od(args) -> int:
+    from geo.points import read_points_csv
+    from geo.travel import travel_costs
+
+    t0 = time.perf_counter()
+    _check_od(args)  # the options and files, before any point is read
+    region = None if str(args.region).lower() == "none" else args.region
+    o = read_points_csv(args.origins, region=region)
+    d = read_points_csv(args.destinations, region=region)
     graph = None
     if args.mode == "network":
         from geo import network

@@ -215,8 +215,16 @@ def _disable(args) -> int:
 
 
 def _passwd(args) -> int:
+    from geo.errors import InputDataError
     from web.users import AccountError
 
+    if args.reset and args.password_stdin:  # the password piped in was dropped for a generated one, silently
+        raise InputDataError("--reset and --password-stdin contradict each other: --reset sets a generated one-time "
+                             "password, --password-stdin sets the password read from standard input. Give only one "
+                             "of them; nothing was changed.",
+                             "--reset 与 --password-stdin 相互矛盾：--reset 生成一次性密码，--password-stdin 使用从标准输入"
+                             "读取的密码。请只给出其中一个；未作任何修改。",
+                             details={"parameter": "reset", "conflicts": "password-stdin"})
     store = _store(args)
     try:
         if args.reset:

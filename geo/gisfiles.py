@@ -72,7 +72,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
             else:
                 layer = _pick_layer(src, layers) if kind == "gpkg" else None
                 if kind == "shapefile":
-                    kw, enc = ({"encoding": encoding}, encoding) if encoding else _shapefile_encoding(src)
+                    kw, enc = ({"encoding": encoding}, encoding) if encoding else shapefile_encoding(src)
                 gdf = pyogrio.read_dataframe(src, layer=layer, **kw)
                 if layer and len(layers) > 1:
                     notes.append((f"读取图层“{layer}”（共 {len(layers)} 个）", f"read layer '{layer}' of {len(layers)}"))
@@ -86,7 +86,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",
                          "Export the layer with its features.", "请导出包含要素的图层。")
     if kind == "geojson" and not crs:  # (GDAL takes an unknown one for WGS84: gdf.crs says nothing)
-        _check_named_crs(path, label)
+        check_named_crs(path, label)
     gdf, crs_used = to_storage(gdf, crs, label, notes, kind)
     if kind in ("kml", "kmz"):
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
@@ -97,7 +97,7 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
 
 
-def _check_named_crs(path: Path, label: str) -> None:
+def check_named_crs(path: Path, label: str) -> None:
     """A GeoJSON whose ``crs`` member names a system GDAL does not know (``EPSG:99999``) was read as
     lon/lat without a word (QA 19): refused, naming it, as the form's CRS field refuses one. Only a
     ``{"type": "name"}`` crs is checked (a GeoJSON 2008 "EPSG"/"link" crs names none)."""
@@ -195,7 +195,7 @@ def _pick_layer(src, layers: list[str]) -> str:
     return layers[0]
 
 
-def _shapefile_encoding(src: Path) -> tuple[dict, str | None]:
+def shapefile_encoding(src: Path) -> tuple[dict, str | None]:
     """(read options, encoding to report) for a Shapefile.
 
     GDAL honours a .cpg (and the .dbf's language byte) itself. Without either it

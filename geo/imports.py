@@ -168,16 +168,16 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     if path.suffix.lower() in (".geojson", ".json") and not crs:
         # a crs member naming a system no one knows (EPSG:99999) was read as WGS84 without a word (QA 20),
         # as a register's GeoJSON once was (geo.gisfiles)
-        from geo.gisfiles import _check_named_crs
-        _check_named_crs(path, label)
+        from geo.gisfiles import check_named_crs
+        check_named_crs(path, label)
     kwargs = {"encoding": encoding} if encoding else {}
     detected = None
     if not encoding and target.lower().endswith(".shp") and _cpg_encoding(path, target) is None:
         # no .cpg: GDAL reads the .dbf as ISO-8859-1 and 代码 came out as mojibake, "no code column"
         # (QA 20); detected as a facility register's Shapefile is (UTF-8 or GB18030 when either fits)
-        from geo.gisfiles import _shapefile_encoding
+        from geo.gisfiles import shapefile_encoding
         try:
-            kwargs, detected = _shapefile_encoding(target)
+            kwargs, detected = shapefile_encoding(target)
         except Exception:  # not readable: the read below says why
             kwargs, detected = {}, None
     try:
@@ -593,7 +593,9 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     from geo.points import ALIASES, parse_coordinate
     from geo.tables import read_table
 
-    table = read_table(path, encoding=encoding, header_names=_village_header_names())
+    table = read_table(path, encoding=encoding, header_names=_village_header_names(),
+                       empty_fix=(f"A village file has the header {VILLAGE_HEADER}, then one row per village or "
+                                  "community.", f"村（社区）点位文件第一行为表头 {VILLAGE_HEADER}，之后每行一个村（社区）。"))
     df = table.frame.copy()
     df.columns = [str(c) for c in df.columns]
     df = df.astype(str)

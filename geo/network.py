@@ -643,8 +643,10 @@ def prepare(graph) -> RoadNetwork:
         return graph
     if isinstance(graph, (str, Path)):
         p = Path(graph)
-        st = p.stat() if p.exists() else None
-        key = (str(p.resolve()), st.st_mtime_ns if st else 0, st.st_size if st else 0)
+        if not p.exists():  # missing, or a link to nothing or to itself (resolve() would raise on a loop)
+            return RoadNetwork(load_graph(p))  # which says what is wrong with the path
+        st = p.stat()
+        key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
         if key in _BY_PATH:
             return _BY_PATH[key]
         net = RoadNetwork(load_graph(p))

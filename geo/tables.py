@@ -99,12 +99,15 @@ def _sniff(head: bytes) -> str:
 
 
 def read_table(path, *, encoding: str | None = None, crs: str | None = None,
-               header_names=frozenset(), max_bytes: int | None = None) -> Table:
+               header_names=frozenset(), max_bytes: int | None = None,
+               empty_fix: tuple[str, str] = ("Export the register again: a header row, then one row per facility.",
+                                             "请重新导出名录：第一行为表头，之后每行一处设施。")) -> Table:
     """Read ``path`` into a :class:`Table`; raise InputDataError for whole-file problems.
 
     ``encoding`` forces a text or Shapefile encoding; ``crs`` is the CRS of a GIS
     layer that states none (or overrides the one it states); ``header_names`` are
-    normalised column names (:func:`norm_header`) that tell the header row.
+    normalised column names (:func:`norm_header`) that tell the header row; ``empty_fix``
+    (en, zh) is what an empty file is told to hold (a facility register by default).
     """
     path = Path(path)
     label = path.name
@@ -124,9 +127,7 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
         head = fh.read(8192)
     looks = _sniff(head)
     if looks == "empty" or (looks == "text" and not head.strip(b"\xef\xbb\xbf \t\r\n,;")):
-        raise file_error(label, "the file is empty.", "文件是空的。",
-                         "Export the register again: a header row, then one row per facility.",
-                         "请重新导出名录：第一行为表头，之后每行一处设施。")
+        raise file_error(label, "the file is empty.", "文件是空的。", *empty_fix)
     expected = "binary" if path.suffix.lower() == ".shp" else _EXPECT[kind]  # a bare .shp beside its .dbf
     if looks != expected and not (kind == "csv" and looks == "json"):
         en, zh = _LOOKS.get(looks, _LOOKS["binary"])

@@ -66,11 +66,16 @@ def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) ->
     return out, z
 
 
+#: The largest bed target taken (Shiyan's 2025 target is 7,136 new beds; a far larger number is a typo, and
+#: one past a machine integer ended in an OverflowError): the web and the CLI check against it too.
+MAX_TARGET = 1_000_000
+
+
 def allocate_beds(region: Region, target: int, *, year: int | None = None, facilities=None) -> dict:
     """The bed-target breakdown as a JSON-ready dict (townships, counties, facilities to enlarge)."""
-    if not isinstance(target, (int, np.integer)) or target <= 0:
-        raise InputDataError(f"--target {target}: give a whole number of beds > 0 (e.g. 7136).",
-                             f"--target {target} 无效：请填写大于0的床位数（如 7136）。",
+    if not isinstance(target, (int, np.integer)) or not 0 < target <= MAX_TARGET:
+        raise InputDataError(f"--target {target}: give a whole number of beds from 1 to {MAX_TARGET:,} (e.g. 7136).",
+                             f"--target {target} 无效：请填写 1 至 {MAX_TARGET:,} 的整数床位数（如 7136）。",
                              details={"parameter": "target", "value": str(target)})
     if year is not None and (not isinstance(year, (int, np.integer)) or not 2000 <= year <= 2100):
         raise InputDataError(f"--year {year}: give the target's year from 2000 to 2100 (e.g. 2025).",

@@ -659,9 +659,9 @@ def upgrades_layer(type_key: str):
 @bp.get("/beds")
 def beds():
     """A citywide bed target broken down over townships (``?target=7136&year=2025``)."""
-    from planner.beds import allocate_beds
+    from planner.beds import MAX_TARGET, allocate_beds
     s = svc()
-    target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=1_000_000)
+    target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=MAX_TARGET)
     if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
         raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
                         "整数床位数，如 7136")
