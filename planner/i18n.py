@@ -1384,9 +1384,9 @@ _STRINGS.update({
                           "{column} '{value}' holds one number, but the column needs both longitude and latitude"),
     "reg_fix_lonlat_single": ("请在一个单元格中填写“经度,纬度”（如 110.78,32.63），或分成“经度”“纬度”两列；"
                               "如表头为两行（“坐标”下分“经度”“纬度”），请检查第二行表头是否完整",
-                              "Write 'lon,lat' in the cell (e.g. 110.78,32.63), or use two columns 经度 and 纬度 "
-                              "(lon, lat); with a two-row header (坐标 over 经度 and 纬度), check that the second "
-                              "header row is complete"),
+                              "Write 'lon,lat' in the cell (e.g. 110.78,32.63), or use two columns, longitude and "
+                              "latitude (headed lon and lat); with a two-row header (a coordinates heading over "
+                              "longitude and latitude), check that the second header row is complete"),
     # a code column Excel turned into a number in scientific notation (4.20302E+08)
     "reg_code_scientific": ("{column}“{value}”被Excel变成了科学计数法的数字，代码的位数已丢失",
                             "{column} '{value}' was turned into a number in scientific notation by Excel: the "
@@ -1405,3 +1405,56 @@ _STRINGS.update({
                                "China, are positive)"),
 })
 # (QA20 import fixes, qa20i) end
+# -- strings: QA20 page fixes (qa20pa) --
+_STRINGS.update({
+    # the column-mapping card of a register without a type column: the type of all its rows, chosen there
+    "data_map_type_hint": ("文件没有类型列时，在此选择全部设施的类型；选择后“类型”一列可不指定。",
+                           "When the file has no type column, choose the type of all its facilities here; the "
+                           "type column can then be left empty."),
+    # /admin and POST /api/admin/users on a server that asks for no login (web/auth.py open_mode_text)
+    "admin_open_title": ("本服务器不要求登录", "This server does not ask for logins"),
+    "admin_open_auto": ("本服务器只在本机地址（{host}）上监听，启动时未加 --auth required，因此不要求登录："
+                        "打开本应用的人都以本机管理员身份使用，没有人会用这里的账号登录。",
+                        "This server listens on this computer's address only ({host}) and was not started with "
+                        "--auth required, so it does not ask for logins: whoever opens the app is the local "
+                        "administrator, and nobody signs in with the accounts here."),
+    "admin_open_forced": ("本服务器启动时加了 --auth open，因此不要求登录：打开本应用的人都以本机管理员身份使用，"
+                          "没有人会用这里的账号登录。",
+                          "This server was started with --auth open, so it does not ask for logins: whoever opens "
+                          "the app is the local administrator, and nobody signs in with the accounts here."),
+    "admin_open_embedded": ("本服务器不是由 coverplan serve 启动的（未给出监听地址），且未设 AUTH=\"required\"，因此不要求登录："
+                            "打开本应用的人都以本机管理员身份使用，没有人会用这里的账号登录。",
+                            "This server was not started by coverplan serve (no listening address was given) and "
+                            "AUTH is not \"required\", so it does not ask for logins: whoever opens the app is the "
+                            "local administrator, and nobody signs in with the accounts here."),
+    "admin_open_effect": ("账号只在要求登录的服务器上生效：启动时加 --auth required，或在默认的 --auth auto 下"
+                          "监听本机以外的地址（如 --host 0.0.0.0）。",
+                          "Accounts take effect only on a server that asks for logins: one started with "
+                          "--auth required, or listening beyond this computer (e.g. --host 0.0.0.0) under the "
+                          "default --auth auto."),
+    "admin_open_refused": ("因此本页不能新增账号、修改账号或重置密码。如需为要求登录的服务器预先准备账号，"
+                           "请在命令行使用 coverplan users add（与服务器使用同一数据库，--db）。",
+                           "So accounts cannot be added or changed, nor passwords reset, on this page. To prepare "
+                           "accounts for a server that asks for logins, use coverplan users add on the command "
+                           "line (on the server's database, --db)."),
+    # the plan package: the data version each proposal was solved on (/plan, its CSV/XLSX)
+    "plan_col_version": ("数据版本", "Data version"),
+    "plan_version_tip": ("方案求解时所用的数据版本；当前数据为 v{cur}",
+                         "The data version the proposal was solved on; the current data are v{cur}"),
+    "plan_version_not_current": ("不是当前数据", "not the current data"),
+    "plan_after_versions": ("方案求解所用数据：{versions}（当前 v{cur}）", "proposals solved on data {versions} "
+                            "(current: v{cur})"),
+    "plan_after_versions_current": ("方案基于当前数据 v{cur}", "proposals solved on the current data (v{cur})"),
+    "plan_version_stale": ("所选方案中，以下方案不是在当前数据（v{cur}）上求解的：{list}。组合后的数字是把这些方案的"
+                           "站点加到当前数据的设施上算出的，可能与各方案页上按当时数据算出的前后对比不一致；"
+                           "如需一致，请在方案页按当前数据重新计算。",
+                           "Proposals picked that were not solved on the current data (v{cur}): {list}. The figures "
+                           "after the package add their sites to the current data's facilities, so they can differ "
+                           "from the before/after figures each proposal's page shows on the data it was solved on; "
+                           "to make them agree, solve those proposals again on the current data (on their pages)."),
+    "plan_col_versions": ("方案所用数据版本", "Proposals' data versions"),
+    "plan_export_stale": ("其中 {list} 不是在当前数据 v{cur} 上求解的：组合后的数字把其站点加到当前数据上计算",
+                          "{list} not solved on the current data v{cur}: the figures after the package add their "
+                          "sites to the current data"),
+})
+# (QA20 page fixes, qa20pa) end
