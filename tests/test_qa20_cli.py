@@ -5,7 +5,6 @@ a dangling link as a folder, a folder as --db "does not exist", a folder as --co
 `users passwd --reset --password-stdin` dropping the password it was given."""
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import re
@@ -192,13 +191,7 @@ def test_a_link_loop_as_network_is_said_not_a_traceback(var, tmp_path, capsys):
 
 
 # -- 3. a negative number is a value, told by its option's own check --------------------------------------
-def _leaves(parser, path=()):
-    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not subs:
-        yield " ".join(path), parser
-        return
-    for name, sub in subs[0].choices.items():
-        yield from _leaves(sub, (*path, name))
+from test_qa18_cli import _leaves  # noqa: E402  (every subcommand's parser, walked)
 
 
 @pytest.mark.parametrize("value", ["-inf", "-1", "-0.5", "-1e999", "-1e5", "-nan", "-Infinity", "-.5E-3"])
