@@ -87,6 +87,8 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
                          "Export the layer with its features.", "请导出包含要素的图层。")
     if kind == "geojson" and not crs:  # (GDAL takes an unknown one for WGS84: gdf.crs says nothing)
         check_named_crs(path, label)
+    if kind == "geojson" and (gdf.geometry.isna() | gdf.geometry.is_empty).any():
+        check_text_coordinates(path, label)
     gdf, crs_used = to_storage(gdf, crs, label, notes, kind)
     if kind in ("kml", "kmz"):
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
@@ -95,6 +97,49 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     frame = frame.where(frame.notna(), "")
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
+
+
+def check_text_coordinates(path: Path, label: str) -> None:
+    """Features whose coordinates are written as text (``["110.74", "32.05"]``) have no geometry to GDAL,
+    and their rows were refused as having "no coordinates" although the numbers are there (QA 19): the
+    file is refused naming those features and what to write instead."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except (ValueError, OSError):
+        return
+    feats = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" else [doc]
+    if not isinstance(feats, list):
+        return
+
+    def texts(c):
+        if isinstance(c, str):
+            yield c
+        elif isinstance(c, list):
+            for x in c:
+                yield from texts(x)
+
+    found = []
+    for n, f in enumerate(feats, start=1):
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        first = next(texts(geom.get("coordinates")), None) if isinstance(geom, dict) else None
+        if first is not None:
+            found.append((n, first))
+    if not found:
+        return
+    from geo.errors import listed
+    nums = [n for n, _ in found]
+    eg = found[0][1][:40]
+    which = (f"features {listed(nums[:10], 'en', total=len(nums))} give their" if len(nums) > 1
+             else f"feature {nums[0]} gives its")
+    raise file_error(label, f"{which} coordinates as text (e.g. \"{eg}\" in quotes), so they have no geometry.",
+                     f"第 {listed(nums[:10], 'zh', total=len(nums))} 个要素的坐标写成了文本（如带引号的“{eg}”），无法读成几何。",
+                     "Write coordinates as numbers, without quotes ([110.74, 32.05]); a GIS program's GeoJSON "
+                     "export does this.",
+                     "请将坐标写成不带引号的数字（如 [110.74, 32.05]）；用GIS软件导出GeoJSON即可。",
+                     features=nums[:50])
 
 
 def check_named_crs(path: Path, label: str) -> None:

@@ -319,3 +319,16 @@ def test_a_second_column_for_the_same_field_is_named_as_not_read(shiyan, tmp_pat
     assert issue.message_en == f"{what_en} gives the same field as {used_en}; only {used_en} was read"
     assert "只读取了" in issue.message_zh
     assert report.accepted["name"].tolist() == ["甲站"]
+
+
+# -- a GeoJSON point whose coordinates are text is told so, not "no coordinates" ---------------------------
+def test_geojson_coordinates_written_as_text_are_named(shiyan, tmp_path):
+    feats = [{"type": "Feature", "properties": {"名称": f"站{i}", "类型": "day_care"},
+              "geometry": {"type": "Point", "coordinates": c}}
+             for i, c in enumerate([[110.79, 32.58], ["110.74", "32.05"], ["110.7", 32.1]], start=1)]
+    path = tmp_path / "r.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), "utf-8")
+    with pytest.raises(InputDataError) as err:
+        validate_register(path, region=shiyan)
+    assert str(err.value.en).startswith("r.geojson: features 2, 3 give their coordinates as text (e.g. \"110.74\"")
+    assert "第 2、3 个要素的坐标写成了文本" in err.value.zh
