@@ -1432,11 +1432,14 @@ _STRINGS.update({
                           "Accounts take effect only on a server that asks for logins: one started with "
                           "--auth required, or listening beyond this computer (e.g. --host 0.0.0.0) under the "
                           "default --auth auto."),
-    "admin_open_refused": ("因此本页不能新增账号、修改账号或重置密码。如需为要求登录的服务器预先准备账号，"
-                           "请在命令行使用 coverplan users add（与服务器使用同一数据库，--db）。",
-                           "So accounts cannot be added or changed, nor passwords reset, on this page. To prepare "
-                           "accounts for a server that asks for logins, use coverplan users add on the command "
-                           "line (on the server's database, --db)."),
+    "admin_open_add_off": ("本服务器不要求登录，不能在此新增账号（见页首说明）。",
+                           "This server does not ask for logins: no account can be added here (see the note at the "
+                           "top)."),
+    "admin_open_refused": ("因此本页不新增账号、不重置密码（其一次性密码在本服务器上无处使用）。如需为要求登录的服务器"
+                           "预先准备账号，请在命令行使用 coverplan users add（与服务器使用同一数据库，--db）。",
+                           "So this page adds no account and resets no password (their one-time passwords could not "
+                           "be used on this server). To prepare accounts for a server that asks for logins, use "
+                           "coverplan users add on the command line (on the server's database, --db)."),
     # the plan package: the data version each proposal was solved on (/plan, its CSV/XLSX)
     "plan_col_version": ("数据版本", "Data version"),
     "plan_version_tip": ("方案求解时所用的数据版本；当前数据为 v{cur}",
@@ -1453,8 +1456,26 @@ _STRINGS.update({
                            "from the before/after figures each proposal's page shows on the data it was solved on; "
                            "to make them agree, solve those proposals again on the current data (on their pages)."),
     "plan_col_versions": ("方案所用数据版本", "Proposals' data versions"),
-    "plan_export_stale": ("其中 {list} 不是在当前数据 v{cur} 上求解的：组合后的数字把其站点加到当前数据上计算",
+    "plan_export_stale": ("其中{list}不是在当前数据 v{cur} 上求解的：组合后的数字把其站点加到当前数据上计算",
                           "{list} not solved on the current data v{cur}: the figures after the package add their "
                           "sites to the current data"),
 })
 # (QA20 page fixes, qa20pa) end
+
+# -- strings: QA20 page fixes (qa20pb) --
+_STRINGS.update({
+    # the saved-proposal list: where and on which data each row was solved
+    "list_scope_data": ("范围 · 数据", "Scope · data"),
+    "list_outdated": ("非当前数据", "older data"),
+    "list_outdated_tip": ("本方案基于数据版本 v{v}，当前数据为 v{cur}：其前后对比的数字与当前数据上的方案不可直接比较；"
+                          "可在方案页按当前数据重新计算。",
+                          "Solved on data version v{v}; the current data are v{cur}: its before/after figures do not "
+                          "compare with proposals on the current data. Its page can solve it again on the current data."),
+    # a proposal's page: the name cannot be saved empty
+    "proposal_name_empty": ("方案名称不能为空", "The name cannot be empty"),
+    # the township checklist's 示意 badge, explained under the heading
+    "checklist_illustrative_note": ("本清单的覆盖情况按村（社区）点位及其人口、设施名录计算，结果仅为示意。",
+                                    "The covered shares in this checklist are computed from village points, their "
+                                    "populations and the facility register, so they are illustrative."),
+})
+# (QA20 page fixes, qa20pb) end

@@ -616,9 +616,42 @@ def me():
 
 
 # -- admin ---------------------------------------------------------------------------------------
+def open_mode_text(lang: str) -> dict | None:
+    """Why nobody logs in on this server, in ``lang`` (``reason``, ``effect``: when accounts take effect,
+    ``refused``: what the admin page cannot do then), or None when it asks for logins. The rule is
+    :func:`auth_required`'s: ``--auth open``, or ``auto`` (the default) on a loopback address."""
+    cfg = current_app.config
+    if cfg["AUTH_REQUIRED"]:
+        return None
+    forced = (cfg.get("AUTH") or "auto").lower() == "open"
+    host = cfg.get("LISTEN_HOST")
+    reason = t("admin_open_forced", lang) if forced else \
+        t("admin_open_auto", lang, host=host) if host else t("admin_open_embedded", lang)  # a test, an embedding
+    out = {"title": t("admin_open_title", lang), "reason": reason, "effect": t("admin_open_effect", lang),
+           "refused": t("admin_open_refused", lang)}
+    out["text"] = (" " if lang == "en" else "").join((out["reason"], out["effect"], out["refused"]))
+    return out
+
+
+def _refuse_in_open_mode():
+    """409 ``OpenMode`` for what hands out a one-time password (a new account, a reset) on a server without
+    logins: an account added there, "must change password", was one nobody would ever sign in with. A role,
+    a county or disabling an account kept in the database is still changed (it applies once logins are on)."""
+    zh, en = open_mode_text("zh"), open_mode_text("en")
+    if zh is None:
+        return None
+    text = {"zh": zh["text"], "en": en["text"]}
+    cfg = current_app.config
+    return jsonify({"error": "OpenMode", "message": text["en"] if g.lang == "en" else text["zh"],
+                    "message_en": text["en"], "message_zh": text["zh"],
+                    "details": {"auth": (cfg.get("AUTH") or "auto").lower(), "login_required": False,
+                                "listen_host": cfg.get("LISTEN_HOST")}}), 409
+
+
 @bp.get("/admin")
 def admin_page():
-    return render_template("admin.html", active="admin", counties=county_names(g.lang), roles=list(RIGHTS))
+    return render_template("admin.html", active="admin", counties=county_names(g.lang), roles=list(RIGHTS),
+                           open_mode=open_mode_text(g.lang))
 
 
 def _field_of(exc: AccountError) -> dict:
@@ -641,6 +674,8 @@ def admin_users():
 
 @bp.post("/api/admin/users")
 def admin_user_add():
+    if (refused := _refuse_in_open_mode()) is not None:
+        return refused
     body = _form_or_json()
     refuse_unknown(body, ("name", "role", "county", "password"), what_en="a new account", what_zh="新增账号")
     users = ext()["users"]
@@ -699,6 +734,8 @@ def admin_user_edit(name: str):
 
 @bp.post("/api/admin/users/<name>/reset")
 def admin_user_reset(name: str):
+    if (refused := _refuse_in_open_mode()) is not None:
+        return refused
     no_body(what_en="a password reset", what_zh="重置密码")
     users = ext()["users"]
     try:

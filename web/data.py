@@ -666,11 +666,14 @@ def _outside_issues(rep: dict | None, county: str | None) -> list[dict]:
             for r in rep["outside_rows"]]
 
 
-def _mapping_answer(uid: str, meta: dict, exc: InputDataError):
-    """422: the headers were not understood; the page shows the file's columns to map them."""
+def _mapping_answer(uid: str, meta: dict, exc: InputDataError, type_key: str | None = None):
+    """422: the headers were not understood; the page shows the file's columns to map them (and the
+    facility type the check used, "" = the file's type column: the card offers it beside the columns)."""
     d = exc.details or {}
     body = exc.to_dict(g.lang)
-    body.update({"upload_id": uid, "needs_mapping": True, "columns": d.get("columns"),
+    if type_key is None:
+        type_key = (meta.get("options") or {}).get("type") or ""
+    body.update({"upload_id": uid, "needs_mapping": True, "type": type_key, "columns": d.get("columns"),
                  "missing": d.get("missing"), "column_map": d.get("column_map") or {},
                  "fields": list(MAPPABLE), "file": {"name": meta["original"], "size": meta["size"]}})
     return jsonify(body), 422
@@ -802,12 +805,28 @@ def _network_upload(f, original: str):
 @bp.post("/api/data/uploads/<uid>/recheck")
 def recheck(uid: str):
     """Check a kept upload again with a column mapping chosen by the planner (remembered for next
-    time) and/or the places picked for rows whose names were ambiguous (``picks``: {row: code})."""
+    time), the places picked for rows whose names were ambiguous (``picks``: {row: code}) and/or the
+    facility type of every row (``type``: a file without a type column, the type chosen after the check)."""
     d = _upload_dir(uid)
     meta = _own_meta(d)
     body = json_object()
-    refuse_unknown(body, ("picks", "column_map"), what_en="a recheck", what_zh="重新校验")
+    refuse_unknown(body, ("picks", "column_map", "type"), what_en="a recheck", what_zh="重新校验")
     picks = _picks_param(body.get("picks", {}), _svc().region)
+    # the facility type of every row, for a file without a type column (the mapping card's 设施类型,
+    # or the form's, chosen after the check): "" = read from the file's type column; not sent = as before
+    type_key = (meta.get("options") or {}).get("type") or ""
+    if "type" in body:
+        type_key = body["type"]
+        if type_key is None:
+            type_key = ""
+        if not isinstance(type_key, str):
+            raise bad_param("type", type_key, "a facility type key, or \"\" for the file's type column",
+                            "设施类型代码，或 \"\"（按文件中的类型列）")
+        if type_key:
+            if meta["options"].get("kind") != "facilities":
+                raise bad_param("type", type_key, "no type: only a facility register has one",
+                                "不填：只有设施名录有设施类型")
+            type_key = _svc().get_type(type_key).key  # unknown -> 404 listing the known types
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
         raise bad_param("column_map", cmap, "an object {field: column}", "对象 {字段: 列名}")
@@ -815,13 +834,13 @@ def recheck(uid: str):
     if unknown:
         raise bad_param("column_map", unknown[0], "fields among " + ", ".join(MAPPABLE), "字段：" + "、".join(MAPPABLE))
     cmap = {k: v for k, v in cmap.items() if v}
-    opts = {**meta["options"], "column_map": cmap,
+    opts = {**meta["options"], "column_map": cmap, "type": type_key,
             "picks": {**((meta["options"] or {}).get("picks") or {}), **picks}}
     try:
         answer = _report(uid, d, meta, opts, _svc().region)
     except InputDataError as exc:
         if _needs_mapping(exc):
-            return _mapping_answer(uid, meta, exc)
+            return _mapping_answer(uid, meta, exc, type_key)
         raise
     file_columns = _file_columns(d, meta)
     if file_columns:

@@ -481,7 +481,23 @@ def plan():
     The picked ids live in the URL (``?proposals=a,b``) so a package can be shared
     and survives the language switch; the page reads them and asks /api/targets.
     """
-    return render_template("plan.html", active="plan", picked=_plan_ids())
+    # which type a conversion of a type adds sites to (welfare_home -> regional_center): the page names the
+    # data version of the proposals behind each target's "after", a conversion's under its role's targets
+    roles = {k: ft.conversion.role for k, ft in svc().types().items() if ft.conversion and ft.conversion.role}
+    return render_template("plan.html", active="plan", picked=_plan_ids(), roles=roles)
+
+
+def _proposal_version(rec: dict) -> int:
+    """The data version a saved proposal was solved on (0: the embedded sample, or saved before versions)."""
+    try:
+        return int((rec.get("params") or {}).get("dataset_version") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _moves(rec: dict, type_key: str) -> bool:
+    """Whether a proposal adds to a target of ``type_key``: its own type's, or a conversion's role's."""
+    return rec.get("type") == type_key or (rec.get("summary") or {}).get("role") == type_key
 
 
 def _plan_ids() -> list[str]:
@@ -522,11 +538,19 @@ def plan_export(fmt: str):
     package = [{"type": rec["type"], "sites": sites_gdf(rec), **applied(rec)} for rec in recs.values()]
     overlap = overlap_notes(list(recs.values()), lang)
     rows = []
+    current = s.version()
+    sep = t("layer_list_sep", lang)
     for r in s.targets(lang, package or None):
         a = r.get("after")
         extra = [overlap[r["type"]]] if r.get("type") in overlap else []
         if a:
             extra += a["notes"]
+            # the proposals behind this "after" solved on another data version than the current one: said
+            # on the row, as the page says it (their sites are added to the current data's facilities)
+            versions = sorted({_proposal_version(rec) for rec in recs.values() if _moves(rec, r.get("type"))})
+            if any(v != current for v in versions):
+                extra.append(t("plan_after_versions", lang, versions=sep.join(f"v{v}" for v in versions),
+                               cur=current))
         if not a and package:
             extra.append(t("plan_unchanged", lang))
         met_after = a["met"] if a else r["met"]
@@ -537,10 +561,18 @@ def plan_export(fmt: str):
                      "note": " · ".join(extra), "synthetic_inputs": bool(r.get("synthetic_inputs"))})
     met_now = sum(1 for r in rows if r["met_now"] == t("status_met", lang))
     met_after = sum(1 for r in rows if r["met_after"] == t("status_met", lang))
-    names = t("layer_list_sep", lang).join(str(display_name(rec, lang) or i) for i, rec in recs.items())
+    # each proposal with the data version it was solved on; those on another version than the current said
+    def named(i, rec) -> str:
+        label = f"{t('data_version_label', lang)} v{_proposal_version(rec)}"
+        name = str(display_name(rec, lang) or i)
+        return f"{name} ({label})" if lang == "en" else f"{name}（{label}）"
+    names = sep.join(named(i, rec) for i, rec in recs.items())
+    stale = [named(i, rec) for i, rec in recs.items() if _proposal_version(rec) != current]
     parts = [t("plan_export_proposals", lang, names=names) if recs else t("plan_export_none", lang),
              t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(rows))).replace("{k}", str(met_now)),
-             f"{t('data_version_label', lang)} v{s.version()}"]
+             f"{t('data_version_label', lang)} v{current}"]
+    if stale:
+        parts.append(t("plan_export_stale", lang, list=sep.join(stale), cur=current))
     title = exports.export_title(t("plan_title", lang), parts, lang,
                                  illustrative=any(r["synthetic_inputs"] for r in rows))
     return exports.table_response(rows, PLAN_COLUMNS, fmt, "plan", lang, title=title)

@@ -51,7 +51,14 @@
           "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
           "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
           (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";
-      }).join("");
+      }).join("") || "<tr><td colspan='5' class='muted'>" + esc(T("none")) + "</td></tr>";
+      // a server without logins (web/auth.py open_mode_text): no one-time password is handed out (409 OpenMode)
+      if (data.open_mode) {
+        $("users-table").querySelectorAll(".u-reset").forEach(function (c) {
+          c.disabled = true;
+          c.title = T("admin_open_title");
+        });
+      }
     }).catch(fail($("users-status")));
   }
 
@@ -105,6 +112,7 @@
     });
   });
   $("nu-role").addEventListener("change", function () {
+    if (data.open_mode) return;  // the whole form stays off
     $("nu-county").disabled = $("nu-role").value !== "planner";
     if ($("nu-county").disabled) $("nu-county").value = "";
   });

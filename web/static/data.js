@@ -152,7 +152,7 @@
     $("r-remap-line").hidden = !remap;
     $("r-remap").onclick = !remap ? null : function () {
       showMapping({upload_id: r.upload_id, columns: r.file_columns, fields: r.fields, column_map: r.columns || {},
-                   missing: [], message: T("data_change_mapping_hint")});
+                   missing: [], type: r.type || "", message: T("data_change_mapping_hint")});
       $("mapping").scrollIntoView({block: "start"});
     };
     // what confirming replaces: a short register would remove the type's other facilities
@@ -262,16 +262,31 @@
     var opts = "<option value=''>—</option>" + e.columns.map(function (c) {
       return "<option value='" + esc(c) + "'>" + esc(c) + "</option>";
     }).join("");
-    $("m-fields").innerHTML = e.fields.map(function (f) {
+    // the facility type of every row, for a file without a type column: chosen here (or in the form above,
+    // kept the same), sent with the mapping (the type column's * goes while a type is chosen)
+    var typeRow = "<label for='m-type-all'>" + esc(T("facility_type")) + "</label>" +
+      "<select id='m-type-all'>" + $("u-type").innerHTML + "</select>" +
+      "<span class='hint' id='m-type-hint'>" + esc(T("data_map_type_hint")) + "</span>";
+    $("m-fields").innerHTML = typeRow + e.fields.map(function (f) {
       var need = (e.missing || []).indexOf(f) >= 0;
-      return "<label for='m-" + esc(f) + "'>" + esc(T("data_field_" + f)) + (need ? " <b class='bad'>*</b>" : "") + "</label>" +
+      return "<label for='m-" + esc(f) + "'>" + esc(T("data_field_" + f)) + (need ? " <b class='bad need'>*</b>" : "") + "</label>" +
         "<select id='m-" + esc(f) + "' data-field='" + esc(f) + "'>" + opts + "</select>";
     }).join("");
     Object.keys(e.column_map || {}).forEach(function (f) {
       var sel = $("m-" + f); if (sel) sel.value = e.column_map[f];
     });
+    $("m-type-all").value = e.type != null ? e.type : $("u-type").value;
+    $("u-type").value = $("m-type-all").value;
+    syncMappingType();
+    $("m-type-all").addEventListener("change", function () { $("u-type").value = $("m-type-all").value; syncMappingType(); });
     $("u-status").className = "small bad";
     $("u-status").textContent = T("data_map_columns");
+  }
+
+  // a type chosen for every row: the type column is no longer required
+  function syncMappingType() {
+    var star = document.querySelector("label[for='m-type'] .need");
+    if (star) star.hidden = !!$("m-type-all").value;
   }
 
   function pickPlace(row, code, button) {
@@ -286,10 +301,13 @@
 
   function recheck() {
     var uid = $("mapping").dataset.upload, cmap = {};
-    document.querySelectorAll("#m-fields select").forEach(function (s) { if (s.value) cmap[s.dataset.field] = s.value; });
+    document.querySelectorAll("#m-fields select[data-field]").forEach(function (s) { if (s.value) cmap[s.dataset.field] = s.value; });
     $("m-apply").disabled = true;
+    // the type chosen for every row ("" = the file's type column): the form's type is that of the check,
+    // which a file without a type column could not finish without
+    var body = {column_map: cmap, type: $("m-type-all") ? $("m-type-all").value : $("u-type").value};
     CP.json("/api/data/uploads/" + encodeURIComponent(uid) + "/recheck?lang=" + C.lang,
-            {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({column_map: cmap})})
+            {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (r) { $("mapping").hidden = true; $("u-status").textContent = ""; showReport(r); })
       .catch(function (e) {
         if (e && e.needs_mapping) { showMapping(e); return; }
@@ -347,6 +365,10 @@
     $("r-confirm").addEventListener("click", confirmUpload);
     $("m-apply").addEventListener("click", recheck);
     $("u-kind").addEventListener("change", syncKind);
+    // the form's type and the mapping card's say the same (either may be changed before a recheck)
+    $("u-type").addEventListener("change", function () {
+      if ($("m-type-all") && !$("mapping").hidden) { $("m-type-all").value = $("u-type").value; syncMappingType(); }
+    });
     syncKind();
     loadVersions();
     try {  // what the action before the reload (a rollback) did

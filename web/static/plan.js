@@ -4,9 +4,24 @@
 (function () {
   "use strict";
   var C = CP.C, T = CP.T, esc = CP.esc;
-  var picked = [], known = {}, seq = 0;
+  var picked = [], known = {}, seq = 0, roles = {};
 
   function el(id) { return document.getElementById(id); }
+
+  // The data version a proposal was solved on, and the current one (the header's, web/templates/base.html):
+  // a package of proposals solved on other versions adds their sites to the current data's facilities.
+  function version(p) { return +((p && p.params && p.params.dataset_version) || 0); }
+  function currentVersion() {
+    var h = el("data-version");
+    return h && h.dataset.v !== undefined ? +h.dataset.v : 0;
+  }
+  function listSep() { return C.lang === "en" ? ", " : "、"; }
+  // the picked proposals behind a target of ``type``: its own type's, or a conversion into it
+  function behind(type) {
+    return picked.map(function (id) { return known[id]; }).filter(function (p) {
+      return p && (p.type === type || (p.converted && roles[p.type] === type));
+    });
+  }
 
   function syncUrl() {
     var q = new URLSearchParams();
@@ -34,31 +49,63 @@
   }
 
   function renderProposals(list) {
+    var cur = currentVersion();
     var h = list.map(function (p) {
-      var on = picked.indexOf(p.id) >= 0;
+      var on = picked.indexOf(p.id) >= 0, v = version(p), stale = v !== cur;
       return "<tr data-id='" + esc(p.id) + "' data-type='" + esc(p.type) + "'>" +
         "<td><input type='checkbox' class='pick' value='" + esc(p.id) + "'" + (on ? " checked" : "") +
         " aria-label='" + esc(p.name) + "'></td>" +
         "<td><a href='/proposals/" + encodeURIComponent(p.id) + "'>" + esc(p.name) + "</a></td>" +
-        "<td>" + esc(p.type_name) + "</td><td class='num n-sites'>" + esc(sitesText(p)) + "</td></tr>";
+        "<td>" + esc(p.type_name) + "</td><td class='num n-sites'>" + esc(sitesText(p)) + "</td>" +
+        "<td class='num p-version" + (stale ? " bad" : "") + "' data-v='" + esc(v) + "' title='" +
+        esc(T("plan_version_tip").replace("{cur}", cur)) + "'>v" + esc(v) +
+        (stale ? "<div class='small'>" + esc(T("plan_version_not_current")) + "</div>" : "") + "</td></tr>";
     }).join("");
     el("plan-proposals").querySelector("tbody").innerHTML =
-      h || "<tr><td colspan='4' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";
+      h || "<tr><td colspan='5' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";
+  }
+
+  // the data versions of the proposals behind a target's "after" (red when one is not the current data's)
+  function versionsLine(type) {
+    var cur = currentVersion(), vs = [];
+    behind(type).forEach(function (p) { if (vs.indexOf(version(p)) < 0) vs.push(version(p)); });
+    if (!vs.length) return "";
+    vs.sort(function (a, b) { return a - b; });
+    var stale = vs.some(function (v) { return v !== cur; });
+    var text = stale ? T("plan_after_versions").replace("{versions}", vs.map(function (v) { return "v" + v; }).join(listSep()))
+      .replace("{cur}", cur) : T("plan_after_versions_current").replace("{cur}", cur);
+    return "<div class='small target-versions " + (stale ? "bad" : "muted") + "' data-stale='" + (stale ? "1" : "0") + "'>" +
+      esc(text) + "</div>";
+  }
+
+  // A proposal picked that was solved on another data version than the current one: said above the
+  // table, as the proposal's own page says it, naming each with its version.
+  function versionNote() {
+    var cur = currentVersion(), note = el("plan-version-note");
+    var stale = picked.map(function (id) { return known[id]; }).filter(function (p) { return p && version(p) !== cur; });
+    note.hidden = !stale.length;
+    note.textContent = !stale.length ? "" : T("plan_version_stale").replace("{cur}", cur).replace("{list}", stale.map(function (p) {
+      return (C.lang === "en" ? "\"" + p.name + "\" (v" + version(p) + ")" : "“" + p.name + "”（v" + version(p) + "）");
+    }).join(listSep()));
   }
 
   function renderTargets(rows) {
     var met = 0, metAfter = 0;
+    versionNote();
     var h = rows.map(function (r) {
       var after;
       if (r.after) {
         var extra = (r.after.notes || []).slice();  // the server's words (web/service.after_notes)
         after = "<span class='plan-value'>" + esc(r.after.text) + "</span> " + badge(r.after.met) +
-          (extra.length ? "<div class='small muted target-notes'>" + esc(extra.join(" · ")) + "</div>" : "");
+          (extra.length ? "<div class='small muted target-notes'>" + esc(extra.join(" · ")) + "</div>" : "") +
+          versionsLine(r.type);
       } else if (picked.length) {
         after = "<span class='muted'>" + esc(r.current_text) + "</span> " + badge(r.met) +
           "<div class='small muted'>" + esc(T("plan_unchanged")) + "</div>";
       } else {
-        after = "<span class='muted'>–</span>";
+        // nothing picked: after the package is the current state, as the line above the table says
+        // (and as the export writes it), not a column of dashes
+        after = "<span class='muted plan-value'>" + esc(r.current_text) + "</span> " + badge(r.met);
       }
       met += r.met ? 1 : 0;
       metAfter += (r.after ? r.after.met : r.met) ? 1 : 0;
@@ -97,6 +144,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     picked = JSON.parse(el("plan-picked").textContent);
+    roles = JSON.parse(el("plan-roles").textContent);
     CP.json("/api/proposals?lang=" + C.lang)
       .then(function (list) {
         list.forEach(function (p) { known[p.id] = p; });
@@ -113,7 +161,7 @@
       })
       .catch(function (e) {
         el("plan-proposals").querySelector("tbody").innerHTML =
-          "<tr><td colspan='4' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+          "<tr><td colspan='5' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
       });
     el("plan-proposals").addEventListener("change", function (ev) {
       if (!ev.target.classList.contains("pick")) return;
