@@ -57,8 +57,13 @@ LEGEND_JS = """() => {
   const l = document.querySelector('#map .legend'), r = l.getBoundingClientRect();
   const list = document.querySelector('#map .leaflet-control-layers').getBoundingClientRect();
   const m = document.getElementById('map').getBoundingClientRect(), cap = l.querySelector('.lg-cap');
-  return {title: cap.hidden ? null : cap.querySelector('.lg-title').textContent,
-          labels: [...cap.querySelectorAll('.lg-grid span')].map(s => s.textContent),
+  // since QA 20 the beds layer has its own block (.lg-beds) beside the share of the standard (.lg-ratio)
+  const block = sel => { const b = cap.querySelector(sel); return cap.hidden || b.hidden ? null : b; };
+  const beds = block('.lg-beds'), ratio = block('.lg-ratio');
+  return {title: beds ? beds.querySelector('.lg-title').textContent : null,
+          labels: beds ? [...beds.querySelectorAll('.lg-grid span')].map(s => s.textContent) : [],
+          ratio_title: ratio ? ratio.querySelector('.lg-title').textContent : null,
+          ratio_labels: ratio ? [...ratio.querySelectorAll('.lg-grid span')].map(s => s.textContent) : [],
           scroll: l.scrollHeight - l.clientHeight, top: r.top - list.bottom, bottom: m.bottom - r.bottom};
 }"""
 
@@ -77,7 +82,7 @@ def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
         v = pg.evaluate(LEGEND_JS)
         assert v["title"] == ("每千名60岁以上老人床位（标准 40 张）" if lang == "zh"
                               else "Beds per 1,000 aged 60+ (standard: 40)"), v
-        assert v["labels"] == ["≥ 40", "32–40", "20–32", "< 20", "0"], v
+        assert v["labels"] == ["≥ 40", "30–40", "20–30", "15–20", "10–15", "5–10", "< 5", "0"], v
         # the whole open legend shows: nothing to scroll, under the layer list, inside the map
         assert v["scroll"] <= 1 and v["top"] >= 0 and v["bottom"] >= 0, v
         ARTIFACTS.mkdir(exist_ok=True)
@@ -85,14 +90,17 @@ def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
         cap = "供需" if lang == "zh" else "Capacity"
         pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
         poll_js(pg, "window.coverplanMaps.map.layers.capacity.getLayers().length === 129")
-        v = pg.evaluate(LEGEND_JS)  # two layers: a share of the standard, in per cent
-        assert v["title"] == ("占标准的比例（各已开图层）" if lang == "zh" else "Share of the standard (layers on)"), v
-        assert v["labels"][0] == "≥ 100%" and v["scroll"] <= 1, v
+        v = pg.evaluate(LEGEND_JS)  # two layers: beds keeps its block, capacity has the share of the standard
+        assert v["title"].startswith("每千名" if lang == "zh" else "Beds per"), v
+        assert v["ratio_title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
+        assert v["ratio_labels"][0] == "≥ 100%" and v["scroll"] <= 1, v
         pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first.click()  # beds off: capacity alone
         v = pg.evaluate(LEGEND_JS)
-        assert v["title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
+        assert v["title"] is None
+        assert v["ratio_title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
         pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
-        assert pg.evaluate(LEGEND_JS)["title"] is None
+        v = pg.evaluate(LEGEND_JS)
+        assert v["title"] is None and v["ratio_title"] is None
     finally:
         ctx.close()
 

@@ -239,10 +239,13 @@ def job_dict(job) -> dict:
 def proposals_list():
     types = svc().types()
     rows = ext()["store"].list()
+    # scope and data version: the list set a county's figures and older data's beside the city's now (QA 20)
+    current, names = svc().version(), svc().county_names(g.lang)
     for r in rows:
         ft = types.get(r["type"])
         r["type_name"] = ft.name(g.lang) if ft else r["type"]
         r["name"] = proposals.display_name(r, g.lang)
+        r.update(proposals.list_scope_and_version(r, g.lang, current, names))
     return jsonify(rows)
 
 
@@ -647,13 +650,13 @@ def _upgrade_plan(type_key: str):
 @bp.get("/upgrades/<type_key>")
 def upgrades_type(type_key: str):
     """The K existing facilities to upgrade (``?k=50``) or convert (``&convert=1``), in priority order."""
-    return jsonify(_upgrade_plan(type_key).to_dict(g.lang))
+    return jsonify(proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_dict(g.lang)))
 
 
 @bp.get("/upgrades/<type_key>/layer")
 def upgrades_layer(type_key: str):
     """The chosen facilities as points with priority and rationale (map layer)."""
-    return revalidated(_upgrade_plan(type_key).to_geojson(g.lang))
+    return revalidated(proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_geojson(g.lang)))
 
 
 @bp.get("/beds")

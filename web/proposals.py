@@ -568,6 +568,38 @@ def _add_county_en(out: dict) -> None:
             r["county_name_en"] = _english_county(r, by_code, by_zh)
 
 
+def upgrade_answer_county_en(out: dict) -> dict:
+    """An upgrade answer (``/api/upgrades/<type>`` and its layer) with ``county_name_en`` beside the county
+    of every site and ``name_en`` beside every county row, as ``/api/proposals/<id>`` gives them: the map's
+    upgrade card read "竹溪县 · 向坝乡" on an English page (QA 20). Works on the answer, never on the plan
+    kept in the cache."""
+    by_code, by_zh = _county_en()
+    sites = out.get("sites") if "sites" in out else [f.get("properties") for f in out.get("features") or []]
+    for r in sites or []:
+        if isinstance(r, dict) and "county_name" in r and not r.get("county_name_en"):
+            r["county_name_en"] = _english_county(r, by_code, by_zh)
+    meta = out.get("coverplan") if isinstance(out.get("coverplan"), dict) else out
+    for r in meta.get("by_county") or []:
+        if isinstance(r, dict) and not r.get("name_en"):
+            r["name_en"] = _english_county(r, by_code, by_zh)
+    return out
+
+
+def list_scope_and_version(row: dict, lang: str, current: int, names: dict) -> dict:
+    """A saved-proposal list row's scope (the whole city, or the county it was solved for) and the data
+    version it was solved on, ``outdated`` when that is not the current one: a county proposal's
+    56.1% → 75.2% read as a city-wide figure beside city-wide ones, and v0's 39.9% beside v3's 18.2% (QA 20)."""
+    params = row.get("params") if isinstance(row.get("params"), dict) else {}
+    county = params.get("county") or None
+    try:
+        version = int(params.get("dataset_version") or 0)
+    except (TypeError, ValueError):
+        version = 0
+    return {"scope": {"county": str(county) if county else None,
+                      "name": names.get(str(county), str(county)) if county else t("scope_city", lang)},
+            "data_version": version, "outdated": version != current}
+
+
 def county_names_for(rows: list[dict], lang: str) -> list[dict]:
     """A download's rows with the county named in ``lang`` (English from the region's list)."""
     if lang != "en":
@@ -595,6 +627,15 @@ def shown_share(x: float) -> float:
     return round(100 * x, 1)
 
 
+def _zero_change(text) -> bool:
+    """Whether a change as shown ("+0", "−0.0 pt", "+0 min") is no change at all."""
+    figure = str(text or "").strip().lstrip("+−-±").replace(",", "").split(" ")[0]
+    try:
+        return float(figure) == 0
+    except ValueError:
+        return False
+
+
 def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> None:
     """Each row's change from the figures shown beside it: 29.3% → 71.9% is +42.6 pt, not the +42.7 of
     the unrounded shares, and 19 → 28 minutes is +9 minutes (a reader checks by subtracting)."""
@@ -603,6 +644,9 @@ def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> Non
              t("mean_cost_reachable", lang): (b.get("mean_cost"), a.get("mean_cost")),
              t("p90_cost", lang): ((b.get("cost_quantiles") or {}).get("p90"), (a.get("cost_quantiles") or {}).get("p90"))}
     for r in numbers:
+        # no change is neither better nor worse: "Served 44,751 → 44,751, +0" was in the worse colour (QA 20)
+        if r.get("good") is not None and _zero_change(r.get("change")):
+            r["good"] = None
         bt, at = str(r.get("before") or ""), str(r.get("after") or "")
         if r.get("change") and bt.endswith("%") and at.endswith("%"):
             try:

@@ -30,7 +30,7 @@
       var rows = fc.features.map(function (f) {
         var p = f.properties;
         return "<tr tabindex='0' data-priority='" + esc(p.priority) + "'><td class='num'>" + esc(p.priority) + "</td><td>" + esc(p.name) +
-          "<div class='small muted'>" + esc(p.county_name) + " · " + esc(p.township_name) + "</div></td><td class='small'>" +
+          "<div class='small muted'>" + esc(C.lang === "en" ? (p.county_name_en || p.county_name) : p.county_name) + " · " + esc(p.township_name) + "</div></td><td class='small'>" +
           esc(C.lang === "en" ? p.reason_en : p.reason_zh) + "</td></tr>";
       });
       var table = $("upgrade-table");

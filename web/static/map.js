@@ -376,9 +376,15 @@
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
       // shown only while one of those layers is on (they start off): otherwise it explains nothing on the map
       // titled (and, for beds alone, labelled in beds per 1,000) for the layers that are on: see capOn below
-      lg += "<div class='lg-cap' hidden><div class='lg-title'>" + T("capw_legend_ratio") + "</div><div class='lg-grid'>";
-      RATIO_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i><span>" + esc(c.label) + "</span></div>"; });
-      lg += "</div></div>";
+      // two scales: capacity and accessibility as a share of the standard; beds per 1,000 in classes of their own
+      // (the counties lie at 3-20 of the standard's 40: one "< 20" class made them all one colour, QA 20)
+      var swatches = function (classes) {
+        return classes.map(function (c) { return "<div><i class='sw' style='background:" + c.color + "'></i><span>" + esc(c.label) + "</span></div>"; }).join("");
+      };
+      // (beds first: drawn above the townships' capacity fill)
+      lg += "<div class='lg-cap' hidden><div class='lg-beds' hidden><div class='lg-title'>" + T("capw_legend_beds_ratio") +
+            "</div><div class='lg-grid'>" + swatches(BEDS_CLASSES) + "</div></div><div class='lg-ratio' hidden><div class='lg-title'>" +
+            T("capw_legend_ratio") + "</div><div class='lg-grid'>" + swatches(RATIO_CLASSES) + "</div></div></div>";
     }
     // The legend folds to its title (a button) so that it does not hide the east of the region (丹江口)
     // on a laptop screen: folded from the start below 1400 px wide, open on wider screens.
@@ -387,22 +393,23 @@
     if (out.capacityLayers) {
       var capKeys = ["capacity", "beds", "access"];
       var capOn = function () {
-        var box = lgEl.querySelector(".lg-cap");
+        var box = lgEl.querySelector(".lg-cap"), ratioBox = box.querySelector(".lg-ratio"), bedsBox = box.querySelector(".lg-beds");
         var on = capKeys.filter(function (k) { return out.layers[k] && map.hasLayer(out.layers[k]); });
+        var ratioOn = on.filter(function (k) { return k !== "beds"; }), bedsOn = on.indexOf("beds") >= 0;
         box.hidden = !on.length;
-        var title = T(on.length > 1 ? "capw_legend_mixed" : on[0] === "access" ? "capw_legend_access" : "capw_legend_ratio");
-        var labels = RATIO_CLASSES.map(function (c) { return c.label; });
-        if (on.length === 1 && on[0] === "beds") {
-          // the beds layer reads as beds per 1,000 aged 60+ against the standard's figure (40), once it is known
-          var std = out.loaded && out.loaded.beds && out.loaded.beds.standard && out.loaded.beds.standard.per_1000;
-          title = T(std ? "capw_legend_beds" : "capw_legend_beds_ratio").replace("{std}", fmt(std));
-          if (std) labels = RATIO_CLASSES.map(function (c, i) {
-            var lo = fmt(c.min * std, 1), hi = i ? fmt(RATIO_CLASSES[i - 1].min * std, 1) : null;
-            return c.min < 0 ? "0" : !hi ? "≥ " + lo : c.min < 1e-6 ? "< " + hi : lo + "–" + hi;
-          });
-        }
-        box.querySelector(".lg-title").textContent = title;
-        box.querySelectorAll(".lg-grid span").forEach(function (s, i) { s.textContent = labels[i]; });
+        ratioBox.hidden = !ratioOn.length;
+        bedsBox.hidden = !bedsOn;
+        ratioBox.querySelector(".lg-title").textContent =
+          T(ratioOn.length > 1 ? "capw_legend_mixed" : ratioOn[0] === "access" ? "capw_legend_access" : "capw_legend_ratio");
+        // the beds layer reads as beds per 1,000 aged 60+ against the standard's figure (40), once it is known
+        var std = out.loaded && out.loaded.beds && out.loaded.beds.standard && out.loaded.beds.standard.per_1000;
+        bedsBox.querySelector(".lg-title").textContent = T(std ? "capw_legend_beds" : "capw_legend_beds_ratio").replace("{std}", fmt(std));
+        var labels = BEDS_CLASSES.map(function (c, i) {
+          if (!std) return c.label;
+          var lo = fmt(c.min * std, 1), hi = i ? fmt(BEDS_CLASSES[i - 1].min * std, 1) : null;
+          return c.min < 0 ? "0" : !hi ? "≥ " + lo : c.min < 1e-6 ? "< " + hi : lo + "–" + hi;
+        });
+        bedsBox.querySelectorAll(".lg-grid span").forEach(function (s, i) { s.textContent = labels[i]; });
       };
       out.onLoaded = capOn;  // the beds standard arrives with the layer
       // any way a layer goes on or off (the layer list, code, a failed load): only those three matter
@@ -502,10 +509,19 @@
     {min: 1.0, color: "#1a9850", label: "≥ 100%"}, {min: 0.8, color: "#a6d96a", label: "80–100%"},
     {min: 0.5, color: "#fdae61", label: "50–80%"}, {min: 1e-9, color: "#d73027", label: "< 50%"},
     {min: -1, color: "#7f0000", label: "0"}];
-  function ratioColor(r) {
+  // Beds per 1,000 aged 60+ by county: the counties lie at 3-20 against the standard's 40, so the classes below
+  // half the standard are split (a fifth of it, a quarter ...), each its own colour; labelled in beds per 1,000
+  // once the standard is known (capOn).
+  var BEDS_CLASSES = [
+    {min: 1.0, color: "#1a9850", label: "≥ 100%"}, {min: 0.75, color: "#a6d96a", label: "75–100%"},
+    {min: 0.5, color: "#fee08b", label: "50–75%"}, {min: 0.375, color: "#fdae61", label: "37.5–50%"},
+    {min: 0.25, color: "#f46d43", label: "25–37.5%"}, {min: 0.125, color: "#d73027", label: "12.5–25%"},
+    {min: 1e-9, color: "#a50026", label: "< 12.5%"}, {min: -1, color: "#4d4d4d", label: "0"}];
+  function ratioColor(r, classes) {
+    classes = classes || RATIO_CLASSES;
     if (r == null) return P.no_demand;
-    for (var i = 0; i < RATIO_CLASSES.length; i++) if (r >= RATIO_CLASSES[i].min) return RATIO_CLASSES[i].color;
-    return RATIO_CLASSES[RATIO_CLASSES.length - 1].color;
+    for (var i = 0; i < classes.length; i++) if (r >= classes[i].min) return classes[i].color;
+    return classes[classes.length - 1].color;
   }
   function tagged(label) { return label + " <span class='approx'>(" + T("illustrative") + ")</span>"; }
   function approxRow() { return row(T("quality"), "<span class='approx'>" + T("illustrative") + "</span>"); }
@@ -581,7 +597,8 @@
       // beds of every care type per 1,000 aged 60+, per county, against the city's standard (40)
       var beds = L.geoJSON(null, {
         renderer: canvas,
-        style: function (f) { return {color: "#1b2a41", weight: 1.5, fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 0.6}; },
+        // opaque: at 0.6 over the township fill its red read as the legend's dark "0" (QA 20); drawn as the legend shows it
+        style: function (f) { return {color: "#1b2a41", weight: 1.5, fillColor: ratioColor(f.properties.ratio_to_standard, BEDS_CLASSES), fillOpacity: 1}; },
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.feature = f;

@@ -16,9 +16,11 @@
       var v = $("e-" + k).value;
       if (v !== shown[k]) { body[k] = v; body.was[k] = shown[k]; }
     });
-    if (!("name" in body) && !("note" in body)) { $("e-status").textContent = T("saved"); return; }
+    // a proposal keeps a name: said plainly here, as an error (the server's 400 named its field key, in grey)
+    if ("name" in body && !body.name.trim()) { status(T("proposal_name_empty"), true); $("e-name").focus(); return; }
+    if (!("name" in body) && !("note" in body)) { status(T("saved")); return; }
     $("e-save").disabled = true;
-    $("e-status").textContent = "";
+    status("");
     CP.json("/api/proposals/" + encodeURIComponent(form.dataset.id) + "?lang=" + C.lang, {
       method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)
     }).then(function (p) {
@@ -29,7 +31,7 @@
         if (!(k in body) && now !== shown[k]) { $("e-" + k).value = now; var w = T(k === "name" ? "proposal_name" : "note"); theirs.push(C.lang === "en" ? w.toLowerCase() : w); }
       });
       shown = {name: p.name || "", note: p.note || ""};
-      $("e-status").textContent = T("saved") + (theirs.length ? " · " + T("edit_theirs_shown").replace("{fields}", theirs.join(C.lang === "en" ? ", " : "、")) : "");
+      status(T("saved") + (theirs.length ? " · " + T("edit_theirs_shown").replace("{fields}", theirs.join(C.lang === "en" ? ", " : "、")) : ""));
       var h1 = document.querySelector("h1 .proposal-name");
       if (h1) h1.textContent = p.name;
       document.title = p.name + " · " + T("app_short");
@@ -45,8 +47,27 @@
         var h = document.querySelector("h1 .proposal-name");
         if (h && shown.name) { h.textContent = shown.name; document.title = shown.name + " · " + T("app_short"); }
       }
-      $("e-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+      // an empty name refused by the server (sent by another client, or spaces only): the plain sentence
+      var field = e && e.details && e.details.parameter;
+      status(field === "name" && e.error === "InputDataError" && !($("e-name").value || "").trim() ? T("proposal_name_empty")
+        : plainField((e && (e.message || e.error)) || T("load_failed"), field), true);
     }).then(function () { $("e-save").disabled = false; });
+  }
+
+  // A refusal of a field named by its label only: the API's message also gives the field's key for API users
+  // (“方案名称”（name）…, "Bad parameter name (Proposal name) = …"), which means nothing on this page.
+  function plainField(text, field) {
+    if (field !== "name" && field !== "note") return text;
+    return String(text).replace("”（" + field + "）", "”").replace(new RegExp("^Bad parameter " + field + " \\(([^)]+)\\) = "), "$1: ");
+  }
+
+  // The save's outcome beside the button: a refusal in the error colour, "saved" in grey.
+  function status(text, error) {
+    var el = $("e-status");
+    el.textContent = text;
+    el.classList.toggle("error-text", !!error);
+    el.classList.toggle("muted", !error);
+    if (error) el.setAttribute("role", "alert"); else el.removeAttribute("role");
   }
 
   // Solve again on the current data version, then compare the two.
