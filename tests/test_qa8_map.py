@@ -90,17 +90,29 @@ def test_supply_legend_is_titled_for_its_layer_and_fits(browser, server, lang):
         cap = "供需" if lang == "zh" else "Capacity"
         pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
         poll_js(pg, "window.coverplanMaps.map.layers.capacity.getLayers().length === 129")
-        v = pg.evaluate(LEGEND_JS)  # two layers: beds keeps its block, capacity has the share of the standard
-        assert v["title"].startswith("每千名" if lang == "zh" else "Beds per"), v
+        # capacity on switches beds off (both fill the area; the one on top hid the other, QA 20): its legend alone
+        poll_js(pg, "!window.coverplanMaps.map.map.hasLayer(window.coverplanMaps.map.layers.beds)")
+        v = pg.evaluate(LEGEND_JS)
+        assert v["title"] is None and not pg.evaluate("window.coverplanMaps.map.map.hasLayer("
+                                                      "window.coverplanMaps.map.layers.beds)"), v
         assert v["ratio_title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
         assert v["ratio_labels"][0] == "≥ 100%" and v["scroll"] <= 1, v
-        pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first.click()  # beds off: capacity alone
-        v = pg.evaluate(LEGEND_JS)
-        assert v["title"] is None
-        assert v["ratio_title"] == ("容量/按标准应有" if lang == "zh" else "Capacity ÷ required by the standard"), v
+        layer_list = pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first
+        assert not layer_list.locator("input").is_checked()  # the layer list says so too
+        pg.locator(".leaflet-control-layers-overlays label", has_text="Accessibility" if lang == "en" else "可达性").first.click()
+        v = pg.evaluate(LEGEND_JS)  # accessibility (points) beside capacity: one share-of-standard block for both
+        assert v["ratio_title"] == ("占标准的比例（各已开图层）" if lang == "zh" else "Share of the standard (layers on)"), v
+        assert v["scroll"] <= 1, v
+        pg.locator(".leaflet-control-layers-overlays label", has_text="Accessibility" if lang == "en" else "可达性").first.click()
         pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
         v = pg.evaluate(LEGEND_JS)
         assert v["title"] is None and v["ratio_title"] is None
+        # and the other way round: capacity on, then beds on, leaves beds alone
+        pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.click()
+        pg.locator(".leaflet-control-layers-overlays label", has_text=beds).first.click()
+        poll_js(pg, "!window.coverplanMaps.map.map.hasLayer(window.coverplanMaps.map.layers.capacity)")
+        assert pg.evaluate(LEGEND_JS)["ratio_title"] is None
+        assert not pg.locator(".leaflet-control-layers-overlays label", has_text=cap).first.locator("input").is_checked()
     finally:
         ctx.close()
 

@@ -414,6 +414,12 @@
       out.onLoaded = capOn;  // the beds standard arrives with the layer
       // any way a layer goes on or off (the layer list, code, a failed load): only those three matter
       map.on("layeradd layerremove", function (e) {
+        // beds (by county, opaque) and capacity (by township) both fill the area: one on top hid the other
+        // while the legend showed both (QA 20), so switching one on switches the other off
+        var other = e.type === "layeradd" && (e.layer === out.layers.beds ? out.layers.capacity :
+                                              e.layer === out.layers.capacity ? out.layers.beds : null);
+        // (after the layer list has handled its click: removed inside it, the other's box stayed ticked)
+        if (other && map.hasLayer(other)) setTimeout(function () { map.removeLayer(other); }, 0);
         if (capKeys.some(function (k) { return out.layers[k] === e.layer; })) capOn();
       });
       capOn();
