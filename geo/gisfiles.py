@@ -99,17 +99,23 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
 
 
-def check_text_coordinates(path: Path, label: str) -> None:
-    """Features whose coordinates are written as text (``["110.74", "32.05"]``) have no geometry to GDAL,
-    and their rows were refused as having "no coordinates" although the numbers are there (QA 19): the
-    file is refused naming those features and what to write instead."""
+def _json_doc(path: Path):
+    """A GeoJSON file as plain JSON, for the checks GDAL does not make; None when it is not plain JSON
+    (GDAL also reads NaN and the like: nothing to check here then)."""
     import json
 
     try:
         with open(path, encoding="utf-8-sig") as fh:
-            doc = json.load(fh)
+            return json.load(fh)
     except (ValueError, OSError):
-        return
+        return None
+
+
+def check_text_coordinates(path: Path, label: str) -> None:
+    """Features whose coordinates are written as text (``["110.74", "32.05"]``) have no geometry to GDAL,
+    and their rows were refused as having "no coordinates" although the numbers are there (QA 19): the
+    file is refused naming those features and what to write instead."""
+    doc = _json_doc(path)
     feats = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" else [doc]
     if not isinstance(feats, list):
         return
@@ -146,13 +152,8 @@ def check_named_crs(path: Path, label: str) -> None:
     """A GeoJSON whose ``crs`` member names a system GDAL does not know (``EPSG:99999``) was read as
     lon/lat without a word (QA 19): refused, naming it, as the form's CRS field refuses one. Only a
     ``{"type": "name"}`` crs is checked (a GeoJSON 2008 "EPSG"/"link" crs names none)."""
-    import json
-
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            crs = json.load(fh).get("crs")
-    except (ValueError, OSError, AttributeError):  # not plain JSON (GDAL reads NaN...): nothing to check here
-        return
+    doc = _json_doc(path)
+    crs = doc.get("crs") if isinstance(doc, dict) else None
     if not (isinstance(crs, dict) and crs.get("type") == "name" and isinstance(crs.get("properties"), dict)):
         return
     named = crs["properties"].get("name")

@@ -320,10 +320,9 @@ class _Rows:
     def report(self) -> RegisterReport:
         if self.table.crs_assumed:
             self.add(None, None, "warning", "crs_assumed", "reg_crs_assumed", "reg_fix_crs_assumed")
-        for col, used in shadowed_columns(self.table.frame.columns, self.cmap):
-            again = re.fullmatch(r"(.*)\.(\d+)", col)  # a heading the file has twice (read in as 名称.2)
-            if again and again.group(1) == used:
-                what = {"zh": f"第 {again.group(2)} 个“{used}”列", "en": f"column “{used}” number {again.group(2)}"}
+        for col, used, repeat in shadowed_columns(self.table.frame.columns, self.cmap):
+            if repeat is not None:  # a heading the file has twice
+                what = {"zh": f"第 {repeat} 个“{used}”列", "en": f"column “{used}” number {repeat}"}
                 first = {"zh": f"第 1 个“{used}”列", "en": f"the first “{used}” column"}
             else:
                 what = {"zh": f"“{col}”列", "en": f"column “{col}”"}

@@ -112,20 +112,21 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
     return out
 
 
-def shadowed_columns(columns, cmap: dict[str, str]) -> list[tuple[str, str]]:
-    """(column, column read instead) for each column that names a field another column gives: two 名称
-    columns (the second read in as 名称.2), or 名称 beside 机构名称. Only the first is read, and the other
-    was passed over without a word (QA 20)."""
+def shadowed_columns(columns, cmap: dict[str, str]) -> list[tuple[str, str, int | None]]:
+    """(column, column read instead, which repeat) for each column that names a field another column
+    gives: two 名称 columns (the second read in as 名称.2: repeat 2), or 名称 beside 机构名称 (None). Only
+    the first is read, and the other was passed over without a word (QA 20)."""
     columns = [str(c) for c in columns]
     taken = set(cmap.values())
     out = []
     for col in columns:
         if col in taken:
             continue
-        base = re.sub(r"\.\d+$", "", col)
-        fld = next((_ALIAS[k] for k in header_keys(base if base in columns else col) if k in _ALIAS), None)
+        again = re.fullmatch(r"(.*)\.(\d+)", col)  # geo.tables names a heading's repeats 名称.2, 名称.3
+        base = again.group(1) if again and again.group(1) in columns else None
+        fld = next((_ALIAS[k] for k in header_keys(base or col) if k in _ALIAS), None)
         if fld is not None and fld in cmap:
-            out.append((col, cmap[fld]))
+            out.append((col, cmap[fld], int(again.group(2)) if base == cmap[fld] else None))
     return out
 
 
