@@ -586,7 +586,9 @@
     if (d.capacity) {
       var cap = L.geoJSON(null, {
         renderer: canvas,
-        style: function (f) { return {color: "#444", weight: 0.6, fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 0.7}; },
+        // opaque, as the beds layer: at 0.7 over the township covered-share fill its colours blended
+        // into shades the legend does not have
+        style: function (f) { return {color: "#444", weight: 0.6, fillColor: ratioColor(f.properties.ratio_to_standard), fillOpacity: 1}; },
         onEachFeature: function (f, layer) {
           var p = f.properties;
           layer.feature = f;
