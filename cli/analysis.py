@@ -8,7 +8,7 @@ import sys
 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
-                         check_input_file, check_time_limit, given_float, option_error)
+                         check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
 from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, solver_line,
                         table_title, write_table)
 
@@ -289,9 +289,42 @@ def _county_code(region, value: str) -> str:
         details={"parameter": "county", "value": value})
 
 
+def _check_county(value: str | None) -> None:
+    """--county as far as it can be checked without the data, before any is loaded (QA 21: an empty one was
+    said only after it): not empty, no control character, and digits only as a six-digit county code (a
+    county name has none). Whether the county exists is said once the region is loaded (:func:`_county_code`)."""
+    import re
+    import unicodedata
+
+    from geo.errors import InputDataError
+
+    if value is None:
+        return
+    v = value.strip()
+
+    def bad(shown: str, en: str, zh: str) -> InputDataError:
+        return InputDataError(f"--county {shown}: {en}; give a county code or name (e.g. 420381 or Danjiangkou City).",
+                              f"--county {shown} 无效：{zh}；请填写县区代码或名称（如 420381 或 丹江口市）。",
+                              details={"parameter": "county", "value": value})
+
+    def control(c: str) -> bool:
+        return unicodedata.category(c) in ("Cc", "Cf")
+
+    if not v:
+        raise bad('""', "the county is empty", "县区为空")
+    if any(control(c) for c in v):  # shown escaped (a line break as \x0a), not breaking the message's line
+        shown = "".join((f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") if control(c) else c for c in v)
+        raise bad(shown, "it holds a control character (a line break, a tab or an invisible mark), which no county "
+                  "code or name has", "其中含有控制字符（换行、制表符或不可见字符），县区代码和名称中不会有")
+    if re.search(r"[0-9]", v) and not re.fullmatch(r"[0-9]{6}", v):
+        raise bad(v, "a county code is six digits and a county name has no digits",
+                  "县区代码为 6 位数字，县区名称中没有数字")
+
+
 def _check(args) -> int:
     from planner.checklist import check_townships
 
+    _check_county(args.county)  # before any data is loaded
     region, facilities = load_context(args)
     county_code = _county_code(region, args.county) if args.county is not None else None
     df = check_townships(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
@@ -357,25 +390,41 @@ def _targets(args) -> int:
 
 def _check_propose(args) -> None:
     """--p and --standard named as typed, then the request as the planner checks it (planner.proposals.validate:
-    the type, lscp with a --p), all before any data is loaded: the planner said "当前 -1.0" after the data line."""
+    the type, lscp with a --p), all before any data is loaded: the planner said "当前 -1.0" after the data line.
+    A standard above planner.proposals.MAX_STANDARD (10 hours, 300 km), which the web's form refuses, is refused
+    here too (it was solved: QA 21)."""
     import math
 
-    from planner.proposals import validate
+    from planner.facility_types import get_type
+    from planner.proposals import max_standard, validate
 
-    if args.p is not None and args.p < 1:
-        raise option_error("--p", args.p, "give the number of new sites, a whole number of at least 1 (e.g. --p 5)",
-                           "请填写新建站点数，须为不小于 1 的整数（如 --p 5）")
+    check_p(args.p)
     if args.standard is not None and not (math.isfinite(args.standard) and args.standard > 0):
         raise option_error("--standard", args.standard,
                            "the service standard must be a finite number above 0, in the type's unit "
                            "(e.g. --standard 30 for minutes, or 3000 for metres)",
                            "服务标准须为大于 0 的有限数，按该设施类型的单位填写（如 --standard 30 表示 30 分钟，或 3000 表示 3000 米）")
+    if args.standard is not None:
+        ft = get_type(args.type)  # an unknown type said in its own words
+        top = max_standard(ft)
+        if args.standard > top:
+            minutes = ft.unit == "min"
+            unit_en, unit_zh = ("minutes", "分钟") if minutes else ("metres", "米")
+            plain_en, plain_zh = (f"{top / 60:g} hours", f"{top / 60:g} 小时") if minutes else \
+                (f"{top / 1000:g} km", f"{top / 1000:g} 公里")
+            raise option_error("--standard", args.standard,
+                               f"the service standard can be at most {top:,.0f} {unit_en} ({plain_en}); give it in "
+                               f"{unit_en} ({ft.name_en}: {ft.standard_urban:g} urban, {ft.standard_rural:g} rural "
+                               "by default)",
+                               f"服务标准最多为 {top:,.0f} {unit_zh}（{plain_zh}），请按{unit_zh}填写"
+                               f"（{ft.name_zh}默认为城镇 {ft.standard_urban:g}、农村 {ft.standard_rural:g}）",
+                               max=top, unit=ft.unit)
     validate(args.type, model=args.model, p=args.p, standard=args.standard, mode=args.mode,
              time_limit=args.time_limit, gap=args.gap)
 
 
 def _propose(args) -> int:
-    from geo.errors import InputDataError
+    from geo.errors import InfeasibleError, InputDataError
     from planner.proposals import propose
 
     if args.out and not args.out.lower().endswith((".geojson", ".json", ".csv", ".xlsx")):
@@ -400,6 +449,8 @@ def _propose(args) -> int:
         prop = propose(region, args.type, model=args.model, p=args.p, standard=args.standard,
                        mode=args.mode, graph=args.network, facilities=facilities,
                        time_limit=args.time_limit, gap=args.gap, progress=tick)
+    except InfeasibleError as exc:  # more new sites than the data allows: said by --p as typed (QA 21)
+        raise p_error(exc, args.p) from None
     finally:
         bar.close()
     if args.out:

@@ -209,8 +209,11 @@ def _upgrade(args) -> int:
                              details={"parameter": "k", "value": str(args.k)})
     check_time_limit(args.time_limit)  # in the option's words (the planner's name its field, time_limit)
     region, facilities = load_context(args)
-    plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
-                            mode=args.mode, graph=args.network, time_limit=args.time_limit)
+    try:
+        plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
+                                mode=args.mode, graph=args.network, time_limit=args.time_limit)
+    except InputDataError as exc:
+        raise _k_error(exc, args) from None
     if args.out:
         if args.out.lower().endswith((".geojson", ".json")):
             _write_geojson(plan.to_geojson(), args.out)
@@ -236,6 +239,28 @@ def _upgrade(args) -> int:
     for _, s in plan.sites.iterrows():
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']}: {s[reason]}")
     return 0
+
+
+def _k_error(exc: InputDataError, args) -> InputDataError:
+    """The planner's "K = 100 facilities to upgrade is too many" (planner.upgrades, which names its field K, as the
+    web's form does) said by the option as typed, ``--k 100``, with the numbers --k may take; only the number the
+    data allows is said here (below 1 is refused before the data is loaded). Any other error as it is."""
+    from planner.facility_types import get_type
+
+    d = exc.details or {}
+    if d.get("parameter") != "k" or d.get("k") != args.k or "max" not in d or args.k < 1:
+        return exc
+    ft, most, n = get_type(args.type), int(d["max"]), int(d.get("facilities", 0))
+    unknown = int(d.get("capacity_unknown") or 0)
+    more_en = f" ({unknown:,} more have no capacity in the register and are not counted)" if unknown else ""
+    more_zh = f"（另有 {unknown:,} 处容量未知，未计入）" if unknown else ""
+    what_en, what_zh = ("convert", "转型") if args.convert else ("upgrade", "改造提升")
+    return InputDataError(f"--k {args.k}: too many facilities to {what_en}: of the {n:,} existing {ft.name_en} "
+                          f"facilities{more_en}, the per-county limits allow at most {most:,}; give --k from 1 to "
+                          f"{most:,}.",
+                          f"--k {args.k} 无效：{what_zh}数量过多：现有{ft.name_zh}共 {n:,} 处{more_zh}，按各县上限最多可选 "
+                          f"{most:,} 处；请给出 1 至 {most:,} 之间的 --k。",
+                          hint_en=exc.hint_en, hint_zh=exc.hint_zh, details={**d, "value": str(args.k)})
 
 
 def _check_sizes(args) -> None:
@@ -309,10 +334,26 @@ def _check_budget(args, costs: list[float] | None) -> None:
                            "请提高预算，或增加更小的规模档次", cheapest=min(cost))
 
 
+def _unused_with_sizes(args) -> None:
+    """--p and --standard are `propose`'s without --sizes: with it they were ignored without a word, whatever
+    their value (--p -1 too), as --budget is refused without --sizes (:func:`_plain_propose`)."""
+    if args.p is not None:
+        raise InputDataError("--p applies only without --sizes; with --sizes, give --budget for the most new sites "
+                             "(or --budget-cost for the total cost).",
+                             "--p 只用于不带 --sizes 的方案；带 --sizes 时请用 --budget 指定新建站点数上限（或用 --budget-cost 指定总造价上限）。",
+                             details={"parameter": "p", "value": str(args.p)})
+    if args.standard is not None:
+        raise InputDataError("--standard applies only without --sizes: a proposal with sizes uses the type's own "
+                             "service standard.",
+                             "--standard 只用于不带 --sizes 的方案：带 --sizes 的方案按该设施类型自身的服务标准计算。",
+                             details={"parameter": "standard", "value": str(args.standard)})
+
+
 def _propose_sized(args) -> int:
     from planner.sizing import propose_sized
 
     check_time_limit(args.time_limit)  # the options in their own words, before any work
+    _unused_with_sizes(args)
     check_gap(args.gap)
     _check_sizes(args)
     costs = _costs(args.costs) if args.costs else None

@@ -336,9 +336,22 @@ def _versions(args) -> int:
     return 0
 
 
+def _check_versions(*versions: int) -> None:
+    """A version number beyond SQLite's integers (data rollback 99999999999999999999999) cannot name a version:
+    said in the store's words, before it is opened (it was an OverflowError traceback: QA 21)."""
+    from geo.errors import NotFoundError
+
+    for v in versions:
+        if not -2**63 <= v < 2**63:
+            raise NotFoundError(f"No dataset version {v}.", f"没有数据版本 {v}。",
+                                hint_en="`coverplan data versions` lists them.",
+                                hint_zh="可用 `coverplan data versions` 查看全部版本。", details={"version": str(v)})
+
+
 def _diff(args) -> int:
     from planner.i18n import t
 
+    _check_versions(args.v1, args.v2)
     d = _store(args, create=False).diff(args.v1, args.v2)
     if args.json:
         print_json(d)
@@ -412,6 +425,7 @@ def _mark(args) -> int:
 def _rollback(args) -> int:
     from planner.i18n import t
 
+    _check_versions(args.version)
     store = _store(args)
     new = store.rollback(args.version, author=args.author, note=args.note)
     row = store.version(new)

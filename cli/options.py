@@ -106,16 +106,88 @@ def option_error(flag: str, value, en: str, zh: str, **details):
 
 # The solvers' own checks (planner.models.base) name their fields (time_limit, gap), as the web's form and
 # API call them; on the command line the option is named instead, and checked before any work.
-def check_time_limit(value: float) -> None:
-    """--time-limit: a finite number of seconds above 0 (the solvers' rule, planner.models.base.check_time_limit)."""
+#: The longest time limit the CLI takes, in seconds: a week. A finite 1e308 passed the solvers' own check and
+#: ended in an OverflowError traceback from the MIP watchdog's wait (upgrade, propose --sizes: QA 21).
+MAX_TIME_LIMIT = 7 * 24 * 3600
+
+
+def check_time_limit(value: float, flag: str = "--time-limit") -> None:
+    """--time-limit (or serve's --solve-time-limit, ``flag``): a finite number of seconds above 0 (the solvers'
+    rule, planner.models.base.check_time_limit) and at most :data:`MAX_TIME_LIMIT`, said by the option as typed:
+    serve told the planner's field name, "time_limit must be ..., got inf" for --solve-time-limit 1e999 (QA 21)."""
     from geo.errors import InputDataError
 
+    v = shown(value)
+    server = flag != "--time-limit"
+    who_en, who_zh, eg = ("any solve on the server", "服务器上每次求解", 300) if server else ("the solver", "求解", 60)
+    details = {"parameter": flag.lstrip("-"), "value": v}
     if not (math.isfinite(value) and value > 0):
-        v = shown(value)
-        raise InputDataError(f"--time-limit {v}: the time limit must be a finite number of seconds above 0; "
-                             "give the seconds the solver may take (e.g. --time-limit 60).",
-                             f"--time-limit {v} 无效：求解时限必须为大于 0 的有限秒数，请给出求解可用的秒数（如 --time-limit 60）。",
-                             details={"parameter": "time-limit", "value": v})
+        raise InputDataError(f"{flag} {v}: the time limit must be a finite number of seconds above 0; "
+                             f"give the seconds {who_en} may take (e.g. {flag} {eg}).",
+                             f"{flag} {v} 无效：求解时限必须为大于 0 的有限秒数，请给出{who_zh}可用的秒数（如 {flag} {eg}）。",
+                             details=details)
+    if value > MAX_TIME_LIMIT:
+        raise InputDataError(f"{flag} {v}: the time limit can be at most {MAX_TIME_LIMIT:,} seconds (a week); "
+                             f"give the seconds {who_en} may take (e.g. {flag} {eg}).",
+                             f"{flag} {v} 无效：求解时限最多为 {MAX_TIME_LIMIT:,} 秒（一周），请给出{who_zh}可用的秒数"
+                             f"（如 {flag} {eg}）。", details={**details, "max": MAX_TIME_LIMIT})
+
+
+def check_p(value) -> None:
+    """--p (propose, solve): a whole number of new sites of at least 1, said as typed before any data is read
+    (argparse refuses what is no integer: 2.5, inf, nan). How many the data allows is said after it is loaded
+    (:func:`p_error`)."""
+    if value is not None and value < 1:
+        raise option_error("--p", value, "give the number of new sites, a whole number of at least 1 (e.g. --p 5)",
+                           "请填写新建站点数，须为不小于 1 的整数（如 --p 5）")
+
+
+def check_radius(value) -> None:
+    """solve's --radius: a finite distance above 0, in the unit of the costs, said as typed before the CSVs are
+    read (the model's own check came after both files had been read, and took 0, a radius nothing is within)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise option_error("--radius", value,
+                           "the coverage radius must be a finite number above 0, in the unit of the costs "
+                           "(the x, y unit, metres, without --costs; e.g. --radius 1000)",
+                           "覆盖半径须为大于 0 的有限数，与成本同单位（未给 --costs 时即 x、y 的单位：米；如 --radius 1000）")
+
+
+def p_error(exc, value, *, more_en: str = "", more_zh: str = ""):
+    """The planner's "p = 5 new sites asked, but only 2 candidate sites can be chosen" (planner.models.roles) and
+    "At most 40 new sites are possible (one per township ...)" (planner.rationale) said by the option as typed,
+    ``--p 5``, with the numbers --p may take; any other error is returned as it is. ``more_*``: how else to
+    get there (solve: add candidate sites to --candidates)."""
+    from geo.errors import InfeasibleError
+
+    d = getattr(exc, "details", None) or {}
+    if not isinstance(exc, InfeasibleError) or value is None or d.get("p") != value:
+        return exc
+    v = shown(value)
+    marks = d.get("site_marks") or {}
+    if marks:  # the planner's marks on the map may be why (planner.proposals.solve_instance says so too)
+        more_en += (f"; the planner's marks apply ({marks.get('required', 0)} required and {marks.get('forbidden', 0)} "
+                    "forbidden candidate sites), and clearing some may allow more")
+        more_zh += (f"；本方案遵守规划标记（必选 {marks.get('required', 0)} 个、禁选 {marks.get('forbidden', 0)} 个候选点），"
+                    "取消部分标记可能可以新建更多")
+    if "choosable" in d:
+        n = int(d["choosable"])
+        if n < 1:
+            return InfeasibleError(f"--p {v}: no candidate site is free to choose (every one is an existing facility "
+                                   f"or forbidden), so no new site can be proposed{more_en}.",
+                                   f"--p {v} 无效：没有可选的候选点（均为现有设施或被禁选），无法新建站点{more_zh}。",
+                                   details={"parameter": "p", "value": v, **d})
+        return InfeasibleError(f"--p {v}: only {n:,} candidate sites can be chosen, so at most {n:,} new sites; "
+                               f"give --p from 1 to {n:,}{more_en}.",
+                               f"--p {v} 无效：只有 {n:,} 个候选点可选，最多新建 {n:,} 处；请给出 1 至 {n:,} 之间的 --p{more_zh}。",
+                               details={"parameter": "p", "value": v, "max": n, **d})
+    if "group_max_total" in d:
+        n = int(d["group_max_total"])
+        return InfeasibleError(f"--p {v}: {exc.en[:1].lower()}{exc.en[1:]} Give --p from 1 to {n:,}, or --model lscp "
+                               f"for the fewest sites that cover everyone{more_en}.",
+                               f"--p {v} 无效：{exc.zh}请给出 1 至 {n:,} 之间的 --p，或改用 --model lscp（最少设施全覆盖）"
+                               f"{more_zh}。",
+                               details={"parameter": "p", "value": v, "max": n, **d})
+    return exc
 
 
 def check_gap(value: float) -> None:

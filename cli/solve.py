@@ -17,7 +17,7 @@ from cli.lang import h
 from cli.options import add_json, given_float
 from cli.output import print_json
 from geo.archives import check_file
-from geo.errors import InputDataError, listed
+from geo.errors import InfeasibleError, InputDataError, listed
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 
@@ -241,23 +241,19 @@ def _need(args, name: str) -> None:
 # --------------------------------------------------------------------------- #
 
 def _solve(args) -> int:
-    from cli.options import check_files, check_gap, check_time_limit
+    from cli.options import check_files, check_gap, check_p, check_radius, check_time_limit
     from planner.models import LSCP, MCLP, PCenter, PMedian
 
     check_time_limit(args.time_limit)  # in the options' words (the models' name their fields), before reading
     check_gap(args.gap)
-    check_files(args, "demand", "candidates", "costs")  # a missing --costs was said after the CSVs were read
-
     if args.model in ("lscp", "mclp"):
         _need(args, "radius")
+        check_radius(args.radius)  # before any file is read: the model's check came after both CSVs (QA 21)
     if args.model != "lscp":
         _need(args, "p")
-        if args.p < 1:  # as `propose` and the web form: no new site is no plan (p-center crashed on 0)
-            raise InputDataError(
-                f"The number of sites must be a positive integer (got {args.p}).",
-                f"新建设施数量必须为正整数（当前 {args.p}）。",
-                hint_en="Give --p N with N at least 1.", hint_zh="请用 --p N 指定，N 至少为 1。",
-                details={"p": args.p, "model": args.model})
+        check_p(args.p)  # as `propose` says it: no new site is no plan (p-center crashed on 0)
+    check_files(args, "demand", "candidates", "costs")  # a missing --costs was said after the CSVs were read
+
     demand = read_table(args.demand, required=["id", "x", "y", "weight"],
                         numeric=["x", "y", "weight", "load"], what_en="demand", what_zh="需求点")
     cand = read_table(args.candidates, required=["id", "x", "y"],
@@ -299,17 +295,24 @@ def _solve(args) -> int:
     costs = load_costs(args.costs, demand, cand)
     ids = dict(demand_ids=demand["id"].to_numpy(), candidate_ids=cand["id"].to_numpy())
     w = demand["weight"].to_numpy()
-    if args.model == "lscp":
-        model = LSCP.from_cost_matrix(costs, radius=args.radius, existing=existing, **ids)
-    elif args.model == "mclp":
-        model = MCLP.from_cost_matrix(costs, radius=args.radius, p=args.p, weights=w,
-                                      existing=existing, capacities=capacities, **split, **ids)
-    elif args.model == "pmedian":
-        model = PMedian.from_cost_matrix(costs, p=args.p, weights=w, existing=existing,
-                                         capacities=capacities, loads=loads, **split, **ids)
-    else:
-        model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
-    res = model.solve(time_limit=args.time_limit, gap=args.gap)
+    try:
+        if args.model == "lscp":
+            model = LSCP.from_cost_matrix(costs, radius=args.radius, existing=existing, **ids)
+        elif args.model == "mclp":
+            model = MCLP.from_cost_matrix(costs, radius=args.radius, p=args.p, weights=w,
+                                          existing=existing, capacities=capacities, **split, **ids)
+        elif args.model == "pmedian":
+            model = PMedian.from_cost_matrix(costs, p=args.p, weights=w, existing=existing,
+                                             capacities=capacities, loads=loads, **split, **ids)
+        else:
+            model = PCenter.from_cost_matrix(costs, p=args.p, weights=w, existing=existing, **ids)
+        res = model.solve(time_limit=args.time_limit, gap=args.gap)
+    except InfeasibleError as exc:
+        # more new sites than the candidates allow: said by --p as typed, with the numbers it may take
+        from cli.options import p_error
+
+        raise p_error(exc, args.p, more_en=", or add candidate sites to --candidates",
+                      more_zh="，或在 --candidates 中增加候选点") from None
     if args.model == "lscp":
         # set covering counts points (every one must be covered); the covered weight is still the
         # demand file's weights, as for the other models -- not the number of points

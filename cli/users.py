@@ -153,6 +153,13 @@ def _add(args) -> int:
 
     from web.users import AccountError
 
+    if args.county is not None and not args.county.strip():
+        # the store reads "" as no county (the admin page's "whole city"): typed here it is a mistake (an
+        # unset shell variable), and it made a planner for the whole city without a word (QA 21)
+        return _fail(args, AccountError("--county is empty: give a county's 6-digit code or name (e.g. 420325 or "
+                                        "Fang County), or leave --county out for an account of the whole city.",
+                                        "--county 为空：请填写县区的6位代码或名称（如 420325 或 房县），"
+                                        "全市账户请不要给 --county。", "county"))
     new_db = bool(args.db) and not Path(args.db).exists()
     store = _store(args)
     if new_db:  # a mistyped --db would make a database no server uses: say where it went

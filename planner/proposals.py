@@ -36,6 +36,18 @@ from planner.models import LSCP, MCLP, PCenter, PMedian
 from planner.rationale import readable_infeasible, site_reasons, uncovered_explanation
 from planner.sites import candidate_sites, demand_units, site_marks
 
+#: Largest service standard accepted, per unit (FacilityType.unit): 10 hours, or 300 km (Shiyan is
+#: about 250 km across; a bigger radius is a typo and makes maps unbuildable). One limit for the web's
+#: form (web.proposals.parse_params) and the CLI's `propose --standard`; :func:`validate` does not refuse
+#: above it, so a proposal saved with a larger standard by an older version is still solved and drawn.
+MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
+
+
+def max_standard(ftype: FacilityType) -> float:
+    """The largest service standard :data:`MAX_STANDARD` allows in ``ftype``'s unit."""
+    return MAX_STANDARD.get(ftype.unit, MAX_STANDARD["m"])
+
+
 #: Histogram bins of travel cost, in multiples of each unit's standard.
 EQUITY_BINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, np.inf)
 #: The model's solve reports its progress inside this share of the proposal's

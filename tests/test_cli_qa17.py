@@ -26,7 +26,7 @@ def test_a_time_limit_that_is_no_number_of_seconds_is_refused(limit, tmp_path, m
 @pytest.mark.parametrize("argv, word", [
     (["--port", "-1"], "--port -1"), (["--port", "99999"], "1 to 65535"), (["--threads", "0"], "--threads 0"),
     (["--max-upload-mb", "nan"], "--max-upload-mb nan"), (["--max-network-upload-mb", "-5"], "above 0"),
-    (["--max-jobs-per-user", "0"], "--max-jobs-per-user 0"), (["--solve-time-limit", "inf"], "time_limit"),
+    (["--max-jobs-per-user", "0"], "--max-jobs-per-user 0"), (["--solve-time-limit", "inf"], "--solve-time-limit inf"),
     (["--network", "/nonexistent/roads.osm"], "File not found")])
 def test_serve_refuses_options_no_server_can_use(argv, word, tmp_path, capsys):
     """Checked before the app is made: nothing listens, and the words say which option."""

@@ -187,8 +187,9 @@ def test_bad_lines_are_listed_as_a_reader_writes_them(files, capsys):
 
 @pytest.mark.parametrize("model", ["mclp", "pmedian", "pcenter"])
 @pytest.mark.parametrize("p", ["0", "-1"])
-@pytest.mark.parametrize("lang, needle", [("zh", "新建设施数量必须为正整数（当前 {p}）"),
-                                          ("en", "The number of sites must be a positive integer (got {p})")])
+@pytest.mark.parametrize("lang, needle", [("zh", "--p {p} 无效：请填写新建站点数，须为不小于 1 的整数（如 --p 5）。"),
+                                          ("en", "--p {p}: give the number of new sites, a whole number of at least 1 "
+                                                 "(e.g. --p 5).")])
 def test_p_below_one_is_refused_like_propose(files, capsys, model, p, lang, needle):
     # p = 0 used to "solve" (MCLP with no site) or crash (p-center's IndexError)
     code, out, err = run(capsys, "--lang", lang, "solve", "--model", model,

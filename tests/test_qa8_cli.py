@@ -59,12 +59,14 @@ def test_radius_must_be_finite_and_is_echoed_as_given(tmp_path, capsys, given, m
     (tmp_path / "c.csv").write_text(CANDS, encoding="utf-8")
     argv = ["solve", "--model", *model, "--demand", str(tmp_path / "d.csv"), "--candidates", str(tmp_path / "c.csv"),
             f"--radius={given}"]
+    # said by the option as typed, before the CSVs are read (QA 21; it was the model's "The service radius must be
+    # a finite number >= 0, got -3.50", once both files had been read)
     assert main(["--lang", "zh"] + argv) == 2
     err = capsys.readouterr().err
-    assert f"服务半径必须是有限的非负数，实际为 {given.strip()}。" in err, err
+    assert f"--radius {given.strip()} 无效：覆盖半径须为大于 0 的有限数" in err, err
     assert main(["--lang", "en"] + argv) == 2
     err = capsys.readouterr().err
-    assert f"The service radius must be a finite number >= 0, got {given.strip()}." in err, err
+    assert f"--radius {given.strip()}: the coverage radius must be a finite number above 0" in err, err
 
 
 def test_radius_check_in_the_planner_echoes_numbers_without_repr():

@@ -22,7 +22,7 @@ from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
-from planner.proposals import effective_model, propose
+from planner.proposals import effective_model, max_standard, propose  # max_standard: shared with the CLI
 from planner.sites import demand_units
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
@@ -108,9 +108,6 @@ MODELS = ("auto", "mclp", "lscp", "pmedian", "pcenter")
 MODES = ("estimate", "network")
 MAX_TIME_LIMIT = 300.0
 MAX_SITES = 5000
-#: Largest service standard accepted, per unit: 10 hours, or 300 km (Shiyan is
-#: about 250 km across; a bigger radius is a typo and makes maps unbuildable).
-MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
 MAX_NAME, MAX_NOTE = 80, 2000
 
 
@@ -218,7 +215,7 @@ def parse_params(form: dict, service) -> dict:
         raise bad_param("p", form.get("p"), "no number of sites with model lscp (full coverage decides it); "
                         "leave p out, or choose mclp or pmedian for a fixed number",
                         "不填写（lscp 全覆盖模型自行决定站点数）；如需指定站点数，请选择 mclp 或 pmedian")
-    top = MAX_STANDARD.get(ft.unit, MAX_STANDARD["m"])
+    top = max_standard(ft)
     std = {k: _number(form.get(k), k, float, above=0, maximum=top)
            for k in ("standard", "standard_urban", "standard_rural")}
     if std["standard"] is not None and (std["standard_urban"] is not None or std["standard_rural"] is not None):
