@@ -12,23 +12,9 @@ import re
 import pytest
 
 from cli.main import build_parser, main
-from geo import settings
 from geo.errors import InputDataError
-from geo.regions import forget
 from test_qa18_cli import _leaves  # every subcommand's parser, walked
-
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-
-
-@pytest.fixture
-def var(tmp_path, monkeypatch):
-    """An empty data store of its own (the repo's var/ is never read), the embedded data."""
-    v = tmp_path / "var"
-    monkeypatch.setenv("COVERPLAN_VAR", str(v))
-    monkeypatch.setattr(settings, "VAR_DIR", v)
-    forget("shiyan")
-    yield v
-    forget("shiyan")
+from test_qa20_cli import CJK, var  # noqa: F401  (var: an empty data store of its own, a fixture)
 
 
 class Loaded(InputDataError):
