@@ -335,6 +335,9 @@ _STRINGS.update({
     "plan_upgraded_also_converted": ("另有 {n} 处同时被转型，只计入转型目标",
                                      "{n} more chosen for upgrade are converted in the same package and count as "
                                      "conversions only"),
+    "plan_sites_not_in_data": ("方案中有 {n} 处设施不在当前数据中（方案求解后数据已更换），不计入",
+                               "{n} of the proposals' facilities are not in the current data (it changed after "
+                               "they were solved): not counted"),
     "plan_built_not_converted": ("新建的 {n} 处不计入转型目标（只计由农村福利院转型的）",
                                  "the {n} new-built sites do not count: only rural welfare homes converted do"),
     # (facilities and plan package) end

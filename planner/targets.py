@@ -88,11 +88,22 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     # source type the ids converted out of it (a home converted is not also counted as upgraded)
     converted: dict[str, set[tuple[str, str]]] = {}
     converted_out: dict[str, set[str]] = {}
+    # upgrades and conversions name facilities of the data they were solved on: one that is not in the
+    # current data (a register imported since) is not upgraded by building the package (QA 21: 5 of 5
+    # "met" on a register of 3 homes), and is counted per type in ``gone``
+    gone: dict[str, int] = {}
+    present: dict[str, set[str]] = {}
+    types_all = load_facility_types()
     for p in proposals or []:
         if p.get("kind") == "upgrade":
-            ids = set(p["sites"]["id"].astype(str))
+            if p["type"] not in present:
+                present[p["type"]] = set(existing_facilities(region, types_all[p["type"]], facilities)["id"].astype(str))
+            keep = p["sites"]["id"].astype(str).isin(present[p["type"]]).to_numpy()
+            gone[p.get("role") or p["type"]] = gone.get(p.get("role") or p["type"], 0) + int((~keep).sum())
+            sites = p["sites"][keep]
+            ids = set(sites["id"].astype(str))
             if p.get("role"):  # a conversion: the facilities become new sites of the role's type
-                by_type.setdefault(p["role"], []).append(p["sites"])
+                by_type.setdefault(p["role"], []).append(sites)
                 converted.setdefault(p["role"], set()).update((p["type"], i) for i in ids)
                 converted_out.setdefault(p["type"], set()).update(ids)
             else:
@@ -101,7 +112,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         by_type.setdefault(p["type"], []).append(p["sites"])
         built.setdefault(p["type"], []).append(p["sites"])
     out = []
-    for key, ft in load_facility_types().items():
+    for key, ft in types_all.items():
         if not ft.targets or (types is not None and key not in types):
             continue
         existing = existing_facilities(region, ft, facilities)
@@ -123,13 +134,15 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             if t["kind"] == "upgraded":
                 # a proposal of this type that upgrades nothing still has an "after" (as now)
                 out.append(_upgraded_row(t, ft, key, existing, up_now,
-                                         upgrades.get(key, set() if key in by_type else None),
-                                         chosen=key in upgrades, converted=converted_out.get(key, set())))
+                                         upgrades.get(key, set() if key in by_type or gone.get(key) else None),
+                                         chosen=key in upgrades or bool(gone.get(key)),
+                                         converted=converted_out.get(key, set()), gone=gone.get(key, 0)))
                 continue
             if t["kind"] == "converted":
                 out.append(_converted_row(t, ft, key, new_now, approx, mode, converted.get(key, set()),
                                           len(combine_sites(built[key])) if key in built else 0,
-                                          proposals=len(by_type.get(key, ())) if key in by_type else None))
+                                          proposals=len(by_type.get(key, ())) if key in by_type or gone.get(key)
+                                          else None, gone=gone.get(key, 0)))
                 continue
             row = _target_row(t, ft, key, *_value(t["kind"], cov_now, region, new_now, 0), approx, mode=mode)
             if cov_after is not None:
@@ -154,19 +167,20 @@ def _after(t: dict, value: float, numbers: dict, **more) -> dict:
 
 
 def _converted_row(t: dict, ft, key: str, new_now: int, approx: bool, mode: str,
-                   converted: set[tuple[str, str]], new_built: int, *, proposals: int | None) -> dict:
+                   converted: set[tuple[str, str]], new_built: int, *, proposals: int | None, gone: int = 0) -> dict:
     """A target on converting facilities of another type into this one (rural welfare homes into
     regional centres, §十): only conversions count; new builds of the type in the package are said
     beside it (``sites_built_not_counted``), as they move its coverage but not this target."""
     row = _target_row(t, ft, key, *_value("converted", None, None, new_now, 0), approx, mode=mode)
     if proposals is not None:
         row["after"] = _after(t, *_value("converted", None, None, new_now, len(converted)), proposals=proposals,
-                              sites_converted=len(converted), sites_built_not_counted=int(new_built))
+                              sites_converted=len(converted), sites_built_not_counted=int(new_built),
+                              sites_not_in_data=int(gone))
     return row
 
 
 def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[str] | None, *,
-                  chosen: bool = False, converted: set[str] = frozenset()) -> dict:
+                  chosen: bool = False, converted: set[str] = frozenset(), gone: int = 0) -> dict:
     """A target on upgrading existing facilities: the register's upgrades this year, plus a proposal's."""
     value, numbers = _value("upgraded", None, None, up_now, 0)
     numbers["existing_facilities"] = int(len(existing))
@@ -187,7 +201,7 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         # ``upgrade_proposals``: whether an upgrade of the type was chosen (0 upgraded then means its sites
         # were upgraded this year already, not that the package only builds new sites)
         row["after"] = _after(t, v2, n2, sites_upgraded=len(proposed - done), upgrade_proposals=bool(chosen),
-                              also_converted=len(also))
+                              also_converted=len(also), sites_not_in_data=int(gone))
     return row
 
 
@@ -200,12 +214,14 @@ def after_notes(a: dict, lang: str) -> list[str]:
         out.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
     if a.get("sites_upgraded"):
         out.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
-    elif a.get("sites_upgraded") == 0 and not a.get("also_converted"):
+    elif a.get("sites_upgraded") == 0 and not a.get("also_converted") and not a.get("sites_not_in_data"):
         out.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
     if a.get("also_converted"):
         out.append(t("plan_upgraded_also_converted", lang).replace("{n}", str(a["also_converted"])))
     if a.get("sites_converted") is not None:
         out.append(t("plan_sites_converted", lang).replace("{n}", str(a["sites_converted"])))
+    if a.get("sites_not_in_data"):
+        out.append(t("plan_sites_not_in_data", lang).replace("{n}", str(a["sites_not_in_data"])))
     if a.get("sites_built_not_counted"):
         out.append(t("plan_built_not_converted", lang).replace("{n}", str(a["sites_built_not_counted"])))
     if (a.get("proposals") or 0) > 1:

@@ -1,0 +1,51 @@
+"""QA sweep 21: a package's upgrades and conversions count only facilities that are in the current data."""
+from __future__ import annotations
+
+import pytest
+
+from geo.regions import load_region
+from planner.coverage import existing_facilities
+from planner.facility_types import load_facility_types
+from planner.targets import after_notes, plan_targets
+
+
+@pytest.fixture(scope="module")
+def region():
+    return load_region("shiyan")
+
+
+def _row(rows, key):
+    return next(r for r in rows if r["key"] == key)
+
+
+def _homes(region):
+    return existing_facilities(region, load_facility_types()["welfare_home"], None)
+
+
+def test_upgrades_solved_on_older_data_count_only_the_homes_still_there(region):
+    homes = _homes(region)
+    upgrade = {"kind": "upgrade", "type": "welfare_home", "sites": homes.iloc[:5]}
+    # the data now: a register of 3 homes, two of them among the 5 upgraded (ids kept), one new
+    reg = region.facilities
+    now = reg[(reg["facility_type"] != "welfare_home") | reg["id"].isin(homes["id"].iloc[3:6])].copy()
+    rows = plan_targets(region, proposals=[upgrade], facilities=now, types={"welfare_home"})
+    after = _row(rows, "welfare_home_upgraded_2025")["after"]
+    # 5 of 5 "met" before: the three that are gone were counted as upgraded
+    assert after["sites_upgraded"] == 2 and after["value"] == 2 and after["status"] == "not_met", after
+    assert after["sites_not_in_data"] == 3
+    assert any("3 of the proposals' facilities are not in the current data" in n for n in after_notes(after, "en"))
+    assert any("3 处设施不在当前数据中" in n for n in after_notes(after, "zh"))
+    # on the data the proposal was solved on, all five count and nothing is said
+    same = _row(plan_targets(region, proposals=[upgrade], types={"welfare_home"}), "welfare_home_upgraded_2025")
+    assert same["after"]["sites_upgraded"] == 5 and not same["after"]["sites_not_in_data"]
+    assert not any("not in the current data" in n for n in after_notes(same["after"], "en"))
+
+
+def test_conversions_of_homes_no_longer_in_the_data_are_not_counted(region):
+    homes = _homes(region)
+    convert = {"kind": "upgrade", "type": "welfare_home", "role": "regional_center", "sites": homes.iloc[:4]}
+    reg = region.facilities
+    now = reg[(reg["facility_type"] != "welfare_home") | reg["id"].isin(homes["id"].iloc[2:])].copy()
+    rows = plan_targets(region, proposals=[convert], facilities=now, types={"regional_center"})
+    conv = next(r for r in rows if r["kind"] == "converted")
+    assert conv["after"]["sites_converted"] == 2 and conv["after"]["sites_not_in_data"] == 2, conv["after"]
