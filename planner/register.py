@@ -333,13 +333,17 @@ class _Rows:
         names = self.names()
         lon, lat, has_xy = self.coordinates()
         row_datum = self.row_datums()
+        # rows refused from here on are refused for a code or a name, not for their point: the point is still
+        # tested against the region, so a row's errors are all said at once (QA 21: Beijing coordinates with
+        # an unknown code were refused for the code alone)
+        point_ok = has_xy & ~self.refused
         declared, located = self.declared_places(has_xy)
         evidence, suggestion = self.evidence(lon, lat, has_xy, row_datum, declared)
         for datum in ("gcj02", "bd09"):
             mask = has_xy & (row_datum == datum)
             lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
         method, match = self.place_by_name(lon, lat, has_xy, located)
-        self.region_test(lon, lat, has_xy)
+        self.region_test(lon, lat, point_ok)
         township = self.townships(lon, lat, has_xy, declared)
         ids = self.ids(types, names, lon, lat)
         self.capacity = self.capacities(types)
@@ -631,7 +635,9 @@ class _Rows:
                     # placed by its point, naming only its county: nothing failed to match; the county is
                     # compared with the point's once the datum is applied (townships)
                     self.named_county[i] = loc.county_code or ""
-                elif has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem):
+                elif has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem) \
+                        and not self.refused[i]:
+                    # (a row refused, for its township code, is not "taken from the coordinates": QA 21)
                     detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
                               for lang in ("zh", "en")}
                     # no candidates to pick: the row is placed by its point, and a pick for it is refused
@@ -701,8 +707,8 @@ class _Rows:
                      region=self.region_name)
         return method, match
 
-    def region_test(self, lon, lat, has_xy) -> None:
-        check = has_xy & ~self.refused
+    def region_test(self, lon, lat, check) -> None:
+        """Refuse the points of ``check`` outside the region (a row refused for its code is tested too)."""
         inside = self.shapes.inside(lon, lat)
         # a minus sign before a longitude (or latitude) that would lie in the region without it: said as such,
         # not "choose gcj02" (QA 20)
@@ -727,6 +733,8 @@ class _Rows:
     def townships(self, lon, lat, has_xy, declared) -> np.ndarray:
         found = self.shapes.township_of(lon, lat)
         for i, (fld, loc, detail) in sorted(self.ambiguous.items()):
+            if self.refused[i]:  # refused: not "taken from the coordinates"
+                continue
             if not (found[i] and any(str(c["code"])[:9] == str(found[i]) for c in loc.candidates)):
                 self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                          "reg_fix_check_place", loc.value, detail=detail)
