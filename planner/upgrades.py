@@ -439,6 +439,20 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                             f"{one_many[2]} in the register to include {one_many[3]}."})
     sample = bool(sites["synthetic"].astype(bool).any()) if len(sites) and "synthetic" in sites else False
     notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field, sample))
+    if spec.role and (target.demand, basis) != (ft.demand, ft.capacity.basis):
+        # a conversion serves the role's demand, an upgrade the type's own: the two answers' totals differ
+        # (welfare homes: 45,197 aged 80+ at rural township seats, regional centres: 61,637 at all), said
+        # so the planner does not read one as wrong (QA 21)
+        from planner.rationale import UNIT_WORDS
+
+        words = UNIT_WORDS.get(target.demand, ("", target.demand, target.demand))
+        who_zh, who_en = t(f"capw_basis_{basis}", "zh"), t(f"capw_basis_{basis}", "en")
+        notes.append({"zh": f"转型后按新类型（{target.name_zh}）的服务对象计算：{words[0].removeprefix('个')}的"
+                            f"{who_zh.removeprefix('名')}，共 {total:,.0f} 人；改造提升按原类型（{ft.name_zh}）的服务对象"
+                            "计算，基数不同。",
+                      "en": f"Converted, a facility serves the demand of its new type ({target.name_en}): {who_en} at "
+                            f"{words[2]}, {total:,.0f} in all; an upgrade serves that of its own type ({ft.name_en}), "
+                            "a different base."})
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
     cost_total = None if spec.cost is None else spec.cost * len(order)

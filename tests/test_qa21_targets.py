@@ -49,3 +49,16 @@ def test_conversions_of_homes_no_longer_in_the_data_are_not_counted(region):
     rows = plan_targets(region, proposals=[convert], facilities=now, types={"regional_center"})
     conv = next(r for r in rows if r["kind"] == "converted")
     assert conv["after"]["sites_converted"] == 2 and conv["after"]["sites_not_in_data"] == 2, conv["after"]
+
+
+def test_a_conversion_says_its_demand_is_the_new_types(region):
+    from planner.upgrades import propose_upgrades
+
+    up = propose_upgrades(region, "welfare_home", 3)
+    conv = propose_upgrades(region, "welfare_home", 3, conversion=True)
+    # two totals of "people aged 80+" side by side on the map's card, with no word why they differ
+    assert up.before["demand"] != conv.before["demand"]
+    said = [n for n in conv.notes if "a different base" in n["en"]]
+    assert len(said) == 1 and f"{conv.before['demand']:,.0f} in all" in said[0]["en"]
+    assert f"共 {conv.before['demand']:,.0f} 人" in said[0]["zh"] and "名80" not in said[0]["zh"]
+    assert not [n for n in up.notes if "a different base" in n["en"]]
