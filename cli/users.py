@@ -138,7 +138,22 @@ def _fail(args, exc) -> int:
 def _stdin_password() -> str:
     from geo.errors import InputDataError
 
-    text = sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():  # typed: the line ends at Enter
+        text = sys.stdin.readline().rstrip("\r\n")
+    else:
+        # piped: all of it (at most a megabyte: a password is far shorter, web.users.MAX_PASSWORD), one
+        # line ending or none; a second line was dropped silently, the password set being only the first (QA 21)
+        data = sys.stdin.read(1 << 20)
+        text = data[:-2] if data.endswith("\r\n") else data[:-1] if data.endswith(("\n", "\r")) else data
+        if "\n" in text or "\r" in text:
+            lines = len(text.splitlines()) + (1 if text.endswith(("\n", "\r")) else 0)
+            raise InputDataError(f"Standard input holds {lines} lines: --password-stdin reads one line, the password "
+                                 "(a password cannot hold a line break). Nothing was changed.",
+                                 f"标准输入有 {lines} 行：--password-stdin 只读取一行，即密码（密码不能包含换行）。"
+                                 "未作任何修改。",
+                                 hint_en="Pipe the password alone, e.g. echo 'pass phrase' | coverplan users …",
+                                 hint_zh="请只传入密码本身，如 echo '密码' | coverplan users …",
+                                 details={"parameter": "password-stdin", "lines": lines})
     # bytes that are not UTF-8 text arrive as lone surrogates, which no password hash can take
     if any("\ud800" <= c <= "\udfff" for c in text):
         raise InputDataError("The password read from standard input is not UTF-8 text (binary bytes?).",

@@ -36,10 +36,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, login_user, logout_user
 
-from geo.errors import listed
+from geo.errors import InputDataError, listed
 from planner.i18n import LANGS, normalise, t, COOKIE
 from planner import textrules
-from web.errors import Forbidden, bad_param, json_object, no_body, refuse_unknown, shown_value
+from web.errors import Forbidden, bad_param, json_object, no_body, public, refuse_unknown, shown_value, status_of
 from web.extensions import ext
 from web.security import csrf_token
 from web.users import LOCAL, AccountError, Locked, User, UserStore
@@ -197,6 +197,8 @@ def _gate():
     endpoint = request.endpoint or ""
     if not current_app.config["AUTH_REQUIRED"]:
         g.user = LOCAL
+        if request.method not in SAFE_METHODS:  # a change: the header names its author (web/data.py)
+            return _open_author()
         return None
     user = current_user._get_current_object() if current_user and current_user.is_authenticated else None
     g.user = user
@@ -218,6 +220,54 @@ def _gate():
         return _deny(403, "Forbidden", "Your account may view only (role: viewer); ask an administrator.",
                      "您的账号只有查看权限（查看者），不能修改数据或方案；如需修改请联系管理员。")
     return None
+
+
+#: The header that names the author of a change on a server without logins (web/data.py reads it).
+AUTHOR_HEADER = "X-Coverplan-User"
+_AUTHOR_ENVIRON = "HTTP_" + AUTHOR_HEADER.upper().replace("-", "_")
+
+
+def _open_author():
+    """The author header of a change on an open server, as text: a WSGI server hands every header over
+    as latin-1, so 张三 sent in UTF-8 was stored garbled, “å¼\\xa0ä¸\\x89” (QA 21). Its bytes are read again as
+    UTF-8 and the text put back for whoever reads the header; a value that is not UTF-8, or holds
+    what a name may not (a control, a text-direction control U+202E, a zero-width character: the
+    rule of every name, planner.textrules), is a 400 naming the header. None when all is well."""
+    raw = request.environ.get(_AUTHOR_ENVIRON)
+    if raw is None:
+        return None
+    try:
+        value = raw.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:  # not from the wire (a server or a test that passes text already decoded)
+        value = raw
+    except UnicodeDecodeError:
+        shown = raw.encode("latin-1").hex(" ")
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        return _bad_author(f"The header {AUTHOR_HEADER} is not UTF-8 text (its bytes: {shown}). Send the author's "
+                           "name encoded in UTF-8.",
+                           f"请求头 {AUTHOR_HEADER} 不是 UTF-8 文本（字节：{shown}）。请以 UTF-8 编码发送作者姓名。")
+    value = value.strip()
+    bad = textrules.first_refused(value, multiline=False)
+    if bad is not None:
+        kind_en, kind_zh = textrules.char_kind(value[bad])
+        shown = textrules.escaped(value)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        code = f"\\u{ord(value[bad]):04x}"
+        return _bad_author(f"The header {AUTHOR_HEADER} (the author's name), “{shown}”, holds {kind_en} ({code}): "
+                           "a name may not. Send the name without it.",
+                           f"请求头 {AUTHOR_HEADER}（作者姓名）“{shown}”含有{kind_zh}（{code}），姓名中不允许出现。"
+                           "请去掉后重新发送。")
+    if value:
+        request.environ[_AUTHOR_ENVIRON] = value
+    else:  # blank: nobody named, as without the header
+        del request.environ[_AUTHOR_ENVIRON]
+    return None
+
+
+def _bad_author(en: str, zh: str):
+    lang = getattr(g, "lang", None) or _lang()
+    return jsonify({"error": "InputDataError", "message": en if lang == "en" else zh, "message_en": en,
+                    "message_zh": zh, "details": {"parameter": AUTHOR_HEADER, "header": AUTHOR_HEADER}}), 400
 
 
 def _here() -> str:
@@ -501,6 +551,40 @@ def _form_or_json() -> dict:
     return {}
 
 
+def _from_form() -> bool:
+    """Whether the request's body is a form (the login and password pages post one); anything else
+    comes from a script, which is answered in JSON whatever went wrong."""
+    return request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _script_body(allowed: tuple[str, ...], what_en: str, what_zh: str):
+    """The body of a POST to a page (/login, /account/password): a form's fields as they are, a script's
+    JSON object. (body, None), or (None, the JSON 400 answer) for a script whose body is refused (not an
+    object, text/plain, unknown fields), which was a page of HTML or, for a JSON null, an answer 200."""
+    try:
+        body = _form_or_json()
+        refuse_unknown(body, allowed, what_en=what_en, what_zh=what_zh)
+    except InputDataError as exc:
+        if _from_form():
+            raise
+        return None, (jsonify(public(exc.to_dict(g.lang))), status_of(exc))
+    return body, None
+
+
+def _text_field(body: dict, key: str, label_en: str, label_zh: str) -> str:
+    """A text field of a script's JSON body: missing (or null) and anything but text (a number, a list:
+    its str() was taken as the password, QA 21) are refused naming the field. A form's fields are text."""
+    value = body.get(key)
+    if isinstance(value, str):
+        return value
+    field_en = key if label_en == key else f"{key} ({label_en})"
+    if key not in body:
+        raise AccountError(f"The field {field_en} is missing: send it as text.",
+                           f"缺少字段 {key}（{label_zh}）：请以文本形式提供。", key)
+    raise AccountError(f"The field {field_en} must be text, in quotes (got {shown_value(value)}).",
+                       f"字段 {key}（{label_zh}）须为文本（带引号的字符串），收到 {shown_value(value)}。", key)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     lang = g.lang
@@ -511,12 +595,21 @@ def login():
         return redirect(nxt)
     error, name = None, ""
     if request.method == "POST":
-        body = _form_or_json()
-        refuse_unknown(body, ("name", "password", "next"), what_en="a login", what_zh="登录")
-        name = str(body.get("name") or "").strip()[:40]
+        body, refused = _script_body(("name", "password", "next"), "a login", "登录")
+        if refused is not None:
+            return refused
+        if _from_form():
+            name, password = str(body.get("name") or ""), str(body.get("password") or "")
+        else:  # a script's {"name": ["x"]} or a password left out is a 400 naming it, not a wrong password
+            try:
+                name = _text_field(body, "name", "user name", "用户名")
+                password = _text_field(body, "password", "password", "密码")
+            except AccountError as exc:
+                return _account_error(exc)
+        name = name.strip()[:40]
         users = ext()["users"]
         try:
-            u = users.authenticate(name, str(body.get("password") or ""), client=request.remote_addr)
+            u = users.authenticate(name, password, client=request.remote_addr)
         except Locked as exc:
             new = getattr(exc, "new", False)
             users.audit("login_failed" if new else "login_locked", user_name=name, obj=name, ip=request.remote_addr,
@@ -571,12 +664,18 @@ def password():
         return redirect(nxt)
     error = None
     if request.method == "POST":
-        body = _form_or_json()
-        refuse_unknown(body, ("current", "new", "again", "next"), what_en="a password change", what_zh="修改密码")
+        body, refused = _script_body(("current", "new", "again", "next"), "a password change", "修改密码")
+        if refused is not None:
+            return refused
         users = ext()["users"]
-        current, new, again = (str(body.get(k) or "") for k in ("current", "new", "again"))
         status = 400
         try:
+            if _from_form():
+                current, new, again = (str(body.get(k) or "") for k in ("current", "new", "again"))
+            else:  # ["abcdefgh1"] was taken as the text "['abcdefgh1']" and set as the password (QA 21)
+                current, new, again = (_text_field(body, k, en, zh) for k, en, zh in (
+                    ("current", "current password", "当前密码"), ("new", "new password", "新密码"),
+                    ("again", "new password again", "再次输入新密码")))
             # counted as failed logins are: a session's holder cannot guess the current password on and on
             if not users.check_current(u, current):
                 log.warning("password change for %r from %s: wrong current password", u.name, request.remote_addr)
@@ -601,7 +700,7 @@ def password():
                 # a new login, so a new CSRF token (web/security.py): a script goes on with this one
                 return jsonify({"changed": True, "next": nxt, "csrf": csrf_token()})
             return redirect(nxt)
-        if request.is_json:
+        if not _from_form():
             return jsonify({"error": "PasswordNotChanged" if status == 400 else "PasswordChangeLocked",
                             "message": error, "message_en": refused.en,
                             "message_zh": refused.zh, "details": _field_of(refused)}), status
@@ -656,7 +755,7 @@ def admin_page():
 
 def _field_of(exc: AccountError) -> dict:
     """The field an account error is about, where its code names one (not "unknown", "last_admin" ...)."""
-    return {"field": exc.code} if exc.code in ("name", "password", "role", "county") else {}
+    return {"field": exc.code} if exc.code in ("name", "password", "role", "county", "current", "new", "again") else {}
 
 
 def _account_error(exc: AccountError):
@@ -680,7 +779,9 @@ def admin_user_add():
     refuse_unknown(body, ("name", "role", "county", "password"), what_en="a new account", what_zh="新增账号")
     users = ext()["users"]
     try:
-        password = body.get("password") or None
+        password = body.get("password")
+        # none or "": a one-time password is made; anything else is checked (a number or a list is not text)
+        password = None if password in (None, "") else password
         u, generated = users.add(body.get("name"), body.get("role") or "viewer", body.get("county") or None,
                                  password=password, must_change=True)
     except AccountError as exc:

@@ -84,10 +84,21 @@ def own_origin() -> str:
     return f"{request.scheme}://{request.host}".lower()
 
 
+def _language() -> str:
+    """The language of the request, chosen as every other answer's (web.auth.request_language: ?lang=,
+    the cookie, Accept-Language, the server's --lang): these checks run before the language hook, and
+    an English browser was refused in Chinese (QA 21)."""
+    try:
+        from web.auth import request_language  # (web.auth imports this module)
+
+        return request_language()[0]
+    except Exception:  # an app without the accounts' module set up: ?lang= and the cookie, as before
+        return i18n.normalise(request.args.get("lang"), None) or i18n.normalise(request.cookies.get(i18n.COOKIE), "zh")
+
+
 def _refuse(status: int, code: str, en: str, zh: str) -> Response:
     # the language hook may not have run yet (these checks come first)
-    asked = request.args.get("lang")
-    lang = i18n.normalise(asked, None) or i18n.normalise(request.cookies.get(i18n.COOKIE), "zh")
+    lang = _language()
     body = {"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
             "details": {"path": request.path[:200]}}
     wants_json = (request.path.startswith(("/api/", "/charts/")) or request.is_json
@@ -95,9 +106,10 @@ def _refuse(status: int, code: str, en: str, zh: str) -> Response:
     if wants_json:
         resp = jsonify(body)
     else:  # a plain page without templates: nothing on it depends on the refused request
-        text = escape(zh) + Markup("<br>") + escape(en)
-        resp = Response(f"<!doctype html><meta charset='utf-8'><title>{status}</title><p>{text}</p>",
-                        mimetype="text/html")
+        first, second = (en, zh) if lang == "en" else (zh, en)  # the reader's language first, the other below
+        text = escape(first) + Markup("<br>") + escape(second)
+        resp = Response(f"<!doctype html><html lang='{'en' if lang == 'en' else 'zh-CN'}'><meta charset='utf-8'>"
+                        f"<title>{status}</title><p>{text}</p>", mimetype="text/html")
     resp.status_code = status
     return resp
 
@@ -108,6 +120,15 @@ def check_host():
     raw = (request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME") or "").lower()
     if "*" in allowed or _trusted(raw, allowed):
         return None
+    if not (request.environ.get("HTTP_HOST") or "").strip():
+        # no Host header, or an empty one: the name refused was the server's own stand-in (waitress
+        # says "waitress.invalid"), which the client never sent (QA 21)
+        return _refuse(400, "HostNotAllowed",
+                       "The request's Host header is empty or missing: this server answers only requests that name it "
+                       "by one of its configured names (an administrator adds names with "
+                       "`coverplan serve --allowed-host NAME`).",
+                       "请求的 Host 请求头为空或缺失：本服务器只响应以已配置的地址访问的请求（管理员可用 "
+                       "`coverplan serve --allowed-host 名称` 添加）。")
     name = escaped(raw[:100])
     return _refuse(400, "HostNotAllowed",
                    f"This server does not answer to the name “{name}”. Open it by one of its configured names "

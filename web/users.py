@@ -174,9 +174,28 @@ def check_role(role: str) -> str:
     return role
 
 
+#: Names the app itself writes where a person's name would stand (an author, the user of a server
+#: without logins): an account of one of these names would be taken for the placeholder, and the
+#: placeholder for him (QA 21). Compared case-insensitively, as account names are.
+RESERVED_NAMES = {
+    "local": ("the user of a server without logins (what is done there is recorded as “local”)",
+              "免登录服务器上的用户（在那里所做的操作都记在“local”名下）"),
+    "web": ("the author of data changes made on a server without logins by nobody named",
+            "免登录服务器上未署名的数据修改的作者"),
+    "coverplan": ("the author of the region's built-in data (data version 0)",
+                  "区域内置数据（数据版本 0）的作者"),
+    "unknown": ("the author of command-line data changes when the computer's user name is not known",
+                "无法获知本机用户名时命令行数据修改的作者"),
+}
+
+
 def check_name(name) -> str:
     """A user name as the audit log and the popups show it: no character that hides (a zero-width space,
-    a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form."""
+    a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form;
+    not one of the names the app writes for nobody in particular (RESERVED_NAMES)."""
+    if name is not None and not isinstance(name, str):
+        raise AccountError(f"A user name is text, in quotes (got {shown_value(name)}).",
+                           f"用户名须为文本（带引号的字符串），收到 {shown_value(name)}。", "name")
     name = name.strip() if isinstance(name, str) else ""
     # ':' separates the session id's parts; '/', '\\', '?', '#' and '%' would break the admin's
     # address of the account (/api/admin/users/<name>): such a name could be made but not managed
@@ -188,17 +207,48 @@ def check_name(name) -> str:
                            "invisible characters or full-width letters and digits, and not dots alone.",
                            f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字，"
                            "也不能只由点号组成。", "name")
+    why = RESERVED_NAMES.get(name.casefold())
+    if why is not None:
+        raise AccountError(f"The name {shown_value(name)} is reserved: the app uses it for {why[0]}, so an account "
+                           "of that name would be mistaken for it. Choose another name.",
+                           f"用户名“{name}”为系统保留名称：系统用它表示{why[1]}，同名账号会与之混淆。请另选一个用户名。",
+                           "name")
     return name
+
+
+#: What a password may not be made of alone: characters that show as nothing (spaces, zero-width
+#: characters and other format characters, controls); nobody could tell what he typed.
+_INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
 
 
 def check_password(password) -> str:
     """A password to be set (every place one is set: the web's forms and API, ``coverplan users``)."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+    if not isinstance(password, str):
+        # 12345678 or ["abcdefgh1"] in JSON: the text of a number or a list was stored (QA 21)
+        raise AccountError(f"A password is text, in quotes (got {shown_value(password)}).",
+                           f"密码须为文本（带引号的字符串），收到 {shown_value(password)}。", "password")
+    if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password has at least {MIN_PASSWORD} characters.",
                            f"密码至少 {MIN_PASSWORD} 个字符。", "password")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"A password has at most {MAX_PASSWORD:,} characters (this one has {len(password):,}).",
                            f"密码最多 {MAX_PASSWORD} 个字符（当前 {len(password)} 个）。", "password")
+    for ch in password:
+        cat = unicodedata.category(ch)
+        if cat == "Cs":  # "\ud800" in JSON: half of a character, which no hash can take
+            raise AccountError("A password may not hold an invalid character (half of a surrogate pair, "
+                               f"\\u{ord(ch):04x}).",
+                               f"密码不能包含无效字符（不成对的代理项 \\u{ord(ch):04x}）。", "password")
+        if cat == "Cc":  # NUL, a tab, a line break, ESC...: nobody types them into a login form
+            raise AccountError("A password may not hold control characters such as a line break, a tab or NUL "
+                               f"(this one holds \\u{ord(ch):04x}): nobody could type it on the login page.",
+                               f"密码不能包含换行、制表符、NUL 等控制字符（此密码含 \\u{ord(ch):04x}），否则无法在登录页输入。",
+                               "password")
+    if all(unicodedata.category(ch) in _INVISIBLE for ch in password):
+        raise AccountError("A password may not be made only of spaces or invisible characters (such as zero-width "
+                           "spaces): nobody could see what he types. Use letters, digits or signs.",
+                           "密码不能只由空格或不可见字符（如零宽空格）组成，否则无法看清所输入的内容。请使用字母、数字或符号。",
+                           "password")
     return password
 
 
@@ -230,6 +280,24 @@ class UserStore:
         try:
             yield con
             con.commit()
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self):
+        """One write transaction taken at its start (BEGIN IMMEDIATE): what is read in it cannot change
+        before it commits, as another writer (a thread of the server, ``coverplan users``) waits for it.
+        Rolled back when the block raises."""
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # transactions by hand
+        con.row_factory = sqlite3.Row
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
         finally:
             con.close()
 
@@ -323,8 +391,12 @@ class UserStore:
     def find(self, name: str) -> User:
         user = self.by_name(name) if isinstance(name, str) else None
         if user is None:
-            raise AccountError(f"No user named {shown_value(name)}.", f"没有名为 {shown_value(name)} 的用户。", "unknown")
+            raise self._unknown(name)
         return user
+
+    @staticmethod
+    def _unknown(name) -> AccountError:
+        return AccountError(f"No user named {shown_value(name)}.", f"没有名为 {shown_value(name)} 的用户。", "unknown")
 
     def list(self) -> list[User]:
         with self._connect() as con:
@@ -348,26 +420,37 @@ class UserStore:
 
     def update(self, name: str, *, role: str | None = None, county: str | None | bool = False,
                disabled: bool | None = None) -> User:
-        """Change role, county (``False``: unchanged; None: whole city) or the disabled flag."""
-        user = self.find(name)
-        new_role = check_role(role) if role is not None else user.role
-        new_county = user.county if county is False else self.check_county(county)
-        if new_role != "planner":
-            if county is not False and new_county:
-                raise _county_for_planners()  # asked for a county the role cannot have: say so, never drop it
-            new_county = None  # a planner made viewer or admin loses the county he had
-        new_disabled = user.disabled if disabled is None else bool(disabled)
-        if (new_role, new_county, new_disabled) == (user.role, user.county, user.disabled):
-            # {"role": "viewer"} to a viewer answered 200 as if something had changed (QA 20)
-            if role is None and county is False:  # a disable or enable alone
-                raise AccountError(f"Nothing to change: {user.name} is already {'disabled' if user.disabled else 'active'}.",
-                                   f"没有需要修改的内容：{user.name} 已{'停用' if user.disabled else '启用'}。", "field")
-            raise AccountError(f"Nothing to change: {user.name} already has this role, county and state.",
-                               f"没有需要修改的内容：{user.name} 的角色、县区和状态已是所选的。", "field")
-        if user.is_admin and (new_role != "admin" or new_disabled) and self._active_admins(exclude=user.id) == 0:
-            raise AccountError("This is the last active admin: make another admin first.",
-                               "这是最后一个有效的管理员账号，请先设置另一个管理员。", "last_admin")
-        with self._connect() as con:
+        """Change role, county (``False``: unchanged; None: whole city) or the disabled flag.
+
+        The rule "the last active admin stays" is checked and the change written in one write
+        transaction: two admins demoting or disabling each other at the same moment both passed the
+        check, each seeing the other still active, and left no admin at all (QA 21)."""
+        self.find(name)  # an unknown account is said first, before what is wrong with the change
+        checked_role = check_role(role) if role is not None else None
+        checked_county = False if county is False else self.check_county(county)
+        with self._write() as con:
+            # read again inside the transaction: what another writer changed meanwhile counts
+            user = self._user(con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
+            if user is None:
+                raise self._unknown(name)
+            new_role = checked_role or user.role
+            new_county = user.county if checked_county is False else checked_county
+            if new_role != "planner":
+                if county is not False and new_county:
+                    raise _county_for_planners()  # asked for a county the role cannot have: say so, never drop it
+                new_county = None  # a planner made viewer or admin loses the county he had
+            new_disabled = user.disabled if disabled is None else bool(disabled)
+            if (new_role, new_county, new_disabled) == (user.role, user.county, user.disabled):
+                # {"role": "viewer"} to a viewer answered 200 as if something had changed (QA 20)
+                if role is None and county is False:  # a disable or enable alone
+                    raise AccountError(f"Nothing to change: {user.name} is already {'disabled' if user.disabled else 'active'}.",
+                                       f"没有需要修改的内容：{user.name} 已{'停用' if user.disabled else '启用'}。", "field")
+                raise AccountError(f"Nothing to change: {user.name} already has this role, county and state.",
+                                   f"没有需要修改的内容：{user.name} 的角色、县区和状态已是所选的。", "field")
+            if (user.is_admin and (new_role != "admin" or new_disabled)
+                    and self._active_admins(exclude=user.id, con=con) == 0):
+                raise AccountError("This is the last active admin: make another admin first.",
+                                   "这是最后一个有效的管理员账号，请先设置另一个管理员。", "last_admin")
             # disabling also changes the stamp: the person's open sessions end at once
             con.execute("UPDATE users SET role = ?, county = ?, disabled = ?, updated = ?, "
                         "stamp = CASE WHEN ? THEN ? ELSE stamp END WHERE id = ?",
@@ -377,10 +460,13 @@ class UserStore:
                 con.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
         return self.get(user.id)
 
-    def _active_admins(self, exclude: str | None = None) -> int:
-        with self._connect() as con:
-            return con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
-                               (exclude or "",)).fetchone()[0]
+    def _active_admins(self, exclude: str | None = None, con: sqlite3.Connection | None = None) -> int:
+        """Active admins but ``exclude``; read on ``con`` when given (inside its write transaction)."""
+        sql = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?"
+        if con is not None:
+            return con.execute(sql, (exclude or "",)).fetchone()[0]
+        with self._connect() as own:
+            return own.execute(sql, (exclude or "",)).fetchone()[0]
 
     # -- logging in --------------------------------------------------------------------
     def authenticate(self, name: str, password: str, now: float | None = None,
