@@ -175,6 +175,81 @@ def data_line(args, region) -> None:
     print(text, file=sys.stderr)
 
 
+#: The register column of each capacity field (planner.register reads the English or the Chinese header).
+CAPACITY_COLUMNS = {"beds": ("beds", "床位数"), "day_places": ("day_places", "日托位"),
+                    "plots": ("plots / niches", "墓穴/格位"), "meal_places": ("meal_places", "助餐位")}
+
+
+def register_holds(args, facilities, types, *, capacity: str | None = None) -> None:
+    """What the --facilities register holds of ``types`` (FacilityType), said before an answer that rests on it.
+
+    A register holding none of them is said on stderr and the answer goes on: a planner may genuinely have none
+    (coverage 0 %, a proposal from scratch, supply 0), but a register of day-care centres given for cemeteries
+    answered 0 % without a word (QA 21). With ``capacity`` (what the answer measures, "supply" or "accessibility"):
+    a register whose facilities of the types all leave their capacity empty is refused, as the answer would be 0
+    everywhere for want of a number, not for want of facilities; some left empty are said (counted as 0)."""
+    from planner.capacity import site_capacity
+    from planner.facility_types import get_type
+
+    if facilities is None or not getattr(args, "facilities", None):
+        return
+    if capacity is not None and any(t.capacity is None for t in types):
+        return  # a type without capacity: the planner refuses it in its own words
+    zh = args.lang == "zh"
+    name = os.path.basename(str(args.facilities)) or str(args.facilities)
+    keys = [t.key for t in types]
+    col = facilities["facility_type"].astype(str) if "facility_type" in facilities else None
+    mine = facilities[col.isin(keys)] if col is not None else facilities.iloc[0:0]
+    if not len(mine):
+        held = col.value_counts() if col is not None else {}
+
+        def type_name(key: str, lang: str) -> str:
+            try:
+                return get_type(key).name(lang)
+            except Exception:  # noqa: BLE001 - a type the register names but the types file does not
+                return key
+
+        held_zh = "、".join(f"{type_name(k, 'zh')}（{k}）{n:,} 处" for k, n in held.items()) or "无"
+        held_en = ", ".join(f"{n:,} {type_name(k, 'en')} ({k})" for k, n in held.items()) or "none"
+        want_zh = "、".join(f"{t.name('zh')}（{t.key}）" for t in types)
+        want_en = " or ".join(f"{t.name('en')} ({t.key})" for t in types)
+        print(f"注意：{name} 中没有{want_zh}；名录中的设施为：{held_zh}。以下按现有 0 处计算；如有误，请检查名录的类型列或 --type。"
+              if zh else
+              f"Note: {name} holds no {want_en} facility; it holds: {held_en}. The answer below counts none; if that "
+              "is wrong, check the register's type column or --type.", file=sys.stderr)
+        return
+    if capacity is None:
+        return
+    field = types[0].capacity.field
+    _, known = site_capacity(mine, field)
+    col_en, col_zh = CAPACITY_COLUMNS.get(field, (field, field))
+    what_en, what_zh = {"supply": ("the capacity supply", "现有容量"),
+                        "accessibility": ("the accessibility (E2SFCA)", "可达性（E2SFCA）")}[capacity]
+    n, unknown = len(mine), int((~known).sum())
+    names_en = " / ".join(t.name("en") for t in types)
+    names_zh = "、".join(t.name("zh") for t in types)
+    if unknown == n:
+        from geo.errors import InputDataError
+
+        raise InputDataError(
+            f"--facilities {args.facilities}: "
+            + (f"its one {names_en} facility states no capacity" if n == 1 else
+               f"none of its {n:,} {names_en} facilities states a capacity")
+            + f" (the {col_en} column), so {what_en} would be 0 everywhere for want of the numbers, not of facilities.",
+            f"--facilities {args.facilities}：其中{'的' if n == 1 else f' {n:,} 处'}{names_zh}{'' if n == 1 else '均'}"
+            f"未填写容量（{col_zh}列），{what_zh}将处处为 0"
+            "——这是缺少容量数字所致，而非没有设施。",
+            hint_en=f"Add the {col_en} column to the register, or leave --facilities out to answer on the "
+                    "data version's register.",
+            hint_zh=f"请在名录中补充{col_zh}列，或去掉 --facilities，按当前数据版本的名录分析。",
+            details={"parameter": "facilities", "value": str(args.facilities), "facilities": n,
+                     "capacity_known": 0, "field": field})
+    if unknown:
+        print(f"注意：{name} 中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
+              f"Note: {unknown:,} of the {n:,} {names_en} facilities in {name} state no capacity ({col_en}); they "
+              "count as 0.", file=sys.stderr)
+
+
 def load_context(args):
     """The region (at the current data version, :func:`current_region`) and the --facilities register, if
     given, which the analysis uses in place of the version's register. A text answer says which data it used."""
@@ -215,9 +290,11 @@ def region_synthetic(region, types) -> bool:
 
 def _coverage(args) -> int:
     from planner.coverage import analyse_coverage
+    from planner.facility_types import get_type
     from planner.i18n import t
 
     region, facilities = load_context(args)
+    register_holds(args, facilities, [get_type(args.type)])
     cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
     d = {**cov.to_dict(lang=args.lang), "dataset_version": data_version(region)} if args.out or args.json else {}
     if args.out:
@@ -327,6 +404,9 @@ def _check(args) -> int:
     _check_county(args.county)  # before any data is loaded
     region, facilities = load_context(args)
     county_code = _county_code(region, args.county) if args.county is not None else None
+    if args.type:
+        from planner.facility_types import get_type
+        register_holds(args, facilities, [get_type(args.type)])
     df = check_townships(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
     if county_code:
         df = df[df["county_code"] == county_code]
@@ -392,11 +472,11 @@ def _check_propose(args) -> None:
     """--p and --standard named as typed, then the request as the planner checks it (planner.proposals.validate:
     the type, lscp with a --p), all before any data is loaded: the planner said "当前 -1.0" after the data line.
     A standard above planner.proposals.MAX_STANDARD (10 hours, 300 km), which the web's form refuses, is refused
-    here too (it was solved: QA 21)."""
+    here too (it was solved: QA 21), and one below MIN_STANDARD (1 minute, 100 metres) as well."""
     import math
 
     from planner.facility_types import get_type
-    from planner.proposals import max_standard, validate
+    from planner.proposals import max_standard, min_standard, validate
 
     check_p(args.p)
     if args.standard is not None and not (math.isfinite(args.standard) and args.standard > 0):
@@ -419,6 +499,17 @@ def _check_propose(args) -> None:
                                f"服务标准最多为 {top:,.0f} {unit_zh}（{plain_zh}），请按{unit_zh}填写"
                                f"（{ft.name_zh}默认为城镇 {ft.standard_urban:g}、农村 {ft.standard_rural:g}）",
                                max=top, unit=ft.unit)
+        low = min_standard(ft)
+        if args.standard < low:  # 1e-320 was solved: 1,979 sites and numpy's overflow warning (QA 21)
+            minutes = ft.unit == "min"
+            unit_en, unit_zh = (("minute" if low == 1 else "minutes"), "分钟") if minutes else ("metres", "米")
+            raise option_error("--standard", args.standard,
+                               f"the service standard must be at least {low:g} {unit_en}; give it in "
+                               f"{'minutes' if minutes else 'metres'} ({ft.name_en}: {ft.standard_urban:g} urban, "
+                               f"{ft.standard_rural:g} rural by default)",
+                               f"服务标准至少为 {low:g} {unit_zh}，请按{unit_zh}填写"
+                               f"（{ft.name_zh}默认为城镇 {ft.standard_urban:g}、农村 {ft.standard_rural:g}）",
+                               min=low, unit=ft.unit)
     validate(args.type, model=args.model, p=args.p, standard=args.standard, mode=args.mode,
              time_limit=args.time_limit, gap=args.gap)
 
@@ -435,6 +526,8 @@ def _propose(args) -> int:
     check_gap(args.gap)
     _check_propose(args)
     region, facilities = load_context(args)
+    from planner.facility_types import get_type
+    register_holds(args, facilities, [get_type(args.type)])
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.analysis import load_context
+from cli.analysis import load_context, register_holds
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
@@ -112,6 +112,16 @@ def _plain_propose(args, plain) -> int:
     return plain(args)
 
 
+def _types(args, *, beds: bool = False) -> list:
+    """The facility types an answer counts: --type's, or every type counted in beds (--beds, `beds`)."""
+    from planner.capacity import bed_types
+    from planner.facility_types import get_type
+
+    if beds or getattr(args, "beds", False) or not getattr(args, "type", None):
+        return bed_types()
+    return [get_type(args.type)]
+
+
 def _capacity(args) -> int:
     from planner.capacity import analyse_beds, analyse_capacity
 
@@ -128,6 +138,7 @@ def _capacity(args) -> int:
                              "要看全部床位请去掉 --type，只看该类设施请去掉 --beds。",
                              details={"parameter": "beds"})
     region, facilities = load_context(args)
+    register_holds(args, facilities, _types(args), capacity="supply")  # none of the type, or none with a capacity
     rep = analyse_capacity(region, args.type, facilities=facilities) if args.type and not args.beds \
         else analyse_beds(region, facilities=facilities)
     if args.out:
@@ -172,6 +183,7 @@ def _access(args) -> int:
     from planner.access import analyse_access
 
     region, facilities = load_context(args)
+    register_holds(args, facilities, _types(args), capacity="accessibility")
     rep = analyse_access(region, args.type, facilities=facilities, weight=args.weight, mode=args.mode,
                          graph=args.network)
     if args.out:
@@ -359,6 +371,7 @@ def _propose_sized(args) -> int:
     costs = _costs(args.costs) if args.costs else None
     _check_budget(args, costs)
     region, facilities = load_context(args)
+    register_holds(args, facilities, _types(args))
     out = propose_sized(region, args.type, args.sizes, costs=costs, budget_sites=args.budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
                         graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
@@ -422,6 +435,7 @@ def _beds(args) -> int:
 
     _check_beds(args)  # before any data is loaded
     region, facilities = load_context(args)
+    register_holds(args, facilities, _types(args, beds=True))  # (beds it does not know are said in its notes)
     out = allocate_beds(region, args.target, year=args.year, facilities=facilities)
     # the counties' English names, as /api/beds gives them (web.api.beds)
     c = region.counties

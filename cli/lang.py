@@ -18,13 +18,52 @@ import re
 
 from geo import settings
 
-#: The language help texts are read in (a list: one mutable cell; None = settings.LANG).
+#: The languages the CLI speaks.
+LANGS = ("zh", "en")
+
+#: The language help texts are read in (a list: one mutable cell; None = :func:`default_lang`).
 _LANG: list[str | None] = [None]
 
 
+def known(value) -> str | None:
+    """``value`` as one of :data:`LANGS` when it names one, in any case and with a region or an encoding
+    (EN, en_US.UTF-8, zh-CN, zh_TW), else None. COVERPLAN_LANG=EN or fr gave coverplan's own messages in
+    Chinese (only "en" was English) and argparse's in English (anything but "zh" was): QA 21."""
+    if value is None:
+        return None
+    head = re.split(r"[-_.@]", str(value).strip().lower(), maxsplit=1)[0]
+    return head if head in LANGS else None
+
+
+def default_lang() -> str:
+    """The language of a run without --lang: COVERPLAN_LANG (geo.settings.LANG) when it names one of
+    :data:`LANGS`, else zh, for everything (coverplan's messages, argparse's errors and help alike)."""
+    return known(settings.LANG) or "zh"
+
+
+def unknown_default_note() -> str | None:
+    """The one line saying that COVERPLAN_LANG names no language the CLI speaks, or None when it does (or is
+    unset). In both languages: whoever set it reads neither the value's language nor necessarily Chinese."""
+    value = (settings.LANG or "").strip()
+    if not value or known(value):
+        return None
+    return (f"coverplan：COVERPLAN_LANG={value} 不是可用的语言，按中文显示；可用 zh（中文）或 en（英文），"
+            f"如 COVERPLAN_LANG=en。 / COVERPLAN_LANG={value} is not a language coverplan speaks: messages are in "
+            "Chinese. Accepted: zh (Chinese) or en (English), e.g. COVERPLAN_LANG=en.")
+
+
+def lang_option(text: str) -> str:
+    """argparse's ``type`` of --lang: EN, en_US, zh-CN taken as en and zh; anything else as typed, which the
+    option's choices then refuse in argparse's words."""
+    return known(text) or text
+
+
+lang_option.__name__ = "language"
+
+
 def lang() -> str:
-    """The language of the parser being built (settings.LANG outside a build)."""
-    return _LANG[0] or settings.LANG
+    """The language of the parser being built (:func:`default_lang` outside a build)."""
+    return _LANG[0] or default_lang()
 
 
 def h(zh: str, en: str) -> str:

@@ -11,14 +11,15 @@ import json
 import os
 import re
 import sys
+import warnings
 
 from cli import analysis, backup, data, region, serve, solve, travel, users
 from cli import capacity as capacity_command
 from cli import map as map_command
-from cli.lang import ChineseHelpFormatter, error_line, h, help_lang, lang
+from cli.lang import (ChineseHelpFormatter, default_lang, error_line, h, help_lang, known, lang, lang_option,
+                      unknown_default_note)
 from cli.options import NEGATIVE_NUMBER
 from cli.output import out_error, print_json
-from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
@@ -81,15 +82,23 @@ def _argv_json(argv: list[str]) -> bool:
     return False
 
 
+def _given_lang(argv: list[str]) -> str | None:
+    """--lang as given on the command line (EN, en_US: cli.lang.known), None without a usable one."""
+    for i, a in enumerate(argv):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(argv) and known(argv[i + 1]):
+            return known(argv[i + 1])
+        if a.startswith("--lang=") and known(a[7:]):
+            return known(a[7:])
+    return None
+
+
 def _argv_lang(argv: list[str]) -> str:
     """--lang as given on the command line, read before parsing: the parser is built in it, so its help
-    and usage errors speak it (argparse has not read --lang yet when it prints them)."""
-    for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
-            return argv[i + 1]
-        if a.startswith("--lang=") and a[7:] in ("zh", "en"):
-            return a[7:]
-    return settings.LANG
+    and usage errors speak it (argparse has not read --lang yet when it prints them); else the default
+    (COVERPLAN_LANG when it names zh or en, else zh: cli.lang.default_lang)."""
+    return _given_lang(argv) or default_lang()
 
 
 class _Subcommands(argparse._SubParsersAction):
@@ -104,7 +113,7 @@ class _Subcommands(argparse._SubParsersAction):
         parser = super().add_parser(name, **kwargs)
         # `coverplan coverage ... --lang en`: at the end, where planners put it, as well as first (the
         # parser is built in the language wherever it stands, _argv_lang); unset here, the first one holds
-        parser.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+        parser.add_argument("--lang", type=lang_option, choices=["zh", "en"], default=argparse.SUPPRESS,
                             help=h("提示信息的语言（也可写在命令最前）", "message language (may also come first)"))
         return parser
 
@@ -238,7 +247,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser(language: str | None = None, *, json_errors: bool = False) -> argparse.ArgumentParser:
-    """The `coverplan` parser with its help and usage errors in ``language`` (default settings.LANG);
+    """The `coverplan` parser with its help and usage errors in ``language`` (default cli.lang.default_lang);
     ``json_errors``: usage errors printed as a JSON error object on stdout (--json given), exit code 2."""
     _JSON_ERRORS[0] = json_errors
     try:
@@ -248,9 +257,12 @@ def build_parser(language: str | None = None, *, json_errors: bool = False) -> a
 
 
 def _build_parser(language: str | None) -> argparse.ArgumentParser:
-    with help_lang(language or settings.LANG):
+    language = known(language) or default_lang()
+    with help_lang(language):
         parser = Parser(prog="coverplan", description=h("十堰市民政设施覆盖规划", "facility coverage planner for Shiyan"))
-        parser.add_argument("--lang", choices=["zh", "en"], default=settings.LANG,
+        # the default is the language the parser is built in: argparse's words and coverplan's agree (an unknown
+        # COVERPLAN_LANG gave the one in English and the other in Chinese: QA 21)
+        parser.add_argument("--lang", type=lang_option, choices=["zh", "en"], default=language,
                             help=h("提示信息的语言（默认取 COVERPLAN_LANG，未设置则为 zh）",
                                    "message language (default from COVERPLAN_LANG, else zh)"))
         sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +273,8 @@ def _build_parser(language: str | None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if _given_lang(argv) is None and (note := unknown_default_note()):  # said once, before anything else
+        print(note, file=sys.stderr)
     # the language is read from argv before the parser is built: help and usage errors speak it
     parser = build_parser(_argv_lang(argv), json_errors=_argv_json(argv))
     args = parser.parse_args(argv)
@@ -269,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         # every command's --out is a file to write: a missing folder, a folder given as the file or no
         # permission is told in words before any work (and after it, should the write fail anyway)
         ext = {"map": ".html", "backup": ".zip", "od": ".npz", "network": ".graphml"}.get(args.command, ".csv")
-        makes = args.command in ("backup", "od", "network")  # these create a missing folder themselves
+        # od and network build create a missing folder themselves; backup no more (it made /nonexistent at
+        # the root: QA 21) and refuses a folder that does not exist, as every other --out does
+        makes = args.command in ("od", "network")
         if out is not None and (problem := out_error(out, ext=ext, makes_folders=makes)):
             raise problem
         if out is not None and args.command in ("map", "backup", "od") and not str(out).lower().endswith(ext):
@@ -286,7 +302,14 @@ def main(argv: list[str] | None = None) -> int:
             raise InputDataError(f"--out must end in {en} (got {out}).", f"--out 须为 {zh} 文件（当前 {out}）。",
                                  details={"parameter": "out", "value": str(out)})
         try:
-            return int(args.func(args) or 0)
+            with warnings.catch_warnings():
+                if args.command != "serve":  # (a server's log keeps them)
+                    # numpy's "overflow encountered in divide" and its kin: the planner handles inf and nan itself,
+                    # and Python's warning, file and line are no sentence for a planner (propose --standard 1e-320
+                    # printed one: QA 21)
+                    warnings.filterwarnings("ignore", r"(overflow|divide by zero|invalid value|underflow) encountered",
+                                            RuntimeWarning)
+                return int(args.func(args) or 0)
         except OSError as exc:
             # a write that fails anyway (read-only disk, disk full, the folder made by the command refused):
             # the same words, if the failing path is the --out file or one of its folders

@@ -105,6 +105,12 @@ def out_error(path, err: int | None = None, ext: str = ".csv", *, makes_folders:
             folder = os.path.dirname(folder)
         shown = folder
     if not os.path.exists(folder):
+        above = folder
+        while not os.path.exists(above) and os.path.dirname(above) != above:
+            above = os.path.dirname(above)
+        if os.path.exists(above) and not os.path.isdir(above):  # a file where a folder of the path should be
+            return InputDataError(f"--out {p}: {above} is a file, not a folder. Give a path inside a folder.",
+                                  f"--out {p}：{above} 是文件而不是文件夹，请给出某个文件夹中的路径。", details=detail)
         return InputDataError(f"--out {p}: the folder {shown} does not exist. Create it first, or write into a "
                               "folder that exists.",
                               f"--out {p}：文件夹 {shown} 不存在。请先创建该文件夹，或写到已有的文件夹中。", details=detail)

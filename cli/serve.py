@@ -6,6 +6,7 @@ imports web.app (and only it; tests/test_layers.py allows exactly this).
 from __future__ import annotations
 
 import argparse
+import re
 
 from cli.lang import h
 from cli.options import add_json, given_float
@@ -80,6 +81,152 @@ def _check_options(args) -> None:
     if args.network:
         from geo.archives import check_file
         check_file(args.network)  # a missing graph said now, not on every road-network request later
+        check_network_file(args.network)  # and a CSV given as one (QA 21)
+    check_allowed_hosts(args.allowed_host)
+    check_basemap(args)
+
+
+#: What a file given as --network was found to be (:func:`_network_kind`), said when it is not what its name says.
+_NETWORK_LOOKS = {"pbf": ("an OpenStreetMap PBF extract", "OpenStreetMap PBF 数据"),
+                  "osm": ("an OpenStreetMap XML extract", "OpenStreetMap XML 数据"),
+                  "graphml": ("a GraphML graph", "GraphML 路网图"),
+                  "compressed": ("a compressed file", "压缩文件"),
+                  "empty": ("empty", "空文件"),
+                  "other": ("neither GraphML nor OpenStreetMap data", "既不是 GraphML 也不是 OpenStreetMap 数据")}
+
+
+def _network_kind(path) -> str:
+    """What the first bytes of ``path`` say it is: pbf, osm, graphml, compressed (bz2, gzip), empty or other."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if not head.strip():
+        return "empty"
+    if b"OSMHeader" in head[:64]:  # a PBF file's first blob header names its type
+        return "pbf"
+    if head.startswith((b"BZh", b"\x1f\x8b")):
+        return "compressed"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<"):
+        if b"<graphml" in text:
+            return "graphml"
+        if b"<osm" in text:
+            return "osm"
+    return "other"
+
+
+def check_network_file(path) -> None:
+    """--network read as the server will read it (geo.network.load_graph: an OpenStreetMap name is built into a
+    graph, any other is read as GraphML), judged by its first bytes: a CSV or a page given as the road network
+    started a server whose every road-network request then failed (QA 21). Reading the whole graph here would
+    take as long as the first request does; the first bytes say whether it can be one."""
+    from geo.errors import InputDataError
+    from geo.osmfile import is_osm_file
+
+    name = str(path)
+    osm_name = is_osm_file(name) and not name.lower().endswith(".graphml")
+    kind = _network_kind(path)
+    if (osm_name and kind in ("pbf", "osm", "compressed")) or (not osm_name and kind == "graphml"):
+        return
+    en, zh = _NETWORK_LOOKS[kind]
+    if osm_name:
+        why_en, why_zh = f"the name says OpenStreetMap but the content is {en}", f"文件名为 OpenStreetMap 数据，但内容是{zh}"
+    elif kind in ("pbf", "osm"):
+        why_en = f"the content is {en}, but the name does not end in .osm or .osm.pbf, so it would be read as GraphML"
+        why_zh = f"内容是{zh}，但文件名不以 .osm 或 .osm.pbf 结尾，将被当作 GraphML 读取"
+    elif kind == "empty":
+        why_en, why_zh = "the file is empty", "文件是空的"
+    else:
+        why_en, why_zh = f"the content is {en}", f"内容是{zh}"
+    raise InputDataError(f"--network {name} is not a road network: {why_en}. Give a GraphML file (.graphml, as "
+                         "`coverplan network build --out` writes it) or an OpenStreetMap extract (.osm or .osm.pbf).",
+                         f"--network {name} 不是路网文件：{why_zh}。请给出 GraphML 文件（.graphml，即 "
+                         "`coverplan network build --out` 写出的文件）或 OpenStreetMap 数据（.osm 或 .osm.pbf）。",
+                         details={"parameter": "--network", "value": name, "looks": kind})
+
+
+#: A host name as browsers send it in the Host header: labels of letters, digits, hyphens (and underscores, which
+#: some intranet names have) separated by dots.
+_HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?")
+
+
+def check_allowed_hosts(values) -> None:
+    """Each --allowed-host a name or address a browser can send in its Host header: "" and "evil.com/x" were
+    taken, and every request by any name then answered 400 or matched nothing (QA 21). A name with a leading dot
+    (.shiyan.local: it and its subdomains), an IPv4 or IPv6 address, and * (any name) are taken, as the web's
+    check (web.security) reads them; a scheme, a path or a port is not part of a host name."""
+    import ipaddress
+
+    from geo.errors import InputDataError
+
+    for raw in values:
+        value = raw.strip()
+        shown = raw if raw.strip() else '""'
+
+        def bad(en: str, zh: str) -> InputDataError:
+            return InputDataError(f"--allowed-host {shown} cannot be used: {en}; give the name or address browsers "
+                                  "use for this server, e.g. --allowed-host gis.shiyan.local or 192.168.1.20.",
+                                  f"--allowed-host {shown} 无法使用：{zh}；请给出浏览器访问本服务器所用的主机名或地址，"
+                                  "如 --allowed-host gis.shiyan.local 或 192.168.1.20。",
+                                  details={"parameter": "--allowed-host", "value": raw})
+
+        if not value:
+            raise bad("the name is empty", "主机名为空")
+        if value == "*":
+            continue
+        if "://" in value or "/" in value:
+            raise bad("a host name has no scheme (http://) and no path (/...)", "主机名中不含协议（http://）和路径（/…）")
+        host = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+        try:
+            ipaddress.ip_address(host)
+            continue
+        except ValueError:
+            pass
+        if ":" in value:
+            raise bad("a host name has no port (the server's --port applies to every name)",
+                      "主机名中不含端口（所有主机名都使用 --port 指定的端口）")
+        name = value[1:] if value.startswith(".") else value
+        try:
+            name = name.encode("idna").decode("ascii")  # 民政.中国 as browsers send it (xn--...)
+        except UnicodeError:
+            raise bad("it is not a host name (letters, digits, hyphens and dots)",
+                      "不是有效的主机名（由字母、数字、连字符和点组成）") from None
+        if not _HOST_NAME.fullmatch(name.lower()):
+            raise bad("it is not a host name (letters, digits, hyphens and dots)",
+                      "不是有效的主机名（由字母、数字、连字符和点组成）")
+
+
+def _host_name(value: str) -> str:
+    """An --allowed-host as a browser's Host header has it: lower case, a name in Chinese in its IDNA form
+    (民政.中国 -> xn--...), a leading dot kept."""
+    v = value.strip().lower()
+    if v.isascii():
+        return v
+    dot = "." if v.startswith(".") else ""
+    try:
+        return dot + v[len(dot):].encode("idna").decode("ascii")
+    except UnicodeError:  # refused by check_allowed_hosts before this is asked
+        return v
+
+
+def check_basemap(args) -> None:
+    """--basemap tianditu (or COVERPLAN_BASEMAP=tianditu) needs a Tianditu key (--tianditu-key or
+    COVERPLAN_TIANDITU_KEY, as web.app reads them): without one the server started and every map page asked
+    Tianditu for tiles it refuses (QA 21)."""
+    import os
+
+    from geo.errors import InputDataError
+
+    basemap = args.basemap or os.environ.get("COVERPLAN_BASEMAP", "none")
+    key = args.tianditu_key if args.tianditu_key is not None else os.environ.get("COVERPLAN_TIANDITU_KEY", "")
+    if basemap == "tianditu" and not key.strip():
+        given = "--basemap tianditu" if args.basemap else "COVERPLAN_BASEMAP=tianditu"
+        raise InputDataError(f"{given} needs a Tianditu key: give it with --tianditu-key KEY (or set "
+                             "COVERPLAN_TIANDITU_KEY), or use --basemap none (offline) or osm.",
+                             f"{given} 需要天地图密钥：请用 --tianditu-key 密钥 给出（或设置环境变量 "
+                             "COVERPLAN_TIANDITU_KEY），或改用 --basemap none（离线）或 osm。",
+                             hint_en="A key is issued free of charge at console.tianditu.gov.cn.",
+                             hint_zh="密钥可在 console.tianditu.gov.cn 免费申请。",
+                             details={"parameter": "--basemap", "value": "tianditu"})
 
 
 def _serve(args) -> int:
@@ -183,7 +330,7 @@ def _listen(args):
 def _hardening_config(args) -> dict:
     """Limits from the command line (web/app.py documents the keys); absent flags keep the defaults."""
     # the app adds the loopback names and the names of the listening address itself
-    cfg = {"LISTEN_HOST": args.host, "EXTRA_ALLOWED_HOSTS": [h.strip().lower() for h in args.allowed_host if h.strip()]}
+    cfg = {"LISTEN_HOST": args.host, "EXTRA_ALLOWED_HOSTS": [_host_name(h) for h in args.allowed_host if h.strip()]}
     mb = 1024 * 1024
     if args.max_upload_mb is not None:
         cfg["MAX_CONTENT_LENGTH"] = int(args.max_upload_mb * mb)

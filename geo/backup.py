@@ -199,13 +199,23 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
     """
     db_path, out = Path(db_path), Path(out)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
+    if db_path.exists():
+        # a folder given as --db is "a folder, not a database file" (it was "no database at"), a CSV "not a
+        # SQLite database" (not sqlite3's traceback)
+        check_database(db_path, create=False)
     if not db_path.is_file():
         raise BackupError(f"No database at {db_path}: nothing to back up.",
                           f"找不到数据库 {db_path}，无可备份的内容。",
                           hint_en="Give the server's database with --db.", hint_zh="请用 --db 指定服务器的数据库文件。")
-    check_database(db_path, create=False)  # a CSV given as --db: said, not sqlite3's traceback
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(os.path.dirname(os.path.abspath(out))) / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
+    folder = Path(os.path.dirname(os.path.abspath(out)))
+    if not folder.is_dir():
+        # no folder is made for the archive: `backup --out /nonexistent/x.zip` made /nonexistent at the root
+        # (QA 21), where every other --out refuses a folder that does not exist
+        raise BackupError(f"The folder {folder} does not exist: nothing was backed up.",
+                          f"文件夹 {folder} 不存在，未备份。",
+                          hint_en="Create it first, or write the backup into a folder that exists.",
+                          hint_zh="请先创建该文件夹，或把备份写到已有的文件夹中。", details={"folder": str(folder)})
+    work = folder / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
     snap = work.with_suffix(".sqlite")
     try:
         _snapshot(db_path, snap)
@@ -380,6 +390,44 @@ def _refuse_while_serving(db_path: Path):
     return lock
 
 
+def _check_target(db_path: Path, data_dir: Path) -> None:
+    """Refuse, before anything is made, moved or locked, a place the restore must not replace: a folder or a
+    file that is no SQLite database given as ``--db`` (``restore b.zip --db /tmp/d`` moved the folder aside and
+    deleted it with everything in it; ``--db victim.csv`` overwrote the CSV: QA 21), a -wal/-shm beside it that
+    is not a file, and a data folder (or its datasets/) that is a file."""
+    if os.path.lexists(db_path) and not db_path.exists():  # a link whose target is gone
+        raise _target_error(f"{db_path} is a link to {os.readlink(db_path)}, which does not exist: it is not a "
+                            "database file.",
+                            f"{db_path} 是指向 {os.readlink(db_path)} 的链接，而该目标不存在：不是数据库文件。")
+    if db_path.exists():
+        # the words every command says of its --db (geo.dbfile): "... is a folder, not a database file",
+        # "... is not a SQLite database"; an empty file is a database SQLite has not written yet
+        try:
+            check_database(db_path, create=True)
+        except CoverplanError as exc:  # its words, with "nothing was changed"
+            raise _target_error(exc.en, exc.zh) from None
+    for suffix in ("-wal", "-shm"):
+        side = db_path.with_name(db_path.name + suffix)
+        if os.path.lexists(side) and (side.is_symlink() or not side.is_file()):
+            raise _target_error(f"{side} is not SQLite's {suffix[1:]} file of {db_path.name} (it is a folder, a link "
+                                "or a device), so the database cannot be replaced safely.",
+                                f"{side} 不是数据库 {db_path.name} 的 SQLite {suffix[1:]} 文件（而是文件夹、链接或设备），"
+                                "无法安全地替换数据库。")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise _target_error(f"The data folder {data_dir} is a file, not a folder.",
+                            f"数据文件夹 {data_dir} 是文件而不是文件夹。")
+    datasets = data_dir / DATASETS
+    if os.path.lexists(datasets) and not datasets.is_dir():
+        raise _target_error(f"{datasets} is not the data versions' folder (it is a file or a broken link).",
+                            f"{datasets} 不是数据版本所在的文件夹（而是文件或失效的链接）。")
+
+
+def _target_error(en: str, zh: str) -> BackupError:
+    return BackupError(en, zh, hint_en="Nothing was changed. Point --db at the server's database (by default "
+                                       "VAR_DIR/proposals.sqlite), or at a new file's name.",
+                       hint_zh="未做任何改动。请用 --db 指向服务器所用的数据库（默认 VAR_DIR/proposals.sqlite），或一个新文件名。")
+
+
 def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None) -> dict:
     """Replace the database and the data versions' files with those of a backup; return its manifest,
     with ``versions`` and ``missing_versions`` read from the restored database.
@@ -388,9 +436,14 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     beside the data first; then the current ``datasets/`` and database (with
     its -wal/-shm) are moved aside, the restored ones moved in, and the old ones
     deleted. A failure moves the old ones back. Stop the server first.
+
+    Only what the restore made (its staging folder) or moved aside (the replaced database and
+    ``datasets/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
+    folder or a file other than a SQLite database is refused before anything is touched.
     """
     db_path = Path(db_path)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
+    _check_target(db_path, data_dir)
     # what this restore makes before it knows the archive is good: undone when it is refused
     # ("nothing was changed" left the folders and an empty .serving lock file behind)
     made = [p for p in dict.fromkeys([*reversed(data_dir.absolute().parents), data_dir.absolute(),
@@ -405,6 +458,14 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
             try:
                 manifest = _restore(archive, db_path, data_dir)
                 restored = True
+            except OSError as exc:  # a rename refused (another disk, no permission): undone, said in words
+                raise BackupError(f"The restored files could not be put in place ({exc.strerror or exc}): nothing "
+                                  "was changed.",
+                                  f"无法将恢复的文件放到位（{exc.strerror or exc}）：未做任何改动。",
+                                  hint_en="Check that the database's folder and the data folder are writable and on "
+                                          "the same disk (--data-dir).",
+                                  hint_zh="请检查数据库所在文件夹和数据文件夹是否可写、是否位于同一磁盘（--data-dir）。",
+                                  details={"db": str(db_path), "data_dir": str(data_dir)}) from None
             finally:
                 # a refused restore (or one undone, _restore) leaves no lock file it made (an existing
                 # database's neither: filelock keeps the file); taken away while still held
@@ -427,33 +488,45 @@ def _restore(archive, db_path: Path, data_dir: Path) -> dict:
     job = uuid.uuid4().hex[:10]
     stage = data_dir / f".restore-{job}"
     old = data_dir / f".restore-old-{job}"
-    stage.mkdir()
-    moved: list[tuple[Path, Path]] = []  # (original place, where it went), to undo
+    stage.mkdir()  # not exist_ok: never a folder this restore did not make (deleted below)
+    made_old = False
+    undo: list[tuple[Path, Path]] = []  # (from, to): the renames that put the previous state back
     try:
         manifest = verify(archive, stage)
         old.mkdir()
+        made_old = True
         live = [data_dir / DATASETS] + [db_path.with_name(db_path.name + s) for s in ("", "-wal", "-shm")]
         for p in live:
-            if p.exists():
+            if os.path.lexists(p):
                 os.replace(p, old / p.name)
-                moved.append((p, old / p.name))
+                undo.append((old / p.name, p))
         (stage / DATASETS).mkdir(exist_ok=True)
         os.replace(stage / DATASETS, data_dir / DATASETS)
-        moved.append((data_dir / DATASETS, None))
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        # undone by moving it back into the staging folder (deleted with it), not by deleting it where it is
+        undo.append((data_dir / DATASETS, stage / DATASETS))
         os.replace(stage / DATABASE, db_path)
-    except BaseException:
-        for original, went in reversed(moved):
-            if went is None:  # a restored folder already moved in: take it out again
-                shutil.rmtree(original, ignore_errors=True)
-            else:
-                os.replace(went, original)
-        if old.is_dir() and not any(old.iterdir()):  # never delete it while it holds the old data
-            old.rmdir()
+    except BaseException as exc:
+        left = []
+        for src, dst in reversed(undo):
+            try:
+                os.replace(src, dst)
+            except OSError:
+                left.append(src)
+        if left:  # the previous state is not all back: kept where it is, and said
+            raise BackupError(f"The restore failed and the previous state could not be fully put back: what was "
+                              f"replaced is kept in {old} ({', '.join(str(p) for p in left)}); move it back by hand.",
+                              f"恢复失败，且未能完全还原此前的状态：被替换的文件保存在 {old}"
+                              f"（{'、'.join(str(p) for p in left)}），请手动移回。",
+                              details={"kept_in": str(old)}) from exc
+        if made_old:
+            try:
+                old.rmdir()  # only empty (everything moved back): never deleted while it holds the old data
+            except OSError:
+                pass
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)  # the replaced state, once the restored one is in place
+    shutil.rmtree(old, ignore_errors=True)  # what was moved aside, once the restored state is in place
     return manifest
 
 

@@ -43,9 +43,24 @@ from planner.sites import candidate_sites, demand_units, site_marks
 MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
 
 
+#: Smallest service standard accepted, per unit: 1 minute, or 100 metres. The smallest reach any planning
+#: norm states is the 5-minute (about 300 m) walk of GB 50180-2018's smallest life circle, and the types of
+#: data/facility_types.toml ask 15-60 minutes or 1,000-3,000 metres; below a minute or 100 m only a demand
+#: point on a candidate site's doorstep is covered, so every unit needs a site of its own (`--standard 1e-320
+#: --model lscp` proposed 1,979 sites, one per village, and overflowed numpy on the way: QA 21), and a value
+#: that small is a unit mistake (kilometres typed as metres: 3 for 3,000). Refused below it by the web's form
+#: and the CLI's `propose --standard`, as above :data:`MAX_STANDARD`; :func:`validate` takes any positive value.
+MIN_STANDARD = {"min": 1.0, "m": 100.0}
+
+
 def max_standard(ftype: FacilityType) -> float:
     """The largest service standard :data:`MAX_STANDARD` allows in ``ftype``'s unit."""
     return MAX_STANDARD.get(ftype.unit, MAX_STANDARD["m"])
+
+
+def min_standard(ftype: FacilityType) -> float:
+    """The smallest service standard :data:`MIN_STANDARD` allows in ``ftype``'s unit."""
+    return MIN_STANDARD.get(ftype.unit, MIN_STANDARD["m"])
 
 
 #: Histogram bins of travel cost, in multiples of each unit's standard.
@@ -222,7 +237,8 @@ def _equity(units: pd.DataFrame, cost_before: np.ndarray, cost_after: np.ndarray
     labels = [f"{a:g}-{b:g}" if np.isfinite(b) else f">{a:g}" for a, b in zip(EQUITY_BINS[:-1], EQUITY_BINS[1:])]
 
     def hist(cost):
-        ratio = cost / std
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a tiny standard: inf, binned last
+            ratio = cost / std
         idx = np.clip(np.searchsorted(EQUITY_BINS, ratio, side="right") - 1, 0, len(labels) - 1)
         return [round(float(w[idx == k].sum()), 1) for k in range(len(labels))]
 

@@ -59,6 +59,7 @@ def test_round_trip_brings_the_earlier_state_back(site, tmp_path, capsys):
     kept = add_proposal(proposals, "十二处方案")
     before = state(site)
     archive = tmp_path / "backups" / "备份.zip"
+    archive.parent.mkdir()  # backup makes no folder for --out (QA 21: it made /nonexistent at the root)
 
     assert main(["--lang", "zh", "backup", "--out", str(archive), "--db", str(site / "app.sqlite")]) == 0
     assert "已备份" in capsys.readouterr().out
@@ -160,7 +161,8 @@ def test_a_failed_swap_puts_the_previous_state_back(site, tmp_path, monkeypatch)
         return real(a, b)
 
     monkeypatch.setattr(bk.os, "replace", failing)
-    with pytest.raises(OSError):
+    # undone, and said as a BackupError (the CLI showed the OSError's traceback: QA 21)
+    with pytest.raises(bk.BackupError, match="could not be put in place .disk full.: nothing was changed"):
         bk.restore(archive, site / "app.sqlite")
     monkeypatch.setattr(bk.os, "replace", real)
     assert state(site) == before

@@ -22,7 +22,8 @@ from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
-from planner.proposals import effective_model, max_standard, propose  # max_standard: shared with the CLI
+# max_standard, min_standard: the limits shared with the CLI's `propose --standard`
+from planner.proposals import effective_model, max_standard, min_standard, propose
 from planner.sites import demand_units
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
@@ -216,7 +217,8 @@ def parse_params(form: dict, service) -> dict:
                         "leave p out, or choose mclp or pmedian for a fixed number",
                         "不填写（lscp 全覆盖模型自行决定站点数）；如需指定站点数，请选择 mclp 或 pmedian")
     top = max_standard(ft)
-    std = {k: _number(form.get(k), k, float, above=0, maximum=top)
+    # at least planner.proposals.MIN_STANDARD (1 minute, 100 m): 1e-320 was saved and solved (QA 21)
+    std = {k: _number(form.get(k), k, float, minimum=min_standard(ft), maximum=top)
            for k in ("standard", "standard_urban", "standard_rural")}
     if std["standard"] is not None and (std["standard_urban"] is not None or std["standard_rural"] is not None):
         raise bad_param("standard", form.get("standard"), "either one standard for all units, or "
