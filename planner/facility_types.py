@@ -126,6 +126,12 @@ class FacilityType:
         """What a proposed site is called, e.g. "拟建武当山养老服务综合体"."""
         return (self.site_name_pattern or "拟建{place}" + self.name_zh).format(place=place)
 
+    def site_name_en(self, place: str) -> str:
+        """The English name of a proposed site: the words translated, the place kept as the data has it
+        ("Proposed township elderly-service complex, 五堰街道"; QA 21: English pages showed 拟建…)."""
+        what = self.name_en[:1].lower() + self.name_en[1:] if self.name_en[1:2].islower() else self.name_en
+        return f"Proposed {what}, {place}"
+
     def short_name_zh(self) -> str:
         """What a site of this type is called after its place ("日间照料中心" in "拟建某村日间照料中心")."""
         pattern = self.site_name_pattern or "拟建{place}" + self.name_zh

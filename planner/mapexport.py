@@ -507,7 +507,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
             prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
             mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
-                               tooltip=html.escape(f"#{s['priority']} {s['name']}"))
+                               tooltip=html.escape(f"#{s['priority']} {_site_name(s, lang)}"))
             mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key)))
             mk.add_to(prop)
         prop.add_to(m)
@@ -593,7 +593,14 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
         if not _missing(s.get("nearest_existing_cost")):
             near += _paren(cost_text(s["nearest_existing_cost"], ft.unit, lang), lang)
         rows.append((tx("nearest_existing"), near))
-    return _popup(f"#{s['priority']} {s['name']}", rows, reason=reason if isinstance(reason, str) else "")
+    return _popup(f"#{s['priority']} {_site_name(s, lang)}", rows, reason=reason if isinstance(reason, str) else "")
+
+
+def _site_name(s, lang: str) -> str:
+    """A proposed site's name in ``lang``: ``name_en`` on English maps (the generated words translated, the
+    place kept), where the proposal has it (QA 21)."""
+    en = s.get("name_en") if lang == "en" else None
+    return str(en if isinstance(en, str) and en else s["name"])
 
 
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,

@@ -262,7 +262,8 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
         load = float(w[mine].sum())
         row = new.iloc[l]
         site_rows.append({
-            "name": ft.site_name(str(row["name"]).removesuffix("驻地")), "candidate_id": str(row["id"]),
+            "name": ft.site_name(str(row["name"]).removesuffix("驻地")),
+            "name_en": ft.site_name_en(str(row["name"]).removesuffix("驻地")), "candidate_id": str(row["id"]),
             "township_code": str(row["township_code"]), "township_name": row["township_name"],
             "county_code": str(row["county_code"]), "county_name": row["county_name"],
             "size": sizes[s], "cost": cost[s], "capacity_people": round(sizes[s] * per, 2),

@@ -24,3 +24,37 @@ def test_the_web_refuses_a_standard_above_the_planners_limit(client, type_key, s
     else:
         assert resp.status_code == 400, resp.get_json()
         assert "standard" in str(resp.get_json()).lower()
+
+
+# -- proposed sites are named in the page's language: the generated words translated, the place kept --------
+@pytest.fixture(scope="module")
+def proposal(client):
+    resp = client.post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp", "p": 3})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["proposal"]["id"]
+
+
+def test_proposed_sites_are_named_in_english_on_english_pages(client, proposal):
+    rec = client.get(f"/api/proposals/{proposal}?lang=en").get_json()
+    names = [s["name"] for s in rec["sites"]]
+    # English pages showed 拟建五堰街道养老服务综合体
+    assert names and all(n.startswith("Proposed township elderly-service complex, ") for n in names), names
+    zh = [s["name"] for s in client.get(f"/api/proposals/{proposal}?lang=zh").get_json()["sites"]]
+    assert all(n.startswith("拟建") for n in zh), zh
+    # the place is the one the Chinese name holds
+    for en, z in zip(names, zh):
+        assert en.split(", ", 1)[1] in z
+    page = client.get(f"/proposals/{proposal}?lang=en").get_data(as_text=True)
+    assert names[0] in page and zh[0] not in page
+    layer = client.get(f"/api/proposals/{proposal}/layers?lang=en").get_json()["sites"]
+    assert {f["properties"]["name"] for f in layer["features"]} == set(names)
+    brief = client.get(f"/proposals/{proposal}/brief?lang=en").get_data(as_text=True)
+    assert names[0] in brief
+
+
+def test_the_offline_map_names_proposed_sites_in_its_language(client, proposal):
+    en = [s["name"] for s in client.get(f"/api/proposals/{proposal}?lang=en").get_json()["sites"]]
+    html = client.get(f"/proposals/{proposal}/export.html?lang=en").get_data(as_text=True)
+    assert en[0] in html and "拟建" not in html
+    html = client.get(f"/proposals/{proposal}/export.html?lang=zh").get_data(as_text=True)
+    assert "拟建" in html and "Proposed township" not in html

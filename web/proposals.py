@@ -490,12 +490,23 @@ def solved_type(rec: dict, service):
     return ft
 
 
-def site_rows(rec: dict) -> list[dict]:
+def site_rows(rec: dict, lang: str | None = None) -> list[dict]:
+    """The saved sites' rows; with ``lang``, each named in that language (:func:`named_in`)."""
     rows = rec["summary"].get("sites", [])
     # saved before planner.proposals._nearest_existing said so: a site that reaches no existing facility
     # (cost null) was given the register's first one as its nearest
-    return [{**r, "nearest_existing_id": None, "nearest_existing_name": None}
+    rows = [{**r, "nearest_existing_id": None, "nearest_existing_name": None}
             if r.get("nearest_existing_cost") is None and r.get("nearest_existing_name") else r for r in rows]
+    return named_in(rows, lang) if lang else rows
+
+
+def named_in(rows: list[dict], lang: str) -> list[dict]:
+    """Proposed sites named in the page's language: English pages and exports showed 拟建五堰街道养老服务综合体,
+    generated words, in Chinese (QA 21); ``name_en`` translates them and keeps the place's name. Sites
+    saved before it, and existing facilities (an upgrade's), keep their one name."""
+    if lang != "en":
+        return rows
+    return [{**r, "name": r.get("name_en") or r.get("name")} for r in rows]
 
 
 def view(rec: dict, lang: str) -> dict:
@@ -515,6 +526,7 @@ def view(rec: dict, lang: str) -> dict:
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
+    out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     out["share_label"] = share_label(rec.get("type"), lang)
     county = (rec.get("params") or {}).get("county")
@@ -705,6 +717,8 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     """Coverage map after the proposal: townships by covered share, numbered new sites."""
     ft = solved_type(rec, service)
     sites = sites_gdf(rec)
+    if lang == "en" and "name_en" in sites:  # the generated words in English, as on the page (named_in)
+        sites["name"] = sites["name_en"].where(sites["name_en"].notna() & (sites["name_en"] != ""), sites["name"])
     mode = rec["params"].get("mode", "estimate")
     region = service.region_at(rec["params"].get("dataset_version") or 0)  # the data it was solved on
     cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
