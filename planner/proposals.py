@@ -664,6 +664,17 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
                                          f"{'candidate does' if n == 1 else 'candidates do'} not and "
                                          f"{'is' if n == 1 else 'are'} left out. "
                                          + explanation.get("explanation_en", "")}
+    if req.model in ("mclp", "pcenter") and len(out.base_cover) and bool(np.all(out.base_cover)):
+        # everyone already within the standard: a coverage model still places its p sites, each "+0 covered",
+        # and the page said nothing (QA 21, a county planner's proposal); the sites only shorten journeys
+        explanation = {**explanation, "already_covered": True,
+                       "explanation_zh": "按此服务标准，范围内的需求单元在新建前已全部覆盖，新址不增加覆盖，只缩短出行时间。"
+                                         "可减少站点数，或改用 p-median 模型按出行时间选址。"
+                                         + explanation.get("explanation_zh", ""),
+                       "explanation_en": "Every demand unit in scope is already covered at this standard, so the new "
+                                         "sites add no coverage and only shorten journeys. Ask for fewer sites, or "
+                                         "use the p-median model to place them by travel time. "
+                                         + explanation.get("explanation_en", "")}
 
     before = summarize(inst.weights, out.base_cover, out.base_cost)
     after = summarize(inst.weights, out.after_cover, out.after_cost)

@@ -62,3 +62,20 @@ def test_a_conversion_says_its_demand_is_the_new_types(region):
     assert len(said) == 1 and f"{conv.before['demand']:,.0f} in all" in said[0]["en"]
     assert f"共 {conv.before['demand']:,.0f} 人" in said[0]["zh"] and "名80" not in said[0]["zh"]
     assert not [n for n in up.notes if "a different base" in n["en"]]
+
+
+def test_a_coverage_model_on_a_fully_covered_scope_says_the_sites_add_no_coverage(region):
+    import dataclasses
+
+    from planner.proposals import propose
+
+    ft = dataclasses.replace(load_facility_types()["welfare_home"], demand_counties=("420325",))
+    prop = propose(region, ft, model="mclp", p=3)
+    assert prop.before["covered_share"] == 1.0 and len(prop.sites)
+    # three sites, each "+0 covered", and the explanation box was empty
+    assert prop.explanation["already_covered"] is True
+    assert "already covered at this standard" in prop.explanation["explanation_en"]
+    assert "已全部覆盖" in prop.explanation["explanation_zh"]
+    # not where some are left out
+    open_ = propose(region, "elderly_complex", model="mclp", p=2)
+    assert not open_.explanation.get("already_covered")
