@@ -1551,6 +1551,9 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "facilities_moved": len(out["facilities"]["moved"]),
                      "facilities_changed": len(out["facilities"]["changed"]),
                      "facilities_attributes": len(out["facilities"]["attributes"]),
+                     # one per capacity that changed, as the list and the diff's lines count them (all 0 here
+                     # while they listed a changed bed count: QA 21)
+                     "facilities_capacity": len(out["facilities"]["capacity"]),
                      "townships_changed": len(out["townships"]["changed"]),
                      "townships_requalified": len(out["townships"]["requalified"]),
                      "villages_moved": len(out["villages"]["moved"]),

@@ -49,8 +49,11 @@ def test_patch_null_name_is_a_400_naming_name(app, saved):
         assert r.status_code == 400, r.get_data(as_text=True)[:300]
         body = r.get_json()
         assert body["details"]["parameter"] == "name" and "null" in body["message"]
-    # a null note clears it; POST with null name and note is as if they were left out
+    # a null note clears it (a note that is empty already: nothing to change, QA 21); POST with null name
+    # and note is as if they were left out
+    assert c.patch(f"/api/proposals/{saved['id']}", json={"note": "备注"}).status_code == 200
     assert c.patch(f"/api/proposals/{saved['id']}", json={"note": None}).status_code == 200
+    assert c.get(f"/api/proposals/{saved['id']}").get_json().get("note") in ("", None)
     r = c.post("/api/proposals", json={"type": "welfare_home", "kind": "upgrade", "k": 1, "name": None, "note": None})
     assert r.status_code == 202, r.get_json()
 

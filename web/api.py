@@ -8,10 +8,12 @@ from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
 
+from geo.errors import InputDataError
 from planner.i18n import cost_text, pick, t
 from web import auth, capacity_proposals, exports, proposals
-from web.errors import Forbidden, bad_param, json_object, no_body, not_found
+from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
+from web.params import query
 
 MODES = ("estimate", "network")
 
@@ -151,8 +153,15 @@ def township_at_point():
     lon = proposals.number_param(request.args.get("lon"), "lon", minimum=-180, maximum=180)
     lat = proposals.number_param(request.args.get("lat"), "lat", minimum=-90, maximum=90)
     if lon is None or lat is None:
-        raise bad_param("lon,lat", f"{request.args.get('lon')},{request.args.get('lat')}",
-                        "the point's longitude and latitude", "点位的经度和纬度")
+        # the one missing named (lat missing read as lon,lat="110.8,None")
+        missing = [n for n, v in (("lon", lon), ("lat", lat)) if v is None]
+        words_en = " and ".join(t(n, "en").lower() for n in missing)
+        words_zh = "和".join(t(n, "zh") for n in missing)
+        raise InputDataError(
+            f"Missing parameter{'s' if len(missing) > 1 else ''} {' and '.join(missing)} ({words_en}): give the point's longitude and latitude, "
+            "e.g. ?lon=110.79&lat=32.65.",
+            f"缺少参数 {'、'.join(missing)}（{words_zh}）：请给出点位的经度和纬度，如 ?lon=110.79&lat=32.65。",
+            details={"parameter": missing[0], "missing": missing})
     r = svc().region
     code = township_at(r, lon, lat)
     county = str(r.townships.loc[code, "county_code"])
@@ -229,6 +238,9 @@ def job_dict(job) -> dict:
                         if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")
     elif job.state == "cancelled":  # not the stage it was at ("solving ..."), which read as still running
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
+    elif job.cancel_requested and job.state == "running":  # it stops at its next checkpoint
+        d["message"] = "Cancelling: the calculation stops at its next checkpoint." if g.lang == "en" \
+            else "正在取消：计算将在下一个检查点停止。"
     if job.error:
         lang_msg = job.error.get("message_en" if g.lang == "en" else "message_zh")
         d["error"] = {**job.error, "message": lang_msg or job.error.get("message")}
@@ -250,6 +262,7 @@ def proposals_list():
 
 
 @bp.post("/proposals")
+@query("wait")
 def proposals_start():
     if not request.is_json and not request.form and request.get_data(cache=True):
         json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
@@ -361,10 +374,30 @@ def proposal_edit(pid: str):
         rec = proposals.saved(pid)
         auth.require_manage_proposal(rec, "change", "修改")
         proposals.check_unchanged(rec, body)
+        changes = _what_changes(rec, changes)
         ext()["store"].update(pid, **changes)
     auth.audit("proposal_renamed", pid, **changes)
     svc().forget_proposal(pid)  # the map layers carry the name
     return jsonify(proposals.view(proposals.saved(pid), g.lang))
+
+
+def _what_changes(rec: dict, changes: dict) -> dict:
+    """The fields of a rename / note change that differ from what is saved; a 400 "nothing to change"
+    when none does, as a facility rename or an account change to what it holds is (QA 21: the same name
+    sent twice answered 200 and logged a rename each time)."""
+    now = {"name": str(rec.get("name") or ""), "note": str(rec.get("note") or "")}
+    differ = {k: v for k, v in changes.items() if v != now[k]}
+    if differ:
+        return differ
+    if set(changes) == {"note"}:
+        en, zh = "The note is already this text: nothing to change.", "备注已是该内容，无需修改。"
+    else:
+        name = changes.get("name", now["name"])
+        shown = name if len(name) <= 60 else name[:59] + "…"
+        also_en, also_zh = (" and the note is already this text", "，备注也已是该内容") if "note" in changes else ("", "")
+        en = f"“{shown}” is already the proposal's name{also_en}: nothing to change."
+        zh = f"方案名称已是“{shown}”{also_zh}，无需修改。"
+    raise InputDataError(en, zh, details={"parameter": next(iter(changes)), "unchanged": sorted(changes)})
 
 
 @bp.delete("/proposals/<pid>")
@@ -457,9 +490,37 @@ def job_cancel(job_id: str):
     if job is None:
         raise not_found("Job", "任务", job_id)
     auth.require_job_owner(job)
-    job = ext()["jobs"].cancel(job_id)
-    auth.audit("job_cancelled", job_id, kind=job.kind)
-    return jsonify(job_dict(job))
+    job, outcome = ext()["jobs"].request_cancel(job_id)
+    if outcome == "unknown":  # forgotten between the two looks
+        raise not_found("Job", "任务", job_id)
+    if outcome == "ended":
+        # a finished job answered 200 "done" and was logged as cancelled each time (QA 21)
+        state_en, state_zh = t("job_" + job.state, "en"), t("job_" + job.state, "zh")
+        what_en, what_zh = JOB_KINDS.get(job.kind, ("calculation", "计算"))
+        raise JobEnded(f"This {what_en} has already ended ({state_en}): there is nothing to cancel.",
+                       f"该{what_zh}已结束（{state_zh}），无需取消。",
+                       details={"id": job.id, "kind": job.kind, "state": job.state, "job": job_dict(job)})
+    answer = job_dict(job)  # as the cancel left it (a running job may end while this answer is made)
+    if outcome != "again":  # asked twice: one entry
+        auth.audit("job_cancelled", job_id, **_job_audit_detail(job))
+    # a queued job is dropped at once (200, "cancelled"); a running one stops at its next checkpoint:
+    # 202 and cancel_requested, where "running" alone read as if the cancel had not been taken
+    return jsonify(answer), (200 if outcome == "cancelled" else 202)
+
+
+#: What a job computes, in words (its ``kind``): "计算类别 proposal" read as an untranslated code.
+JOB_KINDS = {"proposal": ("proposal calculation", "方案计算"), "network": ("road-network import", "路网导入")}
+
+
+def _job_audit_detail(job) -> dict:
+    """A cancelled job's audit details, as the log words them in either language: a proposal's facility
+    type and county, a road network's file (the log shows a plain ``kind`` as the code it is)."""
+    p = job.params or {}
+    if job.kind == "proposal" and p.get("type"):
+        return {"type": p["type"], "county": p.get("county")}
+    if job.kind == "network":
+        return {"layer": "network", "file": p.get("file")}
+    return {"kind": job.kind}
 
 
 # -- api: browser charts --
@@ -639,8 +700,11 @@ def _upgrade_plan(type_key: str):
     ft = s.get_type(type_key)
     # no range here: the planner checks it at once, and its message gives the real one (e.g. 1 to 15
     # within the per-county limits); a range of its own here said ±1,000,000 to k=2000000
-    k = proposals.number_param(request.args.get("k"), "k", kind=int)
+    raw = request.args.get("k")
+    k = proposals.number_param(raw, "k", kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
+    if asked and raw.strip().lstrip("+-").isdigit() and raw.strip().lstrip("+-").isascii():
+        k = int(raw.strip())  # as typed: beyond 2**53 the float's rounding read back as another number
     convert = arg_bool("convert")
     k = int(k) if asked else default_k(ft, convert)
     return s.cached(("upgrades", ft.key, k, convert, asked),

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from flask import Blueprint, current_app, g, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
 from geo.datasets import facility_row_limit, sha256_file, too_many_facilities
@@ -35,6 +36,7 @@ from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
 from web.extensions import ext
+from web.params import query, repeated_error
 
 bp = Blueprint("data", __name__)
 
@@ -313,10 +315,12 @@ def _options(form) -> dict:
     refuse_unknown(form, UPLOAD_FIELDS, what_en="an upload", what_zh="上传")  # "typ" was read as no type
     # one file and one value per field: a second was dropped without a word (QA 19)
     files = [k for k, _ in request.files.items(multi=True)]
-    twice = sorted({k for k in form if len(form.getlist(k)) > 1} | ({"file"} if files.count("file") > 1 else set()))
-    if twice:
-        raise bad_param(twice[0], None, "one value (upload one file, with one value per field, at a time)",
-                        "一个值（每次上传一个文件，每个字段一个值）")
+    given = MultiDict([*form.items(multi=True), *((k, f.filename) for k, f in request.files.items(multi=True))])
+    if any(len(v) > 1 for _, v in given.lists()):
+        # said as a field given twice, as every API request says it (web/params.py): "kind (方案类型) = null"
+        # named another form's field and a value nobody sent
+        raise repeated_error(given, where="form", hint_en="Upload one file, with one value per field, at a time.",
+                             hint_zh="每次上传一个文件，每个字段填一个值。")
     extra = sorted({k for k in files if k != "file"})
     if extra:
         refuse_unknown(dict.fromkeys(extra), ("file",), what_en="an upload's files", what_zh="上传的文件字段")
@@ -680,12 +684,18 @@ def _mapping_answer(uid: str, meta: dict, exc: InputDataError, type_key: str | N
 
 
 @bp.post("/api/data/uploads")
+@query("kind")
 def upload():
     # A county's OpenStreetMap extract is larger than any register: the page says ?kind=network
     # in the address so the larger limit applies before the body is read -- only for an account
     # that may upload a network (checked first, so a county planner's 200 MB is never read), and
     # only for a network: the form's kind must say the same (below).
     network_limit = request.args.get("kind") == "network"
+    if "kind" in request.args and not network_limit:  # ?kind=xxx raised nothing and was ignored (QA 21)
+        raise bad_param("kind", request.args.get("kind"), "network, or no kind in the address (the address's "
+                        "kind only raises the size limit for a road network; the form's kind says what the file is)",
+                        "network，或地址中不带 kind（地址中的 kind 只用于提高路网文件的大小上限；文件的类别由表单的 kind 指定）",
+                        label="data_kind")
     if network_limit:
         auth.require_citywide("upload a road network (it serves every county)", "上传路网（路网供所有县区使用）")
         request.max_content_length = current_app.config["MAX_NETWORK_UPLOAD"]
@@ -809,7 +819,7 @@ def recheck(uid: str):
     facility type of every row (``type``: a file without a type column, the type chosen after the check)."""
     d = _upload_dir(uid)
     meta = _own_meta(d)
-    body = json_object()
+    body = json_object(required=False)  # nothing sent: checked again as it was, as {} is (an empty body was a 400)
     refuse_unknown(body, ("picks", "column_map", "type"), what_en="a recheck", what_zh="重新校验")
     picks = _picks_param(body.get("picks", {}), _svc().region)
     # the facility type of every row, for a file without a type column (the mapping card's 设施类型,

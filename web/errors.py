@@ -50,8 +50,20 @@ class EditConflict(CoverplanError):
     showed it: nothing is saved; the details carry the values now."""
 
 
+class JobEnded(CoverplanError):
+    """A cancel of a calculation that has already ended (done, failed, cancelled or cut off by a restart):
+    there is nothing to stop, and nothing was done; the details carry its state."""
+
+
+class RequestEntityTooLarge(CoverplanError):
+    """A request body over the size limit, told for what the request is (web/params.py): werkzeug's own
+    413 (same error name) is worded for an upload's file."""
+
+
 STATUS: tuple[tuple[type[CoverplanError], int], ...] = (
     (EditConflict, 409),
+    (JobEnded, 409),
+    (RequestEntityTooLarge, 413),
     (TooManyJobs, 429),
     (ServerBusy, 503),
     (Forbidden, 403),

@@ -45,6 +45,7 @@ class Job:
     finished: float | None = None
     ahead: int = 0   # jobs before this one in the queue (set when read)
     owner: str | None = None  # whom the job counts against (per-user limit); never shown
+    cancel_requested: bool = False  # a cancel was asked while it ran: it stops at its next checkpoint
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
@@ -53,6 +54,7 @@ class Job:
                 "params": self.params, "result": self.result, "error": self.error,
                 "created": self.created, "started": self.started, "finished": self.finished,
                 "ahead": self.ahead if self.state == "queued" else 0,
+                "cancel_requested": self.cancel_requested,
                 "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3)}
 
 
@@ -116,15 +118,31 @@ class JobRunner:
             return jobs
 
     def cancel(self, job_id: str) -> Job | None:
+        return self.request_cancel(job_id)[0]
+
+    def request_cancel(self, job_id: str) -> tuple[Job | None, str]:
+        """Ask a job to stop: ``(job, outcome)``, the outcome one of
+
+        ``"unknown"`` (no such job), ``"ended"`` (already final: nothing is done), ``"cancelled"``
+        (it was queued: dropped before it starts), ``"requested"`` (it runs: it stops at its next
+        checkpoint) or ``"again"`` (it runs and a stop was already asked).
+        """
         job = self.get(job_id)
-        if job is None or job.id not in self._jobs:
-            return job  # unknown, or a journal entry from before a restart (already final)
-        job._stop.set()
+        if job is None:
+            return None, "unknown"
+        if job.id not in self._jobs:
+            return job, "ended"  # a journal entry from before a restart (final)
         with self._lock:
+            if job.state in FINAL:
+                return job, "ended"
+            again = job.cancel_requested
+            job._stop.set()
+            job.cancel_requested = True
             if job.state == "queued":
                 job.state, job.finished = "cancelled", time.time()
+            outcome = "cancelled" if job.state == "cancelled" else "again" if again else "requested"
         self._record(job)
-        return job
+        return job, outcome
 
     def wait(self, job_id: str, timeout: float = 30.0) -> Job | None:
         """Block until the job is final (tests and the CLI use this)."""

@@ -1,4 +1,4 @@
-"""Query parameters an API read does not take are refused, not ignored.
+"""Query parameters an API request does not take, or gives twice, are refused, not ignored.
 
 ``/api/coverage?tpye=cemetery`` used to answer for the default type: a careless client got a
 wrong answer and believed it. Each ``GET /api/...`` request's parameters are now watched: the
@@ -8,11 +8,19 @@ turns a successful answer into a 400 that names it and lists the names the endpo
 Tracking what the view asks for, instead of a hand-kept list per endpoint, keeps the rule true
 when an endpoint learns a new parameter. Only safe reads are checked (a write's query string
 is not where its data goes), and only answers that succeeded (the view's own error says more).
+
+Before any view runs (QA 21): a parameter given twice (``?type=cemetery&type=day_care``, a form's
+``p=1&p=2000``) is refused on every API request, as the upload form and JSON's duplicate keys already
+were: werkzeug's ``get`` took the first and dropped the rest without a word. A write (POST, PUT, PATCH,
+DELETE) takes in its query string only ``lang`` and what its view declares with :func:`query`
+(``?wait=`` of a proposal): a misspelt ``?wiat=60`` ran without waiting. A body over the size limit is
+refused in words for a request (the upload's own 413 speaks of rows and files).
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
-from werkzeug.datastructures import ImmutableMultiDict
+from flask import Flask, current_app, g, request
+from werkzeug.datastructures import ImmutableMultiDict, MIMEAccept, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge as _ReadPastLimit
 
 from geo.errors import InputDataError
 
@@ -64,7 +72,158 @@ def unread_error() -> InputDataError | None:
         details={"parameters": unread, "reads": read, "path": request.path})
 
 
+# -- every API request: a parameter given twice; a write's query string ---------------------------------
+#: The requests checked for a parameter given twice: the API, its chart downloads and the plan package's
+#: table download (the twin of /api/targets). A page's own address is left as the browser made it.
+CHECKED_PREFIXES = ("/api/", "/charts/", "/plan/targets.")
+#: The methods that change something: their query string is refused beyond what the endpoint declares.
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Form bodies, read for a field given twice (a JSON body refuses a duplicate key itself, web/safejson.py).
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Endpoints that read their own form: the upload streams its file (with the road network's own size
+#: limit, raised in the view) and refuses a field or file given twice itself (web/data.py _options).
+OWN_FORM = frozenset({"data.upload"})
+
+
+def query(*names: str):
+    """Declare the query parameters a write endpoint takes besides ``lang`` (``@query("wait")``, under
+    the route's decorator); a write that declares none takes only ``lang``: ``?wiat=60`` is refused
+    before anything is done, not ignored."""
+    def mark(view):
+        view.query_params = tuple(names)
+        return view
+    return mark
+
+
+def _shown(values: list) -> str:
+    from web.errors import shown_value
+    shown = [shown_value(v) for v in values[:5]]
+    return ", ".join(shown) + (", …" if len(values) > 5 else "")
+
+
+def repeated_error(given, *, where: str = "query", hint_en: str = "", hint_zh: str = "") -> InputDataError:
+    """The 400 for parameters given more than once (``given``: a MultiDict, the names looked up in it):
+    ``?type=cemetery&type=day_care`` answered for the cemetery alone, as if the second were not there."""
+    from geo.errors import listed
+
+    names = sorted({k for k in given.keys() if len(given.getlist(k)) > 1})
+    values = {k: [str(v) for v in given.getlist(k)][:20] for k in names}
+    each_en = "; ".join(f"{k} = {_shown(values[k])}" for k in names[:10])
+    each_zh = "；".join(f"{k} = {_shown(values[k])}" for k in names[:10])
+    place_en, place_zh = ("in the form", "表单中") if where == "form" else ("in the address", "地址中")
+    s = "s" if len(names) > 1 else ""
+    return InputDataError(
+        f"Parameter{s} {listed(names, 'en')} given more than once {place_en} ({each_en}): give each parameter "
+        "once. Only the first value would have been used.",
+        f"{place_zh}的参数 {listed(names, 'zh')} 出现了多次（{each_zh}）：每个参数只能给一次，否则只会采用第一个值。",
+        hint_en=hint_en or ("Nothing was done." if request.method in WRITES else ""),
+        hint_zh=hint_zh or ("未执行任何操作。" if request.method in WRITES else ""),
+        details={"parameter": names[0], "repeated": names, "values": values, "where": where})
+
+
+def unknown_write_error(unknown: list[str], takes: tuple) -> InputDataError:
+    """The 400 for query parameters a write does not take (a misspelt ``?wiat=60`` started the job
+    without waiting: the client believed it had waited)."""
+    from geo.errors import listed
+    from web.errors import shown_value
+
+    shown = [shown_value(k) for k in unknown[:10]]
+    s = "s" if len(unknown) > 1 else ""
+    accepted = [*takes, "lang"]
+    return InputDataError(
+        f"Unknown parameter{s} {listed(shown, 'en', total=len(unknown))} in the address: {request.method} "
+        f"{request.path} takes {listed(accepted, 'en')}.",
+        f"地址中的未知参数 {listed(shown, 'zh', total=len(unknown))}：{request.method} {request.path} "
+        f"可用的参数为 {listed(accepted, 'zh')}。",
+        hint_en="Check the spelling: nothing was done.", hint_zh="请检查参数名的拼写；未执行任何操作。",
+        details={"parameter": unknown[0], "parameters": unknown[:50], "accepted": accepted, "path": request.path})
+
+
+def _language() -> None:
+    # this hook runs before the app's language hook: the refusal speaks the request's language all the same
+    if getattr(g, "lang", None) is None:
+        from web.auth import request_language
+        g.lang = request_language()[0]
+
+
+def _check_request() -> None:
+    """Refuse, before the view runs, a parameter given twice and (on a write) one the endpoint does not take."""
+    if request.routing_exception is not None:  # no such address or method: its own 404/405 says so
+        return
+    _body_size()
+    checked = request.path.startswith(CHECKED_PREFIXES)
+    if checked and any(len(v) > 1 for _, v in request.args.lists()):
+        _language()
+        raise repeated_error(request.args)
+    if not request.path.startswith("/api/") or request.method not in WRITES:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    takes = tuple(getattr(view, "query_params", ()))
+    unknown = [k for k in request.args.keys() if k not in takes and k not in ALWAYS]
+    if unknown:
+        _language()
+        raise unknown_write_error(unknown, takes)
+    if request.mimetype in FORMS and request.endpoint not in OWN_FORM:
+        form = request.form
+        twice = MultiDict([*form.items(multi=True), *((k, f.filename) for k, f in request.files.items(multi=True))])
+        if any(len(v) > 1 for _, v in twice.lists()):
+            _language()
+            raise repeated_error(twice, where="form")
+
+
+def _body_size() -> None:
+    """A body over the limit, refused before it is read, in words for what it is: the upload's own 413
+    (web/app.py) speaks of rows, .xlsx and ``coverplan data import``, which means nothing to a JSON request."""
+    if request.endpoint in OWN_FORM:
+        return
+    limit = request.max_content_length
+    if not limit:
+        return
+    size = request.content_length
+    if size is None and request.method in WRITES and request.mimetype not in FORMS:
+        try:  # sent in chunks, its length untold: read now, within the limit (the view reads it anyway)
+            request.get_data(cache=True)
+        except _ReadPastLimit:
+            _language()
+            raise body_too_large(limit, None) from None
+    elif size is not None and size > limit:
+        _language()
+        raise body_too_large(limit, size)
+
+
+def _mb(n: int) -> str:
+    """1 MB, 1.5 MB, 20 MB, 800 KB: whole where whole, one decimal below 10 (a 1.4 MB body against a
+    1 MB limit must not read "1 MB")."""
+    v, unit = (n / 2**20, "MB") if n >= 2**20 else (n / 1024, "KB")
+    return f"{v:.0f} {unit}" if v >= 10 or v == int(v) else f"{v:.1f} {unit}"
+
+
+def body_too_large(limit: int, size: int | None):
+    from web.errors import RequestEntityTooLarge
+
+    got_en = f" (this one is {_mb(size)})" if size else ""
+    got_zh = f"（本次为 {_mb(size)}）" if size else ""
+    return RequestEntityTooLarge(
+        f"The request body is too large for {request.method} {request.path}: at most {_mb(limit)}{got_en}.",
+        f"请求内容过大：{request.method} {request.path} 的请求内容上限为 {_mb(limit)}{got_zh}。",
+        hint_en="A proposal, an edit or a setting takes a few kilobytes: check what the client sends. A data "
+                "file is uploaded on the Data page (POST /api/data/uploads), with its own limit.",
+        hint_zh="方案、编辑或设置的请求通常只有几 KB，请检查客户端发送的内容；数据文件请在“数据”页上传"
+                "（POST /api/data/uploads，另有上限）。",
+        details={"limit": limit, "size": size, "path": request.path})
+
+
+def _downloads_answer_json() -> None:
+    """The plan package's table download answers a refusal as its API twin (/api/targets) does, in JSON,
+    not as an HTML page: a script or a download link saving the answer gets the error, not a page."""
+    if request.path.startswith("/plan/targets."):
+        request.__dict__["accept_mimetypes"] = MIMEAccept([("application/json", 1)])  # cached per request
+
+
 def install(app: Flask) -> None:
     """Watch the query string of API reads (the check itself runs in web/app.py's after-hook,
-    which answers with the app's error format)."""
+    which answers with the app's error format); refuse a parameter given twice, a write's unknown
+    query parameter and an oversized body before the view runs."""
+    app.before_request(_downloads_answer_json)
+    app.before_request(_check_request)
     app.before_request(_watch)
