@@ -58,3 +58,34 @@ def test_the_offline_map_names_proposed_sites_in_its_language(client, proposal):
     assert en[0] in html and "拟建" not in html
     html = client.get(f"/proposals/{proposal}/export.html?lang=zh").get_data(as_text=True)
     assert "拟建" in html and "Proposed township" not in html
+
+
+def test_the_english_export_names_proposed_sites_in_english(client, proposal):
+    import csv
+    import io
+
+    en = client.get(f"/api/proposals/{proposal}.csv?lang=en").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(en.lstrip("\ufeff"))))
+    col = rows[1].index("Name") if "Name" in rows[1] else rows[1].index("name")
+    assert all(r[col].startswith("Proposed township elderly-service complex, ") for r in rows[2:] if r), rows[2:4]
+    zh = client.get(f"/api/proposals/{proposal}.csv?lang=zh").get_data(as_text=True)
+    assert "拟建" in zh
+
+
+def test_a_deleted_proposals_404_names_the_no_login_user_as_the_audit_log_does(client):
+    pid = client.post("/api/proposals?wait=120", json={"type": "cemetery", "model": "mclp", "p": 1}) \
+        .get_json()["proposal"]["id"]
+    assert client.delete(f"/api/proposals/{pid}").status_code == 200
+    for lang, who in (("zh", "本机（免登录）"), ("en", "local (no login)")):
+        resp = client.patch(f"/api/proposals/{pid}?lang={lang}", json={"name": "x"})
+        assert resp.status_code == 404
+        msg = resp.get_json()["message"]
+        # it said "被 local 删除": the account name of the server's no-login user
+        assert who in msg and " local " not in msg.replace(who, ""), msg
+
+
+def test_an_old_job_audit_entry_says_its_kind_in_words():
+    from web.auth import audit_detail_text
+
+    assert audit_detail_text({"kind": "proposal"}, "zh") == "方案计算"
+    assert audit_detail_text({"kind": "network"}, "en") == "road-network import"

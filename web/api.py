@@ -459,7 +459,7 @@ def proposal_download(pid: str, fmt: str):
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
     title = exports.export_title(f"{t('proposal', g.lang)}: {proposals.display_name(rec, g.lang)}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
-    site_rows = proposals.site_rows(rec)
+    site_rows = proposals.site_rows(rec, g.lang)  # named in the export's language (name_en in English)
     # the added weight named by what the type weighs (people aged 60+), not "权重"; none where it is the
     # unit count. The weight as solved (the sites say it), else the type's now.
     weight = next((r.get("weight_field") for r in site_rows if r.get("weight_field")), None) \

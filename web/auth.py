@@ -864,6 +864,18 @@ PLAIN_WORDS = {"version": ("数据版本 ", "data version "), "rolled_back_to": 
                "kind": ("计算类别 ", "kind ")}
 
 
+#: A job's kind as stored in its audit entry, in words (entries written before the type was stored say
+#: only this: "计算类别 proposal" was shown, QA 21).
+JOB_KIND_WORDS = {"proposal": ("方案计算", "proposal calculation"), "network": ("路网导入", "road-network import")}
+
+
+def actor_text(row: dict, lang: str) -> str:
+    """Who made an audit entry, in words: the server's own actors and the no-login user by name (the
+    audit page and a deleted proposal's 404 say the same: the 404 said "local", QA 21)."""
+    actor = AUDIT_ACTORS.get(row.get("user") or "") or (LOCAL_ACTOR if row.get("user_id") == LOCAL.id else None)
+    return (actor[1] if lang == "en" else actor[0]) if actor else (row.get("user") or "")
+
+
 def audit_detail_text(detail: dict, lang: str) -> str:
     """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"),
     not the stored keys (role=admin first_admin=true)."""
@@ -914,6 +926,8 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(EDIT_WORDS[value]))
         elif key == "mark" and value in MARK_WORDS:
             parts.append(pick(MARK_WORDS[value]))
+        elif key == "kind" and value in JOB_KIND_WORDS:
+            parts.append(pick(JOB_KIND_WORDS[value]))
         elif key == "type":
             parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
         elif key == "layer":
@@ -947,8 +961,7 @@ def admin_audit():
                                             q=(request.args.get("q") or "").strip()[:80] or None)
     for r in rows:
         r["action_text"] = t("audit_" + r["action"], g.lang)
-        actor = AUDIT_ACTORS.get(r["user"] or "") or (LOCAL_ACTOR if r["user_id"] == LOCAL.id else None)
-        r["user_text"] = (actor[1] if g.lang == "en" else actor[0]) if actor else r["user"]
+        r["user_text"] = actor_text(r, g.lang)
         r["detail_text"] = audit_detail_text(r["detail"], g.lang)
     return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
                     "actions": ext()["users"].actions()})

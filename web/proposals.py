@@ -63,10 +63,13 @@ def _deleted(pid: str):
     if row is None:
         return None
     name = textrules.without_refused(str((row.get("detail") or {}).get("name") or pid))[:60]
-    who = textrules.without_refused(str(row.get("user") or ""))[:40]
+    from web.auth import actor_text
+
+    # in the audit page's words: "本机（免登录）", not the no-login user's stored name "local" (QA 21)
+    who_en, who_zh = (textrules.without_refused(actor_text(row, lang))[:40] for lang in ("en", "zh"))
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
-    return NotFoundError(f"The proposal “{name}” was deleted{' by ' + who if who else ''} at {when}.",
-                         f"方案“{name}”已于 {when} {'被 ' + who + ' ' if who else ''}删除。",
+    return NotFoundError(f"The proposal “{name}” was deleted{' by ' + who_en if who_en else ''} at {when}.",
+                         f"方案“{name}”已于 {when} {'被 ' + who_zh + ' ' if who_zh else ''}删除。",
                          hint_en="Nothing was saved; a deleted proposal can be made again from its page's parameters.",
                          hint_zh="未保存任何内容；已删除的方案可按原参数重新生成。",
                          details={"id": pid, "deleted": True})
