@@ -89,3 +89,42 @@ def test_an_old_job_audit_entry_says_its_kind_in_words():
 
     assert audit_detail_text({"kind": "proposal"}, "zh") == "方案计算"
     assert audit_detail_text({"kind": "network"}, "en") == "road-network import"
+
+
+# -- an upgrade solved again on data with fewer facilities: K lowered, said in the note ----------------------
+def test_an_upgrade_solved_again_on_fewer_facilities_lowers_k_and_says_so(tmp_path):
+    import io
+
+    from geo.regions import load_region
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "CSRF_ENABLED": False})
+    c = app.test_client()
+    try:
+        made = c.post("/api/proposals?wait=120", json={"type": "welfare_home", "kind": "upgrade", "k": 5})
+        assert made.status_code == 201, made.get_json()
+        pid = made.get_json()["proposal"]["id"]
+        # a register of three welfare homes, with beds, replaces the sample's 68
+        v = load_region("shiyan").villages
+        rows = "\n".join(f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},40" for i, g in enumerate(v.geometry.iloc[[5, 300, 900]]))
+        body = f"名称,类型,经度,纬度,床位数\n{rows}\n".encode()
+        rep = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
+                     data={"kind": "facilities", "coords": "wgs84", "type": "welfare_home",
+                           "file": (io.BytesIO(body), "three.csv")}).get_json()
+        assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+        resp = c.post(f"/api/proposals/{pid}/rerun?lang=en")
+        # was 400 "Bad parameter k (How many (K)) = 5: expected at most 3"
+        assert resp.status_code == 202, resp.get_json()
+        job = resp.get_json()
+        for _ in range(240):
+            job = c.get(f"/api/jobs/{job['id']}").get_json()
+            if job["state"] in ("done", "failed", "cancelled"):
+                break
+            import time
+            time.sleep(0.5)
+        assert job["state"] == "done", job
+        new = c.get(f"/api/proposals/{job['result']['proposal_id']}?lang=en").get_json()
+        assert new["params"]["k"] == 3 and len(new["sites"]) == 3
+        assert "Solved again with K = 3, not 5" in new["note"], new["note"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -277,9 +277,41 @@ def rerun_params(rec: dict, service) -> dict:
             form[k] = old[k]
     version = service.version()
     form["name"] = f"{_plain(rec['name'])[:60]}·v{version}"
+    if old.get("kind") == "upgrade" and old.get("k") is not None:
+        _rerun_k(form, rec, service)
     params = parse_params(form, service)
     params["rerun_of"] = rec["id"]
     return params
+
+
+def _rerun_k(form: dict, rec: dict, service) -> None:
+    """An upgrade's K on the current data: fewer facilities there than it chose (a register imported
+    since) took the re-run to the form's "Bad parameter k (How many (K)) = 5: expected at most 3", a K
+    the planner never typed on that page (QA 21). It is lowered to what can be chosen and the new
+    proposal's note says so; with none left, the answer says that in words."""
+    from flask import g
+
+    from web.capacity_proposals import upgrade_limit
+
+    lang = getattr(g, "lang", "zh")
+    ft = county_type(service.types()[rec["type"]], (rec.get("params") or {}).get("county"), service.region)
+    convert = bool(form.get("convert"))
+    limit, k = upgrade_limit(service, ft, convert), int(form["k"])
+    if limit < 1:
+        raise InputDataError(f"This proposal cannot be solved again: the current data (version {service.version()}) "
+                             f"has no {ft.name('en')} that can be {'converted' if convert else 'upgraded'}.",
+                             f"无法重新求解此方案：当前数据（版本 {service.version()}）中没有可{'转型' if convert else '改造提升'}"
+                             f"的{ft.name('zh')}。",
+                             hint_en="Import a register that lists them (Data page), or roll the data back.",
+                             hint_zh="请在“数据管理”页面导入包含这些设施的名录，或回退数据版本。",
+                             details={"parameter": "k", "k": k, "max": 0})
+    if k > limit:
+        form["k"] = limit
+        said = (f"Solved again with K = {limit}, not {k}: the current data has only {limit} that can be chosen "
+                "within the per-county limits." if lang == "en" else
+                f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选。")
+        form["note"] = f"{form['note']}\n{said}" if form.get("note") else said
+
 
 
 def parse_edit(form: dict) -> dict:
