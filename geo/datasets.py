@@ -62,7 +62,7 @@ import shapely
 
 from geo import settings
 from geo.archives import check_file
-from geo.dbfile import check_database
+from geo.dbfile import check_database, immediate
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
@@ -380,14 +380,8 @@ class DatasetStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction holding SQLite's write lock from the start (BEGIN IMMEDIATE)."""
-        with self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+        with self._connect() as con, immediate(con):
+            yield con
 
     # -- opening -------------------------------------------------------------------
     def _ensure_version0(self, con: sqlite3.Connection) -> None:

@@ -6,6 +6,9 @@ mistyped path pointed, then answered "no users yet" as if that were the server's
 """
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import InputDataError
@@ -55,3 +58,18 @@ def check_database(path: str | Path, *, create: bool) -> Path:
                              f"{p} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）。",
                              hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
     return p
+
+
+@contextmanager
+def immediate(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on ``con`` holding SQLite's write lock from its start (BEGIN IMMEDIATE):
+    what is read in it cannot change before it commits, as another writer waits for it (the data
+    store's versions; the last active admin of the accounts, QA 21). Rolled back when the block raises.
+    ``con`` must be in autocommit mode (``isolation_level=None``) or outside a transaction."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -288,16 +288,13 @@ class UserStore:
         """One write transaction taken at its start (BEGIN IMMEDIATE): what is read in it cannot change
         before it commits, as another writer (a thread of the server, ``coverplan users``) waits for it.
         Rolled back when the block raises."""
+        from geo.dbfile import immediate
+
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # transactions by hand
         con.row_factory = sqlite3.Row
         try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(con):
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
         finally:
             con.close()
 
