@@ -574,6 +574,12 @@ _STRINGS.update({
     "data_field_meal_places": ("助餐位", "meal places"), "data_field_upgraded_year": ("改造年份", "year upgraded"),
     "data_field_lonlat": ("经纬度", "lon, lat"), "data_field_township_code": ("乡镇代码", "township code"),
     "data_replace_confirm": ("{text}\n\n确定导入？", "{text}\n\nImport?"),
+    # the saved list's compare hint follows the ticks (QA 21)
+    "compare_ready": ("已勾选两个方案，点击“对比所选”查看对比", "Two proposals ticked: choose Compare selected"),
+    "compare_one_more": ("再勾选一个同类型的方案即可对比", "Tick one more proposal of the same type to compare"),
+    "compare_too_many": ("只能对比两个方案，请取消多余的勾选", "Only two can be compared: untick the others"),
+    # a solve's time against its limit while it runs (QA 21: a sized proposal sat at 20% for a minute)
+    "job_solve_clock": ("已用 {s} 秒，最多 {limit} 秒", "{s} s of at most {limit} s"),
     # (maps and proposals) end
 })
 
@@ -1121,6 +1127,16 @@ _STRINGS.update({
     "form_too_large": ("不能大于 {max}。", "Must be at most {max}."),
     "form_whole_number": ("请填写整数。", "Enter a whole number."),
     "form_not_a_number": ("请填写数字（如 8 或 12.5），不要包含字母或单位。", "Enter a number (e.g. 8 or 12.5), without letters or units."),
+    # the proposal form's own checks of what the server refuses (QA 21), said before anything is sent
+    "form_sizes_bad": ("请填写 1 至 {n} 个大于 0 的数，以逗号分隔，如 30,60,100。",
+                       "Enter 1 to {n} numbers above 0 separated by commas, e.g. 30,60,100."),
+    "form_size_too_big": ("{value} 超过单处设施的合理规模：每处最多 {max} {unit}。",
+                          "{value} is more than any single facility holds: at most {max} {unit} a site."),
+    "form_costs_bad": ("请填写大于 0 的造价，以逗号分隔，如 300,500,750。",
+                       "Enter costs above 0 separated by commas, e.g. 300,500,750."),
+    "form_costs_count": ("每个规模填一个造价：共 {n} 个。", "Give one cost per size: {n} in all."),
+    "form_budget_min": ("不能少于一处站点的造价：{cost} 万元（规模 {size}）。",
+                        "Must be at least the cost of one site: {cost} × 10,000 yuan (size {size})."),
 })
 
 
@@ -1168,6 +1184,9 @@ _STRINGS.update({
     "cmp_to_list": ("前往选址方案列表", "Go to the site proposals list"),
     "map_source": ("来源", "Source"),
     "map_src_planner": ("规划人员提供（{file}，数据版本 {v}）", "planner-supplied ({file}, data version {v})"),
+    "cmp_same_twice": ("两次选择的是同一个方案，无法与自身对比。请在“选址方案”列表中勾选两个不同的方案，再点“对比所选”。",
+                       "Both choices are the same proposal: it cannot be compared with itself. Tick two different "
+                       "proposals in the Site proposals list, then choose Compare selected."),
 })
 # (QA4 page fixes) end
 

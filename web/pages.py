@@ -39,12 +39,16 @@ def _illustrative_header() -> dict:
     lang = getattr(g, "lang", "zh")
     by_type = ((svc().region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}) \
         if "facilities" in layers else {}
-    sample = [k for k, m in by_type.items() if (m or {}).get("synthetic")]
+    # counted over every facility type, as the overview's sources line names them (_facility_source): a
+    # type is the planner's own once imported with nothing synthetic left; the rest, those the sample has
+    # no facility of included, are still the sample (QA 21: "6 of 7" here beside 11 of 12 types there)
+    types = list(svc().types()) if by_type else []
+    own = [k for k in types if (by_type.get(k) or {}).get("dataset_version") and not by_type[k].get("synthetic")]
 
     def name(k: str) -> str:
         # a register part imported: the facilities are named as the part still the sample's
-        if k == "facilities" and sample and len(sample) < len(by_type):
-            return t("facilities_partly_sample", lang, n=len(sample), total=len(by_type))
+        if k == "facilities" and own and len(own) < len(types):
+            return t("facilities_partly_sample", lang, n=len(types) - len(own), total=len(types))
         return t(k, lang)
     names = t("layer_list_sep", lang).join(name(k) for k in layers)
     return {"data_illustrative": bool(layers), "illustrative_layers": layers,
@@ -210,10 +214,42 @@ def townships():
 @bp.get("/proposals")
 def proposals():
     s = svc()
-    return render_template("proposals.html", active="proposals", types=list(s.types().values()),
+    types = list(s.types().values())
+    return render_template("proposals.html", active="proposals", types=types,
                            sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
-                           sel_mode=request.args.get("mode", ""),
+                           sel_mode=request.args.get("mode", ""), limits=_form_limits(s, types),
                            counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
+
+
+def _form_limits(s, types) -> dict:
+    """What the server takes in each number field of the proposal form, per type (QA 21: the form let
+    a standard of 0 or 100,000 minutes through, the server refused it after the click): the standard's
+    range in the type's unit (planner.proposals MIN/MAX_STANDARD, as web.proposals.parse_params checks
+    it), the largest size of one site, and how many facilities an upgrade or a conversion may choose
+    (web.capacity_proposals: at most MAX_K and the facilities there are, in the planner's county)."""
+    import dataclasses
+
+    from planner.proposals import max_standard, min_standard
+    from web import auth
+    from web.capacity_proposals import MAX_K, upgrade_limit
+
+    user = auth.user()
+    county = None if user.citywide else user.county
+    out = {}
+    for ft in types:
+        row = {"std_min": min_standard(ft), "std_max": max_standard(ft)}
+        if ft.capacity:
+            row["size_max"] = ft.capacity.max_per_site
+        scoped = dataclasses.replace(ft, demand_counties=(county,)) if county else ft
+        for key, spec, convert in (("k_max", ft.upgrade, False), ("k_max_convert", ft.conversion, True)):
+            if spec is not None:
+                try:
+                    n = upgrade_limit(s, scoped, convert)
+                except Exception:  # the form's hint only: the server still checks
+                    n = MAX_K
+                row[key] = min(MAX_K, n) if n >= 1 else MAX_K  # none at all: the server says why
+        out[ft.key] = row
+    return out
 
 
 def _proposal_view(pid: str) -> dict:
@@ -279,6 +315,10 @@ def compare():
         # an upgrade's before/after is demand served through capacity, not distance coverage (issue 16)
         raise InputDataError("Only proposals of new sites can be compared; an upgrade proposal is read on its own page.",
                              "只能对比两个新建选址方案；改造提升方案请在其方案页查看。", details={"parameter": "a,b"})
+    if a == b:
+        # one proposal against itself: a table of no change that read as a comparison (QA 21); said, as
+        # for an incomplete pair, with the way back to the list
+        return render_template("compare.html", active="proposals", pair=None, same=pa, diff=[], towns=[]), 400
     unit = pa["cost_unit"] or "min"
 
     def pct(x):

@@ -43,11 +43,14 @@
   function loadUsers() {
     CP.json("/api/admin/users").then(function (rows) {
       $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
+        // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
         return "<tr data-name='" + esc(u.name) + "'><td>" + esc(u.name) + "</td>" +
-          "<td><select class='u-role'>" + options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
-          "<td><select class='u-county'" + (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
-          "<td>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
-          "<td class='nowrap'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
+          "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
+          options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
+          "<td data-label='" + esc(T("county")) + "'><select class='u-county' aria-label='" + esc(T("county")) + "'" +
+          (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
+          "<td data-label='" + esc(T("status")) + "'>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
+          "<td class='nowrap u-actions'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
           "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
           "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
           (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";

@@ -10,9 +10,12 @@
   var C = CP.C, T = CP.T, esc = CP.esc, pct = CP.pct, api = CP.json;
   var $ = function (id) { return document.getElementById(id); };
   var current = null, timer = null, lastBody = null, failures = 0, allRows = [];
+  // when the running job's solve began, in its own elapsed seconds (see solveClock)
+  var solve = {job: null, from: null, before: false};
   var FIELDS = ["type", "kind", "sizes", "costs", "budget-sites", "budget-cost", "k",
                 "model", "p", "standard-urban", "standard-rural", "mode", "name", "note"];
   var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
+  var MAX_SIZES = 8;  // size classes a sized proposal may have (web/capacity_proposals.MAX_SIZES)
 
   function syncForm() {
     var o = $("p-type").selectedOptions[0], model = $("p-model").value;
@@ -25,6 +28,12 @@
       (model === "auto" && o.dataset.model === "lscp") ? T("n_sites_auto_lscp") : T("n_sites_hint_p").replace("{p}", o.dataset.p);
     $("p-standard-urban").placeholder = o.dataset.urban;
     $("p-standard-rural").placeholder = o.dataset.rural;
+    // what the server takes, in the type's unit (1-600 minutes, 100-300,000 metres: pages._form_limits):
+    // 0 and 100,000 minutes were let through and refused only after the click (QA 21)
+    ["p-standard-urban", "p-standard-rural"].forEach(function (id) {
+      $(id).min = o.dataset.stdmin || "";
+      $(id).max = o.dataset.stdmax || "";
+    });
     $("standard-unit").textContent = o.dataset.unit;
     $("standard-hint").textContent = o.dataset.unit + " · " + T("standard_hint") + " (" + o.dataset.standard + ")";
     // the planner's required/forbidden candidate sites of this type: the proposal keeps to them
@@ -55,7 +64,68 @@
       if (o.dataset.upgrade === "convert") $("p-convert").checked = true;
       // the server's default K: the plan's target for an upgrade, or for a conversion (8 welfare homes, not 5)
       $("p-k").placeholder = $("p-convert").checked && o.dataset.kconvert ? o.dataset.kconvert : o.dataset.k;
+      // ... and at most the facilities there are to choose from (within the per-county limits)
+      $("p-k").max = ($("p-convert").checked ? o.dataset.kmaxconvert : o.dataset.kmax) || o.dataset.kmax || "500";
     }
+    budgetMin(o);
+  }
+
+  // "30,60,100" as the server reads it (web/capacity_proposals._numbers: also Chinese commas, full-width
+  // digits): the numbers, null when left blank, or false when one is not a number above 0
+  function numbers(text) {
+    text = String(text || "").replace(/[\uff10-\uff19\uff0e]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); });
+    if (!text.trim()) return null;
+    var out = text.split(/[,，、]/).map(function (x) {
+      x = x.trim().replace(/(\d)_(?=\d)/g, "$1");
+      var v = x === "" ? NaN : Number(x);
+      return isFinite(v) && v > 0 ? v : NaN;
+    });
+    return out.some(isNaN) ? false : out;
+  }
+
+  // The sizes and their costs the server would solve with (planner.sizing.size_costs: the type's costs
+  // interpolated between its classes, at the unit cost of the nearest class outside them); null while
+  // either field cannot be read (that field says why).
+  function sizedCosts(o) {
+    var sizes = numbers($("p-sizes").value), costs = numbers($("p-costs").value);
+    if (sizes === false || costs === false) return null;
+    var xs = numbers(o.dataset.sizes) || [], ys = numbers(o.dataset.costs) || [];
+    sizes = (sizes || xs).filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
+    if (costs) return costs.length === sizes.length ? {sizes: sizes, costs: costs} : null;
+    if (!xs.length || xs.length !== ys.length) return null;
+    return {sizes: sizes, costs: sizes.map(function (v) {
+      if (v <= xs[0]) return ys[0] * v / xs[0];
+      if (v >= xs[xs.length - 1]) return ys[ys.length - 1] * v / xs[xs.length - 1];
+      for (var i = 1; i < xs.length; i++) {
+        if (v <= xs[i]) return ys[i - 1] + (ys[i] - ys[i - 1]) * (v - xs[i - 1]) / (xs[i] - xs[i - 1]);
+      }
+      return ys[ys.length - 1];
+    })};
+  }
+
+  // A budget below one site's cost is refused by the server: the field's minimum is the cheapest size's cost.
+  function budgetMin(o) {
+    var sc = sizedCosts(o || $("p-type").selectedOptions[0]), el = $("p-budget-cost");
+    if (!sc) { el.min = "0.01"; delete el.dataset.size; return; }
+    var i = sc.costs.indexOf(Math.min.apply(null, sc.costs));
+    el.min = String(Math.ceil(sc.costs[i] * 100) / 100);
+    el.dataset.size = String(sc.sizes[i]);
+  }
+
+  // What the text fields of sizes and costs hold that the server refuses, in the page's words ("" if nothing).
+  function textProblem(k, o) {
+    if (k !== "sizes" && k !== "costs") return "";
+    var sizes = numbers($("p-sizes").value), max = +o.dataset.sizemax || Infinity;
+    if (k === "sizes") {
+      if (sizes === false || (sizes && sizes.length > MAX_SIZES)) return T("form_sizes_bad").replace("{n}", MAX_SIZES);
+      var big = (sizes || []).filter(function (v) { return v > max; })[0];
+      return big ? T("form_size_too_big").replace("{value}", CP.fmt(big, 2)).replace("{max}", CP.fmt(max, 2))
+        .replace("{unit}", o.dataset.capunit || "") : "";
+    }
+    var costs = numbers($("p-costs").value);
+    if (costs === false) return T("form_costs_bad");
+    var n = (sizes || numbers(o.dataset.sizes) || []).filter(function (v, i, a) { return a.indexOf(v) === i; }).length;
+    return costs && sizes !== false && costs.length !== n ? T("form_costs_count").replace("{n}", n) : "";
   }
 
   function setBusy(busy) {
@@ -69,8 +139,14 @@
     var label = T("job_" + job.state);
     if (job.state === "queued" && job.ahead > 0) label += " · " + T("jobs_ahead").replace("{n}", job.ahead);
     $("job-state").textContent = label;
-    $("job-message").textContent = job.message || "";
-    $("job-bar").style.width = (100 * (job.progress || 0)).toFixed(0) + "%";
+    var clock = solveClock(job), progress = job.progress || 0;
+    $("job-message").textContent = (job.message || "") + (clock ? " · " + clock.text : "");
+    // a sized or upgrade run reports nothing between the start of its MIP (20%) and its end (85%): the bar
+    // moves with the time used of the limit instead of sitting at 20% for a minute (QA 21)
+    if (clock && job.params && (job.params.kind === "sized" || job.params.kind === "upgrade") && progress < 0.85) {
+      progress += (0.85 - progress) * clock.share;
+    }
+    $("job-bar").style.width = (100 * progress).toFixed(0) + "%";
     var active = job.state === "queued" || job.state === "running";
     setBusy(active);
     $("job-retry").hidden = !(job.state === "interrupted" || job.state === "failed" || job.state === "lost");
@@ -80,6 +156,26 @@
     } else if (active) {
       $("job-error").hidden = true;
     }
+  }
+
+  // The seconds a running solve has taken of its time limit ("23 s of at most 60 s"), or null outside a
+  // solve. The job says its whole time (elapsed, s) and the limit it was given (params.time_limit, capped
+  // by the server), not when its solve began: that is the job's elapsed at the first answer that reports
+  // the solve after one that did not. A job first seen mid-solve (the page reloaded) counts from its start,
+  // a second or so early, never late; the time shown never passes the limit.
+  function solveClock(job) {
+    var limit = job.params && +job.params.time_limit;
+    var solving = job.state === "running" && !job.cancel_requested && /^(solving|求解)/.test(job.message || "");
+    if (solve.job !== job.id) solve = {job: job.id, from: null, before: false};
+    if (!solving || !(limit > 0) || job.elapsed == null) {
+      if (job.state === "queued" || job.state === "running") solve.before = !solving;
+      solve.from = solving ? solve.from : null;
+      return null;
+    }
+    if (solve.from == null) solve.from = solve.before ? +job.elapsed : 0;
+    var used = Math.min(Math.max(0, job.elapsed - solve.from), limit);
+    return {share: used / limit, text: T("job_solve_clock").replace("{s}", CP.fmt(Math.floor(used)))
+      .replace("{limit}", CP.fmt(limit, 1))};
   }
 
   function lost(message) {
@@ -116,14 +212,18 @@
   // default. The first field in error is shown with the browser's bubble, in our words
   // for letters in a number field.
   function formValid() {
+    var o = $("p-type").selectedOptions[0];
+    budgetMin(o);
     return FIELDS.every(function (k) {
       var el = $("p-" + k);
       if (el.closest("[hidden]") || el.disabled || !el.willValidate) return true;
-      var v = el.validity;
+      var v = el.validity, bound = function (x) { return CP.fmt(+x, 2); };
       el.setCustomValidity(v.badInput ? T("form_not_a_number") :
-        v.rangeUnderflow ? T("form_too_small").replace("{min}", el.min) :
-        v.rangeOverflow ? T("form_too_large").replace("{max}", el.max) :
-        v.stepMismatch ? T("form_whole_number") : "");
+        v.rangeUnderflow && k === "budget-cost" && el.dataset.size ?
+          T("form_budget_min").replace("{cost}", bound(el.min)).replace("{size}", bound(el.dataset.size)) :
+        v.rangeUnderflow ? T("form_too_small").replace("{min}", bound(el.min)) :
+        v.rangeOverflow ? T("form_too_large").replace("{max}", bound(el.max)) :
+        v.stepMismatch ? T("form_whole_number") : textProblem(k, o));
       return el.reportValidity();
     });
   }
@@ -166,7 +266,10 @@
     $("job-error").hidden = true;
     $("job-retry").hidden = true;
     api("/api/proposals?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
-      .then(function (job) { current = job.id; failures = 0; remember(job.id, body); showJob(job); poll(); })
+      .then(function (job) {
+        current = job.id; failures = 0; remember(job.id, body); showJob(job); poll();
+        $("job").scrollIntoView({block: "nearest"});  // at 1366x768 the progress sat under the fold (QA 21)
+      })
       .catch(function (e) {
         setBusy(false);
         $("job").hidden = false; $("job").dataset.state = "failed";
@@ -259,8 +362,13 @@
     // an upgrade's numbers are demand served by capacity: the compare page refuses it, so the button does too
     var upgrade = p.some(function (x) { return x.dataset.kind === "upgrade"; });
     $("compare").disabled = !same || upgrade;
+    // the hint follows the ticks: "tick two" stayed beside two ticked proposals (QA 21)
     $("compare-hint").textContent = upgrade ? T("compare_no_upgrade")
-      : p.length === 2 && !same ? T("compare_same_type") : T("compare_pick");
+      : p.length === 2 && !same ? T("compare_same_type")
+      : p.length === 2 ? T("compare_ready")
+      : p.length === 1 ? T("compare_one_more")
+      : p.length > 2 ? T("compare_too_many") : T("compare_pick");
+    $("compare-hint").dataset.picked = String(p.length);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
