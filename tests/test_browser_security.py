@@ -23,16 +23,24 @@ def pid(proposal_id):  # (tests/browser.py makes it)
     return proposal_id
 
 
-def main_pages(pid: str) -> list[str]:
+@pytest.fixture(scope="module")
+def pid2(server):
+    """A second proposal of the type: the compare page of two draws its maps (one with itself is a message)."""
+    r = server.app.test_client().post("/api/proposals?wait=90", json={"type": "elderly_complex", "model": "mclp", "p": 2})
+    assert r.status_code == 201, r.data[:300]
+    return r.get_json()["proposal"]["id"]
+
+
+def main_pages(pid: str, pid2: str) -> list[str]:
     return ["/", "/map/day_care", "/map/elderly_complex", "/townships", "/proposals", f"/proposals/{pid}",
-            f"/proposals/compare?a={pid}&b={pid}", f"/proposals/{pid}/brief", "/data", "/facilities",
+            f"/proposals/compare?a={pid}&b={pid2}", f"/proposals/{pid}/brief", "/data", "/facilities",
             f"/plan?proposals={pid}", "/api-doc", "/nosuch-page"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_no_csp_violation_on_any_page(page, pid, lang):
+def test_no_csp_violation_on_any_page(page, pid, pid2, lang):
     page.add_init_script(CSP_LISTENER)
-    for path in main_pages(pid):
+    for path in main_pages(pid, pid2):
         sep = "&" if "?" in path else "?"
         page.goto(page.base + path + sep + "lang=" + lang)
         page.wait_for_load_state("networkidle")

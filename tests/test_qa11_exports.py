@@ -236,7 +236,9 @@ def test_the_brief_and_compare_state_the_data_version_and_which_share(app, pids)
     assert f'id="brief-data-version">数据版本 v{v}<' in brief
     page = c.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)
     assert 'id="county-share-label">Covered share (people aged 60+)<' in page
-    cmp = c.get(f"/proposals/compare?a={pid}&b={pid}&lang=zh").get_data(as_text=True)
+    # a second proposal of the type: a proposal compared with itself is now asked for two (QA 21)
+    other = c.post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 2}).get_json()
+    cmp = c.get(f"/proposals/compare?a={pid}&b={other['proposal']['id']}&lang=zh").get_data(as_text=True)
     assert f'<tr id="cmp-data-version"><td>数据版本</td><td class="num">v{v}</td>' in cmp
     assert "<td>覆盖率（按60岁以上人口） · 方案前</td>" in cmp
 

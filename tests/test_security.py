@@ -38,6 +38,14 @@ def pid(app):
     return r.get_json()["proposal"]["id"]
 
 
+@pytest.fixture(scope="module")
+def pid2(app):
+    """A second proposal of the same type: the compare page of two (one compared with itself is a message)."""
+    r = app.test_client().post("/api/proposals?wait=90", json={"type": "elderly_complex", "model": "mclp", "p": 2})
+    assert r.status_code == 201, r.data[:300]
+    return r.get_json()["proposal"]["id"]
+
+
 def error_body(resp, status: int) -> dict:
     assert resp.status_code == status, resp.data[:300]
     body = resp.get_json()
@@ -179,11 +187,12 @@ def test_security_headers_on_every_answer(app):
     assert "openstreetmap" not in c.get("/").headers["Content-Security-Policy"]
 
 
-def test_no_inline_script_in_any_page(app, pid):
+def test_no_inline_script_in_any_page(app, pid, pid2):
     import re
     c = app.test_client()
     for url in ("/", "/map/day_care", "/townships", "/proposals", f"/proposals/{pid}", f"/proposals/{pid}/brief",
-                f"/proposals/compare?a={pid}&b={pid}", "/data", "/facilities", "/plan", "/api-doc", "/nosuch"):
+                f"/proposals/compare?a={pid}&b={pid2}", f"/proposals/compare?a={pid}&b={pid}", "/data", "/facilities",
+                "/plan", "/api-doc", "/nosuch"):
         html = c.get(url).get_data(as_text=True)
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (url, tag)
