@@ -321,7 +321,7 @@ def _check_budget(args, costs: list[float] | None) -> None:
 
     from planner.capacity import no_capacity_error
     from planner.facility_types import get_type
-    from planner.sizing import parse_sizes, size_costs
+    from planner.sizing import size_costs, sized_classes
 
     ft = get_type(args.type)
     if ft.capacity is None:  # no capacity to size: said now, in the planner's words
@@ -335,7 +335,7 @@ def _check_budget(args, costs: list[float] | None) -> None:
         raise option_error("--budget-cost", args.budget_cost,
                            "give the total cost allowed (10,000 yuan), a finite number above 0",
                            "请填写总造价上限（万元），须为有限数且大于 0")
-    sizes = parse_sizes(args.sizes)
+    sizes, costs = sized_classes(args.sizes, costs)  # each cost with its size, sorted together
     cost = size_costs(ft, sizes, costs)
     if args.budget_cost < min(cost):
         cheapest = int(min(range(len(cost)), key=cost.__getitem__))

@@ -52,19 +52,44 @@ from planner.models.highs import solve_mip
 from planner.sites import candidate_sites, site_marks
 
 
-def parse_sizes(text: str | list) -> list[float]:
-    """``"30,60,100"`` -> [30, 60, 100]; a clear message naming the sizes otherwise (by the field's name,
+def _size_list(text: str | list) -> list[float]:
+    """The sizes as given, in their order; a clear message naming them otherwise (by the field's name,
     ``sizes``, which the CLI's ``--sizes`` and the web's form share: not the CLI's flag in a web answer)."""
     items = text if isinstance(text, list) else [s for s in str(text).replace("，", ",").split(",") if s.strip()]
     try:
         sizes = [float(s) for s in items]
-    except ValueError:
+    except (TypeError, ValueError):
         sizes = []
     if not sizes or any(not np.isfinite(s) or s <= 0 for s in sizes):
         raise InputDataError(f"Sizes (sizes) {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
                              f"规模档次（sizes）“{text}”无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
                              details={"parameter": "sizes", "value": str(text)})
-    return sorted(set(sizes))
+    return sizes
+
+
+def parse_sizes(text: str | list) -> list[float]:
+    """``"30,60,100"`` -> [30, 60, 100], sorted, each once (:func:`_size_list` for the message)."""
+    return sorted(set(_size_list(text)))
+
+
+def sized_classes(sizes: str | list, costs: list[float] | None = None) -> tuple[list[float], list[float] | None]:
+    """The sizes sorted, each once, and the costs given in the sizes' order sorted with them: sizes
+    "100,30" with costs "750,300" were solved as 30 -> 750 and 100 -> 300, the sizes sorted and the costs
+    not (QA 21). With costs, each size is given once, and one cost per size."""
+    raw = _size_list(sizes)
+    if costs is None:
+        return sorted(set(raw)), None
+    if len(costs) != len(raw):
+        raise InputDataError(f"Costs (costs): give one cost per size ({len(raw)}), in the sizes' order.",
+                             f"造价（costs）无效：每个规模给一个造价（共 {len(raw)} 个），顺序与规模相同。",
+                             details={"parameter": "costs", "sizes": len(raw), "costs": len(costs)})
+    if len(set(raw)) != len(raw):
+        twice = next(x for x in raw if raw.count(x) > 1)
+        raise InputDataError(f"Sizes (sizes): {twice:g} is given twice; with costs, give each size once.",
+                             f"规模档次（sizes）无效：{twice:g} 重复；给出造价时每个规模只能填一次。",
+                             details={"parameter": "sizes", "value": twice})
+    pairs = sorted(zip(raw, costs))
+    return [x for x, _ in pairs], [float(c) for _, c in pairs]
 
 
 def check_sizes(ft: FacilityType, sizes: list[float]) -> None:
@@ -206,7 +231,7 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     if ft.capacity is None:
         raise no_capacity_error(ft)
-    sizes = parse_sizes(sizes)
+    sizes, costs = sized_classes(sizes, costs)
     check_sizes(ft, sizes)
     cost = size_costs(ft, sizes, costs)
     if budget_sites is not None and budget_sites < 1:

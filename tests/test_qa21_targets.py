@@ -79,3 +79,31 @@ def test_a_coverage_model_on_a_fully_covered_scope_says_the_sites_add_no_coverag
     # not where some are left out
     open_ = propose(region, "elderly_complex", model="mclp", p=2)
     assert not open_.explanation.get("already_covered")
+
+
+def test_sizes_given_out_of_order_keep_their_costs():
+    from geo.errors import InputDataError
+    from planner.sizing import sized_classes
+
+    # "100,30" with "750,300" was solved as size 30 at 750 and size 100 at 300
+    assert sized_classes("100,30", [750, 300]) == ([30.0, 100.0], [300.0, 750.0])
+    assert sized_classes([60, 30, 100], None) == ([30.0, 60.0, 100.0], None)
+    with pytest.raises(InputDataError, match="given twice"):
+        sized_classes("30,30", [300, 400])
+    with pytest.raises(InputDataError, match="one cost per size"):
+        sized_classes("30,60", [300])
+
+
+def test_the_web_form_stores_sizes_and_costs_sorted_together(tmp_path):
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "CSRF_ENABLED": False})
+    try:
+        resp = app.test_client().post("/api/proposals?wait=0", json={
+            "type": "elderly_complex", "kind": "sized", "sizes": "100,30", "costs": "750,300", "budget_sites": 1,
+            "time_limit": 5})
+        assert resp.status_code in (201, 202), resp.get_json()
+        params = resp.get_json()["params"]
+        assert params["sizes"] == [30.0, 100.0] and params["size_costs"] == [300.0, 750.0], params
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
