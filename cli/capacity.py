@@ -346,6 +346,26 @@ def _check_budget(args, costs: list[float] | None) -> None:
                            "请提高预算，或增加更小的规模档次", cheapest=min(cost))
 
 
+def _check_pairs(args, costs: list[float] | None) -> None:
+    """--costs against --sizes, by the options' names and before any data is loaded (planner.sizing.sized_classes
+    said "Costs (costs)" after the data line): one cost per size as typed, and then each size once."""
+    from planner.sizing import sized_classes
+
+    try:
+        sized_classes(args.sizes, costs)
+    except InputDataError as exc:
+        d = exc.details or {}
+        if d.get("parameter") == "costs":
+            n = d.get("sizes")
+            raise option_error("--costs", args.costs, f"give one cost per size ({n}), in the order of --sizes",
+                               f"请为每个规模给一个造价（共 {n} 个），顺序与 --sizes 相同") from None
+        if "value" in d:
+            v = f"{d['value']:g}"
+            raise option_error("--sizes", args.sizes, f"{v} is given twice; with --costs give each size once",
+                               f"{v} 重复；给出 --costs 时每个规模只能填一次") from None
+        raise
+
+
 def _unused_with_sizes(args) -> None:
     """--p and --standard are `propose`'s without --sizes: with it they were ignored without a word, whatever
     their value (--p -1 too), as --budget is refused without --sizes (:func:`_plain_propose`)."""
@@ -369,6 +389,7 @@ def _propose_sized(args) -> int:
     check_gap(args.gap)
     _check_sizes(args)
     costs = _costs(args.costs) if args.costs else None
+    _check_pairs(args, costs)
     _check_budget(args, costs)
     region, facilities = load_context(args)
     register_holds(args, facilities, _types(args))

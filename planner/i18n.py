@@ -1134,6 +1134,7 @@ _STRINGS.update({
                           "{value} is more than any single facility holds: at most {max} {unit} a site."),
     "form_costs_bad": ("请填写大于 0 的造价，以逗号分隔，如 300,500,750。",
                        "Enter costs above 0 separated by commas, e.g. 300,500,750."),
+    "form_size_twice": ("规模 {value} 重复：给出造价时每个规模只能填一次。", "Size {value} is given twice: with costs, give each size once."),
     "form_costs_count": ("每个规模填一个造价：共 {n} 个。", "Give one cost per size: {n} in all."),
     "form_budget_min": ("不能少于一处站点的造价：{cost} 万元（规模 {size}）。",
                         "Must be at least the cost of one site: {cost} × 10,000 yuan (size {size})."),

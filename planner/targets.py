@@ -91,15 +91,17 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     # upgrades and conversions name facilities of the data they were solved on: one that is not in the
     # current data (a register imported since) is not upgraded by building the package (QA 21: 5 of 5
     # "met" on a register of 3 homes), and is counted per type in ``gone``
-    gone: dict[str, int] = {}
+    gone_ids: dict[str, set[str]] = {}  # a facility two proposals share is one facility gone
     present: dict[str, set[str]] = {}
     types_all = load_facility_types()
     for p in proposals or []:
         if p.get("kind") == "upgrade":
+            if p["type"] not in types_all:  # a type since removed from the types file: nothing of it counts
+                continue
             if p["type"] not in present:
                 present[p["type"]] = set(existing_facilities(region, types_all[p["type"]], facilities)["id"].astype(str))
             keep = p["sites"]["id"].astype(str).isin(present[p["type"]]).to_numpy()
-            gone[p.get("role") or p["type"]] = gone.get(p.get("role") or p["type"], 0) + int((~keep).sum())
+            gone_ids.setdefault(p.get("role") or p["type"], set()).update(p["sites"]["id"].astype(str)[~keep])
             sites = p["sites"][keep]
             ids = set(sites["id"].astype(str))
             if p.get("role"):  # a conversion: the facilities become new sites of the role's type
@@ -111,6 +113,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
             continue
         by_type.setdefault(p["type"], []).append(p["sites"])
         built.setdefault(p["type"], []).append(p["sites"])
+    gone = {k: len(v) for k, v in gone_ids.items()}
     out = []
     for key, ft in types_all.items():
         if not ft.targets or (types is not None and key not in types):

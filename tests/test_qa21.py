@@ -128,3 +128,19 @@ def test_an_upgrade_solved_again_on_fewer_facilities_lowers_k_and_says_so(tmp_pa
         assert "Solved again with K = 3, not 5" in new["note"], new["note"]
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_too_large_upload_gives_its_limit_in_details(tmp_path):
+    import io
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "CSRF_ENABLED": False, "MAX_CONTENT_LENGTH": 1024})
+    try:
+        resp = app.test_client().post("/api/data/uploads?lang=en", content_type="multipart/form-data",
+                                      data={"kind": "facilities", "file": (io.BytesIO(b"x" * 5000), "big.csv")})
+        assert resp.status_code == 413
+        # API.md promises details.limit on every 413; the upload's gave only the path
+        assert resp.get_json()["details"]["limit"] == 1024
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -469,3 +469,19 @@ def test_coverplan_lang_fr_in_a_real_run_speaks_one_language():
     p = subprocess.run([sys.executable, "-m", "cli.main", "coverage", "--type", "nope"],
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert p.returncode == 2 and "Unknown facility type 'nope'" in p.stderr and not CJK.search(p.stderr), p.stderr
+
+
+# -- --costs against --sizes, by the options' names, before the data loads (review of QA 21) ---------------
+@pytest.mark.parametrize("argv, said", [
+    (["--sizes", "30,60", "--costs", "300"], "--costs 300: give one cost per size (2), in the order of --sizes"),
+    (["--sizes", "30,30", "--costs", "300,300"], "--sizes 30,30: 30 is given twice; with --costs give each size once"),
+])
+def test_costs_and_sizes_are_paired_by_the_options_before_the_data(capsys, monkeypatch, argv, said):
+    import cli.capacity
+
+    def loaded(*a, **k):
+        raise AssertionError("the data was loaded before --sizes/--costs were checked")
+    monkeypatch.setattr(cli.capacity, "load_context", loaded)
+    code = main(["--lang", "en", "propose", "--type", "elderly_complex", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and said in err, err

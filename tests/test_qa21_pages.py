@@ -32,3 +32,27 @@ def test_the_plan_package_tables_fit_a_phone(page, proposal_id, lang):
         # the data version (picker) and "after" (targets) columns were scrolled off the screen's right edge
         assert scroll <= client + 1, (name, scroll, client)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+# -- the sized form pairs each cost with its size, as the server does (review of QA 21) ---------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sized_form_pairs_costs_with_their_sizes(page, lang):
+    from planner.i18n import t
+
+    page.goto(page.base + f"/proposals?lang={lang}")
+    page.select_option("#p-type", "elderly_complex")
+    page.select_option("#p-kind", "sized")
+    # sizes out of order: the cheapest site is size 30 at 300 (the form said size 100, its costs unsorted)
+    page.fill("#p-sizes", "100,30")
+    page.fill("#p-costs", "750,300")
+    page.fill("#p-budget-cost", "10")
+    page.click("#p-submit")
+    msg = page.eval_on_selector("#p-budget-cost", "e => e.validationMessage")
+    assert msg == t("form_budget_min", lang, cost="300", size="30"), msg
+    page.fill("#p-budget-cost", "")
+    # a size twice with costs: said as such (it was "one cost per size: 1 in all", and the server said 2)
+    page.fill("#p-sizes", "30,30")
+    page.fill("#p-costs", "300,300")
+    page.click("#p-submit")
+    msg = page.eval_on_selector("#p-costs", "e => e.validationMessage")
+    assert msg == t("form_size_twice", lang, value="30"), msg

@@ -107,3 +107,22 @@ def test_the_web_form_stores_sizes_and_costs_sorted_together(tmp_path):
         assert params["sizes"] == [30.0, 100.0] and params["size_costs"] == [300.0, 750.0], params
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_facilities_two_proposals_share_are_one_facility_gone(region):
+    homes = _homes(region)
+    a = {"kind": "upgrade", "type": "welfare_home", "sites": homes.iloc[:5]}
+    b = {"kind": "upgrade", "type": "welfare_home", "sites": homes.iloc[:5]}
+    reg = region.facilities
+    now = reg[(reg["facility_type"] != "welfare_home") | reg["id"].isin(homes["id"].iloc[3:6])].copy()
+    after = _row(plan_targets(region, proposals=[a, b], facilities=now, types={"welfare_home"}),
+                 "welfare_home_upgraded_2025")["after"]
+    # the same three homes gone, counted once (6 before), as the upgraded ones are
+    assert after["sites_upgraded"] == 2 and after["sites_not_in_data"] == 3, after
+
+
+def test_an_upgrade_of_a_type_no_longer_known_counts_nothing_and_does_not_fail(region):
+    homes = _homes(region)
+    ghost = {"kind": "upgrade", "type": "no_such_type", "sites": homes.iloc[:2]}
+    rows = plan_targets(region, proposals=[ghost], types={"welfare_home"})
+    assert _row(rows, "welfare_home_upgraded_2025")["value"] == 0

@@ -257,8 +257,10 @@ def create_app(config: dict | None = None) -> Flask:
                                        "(usually smaller than CSV); or import it on the server with coverplan data "
                                        f"import (at most {cli_mb} MB).")
         if wants_json():
-            body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang,
-                              {"path": request.path})
+            details = {"path": request.path}
+            if exc.code == 413:  # the limit in bytes, as API.md says every 413 gives it
+                details["limit"] = int(request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0)
+            body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang, details)
             return jsonify(body), exc.code
         return render_template("error.html", title=i18n.t("error", lang), status=exc.code,
                                message=zh if lang == "zh" else (exc.description or exc.name)), exc.code

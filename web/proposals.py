@@ -294,7 +294,10 @@ def _rerun_k(form: dict, rec: dict, service) -> None:
     from web.capacity_proposals import upgrade_limit
 
     lang = getattr(g, "lang", "zh")
-    ft = county_type(service.types()[rec["type"]], (rec.get("params") or {}).get("county"), service.region)
+    ft = service.types().get(rec["type"])
+    if ft is None:  # a type since removed: parse_params says so in its own words
+        return
+    ft = county_type(ft, (rec.get("params") or {}).get("county"), service.region)
     convert = bool(form.get("convert"))
     limit, k = upgrade_limit(service, ft, convert), int(form["k"])
     if limit < 1:
@@ -310,7 +313,10 @@ def _rerun_k(form: dict, rec: dict, service) -> None:
         said = (f"Solved again with K = {limit}, not {k}: the current data has only {limit} that can be chosen "
                 "within the per-county limits." if lang == "en" else
                 f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选。")
-        form["note"] = f"{form['note']}\n{said}" if form.get("note") else said
+        # the old note shortened to leave room: the sentence must not take the re-run over MAX_NOTE
+        old_note, room = form.get("note") or "", MAX_NOTE - len(said) - 2
+        kept = old_note if len(old_note) <= room else old_note[:max(0, room - 1)].rstrip() + "…"  # (the old one keeps it)
+        form["note"] = f"{kept}\n{said}" if kept else said
 
 
 

@@ -90,8 +90,12 @@
     var sizes = numbers($("p-sizes").value), costs = numbers($("p-costs").value);
     if (sizes === false || costs === false) return null;
     var xs = numbers(o.dataset.sizes) || [], ys = numbers(o.dataset.costs) || [];
+    if (costs) {  // each cost with its size, sorted together (planner.sizing.sized_classes); a size twice: none
+      if (!sizes || costs.length !== sizes.length || dupe(sizes) !== null) return null;
+      var pairs = sizes.map(function (v, i) { return [v, costs[i]]; }).sort(function (a, b) { return a[0] - b[0]; });
+      return {sizes: pairs.map(function (q) { return q[0]; }), costs: pairs.map(function (q) { return q[1]; })};
+    }
     sizes = (sizes || xs).filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
-    if (costs) return costs.length === sizes.length ? {sizes: sizes, costs: costs} : null;
     if (!xs.length || xs.length !== ys.length) return null;
     return {sizes: sizes, costs: sizes.map(function (v) {
       if (v <= xs[0]) return ys[0] * v / xs[0];
@@ -124,8 +128,17 @@
     }
     var costs = numbers($("p-costs").value);
     if (costs === false) return T("form_costs_bad");
-    var n = (sizes || numbers(o.dataset.sizes) || []).filter(function (v, i, a) { return a.indexOf(v) === i; }).length;
-    return costs && sizes !== false && costs.length !== n ? T("form_costs_count").replace("{n}", n) : "";
+    if (!costs || sizes === false) return "";
+    // with costs the server counts the sizes as typed, each once (planner.sizing.sized_classes)
+    if (sizes && dupe(sizes) !== null) return T("form_size_twice").replace("{value}", CP.fmt(dupe(sizes), 2));
+    var n = (sizes || numbers(o.dataset.sizes) || []).length;
+    return costs.length !== n ? T("form_costs_count").replace("{n}", n) : "";
+  }
+
+  // The first size given twice, or null.
+  function dupe(sizes) {
+    for (var i = 0; i < sizes.length; i++) if (sizes.indexOf(sizes[i]) !== i) return sizes[i];
+    return null;
   }
 
   function setBusy(busy) {
