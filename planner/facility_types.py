@@ -128,9 +128,11 @@ class FacilityType:
 
     def site_name_en(self, place: str) -> str:
         """The English name of a proposed site: the words translated, the place kept as the data has it
-        ("Proposed township elderly-service complex, 五堰街道"; QA 21: English pages showed 拟建…)."""
+        ("五堰街道 – proposed township elderly-service complex"; QA 21: English pages showed 拟建…). The
+        place comes first, so a narrow cell that cuts the name (the printed brief's) keeps what tells the
+        sites apart."""
         what = self.name_en[:1].lower() + self.name_en[1:] if self.name_en[1:2].islower() else self.name_en
-        return f"Proposed {what}, {place}"
+        return f"{place} – proposed {what}"
 
     def short_name_zh(self) -> str:
         """What a site of this type is called after its place ("日间照料中心" in "拟建某村日间照料中心")."""

@@ -38,12 +38,12 @@ def test_proposed_sites_are_named_in_english_on_english_pages(client, proposal):
     rec = client.get(f"/api/proposals/{proposal}?lang=en").get_json()
     names = [s["name"] for s in rec["sites"]]
     # English pages showed 拟建五堰街道养老服务综合体
-    assert names and all(n.startswith("Proposed township elderly-service complex, ") for n in names), names
+    assert names and all(n.endswith(" – proposed township elderly-service complex") for n in names), names
     zh = [s["name"] for s in client.get(f"/api/proposals/{proposal}?lang=zh").get_json()["sites"]]
     assert all(n.startswith("拟建") for n in zh), zh
     # the place is the one the Chinese name holds
     for en, z in zip(names, zh):
-        assert en.split(", ", 1)[1] in z
+        assert en.split(" – ", 1)[0] in z
     page = client.get(f"/proposals/{proposal}?lang=en").get_data(as_text=True)
     assert names[0] in page and zh[0] not in page
     layer = client.get(f"/api/proposals/{proposal}/layers?lang=en").get_json()["sites"]
@@ -57,7 +57,7 @@ def test_the_offline_map_names_proposed_sites_in_its_language(client, proposal):
     html = client.get(f"/proposals/{proposal}/export.html?lang=en").get_data(as_text=True)
     assert en[0] in html and "拟建" not in html
     html = client.get(f"/proposals/{proposal}/export.html?lang=zh").get_data(as_text=True)
-    assert "拟建" in html and "Proposed township" not in html
+    assert "拟建" in html and "proposed township" not in html
 
 
 def test_the_english_export_names_proposed_sites_in_english(client, proposal):
@@ -67,7 +67,7 @@ def test_the_english_export_names_proposed_sites_in_english(client, proposal):
     en = client.get(f"/api/proposals/{proposal}.csv?lang=en").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(en.lstrip("\ufeff"))))
     col = rows[1].index("Name") if "Name" in rows[1] else rows[1].index("name")
-    assert all(r[col].startswith("Proposed township elderly-service complex, ") for r in rows[2:] if r), rows[2:4]
+    assert all(r[col].endswith(" – proposed township elderly-service complex") for r in rows[2:] if r), rows[2:4]
     zh = client.get(f"/api/proposals/{proposal}.csv?lang=zh").get_data(as_text=True)
     assert "拟建" in zh
 
