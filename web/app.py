@@ -204,7 +204,9 @@ def create_app(config: dict | None = None) -> Flask:
     def wants_json() -> bool:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page
         # and a script's JSON request to a page's address (a JSON login): a JSON answer, as it asked
-        return (request.path.startswith(("/api/", "/charts/")) or request.path == "/healthz" or request.is_json
+        # the plan package's table download answers as its API twin (/api/targets) does (QA 21)
+        return (request.path.startswith(("/api/", "/charts/", "/plan/targets.")) or request.path == "/healthz"
+                or request.is_json
                 or request.accept_mimetypes.best == "application/json")
 
     @app.errorhandler(CoverplanError)

@@ -19,7 +19,7 @@ refused in words for a request (the upload's own 413 speaks of rows and files).
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-from werkzeug.datastructures import ImmutableMultiDict, MIMEAccept, MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge as _ReadPastLimit
 
 from geo.errors import InputDataError
@@ -213,17 +213,9 @@ def body_too_large(limit: int, size: int | None):
         details={"limit": limit, "size": size, "path": request.path})
 
 
-def _downloads_answer_json() -> None:
-    """The plan package's table download answers a refusal as its API twin (/api/targets) does, in JSON,
-    not as an HTML page: a script or a download link saving the answer gets the error, not a page."""
-    if request.path.startswith("/plan/targets."):
-        request.__dict__["accept_mimetypes"] = MIMEAccept([("application/json", 1)])  # cached per request
-
-
 def install(app: Flask) -> None:
     """Watch the query string of API reads (the check itself runs in web/app.py's after-hook,
     which answers with the app's error format); refuse a parameter given twice, a write's unknown
     query parameter and an oversized body before the view runs."""
-    app.before_request(_downloads_answer_json)
     app.before_request(_check_request)
     app.before_request(_watch)
