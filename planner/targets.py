@@ -92,15 +92,19 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     # current data (a register imported since) is not upgraded by building the package (QA 21: 5 of 5
     # "met" on a register of 3 homes), and is counted per type in ``gone``
     gone_ids: dict[str, set[str]] = {}  # a facility two proposals share is one facility gone
-    present: dict[str, set[str]] = {}
     types_all = load_facility_types()
+    existing_of: dict[str, gpd.GeoDataFrame] = {}  # each type's register, read once for both uses below
+
+    def existing_for(key: str) -> gpd.GeoDataFrame:
+        if key not in existing_of:
+            existing_of[key] = existing_facilities(region, types_all[key], facilities)
+        return existing_of[key]
+
     for p in proposals or []:
         if p.get("kind") == "upgrade":
             if p["type"] not in types_all:  # a type since removed from the types file: nothing of it counts
                 continue
-            if p["type"] not in present:
-                present[p["type"]] = set(existing_facilities(region, types_all[p["type"]], facilities)["id"].astype(str))
-            keep = p["sites"]["id"].astype(str).isin(present[p["type"]]).to_numpy()
+            keep = p["sites"]["id"].astype(str).isin(existing_for(p["type"])["id"].astype(str)).to_numpy()
             gone_ids.setdefault(p.get("role") or p["type"], set()).update(p["sites"]["id"].astype(str)[~keep])
             sites = p["sites"][keep]
             ids = set(sites["id"].astype(str))
@@ -118,7 +122,7 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
     for key, ft in types_all.items():
         if not ft.targets or (types is not None and key not in types):
             continue
-        existing = existing_facilities(region, ft, facilities)
+        existing = existing_for(key)
         new_now = int((pd.to_numeric(existing.get("built_year"), errors="coerce") == year).sum()) \
             if "built_year" in existing else 0
         up_now = int((pd.to_numeric(existing.get("upgraded_year"), errors="coerce") == year).sum()) \
