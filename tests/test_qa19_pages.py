@@ -391,3 +391,36 @@ def test_a_planners_own_import_is_not_taken_for_a_colleagues(login, app, tmp_pat
     poll_js(pg, f"document.getElementById('data-version').dataset.v !== '{before}'", timeout=30)
     time.sleep(1.5)  # five checks of the server's version
     assert pg.locator("#cp-data-changed").count() == 0
+
+
+def test_own_import_held_in_flight_is_not_taken_for_a_colleagues(login, app, tmp_path):
+    """CI caught the race the test above leaves to chance: the server commits the import, the
+    version check sees the new version, and the confirm's answer has not reached the page yet. The
+    answer is held here for two seconds while the page checks every 100 ms."""
+    from geo.regions import load_region
+
+    pg = login("city")
+    pg.context.add_init_script("window.CP_VERSION_POLL_MS = 100")
+    pg.goto(pg.base + "/data")
+    g = load_region("shiyan").villages.geometry.iloc[11]
+    f = tmp_path / "held.csv"
+    f.write_text(f"名称,类型,经度,纬度\n慢回答的站,慈善工作站点,{g.x:.6f},{g.y:.6f}\n", "utf-8")
+    pg.set_input_files("#u-file", str(f))
+    pg.click("#u-check")
+    poll_js(pg, "document.getElementById('report').dataset.ready === '1'")
+    pg.on("dialog", lambda d: d.accept())
+    seen = []
+
+    def hold(route):
+        resp = route.fetch()  # the server commits now
+        time.sleep(2.0)
+        seen.append(resp.status)
+        route.fulfill(response=resp)
+
+    pg.route("**/confirm?*", hold)
+    before = pg.get_attribute("#data-version", "data-v")
+    pg.click("#r-confirm")
+    poll_js(pg, f"document.getElementById('data-version').dataset.v !== '{before}'", timeout=30)
+    time.sleep(0.6)
+    assert seen == [200]
+    assert pg.locator("#cp-data-changed").count() == 0

@@ -53,10 +53,19 @@
     box.appendChild(a);
     document.body.insertBefore(box, document.body.firstChild);
   };
+  // This page's own writes: one in flight, or one that ended while the version check was out, may
+  // have made the new data version the check sees before the page has moved its header along; the
+  // check then waits for its next turn instead of taking the planner's own import for a colleague's.
+  var ownWrites = {inFlight: 0, ended: 0, busy: 0};
   var json = function (url, opts, retried) {
     opts = opts || {};
     var method = (opts.method || "GET").toUpperCase();
     var writes = method !== "GET" && method !== "HEAD";
+    if (writes && !retried) {
+      ownWrites.inFlight += 1;
+      var done = function () { ownWrites.inFlight -= 1; ownWrites.ended += 1; };
+      return json(url, opts, true).then(function (j) { done(); return j; }, function (e) { done(); throw e; });
+    }
     var sent = opts;
     if (writes) {
       var h = new Headers(opts.headers || {});
@@ -65,13 +74,13 @@
     }
     return fetch(url, sent).then(function (r) {
       return r.json().then(function (j) {
-        if (!r.ok && writes && !retried && r.status === 403 && j && j.error === "CSRFTokenMissing") {
+        if (!r.ok && writes && retried !== "csrf" && r.status === 403 && j && j.error === "CSRFTokenMissing") {
           return fetch("/api/csrf", {credentials: "same-origin"}).then(function (t) { return t.json(); })
             .then(function (t) {
               if (!t || !t.token || t.token === C.csrf) throw j;  // no newer token: the refusal stands
               C.csrf = t.token;
               document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = t.token; });
-              return json(url, opts, true);
+              return json(url, opts, "csrf");
             }, function () { throw j; });
         }
         // the gate's own answer (web/auth.py), not a wrong password at /login (401 too, another error)
@@ -106,6 +115,7 @@
     var every = window.CP_VERSION_POLL_MS || 60000, timer = null;
     var check = function () {
       if (document.hidden || document.getElementById("cp-data-changed")) return;
+      var endedBefore = ownWrites.ended;
       fetch("/api/healthz", {credentials: "same-origin"}).then(function (r) {
         if (r.status === 401) { clearInterval(timer); return null; }  // the login ended: no more asking
         return r.ok ? r.json() : null;
@@ -114,6 +124,7 @@
           var shown = String(badge.dataset.v);  // read each time: the data page moves it along after its own import
           if (!d || d.data_version == null || String(d.data_version) === shown ||
               document.getElementById("cp-data-changed")) return;
+          if (ownWrites.inFlight || ownWrites.busy || ownWrites.ended !== endedBefore) return;  // maybe our own: next turn
           var box = document.createElement("div");
           box.id = "cp-data-changed";
           box.className = "login-ended";
@@ -167,5 +178,10 @@
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) +
       (seconds ? ":" + p(d.getSeconds()) : "");
   };
-  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, syncLangLink: syncLangLink, datetime: datetime};
+  // a page following a job of its own that makes a data version (a road network build) says so while it does
+  var ownJob = function (on) {
+    if (on) { ownWrites.busy += 1; return; }
+    ownWrites.busy = Math.max(0, ownWrites.busy - 1); ownWrites.ended += 1;
+  };
+  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, ownJob: ownJob, syncLangLink: syncLangLink, datetime: datetime};
 })();

@@ -318,6 +318,7 @@
 
   // A road network is built in a background job: follow it, then show the new version.
   function followNetwork(job) {
+    CP.ownJob(true);  // its new data version is this planner's, not a colleague's (common.js)
     $("u-progress").hidden = false;
     $("u-status").className = "small muted";
     (function poll() {
@@ -325,6 +326,7 @@
         $("u-bar").style.width = (100 * (j.progress || 0)).toFixed(0) + "%";
         $("u-status").textContent = T("data_network_building") + (j.message ? " " + j.message : "");
         if (j.state === "queued" || j.state === "running") { setTimeout(poll, 700); return; }
+        CP.ownJob(false);
         $("u-progress").hidden = true;
         if (j.state === "done" && j.result) {
           $("u-status").className = "small good";
