@@ -283,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         # every command's --out is a file to write: a missing folder, a folder given as the file or no
         # permission is told in words before any work (and after it, should the write fail anyway)
         ext = {"map": ".html", "backup": ".zip", "od": ".npz", "network": ".graphml"}.get(args.command, ".csv")
-        # od and network build create a missing folder themselves; backup no more (it made /nonexistent at
-        # the root: QA 21) and refuses a folder that does not exist, as every other --out does
-        makes = args.command in ("od", "network")
-        if out is not None and (problem := out_error(out, ext=ext, makes_folders=makes)):
+        # no command makes a missing folder (backup made /nonexistent at the root: QA 21)
+        if out is not None and (problem := out_error(out, ext=ext)):
             raise problem
         if out is not None and args.command in ("map", "backup", "od") and not str(out).lower().endswith(ext):
             # an HTML map in m.txt, a backup in b.txt, costs in od.txt.npz: the name says what the file is

@@ -77,11 +77,11 @@ def county_namer(region, lang: str, *, pad: int = 0):
     return name
 
 
-def out_error(path, err: int | None = None, ext: str = ".csv", *, makes_folders: bool = False):
+def out_error(path, err: int | None = None, ext: str = ".csv"):
     """What is wrong with ``--out PATH`` as a file to write, as an InputDataError (zh/en), or None if it looks
     writable. ``err``: the errno of a write that failed anyway (a read-only disk, a full one), to say why;
-    ``ext``: the kind of file the command writes, for the example name; ``makes_folders``: the command creates
-    a missing folder itself (backup, od, network build), so only the nearest existing one is checked.
+    ``ext``: the kind of file the command writes, for the example name. No command creates a missing folder
+    (a typo made one: backup made /nonexistent at the root in QA 21; od and network build did the same).
     Checked before a command computes anything, so a typo in the folder costs no waiting and no traceback."""
     from geo.errors import InputDataError
 
@@ -100,10 +100,6 @@ def out_error(path, err: int | None = None, ext: str = ".csv", *, makes_folders:
         example = os.path.join(p, "result" + ext)
         return InputDataError(f"--out {p} is a folder, not a file: give a file name inside it, e.g. {example}.",
                               f"--out {p} 是文件夹而不是文件：请在其中给出文件名，如 {example}。", details=detail)
-    if makes_folders and not os.path.exists(folder) and err is None:
-        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
-            folder = os.path.dirname(folder)
-        shown = folder
     if not os.path.exists(folder):
         above = folder
         while not os.path.exists(above) and os.path.dirname(above) != above:

@@ -6,6 +6,7 @@ imports web.app (and only it; tests/test_layers.py allows exactly this).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 
 from cli.lang import h
@@ -82,7 +83,19 @@ def _check_options(args) -> None:
         from geo.archives import check_file
         check_file(args.network)  # a missing graph said now, not on every road-network request later
         check_network_file(args.network)  # and a CSV given as one (QA 21)
+    elif os.environ.get("COVERPLAN_GRAPH"):  # the same graph given by the environment (web.app reads it)
+        _check_env_graph(os.environ["COVERPLAN_GRAPH"])
     check_allowed_hosts(args.allowed_host)
+    if any(h.strip() == "*" for h in args.allowed_host):  # taken (web.security reads it), but never silently
+        import sys
+
+        print("coverplan: " + ("--allowed-host * answers a request by any host name: the host-name check that "
+                               "keeps other web sites from reaching this server through a browser (DNS rebinding) "
+                               "is off. Name the hosts instead, e.g. --allowed-host gis.shiyan.local."
+                               if args.lang == "en" else
+                               "--allowed-host * 使任何主机名的请求都被响应：防止其他网站借浏览器访问本服务器"
+                               "（DNS 重绑定）的主机名检查已关闭。请改为列出主机名，如 --allowed-host gis.shiyan.local。"),
+              file=sys.stderr, flush=True)
     check_basemap(args)
 
 
@@ -114,7 +127,26 @@ def _network_kind(path) -> str:
     return "other"
 
 
-def check_network_file(path) -> None:
+def _check_env_graph(path: str) -> None:
+    """COVERPLAN_GRAPH checked as --network is, its errors naming the variable: a missing or wrong file there
+    started a server whose every road-network request then failed."""
+    from geo.archives import check_file
+    from geo.errors import InputDataError
+
+    try:
+        check_file(path)
+        check_network_file(path, flag="COVERPLAN_GRAPH")
+    except InputDataError as exc:
+        if exc.details.get("parameter") == "COVERPLAN_GRAPH":
+            raise
+        raise InputDataError(f"COVERPLAN_GRAPH (the road network, from the environment): {exc.en} {exc.hint_en} "
+                             "Or unset COVERPLAN_GRAPH to serve without a road network.",
+                             f"COVERPLAN_GRAPH（环境变量给出的路网）：{exc.zh}{exc.hint_zh}"
+                             "或取消该环境变量，不带路网启动。",
+                             details={"parameter": "COVERPLAN_GRAPH", "value": path}) from None
+
+
+def check_network_file(path, *, flag: str = "--network") -> None:
     """--network read as the server will read it (geo.network.load_graph: an OpenStreetMap name is built into a
     graph, any other is read as GraphML), judged by its first bytes: a CSV or a page given as the road network
     started a server whose every road-network request then failed (QA 21). Reading the whole graph here would
@@ -137,11 +169,12 @@ def check_network_file(path) -> None:
         why_en, why_zh = "the file is empty", "文件是空的"
     else:
         why_en, why_zh = f"the content is {en}", f"内容是{zh}"
-    raise InputDataError(f"--network {name} is not a road network: {why_en}. Give a GraphML file (.graphml, as "
+    shown = f"--network {name}" if flag == "--network" else f"{flag}={name}"
+    raise InputDataError(f"{shown} is not a road network: {why_en}. Give a GraphML file (.graphml, as "
                          "`coverplan network build --out` writes it) or an OpenStreetMap extract (.osm or .osm.pbf).",
-                         f"--network {name} 不是路网文件：{why_zh}。请给出 GraphML 文件（.graphml，即 "
+                         f"{shown} 不是路网文件：{why_zh}。请给出 GraphML 文件（.graphml，即 "
                          "`coverplan network build --out` 写出的文件）或 OpenStreetMap 数据（.osm 或 .osm.pbf）。",
-                         details={"parameter": "--network", "value": name, "looks": kind})
+                         details={"parameter": flag, "value": name, "looks": kind})
 
 
 #: A host name as browsers send it in the Host header: labels of letters, digits, hyphens (and underscores, which

@@ -155,7 +155,6 @@ def _od(args) -> int:
     out = args.out
     if out.suffix != ".npz":
         out = out.with_name(out.name + ".npz")
-    out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, costs=dense, origin_ids=o["id"].to_numpy(str),
                         destination_ids=d["id"].to_numpy(str), unit=np.array(tm.unit),
                         mode=np.array(tm.mode))

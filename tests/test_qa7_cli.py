@@ -102,7 +102,7 @@ def test_out_a_folder_a_file_as_folder_and_no_permission(tmp_path, capsys, monke
         assert main(["--lang", "en", "capacity", "--beds", "--out", "/proc/x.csv"]) == 2
         err = capsys.readouterr().err
         assert "--out /proc/x.csv: the file could not be written" in err and "Traceback" not in err
-    # backup, od and network build make a missing folder themselves: only a file in the way is refused
+    # a file in the way of the folder, and a folder given as the file, are said as such
     assert main(["--lang", "en", "backup", "--out", str(afile / "sub" / "b.zip")]) == 2
     assert f"{afile} is a file, not a folder" in capsys.readouterr().err
     assert main(["--lang", "en", "od", "--origins", "o.csv", "--destinations", "d.csv", "--out", str(tmp_path)]) == 2

@@ -1,0 +1,73 @@
+"""QA 22 (CLI): `od` and `network build` made a missing --out folder (a typo made a folder, as backup's did at
+the root in QA 21); `serve` checked --network at startup but not the same graph given by COVERPLAN_GRAPH, so a
+missing or wrong file there started a server whose every road-network request failed; and `--allowed-host *`
+turned the host-name check off without a word."""
+from __future__ import annotations
+
+import pytest
+
+from test_qa21_cli import run
+from test_qa21_cli_b import no_listen, serve  # noqa: F401  (no_listen: a fixture)
+
+
+def test_od_refuses_a_missing_out_folder(tmp_path, capsys):
+    (tmp_path / "p.csv").write_text("id,lon,lat\na,110.8,32.6\nb,110.9,32.7\n", encoding="utf-8")
+    out = tmp_path / "typo" / "od.npz"
+    for lang, said in (("en", f"the folder {tmp_path / 'typo'} does not exist"), ("zh", "不存在")):
+        code, _, err = run(capsys, "--lang", lang, "od", "--origins", str(tmp_path / "p.csv"),
+                           "--destinations", str(tmp_path / "p.csv"), "--out", str(out))
+        assert code == 2 and said in err and "Traceback" not in err, err
+    assert not (tmp_path / "typo").exists()
+    # into a folder that exists it still writes
+    good = tmp_path / "od.npz"
+    code, _, err = run(capsys, "od", "--origins", str(tmp_path / "p.csv"), "--destinations", str(tmp_path / "p.csv"),
+                       "--out", str(good))
+    assert code == 0 and good.stat().st_size > 0, err
+
+
+def test_network_build_refuses_a_missing_out_folder(tmp_path, capsys):
+    osm = tmp_path / "r.osm"
+    osm.write_text('<?xml version="1.0"?><osm version="0.6"></osm>', encoding="utf-8")
+    code, _, err = run(capsys, "--lang", "en", "network", "build", "--osm", str(osm),
+                       "--out", str(tmp_path / "nope" / "g.graphml"))
+    assert code == 2 and f"the folder {tmp_path / 'nope'} does not exist" in err, err
+    assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize("content, name, en, zh", [
+    (None, "gone.graphml", "File not found", "找不到文件"),
+    ("id,x\n1,2\n", "roads.csv", "is not a road network", "不是路网文件"),
+])
+def test_serve_checks_the_graph_from_the_environment(no_listen, capsys, monkeypatch, content, name, en, zh):
+    path = no_listen / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("COVERPLAN_GRAPH", str(path))
+    code, _, err = serve(capsys, no_listen, "en")
+    assert code == 2 and "COVERPLAN_GRAPH" in err and en in err and "Traceback" not in err, err
+    code, _, err = serve(capsys, no_listen, "zh")
+    assert code == 2 and "COVERPLAN_GRAPH" in err and zh in err, err
+    assert not (no_listen / "s.sqlite").exists()
+
+
+def test_serve_takes_a_good_graph_from_the_environment(no_listen, capsys, monkeypatch):
+    import networkx as nx
+
+    g = nx.MultiDiGraph(crs="epsg:4326")
+    g.add_node(1, x=110.8, y=32.6)
+    g.add_node(2, x=110.81, y=32.6)
+    g.add_edge(1, 2, length=940.0)
+    path = no_listen / "roads.graphml"
+    nx.write_graphml(g, path)
+    monkeypatch.setenv("COVERPLAN_GRAPH", str(path))
+    code, _, err = serve(capsys, no_listen, "en")
+    assert "would be loaded" in err and "COVERPLAN_GRAPH" not in err, err
+
+
+def test_serve_warns_of_allowed_host_star(no_listen, capsys):
+    code, _, err = serve(capsys, no_listen, "en", "--allowed-host", "*")
+    assert "would be loaded" in err and "--allowed-host * answers a request by any host name" in err, err
+    code, _, err = serve(capsys, no_listen, "zh", "--allowed-host", "*")
+    assert "--allowed-host * 使任何主机名的请求都被响应" in err, err
+    code, _, err = serve(capsys, no_listen, "en", "--allowed-host", "gis.shiyan.local")
+    assert "would be loaded" in err and "any host name" not in err, err
