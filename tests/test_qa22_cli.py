@@ -71,3 +71,4 @@ def test_serve_warns_of_allowed_host_star(no_listen, capsys):
     assert "--allowed-host * 使任何主机名的请求都被响应" in err, err
     code, _, err = serve(capsys, no_listen, "en", "--allowed-host", "gis.shiyan.local")
     assert "would be loaded" in err and "any host name" not in err, err
+

@@ -46,6 +46,7 @@ class Job:
     ahead: int = 0   # jobs before this one in the queue (set when read)
     owner: str | None = None  # whom the job counts against (per-user limit); never shown
     cancel_requested: bool = False  # a cancel was asked while it ran: it stops at its next checkpoint
+    stage_since: float | None = None  # when the stage (``message`` up to its colon: "solving mclp") began
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
@@ -55,7 +56,10 @@ class Job:
                 "created": self.created, "started": self.started, "finished": self.finished,
                 "ahead": self.ahead if self.state == "queued" else 0,
                 "cancel_requested": self.cancel_requested,
-                "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3)}
+                "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3),
+                # the seconds in the present stage (the page's solve clock: "23 s of at most 60 s")
+                "stage_elapsed": (round(time.time() - self.stage_since, 3)
+                                  if self.state == "running" and self.stage_since is not None else None)}
 
 
 class JobRunner:
@@ -187,6 +191,10 @@ class JobRunner:
         def progress(fraction: float, message: str = "") -> None:
             job.progress = min(1.0, max(job.progress, float(fraction)))
             if message:
+                # a stage's steps ("solving mclp: reductions", "solving mclp: MIP") are one stage: the solve's
+                # time limit counts from its first
+                if message.partition(":")[0] != job.message.partition(":")[0]:
+                    job.stage_since = time.time()
                 job.message = message
 
         timed_out = []

@@ -172,10 +172,10 @@
   }
 
   // The seconds a running solve has taken of its time limit ("23 s of at most 60 s"), or null outside a
-  // solve. The job says its whole time (elapsed, s) and the limit it was given (params.time_limit, capped
-  // by the server), not when its solve began: that is the job's elapsed at the first answer that reports
-  // the solve after one that did not. A job first seen mid-solve (the page reloaded) counts from its start,
-  // a second or so early, never late; the time shown never passes the limit.
+  // solve. The job says the seconds in its present stage (stage_elapsed) and the limit it was given
+  // (params.time_limit, capped by the server); from a server without stage_elapsed, the solve began at the
+  // job's elapsed at the first answer that reports the solve after one that did not. The time shown never
+  // passes the limit.
   function solveClock(job) {
     var limit = job.params && +job.params.time_limit;
     var solving = job.state === "running" && !job.cancel_requested && /^(solving|求解)/.test(job.message || "");
@@ -186,7 +186,7 @@
       return null;
     }
     if (solve.from == null) solve.from = solve.before ? +job.elapsed : 0;
-    var used = Math.min(Math.max(0, job.elapsed - solve.from), limit);
+    var used = Math.min(Math.max(0, job.stage_elapsed != null ? +job.stage_elapsed : job.elapsed - solve.from), limit);
     return {share: used / limit, text: T("job_solve_clock").replace("{s}", CP.fmt(Math.floor(used)))
       .replace("{limit}", CP.fmt(limit, 1))};
   }
