@@ -136,9 +136,14 @@
         options(r.actions, chosen, function (a) { return T("audit_" + a); });
       $("audit-table").querySelector("tbody").innerHTML = r.rows.map(function (a) {
         // user_text and detail_text are worded by the server in the page's language (web/auth.py)
-        return "<tr class='audit-" + esc(a.action) + "'><td class='nowrap'>" + esc(when(a.at)) + "</td><td>" + esc(a.user_text || a.user || "–") +
-          "</td><td>" + esc(a.action_text) + "</td><td>" + esc(a.object || "") + "</td><td class='small'>" + esc(a.detail_text || "") +
-          "</td><td class='small muted'>" + esc(a.ip || "") + "</td></tr>";
+        // labelled cells, as the accounts': on a phone each entry is a block of its own (app.css)
+        var cell = function (label, cls, text) {
+          return "<td data-label='" + esc(T(label)) + "'" + (cls ? " class='" + cls + "'" : "") + ">" + esc(text) + "</td>";
+        };
+        return "<tr class='audit-" + esc(a.action) + "'><td class='nowrap a-when'>" + esc(when(a.at)) + "</td>" +
+          cell("auth_name", "", a.user_text || a.user || "–") + cell("admin_action", "", a.action_text) +
+          cell("admin_object", "", a.object || "") + cell("admin_detail", "small", a.detail_text || "") +
+          "<td data-label='IP' class='small muted'>" + esc(a.ip || "") + "</td></tr>";
       }).join("") || "<tr><td colspan='6' class='muted'>" + esc(T("none")) + "</td></tr>";
       $("audit-page").textContent = (total ? (offset + 1) + "–" + Math.min(total, offset + PAGE) : "0") + " / " + total;
       $("audit-prev").disabled = offset === 0;

@@ -1,0 +1,46 @@
+"""QA 22 (pages): the /admin audit log scrolled sideways on a phone (six columns); each entry is now a block
+of its own, each field with its label, as the accounts are."""
+from __future__ import annotations
+
+import pytest
+from browser import browser, page, poll_js, server  # noqa: F401  (fixtures)
+
+from planner.i18n import t
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_log_fits_a_phone(page, lang):
+    users = page.app.extensions["coverplan"]["users"]
+    users.audit("proposal_delete", obj="proposal " + "长名称" * 20,
+                detail={"name": "一个很长很长的方案名称，用来检验换行" * 3}, ip="2001:db8::1234:5678:9abc:def0")
+    page.set_viewport_size(PHONE)
+    page.goto(page.base + f"/admin?lang={lang}")
+    poll_js(page, "document.querySelectorAll('#audit-table tbody tr[class^=audit-]').length >= 1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    table = page.evaluate("[document.getElementById('audit-table').scrollWidth, "
+                          "document.getElementById('audit-table').clientWidth]")
+    assert table[0] <= table[1] + 1, table
+    cells = page.evaluate("""() => [...document.querySelectorAll('#audit-table tbody tr:first-child td')].map(e => {
+        const r = e.getBoundingClientRect(); return [e.dataset.label || '', r.left, r.right]; })""")
+    for label, left, right in cells:
+        assert left >= 0 and right <= PHONE["width"], (label, left, right)
+    # the header is gone, so each field says what it is
+    labels = [c[0] for c in cells]
+    assert labels[1:] == [t("auth_name", lang), t("admin_action", lang), t("admin_object", lang),
+                          t("admin_detail", lang), "IP"], labels
+    head = page.evaluate("getComputedStyle(document.querySelector('#audit-table thead')).display")
+    assert head == "none"
+    # the filter's fields stay on the screen
+    for sel in ("#af-action", "#af-user", "#af-q", "#af-apply", "#audit-next"):
+        box = page.locator(sel).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (sel, box)
+
+
+def test_the_audit_log_keeps_its_columns_on_a_desktop(page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(page.base + "/admin?lang=en")
+    poll_js(page, "document.querySelectorAll('#audit-table tbody tr').length >= 1")
+    assert page.evaluate("getComputedStyle(document.querySelector('#audit-table thead')).display") != "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('#audit-table tbody tr')).display") == "table-row"
