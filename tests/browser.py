@@ -98,8 +98,17 @@ def page(browser, server, request):
 def poll_js(pg, expression: str, timeout: float = 30.0) -> None:
     """Wait until ``expression`` is true in the page, evaluated from outside (works under the CSP)."""
     import time
+
+    from playwright.sync_api import Error
+
     deadline = time.time() + timeout
-    while not pg.evaluate(expression):
+    while True:
+        try:
+            if pg.evaluate(expression):
+                return
+        except Error as exc:  # the page navigated while it was asked (a reload after a save): ask the new one
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
         if time.time() > deadline:
             raise TimeoutError(f"still false after {timeout:g} s: {expression}")
         time.sleep(0.1)

@@ -84,8 +84,10 @@ def test_add_and_remove_a_facility_on_the_map(page, shiyan):
     page.evaluate("() => { const m = window.coverplanMaps.map; m.layers.facilities.eachLayer(l => {"
                   " if (l.feature.properties.name === '景区慈善站') l.openPopup(); }); }")
     page.click(".edit-actions .edit-remove")
-    page.wait_for_function(f"window.coverplanMaps.map && window.coverplanMaps.map.data && "
-                           f"window.coverplanMaps.map.layers.facilities.getLayers().length === {n0}", timeout=30_000)
+    # the page reloads on the new version: coverplanMaps is undefined until the new page's map script runs
+    # (a predicate reading it unguarded threw there, under load: a CI failure)
+    poll_js(page, f"window.coverplanMaps && window.coverplanMaps.map && window.coverplanMaps.map.data && "
+                  f"window.coverplanMaps.map.layers.facilities.getLayers().length === {n0}", timeout=30)
 
 
 def test_a_point_outside_the_region_is_said_before_a_name_is_asked(page):
