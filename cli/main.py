@@ -20,6 +20,7 @@ from cli.lang import (ChineseHelpFormatter, default_lang, error_line, h, help_la
                       unknown_default_note)
 from cli.options import NEGATIVE_NUMBER
 from cli.output import out_error, print_json
+from geo import settings
 from geo.errors import CoverplanError
 
 #: Command-group modules, in the order shown by --help.
@@ -279,6 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(_argv_lang(argv), json_errors=_argv_json(argv))
     args = parser.parse_args(argv)
     try:
+        # a COVERPLAN_* variable that cannot be used is said in a sentence before any work (junk in
+        # COVERPLAN_ROUTER_PROCESSES was a traceback at import, one in COVERPLAN_COVER_ENGINE taken as auto: QA 22)
+        settings.check_environment()
+        if os.environ.get("COVERPLAN_COVER_ENGINE", "").strip():  # the solvers imported only when it is set
+            from planner.models.coverage import cover_engine
+            cover_engine()
         out = getattr(args, "out", None)
         # every command's --out is a file to write: a missing folder, a folder given as the file or no
         # permission is told in words before any work (and after it, should the write fail anyway)

@@ -244,12 +244,14 @@ def _host_name(value: str) -> str:
 def check_basemap(args) -> None:
     """--basemap tianditu (or COVERPLAN_BASEMAP=tianditu) needs a Tianditu key (--tianditu-key or
     COVERPLAN_TIANDITU_KEY, as web.app reads them): without one the server started and every map page asked
-    Tianditu for tiles it refuses (QA 21)."""
+    Tianditu for tiles it refuses (QA 21). COVERPLAN_BASEMAP is read as web.app reads it (OSM is osm), junk
+    refused: COVERPLAN_BASEMAP=OSM started a server whose maps had no background (QA 22)."""
     import os
 
+    from geo import settings
     from geo.errors import InputDataError
 
-    basemap = args.basemap or os.environ.get("COVERPLAN_BASEMAP", "none")
+    basemap = args.basemap or settings.basemap_env()
     key = args.tianditu_key if args.tianditu_key is not None else os.environ.get("COVERPLAN_TIANDITU_KEY", "")
     if basemap == "tianditu" and not key.strip():
         given = "--basemap tianditu" if args.basemap else "COVERPLAN_BASEMAP=tianditu"

@@ -314,10 +314,12 @@ FORK_MIN_ROWS = 200
 
 def _processes_for(n_rows: int) -> int:
     """How many processes share ``n_rows`` sweeps (1 = this one alone)."""
-    want = settings.ROUTER_PROCESSES
-    if want == 1 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         # fork() copies only the calling thread; a lock held by another thread
         # (logging, a database) would stay locked forever in the child
+        return 1
+    want = settings.router_processes()  # after: the web server never forks, so its setting is not asked
+    if want == 1:
         return 1
     if want <= 0:
         want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

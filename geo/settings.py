@@ -2,24 +2,43 @@
 
 Every value can be overridden by an environment variable so that a planner's
 installation (or a test) can point coverplan elsewhere without code changes.
+An empty variable counts as unset. A value that cannot be used is never a
+traceback at import: :func:`check_environment` (run by the CLI before any
+command) and the readers below say which variable, its value and what it may
+be, as an InputDataError.
 """
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from pathlib import Path
+
+from geo.errors import InputDataError
 
 #: Repository root (``geo/..``). The project is installed editable, so the
 #: ``data/`` folder beside the packages is the one that ships.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
+
+def _env(name: str) -> str | None:
+    """The variable's value, None when unset, empty or blank: COVERPLAN_VAR="" put the database in the
+    current folder (Path("") is "."), where the other variables already took "" as unset (QA 22)."""
+    value = os.environ.get(name)
+    return value if value is not None and value.strip() else None
+
+
+#: The path variables as given when this module was imported (None: unset), for check_environment's words.
+_GIVEN = {name: _env(name) for name in ("COVERPLAN_DATA", "COVERPLAN_CACHE", "COVERPLAN_VAR")}
+
 #: Shipped data: regions, facility types, plan rules.
-DATA_DIR = Path(os.environ.get("COVERPLAN_DATA", PROJECT_DIR / "data"))
+DATA_DIR = Path(_GIVEN["COVERPLAN_DATA"] or PROJECT_DIR / "data")
 
 #: Caches (road graphs, OD matrices). Safe to delete.
-CACHE_DIR = Path(os.environ.get("COVERPLAN_CACHE", PROJECT_DIR / "cache"))
+CACHE_DIR = Path(_GIVEN["COVERPLAN_CACHE"] or PROJECT_DIR / "cache")
 
 #: Saved work (proposals) lives in an SQLite file here.
-VAR_DIR = Path(os.environ.get("COVERPLAN_VAR", PROJECT_DIR / "var"))
+VAR_DIR = Path(_GIVEN["COVERPLAN_VAR"] or PROJECT_DIR / "var")
 
 #: Storage CRS of every layer (WGS84 lon/lat). Tianditu's CGCS2000 (EPSG:4490)
 #: differs from it by under a metre, far below our approximation error.
@@ -38,5 +57,99 @@ DEFAULT_REGION = "shiyan"
 #: 0 = one per usable CPU core, 1 = never fork. The bindings hold Python's
 #: GIL, so threads would not help; forked processes inherit the customised
 #: hierarchy for free. Forking is skipped in a multi-threaded process (the web
-#: server), where it is not safe.
-ROUTER_PROCESSES = int(os.environ.get("COVERPLAN_ROUTER_PROCESSES", "0") or 0)
+#: server), where it is not safe. None: COVERPLAN_ROUTER_PROCESSES, read by
+#: :func:`router_processes` when needed (int() at import made "abc" a
+#: traceback on every command: QA 22).
+ROUTER_PROCESSES: int | None = None
+
+#: Background maps of the web pages (COVERPLAN_BASEMAP, `coverplan serve --basemap`).
+BASEMAPS = ("none", "osm", "tianditu")
+
+
+def _shown(value: str) -> str:
+    """A variable's value as typed, control and direction characters escaped (\\u202e), at most 80 characters."""
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def env_error(name: str, value: str, en: str, zh: str) -> InputDataError:
+    """The one sentence saying that environment variable ``name`` has a ``value`` coverplan cannot use:
+    ``en``/``zh`` say what is wrong and what to set instead."""
+    v = _shown(value)
+    return InputDataError(f"{name}={v} {en}", f"环境变量 {name}={v} {zh}", details={"parameter": name, "value": value})
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str, en: str, zh: str) -> str:
+    """Variable ``name`` as one of ``choices``, in any case and with spaces around it (OSM is osm);
+    ``default`` when unset or empty. Any other value is an InputDataError (``en``/``zh``: what it is not,
+    "is not a basemap"); it was taken silently (QA 22)."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    if (value := raw.strip().lower()) in choices:
+        return value
+    raise env_error(name, raw, f"{en}: use {', '.join(choices[:-1])} or {choices[-1]}, or unset it ({default}).",
+                    f"{zh}：可用 {'、'.join(choices[:-1])} 或 {choices[-1]}，或取消该变量（即 {default}）。")
+
+
+def basemap_env() -> str:
+    """COVERPLAN_BASEMAP as one of :data:`BASEMAPS` (OSM is osm: map.js draws only "osm"), none when unset."""
+    return env_choice("COVERPLAN_BASEMAP", BASEMAPS, "none", "is not a basemap", "不是可用的底图")
+
+
+def router_processes() -> int:
+    """:data:`ROUTER_PROCESSES`, else COVERPLAN_ROUTER_PROCESSES (0 when unset): a whole number from 0 in
+    ASCII digits ("1e9", "2.5", "1_0", "-1" are refused, not read as another number)."""
+    if ROUTER_PROCESSES is not None:
+        return ROUTER_PROCESSES
+    raw = _env("COVERPLAN_ROUTER_PROCESSES")
+    if raw is None:
+        return 0
+    if not re.fullmatch(r"[0-9]+", raw.strip()):
+        raise env_error("COVERPLAN_ROUTER_PROCESSES", raw,
+                        "is not a whole number of processes: set it to 0 (one per CPU core), 1 (never fork) "
+                        "or another number of processes, or unset it.",
+                        "不是整数进程数：请设为 0（每个 CPU 核一个进程）、1（不另开进程）或其他进程数，或取消该变量。")
+    return int(raw)
+
+
+def _folder_problem(path: Path, *, must_exist: bool) -> tuple[str, str] | None:
+    """What keeps ``path`` from being used as a folder (en, zh), or None: a file there, no such folder
+    (``must_exist``), or one that cannot be made (its nearest existing parent is a file or not writable)."""
+    if path.exists():
+        return None if path.is_dir() else ("is a file, not a folder", "是文件而非文件夹")
+    if must_exist:
+        return "names no existing folder", "所指的文件夹不存在"
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    try:  # made and removed at once: os.access says yes to root, where /proc still refuses a folder
+        os.rmdir(tempfile.mkdtemp(prefix=".coverplan-check-", dir=parent))
+    except OSError:
+        return (f"names a folder that cannot be made ({parent} is not a writable folder)",
+                f"所指的文件夹无法创建（{parent} 不是可写的文件夹）")
+    return None
+
+
+def check_environment() -> None:
+    """The COVERPLAN_* variables of this module, checked before any work (cli.main): a value that cannot
+    be used raises the one sentence naming it, its value and what to set instead. A wrong folder was a
+    traceback (COVERPLAN_VAR a file) or advice on TOML syntax (COVERPLAN_DATA=/nonexistent): QA 22."""
+    router_processes()
+    purposes = {
+        "COVERPLAN_DATA": (DATA_DIR, "coverplan's data folder (the one holding facility_types.toml and regions/), "
+                           "or unset it to use the shipped one",
+                           " coverplan 的数据文件夹（含 facility_types.toml 与 regions/），或取消该变量以使用自带的数据"),
+        "COVERPLAN_VAR": (VAR_DIR, "the folder for saved work (proposals.sqlite), or unset it",
+                          "保存工作成果（proposals.sqlite）的文件夹，或取消该变量"),
+        "COVERPLAN_CACHE": (CACHE_DIR, "a folder for caches (road graphs, travel-time matrices), or unset it",
+                            "存放缓存（路网、出行时间矩阵）的文件夹，或取消该变量"),
+    }
+    for name, (path, en, zh) in purposes.items():
+        if _GIVEN[name] is None:  # the default folders are the installation's, not the user's setting
+            continue
+        problem = _folder_problem(path, must_exist=name == "COVERPLAN_DATA")
+        if problem is None and name == "COVERPLAN_DATA" and not (path / "facility_types.toml").is_file():
+            problem = "holds no facility_types.toml", "所指的文件夹中没有 facility_types.toml"
+        if problem is not None:
+            raise env_error(name, _GIVEN[name], f"{problem[0]}: point it at {en}.", f"{problem[1]}：请指向{zh}。")

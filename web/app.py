@@ -91,13 +91,17 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def _defaults() -> dict:
+def _defaults(given: dict) -> dict:
+    """create_app's defaults, from geo.settings and the environment; ``given``: the caller's config (a
+    basemap given there is not read from the environment)."""
     return {
         "REGION": settings.DEFAULT_REGION,
         "LANG": i18n.normalise(settings.LANG),
         "DB_PATH": str(settings.VAR_DIR / "proposals.sqlite"),
-        "BASEMAP": os.environ.get("COVERPLAN_BASEMAP", "none"),
-        "TIANDITU_KEY": os.environ.get("COVERPLAN_TIANDITU_KEY", ""),
+        # OSM is osm; junk refused when the app is made, not shown as maps without a background (QA 22),
+        # unless the caller gives the basemap (serve --basemap osm)
+        "BASEMAP": given["BASEMAP"] if "BASEMAP" in given else settings.basemap_env(),
+        "TIANDITU_KEY": os.environ.get("COVERPLAN_TIANDITU_KEY", "").strip(),  # a pasted key's newline: no tiles
         "GRAPH": os.environ.get("COVERPLAN_GRAPH") or None,
         "JOB_WORKERS": 1,
         "MAX_QUEUED_JOBS": 8,
@@ -112,7 +116,7 @@ def _defaults() -> dict:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.json = JSONProvider(app)
-    app.config.update(_defaults())
+    app.config.update(_defaults(config or {}))
     app.config.update(config or {})
 
     # JSON layers and pages gzip/brotli-compressed (Flask-Compress): the day-care map

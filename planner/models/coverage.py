@@ -169,9 +169,25 @@ SCIP_MCLP_OPTIONS: dict = {**_SCIP_COVER_OPTIONS, "presolving/maxrestarts": 0}
 MCLP_SCIP_MIN_COLUMNS = 4000
 
 
-def _cover_engine() -> str:
-    engine = os.environ.get("COVERPLAN_COVER_ENGINE", "") or COVER_ENGINE
-    return engine if engine in ("auto", "scip", "highs") else "auto"
+#: The engines COVER_ENGINE and COVERPLAN_COVER_ENGINE may name.
+COVER_ENGINES = ("auto", "scip", "highs")
+
+
+def cover_engine() -> str:
+    """COVERPLAN_COVER_ENGINE in any case (HiGHS is highs), else COVER_ENGINE. Any other value is an
+    InputDataError naming the variable: it was taken as auto without a word (QA 22). The CLI asks this
+    before any command when the variable is set; a web job says it when it solves."""
+    raw = os.environ.get("COVERPLAN_COVER_ENGINE", "")
+    if not raw.strip():
+        return COVER_ENGINE if COVER_ENGINE in COVER_ENGINES else "auto"
+    if (engine := raw.strip().lower()) in COVER_ENGINES:
+        return engine
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in raw)[:80]  # no raw \u202e
+    raise InputDataError(f"COVERPLAN_COVER_ENGINE={shown} is not a solver engine: use auto, scip or highs, "
+                         "or unset it (auto).",
+                         f"环境变量 COVERPLAN_COVER_ENGINE={shown} 不是可用的求解引擎：可用 auto、scip 或 highs，"
+                         "或取消该变量（即 auto）。",
+                         details={"parameter": "COVERPLAN_COVER_ENGINE", "value": raw})
 
 
 def _cover_mip(*, time_limit: float, highs_options: dict | None, scip_options: dict,
@@ -183,7 +199,7 @@ def _cover_mip(*, time_limit: float, highs_options: dict | None, scip_options: d
     SCIP failure (an error, not a time limit) hands the rest of the time to
     HiGHS, so a broken SCIP install never loses the answer.
     """
-    engine, note = _cover_engine(), None
+    engine, note = cover_engine(), None
     if engine == "scip" or (engine == "auto" and prefer_scip):
         if scip_available():
             t = time.perf_counter()
