@@ -253,6 +253,7 @@ def register_holds(args, facilities, types, *, capacity: str | None = None) -> N
 def load_context(args):
     """The region (at the current data version, :func:`current_region`) and the --facilities register, if
     given, which the analysis uses in place of the version's register. A text answer says which data it used."""
+    from geo.errors import InputDataError
     from planner.register import validate_register
 
     check_context(args)
@@ -261,7 +262,16 @@ def load_context(args):
     if getattr(args, "facilities", None):
         report = validate_register(args.facilities, region=region, coords=args.coords,
                                    type_key=getattr(args, "type", None))
-        report.raise_if_refused()  # no one confirms a report here: any refused row stops
+        try:
+            report.raise_if_refused()  # no one confirms a report here: any refused row stops
+        except InputDataError as exc:
+            # a swapped lon/lat the import reads the other way round once confirmed: the same file is not
+            # refused here on another rule, but for want of the confirmation; said so (QA 22)
+            if any(i.fixed for i in report.issues):
+                from planner.i18n import t
+                exc.hint_en = f"{exc.hint_en} {t('reg_fix_unconfirmed', 'en', file=args.facilities)}.".strip()
+                exc.hint_zh += t("reg_fix_unconfirmed", "zh", file=args.facilities) + "。"
+            raise
         lang = getattr(args, "lang", "zh")
         for zh, en in report.notes:  # the sheet read, formulas without a saved result ...
             print(zh if lang == "zh" else en[:1].upper() + en[1:], file=sys.stderr)

@@ -137,6 +137,13 @@ def parse_coordinate(value) -> float:
     return -val if negative else val
 
 
+def _not_finite(cells: pd.Series) -> np.ndarray:
+    """Cells that read as a number that is no place: inf, -inf, nan, 1e999."""
+    num = pd.to_numeric(cells.astype(str).str.strip().replace("", "0"), errors="coerce").to_numpy(float)
+    text = cells.astype(str).str.strip().str.lower()
+    return np.isinf(num) | text.isin(["nan", "+nan", "-nan"]).to_numpy()
+
+
 def plain_number(value) -> str:
     """A coordinate as people read it: 12333300 for metres, 110.7925 for degrees (never 1.2e+07; no
     thousands commas either, as the coordinates are shown as a comma-separated pair)."""
@@ -300,21 +307,34 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         flagged[mask] = True
 
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
+    # inf, nan, 1e999 are numbers, but no place: "non-numeric" misled (QA 22), they are said as not finite
+    infinite = bad & (_not_finite(df[found["lon"]]) | _not_finite(df[found["lat"]]))
     if bad.any() and lenient:
         given = [(str(df[found["lon"]].iat[i]).strip()[:20], str(df[found["lat"]].iat[i]).strip()[:20])
                  if b else None for i, b in enumerate(bad)]
         per_row(bad, "bad_coordinates",
                 lambda i: "missing lon/lat" if given[i] == ("", "") else
-                f"non-numeric lon/lat: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}",
+                f"lon/lat not a finite number: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}"
+                if infinite[i] else f"non-numeric lon/lat: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}",
                 lambda i: "经纬度缺失" if given[i] == ("", "") else
-                f"经纬度不是数字：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}",
+                f"经纬度不是有限的数值：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}"
+                if infinite[i] else f"经纬度不是数字：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}",
                 "Use decimal degrees, e.g. 110.78,32.63", "请使用十进制度数，如 110.78,32.63")
     elif bad.any():
-        rows = _rows(bad)
-        problems.append((f"missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
-                         f"第 {join_list(rows)} 行的经纬度缺失或不是数字。",
-                         "Use decimal degrees, e.g. 110.78,32.63.", "请使用十进制度数，如 110.78,32.63。",
-                         {"lines": rows}))
+        fix = ("Use decimal degrees, e.g. 110.78,32.63.", "请使用十进制度数，如 110.78,32.63。")
+        if (bad & ~infinite).any():
+            rows = _rows(bad & ~infinite)
+            problems.append((f"missing or non-numeric lon/lat on line(s) {join_list(rows, 'en')}.",
+                             f"第 {join_list(rows)} 行的经纬度缺失或不是数字。", *fix, {"lines": rows}))
+            fix = ("", "")  # said once
+        if infinite.any():
+            rows = _rows(infinite)
+            i = int(np.flatnonzero(infinite)[0])
+            first = next(str(df[c].iat[i]).strip()[:20] for c in (found["lon"], found["lat"])
+                         if _not_finite(df[c].iloc[[i]])[0])
+            eg = ("", "") if len(rows) == 1 else ("e.g. ", "如 ")
+            problems.append((f"lon/lat not a finite number on line(s) {join_list(rows, 'en')} ({eg[0]}{first}).",
+                             f"第 {join_list(rows)} 行的经纬度不是有限的数值（{eg[1]}{first}）。", *fix, {"lines": rows}))
     empty_id = (ids == "").to_numpy()
     if empty_id.any() and lenient:
         per_row(empty_id, "empty_code", lambda i: f"empty {id_col}", lambda i: f"{id_col} 为空",
@@ -422,7 +442,7 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         said = [p[0] if i == 0 else p[0][:1].upper() + p[0][1:] for i, p in enumerate(problems)]
         raise InputDataError(f"{label}: " + " ".join(said),
                              f"{label}：" + "".join(p[1] for p in problems),
-                             hint_en=" ".join(p[2] for p in problems), hint_zh="".join(p[3] for p in problems),
+                             hint_en=" ".join(p[2] for p in problems if p[2]), hint_zh="".join(p[3] for p in problems),
                              details=details)
 
     out_df = df.drop(columns=[found["id"], found["lon"], found["lat"]])

@@ -541,9 +541,10 @@ _STRINGS.update({
     "data_field_capacity_unit": ("容量单位", "capacity unit"),
     "data_field_synthetic": ("示意（是/否）", "illustrative (示意, yes/no)"),
     "data_change_mapping": ("更改列对应", "Change the column mapping"),
-    "admin_self_demote_confirm": ("这会取消你自己的管理员权限，之后你将无法管理账号。请确认另一位管理员已能登录。继续吗？",
-                                  "This takes your own admin rights away: you will no longer manage accounts. Make sure "
-                                  "another admin can log in. Go on?"),
+    "admin_self_role_title": ("不能取消自己的管理员角色：请由另一位管理员修改",
+                              "You cannot remove your own administrator role: ask another administrator to change it"),
+    "admin_self_disable_title": ("不能停用自己的账号：请由另一位管理员操作",
+                                 "You cannot disable your own account: ask another administrator to do it"),
     "edit_theirs_shown": ("他人修改的{fields}已显示在上方", "a colleague's change of the {fields} is shown above"),
     "edit_other_county_point": ("该点位在{county}，不在你负责的县区内，不能在此新增设施。",
                                 "This point is in {county}, outside your county: you cannot add a facility here."),
@@ -670,6 +671,10 @@ _STRINGS.update({
     "reg_fix_swapped": ("请在原表中交换经度、纬度两列", "Swap the lon and lat columns in the file"),
     "reg_fix_swapped_row": ("请在原表中交换本行的经度、纬度两个值（其他行无误）",
                             "Swap this row's longitude and latitude in the file (the other rows are right)"),
+    "reg_fix_unconfirmed": ("分析命令不采用未经确认的自动更正；“数据管理”页面（点击确认后）和 coverplan data import "
+                            "facilities {file} --partial 列出后才采用",
+                            "An analysis takes no automatic correction unconfirmed; the Data page (on its Confirm) "
+                            "and coverplan data import facilities {file} --partial take it after listing it"),
     "reg_outside": ("点位（{lon:.5f}, {lat:.5f}）不在{region}范围内（距边界约 {km:.0f} 公里）",
                     "point ({lon:.5f}, {lat:.5f}) lies outside {region} (about {km:.0f} km from its boundary)"),
     "reg_fix_outside": ("请核对坐标；来自高德/腾讯地图的坐标请选择 gcj02，来自百度地图的请选择 bd09",

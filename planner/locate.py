@@ -122,6 +122,11 @@ class PlaceIndex:
                          for c, n, cc, tc, g in zip(vills.index, vills["name"], vills["county_code"],
                                                     vills["township_code"], vills.geometry)]
         self.by_code = {u.code: u for u in self.counties + self.towns + self.villages}
+        # English county names (Maojian District, Fang County): the register's English export writes them,
+        # and the API's county takes them (QA 22: every row of that export was "not in Shiyan")
+        from planner.coverage import county_names_en
+        self.county_zh = {str(c): str(n) for c, n in cname.items()}
+        self.county_en = {str(c): str(n) for c, n in county_names_en(counties).items()}
 
     # -- matching -------------------------------------------------------------------------------
     @staticmethod
@@ -172,6 +177,9 @@ class PlaceIndex:
 
     def locate(self, *, county=None, township=None, village=None, address=None, code=None) -> Located:
         """Match one row's names (any may be missing) to a unit; see :class:`Located`."""
+        # a name that is not found is quoted as typed ("Maojian District"), not as folded ("MaojianDistrict")
+        typed = {k: str(v).strip() if v is not None else ""
+                 for k, v in (("county", county), ("township", township), ("village", village))}
         county, township, village, address = (fold(v) for v in (county, township, village, address))
         code = re.sub(r"\.0$", "", str(code or "").strip())
         if code:
@@ -182,7 +190,11 @@ class PlaceIndex:
         if county:
             counties = self._match(self.counties, county, "county")
             if not counties:
-                return Located("unmatched", problem="county_unknown", value=county,
+                from planner.coverage import match_county
+                named = match_county(typed["county"], self.county_zh, self.county_en)
+                counties = [self.by_code[named]] if named in self.by_code else []
+            if not counties:
+                return Located("unmatched", problem="county_unknown", value=typed["county"],
                                candidates=self._close(self.counties, county, "county"))
         elif address:
             counties = self._find_in(self.counties, address) or self.counties
@@ -193,7 +205,7 @@ class PlaceIndex:
         if township:
             towns = self._match(scope_towns, township, "township")
             if not towns:
-                return Located("unmatched", problem="township_unknown", value=township,
+                return Located("unmatched", problem="township_unknown", value=typed["township"],
                                candidates=self._close(scope_towns, township, "township"))
         elif address:
             towns = self._find_in(scope_towns, address) or None
@@ -206,9 +218,9 @@ class PlaceIndex:
             vills = self._match(scope_vills, village, "village")
             if not vills:
                 if towns and len(towns) == 1:  # the township is sure: its seat, with a warning
-                    return self._placed(towns[0], "village_unknown", village,
+                    return self._placed(towns[0], "village_unknown", typed["village"],
                                         self._close(scope_vills, village, "village"))
-                return Located("unmatched", problem="village_unknown", value=village,
+                return Located("unmatched", problem="village_unknown", value=typed["village"],
                                candidates=self._close(scope_vills, village, "village"))
         elif address:
             vills = self._find_in(scope_vills, address) or None
@@ -217,11 +229,13 @@ class PlaceIndex:
                 return self._placed(vills[0])
             if towns and len(towns) == 1 and not village:  # an address naming several villages
                 return self._placed(towns[0], "village_ambiguous", address, _cands(vills))
-            return Located("ambiguous", problem="ambiguous", value=village or address, candidates=_cands(vills))
+            return Located("ambiguous", problem="ambiguous", value=typed["village"] or address,
+                           candidates=_cands(vills))
         if towns:
             if len(towns) == 1:
                 return self._placed(towns[0])
-            return Located("ambiguous", problem="ambiguous", value=township or address, candidates=_cands(towns))
+            return Located("ambiguous", problem="ambiguous", value=typed["township"] or address,
+                           candidates=_cands(towns))
         if (county or address) and len(counties) == 1:
             # the county is known (a row with coordinates is checked against it)
             return Located("unmatched", problem="county_only", value=counties[0].name,

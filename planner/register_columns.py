@@ -63,6 +63,10 @@ CONSUMED = ("id", "name", "type", "lon", "lat", "lonlat", "township_code", "coor
 #: line breaks; the others are one line).
 TEXT_FIELDS = ("address", "operator", "phone", "remark")
 _ALIAS = {norm_header(a): f for f, names in FIELDS.items() for a in names}
+# the keys written as words ("Facility type", "Township code": the register's English export, whose
+# headers norm_header folds to facilitytype, townshipcode): QA 22, that export came back needing a mapping
+for _a, _f in list(_ALIAS.items()):
+    _ALIAS.setdefault(_a.replace("_", ""), _f)
 #: What the header row is told by (geo.tables.read_table).
 HEADER_NAMES = frozenset(_ALIAS)
 _AREA_CODE = re.compile(r"^\d{9}(\d{3})?$")
