@@ -238,6 +238,8 @@ def job_dict(job) -> dict:
                         if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")
     elif job.state == "cancelled":  # not the stage it was at ("solving ..."), which read as still running
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
+    elif job.state == "done":  # a solve's last stage was "saving" (保存方案), which read as not finished (QA 22)
+        d["message"] = proposals.stage_text("done", g.lang)
     elif job.cancel_requested and job.state == "running":  # it stops at its next checkpoint
         d["message"] = "Cancelling: the calculation stops at its next checkpoint." if g.lang == "en" \
             else "正在取消：计算将在下一个检查点停止。"

@@ -42,7 +42,7 @@ from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, no_body, public, refuse_unknown, shown_value, status_of
 from web.extensions import ext
 from web.security import csrf_token
-from web.users import LOCAL, AccountError, Locked, User, UserStore
+from web.users import LOCAL, AccountError, Locked, User, UserStore, check_role
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
@@ -810,7 +810,13 @@ def admin_user_edit(name: str):
                                "field")
         kw = {}
         if "role" in body:
-            kw["role"] = body["role"]
+            # checked here: None reaches users.update as "unchanged", and {"role": null} was answered
+            # "Nothing to change: ... is already active" (QA 22)
+            kw["role"] = check_role(body["role"])
+            if kw["role"] != "admin" and before.is_admin and before.id == user().id:
+                # as a disable: the admin who demoted himself could no longer open /admin to undo it (QA 22)
+                raise AccountError("You cannot remove your own administrator role: ask another administrator "
+                                   "to change it.", "不能取消自己的管理员角色：请由另一位管理员修改。", "role")
         if "county" in body:
             kw["county"] = body["county"] or None
         if "disabled" in body:

@@ -352,8 +352,10 @@ def check_unchanged(rec: dict, body: dict) -> None:
     was = body.get("was") if isinstance(body, dict) else None
     if was is None:
         return
+    # a null note is "no note"; a proposal always has a name, and a null one was compared as "" and
+    # answered 409 "someone else changed it" when nobody had (QA 22)
     if not isinstance(was, dict) or set(was) - {"name", "note"} or \
-            any(v is not None and not isinstance(v, str) for v in was.values()):
+            any(not isinstance(v, str) and not (v is None and k == "note") for k, v in was.items()):
         raise bad_param("was", was, "an object with the name and/or note the page showed",
                         "对象，含页面显示的名称和/或备注")
     lang = g.get("lang", "zh") if has_request_context() else "zh"

@@ -193,7 +193,18 @@ def check_csrf():
     if request.method in SAFE_METHODS or not current_app.config.get("CSRF_ENABLED", True):
         return None
     origin = request.headers.get("Origin")
-    source = origin if origin is not None else request.headers.get("Referer")
+    referer = request.headers.get("Referer")
+    # an empty Referer names no page (a proxy or a referrer policy may blank it): taken as absent, as a
+    # missing one is; the Origin browsers send with a write, and the token, still guard the request.
+    # It was refused as coming from "another site, “”" (QA 22)
+    source = origin if origin is not None else (referer if referer and referer.strip() else None)
+    if source is not None and not source.strip():
+        # browsers never send an empty Origin ("null" is theirs for a page without one)
+        return _refuse(403, "CrossOrigin",
+                       "Refused: the request's Origin header is empty, so it cannot be told whether it came from "
+                       "this system's pages. Send the request without an Origin header, or with this server's address.",
+                       "已拒绝：请求的 Origin 请求头为空，无法确认请求来自本系统的页面。请不带 Origin 请求头发送，"
+                       "或填写本服务器的地址。")
     if source is not None and _origin_of(source) != own_origin():
         shown = escaped(source[:100])  # quoted as every message quotes a value: “…”, not Python's '…'
         return _refuse(403, "CrossOrigin",

@@ -55,6 +55,16 @@
           "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
           (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";
       }).join("") || "<tr><td colspan='5' class='muted'>" + esc(T("none")) + "</td></tr>";
+      // one's own row: the server refuses taking away one's own admin role or account (web/auth.py
+      // admin_user_edit), which left the admin unable to open this page to undo it; another admin does it
+      var mine = CP.user && $("users-table").querySelector("tr[data-name='" + CSS.escape(CP.user.name) + "']");
+      if (mine) {
+        [[".u-role", "admin_self_role_title"], [".u-save", "admin_self_role_title"],
+         [".u-disable", "admin_self_disable_title"]].forEach(function (pair) {
+          var c = mine.querySelector(pair[0]);
+          if (c) { c.disabled = true; c.title = T(pair[1]); }
+        });
+      }
       // a server without logins (web/auth.py open_mode_text): no one-time password is handed out (409 OpenMode)
       if (data.open_mode) {
         $("users-table").querySelectorAll(".u-reset").forEach(function (c) {
@@ -79,13 +89,6 @@
     var tr = b.closest("tr"), name = tr.dataset.name, url = "/api/admin/users/" + encodeURIComponent(name);
     var st = $("users-status");
     var done = function (text) { return function () { say(st, text + (CP.C.lang === "en" ? ": " : "：") + name); loadUsers(); loadAudit(); }; };
-    // an admin taking his own rights away (the other admin may never have logged in): asked first
-    var me = CP.user;
-    var self = me && me.name === name;
-    if (self && ((b.classList.contains("u-save") && tr.querySelector(".u-role").value !== "admin") ||
-                 (b.classList.contains("u-disable") && b.dataset.disabled !== "1"))) {
-      if (!confirm(T("admin_self_demote_confirm"))) return;
-    }
     if (b.classList.contains("u-save")) {
       send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
         .then(done(T("admin_saved"))).catch(fail(st));

@@ -77,7 +77,8 @@
     CP.json("/api/proposals/" + encodeURIComponent(id) + "/rerun?lang=" + C.lang, {method: "POST"}).then(function (job) {
       (function poll() {
         CP.json("/api/jobs/" + job.id + "?lang=" + C.lang).then(function (j) {
-          $("rerun-status").textContent = T("job_" + j.state) + (j.message ? " · " + j.message : "");
+          var said = j.state === "done" || j.state === "cancelled" ? "" : j.message;  // its state says it
+          $("rerun-status").textContent = T("job_" + j.state) + (said ? " · " + said : "");
           if (j.state === "done" && j.result) { location.href = job.compare + encodeURIComponent(j.result.proposal_id); return; }
           if (j.state === "queued" || j.state === "running") setTimeout(poll, 500);
           else { $("rerun").disabled = false; if (j.error) $("rerun-status").textContent = j.error.message || j.error.error; }

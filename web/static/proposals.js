@@ -153,7 +153,9 @@
     if (job.state === "queued" && job.ahead > 0) label += " · " + T("jobs_ahead").replace("{n}", job.ahead);
     $("job-state").textContent = label;
     var clock = solveClock(job), progress = job.progress || 0;
-    $("job-message").textContent = (job.message || "") + (clock ? " · " + clock.text : "");
+    // an ended job's message says what its state does ("done", "cancelled"): shown once, not twice
+    var said = job.state === "done" || job.state === "cancelled" ? "" : (job.message || "");
+    $("job-message").textContent = said + (clock ? " · " + clock.text : "");
     // a sized or upgrade run reports nothing between the start of its MIP (20%) and its end (85%): the bar
     // moves with the time used of the limit instead of sitting at 20% for a minute (QA 21)
     if (clock && job.params && (job.params.kind === "sized" || job.params.kind === "upgrade") && progress < 0.85) {
