@@ -423,6 +423,13 @@ _STRINGS.update({
     "data_coords_wgs84": ("WGS84 / CGCS2000（GPS、天地图）", "WGS84 / CGCS2000 (GPS, Tianditu)"),
     "data_coords_gcj02": ("GCJ-02（高德、腾讯）", "GCJ-02 (Amap, Tencent)"),
     "data_coords_bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
+    "data_coords_assumed": ("未声明坐标系：各点已按 WGS84 / CGCS2000（GPS、天地图）读取，文件中也看不出是其他坐标系。"
+                            "若坐标取自高德、腾讯（GCJ-02）或百度（BD-09）地图，请在上方“坐标系”中选择后重新校验，"
+                            "否则各点将偏移约 300–600 米。",
+                            "No coordinate system was chosen: the points were read as WGS84 / CGCS2000 (GPS, Tianditu), "
+                            "and nothing in the file points to another. If the coordinates come from Amap, Tencent "
+                            "(GCJ-02) or Baidu (BD-09) maps, choose that under Coordinates above and check again; "
+                            "otherwise every point will be 300–600 m off."),
     "data_encoding": ("文字编码", "Text encoding"),
     "data_encoding_auto": ("自动识别", "detect"),
     "data_file": ("文件", "File"),
@@ -697,6 +704,8 @@ _STRINGS.update({
     "reg_no_type": ("未填写设施类型", "no facility type given"),
     "reg_fix_type": ("可用类型：{known}", "Known types: {known}"),
     "reg_unknown_code": ("未知的乡镇代码“{value}”", "unknown township code '{value}'"),
+    "reg_code_digits": ("乡镇代码“{value}”有 {n} 位数字，应为 9 位（或 12 位）",
+                        "township code '{value}' has {n} digits; it should have 9 (or 12)"),
     "reg_fix_code": ("请使用9位统计用区划代码（如420302001），或留空由坐标判断所属乡镇",
                      "Use the 9-digit NBS 2023 codes (e.g. 420302001), or leave it empty to place the facility "
                      "by its coordinates"),

@@ -603,6 +603,10 @@ class _Rows:
                 code = tcodes[i][:9] if len(tcodes[i]) == 12 and tcodes[i].endswith("000") else tcodes[i]
                 if code in known_towns:
                     declared[i], self.declared_from[i] = code, "township_code"
+                elif tcodes[i].isascii() and tcodes[i].isdigit() and len(tcodes[i]) not in (9, 12):
+                    # 42032510: a digit lost or added (QA 22), not an unknown township
+                    self.add(i, "township_code", "error", "unknown_township_code", "reg_code_digits", "reg_fix_code",
+                             tcodes[i], n=len(tcodes[i]))
                 else:
                     self.add(i, "township_code", "error", "unknown_township_code", "reg_unknown_code", "reg_fix_code",
                              tcodes[i])

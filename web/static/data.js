@@ -136,6 +136,15 @@
     if (r.encoding) facts.push(T("data_encoding") + colon + r.encoding);
     if (r.crs) facts.push("CRS" + colon + r.crs);
     if (r.coords) facts.push(T("data_coords") + colon + T("data_coords_" + r.coords));
+    // "detect" read the points as WGS84 and found nothing against it: a whole file from Amap (GCJ-02) is
+    // ~550 m off, which rarely takes a point out of its township, so nothing could be found (QA 22). Said,
+    // so the planner who knows where the coordinates came from chooses
+    if (r.coords === "wgs84" && !r.suggestion && $("u-coords").value === "auto" && $("u-kind").value === "facilities") {
+      $("r-coords-assumed").hidden = false;
+      $("r-coords-assumed").textContent = T("data_coords_assumed");
+    } else {
+      $("r-coords-assumed").hidden = true;
+    }
     // a township or village layer has no column mapping: no empty "columns:" fact
     if (r.columns && Object.keys(r.columns).length) facts.push(T("data_columns") + colon + Object.keys(r.columns).map(function (k) {
       var label = T("data_field_" + k);
