@@ -580,6 +580,20 @@ class DatasetStore:
         with self._connect() as con:
             return self._usable(con, version)[1]
 
+    def same_data(self, a: int, b: int) -> bool:
+        """Whether versions ``a`` and ``b`` hold the same data, layer for layer (a rollback to ``a``
+        makes a new version ``b`` with ``a``'s very files). A version that cannot be read is not the same."""
+        if int(a) == int(b):
+            return True
+        try:
+            with self._connect() as con:
+                ra, rb = self._refs(con, int(a)), self._refs(con, int(b))
+        except (CoverplanError, sqlite3.Error):
+            return False
+        if not ra or not rb:  # no such version
+            return False
+        return ({n: (r.sha256, r.rows) for n, r in ra.items()} == {n: (r.sha256, r.rows) for n, r in rb.items()})
+
     def layer_path(self, layer: str, version: int | None = None) -> Path | None:
         """The stored file of a layer (the road network's ``.osm.pbf``...), None when embedded or absent."""
         ref = self.refs(version).get(layer)

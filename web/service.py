@@ -46,6 +46,7 @@ class Service:
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
         self._after: OrderedDict = OrderedDict()  # targets after saved proposals (_targets_after)
+        self._same: dict = {}  # (version, current version) -> same data (is_current)
 
     # -- data versions -------------------------------------------------------
     def version(self) -> int:
@@ -65,6 +66,22 @@ class Service:
             g._cp_data_version = (self, v)
             return v
         return self.datasets.current().version
+
+    def is_current(self, version) -> bool:
+        """Whether data version ``version`` holds the current data: it is the current version, or the
+        current one is a rollback to it (the same files). A proposal solved on v0 was called outdated
+        after a rollback to v0 made v2 (QA 22)."""
+        try:
+            v = int(version or 0)
+        except (TypeError, ValueError):
+            return False
+        cur = self.version()
+        if v == cur or self.datasets is None:
+            return v == cur
+        key = (v, cur)  # versions never change: the answer is kept
+        if key not in self._same:
+            self._same[key] = self.datasets.same_data(v, cur)
+        return self._same[key]
 
     def reread_version(self) -> None:
         """Forget this request's data version: the next :meth:`version` reads the store again (a map
