@@ -18,6 +18,7 @@
                                                       body: JSON.stringify(body)})
       .then(function (r) {
         $("edit-status").textContent = T("data_now_version").replace("{v}", r.version);
+        if (shown) shown.dataset.v = String(r.version);  // ours: not a colleague's new version (common.js)
         // the reload below would put the generic hint back: keep the confirmation for the next page
         try { sessionStorage.setItem("cp-edit-saved", String(r.version)); } catch (e) { /* private mode */ }
         var url = new URL(location.href);
