@@ -185,7 +185,7 @@ def create_app(config: dict | None = None) -> Flask:
                 "headline": lambda p: _headline(p, lang), "share": _share,
                 "lang_query": urlencode(args), "i18n_js": i18n.catalogue(lang), "nav_types": nav_types,
                 "basemap": {"kind": app.config["BASEMAP"], "key": app.config["TIANDITU_KEY"]},
-                "palette": palette(types), "data_version": _data_version()}
+                "palette": palette(types), "data_version": _data_version(), "on_current": _on_current}
 
     def _cost_weight_note(ft, lang: str) -> str:
         # what the mean and 90th-percentile costs are weighted by (people aged 60+ ...); "" for an unknown type
@@ -198,6 +198,13 @@ def create_app(config: dict | None = None) -> Flask:
     def _headline(p: dict, lang: str):
         from web.proposals import headline  # a proposal's parameters and before/after rows
         return headline(p, lang)
+
+    def _on_current(version) -> bool:
+        # a proposal on v0 is on the current data when the current v2 is a rollback to v0 (QA 22)
+        try:
+            return ext(app)["service"].is_current(version)
+        except Exception:  # as the badge: never takes a page down; then only the same number is current
+            return (version or 0) == _data_version()
 
     def _data_version() -> int:
         try:
