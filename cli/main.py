@@ -18,7 +18,7 @@ from cli import capacity as capacity_command
 from cli import map as map_command
 from cli.lang import (ChineseHelpFormatter, default_lang, error_line, h, help_lang, known, lang, lang_option,
                       unknown_default_note)
-from cli.options import NEGATIVE_NUMBER
+from cli.options import NEGATIVE_NUMBER, given_int
 from cli.output import out_error, print_json
 from geo import settings
 from geo.errors import CoverplanError
@@ -172,6 +172,8 @@ class Parser(argparse.ArgumentParser):
         # "--standard needs a value" though one was given (the option's own check then says what is wrong)
         self._negative_number_matcher = NEGATIVE_NUMBER
         self.register("action", "parsers", _Subcommands)
+        # type=int read "1_0" as 10 and "٥" as 5: every int option is read as typed, by one rule (QA 22)
+        self.register("type", int, given_int)
         if self._lang == "zh":  # argparse's own headings (its -h line is ours, below)
             self._positionals.title = "位置参数"
             self._optionals.title = "选项"

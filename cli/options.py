@@ -66,12 +66,31 @@ def add_data_store(p: argparse.ArgumentParser, *, analysis: bool = True) -> None
 NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
 
 
+#: Full-width digits, point, signs and exponent, as a Chinese input method types them (１２．５): read as the
+#: ASCII they stand for, on purpose (a register's cells are read so too; the web reads its numbers by the same
+#: rule, web.params.number_text).
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－ｅＥ", "0123456789.+-eE")
+#: A number as typed: ASCII digits with a sign, a point and an exponent, or inf/nan (the option's own check
+#: says they are not finite). float() and int() take more, and read another number: Python's digit separator
+#: (`--target 7_136` ran with 7136), any script's digits (٥) and spaces of any kind around it (QA 22).
+_PLAIN_FLOAT = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
+_PLAIN_INT = re.compile(r"[+-]?\d+", re.ASCII)
+
+
+def _plain(text: str, pattern: re.Pattern) -> str:
+    """``text`` as the ASCII number it stands for, or ValueError (argparse then says "invalid ... value")."""
+    plain = text.translate(_FULL_WIDTH).strip(" \t\r\n")
+    if not pattern.fullmatch(plain):
+        raise ValueError(text)
+    return plain
+
+
 class GivenFloat(float):
     """A float that prints as typed: messages echo --radius -3 as -3 (not -3.0) and --time-limit 1e999 as
     1e999 (not inf); README: options are named as typed."""
 
     def __new__(cls, text: str):
-        obj = super().__new__(cls, text)
+        obj = super().__new__(cls, _plain(text, _PLAIN_FLOAT))
         obj.text = text.strip()
         return obj
 
@@ -85,6 +104,15 @@ def given_float(text: str) -> float:
 
 
 given_float.__name__ = "float"  # argparse names the type in its error ("invalid float value")
+
+
+def given_int(text: str) -> int:
+    """argparse's ``type`` for a whole-number option: ASCII digits (or full-width ones) with a sign, nothing
+    else int() takes ("1_0", "٥")."""
+    return int(_plain(text, _PLAIN_INT))
+
+
+given_int.__name__ = "int"  # "invalid int value", as argparse's own int said
 
 
 def shown(value) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from geo import settings
 from geo.errors import InputDataError, UnknownTypeError
+from planner.textrules import escaped
 
 DEMANDS = ("villages", "rural_villages", "township_seats", "rural_township_seats", "seats", "scenic_areas", "county_seats",
            "meal_communities")
@@ -364,9 +365,13 @@ def get_type(key: str, path: Path | None = None) -> FacilityType:
     """One facility type; an unknown key is a clear 404-style error listing the known ones."""
     types = load_facility_types(path)
     if key not in types:
+        # the key as typed, a control or direction character written as \uXXXX (U+202E turned the rest of
+        # the sentence around) and a long one cut, as a 404 quotes an id
+        shown = escaped(str(key))
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
         raise UnknownTypeError(
-            f"Unknown facility type '{key}'. Known types: {', '.join(types)}.",
-            f"未知的设施类型“{key}”。可用类型：{'、'.join(f'{k}（{t.name_zh}）' for k, t in types.items())}。",
+            f"Unknown facility type '{shown}'. Known types: {', '.join(types)}.",
+            f"未知的设施类型“{shown}”。可用类型：{'、'.join(f'{k}（{t.name_zh}）' for k, t in types.items())}。",
             details={"known": list(types)})
     return types[key]
 

@@ -13,7 +13,7 @@ from planner.i18n import cost_text, pick, t
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
-from web.params import query
+from web.params import TypedInt, query
 
 MODES = ("estimate", "network")
 
@@ -705,11 +705,11 @@ def _upgrade_plan(type_key: str):
     raw = request.args.get("k")
     k = proposals.number_param(raw, "k", kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
-    if asked and raw.strip().lstrip("+-").isdigit() and raw.strip().lstrip("+-").isascii():
-        k = int(raw.strip())  # as typed: beyond 2**53 the float's rounding read back as another number
+    if asked and str(k) != raw.strip():  # 1e308, ５: the planner's message says K as typed, not 309 digits
+        k = TypedInt(k, raw.strip())
     convert = arg_bool("convert")
-    k = int(k) if asked else default_k(ft, convert)
-    return s.cached(("upgrades", ft.key, k, convert, asked),
+    k = k if asked else default_k(ft, convert)
+    return s.cached(("upgrades", ft.key, k, str(k), convert, asked),
                     lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0, clip_k=not asked))
 
 

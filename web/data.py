@@ -36,7 +36,7 @@ from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
 from web.extensions import ext
-from web.params import query, repeated_error
+from web.params import number, number_text, query, repeated_error, typed_number
 
 bp = Blueprint("data", __name__)
 
@@ -85,6 +85,9 @@ def _upload_dir(uid: str) -> Path:
         raise not_found("Upload", "上传文件", uid)
     d = _uploads() / uid
     if not (d / "meta.json").exists():
+        if d.with_name(f"{uid}.confirming").exists() or d.with_name(f"{uid}.done").exists():
+            # imported (or being imported): "upload the file again" below invited a second import (QA 22)
+            raise _already_confirmed(uid)
         err = not_found("Upload", "上传文件", uid)
         # the usual reason: checked but not confirmed for a day (see _sweep_uploads)
         err.hint_en = "Uploads not confirmed within a day are removed: upload the file again."
@@ -275,9 +278,10 @@ def rollback():
 
 def _int_arg(name: str) -> int:
     raw = request.args.get(name, "")
-    if not raw.isdigit() or len(raw) > 9:
-        raise bad_param(name, raw, "a data version number", "数据版本号")
-    return int(raw)
+    text = number_text(raw)  # "²" passed str.isdigit() and failed int(): a 500 (QA 22)
+    if text is None or not text.isdigit() or len(text) > 9:
+        raise bad_param(name, typed_number(raw), "a data version number", "数据版本号")
+    return int(text)
 
 
 #: The author of a version made on an open server by nobody named: a placeholder, not a person
@@ -890,7 +894,7 @@ def _picks_param(picks, region) -> dict:
                               "Give the row number as in the report's table, e.g. \"5\".",
                               "请填写校验报告表格中的行号，如 \"5\"。", row)
         if not isinstance(code, str):
-            shown = json_kind(code)
+            shown = textrules.escaped(json_kind(code))
             raise _pick_error(row, f"picks: row {row}: the place code {shown} is not text.",
                               f"picks 中第 {row} 行的地点代码 {shown} 不是文本。",
                               "Send the code in quotes, e.g. \"420322100001\".",
@@ -984,15 +988,7 @@ def report(uid: str, fmt: str):
 def confirm(uid: str):
     no_body(what_en="a confirm (the upload's options were given with the file or a recheck)",
             what_zh="确认导入（导入选项须随文件上传或在重新核查时给出）")
-    try:
-        src = _upload_dir(uid)
-    except NotFoundError:
-        if not _our_id(uid):
-            raise
-        root = _uploads()  # one of our ids: claimed by another confirm, or imported
-        if (root / f"{uid}.confirming").exists() or (root / f"{uid}.done").exists():
-            raise _already_confirmed(uid) from None
-        raise
+    src = _upload_dir(uid)  # imported already, or being imported: said so (_already_confirmed)
     # Claim the upload by renaming its folder (atomic, across processes too): of two confirms
     # sent at once (a double click, a second tab) one imports, the other is told so.
     d = src.with_name(uid + ".confirming")
@@ -1009,9 +1005,16 @@ def confirm(uid: str):
 
 
 def _already_confirmed(uid: str) -> NotFoundError:
-    # 404: the upload is gone for this request, and the sentence says why
-    return NotFoundError("This upload is being imported or has been imported already (see the version list).",
-                         "该文件正在导入或已导入（见数据版本列表）。", details={"upload_id": uid})
+    # 404: the upload is gone for this request, and the sentence says why: the version it made, once made
+    try:
+        version = int((_uploads() / f"{uid}.done").read_text("utf-8"))
+    except (OSError, ValueError):  # still importing (or an older marker): no version yet
+        return NotFoundError("This upload is being imported or has been imported already (see the version list).",
+                             "该文件正在导入或已导入（见数据版本列表）。", details={"upload_id": uid})
+    return NotFoundError(f"This upload has been imported already, as data version {version} (see the version list); "
+                         "its report is no longer kept.",
+                         f"该文件已导入，生成了数据版本 {version}（见数据版本列表），其校验报告不再保留。",
+                         details={"upload_id": uid, "version": version})
 
 
 def _confirm(uid: str, d: Path):
@@ -1200,7 +1203,6 @@ def _edit(body: dict):
     import shapely
 
     from geo import settings as geo_settings
-    from web.proposals import number_param
 
     action = body.get("action")
     if action not in EDIT_ACTIONS:
@@ -1229,8 +1231,8 @@ def _edit(body: dict):
                             f"facility {fid}", f"设施 {fid} ")
     point = None
     if action in ("add", "move"):
-        lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
-        lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
+        lon = number(body.get("lon"), "lon", minimum=-180, maximum=180)
+        lat = number(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
             raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
                             "点位的经度和纬度")
@@ -1416,7 +1418,6 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     """(column, count) of a capacity typed in the popup: a whole number up to the type's largest
     facility, or blank / null for unknown (NaN)."""
     from planner.register import CAPACITY_MAX
-    from web.proposals import number_param
 
     if ft.capacity is None:
         raise bad_param("fields.capacity", value, f"no capacity: {ft.name_en} counts none",
@@ -1425,11 +1426,10 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return field, np.nan
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise bad_param("fields.capacity", json_kind(value), "a whole number, or blank when unknown",
+        raise bad_param("fields.capacity", value, "a whole number, or blank when unknown",
                         "整数，不知道时留空")
     top = ft.capacity.max_per_site or CAPACITY_MAX.get(field, 100000)
-    count = number_param(value.strip() if isinstance(value, str) else value, "fields.capacity", minimum=0,
-                         maximum=top, kind=int)
+    count = number(value, "fields.capacity", minimum=0, maximum=top, kind=int)
     return field, float(count)
 
 
@@ -1545,15 +1545,14 @@ def _site(ft, body: dict, action: str, note: str):
     ``all_types: true`` offers a new site to every facility type."""
     from geo.datasets import SITES
     from planner.marks import changed_sites
-    from web.proposals import number_param
 
     sid, name, lon, lat = body.get("id"), body.get("name"), None, None
     all_types = body.get("all_types", False)
     if not isinstance(all_types, bool):
         raise bad_param("all_types", all_types, "true or false", "true 或 false")
     if action in ("add", "move"):
-        lon = number_param(body.get("lon"), "lon", minimum=-180, maximum=180)
-        lat = number_param(body.get("lat"), "lat", minimum=-90, maximum=90)
+        lon = number(body.get("lon"), "lon", minimum=-180, maximum=180)
+        lat = number(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
             raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
                             "点位的经度和纬度")

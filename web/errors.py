@@ -95,8 +95,12 @@ FIELD_LABELS = {
 
 
 def shown_value(value) -> str:
-    """A value as the client sent it: JSON ("abc", true, null, ["x"]), not Python's repr."""
+    """A value as the client sent it: JSON ("abc", true, null, ["x"]), not Python's repr; a control or
+    direction character written as \\uXXXX, as a 404 quotes an id (:func:`not_found`): U+202E echoed raw
+    showed the rest of the message backwards, wherever it was read (QA 22)."""
     import json
+
+    from planner.textrules import escaped
     if isinstance(value, str):  # as typed, inside quotes (a JSON body is not shown escaped)
         text = f'"{value}"'
     else:
@@ -104,6 +108,7 @@ def shown_value(value) -> str:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(value)
+    text = escaped(text)
     return text if len(text) <= 80 else text[:80] + "…"
 
 

@@ -15,14 +15,22 @@ were: werkzeug's ``get`` took the first and dropped the rest without a word. A w
 DELETE) takes in its query string only ``lang`` and what its view declares with :func:`query`
 (``?wait=`` of a proposal): a misspelt ``?wiat=60`` ran without waiting. A body over the size limit is
 refused in words for a request (the upload's own 413 speaks of rows and files).
+
+Numbers (QA 22): one reading, :func:`number`, for a query parameter, a form field and a JSON value. Python's
+float() and int() read "1_5" as 15 and "٥" as 5; only ASCII digits are a number here, and full-width ones
+(１５), which a Chinese input method types, on purpose.
 """
 from __future__ import annotations
+
+import math
+import re
 
 from flask import Flask, current_app, g, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge as _ReadPastLimit
 
 from geo.errors import InputDataError
+from planner.textrules import escaped
 
 # read by hooks around every view (language, the CSRF token of a form, a cache-buster)
 ALWAYS = frozenset({"lang", "_"})
@@ -59,7 +67,7 @@ def unread_error() -> InputDataError | None:
     watched = getattr(g, "watched_args", None)
     if watched is None or not (unread := watched.unread()):
         return None
-    names = ", ".join(unread)
+    names = ", ".join(escaped(k) for k in unread)  # a client's name: U+202E would turn the line around
     read = sorted(k for k in watched.asked if isinstance(k, str) and k not in ALWAYS)
     if read:
         hint_en = f"{request.path} reads: {', '.join(read)} (and lang)"
@@ -70,6 +78,96 @@ def unread_error() -> InputDataError | None:
         f"Unknown parameter {names}: the answer would have ignored it. {hint_en}; check the spelling.",
         f"未知参数 {names}：答复会忽略它。{hint_zh}；请检查拼写。",
         details={"parameters": unread, "reads": read, "path": request.path})
+
+
+# -- numbers: one reading for the address, a form and a JSON body ---------------------------------------
+#: Full-width digits, point, signs and exponent, as a Chinese input method types them (１２．５): read as the
+#: ASCII they stand for, on purpose (a register's cells are read so too: NFKC in planner/register.py).
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－ｅＥ", "0123456789.+-eE")
+#: A number as typed: ASCII digits with a sign, a point and an exponent (inf and nan too: the caller refuses
+#: them as not finite). float() and int() take more, and read it as another number or a 500: Python's digit
+#: separator ("1_5" is 15), any script's digits (٥), spaces of any kind around it ("5\u00a0"), and str.isdigit()
+#: passes superscripts ("²") that int() refuses (QA 22).
+_PLAIN = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
+
+
+def number_text(raw: str) -> str | None:
+    """``raw`` as the ASCII text of the number typed (full-width digits read as digits, spaces and tabs around
+    it dropped), or None when it is none: "1_5", "٥", "²", "5\\u00a0", "1 000", "1,000"."""
+    text = raw.translate(_FULL_WIDTH).strip(" \t\r\n")
+    return text if _PLAIN.fullmatch(text) else None
+
+
+def typed_number(raw):
+    """``raw`` for a refusal, a space other than the ASCII one written as \\uXXXX: "5\\u00a0" read "5 ", and a
+    planner could not see what was wrong with it."""
+    if not isinstance(raw, str):
+        return raw
+    return "".join(f"\\u{ord(ch):04x}" if ch.isspace() and not ch.isascii() else ch for ch in raw)
+
+
+def _bound(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None):
+    """A finite number from a query parameter, a form field or a JSON value (a number or its text: see
+    :func:`number_text`), within [minimum, maximum] and greater than ``above``; None when blank; ``kind=int``:
+    a whole number ("1.5" is a 400 saying 应为整数, not silently 1). Otherwise a 400 naming the parameter and
+    saying the range in words ("大于 0、不超过 600 的数")."""
+    from web.errors import bad_param
+
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    expected = ("an integer", "整数") if kind is int else ("a number", "数值")
+    shown = typed_number(raw)
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise bad_param(name, shown, *expected)
+    text = number_text(raw) if isinstance(raw, str) else None
+    try:
+        if isinstance(raw, str) and text is None:
+            raise ValueError
+        as_float = float(raw if text is None else text)
+        if not math.isfinite(as_float):  # inf, nan, 1e999
+            raise ValueError
+        if kind is int:
+            # exact where typed exact: beyond 2**53 the float's rounding read back as another number
+            if text is None and isinstance(raw, int):
+                value = raw
+            elif text is not None and text.lstrip("+-").isdigit():
+                value = int(text)
+            else:
+                value = int(as_float)
+                if as_float != value:  # 2.5
+                    raise ValueError
+        else:
+            value = as_float
+    except (TypeError, ValueError, OverflowError):
+        raise bad_param(name, shown, *expected) from None
+    low_ok = (minimum is None or value >= minimum) and (above is None or value > above)
+    if not low_ok or (maximum is not None and value > maximum):
+        en, zh = [], []
+        if above is not None:
+            en.append(f"greater than {_bound(above)}"); zh.append(f"大于 {_bound(above)}")
+        if minimum is not None:
+            en.append(f"at least {_bound(minimum)}"); zh.append(f"不小于 {_bound(minimum)}")
+        if maximum is not None:
+            en.append(f"at most {_bound(maximum)}"); zh.append(f"不超过 {_bound(maximum)}")
+        raise bad_param(name, shown, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
+    return value
+
+
+class TypedInt(int):
+    """A whole number that prints as it was typed: a message echoes ``?k=1e308`` as 1e308, not as the
+    309-digit integer it stands for (the CLI's cli.options.GivenFloat, for the web)."""
+
+    def __new__(cls, value: int, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __str__(self) -> str:
+        return self.text
 
 
 # -- every API request: a parameter given twice; a write's query string ---------------------------------
@@ -108,14 +206,15 @@ def repeated_error(given, *, where: str = "query", hint_en: str = "", hint_zh: s
 
     names = sorted({k for k in given.keys() if len(given.getlist(k)) > 1})
     values = {k: [str(v) for v in given.getlist(k)][:20] for k in names}
-    each_en = "; ".join(f"{k} = {_shown(values[k])}" for k in names[:10])
-    each_zh = "；".join(f"{k} = {_shown(values[k])}" for k in names[:10])
+    each_en = "; ".join(f"{escaped(k)} = {_shown(values[k])}" for k in names[:10])
+    each_zh = "；".join(f"{escaped(k)} = {_shown(values[k])}" for k in names[:10])
     place_en, place_zh = ("in the form", "表单中") if where == "form" else ("in the address", "地址中")
     s = "s" if len(names) > 1 else ""
+    shown = [escaped(k) for k in names]
     return InputDataError(
-        f"Parameter{s} {listed(names, 'en')} given more than once {place_en} ({each_en}): give each parameter "
+        f"Parameter{s} {listed(shown, 'en')} given more than once {place_en} ({each_en}): give each parameter "
         "once. Only the first value would have been used.",
-        f"{place_zh}的参数 {listed(names, 'zh')} 出现了多次（{each_zh}）：每个参数只能给一次，否则只会采用第一个值。",
+        f"{place_zh}的参数 {listed(shown, 'zh')} 出现了多次（{each_zh}）：每个参数只能给一次，否则只会采用第一个值。",
         hint_en=hint_en or ("Nothing was done." if request.method in WRITES else ""),
         hint_zh=hint_zh or ("未执行任何操作。" if request.method in WRITES else ""),
         details={"parameter": names[0], "repeated": names, "values": values, "where": where})
