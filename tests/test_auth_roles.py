@@ -127,6 +127,8 @@ def test_county_planner_imports_only_his_county(app, shiyan):
     assert "房县" in rep["replaces"]["text"] and "1 行不在" in rep["replaces"]["text"]
     outside = [i for i in rep["issues"] if i["code"] == "outside_county"]  # listed in the report's table
     assert [i["value"] for i in outside] == ["竹山越界公墓"] and outside[0]["row"] == 3
+    # and where the row lies instead (QA 22: the report said only that it was not his county)
+    assert outside[0]["message"] == "位于 竹山县（420323），不在您可修改的 房县（420325） 内", outside[0]
     uid = rep["upload_id"]
     r = fang.post(f"/api/data/uploads/{uid}/confirm")
     assert r.status_code == 403

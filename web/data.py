@@ -251,7 +251,7 @@ def diff():
         if v not in known:
             raise not_found("Data version", "数据版本", v)
     d = store.diff(a, b)
-    d["lines"] = diff_lines(d, g.lang)
+    d["lines"] = diff_lines(d, g.lang, ext()["service"].county_names(g.lang))
     return jsonify(d)
 
 
@@ -628,8 +628,10 @@ def _replacement(layer: str, accepted, region) -> dict | None:
     shrinks = any(r["incoming"] < r["current"] for r in rows)
     out_rows = []
     if outside:
-        for _, r in accepted[~in_county].iterrows():
-            out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or "")})
+        for code, (_, r) in zip(codes[~in_county], accepted[~in_county].iterrows()):
+            # the county the row lies in: said on its line, as an edit's refusal says it (QA 22)
+            out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or ""),
+                             "county_code": str(code)})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
             "shrinks": shrinks, "text": " ".join(lines)}
 
@@ -665,13 +667,23 @@ def _outside_issues(rep: dict | None, county: str | None) -> list[dict]:
     """The rows outside a county planner's county, as the report's issues (the table lists them)."""
     if not rep or not rep["outside_rows"]:
         return []
-    zh = f"不在您可修改的 {auth.county_label(county)} 内"
-    en = f"outside {auth.county_label(county, 'en')}, the county you may change"
     fix_zh, fix_en = "从文件中删去该行，或请市级规划人员导入", "Remove the row, or ask a city-wide planner to import it"
-    return [{"row": r["row"], "column": None, "severity": "error", "code": "outside_county",
-             "message": pick(zh, en, g.lang), "fix": pick(fix_zh, fix_en, g.lang), "message_zh": zh,
-             "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": r["name"], "candidates": []}
-            for r in rep["outside_rows"]]
+
+    def said(r) -> tuple[str, str]:
+        zh = f"不在您可修改的 {auth.county_label(county)} 内"
+        en = f"outside {auth.county_label(county, 'en')}, the county you may change"
+        if r.get("county_code"):  # where it is instead (a register's row; a unit's name says it already)
+            zh = f"位于 {auth.county_label(r['county_code'])}，" + zh
+            en = f"in {auth.county_label(r['county_code'], 'en')}, " + en
+        return zh, en
+
+    out = []
+    for r in rep["outside_rows"]:
+        zh, en = said(r)
+        out.append({"row": r["row"], "column": None, "severity": "error", "code": "outside_county",
+                    "message": pick(zh, en, g.lang), "fix": pick(fix_zh, fix_en, g.lang), "message_zh": zh,
+                    "message_en": en, "fix_zh": fix_zh, "fix_en": fix_en, "value": r["name"], "candidates": []})
+    return out
 
 
 def _mapping_answer(uid: str, meta: dict, exc: InputDataError, type_key: str | None = None):
@@ -1074,8 +1086,23 @@ def _confirm(uid: str, d: Path):
 
 
 # -- diff in words --------------------------------------------------------------------------------
-def _names(rows: list, lang: str, key: str = "name", most: int = 6) -> str:
-    names = [str(r.get(key) or r.get("id") or r.get("code")) for r in rows[:most]]
+def _names(rows: list, lang: str, key: str = "name", most: int = 6, counties: dict | None = None) -> str:
+    """The first ``most`` rows by name; a name two rows share ("城关镇养老服务综合体": several counties have
+    a 城关镇) with its county from ``counties`` (code -> name), as the list named them alike (QA 22)."""
+    def name(r) -> str:
+        return str(r.get(key) or r.get("id") or r.get("code"))
+
+    seen: dict = {}
+    for r in rows:
+        seen[name(r)] = seen.get(name(r), 0) + 1
+
+    def shown(r) -> str:
+        county = (counties or {}).get(str(r.get("township_code") or "")[:6])
+        if seen[name(r)] < 2 or not county:
+            return name(r)
+        return f"{name(r)} ({county})" if lang == "en" else f"{name(r)}（{county}）"
+
+    names = [shown(r) for r in rows[:most]]
     more = len(rows) - len(names)
     if lang == "en":
         return ", ".join(names) + (f" and {more} more" if more > 0 else "")
@@ -1087,8 +1114,9 @@ def _one(words: str, n: int) -> str:
     return words.replace("facilities", "facility").replace("sites", "site") if n == 1 else words
 
 
-def diff_lines(d: dict, lang: str) -> list[str]:
-    """The version comparison as sentences a planner reads."""
+def diff_lines(d: dict, lang: str, counties: dict | None = None) -> list[str]:
+    """The version comparison as sentences a planner reads; ``counties`` (code -> name in ``lang``) tells
+    facilities of the same name apart."""
     zh = lang != "en"
     out = []
     fac = d.get("facilities") or {}
@@ -1097,13 +1125,14 @@ def diff_lines(d: dict, lang: str) -> list[str]:
                             ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
         rows = fac.get(key) or []
         if rows:
-            out.append(f"{zh_w} {len(rows)} 处：{_names(rows, lang)}" if zh
-                       else f"{len(rows)} {_one(en_w, len(rows))}: {_names(rows, lang)}")
+            named = _names(rows, lang, counties=counties)
+            out.append(f"{zh_w} {len(rows)} 处：{named}" if zh else f"{len(rows)} {_one(en_w, len(rows))}: {named}")
     rows = fac.get("attributes") or []
     if rows:  # an address or phone edit: named as such, never as a rename
         which = fields_text({k for r in rows for k in r.get("attributes") or []}, lang)
-        out.append(f"属性变化的设施 {len(rows)} 处（{which}）：{_names(rows, lang)}" if zh
-                   else f"{len(rows)} {_one('facilities', len(rows))} with changed attributes ({which}): {_names(rows, lang)}")
+        named = _names(rows, lang, counties=counties)
+        out.append(f"属性变化的设施 {len(rows)} 处（{which}）：{named}" if zh
+                   else f"{len(rows)} {_one('facilities', len(rows))} with changed attributes ({which}): {named}")
     rows = fac.get("capacity") or []
     if rows:  # 60 → unknown says a lost count, 60 → 80 a change
         def cap(v, field):
