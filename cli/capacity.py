@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.analysis import load_context, register_holds
+from cli.analysis import _check_county, _county_code, load_context, register_holds
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
@@ -64,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--convert", action="store_true",
                    help=h("转型为该类型的转型目标（如 welfare_home -> regional_center）",
                           "convert into the type's conversion role (e.g. welfare_home -> regional_center)"))
+    p.add_argument("--county", help=h("只在此县区内选择：该县区的现有设施与需求；代码或名称（如 420325 或 房县）",
+                                      "only in this county: its facilities and demand; code or name "
+                                      "(e.g. 420325 or Fang County)"))
     add_mode(p)
     p.add_argument("--network", help=h("--mode network 所用的路网", "road network for --mode network"))
     p.add_argument("--time-limit", type=given_float, default=60.0,
@@ -79,6 +82,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=h("待分配的新增床位数，如 7136", "new beds to allocate, e.g. 7136"))
     p.add_argument("--year", type=int,
                    help=h("目标对应的年份（默认：规划年份）", "the year of the target (default: the plan year)"))
+    p.add_argument("--county", help=h("分解某县区的指标：--target 为该县区的新增床位数，只在其乡镇（街道）间分配；"
+                                      "代码或名称（如 420325 或 房县）",
+                                      "break down one county's target: --target is that county's new beds, given "
+                                      "out over its townships only; code or name (e.g. 420325 or Fang County)"))
     p.add_argument("--out", help=h("写出供各县区民政局使用的明细表：.xlsx 含各乡镇（街道）和各县（市、区）两个工作表，"
                                    ".csv 仅含各乡镇（街道）",
                                    "write the table for the county bureaus: an .xlsx holds a townships sheet and a "
@@ -220,12 +227,16 @@ def _upgrade(args) -> int:
                              f"--k {args.k} 无效：改造数量 K 应为不小于 1 的整数（如 --k 5）。",
                              details={"parameter": "k", "value": str(args.k)})
     check_time_limit(args.time_limit)  # in the option's words (the planner's name its field, time_limit)
+    _check_county(args.county)  # before any data is loaded
     region, facilities = load_context(args)
+    county = _county_code(region, args.county) if args.county is not None else None
     try:
         plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
-                                mode=args.mode, graph=args.network, time_limit=args.time_limit)
+                                mode=args.mode, graph=args.network, time_limit=args.time_limit, county=county)
     except InputDataError as exc:
-        raise _k_error(exc, args) from None
+        raise _k_error(exc, args, county and (str(region.counties["name"][county]),
+                                              county_namer(region, "en")(county).strip())) from None
+    where = county_namer(region, args.lang)(county).strip() if county else None
     if args.out:
         if args.out.lower().endswith((".geojson", ".json")):
             _write_geojson(plan.to_geojson(), args.out)
@@ -234,16 +245,16 @@ def _upgrade(args) -> int:
 
             what = f"{t('capw_convert_title' if args.convert else 'capw_upgrade_title', args.lang)}: " \
                    f"{plan.ftype.name(args.lang)}"
-            parts = [f"K = {args.k}", *data_parts(region, args.lang, args.facilities)]
+            parts = [f"K = {args.k}", *([where] if where else []), *data_parts(region, args.lang, args.facilities)]
             synthetic = bool(plan.to_dict(args.lang)["synthetic_inputs"])
             write_table(plan.sites.drop(columns=["geometry"]), args.out,
                         table_title(what, parts, args.lang, illustrative=synthetic))
     if args.json:
-        print_json({**plan.to_dict(args.lang), "dataset_version": data_version(region)})
+        print_json({**plan.to_dict(args.lang), "county": county, "dataset_version": data_version(region)})
         return 0
     zh = args.lang == "zh"
     b, a = plan.before, plan.after
-    print(f"{plan.ftype.name(args.lang)} — {len(plan.sites)} {'处' if zh else 'facilities'}, "
+    print(f"{plan.ftype.name(args.lang)}{f' · {where}' if where else ''} — {len(plan.sites)} {'处' if zh else 'facilities'}, "
           f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f} "
           f"({solver_line(plan.solver, args.lang)})")
     reason = "reason_zh" if zh else "reason_en"
@@ -253,7 +264,7 @@ def _upgrade(args) -> int:
     return 0
 
 
-def _k_error(exc: InputDataError, args) -> InputDataError:
+def _k_error(exc: InputDataError, args, where: tuple[str, str] | None = None) -> InputDataError:
     """The planner's "K = 100 facilities to upgrade is too many" (planner.upgrades, which names its field K, as the
     web's form does) said by the option as typed, ``--k 100``, with the numbers --k may take; only the number the
     data allows is said here (below 1 is refused before the data is loaded). Any other error as it is."""
@@ -267,10 +278,13 @@ def _k_error(exc: InputDataError, args) -> InputDataError:
     more_en = f" ({unknown:,} more have no capacity in the register and are not counted)" if unknown else ""
     more_zh = f"（另有 {unknown:,} 处容量未知，未计入）" if unknown else ""
     what_en, what_zh = ("convert", "转型") if args.convert else ("upgrade", "改造提升")
+    # with --county the facilities and the limit are that county's (``where``: its Chinese and English names)
+    in_en, in_zh = (f" in {where[1]}", where[0]) if where else ("", "")
+    limit_en, limit_zh = ("the per-county limit allows", "按县上限") if where else ("the per-county limits allow", "按各县上限")
     return InputDataError(f"--k {args.k}: too many facilities to {what_en}: of the {n:,} existing {ft.name_en} "
-                          f"facilities{more_en}, the per-county limits allow at most {most:,}; give --k from 1 to "
+                          f"facilities{in_en}{more_en}, {limit_en} at most {most:,}; give --k from 1 to "
                           f"{most:,}.",
-                          f"--k {args.k} 无效：{what_zh}数量过多：现有{ft.name_zh}共 {n:,} 处{more_zh}，按各县上限最多可选 "
+                          f"--k {args.k} 无效：{what_zh}数量过多：{in_zh}现有{ft.name_zh}共 {n:,} 处{more_zh}，{limit_zh}最多可选 "
                           f"{most:,} 处；请给出 1 至 {most:,} 之间的 --k。",
                           hint_en=exc.hint_en, hint_zh=exc.hint_zh, details={**d, "value": str(args.k)})
 
@@ -455,9 +469,12 @@ def _beds(args) -> int:
     from planner.coverage import county_names_en
 
     _check_beds(args)  # before any data is loaded
+    _check_county(args.county)
     region, facilities = load_context(args)
+    county = _county_code(region, args.county) if args.county is not None else None
     register_holds(args, facilities, _types(args, beds=True))  # (beds it does not know are said in its notes)
-    out = allocate_beds(region, args.target, year=args.year, facilities=facilities)
+    out = allocate_beds(region, args.target, year=args.year, facilities=facilities, county=county)
+    where = county_namer(region, args.lang)(county).strip() if county else None
     # the counties' English names, as /api/beds gives them (web.api.beds)
     c = region.counties
     en = dict(zip((c["code"] if "code" in c else c.index).astype(str), county_names_en(c).astype(str)))
@@ -469,7 +486,7 @@ def _beds(args) -> int:
 
         zh = args.lang == "zh"
         parts = [f"{'新增床位' if zh else 'new beds'} {out['target']:,}", f"{'年份' if zh else 'year'} {out['year']}",
-                 *data_parts(region, args.lang, args.facilities)]
+                 *([where] if where else []), *data_parts(region, args.lang, args.facilities)]
         title = table_title(t("bt_title", args.lang), parts, args.lang, illustrative=bool(out["synthetic_inputs"]))
         # the townships, and in an .xlsx the counties on a sheet of their own: what the county bureaus
         # are given (a CSV holds one table: the townships, whose county columns add up to it)
@@ -479,9 +496,18 @@ def _beds(args) -> int:
         print_json(out)
         return 0
     zh = args.lang == "zh"
-    print(f"{out['year']} {'床位指标' if zh else 'bed target'} {out['target']:,}: "
+    print(f"{out['year']} {where + ' ' if where else ''}{'床位指标' if zh else 'bed target'} {out['target']:,}: "
           f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {out['max_shortfall_ratio_before']:.0%} → "
           f"{out['max_shortfall_ratio_after']:.0%}")
+    if county:  # one county: its townships (a single county row would only repeat the line above)
+        width = max([columns(r["township_name"]) for r in out["by_township"]] or [0])
+        for r in out["by_township"]:
+            print(f"  {r['township_code']} {cell(r['township_name'], width)} {r['allocated']:>6,} "
+                  f"({'扩建' if zh else 'enlarge'} {r['enlarge_existing']:,}, {'新建' if zh else 'new'} {r['new_beds']:,} / "
+                  f"{r['new_sites']} {'处' if zh else 'sites'})")
+        for note in out["notes_zh" if zh else "notes_en"]:
+            print(f"  * {note}", file=sys.stderr)
+        return 0
     county = county_namer(region, args.lang, pad=6)
     for c in out["by_county"]:
         print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} "

@@ -71,8 +71,15 @@ def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) ->
 MAX_TARGET = 1_000_000
 
 
-def allocate_beds(region: Region, target: int, *, year: int | None = None, facilities=None) -> dict:
-    """The bed-target breakdown as a JSON-ready dict (townships, counties, facilities to enlarge)."""
+def allocate_beds(region: Region, target: int, *, year: int | None = None, facilities=None,
+                 county: str | None = None) -> dict:
+    """The bed-target breakdown as a JSON-ready dict (townships, counties, facilities to enlarge).
+
+    ``county`` (a county code): ``target`` is that county's own number of new beds, given out over its
+    townships only (the county bureau's share of the city's target, as it was handed down); ``citywide``
+    then holds the county's totals and ``county`` names it. A city target cut down to one county's rows
+    would leave the county's number to whatever the city-wide levelling gave it.
+    """
     if not isinstance(target, (int, np.integer)) or not 0 < target <= MAX_TARGET:
         raise InputDataError(f"--target {target}: give a whole number of beds from 1 to {MAX_TARGET:,} (e.g. 7136).",
                              f"--target {target} 无效：请填写 1 至 {MAX_TARGET:,} 的整数床位数（如 7136）。",
@@ -82,8 +89,21 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                              f"--year {year} 无效：请填写 2000 至 2100 之间的目标年份（如 2025）。",
                              details={"parameter": "year", "value": str(year)})
     year = year or plan_year()
+    if county is not None and str(county) not in region.counties.index:
+        from planner.coverage import county_names_en
+
+        known = "、".join(f"{n}（{c}）" for c, n in region.counties["name"].items())
+        known_en = ", ".join(f"{n} ({c})" for c, n in county_names_en(region.counties).items())
+        raise InputDataError(f"county {county}: no such county; give one of {known_en}.",
+                             f"县区 {county} 无效：没有这个县区；请填写以下之一：{known}。",
+                             details={"parameter": "county", "value": str(county)})
     rep = analyse_beds(region, facilities=facilities)
     t = rep.by_township.copy()
+    totals = rep.citywide
+    if county is not None:  # the county's townships, and its totals in place of the city's
+        county = str(county)
+        t = t[t["county_code"].astype(str) == county].reset_index(drop=True)
+        totals = rep.by_county.set_index(rep.by_county["county_code"].astype(str)).loc[county].to_dict()
     required, have = t["required"].to_numpy(float), t["supply"].to_numpy(float)
     before_ratio = np.where(required > 0, np.maximum(0.0, required - have) / np.where(required > 0, required, 1), 0.0)
     alloc, z = minimax_allocation(required, have, float(target))
@@ -126,6 +146,8 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
         cap, known = site_capacity(f, "beds")
         top = max(ft.capacity.sizes)
         for (_, r), c, k in zip(f.iterrows(), cap, known):
+            if county is not None and str(r["county_code"]) != county:  # another county's: not this breakdown's
+                continue
             if not k:  # its beds are not known, not 0: how far it could grow is not known either
                 unknown.append({"id": str(r["id"]), "name": r["name"], "type": ft.key,
                                 "township_code": str(r["township_code"])})
@@ -157,17 +179,30 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     cols = ["township_code", "township_name", "county_code", "county_name", "demand", "required", "supply",
             "shortfall", "shortfall_ratio_before", "allocated", "enlarge_existing", "new_beds", "new_sites",
             "shortfall_after", "shortfall_ratio_after"]
+    scope_notes = {"zh": [], "en": []}
+    where = {"zh": "各县区", "en": "the counties"}
+    if county is not None:
+        from planner.coverage import county_names_en
+
+        name_zh, name_en = str(region.counties["name"][county]), str(county_names_en(region.counties)[county])
+        # the target is the county's: said first, as the city-wide card reads a city number otherwise
+        scope_notes = {"zh": [f"本次分解的是{name_zh}的新增床位指标（{int(target):,} 张），只在{name_zh}的 {len(t)} 个"
+                              "乡镇（街道）间分配；如需分解全市指标，请选择全市（不指定县区）。"],
+                       "en": [f"This breaks down {name_en}'s own target ({int(target):,} new beds) over its {len(t)} "
+                              "townships only; to break down the city's target, choose the whole city (no county)."]}
+        where = {"zh": name_zh, "en": name_en}
     return {"target": int(target), "year": int(year), "allocated": int(beds.sum()),
             "not_allocated": int(target - beds.sum()),
             "standard": {"per_1000": rep.per_1000, "basis": rep.basis, "source": rep.source, "source_zh": rep.source_zh},
             "objective": "minimise the largest shortfall ratio (LP, HiGHS)",
             "max_shortfall_ratio_before": float(before_ratio.max()), "max_shortfall_ratio_after": float(z),
-            "citywide": {"required": rep.citywide["required"], "supply": rep.citywide["supply"],
-                         "after": rep.citywide["supply"] + int(beds.sum())},
+            "citywide": {"required": totals["required"], "supply": totals["supply"],
+                         "after": totals["supply"] + int(beds.sum())},
+            "county": None if county is None else {"code": county, "name": where["zh"], "name_en": where["en"]},
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
             "capacity_unknown": unknown,
             "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
-            "notes_zh": ["乡镇人口为普查县级数据分解（示意）" + (
+            "notes_zh": scope_notes["zh"] + ["乡镇人口为普查县级数据分解（示意）" + (
                 f"；现有床位中{'、'.join(zh for zh, _ in rep.sample_types)}为示例名录（示意），其余取自已导入的名录。"
                 if rep.sample_types else "；现有床位为示例名录（示意）。" if rep.capacities_synthetic
                 else "；现有床位取自已导入的名录。"),
@@ -175,8 +210,8 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else [])
             + ([f"目标中有 {int(target - beds.sum()):,} 张床位未分配：{int(beds.sum()):,} 张已补足各乡镇（街道）按标准的全部缺口，"
-                "其余超出标准，须由各县区另行安排。"] if target > beds.sum() else []),
-            "notes_en": ["Township populations are split from the census county figures (示意); existing beds are "
+                f"其余超出标准，须由{where['zh']}另行安排。"] if target > beds.sum() else []),
+            "notes_en": scope_notes["en"] + ["Township populations are split from the census county figures (示意); existing beds are "
                          + (f"the sample register's (示意) for {', '.join(en for _, en in rep.sample_types)}, the "
                             "imported register's for the others." if rep.sample_types
                             else "the sample register's (示意)." if rep.capacities_synthetic
@@ -188,5 +223,5 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                 "new); fill in their beds and break the target down again."] if unknown else [])
             + ([f"{int(target - beds.sum()):,} {'bed' if target - beds.sum() == 1 else 'beds'} of the target "
                 f"{'is' if target - beds.sum() == 1 else 'are'} not allocated: {int(beds.sum()):,} close every "
-                "township's gap against the standard, and the rest is beyond it, for the counties to place."]
+                f"township's gap against the standard, and the rest is beyond it, for {where['en']} to place."]
                if target > beds.sum() else [])}

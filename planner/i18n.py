@@ -1244,6 +1244,27 @@ _STRINGS.update({
 })
 # (QA7 proposal fixes, qa7c) end
 
+# -- strings: QA22 scope fixes (qa22 scope) --
+_STRINGS.update({
+    # the proposal form's 范围 (sent as ``county``) and the bed-target card's
+    "scope_hint": ("选择县区时，只按该县区的需求、现有设施与候选点求解。",
+                   "With a county, the proposal is solved on that county's demand, facilities and candidate sites only."),
+    "scope_locked": ("您的账号限于 {county}：方案只能为本县区制定。",
+                     "Your account is limited to {county}: its proposals are for that county only."),
+    "bt_county_hint": ("选择县区时，输入的是该县区自己的新增床位指标，只在其乡镇（街道）间分配。",
+                       "With a county, the number is that county's own new beds, given out over its townships only."),
+    "bt_summary_county": ("已分配 {allocated} 张；最大缺口率 {before} → {after}；{county}床位 {supply} → {after_beds}，按标准应有 {required}。",
+                          "{allocated} beds given out; largest shortfall ratio {before} → {after}; beds in {county} "
+                          "{supply} → {after_beds}, {required} needed by the standard."),
+    "bt_summary_county_one": ("已分配 {allocated} 张；最大缺口率 {before} → {after}；{county}床位 {supply} → {after_beds}，按标准应有 {required}。",
+                              "{allocated} bed given out; largest shortfall ratio {before} → {after}; beds in {county} "
+                              "{supply} → {after_beds}, {required} needed by the standard."),
+    "bt_county_total": ("{county}合计", "{county}, total"),
+    # the compare page: which proposal the change is subtracted from
+    "cmp_change_b_minus_a": ("变化（B − A）", "Change (B − A)"),
+})
+# (QA22 scope fixes, qa22 scope) end
+
 # (QA8 data fixes, qa8g)
 _STRINGS.update({
     "src_edited_import": ("规划人员提供（{file}），在地图上修改（数据版本 {v}）",

@@ -255,6 +255,39 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     return inst, sites, target, cap_now, costs, std, is_estimate, unknown
 
 
+#: Whose people a capacity's demand counts where it is not everyone's (planner.capacity.demand_villages):
+#: (short zh, short en, zh, en). A welfare-home upgrade's 45,197 "aged 80+" read as wrong beside the census's
+#: 61,637 while the page never said the base was rural towns and townships (QA 22).
+DEMAND_BASE = {"rural_township_seats": ("农村乡镇", "rural towns and townships", "农村乡镇（乡、镇，不含城区街道）",
+                                        "rural towns and townships (not urban subdistricts)"),
+               "rural_villages": ("行政村", "villages", "行政村（不含城镇社区）", "administrative villages (not urban communities)"),
+               "meal_communities": ("社区", "communities", "社区（不含行政村）", "communities (not rural villages)")}
+#: How the note naming the demand's base begins (web.capacity_proposals adds it to proposals saved before it).
+DEMAND_NOTE_LEAD = {"zh": "需求人数为", "en": "Demand counts "}
+
+
+def demand_note(target: FacilityType, total: float, city: float | None, county_names: tuple = ()) -> dict | None:
+    """The note naming whose people the demand counts ("需求人数为农村乡镇（…）的80岁以上人口，共 45,197 人"),
+    with the whole city's figure when known (``city``); None when the demand is everyone of the basis."""
+    base = DEMAND_BASE.get(target.demand)
+    if base is None and not county_names:
+        return None
+    basis = target.capacity.basis
+    who_zh, who_en = t(f"weight_{basis}", "zh"), t(f"weight_{basis}", "en")
+    where_zh = "、".join(zh for zh, _ in county_names) + (base[2] if base else "")
+    where_en = (f" of {base[3]}" if base else "") + (f" in {', '.join(en for _, en in county_names)}"
+                                                     if county_names else "")
+    rest_zh, rest_en = "", ""
+    if city is not None and city - total >= 0.5:
+        rest_zh = f"；全市{who_zh}共 {city:,.0f} 人，其余 {city - total:,.0f} 人不计入"
+        rest_en = f"; the whole city has {city:,.0f} {who_en}, the other {city - total:,.0f} are not counted"
+    name_en = target.name_en[:1].lower() + target.name_en[1:]
+    of_zh = f"（{target.name_zh}的服务对象）" if base else ""
+    of_en = f", whom a {name_en} serves" if base else ""
+    return {"zh": f"{DEMAND_NOTE_LEAD['zh']}{where_zh}的{who_zh}{of_zh}，共 {total:,.0f} 人{rest_zh}。",
+            "en": f"{DEMAND_NOTE_LEAD['en']}{who_en}{where_en}{of_en}: {total:,.0f}{rest_en}."}
+
+
 #: The first note of a proposal saved before capacity_note: a formula, not the number it gives.
 OLD_FORMULA = ("1000/标准", "1000/standard")
 
@@ -286,13 +319,26 @@ def _fmt_reach(value: float, unit: str, lang: str) -> str:
 
 def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
                      facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
-                     time_limit: float = 60.0, clip_k: bool = False) -> UpgradePlan:
+                     time_limit: float = 60.0, clip_k: bool = False, county: str | None = None) -> UpgradePlan:
     """Choose the ``k`` existing facilities of a type whose upgrade (or conversion) serves the most demand.
 
     ``clip_k``: a ``k`` above what can be chosen is lowered to it, with a note (for a default K).
+    ``county`` (a county code): that county's facilities and demand only, as a county planner's proposal
+    (web.proposals.county_type limits the type the same way).
     """
     check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
+    if county is not None:
+        if str(county) not in region.counties.index:
+            from planner.coverage import county_names_en
+
+            raise InputDataError(
+                f"county {county}: no such county; give one of "
+                f"{', '.join(f'{n} ({c})' for c, n in county_names_en(region.counties).items())}.",
+                f"县区 {county} 无效：没有这个县区；请填写以下之一："
+                f"{'、'.join(f'{n}（{c}）' for c, n in region.counties['name'].items())}。",
+                details={"parameter": "county", "value": str(county)})
+        ft = dataclasses.replace(ft, demand_counties=(str(county),))
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)
@@ -438,6 +484,14 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                             f"count in the register ({names_en}) and {one_many[1]} left out of the choice; give "
                             f"{one_many[2]} in the register to include {one_many[3]}."})
     sample = bool(sites["synthetic"].astype(bool).any()) if len(sites) and "synthetic" in sites else False
+    if not spec.role:  # a conversion's base is said below, beside the upgrade's it differs from
+        from planner.coverage import county_names_en
+
+        en_names = county_names_en(region.counties)
+        scope = tuple((str(region.counties["name"].get(c, c)), str(en_names.get(c, c))) for c in target.demand_counties)
+        base = demand_note(target, total, float(region.villages[basis].sum()), scope)
+        if base:
+            notes.insert(0, base)
     notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field, sample))
     if spec.role and (target.demand, basis) != (ft.demand, ft.capacity.basis):
         # a conversion serves the role's demand, an upgrade the type's own: the two answers' totals differ

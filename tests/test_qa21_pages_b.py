@@ -170,7 +170,7 @@ def test_the_compare_tables_fit_a_phone(page, proposal_id, more, lang):
     for name, scroll, client in sizes:
         assert scroll <= client + 1, (name, scroll, client)  # the "Change" column was off to the right
     change = page.locator("table#diff thead th").last
-    assert change.inner_text() == t("change", lang)
+    assert change.inner_text() == t("cmp_change_b_minus_a", lang)  # which is taken from which (QA 22)
     box = change.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -73,3 +73,48 @@ def test_a_rollback_holds_the_same_data_as_the_version_it_restores(tmp_path, mon
         assert not service.is_current("x") and not service.is_current(99)
     finally:
         forget("shiyan")
+
+
+def test_a_proposal_on_the_data_a_rollback_restored_is_not_outdated(tmp_path):
+    """After an import (v1) and a rollback to v0 (v2, the same files), a proposal solved on v0 was called
+    outdated on its page, its brief and the saved list, and the planner re-solved it for nothing."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    client = app.test_client()
+    try:
+        r = client.post("/api/proposals?wait=120", json={"type": "charity_station", "model": "mclp", "p": 2})
+        assert r.status_code == 201, r.data[:300]
+        pid = r.get_json()["proposal"]["id"]
+        store = app.extensions["coverplan"]["service"].datasets
+        f = store.layers()["facilities"]
+        store.commit_layer("facilities:day_care", f[f["facility_type"] == "day_care"].iloc[:6])  # v1
+
+        def outdated() -> dict:
+            page = client.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)
+            brief = client.get(f"/proposals/{pid}/brief?lang=en").get_data(as_text=True)
+            rows = client.get("/api/proposals?lang=en").get_json()
+            row = next(p for p in (rows["proposals"] if isinstance(rows, dict) else rows) if p["id"] == pid)
+            return {"page": 'id="stale-version"' in page, "targets": 'id="targets-version-note"' in page,
+                    "brief": 'id="brief-outdated"' in brief, "list": row["outdated"]}
+
+        assert outdated() == {"page": True, "targets": True, "brief": True, "list": True}
+        assert store.rollback(0) == 2
+        assert outdated() == {"page": False, "targets": False, "brief": False, "list": False}
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_the_version_diff_tells_facilities_of_one_name_apart_by_county():
+    from web.data import diff_lines
+
+    rows = [{"id": "a", "name": "城关镇养老服务综合体", "township_code": "420325100"},
+            {"id": "b", "name": "城关镇养老服务综合体", "township_code": "420323100"},
+            {"id": "c", "name": "青山镇养老服务综合体", "township_code": "420304100"}]
+    counties = {"420325": "房县", "420323": "竹山县", "420304": "郧阳区"}
+    zh = diff_lines({"facilities": {"added": rows}}, "zh", counties)[0]
+    assert zh == "新增设施 3 处：城关镇养老服务综合体（房县）、城关镇养老服务综合体（竹山县）、青山镇养老服务综合体", zh
+    en = diff_lines({"facilities": {"added": rows}}, "en",
+                    {"420325": "Fang County", "420323": "Zhushan County", "420304": "Yunyang District"})[0]
+    assert "城关镇养老服务综合体 (Fang County), 城关镇养老服务综合体 (Zhushan County), 青山镇养老服务综合体" in en
+    assert diff_lines({"facilities": {"added": rows}}, "zh")[0].count("（") == 0  # no county names: as before

@@ -222,8 +222,8 @@ def test_upgrade_brief_speaks_of_upgrades_and_people_served(client, upgrade):
     numbers = {r[0]: r[1:] for r in _cells(html, "brief-numbers")[1:]}
     served_b, served_a = p["before"]["served"], p["after"]["served"]
     # mutual-aid centres serve people aged 60+: the rows say whom they count
-    assert numbers["已服务（60岁以上人口）"] == [f"{served_b:,.0f}", f"{served_a:,.0f}", f"{served_a - served_b:+,.0f}"]
-    assert "需求人数（60岁以上人口）" in numbers
+    assert numbers["已服务（60岁以上人口，行政村）"] == [f"{served_b:,.0f}", f"{served_a:,.0f}", f"{served_a - served_b:+,.0f}"]
+    assert "需求人数（60岁以上人口，行政村）" in numbers
     assert "已覆盖单元" not in numbers and "设施数量" not in numbers  # no "0 / 0" of distance coverage
     sites = _cells(html, "brief-sites")
     assert sites[0][4:] == ["新增服务", "容量（改造前→后）"]   # short on the one-page brief (QA 17)
@@ -237,7 +237,7 @@ def test_upgrade_is_not_called_new_sites_anywhere(client, upgrade):
     p = upgrade
     page = client.get(f"/proposals/{p['id']}?lang=en").get_data(as_text=True)
     assert "Upgrades by county" in _headings(page) and "Coverage by county" not in _headings(page)
-    assert _cells(page, "upgrade-before-after")[1][0] == "Served (people aged 60+)"
+    assert _cells(page, "upgrade-before-after")[1][0] == "Served (people aged 60+ in villages)"  # whose (QA 22)
     listed = {r["id"]: r for r in client.get("/api/proposals").get_json()}
     assert listed[p["id"]]["kind"] == "upgrade" and listed[p["id"]]["converted"] is False
     title = client.get(f"/api/proposals/{p['id']}.csv?lang=en").data.decode("utf-8-sig").splitlines()[0]

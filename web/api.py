@@ -259,7 +259,7 @@ def proposals_list():
         ft = types.get(r["type"])
         r["type_name"] = ft.name(g.lang) if ft else r["type"]
         r["name"] = proposals.display_name(r, g.lang)
-        r.update(proposals.list_scope_and_version(r, g.lang, current, names))
+        r.update(proposals.list_scope_and_version(r, g.lang, current, names, svc().is_current))
     return jsonify(rows)
 
 
@@ -727,7 +727,8 @@ def upgrades_layer(type_key: str):
 
 @bp.get("/beds")
 def beds():
-    """A citywide bed target broken down over townships (``?target=7136&year=2025``)."""
+    """A bed target broken down over townships (``?target=7136&year=2025``; ``&county=`` a county's own target
+    over its townships)."""
     from planner.beds import MAX_TARGET, allocate_beds
     s = svc()
     target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=MAX_TARGET)
@@ -735,8 +736,14 @@ def beds():
         raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
                         "整数床位数，如 7136")
     year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100, kind=int)
-    out = s.cached(("beds", int(target), int(year) if year else None),
-                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None))
+    # a county's own target shared among its townships (QA 22: a city planner could not ask for one county)
+    raw = request.args.get("county")
+    county = auth.county_code(raw) if raw else None
+    if raw and county is None:
+        raise bad_param("county", raw, "a county code or name: " + auth.county_choices("en"),
+                        "县区代码或名称：" + auth.county_choices("zh"))
+    out = s.cached(("beds", int(target), int(year) if year else None, county),
+                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None, county=county))
     en = s.county_names("en")  # the overview's breakdown names the counties in the page's language
     out = {**out, "by_county": [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
                                 for r in out["by_county"]]}

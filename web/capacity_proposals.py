@@ -27,6 +27,7 @@ from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.i18n import pick, share_text, t, with_unit
 from web.errors import bad_param
+from web.params import number_text
 
 KINDS = ("location", "sized", "upgrade")
 MAX_SIZES = 8
@@ -51,8 +52,9 @@ def _numbers(raw, name: str) -> list[float] | None:
         if isinstance(item, bool):
             raise bad_param(name, raw, *expected)
         try:
-            v = float(str(item).strip())
-        except ValueError:
+            text = number_text(item) if isinstance(item, str) else item  # "1_0", "٥": not a number (QA 22)
+            v = float("x" if text is None else text)
+        except (TypeError, ValueError):
             raise bad_param(name, raw, *expected) from None
         if not np.isfinite(v) or v <= 0:
             raise bad_param(name, raw, *expected)
@@ -120,6 +122,16 @@ def upgrade_limit(service, ft, conversion: bool) -> int:
     if spec.per_county_max:
         return int(sum(min(int(spec.per_county_max), int(n)) for n in counts))
     return int(counts.sum())
+
+
+def upgrade_limits_by_county(service, ft, conversion: bool) -> dict[str, int]:
+    """{county code: how many facilities an upgrade solved for that county may choose} (as
+    :func:`upgrade_limit` counts them for a county planner), for the form's K once a county is picked;
+    a county without any is left out."""
+    spec = ft.conversion if conversion else ft.upgrade
+    counts = existing_facilities(service.region, ft)["county_code"].astype(str).value_counts()
+    most = int(spec.per_county_max) if spec.per_county_max else None
+    return {str(c): min(most, int(n)) if most else int(n) for c, n in counts.items() if n}
 
 
 def _county_scoped(form: dict) -> bool:
@@ -306,8 +318,39 @@ def view_extra(s: dict, lang: str) -> dict:
             # saved before the note gave the number: "one bed serves 1000/standard people" -> "... 50 people"
             note = capacity_note(params["standard_per_1000"], basis, field)[lang if lang == "en" else "zh"]
             notes = [note if any(x in n for x in OLD_FORMULA) else n for n in notes]
-        out["notes"] = notes
+        base = _demand_base(s)
+        out["upgrade"]["demand_base"] = base[1 if lang == "en" else 0] if base else None
+        out["notes"] = _with_demand_note(s, notes, lang)
     return out
+
+
+def _served_type(s: dict):
+    """The facility type whose demand an upgrade serves: its own, or for a conversion the role's."""
+    from planner.facility_types import load_facility_types
+    return load_facility_types().get(s.get("role") or s.get("type") or "")
+
+
+def _demand_base(s: dict) -> tuple | None:
+    """Whose people an upgrade's demand counts, when not everyone of its basis (planner.upgrades.DEMAND_BASE:
+    "农村乡镇" for a welfare home), for the page's served line; None otherwise."""
+    from planner.upgrades import DEMAND_BASE
+    ft = _served_type(s)
+    return DEMAND_BASE.get(ft.demand) if ft is not None else None
+
+
+def _with_demand_note(s: dict, notes: list, lang: str) -> list:
+    """``notes`` with the one naming the demand's base first (planner.upgrades.demand_note): proposals saved
+    before it said "需求人数（80岁以上人口）45,197" beside a census of 61,637 without a word (QA 22). A
+    conversion's own note already names its base."""
+    from planner.upgrades import DEMAND_NOTE_LEAD, demand_note
+    lead = DEMAND_NOTE_LEAD["en" if lang == "en" else "zh"]
+    if s.get("role") or any(isinstance(n, str) and n.startswith(lead) for n in notes):
+        return notes
+    ft, demand = _served_type(s), (s.get("after") or {}).get("demand")
+    if ft is None or ft.capacity is None or not demand:
+        return notes
+    note = demand_note(ft, float(demand), None)  # the city's figure is not saved with it
+    return [note["en" if lang == "en" else "zh"], *notes] if note else notes
 
 
 def _upgrade_units(s: dict) -> tuple[str | None, str | None]:

@@ -79,8 +79,10 @@ def overview():
     prov = dict(s.region.provenance.get("layers", {}))
     if (prov.get("facilities") or {}).get("by_type"):
         prov["facilities"] = {**prov["facilities"], **_facility_source(prov["facilities"], g.lang)}
+    # the bed-target card breaks down the city's target, or one county's own (its 范围 select)
     return render_template("overview.html", active="overview", info=info, provenance=prov,
-                           bed_source=_bed_source(g.lang))
+                           bed_source=_bed_source(g.lang),
+                           counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
 
 
 def _facility_source(meta: dict, lang: str) -> dict:
@@ -213,12 +215,18 @@ def townships():
 
 @bp.get("/proposals")
 def proposals():
+    from web import auth
     s = svc()
     types = list(s.types().values())
+    user = auth.user()
+    # the form's scope (全市 or a county, sent as ``county``): a county planner's proposals are his county's
+    # whatever is sent (web.auth.scope_proposal), so his list holds that county only, fixed, and says why
+    own = None if user.citywide else user.county
     return render_template("proposals.html", active="proposals", types=types,
                            sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
                            sel_mode=request.args.get("mode", ""), limits=_form_limits(s, types),
-                           counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
+                           counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()],
+                           own_county=own, own_county_label=auth.county_label(own, g.lang) if own else "")
 
 
 def _form_limits(s, types) -> dict:
@@ -231,7 +239,7 @@ def _form_limits(s, types) -> dict:
 
     from planner.proposals import max_standard, min_standard
     from web import auth
-    from web.capacity_proposals import MAX_K, upgrade_limit
+    from web.capacity_proposals import MAX_K, upgrade_limit, upgrade_limits_by_county
 
     user = auth.user()
     county = None if user.citywide else user.county
@@ -248,6 +256,10 @@ def _form_limits(s, types) -> dict:
                 except Exception:  # the form's hint only: the server still checks
                     n = MAX_K
                 row[key] = min(MAX_K, n) if n >= 1 else MAX_K  # none at all: the server says why
+                try:  # the county picked in the form (a county planner's own): K within that county's limit
+                    row[key + "_by_county"] = upgrade_limits_by_county(s, ft, convert)
+                except Exception:  # the form's hint only: the server still checks
+                    pass
         out[ft.key] = row
     return out
 
@@ -588,7 +600,7 @@ def plan_export(fmt: str):
             # the proposals behind this "after" solved on another data version than the current one: said
             # on the row, as the page says it (their sites are added to the current data's facilities)
             versions = sorted({_proposal_version(rec) for rec in recs.values() if _moves(rec, r.get("type"))})
-            if any(v != current for v in versions):
+            if any(not s.is_current(v) for v in versions):
                 extra.append(t("plan_after_versions", lang, versions=sep.join(f"v{v}" for v in versions),
                                cur=current))
         if not a and package:
@@ -607,7 +619,7 @@ def plan_export(fmt: str):
         name = str(display_name(rec, lang) or i)
         return f"{name} ({label})" if lang == "en" else f"{name}（{label}）"
     names = sep.join(named(i, rec) for i, rec in recs.items())
-    stale = [named(i, rec) for i, rec in recs.items() if _proposal_version(rec) != current]
+    stale = [named(i, rec) for i, rec in recs.items() if not s.is_current(_proposal_version(rec))]
     parts = [t("plan_export_proposals", lang, names=names) if recs else t("plan_export_none", lang),
              t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(rows))).replace("{k}", str(met_now)),
              f"{t('data_version_label', lang)} v{current}"]

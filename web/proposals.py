@@ -28,6 +28,7 @@ from planner.sites import demand_units
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
+from web.params import number
 
 
 def display_name(rec: dict, lang: str) -> str:
@@ -115,38 +116,8 @@ MAX_SITES = 5000
 MAX_NAME, MAX_NOTE = 80, 2000
 
 
-def _bound(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
-def _number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None):
-    """A finite number from a form or JSON value, within [minimum, maximum] and greater than
-    ``above`` (400 otherwise, saying the range in words: "大于 0、不超过 600 的数")."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    expected = ("an integer", "整数") if kind is int else ("a number", "数值")
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise bad_param(name, raw, *expected)
-    try:
-        as_float = float(raw)
-        if not math.isfinite(as_float):  # inf, nan, 1e999
-            raise ValueError
-        value = kind(as_float) if kind is int else as_float
-        if kind is int and as_float != value:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise bad_param(name, raw, *expected) from None
-    low_ok = (minimum is None or value >= minimum) and (above is None or value > above)
-    if not low_ok or (maximum is not None and value > maximum):
-        en, zh = [], []
-        if above is not None:
-            en.append(f"greater than {_bound(above)}"); zh.append(f"大于 {_bound(above)}")
-        if minimum is not None:
-            en.append(f"at least {_bound(minimum)}"); zh.append(f"不小于 {_bound(minimum)}")
-        if maximum is not None:
-            en.append(f"at most {_bound(maximum)}"); zh.append(f"不超过 {_bound(maximum)}")
-        raise bad_param(name, raw, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
-    return value
+#: A finite number from a form or JSON value, in range: read by the one rule of web.params (QA 22: "1_5" was 15).
+_number = number
 
 
 def number_param(raw, name: str, *, minimum=None, maximum=None, kind=float) -> float | None:
@@ -639,7 +610,7 @@ def upgrade_answer_county_en(out: dict) -> dict:
     return out
 
 
-def list_scope_and_version(row: dict, lang: str, current: int, names: dict) -> dict:
+def list_scope_and_version(row: dict, lang: str, current: int, names: dict, is_current=None) -> dict:
     """A saved-proposal list row's scope (the whole city, or the county it was solved for) and the data
     version it was solved on, ``outdated`` when that is not the current one: a county proposal's
     56.1% → 75.2% read as a city-wide figure beside city-wide ones, and v0's 39.9% beside v3's 18.2% (QA 20)."""
@@ -651,7 +622,8 @@ def list_scope_and_version(row: dict, lang: str, current: int, names: dict) -> d
         version = 0
     return {"scope": {"county": str(county) if county else None,
                       "name": names.get(str(county), str(county)) if county else t("scope_city", lang)},
-            "data_version": version, "outdated": version != current}
+            # is_current (web.service): a rollback to the proposal's version holds its data (QA 22)
+            "data_version": version, "outdated": not (is_current(version) if is_current else version == current)}
 
 
 def county_names_for(rows: list[dict], lang: str) -> list[dict]:
@@ -737,6 +709,9 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
                              is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
                              extra=extra)
     who = t("weight_" + p["basis"], lang) if kind == "upgrade" and p.get("basis") else None
+    base = (p.get("upgrade") or {}).get("demand_base")
+    if who and base:  # 80岁以上人口，农村乡镇: whose 45,197, beside the census's 61,637 (QA 22)
+        who = f"{who} in {base}" if lang == "en" else f"{who}，{base}"
     numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind, who=who)
     _changes_as_shown(numbers, p, unit, lang)
     scope = p.get("scope")

@@ -9,7 +9,10 @@
 
   function render(d) {
     var en = C.lang === "en";
-    $("bt-status").textContent = T(d.allocated === 1 ? "bt_summary_one" : "bt_summary").replace("{allocated}", fmt(d.allocated))
+    // one county's own target: its townships, its totals (planner.beds.allocate_beds with a county)
+    var county = d.county ? (en ? d.county.name_en || d.county.name : d.county.name) : null;
+    var key = (county ? "bt_summary_county" : "bt_summary") + (d.allocated === 1 ? "_one" : "");
+    $("bt-status").textContent = T(key).replace("{county}", county || "").replace("{allocated}", fmt(d.allocated))
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
       .replace("{required}", fmt(Math.round(d.citywide.required)));  // beds left over: said in the notes
@@ -20,33 +23,38 @@
                 ["bt_col_after", "shortfall_after"]];
     var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
     var total = {};
-    var h = "<div class='table-wrap'><table class='data' id='bt-table'><thead><tr><th>" + esc(T("county")) + "</th>" +
+    var h = "<div class='table-wrap'><table class='data' id='bt-table'" + (county ? " data-county='" + esc(d.county.code) + "'" : "") +
+      "><thead><tr><th>" + esc(T(county ? "township" : "county")) + "</th>" +
       cols.map(function (c) { return "<th class='" + cls(c) + "'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
-    d.by_county.forEach(function (r) {
-      h += "<tr data-county='" + esc(r.county_code) + "'><td>" + esc(en ? r.county_name_en : r.county_name) + "</td>" +
+    // a county's breakdown by its townships: one county row would only repeat the summary
+    (county ? d.by_township : d.by_county).forEach(function (r) {
+      h += "<tr data-county='" + esc(r.county_code) + "'" + (county ? " data-township='" + esc(r.township_code) + "'" : "") + "><td>" +
+        esc(county ? r.township_name : (en ? r.county_name_en : r.county_name)) + "</td>" +
         cols.map(function (c) {
           var v = Math.round(r[c[1]] || 0);  // the total adds up what the rows show
           total[c[1]] = (total[c[1]] || 0) + v;
           return "<td class='" + cls(c) + "'>" + fmt(v) + "</td>";
         }).join("") + "</tr>";
     });
-    h += "<tr class='total'><td><b>" + esc(T("cap_citywide")) + "</b></td>" + cols.map(function (c) {
+    h += "<tr class='total'><td><b>" + esc(county ? T("bt_county_total").replace("{county}", county) : T("cap_citywide")) +
+      "</b></td>" + cols.map(function (c) {
       return "<td class='" + cls(c) + "'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
     h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
-    h += "<p class='small muted'>" + esc(T("bt_gap_note")) + "</p>";
+    if (!county) h += "<p class='small muted'>" + esc(T("bt_gap_note")) + "</p>";  // of the city's county table
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }
 
   function run() {
-    var target = $("bt-target").value.trim();
+    var target = $("bt-target").value.trim(), county = $("bt-county") ? $("bt-county").value : "";
 
     $("bt-run").disabled = true;
     $("bt-status").textContent = T("bt_running");
     $("bt-result").innerHTML = "";
     $("beds-target-card").dataset.ready = "";
-    CP.json("/api/beds?lang=" + C.lang + "&target=" + encodeURIComponent(target)).then(function (d) {
+    CP.json("/api/beds?lang=" + C.lang + "&target=" + encodeURIComponent(target) +
+            (county ? "&county=" + encodeURIComponent(county) : "")).then(function (d) {
       render(d);
       $("beds-target-card").dataset.ready = "1";
     }).catch(function (e) {
@@ -58,6 +66,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = $("bt-form");
     if (form) form.addEventListener("submit", run);
+    // the number means the county's own beds once a county is chosen: said, and the last answer cleared
+    if ($("bt-county")) $("bt-county").addEventListener("change", function () {
+      $("bt-county-hint").hidden = !$("bt-county").value;
+      $("bt-result").innerHTML = ""; $("bt-status").textContent = "";
+    });
     // a number the field refuses (0, -5, 1.5): the browser says why, and the last answer must not stay
     // beside it as if it were this one's
     if ($("bt-target")) $("bt-target").addEventListener("invalid", function () {

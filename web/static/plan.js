@@ -51,7 +51,8 @@
   function renderProposals(list) {
     var cur = currentVersion();
     var h = list.map(function (p) {
-      var on = picked.indexOf(p.id) >= 0, v = version(p), stale = v !== cur;
+      // outdated: its data differ from the current data (a rollback to its version is current: QA 22)
+      var on = picked.indexOf(p.id) >= 0, v = version(p), stale = !!p.outdated;
       return "<tr data-id='" + esc(p.id) + "' data-type='" + esc(p.type) + "'>" +
         "<td><input type='checkbox' class='pick' value='" + esc(p.id) + "'" + (on ? " checked" : "") +
         " aria-label='" + esc(p.name) + "'></td>" +
@@ -71,7 +72,7 @@
     behind(type).forEach(function (p) { if (vs.indexOf(version(p)) < 0) vs.push(version(p)); });
     if (!vs.length) return "";
     vs.sort(function (a, b) { return a - b; });
-    var stale = vs.some(function (v) { return v !== cur; });
+    var stale = behind(type).some(function (p) { return p.outdated; });
     var text = stale ? T("plan_after_versions").replace("{versions}", vs.map(function (v) { return "v" + v; }).join(listSep()))
       .replace("{cur}", cur) : T("plan_after_versions_current").replace("{cur}", cur);
     return "<div class='small target-versions " + (stale ? "bad" : "muted") + "' data-stale='" + (stale ? "1" : "0") + "'>" +
@@ -82,7 +83,7 @@
   // table, as the proposal's own page says it, naming each with its version.
   function versionNote() {
     var cur = currentVersion(), note = el("plan-version-note");
-    var stale = picked.map(function (id) { return known[id]; }).filter(function (p) { return p && version(p) !== cur; });
+    var stale = picked.map(function (id) { return known[id]; }).filter(function (p) { return p && p.outdated; });
     note.hidden = !stale.length;
     note.textContent = !stale.length ? "" : T("plan_version_stale").replace("{cur}", cur).replace("{list}", stale.map(function (p) {
       return (C.lang === "en" ? "\"" + p.name + "\" (v" + version(p) + ")" : "“" + p.name + "”（v" + version(p) + "）");

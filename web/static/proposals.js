@@ -12,7 +12,7 @@
   var current = null, timer = null, lastBody = null, failures = 0, allRows = [];
   // when the running job's solve began, in its own elapsed seconds (see solveClock)
   var solve = {job: null, from: null, before: false};
-  var FIELDS = ["type", "kind", "sizes", "costs", "budget-sites", "budget-cost", "k",
+  var FIELDS = ["type", "kind", "county", "sizes", "costs", "budget-sites", "budget-cost", "k",
                 "model", "p", "standard-urban", "standard-rural", "mode", "name", "note"];
   var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
   var MAX_SIZES = 8;  // size classes a sized proposal may have (web/capacity_proposals.MAX_SIZES)
@@ -63,9 +63,21 @@
       $("p-convert").disabled = o.dataset.upgrade === "convert";
       if (o.dataset.upgrade === "convert") $("p-convert").checked = true;
       // the server's default K: the plan's target for an upgrade, or for a conversion (8 welfare homes, not 5)
-      $("p-k").placeholder = $("p-convert").checked && o.dataset.kconvert ? o.dataset.kconvert : o.dataset.k;
+      var conv = $("p-convert").checked, k = conv && o.dataset.kconvert ? o.dataset.kconvert : o.dataset.k;
       // ... and at most the facilities there are to choose from (within the per-county limits)
-      $("p-k").max = ($("p-convert").checked ? o.dataset.kmaxconvert : o.dataset.kmax) || o.dataset.kmax || "500";
+      var most = (conv ? o.dataset.kmaxconvert : o.dataset.kmax) || o.dataset.kmax || "500";
+      // a county picked (or a county planner's own): its facilities within its limit (2 welfare homes in 房县),
+      // and the default K no more: the default 5 was refused there after the click
+      var county = $("p-county").value, inCounty = null;
+      try { inCounty = county ? JSON.parse((conv ? o.dataset.kmaxconvertcounty : o.dataset.kmaxcounty) || "{}")[county] : null; }
+      catch (e) { inCounty = null; }
+      $("p-k").dataset.clipped = "";
+      if (inCounty != null) {
+        most = String(inCounty);
+        if (+k > inCounty) { k = most; $("p-k").dataset.clipped = most; }
+      }
+      $("p-k").placeholder = k;
+      $("p-k").max = most;
     }
     budgetMin(o);
   }
@@ -252,6 +264,8 @@
       if (v !== "") body[k.replace("-", "_")] = v;
     });
     if (body.kind === "upgrade" && $("p-convert").checked) body.convert = true;
+    // K left blank in a county with fewer to choose than the type's default: the number the field shows
+    if (body.kind === "upgrade" && body.k === undefined && $("p-k").dataset.clipped) body.k = $("p-k").dataset.clipped;
     if (body.kind === "location") delete body.kind;
     return body;
   }
@@ -391,6 +405,7 @@
     $("p-convert").addEventListener("change", syncForm);
     $("p-model").addEventListener("change", syncForm);
     $("p-kind").addEventListener("change", syncForm);
+    $("p-county").addEventListener("change", syncForm);
     syncForm();
     $("p-submit").addEventListener("click", function () { if (formValid()) start(formBody()); });
     FIELDS.forEach(function (k) {  // a corrected field clears its own complaint
