@@ -207,9 +207,9 @@ def _read(args, region) -> tuple:
         key = "ds_no_rows" if empty else "ds_rows_refused"
         rows = sorted({i["row"] for i in blocking if i.get("row") is not None})
         raise InputDataError(
-            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(_issue_text(i, "en").strip() for i in shown)
+            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(_issue_text(i, "en", strict=True).strip() for i in shown)
             + ("." if shown else ""),
-            t(key, "zh", file=name, n=len(rows)) + "；".join(_issue_text(i, "zh").strip() for i in shown)
+            t(key, "zh", file=name, n=len(rows)) + "；".join(_issue_text(i, "zh", strict=True).strip() for i in shown)
             + ("。" if shown else ""),
             hint_en="" if empty else t("ds_partial_hint", "en"), hint_zh="" if empty else t("ds_partial_hint", "zh"),
             details={"refused_rows": rows, "issues": issues, "counts": counts})
@@ -246,11 +246,16 @@ def _import(args) -> int:
     return 0
 
 
-def _issue_text(issue: dict, lang: str) -> str:
-    """One issue of a register report as a line: severity, row, column, problem and fix."""
+def _issue_text(issue: dict, lang: str, *, strict: bool = False) -> str:
+    """One issue of a register report as a line: severity, row, column, problem and fix. ``strict``: the
+    import refuses it, so an automatic correction (a swapped lon/lat) is said as not made (it was listed as
+    a warning "read the other way round" just before "nothing was imported": QA 22)."""
     from planner.i18n import t
 
     sev = issue.get("severity") or issue.get("level") or ""
+    kept = strict and issue.get("fixed")
+    if kept:
+        sev = "error"
     parts = [f"[{t('ds_sev_' + sev, lang)}]" if sev in ("error", "warning") else ""]
     if issue.get("row") is not None:
         parts.append(t("ds_row", lang, n=issue["row"]))
@@ -258,6 +263,8 @@ def _issue_text(issue: dict, lang: str) -> str:
         parts.append(f"{t('ds_column', lang)} {issue['column']}")
     other = "zh" if lang == "en" else "en"
     msg = issue.get(f"message_{lang}") or issue.get("message") or issue.get(f"message_{other}") or ""
+    if kept:
+        msg = issue.get(f"unfixed_{lang}") or msg
     fix = issue.get(f"fix_{lang}") or ""
     sep = "：" if lang == "zh" else ": "
     head = " ".join(p for p in parts if p)

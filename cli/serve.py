@@ -283,7 +283,7 @@ def _serve(args) -> int:
     if args.network:
         config["GRAPH"] = args.network
     if args.tianditu_key:
-        config["TIANDITU_KEY"] = args.tianditu_key
+        config["TIANDITU_KEY"] = args.tianditu_key.strip()  # a pasted key's newline: no tiles
     config.update(_hardening_config(args))
     app = create_app(config)
     handover.app = app

@@ -211,8 +211,9 @@ def as_lonlat(points, *, name: str = "points") -> np.ndarray:
                                  hint_zh="第一列为经度，第二列为纬度（WGS84）。")
     if not np.isfinite(arr).all():
         bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
-        raise InputDataError(f"{name}: missing or non-numeric coordinates in rows {listed(bad[:10], 'en', total=len(bad))}.",
-                             f"{name}：第 {listed(bad[:10], 'zh', total=len(bad))} 行坐标缺失或不是数字。",
+        # an array holds numbers only: NaN is a missing value, inf a number that is no place (QA 22)
+        raise InputDataError(f"{name}: missing or not finite coordinates in rows {listed(bad[:10], 'en', total=len(bad))}.",
+                             f"{name}：第 {listed(bad[:10], 'zh', total=len(bad))} 行坐标缺失或不是有限的数值。",
                              hint_en="Fill in the coordinates or drop those rows.",
                              hint_zh="请补全坐标或删除这些行。", details={"rows": bad.tolist()})
     bad = np.flatnonzero((np.abs(arr[:, 0]) > 180) | (np.abs(arr[:, 1]) > 90))

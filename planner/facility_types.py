@@ -267,7 +267,12 @@ def _default_colours(raw_types: dict) -> dict[str, str]:
 def _parse(path: Path) -> tuple[int, dict[str, FacilityType]]:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:  # missing or unreadable: its syntax is not the question (QA 22)
+        raise InputDataError(f"Cannot read facility types from {path}: {exc.strerror or exc}.",
+                             f"无法读取设施类型文件 {path}：{exc.strerror or exc}。",
+                             hint_en="Check that the file exists and can be read (COVERPLAN_DATA names its folder).",
+                             hint_zh="请检查该文件是否存在且可读（其所在文件夹由 COVERPLAN_DATA 指定）。") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputDataError(f"Cannot read facility types from {path}: {exc}",
                              f"无法读取设施类型文件 {path}：{exc}",
                              hint_en="Check the TOML syntax (UTF-8).",

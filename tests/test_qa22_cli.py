@@ -72,3 +72,42 @@ def test_serve_warns_of_allowed_host_star(no_listen, capsys):
     code, _, err = serve(capsys, no_listen, "en", "--allowed-host", "gis.shiyan.local")
     assert "would be loaded" in err and "any host name" not in err, err
 
+
+
+def test_data_import_refusing_a_swapped_file_does_not_say_it_read_it_swapped(tmp_path, capsys, monkeypatch):
+    """`data import` refuses a file with swapped lon/lat unless --partial, and its refusal listed each row as a
+    warning "read the other way round" just before saying nothing was imported."""
+    from geo import settings
+    from geo.regions import load_region
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    g = load_region("shiyan").villages.geometry
+    rows = "\n".join(f"站{i},慈善工作站点,{g.iloc[i].y:.6f},{g.iloc[i].x:.6f}" for i in range(3))
+    f = tmp_path / "swapped.csv"
+    f.write_text("名称,类型,经度,纬度\n" + rows + "\n", "utf-8")
+    for lang, kept, fixed in (("en", "not corrected here", "read the other way round"),
+                              ("zh", "此处不自动改正", "已交换后读取")):
+        code, _, err = run(capsys, "--lang", lang, "data", "import", "facilities", str(f))
+        assert code == 2 and kept in err and fixed not in err, err
+
+
+def test_a_types_file_that_is_missing_is_not_a_toml_syntax_problem(tmp_path):
+    from geo.errors import InputDataError
+    from planner.facility_types import _parse
+
+    with pytest.raises(InputDataError) as e:
+        _parse(tmp_path / "facility_types.toml")
+    assert "TOML" not in e.value.message("en") and "exists" in e.value.message("en")
+    assert "语法" not in e.value.message("zh") and "是否存在" in e.value.message("zh")
+
+
+def test_coordinate_arrays_with_inf_are_said_not_finite():
+    import numpy as np
+
+    from geo.errors import InputDataError
+    from geo.travel import travel_costs
+
+    pts = np.array([[110.8, 32.6], [np.inf, 32.6]])
+    with pytest.raises(InputDataError) as e:
+        travel_costs(pts, pts, mode="estimate")
+    assert "not finite" in e.value.message("en") and "有限" in e.value.message("zh")
