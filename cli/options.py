@@ -66,21 +66,14 @@ def add_data_store(p: argparse.ArgumentParser, *, analysis: bool = True) -> None
 NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
 
 
-#: Full-width digits, point, signs and exponent, as a Chinese input method types them (１２．５): read as the
-#: ASCII they stand for, on purpose (a register's cells are read so too; the web reads its numbers by the same
-#: rule, web.params.number_text).
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－ｅＥ", "0123456789.+-eE")
-#: A number as typed: ASCII digits with a sign, a point and an exponent, or inf/nan (the option's own check
-#: says they are not finite). float() and int() take more, and read another number: Python's digit separator
-#: (`--target 7_136` ran with 7136), any script's digits (٥) and spaces of any kind around it (QA 22).
-_PLAIN_FLOAT = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
-_PLAIN_INT = re.compile(r"[+-]?\d+", re.ASCII)
+def _plain(text: str) -> str:
+    """``text`` as the ASCII number it stands for (planner.textrules.number_text, the web's rule too: full-width
+    digits read, "7_136", "٥" and spaces of other kinds refused), or ValueError (argparse then says "invalid ...
+    value"): float() and int() took them and read another number (`--target 7_136` ran with 7136: QA 22)."""
+    from planner.textrules import number_text
 
-
-def _plain(text: str, pattern: re.Pattern) -> str:
-    """``text`` as the ASCII number it stands for, or ValueError (argparse then says "invalid ... value")."""
-    plain = text.translate(_FULL_WIDTH).strip(" \t\r\n")
-    if not pattern.fullmatch(plain):
+    plain = number_text(text)
+    if plain is None:
         raise ValueError(text)
     return plain
 
@@ -90,7 +83,7 @@ class GivenFloat(float):
     1e999 (not inf); README: options are named as typed."""
 
     def __new__(cls, text: str):
-        obj = super().__new__(cls, _plain(text, _PLAIN_FLOAT))
+        obj = super().__new__(cls, _plain(text))
         obj.text = text.strip()
         return obj
 
@@ -107,9 +100,34 @@ given_float.__name__ = "float"  # argparse names the type in its error ("invalid
 
 
 def given_int(text: str) -> int:
-    """argparse's ``type`` for a whole-number option: ASCII digits (or full-width ones) with a sign, nothing
-    else int() takes ("1_0", "٥")."""
-    return int(_plain(text, _PLAIN_INT))
+    """argparse's ``type`` for a whole-number option: a number as the web reads one (1000, 1e3, 1000.),
+    whole; nothing else int() takes ("1_0", "٥")."""
+    import math
+
+    plain = _plain(text)
+    if plain.lstrip("+-").isdigit():
+        return int(plain)  # exact, however long
+    value = float(plain)
+    if not math.isfinite(value) or value != int(value):
+        raise ValueError(text)
+    return GivenInt(int(value), text.strip())  # --target 1e308 is said as 1e308, not its 309 digits
+
+
+class GivenInt(int):
+    """A whole number written otherwise than in digits (1e3), printing as typed in messages."""
+
+    def __new__(cls, value: int, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return self.text if not spec else int.__format__(self, spec)  # f"{k}" as typed, f"{k:,}" as a number
 
 
 given_int.__name__ = "int"  # "invalid int value", as argparse's own int said

@@ -12,6 +12,7 @@ looked like the admin's name, and "\u3164" made a facility with a name that show
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: Bidirectional embedding, override and isolate controls, and the marks U+061C, U+200E/F.
@@ -86,3 +87,21 @@ def without_refused(text, *, multiline: bool = False) -> str:
         while out and unicodedata.category(out[0]) in ("Mn", "Mc", "Me"):
             out = out[1:]
     return out
+
+
+# -- numbers as typed: one reading for the web's parameters and the CLI's options (QA 22) ----------------------
+#: Full-width digits, point, signs and exponent, as a Chinese input method types them (１２．５): read as the
+#: ASCII they stand for, on purpose (a register's cells are read so too: NFKC in planner/register.py).
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－ｅＥ", "0123456789.+-eE")
+#: A number as typed: ASCII digits with a sign, a point and an exponent (inf and nan too: the caller refuses
+#: them as not finite). float() and int() take more, and read it as another number or a 500: Python's digit
+#: separator ("1_5" is 15), any script's digits (٥), spaces of any kind around it ("5\u00a0"), and str.isdigit()
+#: passes superscripts ("²") that int() refuses (QA 22).
+_PLAIN = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
+
+
+def number_text(raw: str) -> str | None:
+    """``raw`` as the ASCII text of the number typed (full-width digits read as digits, spaces and tabs around
+    it dropped), or None when it is none: "1_5", "٥", "²", "5\\u00a0", "1 000", "1,000"."""
+    text = raw.translate(_FULL_WIDTH).strip(" \t\r\n")
+    return text if _PLAIN.fullmatch(text) else None

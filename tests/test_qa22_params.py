@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask import Flask
 
 from cli.main import main
 from test_qa21_cli import BASE, FORM, POSITIONAL, csvs, error, fill, no_data, numeric_arguments  # noqa: F401 (fixtures)
@@ -207,7 +208,10 @@ def test_cli_numbers_read_as_typed():
     from cli.options import given_float, given_int
 
     assert given_int("１０") == 10 and given_int("-3") == -3 and str(given_float("１e3")) == "１e3"
-    for bad in ("1_0", "٥", "²", "1.0", " ５\u00a0"):
+    # a whole number written as the web takes it (one rule: planner.textrules.number_text)
+    assert given_int("1.0") == 1 and given_int("1e3") == 1000 and given_int("5.") == 5
+    assert given_int("9" * 400) == int("9" * 400)  # exact
+    for bad in ("1_0", "٥", "²", "2.5", "inf", " ５\u00a0"):
         with pytest.raises(ValueError):
             given_int(bad)
     for bad in ("1_0.5", "٥", "5\u2009"):
@@ -303,3 +307,17 @@ def test_the_report_of_an_imported_upload_names_the_version_it_made(c):
     en, _ = _both(c.post(f"/api/data/uploads/{uid}/confirm?lang=en"), 404)
     assert f"as data version {version}" in en
     assert c.get("/api/data/versions").get_json()["current"] == version
+
+
+def test_a_huge_whole_number_is_said_too_large_not_not_an_integer():
+    from geo.errors import InputDataError
+    from web.params import number
+
+    app = Flask(__name__)
+    with app.test_request_context("/"):
+        with pytest.raises(InputDataError) as e:
+            number("9" * 400, "k", int, minimum=1, maximum=500)
+        assert e.value.message("en").endswith("expected an integer at least 1 and at most 500.")
+        assert number("1e3", "k", int) == 1000 and number("５.", "k", int) == 5 and number(7.0, "k", int) == 7
+        with pytest.raises(InputDataError):
+            number(2.5, "k", int)

@@ -301,3 +301,20 @@ def test_the_bed_card_asks_for_the_county_and_shows_its_townships(page):
     poll_js(page, "document.getElementById('beds-target-card').dataset.ready === '1'")
     assert "county" not in asked[-1]
     assert page.locator("#bt-table tbody tr:not(.total)").count() == 8
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_county_upgrade_without_k_takes_what_the_county_has(shared, lang):
+    """The type's default K (5 welfare homes) was refused for 房县, which has 2 within its limit: a 400 over
+    a K the client never sent. It is lowered, and the proposal's note says so; a K typed is still checked."""
+    city = signed_in(shared, "city")
+    r = city.post(f"/api/proposals?wait=120&lang={lang}",
+                  json={"type": "welfare_home", "kind": "upgrade", "county": FANG, "note": "县里先做"})
+    assert r.status_code == 201, r.get_json()
+    p = r.get_json()["proposal"]
+    assert p["params"]["k"] == 2 and "k_default" not in p["params"]
+    said = "K 取 2，而非该类型默认的 5" if lang == "zh" else "K = 2, not the type's default 5"
+    assert p["note"].startswith("县里先做\n") and said in p["note"], p["note"]
+    typed = city.post(f"/api/proposals?lang={lang}", json={"type": "welfare_home", "kind": "upgrade",
+                                                           "county": FANG, "k": 5})
+    assert typed.status_code == 400 and typed.get_json()["details"]["parameter"] == "k"

@@ -27,7 +27,7 @@ from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.i18n import pick, share_text, t, with_unit
 from web.errors import bad_param
-from web.params import number_text
+from planner.textrules import number_text
 
 KINDS = ("location", "sized", "upgrade")
 MAX_SIZES = 8
@@ -159,6 +159,7 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
         raise bad_param(name, form.get(name), f"a type that can be {'converted' if convert else 'upgraded'} "
                         f"({', '.join(able)})", f"可{'转型' if convert else '改造提升'}的设施类型（{'、'.join(able)}）")
     k = number(form.get("k"), "k", int, minimum=1, maximum=MAX_K)
+    given = k is not None
     if k is None:
         from planner.facility_types import default_k
         k = default_k(ft, convert)
@@ -166,12 +167,16 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
     if k > limit and not _county_scoped(form):
         raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
                         f"不超过 {limit}（现有设施数，按各县上限）")
-    return {"kind": "upgrade", "k": int(k), "convert": bool(convert)}
+    # k_default: the type's K, not the planner's; check_scope lowers it to what the county has (and drops this)
+    return {"kind": "upgrade", "k": int(k), "convert": bool(convert), **({} if given else {"k_default": True})}
 
 
-def check_scope(params: dict, service, ft) -> None:
+def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
     """An upgrade's K against the facilities of the county it is solved for (``ft`` as limited by
-    web.proposals.county_type): the form's check counted the whole city's."""
+    web.proposals.county_type): the form's check counted the whole city's. The type's default K (none
+    typed) is lowered to what the county has, and the proposal's note says so, as a re-run's does: a
+    county upgrade sent without K was refused over a K of 5 the client never sent (QA 22)."""
+    default = params.pop("k_default", False)
     if params.get("kind") != "upgrade" or not ft.demand_counties:
         return
     limit = upgrade_limit(service, ft, params.get("convert"))
@@ -182,7 +187,16 @@ def check_scope(params: dict, service, ft) -> None:
         raise bad_param("kind", params["kind"], f"a type with existing facilities in {where_en} to {what[0]} "
                         f"({ft.name_en} has none there)", f"在{where_zh}有现有设施可{what[1]}的设施类型"
                         f"（{where_zh}没有{ft.name_zh}）")
-    if params["k"] > limit:
+    if params["k"] > limit and default:
+        from web.proposals import MAX_NOTE
+        said = (f"K = {limit}, not the type's default {params['k']}: {where_en} has only {limit} that can be chosen "
+                "within the per-county limit." if lang == "en" else
+                f"K 取 {limit}，而非该类型默认的 {params['k']}：{where_zh}按县上限只有 {limit} 处可选。")
+        note = params.get("note") or ""
+        room = MAX_NOTE - len(said) - 2
+        params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
+        params["k"] = limit
+    elif params["k"] > limit:
         raise bad_param("k", params["k"], f"at most {limit} (existing facilities in {where_en} within the per-county "
                         "limit)", f"不超过 {limit}（{where_zh}的现有设施数，按县上限）")
 

@@ -32,11 +32,12 @@ from planner import textrules
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
+from planner.textrules import number_text
 from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
 from web.extensions import ext
-from web.params import number, number_text, query, repeated_error, typed_number
+from web.params import number, query, repeated_error, typed_number
 
 bp = Blueprint("data", __name__)
 

@@ -30,7 +30,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge as _ReadPastLimit
 
 from geo.errors import InputDataError
-from planner.textrules import escaped
+from planner.textrules import escaped, number_text
 
 # read by hooks around every view (language, the CSRF token of a form, a cache-buster)
 ALWAYS = frozenset({"lang", "_"})
@@ -81,23 +81,6 @@ def unread_error() -> InputDataError | None:
 
 
 # -- numbers: one reading for the address, a form and a JSON body ---------------------------------------
-#: Full-width digits, point, signs and exponent, as a Chinese input method types them (１２．５): read as the
-#: ASCII they stand for, on purpose (a register's cells are read so too: NFKC in planner/register.py).
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－ｅＥ", "0123456789.+-eE")
-#: A number as typed: ASCII digits with a sign, a point and an exponent (inf and nan too: the caller refuses
-#: them as not finite). float() and int() take more, and read it as another number or a 500: Python's digit
-#: separator ("1_5" is 15), any script's digits (٥), spaces of any kind around it ("5\u00a0"), and str.isdigit()
-#: passes superscripts ("²") that int() refuses (QA 22).
-_PLAIN = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
-
-
-def number_text(raw: str) -> str | None:
-    """``raw`` as the ASCII text of the number typed (full-width digits read as digits, spaces and tabs around
-    it dropped), or None when it is none: "1_5", "٥", "²", "5\\u00a0", "1 000", "1,000"."""
-    text = raw.translate(_FULL_WIDTH).strip(" \t\r\n")
-    return text if _PLAIN.fullmatch(text) else None
-
-
 def typed_number(raw):
     """``raw`` for a refusal, a space other than the ASCII one written as \\uXXXX: "5\\u00a0" read "5 ", and a
     planner could not see what was wrong with it."""
@@ -127,21 +110,19 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
     try:
         if isinstance(raw, str) and text is None:
             raise ValueError
-        as_float = float(raw if text is None else text)
-        if not math.isfinite(as_float):  # inf, nan, 1e999
-            raise ValueError
-        if kind is int:
-            # exact where typed exact: beyond 2**53 the float's rounding read back as another number
-            if text is None and isinstance(raw, int):
-                value = raw
-            elif text is not None and text.lstrip("+-").isdigit():
-                value = int(text)
-            else:
-                value = int(as_float)
-                if as_float != value:  # 2.5
-                    raise ValueError
+        if kind is int and (isinstance(raw, int) or (text is not None and text.lstrip("+-").isdigit())):
+            # exact, however long: beyond 2**53 a float reads back as another number, and 400 nines are
+            # "at most N", not "not an integer"
+            value = raw if isinstance(raw, int) else int(text)
         else:
+            as_float = float(raw if text is None else text)
+            if not math.isfinite(as_float):  # inf, nan, 1e999
+                raise ValueError
             value = as_float
+            if kind is int:  # 1e3, 5.: whole; 2.5: not
+                value = int(as_float)
+                if as_float != value:
+                    raise ValueError
     except (TypeError, ValueError, OverflowError):
         raise bad_param(name, shown, *expected) from None
     low_ok = (minimum is None or value >= minimum) and (above is None or value > above)

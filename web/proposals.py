@@ -380,16 +380,17 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     ft = service.get_type(params["type"])
     kind = params.get("kind") or "location"
     lang = g.get("lang", "zh") if has_request_context() else "zh"
+    # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
+    version = service.version()
+    solve_type = county_type(ft, params.get("county"), service.region_at(version))
+    params = dict(params)  # check_scope may lower a default K (and say so in the note): the caller's stays
+    capacity_proposals.check_scope(params, service, solve_type, lang)  # K within the county's facilities: a 400 now
     # a name the app made is kept in both languages: shown in the page's (QA 18: an English page's
     # proposal was "Rural mutual-aid care centre · upgrade 50" in the Chinese exports)
     auto = None if params["name"] else {
         lg: (default_name(params, ft, lg) if kind == "location" else capacity_proposals.default_name(params, ft, lg))
         for lg in ("zh", "en")}
     name = params["name"] or auto[lang]
-    # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
-    version = service.version()
-    solve_type = county_type(ft, params.get("county"), service.region_at(version))
-    capacity_proposals.check_scope(params, service, solve_type)  # K within the county's facilities: a 400 now
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
     # the server's bound on every solve (config SOLVE_TIME_LIMIT) wins over the form's
