@@ -504,7 +504,7 @@ def _beds(args) -> int:
         for r in out["by_township"]:
             print(f"  {r['township_code']} {cell(r['township_name'], width)} {r['allocated']:>6,} "
                   f"({'扩建' if zh else 'enlarge'} {r['enlarge_existing']:,}, {'新建' if zh else 'new'} {r['new_beds']:,} / "
-                  f"{r['new_sites']} {'处' if zh else 'sites'})")
+                  f"{r['new_sites']} {'处' if zh else 'site' if r['new_sites'] == 1 else 'sites'})")
         for note in out["notes_zh" if zh else "notes_en"]:
             print(f"  * {note}", file=sys.stderr)
         return 0
@@ -512,7 +512,7 @@ def _beds(args) -> int:
     for c in out["by_county"]:
         print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} "
               f"({'扩建' if zh else 'enlarge'} {c['enlarge_existing']:,}, {'新建' if zh else 'new'} {c['new_beds']:,} / "
-              f"{c['new_sites']} {'处' if zh else 'sites'})  {c['beds_per_1000_before']:.1f} → "
+              f"{c['new_sites']} {'处' if zh else 'site' if c['new_sites'] == 1 else 'sites'})  {c['beds_per_1000_before']:.1f} → "
               f"{c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
     for note in out["notes_zh" if zh else "notes_en"]:
         print(f"  * {note}", file=sys.stderr)

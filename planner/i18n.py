@@ -1001,6 +1001,10 @@ _STRINGS.update({
     "bt_col_sites": ("新建处数（估）", "New sites (est.)"),
     "bt_col_before": ("分配前缺口（各乡镇之和）", "Shortfall before (sum of townships)"),
     "bt_col_after": ("分配后缺口（各乡镇之和）", "Shortfall after (sum of townships)"),
+    "bt_gap_note_county": ("缺口按乡镇计算后相加：一个乡镇多出的床位不抵另一乡镇的缺口，所以可能大于本县区按标准应有床位与现有床位之差。",
+                           "Shortfalls are counted per township and added up: beds to spare in one township do not "
+                           "fill another's gap, so they can be larger than the county's required beds less its "
+                           "existing ones."),
     "bt_gap_note": ("缺口按乡镇计算后相加：一个乡镇多出的床位不抵另一乡镇的缺口，所以大于上表按县区合计的缺口（上表中县内各乡镇的盈余与缺口相抵）。",
                     "Shortfalls are counted per township and added up: beds to spare in one township do not fill "
                     "another's gap, so they are larger than the county shortfalls in the table above (which net "
@@ -1506,6 +1510,8 @@ _STRINGS.update({
     "plan_after_versions": ("方案求解所用数据：{versions}（当前 v{cur}）", "proposals solved on data {versions} "
                             "(current: v{cur})"),
     "plan_after_versions_current": ("方案基于当前数据 v{cur}", "proposals solved on the current data (v{cur})"),
+    "plan_after_versions_same": ("方案求解所用数据：{versions}，与当前数据 v{cur} 相同（回退）",
+                                 "proposals solved on data {versions}, the same as the current v{cur} (a rollback)"),
     "plan_version_stale": ("所选方案中，以下方案不是在当前数据（v{cur}）上求解的：{list}。组合后的数字是把这些方案的"
                            "站点加到当前数据的设施上算出的，可能与各方案页上按当时数据算出的前后对比不一致；"
                            "如需一致，请在方案页按当前数据重新计算。",

@@ -44,3 +44,26 @@ def test_the_audit_log_keeps_its_columns_on_a_desktop(page):
     poll_js(page, "document.querySelectorAll('#audit-table tbody tr').length >= 1")
     assert page.evaluate("getComputedStyle(document.querySelector('#audit-table thead')).display") != "none"
     assert page.evaluate("getComputedStyle(document.querySelector('#audit-table tbody tr')).display") == "table-row"
+
+
+def test_compare_takes_the_older_proposal_as_a(page):
+    """The saved list is newest first, and ticking two in list order made the newer one A, so "Change (B − A)"
+    read older − newer. The older is A whatever was ticked first."""
+    import time
+
+    client = page.app.test_client()
+    ids = []
+    for p in (1, 2):
+        r = client.post("/api/proposals?wait=120", json={"type": "charity_station", "model": "mclp", "p": p,
+                                                        "name": f"qa22-cmp-{p}"})
+        assert r.status_code == 201, r.data[:300]
+        ids.append(r.get_json()["proposal"]["id"])
+        time.sleep(1.1)  # created a second apart
+    older, newer = ids
+    page.goto(page.base + "/proposals?lang=en")
+    poll_js(page, f"!!document.querySelector(\"#saved input[value='{newer}']\")")
+    page.check(f"#saved input[value='{newer}']")
+    page.check(f"#saved input[value='{older}']")
+    page.click("#compare")
+    page.wait_for_url("**/compare?*")
+    assert f"a={older}" in page.url and f"b={newer}" in page.url, page.url

@@ -41,7 +41,8 @@
       return "<td class='" + cls(c) + "'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
     h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
-    if (!county) h += "<p class='small muted'>" + esc(T("bt_gap_note")) + "</p>";  // of the city's county table
+    // townships' gaps added up are more than a county's netted gap: the city's table, or the county's own figures
+    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }

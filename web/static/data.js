@@ -139,7 +139,8 @@
     // "detect" read the points as WGS84 and found nothing against it: a whole file from Amap (GCJ-02) is
     // ~550 m off, which rarely takes a point out of its township, so nothing could be found (QA 22). Said,
     // so the planner who knows where the coordinates came from chooses
-    if (r.coords === "wgs84" && !r.suggestion && $("u-coords").value === "auto" && $("u-kind").value === "facilities") {
+    // (a file in a projected CRS, r.crs, was not read as degrees at all: nothing to say there)
+    if (r.coords === "wgs84" && !r.suggestion && !r.crs && $("u-coords").value === "auto" && $("u-kind").value === "facilities") {
       $("r-coords-assumed").hidden = false;
       $("r-coords-assumed").textContent = T("data_coords_assumed");
     } else {
@@ -328,6 +329,7 @@
   // A road network is built in a background job: follow it, then show the new version.
   function followNetwork(job) {
     CP.ownJob(true);  // its new data version is this planner's, not a colleague's (common.js)
+    var misses = 0;
     $("u-progress").hidden = false;
     $("u-status").className = "small muted";
     (function poll() {
@@ -354,7 +356,20 @@
           $("u-status").className = "small bad";
           $("u-status").textContent = (j.error && (j.error.message || j.error.error)) || T("job_" + j.state);
         }
-      }).catch(function () { setTimeout(poll, 1500); });
+      }).catch(function (e) {
+        // the server no longer knows the job (restarted) or stopped answering: stop following it, or the
+        // page would take every new version for its own for good (common.js ownJob)
+        misses += 1;
+        if ((e && e.error === "NotFoundError") || misses > 40) {
+          CP.ownJob(false);
+          $("u-progress").hidden = true;
+          $("u-status").className = "small bad";
+          $("u-status").textContent = T("job_interrupted");
+          loadVersions();
+          return;
+        }
+        setTimeout(poll, 1500);
+      });
     })();
   }
 

@@ -73,8 +73,11 @@
     if (!vs.length) return "";
     vs.sort(function (a, b) { return a - b; });
     var stale = behind(type).some(function (p) { return p.outdated; });
-    var text = stale ? T("plan_after_versions").replace("{versions}", vs.map(function (v) { return "v" + v; }).join(listSep()))
-      .replace("{cur}", cur) : T("plan_after_versions_current").replace("{cur}", cur);
+    var named = vs.map(function (v) { return "v" + v; }).join(listSep());
+    // solved on v0 when the current v2 is a rollback to it: the same data, said so, not "the current v2"
+    var key = stale ? "plan_after_versions" : (vs.some(function (v) { return v !== cur; }) ? "plan_after_versions_same"
+                                                                                          : "plan_after_versions_current");
+    var text = T(key).replace("{versions}", named).replace("{cur}", cur);
     return "<div class='small target-versions " + (stale ? "bad" : "muted") + "' data-stale='" + (stale ? "1" : "0") + "'>" +
       esc(text) + "</div>";
   }

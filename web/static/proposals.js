@@ -417,7 +417,11 @@
     });
     $("compare").addEventListener("click", function () {
       var p = picked();
-      if (p.length === 2) location.href = "/proposals/compare?a=" + encodeURIComponent(p[0].value) + "&b=" + encodeURIComponent(p[1].value);
+      if (p.length !== 2) return;
+      // the older as A: the change column (B − A) then reads newer − older, whichever was ticked first
+      var when = function (c) { var r = allRows.filter(function (x) { return x.id === c.value; })[0]; return r ? +r.created : 0; };
+      if (when(p[0]) > when(p[1])) p = [p[1], p[0]];
+      location.href = "/proposals/compare?a=" + encodeURIComponent(p[0].value) + "&b=" + encodeURIComponent(p[1].value);
     });
     $("f-county").addEventListener("change", renderSaved);
     $("f-ptype").addEventListener("change", renderSaved);
