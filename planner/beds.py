@@ -89,14 +89,9 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                              f"--year {year} 无效：请填写 2000 至 2100 之间的目标年份（如 2025）。",
                              details={"parameter": "year", "value": str(year)})
     year = year or plan_year()
-    if county is not None and str(county) not in region.counties.index:
-        from planner.coverage import county_names_en
-
-        known = "、".join(f"{n}（{c}）" for c, n in region.counties["name"].items())
-        known_en = ", ".join(f"{n} ({c})" for c, n in county_names_en(region.counties).items())
-        raise InputDataError(f"county {county}: no such county; give one of {known_en}.",
-                             f"县区 {county} 无效：没有这个县区；请填写以下之一：{known}。",
-                             details={"parameter": "county", "value": str(county)})
+    if county is not None:
+        from planner.coverage import check_county
+        check_county(region, county)
     rep = analyse_beds(region, facilities=facilities)
     t = rep.by_township.copy()
     totals = rep.citywide

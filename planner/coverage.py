@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
+from geo.errors import InputDataError
 from geo.regions import Region
 from geo.travel import EstimateParams, travel_costs
 from planner.facility_types import FacilityType, get_type
@@ -187,6 +188,18 @@ def records(df: pd.DataFrame) -> list[dict]:
             clean[str(k)] = v
         out.append(clean)
     return out
+
+
+def check_county(region, county) -> str:
+    """``county`` as a county code of ``region``, or an InputDataError listing the counties (a planner
+    function's ``county``: beds, upgrades)."""
+    if str(county) in region.counties.index:
+        return str(county)
+    known_en = ", ".join(f"{n} ({c})" for c, n in county_names_en(region.counties).items())
+    known_zh = "、".join(f"{n}（{c}）" for c, n in region.counties["name"].items())
+    raise InputDataError(f"county {county}: no such county; give one of {known_en}.",
+                         f"县区 {county} 无效：没有这个县区；请填写以下之一：{known_zh}。",
+                         details={"parameter": "county", "value": str(county)})
 
 
 def county_names_en(counties: pd.DataFrame) -> pd.Series:

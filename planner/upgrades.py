@@ -329,16 +329,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     if county is not None:
-        if str(county) not in region.counties.index:
-            from planner.coverage import county_names_en
-
-            raise InputDataError(
-                f"county {county}: no such county; give one of "
-                f"{', '.join(f'{n} ({c})' for c, n in county_names_en(region.counties).items())}.",
-                f"县区 {county} 无效：没有这个县区；请填写以下之一："
-                f"{'、'.join(f'{n}（{c}）' for c, n in region.counties['name'].items())}。",
-                details={"parameter": "county", "value": str(county)})
-        ft = dataclasses.replace(ft, demand_counties=(str(county),))
+        from planner.coverage import check_county
+        ft = dataclasses.replace(ft, demand_counties=(check_county(region, county),))
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)
