@@ -355,7 +355,7 @@ def _coverage(args) -> int:
     return 0
 
 
-def _county_code(region, value: str) -> str:
+def county_option_code(region, value: str) -> str:
     """The code of the county ``value`` names (its code, Chinese or English name), as /api/townships
     accepts it; an unknown county is an error naming the valid ones, not an empty checklist."""
     from geo.errors import InputDataError, listed
@@ -376,10 +376,10 @@ def _county_code(region, value: str) -> str:
         details={"parameter": "county", "value": value})
 
 
-def _check_county(value: str | None) -> None:
+def check_county_option(value: str | None) -> None:
     """--county as far as it can be checked without the data, before any is loaded (QA 21: an empty one was
     said only after it): not empty, no control character, and digits only as a six-digit county code (a
-    county name has none). Whether the county exists is said once the region is loaded (:func:`_county_code`)."""
+    county name has none). Whether the county exists is said once the region is loaded (:func:`county_option_code`)."""
     import re
     import unicodedata
 
@@ -411,9 +411,9 @@ def _check_county(value: str | None) -> None:
 def _check(args) -> int:
     from planner.checklist import check_townships
 
-    _check_county(args.county)  # before any data is loaded
+    check_county_option(args.county)  # before any data is loaded
     region, facilities = load_context(args)
-    county_code = _county_code(region, args.county) if args.county is not None else None
+    county_code = county_option_code(region, args.county) if args.county is not None else None
     if args.type:
         from planner.facility_types import get_type
         register_holds(args, facilities, [get_type(args.type)])

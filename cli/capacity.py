@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.analysis import _check_county, _county_code, load_context, register_holds
+from cli.analysis import check_county_option, county_option_code, load_context, register_holds
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
@@ -227,9 +227,9 @@ def _upgrade(args) -> int:
                              f"--k {args.k} 无效：改造数量 K 应为不小于 1 的整数（如 --k 5）。",
                              details={"parameter": "k", "value": str(args.k)})
     check_time_limit(args.time_limit)  # in the option's words (the planner's name its field, time_limit)
-    _check_county(args.county)  # before any data is loaded
+    check_county_option(args.county)  # before any data is loaded
     region, facilities = load_context(args)
-    county = _county_code(region, args.county) if args.county is not None else None
+    county = county_option_code(region, args.county) if args.county is not None else None
     try:
         plan = propose_upgrades(region, args.type, args.k, conversion=args.convert, facilities=facilities,
                                 mode=args.mode, graph=args.network, time_limit=args.time_limit, county=county)
@@ -469,9 +469,9 @@ def _beds(args) -> int:
     from planner.coverage import county_names_en
 
     _check_beds(args)  # before any data is loaded
-    _check_county(args.county)
+    check_county_option(args.county)
     region, facilities = load_context(args)
-    county = _county_code(region, args.county) if args.county is not None else None
+    county = county_option_code(region, args.county) if args.county is not None else None
     register_holds(args, facilities, _types(args, beds=True))  # (beds it does not know are said in its notes)
     out = allocate_beds(region, args.target, year=args.year, facilities=facilities, county=county)
     where = county_namer(region, args.lang)(county).strip() if county else None

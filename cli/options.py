@@ -110,27 +110,8 @@ def given_int(text: str) -> int:
     value = float(plain)
     if not math.isfinite(value) or value != int(value):
         raise ValueError(text)
-    return GivenInt(int(value), text.strip())  # --target 1e308 is said as 1e308, not its 309 digits
-
-
-class GivenInt(int):
-    """A whole number written otherwise than in digits (1e3), printing as typed in messages."""
-
-    def __new__(cls, value: int, text: str):
-        obj = super().__new__(cls, value)
-        obj.text = text
-        return obj
-
-    def __str__(self) -> str:
-        return self.text
-
-    __repr__ = __str__
-
-    def __format__(self, spec: str) -> str:
-        return self.text if not spec else int.__format__(self, spec)  # f"{k}" as typed, f"{k:,}" as a number
-
-
-given_int.__name__ = "int"  # "invalid int value", as argparse's own int said
+    from planner.textrules import TypedInt
+    return TypedInt(int(value), text.strip())  # --target 1e308 is said as 1e308, not its 309 digits
 
 
 def shown(value) -> str:

@@ -105,3 +105,21 @@ def number_text(raw: str) -> str | None:
     it dropped), or None when it is none: "1_5", "٥", "²", "5\\u00a0", "1 000", "1,000"."""
     text = raw.translate(_FULL_WIDTH).strip(" \t\r\n")
     return text if _PLAIN.fullmatch(text) else None
+
+
+class TypedInt(int):
+    """A whole number that prints as it was typed: a message echoes ``?k=1e308`` or ``--target 1e308`` as
+    1e308, not as the 309-digit integer it stands for (a float option's is cli.options.GivenFloat)."""
+
+    def __new__(cls, value: int, text: str):
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return self.text if not spec else int.__format__(self, spec)  # f"{k}" as typed, f"{k:,}" as a number

@@ -10,10 +10,11 @@ from flask import Blueprint, g, jsonify, request
 
 from geo.errors import InputDataError
 from planner.i18n import cost_text, pick, t
+from planner.textrules import TypedInt
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
-from web.params import TypedInt, query
+from web.params import query
 
 MODES = ("estimate", "network")
 

@@ -138,19 +138,6 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
     return value
 
 
-class TypedInt(int):
-    """A whole number that prints as it was typed: a message echoes ``?k=1e308`` as 1e308, not as the
-    309-digit integer it stands for (the CLI's cli.options.GivenFloat, for the web)."""
-
-    def __new__(cls, value: int, text: str):
-        obj = super().__new__(cls, value)
-        obj.text = text
-        return obj
-
-    def __str__(self) -> str:
-        return self.text
-
-
 # -- every API request: a parameter given twice; a write's query string ---------------------------------
 #: The requests checked for a parameter given twice: the API, its chart downloads and the plan package's
 #: table download (the twin of /api/targets). A page's own address is left as the browser made it.
