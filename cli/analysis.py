@@ -82,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gap", type=given_float, default=0.0,
                    help=h("达到此相对 MIP 差距即停止（默认 0；带 --sizes 时至少 0.0001）",
                           "relative MIP gap to stop at (default 0; at least 0.0001 with --sizes)"))
+    p.add_argument("--county", help=h("只为此县区选址：按该县区的需求、现有设施与候选点求解（代码或名称，如 420325 或 房县）",
+                                      "propose for this county only: its demand, facilities and candidate sites "
+                                      "(code or name, e.g. 420325 or Fang County)"))
     p.add_argument("--out", help=h("写出方案（.geojson、.csv 或 .xlsx）", "write the proposal (.geojson, .csv or .xlsx)"))
     p.set_defaults(func=_propose)
 
@@ -535,9 +538,14 @@ def _propose(args) -> int:
     check_time_limit(args.time_limit)  # in the option's words, before any work
     check_gap(args.gap)
     _check_propose(args)
+    check_county_option(args.county)  # before any data is loaded
     region, facilities = load_context(args)
+    from planner.coverage import county_type
     from planner.facility_types import get_type
     register_holds(args, facilities, [get_type(args.type)])
+    # a county's proposal, as the web form's scope: its demand, facilities and candidates (the same rule)
+    ftype = (county_type(get_type(args.type), county_option_code(region, args.county), region)
+             if args.county is not None else args.type)
     bar = progress(total=100, quiet=args.json, desc="propose", unit="%")
     last = [0]
 
@@ -549,7 +557,7 @@ def _propose(args) -> int:
         bar.set_postfix_str(message)
 
     try:
-        prop = propose(region, args.type, model=args.model, p=args.p, standard=args.standard,
+        prop = propose(region, ftype, model=args.model, p=args.p, standard=args.standard,
                        mode=args.mode, graph=args.network, facilities=facilities,
                        time_limit=args.time_limit, gap=args.gap, progress=tick)
     except InfeasibleError as exc:  # more new sites than the data allows: said by --p as typed (QA 21)
@@ -577,7 +585,8 @@ def _propose(args) -> int:
         return 0
     zh = args.lang == "zh"
     b, a = prop.before, prop.after
-    print(f"{prop.ftype.name(args.lang)} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
+    where = f" · {county_namer(region, args.lang)(prop.ftype.demand_counties[0])}" if args.county is not None else ""
+    print(f"{prop.ftype.name(args.lang)}{where} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
           f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
     county = county_namer(region, args.lang)

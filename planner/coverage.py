@@ -8,6 +8,7 @@ weight is "units").
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from dataclasses import dataclass, field
@@ -200,6 +201,37 @@ def check_county(region, county) -> str:
     raise InputDataError(f"county {county}: no such county; give one of {known_en}.",
                          f"县区 {county} 无效：没有这个县区；请填写以下之一：{known_zh}。",
                          details={"parameter": "county", "value": str(county)})
+
+
+def county_type(ft, county: str | None, region=None):
+    """The facility type with its demand and candidates limited to ``county`` (None: unchanged): a county's
+    proposal (the web's county scope, `coverplan propose --county`).
+
+    A county where the type has no demand point (funeral homes outside the three counties that
+    plan one, charity stations outside the scenic areas) is a 400 saying where it has demand, not
+    a solver failure on an empty matrix. ``region`` (the data solved on) finds those counties.
+    """
+    if not county:
+        return ft
+    scoped = dataclasses.replace(ft, demand_counties=(county,))
+    if ft.demand_counties and county not in ft.demand_counties:
+        where = list(ft.demand_counties)
+    elif region is not None and not len(demand_units(region, scoped)):
+        where = sorted(set(demand_units(region, ft)["county_code"].astype(str)))
+    else:
+        return scoped
+    zh_names = region.counties["name"] if region is not None else {}
+    en_names = county_names_en(region.counties) if region is not None else {}
+    here_zh, here_en = f"{zh_names.get(county, '县区')}（{county}）", f"{en_names.get(county, 'county')} ({county})"
+    only_zh = "、".join(str(zh_names.get(c, c)) for c in where) or "无"
+    only_en = ", ".join(str(en_names.get(c, c)) for c in where) or "none"
+    raise InputDataError(
+        f"{ft.name('en')} has no demand points in {here_en}: it has demand only in {only_en}.",
+        f"{ft.name('zh')}在{here_zh}没有需求点：此类设施的需求仅在{only_zh}。",
+        hint_en="Choose another facility type; proposals there are made by a planner of those counties or a "
+                "city-wide planner.",
+        hint_zh="请选择其他设施类型；这些县区的方案由当地或全市的规划人员制定。",
+        details={"type": ft.key, "county": county, "demand_counties": where})
 
 
 def county_names_en(counties: pd.DataFrame) -> pd.Series:

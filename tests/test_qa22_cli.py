@@ -111,3 +111,31 @@ def test_coordinate_arrays_with_inf_are_said_not_finite():
     with pytest.raises(InputDataError) as e:
         travel_costs(pts, pts, mode="estimate")
     assert "not finite" in e.value.message("en") and "有限" in e.value.message("zh")
+
+
+def test_propose_takes_a_county_as_the_web_form_does(tmp_path, capsys, monkeypatch):
+    """The web form's scope had no CLI twin: `propose --county` solves on the county's demand, facilities and
+    candidates, by the same rule (planner.coverage.county_type), and gives the web's answer."""
+    import json
+
+    from geo import settings
+    from web.app import create_app
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    code, out, err = run(capsys, "--lang", "en", "propose", "--type", "elderly_complex", "--p", "3",
+                         "--county", "Fang County", "--json")
+    assert code == 0, err
+    cli = json.loads(out)
+    assert len(cli["sites"]) == 3 and {str(s["county_code"]) for s in cli["sites"]} == {"420325"}
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        r = app.test_client().post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp",
+                                                                     "p": 3, "county": "420325"})
+        assert r.status_code == 201, r.data[:300]
+        web = r.get_json()["proposal"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+    assert cli["after"]["covered_weight"] == pytest.approx(web["after"]["covered_weight"])
+    assert cli["before"]["covered_weight"] == pytest.approx(web["before"]["covered_weight"])
+    code, _, err = run(capsys, "--lang", "zh", "propose", "--type", "elderly_complex", "--p", "3", "--county", "哪里")
+    assert code == 2 and "--county 哪里 无效：没有这个县区" in err, err

@@ -19,12 +19,11 @@ from flask import current_app, g, has_request_context
 from geo import settings
 from geo.errors import InputDataError
 from planner import textrules
-from planner.coverage import analyse_coverage, county_names_en, existing_facilities
+from planner.coverage import analyse_coverage, county_names_en, county_type, existing_facilities
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 # max_standard, min_standard: the limits shared with the CLI's `propose --standard`
 from planner.proposals import effective_model, max_standard, min_standard, propose
-from planner.sites import demand_units
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
@@ -449,36 +448,6 @@ def _scope_summary(summary: dict, region, ft, county: str | None) -> dict:
             summary[key]["facilities"] = int(n)
     summary["scope"] = county
     return summary
-
-
-def county_type(ft, county: str | None, region=None):
-    """The facility type with its demand and candidates limited to ``county`` (None: unchanged).
-
-    A county where the type has no demand point (funeral homes outside the three counties that
-    plan one, charity stations outside the scenic areas) is a 400 saying where it has demand, not
-    a solver failure on an empty matrix. ``region`` (the data solved on) finds those counties.
-    """
-    if not county:
-        return ft
-    scoped = dataclasses.replace(ft, demand_counties=(county,))
-    if ft.demand_counties and county not in ft.demand_counties:
-        where = list(ft.demand_counties)
-    elif region is not None and not len(demand_units(region, scoped)):
-        where = sorted(set(demand_units(region, ft)["county_code"].astype(str)))
-    else:
-        return scoped
-    zh_names = region.counties["name"] if region is not None else {}
-    en_names = county_names_en(region.counties) if region is not None else {}
-    here_zh, here_en = f"{zh_names.get(county, '县区')}（{county}）", f"{en_names.get(county, 'county')} ({county})"
-    only_zh = "、".join(str(zh_names.get(c, c)) for c in where) or "无"
-    only_en = ", ".join(str(en_names.get(c, c)) for c in where) or "none"
-    raise InputDataError(
-        f"{ft.name('en')} has no demand points in {here_en}: it has demand only in {only_en}.",
-        f"{ft.name('zh')}在{here_zh}没有需求点：此类设施的需求仅在{only_zh}。",
-        hint_en="Choose another facility type; proposals there are made by a planner of those counties or a "
-                "city-wide planner.",
-        hint_zh="请选择其他设施类型；这些县区的方案由当地或全市的规划人员制定。",
-        details={"type": ft.key, "county": county, "demand_counties": where})
 
 
 # -- reading a saved proposal ---------------------------------------------------
