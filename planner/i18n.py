@@ -425,11 +425,11 @@ _STRINGS.update({
     "data_coords_bd09": ("BD-09（百度）", "BD-09 (Baidu)"),
     "data_coords_assumed": ("未声明坐标系：各点已按 WGS84 / CGCS2000（GPS、天地图）读取，文件中也看不出是其他坐标系。"
                             "若坐标取自高德、腾讯（GCJ-02）或百度（BD-09）地图，请在上方“坐标系”中选择后重新校验，"
-                            "否则各点将偏移约 300–600 米。",
+                            "否则各点将偏移：高德、腾讯坐标约 500 米，百度坐标约 1 公里以上。",
                             "No coordinate system was chosen: the points were read as WGS84 / CGCS2000 (GPS, Tianditu), "
                             "and nothing in the file points to another. If the coordinates come from Amap, Tencent "
                             "(GCJ-02) or Baidu (BD-09) maps, choose that under Coordinates above and check again; "
-                            "otherwise every point will be 300–600 m off."),
+                            "otherwise every point will be off, by about 500 m for Amap or Tencent coordinates and 1 km or more for Baidu's."),
     "data_encoding": ("文字编码", "Text encoding"),
     "data_encoding_auto": ("自动识别", "detect"),
     "data_file": ("文件", "File"),
@@ -766,6 +766,11 @@ _STRINGS.update({
                           "The coordinates look like {datum}: converted to WGS84, the points inside their named "
                           "township go from {tb} to {ta} and those inside {region} from {rb} to {ra} "
                           "({n} points; township boundaries are approximate)"),
+    "reg_datum_suggest_ids": ("坐标更像是 {datum}：文件中 {n} 处设施与现有名录编号相同，按 WGS84 读取时与现有位置相距中位约 "
+                              "{d0} 米，换算为 WGS84 后约 {d1} 米",
+                              "The coordinates look like {datum}: {n} facilities of the file have the ids of the "
+                              "current register; read as WGS84 they lie a median of about {d0} m from their current "
+                              "places, converted to WGS84 about {d1} m"),
     "reg_fix_datum_suggest": ("如确认，请把坐标系选为“{datum}”（命令行 --coords {code}）后重新校验导入",
                               "If so, check again with the coordinates set to {datum} (--coords {code} on the "
                               "command line)"),

@@ -46,6 +46,10 @@ __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_re
 COORDS = ("auto", *DATUMS, "cgcs2000")
 #: Two rows of one type and name closer than this are probably one facility listed twice.
 DUPLICATE_M = 100.0
+#: A datum told by ids (:meth:`_Rows.datum_by_ids`): this many facilities matched by id at least, lying a median
+#: of more than ID_OFFSET_M from their current places as read, within ID_CLOSE_M once converted (GCJ-02 is about
+#: 0.5 km off in Shiyan, BD-09 about 1.2 km; a facility that really moved is one of many, not the median).
+MIN_ID_MATCHES, ID_OFFSET_M, ID_CLOSE_M = 5, 250.0, 60.0
 _PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_code")
 #: The file column an issue points at, by field: the first of these the file has.
 _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
@@ -674,6 +678,8 @@ class _Rows:
         if not sample.any():
             return {}, None
         evidence, suggestion = datum_evidence(self.shapes, lon[sample], lat[sample], declared[sample], default)
+        if not suggestion and (by_ids := self.datum_by_ids(lon, lat, sample, default)):
+            return evidence, by_ids
         if suggestion:
             b, a = suggestion["before"], suggestion["after"]
             label = {lang: t("data_coords_" + suggestion["datum"], lang) for lang in ("zh", "en")}
@@ -684,6 +690,48 @@ class _Rows:
             self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest", "reg_fix_datum_suggest",
                      suggestion["datum"], fix_kw={"datum": label, "code": suggestion["datum"]}, region=self.region_name, **kw)
         return evidence, suggestion
+
+    def datum_by_ids(self, lon, lat, sample, default: str) -> dict | None:
+        """A datum told by the register's own ids: a bureau's register exported again through Amap or Baidu
+        keeps its facilities' ids, and each point then lies the datum's offset (0.5 km, 1.2 km) from where
+        the current data has it; the same offset rarely takes a point out of its township, so the township
+        test above cannot tell (QA 22: a whole BD-09 file was read as WGS84 without a word). Suggested when
+        at least MIN_ID_MATCHES facilities match by id, read as ``default`` they lie a median of more than
+        ID_OFFSET_M from their current places, and converted from another datum four in five lie within a
+        fifth of that and the median within ID_CLOSE_M."""
+        from planner.register_checks import DATUMS, to_wgs84
+
+        if "id" not in self.cmap or "id" not in self.region.facilities:
+            return None
+        fac = self.region.facilities.drop_duplicates("id").set_index("id")
+        ids = np.array(self.cell("id"), dtype=object)
+        rows = np.flatnonzero(sample & np.isin(ids, fac.index.to_numpy(dtype=object)))
+        if len(rows) < MIN_ID_MATCHES:
+            return None
+        here = fac.loc[ids[rows]].geometry
+        hx, hy = here.x.to_numpy(), here.y.to_numpy()
+
+        def metres(x, y):  # equirectangular: distances of a few km
+            k = 111_320.0
+            return np.hypot((x - hx) * k * np.cos(np.radians(hy)), (y - hy) * k)
+
+        as_read = metres(*to_wgs84(lon[rows], lat[rows], default))
+        if np.median(as_read) <= ID_OFFSET_M:
+            return None
+        for datum in DATUMS:
+            if datum == default:
+                continue
+            moved = metres(*to_wgs84(lon[rows], lat[rows], datum))
+            if np.median(moved) <= ID_CLOSE_M and np.mean(moved < 0.2 * as_read) >= 0.8:
+                label = {lang: t("data_coords_" + datum, lang) for lang in ("zh", "en")}
+                kw = {"datum": label, "n": len(rows), "d0": f"{np.median(as_read):,.0f}",
+                      "d1": f"{np.median(moved):,.0f}"}
+                self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest_ids", "reg_fix_datum_suggest",
+                         datum, fix_kw={"datum": label, "code": datum}, **kw)
+                return {"datum": datum, "against": default, "by_ids": len(rows),
+                        "median_m_before": round(float(np.median(as_read)), 1),
+                        "median_m_after": round(float(np.median(moved)), 1)}
+        return None
 
     def place_by_name(self, lon, lat, has_xy, located) -> tuple[list, list]:
         method = ["coordinates" if h else "located_by_name" for h in has_xy]

@@ -118,3 +118,35 @@ def test_the_version_diff_tells_facilities_of_one_name_apart_by_county():
                     {"420325": "Fang County", "420323": "Zhushan County", "420304": "Yunyang District"})[0]
     assert "城关镇养老服务综合体 (Fang County), 城关镇养老服务综合体 (Zhushan County), 青山镇养老服务综合体" in en
     assert diff_lines({"facilities": {"added": rows}}, "zh")[0].count("（") == 0  # no county names: as before
+
+
+@pytest.mark.parametrize("datum, convert", [("bd09", "wgs_bd"), ("gcj02", "wgs_gcj")])
+def test_a_register_exported_again_through_another_datum_is_told_by_its_ids(shiyan, tmp_path, datum, convert):
+    """A bureau's register of current facilities, exported again through Baidu (or Amap) maps, keeps its ids;
+    read as WGS84 each point lay 1.2 km (0.5 km) off its current place, and the township test could not tell."""
+    import prcoords
+
+    fac = shiyan.facilities[shiyan.facilities["facility_type"] == "day_care"].iloc[:12]
+    lines = []
+    for _, f in fac.iterrows():
+        lat, lon = getattr(prcoords, convert)((f.geometry.y, f.geometry.x))
+        lines.append(f"{f['id']},{f['name']},日间照料中心,{lon:.6f},{lat:.6f}")
+    path = tmp_path / "again.csv"
+    path.write_text("编号,名称,类型,经度,纬度\n" + "\n".join(lines) + "\n", "utf-8")
+    report = validate_register(path, region=shiyan)
+    assert report.datum_suggestion and report.datum_suggestion["datum"] == datum, report.datum_suggestion
+    said = next(i for i in report.issues if i.code == "datum_suggestion")
+    assert "12 处设施与现有名录编号相同" in said.message_zh and "12 facilities" in said.message_en
+    assert report.datum_suggestion["median_m_after"] < 5
+    # declared, it reads right and nothing is suggested
+    again = validate_register(path, region=shiyan, coords=datum)
+    assert again.datum_suggestion is None
+
+
+def test_a_register_whose_facilities_really_moved_is_not_taken_for_another_datum(shiyan, tmp_path):
+    fac = shiyan.facilities[shiyan.facilities["facility_type"] == "day_care"].iloc[:12]
+    lines = [f"{f['id']},{f['name']},日间照料中心,{f.geometry.x + (0.01 if i % 2 else -0.008):.6f},"
+             f"{f.geometry.y + (0.004 if i % 3 else -0.006):.6f}" for i, (_, f) in enumerate(fac.iterrows())]
+    path = tmp_path / "moved.csv"
+    path.write_text("编号,名称,类型,经度,纬度\n" + "\n".join(lines) + "\n", "utf-8")
+    assert validate_register(path, region=shiyan).datum_suggestion is None
