@@ -41,6 +41,10 @@ TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
 #: A village file's header as the messages ask for it (the README's; the code is the 12-digit NBS code)
 VILLAGE_HEADER = "code,lon,lat"
+#: A village table's code column as statistics and civil-affairs tables head it (QA 22: 村代码 was "no column
+#: code"; a village file has no column-mapping step, so the names it is known by are listed here).
+VILLAGE_CODE_ALIASES = ("村代码", "村（社区）代码", "村(社区)代码", "社区代码", "村级代码", "行政区划代码", "区划代码",
+                        "统计用区划代码", "village_code", "village code")
 #: A township polygon smaller than this (km²) is degenerate or mis-scaled: the region's smallest
 #: township-level unit covers about 1 km², and a zero-area ring once took every page down (QA 19)
 MIN_TOWNSHIP_KM2 = 0.1
@@ -582,7 +586,8 @@ def _excel_numbers(values: pd.Series, label: str, rows, base: int, what: str) ->
 def _village_header_names() -> frozenset:
     from geo.points import ALIASES
     from geo.tables import norm_header
-    return frozenset(norm_header(n) for names in (*ALIASES.values(), CODE_ALIASES) for n in names)
+    return frozenset(norm_header(n) for names in (*ALIASES.values(), CODE_ALIASES, VILLAGE_CODE_ALIASES)
+                     for n in names)
 
 
 def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None, coords: str, region,
@@ -600,6 +605,13 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     df.columns = [str(c) for c in df.columns]
     df = df.astype(str)
     lower = {str(c).lower().strip(): c for c in df.columns}
+    if not any(n in lower for n in ALIASES["id"]):  # 村代码, 行政区划代码...: read as the code column
+        from geo.tables import norm_header
+        named = {norm_header(n) for n in VILLAGE_CODE_ALIASES}
+        found = next((c for c in df.columns if norm_header(c) in named), None)
+        if found is not None:
+            df = df.rename(columns={found: "code"})
+            lower = {str(c).lower().strip(): c for c in df.columns}
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
     if xcol is not None and ycol is not None and len(df):

@@ -150,3 +150,17 @@ def test_a_register_whose_facilities_really_moved_is_not_taken_for_another_datum
     path = tmp_path / "moved.csv"
     path.write_text("编号,名称,类型,经度,纬度\n" + "\n".join(lines) + "\n", "utf-8")
     assert validate_register(path, region=shiyan).datum_suggestion is None
+
+
+@pytest.mark.parametrize("head", ["村代码", "村（社区）代码", "行政区划代码"])
+def test_a_village_file_headed_as_statistics_tables_head_it_is_read(shiyan, tmp_path, head):
+    """A village file with its code column headed 村代码 (or 村（社区）代码, 行政区划代码) was refused with "no
+    column code"; a village file has no column-mapping step to fix it on."""
+    from geo.imports import check_villages
+
+    v = shiyan.villages.iloc[:5]
+    lines = [f"{code},{g.x:.6f},{g.y:.6f}" for code, g in zip(v.index, v.geometry)]
+    path = tmp_path / "villages.csv"
+    path.write_text(f"{head},经度,纬度\n" + "\n".join(lines) + "\n", "utf-8")
+    got = check_villages(shiyan, path)
+    assert sorted(got["code"].astype(str)) == sorted(v.index.astype(str))
