@@ -987,9 +987,10 @@ _STRINGS.update({
     "cap_no_capacity": ("—", "—"),
     # the overview's bed-target breakdown (/api/beds)
     "bt_title": ("床位指标分解", "Breaking a bed target down"),
-    "bt_hint": ("输入全市年度新增养老床位指标，按“最大缺口率最小”分配到各乡镇（先扩建现有设施，其余新建）。",
-                "Give the city's new elderly-care beds for the year: they go to the townships so that the largest "
-                "shortfall ratio is as small as it can be (existing facilities enlarged first, the rest new)."),
+    "bt_hint": ("输入全市（或所选县区）年度新增养老床位指标，按“最大缺口率最小”分配到各乡镇（先扩建现有设施，其余新建）。",
+                "Give the city's (or the chosen county's) new elderly-care beds for the year: they go to the "
+                "townships so that the largest shortfall ratio is as small as it can be (existing facilities "
+                "enlarged first, the rest new)."),
     "bt_target": ("新增床位数", "New beds"),
     "bt_placeholder": ("如 7136", "e.g. 7136"),
     "bt_run": ("分解", "Break down"),
@@ -1118,6 +1119,11 @@ _STRINGS.update({
     "capw_unserved_villages": ("未服务的村（社区）", "Villages not served"),
     "capw_unserved_people": ("未服务人数", "People not served"),
     "capw_remaining_shortfall": ("剩余容量缺口", "Remaining shortfall"),
+    "capw_shortfall_note": ("剩余容量缺口按服务标准内未获服务的需求换算：既含设施已满的地方，也含标准内没有设施可达的村（社区），"
+                            "因此可能大于“供需”图层按各地现有容量与需求相抵算出的缺口。",
+                            "The remaining shortfall converts the demand left unserved within the standard: where "
+                            "facilities are full, and also villages no facility reaches within it, so it can exceed "
+                            "the Capacity layer's shortfall, which sets each place's capacity against its demand."),
     "capw_total_cost": ("新址总造价（万元，示意）", "Cost of the new sites (10,000 yuan, illustrative)"),
     "capw_budget": ("预算", "Budget"),
     "capw_existing_title": ("现有设施的使用率", "Existing facilities' utilisation"),

@@ -106,6 +106,13 @@ def test_sized_proposal_page_shows_sizes_villages_utilisation_and_shortfall(clie
     assert ("Remaining shortfall" in html and "Utilisation" in html) if lang == "en" else \
         ("剩余容量缺口" in html and "使用率" in html)
     assert share_text(first["utilisation"]) in html  # as the page writes shares ("22.6%")
+    # the shortfall says what it counts (it can exceed the capacity layer's), and counts have separators (QA 22)
+    from markupsafe import escape
+
+    from planner.i18n import t
+    assert f'id="sized-shortfall-note">{escape(t("capw_shortfall_note", lang))}' in html
+    villages = sized["sized"]["summary"]["unserved_villages"]
+    assert f'<td class="num">{villages:,}</td>' in html
 
 
 def test_sized_proposal_exports_and_map(client, sized):
