@@ -1406,6 +1406,7 @@ _STRINGS.update({
 # -- strings: QA19 page fixes (qa19p) --
 _STRINGS.update({
     # a page left open after its login ended (logged out elsewhere, the account disabled): its fetches get 401
+    "password_changed_notice": ("密码已修改。", "Your password was changed."),
     "session_ended": ("登录已失效（可能已在别处退出或账号已停用），本页的数据无法再加载或保存。",
                       "Your login has ended (logged out elsewhere, or the account was disabled): this page can no "
                       "longer load or save data."),

@@ -156,3 +156,18 @@ def test_a_failed_add_clears_the_last_password_and_names_are_plain(page):
         # the last account's one-time password goes: beside a refused name it read as that name's (QA 19)
         assert page.is_hidden("#nu-result")
         page.evaluate("document.getElementById('nu-error').hidden = true")
+
+
+def test_a_password_change_is_said_on_the_page_it_goes_to(page):
+    """It went to the overview without a word (QA 22): the page says so once, and the mark leaves the address."""
+    page.app.extensions["coverplan"]["users"].add("pwchange", "viewer", password=PW, must_change=False)
+    log_in(page, "pwchange")
+    page.wait_for_selector("#data-version")
+    page.goto(page.base + "/account/password?next=/townships")
+    page.fill("#pw-current", PW)
+    page.fill("#pw-new", PW + "-new")
+    page.fill("#pw-again", PW + "-new")
+    page.click("#password-submit")
+    page.wait_for_selector("#cp-password-changed")
+    assert page.inner_text("#cp-password-changed") == "密码已修改。"
+    assert page.evaluate("location.pathname + location.hash") == "/townships"

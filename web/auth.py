@@ -699,7 +699,8 @@ def password():
             if request.is_json:
                 # a new login, so a new CSRF token (web/security.py): a script goes on with this one
                 return jsonify({"changed": True, "next": nxt, "csrf": csrf_token()})
-            return redirect(nxt)
+            # said on the page it goes to (common.js): it went to the overview without a word (QA 22)
+            return redirect(nxt.split("#")[0] + "#password-changed")
         if not _from_form():
             return jsonify({"error": "PasswordNotChanged" if status == 400 else "PasswordChangeLocked",
                             "message": error, "message_en": refused.en,

@@ -142,6 +142,17 @@
   };
   document.addEventListener("DOMContentLoaded", function () {
     watchVersion();
+    // a password change lands here with #password-changed: said once, and the mark taken off the address
+    if (location.hash === "#password-changed" && document.body) {
+      var done = document.createElement("div");
+      done.id = "cp-password-changed";
+      done.className = "login-ended";
+      done.setAttribute("role", "status");
+      done.textContent = T("password_changed_notice");
+      document.body.insertBefore(done, document.body.firstChild);
+      history.replaceState(null, "", location.pathname + location.search);
+      syncLangLink();
+    }
     document.querySelectorAll("select[data-nav]").forEach(function (sel) {
       var from = sel.value, stepped = false;
       var go = function () { if (sel.value !== from) location.href = sel.dataset.nav + encodeURIComponent(sel.value) + (sel.dataset.navSuffix || ""); };
