@@ -67,3 +67,21 @@ def test_compare_takes_the_older_proposal_as_a(page):
     page.click("#compare")
     page.wait_for_url("**/compare?*")
     assert f"a={older}" in page.url and f"b={newer}" in page.url, page.url
+
+
+def test_a_refused_rename_says_the_name_that_was_typed(page):
+    """After a refused rename (here a name too long; a colleague's edit meanwhile is refused the same way) the
+    name typed in the prompt was gone, and the planner had to remember it."""
+    from browser import wait_map
+
+    page.goto(page.base + "/map/welfare_home?lang=en")
+    wait_map(page)
+    page.click("#edit-toggle")
+    typed = "福利院" * 30  # 90 characters: more than a name may have
+    answers = iter([typed, ""])
+    page.on("dialog", lambda d: d.accept(next(answers, "")))
+    page.evaluate("() => { const m = window.coverplanMaps.map; let done = false; m.layers.facilities.eachLayer(l => {"
+                  " if (!done) { l.openPopup(); done = true; } }); }")
+    page.click(".edit-actions .edit-rename")
+    poll_js(page, "document.getElementById('edit-status').textContent.includes('The name you typed')")
+    assert f"(The name you typed: “{typed}”.)" in page.inner_text("#edit-status")

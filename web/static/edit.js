@@ -25,7 +25,12 @@
         url.searchParams.set("edit", "1");
         location.href = url.pathname + url.search;
       })
-      .catch(function (e) { $("edit-status").textContent = (e && (e.message || e.error)) || T("load_failed"); });
+      .catch(function (e) {
+        var said = (e && (e.message || e.error)) || T("load_failed");
+        // a name typed in the prompt is gone with the refused edit: said, so it need not be remembered (QA 22)
+        if (body.name && (body.action === "rename" || body.action === "add")) said += " " + T("edit_typed_name").replace("{name}", body.name);
+        $("edit-status").textContent = said;
+      });
   }
 
   function setMode(v) {
