@@ -12,26 +12,17 @@ import io
 
 import pytest
 
-from cli.main import main
 from geo.regions import load_region
 from planner.i18n import t
 from planner.register import validate_register
 from planner.register_columns import map_columns
 from test_qa20_cli import var  # noqa: F401  (an empty data store of its own, a fixture)
+from test_qa21_cli import run
 
 
 @pytest.fixture(scope="module")
 def shiyan():
     return load_region("shiyan")
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 # -- D2: every header of the register's export, in either language, is recognised --------------------------
