@@ -552,7 +552,7 @@ _STRINGS.update({
                               "You cannot remove your own administrator role: ask another administrator to change it"),
     "admin_self_disable_title": ("不能停用自己的账号：请由另一位管理员操作",
                                  "You cannot disable your own account: ask another administrator to do it"),
-    "edit_typed_name": ("（您输入的名称：“{name}”）", "(The name you typed: “{name}”.)"),
+    "edit_typed_name": ("（您输入的名称：“{name}”）", '(The name you typed: "{name}".)'),
     "edit_theirs_shown": ("他人修改的{fields}已显示在上方", "a colleague's change of the {fields} is shown above"),
     "edit_other_county_point": ("该点位在{county}，不在你负责的县区内，不能在此新增设施。",
                                 "This point is in {county}, outside your county: you cannot add a facility here."),

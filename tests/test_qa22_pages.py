@@ -84,4 +84,4 @@ def test_a_refused_rename_says_the_name_that_was_typed(page):
                   " if (!done) { l.openPopup(); done = true; } }); }")
     page.click(".edit-actions .edit-rename")
     poll_js(page, "document.getElementById('edit-status').textContent.includes('The name you typed')")
-    assert f"(The name you typed: “{typed}”.)" in page.inner_text("#edit-status")
+    assert f'(The name you typed: "{typed}".)' in page.inner_text("#edit-status")
