@@ -580,6 +580,12 @@ def _propose(args) -> int:
             write_table(prop.table(args.lang), args.out, title)
     if args.json:
         out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
+        if args.county is not None:  # the county's facility counts, as the web's county proposal gives them
+            from planner.coverage import existing_facilities
+            from planner.proposals import county_scope_summary
+            code = county_option_code(region, args.county)
+            county_scope_summary(out, existing_facilities(region, get_type(args.type), facilities), code)
+            out["scope"] = {"county": code, "name": county_namer(region, args.lang)(code).strip()}  # as the API's
         out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}
         print_json(out)
         return 0

@@ -706,6 +706,26 @@ def _synthetic(inst: Instance) -> bool:
                for df in (inst.units, inst.existing, inst.candidates) if "synthetic" in df and len(df))
 
 
+def county_scope_summary(summary: dict, facilities: pd.DataFrame, county: str | None) -> dict:
+    """A county proposal's before/after in the county's terms throughout (in place; returned).
+
+    Its coverage already is (the demand units of the county), so the facility counts become the
+    county's too: ``facilities`` (the type's existing facilities, with ``county_code``) in the
+    county, plus the new sites there. The solve itself still counts a neighbouring county's
+    facility as covering across the border; only the count shown changes. ``scope`` names the
+    county (the page and the brief label the table with it). Without a county: unchanged.
+    """
+    if not county:
+        return summary
+    here = int(facilities["county_code"].astype(str).eq(county).sum()) if "county_code" in facilities else 0
+    new = sum(1 for x in summary.get("sites") or [] if str(x.get("county_code")) == county)
+    for key, n in (("before", here), ("after", here + new)):
+        if isinstance(summary.get(key), dict) and "facilities" in summary[key]:
+            summary[key]["facilities"] = int(n)
+    summary["scope"] = county
+    return summary
+
+
 def propose(region: Region, type_key: str | FacilityType, *, model: str = "auto", p: int | None = None,
             standard: float | dict | None = None, mode: str = "estimate", graph=None, params=None,
             facilities: gpd.GeoDataFrame | None = None, time_limit: float = 60.0, gap: float = 0.0,

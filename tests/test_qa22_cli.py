@@ -137,5 +137,14 @@ def test_propose_takes_a_county_as_the_web_form_does(tmp_path, capsys, monkeypat
         app.extensions["coverplan"]["jobs"].shutdown()
     assert cli["after"]["covered_weight"] == pytest.approx(web["after"]["covered_weight"])
     assert cli["before"]["covered_weight"] == pytest.approx(web["before"]["covered_weight"])
+    # the facility counts are the county's on both faces (the CLI gave the city's: QA 23)
+    assert (cli["before"]["facilities"], cli["after"]["facilities"]) == \
+        (web["before"]["facilities"], web["after"]["facilities"])
+    assert cli["scope"] == {"county": "420325", "name": "Fang County"} and web["scope"]["county"] == "420325"
+    from planner.coverage import existing_facilities
+    from planner.facility_types import get_type
+    fang = int(existing_facilities(app.extensions["coverplan"]["service"].region, get_type("elderly_complex"))
+               ["county_code"].astype(str).eq("420325").sum())
+    assert 0 < cli["before"]["facilities"] == fang and cli["after"]["facilities"] == fang + 3
     code, _, err = run(capsys, "--lang", "zh", "propose", "--type", "elderly_complex", "--p", "3", "--county", "哪里")
     assert code == 2 and "--county 哪里 无效：没有这个县区" in err, err

@@ -23,7 +23,7 @@ from planner.coverage import analyse_coverage, county_names_en, county_type, exi
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 # max_standard, min_standard: the limits shared with the CLI's `propose --standard`
-from planner.proposals import effective_model, max_standard, min_standard, propose
+from planner.proposals import county_scope_summary, effective_model, max_standard, min_standard, propose
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
@@ -436,18 +436,8 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
 
 
 def _scope_summary(summary: dict, region, ft, county: str | None) -> dict:
-    """A county proposal's before/after in the county's terms throughout: its coverage already is
-    (demand units of the county), so the facility count is the county's too (not the city's), and
-    ``scope`` says so (the page and the brief label the table with the county)."""
-    if not county:
-        return summary
-    here = existing_facilities(region, ft)["county_code"].astype(str).eq(county).sum()
-    new = sum(1 for x in summary.get("sites") or [] if str(x.get("county_code")) == county)
-    for key, n in (("before", here), ("after", here + new)):
-        if isinstance(summary.get(key), dict) and "facilities" in summary[key]:
-            summary[key]["facilities"] = int(n)
-    summary["scope"] = county
-    return summary
+    """A county proposal's summary in the county's terms (planner.proposals.county_scope_summary)."""
+    return county_scope_summary(summary, existing_facilities(region, ft), county)
 
 
 # -- reading a saved proposal ---------------------------------------------------
