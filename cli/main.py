@@ -153,6 +153,17 @@ _INVALID_TYPE = re.compile(r"argument (?P<arg>.+?): invalid (?P<type>\w+) value:
 _INVALID_CHOICE = re.compile(r"argument (?P<arg>.+?): invalid choice: (?P<value>.*?) \(choose from .*\)$", re.S)
 
 
+_EN_TYPE_WORDS = {"int": "a whole number", "float": "a number"}
+
+
+def _en_message(message: str) -> str:
+    """argparse's "invalid int value: '2.5'" in a planner's words ("'2.5' is not a whole number")."""
+    if (m := _INVALID_TYPE.match(message)) and m["type"] in _EN_TYPE_WORDS:
+        what = _EN_TYPE_WORDS[m["type"]]
+        return f"argument {m['arg']}: '{_unquote(m['value'])}' is not {what}; give {what}."
+    return message
+
+
 def _unquote(value: str) -> str:
     v = value.strip()
     return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v
@@ -233,7 +244,7 @@ class Parser(argparse.ArgumentParser):
         details["usage"] = " ".join(usage.split())
         helpline = f"{self.prog} -h"
         zh = _zh_message(message).replace("（用 -h 查看可用参数）", "")  # the hint below says it, once
-        return UsageError(message, zh,
+        return UsageError(_en_message(message), zh,
                           hint_en=f"Run `{helpline}` to see the options.", hint_zh=f"（用 `{helpline}` 查看可用参数）",
                           details=details)
 
@@ -245,7 +256,7 @@ class Parser(argparse.ArgumentParser):
             print_json(self._usage_error(message).to_dict(self._lang))
             self.exit(2)
         if self._lang != "zh":
-            return super().error(message)
+            return super().error(_en_message(message))
         self.exit(2, f"{self.format_usage()}{self.prog}：错误：{_zh_message(message)}\n")  # format_usage: 用法：...
 
 

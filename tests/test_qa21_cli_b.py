@@ -437,7 +437,7 @@ def test_coverplan_lang_is_read_in_any_case_and_an_unknown_one_speaks_chinese_th
     monkeypatch.setattr(settings, "LANG", value)
     code, _, err = run(capsys, "propose", "--type", "day_care", "--p", "x")  # argparse's error
     assert code == 2
-    assert ("参数 --p 的值 “x” 不是有效的整数" if lang == "zh" else "argument --p: invalid int value: 'x'") in err, err
+    assert ("参数 --p 的值 “x” 不是有效的整数" if lang == "zh" else "argument --p: 'x' is not a whole number") in err, err
     unknown = value in ("fr", "C")
     assert err.count(f"COVERPLAN_LANG={value} is not a language coverplan speaks") == (1 if unknown else 0), err
     if unknown:

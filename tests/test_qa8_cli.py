@@ -27,8 +27,8 @@ def test_region_info_provenance_in_the_cli_language(capsys):
 
 
 @pytest.mark.parametrize("argv, zh, en", [
-    (["upgrade", "--k", "abc"], "参数 --k 的值 “abc” 不是有效的整数，请给出一个整数", "invalid int value: 'abc'"),
-    (["solve", "--model", "lscp", "--radius", "x"], "参数 --radius 的值 “x” 不是有效的数字", "invalid float value: 'x'"),
+    (["upgrade", "--k", "abc"], "参数 --k 的值 “abc” 不是有效的整数，请给出一个整数", "'abc' is not a whole number"),
+    (["solve", "--model", "lscp", "--radius", "x"], "参数 --radius 的值 “x” 不是有效的数字", "'x' is not a number"),
     (["users", "add", "--role", "boss", "wang"], "参数 --role 的值 “boss” 不是可选值，请从以下选择：viewer、planner、admin",
      "invalid choice: 'boss'"),
     (["solve"], "缺少必需的参数：--model、--demand、--candidates", "the following arguments are required"),
