@@ -34,6 +34,10 @@ def existing_facilities(region: Region, ftype: FacilityType,
     """Facilities of ``ftype`` from a register (the region's sample register by default)."""
     reg = region.facilities if register is None else register
     out = reg[reg["facility_type"] == ftype.key].copy()
+    if ftype.county_scope and "county_code" in out:
+        # a county's proposal counts its own facilities, as its counts, its upgrades and the form's hint
+        # say: a neighbour's complex across the border is that county's to plan (QA 23)
+        out = out[out["county_code"].astype(str) == ftype.county_scope]
     if "synthetic" not in out:
         out["synthetic"] = False
     return out
@@ -213,7 +217,7 @@ def county_type(ft, county: str | None, region=None):
     """
     if not county:
         return ft
-    scoped = dataclasses.replace(ft, demand_counties=(county,))
+    scoped = dataclasses.replace(ft, demand_counties=(county,), county_scope=county)
     if ft.demand_counties and county not in ft.demand_counties:
         where = list(ft.demand_counties)
     elif region is not None and not len(demand_units(region, scoped)):

@@ -111,6 +111,9 @@ class FacilityType:
     assumptions: str
     assumptions_zh: str = ""
     demand_counties: tuple[str, ...] = ()
+    # a county planner's scope (planner.coverage.county_type): its demand, candidates and existing
+    # facilities only, where a type's own demand_counties (funeral homes) still count every facility
+    county_scope: str | None = None
     targets: tuple[dict, ...] = field(default_factory=tuple)
     # presentation (filled with defaults when the file gives none, see _parse)
     colour: str = ""              # marker colour, "#rrggbb"

@@ -213,7 +213,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
         # a conversion limited to some counties (a county planner's: web.proposals.county_type) serves the
         # role's demand there only, not the whole city's
         keep = tuple(c for c in ft.demand_counties if not target.demand_counties or c in target.demand_counties)
-        target = dataclasses.replace(target, demand_counties=keep)
+        target = dataclasses.replace(target, demand_counties=keep, county_scope=ft.county_scope)
     if target.capacity is None or ft.capacity is None:
         raise InputDataError(f"Types '{ft.key}' and '{target.key}' need a capacity block for upgrades.",
                              f"改造提升需要设施类型“{ft.key}”和“{target.key}”均设定容量。")
@@ -330,7 +330,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)
     if county is not None:
         from planner.coverage import check_county
-        ft = dataclasses.replace(ft, demand_counties=(check_county(region, county),))
+        code = check_county(region, county)
+        ft = dataclasses.replace(ft, demand_counties=(code,), county_scope=code)
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)

@@ -1,0 +1,42 @@
+"""QA 23 (scope): a county's proposal counted the neighbouring counties' facilities as its own. The form
+says a county proposal is solved on "that county's demand, facilities and candidate sites only", its
+upgrade chose among the county's facilities and its summary counted them (5 -> 8), but the solve and the
+sized proposal's table of existing facilities took three complexes of 丹江口市, 茅箭区 and 郧阳区 too."""
+from __future__ import annotations
+
+from planner.coverage import analyse_coverage, county_type, existing_facilities
+from planner.facility_types import get_type
+from planner.proposals import propose
+from planner.sizing import propose_sized
+
+FANG = "420325"
+
+
+def test_a_county_scope_counts_its_own_facilities_only(shiyan):
+    ft = get_type("elderly_complex")
+    city = existing_facilities(shiyan, ft)
+    fang = existing_facilities(shiyan, county_type(ft, FANG, shiyan))
+    assert 0 < len(fang) < len(city)
+    assert set(fang["county_code"].astype(str)) == {FANG}
+    assert len(fang) == int(city["county_code"].astype(str).eq(FANG).sum())
+    # a type's own demand counties (funeral homes: three counties plan one) still count every facility
+    fh = get_type("funeral_home")
+    assert fh.demand_counties and fh.county_scope is None
+    assert len(existing_facilities(shiyan, fh)) == int((shiyan.facilities["facility_type"] == "funeral_home").sum())
+
+
+def test_a_county_sized_proposal_lists_and_uses_only_its_facilities(shiyan):
+    ft = county_type(get_type("elderly_complex"), FANG, shiyan)
+    out = propose_sized(shiyan, ft, [30, 60, 100], budget_sites=3, time_limit=60)
+    ids = {str(i) for i in existing_facilities(shiyan, ft)["id"]}
+    assert out["existing"] and {r["id"] for r in out["existing"]} == ids
+
+
+def test_a_county_proposal_covers_with_its_own_facilities(shiyan):
+    """Coverage before the new sites is the county's facilities', not a neighbour's across the border."""
+    ft = county_type(get_type("elderly_complex"), FANG, shiyan)
+    cov = analyse_coverage(shiyan, ft)
+    assert set(cov.facilities["county_code"].astype(str)) == {FANG}
+    prop = propose(shiyan, ft, model="mclp", p=2)
+    assert prop.before["facilities"] == len(cov.facilities)
+    assert prop.before["covered_weight"] == cov.summary["covered_weight"]
