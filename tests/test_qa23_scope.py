@@ -40,3 +40,36 @@ def test_a_county_proposal_covers_with_its_own_facilities(shiyan):
     prop = propose(shiyan, ft, model="mclp", p=2)
     assert prop.before["facilities"] == len(cov.facilities)
     assert prop.before["covered_weight"] == cov.summary["covered_weight"]
+
+
+def test_a_county_proposals_downloads_name_its_scope(tmp_path):
+    """The CSV/XLSX title row and the GeoJSON said nothing of the county, so a file passed around read
+    as city-wide figures."""
+    import io
+    import json
+
+    import openpyxl
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        ids = {}
+        for county in ("420325", ""):
+            r = c.post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp", "p": 2,
+                                                        "county": county})
+            assert r.status_code == 201, r.data[:300]
+            ids[county] = r.get_json()["proposal"]["id"]
+        fang, city = ids["420325"], ids[""]
+        title = c.get(f"/api/proposals/{fang}.csv?lang=zh").data.decode("utf-8-sig").splitlines()[0]
+        assert "范围: 房县" in title, title
+        assert "Scope: Fang County" in c.get(f"/api/proposals/{fang}.csv?lang=en").data.decode("utf-8-sig")
+        assert "范围: 全市" in c.get(f"/api/proposals/{city}.csv?lang=zh").data.decode("utf-8-sig").splitlines()[0]
+        ws = openpyxl.load_workbook(io.BytesIO(c.get(f"/api/proposals/{fang}.xlsx?lang=zh").data)).active
+        assert "范围: 房县" in str(ws["A1"].value)
+        meta = json.loads(c.get(f"/api/proposals/{fang}.geojson?lang=en").data)["coverplan"]
+        assert meta["scope"] == {"county": "420325", "name": "Fang County"}
+        assert json.loads(c.get(f"/api/proposals/{city}.geojson").data)["coverplan"]["scope"]["county"] is None
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -436,6 +436,10 @@ def _geojson_with_provenance(rec: dict) -> dict:
             "synthetic_inputs": bool((fc.get("coverplan") or {}).get("synthetic_inputs", v.get("synthetic_inputs", True)))}
     if v.get("kind") == "sized":
         meta.update({"summary": (v.get("sized") or {}).get("summary"), "notes": v.get("notes") or []})
+    # a county's proposal says so: its before/after figures are the county's, not the city's (QA 23)
+    scope = v.get("scope") or {}
+    meta["scope"] = {"county": scope.get("county"), "name": scope.get("name")} if scope.get("county") \
+        else {"county": None, "name": t("scope_city", g.lang)}
     fc["coverplan"] = meta
     return fc
 
@@ -458,6 +462,8 @@ def proposal_download(pid: str, fmt: str):
              f"{len(v['sites'])}",
              f"{t('standard_urban', g.lang)} {cost_text(std.get('urban'), unit, g.lang)} / "
              f"{t('standard_rural', g.lang)} {cost_text(std.get('rural'), unit, g.lang)}",
+             # the scope: a county's figures read as the city's in a file passed around (QA 23)
+             f"{t('scope', g.lang)}: {(v.get('scope') or {}).get('name') or t('scope_city', g.lang)}",
              f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}",
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
     title = exports.export_title(f"{t('proposal', g.lang)}: {proposals.display_name(rec, g.lang)}", parts, g.lang,
