@@ -1556,3 +1556,34 @@ _STRINGS.update({
                                     "populations and the facility register, so they are illustrative."),
 })
 # (QA20 page fixes, qa20pb) end
+
+# -- strings: QA23 page fixes (qa23p) --
+_STRINGS.update({
+    # /api-doc on the Chinese page: the reference below is English (web/API.md), said before it
+    "api_doc_en_note": ("说明：下方的接口参考为英文原文，未译成中文。其中的地址、参数名、字段名和错误代码在中英文界面下完全相同，"
+                        "可直接照用。本文档供技术人员用脚本读取数据、批量计算或与其他系统对接；日常规划工作在各页面上完成即可，"
+                        "无需阅读本文档。",
+                        "Note: the API reference below is in English only. Its addresses, parameter names, field "
+                        "names and error codes are the same in both languages. It is for technical staff who fetch "
+                        "data with scripts, run batches or connect other systems; day-to-day planning is done on the "
+                        "pages and does not need it."),
+    # POST /account/password on a server that asks for no login (web/auth.py open_mode_text)
+    "password_open_refused": ("因此本服务器上没有密码可修改，未作任何更改。如需为要求登录的服务器设置账号密码，请在命令行使用 "
+                              "coverplan users passwd（与服务器使用同一数据库，--db）。",
+                              "So there is no password to change on this server: nothing was changed. To set an "
+                              "account's password for a server that asks for logins, use coverplan users passwd on "
+                              "the command line (on the server's database, --db)."),
+    # /proposals/compare: what its address takes (a=&b=, or ids=a,b), said when it is given something else
+    "cmp_unknown_params": ("对比页不使用地址中的参数 {names}。对比页的地址写作 /proposals/compare?a=方案编号&b=方案编号"
+                           "（或 ?ids=方案编号,方案编号），两个方案须为同一设施类型的已保存方案。",
+                           "The compare page does not read {names} in its address. Write the address as "
+                           "/proposals/compare?a=ID&b=ID (or ?ids=ID,ID) with the IDs of two saved proposals of "
+                           "the same facility type."),
+    "cmp_ids_two": ("参数 ids 须为以英文逗号分隔的两个方案编号（?ids=方案编号,方案编号），此处为 {n} 个。",
+                    "The ids parameter takes two proposal IDs separated by a comma (?ids=ID,ID); it has {n}."),
+    "cmp_ids_and_ab": ("请只用一种写法给出两个方案：?a=方案编号&b=方案编号，或 ?ids=方案编号,方案编号，不要同时使用。",
+                       "Give the two proposals one way only: ?a=ID&b=ID, or ?ids=ID,ID, not both."),
+    # the map's place search on a narrow box (a phone): the placeholder that fits (map.js addSearch)
+    "search_place_short": ("搜索地名或拼音", "Place or pinyin"),
+})
+# (QA23 page fixes, qa23p) end

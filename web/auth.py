@@ -661,6 +661,13 @@ def password():
     u = user()
     nxt = safe_next(request.values.get("next"))
     if u is LOCAL:
+        # open mode: nobody logs in, so there is no password. A POST was answered 302 -> / (the overview,
+        # 200, read as a change made, QA 23): a script is told so in JSON, /api/admin/users' 409 OpenMode;
+        # a form says it on the page. A GET (nothing tried) still goes where it was going.
+        if request.method == "POST" and (text := open_mode_text(g.lang, "password_open_refused")) is not None:
+            if not _from_form():
+                return _refuse_in_open_mode("password_open_refused")
+            return render_template("error.html", title=text["title"], status=409, message=text["text"]), 409
         return redirect(nxt)
     error = None
     if request.method == "POST":
@@ -716,10 +723,11 @@ def me():
 
 
 # -- admin ---------------------------------------------------------------------------------------
-def open_mode_text(lang: str) -> dict | None:
+def open_mode_text(lang: str, refused: str = "admin_open_refused") -> dict | None:
     """Why nobody logs in on this server, in ``lang`` (``reason``, ``effect``: when accounts take effect,
-    ``refused``: what the admin page cannot do then), or None when it asks for logins. The rule is
-    :func:`auth_required`'s: ``--auth open``, or ``auto`` (the default) on a loopback address."""
+    ``refused``: what cannot be done then, the i18n key ``refused``: the admin page's by default), or None
+    when it asks for logins. The rule is :func:`auth_required`'s: ``--auth open``, or ``auto`` (the default)
+    on a loopback address."""
     cfg = current_app.config
     if cfg["AUTH_REQUIRED"]:
         return None
@@ -728,16 +736,17 @@ def open_mode_text(lang: str) -> dict | None:
     reason = t("admin_open_forced", lang) if forced else \
         t("admin_open_auto", lang, host=host) if host else t("admin_open_embedded", lang)  # a test, an embedding
     out = {"title": t("admin_open_title", lang), "reason": reason, "effect": t("admin_open_effect", lang),
-           "refused": t("admin_open_refused", lang)}
+           "refused": t(refused, lang)}
     out["text"] = (" " if lang == "en" else "").join((out["reason"], out["effect"], out["refused"]))
     return out
 
 
-def _refuse_in_open_mode():
+def _refuse_in_open_mode(refused: str = "admin_open_refused"):
     """409 ``OpenMode`` for what hands out a one-time password (a new account, a reset) on a server without
     logins: an account added there, "must change password", was one nobody would ever sign in with. A role,
-    a county or disabling an account kept in the database is still changed (it applies once logins are on)."""
-    zh, en = open_mode_text("zh"), open_mode_text("en")
+    a county or disabling an account kept in the database is still changed (it applies once logins are on).
+    Also a password change there (``refused``: the i18n key of what was not done)."""
+    zh, en = open_mode_text("zh", refused), open_mode_text("en", refused)
     if zh is None:
         return None
     text = {"zh": zh["text"], "en": en["text"]}

@@ -305,9 +305,40 @@ def proposal(pid: str):
 _MODE_WORD = {"estimate": "mode_estimate_short", "network": "mode_network"}
 
 
+#: what the compare page's address takes besides ``lang`` (and a cache-buster): ``a`` and ``b``, or ``ids=a,b``
+COMPARE_PARAMS = ("a", "b", "ids")
+
+
+def _compare_pair() -> tuple[str, str, str]:
+    """The compare page's two ids, and what is wrong with its address ("" if nothing): ``?ids=a,b`` was
+    dropped without a word and the page asked to pick two (QA 23); it is ``?a=&b=``, and a parameter the
+    page does not read is named with the address's right form rather than ignored."""
+    from planner.textrules import escaped
+    from web.params import ALWAYS
+
+    lang = g.lang
+    unknown = [k for k in request.args.keys() if k not in COMPARE_PARAMS and k not in ALWAYS]
+    if unknown:
+        shown = [escaped(k)[:40] for k in unknown[:5]] + (["…"] if len(unknown) > 5 else [])
+        return "", "", t("cmp_unknown_params", lang, names=t("layer_list_sep", lang).join(shown))
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    if "ids" in request.args:
+        if a or b:
+            return "", "", t("cmp_ids_and_ab", lang)
+        ids = [i.strip() for i in request.args.get("ids", "").split(",") if i.strip()]
+        if len(ids) != 2:
+            return "", "", t("cmp_ids_two", lang, n=len(ids))
+        a, b = ids
+    return a, b, ""
+
+
 @bp.get("/proposals/compare")
 def compare():
-    a, b = request.args.get("a", ""), request.args.get("b", "")
+    a, b, problem = _compare_pair()
+    if problem:
+        # said on the page, with the way to the list, as an incomplete pair is (a 400: the address is wrong)
+        return render_template("compare.html", active="proposals", pair=None, problem=problem, diff=[],
+                               towns=[]), 400
     if not a or not b:
         # opened from a bare link or with one id: say how to choose, not an API error
         # (still a 400 when an incomplete pair was asked for)

@@ -757,12 +757,33 @@
     out.layers.focus.openPopup();
   }
 
+  // A placeholder the box can show whole (QA 23): on a phone "搜索乡镇、村（社区），可用拼音" read
+  // "搜索乡镇、村（社区），…". The long one where it fits, else the short one; again whenever the box's width
+  // changes (the layer list opened beside it, the phone turned). The aria-label keeps the long one.
+  function fitPlaceholder(input, full, short) {
+    var ctx = null;
+    function fit() {
+      var cs = getComputedStyle(input);
+      var room = input.clientWidth - parseFloat(cs.paddingLeft || 0) - parseFloat(cs.paddingRight || 0);
+      if (room <= 0) return;  // not laid out yet (a map in a hidden card): the observer calls again
+      ctx = ctx || document.createElement("canvas").getContext("2d");
+      if (!ctx) return;
+      ctx.font = cs.font || (cs.fontSize + " " + cs.fontFamily);
+      var ph = ctx.measureText(full).width <= room ? full : short;
+      if (input.placeholder !== ph) input.placeholder = ph;
+    }
+    fit();
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(input);
+    else window.addEventListener("resize", fit);
+  }
+
   function addSearch(out) {
     var c = control("topleft", "map-search",
       "<input type='search' class='map-search-input' maxlength='50' placeholder='" + esc(T("search_place")) + "' aria-label='" +
       esc(T("search_place")) + "'><ul class='map-search-results' hidden></ul>");
     c.addTo(out.map);
     var box = c.getContainer(), input = box.querySelector("input"), list = box.querySelector("ul");
+    fitPlaceholder(input, T("search_place"), T("search_place_short"));
     var seq = 0, timer = null, results = [];
     // a county's hint is its code ("Fang County · County" read twice), a township's its county
     function show(rows, error) {  // error: the server's refusal (too long...), said as it is, not as "no data"
