@@ -37,19 +37,27 @@ BASIS = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": ("65岁
          "aged_80": ("80岁以上老人", "people aged 80+"), "population": ("人", "people")}
 
 
-def _numbers(raw, name: str) -> list[float] | None:
-    """A list of numbers from "30,60,100" (also Chinese commas) or a JSON list; 400 naming ``name``."""
+def parse_numbers(raw, name: str) -> list[float] | None:
+    """A list of numbers from "30,60,100" (also Chinese commas), a JSON list of numbers (or of their text) or
+    one JSON number (``"sizes": 1.5`` reads as "1.5" does: it was refused as not "大于0的数", QA 23); 400
+    naming ``name``. true/false, an object, a list inside the list: refused."""
     # left blank: the type's own (the page's empty box); an explicit empty list is refused below
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    items = raw if isinstance(raw, list) else (str(raw).replace("，", ",").replace("、", ",").split(",")
-                                               if isinstance(raw, str) else None)
+    if isinstance(raw, list):
+        items = raw
+    elif isinstance(raw, str):
+        items = raw.replace("，", ",").replace("、", ",").split(",")
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        items = [raw]
+    else:
+        items = None
     expected = ("numbers > 0 separated by commas, e.g. 30,60,100", "以逗号分隔、大于0的数，如 30,60,100")
     if items is None:
         raise bad_param(name, raw, *expected)
     out = []
     for item in items:
-        if isinstance(item, bool):
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)):  # [[30]], [{}], [null]
             raise bad_param(name, raw, *expected)
         try:
             text = number_text(item) if isinstance(item, str) else item  # "1_0", "٥": not a number (QA 22)
@@ -83,10 +91,10 @@ def parse(form: dict, ft, service, number) -> dict:
 def _parse_sized(form: dict, ft, number) -> dict:
     from planner.sizing import check_sizes, size_costs, sized_classes
 
-    sizes = _numbers(form.get("sizes"), "sizes") or list(ft.capacity.sizes)
+    sizes = parse_numbers(form.get("sizes"), "sizes") or list(ft.capacity.sizes)
     if not sizes:
         raise bad_param("sizes", form.get("sizes"), "size classes, e.g. 30,60,100", "规模档次，如 30,60,100")
-    costs = _numbers(form.get("costs"), "costs")
+    costs = parse_numbers(form.get("costs"), "costs")
     if costs is not None and len(costs) != len(sizes):
         raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
     # sorted with their costs: "100,30" with "750,300" was solved as 30 -> 750 (QA 21); its errors name the field

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
 from geo.datasets import facility_row_limit, sha256_file, too_many_facilities
-from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
+from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import check_townships, check_villages
 from planner import textrules
 from planner.i18n import pick, t
@@ -235,6 +235,25 @@ def _lonlat_shown(body: dict) -> str:
     """The coordinates as sent, in JSON's words (null, "abc"), for a refusal: never Python's None."""
     return ",".join(json.dumps(body.get(k), ensure_ascii=False)[:40] for k in ("lon", "lat"))
 
+
+def _lonlat_error(body: dict) -> InputDataError:
+    """The 400 for an edit's point without a usable longitude or latitude: the ones not sent (or both null)
+    named as missing, as GET /api/townships/at says them, not "lon,lat = null,null" (QA 23); a value that
+    was sent (a null beside a number, "") is shown as sent."""
+    nulls = [k for k in ("lon", "lat") if body.get(k) is None]
+    missing = nulls if len(nulls) == 2 else [k for k in ("lon", "lat") if k not in body]
+    if not missing:
+        return bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude", "点位的经度和纬度")
+    words_en = " and ".join(t(n, "en").lower() for n in missing)
+    words_zh = "和".join(t(n, "zh") for n in missing)
+    s = "s" if len(missing) > 1 else ""
+    return InputDataError(f"Missing parameter{s} {' and '.join(missing)} ({words_en}): give the point's longitude "
+                          "and latitude, e.g. \"lon\": 110.79, \"lat\": 32.65.",
+                          f"缺少参数 {'、'.join(missing)}（{words_zh}）：请给出点位的经度和纬度，"
+                          "如 \"lon\": 110.79, \"lat\": 32.65。",
+                          details={"parameter": missing[0], "missing": missing})
+
+
 @bp.get("/api/data/versions")
 def versions():
     store, types = _store(), _svc().types()
@@ -261,9 +280,20 @@ def rollback():
     body = json_object(required=False)
     refuse_unknown(body, ("version", "note"), what_en="a rollback", what_zh="回退")
     v = body.get("version") if isinstance(body, dict) else None
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise bad_param("version", v, "a data version number", "数据版本号")
     store = _store()
+    if isinstance(v, bool) or not isinstance(v, int):
+        # which versions there are: a rollback sent without one was told "version=null" and nothing more
+        have = [f"v{n}" for n in sorted((x.version for x in store.versions()), reverse=True)]
+        current = store.current().version
+        if len(have) < 2:
+            hint_en = f"There is only data version v{current}, the current one: there is nothing to roll back to."
+            hint_zh = f"目前只有一个数据版本 v{current}（即当前版本），没有可回退的版本。"
+        else:
+            hint_en = (f"The data versions are {listed(have[:10], 'en', total=len(have))} (newest first; v{current} "
+                       "is current): GET /api/data/versions lists them.")
+            hint_zh = (f"现有数据版本：{listed(have[:10], 'zh', total=len(have))}（从新到旧，当前为 v{current}），"
+                       "可在“数据”页或 GET /api/data/versions 查看。")
+        raise bad_param("version", v, "a data version number", "数据版本号", hint_en=hint_en, hint_zh=hint_zh)
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
@@ -1264,8 +1294,7 @@ def _edit(body: dict):
         lon = number(body.get("lon"), "lon", minimum=-180, maximum=180)
         lat = number(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
-            raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
-                            "点位的经度和纬度")
+            raise _lonlat_error(body)
         point = shapely.Point(lon, lat)
         town = township_at(region, lon, lat)
         auth.require_county(region.townships.loc[town, "county_code"], "this point", "该点位")
@@ -1584,8 +1613,7 @@ def _site(ft, body: dict, action: str, note: str):
         lon = number(body.get("lon"), "lon", minimum=-180, maximum=180)
         lat = number(body.get("lat"), "lat", minimum=-90, maximum=90)
         if lon is None or lat is None:
-            raise bad_param("lon,lat", _lonlat_shown(body), "the point's longitude and latitude",
-                            "点位的经度和纬度")
+            raise _lonlat_error(body)
     if action == "add":
         name = _edit_name(name, "edit_name_site")
     else:

@@ -112,23 +112,65 @@ def shown_value(value) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: str | None = None) -> InputDataError:
+def bad_param(name: str, value, expected_en: str, expected_zh: str, *, label: str | None = None,
+              hint_en: str = "", hint_zh: str = "") -> InputDataError:
     """A 400 for one query/form parameter, naming it (by its form label where it has one;
     ``label``, an i18n key, where the same name means another field, e.g. an upload's ``kind``)
-    and what would be accepted."""
+    and what would be accepted. A value of None is a parameter not given (or sent as JSON null):
+    "缺少参数 type（设施类型）", never "填写的 null 无效", which read as if the planner had typed null (QA 23)."""
     from planner.i18n import t
     if name == "body" and expected_en.startswith("valid JSON") and (refused := _json_body_error()):
         return refused
+    if value is None:
+        return missing_param(name, expected_en, expected_zh, label=label, hint_en=hint_en, hint_zh=hint_zh)
     key = label or FIELD_LABELS.get(name)
+    gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""  # 应为 JSON 对象
     shown = shown_value(value)
     if key is None:
         en, zh = f"Bad parameter {name}={shown}", f"参数 {name}={shown} 无效"
     else:
         en = f"Bad parameter {name} ({t(key, 'en')}) = {shown}"
         zh = f"“{t(key, 'zh')}”（{name}）填写的 {shown} 无效"
-    gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""  # 应为 JSON 对象
     return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{gap}{expected_zh}。",
-                          details={"parameter": name, "value": value})
+                          hint_en=hint_en, hint_zh=hint_zh, details={"parameter": name, "value": value})
+
+
+def sent_null(name: str) -> bool:
+    """Whether this request's JSON body gives ``name`` as null (not merely leaves it out)."""
+    from flask import has_request_context, request
+    if not has_request_context() or not request.is_json:
+        return False
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and name in body and body[name] is None
+
+
+def _missing_hint(name: str) -> tuple[str, str]:
+    """How to fill a missing parameter whose choices are known everywhere: the facility types."""
+    if name != "type":
+        return "", ""
+    from planner.facility_types import load_facility_types
+    types = load_facility_types()
+    return (f"Known types: {', '.join(types)}.",
+            f"可用类型：{'、'.join(f'{k}（{x.name_zh}）' for k, x in types.items())}。")
+
+
+def missing_param(name: str, expected_en: str, expected_zh: str, *, label: str | None = None,
+                  hint_en: str = "", hint_zh: str = "") -> InputDataError:
+    """The 400 for a parameter not given: "Missing parameter type (Facility type): expected a facility type key."
+    / "缺少参数 type（设施类型）：应为设施类型代码。", as /api/townships/at says a missing lat; a JSON null the
+    client sent is said as such ("sent as null"), a planner never typed it. ``details.missing`` names it."""
+    from planner.i18n import t
+    key = label or FIELD_LABELS.get(name)
+    gap = " " if expected_zh[:1].isascii() and expected_zh[:1].isalnum() else ""
+    en = f"Missing parameter {name}" + (f" ({t(key, 'en')})" if key else "")
+    zh = f"缺少参数 {name}" + (f"（{t(key, 'zh')}）" if key else "")
+    if sent_null(name):
+        en, zh = f"{en}, sent as null", f"{zh}，发送的值为 null"
+    if not hint_en and not hint_zh:
+        hint_en, hint_zh = _missing_hint(name)
+    return InputDataError(f"{en}: expected {expected_en}.", f"{zh}：应为{gap}{expected_zh}。",
+                          hint_en=hint_en, hint_zh=hint_zh,
+                          details={"parameter": name, "value": None, "missing": [name]})
 
 
 def _json_body_error() -> InputDataError | None:
