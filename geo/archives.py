@@ -161,6 +161,11 @@ _READER_REASONS = (
      "GeoPackage 文件已损坏，其中的 SQLite 数据库无法读取"),
     ("parsing kml", "a KML the reader cannot parse (damaged XML, or a DOCTYPE or entity declaration, which "
      "is not read for safety)", "KML 无法解析（XML 已损坏，或含有出于安全考虑不予读取的 DOCTYPE/实体声明）"),
+    # QA 23: GEOS's words for a ring of fewer than four points, or one whose last point is not its first
+    ("do not form a closed linestring", "a polygon's ring is not closed (its last point must repeat its first, "
+     "and a ring needs at least 4 points)", "有面要素的边界环未闭合（末点须与首点相同，且一个环至少有 4 个点）"),
+    ("Invalid number of points in LinearRing", "a polygon's ring has too few points (a ring needs at least 4, "
+     "the last repeating the first)", "有面要素的边界环点数过少（一个环至少 4 个点，末点与首点相同）"),
 )
 
 

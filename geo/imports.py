@@ -319,6 +319,15 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                  "fix_zh": "请在GIS软件中检查并修复该面（如“修复几何”）后重新导出",
                  "fix_en": "Check the polygon in your GIS program (e.g. Repair/Fix Geometry) and export it again"}
                 for i in np.flatnonzero(invalid.to_numpy())]
+    if polygonal.any() and _axes_swapped(raw[polygonal].total_bounds, region.counties.total_bounds):
+        # (110, 32) written as (32, 110): every area came out "nan m²", read as degenerate polygons (QA 23)
+        problems.add("the coordinates look swapped: the x values are this region's latitudes and the y values "
+                     "its longitudes.", "坐标的经纬度似乎颠倒：x 值为本区域的纬度，y 值为其经度。",
+                     "Export the layer with longitude as x and latitude as y (in a GIS program, swap the axes "
+                     "or set the layer's coordinate system correctly).",
+                     "请以经度为 x、纬度为 y 重新导出该图层（在GIS软件中交换坐标轴，或正确设置图层坐标系）。",
+                     swapped_axes=True)
+        problems.raise_any()
     geoms = raw.make_valid().apply(_polygon_parts)
     km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
     tiny = codes[polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)].tolist()
@@ -346,8 +355,46 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     skip = {"code", "geometry", "name", "名称", "乡镇", "乡镇名称", "乡镇(街道)", "乡镇（街道）"} | GIS_BOOKKEEPING
     ignored = [str(c) for c in gdf.columns if c not in (col, "geometry") and str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf),
-                      "ignored_columns": ignored, "repaired": repaired})
+                      "ignored_columns": ignored, "repaired": repaired + _overlaps(out)})
     return out
+
+
+#: Two townships of a file that share more than this (km²) overlap: a boundary drawn twice, not a
+#: shared edge's float noise.
+MIN_OVERLAP_KM2 = 0.01
+
+
+def _overlaps(towns: gpd.GeoDataFrame) -> list[dict]:
+    """A warning per pair of the file's polygons that overlap (QA 23: a repaired bow tie of 城关镇 took
+    1.4 km² of 军店镇): the land is then counted in both; said, as the file is the planner's to correct."""
+    metric = towns.to_crs(settings.METRIC_CRS)
+    geoms = metric.geometry.values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    out = []
+    for i, j in zip(left, right):
+        if i >= j:
+            continue
+        km2 = shapely.area(shapely.intersection(geoms[i], geoms[j])) / 1e6
+        if km2 > MIN_OVERLAP_KM2:
+            a, b = str(towns["code"].iloc[i]), str(towns["code"].iloc[j])
+            out.append({"row": int(j) + 1, "column": None, "severity": "warning", "code": "townships_overlap",
+                        "value": f"{a}, {b}", "candidates": [],
+                        "message_zh": f"{a} 与 {b} 的边界重叠约 {km2:,.2f} 平方千米，重叠部分将同时计入两个乡镇",
+                        "message_en": f"the boundaries of {a} and {b} overlap by about {km2:,.2f} km²; the overlap "
+                                      "counts in both townships",
+                        "fix_zh": "请在GIS软件中检查这两个面的公共边（如“拓扑检查”）后重新导出",
+                        "fix_en": "Check the two polygons' shared edge in your GIS program (e.g. a topology "
+                                  "check) and export them again"})
+    return out
+
+
+def _axes_swapped(bounds, region_bounds, margin: float = 1.0) -> bool:
+    """Whether a layer's (minx, miny, maxx, maxy) is the region's box with x and y exchanged (latitude
+    written as x), within ``margin`` degrees."""
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    rx0, ry0, rx1, ry1 = (float(v) for v in region_bounds)
+    inside = ry0 - margin <= x0 and x1 <= ry1 + margin and rx0 - margin <= y0 and y1 <= rx1 + margin
+    return bool(inside and not (rx0 - margin <= x0 and x1 <= rx1 + margin))
 
 
 #: Columns GIS programs add to every layer (feature ids, computed lengths and areas): not worth a warning.
@@ -748,6 +795,7 @@ def overlay_townships(townships: gpd.GeoDataFrame, counties: gpd.GeoDataFrame,
                 rest = towns.loc[code, "geometry"].difference(taken)
                 if not rest.is_empty:  # the unit not in the file gives way to the new neighbours
                     towns.loc[code, "geometry"] = rest
+        _fill_county_gaps(towns, county_code, county.geometry)
     towns = gpd.GeoDataFrame(towns, geometry="geometry", crs=settings.STORAGE_CRS)
     towns["area_km2"] = (towns.to_crs(settings.METRIC_CRS).area / 1e6).round(3)
     seats = gpd.GeoSeries(shapely.points(towns["seat_lon"], towns["seat_lat"]), index=towns.index,
@@ -757,6 +805,70 @@ def overlay_townships(townships: gpd.GeoDataFrame, counties: gpd.GeoDataFrame,
     towns.loc[moved, "seat_lon"], towns.loc[moved, "seat_lat"] = rep.x.values, rep.y.values
     towns.loc[moved, "seat_method"] = "moved inside the imported boundary"
     return towns
+
+
+#: Gaps left in a county smaller than this (degrees², about 100 m² here) are the float noise of the
+#: polygon operations, not land without a township.
+GAP_NOISE_DEG2 = 1e-8
+
+
+def _fill_county_gaps(towns: gpd.GeoDataFrame, county_code: str, county_geom) -> None:
+    """Give the land of a county that no township holds after an import to its approximate townships.
+
+    An official polygon smaller than the approximate one it replaces (or shifted, as an unconverted
+    GCJ-02 file is) frees land that is in no township (QA 23: 29 km² of 房县 after 城关镇 came in
+    smaller). It belongs to a neighbour, but which one is not known: each piece goes to the
+    approximate townships it touches, split by nearness to their boundaries (a Voronoi split of points
+    along them), so the county stays tiled. Official polygons never grow; a piece no approximate
+    township touches goes to the nearest one. Changes ``towns`` in place.
+    """
+    mine = towns.index[towns["county_code"].astype(str) == str(county_code)]
+    approx = [c for c in mine if towns.loc[c, "geometry_quality"] != "official"
+              and towns.loc[c, "geometry"] is not None and not towns.loc[c, "geometry"].is_empty]
+    if not approx:
+        return
+    gap = county_geom.difference(shapely.union_all(towns.loc[mine, "geometry"].values))
+    pieces = [p for p in getattr(gap, "geoms", [gap]) if p.geom_type == "Polygon" and p.area > GAP_NOISE_DEG2]
+    for piece in pieces:
+        near = piece.buffer(1e-6)
+        touching = [c for c in approx if towns.loc[c, "geometry"].intersects(near)]
+        if not touching:
+            touching = [min(approx, key=lambda c: towns.loc[c, "geometry"].distance(piece))]
+        for code, part in _split_by_nearness(piece, {c: towns.loc[c, "geometry"] for c in touching}).items():
+            # on a 1 cm grid: the union of a sliver's Voronoi parts left vertices a hair apart, valid in
+            # degrees but self-intersecting once projected to metres (the diff then failed on them)
+            grown = _polygon_parts(shapely.make_valid(shapely.union(towns.loc[code, "geometry"], part,
+                                                                    grid_size=1e-7)))
+            if not grown.is_empty:
+                towns.loc[code, "geometry"] = grown
+
+
+def _split_by_nearness(piece, owners: dict) -> dict:
+    """``piece`` cut among ``owners`` ({code: polygon}): each part nearest to that owner's boundary."""
+    if len(owners) == 1:
+        return {next(iter(owners)): piece}
+    step = max(min(np.sqrt(piece.area) / 20.0, 0.005), 2e-4)  # degrees: about 20 m to 500 m between points
+    pts, who = [], []
+    for code, geom in owners.items():
+        edge = geom.boundary.intersection(piece.buffer(step * 2))
+        xy = shapely.get_coordinates(shapely.segmentize(edge, step)) if not edge.is_empty else np.empty((0, 2))
+        pts.append(xy)
+        who += [code] * len(xy)
+    xy = np.vstack(pts) if pts else np.empty((0, 2))
+    if len(xy) < 3:
+        return {min(owners, key=lambda c: owners[c].distance(piece)): piece}
+    xy, first = np.unique(np.round(xy, 9), axis=0, return_index=True)
+    who = [who[i] for i in first]
+    cells = shapely.voronoi_polygons(shapely.multipoints(xy), extend_to=piece.envelope.buffer(step * 4),
+                                     ordered=True)
+    out: dict = {}
+    for code in owners:
+        mine = [cell for cell, w in zip(cells.geoms, who) if w == code]
+        if mine:
+            part = _polygon_parts(shapely.make_valid(piece.intersection(shapely.union_all(mine))))
+            if not part.is_empty:
+                out[code] = part
+    return out
 
 
 def settle_villages(townships: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
