@@ -118,3 +118,11 @@ def test_a_shifted_official_township_leaves_valid_neighbours(shiyan, code):
     mine = towns[towns["county_code"] == county].to_crs(settings.METRIC_CRS)
     whole = shiyan.counties.loc[[county]].to_crs(settings.METRIC_CRS).geometry.iloc[0]
     assert whole.difference(shapely.union_all(mine.geometry.values)).area < 0.01e6  # under 0.01 km² untiled
+
+
+def test_every_sample_facility_lies_in_its_own_township(shiyan):
+    """The sample register (示意) contradicted its own townships: 青曲镇福利院 (郧阳区) lay in 郧西县 河夹镇 and
+    four more outside theirs, so every register built from the sample was warned of rows it had not made."""
+    f, t = shiyan.facilities, shiyan.townships
+    inside = shapely.contains(t.loc[f["township_code"].astype(str), "geometry"].values, f.geometry.values)
+    assert inside.all(), f.loc[~inside, ["name", "township_code"]].to_string()

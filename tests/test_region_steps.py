@@ -101,7 +101,7 @@ def test_partition_and_villages_steps_give_the_shipped_layers(tmp_path, src):
     vills, table = steps.split_population(vills, towns.table, src.census)
     t_out = steps.township_layer(table, towns.geoms, towns.seat_method)
     layers = {"counties": steps.county_layer(src), "townships": t_out, "villages": steps.village_layer(vills),
-              "facilities": steps.facility_layer(table, vills), "scenic_areas": steps.scenic_layer(src.scenic, t_out)}
+              "facilities": steps.facility_layer(table, vills, towns.geoms), "scenic_areas": steps.scenic_layer(src.scenic, t_out)}
     steps.write(layers, steps.provenance(layers, SOURCE), tmp_path)
     shipped = region_dir("shiyan") / "build"
     names = sorted(p.name for p in tmp_path.iterdir())
