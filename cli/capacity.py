@@ -21,11 +21,11 @@ BEDS_TARGET = (1, MAX_TARGET)
 BEDS_YEARS = (2000, 2100)
 
 
-def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False) -> None:
+def _context_args(p: argparse.ArgumentParser, *, type_required: bool = False, type_help: tuple | None = None) -> None:
     add_region(p)
     add_data_store(p)
     p.add_argument("--type", required=type_required,
-                   help=h("设施类型代码，如 welfare_home", "facility type key, e.g. welfare_home"))
+                   help=h(*(type_help or ("设施类型代码，如 welfare_home", "facility type key, e.g. welfare_home"))))
     p.add_argument("--facilities", help=h("本单位设施名录（含容量列：床位数/日托位/墓穴/格位/助餐位）",
                                           "your register (with capacity columns beds/day_places/plots/niches/"
                                           "meal_places, or their Chinese headers)"))
@@ -77,7 +77,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("beds", help=h("床位指标分解：把全市新增床位目标分解到各乡镇（街道）",
                                       "break a citywide bed target down over townships"))
-    _context_args(p)
+    _context_args(p, type_help=("新增床位所属的设施类型（须为按床位计的类型，如 welfare_home）：只扩建该类现有设施，"
+                                "新址按该类规模估算；默认各类床位合计，新址按乡镇养老服务综合体估算",
+                                "the type the new beds are of (a type counted in beds, e.g. welfare_home): only its "
+                                "facilities are enlarged and new sites take its sizes; default: every bed type, new "
+                                "sites sized as township complexes"))
     p.add_argument("--target", type=int, required=True,
                    help=h("待分配的新增床位数，如 7136", "new beds to allocate, e.g. 7136"))
     p.add_argument("--year", type=int,
@@ -173,17 +177,56 @@ def _capacity(args) -> int:
     county = county_namer(region, args.lang, pad=6)
     heads = (["代码", "县（市、区）", "现有", "按标准应有", "每千人", "缺口"] if zh
              else ["code", "county", "now", "needed", "per 1,000", "shortfall"])
-    rows = [[r["county_code"], county(r["county_code"]).rstrip(), f"{r['supply_whole']:,}",
+    # a county whose facilities' capacity is not all known: its "now" is marked (the unknown count as 0, and a
+    # "0" read as none: QA 23) and said in a note; the digits stay aligned with the unmarked rows
+    def unknown(r: dict) -> int:
+        return max(0, int(r.get("facilities") or 0) - int(r.get("capacity_known") or 0))
+
+    marked = unknown(c) > 0
+
+    def now(r: dict) -> str:
+        return f"{r['supply_whole']:,}" + ((f" {UNKNOWN_MARK}" if unknown(r) else "  ") if marked else "")
+
+    rows = [[r["county_code"], county(r["county_code"]).rstrip(), now(r),
              f"{r['required_whole']:,}", f"{r['ratio_per_1000'] or 0:.1f}", f"{r['shortfall_whole']:,}"]
             for r in d["by_county"]]
-    rows.append(["", "全市" if zh else "citywide", f"{c['supply_whole']:,}", f"{c['required_whole']:,}", ratio,
+    rows.append(["", "全市" if zh else "citywide", now(c), f"{c['required_whole']:,}", ratio,
                  f"{c['shortfall_whole']:,}"])
     widths = [max(columns(x[i]) for x in [heads, *rows]) for i in range(len(heads))]
     for row in [heads, *rows]:
         print("  " + "  ".join(cell(x, w, "<" if i < 2 else ">") for i, (x, w) in enumerate(zip(row, widths))).rstrip())
+    if marked:
+        print(f"  {unknown_note(d, county, zh)}")
     for note in d["notes"]:
         print(f"  * {note}", file=sys.stderr)
     return 0
+
+
+#: the mark on a `capacity` row whose facilities' capacity is not all known (ASCII: one terminal column)
+UNKNOWN_MARK = "?"
+
+
+def unknown_note(d: dict, county, zh: bool) -> str:
+    """The note under `capacity`'s table for the rows marked UNKNOWN_MARK: which counties have facilities of
+    unknown capacity, how many of how many, that they count as 0 (the "now" is a floor, the shortfall may be
+    smaller) and how to fill it in. ``d``: a capacity report's dict; ``county``: cli.output.county_namer's."""
+    from cli.analysis import CAPACITY_COLUMNS
+
+    c = d["citywide"]
+    rows = [r for r in d["by_county"] if int(r.get("facilities") or 0) > int(r.get("capacity_known") or 0)]
+    col_en, col_zh = CAPACITY_COLUMNS.get(d["field"], (d["field"], d["field"]))
+    n = int(c["facilities"]) - int(c["capacity_known"])
+    if zh:
+        where = "、".join(f"{county(r['county_code']).strip()} {r['facilities'] - r['capacity_known']:,}/{r['facilities']:,} 处"
+                         for r in rows)
+        return (f"{UNKNOWN_MARK} 容量未知：{n:,} 处设施在名录中的{col_zh}为空（{where}），按 0 计，"
+                f"标“{UNKNOWN_MARK}”各行的“现有”只含已知容量，实际缺口可能更小；请在名录中补填{col_zh}后重新导入。")
+    where = ", ".join(f"{county(r['county_code']).strip()} {r['facilities'] - r['capacity_known']:,} of "
+                      f"{r['facilities']:,}" for r in rows)
+    return (f"{UNKNOWN_MARK} capacity unknown: {n:,} {'facility leaves' if n == 1 else 'facilities leave'} the "
+            f"register's {col_en} column empty ({where}) and {'counts' if n == 1 else 'count'} as 0: a row marked {UNKNOWN_MARK} "
+            "holds the known capacity only in \"now\", and its shortfall may be smaller. Fill in the "
+            f"{col_en} column of the register and import it again.")
 
 
 def _access(args) -> int:
@@ -435,7 +478,7 @@ def _propose_sized(args) -> int:
     zh = args.lang == "zh"
     sm = out["summary"]
     print(f"{out['type_name_zh'] if zh else out['type_name_en']} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
-          f"{'造价' if zh else 'cost'} {sm['cost']:g} 万元; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
+          f"{'造价' if zh else 'cost'} {wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
           f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f} "
           f"({solver_line(out['solver'], args.lang)})")
     county = county_namer(region, args.lang)
@@ -444,6 +487,14 @@ def _propose_sized(args) -> int:
               f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
               f"{'个村（社区）' if zh else 'villages'})")
     return 0
+
+
+def wan(amount: float, lang: str) -> str:
+    """A cost in 万元 as the run's language writes it: "2250 万元", or "2,250 × 10,000 yuan" as the English pages
+    do (planner.i18n capw_wan; an English run printed "cost 2250 万元")."""
+    x = float(amount)
+    num = f"{x:,.0f}" if x == round(x) else f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{num.replace(',', '')} 万元" if lang == "zh" else f"{num} × 10,000 yuan"
 
 
 def _check_beds(args) -> None:
@@ -462,18 +513,32 @@ def _check_beds(args) -> None:
                            f"请填写 {low} 至 {high} 之间的目标年份（如 2025）", min=low, max=high)
 
 
+def _split(r: dict, zh: bool) -> str:
+    """Where a row's beds go: enlarged, new (in how many new sites), and of the new ones those too few for a
+    site of their own (planner.beds: beds_to_place; "17 new beds / 8 sites" counted each township's few beds
+    as a site)."""
+    sites, place = int(r["new_sites"]), int(r.get("beds_to_place") or 0)
+    if zh:
+        return (f"(扩建 {r['enlarge_existing']:,}, 新建 {r['new_beds']:,} / {sites} 处"
+                + (f", 待安排 {place:,} 张" if place else "") + ")")
+    return (f"(enlarge {r['enlarge_existing']:,}, new {r['new_beds']:,} / {sites} {'site' if sites == 1 else 'sites'}"
+            + (f", {place:,} to place" if place else "") + ")")
+
+
 def _beds(args) -> int:
     import pandas as pd
 
-    from planner.beds import allocate_beds
+    from planner.beds import allocate_beds, check_bed_type
     from planner.coverage import county_names_en
 
     _check_beds(args)  # before any data is loaded
     check_county_option(args.county)
+    bed_type = check_bed_type(args.type, option="--type")  # a cemetery has no beds: refused, before any data
     region, facilities = load_context(args)
     county = county_option_code(region, args.county) if args.county is not None else None
     register_holds(args, facilities, _types(args, beds=True))  # (beds it does not know are said in its notes)
-    out = allocate_beds(region, args.target, year=args.year, facilities=facilities, county=county)
+    out = allocate_beds(region, args.target, year=args.year, facilities=facilities, county=county,
+                        bed_type=bed_type)
     where = county_namer(region, args.lang)(county).strip() if county else None
     # the counties' English names, as /api/beds gives them (web.api.beds)
     c = region.counties
@@ -502,18 +567,14 @@ def _beds(args) -> int:
     if county:  # one county: its townships (a single county row would only repeat the line above)
         width = max([columns(r["township_name"]) for r in out["by_township"]] or [0])
         for r in out["by_township"]:
-            print(f"  {r['township_code']} {cell(r['township_name'], width)} {r['allocated']:>6,} "
-                  f"({'扩建' if zh else 'enlarge'} {r['enlarge_existing']:,}, {'新建' if zh else 'new'} {r['new_beds']:,} / "
-                  f"{r['new_sites']} {'处' if zh else 'site' if r['new_sites'] == 1 else 'sites'})")
+            print(f"  {r['township_code']} {cell(r['township_name'], width)} {r['allocated']:>6,} {_split(r, zh)}")
         for note in out["notes_zh" if zh else "notes_en"]:
             print(f"  * {note}", file=sys.stderr)
         return 0
     county = county_namer(region, args.lang, pad=6)
     for c in out["by_county"]:
-        print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} "
-              f"({'扩建' if zh else 'enlarge'} {c['enlarge_existing']:,}, {'新建' if zh else 'new'} {c['new_beds']:,} / "
-              f"{c['new_sites']} {'处' if zh else 'site' if c['new_sites'] == 1 else 'sites'})  {c['beds_per_1000_before']:.1f} → "
-              f"{c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
+        print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} {_split(c, zh)}  "
+              f"{c['beds_per_1000_before']:.1f} → {c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
     for note in out["notes_zh" if zh else "notes_en"]:
         print(f"  * {note}", file=sys.stderr)
     return 0

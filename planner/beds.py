@@ -16,9 +16,19 @@ stages so that the answer is unique:
 Beds are whole: the LP's numbers are rounded by largest remainder so they add
 up to the beds given out exactly. Within a township the beds first enlarge its
 existing bed facilities up to the largest size class of their type, and the
-rest are new beds, in sites of the complex's largest size class (a rule stated,
-for the county bureaus to revise). Beds beyond every township's need are
-reported as not allocated.
+rest are new beds. New beds make new sites only where they are enough for one:
+a township's new beds of at least the new-site type's smallest size class
+(a township complex's 30) count as ``ceil(new beds / its largest size class)``
+sites (100 beds each), so every site counted holds at least the smallest size;
+fewer are ``beds_to_place`` (no site of their own: a facility nearby is
+enlarged, or a neighbouring township's new site takes them). A rule stated in
+the notes, for the county bureaus to revise. (Every township's few beds used to
+count as a site: 17 new beds were "8 new sites".) Beds beyond every township's
+need are reported as not allocated.
+
+``bed_type`` (a type counted in beds, e.g. welfare_home): the new beds are that
+type's: only its facilities are enlarged and new sites take its size classes.
+The shortfall is still that of all beds against ``[bed_standard]``.
 """
 from __future__ import annotations
 
@@ -33,7 +43,7 @@ from geo.errors import InputDataError
 from geo.regions import Region
 from planner.capacity import analyse_beds, bed_types, site_capacity
 from planner.coverage import existing_facilities, records
-from planner.facility_types import get_type, plan_year
+from planner.facility_types import FacilityType, get_type, plan_year
 from planner.models.highs import solve_mip
 
 
@@ -66,19 +76,68 @@ def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) ->
     return out, z
 
 
+def new_sites_note(site_type: FacilityType, size: float, least: float, to_place: int, towns: int, *,
+                   typed: bool = False) -> dict:
+    """The note stating how the new beds are placed (the module doc's rule), {"zh": ..., "en": ...}.
+    ``typed``: the beds are ``site_type``'s (a bed type given), so only its facilities are enlarged."""
+    what_zh, what_en = (site_type.name_zh, site_type.name_en) if typed else ("", "")
+    zh = (f"乡镇内优先将现有{what_zh}设施扩建至其类型的最大规模，其余为新增床位。新建处数按{site_type.name_zh}的规模估算："
+          f"一个乡镇（街道）的新增床位达到 {least:g} 张（最小规模档次）时，按每处 {size:g} 张计（向上取整），"
+          f"不足 {least:g} 张的不足以单独建一处，不计新建处数，列为待安排床位（beds_to_place），"
+          "由就近设施扩建或与相邻乡镇（街道）合建新址承接。")
+    en = (f"Within a township, existing {what_en + ' ' if typed else ''}facilities are first enlarged up to their "
+          f"type's largest size class; the rest are new beds. New sites are counted at the size of a {site_type.name_en}: "
+          f"a township's new beds make ceil(new beds / {size:g}) sites once they reach {least:g} (the smallest size "
+          f"class); fewer are too few for a facility of their own and count as no site but as beds to place "
+          "(beds_to_place), for a facility nearby to enlarge or a new site shared with a neighbouring township.")
+    if to_place:
+        zh += f"本次共有 {to_place:,} 张待安排床位，分布在 {towns:,} 个乡镇（街道）。"
+        en += (f" This breakdown has {to_place:,} {'bed' if to_place == 1 else 'beds'} to place in {towns:,} "
+               f"{'township' if towns == 1 else 'townships'}.")
+    return {"zh": zh, "en": en}
+
+
 #: The largest bed target taken (Shiyan's 2025 target is 7,136 new beds; a far larger number is a typo, and
 #: one past a machine integer ended in an OverflowError): the web and the CLI check against it too.
 MAX_TARGET = 1_000_000
 
 
+def check_bed_type(key, *, option: str = "type") -> FacilityType | None:
+    """The type the new beds are of (``bed_type`` of :func:`allocate_beds`), or None for no type: one counted
+    in beds. Another (a cemetery's plots, a day-care centre's day places) has no beds to break a bed target
+    down into and is refused, naming the types that have (``beds --type cemetery`` was taken and ignored).
+    ``option``: the parameter as the caller names it (``--type`` on the command line)."""
+    if key is None or (isinstance(key, str) and not key.strip()):
+        return None
+    ft = key if isinstance(key, FacilityType) else get_type(str(key).strip())
+    beds = bed_types()
+    if ft.key in {t.key for t in beds}:
+        return ft
+    unit_en = {"day_places": "day places", "plots": "plots", "meal_places": "meal places"}
+    unit_zh = {"day_places": "日托位", "plots": "墓穴/格位", "meal_places": "助餐位"}
+    field = ft.capacity.field if ft.capacity else None
+    has_en = f"its capacity is in {unit_en.get(field, field)}" if field else "it states no capacity"
+    has_zh = f"其容量按{unit_zh.get(field, field)}计" if field else "未设定容量"
+    raise InputDataError(
+        f"{option} {ft.key}: {ft.name_en} has no beds ({has_en}), so a bed target cannot be broken down into it. "
+        f"The types counted in beds: {', '.join(f'{t.key} ({t.name_en})' for t in beds)}; give one of them, "
+        f"or leave {option} out for every bed type.",
+        f"{option} {ft.key} 无效：{ft.name_zh}没有床位（{has_zh}），不能分解床位指标。按床位计的类型："
+        f"{'、'.join(f'{t.key}（{t.name_zh}）' for t in beds)}；请选择其一，或不给 {option}（各类床位合计）。",
+        details={"parameter": "type", "value": ft.key, "bed_types": [t.key for t in beds]})
+
+
 def allocate_beds(region: Region, target: int, *, year: int | None = None, facilities=None,
-                 county: str | None = None) -> dict:
+                 county: str | None = None, bed_type: str | FacilityType | None = None) -> dict:
     """The bed-target breakdown as a JSON-ready dict (townships, counties, facilities to enlarge).
 
     ``county`` (a county code): ``target`` is that county's own number of new beds, given out over its
     townships only (the county bureau's share of the city's target, as it was handed down); ``citywide``
     then holds the county's totals and ``county`` names it. A city target cut down to one county's rows
     would leave the county's number to whatever the city-wide levelling gave it.
+
+    ``bed_type`` (a type counted in beds): the new beds are that type's (see the module doc); a type
+    without beds is refused (:func:`check_bed_type`).
     """
     if not isinstance(target, (int, np.integer)) or not 0 < target <= MAX_TARGET:
         raise InputDataError(f"--target {target}: give a whole number of beds from 1 to {MAX_TARGET:,} (e.g. 7136).",
@@ -89,6 +148,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                              f"--year {year} 无效：请填写 2000 至 2100 之间的目标年份（如 2025）。",
                              details={"parameter": "year", "value": str(year)})
     year = year or plan_year()
+    ft_new = check_bed_type(bed_type)
     if county is not None:
         from planner.coverage import check_county
         check_county(region, county)
@@ -134,7 +194,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     t["shortfall_ratio_after"] = np.round(np.where(required > 0, after / np.where(required > 0, required, 1), 0.0), 6)
     # where the beds go inside a township: enlarge its bed facilities first, then new sites
     room_rows, room_by_town, unknown = [], {}, []
-    for ft in bed_types():
+    for ft in [ft_new] if ft_new is not None else bed_types():
         f = existing_facilities(region, ft, facilities)
         if not len(f) or not ft.capacity.sizes:
             continue
@@ -152,10 +212,16 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                 room_rows.append({"id": str(r["id"]), "name": r["name"], "type": ft.key,
                                   "township_code": str(r["township_code"]), "beds": c, "room": room})
                 room_by_town[str(r["township_code"])] = room_by_town.get(str(r["township_code"]), 0.0) + room
-    new_size = max(get_type("elderly_complex").capacity.sizes or (100.0,))
+    # new sites of the type's size classes (a township complex's without a type): counted only where a
+    # township's new beds make one (the smallest class); fewer are beds to place (module doc)
+    site_type = ft_new if ft_new is not None else get_type("elderly_complex")
+    sizes = [float(x) for x in (site_type.capacity.sizes if site_type.capacity else None) or (100.0,)]
+    new_size, min_size = max(sizes), min(sizes)
     t["enlarge_existing"] = [int(min(b, room_by_town.get(code, 0.0))) for b, code in zip(beds, t["township_code"])]
     t["new_beds"] = t["allocated"] - t["enlarge_existing"]
-    t["new_sites"] = [math.ceil(nb / new_size) if nb > 0 else 0 for nb in t["new_beds"]]
+    t["new_sites"] = [math.ceil(nb / new_size) if nb >= min_size else 0 for nb in t["new_beds"]]
+    t["beds_to_place"] = [int(nb) if 0 < nb < min_size else 0 for nb in t["new_beds"]]
+    n_place, towns_place = int(t["beds_to_place"].sum()), int((t["beds_to_place"] > 0).sum())
     enlarge = []
     for code, g in pd.DataFrame(room_rows).groupby("township_code") if room_rows else []:
         left = int(t.loc[t["township_code"] == code, "enlarge_existing"].iloc[0])
@@ -168,12 +234,12 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
     counties = t.groupby(["county_code", "county_name"], as_index=False).agg(
         required=("required", "sum"), supply=("supply", "sum"), shortfall=("shortfall", "sum"), allocated=("allocated", "sum"),
         enlarge_existing=("enlarge_existing", "sum"), new_beds=("new_beds", "sum"), new_sites=("new_sites", "sum"),
-        shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"))
+        beds_to_place=("beds_to_place", "sum"), shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"))
     counties["beds_per_1000_before"] = np.round(counties["supply"] / counties["demand"] * 1000, 3)
     counties["beds_per_1000_after"] = np.round((counties["supply"] + counties["allocated"]) / counties["demand"] * 1000, 3)
     cols = ["township_code", "township_name", "county_code", "county_name", "demand", "required", "supply",
             "shortfall", "shortfall_ratio_before", "allocated", "enlarge_existing", "new_beds", "new_sites",
-            "shortfall_after", "shortfall_ratio_after"]
+            "beds_to_place", "shortfall_after", "shortfall_ratio_after"]
     scope_notes = {"zh": [], "en": []}
     where = {"zh": "各县区", "en": "the counties"}
     if county is not None:
@@ -186,6 +252,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                        "en": [f"This breaks down {name_en}'s own target ({int(target):,} new beds) over its {len(t)} "
                               "townships only; to break down the city's target, choose the whole city (no county)."]}
         where = {"zh": name_zh, "en": name_en}
+    sites_note = new_sites_note(site_type, new_size, min_size, n_place, towns_place, typed=ft_new is not None)
     return {"target": int(target), "year": int(year), "allocated": int(beds.sum()),
             "not_allocated": int(target - beds.sum()),
             "standard": {"per_1000": rep.per_1000, "basis": rep.basis, "source": rep.source, "source_zh": rep.source_zh},
@@ -196,12 +263,14 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "county": None if county is None else {"code": county, "name": where["zh"], "name_en": where["en"]},
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
             "capacity_unknown": unknown,
-            "new_site_size": new_size, "synthetic_inputs": rep.synthetic_inputs,
+            "new_site_size": new_size, "new_site_min": min_size, "new_site_type": site_type.key,
+            "bed_type": None if ft_new is None else ft_new.key, "beds_to_place": n_place,
+            "synthetic_inputs": rep.synthetic_inputs,
             "notes_zh": scope_notes["zh"] + ["乡镇人口为普查县级数据分解（示意）" + (
                 f"；现有床位中{'、'.join(zh for zh, _ in rep.sample_types)}为示例名录（示意），其余取自已导入的名录。"
                 if rep.sample_types else "；现有床位为示例名录（示意）。" if rep.capacities_synthetic
                 else "；现有床位取自已导入的名录。"),
-                         f"乡镇内优先将现有设施扩建至其类型的最大规模，其余为新增床位，按每处 {new_size:g} 张估算新建处数。"]
+                         sites_note["zh"]]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else [])
             + ([f"目标中有 {int(target - beds.sum()):,} 张床位未分配：{int(beds.sum()):,} 张已补足各乡镇（街道）按标准的全部缺口，"
@@ -211,8 +280,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                             "imported register's for the others." if rep.sample_types
                             else "the sample register's (示意)." if rep.capacities_synthetic
                             else "the imported register's."),
-                         f"Within a township, existing facilities are first enlarged up to their type's largest size "
-                         f"class; the rest are new beds, counted in sites of {new_size:g} beds."]
+                         sites_note["en"]]
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
                 f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
                 "new); fill in their beds and break the target down again."] if unknown else [])
