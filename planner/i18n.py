@@ -1587,3 +1587,9 @@ _STRINGS.update({
     "search_place_short": ("搜索地名或拼音", "Place or pinyin"),
 })
 # (QA23 page fixes, qa23p) end
+
+# -- strings: QA23 bed breakdown (qa23b) --
+_STRINGS.update({
+    # the bed card's column of beds too few for a new site of their own (planner.beds: beds_to_place)
+    "bt_col_place": ("待安排床位（不足一处）", "Beds to place (too few for a site)"),
+})

@@ -20,7 +20,7 @@
     // off a 390 px screen behind four other columns); the rest on a wider screen
     var cols = [["cap_beds_needed", "required", 1], ["cap_beds_now", "supply", 1], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
                 ["bt_col_enlarge", "enlarge_existing", 1], ["bt_col_new", "new_beds", 1], ["bt_col_sites", "new_sites", 1],
-                ["bt_col_after", "shortfall_after"]];
+                ["bt_col_place", "beds_to_place", 1], ["bt_col_after", "shortfall_after"]];
     var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
     var total = {};
     var h = "<div class='table-wrap'><table class='data' id='bt-table'" + (county ? " data-county='" + esc(d.county.code) + "'" : "") +
