@@ -166,3 +166,24 @@ def test_sized_proposal_cost_in_english(capsys, var):
     assert "× 10,000 yuan" in first and "万元" not in first, first
     code, text, err = run(capsys, "propose", "--type", "welfare_home", "--sizes", "30,60,100", "--budget", "3")
     assert code == 0 and "万元" in text.splitlines()[0], text
+
+
+def test_the_api_takes_a_bed_type_and_refuses_one_without_beds(tmp_path):
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        r = c.get("/api/beds?target=500&type=cemetery&lang=en")
+        assert r.status_code == 400 and "has no beds" in r.get_json()["message"], r.data[:300]
+        assert "welfare_home" in r.get_json()["message"]
+        assert c.get("/api/beds?target=500&type=nope").status_code == 404
+        every = c.get("/api/beds?target=500").get_json()
+        homes = c.get("/api/beds?target=500&type=welfare_home").get_json()
+        assert every["allocated"] == homes["allocated"] == 500
+        # the same beds per township; only welfare homes are enlarged
+        assert {r["township_code"]: r["allocated"] for r in every["by_township"]} == \
+            {r["township_code"]: r["allocated"] for r in homes["by_township"]}
+        assert homes["enlarge"] and {e["type"] for e in homes["enlarge"]} == {"welfare_home"}
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -736,7 +736,7 @@ def upgrades_layer(type_key: str):
 def beds():
     """A bed target broken down over townships (``?target=7136&year=2025``; ``&county=`` a county's own target
     over its townships)."""
-    from planner.beds import MAX_TARGET, allocate_beds
+    from planner.beds import MAX_TARGET, allocate_beds, check_bed_type
     s = svc()
     target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=MAX_TARGET)
     if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
@@ -749,8 +749,14 @@ def beds():
     if raw and county is None:
         raise bad_param("county", raw, "a county code or name: " + auth.county_choices("en"),
                         "县区代码或名称：" + auth.county_choices("zh"))
-    out = s.cached(("beds", int(target), int(year) if year else None, county),
-                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None, county=county))
+    # the new beds of one bed type (its facilities enlarged, its sizes), as `coverplan beds --type`; a type
+    # without beds is a 400 naming the bed types (planner.beds.check_bed_type)
+    bed_type = (request.args.get("type") or "").strip() or None
+    if bed_type is not None:
+        check_bed_type(s.get_type(bed_type))
+    out = s.cached(("beds", int(target), int(year) if year else None, county, bed_type),
+                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None, county=county,
+                                         bed_type=bed_type))
     en = s.county_names("en")  # the overview's breakdown names the counties in the page's language
     out = {**out, "by_county": [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
                                 for r in out["by_county"]]}
