@@ -483,7 +483,8 @@ def _propose_sized(args) -> int:
           f"({solver_line(out['solver'], args.lang)})")
     county = county_namer(region, args.lang)
     for s in out["sites"]:
-        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']} {s['size']:g} "
+        name = s["name"] if zh else (s.get("name_en") or s["name"])  # the generated words in English
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {s['size']:g} "
               f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
               f"{'个村（社区）' if zh else 'villages'})")
     return 0

@@ -187,3 +187,6 @@ def test_the_api_takes_a_bed_type_and_refuses_one_without_beds(tmp_path):
         assert homes["enlarge"] and {e["type"] for e in homes["enlarge"]} == {"welfare_home"}
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+    # the sites' generated words in English too (拟建土门镇农村福利院 in an English run), the place kept
+    sites = text.splitlines()[1:4]
+    assert all("proposed rural welfare home" in line and "拟建" not in line for line in sites), sites
