@@ -41,6 +41,8 @@ ENCODINGS = ("utf-8-sig", "gbk", "gb18030")
 #: How an encoding is shown to planners (codec names such as "utf-8-sig" are jargon).
 _ENCODING_LABELS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gbk": "GBK", "cp936": "GBK",
                     "936": "GBK", "gb2312": "GB2312", "gb18030": "GB18030", "utf-16": "UTF-16",
+                    "utf-16-le": "UTF-16LE", "utf-16le": "UTF-16LE", "utf_16_le": "UTF-16LE",
+                    "utf-16-be": "UTF-16BE", "utf-16be": "UTF-16BE", "utf_16_be": "UTF-16BE",
                     "iso-8859-1": "ISO-8859-1", "latin1": "ISO-8859-1"}
 
 
@@ -52,21 +54,53 @@ def encoding_label(encoding: str | None) -> str | None:
     return _ENCODING_LABELS.get(str(encoding).strip().lower(), str(encoding).strip())
 
 
+def utf16_without_bom(raw: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when ``raw`` looks like UTF-16 text without its byte-order mark, else None.
+
+    Told by its zero bytes: in UTF-16 every ASCII character (the commas, digits and line breaks of a CSV)
+    has a zero byte, always on the same side (odd offsets little-endian, even big-endian); a few Chinese
+    characters have one on the other side (一 is 00 4E). The text must then decode (QA 23: such a file
+    was called "a binary file", even with --encoding utf-16)."""
+    sample = raw[:8192]
+    sample = sample[:len(sample) - len(sample) % 2]
+    if len(sample) < 4 or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd >= max(2, 0.1 * half) and even * 4 <= odd:
+        enc = "utf-16-le"
+    elif even >= max(2, 0.1 * half) and odd * 4 <= even:
+        enc = "utf-16-be"
+    else:
+        return None
+    try:
+        sample.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    return enc
+
+
 def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[str, str]:
     """Bytes of a text file decoded: the given ``encoding``, else UTF-16 when it starts with
-    its byte-order mark (Excel's "Unicode text"), else the first of :data:`ENCODINGS` that fits."""
+    its byte-order mark (Excel's "Unicode text") or has a UTF-16 text's zero bytes without one
+    (:func:`utf16_without_bom`), else the first of :data:`ENCODINGS` that fits."""
     if encoding:
         import codecs
         try:
-            codecs.lookup(encoding)
+            name = codecs.lookup(encoding).name
         except LookupError:  # --encoding klingon: no such encoding, not "the file is in another one"
             raise InputDataError(f"{label}: unknown text encoding '{encoding}'.", f"{label}：未知的文本编码“{encoding}”。",
                                  hint_en="Use utf-8, gbk or gb18030 (or leave it out to detect it).",
                                  hint_zh="请用 utf-8、gbk 或 gb18030（或不指定，自动识别）。",
                                  details={"path": label, "encoding": encoding}) from None
+        # utf-16 without a byte-order mark: its byte order from its zero bytes (Python would take little-endian)
+        if name == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = utf16_without_bom(raw) or encoding
         tried = (encoding,)
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         tried = ("utf-16",)
+    elif (utf16 := utf16_without_bom(raw)) is not None:
+        tried = (utf16,)
     else:
         tried = ENCODINGS
     for enc in tried:
@@ -77,6 +111,7 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         # utf-8-sig reads UTF-8 with or without the byte-order mark: name the one the file has
         return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
     shown = [encoding_label("utf-8" if e == "utf-8-sig" else e) for e in tried]  # utf-8-sig: with or without BOM
+    utf16 = utf16_without_bom(raw) if encoding else None  # a UTF-16 file given another encoding
     names = "、".join(shown)
     # where the first encoding tried stops: the line a planner can look at (a stray byte, a pasted symbol)
     try:
@@ -91,8 +126,12 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         f"{label}: cannot decode the file as {' or '.join(shown)}{where_en} (it is in another encoding, "
         "or not a text file).",
         f"{label}：无法以 {names} 编码读取文件{where_zh}（文件为其他编码，或不是文本文件）。",
-        hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding.",
-        hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码。",
+        hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding"
+                + (f" (it looks like {encoding_label(utf16)} without a byte-order mark: give {utf16[:6] + utf16[7:]})."
+                   if utf16 else "."),
+        hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码"
+                + (f"（文件像是没有字节顺序标记的 {encoding_label(utf16)}：请指定 {utf16[:6] + utf16[7:]}）。"
+                   if utf16 else "。"),
         details={"path": label, "encodings_tried": list(tried)})
 
 
@@ -108,17 +147,55 @@ _DMS = re.compile(
     r"\s*(?:(?P<sec>\d+(?:\.\d+)?)\s*(?:″|′′|''|\"|秒|s))?\s*(?P<post>[NSEW])?$", re.IGNORECASE)
 
 
+#: Degrees and minutes, and seconds, written with spaces only (32 29 29.4, 32 29.49, N 32 29 29.4, 110 50 6.1E):
+#: whole degrees, and minutes whole where seconds follow; read as the same with symbols (32°29′29.4″) is.
+_SPACED_DMS = re.compile(
+    r"^(?P<pre>东经|北纬|西经|南纬|[NSEW])?\s*(?P<deg>[-+]?\d+)\s+(?P<min>\d+(?:\.\d+)?)"
+    r"(?:\s+(?P<sec>\d+(?:\.\d+)?))?\s*(?P<post>[NSEW])?$", re.IGNORECASE | re.ASCII)
+#: A number written with spaces between groups of three digits (3 606 460: metres of a projected CRS).
+_SPACED_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?$", re.ASCII)
+#: Digits, a space, and more digits: several numbers in one cell.
+_SPACED_NUMBERS = re.compile(r"\d\s+[-+]?\.?\d", re.ASCII)
+
+
+def spaced_numbers(value) -> bool:
+    """Whether ``value`` holds several numbers separated by spaces (32 29 29.4, 32.5 29 10): a coordinate
+    :func:`parse_coordinate` reads only when they are degrees, minutes and seconds."""
+    return value is not None and bool(_SPACED_NUMBERS.search(unicodedata.normalize("NFKC", str(value))))
+
+
+def _spaced_dms(text: str) -> float | None:
+    """``text`` (NFKC, stripped) as degrees-minutes(-seconds) written with spaces; None when it is not that
+    (a number with spaces between its thousands, or no spaces at all); NaN when it is several numbers that
+    are no D M S (32.5 29 10, 32 29 29 4, 32 75: which coordinate they mean cannot be told)."""
+    if not _SPACED_NUMBERS.search(text):
+        return None
+    m = _SPACED_DMS.match(" ".join(text.split()))
+    if m is None or (m["sec"] and "." in m["min"]) or float(m["min"]) >= 60 or float(m["sec"] or 0) >= 60:
+        # 480 155, 3 606 460: a number grouped by thousands, read as before (metres, refused as such)
+        return None if _SPACED_THOUSANDS.match(" ".join(text.split())) else float("nan")
+    hemi = (m["pre"] or m["post"] or "").upper()
+    val = abs(int(m["deg"])) + float(m["min"]) / 60 + float(m["sec"] or 0) / 3600
+    return -val if m["deg"].startswith("-") or hemi in ("S", "W", "西经", "南纬") else val
+
+
 def parse_coordinate(value) -> float:
     """One coordinate as a planner may have typed it, in decimal degrees (NaN if it is none).
 
     Accepts decimals, full-width digits (１１０．５), a degree sign, a hemisphere
-    (E110.5, 东经110.5, 32.6N) and degrees-minutes-seconds (110°47′30″, 110度47分30秒).
+    (E110.5, 东经110.5, 32.6N) and degrees-minutes-seconds (110°47′30″, 110度47分30秒, and with
+    spaces only: 110 47 30, 32 29.49). Several numbers that are no D M S (32.5 29 10) are none (NaN):
+    their spaces taken out, they were another number (32.52910, or 322929 read as metres, QA 23).
     """
     if value is None:
         return float("nan")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    spaced = _spaced_dms(text)
+    if spaced is not None:
+        return spaced
+    text = text.replace(" ", "")
     if not text:
         return float("nan")
     try:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo import archives, gisfiles
 from geo.archives import check_file, file_error
-from geo.points import decode_text, encoding_label
+from geo.points import decode_text, encoding_label, utf16_without_bom
 
 #: Files larger than this are refused before they are read (bytes; tests lower it).
 MAX_BYTES = 200 * 1024 * 1024
@@ -95,7 +95,18 @@ def _sniff(head: bytes) -> str:
         return "html"
     if start.startswith(b"<"):
         return "xml"
-    return "binary" if b"\x00" in head[:4096] else "text"
+    if b"\x00" in head[:4096]:  # UTF-16 without its byte-order mark has zero bytes too (QA 23)
+        return "text" if utf16_without_bom(head) else "binary"
+    return "text"
+
+
+def _utf16_named(encoding: str | None) -> bool:
+    """Whether ``encoding`` is UTF-16 (utf-16, utf-16le, UTF_16_BE ...)."""
+    import codecs
+    try:
+        return bool(encoding) and codecs.lookup(encoding).name.startswith("utf-16")
+    except LookupError:
+        return False
 
 
 def read_table(path, *, encoding: str | None = None, crs: str | None = None,
@@ -126,6 +137,8 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     with open(path, "rb") as fh:
         head = fh.read(8192)
     looks = _sniff(head)
+    if looks == "binary" and kind == "csv" and _utf16_named(encoding):
+        looks = "text"  # --encoding utf-16 said so: its bytes are read as such (decode_text says if they are not)
     if looks == "empty" or (looks == "text" and not head.strip(b"\xef\xbb\xbf \t\r\n,;")):
         raise file_error(label, "the file is empty.", "文件是空的。", *empty_fix)
     expected = "binary" if path.suffix.lower() == ".shp" else _EXPECT[kind]  # a bare .shp beside its .dbf

@@ -181,7 +181,8 @@ class PlaceIndex:
         typed = {k: str(v).strip() if v is not None else ""
                  for k, v in (("county", county), ("township", township), ("village", village))}
         county, township, village, address = (fold(v) for v in (county, township, village, address))
-        code = re.sub(r"\.0$", "", str(code or "").strip())
+        # a code as its ASCII digits: full-width ones (４２０３０３１０１) are the same code (QA 23)
+        code = re.sub(r"\.0$", "", unicodedata.normalize("NFKC", str(code or "")).strip())
         if code:
             unit = self.by_code.get(code[:12]) or self.by_code.get(code[:9])
             if unit is not None and unit.level != "county":
@@ -191,7 +192,9 @@ class PlaceIndex:
             counties = self._match(self.counties, county, "county")
             if not counties:
                 from planner.coverage import match_county
-                named = match_county(typed["county"], self.county_zh, self.county_en)
+                # its code too, typed full-width or not (４２０３２５ is 房县)
+                named = match_county(unicodedata.normalize("NFKC", typed["county"]).strip(), self.county_zh,
+                                     self.county_en)
                 counties = [self.by_code[named]] if named in self.by_code else []
             if not counties:
                 return Located("unmatched", problem="county_unknown", value=typed["county"],

@@ -28,7 +28,7 @@ from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError, listed
 from geo.imports import SCIENTIFIC
-from geo.points import parse_coordinate, plain_number
+from geo.points import parse_coordinate, plain_number, spaced_numbers
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner import textrules
@@ -44,6 +44,9 @@ __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_re
 
 #: Datums a caller may declare; "auto" reads as WGS84 and suggests a conversion when the points say so.
 COORDS = ("auto", *DATUMS, "cgcs2000")
+#: A file with more rows of one type than this many times the most a version may hold
+#: (geo.datasets.facility_row_limit) is refused before its rows are checked (:func:`_check_row_count`).
+EARLY_LIMIT_FACTOR = 2
 #: Two rows of one type and name closer than this are probably one facility listed twice.
 DUPLICATE_M = 100.0
 #: A datum told by ids (:meth:`_Rows.datum_by_ids`): this many facilities matched by id at least, lying a median
@@ -68,6 +71,21 @@ _CAPACITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(张|个|位|穴|格|床|人
 _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
                 "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",
                 "village_ambiguous": "reg_ambiguous", "county_only": "reg_county_only", "nothing": "reg_nothing"}
+#: Messages worded here ({"zh", "en"} templates, :meth:`_Rows.add`'s ``text``).
+_TEXTS = {
+    # the ids' suggestion when the points converted lie on the current ones (reg_datum_suggest_ids says "about N m")
+    "datum_suggest_ids_close": {
+        "zh": "坐标更像是 {datum}：文件中 {n} 处设施与现有名录编号相同，按 WGS84 读取时与现有位置相距中位约 {d0} 米，"
+              "换算为 WGS84 后与现有位置相距不到 1 米",
+        "en": "The coordinates look like {datum}: {n} facilities of the file have the ids of the current register; "
+              "read as WGS84 they lie a median of about {d0} m from their current places; converted to WGS84, "
+              "under 1 m"},
+    # several numbers in one coordinate cell that are not degrees, minutes and seconds (32.5 29 10, 32 29 29 4)
+    "spaced_numbers": {
+        "zh": "{column}“{value}”含有以空格分隔的几个数，但不是“度 分 秒”（如 32 29 29.4），无法确定所表示的坐标",
+        "en": "{column} '{value}' holds numbers separated by spaces that are not degrees, minutes and seconds "
+              "(e.g. 32 29 29.4): which coordinate it means cannot be told"},
+}
 
 
 #: Longest facility name kept (the longest real names are about 30 characters).
@@ -129,6 +147,13 @@ def read_year(cell: str) -> tuple[float, str | None, str]:
     return float(year), None, ""
 
 
+def _pair(cell: str) -> list[str]:
+    """An 经纬度 cell's parts: split at its comma or semicolon, else (none there) at its spaces."""
+    text = cell.strip("()（） ")
+    parts = [x for x in re.split(r"\s*[,，;；]+\s*", text) if x]
+    return parts if len(parts) >= 2 else re.split(r"\s+", text)
+
+
 def _check_args(coords: str, type_key: str | None, crs: str | None) -> str:
     if coords not in COORDS:
         raise InputDataError(f"Unknown coordinate system '{coords}'; use {', '.join(COORDS)}.",
@@ -186,6 +211,7 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     if "code" in cmap and "id" not in cmap and code_is_id(table.frame[cmap["code"]]):
         cmap["id"] = cmap.pop("code")
     _check_columns(table, cmap, type_key, path.name)
+    _check_row_count(table, cmap, type_key, region, path.name)
     return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks).report()
 
 
@@ -239,6 +265,47 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
                              details={**details, "missing": ["type"]})
 
 
+def _check_row_count(table, cmap: dict, type_key, region: Region, label: str) -> None:
+    """Refuse, before any row is checked, a file with more than :data:`EARLY_LIMIT_FACTOR` times the rows of one
+    type a version may hold (geo.datasets.facility_row_limit): the confirm would refuse it whatever the rows
+    held, and checking them first took minutes (QA 23: 545,629 rows, 1 min 55 s before the refusal). A file
+    just over the limit is still checked, its report saying the confirm will be refused: refused rows (repeated
+    ones) may bring it under."""
+    from geo.datasets import facility_row_limit
+
+    limit = facility_row_limit(len(region.villages) + len(region.townships))
+    if len(table.frame) <= EARLY_LIMIT_FACTOR * limit:
+        return
+    known = load_facility_types()
+    per: dict[str, int] = {}
+    if "type" in cmap:
+        lookup = type_lookup(known)
+        cells = pd.Series(["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+                           for v in table.frame[cmap["type"]]], dtype=object)
+        for value, n in cells.value_counts().items():
+            key = (resolve_type(value, lookup) if value else None) or (None if value else type_key)
+            if key:
+                per[key] = per.get(key, 0) + int(n)
+    elif type_key:
+        per[type_key] = len(table.frame)
+    over = [(k, n) for k, n in per.items() if n > EARLY_LIMIT_FACTOR * limit]
+    if not over:
+        return
+    key, n = max(over, key=lambda kn: kn[1])
+    ft = known.get(key)
+    name_zh, name_en = (ft.name_zh, ft.name_en) if ft else (key, key)
+    raise InputDataError(
+        f"{label}: {n:,} rows of type '{name_en}', more than twice what a register of this region can hold "
+        f"(at most {limit:,} facilities of a type: five for each village, community and township). The file "
+        "was not checked row by row.",
+        f"{label}：类型“{name_zh}”有 {n:,} 行，超过本地区名录上限（每类至多 {limit:,} 处，即每个村（社区）、乡镇5处）"
+        "的两倍，未逐行校验。",
+        hint_en="Check that each row is one facility (not a total, not repeated rows) and that the file is a "
+                "facility register.",
+        hint_zh="请核对是否每行一处设施（不是合计行、没有重复行），以及文件是否为设施名录。",
+        details={"type": key, "rows": int(n), "limit": int(limit), "file_rows": int(len(table.frame))})
+
+
 class _Rows:
     """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
 
@@ -280,12 +347,14 @@ class _Rows:
         return out
 
     def add(self, i: int | None, fld: str | None, severity: str, code: str, key: str, fix: str = "",
-            value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", **kw) -> None:
+            value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", text=None, **kw) -> None:
         """Record an issue of row ``i`` (None: the file). ``kw`` fill the message and ``fix_kw`` the
-        fix; a value given as {"zh": ..., "en": ...} is taken in each language."""
+        fix; a value given as {"zh": ..., "en": ...} is taken in each language. ``text`` ({"zh", "en"}
+        templates) words the message in place of ``key``'s (one of :data:`_TEXTS`)."""
         def args(given, lang):
             return {k: v[lang] if isinstance(v, dict) and set(v) == {"zh", "en"} else v for k, v in given.items()}
-        msg = {lang: t(key, lang, value=value, **args(kw, lang)) for lang in ("zh", "en")}
+        msg = {lang: (text[lang].format(value=value, **args(kw, lang)) if text else
+                      t(key, lang, value=value, **args(kw, lang))) for lang in ("zh", "en")}
         fixes = {lang: t(fix, lang, **args(fix_kw or {}, lang)) if fix else "" for lang in ("zh", "en")}
         column = next((self.cmap[f] for f in _COLUMN_OF.get(fld, (fld,)) if f in self.cmap), None) if fld else None
         # ``unfixed``: the message where the automatic correction (``fixed``) is not made
@@ -506,7 +575,9 @@ class _Rows:
             # a point typed in as [lat, lon] (GeoJSON by hand, a KML from a phone app) as a table's swapped columns
             return lon, lat, self.unswap(lon, lat, has, None, "reg_fix_swapped_layer")
         if "lonlat" in self.cmap and not {"lon", "lat"} <= set(self.cmap):
-            raw = [re.split(r"[,，;；\s]+", v.strip("()（） ")) if v else [] for v in self.cell("lonlat")]
+            # a pair split at its comma (or semicolon); only where it has none, at its spaces (110.78 32.63):
+            # "110 50 6.1, 32 29 29.4" is two coordinates in degrees, minutes and seconds, not six numbers
+            raw = [_pair(v) if v else [] for v in self.cell("lonlat")]
             pairs = []
             for i, (p, v) in enumerate(zip(raw, self.cell("lonlat"))):
                 if v and len(p) == 1 and np.isfinite(parse_coordinate(p[0])):
@@ -528,9 +599,11 @@ class _Rows:
             lon[i], lat[i] = parse_coordinate(x), parse_coordinate(y)
             for fld, raw_v, v in ((cols[0], x, lon[i]), (cols[1], y, lat[i])):
                 if not np.isfinite(v):
+                    # several numbers that are no degrees, minutes and seconds: said as such, not "not a number"
+                    spaced = _TEXTS["spaced_numbers"] if raw_v and spaced_numbers(raw_v) else None
                     self.add(i, fld, "error", "non_numeric" if raw_v else "missing_coordinate",
                              "reg_non_numeric" if raw_v else "reg_missing_coord", "reg_fix_decimal", raw_v,
-                             column=self.cmap[fld])
+                             column=self.cmap[fld], text=spaced)
                     break
         has = np.isfinite(lon) & np.isfinite(lat) & ~self.refused
         if self.crs:  # projected (or other) coordinates in a table, CRS chosen by the planner
@@ -594,34 +667,42 @@ class _Rows:
         #: the county a row with coordinates names and nothing finer: checked against its point (townships)
         self.named_county = np.full(self.n, "", dtype=object)
         self.ambiguous: dict[int, tuple] = {}  # rows whose names fit several places: (column, Located, detail)
-        tcodes = [re.sub(r"\.0$", "", v) for v in self.cell("township_code")]
-        codes = [re.sub(r"\.0$", "", v) for v in self.cell("code")]
+        # codes as the digits they stand for: full-width ones (４２０３０２２０１, typed with a Chinese input method)
+        # were all "unknown" while the same file's full-width coordinates were read (QA 23); quoted as typed
+        tcells, ccells = self.cell("township_code"), self.cell("code")
+        tcodes = [textrules.code_text(v) for v in tcells]
+        codes = [textrules.code_text(v) for v in ccells]
         county, town, vill, addr = (self.cell(f) for f in ("county", "township", "village", "address"))
         known_towns = set(self.region.townships.index.astype(str))
+        #: a code in the township column that places a row without coordinates (a village's, or a township's
+        #: where no name says more)
+        self.code_place = [""] * self.n
         for i in range(self.n):
             if tcodes[i] and re.match(SCIENTIFIC, tcodes[i]):
                 # 4.20302E+08: Excel showed the code as a number and saved it so; its digits are gone (QA 20)
                 self.add(i, "township_code", "error", "code_scientific", "reg_code_scientific",
-                         "reg_fix_code_scientific", tcodes[i], column=self.cmap["township_code"])
+                         "reg_fix_code_scientific", tcells[i], column=self.cmap["township_code"])
             elif tcodes[i]:
-                code = tcodes[i][:9] if len(tcodes[i]) == 12 and tcodes[i].endswith("000") else tcodes[i]
-                if code in known_towns:
+                code, place = self.township_of_code(tcodes[i], known_towns)
+                if code:
                     declared[i], self.declared_from[i] = code, "township_code"
+                    if place and (len(place) == 12 or not (vill[i] or addr[i])):
+                        self.code_place[i] = place
                 elif tcodes[i].isascii() and tcodes[i].isdigit() and len(tcodes[i]) not in (9, 12):
                     # 42032510: a digit lost or added (QA 22), not an unknown township
                     self.add(i, "township_code", "error", "unknown_township_code", "reg_code_digits", "reg_fix_code",
-                             tcodes[i], n=len(tcodes[i]))
+                             tcells[i], n=len(tcodes[i]))
                 else:
                     self.add(i, "township_code", "error", "unknown_township_code", "reg_unknown_code", "reg_fix_code",
-                             tcodes[i])
+                             tcells[i])
             if codes[i] and re.match(SCIENTIFIC, codes[i]):
                 self.add(i, "code", "error", "code_scientific", "reg_code_scientific", "reg_fix_code_scientific",
-                         codes[i], column=self.cmap["code"])
+                         ccells[i], column=self.cmap["code"])
             elif codes[i]:
                 unit = self.places.by_code.get(codes[i][:12]) or self.places.by_code.get(codes[i][:9])
                 if unit is None or unit.level == "county":
                     self.add(i, "code", "error", "unknown_area_code", "reg_unknown_area_code", "reg_fix_area_code",
-                             codes[i])
+                             ccells[i])
                 elif not declared[i]:
                     declared[i], self.declared_from[i] = unit.township_code, "code"
             pick = self.picks.get(str(self.rownum[i]))
@@ -630,9 +711,12 @@ class _Rows:
                 if located[i] is not None and not declared[i]:
                     declared[i] = located[i].township_code
                 continue
-            if county[i] or town[i] or vill[i] or addr[i] or (codes[i] and not has_xy[i]):
+            # a row without coordinates is placed by its code: the 区划代码 column's, else the township column's
+            # (a village's 12 digits there: that village; QA 23, it was refused as an unknown township)
+            place_code = (codes[i] or self.code_place[i]) if not has_xy[i] else ""
+            if county[i] or town[i] or vill[i] or addr[i] or place_code:
                 loc = self.places.locate(county=county[i], township=town[i], village=vill[i], address=addr[i],
-                                         code=codes[i] if not self.refused[i] else None)
+                                         code=(codes[i] or place_code) if not self.refused[i] else None)
                 located[i] = loc
                 if loc.status == "placed" and not declared[i]:
                     declared[i] = loc.township_code
@@ -661,6 +745,23 @@ class _Rows:
                     self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
+
+    def township_of_code(self, code: str, known_towns: set) -> tuple[str, str]:
+        """(township, place) a township-column code names, ("", "") when none: a township's 9 digits; a
+        village's 12 (the message for a code of another length asks for 9 or 12), its township and the
+        village; 12 digits of no village (a village since renamed, or 000) whose first 9 are a township's,
+        that township."""
+        if not (code.isascii() and code.isdigit()):
+            return "", ""
+        if len(code) == 9 and code in known_towns:
+            return code, code
+        if len(code) == 12:
+            unit = self.places.by_code.get(code)
+            if unit is not None and unit.level == "village" and unit.township_code in known_towns:
+                return unit.township_code, code
+            if code[:9] in known_towns:
+                return code[:9], code[:9]
+        return "", ""
 
     def picked(self, i: int, code: str):
         """The place the planner picked for row ``i`` (from the report's candidates), or None (an error)."""
@@ -726,8 +827,11 @@ class _Rows:
                 label = {lang: t("data_coords_" + datum, lang) for lang in ("zh", "en")}
                 kw = {"datum": label, "n": len(rows), "d0": f"{np.median(as_read):,.0f}",
                       "d1": f"{np.median(moved):,.0f}"}
+                # a file made from the current register through the web map lies within centimetres of it once
+                # converted: "about 0 m" read as a number gone wrong (QA 23), said "under 1 m"
+                close = _TEXTS["datum_suggest_ids_close"] if np.median(moved) < 1.0 else None
                 self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest_ids", "reg_fix_datum_suggest",
-                         datum, fix_kw={"datum": label, "code": datum}, **kw)
+                         datum, fix_kw={"datum": label, "code": datum}, text=close, **kw)
                 return {"datum": datum, "against": default, "by_ids": len(rows),
                         "median_m_before": round(float(np.median(as_read)), 1),
                         "median_m_after": round(float(np.median(moved)), 1)}

@@ -13,6 +13,7 @@ import unicodedata
 from geo.datasets import CAPACITY_COLUMNS
 from geo.errors import InputDataError
 from geo.tables import header_keys, norm_header
+from planner.textrules import code_text
 
 #: Register fields and the headers they go by (compared after geo.tables.norm_header).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -69,7 +70,7 @@ for _a, _f in list(_ALIAS.items()):
     _ALIAS.setdefault(_a.replace("_", ""), _f)
 #: What the header row is told by (geo.tables.read_table).
 HEADER_NAMES = frozenset(_ALIAS)
-_AREA_CODE = re.compile(r"^\d{9}(\d{3})?$")
+_AREA_CODE = re.compile(r"^\d{9}(\d{3})?$", re.ASCII)
 
 
 def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
@@ -136,7 +137,7 @@ def shadowed_columns(columns, cmap: dict[str, str]) -> list[tuple[str, str, int 
 
 def code_is_id(values) -> bool:
     """A ``code`` column that holds facility numbers rather than 9/12-digit area codes."""
-    cells = [re.sub(r"\.0$", "", str(v).strip()) for v in values if str(v).strip()]
+    cells = [code_text(v) for v in values if str(v).strip()]  # full-width digits are a code's digits too
     return bool(cells) and sum(bool(_AREA_CODE.match(c)) for c in cells) < 0.5 * len(cells)
 
 

@@ -14,6 +14,20 @@ import pandas as pd
 from geo.errors import InputDataError
 
 
+def sentences(parts, lang: str = "zh") -> str:
+    """Messages and fixes (written without a full stop) as one paragraph, each a sentence: "…约 544 米。如确认，…"
+    / "… about 544 m. If so, …" (QA 23: joined by a space they ran into one, "…about 0 m If so, check again…").
+    Empty parts are left out."""
+    out = []
+    for part in (str(p).strip() for p in parts if p and str(p).strip()):
+        if lang == "en":
+            part = part[:1].upper() + part[1:]
+            out.append(part if part.endswith((".", "!", "?")) else part + ".")
+        else:
+            out.append(part if part.endswith(("。", "！", "？")) else part + "。")
+    return (" " if lang == "en" else "").join(out)
+
+
 @dataclass
 class RowIssue:
     """One problem of one row (``row`` None: of the whole file). Reads like a dict (``dict(issue)``)."""
@@ -92,6 +106,15 @@ class RegisterReport:
         return {"rows": self.rows, "accepted": int(len(self.accepted)), "refused": len(self.refused_rows),
                 "warnings": sum(i.severity == "warning" for i in self.issues),
                 "located_by_name": int((self.accepted["location_method"] == "located_by_name").sum())}
+
+    def suggestion_text(self, lang: str = "zh") -> str | None:
+        """The datum suggestion (``datum_suggestion``) as the page shows it above the report: its message and
+        its fix, each a sentence (:func:`sentences`); None when there is none."""
+        issue = next((i for i in self.issues if i.code == "datum_suggestion"), None)
+        if issue is None:
+            return None
+        return sentences((issue.message_en, issue.fix_en) if lang == "en" else (issue.message_zh, issue.fix_zh),
+                         lang)
 
     def errors(self) -> list[RowIssue]:
         return [i for i in self.issues if i.severity == "error"]

@@ -123,3 +123,14 @@ class TypedInt(int):
 
     def __format__(self, spec: str) -> str:
         return self.text if not spec else int.__format__(self, spec)  # f"{k}" as typed, f"{k:,}" as a number
+
+
+# -- area codes as typed: one reading wherever a register's code is read (QA 23) ----------------------------------
+def code_text(raw) -> str:
+    """An area code (乡镇代码, 区划代码, a county's code) as the ASCII digits it stands for: full-width digits
+    (４２０３０２２０１, as a Chinese input method types them) read as digits (NFKC), spaces around it and the ".0"
+    of a code a spreadsheet stored as a number (420302201.0) dropped. Anything else is left as typed, for the
+    caller to refuse with the value quoted."""
+    if raw is None:
+        return ""
+    return re.sub(r"\.0$", "", unicodedata.normalize("NFKC", str(raw)).strip())

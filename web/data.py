@@ -46,7 +46,7 @@ KINDS = ("facilities", "townships", "villages", "network")
 #: (geo.travel.travel_costs' default ``max_snap_m``, which the analyses use).
 NETWORK_SNAP_M = 1000.0
 COORDS = ("auto", "wgs84", "gcj02", "bd09")
-ENCODINGS = ("", "utf-8", "gbk", "gb18030")
+ENCODINGS = ("", "utf-8", "gbk", "gb18030", "utf-16", "utf-16le", "utf-16be")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
 NETWORK_SUFFIXES = (".osm", ".pbf", ".graphml")  # an OpenStreetMap extract (.osm.pbf ends in .pbf)
 #: Issues listed in the JSON answer (all of them go into the downloadable report).
@@ -370,7 +370,8 @@ def _options(form) -> dict:
         raise bad_param("coords", coords, "one of " + ", ".join(COORDS), "以下之一：" + "、".join(COORDS))
     encoding = (form.get("encoding") or "").lower()
     if encoding not in ENCODINGS:
-        raise bad_param("encoding", encoding, "utf-8, gbk or gb18030", "utf-8、gbk 或 gb18030")
+        raise bad_param("encoding", encoding, "utf-8, gbk, gb18030, utf-16, utf-16le or utf-16be",
+                        "utf-8、gbk、gb18030、utf-16、utf-16le 或 utf-16be")
     crs = parse_crs(form.get("crs") or None)  # for projected x/y in a table or a layer without .prj
     return {"kind": kind, "type": type_key if kind == "facilities" else "", "coords": coords,
             "encoding": encoding, "crs": crs,
@@ -393,8 +394,7 @@ def _check(path: Path, opts: dict, region):
                    "message": pick(i.message_zh, i.message_en, lang), "fix": pick(i.fix_zh, i.fix_en, lang),
                    "message_zh": i.message_zh, "message_en": i.message_en, "fix_zh": i.fix_zh, "fix_en": i.fix_en,
                    "value": i.value, "candidates": i.candidates} for i in rep.issues]
-        suggestion = next((x["message"] + (" " + x["fix"] if x["fix"] else "") for x in issues
-                           if x["code"] == "datum_suggestion"), None)
+        suggestion = rep.suggestion_text(lang)  # message and fix as two sentences ("…米 如确认" ran on: QA 23)
         acc = rep.accepted
         counts = dict(rep.counts)
         if opts["type"] and "facility_type" in acc:
