@@ -103,6 +103,8 @@ def current_region(name: str, db: str | None = None, data_dir: str | None = None
     from geo.errors import InputDataError
     from geo.regions import load_region
 
+    from cli.options import check_data_dir
+    check_data_dir(data_dir)  # a file, or a folder not there, named as --data-dir, before any store is opened
     path = Path(db) if db is not None else default_db_path()
     if db is not None:  # a mistyped --db is said, not answered on the embedded data
         check_db(db)

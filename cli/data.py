@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from cli.lang import h
-from cli.options import add_data_store, add_json, add_region
-from cli.output import print_json
+from cli.options import add_data_store, add_json, add_region, check_data_dir
+from cli.output import issue_text, print_json
 
 KINDS = ("facilities", "townships", "villages")
 COORDS = ("wgs84", "gcj02", "bd09", "auto")
@@ -102,9 +102,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _check_text(args) -> None:
     """--note and --author as the browser takes them: no control, direction or invisible characters
-    (U+202E turned "a\u202eb" round in `data versions`); a note may have line breaks and tabs."""
+    (U+202E turned "a\u202eb" round in `data versions`); a note may have line breaks and tabs, and holds at
+    most geo.datasets.MAX_EDIT_TEXT characters, as the web's (a 300-character note was taken: QA 23)."""
+    from geo.datasets import MAX_EDIT_TEXT
     from geo.errors import InputDataError
     from planner import textrules
+
+    note = (getattr(args, "note", None) or "").strip()
+    if len(note) > MAX_EDIT_TEXT:
+        raise InputDataError(f"--note holds {len(note):,} characters: a note can have at most {MAX_EDIT_TEXT}; "
+                             "shorten it.",
+                             f"--note 共 {len(note):,} 个字符：备注最多 {MAX_EDIT_TEXT} 个字符，请缩短。",
+                             details={"parameter": "--note", "length": len(note), "max": MAX_EDIT_TEXT})
 
     for flag, value, multiline in (("--note", getattr(args, "note", None), True),
                                    ("--author", getattr(args, "author", None), False)):
@@ -120,12 +129,13 @@ def _check_text(args) -> None:
 def _store(args, *, create: bool = True):
     """The data versions of ``--db``, their files in ``--data-dir`` (default: beside the database, as
     the web app and `coverplan backup` keep them). A command that only reads (``create=False``:
-    versions, diff) refuses a --db that does not exist (a mistyped path) rather than making an empty
-    database there; the default database is made on first use, as the server makes it."""
+    versions, diff, a dry run) refuses a --db or --data-dir that does not exist (a mistyped path) rather than
+    making an empty database or folder there; the default database is made on first use, as the server makes it."""
     from geo.datasets import DatasetStore, default_db_path
     from geo.dbfile import check_database
 
     _check_text(args)
+    check_data_dir(args.data_dir, create=create)  # a file, or a folder not there for a command that reads (QA 23)
     db = check_database(Path(args.db) if args.db else default_db_path(), create=create or not args.db)
     root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
     return DatasetStore(db, region=args.region, root=root, readonly=not create)
@@ -158,7 +168,11 @@ def _facilities(args, region) -> tuple:
             print(zh if getattr(args, "lang", "zh") == "zh" else en[:1].upper() + en[1:], file=sys.stderr)
         issues = [dict(i) for i in (getattr(report, "issues", None) or [])]
         counts = dict(getattr(report, "counts", None) or {})
-        return report.accepted, issues, counts
+        accepted = report.accepted
+        if args.type and accepted is not None and "facility_type" in accepted:
+            column = (getattr(report, "column_map", None) or {}).get("type") or "type"
+            accepted, counts = _other_types_refused(accepted, args.type, issues, counts, column)
+        return accepted, issues, counts
     # the register reader of before (no per-row report): one error stops the file
     if args.coords == "auto":
         raise InputDataError("--coords auto needs the register validation of a newer coverplan; "
@@ -169,6 +183,57 @@ def _facilities(args, region) -> tuple:
                              "此版本的名录读取不支持 --crs，请先转换为WGS84经纬度。")
     gdf = reg.load_register(args.file, region=region, coords=args.coords, facility_type=args.type)
     return gdf, [], {"rows": int(len(gdf)), "accepted": int(len(gdf)), "refused": 0, "warnings": 0}
+
+
+def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column: str):
+    """Rows whose type column names another type than --type: refused, each named with its row, as the web's
+    import names them (web.data), with the fix in the CLI's words. The layer of --type cannot hold them: the
+    store refused the whole file with a Python list, "holds facilities of another type: ['welfare_home']"
+    (QA 23)."""
+    from planner.facility_types import get_type
+
+    other = acc["facility_type"].astype(str) != type_key
+    if not other.any():
+        return acc, counts
+
+    def name(key: str, lang: str) -> str:
+        try:
+            return get_type(key).name(lang)
+        except Exception:  # a key the types file does not know: the key names it
+            return key
+    if other.all():  # not one row of --type: one sentence naming the file's types, not the same line per row
+        from geo.errors import InputDataError, listed
+
+        found = acc["facility_type"].astype(str).value_counts()
+        parts = {lang: listed([f"{n:,} {'row' if n == 1 else 'rows'} of \"{name(k, 'en')}\" ({k})" if lang == "en"
+                               else f"“{name(k, 'zh')}”（{k}）{n:,} 行" for k, n in found.items()], lang)
+                 for lang in ("en", "zh")}
+        first = str(found.index[0])
+        rows = [int(x) for x in acc["source_row"]] if "source_row" in acc else []
+        raise InputDataError(
+            f"No row of this file is of the facility type chosen by --type, \"{name(type_key, 'en')}\" ({type_key}): "
+            f"its type column ({column}) gives {parts['en']}.",
+            f"该文件中没有 --type 所选设施类型“{name(type_key, 'zh')}”（{type_key}）的行：其类型列（{column}）为{parts['zh']}。",
+            hint_en=f"Choose --type {first}, or leave --type out to take the file's type column.",
+            hint_zh=f"请改用 --type {first}，或不加 --type（按文件中的类型列导入）。",
+            details={"parameter": "--type", "value": type_key, "types": {str(k): int(n) for k, n in found.items()},
+                     "refused_rows": rows})
+    for _, r in acc[other].iterrows():
+        row_type = str(r["facility_type"])
+        issues.append({
+            "row": int(r["source_row"]) if "source_row" in r and r["source_row"] == r["source_row"] else None,
+            "column": column, "severity": "error", "code": "type_mismatch", "value": row_type, "candidates": [],
+            "message_zh": f"类型列为“{name(row_type, 'zh')}”（{row_type}），与 --type 所选设施类型“{name(type_key, 'zh')}”"
+                          f"（{type_key}）不符",
+            "message_en": f"the type column says \"{name(row_type, 'en')}\" ({row_type}), not the facility type "
+                          f"chosen by --type, \"{name(type_key, 'en')}\" ({type_key})",
+            "fix_zh": f"请改用 --type {row_type}，或不加 --type（按文件中的类型列导入），或改正该行的类型",
+            "fix_en": f"Choose --type {row_type}, or leave --type out to take the file's type column, or correct "
+                      "the row's type"})
+    n = int(other.sum())
+    counts = {**counts, "accepted": int(counts.get("accepted", len(acc))) - n,
+              "refused": int(counts.get("refused", 0)) + n}
+    return acc[~other], counts
 
 
 def _read(args, region) -> tuple:
@@ -207,9 +272,9 @@ def _read(args, region) -> tuple:
         key = "ds_no_rows" if empty else "ds_rows_refused"
         rows = sorted({i["row"] for i in blocking if i.get("row") is not None})
         raise InputDataError(
-            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(_issue_text(i, "en", strict=True).strip() for i in shown)
+            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(issue_text(i, "en", strict=True).strip() for i in shown)
             + ("." if shown else ""),
-            t(key, "zh", file=name, n=len(rows)) + "；".join(_issue_text(i, "zh", strict=True).strip() for i in shown)
+            t(key, "zh", file=name, n=len(rows)) + "；".join(issue_text(i, "zh", strict=True).strip() for i in shown)
             + ("。" if shown else ""),
             hint_en="" if empty else t("ds_partial_hint", "en"), hint_zh="" if empty else t("ds_partial_hint", "zh"),
             details={"refused_rows": rows, "issues": issues, "counts": counts})
@@ -223,7 +288,7 @@ def _import(args) -> int:
     path = Path(args.file)
     check_file(path)
     check_source_size(path)
-    store = _store(args)
+    store = _store(args, create=not args.dry_run)  # a dry run saves nothing: it makes no folder either
     before = store.current()
     layer, gdf, issues, counts = _read(args, store.region())
     preview = store.preview(layer, gdf)
@@ -246,31 +311,6 @@ def _import(args) -> int:
     return 0
 
 
-def _issue_text(issue: dict, lang: str, *, strict: bool = False) -> str:
-    """One issue of a register report as a line: severity, row, column, problem and fix. ``strict``: the
-    import refuses it, so an automatic correction (a swapped lon/lat) is said as not made (it was listed as
-    a warning "read the other way round" just before "nothing was imported": QA 22)."""
-    from planner.i18n import t
-
-    sev = issue.get("severity") or issue.get("level") or ""
-    kept = strict and issue.get("fixed")
-    if kept:
-        sev = "error"
-    parts = [f"[{t('ds_sev_' + sev, lang)}]" if sev in ("error", "warning") else ""]
-    if issue.get("row") is not None:
-        parts.append(t("ds_row", lang, n=issue["row"]))
-    if issue.get("column"):
-        parts.append(f"{t('ds_column', lang)} {issue['column']}")
-    other = "zh" if lang == "en" else "en"
-    msg = issue.get(f"message_{lang}") or issue.get("message") or issue.get(f"message_{other}") or ""
-    if kept:
-        msg = issue.get(f"unfixed_{lang}") or msg
-    fix = issue.get(f"fix_{lang}") or ""
-    sep = "：" if lang == "zh" else ": "
-    head = " ".join(p for p in parts if p)
-    return f"  {head}{sep}{msg}" + (f" ({fix})" if fix and lang == "en" else f"（{fix}）" if fix else "")
-
-
 def _print_import(out: dict, lang: str) -> None:
     from planner.i18n import t
 
@@ -280,7 +320,7 @@ def _print_import(out: dict, lang: str) -> None:
     print(t("ds_validated", lang, accepted=c.get("accepted", c.get("rows", "?")), refused=refused,
             warnings=warnings))
     for issue in out["issues"][:SHOWN]:
-        print(_issue_text(issue, lang))
+        print(issue_text(issue, lang))
     if len(out["issues"]) > SHOWN:
         print("  " + t("ds_issue_more", lang, n=len(out["issues"]) - SHOWN))
     if out.get("unchanged") is not None:
@@ -317,6 +357,7 @@ def _layer_name(layer: str | None, lang: str) -> str:
 
 
 def _versions(args) -> int:
+    from geo.datasets import note_in
     from planner.i18n import t
 
     rows = [v.to_dict() for v in _store(args, create=False).versions()]
@@ -330,7 +371,7 @@ def _versions(args) -> int:
     for r in rows:
         mark = "*" if r["current"] else " "
         what = _layer_name(r["layer"], lang)
-        note = r["note"]
+        note = note_in(r["note"] or "", lang)  # an edit's "<zh> / <en>" and the web's refused-rows count: one half
         if r["kind"] == "rollback":
             what = t("ds_rollback_to", lang, v=r["target"])
         if r["kind"] == "embedded":
@@ -372,6 +413,22 @@ def _count(v, lang: str) -> str:
     return ("未知" if lang == "zh" else "unknown") if v is None else f"{v:,.0f}"
 
 
+def _quality(value, lang: str) -> str:
+    """A geometry_quality value in words (近似 / approximate: planner.i18n's q_* words, as `region info` says
+    them); a value without words as stored. The Chinese diff said "(approximate → official)" (QA 23)."""
+    from planner.i18n import t
+
+    if value is None:
+        return "–"
+    key = f"q_{value}"
+    word = t(key, lang)
+    return str(value) if word == key else word
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def _print_changes(d: dict, lang: str) -> None:
     from planner.i18n import t
 
@@ -389,7 +446,8 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_town_changed", d["townships"]["changed"],
          lambda r: f"{r['code']} {r['name']}: " + t("ds_area_change", lang, a=r["area_km2_before"],
                                                      b=r["area_km2_after"], c=r["changed_km2"])
-         + f" ({r['geometry_quality_before']} → {r['geometry_quality_after']})"),
+         + _paren(f"{_quality(r['geometry_quality_before'], lang)} → {_quality(r['geometry_quality_after'], lang)}",
+                  lang)),
         ("ds_town_requalified", d["townships"].get("requalified", []), None),  # often all of them: a count
         ("ds_vill_moved", d["villages"]["moved"],
          lambda r: f"{r['code']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),

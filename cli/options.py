@@ -60,6 +60,48 @@ def add_data_store(p: argparse.ArgumentParser, *, analysis: bool = True) -> None
                                         "folder holding datasets/ (default: the database's folder, as the web app)"))
 
 
+def check_data_dir(value, *, create: bool = False) -> None:
+    """``--data-dir`` (when given) names a folder that can hold datasets/: one sentence naming the option, what
+    is wrong and the fix, before any store is opened. A file given as the folder was a NotADirectoryError
+    traceback (`data import`, `data versions`, `data rollback`) or, for the analyses, "the file of layer ...
+    is missing or changed; restore it from a backup" (QA 23). ``create``: a command that writes may make a
+    folder not there yet (geo.datasets refuses it when the database's versions keep their files elsewhere);
+    one that only reads (versions, diff, a dry run, the analyses) makes none: a mistyped folder is said."""
+    from geo.errors import InputDataError
+
+    if value is None:
+        return
+    p = os.fspath(value)
+    details = {"parameter": "data-dir", "value": p}
+    leave_en = "or leave --data-dir out to use the database's folder (as the web app does)"
+    leave_zh = "或不加 --data-dir（即使用数据库所在文件夹，与网页版相同）"
+    if not p.strip():
+        raise InputDataError(f"--data-dir is empty: give the folder that holds datasets/, {leave_en}.",
+                             f"--data-dir 为空：请给出存放 datasets/ 的文件夹，{leave_zh}。", details=details)
+    path = os.path.abspath(p)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InputDataError(f"--data-dir {p} is a file, not a folder: give the folder that holds datasets/ "
+                             f"(the data versions' files), {leave_en}.",
+                             f"--data-dir {p} 是文件而不是文件夹：请给出存放 datasets/（数据版本文件）的文件夹，{leave_zh}。",
+                             details=details)
+    if os.path.isdir(path):
+        return
+    # not there: a file on the way (a/b.csv/c) cannot become a folder; else only a writing command makes it
+    parent = os.path.dirname(path)
+    while parent and not os.path.exists(parent) and os.path.dirname(parent) != parent:
+        parent = os.path.dirname(parent)
+    if parent and os.path.exists(parent) and not os.path.isdir(parent):
+        raise InputDataError(f"--data-dir {p} cannot be a folder: {parent} is a file. Give the folder that holds "
+                             f"datasets/, {leave_en}.",
+                             f"--data-dir {p} 无法作为文件夹：{parent} 是文件。请给出存放 datasets/ 的文件夹，{leave_zh}。",
+                             details={**details, "file": parent})
+    if not create:
+        raise InputDataError(f"--data-dir {p}: no such folder (this command only reads, so it makes none). Check "
+                             f"the path and give the folder that holds datasets/, {leave_en}.",
+                             f"--data-dir {p}：文件夹不存在（本命令只读取，不会新建文件夹）。请检查路径，给出存放 "
+                             f"datasets/ 的文件夹，{leave_zh}。", details=details)
+
+
 #: What argparse takes for a negative number, and so for a value rather than an option: its own rule
 #: (-1, -0.5) left out -1e5, -1e999, -inf and -nan, so `--standard -inf` was "--standard needs a value"
 #: though one was given (cli.main.Parser uses this one).

@@ -258,3 +258,30 @@ def data_parts(region, lang: str, facilities_file: str | None = None) -> list[st
         parts.append(f"{'现有设施取自' if lang == 'zh' else 'existing facilities from'} {os.path.basename(facilities_file)}")
     return parts
 
+
+
+def issue_text(issue: dict, lang: str, *, strict: bool = False) -> str:
+    """One issue of an import's report (a register's, a township or village file's: planner.register,
+    geo.imports) as a line: severity, row, column, problem and fix, in ``lang``. ``strict``: the import refuses
+    it, so an automatic correction (a swapped lon/lat) is said as not made (it was listed as a warning "read
+    the other way round" just before "nothing was imported": QA 22). `data import` and `region import` print
+    their issues so (QA 23: region import said only how many boundaries it imported)."""
+    from planner.i18n import t
+
+    sev = issue.get("severity") or issue.get("level") or ""
+    kept = strict and issue.get("fixed")
+    if kept:
+        sev = "error"
+    parts = [f"[{t('ds_sev_' + sev, lang)}]" if sev in ("error", "warning") else ""]
+    if issue.get("row") is not None:
+        parts.append(t("ds_row", lang, n=issue["row"]))
+    if issue.get("column"):
+        parts.append(f"{t('ds_column', lang)} {issue['column']}")
+    other = "zh" if lang == "en" else "en"
+    msg = issue.get(f"message_{lang}") or issue.get("message") or issue.get(f"message_{other}") or ""
+    if kept:
+        msg = issue.get(f"unfixed_{lang}") or msg
+    fix = issue.get(f"fix_{lang}") or ""
+    sep = "：" if lang == "zh" else ": "
+    head = " ".join(p for p in parts if p)
+    return f"  {head}{sep}{msg}" + (f" ({fix})" if fix and lang == "en" else f"（{fix}）" if fix else "")

@@ -5,7 +5,7 @@ import argparse
 
 from cli.lang import h
 from cli.options import add_json, add_region
-from cli.output import county_namer, print_json
+from cli.output import county_namer, issue_text, print_json
 from geo import settings
 
 #: Kinds of township- and village-level units as the region stores them, in words.
@@ -123,9 +123,9 @@ def _import(args) -> int:
     forget(args.region)
     region = load_region(args.region)
     if args.townships:
-        results.append(import_townships(region, args.townships))
+        results.append(_with_issues(import_townships(region, args.townships), region, args.townships))
     if args.villages:
-        results.append(import_villages(region, args.villages))
+        results.append(_with_issues(import_villages(region, args.villages), region, args.villages))
     forget(args.region)
     if args.json:
         print_json({"imports": results})
@@ -140,8 +140,27 @@ def _import(args) -> int:
                 "villages": ("个村（社区）点位", "village/community points")}[r["layer"]]
         print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。" if zh
               else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}.")
+        for issue in r.get("issues") or []:  # what `data import` and the data page say of the same file
+            print(issue_text(issue, args.lang))
     print("重新启动网页服务后生效。" if zh else "Restart the web server for it to take effect.")
     return 0
+
+
+def _with_issues(result: dict, region, path) -> dict:
+    """An import's summary with the warnings `data import` and the data page give for the same file
+    (geo.imports.township_issues: polygons repaired, columns not read such as a population;
+    village_placement_issues: points outside their own township, columns not read), in both languages
+    (``message_zh``/``message_en``, ``fix_zh``/``fix_en``): region import said only "Imported 3 of 129"
+    (QA 23). Taken from the summary when geo.imports gives them, else from the file checked again."""
+    issues = result.get("issues")
+    if issues is None:
+        from geo.imports import check_townships, check_villages, township_issues, village_placement_issues
+
+        if result.get("layer") == "townships":
+            issues = township_issues(check_townships(region, path))
+        else:  # (a file with refused rows was refused as a whole by import_villages: none here)
+            issues = village_placement_issues(region, check_villages(region, path))
+    return {**result, "issues": [dict(i) for i in issues]}
 
 
 def _build(args) -> int:

@@ -55,6 +55,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_serve)
 
 
+#: What --network (and COVERPLAN_GRAPH) is, for the sentence saying it was not given one (cli.options.check_input_file).
+NETWORK_FILE = ("a road network file: a .graphml graph (what `coverplan network build --out` writes) or an "
+                "OpenStreetMap extract (.osm or .osm.pbf)",
+                "路网文件：.graphml 路网图（即 `coverplan network build --out` 写出的文件）或 OpenStreetMap 数据（.osm 或 .osm.pbf）")
+
+#: The largest --max-upload-mb / --max-network-upload-mb the server takes, in MB (about 100 GB).
+MAX_UPLOAD_MB = 100_000
+
+
 def _check_options(args) -> None:
     """Refuse a number no server can use before anything starts: a port of -1 was a traceback, 99999
     was announced but another port listened, NaN MB a traceback, 0 threads or 0 jobs a server that
@@ -72,15 +81,28 @@ def _check_options(args) -> None:
         raise bad("--port", args.port, "give a port from 1 to 65535", "端口须在 1 至 65535 之间")
     if not 1 <= args.threads <= 256:
         raise bad("--threads", args.threads, "give 1 to 256 threads", "线程数须在 1 至 256 之间")
-    for flag, mb in (("--max-upload-mb", args.max_upload_mb), ("--max-network-upload-mb", args.max_network_upload_mb)):
-        if mb is not None and not (math.isfinite(mb) and 0 < mb <= 100_000):
-            raise bad(flag, mb, "give a size in MB above 0 (e.g. 20)", "请给出大于 0 的大小（MB，如 20）")
+    for flag, mb, eg in (("--max-upload-mb", args.max_upload_mb, 20),
+                         ("--max-network-upload-mb", args.max_network_upload_mb, 200)):
+        # the range said whole: 1e9 was told "give a size in MB above 0", though it was above 0 (QA 23)
+        if mb is not None and not (math.isfinite(mb) and 0 < mb <= MAX_UPLOAD_MB):
+            too_big = math.isfinite(mb) and mb > MAX_UPLOAD_MB
+            raise bad(flag, mb, ("the size can be at most " if too_big else "the size must be above 0 and at most ")
+                      + f"{MAX_UPLOAD_MB:,} MB (about 100 GB); give a size in MB from above 0 to {MAX_UPLOAD_MB:,} "
+                      f"(e.g. {flag} {eg})",
+                      ("大小最多为 " if too_big else "大小须大于 0 且不超过 ") + f"{MAX_UPLOAD_MB:,} MB（约 100 GB）；"
+                      f"请给出大于 0、不超过 {MAX_UPLOAD_MB:,} 的大小（MB，如 {flag} {eg}）")
     if args.max_jobs_per_user is not None and not 1 <= args.max_jobs_per_user <= 1000:
         raise bad("--max-jobs-per-user", args.max_jobs_per_user, "give 1 to 1000", "须在 1 至 1000 之间")
     if args.solve_time_limit is not None:  # named as typed (the planner's check named its field, time_limit)
         check_time_limit(args.solve_time_limit, "--solve-time-limit")
     if args.network:
+        from cli.options import check_input_file
         from geo.archives import check_file
+
+        # a folder (a link to nothing, a device) said by the option, as a road network: check_file's hint for a
+        # folder, "(e.g. its .csv or .zip)", is for tables (QA 23); a path not there is check_file's "File not found"
+        if os.path.lexists(args.network):
+            check_input_file("--network", args.network, what_en=NETWORK_FILE[0], what_zh=NETWORK_FILE[1])
         check_file(args.network)  # a missing graph said now, not on every road-network request later
         check_network_file(args.network)  # and a CSV given as one (QA 21)
     elif os.environ.get("COVERPLAN_GRAPH"):  # the same graph given by the environment (web.app reads it)
@@ -133,6 +155,12 @@ def _check_env_graph(path: str) -> None:
     from geo.archives import check_file
     from geo.errors import InputDataError
 
+    if os.path.isdir(path):  # check_file's hint for a folder, "(e.g. its .csv or .zip)", is for tables
+        raise InputDataError(f"COVERPLAN_GRAPH={path} (the road network, from the environment) is a folder, not a "
+                             f"file: give {NETWORK_FILE[0]}, or unset COVERPLAN_GRAPH to serve without a road network.",
+                             f"环境变量 COVERPLAN_GRAPH={path}（路网）是文件夹而不是文件：请给出{NETWORK_FILE[1]}，"
+                             "或取消该环境变量，不带路网启动。",
+                             details={"parameter": "COVERPLAN_GRAPH", "value": path})
     try:
         check_file(path)
         check_network_file(path, flag="COVERPLAN_GRAPH")

@@ -63,7 +63,7 @@ import shapely
 from geo import settings
 from geo.archives import check_file
 from geo.dbfile import check_database, immediate
-from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError
+from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
 
@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS dataset_versions (
     target        INTEGER,          -- the version a rollback restores
     source_name   TEXT,             -- the uploaded file's name
     source_sha256 TEXT,
-    rows          INTEGER,          -- rows of the changed layer(s)
+    rows          INTEGER,          -- rows the version took (the townships or villages given, a facility layer's)
     counts        TEXT    NOT NULL, -- JSON {layer: rows} of every layer of the version
     replaced      TEXT    NOT NULL, -- JSON [{layer, version, rows}]: what the change replaced
     status        TEXT    NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missing')),
@@ -145,6 +145,51 @@ BOUNDARY_TOLERANCE_M = 0.5
 #: ``dataset_roots``): a store never cleans up a folder that is another database's.
 ROOT_MARK = ".coverplan-store"
 
+#: Longest note a version keeps, in characters (after the spaces around it are taken off), and the longest
+#: address, operator, phone or remark an edit on the map takes: refused beyond it, never cut. The web's
+#: import form and edits and ``coverplan data`` (--note) say the same limit.
+MAX_EDIT_TEXT = 200
+
+#: What the web's import (web/data.py) appends to an import's note when rows were refused, in both languages
+#: ("（3 行未导入，见校验报告 / 3 rows refused）"), and what :func:`note_in` makes of it.
+REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows? refused）$")
+
+#: What the web's edits on the map (web/data.py) and ``coverplan data mark`` write as a version's note,
+#: "<zh> / <en>" (then "：<the planner's note>"), as (zh, en) patterns: the same names in both halves
+#: (backreferences) tell where one ends even when a name holds " / " or "：".
+EDIT_NOTES = (
+    (r"新增 (?P<a>.+)", r"added (?P=a)"),
+    (r"移动 (?P<a>.+)", r"moved (?P=a)"),
+    (r"更名 (?P<a>.+) 为 (?P<b>.+)", r"renamed (?P=a) to (?P=b)"),
+    (r"修改 (?P<a>.+) 的属性（(?P<b>.+)）", r"edited (?P=a) \((?P<c>.+)\)"),
+    (r"删除 (?P<a>.+)", r"removed (?P=a)"),
+    (r"候选点 (?P<a>.+) (?:必选|禁选|取消标记)（.+）", r"candidate (?P=a) (?:required|forbidden|mark cleared) \(.+\)"),
+    (r"新增候选点 (?P<a>.+)", r"added candidate site (?P=a)"),
+    (r"移动候选点 (?P<a>.+)", r"moved candidate site (?P=a)"),
+    (r"删除候选点 (?P<a>.+)", r"removed candidate site (?P=a)"),
+)
+_EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in EDIT_NOTES]
+
+
+def note_in(note: str, lang: str) -> str:
+    """A version's note in one language: an edit's "<zh> / <en>：note" (:data:`EDIT_NOTES`) and an import's
+    refused-rows count (:data:`REFUSED_NOTE`) become the half of ``lang``; the planner's own words stay as
+    typed, and any other note is returned as stored. (The web page words the attributes of notes stored before
+    by their keys itself, web.data.note_in.)"""
+    note = note or ""
+    m = REFUSED_NOTE.search(note)
+    if m:
+        n = int(m["n"])
+        note = note[:m.start()] + (f"（{n} 行未导入，见校验报告）" if lang == "zh"
+                                   else f"({n} {'row' if n == 1 else 'rows'} refused, see the report)")
+    for rx in _EDIT_NOTE_RES:
+        m = rx.match(note)
+        if m:
+            tail = m["tail"] or ""
+            return m["zh"] + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
+    return note
+
+
 #: Largest uploaded file (registers, boundaries, village lists). Bureau files are a few MB; a file
 #: far larger is a mistake (a whole-province export, an image) and would hold the write lock long.
 #: The road network is exempt: an .osm.pbf extract is large by nature.
@@ -188,7 +233,9 @@ class DatasetVersion:
     source_name, source_sha256 : str or None
         The uploaded file, as named by the planner, and its hash.
     rows : int or None
-        Rows of the changed layer(s).
+        Rows the version took: those of a facility layer (replaced as a whole, so the register's rows), the
+        townships or villages given (overlaid on the layer: the file's rows, not the layer's 1,979), a
+        population table's; None for the road network and a rollback.
     counts : dict
         ``{layer: rows}`` of every layer of the version.
     replaced : list of dict
@@ -337,10 +384,24 @@ class DatasetStore:
         self.timeout = timeout
         self._embedded = load_region(region, imports=False)  # raises UnknownRegionError for unknown names
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.root.mkdir(parents=True, exist_ok=True)
+        blocked = self._root_error()  # a file where the folder should be: said, not a NotADirectoryError (QA 23)
+        if blocked is not None:
+            raise blocked
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")  # readers (the web app) never wait for an import
             con.executescript(SCHEMA)
+            if not self._holds_versions():
+                # a folder that is not there (or holds no version) while versions keep their files in it (a
+                # mistyped --data-dir, a folder lost): made anew, every version was marked missing and the
+                # embedded data made current (:meth:`_recover`), and a listing made a folder at the typo (QA 23).
+                # A listing makes nothing and is refused nothing: it reads no file.
+                stored = con.execute("SELECT MIN(stored_in) AS a, MAX(stored_in) AS b FROM dataset_layers "
+                                     "WHERE region=? AND stored_in>0 AND file IS NOT NULL",
+                                     (self.region_name,)).fetchone()
+                if stored["a"] is not None and not readonly:
+                    raise self._root_error(stored=(stored["a"], stored["b"]), missing=True)
+                if not readonly or root is None:  # the default folder is made with its database; a folder
+                    self.root.mkdir(parents=True, exist_ok=True)  # given (--data-dir) never by a listing
         with self._write() as con:
             self._ensure_version0(con)
             self._claim_root(con)
@@ -426,6 +487,49 @@ class DatasetStore:
             owner = {"token": text, "db": None}
         return owner if isinstance(owner, dict) else {"token": str(owner), "db": None}
 
+    def _root_error(self, *, stored: tuple[int, int] | None = None, missing: bool = False,
+                    version: int | None = None) -> InputDataError | None:
+        """What is wrong with the folder of layer files, :attr:`root`, in words (None: nothing): a file in its
+        place or on its way (``--data-dir`` naming a file), or -- ``missing`` -- a folder that does not exist
+        though versions keep their files there (``stored``: the first and last of them; ``version``: the one
+        being read). Said for what it is, not as a layer file "missing or changed" to restore from a backup."""
+        blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
+        hint_en = ("Give the folder that holds datasets/ (--data-dir; by default the database's folder, as the web "
+                   "app keeps it)")
+        hint_zh = "请指定存放 datasets/ 的文件夹（--data-dir；默认为数据库所在文件夹，与网页版相同）"
+        details = {"root": str(self.root), "db": str(self.db_path)}
+        if blocking is not None:
+            return InputDataError(
+                f"The data versions' files are kept in the folder {self.root}, but {blocking} is a file, not a "
+                "folder: nothing was read or changed.",
+                f"数据版本的文件保存在文件夹 {self.root} 中，但 {blocking} 是文件而不是文件夹：未读取或改动任何内容。",
+                hint_en=hint_en + ".", hint_zh=hint_zh + "。", details={**details, "file": str(blocking)})
+        if not missing or self._holds_versions():
+            return None
+        if version is not None:
+            which_en, which_zh = f"version {version} keeps its files there", f"版本 {version} 的文件保存在那里"
+        elif stored is not None and stored[0] != stored[1]:
+            which_en, which_zh = f"versions {stored[0]} to {stored[1]} keep their files there", \
+                f"版本 {stored[0]} 至 {stored[1]} 的文件保存在那里"
+        else:
+            v = stored[0] if stored else "?"
+            which_en, which_zh = f"version {v} keeps its files there", f"版本 {v} 的文件保存在那里"
+        there = self.root.is_dir()
+        return InputDataError(
+            f"The folder of the data versions' files, {self.root}, " + ("holds none of them" if there else "does not exist")
+            + f", though {which_en}: nothing was read or changed.",
+            f"数据版本文件所在的文件夹 {self.root} " + ("中没有任何数据版本" if there else "不存在")
+            + f"，而{which_zh}：未读取或改动任何内容。",
+            hint_en=hint_en + ", or restore the data versions from a backup (`coverplan restore`).",
+            hint_zh=hint_zh + "，或从备份恢复数据版本（`coverplan restore`）。", details=details)
+
+    def _holds_versions(self) -> bool:
+        """Whether :attr:`root` is a folder holding at least one version's folder (``1/``, ``2/`` ...)."""
+        try:
+            return any(c.name.isdigit() for c in self.root.iterdir())
+        except OSError:  # not there, or not a folder
+            return False
+
     def _foreign(self) -> InputDataError:
         return InputDataError(
             f"The folder {self.root} holds the data versions of another database, not of {self.db_path}: "
@@ -455,7 +559,8 @@ class DatasetStore:
         token = row["token"] if row else None
         me = self._mark_of(token or "")
         owner = self._read_mark()
-        found = {int(c.name) for c in self.root.iterdir() if c.name.isdigit()}
+        # (a read-only store on a folder not there: a listing of a new database, nothing to read)
+        found = {int(c.name) for c in self.root.iterdir() if c.name.isdigit()} if self.root.is_dir() else set()
         if owner is not None:
             if owner.get("token") != token or owner.get("db") not in (None, me["db"]):
                 there = owner.get("db")
@@ -628,6 +733,10 @@ class DatasetStore:
             if st is not None and key in _frames:
                 _frames.move_to_end(key)
                 return _frames[key]
+        if st is None:  # the whole folder wrong (--data-dir a file, or a folder that is not there): said so
+            wrong = self._root_error(missing=True, version=ref.stored_in)
+            if wrong is not None:
+                raise wrong
         if st is None or sha256_file(path) != ref.sha256:
             raise CoverplanError(f"The file of layer {ref.layer} (version {ref.stored_in}) is missing or changed: "
                                  f"{path}.", f"图层 {ref.layer}（版本 {ref.stored_in}）的文件缺失或已被改动：{path}。",
@@ -773,10 +882,21 @@ class DatasetStore:
         if gdf is None:
             raise InputDataError(f"Layer {layer}: no data given.", f"图层 {layer}：未提供数据。")
         if layer.startswith(FACILITIES + ":") and "facility_type" in gdf:
-            other = sorted(set(gdf["facility_type"].dropna().astype(str)) - {layer.split(":", 1)[1]})
-            if other:
-                raise InputDataError(f"Layer {layer} holds facilities of another type: {other}.",
-                                     f"图层 {layer} 中有其他类型的设施：{other}。", details={"types": other})
+            key = layer.split(":", 1)[1]
+            types = gdf["facility_type"].dropna().astype(str)
+            other = sorted(set(types) - {key})
+            if other:  # the types named in words, with the fix (it was a Python list: ['welfare_home'], QA 23)
+                n = int((types != key).sum())
+                rows_en = f"{n} row is" if n == 1 else f"{n} rows are"
+                raise InputDataError(
+                    f"Layer {layer} holds facilities of type {key} only, but {rows_en} of another type: "
+                    f"{listed(other, 'en')}.",
+                    f"图层 {layer} 只能保存类型为 {key} 的设施，但有 {n} 行为其他类型：{listed(other, 'zh')}。",
+                    hint_en=f"Give those rows as the layer of their own type (facilities:{other[0]}), or as "
+                            "facilities, which makes one layer per type.",
+                    hint_zh=f"请将这些行作为其所属类型的图层（facilities:{other[0]}）导入，或作为 facilities 导入"
+                            "（按类型分别生成图层）。",
+                    details={"types": other, "rows": n, "layer": layer})
         if layer != FACILITIES:
             return {layer: gdf}
         if "facility_type" not in gdf or gdf["facility_type"].isna().any():
@@ -1028,7 +1148,8 @@ class DatasetStore:
                 self._insert(con, version=version, parent=parent, author=author, note=note, kind=kind,
                              layer=",".join(sorted(frames)), target=None, source_name=src.name if src else None,
                              source_sha256=source_sha,
-                             rows=sum(new_refs[n].rows or 0 for n in frames) if frames else None,
+                             rows=sum(_rows_taken(n, changes.get(n), new_refs[n].rows) for n in frames)
+                             if frames else None,
                              refs=list(new_refs.values()), replaced=replaced)
                 con.execute("UPDATE dataset_current SET version=? WHERE region=?", (version, self.region_name))
             except BaseException:
@@ -1131,6 +1252,16 @@ class DatasetStore:
 
 
 # -- layer files -------------------------------------------------------------------------
+def _rows_taken(layer: str, given, layer_rows: int | None) -> int:
+    """The rows a version took of ``layer``: the townships or villages ``given`` (they are overlaid on the
+    layer, so its own rows are the region's 129 or 1,979 whatever the file held: `data versions` listed an
+    8-row village file as 1,979 rows beside facility imports listed by their file's rows, QA 23), else the
+    rows of the layer written (a facility layer is replaced as a whole: the register's rows)."""
+    if layer in (TOWNSHIPS, VILLAGES) and given is not None and hasattr(given, "__len__"):
+        return int(len(given))
+    return int(layer_rows or 0)
+
+
 def _with_sidecars(src: Path) -> list[Path]:
     """A Shapefile given as its .shp brings its .shx/.dbf/.prj/.cpg along."""
     if src.suffix.lower() != ".shp":

@@ -698,7 +698,8 @@ def import_townships(region, path: str | Path) -> dict:
     target.mkdir(parents=True, exist_ok=True)
     out.to_file(target / TOWNSHIPS_FILE, driver="GeoJSON")
     _note(region.name, "townships", {"file": label, "count": int(len(out)), "imported_at": time.time()})
-    return {"layer": "townships", "imported": int(len(out)), "of": out.attrs["of"], "file": label}
+    return {"layer": "townships", "imported": int(len(out)), "of": out.attrs["of"], "file": label,
+            "issues": township_issues(out)}  # polygons repaired or overlapping, columns not read
 
 
 def import_villages(region, path: str | Path) -> dict:
@@ -730,7 +731,8 @@ def import_villages(region, path: str | Path) -> dict:
     pd.DataFrame({"code": pts["code"], "lon": pts["lon"], "lat": pts["lat"]}).to_csv(
         target / VILLAGES_FILE, index=False)
     _note(region.name, "villages", {"file": label, "count": int(len(pts)), "imported_at": time.time()})
-    return {"layer": "villages", "imported": int(len(pts)), "of": pts.attrs["of"], "file": label}
+    return {"layer": "villages", "imported": int(len(pts)), "of": pts.attrs["of"], "file": label,
+            "issues": village_placement_issues(region, pts)}  # points outside their township, columns not read
 
 
 def clear_imports(name: str) -> None:

@@ -25,7 +25,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
-from geo.datasets import facility_row_limit, sha256_file, too_many_facilities
+from geo.datasets import MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import check_townships, check_villages
 from planner import textrules
@@ -1521,8 +1521,8 @@ def _stamp_own_rows(layer, region, type_key: str):
 
 #: Longest facility or site name an edit takes: refused beyond it, never cut (as proposal names).
 MAX_EDIT_NAME = 80
-#: Longest note, address, operator, phone or remark an edit takes (web/API.md): refused beyond it, never cut.
-MAX_EDIT_TEXT = 200
+# The longest note, address, operator, phone or remark an edit takes (web/API.md) is geo.datasets.MAX_EDIT_TEXT:
+# refused beyond it, never cut; `coverplan data --note` says the same limit.
 
 
 def _refuse_controls(text: str, name: str, label: str | None, multiline: bool) -> None:
