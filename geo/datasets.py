@@ -1618,8 +1618,10 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
     if touched(TOWNSHIPS):
         a, b = before[TOWNSHIPS], after[TOWNSHIPS]
         both = [c for c in a.index if c in b.index]
-        ga = a.loc[both].geometry.to_crs(settings.METRIC_CRS).values
-        gb = b.loc[both].geometry.to_crs(settings.METRIC_CRS).values
+        # made valid in metres: a polygon valid in degrees may cross itself by a hair once projected, and
+        # the overlay then raised a TopologyException (a 500 on the data page's diff)
+        ga = shapely.make_valid(a.loc[both].geometry.to_crs(settings.METRIC_CRS).values)
+        gb = shapely.make_valid(b.loc[both].geometry.to_crs(settings.METRIC_CRS).values)
         sym = shapely.symmetric_difference(ga, gb)
         moved = shapely.area(sym)
         # what is left of the change after shaving BOUNDARY_TOLERANCE_M off every side: slivers

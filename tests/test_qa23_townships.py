@@ -126,3 +126,16 @@ def test_every_sample_facility_lies_in_its_own_township(shiyan):
     f, t = shiyan.facilities, shiyan.townships
     inside = shapely.contains(t.loc[f["township_code"].astype(str), "geometry"].values, f.geometry.values)
     assert inside.all(), f.loc[~inside, ["name", "township_code"]].to_string()
+
+
+def test_the_diff_measures_a_township_that_crosses_itself(shiyan):
+    """A stored polygon that crosses itself (or one valid in degrees that crosses by a hair once projected to
+    metres) made the diff's overlay raise a TopologyException: the data page's diff was a 500."""
+    from geo.datasets import diff_layers
+
+    after = shiyan.townships.copy()
+    x0, y0, x1, y1 = after.loc[CHENGGUAN, "geometry"].bounds
+    after.loc[CHENGGUAN, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # a bow tie
+    assert not after.loc[CHENGGUAN, "geometry"].is_valid
+    out = diff_layers({"townships": shiyan.townships}, {"townships": after}, changed={"townships"})
+    assert CHENGGUAN in str(out)
