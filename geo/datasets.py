@@ -391,14 +391,18 @@ class DatasetStore:
             con.execute("PRAGMA journal_mode=WAL")  # readers (the web app) never wait for an import
             con.executescript(SCHEMA)
             if not self._holds_versions():
-                # a folder that is not there (or holds no version) while versions keep their files in it (a
-                # mistyped --data-dir, a folder lost): made anew, every version was marked missing and the
+                # a folder given (--data-dir) that is not there (or holds no version) while usable versions
+                # keep their files elsewhere: a typo. Made anew, every version was marked missing and the
                 # embedded data made current (:meth:`_recover`), and a listing made a folder at the typo (QA 23).
-                # A listing makes nothing and is refused nothing: it reads no file.
-                stored = con.execute("SELECT MIN(stored_in) AS a, MAX(stored_in) AS b FROM dataset_layers "
-                                     "WHERE region=? AND stored_in>0 AND file IS NOT NULL",
-                                     (self.region_name,)).fetchone()
-                if stored["a"] is not None and not readonly:
+                # A listing makes nothing and is refused nothing: it reads no file. The default folder (the
+                # server's, beside its database) is recovered as before: versions whose files are gone are
+                # marked missing and said on the data page, so a lost folder does not stop the server.
+                stored = con.execute(
+                    "SELECT MIN(l.stored_in) AS a, MAX(l.stored_in) AS b FROM dataset_layers l "
+                    "JOIN dataset_versions v ON v.region=l.region AND v.version=l.stored_in "
+                    "WHERE l.region=? AND l.stored_in>0 AND l.file IS NOT NULL AND v.status='ok'",
+                    (self.region_name,)).fetchone()
+                if stored["a"] is not None and not readonly and root is not None:
                     raise self._root_error(stored=(stored["a"], stored["b"]), missing=True)
                 if not readonly or root is None:  # the default folder is made with its database; a folder
                     self.root.mkdir(parents=True, exist_ok=True)  # given (--data-dir) never by a listing

@@ -125,6 +125,14 @@ def test_the_store_refuses_a_folder_without_the_versions_files_and_changes_nothi
     assert [v.version for v in listed.versions()] == [0, 1] and not (tmp_path / "nope").exists()
     again = DatasetStore(db, region="shiyan")
     assert again.current().version == 1 and {v.status for v in again.versions()} == {"ok"}
+    # the server's own folder (none given) lost: recovered as before, the version marked missing, never a
+    # server that cannot start (the review of QA 23: nothing could get past the refusal, not even a backup)
+    import shutil
+    shutil.rmtree(again.root)
+    lost = DatasetStore(db, region="shiyan")
+    assert lost.current().version == 0 and {v.version: v.status for v in lost.versions()}[1] == "missing"
+    # and a version already marked missing is no reason to refuse a folder given
+    DatasetStore(db, region="shiyan", root=tmp_path / "empty")
 
 
 # -- 3: region import names the issues ---------------------------------------------------------------------
