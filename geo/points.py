@@ -170,6 +170,10 @@ def _spaced_dms(text: str) -> float | None:
     are no D M S (32.5 29 10, 32 29 29 4, 32 75: which coordinate they mean cannot be told)."""
     if not _SPACED_NUMBERS.search(text):
         return None
+    if _SPACED_THOUSANDS.match(" ".join(text.split())):
+        # groups of three digits are thousands (480 055, 110 050 000: metres), never minutes or seconds,
+        # which have two digits: tested first, or 480 055 read as 480°55′
+        return None
     m = _SPACED_DMS.match(" ".join(text.split()))
     if m is None or (m["sec"] and "." in m["min"]) or float(m["min"]) >= 60 or float(m["sec"] or 0) >= 60:
         # 480 155, 3 606 460: a number grouped by thousands, read as before (metres, refused as such)

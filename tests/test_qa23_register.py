@@ -94,6 +94,8 @@ def test_several_numbers_that_are_no_dms_are_no_coordinate(text):
 
 def test_a_number_grouped_by_thousands_is_still_that_number():
     assert parse_coordinate("3 606 460") == 3606460 and parse_coordinate("480 155") == 480155
+    # a second group of 000-059 is thousands too, not minutes (480 055 was read as 480°55')
+    assert parse_coordinate("480 055") == 480055 and parse_coordinate("110 050 000") == 110050000
 
 
 def test_a_register_in_spaced_dms_is_read_and_ambiguous_text_refused_with_a_reason(shiyan, tmp_path):
