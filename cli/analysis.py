@@ -566,28 +566,32 @@ def _propose(args) -> int:
         raise p_error(exc, args.p) from None
     finally:
         bar.close()
+    from planner.i18n import t
+    # the scope travels with the file, as the web's downloads say it: a county's figures read as the city's
+    code = county_option_code(region, args.county) if args.county is not None else None
+    scope = {"county": code, "name": county_namer(region, args.lang)(code).strip() if code else t("scope_city", args.lang)}
     if args.out:
         low = args.out.lower()
         if low.endswith((".geojson", ".json")):
+            fc = prop.to_geojson()
+            fc["coverplan"] = {**(fc.get("coverplan") or {}), "scope": scope}
             with open(args.out, "w", encoding="utf-8") as fh:
-                json.dump(prop.to_geojson(), fh, ensure_ascii=False, indent=1)
+                json.dump(fc, fh, ensure_ascii=False, indent=1)
         else:
-            from planner.i18n import t
-
             parts = [f"{t('model', args.lang)}: {t('model_' + str(prop.solver['model']), args.lang)}",
                      f"{'新址' if args.lang == 'zh' else 'new sites'}: {len(prop.sites)}",
+                     f"{t('scope', args.lang)}: {scope['name']}",
                      *data_parts(region, args.lang, args.facilities)]
             title = table_title(f"{t('proposal', args.lang)}: {prop.ftype.name(args.lang)}", parts, args.lang,
                                 illustrative=bool(prop.synthetic_inputs))
             write_table(prop.table(args.lang), args.out, title)
     if args.json:
         out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
-        if args.county is not None:  # the county's facility counts, as the web's county proposal gives them
+        if code is not None:  # the county's facility counts, as the web's county proposal gives them
             from planner.coverage import existing_facilities
             from planner.proposals import county_scope_summary
-            code = county_option_code(region, args.county)
             county_scope_summary(out, existing_facilities(region, get_type(args.type), facilities), code)
-            out["scope"] = {"county": code, "name": county_namer(region, args.lang)(code).strip()}  # as the API's
+            out["scope"] = scope  # as the API's
         out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}
         print_json(out)
         return 0
@@ -599,7 +603,6 @@ def _propose(args) -> int:
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
     county = county_namer(region, args.lang)
     # what the gain counts: the type's demand weight (people aged 60+), or units for a type weighted by units
-    from planner.i18n import t
     ft = prop.ftype
     who = None if ft.weight == "units" else t(f"weight_{ft.weight}", args.lang)
     for _, s in prop.sites.iterrows():

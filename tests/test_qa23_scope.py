@@ -73,3 +73,24 @@ def test_a_county_proposals_downloads_name_its_scope(tmp_path):
         assert json.loads(c.get(f"/api/proposals/{city}.geojson").data)["coverplan"]["scope"]["county"] is None
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_the_cli_proposal_files_name_their_scope(tmp_path, capsys, monkeypatch):
+    """`propose --county --out` wrote no scope, as the web's downloads did not (the --json answer had it)."""
+    import json
+
+    import openpyxl
+
+    from geo import settings
+    from test_qa21_cli import run
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    for name in ("p.geojson", "p.xlsx", "city.csv"):
+        county = [] if name.startswith("city") else ["--county", "房县"]
+        code, _, err = run(capsys, "--lang", "en", "propose", "--type", "elderly_complex", "--p", "2", *county,
+                           "--out", str(tmp_path / name))
+        assert code == 0, err
+    meta = json.loads((tmp_path / "p.geojson").read_text("utf-8"))["coverplan"]
+    assert meta["scope"] == {"county": "420325", "name": "Fang County"}
+    assert "Scope: Fang County" in str(openpyxl.load_workbook(tmp_path / "p.xlsx").active["A1"].value)
+    assert "Scope: Whole city" in (tmp_path / "city.csv").read_text("utf-8-sig").splitlines()[0]
