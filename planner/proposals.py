@@ -709,11 +709,11 @@ def _synthetic(inst: Instance) -> bool:
 def county_scope_summary(summary: dict, facilities: pd.DataFrame, county: str | None) -> dict:
     """A county proposal's before/after in the county's terms throughout (in place; returned).
 
-    Its coverage already is (the demand units of the county), so the facility counts become the
-    county's too: ``facilities`` (the type's existing facilities, with ``county_code``) in the
-    county, plus the new sites there. The solve itself still counts a neighbouring county's
-    facility as covering across the border; only the count shown changes. ``scope`` names the
-    county (the page and the brief label the table with it). Without a county: unchanged.
+    Its coverage already is (the demand units of the county, served by the county's own facilities:
+    FacilityType.county_scope), so the facility counts are the county's too: ``facilities`` (the
+    type's existing facilities, with ``county_code``) in the county, plus the new sites there.
+    ``scope`` names the county (the page and the brief label the table with it). Without a county:
+    unchanged.
     """
     if not county:
         return summary

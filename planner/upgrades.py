@@ -210,7 +210,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     """The instance, the facilities (candidates first) and the type whose standard applies."""
     target = get_type(spec.role) if spec.role else ft
     if spec.role and ft.demand_counties:
-        # a conversion limited to some counties (a county planner's: web.proposals.county_type) serves the
+        # a conversion limited to some counties (a county planner's: planner.coverage.county_type) serves the
         # role's demand there only, not the whole city's
         keep = tuple(c for c in ft.demand_counties if not target.demand_counties or c in target.demand_counties)
         target = dataclasses.replace(target, demand_counties=keep, county_scope=ft.county_scope)
@@ -324,7 +324,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
 
     ``clip_k``: a ``k`` above what can be chosen is lowered to it, with a note (for a default K).
     ``county`` (a county code): that county's facilities and demand only, as a county planner's proposal
-    (web.proposals.county_type limits the type the same way).
+    (planner.coverage.county_type limits the type the same way).
     """
     check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)

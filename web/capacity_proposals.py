@@ -124,7 +124,7 @@ def upgrade_limit(service, ft, conversion: bool) -> int:
     """How many facilities an upgrade may choose (existing ones, within the per-county limits)."""
     spec = ft.conversion if conversion else ft.upgrade
     fac = existing_facilities(service.region, ft)
-    if ft.demand_counties:  # a county planner's (web.proposals.county_type): his county's facilities only
+    if ft.demand_counties:  # a county planner's (planner.coverage.county_type): his county's facilities only
         fac = fac[fac["county_code"].astype(str).isin(ft.demand_counties)]
     counts = fac["county_code"].astype(str).value_counts()
     if spec.per_county_max:
@@ -181,7 +181,7 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
 
 def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
     """An upgrade's K against the facilities of the county it is solved for (``ft`` as limited by
-    web.proposals.county_type): the form's check counted the whole city's. The type's default K (none
+    planner.coverage.county_type): the form's check counted the whole city's. The type's default K (none
     typed) is lowered to what the county has, and the proposal's note says so, as a re-run's does: a
     county upgrade sent without K was refused over a K of 5 the client never sent (QA 22)."""
     default = params.pop("k_default", False)

@@ -248,7 +248,7 @@ def _form_limits(s, types) -> dict:
         row = {"std_min": min_standard(ft), "std_max": max_standard(ft)}
         if ft.capacity:
             row["size_max"] = ft.capacity.max_per_site
-        scoped = dataclasses.replace(ft, demand_counties=(county,)) if county else ft
+        scoped = dataclasses.replace(ft, demand_counties=(county,), county_scope=county) if county else ft
         for key, spec, convert in (("k_max", ft.upgrade, False), ("k_max_convert", ft.conversion, True)):
             if spec is not None:
                 try:
