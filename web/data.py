@@ -1478,8 +1478,8 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     facility, or blank / null for unknown (NaN)."""
     from planner.register import CAPACITY_MAX
 
-    if ft.capacity is None:
-        raise bad_param("fields.capacity", value, f"no capacity: {ft.name_en} counts none",
+    if ft.capacity is None:  # sent, even as null: said as sent (a None here reads "missing", which it is not)
+        raise bad_param("fields.capacity", "null" if value is None else value, f"no capacity: {ft.name_en} counts none",
                         f"无（{ft.name_zh}不计容量）")
     field = ft.capacity.field
     if value is None or (isinstance(value, str) and not value.strip()):
