@@ -552,7 +552,10 @@ def _beds(args) -> int:
 
         zh = args.lang == "zh"
         parts = [f"{'新增床位' if zh else 'new beds'} {out['target']:,}", f"{'年份' if zh else 'year'} {out['year']}",
-                 *([where] if where else []), *data_parts(region, args.lang, args.facilities)]
+                 *([where] if where else []),
+                 # the bed type the new beds are (else every bed type's), as the file would not say it
+                 *([f"{'床位类型' if zh else 'bed type'} {bed_type.name(args.lang)}"] if bed_type is not None else []),
+                 *data_parts(region, args.lang, args.facilities)]
         title = table_title(t("bt_title", args.lang), parts, args.lang, illustrative=bool(out["synthetic_inputs"]))
         # the townships, and in an .xlsx the counties on a sheet of their own: what the county bureaus
         # are given (a CSV holds one table: the townships, whose county columns add up to it)

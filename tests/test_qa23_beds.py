@@ -190,3 +190,12 @@ def test_the_api_takes_a_bed_type_and_refuses_one_without_beds(tmp_path):
     # the sites' generated words in English too (拟建土门镇农村福利院 in an English run), the place kept
     sites = text.splitlines()[1:4]
     assert all("proposed rural welfare home" in line and "拟建" not in line for line in sites), sites
+
+
+def test_a_bed_types_table_says_its_type(capsys, var, tmp_path):
+    out = tmp_path / "b.csv"
+    code, _, err = run(capsys, "--lang", "en", "beds", "--target", "100", "--type", "welfare_home", "--out", str(out))
+    assert code == 0, err
+    assert "bed type Rural welfare home" in out.read_text("utf-8-sig").splitlines()[0]
+    code, _, err = run(capsys, "--lang", "en", "beds", "--target", "100", "--out", str(out))
+    assert code == 0 and "bed type" not in out.read_text("utf-8-sig").splitlines()[0]
