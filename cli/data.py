@@ -357,7 +357,7 @@ def _layer_name(layer: str | None, lang: str) -> str:
 
 
 def _versions(args) -> int:
-    from geo.datasets import note_in
+    from geo.datasets import EDIT_FIELDS, note_in
     from planner.i18n import t
 
     rows = [v.to_dict() for v in _store(args, create=False).versions()]
@@ -371,7 +371,10 @@ def _versions(args) -> int:
     for r in rows:
         mark = "*" if r["current"] else " "
         what = _layer_name(r["layer"], lang)
-        note = note_in(r["note"] or "", lang)  # an edit's "<zh> / <en>" and the web's refused-rows count: one half
+        # an edit's "<zh> / <en>" and the web's refused-rows count: one half; attribute keys of notes stored
+        # before in the popup's words (地址、联系电话), as the data page shows them
+        note = note_in(r["note"] or "", lang, fields=lambda keys: "、".join(t("field_" + k, "zh") for k in keys)
+                       if set(keys) <= set(EDIT_FIELDS) else None)
         if r["kind"] == "rollback":
             what = t("ds_rollback_to", lang, v=r["target"])
         if r["kind"] == "embedded":

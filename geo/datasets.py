@@ -150,6 +150,9 @@ ROOT_MARK = ".coverplan-store"
 #: import form and edits and ``coverplan data`` (--note) say the same limit.
 MAX_EDIT_TEXT = 200
 
+#: The attributes of a facility a planner edits (the map's popup, web/data.py): versions' notes name them.
+EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
+
 #: What the web's import (web/data.py) appends to an import's note when rows were refused, in both languages
 #: ("（3 行未导入，见校验报告 / 3 rows refused）"), and what :func:`note_in` makes of it.
 REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows? refused）$")
@@ -171,11 +174,12 @@ EDIT_NOTES = (
 _EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in EDIT_NOTES]
 
 
-def note_in(note: str, lang: str) -> str:
+def note_in(note: str, lang: str, *, fields=None) -> str:
     """A version's note in one language: an edit's "<zh> / <en>：note" (:data:`EDIT_NOTES`) and an import's
     refused-rows count (:data:`REFUSED_NOTE`) become the half of ``lang``; the planner's own words stay as
-    typed, and any other note is returned as stored. (The web page words the attributes of notes stored before
-    by their keys itself, web.data.note_in.)"""
+    typed, and any other note is returned as stored. ``fields(keys) -> text or None``: the Chinese words of
+    attribute keys (address, phone) that notes stored before named by their keys (the web's and the CLI's
+    listing word them so; None leaves them as stored)."""
     note = note or ""
     m = REFUSED_NOTE.search(note)
     if m:
@@ -186,7 +190,12 @@ def note_in(note: str, lang: str) -> str:
         m = rx.match(note)
         if m:
             tail = m["tail"] or ""
-            return m["zh"] + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
+            half = m["zh"]
+            if lang == "zh" and fields is not None and "b" in rx.groupindex:
+                words = fields(m["b"].split(", "))  # a note stored before: keys -> 地址、联系电话
+                if words:
+                    half = half[:m.start("b")] + words + half[m.end("b"):]
+            return half + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
     return note
 
 

@@ -91,7 +91,7 @@ def test_a_listing_or_a_dry_run_never_makes_the_data_dir(var, tmp_path, capsys):
 def test_an_analysis_on_a_wrong_data_dir_says_the_folder_not_a_damaged_layer(var, tmp_path, capsys):
     src = _register(tmp_path / "名录.csv")
     assert run(capsys, "data", "import", "facilities", src, "--json")[0] == 0  # version 1 keeps a file
-    for data_dir, en in ((src, "is a file, not a folder"), (str(tmp_path / "gone"), "does not exist")):
+    for data_dir, en in ((src, "is a file, not a folder"), (str(tmp_path / "gone"), "no such folder")):
         code, _, err = run(capsys, "--lang", "en", "coverage", "--type", "welfare_home", "--data-dir", data_dir)
         assert code == 2 and "Traceback" not in err, err
         assert "missing or changed" not in err and "Restore it from a backup; stored layers" not in err, err

@@ -25,7 +25,8 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
-from geo.datasets import MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
+from geo.datasets import EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
+from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import check_townships, check_villages
 from planner import textrules
@@ -181,46 +182,11 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     return d
 
 
-#: What the edits below write into a version's note, "<zh> / <en>" (then "：<the planner's note>"),
-#: as (zh, en) patterns: the same names in both halves (backreferences) tell where one ends even
-#: when a name holds " / " or "：". The notes stay as they were stored (the CLI shows both
-#: languages, and notes stored before keep working); the page and its API show one language.
-_EDIT_NOTES = (
-    (r"新增 (?P<a>.+)", r"added (?P=a)"),
-    (r"移动 (?P<a>.+)", r"moved (?P=a)"),
-    (r"更名 (?P<a>.+) 为 (?P<b>.+)", r"renamed (?P=a) to (?P=b)"),
-    # the attributes in each half's words (地址、联系电话 / address, phone); notes stored before named them
-    # by their keys in both halves (note_in words those)
-    (r"修改 (?P<a>.+) 的属性（(?P<b>.+)）", r"edited (?P=a) \((?P<c>.+)\)"),
-    (r"删除 (?P<a>.+)", r"removed (?P=a)"),
-    (r"候选点 (?P<a>.+) (?:必选|禁选|取消标记)（.+）", r"candidate (?P=a) (?:required|forbidden|mark cleared) \(.+\)"),
-    (r"新增候选点 (?P<a>.+)", r"added candidate site (?P=a)"),
-    (r"移动候选点 (?P<a>.+)", r"moved candidate site (?P=a)"),
-    (r"删除候选点 (?P<a>.+)", r"removed candidate site (?P=a)"),
-)
-_EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in _EDIT_NOTES]
-#: An import's count of refused rows, appended to its note in both languages (see _confirm).
-_REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n) rows? refused）$")
-
-
 def note_in(note: str, lang: str) -> str:
-    """A version's note in one language: an edit's "<zh> / <en>：note" and an import's refused-rows
-    count become the half of ``lang`` (the planner's own words stay as typed); any other note as stored."""
-    m = _REFUSED_NOTE.search(note)
-    if m:
-        n = m["n"]
-        note = note[:m.start()] + (f"（{n} 行未导入，见校验报告）" if lang == "zh" else f"({_count_en(int(n), 'row', 'rows')} refused, see the report)")
-    for rx in _EDIT_NOTE_RES:
-        m = rx.match(note)
-        if m:
-            tail = m["tail"] or ""
-            half = m["zh"]
-            if lang == "zh" and "b" in rx.groupindex:
-                keys = m["b"].split(", ")
-                if set(keys) <= set(EDIT_FIELDS):  # a note stored before: keys -> 地址、联系电话
-                    half = half[:m.start("b")] + fields_text(keys, "zh") + half[m.end("b"):]
-            return half + tail if lang == "zh" else m["en"] + (": " + tail[1:] if tail else "")
-    return note
+    """A version's note in one language (geo.datasets.note_in, whose patterns the edits below write), the
+    attribute keys of notes stored before worded as the popup labels them (地址、联系电话)."""
+    return datasets_note_in(note, lang, fields=lambda keys: fields_text(keys, "zh")
+                            if set(keys) <= set(EDIT_FIELDS) else None)
 
 
 def fields_text(keys, lang: str) -> str:
@@ -1221,8 +1187,8 @@ EDIT_KEYS = {"add": ("name", "lon", "lat", "fields"), "move": ("id", "lon", "lat
              "mark": ("candidate_id", "mark", "all_types", "base"),
              "add_site": ("name", "lon", "lat", "all_types"), "move_site": ("id", "lon", "lat", "all_types", "base"),
              "remove_site": ("id", "all_types", "base")}
-#: Attributes a planner may edit in a facility's popup, besides its name and place (free text).
-EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
+# The attributes a planner may edit in a facility's popup, besides its name and place (free text), are
+# geo.datasets.EDIT_FIELDS: versions' notes name them and the CLI's listing words them too.
 
 
 #: One change of the data at a time (map edits, import confirms, rollbacks): a map edit reads the current

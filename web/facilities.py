@@ -20,7 +20,7 @@ from planner.i18n import t
 KNOWN_SOURCES = {"coverplan sample register (示意)": "fac_source_sample",
                  # what a map edit writes (web/data.py); worded by _source_texts once the type has a version
                  "planner edit (web)": "fac_source_map"}
-#: The attributes a planner edits in a facility's popup (web/data.py EDIT_FIELDS): rows and exports carry them.
+#: The attributes a planner edits in a facility's popup (geo.datasets.EDIT_FIELDS): rows and exports carry them.
 ATTRIBUTES = ("address", "operator", "phone", "remark")
 
 
