@@ -821,21 +821,28 @@ def _fill_county_gaps(towns: gpd.GeoDataFrame, county_code: str, county_geom) ->
     GCJ-02 file is) frees land that is in no township (QA 23: 29 km² of 房县 after 城关镇 came in
     smaller). It belongs to a neighbour, but which one is not known: each piece goes to the
     approximate townships it touches, split by nearness to their boundaries (a Voronoi split of points
-    along them), so the county stays tiled. Official polygons never grow; a piece no approximate
-    township touches goes to the nearest one. Changes ``towns`` in place.
+    along them), so the county stays tiled. An official polygon grows only by a piece no approximate
+    township touches that reaches the county line (a file drawn or shifted short of the line), never
+    by a detached one; a gap between official polygons inside the county is the file's own and stays.
+    Changes ``towns`` in place.
     """
     mine = towns.index[towns["county_code"].astype(str) == str(county_code)]
-    approx = [c for c in mine if towns.loc[c, "geometry_quality"] != "official"
-              and towns.loc[c, "geometry"] is not None and not towns.loc[c, "geometry"].is_empty]
-    if not approx:
-        return
+    usable = [c for c in mine if towns.loc[c, "geometry"] is not None and not towns.loc[c, "geometry"].is_empty]
+    approx = [c for c in usable if towns.loc[c, "geometry_quality"] != "official"]
+    line = county_geom.boundary.buffer(1e-6)
     gap = county_geom.difference(shapely.union_all(towns.loc[mine, "geometry"].values))
-    pieces = [p for p in getattr(gap, "geoms", [gap]) if p.geom_type == "Polygon" and p.area > GAP_NOISE_DEG2]
+    # every polygon of the gap, however the overlay nested them (a collection holding a multipolygon)
+    pieces = [p for p in shapely.get_parts(_polygon_parts(shapely.make_valid(gap))) if p.area > GAP_NOISE_DEG2]
     for piece in pieces:
         near = piece.buffer(1e-6)
         touching = [c for c in approx if towns.loc[c, "geometry"].intersects(near)]
+        if not touching and piece.intersects(line):
+            # between official polygons and the county line (a file drawn or shifted short of it): the
+            # official townships it touches take it; a far approximate one would get a piece detached from it.
+            # A gap between official polygons inside the county is the file's own: it stays.
+            touching = [c for c in usable if c not in approx and towns.loc[c, "geometry"].intersects(near)]
         if not touching:
-            touching = [min(approx, key=lambda c: towns.loc[c, "geometry"].distance(piece))]
+            continue
         for code, part in _split_by_nearness(piece, {c: towns.loc[c, "geometry"] for c in touching}).items():
             # on a 1 cm grid: the union of a sliver's Voronoi parts left vertices a hair apart, valid in
             # degrees but self-intersecting once projected to metres (the diff then failed on them)
@@ -849,7 +856,9 @@ def _split_by_nearness(piece, owners: dict) -> dict:
     """``piece`` cut among ``owners`` ({code: polygon}): each part nearest to that owner's boundary."""
     if len(owners) == 1:
         return {next(iter(owners)): piece}
-    step = max(min(np.sqrt(piece.area) / 20.0, 0.005), 2e-4)  # degrees: about 20 m to 500 m between points
+    # degrees between points: a fraction of the piece's width (area / perimeter is about half the width of a
+    # strip) so a long thin strip is split where it lies, about 20 m to 500 m
+    step = max(min(piece.area / max(piece.length, 1e-12), np.sqrt(piece.area) / 20.0, 0.005), 2e-4)
     pts, who = [], []
     for code, geom in owners.items():
         edge = geom.boundary.intersection(piece.buffer(step * 2))
