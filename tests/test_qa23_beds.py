@@ -164,6 +164,9 @@ def test_sized_proposal_cost_in_english(capsys, var):
     assert code == 0, err
     first = text.splitlines()[0]
     assert "× 10,000 yuan" in first and "万元" not in first, first
+    # the sites' generated words in English too (拟建土门镇农村福利院 in an English run), the place kept
+    sites = text.splitlines()[1:4]
+    assert all("proposed rural welfare home" in line and "拟建" not in line for line in sites), sites
     code, text, err = run(capsys, "propose", "--type", "welfare_home", "--sizes", "30,60,100", "--budget", "3")
     assert code == 0 and "万元" in text.splitlines()[0], text
 
@@ -187,9 +190,6 @@ def test_the_api_takes_a_bed_type_and_refuses_one_without_beds(tmp_path):
         assert homes["enlarge"] and {e["type"] for e in homes["enlarge"]} == {"welfare_home"}
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
-    # the sites' generated words in English too (拟建土门镇农村福利院 in an English run), the place kept
-    sites = text.splitlines()[1:4]
-    assert all("proposed rural welfare home" in line and "拟建" not in line for line in sites), sites
 
 
 def test_a_bed_types_table_says_its_type(capsys, var, tmp_path):
