@@ -448,9 +448,18 @@ def _propose_sized(args) -> int:
     costs = _costs(args.costs) if args.costs else None
     _check_pairs(args, costs)
     _check_budget(args, costs)
+    check_county_option(args.county)  # before any data is loaded
     region, facilities = load_context(args)
     register_holds(args, facilities, _types(args))
-    out = propose_sized(region, args.type, args.sizes, costs=costs, budget_sites=args.budget,
+    # a county's sized proposal, as the web form's scope: its demand, facilities and candidates (QA 23: the
+    # county was ignored and the city's solved)
+    from planner.coverage import county_type
+    from planner.facility_types import get_type
+    from planner.i18n import t
+    code = county_option_code(region, args.county) if args.county is not None else None
+    ftype = county_type(get_type(args.type), code, region) if code else args.type
+    scope = {"county": code, "name": county_namer(region, args.lang)(code).strip() if code else t("scope_city", args.lang)}
+    out = propose_sized(region, ftype, args.sizes, costs=costs, budget_sites=args.budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
                         graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
     if args.out:
@@ -460,24 +469,28 @@ def _propose_sized(args) -> int:
                                                         "assigned_villages": len(s["assigned_villages"])},
                       "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]}} for s in out["sites"]]
             _write_geojson({"type": "FeatureCollection", "features": feats,
-                            "coverplan": {k: v for k, v in out.items() if k not in ("sites", "existing")}}, args.out)
+                            "coverplan": {**{k: v for k, v in out.items() if k not in ("sites", "existing")},
+                                          "scope": scope}}, args.out)
         else:
             import pandas as pd
 
-            from planner.i18n import t
             what = f"{t('capw_sized_title', args.lang)}: {out['type_name_zh' if args.lang == 'zh' else 'type_name_en']}"
             parts = [f"{'规模' if args.lang == 'zh' else 'sizes'}: {args.sizes}",
+                     f"{t('scope', args.lang)}: {scope['name']}",
                      *data_parts(region, args.lang, args.facilities)]
             write_table(pd.DataFrame([{**s, "assigned_villages": "、".join(v["name"] for v in s["assigned_villages"])}
                                       for s in out["sites"]]), args.out,
                         table_title(what, parts, args.lang, illustrative=bool(out.get("synthetic_inputs", True))))
     out["dataset_version"] = data_version(region)
+    if code:
+        out["scope"] = scope
     if args.json:
         print_json(out)
         return 0
     zh = args.lang == "zh"
     sm = out["summary"]
-    print(f"{out['type_name_zh'] if zh else out['type_name_en']} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
+    where = f" · {scope['name']}" if code else ""
+    print(f"{out['type_name_zh'] if zh else out['type_name_en']}{where} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
           f"{'造价' if zh else 'cost'} {wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
           f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f} "
           f"({solver_line(out['solver'], args.lang)})")

@@ -94,3 +94,30 @@ def test_the_cli_proposal_files_name_their_scope(tmp_path, capsys, monkeypatch):
     assert meta["scope"] == {"county": "420325", "name": "Fang County"}
     assert "Scope: Fang County" in str(openpyxl.load_workbook(tmp_path / "p.xlsx").active["A1"].value)
     assert "Scope: Whole city" in (tmp_path / "city.csv").read_text("utf-8-sig").splitlines()[0]
+
+
+def test_a_cli_sized_proposal_takes_the_county_as_the_web_does(tmp_path, capsys, monkeypatch):
+    """`propose --sizes --county 房县` solved for the whole city (served 175,216 of the city's 610,589)."""
+    import json
+
+    from geo import settings
+    from test_qa21_cli import run
+    from web.app import create_app
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    code, out, err = run(capsys, "--lang", "en", "propose", "--type", "elderly_complex", "--county", "房县",
+                         "--sizes", "30,60,100", "--budget", "3", "--json")
+    assert code == 0, err
+    cli = json.loads(out)
+    assert cli["scope"] == {"county": FANG, "name": "Fang County"}
+    assert {str(s["county_code"]) for s in cli["sites"]} == {FANG}
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        r = app.test_client().post("/api/proposals?wait=120", json={"type": "elderly_complex", "kind": "sized",
+                                                                     "budget_sites": 3, "county": FANG})
+        assert r.status_code == 201, r.data[:300]
+        web = r.get_json()["proposal"]["sized"]["summary"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+    assert cli["summary"]["demand"] == web["demand"] and cli["summary"]["served"] == web["served"]
+    assert web["demand"] < 100_000  # the county's people aged 60+, not the city's 610,589
