@@ -22,19 +22,28 @@
                 ["bt_col_enlarge", "enlarge_existing", 1], ["bt_col_new", "new_beds", 1], ["bt_col_sites", "new_sites", 1],
                 ["bt_col_place", "beds_to_place", 1], ["bt_col_after", "shortfall_after"]];
     var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
-    var total = {};
+    var total = {}, rows = county ? d.by_township : d.by_county;
+    // each column rounded by largest remainder: the rows add up to the total, and the total is the county's
+    // (or city's) own figure rounded once (QA 23: a county's rounded townships summed to 3,463 beside its 3,466)
+    var shown = {};
+    cols.forEach(function (c) {
+      var raw = rows.map(function (r) { return +r[c[1]] || 0; });
+      var want = Math.round(raw.reduce(function (a, b) { return a + b; }, 0));
+      var floor = raw.map(Math.floor), left = want - floor.reduce(function (a, b) { return a + b; }, 0);
+      raw.map(function (v, i) { return [v - Math.floor(v), i]; })
+        .sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; })
+        .forEach(function (x) { if (left > 0) { floor[x[1]] += 1; left -= 1; } });
+      shown[c[1]] = floor;
+      total[c[1]] = want;
+    });
     var h = "<div class='table-wrap'><table class='data' id='bt-table'" + (county ? " data-county='" + esc(d.county.code) + "'" : "") +
       "><thead><tr><th>" + esc(T(county ? "township" : "county")) + "</th>" +
       cols.map(function (c) { return "<th class='" + cls(c) + "'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
     // a county's breakdown by its townships: one county row would only repeat the summary
-    (county ? d.by_township : d.by_county).forEach(function (r) {
+    rows.forEach(function (r, i) {
       h += "<tr data-county='" + esc(r.county_code) + "'" + (county ? " data-township='" + esc(r.township_code) + "'" : "") + "><td>" +
         esc(county ? r.township_name : (en ? r.county_name_en : r.county_name)) + "</td>" +
-        cols.map(function (c) {
-          var v = Math.round(r[c[1]] || 0);  // the total adds up what the rows show
-          total[c[1]] = (total[c[1]] || 0) + v;
-          return "<td class='" + cls(c) + "'>" + fmt(v) + "</td>";
-        }).join("") + "</tr>";
+        cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(shown[c[1]][i]) + "</td>"; }).join("") + "</tr>";
     });
     h += "<tr class='total'><td><b>" + esc(county ? T("bt_county_total").replace("{county}", county) : T("cap_citywide")) +
       "</b></td>" + cols.map(function (c) {
