@@ -183,6 +183,9 @@ class PlaceIndex:
         county, township, village, address = (fold(v) for v in (county, township, village, address))
         # a code as its ASCII digits: full-width ones (４２０３０３１０１) are the same code (QA 23)
         code = re.sub(r"\.0$", "", unicodedata.normalize("NFKC", str(code or "")).strip())
+        if not code:  # a code typed where the name goes (a 乡镇 column of 9- or 12-digit codes: QA 23)
+            code = next((c for c in (re.sub(r"\.0$", "", unicodedata.normalize("NFKC", typed[k]).strip())
+                                     for k in ("township", "village")) if re.fullmatch(r"\d{9}|\d{12}", c)), "")
         if code:
             unit = self.by_code.get(code[:12]) or self.by_code.get(code[:9])
             if unit is not None and unit.level != "county":

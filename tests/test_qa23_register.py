@@ -134,6 +134,24 @@ def test_spaced_dms_uploads_as_on_the_command_line(client):
     assert not [i for i in body["issues"] if i["code"] == "projected"]
 
 
+# -- a code in the township NAME column (乡镇), as registers often carry it -------------------------------------------
+def test_a_code_in_the_township_name_column_is_read_as_a_code(shiyan, tmp_path):
+    """QA 23 (second round): a 乡镇 column of codes was matched as names: "找不到乡镇（街道）"420325100""."""
+    path = tmp_path / "codes_as_names.csv"
+    path.write_text("名称,类型,乡镇\n"
+                    "甲中心,社区(村)日间照料中心,420303101\n"              # a township's code
+                    "乙中心,社区(村)日间照料中心,420303101001\n"           # a village's
+                    "丙中心,社区(村)日间照料中心,４２０３０３１０１００１\n"  # the same, full-width
+                    "丁中心,社区(村)日间照料中心,420303999\n", "utf-8")    # no such township: said as typed
+    report = validate_register(path, region=shiyan)
+    rows = by_row(report)
+    assert set(rows.loc[[2, 3, 4], "township_code"]) == {"420303101"}
+    village = shiyan.villages.loc["420303101001"].geometry
+    assert (rows.loc[3].geometry.x, rows.loc[3].geometry.y) == pytest.approx((village.x, village.y))
+    assert (rows.loc[4].geometry.x, rows.loc[4].geometry.y) == pytest.approx((village.x, village.y))
+    assert [i.row for i in report.errors()] == [5] and "420303999" in report.errors()[0].message_zh
+
+
 # -- 10: a 12-digit code in the township-code column -----------------------------------------------------------------
 def test_a_village_code_in_the_township_column_names_its_township_and_village(shiyan, tmp_path):
     path = tmp_path / "code12.csv"
