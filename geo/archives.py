@@ -169,6 +169,21 @@ _READER_REASONS = (
 )
 
 
+#: What to do about a reader's complaint that the file's format is not the problem (its geometry is): the
+#: usual "use GeoJSON ..." hint read as if the format were wrong (QA 23: an unclosed ring in a GeoJSON).
+_READER_HINTS = (
+    (("do not form a closed linestring", "Invalid number of points in LinearRing"),
+     "Close the ring in your GIS program (its last point the same as its first; e.g. Repair/Fix Geometry) and "
+     "export the layer again.", "请在GIS软件中闭合该环（末点与首点相同，如使用“修复几何”）后重新导出图层。"),
+)
+
+
+def reader_hint(exc: Exception) -> tuple[str, str] | None:
+    """(English, Chinese) fix for a reader's complaint about the file's geometry; None for any other."""
+    raw = str(exc)
+    return next(((en, zh) for needles, en, zh in _READER_HINTS if any(n in raw for n in needles)), None)
+
+
 def reader_reason(exc: Exception, label: str) -> tuple[str, str]:
     """(English, Chinese) reason a GIS reader failed: known GDAL messages in words, any
     other as GDAL says it (server paths replaced by the file's name, its developer hints cut)."""

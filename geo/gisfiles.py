@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 
 from geo import archives, settings
-from geo.archives import file_error, reader_reason
+from geo.archives import file_error, reader_hint, reader_reason
 from geo.errors import InputDataError
 
 #: KML columns GDAL adds to every placemark; dropped when the file leaves them empty.
@@ -80,8 +80,9 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
             raise
         except Exception as exc:  # pyogrio raises several types for unreadable files
             en, zh = reader_reason(exc, label)
+            fix_en, fix_zh = reader_hint(exc) or ("Export it again from the GIS program.", "请从GIS软件中重新导出。")
             raise file_error(label, f"cannot read as a GIS layer ({en}).", f"无法作为GIS图层读取（{zh}）。",
-                             "Export it again from the GIS program.", "请从GIS软件中重新导出。") from exc
+                             fix_en, fix_zh) from exc
     if len(gdf) == 0:
         raise file_error(label, "the layer has no features.", "图层中没有要素。",
                          "Export the layer with its features.", "请导出包含要素的图层。")

@@ -30,7 +30,7 @@ import pyogrio
 import shapely
 
 from geo import settings
-from geo.archives import check_file, open_checked, reader_message, reader_reason
+from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
 from geo.gisfiles import ASSUMED_CRS_NOTE, to_storage
 from geo.points import encoding_label, join_list, points_from_table
@@ -195,10 +195,10 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                     _log.info("%s: %s", label, reader_message(w.message, label))
     except Exception as exc:  # pyogrio raises several types for unreadable files
         en, zh = reader_reason(exc, label)
+        fix_en, fix_zh = reader_hint(exc) or ("Use GeoJSON, GeoPackage or a zipped Shapefile.",
+                                              "请使用 GeoJSON、GeoPackage 或 Shapefile 文件。")
         raise InputDataError(f"{label}: cannot read as a GIS layer ({en}).",
-                             f"{label}：无法作为GIS图层读取（{zh}）。",
-                             hint_en="Use GeoJSON, GeoPackage or a zipped Shapefile.",
-                             hint_zh="请使用 GeoJSON、GeoPackage 或 Shapefile 文件。") from exc
+                             f"{label}：无法作为GIS图层读取（{zh}）。", hint_en=fix_en, hint_zh=fix_zh) from exc
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():

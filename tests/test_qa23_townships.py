@@ -111,6 +111,8 @@ def test_a_ring_that_is_not_closed_is_said_in_words(shiyan, tmp_path):
         check_townships(shiyan, path)
     assert "IllegalArgumentException" not in e.value.zh and "未闭合" in e.value.zh
     assert "not closed" in e.value.en
+    # the fix is to close the ring, not another file format (it said "Use GeoJSON ..." of a GeoJSON)
+    assert "Close the ring" in e.value.hint_en and "GeoJSON" not in e.value.hint_en and "闭合" in e.value.hint_zh
 
 
 @pytest.mark.parametrize("code", ["420302001", "420303101", "420304105", "420322101"])
