@@ -160,9 +160,22 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
         t = t[t["county_code"].astype(str) == county].reset_index(drop=True)
         totals = rep.by_county.set_index(rep.by_county["county_code"].astype(str)).loc[county].to_dict()
     required, have = t["required"].to_numpy(float), t["supply"].to_numpy(float)
+    # a bed type's beds go only to the townships the type serves: rural welfare homes' not to city streets
+    # (QA 23: `beds --type welfare_home` put 农村福利院 sites in 车城路街道). Every bed type otherwise.
+    eligible = np.ones(len(t), bool)
+    if ft_new is not None:
+        from planner.sites import demand_units
+        served = set(demand_units(region, ft_new)["township_code"].astype(str))
+        eligible = t["township_code"].astype(str).isin(served).to_numpy()
+    n_left_out = int((~eligible).sum())
     before_ratio = np.where(required > 0, np.maximum(0.0, required - have) / np.where(required > 0, required, 1), 0.0)
-    alloc, z = minimax_allocation(required, have, float(target))
+    before_ratio = np.where(eligible, before_ratio, 0.0)
+    alloc = np.zeros(len(t))
+    alloc_e, z = minimax_allocation(required[eligible], have[eligible], float(target)) if eligible.any() \
+        else (np.zeros(0), 0.0)
+    alloc[eligible] = alloc_e
     whole_gap = np.ceil(np.maximum(0.0, required - have) - 1e-9)  # a bed is whole: 359.08 needed is 360
+    whole_gap = np.where(eligible, whole_gap, 0.0)
     if whole_gap.sum() <= target:
         # enough for every township: each gets its whole gap, and none is left a fraction of a bed short
         # (rounded by largest remainder, 花果街道 got 359 of 359.08 while beds were left over)
@@ -178,7 +191,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             # 42 townships stayed a fraction of a bed short)
             beds = beds.copy()
             while spare > 0:
-                short = np.maximum(0.0, required - have - beds)
+                short = np.where(eligible, np.maximum(0.0, required - have - beds), 0.0)
                 order = [i for i in np.argsort(-short, kind="stable") if short[i] > 1e-9][:spare]
                 if not order:
                     break
@@ -186,6 +199,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                 spare -= len(order)
             after_ratio = np.where(required > 0, np.maximum(0.0, required - have - beds)
                                    / np.where(required > 0, required, 1), 0.0)
+            after_ratio = np.where(eligible, after_ratio, 0.0)
             z = float(after_ratio.max()) if len(after_ratio) else 0.0
     t["allocated"] = beds
     after = np.maximum(0.0, required - have - beds)
@@ -253,6 +267,12 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                               "townships only; to break down the city's target, choose the whole city (no county)."]}
         where = {"zh": name_zh, "en": name_en}
     sites_note = new_sites_note(site_type, new_size, min_size, n_place, towns_place, typed=ft_new is not None)
+    if n_left_out:  # said with the rule of the new sites: the townships the type does not serve get none
+        sites_note = {"zh": sites_note["zh"] + f"{ft_new.name_zh}只服务其需求所在的乡镇（街道），其余 {n_left_out} 个"
+                                               "（如城区街道）不分配其床位，最大缺口率也只按其服务的乡镇计。",
+                      "en": sites_note["en"] + f" A {ft_new.name_en.lower()} serves only the townships where its demand "
+                                               f"is; the other {n_left_out} (such as city streets) get none of its "
+                                               "beds, and the largest shortfall ratio counts the townships it serves."}
     return {"target": int(target), "year": int(year), "allocated": int(beds.sum()),
             "not_allocated": int(target - beds.sum()),
             "standard": {"per_1000": rep.per_1000, "basis": rep.basis, "source": rep.source, "source_zh": rep.source_zh},

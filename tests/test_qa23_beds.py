@@ -95,8 +95,11 @@ def test_beds_type_makes_the_new_beds_that_types(shiyan, capsys, var):
     every = allocate_beds(shiyan, 7136, year=2025)
     assert every["bed_type"] is None and len({e["type"] for e in every["enlarge"]}) > 1
     homes = allocate_beds(shiyan, 7136, year=2025, bed_type="mutual_aid")
-    # the same shortfalls (all beds against the standard), the same beds per township ...
-    assert [r["allocated"] for r in homes["by_township"]] == [r["allocated"] for r in every["by_township"]]
+    # the same shortfalls (all beds against the standard), shared over the townships the type serves ...
+    assert homes["allocated"] + homes["not_allocated"] == 7136
+    towns = {r["township_code"] for r in homes["by_township"] if r["allocated"]}
+    from planner.sites import demand_units
+    assert towns and towns <= set(demand_units(shiyan, check_bed_type("mutual_aid"))["township_code"].astype(str))
     # ... but only mutual-aid centres enlarged, and new sites of their size classes (10, 20, 30)
     assert homes["bed_type"] == homes["new_site_type"] == "mutual_aid"
     assert {e["type"] for e in homes["enlarge"]} == {"mutual_aid"}
@@ -184,10 +187,10 @@ def test_the_api_takes_a_bed_type_and_refuses_one_without_beds(tmp_path):
         every = c.get("/api/beds?target=500").get_json()
         homes = c.get("/api/beds?target=500&type=welfare_home").get_json()
         assert every["allocated"] == homes["allocated"] == 500
-        # the same beds per township; only welfare homes are enlarged
-        assert {r["township_code"]: r["allocated"] for r in every["by_township"]} == \
-            {r["township_code"]: r["allocated"] for r in homes["by_township"]}
+        # only welfare homes are enlarged, and only townships they serve get their beds (no city street)
         assert homes["enlarge"] and {e["type"] for e in homes["enlarge"]} == {"welfare_home"}
+        served = {r["township_code"] for r in homes["by_township"] if r["allocated"]}
+        assert served and served < {r["township_code"] for r in every["by_township"]}
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
 
@@ -199,3 +202,20 @@ def test_a_bed_types_table_says_its_type(capsys, var, tmp_path):
     assert "bed type Rural welfare home" in out.read_text("utf-8-sig").splitlines()[0]
     code, _, err = run(capsys, "--lang", "en", "beds", "--target", "100", "--out", str(out))
     assert code == 0 and "bed type" not in out.read_text("utf-8-sig").splitlines()[0]
+
+
+def test_a_bed_types_beds_go_only_to_the_townships_it_serves(shiyan):
+    """`beds --type welfare_home` put rural welfare-home sites in city streets (车城路街道, 五堰街道)."""
+    from planner.sites import demand_units
+
+    out = allocate_beds(shiyan, 300, bed_type="welfare_home")
+    served = set(demand_units(shiyan, check_bed_type("welfare_home"))["township_code"].astype(str))
+    given = {r["township_code"] for r in out["by_township"] if r["allocated"]}
+    assert given and given <= served
+    streets = {r["township_code"] for r in out["by_township"] if r["township_name"].endswith("街道")}
+    assert streets and not (streets & given)
+    assert out["allocated"] + out["not_allocated"] == 300
+    assert any("city streets" in n for n in out["notes_en"]) and any("城区街道" in n for n in out["notes_zh"])
+    # every bed type together: the streets share the beds as before
+    every = allocate_beds(shiyan, 300)
+    assert streets & {r["township_code"] for r in every["by_township"] if r["allocated"]}
