@@ -83,13 +83,13 @@ def new_sites_note(site_type: FacilityType, size: float, least: float, to_place:
     what_zh, what_en = (site_type.name_zh, site_type.name_en) if typed else ("", "")
     zh = (f"乡镇内优先将现有{what_zh}设施扩建至其类型的最大规模，其余为新增床位。新建处数按{site_type.name_zh}的规模估算："
           f"一个乡镇（街道）的新增床位达到 {least:g} 张（最小规模档次）时，按每处 {size:g} 张计（向上取整），"
-          f"不足 {least:g} 张的不足以单独建一处，不计新建处数，列为待安排床位（beds_to_place），"
+          f"不足 {least:g} 张的不足以单独建一处，不计新建处数，列为“待安排床位”，"
           "由就近设施扩建或与相邻乡镇（街道）合建新址承接。")
     en = (f"Within a township, existing {what_en + ' ' if typed else ''}facilities are first enlarged up to their "
           f"type's largest size class; the rest are new beds. New sites are counted at the size of a {site_type.name_en}: "
           f"a township's new beds make ceil(new beds / {size:g}) sites once they reach {least:g} (the smallest size "
-          f"class); fewer are too few for a facility of their own and count as no site but as beds to place "
-          "(beds_to_place), for a facility nearby to enlarge or a new site shared with a neighbouring township.")
+          f"class); fewer are too few for a facility of their own and count as no site but as beds to place, "
+          "for a facility nearby to enlarge or a new site shared with a neighbouring township.")
     if to_place:
         zh += f"本次共有 {to_place:,} 张待安排床位，分布在 {towns:,} 个乡镇（街道）。"
         en += (f" This breakdown has {to_place:,} {'bed' if to_place == 1 else 'beds'} to place in {towns:,} "
