@@ -149,3 +149,30 @@ def test_the_diff_measures_a_township_that_crosses_itself(shiyan):
     assert not after.loc[CHENGGUAN, "geometry"].is_valid
     out = diff_layers({"townships": shiyan.townships}, {"townships": after}, changed={"townships"})
     assert CHENGGUAN in str(out)
+
+
+def test_the_upload_report_names_the_neighbours_that_give_way(shiyan, tmp_path):
+    """The data page's report said nothing of the townships outside the file whose boundaries confirming would
+    change (the CLI's dry run listed them): the planner confirmed blind."""
+    import io
+
+    from web.app import create_app
+
+    metric = gpd.GeoSeries([shiyan.townships.loc[CHENGGUAN, "geometry"]], crs=settings.STORAGE_CRS).to_crs(
+        settings.METRIC_CRS)
+    smaller = metric.buffer(-1500).to_crs(settings.STORAGE_CRS).iloc[0]
+    body = _write(tmp_path, [(CHENGGUAN, smaller)]).read_bytes()
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        for lang, said in (("zh", "确认后，文件以外的"), ("en", "not in the file change their boundaries")):
+            r = c.post(f"/api/data/uploads?lang={lang}", content_type="multipart/form-data",
+                       data={"kind": "townships", "coords": "wgs84", "file": (io.BytesIO(body), "t.geojson")})
+            assert r.status_code == 200, r.data[:300]
+            rep = r.get_json()["replaces"]
+            assert rep and said in rep["text"], rep
+            names = {n["code"] for n in rep["neighbours"]}
+            assert names and CHENGGUAN not in names and all(n["change_km2"] > 0 for n in rep["neighbours"])
+            assert all(shiyan.townships.loc[n, "county_code"] == FANG for n in names)
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

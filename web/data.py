@@ -545,9 +545,12 @@ def _replacement(layer: str, accepted, region) -> dict | None:
     u = auth.user()
     county = None if u.citywide else u.county
     if layer in ("townships", "villages"):
-        # only those units are replaced (geo.datasets): nothing to say but the rows a county
-        # planner may not change, which refuse the file at confirm (auth.scope_import)
-        return _outside_units(accepted, county, layer) if county else None
+        # only those units are replaced (geo.datasets): the rows a county planner may not change, which
+        # refuse the file at confirm (auth.scope_import); and for boundaries, the neighbours that give way
+        out = _outside_units(accepted, county, layer) if county else None
+        if layer == "townships" and not (out and out.get("outside_county")):
+            out = _neighbours_giving_way(accepted, county) or out
+        return out
     if not layer.startswith("facilities"):
         return None
     fac = region.facilities
@@ -631,6 +634,33 @@ def _replacement(layer: str, accepted, region) -> dict | None:
                              "county_code": str(code)})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
             "shrinks": shrinks, "text": " ".join(lines)}
+
+
+def _neighbours_giving_way(accepted, county: str | None) -> dict | None:
+    """The townships not in a boundary file whose boundaries confirming would change (they give way to the
+    new polygons, or take the land a smaller one frees, geo.imports.overlay_townships), named with the
+    area each gains or loses, before the planner confirms (the CLI's dry run listed them; the page did not)."""
+    try:
+        changed = _store().preview("townships", accepted)["townships"]["changed"]
+    except CoverplanError:
+        return None
+    given = set(accepted["code"].astype(str))
+    moved = [r for r in changed if str(r["code"]) not in given]
+    if not moved:
+        return None
+    lang = g.lang
+    shown = moved[:12]
+
+    def delta(r) -> float:
+        return float(r.get("area_km2_after") or 0) - float(r.get("area_km2_before") or 0)
+    zh = "、".join(f"{r['name']}（{delta(r):+,.2f} 平方千米）" for r in shown) + ("等" if len(moved) > 12 else "")
+    en = ", ".join(f"{r['name']} ({delta(r):+,.2f} km²)" for r in shown) + (", ..." if len(moved) > 12 else "")
+    text = pick(f"确认后，文件以外的 {len(moved)} 个乡镇（街道）的边界将随之调整（让出或接收土地，仍为近似边界）：{zh}。",
+                f"On confirm, {_count_en(len(moved), 'township', 'townships')} not in the file change their "
+                f"boundaries with it (giving way or taking the land freed; still approximate): {en}.", lang)
+    return {"types": [], "county": county, "outside_county": 0, "outside_rows": [], "shrinks": False,
+            "text": text, "neighbours": [{"code": str(r["code"]), "name": r["name"], "change_km2": round(delta(r), 3)}
+                                         for r in moved]}
 
 
 def _outside_units(accepted, county: str, layer: str) -> dict | None:
