@@ -23,18 +23,11 @@
                 ["bt_col_place", "beds_to_place", 1], ["bt_col_after", "shortfall_after"]];
     var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
     var total = {}, rows = county ? d.by_township : d.by_county;
-    // each column rounded by largest remainder: the rows add up to the total, and the total is the county's
-    // (or city's) own figure rounded once (QA 23: a county's rounded townships summed to 3,463 beside its 3,466)
-    var shown = {};
+    // the total adds the unrounded figures and is rounded once, so it is the county's (or city's) own figure
+    // the summary line says (QA 23: a county's rounded townships summed to 3,463 beside its 3,466); each row
+    // is rounded on its own, so needed - now = shortfall still reads true in it
     cols.forEach(function (c) {
-      var raw = rows.map(function (r) { return +r[c[1]] || 0; });
-      var want = Math.round(raw.reduce(function (a, b) { return a + b; }, 0));
-      var floor = raw.map(Math.floor), left = want - floor.reduce(function (a, b) { return a + b; }, 0);
-      raw.map(function (v, i) { return [v - Math.floor(v), i]; })
-        .sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; })
-        .forEach(function (x) { if (left > 0) { floor[x[1]] += 1; left -= 1; } });
-      shown[c[1]] = floor;
-      total[c[1]] = want;
+      total[c[1]] = Math.round(rows.reduce(function (a, r) { return a + (+r[c[1]] || 0); }, 0));
     });
     var h = "<div class='table-wrap'><table class='data' id='bt-table'" + (county ? " data-county='" + esc(d.county.code) + "'" : "") +
       "><thead><tr><th>" + esc(T(county ? "township" : "county")) + "</th>" +
@@ -43,7 +36,7 @@
     rows.forEach(function (r, i) {
       h += "<tr data-county='" + esc(r.county_code) + "'" + (county ? " data-township='" + esc(r.township_code) + "'" : "") + "><td>" +
         esc(county ? r.township_name : (en ? r.county_name_en : r.county_name)) + "</td>" +
-        cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(shown[c[1]][i]) + "</td>"; }).join("") + "</tr>";
+        cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(Math.round(+r[c[1]] || 0)) + "</td>"; }).join("") + "</tr>";
     });
     h += "<tr class='total'><td><b>" + esc(county ? T("bt_county_total").replace("{county}", county) : T("cap_citywide")) +
       "</b></td>" + cols.map(function (c) {
@@ -51,7 +44,7 @@
     }).join("") + "</tr></tbody></table></div>";
     h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
     // townships' gaps added up are more than a county's netted gap: the city's table, or the county's own figures
-    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + "</p>";
+    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + " " + esc(T("bt_round_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }
