@@ -1592,6 +1592,8 @@ _STRINGS.update({
 _STRINGS.update({
     # the bed card's column of beds too few for a new site of their own (planner.beds: beds_to_place)
     "bt_col_place": ("待安排床位（不足一处）", "Beds to place (too few for a site)"),
+    # a county proposal's page and brief: the plan's targets beside it are the city's (proposal.html)
+    "targets_city_suffix": ("（全市）", " (whole city)"),
     # the card's rows are rounded one by one, its totals once (beds.js)
     "bt_round_note": ("各数取整到张；合计由未取整的数相加后取整，可能与各行之和相差一两张。",
                       "Figures are rounded to whole beds; a total adds the unrounded figures, so it may differ "

@@ -121,3 +121,26 @@ def test_a_cli_sized_proposal_takes_the_county_as_the_web_does(tmp_path, capsys,
         app.extensions["coverplan"]["jobs"].shutdown()
     assert cli["summary"]["demand"] == web["demand"] and cli["summary"]["served"] == web["served"]
     assert web["demand"] < 100_000  # the county's people aged 60+, not the city's 610,589
+
+
+def test_a_county_proposals_page_and_brief_say_the_targets_are_the_citys(tmp_path):
+    """The plan's targets (city-wide: 21.7 % / 100 %) stood under "范围：房县" as if they were the county's."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        ids = {}
+        for county in (FANG, ""):
+            r = c.post("/api/proposals?wait=120", json={"type": "elderly_complex", "model": "mclp", "p": 2,
+                                                        "county": county})
+            assert r.status_code == 201, r.data[:300]
+            ids[county] = r.get_json()["proposal"]["id"]
+        for page in ("", "/brief"):
+            fang = c.get(f"/proposals/{ids[FANG]}{page}?lang=zh").data.decode()
+            assert 'id="proposal-targets"' in fang or 'id="brief-targets"' in fang
+            assert '<span class="targets-city" id="targets-city">（全市）</span>' in fang, page
+            assert "(whole city)" in c.get(f"/proposals/{ids[FANG]}{page}?lang=en").data.decode()
+            assert 'id="targets-city"' not in c.get(f"/proposals/{ids['']}{page}?lang=zh").data.decode()
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
