@@ -138,7 +138,8 @@ def _store(args, *, create: bool = True):
     check_data_dir(args.data_dir, create=create)  # a file, or a folder not there for a command that reads (QA 23)
     db = check_database(Path(args.db) if args.db else default_db_path(), create=create or not args.db)
     root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
-    return DatasetStore(db, region=args.region, root=root, readonly=not create)
+    # a folder typed (--data-dir) without the versions' files is refused, not recovered as a lost one
+    return DatasetStore(db, region=args.region, root=root, readonly=not create, root_given=root is not None)
 
 
 def _crs(value: str | None) -> str | None:

@@ -376,6 +376,10 @@ class DatasetStore:
         Seconds to wait for another writer's lock.
     readonly : bool
         Only read (a listing): no folder mark is written and nothing left by a crash is moved.
+    root_given : bool
+        ``root`` was typed by the planner (``--data-dir``): opened for writing without the files of
+        versions that have them, it is refused as a typo. Otherwise (the server's own folder, lost)
+        the versions are marked missing, as after any lost file, and the store opens.
 
     Notes
     -----
@@ -385,7 +389,8 @@ class DatasetStore:
     """
 
     def __init__(self, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
-                 root: str | Path | None = None, timeout: float = 30.0, readonly: bool = False) -> None:
+                 root: str | Path | None = None, timeout: float = 30.0, readonly: bool = False,
+                 root_given: bool = False) -> None:
         self.readonly = readonly
         self.db_path = check_database(db_path, create=True)
         self.region_name = region
@@ -411,7 +416,7 @@ class DatasetStore:
                     "JOIN dataset_versions v ON v.region=l.region AND v.version=l.stored_in "
                     "WHERE l.region=? AND l.stored_in>0 AND l.file IS NOT NULL AND v.status='ok'",
                     (self.region_name,)).fetchone()
-                if stored["a"] is not None and not readonly and root is not None:
+                if stored["a"] is not None and not readonly and root_given:
                     raise self._root_error(stored=(stored["a"], stored["b"]), missing=True)
                 if not readonly or root is None:  # the default folder is made with its database; a folder
                     self.root.mkdir(parents=True, exist_ok=True)  # given (--data-dir) never by a listing

@@ -116,7 +116,7 @@ def test_the_store_refuses_a_folder_without_the_versions_files_and_changes_nothi
     (tmp_path / "empty").mkdir()
     for root, en in ((tmp_path / "nope", "does not exist"), (tmp_path / "empty", "holds none of them")):
         with pytest.raises(InputDataError) as e:
-            DatasetStore(db, region="shiyan", root=root)
+            DatasetStore(db, region="shiyan", root=root, root_given=True)
         assert en in e.value.message("en") and "--data-dir" in e.value.message("en")
         assert "--data-dir" in e.value.message("zh") and CJK.search(e.value.message("zh"))
     assert not (tmp_path / "nope").exists()
@@ -129,10 +129,11 @@ def test_the_store_refuses_a_folder_without_the_versions_files_and_changes_nothi
     # server that cannot start (the review of QA 23: nothing could get past the refusal, not even a backup)
     import shutil
     shutil.rmtree(again.root)
-    lost = DatasetStore(db, region="shiyan")
+    # as the web app opens it: its own folder, named (web.extensions)
+    lost = DatasetStore(db, region="shiyan", root=again.root)
     assert lost.current().version == 0 and {v.version: v.status for v in lost.versions()}[1] == "missing"
     # and a version already marked missing is no reason to refuse a folder given
-    DatasetStore(db, region="shiyan", root=tmp_path / "empty")
+    DatasetStore(db, region="shiyan", root=tmp_path / "empty", root_given=True)
 
 
 # -- 3: region import names the issues ---------------------------------------------------------------------
@@ -301,3 +302,26 @@ def test_serve_says_a_folder_given_as_network_is_no_road_network(no_listen, caps
     assert ".csv or .zip" not in err and "coverplan network build" in err
     code, _, err = serve(capsys, no_listen, "zh", "--network", str(folder))
     assert code == 2 and "是文件夹而不是文件" in err and ".graphml" in err and ".csv 或 .zip" not in err, err
+
+
+def test_the_server_starts_when_its_datasets_folder_is_lost(tmp_path):
+    """The web app names its own folder (web.extensions); a lost one is recovered (versions marked missing,
+    said on the data page), never a server that will not start, which no command could get past."""
+    import shutil
+
+    from geo.datasets import DatasetStore
+    from geo.regions import load_region
+    from web.app import create_app
+
+    db = tmp_path / "p.sqlite"
+    store = DatasetStore(db, region="shiyan")
+    fac = load_region("shiyan", imports=False).facilities
+    store.commit_layer("facilities:day_care", fac[fac["facility_type"] == "day_care"].iloc[:5])
+    shutil.rmtree(store.root)
+    app = create_app({"DB_PATH": str(db), "TESTING": True})
+    try:
+        versions = app.test_client().get("/api/data/versions").get_json()
+        assert versions["current"] == 0
+        assert {v["version"]: v["status"] for v in versions["versions"]}[1] == "missing"
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
