@@ -1176,9 +1176,10 @@ _STRINGS.update({
     # the targets of a per-village register attribute (charity funds...) have no facility type
     "tgt_village_attribute": ("村（社区）项目", "Village/community programme"),
     "rows_header": ("图层行数", "Rows in layer"),
-    "rows_header_tip": ("该版本中此图层的总行数（不是上传文件的行数：导入的村点只替换文件中的村）",
-                        "The layer's rows in this version, not the uploaded file's (a village file replaces only "
-                        "the villages it lists)"),
+    # geo.datasets._rows_taken: a register replaces its layer whole; boundaries and village points only the units given
+    "rows_header_tip": ("该版本写入的行数：设施名录按整个图层计（整体替换）；乡镇边界、村点按文件中给出的单元计（只替换这些单元）",
+                        "The rows this version wrote: a register's whole layer (it replaces the layer); for township "
+                        "boundaries or village points, the units the file gives (only those are replaced)"),
     "api_doc_title": ("接口文档", "API reference"),
     "api_doc_intro": ("本页说明 coverplan 的 JSON 接口：网页上显示的所有内容都可以由脚本取得。"
                       "以下参考文档为英文；接口本身的提示信息中英文俱全（message_zh / message_en），"
