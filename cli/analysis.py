@@ -9,8 +9,8 @@ import sys
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
                          check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, solver_line,
-                        table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, scope_of,
+                        solver_line, table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -569,7 +569,7 @@ def _propose(args) -> int:
     from planner.i18n import t
     # the scope travels with the file, as the web's downloads say it: a county's figures read as the city's
     code = county_option_code(region, args.county) if args.county is not None else None
-    scope = {"county": code, "name": county_namer(region, args.lang)(code).strip() if code else t("scope_city", args.lang)}
+    scope = scope_of(region, code, args.lang)
     if args.out:
         low = args.out.lower()
         if low.endswith((".geojson", ".json")):

@@ -8,7 +8,7 @@ from cli.analysis import check_county_option, county_option_code, load_context, 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, solver_line, table_title,
+from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, scope_of, solver_line, table_title,
                         write_table)
 from geo.errors import InputDataError
 from planner.beds import MAX_TARGET
@@ -458,7 +458,7 @@ def _propose_sized(args) -> int:
     from planner.i18n import t
     code = county_option_code(region, args.county) if args.county is not None else None
     ftype = county_type(get_type(args.type), code, region) if code else args.type
-    scope = {"county": code, "name": county_namer(region, args.lang)(code).strip() if code else t("scope_city", args.lang)}
+    scope = scope_of(region, code, args.lang)
     out = propose_sized(region, ftype, args.sizes, costs=costs, budget_sites=args.budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
                         graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))

@@ -58,6 +58,12 @@ def cell(text, width: int, align: str = "<") -> str:
     return text + fill if align == "<" else fill + text
 
 
+def scope_of(region, code: str | None, lang: str) -> dict:
+    """A proposal's scope as the API gives it: ``{"county": code, "name": ...}``, the whole city when None."""
+    from planner.i18n import t
+    return {"county": code, "name": county_namer(region, lang)(code).strip() if code else t("scope_city", lang)}
+
+
 def county_namer(region, lang: str, *, pad: int = 0):
     """A function naming a county (by its Chinese name or its code) in ``lang``: the region's
     English county names on an English run (printed lists carry the Chinese name only).

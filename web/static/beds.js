@@ -33,7 +33,7 @@
       "><thead><tr><th>" + esc(T(county ? "township" : "county")) + "</th>" +
       cols.map(function (c) { return "<th class='" + cls(c) + "'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
     // a county's breakdown by its townships: one county row would only repeat the summary
-    rows.forEach(function (r, i) {
+    rows.forEach(function (r) {
       h += "<tr data-county='" + esc(r.county_code) + "'" + (county ? " data-township='" + esc(r.township_code) + "'" : "") + "><td>" +
         esc(county ? r.township_name : (en ? r.county_name_en : r.county_name)) + "</td>" +
         cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(Math.round(+r[c[1]] || 0)) + "</td>"; }).join("") + "</tr>";
