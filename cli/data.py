@@ -292,11 +292,10 @@ def _import(args) -> int:
     store = _store(args, create=not args.dry_run)  # a dry run saves nothing: it makes no folder either
     before = store.current()
     layer, gdf, issues, counts = _read(args, store.region())
-    preview = store.preview(layer, gdf)
-    version = None
     # the same data again (the register's own export, say) makes no version, as in the browser: the
     # history would hold a version whose diff is "no change"
-    same = store.unchanged_by(layer, gdf, path.name)
+    preview, same = store.import_check(layer, gdf, path.name)
+    version = None
     if not args.dry_run and same is None:
         version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=args.note)
     out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,

@@ -960,12 +960,21 @@ class DatasetStore:
                                      hint_zh="请为各类设施使用互不相同的编号。", details={"ids": clash})
         return out
 
-    def preview(self, layer: str, gdf) -> dict:
+    def preview(self, layer: str, gdf, source_name: str | None = None) -> dict:
         """What committing ``gdf`` as ``layer`` would change (the diff against the current version), writing nothing."""
+        return self.import_check(layer, gdf, source_name)[0]
+
+    def import_check(self, layer: str, gdf, source_name: str | None = None) -> tuple[dict, int | None]:
+        """:meth:`preview` and :meth:`unchanged_by` from one build of the layers (the browser's and
+        the CLI's import ask both, and a township file's build, where the neighbours give way, is the
+        slow part). Raises what the commit would refuse, as :meth:`preview` does."""
         changes = self._expand(layer, gdf)
         with self._connect() as con:
             v, refs = self._usable(con, None)
-        frames = self._build(refs, changes, None)
+        frames = self._build(refs, changes, source_name)
+        return self._diff_of(v, refs, changes, frames), self._same_as(v, refs, layer, gdf, frames)
+
+    def _diff_of(self, v: int, refs: dict[str, LayerRef], changes: dict, frames: dict) -> dict:
         before = self._layers_of(refs)
         after = dict(before)
         for name, frame in frames.items():
@@ -1024,14 +1033,17 @@ class DatasetStore:
         anew at each commit and their vertices move by float noise). An input the commit would
         refuse gives None: the commit says what is wrong.
         """
-        import tempfile
-
         current = self.current().version
         refs = self.refs(current)
         try:
             frames = self._build(refs, self._expand(layer, gdf), source_name)
         except CoverplanError:
             return None
+        return self._same_as(current, refs, layer, gdf, frames)
+
+    def _same_as(self, current: int, refs: dict[str, LayerRef], layer: str, gdf, frames: dict) -> int | None:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="coverplan-same-") as tmp:
             for name, frame in frames.items():
                 ref = refs.get(name)

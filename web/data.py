@@ -11,6 +11,7 @@ can be compared and rolled back; a rollback is a new version.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -458,7 +459,10 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     """Check the kept file with ``opts``; write meta/issues; the answer for the page."""
     path = _kept_file(d)
     layer, accepted, parts, preview = _check(path, opts, region)
-    replaces = _replacement(layer, accepted, region)
+    # a township file's layers are built once for both questions below (which neighbours change, and
+    # whether it changes anything at all): that build, where the neighbours give way, is the slow part
+    check = functools.cache(lambda: _import_check(layer, accepted, path))
+    replaces = _replacement(layer, accepted, region, check)
     outside = _outside_issues(replaces, replaces and replaces["county"])
     parts["issues"] = outside + parts["issues"]
     blocked = None
@@ -482,7 +486,8 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     same = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
         try:  # what a confirm would commit: a county planner's rows with the other counties' kept
-            same = _unchanged_since(layer, auth.scope_import(layer, accepted, region), path)
+            scoped = auth.scope_import(layer, accepted, region)
+            same = check()[1] if scoped is accepted else _unchanged_since(layer, scoped, path)
         except auth.Forbidden:  # rows outside his county: the confirm refuses them, no version either way
             same = None
     # the version of the data the check ran on (the region it was given), not the one current after it:
@@ -525,13 +530,22 @@ def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
     return None if store is None else store.unchanged_by(layer, gdf, path.name)
 
 
+def _import_check(layer: str, gdf, path: Path) -> tuple[dict | None, int | None]:
+    """The data store's diff and "unchanged" answer for ``gdf`` from one build (geo.datasets.import_check);
+    (None, None) for a file the commit would refuse: the confirm says what is wrong."""
+    try:
+        return _store().import_check(layer, gdf, path.name)
+    except CoverplanError:
+        return None, None
+
+
 def _identical_text(version: int, lang: str) -> str:
     return pick(f"本文件的数据与当前版本（v{version}）完全相同，确认不会产生新版本。",
                 f"This file holds exactly the data of the current version (v{version}): confirming would make "
                 "no new version.", lang)
 
 
-def _replacement(layer: str, accepted, region) -> dict | None:
+def _replacement(layer: str, accepted, region, check) -> dict | None:
     """What confirming would replace, said before the planner confirms.
 
     A facility register replaces the type's layer as a whole (a county planner's:
@@ -549,7 +563,7 @@ def _replacement(layer: str, accepted, region) -> dict | None:
         # refuse the file at confirm (auth.scope_import); and for boundaries, the neighbours that give way
         out = _outside_units(accepted, county, layer) if county else None
         if layer == "townships" and not (out and out.get("outside_county")):
-            out = _neighbours_giving_way(accepted, county) or out
+            out = _neighbours_giving_way(accepted, county, check) or out
         return out
     if not layer.startswith("facilities"):
         return None
@@ -636,14 +650,14 @@ def _replacement(layer: str, accepted, region) -> dict | None:
             "shrinks": shrinks, "text": " ".join(lines)}
 
 
-def _neighbours_giving_way(accepted, county: str | None) -> dict | None:
+def _neighbours_giving_way(accepted, county: str | None, check) -> dict | None:
     """The townships not in a boundary file whose boundaries confirming would change (they give way to the
     new polygons, or take the land a smaller one frees, geo.imports.overlay_townships), named with the
     area each gains or loses, before the planner confirms (the CLI's dry run listed them; the page did not)."""
-    try:
-        changed = _store().preview("townships", accepted)["townships"]["changed"]
-    except CoverplanError:
+    diff = check()[0]
+    if diff is None:
         return None
+    changed = diff["townships"]["changed"]
     given = set(accepted["code"].astype(str))
     moved = [r for r in changed if str(r["code"]) not in given]
     if not moved:
