@@ -1155,6 +1155,14 @@ def _one(words: str, n: int) -> str:
     return words.replace("facilities", "facility").replace("sites", "site") if n == 1 else words
 
 
+def _with_area(r: dict, lang: str) -> str:
+    """A changed township's name with its area before and after (km², as the data store's diff measures it)."""
+    name, a, b = str(r.get("name") or r.get("code")), r.get("area_km2_before"), r.get("area_km2_after")
+    if a is None or b is None:
+        return name
+    return f"{name} ({a:,.1f} → {b:,.1f} km²)" if lang == "en" else f"{name}（{a:,.1f}→{b:,.1f} 平方千米）"
+
+
 def diff_lines(d: dict, lang: str, counties: dict | None = None) -> list[str]:
     """The version comparison as sentences a planner reads; ``counties`` (code -> name in ``lang``) tells
     facilities of the same name apart."""
@@ -1195,7 +1203,10 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None) -> list[str]:
     tw = d.get("townships") or {}
     if tw.get("changed"):
         rows = tw["changed"]
-        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(rows, lang)}" if zh else f"{_count_en(len(rows), 'township boundary', 'township boundaries')} changed: {_names(rows, lang)}")
+        # with their areas before and after, as the CLI's diff gives them: "城关镇" alone did not say by how much
+        sized = [{**r, "name": _with_area(r, lang)} for r in rows]
+        out.append(f"乡镇边界变化 {len(rows)} 个：{_names(sized, lang)}" if zh
+                   else f"{_count_en(len(rows), 'township boundary', 'township boundaries')} changed: {_names(sized, lang)}")
     if tw.get("requalified"):
         rows = tw["requalified"]
         out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows, lang)}" if zh
