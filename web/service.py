@@ -45,6 +45,7 @@ class Service:
         self._locks: dict = {}
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
+        self._forgotten: dict[str, int] = {}  # pid -> times forgotten (a layer computed across one is not kept)
         self._after: OrderedDict = OrderedDict()  # targets after saved proposals (_targets_after)
         self._same: dict = {}  # (version, current version) -> same data (is_current)
 
@@ -136,20 +137,24 @@ class Service:
     def proposal_layers(self, pid: str, lang: str, compute) -> dict:
         """A saved proposal's map layers, kept for the last few proposals viewed.
 
-        Saved proposals never change (they can only be deleted, see
-        :meth:`forget_proposal`), so their layers -- a coverage analysis and
-        about a megabyte of GeoJSON each -- are computed once per language.
+        A saved proposal's sites never change, but its name and note may (PATCH) and it may be
+        deleted: both call :meth:`forget_proposal`. Its layers -- a coverage analysis and about a
+        megabyte of GeoJSON each -- are computed once per language; a computation that a rename or a
+        delete crossed is answered but not kept (QA 24: kept, the deleted proposal's layers answered
+        200 ever after, and a renamed one's kept the old name).
         """
         key = (pid, lang)
         with self._guard:
             if key in self._proposal_layers:
                 self._proposal_layers.move_to_end(key)
                 return self._proposal_layers[key]
+            seen = self._forgotten.get(pid, 0)
         value = compute()
         with self._guard:
-            self._proposal_layers[key] = value
-            while len(self._proposal_layers) > PROPOSAL_LAYERS_KEPT:
-                self._proposal_layers.popitem(last=False)
+            if self._forgotten.get(pid, 0) == seen:
+                self._proposal_layers[key] = value
+                while len(self._proposal_layers) > PROPOSAL_LAYERS_KEPT:
+                    self._proposal_layers.popitem(last=False)
         return value
 
     def _targets_after(self, proposals: list[dict], plan, scope: tuple = ()) -> list[dict]:
@@ -170,6 +175,7 @@ class Service:
 
     def forget_proposal(self, pid: str) -> None:
         with self._guard:
+            self._forgotten[pid] = self._forgotten.get(pid, 0) + 1
             for key in [k for k in self._proposal_layers if k[0] == pid]:
                 del self._proposal_layers[key]
 
