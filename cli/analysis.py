@@ -399,13 +399,15 @@ def check_county_option(value: str | None) -> None:
                               f"--county {shown} 无效：{zh}；请填写县区代码或名称（如 420381 或 丹江口市）。",
                               details={"parameter": "county", "value": value})
 
+    from planner.textrules import code_point
+
     def control(c: str) -> bool:
         return unicodedata.category(c) in ("Cc", "Cf")
 
     if not v:
         raise bad('""', "the county is empty", "县区为空")
     if any(control(c) for c in v):  # shown escaped (a line break as \x0a), not breaking the message's line
-        shown = "".join((f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}") if control(c) else c for c in v)
+        shown = "".join((f"\\x{ord(c):02x}" if ord(c) < 256 else code_point(c)) if control(c) else c for c in v)
         raise bad(shown, "it holds a control character (a line break, a tab or an invisible mark), which no county "
                   "code or name has", "其中含有控制字符（换行、制表符或不可见字符），县区代码和名称中不会有")
     if re.search(r"[0-9]", v) and not re.fullmatch(r"[0-9]{6}", v):

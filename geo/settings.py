@@ -68,7 +68,9 @@ BASEMAPS = ("none", "osm", "tianditu")
 
 def _shown(value: str) -> str:
     """A variable's value as typed, control and direction characters escaped (\\u202e), at most 80 characters."""
-    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value)
+    # past U+FFFF in 8 digits (\\U000e0041): "\\ue0041" reads as U+E004 and a 1
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+                   for c in value)
     return text if len(text) <= 80 else text[:80] + "…"
 
 

@@ -71,12 +71,19 @@ def char_kind(ch: str) -> tuple[str, str]:
     return "a control character", "控制字符"
 
 
+def code_point(ch: str) -> str:
+    """One character as Python writes it escaped: \\u00a0, and \\U000e0041 past U+FFFF, where
+    "\\ue0041" read as U+E004 followed by a 1."""
+    n = ord(ch)
+    return f"\\u{n:04x}" if n <= 0xFFFF else f"\\U{n:08x}"
+
+
 def escaped(text, *, multiline: bool = False):
     """``text`` with its refused characters written as \\uXXXX, to be quoted in a message (never echo
     the invisible characters themselves); anything but text (JSON null, a number) unchanged."""
     if not isinstance(text, str):
         return text
-    return "".join(f"\\u{ord(ch):04x}" if refused(ch, multiline=multiline) else ch for ch in text)
+    return "".join(code_point(ch) if refused(ch, multiline=multiline) else ch for ch in text)
 
 
 def without_refused(text, *, multiline: bool = False) -> str:

@@ -63,3 +63,10 @@ def test_the_web_diff_gives_each_changed_townships_area(lang):
         assert line == "2 township boundaries changed: 武当路街道 (12.3 → 14.0 km²), 二堰街道"
     else:
         assert line == "乡镇边界变化 2 个：武当路街道（12.3→14.0 平方千米）、二堰街道"
+
+
+def test_a_character_past_ffff_is_written_with_eight_digits():
+    from planner.textrules import code_point, escaped
+    assert code_point("\U000e0041") == "\\U000e0041" and code_point("\u202e") == "\\u202e"
+    # "\ue0041" read as U+E004 followed by a 1
+    assert escaped("甲\U000e0041乙") == "甲\\U000e0041乙"

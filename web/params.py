@@ -30,7 +30,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge as _ReadPastLimit
 
 from geo.errors import InputDataError
-from planner.textrules import escaped, number_text
+from planner.textrules import code_point, escaped, number_text
 
 # read by hooks around every view (language, the CSRF token of a form, a cache-buster)
 ALWAYS = frozenset({"lang", "_"})
@@ -86,7 +86,7 @@ def typed_number(raw):
     planner could not see what was wrong with it."""
     if not isinstance(raw, str):
         return raw
-    return "".join(f"\\u{ord(ch):04x}" if ch.isspace() and not ch.isascii() else ch for ch in raw)
+    return "".join(code_point(ch) if ch.isspace() and not ch.isascii() else ch for ch in raw)
 
 
 def _bound(x: float) -> str:
