@@ -35,7 +35,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from geo.errors import InfeasibleError, InputDataError, listed
-from planner.textrules import code_point
 
 from .assignment import capacitated_rows, largest_share_assignment
 from .base import LocationModel
@@ -183,7 +182,8 @@ def cover_engine() -> str:
         return COVER_ENGINE if COVER_ENGINE in COVER_ENGINES else "auto"
     if (engine := raw.strip().lower()) in COVER_ENGINES:
         return engine
-    shown = "".join(c if c.isprintable() else code_point(c) for c in raw)[:80]  # no raw \u202e
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+                    for c in raw)[:80]  # no raw \u202e
     raise InputDataError(f"COVERPLAN_COVER_ENGINE={shown} is not a solver engine: use auto, scip or highs, "
                          "or unset it (auto).",
                          f"环境变量 COVERPLAN_COVER_ENGINE={shown} 不是可用的求解引擎：可用 auto、scip 或 highs，"
