@@ -42,7 +42,7 @@ from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, no_body, public, refuse_unknown, shown_value, status_of
 from web.extensions import ext
 from web.security import csrf_token
-from web.users import LOCAL, AccountError, Locked, User, UserStore, check_role
+from web.users import LOCAL, MAX_NAME, AccountError, AddressLocked, Locked, User, UserStore, check_role
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
@@ -585,10 +585,27 @@ def _text_field(body: dict, key: str, label_en: str, label_zh: str) -> str:
                        f"字段 {key}（{label_zh}）须为文本（带引号的字符串），收到 {shown_value(value)}。", key)
 
 
+def _json_next() -> str | None:
+    """``next`` of a script's JSON body (a login's), None without one: web/API.md documents
+    ``{"name", "password", "next"}``, and only the query's and a form's were read (QA 24)."""
+    if not request.is_json:
+        return None
+    body = request.get_json(silent=True)
+    return body.get("next") if isinstance(body, dict) and "next" in body else None
+
+
+def _shown_name(name: str) -> str:
+    """A login name as the audit log, the server's log and the form show it: one longer than any
+    account's (a wrong name) cut, marked with "…"."""
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME] + "…"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     lang = g.lang
-    nxt = safe_next(request.values.get("next"))
+    asked = _json_next()
+    # a JSON body's "next" first (safe_next takes a path on this site only, and "/" for anything else)
+    nxt = safe_next(asked if asked is not None else request.values.get("next"))
     if not current_app.config["AUTH_REQUIRED"]:  # open mode: nobody logs in
         if request.is_json:  # a script's JSON login: told so in JSON, not sent to a page
             return jsonify({"auth": "open", "user": None, "next": nxt})
@@ -606,21 +623,33 @@ def login():
                 password = _text_field(body, "password", "password", "密码")
             except AccountError as exc:
                 return _account_error(exc)
-        name = name.strip()[:40]
+        # a name longer than any account's is a wrong name (web/users.py authenticate): it was cut to 40
+        # characters here and signed in as the account those began with (QA 24)
+        name = name.strip()
+        shown = _shown_name(name)
         users = ext()["users"]
         try:
             u = users.authenticate(name, password, client=request.remote_addr)
+        except AddressLocked as exc:
+            # password spraying: one line when the address is paused, none for each attempt meanwhile
+            # (60 names in 10 s wrote 60 lines, pushing everything else off the audit page, QA 24)
+            if getattr(exc, "new", False):
+                users.audit("login_failed", user_name=shown, obj=shown, ip=request.remote_addr,
+                            detail={"throttled": True})
+                log.warning("logins from %s paused: too many failed logins (last name %r)", request.remote_addr, shown)
+            error, status, wait = exc.message(lang), 429, exc.seconds
+            both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         except Locked as exc:
             new = getattr(exc, "new", False)
-            users.audit("login_failed" if new else "login_locked", user_name=name, obj=name, ip=request.remote_addr,
+            users.audit("login_failed" if new else "login_locked", user_name=shown, obj=shown, ip=request.remote_addr,
                         detail={"locked": True} if new else None)
-            log.warning("login refused for %r from %s: locked", name, request.remote_addr)
-            error, status = exc.message(lang), 429
+            log.warning("login refused for %r from %s: locked", shown, request.remote_addr)
+            error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         else:
             if u is None:
-                users.audit("login_failed", user_name=name, obj=name, ip=request.remote_addr)
-                log.warning("login failed for %r from %s", name, request.remote_addr)
+                users.audit("login_failed", user_name=shown, obj=shown, ip=request.remote_addr)
+                log.warning("login failed for %r from %s", shown, request.remote_addr)
                 error, status = t("auth_wrong", lang), 401
                 both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
             else:
@@ -636,10 +665,11 @@ def login():
                     # the CSRF token belongs to the login (web/security.py): a script goes on with this one
                     return jsonify({"user": u.public(), "next": target, "csrf": csrf_token()})
                 return redirect(target)
+        retry = {"Retry-After": str(max(1, int(wait)))} if status == 429 else {}
         if request.is_json:
             # both languages, as every other error answer carries them (web/errors.py)
-            return jsonify({"error": "LoginFailed", "message": error, **both, "details": {}}), status
-        return render_template("login.html", error=error, name=name, next=nxt), status
+            return jsonify({"error": "LoginFailed", "message": error, **both, "details": {}}), status, retry
+        return render_template("login.html", error=error, name=shown, next=nxt), status, retry
     return render_template("login.html", error=None, name=name, next=nxt)
 
 
@@ -927,6 +957,10 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(("服务首次启动时自动创建的管理员", "first administrator, created when the server first started")))
         elif key == "locked" and value:
             parts.append(pick(("失败次数过多，账号已锁定", "too many failures: account locked")))
+        elif key == "throttled" and value:  # web/users.py AddressLocked: one line, not one per attempt
+            parts.append(pick(("该地址登录失败次数过多（不论用户名），来自该地址的登录已暂停，暂停期间的尝试不再逐条记录",
+                               "too many failed logins from this address, whatever the names: logins from it "
+                               "paused (attempts meanwhile are not logged one by one)")))
         elif key == "role":
             parts.append(pick(("角色 ", "role ")) + role(value))
         elif key == "county":

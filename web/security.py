@@ -19,6 +19,15 @@ On top of that, a request whose ``Origin`` (or, without it, ``Referer``) names
 another origin is refused even with a valid token: SameSite does not separate
 two ports of one host, the Origin check does.
 
+One write passes without the token: a logout whose ``Origin`` (or ``Referer``) is this
+server's own. A tab opened before the login changed elsewhere (a password change, a
+logout and login in another tab) holds a stale token, and its 退出 / Log out button was
+refused, leaving the session open on a shared office PC (QA 24); ending the session of
+the cookie it comes with is all it can do, and another site still cannot ask it.
+A refused form (the login page in two tabs, the password form after the login ended
+elsewhere) is a page of the app in the reader's language saying what happened, with a
+link to load the page again; a script gets its JSON 403 ``CSRFTokenMissing``.
+
 The Host allow-list answers 400 to a request whose ``Host`` header is not one of
 the server's names before any route runs, so a DNS-rebinding page (its own name
 pointing at 127.0.0.1) cannot read the API through the planner's browser.
@@ -101,9 +110,7 @@ def _refuse(status: int, code: str, en: str, zh: str) -> Response:
     lang = _language()
     body = {"error": code, "message": en if lang == "en" else zh, "message_en": en, "message_zh": zh,
             "details": {"path": request.path[:200]}}
-    wants_json = (request.path.startswith(("/api/", "/charts/")) or request.is_json
-                  or "application/json" in request.headers.get("Accept", ""))
-    if wants_json:
+    if _wants_json():
         resp = jsonify(body)
     else:  # a plain page without templates: nothing on it depends on the refused request
         first, second = (en, zh) if lang == "en" else (zh, en)  # the reader's language first, the other below
@@ -222,11 +229,102 @@ def check_csrf():
         expected = session_csrf_token(session)
         ok = hmac.compare_digest(expected.encode(), sent.encode())
         g.csrf_for = (session, expected)  # (a logout in this request then makes a fresh one)
+    if not ok and request.endpoint == "auth.logout" and source is not None:
+        # a logout from one of our own pages (its Origin or Referer is this server's, checked above) with a
+        # stale token: it ends the session of the cookie it comes with, as the page's button says (QA 24)
+        mine = _signed_in_session()
+        if mine is not None:
+            g.csrf_for = (mine, session_csrf_token(mine))  # (the logout then makes a fresh token)
+        return None
     if not ok:
-        return _refuse(403, "CSRFTokenMissing",
-                       "Refused: the request lacks this page's security token (CSRF). Reload the page and try again.",
-                       "已拒绝：请求缺少本页面的安全令牌（CSRF）或令牌无效。请刷新页面后重试。")
+        en = ("Refused: this page's security token (CSRF) is missing from the request or invalid. "
+              "Reload the page and try again.")
+        zh = "已拒绝：请求缺少本页面的安全令牌（CSRF）或令牌无效。请刷新页面后重试。"
+        if not _wants_json():
+            page = _expired_form_page()
+            if page is not None:
+                return page
+        return _refuse(403, "CSRFTokenMissing", en, zh)
     return None
+
+
+#: The page a refused form gets (check_csrf): the app's layout, in the reader's language.
+_EXPIRED_PAGE = """{% extends "base.html" %}
+{% block title %}{{ title }}{% endblock %}
+{% block main %}
+<section class="card error auth-card" id="csrf-refused" role="alert">
+  <h1>{{ title }}</h1>
+  <p>{{ message }}</p>
+  {% if who %}<p class="muted small" id="csrf-refused-who">{{ who }}</p>{% endif %}
+  <p>{% for href, text, id in links %}{% if not loop.first %} · {% endif %}<a href="{{ href }}" id="{{ id }}">{{ text }}</a>{% endfor %}</p>
+</section>
+{% endblock %}"""
+
+#: Its words: (zh, en).
+_EXPIRED_WORDS = {
+    "title": ("表单已失效", "This form has expired"),
+    "message": ("已拒绝：此表单的安全令牌（CSRF）缺失或无效，因此未执行任何操作。通常是因为打开本页之后，"
+                "您在其他标签页或窗口中登录、退出或修改了密码。请重新打开本页后再试。",
+                "Refused: this form's security token (CSRF) is missing or invalid, so nothing was done. This "
+                "happens when you signed in, signed out or changed your password in another tab or window after "
+                "this page was opened. Load the page again and try once more."),
+    "signed_in": ("您当前以 {name} 的身份登录。", "You are signed in as {name}."),
+    "signed_out": ("您当前未登录。", "You are not signed in."),
+    "reload": ("重新打开本页", "Load the page again"),
+    "continue": ("以 {name} 的身份继续", "Continue as {name}"),
+    "sign_in": ("登录", "Sign in"),
+}
+
+
+def _wants_json() -> bool:
+    return (request.path.startswith(("/api/", "/charts/")) or request.is_json
+            or "application/json" in request.headers.get("Accept", ""))
+
+
+def _expired_form_page() -> Response | None:
+    """The 403 page of a form whose token is stale (see check_csrf), or None when the page cannot be
+    made (then the plain refusal)."""
+    from flask import render_template_string, url_for
+
+    lang = _language()
+
+    def word(key: str, **kw) -> str:
+        pair = _EXPIRED_WORDS[key]
+        return (pair[1] if lang == "en" else pair[0]).format(**kw)
+
+    try:
+        from web.auth import safe_next
+
+        g.lang = getattr(g, "lang", None) or lang
+        who, account = None, None
+        if current_app.config.get("AUTH_REQUIRED"):
+            from flask_login import current_user
+
+            account = current_user._get_current_object() if current_user and current_user.is_authenticated else None
+            g.user = account  # the header shows who is signed in, with a logout button that works
+            who = word("signed_in", name=account.name) if account is not None else word("signed_out")
+        # the page the form was on (the Referer is sent to our own pages: Referrer-Policy same-origin)
+        referer = request.headers.get("Referer") or ""
+        back = None
+        if _origin_of(referer) == own_origin():
+            parts = urlsplit(referer)
+            back = safe_next(parts.path + ("?" + parts.query if parts.query else ""))
+        if back is None or back == "/":
+            back = {"auth.login": url_for("auth.login", next=safe_next(request.form.get("next"))),
+                    "auth.password": url_for("auth.password")}.get(request.endpoint or "", back or "/")
+        links = [(back, word("reload"), "csrf-reload")]
+        if request.endpoint == "auth.login" and account is not None:  # signed in meanwhile, in another tab
+            links.append((safe_next(request.form.get("next")), word("continue", name=account.name), "csrf-continue"))
+        elif who is not None and account is None and urlsplit(back).path != url_for("auth.login"):
+            links.append((url_for("auth.login", next=back), word("sign_in"), "csrf-sign-in"))
+        html = render_template_string(_EXPIRED_PAGE, title=word("title"), message=word("message"), who=who,
+                                      links=links)
+    except Exception:  # a page that cannot be drawn (a broken region, templates): the plain refusal
+        current_app.logger.exception("the expired-form page could not be drawn")
+        return None
+    resp = Response(html, status=403, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def csp(app: Flask, *, export: bool = False) -> str:

@@ -1,7 +1,8 @@
 """Accounts and the audit log, in the app's SQLite database (the file of web/store.py).
 
 Three tables beside the proposals: ``users`` (name, role, county, password
-hash), ``login_failures`` (the lockout counter per name and client address) and ``audit`` (who did
+hash), ``login_failures`` (the lockout counters per name and client address, and per address
+across names) and ``audit`` (who did
 what, when, to which object). Passwords are hashed by werkzeug.security
 (scrypt, salted); nothing here ever stores or logs a password in clear.
 
@@ -31,6 +32,11 @@ ROLES = ("viewer", "planner", "admin")
 #: Lockout: this many failed logins for one name from one client address within WINDOW seconds
 #: lock that name, for that address, for LOCK seconds (see UserStore.authenticate).
 MAX_FAILURES, WINDOW, LOCK = 5, 15 * 60, 5 * 60
+#: Password spraying (QA 24): this many failed logins from one client address, whatever the names tried,
+#: within ADDRESS_WINDOW seconds pause every login from that address for ADDRESS_LOCK seconds. One
+#: password against 60 names in 10 s was never stopped (the lock above is per name) and wrote 60 lines
+#: to the audit log. Generous enough for an office behind one address mistyping now and then.
+ADDRESS_FAILURES, ADDRESS_WINDOW, ADDRESS_LOCK = 20, 10 * 60, 5 * 60
 MIN_PASSWORD = 8
 #: the longest password taken anywhere one is set (web and ``coverplan users``): a megabyte of
 #: "password" was stored, and is hashed again at every login
@@ -81,6 +87,10 @@ CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
 #: counted per account, whatever the address (a name never holds a tab, and no address reads so).
 PASSWORD_CHANGE = "(password change)"
 
+#: The "name" of an address's failures across names (UserStore.authenticate): with a space, which no
+#: account name holds (check_name), so it is never one account's key.
+ANY_NAME = "(any name)"
+
 #: A hash to check against when the name is unknown, so that a wrong name and a
 #: wrong password take the same time (no probing for names by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -107,6 +117,20 @@ class Locked(AccountError):
         else:
             super().__init__(f"Too many failed logins: this account is locked on this computer for about {minutes} min.",
                              f"登录失败次数过多，该账号在本机已锁定，请约 {minutes} 分钟后再试。", "locked")
+        self.seconds = seconds
+
+
+class AddressLocked(Locked):
+    """Too many failed logins from one client address, whatever the names (password spraying)."""
+
+    def __init__(self, seconds: float) -> None:
+        minutes = max(1, int(round(seconds / 60)))
+        AccountError.__init__(
+            self, f"Too many failed logins from this computer's network address ({ADDRESS_FAILURES} within "
+                  f"{ADDRESS_WINDOW // 60} min, whatever the user names): logins from it are paused for about "
+                  f"{minutes} min. Try again then, or ask an administrator.",
+            f"本机网络地址的登录失败次数过多（{ADDRESS_WINDOW // 60} 分钟内 {ADDRESS_FAILURES} 次，不论用户名），"
+            f"来自该地址的登录已暂停，请约 {minutes} 分钟后再试，或联系管理员。", "throttled")
         self.seconds = seconds
 
 
@@ -475,16 +499,28 @@ class UserStore:
         login passes the client's address) failures are counted and the lock
         holds per name *and* address: someone elsewhere who types wrong
         passwords for "admin" locks himself out, not the real admin at his desk.
+        Failures from one address are also counted across names: ADDRESS_FAILURES of them
+        raise :class:`AddressLocked` (a subclass of Locked) for every login from there, the
+        right password included, for ADDRESS_LOCK seconds (one password tried against many names).
+        A name longer than any account's (MAX_NAME) is a wrong name: it was cut to 40 characters
+        and signed in as the account those began with (QA 24).
         """
         now = time.time() if now is None else now
         name = name.strip() if isinstance(name, str) else ""
         password = password if isinstance(password, str) else ""
+        address = self._failure_key(ANY_NAME, client) if client else None
+        if address is not None:
+            f = self._failures(address)
+            if f is not None and f["locked_until"] and f["locked_until"] > now:
+                raise AddressLocked(f["locked_until"] - now)
+        too_long = len(name) > MAX_NAME
         key = self._failure_key(name, client)
-        with self._connect() as con:
-            f = con.execute("SELECT * FROM login_failures WHERE name = ?", (key,)).fetchone()
+        f = None if too_long else self._failures(key)
         if f is not None and f["locked_until"] and f["locked_until"] > now:
+            if address is not None:  # knocking on a locked name counts too (and may pause the address)
+                self._failed(address, now, ADDRESS_FAILURES, ADDRESS_WINDOW, ADDRESS_LOCK, AddressLocked)
             raise Locked(f["locked_until"] - now)
-        user = self.by_name(name) if name else None
+        user = self.by_name(name) if name and not too_long else None
         with self._connect() as con:
             r = con.execute("SELECT pw_hash FROM users WHERE id = ?", (user.id,)).fetchone() if user else None
         ok = check_password_hash(r["pw_hash"] if r else _DUMMY_HASH, password)
@@ -493,8 +529,25 @@ class UserStore:
                 con.execute("DELETE FROM login_failures WHERE name = ?", (key,))
             return user
         if name:
-            self._failed(key, now)
+            paused = None
+            if address is not None:
+                try:
+                    self._failed(address, now, ADDRESS_FAILURES, ADDRESS_WINDOW, ADDRESS_LOCK, AddressLocked)
+                except AddressLocked as exc:
+                    paused = exc
+            if not too_long:
+                try:
+                    self._failed(key, now)
+                except Locked:
+                    if paused is None:
+                        raise
+            if paused is not None:
+                raise paused
         return None
+
+    def _failures(self, key: str):
+        with self._connect() as con:
+            return con.execute("SELECT * FROM login_failures WHERE name = ?", (key,)).fetchone()
 
     @staticmethod
     def _failure_key(name: str, client: str | None) -> str:
@@ -536,21 +589,24 @@ class UserStore:
             raise new from None
         return False
 
-    def _failed(self, name: str, now: float) -> None:
-        """One more failure for ``name`` (a failure key: the name, or the name and the address)."""
+    def _failed(self, name: str, now: float, limit: int = MAX_FAILURES, window: float = WINDOW,
+                lock: float = LOCK, refusal: type[Locked] = Locked) -> None:
+        """One more failure for ``name`` (a failure key: the name, or the name and the address, or
+        ANY_NAME and the address); the ``limit``-th within ``window`` seconds raises ``refusal``
+        (marked ``new``) and locks the key for ``lock`` seconds."""
         if not name:
             return
-        with self._connect() as con:
+        with self._write() as con:  # read and counted in one transaction: two threads' failures both count
             f = con.execute("SELECT * FROM login_failures WHERE name = ?", (name,)).fetchone()
-            if f is None or now - f["first"] > WINDOW or (f["locked_until"] and f["locked_until"] <= now):
+            if f is None or now - f["first"] > window or (f["locked_until"] and f["locked_until"] <= now):
                 count, first = 1, now  # a new window (or the lock has run out: start counting again)
             else:
                 count, first = f["count"] + 1, f["first"]
-            locked = now + LOCK if count >= MAX_FAILURES else None
+            locked = now + lock if count >= limit else None
             con.execute("INSERT OR REPLACE INTO login_failures (name, count, first, locked_until) VALUES (?,?,?,?)",
                         (name, count, first, locked))
         if locked:
-            exc = Locked(LOCK)
+            exc = refusal(lock)
             exc.new = True  # this failure set the lock (the log counts it as a failed login)
             raise exc
 

@@ -44,12 +44,12 @@
     CP.json("/api/admin/users").then(function (rows) {
       $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
         // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
-        return "<tr data-name='" + esc(u.name) + "'><td>" + esc(u.name) + "</td>" +
+        return "<tr data-name='" + esc(u.name) + "'><td class='u-name'>" + esc(u.name) + "</td>" +
           "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
           options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
           "<td data-label='" + esc(T("county")) + "'><select class='u-county' aria-label='" + esc(T("county")) + "'" +
           (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
-          "<td data-label='" + esc(T("status")) + "'>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
+          "<td data-label='" + esc(T("status")) + "' class='u-status'>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
           "<td class='nowrap u-actions'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
           "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
           "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
