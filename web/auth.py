@@ -252,7 +252,7 @@ def _open_author():
         kind_en, kind_zh = textrules.char_kind(value[bad])
         shown = textrules.escaped(value)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        code = f"\\u{ord(value[bad]):04x}"
+        code = textrules.code_point(value[bad])
         return _bad_author(f"The header {AUTHOR_HEADER} (the author's name), “{shown}”, holds {kind_en} ({code}): "
                            "a name may not. Send the name without it.",
                            f"请求头 {AUTHOR_HEADER}（作者姓名）“{shown}”含有{kind_zh}（{code}），姓名中不允许出现。"
