@@ -185,17 +185,24 @@ CAPACITY_COLUMNS = {"beds": ("beds", "床位数"), "day_places": ("day_places", 
                     "plots": ("plots / niches", "墓穴/格位"), "meal_places": ("meal_places", "助餐位")}
 
 
-def register_holds(args, facilities, types, *, capacity: str | None = None) -> None:
+def register_holds(args, facilities, types, *, capacity: str | None = None, region=None) -> None:
     """What the --facilities register holds of ``types`` (FacilityType), said before an answer that rests on it.
 
     A register holding none of them is said on stderr and the answer goes on: a planner may genuinely have none
     (coverage 0 %, a proposal from scratch, supply 0), but a register of day-care centres given for cemeteries
     answered 0 % without a word (QA 21). With ``capacity`` (what the answer measures, "supply" or "accessibility"):
     a register whose facilities of the types all leave their capacity empty is refused, as the answer would be 0
-    everywhere for want of a number, not for want of facilities; some left empty are said (counted as 0)."""
+    everywhere for want of a number, not for want of facilities; some left empty are said (counted as 0).
+
+    ``region`` (with ``capacity="accessibility"``): without --facilities, the same check on the data version's
+    own register (an imported register with 床位数 but no 日托位 gave `access --type day_care` 0.0 everywhere
+    without a word, while --facilities with the same file was refused: QA 24), :func:`version_register_holds`."""
     from planner.capacity import site_capacity
     from planner.facility_types import get_type
 
+    if not getattr(args, "facilities", None) and region is not None and capacity == "accessibility":
+        version_register_holds(args, region, types, capacity=capacity)
+        return
     if facilities is None or not getattr(args, "facilities", None):
         return
     if capacity is not None and any(t.capacity is None for t in types):
@@ -253,6 +260,57 @@ def register_holds(args, facilities, types, *, capacity: str | None = None) -> N
         print(f"注意：{name} 中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
               f"Note: {unknown:,} of the {n:,} {names_en} facilities in {name} state no capacity ({col_en}); they "
               "count as 0.", file=sys.stderr)
+
+
+def version_register_holds(args, region, types, *, capacity: str = "accessibility") -> None:
+    """:func:`register_holds`'s capacity check on the register of the data version ``region`` was loaded at (no
+    --facilities): its facilities of ``types`` all leaving their capacity empty are refused, in the words the
+    --facilities refusal uses, with the fix that data version needs (fill the column in and import the register
+    again); some left empty are said on stderr (counted as 0)."""
+    from geo.errors import InputDataError
+    from planner.capacity import site_capacity
+    from planner.coverage import existing_facilities
+
+    if any(t.capacity is None for t in types):
+        return  # the planner refuses a type without capacity in its own words
+    facilities = getattr(region, "facilities", None)
+    if facilities is None or "facility_type" not in facilities:
+        return
+    import pandas as pd
+
+    mine = pd.concat([existing_facilities(region, t) for t in types])
+    if not len(mine):
+        return  # none of the type: a genuine answer (no facilities, no access)
+    zh = args.lang == "zh"
+    v = data_version(region)
+    where_en = "the embedded data's register" if v == 0 else f"the register of data version {v} (the current one)"
+    where_zh = "内置数据的名录" if v == 0 else f"数据版本 {v}（当前版本）的名录"
+    field = types[0].capacity.field
+    _, known = site_capacity(mine, field)
+    col_en, col_zh = CAPACITY_COLUMNS.get(field, (field, field))
+    what_en, what_zh = {"supply": ("the capacity supply", "现有容量"),
+                        "accessibility": ("the accessibility (E2SFCA)", "可达性（E2SFCA）")}[capacity]
+    n, unknown = len(mine), int((~known).sum())
+    names_en = " / ".join(t.name("en") for t in types)
+    names_zh = "、".join(t.name("zh") for t in types)
+    if unknown == n:
+        raise InputDataError(
+            f"{where_en[:1].upper()}{where_en[1:]}: "
+            + (f"its one {names_en} facility states no capacity" if n == 1 else
+               f"none of its {n:,} {names_en} facilities states a capacity")
+            + f" (the {col_en} column), so {what_en} would be 0 everywhere for want of the numbers, not of facilities.",
+            f"{where_zh}中{'的' if n == 1 else f' {n:,} 处'}{names_zh}{'' if n == 1 else '均'}"
+            f"未填写容量（{col_zh}列），{what_zh}将处处为 0——这是缺少容量数字所致，而非没有设施。",
+            hint_en=f"Fill in the {col_en} column of the register and import it again (coverplan data import "
+                    f"facilities FILE), or give a register with it by --facilities FILE.",
+            hint_zh=f"请在名录中补填{col_zh}列后重新导入（coverplan data import facilities 文件），"
+                    f"或用 --facilities 文件 给出含{col_zh}列的名录。",
+            details={"parameter": "type", "value": str(getattr(args, "type", "") or ""), "dataset_version": v,
+                     "facilities": n, "capacity_known": 0, "field": field})
+    if unknown:
+        print(f"注意：{where_zh}中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
+              f"Note: {unknown:,} of the {n:,} {names_en} facilities in {where_en} state no capacity ({col_en}); "
+              "they count as 0.", file=sys.stderr)
 
 
 def load_context(args):

@@ -100,7 +100,11 @@ def _restore(args) -> int:
          f"Restored from {args.file} (backup of {d['created']}, {len(versions)} data version(s){en_list}). "
          "Start the server again.", d)
     if not d["accounts"] and not args.json:  # a backup made before any account existed: said, not found out at login
-        _say(args, "恢复的数据库中没有账号：服务启动时会新建管理员 admin 并在控制台显示一次性密码。",
-             "The restored database holds no accounts: the server creates the admin account 'admin' at start "
-             "and shows its one-time password on the console.", None)
+        # only a server that asks for logins makes one (web.auth: AUTH required, or auto beyond the loopback
+        # address); the default, open on this computer, makes none (it was said to, unconditionally: QA 24)
+        _say(args, "恢复的数据库中没有账号。按默认方式启动服务（仅本机访问，无须登录）时不会新建账号；"
+                   "若服务须登录（--auth required，或 --host 不是本机地址），启动时会新建管理员 admin 并在控制台显示一次性密码。",
+             "The restored database holds no accounts. Started as by default (on this computer only, no login), "
+             "the server creates none; when it asks for logins (--auth required, or a --host beyond 127.0.0.1), "
+             "it creates the admin account 'admin' at start and shows its one-time password on the console.", None)
     return 0

@@ -233,7 +233,7 @@ def _access(args) -> int:
     from planner.access import analyse_access
 
     region, facilities = load_context(args)
-    register_holds(args, facilities, _types(args), capacity="accessibility")
+    register_holds(args, facilities, _types(args), capacity="accessibility", region=region)
     rep = analyse_access(region, args.type, facilities=facilities, weight=args.weight, mode=args.mode,
                          graph=args.network)
     if args.out:
@@ -490,14 +490,24 @@ def _propose_sized(args) -> int:
     zh = args.lang == "zh"
     sm = out["summary"]
     where = f" · {scope['name']}" if code else ""
+    # every figure with its unit: the people served are of the type's basis (60+ ...), the shortfall and the
+    # sizes in its capacity (beds, day places ...); "服务 55,539/86,653, 剩余缺口 311" said neither (QA 24)
+    who = t(f"capw_basis_{out['basis']}", args.lang)
+
+    def amount(x: float) -> str:
+        x = float(x)
+        num = f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
+        return f"{num} {t(('capw_unit1_' if args.lang == 'en' and x == 1 else 'capw_unit_') + out['field'], args.lang)}"
+    short = sm.get("shortfall_whole", round(sm["shortfall_capacity"]))
     print(f"{out['type_name_zh'] if zh else out['type_name_en']}{where} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
-          f"{'造价' if zh else 'cost'} {wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} {sm['served']:,}/{sm['demand']:,}, "
-          f"{'剩余缺口' if zh else 'remaining shortfall'} {sm['shortfall_capacity']:,.0f} "
+          f"{'造价' if zh else 'cost'} {wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} "
+          f"{sm['served']:,}/{sm['demand']:,} {who}, "
+          f"{'剩余缺口' if zh else 'remaining shortfall'} {amount(short)} "
           f"({solver_line(out['solver'], args.lang)})")
     county = county_namer(region, args.lang)
     for s in out["sites"]:
         name = s["name"] if zh else (s.get("name_en") or s["name"])  # the generated words in English
-        print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {s['size']:g} "
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {amount(s['size'])} "
               f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
               f"{'个村（社区）' if zh else 'villages'})")
     return 0

@@ -223,8 +223,14 @@ def write_table(sheets, path: str, title: str | None) -> None:
         from openpyxl.styles import Font
 
         # names come from registers: no cell (nor the title, which may quote one) may run as a formula; in an
-        # XLSX a text cell with the quote prefix (planner.cells), not an apostrophe that shows in the value
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        # XLSX a text cell with the quote prefix (planner.cells), not an apostrophe that shows in the value.
+        # Built in memory and written under the name typed: pandas refuses a path whose extension is not
+        # lower-case (".XLSX": "Invalid extension for engine", after the work was done: QA 24) even with the
+        # engine named; a buffer has no extension to check, and a failed build leaves no half-written file.
+        import io
+
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
             for name, df in frames:
                 sheet = name[:31]
                 df = df.copy()
@@ -239,6 +245,8 @@ def write_table(sheets, path: str, title: str | None) -> None:
                 for row in ws.iter_rows():
                     protect_cells(row)
                 ws.freeze_panes = f"A{head + 2}"  # title and header stay in view
+        with open(path, "wb") as fh:
+            fh.write(buf.getvalue())
     elif low.endswith(".csv"):
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             if title:  # pandas' line ends below

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 
 from cli.lang import h
-from cli.options import add_json, add_region
-from cli.output import county_namer, issue_text, print_json
+from cli.options import add_data_store, add_json, add_region
+from cli.output import county_namer, data_version, issue_text, print_json
 from geo import settings
 
 #: Kinds of township- and village-level units as the region stores them, in words.
@@ -20,7 +20,9 @@ LAYER_WORDS = {"counties": ("县级边界", "counties"), "townships": ("乡镇�
 QUALITY_FIELDS = {"geometry_quality": ("边界质量", "geometry"), "location_quality": ("位置质量", "location"),
                   "quality": ("数据质量", "data")}
 QUALITY_WORDS = {"official": ("官方", "official"), "approximate": ("近似", "approximate"),
-                 "synthetic": ("合成", "synthetic"), "derived": ("推算", "derived"), "imported": ("导入", "imported")}
+                 "synthetic": ("合成", "synthetic"), "derived": ("推算", "derived"), "imported": ("导入", "imported"),
+                 # a data version whose layer is the planner's for some rows, the embedded ones for the others
+                 "mixed": ("部分为导入数据", "partly imported")}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     info = rs.add_parser("info", help=h("单元数量、人口、面积及数据来源与质量", "counts, population, area and provenance"))
     add_region(info)
+    add_data_store(info, analysis=False)
     add_json(info)
     info.set_defaults(func=_info)
 
@@ -56,10 +59,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _info(args) -> int:
+    """The region as the analyses and the web app use it: at the current data version of the store (`data import`
+    of a register or of official boundaries), its provenance naming the version and the files imported. It
+    described the embedded data (an "illustrative sample register", "geometry approximate") after the planner's
+    own register and boundaries were imported (QA 24)."""
+    from cli.analysis import current_region
     from geo.regions import load_region, region_info
 
-    region = load_region(args.region)
-    info = region_info(region)
+    load_region(args.region)  # an unknown region said as such before any store is opened
+    region = current_region(args.region, args.db, args.data_dir)
+    v = data_version(region)
+    info = {**region_info(region), "dataset_version": v}
+    if region.provenance.get("dataset"):
+        info["dataset"] = region.provenance["dataset"]
     if args.json:
         print_json(info)
         return 0
@@ -90,7 +102,11 @@ def _info(args) -> int:
     p = info["population"]
     print(f"{'':<8}{'合计' if zh else 'total':<{county.width}}{p['population']:>11,}{p['aged_60']:>10,}"
           f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
-    print("来源与质量:" if zh else "provenance:")
+    # which data: the version the store is at (its layers below say which are the planner's), or the embedded
+    if v:
+        print(f"来源与质量（数据版本 {v}，当前版本）:" if zh else f"provenance (dataset version {v}, the current one):")
+    else:
+        print("来源与质量（内置数据，数据版本 0）:" if zh else "provenance (the embedded data, dataset version 0):")
     i = 0 if zh else 1
 
     def word(table: dict, key) -> str:
@@ -100,12 +116,37 @@ def _info(args) -> int:
         # "边界质量 近似；示意" / "geometry approximate; illustrative": words, not key=value pairs
         flags = [f"{word(QUALITY_FIELDS, k)} {word(QUALITY_WORDS, meta[k])}"
                  for k in QUALITY_FIELDS if meta.get(k)]
+        by_type = meta.get("by_type") or {}
         if meta.get("synthetic"):
-            flags.append("示意" if zh else "illustrative (synthetic)")
+            partly = meta.get("supplied_by") == "planner" or any(m.get("dataset_version") for m in by_type.values())
+            flags.append(("部分示意" if zh else "partly illustrative (synthetic)") if partly
+                         else ("示意" if zh else "illustrative (synthetic)"))
         # the source in the CLI's language where the region gives one (names of sources stay as they are)
         source = (meta.get("source_zh") or meta.get("source") or "") if zh else (meta.get("source") or meta.get("source_zh") or "")
         print(f"  {word(LAYER_WORDS, layer)}{'：' if zh else ': '}{('；' if zh else '; ').join(flags)} — {source}")
+        for key, m in by_type.items():  # a register imported for some types: which, from which file and version
+            print(f"    {_type_source(key, m, zh)}")
     return 0
+
+
+def _type_source(key: str, m: dict, zh: bool) -> str:
+    """One facility type of a data version's register in words: how many, and the planner's file and version
+    it came from, or the embedded synthetic sample."""
+    from planner.facility_types import get_type
+
+    try:
+        name = get_type(key).name("zh" if zh else "en")
+    except Exception:  # noqa: BLE001 - a type the register names but the types file does not
+        name = key
+    n = int(m.get("count") or 0)
+    if m.get("dataset_version"):
+        f = m.get("file")
+        if zh:
+            return f"{name}：{n:,} 处，规划人员提供" + (f"：{f}" if f else "") + f"（数据版本 {m['dataset_version']}）"
+        return f"{name}: {n:,}, planner-supplied" + (f": {f}" if f else "") + f" (dataset version {m['dataset_version']})"
+    if zh:
+        return f"{name}：{n:,} 处，内置数据" + ("（coverplan 合成示例，示意）" if m.get("synthetic") else "")
+    return f"{name}: {n:,}, the embedded data" + (" (coverplan synthetic sample, illustrative)" if m.get("synthetic") else "")
 
 
 def _import(args) -> int:

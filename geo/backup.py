@@ -27,6 +27,7 @@ change under it otherwise); the backup needs no stop.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -60,13 +61,30 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _snapshot(db_path: Path, dest: Path) -> None:
-    """A consistent copy of a live database (SQLite online backup API, one step = one snapshot)."""
+def _snapshot(db_path: Path, dest: Path, shown: str | Path | None = None) -> None:
+    """A consistent copy of a live database (SQLite online backup API, one step = one snapshot).
+
+    The copy's file is made first by Python: a folder that refuses it (``backup --out /proc/bk.zip``: sqlite3's
+    "unable to open database file" traceback, QA 24) is an OSError with its errno, naming ``shown`` (the archive
+    the copy is written for), which the CLI says as every --out it cannot write; so is a disk that fills."""
+    name = os.fspath(shown if shown is not None else dest)
+    try:
+        open(dest, "xb").close()  # an empty file is an empty SQLite database
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, name) from None
     src = sqlite3.connect(db_path, timeout=30)
-    dst = sqlite3.connect(dest)
+    try:
+        dst = sqlite3.connect(dest)
+    except sqlite3.Error:
+        src.close()
+        raise OSError(errno.EIO, os.strerror(errno.EIO), name) from None
     try:
         src.backup(dst)  # pages=-1: the whole database under one read transaction
         dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file in the archive
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc):  # "database or disk is full": the copy's disk, not the source
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name) from None
+        raise
     finally:
         dst.close()
         src.close()
@@ -218,7 +236,7 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
     work = folder / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
     snap = work.with_suffix(".sqlite")
     try:
-        _snapshot(db_path, snap)
+        _snapshot(db_path, snap, out)
         missing = _mark_missing(snap, data_dir)
         versions = _versions(snap)
         if versions and len(missing) == len(versions):
@@ -250,6 +268,13 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
         with open(work, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(work, out)
+    except OSError as exc:
+        # the archive (its temporary name beside it) could not be written, or a full disk: said as the archive
+        # --out names, so the CLI gives its sentence for an --out it cannot write, not a traceback
+        if exc.filename is not None and os.fspath(exc.filename) in (str(work), str(snap)) or \
+                exc.filename is None and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG):
+            raise OSError(exc.errno, exc.strerror, os.fspath(out)) from None
+        raise
     finally:
         for p in (work, snap):
             if p.exists():
