@@ -34,7 +34,7 @@ import shapely
 from geo import settings
 from geo.errors import InputDataError
 from geo.regions import Region
-from planner.capacity import demand_villages, no_capacity_error, site_capacity
+from planner.capacity import demand_villages, no_capacity_error, site_capacity, unknown_capacity_note
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 
@@ -103,6 +103,10 @@ class AccessReport:
                "citywide": self.citywide, "by_county": records(self.by_county),
                "by_township": records(self.by_township), "sites": records(self.sites),
                "is_estimate": self.is_estimate, "synthetic_inputs": self.synthetic_inputs}
+        known = int(self.sites["capacity_known"].astype(bool).sum()) if len(self.sites) else 0
+        out["capacity_unknown"] = int(len(self.sites)) - known
+        note = unknown_capacity_note(len(self.sites), known, cap.field, lang)
+        out["notes"] = [note] if note else []
         if units:
             out["units"] = records(self.units)
         return out

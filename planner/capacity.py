@@ -173,7 +173,37 @@ def whole_split(total, parts: list) -> tuple[int, list[int]]:
     return n, ([int(x) for x in apportion(n, w)] if n > 0 and sum(w) > 0 else [int(round(x)) for x in w])
 
 
+def unknown_capacity_note(n: int, known: int, field: str, lang: str) -> str | None:
+    """The sentence a report carries when some of its ``n`` facilities state no capacity (``field``): they
+    count as 0, so the figures are low for want of numbers, not of facilities (QA 24: an imported register
+    without its 日托位 column showed 0 everywhere on the map, without a word)."""
+    unknown = int(n) - int(known)
+    if unknown <= 0:
+        return None
+    zh_col, en_col = FIELD_COLUMNS.get(field, (field, field))
+    if lang == "en":
+        who = ("The one facility states no capacity" if n == 1 else
+               f"None of the {n:,} facilities states a capacity" if unknown == n else
+               f"{unknown:,} of the {n:,} facilities state{'s' if unknown == 1 else ''} no capacity")
+        return (f"{who} ({en_col}): counted as 0, so the figures are low for want of the numbers. Fill in the "
+                f"{en_col} column of the register and import it again.")
+    who = f"全部 {n:,} 处设施均" if unknown == n else f"{n:,} 处设施中有 {unknown:,} 处"
+    return f"{who}未填写容量（{zh_col}），按 0 计，数字偏低是缺少容量数据所致。请在名录中填写{zh_col}列后重新导入。"
+
+
+#: A capacity field's register column, as a planner reads it (zh, en).
+FIELD_COLUMNS = {"beds": ("床位数", "beds"), "day_places": ("日托位", "day places"),
+                 "plots": ("墓穴/格位", "plots / niches"), "niches": ("墓穴/格位", "plots / niches"),
+                 "meal_places": ("助餐位", "meal places")}
+
+
 def _notes(rep: CapacityReport, lang: str) -> list[str]:
+    unknown = unknown_capacity_note(rep.citywide.get("facilities", 0), rep.citywide.get("capacity_known", 0),
+                                    rep.field, lang)
+    return _sample_notes(rep, lang) + ([unknown] if unknown else [])
+
+
+def _sample_notes(rep: CapacityReport, lang: str) -> list[str]:
     if lang == "en":
         out = ["Demand below county level is derived from the 2020 census by a documented rule (示意); "
                "the sums equal the census."]

@@ -667,12 +667,12 @@ def capacity_layer(type_key: str):
             row = by_code.get(f["properties"]["code"], {})
             props = {**f["properties"], **{c: layers_clean(row.get(c)) for c in
                      ("supply", "demand", "required", "ratio_per_1000", "standard_per_1000",
-                      "ratio_to_standard", "shortfall", "status")}}
+                      "ratio_to_standard", "shortfall", "status", "facilities", "capacity_known")}}
             feats.append({**f, "properties": props})
         return {"type": "FeatureCollection", "features": feats,
                 "coverplan": {"type": rep.key, "field": rep.field, "basis": rep.basis, "per_1000": rep.per_1000,
-                              "synthetic_inputs": rep.synthetic_inputs}}
-    return revalidated(s.cached(("capacity_layer", rep.key), build))
+                              "synthetic_inputs": rep.synthetic_inputs, "notes": rep.to_dict(g.lang)["notes"]}}
+    return revalidated(s.cached(("capacity_layer", rep.key, g.lang), build))
 
 
 def _weight_arg() -> str:

@@ -576,6 +576,9 @@
       row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
       row(T("capw_shortfall"), (p.shortfall > 0 ? "<b class='bad'>" + fmt(p.shortfall) + "</b>" : "0") + " " + capUnit(f)) +
       (p.status ? row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>") : "") +
+      // a register without its capacity column counts those facilities as 0: said, or 0% read as "no facilities"
+      (p.facilities > p.capacity_known ? row(T("capw_cap_unknown"), "<b class='bad'>" + fmt(p.facilities - p.capacity_known) +
+        "</b> / " + fmt(p.facilities)) : "") +
       approxRow() + "</table></div>";
   }
 
@@ -645,7 +648,8 @@
               row(T("capw_demand"), fmt(p.demand) + " " + T("capw_basis_" + m.basis)) +
               row(T("capw_sites_in_reach"), fmt(p.sites_in_reach)) +
               row(T("capw_method"), "E2SFCA · " + esc(m.weight_text || "")) +
-              approxRow() + "</table></div>";
+              approxRow() + "</table>" +
+              (m.notes || []).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("") + "</div>";
           });
         }
       });
