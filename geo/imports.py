@@ -100,10 +100,30 @@ def _code_column(df: pd.DataFrame, label: str) -> str:
                          hint_en=hint_en, hint_zh=hint_zh, details={"columns": [str(c) for c in df.columns]})
 
 
+def _code_text(values: pd.Series) -> pd.Series:
+    """A code column as text, an empty cell (null in a GeoJSON, NaN, None) as "": pandas keeps NaN among
+    the strings of astype(str), and sorting the codes then failed on float < str (QA 24)."""
+    return values.astype(object).where(values.notna(), "").map(str).astype(str)
+
+
 def _normalise_codes(codes: pd.Series, width: int) -> pd.Series:
-    """Official codes come as 9 or 12 digits (with trailing zeros); keep the first ``width``."""
-    c = codes.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    """Official codes come as 9 or 12 digits (with trailing zeros); keep the first ``width``.
+    An empty code is "" (see :func:`_code_text`)."""
+    c = _code_text(codes).str.strip().str.replace(r"\.0$", "", regex=True)
     return c.where(c.str.len() <= width, c.str[:width])
+
+
+#: Columns naming a township in a boundary file (said beside a feature's number).
+NAME_COLUMNS = ("name", "名称", "乡镇", "乡镇名称", "乡镇(街道)", "乡镇（街道）", "乡镇街道", "xzqmc")
+
+
+def _feature_names(gdf: pd.DataFrame, code_col) -> list[str]:
+    """Each feature's name from the file's name column ("" without one), to say which feature a number is."""
+    lower = {str(c).lower().strip(): c for c in gdf.columns if c not in (code_col, "geometry")}
+    col = next((lower[n] for n in NAME_COLUMNS if n in lower), None)
+    if col is None:
+        return [""] * len(gdf)
+    return [t.strip()[:40] for t in _code_text(gdf[col])]
 
 
 def _cpg_encoding(path: Path, target: str) -> str | None:
@@ -211,6 +231,8 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     # the upload's rules for a missing CRS: metres without one are refused with the fix, degrees
     # without one are read as WGS84/CGCS2000 lon/lat
     kind = "geojson" if path.suffix.lower() in (".geojson", ".json") else ""
+    if crs:
+        _check_degrees(gdf, crs, label)
     notes: list = []
     gdf, used = to_storage(gdf, crs, label, notes, kind)
     # what was found, for the upload's report (as a facility register's says it): the CRS read in,
@@ -227,6 +249,42 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
             encoding = None
     gdf.attrs.update({"crs": used, "crs_assumed": ASSUMED_CRS_NOTE in notes, "encoding": encoding_label(encoding)})
     return gdf
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, crs: str, label: str) -> None:
+    """Refuse coordinates beyond ±180/±90 under a lon/lat CRS the planner gave (``--crs EPSG:4326``):
+    read as degrees they went nowhere, and a township file was refused as polygons of "nan m²" (QA 24),
+    where a file without a CRS is told its coordinates look projected (geo.gisfiles.to_storage)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+    try:
+        geographic = CRS.from_user_input(crs).is_geographic
+    except CRSError:  # to_storage says what is wrong with it
+        return
+    if not geographic:
+        return
+    b = gdf.geometry.bounds.to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        far = (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
+    if not far.any():
+        return
+    from geo.points import plain_number
+    at = int(np.flatnonzero(far)[0])
+    x = b[at, 0] if abs(b[at, 0]) >= abs(b[at, 2]) else b[at, 2]
+    y = b[at, 1] if abs(b[at, 1]) >= abs(b[at, 3]) else b[at, 3]
+    eg, n, total = f"{plain_number(x)}, {plain_number(y)}", int(far.sum()), len(gdf)
+    raise InputDataError(
+        f"{label}: the coordinates look projected (metres, e.g. {eg} in feature {at + 1}; {n:,} of {total:,} "
+        f"feature(s) lie beyond ±180° longitude or ±90° latitude), not degrees, but the coordinate system given "
+        f"for the file ({crs}) is lon/lat.",
+        f"{label}：坐标像是投影坐标（米，如第 {at + 1} 个要素的 {eg}；{total:,} 个要素中有 {n:,} 个超出经度 ±180°、"
+        f"纬度 ±90° 的范围），不是经纬度，但为文件指定的坐标系（{crs}）是经纬度。",
+        hint_en="Give the file's projected coordinate system instead, in the Projected CRS field on the Data page or "
+                "with --crs on the command line, e.g. EPSG:4546 for CGCS2000 3-degree Gauss-Kruger CM 111E or "
+                "EPSG:3857 for web-map metres; leave it empty when the file has a .prj or crs member.",
+        hint_zh="请改为给出文件的投影坐标系：在“数据管理”页面的“投影坐标系”一栏，或在命令行用 --crs（如 CGCS2000 3度带"
+                "中央经线111°E为 EPSG:4546，网络地图米制坐标为 EPSG:3857）；文件带有 .prj 或 crs 成员时请留空。",
+        details={"file": label, "crs": crs, "example": [float(x), float(y)], "feature": at + 1, "features": n})
 
 
 def to_wgs84(geoms: gpd.GeoSeries, coords: str) -> gpd.GeoSeries:
@@ -290,20 +348,37 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     kinds = gdf.geometry.geom_type
     # every kind of problem of the file at once, so one round of corrections fixes them all
     problems = _Problems(label)
-    unknown = sorted(set(codes) - known)
+    empty = np.flatnonzero((codes == "").to_numpy())
+    if len(empty):
+        # said by feature number (and name, when the file has one): "unknown code nan" named no feature (QA 24)
+        names = _feature_names(gdf, col)
+        at_en = [f"feature {i + 1}" + (f" ({names[i]})" if names[i] else "") for i in empty]
+        at_zh = [f"第 {i + 1} 个要素" + (f"（{names[i]}）" if names[i] else "") for i in empty]
+        problems.add(f"{len(empty)} feature(s) without a township code (column {col} is empty): "
+                     f"{join_list(at_en, 'en')}.",
+                     f"有 {len(empty)} 个要素没有乡镇代码（{col} 列为空）：{join_list(at_zh)}。",
+                     f"Fill in the 9-digit township code of each of them (e.g. 420302001) in your GIS program's "
+                     f"attribute table, or delete features that are no township, and export the file again.",
+                     "请在GIS软件的属性表中为这些要素填写9位乡镇代码（如420302001），或删除不是乡镇的要素，然后重新导出。",
+                     empty_codes=[int(i) + 1 for i in empty])
+    unknown = sorted(set(codes[codes != ""]) - known)
     if unknown:
         problems.add(f"{len(unknown)} unknown township code(s): {join_list(unknown, 'en')}.",
                      f"有 {len(unknown)} 个未知的乡镇代码：{join_list(unknown)}。",
                      "Codes must be the NBS 2023 township codes of this region (e.g. 420302001).",
                      "代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）。", unknown=unknown)
-    dup = sorted(set(codes[codes.duplicated()]))
+    dup = sorted(set(codes[codes.duplicated() & (codes != "")]))
     if dup:
         problems.add(f"duplicate township code(s): {join_list(dup, 'en')}.", f"乡镇代码重复：{join_list(dup)}。",
                      "One polygon per township.", "每个乡镇只能有一个面。", duplicates=dup)
     polygonal = kinds.isin(["Polygon", "MultiPolygon"]) & ~gdf.geometry.is_empty
+    # a feature without a code is named by its number (it is refused above too)
+    shown_en = pd.Series([c or f"feature {i + 1}" for i, c in enumerate(codes)], index=codes.index)
+    shown_zh = pd.Series([c or f"第 {i + 1} 个要素" for i, c in enumerate(codes)], index=codes.index)
     bad = codes[~polygonal].tolist()
     if bad:
-        problems.add(f"not polygons: {join_list(bad, 'en')}.", f"不是面要素：{join_list(bad)}。",
+        problems.add(f"not polygons: {join_list(shown_en[~polygonal], 'en')}.",
+                     f"不是面要素：{join_list(shown_zh[~polygonal])}。",
                      "Township boundaries must be polygons.", "乡镇边界须为面要素。", not_polygons=bad)
     # a ring whose points coincide or lie on a line is made "valid" as a line or nothing: its polygon
     # parts are what is left, and a township of (almost) no area is refused, not put on the map
@@ -330,12 +405,15 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
         problems.raise_any()
     geoms = raw.make_valid().apply(_polygon_parts)
     km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
-    tiny = codes[polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)].tolist()
+    small = polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)
+    tiny = codes[small].tolist()
     if tiny:
-        shown = [f"{c} ({km2[codes == c].iloc[0] * 1e6:,.0f} m²)" for c in tiny]
-        problems.add(f"polygon(s) with (almost) no area: {join_list(shown, 'en')}; a township covers at least "
-                     f"{MIN_TOWNSHIP_KM2} km².",
-                     f"乡镇面积为零或过小：{join_list(shown)}；乡镇面积至少为 {MIN_TOWNSHIP_KM2} 平方千米。",
+        area = [f"{km2[i] * 1e6:,.0f} m²" for i in codes.index[small]]
+        problems.add(f"polygon(s) with (almost) no area: "
+                     f"{join_list([f'{c} ({a})' for c, a in zip(shown_en[small], area)], 'en')}; a township covers "
+                     f"at least {MIN_TOWNSHIP_KM2} km².",
+                     f"乡镇面积为零或过小：{join_list([f'{c}（{a}）' for c, a in zip(shown_zh[small], area)])}；"
+                     f"乡镇面积至少为 {MIN_TOWNSHIP_KM2} 平方千米。",
                      "Check the polygon: its points may coincide or lie on one line, or the coordinates may be "
                      "in the wrong unit (set the coordinate system).",
                      "请检查该面：其顶点可能重合或共线，或坐标单位有误（请设置坐标系）。", tiny_polygons=tiny)
@@ -484,7 +562,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
             raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
         col = _code_column(gdf, label)
         geoms = to_wgs84(gdf.geometry, coords)
-        pts = pd.DataFrame({"id": gdf[col].astype(str).values, "lon": geoms.x.values, "lat": geoms.y.values})
+        # the code column named "code", as messages name it ("empty code", as a table's are)
+        pts = pd.DataFrame({"code": _code_text(gdf[col]).values, "lon": geoms.x.values, "lat": geoms.y.values})
         pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues,
                                 header=VILLAGE_HEADER)
         pts.attrs.update(gdf.attrs)
@@ -500,7 +579,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # the line (or feature number) of each row, the header being line 1
     line = pts.attrs.get("file_rows") or [i + base for i in range(len(pts))]
     problems = _Problems(label)
-    unknown = sorted(set(codes) - set(region.villages.index))
+    unknown = sorted(set(codes[codes != ""]) - set(region.villages.index))  # an empty code is its row's (below)
     if unknown and not any(str(c).isdigit() for c in codes):
         # names read as codes (a facility register given as villages: its 名称 column was taken)
         raise InputDataError(

@@ -16,12 +16,12 @@ its arguments only.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from planner.models.jit import cached_njit
 
 __all__ = ["complete_and_trim", "weighted_cover_search", "max_cover_swaps", "warm_up"]
 
 
-@njit(cache=True)
+@cached_njit
 def _cover_counts(c_ptr, c_idx, x, nrow):
     """How many chosen columns (``x``) cover each row."""
     cnt = np.zeros(nrow, np.int64)
@@ -32,7 +32,7 @@ def _cover_counts(c_ptr, c_idx, x, nrow):
     return cnt
 
 
-@njit(cache=True)
+@cached_njit
 def _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt):
     """Cover the rows with ``cnt == 0``: cheapest cost per newly covered row first.
 
@@ -71,7 +71,7 @@ def _complete(r_ptr, r_idx, c_ptr, c_idx, cost, x, cnt):
     return left
 
 
-@njit(cache=True)
+@cached_njit
 def _trim(c_ptr, c_idx, order, x, cnt):
     """Drop chosen columns whose rows are all covered twice, in ``order`` (in place)."""
     for t in range(order.size):
@@ -89,7 +89,7 @@ def _trim(c_ptr, c_idx, order, x, cnt):
                 cnt[c_idx[s]] -= 1
 
 
-@njit(cache=True)
+@cached_njit
 def complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x):
     """``x`` (bool per column, in place) completed greedily into a cover, then trimmed.
 
@@ -102,7 +102,7 @@ def complete_and_trim(r_ptr, r_idx, c_ptr, c_idx, cost, order, x):
     return left
 
 
-@njit(cache=True)
+@cached_njit
 def _flip(j, into, r_ptr, r_idx, c_ptr, c_idx, x, cnt, rw, score, conf, open_rows, open_pos):
     """Put column ``j`` into (``into``) or out of the solution, keeping the
     scores, cover counts, the list of open rows and the neighbours' flags."""
@@ -151,7 +151,7 @@ def _flip(j, into, r_ptr, r_idx, c_ptr, c_idx, x, cnt, rw, score, conf, open_row
     conf[j] = into
 
 
-@njit(cache=True)
+@cached_njit
 def _unlist(j, sel, sel_pos, size):
     """Take ``j`` off the list ``sel`` (``size``: its new length), moving the last one in."""
     p = sel_pos[j]
@@ -161,7 +161,7 @@ def _unlist(j, sel, sel_pos, size):
     sel_pos[j] = -1
 
 
-@njit(cache=True)
+@cached_njit
 def weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, x, best, steps, seed, target):
     """Row-weighting local search for unit-cost covering; ``x`` and ``best`` in place.
 
@@ -275,7 +275,7 @@ def weighted_cover_search(r_ptr, r_idx, c_ptr, c_idx, x, best, steps, seed, targ
     return best_size
 
 
-@njit(cache=True)
+@cached_njit
 def max_cover_swaps(r_ptr, r_idx, c_ptr, c_idx, w, x, movable, max_moves, tol):
     """Best-improvement swaps for maximal covering, ``x`` (bool per column) in place.
 

@@ -18,12 +18,12 @@ cost with sites as rows (``inf``: the pair may not be used).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from planner.models.jit import cached_njit
 
 __all__ = ["knapsack_values", "knapsack_sets", "forced_values", "warm_up"]
 
 
-@njit(cache=True)
+@cached_njit
 def _fill(cost_row, lam, loads, cap, f, items):
     """Best profit within each capacity ``0..cap`` (``f``, in place) over the
     profitable points; returns how many there were (listed in ``items``)."""
@@ -55,7 +55,7 @@ def _fill(cost_row, lam, loads, cap, f, items):
     return cnt
 
 
-@njit(cache=True)
+@cached_njit
 def knapsack_values(cost_t, lam, loads, caps):
     """Best total positive profit of every site's knapsack, shape (U,)."""
     u, n = cost_t.shape
@@ -72,7 +72,7 @@ def knapsack_values(cost_t, lam, loads, caps):
     return out
 
 
-@njit(cache=True)
+@cached_njit
 def knapsack_sets(cost_t, lam, loads, caps, sites):
     """(n, len(sites)) bool: the points each listed site's best knapsack takes."""
     u, n = cost_t.shape
@@ -112,7 +112,7 @@ def knapsack_sets(cost_t, lam, loads, caps, sites):
     return x
 
 
-@njit(cache=True)
+@cached_njit
 def forced_values(cost_t, lam, loads, caps):
     """(n, U): each site's best knapsack value with point ``i`` forced in.
 

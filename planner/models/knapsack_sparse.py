@@ -14,12 +14,12 @@ Loads and capacities are integers (scaled beforehand where needed, see
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from planner.models.jit import cached_njit
 
 __all__ = ["sparse_knapsacks", "warm_up"]
 
 
-@njit(cache=True)
+@cached_njit
 def sparse_knapsacks(ptr, item, cost, lam, loads, caps, taken):
     """Best total positive profit of every site's knapsack over its listed pairs.
 

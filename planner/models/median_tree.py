@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from .jit import cached_njit
 
 from .control import poll
 
@@ -59,7 +59,7 @@ ROOT_STEP = 1.0
 CHILD_STEP = 2.0
 
 
-@njit(cache=True)
+@cached_njit
 def node_bound(cs, cj, fixed_c, state, lam, k, target, cutoff, max_iter, patience, step0):
     """Subgradient on one node; ``lam`` is updated in place to the best multipliers.
 

@@ -20,12 +20,12 @@ calls per instance), hence numba rather than Python: in Python it took about
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from planner.models.jit import cached_njit
 
 EPS = 1e-9
 
 
-@njit(cache=True)
+@cached_njit
 def _take(i, ptr, idx, sig, cnt):
     """Count point ``i`` into its cuts; the penalties of the cuts it brings to two."""
     pen = 0.0
@@ -37,13 +37,13 @@ def _take(i, ptr, idx, sig, cnt):
     return pen
 
 
-@njit(cache=True)
+@cached_njit
 def _drop(i, ptr, idx, cnt):
     for e in range(ptr[i], ptr[i + 1]):
         cnt[idx[e]] -= 1
 
 
-@njit(cache=True)
+@cached_njit
 def _search(val, dd, items, room, acc, floor, collect, ptr, idx, sig, cnt, best_set,
             j, out_site, out_ptr, out_idx, tally):
     """Depth-first search over ``items`` (value ``val[t]`` each, less the cut penalties).
@@ -131,7 +131,7 @@ def _search(val, dd, items, room, acc, floor, collect, ptr, idx, sig, cnt, best_
     return best if not collect else 0
 
 
-@njit(cache=True)
+@cached_njit
 def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, member):
     """Best value of site ``j`` above ``floor`` (else ``floor``); its set in ``member``."""
     n = prof.shape[0]
@@ -176,7 +176,7 @@ def _site(j, prof, allowed, forced, loads, cap, floor, ptr, idx, sig, cnt, membe
     return best
 
 
-@njit(cache=True)
+@cached_njit
 def _price(prof, allowed, forced, loads, caps, sites, floors, ptr, idx, sig, values, members):
     cnt = np.zeros(sig.size, np.int64)
     for s in range(sites.size):
@@ -221,7 +221,7 @@ def price_sites(prof: np.ndarray, allowed: np.ndarray, forced: np.ndarray, loads
     return values, members
 
 
-@njit(cache=True)
+@cached_njit
 def _enumerate(r, allowed, loads, caps, sites, limits, ptr, idx, sig, out_site, out_ptr, out_idx):
     """Every nonempty set of each site with summed item cost plus penalties <= its limit.
 
