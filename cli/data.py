@@ -447,8 +447,8 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_fac_capacity", f.get("capacity", []),
          lambda r: f"{r['id']} {r['name']} ({r['field']}): {_count(r['before'], lang)} → {_count(r['after'], lang)}"),
         ("ds_town_changed", d["townships"]["changed"],
-         lambda r: f"{r['code']} {r['name']}: " + t("ds_area_change", lang, a=r["area_km2_before"],
-                                                     b=r["area_km2_after"], c=r["changed_km2"])
+         lambda r: f"{r['code']} {r['name']}: " + t("ds_area_change", lang, a=f"{r['area_km2_before']:,.2f}",
+                                                     b=f"{r['area_km2_after']:,.2f}", c=f"{r['changed_km2']:,.2f}")
          + _paren(f"{_quality(r['geometry_quality_before'], lang)} → {_quality(r['geometry_quality_after'], lang)}",
                   lang)),
         ("ds_town_requalified", d["townships"].get("requalified", []), None),  # often all of them: a count
