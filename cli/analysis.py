@@ -197,7 +197,6 @@ def register_holds(args, facilities, types, *, capacity: str | None = None, regi
     ``region`` (with ``capacity="accessibility"``): without --facilities, the same check on the data version's
     own register (an imported register with 床位数 but no 日托位 gave `access --type day_care` 0.0 everywhere
     without a word, while --facilities with the same file was refused: QA 24), :func:`version_register_holds`."""
-    from planner.capacity import site_capacity
     from planner.facility_types import get_type
 
     if not getattr(args, "facilities", None) and region is not None and capacity == "accessibility":
@@ -232,6 +231,23 @@ def register_holds(args, facilities, types, *, capacity: str | None = None, regi
         return
     if capacity is None:
         return
+    _capacities_stated(args, mine, types, capacity, where_en=name, where_zh=name, source_en=f"--facilities {args.facilities}",
+                       source_zh=f"--facilities {args.facilities}",
+                       hint_en="Add the {col_en} column to the register, or leave --facilities out to answer on the "
+                               "data version's register.",
+                       hint_zh="请在名录中补充{col_zh}列，或去掉 --facilities，按当前数据版本的名录分析。",
+                       details={"parameter": "facilities", "value": str(args.facilities)})
+
+
+def _capacities_stated(args, mine, types, capacity: str, *, where_en: str, where_zh: str, source_en: str,
+                       source_zh: str, hint_en: str, hint_zh: str, details: dict) -> None:
+    """The facilities ``mine`` of ``types`` all leaving their capacity empty are refused (the answer would be 0
+    everywhere for want of the numbers, not of facilities); some left empty are said on stderr (counted as 0).
+    ``source_*`` opens the refusal, ``where_*`` names the register in the note; the hints may name {col_en} and
+    {col_zh}, the capacity column."""
+    from geo.errors import InputDataError
+    from planner.capacity import site_capacity
+
     field = types[0].capacity.field
     _, known = site_capacity(mine, field)
     col_en, col_zh = CAPACITY_COLUMNS.get(field, (field, field))
@@ -241,24 +257,19 @@ def register_holds(args, facilities, types, *, capacity: str | None = None, regi
     names_en = " / ".join(t.name("en") for t in types)
     names_zh = "、".join(t.name("zh") for t in types)
     if unknown == n:
-        from geo.errors import InputDataError
-
         raise InputDataError(
-            f"--facilities {args.facilities}: "
+            f"{source_en}: "
             + (f"its one {names_en} facility states no capacity" if n == 1 else
                f"none of its {n:,} {names_en} facilities states a capacity")
             + f" (the {col_en} column), so {what_en} would be 0 everywhere for want of the numbers, not of facilities.",
-            f"--facilities {args.facilities}：其中{'的' if n == 1 else f' {n:,} 处'}{names_zh}{'' if n == 1 else '均'}"
-            f"未填写容量（{col_zh}列），{what_zh}将处处为 0"
-            "——这是缺少容量数字所致，而非没有设施。",
-            hint_en=f"Add the {col_en} column to the register, or leave --facilities out to answer on the "
-                    "data version's register.",
-            hint_zh=f"请在名录中补充{col_zh}列，或去掉 --facilities，按当前数据版本的名录分析。",
-            details={"parameter": "facilities", "value": str(args.facilities), "facilities": n,
-                     "capacity_known": 0, "field": field})
+            f"{source_zh}{'：其' if source_zh.startswith('--') else ''}中{'的' if n == 1 else f' {n:,} 处'}{names_zh}"
+            f"{'' if n == 1 else '均'}未填写容量（{col_zh}列），{what_zh}将处处为 0——这是缺少容量数字所致，而非没有设施。",
+            hint_en=hint_en.format(col_en=col_en, col_zh=col_zh), hint_zh=hint_zh.format(col_en=col_en, col_zh=col_zh),
+            details={**details, "facilities": n, "capacity_known": 0, "field": field})
     if unknown:
-        print(f"注意：{name} 中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
-              f"Note: {unknown:,} of the {n:,} {names_en} facilities in {name} state no capacity ({col_en}); they "
+        zh = args.lang == "zh"
+        print(f"注意：{where_zh} 中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
+              f"Note: {unknown:,} of the {n:,} {names_en} facilities in {where_en} state no capacity ({col_en}); they "
               "count as 0.", file=sys.stderr)
 
 
@@ -267,8 +278,6 @@ def version_register_holds(args, region, types, *, capacity: str = "accessibilit
     --facilities): its facilities of ``types`` all leaving their capacity empty are refused, in the words the
     --facilities refusal uses, with the fix that data version needs (fill the column in and import the register
     again); some left empty are said on stderr (counted as 0)."""
-    from geo.errors import InputDataError
-    from planner.capacity import site_capacity
     from planner.coverage import existing_facilities
 
     if any(t.capacity is None for t in types):
@@ -281,36 +290,17 @@ def version_register_holds(args, region, types, *, capacity: str = "accessibilit
     mine = pd.concat([existing_facilities(region, t) for t in types])
     if not len(mine):
         return  # none of the type: a genuine answer (no facilities, no access)
-    zh = args.lang == "zh"
     v = data_version(region)
     where_en = "the embedded data's register" if v == 0 else f"the register of data version {v} (the current one)"
     where_zh = "内置数据的名录" if v == 0 else f"数据版本 {v}（当前版本）的名录"
-    field = types[0].capacity.field
-    _, known = site_capacity(mine, field)
-    col_en, col_zh = CAPACITY_COLUMNS.get(field, (field, field))
-    what_en, what_zh = {"supply": ("the capacity supply", "现有容量"),
-                        "accessibility": ("the accessibility (E2SFCA)", "可达性（E2SFCA）")}[capacity]
-    n, unknown = len(mine), int((~known).sum())
-    names_en = " / ".join(t.name("en") for t in types)
-    names_zh = "、".join(t.name("zh") for t in types)
-    if unknown == n:
-        raise InputDataError(
-            f"{where_en[:1].upper()}{where_en[1:]}: "
-            + (f"its one {names_en} facility states no capacity" if n == 1 else
-               f"none of its {n:,} {names_en} facilities states a capacity")
-            + f" (the {col_en} column), so {what_en} would be 0 everywhere for want of the numbers, not of facilities.",
-            f"{where_zh}中{'的' if n == 1 else f' {n:,} 处'}{names_zh}{'' if n == 1 else '均'}"
-            f"未填写容量（{col_zh}列），{what_zh}将处处为 0——这是缺少容量数字所致，而非没有设施。",
-            hint_en=f"Fill in the {col_en} column of the register and import it again (coverplan data import "
-                    f"facilities FILE), or give a register with it by --facilities FILE.",
-            hint_zh=f"请在名录中补填{col_zh}列后重新导入（coverplan data import facilities 文件），"
-                    f"或用 --facilities 文件 给出含{col_zh}列的名录。",
-            details={"parameter": "type", "value": str(getattr(args, "type", "") or ""), "dataset_version": v,
-                     "facilities": n, "capacity_known": 0, "field": field})
-    if unknown:
-        print(f"注意：{where_zh}中 {n:,} 处{names_zh}有 {unknown:,} 处未填写容量（{col_zh}），按 0 计。" if zh else
-              f"Note: {unknown:,} of the {n:,} {names_en} facilities in {where_en} state no capacity ({col_en}); "
-              "they count as 0.", file=sys.stderr)
+    _capacities_stated(args, mine, types, capacity, where_en=where_en, where_zh=where_zh,
+                       source_en=f"{where_en[:1].upper()}{where_en[1:]}", source_zh=where_zh,
+                       hint_en="Fill in the {col_en} column of the register and import it again (coverplan data import "
+                               "facilities FILE), or give a register with it by --facilities FILE.",
+                       hint_zh="请在名录中补填{col_zh}列后重新导入（coverplan data import facilities 文件），"
+                               "或用 --facilities 文件 给出含{col_zh}列的名录。",
+                       details={"parameter": "type", "value": str(getattr(args, "type", "") or ""),
+                                "dataset_version": v})
 
 
 def load_context(args):
