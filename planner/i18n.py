@@ -1066,7 +1066,7 @@ _STRINGS.update({
     "capw_standard_short": ("（标准）", "(standard)"),
     "capw_ratio_to_standard": ("达标率", "Share of the standard"),
     "capw_shortfall": ("缺口", "Shortfall"),
-    "capw_cap_unknown": ("未填容量的设施（按 0 计）", "Facilities stating no capacity (counted as 0)"),
+    "capw_cap_unknown": ("未填容量（按 0 计）", "No capacity stated (as 0)"),
     "capw_access_value": ("可达性指数（每千人）", "Access (per 1,000 within reach)"),
     "capw_sites_in_reach": ("服务半径内设施", "Facilities within reach"),
     "capw_method": ("方法", "Method"),
