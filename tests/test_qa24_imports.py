@@ -59,6 +59,13 @@ def nobody_tmp():
         pytest.skip("setpriv is not installed")
     if os.geteuid() != 0:
         pytest.skip("setpriv can change the user only when run as root")
+    # the user must be able to read the project and its venv at all: a clone in a folder private to root
+    # (mktemp -d, /root) is closed to every other user whatever numba does, which is no install a planner has
+    probe = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable,
+                            "-c", "import os, sys; sys.exit(0 if os.access(sys.argv[1], os.R_OK | os.X_OK) else 3)",
+                            str(ROOT / "planner" / "models")], cwd="/", capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        pytest.skip(f"an unprivileged user cannot read {ROOT} (a clone in a folder private to root)")
     folder = Path(tempfile.mkdtemp(prefix="qa24-nobody-"))
     os.chmod(folder, 0o755)
     yield folder
