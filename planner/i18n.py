@@ -1066,6 +1066,18 @@ _STRINGS.update({
     "capw_standard_short": ("（标准）", "(standard)"),
     "capw_ratio_to_standard": ("达标率", "Share of the standard"),
     "capw_shortfall": ("缺口", "Shortfall"),
+    # the page a form with a stale security token gets (web/security.py)
+    "csrf_form_title": ("表单已失效", "This form has expired"),
+    "csrf_form_message": ("已拒绝：此表单的安全令牌（CSRF）缺失或无效，因此未执行任何操作。通常是因为打开本页之后，"
+                          "您在其他标签页或窗口中登录、退出或修改了密码。请重新打开本页后再试。",
+                          "Refused: this form's security token (CSRF) is missing or invalid, so nothing was done. This "
+                          "happens when you signed in, signed out or changed your password in another tab or window after "
+                          "this page was opened. Load the page again and try once more."),
+    "csrf_form_signed_in": ("您当前以 {name} 的身份登录。", "You are signed in as {name}."),
+    "csrf_form_signed_out": ("您当前未登录。", "You are not signed in."),
+    "csrf_form_reload": ("重新打开本页", "Load the page again"),
+    "csrf_form_continue": ("以 {name} 的身份继续", "Continue as {name}"),
+    "csrf_form_sign_in": ("登录", "Sign in"),
     "capw_cap_unknown": ("未填容量（按 0 计）", "No capacity stated (as 0)"),
     "capw_access_value": ("可达性指数（每千人）", "Access (per 1,000 within reach)"),
     "capw_sites_in_reach": ("服务半径内设施", "Facilities within reach"),

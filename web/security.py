@@ -260,22 +260,6 @@ _EXPIRED_PAGE = """{% extends "base.html" %}
 </section>
 {% endblock %}"""
 
-#: Its words: (zh, en).
-_EXPIRED_WORDS = {
-    "title": ("表单已失效", "This form has expired"),
-    "message": ("已拒绝：此表单的安全令牌（CSRF）缺失或无效，因此未执行任何操作。通常是因为打开本页之后，"
-                "您在其他标签页或窗口中登录、退出或修改了密码。请重新打开本页后再试。",
-                "Refused: this form's security token (CSRF) is missing or invalid, so nothing was done. This "
-                "happens when you signed in, signed out or changed your password in another tab or window after "
-                "this page was opened. Load the page again and try once more."),
-    "signed_in": ("您当前以 {name} 的身份登录。", "You are signed in as {name}."),
-    "signed_out": ("您当前未登录。", "You are not signed in."),
-    "reload": ("重新打开本页", "Load the page again"),
-    "continue": ("以 {name} 的身份继续", "Continue as {name}"),
-    "sign_in": ("登录", "Sign in"),
-}
-
-
 def _wants_json() -> bool:
     return (request.path.startswith(("/api/", "/charts/")) or request.is_json
             or "application/json" in request.headers.get("Accept", ""))
@@ -288,9 +272,8 @@ def _expired_form_page() -> Response | None:
 
     lang = _language()
 
-    def word(key: str, **kw) -> str:
-        pair = _EXPIRED_WORDS[key]
-        return (pair[1] if lang == "en" else pair[0]).format(**kw)
+    def word(key: str, **kw) -> str:  # planner.i18n's csrf_form_* entries
+        return i18n.t(f"csrf_form_{key}", lang, **kw)
 
     try:
         from web.auth import safe_next
