@@ -1613,3 +1613,26 @@ _STRINGS.update({
                       "Figures are rounded to whole beds; a total adds the unrounded figures, so it may differ "
                       "from the sum of its rows by a bed or two."),
 })
+
+# -- strings: QA 24 web fixes (qa24w) --
+_STRINGS.update({
+    # the travel-cost chart's last bar holds every cost beyond the charted range (web/charts.py open_end_labels)
+    "chart_open_end_note": ("最后一档“≥ {lo}”不封顶：含出行成本在 {lo}及以上的全部需求（最远 {max}）。",
+                            "The last bar, \"≥ {lo}\", is open-ended: it counts all demand {lo} or more away "
+                            "(the farthest {max})."),
+    # the map legend's band while it has rows below its bottom edge (map.js foldableLegend)
+    "legend_more": ("下方还有更多", "More below"),
+    # the map's upgrade card: one facility chosen (capacity_map.js); Chinese counts have no plural
+    # the plan's "after" notes of one site (planner.targets after_notes); Chinese counts have no plural
+    "plan_export_sites_added_one": ("新增 {n} 处", "{n} site added"),
+    "plan_upgraded_also_converted_one": ("另有 {n} 处同时被转型，只计入转型目标",
+                                         "{n} more chosen for upgrade is converted in the same package and counts as "
+                                         "a conversion only"),
+    "plan_sites_not_in_data_one": ("方案中有 {n} 处设施不在当前数据中（方案求解后数据已更换），不计入",
+                                   "{n} of the proposals' facilities is not in the current data (it changed after "
+                                   "they were solved): not counted"),
+    "plan_built_not_converted_one": ("新建的 {n} 处不计入转型目标（只计由农村福利院转型的）",
+                                     "the {n} new-built site does not count: only rural welfare homes converted do"),
+    "capw_upgrade_result_one": ("{n} 处；服务 {before} → {after} / {demand} {basis}",
+                                "{n} facility; served {before} → {after} of {demand} {basis}"),
+})

@@ -217,22 +217,29 @@ def after_notes(a: dict, lang: str) -> list[str]:
     converted, and what the package has that does not count (the plan page, its export, a
     proposal's page and the brief say the same)."""
     out = []
+
+    def says(key: str, n) -> str:
+        # the count as the pages write it: "1,337" (QA 24: "新增 1337 处"), and "1 site added" in English
+        n = int(n)
+        one = f"{key}_one"
+        return t(one if n == 1 and t(one, lang) != one else key, lang).replace("{n}", f"{n:,}")
+
     if a.get("sites_added") is not None:
-        out.append(t("plan_export_sites_added", lang).replace("{n}", str(a["sites_added"])))
+        out.append(says("plan_export_sites_added", a["sites_added"]))
     if a.get("sites_upgraded"):
-        out.append(t("plan_sites_upgraded_after", lang).replace("{n}", str(a["sites_upgraded"])))
+        out.append(says("plan_sites_upgraded_after", a["sites_upgraded"]))
     elif a.get("sites_upgraded") == 0 and not a.get("also_converted") and not a.get("sites_not_in_data"):
         out.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
     if a.get("also_converted"):
-        out.append(t("plan_upgraded_also_converted", lang).replace("{n}", str(a["also_converted"])))
+        out.append(says("plan_upgraded_also_converted", a["also_converted"]))
     if a.get("sites_converted") is not None:
-        out.append(t("plan_sites_converted", lang).replace("{n}", str(a["sites_converted"])))
+        out.append(says("plan_sites_converted", a["sites_converted"]))
     if a.get("sites_not_in_data"):
-        out.append(t("plan_sites_not_in_data", lang).replace("{n}", str(a["sites_not_in_data"])))
+        out.append(says("plan_sites_not_in_data", a["sites_not_in_data"]))
     if a.get("sites_built_not_counted"):
-        out.append(t("plan_built_not_converted", lang).replace("{n}", str(a["sites_built_not_counted"])))
+        out.append(says("plan_built_not_converted", a["sites_built_not_counted"]))
     if (a.get("proposals") or 0) > 1:
-        out.append(t("plan_combined", lang).replace("{n}", str(a["proposals"])))
+        out.append(says("plan_combined", a["proposals"]))
     return out
 
 

@@ -195,9 +195,12 @@ def cost_bins(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standa
     """Weighted histogram of travel cost before and after, on shared bins (numpy).
 
     The range ends just past the 99th percentile (or the standard, if larger);
-    costs beyond it count in the last bin so no weight goes missing. About
-    ``n_bins`` bins of a round width in the charted unit (raw / ``scale``).
-    Unreachable units (infinite cost) are counted apart.
+    costs beyond it count in the last bin so no weight goes missing: that bin is
+    then open-ended (``open_end``; ``max`` the farthest finite cost), and the
+    charts label it "≥ its lower edge" (QA 24: a 90-95 min bar held people up to
+    153 min away, and nothing said so). About ``n_bins`` bins of a round width
+    in the charted unit (raw / ``scale``). Unreachable units (infinite cost) are
+    counted apart.
     """
     weights = np.asarray(weights, dtype=float)
     if len(weights) != len(before) or len(weights) != len(after):
@@ -207,7 +210,8 @@ def cost_bins(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standa
     end = max(top, standard or 0) * 1.05 or 1.0
     step = _nice_step(end / scale / n_bins) * scale
     edges = np.arange(0, int(np.ceil(end / step - 1e-9)) + 1) * step
-    out = {"edges": edges}
+    top_cost = float(finite.max()) if len(finite) else 0.0
+    out = {"edges": edges, "max": top_cost, "open_end": bool(len(finite) and top_cost > edges[-1] * (1 + 1e-9))}
     for key, data in (("before", before), ("after", after)):
         ok = np.isfinite(data)
         counts, _ = np.histogram(np.clip(data[ok], 0, edges[-1]), bins=edges, weights=weights[ok])
@@ -219,6 +223,27 @@ def cost_bins(before: np.ndarray, after: np.ndarray, weights: np.ndarray, standa
 def _cost_scale(unit: str, lang: str) -> tuple[float, str]:
     """Distances are charted in km, times in minutes."""
     return (1000.0, t("km", lang)) if unit == "m" else (1.0, t("minutes", lang))
+
+
+def _edge_text(value: float, lang: str) -> str:
+    """A bin edge as the axis writes it: 90, 2.5, 1,000."""
+    v = round(float(value), 4)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:g}"
+
+
+def open_end_labels(h: dict, scale: float, u: str, lang: str) -> dict:
+    """The last bar's label when costs beyond the range count in it: "≥ 90" under the axis, and the
+    note saying what it holds ("≥ 90 min ... the farthest 153 min"); {} for a closed last bar."""
+    if not h.get("open_end"):
+        return {}
+    lo = _edge_text(h["edges"][-2] / scale, lang)
+    farthest = h["max"] / scale
+    far = f"{farthest:,.0f}" if farthest >= 10 else f"{farthest:.1f}"
+    nb = "\u00a0"  # "153 min" on one line
+    return {"open_label": f"≥ {lo}",
+            "open_note": t("chart_open_end_note", lang, lo=f"{lo}{nb}{u}", max=f"{far}{nb}{u}")}
 
 
 def _standards(std: dict | None) -> list[tuple[str, float]]:
@@ -254,6 +279,9 @@ def costs_chart_data(rec: dict, lang: str) -> dict:
         "unreachable_after": _finite(h["unreachable_after"]),
         "unreachable_label": with_unit(t("unreachable_weight", lang), who, lang),
         "is_estimate": bool(rec["summary"].get("is_estimate")),
+        # costs beyond the charted range count in the last bar: it is labelled "≥ 90" and a note says so
+        "open_end": bool(h["open_end"]), "open_label": None, "open_note": None,
+        **open_end_labels(h, scale, u, lang),
     }
 
 
@@ -309,7 +337,20 @@ def cost_histogram(before: np.ndarray, after: np.ndarray, weights: np.ndarray, s
     h = cost_bins(before, after, weights, max((v for _, v in standards), default=None), scale)
     for key, color in (("before", BEFORE_COLOUR), ("after", AFTER_COLOUR)):
         ax.stairs(h[key], h["edges"] / scale, linewidth=1.8, color=color, label=t(key, lang))
+    ax.set_xlim(0, h["edges"][-1] / scale)
     top = ax.get_ylim()[1]
+    opened = open_end_labels(h, scale, u, lang)
+    if opened:  # the last bar holds every cost beyond the range: shaded, labelled "≥ 90", and said under the axis
+        lo, hi = h["edges"][-2] / scale, h["edges"][-1] / scale
+        ax.axvspan(lo, hi, color="#eceff3", zorder=0, linewidth=0)
+        mid, span = (lo + hi) / 2, hi
+        ticks = [v for v in ax.get_xticks() if 0 <= v <= hi and abs(v - mid) > 0.09 * span]
+        ax.set_xticks(ticks + [mid], [_edge_text(v, lang) for v in ticks] + [opened["open_label"]])
+        import textwrap
+        note = opened["open_note"]  # Chinese has no spaces to wrap at: cut every 48 characters
+        note = "\n".join(note[i:i + 48] for i in range(0, len(note), 48)) if lang == "zh" else textwrap.fill(note, 92)
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -42), textcoords="offset points",
+                    va="top", ha="left", fontsize=8, color="#555")
     for k, (key, value) in enumerate(standards):
         ax.axvline(value / scale, color="#333", linestyle="--", linewidth=1)
         ax.text(value / scale, top * (0.95 - 0.08 * k), " " + t(key, lang), fontsize=8.5, va="top")

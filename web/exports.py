@@ -30,7 +30,10 @@ TOWNSHIP_COLUMNS = [
     ("cap_shortfall", "cap_shortfall_col"),
 ]
 SITE_COLUMNS = [
-    ("priority", "priority"), ("name", "name"), ("township_code", "code"), ("township_name", "township"),
+    # the site's own code (its village's, or a township seat's township code: site_code), then the township's
+    # (QA 24: "代码" held the township's code, the township column's again, and the site's was in the GeoJSON only)
+    ("priority", "priority"), ("name", "name"), ("site_code", "code"), ("township_code", "fac_township_code"),
+    ("township_name", "township"),
     ("county_name", "county"), ("lon", "lon"), ("lat", "lat"), ("added_weight", "added_weight"),
     ("added_units", "added_units"),
     # "of which beyond the standard" is a part of the units the site serves (which include units it took
@@ -40,6 +43,36 @@ SITE_COLUMNS = [
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
     ("reason", "why_here"),  # the sentence the page gives each site: what a planner reads out at the meeting
 ]
+
+
+def site_code(candidate_id) -> str:
+    """A proposed site's own code, from its candidate's id (planner.sites candidate_sites): a village's or
+    community's code (cand-420304115001 -> 420304115001), a township seat's township code
+    (cand-seat-420302003), a county seat's county code (cand-county-420322); a site without an
+    administrative code (one a planner added on the map, a scenic area) keeps its candidate id, the id the
+    GeoJSON and the site marks know it by. "" without a candidate."""
+    cid = str(candidate_id or "").strip()
+    if not cid:
+        return ""
+    code = cid.removeprefix("cand-")
+    for prefix in ("seat-", "county-"):
+        code = code.removeprefix(prefix)
+    return code if code.isdigit() else cid
+
+
+def with_site_codes(rows: list[dict], columns: list[tuple[str, str]]):
+    """(rows, columns) with each proposed site's own code (:func:`site_code`) under "代码/Code".
+
+    A table whose "code" column is the township's (a sized proposal's, web.capacity_proposals) gets the
+    site's code there and the township's in a column of its own after it."""
+    if not any(r.get("candidate_id") for r in rows):
+        return rows, columns
+    if ("township_code", "code") in columns:
+        i = columns.index(("township_code", "code"))
+        columns = columns[:i] + [("site_code", "code"), ("township_code", "fac_township_code")] + columns[i + 1:]
+    if any(k == "site_code" for k, _ in columns):
+        rows = [r if r.get("site_code") else {**r, "site_code": site_code(r.get("candidate_id"))} for r in rows]
+    return rows, columns
 
 
 def site_columns(weight_field: str | None) -> list[tuple[str, str]]:
@@ -164,6 +197,7 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
     still says so. Without it the header is the first row.
     """
     unit = {"m": t("metres", lang), "min": t("minutes", lang)}.get(cost_unit or "")
+    rows, columns = with_site_codes(rows, list(columns))
     rows, columns, type_unit = _with_type_units(rows, columns, lang)
 
     def head(key: str, label: str) -> str:

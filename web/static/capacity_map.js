@@ -22,7 +22,9 @@
     CP.json(url).then(function (fc) {
       var group = CoverMap.showUpgrades(out, fc), meta = fc.coverplan || {};
       var b = meta.before || {}, a = meta.after || {};
-      $("upgrade-status").textContent = T("capw_upgrade_result").replace("{n}", fc.features.length)
+      // "1 facility", "2 facilities" (Chinese counts have no plural)
+      $("upgrade-status").textContent = T(fc.features.length === 1 ? "capw_upgrade_result_one" : "capw_upgrade_result")
+        .replace("{n}", fmt(fc.features.length))
         .replace("{before}", fmt(b.served)).replace("{after}", fmt(a.served)).replace("{demand}", fmt(a.demand))
         .replace("{basis}", T("capw_basis_" + (meta.basis || "population")));
       // what the numbers mean: upgrades that add nobody, the most any upgrade could serve, the capacity rule
@@ -52,12 +54,18 @@
       card.dataset.ready = "1";
     }).catch(function (e) {
       $("upgrade-status").textContent = (e && (e.message || e.error)) || T("load_failed");
-      // the last answer's rows and markers are not this K's: they go with it
-      $("upgrade-table").hidden = true;
-      $("upgrade-table").querySelector("tbody").innerHTML = "";
-      if (CoverMap.clearUpgrades) CoverMap.clearUpgrades(out);
+      clear();  // the last answer's rows and markers are not this K's: they go with it
       card.dataset.ready = "error";
     }).then(function () { $("upgrade-run").disabled = false; });
+  }
+
+  // The last answer off the card and the map: its table, its notes and its numbered markers.
+  function clear() {
+    var out = mapOut();
+    $("upgrade-notes").innerHTML = "";
+    $("upgrade-table").hidden = true;
+    $("upgrade-table").querySelector("tbody").innerHTML = "";
+    if (out && CoverMap.clearUpgrades) CoverMap.clearUpgrades(out);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -69,6 +77,17 @@
     if (kBox && conv && kBox.dataset.kconvert) conv.addEventListener("change", function () {
       var from = conv.checked ? kBox.dataset.k : kBox.dataset.kconvert;
       if (kBox.value.trim() === from) kBox.value = conv.checked ? kBox.dataset.kconvert : kBox.dataset.k;
+      // the most K can be: the conversion's limit or the upgrade's (map.html, as the proposals form)
+      var most = conv.checked ? kBox.dataset.kmaxconvert : kBox.dataset.kmax;
+      if (most) kBox.max = most;
+    });
+    // a K the field refuses (0, 68, 1.5): the browser says why, and the last answer must not stay on the card
+    // and the map beside it as if it were this K's (as the bed card, beds.js)
+    if (kBox) kBox.addEventListener("invalid", function () {
+      clear();
+      $("upgrade-status").textContent = "";
+      var card = $("upgrade-card");
+      if (card) card.dataset.ready = "";
     });
   });
 })();

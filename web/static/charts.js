@@ -150,18 +150,33 @@
     if (e.length < 2) { el.innerHTML = "<p class='muted'>" + esc(T("no_data")) + "</p>"; return; }
     var ymax = 0;
     series.forEach(function (s) { (d[s.key] || []).forEach(function (c) { if (c > ymax) ymax = c; }); });
-    var yt = ticks(ymax || 1, 4), xt = ticks(e[e.length - 1], 6), xmax = Math.max(e[e.length - 1], xt[xt.length - 1]);
+    // costs beyond the range count in the last bar (web/charts.py cost_bins): it is then open-ended, shaded and
+    // labelled "≥ 90" under the axis, the axis ends with it and a note under the chart says what it holds
+    var open = !!(d.open_end && d.open_label), lo = e[e.length - 2];
+    var xt = open ? ticks(lo, 6).filter(function (v) { return v <= lo + 1e-9; }) : ticks(e[e.length - 1], 6);
+    var yt = ticks(ymax || 1, 4), xmax = open ? e[e.length - 1] : Math.max(e[e.length - 1], xt[xt.length - 1]);
     var W = Math.max(320, el.clientWidth || 420), H = 250, top = 26, bottom = H - 42;
     var left = 16 + Math.max.apply(null, yt.map(function (v) { return textWidth(tickText(v), SMALL, el); })) + 8;
     var right = W - 10;
     var x = function (v) { return left + (right - left) * v / xmax; };
     var y = function (v) { return bottom - (bottom - top) * v / yt[yt.length - 1]; };
-    var b = "";
+    var b = "", openBox = null;
+    if (open) {  // under the grid and the lines
+      var ow = textWidth(d.open_label, SMALL, el), ox = Math.min(right - ow / 2, (x(lo) + x(xmax)) / 2);
+      openBox = [ox - ow / 2 - 4, ox + ow / 2 + 4];
+      b += "<rect class='open-bin' x='" + x(lo).toFixed(1) + "' y='" + top + "' width='" + (x(xmax) - x(lo)).toFixed(1) +
+           "' height='" + (bottom - top) + "' fill='#eceff3'><title>" + esc(d.open_note || d.open_label) + "</title></rect>" +
+           text(ox, bottom + 15, d.open_label, " text-anchor='middle' class='tick open-label'");
+    }
     yt.forEach(function (v) {
       b += "<line class='grid' x1='" + left + "' x2='" + right + "' y1='" + y(v).toFixed(1) + "' y2='" + y(v).toFixed(1) +
            "' stroke='#e5e8ec'/>" + text(left - 4, y(v) + 4, tickText(v), " text-anchor='end' class='tick'");
     });
-    xt.forEach(function (v) { b += text(x(v), bottom + 15, tickText(v), " text-anchor='middle' class='tick'"); });
+    xt.forEach(function (v) {
+      var w = textWidth(tickText(v), SMALL, el) / 2;
+      if (openBox && x(v) + w > openBox[0] && x(v) - w < openBox[1]) return;  // the "≥ 90" label is there
+      b += text(x(v), bottom + 15, tickText(v), " text-anchor='middle' class='tick'");
+    });
     b += "<line x1='" + left + "' x2='" + right + "' y1='" + bottom + "' y2='" + bottom + "' stroke='#555'/>";
     series.forEach(function (s) {
       var c = d[s.key] || [], p = "M" + x(e[0]).toFixed(1) + "," + y(0).toFixed(1);
@@ -184,6 +199,7 @@
     b += text(12, (top + bottom) / 2, d.y_label, " text-anchor='middle' class='axis-title' transform='rotate(-90 12 " +
               ((top + bottom) / 2).toFixed(1) + ")'");
     var html = svg(W, H, d.title, b);
+    if (open && d.open_note) html += "<p class='small muted open-end-note'>" + esc(d.open_note) + "</p>";
     var lost = [d.unreachable_before, d.unreachable_after];
     if (lost.some(function (v) { return v > 0; })) {
       html += "<p class='small muted'>" + esc(d.unreachable_label) + ": " + esc(series[0] ? series[0].label : "") + " " +

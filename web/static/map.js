@@ -842,11 +842,39 @@
     lg = lg.replace("<h5>" + T("legend") + "</h5>", "<h5><button type='button' class='lg-toggle' aria-expanded='" + !folded +
                     "'>" + T("legend") + "</button></h5><div class='lg-body'" + (folded ? " hidden" : "") + ">") + "</div>";
     var lgEl = control("bottomright", "legend", lg).addTo(map).getContainer();
+    // The open legend shares the corner with the layer list and scrolls when it is taller than the room left
+    // (every layer on at 1366x768: 324 px in 311). A scroll bar that hides until used said nothing of the
+    // rows below (QA 24: the accessibility key's last row was cut in half): while there is more below, a
+    // "more below" band sits on the legend's bottom edge; a click on it scrolls to the end.
+    var more = document.createElement("div");
+    more.className = "lg-more";
+    more.hidden = true;
+    more.innerHTML = "<button type='button' tabindex='-1'>▾ " + esc(T("legend_more")) + "</button>";
+    lgEl.appendChild(more);
+    function fit() {
+      // rows hidden below, not just the bottom padding scrolled off
+      var body = lgEl.querySelector(".lg-body"), pad = parseFloat(getComputedStyle(lgEl).paddingBottom) || 0;
+      var over = !!body && !body.hidden && lgEl.scrollHeight - lgEl.clientHeight > pad + 1;
+      lgEl.classList.toggle("lg-scrolls", over);
+      more.hidden = !over || lgEl.scrollTop + lgEl.clientHeight >= lgEl.scrollHeight - pad - 2;
+    }
+    more.querySelector("button").addEventListener("click", function () {
+      lgEl.scrollTo({top: lgEl.scrollHeight, behavior: "smooth"});
+    });
+    lgEl.addEventListener("scroll", fit, {passive: true});
+    map.on("resize overlayadd overlayremove", function () { setTimeout(fit, 0); });
+    if (window.ResizeObserver) {  // the legend's size, and its body's as layers add and remove their keys
+      var ro = new ResizeObserver(fit);
+      ro.observe(lgEl);
+      if (lgEl.querySelector(".lg-body")) ro.observe(lgEl.querySelector(".lg-body"));
+    }
     lgEl.querySelector(".lg-toggle").addEventListener("click", function () {
       var body = lgEl.querySelector(".lg-body"), open = body.hidden;
       body.hidden = !open;
       this.setAttribute("aria-expanded", String(open));
+      fit();
     });
+    setTimeout(fit, 0);
     return lgEl;
   }
 
