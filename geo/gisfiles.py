@@ -186,7 +186,9 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
     """
     if crs:
         gdf = gdf.set_crs(crs, allow_override=True)
-    elif gdf.crs is None or gdf.crs.is_geographic:
+    # a lon/lat CRS given for metres (--crs EPSG:4326) is checked as the file's own would be: it was taken
+    # as said, and every point fell outside the region with nothing naming the CRS (QA 24)
+    if gdf.crs is None or gdf.crs.is_geographic:
         # GDAL reads a GeoJSON without a "crs" member as lon/lat whatever its numbers are: metres
         # (web-map EPSG:3857, CGCS2000 Gauss-Kruger) read as degrees would crash the datum
         # conversions and land nowhere. Most features beyond degree range: the CRS is missing.
@@ -200,10 +202,11 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
             from geo.points import plain_number
             at = int(np.flatnonzero(far)[0])
             eg = f"{plain_number(x[at])}, {plain_number(y[at])}"
-            stated = ("it states no coordinate system" if gdf.crs is None else
+            stated = (f"the coordinate system given ({crs}) is lon/lat" if crs else
+                      "it states no coordinate system" if gdf.crs is None else
                       "it states no coordinate system for them (a GeoJSON without a \"crs\" member is read as "
                       "lon/lat)" if kind == "geojson" else f"its coordinate system ({gdf.crs.to_string()}) is lon/lat")
-            stated_zh = ("图层没有坐标系定义" if gdf.crs is None else
+            stated_zh = (f"所给坐标系（{crs}）却是经纬度" if crs else "图层没有坐标系定义" if gdf.crs is None else
                          "文件没有给出坐标系（GeoJSON 没有 crs 成员时按经纬度读取）" if kind == "geojson"
                          else f"其坐标系（{gdf.crs.to_string()}）却是经纬度")
             raise file_error(label, f"the coordinates look projected (metres, e.g. {eg}), not degrees, but {stated}.",

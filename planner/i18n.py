@@ -978,6 +978,12 @@ _STRINGS.update({
                        "Write a whole number >= 0 (e.g. 60), or leave it blank when unknown"),
     "cap_not_counted": ("{column}“{value}”：此类设施不计容量，该值未导入", "{column} '{value}': this type counts no "
                         "capacity, so the value is not imported"),
+    # a day-care centre's 床位数 without 日托位 (planner.register other_units)
+    "cap_other_unit": ("{column}“{value}”：{type}的容量按{unit}计，本行未填{unit}，其容量记为未知（该值按原列保存，不计为{unit}）",
+                       "{column} '{value}': a {type}'s capacity is counted in {unit}, which this row does not give, so "
+                       "its capacity is unknown (the value is kept in its column, not counted as {unit})"),
+    "cap_fix_other_unit": ("如这些实为{unit}，请填在“{header_zh}”列", "If these are {unit}, give them in a column headed "
+                           "'{header_en}' or '{header_zh}'"),
     "cap_fix_unit": ("请核对单位（床位数按张、墓穴按个），每处设施填一行",
                      "Check the unit (beds, plots) and give one row per facility"),
     # checklist and overview
@@ -1123,6 +1129,7 @@ _STRINGS.update({
     "capw_size_cost": ("规模 · 造价（万元，示意）", "Size · cost (10,000 yuan, illustrative)"),
     "capw_cost": ("造价（万元，示意）", "Cost (10,000 yuan, illustrative)"),
     "capw_cost_each": ("每处 {cost}，共 {n} 处", "{cost} each, {n} sites"),
+    "capw_cost_each1": ("每处 {cost}，共 {n} 处", "{cost} each, {n} site"),  # "1 sites" (QA 25)
     "capw_load": ("服务人数", "Served"),
     "capw_utilisation": ("使用率", "Utilisation"),
     "capw_n_villages": ("分配村（社区）数", "Number of villages assigned"),

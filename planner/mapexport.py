@@ -103,12 +103,13 @@ def _row(label: str, before: str, after: str, change: str = "", good: bool | Non
 
 
 def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: str | None = None,
-                     who: str | None = None) -> list[dict]:
+                     who: str | None = None, share: str | None = None) -> list[dict]:
     """Headline numbers before and after a proposal: rows of label, before, after, change
     and whether the change is an improvement. New sites (``kind`` location or sized) are
     judged by coverage and travel cost; an upgrade by the people its capacity serves
     (it moves no facility, so coverage by distance does not change), counted in ``who``
-    ("80岁以上人口", named in the row's label so the narrow figures stay numbers)."""
+    ("80岁以上人口", named in the row's label so the narrow figures stay numbers). ``share`` names the
+    covered share by what the type weighs (``share_label``); without it the share is "weighted"."""
     b, a = before or {}, after or {}
 
     def delta_pt(x, y):
@@ -141,7 +142,8 @@ def proposal_numbers(before: dict, after: dict, unit: str, lang: str, *, kind: s
     bu, au = b.get("covered_units", 0), a.get("covered_units", 0)
     bf, af = b.get("facilities", 0), a.get("facilities", 0)
     return [
-        _row(t("covered_share_weighted", lang), share_text(_num(b, "covered_share")),
+        # a type counted in units (cemeteries) is not "weighted": its share is named as the page names it
+        _row(share or t("covered_share_weighted", lang), share_text(_num(b, "covered_share")),
              share_text(_num(a, "covered_share")), *delta_pt(_num(b, "covered_share"), _num(a, "covered_share"))),
         _row(t("covered_units", lang), f"{bu:,} / {b.get('units', 0):,}", f"{au:,} / {a.get('units', 0):,}",
              f"{au - bu:+,}", (au > bu) if au != bu else None),

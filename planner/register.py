@@ -36,7 +36,7 @@ from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
-from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
+from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
                                       resolve_type, shadowed_columns, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
 
@@ -1015,7 +1015,30 @@ class _Rows:
                 else:
                     values[i] = v
             out[fld] = values
+        self.other_units(types, out, known)
         return out
+
+    def other_units(self, types, out: dict, known: dict) -> None:
+        """Warn of a row whose capacity is given only in another type's unit: a day-care centre with 床位数
+        and no 日托位 was imported with its capacity unknown without a word (QA 24). The value stays in its
+        column as the file has it; it is not taken as the type's capacity, whose unit differs."""
+        burial = {"plots", "niches"}  # a cemetery's two kinds of burial place, both its capacity
+        for i in np.flatnonzero(~self.refused):
+            ft = known.get(types[i]) if types[i] else None
+            if ft is None or not ft.capacity:
+                continue
+            mine = ft.capacity.field
+            if any(np.isfinite(out[f][i]) for f in ({mine} | (burial if mine in burial else set())) if f in out):
+                continue
+            given = next((f for f in out if f in self.cmap and np.isfinite(out[f][i])
+                          and not (f in burial and mine in burial)), None)
+            if given is None:
+                continue
+            noun = {"zh": t(f"capw_noun_{mine}", "zh"), "en": t(f"capw_noun_{mine}", "en").lower()}  # 日托位, day places
+            name_en = ft.name_en[:1].lower() + ft.name_en[1:] if ft.name_en[1:2].islower() else ft.name_en
+            self.add(i, given, "warning", "capacity_other_unit", "cap_other_unit", "cap_fix_other_unit",
+                     self.cell(given)[i], column=self.cmap[given], type={"zh": ft.name_zh, "en": name_en}, unit=noun,
+                     fix_kw={"unit": noun, "header_zh": FIELDS[mine][1], "header_en": FIELDS[mine][0]})
 
     def frame(self, keep, ids, types, names, township, method, match, lon, lat) -> gpd.GeoDataFrame:
         idx = np.flatnonzero(keep)

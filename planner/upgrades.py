@@ -397,21 +397,24 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         # "full" only when it is: 99.96 % used is not full, and never reads 100 % (share_text's rule)
         full = util is not None and util >= 1 - 1e-9
         used = "—" if util is None else share_text(util)
+        alone_only = len(order) == 1  # no "given the other chosen sites" when there are none (QA 25)
         if spec.role:
             zh = (f"转型为{target.name_zh}后，床位 {cap_now[j]:.0f}→{cap_after:.0f}，{_fmt_reach(reach_up, unit, 'zh')}"
-                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人（在其他选中点位已转型的前提下；单独转型可新增{a:,.0f}人）")
+                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人" +
+                  ("" if alone_only else f"（在其他选中点位已转型的前提下；单独转型可新增{a:,.0f}人）"))
             en = (f"converted to {target.name_en}: beds {cap_now[j]:.0f}→{cap_after:.0f}, {in_reach:,.0f} {basis_en} "
-                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more (given the other chosen sites converted; "
-                  f"{a:,.0f} more if converted alone)")
+                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more" +
+                  ("" if alone_only else f" (given the other chosen sites converted; {a:,.0f} more if converted alone)"))
         else:
             zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['zh']}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
                   f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if full else '使用率' + used}，"
-                  f"半径内有{in_reach:,.0f}名{basis_zh}；在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人"
-                  f"（单独改造可新增{a:,.0f}人）")
+                  f"半径内有{in_reach:,.0f}名{basis_zh}；" +
+                  (f"改造后新增服务{g:,.0f}人" if alone_only else
+                   f"在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人（单独改造可新增{a:,.0f}人）"))
             en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['en']}, reach {_fmt_reach(reach_now, unit, 'en')}→"
                   f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if full else 'used ' + used}, "
-                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded, given the other "
-                  f"chosen sites upgraded ({a:,.0f} more if upgraded alone)")
+                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded" +
+                  ("" if alone_only else f", given the other chosen sites upgraded ({a:,.0f} more if upgraded alone)"))
         rows.append({"priority": prio, "id": str(s["id"]), "name": s["name"],
                      "township_code": str(s["township_code"]),
                      "township_name": region.townships["name"].get(str(s["township_code"]), ""),
@@ -449,11 +452,19 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                             "each row's figure on its own)."})
     if idle:
         verb_zh, verb_en = ("转型", "conversion") if spec.role else ("改造", "upgrade")
-        notes.append({"zh": f"所选 {len(order)} 处中有 {len(idle)} 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由现有容量"
-                            f"服务）：选它们与选其他同类设施结果相同，这几处按现使用率排序。",
-                      "en": f"{len(idle)} of the {len(order)} chosen facilities serve no one more after the {verb_en} (on these "
-                            "data the demand within their reach is served by the capacity there now): any other facility of "
-                            "the type would do as well; these are ordered by how much they are used now."})
+        if len(order) == 1:  # "1 of the 1 chosen facilities serve" read as a slip
+            notes.append({"zh": f"所选这 1 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由现有容量服务）："
+                                "选它与选其他同类设施结果相同。",
+                          "en": f"The one chosen facility serves no one more after the {verb_en} (on these data the "
+                                "demand within its reach is served by the capacity there now): any other facility of "
+                                "the type would do as well."})
+        else:
+            notes.append({"zh": f"所选 {len(order)} 处中有 {len(idle)} 处{verb_zh}后不增加服务人数（按本数据，其半径内的需求已由"
+                                "现有容量服务）：选它们与选其他同类设施结果相同，这几处按现使用率排序。",
+                          "en": f"{len(idle)} of the {len(order)} chosen facilities "
+                                f"{'serves' if len(idle) == 1 else 'serve'} no one more after the {verb_en} (on these "
+                                "data the demand within their reach is served by the capacity there now): any other "
+                                "facility of the type would do as well; these are ordered by how much they are used now."})
     if after_total < total - 0.5 and ceiling < after_total + 0.5:
         out_of_reach = total - ceiling
         but_zh = f"（容量未知的 {len(unknown):,} 处除外，见下）" if len(unknown) else ""

@@ -450,7 +450,10 @@ def export_table(rec: dict, lang: str):
     s = rec.get("summary") or {}
     kind = s.get("kind")
     if kind == "sized":
-        rows = [{**x, "n_villages": len(x.get("assigned_villages") or []),
+        # named in the export's language as the page names them (web.proposals.named_in): the English file
+        # said 拟建…养老服务综合体 (QA 24)
+        rows = [{**x, "name": (x.get("name_en") if lang == "en" else None) or x.get("name"),
+                 "n_villages": len(x.get("assigned_villages") or []),
                  "villages": ("、" if lang != "en" else ", ").join(v["name"] for v in x.get("assigned_villages") or []),
                  "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
         return rows, SIZED_COLUMNS

@@ -499,6 +499,9 @@ def proposal_brief(pid: str):
         "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         more=max(0, len(p["sites"]) - BRIEF_SITES),
+        # the shading's name as the map's legend gives it (map.js): a type counted in units (cemeteries) is
+        # shaded by its share of units, not "weighted" (QA 25)
+        share_key=t("legend_share_units" if svc().get_type(rec["type"]).weight == "units" else "legend_share", g.lang),
         uncovered_key="uncovered_villages" if svc().get_type(rec["type"]).demand in ("villages", "rural_villages")
         else "uncovered_points")
 

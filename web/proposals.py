@@ -672,7 +672,7 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     base = (p.get("upgrade") or {}).get("demand_base")
     if who and base:  # 80岁以上人口，农村乡镇: whose 45,197, beside the census's 61,637 (QA 22)
         who = f"{who} in {base}" if lang == "en" else f"{who}，{base}"
-    numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind, who=who)
+    numbers = proposal_numbers(p["before"], p["after"], unit, lang, kind=kind, who=who, share=p.get("share_label"))
     _changes_as_shown(numbers, p, unit, lang)
     scope = p.get("scope")
     if scope and not scope.get("facilities_scoped"):  # a city-wide count beside the county's coverage
