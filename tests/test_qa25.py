@@ -171,3 +171,56 @@ def test_a_register_of_metres_given_a_lonlat_crs_says_the_crs_given(shiyan, tmp_
     assert "所给坐标系（EPSG:4326）却是经纬度" in e.zh, e.zh
     # the right CRS reads all three
     assert len(validate_register(path, region=shiyan, crs="EPSG:4547").accepted) == 3
+
+
+# -- 6. a version's report is kept with it --------------------------------------------------------------
+def test_a_versions_report_is_kept_with_it(tmp_path, shiyan):
+    """A version's note says "1 row refused, see the report", and once confirmed the upload's report
+    answered 404 "no longer kept": it is kept with the version, linked from the version list."""
+    from openpyxl import load_workbook
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        v = shiyan.villages.iloc[0].geometry
+        body = ("名称,类型,经度,纬度,床位数\n"
+                f"甲福利院,农村福利院,{v.x},{v.y},40\n"
+                f"乙福利院,农村福利院,{v.x + 0.01},{v.y},-5\n"  # a warning: capacity unknown
+                f"丙福利院,农村福利院,{v.x},{v.y + 0.01},999999\n").encode("utf-8")  # refused: implausible
+        r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
+                   data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "福利院.csv")})
+        assert r.status_code == 200, r.data[:300]
+        rep = r.get_json()
+        assert rep["counts"]["refused"] == 1
+        uid = rep["upload_id"]
+        version = c.post(f"/api/data/uploads/{uid}/confirm").get_json()["version"]
+        # the upload's own address says where the report is now
+        gone = c.get(f"/api/data/uploads/{uid}/report.xlsx?lang=en")
+        assert gone.status_code == 404 and gone.get_json()["details"]["report"] == \
+            f"/api/data/versions/{version}/report.xlsx"
+        row = next(x for x in c.get("/api/data/versions?lang=en").get_json()["versions"] if x["version"] == version)
+        assert "1 row refused, see the report" in row["note"] and row["report"].endswith(f"/{version}/report.xlsx")
+        ws = load_workbook(io.BytesIO(c.get(row["report"] + "?lang=en").data)).active
+        cells = [str(x.value) for r_ in ws.iter_rows() for x in r_ if x.value is not None]
+        assert any("999999" in x for x in cells) and any("-5" in x for x in cells)
+        text = c.get(f"/api/data/versions/{version}/report.csv?lang=zh").get_data().decode("utf-8-sig")
+        assert "999999" in text and "错误" in text
+        # a version without a kept report (the embedded one) says so
+        assert c.get("/api/data/versions/0/report.xlsx").status_code == 404
+        assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
+                                    if x["version"] == 0)
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+# -- 7. parameters' words -------------------------------------------------------------------------------
+def test_a_year_bound_has_no_thousands_separator_and_flags_say_what_they_take(app):
+    c = app.test_client()
+    r = c.get("/api/beds?target=7136&year=1999&lang=en")
+    assert r.status_code == 400
+    msg = r.get_json()["message"]
+    assert "at least 2000" in msg and "at most 2100" in msg and "2,000" not in msg, msg
+    r = c.get("/api/upgrades/welfare_home?convert=2&lang=en")
+    assert r.status_code == 400 and "yes/no" in r.get_json()["message"], r.get_json()

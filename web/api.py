@@ -14,7 +14,7 @@ from planner.textrules import TypedInt
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
-from web.params import query
+from web.params import number, query
 
 MODES = ("estimate", "network")
 
@@ -103,7 +103,8 @@ def arg_county():
 def arg_bool(name: str, default: bool = False) -> bool:
     value = request.args.get(name, "1" if default else "0").lower()
     if value not in ("0", "1", "true", "false", "yes", "no"):
-        raise bad_param(name, value, "0 or 1", "0 或 1")
+        # it takes true/false and yes/no too, so the message names them (it said "0 or 1" beside a "yes" taken)
+        raise bad_param(name, value, "0 or 1 (or true/false, yes/no)", "0 或 1（或 true/false、yes/no）")
     return value in ("1", "true", "yes")
 
 
@@ -742,7 +743,7 @@ def beds():
     if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
         raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
                         "整数床位数，如 7136")
-    year = proposals.number_param(request.args.get("year"), "year", minimum=2000, maximum=2100, kind=int)
+    year = number(request.args.get("year"), "year", int, minimum=2000, maximum=2100, grouped=False)  # not "2,000"
     # a county's own target shared among its townships (QA 22: a city planner could not ask for one county)
     raw = request.args.get("county")
     county = auth.county_code(raw) if raw else None

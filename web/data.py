@@ -180,6 +180,8 @@ def _version_dict(v, types: dict, lang: str) -> dict:
         d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
             (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
+    if d.get("version") and (_kept_report(d["version"]) / "issues.json").exists():
+        d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
     return d
 
 
@@ -1019,6 +1021,29 @@ def report(uid: str, fmt: str):
     meta = _own_meta(d)
     if meta.get("status") != "checked":
         raise not_found("Validation report", "校验报告", uid)
+    return _report_download(d, meta, fmt)
+
+
+def _kept_report(version: int) -> Path:
+    """Where the report of the check that made ``version`` is kept: a version's note says "1 row refused,
+    see the report", and once confirmed the upload and its report were gone (QA 25)."""
+    return Path(current_app.config["DATA_DIR"]) / "reports" / f"v{int(version)}"
+
+
+@bp.get("/api/data/versions/<int:version>/report.<fmt>")
+def version_report(version: int, fmt: str):
+    """The validation report of the file that made data version ``version`` (what was refused, and why)."""
+    if fmt not in ("csv", "xlsx"):
+        raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
+    d = _kept_report(version)
+    try:
+        meta = json.loads((d / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        raise not_found("Validation report of data version", "数据版本的校验报告", version) from None
+    return _report_download(d, meta, fmt)
+
+
+def _report_download(d: Path, meta: dict, fmt: str):
     issues = json.loads((d / "issues.json").read_text("utf-8"))
     c = meta["counts"]
     parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
@@ -1064,10 +1089,14 @@ def _already_confirmed(uid: str) -> NotFoundError:
     except (OSError, ValueError):  # still importing (or an older marker): no version yet
         return NotFoundError("This upload is being imported or has been imported already (see the version list).",
                              "该文件正在导入或已导入（见数据版本列表）。", details={"upload_id": uid})
-    return NotFoundError(f"This upload has been imported already, as data version {version} (see the version list); "
-                         "its report is no longer kept.",
-                         f"该文件已导入，生成了数据版本 {version}（见数据版本列表），其校验报告不再保留。",
-                         details={"upload_id": uid, "version": version})
+    kept = (_kept_report(version) / "issues.json").exists()
+    where_en = (f"; its report is kept with the version: /api/data/versions/{version}/report.xlsx" if kept
+                else "; its report is no longer kept")
+    where_zh = (f"，其校验报告随该版本保存：/api/data/versions/{version}/report.xlsx" if kept else "，其校验报告不再保留")
+    return NotFoundError(f"This upload has been imported already, as data version {version} (see the version list)"
+                         f"{where_en}.", f"该文件已导入，生成了数据版本 {version}（见数据版本列表）{where_zh}。",
+                         details={"upload_id": uid, "version": version,
+                                  **({"report": f"/api/data/versions/{version}/report.xlsx"} if kept else {})})
 
 
 def _confirm(uid: str, d: Path):
@@ -1120,6 +1149,13 @@ def _confirm(uid: str, d: Path):
         note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {_count_en(refused, 'row', 'rows')} refused）"
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
     auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
+    try:  # the report stays with the version its note points to ("1 row refused, see the report")
+        keep = _kept_report(version)
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in ("issues.json", "meta.json"):
+            shutil.copyfile(d / name, keep / name)
+    except OSError:  # the version is made; a report that could not be kept is not worth failing it for
+        current_app.logger.exception("could not keep the report of data version %s", version)
     # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
     (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
     shutil.rmtree(d, ignore_errors=True)

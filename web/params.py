@@ -89,15 +89,18 @@ def typed_number(raw):
     return "".join(code_point(ch) if ch.isspace() and not ch.isascii() else ch for ch in raw)
 
 
-def _bound(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+def _bound(x: float, grouped: bool = True) -> str:
+    if not float(x).is_integer():
+        return f"{x:g}"
+    return f"{int(x):,}" if grouped else str(int(x))
 
 
-def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None):
+def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None, grouped: bool = True):
     """A finite number from a query parameter, a form field or a JSON value (a number or its text: see
     :func:`number_text`), within [minimum, maximum] and greater than ``above``; None when blank; ``kind=int``:
     a whole number ("1.5" is a 400 saying 应为整数, not silently 1). Otherwise a 400 naming the parameter and
-    saying the range in words ("大于 0、不超过 600 的数")."""
+    saying the range in words ("大于 0、不超过 600 的数"); ``grouped=False`` writes its bounds without a thousands
+    separator (a year: "at least 2000", not "2,000")."""
     from web.errors import bad_param
 
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
@@ -129,11 +132,11 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
     if not low_ok or (maximum is not None and value > maximum):
         en, zh = [], []
         if above is not None:
-            en.append(f"greater than {_bound(above)}"); zh.append(f"大于 {_bound(above)}")
+            en.append(f"greater than {_bound(above, grouped)}"); zh.append(f"大于 {_bound(above, grouped)}")
         if minimum is not None:
-            en.append(f"at least {_bound(minimum)}"); zh.append(f"不小于 {_bound(minimum)}")
+            en.append(f"at least {_bound(minimum, grouped)}"); zh.append(f"不小于 {_bound(minimum, grouped)}")
         if maximum is not None:
-            en.append(f"at most {_bound(maximum)}"); zh.append(f"不超过 {_bound(maximum)}")
+            en.append(f"at most {_bound(maximum, grouped)}"); zh.append(f"不超过 {_bound(maximum, grouped)}")
         raise bad_param(name, shown, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
     return value
 

@@ -37,7 +37,9 @@
           (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") +
           "<div class='version-actions'>" + actions + "</div></td>" +
           "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
-          "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") + "</td>" +
+          "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") +
+          // the check's report, kept with the version its note points to ("1 row refused, see the report")
+          (v.report ? "<div><a class='version-report' href='" + esc(v.report + "?lang=" + C.lang) + "'>" + esc(T("data_report_xlsx")) + "</a></div>" : "") + "</td>" +
           "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small nowrap'>" + esc(v.author || "") + "</td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
