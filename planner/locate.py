@@ -128,6 +128,18 @@ class PlaceIndex:
         self.county_zh = {str(c): str(n) for c, n in cname.items()}
         self.county_en = {str(c): str(n) for c, n in county_names_en(counties).items()}
 
+    def county_codes(self, name) -> set[str]:
+        """Codes of the counties ``name`` may be (its name or a spelling of it, its English name, its code;
+        full-width or not); empty where it names none."""
+        if not fold(name):
+            return set()
+        units = self._match(self.counties, fold(name), "county")
+        if not units:
+            from planner.coverage import match_county
+            named = match_county(unicodedata.normalize("NFKC", str(name)).strip(), self.county_zh, self.county_en)
+            units = [self.by_code[named]] if named in self.by_code else []
+        return {u.code for u in units}
+
     # -- matching -------------------------------------------------------------------------------
     @staticmethod
     def _match(units, text: str, level: str) -> list[Unit]:

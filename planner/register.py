@@ -80,6 +80,18 @@ _TEXTS = {
         "en": "The coordinates look like {datum}: {n} facilities of the file have the ids of the current register; "
               "read as WGS84 they lie a median of about {d0} m from their current places; converted to WGS84, "
               "under 1 m"},
+    # a capacity column recognised by its header (核定床位数) left unread: the mapping named another (容量)
+    "capacity_superseded": {
+        "zh": "{cols}列未作为{fields}读取：列对应中已将容量指定为“{used}”列，各行按其设施类型的单位（床位、日托位……）取该列的值。"
+              "{cols}列仍按原样保留在名录中；如需按其导入，请在列对应中把容量改为该列后重新校验",
+        "en": "The {cols} {was} not read as {fields}: the column mapping names column '{used}' as the capacity, "
+              "read in each row's type's unit (beds, day places ...). Its values stay in the register as the file "
+              "has them; to import the {cols} as the capacity instead, map the capacity to it and check again"},
+    # a county cell that is not the county of the row's township code (nor of its point)
+    "county_disagrees_code": {
+        "zh": "所填县区“{value}”与{source}“{number}”不符：该代码为{declared}{also}；按{source}确定所属乡镇",
+        "en": "the county given, '{value}', does not match the {source} '{number}', which is {declared}{also}; "
+              "the township is taken from the {source}"},
     # several numbers in one coordinate cell that are not degrees, minutes and seconds (32.5 29 10, 32 29 29 4)
     "spaced_numbers": {
         "zh": "{column}“{value}”含有以空格分隔的几个数，但不是“度 分 秒”（如 32 29 29.4），无法确定所表示的坐标",
@@ -208,11 +220,15 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     datum_mode = _check_args(coords, type_key, crs)
     table = read_table(path, encoding=encoding, crs=crs, header_names=HEADER_NAMES, max_bytes=max_bytes)
     cmap = map_columns(table.frame.columns, column_map, path.name)
+    # the planner's own capacity column wins over one recognised by its header (核定床位数 as beds): the
+    # mapping said 实际入住床位 and 核定床位数 was read all the same (QA 25); the one passed over is said
+    chosen = {f for f, c in (column_map or {}).items() if isinstance(c, str) and c.strip()}
+    superseded = {f: cmap.pop(f) for f in CAPACITY_FIELDS if "capacity" in chosen and f in cmap and f not in chosen}
     if "code" in cmap and "id" not in cmap and code_is_id(table.frame[cmap["code"]]):
         cmap["id"] = cmap.pop("code")
     _check_columns(table, cmap, type_key, path.name)
     _check_row_count(table, cmap, type_key, region, path.name)
-    return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks).report()
+    return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks, superseded=superseded).report()
 
 
 def _check_columns(table, cmap: dict, type_key, label: str) -> None:
@@ -227,6 +243,9 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
                              hint_en="Add one row per facility.", hint_zh="请每行填写一处设施。", details=details)
     xy = table.geometry is not None or {"lon", "lat"} <= set(cmap) or "lonlat" in cmap
+    # a file without a name column is refused row by row once these are mapped ("文件没有名称列"): named as
+    # missing beside them, so the mapping card stars it too (QA 25: only the type was starred)
+    unnamed = [] if "name" in cmap else ["name"]
     half = ({"lon", "lat"} & set(cmap)) if not xy else set()
     if half:
         # one coordinate column without the other: its values were dropped and every row placed by name,
@@ -241,7 +260,7 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
                     "without coordinates, delete the other one too and the rows are placed by their place names.",
             hint_zh=f"请补上{words[lack][0]}列（{words[lack][0]} 或 {lack}），或指定哪一列是{words[lack][0]}；"
                     f"如没有坐标，请一并删去{words[have][0]}列，各行将按地名定位。",
-            details={**details, "missing": [lack]})
+            details={**details, "missing": [lack, *unnamed]})
     if not xy and not set(_PLACE_FIELDS) & set(cmap):
         raise InputDataError(
             f"{label}: no column to place the facilities by: neither lon/lat (经度/纬度) nor township, village "
@@ -251,18 +270,25 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
                     "If the headers look garbled, the file is in another encoding: save it as CSV UTF-8.",
             hint_zh="请将列名改为“经度”“纬度”（或 lon、lat），或“乡镇”“村”；也可手动指定列对应关系。"
                     "如表头显示为乱码，说明文件为其他编码，请另存为“CSV UTF-8”。",
-            details={**details, "missing": ["lon", "lat"]})
+            details={**details, "missing": ["lon", "lat", *unnamed]})
     if "type" not in cmap and not type_key:
         types = load_facility_types()
         # every other column may be fine: the usual fix is to say the type of the whole file
-        raise InputDataError(f"{label}: no column says each facility's type.",
-                             f"{label}：文件中没有说明设施类型的列。",
+        # nor a name column: said too, with its fix (its rows would all be refused once the type is chosen)
+        no_name = {"en": " Nor does any column hold the facilities' names (name, 名称).",
+                   "zh": "，也没有设施名称列（名称）。",
+                   "hint_en": " Also say which column holds the names, or head it 名称 / name.",
+                   "hint_zh": "另请指定哪一列是设施名称，或将其列名改为“名称”。"} if unnamed else \
+            {"en": "", "zh": "。", "hint_en": "", "hint_zh": ""}
+        raise InputDataError(f"{label}: no column says each facility's type.{no_name['en']}",
+                             f"{label}：文件中没有说明设施类型的列{no_name['zh']}",
                              hint_en="Choose the type of all its facilities when importing (the Facility type field "
                                      "on the page, --type on the command line), or add a column 类型 / type with "
-                                     f"one of: {', '.join(t.name_en for t in types.values())}.",
+                                     f"one of: {', '.join(t.name_en for t in types.values())}.{no_name['hint_en']}",
                              hint_zh="请在导入时选择这些设施的类型（网页上的“设施类型”，命令行的 --type），"
-                                     f"或在文件中增加“类型”列，取值为：{'、'.join(t.name_zh for t in types.values())}。",
-                             details={**details, "missing": ["type"]})
+                                     f"或在文件中增加“类型”列，取值为：{'、'.join(t.name_zh for t in types.values())}。"
+                                     f"{no_name['hint_zh']}",
+                             details={**details, "missing": ["type", *unnamed]})
 
 
 def _check_row_count(table, cmap: dict, type_key, region: Region, label: str) -> None:
@@ -310,8 +336,10 @@ class _Rows:
     """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
 
     def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs, *,
-                 picks: dict | None = None) -> None:
+                 picks: dict | None = None, superseded: dict | None = None) -> None:
         self.table, self.cmap, self.region, self.type_key = table, cmap, region, type_key
+        #: {capacity field: column} recognised by its header but not read: the mapping chose the capacity column
+        self.superseded = dict(superseded or {})
         self.datum_mode, self.crs = datum_mode, crs
         self.n = len(table.frame)
         self.rownum = list(table.rows)
@@ -402,6 +430,15 @@ class _Rows:
                 first = {"zh": f"“{used}”列", "en": f"column “{used}”"}
             self.add(None, None, "warning", "column_shadowed", "reg_column_shadowed", "reg_fix_column_shadowed",
                      col, what=what, used=first)
+        if self.superseded:
+            cols = list(self.superseded.values())
+            self.add(None, None, "warning", "capacity_column_superseded", "", "", "、".join(cols),
+                     text=_TEXTS["capacity_superseded"], used=self.cmap["capacity"],
+                     cols={"zh": "、".join(f"“{c}”" for c in cols),
+                           "en": ("column " if len(cols) == 1 else "columns ") + ", ".join(f"'{c}'" for c in cols)},
+                     was={"zh": "", "en": "was" if len(cols) == 1 else "were"},
+                     fields={"zh": "、".join(FIELDS[f][1] for f in self.superseded),
+                             "en": ", ".join(f.replace("_", " ") for f in self.superseded)})
         types = self.types()
         names = self.names()
         lon, lat, has_xy = self.coordinates()
@@ -570,6 +607,16 @@ class _Rows:
                     self.add(i, None, "warning", "not_point", "reg_not_point", kind=g.geom_type)
                     g = g.representative_point()
                 lon[i], lat[i] = g.x, g.y
+                bad = next(((w, v) for w, v in (({"zh": "要素的经度", "en": "The feature's longitude"}, lon[i]),
+                                                ({"zh": "要素的纬度", "en": "The feature's latitude"}, lat[i]))
+                            if not np.isfinite(v)), None)
+                if bad is not None:
+                    # [NaN, 32.5]: said as a table's "nan" is, not "no coordinates and no place names" (QA 25);
+                    # the number as JSON writes it
+                    v = bad[1]
+                    self.add(i, None, "error", "non_numeric", "reg_non_numeric", "reg_fix_decimal",
+                             "NaN" if np.isnan(v) else "Infinity" if v > 0 else "-Infinity", column=bad[0])
+                    lon[i] = lat[i] = np.nan
             # a layer's CRS was applied when it was read; a feature still beyond degree range is refused
             has = self.refuse_projected(lon, lat, np.isfinite(lon) & np.isfinite(lat), None)
             # a point typed in as [lat, lon] (GeoJSON by hand, a KML from a phone app) as a table's swapped columns
@@ -718,6 +765,18 @@ class _Rows:
                 loc = self.places.locate(county=county[i], township=town[i], village=vill[i], address=addr[i],
                                          code=(codes[i] or place_code) if not self.refused[i] else None)
                 located[i] = loc
+                if place_code and county[i] and loc.status == "placed" and not self.refused[i]:
+                    # placed by its code, whatever its county cell says: a county that is not the code's is
+                    # said, as a row with coordinates says it (townships)
+                    named = self.places.county_codes(county[i])
+                    if named and loc.county_code not in named:
+                        fld = "code" if codes[i] else "township_code"
+                        self.add(i, "county", "warning", "county_disagrees", "", "reg_fix_check_county", county[i],
+                                 text=_TEXTS["county_disagrees_code"],
+                                 number=re.sub(r"\.0$", "", (ccells if codes[i] else tcells)[i]),
+                                 source={"zh": "乡镇代码", "en": "township code"} if fld == "township_code" else
+                                 {"zh": "区划代码", "en": "area code"}, declared=self.path_in(loc.path),
+                                 also={"zh": "", "en": ""})
                 if loc.status == "placed" and not declared[i]:
                     declared[i] = loc.township_code
                     self.declared_from[i] = next((f for f, v in (("township", town[i]), ("village", vill[i]),
@@ -735,8 +794,8 @@ class _Rows:
                     # no candidates to pick: the row is placed by its point, and a pick for it is refused
                     # (web.data), so a button would only lead to an error
                     # the column of the name that did not match (a village's is the village column)
-                    fld = {"county_unknown": "county", "village_unknown": "village",
-                           "village_ambiguous": "village"}.get(loc.problem, "township")
+                    fld = self.ambiguous_field(i, loc) or {"county_unknown": "county", "village_unknown": "village",
+                                                           "village_ambiguous": "village"}.get(loc.problem, "township")
                     if loc.problem in ("ambiguous", "village_ambiguous") and loc.candidates:
                         # "城关镇" names several townships: the point may settle which (townships(), once
                         # the datum is applied); said only when it lies in none of them (QA 18)
@@ -745,6 +804,21 @@ class _Rows:
                     self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
+
+    def ambiguous_field(self, i: int, loc) -> str | None:
+        """The field of the name that fits several places (None for another problem): the township's when the
+        candidates are townships, the village's when villages, the address where that cell named them. An
+        ambiguous 城关镇 in a row with an empty 村 cell was said in the 村 column (QA 25)."""
+        if loc.problem not in ("ambiguous", "village_ambiguous"):
+            return None
+        if not hasattr(self, "_name_cells"):
+            self._name_cells = {f: self.cell(f) for f in ("township", "village", "address")}
+        # planner.locate gives a township 9 digits, a village 12; village_ambiguous: an address naming villages
+        village = loc.problem == "village_ambiguous" or any(len(str(c.get("code", ""))) == 12 for c in loc.candidates)
+        fld = "village" if village else "township"
+        if not self._name_cells[fld][i] and self._name_cells["address"][i]:
+            return "address"
+        return fld
 
     def township_of_code(self, code: str, known_towns: set) -> tuple[str, str]:
         """(township, place) a township-column code names, ("", "") when none: a township's 9 digits; a
@@ -847,7 +921,8 @@ class _Rows:
                 self.add(i, place_cols[0] if place_cols else None, "error", "no_location", "reg_no_location",
                          "reg_fix_location")
                 continue
-            fld = {"county_unknown": "county", "township_unknown": "township"}.get(loc.problem, "village")
+            fld = self.ambiguous_field(i, loc) or \
+                {"county_unknown": "county", "township_unknown": "township"}.get(loc.problem, "village")
             fld = fld if fld in self.cmap else (place_cols[0] if place_cols else None)
             # "pick one of the candidates" only where there are some to pick from
             pick = "reg_fix_pick" if loc.candidates else "reg_fix_check_name"
@@ -912,12 +987,29 @@ class _Rows:
         named_county = getattr(self, "named_county", np.full(self.n, "", dtype=object))
         cname = {u.code: u.name for u in self.places.counties}
         county_cells = None
-        for i in np.flatnonzero(xy & (named_county != "") & (declared == "")):
+        # with a township code too (QA 25: 房县 beside 420303100, 张湾区·黄龙镇, and a point there, said nothing);
+        # a county that is the code's own is left to the township's warning above (the point lies elsewhere)
+        for i in np.flatnonzero(xy & (named_county != "")):
+            if declared[i] and str(declared[i])[:6] == named_county[i]:
+                continue
             if found[i] and str(found[i])[:6] != named_county[i]:
                 county_cells = county_cells or self.cell("county")
+                value = county_cells[i] or cname.get(named_county[i], named_county[i])
+                fld = source[i]
+                if declared[i] and fld in ("township_code", "code"):
+                    # the township is the code's: said so, with the code as the file holds it
+                    if fld not in cells:
+                        cells[fld] = [re.sub(r"\.0$", "", v) for v in self.cell(fld)]
+                    self.add(i, "county", "warning", "county_disagrees", "", "reg_fix_check_county", value,
+                             text=_TEXTS["county_disagrees_code"], number=cells[fld][i],
+                             source={"zh": "乡镇代码", "en": "township code"} if fld == "township_code" else
+                             {"zh": "区划代码", "en": "area code"},
+                             declared=self.path_in(path.get(declared[i], declared[i])),
+                             also={"zh": "，点位也在该乡镇", "en": ", where the point lies too"} if found[i] == declared[i]
+                             else {"zh": "", "en": ""})
+                    continue
                 self.add(i, "county", "warning", "county_disagrees", "reg_county_disagrees", "reg_fix_check_county",
-                         county_cells[i] or cname.get(named_county[i], named_county[i]),
-                         found=self.path_in(path.get(found[i], found[i])))
+                         value, found=self.path_in(path.get(found[i], found[i])))
         return np.where(declared != "", declared, found)
 
     def ids(self, types, names, lon, lat) -> list[str]:

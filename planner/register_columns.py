@@ -77,10 +77,15 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
     """{field: file column}: ``column_map`` (field -> column) first, then the headers recognised.
 
     A header matching an alias as written beats one matching only without its
-    bracketed qualifier; the first column in the file wins among equals.
+    bracketed qualifier; the first column in the file wins among equals. A field
+    mapped to "" (or None) is none: no column is read as it, whatever the headers
+    say; ``capacity`` mapped to "" reads no capacity column at all (the beds,
+    day places ... columns stay in the register as the file has them), as the
+    mapping form's one capacity field stands for them all.
     """
     columns = [str(c) for c in columns]
     out: dict[str, str] = {}
+    none: set[str] = set()  # fields the mapping says no column holds (QA 25: "" was read as "not said")
     if column_map:
         by_norm = {norm_header(c): c for c in columns}
         for fld, col in column_map.items():
@@ -88,7 +93,8 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
                 raise InputDataError(f"{label}: unknown field '{fld}' in the column mapping; fields: "
                                      f"{', '.join(FIELDS)}.",
                                      f"{label}：列对应关系中有未知字段“{fld}”；可用字段：{'、'.join(FIELDS)}。")
-            if col in (None, ""):
+            if col is None or (isinstance(col, str) and not col.strip()):
+                none.add(fld)
                 continue
             found = col if col in columns else by_norm.get(norm_header(col))
             if found is None:
@@ -105,13 +111,15 @@ def map_columns(columns, column_map: dict | None, label: str) -> dict[str, str]:
                                      details={"parameter": "column_map", "column": found, "fields": [twin, fld]})
             out[fld] = found
     taken = set(out.values())
+    if "capacity" in none:
+        none |= set(CAPACITY_FIELDS) - set(out)
     for pass_ in (0, 1):  # 0: the header as written, 1: without its bracketed qualifier
         for col in columns:
             keys = header_keys(col)
             if col in taken or len(keys) <= pass_:
                 continue
             fld = _ALIAS.get(keys[pass_])
-            if fld and fld not in out:
+            if fld and fld not in out and fld not in none:
                 out[fld] = col
                 taken.add(col)
     return out

@@ -224,3 +224,35 @@ def test_a_year_bound_has_no_thousands_separator_and_flags_say_what_they_take(ap
     assert "at least 2000" in msg and "at most 2100" in msg and "2,000" not in msg, msg
     r = c.get("/api/upgrades/welfare_home?convert=2&lang=en")
     assert r.status_code == 400 and "yes/no" in r.get_json()["message"], r.get_json()
+
+
+# -- 8. the mapping's "—" through the web ---------------------------------------------------------------
+def test_a_recheck_can_choose_or_clear_the_capacity_column(tmp_path, shiyan):
+    """The mapping card's 容量 set to another column is read; set to "—" (sent as "") no capacity column
+    is read. The recheck dropped "" and the header was recognised again."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        v = shiyan.villages.iloc[0].geometry
+        body = ("名称,类型,经度,纬度,核定床位数,实际入住床位\n"
+                f"甲福利院,农村福利院,{v.x},{v.y},60,30\n"
+                f"乙福利院,农村福利院,{v.x + 0.01},{v.y},70,35\n").encode("utf-8")
+        def beds_after(column_map):
+            r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
+                       data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "两种床位.csv")})
+            assert r.status_code == 200, r.data[:300]
+            uid = r.get_json()["upload_id"]
+            r = c.post(f"/api/data/uploads/{uid}/recheck?lang=en", json={"column_map": column_map})
+            assert r.status_code == 200, r.get_json()
+            assert c.post(f"/api/data/uploads/{uid}/confirm").status_code == 200
+            rows = c.get("/api/facilities?type=welfare_home").get_json()
+            rows = rows["rows"]
+            return sorted((x.get("capacity") for x in rows), key=lambda b: -1 if b is None else b)
+
+        assert beds_after({}) == [60, 70]
+        assert beds_after({"capacity": "实际入住床位"}) == [30, 35]
+        assert beds_after({"capacity": ""}) == [None, None]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

@@ -902,7 +902,9 @@ def recheck(uid: str):
     unknown = sorted(set(cmap) - set(MAPPABLE))
     if unknown:
         raise bad_param("column_map", unknown[0], "fields among " + ", ".join(MAPPABLE), "字段：" + "、".join(MAPPABLE))
-    cmap = {k: v for k, v in cmap.items() if v}
+    # "" is "no column" (planner.register_columns.map_columns): a recognised column the planner set to "—"
+    # is not read (it was dropped here, and the header was recognised again: QA 25)
+    cmap = dict(cmap)
     opts = {**meta["options"], "column_map": cmap, "type": type_key,
             "picks": {**((meta["options"] or {}).get("picks") or {}), **picks}}
     try:

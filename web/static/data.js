@@ -285,7 +285,7 @@
         "<select id='m-" + esc(f) + "' data-field='" + esc(f) + "'>" + opts + "</select>";
     }).join("");
     Object.keys(e.column_map || {}).forEach(function (f) {
-      var sel = $("m-" + f); if (sel) sel.value = e.column_map[f];
+      var sel = $("m-" + f); if (sel) { sel.value = e.column_map[f]; sel.dataset.initial = sel.value; }
     });
     $("m-type-all").value = e.type != null ? e.type : $("u-type").value;
     $("u-type").value = $("m-type-all").value;
@@ -313,7 +313,10 @@
 
   function recheck() {
     var uid = $("mapping").dataset.upload, cmap = {};
-    document.querySelectorAll("#m-fields select[data-field]").forEach(function (s) { if (s.value) cmap[s.dataset.field] = s.value; });
+    // a column chosen; or "" where one was read and the planner set it to "—" (then it is not read at all)
+    document.querySelectorAll("#m-fields select[data-field]").forEach(function (s) {
+      if (s.value || s.dataset.initial) cmap[s.dataset.field] = s.value;
+    });
     $("m-apply").disabled = true;
     // the type chosen for every row ("" = the file's type column): the form's type is that of the check,
     // which a file without a type column could not finish without
