@@ -299,9 +299,11 @@ def test_the_report_of_an_imported_upload_names_the_version_it_made(c):
     for fmt in ("csv", "xlsx"):
         r = c.get(f"/api/data/uploads/{uid}/report.{fmt}")
         en, zh = _both(r, 404)
+        # its report is kept with the version now (QA 25: "no longer kept", while the note said "see the report")
+        kept = f"/api/data/versions/{version}/report.xlsx"
         assert en == (f"This upload has been imported already, as data version {version} (see the version list); "
-                      "its report is no longer kept."), en
-        assert zh == f"该文件已导入，生成了数据版本 {version}（见数据版本列表），其校验报告不再保留。", zh
+                      f"its report is kept with the version: {kept}."), en
+        assert zh == f"该文件已导入，生成了数据版本 {version}（见数据版本列表），其校验报告随该版本保存：{kept}。", zh
         assert "upload the file again" not in r.get_json()["message"] and r.get_json()["details"]["version"] == version
     # a second confirm says the same, and imports nothing
     en, _ = _both(c.post(f"/api/data/uploads/{uid}/confirm?lang=en"), 404)
