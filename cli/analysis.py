@@ -9,8 +9,8 @@ import sys
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
                          check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, progress, scope_of,
-                        solver_line, table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, print_json, progress,
+                        scope_of, solver_line, table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -649,7 +649,7 @@ def _propose(args) -> int:
     b, a = prop.before, prop.after
     where = f" · {county_namer(region, args.lang)(prop.ftype.demand_counties[0])}" if args.county is not None else ""
     print(f"{prop.ftype.name(args.lang)}{where} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
-          f"{len(prop.sites)} {'处新址' if zh else 'new sites'}")
+          f"{new_sites_text(len(prop.sites), args.lang)}")
     print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
     county = county_namer(region, args.lang)
     # what the gain counts: the type's demand weight (people aged 60+), or units for a type weighted by units

@@ -8,8 +8,8 @@ from cli.analysis import check_county_option, county_option_code, load_context, 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, print_json, scope_of, solver_line, table_title,
-                        write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, print_json, scope_of,
+                        solver_line, table_title, write_table)
 from geo.errors import InputDataError
 from planner.beds import MAX_TARGET
 
@@ -297,13 +297,21 @@ def _upgrade(args) -> int:
         return 0
     zh = args.lang == "zh"
     b, a = plan.before, plan.after
-    print(f"{plan.ftype.name(args.lang)}{f' · {where}' if where else ''} — {len(plan.sites)} {'处' if zh else 'facilities'}, "
+    n = len(plan.sites)
+    cost = "" if a.get("cost") is None else \
+        f", {'造价（示意）' if zh else 'illustrative cost '}{wan(a['cost'], args.lang)}"
+    print(f"{plan.ftype.name(args.lang)}{f' · {where}' if where else ''} — {n} "
+          f"{'处' if zh else ('facility' if n == 1 else 'facilities')}{cost}, "
           f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f} "
           f"({solver_line(plan.solver, args.lang)})")
     reason = "reason_zh" if zh else "reason_en"
     county = county_namer(region, args.lang)
     for _, s in plan.sites.iterrows():
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']}: {s[reason]}")
+    # the plan's notes (whom the demand counts, upgrades that add nobody, a conversion's other base, 示意), as
+    # `capacity` prints its own: none was printed (QA 25)
+    for note in plan.to_dict(args.lang)["notes"]:
+        print(f"  * {note}", file=sys.stderr)
     return 0
 
 
@@ -336,6 +344,7 @@ def _check_sizes(args) -> None:
     """--sizes checked as the planner checks them (planner.sizing: parse_sizes, check_sizes), its errors said
     by the option's name: the planner's name the field the CLI and the web share, sizes."""
     from planner.facility_types import get_type
+    from planner.i18n import t
     from planner.sizing import check_sizes, parse_sizes
 
     ft = get_type(args.type)
@@ -345,6 +354,14 @@ def _check_sizes(args) -> None:
             check_sizes(ft, sizes)
     except InputDataError as exc:
         d = exc.details or {}
+        if "not_whole" in d:  # 0.5 beds: a size is a whole number of places (QA 25)
+            unit_en = t(f"capw_unit_{ft.capacity.field}", "en") if ft.capacity is not None else "places"
+            unit_zh = t(f"capw_unit_{ft.capacity.field}", "zh") if ft.capacity is not None else "容量"
+            raise option_error("--sizes", args.sizes,
+                               f"{d['not_whole']:g} is not a whole number of 1 or more; give each size as a whole "
+                               f"number of {unit_en}, separated by commas (e.g. --sizes 30,60,100)",
+                               f"{d['not_whole']:g} 不是不小于 1 的整数；每档规模须为整数（{unit_zh.lstrip('张个')}数），"
+                               "以逗号分隔（如 --sizes 30,60,100）", not_whole=d["not_whole"]) from None
         if "max" in d:
             raise InputDataError(f"--sizes {args.sizes}: {d['value']:g} is larger than any single {ft.name('en')} "
                                  f"({d['max']:g} at most); give each site's capacity.",
@@ -472,14 +489,11 @@ def _propose_sized(args) -> int:
                             "coverplan": {**{k: v for k, v in out.items() if k not in ("sites", "existing")},
                                           "scope": scope}}, args.out)
         else:
-            import pandas as pd
-
             what = f"{t('capw_sized_title', args.lang)}: {out['type_name_zh' if args.lang == 'zh' else 'type_name_en']}"
             parts = [f"{'规模' if args.lang == 'zh' else 'sizes'}: {args.sizes}",
                      f"{t('scope', args.lang)}: {scope['name']}",
                      *data_parts(region, args.lang, args.facilities)]
-            write_table(pd.DataFrame([{**s, "assigned_villages": "、".join(v["name"] for v in s["assigned_villages"])}
-                                      for s in out["sites"]]), args.out,
+            write_table(sized_table(out, region, args.lang), args.out,
                         table_title(what, parts, args.lang, illustrative=bool(out.get("synthetic_inputs", True))))
     out["dataset_version"] = data_version(region)
     if code:
@@ -499,18 +513,68 @@ def _propose_sized(args) -> int:
         num = f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
         return f"{num} {t(('capw_unit1_' if args.lang == 'en' and x == 1 else 'capw_unit_') + out['field'], args.lang)}"
     short = sm.get("shortfall_whole", round(sm["shortfall_capacity"]))
-    print(f"{out['type_name_zh'] if zh else out['type_name_en']}{where} — {sm['new_sites']} {'处新址' if zh else 'new sites'}, "
-          f"{'造价' if zh else 'cost'} {wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} "
+    # the cost is coverplan's assumption, labelled so as the web's pages label it (QA 25: "cost 6,000 × 10,000 yuan")
+    print(f"{out['type_name_zh'] if zh else out['type_name_en']}{where} — {new_sites_text(sm['new_sites'], args.lang)}, "
+          f"{'造价（示意）' if zh else 'illustrative cost '}{wan(sm['cost'], args.lang)}; {'服务' if zh else 'served'} "
           f"{sm['served']:,}/{sm['demand']:,} {who}, "
           f"{'剩余缺口' if zh else 'remaining shortfall'} {amount(short)} "
           f"({solver_line(out['solver'], args.lang)})")
     county = county_namer(region, args.lang)
     for s in out["sites"]:
         name = s["name"] if zh else (s.get("name_en") or s["name"])  # the generated words in English
+        n = len(s["assigned_villages"])
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {amount(s['size'])} "
-              f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {len(s['assigned_villages'])} "
-              f"{'个村（社区）' if zh else 'villages'})")
+              f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {n} "
+              f"{'个村（社区）' if zh else ('village' if n == 1 else 'villages')})")
+    # the plan's notes (the costs illustrative, whose capacities, ...), as `capacity` prints its own
+    for note in out.get("notes_zh" if zh else "notes_en") or []:
+        print(f"  * {note}", file=sys.stderr)
     return 0
+
+
+#: The columns of a sized proposal's --out table: (key, header key in planner.i18n), as the web's download
+#: (web.capacity_proposals SIZED_COLUMNS) heads them.
+SIZED_TABLE = [("priority", "priority"), ("name", "name"), ("site_code", "code"), ("township_code", "fac_township_code"),
+               ("township_name", "township"), ("county_name", "county"), ("lon", "lon"), ("lat", "lat"),
+               ("size", "capw_size"), ("cost", "capw_cost"), ("load", "capw_load"), ("utilisation", "capw_utilisation"),
+               ("n_villages", "capw_n_villages"), ("villages", "capw_village_names")]
+
+
+def sized_table(out: dict, region, lang: str):
+    """A sized proposal's sites as the --out table, as the web's download gives them: headed in ``lang``, the
+    names and counties in it, the size in its unit, the cost headed as illustrative, the people served whole and
+    the utilisation as a percentage (it wrote raw keys, Chinese counties in English and utilisation 1.0: QA 25)."""
+    import pandas as pd
+
+    from planner.i18n import share_text, t, with_unit
+
+    en = lang == "en"
+    county = county_namer(region, lang)
+    unit = t(f"capw_unit_{out['field']}", lang)
+    who = t(f"capw_basis_{out['basis']}", lang).removeprefix("名")
+    heads = {k: t(label, lang) for k, label in SIZED_TABLE}
+    heads["size"] = with_unit(heads["size"], unit, lang)
+    heads["load"] = with_unit(heads["load"], who, lang)
+
+    def code(candidate_id) -> str:  # the site's own code: its village's, or a township seat's township code
+        cid = str(candidate_id or "").removeprefix("cand-")
+        for prefix in ("seat-", "county-"):
+            cid = cid.removeprefix(prefix)
+        return cid if cid.isdigit() else str(candidate_id or "")
+
+    def whole(x):
+        x = float(x)
+        return int(x) if x == round(x) else round(x, 2)
+
+    rows = [{"priority": s["priority"], "name": (s.get("name_en") if en else None) or s["name"],
+             "site_code": code(s.get("candidate_id")), "township_code": s["township_code"],
+             "township_name": s["township_name"], "county_name": county(s["county_code"]).strip(),
+             "lon": round(float(s["lon"]), 6), "lat": round(float(s["lat"]), 6), "size": whole(s["size"]),
+             "cost": whole(s["cost"]), "load": int(round(float(s["load"]))), "utilisation": share_text(s["utilisation"]),
+             "n_villages": len(s["assigned_villages"]),
+             "villages": (", " if en else "、").join(v["name"] for v in s["assigned_villages"])}
+            for s in out["sites"]]
+    return pd.DataFrame(rows, columns=[k for k, _ in SIZED_TABLE]).rename(columns=heads)
 
 
 def wan(amount: float, lang: str) -> str:

@@ -43,6 +43,12 @@ def solver_line(solver: dict, lang: str) -> str:
     return t(f"solver_{solver.get('status')}", lang) + solver_gap_text(solver, lang)
 
 
+def new_sites_text(n: int, lang: str) -> str:
+    """How many new sites, in ``lang``: "1 new site", "8 new sites", "8 处新址" ("1 new sites" was printed: QA 25)."""
+    n = int(n)
+    return f"{n:,} 处新址" if lang == "zh" else f"{n:,} new site{'' if n == 1 else 's'}"
+
+
 def columns(text: str) -> int:
     """Terminal columns ``text`` takes: a Chinese character takes two, so padding by len() would leave
     a Chinese table ragged (茅箭区 and 房县 ending at different columns)."""

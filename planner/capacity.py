@@ -101,7 +101,7 @@ class CapacityReport:
 
     def to_dict(self, lang: str = "zh") -> dict:
         # whole beds/places as the API, the CLI and the overview all show them
-        return _netted_note(whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
+        return _township_note(_netted_note(whole_units({"type": self.key, "type_name": self.name_en if lang == "en" else self.name_zh,
                 "field": self.field, "basis": self.basis,
                 "standard": {"per_1000": self.per_1000, "basis": self.basis, "field": self.field,
                              "source": self.source_zh if lang == "zh" and self.source_zh else self.source,
@@ -110,7 +110,7 @@ class CapacityReport:
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
                 "sample_types": [{"zh": zh, "en": en} for zh, en in self.sample_types],
-                "notes": _notes(self, lang)}), self.field, lang)
+                "notes": _notes(self, lang)}), self.field, lang), self.field, lang)
 
 
 def _netted_note(report: dict, field: str, lang: str) -> dict:
@@ -131,6 +131,60 @@ def _netted_note(report: dict, field: str, lang: str) -> dict:
             "the counties' total is the one to plan for." if lang == "en" else
             f"各县（市、区）缺口合计 {total:,} {unit}；全市缺口（{n:,}）为全市供需之差，已用部分县的富余抵扣"
             "其他县的不足。容量不能跨县调剂时，应以各县缺口合计为准。")
+    return report
+
+
+def _township_note(report: dict, field: str, lang: str) -> dict:
+    """A note where the city or a county shows no shortfall while some of its townships are short: "shortfall 0
+    / met" at city and county level hid 49 welfare-home townships 599 beds short, and the day-care counties
+    "met" beside townships hundreds of places short (QA 25). How many townships, how much in all, and that the
+    higher level nets one township's surplus against another's lack."""
+    towns = [r for r in report.get("by_township") or [] if r.get("status") == "not_met"]
+    if not towns:
+        return report
+    from planner.i18n import t
+
+    def amount(x: float) -> str:
+        n = int(round(x))
+        return f"{n:,} {t(('capw_unit1_' if lang == 'en' and n == 1 else 'capw_unit_') + field, lang)}"
+
+    def short(rows: list) -> float:
+        return float(sum(float(r.get("shortfall") or 0.0) for r in rows))
+
+    city = report["citywide"]
+    parts = []
+    if city.get("shortfall_whole", 0) == 0:
+        n, x = len(towns), short(towns)
+        parts.append(
+            f"The citywide shortfall is 0, yet {n:,} {'township is' if n == 1 else 'townships are'} short, "
+            f"{amount(x)} in all: the citywide figure nets the surplus of some townships against the others' lack."
+            if lang == "en" else
+            f"全市缺口为 0，但有 {n:,} 个乡镇（街道）存在缺口，合计 {amount(x)}：全市数字已用部分乡镇（街道）的富余抵扣"
+            "其他乡镇（街道）的不足。")
+    met = [c for c in report.get("by_county") or [] if c.get("shortfall_whole", 0) == 0]
+    inside = [(c, [r for r in towns if str(r.get("county_code")) == str(c.get("county_code"))]) for c in met]
+    inside = [(c, rows) for c, rows in inside if rows]
+    if inside:
+        m, y = sum(len(rows) for _, rows in inside), short([r for _, rows in inside for r in rows])
+        every = bool(parts) and m == len(towns)  # the city's sentence already gave these numbers
+        k = len(inside)
+        if lang == "en":
+            each = ", ".join(f"{c.get('name_en') or c.get('name')} {len(rows):,}" for c, rows in inside)
+            parts.append(f"The counties of the short townships show no shortfall either ({each}): a county's figure "
+                         "nets its townships the same way." if every else
+                         f"In {k:,} {'county that shows' if k == 1 else 'counties that show'} no shortfall, {m:,} "
+                         f"{'township is' if m == 1 else 'townships are'} short, {amount(y)} in all ({each}): a "
+                         "county's figure nets its townships the same way.")
+        else:
+            each = "、".join(f"{c.get('name')} {len(rows):,} 个" for c, rows in inside)
+            parts.append(f"存在缺口的乡镇（街道）所在县（市、区）的缺口也均为 0（{each}）：县级数字同样已在乡镇（街道）之间"
+                         "相互抵扣。" if every else
+                         f"在缺口为 0 的县（市、区）中，有 {k:,} 个仍有乡镇（街道）存在缺口，共 {m:,} 个，合计 {amount(y)}"
+                         f"（{each}）：县级数字同样已在乡镇（街道）之间相互抵扣。")
+    if parts:
+        parts.append("Where places cannot be shared across township lines, the townships' shortfalls are the ones "
+                     "to plan for." if lang == "en" else "容量不能跨乡镇（街道）调剂时，应以各乡镇（街道）的缺口为准。")
+        report["notes"].append((" " if lang == "en" else "").join(parts))
     return report
 
 

@@ -70,6 +70,14 @@ def _size_list(text: str | list) -> list[float]:
         raise InputDataError(f"Sizes (sizes) {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
                              f"规模档次（sizes）“{text}”无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
                              details={"parameter": "sizes", "value": str(text)})
+    part = next((s for s in sizes if s < 1 or s != math.floor(s)), None)
+    if part is not None:
+        # a size is a number of beds (day places, plots): 0.5 or 1e-9 was solved, and 0.5-bed sites proposed (QA 25)
+        raise InputDataError(f"Sizes (sizes) {text!r}: {part:g} is not a whole number of 1 or more; each size is a "
+                             "number of beds (places, plots), e.g. 30,60,100.",
+                             f"规模档次（sizes）“{text}”无效：{part:g} 不是不小于 1 的整数；规模为床位（位、穴）数，"
+                             "如 30,60,100。",
+                             details={"parameter": "sizes", "value": str(text), "not_whole": part})
     return sizes
 
 
@@ -410,16 +418,52 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
                           cap_existing=cap_e * per, reach_new=cost_n <= std,
                           sizes=np.array(sizes) * per, costs=np.array(cost), required=required)
     sol = solve_sizing(inst, max_sites=budget_sites, max_cost=budget_cost, time_limit=time_limit, gap=gap)
-    return _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
+    out = _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
                    {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
                     "mode": mode, "single_source": True,
                     "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
+    beyond = None if costs is not None else extrapolated_note(ft, sizes, cost)
+    if beyond:
+        out["notes_zh"].append(beyond["zh"])
+        out["notes_en"].append(beyond["en"])
+    return out
+
+
+def extrapolated_note(ft: FacilityType, sizes: list[float], cost: list[float]) -> dict | None:
+    """The note for sizes outside the type's stated size classes (``capacity.sizes``), whose cost
+    :func:`size_costs` extrapolates at the nearest class's unit cost: 1,000 beds cost 7,500 with no word
+    that the type states costs for 30-100 beds only (QA 25). None when every size is within them."""
+    spec = ft.capacity
+    if spec is None or not spec.sizes:
+        return None
+    lo, hi = float(min(spec.sizes)), float(max(spec.sizes))
+    out = [(x, c) for x, c in zip(sizes, cost) if x < lo or x > hi]
+    if not out:
+        return None
+    from planner.i18n import t
+
+    unit_zh, unit_en = t(f"capw_unit_{spec.field}", "zh"), t(f"capw_unit_{spec.field}", "en")
+    one_en = t(f"capw_unit1_{spec.field}", "en")
+    def money(c: float) -> str:
+        return f"{c:,.0f}" if c == round(c) else f"{c:,.2f}".rstrip("0").rstrip(".")
+
+    what_zh = "、".join(f"{x:,.0f} {unit_zh}（{money(c)} 万元）" for x, c in out)
+    what_en = ", ".join(f"{x:,.0f} {one_en if x == 1 else unit_en} ({money(c)} × 10,000 yuan)" for x, c in out)
+    many = len(out) > 1
+    span = f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{hi:,.0f}"
+    return {"zh": f"规模 {what_zh}超出该类型设定的造价档次（{span} {unit_zh}），其造价按最近一档的单位造价"
+                  "外推，未经设定，仅为粗略示意，请以本地概算为准。",
+            "en": f"{'Sizes' if many else 'Size'} {what_en} {'are' if many else 'is'} outside the size classes "
+                  f"the type states costs for ({span} {unit_en if hi != 1 else one_en}): "
+                  f"{'their costs are' if many else 'its cost is'} extrapolated beyond that range at the nearest "
+                  "class's cost per place, a rough illustration only; use local estimates."}
 
 
 def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate) -> dict:
     w, assign = inst.weight, sol["assign"]
     e = len(existing)
     sample = bool(existing["synthetic"].astype(bool).any()) if e and "synthetic" in existing else False
+    source = _existing_source(region, ft, e, sample)
     names = v["name"].to_numpy()
     codes = v.index.astype(str).to_numpy()
     site_rows = []
@@ -471,13 +515,30 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
             "sites": site_rows, "existing": ex_rows,
             "summary": summary,
             "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,  # the costs are, always
-            "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + ("现有设施容量为示例数据（示意）。" if sample
-                                                                   else "现有设施容量取自已导入的名录。"),
+            "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + source["zh"],
                          "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
             "notes_en": ["Costs are coverplan's illustrative assumptions (万元, 示意): replace with local estimates; "
-                         + ("existing capacities are sample data (示意)." if sample
-                            else "existing capacities are the imported register's."),
+                         + source["en"],
                          "Each village is served whole by one facility (single source), within the standard."]}
+
+
+def _existing_source(region, ft: FacilityType, n: int, sample: bool) -> dict:
+    """Where the existing facilities' capacities come from, for the first note: the sample's, the imported
+    register's, or none at all: with no facility of the type (in the county) the note said the capacities
+    were "the imported register's" on the embedded sample, where nothing was imported (QA 25)."""
+    if sample:
+        return {"zh": "现有设施容量为示例数据（示意）。", "en": "existing capacities are sample data (示意)."}
+    if n:
+        return {"zh": "现有设施容量取自已导入的名录。", "en": "existing capacities are the imported register's."}
+    from planner.coverage import county_names_en
+
+    codes = list(ft.demand_counties or ())
+    where_zh = "、".join(str(region.counties["name"].get(c, c)) for c in codes) if codes else "全市"
+    en_names = county_names_en(region.counties) if codes else None
+    where_en = f"in {', '.join(str(en_names.get(c, c)) for c in codes)}" if codes else "in the city"
+    name_en = ft.name_en[:1].lower() + ft.name_en[1:]
+    return {"zh": f"{where_zh}现有{ft.name_zh} 0 处，全部容量来自新址。",
+            "en": f"there is no existing {name_en} {where_en}, so all capacity is the new sites'."}
 
 
 def whole_shortfall(summary: dict, by_county: list[dict]) -> None:

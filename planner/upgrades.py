@@ -268,7 +268,10 @@ DEMAND_NOTE_LEAD = {"zh": "需求人数为", "en": "Demand counts "}
 
 def demand_note(target: FacilityType, total: float, city: float | None, county_names: tuple = ()) -> dict | None:
     """The note naming whose people the demand counts ("需求人数为农村乡镇（…）的80岁以上人口，共 45,197 人"),
-    with the whole city's figure when known (``city``); None when the demand is everyone of the basis."""
+    with the whole city's figure when known (``city``); None when the demand is everyone of the basis.
+
+    With ``county_names`` (a county's proposal: (zh, en) pairs), ``city`` is those counties' own figure and
+    is said as theirs: a Zhangwan District upgrade compared its 691 with the whole city's 61,637 (QA 25)."""
     base = DEMAND_BASE.get(target.demand)
     if base is None and not county_names:
         return None
@@ -278,7 +281,12 @@ def demand_note(target: FacilityType, total: float, city: float | None, county_n
     where_en = (f" of {base[3]}" if base else "") + (f" in {', '.join(en for _, en in county_names)}"
                                                      if county_names else "")
     rest_zh, rest_en = "", ""
-    if city is not None and city - total >= 0.5:
+    if city is not None and city - total >= 0.5 and county_names:
+        names_en = ", ".join(en for _, en in county_names)
+        rest_zh = f"；{'、'.join(zh for zh, _ in county_names)}{who_zh}共 {city:,.0f} 人，其余 {city - total:,.0f} 人不计入"
+        rest_en = (f"; {names_en} {'has' if len(county_names) == 1 else 'have'} {city:,.0f} {who_en} in all, the other "
+                   f"{city - total:,.0f} are not counted")
+    elif city is not None and city - total >= 0.5:
         rest_zh = f"；全市{who_zh}共 {city:,.0f} 人，其余 {city - total:,.0f} 人不计入"
         rest_en = f"; the whole city has {city:,.0f} {who_en}, the other {city - total:,.0f} are not counted"
     name_en = target.name_en[:1].lower() + target.name_en[1:]
@@ -493,7 +501,10 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
 
         en_names = county_names_en(region.counties)
         scope = tuple((str(region.counties["name"].get(c, c)), str(en_names.get(c, c))) for c in target.demand_counties)
-        base = demand_note(target, total, float(region.villages[basis].sum()), scope)
+        # the counties' own people of the basis with a county's scope, the whole city's otherwise
+        pool = region.villages[region.villages["county_code"].astype(str).isin(target.demand_counties)] \
+            if target.demand_counties else region.villages
+        base = demand_note(target, total, float(pool[basis].sum()), scope)
         if base:
             notes.insert(0, base)
     notes.append(capacity_note(target.capacity.per_1000, basis, target.capacity.field, sample))
@@ -501,15 +512,28 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         # a conversion serves the role's demand, an upgrade the type's own: the two answers' totals differ
         # (welfare homes: 45,197 aged 80+ at rural township seats, regional centres: 61,637 at all), said
         # so the planner does not read one as wrong (QA 21)
-        from planner.rationale import UNIT_WORDS
-
-        words = UNIT_WORDS.get(target.demand, ("", target.demand, target.demand))
+        # whose people the total counts, as demand_villages counts them: "乡镇驻地的80岁以上老人，共 61,637 人" was
+        # the whole city's, subdistricts included (QA 25)
         who_zh, who_en = t(f"capw_basis_{basis}", "zh"), t(f"capw_basis_{basis}", "en")
-        notes.append({"zh": f"转型后按新类型（{target.name_zh}）的服务对象计算：{words[0].removeprefix('个')}的"
+        counties = [str(region.counties["name"].get(c, c)) for c in target.demand_counties]
+        if counties:
+            from planner.coverage import county_names_en
+
+            en_names = county_names_en(region.counties)
+            place_zh = "、".join(counties)
+            place_en = ", ".join(str(en_names.get(c, c)) for c in target.demand_counties)
+        else:
+            place_zh, place_en = "全市", "the whole city"
+        base = DEMAND_BASE.get(target.demand)
+        where_zh = f"{place_zh}{base[2]}" if base else f"{place_zh}全部乡镇（街道）"
+        where_en = (f"{base[3]} in {place_en}" if counties else f"{base[3]} of the whole city") if base else \
+            f"all towns, townships and subdistricts of {place_en}" if counties else \
+            "the whole city (towns, townships and urban subdistricts)"
+        notes.append({"zh": f"转型后按新类型（{target.name_zh}）的服务对象计算：{where_zh}的"
                             f"{who_zh.removeprefix('名')}，共 {total:,.0f} 人；改造提升按原类型（{ft.name_zh}）的服务对象"
                             "计算，基数不同。",
-                      "en": f"Converted, a facility serves the demand of its new type ({target.name_en}): {who_en} at "
-                            f"{words[2]}, {total:,.0f} in all; an upgrade serves that of its own type ({ft.name_en}), "
+                      "en": f"Converted, a facility serves the demand of its new type ({target.name_en}): {who_en} of "
+                            f"{where_en}, {total:,.0f} in all; an upgrade serves that of its own type ({ft.name_en}), "
                             "a different base."})
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
