@@ -48,8 +48,10 @@ class Layer:
         return ASSUMED_CRS_NOTE in self.notes
 
 
-def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
-    """Read ``path`` (``kind``: geojson, shapefile, gpkg, kml, kmz); raise InputDataError if unusable."""
+def read_layer(path: Path, kind: str, *, encoding=None, crs=None, known=()) -> Layer:
+    """Read ``path`` (``kind``: geojson, shapefile, gpkg, kml, kmz); raise InputDataError if unusable.
+    ``known``: the caller's column names (normalised), which a Shapefile field name cut short is read as
+    when it can be only one of them (:func:`read_shapefile`)."""
     label = path.name
     with tempfile.TemporaryDirectory(prefix="coverplan-") as tmp:
         notes: list[tuple[str, str]] = []
@@ -73,7 +75,10 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None) -> Layer:
                 layer = _pick_layer(src, layers) if kind == "gpkg" else None
                 if kind == "shapefile":
                     kw, enc = ({"encoding": encoding}, encoding) if encoding else shapefile_encoding(src)
-                gdf = pyogrio.read_dataframe(src, layer=layer, **kw)
+                    # a UTF-8 field name the .dbf's 10 bytes cut mid-character failed the whole read (QA 25)
+                    gdf = read_shapefile(src, notes, source_encoding=enc, known=known, **kw)
+                else:
+                    gdf = pyogrio.read_dataframe(src, layer=layer, **kw)
                 if layer and len(layers) > 1:
                     notes.append((f"读取图层“{layer}”（共 {len(layers)} 个）", f"read layer '{layer}' of {len(layers)}"))
         except InputDataError:
@@ -245,6 +250,144 @@ def _pick_layer(src, layers: list[str]) -> str:
     return layers[0]
 
 
+#: The most bytes a .dbf field name holds (dBase): a longer name is cut, a UTF-8 one (3 bytes a Chinese
+#: character) sometimes in the middle of a character.
+DBF_NAME_BYTES = 10
+#: How a .cpg names some encodings (code page numbers, as ArcGIS writes them), as Python names them.
+CPG_CODE_PAGES = {"936": "gbk", "65001": "utf-8", "54936": "gb18030", "950": "big5"}
+
+
+def codec_name(encoding: str | None, default: str = "utf-8") -> str:
+    """A .cpg's or the planner's encoding as Python decodes it ("936" is GBK); ``default`` when it names none."""
+    import codecs
+
+    text = str(encoding or "").strip()
+    text = CPG_CODE_PAGES.get(text, text)
+    try:
+        return codecs.lookup(text).name if text else default
+    except (LookupError, ValueError):
+        return default
+
+
+def decode_cut(raw: bytes, encoding: str) -> tuple[str, bytes]:
+    """``raw`` decoded as ``encoding``; a multi-byte character cut off at its end (a .dbf field name cut at
+    10 bytes) left out: (text, the bytes left out, b"" when none were). Bytes that decode in no way are
+    replaced (U+FFFD)."""
+    try:
+        return raw.decode(encoding), b""
+    except UnicodeDecodeError:
+        pass
+    for k in (1, 2, 3):  # the start of a character of up to 4 bytes, its end cut off
+        if len(raw) > k:
+            try:
+                return raw[:-k].decode(encoding), raw[-k:]
+            except UnicodeDecodeError:
+                continue
+    return raw.decode(encoding, errors="replace"), b""
+
+
+def completed_name(text: str, dropped: bytes, encoding: str, known) -> str | None:
+    """The one name of ``known`` (normalised headers, :func:`geo.tables.norm_header`) a field name cut to
+    ``text`` can have been: it starts with ``text`` and its next character starts with the ``dropped`` bytes
+    (设施类 + e5 is 设施类型); None when none or several can."""
+    from geo.tables import norm_header  # geo.tables imports this module
+
+    key = norm_header(text)
+    if not key or not dropped:
+        return None
+    fits = {h for h in known if len(h) > len(key) and h.startswith(key)
+            and h[len(key)].encode(encoding, errors="ignore").startswith(dropped)}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def read_shapefile(src, notes: list | None = None, *, source_encoding: str | None = None, known=(),
+                   **kw) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe(src, **kw)`` of a Shapefile; one whose text does not decode is read again.
+
+    A .dbf field name holds 10 bytes: GDAL (and other programs) cut a longer UTF-8 name there, often in
+    the middle of a Chinese character (设施类型 is 12 bytes), and the read failed on that name with
+    "'utf-8' codec can't decode byte 0xe5 ... unexpected end of data" (QA 25). The layer is then read
+    with its text as raw bytes (GDAL's own option: no recoding, ``encoding="latin1"``) and decoded here
+    as ``encoding`` (else ``source_encoding``, the .cpg's, else UTF-8) with the cut character left out.
+    A cut name that can be only one of ``known`` (the caller's column names, normalised as
+    :func:`geo.tables.norm_header` does) is read as that name (设施类 as 设施类型). ``notes`` gets (zh, en)
+    naming the fields cut, how they were read and what to do; ``attrs["cut_names"]`` the names read.
+    """
+    try:
+        return pyogrio.read_dataframe(src, **kw)
+    except UnicodeDecodeError:
+        pass
+    enc = codec_name(kw.pop("encoding", None) or source_encoding)
+    gdf = pyogrio.read_dataframe(src, **kw, encoding="latin1")
+    geom = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
+    raw_names = [c.encode("latin1", errors="replace") if c != geom and isinstance(c, str) else None
+                 for c in gdf.columns]
+    decoded_names = [decode_cut(r, enc) if r is not None else (c, b"") for c, r in zip(gdf.columns, raw_names)]
+    whole = {t for t, dropped in decoded_names if not dropped}
+    names, cut, garbled = [], [], False  # cut: (as left, as read)
+    for (text, dropped) in decoded_names:
+        garbled |= "\ufffd" in str(text)
+        left = text
+        if dropped:
+            full = completed_name(text, dropped, enc, known)
+            if full and full not in whole and full not in names:
+                text = full
+        base, n = text, 2
+        while text in names:  # two names cut to the same characters stay two columns
+            text, n = f"{base}_{n}", n + 1
+        names.append(text)
+        if dropped:
+            cut.append((left, text))
+
+    def decoded(v):
+        nonlocal garbled
+        if not isinstance(v, str):
+            return v
+        text = decode_cut(v.encode("latin1", errors="replace"), enc)[0]
+        garbled |= "\ufffd" in text
+        return text
+
+    for c in gdf.columns:
+        if c != geom and (gdf[c].dtype == object or pd.api.types.is_string_dtype(gdf[c].dtype)):
+            gdf[c] = gdf[c].astype(object).map(decoded)
+    gdf.columns = names
+    if geom is not None:
+        gdf = gpd.GeoDataFrame(gdf, geometry=geom, crs=gdf.crs)
+    gdf.attrs["cut_names"] = [read for _, read in cut]  # (a code column is found by them: geo.imports)
+    if notes is not None and cut:
+        notes.append(cut_note(cut))
+    if notes is not None and garbled:
+        label = enc.upper()
+        notes.append((f"部分文字无法按 {label} 编码解码，无法识别的字节已显示为 �；如文字有误，请在“数据管理”页面的"
+                      "“文字编码”一栏（或命令行的 --encoding）指定正确的编码，或在压缩包中加入注明编码的 .cpg 文件",
+                      f"some text does not decode as {label}; the bytes that do not are shown as �. If the text is "
+                      "wrong, give its encoding in the Text encoding field on the Data page (or with --encoding), "
+                      "or add a .cpg file naming it to the zip"))
+    return gdf
+
+
+def cut_note(cut: list[tuple[str, str]]) -> tuple[str, str]:
+    """(zh, en) saying which field names the Shapefile limit cut (``cut``: each as left and as read) and
+    what to do."""
+    from geo.errors import listed
+
+    left_zh, left_en = listed([f"“{a}”" for a, _ in cut], "zh"), listed([f"'{a}'" for a, _ in cut], "en")
+    read_zh = listed([f"“{a}”" + (f"按已知列名“{b}”读取" if b != a else "按原样读取") for a, b in cut], "zh")
+    read_en = listed([f"'{a}'" + (f" as the known column name '{b}'" if b != a else " as it is") for a, b in cut],
+                     "en")
+    one = len(cut) == 1
+    lost = any(a == b for a, b in cut)  # a name not read as a known one: the rest of it is not in the file
+    return (
+        f"字段名{left_zh}被 Shapefile 的字段名长度限制（最多 {DBF_NAME_BYTES} 个字节，UTF-8 编码下一个汉字占 3 个字节）截断"
+        f"在半个字处{'，原名的其余部分已丢失' if lost else ''}；已去掉残缺的字节，{read_zh}。如需完整的列名，请在GIS软件中"
+        "改用较短的字段名（不超过 3 个汉字），或将图层导出为 GeoPackage 或 GeoJSON",
+        f"the field name{'' if one else 's'} {left_en} {'was' if one else 'were'} cut off in the middle of a "
+        f"character by the Shapefile limit of {DBF_NAME_BYTES} bytes per field name (a Chinese character takes "
+        f"3 bytes in UTF-8){', and the rest of the name is lost' if lost else ''}; without the broken byte, read "
+        f"{read_en}. For full column names, give the fields shorter names (at most 3 Chinese characters) in your "
+        "GIS program, or export the layer as GeoPackage or GeoJSON")
+
+
 def shapefile_encoding(src: Path) -> tuple[dict, str | None]:
     """(read options, encoding to report) for a Shapefile.
 
@@ -259,18 +402,25 @@ def shapefile_encoding(src: Path) -> tuple[dict, str | None]:
     if str(info.get("encoding", "")).upper() not in ("ISO-8859-1", "LATIN1"):
         return {}, info.get("encoding")
     sample = pyogrio.read_dataframe(src, read_geometry=False, max_features=200)
-    text = "".join(map(str, sample.columns)) + "".join(
-        str(v) for c in sample.columns if sample[c].dtype == object for v in sample[c] if v is not None)
+    text = "".join(
+        str(v) for c in sample.columns if sample[c].dtype == object or pd.api.types.is_string_dtype(sample[c].dtype)
+        for v in sample[c] if v is not None and not (isinstance(v, float) and np.isnan(v)))
     try:
         raw = text.encode("latin-1")
+        names = [str(c).encode("latin-1") for c in sample.columns]
     except UnicodeEncodeError:
         return {}, info.get("encoding")
-    for enc in ("utf-8", "gb18030") if not raw.isascii() else ():
+    if raw.isascii() and all(n.isascii() for n in names):
+        return {}, info.get("encoding")
+    for enc in ("utf-8", "gb18030"):
         try:
             raw.decode(enc)
-            return {"encoding": enc.upper()}, enc.upper()
         except UnicodeDecodeError:
             continue
+        # a field name may end in half a character (the .dbf's 10 bytes cut 设施类型 after 3 and a third):
+        # still UTF-8, read by read_shapefile without the broken byte (QA 25: it was taken for GB18030)
+        if all("\ufffd" not in decode_cut(n, enc)[0] for n in names):
+            return {"encoding": enc.upper()}, enc.upper()
     return {}, info.get("encoding")
 
 

@@ -32,11 +32,14 @@ import shapely
 from geo import settings
 from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import ASSUMED_CRS_NOTE, to_storage
+from geo.gisfiles import ASSUMED_CRS_NOTE, read_shapefile, to_storage
 from geo.points import encoding_label, join_list, points_from_table
 
 _log = logging.getLogger("coverplan.imports")
-CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "xzqdm", "qhdm")
+#: A township file's code column as GIS exports and the NBS tables head it (QA 25: 统计用区划代码 was "no code
+#: column"); matched as :func:`geo.tables.norm_header` compares headers.
+CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "统计用区划代码", "行政区划代码", "乡镇区划代码",
+                "xzqdm", "qhdm")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
 #: A village file's header as the messages ask for it (the README's; the code is the 12-digit NBS code)
@@ -44,7 +47,10 @@ VILLAGE_HEADER = "code,lon,lat"
 #: A village table's code column as statistics and civil-affairs tables head it (QA 22: 村代码 was "no column
 #: code"; a village file has no column-mapping step, so the names it is known by are listed here).
 VILLAGE_CODE_ALIASES = ("村代码", "村（社区）代码", "村(社区)代码", "社区代码", "村级代码", "行政区划代码", "区划代码",
-                        "统计用区划代码", "village_code", "village code")
+                        "统计用区划代码", "村编码", "编码", "village_code", "village code")
+#: Headers that name a place's name, not its code: a code column of another name comes first (QA 25:
+#: 村代码,名称,经度,纬度 was read by its 名称 and refused as "no village codes").
+NAME_HEADERS = frozenset({"name", "名称"})
 #: A township polygon smaller than this (km²) is degenerate or mis-scaled: the region's smallest
 #: township-level unit covers about 1 km², and a zero-area ring once took every page down (QA 19)
 MIN_TOWNSHIP_KM2 = 0.1
@@ -81,11 +87,62 @@ def user_dir(name: str) -> Path:
     return settings.VAR_DIR / "regions" / name
 
 
-def _code_column(df: pd.DataFrame, label: str) -> str:
-    lower = {str(c).lower().strip(): c for c in df.columns}
-    for alias in CODE_ALIASES:
-        if alias in lower:
-            return lower[alias]
+def _normalised(names) -> frozenset:
+    """Column names as :func:`geo.tables.norm_header` compares them."""
+    from geo.tables import norm_header
+    return frozenset(norm_header(n) for n in names)
+
+
+def _code_share(values: pd.Series, widths: tuple[int, ...]) -> float:
+    """The share of the filled cells of ``values`` that are codes of ``widths`` digits (420302001001,
+    420302001001.0 as Excel saves a number) or such a code Excel put in scientific notation (4.20302E+11)."""
+    import unicodedata
+
+    text = _code_text(values).map(lambda v: unicodedata.normalize("NFKC", v).strip())
+    text = text[text != ""]
+    if not len(text):
+        return 0.0
+    pattern = "(?:" + "|".join(f"[0-9]{{{int(w)}}}" for w in widths) + r")(?:\.0+)?"
+    codes = text.str.fullmatch(pattern, na=False) | text.str.match(SCIENTIFIC, na=False)
+    return float(codes.mean())
+
+
+def pick_code_column(frame: pd.DataFrame, names, widths: tuple[int, ...]):
+    """The column of ``frame`` that holds the codes (None when no column is named as one).
+
+    Among the columns named as one of ``names`` (compared as :func:`geo.tables.norm_header` does; their
+    order the preference): one whose cells are mostly codes of ``widths`` digits comes first, then one
+    named as a code over one named as a name (:data:`NAME_HEADERS`), then the order of ``names``. A
+    village file's 名称 was read as its codes beside a 村代码 column of 12-digit codes (QA 25).
+    """
+    from geo.tables import norm_header
+
+    order: dict[str, int] = {}
+    for k, n in enumerate(names):
+        order.setdefault(norm_header(n), k)
+    found = [(c, order[norm_header(c)]) for c in frame.columns
+             if str(c) != "geometry" and norm_header(c) in order]
+    if not found:
+        # a Shapefile field name cut by the .dbf's 10 bytes (乡镇代码 in UTF-8 is 12: 乡镇代): the start of a
+        # code column's name, taken when its cells are codes (geo.gisfiles.read_shapefile says the cut)
+        for c in frame.attrs.get("cut_names") or []:
+            key = norm_header(c)
+            k = next((order[n] for n in order if len(key) >= 2 and n.startswith(key)), None)
+            if k is not None and c in frame.columns and _code_share(frame[c], widths) >= 0.5:
+                found.append((c, k))
+    if not found:
+        return None
+
+    def rank(item):
+        col, k = item
+        return (_code_share(frame[col], widths) < 0.5, norm_header(col) in NAME_HEADERS, k)
+    return min(found, key=rank)[0]
+
+
+def _code_column(df: pd.DataFrame, label: str, names=CODE_ALIASES, widths: tuple[int, ...] = (9, 12)) -> str:
+    col = pick_code_column(df, names, widths)
+    if col is not None:
+        return col
     hint_en, hint_zh = ("Name the column with the 9-digit township codes `code`.",
                         "请将9位乡镇区划代码所在列命名为 code 或“代码”。")
     if any(any("\u0080" <= ch <= "\u00ff" for ch in str(c)) for c in df.columns):
@@ -150,7 +207,8 @@ def _cpg_encoding(path: Path, target: str) -> str | None:
     return text
 
 
-def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
+             known=()) -> gpd.GeoDataFrame:
     """Read a GIS layer (GeoJSON, GeoPackage, Shapefile, KML/KMZ, or any of them zipped) in WGS84.
 
     Parameters
@@ -163,6 +221,9 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
         a wrong ``.prj``; a file without either is taken as WGS84/CGCS2000.
     encoding : str, optional
         Attribute encoding of a Shapefile without a ``.cpg`` (``"gbk"``).
+    known : collection of str, optional
+        Column names the caller reads (normalised, :func:`geo.tables.norm_header`): a Shapefile field
+        name cut short by the .dbf's 10 bytes is read as the one of them it can be (乡镇代 as 乡镇代码).
     """
     path = Path(path)
     label = path.name
@@ -204,12 +265,19 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
             kwargs, detected = shapefile_encoding(target)
         except Exception:  # not readable: the read below says why
             kwargs, detected = {}, None
+    notes: list = []
     try:
         # GDAL's warnings name the upload's path on the server: logged with the file's own name instead
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                gdf = gpd.read_file(target, **kwargs)
+                if target.lower().endswith(".shp"):
+                    # a UTF-8 field name the .dbf's 10 bytes cut mid-character is read without its broken
+                    # byte, and said (QA 25: "'utf-8' codec can't decode byte 0xe5" refused the layer)
+                    gdf = read_shapefile(target, notes, source_encoding=encoding or detected
+                                         or _cpg_encoding(path, target), known=known, **kwargs)
+                else:
+                    gdf = gpd.read_file(target, **kwargs)
             finally:
                 for w in caught:
                     _log.info("%s: %s", label, reader_message(w.message, label))
@@ -219,6 +287,7 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                                               "请使用 GeoJSON、GeoPackage 或 Shapefile 文件。")
         raise InputDataError(f"{label}: cannot read as a GIS layer ({en}).",
                              f"{label}：无法作为GIS图层读取（{zh}）。", hint_en=fix_en, hint_zh=fix_zh) from exc
+    cut = list(gdf.attrs.get("cut_names") or [])  # field names the Shapefile limit cut (read_shapefile)
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
@@ -233,7 +302,6 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     kind = "geojson" if path.suffix.lower() in (".geojson", ".json") else ""
     if crs:
         _check_degrees(gdf, crs, label)
-    notes: list = []
     gdf, used = to_storage(gdf, crs, label, notes, kind)
     # what was found, for the upload's report (as a facility register's says it): the CRS read in,
     # whether it was assumed, and the attribute encoding (the planner's, else GDAL's: .cpg, UTF-8 for GeoJSON)
@@ -247,7 +315,9 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
             encoding = pyogrio.read_info(target).get("encoding")
         except Exception:  # the layer was read above; not knowing its encoding is no reason to refuse it
             encoding = None
-    gdf.attrs.update({"crs": used, "crs_assumed": ASSUMED_CRS_NOTE in notes, "encoding": encoding_label(encoding)})
+    # (zh, en) things worth telling (field names cut by the Shapefile limit); the assumed CRS is said by its flag
+    gdf.attrs.update({"crs": used, "crs_assumed": ASSUMED_CRS_NOTE in notes, "encoding": encoding_label(encoding),
+                      "notes": [n for n in notes if n != ASSUMED_CRS_NOTE], "cut_names": cut})
     return gdf
 
 
@@ -340,7 +410,7 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     """
     path = Path(path)
     label = path.name
-    gdf = read_gis(path, crs=crs, encoding=encoding)
+    gdf = read_gis(path, crs=crs, encoding=encoding, known=_normalised((*CODE_ALIASES, *NAME_COLUMNS)))
     col = _code_column(gdf, label)
     _excel_numbers(gdf[col], label, None, 1, "township")
     codes = _normalise_codes(gdf[col], 9)
@@ -433,7 +503,8 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     skip = {"code", "geometry", "name", "名称", "乡镇", "乡镇名称", "乡镇(街道)", "乡镇（街道）"} | GIS_BOOKKEEPING
     ignored = [str(c) for c in gdf.columns if c not in (col, "geometry") and str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf),
-                      "ignored_columns": ignored, "repaired": repaired + _overlaps(out)})
+                      "ignored_columns": ignored, "repaired": repaired + _overlaps(out),
+                      "notes": list(gdf.attrs.get("notes") or [])})
     return out
 
 
@@ -487,7 +558,15 @@ def township_issues(townships: gpd.GeoDataFrame) -> list[dict]:
     ignored = townships.attrs.get("ignored_columns") or []
     if ignored:
         out.append(_columns_not_read(ignored, "township"))
+    # what the reader found (a field name cut by the Shapefile limit), as a village file's notes are said
+    out += [_note_issue(zh, en) for zh, en in townships.attrs.get("notes") or []]
     return out + list(townships.attrs.get("repaired") or [])
+
+
+def _note_issue(zh: str, en: str) -> dict:
+    """A note of the file's reader (geo.tables, geo.gisfiles) as a report's warning."""
+    return {"row": None, "column": None, "severity": "warning", "code": "table_note", "value": "",
+            "candidates": [], "message_zh": zh, "message_en": en, "fix_zh": "", "fix_en": ""}
 
 
 def _columns_not_read(ignored: list[str], what: str) -> dict:
@@ -557,17 +636,22 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # its feature number (QA 18: a village file's rows were counted from 1 below the header)
     base = 1 if path.suffix.lower() in GIS_SUFFIXES else 2
     if path.suffix.lower() in GIS_SUFFIXES:
-        gdf = read_gis(path, crs=crs, encoding=encoding)
+        gdf = read_gis(path, crs=crs, encoding=encoding,
+                       known=_normalised((*CODE_ALIASES, *VILLAGE_CODE_ALIASES, "名称", "村名", "村(社区)名称")))
         if not (gdf.geometry.geom_type == "Point").all():
             raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
-        col = _code_column(gdf, label)
+        # 村代码 of 12-digit codes before a 乡镇代码 of 9 (a layer's code column is named as a township file's or a
+        # village table's)
+        col = _code_column(gdf, label, (*CODE_ALIASES, *VILLAGE_CODE_ALIASES), (12,))
         geoms = to_wgs84(gdf.geometry, coords)
-        # the code column named "code", as messages name it ("empty code", as a table's are)
-        pts = pd.DataFrame({"code": _code_text(gdf[col]).values, "lon": geoms.x.values, "lat": geoms.y.values})
+        # the code column under the file's own name, as messages and the report name it ("empty code"); the
+        # coordinates are the features' points (no column: a register's layer says none either)
+        pts = pd.DataFrame({str(col): _code_text(gdf[col]).values, "lon": geoms.x.values, "lat": geoms.y.values})
         pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues,
-                                header=VILLAGE_HEADER)
+                                header=VILLAGE_HEADER, columns={"id": str(col), "lon": "lon", "lat": "lat"})
         pts.attrs.update(gdf.attrs)
         pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
+        pts.attrs["column_names"] = {"code": str(col), "lon": None, "lat": None}
     else:
         # read as a facility register's table is (geo.tables): comma, tab or semicolon, Excel workbooks, a
         # title row, the encodings detected, an unpaired quotation mark named by its line (QA 20: each was
@@ -594,20 +678,27 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     refused, known = [], set(region.villages.index)
     first: dict[str, int] = {}
     by_row = {r["index"]: r for r in row_issues}
+    # the file's own columns and the offending cells, as a register's report gives them (QA 25: "code",
+    # "lon/lat" and the village code were given for a swapped or NaN point of 村代码,村名称,经度,纬度)
+    names = pts.attrs.get("column_names") or {}
+    code_col = names.get("code") or "code"
     for i, c in enumerate(codes.astype(str)):
         if i in by_row:
             r = by_row[i]
-            refused.append(_refused_row(line[i], c, r["kind"], r["message_en"], r["message_zh"], r["fix_en"], r["fix_zh"],
-                                        column="code" if r["kind"] == "empty_code" else "lon/lat"))
+            # the cell's column as the file heads it; a layer's points are its features' geometry: no column
+            # (as a register's layer says none)
+            column = code_col if r["kind"] == "empty_code" else r.get("column") if names.get("lon") else None
+            refused.append(_refused_row(line[i], r.get("value", c), r["kind"], r["message_en"], r["message_zh"],
+                                        r["fix_en"], r["fix_zh"], column=column))
         elif c not in known:
             refused.append(_refused_row(line[i], c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
-                                        "请使用12位统计用区划代码（如420302001001）"))
+                                        "请使用12位统计用区划代码（如420302001001）", column=code_col))
         elif c in first:
             refused.append(_refused_row(line[i], c, "duplicate_code", f"village {c} again (row {line[first[c]]} has it)",
                                         f"村（社区）{c} 重复（第 {line[first[c]]} 行已有）", "One point per village",
-                                        "每个村（社区）只能有一个点"))
+                                        "每个村（社区）只能有一个点", column=code_col))
         else:
             first[c] = i
     if len(refused) == len(codes):
@@ -627,7 +718,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
-                      "rows": [int(line[i]) for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes))})
+                      "rows": [int(line[i]) for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes)),
+                      "column_names": dict(names)})
     return out
 
 
@@ -650,10 +742,11 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     if ignored:
         out.append(_columns_not_read(ignored, "village"))
     for zh, en in points.attrs.get("notes") or []:  # what the table reader found (cells beyond the header ...)
-        out.append({"row": None, "column": None, "severity": "warning", "code": "table_note", "value": "",
-                    "candidates": [], "message_zh": zh, "message_en": en, "fix_zh": "", "fix_en": ""})
+        out.append(_note_issue(zh, en))
     codes = points["code"].astype(str).to_numpy()
     rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
+    # the file's longitude column (经度), as a register's report names it; a layer's points have none (QA 25)
+    lon_col = (points.attrs.get("column_names") or {}).get("lon", "lon")
     own = vills.loc[codes, "township_code"].astype(str).to_numpy()
     inside = shapely.contains(towns.loc[own, "geometry"].values, points.geometry.values)
     for i in np.flatnonzero(~inside):
@@ -673,7 +766,7 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
                 return f"in {name} ({t})" + ("" if same else f", {cname}")
             return f"落在{'' if same else cname}{name}（{t}）内"
         vname, hname = str(vills.loc[code, "name"]), str(towns.loc[home, "name"])
-        out.append({"row": int(rows[i]), "column": "lon", "severity": "warning", "code": "outside_own_township",
+        out.append({"row": int(rows[i]), "column": lon_col, "severity": "warning", "code": "outside_own_township",
                     "value": f"{points['lon'].iloc[i]:g}, {points['lat'].iloc[i]:g}", "candidates": [],
                     "message_zh": f"{vname}（{code}）属于{hname}，但点位{where(there, 'zh')}",
                     "message_en": f"{vname} ({code}) belongs to {hname}, but its point lies {where(there, 'en')}",
@@ -731,13 +824,9 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     df.columns = [str(c) for c in df.columns]
     df = df.astype(str)
     lower = {str(c).lower().strip(): c for c in df.columns}
-    if not any(n in lower for n in ALIASES["id"]):  # 村代码, 行政区划代码...: read as the code column
-        from geo.tables import norm_header
-        named = {norm_header(n) for n in VILLAGE_CODE_ALIASES}
-        found = next((c for c in df.columns if norm_header(c) in named), None)
-        if found is not None:
-            df = df.rename(columns={found: "code"})
-            lower = {str(c).lower().strip(): c for c in df.columns}
+    # the code column by its name and its cells (村代码 of 12-digit codes before a 名称 of text, QA 25: the
+    # 名称 of 村代码,名称,经度,纬度 was read as the codes); kept under the file's own name, which the report gives
+    code_col = pick_code_column(df, (*ALIASES["id"], *VILLAGE_CODE_ALIASES), (12,))
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
     if xcol is not None and ycol is not None and len(df):
@@ -751,11 +840,12 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
             df.loc[ok, xcol] = [repr(float(v)) for v in pts.x]
             df.loc[ok, ycol] = [repr(float(v)) for v in pts.y]
     pts = points_from_table(df, label=path.name, region=region, path=path, row_issues=row_issues,
-                            header=VILLAGE_HEADER, rows=table.rows)
+                            header=VILLAGE_HEADER, rows=table.rows, columns={"id": code_col} if code_col else None)
     # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
     pts.attrs.update({"encoding": table.encoding,
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None,
-                      "file_rows": list(table.rows), "notes": list(table.notes)})
+                      "file_rows": list(table.rows), "notes": list(table.notes),
+                      "column_names": {"code": code_col, "lon": xcol, "lat": ycol}})
     return pts
 
 

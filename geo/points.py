@@ -315,7 +315,8 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
 
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
                       path: str | Path | None = None, cli_hint: bool = False,
-                      row_issues: list | None = None, header: str = "id,lon,lat", rows=None):
+                      row_issues: list | None = None, header: str = "id,lon,lat", rows=None,
+                      columns: dict | None = None):
     """Check an ``id,lon,lat`` table already read as strings and return it as points.
 
     The checks and the result of :func:`read_points_csv`, for tables that come
@@ -326,13 +327,18 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     ``row_issues``: a list to take the problems of single rows (missing or swapped
     coordinates, an empty id, a point outside China or the region) instead of
     raising them, one dict a row (``index``: 0-based data row, ``kind``,
-    ``message_en/zh``, ``fix_en/zh``); those rows stay in the result, for the
-    caller to refuse. Repeated ids are then left to the caller too.
+    ``message_en/zh``, ``fix_en/zh``, and ``column``/``value``: the column as the
+    file heads it and the offending cell, or "lon, lat", as a register's report gives
+    them); those rows stay in the result, for the caller to refuse. Repeated ids are
+    then left to the caller too.
 
     ``header``: the header the messages ask for, its first name standing for the id column (a village
     file's is ``code,lon,lat``: it was told to write id,lon,lat, which its README does not say).
 
     ``rows``: each row's line in the file (default: the header is line 1 and the rows follow it).
+
+    ``columns``: the column of ``df`` that is each of ``id``, ``lon``, ``lat`` where the caller chose it
+    (a village file's 村代码 beside a 名称: the names below are looked up for the others).
     """
     import geopandas as gpd
 
@@ -342,9 +348,11 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
         return lines[np.asarray(mask, bool)].tolist()
 
     df.columns = [str(c).strip() for c in df.columns]
-    found = {}
+    found = {k: str(c).strip() for k, c in (columns or {}).items() if c is not None and str(c).strip() in df.columns}
     lower = {c.lower(): c for c in df.columns}
     for key, names in ALIASES.items():
+        if key in found:
+            continue
         for n in names:
             if n in lower:
                 found[key] = lower[n]
@@ -380,11 +388,15 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     lenient = row_issues is not None
     flagged = np.zeros(len(df), bool)
 
-    def per_row(mask: np.ndarray, kind: str, en, zh, fix_en: str, fix_zh: str) -> None:
-        # one issue a row, said for that row alone (en/zh take the 0-based row index)
+    def pair(i: int) -> str:  # a row's point as a register's report gives it
+        return f"{plain_number(lon[i])}, {plain_number(lat[i])}"
+
+    def per_row(mask: np.ndarray, kind: str, en, zh, fix_en: str, fix_zh: str, value=pair,
+                column=lambda i: found["lon"]) -> None:
+        # one issue a row, said for that row alone (en/zh/value/column take the 0-based row index)
         for i in np.flatnonzero(mask & ~flagged):
             row_issues.append({"index": int(i), "kind": kind, "message_en": en(i), "message_zh": zh(i),
-                               "fix_en": fix_en, "fix_zh": fix_zh})
+                               "fix_en": fix_en, "fix_zh": fix_zh, "value": value(i), "column": column(i)})
         flagged[mask] = True
 
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
@@ -393,6 +405,9 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     if bad.any() and lenient:
         given = [(str(df[found["lon"]].iat[i]).strip()[:20], str(df[found["lat"]].iat[i]).strip()[:20])
                  if b else None for i, b in enumerate(bad)]
+        # the cell that is no number, by its column and as written (a register's report names it so): the
+        # longitude's when both are none
+        which = ["lon" if not np.isfinite(lon[i]) else "lat" for i in range(len(df))]
         per_row(bad, "bad_coordinates",
                 lambda i: "missing lon/lat" if given[i] == ("", "") else
                 f"lon/lat not a finite number: {given[i][0] or '(empty)'}, {given[i][1] or '(empty)'}"
@@ -400,7 +415,8 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
                 lambda i: "经纬度缺失" if given[i] == ("", "") else
                 f"经纬度不是有限的数值：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}"
                 if infinite[i] else f"经纬度不是数字：{given[i][0] or '（空）'}，{given[i][1] or '（空）'}",
-                "Use decimal degrees, e.g. 110.78,32.63", "请使用十进制度数，如 110.78,32.63")
+                "Use decimal degrees, e.g. 110.78,32.63", "请使用十进制度数，如 110.78,32.63",
+                value=lambda i: str(df[found[which[i]]].iat[i]).strip(), column=lambda i: found[which[i]])
     elif bad.any():
         fix = ("Use decimal degrees, e.g. 110.78,32.63.", "请使用十进制度数，如 110.78,32.63。")
         if (bad & ~infinite).any():
@@ -419,7 +435,8 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
     empty_id = (ids == "").to_numpy()
     if empty_id.any() and lenient:
         per_row(empty_id, "empty_code", lambda i: f"empty {id_col}", lambda i: f"{id_col} 为空",
-                f"Give every point its {id_col}", f"请为每个点填写 {id_col}")
+                f"Give every point its {id_col}", f"请为每个点填写 {id_col}", value=lambda i: "",
+                column=lambda i: id_col)
     elif empty_id.any():
         rows = _rows(empty_id)
         problems.append((f"empty {id_col} on line(s) {join_list(rows, 'en')}.",

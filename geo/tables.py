@@ -155,7 +155,8 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     elif kind in ("xlsx", "xls"):
         table = _read_excel(path, kind, header_names)
     else:
-        layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs)
+        # (a Shapefile field name cut short is read as the one of header_names it can be: 设施类 as 设施类型)
+        layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs, known=header_names)
         table = Table(layer.frame, list(range(1, len(layer.frame) + 1)), kind, path.name,
                       encoding=encoding_label(layer.encoding),
                       crs=layer.crs, geometry=layer.geometry, layer=layer.layer, notes=layer.notes,
