@@ -209,6 +209,15 @@ def test_a_versions_report_is_kept_with_it(tmp_path, shiyan):
         assert "999999" in text and "错误" in text
         # a version without a kept report (the embedded one) says so
         assert c.get("/api/data/versions/0/report.xlsx").status_code == 404
+        # a report kept for another file of that version number (a backup restored since) is not shown
+        import json as _json
+        from pathlib import Path
+        kept = Path(app.config["DATA_DIR"]) / "reports" / f"v{version}" / "meta.json"
+        meta = _json.loads(kept.read_text("utf-8"))
+        kept.write_text(_json.dumps({**meta, "sha256": "0" * 64}), "utf-8")
+        assert c.get(f"/api/data/versions/{version}/report.xlsx").status_code == 404
+        assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
+                                    if x["version"] == version)
         assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
                                     if x["version"] == 0)
     finally:

@@ -180,9 +180,20 @@ def _version_dict(v, types: dict, lang: str) -> dict:
         d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
             (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
-    if d.get("version") and (_kept_report(d["version"]) / "issues.json").exists():
+    if d.get("version") and _kept_meta(d["version"], d.get("source_sha256")):
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
     return d
+
+
+def _kept_meta(version: int, source_sha256) -> dict | None:
+    """The kept report's meta of ``version`` when it is the report of the file that made it (the same
+    file hash: a restored backup's version of that number was made by another file), else None."""
+    try:
+        meta = json.loads((_kept_report(version) / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if source_sha256 and meta.get("sha256") == source_sha256 and \
+        (_kept_report(version) / "issues.json").is_file() else None
 
 
 def note_in(note: str, lang: str) -> str:
@@ -1037,12 +1048,11 @@ def version_report(version: int, fmt: str):
     """The validation report of the file that made data version ``version`` (what was refused, and why)."""
     if fmt not in ("csv", "xlsx"):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
-    d = _kept_report(version)
-    try:
-        meta = json.loads((d / "meta.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        raise not_found("Validation report of data version", "数据版本的校验报告", version) from None
-    return _report_download(d, meta, fmt)
+    made = next((v for v in _store().versions() if v.version == version), None)
+    meta = _kept_meta(version, made.source_sha256) if made is not None else None
+    if meta is None:
+        raise not_found("Validation report of data version", "数据版本的校验报告", version)
+    return _report_download(_kept_report(version), meta, fmt)
 
 
 def _report_download(d: Path, meta: dict, fmt: str):
@@ -1091,7 +1101,7 @@ def _already_confirmed(uid: str) -> NotFoundError:
     except (OSError, ValueError):  # still importing (or an older marker): no version yet
         return NotFoundError("This upload is being imported or has been imported already (see the version list).",
                              "该文件正在导入或已导入（见数据版本列表）。", details={"upload_id": uid})
-    kept = (_kept_report(version) / "issues.json").exists()
+    kept = (_kept_report(version) / "issues.json").is_file()
     where_en = (f"; its report is kept with the version: /api/data/versions/{version}/report.xlsx" if kept
                 else "; its report is no longer kept")
     where_zh = (f"，其校验报告随该版本保存：/api/data/versions/{version}/report.xlsx" if kept else "，其校验报告不再保留")
