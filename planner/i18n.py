@@ -1643,3 +1643,14 @@ _STRINGS.update({
     "capw_upgrade_result_one": ("{n} 处；服务 {before} → {after} / {demand} {basis}",
                                 "{n} facility; served {before} → {after} of {demand} {basis}"),
 })
+
+# -- strings: QA 25 sized / upgrade web fixes (qa25f4) --
+_STRINGS.update({
+    # a budget of one site (web/templates/_sized_proposal.html, brief.html): "Budget 1 sites" (QA 25)
+    "capw_sites_n1": ("{n} 处", "{n} site"),
+    # a conversion's columns (page and downloads) say converted, not upgraded (QA 25)
+    "capw_added_served_converted": ("新增服务人数（其他选中点位已转型时）", "Serves more (given the others converted)"),
+    "capw_added_alone_converted": ("单独转型时新增", "Serves more if converted alone"),
+    # the upgrade brief's notes under its sites: what its numbers rest on (QA 25)
+    "brief_notes": ("说明", "Notes"),
+})

@@ -81,7 +81,9 @@ def test_sized_page_and_csv_never_read_a_share_short_of_full_as_100(server, prop
     head = rows[1]
     util = [r[head.index(t("capw_utilisation", "zh"))] for r in rows[2:]]
     load = [r[head.index(t("capw_load", "zh"))] for r in rows[2:]]
-    size = [r[head.index(t("capw_size", "zh"))] for r in rows[2:]]
+    # the size column names its unit (规模（个日托位）, QA 25)
+    size_col = next(i for i, h in enumerate(head) if h.startswith(t("capw_size", "zh") + "（"))
+    size = [r[size_col] for r in rows[2:]]
     assert all("." not in x for x in load + size), (load, size)
     for s, u in zip(sites, util):
         if s["utilisation"] < 1:

@@ -119,11 +119,12 @@ def test_sized_proposal_exports_and_map(client, sized):
     text = client.get(f"/api/proposals/{sized['id']}.csv?lang=en").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[1]
-    wanted = {"Size", "Utilisation", "Number of villages assigned", "Names of the villages assigned", "County"}
+    # the size in its unit (QA 25: "Size" alone, while the upgrade export said "(beds)")
+    wanted = {"Size (beds)", "Utilisation", "Number of villages assigned", "Names of the villages assigned", "County"}
     assert wanted <= set(header) and len(set(header)) == len(header)  # no two columns named alike
     first = dict(zip(header, rows[2]))
     assert first["County"].endswith((" County", " District", " City"))  # English county names
-    assert float(first["Size"]) == sized["sites"][0]["size"] and first["Utilisation"].endswith("%")
+    assert float(first["Size (beds)"]) == sized["sites"][0]["size"] and first["Utilisation"].endswith("%")
     assert sized["sites"][0]["assigned_villages"][0]["name"] in text
     assert client.get(f"/api/proposals/{sized['id']}.xlsx").status_code == 200
     layers = client.get(f"/api/proposals/{sized['id']}/layers").get_json()

@@ -442,6 +442,8 @@ def _geojson_with_provenance(rec: dict) -> dict:
     meta["scope"] = {"county": scope.get("county"), "name": scope.get("name")} if scope.get("county") \
         else {"county": None, "name": t("scope_city", g.lang)}
     fc["coverplan"] = meta
+    if v.get("kind") == "upgrade":  # its saved names and notes were made in Chinese when it ran (QA 25)
+        fc = capacity_proposals.upgrade_geojson(fc, rec["summary"], g.lang)
     return fc
 
 

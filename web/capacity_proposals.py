@@ -37,10 +37,14 @@ BASIS = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": ("65岁
          "aged_80": ("80岁以上老人", "people aged 80+"), "population": ("人", "people")}
 
 
-def parse_numbers(raw, name: str) -> list[float] | None:
+def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None) -> list[float] | None:
     """A list of numbers from "30,60,100" (also Chinese commas), a JSON list of numbers (or of their text) or
     one JSON number (``"sizes": 1.5`` reads as "1.5" does: it was refused as not "大于0的数", QA 23); 400
-    naming ``name``. true/false, an object, a list inside the list: refused."""
+    naming ``name``. true/false, an object, a list inside the list: refused.
+
+    ``whole`` ((unit zh, unit en), e.g. 张床位 / beds): every number must be a whole number of at least 1,
+    the 400 naming the one that is not. Sizes of 0.5 beds were solved and counted toward the plan's
+    targets, and 1e-9 saved a proposal of no sites (QA 25)."""
     # left blank: the type's own (the page's empty box); an explicit empty list is refused below
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -66,10 +70,48 @@ def parse_numbers(raw, name: str) -> list[float] | None:
             raise bad_param(name, raw, *expected) from None
         if not np.isfinite(v) or v <= 0:
             raise bad_param(name, raw, *expected)
+        if whole is not None and (v < 1 or v != int(v)):
+            raise not_whole(name, raw, item, v, whole)
         out.append(v)
     if not out or len(out) > MAX_SIZES:
         raise bad_param(name, raw, f"1 to {MAX_SIZES} {expected[0]}", f"1至{MAX_SIZES}个{expected[1]}")
     return out
+
+
+def not_whole(name: str, raw, item, v: float, unit: tuple[str, str]):
+    """The 400 for a size that is not a whole number of at least 1: which one, and what to give instead."""
+    shown = item.strip() if isinstance(item, str) else f"{v:g}"
+    near = max(1, int(round(v)))
+    return bad_param(name, raw, f"whole numbers of at least 1 separated by commas, e.g. 30,60,100: {shown} is "
+                     f"{'below 1' if v < 1 else 'not a whole number'}, and a site holds whole {unit[1]}; "
+                     f"give {near} or another whole number",
+                     f"以逗号分隔、不小于1的整数，如 30,60,100：{shown} {'小于1' if v < 1 else '不是整数'}，"
+                     f"每处规模按整数{unit[0]}计；请改为 {near} 或其他整数")
+
+
+#: The fields only one kind of proposal takes: sent with another kind they were ignored without a word
+#: ({"kind": "sized", "k": 3} ran; an upgrade dropped its "sizes": QA 25). API.md: write endpoints refuse
+#: the fields they do not take.
+KIND_FIELDS = {"sized": ("sizes", "costs", "budget_sites", "budget_cost"), "upgrade": ("k", "convert")}
+
+
+def refuse_other_kinds(form: dict, kind: str) -> None:
+    """A 400 naming the first field of another kind of proposal that ``form`` gives (``convert`` false,
+    the default, is no request)."""
+    for other, fields in KIND_FIELDS.items():
+        if other == kind:
+            continue
+        for name in fields:
+            value = form.get(name)
+            if value is None or value == "" or (name == "convert" and value in (False, 0, "0", "false", "no")):
+                continue
+            takes = {"location": ("a location proposal (the default kind)", "新建选址方案（默认类型）"),
+                     "sized": ("kind sized", "kind 为 sized 的方案"),
+                     "upgrade": ("kind upgrade", "kind 为 upgrade 的方案")}[kind]
+            raise bad_param(name, value, f"no {name} with {takes[0]}: {name} is for kind {other}; leave it out, "
+                            f"or send kind {other}",
+                            f"不填写（{takes[1]}不使用 {name}，它只用于 kind 为 {other} 的方案）；请删去该字段，"
+                            f"或将 kind 设为 {other}")
 
 
 def parse(form: dict, ft, service, number) -> dict:
@@ -77,6 +119,7 @@ def parse(form: dict, ft, service, number) -> dict:
     kind = "location" if form.get("kind") in (None, "") else form.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:  # 0, false, [] or {} was taken as absent
         raise bad_param("kind", kind, "location, sized or upgrade", "location、sized 或 upgrade")
+    refuse_other_kinds(form, kind)
     if kind == "location":
         return {"kind": "location"}
     if ft.capacity is None:
@@ -91,7 +134,8 @@ def parse(form: dict, ft, service, number) -> dict:
 def _parse_sized(form: dict, ft, number) -> dict:
     from planner.sizing import check_sizes, size_costs, sized_classes
 
-    sizes = parse_numbers(form.get("sizes"), "sizes") or list(ft.capacity.sizes)
+    unit = (t("capw_unit_" + ft.capacity.field, "zh"), t("capw_unit_" + ft.capacity.field, "en"))
+    sizes = parse_numbers(form.get("sizes"), "sizes", whole=unit) or list(ft.capacity.sizes)
     if not sizes:
         raise bad_param("sizes", form.get("sizes"), "size classes, e.g. 30,60,100", "规模档次，如 30,60,100")
     costs = parse_numbers(form.get("costs"), "costs")
@@ -346,6 +390,25 @@ def view_extra(s: dict, lang: str) -> dict:
     return out
 
 
+def upgrade_geojson(fc: dict, s: dict, lang: str) -> dict:
+    """An upgrade's saved GeoJSON (``fc``, with ``s`` its saved summary) in ``lang``: its ``coverplan``
+    was the plan's own, made in Chinese when the job ran, so ?lang=en gave 农村福利院, the role and every
+    note in Chinese and county rows without ``name_en`` (QA 25). The names and notes are the page's
+    (:func:`view_extra`); county rows get ``name_en`` and sites ``county_name_en``. A copy: the saved one
+    stays as it was solved."""
+    import copy
+
+    from web.proposals import upgrade_answer_county_en
+
+    fc = copy.deepcopy(fc)
+    meta = fc.setdefault("coverplan", {})
+    meta["type_name"] = pick(s.get("type_name_zh"), s.get("type_name_en"), lang) or meta.get("type_name")
+    if s.get("role"):
+        meta["role_name"] = pick(s.get("role_name_zh"), s.get("role_name_en"), lang) or meta.get("role_name")
+    meta["notes"] = view_extra(s, lang).get("notes") or []
+    return upgrade_answer_county_en(fc)
+
+
 def _served_type(s: dict):
     """The facility type whose demand an upgrade serves: its own, or for a conversion the role's."""
     from planner.facility_types import load_facility_types
@@ -456,14 +519,25 @@ def export_table(rec: dict, lang: str):
                  "n_villages": len(x.get("assigned_villages") or []),
                  "villages": ("、" if lang != "en" else ", ").join(v["name"] for v in x.get("assigned_villages") or []),
                  "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
-        return rows, SIZED_COLUMNS
+        field = s.get("field") or (s.get("sized") or {}).get("field")
+        if not field:  # saved without it: the type's
+            cap = getattr(_served_type(s), "capacity", None)
+            field = cap.field if cap else None
+        if not field:
+            return rows, SIZED_COLUMNS
+        # the size in its unit (规模（张床位）), as the upgrade's capacities are: "Size" alone said nothing (QA 25)
+        unit = t("capw_unit_" + field, lang)
+        return rows, [(k, with_unit(t(label, lang), unit, lang) if k == "size" else label) for k, label in SIZED_COLUMNS]
     if kind == "upgrade":
         rows = [{**x, "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
+        # a conversion's figures are given the others converted, not upgraded (QA 25)
+        columns = [(k, f"{label}_converted" if s.get("role") and k in ("added_served", "added_alone") else label)
+                   for k, label in UPGRADE_COLUMNS]
         field, _ = _upgrade_units(s)
         if not field:
-            return rows, UPGRADE_COLUMNS
+            return rows, columns
         # the capacities in their unit (改造前容量（张床位）), as the page heads them
         unit = t("capw_unit_" + field, lang)
         return rows, [(k, with_unit(t(label, lang), unit, lang) if k.startswith("capacity_") else label)
-                      for k, label in UPGRADE_COLUMNS]
+                      for k, label in columns]
     return None

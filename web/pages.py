@@ -375,7 +375,7 @@ def compare():
         # a delta that rounds to nothing is ± (not "+0.0" or "−0.0")
         return ("±" if shown == zero else "+" if d > 0 else "−") + shown
 
-    from web.proposals import cost_delta_text, shown_cost, shown_share
+    from web.proposals import cost_delta_text, shown_cost, shown_share, sizes_text
 
     # a delta is of the figures shown beside it (19 and 28 minutes: +9, not the +9.5 of the unrounded means)
     def delta_cost(x, y):
@@ -457,8 +457,8 @@ def compare():
             d = round(y) - round(x)
             return scoped(signed(d, f"{abs(d):,.0f}", "0") + (f" {word}" if word else ""))
         rows += [
-            {"label": t("capw_sizes", lang), "a": " / ".join(f"{v:g}" for v in (pa.get("params") or {}).get("sizes") or []),
-             "b": " / ".join(f"{v:g}" for v in (pb.get("params") or {}).get("sizes") or []), "delta": ""},
+            {"label": t("capw_sizes", lang), "a": sizes_text((pa.get("params") or {}).get("sizes")),
+             "b": sizes_text((pb.get("params") or {}).get("sizes")), "delta": ""},
             {"label": t("capw_total_cost", lang), "a": whole(za.get("cost")), "b": whole(zb.get("cost")),
              "delta": plain_delta(za.get("cost"), zb.get("cost"))},
             {"label": t("capw_served", lang), "a": pct(za.get("served_share")), "b": pct(zb.get("served_share")),

@@ -651,6 +651,11 @@ def _changes_as_shown(numbers: list[dict], p: dict, unit: str, lang: str) -> Non
             r["good"] = None if d == 0 else d < 0
 
 
+def sizes_text(sizes) -> str:
+    """A sized proposal's size classes as the page shows them: "2,000 / 5,000 / 10,000" (QA 25: "2000 / 5000")."""
+    return " / ".join(f"{x:,.0f}" if float(x).is_integer() else f"{x:g}" for x in sizes or [])
+
+
 def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     """(parameter rows, before/after rows) of a proposal's view ``p``: the page and the
     printed brief say the same thing, in words that fit its kind (new sites, sized, upgrade)."""
@@ -661,7 +666,7 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     pr = p["params"] or {}
     extra = []
     if kind == "sized":
-        sizes = " / ".join(f"{x:g}" for x in pr.get("sizes") or [])
+        sizes = sizes_text(pr.get("sizes"))
         extra.append((t("capw_sizes", lang), f"{sizes} {t('capw_unit_' + str(p.get('cap_field')), lang)}"))
     converted = bool((p.get("upgrade") or {}).get("role"))
     params = proposal_params(model=(p["solver"] or {}).get("model") or pr.get("model"), n_sites=len(p["sites"]),

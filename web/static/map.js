@@ -298,7 +298,7 @@
                 row(T("capw_n_villages"), fmt(p.assigned_villages))
               : p.capacity_before != null  // an upgraded or converted facility: its capacity and who more it serves
               ? row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
-                row(T("capw_added_served"), fmt(p.added_served))
+                row(T(pk.converted ? "capw_added_served_converted" : "capw_added_served"), fmt(p.added_served))
               : (wLabel ? row(T("added_weight") + " · " + wLabel, fmt(p.added_weight)) : "") +
                 row(T("added_units"), fmt(p.added_units)) +
                 row(T("farthest_cost"), costText(p.farthest_cost, unit)) +
@@ -686,7 +686,8 @@
           "<p class='reason'>" + esc(reason || "") + "</p><table>" +
           row(T("township"), esc(p.township_name)) + row(T("county"), esc(countyName(p))) +
           row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
-          row(T("capw_added_served"), fmt(p.added_served)) +
+          // a conversion's gain is given the others converted, not upgraded (QA 25)
+          row(T((fc.coverplan || {}).role ? "capw_added_served_converted" : "capw_added_served"), fmt(p.added_served)) +
           (p.synthetic ? approxRow() : "") + "</table></div>");
         group.addLayer(layer);
       }
