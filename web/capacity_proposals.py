@@ -256,7 +256,7 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
 def default_name(params: dict, ft, lang: str = "zh") -> str:
     from datetime import datetime
     when = f"{datetime.now():%m-%d %H:%M}"
-    sizes = "/".join(f"{s:g}" for s in params.get("sizes") or [])
+    sizes = "/".join(f"{s:,.0f}" if float(s).is_integer() else f"{s:g}" for s in params.get("sizes") or [])  # 2,000/5,000
     if lang == "en":
         if params["kind"] == "sized":
             return f"{ft.name_en} · sizes {sizes} · {when}"
