@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,6 +46,16 @@ def app(tmp_path_factory):
     from web.app import create_app
 
     app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa25") / "p.sqlite"), "TESTING": True})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture()
+def fresh_app(tmp_path):
+    """An app of its own, for a test that makes data versions."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
     yield app
     app.extensions["coverplan"]["jobs"].shutdown()
 
@@ -174,54 +186,47 @@ def test_a_register_of_metres_given_a_lonlat_crs_says_the_crs_given(shiyan, tmp_
 
 
 # -- 6. a version's report is kept with it --------------------------------------------------------------
-def test_a_versions_report_is_kept_with_it(tmp_path, shiyan):
+def test_a_versions_report_is_kept_with_it(fresh_app, shiyan):
     """A version's note says "1 row refused, see the report", and once confirmed the upload's report
     answered 404 "no longer kept": it is kept with the version, linked from the version list."""
     from openpyxl import load_workbook
 
-    from web.app import create_app
-
-    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
-    try:
-        c = app.test_client()
-        v = shiyan.villages.iloc[0].geometry
-        body = ("名称,类型,经度,纬度,床位数\n"
-                f"甲福利院,农村福利院,{v.x},{v.y},40\n"
-                f"乙福利院,农村福利院,{v.x + 0.01},{v.y},-5\n"  # a warning: capacity unknown
-                f"丙福利院,农村福利院,{v.x},{v.y + 0.01},999999\n").encode("utf-8")  # refused: implausible
-        r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
-                   data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "福利院.csv")})
-        assert r.status_code == 200, r.data[:300]
-        rep = r.get_json()
-        assert rep["counts"]["refused"] == 1
-        uid = rep["upload_id"]
-        version = c.post(f"/api/data/uploads/{uid}/confirm").get_json()["version"]
-        # the upload's own address says where the report is now
-        gone = c.get(f"/api/data/uploads/{uid}/report.xlsx?lang=en")
-        assert gone.status_code == 404 and gone.get_json()["details"]["report"] == \
-            f"/api/data/versions/{version}/report.xlsx"
-        row = next(x for x in c.get("/api/data/versions?lang=en").get_json()["versions"] if x["version"] == version)
-        assert "1 row refused, see the report" in row["note"] and row["report"].endswith(f"/{version}/report.xlsx")
-        ws = load_workbook(io.BytesIO(c.get(row["report"] + "?lang=en").data)).active
-        cells = [str(x.value) for r_ in ws.iter_rows() for x in r_ if x.value is not None]
-        assert any("999999" in x for x in cells) and any("-5" in x for x in cells)
-        text = c.get(f"/api/data/versions/{version}/report.csv?lang=zh").get_data().decode("utf-8-sig")
-        assert "999999" in text and "错误" in text
-        # a version without a kept report (the embedded one) says so
-        assert c.get("/api/data/versions/0/report.xlsx").status_code == 404
-        # a report kept for another file of that version number (a backup restored since) is not shown
-        import json as _json
-        from pathlib import Path
-        kept = Path(app.config["DATA_DIR"]) / "reports" / f"v{version}" / "meta.json"
-        meta = _json.loads(kept.read_text("utf-8"))
-        kept.write_text(_json.dumps({**meta, "sha256": "0" * 64}), "utf-8")
-        assert c.get(f"/api/data/versions/{version}/report.xlsx").status_code == 404
-        assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
-                                    if x["version"] == version)
-        assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
-                                    if x["version"] == 0)
-    finally:
-        app.extensions["coverplan"]["jobs"].shutdown()
+    app = fresh_app
+    c = app.test_client()
+    v = shiyan.villages.iloc[0].geometry
+    body = ("名称,类型,经度,纬度,床位数\n"
+            f"甲福利院,农村福利院,{v.x},{v.y},40\n"
+            f"乙福利院,农村福利院,{v.x + 0.01},{v.y},-5\n"  # a warning: capacity unknown
+            f"丙福利院,农村福利院,{v.x},{v.y + 0.01},999999\n").encode("utf-8")  # refused: implausible
+    r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
+               data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "福利院.csv")})
+    assert r.status_code == 200, r.data[:300]
+    rep = r.get_json()
+    assert rep["counts"]["refused"] == 1
+    uid = rep["upload_id"]
+    version = c.post(f"/api/data/uploads/{uid}/confirm").get_json()["version"]
+    # the upload's own address says where the report is now
+    gone = c.get(f"/api/data/uploads/{uid}/report.xlsx?lang=en")
+    assert gone.status_code == 404 and gone.get_json()["details"]["report"] == \
+        f"/api/data/versions/{version}/report.xlsx"
+    row = next(x for x in c.get("/api/data/versions?lang=en").get_json()["versions"] if x["version"] == version)
+    assert "1 row refused, see the report" in row["note"] and row["report"].endswith(f"/{version}/report.xlsx")
+    ws = load_workbook(io.BytesIO(c.get(row["report"] + "?lang=en").data)).active
+    cells = [str(x.value) for r_ in ws.iter_rows() for x in r_ if x.value is not None]
+    assert any("999999" in x for x in cells) and any("-5" in x for x in cells)
+    text = c.get(f"/api/data/versions/{version}/report.csv?lang=zh").get_data().decode("utf-8-sig")
+    assert "999999" in text and "错误" in text
+    # a version without a kept report (the embedded one) says so
+    assert c.get("/api/data/versions/0/report.xlsx").status_code == 404
+    # a report kept for another file of that version number (a backup restored since) is not shown
+    kept = Path(app.config["DATA_DIR"]) / "reports" / f"v{version}" / "meta.json"
+    meta = json.loads(kept.read_text("utf-8"))
+    kept.write_text(json.dumps({**meta, "sha256": "0" * 64}), "utf-8")
+    assert c.get(f"/api/data/versions/{version}/report.xlsx").status_code == 404
+    assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
+                                if x["version"] == version)
+    assert "report" not in next(x for x in c.get("/api/data/versions").get_json()["versions"]
+                                if x["version"] == 0)
 
 
 # -- 7. parameters' words -------------------------------------------------------------------------------
@@ -236,32 +241,27 @@ def test_a_year_bound_has_no_thousands_separator_and_flags_say_what_they_take(ap
 
 
 # -- 8. the mapping's "—" through the web ---------------------------------------------------------------
-def test_a_recheck_can_choose_or_clear_the_capacity_column(tmp_path, shiyan):
+def test_a_recheck_can_choose_or_clear_the_capacity_column(fresh_app, shiyan):
     """The mapping card's 容量 set to another column is read; set to "—" (sent as "") no capacity column
     is read. The recheck dropped "" and the header was recognised again."""
-    from web.app import create_app
+    app = fresh_app
+    c = app.test_client()
+    v = shiyan.villages.iloc[0].geometry
+    body = ("名称,类型,经度,纬度,核定床位数,实际入住床位\n"
+            f"甲福利院,农村福利院,{v.x},{v.y},60,30\n"
+            f"乙福利院,农村福利院,{v.x + 0.01},{v.y},70,35\n").encode("utf-8")
 
-    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
-    try:
-        c = app.test_client()
-        v = shiyan.villages.iloc[0].geometry
-        body = ("名称,类型,经度,纬度,核定床位数,实际入住床位\n"
-                f"甲福利院,农村福利院,{v.x},{v.y},60,30\n"
-                f"乙福利院,农村福利院,{v.x + 0.01},{v.y},70,35\n").encode("utf-8")
-        def beds_after(column_map):
-            r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
-                       data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "两种床位.csv")})
-            assert r.status_code == 200, r.data[:300]
-            uid = r.get_json()["upload_id"]
-            r = c.post(f"/api/data/uploads/{uid}/recheck?lang=en", json={"column_map": column_map})
-            assert r.status_code == 200, r.get_json()
-            assert c.post(f"/api/data/uploads/{uid}/confirm").status_code == 200
-            rows = c.get("/api/facilities?type=welfare_home").get_json()
-            rows = rows["rows"]
-            return sorted((x.get("capacity") for x in rows), key=lambda b: -1 if b is None else b)
+    def beds_after(column_map):
+        r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
+                   data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "两种床位.csv")})
+        assert r.status_code == 200, r.data[:300]
+        uid = r.get_json()["upload_id"]
+        r = c.post(f"/api/data/uploads/{uid}/recheck?lang=en", json={"column_map": column_map})
+        assert r.status_code == 200, r.get_json()
+        assert c.post(f"/api/data/uploads/{uid}/confirm").status_code == 200
+        rows = c.get("/api/facilities?type=welfare_home").get_json()["rows"]
+        return sorted((x.get("capacity") for x in rows), key=lambda b: -1 if b is None else b)
 
-        assert beds_after({}) == [60, 70]
-        assert beds_after({"capacity": "实际入住床位"}) == [30, 35]
-        assert beds_after({"capacity": ""}) == [None, None]
-    finally:
-        app.extensions["coverplan"]["jobs"].shutdown()
+    assert beds_after({}) == [60, 70]
+    assert beds_after({"capacity": "实际入住床位"}) == [30, 35]
+    assert beds_after({"capacity": ""}) == [None, None]
