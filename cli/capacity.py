@@ -547,6 +547,7 @@ def sized_table(out: dict, region, lang: str):
     import pandas as pd
 
     from planner.i18n import share_text, t, with_unit
+    from planner.sites import site_code
 
     en = lang == "en"
     county = county_namer(region, lang)
@@ -556,18 +557,12 @@ def sized_table(out: dict, region, lang: str):
     heads["size"] = with_unit(heads["size"], unit, lang)
     heads["load"] = with_unit(heads["load"], who, lang)
 
-    def code(candidate_id) -> str:  # the site's own code: its village's, or a township seat's township code
-        cid = str(candidate_id or "").removeprefix("cand-")
-        for prefix in ("seat-", "county-"):
-            cid = cid.removeprefix(prefix)
-        return cid if cid.isdigit() else str(candidate_id or "")
-
     def whole(x):
         x = float(x)
         return int(x) if x == round(x) else round(x, 2)
 
     rows = [{"priority": s["priority"], "name": (s.get("name_en") if en else None) or s["name"],
-             "site_code": code(s.get("candidate_id")), "township_code": s["township_code"],
+             "site_code": site_code(s.get("candidate_id")), "township_code": s["township_code"],
              "township_name": s["township_name"], "county_name": county(s["county_code"]).strip(),
              "lon": round(float(s["lon"]), 6), "lat": round(float(s["lat"]), 6), "size": whole(s["size"]),
              "cost": whole(s["cost"]), "load": int(round(float(s["load"]))), "utilisation": share_text(s["utilisation"]),

@@ -209,3 +209,18 @@ def site_marks(region: Region, ftype: FacilityType, candidates: gpd.GeoDataFrame
     known = set(ids[new])
     unmatched = [{"candidate_id": c, "mark": m} for c, m in by_id.items() if c not in known]
     return marks, unmatched
+
+
+def site_code(candidate_id) -> str:
+    """A proposed site's own code, from its candidate's id (planner.sites candidate_sites): a village's or
+    community's code (cand-420304115001 -> 420304115001), a township seat's township code
+    (cand-seat-420302003), a county seat's county code (cand-county-420322); a site without an
+    administrative code (one a planner added on the map, a scenic area) keeps its candidate id, the id the
+    GeoJSON and the site marks know it by. "" without a candidate."""
+    cid = str(candidate_id or "").strip()
+    if not cid:
+        return ""
+    code = cid.removeprefix("cand-")
+    for prefix in ("seat-", "county-"):
+        code = code.removeprefix(prefix)
+    return code if code.isdigit() else cid

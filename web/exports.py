@@ -17,6 +17,7 @@ from flask import Response
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, protect_cells, safe_text, title_line, xlsx_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import share_text, t, with_unit
+from planner.sites import site_code
 
 #: (row key, i18n key of the header)
 TOWNSHIP_COLUMNS = [
@@ -43,21 +44,6 @@ SITE_COLUMNS = [
     ("nearest_existing_name", "nearest_existing"), ("nearest_existing_cost", "cost"),
     ("reason", "why_here"),  # the sentence the page gives each site: what a planner reads out at the meeting
 ]
-
-
-def site_code(candidate_id) -> str:
-    """A proposed site's own code, from its candidate's id (planner.sites candidate_sites): a village's or
-    community's code (cand-420304115001 -> 420304115001), a township seat's township code
-    (cand-seat-420302003), a county seat's county code (cand-county-420322); a site without an
-    administrative code (one a planner added on the map, a scenic area) keeps its candidate id, the id the
-    GeoJSON and the site marks know it by. "" without a candidate."""
-    cid = str(candidate_id or "").strip()
-    if not cid:
-        return ""
-    code = cid.removeprefix("cand-")
-    for prefix in ("seat-", "county-"):
-        code = code.removeprefix(prefix)
-    return code if code.isdigit() else cid
 
 
 def with_site_codes(rows: list[dict], columns: list[tuple[str, str]]):
