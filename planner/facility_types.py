@@ -135,8 +135,13 @@ class FacilityType:
         ("五堰街道 – proposed township elderly-service complex"; QA 21: English pages showed 拟建…). The
         place comes first, so a narrow cell that cuts the name (the printed brief's) keeps what tells the
         sites apart."""
-        what = self.name_en[:1].lower() + self.name_en[1:] if self.name_en[1:2].islower() else self.name_en
-        return f"{place} – proposed {what}"
+        return f"{place} – proposed {self.name_en_in_sentence()}"
+
+    def name_en_in_sentence(self) -> str:
+        """The English name as it reads inside a sentence: "a township elderly-service complex" (a capital
+        that only starts the name is lowered; an acronym's is kept)."""
+        n = self.name_en
+        return n[:1].lower() + n[1:] if n[1:2].islower() else n
 
     def short_name_zh(self) -> str:
         """What a site of this type is called after its place ("日间照料中心" in "拟建某村日间照料中心")."""

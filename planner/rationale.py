@@ -42,11 +42,6 @@ def short_name_zh(ftype: FacilityType) -> str:
     return ftype.short_name_zh()
 
 
-def _name_en(ftype: FacilityType) -> str:
-    n = ftype.name_en
-    return n[:1].lower() + n[1:] if n[:1].isupper() and not n[1:2].isupper() else n
-
-
 def cost_text(cost, unit: str, lang: str) -> str:
     """A travel cost as a planner says it: 69分钟 / 69 min, 4.2公里 / 4.2 km (850米 under 1 km)."""
     if cost is None or not np.isfinite(cost):
@@ -104,7 +99,7 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
     network that reaches nobody within the standard) says that, not "already covered".
     """
     wl = WEIGHT_LABEL.get(ftype.weight)
-    short_zh, name_en = short_name_zh(ftype), _name_en(ftype)
+    short_zh, name_en = short_name_zh(ftype), ftype.name_en_in_sentence()
     inside = ftype.rule == "inside"
     zh_out, en_out = [], []
     reaches = np.ones(len(sites), bool) if reaches is None else np.asarray(reaches, bool)
@@ -280,7 +275,7 @@ def readable_infeasible(exc: InfeasibleError, ftype: FacilityType, model: str,
         if "group_max_total" in details and ftype.one_per_township:
             most = int(details["group_max_total"])
             return InfeasibleError(
-                f"At most {most} new sites are possible (one per township without a {_name_en(ftype)}), "
+                f"At most {most} new sites are possible (one per township without a {ftype.name_en_in_sentence()}), "
                 f"fewer than the {p} asked.",
                 f"每个尚无{short_name_zh(ftype)}的乡镇最多新建一处，最多可新建{most}处，少于所要求的{p}处。",
                 hint_en=f"Ask for at most {most} sites, or use LSCP for the fewest sites that cover everyone.",

@@ -1127,9 +1127,8 @@ class _Rows:
             if given is None:
                 continue
             noun = {"zh": t(f"capw_noun_{mine}", "zh"), "en": t(f"capw_noun_{mine}", "en").lower()}  # 日托位, day places
-            name_en = ft.name_en[:1].lower() + ft.name_en[1:] if ft.name_en[1:2].islower() else ft.name_en
             self.add(i, given, "warning", "capacity_other_unit", "cap_other_unit", "cap_fix_other_unit",
-                     self.cell(given)[i], column=self.cmap[given], type={"zh": ft.name_zh, "en": name_en}, unit=noun,
+                     self.cell(given)[i], column=self.cmap[given], type={"zh": ft.name_zh, "en": ft.name_en_in_sentence()}, unit=noun,
                      fix_kw={"unit": noun, "header_zh": FIELDS[mine][1], "header_en": FIELDS[mine][0]})
 
     def frame(self, keep, ids, types, names, township, method, match, lon, lat) -> gpd.GeoDataFrame:

@@ -536,9 +536,8 @@ def _existing_source(region, ft: FacilityType, n: int, sample: bool) -> dict:
     where_zh = "、".join(str(region.counties["name"].get(c, c)) for c in codes) if codes else "全市"
     en_names = county_names_en(region.counties) if codes else None
     where_en = f"in {', '.join(str(en_names.get(c, c)) for c in codes)}" if codes else "in the city"
-    name_en = ft.name_en[:1].lower() + ft.name_en[1:]
     return {"zh": f"{where_zh}现有{ft.name_zh} 0 处，全部容量来自新址。",
-            "en": f"there is no existing {name_en} {where_en}, so all capacity is the new sites'."}
+            "en": f"there is no existing {ft.name_en_in_sentence()} {where_en}, so all capacity is the new sites'."}
 
 
 def whole_shortfall(summary: dict, by_county: list[dict]) -> None:

@@ -289,7 +289,7 @@ def demand_note(target: FacilityType, total: float, city: float | None, county_n
     elif city is not None and city - total >= 0.5:
         rest_zh = f"；全市{who_zh}共 {city:,.0f} 人，其余 {city - total:,.0f} 人不计入"
         rest_en = f"; the whole city has {city:,.0f} {who_en}, the other {city - total:,.0f} are not counted"
-    name_en = target.name_en[:1].lower() + target.name_en[1:]
+    name_en = target.name_en_in_sentence()
     of_zh = f"（{target.name_zh}的服务对象）" if base else ""
     of_en = f", whom a {name_en} serves" if base else ""
     return {"zh": f"{DEMAND_NOTE_LEAD['zh']}{where_zh}的{who_zh}{of_zh}，共 {total:,.0f} 人{rest_zh}。",
