@@ -110,7 +110,9 @@ class CapacityReport:
                 "by_county": records(self.by_county), "by_township": records(self.by_township),
                 "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
                 "sample_types": [{"zh": zh, "en": en} for zh, en in self.sample_types],
-                "notes": _notes(self, lang)}), self.field, lang), self.field, lang)
+                "notes": _notes(self, lang),
+                # the notes on netting between levels, apart: the overview shows these under its own table
+                "level_notes": []}), self.field, lang), self.field, lang)
 
 
 def _netted_note(report: dict, field: str, lang: str) -> dict:
@@ -131,6 +133,7 @@ def _netted_note(report: dict, field: str, lang: str) -> dict:
             "the counties' total is the one to plan for." if lang == "en" else
             f"各县（市、区）缺口合计 {total:,} {unit}；全市缺口（{n:,}）为全市供需之差，已用部分县的富余抵扣"
             "其他县的不足。容量不能跨县调剂时，应以各县缺口合计为准。")
+        report.setdefault("level_notes", []).append(report["notes"][-1])
     return report
 
 
@@ -185,6 +188,7 @@ def _township_note(report: dict, field: str, lang: str) -> dict:
         parts.append("Where places cannot be shared across township lines, the townships' shortfalls are the ones "
                      "to plan for." if lang == "en" else "容量不能跨乡镇（街道）调剂时，应以各乡镇（街道）的缺口为准。")
         report["notes"].append((" " if lang == "en" else "").join(parts))
+        report.setdefault("level_notes", []).append(report["notes"][-1])
     return report
 
 

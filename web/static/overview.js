@@ -70,6 +70,9 @@
       h += "<p class='small muted'>" + esc(T(b.capacities_synthetic === false ? "cap_derived_note" : partial ? "cap_partial_note" : "cap_synthetic_note")
         .replace("{source}", source).replace("{types}", partial ? b.sample_types.map(function (x) {
           return window.COVERPLAN.lang === "en" ? x.en : x.zh; }).join(sep) : "")) + "</p>";
+      // where the citywide or a county's row nets a surplus against another's lack, say so under the table,
+      // as the CLI and the capacity map do (a "shortfall 0" row can hide townships that are short)
+      (b.level_notes || []).forEach(function (n) { h += "<p class='small level-note'>" + esc(n) + "</p>"; });
       bEl.innerHTML = h;
     }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {
