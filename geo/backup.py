@@ -12,13 +12,16 @@ saved proposals, the job journal, column mappings: ``geo.datasets`` and
   snapshot knows. Version directories never change once committed (a commit
   renames a finished directory into place before its row is committed), so
   files of a commit still in flight are left out with its row;
+- ``reports/v<version>/{issues.json,meta.json}``: the validation report kept with each
+  data version an upload made (web.data: a version's note says "1 row refused, see the
+  report"), for the versions that snapshot knows;
 - ``manifest.json``: format, time, and the size and SHA-256 of every member.
 
 A restore refuses an archive that is not one of these (another zip, a
 truncated or edited file, a database failing ``PRAGMA integrity_check``, a
 stored layer whose hash differs from its row) before touching anything; it
 unpacks into a staging folder beside the data, checks it, and only then swaps
-the folder and the database file in by renames. If a rename fails the previous
+the folders and the database file in by renames. If a rename fails the previous
 state is moved back. The server must be stopped while restoring (the files
 change under it otherwise); the backup needs no stop.
 
@@ -47,6 +50,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "database.sqlite"
 DATASETS = "datasets"
+REPORTS = "reports"
+#: The two files of a kept report (web.data._kept_report), all a report folder may hold in an archive.
+REPORT_FILES = ("issues.json", "meta.json")
 
 
 class BackupError(CoverplanError):
@@ -209,10 +215,76 @@ def _version_list(manifest: dict, key: str, name: str, *, required: bool) -> lis
     return sorted(pairs)
 
 
+#: A kept report's member name in an archive: reports/v<version>/issues.json or meta.json, nothing else
+#: (no leading zero, no sub-folder), so a name can only ever be written where the web app reads it.
+_REPORT_MEMBER = re.compile(r"reports/v([1-9][0-9]{0,9})/(issues\.json|meta\.json)")
+#: The largest report file a backup takes and a restore reads (each is parsed whole, in memory). A report
+#: lists a row's problems in two languages: an upload of 20 MB (the web app's MAX_CONTENT_LENGTH) makes
+#: far less; a larger one is left out of the backup, so that no archive is one its restore refuses.
+_MAX_REPORT_BYTES = 256 * 1024 * 1024
+
+
+def _report_problem(name: str, body: bytes) -> tuple[str, str] | None:
+    """What is wrong with the bytes of a kept report's file ``name`` (issues.json, meta.json), in English
+    and Chinese, or None: what web.data reads of it (a list of issues; the meta's file hash, name and
+    counts) must be there, or its download fails where the version list offers it."""
+    if len(body) > _MAX_REPORT_BYTES:
+        return (f"larger than {_MAX_REPORT_BYTES // 1048576} MB", f"大于 {_MAX_REPORT_BYTES // 1048576} MB")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "not valid JSON", "不是有效的 JSON"
+    if name == "issues.json":
+        if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+            return "not a list of issues", "不是问题列表"
+    elif not isinstance(data, dict) or not isinstance(data.get("sha256"), str) or \
+            not isinstance(data.get("original"), str) or not isinstance(data.get("counts"), dict):
+        return ("not a report's description (its file hash, name and counts)",
+                "不是校验报告的说明（缺少文件哈希、文件名或行数）")
+    return None
+
+
+def _kept_reports(snap: Path, data_dir: Path) -> dict[str, bytes]:
+    """The archive's members of the reports kept for the snapshot's versions: {member name: bytes}.
+
+    Only a report of the file that made its version (the same hash; web.data shows no other) and one
+    a restore would take (both files, JSON as the app writes it): a report half written by a confirm
+    still in flight, or left from a database restored since, is left out, not made an archive that
+    cannot be restored. Read once, so the bytes hashed are the bytes archived.
+    """
+    con = sqlite3.connect(snap)
+    try:
+        if "dataset_versions" not in _tables(con):
+            return {}
+        made: dict[int, set] = {}  # version number -> the hashes of the files that made it (one per region)
+        for v, sha in con.execute("SELECT version, source_sha256 FROM dataset_versions WHERE version > 0"):
+            made.setdefault(int(v), set()).add(sha)
+    finally:
+        con.close()
+    members: dict[str, bytes] = {}
+    for version in sorted(made):
+        folder = data_dir / REPORTS / f"v{version}"
+        body = {}
+        for file in REPORT_FILES:
+            path = folder / file
+            try:
+                if not path.is_file() or path.stat().st_size > _MAX_REPORT_BYTES:
+                    break
+                body[file] = path.read_bytes()
+            except OSError:
+                break
+            if _report_problem(file, body[file]) is not None:
+                break
+        else:
+            if json.loads(body["meta.json"])["sha256"] in made[version]:
+                members.update({f"{REPORTS}/v{version}/{file}": body[file] for file in REPORT_FILES})
+    return members
+
+
 def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None = None) -> dict:
     """Write a backup archive of ``db_path`` and its data files to ``out``; return its manifest.
 
-    ``data_dir`` holds ``datasets/`` (default: the database's folder, as the web app has it).
+    ``data_dir`` holds ``datasets/`` and ``reports/`` (default: the database's folder, as the web app has it).
     The archive is written to a temporary name and renamed, so ``out`` is never half a backup.
     """
     db_path, out = Path(db_path), Path(out)
@@ -255,15 +327,24 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
                 continue  # recorded as missing in the database already; the restore keeps it so
             for f in sorted(p for p in folder.rglob("*") if p.is_file()):
                 members[f.relative_to(data_dir).as_posix()] = f
+        # the validation reports kept with the versions (after a restore, "1 row refused, see the report"
+        # pointed at nothing: QA 26)
+        reports = _kept_reports(snap, data_dir)
         files = {}
         with zipfile.ZipFile(work, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             for name, path in members.items():
                 files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
                 z.write(path, name)
+            for name, body in reports.items():
+                files[name] = {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+                z.writestr(name, body)
             manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "created": time.time(),
                         "created_iso": time.strftime("%Y-%m-%d %H:%M:%S"), "database": DATABASE,
                         "versions": sorted([list(v) for v in versions]), "files": files,
-                        "missing_versions": [list(v) for v in missing], "tables": _row_counts(snap)}
+                        "missing_versions": [list(v) for v in missing], "tables": _row_counts(snap),
+                        # the versions whose report is kept; its presence also says the archive speaks for
+                        # reports/ (a restore replaces the folder), which one made before QA 26 does not
+                        "reports": sorted({int(_REPORT_MEMBER.fullmatch(n).group(1)) for n in reports})}
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         with open(work, "rb+") as f:
             os.fsync(f.fileno())
@@ -322,6 +403,7 @@ def verify(archive: str | Path, into: Path) -> dict:
         files = manifest.get("files")
         if not isinstance(files, dict) or DATABASE not in files:
             raise _refuse(f"{name}: the manifest lists no database.", f"{name}：清单中没有数据库。")
+        reports = _report_list(manifest, files, name)
         listed = z.namelist()
         names = set(listed) - {MANIFEST}
         if len(listed) != len(set(listed)):
@@ -334,7 +416,7 @@ def verify(archive: str | Path, into: Path) -> dict:
         for member in files:
             p = PurePosixPath(member)
             if p.is_absolute() or ".." in p.parts or "\\" in member or ":" in member or \
-                    not (member == DATABASE or p.parts[0] == DATASETS):
+                    not (member == DATABASE or p.parts[0] in (DATASETS, REPORTS)):
                 raise _refuse(f"{name}: member {member!r} would be written outside the data folder.",
                               f"{name}：成员 {member!r} 的路径越出数据目录，拒绝恢复。", member=member)
         for member, meta in files.items():
@@ -390,7 +472,65 @@ def verify(archive: str | Path, into: Path) -> dict:
                       f"holds {len(held)}; the manifest was edited.",
                       f"{name}：清单列出 {len(versions)} 个数据版本，而备份中的数据库有 {len(held)} 个；清单已被改动。",
                       listed=len(versions), held=len(held))
+    numbers = {v for _, v in held}  # a report is named by its version number alone (web.data: reports/v<N>/)
+    for version in reports:
+        where = f"{REPORTS}/v{version}/"
+        if version not in numbers:  # a report would name a version the restored database does not have
+            raise _refuse(f"{name}: {where} is the validation report of data version {version}, which the database "
+                          "in the backup does not hold; the archive was edited.",
+                          f"{name}：{where} 是数据版本 {version} 的校验报告，而备份中的数据库没有该版本；备份文件已被改动。",
+                          member=where)
+        for file in REPORT_FILES:
+            problem = _report_problem(file, (into / where / file).read_bytes())
+            if problem is not None:
+                raise _refuse(f"{name}: the validation report {where}{file} is {problem[0]}; the archive was edited.",
+                              f"{name}：校验报告 {where}{file} {problem[1]}，备份文件已被改动。", member=where + file)
     return manifest
+
+
+def _report_list(manifest: dict, files: dict, name: str) -> list[int]:
+    """The version numbers of the archive's kept reports (the manifest's "reports", checked against its
+    "files"), or a refusal: a member under reports/ other than reports/v<N>/issues.json or meta.json (a
+    "reports/v1/../../x", a "reports/v1/run.sh"), a report with one of its two files, or one larger
+    than a backup writes. A backup made before QA 26 has neither the list nor such members: []."""
+    raw = manifest.get(REPORTS)
+    held: dict[int, set[str]] = {}  # version -> its files in the archive
+    for member in files:
+        if member.split("/", 1)[0] != REPORTS:
+            continue
+        m = _REPORT_MEMBER.fullmatch(member)
+        if not m or int(m.group(1)) > _MAX_VERSION:
+            raise _refuse(f"{name}: member {member!r} is not a kept validation report (only "
+                          f"{REPORTS}/v<version>/issues.json and meta.json are); the archive was edited.",
+                          f"{name}：成员 {member!r} 不是保存的校验报告（只能是 {REPORTS}/v<版本号>/issues.json 或 "
+                          "meta.json），备份文件已被改动。", member=member)
+        meta = files[member]
+        size = meta.get("bytes") if isinstance(meta, dict) else None
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= _MAX_REPORT_BYTES:
+            raise _refuse(f"{name}: the manifest gives member {member} a size of {str(size)[:20]} bytes; a kept "
+                          f"report is at most {_MAX_REPORT_BYTES // 1048576} MB; the archive was edited.",
+                          f"{name}：清单所记成员 {member} 的大小为 {str(size)[:20]} 字节，而校验报告最大为 "
+                          f"{_MAX_REPORT_BYTES // 1048576} MB；备份文件已被改动。", member=member)
+        held.setdefault(int(m.group(1)), set()).add(m.group(2))
+    if raw is None and not held:
+        return []
+    if not isinstance(raw, list) or len(raw) > _MAX_VERSIONS or \
+            not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= _MAX_VERSION for v in raw) or \
+            len(set(raw)) != len(raw):
+        raise _refuse(f"{name}: the manifest's {REPORTS!r} entry is malformed; it must be a list of the version "
+                      "numbers whose validation report the archive holds, such as [1, 3].",
+                      f"{name}：清单中的 {REPORTS} 项格式不正确，应为备份中保存了校验报告的版本号列表，如 [1, 3]。",
+                      entry=REPORTS)
+    for version in sorted(set(raw) | set(held)):
+        lacking = sorted(set(REPORT_FILES) - held.get(version, set()))
+        if version not in raw or lacking:
+            what = f"lacks {', '.join(lacking)}" if version in raw else "is not in the manifest's list of reports"
+            zh = f"缺少 {'、'.join(lacking)}" if version in raw else "未列在清单的校验报告列表中"
+            raise _refuse(f"{name}: the validation report of data version {version} ({REPORTS}/v{version}/) {what}; "
+                          "the archive was edited.",
+                          f"{name}：数据版本 {version} 的校验报告（{REPORTS}/v{version}/）{zh}，备份文件已被改动。",
+                          member=f"{REPORTS}/v{version}/")
+    return sorted(raw)
 
 
 def serving_lock(db_path: str | Path):
@@ -445,6 +585,14 @@ def _check_target(db_path: Path, data_dir: Path) -> None:
     if os.path.lexists(datasets) and not datasets.is_dir():
         raise _target_error(f"{datasets} is not the data versions' folder (it is a file or a broken link).",
                             f"{datasets} 不是数据版本所在的文件夹（而是文件或失效的链接）。")
+    reports = data_dir / REPORTS
+    if os.path.lexists(reports) and not reports.is_dir():  # the restore replaces it: not a file of the planner's
+        raise _target_error(f"{reports} is not the folder of the versions' validation reports (it is a file or a "
+                            "broken link).",
+                            f"{reports} 不是数据版本校验报告所在的文件夹（而是文件或失效的链接）。")
+    if db_path.absolute() in (datasets.absolute(), reports.absolute()):
+        raise _target_error(f"{db_path} is the name of the data folder's {db_path.name}/, not a database's.",
+                            f"{db_path} 是数据文件夹中 {db_path.name}/ 的名称，不能用作数据库文件。")
 
 
 def _target_error(en: str, zh: str) -> BackupError:
@@ -458,12 +606,14 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     with ``versions`` and ``missing_versions`` read from the restored database.
 
     All or nothing: the archive is unpacked and checked in a staging folder
-    beside the data first; then the current ``datasets/`` and database (with
-    its -wal/-shm) are moved aside, the restored ones moved in, and the old ones
-    deleted. A failure moves the old ones back. Stop the server first.
+    beside the data first; then the current ``datasets/``, ``reports/`` and
+    database (with its -wal/-shm) are moved aside, the restored ones moved in,
+    and the old ones deleted. A failure moves the old ones back. Stop the
+    server first. An archive made before reports were backed up (its manifest
+    has no "reports") leaves ``reports/`` as it is, as its restore did then.
 
-    Only what the restore made (its staging folder) or moved aside (the replaced database and
-    ``datasets/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
+    Only what the restore made (its staging folder) or moved aside (the replaced database,
+    ``datasets/`` and ``reports/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
     folder or a file other than a SQLite database is refused before anything is touched.
     """
     db_path = Path(db_path)
@@ -520,15 +670,20 @@ def _restore(archive, db_path: Path, data_dir: Path) -> dict:
         manifest = verify(archive, stage)
         old.mkdir()
         made_old = True
-        live = [data_dir / DATASETS] + [db_path.with_name(db_path.name + s) for s in ("", "-wal", "-shm")]
-        for p in live:
+        # the reports replaced only by an archive that speaks for them: one made before they were backed up
+        # leaves them (a report shows only for the file that made its version: web.data._kept_meta)
+        folders = [DATASETS] + ([REPORTS] if REPORTS in manifest else [])
+        live = [data_dir / f for f in folders] + [db_path.with_name(db_path.name + s) for s in ("", "-wal", "-shm")]
+        for i, p in enumerate(live):
             if os.path.lexists(p):
-                os.replace(p, old / p.name)
-                undo.append((old / p.name, p))
-        (stage / DATASETS).mkdir(exist_ok=True)
-        os.replace(stage / DATASETS, data_dir / DATASETS)
-        # undone by moving it back into the staging folder (deleted with it), not by deleting it where it is
-        undo.append((data_dir / DATASETS, stage / DATASETS))
+                # numbered: a database named "reports" in another folder is no data folder's reports/
+                os.replace(p, old / f"{i}-{p.name}")
+                undo.append((old / f"{i}-{p.name}", p))
+        for f in folders:
+            (stage / f).mkdir(exist_ok=True)
+            os.replace(stage / f, data_dir / f)
+            # undone by moving it back into the staging folder (deleted with it), not by deleting it where it is
+            undo.append((data_dir / f, stage / f))
         os.replace(stage / DATABASE, db_path)
     except BaseException as exc:
         left = []
@@ -561,5 +716,6 @@ def describe(manifest: dict) -> dict:
     created = manifest.get("created_iso")
     return {"created": created if isinstance(created, str) else None, "versions": manifest.get("versions"),
             "missing_versions": manifest.get("missing_versions") or [],
-            "files": len(files), "bytes": sum(int(m.get("bytes", 0)) for m in files.values())}
+            "files": len(files), "bytes": sum(int(m.get("bytes", 0)) for m in files.values()),
+            "reports": len(manifest.get(REPORTS) or [])}
 
