@@ -154,8 +154,9 @@ def _capacity(args) -> int:
         else analyse_beds(region, facilities=facilities)
     if args.out:
         what = f"{rep.name_zh}（各乡镇（街道））" if args.lang == "zh" else f"{rep.name_en}, per township"
-        write_table(rep.by_township, args.out, table_title(what, data_parts(region, args.lang, args.facilities),
-                                                           args.lang, illustrative=bool(rep.synthetic_inputs)))
+        write_table(capacity_table(rep, region, args.lang), args.out,
+                    table_title(what, data_parts(region, args.lang, args.facilities), args.lang,
+                                illustrative=bool(rep.synthetic_inputs)))
     d = {**rep.to_dict(args.lang), "dataset_version": data_version(region)}
     if args.json:
         print_json(d)
@@ -239,8 +240,9 @@ def _access(args) -> int:
     if args.out:
         name = rep.ftype.name(args.lang)
         what = f"{name} E2SFCA 可达性（各村（社区））" if args.lang == "zh" else f"{name} E2SFCA accessibility, per village"
-        write_table(rep.units, args.out, table_title(what, data_parts(region, args.lang, args.facilities),
-                                                     args.lang, illustrative=bool(rep.synthetic_inputs)))
+        write_table(access_table(rep, region, args.lang), args.out,
+                    table_title(what, data_parts(region, args.lang, args.facilities), args.lang,
+                                illustrative=bool(rep.synthetic_inputs)))
     if args.json:
         print_json({**rep.to_dict(args.lang), "dataset_version": data_version(region)})
         return 0
@@ -290,7 +292,7 @@ def _upgrade(args) -> int:
                    f"{plan.ftype.name(args.lang)}"
             parts = [f"K = {args.k}", *([where] if where else []), *data_parts(region, args.lang, args.facilities)]
             synthetic = bool(plan.to_dict(args.lang)["synthetic_inputs"])
-            write_table(plan.sites.drop(columns=["geometry"]), args.out,
+            write_table(upgrade_table(plan, region, args.lang), args.out,
                         table_title(what, parts, args.lang, illustrative=synthetic))
     if args.json:
         print_json({**plan.to_dict(args.lang), "county": county, "dataset_version": data_version(region)})
@@ -572,6 +574,226 @@ def sized_table(out: dict, region, lang: str):
     return pd.DataFrame(rows, columns=[k for k, _ in SIZED_TABLE]).rename(columns=heads)
 
 
+# -- the other --out tables: headed in the run's language with their units, as sized_table (QA 26) ----------
+# `upgrade`, `capacity`, `access` and `beds` wrote their frames as they are: snake_case keys as headers in both
+# languages, the counties in Chinese on an English run, shares as 0.4608, booleans as True/False and "nan".
+
+def _missing(v) -> bool:
+    """None, NaN or pandas' NA: an empty cell."""
+    if v is None:
+        return True
+    try:
+        return bool(v != v)
+    except (TypeError, ValueError):  # pd.NA compares to nothing
+        return True
+
+
+def _number(v, digits: int):
+    """``v`` rounded to ``digits`` decimals, a whole number as an int (30.0 -> 30); None when missing."""
+    if _missing(v):
+        return None
+    x = round(float(v), digits)
+    return int(x) if x == int(x) else x
+
+
+def table_cell(v, kind: str, lang: str):
+    """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
+    as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
+    "yesno" (是/否, yes/no) or "status" (达标/met ...). A missing value is an empty cell, never "nan" or "None"."""
+    from planner.i18n import share_text, t
+
+    if _missing(v):
+        return ""
+    if kind == "text":
+        return str(v)
+    if kind == "int":
+        return int(round(float(v)))
+    if kind == "pct":
+        return share_text(float(v))
+    if kind == "yesno":
+        return t("yes" if bool(v) else "no", lang)
+    if kind == "status":
+        return t(f"status_{v}", lang) if v in ("met", "not_met", "na") else str(v)
+    if kind.endswith("f"):  # a ratio: its decimals always shown (3.0 beside 5.1, not 3)
+        return round(float(v), int(kind[:-1]))
+    return _number(v, int(kind))
+
+
+def out_frame(rows: list[dict], spec: list[tuple[str, str, str]], lang: str):
+    """``rows`` as an --out table: ``spec`` is [(key, header, kind)] in the order of the columns (kinds:
+    :func:`table_cell`). Object columns, so whole numbers stay whole beside empty cells."""
+    import pandas as pd
+
+    # each column built as objects: a frame built from lists infers float64 first, and 25 came out "25.0"
+    data = {head: pd.Series([table_cell(r.get(key), kind, lang) for r in rows], dtype=object)
+            for key, head, kind in spec}
+    return pd.DataFrame(data, columns=[head for _, head, _ in spec])
+
+
+def _who(basis: str, lang: str) -> str:
+    """The people a standard counts, for a header's bracket: 80岁以上老人 / people aged 80+."""
+    from planner.i18n import t
+    return t(f"capw_basis_{basis}", lang).removeprefix("名")
+
+
+def _per_1000(field: str, basis: str, lang: str) -> str:
+    """每千名80岁以上老人床位 / Beds per 1,000 people aged 80+."""
+    from planner.i18n import t
+    return t("capw_per_1000_of", lang, basis=t(f"capw_basis_{basis}", lang), unit=t(f"capw_noun_{field}", lang))
+
+
+def _lower(text: str, lang: str) -> str:
+    return text[:1].lower() + text[1:] if lang == "en" else text
+
+
+def upgrade_table(plan, region, lang: str):
+    """An upgrade's (or conversion's) chosen facilities as the --out table: the priority, the facility, its
+    county (in English on an English run) and township, what it adds, its capacity in its unit before and after,
+    how much it is used now, the people within its reach, the reach in minutes or km, the illustrative cost and
+    the reason, then the codes and coordinates (it wrote plan.sites' raw keys: QA 26)."""
+    from planner.coverage import records
+    from planner.i18n import t
+
+    zh = lang != "en"
+    d = plan.to_dict(lang)
+    conv = bool(plan.role)
+    verb = ("转型" if conv else "改造") if zh else ("converted" if conv else "upgraded")
+    unit = t(f"capw_unit_{plan.ftype.capacity.field}", lang) if plan.ftype.capacity else ""
+    who = _who(d["basis"], lang) if d.get("basis") else ""
+    county = county_namer(region, lang)
+    reach_unit = str(plan.sites["reach_unit"].iloc[0]) if len(plan.sites) and "reach_unit" in plan.sites else "min"
+    km = reach_unit == "m"
+    ru = t("km" if km else "minutes", lang)
+    rows = []
+    for r in records(plan.sites.drop(columns=["geometry"])) if len(plan.sites) else []:
+        reach = {k: (None if _missing(r.get(k)) else float(r[k]) / (1000 if km else 1)) for k in ("reach_before", "reach_after")}
+        rows.append({**r, **reach, "county": county(r["county_code"]).strip(),
+                     "reason": r.get("reason_zh" if zh else "reason_en")})
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    spec = [("priority", t("priority", lang), "int"),
+            ("name", t("name", lang), "text"),
+            ("county", t("county", lang), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("added_served", hd(f"新增服务（{who}，其他选中点位已{verb}时）", f"Serves more ({who}, given the others {verb})"), "int"),
+            ("added_alone", hd(f"单独{verb}时新增服务（{who}）", f"Serves more if {verb} alone ({who})"), "int"),
+            ("capacity_before", hd(f"{verb}前容量（{unit}）", f"Capacity before ({unit})"), "1"),
+            ("capacity_after", hd(f"{verb}后容量（{unit}）", f"Capacity after ({unit})"), "1"),
+            *([] if conv else [("utilisation_before", hd("现使用率", "Used now"), "pct")]),
+            ("served_after", hd(f"{verb}后服务人数（{who}）", f"Serves once {verb} ({who})"), "int"),
+            ("demand_in_reach", hd(f"服务半径内需求（{who}）", f"Demand within reach ({who})"), "int"),
+            *([] if conv else [("reach_before", hd(f"{verb}前服务半径（{ru}）", f"Reach before ({ru})"), "1")]),
+            ("reach_after", hd(f"{verb}后服务半径（{ru}）", f"Reach {'as converted' if conv else 'after'} ({ru})"), "1"),
+            ("cost", t("capw_cost", lang), "2"),
+            ("reason", t("reason", lang), "text"),
+            ("id", t("fac_id", lang), "text"),
+            ("township_code", t("fac_township_code", lang), "text"),
+            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
+            ("synthetic", hd("示意数据", "Illustrative data"), "yesno")]
+    return out_frame(rows, spec, lang)
+
+
+def capacity_table(rep, region, lang: str):
+    """`capacity --out`: each township's supply against the standard, headed with its units (beds, people aged
+    60+ ...), the county named in the run's language, the share of the standard as a percentage and the status
+    in words (it wrote rep.by_township's raw keys: QA 26)."""
+    from planner.coverage import records
+    from planner.i18n import t
+
+    zh = lang != "en"
+    unit, who = t(f"capw_unit_{rep.field}", lang), _who(rep.basis, lang)
+    per = _per_1000(rep.field, rep.basis, lang)
+    county = county_namer(region, lang)
+    rows = [{**r, "county": county(r["county_code"]).strip()} for r in records(rep.by_township)]
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    spec = [("township_code", t("fac_township_code", lang), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("county", t("county", lang), "text"),
+            ("status", t("status", lang), "status"),
+            ("supply", hd(f"现有容量（{unit}）", f"Supply ({unit})"), "1"),
+            ("required", hd(f"按标准应有（{unit}）", f"Required by the standard ({unit})"), "1"),
+            ("shortfall", hd(f"缺口（{unit}）", f"Shortfall ({unit})"), "1"),
+            ("ratio_per_1000", per, "1f"),
+            ("standard_per_1000", hd(f"标准（{per}）", f"Standard ({_lower(per, lang)})"), "1"),
+            ("ratio_to_standard", t("capw_ratio_to_standard", lang), "pct"),
+            ("demand", hd(f"需求人数（{who}）", f"Demand ({who})"), "int"),
+            ("facilities", hd("现有设施（处）", "Facilities"), "int"),
+            ("capacity_known", hd("其中已填容量（处）", "Of which with a capacity stated"), "int")]
+    return out_frame(rows, spec, lang)
+
+
+def access_table(rep, region, lang: str):
+    """`access --out`: each village's E2SFCA accessibility in the standard's unit, headed in the run's
+    language, the county named in it, the share of the standard as a percentage and yes/no words (it wrote
+    rep.units' raw keys: QA 26)."""
+    from planner.coverage import records
+    from planner.i18n import t
+
+    zh = lang != "en"
+    cap = rep.ftype.capacity
+    per = _per_1000(cap.field, cap.basis, lang)
+    county = county_namer(region, lang)
+    rows = [{**r, "county": county(r["county_code"]).strip()} for r in records(rep.units)]
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    spec = [("id", hd("村（社区）代码", "Village code"), "text"),
+            ("name", hd("村（社区）", "Village"), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("county", t("county", lang), "text"),
+            ("access_per_1000", hd(f"可达性指数（{per}）", f"Access ({_lower(per, lang)} within reach)"), "2"),
+            ("ratio_to_standard", t("capw_ratio_to_standard", lang), "pct"),
+            ("no_access", hd("无可达设施", "No facility within reach"), "yesno"),
+            ("sites_in_reach", hd("服务半径内设施（处）", "Facilities within reach"), "int"),
+            ("demand", hd(f"需求人数（{_who(cap.basis, lang)}）", f"Demand ({_who(cap.basis, lang)})"), "int"),
+            ("urban", hd("城镇", "Urban"), "yesno"),
+            ("township_code", t("fac_township_code", lang), "text")]
+    return out_frame(rows, spec, lang)
+
+
+def beds_tables(out: dict, region, lang: str) -> list:
+    """`beds --out`: [(sheet, table)] of the townships and the counties, headed in the run's language with
+    their units, the counties named in it, the shortfall ratios as percentages (it wrote the raw keys, and
+    county_name in Chinese beside county_name_en: QA 26)."""
+    from planner.i18n import t
+
+    zh = lang != "en"
+    who = _who(out["standard"]["basis"], lang)
+    per = _per_1000("beds", out["standard"]["basis"], lang)
+    county = county_namer(region, lang)
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    beds = [("allocated", hd("分配床位（张）", "New beds given"), "int"),
+            ("enlarge_existing", hd("其中扩建现有（张）", "Of which enlarging existing facilities (beds)"), "int"),
+            ("new_beds", hd("其中新建（张）", "Of which in new sites (beds)"), "int"),
+            ("new_sites", t("bt_col_sites", lang), "int"),
+            ("beds_to_place", hd("待安排床位（不足一处，张）", "Beds to place (too few for a site)"), "int"),
+            ("supply", hd("现有床位（张）", "Beds now"), "1"),
+            ("required", hd("按标准应有床位（张）", "Beds required by the standard"), "1"),
+            ("shortfall", hd("分配前缺口（张）", "Shortfall before (beds)"), "1"),
+            ("shortfall_after", hd("分配后缺口（张）", "Shortfall after (beds)"), "1")]
+    towns = [("township_code", t("fac_township_code", lang), "text"),
+             ("township_name", t("township", lang), "text"),
+             ("county", t("county", lang), "text"),
+             *beds,
+             ("shortfall_ratio_before", hd("分配前缺口率", "Shortfall ratio before"), "pct"),
+             ("shortfall_ratio_after", hd("分配后缺口率", "Shortfall ratio after"), "pct"),
+             ("demand", hd(f"{who}（人）", f"Demand ({who})"), "int")]
+    counties = [("county", t("county", lang), "text"),
+                ("county_code", hd("县区代码", "County code"), "text"),
+                *beds,
+                ("beds_per_1000_before", hd(f"分配前{per}", f"{per}, before"), "1f"),
+                ("beds_per_1000_after", hd(f"分配后{per}", f"{per}, after"), "1f"),
+                ("demand", hd(f"{who}（人）", f"Demand ({who})"), "int")]
+    named = [[{**r, "county": county(r["county_code"]).strip()} for r in out[k]] for k in ("by_township", "by_county")]
+    return [(hd("乡镇（街道）", "townships"), out_frame(named[0], towns, lang)),
+            (hd("县（市、区）", "counties"), out_frame(named[1], counties, lang))]
+
+
 def wan(amount: float, lang: str) -> str:
     """A cost in 万元 as the run's language writes it: "2250 万元", or "2,250 × 10,000 yuan" as the English pages
     do (planner.i18n capw_wan; an English run printed "cost 2250 万元")."""
@@ -609,8 +831,6 @@ def _split(r: dict, zh: bool) -> str:
 
 
 def _beds(args) -> int:
-    import pandas as pd
-
     from planner.beds import allocate_beds, check_bed_type
     from planner.coverage import county_names_en
 
@@ -641,8 +861,7 @@ def _beds(args) -> int:
         title = table_title(t("bt_title", args.lang), parts, args.lang, illustrative=bool(out["synthetic_inputs"]))
         # the townships, and in an .xlsx the counties on a sheet of their own: what the county bureaus
         # are given (a CSV holds one table: the townships, whose county columns add up to it)
-        write_table([("乡镇（街道）" if zh else "townships", pd.DataFrame(out["by_township"])),
-                     ("县（市、区）" if zh else "counties", pd.DataFrame(out["by_county"]))], args.out, title)
+        write_table(beds_tables(out, region, args.lang), args.out, title)
     if args.json:
         print_json(out)
         return 0

@@ -24,11 +24,11 @@ def csv_rows(path: Path) -> list[list[str]]:
 @pytest.mark.parametrize("argv, what, header", [
     (["coverage", "--type", "day_care"], "覆盖分析明细", "id"),
     (["check-townships", "--type", "day_care"], "乡镇（街道）覆盖清单", "township_code"),
-    (["capacity", "--beds"], "（各乡镇（街道））", "township_code"),
-    (["access", "--type", "day_care"], "E2SFCA", "id"),
-    (["upgrade", "--type", "mutual_aid", "--k", "2"], "改造提升的设施", "priority"),
+    (["capacity", "--beds"], "（各乡镇（街道））", "乡镇代码"),
+    (["access", "--type", "day_care"], "E2SFCA", "村（社区）代码"),
+    (["upgrade", "--type", "mutual_aid", "--k", "2"], "改造提升的设施", "优先序"),
     (["propose", "--type", "day_care", "--p", "2"], "方案: 社区(村)日间照料中心", "priority"),
-    (["beds", "--target", "7136"], "床位指标分解", "township_code"),
+    (["beds", "--target", "7136"], "床位指标分解", "乡镇代码"),
 ])
 def test_csv_out_has_a_title_row_with_the_illustrative_label(argv, what, header, tmp_path, capsys):
     out = tmp_path / "t.csv"
@@ -78,10 +78,10 @@ def test_beds_xlsx_has_a_county_sheet_and_json_names_counties_in_english(tmp_pat
     ws = wb["县（市、区）"]
     assert "床位指标分解" in ws.cell(row=1, column=1).value
     head = [c.value for c in ws[2]]
-    assert head[:2] == ["county_code", "county_name"] and "county_name_en" in head
+    assert head[:2] == ["县区", "县区代码"] and "county_name_en" not in head
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 8
-    assert sum(r[head.index("allocated")] for r in rows) == res["allocated"]
+    assert sum(r[head.index("分配床位（张）")] for r in rows) == res["allocated"]
 
 
 # -- 3. numeric options are named as the CLI names them ------------------------------------------------
