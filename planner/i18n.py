@@ -144,6 +144,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "job_done": ("已完成", "done"),
     "job_failed": ("失败", "failed"),
     "job_cancelled": ("已取消", "cancelled"),
+    "job_finish": ("停止并保存当前方案", "Stop and save the plan so far"),
+    "job_finish_hint": ("停止求解，保存目前找到的最佳方案；方案页会注明它距可证明的最优值至多多少",
+                        "Stop the solve and save the best plan found so far; its page says how far from the proven "
+                        "best it can be at most"),
     "saved_proposals": ("已保存方案", "Saved proposals"),
     "created": ("创建时间", "Created"),
     "open": ("打开", "Open"),
@@ -383,6 +387,7 @@ _STRINGS.update({
     "solver_optimal": ("已证明最优", "proven optimal"),
     "solver_feasible": ("可行解，未证明最优", "feasible, not proven optimal"),
     "solver_time_limit": ("达到时间上限", "time limit reached"),
+    "solver_stopped": ("按要求提前停止并保存", "stopped early on request and saved"),
     "solver_infeasible": ("无可行解", "infeasible"),
     # A stopped solve still proves how far from the best possible it can be at most.
     "solver_gap": ("，距可证明的最优值至多 {gap}", "; at most {gap} from the proven best"),
@@ -957,6 +962,7 @@ _STRINGS.update({
     "audit_proposal_renamed": ("修改方案名称/备注", "proposal renamed"),
     "audit_proposal_deleted": ("删除方案", "proposal deleted"),
     "audit_job_cancelled": ("取消计算", "job cancelled"),
+    "audit_job_finished": ("提前停止计算并保存方案", "job stopped early, plan saved"),
     "audit_refused": ("被拒绝的操作（超出权限）", "refused (beyond the account's rights)"),
 })
 

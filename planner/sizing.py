@@ -54,6 +54,7 @@ from planner.capacity import demand_villages, no_capacity_error, site_capacity, 
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 from planner.models.base import check_time_limit
+from planner.models.control import caller_controls
 from planner.models.highs import solve_mip
 from planner.sites import candidate_sites, site_marks
 
@@ -368,7 +369,11 @@ def _whole_assignment(ia, fa, grouped, gi, counts, xs, opened, e, n, time_limit)
     m = len(arcs)
     rows = [RowBlock(sp.csr_matrix((np.ones(m), (ia[arcs], np.arange(m))), shape=(n, m)), -np.inf, 1),
             RowBlock(sp.csr_matrix((np.ones(m), (gi[arcs], np.arange(m))), shape=(len(counts), m)), counts, counts)]
-    res = run_mip(np.zeros(m), rows, np.ones(m), np.ones(m, bool), time_limit=max(float(time_limit), 10.0), gap=0.0)
+    # part of making the plan found whole, not a search: a stop asked of the solve ("stop and save" keeps the plan
+    # found so far) must not interrupt it, or the plan it keeps would be lost here
+    with caller_controls(None, None, time_limit):
+        res = run_mip(np.zeros(m), rows, np.ones(m), np.ones(m, bool), time_limit=max(float(time_limit), 10.0),
+                      gap=0.0)
     if res.x is None:
         raise InfeasibleError("The sized plan's assignment could not be made whole; solve again.",
                               "规模方案的分配无法取整，请重新求解。")

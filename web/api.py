@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
 
-from geo.errors import InputDataError
+from geo.errors import CoverplanError, InputDataError
 from planner.i18n import cost_text, pick, t
 from planner.textrules import TypedInt
 from web import auth, capacity_proposals, exports, proposals
@@ -234,6 +234,8 @@ def job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
+    if keepable(job):
+        d["finish"] = f"/api/jobs/{job.id}/finish"  # stop and save the plan found so far
     d["message"] = proposals.stage_text(job.message, g.lang, job.params)
     if job.state == "interrupted":
         d["message"] = ("The server restarted while this calculation ran; start it again."
@@ -242,6 +244,9 @@ def job_dict(job) -> dict:
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
     elif job.state == "done":  # a solve's last stage was "saving" (保存方案), which read as not finished (QA 22)
         d["message"] = proposals.stage_text("done", g.lang)
+    elif job.keep_requested and job.state == "running":
+        d["message"] = "Stopping: the best plan found so far will be saved." if g.lang == "en" \
+            else "正在停止：将保存目前找到的最佳方案。"
     elif job.cancel_requested and job.state == "running":  # it stops at its next checkpoint
         d["message"] = "Cancelling: the calculation stops at its next checkpoint." if g.lang == "en" \
             else "正在取消：计算将在下一个检查点停止。"
@@ -517,6 +522,42 @@ def job_cancel(job_id: str):
         auth.audit("job_cancelled", job_id, **_job_audit_detail(job))
     # a queued job is dropped at once (200, "cancelled"); a running one stops at its next checkpoint:
     # 202 and cancel_requested, where "running" alone read as if the cancel had not been taken
+    return jsonify(answer), (200 if outcome == "cancelled" else 202)
+
+
+def keepable(job) -> bool:
+    """Whether a job can be stopped with its plan so far saved: a sized or upgrade proposal, whose MIP hands back
+    the best plan it has when interrupted (a location proposal's stages end in a cancel; a network has no plan)."""
+    return job.kind == "proposal" and (job.params or {}).get("kind") in ("sized", "upgrade")
+
+
+@bp.post("/jobs/<job_id>/finish")
+def job_finish(job_id: str):
+    """Stop a sized or upgrade solve and save the best plan found so far, with how far from the best it can be:
+    the default sized question finds a plan within 0.02 % in seconds and may take a minute to close the rest."""
+    no_body(what_en="stopping a job", what_zh="停止任务")
+    job = ext()["jobs"].get(job_id)
+    if job is None:
+        raise not_found("Job", "任务", job_id)
+    auth.require_job_owner(job)
+    if not keepable(job):
+        what_en, what_zh = JOB_KINDS.get(job.kind, ("calculation", "计算"))
+        raise CoverplanError(f"A {what_en} of this kind cannot be stopped and saved: only sized and upgrade proposals keep "
+                         "the plan found so far. Cancel it instead, or wait for it to end.",
+                         f"此类{what_zh}不能停止并保存：只有规模方案和改造提升方案可保存已找到的方案。请改为取消，或等待其完成。",
+                         details={"id": job.id, "kind": job.kind})
+    job, outcome = ext()["jobs"].request_cancel(job_id, keep=True)
+    if outcome == "unknown":
+        raise not_found("Job", "任务", job_id)
+    if outcome == "ended":
+        state_en, state_zh = t("job_" + job.state, "en"), t("job_" + job.state, "zh")
+        raise JobEnded(f"This calculation has already ended ({state_en}): there is nothing to stop.",
+                       f"该计算已结束（{state_zh}），无需停止。",
+                       details={"id": job.id, "kind": job.kind, "state": job.state, "job": job_dict(job)})
+    answer = job_dict(job)
+    if outcome != "again":
+        auth.audit("job_finished", job_id, **_job_audit_detail(job))
+    # queued: nothing was found yet, so it is dropped (200, "cancelled"); running: it stops and saves (202)
     return jsonify(answer), (200 if outcome == "cancelled" else 202)
 
 

@@ -46,6 +46,9 @@ class Job:
     ahead: int = 0   # jobs before this one in the queue (set when read)
     owner: str | None = None  # whom the job counts against (per-user limit); never shown
     cancel_requested: bool = False  # a cancel was asked while it ran: it stops at its next checkpoint
+    #: the stop asked keeps the best answer found so far ("stop and save"): the solve ends as soon as it can and
+    #: what it found is the job's result, where a plain cancel drops it
+    keep_requested: bool = False
     stage_since: float | None = None  # when the stage (``message`` up to its colon: "solving mclp") began
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -55,7 +58,7 @@ class Job:
                 "params": self.params, "result": self.result, "error": self.error,
                 "created": self.created, "started": self.started, "finished": self.finished,
                 "ahead": self.ahead if self.state == "queued" else 0,
-                "cancel_requested": self.cancel_requested,
+                "cancel_requested": self.cancel_requested, "keep_requested": self.keep_requested,
                 "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3),
                 # the seconds in the present stage (the page's solve clock: "23 s of at most 60 s")
                 "stage_elapsed": (round(time.time() - self.stage_since, 3)
@@ -124,12 +127,16 @@ class JobRunner:
     def cancel(self, job_id: str) -> Job | None:
         return self.request_cancel(job_id)[0]
 
-    def request_cancel(self, job_id: str) -> tuple[Job | None, str]:
+    def request_cancel(self, job_id: str, *, keep: bool = False) -> tuple[Job | None, str]:
         """Ask a job to stop: ``(job, outcome)``, the outcome one of
 
         ``"unknown"`` (no such job), ``"ended"`` (already final: nothing is done), ``"cancelled"``
         (it was queued: dropped before it starts), ``"requested"`` (it runs: it stops at its next
         checkpoint) or ``"again"`` (it runs and a stop was already asked).
+
+        ``keep``: stop and keep the best answer found so far (the job's ``fn`` reads it from
+        ``should_stop.keep()``); a plain cancel, asked before or after, wins, as it asks for nothing.
+        A queued job has found nothing: it is dropped either way.
         """
         job = self.get(job_id)
         if job is None:
@@ -141,6 +148,7 @@ class JobRunner:
                 return job, "ended"
             again = job.cancel_requested
             job._stop.set()
+            job.keep_requested = bool(keep) and not (again and not job.keep_requested)
             job.cancel_requested = True
             if job.state == "queued":
                 job.state, job.finished = "cancelled", time.time()
@@ -205,6 +213,12 @@ class JobRunner:
                 job._stop.set()
             return job._stop.is_set()
 
+        def keeps() -> bool:
+            """Whether the stop asked keeps the best answer so far (never one the server's wall limit made)."""
+            return job.keep_requested and not timed_out
+        # on the poll itself, so that every job function keeps its (progress, should_stop) signature
+        should_stop.keep = keeps
+
         try:
             result = fn(progress, should_stop)
         except Cancelled:
@@ -221,7 +235,7 @@ class JobRunner:
                          "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
                          "details": {}, "status": 500}
         else:
-            if job._stop.is_set():
+            if job._stop.is_set() and not (result is not None and keeps()):
                 job.state = "cancelled"  # the solver returned early because we asked it to
             else:
                 job.state, job.result, job.progress = "done", result, 1.0

@@ -406,7 +406,12 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
                 summary, geojson = capacity_proposals.solve(params, service.region_at(version), solve_type,
                                                             graph, progress)
             if should_stop():
-                return None
+                if not kept(should_stop):
+                    return None
+                # "stop and save": the plan found so far, saved as stopped, with how far from the best it can be
+                solver = summary.get("solver") or {}
+                if solver.get("status") != "optimal":
+                    solver["status"] = "stopped"
             _scope_summary(summary, service.region_at(version), solve_type, params.get("county"))
             progress(0.95, "saving")
             pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
@@ -433,6 +438,12 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
+
+
+def kept(should_stop) -> bool:
+    """Whether a job's stop asked to keep the best plan found so far (web.jobs: ``should_stop.keep``)."""
+    keep = getattr(should_stop, "keep", None)
+    return bool(keep is not None and keep())
 
 
 def _scope_summary(summary: dict, region, ft, county: str | None) -> dict:

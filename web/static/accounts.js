@@ -11,7 +11,7 @@
   try { user = el ? JSON.parse(el.textContent) : null; } catch (e) { user = null; }
   var T = function (k) { return (window.CP && window.CP.T) ? window.CP.T(k) : k; };
   // Controls that change data or proposals, on the pages that have them.
-  var WRITE = ["#edit-toggle", "#u-check", "#r-confirm", "#m-apply", "#p-submit", "#job-cancel", "#job-retry", "#rerun",
+  var WRITE = ["#edit-toggle", "#u-check", "#r-confirm", "#m-apply", "#p-submit", "#job-cancel", "#job-finish", "#job-retry", "#rerun",
                "#e-save", "#upload-form input", "#upload-form select", "#upload-form textarea",
                "#proposal-form input", "#proposal-form select", "#proposal-form textarea",
                "#edit-form input", "#edit-form textarea"];

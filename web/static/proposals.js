@@ -176,6 +176,9 @@
     $("job-bar").style.width = (100 * progress).toFixed(0) + "%";
     var active = job.state === "queued" || job.state === "running";
     setBusy(active);
+    // "stop and save": while a sized or upgrade MIP runs (job.finish is offered), not once a stop was asked
+    $("job-finish").hidden = !(job.finish && job.state === "running" && !job.cancel_requested &&
+                               /^(solving|求解)/.test(job.message || ""));
     $("job-retry").hidden = !(job.state === "interrupted" || job.state === "failed" || job.state === "lost");
     if ((job.state === "failed" || job.state === "interrupted") && (job.error || job.message)) {
       $("job-error").hidden = false;
@@ -414,6 +417,9 @@
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
     $("job-cancel").addEventListener("click", function () {
       if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
+    });
+    $("job-finish").addEventListener("click", function () {
+      if (current) api("/api/jobs/" + current + "/finish?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
     });
     $("compare").addEventListener("click", function () {
       var p = picked();
