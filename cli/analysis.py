@@ -9,8 +9,8 @@ import sys
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
                          check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, print_json, progress,
-                        scope_of, solver_line, table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, out_frame, print_json,
+                        progress, scope_of, solver_line, table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -341,6 +341,179 @@ def _write_table(df, path: str, title: str | None = None) -> None:
     write_table(df, path, title)
 
 
+# -- the --out tables of coverage, check-townships and propose, headed for a planner (QA 26) ------------------
+# They wrote their frames as they are: snake_case keys as headers in both languages, the counties in Chinese on
+# an English run, True/False, shares as 0..1 and "nan"/"inf". Each is a spec (key, header, kind) read by
+# cli.output.out_frame, as cli.capacity's tables: what a planner reads first, the codes and coordinates last;
+# headers as the web's exports word them (web.exports TOWNSHIP_COLUMNS, site_columns) where they have one.
+
+#: A demand unit's kind in words (planner.sites: the points a type's demand is counted at).
+UNIT_KINDS = {"village": ("村", "village"), "community": ("社区", "community"),
+              "township_seat": ("乡镇驻地", "township seat"), "county_seat": ("县城（城区）", "county seat"),
+              "scenic_area": ("景区", "scenic area")}
+
+
+def weight_unit(weight: str, lang: str) -> str:
+    """What a type's demand weight counts: 60岁以上人口 / people aged 60+, or demand units."""
+    from planner.i18n import t
+    return t("weight_units_count" if weight == "units" else f"weight_{weight}", lang)
+
+
+def cost_unit_text(unit: str, lang: str) -> str:
+    """A travel cost's unit for a header: 米/m or 分钟/min."""
+    from planner.i18n import t
+    return t("metres" if unit == "m" else "minutes", lang)
+
+
+def coverage_table(cov, region, lang: str, cost_unit: str):
+    """`coverage --out`: each demand unit (village, community, seat...) with its township and county (in English
+    on an English run), whether it is covered, the distance or travel time to its nearest facility in the type's
+    unit against its standard, that facility, its demand weight in what it counts (people aged 60+ ...) and
+    whether it is urban, then the codes, the coordinates and the illustrative flag."""
+    from planner.coverage import records
+    from planner.i18n import t, with_unit
+
+    zh = lang != "en"
+    county = county_namer(region, lang)
+    u = cov.units
+    pts = u.geometry
+    rows = [{**r, "county": county(r["county_code"]).strip(),
+             "kind": (UNIT_KINDS[r["kind"]][0 if zh else 1] if r.get("kind") in UNIT_KINDS else r.get("kind")),
+             "lon": None if g is None or g.is_empty else g.x, "lat": None if g is None or g.is_empty else g.y}
+            for r, g in zip(records(u.drop(columns=[c for c in ("geometry", "area") if c in u])), pts)]
+    unit = cost_unit_text(cost_unit, lang)
+    digits = "int" if cost_unit == "m" else "1"
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    reach = hd("距离", "Distance") if cost_unit == "m" else hd("出行时间", "Travel time")
+    spec = [("id", hd("需求单元代码", "Demand unit code"), "text"),
+            ("name", hd("需求单元", "Demand unit"), "text"),
+            ("kind", hd("单元类型", "Unit kind"), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("county", t("county", lang), "text"),
+            ("covered", hd("是否覆盖", "Covered"), "yesno"),
+            ("cost", hd(f"到最近设施的{reach}（{unit}）", f"{reach} to the nearest facility ({unit})"), digits),
+            ("standard", with_unit(t("standard", lang), unit, lang), "1"),
+            ("nearest_name", t("nearest_facility", lang), "text"),
+            ("weight", with_unit(t("weight", lang), weight_unit(cov.ftype.weight, lang), lang), "1"),
+            ("urban", hd("城镇", "Urban"), "yesno"),
+            ("township_code", t("fac_township_code", lang), "text"),
+            ("county_code", hd("县区代码", "County code"), "text"),
+            ("nearest_id", hd("最近设施编号", "Nearest facility ID"), "text"),
+            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
+            ("synthetic", hd("示意数据", "Illustrative data"), "yesno")]
+    return out_frame(rows, spec, lang)
+
+
+def checklist_table(df, region, lang: str):
+    """`check-townships --out`: each township and type, as the web's checklist download heads it (code, township,
+    county, facility type, status, reason, facilities, units, covered units, demand weight in what it counts,
+    covered share by units), the type and county in the run's language, the status in words; a list of several
+    types, whose weights count different people, gets the unit in a column of its own (as the web's)."""
+    from planner.coverage import records
+    from planner.facility_types import get_type
+    from planner.i18n import t, with_unit
+
+    zh = lang != "en"
+    county = county_namer(region, lang)
+    rows = records(df)
+    units = {}
+    for r in rows:
+        key = str(r.get("type"))
+        if key not in units:
+            try:
+                units[key] = weight_unit(get_type(key).weight, lang)
+            except Exception:  # noqa: BLE001 - a type the types file no longer has: no unit to name
+                units[key] = ""
+    one = {units[str(r.get("type"))] for r in rows}
+    shared = next(iter(one)) if len(one) == 1 else None
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    out = [{**r, "county": county(r["county_code"]).strip(),
+            "type_name": r.get("type_name_zh" if zh else "type_name_en") or r.get("type"),
+            "reason": r.get("reason_zh" if zh else "reason_en"),
+            "covered_share": (r["covered_units"] / r["units"]) if r.get("units") else None,
+            "weight_unit": units[str(r.get("type"))]} for r in rows]
+    spec = [("township_code", t("code", lang), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("county", t("county", lang), "text"),
+            ("type_name", t("facility_type", lang), "text"),
+            ("status", t("status", lang), "status"),
+            ("reason", t("reason", lang), "text"),
+            ("facilities", t("existing_facilities", lang), "int"),
+            ("units", t("units", lang), "int"),
+            ("covered_units", t("covered_units", lang), "int"),
+            ("uncovered_units", hd("未覆盖单元", "Uncovered units"), "int"),
+            ("weight", with_unit(t("weight", lang), shared, lang), "1"),
+            ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "1"),
+            *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),
+            ("covered_share", t("covered_share_units", lang), "pct"),
+            ("county_code", hd("县区代码", "County code"), "text"),
+            ("type", hd("设施类型代码", "Facility type key"), "text")]
+    return out_frame(out, spec, lang)
+
+
+def proposal_table(prop, region, lang: str):
+    """`propose --out` (.csv/.xlsx): the proposed sites as the web's download heads them (web.exports.site_columns:
+    priority, name, the site's code, township, county, the people it newly covers in what they are, units,
+    the units it serves and of them those beyond the standard, the farthest it serves and the nearest existing
+    facility in the type's unit, why here), then what only the CLI's table held (the demand it serves, the
+    weighted travel cost saved, the planner's mark), the ids and coordinates, and the cost unit and weight keys;
+    names and counties in ``lang`` (it wrote prop.table's raw keys, cost_saving and all: QA 26)."""
+    from planner.coverage import records
+    from planner.i18n import t, with_unit
+    from planner.sites import site_code
+
+    zh = lang != "en"
+    ft = prop.ftype
+    county = county_namer(region, lang)
+    unit = cost_unit_text(ft.unit, lang)
+    digits = "int" if ft.unit == "m" else "1"
+    by_units = ft.weight == "units"
+    who = weight_unit(ft.weight, lang)
+    sites = prop.sites
+    rows = [{**r, "name": (r.get("name") if zh else (r.get("name_en") or r.get("name"))),
+             "site_code": site_code(r.get("candidate_id")), "county": county(r["county_code"]).strip(),
+             "reason": r.get("reason_zh" if zh else "reason_en"),
+             "mark": t(f"mark_{r['planner_mark']}", lang) if r.get("planner_mark") else "",
+             "lon": None if g is None or g.is_empty else g.x, "lat": None if g is None or g.is_empty else g.y}
+            for r, g in zip(records(sites.drop(columns="geometry")), sites.geometry)] if len(sites) else []
+    added = f"added_weight_{ft.weight}"
+    added_head = t(added, lang) if t(added, "zh") != added else with_unit(t("added_weight", lang), who, lang)
+
+    def hd(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+    spec = [("priority", t("priority", lang), "int"),
+            ("name", t("name", lang), "text"),
+            ("site_code", t("code", lang), "text"),
+            ("township_code", t("fac_township_code", lang), "text"),
+            ("township_name", t("township", lang), "text"),
+            ("county", t("county", lang), "text"),
+            *([] if by_units else [("added_weight", added_head, "1")]),
+            ("added_units", t("added_units", lang), "int"),
+            ("served_units", t("site_served_units", lang), "int"),
+            ("beyond_standard_units", t("beyond_standard_units", lang), "int"),
+            ("farthest_cost", with_unit(t("farthest_cost", lang), unit, lang), digits),
+            ("nearest_existing_name", t("nearest_existing", lang), "text"),
+            ("nearest_existing_cost", with_unit(t("cost", lang), unit, lang), digits),
+            ("reason", t("why_here", lang), "text"),
+            *([] if by_units else [("served_weight", hd(f"由该点服务的需求（{who}）", f"Demand it serves ({who})"), "1")]),
+            ("cost_saving", hd(f"加权出行成本减少（{who}×{unit}）", f"Weighted travel cost saved ({who} × {unit})"), "1"),
+            ("mark", t("planner_mark", lang), "text"),
+            ("id", hd("方案站点编号", "Proposed site ID"), "text"),
+            ("candidate_id", hd("候选点编号", "Candidate site ID"), "text"),
+            ("candidate_name", hd("候选点", "Candidate site"), "text"),
+            ("county_code", hd("县区代码", "County code"), "text"),
+            ("nearest_existing_id", hd("最近现有设施编号", "Nearest existing facility ID"), "text"),
+            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
+            # the keys the headers above are worded from, for a program reading the file (test_qa7_misc)
+            ("cost_unit", hd("成本单位代码", "Cost unit code"), "text"),
+            ("weight_field", hd("需求权重代码", "Demand weight key"), "text")]
+    return out_frame(rows, spec, lang)
+
+
 def region_synthetic(region, types) -> bool:
     """Whether answers on ``region`` for ``types`` rest on synthetic or approximate inputs (示意): village
     points not official, or a register of those types that is (or holds) the synthetic sample."""
@@ -367,7 +540,7 @@ def _coverage(args) -> int:
         mode = ("估算" if zh else "estimate") if cov.is_estimate else ("路网" if zh else "road network")
         title = table_title(what, [mode, *data_parts(region, args.lang, args.facilities)], args.lang,
                             illustrative=d["synthetic_inputs"])
-        write_table(cov.units.drop(columns=["geometry", "area"]), args.out, title)
+        write_table(coverage_table(cov, region, args.lang, d["cost_unit"]), args.out, title)
     if args.json:
         print_json(d)
         return 0
@@ -489,7 +662,7 @@ def _check(args) -> int:
                  f"{t('rows', lang)}: {len(df)}", *data_parts(region, lang, args.facilities)]
         title = table_title(t("checklist_title", lang), parts, lang,
                             illustrative=region_synthetic(region, df["type"].unique()))
-        write_table(df, args.out, title)
+        write_table(checklist_table(df, region, args.lang), args.out, title)
     if args.json:
         summary = df.groupby("type")["status"].value_counts().unstack(fill_value=0)
         print_json({"types": sorted(df["type"].unique()),
@@ -634,7 +807,7 @@ def _propose(args) -> int:
                      *data_parts(region, args.lang, args.facilities)]
             title = table_title(f"{t('proposal', args.lang)}: {prop.ftype.name(args.lang)}", parts, args.lang,
                                 illustrative=bool(prop.synthetic_inputs))
-            write_table(prop.table(args.lang), args.out, title)
+            write_table(proposal_table(prop, region, args.lang), args.out, title)
     if args.json:
         out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
         if code is not None:  # the county's facility counts, as the web's county proposal gives them

@@ -8,8 +8,8 @@ from cli.analysis import check_county_option, county_option_code, load_context, 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, print_json, scope_of,
-                        solver_line, table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, missing, new_sites_text, out_frame,
+                        print_json, scope_of, solver_line, table_title, write_table)
 from geo.errors import InputDataError
 from planner.beds import MAX_TARGET
 
@@ -578,58 +578,6 @@ def sized_table(out: dict, region, lang: str):
 # `upgrade`, `capacity`, `access` and `beds` wrote their frames as they are: snake_case keys as headers in both
 # languages, the counties in Chinese on an English run, shares as 0.4608, booleans as True/False and "nan".
 
-def _missing(v) -> bool:
-    """None, NaN or pandas' NA: an empty cell."""
-    if v is None:
-        return True
-    try:
-        return bool(v != v)
-    except (TypeError, ValueError):  # pd.NA compares to nothing
-        return True
-
-
-def _number(v, digits: int):
-    """``v`` rounded to ``digits`` decimals, a whole number as an int (30.0 -> 30); None when missing."""
-    if _missing(v):
-        return None
-    x = round(float(v), digits)
-    return int(x) if x == int(x) else x
-
-
-def table_cell(v, kind: str, lang: str):
-    """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
-    as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
-    "yesno" (是/否, yes/no) or "status" (达标/met ...). A missing value is an empty cell, never "nan" or "None"."""
-    from planner.i18n import share_text, t
-
-    if _missing(v):
-        return ""
-    if kind == "text":
-        return str(v)
-    if kind == "int":
-        return int(round(float(v)))
-    if kind == "pct":
-        return share_text(float(v))
-    if kind == "yesno":
-        return t("yes" if bool(v) else "no", lang)
-    if kind == "status":
-        return t(f"status_{v}", lang) if v in ("met", "not_met", "na") else str(v)
-    if kind.endswith("f"):  # a ratio: its decimals always shown (3.0 beside 5.1, not 3)
-        return round(float(v), int(kind[:-1]))
-    return _number(v, int(kind))
-
-
-def out_frame(rows: list[dict], spec: list[tuple[str, str, str]], lang: str):
-    """``rows`` as an --out table: ``spec`` is [(key, header, kind)] in the order of the columns (kinds:
-    :func:`table_cell`). Object columns, so whole numbers stay whole beside empty cells."""
-    import pandas as pd
-
-    # each column built as objects: a frame built from lists infers float64 first, and 25 came out "25.0"
-    data = {head: pd.Series([table_cell(r.get(key), kind, lang) for r in rows], dtype=object)
-            for key, head, kind in spec}
-    return pd.DataFrame(data, columns=[head for _, head, _ in spec])
-
-
 def _who(basis: str, lang: str) -> str:
     """The people a standard counts, for a header's bracket: 80岁以上老人 / people aged 80+."""
     from planner.i18n import t
@@ -666,7 +614,7 @@ def upgrade_table(plan, region, lang: str):
     ru = t("km" if km else "minutes", lang)
     rows = []
     for r in records(plan.sites.drop(columns=["geometry"])) if len(plan.sites) else []:
-        reach = {k: (None if _missing(r.get(k)) else float(r[k]) / (1000 if km else 1)) for k in ("reach_before", "reach_after")}
+        reach = {k: (None if missing(r.get(k)) else float(r[k]) / (1000 if km else 1)) for k in ("reach_before", "reach_after")}
         rows.append({**r, **reach, "county": county(r["county_code"]).strip(),
                      "reason": r.get("reason_zh" if zh else "reason_en")})
 

@@ -200,6 +200,67 @@ def load_proposal_file(path: str) -> dict:
                   "是 GeoJSON，但其中的站点无法作为 coverplan 方案读取。") from None
 
 
+# -- the --out tables: headed in the run's language with their units (QA 26) -------------------------------
+# each command's table is a spec [(key, header, kind)] read by out_frame (cli.capacity, cli.analysis)
+
+def missing(v) -> bool:
+    """None, NaN, pandas' NA or an infinite number (a cost to no facility reached): an empty cell."""
+    import math
+    import numbers
+
+    if v is None:
+        return True
+    try:
+        if v != v:
+            return True
+    except (TypeError, ValueError):  # pd.NA compares to nothing
+        return True
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isinf(v)
+
+
+def number(v, digits: int):
+    """``v`` rounded to ``digits`` decimals, a whole number as an int (30.0 -> 30); None when missing."""
+    if missing(v):
+        return None
+    x = round(float(v), digits)
+    return int(x) if x == int(x) else x
+
+
+def table_cell(v, kind: str, lang: str):
+    """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
+    as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
+    "yesno" (是/否, yes/no) or "status" (达标/met ...). A missing value is an empty cell, never "nan" or "None"."""
+    from planner.i18n import share_text, t
+
+    if missing(v):
+        return ""
+    if kind == "text":
+        return str(v)
+    if kind == "int":
+        return int(round(float(v)))
+    if kind == "pct":
+        return share_text(float(v))
+    if kind == "yesno":
+        return t("yes" if bool(v) else "no", lang)
+    if kind == "status":
+        return t(f"status_{v}", lang) if v in ("met", "not_met", "na") else str(v)
+    if kind.endswith("f"):  # a ratio: its decimals always shown (3.0 beside 5.1, not 3)
+        return round(float(v), int(kind[:-1]))
+    return number(v, int(kind))
+
+
+def out_frame(rows: list[dict], spec: list[tuple[str, str, str]], lang: str):
+    """``rows`` as an --out table: ``spec`` is [(key, header, kind)] in the order of the columns (kinds:
+    :func:`table_cell`). Object columns, so whole numbers stay whole beside empty cells."""
+    import pandas as pd
+
+    # each column built as objects: a frame built from lists infers float64 first, and 25 came out "25.0"
+    data = {head: pd.Series([table_cell(r.get(key), kind, lang) for r in rows], dtype=object)
+            for key, head, kind in spec}
+    return pd.DataFrame(data, columns=[head for _, head, _ in spec])
+
+
+
 def table_title(what: str, parts: list[str], lang: str, *, illustrative: bool) -> str:
     """The first row of a table the CLI writes (``--out``): what it is, its parameters, the date and, when
     the result rests on synthetic or approximate inputs, 示意. The web's exports put the same line above

@@ -97,7 +97,7 @@ def test_cli_access_json_and_csv(capsys, tmp_path):
     res = json.loads(capsys.readouterr().out)
     assert res["weight"] == "gaussian" and res["catchment"] == {"urban": 1000.0, "rural": 3000.0, "unit": "m"}
     table = pd.read_csv(out, encoding="utf-8-sig", dtype={"id": str}, skiprows=1)  # row 1: the title (示意)
-    assert len(table) == len(res["units"]) and "access_per_1000" in table
+    assert len(table) == len(res["units"]) and "可达性指数（每千名60岁以上老人日托位）" in table
 
 
 def test_cli_access_type_without_capacity(capsys):

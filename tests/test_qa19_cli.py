@@ -22,12 +22,12 @@ def csv_rows(path: Path) -> list[list[str]]:
 
 # -- 1. every CSV/XLSX the CLI writes begins with a title row saying what it is, and 示意 ------------------
 @pytest.mark.parametrize("argv, what, header", [
-    (["coverage", "--type", "day_care"], "覆盖分析明细", "id"),
-    (["check-townships", "--type", "day_care"], "乡镇（街道）覆盖清单", "township_code"),
+    (["coverage", "--type", "day_care"], "覆盖分析明细", "需求单元代码"),
+    (["check-townships", "--type", "day_care"], "乡镇（街道）覆盖清单", "代码"),
     (["capacity", "--beds"], "（各乡镇（街道））", "乡镇代码"),
     (["access", "--type", "day_care"], "E2SFCA", "村（社区）代码"),
     (["upgrade", "--type", "mutual_aid", "--k", "2"], "改造提升的设施", "优先序"),
-    (["propose", "--type", "day_care", "--p", "2"], "方案: 社区(村)日间照料中心", "priority"),
+    (["propose", "--type", "day_care", "--p", "2"], "方案: 社区(村)日间照料中心", "优先序"),
     (["beds", "--target", "7136"], "床位指标分解", "乡镇代码"),
 ])
 def test_csv_out_has_a_title_row_with_the_illustrative_label(argv, what, header, tmp_path, capsys):
@@ -47,7 +47,7 @@ def test_xlsx_out_has_a_title_row_in_english_too(tmp_path, capsys):
     ws = openpyxl.load_workbook(out).active
     title = ws.cell(row=1, column=1).value
     assert title.startswith("Proposal: ") and "illustrative (示意)" in title and "data version v0" in title
-    assert ws.cell(row=2, column=1).value == "priority" and ws.cell(row=3, column=1).value == 1
+    assert ws.cell(row=2, column=1).value == "Priority" and ws.cell(row=3, column=1).value == 1
 
 
 def test_a_proposal_geojson_written_beside_the_tables_is_still_read_back(tmp_path, capsys):

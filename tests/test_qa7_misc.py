@@ -117,8 +117,8 @@ def test_cost_saving_header_names_weight_times_cost_unit(type_key, lang, header)
     assert cost_saving_header(get_type(type_key), lang) == header
 
 
-@pytest.mark.parametrize("lang, header", [("zh", "cost_saving（60岁以上人口×米）"),
-                                          ("en", "cost_saving (people aged 60+ × m)")])
+@pytest.mark.parametrize("lang, header", [("zh", "加权出行成本减少（60岁以上人口×米）"),
+                                          ("en", "Weighted travel cost saved (people aged 60+ × m)")])
 def test_cli_propose_out_names_the_unit_of_cost_saving(tmp_path, capsys, lang, header):
     import pandas as pd
 
@@ -130,7 +130,8 @@ def test_cli_propose_out_names_the_unit_of_cost_saving(tmp_path, capsys, lang, h
         # row 1 is the table's title (what it is, 示意), as the web exports have it
         df = pd.read_csv(out, encoding="utf-8-sig", skiprows=1) if ext == "csv" else pd.read_excel(out, skiprows=1)
         assert header in df.columns and "cost_saving" not in df.columns
-        assert (df["cost_unit"] == "m").all() and (df["weight_field"] == "aged_60").all()
+        unit, weight = ("成本单位代码", "需求权重代码") if lang == "zh" else ("Cost unit code", "Demand weight key")
+        assert (df[unit] == "m").all() and (df[weight] == "aged_60").all()
     capsys.readouterr()
 
 
