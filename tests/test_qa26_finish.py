@@ -97,6 +97,7 @@ def test_finish_of_an_ended_or_unknown_job_and_with_a_body(app, c):
     jobs = app.extensions["coverplan"]["jobs"]
     job = jobs.submit("proposal", lambda progress, should_stop: {"ok": True}, {"type": "x", "kind": "sized"})
     assert jobs.wait(job.id, 30).state == "done"
+    assert "finish" not in c.get(f"/api/jobs/{job.id}").get_json()  # offered only while it can be used
     r = c.post(f"/api/jobs/{job.id}/finish?lang=en")
     assert r.status_code == 409 and "nothing to stop" in r.get_json()["message"]
     assert c.post("/api/jobs/nope/finish").status_code == 404

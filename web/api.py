@@ -234,7 +234,7 @@ def job_dict(job) -> dict:
     d = job.to_dict()
     d["url"] = f"/api/jobs/{job.id}"
     d["cancel"] = f"/api/jobs/{job.id}/cancel"
-    if keepable(job):
+    if keepable(job) and job.state in ("queued", "running"):
         d["finish"] = f"/api/jobs/{job.id}/finish"  # stop and save the plan found so far
     d["message"] = proposals.stage_text(job.message, g.lang, job.params)
     if job.state == "interrupted":
