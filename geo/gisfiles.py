@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from geo import archives, settings
 from geo.archives import file_error, reader_hint, reader_reason
@@ -181,6 +182,40 @@ def check_named_crs(path: Path, label: str) -> None:
                      crs=named)
 
 
+#: Beyond this a coordinate is shown in exponent form (1e+300): written out, 1e300 took 301 digits (QA 26).
+COMPACT_ABOVE = 1e12
+
+
+def shown_number(value) -> str:
+    """A coordinate as an import message echoes it: as :func:`geo.points.plain_number` (12333300 for metres,
+    110.7925 for degrees), a huge one compactly (1e+300, not its 301 digits), one that is no finite number as
+    JSON writes it (NaN, Infinity, -Infinity)."""
+    from geo.points import plain_number
+
+    v = float(value)
+    if np.isnan(v):
+        return "NaN"
+    if np.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    if abs(v) >= COMPACT_ABOVE:
+        return f"{v:.6g}"
+    return plain_number(v)
+
+
+def first_not_finite(geom) -> tuple[int, float, float] | None:
+    """The first vertex of ``geom`` with a coordinate that is no finite number (NaN, Infinity): (its number
+    from 1, x, y); None when there is none (or no geometry). Such a vertex crashed GEOS's operations
+    (make_valid: "orientationIndex encountered NaN/Inf numbers", QA 26)."""
+    if geom is None:
+        return None
+    xy = shapely.get_coordinates(geom)
+    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+    if not len(bad):
+        return None
+    k = int(bad[0])
+    return k + 1, float(xy[k, 0]), float(xy[k, 1])
+
+
 def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tuple[gpd.GeoDataFrame, str]:
     """``gdf`` in the storage CRS, and the CRS it was read in (``"EPSG:3857"``).
 
@@ -204,9 +239,8 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
         finite = np.isfinite(x) & np.isfinite(y)  # NaN or Infinity is no projected coordinate (QA 19): per row
         far = finite & ((np.abs(x) > 180) | (np.abs(y) > 90)) & ~swapped
         if far.any() and far.sum() * 2 >= finite.sum():
-            from geo.points import plain_number
             at = int(np.flatnonzero(far)[0])
-            eg = f"{plain_number(x[at])}, {plain_number(y[at])}"
+            eg = f"{shown_number(x[at])}, {shown_number(y[at])}"  # 1e+300, not its 301 digits (QA 26)
             stated = (f"the coordinate system given ({crs}) is lon/lat" if crs else
                       "it states no coordinate system" if gdf.crs is None else
                       "it states no coordinate system for them (a GeoJSON without a \"crs\" member is read as "

@@ -32,7 +32,7 @@ import shapely
 from geo import settings
 from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import ASSUMED_CRS_NOTE, read_shapefile, to_storage
+from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, shown_number, to_storage
 from geo.points import encoding_label, join_list, points_from_table
 
 _log = logging.getLogger("coverplan.imports")
@@ -336,13 +336,15 @@ def _check_degrees(gdf: gpd.GeoDataFrame, crs: str, label: str) -> None:
     b = gdf.geometry.bounds.to_numpy(float)
     with np.errstate(invalid="ignore"):
         far = (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
+    # an Infinity is no metre: the township check names such a vertex as not a finite number (QA 26)
+    far &= np.isfinite(b).all(axis=1)
     if not far.any():
         return
-    from geo.points import plain_number
     at = int(np.flatnonzero(far)[0])
     x = b[at, 0] if abs(b[at, 0]) >= abs(b[at, 2]) else b[at, 2]
     y = b[at, 1] if abs(b[at, 1]) >= abs(b[at, 3]) else b[at, 3]
-    eg, n, total = f"{plain_number(x)}, {plain_number(y)}", int(far.sum()), len(gdf)
+    # 1e+300, not its 301 digits (QA 26)
+    eg, n, total = f"{shown_number(x)}, {shown_number(y)}", int(far.sum()), len(gdf)
     raise InputDataError(
         f"{label}: the coordinates look projected (metres, e.g. {eg} in feature {at + 1}; {n:,} of {total:,} "
         f"feature(s) lie beyond ±180° longitude or ±90° latitude), not degrees, but the coordinate system given "
@@ -445,14 +447,32 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     # a feature without a code is named by its number (it is refused above too)
     shown_en = pd.Series([c or f"feature {i + 1}" for i, c in enumerate(codes)], index=codes.index)
     shown_zh = pd.Series([c or f"第 {i + 1} 个要素" for i, c in enumerate(codes)], index=codes.index)
+    # a vertex of NaN or Infinity (GDAL reads them in a GeoJSON; a GeoPackage or Shapefile holds them) crashed
+    # make_valid below (QA 26: "orientationIndex encountered NaN/Inf numbers", a 500 and a traceback): said
+    # per feature with the vertex, and the feature left out of the checks of shapes that follow
+    not_finite = {i: v for i, v in enumerate(first_not_finite(g) for g in gdf.geometry.values) if v is not None}
+    if not_finite:
+        at_en = [f"{shown_en.iloc[i]} (vertex {k}: {shown_number(x)}, {shown_number(y)})"
+                 for i, (k, x, y) in not_finite.items()]
+        at_zh = [f"{shown_zh.iloc[i]}（第 {k} 个顶点：{shown_number(x)}, {shown_number(y)}）"
+                 for i, (k, x, y) in not_finite.items()]
+        problems.add(f"{len(not_finite)} feature(s) with a coordinate that is not a finite number (NaN or "
+                     f"Infinity): {join_list(at_en, 'en')}.",
+                     f"有 {len(not_finite)} 个要素的坐标不是有限的数（NaN 或 Infinity）：{join_list(at_zh)}。",
+                     "Correct or delete those vertices in your GIS program (e.g. check geometry validity) and "
+                     "export the file again; every coordinate must be a number such as 110.78.",
+                     "请在GIS软件中修正或删除这些顶点（如“检查几何有效性”）后重新导出；每个坐标都须为数字，如 110.78。",
+                     not_finite=[str(codes.iloc[i]) or f"feature {i + 1}" for i in not_finite])
+    finite = pd.Series([i not in not_finite for i in range(len(gdf))], index=gdf.index)
     bad = codes[~polygonal].tolist()
     if bad:
         problems.add(f"not polygons: {join_list(shown_en[~polygonal], 'en')}.",
                      f"不是面要素：{join_list(shown_zh[~polygonal])}。",
                      "Township boundaries must be polygons.", "乡镇边界须为面要素。", not_polygons=bad)
+    polygonal &= finite  # (said above: not measured, repaired or called "no area" too)
     # a ring whose points coincide or lie on a line is made "valid" as a line or nothing: its polygon
     # parts are what is left, and a township of (almost) no area is refused, not put on the map
-    raw = to_wgs84(gdf.geometry, coords)
+    raw = to_wgs84(gdf.geometry.where(finite.values, shapely.Polygon()), coords)
     # a ring that crosses itself (a bow tie) is made valid, which changes its shape: said per feature (QA 20:
     # repaired without a word)
     invalid = polygonal & ~raw.is_valid

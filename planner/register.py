@@ -28,7 +28,8 @@ from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError, listed
 from geo.imports import SCIENTIFIC
-from geo.points import parse_coordinate, plain_number, spaced_numbers
+from geo.gisfiles import first_not_finite, shown_number
+from geo.points import parse_coordinate, spaced_numbers
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner import textrules
@@ -93,11 +94,35 @@ _TEXTS = {
         "en": "the county given, '{value}', does not match the {source} '{number}', which is {declared}{also}; "
               "the township is taken from the {source}"},
     # several numbers in one coordinate cell that are not degrees, minutes and seconds (32.5 29 10, 32 29 29 4)
+    # a vertex of a polygon (line, multipoint) feature that is NaN or Infinity: the feature has no place (QA 26:
+    # its first vertex was used)
+    "not_finite_vertex": {
+        "zh": "要素（{kind}）的第 {vertex} 个顶点的坐标不是有限的数（{value}），无法确定设施位置",
+        "en": "vertex {vertex} of the feature (a {kind}) has a coordinate that is not a finite number ({value}): "
+              "the facility's place cannot be told"},
+    "fix_not_finite_vertex": {
+        "zh": "请在GIS软件中修正或删除该顶点，或以设施的点位代替该要素，然后重新导出；坐标须为数字，如 110.78、32.63",
+        "en": "Correct or delete that vertex in your GIS program, or give the facility as a point instead, and "
+              "export the file again; coordinates must be numbers such as 110.78 and 32.63"},
+    # a polygon whose vertices coincide or lie on one line: no point inside it (QA 26: its vertex was used)
+    "no_area": {
+        "zh": "要素是面（{kind}），但面积为零（顶点重合或共线），没有可取的内部点",
+        "en": "the feature is a {kind} with no area (its vertices coincide or lie on one line): it has no point "
+              "inside it to use"},
+    "fix_no_area": {
+        "zh": "请在GIS软件中检查该面的顶点，或以设施的点位代替该面后重新导出",
+        "en": "Check the polygon's vertices in your GIS program, or give the facility as a point instead, and "
+              "export the file again"},
     "spaced_numbers": {
         "zh": "{column}“{value}”含有以空格分隔的几个数，但不是“度 分 秒”（如 32 29 29.4），无法确定所表示的坐标",
         "en": "{column} '{value}' holds numbers separated by spaces that are not degrees, minutes and seconds "
               "(e.g. 32 29 29.4): which coordinate it means cannot be told"},
 }
+
+
+#: A polygon feature smaller than this (square degrees, about 0.01 m²) has no area: its vertices coincide or
+#: lie on one line (the float noise of such a ring is far below it, the smallest real plot far above).
+MIN_FEATURE_AREA = 1e-12
 
 
 #: Longest facility name kept (the longest real names are about 30 characters).
@@ -375,15 +400,18 @@ class _Rows:
         return out
 
     def add(self, i: int | None, fld: str | None, severity: str, code: str, key: str, fix: str = "",
-            value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", text=None, **kw) -> None:
+            value="", candidates=(), fixed: bool = False, fix_kw=None, unfixed: str = "", text=None,
+            fix_text=None, **kw) -> None:
         """Record an issue of row ``i`` (None: the file). ``kw`` fill the message and ``fix_kw`` the
         fix; a value given as {"zh": ..., "en": ...} is taken in each language. ``text`` ({"zh", "en"}
-        templates) words the message in place of ``key``'s (one of :data:`_TEXTS`)."""
+        templates) words the message in place of ``key``'s (one of :data:`_TEXTS`), ``fix_text`` the fix
+        in place of ``fix``'s."""
         def args(given, lang):
             return {k: v[lang] if isinstance(v, dict) and set(v) == {"zh", "en"} else v for k, v in given.items()}
         msg = {lang: (text[lang].format(value=value, **args(kw, lang)) if text else
                       t(key, lang, value=value, **args(kw, lang))) for lang in ("zh", "en")}
-        fixes = {lang: t(fix, lang, **args(fix_kw or {}, lang)) if fix else "" for lang in ("zh", "en")}
+        fixes = {lang: fix_text[lang].format(**args(fix_kw or {}, lang)) if fix_text else
+                 t(fix, lang, **args(fix_kw or {}, lang)) if fix else "" for lang in ("zh", "en")}
         column = next((self.cmap[f] for f in _COLUMN_OF.get(fld, (fld,)) if f in self.cmap), None) if fld else None
         # ``unfixed``: the message where the automatic correction (``fixed``) is not made
         kept = {lang: t(unfixed, lang, value=value, **args(kw, lang)) if unfixed else "" for lang in ("zh", "en")}
@@ -604,8 +632,9 @@ class _Rows:
                 if g.geom_type == "MultiPoint" and len(g.geoms) == 1:
                     g = g.geoms[0]
                 elif g.geom_type != "Point":
-                    self.add(i, None, "warning", "not_point", "reg_not_point", kind=g.geom_type)
-                    g = g.representative_point()
+                    g = self.inside_point(i, g)
+                    if g is None:
+                        continue
                 lon[i], lat[i] = g.x, g.y
                 bad = next(((w, v) for w, v in (({"zh": "要素的经度", "en": "The feature's longitude"}, lon[i]),
                                                 ({"zh": "要素的纬度", "en": "The feature's latitude"}, lat[i]))
@@ -659,9 +688,9 @@ class _Rows:
                 # degrees read as metres land near (0°, 0°): every row refused "N km outside", with a
                 # GCJ-02 hint that pointed the wrong way (QA 14)
                 raise InputDataError(
-                    f"The coordinates look like longitude/latitude in degrees (e.g. {plain_number(x[0])}, "
-                    f"{plain_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
-                    f"坐标看起来是以度为单位的经纬度（如 {plain_number(x[0])}, {plain_number(y[0])}），"
+                    f"The coordinates look like longitude/latitude in degrees (e.g. {shown_number(x[0])}, "
+                    f"{shown_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
+                    f"坐标看起来是以度为单位的经纬度（如 {shown_number(x[0])}, {shown_number(y[0])}），"
                     f"但所选的投影坐标系 {self.crs} 以米为单位。",
                     hint_en="Leave the Projected CRS field on the Data page empty for longitude/latitude (on the "
                             "command line, leave out --crs).",
@@ -670,6 +699,30 @@ class _Rows:
             lon[has], lat[has] = tr.transform(lon[has], lat[has])
         has = self.refuse_projected(lon, lat, has, cols[0])
         return lon, lat, self.unswap(lon, lat, has, cols[0], "reg_fix_swapped")
+
+    def inside_point(self, i: int, geom):
+        """The point row ``i``'s feature that is no point (a polygon, a line, several points) is placed at: one
+        inside it (a polygon crossing itself is repaired first, as a township's is), with the warning that
+        says so; None, with the row refused, when a vertex is NaN or Infinity or a polygon has no area (QA 26:
+        both were placed at their first vertex, a NaN one with a GEOS warning)."""
+        kind = geom.geom_type
+        bad = first_not_finite(geom)
+        if bad is not None:
+            k, x, y = bad
+            self.add(i, None, "error", "non_numeric", "", "", f"{shown_number(x)}, {shown_number(y)}",
+                     text=_TEXTS["not_finite_vertex"], fix_text=_TEXTS["fix_not_finite_vertex"], kind=kind,
+                     vertex=k)
+            return None
+        if kind in ("Polygon", "MultiPolygon"):
+            # a bow tie's area as GEOS sums it is 0 (its halves cancel): measured once repaired
+            shape = geom if geom.is_valid else shapely.make_valid(geom)
+            if shape.area < MIN_FEATURE_AREA:
+                self.add(i, None, "error", "no_area", "", "", text=_TEXTS["no_area"],
+                         fix_text=_TEXTS["fix_no_area"], kind=kind)
+                return None
+            geom = shape
+        self.add(i, None, "warning", "not_point", "reg_not_point", kind=kind)
+        return geom.representative_point()
 
     def unswap(self, lon, lat, has, fld, fix: str) -> np.ndarray:
         """Swap back (in place, with a warning) the points of ``has`` whose lon/lat look swapped; ``has``."""
@@ -681,16 +734,16 @@ class _Rows:
             fix = "reg_fix_swapped_row"  # swapping the columns would break the rows that are right
         for i in np.flatnonzero(swapped):
             self.add(i, fld, "warning", "swapped", "reg_swapped", fix,
-                     f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
-                     lon=plain_number(lon[i]),
-                     lat=plain_number(lat[i]))
+                     f"{shown_number(lon[i])}, {shown_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
+                     lon=shown_number(lon[i]),
+                     lat=shown_number(lat[i]))
             lon[i], lat[i] = lat[i], lon[i]
         return has
 
     def refuse_projected(self, lon, lat, has, fld) -> np.ndarray:
         """Refuse the rows of ``has`` beyond degree range (metres: a projected CRS not given); the rest."""
         for i in np.flatnonzero(has & ((np.abs(lon) > 180) | (np.abs(lat) > 180))):
-            x, y = plain_number(lon[i]), plain_number(lat[i])  # 12,333,300, not 1.23333e+07
+            x, y = shown_number(lon[i]), shown_number(lat[i])  # 12333300, not 1.23333e+07; 1e+300, not 301 digits
             self.add(i, fld, "error", "projected", "reg_projected", "reg_fix_projected", f"{x}, {y}", lon=x, lat=y)
         return has & ~self.refused
 
@@ -949,13 +1002,13 @@ class _Rows:
             if flip_lon[i] or flip_lat[i]:
                 which = {"zh": "经度", "en": "longitude"} if flip_lon[i] else {"zh": "纬度", "en": "latitude"}
                 self.add(i, "lon" if flip_lon[i] else "lat", "error", "negative_coordinate", "reg_negative_coord",
-                         "reg_fix_negative_coord", f"{plain_number(lon[i])}, {plain_number(lat[i])}",
+                         "reg_fix_negative_coord", f"{shown_number(lon[i])}, {shown_number(lat[i])}",
                          which=which, region=self.region_name, fix_kw={"which": which})
                 continue
             km = self.shapes.km_outside(lon[i], lat[i])
             if km is None:  # a latitude beyond ±90 has no distance: said in words, never "inf km"
                 self.add(i, "lon", "error", "outside_region", "reg_outside_no_km", "reg_fix_outside_no_km",
-                         f"{lon[i]:g}, {lat[i]:g}", lon=plain_number(lon[i]), lat=plain_number(lat[i]),
+                         f"{lon[i]:g}, {lat[i]:g}", lon=shown_number(lon[i]), lat=shown_number(lat[i]),
                          region=self.region_name)
                 continue
             self.add(i, "lon", "error", "outside_region", "reg_outside", "reg_fix_outside", f"{lon[i]:g}, {lat[i]:g}",
