@@ -20,6 +20,7 @@ import shapely
 from geo import archives, settings
 from geo.archives import file_error, reader_hint, reader_reason
 from geo.errors import InputDataError
+from geo.points import plain_number
 
 #: KML columns GDAL adds to every placemark; dropped when the file leaves them empty.
 _KML_FIELDS = ("description", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
@@ -182,26 +183,6 @@ def check_named_crs(path: Path, label: str) -> None:
                      crs=named)
 
 
-#: Beyond this a coordinate is shown in exponent form (1e+300): written out, 1e300 took 301 digits (QA 26).
-COMPACT_ABOVE = 1e12
-
-
-def shown_number(value) -> str:
-    """A coordinate as an import message echoes it: as :func:`geo.points.plain_number` (12333300 for metres,
-    110.7925 for degrees), a huge one compactly (1e+300, not its 301 digits), one that is no finite number as
-    JSON writes it (NaN, Infinity, -Infinity)."""
-    from geo.points import plain_number
-
-    v = float(value)
-    if np.isnan(v):
-        return "NaN"
-    if np.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if abs(v) >= COMPACT_ABOVE:
-        return f"{v:.6g}"
-    return plain_number(v)
-
-
 def first_not_finite(geom) -> tuple[int, float, float] | None:
     """The first vertex of ``geom`` with a coordinate that is no finite number (NaN, Infinity): (its number
     from 1, x, y); None when there is none (or no geometry). Such a vertex crashed GEOS's operations
@@ -240,7 +221,7 @@ def to_storage(gdf: gpd.GeoDataFrame, crs, label, notes, kind: str = "") -> tupl
         far = finite & ((np.abs(x) > 180) | (np.abs(y) > 90)) & ~swapped
         if far.any() and far.sum() * 2 >= finite.sum():
             at = int(np.flatnonzero(far)[0])
-            eg = f"{shown_number(x[at])}, {shown_number(y[at])}"  # 1e+300, not its 301 digits (QA 26)
+            eg = f"{plain_number(x[at])}, {plain_number(y[at])}"  # 1e+300, not its 301 digits (QA 26)
             stated = (f"the coordinate system given ({crs}) is lon/lat" if crs else
                       "it states no coordinate system" if gdf.crs is None else
                       "it states no coordinate system for them (a GeoJSON without a \"crs\" member is read as "

@@ -32,8 +32,8 @@ import shapely
 from geo import settings
 from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, shown_number, to_storage
-from geo.points import encoding_label, join_list, points_from_table
+from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, to_storage
+from geo.points import encoding_label, join_list, plain_number, points_from_table
 
 _log = logging.getLogger("coverplan.imports")
 #: A township file's code column as GIS exports and the NBS tables head it (QA 25: 统计用区划代码 was "no code
@@ -344,7 +344,7 @@ def _check_degrees(gdf: gpd.GeoDataFrame, crs: str, label: str) -> None:
     x = b[at, 0] if abs(b[at, 0]) >= abs(b[at, 2]) else b[at, 2]
     y = b[at, 1] if abs(b[at, 1]) >= abs(b[at, 3]) else b[at, 3]
     # 1e+300, not its 301 digits (QA 26)
-    eg, n, total = f"{shown_number(x)}, {shown_number(y)}", int(far.sum()), len(gdf)
+    eg, n, total = f"{plain_number(x)}, {plain_number(y)}", int(far.sum()), len(gdf)
     raise InputDataError(
         f"{label}: the coordinates look projected (metres, e.g. {eg} in feature {at + 1}; {n:,} of {total:,} "
         f"feature(s) lie beyond ±180° longitude or ±90° latitude), not degrees, but the coordinate system given "
@@ -452,9 +452,9 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     # per feature with the vertex, and the feature left out of the checks of shapes that follow
     not_finite = {i: v for i, v in enumerate(first_not_finite(g) for g in gdf.geometry.values) if v is not None}
     if not_finite:
-        at_en = [f"{shown_en.iloc[i]} (vertex {k}: {shown_number(x)}, {shown_number(y)})"
+        at_en = [f"{shown_en.iloc[i]} (vertex {k}: {plain_number(x)}, {plain_number(y)})"
                  for i, (k, x, y) in not_finite.items()]
-        at_zh = [f"{shown_zh.iloc[i]}（第 {k} 个顶点：{shown_number(x)}, {shown_number(y)}）"
+        at_zh = [f"{shown_zh.iloc[i]}（第 {k} 个顶点：{plain_number(x)}, {plain_number(y)}）"
                  for i, (k, x, y) in not_finite.items()]
         problems.add(f"{len(not_finite)} feature(s) with a coordinate that is not a finite number (NaN or "
                      f"Infinity): {join_list(at_en, 'en')}.",

@@ -225,12 +225,21 @@ def _not_finite(cells: pd.Series) -> np.ndarray:
     return np.isinf(num) | text.isin(["nan", "+nan", "-nan"]).to_numpy()
 
 
+#: Beyond this a coordinate is no plausible place in any unit: it is shown compactly (1e+300, not its 301 digits).
+COMPACT_ABOVE = 1e12
+
+
 def plain_number(value) -> str:
     """A coordinate as people read it: 12333300 for metres, 110.7925 for degrees (never 1.2e+07; no
-    thousands commas either, as the coordinates are shown as a comma-separated pair)."""
+    thousands commas either, as the coordinates are shown as a comma-separated pair); a huge one compactly
+    (1e+300), one that is no finite number as JSON writes it (NaN, Infinity, -Infinity: QA 26)."""
     v = float(value)
-    if not np.isfinite(v):
-        return str(v)
+    if np.isnan(v):
+        return "NaN"
+    if np.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    if abs(v) >= COMPACT_ABOVE:
+        return f"{v:.6g}"
     if abs(v) >= 1000:
         return f"{v:.0f}"
     return f"{v:.6f}".rstrip("0").rstrip(".")

@@ -28,8 +28,8 @@ from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError, listed
 from geo.imports import SCIENTIFIC
-from geo.gisfiles import first_not_finite, shown_number
-from geo.points import parse_coordinate, spaced_numbers
+from geo.gisfiles import first_not_finite
+from geo.points import parse_coordinate, plain_number, spaced_numbers
 from geo.regions import Region
 from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
 from planner import textrules
@@ -688,9 +688,9 @@ class _Rows:
                 # degrees read as metres land near (0°, 0°): every row refused "N km outside", with a
                 # GCJ-02 hint that pointed the wrong way (QA 14)
                 raise InputDataError(
-                    f"The coordinates look like longitude/latitude in degrees (e.g. {shown_number(x[0])}, "
-                    f"{shown_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
-                    f"坐标看起来是以度为单位的经纬度（如 {shown_number(x[0])}, {shown_number(y[0])}），"
+                    f"The coordinates look like longitude/latitude in degrees (e.g. {plain_number(x[0])}, "
+                    f"{plain_number(y[0])}), but the projected coordinate system {self.crs} (in metres) was chosen.",
+                    f"坐标看起来是以度为单位的经纬度（如 {plain_number(x[0])}, {plain_number(y[0])}），"
                     f"但所选的投影坐标系 {self.crs} 以米为单位。",
                     hint_en="Leave the Projected CRS field on the Data page empty for longitude/latitude (on the "
                             "command line, leave out --crs).",
@@ -709,7 +709,7 @@ class _Rows:
         bad = first_not_finite(geom)
         if bad is not None:
             k, x, y = bad
-            self.add(i, None, "error", "non_numeric", "", "", f"{shown_number(x)}, {shown_number(y)}",
+            self.add(i, None, "error", "non_numeric", "", "", f"{plain_number(x)}, {plain_number(y)}",
                      text=_TEXTS["not_finite_vertex"], fix_text=_TEXTS["fix_not_finite_vertex"], kind=kind,
                      vertex=k)
             return None
@@ -734,16 +734,16 @@ class _Rows:
             fix = "reg_fix_swapped_row"  # swapping the columns would break the rows that are right
         for i in np.flatnonzero(swapped):
             self.add(i, fld, "warning", "swapped", "reg_swapped", fix,
-                     f"{shown_number(lon[i])}, {shown_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
-                     lon=shown_number(lon[i]),
-                     lat=shown_number(lat[i]))
+                     f"{plain_number(lon[i])}, {plain_number(lat[i])}", fixed=True, unfixed="reg_swapped_kept",
+                     lon=plain_number(lon[i]),
+                     lat=plain_number(lat[i]))
             lon[i], lat[i] = lat[i], lon[i]
         return has
 
     def refuse_projected(self, lon, lat, has, fld) -> np.ndarray:
         """Refuse the rows of ``has`` beyond degree range (metres: a projected CRS not given); the rest."""
         for i in np.flatnonzero(has & ((np.abs(lon) > 180) | (np.abs(lat) > 180))):
-            x, y = shown_number(lon[i]), shown_number(lat[i])  # 12333300, not 1.23333e+07; 1e+300, not 301 digits
+            x, y = plain_number(lon[i]), plain_number(lat[i])  # 12333300, not 1.23333e+07; 1e+300, not 301 digits
             self.add(i, fld, "error", "projected", "reg_projected", "reg_fix_projected", f"{x}, {y}", lon=x, lat=y)
         return has & ~self.refused
 
@@ -1002,13 +1002,13 @@ class _Rows:
             if flip_lon[i] or flip_lat[i]:
                 which = {"zh": "经度", "en": "longitude"} if flip_lon[i] else {"zh": "纬度", "en": "latitude"}
                 self.add(i, "lon" if flip_lon[i] else "lat", "error", "negative_coordinate", "reg_negative_coord",
-                         "reg_fix_negative_coord", f"{shown_number(lon[i])}, {shown_number(lat[i])}",
+                         "reg_fix_negative_coord", f"{plain_number(lon[i])}, {plain_number(lat[i])}",
                          which=which, region=self.region_name, fix_kw={"which": which})
                 continue
             km = self.shapes.km_outside(lon[i], lat[i])
             if km is None:  # a latitude beyond ±90 has no distance: said in words, never "inf km"
                 self.add(i, "lon", "error", "outside_region", "reg_outside_no_km", "reg_fix_outside_no_km",
-                         f"{lon[i]:g}, {lat[i]:g}", lon=shown_number(lon[i]), lat=shown_number(lat[i]),
+                         f"{lon[i]:g}, {lat[i]:g}", lon=plain_number(lon[i]), lat=plain_number(lat[i]),
                          region=self.region_name)
                 continue
             self.add(i, "lon", "error", "outside_region", "reg_outside", "reg_fix_outside", f"{lon[i]:g}, {lat[i]:g}",

@@ -177,7 +177,7 @@ def test_the_data_page_refuses_the_polygon_row(app):
 
 # -- 3. a huge coordinate shown compactly ----------------------------------------------------------------
 def test_huge_numbers_are_shown_compactly():
-    from geo.gisfiles import shown_number
+    from geo.points import plain_number as shown_number
 
     assert shown_number(1e300) == "1e+300" and shown_number(-2.5e20) == "-2.5e+20"
     assert shown_number(12333273.4) == "12333273" and shown_number(110.791674) == "110.791674"
