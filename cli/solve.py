@@ -222,7 +222,55 @@ def load_costs(path: Path | None, demand, cand) -> object:
                     hint_en="Run `coverplan od` again on these CSVs, or give the CSVs the matrix was made from.",
                     hint_zh="请用这些 CSV 重新运行 `coverplan od`，或改用生成该矩阵时的 CSV。",
                     details={"file": str(path), "points": which, "index": i})
+    _check_cost_values(costs, path, demand, cand)  # once the rows and columns are known to be these points
     return costs
+
+
+def _check_cost_values(costs, path: Path, demand, cand) -> None:
+    """NaN and negative costs refused, the first by its row and column (from 1, as the CSVs' order) and the ids
+    of both points: NaN was solved without a word (taken as unreachable), and the model's own check of a
+    negative cost said "demand row 0" (QA 26). ``inf`` stays what the help says: an unreachable pair."""
+    import scipy.sparse as sp
+
+    if sp.issparse(costs):
+        coo = sp.coo_matrix(costs)
+        vals, rows, cols = coo.data.astype(float), coo.row, coo.col
+    else:  # a dense matrix is read in row order: its cells' positions are worked out for the bad ones only
+        vals, rows, cols = np.asarray(costs, dtype=float).ravel(), None, None
+    for what in ("nan", "negative"):
+        with np.errstate(invalid="ignore"):
+            where = np.flatnonzero(np.isnan(vals) if what == "nan" else vals < 0)
+        if not where.size:
+            continue
+        if rows is None:
+            first = int(where[0])
+            i, j = divmod(first, costs.shape[1])
+        else:
+            first = int(where[np.lexsort((cols[where], rows[where]))[0]])   # the first in reading order
+            i, j = int(rows[first]), int(cols[first])
+        v = float(vals[first])
+        d_id, c_id = str(demand["id"].iloc[i]), str(cand["id"].iloc[j])
+        at_en = f"row {i + 1}, column {j + 1} (demand point '{d_id}', candidate site '{c_id}')"
+        at_zh = f"第 {i + 1} 行第 {j + 1} 列（需求点“{d_id}”、候选点“{c_id}”）"
+        n = int(where.size)
+        more_en = f"; {n} cells in all" if n > 1 else ""
+        more_zh = f"，共 {n} 处" if n > 1 else ""
+        if what == "nan":
+            en, zh = (f"The costs in {path} hold NaN (not a number) at {at_en}{more_en}.",
+                      f"{path} 中的成本含 NaN（非数值）：{at_zh}{more_zh}。")
+        else:
+            en, zh = (f"The costs in {path} are negative at {at_en}: {v:g}{more_en}.",
+                      f"{path} 中的成本含负值：{at_zh}为 {v:g}{more_zh}。")
+        raise InputDataError(
+            en, zh,
+            hint_en=f"Fix {'that cell' if n == 1 else 'those cells'}: costs are distances or times of at least 0 "
+                    "(inf for a pair that cannot be reached), rows in the order of the demand CSV, columns in that "
+                    "of the candidates CSV.",
+            hint_zh=f"请改正{'该' if n == 1 else '这些'}单元格：成本应为不小于 0 的距离或时间（无法到达的点对填 inf），"
+                    "行按需求点 CSV 的顺序，列按候选点 CSV 的顺序。",
+            # standard JSON: "nan" and "-inf" as text
+            details={"file": str(path), "value": v if math.isfinite(v) else f"{v:g}", "row": i + 1,
+                     "column": j + 1, "demand_id": d_id, "candidate_id": c_id, "cells": n})
 
 
 def _need(args, name: str) -> None:
@@ -234,6 +282,37 @@ def _need(args, name: str) -> None:
             hint_en=f"Add {flag} {'R (in the unit of the costs)' if name == 'radius' else 'N (number of new sites)'}.",
             hint_zh=f"请加上 {flag} {'R（与成本同单位）' if name == 'radius' else 'N（新建站点数）'}。",
             details={"missing": flag, "model": args.model})
+
+
+#: The models that take each option that only some take.
+TAKEN_BY = {"radius": ("lscp", "mclp"), "p": ("mclp", "pmedian", "pcenter")}
+
+
+def _not_taken(args) -> None:
+    """--radius for pmedian or pcenter, --p for lscp: refused by the option as typed, naming the models that
+    take it. The radius was read by no model but looked applied: "covered weight: 1830 (100.0%)" with 4 points
+    farther than --radius 3000 from every site (QA 26)."""
+    from cli.options import option_error, shown
+
+    for name, models in TAKEN_BY.items():
+        value = getattr(args, name)
+        if value is None or args.model in models:
+            continue
+        en_models = ", ".join(models[:-1]) + " and " + models[-1]
+        zh_models = "、".join(models[:-1]) + " 和 " + models[-1]
+        if name == "radius":
+            en = (f"the {args.model} model takes no coverage radius (only {en_models} do: they count the demand "
+                  f"within it); drop --radius, or use --model lscp or --model mclp to plan coverage within "
+                  f"{shown(value)}")
+            zh = (f"{args.model} 模型不使用覆盖半径（只有 {zh_models} 使用，按半径内覆盖的需求计算）；请去掉 --radius，"
+                  f"或改用 --model lscp 或 --model mclp 规划 {shown(value)} 以内的覆盖")
+        else:
+            en = (f"the {args.model} model takes no number of sites (it finds the fewest that cover every point "
+                  f"within --radius; --p is for {en_models}); drop --p, or use --model mclp to cover the most "
+                  "demand with that many sites")
+            zh = (f"{args.model} 模型不使用站点数（它求覆盖 --radius 内全部需求点所需的最少站点；--p 用于 {zh_models}）；"
+                  "请去掉 --p，或改用 --model mclp 以该站点数覆盖尽可能多的需求")
+        raise option_error(f"--{name}", value, en, zh, model=args.model, models=list(models))
 
 
 # --------------------------------------------------------------------------- #
@@ -252,6 +331,7 @@ def _solve(args) -> int:
     if args.model != "lscp":
         _need(args, "p")
         check_p(args.p)  # as `propose` says it: no new site is no plan (p-center crashed on 0)
+    _not_taken(args)  # pmedian --radius 3000 was solved as if no radius had been given (QA 26)
     check_files(args, "demand", "candidates", "costs")  # a missing --costs was said after the CSVs were read
 
     demand = read_table(args.demand, required=["id", "x", "y", "weight"],
@@ -336,24 +416,31 @@ def _solve(args) -> int:
     if args.json:
         print_json(payload)
         return 0
+    from planner.i18n import gap_percent
+
+    # the relative gap as a percentage in both languages (English printed it raw, "gap: 2.26802e-16": QA 26)
+    gap = gap_percent(res.mip_gap, args.lang)
+    # the covering models count the weight within --radius; p-median and p-center take none, and their
+    # "covered" is the weight that can reach a site at all (a finite cost): said as such
+    covering = args.model in TAKEN_BY["radius"]
     if args.lang == "zh":
         # the Chinese run as the other Chinese commands print: the status in words, full-width
         # punctuation, the relative gap as a percentage (unknown when no bound was proven), seconds named
         from planner.i18n import t
 
-        gap = f"{100 * res.mip_gap:.2f}%" if math.isfinite(res.mip_gap) else "未知（无已证明的界）"
         bound = "" if payload["bound"] is None else f"　界：{payload['bound']:g}"
         print(f"模型：{res.model}　状态：{t(f'solver_{res.status}', 'zh')}")
         print(f"目标值：{res.objective:g}　与最优值的差距：{gap}{bound}")
         print(f"新建站点（{len(payload['selected'])} 个）：" + "、".join(payload["selected"]))
-        print(f"覆盖需求：{res.covered_weight:g}（{100 * res.covered_share:.1f}%）")
+        print(f"{'覆盖需求' if covering else '可到达站点的需求'}：{res.covered_weight:g}（{100 * res.covered_share:.1f}%）")
         print(f"用时：{res.seconds['total']:.2f} 秒")
         return 0
     print(f"model: {res.model}  status: {res.status}")
     bound = "" if payload["bound"] is None else f"  bound: {payload['bound']:g}"
-    print(f"objective: {res.objective:g}  gap: {res.mip_gap:g}{bound}")
+    print(f"objective: {res.objective:g}  gap: {gap}{bound}")
     print(f"new sites ({len(payload['selected'])}): " + ", ".join(payload["selected"]))
-    print(f"covered weight: {res.covered_weight:g} ({100 * res.covered_share:.1f}%)")
+    print(f"{'covered weight' if covering else 'weight with a reachable site'}: {res.covered_weight:g} "
+          f"({100 * res.covered_share:.1f}%)")
     print(f"seconds: {res.seconds['total']:.2f}")
     return 0
 

@@ -12,6 +12,7 @@ Each feature adds its strings in its own ``_STRINGS.update({...})`` block.
 from __future__ import annotations
 
 import math
+import re
 
 LANGS = ("zh", "en")
 COOKIE = "coverplan_lang"
@@ -392,6 +393,9 @@ _STRINGS.update({
     # A stopped solve still proves how far from the best possible it can be at most.
     "solver_gap": ("，距可证明的最优值至多 {gap}", "; at most {gap} from the proven best"),
     "solver_gap_tiny": ("，距可证明的最优值不到 0.01%", "; under 0.01% from the proven best"),
+    # the gap itself, as `coverplan solve` prints it (gap_percent)
+    "gap_under": ("不到 0.01%", "under 0.01%"),
+    "gap_unknown": ("未知（无已证明的界）", "unknown (no proven bound)"),
     "exported_on": ("导出时间", "exported"),
     "saved_on": ("保存于", "saved"),
     "export_illustrative": ("示意：内置数据（乡镇边界、村庄位置、设施名录）为近似或合成，仅供方法检验",
@@ -827,13 +831,49 @@ def normalise(lang: str | None, default: str = "zh") -> str:
     return head if head in LANGS else default
 
 
+#: An English count placed straight before its noun ("{accepted} rows", "{n} row(s)"): singular for 1, plural
+#: otherwise ("1 rows accepted ... 1 warnings" was the import summary's, QA 26). Chinese counts have no plural.
+_EN_COUNTED = re.compile(r"\{(\w+)\} (row|warning|error)(?:s|\(s\))(?![\w(])")
+
+
+def _one(value) -> bool:
+    return not isinstance(value, bool) and (value == 1 or str(value).strip() == "1")
+
+
+def _counted(text: str, kwargs: dict) -> str:
+    return _EN_COUNTED.sub(lambda m: "{%s} %s%s" % (m.group(1), m.group(2), "" if _one(kwargs.get(m.group(1))) else "s"),
+                           text)
+
+
 def t(key: str, lang: str = "zh", **kwargs) -> str:
-    """Translate ``key``; unknown keys come back as themselves so they are visible."""
+    """Translate ``key``; unknown keys come back as themselves so they are visible. An English count of rows,
+    warnings or errors takes the singular for 1 ("1 row accepted", "1 warning")."""
     pair = _STRINGS.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
-    return text.format(**kwargs) if kwargs else text
+    if not kwargs:
+        return text
+    if lang == "en":
+        text = _counted(text, kwargs)
+    return text.format(**kwargs)
+
+
+def gap_percent(gap, lang: str = "zh") -> str:
+    """A solve's relative gap to the proven best as a percentage: "1.23%"; "0.00%" when none is left (a
+    float's rounding, 2e-16, is none); "under 0.01%" for a gap that would round to nothing (the words of
+    :func:`solver_gap_text`); "unknown (no proven bound)" when no bound was proven."""
+    try:
+        g = float(gap)
+    except (TypeError, ValueError):
+        g = math.nan
+    if not math.isfinite(g) or g < 0:
+        return t("gap_unknown", lang)
+    if g < 1e-9:
+        return "0.00%"
+    if g < 5e-5:
+        return t("gap_under", lang)
+    return f"{100 * g:.2f}%"
 
 
 def solver_gap_text(solver: dict, lang: str = "zh") -> str:

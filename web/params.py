@@ -268,14 +268,36 @@ def _mb(n: int) -> str:
     return f"{v:.0f} {unit}" if v >= 10 or v == int(v) else f"{v:.1f} {unit}"
 
 
+def size_over_limit(size: int, limit: int) -> tuple[str, str]:
+    """The limit and a size over it, in the limit's own unit (MB of 2**20 bytes, as MAX_CONTENT_LENGTH's "20 MB"),
+    the size with as many decimals as it takes to read larger than the limit: 21,000,000 bytes against 20 MB is
+    "20.03 MB", never "20 MB" (QA 26); one byte over, "20.000001 MB". A limit that is not a whole figure is shown
+    at the same precision, so the two are told apart by the same digits."""
+    lim, got = _mb(limit), _mb(size)
+    lim_unit, got_unit = lim.split()[1], got.split()[1]
+    if lim_unit != got_unit:  # a KB limit, an MB body: the unit says which is larger
+        return lim, got
+    scale = 2**20 if lim_unit == "MB" else 1024
+    lv, sv = limit / scale, size / scale
+    whole = lv == int(lv)
+    for d in range(1, 10):
+        if float(got.split()[0]) > lv and (whole or float(got.split()[0]) > float(lim.split()[0])):
+            return lim, got
+        got = f"{sv:.{d}f} {got_unit}"
+        if not whole:
+            lim = f"{lv:.{d}f} {lim_unit}"
+    return f"{limit:,} bytes", f"{size:,} bytes"
+
+
 def body_too_large(limit: int, size: int | None):
     from web.errors import RequestEntityTooLarge
 
-    got_en = f" (this one is {_mb(size)})" if size else ""
-    got_zh = f"（本次为 {_mb(size)}）" if size else ""
+    shown_limit, shown_size = size_over_limit(size, limit) if size else (_mb(limit), "")
+    got_en = f" (this one is {shown_size})" if size else ""
+    got_zh = f"（本次为 {shown_size}）" if size else ""
     return RequestEntityTooLarge(
-        f"The request body is too large for {request.method} {request.path}: at most {_mb(limit)}{got_en}.",
-        f"请求内容过大：{request.method} {request.path} 的请求内容上限为 {_mb(limit)}{got_zh}。",
+        f"The request body is too large for {request.method} {request.path}: at most {shown_limit}{got_en}.",
+        f"请求内容过大：{request.method} {request.path} 的请求内容上限为 {shown_limit}{got_zh}。",
         hint_en="A proposal, an edit or a setting takes a few kilobytes: check what the client sends. A data "
                 "file is uploaded on the Data page (POST /api/data/uploads), with its own limit.",
         hint_zh="方案、编辑或设置的请求通常只有几 KB，请检查客户端发送的内容；数据文件请在“数据”页上传"
