@@ -130,6 +130,16 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
                         n_nodes += 1
                 elif obj.id in way_ids:
                     writer.add_way(obj)
+    except osmium.InvalidLocationError as exc:  # a node at lat="nan" or "inf": a traceback before (QA 26)
+        shown = str(exc).rpartition(":")[2].strip() or "?"
+        raise InputDataError(
+            f"Cannot read {src.name}: a node's coordinate is not a number ({shown}); every node needs a finite "
+            "latitude and longitude.",
+            f"无法读取OSM文件 {src.name}：有节点的坐标不是数值（{shown}），每个节点都须有有限的经纬度。",
+            hint_en="Correct or delete that node in your OSM editor (e.g. JOSM's validator finds it) and export "
+                    "the file again.",
+            hint_zh="请在OSM编辑软件中修正或删除该节点（如 JOSM 的校验功能可找到它），再重新导出文件。",
+            details={"file": src.name, "value": shown}) from exc
     except RuntimeError as exc:  # osmium's parse errors
         raise InputDataError(
             # (the reader's own words end without a full stop: one is added before the hint)
