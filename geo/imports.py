@@ -905,7 +905,7 @@ def import_villages(region, path: str | Path) -> dict:
         more_en = f"; and {len(refused) - 20} more" if len(refused) > 20 else ""
         more_zh = f"；另有 {len(refused) - 20} 行" if len(refused) > 20 else ""
         raise InputDataError(
-            f"{label}: {len(refused)} row(s) cannot be imported: "
+            f"{label}: {len(refused)} {'row' if len(refused) == 1 else 'rows'} cannot be imported: "
             + "; ".join(f"row {r['row']}: {r['message_en']}" for r in shown) + more_en + ".",
             f"{label}：{len(refused)} 行无法导入：" + "；".join(f"第 {r['row']} 行：{r['message_zh']}" for r in shown)
             + more_zh + "。",

@@ -119,6 +119,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "export_csv": ("导出 CSV", "Export CSV"),
     "export_xlsx": ("导出 Excel", "Export XLSX"),
     "rows_shown": ("显示 {n} / {total} 行", "{n} of {total} rows"),
+    "rows_shown1": ("显示 {n} / {total} 行", "{n} of {total} row"),
     "on_map": ("地图", "Map"),
     "sort_hint": ("点击表头排序", "Click a header to sort"),
     # proposals

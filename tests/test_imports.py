@@ -151,7 +151,7 @@ def test_a_village_file_is_told_all_its_problems_at_once_by_its_own_column(var_d
     with pytest.raises(InputDataError) as e:
         import_villages(region, path)
     en = e.value.message("en")
-    assert "3 row(s) cannot be imported" in en and "row 4: non-numeric lon/lat: abc" in en, en
+    assert "3 rows cannot be imported" in en and "row 4: non-numeric lon/lat: abc" in en, en
     assert "row 5: point outside the region" in en and f"row 3: village {code0} again (row 2 has it)" in en, en
     assert "第 3 行：村（社区）" in e.value.message("zh")
     assert [p["row"] for p in e.value.details["problems"]] == [3, 4, 5]  # file lines, the header line 1

@@ -37,3 +37,31 @@ def test_network_build_refuses_it_with_exit_2_and_no_traceback(tmp_path, monkeyp
     src.write_text(OSM.format(lat="nan"), "utf-8")
     code, out, err = run(capsys, "--lang", lang, "network", "build", "--osm", str(src))
     assert code == 2 and words in err and "Traceback" not in err, err
+
+
+# -- English counts of one: "1 row", not "1 rows" / "1 row(s)" (the leftovers of the CLI's summary fix) ------------
+def test_a_village_file_with_one_bad_row_says_one_row(tmp_path, monkeypatch):
+    from geo.errors import InputDataError
+    from geo.imports import import_villages
+    from geo.regions import forget, load_region
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
+    forget("shiyan")
+    try:
+        region = load_region("shiyan")
+        (c0, c1), p = region.villages.index[:2], region.villages.geometry.iloc[0]
+        path = tmp_path / "v.csv"
+        path.write_text(f"code,lon,lat\n{c0},{p.x},{p.y}\n{c1},abc,{p.y}\n", encoding="utf-8")
+        with pytest.raises(InputDataError) as exc:
+            import_villages(region, path)
+        assert "v.csv: 1 row cannot be imported: row 3" in exc.value.message("en")
+    finally:
+        forget("shiyan")
+
+
+def test_audit_details_and_the_checklist_count_say_one_row():
+    from planner.i18n import t
+    from web.auth import audit_detail_text
+
+    assert audit_detail_text({"rows": 1}, "en") == "1 row" and audit_detail_text({"rows": 2}, "en") == "2 rows"
+    assert t("rows_shown1", "en", n=1, total=1) == "1 of 1 row" and t("rows_shown1", "zh", n=1, total=1) == "显示 1 / 1 行"

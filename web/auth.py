@@ -475,7 +475,7 @@ def scope_import(layer: str, gdf, region):
         listing = "；".join(f"{'第%s行 ' % x['row'] if x['row'] else ''}{x['name']}（{x['county']}）" for x in rows[:10])
         listing_en = "; ".join(f"{'row %s ' % x['row'] if x['row'] else ''}{x['name']} ({x['county_en']})" for x in rows[:10])
         more = len(outside) - min(10, len(outside))
-        raise Forbidden(f"{len(outside)} row(s) lie outside {county_label(u.county, 'en')}, the county you may change: "
+        raise Forbidden(f"{len(outside)} {'row lies' if len(outside) == 1 else 'rows lie'} outside {county_label(u.county, 'en')}, the county you may change: "
                         f"{listing_en}{' …' if more else ''}. Remove them from the file and upload it again.",
                         f"有 {len(outside)} 行不在您可修改的 {county_label(u.county)} 内：{listing}{' 等' if more else ''}。"
                         "请从文件中删去这些行后重新上传。", details={"rows": rows, "refused": int(len(outside))})
@@ -985,7 +985,7 @@ def audit_detail_text(detail: dict, lang: str) -> str:
         elif key == "reason" and isinstance(value, dict):  # a refusal's message, in both languages
             parts.append(pick(("原因：", "reason: ")) + str(value.get("en" if en else "zh") or ""))
         elif key == "rows":
-            parts.append(f"{value} 行" if not en else f"{value} rows")
+            parts.append(f"{value} 行" if not en else f"{value} {'row' if str(value) == '1' else 'rows'}")
         elif key in PLAIN_WORDS:
             parts.append(pick(PLAIN_WORDS[key]) + plain(value))
         elif value not in (None, "", False):  # a detail a later event adds: still readable, never a repr

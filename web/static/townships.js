@@ -107,7 +107,7 @@
     }).join("");
     document.querySelector("#checklist tbody").innerHTML = h || "<tr><td colspan='11' class='muted'>" + T("no_data") + "</td></tr>";
     exportLinks();
-    document.getElementById("row-count").textContent = T("rows_shown").replace("{n}", shown.length).replace("{total}", rows.length);
+    document.getElementById("row-count").textContent = T(rows.length === 1 ? "rows_shown1" : "rows_shown").replace("{n}", shown.length).replace("{total}", rows.length);
     document.getElementById("checklist").dataset.rows = String(shown.length);
   }
 
