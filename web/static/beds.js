@@ -69,12 +69,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = $("bt-form");
     if (form) form.addEventListener("submit", run);
+    // 0, 500.5, 2000000, nothing: said in the page's words (the browser said them in its own, QA 26)
+    CP.watchNumber($("bt-target"), $("bt-run"));
     // the number means the county's own beds once a county is chosen: said, and the last answer cleared
     if ($("bt-county")) $("bt-county").addEventListener("change", function () {
       $("bt-county-hint").hidden = !$("bt-county").value;
       $("bt-result").innerHTML = ""; $("bt-status").textContent = "";
     });
-    // a number the field refuses (0, -5, 1.5): the browser says why, and the last answer must not stay
+    // a number the field refuses (0, -5, 1.5): the field says why, and the last answer must not stay
     // beside it as if it were this one's
     if ($("bt-target")) $("bt-target").addEventListener("invalid", function () {
       $("bt-result").innerHTML = ""; $("bt-status").textContent = "";

@@ -80,8 +80,11 @@
       // the most K can be: the conversion's limit or the upgrade's (map.html, as the proposals form)
       var most = conv.checked ? kBox.dataset.kmaxconvert : kBox.dataset.kmax;
       if (most) kBox.max = most;
+      CP.numberCheck(kBox);  // its message follows the new most and the new K
     });
-    // a K the field refuses (0, 68, 1.5): the browser says why, and the last answer must not stay on the card
+    // 0, 2.5, more than there are: said in the page's words (the browser said them in its own, QA 26)
+    CP.watchNumber(kBox, $("upgrade-run"));
+    // a K the field refuses (0, 68, 1.5): the field says why, and the last answer must not stay on the card
     // and the map beside it as if it were this K's (as the bed card, beds.js)
     if (kBox) kBox.addEventListener("invalid", function () {
       clear();

@@ -181,6 +181,32 @@
       });
     });
   });
+  // A number field's own checks (required, "not a number", min, max, whole numbers) in the page's words, as
+  // the proposal form says them (proposals.js formValid): the browser's bubble said them in the browser's
+  // language ("Value must be greater than or equal to 1." on a Chinese page, QA 26). Set as the field's own
+  // message, so the browser still refuses the value, keeps it in the field and sends nothing. Returns it.
+  var numberCheck = function (el) {
+    el.setCustomValidity("");  // the browser's flags as they are now, not as our last message left them
+    var v = el.validity, bound = function (x) { return fmt(+x, 2); };
+    var whole = el.step === "" || +el.step === 1;  // (step="1" or the default: a whole number)
+    var msg = v.badInput ? T("form_not_a_number") :
+      v.valueMissing ? T(whole ? "form_whole_number" : "form_not_a_number") :
+      v.rangeUnderflow ? T("form_too_small").replace("{min}", bound(el.min)) :
+      v.rangeOverflow ? T("form_too_large").replace("{max}", bound(el.max)) :
+      v.stepMismatch ? T(whole ? "form_whole_number" : "form_not_a_number") : "";
+    el.setCustomValidity(msg);
+    return msg;
+  };
+  // ...checked as it is typed and again when its form's button is pressed (Enter in the field presses it too),
+  // before the browser's own check shows its bubble
+  var watchNumber = function (el, button) {
+    if (!el) return;
+    var check = function () { numberCheck(el); };
+    el.addEventListener("input", check);
+    el.addEventListener("change", check);
+    if (button) button.addEventListener("click", check);
+    check();
+  };
   // A time for people, the same in both languages: 2026-12-04 19:01 (local time). en-GB's 04/12/2026
   // reads as 12 April to an American; ISO is what the brief and the exports print.
   var datetime = function (ts, seconds) {
@@ -194,5 +220,6 @@
     if (on) { ownWrites.busy += 1; return; }
     ownWrites.busy = Math.max(0, ownWrites.busy - 1); ownWrites.ended += 1;
   };
-  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, ownJob: ownJob, syncLangLink: syncLangLink, datetime: datetime};
+  window.CP = {C: C, T: T, esc: esc, fmt: fmt, pct: pct, json: json, ownJob: ownJob, syncLangLink: syncLangLink, datetime: datetime,
+               numberCheck: numberCheck, watchNumber: watchNumber};
 })();

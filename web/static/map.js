@@ -332,21 +332,23 @@
       if (data.counties) addCountyFilter(out);
     }
 
+    // Each key names the layer it explains (data-lg, keys of out.layers): it shows while that layer does
+    // (syncLegend), so the legend never lists what the map does not show (QA 26: every key over an empty map).
+    var lgKey = function (layer, html) { return "<div data-lg='" + layer + "'>" + html + "</div>"; };
     var lg = "<h5>" + T("legend") + "</h5>";
     if (data.townships && data.townships.features.length && "covered_share" in data.townships.features[0].properties) {
-      lg += "<div class='lg-title'>" + T(wLabel ? "legend_share" : "legend_share_units") + "</div>";
       // swatches two to a row on full-size maps (app.css): the open legend fits under the layer list at 1366x768
-      lg += "<div class='lg-grid'>";
-      SHARE_CLASSES.forEach(function (c) { lg += "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; });
-      lg += "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div></div>";
+      lg += lgKey("townships", "<div class='lg-title'>" + T(wLabel ? "legend_share" : "legend_share_units") + "</div><div class='lg-grid'>" +
+        SHARE_CLASSES.map(function (c) { return "<div><i class='sw' style='background:" + c.color + "'></i>" + c.label + "</div>"; }).join("") +
+        "<div><i class='sw' style='background:" + P.no_demand + "'></i>" + T("no_demand") + "</div></div>");
     } else if (data.townships) {
-      lg += "<div><i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons") + "</div>";
+      lg += lgKey("townships", "<i class='sw' style='background:#dbe6f3;border-color:#4a6fa5'></i>" + T("township_polygons"));
     }
     if (compact) {
-      if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>";
+      if (data.sites) lg += lgKey("sites", "<i class='site-sw'>1</i>" + sitesLabel);
       // the printed brief has its key under the map: no legend box over it; the small side-by-side
       // maps (compare) start with it folded, or it covers a third of the region
-      if (el.dataset.legend !== "0") foldableLegend(map, lg, true);
+      if (el.dataset.legend !== "0") syncLegend(out, out.legend = foldableLegend(map, lg, true));
       // the brief's key under the map is the template's; cluster bubbles appear only when the sites
       // are many, so their entry is added here, where that is known
       var key = el.dataset.legend === "0" && out.clustered && el.closest("figure") && el.closest("figure").querySelector(".brief-key");
@@ -360,19 +362,19 @@
       if (data.bounds) map.fitBounds(data.bounds, {padding: [4, 4]});
       return out;
     }
-    if (data.counties) lg += "<div><i class='ln'></i>" + T("county_boundaries") + "</div>";
-    if (data.facilities) lg += "<div><i class='dot' style='background:" + typeColor(data.type) + "'></i>" + T("existing_facilities") +
-                               (data.type_name ? " · " + esc(data.type_name) : "") + "</div>";
-    if (data.service_areas) lg += "<div><i class='sw' style='background:rgba(107,174,214,.35);border-color:#3182bd'></i>" + T("service_areas") +
-                                  (data.standard_text ? " (" + esc(data.standard_text) + ")" : "") + "</div>";
-    if (data.candidates) lg += "<div><i class='dot cand'></i>" + T("candidate_sites") + " · " +
-      "<i class='dot cand own'></i>" + T("planner_site") + "</div>" +
-      "<div><i class='dot' style='background:#2da44e;border-color:#1a7f37'></i>" + T("mark_required") + " · " +
-      "<i class='dot' style='background:#6e7781;border-color:#24292f'></i>" + T("mark_forbidden") + "</div>";
-    if (data.units) lg += "<div><i class='dot' style='background:#d7191c'></i>" + unc + "</div>" +
-                          "<div><i class='dot small' style='background:#2b8cbe'></i>" + cov + "</div>";
-    if (data.sites) lg += "<div><i class='site-sw'>1</i>" + sitesLabel + "</div>" +
-                          (out.clustered ? "<div><i class='cluster-sw'>9</i>" + T("cluster_legend") + "</div>" : "");
+    if (data.counties) lg += lgKey("counties", "<i class='ln'></i>" + T("county_boundaries"));
+    if (data.facilities) lg += lgKey("facilities", "<i class='dot' style='background:" + typeColor(data.type) + "'></i>" + T("existing_facilities") +
+                                   (data.type_name ? " · " + esc(data.type_name) : ""));
+    if (data.service_areas) lg += lgKey("service_areas", "<i class='sw' style='background:rgba(107,174,214,.35);border-color:#3182bd'></i>" +
+                                      T("service_areas") + (data.standard_text ? " (" + esc(data.standard_text) + ")" : ""));
+    if (data.candidates) lg += lgKey("candidates", "<i class='dot cand'></i>" + T("candidate_sites") + " · " +
+      "<i class='dot cand own'></i>" + T("planner_site")) +
+      lgKey("candidates", "<i class='dot' style='background:#2da44e;border-color:#1a7f37'></i>" + T("mark_required") + " · " +
+      "<i class='dot' style='background:#6e7781;border-color:#24292f'></i>" + T("mark_forbidden"));
+    if (data.units) lg += lgKey("uncovered_units", "<i class='dot' style='background:#d7191c'></i>" + unc) +
+                          lgKey("covered_units", "<i class='dot small' style='background:#2b8cbe'></i>" + cov);
+    if (data.sites) lg += lgKey("sites", "<i class='site-sw'>1</i>" + sitesLabel) +
+                          (out.clustered ? lgKey("sites", "<i class='cluster-sw'>9</i>" + T("cluster_legend")) : "");
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
       // shown only while one of those layers is on (they start off): otherwise it explains nothing on the map
       // titled (and, for beds alone, labelled in beds per 1,000) for the layers that are on: see capOn below
@@ -390,6 +392,7 @@
     // on a laptop screen: folded from the start below 1400 px wide, open on wider screens.
     var lgEl = foldableLegend(map, lg, window.innerWidth < 1400);
     out.legend = lgEl;
+    syncLegend(out, lgEl);
     if (out.capacityLayers) {
       var capKeys = ["capacity", "beds", "access"];
       var capOn = function () {
@@ -658,6 +661,42 @@
     }
   }
 
+  // The legend's keys (data-lg) shown while their layer is on the map, however it went on or off (the layer
+  // list, a place found, a county picked, a failed load); the capacity keys have their own rule (capOn).
+  function syncLegend(out, lgEl) {
+    if (!lgEl) return;
+    var map = out.map;
+    var sync = function () {
+      lgEl.querySelectorAll("[data-lg]").forEach(function (d) {
+        var l = out.layers[d.dataset.lg], on = !!l && map.hasLayer(l);
+        if (d.hidden === on) d.hidden = !on;
+      });
+    };
+    out.syncLegend = sync;
+    // (every village dot going on fires layeradd too: only the layers with a key count)
+    map.on("layeradd layerremove", function (e) {
+      for (var k in out.layers) if (out.layers[k] === e.layer) { sync(); return; }
+    });
+    sync();
+  }
+
+  // The numbered upgrade markers' key, worded as on a proposal's page (拟改造提升设施 / 拟转型设施, 示意 while the
+  // facilities are the sample register's), placed after the sites' key and before the capacity keys.
+  function upgradeKey(out, fc) {
+    var body = out.legend && out.legend.querySelector(".lg-body");
+    if (!body) return;  // a map without a legend box (the printed brief's)
+    var synthetic = fc.features.some(function (f) { return f.properties.synthetic; });
+    var line = document.createElement("div");
+    line.dataset.lg = "upgrades";
+    line.className = "lg-upgrades";
+    // the markers' colour (app.css .site-icon.upgrade-icon span)
+    line.innerHTML = "<i class='site-sw upgrade-sw' style='background:#6a3d9a'>1</i>" +
+      T((fc.coverplan || {}).role ? "capw_converted_sites" : "capw_upgraded_sites") +
+      (synthetic ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "");
+    body.insertBefore(line, body.querySelector(".lg-cap"));
+    if (out.syncLegend) out.syncLegend();
+  }
+
   // Upgrade candidates: the K existing facilities to upgrade (or convert), numbered in priority
   // order with their reasons, drawn over everything like proposed sites.
   function clearUpgrades(out) {
@@ -665,6 +704,8 @@
     out.map.removeLayer(out.layers.upgrades);
     if (out.control) out.control.removeLayer(out.layers.upgrades);
     out.layers.upgrades = null;
+    var key = out.legend && out.legend.querySelector(".lg-upgrades");
+    if (key) key.parentNode.removeChild(key);
   }
 
   function showUpgrades(out, fc) {
@@ -694,6 +735,7 @@
     });
     out.layers.upgrades = group.addTo(map);
     if (out.control) out.control.addOverlay(group, tagged(T("capw_layer_upgrades")));
+    upgradeKey(out, fc);
     if (group.getLayers().length) map.fitBounds(group.getBounds(), {padding: [30, 30], maxZoom: 11});
     return group;
   }
