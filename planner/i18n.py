@@ -120,6 +120,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "export_xlsx": ("导出 Excel", "Export XLSX"),
     "rows_shown": ("显示 {n} / {total} 行", "{n} of {total} rows"),
     "rows_shown1": ("显示 {n} / {total} 行", "{n} of {total} row"),
+    "form_bt_target_missing": ("请填写新增床位数（整数，如 7136）。", "Enter the number of new beds, a whole number such as 7136."),
     "on_map": ("地图", "Map"),
     "sort_hint": ("点击表头排序", "Click a header to sort"),
     # proposals

@@ -52,7 +52,7 @@ def test_bed_target_says_what_is_wrong_in_the_pages_language(page, lang):
              ("500.5", t("form_whole_number", lang)),
              ("2000000", t("form_too_large", lang).replace("{max}", most)),
              ("1e", t("form_not_a_number", lang)),
-             ("", t("form_whole_number", lang))]
+             ("", t("form_bt_target_missing", lang))]
     for typed, want in cases:
         _type_into(page, "#bt-target", typed)
         page.click("#bt-run")

@@ -190,7 +190,8 @@
     var v = el.validity, bound = function (x) { return fmt(+x, 2); };
     var whole = el.step === "" || +el.step === 1;  // (step="1" or the default: a whole number)
     var msg = v.badInput ? T("form_not_a_number") :
-      v.valueMissing ? T(whole ? "form_whole_number" : "form_not_a_number") :
+      // an empty field says what belongs in it where the page names that (data-missing: an i18n key)
+      v.valueMissing ? T(el.dataset.missing || (whole ? "form_whole_number" : "form_not_a_number")) :
       v.rangeUnderflow ? T("form_too_small").replace("{min}", bound(el.min)) :
       v.rangeOverflow ? T("form_too_large").replace("{max}", bound(el.max)) :
       v.stepMismatch ? T(whole ? "form_whole_number" : "form_not_a_number") : "";
