@@ -253,25 +253,31 @@ def _read(args, region) -> tuple:
         coords = "wgs84" if args.coords == "auto" else args.coords
         gdf = check(region, args.file, crs=_crs(args.crs), coords=coords, encoding=args.encoding)
         issues, refused = [], []
+        if gdf.attrs.get("crs_assumed"):  # a layer without .prj read as lon/lat: said first, as the browser does
+            issues.append({"row": None, "column": None, "severity": "warning", "code": "crs_assumed",
+                           "message_zh": t("reg_crs_assumed", "zh"), "message_en": t("reg_crs_assumed", "en"),
+                           "fix_zh": t("reg_fix_crs_assumed", "zh"), "fix_en": t("reg_fix_crs_assumed", "en"),
+                           "value": "", "candidates": []})
         if args.kind == "villages":  # refused rows and points outside their township, row by row, as in the browser
             from geo.imports import village_placement_issues
             refused = gdf.attrs.get("refused") or []
-            issues = refused + village_placement_issues(region, gdf)
+            issues += refused + village_placement_issues(region, gdf)
         else:  # the columns nothing reads, and polygons repaired, as in the browser
             from geo.imports import township_issues
-            issues = township_issues(gdf)
+            issues += township_issues(gdf)
         counts = {"rows": int(gdf.attrs.get("read") or len(gdf)), "accepted": int(len(gdf)), "refused": len(refused),
                   "warnings": len(issues) - len(refused)}
         layer = args.kind
     name = Path(args.file).name
     blocking = [i for i in issues if i.get("severity") == "error" or i.get("fixed")]
     empty = gdf is None or len(gdf) == 0
+    rows = sorted({i["row"] for i in blocking if i.get("row") is not None})
     # all or nothing: a row refused (or corrected automatically) stops the import unless the planner,
-    # having seen the list, takes the accepted rows with --partial; --dry-run only shows the report
+    # having seen the list, takes the accepted rows with --partial (in the browser, the Confirm given
+    # under the report is that choice); --dry-run shows the report, and says the import would stop
     if empty or (blocking and not args.partial and not args.dry_run):
         shown = blocking[:10]
         key = "ds_no_rows" if empty else "ds_rows_refused"
-        rows = sorted({i["row"] for i in blocking if i.get("row") is not None})
         raise InputDataError(
             t(key, "en", file=name, n=len(rows)) + " " + "; ".join(issue_text(i, "en", strict=True).strip() for i in shown)
             + ("." if shown else ""),
@@ -279,28 +285,53 @@ def _read(args, region) -> tuple:
             + ("。" if shown else ""),
             hint_en="" if empty else t("ds_partial_hint", "en"), hint_zh="" if empty else t("ds_partial_hint", "zh"),
             details={"refused_rows": rows, "issues": issues, "counts": counts})
-    return layer, gdf, issues, counts
+    blocked = _blocked(rows, len(blocking), getattr(args, "lang", "zh")) if blocking and not args.partial else None
+    return layer, gdf, issues, counts, blocked
+
+
+def _blocked(rows: list, n: int, lang: str) -> dict:
+    """What a dry run says of a file the import would refuse without --partial (QA 26: it said "Would change:
+    facilities added: 6", exit 0, while the import refused the file): the rows, and a sentence in ``lang``."""
+    count = len(rows) or n
+    shown = ", ".join(str(r) for r in rows[:20]) + (", ..." if len(rows) > 20 else "")
+    shown_zh = "、".join(str(r) for r in rows[:20]) + ("等" if len(rows) > 20 else "")
+    if lang == "en":
+        text = (f"Without --partial nothing would be imported: {count:,} {'row was' if count == 1 else 'rows were'} "
+                "refused or corrected automatically" + (f" (row {shown})" if len(rows) == 1 else
+                                                       f" (rows {shown})" if rows else "")
+                + ". Fix them and import again, or add --partial to import the accepted rows, those corrected "
+                "automatically as corrected (--dry-run --partial lists the corrections). With --partial the "
+                "import would change:")
+    else:
+        text = (f"不加 --partial 时整个文件不会导入：有 {count:,} 行被拒绝或被自动更正" + (f"（第 {shown_zh} 行）" if rows else "")
+                + "。请修改这些行后重新导入；或加 --partial 导入通过校验的行（被自动更正的行按更正后导入，"
+                "--dry-run --partial 会列出所做的更正）。加 --partial 时将产生的变化：")
+    return {"rows": rows, "text": text}
 
 
 def _import(args) -> int:
     from geo.archives import check_file
     from geo.datasets import check_source_size
+    from geo.import_reports import refused_note
 
     path = Path(args.file)
     check_file(path)
     check_source_size(path)
     store = _store(args, create=not args.dry_run)  # a dry run saves nothing: it makes no folder either
     before = store.current()
-    layer, gdf, issues, counts = _read(args, store.region())
+    layer, gdf, issues, counts, blocked = _read(args, store.region())
     # the same data again (the register's own export, say) makes no version, as in the browser: the
     # history would hold a version whose diff is "no change"
     preview, same = store.import_check(layer, gdf, path.name)
     version = None
     if not args.dry_run and same is None:
-        version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=args.note)
+        note = refused_note((args.note or "").strip(), int(counts.get("refused") or 0))  # "see the report", as the web's
+        version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=note)
+        _keep_report(args, store, version, path, layer, counts, issues, before.version)
     out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,
            "version": version, "current": version if version is not None else before.version,
-           "previous": before.version, "unchanged": same, "counts": counts, "issues": issues, "changes": preview}
+           "previous": before.version, "unchanged": same, "counts": counts, "issues": issues, "changes": preview,
+           "blocked": blocked}
     if version is not None:
         row = store.version(version)
         out.update({"sha256": row.source_sha256, "rows": row.rows, "replaced": row.replaced})
@@ -311,16 +342,38 @@ def _import(args) -> int:
     return 0
 
 
+def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict, issues: list, checked: int) -> None:
+    """Keep the report of the check that made ``version`` where the web app keeps an upload's
+    (``<data dir>/reports/v<N>/``, geo.import_reports): the version list offers it, `coverplan backup` takes
+    it. A version made by `data import` kept none (QA 26: report null, its report.xlsx 404)."""
+    from geo.datasets import sha256_file
+    from geo.import_reports import keep_report, report_issue
+
+    lang = getattr(args, "lang", "zh")
+    meta = {"original": path.name, "size": path.stat().st_size, "sha256": sha256_file(path), "layer": layer,
+            "counts": counts, "status": "checked", "blocked_rows": None, "version_checked": checked,
+            "made_by": "cli",
+            "options": {"kind": args.kind, "type": args.type or "", "coords": args.coords,
+                        "encoding": args.encoding or "", "crs": _crs(args.crs), "note": (args.note or "").strip(),
+                        "partial": bool(args.partial)}}
+    try:
+        keep_report(store.root.parent.parent, version, [report_issue(i, lang) for i in issues], meta)
+    except (OSError, ValueError) as exc:  # the version is made; it is not undone over its report
+        print(("未能保存该版本的校验报告：" if lang == "zh" else "Could not keep the version's validation report: ")
+              + str(exc), file=sys.stderr)
+
+
 def _print_import(out: dict, lang: str) -> None:
     from planner.i18n import t
 
     c = out["counts"]
     refused = c.get("refused", 0)
     warnings = c.get("warnings", sum(1 for i in out["issues"] if i.get("severity") == "warning"))
+    blocked = out.get("blocked")
     print(t("ds_validated", lang, accepted=c.get("accepted", c.get("rows", "?")), refused=refused,
             warnings=warnings))
     for issue in out["issues"][:SHOWN]:
-        print(issue_text(issue, lang))
+        print(issue_text(issue, lang, strict=bool(blocked)))  # as the import would say them: not corrected
     if len(out["issues"]) > SHOWN:
         print("  " + t("ds_issue_more", lang, n=len(out["issues"]) - SHOWN))
     if out.get("unchanged") is not None:
@@ -328,7 +381,7 @@ def _print_import(out: dict, lang: str) -> None:
         return
     if out["dry_run"]:
         print(t("ds_dry_run", lang, v=out["previous"]))
-        print(t("ds_would_change", lang))
+        print(blocked["text"] if blocked else t("ds_would_change", lang))
     else:
         print(t("ds_committed", lang, v=out["version"], layer=_layer_name(out["layer"], lang),
                 file=out["file"], rows=out.get("rows")))

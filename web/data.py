@@ -29,12 +29,13 @@ from geo.crs import parse_crs
 from geo.datasets import EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
+from geo.import_reports import keep_report, kept_meta, refused_note, report_dir
 from geo.imports import check_townships, check_villages
 from planner import textrules
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
-from planner.textrules import number_text
+from planner.textrules import TypedInt, number_text
 from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
@@ -187,13 +188,9 @@ def _version_dict(v, types: dict, lang: str) -> dict:
 
 def _kept_meta(version: int, source_sha256) -> dict | None:
     """The kept report's meta of ``version`` when it is the report of the file that made it (the same
-    file hash: a restored backup's version of that number was made by another file), else None."""
-    try:
-        meta = json.loads((_kept_report(version) / "meta.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if source_sha256 and meta.get("sha256") == source_sha256 and \
-        (_kept_report(version) / "issues.json").is_file() else None
+    file hash: a restored backup's version of that number was made by another file), else None. A report
+    kept by `coverplan data import` is one too (geo.import_reports writes both)."""
+    return kept_meta(current_app.config["DATA_DIR"], version, source_sha256)
 
 
 def note_in(note: str, lang: str) -> str:
@@ -259,9 +256,11 @@ def diff():
 def rollback():
     body = json_object(required=False)
     refuse_unknown(body, ("version", "note"), what_en="a rollback", what_zh="回退")
-    v = body.get("version") if isinstance(body, dict) else None
+    sent = body.get("version") if isinstance(body, dict) else None
+    v = version_number(sent)  # 1e3 is version 1000, as the CLI reads it (QA 26)
     store = _store()
-    if isinstance(v, bool) or not isinstance(v, int):
+    if v is None:
+        v = sent  # said as sent
         # which versions there are: a rollback sent without one was told "version=null" and nothing more
         have = [f"v{n}" for n in sorted((x.version for x in store.versions()), reverse=True)]
         current = store.current().version
@@ -289,10 +288,43 @@ def rollback():
 
 def _int_arg(name: str) -> int:
     raw = request.args.get(name, "")
-    text = number_text(raw)  # "²" passed str.isdigit() and failed int(): a 500 (QA 22)
-    if text is None or not text.isdigit() or len(text) > 9:
+    value = version_number(raw)  # "²" passed str.isdigit() and failed int(): a 500 (QA 22)
+    if value is None:
         raise bad_param(name, typed_number(raw), "a data version number", "数据版本号")
-    return int(text)
+    return value
+
+
+def version_number(raw) -> int | None:
+    """A data version number as sent (a query's text, a JSON number or its text), read by web/API.md's rule of
+    numbers: ``1000``, ``1e3``, ``1000.`` and ``1e3`` as a JSON number (1000.0) are 1000, as the CLI reads them
+    (cli.options.given_int); None for anything else ("x", "2.5", true, "²", "1_0"). A number beyond SQLite's
+    integers prints as typed (a 404 naming 1e30, not its 31 digits). The caller says what is wrong."""
+    import math
+
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if not math.isfinite(raw) or raw != int(raw):
+            return None
+        value, typed = int(raw), f"{raw:g}"
+    elif isinstance(raw, str):
+        text = number_text(raw)
+        if text is None:
+            return None
+        if text.lstrip("+-").isdigit():
+            return int(text)  # exact, however long
+        try:
+            as_float = float(text)
+        except ValueError:
+            return None
+        if not math.isfinite(as_float) or as_float != int(as_float):
+            return None
+        value, typed = int(as_float), text
+    else:
+        return None
+    return value if -2**63 <= value < 2**63 else TypedInt(value, typed)
 
 
 #: The author of a version made on an open server by nobody named: a placeholder, not a person
@@ -344,6 +376,8 @@ def _options(form) -> dict:
         raise bad_param("kind", kind, "one of " + ", ".join(KINDS), "以下之一：" + "、".join(KINDS), label="data_kind")
     type_key = form.get("type") or ""
     if type_key:
+        if kind != "facilities":  # it was dropped without a word; a recheck refused it (QA 26)
+            raise _type_refused(type_key)
         type_key = _svc().get_type(type_key).key  # unknown -> 404 listing the known types
     coords = form.get("coords") or "auto"
     if coords not in COORDS:
@@ -358,6 +392,11 @@ def _options(form) -> dict:
             # the rule of an edit's note: a note longer than 200 characters or with a hidden or
             # reversing character is refused, not cut or kept as is (the version list shows it)
             "note": edit_text(form.get("note"), "note", multiline=True)}
+
+
+def _type_refused(type_key) -> InputDataError:
+    """The 400 for a facility type given with a file that is no register (an upload's form, a recheck)."""
+    return bad_param("type", type_key, "no type: only a facility register has one", "不填：只有设施名录有设施类型")
 
 
 def _check(path: Path, opts: dict, region):
@@ -897,15 +936,16 @@ def recheck(uid: str):
     type_key = (meta.get("options") or {}).get("type") or ""
     if "type" in body:
         type_key = body["type"]
-        if type_key is None:
-            type_key = ""
+        # null is a missing value (web/API.md), said as sent: it switched the upload to the file's type
+        # column, as "" asks (QA 26); leaving type out keeps the type used before
         if not isinstance(type_key, str):
             raise bad_param("type", type_key, "a facility type key, or \"\" for the file's type column",
-                            "设施类型代码，或 \"\"（按文件中的类型列）")
+                            "设施类型代码，或 \"\"（按文件中的类型列）",
+                            hint_en="Leave type out to keep the type the last check used." if type_key is None else "",
+                            hint_zh="不发送 type 则沿用上次校验所用的设施类型。" if type_key is None else "")
         if type_key:
             if meta["options"].get("kind") != "facilities":
-                raise bad_param("type", type_key, "no type: only a facility register has one",
-                                "不填：只有设施名录有设施类型")
+                raise _type_refused(type_key)
             type_key = _svc().get_type(type_key).key  # unknown -> 404 listing the known types
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
@@ -1040,7 +1080,7 @@ def report(uid: str, fmt: str):
 def _kept_report(version: int) -> Path:
     """Where the report of the check that made ``version`` is kept: a version's note says "1 row refused,
     see the report", and once confirmed the upload and its report were gone (QA 25)."""
-    return Path(current_app.config["DATA_DIR"]) / "reports" / f"v{int(version)}"
+    return report_dir(current_app.config["DATA_DIR"], version)
 
 
 @bp.get("/api/data/versions/<int:version>/report.<fmt>")
@@ -1155,18 +1195,13 @@ def _confirm(uid: str, d: Path):
         err.hint_zh = "请按当前数据重新校验（页面会自动进行），查看校验报告后再确认。"
         err.details.update({"upload_id": uid, "recheck": True})
         raise err
-    refused = parts["counts"].get("refused", 0)
-    note = opts.get("note") or ""
-    if refused:
-        note = (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {_count_en(refused, 'row', 'rows')} refused）"
+    note = refused_note(opts.get("note") or "", parts["counts"].get("refused", 0))
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
     auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
     try:  # the report stays with the version its note points to ("1 row refused, see the report")
-        keep = _kept_report(version)
-        keep.mkdir(parents=True, exist_ok=True)
-        for name in ("issues.json", "meta.json"):
-            shutil.copyfile(d / name, keep / name)
-    except OSError:  # the version is made; a report that could not be kept is not worth failing it for
+        keep_report(current_app.config["DATA_DIR"], version,
+                    json.loads((d / "issues.json").read_text("utf-8")), json.loads((d / "meta.json").read_text("utf-8")))
+    except (OSError, ValueError):  # the version is made; a report that could not be kept is not worth failing it for
         current_app.logger.exception("could not keep the report of data version %s", version)
     # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
     (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
@@ -1450,6 +1485,10 @@ def _check_base(body: dict, action: str, ft) -> None:
     base = body.get("base")
     if base is None:
         return
+    # a JSON number written 1e3 is the whole number 1000, said so (it was echoed "1000.0": QA 26); text is
+    # not taken (the map sends the number it was given)
+    if isinstance(base, float) and version_number(base) is not None:
+        base = version_number(base)
     if isinstance(base, bool) or not isinstance(base, int) or base < 0 or base > _svc().version():
         # (a version after the current one was read as "changed since": a 409 naming v10^30)
         raise bad_param("base", base, f"the data version the page showed (a whole number up to v{_svc().version()})",

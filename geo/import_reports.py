@@ -1,0 +1,99 @@
+"""The validation report kept with each data version an import made, whichever face made it.
+
+A version's note may say "1 row refused, see the report": the report of the check that made it is kept
+under ``<data dir>/reports/v<version>/`` as two files, and read back by the web app (the version list's
+``report``, ``GET /api/data/versions/<v>/report.xlsx``) and by ``coverplan backup`` / ``restore``
+(geo.backup), which take a report only in this shape:
+
+- ``issues.json``: a list of objects, one per problem found, each with ``row, column, severity, code,
+  message, fix`` (in the language of the check), ``message_zh, message_en, fix_zh, fix_en`` (both, so the
+  report downloads in the language asked later), ``value`` and ``candidates``;
+- ``meta.json``: an object with at least ``sha256`` (of the file that made the version: a report is shown
+  only for the version whose source has that hash), ``original`` (the file's name) and ``counts``
+  (``rows, accepted, refused``, ...).
+
+The web's upload (web.data) and ``coverplan data import`` (cli.data) both write it with :func:`keep_report`.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+#: The folder of the kept reports in a data dir (geo.backup.REPORTS names the same).
+REPORTS = "reports"
+#: The keys of an issue of a kept report, as the web's check writes them.
+ISSUE_KEYS = ("row", "column", "severity", "code", "message", "fix", "message_zh", "message_en", "fix_zh", "fix_en",
+              "value", "candidates")
+#: What a register's check adds to an issue for the CLI's strict reading (an automatic correction the import
+#: refuses without --partial): not part of a kept report, whose version took the row as corrected.
+CHECK_ONLY_KEYS = ("fixed", "unfixed_zh", "unfixed_en")
+
+
+def report_dir(data_dir: str | Path, version: int) -> Path:
+    """Where the report of the check that made ``version`` is kept."""
+    return Path(data_dir) / REPORTS / f"v{int(version)}"
+
+
+def _pick(zh, en, lang: str):
+    """The text in ``lang``, the other language when that one is empty (planner.i18n.pick's rule)."""
+    return (en or zh) if lang == "en" else (zh or en)
+
+
+def report_issue(issue: dict, lang: str) -> dict:
+    """One issue of a check (planner.register's, geo.imports', the faces' own) in a kept report's shape:
+    ``message`` and ``fix`` in ``lang`` beside both languages, without the check's own keys."""
+    out = {k: v for k, v in issue.items() if k not in CHECK_ONLY_KEYS}
+    out["message"] = _pick(issue.get("message_zh"), issue.get("message_en"), lang) or issue.get("message") or ""
+    out["fix"] = _pick(issue.get("fix_zh"), issue.get("fix_en"), lang) or issue.get("fix") or ""
+    out.setdefault("value", "")
+    out.setdefault("candidates", [])
+    return out
+
+
+def refused_note(note: str, refused: int) -> str:
+    """A version's note with the rows its file had refused said after it, pointing to the kept report."""
+    if not refused:
+        return note
+    rows = f"{refused:,} {'row' if refused == 1 else 'rows'}"
+    return (note + " " if note else "") + f"（{refused} 行未导入，见校验报告 / {rows} refused）"
+
+
+def _write_json(path: Path, value) -> None:
+    """``value`` as UTF-8 JSON at ``path``, written to a temporary name and renamed: never half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, default=str), "utf-8")
+    os.replace(tmp, path)
+
+
+def keep_report(data_dir: str | Path, version: int, issues: list, meta: dict) -> Path:
+    """Keep the report of the check that made data version ``version`` (``issues``: a list of issue objects;
+    ``meta``: an object with ``sha256``, ``original`` and ``counts``) under ``data_dir``; its folder.
+
+    A report left at that number by another file (a database restored since) is replaced. Raises ValueError
+    for a report not in the shape above (the web app and a restore could not read it) and OSError when the
+    folder cannot be written: the caller decides whether that stops anything (a version already made does not
+    unmake itself over its report).
+    """
+    if not isinstance(issues, list) or not all(isinstance(i, dict) for i in issues):
+        raise ValueError("a kept report's issues must be a list of objects")
+    if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str) or \
+            not isinstance(meta.get("original"), str) or not isinstance(meta.get("counts"), dict):
+        raise ValueError("a kept report's meta must give sha256, original and counts")
+    folder = report_dir(data_dir, version)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(folder / "issues.json", issues)
+    _write_json(folder / "meta.json", meta)  # last: the web shows a report once its meta names the file
+    return folder
+
+
+def kept_meta(data_dir: str | Path, version: int, source_sha256) -> dict | None:
+    """The kept report's meta of ``version`` when it is the report of the file that made it (the same file
+    hash: a restored backup's version of that number may have been made by another file), else None."""
+    folder = report_dir(data_dir, version)
+    try:
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if source_sha256 and isinstance(meta, dict) and meta.get("sha256") == source_sha256 and \
+        (folder / "issues.json").is_file() else None
