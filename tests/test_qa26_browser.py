@@ -214,3 +214,22 @@ def test_the_upgrade_markers_have_a_legend_key_while_shown(page, lang):
     page.click("#upgrade-run")
     page.wait_for_timeout(200)
     assert upgraded not in _legend(page)
+
+
+# -- the data page: a type picked for a register does not go with a village file --------------------------------------
+def test_a_village_file_is_checked_after_a_type_was_picked_for_a_register(page, shiyan, tmp_path):
+    """The server now refuses a type for villages (QA 26), and the form sent its disabled type box's value."""
+    v = shiyan.villages.iloc[:3]
+    path = tmp_path / "villages.csv"
+    path.write_text("code,lon,lat\n" + "".join(f"{c},{g.x},{g.y}\n" for c, g in zip(v.index, v.geometry)), "utf-8")
+    page.goto(page.base + "/data?lang=en")
+    poll_js(page, "document.getElementById('versions').dataset.ready === '1'")
+    page.select_option("#u-kind", "facilities")
+    page.select_option("#u-type", "cemetery")
+    page.select_option("#u-kind", "villages")
+    page.set_input_files("#u-file", str(path))
+    page.click("#u-check")
+    poll_js(page, "document.getElementById('report').dataset.ready === '1' || "
+                  "document.getElementById('u-status').className.indexOf('bad') >= 0")
+    assert page.locator("#u-status").get_attribute("class").find("bad") < 0, page.inner_text("#u-status")
+    assert page.evaluate("document.getElementById('report').dataset.ready") == "1"

@@ -205,7 +205,12 @@
     var f = $("u-file").files[0];
     if (!f) { $("u-status").textContent = T("data_pick_file"); return; }
     var fd = new FormData();
-    ["kind", "type", "coords", "encoding", "crs", "note"].forEach(function (k) { fd.append(k, $("u-" + k).value); });
+    ["kind", "type", "coords", "encoding", "crs", "note"].forEach(function (k) {
+      // a type goes with a register only: the disabled type box keeps what was picked before the kind changed,
+      // and the server refuses a type for villages, townships and networks
+      if (k === "type" && $("u-kind").value !== "facilities") return;
+      fd.append(k, $("u-" + k).value);
+    });
     fd.append("file", f);
     $("u-check").disabled = true;
     $("mapping").hidden = true;
