@@ -13,7 +13,7 @@ saved proposals, the job journal, column mappings: ``geo.datasets`` and
   renames a finished directory into place before its row is committed), so
   files of a commit still in flight are left out with its row;
 - ``reports/v<version>/{issues.json,meta.json}``: the validation report kept with each
-  data version an upload made (web.data: a version's note says "1 row refused, see the
+  data version an import made (geo.import_reports: a version's note says "1 row refused, see the
   report"), for the versions that snapshot knows;
 - ``manifest.json``: format, time, and the size and SHA-256 of every member.
 
@@ -44,15 +44,13 @@ from pathlib import Path, PurePosixPath
 
 from geo.dbfile import check_database
 from geo.errors import CoverplanError
+from geo.import_reports import REPORT_FILES, REPORTS
 
 FORMAT = "coverplan-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "database.sqlite"
 DATASETS = "datasets"
-REPORTS = "reports"
-#: The two files of a kept report (web.data._kept_report), all a report folder may hold in an archive.
-REPORT_FILES = ("issues.json", "meta.json")
 
 
 class BackupError(CoverplanError):
@@ -226,7 +224,7 @@ _MAX_REPORT_BYTES = 256 * 1024 * 1024
 
 def _report_problem(name: str, body: bytes) -> tuple[str, str] | None:
     """What is wrong with the bytes of a kept report's file ``name`` (issues.json, meta.json), in English
-    and Chinese, or None: what web.data reads of it (a list of issues; the meta's file hash, name and
+    and Chinese, or None: what the web app reads of it (a list of issues; the meta's file hash, name and
     counts) must be there, or its download fails where the version list offers it."""
     if len(body) > _MAX_REPORT_BYTES:
         return (f"larger than {_MAX_REPORT_BYTES // 1048576} MB", f"大于 {_MAX_REPORT_BYTES // 1048576} MB")
@@ -247,7 +245,7 @@ def _report_problem(name: str, body: bytes) -> tuple[str, str] | None:
 def _kept_reports(snap: Path, data_dir: Path) -> dict[str, bytes]:
     """The archive's members of the reports kept for the snapshot's versions: {member name: bytes}.
 
-    Only a report of the file that made its version (the same hash; web.data shows no other) and one
+    Only a report of the file that made its version (the same hash; geo.import_reports.kept_meta shows no other) and one
     a restore would take (both files, JSON as the app writes it): a report half written by a confirm
     still in flight, or left from a database restored since, is left out, not made an archive that
     cannot be restored. Read once, so the bytes hashed are the bytes archived.
@@ -472,7 +470,7 @@ def verify(archive: str | Path, into: Path) -> dict:
                       f"holds {len(held)}; the manifest was edited.",
                       f"{name}：清单列出 {len(versions)} 个数据版本，而备份中的数据库有 {len(held)} 个；清单已被改动。",
                       listed=len(versions), held=len(held))
-    numbers = {v for _, v in held}  # a report is named by its version number alone (web.data: reports/v<N>/)
+    numbers = {v for _, v in held}  # a report is named by its version number alone (geo.import_reports: reports/v<N>/)
     for version in reports:
         where = f"{REPORTS}/v{version}/"
         if version not in numbers:  # a report would name a version the restored database does not have
@@ -671,7 +669,7 @@ def _restore(archive, db_path: Path, data_dir: Path) -> dict:
         old.mkdir()
         made_old = True
         # the reports replaced only by an archive that speaks for them: one made before they were backed up
-        # leaves them (a report shows only for the file that made its version: web.data._kept_meta)
+        # leaves them (a report shows only for the file that made its version: geo.import_reports.kept_meta)
         folders = [DATASETS] + ([REPORTS] if REPORTS in manifest else [])
         live = [data_dir / f for f in folders] + [db_path.with_name(db_path.name + s) for s in ("", "-wal", "-shm")]
         for i, p in enumerate(live):

@@ -20,8 +20,10 @@ import json
 import os
 from pathlib import Path
 
-#: The folder of the kept reports in a data dir (geo.backup.REPORTS names the same).
+#: The folder of the kept reports in a data dir (geo.backup archives it under the same name).
 REPORTS = "reports"
+#: The two files of a kept report, all a report folder holds.
+REPORT_FILES = ("issues.json", "meta.json")
 #: The keys of an issue of a kept report, as the web's check writes them.
 ISSUE_KEYS = ("row", "column", "severity", "code", "message", "fix", "message_zh", "message_en", "fix_zh", "fix_en",
               "value", "candidates")
