@@ -528,7 +528,8 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
             "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,  # the costs are, always
             "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + source["zh"],
                          "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
-            "notes_en": ["Costs are coverplan's illustrative assumptions (万元, 示意): replace with local estimates; "
+            "notes_en": ["Costs are coverplan's illustrative assumptions (示意), in 10,000 yuan: replace with local "
+                         "estimates; "
                          + source["en"],
                          "Each village is served whole by one facility (single source), within the standard."]}
 

@@ -80,7 +80,9 @@ def test_sized_page_and_csv_never_read_a_share_short_of_full_as_100(server, prop
     rows = list(csv.reader(io.StringIO(c.get(f"/api/proposals/{pid}.csv?lang=zh").data.decode("utf-8-sig"))))
     head = rows[1]
     util = [r[head.index(t("capw_utilisation", "zh"))] for r in rows[2:]]
-    load = [r[head.index(t("capw_load", "zh"))] for r in rows[2:]]
+    # the served column names whose people it counts (服务人数（60岁以上老人）, QA 26)
+    load_col = next(i for i, h in enumerate(head) if h.startswith(t("capw_load", "zh") + "（"))
+    load = [r[load_col] for r in rows[2:]]
     # the size column names its unit (规模（个日托位）, QA 25)
     size_col = next(i for i, h in enumerate(head) if h.startswith(t("capw_size", "zh") + "（"))
     size = [r[size_col] for r in rows[2:]]

@@ -431,7 +431,8 @@ def proposal_layers(pid: str):
 def _geojson_with_provenance(rec: dict) -> dict:
     """The saved GeoJSON with what a reader of the file alone needs (it lacked them: QA 17): the
     proposal, the data version solved on, whether its figures are estimates, and for a sized one its
-    summary and notes."""
+    summary and notes; in the request's language (capacity_proposals.proposal_geojson), the saved record
+    left as it was solved."""
     fc = dict(rec["geojson"])
     v = proposals.view(rec, g.lang)
     meta = {**(fc.get("coverplan") or {}), "proposal_id": rec["id"], "name": proposals.display_name(rec, g.lang),
@@ -447,9 +448,9 @@ def _geojson_with_provenance(rec: dict) -> dict:
     meta["scope"] = {"county": scope.get("county"), "name": scope.get("name")} if scope.get("county") \
         else {"county": None, "name": t("scope_city", g.lang)}
     fc["coverplan"] = meta
-    if v.get("kind") == "upgrade":  # its saved names and notes were made in Chinese when it ran (QA 25)
-        fc = capacity_proposals.upgrade_geojson(fc, rec["summary"], g.lang)
-    return fc
+    # every kind's sites and counties named as the CSV of the request's language names them (QA 26: a location
+    # or sized one kept 拟建… and 茅箭区 in English); an upgrade's names and notes too, made in Chinese (QA 25)
+    return capacity_proposals.proposal_geojson(fc, rec["summary"], g.lang)
 
 
 @bp.get("/proposals/<pid>.<fmt>")

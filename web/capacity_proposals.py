@@ -287,7 +287,8 @@ def _site_reason(s: dict, ft, lang: str) -> str:
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")
     unit_en = t("capw_unit_" + ft.capacity.field, "en")
     if lang == "en":
-        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} × 10,000 yuan, illustrative); serves {n} villages with "
+        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} × 10,000 yuan, illustrative); serves {n} "
+                f"{'village' if n == 1 else 'villages'} with "
                 f"{s['load']:,.0f} {en}; utilisation {share_text(s['utilisation'])}")
     return (f"规模 {s['size']:g} {unit_zh}（造价 {s['cost']:g} 万元，示意）；服务 {n} 个村（社区）、"
             f"{s['load']:,.0f} 名{zh}；使用率 {share_text(s['utilisation'])}")
@@ -352,6 +353,11 @@ def _solve_upgrade(params, region, ft, graph, progress):
 
 
 # -- reading a saved one ---------------------------------------------------------
+#: The sized proposal's first English note as saved before QA 26, and as planner.sizing words it now.
+OLD_COST_NOTE = ("Costs are coverplan's illustrative assumptions (万元, 示意): ",
+                 "Costs are coverplan's illustrative assumptions (示意), in 10,000 yuan: ")
+
+
 def view_extra(s: dict, lang: str) -> dict:
     """The sized / upgrade parts of a saved proposal's view."""
     kind = s.get("kind") or "location"
@@ -370,8 +376,12 @@ def view_extra(s: dict, lang: str) -> dict:
         # whole places that add up (also for proposals saved before the planner gave them)
         whole_shortfall(sized["summary"], sized["by_county"])
         out["sized"] = sized
-        out["notes"] = s.get("notes_en" if lang == "en" else "notes_zh") or []
+        notes = s.get("notes_en" if lang == "en" else "notes_zh") or []
+        # saved before the English note said "10,000 yuan": "(万元, 示意)" in English (QA 26)
+        out["notes"] = [n.replace(*OLD_COST_NOTE) if isinstance(n, str) else n for n in notes]
         out["cap_field"] = s.get("field")
+        # whose people the served columns count, for their headers (服务人数（80岁以上老人）: QA 26)
+        out["served_people"] = basis_people(sized_units(s)[1], lang)
     elif kind == "upgrade":
         params = s.get("params") or {}
         field, basis = _upgrade_units(s)
@@ -409,6 +419,52 @@ def upgrade_geojson(fc: dict, s: dict, lang: str) -> dict:
     return upgrade_answer_county_en(fc)
 
 
+#: A sized proposal's cost unit as saved (planner.sizing), for the English GeoJSON's ``params``.
+COST_UNIT_EN = {"万元 (示意)": "10,000 yuan (示意, illustrative)"}
+
+
+def proposal_geojson(fc: dict, s: dict, lang: str) -> dict:
+    """Any kind of saved proposal's GeoJSON (``fc``, with ``s`` its saved summary) in ``lang``, naming its
+    sites and counties as that language's CSV/Excel do: ?lang=en of a location or sized proposal said
+    拟建五堰街道养老服务综合体 and 茅箭区 where its English CSV said "五堰街道 – proposed township
+    elderly-service complex" and "Maojian District" (QA 26). ``name``, ``county_name`` and ``reason`` are the
+    request's language; both languages stay beside them (``name_en`` / ``name_zh``, ``county_name_en`` /
+    ``county_name_zh``, ``reason_zh`` / ``reason_en``), as do the block's ``notes_*`` / ``explanation_*``,
+    with ``notes`` / ``explanation`` the request's. A copy: the saved one stays as it was solved."""
+    import copy
+
+    from web.proposals import upgrade_answer_county_en
+
+    if s.get("kind") == "upgrade":  # its type, role and notes (QA 25); county_name_en on every site
+        fc = upgrade_geojson(fc, s, lang)
+    else:
+        fc = upgrade_answer_county_en(copy.deepcopy(fc))  # county_name_en on every site (any kind's shape)
+    en = lang == "en"
+    for f in fc.get("features") or []:
+        p = f.get("properties") if isinstance(f, dict) else None
+        if not isinstance(p, dict):
+            continue
+        if en and p.get("name_en") and p.get("name_en") != p.get("name"):
+            p["name_zh"], p["name"] = p.get("name"), p["name_en"]  # the generated words in English
+        if en and p.get("county_name_en") and p.get("county_name_en") != p.get("county_name"):
+            p["county_name_zh"], p["county_name"] = p.get("county_name"), p["county_name_en"]
+        if p.get("reason_zh") or p.get("reason_en"):
+            p["reason"] = pick(p.get("reason_zh"), p.get("reason_en"), lang)
+    meta = fc.get("coverplan")
+    if not isinstance(meta, dict):
+        return fc
+    for key in ("notes", "explanation"):  # a location proposal's, saved in both languages
+        if key not in meta and (f"{key}_zh" in meta or f"{key}_en" in meta):
+            meta[key] = meta.get(f"{key}_en" if en else f"{key}_zh") or meta.get(f"{key}_zh" if en else f"{key}_en")
+    for r in meta.get("by_county") or []:  # an upgrade's county rows
+        if en and isinstance(r, dict) and r.get("name_en") and r.get("name_en") != r.get("name"):
+            r["name_zh"], r["name"] = r.get("name"), r["name_en"]
+    params = meta.get("params")
+    if en and isinstance(params, dict) and params.get("cost_unit") in COST_UNIT_EN:
+        meta["params"] = {**params, "cost_unit": COST_UNIT_EN[params["cost_unit"]]}
+    return fc
+
+
 def _served_type(s: dict):
     """The facility type whose demand an upgrade serves: its own, or for a conversion the role's."""
     from planner.facility_types import load_facility_types
@@ -436,6 +492,22 @@ def _with_demand_note(s: dict, notes: list, lang: str) -> list:
         return notes
     note = demand_note(ft, float(demand), None)  # the city's figure is not saved with it
     return [note["en" if lang == "en" else "zh"], *notes] if note else notes
+
+
+def sized_units(s: dict) -> tuple[str | None, str | None]:
+    """(capacity field, demand basis) of a sized proposal: saved with it, or (saved before) the type's."""
+    sized = s.get("sized") or {}
+    field, basis = s.get("field") or sized.get("field"), s.get("basis") or sized.get("basis")
+    if field and basis:
+        return field, basis
+    cap = getattr(_served_type(s), "capacity", None)
+    return field or (cap.field if cap else None), basis or (cap.basis if cap else None)
+
+
+def basis_people(basis: str | None, lang: str) -> str | None:
+    """Who a capacity's demand counts, for a header's unit: 80岁以上老人 / people aged 80+."""
+    words = BASIS.get(basis or "")
+    return (words[1] if lang == "en" else words[0]) if words else None
 
 
 def _upgrade_units(s: dict) -> tuple[str | None, str | None]:
@@ -519,15 +591,12 @@ def export_table(rec: dict, lang: str):
                  "n_villages": len(x.get("assigned_villages") or []),
                  "villages": ("、" if lang != "en" else ", ").join(v["name"] for v in x.get("assigned_villages") or []),
                  "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
-        field = s.get("field") or (s.get("sized") or {}).get("field")
-        if not field:  # saved without it: the type's
-            cap = getattr(_served_type(s), "capacity", None)
-            field = cap.field if cap else None
-        if not field:
-            return rows, SIZED_COLUMNS
-        # the size in its unit (规模（张床位）), as the upgrade's capacities are: "Size" alone said nothing (QA 25)
-        unit = t("capw_unit_" + field, lang)
-        return rows, [(k, with_unit(t(label, lang), unit, lang) if k == "size" else label) for k, label in SIZED_COLUMNS]
+        field, basis = sized_units(s)
+        # the size in its unit (规模（张床位）), as the upgrade's capacities are: "Size" alone said nothing (QA 25);
+        # the served in people of the type's basis (服务人数（80岁以上老人）): "Served" alone neither (QA 26)
+        units = {"size": t("capw_unit_" + field, lang) if field else None, "load": basis_people(basis, lang)}
+        return rows, [(k, with_unit(t(label, lang), units[k], lang) if units.get(k) else label)
+                      for k, label in SIZED_COLUMNS]
     if kind == "upgrade":
         rows = [{**x, "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
         # a conversion's figures are given the others converted, not upgraded (QA 25)
