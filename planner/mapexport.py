@@ -600,9 +600,10 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
 
 def _site_name(s, lang: str) -> str:
     """A proposed site's name in ``lang``: ``name_en`` on English maps (the generated words translated, the
-    place kept), where the proposal has it (QA 21)."""
-    en = s.get("name_en") if lang == "en" else None
-    return str(en if isinstance(en, str) and en else s["name"])
+    place kept), where the proposal has it (QA 21), and ``name_zh`` on Chinese ones where an English download
+    put the English name in ``name``."""
+    own = s.get("name_en" if lang == "en" else "name_zh")  # a download in the other language has both (QA 26)
+    return str(own if isinstance(own, str) and own else s["name"])
 
 
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,

@@ -174,3 +174,22 @@ def test_the_proposals_page_offers_stop_and_save_while_a_sized_solve_runs(page, 
     page.wait_for_url(re.compile(r"/proposals/[0-9a-f]+"), timeout=60_000)
     line = page.inner_text("#solver-line")
     assert words in line and page.locator("#solver-gap").count() == 1, line
+
+
+def test_a_stop_and_save_before_any_plan_says_nothing_was_saved(app, c):
+    jobs = app.extensions["coverplan"]["jobs"]
+
+    def no_plan(progress, should_stop):  # a solve stopped before it found anything: no plan to keep
+        while not should_stop():
+            time.sleep(0.01)
+        return None
+    job = jobs.submit("proposal", no_plan, {"type": "elderly_complex", "kind": "sized"})
+    _wait_for(c, job.id, lambda j: j["state"] == "running")
+    assert c.post(f"/api/jobs/{job.id}/finish").status_code == 202
+    j = _wait_for(c, job.id, _ended)
+    assert j["state"] == "cancelled" and j["result"] is None
+    assert j["message"].startswith("Stopped before any plan was found: nothing was saved.")
+    zh = c.get(f"/api/jobs/{job.id}?lang=zh").get_json()["message"]
+    assert zh.startswith("在找到任何方案之前已停止，未保存方案。")
+    assert c.get(f"/api/jobs/{job.id}?lang=en").get_json().get("finish") is None
+

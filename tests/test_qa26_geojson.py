@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import csv
 import io
 import json
@@ -221,3 +222,23 @@ def test_sized_page_tables_name_their_units(client, saved, lang, supply, served)
     existing = _headers(html, "sized-existing")
     assert supply in existing and served in existing, existing
     assert served in _headers(html, "rationale"), _headers(html, "rationale")
+
+
+def test_a_chinese_map_of_an_english_download_names_its_sites_in_chinese(client, saved, tmp_path, capsys,
+                                                                         monkeypatch):
+    """An English download's ``name`` is English: a Chinese offline map made from it takes ``name_zh``."""
+    from geo import settings
+    from test_qa21_cli import run
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path)
+    path = tmp_path / "en.geojson"
+    path.write_bytes(client.get(f"/api/proposals/{saved['location']}.geojson?lang=en").data)
+    props = [f["properties"] for f in json.loads(path.read_text("utf-8"))["features"]]
+    assert all(not CJK.search(p["name"].split(" – ")[-1]) and CJK.search(p["name_zh"]) for p in props)
+    out = tmp_path / "map.html"
+    code, _, err = run(capsys, "--lang", "zh", "map", "--type", "elderly_complex", "--proposal", str(path),
+                       "--out", str(out))
+    assert code == 0, err
+    page = out.read_text("utf-8")
+    for p in props:
+        assert html.escape(p["name_zh"]) in page and html.escape(p["name"]) not in page, p["name"]

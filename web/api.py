@@ -240,6 +240,10 @@ def job_dict(job) -> dict:
     if job.state == "interrupted":
         d["message"] = ("The server restarted while this calculation ran; start it again."
                         if g.lang == "en" else "计算过程中服务器已重启，计算被中断，请重新提交。")
+    elif job.state == "cancelled" and job.keep_requested:  # stopped to save, before the solve had any plan
+        d["message"] = ("Stopped before any plan was found: nothing was saved. Start it again and stop it later, "
+                        "or let it finish." if g.lang == "en" else "在找到任何方案之前已停止，未保存方案。可重新计算，"
+                        "稍后再停止，或等待其完成。")
     elif job.state == "cancelled":  # not the stage it was at ("solving ..."), which read as still running
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
     elif job.state == "done":  # a solve's last stage was "saving" (保存方案), which read as not finished (QA 22)

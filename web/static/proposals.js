@@ -166,7 +166,8 @@
     $("job-state").textContent = label;
     var clock = solveClock(job), progress = job.progress || 0;
     // an ended job's message says what its state does ("done", "cancelled"): shown once, not twice
-    var said = job.state === "done" || job.state === "cancelled" ? "" : (job.message || "");
+    // (a stop-and-save that came before any plan says so: nothing was saved)
+    var said = job.state === "done" || (job.state === "cancelled" && !job.keep_requested) ? "" : (job.message || "");
     $("job-message").textContent = said + (clock ? " · " + clock.text : "");
     // a sized or upgrade run reports nothing between the start of its MIP (20%) and its end (85%): the bar
     // moves with the time used of the limit instead of sitting at 20% for a minute (QA 21)
