@@ -9,8 +9,8 @@ import sys
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
                          check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, new_sites_text, out_frame, print_json,
-                        progress, scope_of, solver_line, table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, in_lang, new_sites_text, out_frame,
+                        print_json, progress, scope_of, solver_line, table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -384,8 +384,7 @@ def coverage_table(cov, region, lang: str, cost_unit: str):
     unit = cost_unit_text(cost_unit, lang)
     digits = "int" if cost_unit == "m" else "1"
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     reach = hd("距离", "Distance") if cost_unit == "m" else hd("出行时间", "Travel time")
     spec = [("id", hd("需求单元代码", "Demand unit code"), "text"),
             ("name", hd("需求单元", "Demand unit"), "text"),
@@ -429,8 +428,7 @@ def checklist_table(df, region, lang: str):
     one = {units[str(r.get("type"))] for r in rows}
     shared = next(iter(one)) if len(one) == 1 else None
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     out = [{**r, "county": county(r["county_code"]).strip(),
             "type_name": r.get("type_name_zh" if zh else "type_name_en") or r.get("type"),
             "reason": r.get("reason_zh" if zh else "reason_en"),
@@ -483,8 +481,7 @@ def proposal_table(prop, region, lang: str):
     added = f"added_weight_{ft.weight}"
     added_head = t(added, lang) if t(added, "zh") != added else with_unit(t("added_weight", lang), who, lang)
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     spec = [("priority", t("priority", lang), "int"),
             ("name", t("name", lang), "text"),
             ("site_code", t("code", lang), "text"),

@@ -8,8 +8,8 @@ from cli.analysis import check_county_option, county_option_code, load_context, 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, missing, new_sites_text, out_frame,
-                        print_json, scope_of, solver_line, table_title, write_table)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, in_lang, missing, new_sites_text,
+                        out_frame, print_json, scope_of, solver_line, table_title, write_table)
 from geo.errors import InputDataError
 from planner.beds import MAX_TARGET
 
@@ -618,8 +618,7 @@ def upgrade_table(plan, region, lang: str):
         rows.append({**r, **reach, "county": county(r["county_code"]).strip(),
                      "reason": r.get("reason_zh" if zh else "reason_en")})
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     spec = [("priority", t("priority", lang), "int"),
             ("name", t("name", lang), "text"),
             ("county", t("county", lang), "text"),
@@ -649,14 +648,12 @@ def capacity_table(rep, region, lang: str):
     from planner.coverage import records
     from planner.i18n import t
 
-    zh = lang != "en"
     unit, who = t(f"capw_unit_{rep.field}", lang), _who(rep.basis, lang)
     per = _per_1000(rep.field, rep.basis, lang)
     county = county_namer(region, lang)
     rows = [{**r, "county": county(r["county_code"]).strip()} for r in records(rep.by_township)]
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     spec = [("township_code", t("fac_township_code", lang), "text"),
             ("township_name", t("township", lang), "text"),
             ("county", t("county", lang), "text"),
@@ -680,14 +677,12 @@ def access_table(rep, region, lang: str):
     from planner.coverage import records
     from planner.i18n import t
 
-    zh = lang != "en"
     cap = rep.ftype.capacity
     per = _per_1000(cap.field, cap.basis, lang)
     county = county_namer(region, lang)
     rows = [{**r, "county": county(r["county_code"]).strip()} for r in records(rep.units)]
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     spec = [("id", hd("村（社区）代码", "Village code"), "text"),
             ("name", hd("村（社区）", "Village"), "text"),
             ("township_name", t("township", lang), "text"),
@@ -708,13 +703,11 @@ def beds_tables(out: dict, region, lang: str) -> list:
     county_name in Chinese beside county_name_en: QA 26)."""
     from planner.i18n import t
 
-    zh = lang != "en"
     who = _who(out["standard"]["basis"], lang)
     per = _per_1000("beds", out["standard"]["basis"], lang)
     county = county_namer(region, lang)
 
-    def hd(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
+    hd = in_lang(lang)
     beds = [("allocated", hd("分配床位（张）", "New beds given"), "int"),
             ("enlarge_existing", hd("其中扩建现有（张）", "Of which enlarging existing facilities (beds)"), "int"),
             ("new_beds", hd("其中新建（张）", "Of which in new sites (beds)"), "int"),

@@ -226,6 +226,11 @@ def number(v, digits: int):
     return int(x) if x == int(x) else x
 
 
+def in_lang(lang: str):
+    """``hd(zh, en)``: the one of two texts in ``lang`` (an --out table's headers are worded in both, side by side)."""
+    return lambda zh_text, en_text: en_text if lang == "en" else zh_text
+
+
 def table_cell(v, kind: str, lang: str):
     """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
     as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
