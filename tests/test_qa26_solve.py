@@ -239,3 +239,18 @@ def test_a_bad_cost_is_standard_json(csvs, capsys):
         raise AssertionError(f"non-standard JSON number {const}")
 
     assert code == 2 and json.loads(out, parse_constant=refuse)["details"]["value"] == "-inf", out
+
+
+def test_the_library_names_a_negative_cost_by_its_row_and_column_from_one():
+    """planner.models' own check (the CLI refuses earlier, with the ids): "demand row 0" read as a row before the first."""
+    import numpy as np
+
+    from geo.errors import InputDataError
+    from planner.models.inputs import as_cost_csr
+
+    costs = np.array([[1.0, 2.0], [3.0, -4.0]])
+    with pytest.raises(InputDataError) as exc:
+        as_cost_csr(costs)
+    assert "demand row 2, candidate column 2: -4" in exc.value.message("en")
+    assert "第 2 个需求点、第 2 个候选点：-4" in exc.value.message("zh")
+    assert exc.value.details["demand_index"] == 1 and exc.value.details["row"] == 2

@@ -46,13 +46,16 @@ def as_cost_csr(costs: Any) -> sp.csr_matrix:
     if csr.shape[0] == 0 or csr.shape[1] == 0:
         raise _shape_error(csr.shape)
     if csr.nnz and csr.data.min() < 0:
-        i = int(np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))[np.argmin(csr.data)])
+        k = int(np.argmin(csr.data))
+        i, j = int(np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))[k]), int(csr.indices[k])
+        # people count rows and columns from 1 (QA 26: "demand row 0"); details keep the 0-based indices
         raise InputDataError(
-            f"The cost matrix has negative costs (first in demand row {i}).",
-            f"成本矩阵含负值（首个在需求点第 {i} 行）。",
+            f"The cost matrix has negative costs (first in demand row {i + 1}, candidate column {j + 1}: "
+            f"{csr.data[k]:g}).",
+            f"成本矩阵含负值（首个在第 {i + 1} 个需求点、第 {j + 1} 个候选点：{csr.data[k]:g}）。",
             hint_en="Costs must be distances or times >= 0; use inf for unreachable pairs.",
             hint_zh="成本应为非负的距离或时间；不可达请用 inf。",
-            details={"demand_index": i})
+            details={"demand_index": i, "candidate_index": j, "row": i + 1, "column": j + 1})
     return csr
 
 
