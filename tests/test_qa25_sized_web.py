@@ -41,7 +41,8 @@ def _solve(app, body) -> str:
 @pytest.fixture(scope="module")
 def saved(app):
     return {"sized1": _solve(app, {"type": "elderly_complex", "kind": "sized", "sizes": "30,60", "budget_sites": 1}),
-            "cemetery": _solve(app, {"type": "cemetery", "kind": "sized", "budget_sites": 1}),
+            # one county's (Fang County): the city-wide question packs whole villages into plots for ~50 s
+            "cemetery": _solve(app, {"type": "cemetery", "kind": "sized", "budget_sites": 1, "county": "420325"}),
             "upgrade": _solve(app, {"type": "welfare_home", "kind": "upgrade", "k": 5}),
             "convert": _solve(app, {"type": "welfare_home", "kind": "upgrade", "k": 8, "convert": True})}
 
