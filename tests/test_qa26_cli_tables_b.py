@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from test_qa21_cli import run
+from test_qa26_cli_tables import answer, var  # noqa: F401  (the var fixture and the --json helper)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
@@ -21,21 +21,6 @@ EN = {"茅箭区": "Maojian District", "张湾区": "Zhangwan District", "郧阳
       "丹江口市": "Danjiangkou City"}
 RAW_KEYS = {"id", "name", "kind", "urban", "weight", "standard", "synthetic", "cost", "covered", "priority", "lon",
             "lat", "type", "status", "units", "facilities"}
-
-
-@pytest.fixture
-def var(tmp_path, monkeypatch):
-    from geo import settings
-
-    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    return tmp_path
-
-
-def answer(capsys, lang: str, *argv) -> dict:
-    """The --json answer of ``coverplan --lang LANG ARGV`` (which also writes its --out)."""
-    code, out, err = run(capsys, "--lang", lang, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def read(path) -> pd.DataFrame:
