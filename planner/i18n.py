@@ -1224,7 +1224,8 @@ _STRINGS.update({
     "form_too_small": ("不能小于 {min}。", "Must be at least {min}."),
     "form_too_large": ("不能大于 {max}。", "Must be at most {max}."),
     "form_whole_number": ("请填写整数。", "Enter a whole number."),
-    "form_not_a_number": ("请填写数字（如 8 或 12.5），不要包含字母或单位。", "Enter a number (e.g. 8 or 12.5), without letters or units."),
+    # "e.g. 12.5" was said of whole-number fields too (K, sites: QA 27): an example every number field takes
+    "form_not_a_number": ("请填写数字（如 8），不要包含字母或单位。", "Enter a number (e.g. 8), without letters or units."),
     # the proposal form's own checks of what the server refuses (QA 21), said before anything is sent
     "form_sizes_bad": ("请填写 1 至 {n} 个大于 0 的数，以逗号分隔，如 30,60,100。",
                        "Enter 1 to {n} numbers above 0 separated by commas, e.g. 30,60,100."),
@@ -1701,4 +1702,133 @@ _STRINGS.update({
     "capw_added_alone_converted": ("单独转型时新增", "Serves more if converted alone"),
     # the upgrade brief's notes under its sites: what its numbers rest on (QA 25)
     "brief_notes": ("说明", "Notes"),
+})
+
+# F1 (accounts and login), QA 27 items 1, 4, 10: login locks on /admin, confirmations, sign-out notice
+_STRINGS.update({
+    "admin_locks": ("登录限制", "Login locks"),
+    "admin_locks_note": ("登录失败次数过多时，账号（在某地址）会被锁定，或某地址的所有登录会被暂停；到期自动解除，也可在此提前解除。",
+                         "Too many failed logins lock an account (from one address) or pause every login from an "
+                         "address; each ends by itself, or lift it here."),
+    "admin_lock_what": ("对象", "Locked"),
+    "admin_lock_kind": ("类型", "Kind"),
+    "admin_lock_left": ("剩余", "Time left"),
+    "admin_lift": ("解除", "Lift"),
+    "admin_lifted": ("已解除：{what}", "Lifted: {what}"),
+    "admin_confirm_lift": ("解除对 {what} 的限制？", "Lift the lock on {what}?"),
+    "lock_kind_name": ("账号锁定", "account locked"),
+    "lock_kind_address": ("地址暂停", "address paused"),
+    "lock_kind_password": ("密码修改锁定", "password change locked"),
+    "lock_kind_all": ("全部限制", "all locks"),
+    "audit_lock_lifted": ("解除登录限制", "login lock lifted"),
+    "admin_confirm_reset": ("重置 {name} 的密码？其登录将立即失效。", "Reset the password of {name}? His sessions end at once."),
+    "admin_confirm_disable": ("停用 {name}？其登录将立即失效。", "Disable {name}? His sessions end at once."),
+    "admin_disabled_done": ("已停用 {name}，其会话已结束", "{name} disabled; his sessions ended"),
+    "admin_enabled_done": ("已启用 {name}，可以重新登录", "{name} enabled; he may log in again"),
+    "admin_reset_done_name": ("已重置 {name} 的密码，其会话已结束", "Password of {name} reset; his sessions ended"),
+    "admin_saved_name": ("已保存 {name} 的角色和县区", "Role and county of {name} saved"),
+    "admin_self_reset_title": ("不能在此重置自己的密码：请用页首的“修改密码”（/account/password）",
+                               "You cannot reset your own password here: use \"Change password\" (/account/password)"),
+    "auth_signed_out": ("您已退出。", "You have signed out."),
+    "auth_logout_confirm": ("要退出登录吗？", "Sign out?"),
+})
+
+# -- fixer F4, QA 27 items 1, 2, 5: provenance labels per layer and type; unknown capacity on the checklist
+_STRINGS.update({
+    "approx_villages_some": ("{k}/{n} 个村庄位置为合成数据（已导入 {m} 个）",
+                             "{k} of {n} village locations synthetic ({m} imported)"),
+    "approx_population": ("县以下人口分布为按规则推算", "population split below county level derived"),
+    "approx_facilities_of": ("{types}的设施名录为合成示例", "facility registers of {types} synthetic (the sample)"),
+    "prov_imported_villages": ("村庄位置取自已导入的{file}（数据版本 {v}）",
+                               "village locations from the imported {file} (data version {v})"),
+    "prov_file_version": ("{file}，数据版本 {v}", "{file}, data version {v}"),
+    "prov_version": ("规划人员数据，数据版本 {v}", "the planner's data, data version {v}"),
+    "prov_imported_register": ("设施名录取自已导入的名录（{where}）", "facility register imported ({where})"),
+    "prov_imported_registers": ("已导入的设施名录：{list}", "imported registers: {list}"),
+    "prov_paren": ("（{x}）", " ({x})"),
+    "prov_export_approx": ("示意：{items}，仅供方法检验", "illustrative (示意): {items}"),
+    "prov_brief_approx": ("示意：本简报所用数据中，{items}，仅供讨论与方法检验，不作为最终决策依据；决策前请导入本单位权威数据",
+                          "示意 (illustrative) in the data behind this brief: {items}; for discussion only, not a "
+                          "basis for decisions until your authoritative data are imported"),
+    "cap_unknown_cell": ("容量未知（{n} 处）", "capacity unknown ({n})"),
+    "cap_lower_bound_title": ("{n}/{total} 处设施未填写容量，按 0 计：比值为下限，缺口为上限",
+                              "{n} of {total} facilities state no capacity, counted as 0: the ratio is a lower "
+                              "bound, the shortfall an upper bound"),
+    "cap_lower_bound_mark": ("（{n} 处容量未知）", " ({n} capacity unknown)"),
+    "fac_register_row": ("设施名录", "Facility register"),
+    "fac_register_cli": ("{file}（--facilities 所指文件）", "{file} (the --facilities file)"),
+    "fac_register_sample": ("coverplan 合成示例（示意）", "coverplan synthetic sample (示意)"),
+    "map_src_sample_row": ("coverplan 合成示例（示意）", "coverplan synthetic sample (示意)"),
+    "map_src_planner_nofile": ("规划人员提供（数据版本 {v}）", "planner-supplied (data version {v})"),
+    "q_loc_official_pop_derived": ("位置已导入；人口为推算（示意）", "location imported; population derived (示意)"),
+})
+
+# -- F6, QA 27 item 2/5: the CLI's service-standard line and notes --
+_STRINGS.update({
+    "cli_standard_within": ("服务标准：{standard}以内为已覆盖", "Service standard: covered within {standard}"),
+    "cli_standard_inside": ("服务标准：辖区内有设施即为已覆盖", "Service standard: covered when a facility lies inside the area"),
+})
+
+# -- F2, QA 27 items 1/3/4/6: the author of a proposal, a job cut off by a restart, the network note for those
+# who may not upload one --
+_STRINGS.update({
+    "proposal_owner": ("创建者", "Made by"),
+    "proposal_owner_unknown": ("（未记录）", "(not recorded)"),
+    "network_unavailable_ask": (
+        "本服务尚未加载路网，目前仅可用估算方式。上传路网须由市级规划人员或管理员进行：如需路网方式，"
+        "请联系他们在“数据管理”页上传 OpenStreetMap 路网（.osm / .osm.pbf）。",
+        "No road network is loaded, so only the estimate mode is available. A road network can be uploaded by a "
+        "city-wide planner or an administrator only: to use network mode, ask one of them to upload an "
+        "OpenStreetMap extract (.osm / .osm.pbf) on the Data page."),
+    "job_restored": ("服务器重启前提交的计算", "a calculation started before the server restarted"),
+    "job_dismiss": ("关闭", "Dismiss"),
+})
+
+# -- F6, QA 27 item 1: `coverplan targets --proposal` on proposals of other data versions --
+_STRINGS.update({
+    "targets_version_unknown": ("{name} 未记录求解所用的数据版本（由较早的 coverplan 写出）：组合后的数字把其站点加到当前数据 v{cur} 上计算",
+                                "{name} does not record the data version it was solved on (written by an earlier "
+                                "coverplan): the figures after add its sites to the current data v{cur}"),
+    "targets_sites_forbidden": ("{name} 中有 {n} 处站点所在的候选点现已标为禁选：{sites}；组合后的数字仍计入这些站点，"
+                                "请在当前数据上重新求解该方案",
+                                "{name}: {n} sites stand on candidate sites now marked forbidden: {sites}; the figures "
+                                "after still count them: solve the proposal again on the current data"),
+    "targets_sites_forbidden_one": ("{name} 中有 {n} 处站点所在的候选点现已标为禁选：{sites}；组合后的数字仍计入该站点，"
+                                    "请在当前数据上重新求解该方案",
+                                    "{name}: {n} site stands on a candidate site now marked forbidden: {sites}; the "
+                                    "figures after still count it: solve the proposal again on the current data"),
+})
+
+# -- F3a, QA 27 items 1-5: a county's register replaces its counties only; the mapping card; capacity edits;
+# comparing any two versions --
+_STRINGS.update({
+    "data_replace_city": ("替换全市该类设施", "Replace the whole city's facilities of the type"),
+    "data_replace_city_hint": ("不勾选时只替换文件各行所在县区的该类设施，其他县区的保持不变。",
+                               "Unticked, only the counties the file's rows lie in are replaced; the other "
+                               "counties' facilities stay unchanged."),
+    "data_map_change_status": ("请在下方更改列对应，然后重新校验。", "Change the column mapping below, then check again."),
+    "edit_capacity_bad": ("容量请填整数（如 80 或 80张），或留空表示未知。",
+                          "Type the capacity as a whole number (e.g. 80), or leave it blank when unknown."),
+    "edit_fields_kept": ("您填写的内容已保留：再次点“编辑属性”即可改正后重新提交。",
+                         "What you typed is kept: click \"Edit details\" again to correct it and send it again."),
+    "data_compare_from": ("对比版本", "Compare version"),
+    "data_compare_to": ("与", "with"),
+    "data_compare_same": ("请选择两个不同的版本。", "Choose two different versions."),
+    "data_sev_note": ("说明", "note"),
+})
+
+# -- fixer F4, QA 27 item 2 (more): the sample's registers counted when many
+_STRINGS.update({
+    "approx_facilities_n": ("{total} 类设施中 {n} 类的设施名录为合成示例", "{n} of {total} facility types' registers synthetic (the sample)"),
+})
+
+# -- fixer F4, QA 27 item 2 (more): a type's register imported for part of the city
+_STRINGS.update({
+    "approx_facilities_part": ("设施名录部分为合成示例（其余取自已导入的名录：{where}）",
+                               "facility register partly synthetic (the sample; the rest imported: {where})"),
+})
+
+# -- F2, QA 27 item 5: a sized proposal's empty site table says so --
+_STRINGS.update({
+    "capw_no_new_sites": ("未新建站点。", "No new site."),
 })
