@@ -5,18 +5,22 @@ import argparse
 
 from cli.lang import h
 from cli.options import add_data_store, add_json, add_region
-from cli.output import county_namer, data_version, issue_text, print_json
+from cli.output import cell, county_namer, data_version, issue_text, print_json
 from geo import settings
 
 #: Kinds of township- and village-level units as the region stores them, in words.
-KIND_WORDS = {"镇": ("镇", "town"), "乡": ("乡", "township"), "街道": ("街道", "subdistrict"),
+KIND_WORDS = {"town": ("镇", "town"), "township": ("乡", "township"), "subdistrict": ("街道", "subdistrict"),
+              # as a region built elsewhere may still store them
+              "镇": ("镇", "town"), "乡": ("乡", "township"), "街道": ("街道", "subdistrict"),
               "other": ("其他", "other"), "community": ("社区", "community"), "village": ("村", "village")}
 
 #: The provenance section of `region info` in words: layers, quality fields and their values (zh, en).
 #: Values not listed print as stored (a region built elsewhere may use others).
 LAYER_WORDS = {"counties": ("县级边界", "counties"), "townships": ("乡镇（街道）边界", "townships"),
                "villages": ("村（社区）点位", "villages"), "population": ("人口", "population"),
-               "scenic_areas": ("景区", "scenic areas"), "facilities": ("设施名录", "facilities")}
+               "scenic_areas": ("景区", "scenic areas"), "facilities": ("设施名录", "facilities"),
+               "site_marks": ("候选点必选/禁选标记", "candidate site marks (required/forbidden)"),
+               "planner_sites": ("规划人员添加的候选点", "candidate sites added by planners")}
 QUALITY_FIELDS = {"geometry_quality": ("边界质量", "geometry"), "location_quality": ("位置质量", "location"),
                   "quality": ("数据质量", "data")}
 QUALITY_WORDS = {"official": ("官方", "official"), "approximate": ("近似", "approximate"),
@@ -41,14 +45,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json(build)
     build.set_defaults(func=_build)
 
-    imp = rs.add_parser("import", help=h("导入官方的乡镇（街道）边界 / 村（社区）坐标",
-                                         "import official township boundaries / village coordinates"))
+    imp = rs.add_parser("import", help=h("导入官方的乡镇（街道）边界 / 村（社区）坐标，保存为新的数据版本"
+                                         "（同 coverplan data import townships|villages）",
+                                         "import official township boundaries / village coordinates as a new data "
+                                         "version (as coverplan data import townships|villages)"))
     add_region(imp)
-    imp.add_argument("--townships", help=h("乡镇（街道）面图层（GeoJSON/GPKG/SHP），须有 9 位代码列",
-                                           "township polygons (GeoJSON/GPKG/SHP) with a 9-digit code column"))
-    imp.add_argument("--villages", help=h("村（社区）CSV，列为 code,lon,lat（WGS84）", "village CSV with code,lon,lat (WGS84)"))
+    imp.add_argument("--townships", help=h("乡镇（街道）面图层（GeoJSON/GPKG/SHP），须有代码列（9 位或 12 位区划代码）",
+                                           "township polygons (GeoJSON/GPKG/SHP) with a code column (9- or 12-digit "
+                                           "codes)"))
+    imp.add_argument("--villages", help=h("村（社区）CSV，列为 code,lon,lat（WGS84；code 为 12 位代码）",
+                                          "village CSV with code,lon,lat (WGS84; code the 12-digit code)"))
     imp.add_argument("--reset", action="store_true",
-                     help=h("清除全部导入（恢复为内置数据）", "forget all imports (back to the embedded data)"))
+                     help=h("新建一个数据版本，其乡镇边界和村点位恢复为内置数据（设施名录不变）",
+                            "make a new data version whose township boundaries and village points are the "
+                            "embedded ones (facilities unchanged)"))
+    imp.add_argument("--partial", action="store_true",
+                     help=h("即使有行被拒绝或被更正，仍导入通过校验的行（全部列出）；不加此项时这样的文件整体不导入",
+                            "import the accepted rows although some were refused or corrected (all are listed); "
+                            "without it such a file is refused as a whole"))
+    imp.add_argument("--dry-run", action="store_true",
+                     help=h("只校验并显示结果，不保存", "check and show the result; save nothing"))
+    add_data_store(imp, analysis=False)
     add_json(imp)
     imp.set_defaults(func=_import)
 
@@ -95,12 +112,16 @@ def _info(args) -> int:
     def check(ok: bool) -> str:
         return ("一致" if ok else "不一致") if zh else ("OK" if ok else "MISMATCH")
 
-    print("{:<8}{:<{w}}{:>11}{:>10}{:>10}{:>9}  {}".format(*head, w=county.width))
+    # padded by display width (a Chinese character takes two columns): "县区", "总人口" and "合计" padded by
+    # len() pushed the header and the totals out of line with the rows (QA 27)
+    widths = (8, county.width, 11, 10, 10, 9)
+    print("".join(cell(text, w, "<" if k < 2 else ">") for k, (text, w) in enumerate(zip(head, widths)))
+          + f"  {head[6]}")
     for r in info["population_by_county"]:
         print(f"{r['code']:<8}{county(r['code'])}{r['population']:>11,}{r['aged_60']:>10,}{r['aged_65']:>10,}"
               f"{r['aged_80']:>9,}  {check(r['derived_sum_matches_census'])}")
     p = info["population"]
-    print(f"{'':<8}{'合计' if zh else 'total':<{county.width}}{p['population']:>11,}{p['aged_60']:>10,}"
+    print(f"{'':<8}{cell('合计' if zh else 'total', county.width)}{p['population']:>11,}{p['aged_60']:>10,}"
           f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
     # which data: the version the store is at (its layers below say which are the planner's), or the embedded
     if v:
@@ -150,41 +171,121 @@ def _type_source(key: str, m: dict, zh: bool) -> str:
 
 
 def _import(args) -> int:
+    """Each file committed as a data version exactly as `coverplan data import townships|villages` commits it
+    (the same checks, overlay, report kept and source file; the OS user its author), --reset as a version
+    whose townships and villages are the embedded ones. It wrote a folder that only version 0 read, so an
+    import was silently lost once any data version existed (QA 27)."""
     from geo.errors import InputDataError
-    from geo.imports import clear_imports, import_townships, import_villages
-    from geo.regions import forget, load_region
 
     if not (args.townships or args.villages or args.reset):
         raise InputDataError("Give --townships FILE, --villages FILE or --reset.",
                              "请指定 --townships 文件、--villages 文件或 --reset。")
+    if args.reset and args.dry_run:
+        raise InputDataError("--dry-run checks files: give it with --townships or --villages, not --reset.",
+                             "--dry-run 用于校验文件：请与 --townships 或 --villages 一起使用，不能与 --reset 一起使用。")
+    if args.townships and args.villages and not args.dry_run:
+        # both files: the villages are checked before the boundaries are committed, so a refused village
+        # file leaves no half-done import behind
+        checked = _import_file(args, "villages", args.villages, dry_run=True)
+        if checked.get("blocked"):
+            _import_file(args, "villages", args.villages)  # refused, as the import says it
     results = []
     if args.reset:
-        clear_imports(args.region)
-        results.append({"reset": True})
-    forget(args.region)
-    region = load_region(args.region)
-    if args.townships:
-        results.append(_with_issues(import_townships(region, args.townships)))
-    if args.villages:
-        results.append(_with_issues(import_villages(region, args.villages)))
-    forget(args.region)
+        results.append(_reset(args))
+    for kind in ("townships", "villages"):
+        if getattr(args, kind):
+            results.append(_import_file(args, kind, getattr(args, kind)))
     if args.json:
-        print_json({"imports": results})
+        last = [r["version"] for r in results if r.get("version") is not None]
+        print_json({"imports": results, "version": last[-1] if last else None})
         return 0
     zh = args.lang == "zh"
     for r in results:
         if r.get("reset"):
-            print("已清除导入的乡镇边界和村（社区）点位，恢复内置示意数据。" if zh
-                  else "Imported township boundaries and village points cleared: the embedded illustrative data again.")
+            if r["version"] is None:
+                print("乡镇边界和村（社区）点位已是内置数据，未新建数据版本。" if zh
+                      else "Township boundaries and village points are the embedded ones already: no new data version.")
+            else:
+                print(f"已清除导入的乡镇边界和村（社区）点位，恢复内置示意数据：已保存为数据版本 {r['version']}"
+                      "（设施名录不变）。" if zh
+                      else "Imported township boundaries and village points cleared: the embedded illustrative data "
+                           f"again, saved as dataset version {r['version']} (facilities unchanged).")
             continue
         what = {"townships": ("个乡镇（街道）边界", "township boundaries"),
                 "villages": ("个村（社区）点位", "village/community points")}[r["layer"]]
-        print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。" if zh
-              else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}.")
+        if args.dry_run:
+            print(f"{r['file']}：{r['imported']:,} / {r['of']:,} {what[0]}通过校验（--dry-run：未保存）。" if zh
+                  else f"{r['file']}: {r['imported']:,} of {r['of']:,} {what[1]} pass the checks (--dry-run: nothing "
+                       "saved).")
+            if r.get("blocked"):  # `data import`'s sentence, without the list of changes it leads to there
+                text = r["blocked"]["text"]
+                for tail in ("加 --partial 时将产生的变化：", "With --partial the import would change:"):
+                    text = text[:-len(tail)].rstrip() if text.endswith(tail) else text
+                print(text)
+        elif r["version"] is not None:
+            print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。已保存为数据版本 {r['version']}"
+                  "（当前版本）。" if zh
+                  else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}. Saved as dataset "
+                       f"version {r['version']} (the current one).")
+        else:
+            print(f"{r['file']} 的 {r['imported']:,} {what[0]}与当前数据版本 {r['unchanged']} 相同，未新建数据版本。" if zh
+                  else f"The {r['imported']:,} {what[1]} of {r['file']} are those of the current dataset version "
+                       f"{r['unchanged']} already: no new version.")
         for issue in r.get("issues") or []:  # what `data import` and the data page say of the same file
             print(issue_text(issue, args.lang))
-    print("重新启动网页服务后生效。" if zh else "Restart the web server for it to take effect.")
+    if not args.dry_run:
+        print("分析命令按当前数据版本计算；网页服务即时使用新版本，无需重启。" if zh
+              else "The analyses use the current data version; the web server uses it at once, without a restart.")
     return 0
+
+
+def _store_args(args) -> list[str]:
+    out = ["--region", args.region]
+    if getattr(args, "db", None):
+        out += ["--db", args.db]
+    if getattr(args, "data_dir", None):
+        out += ["--data-dir", args.data_dir]
+    return out
+
+
+def _import_file(args, kind: str, path: str, *, dry_run: bool = False) -> dict:
+    """`coverplan data import <kind> <path>` run as it is (its parser, checks and commit), its JSON read back."""
+    import contextlib
+    import io
+    import json
+
+    from cli.main import build_parser
+    from geo.regions import load_region
+
+    argv = ["--lang", args.lang, "data", "import", kind, str(path), "--json", *_store_args(args)]
+    argv += ["--partial"] if args.partial else []
+    argv += ["--dry-run"] if dry_run or args.dry_run else []
+    ns = build_parser(args.lang).parse_args(argv)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        ns.func(ns)
+    out = json.loads(buf.getvalue())
+    region = load_region(args.region, imports=False)
+    of = len(region.townships if kind == "townships" else region.villages)
+    return _with_issues({"layer": kind, "imported": int(out["counts"].get("accepted") or 0), "of": int(of),
+                         "file": out["file"], "version": out["version"], "unchanged": out["unchanged"],
+                         "previous": out["previous"], "issues": out["issues"], "blocked": out.get("blocked")})
+
+
+def _reset(args) -> dict:
+    """A data version whose townships and villages are version 0's (the embedded ones); None when they are."""
+    from pathlib import Path
+
+    from cli.options import check_data_dir
+    from geo.datasets import DatasetStore, default_db_path
+    from geo.dbfile import check_database
+
+    check_data_dir(args.data_dir, create=True)
+    db = check_database(Path(args.db) if args.db else default_db_path(), create=True)
+    root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
+    store = DatasetStore(db, region=args.region, root=root, root_given=root is not None)
+    before = store.current().version
+    return {"reset": True, "version": store.restore_embedded(), "previous": before}
 
 
 def _with_issues(result: dict) -> dict:

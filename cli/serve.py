@@ -20,8 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "address to listen on (default 127.0.0.1; 0.0.0.0 to serve the intranet)"))
     p.add_argument("--port", type=int, default=5000, help=h("监听端口（默认 5000）", "port to listen on (default 5000)"))
     p.add_argument("--threads", type=int, default=6, help=h("waitress 工作线程数", "waitress worker threads"))
-    p.add_argument("--db", default=None, help=h("保存方案的 SQLite 数据库文件（默认 var/proposals.sqlite）",
-                                                "SQLite file of saved proposals (default var/proposals.sqlite)"))
+    p.add_argument("--db", default=None, help=h("保存方案和数据版本的 SQLite 数据库文件（默认 $COVERPLAN_VAR/proposals.sqlite，"
+                                                       "未设置 COVERPLAN_VAR 时为项目下的 var/proposals.sqlite；不存在则新建）",
+                                                "SQLite file of saved proposals and data versions (default "
+                                                "$COVERPLAN_VAR/proposals.sqlite, var/proposals.sqlite in the project "
+                                                "when COVERPLAN_VAR is unset; made when missing)"))
     p.add_argument("--basemap", choices=["none", "osm", "tianditu"], default=None,
                    help=h("底图瓦片（默认 none：无底图，可离线使用）", "background tiles (default none: works offline)"))
     p.add_argument("--tianditu-key", default=None,

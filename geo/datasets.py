@@ -170,6 +170,10 @@ EDIT_NOTES = (
     (r"新增候选点 (?P<a>.+)", r"added candidate site (?P=a)"),
     (r"移动候选点 (?P<a>.+)", r"moved candidate site (?P=a)"),
     (r"删除候选点 (?P<a>.+)", r"removed candidate site (?P=a)"),
+    # `coverplan region import --reset` and an older install's import folder taken in (QA 27)
+    (r"恢复内置的乡镇（街道）边界和村（社区）点位", r"the embedded township boundaries and village points restored"),
+    (r"迁移旧版 region import 导入的(?P<a>乡镇（街道）边界|村（社区）点位)（原文件 (?P<b>.+)）",
+     r"taken in from an earlier region import: (?:township boundaries|village points) \((?:the file )?(?P=b)\)"),
 )
 _EDIT_NOTE_RES = [re.compile(f"^(?P<zh>{zh}) / (?P<en>{en})(?P<tail>：.*)?$", re.S) for zh, en in EDIT_NOTES]
 
@@ -300,6 +304,34 @@ def default_db_path() -> Path:
     return settings.VAR_DIR / "proposals.sqlite"
 
 
+#: The note of the version `coverplan region import --reset` makes (see :data:`EDIT_NOTES`).
+RESET_NOTE = "恢复内置的乡镇（街道）边界和村（社区）点位 / the embedded township boundaries and village points restored"
+
+
+def legacy_imports(region: str) -> Path | None:
+    """An older install's `region import` folder for ``region`` (``VAR_DIR/regions/<name>`` holding
+    ``imports.json``) not yet taken in as a data version, or None."""
+    from geo.imports import user_dir
+
+    folder = user_dir(region)
+    return folder if (folder / "imports.json").is_file() else None
+
+
+def _is_default_db(path) -> bool:
+    try:
+        return Path(path).resolve() == default_db_path().resolve()
+    except OSError:
+        return False
+
+
+def take_in_legacy_imports(region: str):
+    """Take an older install's `region import` folder in as data versions of the default store (made when
+    missing); return that store, or None when there is no such folder."""
+    if legacy_imports(region) is None:
+        return None
+    return DatasetStore(default_db_path(), region=region)
+
+
 def os_user() -> str:
     """The logged-in user's name, for ``author`` when none is given."""
     try:
@@ -425,6 +457,8 @@ class DatasetStore:
             self._claim_root(con)
             if not readonly:  # a listing (data versions, diff) moves nothing
                 self._recover(con)
+        if not readonly:
+            self.take_in_legacy_imports()
 
     @classmethod
     def reader(cls, db_path: str | Path, *, region: str = settings.DEFAULT_REGION,
@@ -433,6 +467,10 @@ class DatasetStore:
         table, folder or version 0 made and no write lock taken (the analysis commands of the CLI read
         the current version so beside a running server or an import; QA 19: opening the store for
         writing waited 30 s for an import's lock and ended in a traceback)."""
+        if legacy_imports(region) is not None and _is_default_db(db_path) and Path(db_path).is_file():
+            # an older install's `region import` folder: taken in once as a data version (a write), so the
+            # analyses that read the store answer on it as they did (QA 27)
+            cls(db_path, region=region, root=root)
         store = cls.__new__(cls)
         store.readonly, store._strict_ro = True, True
         store.db_path, store.region_name, store.timeout = Path(db_path), region, timeout
@@ -826,8 +864,9 @@ class DatasetStore:
             name, created = sources.get(ref.stored_in, (None, None))
             if name:
                 en, zh = f"planner-supplied: {name}", f"规划人员提供：{name}"
-            else:  # an edit on the map (a candidate's mark, a site added) has no file
-                en, zh = "edited on the map by planners", "规划人员在地图上编辑"
+            else:  # an edit (a candidate's mark, a site added) has no file: made on the map or with
+                # `coverplan data mark` (QA 27: "edited on the map" after a mark set on the command line)
+                en, zh = "set by planners (on the map or on the command line)", "规划人员设定（地图上或命令行）"
             en, zh = f"{en} (dataset version {ref.stored_in})", f"{zh}（数据版本 {ref.stored_in}）"
             if part and part[0] < part[1]:
                 n, total, noun_en, noun_zh = part
@@ -1188,6 +1227,83 @@ class DatasetStore:
                     shutil.rmtree(final, ignore_errors=True)
                 raise
         return version
+
+    def restore_embedded(self, layers=(TOWNSHIPS, VILLAGES), *, author: str | None = None,
+                         note: str = "") -> int | None:
+        """Make a new version whose ``layers`` are the embedded ones (version 0's), the others as they are
+        (`coverplan region import --reset`: the facilities, marks and sites stay); return its number, or
+        None when those layers are the embedded ones already (no version is made)."""
+        author = author or os_user()
+        with self._write() as con:
+            self._check_owner()
+            parent, now = self._usable(con, None)
+            base = self._refs(con, 0)
+            changed = sorted(n for n in layers if now.get(n) != base.get(n))
+            if not changed:
+                return None
+            new = con.execute("SELECT MAX(version) + 1 AS v FROM dataset_versions WHERE region=?",
+                              (self.region_name,)).fetchone()["v"]
+            if (self.root / str(new)).exists():  # no row owns it (we hold the lock): a crashed commit's leftover
+                shutil.rmtree(self.root / str(new))
+            refs = dict(now)
+            refs.update({n: base[n] for n in changed})
+            replaced = [{"layer": n, "version": now[n].stored_in if n in now else None,
+                         "rows": now[n].rows if n in now else 0} for n in changed]
+            self._insert(con, version=new, parent=parent, author=author,
+                         note=note or RESET_NOTE, kind="edit", layer=",".join(changed), target=None,
+                         source_name=None, source_sha256=None, rows=None, refs=list(refs.values()),
+                         replaced=replaced)
+            con.execute("UPDATE dataset_current SET version=? WHERE region=?", (new, self.region_name))
+        return new
+
+    def take_in_legacy_imports(self) -> list[int]:
+        """Commit an older install's `region import` folder (``geo.imports.user_dir`` with ``imports.json``)
+        as data versions, once, then rename the folder (``<name>.taken-in-v<N>``) so it is not taken twice.
+
+        Before QA 27 `coverplan region import` wrote that folder and only version 0 read it (an import was
+        silently lost once any data version existed); it is now a data version as `data import` makes.
+        Only the store beside the folder (``VAR_DIR/proposals.sqlite``) takes it in. Returns the versions made."""
+        folder = legacy_imports(self.region_name)
+        if folder is None or not _is_default_db(self.db_path):
+            return []
+        from geo.imports import TOWNSHIPS_FILE, VILLAGES_FILE
+
+        try:
+            notes = json.loads((folder / "imports.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            notes = {}
+        made: list[int] = []
+        try:
+            for layer, file, words in ((TOWNSHIPS, TOWNSHIPS_FILE, "乡镇（街道）边界"), (VILLAGES, VILLAGES_FILE, "村（社区）点位")):
+                path = folder / file
+                if not path.is_file():
+                    continue
+                if layer == TOWNSHIPS:
+                    data = gpd.read_file(path).set_crs(settings.STORAGE_CRS, allow_override=True)
+                else:
+                    data = pd.read_csv(path, dtype={"code": str})
+                data["code"] = data["code"].astype(str)
+                original = str((notes.get(layer) or {}).get("file") or file)
+                en = "township boundaries" if layer == TOWNSHIPS else "village points"
+                note = (f"迁移旧版 region import 导入的{words}（原文件 {original}） / taken in from an earlier region "
+                        f"import: {en} (the file {original})")
+                if self.unchanged_by(layer, data, path.name) is not None:
+                    continue
+                made.append(self.commit_layer(layer, data, source_path=path, note=note))
+        except (CoverplanError, OSError, ValueError) as exc:  # left as it is: said, and tried again next time
+            import logging
+            logging.getLogger("coverplan.datasets").warning(
+                "the earlier region import in %s could not be taken in as a data version: %s", folder, exc)
+            return made
+        target = folder.with_name(f"{folder.name}.taken-in-v{made[-1] if made else 0}")
+        n = 1
+        while target.exists():
+            target, n = folder.with_name(f"{folder.name}.taken-in-v{made[-1] if made else 0}-{n}"), n + 1
+        try:
+            folder.rename(target)
+        except OSError:
+            pass
+        return made
 
     def rollback(self, version: int, *, author: str | None = None, note: str = "") -> int:
         """Make a new version whose layers are those of ``version``; return its number.

@@ -35,8 +35,9 @@ def check_database(path: str | Path, *, create: bool) -> Path:
         False; the message names the path and says how to fix it.
     """
     p = Path(path)
-    hint_en = "Point --db at the server's database (by default VAR_DIR/proposals.sqlite, where `coverplan serve` keeps it)."
-    hint_zh = "请用 --db 指向服务器所用的数据库（默认 VAR_DIR/proposals.sqlite，即 `coverplan serve` 所用的文件）。"
+    hint_en = ("Point --db at the server's database (by default $COVERPLAN_VAR/proposals.sqlite, where `coverplan "
+               "serve` keeps it).")
+    hint_zh = "请用 --db 指向服务器所用的数据库（默认 $COVERPLAN_VAR/proposals.sqlite，即 `coverplan serve` 所用的文件）。"
     if p.is_dir():
         raise InputDataError(f"{p} is a folder, not a database file.", f"{p} 是文件夹，不是数据库文件。",
                              hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
@@ -53,7 +54,11 @@ def check_database(path: str | Path, *, create: bool) -> Path:
         raise InputDataError(f"The database {p} cannot be read ({e.strerror}).",
                              f"无法读取数据库 {p}（{e.strerror}）。", hint_en=hint_en, hint_zh=hint_zh,
                              details={"path": str(p)}) from None
-    if head and head != SQLITE_HEADER:  # an empty file is a database SQLite has not written yet
+    if not head and not create:  # an empty file holds no data: read as one, it answered "version 0" (QA 27)
+        raise InputDataError(f"{p} is empty (0 bytes): it is not a SQLite database, and this command only reads one.",
+                             f"{p} 是空文件（0 字节），不是 SQLite 数据库文件；本命令只读取数据库。",
+                             hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p), "bytes": 0})
+    if head and head != SQLITE_HEADER:  # an empty file is a database SQLite has not written yet (made by a writer)
         raise InputDataError(f"{p} is not a SQLite database (coverplan keeps its data in one).",
                              f"{p} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）。",
                              hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})

@@ -1,10 +1,13 @@
 """A planner's authoritative data replacing the embedded approximations.
 
 Township boundaries from the 区划地名 database and village coordinates from a
-village list are imported once (``coverplan region import ...``), checked, and
-kept beside the user's other saved work (``settings.VAR_DIR/regions/<name>``);
-:func:`geo.regions.load_region` applies them on every load. Imported layers
-are flagged ``official``; what stays approximate keeps its flag.
+village list are checked and committed as a data version of the region's
+datasets (``geo.datasets.DatasetStore``), as ``coverplan data import`` and the
+data page do; ``coverplan region import`` is that import. Imported layers are
+flagged ``official``; what stays approximate keeps its flag. (Before QA 27 they
+were kept in ``settings.VAR_DIR/regions/<name>`` and overlaid on version 0
+only; such a folder is taken in as a data version once:
+``geo.datasets.DatasetStore.take_in_legacy_imports``.)
 
 The checks (:func:`check_townships`, :func:`check_villages`) and the overlays
 (:func:`overlay_townships`, :func:`overlay_villages`, :func:`settle_villages`)
@@ -14,10 +17,7 @@ exactly what this import would.
 from __future__ import annotations
 
 import codecs
-import json
 import logging
-import shutil
-import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -143,8 +143,8 @@ def _code_column(df: pd.DataFrame, label: str, names=CODE_ALIASES, widths: tuple
     col = pick_code_column(df, names, widths)
     if col is not None:
         return col
-    hint_en, hint_zh = ("Name the column with the 9-digit township codes `code`.",
-                        "请将9位乡镇区划代码所在列命名为 code 或“代码”。")
+    hint_en, hint_zh = ("Name the column with the township codes (9 or 12 digits) `code`.",
+                        "请将乡镇区划代码（9 位或 12 位）所在列命名为 code 或“代码”。")
     if any(any("\u0080" <= ch <= "\u00ff" for ch in str(c)) for c in df.columns):
         # 代码 read in the wrong encoding (´úÂë): renaming the column is no fix; naming the encoding is
         hint_en = ("The column names look garbled: the file's text is in another encoding than the one read. Give "
@@ -869,8 +869,24 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     return pts
 
 
-def import_townships(region, path: str | Path) -> dict:
-    """Check and store official township polygons for ``region``; return a summary.
+def _store_of(region, store):
+    if store is not None:
+        return store
+    from geo.datasets import DatasetStore, default_db_path
+    return DatasetStore(default_db_path(), region=region.name)
+
+
+def _commit(store, layer: str, data, path: Path, author, note: str) -> tuple[int | None, int | None]:
+    """(new version, None) or (None, the version already holding the same data)."""
+    same = store.unchanged_by(layer, data, path.name)
+    if same is not None:
+        return None, same
+    return store.commit_layer(layer, data, source_path=path, author=author, note=note), None
+
+
+def import_townships(region, path: str | Path, *, store=None, author: str | None = None, note: str = "") -> dict:
+    """Check official township polygons for ``region`` and commit them as a new data version of ``store``
+    (default: the app's, ``geo.datasets.default_db_path``); return a summary with the ``version``.
 
     Parameters
     ----------
@@ -883,16 +899,15 @@ def import_townships(region, path: str | Path) -> dict:
     """
     out = check_townships(region, path)
     label = out.attrs["file"]
-    target = user_dir(region.name)
-    target.mkdir(parents=True, exist_ok=True)
-    out.to_file(target / TOWNSHIPS_FILE, driver="GeoJSON")
-    _note(region.name, "townships", {"file": label, "count": int(len(out)), "imported_at": time.time()})
+    version, same = _commit(_store_of(region, store), "townships", out, Path(path), author, note)
     return {"layer": "townships", "imported": int(len(out)), "of": out.attrs["of"], "file": label,
+            "version": version, "unchanged": same,
             "issues": township_issues(out)}  # polygons repaired or overlapping, columns not read
 
 
-def import_villages(region, path: str | Path) -> dict:
-    """Check and store official village/community coordinates (CSV ``code,lon,lat``).
+def import_villages(region, path: str | Path, *, store=None, author: str | None = None, note: str = "") -> dict:
+    """Check official village/community coordinates (CSV ``code,lon,lat``) and commit them as a new data
+    version of ``store`` (default: the app's); return a summary with the ``version``.
 
     Written at once, with no report to review: a file with a refused row is refused as a
     whole, every row named (the data page and ``coverplan data import`` refuse the rows alone).
@@ -915,25 +930,10 @@ def import_villages(region, path: str | Path) -> dict:
             hint_zh="请更正这些行（表格按行号计，表头为第 1 行），或在“数据”页面、用 `coverplan data import villages 文件 "
                     "--partial` 导入：那里只拒绝这些行。",
             details={"problems": [{k: r[k] for k in ("row", "code", "value")} for r in refused]})
-    target = user_dir(region.name)
-    target.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"code": pts["code"], "lon": pts["lon"], "lat": pts["lat"]}).to_csv(
-        target / VILLAGES_FILE, index=False)
-    _note(region.name, "villages", {"file": label, "count": int(len(pts)), "imported_at": time.time()})
+    version, same = _commit(_store_of(region, store), "villages", pts, Path(path), author, note)
     return {"layer": "villages", "imported": int(len(pts)), "of": pts.attrs["of"], "file": label,
+            "version": version, "unchanged": same,
             "issues": village_placement_issues(region, pts)}  # points outside their township, columns not read
-
-
-def clear_imports(name: str) -> None:
-    """Forget every import for region ``name`` (back to the embedded approximations)."""
-    shutil.rmtree(user_dir(name), ignore_errors=True)
-
-
-def _note(name: str, layer: str, meta: dict) -> None:
-    path = user_dir(name) / "imports.json"
-    notes = json.loads(path.read_text("utf-8")) if path.exists() else {}
-    notes[layer] = meta
-    path.write_text(json.dumps(notes, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _inside_point(poly, seed: int):
@@ -1095,34 +1095,3 @@ def overlay_villages(villages: gpd.GeoDataFrame, points: pd.DataFrame) -> gpd.Ge
     vills.loc[pts["code"], "geometry"] = shapely.points(pts["lon"].astype(float), pts["lat"].astype(float))
     vills.loc[pts["code"], "location_quality"] = "official"
     return gpd.GeoDataFrame(vills, geometry="geometry", crs=settings.STORAGE_CRS)
-
-
-def apply_imports(region):
-    """Return ``region`` with the user's imports applied (unchanged when there are none)."""
-    folder = user_dir(region.name)
-    notes_path = folder / "imports.json"
-    if not notes_path.exists():
-        return region
-    notes = json.loads(notes_path.read_text("utf-8"))
-    towns, vills = region.townships.copy(), region.villages.copy()
-    if (folder / TOWNSHIPS_FILE).exists():
-        off = gpd.read_file(folder / TOWNSHIPS_FILE).set_crs(settings.STORAGE_CRS, allow_override=True)
-        towns = overlay_townships(towns, region.counties, off)
-        vills = settle_villages(towns, vills)
-    if (folder / VILLAGES_FILE).exists():
-        vills = overlay_villages(vills, pd.read_csv(folder / VILLAGES_FILE, dtype={"code": str}))
-    vills = gpd.GeoDataFrame(vills, geometry="geometry", crs=settings.STORAGE_CRS)
-    provenance = json.loads(json.dumps(region.provenance))
-    layers = provenance.setdefault("layers", {})
-    if "townships" in notes:
-        n = notes["townships"]
-        layers.setdefault("townships", {}).update({
-            "imported": n, "geometry_quality": "official" if (towns["geometry_quality"] == "official").all()
-            else "mixed", "synthetic": bool((towns["geometry_quality"] != "official").any())})
-    if "villages" in notes:
-        n = notes["villages"]
-        layers.setdefault("villages", {}).update({
-            "imported": n, "location_quality": "official" if (vills["location_quality"] == "official").all()
-            else "mixed", "synthetic": bool((vills["location_quality"] != "official").any())})
-    return type(region)(name=region.name, counties=region.counties, townships=towns, villages=vills,
-                        facilities=region.facilities, scenic_areas=region.scenic_areas, provenance=provenance)

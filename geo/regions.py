@@ -224,15 +224,16 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
     rebuild : bool
         Rebuild from sources even when built layers exist.
     imports : bool
-        Apply the planner's ``coverplan region import`` files. ``False`` gives the
-        layers exactly as shipped: version 0 of the region's datasets (``geo.datasets``).
+        Take in an older install's ``coverplan region import`` folder first (once: it becomes a data
+        version of the default store, ``geo.datasets.take_in_legacy_imports``), and return the region at
+        that version then. Otherwise both give the layers exactly as shipped: version 0 of the region's
+        datasets. The planner's imports are data versions (``geo.datasets.DatasetStore.region``); they
+        are never overlaid here (QA 27: they were, on version 0 only, and lost once any version existed).
     """
     with _lock:
         if rebuild:
             _cache.pop(name, None)
             _embedded.pop(name, None)
-        if imports and name in _cache:
-            return _cache[name]
         base = _embedded.get(name)
         if base is None:
             if name not in _BUILDERS and not (region_dir(name) / "build").is_dir():
@@ -256,17 +257,23 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
             _embedded[name] = base
         if not imports:
             return base
-        from geo.imports import apply_imports  # the planner's official data, when imported
+        from geo.datasets import legacy_imports
+        if legacy_imports(name) is None:
+            return base
+    from geo.datasets import take_in_legacy_imports  # outside the lock: the store loads the region itself
 
-        region = apply_imports(base)
-        _cache[name] = region
-        return region
+    store = take_in_legacy_imports(name)
+    return store.region() if store is not None else base
 
 
 def forget(name: str) -> None:
     """Drop the cached copy of a region (after an import), so the next load reads it anew."""
     with _lock:
         _cache.pop(name, None)
+
+
+#: The kinds of township-level units as ``region_info`` names them (the region stores 镇/乡/街道 and "other").
+TOWNSHIP_KIND_KEYS = {"镇": "town", "乡": "township", "街道": "subdistrict"}
 
 
 def region_info(region: Region) -> dict:
@@ -279,7 +286,10 @@ def region_info(region: Region) -> dict:
         "counts": {
             "counties": int(len(region.counties)),
             "townships": int(len(t)),
-            "townships_by_kind": {k: int(n) for k, n in t["kind"].value_counts().sort_index().items()},
+            # keys in English as villages_by_kind's (community, village): the stored 镇/乡/街道 beside "other"
+            # mixed two languages in one object (QA 27)
+            "townships_by_kind": {TOWNSHIP_KIND_KEYS.get(str(k), str(k)): int(n)
+                                  for k, n in t["kind"].value_counts().sort_index().items()},
             "villages": int(len(v)),
             "villages_by_kind": {k: int(n) for k, n in v["kind"].value_counts().sort_index().items()},
             "facilities_by_type": {k: int(n) for k, n in

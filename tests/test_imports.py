@@ -24,6 +24,13 @@ def var_dir(tmp_path, monkeypatch):
     forget("shiyan")
 
 
+def _current(name="shiyan"):
+    """The region at the store's current data version: an import is a data version (QA 27), never an
+    overlay load_region applies (it was, on version 0 only, and lost once any version existed)."""
+    from geo.datasets import DatasetStore, default_db_path
+    return DatasetStore(default_db_path(), region=name).region()
+
+
 def _official_polygon(region):
     """A stand-in 'official' boundary: the approximate one grown by 1 km inside its county."""
     t = region.townships.to_crs(settings.METRIC_CRS)
@@ -37,9 +44,10 @@ def test_township_import_is_official_and_keeps_the_tiling(var_dir):
     path = var_dir / "official.geojson"
     _official_polygon(region).to_file(path, driver="GeoJSON")  # UTM CRS in the file: converted
     summary = import_townships(region, path)
-    assert summary["imported"] == 1
+    assert summary["imported"] == 1 and summary["version"] == 1
     forget("shiyan")
-    after = load_region("shiyan")
+    assert load_region("shiyan").townships.loc[CODE, "geometry_quality"] == "approximate"  # version 0 as shipped
+    after = _current()
     t = after.townships
     assert t.loc[CODE, "geometry_quality"] == "official"
     assert (t.drop(index=CODE)["geometry_quality"] == "approximate").all()
@@ -60,9 +68,9 @@ def test_village_import_marks_official_points(var_dir):
     region = load_region("shiyan")
     path = var_dir / "villages.csv"
     path.write_text("code,lon,lat\n420302001001,110.80,32.60\n", encoding="utf-8")
-    import_villages(region, path)
+    assert import_villages(region, path)["version"] == 1
     forget("shiyan")
-    v = load_region("shiyan").villages
+    v = _current().villages
     assert v.loc["420302001001", "location_quality"] == "official"
     assert v.loc["420302001001", "geometry"].equals(shapely.Point(110.80, 32.60))
     assert (v.drop(index="420302001001")["location_quality"] == "synthetic").all()

@@ -94,7 +94,9 @@ class Service:
         """The region as of a data version (default: the active one); a few are kept in memory."""
         v = self.version() if version is None else int(version)
         if self.datasets is None or v == 0:
-            return load_region(self.region_name)  # the embedded default (dataset_version None = 0)
+            # the embedded default as shipped (dataset_version None = 0): an import is a data version, never
+            # an overlay on version 0 (QA 27: `region import` was applied here only, lost once v1 existed)
+            return load_region(self.region_name, imports=False)
         with self._guard:
             if v in self._regions:
                 self._regions.move_to_end(v)
@@ -474,9 +476,13 @@ class Service:
         town_fc = layers.feature_collection(towns, list(towns.columns.drop("geometry")), tolerance=layers.TOL_TOWNSHIP)
         u = cov.units
         names_en = self.place_names_en()
+        # a village point the planner imported (official) is not 示意 where it stands (map.js): its quality travels
+        quality = (r.villages["location_quality"].astype(str).reindex(u["id"].astype(str)).where(lambda q: q.notna(), None)
+                   .to_numpy(object) if "location_quality" in r.villages else np.full(len(u), None, object))
         unit_fc = layers.feature_collection(
-            u.assign(cost=u["cost"].round(1), name_en=u["name"].map(names_en)),
-            ["id", "name", "name_en", "township_name", "weight", "standard", "nearest_name", "cost", "covered"])
+            u.assign(cost=u["cost"].round(1), name_en=u["name"].map(names_en), location_quality=quality),
+            ["id", "name", "name_en", "township_name", "weight", "standard", "nearest_name", "cost", "covered",
+             "location_quality"])
         f = cov.facilities
         if areas is None:
             areas = service_area_layer(r, ft, f, cov.mode, graph=self.graph(cov.mode))
