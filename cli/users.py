@@ -21,8 +21,8 @@ from geo.dbfile import check_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、修改密码",
-                                       "accounts of the web server: add, list, disable, passwd"))
+    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、修改密码、解除登录锁定",
+                                       "accounts of the web server: add, list, disable, passwd, unlock"))
     us = p.add_subparsers(dest="users_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
@@ -33,8 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_json(q)
 
     add = us.add_parser("add", help=h("新增用户", "add a user"))
-    add.add_argument("name", help=h("用户名（1 至 40 个字符，不含空格和冒号）",
-                                    "user name (1 to 40 characters, no spaces or ':')"))
+    # the rule check_name applies (web/users.py NAME_RULE), not a narrower one (QA 27)
+    add.add_argument("name", help=h("用户名：1 至 40 个字符，任意文字的字母、数字和符号；不含空格、: / \\ ? # %%、不可见字符、"
+                                    "全角或其他兼容形式（如 ｂ、①、ﬁ）；拉丁字母不能与西里尔或希腊字母混用；不能只由点号组成；"
+                                    "不能与已有账号在忽略大小写和全角形式后同名；不能是保留名 local、web、coverplan、unknown",
+                                    "user name: 1 to 40 characters, letters of any script, digits and signs; no spaces, "
+                                    "none of : / \\ ? # %%, no invisible characters, no full-width or other compatibility "
+                                    "forms (a full-width b, a circled 1, the fi ligature); Latin letters not mixed with Cyrillic or Greek ones; not dots alone; "
+                                    "not the same as an existing account's once case and full-width forms are set aside; "
+                                    "not local, web, coverplan or unknown (reserved)"))
     add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True,
                      help=h("角色：viewer 查看者（只能查看）、planner 规划人员（可编辑）、admin 管理员（另可管理账号）",
                             "role: viewer (view only), planner (may edit), admin (may also manage accounts)"))
@@ -68,6 +75,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                            "generate a one-time password to be changed at the next login"))
     common(pw)
     pw.set_defaults(func=_passwd)
+
+    un = us.add_parser("unlock", help=h("解除登录锁定：账号因登录失败过多被锁定、某地址的登录被暂停、密码修改被锁定",
+                                        "lift login locks: an account locked by failed logins, an address's logins "
+                                        "paused, a password change locked"))
+    un.add_argument("name", nargs="?", help=h("要解除锁定的用户名（其在所有地址的锁定及密码修改锁定）",
+                                              "user whose locks to lift (from every address, and his password change's)"))
+    un.add_argument("--address", help=h("解除该网络地址的登录暂停（及该地址上各账号的锁定）",
+                                        "lift the pause of logins from this network address (and the accounts' locks there)"))
+    un.add_argument("--all", action="store_true", help=h("解除全部锁定和暂停", "lift every lock and pause"))
+    common(un)
+    un.set_defaults(func=_unlock)
 
 
 def _store(args):
@@ -109,12 +127,24 @@ def _county(args, store, code: str | None) -> str:
     return f"{name} ({code})" if en else f"{name}（{code}）"
 
 
-def _padded(text: str, width: int) -> str:
-    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+def _width(text: str) -> int:
+    """``text``'s width in terminal columns: a wide or full-width character (Chinese) takes two."""
     import unicodedata
 
-    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - cols, 0)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    return text + " " * max(width - _width(text), 0)
+
+
+def _actor() -> str:
+    """Who made a change here, in the audit log: the command line and the computer's user, as a data change
+    records its author (geo/datasets.py os_user); web/auth.py actor_text shows it as 命令行（wang）."""
+    from geo.datasets import os_user
+
+    return f"(command line) {os_user()}"
 
 
 def _say(args, zh: str, en: str) -> None:
@@ -144,6 +174,14 @@ def _stdin_password() -> str:
         # piped: all of it (at most a megabyte: a password is far shorter, web.users.MAX_PASSWORD), one
         # line ending or none; a second line was dropped silently, the password set being only the first (QA 21)
         data = sys.stdin.read(1 << 20)
+        if not data:  # < /dev/null, an empty pipe: said so, not "a password has at least 8 characters" (QA 27)
+            raise InputDataError("Standard input is empty: --password-stdin reads the password from it. Pipe the "
+                                 "password in, or leave --password-stdin out. Nothing was changed.",
+                                 "标准输入为空：--password-stdin 从标准输入读取密码。请用管道传入密码，或不用 "
+                                 "--password-stdin。未作任何修改。",
+                                 hint_en="e.g. echo 'pass phrase' | coverplan users …",
+                                 hint_zh="如 echo '密码' | coverplan users …",
+                                 details={"parameter": "password-stdin"})
         text = data[:-2] if data.endswith("\r\n") else data[:-1] if data.endswith(("\n", "\r")) else data
         if "\n" in text or "\r" in text:
             lines = len(text.splitlines()) + (1 if text.endswith(("\n", "\r")) else 0)
@@ -185,7 +223,7 @@ def _add(args) -> int:
         user, generated = store.add(args.name, args.role, args.county, password=password)
     except AccountError as exc:
         return _fail(args, exc)
-    store.audit("user_added", user_name="(command line)", obj=user.name, detail={"role": user.role, "county": user.county})
+    store.audit("user_added", user_name=_actor(), obj=user.name, detail={"role": user.role, "county": user.county})
     if args.json:
         print_json({"user": user.public(), "password": generated})
         return 0
@@ -210,11 +248,55 @@ def _list(args) -> int:
     if not users:
         _say(args, "尚无用户。", "No users yet.")
         return 0
+    en = args.lang == "en"
+    rows = [("Name", "Role", "County", "State") if en else ("用户名", "角色", "县区", "状态")]
     for u in users:
-        state = ("disabled" if args.lang == "en" else "已停用") if u.disabled else (
-            ("must change password" if args.lang == "en" else "待修改密码") if u.must_change else "")
-        print(f"{_padded(u.name, 20)} {_padded(_role(args, u.role), 14)} {_padded(_county(args, store, u.county), 30)} "
-              f"{state}".rstrip())
+        state = ("disabled" if en else "已停用") if u.disabled else (
+            ("must change password" if en else "待修改密码") if u.must_change else ("active" if en else "正常"))
+        rows.append((u.name, _role(args, u.role), _county(args, store, u.county), state))
+    # a header row, and each column as wide as its widest cell in terminal columns (a Chinese character
+    # takes two): fixed widths misaligned the rows once a name or a county was longer (QA 27)
+    widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        print(" ".join([_padded(r[i], widths[i] + 1) for i in range(3)] + [r[3]]).rstrip())
+    return 0
+
+
+def _unlock(args) -> int:
+    from web.users import AccountError
+
+    if sum(bool(x) for x in (args.name, args.address, args.all)) != 1:
+        return _fail(args, AccountError("Name what to unlock: a user name, --address ADDRESS or --all (one of them).",
+                                        "请指明要解除的锁定：用户名、--address 地址或 --all（三者选一）。", "unlock"))
+    store = _store(args)
+    if args.name:
+        try:
+            store.find(args.name)  # a mistyped name lifted nothing, silently
+        except AccountError as exc:
+            # a name that is no account may still be locked (someone tried it): that lock is lifted
+            if not any(x["name"] == args.name for x in store.locks()):
+                return _fail(args, exc)
+        lifted = store.unlock(args.name)
+        what, what_zh, obj, kind = args.name, args.name, args.name, "name"
+    elif args.address:
+        lifted = store.unlock(address=args.address.strip())
+        what, what_zh, obj, kind = (f"the address {args.address.strip()}", f"地址 {args.address.strip()}",
+                                    args.address.strip(), "address")
+    else:
+        lifted = store.unlock(everything=True)
+        what, what_zh, obj, kind = "every account and address", "全部账号和地址", None, "all"
+    store.audit("lock_lifted", user_name=_actor(), obj=obj, detail={"lock": kind, "lifted": len(lifted)})
+    if args.json:
+        print_json({"lifted": lifted})
+        return 0
+    if lifted:
+        _say(args, f"已解除 {what_zh} 的 {len(lifted)} 项登录限制。",
+             f"Lifted {len(lifted)} login {'lock' if len(lifted) == 1 else 'locks'} of {what}.")
+    elif args.all:
+        _say(args, "当前没有登录限制（失败计数已全部清除）。", "No login lock was in force (all failure counts are cleared).")
+    else:
+        _say(args, f"{what_zh} 当前没有登录限制（已清除其失败计数）。",
+             f"{what[0].upper() + what[1:]} had no login lock in force (its failure counts are cleared).")
     return 0
 
 
@@ -226,7 +308,7 @@ def _disable(args) -> int:
         user = store.update(args.name, disabled=not args.enable)
     except AccountError as exc:
         return _fail(args, exc)
-    store.audit("user_enabled" if args.enable else "user_disabled", user_name="(command line)", obj=user.name)
+    store.audit("user_enabled" if args.enable else "user_disabled", user_name=_actor(), obj=user.name)
     if args.json:
         print_json({"user": user.public()})
     elif args.enable:
@@ -267,7 +349,7 @@ def _passwd(args) -> int:
             user, generated = store.set_password(args.name, password, must_change=False)
     except AccountError as exc:
         return _fail(args, exc)
-    store.audit("password_reset" if generated else "password_changed", user_name="(command line)", obj=user.name)
+    store.audit("password_reset" if generated else "password_changed", user_name=_actor(), obj=user.name)
     if args.json:
         print_json({"user": user.public(), "password": generated})
         return 0

@@ -129,18 +129,20 @@ def test_a_reset_password_shows_under_the_users_table_not_in_the_new_user_card(p
     page.click("#nu-submit")
     page.wait_for_selector("#nu-result #onetime")
     first = page.inner_text("#nu-result #onetime")
+    page.once("dialog", lambda d: d.accept())  # QA 27: a reset is confirmed first
     page.click("#users-table tbody tr[data-name='guest'] .u-reset")
     page.wait_for_selector("#reset-result #onetime")
     assert "guest" in page.inner_text("#reset-result")
     assert page.inner_text("#reset-result #onetime") != first
     assert page.is_hidden("#nu-result")  # the new account's password no longer beside it
     assert page.locator("#onetime").count() == 1
-    assert page.inner_text("#users-status") == "已重置密码：guest"
+    assert page.inner_text("#users-status") == "已重置 guest 的密码，其会话已结束"
 
 
 def test_a_failed_add_clears_the_last_password_and_names_are_plain(page):
     log_in(page, "boss", path="/admin?lang=zh")
     page.wait_for_selector("#users-table tbody tr[data-name='guest']")
+    page.once("dialog", lambda d: d.accept())  # QA 27: a reset is confirmed first
     page.click("#users-table tbody tr[data-name='guest'] .u-reset")
     page.wait_for_selector("#reset-result #onetime")
     page.fill("#nu-name", "plain-probe")

@@ -165,4 +165,4 @@ def test_the_admin_page_offers_no_change_of_ones_own_role_or_account(page, lang)
         assert page.is_disabled(mine + sel), sel
         assert page.get_attribute(mine + sel, "title") == title
         assert page.is_enabled(other + sel), sel  # another admin's row is as before
-    assert page.is_enabled(mine + ".u-reset")
+    assert page.is_disabled(mine + ".u-reset")  # QA 27: his own password is changed under 修改密码, not reset

@@ -33,7 +33,7 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
 
 from geo.errors import InputDataError, listed
@@ -42,16 +42,17 @@ from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, no_body, public, refuse_unknown, shown_value, status_of
 from web.extensions import ext
 from web.security import csrf_token
-from web.users import LOCAL, MAX_NAME, AccountError, AddressLocked, Locked, User, UserStore, check_role
+from web.users import (LOCAL, MAX_NAME, AccountDisabled, AccountError, AddressLocked, Locked, User, UserStore,
+                        check_role)
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 #: Endpoints anyone may reach without a login (the login page needs its styles).
-PUBLIC = {"auth.login", "static", "pages.healthz", "csrf"}  # csrf: a script asks before it logs in (the login page has the token too)
+PUBLIC = {"auth.login", "auth.logout_page", "static", "pages.healthz", "api.healthz_api", "csrf"}  # csrf: a script asks before it logs in (the login page has the token too)
 #: State-changing endpoints every signed-in user may use on his own account.
-SELF_SERVICE = {"auth.login", "auth.logout", "auth.password"}
+SELF_SERVICE = {"auth.login", "auth.logout", "auth.logout_page", "auth.password"}
 #: Who may do what, shown on the admin page and sent to the browser.
 RIGHTS = {"viewer": ("view",), "planner": ("view", "edit"), "admin": ("view", "edit", "admin")}
 
@@ -405,9 +406,15 @@ def require_manage_proposal(rec: dict, what_en: str, what_zh: str) -> None:
         scope = (rec.get("params") or {}).get("county")
         where_en = county_label(scope, "en") if scope else "the whole city"
         where_zh = county_label(scope) if scope else "全市"
+        # the author by his account name (QA 27): whom to ask, not only who may
+        owner = rec.get("owner")
+        author = ext()["users"].get(owner) if owner else None
+        by_en = f" (author: {author.name})" if author else ""
+        by_zh = f"（作者：{author.name}）" if author else ""
         raise Forbidden(f"Only its author, an administrator or a planner of the same scope ({where_en}) may "
-                        f"{what_en} this proposal.",
-                        f"只有方案的创建者、管理员或同一范围（{where_zh}）的规划人员可以{what_zh}此方案。")
+                        f"{what_en} this proposal{by_en}.",
+                        f"只有方案的创建者、管理员或同一范围（{where_zh}）的规划人员可以{what_zh}此方案{by_zh}。",
+                        details={"author": author.name} if author else None)
 
 
 def require_job_owner(job) -> None:
@@ -610,7 +617,7 @@ def login():
         if request.is_json:  # a script's JSON login: told so in JSON, not sent to a page
             return jsonify({"auth": "open", "user": None, "next": nxt})
         return redirect(nxt)
-    error, name = None, ""
+    error, name, disabled = None, "", False
     if request.method == "POST":
         body, refused = _script_body(("name", "password", "next"), "a login", "登录")
         if refused is not None:
@@ -629,7 +636,7 @@ def login():
         shown = _shown_name(name)
         users = ext()["users"]
         try:
-            u = users.authenticate(name, password, client=request.remote_addr)
+            u = users.authenticate(name, password, client=request.remote_addr, say_disabled=True)
         except AddressLocked as exc:
             # password spraying: one line when the address is paused, none for each attempt meanwhile
             # (60 names in 10 s wrote 60 lines, pushing everything else off the audit page, QA 24)
@@ -646,6 +653,15 @@ def login():
             log.warning("login refused for %r from %s: locked", shown, request.remote_addr)
             error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
+        except AccountDisabled as exc:
+            # the right password for a disabled account: 401 AccountDisabled saying so (not a failure: nothing is
+            # counted); 401 as every refused login, so a client that reads the status alone still sees "not signed in"
+            users.audit("login_failed", user_name=exc.name, obj=exc.name, ip=request.remote_addr,
+                        detail={"reason": {"zh": "账号已停用", "en": "account disabled"}})
+            log.warning("login refused for %r from %s: account disabled", exc.name, request.remote_addr)
+            error, status = exc.message(lang), 401
+            both = {"message_zh": exc.zh, "message_en": exc.en}
+            disabled = True
         else:
             if u is None:
                 users.audit("login_failed", user_name=shown, obj=shown, ip=request.remote_addr)
@@ -668,9 +684,22 @@ def login():
         retry = {"Retry-After": str(max(1, int(wait)))} if status == 429 else {}
         if request.is_json:
             # both languages, as every other error answer carries them (web/errors.py)
-            return jsonify({"error": "LoginFailed", "message": error, **both, "details": {}}), status, retry
+            return jsonify({"error": "AccountDisabled" if disabled else "LoginFailed", "message": error, **both,
+                            "details": {}}), status, retry
         return render_template("login.html", error=error, name=shown, next=nxt), status, retry
-    return render_template("login.html", error=None, name=name, next=nxt)
+    # after 退出 the login page says so (it said nothing, QA 27)
+    return render_template("login.html", error=None, name=name, next=nxt,
+                           signed_out=bool(session.pop("signed_out", False)) and getattr(g, "user", None) is None)
+
+
+@bp.get("/logout")
+def logout_page():
+    """A link to /logout (typed, bookmarked) gets a page with the sign-out button, which posts: a GET never
+    logs out (an image or a link on another page could end the session). It was a 405 error page (QA 27)."""
+    u = getattr(g, "user", None)
+    if u is None or u is LOCAL:
+        return redirect(url_for("auth.login"))
+    return render_template("login.html", error=None, name="", next="/", logout_form=True)
 
 
 @bp.post("/logout")
@@ -683,6 +712,8 @@ def logout():
     logout_user()
     if request.is_json or request.accept_mimetypes.best == "application/json":  # a script, with or without a body
         return jsonify({"logged_out": True, "csrf": csrf_token()})
+    # the login page it goes to says "您已退出" once (a mark in the session cookie: the address stays /login)
+    session["signed_out"] = True
     return redirect(url_for("auth.login"))
 
 
@@ -738,11 +769,13 @@ def password():
                 return jsonify({"changed": True, "next": nxt, "csrf": csrf_token()})
             # said on the page it goes to (common.js): it went to the overview without a word (QA 22)
             return redirect(nxt.split("#")[0] + "#password-changed")
+        # a lock's 429 says when to try again, as the login's does (QA 27)
+        retry = {"Retry-After": str(max(1, int(refused.seconds)))} if status == 429 else {}
         if not _from_form():
             return jsonify({"error": "PasswordNotChanged" if status == 400 else "PasswordChangeLocked",
                             "message": error, "message_en": refused.en,
-                            "message_zh": refused.zh, "details": _field_of(refused)}), status
-        return render_template("password.html", error=error, next=nxt, must_change=u.must_change), status
+                            "message_zh": refused.zh, "details": _field_of(refused)}), status, retry
+        return render_template("password.html", error=error, next=nxt, must_change=u.must_change), status, retry
     return render_template("password.html", error=None, next=nxt, must_change=u.must_change)
 
 
@@ -893,8 +926,51 @@ def admin_user_reset(name: str):
     return jsonify({"user": u.public(), "password": generated})
 
 
+def _lock_dict(lock: dict, lang: str) -> dict:
+    """A lock as /admin lists it: what is locked, in words."""
+    en = lang == "en"
+    if lock["kind"] == "address":
+        what = (f"every login from {lock['address']}" if en else f"来自 {lock['address']} 的所有登录")
+    elif lock["kind"] == "password":
+        what = (f"password change of {lock['name']}" if en else f"{lock['name']} 的密码修改")
+    elif lock["address"]:
+        what = (f"{lock['name']} from {lock['address']}" if en else f"{lock['name']}（来自 {lock['address']}）")
+    else:
+        what = lock["name"]
+    return {**lock, "name": textrules.escaped(lock["name"]), "what": textrules.escaped(what),
+            "kind_text": t("lock_kind_" + lock["kind"], lang)}
+
+
+@bp.get("/api/admin/locks")
+def admin_locks():
+    """The login locks and address pauses in force (web/users.py UserStore.locks)."""
+    return jsonify({"locks": [_lock_dict(x, g.lang) for x in ext()["users"].locks()]})
+
+
+@bp.post("/api/admin/locks/lift")
+def admin_lock_lift():
+    """Lift one lock, ``{"key": ...}`` as /api/admin/locks lists it: 404 when it is not (or no longer) in force."""
+    body = json_object()
+    refuse_unknown(body, ("key",), what_en="lifting a login lock", what_zh="解除登录限制")
+    key = body.get("key")
+    if not isinstance(key, str) or not key:
+        raise bad_param("key", key, "the key of a lock as /api/admin/locks lists it",
+                        "/api/admin/locks 所列某项限制的 key")
+    lock = ext()["users"].lift(key)
+    if lock is None:
+        en = "This lock is no longer in force (it ran out, or was lifted already). Nothing was changed."
+        zh = "该限制已不存在（已到期或已被解除），未作任何修改。"
+        return jsonify({"error": "NotFound", "message": en if g.lang == "en" else zh, "message_en": en,
+                        "message_zh": zh, "details": {"key": textrules.escaped(key)}}), 404
+    shown = _lock_dict(lock, g.lang)
+    audit("lock_lifted", lock["name"] or lock["address"], lock=lock["kind"], address=lock["address"])
+    return jsonify({"lifted": shown})
+
+
 #: Who did it, for the entries written without a signed-in user (web/auth.py, cli/users.py).
 AUDIT_ACTORS = {"(server start)": ("服务启动", "server start"), "(command line)": ("命令行", "command line")}
+#: The actor of an account change by ``coverplan users``, with the computer's user: "(command line) wang" (QA 27).
+CLI_ACTOR = "(command line) "
 #: The user of a server in open mode (no login), by its id: an account may be named "local" too.
 LOCAL_ACTOR = ("本机（免登录）", "local (no login)")
 #: The data-edit actions of an "edit" entry (web/data.py EDIT_ACTIONS), in words.
@@ -919,7 +995,11 @@ def actor_text(row: dict, lang: str) -> str:
     """Who made an audit entry, in words: the server's own actors and the no-login user by name (the
     audit page and a deleted proposal's 404 say the same: the 404 said "local", QA 21)."""
     actor = AUDIT_ACTORS.get(row.get("user") or "") or (LOCAL_ACTOR if row.get("user_id") == LOCAL.id else None)
-    return (actor[1] if lang == "en" else actor[0]) if actor else (row.get("user") or "")
+    if actor is None and (row.get("user") or "").startswith(CLI_ACTOR):  # "命令行（wang）"
+        who = textrules.escaped(row["user"][len(CLI_ACTOR):])
+        return f"command line ({who})" if lang == "en" else f"命令行（{who}）"
+    # a name that hides characters (admin\u200b, a text-direction control) is written out, never rendered
+    return (actor[1] if lang == "en" else actor[0]) if actor else textrules.escaped(row.get("user") or "")
 
 
 def audit_detail_text(detail: dict, lang: str) -> str:
@@ -961,6 +1041,9 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(("该地址登录失败次数过多（不论用户名），来自该地址的登录已暂停，暂停期间的尝试不再逐条记录",
                                "too many failed logins from this address, whatever the names: logins from it "
                                "paused (attempts meanwhile are not logged one by one)")))
+        elif key == "deleted_params" and isinstance(value, dict):  # a deleted proposal's question, in words
+            from web.proposals import params_text
+            parts.append(pick(("参数：", "parameters: ")) + params_text(value, lang))
         elif key == "role":
             parts.append(pick(("角色 ", "role ")) + role(value))
         elif key == "county":
@@ -976,6 +1059,12 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(EDIT_WORDS[value]))
         elif key == "mark" and value in MARK_WORDS:
             parts.append(pick(MARK_WORDS[value]))
+        elif key == "lock" and value in ("name", "address", "password", "all"):  # a lock lifted (QA 27)
+            parts.append(t("lock_kind_" + value, lang))
+        elif key == "lifted" and isinstance(value, int):
+            parts.append(f"{value} {'lock' if value == 1 else 'locks'} lifted" if en else f"解除 {value} 项限制")
+        elif key == "address" and value:
+            parts.append(pick(("地址 ", "address ")) + str(value))
         elif key == "kind" and value in JOB_KIND_WORDS:
             parts.append(pick(JOB_KIND_WORDS[value]))
         elif key == "type":
@@ -1009,9 +1098,16 @@ def admin_audit():
     total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=action,
                                             user=request.args.get("user") or None,
                                             q=(request.args.get("q") or "").strip()[:80] or None)
+    users = ext()["users"]
     for r in rows:
         r["action_text"] = t("audit_" + r["action"], g.lang)
         r["user_text"] = actor_text(r, g.lang)
+        r["object"] = textrules.escaped(r["object"])
+        if r["action"] in ("login_failed", "login_locked") and r["user_id"] is None and r["user"] \
+                and users.by_name(r["user"]) is None:
+            # a name tried that is no account (аdmin, ａｄｍｉｎ): marked, not read as the real one (QA 27)
+            r["no_account"] = True
+            r["user_text"] += " (no such account)" if g.lang == "en" else "（无此账号）"
         r["detail_text"] = audit_detail_text(r["detail"], g.lang)
     return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
                     "actions": ext()["users"].actions()})

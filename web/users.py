@@ -128,10 +128,20 @@ class AddressLocked(Locked):
         AccountError.__init__(
             self, f"Too many failed logins from this computer's network address ({ADDRESS_FAILURES} within "
                   f"{ADDRESS_WINDOW // 60} min, whatever the user names): logins from it are paused for about "
-                  f"{minutes} min. Try again then, or ask an administrator.",
+                  f"{minutes} min. Try again then, or ask an administrator to lift the pause (/admin, Login locks).",
             f"本机网络地址的登录失败次数过多（{ADDRESS_WINDOW // 60} 分钟内 {ADDRESS_FAILURES} 次，不论用户名），"
-            f"来自该地址的登录已暂停，请约 {minutes} 分钟后再试，或联系管理员。", "throttled")
+            f"来自该地址的登录已暂停，请约 {minutes} 分钟后再试，或请管理员在管理页的“登录限制”中解除。", "throttled")
         self.seconds = seconds
+
+
+class AccountDisabled(AccountError):
+    """The right password for a disabled account (QA 27): said as such, and not counted as a failed login.
+    A wrong password for it stays the generic "wrong user name or password" (UserStore.authenticate)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("This account is disabled; contact your administrator.", "该账号已停用，请联系管理员。",
+                         "disabled")
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -213,24 +223,90 @@ RESERVED_NAMES = {
 }
 
 
+#: The rule of an account name, in words: the CLI's help, and the end of every refusal (check_name).
+NAME_RULE = (f"A user name is 1 to {MAX_NAME} characters: letters of any script, digits and signs, without spaces, "
+             "any of : / \\ ? # %, invisible characters, full-width or other compatibility forms (ｂ, ①, ﬁ), Latin "
+             "letters mixed with Cyrillic or Greek ones (Han with Latin letters and digits is fine), and not dots alone.",
+             f"用户名须为 1 至 {MAX_NAME} 个字符：任意文字的字母、数字和符号，不含空格、: / \\ ? # % 、不可见字符、"
+             "全角或其他兼容形式的字符（如 ｂ、①、ﬁ），拉丁字母不能与西里尔或希腊字母混用（汉字与拉丁字母、数字可以混用），"
+             "也不能只由点号组成。")
+
+#: The scripts whose letters look alike (а Cyrillic, a Latin; ο Greek, o Latin): one name holds letters of one of them.
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+_SCRIPT_WORDS = {"LATIN": ("Latin", "拉丁"), "CYRILLIC": ("Cyrillic", "西里尔"), "GREEK": ("Greek", "希腊")}
+
+
+def _script(ch: str) -> str | None:
+    """LATIN, CYRILLIC or GREEK for a letter of one of those scripts; None for anything else."""
+    if not ch.isalpha():
+        return None
+    word = unicodedata.name(ch, "").split(" ", 1)[0]
+    return word if word in _LOOKALIKE_SCRIPTS else None
+
+
+def name_key(name: str) -> str:
+    """What two account names that read alike share: NFKC, then case-folded (Ａdmin, ADMIN, admin)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _bad_name_char(name: str, i: int, why_en: str, why_zh: str) -> AccountError:
+    """A refusal naming the ``i``-th character of ``name`` (escaped when it hides), why, and the rule."""
+    ch = name[i]
+    code = f"U+{ord(ch):04X}"
+    shown = textrules.escaped(ch) if textrules.refused(ch, multiline=False) else ch
+    whole = textrules.escaped(name)
+    return AccountError(f"The user name \"{whole}\": character {i + 1}, \"{shown}\" ({code}), is {why_en}. {NAME_RULE[0]}",
+                        f"用户名“{whole}”第 {i + 1} 个字符“{shown}”（{code}）{why_zh}。{NAME_RULE[1]}", "name")
+
+
 def check_name(name) -> str:
     """A user name as the audit log and the popups show it: no character that hides (a zero-width space,
     a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form;
-    not one of the names the app writes for nobody in particular (RESERVED_NAMES)."""
+    no Latin letters mixed with Cyrillic or Greek ones (аdmin with a Cyrillic а reads as admin, QA 27);
+    not one of the names the app writes for nobody in particular (RESERVED_NAMES). Taken in its NFC form
+    (wa\u0301ng, as a Mac or a phone may send it, is wáng). A refusal names the character and its place."""
     if name is not None and not isinstance(name, str):
         raise AccountError(f"A user name is text, in quotes (got {shown_value(name)}).",
                            f"用户名须为文本（带引号的字符串），收到 {shown_value(name)}。", "name")
-    name = name.strip() if isinstance(name, str) else ""
-    # ':' separates the session id's parts; '/', '\\', '?', '#' and '%' would break the admin's
-    # address of the account (/api/admin/users/<name>): such a name could be made but not managed
-    # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
-    if (not name or len(name) > MAX_NAME or any(c in name for c in ':/\\?#%') or set(name) == {"."}
-            or unicodedata.normalize("NFKC", name) != name
-            or any(c.isspace() for c in name) or textrules.first_refused(name, multiline=False) is not None):
-        raise AccountError(f"A user name is 1 to {MAX_NAME} characters, without spaces, any of : / \\ ? # %, "
-                           "invisible characters or full-width letters and digits, and not dots alone.",
-                           f"用户名须为 1 至 {MAX_NAME} 个字符，不含空格、: / \\ ? # % 、不可见字符或全角字母数字，"
-                           "也不能只由点号组成。", "name")
+    name = unicodedata.normalize("NFC", name.strip()) if isinstance(name, str) else ""
+    if not name:
+        raise AccountError(f"The user name is empty. {NAME_RULE[0]}", f"用户名为空。{NAME_RULE[1]}", "name")
+    if len(name) > MAX_NAME:
+        raise AccountError(f"The user name has {len(name)} characters, more than {MAX_NAME}. {NAME_RULE[0]}",
+                           f"用户名有 {len(name)} 个字符，超过 {MAX_NAME} 个。{NAME_RULE[1]}", "name")
+    bad = textrules.first_refused(name, multiline=False)
+    for i, ch in enumerate(name):
+        if bad == i:
+            kind_en, kind_zh = textrules.char_kind(ch)
+            raise _bad_name_char(name, i, kind_en, "是" + kind_zh)
+        if ch.isspace():
+            raise _bad_name_char(name, i, "a space", "是空格")
+        # ':' separates the session id's parts; '/', '\\', '?', '#' and '%' would break the admin's
+        # address of the account (/api/admin/users/<name>): such a name could be made but not managed
+        if ch in ':/\\?#%':
+            raise _bad_name_char(name, i, "not allowed in a user name (it would break the account's address)",
+                                 "不能用于用户名（会破坏账号的网址）")
+        plain = unicodedata.normalize("NFKC", ch)
+        if plain != ch:
+            raise _bad_name_char(name, i, f"a full-width or compatibility form of \"{plain}\": type \"{plain}\" instead",
+                                 f"是“{plain}”的全角或兼容形式，请改用“{plain}”")
+    if unicodedata.normalize("NFKC", name) != name:  # a sequence only (each character passed): said as a whole
+        raise AccountError(f"The user name \"{name}\" is not in its plain form (NFKC). {NAME_RULE[0]}",
+                           f"用户名“{name}”不是标准形式（NFKC）。{NAME_RULE[1]}", "name")
+    if set(name) == {"."}:
+        # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
+        raise AccountError(f"The user name \"{name}\" is dots alone. {NAME_RULE[0]}",
+                           f"用户名“{name}”只由点号组成。{NAME_RULE[1]}", "name")
+    scripts = [_script(ch) for ch in name]
+    counts = {sc: scripts.count(sc) for sc in _LOOKALIKE_SCRIPTS if sc in scripts}
+    if len(counts) > 1:
+        # the odd letter out is named: the script of most of the letters is taken as the one meant
+        main = max(counts, key=lambda sc: (counts[sc], sc == "LATIN"))
+        i = next(k for k, sc in enumerate(scripts) if sc is not None and sc != main)
+        one, other = _SCRIPT_WORDS[main], _SCRIPT_WORDS[scripts[i]]
+        raise _bad_name_char(name, i, f"a {other[0]} letter among {one[0]} ones: a name mixing them reads as another "
+                                      "(a Cyrillic а looks like a Latin a)",
+                             f"是{other[1]}字母，而其他字母是{one[1]}字母：混用会被看成另一个名称（西里尔字母 а 与拉丁字母 a 看起来相同）")
     why = RESERVED_NAMES.get(name.casefold())
     if why is not None:
         raise AccountError(f"The name {shown_value(name)} is reserved: the app uses it for {why[0]}, so an account "
@@ -391,6 +467,17 @@ class UserStore:
         if must_change is None:
             must_change = generated is not None
         uid = uuid.uuid4().hex[:12]
+        key = name_key(name)
+        twin = next((u for u in self.list() if name_key(u.name) == key), None)
+        if twin is not None and twin.name.lower() == name.lower():
+            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists")
+        if twin is not None:
+            # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
+            raise AccountError(f"The user name {shown_value(name)} reads as the existing account "
+                               f"{shown_value(twin.name)} (the same once full-width forms and case are set aside). "
+                               "Choose a name that differs in more than that.",
+                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式和大小写后相同）。请另选一个用户名。",
+                               "exists")
         try:
             with self._connect() as con:
                 con.execute("INSERT INTO users (id, name, role, county, pw_hash, stamp, must_change, created) "
@@ -491,9 +578,12 @@ class UserStore:
 
     # -- logging in --------------------------------------------------------------------
     def authenticate(self, name: str, password: str, now: float | None = None,
-                     client: str | None = None) -> User | None:
+                     client: str | None = None, say_disabled: bool = False) -> User | None:
         """The user when name and password match and the account is usable; None otherwise.
 
+        The right password of a disabled account is not counted as a failure; with ``say_disabled`` (the web
+        login) it raises :class:`AccountDisabled`, else None. Only after the lock checks: a locked name or a
+        paused address says nothing of the password.
         Raises :class:`Locked` while the name is locked (even with the right
         password: the lock is what stops guessing). With ``client`` (the web
         login passes the client's address) failures are counted and the lock
@@ -506,7 +596,8 @@ class UserStore:
         and signed in as the account those began with (QA 24).
         """
         now = time.time() if now is None else now
-        name = name.strip() if isinstance(name, str) else ""
+        # NFC as the names are stored (check_name): wa\u0301ng typed on a Mac is the account wáng
+        name = unicodedata.normalize("NFC", name.strip()) if isinstance(name, str) else ""
         password = password if isinstance(password, str) else ""
         address = self._failure_key(ANY_NAME, client) if client else None
         if address is not None:
@@ -528,6 +619,13 @@ class UserStore:
             with self._connect() as con:
                 con.execute("DELETE FROM login_failures WHERE name = ?", (key,))
             return user
+        if ok and user is not None:
+            # the right password for a disabled account: said so (he was told "wrong password" and locked
+            # himself out trying again, QA 27), and not a failure. Only after the checks above: a paused
+            # address or a locked name still answers "locked", whatever the password (no password oracle).
+            if say_disabled:
+                raise AccountDisabled(user.name)
+            return None
         if name:
             paused = None
             if address is not None:
@@ -544,6 +642,54 @@ class UserStore:
             if paused is not None:
                 raise paused
         return None
+
+    # -- locks: lifted by an administrator (/admin) or ``coverplan users unlock`` (QA 27) ----------
+    def locks(self, now: float | None = None) -> list[dict]:
+        """The locks in force, soonest to end last: ``kind`` "name" (a name from one address), "address"
+        (every login from an address, AddressLocked) or "password" (a password change, per account);
+        ``key`` is what :meth:`lift` takes."""
+        now = time.time() if now is None else now
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM login_failures WHERE locked_until > ? ORDER BY locked_until DESC",
+                               (now,)).fetchall()
+        out = []
+        for r in rows:
+            name, _, where = r["name"].partition("\t")
+            if name == ANY_NAME:
+                kind, name, address = "address", None, where
+            elif where == PASSWORD_CHANGE:
+                kind, address = "password", None
+            else:
+                kind, address = "name", where or None
+            out.append({"key": r["name"], "kind": kind, "name": name, "address": address, "failures": r["count"],
+                        "until": r["locked_until"], "seconds": max(1, int(r["locked_until"] - now))})
+        return out
+
+    def lift(self, key: str) -> dict | None:
+        """Lift one lock (its ``key`` from :meth:`locks`): its failures are forgotten. The lock lifted, or None
+        when there is none (run out meanwhile, or lifted by someone else)."""
+        lock = next((x for x in self.locks() if x["key"] == key), None) if isinstance(key, str) else None
+        if lock is not None:
+            with self._connect() as con:
+                con.execute("DELETE FROM login_failures WHERE name = ?", (key,))
+        return lock
+
+    def unlock(self, name: str | None = None, *, address: str | None = None, everything: bool = False) -> list[dict]:
+        """Forget the failures of the account ``name`` (its locks from every address and its password
+        change's), of the client ``address`` (its pause and its names' locks there), or all of them
+        (``everything``). The locks that were in force, as :meth:`locks` lists them."""
+        before = self.locks()
+        with self._connect() as con:
+            if everything:
+                con.execute("DELETE FROM login_failures")
+                return before
+            if name is not None:
+                self._clear_failures(con, name)
+                lifted = [x for x in before if x["name"] is not None and x["name"].casefold() == name.casefold()]
+            else:
+                con.execute("DELETE FROM login_failures WHERE substr(name, -?) = ?", (len(address) + 1, "\t" + address))
+                lifted = [x for x in before if x["address"] == address]
+        return lifted
 
     def _failures(self, key: str):
         with self._connect() as con:

@@ -9,6 +9,10 @@
   var $ = function (id) { return document.getElementById(id); };
   var say = function (el, text, bad) { el.textContent = text; el.classList.toggle("auth-error", !!bad); };
   var fail = function (el) { return function (e) { say(el, (e && e.message) || T("load_failed"), true); }; };
+  // a string's {name} / {what} filled in (CP.T takes no arguments)
+  var TT = function (key, params) {
+    return T(key).replace(/\{(\w+)\}/g, function (m, k) { return params && k in params ? params[k] : m; });
+  };
   var send = function (url, method, body) {
     return CP.json(url, {method: method, headers: {"Content-Type": "application/json"}, body: JSON.stringify(body || {})});
   };
@@ -59,8 +63,9 @@
       // admin_user_edit), which left the admin unable to open this page to undo it; another admin does it
       var mine = CP.user && $("users-table").querySelector("tr[data-name='" + CSS.escape(CP.user.name) + "']");
       if (mine) {
+        // a reset of one's own password logged him out with a wrong reason: his own goes through 修改密码
         [[".u-role", "admin_self_role_title"], [".u-save", "admin_self_role_title"],
-         [".u-disable", "admin_self_disable_title"]].forEach(function (pair) {
+         [".u-disable", "admin_self_disable_title"], [".u-reset", "admin_self_reset_title"]].forEach(function (pair) {
           var c = mine.querySelector(pair[0]);
           if (c) { c.disabled = true; c.title = T(pair[1]); }
         });
@@ -88,14 +93,20 @@
     if (!b) return;
     var tr = b.closest("tr"), name = tr.dataset.name, url = "/api/admin/users/" + encodeURIComponent(name);
     var st = $("users-status");
-    var done = function (text) { return function () { say(st, text + (CP.C.lang === "en" ? ": " : "：") + name); loadUsers(); loadAudit(); }; };
+    // the result names what happened to whom ("已停用 li，其会话已结束"), not "Saved: li"
+    var done = function (key) { return function () { say(st, TT(key, {name: name})); loadUsers(); loadAudit(); loadLocks(); }; };
     if (b.classList.contains("u-save")) {
       send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
-        .then(done(T("admin_saved"))).catch(fail(st));
+        .then(done("admin_saved_name")).catch(fail(st));
     } else if (b.classList.contains("u-disable")) {
-      send(url, "PATCH", {disabled: b.dataset.disabled !== "1"}).then(done(T("admin_saved"))).catch(fail(st));
+      var disabling = b.dataset.disabled !== "1";
+      // ends the person's sessions at once: asked first (one click did it, QA 27)
+      if (disabling && !window.confirm(TT("admin_confirm_disable", {name: name}))) return;
+      send(url, "PATCH", {disabled: disabling}).then(done(disabling ? "admin_disabled_done" : "admin_enabled_done"))
+        .catch(fail(st));
     } else if (b.classList.contains("u-reset")) {
-      send(url + "/reset", "POST").then(function (r) { showPassword("reset-result", name, r.password); done(T("admin_reset_done"))(); })
+      if (!window.confirm(TT("admin_confirm_reset", {name: name}))) return;
+      send(url + "/reset", "POST").then(function (r) { showPassword("reset-result", name, r.password); done("admin_reset_done_name")(); })
         .catch(fail(st));
     }
   });
@@ -121,6 +132,33 @@
     if (data.open_mode) return;  // the whole form stays off
     $("nu-county").disabled = $("nu-role").value !== "planner";
     if ($("nu-county").disabled) $("nu-county").value = "";
+  });
+
+  // login locks and address pauses (web/auth.py admin_locks): each with a Lift button
+  function left(seconds) {
+    var m = Math.max(1, Math.round(seconds / 60));
+    return CP.C.lang === "en" ? "about " + m + " min" : "约 " + m + " 分钟";
+  }
+
+  function loadLocks() {
+    CP.json("/api/admin/locks").then(function (r) {
+      $("locks-table").querySelector("tbody").innerHTML = r.locks.map(function (l) {
+        return "<tr data-key='" + esc(l.key) + "' data-what='" + esc(l.what) + "'>" +
+          "<td class='l-what'>" + esc(l.what) + "</td><td data-label='" + esc(T("admin_lock_kind")) + "'>" + esc(l.kind_text) + "</td>" +
+          "<td data-label='" + esc(T("admin_lock_left")) + "'>" + esc(left(l.seconds)) + "</td>" +
+          "<td class='nowrap'><button type='button' class='secondary small-btn l-lift'>" + esc(T("admin_lift")) + "</button></td></tr>";
+      }).join("") || "<tr><td colspan='4' class='muted'>" + esc(T("none")) + "</td></tr>";
+    }).catch(fail($("locks-status")));
+  }
+
+  $("locks-table").addEventListener("click", function (e) {
+    var b = e.target.closest("button.l-lift");
+    if (!b) return;
+    var tr = b.closest("tr"), what = tr.dataset.what, st = $("locks-status");
+    if (!window.confirm(TT("admin_confirm_lift", {what: what}))) return;
+    send("/api/admin/locks/lift", "POST", {key: tr.dataset.key}).then(function () {
+      say(st, TT("admin_lifted", {what: what})); loadLocks(); loadAudit();
+    }).catch(function (err) { fail(st)(err); loadLocks(); });
   });
 
   function when(ts) {
@@ -159,5 +197,6 @@
   $("audit-next").addEventListener("click", function () { offset += PAGE; loadAudit(); });
 
   loadUsers();
+  loadLocks();
   loadAudit();
 })();
