@@ -266,7 +266,10 @@ def proposals_list():
     rows = ext()["store"].list()
     # scope and data version: the list set a county's figures and older data's beside the city's now (QA 20)
     current, names = svc().version(), svc().county_names(g.lang)
+    accounts = proposals.owner_names()
     for r in rows:
+        # the author by name (the stored ``owner`` is an account id): refusals say "only its author" (QA 27)
+        r["owner_name"] = proposals.owner_name(r.get("owner"), g.lang, accounts)
         ft = types.get(r["type"])
         r["type_name"] = ft.name(g.lang) if ft else r["type"]
         r["name"] = proposals.display_name(r, g.lang)
@@ -420,7 +423,8 @@ def proposal_delete(pid: str):
     auth.require_manage_proposal(rec, "delete", "删除")
     if not ext()["store"].delete(pid):  # two deletes at once: one deletes, the other is told it is gone
         raise not_found("Proposal", "方案", pid)
-    auth.audit("proposal_deleted", pid, name=rec["name"])
+    # its parameters too: opening it afterwards says how to make it again (QA 27)
+    auth.audit("proposal_deleted", pid, name=rec["name"], params=proposals.deleted_params(rec))
     svc().forget_proposal(pid)
     return jsonify({"deleted": pid})
 
@@ -494,7 +498,13 @@ def proposal_download(pid: str, fmt: str):
 
 @bp.get("/jobs")
 def jobs_list():
-    return jsonify([job_dict(j) for j in ext()["jobs"].list()])
+    # a calculation a restart cut off (web.jobs: "interrupted", from the journal) is listed to whom started it
+    # only: GET /api/jobs/<id> said "interrupted" while this list was [] (QA 27)
+    from web.security import job_owner
+
+    me = job_owner()
+    return jsonify([job_dict(j) for j in ext()["jobs"].list()
+                    if j.state != "interrupted" or (me is not None and j.owner == me)])
 
 
 @bp.get("/jobs/<job_id>")

@@ -37,7 +37,8 @@ BASIS = {"aged_60": ("60岁以上老人", "people aged 60+"), "aged_65": ("65岁
          "aged_80": ("80岁以上老人", "people aged 80+"), "population": ("人", "people")}
 
 
-def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None) -> list[float] | None:
+def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None,
+                  example: str = "30,60,100") -> list[float] | None:
     """A list of numbers from "30,60,100" (also Chinese commas), a JSON list of numbers (or of their text) or
     one JSON number (``"sizes": 1.5`` reads as "1.5" does: it was refused as not "大于0的数", QA 23); 400
     naming ``name``. true/false, an object, a list inside the list: refused.
@@ -56,7 +57,8 @@ def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None) -> list[
         items = [raw]
     else:
         items = None
-    expected = ("numbers > 0 separated by commas, e.g. 30,60,100", "以逗号分隔、大于0的数，如 30,60,100")
+    # ``example``: the field's own ("0,0" in costs was told "e.g. 30,60,100", the sizes' example: QA 27)
+    expected = (f"numbers > 0 separated by commas, e.g. {example}", f"以逗号分隔、大于0的数，如 {example}")
     if items is None:
         raise bad_param(name, raw, *expected)
     out = []
@@ -71,21 +73,29 @@ def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None) -> list[
         if not np.isfinite(v) or v <= 0:
             raise bad_param(name, raw, *expected)
         if whole is not None and (v < 1 or v != int(v)):
-            raise not_whole(name, raw, item, v, whole)
+            raise not_whole(name, raw, item, v, whole, example)
         out.append(v)
     if not out or len(out) > MAX_SIZES:
         raise bad_param(name, raw, f"1 to {MAX_SIZES} {expected[0]}", f"1至{MAX_SIZES}个{expected[1]}")
     return out
 
 
-def not_whole(name: str, raw, item, v: float, unit: tuple[str, str]):
+def typed_items(raw) -> list[str]:
+    """The numbers of a sizes or costs field as typed ("99999999", not 1e+08), for a message naming one."""
+    if isinstance(raw, str):
+        return [x.strip() for x in raw.replace("，", ",").replace("、", ",").split(",")]
+    items = raw if isinstance(raw, list) else [raw]
+    return [x.strip() if isinstance(x, str) else (f"{x:,}" if isinstance(x, int) else f"{x:,g}") for x in items]
+
+
+def not_whole(name: str, raw, item, v: float, unit: tuple[str, str], example: str = "30,60,100"):
     """The 400 for a size that is not a whole number of at least 1: which one, and what to give instead."""
     shown = item.strip() if isinstance(item, str) else f"{v:g}"
     near = max(1, int(round(v)))
-    return bad_param(name, raw, f"whole numbers of at least 1 separated by commas, e.g. 30,60,100: {shown} is "
+    return bad_param(name, raw, f"whole numbers of at least 1 separated by commas, e.g. {example}: {shown} is "
                      f"{'below 1' if v < 1 else 'not a whole number'}, and a site holds whole {unit[1]}; "
                      f"give {near} or another whole number",
-                     f"以逗号分隔、不小于1的整数，如 30,60,100：{shown} {'小于1' if v < 1 else '不是整数'}，"
+                     f"以逗号分隔、不小于1的整数，如 {example}：{shown} {'小于1' if v < 1 else '不是整数'}，"
                      f"每处规模按整数{unit[0]}计；请改为 {near} 或其他整数")
 
 
@@ -135,10 +145,14 @@ def _parse_sized(form: dict, ft, number) -> dict:
     from planner.sizing import check_sizes, size_costs, sized_classes
 
     unit = (t("capw_unit_" + ft.capacity.field, "zh"), t("capw_unit_" + ft.capacity.field, "en"))
-    sizes = parse_numbers(form.get("sizes"), "sizes", whole=unit) or list(ft.capacity.sizes)
+    # each field's example is the type's own classes (a cemetery's sizes are not 30,60,100 beds)
+    size_eg = ",".join(f"{x:g}" for x in ft.capacity.sizes or []) or "30,60,100"
+    cost_eg = ",".join(f"{x:g}" for x in ft.capacity.size_costs or []) or "300,500,750"
+    sizes = parse_numbers(form.get("sizes"), "sizes", whole=unit, example=size_eg) or list(ft.capacity.sizes)
     if not sizes:
-        raise bad_param("sizes", form.get("sizes"), "size classes, e.g. 30,60,100", "规模档次，如 30,60,100")
-    costs = parse_numbers(form.get("costs"), "costs")
+        raise bad_param("sizes", form.get("sizes"), f"size classes, e.g. {size_eg}", f"规模档次，如 {size_eg}")
+    _check_size_limit(form.get("sizes"), sizes, ft, unit)
+    costs = parse_numbers(form.get("costs"), "costs", example=cost_eg)
     if costs is not None and len(costs) != len(sizes):
         raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
     # sorted with their costs: "100,30" with "750,300" was solved as 30 -> 750 (QA 21); its errors name the field
@@ -162,6 +176,22 @@ def _parse_sized(form: dict, ft, number) -> dict:
         budget_sites = ft.default_p  # the type's usual number of new sites, as for the other models
     return {"kind": "sized", "sizes": sizes, "costs": costs, "size_costs": cost,
             "budget_sites": budget_sites, "budget_cost": budget_cost}
+
+
+def _check_size_limit(raw, sizes: list[float], ft, unit: tuple[str, str]) -> None:
+    """A size beyond the type's largest believable facility, named as typed: planner.sizing.check_sizes
+    said "1e+08" of a typed 99999999 (QA 27)."""
+    lim = ft.capacity.max_per_site
+    big = [i for i, v in enumerate(sizes) if v > lim]
+    if not big or raw is None:
+        return
+    typed = typed_items(raw)
+    shown = typed[big[0]] if big[0] < len(typed) and typed[big[0]] else f"{sizes[big[0]]:,.0f}"
+    type_en = ft.name("en")[:1].lower() + ft.name("en")[1:]  # mid-sentence
+    raise bad_param("sizes", raw, f"sizes of at most {lim:,g} {unit[1]} a site: {shown} is more than any single "
+                    f"{type_en} holds (a total, or people instead of {unit[1]}?); give each site's capacity",
+                    f"每处不超过 {lim:,g} {unit[0]}的规模：{shown} 超过单处{ft.name('zh')}的合理规模"
+                    f"（是否填了合计数，或把人数当成了{unit[0]}？），请填写每处的容量")
 
 
 def upgrade_limit(service, ft, conversion: bool) -> int:
@@ -216,6 +246,19 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
         from planner.facility_types import default_k
         k = default_k(ft, convert)
     limit = upgrade_limit(service, ft, convert)
+    if limit == 0 and not _county_scoped(form):  # nothing to choose: "at most 0" said nothing useful
+        what = ("convert", "转型") if convert else ("upgrade", "改造提升")
+        raise bad_param("kind", form.get("kind"), f"a type with existing facilities to {what[0]} (the current data "
+                        f"has no {ft.name('en')}); import a register that lists them on the Data page",
+                        f"有现有设施可{what[1]}的设施类型（当前数据中没有{ft.name('zh')}）；请先在“数据管理”页导入包含这些设施的名录")
+    if k > limit and not _county_scoped(form) and not given:
+        # none typed ("" or left out): the type's default is more than can be chosen; "应为不超过 10" of an
+        # empty field read as if something had been typed (QA 27)
+        raise bad_param("k", form.get("k"), f"a whole number from 1 to {limit}: none was given, and the type's "
+                        f"default K = {k} is more than the {limit} existing facilities that can be chosen (within "
+                        "the per-county limits)",
+                        f"1 至 {limit} 的整数：未填写改造数量 K，而该类型默认的 K = {k} 超过可选的现有设施数 {limit}"
+                        "（按各县上限）")
     if k > limit and not _county_scoped(form):
         raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
                         f"不超过 {limit}（现有设施数，按各县上限）")
@@ -316,14 +359,90 @@ def _solve_sized(params, region, ft, graph, progress):
                       "geometry": {"type": "Point", "coordinates": [round(s["lon"], 7), round(s["lat"], 7)]}})
     sites = gpd.GeoDataFrame.from_features(feats, crs=settings.STORAGE_CRS) if feats else None
     after = analyse_coverage(region, ft, extra_sites=sites, mode=params["mode"], graph=graph) if feats else before
+    # no site: why, in words (QA 27: "预算 5 处", 80 people unserved and an empty table, without a word)
+    why = None if feats else no_site_explanation(out, region, ft)
     summary = {**out, "kind": "sized",
                "standard": {"urban": ft.standard_urban, "rural": ft.standard_rural, "unit": ft.unit},
                "cost_unit": ft.unit, "before": _coverage_summary(before), "after": _coverage_summary(after),
                "sized": {"summary": out["summary"], "by_county": out["by_county"], "existing": out["existing"],
                          "field": out["field"], "basis": out["basis"]}}
     summary.pop("by_county", None)  # the page's county table is the coverage one's shape; sized rows live in "sized"
+    if why:
+        summary["explanation_zh"], summary["explanation_en"] = why["zh"], why["en"]
+        summary["no_site_reason"] = why["reason"]
     return summary, {"type": "FeatureCollection", "features": feats,
                      "coverplan": {"type": ft.key, "kind": "sized", "params": out["params"]}}
+
+
+def no_site_explanation(out: dict, region, ft) -> dict:
+    """Why a sized proposal proposes no new site, how many stay unserved and what to do, in both languages
+    (``reason``: ``all_served``, ``no_candidates``, ``all_forbidden`` or ``out_of_reach``)."""
+    from planner.sites import candidate_sites, site_marks
+
+    z = out.get("summary") or {}
+    unserved, villages, demand = int(z.get("unserved") or 0), int(z.get("unserved_villages") or 0), int(z.get("demand") or 0)
+    people_zh, people_en = BASIS.get(ft.capacity.basis, ("人", "people"))
+    type_en = ft.name_en[:1].lower() + ft.name_en[1:]  # mid-sentence: "already has a rural welfare home"
+    counties = list(ft.demand_counties or [])
+    names = region.counties["name"] if "name" in region.counties else {}
+    where_zh = "、".join(str(names.get(c, c)) for c in counties) if counties else "全市"
+    try:
+        from planner.coverage import county_names_en
+        en_names = county_names_en(region.counties)
+    except Exception:  # a hand-made region without names: the Chinese ones
+        en_names = {}
+    where_en = ", ".join(str(en_names.get(c) or names.get(c, c)) for c in counties) if counties else "the whole city"
+    if unserved <= 0:
+        return {"reason": "all_served",
+                "zh": f"无需新建：{where_zh}现有{ft.name_zh}在服务标准内、按容量已可服务全部 {demand:,} 名{people_zh}。",
+                "en": f"No new site is needed: the existing {type_en} facilities of {where_en} serve all {demand:,} "
+                      f"{people_en} within the standard and their capacity."}
+    existing = existing_facilities(region, ft)
+    cands = candidate_sites(region, ft, existing)
+    marks, _ = site_marks(region, ft, cands)
+    new = ~cands["existing"].astype(bool).to_numpy()
+    forbidden = int((new & (marks == "forbidden")).sum())
+    usable = int((new & (marks != "forbidden")).sum())
+    unknown = sum(1 for r in out.get("existing") or [] if not r.get("capacity_known", True))
+    left_zh = f"仍有 {villages:,} 个村（社区）的 {unserved:,} 名{people_zh}未得到服务。"
+    left_en = (f"{unserved:,} {people_en} ({villages:,} {'village' if villages == 1 else 'villages'}) stay unserved.")
+    if usable == 0 and forbidden:
+        reason = "all_forbidden"
+        why_zh = f"未新建任何站点：{where_zh}的 {forbidden:,} 处候选点均已被标记为不可选址。"
+        why_en = f"No new site is proposed: all {forbidden:,} candidate sites in {where_en} are marked as not allowed."
+    elif usable == 0:
+        reason = "no_candidates"
+        if ft.one_per_township:
+            why_zh = f"未新建任何站点：{where_zh}没有候选点——每个乡镇都已有{ft.name_zh}（每乡镇设一处）。"
+            why_en = (f"No new site is proposed: there is no candidate site in {where_en}, as every township there "
+                      f"already has a {type_en} (one per township).")
+        else:
+            why_zh = f"未新建任何站点：{where_zh}没有候选点。"
+            why_en = f"No new site is proposed: there is no candidate site in {where_en}."
+    else:
+        reason = "out_of_reach"
+        why_zh = (f"未新建任何站点：{where_zh}的 {usable:,} 处候选点都不能在服务标准内服务尚未得到服务的村"
+                  "（或预算不足以建任何一档规模）。")
+        why_en = (f"No new site is proposed: none of the {usable:,} candidate sites in {where_en} reaches the unserved "
+                  "villages within the standard (or the budget allows no size).")
+    do_zh, do_en = [], []
+    if ft.upgrade is not None or ft.conversion is not None:
+        do_zh.append("改为“改造提升现有设施”方案，为现有设施扩容")
+        do_en.append("make an upgrade proposal instead (kind: upgrade existing facilities) to add capacity to the existing ones")
+    if unknown:
+        unit_zh, unit_en = t("capw_unit_" + ft.capacity.field, "zh"), t("capw_unit_" + ft.capacity.field, "en")
+        do_zh.append(f"在“数据管理”页补填 {unknown} 处现有{ft.name_zh}未知的{unit_zh}数（未知按 0 计）后重新计算")
+        do_en.append(f"fill in the {unit_en} of the {unknown} existing {type_en} "
+                     f"{'facility' if unknown == 1 else 'facilities'} whose capacity is unknown (counted as 0) on "
+                     "the Data page, and solve again")
+    if reason == "all_forbidden":
+        do_zh.append("在地图上取消部分“不可选址”标记")
+        do_en.append("lift some of the not-allowed marks on the map")
+    else:
+        do_zh.append("在地图上新增候选点")
+        do_en.append("add a candidate site on the map")
+    return {"reason": reason, "zh": why_zh + left_zh + "可" + "；或".join(do_zh) + "。",
+            "en": why_en + " " + left_en + " You can " + "; or ".join(do_en) + "."}
 
 
 def _solve_upgrade(params, region, ft, graph, progress):

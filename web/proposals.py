@@ -48,10 +48,74 @@ def saved(pid: str) -> dict:
     return rec
 
 
+#: The parameters of a proposal kept in the audit log's ``proposal_deleted`` entry, so that its 404 can
+#: say how to make it again (QA 27).
+KEPT_ON_DELETE = ("type", "kind", "model", "p", "standard", "mode", "sizes", "costs", "budget_sites",
+                  "budget_cost", "k", "convert", "county", "dataset_version")
+
+
+def deleted_params(rec: dict) -> dict:
+    """What the audit log keeps of a proposal being deleted: its parameters (``KEPT_ON_DELETE``, those set)."""
+    params = rec.get("params") if isinstance(rec.get("params"), dict) else {}
+    out = {k: params.get(k) for k in KEPT_ON_DELETE if params.get(k) not in (None, "", [], {}, False)}
+    out["type"] = rec.get("type") or out.get("type")
+    if (out.get("kind") or "location") == "location":
+        out["model"] = params.get("model_effective") or params.get("model")
+        for k in ("sizes", "costs", "budget_sites", "budget_cost", "k", "convert"):
+            out.pop(k, None)
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def params_text(params: dict, lang: str) -> str:
+    """A proposal's parameters in words ("农村福利院，新建选址（规模与预算），预算 5 处，郧西县"), to make it again."""
+    en = lang == "en"
+    service = ext()["service"]
+    parts = []
+    ft = service.types().get(params.get("type"))
+    parts.append(ft.name(lang) if ft is not None else str(params.get("type") or "?"))
+    kind = params.get("kind") or "location"
+    low = (lambda x: x[:1].lower() + x[1:]) if en else (lambda x: x)  # mid-sentence in English
+    kind_words = t("capw_kind_" + kind, lang)
+    parts.append(low(kind_words) if kind_words != "capw_kind_" + kind else str(kind))
+    if kind == "location":
+        if params.get("model"):
+            label = t("model_" + str(params["model"]), lang)
+            parts.append((f"model {label}" if en else f"模型 {label}") if not label.startswith("model_")
+                         else f"model {params['model']}")
+        if params.get("p"):
+            parts.append(f"{params['p']} new sites" if en else f"新增 {params['p']} 处")
+        std = params.get("standard") if isinstance(params.get("standard"), dict) else None
+        if std and std.get("urban") is not None:
+            unit = ft.unit if ft is not None else "min"
+            parts.append((f"standard {cost_text(std['urban'], unit, lang)} urban / {cost_text(std['rural'], unit, lang)} rural"
+                          if en else f"服务标准 城镇 {cost_text(std['urban'], unit, lang)} / 农村 {cost_text(std['rural'], unit, lang)}"))
+    elif kind == "sized":
+        if params.get("sizes"):
+            parts.append(f"{low(t('capw_sizes', lang))} {sizes_text(params['sizes'])}")
+        if params.get("costs"):
+            parts.append(f"{low(t('capw_costs', lang))} {sizes_text(params['costs'])}")
+        if params.get("budget_sites"):
+            parts.append(f"budget {params['budget_sites']} sites" if en else f"预算 {params['budget_sites']} 处")
+        if params.get("budget_cost"):
+            parts.append(f"budget {params['budget_cost']:,g} × 10,000 yuan" if en else f"预算 {params['budget_cost']:,g} 万元")
+    else:
+        if params.get("k"):
+            what = ("convert" if params.get("convert") else "upgrade") if en else ("转型" if params.get("convert") else "改造提升")
+            parts.append(f"{what} K = {params['k']}" if en else f"{what} K = {params['k']} 处")
+    county = params.get("county")
+    parts.append(service.county_names(lang).get(str(county), str(county)) if county else low(t("scope_city", lang)))
+    if params.get("mode"):
+        parts.append(t("mode_" + str(params["mode"]), lang))
+    return (", " if en else "，").join(str(x) for x in parts if x)
+
+
 def _deleted(pid: str):
     """A 404 saying who deleted the proposal and when, if the audit log says so (QA 18: saving a proposal a
-    colleague had just deleted said only "not found")."""
+    colleague had just deleted said only "not found"). Opening it (GET) says so with its parameters, to make it
+    again; "nothing was saved" is for a change refused (QA 27: a read said it too)."""
     import time
+
+    from flask import request
 
     from web.errors import NotFoundError
 
@@ -62,17 +126,68 @@ def _deleted(pid: str):
     row = next((r for r in rows if r.get("object") == pid), None)
     if row is None:
         return None
-    name = textrules.without_refused(str((row.get("detail") or {}).get("name") or pid))[:60]
+    detail = row.get("detail") or {}
+    name = textrules.without_refused(str(detail.get("name") or pid))[:60]
     from web.auth import actor_text
 
     # in the audit page's words: "本机（免登录）", not the no-login user's stored name "local" (QA 21)
     who_en, who_zh = (textrules.without_refused(actor_text(row, lang))[:40] for lang in ("en", "zh"))
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
-    return NotFoundError(f"The proposal “{name}” was deleted{' by ' + who_en if who_en else ''} at {when}.",
+    kept = detail.get("params") if isinstance(detail.get("params"), dict) else None
+    method = request.method if has_request_context() else "GET"
+    details = {"id": pid, "deleted": True, **({"params": kept} if kept else {})}
+    if method in ("GET", "HEAD"):
+        try:
+            said_en, said_zh = (params_text(kept, "en"), params_text(kept, "zh")) if kept else (None, None)
+        except Exception:  # a type or county since removed: the parameters as kept
+            said_en = said_zh = None
+        if said_en:
+            hint_en = f"Its parameters: {said_en}. To have it again, make a new proposal with them on the Proposals page."
+            hint_zh = f"其参数：{said_zh}。如需此方案，可在“选址方案”页按这些参数重新生成。"
+        else:
+            hint_en = "Its parameters were not kept; make a new proposal on the Proposals page if it is needed again."
+            hint_zh = "删除时未记录其参数；如仍需要，请在“选址方案”页重新生成。"
+    elif method == "DELETE":
+        hint_en, hint_zh = "There is nothing left to delete.", "无需再次删除。"
+    else:
+        hint_en = "Nothing was saved; a deleted proposal can be made again from its parameters."
+        hint_zh = "未保存任何内容；已删除的方案可按原参数重新生成。"
+    return NotFoundError(f"The proposal \"{name}\" was deleted{' by ' + who_en if who_en else ''} at {when}.",
                          f"方案“{name}”已于 {when} {'被 ' + who_zh + ' ' if who_zh else ''}删除。",
-                         hint_en="Nothing was saved; a deleted proposal can be made again from its page's parameters.",
-                         hint_zh="未保存任何内容；已删除的方案可按原参数重新生成。",
-                         details={"id": pid, "deleted": True})
+                         hint_en=hint_en, hint_zh=hint_zh, details=details)
+
+
+def owner_name(owner, lang: str, names: dict | None = None) -> str | None:
+    """Who made a proposal, in words: the account's name; the no-login user as the audit page says it
+    (本机（免登录）); None for one saved before accounts. Never the stored id (QA 27: the list and the page
+    named no author although refusals say "only its author")."""
+    from web.auth import LOCAL_ACTOR
+    from web.users import LOCAL
+
+    if not owner:
+        return None
+    if owner == LOCAL.id:
+        return LOCAL_ACTOR[1] if lang == "en" else LOCAL_ACTOR[0]
+    if names is None:
+        try:
+            user = ext()["users"].get(str(owner))
+        except Exception:
+            user = None
+        name = user.name if user is not None else None
+    else:
+        name = names.get(str(owner))
+    if name is None:
+        return "(account removed)" if lang == "en" else "（账号已删除）"
+    return textrules.without_refused(str(name))
+
+
+def owner_names() -> dict:
+    """{account id: name} of every account, read once for a list."""
+    try:
+        return {u.id: u.name for u in ext()["users"].list()}
+    except Exception:
+        return {}
+
 
 #: The planner reports its stages in English; planners read them in Chinese.
 STAGES_ZH = {"queued → running": "开始计算", "reading the road network": "读取并构建路网", "demand and candidates": "准备需求点与候选点",
@@ -499,6 +614,7 @@ def view(rec: dict, lang: str) -> dict:
     s = rec["summary"]
     out = {k: rec.get(k) for k in ("id", "name", "type", "created", "params", "note", "updated", "damaged")}
     out["name"] = display_name(rec, lang)
+    out["owner_name"] = owner_name(rec.get("owner"), lang)  # who made it, by name (QA 27)
     out.update({
         "type_name": pick(s.get("type_name_zh"), s.get("type_name_en"), lang),
         "cost_unit": s.get("cost_unit"), "is_estimate": s.get("is_estimate"), "standard": s.get("standard"),

@@ -286,13 +286,60 @@
   function resume() {
     var saved = null;
     try { saved = JSON.parse(sessionStorage.getItem("coverplan-job") || "null"); } catch (e) { saved = null; }
-    if (!saved || !saved.id) return;
+    if (!saved || !saved.id) { resumeInterrupted(); return; }
     current = saved.id; lastBody = saved.body;
     $("job").hidden = false;
     poll();
   }
 
+  // A calculation of this user's that a server restart cut off, seen from a new tab or browser: the server lists
+  // it as "interrupted" (GET /api/jobs, to whom started it, for a day); shown with Retry (its parameters) until
+  // dismissed (QA 27: the list was empty and the panel showed nothing).
+  var DISMISSED = "coverplan-dismissed-jobs", restored = null;
+  function dismissed() {
+    try { return JSON.parse(localStorage.getItem(DISMISSED) || "[]") || []; } catch (e) { return []; }
+  }
+  function dismiss(id) {
+    try { localStorage.setItem(DISMISSED, JSON.stringify(dismissed().concat([id]).slice(-50))); } catch (e) { /* private mode */ }
+  }
+
+  // The form's fields from a job's parameters (web/proposals.py PROPOSAL_FIELDS), to start it again.
+  function bodyOf(p) {
+    var body = {type: p.type}, kind = p.kind || "location";
+    if (kind !== "location") body.kind = kind;
+    ["mode", "time_limit", "note", "county"].forEach(function (k) { if (p[k] != null && p[k] !== "") body[k] = p[k]; });
+    if (p.name && !p.auto_name) body.name = p.name;  // a name the app made is made again
+    if (kind === "location") {
+      if (p.model) body.model = p.model;
+      if (p.p != null && p.model_effective !== "lscp") body.p = p.p;
+      if (p.standard && p.standard.urban != null) { body.standard_urban = p.standard.urban; body.standard_rural = p.standard.rural; }
+    } else if (kind === "sized") {
+      ["sizes", "costs", "budget_sites", "budget_cost"].forEach(function (k) { if (p[k] != null) body[k] = p[k]; });
+    } else {
+      if (p.k != null) body.k = p.k;
+      if (p.convert) body.convert = true;
+    }
+    return body;
+  }
+
+  function resumeInterrupted() {
+    var gone = dismissed();
+    api("/api/jobs?lang=" + C.lang).then(function (jobs) {
+      var job = (jobs || []).filter(function (j) {
+        return j.kind === "proposal" && j.state === "interrupted" && gone.indexOf(j.id) < 0;
+      })[0];
+      if (!job || current) return;
+      restored = job.id;
+      lastBody = bodyOf(job.params || {});
+      showJob(job);
+      var name = job.params && job.params.name;
+      $("job-message").textContent = T("job_restored") + (name ? " · " + name : "");
+      $("job-dismiss").hidden = false;
+    }).catch(function () { /* nothing to show */ });
+  }
+
   function start(body) {
+    if (restored) { dismiss(restored); restored = null; $("job-dismiss").hidden = true; }
     lastBody = body;
     clearTimeout(timer);
     setBusy(true);
@@ -323,6 +370,8 @@
         "' data-kind='" + esc(r.kind || "location") + "'>") + "</td>" +
       "<td>" + name + "</td><td>" + esc(r.type_name || r.type).replace(/\//g, "/<wbr>") + "</td>" +
       scopeCell(r) +
+      // who made it, by name (QA 27: refusals say "only its author" and the list named none)
+      "<td class='owner small'>" + esc(r.owner_name || T("proposal_owner_unknown")) + "</td>" +
       // every count with its separators, as the other figures ("1,337", not "1337")
       "<td class='num'>" + CP.fmt(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
@@ -363,7 +412,7 @@
       return (!county || (r.counties || []).indexOf(county) >= 0) && (!type || r.type === type);
     });
     $("saved").querySelector("tbody").innerHTML = rows.map(rowHtml).join("") ||
-      "<tr><td colspan='8' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
+      "<tr><td colspan='9' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
     $("saved").dataset.rows = String(rows.length);
     document.querySelectorAll(".pick").forEach(function (c) { c.addEventListener("change", syncCompare); });
     document.querySelectorAll(".del").forEach(function (b) {
@@ -382,7 +431,7 @@
       allRows = rows;
       renderSaved();
     }).catch(function (e) {
-      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='8' class='error-box'>" +
+      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='9' class='error-box'>" +
         esc((e && e.message) || T("load_failed")) + "</td></tr>";
       $("saved").dataset.rows = "error";
     });
@@ -416,6 +465,12 @@
       $("p-" + k).addEventListener("input", function (e) { e.target.setCustomValidity(""); });
     });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
+    $("job-dismiss").addEventListener("click", function () {
+      if (restored) dismiss(restored);
+      restored = null;
+      $("job").hidden = true;
+      $("job-dismiss").hidden = true;
+    });
     $("job-cancel").addEventListener("click", function () {
       if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
     });
