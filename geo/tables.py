@@ -18,7 +18,7 @@ import io
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +63,28 @@ class Table:
     header_row: int | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en) things worth telling
     crs_assumed: bool = False       # a GIS layer without a CRS, read as WGS84 lon/lat (its values in degree range)
+    #: what some of ``notes`` are made of, so that they can be said again without rows taken out
+    #: (:meth:`without_rows`): rows with cells beyond the header, and formula cells without a saved result
+    #: as (column heading, row, cell reference)
+    beyond_lines: list[int] = field(default_factory=list)
+    formula_cells: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def without_rows(self, drop) -> "Table":
+        """This table without the rows numbered ``drop`` (file row numbers: a totals row, a footer), its notes
+        said of the rows kept (a formula without a saved result in the totals row that was taken out is no
+        longer a note: QA 27)."""
+        drop = set(drop)
+        keep = [k for k, r in enumerate(self.rows) if r not in drop]
+        if len(keep) == len(self.rows):
+            return self
+        frame = self.frame.iloc[keep].reset_index(drop=True)
+        geometry = self.geometry.iloc[keep].reset_index(drop=True) if self.geometry is not None else None
+        beyond = [r for r in self.beyond_lines if r not in drop]
+        formulas = [c for c in self.formula_cells if c[1] not in drop]
+        said = set(_beyond_header_note(self.beyond_lines) + _formula_notes(self.formula_cells))
+        notes = [n for n in self.notes if n not in said] + _beyond_header_note(beyond) + _formula_notes(formulas)
+        return replace(self, frame=frame, rows=[self.rows[k] for k in keep], geometry=geometry, notes=notes,
+                       beyond_lines=beyond, formula_cells=formulas)
 
 
 def norm_header(text) -> str:
@@ -252,9 +274,8 @@ def _sub_header(cells: list[list[str]], h: int, header_names) -> int | None:
     return nxt if under_blank else None
 
 
-def _beyond_header_note(frame) -> list[tuple[str, str]]:
+def _beyond_header_note(lines) -> list[tuple[str, str]]:
     """(zh, en) for the rows that have cells beyond the header (their line numbers)."""
-    lines = frame.attrs.get("beyond_header") or []
     if not lines:
         return []
     from geo.errors import listed
@@ -309,8 +330,9 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
     if frame.shape[1] == 0:
         raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
                          "请填写表头和数据行。")
+    beyond = list(frame.attrs.get("beyond_header") or [])
     return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
-                 notes=_beyond_header_note(frame))
+                 notes=_beyond_header_note(beyond), beyond_lines=beyond)
 
 
 def _unpaired_quote(label: str, text: str, dialect, raw: list[list], first_line: list[int],
@@ -403,14 +425,16 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     others = [str(n) for n in sheets if n != name]
     notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
               f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
-    notes += _beyond_header_note(frame)
-    if kind == "xlsx":
-        notes += _uncached_formula_notes(path, name, header, rows)
-    return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes)
+    beyond = list(frame.attrs.get("beyond_header") or [])
+    notes += _beyond_header_note(beyond)
+    formulas = _uncached_formulas(path, name, header, rows) if kind == "xlsx" else []
+    notes += _formula_notes(formulas)
+    return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes,
+                 beyond_lines=beyond, formula_cells=formulas)
 
 
-def _uncached_formula_notes(path: Path, sheet, header: int, rows: list[int]) -> list[tuple[str, str]]:
-    """Notes on formula cells of the data rows whose result the workbook does not store.
+def _uncached_formulas(path: Path, sheet, header: int, rows: list[int]) -> list[tuple[str, int, str]]:
+    """Formula cells of the data rows whose result the workbook does not store: (column heading, row, cell).
 
     Excel saves each formula's last result beside it, and that result is what is read. A
     workbook written by a program that does not compute formulas (a script, some exporters)
@@ -439,13 +463,21 @@ def _uncached_formula_notes(path: Path, sheet, header: int, rows: list[int]) -> 
                 formula = (isinstance(f, str) and f.startswith("=")) or type(f).__name__ in ("ArrayFormula",
                                                                                           "DataTableFormula")
                 if formula and v is None:
-                    found.setdefault(c, []).append(f"{get_column_letter(c + 1)}{r}")
+                    found.setdefault(c, []).append((r, f"{get_column_letter(c + 1)}{r}"))
     finally:
         for book in books:
             book.close()
+    return [(header_cells[c] if c < len(header_cells) and header_cells[c] else get_column_letter(c + 1), r, ref)
+            for c, cells in found.items() for r, ref in cells]
+
+
+def _formula_notes(formulas) -> list[tuple[str, str]]:
+    """(zh, en) per column for its formula cells without a saved result (:func:`_uncached_formulas`)."""
+    by_head: dict[str, list[str]] = {}
+    for head, _, ref in formulas:
+        by_head.setdefault(head, []).append(ref)
     notes = []
-    for c, cells in found.items():
-        head = header_cells[c] if c < len(header_cells) and header_cells[c] else get_column_letter(c + 1)
+    for head, cells in by_head.items():
         shown = "、".join(cells[:5]) + (f" 等 {len(cells):,} 个" if len(cells) > 5 else "")
         shown_en = ", ".join(cells[:5]) + (f" and {len(cells) - 5:,} more" if len(cells) > 5 else "")
         notes.append((f"“{head}”列的公式没有保存计算结果（{shown}），按空值读取。请在Excel中打开、保存后重新上传，"
@@ -461,3 +493,53 @@ def _cell(v) -> str:
     if isinstance(v, str) and re.fullmatch(r"-?\d+\.0", v):
         return v[:-2]
     return "" if v is None else str(v).strip()
+
+
+#: A totals row's label (QA 27: 合计 under the last facility was refused as a facility without a type or a name):
+#: 合计, 总计, 小计, 共计 and the like, spaces inside taken out (合 计), after a short qualifier (全县合计, 农村福利院小计)
+#: and before a colon, a bracket or a count (合计：17处); Total, Subtotal, Grand total.
+_TOTAL = re.compile(r"^.{0,10}?(?:合计|总计|小计|共计|累计|汇总|总数)(?:[:：(（\[].*|\d.*)?$"
+                    r"|^(?:grand)?(?:sub)?totals?(?:[:(\[].*|\d.*)?$|^sum(?:[:(\[].*)?$", re.IGNORECASE)
+#: A footer row's first cell: who filled the table in, who checked it, a note under it (填报单位：…, 制表人：…,
+#: 备注：…); the short words only before a colon.
+_FOOTER = re.compile(r"^(?:填报单位|填表单位|报送单位|制表单位|填报人|填表人|制表人|审核人|审批人|统计人|"
+                     r"填报日期|填表日期|制表日期|单位负责人|分管领导)"
+                     r"|^(?:制表|审核|审批|负责人|联系人|联系电话|备注|说明|注|附注|数据来源|资料来源|统计时间|截止时间|"
+                     r"截至时间|日期|preparedby|compiledby|checkedby|approvedby|reportedby|notes?|source|remarks?)[:：]",
+                     re.IGNORECASE)
+
+
+def summary_cell(text) -> str | None:
+    """"total" for a totals row's label (合计, 合 计, 全县合计, 合计：17处, Total), "footer" for a footer's
+    opening (填报单位：…, 制表人：…, 备注：…), else None. Only the label: whether the row is one is the
+    caller's to tell (:func:`summary_row`; a facility's name that merely holds 合计 is none)."""
+    folded = re.sub(r"[\s\-_]+", "", unicodedata.normalize("NFKC", str(text or "")))
+    if not folded:
+        return None
+    if _TOTAL.match(folded):
+        return "total"
+    if _FOOTER.match(folded):
+        return "footer"
+    return None
+
+
+def summary_row(cells) -> tuple[str, int] | None:
+    """(kind, index of the cell) when a row's cells (in the file's column order) read as a totals row (a cell
+    that is a totals label, :func:`summary_cell`) or a footer (its first filled cell opens one); else None.
+    The caller tells a facility from them by what the row holds besides (a name, coordinates)."""
+    texts = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip() for v in cells]
+    first = next((k for k, v in enumerate(texts) if v), None)
+    if first is None:
+        return None
+    if summary_cell(texts[first]) == "footer":
+        return "footer", first
+    hit = next((k for k, v in enumerate(texts) if v and summary_cell(v) == "total"), None)
+    return ("total", hit) if hit is not None else None
+
+
+def summary_cells(values) -> "pd.Series":
+    """Whether each of ``values`` is a totals label or a footer's opening (:func:`summary_cell`), for a whole
+    column at once (a register of 20,000 rows is told in a moment, not cell by cell)."""
+    s = pd.Series(values, dtype=object)
+    text = s.where(s.notna(), "").astype(str).str.normalize("NFKC").str.replace(r"[\s\-_]+", "", regex=True)
+    return (text != "") & (text.str.match(_TOTAL) | text.str.match(_FOOTER))

@@ -31,11 +31,12 @@ from geo.imports import SCIENTIFIC
 from geo.gisfiles import first_not_finite
 from geo.points import parse_coordinate, plain_number, spaced_numbers
 from geo.regions import Region
-from geo.tables import NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table
+from geo.tables import (NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table, summary_cells,
+                        summary_row)
 from planner import textrules
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
-from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold
+from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold, name_keys
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
 from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
                                       resolve_type, shadowed_columns, type_lookup)
@@ -113,6 +114,22 @@ _TEXTS = {
         "zh": "请在GIS软件中检查该面的顶点，或以设施的点位代替该面后重新导出",
         "en": "Check the polygon's vertices in your GIS program, or give the facility as a point instead, and "
               "export the file again"},
+    # a totals or footer row under the facilities (QA 27: refused as a facility without a type and a name)
+    "skipped_total": {"zh": "合计行（“{value}”），已略过，不作为设施导入",
+                      "en": "a totals row ('{value}'): skipped, not imported as a facility"},
+    "skipped_footer": {"zh": "表尾落款行（“{value}”），已略过，不作为设施导入",
+                       "en": "a footer row ('{value}'): skipped, not imported as a facility"},
+    "fix_skipped": {"zh": "如该行是一处设施，请填写其名称或坐标后重新校验",
+                    "en": "If the row is a facility, give its name or its coordinates and check again"},
+    # a township not in the county the row names, but in another (QA 27: 竹溪县 / 宝丰镇, which is 竹山县's)
+    "township_elsewhere": {
+        "zh": "找不到乡镇（街道）“{value}”：{county}没有这个乡镇（街道）；县区可能填错：{town}在{where}",
+        "en": "no township '{value}' found: {county} has none of that name; the county may be wrong: {town} is "
+              "in {where}"},
+    "fix_township_elsewhere": {
+        "zh": "请核对县区：如是{path}，请改正县区，或选择第一个候选；否则请从候选中选择，或核对名称",
+        "en": "Check the county: if it is {path}, correct the county or pick the first candidate; otherwise pick "
+              "one of the candidates, or check the name"},
     "spaced_numbers": {
         "zh": "{column}“{value}”含有以空格分隔的几个数，但不是“度 分 秒”（如 32 29 29.4），无法确定所表示的坐标",
         "en": "{column} '{value}' holds numbers separated by spaces that are not degrees, minutes and seconds "
@@ -252,8 +269,71 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     if "code" in cmap and "id" not in cmap and code_is_id(table.frame[cmap["code"]]):
         cmap["id"] = cmap.pop("code")
     _check_columns(table, cmap, type_key, path.name)
-    _check_row_count(table, cmap, type_key, region, path.name)
-    return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks, superseded=superseded).report()
+    _check_row_count(table, cmap, type_key, region, path.name)  # first: a file far too long is refused at once
+    table, skipped = _summary_rows(table, cmap, path.name)
+    return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks, superseded=superseded,
+                 skipped=skipped).report()
+
+
+def _summary_rows(table, cmap: dict, label: str) -> tuple:
+    """The table without its totals and footer rows, and those rows: [(row, kind, column, cell)].
+
+    A row is one when a cell is a totals label (合计, 合 计, 小计, Total ...) or its first filled cell opens a
+    footer (填报单位：…, 制表人：…, 备注：…) (geo.tables.summary_row), and it holds nothing of a facility: no
+    name (or the label itself in the name column) and no coordinates. QA 27: the 合计 row under the last
+    facility and the 填报单位 line under the table were each refused as a facility without a type and a name
+    (or with 1010 beds). A facility whose name merely holds 合计 is checked as any other; so is a remark
+    column's 备注：… in a row that has more.
+    """
+    frame = table.frame
+    cols = [c for c in frame.columns if c != "geometry"]
+
+    def text(v) -> str:
+        return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+
+    def blank(col) -> np.ndarray:
+        s = frame[col]
+        return (s.isna() | (s.astype(str).str.strip() == "")).to_numpy(bool)
+
+    # what may be one: no facility's name (none, or the label itself in the name column: 合计 under 机构名称),
+    # no coordinates; only those rows' cells are read one by one
+    maybe = np.ones(len(frame), bool)
+    if "name" in cmap:
+        maybe &= blank(cmap["name"]) | summary_cells(frame[cmap["name"]]).to_numpy(bool)
+    for f in ("lon", "lat", "lonlat"):
+        if f in cmap:
+            maybe &= blank(cmap[f])
+    if table.geometry is not None:
+        maybe &= np.array([g is None or g.is_empty for g in table.geometry], bool)
+    rows = np.flatnonzero(maybe)
+    if len(rows):  # and a cell that is a label (column by column: a file without names has many such rows)
+        sub = frame.iloc[rows]
+        labelled = np.zeros(len(rows), bool)
+        for c in cols:
+            labelled |= summary_cells(sub[c]).to_numpy(bool)
+        maybe[:] = False
+        maybe[rows[labelled]] = True
+    found = []
+    for k in np.flatnonzero(maybe):
+        values = [frame[c].iat[k] for c in cols]
+        hit = summary_row(values)
+        if hit is None:
+            continue
+        kind, at = hit
+        if kind == "footer" and cols[at] == cmap.get("remark") and sum(bool(text(v)) for v in values) > 1:
+            continue  # 备注：… in the remark column of a row that holds more
+        found.append((table.rows[k], kind, str(cols[at]), text(values[at])))
+    if not found:
+        return table, []
+    if len(found) == len(frame):
+        rows = [r for r, *_ in found]
+        raise InputDataError(
+            f"{label}: no facility rows: every row under the header is a totals or footer row "
+            f"({'row' if len(rows) == 1 else 'rows'} {listed(rows[:10], 'en', total=len(rows))}).",
+            f"{label}：没有设施行：表头下的各行都是合计行或表尾落款行（第 {listed(rows[:10], 'zh', total=len(rows))} 行）。",
+            hint_en="Add one row per facility above the totals.", hint_zh="请在合计行之上每行填写一处设施。",
+            details={"skipped_rows": rows})
+    return table.without_rows({r for r, *_ in found}), found
 
 
 def _check_columns(table, cmap: dict, type_key, label: str) -> None:
@@ -361,8 +441,10 @@ class _Rows:
     """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
 
     def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs, *,
-                 picks: dict | None = None, superseded: dict | None = None) -> None:
+                 picks: dict | None = None, superseded: dict | None = None, skipped: list | None = None) -> None:
         self.table, self.cmap, self.region, self.type_key = table, cmap, region, type_key
+        #: totals and footer rows taken out of ``table`` (:func:`_summary_rows`): [(row, kind, column, cell)]
+        self.skipped = list(skipped or [])
         #: {capacity field: column} recognised by its header but not read: the mapping chose the capacity column
         self.superseded = dict(superseded or {})
         self.datum_mode, self.crs = datum_mode, crs
@@ -488,17 +570,45 @@ class _Rows:
         self.text = self.texts()
         self.year_values = self.years()
         self.synthetic = self.synthetic_flags()
+        self.issues += self.skipped_issues()
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
         applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
         return RegisterReport(
-            source=self.table.source, accepted=out, issues=self.issues, rows=self.n,
+            source=self.table.source, accepted=out, issues=self.issues, rows=self.n + len(self.skipped),
             refused_rows=[self.rownum[i] for i in np.flatnonzero(self.refused)], column_map=dict(self.cmap),
             columns=[str(c) for c in self.table.frame.columns], file_kind=self.table.kind,
             encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
             datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
-            header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates())
+            header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates()
+            + self.skipped_note(), skipped_rows=[r for r, *_ in self.skipped])
+
+    def skipped_issues(self) -> list[RowIssue]:
+        """One warning per totals or footer row taken out (:func:`_summary_rows`): skipped, not a facility."""
+        out = []
+        for row, kind, column, cell in self.skipped:
+            shown = cell if len(cell) <= 30 else cell[:30] + "…"
+            text = _TEXTS["skipped_" + kind]
+            fix = _TEXTS["fix_skipped"]
+            out.append(RowIssue(row, column, "warning", f"{kind}_row_skipped", text["zh"].format(value=shown),
+                                text["en"].format(value=shown), fix["zh"], fix["en"], shown))
+        return out
+
+    def skipped_note(self) -> list[tuple[str, str]]:
+        """The rows skipped, said once beside the counts: read = accepted + refused + skipped."""
+        if not self.skipped:
+            return []
+        rows = [r for r, *_ in self.skipped]
+        n = len(rows)
+        kinds = {k for _, k, *_ in self.skipped}
+        what = {"zh": "合计行" if kinds == {"total"} else "表尾落款行" if kinds == {"footer"} else "合计行或表尾落款行",
+                "en": {frozenset({"total"}): "totals", frozenset({"footer"}): "footer"}.get(frozenset(kinds),
+                                                                                           "totals or footer")}
+        return [(f"第 {listed(rows[:10], 'zh', total=n)} 行是{what['zh']}，已略过（共 {n} 行，不计入接受或拒绝的行）",
+                 f"{'row' if n == 1 else 'rows'} {listed(rows[:10], 'en', total=n)} "
+                 f"{'is a' if n == 1 else 'are'} {what['en']} {'row' if n == 1 else 'rows'}: skipped "
+                 f"({n} {'row' if n == 1 else 'rows'}, counted neither as accepted nor as refused)")]
 
     def unused_coordinates(self) -> list[tuple[str, str]]:
         """A note when the facilities are placed by name while two columns the mapping left out hold
@@ -767,6 +877,8 @@ class _Rows:
         #: the county a row with coordinates names and nothing finer: checked against its point (townships)
         self.named_county = np.full(self.n, "", dtype=object)
         self.ambiguous: dict[int, tuple] = {}  # rows whose names fit several places: (column, Located, detail)
+        #: rows whose township is not in the county they name but in another (:meth:`township_elsewhere`)
+        self.elsewhere: dict[int, dict] = {}
         # codes as the digits they stand for: full-width ones (４２０３０２２０１, typed with a Chinese input method)
         # were all "unknown" while the same file's full-width coordinates were read (QA 23); quoted as typed
         tcells, ccells = self.cell("township_code"), self.cell("code")
@@ -818,6 +930,8 @@ class _Rows:
                 loc = self.places.locate(county=county[i], township=town[i], village=vill[i], address=addr[i],
                                          code=(codes[i] or place_code) if not self.refused[i] else None)
                 located[i] = loc
+                if loc.problem == "township_unknown" and county[i] and town[i]:
+                    self.township_elsewhere(i, loc, county[i], town[i], vill[i])
                 if place_code and county[i] and loc.status == "placed" and not self.refused[i]:
                     # placed by its code, whatever its county cell says: a county that is not the code's is
                     # said, as a row with coordinates says it (townships)
@@ -844,6 +958,10 @@ class _Rows:
                     # (a row refused, for its township code, is not "taken from the coordinates": QA 21)
                     detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
                               for lang in ("zh", "en")}
+                    if i in self.elsewhere:  # the township is another county's: said, as for a row without a point
+                        where = self.elsewhere[i]
+                        detail = {lang: _TEXTS["township_elsewhere"][lang].format(value=loc.value, **{
+                            k: v[lang] for k, v in where.items()}) for lang in ("zh", "en")}
                     # no candidates to pick: the row is placed by its point, and a pick for it is refused
                     # (web.data), so a button would only lead to an error
                     # the column of the name that did not match (a village's is the village column)
@@ -857,6 +975,46 @@ class _Rows:
                     self.add(i, fld, "warning", "names_unmatched", "reg_names_unmatched",
                              "reg_fix_check_place", loc.value, detail=detail)
         return declared, located
+
+    def township_elsewhere(self, i: int, loc, county: str, town: str, village: str) -> None:
+        """A township not found in the county the row names but named so in another county (竹溪县 / 宝丰镇, and
+        宝丰镇 is 竹山县's): its place is offered first among ``loc``'s candidates (the village of that name in it,
+        where the row names one), and :attr:`elsewhere` keeps the words that say the county may be wrong. The
+        row is not placed there: its county says otherwise (QA 27: only 竹溪县's 天宝乡 and 丰溪镇 were offered)."""
+        named = self.places.county_codes(county)
+        if not named:
+            return
+        others = [u for u in self.places.towns if u.county_code not in named]
+        folded = fold(town)
+        towns = [u for u in others if fold(u.name) == folded]
+        if not towns:  # 宝丰 for 宝丰镇: the longest spelling shared, as planner.locate matches a township
+            keys = name_keys(town, "township")
+            shared = [(max(len(k) for k in u.keys & keys), u) for u in others if u.keys & keys]
+            top = max((n for n, _ in shared), default=0)
+            towns = [u for n, u in shared if n == top]
+        if not towns:
+            return
+        found: list[dict] = []
+        for u in towns:
+            cname = self.places.by_code[u.county_code].name
+            sub = self.places.locate(county=cname, township=u.name, village=village) if village else None
+            if sub is not None and sub.status == "placed" and sub.level == "village" and not sub.problem:
+                found.append({"code": sub.code, "path": sub.path})
+            elif sub is not None and sub.status == "ambiguous" and sub.candidates:
+                found += sub.candidates
+            else:
+                found.append({"code": u.code, "path": u.path})
+        codes = {c["code"] for c in found}
+        loc.candidates = found + [c for c in loc.candidates if c.get("code") not in codes]
+        county_zh = [self.places.by_code[c].name for c in sorted(named)]
+        where = list(dict.fromkeys(self.places.by_code[u.county_code].name for u in towns))
+        town_names = "、".join(dict.fromkeys(u.name for u in towns))
+        self.elsewhere[i] = {
+            "town": {"zh": town_names, "en": town_names.replace("、", ", ")},
+            "county": {"zh": "、".join(county_zh), "en": ", ".join(self.county_en.get(c, c) for c in county_zh)},
+            "where": {"zh": "、".join(where), "en": " and ".join(self.county_en.get(c, c) for c in where)},
+            "path": {"zh": "、".join(c["path"] for c in found[:3]),
+                     "en": ", ".join(self.path_in(c["path"])["en"] for c in found[:3])}}
 
     def ambiguous_field(self, i: int, loc) -> str | None:
         """The field of the name that fits several places (None for another problem): the township's when the
@@ -987,8 +1145,10 @@ class _Rows:
                              pick, loc.value, loc.candidates, path=self.path_in(loc.path))
                 continue
             fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem, pick)
+            where = self.elsewhere.get(i)
             self.add(i, fld, "error", loc.problem, _PROBLEM_KEY[loc.problem], fix, loc.value, loc.candidates,
-                     region=self.region_name)
+                     region=self.region_name, text=_TEXTS["township_elsewhere"] if where else None,
+                     fix_text=_TEXTS["fix_township_elsewhere"] if where else None, fix_kw=where, **(where or {}))
         return method, match
 
     def region_test(self, lon, lat, check) -> None:

@@ -82,6 +82,8 @@ class RegisterReport:
     differ); ``datum_suggestion`` ({"datum", "against", "before", "after"}) when
     the points fit another datum clearly better (``datum_evidence`` has the
     numbers for every datum); ``encoding`` and ``crs`` as detected in the file.
+    ``skipped_rows`` are the totals and footer rows (合计, 填报单位：…) left out, each with a warning in
+    ``issues``; ``rows`` counts them too: rows = accepted + refused + skipped.
     """
 
     source: str
@@ -100,12 +102,18 @@ class RegisterReport:
     layer: str | None = None
     header_row: int | None = None
     notes: list = field(default_factory=list)
+    skipped_rows: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict:
-        return {"rows": self.rows, "accepted": int(len(self.accepted)), "refused": len(self.refused_rows),
-                "warnings": sum(i.severity == "warning" for i in self.issues),
-                "located_by_name": int((self.accepted["location_method"] == "located_by_name").sum())}
+        """Rows read, accepted, refused, warnings and rows placed by name; ``skipped`` too when totals or footer
+        rows were skipped (QA 27): rows = accepted + refused + skipped."""
+        out = {"rows": self.rows, "accepted": int(len(self.accepted)), "refused": len(self.refused_rows),
+               "warnings": sum(i.severity == "warning" for i in self.issues),
+               "located_by_name": int((self.accepted["location_method"] == "located_by_name").sum())}
+        if self.skipped_rows:
+            out["skipped"] = len(self.skipped_rows)
+        return out
 
     def suggestion_text(self, lang: str = "zh") -> str | None:
         """The datum suggestion (``datum_suggestion``) as the page shows it above the report: its message and
@@ -129,6 +137,7 @@ class RegisterReport:
                 "columns": self.columns, "file_kind": self.file_kind, "encoding": self.encoding, "crs": self.crs,
                 "datum": self.datum, "datum_suggestion": self.datum_suggestion,
                 "datum_evidence": self.datum_evidence, "layer": self.layer, "header_row": self.header_row,
+                "skipped_rows": self.skipped_rows,
                 "notes": [{"zh": zh, "en": en} for zh, en in self.notes]}
 
     def issues_frame(self, lang: str = "zh") -> pd.DataFrame:
