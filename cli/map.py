@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--type", required=True,
                    help=h("设施类型代码，如 elderly_complex", "facility type key, e.g. elderly_complex"))
     p.add_argument("--facilities", help=h("本单位设施名录（.csv/.xlsx/.geojson）", "your register (.csv/.xlsx/.geojson)"))
-    add_coords(p, choices=("wgs84", "gcj02", "bd09"))
+    add_coords(p)  # the values coverage and propose accept for the same --facilities file (auto, cgcs2000)
     p.add_argument("--proposal", help=h("由 `coverplan propose --out` 写出的方案 GeoJSON：站点按编号绘出",
                                         "proposal GeoJSON from `coverplan propose --out`: sites drawn numbered"))
     add_mode(p)
@@ -40,6 +40,15 @@ def _proposal_meta(path: str) -> dict:
         return json.load(fh).get("coverplan") or {}
 
 
+def _register(args) -> str | None:
+    """The register file the map's facilities come from, as its title block names it: --facilities (the data
+    version would read v0 beside it: QA 27); None: the data store's, named from its provenance."""
+    if not getattr(args, "facilities", None):
+        return None
+    from planner.i18n import t
+    return t("fac_register_cli", args.lang, file=os.path.basename(args.facilities))
+
+
 def _map(args) -> int:
     from cli.analysis import check_context, load_context
     from geo.errors import InputDataError
@@ -54,12 +63,17 @@ def _map(args) -> int:
     if args.proposal:  # read, and matched with --type, before any data is loaded
         prop = load_proposal_file(args.proposal)  # refuses a file that is not a proposal, in words
         if prop["type"] != ft.key:
-            raise InputDataError(f"The proposal is for '{prop['type']}', not '{args.type}'.",
-                                 f"该方案的设施类型为“{prop['type']}”，与 --type “{args.type}”不符。")
+            try:  # the types by name, as the planner knows them (QA 27: it said "elderly_complex")
+                other = get_type(prop["type"])
+                were_en, were_zh = f"{other.name('en')} ({other.key})", f"{other.name('zh')}（{other.key}）"
+            except Exception:  # a type this installation does not know: its key is all there is
+                were_en = were_zh = str(prop["type"])
+            raise InputDataError(f"The proposal is for {were_en}, not {ft.name('en')} (--type {args.type}).",
+                                 f"该方案的设施类型为“{were_zh}”，与 --type “{ft.name('zh')}（{args.type}）”不符。")
     region, facilities = load_context(args)
     if not args.proposal:
         cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
-        m = coverage_map(region, cov, lang=args.lang)
+        m = coverage_map(region, cov, lang=args.lang, register=_register(args), facilities=facilities)
         title = f"{ft.name(args.lang)} · coverplan"
     else:
         meta = _proposal_meta(args.proposal)
@@ -75,7 +89,8 @@ def _map(args) -> int:
         name = f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
         m = proposal_map(region, cov, sites, name=name, before=before.summary,
                          model=(meta.get("solver") or {}).get("model"),
-                         saved=os.path.getmtime(args.proposal), lang=args.lang)
+                         saved=os.path.getmtime(args.proposal), lang=args.lang, register=_register(args),
+                         facilities=facilities)
         title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))

@@ -111,6 +111,10 @@ class CapacityReport:
                 "synthetic_inputs": self.synthetic_inputs, "capacities_synthetic": self.capacities_synthetic,
                 "sample_types": [{"zh": zh, "en": en} for zh, en in self.sample_types],
                 "notes": _notes(self, lang),
+                # the note on facilities without a capacity (counted as 0), apart too: the overview shows it
+                # under its beds table (QA 27: 1,470 beds with 7 of 62 facilities unknown, without a word)
+                "unknown_note": unknown_capacity_note(self.citywide.get("facilities", 0),
+                                                      self.citywide.get("capacity_known", 0), self.field, lang),
                 # the notes on netting between levels, apart: the overview shows these under its own table
                 "level_notes": []}), self.field, lang), self.field, lang)
 

@@ -33,7 +33,7 @@ from planner import palette
 from planner.checklist import checklist_from_coverage
 from planner.coverage import county_names_en, place_names_en
 from planner.i18n import cost_text, share_text, t, with_unit
-from planner.maplayers import service_area_layer
+from planner.maplayers import provenance_labels, service_area_layer
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 #: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
@@ -340,11 +340,31 @@ def _auto_service_areas(region, cov) -> dict | None:
     return service_area_layer(region, cov.ftype, cov.facilities, cov.mode)
 
 
+def register_source(region, type_key: str) -> dict:
+    """The region's provenance of one type's register: ``{"file", "dataset_version", "synthetic"}`` (empty
+    when the region records none: the embedded sample)."""
+    layers = (getattr(region, "provenance", None) or {}).get("layers") or {}
+    return ((layers.get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
+
+
+def facility_source_text(f, src: dict, lang: str) -> str:
+    """Where one facility row comes from, in words (the web map popup's 来源 line, web.service.source_text):
+    the sample (示意), or the planner's file and data version."""
+    if bool(f.get("synthetic")):
+        return t("map_src_sample_row", lang)
+    file = f.get("source_file") if isinstance(f.get("source_file"), str) and f.get("source_file") else src.get("file")
+    version = src.get("dataset_version") or 0
+    if file:
+        return t("map_src_planner", lang, file=file, v=version)
+    return t("map_src_planner_nofile", lang, v=version)
+
+
 def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None, lang: str = "zh",
                  title: str | None = None, subtitle: str | None = None,
                  facts: list[tuple[str, str]] | None = None,
                  service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
-                 gain_key: str = "added_weight", data_version: int | None = None) -> folium.Map:
+                 gain_key: str = "added_weight", data_version: int | None = None,
+                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -366,6 +386,13 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     data_version : int, optional
         The data version drawn, stated in the title block as the pages state it; by default the
         region's (0: the embedded data).
+    register : str, optional
+        Where the facilities come from, for the title block's 设施名录 row (the CLI's --facilities file);
+        by default the type's register as the region's provenance records it (file and data version, or
+        the sample).
+    facilities : GeoDataFrame, optional
+        The register ``cov`` was computed from when it is not the region's (the CLI's --facilities): the
+        facility popups take their capacity from it.
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -380,7 +407,16 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         facts = coverage_facts(cov, lang)
     if data_version is None:
         data_version = getattr(region, "dataset_version", None) or 0
-    facts = [*facts, (tx("data_version_row"), f"v{int(data_version)}")]
+    if register is None:
+        src = register_source(region, ft.key)
+        if src.get("dataset_version") and not src.get("synthetic"):
+            register = (t("prov_file_version", lang, file=src["file"], v=src["dataset_version"]) if src.get("file")
+                        else t("prov_version", lang, v=src["dataset_version"]))
+        elif len(cov.facilities) and "synthetic" in cov.facilities and \
+                cov.facilities["synthetic"].astype(bool).any():
+            register = tx("fac_register_sample")
+    facts = [*facts, (tx("data_version_row"), f"v{int(data_version)}")] + \
+        ([(tx("fac_register_row"), register)] if register else [])
     wlabel = weight_label(ft, lang)
     counties = _county_names(region, lang)
     names_en = place_names_en(region) if lang == "en" else {}
@@ -461,12 +497,30 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     # the attributes a planner edits on the web map, where the register has them
     reg = region.facilities[~region.facilities.index.duplicated()] if len(region.facilities) else None
     extra = [c for c in ("address", "operator", "phone", "remark") if reg is not None and c in reg]
+    src = register_source(region, ft.key)
+    # the rows' capacities and sources: the coverage keeps only ids and points (the CLI's --facilities register,
+    # or the region's, holds the rest)
+    own_reg = facilities is not None
+    rows_src = facilities if own_reg else region.facilities
+    if rows_src is not None and len(rows_src) and "id" in rows_src:
+        ids = rows_src["id"].astype(str)
+        rows_src = rows_src[~ids.duplicated()].set_axis(ids[~ids.duplicated()].to_numpy(), axis=0)
+    else:
+        rows_src = None
     for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
         rows = [(tx("code"), str(f["id"])), (tx("township"), towns_by_code.get(f.get("township_code"), "")),
                 (tx("county"), counties.get(str(f.get("county_code")), ""))]
         for c in extra:
             v = reg[c].get(str(f["id"])) if str(f["id"]) in reg.index else None
             rows.append((tx(f"field_{c}"), "" if _missing(v) and not isinstance(v, str) else str(v)))
+        # its capacity and where the row comes from, as the web map's popup gives them (QA 27)
+        full = rows_src.loc[str(f["id"])] if rows_src is not None and str(f["id"]) in rows_src.index else f
+        if ft.capacity:
+            v = pd.to_numeric(pd.Series([full.get(ft.capacity.field)]), errors="coerce").iloc[0]
+            rows.append((tx("fac_capacity"), tx("capacity_unknown_short") if not np.isfinite(v) else
+                         f"{_number(v)}{' ' if lang == 'en' else ''}{tx('capw_unit_' + ft.capacity.field)}"))
+        rows.append((tx("map_source"), register if own_reg and register and not bool(f.get("synthetic"))
+                     else facility_source_text(full, src, lang)))
         if bool(f.get("synthetic")):
             rows.append((tx("quality"), tx("illustrative")))
         mk = folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
@@ -529,6 +583,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         ("approx_villages", bool(cov.units["synthetic"].astype(bool).any()) if "synthetic" in cov.units else True),
         ("approx_facilities", bool(cov.facilities["synthetic"].astype(bool).any())
          if len(cov.facilities) and "synthetic" in cov.facilities else False)) if on]
+    # the villages as imported: how many are still synthetic (planner.maplayers.provenance_labels)
+    said = provenance_labels(region, lang, ft.key)["by_layer"].get("villages")
+    approx = [said if x == tx("approx_villages") and said else x for x in approx]
     parts = [tx("approx_lead") + ("，" if lang == "zh" else ", ").join(approx)] if approx else []
     if cov.is_estimate:
         parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))
@@ -609,7 +666,8 @@ def _site_name(s, lang: str) -> str:
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
                  model: str | None = None, saved: float | None = None, lang: str = "zh",
                  service_areas: dict | bool | None = True, kind: str | None = None,
-                 converted: bool = False, data_version: int | None = None) -> folium.Map:
+                 converted: bool = False, data_version: int | None = None,
+                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -644,7 +702,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
                         sites_key=("capw_converted_sites" if converted else "capw_upgraded_sites") if upgrade
                         else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
-                        facts=facts, service_areas=service_areas, data_version=data_version)
+                        facts=facts, service_areas=service_areas, data_version=data_version, register=register,
+                        facilities=facilities)
 
 
 def standalone_html(m: folium.Map, *, title: str = "coverplan") -> str:

@@ -58,3 +58,118 @@ def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=Non
     return {"type": "FeatureCollection",
             "features": [] if geom is None else [{"type": "Feature", "geometry": mapping(geom),
                                                   "properties": {"type": ft.key}}]}
+
+
+# -- provenance labels -------------------------------------------------------
+# What is the sample (示意) and what the planner imported, per layer and per facility type, from the region's
+# provenance: one wording for the exports' title line, the brief's footer and the maps' notes (QA 27: every
+# export said "the embedded boundaries, village points and register are synthetic" after the type's register
+# had been imported).
+
+def _layers(region) -> dict:
+    return (getattr(region, "provenance", None) or {}).get("layers") or {}
+
+
+def register_provenance(region, type_key: str) -> dict:
+    """One type's register in the region's provenance: ``{"file", "dataset_version", "synthetic", "count"}``;
+    empty when none is recorded (the embedded sample, or a build without the per-type record)."""
+    return ((_layers(region).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
+
+
+def type_is_sample(region, type_key: str) -> bool:
+    """Whether a type's register is (still partly) the sample's: imported with nothing synthetic left is not."""
+    src = register_provenance(region, type_key)
+    if src.get("dataset_version") and not src.get("synthetic"):
+        return False
+    if not src:  # no per-type record: the facilities layer as a whole decides
+        return bool((_layers(region).get("facilities") or {"synthetic": True}).get("synthetic", True))
+    return bool(src.get("synthetic", True))
+
+
+def provenance_labels(region, lang: str, type_key: str | None = None, types: dict | None = None) -> dict:
+    """``{"approx": [...], "imported": [...], "by_layer": {layer: phrase}}``: the phrases naming what is approximate or synthetic (示意) and
+    what was imported (file and data version), for one facility type or (``type_key`` None) for all of
+    ``types`` (default: the types file's). The census county totals are facts and are not named."""
+    from planner.i18n import t
+
+    sep = t("layer_list_sep", lang)
+    layers = _layers(region)
+    approx: list[str] = []
+    imported: list[str] = []
+    by_layer: dict[str, str] = {}
+
+    def add(layer: str, text: str) -> None:
+        approx.append(text)
+        by_layer[layer] = text
+    towns = layers.get("townships") or {}
+    if towns.get("synthetic") or str(towns.get("geometry_quality") or "approximate") != "official":
+        add("townships", t("approx_towns", lang))
+    vil = layers.get("villages") or {}
+    if vil.get("synthetic", True):
+        q = getattr(region, "villages", None)
+        q = q["location_quality"].astype(str) if q is not None and "location_quality" in q else None
+        own = int((q == "official").sum()) if q is not None else 0
+        if own and q is not None:
+            add("villages", t("approx_villages_some", lang, k=f"{len(q) - own:,}", n=f"{len(q):,}", m=f"{own:,}"))
+        else:
+            add("villages", t("approx_villages", lang))
+    elif vil.get("supplied_by"):
+        imported.append(t("prov_imported_villages", lang, file=vil.get("file") or "", v=vil.get("dataset_version") or 0))
+    pop = layers.get("population") or {}
+    if pop.get("quality") == "derived" and not pop.get("supplied_by"):
+        add("population", t("approx_population", lang))
+    if types is None:
+        from planner.facility_types import load_facility_types
+        types = load_facility_types()
+    keys = [type_key] if type_key else list(types)
+
+    def name(k: str) -> str:
+        ft = types.get(k)
+        return ft.name(lang) if ft is not None and hasattr(ft, "name") else k
+
+    def where(k: str) -> str:
+        src = register_provenance(region, k)
+        return (t("prov_file_version", lang, file=src["file"], v=src.get("dataset_version") or 0) if src.get("file")
+                else t("prov_version", lang, v=src.get("dataset_version") or 0))
+    sample = [k for k in keys if type_is_sample(region, k)]
+    own = [k for k in keys if k not in sample]
+    if type_key:
+        part = register_provenance(region, type_key)
+        if sample and part.get("dataset_version"):  # a county's register imported, the rest still the sample's
+            add("facilities", t("approx_facilities_part", lang, where=where(type_key)))
+        elif sample:
+            add("facilities", t("approx_facilities", lang))
+        else:
+            imported.append(t("prov_imported_register", lang, where=where(type_key)))
+    else:
+        if sample and not own:
+            add("facilities", t("approx_facilities", lang))
+        elif len(sample) > 3:  # a long list of the sample's types: counted (the imported ones are named below)
+            add("facilities", t("approx_facilities_n", lang, n=len(sample), total=len(keys)))
+        elif sample:
+            add("facilities", t("approx_facilities_of", lang, types=sep.join(name(k) for k in sample)))
+        if own:
+            imported.append(t("prov_imported_registers", lang,
+                              list=sep.join(f"{name(k)}{t('prov_paren', lang, x=where(k))}" for k in own)))
+    return {"approx": approx, "imported": imported, "by_layer": by_layer}
+
+
+def provenance_note(region, lang: str, type_key: str | None = None, types: dict | None = None, *,
+                    lead: str = "export") -> str | None:
+    """The 示意 sentence of an export's title line (``lead="export"``) or a brief's footer (``"brief"``):
+    only what is approximate or synthetic is called 示意; an imported register is named with its file and
+    data version. None when nothing is to be said."""
+    from planner.i18n import t
+
+    labels = provenance_labels(region, lang, type_key, types)
+    sep = "，" if lang == "zh" else ", "
+    out = []
+    if labels["approx"]:
+        out.append(t(f"prov_{lead}_approx", lang, items=sep.join(labels["approx"])))
+    if labels["imported"]:
+        out.append(("；" if lang == "zh" else "; ").join(labels["imported"]))
+    if not out:
+        return None
+    out = [x[:1].upper() + x[1:] for x in out]  # each a sentence (English: "Facility register imported ...")
+    return ("；" if lang == "zh" else "; ").join(out) if lead == "export" else \
+        ("" if lang == "zh" else " ").join(x if x.endswith(("。", ".")) else x + ("。" if lang == "zh" else ".") for x in out)

@@ -166,8 +166,9 @@ def test_shared_options_keep_their_behaviour():
     assert (args.json, args.region, args.mode, args.coords) == (False, "shiyan", "estimate", "wgs84")
     args = parser.parse_args(["map", "--type", "day_care", "--out", "m.html", "--coords", "gcj02", "--mode", "network"])
     assert (args.coords, args.mode) == ("gcj02", "network")
-    with pytest.raises(SystemExit):  # the map reads no auto datum, as before
-        parser.parse_args(["map", "--type", "day_care", "--out", "m.html", "--coords", "auto"])
+    # the map reads the --facilities datums coverage and propose read (QA 27: auto and cgcs2000 were refused)
+    for datum in ("auto", "cgcs2000"):
+        assert parser.parse_args(["map", "--type", "day_care", "--out", "m.html", "--coords", datum]).coords == datum
     args = parser.parse_args(["data", "versions", "--json", "--region", "x"])
     assert (args.json, args.region) == (True, "x")
     args = parser.parse_args(["data", "mark", "cand-1", "--type", "day_care", "--clear"])

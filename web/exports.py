@@ -183,6 +183,13 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
     still says so. Without it the header is the first row.
     """
     unit = {"m": t("metres", lang), "min": t("minutes", lang)}.get(cost_unit or "")
+    if any(k == "cap_ratio" for k, _ in columns) and any(r.get("cap_standard") is not None for r in rows):
+        # the checklist's capacity cells where capacities are unknown, as the page shows them
+        try:
+            from web.extensions import ext
+            rows = mark_unknown_capacity([dict(r) for r in rows], capacity_unknown_by_township(ext()["service"]), lang)
+        except RuntimeError:  # outside a request: the rows as given
+            pass
     rows, columns = with_site_codes(rows, list(columns))
     rows, columns, type_unit = _with_type_units(rows, columns, lang)
 
@@ -256,10 +263,90 @@ def table_response(rows, columns, fmt: str, base: str, lang: str, title: str | N
     return download(table_bytes(rows, columns, fmt, lang, sheet=base, title=title, cost_unit=cost_unit), fmt, base)
 
 
-def export_title(what: str, parts: list[str], lang: str, illustrative: bool = True) -> str:
-    """The line above an exported table: what it is, its filters or parameters, the date, and 示意."""
-    return title_line(what, parts, lang, t("export_illustrative", lang) if illustrative else None)
+def export_title(what: str, parts: list[str], lang: str, illustrative: bool = True,
+                 type_key: str | None = None) -> str:
+    """The line above an exported table: what it is, its filters or parameters, the date, and what in its data
+    is 示意 (and what was imported, from which file and version: :func:`provenance_text`)."""
+    return title_line(what, parts, lang, provenance_text(lang, type_key) if illustrative else None)
+
+
+def _request_type() -> str | None:
+    """The facility type a table export is of, as its request says it: ``?type=`` (the checklist), or the
+    saved proposal's (``/api/proposals/<pid>.csv``); None for all types or outside a request."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    key = request.args.get("type") or None
+    if key is None and (request.view_args or {}).get("pid"):
+        try:
+            from web.proposals import saved
+            key = saved(request.view_args["pid"]).get("type")
+        except Exception:  # the title must never take the download down
+            key = None
+    return key
+
+
+def provenance_text(lang: str, type_key: str | None = None) -> str | None:
+    """What in the data in use is 示意 (only what is: the sample register of a type not imported, the
+    approximate boundaries, the synthetic village points, the derived population split) and which registers
+    were imported (file, data version), from the region's provenance (planner.maplayers.provenance_note).
+    ``type_key`` (default: the request's) narrows the register part to one type. Outside a request: the
+    generic sentence."""
+    try:
+        from web.extensions import ext
+        svc = ext()["service"]
+        region, types = svc.region, svc.types()
+    except RuntimeError:  # outside a request
+        return t("export_illustrative", lang)
+    from planner.maplayers import provenance_note
+
+    key = type_key or _request_type()
+    return provenance_note(region, lang, key if key in types else None, types, lead="export")
 
 
 def geojson_response(fc: dict, base: str) -> Response:
     return download(json.dumps(fc, ensure_ascii=False).encode("utf-8"), "geojson", base)
+
+
+def capacity_unknown_by_township(service) -> dict:
+    """``{type: {township_code: [unknown, facilities]}}`` for every type with a capacity, the townships only
+    where some facility states no capacity (counted as 0 in the ratio and shortfall): the checklist page and its
+    exports say "capacity unknown (n)" or mark the figures as bounds there (QA 27: 马鞍镇's welfare home without
+    a bed count read "0.0 / 30, short 6"). From the capacity reports the API caches (web.api)."""
+    from planner.capacity import analyse_capacity
+
+    out: dict = {}
+    for key, ft in service.types().items():
+        if not ft.capacity:
+            continue
+        rep = service.cached(("capacity", ft.key), lambda ft=ft: analyse_capacity(service.region, ft))
+        bt = rep.by_township
+        if not len(bt) or "capacity_known" not in bt:
+            continue
+        n = bt["facilities"].astype(int).to_numpy()
+        k = bt["capacity_known"].astype(int).to_numpy()
+        hit = {str(c): [int(a - b), int(a)] for c, a, b in zip(bt["township_code"], n, k) if a > b}
+        if hit:
+            out[key] = hit
+    return out
+
+
+def mark_unknown_capacity(rows: list[dict], unknown: dict, lang: str) -> list[dict]:
+    """The checklist rows' capacity cells (``cap_ratio``, ``cap_shortfall``) where some facilities state no
+    capacity: "容量未知（n 处）" when none does (a ratio and shortfall computed from 0 are not figures), the
+    ratio as a lower bound ("≥ 5.3") and the shortfall as an upper bound ("≤ 4") when some do. In place."""
+    for r in rows:
+        u = (unknown.get(r.get("type")) or {}).get(str(r.get("township_code")))
+        if not u or r.get("cap_standard") is None:
+            continue
+        n, total = u
+        mark = t("cap_lower_bound_mark", lang, n=n)
+        if n >= total:
+            r["cap_ratio"] = r["cap_shortfall"] = t("cap_unknown_cell", lang, n=n)
+            continue
+        if isinstance(r.get("cap_ratio"), (int, float)):
+            r["cap_ratio"] = f"≥ {r['cap_ratio']:.1f}{mark}"
+        if isinstance(r.get("cap_shortfall"), (int, float)) and r["cap_shortfall"] > 0:
+            r["cap_shortfall"] = f"≤ {int(r['cap_shortfall']):,}{mark}"
+    return rows

@@ -12,6 +12,7 @@ from flask import Blueprint, g, render_template, request, url_for
 from geo.errors import InputDataError, NetworkError
 from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, t
+from planner.maplayers import provenance_note
 from web.extensions import ext
 from web.service import english_text
 
@@ -72,6 +73,15 @@ def illustrative_layers(prov: dict) -> list[str]:
     return out
 
 
+def map_approx(region, lang: str, type_key: str | None, types: dict) -> dict:
+    """The map note's 示意 phrases for villages and facilities (map.js reads them off the map's element):
+    the villages named by how many are still synthetic, the registers by which types are still the sample."""
+    from planner.maplayers import provenance_labels
+
+    by = provenance_labels(region, lang, type_key, types)["by_layer"]
+    return {"villages": by.get("villages", ""), "facilities": by.get("facilities", "")}
+
+
 @bp.get("/")
 def overview():
     s = svc()
@@ -81,6 +91,8 @@ def overview():
         prov["facilities"] = {**prov["facilities"], **_facility_source(prov["facilities"], g.lang)}
     # the bed-target card breaks down the city's target, or one county's own (its 范围 select)
     return render_template("overview.html", active="overview", info=info, provenance=prov,
+                           # the region map's 示意 line: the villages and registers as imported (QA 27)
+                           approx=map_approx(s.region, g.lang, None, s.types()),
                            bed_source=_bed_source(g.lang),
                            counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()])
 
@@ -172,6 +184,7 @@ def coverage_map(type_key: str):
         assumptions = english_text(assumptions, _counties_en())
     mode_arg = {"mode": mode} if mode == "network" else {}
     return render_template("map.html", active="map", ft=ft, cov=cov, township=township, county=county,
+                           approx=map_approx(s.region, g.lang, ft.key, s.types()),
                            assumptions=assumptions, place_en=_counties_en() if g.lang == "en" else {},
                            mode=mode, mode_arg=mode_arg, has_graph=has_graph,
                            layers_url=url_for("api.coverage_layers", type_key=ft.key, lang=g.lang, **mode_arg))
@@ -207,8 +220,12 @@ def townships():
     names = s.county_names(g.lang)
     # what each type's capacity counts and per whom (data/facility_types.toml): the capacity columns name it
     cap_units = {ft.key: {"field": ft.capacity.field, "basis": ft.capacity.basis} for ft in types if ft.capacity}
+    from web.exports import capacity_unknown_by_township
+
     return render_template("townships.html", active="townships", types=types,
                            counties=[{"code": c, "name": n} for c, n in names.items()], sel=sel, cap_units=cap_units,
+                           # townships whose facilities state no capacity: "capacity unknown (n)", not 0 (QA 27)
+                           cap_unknown=capacity_unknown_by_township(s),
                            # the checklist is measured on the estimate: with a road network loaded, say so
                            network_loaded=s.has_graph())
 
@@ -498,6 +515,8 @@ def proposal_brief(pid: str):
     return render_template(  # its parameters and numbers: web.proposals.headline, as on the proposal page
         "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
+        # its footer names only what is 示意 for this type, and the imported register with its file (QA 27)
+        brief_caveat=provenance_note(svc().region, g.lang, rec["type"], svc().types(), lead="brief") or "",
         more=max(0, len(p["sites"]) - BRIEF_SITES),
         # the shading's name as the map's legend gives it (map.js): a type counted in units (cemeteries) is
         # shaded by its share of units, not "weighted" (QA 25)

@@ -200,7 +200,9 @@
               row(T("cost"), costText(p.cost, unit)) + row(T("standard"), costText(p.standard, unit)) +
               row(T("status"), p.covered ? T("covered") : "<b class='bad'>" + T("uncovered") + "</b>" +
                   (beyond ? " (" + T("beyond_by") + " " + costText(p.cost - p.standard, unit) + ")" : "")) +
-              (unitApprox ? approxRow() : "") + "</table></div>");
+              // an imported (official) point is not 示意 where it stands; only its derived population is
+              (p.location_quality === "official" ? (Q.population ? row(T("quality"), "<span class='approx'>" + T("q_loc_official_pop_derived") + "</span>") : "")
+                : unitApprox ? approxRow() : "") + "</table></div>");
             layer.feature = f;
           }
         });
@@ -434,8 +436,12 @@
     var flag = function (v, layer) { return v === undefined ? ill.indexOf(layer) >= 0 : v !== false; };
     var approx = [];
     if (flag(data.townships_approximate, "townships")) approx.push(T("approx_towns"));
-    if (flag(data.units_synthetic, "villages")) approx.push(T("approx_villages"));
-    if (flag(data.facilities_synthetic, "facilities") || sitesSynthetic) approx.push(T("approx_facilities"));
+    // the page words the villages and registers from the region's provenance (how many villages are still
+    // synthetic, which types' registers are still the sample's: web/pages.py map_approx); else the generic words
+    var said = function (key, fallback) { var v = el.dataset[key]; return v === undefined ? fallback : v; };
+    if (flag(data.units_synthetic, "villages")) { var av = said("approxVillages", T("approx_villages")); if (av) approx.push(av); }
+    if (sitesSynthetic) approx.push(T("approx_facilities"));
+    else if (flag(data.facilities_synthetic, "facilities")) { var af = said("approxFacilities", T("approx_facilities")); if (af) approx.push(af); }
     var lines = [];
     if (approx.length) lines.push("<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_lead") +
                                   approx.join(C.lang === "en" ? ", " : "，"));
@@ -569,15 +575,18 @@
     });
   }
 
+  // a need or shortfall in whole places, rounded up (a fraction of a bed short is a bed short)
+  function up(v) { return v == null || !isFinite(v) ? v : Math.ceil(v - 1e-9); }
   function capacityPopup(p, meta, title) {
     var f = meta.field, basis = T("capw_basis_" + meta.basis);
     return "<div class='pop cap-pop'><h4>" + esc(title) + "</h4><table>" +
       row(T("capw_supply"), fmt(p.supply) + " " + capUnit(f)) +
       row(T("capw_demand"), fmt(p.demand) + " " + basis) +
       row(per1000Label(f, meta.basis), ratio1(p.ratio_per_1000) + " / " + fmt(p.standard_per_1000, 1) + " " + T("capw_standard_short")) +
-      row(T("capw_required"), fmt(p.required) + " " + capUnit(f)) +
+      // whole places, rounded up as the checklist rounds them (0.48 short is 1 place short, not "0 · not met")
+      row(T("capw_required"), fmt(up(p.required)) + " " + capUnit(f)) +
       row(T("capw_ratio_to_standard"), pct(p.ratio_to_standard)) +
-      row(T("capw_shortfall"), (p.shortfall > 0 ? "<b class='bad'>" + fmt(p.shortfall) + "</b>" : "0") + " " + capUnit(f)) +
+      row(T("capw_shortfall"), (p.shortfall > 0 ? "<b class='bad'>" + fmt(up(p.shortfall)) + "</b>" : "0") + " " + capUnit(f)) +
       (p.status ? row(T("status"), "<span class='st st-" + esc(p.status) + "'>" + T("status_" + p.status) + "</span>") : "") +
       // a register without its capacity column counts those facilities as 0: said, or 0% read as "no facilities"
       (p.facilities > p.capacity_known ? row(T("capw_cap_unknown"), "<b class='bad'>" + fmt(p.facilities - p.capacity_known) +

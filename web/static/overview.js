@@ -73,6 +73,8 @@
       // where the citywide or a county's row nets a surplus against another's lack, say so under the table,
       // as the CLI and the capacity map do (a "shortfall 0" row can hide townships that are short)
       (b.level_notes || []).forEach(function (n) { h += "<p class='small level-note'>" + esc(n) + "</p>"; });
+      // facilities of the register without a bed count are counted as 0: the figures above are low by them
+      if (b.unknown_note) h += "<p class='small level-note' id='beds-unknown-note'>" + esc(b.unknown_note) + "</p>";
       bEl.innerHTML = h;
     }).catch(function (e) { failed(bEl, e); });
     getJSON("/api/coverage").then(function (rows) {

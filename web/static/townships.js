@@ -10,6 +10,8 @@
   var capUnits = {};
   // the capacity columns name their unit in the header when the rows are of one type, in each cell otherwise
   var mixedUnits = false;
+  // {type: {township_code: [unknown, facilities]}}: townships where some facilities state no capacity (page JSON)
+  var capUnknown = {};
 
   // one decimal always: 7.0 / 15, not the "7" that CP.fmt(…, 1) writes for 6.97
   function ratio1(v) {
@@ -44,6 +46,11 @@
       r.cap_standard = c ? c.standard_per_1000 : null;
       r.cap_shortfall = c ? c.shortfall : null;
       r.cap_status = c ? c.status : null;
+      var u = (capUnknown[r.type] || {})[r.township_code];
+      r.cap_unknown = u ? u[0] : 0;
+      r.cap_unknown_of = u ? u[1] : 0;
+      // none of its facilities states a capacity: no ratio or shortfall to compare (sorted with the empty ones)
+      if (u && u[0] >= u[1]) { r.cap_ratio = null; r.cap_shortfall = null; }
     });
     return list;
   }
@@ -55,10 +62,19 @@
       var na = "<td class='num muted cap-na' title='" + esc(T("cap_na_title")) + "'>" + T("status_na") + "</td>";
       return na + na;
     }
-    var ratio = ratio1(r.cap_ratio);
-    return "<td class='num cap-" + esc(r.cap_status) + "'>" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span>" +
-           (mixedUnits ? "<div class='small muted cap-unit'>" + esc(ratioUnit(r.type)) + "</div>" : "") + "</td>" +
-           "<td class='num'>" + (r.cap_shortfall > 0 ? CP.fmt(Math.ceil(r.cap_shortfall)) : "0") +
+    // its facilities state no capacity: a ratio and shortfall computed from 0 would be read as figures (QA 27)
+    if (r.cap_unknown && r.cap_unknown >= r.cap_unknown_of) {
+      var unk = "<td class='num muted cap-unknown' title='" + esc(T("cap_lower_bound_title").replace("{n}", r.cap_unknown).replace("{total}", r.cap_unknown_of)) + "'>" +
+                esc(T("cap_unknown_cell").replace("{n}", r.cap_unknown)) + "</td>";
+      return unk + unk;
+    }
+    // some of them state none: the ratio is a lower bound and the shortfall an upper one
+    var part = r.cap_unknown > 0, bound = part ? " title='" + esc(T("cap_lower_bound_title").replace("{n}", r.cap_unknown).replace("{total}", r.cap_unknown_of)) + "'" : "";
+    var mark = part ? "<div class='small muted cap-bound'>" + esc(T("cap_lower_bound_mark").replace("{n}", r.cap_unknown).trim()) + "</div>" : "";
+    var ratio = (part ? "≥ " : "") + ratio1(r.cap_ratio);
+    return "<td class='num cap-" + esc(r.cap_status) + (part ? " cap-partial" : "") + "'" + bound + ">" + ratio + " <span class='small muted'>/ " + CP.fmt(r.cap_standard, 1) + "</span>" +
+           (mixedUnits ? "<div class='small muted cap-unit'>" + esc(ratioUnit(r.type)) + "</div>" : "") + mark + "</td>" +
+           "<td class='num'" + bound + ">" + (r.cap_shortfall > 0 ? (part ? "≤ " : "") + CP.fmt(Math.ceil(r.cap_shortfall)) : "0") +
            (mixedUnits ? " <span class='small muted cap-unit'>" + esc(countUnit(r.type)) + "</span>" : "") + "</td>";
   }
 
@@ -132,6 +148,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var units = document.getElementById("cap-units");
     capUnits = units ? JSON.parse(units.textContent) : {};
+    var unknown = document.getElementById("cap-unknown");
+    capUnknown = unknown ? JSON.parse(unknown.textContent) : {};
     ["type", "county", "status"].forEach(function (k) { document.getElementById("f-" + k).addEventListener("change", load); });
     document.getElementById("f-text").addEventListener("input", render);
     document.querySelectorAll("th.sortable").forEach(function (th) {
