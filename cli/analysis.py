@@ -8,9 +8,10 @@ import sys
 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_files, check_gap,
-                         check_input_file, check_p, check_time_limit, given_float, option_error, p_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, in_lang, new_sites_text, out_frame,
-                        print_json, progress, scope_of, solver_line, table_title, write_table)
+                         check_input_file, check_p, check_time_limit, given_float, option_error, p_error,
+                         resolve_mode)
+from cli.output import (cell, columns, county_namer, data_parts, data_version, in_lang, missing, new_sites_text,
+                        out_frame, pad, print_json, progress, scope_of, solver_line, table_title, write_table)
 
 
 def _common(p: argparse.ArgumentParser, *, type_required: bool = True) -> None:
@@ -56,9 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "your register of existing facilities (as for coverage --facilities; every row "
                           "must name its facility type)"))
     add_coords(p)
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
-                   help=h("覆盖类目标按估算还是按 --network 路网计算",
-                          "measure the coverage targets on the estimate or on --network"))
+    add_mode(p, h("覆盖类目标按估算还是按 --network 路网计算（给出 --network 时默认按路网）",
+                  "measure the coverage targets on the estimate or on --network (the default when --network is given)"))
     p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
                                        "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     add_json(p)
@@ -155,6 +155,7 @@ def check_context(args) -> None:
     name, and --mode network without a --network to measure on."""
     from geo.errors import InputDataError
 
+    resolve_mode(args)  # --network alone measures on it; --mode estimate beside it is refused
     if getattr(args, "type", None):  # a mistyped type said, not ignored (beds takes it for the register only)
         from planner.facility_types import get_type
         get_type(args.type)
@@ -405,7 +406,27 @@ def coverage_table(cov, region, lang: str, cost_unit: str):
     return out_frame(rows, spec, lang)
 
 
-def checklist_table(df, region, lang: str):
+def checklist_capacity(region, df, facilities=None) -> dict:
+    """``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall, status}}}`` of the checklist's
+    types that have a capacity (planner.capacity.analyse_capacity, as the web's checklist and its export use it):
+    the capacity columns of `check-townships --out` (the CLI's file lacked them: QA 27)."""
+    from planner.capacity import analyse_capacity
+    from planner.facility_types import get_type
+
+    out = {}
+    for key in sorted({str(k) for k in df["type"].unique()}) if len(df) else []:
+        try:
+            ft = get_type(key)
+        except Exception:  # noqa: BLE001 - a type the types file no longer has: no capacity to give
+            continue
+        if ft.capacity is None:
+            continue
+        rep = analyse_capacity(region, ft, facilities=facilities)
+        out[key] = {str(r["township_code"]): r for r in rep.by_township.to_dict("records")}
+    return out
+
+
+def checklist_table(df, region, lang: str, capacity: dict | None = None):
     """`check-townships --out`: each township and type, as the web's checklist download heads it (code, township,
     county, facility type, status, reason, facilities, units, covered units, demand weight in what it counts,
     covered share by units), the type and county in the run's language, the status in words; a list of several
@@ -434,6 +455,40 @@ def checklist_table(df, region, lang: str):
             "reason": r.get("reason_zh" if zh else "reason_en"),
             "covered_share": (r["covered_units"] / r["units"]) if r.get("units") else None,
             "weight_unit": units[str(r.get("type"))]} for r in rows]
+    # the capacity columns, as the web's export gives them (web.api townships_export): per 1,000 with one
+    # decimal, the standard, the shortfall in whole places rounded up; empty where there is nothing to compare
+    import math
+
+    from planner.i18n import t as tr
+    cap_units = {}
+    for r in out:
+        c = (capacity or {}).get(str(r.get("type")), {}).get(str(r.get("township_code")))
+        if c and c.get("status") != "na":
+            ratio = c.get("ratio_per_1000")
+            r["cap_ratio"] = None if missing(ratio) else round(float(ratio), 1)
+            r["cap_standard"] = c.get("standard_per_1000")
+            short = c.get("shortfall")
+            r["cap_shortfall"] = math.ceil(short) if not missing(short) and short > 0 else 0
+            key = str(r.get("type"))
+            if key not in cap_units:
+                ft = get_type(key)
+                cap_units[key] = (tr("capw_per_1000_of", lang, basis=tr(f"capw_basis_{ft.capacity.basis}", lang),
+                                     unit=tr(f"capw_noun_{ft.capacity.field}", lang)),
+                                  tr(f"capw_unit_{ft.capacity.field}", lang))
+            r["ratio_unit"], r["cap_unit"] = cap_units[key]
+    cap_spec = []
+    if cap_units:
+        if len(set(cap_units.values())) == 1:  # one unit: the headers name it, as the web's ("每千名60岁以上老人日托位（示意）")
+            ratio_unit, cap_unit = next(iter(cap_units.values()))
+            cap_spec = [("cap_ratio", tr("cap_ratio_export_of", lang, unit=ratio_unit), "1f"),
+                        ("cap_standard", tr("cap_standard_export_of", lang, unit=ratio_unit), "1"),
+                        ("cap_shortfall", with_unit(tr("cap_shortfall_col", lang), cap_unit, lang), "int")]
+        else:  # several: generic headers and the unit of each row beside them
+            cap_spec = [("cap_ratio", tr("cap_ratio_export", lang), "1f"),
+                        ("cap_standard", tr("cap_standard_export", lang), "1"),
+                        ("ratio_unit", tr("ratio_unit_col", lang), "text"),
+                        ("cap_shortfall", tr("cap_shortfall_col", lang), "int"),
+                        ("cap_unit", tr("cap_unit_col", lang), "text")]
     spec = [("township_code", t("code", lang), "text"),
             ("township_name", t("township", lang), "text"),
             ("county", t("county", lang), "text"),
@@ -448,6 +503,7 @@ def checklist_table(df, region, lang: str):
             ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "1"),
             *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),
             ("covered_share", t("covered_share_units", lang), "pct"),
+            *cap_spec,
             ("county_code", hd("县区代码", "County code"), "text"),
             ("type", hd("设施类型代码", "Facility type key"), "text")]
     return out_frame(out, spec, lang)
@@ -543,14 +599,17 @@ def _coverage(args) -> int:
         return 0
     zh = args.lang == "zh"
     s = cov.summary
-    print(f"{cov.ftype.name(args.lang)}  ({'估算' if cov.is_estimate and zh else 'estimate' if cov.is_estimate else args.mode})")
+    lang = args.lang
+    # the mode in words (the raw "network" was printed in the Chinese header: QA 27)
+    mode = t("mode_estimate_short" if cov.is_estimate else "mode_network", lang)
+    print(f"{cov.ftype.name(lang)}  {'（' + mode + '）' if zh else '(' + mode + ')'}")
     synthetic = bool(cov.units["synthetic"].astype(bool).any()
                      or ("synthetic" in cov.facilities and cov.facilities["synthetic"].astype(bool).any()))
     if synthetic:  # said as on every page and export: the numbers rest on synthetic inputs
         print(t("cli_synthetic_inputs", args.lang))
+    print(standard_line(cov.ftype, lang))  # what "covered" means: within 1 km / 3 km, 30 min ... (QA 27)
     # Two shares, each named: the web's county chart shows the share of units, the headline
     # weighs units by the type's demand (people aged 60+, …); unnamed, they read as disagreeing.
-    lang = args.lang
     pct = lambda x: f"{(x or 0) * 100:.1f}%"  # noqa: E731
     weight = cov.ftype.weight
     weight_name = t(f"weight_{weight}", lang) if weight != "units" else None
@@ -559,6 +618,10 @@ def _coverage(args) -> int:
     if weight_name:
         print(t("cli_cov_weighted", lang, weight=weight_name, covered=f"{s['covered_weight']:,}",
                 total=f"{s['weight']:,}", pct=pct(s['covered_share'])))
+    far = int(s.get("unreachable_units") or 0)
+    if far and not cov.is_estimate:  # 0.0 % everywhere read as fact (QA 27): said as the web's map says it
+        print(t("network_unreachable", lang, n=f"{far:,}"))
+    if weight_name:
         print(t("cli_cov_counties", lang, weight=weight_name))
     else:
         print(t("cli_cov_counties_units", lang))
@@ -576,6 +639,16 @@ def _coverage(args) -> int:
         print(f"  {code} {county(code)}{cell(units, w_units)}"
               + (cell(weighted, w_weighted) if weight_name else "") + uncovered)
     return 0
+
+
+def standard_line(ftype, lang: str) -> str:
+    """The service standard that makes a unit covered, as a line of a text answer ("服务标准：城镇 1公里 / 农村 3公里以内
+    为已覆盖"); coverage text never said it (QA 27)."""
+    from planner.i18n import t
+
+    if ftype.rule == "inside":
+        return t("cli_standard_inside", lang)
+    return t("cli_standard_within", lang, standard=ftype.standard_text(lang))
 
 
 def county_option_code(region, value: str) -> str:
@@ -659,7 +732,7 @@ def _check(args) -> int:
                  f"{t('rows', lang)}: {len(df)}", *data_parts(region, lang, args.facilities)]
         title = table_title(t("checklist_title", lang), parts, lang,
                             illustrative=region_synthetic(region, df["type"].unique()))
-        write_table(checklist_table(df, region, args.lang), args.out, title)
+        write_table(checklist_table(df, region, args.lang, checklist_capacity(region, df, facilities)), args.out, title)
     if args.json:
         summary = df.groupby("type")["status"].value_counts().unstack(fill_value=0)
         print_json({"types": sorted(df["type"].unique()),
@@ -667,6 +740,9 @@ def _check(args) -> int:
                     "townships": df.to_dict("records"), "dataset_version": data_version(region)})
         return 0
     reason = "reason_zh" if args.lang == "zh" else "reason_en"
+    if len(df) and region_synthetic(region, df["type"].unique()):  # said as coverage and propose say it (QA 27)
+        from planner.i18n import t
+        print(t("cli_synthetic_inputs", args.lang))
     county = county_namer(region, args.lang)
     for _, r in df.iterrows():
         mark = {"met": "✓", "not_met": "✗", "na": "-"}[r["status"]]
@@ -677,16 +753,23 @@ def _check(args) -> int:
 def _targets(args) -> int:
     from cli.output import load_proposal_file
     from planner.facility_types import COUNT_KINDS
-    from planner.targets import after_notes, plan_targets
+    from planner.i18n import t
+    from planner.targets import after_notes, plan_targets, proposal_notes
 
     check_context(args)
     proposals = [load_proposal_file(p) for p in args.proposal]  # read before any data is loaded
     region, facilities = load_context(args)
     rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)
+    # proposals solved on another data version, or on candidates forbidden since: said, as the web's export does
+    file_notes = proposal_notes(region, proposals, [os.path.basename(p) for p in args.proposal],
+                                data_version(region), args.lang)
     if args.json:
-        print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region)})
+        print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region),
+                    "notes": file_notes})
         return 0
     zh = args.lang == "zh"
+    if any(r.get("synthetic_inputs") for r in rows):  # said as coverage and propose say it (QA 27)
+        print(t("cli_synthetic_inputs", args.lang))
     for r in rows:
         mark = "✓" if r["status"] == "met" else "✗"
         val = f"{r['value']:.1%}" if r["kind"] not in COUNT_KINDS else f"{int(r['value'])}"
@@ -700,6 +783,8 @@ def _targets(args) -> int:
             if notes:
                 line += f"  ({'；'.join(notes) if zh else '; '.join(notes)})"
         print(line)
+    for note in file_notes:
+        print(f"* {note}{'。' if zh else '.'}")
     return 0
 
 
@@ -759,6 +844,7 @@ def _propose(args) -> int:
                              f"--out 须为 .geojson、.csv 或 .xlsx 文件（当前 {args.out}）。")
     check_time_limit(args.time_limit)  # in the option's words, before any work
     check_gap(args.gap)
+    resolve_mode(args)  # before the request is checked with the mode
     _check_propose(args)
     check_county_option(args.county)  # before any data is loaded
     region, facilities = load_context(args)
@@ -793,7 +879,7 @@ def _propose(args) -> int:
     if args.out:
         low = args.out.lower()
         if low.endswith((".geojson", ".json")):
-            fc = prop.to_geojson()
+            fc = prop.to_geojson(data_version(region))  # the data version solved on (QA 27), as the web's download
             fc["coverplan"] = {**(fc.get("coverplan") or {}), "scope": scope}
             with open(args.out, "w", encoding="utf-8") as fh:
                 json.dump(fc, fh, ensure_ascii=False, indent=1)
@@ -820,8 +906,8 @@ def _propose(args) -> int:
     where = f" · {county_namer(region, args.lang)(prop.ftype.demand_counties[0])}" if args.county is not None else ""
     print(f"{prop.ftype.name(args.lang)}{where} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
           f"{new_sites_text(len(prop.sites), args.lang)}")
-    print(f"{'覆盖率' if zh else 'covered share'}: {(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
-    county = county_namer(region, args.lang)
+    print(f"{'覆盖率：' if zh else 'covered share: '}{(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
+    county = county_namer(region, args.lang, pad=1)  # a column: the township names after it line up (QA 27)
     # what the gain counts: the type's demand weight (people aged 60+), or units for a type weighted by units
     ft = prop.ftype
     who = None if ft.weight == "units" else t(f"weight_{ft.weight}", args.lang)
@@ -829,7 +915,7 @@ def _propose(args) -> int:
         n = int(s["added_units"])
         units = f"{n:,} 个单元" if zh else f"{n:,} {'unit' if n == 1 else 'units'}"
         gain = f"+{s['added_weight']:,.0f} {who} ({units})" if who else f"+{units}"
-        print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['township_name']:<8} {gain}")
+        print(f"  #{s['priority']:<3} {county(s['county_name'])} {pad(s['township_name'], 16)} {gain}")
     d = prop.to_dict(lang=args.lang)
     if not prop.is_estimate:  # the estimate's own note says how it measures; a road network is named here
         print(f"  * {'距离/出行时间按路网计算' if zh else 'Distances / travel times on the road network'}"

@@ -135,6 +135,7 @@ def _types(args, *, beds: bool = False) -> list:
 
 def _capacity(args) -> int:
     from planner.capacity import analyse_beds, analyse_capacity
+    from planner.i18n import t
 
     if not args.type and not args.beds:  # no silent default: the planner says which supply is meant
         raise InputDataError("coverplan capacity needs --type TYPE (one facility type, e.g. --type welfare_home) "
@@ -167,12 +168,16 @@ def _capacity(args) -> int:
     # the *_whole figures: the one rounding rule shared with the API and the overview (planner.capacity.whole_units);
     # ratios with one decimal, in the title line as in the table
     ratio = f"{c['ratio_per_1000'] or 0:.1f}"
+    # what is counted and per whom (张床位, 80岁以上): "6,075 / 1,356（每千人 134.4…）" named neither (QA 27)
+    unit = t(f"capw_unit_{d['field']}", args.lang)
+    basis = t(f"{'weight' if zh else 'capw_basis'}_{d['basis']}", args.lang)
     if zh:
-        print(f"{name}：{c['supply_whole']:,} / {c['required_whole']:,}（每千人 {ratio}，标准 {rep.per_1000:g}），"
-              f"缺口 {c['shortfall_whole']:,}")
+        print(f"{name}：现有 / 按标准应有 {c['supply_whole']:,} / {c['required_whole']:,} {unit}，按{basis}计"
+              f"（每千人 {ratio}，标准 {rep.per_1000:g}），缺口 {c['shortfall_whole']:,} {unit}")
     else:
-        print(f"{name}: {c['supply_whole']:,} / {c['required_whole']:,} ({ratio} per 1,000, standard "
-              f"{rep.per_1000:g}), shortfall {c['shortfall_whole']:,}")
+        print(f"{name}: {c['supply_whole']:,} {unit} now / {c['required_whole']:,} needed for {basis} "
+              f"({ratio} per 1,000, standard {rep.per_1000:g}), shortfall {c['shortfall_whole']:,} {unit}")
+    # 示意 is said among the notes (stderr), as the capacity report's own note
     # one table, its columns named in the run's language and aligned in terminal columns (a Chinese
     # character takes two), the citywide row last
     county = county_namer(region, args.lang, pad=6)
@@ -232,6 +237,7 @@ def unknown_note(d: dict, county, zh: bool) -> str:
 
 def _access(args) -> int:
     from planner.access import analyse_access
+    from planner.i18n import t
 
     region, facilities = load_context(args)
     register_holds(args, facilities, _types(args), capacity="accessibility", region=region)
@@ -249,9 +255,20 @@ def _access(args) -> int:
     zh = args.lang == "zh"
     c = rep.citywide
     print(f"{rep.ftype.name(args.lang)} E2SFCA ({rep.to_dict(args.lang, units=False)['weight_text']})")
-    print(f"{'全市平均' if zh else 'citywide mean'} {c['access_per_1000']:.1f} / {c['standard_per_1000']:g} "
-          f"{'每千人' if zh else 'per 1,000'}; {'无可达' if zh else 'no access'}: {c['zero_access_units']} "
-          f"{'个村（社区）' if zh else 'villages'}")
+    # what is counted and per whom (个日托位, 60岁以上): "全市平均 1.7 / 15 每千人" named neither (QA 27)
+    dd = rep.to_dict(args.lang, units=False)
+    unit = t(f"capw_unit_{dd['field']}", args.lang)
+    basis = t(f"capw_basis_{dd['basis']}", args.lang)
+    none = f"{c['zero_access_units']:,}"
+    if zh:
+        print(f"全市平均：每千{basis} {c['access_per_1000']:.1f} {unit}（标准 {c['standard_per_1000']:g}）；"
+              f"无可达：{none} 个村（社区）")
+    else:
+        print(f"citywide mean: {c['access_per_1000']:.1f} {unit} per 1,000 {basis} (standard "
+              f"{c['standard_per_1000']:g}); no access: {none} "
+              f"{'village' if c['zero_access_units'] == 1 else 'villages'}")
+    if rep.synthetic_inputs:  # said as coverage and propose say it
+        print(t("cli_synthetic_inputs", args.lang))
     county = county_namer(region, args.lang, pad=6)
     for code, r in rep.by_county.iterrows():
         print(f"  {code} {county(code)} {r['access_per_1000']:8.1f}  ({r['ratio_to_standard']:.0%})")
@@ -307,7 +324,7 @@ def _upgrade(args) -> int:
           f"{'服务' if zh else 'served'} {b['served']:,.0f} → {a['served']:,.0f} / {a['demand']:,.0f} "
           f"({solver_line(plan.solver, args.lang)})")
     reason = "reason_zh" if zh else "reason_en"
-    county = county_namer(region, args.lang)
+    county = county_namer(region, args.lang, pad=1)  # a column: the names after it line up (QA 27)
     for _, s in plan.sites.iterrows():
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {s['name']}: {s[reason]}")
     # the plan's notes (whom the demand counts, upgrades that add nobody, a conversion's other base, 示意), as
@@ -521,7 +538,7 @@ def _propose_sized(args) -> int:
           f"{sm['served']:,}/{sm['demand']:,} {who}, "
           f"{'剩余缺口' if zh else 'remaining shortfall'} {amount(short)} "
           f"({solver_line(out['solver'], args.lang)})")
-    county = county_namer(region, args.lang)
+    county = county_namer(region, args.lang, pad=1)  # a column: the names after it line up (QA 27)
     for s in out["sites"]:
         name = s["name"] if zh else (s.get("name_en") or s["name"])  # the generated words in English
         n = len(s["assigned_villages"])

@@ -244,7 +244,9 @@ class Parser(argparse.ArgumentParser):
         details["usage"] = " ".join(usage.split())
         helpline = f"{self.prog} -h"
         zh = _zh_message(message).replace("（用 -h 查看可用参数）", "")  # the hint below says it, once
-        return UsageError(_en_message(message), zh,
+        en = _en_message(message).rstrip()
+        en += "" if en.endswith(".") else "."  # the hint follows as its own sentence (QA 27: "…'network') Run …")
+        return UsageError(en, zh,
                           hint_en=f"Run `{helpline}` to see the options.", hint_zh=f"（用 `{helpline}` 查看可用参数）",
                           details=details)
 

@@ -27,13 +27,45 @@ def add_region(p: argparse.ArgumentParser) -> None:
                    help=h("区域（默认 %(default)s，即内置的十堰市）", "region (default %(default)s, the embedded Shiyan)"))
 
 
-def add_mode(p: argparse.ArgumentParser) -> None:
-    """--mode: how travel costs are computed (geo.travel): estimate, or on the --network road graph."""
-    p.add_argument("--mode", default="estimate", choices=["estimate", "network"],
-                   help=h("出行成本的计算方式：estimate 估算（直线距离×绕行系数，默认），"
-                          "network 按路网（须给出 --network）",
-                          "how travel costs are computed: estimate (straight line × detour factor, default) "
-                          "or network (on the road network given by --network)"))
+class ModeAction(argparse.Action):
+    """--mode, remembering that it was typed (``mode_given``), so a --network without it can imply the
+    network and a typed --mode estimate beside --network is said as the contradiction it is (:func:`resolve_mode`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.mode_given = True
+
+
+def add_mode(p: argparse.ArgumentParser, help_text: str | None = None) -> None:
+    """--mode: how travel costs are computed (geo.travel): estimate, or on the --network road graph.
+    A --network without --mode measures on the network (:func:`resolve_mode`, QA 27)."""
+    p.add_argument("--mode", default="estimate", choices=["estimate", "network"], action=ModeAction,
+                   help=help_text or h("出行成本的计算方式：estimate 估算（直线距离×绕行系数，默认；给出 --network 时"
+                                       "默认为 network），network 按路网（须给出 --network）",
+                                       "how travel costs are computed: estimate (straight line × detour factor, the "
+                                       "default without --network) or network (on the road network given by "
+                                       "--network; the default when --network is given)"))
+    p.set_defaults(mode_given=False)
+
+
+def resolve_mode(args) -> None:
+    """--network given without --mode: measure on it (it ran the estimate without a word: QA 27); --mode
+    estimate typed beside --network: refused, as the two say opposite things."""
+    from geo.errors import InputDataError
+
+    if not getattr(args, "network", None) or not hasattr(args, "mode"):
+        return
+    if not getattr(args, "mode_given", False):
+        args.mode = "network"
+    elif args.mode == "estimate":
+        raise InputDataError(f"--mode estimate and --network {args.network} contradict each other: the estimate "
+                             "uses no road network.",
+                             f"--mode estimate 与 --network {args.network} 相互矛盾：估算不使用路网。",
+                             hint_en="Drop --network to run the estimate, or drop --mode estimate (or give --mode "
+                                     "network) to measure on the road network.",
+                             hint_zh="如需估算，请去掉 --network；如需按路网计算，请去掉 --mode estimate"
+                                     "（或改为 --mode network）。",
+                             details={"parameter": "mode", "value": "estimate", "network": str(args.network)})
 
 
 def add_coords(p: argparse.ArgumentParser, choices=COORDS) -> None:
@@ -241,9 +273,14 @@ def p_error(exc, value, *, more_en: str = "", more_zh: str = ""):
     if "choosable" in d:
         n = int(d["choosable"])
         if n < 1:
+            # what else to do as a clause of its own ("…, so no new site can be proposed, or add …" read broken: QA 27)
+            tail_en, tail_zh = more_en.lstrip(";, "), more_zh.lstrip("；，")
+            tail_en = tail_en.removeprefix("or ")
+            tail_zh = "请" + tail_zh.removeprefix("或") if tail_zh.startswith("或") else tail_zh
             return InfeasibleError(f"--p {v}: no candidate site is free to choose (every one is an existing facility "
-                                   f"or forbidden), so no new site can be proposed{more_en}.",
-                                   f"--p {v} 无效：没有可选的候选点（均为现有设施或被禁选），无法新建站点{more_zh}。",
+                                   f"or forbidden), so no new site can be proposed{'; ' + tail_en if tail_en else ''}.",
+                                   f"--p {v} 无效：没有可选的候选点（均为现有设施或被禁选），无法新建站点"
+                                   f"{'；' + tail_zh if tail_zh else ''}。",
                                    details={"parameter": "p", "value": v, **d})
         return InfeasibleError(f"--p {v}: only {n:,} candidate sites can be chosen, so at most {n:,} new sites; "
                                f"give --p from 1 to {n:,}{more_en}.",

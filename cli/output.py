@@ -64,6 +64,12 @@ def cell(text, width: int, align: str = "<") -> str:
     return text + fill if align == "<" else fill + text
 
 
+def pad(text, width: int, align: str = "<") -> str:
+    """``text`` padded to ``width`` terminal columns by display width (a Chinese character takes two),
+    ``align`` "<" left, ">" right: the helper for any CLI text table with Chinese names (QA 27)."""
+    return cell(text, width, align)
+
+
 def scope_of(region, code: str | None, lang: str) -> dict:
     """A proposal's scope as the API gives it: ``{"county": code, "name": ...}``, the whole city when None."""
     from planner.i18n import t

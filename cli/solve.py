@@ -110,8 +110,8 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
     dup = df["id"][df["id"].duplicated()].unique().tolist()
     if dup:
         raise InputDataError(
-            f"The {what_en} file {path} repeats ids: {dup[:10]}.",
-            f"{what_zh}文件 {path} 中有重复的 id：{dup[:10]}。",
+            f"The {what_en} file {path} repeats ids: {listed(dup[:10], 'en', total=len(dup))}.",
+            f"{what_zh}文件 {path} 中有重复的 id：{listed(dup[:10], total=len(dup))}。",
             hint_en="Give every row its own id.", hint_zh="请保证每行 id 唯一。",
             details={"file": str(path), "ids": dup})
     for col in numeric:
@@ -391,8 +391,8 @@ def _solve(args) -> int:
         # more new sites than the candidates allow: said by --p as typed, with the numbers it may take
         from cli.options import p_error
 
-        raise p_error(exc, args.p, more_en=", or add candidate sites to --candidates",
-                      more_zh="，或在 --candidates 中增加候选点") from None
+        raise _bare_hint(p_error(exc, args.p, more_en=", or add candidate sites to --candidates",
+                                 more_zh="，或在 --candidates 中增加候选点")) from None
     if args.model == "lscp":
         # set covering counts points (every one must be covered); the covered weight is still the
         # demand file's weights, as for the other models -- not the number of points
@@ -428,21 +428,58 @@ def _solve(args) -> int:
         # punctuation, the relative gap as a percentage (unknown when no bound was proven), seconds named
         from planner.i18n import t
 
-        bound = "" if payload["bound"] is None else f"　界：{payload['bound']:g}"
-        print(f"模型：{res.model}　状态：{t(f'solver_{res.status}', 'zh')}")
-        print(f"目标值：{res.objective:g}　与最优值的差距：{gap}{bound}")
+        bound = "" if payload["bound"] is None else f"　界：{_num(payload['bound'])}"
+        print(f"模型：{res.model}　状态：{t(f'solver_{res.status}', 'zh')}{_engine_text(payload, 'zh')}")
+        print(f"目标值：{_num(res.objective)}　与最优值的差距：{gap}{bound}")
         print(f"新建站点（{len(payload['selected'])} 个）：" + "、".join(payload["selected"]))
-        print(f"{'覆盖需求' if covering else '可到达站点的需求'}：{res.covered_weight:g}（{100 * res.covered_share:.1f}%）")
+        print(f"{'覆盖需求' if covering else '可到达站点的需求'}：{_num(res.covered_weight)}（{100 * res.covered_share:.1f}%）")
         print(f"用时：{res.seconds['total']:.2f} 秒")
         return 0
-    print(f"model: {res.model}  status: {res.status}")
-    bound = "" if payload["bound"] is None else f"  bound: {payload['bound']:g}"
-    print(f"objective: {res.objective:g}  gap: {gap}{bound}")
+    print(f"model: {res.model}  status: {res.status}{_engine_text(payload, 'en')}")
+    bound = "" if payload["bound"] is None else f"  bound: {_num(payload['bound'])}"
+    print(f"objective: {_num(res.objective)}  gap: {gap}{bound}")
     print(f"new sites ({len(payload['selected'])}): " + ", ".join(payload["selected"]))
-    print(f"{'covered weight' if covering else 'weight with a reachable site'}: {res.covered_weight:g} "
+    print(f"{'covered weight' if covering else 'weight with a reachable site'}: {_num(res.covered_weight)} "
           f"({100 * res.covered_share:.1f}%)")
     print(f"seconds: {res.seconds['total']:.2f}")
     return 0
+
+
+def _num(x) -> str:
+    """A number as a reader writes it: thousands separated, at most two decimals ("9,017,470.35", not
+    "9.01747e+06": QA 27); inf and NaN as they are."""
+    x = float(x)
+    if not math.isfinite(x):
+        return f"{x:g}"
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _engine_text(payload: dict, lang: str) -> str:
+    """Which engine proved the answer, after its status (the JSON's ``engine``): "" when none is named."""
+    engine = payload.get("engine")
+    if not engine:
+        return ""
+    if engine == "bound":
+        return "（由拉格朗日界证明，未用 MIP 求解器）" if lang == "zh" else "  engine: bound (the Lagrangean bound proved it; no MIP)"
+    name = {"scip": "SCIP", "highs": "HiGHS"}.get(str(engine), str(engine))
+    return f"（求解器：{name}）" if lang == "zh" else f"  engine: {name}"
+
+
+def _bare_hint(exc):
+    """The models' "…or un-forbid sites" (取消禁选) advice, said for the planner's marks, is no advice for bare
+    `solve`, which takes no marks (QA 27): its own ways out instead."""
+    hint_zh = getattr(exc, "hint_zh", "") or ""
+    if "取消禁选" not in hint_zh:
+        return exc
+    if "radius" in (getattr(exc, "details", None) or {}):
+        exc.hint_en = "Increase --radius, or add candidate sites near them to --candidates."
+        exc.hint_zh = "请增大 --radius，或在 --candidates 中增加这些点附近的候选点。"
+    else:
+        exc.hint_en = "Check the unreachable pairs (inf) of --costs, or add candidate sites they can reach to --candidates."
+        exc.hint_zh = "请检查 --costs 中不可达（inf）的点对，或在 --candidates 中增加这些点可到达的候选点。"
+    return exc
 
 
 def _bound(res) -> float | None:

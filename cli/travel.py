@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cli.lang import h
-from cli.options import add_json, add_mode, check_files, given_float, option_error
+from cli.options import add_json, add_mode, check_files, given_float, option_error, resolve_mode
 from cli.output import print_json, progress
 from geo.errors import InputDataError
 
@@ -126,6 +126,7 @@ def _check_od(args) -> None:
                            "the speed must be a finite number above 0, in km/h (e.g. --access-speed 5)",
                            "速度须为大于 0 的有限数，单位为公里/小时（如 --access-speed 5）")
     check_files(args, "origins", "destinations", "network")
+    resolve_mode(args)  # --network alone measures on it, as coverage and propose do (QA 27)
     if args.mode == "network" and args.network is None:
         raise InputDataError("--mode network needs --network FILE.",
                              "--mode network 需要 --network 文件参数。",

@@ -132,8 +132,10 @@ class Proposal:
             **_explanation_fields(self),
         }
 
-    def to_geojson(self) -> dict:
-        """FeatureCollection: every rationale field as properties, plus the proposal's metadata."""
+    def to_geojson(self, dataset_version: int | None = None) -> dict:
+        """FeatureCollection: every rationale field as properties, plus the proposal's metadata; with
+        ``dataset_version``, the data version it was solved on (a file read later, on other data, says so:
+        `coverplan targets --proposal`, QA 27; the web's download names it too)."""
         feats = []
         for rec, geom in zip(records(self.sites.drop(columns="geometry")), self.sites.geometry):
             rec["facility_type"] = self.ftype.key
@@ -145,7 +147,8 @@ class Proposal:
                               # a file read alone says what is illustrative (QA 19: it carried no 示意)
                               "synthetic_inputs": self.synthetic_inputs,
                               "notes_zh": _notes(self, "zh"), "notes_en": _notes(self, "en"),
-                              **_explanation_fields(self)}}
+                              **_explanation_fields(self),
+                              **({} if dataset_version is None else {"dataset_version": int(dataset_version)})}}
 
     def table(self, lang: str | None = None) -> pd.DataFrame:
         """The rationale table (no geometry), for CSV/XLSX export; with ``lang``, the
@@ -226,7 +229,14 @@ def load_proposal_sites(path) -> dict:
     meta = raw.get("coverplan", {})
     # an upgrade proposal (`coverplan upgrade --out`) lists existing facilities to upgrade or, with a
     # role, to convert into that type (planner.upgrades); planner.targets counts them as such
-    return {"type": ftype, "sites": gdf, "kind": meta.get("kind", "new_sites"), "role": meta.get("role")}
+    # the data version it was solved on (None: a file written before it was recorded, QA 27)
+    version = meta.get("dataset_version")
+    try:
+        version = int(version) if version is not None and not isinstance(version, bool) else None
+    except (TypeError, ValueError):
+        version = None
+    return {"type": ftype, "sites": gdf, "kind": meta.get("kind", "new_sites"), "role": meta.get("role"),
+            "dataset_version": version}
 
 
 def _equity(units: pd.DataFrame, cost_before: np.ndarray, cost_after: np.ndarray) -> dict:

@@ -29,6 +29,16 @@ def _township_of(region: Region, points: gpd.GeoSeries) -> pd.Series:
     return joined["t_code"].reindex(points.index)
 
 
+def not_official(table: pd.DataFrame, column: str) -> pd.Series | bool:
+    """Whether each row's place is illustrative (示意): its ``column`` (``location_quality``, ``seat_quality``)
+    says anything but "official"; without the column, True (the built data's places are approximate or
+    synthetic unless an import said otherwise). The units' ``synthetic`` flag was hard-coded: county seats
+    "no" though the provenance calls them approximate, imported official village points "yes" (QA 27)."""
+    if column not in table:
+        return True
+    return table[column].astype(str).str.strip().str.lower().ne("official").to_numpy()
+
+
 def _county_seats(region: Region) -> gpd.GeoDataFrame:
     c = region.counties
     pts = gpd.GeoSeries(shapely.points(c["seat_lon"], c["seat_lat"]), index=c.index, crs=settings.STORAGE_CRS)
@@ -37,7 +47,7 @@ def _county_seats(region: Region) -> gpd.GeoDataFrame:
         "id": "county-" + c["code"],
         "name": [n + ("县城" if n.endswith("县") else "城区") for n in c["name"]],
         "kind": "county_seat", "township_code": town,
-        "county_code": c["code"], "urban": True, "synthetic": False,
+        "county_code": c["code"], "urban": True, "synthetic": not_official(c, "seat_quality"),
         "area": c.geometry,
         **{b: c[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
     }, geometry=pts, crs=settings.STORAGE_CRS)
@@ -48,7 +58,8 @@ def _township_seats(region: Region) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({
         "id": "seat-" + t["code"], "name": t["name"] + "驻地",
         "kind": "township_seat", "township_code": t["code"], "county_code": t["county_code"],
-        "urban": t["kind_group"] == "urban", "synthetic": True, "area": t.geometry,
+        # a township seat is derived (seat_method), never imported: official only if a seat_quality says so
+        "urban": t["kind_group"] == "urban", "synthetic": not_official(t, "seat_quality"), "area": t.geometry,
         **{b: t[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
     }, geometry=shapely.points(t["seat_lon"], t["seat_lat"]), crs=settings.STORAGE_CRS)
 
@@ -58,8 +69,8 @@ def _villages(region: Region) -> gpd.GeoDataFrame:
     area = region.townships.loc[v["township_code"], "geometry"].values
     return gpd.GeoDataFrame({
         "id": v["code"], "name": v["name"], "kind": v["kind"], "township_code": v["township_code"],
-        "county_code": v["county_code"], "urban": v["urban"].astype(bool), "synthetic": True,
-        "area": area, **{b: v[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+        "county_code": v["county_code"], "urban": v["urban"].astype(bool),
+        "synthetic": not_official(v, "location_quality"), "area": area, **{b: v[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
     }, geometry=v.geometry.values, crs=settings.STORAGE_CRS)
 
 
@@ -68,7 +79,7 @@ def _scenic(region: Region) -> gpd.GeoDataFrame:
     area = region.townships.loc[s["township_code"], "geometry"].values
     return gpd.GeoDataFrame({
         "id": s["id"], "name": s["name"], "kind": "scenic_area", "township_code": s["township_code"],
-        "county_code": s["county_code"], "urban": False, "synthetic": True, "area": area,
+        "county_code": s["county_code"], "urban": False, "synthetic": not_official(s, "location_quality"), "area": area,
         "population": 0, "aged_60": 0, "aged_65": 0, "aged_80": 0,
     }, geometry=s.geometry.values, crs=settings.STORAGE_CRS)
 
@@ -174,7 +185,7 @@ def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFr
     new = gpd.GeoDataFrame({
         "id": "cand-" + new["id"].astype(str), "name": new["name"], "kind": new["kind"],
         "township_code": new["township_code"], "county_code": new["county_code"],
-        "existing": False, "synthetic": True,
+        "existing": False, "synthetic": new["synthetic"].astype(bool),  # the place's own quality (QA 27)
     }, geometry=new.geometry.values, crs=settings.STORAGE_CRS)
     own = _planner_sites(region, ftype)
     out = pd.concat([ex, new] + ([own] if own is not None else []), ignore_index=True)
@@ -209,6 +220,18 @@ def site_marks(region: Region, ftype: FacilityType, candidates: gpd.GeoDataFrame
     known = set(ids[new])
     unmatched = [{"candidate_id": c, "mark": m} for c, m in by_id.items() if c not in known]
     return marks, unmatched
+
+
+def forbidden_ids(region: Region, type_key: str) -> set[str]:
+    """The candidate ids the planner's marks forbid for ``type_key`` now (a mark for the type wins over one for
+    every type, as in :func:`site_marks`): a proposal solved before a mark may stand on one (QA 27)."""
+    table = getattr(region, "site_marks", None)
+    if table is None or not len(table):
+        return set()
+    table = table[table["facility_type"].isin([type_key, "*"])]
+    table = table.assign(own=table["facility_type"] == type_key).sort_values("own", ascending=False)
+    table = table.drop_duplicates("candidate_id")
+    return {str(c) for c, m in zip(table["candidate_id"], table["mark"]) if m == "forbidden"}
 
 
 def site_code(candidate_id) -> str:

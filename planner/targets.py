@@ -280,3 +280,40 @@ def village_target_rows(region: Region) -> list[dict]:
                     "attribute_quality": quality,
                     "synthetic_inputs": quality != "official"})
     return out
+
+
+def proposal_notes(region: Region, proposals: list[dict], names: list[str], current: int, lang: str) -> list[str]:
+    """What to say of proposals read from files before counting them on the current data (``current``, the data
+    version): those solved on another data version, or not saying theirs, named as the web's targets export
+    names them (web.pages: plan_export_stale), and the sites that stand on a candidate the planner has forbidden
+    since (`coverplan targets --proposal` counted them without a word: QA 27). ``names``: each proposal's name
+    (the file's), in the order of ``proposals``."""
+    from planner.sites import forbidden_ids
+
+    sep = t("layer_list_sep", lang)
+    label = t("data_version_label", lang)
+    out = []
+    stale = [f"{n} ({label} v{p['dataset_version']})" if lang == "en" else f"{n}（{label} v{p['dataset_version']}）"
+             for p, n in zip(proposals, names)
+             if p.get("dataset_version") is not None and int(p["dataset_version"]) != int(current)]
+    if stale:
+        out.append(t("plan_export_stale", lang, list=sep.join(stale), cur=current))
+    out += [t("targets_version_unknown", lang, name=n, cur=current)
+            for p, n in zip(proposals, names) if p.get("dataset_version") is None]
+    for p, n in zip(proposals, names):
+        sites = p.get("sites")
+        if p.get("kind", "new_sites") not in ("new_sites", "location") or sites is None or not len(sites) \
+                or "candidate_id" not in sites:
+            continue
+        banned = forbidden_ids(region, str(p.get("type")))
+        if not banned:
+            continue
+        hit = sites[sites["candidate_id"].astype(str).isin(banned)]
+        if not len(hit):
+            continue
+        col = "name_en" if lang == "en" and "name_en" in hit else "name"
+        listed = sep.join(f"{nm} ({cid})" if lang == "en" else f"{nm}（{cid}）"
+                          for nm, cid in zip(hit[col].fillna(hit["name"]).astype(str), hit["candidate_id"].astype(str)))
+        out.append(t("targets_sites_forbidden_one" if len(hit) == 1 else "targets_sites_forbidden",
+                     lang, name=n, n=f"{len(hit):,}", sites=listed))
+    return out

@@ -81,8 +81,15 @@ class SolveResult:
         }
 
     def engine_fields(self) -> dict:
-        """Which MIP engine proved the answer, and why not SCIP (empty when no MIP ran)."""
-        return {key: self.details[key] for key in ("engine", "engine_note") if self.details.get(key)}
+        """Which engine proved the answer, and why not SCIP: the MIP's ("scip", "highs"), or "bound" when the
+        Lagrangean bound met the heuristic's solution and no MIP ran (an answer proven so had no ``engine`` at
+        all: QA 27); empty when nothing was proven by either (a heuristic answer, a model without them)."""
+        out = {key: self.details[key] for key in ("engine", "engine_note") if self.details.get(key)}
+        if "engine" not in out and self.details.get("method") == "lagrangean bound":
+            out = {"engine": "bound",
+                   "engine_note": "proven optimal by the Lagrangean bound, which meets the heuristic's solution: "
+                                  "no MIP was needed"}
+        return out
 
 
 def no_solution_in_time(model: str) -> InfeasibleError:
