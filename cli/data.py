@@ -13,6 +13,7 @@ from pathlib import Path
 from cli.lang import h
 from cli.options import add_data_store, add_json, add_region, check_data_dir
 from cli.output import issue_text, print_json
+from planner import register_scope
 
 KINDS = ("facilities", "townships", "villages")
 COORDS = ("wgs84", "gcj02", "bd09", "auto")
@@ -55,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=h("即使有行被拒绝或被更正，仍导入通过校验的行（全部列出）；不加此项时这样的文件整体不导入",
                             "import the accepted rows although some were refused or corrected (all are listed); "
                             "without it such a file is refused as a whole"))
+    imp.add_argument("--replace", choices=register_scope.REPLACE_MODES, default=register_scope.DEFAULT_REPLACE,
+                     help=h("facilities：counties 只替换文件各行所在县区的该类设施，其他县区的保持不变（默认）；"
+                            "city 以本文件替换全市的该类设施",
+                            "facilities: counties replaces the type only in the counties the file's rows lie in, "
+                            "the other counties' stay unchanged (default); city replaces the whole city's "
+                            "facilities of the type with the file"))
     imp.add_argument("--note", default="", help=h("随版本保存的备注", "note kept with the version"))
     imp.add_argument("--author", help=h("导入人（默认：当前操作系统用户名）", "who imports (default: your operating-system user name)"))
     common(imp)
@@ -165,6 +172,11 @@ def _facilities(args, region) -> tuple:
         kwargs = {k: v for k, v in wanted.items()
                   if k in accepts and (v is not None or k in ("type_key", "encoding"))}
         report = validate(args.file, **kwargs)
+        # how the file was read (the README says the report shows it): text and --json
+        args.read_info = {"read": {"columns": dict(getattr(report, "column_map", None) or {}),
+                                   "encoding": getattr(report, "encoding", None), "crs": getattr(report, "crs", None),
+                                   "coords": getattr(report, "datum", None)},
+                          "notes": [[zh, en] for zh, en in getattr(report, "notes", None) or []]}
         for zh, en in getattr(report, "notes", None) or []:  # the sheet read, formulas without results ...
             print(zh if getattr(args, "lang", "zh") == "zh" else en[:1].upper() + en[1:], file=sys.stderr)
         issues = [dict(i) for i in (getattr(report, "issues", None) or [])]
@@ -252,6 +264,8 @@ def _read(args, region) -> tuple:
         check = check_townships if args.kind == "townships" else check_villages
         coords = "wgs84" if args.coords == "auto" else args.coords
         gdf = check(region, args.file, crs=_crs(args.crs), coords=coords, encoding=args.encoding)
+        args.read_info = {"read": {"columns": {}, "encoding": gdf.attrs.get("encoding"), "crs": gdf.attrs.get("crs"),
+                                   "coords": coords}}
         issues, refused = [], []
         if gdf.attrs.get("crs_assumed"):  # a layer without .prj read as lon/lat: said first, as the browser does
             issues.append({"row": None, "column": None, "severity": "warning", "code": "crs_assumed",
@@ -279,10 +293,12 @@ def _read(args, region) -> tuple:
         shown = blocking[:10]
         key = "ds_no_rows" if empty else "ds_rows_refused"
         raise InputDataError(
-            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(issue_text(i, "en", strict=True).strip() for i in shown)
-            + ("." if shown else ""),
-            t(key, "zh", file=name, n=len(rows)) + "；".join(issue_text(i, "zh", strict=True).strip() for i in shown)
-            + ("。" if shown else ""),
+            t(key, "en", file=name, n=len(rows)) + " " + "; ".join(
+                issue_text(i, "en", strict=True).strip() + _candidates_text(i.get("candidates"), "en", inline=True)
+                for i in shown) + ("." if shown else ""),
+            t(key, "zh", file=name, n=len(rows)) + "；".join(
+                issue_text(i, "zh", strict=True).strip() + _candidates_text(i.get("candidates"), "zh", inline=True)
+                for i in shown) + ("。" if shown else ""),
             hint_en="" if empty else t("ds_partial_hint", "en"), hint_zh="" if empty else t("ds_partial_hint", "zh"),
             details={"refused_rows": rows, "issues": issues, "counts": counts})
     blocked = _blocked(rows, len(blocking), getattr(args, "lang", "zh")) if blocking and not args.partial else None
@@ -319,7 +335,13 @@ def _import(args) -> int:
     check_source_size(path)
     store = _store(args, create=not args.dry_run)  # a dry run saves nothing: it makes no folder either
     before = store.current()
-    layer, gdf, issues, counts, blocked = _read(args, store.region())
+    region = store.region()
+    layer, gdf, issues, counts, blocked = _read(args, region)
+    scope, scope_text = _scope(args, layer, gdf, region)
+    # the other counties' facilities of the type kept as they are (the default); a dry run with ids of
+    # another county's facilities says so (scope_text), and the import refuses the file
+    if scope is not None and args.replace != "city" and not (args.dry_run and any(it["clash"] for it in scope)):
+        gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True)
     # the same data again (the register's own export, say) makes no version, as in the browser: the
     # history would hold a version whose diff is "no change"
     preview, same = store.import_check(layer, gdf, path.name)
@@ -331,7 +353,8 @@ def _import(args) -> int:
     out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,
            "version": version, "current": version if version is not None else before.version,
            "previous": before.version, "unchanged": same, "counts": counts, "issues": issues, "changes": preview,
-           "blocked": blocked}
+           "blocked": blocked, "replace": args.replace if layer.startswith("facilities") else None,
+           "scope": scope, "scope_text": scope_text, **getattr(args, "read_info", {})}
     if version is not None:
         row = store.version(version)
         out.update({"sha256": row.source_sha256, "rows": row.rows, "replaced": row.replaced})
@@ -340,6 +363,29 @@ def _import(args) -> int:
         return 0
     _print_import(out, args.lang)
     return 0
+
+
+def _scope(args, layer: str, gdf, region) -> tuple[list | None, str]:
+    """What a register replaces (planner.register_scope), per type, and the sentences saying it in --lang."""
+    if not layer.startswith("facilities") or gdf is None or not len(gdf):
+        return None, ""
+    from planner.facility_types import get_type
+
+    lang = getattr(args, "lang", "zh")
+    items = register_scope.plan(layer, gdf, region.facilities, args.replace)
+    names = register_scope.county_names(region, lang)
+    lines = []
+    for it in items:
+        try:
+            tname = get_type(it["type"]).name(lang)
+        except Exception:  # a type the types file does not know: its key names it
+            tname = it["type"]
+        lines.append(register_scope.plan_text(it, tname, names, lang, args.replace))
+        if it["clash"]:
+            lines.append(register_scope.clash_error(it["clash"], True).message(lang))
+    choice = register_scope.choice_text(items, lang, args.replace, choice_zh="加 --replace city",
+                                        choice_en="add --replace city")
+    return items, "\n".join(lines + ([choice] if choice else []))
 
 
 def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict, issues: list, checked: int) -> None:
@@ -352,6 +398,7 @@ def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict
     lang = getattr(args, "lang", "zh")
     meta = {"original": path.name, "size": path.stat().st_size, "sha256": sha256_file(path), "layer": layer,
             "counts": counts, "status": "checked", "blocked_rows": None, "version_checked": checked,
+            "notes": getattr(args, "read_info", {}).get("notes") or [],  # the file's notes: the download lists them
             "made_by": "cli",
             "options": {"kind": args.kind, "type": args.type or "", "coords": args.coords,
                         "encoding": args.encoding or "", "crs": _crs(args.crs), "note": (args.note or "").strip(),
@@ -372,13 +419,26 @@ def _print_import(out: dict, lang: str) -> None:
     blocked = out.get("blocked")
     print(t("ds_validated", lang, accepted=c.get("accepted", c.get("rows", "?")), refused=refused,
             warnings=warnings))
+    read = _read_text(out.get("read"), lang)
+    if read:
+        print(read)
     for issue in out["issues"][:SHOWN]:
-        print(issue_text(issue, lang, strict=bool(blocked)))  # as the import would say them: not corrected
+        # as the JSON says it (a swapped pair fixed is a warning, read the other way round); a dry run of a file
+        # the import would refuse without --partial adds that the correction is not made then (QA 27)
+        line = issue_text(issue, lang)
+        if blocked and issue.get("fixed"):
+            line += "（不加 --partial 时此处不自动改正）" if lang == "zh" else " (without --partial: not corrected here)"
+        cands = _candidates_text(issue.get("candidates"), lang)
+        if cands:
+            line += cands
+        print(line)
     if len(out["issues"]) > SHOWN:
         print("  " + t("ds_issue_more", lang, n=len(out["issues"]) - SHOWN))
     if out.get("unchanged") is not None:
         print(t("ds_unchanged", lang, v=out["unchanged"]))
         return
+    if out.get("scope_text"):  # what the import replaces, and what it keeps (planner.register_scope)
+        print(out["scope_text"])
     if out["dry_run"]:
         print(t("ds_dry_run", lang, v=out["previous"]))
         print(blocked["text"] if blocked else t("ds_would_change", lang))
@@ -387,6 +447,43 @@ def _print_import(out: dict, lang: str) -> None:
                 file=out["file"], rows=out.get("rows")))
         print(t("ds_changes", lang))
     _print_changes(out["changes"], lang)
+
+
+def _candidates_text(cands, lang: str, inline: bool = False) -> str:
+    """An ambiguous name's candidates, as the page lists them to pick from ("请从候选中选择")."""
+    if not cands:
+        return ""
+    shown = []
+    for c in cands[:8]:
+        if isinstance(c, dict):
+            path = c.get("path_en" if lang == "en" else "path") or c.get("path") or ""
+            shown.append(f"{path} ({c.get('code')})" if lang == "en" else f"{path}（{c.get('code')}）")
+        else:
+            shown.append(str(c))
+    more = len(cands) - len(shown)
+    if inline:  # within an error's sentence
+        if lang == "en":
+            return " (candidates: " + "; ".join(shown) + (f"; {more} more" if more > 0 else "") + ")"
+        return "（候选：" + "；".join(shown) + (f"；另有 {more} 个" if more > 0 else "") + "）"
+    if lang == "en":
+        return "\n      candidates: " + "; ".join(shown) + (f"; {more} more (--json)" if more > 0 else "")
+    return "\n      候选：" + "；".join(shown) + (f"；另有 {more} 个（见 --json）" if more > 0 else "")
+
+
+def _read_text(read: dict | None, lang: str) -> str:
+    """How the file was read: the column mapping, the encoding, the CRS and the lon/lat datum."""
+    if not read:
+        return ""
+    cols = read.get("columns") or {}
+    datum = {"wgs84": "WGS84/CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}.get(read.get("coords") or "", read.get("coords"))
+    if lang == "en":
+        parts = ["Columns: " + (", ".join(f"{c} -> {k}" for k, c in cols.items() if c) or "-")] if cols else []
+        parts += [f"encoding: {read.get('encoding') or '-'}", f"CRS: {read.get('crs') or '-'}",
+                  f"lon/lat datum: {datum or '-'}"]
+        return "  " + "; ".join(parts)
+    parts = ["列对应：" + ("，".join(f"{c} → {k}" for k, c in cols.items() if c) or "—")] if cols else []
+    parts += [f"编码：{read.get('encoding') or '—'}", f"坐标系：{read.get('crs') or '—'}", f"经纬度基准：{datum or '—'}"]
+    return "  " + "；".join(parts)
 
 
 # -- versions, diff, rollback ------------------------------------------------------------
@@ -418,9 +515,11 @@ def _versions(args) -> int:
         print_json({"region": args.region, "current": next(r["version"] for r in rows if r["current"]),
                     "versions": rows})
         return 0
+    from cli.output import cell, columns
+
     lang = args.lang
-    print("  ".join([t("ds_version", lang), t("ds_created", lang), t("ds_kind", lang), t("ds_layer", lang),
-                     t("ds_rows", lang), t("ds_source", lang), t("ds_author", lang), t("note", lang)]))
+    table = [[t("ds_version", lang), t("ds_created", lang), t("ds_kind", lang), t("ds_layer", lang),
+              t("ds_rows", lang), t("ds_source", lang), t("ds_author", lang), t("note", lang)]]
     for r in rows:
         mark = "*" if r["current"] else " "
         what = _layer_name(r["layer"], lang)
@@ -433,8 +532,14 @@ def _versions(args) -> int:
         if r["kind"] == "embedded":
             what, note = t("ds_embedded_note", lang), ""
         status = "" if r["status"] == "ok" else f" [{t('ds_status_' + r['status'], lang)}]"
-        print(f"{mark}{r['version']:>3}  {r['created_iso']}  {t('ds_kind_' + r['kind'], lang)}  {what}  "
-              f"{'' if r['rows'] is None else r['rows']}  {r['source_name'] or ''}  {r['author']}  {note}{status}")
+        table.append([f"{mark}{r['version']}", r["created_iso"], t("ds_kind_" + r["kind"], lang), what,
+                      "" if r["rows"] is None else f"{r['rows']:,}", r["source_name"] or "", r["author"] or "",
+                      f"{note}{status}"])
+    # columns aligned by display width (a Chinese character takes two: QA 27), numbers to the right
+    widths = [max(columns(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for n, row in enumerate(table):
+        line = "  ".join(cell(v, widths[i], ">" if i in (0, 4) and n else "<") for i, v in enumerate(row[:-1]))
+        print((line + "  " + row[-1]).rstrip())
     cur = next(r["version"] for r in rows if r["current"])
     print(f"* {t('ds_current', lang)}: {cur}")
     return 0
@@ -547,8 +652,20 @@ def _rollback(args) -> int:
     from planner.i18n import t
 
     _check_versions(args.version)
+    from geo.errors import InputDataError
+
     store = _store(args)
-    new = store.rollback(args.version, author=args.author, note=args.note)
+    try:
+        new = store.rollback(args.version, author=args.author, note=args.note)
+    except InputDataError as exc:
+        # the store's hint names the web page's "Compare"; on the command line that is `data diff` (QA 27)
+        cur = (exc.details or {}).get("current")
+        if cur is not None and "version" == (exc.details or {}).get("parameter"):
+            exc.hint_en = (f"Choose a version whose data differ (`coverplan data diff {args.version} {cur}` shows "
+                           "what changed between two versions; `coverplan data versions` lists them).")
+            exc.hint_zh = (f"请选择数据不同的版本（`coverplan data diff {args.version} {cur}` 可查看两个版本的差异；"
+                           "`coverplan data versions` 列出全部版本）。")
+        raise
     row = store.version(new)
     if args.json:
         print_json({"version": new, "target": args.version, "current": new, "row": row.to_dict()})

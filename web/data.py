@@ -31,14 +31,15 @@ from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.import_reports import keep_report, kept_meta, refused_note, report_dir
 from geo.imports import check_townships, check_villages
-from planner import textrules
+from planner import register_scope, textrules
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
+from planner.register_columns import CAPACITY_FIELDS
 from planner.textrules import TypedInt, number_text
 from web import auth, exports, layers
 from web.api import job_dict
-from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown
+from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown, shown_value
 from web.extensions import ext
 from web.params import number, query, repeated_error, typed_number
 
@@ -181,6 +182,10 @@ def _version_dict(v, types: dict, lang: str) -> dict:
         d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
             (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
+    # who made it, in words: the open desk server's pages record "web" (no account), which is this computer's
+    # page, not a person called web (QA 27); an account's name, the CLI's user name stay as recorded
+    author = d.get("author") or ""
+    d["author_label"] = pick("本机", "this computer", lang) if author == ANONYMOUS_AUTHOR else author
     if d.get("version") and _kept_meta(d["version"], d.get("source_sha256")):
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
     return d
@@ -345,7 +350,7 @@ _UNSAFE = re.compile(r"[^\w\-.()（）\u4e00-\u9fff]+")
 
 
 #: The form fields of an upload besides its file.
-UPLOAD_FIELDS = ("kind", "type", "coords", "encoding", "crs", "note")
+UPLOAD_FIELDS = ("kind", "type", "coords", "encoding", "crs", "note", "replace")
 
 
 def _safe_name(original: str, suffix: str) -> str:
@@ -387,11 +392,26 @@ def _options(form) -> dict:
         raise bad_param("encoding", encoding, "utf-8, gbk, gb18030, utf-16, utf-16le or utf-16be",
                         "utf-8、gbk、gb18030、utf-16、utf-16le 或 utf-16be")
     crs = parse_crs(form.get("crs") or None)  # for projected x/y in a table or a layer without .prj
+    replace = _replace_param(form.get("replace"), kind)
     return {"kind": kind, "type": type_key if kind == "facilities" else "", "coords": coords,
-            "encoding": encoding, "crs": crs,
+            "encoding": encoding, "crs": crs, "replace": replace,
             # the rule of an edit's note: a note longer than 200 characters or with a hidden or
             # reversing character is refused, not cut or kept as is (the version list shows it)
             "note": edit_text(form.get("note"), "note", multiline=True)}
+
+
+def _replace_param(value, kind: str) -> str:
+    """How a register replaces its types (planner.register_scope): "counties" (default: only in the counties
+    of the file's rows) or "city" (the whole city's layer of the type: a city-wide planner's choice)."""
+    if value not in (None, "") and kind != "facilities":
+        raise bad_param("replace", value, "no value: only a facility register replaces facilities",
+                        "不填：只有设施名录会替换设施")
+    if not isinstance(value, (str, type(None))):
+        raise bad_param("replace", value, "counties or city", "counties 或 city")
+    mode = register_scope.check_mode(value)
+    if value == "city":  # asked for: a county planner's import is his county's, whatever the default
+        auth.require_citywide("replace the whole city's facilities of a type", "替换全市的该类设施")
+    return mode
 
 
 def _type_refused(type_key) -> InputDataError:
@@ -424,9 +444,14 @@ def _check(path: Path, opts: dict, region):
                  "crs": rep.crs, "coords": rep.datum, "suggestion": suggestion,
                  "located_by_name": rep.counts.get("located_by_name", 0),
                  "notes": [pick(zh, en, lang) for zh, en in rep.notes],
+                 # both languages, kept with the report (meta.json): its download lists them (QA 27)
+                 "notes_both": [[zh, en] for zh, en in rep.notes],
                  # the file's headers and the fields they may be mapped to: the report offers the mapping
                  # form again (a column read as nothing, X坐标 once, can be named by hand)
-                 "file_columns": [c for c in rep.columns if c != "geometry"], "fields": list(MAPPABLE)}
+                 "file_columns": [c for c in rep.columns if c != "geometry"], "fields": list(MAPPABLE),
+                 # the type's capacity columns a recognised header may be (床位数 -> beds): the mapping form's
+                 # one capacity field shows that column (QA 27)
+                 "capacity_fields": list(CAPACITY_FIELDS)}
         cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
                 if c in acc]
         preview = acc[cols + ["geometry"]].rename(columns={"source_row": "row"}).copy()
@@ -493,7 +518,7 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column:
 
 #: Register fields a planner may map by hand when the headers are not recognised.
 MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
-            "operator", "phone", "remark", "capacity")
+            "operator", "phone", "remark", "capacity", "built_year")
 
 
 def _needs_mapping(exc: InputDataError) -> bool:
@@ -511,10 +536,11 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     """Check the kept file with ``opts``; write meta/issues; the answer for the page."""
     path = _kept_file(d)
     layer, accepted, parts, preview = _check(path, opts, region)
+    mode = opts.get("replace") or register_scope.DEFAULT_REPLACE
     # a township file's layers are built once for both questions below (which neighbours change, and
     # whether it changes anything at all): that build, where the neighbours give way, is the slow part
     check = functools.cache(lambda: _import_check(layer, accepted, path))
-    replaces = _replacement(layer, accepted, region, check)
+    replaces = _replacement(layer, accepted, region, check, mode)
     outside = _outside_issues(replaces, replaces and replaces["county"])
     parts["issues"] = outside + parts["issues"]
     blocked = None
@@ -537,18 +563,19 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
     same = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
-        try:  # what a confirm would commit: a county planner's rows with the other counties' kept
-            scoped = auth.scope_import(layer, accepted, region)
+        try:  # what a confirm would commit: the rows with the other counties' facilities of the type kept
+            scoped = _scoped(layer, accepted, region, mode)
             same = check()[1] if scoped is accepted else _unchanged_since(layer, scoped, path)
-        except auth.Forbidden:  # rows outside his county: the confirm refuses them, no version either way
-            same = None
+        except (auth.Forbidden, InputDataError):  # rows outside his county, ids of another county's
+            same = None  # facilities: the confirm refuses them, no version either way
     # the version of the data the check ran on (the region it was given), not the one current after it:
     # an edit committed during a long check must still make the confirm a 409
     checked_on = getattr(region, "dataset_version", None)
     meta.update({"options": opts, "layer": layer,
                  "version_checked": int(checked_on) if checked_on is not None else _svc().version(),
                  "counts": parts["counts"],
-                 "status": "checked", "blocked_rows": blocked and blocked["rows"]})
+                 "status": "checked", "blocked_rows": blocked and blocked["rows"],
+                 "notes": parts.get("notes_both") or []})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
     preview_total = len(preview)
@@ -563,14 +590,25 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     shown = [{k: v for k, v in i.items() if k not in ("message_zh", "message_en", "fix_zh", "fix_en")}
              for i in parts["issues"][:ISSUES_SHOWN]]
     return {"upload_id": uid, "kind": opts["kind"], "type": opts["type"], "layer": layer, "replaces": replaces,
+            "replace": mode if layer.startswith("facilities") else None,
             "file": {"name": meta["original"], "size": meta["size"], "sha256": meta["sha256"]},
-            **{k: v for k, v in parts.items() if k != "issues"},
+            **{k: v for k, v in parts.items() if k not in ("issues", "notes_both")},
             "issues": shown, "issues_total": len(parts["issues"]),
             "blocked": blocked,
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
             "preview": fc, "preview_total": preview_total, "bounds": layers.bounds(region.counties),
             "current_version": _svc().version()}
+
+
+def _scoped(layer: str, gdf, region, mode: str):
+    """What a confirm commits for ``gdf``: a county planner's rows with the other counties' facilities
+    (auth.scope_import, unchanged); a city-wide planner's register with the other counties' facilities of
+    its types kept (planner.register_scope), unless ``mode`` is "city" (the type's layer as a whole)."""
+    scoped = auth.scope_import(layer, gdf, region)
+    if scoped is gdf and auth.user().citywide and mode != "city" and layer.startswith("facilities"):
+        scoped = register_scope.keep_other_counties(layer, gdf, region.facilities)
+    return scoped
 
 
 def _unchanged_since(layer: str, gdf, path: Path) -> int | None:
@@ -597,7 +635,7 @@ def _identical_text(version: int, lang: str) -> str:
                 "no new version.", lang)
 
 
-def _replacement(layer: str, accepted, region, check) -> dict | None:
+def _replacement(layer: str, accepted, region, check, mode: str = register_scope.DEFAULT_REPLACE) -> dict | None:
     """What confirming would replace, said before the planner confirms.
 
     A facility register replaces the type's layer as a whole (a county planner's:
@@ -633,17 +671,26 @@ def _replacement(layer: str, accepted, region, check) -> dict | None:
         in_county = (codes == county).to_numpy()
     types, lang = _svc().types(), g.lang
     rows, lines = [], []
+    # a city-wide planner's register: the type replaced in the counties of the file's rows (or the city)
+    # (the whole city's, chosen: said as before, "replace the N now in the register", with the box ticked)
+    planned = {} if county or mode == "city" else {p["type"]: p for p in register_scope.plan(layer, accepted, fac, mode)}
+    names_here = auth.county_names(lang)
     for k in kinds:
         now = fac[fac["facility_type"].astype(str) == k]
         if county:
             now = now[now["county_code"].astype(str) == county]
+        elif k in planned and mode != "city":
+            now = now[now["county_code"].astype(str).isin(planned[k]["counties"])]
         mine = (incoming_type == k).to_numpy() if incoming_type is not None else None
         if in_county is not None:
             mine = in_county if mine is None else mine & in_county
         incoming = int(len(accepted) if mine is None else mine.sum())
         synthetic = int(now["synthetic"].astype(bool).sum()) if "synthetic" in now else 0
         name = types[k].name(lang) if k in types else k
-        rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming})
+        rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming,
+                     **({"counties": planned[k]["counties"], "kept": planned[k]["kept"],
+                         "kept_counties": planned[k]["kept_counties"], "city_now": planned[k]["city_now"]}
+                        if k in planned else {})})
         where_zh = f"{auth.county_label(county)}" if county else ""
         where_en = f" in {auth.county_label(county, 'en')}" if county else ""
         syn_zh = f"（其中 {synthetic:,} 处为示意数据）" if synthetic else ""
@@ -659,6 +706,21 @@ def _replacement(layer: str, accepted, region, check) -> dict | None:
             lines.append(pick(f"其中 {marked:,} 行在“示意”列标为示意数据，导入后仍标为示意。",
                               f"{_count_en(marked, 'row is', 'rows are')} marked 示意 (sample data) in the file's "
                               f"Illustrative column and stay{'s' if marked == 1 else ''} labelled so.", lang))
+        if k in planned:  # in words and numbers: the counties replaced, the others kept (QA 27)
+            lines.append(register_scope.plan_text(
+                planned[k], name, names_here, lang, mode))
+            if planned[k]["clash"]:
+                lines.append(register_scope.clash_error(planned[k]["clash"]).message(lang)
+                             + pick("确认导入将被拒绝。", " The confirm will be refused.", lang))
+            if too_many:
+                lines.append(too_many)
+            if not (too_many or incoming < 1000 or incoming <= 10 * len(now)):
+                lines.append(pick(f"请核对：本文件的{name}（{incoming:,} 处）是现有数量（{len(now):,} 处）的 "
+                                  f"{incoming / max(len(now), 1):,.0f} 倍，是否每行一处设施？",
+                                  f"Please check: the file holds {incoming:,} of type \"{name}\", "
+                                  f"{incoming / max(len(now), 1):,.0f} times the {len(now):,} now; is each row one "
+                                  "facility?", lang))
+            continue
         if not len(now):  # a type the register does not hold yet: nothing is replaced
             lines.append(pick(f"确认后，本文件的 {incoming:,} 处{name}将导入{where_zh}（目前没有此类设施）。",
                               f"On confirm, this file's {_count_en(incoming, 'facility', 'facilities')} of type "
@@ -667,6 +729,10 @@ def _replacement(layer: str, accepted, region, check) -> dict | None:
             if too_many:
                 lines.append(too_many)
             continue
+        if mode == "city" and not county:  # the planner's explicit choice, said first (QA 27)
+            lines.append(pick(f"已选择替换全市的{name}：其他县区不在文件中的也将删除。",
+                              f"Replacing the whole city's \"{name}\" facilities, as chosen: the other counties' "
+                              "ones not in the file are removed too.", lang))
         lines.append(pick(
             f"确认后，本文件的 {incoming:,} 处{name}将替换{where_zh}现有的 {len(now):,} 处{syn_zh}"
             "；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。",
@@ -682,6 +748,11 @@ def _replacement(layer: str, accepted, region, check) -> dict | None:
                               f"{incoming / max(len(now), 1):,.0f} 倍，是否每行一处设施？",
                               f"Please check: the file holds {incoming:,} of type \"{name}\", {incoming / max(len(now), 1):,.0f} "
                               f"times the {len(now):,} now; is each row one facility?", lang))
+    if planned:  # once: how to replace the whole city's instead (the box under the sentence)
+        choice = register_scope.choice_text(list(planned.values()), lang, mode, choice_zh="勾选“替换全市该类设施”",
+                                            choice_en="tick \"Replace the whole city's facilities of the type\"")
+        if choice:
+            lines.append(choice)
     outside = int((~in_county).sum()) if in_county is not None else 0
     if outside:
         lines.append(pick(f"有 {outside:,} 行不在您可修改的 {auth.county_label(county)} 内（见下表）：确认导入将被拒绝，"
@@ -788,7 +859,8 @@ def _mapping_answer(uid: str, meta: dict, exc: InputDataError, type_key: str | N
         type_key = (meta.get("options") or {}).get("type") or ""
     body.update({"upload_id": uid, "needs_mapping": True, "type": type_key, "columns": d.get("columns"),
                  "missing": d.get("missing"), "column_map": d.get("column_map") or {},
-                 "fields": list(MAPPABLE), "file": {"name": meta["original"], "size": meta["size"]}})
+                 "fields": list(MAPPABLE), "capacity_fields": list(CAPACITY_FIELDS),
+                 "file": {"name": meta["original"], "size": meta["size"]}})
     return jsonify(body), 422
 
 
@@ -929,7 +1001,7 @@ def recheck(uid: str):
     d = _upload_dir(uid)
     meta = _own_meta(d)
     body = json_object(required=False)  # nothing sent: checked again as it was, as {} is (an empty body was a 400)
-    refuse_unknown(body, ("picks", "column_map", "type"), what_en="a recheck", what_zh="重新校验")
+    refuse_unknown(body, ("picks", "column_map", "type", "replace"), what_en="a recheck", what_zh="重新校验")
     picks = _picks_param(body.get("picks", {}), _svc().region)
     # the facility type of every row, for a file without a type column (the mapping card's 设施类型,
     # or the form's, chosen after the check): "" = read from the file's type column; not sent = as before
@@ -950,7 +1022,8 @@ def recheck(uid: str):
     cmap = body.get("column_map", (meta.get("options") or {}).get("column_map") or {})
     if not isinstance(cmap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in cmap.items()):
         raise bad_param("column_map", cmap, "an object {field: column}", "对象 {字段: 列名}")
-    unknown = sorted(set(cmap) - set(MAPPABLE))
+    # a recognised capacity column (beds) may be set to "no column" by the card's one capacity field (QA 27)
+    unknown = sorted(set(cmap) - set(MAPPABLE) - set(CAPACITY_FIELDS))
     if unknown:
         raise bad_param("column_map", unknown[0], "fields among " + ", ".join(MAPPABLE), "字段：" + "、".join(MAPPABLE))
     # "" is "no column" (planner.register_columns.map_columns): a recognised column the planner set to "—"
@@ -958,6 +1031,8 @@ def recheck(uid: str):
     cmap = dict(cmap)
     opts = {**meta["options"], "column_map": cmap, "type": type_key,
             "picks": {**((meta["options"] or {}).get("picks") or {}), **picks}}
+    if "replace" in body:  # the page's "replace the whole city's layer" box; not sent = as before
+        opts["replace"] = _replace_param(body["replace"], meta["options"].get("kind", "facilities"))
     try:
         answer = _report(uid, d, meta, opts, _svc().region)
     except InputDataError as exc:
@@ -1107,6 +1182,12 @@ def _report_download(d: Path, meta: dict, fmt: str):
     rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang),
              "message": pick(i.get("message_zh"), i.get("message_en"), g.lang) or i["message"],
              "fix": pick(i.get("fix_zh"), i.get("fix_en"), g.lang) if "fix_zh" in i else i["fix"]} for i in issues]
+    # the file's own notes (a formula without its result, the sheet read ...), as the page shows them above
+    # the table: first, in the language asked (QA 27: the download left them out)
+    notes = [{"row": "", "column": "", "severity": t("data_sev_note", g.lang), "fix": "", "value": "",
+              "message": pick(n[0], n[1], g.lang) if isinstance(n, (list, tuple)) and len(n) == 2 else str(n)}
+             for n in meta.get("notes") or []]
+    rows = notes + rows
     columns = [("row", "data_row"), ("column", "data_column"), ("severity", "data_severity"),
                ("message", "data_problem"), ("fix", "data_fix"), ("value", "data_value")]
     # the workbook's sheet is named in the language asked (the file name stays ASCII for every browser)
@@ -1165,8 +1246,9 @@ def _confirm(uid: str, d: Path):
     if not len(gdf):
         raise InputDataError("No row of this file can be imported (see the report).",
                              "该文件没有可导入的行（见校验报告）。")
-    # a county planner: every row in his county, or 403 listing those outside (web/auth.py)
-    gdf = auth.scope_import(layer, gdf, _svc().region)
+    # a county planner: every row in his county, or 403 listing those outside (web/auth.py); a city-wide
+    # planner's register: the type replaced in the counties of its rows unless he chose the whole city
+    gdf = _scoped(layer, gdf, _svc().region, opts.get("replace") or register_scope.DEFAULT_REPLACE)
     same = _unchanged_since(layer, gdf, path)
     if same is not None:  # the page disables Confirm then; a confirm sent anyway writes nothing either
         checked = meta.get("version_checked")
@@ -1433,6 +1515,7 @@ def _edit(body: dict):
         if str(layer.loc[ids == fid, "name"].iloc[0]) == name:  # an empty version would only clutter the history
             raise InputDataError(f"“{name}” is already the facility's name: nothing to change.",
                                  f"设施名称已是“{name}”，无需修改。", details={"parameter": "name"})
+        old_name = str(layer.loc[ids == fid, "name"].iloc[0])
         layer.loc[ids == fid, "name"] = name
         what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
     elif action == "update":
@@ -1447,7 +1530,15 @@ def _edit(body: dict):
     else:
         layer = layer[ids != fid]
         what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
-    return _commit_edit(layer, ft, action, fid, what, note, row if action == "add" else None)
+    # the audit entry names the facility, a rename with its name before and after (QA 27)
+    if action == "rename":
+        named = f"{old_name} → {name}"
+    elif action == "add":
+        named = name
+    else:
+        named = str(fac.loc[fac["id"].astype(str) == fid, "name"].iloc[0]) if (fac["id"].astype(str) == fid).any() else ""
+    return _commit_edit(layer, ft, action, fid, what, note, row if action == "add" else None,
+                        audit_name=textrules.without_refused(named)[:120])
 
 
 def _metres(a, b) -> float:
@@ -1508,12 +1599,45 @@ def _check_base(body: dict, action: str, ft) -> None:
         what_zh = f"设施“{name}”（{row}）" if name else f"设施 {row} "
     if _store().changed_since(layer, base, row):
         cur = _svc().version()
-        raise EditConflict(f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
-                           "nothing was saved.",
-                           f"页面打开（数据版本 v{base}）后，他人已修改了{what_zh}（现为 v{cur}）：未保存。",
+        # who changed it, and when: the latest version since base that wrote the layer (QA 27: "他人" only)
+        by = _who_changed(layer, base)
+        if by:
+            en = (f"{by['author_en'][:1].upper() + by['author_en'][1:]} changed {what_en} at {by['when']} (data version "
+                  f"v{by['version']}) after the page showed data version v{base} (now v{cur}): nothing was saved.")
+            zh = (f"页面打开（数据版本 v{base}）后，{by['author_zh']}于 {by['when']} 修改了{what_zh}"
+                  f"（数据版本 v{by['version']}，现为 v{cur}）：未保存。")
+        else:
+            en = (f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
+                  "nothing was saved.")
+            zh = f"页面打开（数据版本 v{base}）后，他人已修改了{what_zh}（现为 v{cur}）：未保存。"
+        raise EditConflict(en, zh,
                            hint_en="Reload the map to see their change, then make yours again.",
                            hint_zh="请刷新地图查看他人的修改，再重新编辑。",
-                           details={"parameter": "base", "base": base, "current": cur})
+                           details={"parameter": "base", "base": base, "current": cur,
+                                    **({"changed_by": by["author"], "changed_in": by["version"],
+                                        "changed_at": by["when"]} if by else {})})
+
+
+def _who_changed(layer: str, base: int) -> dict | None:
+    """The latest version after ``base`` that wrote ``layer`` (an edit, an import, a rollback restoring it):
+    its number, author (in words) and time, or None."""
+    try:
+        rows = [v.to_dict() for v in _store().versions()]
+    except Exception:  # the refusal is still a 409 without the names
+        return None
+    hits = [r for r in rows if r["version"] > base and (
+        layer in (r.get("layer") or "").split(",")
+        or any(x.get("layer") == layer for x in r.get("replaced") or []))]
+    if not hits:
+        return None
+    r = max(hits, key=lambda x: x["version"])
+    author = r.get("author") or ""
+    local = author == ANONYMOUS_AUTHOR
+    when = str(r.get("created_iso") or "")[:16].replace("T", " ")
+    return {"version": r["version"], "author": author, "when": when,
+            "author_zh": "本机网页上的另一次编辑" if local else (textrules.escaped(author)[:60] or "他人"),
+            "author_en": "another edit on this computer's web page" if local else (textrules.escaped(author)[:60]
+                                                                                  or "someone else")}
 
 
 def _fields_param(fields) -> dict:
@@ -1558,7 +1682,7 @@ def _apply_fields(layer, rows, ft, fields: dict):
     return layer
 
 
-def _commit_edit(layer, ft, action: str, fid, what: dict, note: str, row: dict | None):
+def _commit_edit(layer, ft, action: str, fid, what: dict, note: str, row: dict | None, audit_name: str = ""):
     """Commit an edited facility layer as a new version and answer it."""
     import geopandas as gpd
 
@@ -1577,13 +1701,21 @@ def _commit_edit(layer, ft, action: str, fid, what: dict, note: str, row: dict |
     full_note = f"{what['zh']} / {what['en']}" + (f"：{note}" if note else "")
     version = _store().commit_layer(f"facilities:{ft.key}", gdf, author=_author(), note=full_note, kind="edit",
                                     base=_svc().version())
-    auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version)
+    auth.audit("edit", row["id"] if action == "add" else fid, action=action, type=ft.key, version=version,
+               **({"name": audit_name} if audit_name else {}))
     return jsonify({"version": version, "action": action, "type": ft.key, "facilities": int(len(gdf))})
+
+
+#: A capacity typed in the popup: a count with its unit word, as a register's cell may have it ("80张", "80 床位").
+_CAPACITY_UNIT = re.compile(r"^(?P<n>.*[0-9０-９])[ 　]?(?:张床位|个床位|张床|床位|张|个|位|穴|格|床|人|处|份|日托位|助餐位|餐位"
+                            r"|beds?|places?|plots?|niches?|seats?)$", re.IGNORECASE)
 
 
 def _capacity_edit(ft, value) -> tuple[str, float]:
     """(column, count) of a capacity typed in the popup: a whole number up to the type's largest
-    facility, or blank / null for unknown (NaN)."""
+    facility, with or without its unit word ("80张", full-width digits, as the importer reads a cell),
+    or blank / null for unknown (NaN). A value that is no count is said in the popup's words, the value
+    as typed (QA 27: "参数 fields.capacity="80张" 无效：应为整数。")."""
     from planner.register import CAPACITY_MAX
 
     if ft.capacity is None:  # sent, even as null: said as sent (a None here reads "missing", which it is not)
@@ -1592,12 +1724,36 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     field = ft.capacity.field
     if value is None or (isinstance(value, str) and not value.strip()):
         return field, np.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise bad_param("fields.capacity", value, "a whole number, or blank when unknown",
-                        "整数，不知道时留空")
+    noun_zh, noun_en = t(f"capw_noun_{field}", "zh"), t(f"capw_noun_{field}", "en").lower()
     top = ft.capacity.max_per_site or CAPACITY_MAX.get(field, 100000)
-    count = number(value, "fields.capacity", minimum=0, maximum=top, kind=int)
-    return field, float(count)
+    # as typed, quoted (text) or as JSON (true, a list), hidden and reversing characters escaped either way
+    shown_en = f'"{textrules.escaped(value[:40])}"' if isinstance(value, str) else shown_value(value)
+    shown_zh = f"“{textrules.escaped(value[:40])}”" if isinstance(value, str) else shown_value(value)
+
+    def refused(why_en: str, why_zh: str) -> InputDataError:
+        return InputDataError(
+            f"Capacity {shown_en} {why_en}: type the number of {noun_en} as a whole number (e.g. 80), or leave it "
+            "blank when unknown.",
+            f"容量{shown_zh}{why_zh}。容量请填整数（{noun_zh}数，如 80），或留空表示未知。",
+            details={"parameter": "fields.capacity", "value": value if isinstance(value, (str, int, float)) else None,
+                     "max": top})
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise refused("is not a number", "不是数字")
+    text = value
+    if isinstance(text, str):
+        m = _CAPACITY_UNIT.match(text.strip(" 　"))  # the unit word as a register's cell may have it
+        plain = number_text(m.group("n") if m else text)  # digits as web.params reads them (full width too)
+        if plain is None:
+            raise refused("is not a count", "不是个数")
+        text = float(plain)
+    if not np.isfinite(text) or float(text) != int(text):
+        raise refused("is not a whole number", "不是整数")
+    if text < 0:
+        raise refused("is negative", "为负数")
+    if text > top:
+        raise refused(f"is more than one {ft.name_en_in_sentence()} holds ({top:,.0f} at most; a wrong unit?)",
+                      f"超过一处{ft.name_zh}的合理上限（至多 {top:,.0f}；单位是否有误？）")
+    return field, float(int(text))
 
 
 def _stamp_own_rows(layer, region, type_key: str):

@@ -37,12 +37,20 @@
           (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") +
           "<div class='version-actions'>" + actions + "</div></td>" +
           "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
-          "<td class='small'>" + esc(v.source_name || "–") + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") +
+          "<td class='small'>" + fileName(v.source_name) + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") +
           // the check's report, kept with the version its note points to ("1 row refused, see the report")
           (v.report ? "<div><a class='version-report' href='" + esc(v.report + "?lang=" + C.lang) + "'>" + esc(T("data_report_xlsx")) + "</a></div>" : "") + "</td>" +
-          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small nowrap'>" + esc(v.author || "") + "</td></tr>";
+          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small nowrap'>" + esc(v.author_label || v.author || "") + "</td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
+      // any two versions compared (the row's button compares a version with the one before it)
+      var opts = d.versions.map(function (v) { return "<option value='" + esc(v.version) + "'>v" + esc(v.version) + "</option>"; }).join("");
+      var a = $("cmp-a"), b = $("cmp-b"), wasA = a.value, wasB = b.value;
+      var nums = d.versions.map(function (v) { return String(v.version); });
+      a.innerHTML = b.innerHTML = opts;
+      b.value = nums.indexOf(wasB) >= 0 ? wasB : String(d.current);
+      a.value = nums.indexOf(wasA) >= 0 ? wasA : String(Math.min.apply(null, nums.map(Number)));
+      $("cmp-line").hidden = d.versions.length < 2;
       $("versions").dataset.ready = "1";
       document.querySelectorAll(".diff-btn").forEach(function (b) {
         b.addEventListener("click", function () { showDiff(b.dataset.a, b.dataset.b); });
@@ -53,6 +61,18 @@
     }).catch(function (e) {
       $("versions").querySelector("tbody").innerHTML = "<tr><td colspan='6' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
     });
+  }
+
+  // A file name breaks after _ - . (not mid-word: "hostile_beds.cs / v", QA 27); a Chinese name anywhere
+  function fileName(name) {
+    if (!name) return "–";
+    return "<span class='fname'>" + esc(name).replace(/([_\-.])/g, "$1<wbr>") + "</span>";
+  }
+
+  function compareChosen() {
+    var a = $("cmp-a").value, b = $("cmp-b").value;
+    if (a === b) { $("diff").hidden = false; $("diff").innerHTML = "<p class='muted'>" + esc(T("data_compare_same")) + "</p>"; return; }
+    showDiff(Math.min(+a, +b), Math.max(+a, +b));
   }
 
   function showDiff(a, b) {
@@ -164,11 +184,17 @@
     $("r-remap-line").hidden = !remap;
     $("r-remap").onclick = !remap ? null : function () {
       showMapping({upload_id: r.upload_id, columns: r.file_columns, fields: r.fields, column_map: r.columns || {},
-                   missing: [], type: r.type || "", message: T("data_change_mapping_hint")});
+                   capacity_fields: r.capacity_fields || [], missing: [], type: r.type || "",
+                   message: T("data_change_mapping_hint"), change: true});
       $("mapping").scrollIntoView({block: "start"});
     };
     // what confirming replaces: a short register would remove the type's other facilities
     var rep = r.replaces;
+    // a city-wide planner's register replaces the type in the counties of its rows; the whole city's layer
+    // of the type is his explicit choice (the box checks the file again: the sentence above says what it does)
+    var cityChoice = r.replace && (!CP.user || CP.user.citywide !== false);
+    $("r-city-line").hidden = !cityChoice;
+    $("r-city").checked = r.replace === "city";
     // the same data as now replaces nothing: "replaces the N now" beside "identical" would contradict it
     $("r-replace").hidden = !(rep && rep.text) || !!r.identical;
     if (rep && rep.text) {
@@ -289,21 +315,42 @@
       return "<label for='m-" + esc(f) + "'>" + esc(T("data_field_" + f)) + (need ? " <b class='bad need'>*</b>" : "") + "</label>" +
         "<select id='m-" + esc(f) + "' data-field='" + esc(f) + "'>" + opts + "</select>";
     }).join("");
-    Object.keys(e.column_map || {}).forEach(function (f) {
-      var sel = $("m-" + f); if (sel) { sel.value = e.column_map[f]; sel.dataset.initial = sel.value; }
+    var cmap = e.column_map || {}, capFields = e.capacity_fields || [];
+    Object.keys(cmap).forEach(function (f) {
+      var sel = $("m-" + f); if (sel) { sel.value = cmap[f]; sel.dataset.initial = sel.value; }
     });
+    // the form's one capacity field stands for the type's capacity column the server recognised (床位数 read
+    // as beds): shown so, and "—" then means "not read" (QA 27: it showed "—" beside "床位数 → 床位数")
+    var capSel = $("m-capacity");
+    if (capSel && !cmap.capacity) {
+      var capKey = capFields.filter(function (k) { return cmap[k]; })[0];
+      if (capKey) { capSel.value = cmap[capKey]; capSel.dataset.initial = capSel.value; capSel.dataset.from = capKey; }
+    }
     $("m-type-all").value = e.type != null ? e.type : $("u-type").value;
     $("u-type").value = $("m-type-all").value;
     syncMappingType();
     $("m-type-all").addEventListener("change", function () { $("u-type").value = $("m-type-all").value; syncMappingType(); });
-    $("u-status").className = "small bad";
-    $("u-status").textContent = T("data_map_columns");
+    // a change asked for from a report is no failure: said neutrally (it read "headers not recognised" in red)
+    $("u-status").className = e.change ? "small muted" : "small bad";
+    $("u-status").textContent = e.change ? T("data_map_change_status") : T("data_map_columns");
   }
 
   // a type chosen for every row: the type column is no longer required
   function syncMappingType() {
     var star = document.querySelector("label[for='m-type'] .need");
     if (star) star.hidden = !!$("m-type-all").value;
+  }
+
+  function replaceScope() {
+    if (!upload) return;
+    var box = $("r-city");
+    box.disabled = true;
+    CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
+            {method: "POST", headers: {"Content-Type": "application/json"},
+             body: JSON.stringify({replace: box.checked ? "city" : "counties"})})
+      .then(showReport)
+      .catch(function (e) { box.checked = !box.checked; alert((e && (e.message || e.error)) || T("load_failed")); })
+      .then(function () { box.disabled = false; });
   }
 
   function pickPlace(row, code, button) {
@@ -320,6 +367,10 @@
     var uid = $("mapping").dataset.upload, cmap = {};
     // a column chosen; or "" where one was read and the planner set it to "—" (then it is not read at all)
     document.querySelectorAll("#m-fields select[data-field]").forEach(function (s) {
+      if (s.dataset.from) {  // capacity shown from a recognised column (beds): only a change is sent
+        if (s.value === s.dataset.initial) return;
+        cmap[s.dataset.from] = "";  // that column no longer read as it; "" on capacity = none read at all
+      }
       if (s.value || s.dataset.initial) cmap[s.dataset.field] = s.value;
     });
     $("m-apply").disabled = true;
@@ -399,6 +450,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     $("upload-form").addEventListener("submit", check);
     $("r-confirm").addEventListener("click", confirmUpload);
+    $("r-city").addEventListener("change", replaceScope);
+    $("cmp-go").addEventListener("click", compareChosen);
     $("m-apply").addEventListener("click", recheck);
     $("u-kind").addEventListener("change", syncKind);
     // the form's type and the mapping card's say the same (either may be changed before a recheck)

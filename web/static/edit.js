@@ -29,6 +29,8 @@
         var said = (e && (e.message || e.error)) || T("load_failed");
         // a name typed in the prompt is gone with the refused edit: said, so it need not be remembered (QA 22)
         if (body.name && (body.action === "rename" || body.action === "add")) said += " " + T("edit_typed_name").replace("{name}", body.name);
+        // an attribute edit's answers are kept (typed): the form offers them again
+        if (body.action === "update" && body.fields) said += " " + T("edit_fields_kept");
         $("edit-status").textContent = said;
       });
   }
@@ -111,19 +113,35 @@
   }
 
   // A facility's other attributes (address, operator, phone, remark), edited in place.
+  // The answers of an attribute edit the server refused, by facility id: offered again when the planner
+  // opens the form again, so one bad field does not lose the others (QA 27).
+  var typed = {};
+
+  // A capacity as the importer reads a cell: a count, with its unit word ("80张"), full-width digits too
+  function capacityOk(v) {
+    var s = v.replace(/[\uFF10-\uFF19]/g, function (ch) { return String.fromCharCode(ch.charCodeAt(0) - 0xFEE0); })
+      .replace(/[,，]/g, "").trim();
+    return s === "" || /^\+?\d+(\.0+)?\s*(张床位|个床位|张床|床位|张|个|位|穴|格|床|人|处|份|日托位|助餐位|餐位|beds?|places?|plots?|niches?|seats?)?$/i.test(s);
+  }
+
   function editFields(p) {
-    var fields = {}, changed = false;
+    var fields = {}, changed = false, kept = typed[p.id] || {};
     ["address", "operator", "phone", "remark"].forEach(function (k) {
-      var v = prompt(T("field_" + k), p[k] || "");
+      var v = prompt(T("field_" + k), k in kept ? kept[k] : (p[k] || ""));
       if (v !== null && v !== (p[k] || "")) { fields[k] = v; changed = true; }
     });
-    // its capacity (beds, day places ...) too, where the type counts one: blank = unknown
+    // its capacity (beds, day places ...) too, where the type counts one: blank = unknown. A value that is
+    // no count is asked again, with what was typed, the other answers kept
     if ("capacity" in p) {
       var was = p.capacity == null ? "" : String(p.capacity);
-      var v = prompt(T("edit_capacity"), was);
+      var v = prompt(T("edit_capacity"), "capacity" in kept ? kept.capacity : was);
+      while (v !== null && !capacityOk(v)) v = prompt(T("edit_capacity_bad") + "\n" + T("edit_capacity"), v);
       if (v !== null && v.trim() !== was) { fields.capacity = v.trim(); changed = true; }
     }
-    if (changed) send({action: "update", id: p.id, fields: fields, note: prompt(T("edit_note")) || ""});
+    if (changed) {
+      typed[p.id] = fields;
+      send({action: "update", id: p.id, fields: fields, note: prompt(T("edit_note")) || ""});
+    }
   }
 
   function onPopup(e) {

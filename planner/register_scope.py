@@ -1,0 +1,192 @@
+"""What a facility register's import replaces: the type in the counties its rows lie in, or the whole city.
+
+The data store replaces a facility type's layer as a whole (geo.datasets). A county's register
+(郧西县养老服务设施名录.xlsx) imported as is would so remove every other county's facilities of
+the type (QA 27: the city's 68 welfare homes became Yunxi's 17, city beds 9,360 -> 3,010). By
+default an import replaces the type only in the counties the file's accepted rows lie in: the
+other counties' facilities of the type are carried over unchanged (:func:`keep_other_counties`),
+as a county planner's import always did (web.auth.scope_import). Replacing the whole city's layer
+of the type is the planner's explicit choice (``replace="city"``).
+
+Shared by the web upload (web.data) and ``coverplan data import`` (cli.data); no web or CLI import.
+"""
+from __future__ import annotations
+
+from geo.errors import InputDataError
+
+#: How an import replaces a facility type: in the counties of the file's rows (default), or in the whole city.
+REPLACE_MODES = ("counties", "city")
+DEFAULT_REPLACE = "counties"
+
+
+def check_mode(value, parameter: str = "replace") -> str:
+    """``value`` as a replace mode ("counties" when not given), or a 400 naming the two choices."""
+    if value is None or value == "":
+        return DEFAULT_REPLACE
+    if value not in REPLACE_MODES:
+        shown = value if isinstance(value, str) else repr(value)
+        raise InputDataError(
+            f"{parameter}: \"{shown}\" is not a way to replace; give counties (the facility type only in the "
+            "counties the file's rows lie in; the default) or city (the whole city's facilities of the type).",
+            f"{parameter} 的值“{shown}”无效：请填 counties（只替换文件各行所在县区的该类设施，默认）"
+            "或 city（替换全市的该类设施）。",
+            details={"parameter": parameter, "value": shown, "expected": list(REPLACE_MODES)})
+    return value
+
+
+def row_counties(gdf):
+    """The county code (6 digits) of each row of a checked register."""
+    if "county_code" in gdf:
+        return gdf["county_code"].astype(str).str[:6]
+    return gdf["township_code"].astype(str).str[:6]
+
+
+def row_types(gdf, layer: str):
+    """The facility type of each row (the file's type column, or the layer's type)."""
+    import pandas as pd
+
+    if "facility_type" in gdf:
+        return gdf["facility_type"].astype(str)
+    return pd.Series([layer.split(":", 1)[1]] * len(gdf), index=gdf.index, dtype=object)
+
+
+def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[dict]:
+    """Per facility type of the file: what confirming would replace and keep.
+
+    Each item: ``type``, ``counties`` (the codes the file's rows of the type lie in, sorted),
+    ``incoming`` (the file's rows), ``current`` (the facilities now replaced: in those counties, or
+    in the city), ``kept`` (the facilities of the type in the other counties, unchanged; 0 for
+    ``city``), ``kept_counties`` (how many other counties hold them), ``city_now`` (the type's
+    facilities in the whole city now), ``clash`` (ids of kept facilities the file uses too).
+    """
+    types = row_types(accepted, layer)
+    counties = row_counties(accepted)
+    out = []
+    for k in dict.fromkeys(types):
+        mine = (types == k).to_numpy()
+        codes = sorted(set(counties[mine]))
+        now = facilities[facilities["facility_type"].astype(str) == k]
+        in_file = now["county_code"].astype(str).isin(codes).to_numpy()
+        if mode == "city":
+            replaced, kept = now, now.iloc[0:0]
+        else:
+            replaced, kept = now[in_file], now[~in_file]
+        ids = set(accepted.loc[mine, "id"].astype(str)) if "id" in accepted else set()
+        out.append({"type": k, "counties": codes, "incoming": int(mine.sum()), "current": int(len(replaced)),
+                    "current_synthetic": int(replaced["synthetic"].astype(bool).sum()) if "synthetic" in replaced else 0,
+                    "kept": int(len(kept)), "kept_counties": int(kept["county_code"].astype(str).nunique()),
+                    "city_now": int(len(now)),
+                    "clash": sorted(set(kept["id"].astype(str)) & ids)})
+    return out
+
+
+def clash_error(clash: list[str], lang_hint_cli: bool = False) -> InputDataError:
+    """The refusal of a file using the id of a facility kept in another county (it would be there twice)."""
+    more_en, more_zh = (" …", " 等") if len(clash) > 10 else ("", "")
+    how_en = "--replace city" if lang_hint_cli else "the choice to replace the whole city's facilities of the type"
+    how_zh = "--replace city" if lang_hint_cli else "“替换全市该类设施”"
+    return InputDataError(
+        f"Facility id(s) {', '.join(clash[:10])}{more_en} of this file belong to facilities of another county, "
+        "which this import keeps unchanged: the register would hold them twice.",
+        f"本文件的设施编号 {'、'.join(clash[:10])}{more_zh} 属于其他县区的设施，而本次导入保持其他县区的设施不变，"
+        "导入后同一编号将出现两次。",
+        hint_en=f"Give these rows other ids and import the file again, or choose {how_en}.",
+        hint_zh=f"请为这些行改用其他编号后重新导入，或选择{how_zh}。",
+        details={"ids": clash, "code": "id_in_other_county"})
+
+
+def keep_other_counties(layer: str, accepted, facilities, *, cli: bool = False):
+    """``accepted`` with the facilities of its types in the other counties carried over unchanged: what
+    the store commits so that only the counties of the file's rows change. A 400 when the file uses the
+    id of a facility kept in another county."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if accepted is None or not len(accepted) or not layer.startswith("facilities"):
+        return accepted
+    items = plan(layer, accepted, facilities)
+    clash = sorted({i for it in items for i in it["clash"]})
+    if clash:
+        raise clash_error(clash, cli)
+    kept = []
+    for it in items:
+        now = facilities[facilities["facility_type"].astype(str) == it["type"]]
+        kept.append(now[~now["county_code"].astype(str).isin(it["counties"])])
+    kept = pd.concat(kept) if kept else facilities.iloc[0:0]
+    if not len(kept):
+        return accepted
+    # the kept facilities with all their columns (a file without a beds column must not blank the
+    # other counties' beds); the file's columns the kept facilities lack are blank for them
+    kept = kept.to_crs(accepted.crs) if kept.crs != accepted.crs else kept
+    merged = pd.concat([accepted, kept], ignore_index=True)
+    out = gpd.GeoDataFrame(merged, geometry="geometry", crs=accepted.crs)
+    out.attrs.update(accepted.attrs)
+    return out.set_index(out["id"].astype(str), drop=False).rename_axis(None)
+
+
+def county_names(region, lang: str) -> dict[str, str]:
+    """County code -> name in ``lang`` (the region's English names where it has them)."""
+    from planner.coverage import county_names_en
+
+    c = region.counties
+    codes = (c["code"] if "code" in c else c.index).astype(str)
+    names = county_names_en(c) if lang == "en" else c["name"]
+    return dict(zip(codes, names.astype(str)))
+
+
+def _en_count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def choice_text(items: list[dict], lang: str, mode: str, choice_zh: str, choice_en: str) -> str:
+    """Once after the types' sentences: how to replace the whole city's instead (``choice_*``: the page's
+    box, the CLI's option), when other counties hold facilities of a type the file replaces."""
+    if mode == "city" or not any(it["kept"] for it in items):
+        return ""
+    if lang == "en":
+        return f"To replace the whole city's facilities of the type with this file instead, {choice_en}."
+    return f"如需以本文件替换全市的该类设施，请{choice_zh}。"
+
+
+def plan_text(item: dict, type_name: str, counties: dict[str, str], lang: str, mode: str) -> str:
+    """The sentences saying what confirming does to one facility type (``item`` from :func:`plan`), in
+    ``lang``; ``counties``: code -> name in ``lang``."""
+    n, now, kept, others = item["incoming"], item["current"], item["kept"], item["kept_counties"]
+    syn = item.get("current_synthetic", 0)
+    names = [counties.get(c, c) for c in item["counties"]]
+    if lang == "en":
+        where = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        syn_en = (f" ({syn:,} of them synthetic, 示意)" if syn > 1 or (syn and now > 1)
+                  else " (synthetic, 示意)" if syn else "")
+        fac = _en_count(n, "facility", "facilities")
+        verb = "replaces" if n == 1 else "replace"
+        if mode == "city":
+            text = (f"On confirm, this file's {fac} of type \"{type_name}\" {verb} all {now:,} now in the register, "
+                    f"in the whole city{syn_en}: the other counties' ones not in the file are removed too. Those "
+                    "not in the file leave the current version (a rollback brings them back).")
+            return text
+        area = "that county" if len(names) == 1 else f"these {len(names)} counties"
+        if now:
+            text = (f"This file covers {where}: on confirm, this file's {fac} of type \"{type_name}\" {verb} the {now:,} now "
+                    f"in {area}{syn_en}; those there but not in the file leave the current version (a rollback "
+                    "brings them back).")
+        else:
+            text = (f"This file covers {where}: on confirm, this file's {fac} of type \"{type_name}\" "
+                    f"{'is' if n == 1 else 'are'} added to {area} (none there yet).")
+        if kept:
+            text += f" The {kept:,} in the other {_en_count(others, 'county', 'counties')} stay unchanged."
+        return text
+    where = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+    syn_zh = f"（其中 {syn:,} 处为示意数据）" if syn else ""
+    if mode == "city":
+        return (f"确认后，本文件的 {n:,} 处{type_name}将替换全市现有的全部 {now:,} 处{syn_zh}：不在文件中的其他县区的"
+                "该类设施也将删除；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。")
+    area = "该县区" if len(names) == 1 else f"这 {len(names)} 个县区"
+    if now:
+        text = (f"本文件涉及 {where}：确认后将以 {n:,} 处替换{area}现有的 {now:,} 处{type_name}{syn_zh}；"
+                f"{area}现有但不在文件中的将不再出现在当前版本（可回滚恢复）。")
+    else:
+        text = f"本文件涉及 {where}：确认后本文件的 {n:,} 处{type_name}将导入{area}（目前没有此类设施）。"
+    if kept:
+        text += f"其他 {others} 个县区的 {kept:,} 处保持不变。"
+    return text
