@@ -24,6 +24,9 @@ def test_upload_gbk_gcj_register_confirm_and_see_it(page, shiyan, tmp_path):
     assert "可导入 6" in page.locator("#r-counts").inner_text()
     assert page.evaluate("window.coverplanMaps['preview-map'].layers.preview.getLayers().length") == 6
     assert int(page.locator("#current-version").inner_text().lstrip("v")) == start  # nothing written yet
+    page.check("#r-city")  # the whole city's layer of the type (by default only the counties of the file's rows)
+    page.wait_for_function("document.getElementById('r-replace').textContent.includes('已选择替换全市')"
+                           " && !document.getElementById('r-city').disabled")
     # six centres replace the sample's hundreds: said in the report, and asked once more on confirm
     replace = page.locator("#r-replace")
     assert replace.is_visible() and "本文件的 6 处" in replace.inner_text() and "示意" in replace.inner_text()

@@ -77,7 +77,7 @@ def test_versions_lists_version_0(var_dir, capsys):
 def test_import_a_register_then_diff_and_roll_back(var_dir, tmp_path, capsys):
     src = register_csv(tmp_path / "日间照料中心.csv")
     code, out, err = run(capsys, "data", "import", "facilities", str(src), "--type", "day_care",
-                         "--note", "2025名录", "--author", "李四", "--json")
+                         "--replace", "city", "--note", "2025名录", "--author", "李四", "--json")
     assert code == 0, err
     assert out["version"] == 1 and out["previous"] == 0 and not out["dry_run"]
     assert out["layer"] == "facilities:day_care"
@@ -223,7 +223,8 @@ def test_a_gbk_register_in_gcj02_with_chinese_headers(var_dir, tmp_path, capsys)
         rows.append(f"{name}日间照料中心,日间照料中心,{g.lon:.7f},{g.lat:.7f}")
     src = tmp_path / "名录.csv"
     src.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
-    code, out, err = run(capsys, "data", "import", "facilities", str(src), "--coords", "gcj02", "--json")
+    code, out, err = run(capsys, "data", "import", "facilities", str(src), "--coords", "gcj02", "--replace", "city",
+                         "--json")
     assert code == 0, err
     assert out["version"] == 1 and out["layer"] == "facilities"
     fac = store(var_dir).region().facilities
@@ -250,7 +251,7 @@ def test_refused_rows_stop_the_import_unless_partial(var_dir, tmp_path, capsys):
     code, text, _ = run(capsys, "data", "import", "facilities", str(src), "--dry-run")
     assert code == 0 and "拒绝 1 行" in text and "第 7 行" in text and "试运行" in text
     assert store(var_dir).fingerprint() == before
-    code, out, err = run(capsys, "data", "import", "facilities", str(src), "--partial", "--json")
+    code, out, err = run(capsys, "data", "import", "facilities", str(src), "--partial", "--replace", "city", "--json")
     assert code == 0, err
     assert out["version"] == 1 and out["counts"]["accepted"] == 5 and out["counts"]["refused"] == 1
     assert any(i["row"] == 7 and i["severity"] == "error" for i in out["issues"])

@@ -140,7 +140,7 @@ def test_the_plan_package_says_upgraded_not_added(client):
 def test_the_register_export_title_counts_the_sample_rows_when_only_some_are(client, shiyan):
     pts = shiyan.villages.iloc[[3, 40]]
     lines = ["名称,类型,经度,纬度"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f}" for i, g in enumerate(pts.geometry)]
-    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh.csv", type="welfare_home").get_json()
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh.csv", type="welfare_home", replace="city").get_json()
     assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
     first = client.get("/api/facilities.csv?lang=zh").get_data(as_text=True).splitlines()[0]
     n = len(client.get("/api/facilities").get_json()["rows"])

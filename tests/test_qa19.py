@@ -545,7 +545,7 @@ def test_the_cli_reads_the_current_version_beside_a_writer_and_from_another_stor
                    encoding="utf-8")
     store = tmp_path / "other"
     assert main(["data", "import", "facilities", str(reg), "--db", str(store / "x.sqlite"),
-                 "--data-dir", str(store / "dd"), "--json"]) == 0
+                 "--data-dir", str(store / "dd"), "--replace", "city", "--json"]) == 0
     capsys.readouterr()
     # an import holding the write lock: the analysis reads on (it waited 30 s and ended in a traceback)
     con = sqlite3.connect(store / "x.sqlite", isolation_level=None)

@@ -145,7 +145,8 @@ def test_a_fresh_machine_answers_on_the_embedded_data_and_makes_no_file(var_dir,
 
 def test_the_analyses_use_the_imported_version(var_dir, tmp_path, capsys):
     src = register_csv(tmp_path / "名录.csv")
-    code, out, _ = run(capsys, "data", "import", "facilities", str(src), "--type", "day_care", "--json")
+    code, out, _ = run(capsys, "data", "import", "facilities", str(src), "--type", "day_care", "--replace", "city",
+                       "--json")
     assert code == 0 and out["version"] == 1
     code, res, _ = run(capsys, "coverage", "--type", "day_care", "--json")
     assert code == 0 and res["dataset_version"] == 1 and res["facilities"] == 5

@@ -109,7 +109,7 @@ def test_an_upgrade_solved_again_on_fewer_facilities_lowers_k_and_says_so(tmp_pa
         rows = "\n".join(f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},40" for i, g in enumerate(v.geometry.iloc[[5, 300, 900]]))
         body = f"名称,类型,经度,纬度,床位数\n{rows}\n".encode()
         rep = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
-                     data={"kind": "facilities", "coords": "wgs84", "type": "welfare_home",
+                     data={"kind": "facilities", "coords": "wgs84", "type": "welfare_home", "replace": "city",
                            "file": (io.BytesIO(body), "three.csv")}).get_json()
         assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
         resp = c.post(f"/api/proposals/{pid}/rerun?lang=en")

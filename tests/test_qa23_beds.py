@@ -121,7 +121,7 @@ def test_capacity_marks_a_county_whose_capacity_is_unknown(capsys, var):
     reg.write_text("编号,名称,类型,经度,纬度,床位数,乡镇代码\n"
                    "WH001,茅塔乡福利院甲,农村福利院,110.8350152,32.4915102,,420302201\n"
                    "WH008,白桑关镇福利院甲,农村福利院,111.0374446,32.9471623,105,420304104\n", encoding="utf-8")
-    code, _, err = run(capsys, "data", "import", "facilities", str(reg), "--partial")
+    code, _, err = run(capsys, "data", "import", "facilities", str(reg), "--partial", "--replace", "city")
     assert code == 0, err
     code, out, _ = run(capsys, "--lang", "en", "capacity", "--type", "welfare_home", "--json")
     d = json.loads(out)

@@ -189,7 +189,8 @@ def test_rows_of_another_type_are_refused_row_by_row(var, tmp_path, capsys):
     assert "3 rows accepted, 1 refused" in out and "row 3 column 类型" in out and "Choose --type day_care" in out, out
     code, _, err = run(capsys, "--lang", "zh", "data", "import", "facilities", src, "--type", "welfare_home")
     assert code == 2 and "第 3 行" in err and "请改用 --type day_care" in err, err
-    code, out, err = run(capsys, "data", "import", "facilities", src, "--type", "welfare_home", "--partial", "--json")
+    code, out, err = run(capsys, "data", "import", "facilities", src, "--type", "welfare_home", "--partial",
+                         "--replace", "city", "--json")
     assert code == 0, err
     res = json.loads(out)
     assert res["version"] == 1 and res["counts"]["accepted"] == 3 and res["counts"]["refused"] == 1
@@ -273,7 +274,7 @@ def test_versions_count_a_village_import_by_its_rows_not_the_layers(var, tmp_pat
     code, out, err = run(capsys, "data", "import", "villages", str(f), "--partial", "--json")
     assert code == 0 and json.loads(out)["rows"] == 3, (out, err)
     src = _register(tmp_path / "名录.csv", rows=4)
-    assert run(capsys, "data", "import", "facilities", src, "--json")[0] == 0
+    assert run(capsys, "data", "import", "facilities", src, "--replace", "city", "--json")[0] == 0
     code, out, _ = run(capsys, "data", "versions", "--json")
     rows = {r["version"]: r["rows"] for r in json.loads(out)["versions"]}
     assert rows[1] == 3 and rows[2] == 4, rows

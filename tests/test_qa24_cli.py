@@ -33,7 +33,7 @@ def imported(capsys, tmp_path, text: str, name: str = "dc.csv") -> None:
     """``text`` imported as the register of a new data version (the current one)."""
     reg = tmp_path / name
     reg.write_text(text, encoding="utf-8")
-    code, _, err = run(capsys, "data", "import", "facilities", str(reg))
+    code, _, err = run(capsys, "data", "import", "facilities", str(reg), "--replace", "city")
     assert code == 0, err
 
 

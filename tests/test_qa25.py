@@ -253,7 +253,8 @@ def test_a_recheck_can_choose_or_clear_the_capacity_column(fresh_app, shiyan):
 
     def beds_after(column_map):
         r = c.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
-                   data={"kind": "facilities", "coords": "wgs84", "file": (io.BytesIO(body), "两种床位.csv")})
+                   data={"kind": "facilities", "coords": "wgs84", "replace": "city",
+                         "file": (io.BytesIO(body), "两种床位.csv")})
         assert r.status_code == 200, r.data[:300]
         uid = r.get_json()["upload_id"]
         r = c.post(f"/api/data/uploads/{uid}/recheck?lang=en", json={"column_map": column_map})

@@ -142,6 +142,18 @@ def test_a_capacity_that_is_no_count_is_said_for_a_person(client, typed):
     assert "fields.capacity" not in zh and "fields.capacity" not in en
 
 
+@pytest.mark.parametrize("typed, shown", [("5\u00a0", "5\\u00a0"), ("\u20095", "\\u20095")])
+def test_a_refused_capacity_shows_an_odd_space_escaped(client, typed, shown):
+    """A no-break or thin space is named, as every other refused number names it (QA 22): "5 " looked right."""
+    row = _welfare_row(client)
+    r = client.post("/api/data/edits?lang=en", json={"action": "update", "type": "welfare_home", "id": row["id"],
+                                                     "fields": {"capacity": typed}})
+    assert r.status_code == 400
+    body = r.get_json()
+    assert body["message_en"].startswith(f'Capacity "{shown}" is '), body["message_en"]
+    assert body["message_zh"].startswith(f"容量“{shown}”"), body["message_zh"]
+
+
 def test_the_edit_form_keeps_the_other_answers(client):
     js = client.get("/static/edit.js").get_data(as_text=True)
     assert "typed[p.id] = fields" in js and "capacityOk(v)" in js and "edit_fields_kept" in js

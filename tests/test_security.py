@@ -307,7 +307,7 @@ def test_exported_cells_never_run_as_formulas(tmp_path):
         csv_text = "名称,类型,经度,纬度\n" + "".join(
             f"\"{n.replace(chr(34), chr(34) * 2)}\",日间照料中心,{110.79 + i / 100:.4f},32.65\n"
             for i, n in enumerate(FORMULAS))
-        rep = upload(c, csv_text.encode("utf-8"), "register.csv", type="day_care").get_json()
+        rep = upload(c, csv_text.encode("utf-8"), "register.csv", type="day_care", replace="city").get_json()
         assert rep["counts"]["accepted"] == len(FORMULAS), rep
         assert c.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
         wb = load_workbook(io.BytesIO(c.get("/api/facilities.xlsx?type=day_care").data))

@@ -39,7 +39,7 @@ def gcj_register(shiyan, n=5, seed=3):
 def test_gcj_register_upload_confirm_changes_coverage(client, app, shiyan):
     body, truth = gcj_register(shiyan)
     before = client.get("/api/coverage/day_care").get_json()
-    r = upload(client, body, "日间照料中心名录.csv", coords="gcj02")
+    r = upload(client, body, "日间照料中心名录.csv", coords="gcj02", replace="city")
     assert r.status_code == 200, r.data[:300]
     rep = r.get_json()
     assert rep["counts"]["accepted"] == 5 and rep["counts"]["refused"] == 0
@@ -153,7 +153,7 @@ def test_a_saved_proposal_keeps_its_data_version(client, app, shiyan):
     assert first["proposal"]["params"]["dataset_version"] == 0
     body, _ = gcj_register(shiyan)
     rep = upload(client, body.decode("gbk").replace("日间照料中心,", "养老服务综合体,").encode("gbk"), "综合体.csv",
-                 coords="gcj02", type="elderly_complex").get_json()
+                 coords="gcj02", type="elderly_complex", replace="city").get_json()
     assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"] == 1
     second = client.post("/api/proposals?wait=60", json={"type": "elderly_complex", "model": "mclp", "p": 2}).get_json()
     assert second["proposal"]["params"]["dataset_version"] == 1
@@ -328,7 +328,7 @@ def test_the_report_says_what_confirming_replaces(client, app, shiyan):
     """A register replaces the type's layer: the report says so before confirming, with counts."""
     body, _ = gcj_register(shiyan, n=3)
     now = len(shiyan.facilities[shiyan.facilities["facility_type"] == "day_care"])
-    rep = upload(client, body, "three.csv", coords="gcj02", type="day_care").get_json()
+    rep = upload(client, body, "three.csv", coords="gcj02", type="day_care", replace="city").get_json()
     r = rep["replaces"]
     assert r["types"] == [{"type": "day_care", "name": r["types"][0]["name"], "current": now,
                            "synthetic": now, "incoming": 3}]
@@ -473,7 +473,7 @@ def test_a_json_proposal_sent_as_text_plain_is_told_the_content_type(client):
 
 def test_the_facility_export_of_planner_rows_is_not_called_synthetic(client, app, shiyan):
     body, _ = gcj_register(shiyan, n=2)
-    uid = upload(client, body, "two.csv", coords="gcj02", type="day_care").get_json()["upload_id"]
+    uid = upload(client, body, "two.csv", coords="gcj02", type="day_care", replace="city").get_json()["upload_id"]
     client.post(f"/api/data/uploads/{uid}/confirm")
     own = client.get("/api/facilities.csv?type=day_care").data.decode("utf-8-sig").splitlines()[0]
     sample = client.get("/api/facilities.csv?type=cemetery").data.decode("utf-8-sig").splitlines()[0]
@@ -550,7 +550,7 @@ def test_a_confirm_after_another_change_is_refused_and_checked_again(client, app
     the layer, his facility included, without anyone seeing it (QA 15). Now the confirm of a report made
     on an older version is a 409; a recheck gives the report on the current data, and that one confirms."""
     body, _ = gcj_register(shiyan, n=2, seed=11)
-    rep = upload(client, body, "late.csv", coords="gcj02", type="day_care").get_json()
+    rep = upload(client, body, "late.csv", coords="gcj02", type="day_care", replace="city").get_json()
     uid, before = rep["upload_id"], rep["replaces"]["types"][0]["current"]
     p = shiyan.townships.iloc[12].geometry.representative_point()
     added = client.post("/api/data/edits", json={"action": "add", "type": "day_care", "name": "刚加的中心",
@@ -613,7 +613,7 @@ def test_an_imported_register_is_not_called_the_sample(client, app, shiyan):
     the capacity notes and the offline map still called its facilities and capacities synthetic (QA 15)."""
     pts = shiyan.villages.iloc[[5, 50, 90, 120]]
     lines = ["名称,类型,经度,纬度,床位数"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},{40 + i}" for i, g in enumerate(pts.geometry)]
-    rep = upload(client, ("\n".join(lines) + "\n").encode(), "own.csv", type="welfare_home").get_json()
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "own.csv", type="welfare_home", replace="city").get_json()
     assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
     layers = client.get("/api/coverage/welfare_home/layers").get_json()
     assert layers["facilities_synthetic"] is False and layers["townships_approximate"] is True
@@ -688,9 +688,10 @@ def test_a_cemetery_register_with_niches_reimports_without_a_false_loss(client, 
     pts = shiyan.villages.iloc[[11, 61]]
     lines = ["名称,类型,经度,纬度,墓穴数,格位数"] + [f"公墓{i},城乡公益性公墓,{g.x:.6f},{g.y:.6f},{300 + i},{100}"
                                              for i, g in enumerate(pts.geometry)]
-    rep = upload(client, ("\n".join(lines) + "\n").encode(), "cem.csv", type="cemetery").get_json()
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "cem.csv", type="cemetery", replace="city").get_json()
     v1 = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
-    again = upload(client, client.get("/api/facilities.csv?type=cemetery").data, "cem_back.csv", type="cemetery").get_json()
+    again = upload(client, client.get("/api/facilities.csv?type=cemetery").data, "cem_back.csv", type="cemetery",
+                   replace="city").get_json()
     v2 = client.post(f"/api/data/uploads/{again['upload_id']}/confirm").get_json()["version"]
     d = client.get(f"/api/data/diff?a={v1}&b={v2}").get_json()
     assert d["facilities"]["capacity"] == [], d["facilities"]["capacity"]
@@ -711,7 +712,7 @@ def test_a_type_column_under_another_header_can_still_be_mapped(client, app, shi
 def test_the_bed_notes_name_the_types_still_sample_after_one_is_imported(client, app, shiyan):
     pts = shiyan.villages.iloc[[6, 60]]
     lines = ["名称,类型,经度,纬度,床位数"] + [f"院{i},农村福利院,{g.x:.6f},{g.y:.6f},{50 + i}" for i, g in enumerate(pts.geometry)]
-    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh2.csv", type="welfare_home").get_json()
+    rep = upload(client, ("\n".join(lines) + "\n").encode(), "wh2.csv", type="welfare_home", replace="city").get_json()
     assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
     beds = client.get("/api/beds?target=100").get_json()
     note = beds["notes_zh"][0]
@@ -722,7 +723,7 @@ def test_the_bed_notes_name_the_types_still_sample_after_one_is_imported(client,
 def test_the_footer_says_how_many_facility_types_are_still_the_sample(client, app, shiyan):
     g = shiyan.villages.iloc[9].geometry
     rep = upload(client, f"名称,类型,经度,纬度\n院,农村福利院,{g.x:.6f},{g.y:.6f}\n".encode(), "one.csv",
-                 type="welfare_home").get_json()
+                 type="welfare_home", replace="city").get_json()
     assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
     page = client.get("/?lang=zh").get_data(as_text=True)
     # every type counts, those the sample has no facility of too, as the overview's sources line (QA 21)

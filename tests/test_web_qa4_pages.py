@@ -16,11 +16,11 @@ def upload(client, content: bytes, name: str, **form):
 
 
 def import_day_care(client, shiyan, n=4) -> int:
-    """A small day-care register (one type only) confirmed as a new data version."""
+    """A small day-care register (one type only) confirmed as a new data version, replacing the whole city's."""
     v = shiyan.villages.iloc[:n]
     lines = ["机构名称,类型,经度,纬度"] + [f"{row['name']}日间照料中心,日间照料中心,{row.geometry.x:.6f},{row.geometry.y:.6f}"
                                        for _, row in v.iterrows()]
-    rep = upload(client, ("\n".join(lines) + "\n").encode("utf-8"), "日照名录.csv").get_json()
+    rep = upload(client, ("\n".join(lines) + "\n").encode("utf-8"), "日照名录.csv", replace="city").get_json()
     return client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
 
 
