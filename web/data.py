@@ -1727,8 +1727,9 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     noun_zh, noun_en = t(f"capw_noun_{field}", "zh"), t(f"capw_noun_{field}", "en").lower()
     top = ft.capacity.max_per_site or CAPACITY_MAX.get(field, 100000)
     # as typed, quoted (text) or as JSON (true, a list), hidden and reversing characters escaped either way
-    shown_en = f'"{textrules.escaped(value[:40])}"' if isinstance(value, str) else shown_value(value)
-    shown_zh = f"“{textrules.escaped(value[:40])}”" if isinstance(value, str) else shown_value(value)
+    # (a no-break or thin space as \u00a0: "5 " looked right and the planner could not see what was wrong, QA 22)
+    shown_en = f'"{typed_number(textrules.escaped(value[:40]))}"' if isinstance(value, str) else shown_value(value)
+    shown_zh = f"“{typed_number(textrules.escaped(value[:40]))}”" if isinstance(value, str) else shown_value(value)
 
     def refused(why_en: str, why_zh: str) -> InputDataError:
         return InputDataError(
