@@ -168,7 +168,7 @@ def test_townships_export_csv_and_xlsx(client):
     from openpyxl import load_workbook
     resp = client.get("/api/townships.xlsx?type=day_care&county=420302&lang=en")
     ws = load_workbook(io.BytesIO(resp.data)).active
-    assert "illustrative" in ws.cell(1, 1).value and ws.cell(2, 1).value == "Code"
+    assert "illustrative" in ws.cell(1, 1).value.lower() and ws.cell(2, 1).value == "Code"  # "Illustrative (示意): …"
     assert ws.max_row == len(rows) + 2
     assert ws.cell(3, 12).number_format == "0.0%"
     assert ws.cell(2, 12).value == "Covered share (units)"  # covered units / units, as on the page
