@@ -48,7 +48,10 @@
       var a = $("cmp-a"), b = $("cmp-b"), wasA = a.value, wasB = b.value;
       var nums = d.versions.map(function (v) { return String(v.version); });
       a.innerHTML = b.innerHTML = opts;
-      b.value = nums.indexOf(wasB) >= 0 ? wasB : String(d.current);
+      // the second follows the current version unless the planner chose another (after an import it read v0 with v0)
+      var followed = !wasB || wasB === b.dataset.current;
+      b.value = !followed && nums.indexOf(wasB) >= 0 ? wasB : String(d.current);
+      b.dataset.current = String(d.current);
       a.value = nums.indexOf(wasA) >= 0 ? wasA : String(Math.min.apply(null, nums.map(Number)));
       $("cmp-line").hidden = d.versions.length < 2;
       $("versions").dataset.ready = "1";
