@@ -24,7 +24,9 @@ def check_mode(value, parameter: str = "replace") -> str:
     if value is None or value == "":
         return DEFAULT_REPLACE
     if value not in REPLACE_MODES:
-        shown = value if isinstance(value, str) else repr(value)
+        from planner.textrules import escaped  # hidden and reversing characters shown, a long value cut
+
+        shown = escaped(value[:40]) + ("…" if len(value) > 40 else "") if isinstance(value, str) else repr(value)
         raise InputDataError(
             f"{parameter}: \"{shown}\" is not a way to replace; give counties (the facility type only in the "
             "counties the file's rows lie in; the default) or city (the whole city's facilities of the type).",

@@ -347,3 +347,20 @@ def test_a_county_planner_keeps_his_path_and_may_not_replace_the_city(tmp_path, 
         assert int((w["county_code"] != YUNXI).sum()) == int((wh["county_code"] != YUNXI).sum())
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_bad_replace_is_cut_short_and_null_is_said_as_sent(client, shiyan):
+    """A long replace value is echoed cut to 40 characters (not 5,000 x's back); a recheck's null is a missing
+    value, as type's is, not a silent return to the default."""
+    body = _welfare_csv(shiyan)
+    r = client.post("/api/data/uploads?lang=en", content_type="multipart/form-data",
+                    data={"kind": "facilities", "coords": "wgs84", "replace": "x" * 5000,
+                          "file": (io.BytesIO(body), "a.csv")})
+    assert r.status_code == 400
+    msg = r.get_json()["message"]
+    assert '"' + "x" * 40 + '…"' in msg and "x" * 41 not in msg, msg[:200]
+    up = _upload(client, body, lang="en", replace="city")
+    r = client.post(f"/api/data/uploads/{up['upload_id']}/recheck?lang=en", json={"replace": None})
+    assert r.status_code == 400 and "replace" in r.get_json()["message"]
+    again = client.post(f"/api/data/uploads/{up['upload_id']}/recheck?lang=en", json={}).get_json()
+    assert again["replace"] == "city"  # the choice before the refused recheck is kept

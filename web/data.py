@@ -1032,6 +1032,10 @@ def recheck(uid: str):
     opts = {**meta["options"], "column_map": cmap, "type": type_key,
             "picks": {**((meta["options"] or {}).get("picks") or {}), **picks}}
     if "replace" in body:  # the page's "replace the whole city's layer" box; not sent = as before
+        if body["replace"] is None:  # a missing value, said as sent (as type, picks and column_map are)
+            raise bad_param("replace", None, "counties or city", "counties 或 city",
+                            hint_en="Leave replace out to keep the choice the last check used.",
+                            hint_zh="不发送 replace 则沿用上次校验的选择。")
         opts["replace"] = _replace_param(body["replace"], meta["options"].get("kind", "facilities"))
     try:
         answer = _report(uid, d, meta, opts, _svc().region)
