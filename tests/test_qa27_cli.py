@@ -8,28 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from geo import settings
-from geo.regions import forget
+from test_qa20_cli import var  # noqa: F401  (a data store of its own, the embedded data at first)
 from test_qa21_cli import run
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-
-@pytest.fixture
-def var(tmp_path, monkeypatch):
-    """A data store of its own (the repo's var/ is never read), the embedded data at first."""
-    v = tmp_path / "var"
-    monkeypatch.setenv("COVERPLAN_VAR", str(v))
-    monkeypatch.setattr(settings, "VAR_DIR", v)
-    forget("shiyan")
-    yield v
-    forget("shiyan")
 
 
 def table(path: Path) -> list[dict]:
