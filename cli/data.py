@@ -310,7 +310,7 @@ def _blocked(rows: list, n: int, lang: str) -> dict:
     facilities added: 6", exit 0, while the import refused the file): the rows, and a sentence in ``lang``."""
     count = len(rows) or n
     shown = ", ".join(str(r) for r in rows[:20]) + (", ..." if len(rows) > 20 else "")
-    shown_zh = "、".join(str(r) for r in rows[:20]) + ("等" if len(rows) > 20 else "")
+    shown_zh = "、".join(str(r) for r in rows[:20])  # "第 2、3 … 21 行等": 等 after 行 (it read "21等 行")
     if lang == "en":
         text = (f"Without --partial nothing would be imported: {count:,} {'row was' if count == 1 else 'rows were'} "
                 "refused or corrected automatically" + (f" (row {shown})" if len(rows) == 1 else
@@ -319,7 +319,7 @@ def _blocked(rows: list, n: int, lang: str) -> dict:
                 "automatically as corrected (--dry-run --partial lists the corrections). With --partial the "
                 "import would change:")
     else:
-        text = (f"不加 --partial 时整个文件不会导入：有 {count:,} 行被拒绝或被自动更正" + (f"（第 {shown_zh} 行）" if rows else "")
+        text = (f"不加 --partial 时整个文件不会导入：有 {count:,} 行被拒绝或被自动更正" + (f"（第 {shown_zh} 行{'等' if len(rows) > 20 else ''}）" if rows else "")
                 + "。请修改这些行后重新导入；或加 --partial 导入通过校验的行（被自动更正的行按更正后导入，"
                 "--dry-run --partial 会列出所做的更正）。加 --partial 时将产生的变化：")
     return {"rows": rows, "text": text}
