@@ -40,6 +40,8 @@ def test_upload_gbk_gcj_register_confirm_and_see_it(page, shiyan, tmp_path):
     page.click("#r-confirm")
     page.wait_for_function(f"document.getElementById('current-version').textContent === 'v{start + 1}'")
     assert f"v{start + 1}" in page.locator("#u-status").inner_text()
+    # the compare picker's second version follows the current one (QA 27: it stayed, offering v0 with v0)
+    page.wait_for_function(f"document.getElementById('cmp-b').value === '{start + 1}'", timeout=10000)
     # the coverage map now uses the register: 6 day-care centres where the truth says
     page.goto(page.base + "/map/day_care?lang=zh")
     wait_map(page)
