@@ -189,8 +189,11 @@ def test_the_network_note_tells_county_planners_and_viewers_whom_to_ask(tmp_path
 
 
 def test_the_list_page_has_an_author_column(client):
+    # under the date (a ninth column pushed the list past its card at 1,100 px: test_qa20_pages_b)
     page = client.get("/proposals?lang=en").get_data(as_text=True)
-    assert '<th class="owner">Made by</th>' in page
+    assert '<th class="created-by">Created · Made by</th>' in page
+    js = client.get("/static/proposals.js").get_data(as_text=True)
+    assert "<div class='owner muted'>\" + esc(r.owner_name" in js
 
 
 def test_an_upgrade_with_nothing_to_upgrade_says_so(client, monkeypatch):

@@ -370,8 +370,6 @@
         "' data-kind='" + esc(r.kind || "location") + "'>") + "</td>" +
       "<td>" + name + "</td><td>" + esc(r.type_name || r.type).replace(/\//g, "/<wbr>") + "</td>" +
       scopeCell(r) +
-      // who made it, by name (QA 27: refusals say "only its author" and the list named none)
-      "<td class='owner small'>" + esc(r.owner_name || T("proposal_owner_unknown")) + "</td>" +
       // every count with its separators, as the other figures ("1,337", not "1337")
       "<td class='num'>" + CP.fmt(r.n_sites) + (r.kind === "upgrade" ?
         "<div class='small muted kind-tag'>" + T(r.converted ? "capw_converted_tag" : "capw_upgraded_tag") + "</div>" : "") + "</td><td class='num'>" + pct(r.before.covered_share) + "</td>" +
@@ -383,7 +381,10 @@
       // half-width card at 1100 px
       // Delete only where the server allows it (CP.mayManage, web/auth.py): not on a colleague's city-wide
       // proposal in a county planner's list
-      "<td class='small created'>" + esc(CP.datetime(r.created)) + (CP.mayManage && !CP.mayManage(r) ? "" :
+      // when, and who made it, by name (QA 27: refusals say "only its author" and the list named none; under the
+      // date, as a ninth column pushed the list past its card at 1,100 px)
+      "<td class='small created'>" + esc(CP.datetime(r.created)) +
+      "<div class='owner muted'>" + esc(r.owner_name || T("proposal_owner_unknown")) + "</div>" + (CP.mayManage && !CP.mayManage(r) ? "" :
       "<div class='row-actions'><button class='danger del' type='button' data-id='" + esc(r.id) + "'>" + T("delete") + "</button></div>") + "</td></tr>";
   }
 
@@ -412,7 +413,7 @@
       return (!county || (r.counties || []).indexOf(county) >= 0) && (!type || r.type === type);
     });
     $("saved").querySelector("tbody").innerHTML = rows.map(rowHtml).join("") ||
-      "<tr><td colspan='9' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
+      "<tr><td colspan='8' class='muted'>" + T(allRows.length ? "no_match" : "no_proposals") + "</td></tr>";
     $("saved").dataset.rows = String(rows.length);
     document.querySelectorAll(".pick").forEach(function (c) { c.addEventListener("change", syncCompare); });
     document.querySelectorAll(".del").forEach(function (b) {
@@ -431,7 +432,7 @@
       allRows = rows;
       renderSaved();
     }).catch(function (e) {
-      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='9' class='error-box'>" +
+      $("saved").querySelector("tbody").innerHTML = "<tr><td colspan='8' class='error-box'>" +
         esc((e && e.message) || T("load_failed")) + "</td></tr>";
       $("saved").dataset.rows = "error";
     });
