@@ -145,7 +145,10 @@ def test_illustrative_flag_follows_the_quality_columns(var, tmp_path, capsys):
     county = [r for r in rows if r["Demand unit code"].startswith("county-")]
     assert len(county) == 8 and all(r["Illustrative data"] == "yes" for r in county), county
     assert all(r["Illustrative data"] == "yes" for r in rows)
-    # village points imported as official: not illustrative; the others still are
+    # village points imported as official: not illustrative; the others still are (on a copy of the region: the
+    # loaded one is shared by the whole process, and marking it polluted test_region and test_qa27_region_import)
+    import copy
+    region = copy.copy(region)
     region.villages = region.villages.copy()
     official = region.villages.index[:5]
     region.villages.loc[official, "location_quality"] = "official"
