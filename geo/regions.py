@@ -24,7 +24,6 @@ from geo.errors import CoverplanError, UnknownRegionError
 POP_BANDS = ("population", "aged_60", "aged_65", "aged_80")
 
 _BUILDERS = {"shiyan": "geo.build_region.shiyan"}
-_cache: dict[str, "Region"] = {}
 _embedded: dict[str, "Region"] = {}  # as shipped, before the planner's imports
 _lock = threading.Lock()
 
@@ -85,7 +84,6 @@ def build_region(name: str = settings.DEFAULT_REGION, *, out: Path | None = None
             f"未知区域“{name}”；可用区域：{'、'.join(available_regions()) or '无'}。")
     module = importlib.import_module(_BUILDERS[name])
     summary = module.build(out=out)
-    _cache.pop(name, None)
     _embedded.pop(name, None)
     return summary
 
@@ -232,7 +230,6 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
     """
     with _lock:
         if rebuild:
-            _cache.pop(name, None)
             _embedded.pop(name, None)
         base = _embedded.get(name)
         if base is None:
@@ -264,12 +261,6 @@ def load_region(name: str = settings.DEFAULT_REGION, *, rebuild: bool = False,
 
     store = take_in_legacy_imports(name)
     return store.region() if store is not None else base
-
-
-def forget(name: str) -> None:
-    """Drop the cached copy of a region (after an import), so the next load reads it anew."""
-    with _lock:
-        _cache.pop(name, None)
 
 
 #: The kinds of township-level units as ``region_info`` names them (the region stores 镇/乡/街道 and "other").

@@ -36,7 +36,6 @@ def data_dir(tmp_path, monkeypatch):
     pristine = tmp_path / "pristine"
     shutil.copytree(SHIPPED / "build", pristine)
     monkeypatch.setattr(settings, "DATA_DIR", root)
-    monkeypatch.setattr(regions, "_cache", {})
     monkeypatch.setattr(regions, "_embedded", {})
     calls = []
 
@@ -58,7 +57,6 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def fresh_load():
-    regions._cache.clear()
     regions._embedded.clear()
     return regions.load_region("shiyan", imports=False)
 

@@ -12,7 +12,7 @@ import pytest
 from cli.main import main
 from geo import settings
 from geo.datasets import DatasetStore
-from geo.regions import forget, load_region
+from geo.regions import load_region
 
 CODE = "420302001"  # 武当路街道
 
@@ -20,9 +20,7 @@ CODE = "420302001"  # 武当路街道
 @pytest.fixture
 def var_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield tmp_path / "var"
-    forget("shiyan")
 
 
 def store(var_dir: Path) -> DatasetStore:

@@ -20,7 +20,7 @@ from geo import settings
 from geo.datasets import TEST_PAUSE_ENV, DatasetStore
 from geo.errors import CoverplanError, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
-from geo.regions import forget, load_region
+from geo.regions import load_region
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "420302001"  # 武当路街道
@@ -29,9 +29,7 @@ CODE = "420302001"  # 武当路街道
 @pytest.fixture
 def var_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield tmp_path / "var"
-    forget("shiyan")
 
 
 @pytest.fixture

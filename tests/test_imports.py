@@ -11,7 +11,7 @@ from cli.main import main
 from geo import settings
 from geo.errors import InputDataError
 from geo.imports import import_townships, import_villages
-from geo.regions import forget, load_region
+from geo.regions import load_region
 
 CODE = "420302001"  # 武当路街道
 
@@ -19,9 +19,7 @@ CODE = "420302001"  # 武当路街道
 @pytest.fixture
 def var_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield tmp_path
-    forget("shiyan")
 
 
 def _current(name="shiyan"):
@@ -45,7 +43,6 @@ def test_township_import_is_official_and_keeps_the_tiling(var_dir):
     _official_polygon(region).to_file(path, driver="GeoJSON")  # UTM CRS in the file: converted
     summary = import_townships(region, path)
     assert summary["imported"] == 1 and summary["version"] == 1
-    forget("shiyan")
     assert load_region("shiyan").townships.loc[CODE, "geometry_quality"] == "approximate"  # version 0 as shipped
     after = _current()
     t = after.townships
@@ -69,7 +66,6 @@ def test_village_import_marks_official_points(var_dir):
     path = var_dir / "villages.csv"
     path.write_text("code,lon,lat\n420302001001,110.80,32.60\n", encoding="utf-8")
     assert import_villages(region, path)["version"] == 1
-    forget("shiyan")
     v = _current().villages
     assert v.loc["420302001001", "location_quality"] == "official"
     assert v.loc["420302001001", "geometry"].equals(shapely.Point(110.80, 32.60))

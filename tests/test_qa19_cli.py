@@ -10,7 +10,7 @@ import pytest
 
 from cli.main import main
 from geo import settings
-from geo.regions import forget, load_region
+from geo.regions import load_region
 from test_cli_data import run  # the CLI tests' runner: exit code, JSON or text, stderr
 
 
@@ -120,9 +120,7 @@ def var_dir(tmp_path, monkeypatch):
     var = tmp_path / "var"
     monkeypatch.setenv("COVERPLAN_VAR", str(var))
     monkeypatch.setattr(settings, "VAR_DIR", var)  # read from the environment when geo.settings was imported
-    forget("shiyan")
     yield var
-    forget("shiyan")
 
 
 def register_csv(path: Path) -> Path:

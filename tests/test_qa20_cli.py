@@ -15,7 +15,6 @@ import pytest
 
 from cli.main import build_parser, main
 from geo import settings
-from geo.regions import forget
 from test_cli_data import run  # the CLI tests' runner: exit code, JSON or text, stderr
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -27,9 +26,7 @@ def var(tmp_path, monkeypatch):
     v = tmp_path / "var"
     monkeypatch.setenv("COVERPLAN_VAR", str(v))
     monkeypatch.setattr(settings, "VAR_DIR", v)
-    forget("shiyan")
     yield v
-    forget("shiyan")
 
 
 def json_error(capsys, *argv) -> dict:

@@ -54,25 +54,20 @@ def test_detect_says_the_points_were_read_as_wgs84_when_nothing_told_otherwise(p
 def test_a_rollback_holds_the_same_data_as_the_version_it_restores(tmp_path, monkeypatch):
     from geo import settings
     from geo.datasets import DatasetStore
-    from geo.regions import forget
     from web.service import Service
 
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
-    try:
-        store = DatasetStore(tmp_path / "var" / "proposals.sqlite", region="shiyan")
-        f = store.layers()["facilities"]
-        store.commit_layer("facilities:day_care", f[f["facility_type"] == "day_care"].iloc[:6])  # v1
-        assert store.rollback(0) == 2
-        assert store.same_data(0, 2) and store.same_data(2, 0) and store.same_data(1, 1)
-        assert not store.same_data(0, 1) and not store.same_data(1, 2)
-        assert not store.same_data(0, 99)  # no such version
-        service = Service("shiyan", datasets=store)
-        # a proposal solved on v0 is on the current data (v2 restored v0's files); one on v1 is not
-        assert service.is_current(0) and service.is_current(2) and not service.is_current(1)
-        assert not service.is_current("x") and not service.is_current(99)
-    finally:
-        forget("shiyan")
+    store = DatasetStore(tmp_path / "var" / "proposals.sqlite", region="shiyan")
+    f = store.layers()["facilities"]
+    store.commit_layer("facilities:day_care", f[f["facility_type"] == "day_care"].iloc[:6])  # v1
+    assert store.rollback(0) == 2
+    assert store.same_data(0, 2) and store.same_data(2, 0) and store.same_data(1, 1)
+    assert not store.same_data(0, 1) and not store.same_data(1, 2)
+    assert not store.same_data(0, 99)  # no such version
+    service = Service("shiyan", datasets=store)
+    # a proposal solved on v0 is on the current data (v2 restored v0's files); one on v1 is not
+    assert service.is_current(0) and service.is_current(2) and not service.is_current(1)
+    assert not service.is_current("x") and not service.is_current(99)
 
 
 def test_a_proposal_on_the_data_a_rollback_restored_is_not_outdated(tmp_path):

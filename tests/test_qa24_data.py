@@ -9,7 +9,7 @@ import pytest
 from geo import settings
 from geo.datasets import DatasetStore
 from geo.imports import check_townships
-from geo.regions import forget, load_region
+from geo.regions import load_region
 from web.data import diff_lines
 
 CODE = "420302001"  # 武当路街道
@@ -18,9 +18,7 @@ CODE = "420302001"  # 武当路街道
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield DatasetStore(tmp_path / "var" / "proposals.sqlite", region="shiyan")
-    forget("shiyan")
 
 
 def _grown(tmp_path, metres: float):

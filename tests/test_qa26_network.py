@@ -43,20 +43,16 @@ def test_network_build_refuses_it_with_exit_2_and_no_traceback(tmp_path, monkeyp
 def test_a_village_file_with_one_bad_row_says_one_row(tmp_path, monkeypatch):
     from geo.errors import InputDataError
     from geo.imports import import_villages
-    from geo.regions import forget, load_region
+    from geo.regions import load_region
 
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
-    try:
-        region = load_region("shiyan")
-        (c0, c1), p = region.villages.index[:2], region.villages.geometry.iloc[0]
-        path = tmp_path / "v.csv"
-        path.write_text(f"code,lon,lat\n{c0},{p.x},{p.y}\n{c1},abc,{p.y}\n", encoding="utf-8")
-        with pytest.raises(InputDataError) as exc:
-            import_villages(region, path)
-        assert "v.csv: 1 row cannot be imported: row 3" in exc.value.message("en")
-    finally:
-        forget("shiyan")
+    region = load_region("shiyan")
+    (c0, c1), p = region.villages.index[:2], region.villages.geometry.iloc[0]
+    path = tmp_path / "v.csv"
+    path.write_text(f"code,lon,lat\n{c0},{p.x},{p.y}\n{c1},abc,{p.y}\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as exc:
+        import_villages(region, path)
+    assert "v.csv: 1 row cannot be imported: row 3" in exc.value.message("en")
 
 
 def test_audit_details_and_the_checklist_count_say_one_row():

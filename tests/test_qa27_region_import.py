@@ -17,7 +17,7 @@ import shapely
 
 from cli.output import columns
 from geo import settings
-from geo.regions import forget, load_region
+from geo.regions import load_region
 from test_qa21_cli import run
 
 VILLAGE = "420325100001"
@@ -26,9 +26,7 @@ VILLAGE = "420325100001"
 @pytest.fixture
 def var(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield tmp_path / "var"
-    forget("shiyan")
 
 
 def _store():

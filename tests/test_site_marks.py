@@ -12,7 +12,6 @@ import pytest
 from geo import settings
 from geo.datasets import MARKS, DatasetStore
 from geo.errors import InputDataError, NotFoundError
-from geo.regions import forget
 from planner.facility_types import get_type
 from planner.marks import changed_marks
 from planner.proposals import propose
@@ -28,9 +27,7 @@ def marked(region, rows):
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    forget("shiyan")
     yield DatasetStore(tmp_path / "var" / "proposals.sqlite", region="shiyan")
-    forget("shiyan")
 
 
 @pytest.mark.parametrize("model", ["mclp", "pmedian", "pcenter"])
