@@ -690,13 +690,15 @@ def capacity_townships():
 
 
 def _capacity_by_township() -> dict:
-    """``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall, status, supply}}}``
-    for "beds" and every type with a capacity: the checklist's capacity columns, on the page and
-    in its export."""
+    """``{type: {township_code: {ratio_per_1000, standard_per_1000, shortfall, status, supply, facilities,
+    capacity_known}}}`` for "beds" and every type with a capacity: the checklist's capacity columns, on the
+    page and in its export. ``capacity_known`` below ``facilities`` means the supply counts facilities
+    whose capacity is unknown as 0, so the ratio is a lower bound and the shortfall an upper one."""
     s = svc()
     keys = ["beds"] + [k for k, ft in s.types().items() if ft.capacity]
     return {k: {r["township_code"]: {c: layers_clean(r[c]) for c in
-                                     ("ratio_per_1000", "standard_per_1000", "shortfall", "status", "supply")}
+                                     ("ratio_per_1000", "standard_per_1000", "shortfall", "status", "supply",
+                                      "facilities", "capacity_known")}
                 for r in _capacity_report(k).by_township.to_dict("records")}
             for k in keys}
 
