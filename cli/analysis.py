@@ -498,7 +498,7 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
             ("facilities", t("existing_facilities", lang), "int"),
             ("units", t("units", lang), "int"),
             ("covered_units", t("covered_units", lang), "int"),
-            ("uncovered_units", hd("未覆盖单元", "Uncovered units"), "int"),
+            ("uncovered_units", t("uncovered_units", lang), "int"),
             ("weight", with_unit(t("weight", lang), shared, lang), "1"),
             ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "1"),
             *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),

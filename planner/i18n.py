@@ -1832,3 +1832,8 @@ _STRINGS.update({
 _STRINGS.update({
     "capw_no_new_sites": ("未新建站点。", "No new site."),
 })
+
+# session 6: the web checklist export's uncovered-units column (the CLI's has had it)
+_STRINGS.update({
+    "uncovered_units": ("未覆盖单元", "Uncovered units"),
+})

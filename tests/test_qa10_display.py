@@ -124,12 +124,12 @@ def test_one_type_checklist_headers_name_their_units(client, lang, weight, cover
     from openpyxl import load_workbook
     import io
     head = _csv(client.get(f"/api/townships.csv?type=day_care&lang={lang}"))[1]
-    assert head[9:11] == [weight, covered] and head[14] == short
+    assert head[10:12] == [weight, covered] and head[15] == short
     ws = load_workbook(io.BytesIO(client.get(f"/api/townships.xlsx?type=day_care&lang={lang}").data)).active
-    assert [ws.cell(2, c).value for c in (10, 11, 15)] == [weight, covered, short]
+    assert [ws.cell(2, c).value for c in (11, 12, 16)] == [weight, covered, short]
     # a type weighted by units says so
     head = _csv(client.get("/api/townships.csv?type=cemetery&lang=zh"))[1]
-    assert head[9] == "需求权重（需求单元数）"
+    assert head[10] == "需求权重（需求单元数）"
 
 
 def test_all_types_checklist_gives_each_row_its_units(client):

@@ -21,3 +21,21 @@ def test_capacity_townships_says_how_many_capacities_are_known(client, imported)
     assert sum(r["capacity_known"] for r in day.values()) == 3
     for rows in types.values():
         assert all(0 <= r["capacity_known"] <= r["facilities"] for r in rows.values())
+
+
+def test_the_checklist_export_counts_uncovered_units_as_the_cli_does(client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    for lang, name in (("zh", "未覆盖单元"), ("en", "Uncovered units")):
+        table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type=day_care&lang={lang}")
+                                            .get_data().decode("utf-8-sig"))))
+        head, rows = table[1], table[2:]
+        units, cov, unc = (head.index(h) for h in (
+            ("单元数" if lang == "zh" else "Units"), ("已覆盖单元" if lang == "zh" else "Covered units"), name))
+        assert unc == cov + 1
+        assert all(int(r[unc]) == int(r[units]) - int(r[cov]) for r in rows)
+        assert sum(int(r[unc]) for r in rows) > 0
+        ws = load_workbook(io.BytesIO(client.get(f"/api/townships.xlsx?type=day_care&lang={lang}").data)).active
+        assert ws.cell(2, unc + 1).value == name

@@ -163,15 +163,15 @@ def test_townships_export_csv_and_xlsx(client):
     assert table[1][0] == "代码" and len(table) == len(rows) + 2
     assert {r[0] for r in table[2:]} == {r["township_code"] for r in rows}
     assert all(r[4] in ("达标", "未达标", "不适用") for r in table[2:])  # status in words, never met/na
-    assert all(r[11].endswith("%") or r[11] == "" for r in table[2:])
+    assert all(r[12].endswith("%") or r[12] == "" for r in table[2:])
 
     from openpyxl import load_workbook
     resp = client.get("/api/townships.xlsx?type=day_care&county=420302&lang=en")
     ws = load_workbook(io.BytesIO(resp.data)).active
     assert "illustrative" in ws.cell(1, 1).value.lower() and ws.cell(2, 1).value == "Code"  # "Illustrative (示意): …"
     assert ws.max_row == len(rows) + 2
-    assert ws.cell(3, 12).number_format == "0.0%"
-    assert ws.cell(2, 12).value == "Covered share (units)"  # covered units / units, as on the page
+    assert ws.cell(3, 13).number_format == "0.0%"
+    assert ws.cell(2, 13).value == "Covered share (units)"  # covered units / units, as on the page
 
 
 def test_townships_export_has_the_capacity_columns(client):
@@ -182,19 +182,19 @@ def test_townships_export_has_the_capacity_columns(client):
     table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type={kind}").data.decode("utf-8-sig"))))
     head = table[1]
     # one type: the per-1,000 headers are what they count ("每千名60岁以上老人日托位（示意）", "…（标准）")
-    assert re.fullmatch(r"每千\S+（示意）", head[12]) and head[13] == head[12].replace("（示意）", "（标准）"), head[12:14]
-    assert re.fullmatch(r"容量缺口（(张床位|个日托位|个墓穴/格位|个助餐位)）", head[14]), head[14]  # with its unit
+    assert re.fullmatch(r"每千\S+（示意）", head[13]) and head[14] == head[13].replace("（示意）", "（标准）"), head[13:15]
+    assert re.fullmatch(r"容量缺口（(张床位|个日托位|个墓穴/格位|个助餐位)）", head[15]), head[15]  # with its unit
     short = []
     for row in table[2:]:
         c = cap[kind][row[0]]
-        assert float(row[12]) == round(c["ratio_per_1000"], 1)  # one decimal, as the page
-        assert float(row[13]) == pytest.approx(c["standard_per_1000"], abs=1e-4)
-        assert int(row[14]) == (math.ceil(c["shortfall"]) if c["shortfall"] > 0 else 0)
-        short.append(int(row[14]))
+        assert float(row[13]) == round(c["ratio_per_1000"], 1)  # one decimal, as the page
+        assert float(row[14]) == pytest.approx(c["standard_per_1000"], abs=1e-4)
+        assert int(row[15]) == (math.ceil(c["shortfall"]) if c["shortfall"] > 0 else 0)
+        short.append(int(row[15]))
     assert any(short)  # a test that can fail: some township falls short on the sample register
     no_cap = next(r["type"] for r in client.get("/api/townships").get_json() if r["type"] not in cap)
     table = list(csv.reader(io.StringIO(client.get(f"/api/townships.csv?type={no_cap}").data.decode("utf-8-sig"))))
-    assert all(r[12:15] == ["", "", ""] for r in table[2:])
+    assert all(r[13:16] == ["", "", ""] for r in table[2:])
 
 
 def test_targets(client):

@@ -24,6 +24,7 @@ TOWNSHIP_COLUMNS = [
     ("township_code", "code"), ("township_name", "township"), ("county_name", "county"),
     ("type_name", "facility_type"), ("status", "status"), ("reason", "reason"),
     ("facilities", "existing_facilities"), ("units", "units"), ("covered_units", "covered_units"),
+    ("uncovered_units", "uncovered_units"),  # as the CLI's checklist has it (the web's lacked it)
     ("weight", "weight"), ("covered_weight", "covered_weight"),
     ("covered_share", "covered_share_units"),  # the rows' covered_share is covered units / units
     # capacity (types with a capacity, and "beds"): empty for the others
