@@ -107,13 +107,16 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
         raise InputDataError(f"The {what_en} file {path} has no rows.",
                              f"{what_zh}文件 {path} 没有数据行。", details={"file": str(path)})
     df["id"] = df["id"].astype(str).str.strip()
+    # Every problem of the file in one message (QA 27: a NaN weight was said first, and a negative one
+    # only on the next run): a list of (en, zh, details) said together, the first one's details on top.
+    problems: list[tuple[str, str, dict]] = []
     dup = df["id"][df["id"].duplicated()].unique().tolist()
     if dup:
-        raise InputDataError(
-            f"The {what_en} file {path} repeats ids: {listed(dup[:10], 'en', total=len(dup))}.",
-            f"{what_zh}文件 {path} 中有重复的 id：{listed(dup[:10], total=len(dup))}。",
-            hint_en="Give every row its own id.", hint_zh="请保证每行 id 唯一。",
-            details={"file": str(path), "ids": dup})
+        problems.append((f"repeated ids: {listed(dup[:10], 'en', total=len(dup))}",
+                         f"重复的 id：{listed(dup[:10], total=len(dup))}",
+                         {"ids": dup, "fix_en": "Give every row its own id.", "fix_zh": "请保证每行 id 唯一。",
+                          "alone_en": f"The {what_en} file {path} repeats ids: {listed(dup[:10], 'en', total=len(dup))}.",
+                          "alone_zh": f"{what_zh}文件 {path} 中有重复的 id：{listed(dup[:10], total=len(dup))}。"}))
     for col in numeric:
         if col not in df.columns:
             continue
@@ -121,22 +124,51 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
         bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float, na_value=np.nan)))
         if bad.size:
             lines = (bad[:10] + 2).tolist()          # header is line 1
-            raise InputDataError(
-                f"Column '{col}' of {path} must be a number; bad at line(s) {listed(lines, 'en', total=bad.size)}.",
-                f"{path} 的“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误。",
-                hint_en="Fill in or fix those cells.", hint_zh="请补全或改正这些单元格。",
-                details={"file": str(path), "column": col, "lines": (bad + 2).tolist()})
-        negative = np.flatnonzero(vals.to_numpy(dtype=float) < 0) if col in ("weight", "load", "capacity") else []
+            problems.append((f"column '{col}' must be a number; bad at line(s) {listed(lines, 'en', total=bad.size)}",
+                             f"“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误",
+                             {"column": col, "lines": (bad + 2).tolist(),
+                              "fix_en": "Fill in or fix those cells.", "fix_zh": "请补全或改正这些单元格。",
+                              "alone_en": f"Column '{col}' of {path} must be a number; bad at line(s) "
+                                          f"{listed(lines, 'en', total=bad.size)}.",
+                              "alone_zh": f"{path} 的“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误。"}))
+        v = vals.to_numpy(dtype=float, na_value=np.nan)
+        # -inf is said once, as not a number, not again as negative
+        negative = np.flatnonzero(np.isfinite(v) & (v < 0)) if col in ("weight", "load", "capacity") else []
         if len(negative):  # said by line here (the model's own check counts rows from 0)
             lines = (negative[:10] + 2).tolist()
-            raise InputDataError(
-                f"Column '{col}' of {path} must be >= 0; negative at line(s) {listed(lines, 'en', total=len(negative))}.",
-                f"{path} 的“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数。",
-                hint_en="Fix those cells.", hint_zh="请改正这些单元格。",
-                details={"file": str(path), "column": col, "lines": (negative + 2).tolist()})
+            problems.append((f"column '{col}' must be >= 0; negative at line(s) {listed(lines, 'en', total=len(negative))}",
+                             f"“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数",
+                             {"column": col, "lines": (negative + 2).tolist(),
+                              "fix_en": "Fix those cells.", "fix_zh": "请改正这些单元格。",
+                              "alone_en": f"Column '{col}' of {path} must be >= 0; negative at line(s) "
+                                          f"{listed(lines, 'en', total=len(negative))}.",
+                              "alone_zh": f"{path} 的“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数。"}))
         df[col] = vals.astype(float)
+    if problems:
+        raise _table_problems(path, what_en, what_zh, problems)
     df.attrs["encoding"] = used
     return df
+
+
+def _table_problems(path: Path, what_en: str, what_zh: str, problems: list[tuple[str, str, dict]]):
+    """One :class:`InputDataError` for all of a table's problems: "The demand file … : (1) …; (2) …"."""
+    def facts(d: dict) -> dict:
+        return {k: v for k, v in d.items() if not k.startswith(("fix_", "alone_"))}
+
+    first = facts(problems[0][2])
+    if len(problems) == 1:
+        en, zh, d = problems[0]
+        text_en, text_zh = d["alone_en"], d["alone_zh"]
+        hint_en, hint_zh = d["fix_en"], d["fix_zh"]
+    else:
+        text_en = (f"The {what_en} file {path} has {len(problems)} problems: "
+                   + "; ".join(f"({i}) {en}" for i, (en, _, _) in enumerate(problems, 1)) + ".")
+        text_zh = (f"{what_zh}文件 {path} 有 {len(problems)} 处问题："
+                   + "；".join(f"（{i}）{zh}" for i, (_, zh, _) in enumerate(problems, 1)) + "。")
+        hint_en, hint_zh = "Fix each of them and run again.", "请逐一改正后重新运行。"
+    return InputDataError(text_en, text_zh, hint_en=hint_en, hint_zh=hint_zh,
+                          details={"file": str(path), **first,
+                                   "problems": [facts(d) | {"en": en, "zh": zh} for en, zh, d in problems]})
 
 
 def load_costs(path: Path | None, demand, cand) -> object:

@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import json
+
 from test_qa27_provenance import imported, upload  # noqa: F401  (fixtures and helper)
 
 
@@ -39,3 +41,25 @@ def test_the_checklist_export_counts_uncovered_units_as_the_cli_does(client):
         assert sum(int(r[unc]) for r in rows) > 0
         ws = load_workbook(io.BytesIO(client.get(f"/api/townships.xlsx?type=day_care&lang={lang}").data)).active
         assert ws.cell(2, unc + 1).value == name
+
+
+# -- solve --demand: every problem of the file in one message (it said one kind per run) ----------------------
+def test_solve_says_every_problem_of_a_demand_file_at_once(tmp_path, capsys):
+    from test_qa21_cli import run
+    dem = tmp_path / "dem.csv"
+    dem.write_text("id,x,y,weight\nd1,0,0,1\nd2,1,0,nan\nd3,0,1,-2\nd3,1,1,3\nd5,abc,1,1\nd6,0,2,-inf\n", "utf-8")
+    cand = tmp_path / "cand.csv"
+    cand.write_text("id,x,y\nc1,0,0\nc2,1,1\n", "utf-8")
+    args = ["solve", "--model", "lscp", "--demand", str(dem), "--candidates", str(cand), "--radius", "2"]
+    code, out, err = run(capsys, "--lang", "en", *args, "--json")
+    assert code == 2
+    d = json.loads(out or err)
+    probs = d["details"]["problems"]
+    assert [(p.get("column"), p.get("lines"), p.get("ids")) for p in probs] == [
+        (None, None, ["d3"]), ("x", [6], None), ("weight", [3, 7], None), ("weight", [4], None)]
+    assert d["message_en"].startswith("The demand file") and "has 4 problems: (1) repeated ids: d3;" in d["message_en"]
+    assert "有 4 处问题：（1）重复的 id：d3；" in d["message_zh"] and "第 3、7 行有误" in d["message_zh"]
+    # one problem reads as it always did
+    dem.write_text("id,x,y,weight\nd1,0,0,1\nd2,1,0,nan\n", "utf-8")
+    code, out, err = run(capsys, "--lang", "en", *args)
+    assert code == 2 and f"Column 'weight' of {dem} must be a number; bad at line(s) 3." in err, err
