@@ -63,3 +63,29 @@ def test_solve_says_every_problem_of_a_demand_file_at_once(tmp_path, capsys):
     dem.write_text("id,x,y,weight\nd1,0,0,1\nd2,1,0,nan\n", "utf-8")
     code, out, err = run(capsys, "--lang", "en", *args)
     assert code == 2 and f"Column 'weight' of {dem} must be a number; bad at line(s) 3." in err, err
+
+
+# -- township import: a polygon outside its county is said with the file's other problems -----------------------
+def test_a_township_file_hears_of_a_misplaced_polygon_and_an_unknown_code_at_once(tmp_path, shiyan):
+    import geopandas as gpd
+    import pytest
+
+    from geo.errors import InputDataError
+    from geo.imports import check_townships
+    t = shiyan.townships
+    here = t.index[0]
+    elsewhere = t[t["county_code"] != t.loc[here, "county_code"]].iloc[0].geometry  # another county's shape
+    gdf = gpd.GeoDataFrame({"code": [here, "420399999"]}, geometry=[elsewhere, t.iloc[1].geometry], crs="EPSG:4326")
+    path = tmp_path / "towns.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    with pytest.raises(InputDataError) as exc:
+        check_townships(shiyan, path)
+    e = exc.value
+    assert "unknown township code(s): 420399999" in e.message("en")
+    assert f"mostly outside their county: {here}" in e.message("en")
+    assert "大部分不在所属县区内" in e.message("zh") and "未知的乡镇代码" in e.message("zh")
+    assert e.details["codes"] == [here] and e.details["unknown"] == ["420399999"]
+    # the polygon in its own county passes
+    gdf = gpd.GeoDataFrame({"code": [here]}, geometry=[t.loc[here, "geometry"]], crs="EPSG:4326")
+    gdf.to_file(path, driver="GeoJSON")
+    assert list(check_townships(shiyan, path)["code"]) == [here]
