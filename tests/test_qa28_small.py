@@ -89,3 +89,37 @@ def test_a_township_file_hears_of_a_misplaced_polygon_and_an_unknown_code_at_onc
     gdf = gpd.GeoDataFrame({"code": [here]}, geometry=[t.loc[here, "geometry"]], crs="EPSG:4326")
     gdf.to_file(path, driver="GeoJSON")
     assert list(check_townships(shiyan, path)["code"]) == [here]
+
+
+# -- the job journal keeps owner and start in columns of their own (they rode in the params) ------------------
+def test_the_job_journal_keeps_owner_and_start_and_reads_an_older_database(tmp_path):
+    import sqlite3
+    import time
+
+    from web.jobs import Job, JobRunner
+    from web.store import JobJournal
+    db = tmp_path / "old.sqlite"
+    # a database of the QA 27 release: no owner/started columns, both kept in the params under "_job"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, "
+                    "state TEXT NOT NULL, created REAL NOT NULL, finished REAL, result TEXT, error TEXT)")
+        con.execute("INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?)",
+                    ("old1", "proposal", json.dumps({"type": "day_care", "_job": {"owner": "user:7", "started": 5.0}}),
+                     "running", time.time() - 60, None, None, None))
+    journal = JobJournal(db)
+    cols = {r[1] for r in sqlite3.connect(db).execute("PRAGMA table_info(jobs)")}
+    assert {"owner", "started"} <= cols
+    old = journal.get("old1")
+    assert (old.owner, old.started, old.params, old.state) == ("user:7", 5.0, {"type": "day_care"}, "interrupted")
+    # a new row: in the columns, the params as given
+    journal.record(Job(id="new1", kind="proposal", params={"type": "cemetery"}, state="running", owner="user:8",
+                       started=7.5))
+    row = sqlite3.connect(db).execute("SELECT owner, started, params FROM jobs WHERE id = 'new1'").fetchone()
+    assert row == ("user:8", 7.5, json.dumps({"type": "cemetery"}))
+    # a restart lists both cut-off jobs, with their owners and starts
+    runner = JobRunner(journal=journal)
+    try:
+        listed = {j.id: (j.owner, j.started, j.state) for j in runner.list()}
+        assert listed == {"old1": ("user:7", 5.0, "interrupted"), "new1": ("user:8", 7.5, "interrupted")}
+    finally:
+        runner.shutdown()

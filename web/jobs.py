@@ -15,15 +15,12 @@ job that was cut off answers "interrupted" instead of "not found".
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
@@ -31,9 +28,6 @@ from web.errors import ServerBusy, TooManyJobs, public, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
-#: In a journal row's params: whom the job counts against and when it began running (web.store's jobs table
-#: has no columns for them); read back and taken out again by :func:`from_journal`.
-JOURNAL_KEY = "_job"
 #: How long a calculation a restart cut off stays in the list (``/api/jobs``, to whom started it), in seconds.
 INTERRUPTED_LISTED = 24 * 3600
 
@@ -71,21 +65,6 @@ class Job:
                 # the seconds in the present stage (the page's solve clock: "23 s of at most 60 s")
                 "stage_elapsed": (round(time.time() - self.stage_since, 3)
                                   if self.state == "running" and self.stage_since is not None else None)}
-
-
-def from_journal(job: Job | None) -> Job | None:
-    """A job read back from the journal with its owner and start time (kept in its params under
-    ``JOURNAL_KEY``) restored, and its params as they were."""
-    if job is None:
-        return None
-    params = dict(job.params) if isinstance(job.params, dict) else {}
-    kept = params.pop(JOURNAL_KEY, None)
-    job.params = params
-    if isinstance(kept, dict):
-        job.owner = kept.get("owner") if isinstance(kept.get("owner"), str) else None
-        started = kept.get("started")
-        job.started = float(started) if isinstance(started, (int, float)) and not isinstance(started, bool) else None
-    return job
 
 
 class JobRunner:
@@ -139,7 +118,7 @@ class JobRunner:
             if job is not None:
                 job.ahead = self._ahead(job)
         if job is None and self.journal is not None:
-            return from_journal(self.journal.get(job_id))  # e.g. cut off by a restart: "interrupted"
+            return self.journal.get(job_id)  # e.g. cut off by a restart: "interrupted"
         return job
 
     def list(self) -> list[Job]:
@@ -205,12 +184,9 @@ class JobRunner:
     def _record(self, job: Job) -> None:
         if self.journal is not None:
             try:
-                # owner and start kept with the params: after a restart the job is listed to its owner, with
-                # the time it started (QA 27: "started" was null)
-                row = SimpleNamespace(id=job.id, kind=job.kind, state=job.state, created=job.created,
-                                      finished=job.finished, result=job.result, error=job.error,
-                                      params={**job.params, JOURNAL_KEY: {"owner": job.owner, "started": job.started}})
-                self.journal.record(row)
+                # with its owner and start: after a restart the job is listed to its owner, with the time it
+                # started (QA 27: "started" was null)
+                self.journal.record(job)
             except Exception:  # the journal is a convenience; never fail a solve over it
                 pass
 
@@ -219,11 +195,7 @@ class JobRunner:
         """The journal's jobs a previous process left queued or running, and those it found cut off within
         ``INTERRUPTED_LISTED`` (a second restart must not hide them)."""
         try:
-            with closing(sqlite3.connect(str(journal.path))) as con:
-                rows = con.execute("SELECT id FROM jobs WHERE state IN ('queued', 'running') OR "
-                                   "(state = 'interrupted' AND finished > ?) ORDER BY created DESC LIMIT 200",
-                                   (time.time() - INTERRUPTED_LISTED,)).fetchall()
-            return [r[0] for r in rows]
+            return journal.cut_off_ids(time.time() - INTERRUPTED_LISTED)
         except Exception:  # no journal table yet, or a journal without a path: nothing to list
             return []
 
@@ -232,7 +204,7 @@ class JobRunner:
         while GET /api/jobs/<id> said "interrupted", QA 27); they are forgotten as other ended jobs are."""
         for job_id in ids:
             try:
-                job = from_journal(journal.get(job_id))
+                job = journal.get(job_id)
             except Exception:
                 continue
             if job is not None and job.state == "interrupted":

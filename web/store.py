@@ -49,7 +49,22 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
 #: Columns added after the first release (added in place on open).
 _ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "REAL",
                                  # the account that saved it (web/auth.py); NULL for rows saved before accounts
-                                 "owner": "TEXT"}}
+                                 "owner": "TEXT"},
+                   # whom a job counts against and when it began running: after a restart a job that was cut
+                   # off is listed to whom started it, with its start (QA 27)
+                   "jobs": {"owner": "TEXT", "started": "REAL"}}
+
+#: Where the release of QA 27 kept a job's owner and start: in its params, under this key (read back still).
+_LEGACY_JOB_KEY = "_job"
+
+
+def _add_columns(con) -> None:
+    """The columns added after the first release, added in place to an older database."""
+    for table, cols in _ADDED_COLUMNS.items():
+        have = {r["name"] for r in con.execute(f"PRAGMA table_info({table})")}
+        for col, decl in cols.items():
+            if col not in have:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
 
 #: Job journal rows kept (older ones are pruned).
 JOBS_KEPT = 500
@@ -96,11 +111,7 @@ class ProposalStore:
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")  # readers never wait for a saving job
             con.executescript(SCHEMA)
-            for table, cols in _ADDED_COLUMNS.items():
-                have = {r["name"] for r in con.execute(f"PRAGMA table_info({table})")}
-                for col, decl in cols.items():
-                    if col not in have:
-                        con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
+            _add_columns(con)
 
     def _connect(self):
         return _connection(self.path)
@@ -204,13 +215,14 @@ class JobJournal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _connection(self.path) as con:
             con.executescript(SCHEMA)
+            _add_columns(con)
 
     def record(self, job) -> None:
         with _connection(self.path) as con:
-            con.execute("INSERT OR REPLACE INTO jobs (id, kind, params, state, created, finished, result, error) "
-                        "VALUES (?,?,?,?,?,?,?,?)",
+            con.execute("INSERT OR REPLACE INTO jobs (id, kind, params, state, created, finished, result, error, "
+                        "owner, started) VALUES (?,?,?,?,?,?,?,?,?,?)",
                         (job.id, job.kind, _dump(job.params), job.state, job.created, job.finished,
-                         _dump(job.result), _dump(job.error)))
+                         _dump(job.result), _dump(job.error), job.owner, job.started))
             con.execute("DELETE FROM jobs WHERE id NOT IN (SELECT id FROM jobs ORDER BY created DESC LIMIT ?)",
                         (JOBS_KEPT,))
 
@@ -221,6 +233,15 @@ class JobJournal:
                               "WHERE state IN ('queued', 'running')", (time.time(),))
             return cur.rowcount
 
+    def cut_off_ids(self, since: float, limit: int = 200) -> list[str]:
+        """The jobs a previous process left queued or running, and those found cut off after ``since``
+        (a second restart must not hide them), newest first."""
+        with _connection(self.path) as con:
+            rows = con.execute("SELECT id FROM jobs WHERE state IN ('queued', 'running') OR "
+                               "(state = 'interrupted' AND finished > ?) ORDER BY created DESC LIMIT ?",
+                               (since, limit)).fetchall()
+        return [r["id"] for r in rows]
+
     def get(self, job_id: str):
         from web.jobs import Job
 
@@ -228,8 +249,17 @@ class JobJournal:
             r = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if r is None:
             return None
-        job = Job(id=r["id"], kind=r["kind"], params=_load(r["params"], {}), state=r["state"],
-                  result=_load(r["result"]), error=_load(r["error"]), created=r["created"], finished=r["finished"])
+        params = _load(r["params"], {})
+        params = params if isinstance(params, dict) else {}
+        legacy = params.pop(_LEGACY_JOB_KEY, None)  # a row the QA 27 release wrote
+        legacy = legacy if isinstance(legacy, dict) else {}
+        owner = r["owner"] if r["owner"] is not None else legacy.get("owner")
+        started = r["started"] if r["started"] is not None else legacy.get("started")
+        job = Job(id=r["id"], kind=r["kind"], params=params, state=r["state"],
+                  result=_load(r["result"]), error=_load(r["error"]), created=r["created"], finished=r["finished"],
+                  owner=owner if isinstance(owner, str) else None,
+                  started=float(started) if isinstance(started, (int, float)) and not isinstance(started, bool)
+                  else None)
         if job.state in ("queued", "running"):
             job.state = "interrupted"  # known to the journal but not to this process
         return job
