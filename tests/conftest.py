@@ -60,3 +60,15 @@ def app(tmp_path):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture()
+def var_dir(tmp_path, monkeypatch):
+    """An empty data store of the test's own (``$COVERPLAN_VAR`` and ``geo.settings.VAR_DIR``): the repo's
+    var/ is never read or written, and the region is the embedded one."""
+    from geo import settings
+
+    v = tmp_path / "var"
+    monkeypatch.setenv("COVERPLAN_VAR", str(v))
+    monkeypatch.setattr(settings, "VAR_DIR", v)
+    return v

@@ -17,12 +17,6 @@ from geo.regions import load_region
 CODE = "420302001"  # 武当路街道
 
 
-@pytest.fixture
-def var_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    yield tmp_path / "var"
-
-
 def store(var_dir: Path) -> DatasetStore:
     return DatasetStore(var_dir / "proposals.sqlite", region="shiyan")
 

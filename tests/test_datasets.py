@@ -27,12 +27,6 @@ CODE = "420302001"  # 武当路街道
 
 
 @pytest.fixture
-def var_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    yield tmp_path / "var"
-
-
-@pytest.fixture
 def store(var_dir) -> DatasetStore:
     return DatasetStore(var_dir / "proposals.sqlite", region="shiyan")
 

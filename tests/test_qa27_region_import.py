@@ -23,12 +23,6 @@ from test_qa21_cli import run
 VILLAGE = "420325100001"
 
 
-@pytest.fixture
-def var(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "VAR_DIR", tmp_path / "var")
-    yield tmp_path / "var"
-
-
 def _store():
     from geo.datasets import DatasetStore, default_db_path
     return DatasetStore(default_db_path(), region="shiyan")
@@ -48,7 +42,7 @@ def _point(region, code):
     return round(g.x, 6), round(g.y, 6)
 
 
-def test_region_import_is_a_data_version_that_outlives_a_mark(var, tmp_path, capsys):
+def test_region_import_is_a_data_version_that_outlives_a_mark(var_dir, tmp_path, capsys):
     from cli.analysis import current_region
     from geo.datasets import os_user
 
@@ -63,7 +57,7 @@ def test_region_import_is_a_data_version_that_outlives_a_mark(var, tmp_path, cap
     row = store.version(1)
     assert row.kind == "import" and row.layer == "villages" and row.author == os_user()
     assert store.source_path(1).name == "vill_ok.csv"  # the file kept, as `data import` keeps it
-    assert (var / "reports" / "v1" / "meta.json").is_file()  # and its validation report
+    assert (var_dir / "reports" / "v1" / "meta.json").is_file()  # and its validation report
     assert _point(current_region("shiyan"), VILLAGE) == points[VILLAGE]
     # a mark made on the command line: the import stays (it went back to the synthetic point)
     code, _, err = run(capsys, "data", "mark", "cand-seat-420325111", "--type", "elderly_complex", "--required")
@@ -73,10 +67,10 @@ def test_region_import_is_a_data_version_that_outlives_a_mark(var, tmp_path, cap
     assert region.villages.loc[VILLAGE, "location_quality"] == "official"
     # version 0 stays the embedded default as shipped
     assert _point(load_region("shiyan"), VILLAGE) != points[VILLAGE]
-    assert not (var / "regions" / "shiyan").exists()  # no folder beside the store any more
+    assert not (var_dir / "regions" / "shiyan").exists()  # no folder beside the store any more
 
 
-def test_region_import_after_a_register_and_reset_keeps_the_facilities(var, tmp_path, capsys):
+def test_region_import_after_a_register_and_reset_keeps_the_facilities(var_dir, tmp_path, capsys):
     path, points = _village_csv(tmp_path / "v.csv")
     code, out, err = run(capsys, "region", "import", "--villages", str(path))
     assert code == 0, err
@@ -100,7 +94,7 @@ def test_region_import_after_a_register_and_reset_keeps_the_facilities(var, tmp_
     assert "the embedded township boundaries and village points restored" in out and "恢复" not in out, out
 
 
-def test_the_same_file_again_makes_no_version(var, tmp_path, capsys):
+def test_the_same_file_again_makes_no_version(var_dir, tmp_path, capsys):
     path, _ = _village_csv(tmp_path / "v.csv")
     assert run(capsys, "region", "import", "--villages", str(path))[0] == 0
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(path))
@@ -109,8 +103,8 @@ def test_the_same_file_again_makes_no_version(var, tmp_path, capsys):
     assert _store().current().version == 1
 
 
-def _legacy(var, name="村点位.csv"):
-    folder = var / "regions" / "shiyan"
+def _legacy(var_dir, name="村点位.csv"):
+    folder = var_dir / "regions" / "shiyan"
     folder.mkdir(parents=True)
     v = load_region("shiyan", imports=False).villages.loc[VILLAGE, "geometry"]
     (folder / "villages_official.csv").write_text(f"code,lon,lat\n{VILLAGE},{v.x + 0.001:.6f},{v.y:.6f}\n",
@@ -120,13 +114,13 @@ def _legacy(var, name="村点位.csv"):
     return folder, (round(v.x + 0.001, 6), round(v.y, 6))
 
 
-def test_an_older_install_s_import_folder_is_taken_in_once(var, capsys):
+def test_an_older_install_s_import_folder_is_taken_in_once(var_dir, capsys):
     from cli.analysis import current_region
 
-    folder, point = _legacy(var)
+    folder, point = _legacy(var_dir)
     region = current_region("shiyan")  # a fresh machine but for the folder: no database yet
     assert region.dataset_version == 1 and _point(region, VILLAGE) == point
-    assert not folder.exists() and (var / "regions" / "shiyan.taken-in-v1").is_dir()
+    assert not folder.exists() and (var_dir / "regions" / "shiyan.taken-in-v1").is_dir()
     assert _point(load_region("shiyan"), VILLAGE) != point  # version 0: the embedded data, no overlay
     again = current_region("shiyan")
     assert again.dataset_version == 1 and len(_store().versions()) == 2  # not taken in twice
@@ -134,21 +128,21 @@ def test_an_older_install_s_import_folder_is_taken_in_once(var, capsys):
     assert "taken in from an earlier region import: village points (the file 村点位.csv)" in out, out
 
 
-def test_the_folder_is_taken_in_beside_an_existing_store(var, capsys):
+def test_the_folder_is_taken_in_beside_an_existing_store(var_dir, capsys):
     from cli.analysis import current_region
 
     code, _, err = run(capsys, "data", "mark", "cand-seat-420325111", "--type", "elderly_complex", "--required")
     assert code == 0, err
-    folder, point = _legacy(var)
+    folder, point = _legacy(var_dir)
     region = current_region("shiyan")  # the store is only read: the folder is taken in first
     assert region.dataset_version == 2 and _point(region, VILLAGE) == point and len(region.site_marks) == 1
     assert not folder.exists()
 
 
-def test_a_store_elsewhere_does_not_take_the_folder(var, tmp_path):
+def test_a_store_elsewhere_does_not_take_the_folder(var_dir, tmp_path):
     from geo.datasets import DatasetStore
 
-    folder, _ = _legacy(var)
+    folder, _ = _legacy(var_dir)
     other = DatasetStore(tmp_path / "other.sqlite", region="shiyan")
     assert other.current().version == 0 and folder.exists()
 
@@ -157,7 +151,7 @@ def test_a_store_elsewhere_does_not_take_the_folder(var, tmp_path):
     ("zh", ("候选点必选/禁选标记", "规划人员设定（地图上或命令行）"), ("site_marks", "在地图上编辑")),
     ("en", ("candidate site marks", "set by planners (on the map or on the command line)"),
      ("site_marks", "edited on the map"))])
-def test_region_info_names_the_marks_in_words(var, capsys, lang, words, wrong):
+def test_region_info_names_the_marks_in_words(var_dir, capsys, lang, words, wrong):
     code, _, err = run(capsys, "data", "mark", "cand-seat-420325111", "--type", "elderly_complex", "--required")
     assert code == 0, err
     code, out, err = run(capsys, "--lang", lang, "region", "info")
@@ -168,7 +162,7 @@ def test_region_info_names_the_marks_in_words(var, capsys, lang, words, wrong):
 @pytest.mark.parametrize("lang, word", [("zh", "是空文件（0 字节），不是 SQLite 数据库文件"),
                                         ("en", "is empty (0 bytes): it is not a SQLite database")])
 @pytest.mark.parametrize("argv", [("coverage", "--type", "day_care"), ("data", "versions")])
-def test_an_empty_file_is_no_database_to_read(var, tmp_path, capsys, lang, word, argv):
+def test_an_empty_file_is_no_database_to_read(var_dir, tmp_path, capsys, lang, word, argv):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     code, out, err = run(capsys, "--lang", lang, *argv, "--db", str(empty))
@@ -176,7 +170,7 @@ def test_an_empty_file_is_no_database_to_read(var, tmp_path, capsys, lang, word,
     assert "数据版本 0" not in out + err and "dataset version 0" not in out + err
 
 
-def test_an_empty_file_may_still_become_a_database(var, tmp_path):
+def test_an_empty_file_may_still_become_a_database(var_dir, tmp_path):
     from geo.datasets import DatasetStore
     from geo.dbfile import check_database
 
@@ -200,7 +194,7 @@ def test_help_says_where_the_database_is_and_the_code_widths(capsys):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_region_info_table_lines_up_by_display_width(var, capsys, lang):
+def test_region_info_table_lines_up_by_display_width(var_dir, capsys, lang):
     code, out, err = run(capsys, "--lang", lang, "region", "info")
     assert code == 0, err
     lines = out.splitlines()
@@ -211,7 +205,7 @@ def test_region_info_table_lines_up_by_display_width(var, capsys, lang):
     assert len(set(ends)) == 1, table
 
 
-def test_townships_by_kind_keys_are_in_one_language(var, capsys):
+def test_townships_by_kind_keys_are_in_one_language(var_dir, capsys):
     code, out, _ = run(capsys, "region", "info", "--json")
     info = json.loads(out)
     assert set(info["counts"]["townships_by_kind"]) == {"town", "township", "subdistrict", "other"}
@@ -221,7 +215,7 @@ def test_townships_by_kind_keys_are_in_one_language(var, capsys):
     assert "镇 72" in out and "街道 12" in out and "其他 11" in out and "town" not in out, out
 
 
-def test_region_import_of_townships_is_a_version_too(var, tmp_path, capsys):
+def test_region_import_of_townships_is_a_version_too(var_dir, tmp_path, capsys):
     import geopandas as gpd
 
     region = load_region("shiyan", imports=False)
@@ -242,7 +236,7 @@ def test_region_import_of_townships_is_a_version_too(var, tmp_path, capsys):
                             now.villages.geometry.values).all()
 
 
-def test_a_refused_village_file_commits_nothing_not_even_the_boundaries(var, tmp_path, capsys):
+def test_a_refused_village_file_commits_nothing_not_even_the_boundaries(var_dir, tmp_path, capsys):
     import geopandas as gpd
 
     region = load_region("shiyan", imports=False)
