@@ -237,6 +237,26 @@ def in_lang(lang: str):
     return lambda zh_text, en_text: en_text if lang == "en" else zh_text
 
 
+class ShareCell(str):
+    """A share as an --out table shows it ("46.1%", :func:`planner.i18n.share_text`) that keeps its number:
+    an .xlsx gets the number with a percent format (Excel sums and sorts it), a .csv the text."""
+
+    share: float
+
+    def __new__(cls, share: float):
+        from planner.i18n import share_text
+
+        obj = super().__new__(cls, share_text(share))
+        obj.share = float(share)
+        return obj
+
+    def number_format(self) -> str | None:
+        """The XLSX format that shows the number as the text reads, or None where no format can ("<100%")."""
+        if not self.endswith("%") or not self[:1].isdigit():
+            return None
+        return "0%" if "." not in self else "0." + "0" * (len(self) - self.index(".") - 2) + "%"
+
+
 def table_cell(v, kind: str, lang: str):
     """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
     as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
@@ -250,7 +270,7 @@ def table_cell(v, kind: str, lang: str):
     if kind == "int":
         return int(round(float(v)))
     if kind == "pct":
-        return share_text(float(v))
+        return ShareCell(float(v)) if np.isfinite(float(v)) else share_text(float(v))
     if kind == "yesno":
         return t("yes" if bool(v) else "no", lang)
     if kind == "status":
@@ -312,6 +332,9 @@ def write_table(sheets, path: str, title: str | None) -> None:
             for name, df in frames:
                 sheet = name[:31]
                 df = df.copy()
+                # shares written as numbers shown as percentages (they were text, "90.9%", that Excel cannot sum)
+                shares = [(i, j, v) for j, c in enumerate(df.columns) if df[c].dtype == object
+                          for i, v in enumerate(df[c]) if isinstance(v, ShareCell) and v.number_format()]
                 for c in df.columns:
                     if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
                         df[c] = df[c].map(xlsx_text)
@@ -320,6 +343,9 @@ def write_table(sheets, path: str, title: str | None) -> None:
                 ws = xw.sheets[sheet]
                 if title:
                     ws.cell(row=1, column=1, value=xlsx_text(title)).font = Font(bold=True, color="A15C00")
+                for i, j, v in shares:
+                    cell = ws.cell(row=head + 2 + i, column=j + 1)
+                    cell.value, cell.number_format = v.share, v.number_format()
                 for row in ws.iter_rows():
                     protect_cells(row)
                 ws.freeze_panes = f"A{head + 2}"  # title and header stay in view

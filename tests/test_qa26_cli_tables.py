@@ -45,7 +45,23 @@ def read(path, sheet=0) -> pd.DataFrame:
         df = pd.read_csv(path, header=1, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     else:
         df = pd.read_excel(path, sheet_name=sheet, header=1, dtype=str, keep_default_na=False)
+        shown_as_percent(df, path, sheet)
     return df
+
+
+def shown_as_percent(df: pd.DataFrame, path, sheet=0) -> None:
+    """An .xlsx share is a number with a percent format (it was text): in ``df`` (read under the title row)
+    each such cell becomes the text Excel shows, e.g. 0.4608 with "0.0%" -> "46.1%"."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            fmt = cell.number_format
+            if fmt.endswith("%") and isinstance(cell.value, (int, float)):
+                decimals = len(fmt) - fmt.index(".") - 2 if "." in fmt else 0
+                df.iat[cell.row - 3, cell.column - 1] = f"{100 * cell.value:.{decimals}f}%"
 
 
 def check_table(df: pd.DataFrame, lang: str, keys: set[str]) -> None:

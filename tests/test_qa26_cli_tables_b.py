@@ -28,7 +28,10 @@ def read(path) -> pd.DataFrame:
     if str(path).endswith(".csv"):
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel on Windows needs
         return pd.read_csv(path, header=1, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return pd.read_excel(path, header=1, dtype=str, keep_default_na=False)
+    from test_qa26_cli_tables import shown_as_percent
+    df = pd.read_excel(path, header=1, dtype=str, keep_default_na=False)
+    shown_as_percent(df, path)  # a share is a number shown as a percentage
+    return df
 
 
 def check_table(df: pd.DataFrame, lang: str) -> None:

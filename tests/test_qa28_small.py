@@ -123,3 +123,35 @@ def test_the_job_journal_keeps_owner_and_start_and_reads_an_older_database(tmp_p
         assert listed == {"old1": ("user:7", 5.0, "interrupted"), "new1": ("user:8", 7.5, "interrupted")}
     finally:
         runner.shutdown()
+
+
+# -- CLI --out .xlsx: shares are numbers shown as percentages (they were text Excel cannot sum) ----------------
+def test_cli_xlsx_shares_are_numbers_with_a_percent_format(var_dir, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from cli.output import ShareCell
+    from planner.i18n import share_text
+    from test_qa21_cli import run
+    xlsx, csv_path = tmp_path / "t.xlsx", tmp_path / "t.csv"
+    for path in (xlsx, csv_path):
+        code, _, err = run(capsys, "--lang", "en", "check-townships", "--type", "day_care", "--out", str(path))
+        assert code == 0, err
+    ws = load_workbook(xlsx).active
+    head = [c.value for c in ws[2]]
+    j = head.index("Covered share (units)") + 1
+    cells = [ws.cell(r, j) for r in range(3, ws.max_row + 1)]
+    assert cells and all(isinstance(c.value, (int, float)) and c.number_format in ("0.0%", "0.00%") for c in cells
+                         if c.value is not None)
+    import csv
+    rows = list(csv.reader(csv_path.read_text("utf-8-sig").splitlines()))[2:]
+    assert [r[j - 1] for r in rows] == [share_text(c.value) for c in cells]  # the same figures, as text there
+    # where a format cannot show what the text says, the text stays
+    assert ShareCell(0.99996).number_format() is None and ShareCell(0.9996).number_format() == "0.00%"
+    assert ShareCell(0.5).number_format() == "0.0%" and str(ShareCell(0.5)) == "50.0%"
+
+
+# -- a share short of full never reads "100.0%" on the targets and the compare page --------------------------
+def test_a_target_share_short_of_full_is_not_shown_as_the_target():
+    import web.service as service
+    assert service._target_text("coverage", 0.9996, 1.0) == "99.96% / 100%"
+    assert service._target_text("coverage", 0.5, 0.9) == "50.0% / 90%"

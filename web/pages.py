@@ -11,7 +11,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from geo.errors import InputDataError, NetworkError
 from planner.coverage import analyse_coverage
-from planner.i18n import cost_text, t
+from planner.i18n import cost_text, share_text, t
 from planner.maplayers import provenance_note
 from web.extensions import ext
 from web.service import english_text
@@ -382,7 +382,8 @@ def compare():
     unit = pa["cost_unit"] or "min"
 
     def pct(x):
-        return "–" if x is None else f"{100 * x:.1f}%"
+        # as every page shows a share: 99.96% of the people covered never reads "100.0%"
+        return "–" if x is None else share_text(x)
 
     def num(x):
         return cost_text(x, unit, lang)

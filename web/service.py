@@ -19,7 +19,7 @@ from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities, place_names_en
 from planner.facility_types import COUNT_KINDS, get_type, load_facility_types
-from planner.i18n import pick, t
+from planner.i18n import pick, share_text, t
 from planner.maplayers import service_area_layer
 from planner.sites import candidate_sites, site_marks
 from planner.targets import after_notes, plan_targets
@@ -647,7 +647,8 @@ def _proposals_key(proposals: list[dict]) -> tuple:
 def _target_text(kind: str, value: float, target: float) -> str:
     if kind in COUNT_KINDS:  # counts of sites (upgraded: issue 16; converted: QA 19)
         return f"{int(value)} / {int(target)}"
-    return f"{100 * value:.1f}% / {100 * target:.0f}%"
+    # a share short of its target never reads as the target ("100.0% / 100%" beside 未达标)
+    return f"{share_text(value)} / {100 * target:.0f}%"
 
 
 # -- the plan's section references in English ------------------------------------
