@@ -26,8 +26,11 @@ run: region
 	$(BIN)/coverplan serve --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collected nothing; that must fail, and it does here.
+# The files are shared out over the cores (pytest-xdist): each file's tests run in one process, in order,
+# so its module fixtures (a browser, a server, solved proposals) are made once. TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= auto
 test: region
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile
 
 bench: region
 	$(BIN)/python bench/solve.py

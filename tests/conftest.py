@@ -39,6 +39,22 @@ def plain_client(app) -> FlaskClient:
     return FlaskClient(app, app.response_class, use_cookies=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_var_folder(tmp_path_factory):
+    """The saved work of the whole run in a folder of its own (``$COVERPLAN_VAR``), never the repo's var/:
+    a planner's own proposals or data versions there never reach a test, and the test processes of
+    ``pytest -n`` (make test) never share one store. A test that needs an empty store of its own takes
+    ``var_dir``."""
+    from geo import settings
+
+    v = tmp_path_factory.mktemp("var")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COVERPLAN_VAR", str(v))
+    mp.setattr(settings, "VAR_DIR", v)
+    yield v
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def shiyan():
     """The embedded default region (built once if missing)."""
