@@ -155,3 +155,34 @@ def test_a_target_share_short_of_full_is_not_shown_as_the_target():
     import web.service as service
     assert service._target_text("coverage", 0.9996, 1.0) == "99.96% / 100%"
     assert service._target_text("coverage", 0.5, 0.9) == "50.0% / 90%"
+
+
+# -- a proposal's brief and exports label the data it was solved on, not the current data -----------------------
+def test_a_proposal_solved_before_an_import_keeps_its_own_data_labels(client, shiyan):
+    import csv
+    import io
+
+    from test_qa27_provenance import day_care_register
+
+    def solve() -> str:
+        r = client.post("/api/proposals?wait=120", json={"type": "day_care", "model": "mclp", "p": 2})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["proposal"]["id"]
+
+    def labels(pid: str) -> tuple[str, str]:
+        brief = client.get(f"/proposals/{pid}/brief?lang=zh").get_data(as_text=True)
+        title = next(csv.reader(io.StringIO(client.get(f"/api/proposals/{pid}.csv?lang=zh")
+                                            .get_data().decode("utf-8-sig"))))[0]
+        return brief, title
+
+    before = solve()  # on version 0: the sample register
+    body, _, _ = day_care_register(shiyan)
+    rep = upload(client, body, "日照名录.csv", type="day_care", replace="city").get_json()
+    assert client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").status_code == 200
+    after = solve()
+    brief, title = labels(before)
+    assert "日照名录.csv" not in brief and "日照名录.csv" not in title
+    assert "设施名录为合成" in title, title
+    brief, title = labels(after)
+    assert "日照名录.csv" in brief and "日照名录.csv" in title
+    assert "设施名录为合成" not in title, title

@@ -271,6 +271,19 @@ def export_title(what: str, parts: list[str], lang: str, illustrative: bool = Tr
     return title_line(what, parts, lang, provenance_text(lang, type_key) if illustrative else None)
 
 
+def _request_proposal() -> dict | None:
+    """The saved proposal a table export is of (``/api/proposals/<pid>.csv``), or None."""
+    from flask import has_request_context, request
+
+    if not has_request_context() or not (request.view_args or {}).get("pid"):
+        return None
+    try:
+        from web.proposals import saved
+        return saved(request.view_args["pid"])
+    except Exception:  # the title must never take the download down
+        return None
+
+
 def _request_type() -> str | None:
     """The facility type a table export is of, as its request says it: ``?type=`` (the checklist), or the
     saved proposal's (``/api/proposals/<pid>.csv``); None for all types or outside a request."""
@@ -279,12 +292,9 @@ def _request_type() -> str | None:
     if not has_request_context():
         return None
     key = request.args.get("type") or None
-    if key is None and (request.view_args or {}).get("pid"):
-        try:
-            from web.proposals import saved
-            key = saved(request.view_args["pid"]).get("type")
-        except Exception:  # the title must never take the download down
-            key = None
+    if key is None:
+        rec = _request_proposal()
+        key = rec.get("type") if rec else None
     return key
 
 
@@ -301,6 +311,10 @@ def provenance_text(lang: str, type_key: str | None = None) -> str | None:
     except RuntimeError:  # outside a request
         return t("export_illustrative", lang)
     from planner.maplayers import provenance_note
+    rec = _request_proposal()
+    if rec is not None:  # a proposal's table: the data it was solved on, not the current data
+        from web.proposals import solved_region
+        region = solved_region(rec, svc)
 
     key = type_key or _request_type()
     return provenance_note(region, lang, key if key in types else None, types, lead="export")

@@ -508,7 +508,7 @@ BRIEF_SITES = 10
 def proposal_brief(pid: str):
     """One A4 page per proposal for meetings: parameters, numbers, targets, first sites, map."""
     from planner.mapexport import when
-    from web.proposals import saved, sites_gdf, view
+    from web.proposals import saved, sites_gdf, solved_region, view
 
     rec = saved(pid)
     p = view(rec, g.lang)
@@ -517,7 +517,8 @@ def proposal_brief(pid: str):
         "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         # its footer names only what is 示意 for this type, and the imported register with its file (QA 27)
-        brief_caveat=provenance_note(svc().region, g.lang, rec["type"], svc().types(), lead="brief") or "",
+        # of the data it was solved on (an import since then does not make its sample register "imported")
+        brief_caveat=provenance_note(solved_region(rec, svc()), g.lang, rec["type"], svc().types(), lead="brief") or "",
         more=max(0, len(p["sites"]) - BRIEF_SITES),
         # the shading's name as the map's legend gives it (map.js): a type counted in units (cemeteries) is
         # shaded by its share of units, not "weighted" (QA 25)

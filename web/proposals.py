@@ -17,7 +17,7 @@ import numpy as np
 from flask import current_app, g, has_request_context
 
 from geo import settings
-from geo.errors import InputDataError
+from geo.errors import CoverplanError, InputDataError
 from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, county_type, existing_facilities
 from planner.i18n import cost_text, pick, t
@@ -821,6 +821,16 @@ def cost_arrays(rec: dict, lang: str):
     return (as_arr(eq.get("costs_before")), as_arr(eq.get("costs_after")),
             np.array(eq.get("weights") or [], dtype=float), std.get("rural"), s.get("cost_unit", "min"),
             display_name(rec, lang))
+
+
+def solved_region(rec: dict, service):
+    """The region as of the data version the proposal was solved on, for what its brief's footer and its
+    exports' title lines call 示意 or imported (they described the current data: QA 27); the current data
+    when that version cannot be read any more (the labels must never take a download down)."""
+    try:
+        return service.region_at(rec["params"].get("dataset_version") or 0)
+    except CoverplanError:
+        return service.region
 
 
 def layers_for(rec: dict, service, lang: str) -> dict:
