@@ -1837,3 +1837,9 @@ _STRINGS.update({
 _STRINGS.update({
     "uncovered_units": ("未覆盖单元", "Uncovered units"),
 })
+
+# session 6: a register imported for some counties only, among all types (the overview's map note, exports)
+_STRINGS.update({
+    "approx_facilities_part_of": ("部分导入的设施名录（其余县区为合成示例）：{list}",
+                                  "registers partly imported (the other counties synthetic, the sample): {list}"),
+})

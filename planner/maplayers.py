@@ -142,12 +142,22 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
         else:
             imported.append(t("prov_imported_register", lang, where=where(type_key)))
     else:
-        if sample and not own:
-            add("facilities", t("approx_facilities", lang))
-        elif len(sample) > 3:  # a long list of the sample's types: counted (the imported ones are named below)
-            add("facilities", t("approx_facilities_n", lang, n=len(sample), total=len(keys)))
-        elif sample:
-            add("facilities", t("approx_facilities_of", lang, types=sep.join(name(k) for k in sample)))
+        # a type whose register was imported for some counties is the sample's elsewhere: "partly", with its
+        # file (QA 27: after one county's import the overview still called every register synthetic)
+        part = [k for k in sample if register_provenance(region, k).get("dataset_version")]
+        whole = [k for k in sample if k not in part]
+        texts = []
+        if whole and not own and not part:
+            texts.append(t("approx_facilities", lang))
+        elif len(whole) > 3:  # a long list of the sample's types: counted (the imported ones are named below)
+            texts.append(t("approx_facilities_n", lang, n=len(whole), total=len(keys)))
+        elif whole:
+            texts.append(t("approx_facilities_of", lang, types=sep.join(name(k) for k in whole)))
+        if part:
+            texts.append(t("approx_facilities_part_of", lang,
+                           list=sep.join(f"{name(k)}{t('prov_paren', lang, x=where(k))}" for k in part)))
+        if texts:  # two clauses, each with its own list: a stronger separator between them
+            add("facilities", ("；" if lang == "zh" else "; ").join(texts))
         if own:
             imported.append(t("prov_imported_registers", lang,
                               list=sep.join(f"{name(k)}{t('prov_paren', lang, x=where(k))}" for k in own)))

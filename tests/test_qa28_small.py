@@ -186,3 +186,23 @@ def test_a_proposal_solved_before_an_import_keeps_its_own_data_labels(client, sh
     brief, title = labels(after)
     assert "日照名录.csv" in brief and "日照名录.csv" in title
     assert "设施名录为合成" not in title, title
+
+
+# -- all types after one county's import: the partly imported register is named, not called synthetic ----------
+def test_the_overview_names_a_register_imported_for_some_counties(client, shiyan):
+    import html as htmllib
+    import re
+
+    from test_qa27_provenance import day_care_register, title_of
+    body, _, _ = day_care_register(shiyan)
+    rep = upload(client, body, "日照名录.csv", type="day_care").get_json()  # its counties only
+    v = client.post(f"/api/data/uploads/{rep['upload_id']}/confirm").get_json()["version"]
+    for lang, words in (("zh", f"部分导入的设施名录（其余县区为合成示例）：社区(村)日间照料中心（日照名录.csv，数据版本 {v}）"),
+                        ("en", f"registers partly imported (the other counties synthetic, the sample): "
+                               f"community/village day-care centre (日照名录.csv, data version {v})")):
+        page = client.get(f"/?lang={lang}").get_data(as_text=True)
+        note = htmllib.unescape(re.search(r'data-approx-facilities="([^"]*)"', page).group(1))
+        assert words.lower() in note.lower(), note
+        assert note != ("设施名录为合成数据" if lang == "zh" else "facility register synthetic")
+        every = title_of(client, f"/api/townships.csv?type=&lang={lang}")
+        assert words.lower() in every.lower(), every
