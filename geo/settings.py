@@ -67,11 +67,12 @@ BASEMAPS = ("none", "osm", "tianditu")
 
 
 def _shown(value: str) -> str:
-    """A variable's value as typed, control and direction characters escaped (\\u202e), at most 80 characters."""
+    """A variable's value as typed, control and direction characters escaped (\\u202e), at most 240 characters
+    (a real folder's path is said whole: at 80 a deep one was cut before the part that was wrong)."""
     # past U+FFFF in 8 digits (\\U000e0041): "\\ue0041" reads as U+E004 and a 1
     text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
                    for c in value)
-    return text if len(text) <= 80 else text[:80] + "…"
+    return text if len(text) <= 240 else text[:240] + "…"
 
 
 def env_error(name: str, value: str, en: str, zh: str) -> InputDataError:

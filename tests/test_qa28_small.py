@@ -206,3 +206,21 @@ def test_the_overview_names_a_register_imported_for_some_counties(client, shiyan
         assert note != ("设施名录为合成数据" if lang == "zh" else "facility register synthetic")
         every = title_of(client, f"/api/townships.csv?type=&lang={lang}")
         assert words.lower() in every.lower(), every
+
+
+# -- an environment variable's value is said whole up to 240 characters (a deep path was cut at 80) ------------
+def test_a_deep_folder_path_in_a_variable_is_said_whole(tmp_path, monkeypatch, capsys):
+    from test_qa21_cli import run
+    from test_qa22_env import folder  # the variable as geo.settings reads it at import
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.parent.mkdir()
+    deep.write_text("x", encoding="utf-8")
+    value = str(deep / "var")
+    assert 120 < len(value) < 240
+    folder(monkeypatch, "COVERPLAN_VAR", value)
+    code, _, err = run(capsys, "--lang", "en", "coverage", "--type", "day_care")
+    assert code == 2 and f"COVERPLAN_VAR={value} names a folder that cannot be made" in err, err
+    value = str(deep) + "/x" * 200  # under the file too, and longer than 240
+    folder(monkeypatch, "COVERPLAN_VAR", value)
+    code, _, err = run(capsys, "--lang", "en", "coverage", "--type", "day_care")
+    assert code == 2 and f"COVERPLAN_VAR={value[:240]}… names" in err, err
