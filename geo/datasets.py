@@ -897,9 +897,12 @@ class DatasetStore:
             if name.startswith(FACILITIES + ":"):
                 ftype = name.split(":", 1)[1]
                 part = fac[fac["facility_type"].astype(str) == ftype]
+                fake = part["synthetic"].fillna(False).astype(bool) if "synthetic" in part else None
                 by_type[ftype] = {"dataset_version": ref.stored_in, "count": int(len(part)),
-                                  "synthetic": bool(part["synthetic"].fillna(False).astype(bool).any())
-                                  if "synthetic" in part else False,
+                                  "synthetic": bool(fake.any()) if fake is not None else False,
+                                  # the rows that are the planner's own, not the sample's: a map edit of
+                                  # sample rows makes a version of the type's layer but imports nothing
+                                  "own": int((~fake).sum()) if fake is not None else int(len(part)),
                                   "file": sources.get(ref.stored_in, (None,))[0] if ref.stored_in else None}
         if any(r.stored_in for n, r in refs.items() if n.startswith(FACILITIES + ":")):
             m = meta.setdefault(FACILITIES, {})

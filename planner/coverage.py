@@ -378,6 +378,8 @@ def sample_register(region: Region, key: str) -> bool:
     embedded one): "none of this type" then says nothing about the real facilities."""
     meta = (getattr(region, "provenance", None) or {}).get("layers", {}).get("facilities") or {}
     by_type = meta.get("by_type")
-    if by_type is not None:  # after an import: per type, planner-supplied where a version is named
-        return not (by_type.get(key) or {}).get("dataset_version")
+    if by_type is not None:  # after an import: per type, planner-supplied where a version holds rows of its own
+        # (a version that only edited sample rows, a capacity typed on the map, imported nothing: QA 28)
+        b = by_type.get(key) or {}
+        return not b.get("dataset_version") or int(b.get("own", 1)) == 0
     return bool(meta.get("synthetic"))

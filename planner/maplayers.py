@@ -76,6 +76,14 @@ def register_provenance(region, type_key: str) -> dict:
     return ((_layers(region).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
 
 
+def partly_imported(region, type_key: str) -> bool:
+    """Whether some of a type's register is the planner's own (imported) while the rest is the sample's: a
+    data version of the type's layer that only edited sample rows (a capacity typed on the map) is not an
+    import (QA 28: the checklist said "the rest imported: the planner's data, version 5")."""
+    src = register_provenance(region, type_key)
+    return bool(src.get("dataset_version")) and int(src.get("own", 1)) > 0
+
+
 def type_is_sample(region, type_key: str) -> bool:
     """Whether a type's register is (still partly) the sample's: imported with nothing synthetic left is not."""
     src = register_provenance(region, type_key)
@@ -134,8 +142,7 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
     sample = [k for k in keys if type_is_sample(region, k)]
     own = [k for k in keys if k not in sample]
     if type_key:
-        part = register_provenance(region, type_key)
-        if sample and part.get("dataset_version"):  # a county's register imported, the rest still the sample's
+        if sample and partly_imported(region, type_key):  # a county's register imported, the rest the sample's
             add("facilities", t("approx_facilities_part", lang, where=where(type_key)))
         elif sample:
             add("facilities", t("approx_facilities", lang))
@@ -144,7 +151,7 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
     else:
         # a type whose register was imported for some counties is the sample's elsewhere: "partly", with its
         # file (QA 27: after one county's import the overview still called every register synthetic)
-        part = [k for k in sample if register_provenance(region, k).get("dataset_version")]
+        part = [k for k in sample if partly_imported(region, k)]
         whole = [k for k in sample if k not in part]
         texts = []
         if whole and not own and not part:

@@ -113,7 +113,7 @@ def test_import_is_version_1_with_counts_hash_and_the_original_file(store, tmp_p
     region = store.region()
     assert region.dataset_version == 1
     by_type = region.provenance["layers"]["facilities"]["by_type"]
-    assert by_type["day_care"] == {"dataset_version": 1, "count": 6, "synthetic": False,
+    assert by_type["day_care"] == {"dataset_version": 1, "count": 6, "synthetic": False, "own": 6,
                                    "file": "日间照料中心名录.geojson"}
     assert by_type["elderly_complex"]["dataset_version"] == 0 and by_type["elderly_complex"]["synthetic"]
 

@@ -224,3 +224,22 @@ def test_a_deep_folder_path_in_a_variable_is_said_whole(tmp_path, monkeypatch, c
     folder(monkeypatch, "COVERPLAN_VAR", value)
     code, _, err = run(capsys, "--lang", "en", "coverage", "--type", "day_care")
     assert code == 2 and f"COVERPLAN_VAR={value[:240]}… names" in err, err
+
+
+# -- a capacity typed on the map for a sample facility is not an import (QA 28a item 3) --------------------------
+def test_a_map_edit_of_sample_rows_does_not_make_the_register_read_as_imported(client, app):
+    from test_qa27_provenance import title_of
+    rows = client.get("/api/facilities?type=day_care").get_json()["rows"]
+    r = client.post("/api/data/edits", json={"action": "update", "type": "day_care", "id": rows[0]["id"],
+                                              "fields": {"capacity": None}})
+    assert r.status_code == 200, r.get_json()
+    zh = title_of(client, "/api/townships.csv?type=day_care&lang=zh")
+    assert "设施名录为合成数据" in zh and "部分为合成示例" not in zh and "其余取自已导入" not in zh, zh
+    en = title_of(client, "/api/townships.csv?type=day_care&lang=en")
+    assert "facility register synthetic" in en and "partly" not in en, en
+    every = title_of(client, "/api/townships.csv?type=&lang=zh")
+    assert "部分导入" not in every, every
+    # still the sample's register where "none of this type" is judged
+    from planner.coverage import sample_register
+    with app.test_request_context():
+        assert sample_register(app.extensions["coverplan"]["service"].region, "day_care")

@@ -110,7 +110,8 @@ def _facility_source(meta: dict, lang: str) -> dict:
         return t("fac_src_item", lang, name=name(k), v=b["dataset_version"], file=b.get("file") or "–")
     # A type with a version of its own is the planner's register only when none of it is synthetic:
     # a county's import or an edit of the sample leaves the rest of the type synthetic (示意).
-    versioned = {k: b for k, b in by_type.items() if b.get("dataset_version")}
+    # (a version that only edited sample rows imported nothing: the type is the sample's, QA 28)
+    versioned = {k: b for k, b in by_type.items() if b.get("dataset_version") and int(b.get("own", 1)) > 0}
     own = [item(k, b) for k, b in versioned.items() if not b.get("synthetic")]
     mixed = [item(k, b) for k, b in versioned.items() if b.get("synthetic")]
     sample = [name(k) for k in types if k not in versioned]
