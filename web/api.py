@@ -503,14 +503,25 @@ def jobs_list():
     from web.security import job_owner
 
     me = job_owner()
-    return jsonify([job_dict(j) for j in ext()["jobs"].list()
-                    if j.state != "interrupted" or (me is not None and j.owner == me)])
+    # with accounts, a planner's jobs to him (and every job to an administrator), as GET /api/jobs/<id> (QA 28);
+    # a dismissed one to no one
+    return jsonify([job_dict(j) for j in ext()["jobs"].list() if sees_job(j) and j.dismissed is None
+                    and (j.state != "interrupted" or (me is not None and j.owner == me))])
+
+
+def sees_job(job) -> bool:
+    """Whether the user asking may see a job: whom started it or an administrator (the desk mode's one user is
+    one, so there nothing changes); a job no client started is everyone's."""
+    u = auth.user()
+    return u.is_admin or job.owner is None or job.owner in (u.id, f"user:{u.id}")
 
 
 @bp.get("/jobs/<job_id>")
 def job_get(job_id: str):
     job = ext()["jobs"].get(job_id)
-    if job is None:
+    # another planner's job is "not found", not "forbidden": its name and parameters were shown to anyone with
+    # its id, and a 403 would tell which ids exist (QA 28)
+    if job is None or not sees_job(job):
         raise not_found("Job", "任务", job_id)
     return jsonify(job_dict(job))
 
@@ -538,6 +549,35 @@ def job_cancel(job_id: str):
     # a queued job is dropped at once (200, "cancelled"); a running one stops at its next checkpoint:
     # 202 and cancel_requested, where "running" alone read as if the cancel had not been taken
     return jsonify(answer), (200 if outcome == "cancelled" else 202)
+
+
+@bp.post("/jobs/<job_id>/dismiss")
+def job_dismiss(job_id: str):
+    """Take a calculation a restart cut off out of its owner's list, on the server: it was kept in one browser's
+    storage and came back on another PC (QA 28). Its owner or an administrator; another's is "not found"."""
+    no_body(what_en="dismissing a job", what_zh="关闭任务")
+    job = ext()["jobs"].get(job_id)
+    if job is None or not sees_job(job):
+        raise not_found("Job", "任务", job_id)
+    auth.require_job_owner(job)
+    job, outcome = ext()["jobs"].dismiss(job_id)
+    if outcome == "unknown":
+        raise not_found("Job", "任务", job_id)
+    if outcome == "not_interrupted":
+        state_en, state_zh = t("job_" + job.state, "en"), t("job_" + job.state, "zh")
+        what_en, what_zh = JOB_KINDS.get(job.kind, ("calculation", "计算"))
+        if job.state in ("queued", "running"):
+            raise CoverplanError(f"This {what_en} is {state_en}: only one a server restart cut off is dismissed. "
+                                 "Cancel it instead, or wait for it to end.",
+                                 f"该{what_zh}{state_zh}：只有因服务器重启而中断的计算可以关闭。请改为取消，或等待其完成。",
+                                 details={"id": job.id, "kind": job.kind, "state": job.state})
+        raise JobEnded(f"This {what_en} has ended ({state_en}) and is not kept in the list: only one a server "
+                       "restart cut off is dismissed.",
+                       f"该{what_zh}已结束（{state_zh}），不在待处理列表中：只有因服务器重启而中断的计算可以关闭。",
+                       details={"id": job.id, "kind": job.kind, "state": job.state})
+    if outcome == "dismissed":  # asked twice: one entry
+        auth.audit("job_dismissed", job_id, **_job_audit_detail(job))
+    return jsonify(job_dict(job)), 200
 
 
 def keepable(job) -> bool:

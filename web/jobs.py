@@ -30,6 +30,9 @@ FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
 #: How long a calculation a restart cut off stays in the list (``/api/jobs``, to whom started it), in seconds.
 INTERRUPTED_LISTED = 24 * 3600
+#: How often a running job tells the journal it still runs (seconds): a job a restart cuts off is known to have
+#: run until its last such mark (its ``elapsed``), not until the restart (QA 28: 14.6 s for a solve killed at 2.5 s).
+HEARTBEAT = 2.0
 
 
 @dataclass
@@ -52,6 +55,12 @@ class Job:
     #: what it found is the job's result, where a plain cancel drops it
     keep_requested: bool = False
     stage_since: float | None = None  # when the stage (``message`` up to its colon: "solving mclp") began
+    #: an interrupted job's: when the restart found it cut off (its ``finished`` is the last time it was known
+    #: to run, so ``elapsed`` never counts the time the server was down)
+    cut_off: float | None = None
+    #: when its owner (or an administrator) dismissed it (an interrupted job: no longer listed, in any browser)
+    dismissed: float | None = None
+    _beat: float = field(default=0.0, repr=False)  # when the journal last heard that it runs
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
@@ -61,7 +70,9 @@ class Job:
                 "created": self.created, "started": self.started, "finished": self.finished,
                 "ahead": self.ahead if self.state == "queued" else 0,
                 "cancel_requested": self.cancel_requested, "keep_requested": self.keep_requested,
-                "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3),
+                # an interrupted job's: from its start to the last time it was known to run (at least this long)
+                "elapsed": round(max(0.0, (self.finished or time.time()) - (self.started or self.created)), 3),
+                "cut_off": self.cut_off, "dismissed": self.dismissed,
                 # the seconds in the present stage (the page's solve clock: "23 s of at most 60 s")
                 "stage_elapsed": (round(time.time() - self.stage_since, 3)
                                   if self.state == "running" and self.stage_since is not None else None)}
@@ -160,6 +171,28 @@ class JobRunner:
         self._record(job)
         return job, outcome
 
+    def dismiss(self, job_id: str) -> tuple[Job | None, str]:
+        """Take a job a restart cut off out of the list, for good (the journal keeps the mark, so no other
+        browser nor a later restart shows it again): ``(job, outcome)``, the outcome one of ``"unknown"``,
+        ``"not_interrupted"`` (only an interrupted job is dismissed), ``"again"`` (already dismissed) or
+        ``"dismissed"``. A journal that cannot be written raises: the mark is the point."""
+        job = self.get(job_id)
+        if job is None:
+            return None, "unknown"
+        if job.state != "interrupted":
+            return job, "not_interrupted"
+        if job.dismissed is not None:
+            return job, "again"
+        when = time.time()
+        if self.journal is not None:
+            self.journal.dismiss(job.id, when)
+        with self._lock:
+            job.dismissed = when
+            kept = self._jobs.get(job.id)
+            if kept is not None:
+                kept.dismissed = when
+        return job, "dismissed"
+
     def wait(self, job_id: str, timeout: float = 30.0) -> Job | None:
         """Block until the job is final (tests and the CLI use this)."""
         deadline = time.time() + timeout
@@ -190,6 +223,17 @@ class JobRunner:
             except Exception:  # the journal is a convenience; never fail a solve over it
                 pass
 
+    def _heartbeat(self, job: Job) -> None:
+        """Tell the journal, at most every ``HEARTBEAT`` seconds, that a running job still runs."""
+        now = time.time()
+        if self.journal is None or job.state != "running" or now - job._beat < HEARTBEAT:
+            return
+        job._beat = now
+        try:
+            self.journal.touch(job.id, now)
+        except Exception:  # a convenience, as _record
+            pass
+
     @staticmethod
     def _unfinished_ids(journal) -> list[str]:
         """The journal's jobs a previous process left queued or running, and those it found cut off within
@@ -207,7 +251,7 @@ class JobRunner:
                 job = journal.get(job_id)
             except Exception:
                 continue
-            if job is not None and job.state == "interrupted":
+            if job is not None and job.state == "interrupted" and job.dismissed is None:
                 self._jobs[job.id] = job
 
     def _forget_old(self) -> None:
@@ -220,6 +264,7 @@ class JobRunner:
             if job.state == "cancelled":
                 return
             job.state, job.started = "running", time.time()
+        job._beat = job.started  # the record below is the first mark
         self._record(job)
 
         def progress(fraction: float, message: str = "") -> None:
@@ -230,6 +275,7 @@ class JobRunner:
                 if message.partition(":")[0] != job.message.partition(":")[0]:
                     job.stage_since = time.time()
                 job.message = message
+            self._heartbeat(job)
 
         timed_out = []
 
@@ -237,6 +283,7 @@ class JobRunner:
             if self.wall_limit and not timed_out and time.time() - job.started > self.wall_limit:
                 timed_out.append(True)
                 job._stop.set()
+            self._heartbeat(job)
             return job._stop.is_set()
 
         def keeps() -> bool:

@@ -210,26 +210,52 @@ class JobJournal:
     instead of "not found".
     """
 
+    #: Columns of the journal added in place to an older database (QA 28): ``seen``, the last time a running job
+    #: was known to run (its records and web.jobs.HEARTBEAT); ``cut_off``, when a restart found it cut off;
+    #: ``dismissed``, when its owner took it out of the list (in every browser, across restarts).
+    COLUMNS = {"seen": "REAL", "cut_off": "REAL", "dismissed": "REAL"}
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _connection(self.path) as con:
             con.executescript(SCHEMA)
             _add_columns(con)
+            have = {r["name"] for r in con.execute("PRAGMA table_info(jobs)")}
+            for col, decl in self.COLUMNS.items():
+                if col not in have:
+                    con.execute(f"ALTER TABLE jobs ADD COLUMN {col} {decl}")
 
     def record(self, job) -> None:
+        # a running job's record is a time it was known to run
+        seen = time.time() if job.state == "running" else None
         with _connection(self.path) as con:
             con.execute("INSERT OR REPLACE INTO jobs (id, kind, params, state, created, finished, result, error, "
-                        "owner, started) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        "owner, started, seen, cut_off, dismissed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (job.id, job.kind, _dump(job.params), job.state, job.created, job.finished,
-                         _dump(job.result), _dump(job.error), job.owner, job.started))
+                         _dump(job.result), _dump(job.error), job.owner, job.started, seen,
+                         getattr(job, "cut_off", None), getattr(job, "dismissed", None)))
             con.execute("DELETE FROM jobs WHERE id NOT IN (SELECT id FROM jobs ORDER BY created DESC LIMIT ?)",
                         (JOBS_KEPT,))
 
-    def interrupt_unfinished(self) -> int:
-        """Mark jobs left queued or running by a previous process as interrupted."""
+    def touch(self, job_id: str, when: float) -> None:
+        """A running job still runs at ``when`` (web.jobs.HEARTBEAT)."""
         with _connection(self.path) as con:
-            cur = con.execute("UPDATE jobs SET state = 'interrupted', finished = ? "
+            con.execute("UPDATE jobs SET seen = ? WHERE id = ? AND state = 'running'", (when, job_id))
+
+    def dismiss(self, job_id: str, when: float) -> bool:
+        """Mark an interrupted job dismissed: it is no longer listed, after a restart either."""
+        with _connection(self.path) as con:
+            cur = con.execute("UPDATE jobs SET dismissed = ? WHERE id = ? AND dismissed IS NULL", (when, job_id))
+            return cur.rowcount > 0
+
+    def interrupt_unfinished(self) -> int:
+        """Mark jobs left queued or running by a previous process as interrupted: ``finished`` is the last time each
+        was known to run (its last record or heartbeat, else its start), not the restart (the time the server was
+        down is not the job's), and ``cut_off`` the time of the restart that found it so."""
+        with _connection(self.path) as con:
+            cur = con.execute("UPDATE jobs SET state = 'interrupted', cut_off = ?, "
+                              "finished = MAX(COALESCE(seen, started, created), COALESCE(started, created)) "
                               "WHERE state IN ('queued', 'running')", (time.time(),))
             return cur.rowcount
 
@@ -237,9 +263,10 @@ class JobJournal:
         """The jobs a previous process left queued or running, and those found cut off after ``since``
         (a second restart must not hide them), newest first."""
         with _connection(self.path) as con:
+            # found cut off (the restart's time; a row of an older release kept it as ``finished``), not dismissed
             rows = con.execute("SELECT id FROM jobs WHERE state IN ('queued', 'running') OR "
-                               "(state = 'interrupted' AND finished > ?) ORDER BY created DESC LIMIT ?",
-                               (since, limit)).fetchall()
+                               "(state = 'interrupted' AND COALESCE(cut_off, finished) > ? AND dismissed IS NULL) "
+                               "ORDER BY created DESC LIMIT ?", (since, limit)).fetchall()
         return [r["id"] for r in rows]
 
     def get(self, job_id: str):
@@ -259,9 +286,17 @@ class JobJournal:
                   result=_load(r["result"]), error=_load(r["error"]), created=r["created"], finished=r["finished"],
                   owner=owner if isinstance(owner, str) else None,
                   started=float(started) if isinstance(started, (int, float)) and not isinstance(started, bool)
-                  else None)
+                  else None, cut_off=r["cut_off"], dismissed=r["dismissed"])
         if job.state in ("queued", "running"):
             job.state = "interrupted"  # known to the journal but not to this process
+            job.finished = None
+        if job.state == "interrupted":
+            if job.cut_off is None and job.finished is not None:
+                # found cut off by an older release, which kept the restart's time as ``finished``
+                job.cut_off, job.finished = job.finished, None
+            if job.finished is None:  # the last time it was known to run: nothing better known than its start
+                job.finished = r["seen"] if r["seen"] is not None else (job.started or job.created)
+            job.finished = max(job.finished, job.started or job.created)
         return job
 
 

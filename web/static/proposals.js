@@ -286,21 +286,27 @@
   function resume() {
     var saved = null;
     try { saved = JSON.parse(sessionStorage.getItem("coverplan-job") || "null"); } catch (e) { saved = null; }
-    if (!saved || !saved.id) { resumeInterrupted(); return; }
+    resumeInterrupted(saved && saved.id);  // the one followed here is in the panel above, not twice
+    if (!saved || !saved.id) return;
     current = saved.id; lastBody = saved.body;
     $("job").hidden = false;
     poll();
   }
 
-  // A calculation of this user's that a server restart cut off, seen from a new tab or browser: the server lists
-  // it as "interrupted" (GET /api/jobs, to whom started it, for a day); shown with Retry (its parameters) until
-  // dismissed (QA 27: the list was empty and the panel showed nothing).
-  var DISMISSED = "coverplan-dismissed-jobs", restored = null;
-  function dismissed() {
-    try { return JSON.parse(localStorage.getItem(DISMISSED) || "[]") || []; } catch (e) { return []; }
+  // The calculations of this user that a server restart cut off, seen from a new tab or browser: the server lists
+  // them as "interrupted" (GET /api/jobs, to whom started it, for a day), each shown with its start, what it was,
+  // Retry (its parameters) and Dismiss (QA 27: the list was empty and the panel showed nothing). Dismiss is kept
+  // on the server (POST /api/jobs/<id>/dismiss), not in this browser: the job came back on another PC (QA 28).
+  var OLD_DISMISSED = "coverplan-dismissed-jobs";
+  function dismissJob(id) {
+    return api("/api/jobs/" + encodeURIComponent(id) + "/dismiss?lang=" + C.lang, {method: "POST"});
   }
-  function dismiss(id) {
-    try { localStorage.setItem(DISMISSED, JSON.stringify(dismissed().concat([id]).slice(-50))); } catch (e) { /* private mode */ }
+  // what an older page kept in this browser is said to the server once (then it holds everywhere)
+  function forwardOldDismissals() {
+    var old = [];
+    try { old = JSON.parse(localStorage.getItem(OLD_DISMISSED) || "[]") || []; localStorage.removeItem(OLD_DISMISSED); }
+    catch (e) { old = []; }
+    return Promise.all(old.map(function (id) { return dismissJob(id).catch(function () { /* gone, or not his */ }); }));
   }
 
   // The form's fields from a job's parameters (web/proposals.py PROPOSAL_FIELDS), to start it again.
@@ -322,24 +328,54 @@
     return body;
   }
 
-  function resumeInterrupted() {
-    var gone = dismissed();
-    api("/api/jobs?lang=" + C.lang).then(function (jobs) {
-      var job = (jobs || []).filter(function (j) {
-        return j.kind === "proposal" && j.state === "interrupted" && gone.indexOf(j.id) < 0;
-      })[0];
-      if (!job || current) return;
-      restored = job.id;
-      lastBody = bodyOf(job.params || {});
-      showJob(job);
-      var name = job.params && job.params.name;
-      $("job-message").textContent = T("job_restored") + (name ? " · " + name : "");
-      $("job-dismiss").hidden = false;
+  // One interrupted job of the list: what it was (type, kind, name), when it started, that a restart cut it off
+  // (and how long it had run at least, when known: its elapsed ends at the last time the server knew it ran).
+  function restoredHtml(job) {
+    var p = job.params || {}, kind = p.kind || "location";
+    var opt = Array.prototype.filter.call($("p-type").options, function (o) { return o.value === p.type; })[0];
+    var what = [opt ? opt.textContent : (p.type || ""), T("capw_kind_" + kind)];
+    if (p.name) what.push(p.name);
+    var when = [T("job_restored_started").replace("{time}", CP.datetime(job.started || job.created, true)),
+                T("job_restored_cut")];
+    if (job.started && job.elapsed >= 1) when.push(T("job_restored_ran").replace("{s}", CP.fmt(Math.floor(job.elapsed))));
+    return "<li data-id='" + esc(job.id) + "'><div class='restored-what'>" + esc(what.join(" · ")) + "</div>" +
+      "<div class='small muted restored-when'>" + esc(when.join(" · ")) + "</div>" +
+      "<button type='button' class='restored-retry'>" + esc(T("retry")) + "</button> " +
+      "<button type='button' class='secondary restored-dismiss'>" + esc(T("job_dismiss")) + "</button>" +
+      "<div class='error-box restored-error' hidden></div></li>";
+  }
+
+  function dropRestored(li) {
+    li.remove();
+    if (!$("jobs-restored-list").children.length) $("jobs-restored").hidden = true;
+  }
+
+  function resumeInterrupted(except) {
+    forwardOldDismissals().then(function () { return api("/api/jobs?lang=" + C.lang); }).then(function (jobs) {
+      var cut = (jobs || []).filter(function (j) {
+        return j.kind === "proposal" && j.state === "interrupted" && !j.dismissed && j.id !== except;
+      });
+      $("jobs-restored-list").innerHTML = cut.map(restoredHtml).join("");
+      $("jobs-restored").hidden = !cut.length;
+      var items = $("jobs-restored-list").children;
+      cut.forEach(function (job, i) {
+        var li = items[i], fail = function (e) {
+          var box = li.querySelector(".restored-error");
+          box.hidden = false;
+          box.textContent = T("job_dismiss_failed").replace("{why}", (e && (e.message || e.error)) || T("load_failed"));
+        };
+        li.querySelector(".restored-retry").addEventListener("click", function () {
+          start(bodyOf(job.params || {}), job.id);
+        });
+        li.querySelector(".restored-dismiss").addEventListener("click", function () {
+          dismissJob(job.id).then(function () { dropRestored(li); }).catch(fail);
+        });
+      });
     }).catch(function () { /* nothing to show */ });
   }
 
-  function start(body) {
-    if (restored) { dismiss(restored); restored = null; $("job-dismiss").hidden = true; }
+  // ``replaces``: the id of an interrupted job this starts again (it leaves the list once the new one is taken)
+  function start(body, replaces) {
     lastBody = body;
     clearTimeout(timer);
     setBusy(true);
@@ -348,6 +384,11 @@
     api("/api/proposals?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (job) {
         current = job.id; failures = 0; remember(job.id, body); showJob(job); poll();
+        if (replaces) {
+          dismissJob(replaces).catch(function () { /* listed until dismissed by hand */ });
+          Array.prototype.filter.call($("jobs-restored-list").children, function (li) { return li.dataset.id === replaces; })
+            .forEach(dropRestored);
+        }
         $("job").scrollIntoView({block: "nearest"});  // at 1366x768 the progress sat under the fold (QA 21)
       })
       .catch(function (e) {
@@ -466,12 +507,6 @@
       $("p-" + k).addEventListener("input", function (e) { e.target.setCustomValidity(""); });
     });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
-    $("job-dismiss").addEventListener("click", function () {
-      if (restored) dismiss(restored);
-      restored = null;
-      $("job").hidden = true;
-      $("job-dismiss").hidden = true;
-    });
     $("job-cancel").addEventListener("click", function () {
       if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
     });
