@@ -7,7 +7,9 @@ Browser test modules import the fixtures with ``from browser import *``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -15,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 __all__ = ["server", "browser", "page", "proposal_id", "wait_map", "poll_js", "layer_count", "click_map_at", "layer_point",
-           "CHROMIUM", "ARTIFACTS", "ARGS"]
+           "CHROMIUM", "ARTIFACTS", "ARGS", "playwright"]
 
 CHROMIUM = os.environ.get("COVERPLAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -57,15 +59,60 @@ def proposal_id(server):
     return resp.get_json()["proposal"]["id"]
 
 
+def _driver_pids() -> set[int]:
+    """The Playwright driver processes (node ... run-driver) this test process started (Linux /proc)."""
+    me, found = os.getpid(), set()
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == me and b"run-driver" in (d / "cmdline").read_bytes():
+                found.add(int(d.name))
+        except (OSError, ValueError, IndexError):  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@contextlib.contextmanager
+def playwright(start_within: float = 90.0):
+    """``sync_playwright()`` that cannot hang the run: once in a full run the driver and Python each waited
+    for the other at start-up, forever (a worker of ``pytest -n``, the machine under heavy load). A start that
+    takes longer than ``start_within`` seconds has its driver killed, which makes the start raise, and is
+    tried once more."""
+    from playwright.sync_api import sync_playwright
+
+    for attempt in (1, 2):
+        before = _driver_pids()
+
+        def kill_stuck_driver() -> None:
+            for pid in _driver_pids() - before:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        watchdog = threading.Timer(start_within, kill_stuck_driver)
+        watchdog.start()
+        try:
+            p = sync_playwright().start()
+        except Exception:
+            if attempt == 2:
+                raise
+            continue
+        finally:
+            watchdog.cancel()
+        try:
+            yield p
+        finally:
+            p.stop()
+        return
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):  # CI installs chromium: a missing browser there is a failure
             pytest.fail(f"{CHROMIUM} not installed although CI=true (.ci/run should install it)")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
+    with playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()

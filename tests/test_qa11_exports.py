@@ -128,7 +128,8 @@ def _marker(text):
 
 @pytest.fixture(scope="module")
 def offline(app, pids, tmp_path_factory):
-    pw = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
+    from browser import playwright
     tmp = tmp_path_factory.mktemp("offline")
     c = app.test_client()
     files = {}
@@ -139,7 +140,7 @@ def offline(app, pids, tmp_path_factory):
         assert r.status_code == 200
         files[key] = tmp / f"{key}.html"
         files[key].write_bytes(r.get_data())
-    with pw.sync_playwright() as p:
+    with playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
 
         def open_file(key):

@@ -237,19 +237,18 @@ def test_open_mode_keeps_the_plain_double_submit_token(tmp_path):
 def test_page_picks_up_the_new_token_after_a_login_in_another_tab(tmp_path):
     from pathlib import Path
 
-    from browser import ARGS, CHROMIUM
+    from browser import ARGS, CHROMIUM, playwright
     from waitress.server import create_server
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
 
     app = accounts_app(tmp_path, ACCOUNTS, CSRF_ENABLED=True, TESTING=False)
     srv = create_server(app, host="127.0.0.1", port=0, threads=2)
     threading.Thread(target=srv.run, daemon=True).start()
     base = f"http://127.0.0.1:{srv.effective_port}"
     try:
-        with sync_playwright() as p:
+        with playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             ctx = b.new_context(locale="zh-CN")
             tab1 = ctx.new_page()

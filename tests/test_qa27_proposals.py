@@ -137,10 +137,13 @@ def test_a_job_a_restart_cut_off_is_listed_to_its_owner_with_its_start(app):
     job = c.post("/api/proposals", json={"type": "day_care", "model": "pmedian", "p": 150, "time_limit": 120,
                                          "name": "restart-victim"}).get_json()
     deadline = time.time() + 60
-    while c.get(f"/api/jobs/{job['id']}").get_json()["state"] != "running":
+    old = ext["jobs"]
+    # running, and the journal has heard so: a restart knows only what the journal holds, and the worker thread
+    # records the start a moment after the state changes (the page could see "running" first)
+    while c.get(f"/api/jobs/{job['id']}").get_json()["state"] != "running" or \
+            old.journal.get(job["id"]).started is None:
         assert time.time() < deadline
         time.sleep(0.05)
-    old = ext["jobs"]
     # what a restart does: a new runner on the same journal (the old one is stopped behind it)
     new = JobRunner(workers=1, journal=old.journal)
     new.owner_of, new.max_per_owner, new.wall_limit = old.owner_of, old.max_per_owner, old.wall_limit
