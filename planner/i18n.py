@@ -1852,3 +1852,17 @@ _STRINGS.update({
     "job_dismiss_failed": ("无法关闭：{why}", "Could not dismiss it: {why}"),
     "audit_job_dismissed": ("关闭已中断的计算", "interrupted job dismissed"),
 })
+
+# -- fixer F2, QA 28 item 4: the bed-target card's summary says the beds left unallocated --
+_STRINGS.update({
+    "bt_summary_left": ("已分配 {allocated} / {target} 张（{left} 张未分配：各乡镇缺口已全部补足，其余超出标准）；"
+                        "最大缺口率 {before} → {after}；全市床位 {supply} → {after_beds}，按标准应有 {required}。",
+                        "{allocated} of {target} beds given out ({left} not allocated: every township's gap is closed, the rest is "
+                        "beyond the standard); largest shortfall ratio {before} → {after}; beds citywide {supply} → "
+                        "{after_beds}, {required} needed by the standard."),
+    "bt_summary_county_left": ("已分配 {allocated} / {target} 张（{left} 张未分配：各乡镇缺口已全部补足，其余超出标准）；"
+                               "最大缺口率 {before} → {after}；{county}床位 {supply} → {after_beds}，按标准应有 {required}。",
+                               "{allocated} of {target} beds given out ({left} not allocated: every township's gap is closed, "
+                               "the rest is beyond the standard); largest shortfall ratio {before} → {after}; beds in "
+                               "{county} {supply} → {after_beds}, {required} needed by the standard."),
+})

@@ -325,6 +325,15 @@ def _fmt_reach(value: float, unit: str, lang: str) -> str:
     return f"{value:g} min" if lang == "en" else f"{value:g}分钟"
 
 
+def _reach_change(now: float, after: float, unit: str, lang: str) -> str:
+    """"45分钟→60分钟", or "45分钟（不变）" / "45 min (unchanged)" when the upgrade does not lengthen it: "45分钟→45分钟"
+    read as a change (QA 28)."""
+    a, b = _fmt_reach(now, unit, lang), _fmt_reach(after, unit, lang)
+    if a != b:
+        return f"{a}→{b}"
+    return f"{a} (unchanged)" if lang == "en" else f"{a}（不变）"
+
+
 def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
                      facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
                      time_limit: float = 60.0, clip_k: bool = False, county: str | None = None) -> UpgradePlan:
@@ -414,13 +423,13 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                   f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more" +
                   ("" if alone_only else f" (given the other chosen sites converted; {a:,.0f} more if converted alone)"))
         else:
-            zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['zh']}，服务半径 {_fmt_reach(reach_now, unit, 'zh')}→"
-                  f"{_fmt_reach(reach_up, unit, 'zh')}；现{'满负荷' if full else '使用率' + used}，"
+            zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['zh']}，服务半径 {_reach_change(reach_now, reach_up, unit, 'zh')}"
+                  f"；现{'满负荷' if full else '使用率' + used}，"
                   f"半径内有{in_reach:,.0f}名{basis_zh}；" +
                   (f"改造后新增服务{g:,.0f}人" if alone_only else
                    f"在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人（单独改造可新增{a:,.0f}人）"))
-            en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['en']}, reach {_fmt_reach(reach_now, unit, 'en')}→"
-                  f"{_fmt_reach(reach_up, unit, 'en')}; now {'full' if full else 'used ' + used}, "
+            en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['en']}, reach {_reach_change(reach_now, reach_up, unit, 'en')}"
+                  f"; now {'full' if full else 'used ' + used}, "
                   f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded" +
                   ("" if alone_only else f", given the other chosen sites upgraded ({a:,.0f} more if upgraded alone)"))
         rows.append({"priority": prio, "id": str(s["id"]), "name": s["name"],

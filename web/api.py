@@ -802,20 +802,50 @@ def access_layer(type_key: str):
     return revalidated(_access_report(type_key).to_geojson(g.lang))
 
 
+def grouped_number_refusal(raw, name: str):
+    """A 400 for a number typed with thousands separators ("7,136", "７，１３６", "7 136"), saying to remove them
+    and giving the number without them; None for anything else (the number reader's own message then). The
+    reader said only "expected a number" of 7,136, and a planner could not see what was wrong (QA 28)."""
+    import re
+
+    from planner.textrules import number_text
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    bare = re.sub(r"(?<=[0-9０-９])[,，\s'’_](?=[0-9０-９])", "", text)
+    plain = number_text(bare) if bare != text else None
+    if plain is None:
+        return None
+    return bad_param(name, raw, f"a number without thousands separators: remove them and give {plain}",
+                     f"不带千位分隔符的数：请删去分隔符，填写 {plain}")
+
+
 def _upgrade_plan(type_key: str):
-    """``?k=`` (default: the type's upgrade target, else 5) and ``?convert=1``; kept per data version."""
+    """``?k=`` (default, when left out: the type's upgrade target, else 5) and ``?convert=1``; kept per data
+    version."""
     from planner.facility_types import default_k
     from planner.upgrades import propose_upgrades
     s = svc()
     ft = s.get_type(type_key)
+    convert = arg_bool("convert")
     # no range here: the planner checks it at once, and its message gives the real one (e.g. 1 to 15
     # within the per-county limits); a range of its own here said ±1,000,000 to k=2000000
     raw = request.args.get("k")
+    if raw is not None and raw.strip() == "":
+        # an empty k is refused as an empty convert= or target= is: it was the default without a word (QA 28);
+        # left out of the address, k is the default
+        d = default_k(ft, convert)
+        raise bad_param("k", raw, f"a whole number of facilities to {'convert' if convert else 'upgrade'}, at least 1 "
+                        f"(e.g. {d}); k is empty: give one, or leave k out for the type's default ({d})",
+                        f"不小于 1 的整数（{'转型' if convert else '改造'}设施数，如 {d}）；k 为空：请填写，或不带 k 参数以使用"
+                        f"该类型的默认值（{d}）")
+    refused = grouped_number_refusal(raw, "k")
+    if refused is not None:
+        raise refused
     k = proposals.number_param(raw, "k", kind=int)
     asked = k is not None  # a K the planner chose is checked; the default is lowered to what can be chosen
     if asked and str(k) != raw.strip():  # 1e308, ５: the planner's message says K as typed, not 309 digits
         k = TypedInt(k, raw.strip())
-    convert = arg_bool("convert")
     k = k if asked else default_k(ft, convert)
     return s.cached(("upgrades", ft.key, k, str(k), convert, asked),
                     lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0, clip_k=not asked))
@@ -839,10 +869,17 @@ def beds():
     over its townships)."""
     from planner.beds import MAX_TARGET, allocate_beds, check_bed_type
     s = svc()
+    refused = grouped_number_refusal(request.args.get("target"), "target")  # 7,136: "remove the separator"
+    if refused is not None:
+        raise refused
     target = proposals.number_param(request.args.get("target"), "target", minimum=1, maximum=MAX_TARGET)
     if target is None or target != int(target):  # 7136.5 was cut to 7136 without a word
         raise bad_param("target", request.args.get("target"), "a whole number of beds, e.g. 7136",
                         "整数床位数，如 7136")
+    if request.args.get("year", "x").strip() == "":  # empty: a 400 as an empty k= or target= (QA 28)
+        raise bad_param("year", request.args.get("year"), "a year from 2000 to 2100, e.g. 2025; year is empty: give "
+                        "one, or leave year out for the default", "2000 至 2100 之间的年份，如 2025；year 为空：请填写，"
+                        "或不带 year 参数以使用默认年份")
     year = number(request.args.get("year"), "year", int, minimum=2000, maximum=2100, grouped=False)  # not "2,000"
     # a county's own target shared among its townships (QA 22: a city planner could not ask for one county)
     raw = request.args.get("county")

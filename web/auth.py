@@ -382,6 +382,8 @@ def scope_proposal(params: dict, asked: str | None = None) -> dict:
     counties = ext()["users"].counties
     if isinstance(asked, str) and asked and county_code(asked):  # a county's name, in Chinese or English
         asked = county_code(asked)
+    elif type(asked) is int and county_code(asked):  # 420325 sent as a JSON number: its code as text (QA 28)
+        asked = county_code(asked)
     if asked is not None and (not isinstance(asked, str) or (counties is not None and asked not in counties)):
         raise bad_param("county", asked, "a county code or name: " + county_choices("en"),
                         "县区代码或名称：" + county_choices("zh"))

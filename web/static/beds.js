@@ -11,11 +11,15 @@
     var en = C.lang === "en";
     // one county's own target: its townships, its totals (planner.beds.allocate_beds with a county)
     var county = d.county ? (en ? d.county.name_en || d.county.name : d.county.name) : null;
-    var key = (county ? "bt_summary_county" : "bt_summary") + (d.allocated === 1 ? "_one" : "");
+    // beds the target leaves over (every gap closed): said in the summary line itself, "2,139 / 7,136 (4,997 not
+    // allocated)", not only in the last note under the table, a screen further down on a phone (QA 28)
+    var left = +d.not_allocated || 0;
+    var key = (county ? "bt_summary_county" : "bt_summary") + (left > 0 ? "_left" : d.allocated === 1 ? "_one" : "");
     $("bt-status").textContent = T(key).replace("{county}", county || "").replace("{allocated}", fmt(d.allocated))
+      .replace("{target}", fmt(d.target)).replace("{left}", fmt(left))
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
       .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
-      .replace("{required}", fmt(Math.round(d.citywide.required)));  // beds left over: said in the notes
+      .replace("{required}", fmt(Math.round(d.citywide.required)));  // why left over: also in the notes
     // on a phone the shortfall before, the beds given and the shortfall after (QA 18: the beds given ran
     // off a 390 px screen behind four other columns); the rest on a wider screen
     var cols = [["cap_beds_needed", "required", 1], ["cap_beds_now", "supply", 1], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
