@@ -404,6 +404,13 @@ def _costs(text: str) -> list[float]:
                              "commas, e.g. --costs 300,500,750.",
                              f"--costs {text} 无效：请为每档规模给出造价（万元），须为大于 0、以逗号分隔的数，如 --costs 300,500,750。",
                              details={"parameter": "costs", "value": text})
+    from planner.sizing import cost_out_of_range, cost_range_text
+
+    bad = cost_out_of_range(costs)
+    if bad is not None:  # 1e308 overflowed the total; 0.000001 printed as 0 (QA 28)
+        typed = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
+        en, zh = cost_range_text(typed[bad], costs[bad])
+        raise option_error("--costs", text, en, "应为" + zh)
     return costs
 
 

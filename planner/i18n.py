@@ -1866,3 +1866,8 @@ _STRINGS.update({
                                "the rest is beyond the standard); largest shortfall ratio {before} → {after}; beds in "
                                "{county} {supply} → {after_beds}, {required} needed by the standard."),
 })
+
+# -- fixer F1, QA 28 items 1-3: the brief's per-size costs row is illustrative as the total's row is
+_STRINGS.update({
+    "capw_costs_illustrative": ("各档造价（万元，示意）", "Cost per size (10,000 yuan, illustrative)"),
+})

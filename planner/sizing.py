@@ -120,6 +120,47 @@ def check_sizes(ft: FacilityType, sizes: list[float]) -> None:
             details={"parameter": "sizes", "value": big[0], "max": lim})
 
 
+#: The range of one site's cost, in 万元 (QA 28): 1e308 was taken, the total overflowed to null and read
+#: "新址总造价 0", and 0.000001 showed as 0. Above 1,000,000 万元 (10 billion yuan) a single site is surely a
+#: unit mistake (yuan typed as 万元, or a total), as below 0.01 万元 (100 yuan); budget_cost's limit is 1e9.
+MIN_SITE_COST = 0.01
+MAX_SITE_COST = 1_000_000.0
+
+
+def cost_out_of_range(costs) -> int | None:
+    """The index of the first cost outside [:data:`MIN_SITE_COST`, :data:`MAX_SITE_COST`], or None."""
+    return next((i for i, c in enumerate(costs or []) if not MIN_SITE_COST <= float(c) <= MAX_SITE_COST), None)
+
+
+def cost_range_text(shown: str, value: float, name: str = "costs") -> tuple[str, str]:
+    """(en, zh): what is wrong with one site's cost ``shown`` (as typed) and what to give instead, for the
+    web's ``costs`` and the CLI's ``--costs``."""
+    lo, hi = f"{MIN_SITE_COST:g}", f"{MAX_SITE_COST:,.0f}"
+    if value > MAX_SITE_COST:
+        return (f"each site's cost in 10,000 yuan, from {lo} to {hi}: {shown} is more than any single site costs "
+                f"(yuan instead of 10,000 yuan, or a total?); give one site's cost in 10,000 yuan, e.g. 500 for "
+                "5 million yuan",
+                f"每处 {lo} 至 {hi} 万元的造价：{shown} 超过单处站点的合理造价（是否把元当成了万元，"
+                "或填了合计数？），请填写一处站点的造价（万元），如 500 表示 500 万元")
+    return (f"each site's cost in 10,000 yuan, from {lo} to {hi}: {shown} is less than 100 yuan (0.01 × 10,000 "
+            "yuan), surely a unit mistake; give one site's cost in 10,000 yuan, e.g. 500 for 5 million yuan",
+            f"每处 {lo} 至 {hi} 万元的造价：{shown} 万元不足 100 元，应是单位有误，请填写一处站点的造价"
+            "（万元），如 500 表示 500 万元")
+
+
+def wan_text(x) -> str:
+    """A cost in 万元 as pages and reasons show it: whole from 100 up or when whole (1,250), else to 0.01
+    (0.5, 12.35): 0.4 万元 read "0" (QA 28). "–" for none."""
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    x = float(x)
+    if x >= 100 or x == round(x):
+        return f"{x:,.0f}"
+    if x < 0.005:
+        return f"{x:.2g}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
 def size_costs(ft: FacilityType, sizes: list[float], costs: list[float] | None = None) -> list[float]:
     """Cost of each size: given, or the type's size classes (interpolated between them, and at the
     unit cost of the nearest class outside them)."""
@@ -127,6 +168,12 @@ def size_costs(ft: FacilityType, sizes: list[float], costs: list[float] | None =
         if len(costs) != len(sizes) or any(c <= 0 for c in costs):
             raise InputDataError("--costs must give one cost > 0 per size.", "--costs 须为每个规模给出一个大于0的造价。",
                                  details={"parameter": "costs"})
+        bad = cost_out_of_range(costs)
+        if bad is not None:
+            en, zh = cost_range_text(f"{float(costs[bad]):g}", float(costs[bad]))
+            raise InputDataError(f"Costs (costs): {en}.", f"造价（costs）无效：应为{zh}。",
+                                 details={"parameter": "costs", "value": float(costs[bad]),
+                                          "min": MIN_SITE_COST, "max": MAX_SITE_COST})
         return [float(c) for c in costs]
     spec = ft.capacity
     if not spec.sizes:
@@ -431,13 +478,65 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     sol = solve_sizing(inst, max_sites=budget_sites, max_cost=budget_cost, time_limit=time_limit, gap=gap)
     out = _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
                    {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
-                    "mode": mode, "single_source": True,
+                    "mode": mode, "single_source": True, "per_1000": spec.per_1000,
                     "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
+    rule = capacity_rule_note(ft)  # how beds become people, and that it is not the overview's bed standard (QA 28)
+    out["notes_zh"].insert(1, rule["zh"])
+    out["notes_en"].insert(1, rule["en"])
     beyond = None if costs is not None else extrapolated_note(ft, sizes, cost)
     if beyond:
         out["notes_zh"].append(beyond["zh"])
         out["notes_en"].append(beyond["en"])
     return out
+
+
+#: The opening words of :func:`capacity_rule_note` (zh, en): a saved proposal's notes that have it.
+RULE_NOTE_LEAD = ("服务人数按", "Served people are counted at ")
+
+
+def capacity_rule_note(ft: FacilityType, per_1000: float | None = None, basis: str | None = None) -> dict | None:
+    """How a sized proposal turns capacity into people (``per_1000`` of ``basis``: the type's, or as saved with
+    the proposal), and, for beds, that this is not the overview's bed standard (``[bed_standard]``), naming both
+    numbers: "60 beds serve 6,000 people" and its shortfall disagreed with the overview's 40 per 1,000 without
+    a word (QA 28). None for a type without a capacity."""
+    spec = ft.capacity
+    if spec is None:
+        return None
+    from planner.facility_types import bed_standard
+    from planner.i18n import t
+
+    per_1000 = float(per_1000 or spec.per_1000)
+    basis = basis or spec.basis
+    one = 1000.0 / per_1000
+    one_txt = f"{one:,.0f}" if abs(one - round(one)) < 0.05 else f"{one:,.1f}"
+    unit_zh, unit_en = t(f"capw_unit_{spec.field}", "zh"), t(f"capw_unit_{spec.field}", "en")
+    one_zh = t(f"capw_unit1_{spec.field}", "zh")
+    one_en = t(f"capw_unit1_{spec.field}", "en")
+    measure = one_zh[:1] if one_zh[:1] in "张个" else "个"
+    one_zh = one_zh[1:] if one_zh[:1] in "张个" else one_zh
+    who_zh, who_en = t(f"capw_basis_{basis}", "zh"), t(f"capw_basis_{basis}", "en")
+    zh = (f"服务人数按每千{who_zh}配置 {per_1000:g} {unit_zh}折算，即一{measure}{one_zh}服务 {one_txt} {who_zh}"
+          f"（{ft.name_zh}的容量标准）")
+    en = (f"Served people are counted at {per_1000:g} {unit_en} per 1,000 {who_en}: one {one_en} serves {one_txt} "
+          f"{who_en} (the {ft.name_en_in_sentence()}'s capacity standard)")
+    # the brief's (one A4 page): the same numbers in fewer words
+    short_zh = f"服务人数按每千{who_zh}配置 {per_1000:g} {unit_zh}折算（一{measure}{one_zh}服务 {one_txt} {who_zh[:1] or '人'}）"
+    short_en = f"Served: {per_1000:g} {unit_en} per 1,000 {who_en}, one {one_en} serving {one_txt} of them"
+    std = bed_standard() if spec.field == "beds" else None
+    if std and (float(std["per_1000"]) != per_1000 or std.get("basis") != basis):
+        s_zh, s_en = t(f"capw_basis_{std['basis']}", "zh"), t(f"capw_basis_{std['basis']}", "en")
+        n = f"{float(std['per_1000']):g}"
+        zh += (f"；这不同于总览床位表的床位标准（每千{s_zh}不少于 {n} 张床位，各类养老床位合计），"
+               "故本方案的服务人数和剩余缺口与总览的床位缺口不可直接比较。")
+        en += (f". This differs from the overview's bed standard (at least {n} beds per 1,000 "
+               f"{s_en}, all elderly-care beds together), so this proposal's served people and remaining shortfall "
+               "do not compare directly with the overview's bed shortfall.")
+        short_zh += f"；总览床位标准为每千{s_zh}不少于 {n} 张床位，其缺口与此不同。"
+        short_en += (f"; the overview's bed standard is at least {n} beds per 1,000 "
+                     f"{s_en}, so its shortfall differs.")
+    else:
+        zh, en, short_zh, short_en = zh + "。", en + ".", short_zh + "。", short_en + "."
+    return {"zh": zh, "en": en, "short_zh": short_zh, "short_en": short_en}
 
 
 def extrapolated_note(ft: FacilityType, sizes: list[float], cost: list[float]) -> dict | None:

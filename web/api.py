@@ -483,6 +483,7 @@ def proposal_download(pid: str, fmt: str):
              f"{t('scope', g.lang)}: {(v.get('scope') or {}).get('name') or t('scope_city', g.lang)}",
              f"{t('saved_on', g.lang)} {datetime.fromtimestamp(rec['created']):%Y-%m-%d %H:%M}",
              f"{t('data_version_label', g.lang)} v{(rec.get('params') or {}).get('dataset_version') or 0}"]
+    parts += capacity_proposals.export_title_parts(rec, g.lang)  # sized: total cost, remaining shortfall, rule (QA 28)
     title = exports.export_title(f"{t('proposal', g.lang)}: {proposals.display_name(rec, g.lang)}", parts, g.lang,
                                  illustrative=bool(v.get("is_estimate", True)))
     site_rows = proposals.site_rows(rec, g.lang)  # named in the export's language (name_en in English)

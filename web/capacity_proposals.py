@@ -153,6 +153,7 @@ def _parse_sized(form: dict, ft, number) -> dict:
         raise bad_param("sizes", form.get("sizes"), f"size classes, e.g. {size_eg}", f"规模档次，如 {size_eg}")
     _check_size_limit(form.get("sizes"), sizes, ft, unit)
     costs = parse_numbers(form.get("costs"), "costs", example=cost_eg)
+    _check_cost_range(form.get("costs"), costs)
     if costs is not None and len(costs) != len(sizes):
         raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
     # sorted with their costs: "100,30" with "750,300" was solved as 30 -> 750 (QA 21); its errors name the field
@@ -176,6 +177,20 @@ def _parse_sized(form: dict, ft, number) -> dict:
         budget_sites = ft.default_p  # the type's usual number of new sites, as for the other models
     return {"kind": "sized", "sizes": sizes, "costs": costs, "size_costs": cost,
             "budget_sites": budget_sites, "budget_cost": budget_cost}
+
+
+def _check_cost_range(raw, costs: list[float] | None) -> None:
+    """Each site's cost within planner.sizing's range (0.01 to 1,000,000 万元), named as typed: 1e308 was solved,
+    its total overflowed to null and the page said "新址总造价 0"; 0.000001 showed as 0 (QA 28)."""
+    from planner.sizing import cost_out_of_range, cost_range_text
+
+    bad = cost_out_of_range(costs)
+    if bad is None:
+        return
+    typed = typed_items(raw)
+    shown = typed[bad] if bad < len(typed) and typed[bad] else f"{costs[bad]:g}"
+    en, zh = cost_range_text(shown, costs[bad])
+    raise bad_param("costs", raw, en, zh)
 
 
 def _check_size_limit(raw, sizes: list[float], ft, unit: tuple[str, str]) -> None:
@@ -325,15 +340,17 @@ def solve(params: dict, region, ft, graph, progress) -> tuple[dict, dict]:
 
 
 def _site_reason(s: dict, ft, lang: str) -> str:
+    from planner.sizing import wan_text
+
     zh, en = BASIS.get(ft.capacity.basis, ("人", "people"))
     n = len(s["assigned_villages"])
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")
     unit_en = t("capw_unit_" + ft.capacity.field, "en")
     if lang == "en":
-        return (f"size {s['size']:g} {unit_en} ({s['cost']:g} × 10,000 yuan, illustrative); serves {n} "
+        return (f"size {s['size']:g} {unit_en} ({wan_text(s['cost'])} × 10,000 yuan, illustrative); serves {n} "
                 f"{'village' if n == 1 else 'villages'} with "
                 f"{s['load']:,.0f} {en}; utilisation {share_text(s['utilisation'])}")
-    return (f"规模 {s['size']:g} {unit_zh}（造价 {s['cost']:g} 万元，示意）；服务 {n} 个村（社区）、"
+    return (f"规模 {s['size']:g} {unit_zh}（造价 {wan_text(s['cost'])} 万元，示意）；服务 {n} 个村（社区）、"
             f"{s['load']:,.0f} 名{zh}；使用率 {share_text(s['utilisation'])}")
 
 
@@ -487,7 +504,7 @@ def view_extra(s: dict, lang: str) -> dict:
                                "nearest_existing_name", "nearest_existing_cost", "beyond_standard_units"))
         out["sites"] = [{**blank, **x} for x in s.get("sites") or []]
     if kind == "sized":
-        from planner.sizing import whole_shortfall
+        from planner.sizing import RULE_NOTE_LEAD, whole_shortfall
 
         sized = dict(s.get("sized") or {})  # copies: the saved record stays as it was solved
         sized["summary"] = dict(sized.get("summary") or {})
@@ -498,6 +515,14 @@ def view_extra(s: dict, lang: str) -> dict:
         notes = s.get("notes_en" if lang == "en" else "notes_zh") or []
         # saved before the English note said "10,000 yuan": "(万元, 示意)" in English (QA 26)
         out["notes"] = [n.replace(*OLD_COST_NOTE) if isinstance(n, str) else n for n in notes]
+        # how beds become people, and that it is not the overview's bed standard (QA 28): given to proposals saved
+        # before the planner wrote it, and to the brief (which shows no other note) on its own
+        rule = sized_rule_note(s, lang)
+        if rule:
+            lead = RULE_NOTE_LEAD[1 if lang == "en" else 0]
+            if not any(isinstance(n, str) and n.startswith(lead) for n in out["notes"]):
+                out["notes"].insert(min(1, len(out["notes"])), rule)
+            out["capacity_rule"] = sized_rule_note(s, lang, short=True)  # the brief's: one A4 page
         out["cap_field"] = s.get("field")
         # whose people the served columns count, for their headers (服务人数（80岁以上老人）: QA 26)
         out["served_people"] = basis_people(sized_units(s)[1], lang)
@@ -517,6 +542,20 @@ def view_extra(s: dict, lang: str) -> dict:
         out["upgrade"]["demand_base"] = base[1 if lang == "en" else 0] if base else None
         out["notes"] = _with_demand_note(s, notes, lang)
     return out
+
+
+def sized_rule_note(s: dict, lang: str, short: bool = False) -> str | None:
+    """A sized proposal's capacity rule (planner.sizing.capacity_rule_note) in ``lang`` (``short``: the brief's
+    wording): with the standard it was solved with (``params.per_1000``), or the type's for one saved before it
+    was recorded."""
+    from planner.sizing import capacity_rule_note
+
+    ft = _served_type(s)
+    if ft is None or ft.capacity is None:
+        return None
+    per = (s.get("params") or {}).get("per_1000")
+    note = capacity_rule_note(ft, per if isinstance(per, (int, float)) and per > 0 else None, sized_units(s)[1])
+    return note[("short_" if short else "") + ("en" if lang == "en" else "zh")] if note else None
 
 
 def upgrade_geojson(fc: dict, s: dict, lang: str) -> dict:
@@ -697,6 +736,32 @@ UPGRADE_COLUMNS = [
     ("capacity_after", "capw_capacity_after"), ("added_served", "capw_added_served"),
     ("added_alone", "capw_added_alone"), ("cost", "capw_cost"), ("reason", "reason"),
 ]
+
+
+def export_title_parts(rec: dict, lang: str) -> list[str]:
+    """What a sized proposal's CSV/XLSX title line adds to the proposal's parameters, so a handout needs no page
+    (QA 28): the new sites' total cost (示意), the remaining shortfall and the capacity rule (how beds become
+    people, and that it is not the overview's bed standard). [] for another kind. The table keeps its columns
+    and one row per site (the GeoJSON's and the page's)."""
+    from planner.sizing import wan_text
+
+    s = rec.get("summary") or {}
+    if s.get("kind") != "sized":
+        return []
+    v = view_extra(s, lang)
+    z = (v.get("sized") or {}).get("summary") or {}
+    cost = z.get("cost")  # null: saved before costs had a limit, its total overflowed; shown "–", never 0
+    sep = ": "  # as the title's other parts ("范围: 全市")
+    parts = [f"{t('capw_total_cost', lang)}{sep}{wan_text(cost)}"]
+    field = v.get("cap_field")
+    if field and z.get("shortfall_whole") is not None:
+        n = int(z["shortfall_whole"])
+        unit = t(("capw_unit1_" if n == 1 else "capw_unit_") + field, lang)
+        parts.append(f"{t('capw_remaining_shortfall', lang)}{sep}{n:,} {unit}")
+    rule = sized_rule_note(s, lang, short=True)  # the brief's wording; the title's parts are split by "；" / "; "
+    if rule:
+        parts.append(rule.rstrip("。.").replace("；", "，").replace("; ", ", while "))
+    return parts
 
 
 def export_table(rec: dict, lang: str):
