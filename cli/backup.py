@@ -29,8 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(b)
     b.set_defaults(func=_backup)
 
-    r = sub.add_parser("restore", help=h("恢复备份（请先停止服务器）；拒绝恢复已损坏的备份文件",
-                                         "restore a backup (stop the server first); refuses a damaged archive"))
+    r = sub.add_parser("restore", help=h("恢复备份（请先停止服务器）；拒绝恢复已损坏的备份文件或其他区域的备份",
+                                         "restore a backup (stop the server first); refuses a damaged archive or "
+                                         "one of another region"))
     r.add_argument("file", help=h("由 `coverplan backup` 写出的备份文件", "archive written by `coverplan backup`"))
     common(r)
     r.set_defaults(func=_restore)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
 import sys
+from pathlib import Path
 
 from cli.lang import error_line, h
 from cli.options import add_json
@@ -100,11 +102,40 @@ def _store(args):
         counties_en = {str(k): str(v) for k, v in county_names_en(c).items()}
     except Exception:  # no region built yet: county codes are then checked by their shape only
         counties = counties_en = None
-    # a --db that does not exist is a mistyped path for every command but add (which sets up a new
-    # server's first account): listing it made an empty database and answered "no users yet"
-    db = check_database(args.db or settings.VAR_DIR / "proposals.sqlite",
-                        create=not args.db or args.users_command == "add")
+    # a database that does not exist is a mistyped path for every command but add (which sets up a new
+    # server's first account): listing it made an empty database and answered "no users yet", with --db and
+    # (QA 28) with a mistyped COVERPLAN_VAR, where it made the folder too
+    path = Path(args.db) if args.db else settings.VAR_DIR / "proposals.sqlite"
+    if args.users_command != "add" and not path.exists() and not path.is_symlink():
+        raise _no_database(args, path)
+    db = check_database(path, create=args.users_command == "add")
     return UserStore(db, counties=counties, counties_en=counties_en)
+
+
+def _no_database(args, path: Path):
+    """"There is no database at PATH", and how to point at the server's: by --db, or by COVERPLAN_VAR (its
+    value said, a typo being the likely cause). Nothing is made there."""
+    from geo.errors import InputDataError
+
+    command = f"users {args.users_command}"
+    if args.db:
+        hint_en = ("Give --db the server's database file (by default $COVERPLAN_VAR/proposals.sqlite, where "
+                   "`coverplan serve` keeps it).")
+        hint_zh = "请用 --db 指向服务器所用的数据库文件（默认 $COVERPLAN_VAR/proposals.sqlite，即 `coverplan serve` 所用的文件）。"
+    else:
+        var = os.environ.get("COVERPLAN_VAR", "").strip()
+        now_en = f"COVERPLAN_VAR is {var}" if var else "COVERPLAN_VAR is not set, so the default folder is used"
+        now_zh = f"当前 COVERPLAN_VAR 为 {var}" if var else "当前未设置 COVERPLAN_VAR，使用默认文件夹"
+        hint_en = (f"{now_en}: set it to the folder holding the server's proposals.sqlite (as `coverplan serve` is "
+                   "run with), or give the file with --db. A new server makes its database at its first start "
+                   "(or with `coverplan users add`).")
+        hint_zh = (f"{now_zh}：请将其设为服务器的 proposals.sqlite 所在的文件夹（与运行 `coverplan serve` 时相同），"
+                   "或用 --db 指定该文件。新服务器在首次启动（或 `coverplan users add`）时创建数据库。")
+    return InputDataError(f"There is no database at {path.absolute()}: `coverplan {command}` works on the accounts of an "
+                          "existing server's database and creates none; nothing was made.",
+                          f"{path.absolute()} 处没有数据库：`coverplan {command}` 只处理已有服务器数据库中的账号，不会新建数据库，"
+                          "未做任何改动。",
+                          hint_en=hint_en, hint_zh=hint_zh, details={"path": str(path)})
 
 
 def _role(args, role: str) -> str:
@@ -213,11 +244,12 @@ def _add(args) -> int:
                                         "Fang County), or leave --county out for an account of the whole city.",
                                         "--county 为空：请填写县区的6位代码或名称（如 420325 或 房县），"
                                         "全市账户请不要给 --county。", "county"))
-    new_db = bool(args.db) and not Path(args.db).exists()
+    where = Path(args.db) if args.db else settings.VAR_DIR / "proposals.sqlite"
+    new_db = not where.exists()
     store = _store(args)
-    if new_db:  # a mistyped --db would make a database no server uses: say where it went
-        print(f"Note: there was no database at {args.db}; a new one was made." if args.lang == "en"
-              else f"注意：{args.db} 处原无数据库，已新建。", file=sys.stderr)
+    if new_db:  # a mistyped --db (or COVERPLAN_VAR) would make a database no server uses: say where it went
+        print(f"Note: there was no database at {where.absolute()}; a new one was made." if args.lang == "en"
+              else f"注意：{where.absolute()} 处原无数据库，已新建。", file=sys.stderr)
     password = _stdin_password() if args.password_stdin else None
     try:
         user, generated = store.add(args.name, args.role, args.county, password=password)
@@ -270,14 +302,17 @@ def _unlock(args) -> int:
                                         "请指明要解除的锁定：用户名、--address 地址或 --all（三者选一）。", "unlock"))
     store = _store(args)
     if args.name:
+        account = "the account"
         try:
             store.find(args.name)  # a mistyped name lifted nothing, silently
         except AccountError as exc:
             # a name that is no account may still be locked (someone tried it): that lock is lifted
             if not any(x["name"] == args.name for x in store.locks()):
                 return _fail(args, exc)
+            account = "the name"
         lifted = store.unlock(args.name)
-        what, what_zh, obj, kind = args.name, args.name, args.name, "name"
+        # "the account li", not "Li" (a name's first letter made a capital: QA 28)
+        what, what_zh, obj, kind = f"{account} {args.name}", args.name, args.name, "name"
     elif args.address:
         lifted = store.unlock(address=args.address.strip())
         what, what_zh, obj, kind = (f"the address {args.address.strip()}", f"地址 {args.address.strip()}",
@@ -285,9 +320,14 @@ def _unlock(args) -> int:
     else:
         lifted = store.unlock(everything=True)
         what, what_zh, obj, kind = "every account and address", "全部账号和地址", None, "all"
-    store.audit("lock_lifted", user_name=_actor(), obj=obj, detail={"lock": kind, "lifted": len(lifted)})
+    if lifted:  # an unlock that lifted nothing is not audited as "account locked; 0 locks lifted" (QA 28)
+        store.audit("lock_lifted", user_name=_actor(), obj=obj, detail={"lock": kind, "lifted": len(lifted)})
+    # the addresses whose logins stay paused: a name's unlock does not lift them, and the account still cannot
+    # log in from there (QA 28: "admin had no login lock" while 127.0.0.1 was paused, --address not mentioned)
+    paused = sorted({x["address"] for x in store.locks() if x["kind"] == "address" and x["address"]}) \
+        if args.name else []
     if args.json:
-        print_json({"lifted": lifted})
+        print_json({"lifted": lifted, "paused_addresses": paused} if args.name else {"lifted": lifted})
         return 0
     if lifted:
         _say(args, f"已解除 {what_zh} 的 {len(lifted)} 项登录限制。",
@@ -297,6 +337,14 @@ def _unlock(args) -> int:
     else:
         _say(args, f"{what_zh} 当前没有登录限制（已清除其失败计数）。",
              f"{what[0].upper() + what[1:]} had no login lock in force (its failure counts are cleared).")
+    if paused:
+        shown, shown_zh = ", ".join(paused[:5]), "、".join(paused[:5])
+        more, more_zh = (f" and {len(paused) - 5} more", f"等 {len(paused)} 个") if len(paused) > 5 else ("", "")
+        _say(args, f"注意：来自地址 {shown_zh}{more_zh} 的所有登录仍被暂停（从该处登录失败过多），{args.name} 也无法从该处登录；"
+                   f"请用 coverplan users unlock --address {paused[0]}（逐个地址）或 --all 解除。",
+             f"Note: every login from {shown}{more} is still paused (too many failed logins from there), "
+             f"{args.name}'s too; lift that with coverplan users unlock --address {paused[0]} (one address at a "
+             "time) or --all.")
     return 0
 
 

@@ -380,9 +380,31 @@ def verify(archive: str | Path, into: Path) -> dict:
         raise BackupError(f"Backup file not found: {archive}.", f"找不到备份文件：{archive}。")
     try:
         z = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _refuse(f"{name} is not a coverplan backup (not a readable zip archive: {exc}).",
-                      f"{name} 不是 coverplan 备份文件（不是可读取的 zip 压缩包）。") from None
+    except OSError as exc:
+        raise _refuse(f"{archive} cannot be read ({exc.strerror or exc}).", f"无法读取 {archive}（{exc.strerror or exc}）。") \
+            from None
+    except zipfile.BadZipFile:
+        if archive.stat().st_size == 0:  # a copy that failed at once
+            raise BackupError(f"{name} is empty (0 bytes): it is no backup, or its copy failed.",
+                              f"{name} 是空文件（0 字节）：不是备份文件，或复制失败。",
+                              hint_en="Nothing was changed. Copy the backup again from where it was made, or use "
+                                      "another backup.",
+                              hint_zh="未做任何改动。请从备份所在处重新复制，或使用另一份备份。",
+                              details={"damaged": True, "bytes": 0}) from None
+        if _zip_start(archive):
+            # a zip's table of contents is at its end: a copy or download cut short begins as a zip and has none
+            # ("not a coverplan backup (not a readable zip archive)" said the wrong thing: QA 28)
+            raise BackupError(f"{name} is damaged or incomplete: it begins as a zip archive, but its end (the "
+                              "archive's table of contents) is missing or unreadable, as when a copy or download "
+                              "was cut off.",
+                              f"{name} 已损坏或不完整：文件开头是 zip 压缩包，但其结尾（压缩包的目录）缺失或无法读取，"
+                              "常见于复制或下载中断。",
+                              hint_en="Nothing was changed. Copy the backup again from where it was made (its size "
+                                      "must be the same there and here), or use another backup.",
+                              hint_zh="未做任何改动。请从备份所在处重新复制（两处的文件大小应相同），或使用另一份备份。",
+                              details={"damaged": True}) from None
+        raise _refuse(f"{name} is not a coverplan backup (not a zip archive).",
+                      f"{name} 不是 coverplan 备份文件（不是 zip 压缩包）。") from None
     with z:
         try:
             manifest = json.loads(z.read(MANIFEST))
@@ -531,6 +553,49 @@ def _report_list(manifest: dict, files: dict, name: str) -> list[int]:
     return sorted(raw)
 
 
+def _zip_start(path: Path) -> bool:
+    """Whether the file ``path`` begins as a zip archive does (its first local file header)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def installed_regions() -> list[str]:
+    """The regions this installation serves: those shipped in its data folder (geo.regions.available_regions)."""
+    from geo.regions import available_regions
+
+    return available_regions()
+
+
+def _check_regions(manifest: dict, name: str, db_path: Path, regions) -> None:
+    """Refuse a backup whose data versions are of a region this installation does not serve: restored, the server
+    found none of its region's versions and served the embedded data, the versions imported here gone (QA 28)."""
+    held: dict[str, list[int]] = {}
+    for region, version in manifest.get("versions") or []:
+        held.setdefault(region, []).append(version)
+    served = sorted(set(installed_regions() if regions is None else regions))
+    foreign = sorted(set(held) - set(served))
+    if not foreign:
+        return
+    shown = ", ".join(f"{r} (v{', v'.join(str(v) for v in sorted(held[r]))})" for r in foreign)
+    shown_zh = "、".join(f"{r}（v{'、v'.join(str(v) for v in sorted(held[r]))}）" for r in foreign)
+    serves = f"serves {', '.join(served)}" if served else "serves no region"
+    serves_zh = f"服务的区域为 {'、'.join(served)}" if served else "没有可服务的区域"
+    here = db_path.is_file() and _versions(db_path)  # what the restore would replace
+    gone = f", and the {len(here)} data version(s) now in {db_path} would be gone" if here else ""
+    gone_zh = f"，且 {db_path} 中现有的 {len(here)} 个数据版本将丢失" if here else ""
+    raise BackupError(f"{name} holds the data versions of region {shown}, but this installation {serves}: restored "
+                      f"here, they could not be used{gone}.",
+                      f"{name} 中的数据版本属于区域 {shown_zh}，而本安装{serves_zh}：恢复到此处后这些数据版本无法使用{gone_zh}。",
+                      hint_en="Nothing was changed. Restore it on a server of that region, or make the region "
+                              "available here first (its folder in the data folder's regions/, COVERPLAN_DATA).",
+                      hint_zh="未做任何改动。请在服务该区域的服务器上恢复，或先在此安装该区域（数据文件夹 regions/ 下的"
+                              "区域文件夹，COVERPLAN_DATA）。",
+                      details={"backup_regions": sorted(held), "installed_regions": served})
+
+
 def serving_lock(db_path: str | Path):
     """The lock a running server holds on its database (``coverplan serve`` takes it at start)."""
     from filelock import FileLock
@@ -599,7 +664,8 @@ def _target_error(en: str, zh: str) -> BackupError:
                        hint_zh="未做任何改动。请用 --db 指向服务器所用的数据库（默认 VAR_DIR/proposals.sqlite），或一个新文件名。")
 
 
-def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None) -> dict:
+def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | None = None,
+            regions=None) -> dict:
     """Replace the database and the data versions' files with those of a backup; return its manifest,
     with ``versions`` and ``missing_versions`` read from the restored database.
 
@@ -613,6 +679,9 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     Only what the restore made (its staging folder) or moved aside (the replaced database,
     ``datasets/`` and ``reports/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
     folder or a file other than a SQLite database is refused before anything is touched.
+
+    ``regions``: the regions whose data versions the archive may hold (default: :func:`installed_regions`); one
+    of another region is refused, nothing changed.
     """
     db_path = Path(db_path)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
@@ -629,7 +698,7 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with _refuse_while_serving(db_path):
             try:
-                manifest = _restore(archive, db_path, data_dir)
+                manifest = _restore(archive, db_path, data_dir, regions)
                 restored = True
             except OSError as exc:  # a rename refused (another disk, no permission): undone, said in words
                 raise BackupError(f"The restored files could not be put in place ({exc.strerror or exc}): nothing "
@@ -657,7 +726,7 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
             "accounts": _row_counts(db_path).get("users", 0)}
 
 
-def _restore(archive, db_path: Path, data_dir: Path) -> dict:
+def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
     job = uuid.uuid4().hex[:10]
     stage = data_dir / f".restore-{job}"
     old = data_dir / f".restore-old-{job}"
@@ -666,6 +735,7 @@ def _restore(archive, db_path: Path, data_dir: Path) -> dict:
     undo: list[tuple[Path, Path]] = []  # (from, to): the renames that put the previous state back
     try:
         manifest = verify(archive, stage)
+        _check_regions(manifest, Path(archive).name, db_path, regions)
         old.mkdir()
         made_old = True
         # the reports replaced only by an archive that speaks for them: one made before they were backed up

@@ -9,6 +9,7 @@ be, as an InputDataError.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -108,19 +109,71 @@ def router_processes() -> int:
     raw = _env("COVERPLAN_ROUTER_PROCESSES")
     if raw is None:
         return 0
+    most = max_router_processes()
+    if re.fullmatch(r"-[0-9]+", raw.strip()):  # a whole number, but no number of processes (QA 28: "-3 is not a
+        # whole number" was not true)
+        raise env_error("COVERPLAN_ROUTER_PROCESSES", raw,
+                        f"is below 0: the number of processes must be 0 or more (0: one per CPU core, 1: never "
+                        f"fork, at most {most}), or unset it.",
+                        f"小于 0：进程数须为 0 或以上（0：每个 CPU 核一个进程；1：不另开进程；最多 {most}），或取消该变量。")
     if not re.fullmatch(r"[0-9]+", raw.strip()):
         raise env_error("COVERPLAN_ROUTER_PROCESSES", raw,
                         "is not a whole number of processes: set it to 0 (one per CPU core), 1 (never fork) "
                         "or another number of processes, or unset it.",
                         "不是整数进程数：请设为 0（每个 CPU 核一个进程）、1（不另开进程）或其他进程数，或取消该变量。")
+    if int(raw) > most:  # 99999 was taken: as many forks as sweeps allow, each a copy of the hierarchy
+        cpus = usable_cpus()
+        raise env_error("COVERPLAN_ROUTER_PROCESSES", raw,
+                        f"is more than {most}, the most this computer uses ({ROUTER_PER_CPU} per CPU core; it has "
+                        f"{cpus}): set it to a number from 0 (one per CPU core) to {most}, or unset it.",
+                        f"超过本机可用的最大进程数 {most}（每个 CPU 核 {ROUTER_PER_CPU} 个，本机有 {cpus} 个）：请设为 0"
+                        f"（每个 CPU 核一个进程）至 {most} 之间的整数，或取消该变量。")
     return int(raw)
 
 
-def _folder_problem(path: Path, *, must_exist: bool) -> tuple[str, str] | None:
+#: COVERPLAN_ROUTER_PROCESSES may ask for at most this many processes per usable CPU core.
+ROUTER_PER_CPU = 4
+
+
+def usable_cpus() -> int:
+    """The CPU cores this process may run on (its affinity; all of the machine's where that is unknown)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def max_router_processes() -> int:
+    """The most processes COVERPLAN_ROUTER_PROCESSES may ask for: :data:`ROUTER_PER_CPU` per usable core."""
+    return ROUTER_PER_CPU * usable_cpus()
+
+
+def _unwritable(path: Path) -> tuple[str, str] | None:
+    """Why coverplan cannot keep its database in the existing folder ``path`` (en, zh), or None: a file cannot be
+    made in it (no permission, a read-only disk, /proc), or its proposals.sqlite cannot be read and written.
+    SQLite said so in a traceback, "unable to open database file" (QA 28)."""
+    try:  # made and removed at once: os.access says yes to root, where /proc still refuses a file
+        os.rmdir(tempfile.mkdtemp(prefix=".coverplan-check-", dir=path))
+    except OSError as exc:
+        why = {errno.EACCES: ("no permission", "没有权限"), errno.EPERM: ("no permission", "没有权限"),
+               errno.EROFS: ("a read-only disk", "磁盘只读")}.get(
+            exc.errno, ("a system or read-only folder", "系统文件夹或只读文件夹"))
+        return (f"names a folder coverplan cannot write in ({why[0]}: no file can be made there)",
+                f"所指的文件夹无法写入（{why[1]}：无法在其中创建文件）")
+    db = path / "proposals.sqlite"
+    if db.exists() and not os.access(db, os.R_OK | os.W_OK):
+        return (f"holds a proposals.sqlite that coverplan cannot read and write (no permission for {db})",
+                f"所含的 proposals.sqlite 无法读写（对 {db} 没有读写权限）")
+    return None
+
+
+def _folder_problem(path: Path, *, must_exist: bool, writable: bool = False) -> tuple[str, str] | None:
     """What keeps ``path`` from being used as a folder (en, zh), or None: a file there, no such folder
-    (``must_exist``), or one that cannot be made (its nearest existing parent is a file or not writable)."""
+    (``must_exist``), one that cannot be made (its nearest existing parent is a file or not writable), or
+    (``writable``) an existing one that coverplan cannot write in."""
     if path.exists():
-        return None if path.is_dir() else ("is a file, not a folder", "是文件而非文件夹")
+        if not path.is_dir():
+            return "is a file, not a folder", "是文件而非文件夹"
+        if writable:
+            return _unwritable(path)
+        return None
     if must_exist:
         return "names no existing folder", "所指的文件夹不存在"
     parent = path.absolute().parent
@@ -151,7 +204,7 @@ def check_environment() -> None:
     for name, (path, en, zh) in purposes.items():
         if _GIVEN[name] is None:  # the default folders are the installation's, not the user's setting
             continue
-        problem = _folder_problem(path, must_exist=name == "COVERPLAN_DATA")
+        problem = _folder_problem(path, must_exist=name == "COVERPLAN_DATA", writable=name == "COVERPLAN_VAR")
         if problem is None and name == "COVERPLAN_DATA" and not (path / "facility_types.toml").is_file():
             problem = "holds no facility_types.toml", "所指的文件夹中没有 facility_types.toml"
         if problem is not None:

@@ -364,14 +364,31 @@ class UserStore:
     def __init__(self, path: str | Path, counties: dict[str, str] | None = None,
                  counties_en: dict[str, str] | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         #: county code -> name, to check a planner's county (None: any 6-digit code)
         self.counties = counties
         #: county code -> English name: the counties an English message lists (else the Chinese names)
         self.counties_en = counties_en or counties
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as con:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(SCHEMA)
+        except (OSError, sqlite3.OperationalError) as exc:
+            # a folder that refuses the file (no permission, read-only, /proc): sqlite3's "unable to open database
+            # file" was a traceback (QA 28); said in a sentence naming the file
+            if isinstance(exc, sqlite3.OperationalError) and not any(
+                    w in str(exc) for w in ("unable to open", "readonly", "read-only", "disk I/O")):
+                raise
+            from geo.errors import InputDataError
+
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise InputDataError(f"The database {self.path} cannot be opened for writing ({why}): its folder "
+                                 f"{self.path.parent} must be one coverplan may write in.",
+                                 f"无法以写入方式打开数据库 {self.path}（{why}）：其所在的文件夹 {self.path.parent} "
+                                 "须可由 coverplan 写入。",
+                                 hint_en="Give a database in a writable folder (--db or COVERPLAN_VAR).",
+                                 hint_zh="请改用可写文件夹中的数据库（--db 或 COVERPLAN_VAR）。",
+                                 details={"path": str(self.path)}) from None
 
     @contextmanager
     def _connect(self):
