@@ -113,3 +113,13 @@ def test_a_county_code_sent_as_a_json_number_is_taken(client):
         r = client.post("/api/proposals?lang=en", json={"type": "elderly_complex", "model": "mclp", "p": 1,
                                                         "county": bad})
         assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "county", r.data[:300]
+
+
+def test_an_upgrade_k_over_a_numeric_countys_limit_names_the_county(client):
+    """The K of an upgrade for a county sent as a JSON number is checked against that county, naming it (it was
+    told the city's limit first)."""
+    for county in (FANG, int(FANG)):
+        r = client.post("/api/proposals?lang=en", json={"type": "welfare_home", "kind": "upgrade", "k": 20,
+                                                        "county": county})
+        assert r.status_code == 400, r.data[:300]
+        assert "Fang County" in r.get_json()["message"], (county, r.get_json()["message"])

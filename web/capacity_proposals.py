@@ -235,8 +235,9 @@ def _county_scoped(form: dict) -> bool:
     """Whether the proposal will be solved for one county (a county planner's, or ``county`` asked): its
     K is then checked against that county's facilities, naming it (check_scope), not the city's."""
     from flask import has_request_context
-    if isinstance(form.get("county"), str) and form["county"]:
-        return True
+    county = form.get("county")
+    if (isinstance(county, str) and county) or (isinstance(county, int) and not isinstance(county, bool)):
+        return True  # a code sent as a JSON number (420325) is a county too (web.auth.scope_proposal reads it)
     if not has_request_context():
         return False
     from web import auth
