@@ -243,3 +243,22 @@ def test_a_map_edit_of_sample_rows_does_not_make_the_register_read_as_imported(c
     from planner.coverage import sample_register
     with app.test_request_context():
         assert sample_register(app.extensions["coverplan"]["service"].region, "day_care")
+
+
+# -- a urlencoded form that is not UTF-8 is refused naming the field (QA 28c item 6) ----------------------------------
+def test_a_form_that_is_not_utf8_is_refused_naming_the_field(client, app):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    before = len(app.extensions["coverplan"]["store"].list())
+    for body, field in ((b"type=day_care&model=mclp&p=2&name=%FF%FE", "name"),
+                        (b"type=day_care&model=mclp&p=2&name=\xe6\xb5\x8b%FF", "name"),
+                        (b"type=day\xff_care&model=mclp&p=2", "type")):
+        for lang, words in (("en", "is not UTF-8 text"), ("zh", "不是 UTF-8 文本")):
+            r = client.post(f"/api/proposals?lang={lang}", data=body, headers=form)
+            assert r.status_code == 400, r.data[:300]
+            d = r.get_json()
+            assert d["details"]["parameter"] == field and words in d["message"], d
+    assert len(app.extensions["coverplan"]["store"].list()) == before  # nothing saved
+    # a UTF-8 form (Chinese, percent-encoded) is taken as before
+    r = client.post("/api/proposals?wait=120", data="type=day_care&model=mclp&p=2&name=%E6%B5%8B%E8%AF%95".encode(),
+                    headers=form)
+    assert r.status_code == 201 and r.get_json()["proposal"]["name"] == "测试", r.data[:300]

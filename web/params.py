@@ -216,11 +216,42 @@ def _language() -> None:
         g.lang = request_language()[0]
 
 
+def _form_not_utf8() -> InputDataError | None:
+    """A urlencoded form whose fields are not UTF-8 text, raw or percent-encoded: the error naming the field, or
+    None. Werkzeug read a raw bad byte as a missing field ("Missing parameter type" of a form that sent type) and
+    kept a percent-encoded one as its escape ("%FF%FE" saved as a proposal's name, QA 28)."""
+    from urllib.parse import unquote_to_bytes
+
+    raw = request.get_data(cache=True)  # within the size limit (_body_size); the form is parsed from this copy
+    for pair in raw.split(b"&"):
+        key, _, value = pair.partition(b"=")
+        name = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8", "replace")
+        for part in (key, value):
+            text = unquote_to_bytes(part.replace(b"+", b" "))
+            try:
+                text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = text[exc.start:exc.start + 1].hex().upper()
+                shown = escaped(name)[:40]
+                return InputDataError(
+                    f"The form's field '{shown}' is not UTF-8 text (byte 0x{bad} at position {exc.start + 1}): send "
+                    "the form as UTF-8, as a browser does; nothing was done.",
+                    f"表单字段“{shown}”不是 UTF-8 文本（第 {exc.start + 1} 个字节为 0x{bad}）：请以 UTF-8 编码提交表单"
+                    "（浏览器即是如此）；未执行任何操作。",
+                    details={"parameter": name, "byte": exc.start + 1, "encoding": "utf-8"})
+    return None
+
+
 def _check_request() -> None:
     """Refuse, before the view runs, a parameter given twice and (on a write) one the endpoint does not take."""
     if request.routing_exception is not None:  # no such address or method: its own 404/405 says so
         return
     _body_size()
+    if request.method in WRITES and request.mimetype == FORMS[0]:
+        problem = _form_not_utf8()
+        if problem is not None:
+            _language()
+            raise problem
     checked = request.path.startswith(CHECKED_PREFIXES)
     if checked and any(len(v) > 1 for _, v in request.args.lists()):
         _language()
