@@ -182,9 +182,11 @@ def test_exports_name_the_size_unit_and_a_conversion(app, saved):
     head = _csv_header(c, f"/api/proposals/{saved['cemetery']}.csv?lang=en")
     assert "Size (plots)" in head, head
     conv = _csv_header(c, f"/api/proposals/{saved['convert']}.csv?lang=en")
-    assert "Serves more (given the others converted)" in conv and "Serves more if converted alone" in conv, conv
+    # (each followed by whom the people count since QA 28: "… (people aged 80+)")
+    assert "Serves more (given the others converted) (people aged 80+)" in conv and \
+        "Serves more if converted alone (people aged 80+)" in conv, conv
     assert not any("upgraded" in h for h in conv), conv
-    assert "新增服务人数（其他选中点位已转型时）" in _csv_header(c, f"/api/proposals/{saved['convert']}.csv?lang=zh")
+    assert "新增服务人数（其他选中点位已转型时）（80岁以上老人）" in _csv_header(c, f"/api/proposals/{saved['convert']}.csv?lang=zh")
     # a plain upgrade keeps its words
     up = _csv_header(c, f"/api/proposals/{saved['upgrade']}.csv?lang=en")
     assert "Serves more (given the others upgraded)" in up

@@ -64,7 +64,9 @@ def test_upgrade_page_and_csv_label_the_basis_and_show_the_stand_alone_gain(serv
     assert t("capw_added_served", lang) in html and t("capw_added_alone", lang) in html
     rows = list(csv.reader(io.StringIO(c.get(f"/api/proposals/{pid}.csv?lang={lang}").data.decode("utf-8-sig"))))
     head = rows[1]
-    assert t("capw_added_served", lang) in head and t("capw_added_alone", lang) in head
+    # each followed by whom the people count since QA 28 ("…（80岁以上老人）")
+    people = "（80岁以上老人）" if lang == "zh" else " (people aged 80+)"
+    assert t("capw_added_served", lang) + people in head and t("capw_added_alone", lang) + people in head, head
     for r in rows[2:]:
         for col in ("capw_capacity_before", "capw_capacity_after", "capw_added_served", "capw_added_alone"):
             # the capacity headers carry their unit since QA 14 (改造前容量（张床位）)

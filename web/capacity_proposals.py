@@ -787,7 +787,11 @@ def export_table(rec: dict, lang: str):
         # a conversion's figures are given the others converted, not upgraded (QA 25)
         columns = [(k, f"{label}_converted" if s.get("role") and k in ("added_served", "added_alone") else label)
                    for k, label in UPGRADE_COLUMNS]
-        field, _ = _upgrade_units(s)
+        field, basis = _upgrade_units(s)
+        # the people served named by whom they count (新增服务人数（80岁以上老人）): "Serves more" said not who (QA 28)
+        people = basis_people(basis, lang)
+        columns = [(k, with_unit(t(label, lang), people, lang) if people and k in ("added_served", "added_alone")
+                    else label) for k, label in columns]
         if not field:
             return rows, columns
         # the capacities in their unit (改造前容量（张床位）), as the page heads them
