@@ -189,10 +189,10 @@ def test_exports_name_the_size_unit_and_a_conversion(app, saved):
     assert "新增服务人数（其他选中点位已转型时）（80岁以上老人）" in _csv_header(c, f"/api/proposals/{saved['convert']}.csv?lang=zh")
     # a plain upgrade keeps its words
     up = _csv_header(c, f"/api/proposals/{saved['upgrade']}.csv?lang=en")
-    assert "Serves more (given the others upgraded)" in up
+    assert "Serves more (given the others upgraded) (people aged 80+)" in up
     wb = load_workbook(io.BytesIO(c.get(f"/api/proposals/{saved['convert']}.xlsx?lang=en").data))
     cells = [str(x.value) for row in wb.active.iter_rows() for x in row if x.value is not None]
-    assert "Serves more (given the others converted)" in cells
+    assert "Serves more (given the others converted) (people aged 80+)" in cells
 
 
 def test_conversion_page_says_converted(app, saved):
