@@ -280,7 +280,10 @@ def _read(args, region) -> tuple:
             from geo.imports import township_issues
             issues += township_issues(gdf)
         counts = {"rows": int(gdf.attrs.get("read") or len(gdf)), "accepted": int(len(gdf)), "refused": len(refused),
-                  "warnings": len(issues) - len(refused)}
+                  "warnings": len(issues) - len(refused),
+                  # totals and footer rows of a village file, skipped with a note each (rows = accepted + refused
+                  # + skipped, as the data page counts them)
+                  **({"skipped": len(gdf.attrs["skipped"])} if gdf.attrs.get("skipped") else {})}
         layer = args.kind
     name = Path(args.file).name
     blocking = [i for i in issues if i.get("severity") == "error" or i.get("fixed")]

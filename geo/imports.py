@@ -34,6 +34,7 @@ from geo.archives import check_file, open_checked, reader_hint, reader_message, 
 from geo.errors import InputDataError
 from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, to_storage
 from geo.points import encoding_label, join_list, plain_number, points_from_table
+from geo.tables import RowList
 
 _log = logging.getLogger("coverplan.imports")
 #: A township file's code column as GIS exports and the NBS tables head it (QA 25: 统计用区划代码 was "no code
@@ -420,10 +421,10 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     kinds = gdf.geometry.geom_type
     # every kind of problem of the file at once, so one round of corrections fixes them all
     problems = _Problems(label)
+    names = _feature_names(gdf, col)
     empty = np.flatnonzero((codes == "").to_numpy())
     if len(empty):
         # said by feature number (and name, when the file has one): "unknown code nan" named no feature (QA 24)
-        names = _feature_names(gdf, col)
         at_en = [f"feature {i + 1}" + (f" ({names[i]})" if names[i] else "") for i in empty]
         at_zh = [f"第 {i + 1} 个要素" + (f"（{names[i]}）" if names[i] else "") for i in empty]
         problems.add(f"{len(empty)} feature(s) without a township code (column {col} is empty): "
@@ -435,10 +436,17 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                      empty_codes=[int(i) + 1 for i in empty])
     unknown = sorted(set(codes[codes != ""]) - known)
     if unknown:
-        problems.add(f"{len(unknown)} unknown township code(s): {join_list(unknown, 'en')}.",
-                     f"有 {len(unknown)} 个未知的乡镇代码：{join_list(unknown)}。",
-                     "Codes must be the NBS 2023 township codes of this region (e.g. 420302001).",
-                     "代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）。", unknown=unknown)
+        # each code's feature(s), by number and the file's name (QA 28: "420323999" alone named no feature)
+        at = {c: [int(i) for i in np.flatnonzero((codes == c).to_numpy())] for c in unknown}
+        where_en, where_zh = _unknown_code_features(at, names)
+        problems.add(f"{len(unknown)} unknown township code(s): {join_list(unknown, 'en')} ({where_en}).",
+                     f"有 {len(unknown)} 个未知的乡镇代码：{join_list(unknown)}（{where_zh}）。",
+                     "Codes must be the NBS 2023 township codes of this region (e.g. 420302001): correct the code of "
+                     "each feature named in the attribute table of your GIS program, or delete features that are no "
+                     "township of this region, and export the file again.",
+                     "代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）：请在GIS软件的属性表中改正所列要素的代码，"
+                     "或删除不属于本地区的要素，然后重新导出。", unknown=unknown,
+                     unknown_features=[{"feature": i + 1, "code": c, "name": names[i]} for c in unknown for i in at[c]])
     dup = sorted(set(codes[codes.duplicated() & (codes != "")]))
     if dup:
         problems.add(f"duplicate township code(s): {join_list(dup, 'en')}.", f"乡镇代码重复：{join_list(dup)}。",
@@ -518,10 +526,21 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
             / shapely.area(g)
         off = codes[placed][in_region][share < 0.5].tolist()
         if off:
-            problems.add(f"{len(off)} polygon(s) lie mostly outside their county: {join_list(off, 'en')}.",
-                         f"有 {len(off)} 个乡镇面大部分不在所属县区内：{join_list(off)}。",
-                         "Check the coordinate system (GCJ-02 data must be converted; the file's CRS must be set).",
-                         "请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。", codes=off)
+            # each one by its name, feature number and the county it lies in (QA 28: the codes alone, and only
+            # the coordinate system blamed, for one polygon drawn in the wrong county)
+            at = np.flatnonzero(placed.to_numpy())[in_region][share < 0.5]
+            said = [_misplaced(region, geoms.iloc[i], codes.iloc[i], names[i], int(i)) for i in at]
+            fix_en = ("Check the code of each polygon named, or the polygon itself (drawn in the wrong place, or "
+                      "another township's shape): correct it in your GIS program and export the file again.")
+            fix_zh = "请核对所列乡镇面的代码，或该面本身（画错了位置，或用了其他乡镇的面），在GIS软件中改正后重新导出。"
+            if len(off) == int(in_region.sum()) and len(off) > 1:  # every polygon elsewhere: the coordinates
+                fix_en += (" As every polygon of the file lies outside its county, check the coordinate system "
+                           "too (GCJ-02 data must be converted; the file's CRS must be set).")
+                fix_zh += "文件中所有乡镇面都不在所属县区内，也请检查坐标系（GCJ-02数据须先转换；文件须带有正确的坐标系定义）。"
+            problems.add(f"{len(off)} polygon(s) lie mostly outside their county: "
+                         f"{'; '.join(en for en, _, _ in said)}.",
+                         f"有 {len(off)} 个乡镇面大部分不在所属县区内：{'；'.join(zh for _, zh, _ in said)}。",
+                         fix_en, fix_zh, codes=off, outside=[d for _, _, d in said])
     problems.raise_any()
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
     # the file's other columns (a population, an area) are not read: said, as a village file's are
@@ -531,6 +550,45 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                       "ignored_columns": ignored, "repaired": repaired + _overlaps(out),
                       "notes": list(gdf.attrs.get("notes") or [])})
     return out
+
+
+def _unknown_code_features(at: dict, names: list[str]) -> tuple[str, str]:
+    """(en, zh) naming the feature(s) of each unknown code, in the order of the codes (the first ten)."""
+    def one(rows: list[int], lang: str) -> str:
+        nums = [str(i + 1) for i in rows[:5]] + ([("..." if lang == "en" else "…")] if len(rows) > 5 else [])
+        named = names[rows[0]] if len(rows) == 1 else ""
+        if lang == "en":
+            return f"feature{'s' if len(rows) > 1 else ''} {', '.join(nums)}" + (f", {named}" if named else "")
+        return f"第 {'、'.join(nums)} 个要素" + (f"“{named}”" if named else "")
+    codes = list(at)[:10]
+    en = "; ".join((f"{c}: " if len(at) > 1 else "") + one(at[c], "en") for c in codes) + ("; ..." if len(at) > 10 else "")
+    zh = "；".join((f"{c}为" if len(at) > 1 else "") + one(at[c], "zh") for c in codes) + ("等" if len(at) > 10 else "")
+    return en, zh
+
+
+def _misplaced(region, geom, code: str, name: str, i: int) -> tuple[str, str, dict]:
+    """(en, zh, details) for a township polygon lying mostly outside the county of its code: its name (the
+    file's, else the region's), feature number, and the county it lies in mostly (or "outside the region")."""
+    counties = region.counties
+    own = code[:6]
+    area = shapely.area(geom)
+    shares = shapely.area(shapely.intersection(geom, counties.geometry.values)) / area if area > 0 \
+        else np.zeros(len(counties))
+    best = int(np.argmax(shares)) if len(shares) else -1
+    # the county holding the most of it; none when most of it lies outside the region
+    there = str(counties.index[best]) if best >= 0 and shares.sum() >= 0.5 and shares[best] > 0 else None
+    name = name or (str(region.townships.loc[code, "name"]) if code in region.townships.index else "")
+
+    def county(c: str | None, lang: str) -> str:
+        if c is None:
+            return "outside every county of the region" if lang == "en" else "本区域各县区以外"
+        col = "name_en" if lang == "en" and "name_en" in counties else "name"
+        return str(counties.loc[c, col]) if c in counties.index else c
+    en = (f"{code} ({name + ', ' if name else ''}feature {i + 1}) lies mostly "
+          f"{'' if there is None else 'in '}{county(there, 'en')}, not in {county(own, 'en')}, the county of its code")
+    zh = (f"{name}（{code}，第 {i + 1} 个要素）" if name else f"{code}（第 {i + 1} 个要素）") \
+        + f"大部分位于{county(there, 'zh')}，而非其代码所属的{county(own, 'zh')}"
+    return en, zh, {"feature": i + 1, "code": code, "name": name, "county": own, "lies_in": there}
 
 
 #: Two townships of a file that share more than this (km²) overlap: a boundary drawn twice, not a
@@ -665,6 +723,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                        known=_normalised((*CODE_ALIASES, *VILLAGE_CODE_ALIASES, "名称", "村名", "村(社区)名称")))
         if not (gdf.geometry.geom_type == "Point").all():
             raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
+        _too_many_village_rows(label, len(gdf), len(region.villages))
         # 村代码 of 12-digit codes before a 乡镇代码 of 9 (a layer's code column is named as a township file's or a
         # village table's)
         col = _code_column(gdf, label, (*CODE_ALIASES, *VILLAGE_CODE_ALIASES), (12,))
@@ -682,7 +741,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         # title row, the encodings detected, an unpaired quotation mark named by its line (QA 20: each was
         # refused or misread here), and coordinates in degrees-minutes-seconds as a register's are
         pts = _points_from_table_file(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
-                                      row_issues=row_issues)
+                                      row_issues=row_issues, n_villages=len(region.villages))
     _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village")
     codes = _normalise_codes(pts["id"], 12)
     # the line (or feature number) of each row, the header being line 1
@@ -741,10 +800,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # what the file holds besides the code and the point (a population, a name) is not read: said in the report
     skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"} | GIS_BOOKKEEPING
     ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
+    # the lists of one entry per row are RowLists, which pandas does not copy into every frame derived from
+    # this one (QA 28: a check of 200,000 rows took 10 minutes, most of it deep-copying them)
+    skipped = RowList(pts.attrs.get("skipped") or [])  # totals and footer rows: neither accepted nor refused
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
-                      "rows": [int(line[i]) for i in np.flatnonzero(keep)], "refused": refused, "read": int(len(codes)),
-                      "column_names": dict(names)})
+                      "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
+                      "read": int(len(codes)) + len(skipped), "skipped": skipped, "column_names": dict(names)})
     return out
 
 
@@ -758,8 +820,9 @@ def _refused_row(row: int, code: str, kind: str, en: str, zh: str, fix_en: str, 
 def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     """A warning for each imported village point outside its own township (QA 17: 龚家湾社区 of 武当路街道
     was moved into 军店镇 of another county, accepted with no warning): the row (its line or feature
-    number, as the report names it), the township it lies in, and the fix, in both languages; and one
-    for the file's columns not read (QA 18: a file's population columns were dropped without a word).
+    number, as the report names it), the township it lies in, and the fix, in both languages; one
+    for the file's columns not read (QA 18: a file's population columns were dropped without a word);
+    and one for each totals or footer row skipped (``attrs["skipped"]``).
     """
     towns, vills = region.townships, region.villages
     out = []
@@ -768,6 +831,8 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
         out.append(_columns_not_read(ignored, "village"))
     for zh, en in points.attrs.get("notes") or []:  # what the table reader found (cells beyond the header ...)
         out.append(_note_issue(zh, en))
+    # totals and footer rows (合计), skipped, one warning each, as a register's (QA 28: refused as "missing lon/lat")
+    out += [dict(r) for r in points.attrs.get("skipped") or []]
     codes = points["code"].astype(str).to_numpy()
     rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
     # the file's longitude column (经度), as a register's report names it; a layer's points have none (QA 25)
@@ -834,17 +899,42 @@ def _village_header_names() -> frozenset:
                      for n in names)
 
 
+def village_row_limit(n_villages: int) -> int:
+    """The most rows a village file may have: ten for every village and community of the region, and at
+    least 20,000. More is no village list (rows repeated, another region's or another kind of table), and a
+    check of 200,000 such rows held a core of the shared server for 10 minutes (QA 28)."""
+    return max(20_000, 10 * int(n_villages))
+
+
+def _too_many_village_rows(label: str, n: int, n_villages: int) -> None:
+    limit = village_row_limit(n_villages)
+    if n <= limit:
+        return
+    raise InputDataError(
+        f"{label}: the file has {n:,} rows, but this region has {n_villages:,} villages and communities; a village "
+        f"file may have at most {limit:,} rows.",
+        f"{label}：文件有 {n:,} 行，而本地区只有 {n_villages:,} 个村（社区）；村（社区）点位文件最多 {limit:,} 行。",
+        hint_en="Check the file: one row per village or community, no repeated rows, not another region's or another "
+                "kind of table. Keep this region's villages and communities and upload it again.",
+        hint_zh="请核对文件：每个村（社区）一行，没有重复行，也不是其他地区或其他类型的表格。只保留本地区的村（社区）后重新上传。",
+        details={"rows": int(n), "limit": int(limit), "villages": int(n_villages)})
+
+
 def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None, coords: str, region,
-                            row_issues: list | None = None):
+                            row_issues: list | None = None, n_villages: int | None = None):
     """A village table (CSV of any separator, XLSX/XLS) read by geo.tables, its coordinates parsed as a
     register's are (decimals, degrees-minutes-seconds), converted from the planner's CRS or datum and
-    checked as WGS84 points; ``attrs["file_rows"]`` holds each row's line in the file."""
+    checked as WGS84 points; ``attrs["file_rows"]`` holds each row's line in the file, ``attrs["skipped"]``
+    the totals and footer rows taken out (one warning each, :func:`_village_summary_rows`)."""
     from geo.points import ALIASES, parse_coordinate
     from geo.tables import read_table
 
     table = read_table(path, encoding=encoding, header_names=_village_header_names(),
                        empty_fix=(f"A village file has the header {VILLAGE_HEADER}, then one row per village or "
                                   "community.", f"村（社区）点位文件第一行为表头 {VILLAGE_HEADER}，之后每行一个村（社区）。"))
+    if n_villages is not None:  # refused before any row is checked
+        _too_many_village_rows(path.name, len(table.frame), n_villages)
+    table, skipped = _village_summary_rows(table, path.name)
     df = table.frame.copy()
     df.columns = [str(c) for c in df.columns]
     df = df.astype(str)
@@ -869,9 +959,84 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     # x/y in a CRS the planner chose is reported as that CRS; lon/lat as none (a facility register's too)
     pts.attrs.update({"encoding": table.encoding,
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None,
-                      "file_rows": list(table.rows), "notes": list(table.notes),
+                      "file_rows": RowList(table.rows), "notes": list(table.notes), "skipped": RowList(skipped),
                       "column_names": {"code": code_col, "lon": xcol, "lat": ycol}})
     return pts
+
+
+#: A village file's totals or footer row, said as a register's is (planner.register): skipped, not refused.
+_SKIPPED_TEXT = {
+    "total": ("合计行（“{value}”），已略过，不作为村（社区）导入",
+              "a totals row ('{value}'): skipped, not imported as a village or community"),
+    "footer": ("表尾落款行（“{value}”），已略过，不作为村（社区）导入",
+               "a footer row ('{value}'): skipped, not imported as a village or community")}
+
+
+def _village_summary_rows(table, label: str):
+    """The table without its totals and footer rows, and one warning for each (QA 28: 合计,244个村,, under the
+    last village was refused as "missing lon/lat", where a register skips it).
+
+    A row is one when it has no coordinates, its code cell holds no code (empty, or the label itself:
+    合计 under 村代码), and a cell is a totals label or its first filled cell opens a footer
+    (geo.tables.summary_row); a row with a code or a point is checked as any other."""
+    from geo.points import ALIASES
+    from geo.tables import norm_header, summary_cells, summary_row
+
+    frame = table.frame
+    cols = [c for c in frame.columns if c != "geometry"]
+    if not len(frame) or not cols:
+        return table, []
+    by_name = {norm_header(c): c for c in cols}
+    coord_cols = [next((by_name[norm_header(n)] for n in ALIASES[k] if norm_header(n) in by_name), None)
+                  for k in ("lon", "lat")]
+    code_names = {norm_header(n) for n in ("id", "编号", *CODE_ALIASES, *VILLAGE_CODE_ALIASES)}
+
+    def text(col) -> pd.Series:
+        s = frame[col]
+        return s.where(s.notna(), "").astype(str).str.strip()
+    maybe = np.ones(len(frame), bool)
+    for c in coord_cols:
+        if c is not None:
+            maybe &= (text(c) == "").to_numpy()
+    for c in cols:  # a code column's cell: empty or not a number (合计 under 村代码)
+        if norm_header(c) in code_names:
+            maybe &= ~text(c).str.contains(r"[0-9]{6}", regex=True).to_numpy()
+    rows = np.flatnonzero(maybe)
+    if not len(rows):
+        return table, []
+    sub = frame.iloc[rows]
+    labelled = np.zeros(len(rows), bool)
+    for c in cols:
+        labelled |= summary_cells(sub[c]).to_numpy(bool)
+    found = []
+    for k in rows[labelled]:
+        values = [frame[c].iat[k] for c in cols]
+        hit = summary_row(values)
+        if hit is None:
+            continue
+        kind, at = hit
+        cell = str(values[at]).strip()
+        shown = cell if len(cell) <= 30 else cell[:30] + "…"
+        zh, en = _SKIPPED_TEXT[kind]
+        found.append({"row": int(table.rows[k]), "column": str(cols[at]), "severity": "warning",
+                      "code": f"{kind}_row_skipped", "value": shown, "candidates": [],
+                      "message_zh": zh.format(value=shown), "message_en": en.format(value=shown),
+                      "fix_zh": "如该行是一个村（社区），请填写其12位代码和经纬度后重新校验",
+                      "fix_en": "If the row is a village or community, give its 12-digit code and its coordinates "
+                                "and check again"})
+    if not found:
+        return table, []
+    if len(found) == len(frame):
+        lines = [r["row"] for r in found]
+        raise InputDataError(
+            f"{label}: no village rows: every row under the header is a totals or footer row "
+            f"({'row' if len(lines) == 1 else 'rows'} {join_list(lines[:10], 'en')}"
+            f"{'' if len(lines) <= 10 else f' and {len(lines) - 10:,} more'}).",
+            f"{label}：没有村（社区）行：表头下的各行都是合计行或表尾落款行（第 {join_list(lines[:10])} 行"
+            f"{'' if len(lines) <= 10 else f'等 {len(lines):,} 行'}）。",
+            hint_en=f"Add one row per village or community above the totals: {VILLAGE_HEADER}.",
+            hint_zh=f"请在合计行之上每行填写一个村（社区）：{VILLAGE_HEADER}。", details={"skipped_rows": lines})
+    return table.without_rows({r["row"] for r in found}), found
 
 
 def _store_of(region, store):

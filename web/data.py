@@ -481,7 +481,9 @@ def _check(path: Path, opts: dict, region):
                    for i in township_issues(gdf)]
     read = int(found.get("read") or len(gdf))
     parts = {"counts": {"rows": read, "accepted": int(len(gdf)), "refused": len(refused),
-                        "warnings": len(issues) - len(refused)},
+                        "warnings": len(issues) - len(refused),
+                        # totals rows (合计) skipped, as a register's: rows = accepted + refused + skipped (QA 28)
+                        **({"skipped": len(found["skipped"])} if found.get("skipped") else {})},
              "issues": issues, "columns": {}, "encoding": found.get("encoding"), "crs": found.get("crs"),
              "coords": coords, "suggestion": None, "located_by_name": 0}
     preview = gdf[["code", "geometry"]].copy()
