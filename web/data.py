@@ -672,6 +672,7 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
                  else accepted["township_code"].astype(str).str[:6])
         in_county = (codes == county).to_numpy()
     types, lang = _svc().types(), g.lang
+    versions = _versions_by_number()
     rows, lines = [], []
     # a city-wide planner's register: the type replaced in the counties of the file's rows (or the city)
     # (the whole city's, chosen: said as before, "replace the N now in the register", with the box ticked)
@@ -689,7 +690,11 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         incoming = int(len(accepted) if mine is None else mine.sum())
         synthetic = int(now["synthetic"].astype(bool).sum()) if "synthetic" in now else 0
         name = types[k].name(lang) if k in types else k
+        # the planners' own rows among those replaced, by the version each came in (QA 28: a colleague's import)
+        imported = _imported_rows(now, k, region, versions)
+        imported_line = _imported_text(imported, versions, lang)
         rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming,
+                     **({"imported": imported} if imported else {}),
                      **({"counties": planned[k]["counties"], "kept": planned[k]["kept"],
                          "kept_counties": planned[k]["kept_counties"], "city_now": planned[k]["city_now"]}
                         if k in planned else {})})
@@ -711,6 +716,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         if k in planned:  # in words and numbers: the counties replaced, the others kept (QA 27)
             lines.append(register_scope.plan_text(
                 planned[k], name, names_here, lang, mode))
+            if imported_line:
+                lines.append(imported_line)
             if planned[k]["clash"]:
                 lines.append(register_scope.clash_error(planned[k]["clash"]).message(lang)
                              + pick("确认导入将被拒绝。", " The confirm will be refused.", lang))
@@ -742,6 +749,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
+        if imported_line:
+            lines.append(imported_line)
         if too_many:
             lines.append(too_many)
         elif incoming >= 1000 and incoming > 10 * len(now):
@@ -1276,9 +1285,26 @@ def _confirm(uid: str, d: Path):
         # the report said what confirming would replace on v{checked}; since then an edit or an import
         # made v{now}, and replacing the layer now would drop that change without anyone having seen it
         err = DataChanged(checked, now)
-        err.en = (f"The data changed after this file was checked: the report was made on data version {checked}, "
-                  f"and version {now} is now current. Nothing was imported.")
-        err.zh = f"本文件校验后数据已更新：校验报告基于数据版本 {checked}，当前已是版本 {now}。未导入任何内容。"
+        # who made the newer versions, when, and what (QA 28: a county planner learns that a city-wide
+        # import has just replaced his county's rows), as a map edit's conflict says it
+        known = _versions_by_number()
+        since = [known[v] for v in sorted(known) if checked < v <= now]
+        shown = since[-5:]
+        more_en = f"{len(since) - len(shown)} earlier change(s) and " if len(since) > len(shown) else ""
+        more_zh = f"（另有 {len(since) - len(shown)} 项更早的修改）" if len(since) > len(shown) else ""
+        by_en = "; ".join(_version_words(r, "en") for r in shown)
+        by_zh = "；".join(_version_words(r, "zh") for r in shown)
+        err.en = (f"The data changed after this file was checked: the report was made on data version {checked}"
+                  + (f"; since then, {more_en}{by_en}" if shown else "")
+                  + f"; version {now} is now current. Nothing was imported.")
+        err.zh = (f"本文件校验后数据已更新：校验报告基于数据版本 {checked}，"
+                  + (f"此后{' ' if by_zh[:1].isascii() else ''}{by_zh}{more_zh}，" if shown else "")
+                  + f"当前已是版本 {now}。未导入任何内容。")
+        if shown:
+            last = shown[-1]
+            err.details.update({"changed_by": last.get("author") or "", "changed_in": last["version"],
+                                "changed_at": str(last.get("created_iso") or "")[:16],
+                                "changes": [_version_detail(r) for r in since]})
         err.hint_en = "Check the file again against the current data (the page does it), read the report, then confirm."
         err.hint_zh = "请按当前数据重新校验（页面会自动进行），查看校验报告后再确认。"
         err.details.update({"upload_id": uid, "recheck": True})
@@ -1479,8 +1505,11 @@ def _edit(body: dict):
         _id_param(fid, "id", "a facility id (text)", "设施编号（文本）")
         if fid not in set(layer["id"].astype(str)):
             raise not_found("Facility", "设施", fid)
-        auth.require_county(layer.loc[layer["id"].astype(str) == fid, "county_code"].iloc[0],
-                            f"facility {fid}", f"设施 {fid} ")
+        hit = layer.loc[layer["id"].astype(str) == fid].iloc[0]
+        # named as the planner knows it, its id after it (QA 28: "设施 welfare_home-0695 位于 房县")
+        fname = textrules.without_refused(str(hit.get("name") or ""))[:60] if "name" in layer else ""
+        auth.require_county(hit["county_code"], f"the facility {fname} ({fid})" if fname else f"facility {fid}",
+                            f"设施“{fname}”（{fid}）" if fname else f"设施 {fid} ")
     point = None
     if action in ("add", "move"):
         lon = number(body.get("lon"), "lon", minimum=-180, maximum=180)
@@ -1607,21 +1636,73 @@ def _check_base(body: dict, action: str, ft) -> None:
         cur = _svc().version()
         # who changed it, and when: the latest version since base that wrote the layer (QA 27: "他人" only)
         by = _who_changed(layer, base)
+        # what happened to the facility (QA 28: "修改了" said of one a rollback had removed, named by its id)
+        happened, hint_en, hint_zh = "changed", None, None
+        if row is not None:
+            then = _facility_at(base, row)
+            now_here = row in fac.index
+            if then is not None and not now_here:
+                happened = "removed"
+            elif then is None and now_here:
+                happened = "added"
+            if not name and then is not None and "name" in then:  # removed since: named as the page showed it
+                name = textrules.without_refused(str(then["name"]))[:60]
+                if name:
+                    what_en, what_zh = f"the facility {name} ({row})", f"设施“{name}”（{row}）"
+            if happened == "removed":
+                hint_en = ("Reload the map: the facility is no longer in the current data (a rollback to a version "
+                           "that holds it brings it back).")
+                hint_zh = "请刷新地图：该设施已不在当前数据中（回退到包含它的版本可恢复）。"
         if by:
-            en = (f"{by['author_en'][:1].upper() + by['author_en'][1:]} changed {what_en} at {by['when']} (data version "
+            verb_en, verb_zh = _conflict_verbs(by, happened)
+            who_en = by["author_en"]
+            if by["author"] == ANONYMOUS_AUTHOR:  # our own words start the sentence; an account name stays as typed
+                who_en = who_en[:1].upper() + who_en[1:]
+            en = (f"{who_en} {verb_en.replace('{what}', what_en)} at {by['said_when']} (data version "
                   f"v{by['version']}) after the page showed data version v{base} (now v{cur}): nothing was saved.")
-            zh = (f"页面打开（数据版本 v{base}）后，{by['author_zh']}于 {by['when']} 修改了{what_zh}"
+            zh = (f"页面打开（数据版本 v{base}）后，{_zh_by(by['author_zh'])} {by['said_when']} {verb_zh}{what_zh}"
                   f"（数据版本 v{by['version']}，现为 v{cur}）：未保存。")
         else:
             en = (f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
                   "nothing was saved.")
             zh = f"页面打开（数据版本 v{base}）后，他人已修改了{what_zh}（现为 v{cur}）：未保存。"
         raise EditConflict(en, zh,
-                           hint_en="Reload the map to see their change, then make yours again.",
-                           hint_zh="请刷新地图查看他人的修改，再重新编辑。",
+                           hint_en=hint_en or "Reload the map to see their change, then make yours again.",
+                           hint_zh=hint_zh or "请刷新地图查看他人的修改，再重新编辑。",
                            details={"parameter": "base", "base": base, "current": cur,
+                                    **({"facility": row, "facility_name": name, "happened": happened}
+                                       if row is not None else {}),
                                     **({"changed_by": by["author"], "changed_in": by["version"],
-                                        "changed_at": by["when"]} if by else {})})
+                                        "changed_at": by["when"], "change_kind": by.get("kind")} if by else {})})
+
+
+def _facility_at(version: int, fid: str):
+    """Facility ``fid`` as data version ``version`` held it (a row), or None (absent, or unreadable)."""
+    try:
+        fac = _store().layers(version)["facilities"]
+    except Exception:
+        return None
+    hit = fac[fac["id"].astype(str) == fid] if "id" in fac else fac.iloc[0:0]
+    return hit.iloc[0] if len(hit) else None
+
+
+def _conflict_verbs(by: dict, happened: str) -> tuple[str, str]:
+    """(English with {what}, Chinese) for what version ``by`` did to the facility: removed, added or changed,
+    by a rollback, an import or an edit."""
+    kind, target = by.get("kind"), by.get("target")
+    file = textrules.escaped(str(by.get("file") or ""))[:80]
+    en_verb = {"removed": "removed", "added": "restored" if kind == "rollback" else "added",
+               "changed": "changed"}[happened]
+    zh_verb = {"removed": "移除了", "added": "恢复了" if kind == "rollback" else "加入了",
+               "changed": "改回了" if kind == "rollback" else "修改了"}[happened]
+    if kind == "rollback" and target is not None:
+        back = " back" if happened == "changed" else ""
+        return f"{en_verb} {{what}}{back} by rolling back to v{target}", f"回退到 v{target} 时{zh_verb}"
+    if kind == "import" and file:
+        return f"{en_verb} {{what}} by importing {file}", f"导入 {file} 时{zh_verb}"
+    if kind == "edit" and happened == "removed":
+        return "deleted {what}", "删除了"
+    return f"{en_verb} {{what}}", zh_verb
 
 
 def _who_changed(layer: str, base: int) -> dict | None:
@@ -1640,10 +1721,119 @@ def _who_changed(layer: str, base: int) -> dict | None:
     author = r.get("author") or ""
     local = author == ANONYMOUS_AUTHOR
     when = str(r.get("created_iso") or "")[:16].replace("T", " ")
-    return {"version": r["version"], "author": author, "when": when,
-            "author_zh": "本机网页上的另一次编辑" if local else (textrules.escaped(author)[:60] or "他人"),
-            "author_en": "another edit on this computer's web page" if local else (textrules.escaped(author)[:60]
-                                                                                  or "someone else")}
+    edit = r.get("kind") == "edit"  # a desk server's import or rollback is "this computer", not "another edit"
+    return {"version": r["version"], "author": author, "when": when, "said_when": _time_words(r), "kind": r.get("kind"),
+            "target": r.get("target"), "file": r.get("source_name") if r.get("kind") == "import" else None,
+            "author_zh": ("本机网页上的另一次编辑" if edit else "本机") if local
+            else (textrules.escaped(author)[:60] or "他人"),
+            "author_en": ("another edit on this computer's web page" if edit else "this computer") if local
+            else (textrules.escaped(author)[:60] or "someone else")}
+
+
+# -- who made a version, in words (QA 28, F6): a confirm's 409, a register's "replaces", an edit's 409 -------------
+def _versions_by_number() -> dict[int, dict]:
+    """Every version's row (to_dict) by number; {} when the store cannot be read (the message is still made)."""
+    try:
+        return {v.version: v.to_dict() for v in _store().versions()}
+    except Exception:
+        return {}
+
+
+def _account_words(author: str, lang: str) -> str:
+    """The account as typed (never sentence-cased); 本机 / this computer on a desk server (no accounts)."""
+    if author == ANONYMOUS_AUTHOR:
+        return pick("本机", "this computer", lang)
+    return textrules.escaped(author or "")[:60] or pick("他人", "someone else", lang)
+
+
+def _time_words(r: dict) -> str:
+    """When a version was made: "21:10" today, "2026-12-05 21:10" before."""
+    when = str(r.get("created_iso") or "")[:16].replace("T", " ")
+    return when[11:] if when[:10] == time.strftime("%Y-%m-%d") else when
+
+
+def _zh_by(who: str) -> str:
+    """"wang 于", "本机于": a space after a Latin name only."""
+    return f"{who} 于" if who and who[-1].isascii() else f"{who}于"
+
+
+def _version_words(r: dict, lang: str) -> str:
+    """What version ``r`` did, who and when: "wang 于 21:10 导入 f_welfare_city.csv（数据版本 v5）"."""
+    who, when, v, kind = _account_words(r.get("author") or "", lang), _time_words(r), r["version"], r.get("kind")
+    file = textrules.escaped(str(r.get("source_name") or ""))[:80]
+    if kind == "rollback":
+        zh, en = f"回退到 v{r.get('target')}", f"rolled back to v{r.get('target')}"
+    elif kind == "import" and file:
+        zh, en = f"导入 {file}", f"imported {file}"
+    elif kind == "edit":
+        zh, en = "在地图上编辑了数据", "edited the data on the map"
+    else:
+        zh, en = "更新了数据", "updated the data"
+    if lang == "en":
+        return f"{who} {en} at {when} (data version v{v})"
+    return f"{_zh_by(who)} {when} {zh}（数据版本 v{v}）"
+
+
+def _version_detail(r: dict) -> dict:
+    return {"version": r["version"], "author": r.get("author") or "", "at": str(r.get("created_iso") or "")[:16],
+            "kind": r.get("kind"), "file": r.get("source_name") if r.get("kind") == "import" else None}
+
+
+def _imported_rows(now, type_key: str, region, versions: dict[int, dict]) -> list[dict]:
+    """The planner's own rows among ``now`` (the facilities a register would replace), grouped by the data
+    version each came in (its ``source_version``, else the version that stored the type's layer): who made it,
+    when, from which file, how many rows. The sample's rows (示意) are not listed."""
+    if not len(now):
+        return []
+    src = ((region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
+    stored = src.get("dataset_version")
+    if not stored:
+        return []
+    own = (~now["synthetic"].fillna(False).astype(bool)) if "synthetic" in now else pd.Series(True, now.index)
+    if "edited_on_map" in now:
+        own |= layers.edited_flags(now["edited_on_map"])
+    row_v = (pd.to_numeric(now["source_version"], errors="coerce") if "source_version" in now
+             else pd.Series(np.nan, now.index))
+    counts: dict[int, int] = {}
+    for o, v in zip(own.to_numpy(), row_v.to_numpy()):
+        if o:
+            key = int(v) if v == v else int(stored)
+            counts[key] = counts.get(key, 0) + 1
+    out = []
+    for v in sorted(counts):
+        r = versions.get(v) or {"version": v, "kind": None}
+        out.append({**_version_detail(r), "rows": counts[v]})
+    return out
+
+
+def _imported_text(items: list[dict], versions: dict[int, dict], lang: str) -> str:
+    """"13 处来自 li 于 21:08 导入的 f_welfare_zs.csv（数据版本 v2）…": whose rows confirming replaces."""
+    if not items:
+        return ""
+
+    def said(i: dict) -> str:
+        r = versions.get(i["version"]) or {"version": i["version"]}
+        who, when, v, n = _account_words(r.get("author") or "", lang), _time_words(r), i["version"], i["rows"]
+        file = textrules.escaped(str(r.get("source_name") or ""))[:80]
+        if lang == "en":
+            if r.get("kind") == "import" and file:
+                return f"{n:,} from {file}, imported by {who} at {when} (data version v{v})"
+            if r.get("kind") == "edit":
+                return f"{n:,} edited on the map by {who} at {when} (data version v{v})"
+            return f"{n:,} from data version v{v} ({who}, {when})"
+        if r.get("kind") == "import" and file:
+            return f"{n:,} 处来自{_zh_by(' ' + who if who[:1].isascii() else who)} {when} 导入的 {file}（数据版本 v{v}）"
+        if r.get("kind") == "edit":
+            return f"{n:,} 处为{_zh_by(' ' + who if who[:1].isascii() else who)} {when} 在地图上编辑的（数据版本 v{v}）"
+        return f"{n:,} 处来自数据版本 v{v}（{who}，{when}）"
+
+    parts = [said(i) for i in items[:6]]
+    if lang == "en":
+        return (f"Among those replaced are planners' own facilities, not sample data: {'; '.join(parts)}"
+                f"{'; ...' if len(items) > 6 else ''}. Confirming replaces them with this file's rows (check with "
+                "their author first if this file is older than their import).")
+    return (f"被替换的设施中有规划人员导入或编辑的数据（非示意数据）：{'；'.join(parts)}{'等' if len(items) > 6 else ''}。"
+            "确认后将以本文件的数据替换它们（如本文件早于其导入，请先与导入人核对）。")
 
 
 def _fields_param(fields) -> dict:
