@@ -1845,7 +1845,7 @@ _STRINGS.update({
 })
 # -- fixer F4, QA 28 items 4 and 10: every interrupted calculation listed with its start; Dismiss kept on the server
 _STRINGS.update({
-    "job_restored_many": ("服务器重启前提交的计算，已中断：", "calculations a server restart cut off:"),
+    "job_restored_many": ("服务器重启前提交的计算，已中断：", "Calculations cut off by a server restart:"),
     "job_restored_started": ("开始于 {time}", "started {time}"),
     "job_restored_cut": ("因服务器重启而中断", "cut off by a server restart"),
     "job_restored_ran": ("中断前至少已运行 {s} 秒", "it had run at least {s} s"),
