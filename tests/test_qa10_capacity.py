@@ -142,7 +142,8 @@ def test_sized_brief_carries_cost_budget_served_and_shortfall(client, sized, lan
     cost_key = "新址总造价（万元，示意）" if zh else "Cost of the new sites (10,000 yuan, illustrative)"
     assert cap[cost_key] == f"{z['cost']:,.0f}"
     costs = " / ".join(f"{x:g}" for x in sized["params"]["size_costs"])
-    assert cap["各档造价（万元）" if zh else "Cost per size (10,000 yuan)"] == costs
+    # (labelled 示意 as the total's row since QA 28)
+    assert cap["各档造价（万元，示意）" if zh else "Cost per size (10,000 yuan, illustrative)"] == costs
     served = cap["已服务" if zh else "Served"]
     assert served.startswith(f"{z['served']:,} / {z['demand']:,}")
     assert ("名80岁以上老人" if zh else "people aged 80+") in served  # welfare homes: people aged 80+
