@@ -117,32 +117,30 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
                          {"ids": dup, "fix_en": "Give every row its own id.", "fix_zh": "请保证每行 id 唯一。",
                           "alone_en": f"The {what_en} file {path} repeats ids: {listed(dup[:10], 'en', total=len(dup))}.",
                           "alone_zh": f"{what_zh}文件 {path} 中有重复的 id：{listed(dup[:10], total=len(dup))}。"}))
+    def bad_cells(col: str, rows: np.ndarray, en: str, zh: str, fix_en: str, fix_zh: str) -> None:
+        """One problem of a column: ``rows`` (0-based) said as lines (the header is line 1), ten at most."""
+        at_en = listed((rows[:10] + 2).tolist(), "en", total=len(rows))
+        at_zh = listed((rows[:10] + 2).tolist(), total=len(rows))
+        en, zh = en.format(at=at_en), zh.format(col=col, at=at_zh)
+        problems.append((f"column '{col}' {en}", zh, {"column": col, "lines": (rows + 2).tolist(),
+                                                      "fix_en": fix_en, "fix_zh": fix_zh,
+                                                      "alone_en": f"Column '{col}' of {path} {en}.",
+                                                      "alone_zh": f"{path} 的{zh}。"}))
+
     for col in numeric:
         if col not in df.columns:
             continue
         vals = pd.to_numeric(df[col].str.strip(), errors="coerce")
-        bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float, na_value=np.nan)))
-        if bad.size:
-            lines = (bad[:10] + 2).tolist()          # header is line 1
-            problems.append((f"column '{col}' must be a number; bad at line(s) {listed(lines, 'en', total=bad.size)}",
-                             f"“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误",
-                             {"column": col, "lines": (bad + 2).tolist(),
-                              "fix_en": "Fill in or fix those cells.", "fix_zh": "请补全或改正这些单元格。",
-                              "alone_en": f"Column '{col}' of {path} must be a number; bad at line(s) "
-                                          f"{listed(lines, 'en', total=bad.size)}.",
-                              "alone_zh": f"{path} 的“{col}”列必须是数字；第 {listed(lines, total=bad.size)} 行有误。"}))
         v = vals.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(v))
+        if bad.size:
+            bad_cells(col, bad, "must be a number; bad at line(s) {at}", "“{col}”列必须是数字；第 {at} 行有误",
+                      "Fill in or fix those cells.", "请补全或改正这些单元格。")
         # -inf is said once, as not a number, not again as negative
         negative = np.flatnonzero(np.isfinite(v) & (v < 0)) if col in ("weight", "load", "capacity") else []
         if len(negative):  # said by line here (the model's own check counts rows from 0)
-            lines = (negative[:10] + 2).tolist()
-            problems.append((f"column '{col}' must be >= 0; negative at line(s) {listed(lines, 'en', total=len(negative))}",
-                             f"“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数",
-                             {"column": col, "lines": (negative + 2).tolist(),
-                              "fix_en": "Fix those cells.", "fix_zh": "请改正这些单元格。",
-                              "alone_en": f"Column '{col}' of {path} must be >= 0; negative at line(s) "
-                                          f"{listed(lines, 'en', total=len(negative))}.",
-                              "alone_zh": f"{path} 的“{col}”列不能为负数；第 {listed(lines, total=len(negative))} 行为负数。"}))
+            bad_cells(col, negative, "must be >= 0; negative at line(s) {at}", "“{col}”列不能为负数；第 {at} 行为负数",
+                      "Fix those cells.", "请改正这些单元格。")
         df[col] = vals.astype(float)
     if problems:
         raise _table_problems(path, what_en, what_zh, problems)

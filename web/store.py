@@ -51,8 +51,11 @@ _ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "
                                  # the account that saved it (web/auth.py); NULL for rows saved before accounts
                                  "owner": "TEXT"},
                    # whom a job counts against and when it began running: after a restart a job that was cut
-                   # off is listed to whom started it, with its start (QA 27)
-                   "jobs": {"owner": "TEXT", "started": "REAL"}}
+                   # off is listed to whom started it, with its start (QA 27); ``seen``, the last time a running
+                   # job was known to run (its records and web.jobs.HEARTBEAT), ``cut_off``, when a restart found
+                   # it cut off, ``dismissed``, when its owner took it out of the list (QA 28)
+                   "jobs": {"owner": "TEXT", "started": "REAL", "seen": "REAL", "cut_off": "REAL",
+                            "dismissed": "REAL"}}
 
 #: Where the release of QA 27 kept a job's owner and start: in its params, under this key (read back still).
 _LEGACY_JOB_KEY = "_job"
@@ -210,21 +213,12 @@ class JobJournal:
     instead of "not found".
     """
 
-    #: Columns of the journal added in place to an older database (QA 28): ``seen``, the last time a running job
-    #: was known to run (its records and web.jobs.HEARTBEAT); ``cut_off``, when a restart found it cut off;
-    #: ``dismissed``, when its owner took it out of the list (in every browser, across restarts).
-    COLUMNS = {"seen": "REAL", "cut_off": "REAL", "dismissed": "REAL"}
-
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _connection(self.path) as con:
             con.executescript(SCHEMA)
             _add_columns(con)
-            have = {r["name"] for r in con.execute("PRAGMA table_info(jobs)")}
-            for col, decl in self.COLUMNS.items():
-                if col not in have:
-                    con.execute(f"ALTER TABLE jobs ADD COLUMN {col} {decl}")
 
     def record(self, job) -> None:
         # a running job's record is a time it was known to run
