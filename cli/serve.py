@@ -316,7 +316,11 @@ def _serve(args) -> int:
     if args.tianditu_key:
         config["TIANDITU_KEY"] = args.tianditu_key.strip()  # a pasted key's newline: no tiles
     config.update(_hardening_config(args))
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except BaseException:  # (a --db that cannot be written): the port is let go with the error
+        server.close()
+        raise
     handover.app = app
     # held while serving: `coverplan restore` refuses to swap the database under a running server
     from filelock import Timeout

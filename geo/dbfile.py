@@ -41,6 +41,18 @@ def check_database(path: str | Path, *, create: bool) -> Path:
     if p.is_dir():
         raise InputDataError(f"{p} is a folder, not a database file.", f"{p} 是文件夹，不是数据库文件。",
                              hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
+    if create:  # a folder that refuses the file (/proc, a read-only disk, a path under a file) was a sqlite or
+        # mkdir traceback in `serve --db` and `data import --db`
+        from geo.settings import db_file_problem
+
+        problem = db_file_problem(p)
+        if problem is not None:
+            raise InputDataError(f"The database {p} cannot be made or written: the path {problem[0]}.",
+                                 f"无法创建或写入数据库 {p}：该路径{problem[1]}。",
+                                 hint_en="Give a database file in a folder coverplan may write in (--db or "
+                                         "COVERPLAN_VAR).",
+                                 hint_zh="请改用位于 coverplan 可写文件夹中的数据库文件（--db 或 COVERPLAN_VAR）。",
+                                 details={"path": str(p)})
     if not p.exists():
         if create:
             return p

@@ -145,7 +145,7 @@ def max_router_processes() -> int:
     return ROUTER_PER_CPU * usable_cpus()
 
 
-def _unwritable(path: Path) -> tuple[str, str] | None:
+def _unwritable(path: Path, db_name: str = "proposals.sqlite") -> tuple[str, str] | None:
     """Why coverplan cannot keep its database in the existing folder ``path`` (en, zh), or None: a file cannot be
     made in it (no permission, a read-only disk, /proc), or its proposals.sqlite cannot be read and written.
     SQLite said so in a traceback, "unable to open database file" (QA 28)."""
@@ -157,10 +157,10 @@ def _unwritable(path: Path) -> tuple[str, str] | None:
             exc.errno, ("a system or read-only folder", "系统文件夹或只读文件夹"))
         return (f"names a folder coverplan cannot write in ({why[0]}: no file can be made there)",
                 f"所指的文件夹无法写入（{why[1]}：无法在其中创建文件）")
-    db = path / "proposals.sqlite"
+    db = path / db_name
     if db.exists() and not os.access(db, os.R_OK | os.W_OK):
-        return (f"holds a proposals.sqlite that coverplan cannot read and write (no permission for {db})",
-                f"所含的 proposals.sqlite 无法读写（对 {db} 没有读写权限）")
+        return (f"holds a {db_name} that coverplan cannot read and write (no permission for {db})",
+                f"所含的 {db_name} 无法读写（对 {db} 没有读写权限）")
     return None
 
 
@@ -185,6 +185,27 @@ def _folder_problem(path: Path, *, must_exist: bool, writable: bool = False) -> 
         return (f"names a folder that cannot be made ({parent} is not a writable folder)",
                 f"所指的文件夹无法创建（{parent} 不是可写的文件夹）")
     return None
+
+
+def db_file_problem(db: str | Path) -> tuple[str, str] | None:
+    """Why coverplan cannot keep its database at ``db`` (en, zh: what the path names), or None: a folder there,
+    a parent that is a file, a folder that cannot be made or written in, a file it cannot read and write.
+    ``serve --db`` in such a place was a sqlite traceback."""
+    db = Path(db)
+    if db.is_dir():
+        return "is a folder, not a database file", "是文件夹而非数据库文件"
+    parent = db.absolute().parent
+    for up in (parent, *parent.parents):
+        if up.exists():
+            if not up.is_dir():
+                return (f"lies under {up}, which is a file, not a folder", f"位于 {up} 之下，而 {up} 是文件而非文件夹")
+            break
+    problem = _folder_problem(parent, must_exist=False) if not parent.exists() else _unwritable(parent, db.name)
+    if problem is None or not problem[0].startswith("names a folder"):
+        return problem
+    # said of the file's folder, named: "names a folder ..." reads as if --db had named the folder
+    return (f"lies in {parent}, a folder{problem[0][len('names a folder'):]}",
+            f"所在的文件夹 {parent} {problem[1][len('所指的文件夹'):]}")
 
 
 def check_environment() -> None:

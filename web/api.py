@@ -14,6 +14,7 @@ from planner.textrules import TypedInt
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
+from web.jobs import FINAL
 from web.params import number, query
 
 MODES = ("estimate", "network")
@@ -531,9 +532,8 @@ def job_get(job_id: str):
 def job_cancel(job_id: str):
     no_body(what_en="cancelling a job", what_zh="取消任务")
     job = ext()["jobs"].get(job_id)
-    if job is None:
+    if job is None or not sees_job(job):  # another planner's job is "not found", as for GET (a 403 told it exists)
         raise not_found("Job", "任务", job_id)
-    auth.require_job_owner(job)
     job, outcome = ext()["jobs"].request_cancel(job_id)
     if outcome == "unknown":  # forgotten between the two looks
         raise not_found("Job", "任务", job_id)
@@ -560,7 +560,6 @@ def job_dismiss(job_id: str):
     job = ext()["jobs"].get(job_id)
     if job is None or not sees_job(job):
         raise not_found("Job", "任务", job_id)
-    auth.require_job_owner(job)
     job, outcome = ext()["jobs"].dismiss(job_id)
     if outcome == "unknown":
         raise not_found("Job", "任务", job_id)
@@ -593,16 +592,15 @@ def job_finish(job_id: str):
     the default sized question finds a plan within 0.02 % in seconds and may take a minute to close the rest."""
     no_body(what_en="stopping a job", what_zh="停止任务")
     job = ext()["jobs"].get(job_id)
-    if job is None:
+    if job is None or not sees_job(job):  # another planner's job is "not found", as for GET and cancel
         raise not_found("Job", "任务", job_id)
-    auth.require_job_owner(job)
-    if not keepable(job):
+    if not keepable(job) and job.state not in FINAL:  # an ended one of any kind is JobEnded below, not "wait"
         what_en, what_zh = JOB_KINDS.get(job.kind, ("calculation", "计算"))
-        raise CoverplanError(f"A {what_en} of this kind cannot be stopped and saved: only sized and upgrade proposals keep "
-                         "the plan found so far. Cancel it instead, or wait for it to end.",
-                         f"此类{what_zh}不能停止并保存：只有规模方案和改造提升方案可保存已找到的方案。请改为取消，或等待其完成。",
-                         details={"id": job.id, "kind": job.kind})
-    job, outcome = ext()["jobs"].request_cancel(job_id, keep=True)
+        raise InputDataError(f"A {what_en} of this kind cannot be stopped and saved: only sized and upgrade proposals "
+                             "keep the plan found so far. Cancel it instead, or wait for it to end.",
+                             f"此类{what_zh}不能停止并保存：只有规模方案和改造提升方案可保存已找到的方案。请改为取消，"
+                             "或等待其完成。", details={"id": job.id, "kind": job.kind})
+    job, outcome = ext()["jobs"].request_cancel(job_id, keep=True) if job.state not in FINAL else (job, "ended")
     if outcome == "unknown":
         raise not_found("Job", "任务", job_id)
     if outcome == "ended":

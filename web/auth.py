@@ -419,15 +419,6 @@ def require_manage_proposal(rec: dict, what_en: str, what_zh: str) -> None:
                         details={"author": author.name} if author else None)
 
 
-def require_job_owner(job) -> None:
-    u = user()
-    owner = getattr(job, "owner", None)  # "user:<id>" (web/security.py), or a client address in open mode
-    if u.is_admin or owner is None or owner in (u.id, f"user:{u.id}"):
-        return
-    raise Forbidden("Only the person who started this calculation, or an administrator, may cancel it.",
-                    "只有提交该计算的用户或管理员可以取消它。")
-
-
 def units_outside(layer: str, gdf, region, county: str):
     """The county of each row of a township or village file, and whether it is not ``county``.
 

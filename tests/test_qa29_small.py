@@ -1,0 +1,92 @@
+"""QA 29, small items: a method no route takes is 405 (not a CSRF 403), a database path no folder can hold is
+one sentence in every command (``serve --db`` and ``data import --db`` were tracebacks), and the port a refused
+``serve`` bound is let go."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from conftest import plain_client
+from test_qa20_cli import CJK
+from test_qa21_cli import run
+from web.app import create_app
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("method,path", [("post", "/api/healthz"), ("post", "/healthz"), ("put", "/api/proposals"),
+                                         ("delete", "/api/facilities"), ("patch", "/api/csrf")])
+def test_a_method_no_route_takes_is_405_with_or_without_a_token(app, method, path):
+    for client in (app.test_client(), plain_client(app)):
+        r = getattr(client, method)(path, headers={"Origin": "http://evil.example"})
+        assert r.status_code == 405 and r.get_json()["error"] == "MethodNotAllowed", (path, r.status_code)
+
+
+def test_an_unknown_address_is_404_and_a_real_write_still_needs_the_token(app):
+    assert plain_client(app).post("/api/nothing-here").status_code == 404
+    r = plain_client(app).post("/api/proposals", json={"type": "day_care"})
+    assert r.status_code == 403 and r.get_json()["error"] == "CSRFTokenMissing"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_line(err: str, lang: str) -> str:
+    assert "Traceback" not in err and err.strip().count("\n") == 0, err
+    assert err.startswith("错误：" if lang == "zh" else "error: ") and bool(CJK.search(err)) == (lang == "zh"), err
+    return err.strip()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", ["serve", "data import", "users add"])
+def test_a_database_under_a_file_is_one_sentence(command, lang, tmp_path, capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    db = blocker / "x.sqlite"
+    extra = {"serve": ["--port", str(port := free_port())],
+             "data import": ["facilities", str(tmp_path / "f.csv"), "--type", "day_care"],
+             "users add": ["li", "--role", "planner"]}[command]
+    (tmp_path / "f.csv").write_text("name,lon,lat\nA,110.7,32.1\n", encoding="utf-8")
+    code, out, err = run(capsys, "--lang", lang, *command.split(), *extra, "--db", str(db))
+    said = one_line(err, lang)
+    assert code == 2 and str(db) in said, said
+    assert (f"lies under {blocker}, which is a file, not a folder" in said if lang == "en"
+            else f"位于 {blocker} 之下，而 {blocker} 是文件而非文件夹" in said), said
+    assert blocker.read_text() == "a file, not a folder"
+    if command == "serve":  # the port it bound is free again
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+
+
+def test_a_database_in_a_folder_no_file_can_be_made_in_is_said(tmp_path, capsys):
+    (tmp_path / "f.csv").write_text("name,lon,lat\nA,110.7,32.1\n", encoding="utf-8")
+    code, _, err = run(capsys, "--lang", "en", "data", "import", "facilities", str(tmp_path / "f.csv"),
+                       "--type", "day_care", "--db", "/proc/self/x.sqlite")
+    said = one_line(err, "en")
+    assert code == 2 and "/proc/self/x.sqlite cannot be made or written: the path lies in /proc/self" in said, said
+
+
+def test_a_database_path_that_is_a_folder_is_said(tmp_path, capsys):
+    code, _, err = run(capsys, "--lang", "zh", "serve", "--port", str(free_port()), "--db", str(tmp_path))
+    said = one_line(err, "zh")
+    assert code == 2 and f"{tmp_path} 是文件夹" in said, said
+
+
+def test_finish_of_an_ended_location_job_is_job_ended_not_wait(app):
+    """It said "cancel it instead, or wait for it to end" of a job that had ended, as a generic CoverplanError."""
+    jobs = app.extensions["coverplan"]["jobs"]
+    done = jobs.submit("proposal", lambda progress, should_stop: {"ok": True}, {"type": "day_care"})
+    assert jobs.wait(done.id, 30).state == "done"
+    r = app.test_client().post(f"/api/jobs/{done.id}/finish?lang=en")
+    body = r.get_json()
+    assert r.status_code == 409 and body["error"] == "JobEnded" and "nothing to stop" in body["message"], body
+    assert body["details"]["state"] == "done" and "wait" not in body["message"]
