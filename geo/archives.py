@@ -67,16 +67,27 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 NESTED = (".zip", ".kmz", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".xz", ".tar")
 
 
-def open_checked(path: Path, label: str | None = None) -> zipfile.ZipFile:
-    """Open ``path`` as a zip after the safety checks; raise InputDataError otherwise."""
+def open_checked(path: Path, label: str | None = None, *, workbook: bool = False) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after the safety checks; raise InputDataError otherwise. A ``workbook`` (.xlsx, a
+    zip inside) that is no zip is said as a damaged or incomplete workbook: it was told to re-zip its files, with
+    zipfile's English words inside the Chinese message (QA 29)."""
     label = label or path.name
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
+        if workbook:
+            raise InputDataError(f"{label}: the workbook is damaged or incomplete (a cut-off download or copy, or not "
+                                 "an .xlsx file at all), so it cannot be read.",
+                                 f"{label}：工作簿已损坏或不完整（下载或复制中断，或并非 .xlsx 文件），无法读取。",
+                                 hint_en="Open it in Excel or WPS and save it again as .xlsx (or as CSV), then upload "
+                                         "the saved file.",
+                                 hint_zh="请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV），再上传保存后的文件。",
+                                 details={"file": label, "reason": str(exc)}) from exc
         raise InputDataError(f"{label}: not a valid zip archive ({exc}).",
-                             f"{label}：不是有效的 zip 压缩文件（{exc}）。",
+                             f"{label}：不是有效的 zip 压缩文件。",
                              hint_en="Zip the files again (zip format, not rar or 7z).",
-                             hint_zh="请重新用 zip 格式压缩（不要使用 rar、7z）。") from exc
+                             hint_zh="请重新用 zip 格式压缩（不要使用 rar、7z）。",
+                             details={"file": label, "reason": str(exc)}) from exc
     infos = zf.infolist()
     try:
         if len(infos) > MAX_MEMBERS:

@@ -406,7 +406,7 @@ def _unpaired_quote(label: str, text: str, dialect, raw: list[list], first_line:
 
 def _read_excel(path: Path, kind: str, header_names) -> Table:
     if kind == "xlsx":
-        archives.open_checked(path).close()  # a workbook is a zip: same limits as any upload
+        archives.open_checked(path, workbook=True).close()  # a workbook is a zip: same limits as any upload
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
                                engine="openpyxl" if kind == "xlsx" else "xlrd")

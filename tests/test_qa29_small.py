@@ -90,3 +90,80 @@ def test_finish_of_an_ended_location_job_is_job_ended_not_wait(app):
     body = r.get_json()
     assert r.status_code == 409 and body["error"] == "JobEnded" and "nothing to stop" in body["message"], body
     assert body["details"]["state"] == "done" and "wait" not in body["message"]
+
+
+@pytest.mark.parametrize("value,words", [(2 ** 64 + 1, "is more than one"), (10 ** 30, "is more than one"),
+                                         (2 ** 64 - 1, "is more than one"), (-2 ** 63 - 1, "is negative"),
+                                         ("9" * 400, "is more than one"), ("-" + "9" * 400, "is negative"),
+                                         (12.5, "is not a whole number")])
+def test_a_capacity_beyond_64_bits_is_a_400_saying_too_large(app, value, words):
+    """2**64+1 was a 500 (np.isfinite on a Python int); 2**64-1 and 400 nines were "not a whole number"."""
+    c = app.test_client()
+    fid = c.get("/api/facilities?type=day_care").get_json()["rows"][0]["id"]
+    before = c.get("/api/data/versions").get_json()
+    for action, body in (("update", {"id": fid, "fields": {"capacity": value}}),
+                         ("add", {"name": "新站", "lon": 110.74, "lat": 32.05, "fields": {"capacity": value}})):
+        r = c.post("/api/data/edits?lang=en", json={"action": action, "type": "day_care", **body})
+        said = r.get_json()
+        assert r.status_code == 400 and words in said["message"], (action, value, said)
+        if isinstance(value, str):
+            assert "…" in said["message"] and "9" * 41 not in said["message"]
+    assert c.get("/api/data/versions").get_json() == before
+
+
+def test_a_falsy_county_or_role_is_checked_not_read_as_city_wide(tmp_path):
+    """{"county": 0} made a county planner city-wide; {"role": false} made a viewer (QA 29)."""
+    from accounts import accounts_app, signed_in
+
+    app = accounts_app(tmp_path, [("boss", "admin", None), ("zs", "planner", "420322")])
+    try:
+        c = signed_in(app, "boss")
+        for value in (0, False, -0.0, [], {}):
+            r = c.patch("/api/admin/users/zs?lang=en", json={"county": value})
+            assert r.status_code == 400 and r.get_json()["details"].get("field") == "county", (value, r.get_json())
+            r = c.post("/api/admin/users?lang=en", json={"name": "li", "role": "planner", "county": value})
+            assert r.status_code == 400, (value, r.get_json())
+            r = c.post("/api/admin/users?lang=en", json={"name": "li", "role": value})
+            assert r.status_code == 400 and r.get_json()["details"].get("field") == "role", (value, r.get_json())
+        users = {u["name"]: u for u in c.get("/api/admin/users").get_json()}
+        assert users["zs"]["county"] == "420322" and "li" not in users
+        # left out, null or "": the default, as documented
+        assert c.patch("/api/admin/users/zs", json={"county": ""}).get_json()["user"]["county"] is None
+        r = c.post("/api/admin/users", json={"name": "li", "role": None, "county": None})
+        assert r.status_code == 201 and r.get_json()["user"]["role"] == "viewer"
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_proposal_patch_of_was_alone_says_so(app):
+    c = app.test_client()
+    r = c.post("/api/proposals?wait=1", json={"type": "day_care", "p": 1})
+    pid = (r.get_json().get("id") if r.status_code == 201 else None)
+    if pid is None:  # a job: wait for it
+        jobs = app.extensions["coverplan"]["jobs"]
+        job = jobs.wait(r.get_json()["id"], 120)
+        pid = job.result["proposal_id"]
+    for body in ({"was": {"name": "x"}}, {"was": "inf"}):
+        said = c.patch(f"/api/proposals/{pid}?lang=en", json=body).get_json()
+        assert said["error"] == "InputDataError" and 'body="{}"' not in said["message"], said
+        assert "was only says what the page showed" in said["message"], said
+
+
+def test_a_cut_off_workbook_is_called_damaged_in_its_own_words(app):
+    """Half of the server's own facilities.xlsx was told to be "zipped again", with zipfile's English inside the
+    Chinese message."""
+    from test_qa27_provenance import upload
+
+    c = app.test_client()
+    whole = c.get("/api/facilities.xlsx?type=day_care").data
+    assert whole[:2] == b"PK"
+    r = upload(c, whole[: len(whole) // 2], "名录.xlsx", type="day_care")
+    said = r.get_json()
+    assert r.status_code == 400 and "工作簿已损坏或不完整" in said["message"], said
+    assert "另存为" in said["message"] + str(said.get("hint", "")) + str(said.get("fix", ""))
+    assert not any(ch.isascii() and ch.isalpha() for ch in said["message"].replace("名录.xlsx", "").replace("Excel", "")
+                   .replace("WPS", "").replace("xlsx", "").replace("CSV", "")), said["message"]
+    en = c.post("/api/data/uploads?lang=en", data={"kind": "facilities", "coords": "wgs84", "type": "day_care",
+                                                    "file": (__import__("io").BytesIO(whole[:500]), "r.xlsx")},
+                content_type="multipart/form-data").get_json()
+    assert "workbook is damaged or incomplete" in en["message"], en

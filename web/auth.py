@@ -848,8 +848,11 @@ def admin_user_add():
         password = body.get("password")
         # none or "": a one-time password is made; anything else is checked (a number or a list is not text)
         password = None if password in (None, "") else password
-        u, generated = users.add(body.get("name"), body.get("role") or "viewer", body.get("county") or None,
-                                 password=password, must_change=True)
+        # only a field left out, null or "" is "not given": 0 and false were read so, and made a city-wide
+        # planner or a viewer (QA 29); they are checked as sent, as PATCH checks a role
+        role, county = body.get("role"), body.get("county")
+        u, generated = users.add(body.get("name"), "viewer" if role in (None, "") else role,
+                                 None if county in (None, "") else county, password=password, must_change=True)
     except AccountError as exc:
         return _account_error(exc)
     audit("user_added", u.name, role=u.role, county=u.county)
@@ -883,8 +886,8 @@ def admin_user_edit(name: str):
                 # as a disable: the admin who demoted himself could no longer open /admin to undo it (QA 22)
                 raise AccountError("You cannot remove your own administrator role: ask another administrator "
                                    "to change it.", "不能取消自己的管理员角色：请由另一位管理员修改。", "role")
-        if "county" in body:
-            kw["county"] = body["county"] or None
+        if "county" in body:  # null or "": city-wide; 0, false, -0.0 are checked as counties (they made one city-wide)
+            kw["county"] = users.check_county(body["county"])  # (False is update()'s "unchanged": checked here)
         if "disabled" in body:
             if not isinstance(body["disabled"], bool):
                 raise AccountError(f"disabled is true or false (got {shown_value(body['disabled'])}).",

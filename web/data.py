@@ -1924,8 +1924,9 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
     top = ft.capacity.max_per_site or CAPACITY_MAX.get(field, 100000)
     # as typed, quoted (text) or as JSON (true, a list), hidden and reversing characters escaped either way
     # (a no-break or thin space as \u00a0: "5 " looked right and the planner could not see what was wrong, QA 22)
-    shown_en = f'"{typed_number(textrules.escaped(value[:40]))}"' if isinstance(value, str) else shown_value(value)
-    shown_zh = f"“{typed_number(textrules.escaped(value[:40]))}”" if isinstance(value, str) else shown_value(value)
+    cut = (value[:40] + "…" if len(value) > 40 else value) if isinstance(value, str) else value
+    shown_en = f'"{typed_number(textrules.escaped(cut))}"' if isinstance(value, str) else shown_value(value)
+    shown_zh = f"“{typed_number(textrules.escaped(cut))}”" if isinstance(value, str) else shown_value(value)
 
     def refused(why_en: str, why_zh: str) -> InputDataError:
         return InputDataError(
@@ -1943,7 +1944,11 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
         if plain is None:
             raise refused("is not a count", "不是个数")
         text = float(plain)
-    if not np.isfinite(text) or float(text) != int(text):
+    # a JSON integer beyond 64 bits stays a Python int (np.isfinite raised on it: a 500, QA 29) and 2**64-1 read
+    # as a float is not itself: ints are compared as they are, and an infinite float ("1e999") is too large
+    if isinstance(text, float) and np.isnan(text):
+        raise refused("is not a number", "不是数字")
+    if isinstance(text, float) and np.isfinite(text) and text != int(text):
         raise refused("is not a whole number", "不是整数")
     if text < 0:
         raise refused("is negative", "为负数")
