@@ -344,7 +344,7 @@ def _import(args) -> int:
     # the other counties' facilities of the type kept as they are (the default); a dry run with ids of
     # another county's facilities says so (scope_text), and the import refuses the file
     if scope is not None and args.replace != "city" and not (args.dry_run and any(it["clash"] for it in scope)):
-        gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True)
+        gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True, provenance=region.provenance)
     # the same data again (the register's own export, say) makes no version, as in the browser: the
     # history would hold a version whose diff is "no change"
     preview, same = store.import_check(layer, gdf, path.name)

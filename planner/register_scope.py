@@ -97,10 +97,43 @@ def clash_error(clash: list[str], lang_hint_cli: bool = False) -> InputDataError
         details={"ids": clash, "code": "id_in_other_county"})
 
 
-def keep_other_counties(layer: str, accepted, facilities, *, cli: bool = False):
+def edited_flags(column):
+    """The ``edited_on_map`` column as booleans, whatever the stored file made of it (bool, text, empty)."""
+    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)
+
+
+def stamp_own_rows(layer, provenance: dict, type_key: str):
+    """The planner's own rows of ``type_key`` in a facility layer with the data version (and file) each came in.
+
+    A row's ``source_version`` is empty while it is as written in the version that stored its type's layer
+    (``provenance``: the region's); before a new version stores the rows again (an edit of the type, or an
+    import for other counties that carries them over), those rows get that version written down, and the file
+    it came from, so that they keep their own version and file rather than the new one's.
+    """
+    import pandas as pd
+
+    src = ((provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
+    for col in ("source_version", "source_file"):
+        if col not in layer:
+            layer[col] = None
+    layer["source_version"] = pd.to_numeric(layer["source_version"], errors="coerce")
+    layer["source_file"] = layer["source_file"].astype(object)
+    stored = src.get("dataset_version")
+    if stored:
+        own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
+        if "edited_on_map" in layer:  # a sample row the planner changed keeps that edit's version too
+            own |= edited_flags(layer["edited_on_map"])
+        blank = own & layer["source_version"].isna()
+        layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
+        layer.loc[blank, "source_version"] = float(stored)
+    return layer
+
+
+def keep_other_counties(layer: str, accepted, facilities, *, cli: bool = False, provenance: dict | None = None):
     """``accepted`` with the facilities of its types in the other counties carried over unchanged: what
     the store commits so that only the counties of the file's rows change. A 400 when the file uses the
-    id of a facility kept in another county."""
+    id of a facility kept in another county. With the region's ``provenance``, the carried rows keep the
+    data version and file they came in (:func:`stamp_own_rows`): the carrying import credited them to itself."""
     import geopandas as gpd
     import pandas as pd
 
@@ -113,7 +146,10 @@ def keep_other_counties(layer: str, accepted, facilities, *, cli: bool = False):
     kept = []
     for it in items:
         now = facilities[facilities["facility_type"].astype(str) == it["type"]]
-        kept.append(now[~now["county_code"].astype(str).isin(it["counties"])])
+        rows = now[~now["county_code"].astype(str).isin(it["counties"])]
+        if provenance is not None and len(rows):
+            rows = stamp_own_rows(rows.copy(), provenance, it["type"])
+        kept.append(rows)
     kept = pd.concat(kept) if kept else facilities.iloc[0:0]
     if not len(kept):
         return accepted

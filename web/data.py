@@ -609,7 +609,7 @@ def _scoped(layer: str, gdf, region, mode: str):
     its types kept (planner.register_scope), unless ``mode`` is "city" (the type's layer as a whole)."""
     scoped = auth.scope_import(layer, gdf, region)
     if scoped is gdf and auth.user().citywide and mode != "city" and layer.startswith("facilities"):
-        scoped = register_scope.keep_other_counties(layer, gdf, region.facilities)
+        scoped = register_scope.keep_other_counties(layer, gdf, region.facilities, provenance=region.provenance)
     return scoped
 
 
@@ -1499,7 +1499,7 @@ def _edit(body: dict):
         return _site(ft, body, action.removesuffix("_site"), note)
     region = _svc().region
     fac = region.facilities
-    layer = _stamp_own_rows(fac[fac["facility_type"] == ft.key].copy(), region, ft.key)
+    layer = register_scope.stamp_own_rows(fac[fac["facility_type"] == ft.key].copy(), region.provenance, ft.key)
     fid = body.get("id")
     if action != "add":
         _id_param(fid, "id", "a facility id (text)", "设施编号（文本）")
@@ -1956,33 +1956,6 @@ def _capacity_edit(ft, value) -> tuple[str, float]:
         raise refused(f"is more than one {ft.name_en_in_sentence()} holds ({top:,.0f} at most; a wrong unit?)",
                       f"超过一处{ft.name_zh}的合理上限（至多 {top:,.0f}；单位是否有误？）")
     return field, float(int(text))
-
-
-def _stamp_own_rows(layer, region, type_key: str):
-    """The planner's own rows of a facility layer with the data version (and file) each came in.
-
-    A row's ``source_version`` is empty while it is as written in the version that stored its
-    layer; before an edit stores the layer anew, those rows get that version written down (and
-    the file it came from), so that a facility added on the map, or imported, keeps its own version
-    when a later edit of the type makes a new one (web/service.py shows the row's value).
-    """
-    import pandas as pd
-
-    src = ((region.provenance.get("layers", {}).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
-    for col in ("source_version", "source_file"):
-        if col not in layer:
-            layer[col] = None
-    layer["source_version"] = pd.to_numeric(layer["source_version"], errors="coerce")
-    layer["source_file"] = layer["source_file"].astype(object)
-    stored = src.get("dataset_version")
-    if stored:
-        own = ~layer["synthetic"].fillna(False).astype(bool) if "synthetic" in layer else pd.Series(True, layer.index)
-        if "edited_on_map" in layer:  # a sample row the planner changed keeps that edit's version too
-            own |= layers.edited_flags(layer["edited_on_map"])
-        blank = own & layer["source_version"].isna()
-        layer.loc[blank & layer["source_file"].isna(), "source_file"] = src.get("file") or ""
-        layer.loc[blank, "source_version"] = float(stored)
-    return layer
 
 
 #: Longest facility or site name an edit takes: refused beyond it, never cut (as proposal names).

@@ -12,6 +12,7 @@ import numpy as np
 from shapely.geometry import mapping
 
 from planner.maplayers import light_geometry
+from planner.register_scope import edited_flags  # noqa: F401 (web.layers.edited_flags, as its callers read it)
 
 #: Simplification tolerances in degrees (1e-3 deg is about 100 m at 32.6N).
 TOL_COUNTY = 0.002
@@ -62,6 +63,3 @@ def bounds(gdf) -> list[list[float]]:
     return [[round(y0, 5), round(x0, 5)], [round(y1, 5), round(x1, 5)]]
 
 
-def edited_flags(column):
-    """The ``edited_on_map`` column as booleans, whatever the stored file made of it (bool, text, empty)."""
-    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)

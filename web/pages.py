@@ -312,11 +312,15 @@ def _proposal_targets(rec: dict) -> tuple[list[dict], str]:
 
 @bp.get("/proposals/<pid>")
 def proposal(pid: str):
-    from web.proposals import saved, view
+    from web.proposals import saved, solved_region, view
     rec = saved(pid)
     p = view(rec, g.lang)
     targets, targets_mode = _proposal_targets(rec)
-    return render_template("proposal.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode)
+    # the map note's 示意 words as of the data the proposal was solved on, as its brief says them: the page fell
+    # back to "facility register synthetic" after one county's register was imported (QA 29)
+    approx = map_approx(solved_region(rec, svc()), g.lang, rec.get("type"), svc().types())
+    return render_template("proposal.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
+                           approx=approx)
 
 
 #: a travel mode in a table cell: the short word ("路网" / "估算"), the note elsewhere explains the estimate

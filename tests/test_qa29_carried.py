@@ -1,0 +1,50 @@
+"""QA 29: a register imported for one county carries the other counties' facilities of the type over unchanged
+(``replace=counties``), and now their provenance too: each carried row keeps the data version and file it came in,
+where the carrying import credited them to itself (its file, its version) on the facilities page, the map popup
+and the exports."""
+from __future__ import annotations
+
+import pytest
+
+from test_qa27_provenance import upload
+from web.app import create_app
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def register_of(region, county: str, n: int, tag: str) -> bytes:
+    """``n`` day-care centres at villages of ``county``, named after ``tag``."""
+    v = region.villages[(region.villages["kind"] == "village")
+                        & (region.villages["township_code"].astype(str).str[:6] == county)].iloc[:n]
+    rows = ["名称,类型,经度,纬度"] + [f"{tag}{i}号日间照料中心,day_care,{p.x:.6f},{p.y:.6f}"
+                                     for i, p in enumerate(v.geometry)]
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def confirm(c, content: bytes, name: str) -> int:
+    r = upload(c, content, name, type="day_care")
+    assert r.status_code == 200, r.get_json()
+    r = c.post(f"/api/data/uploads/{r.get_json()['upload_id']}/confirm")
+    assert r.status_code in (200, 201), r.get_json()
+    return r.get_json()["version"]
+
+
+def test_rows_carried_over_keep_the_version_and_file_they_came_in(app):
+    c = app.test_client()
+    region = app.extensions["coverplan"]["service"].region
+    v1 = confirm(c, register_of(region, "420325", 3, "甲"), "fang.csv")
+    v2 = confirm(c, register_of(region, "420322", 2, "乙"), "yunxi.csv")
+    assert (v1, v2) == (1, 2)
+    rows = c.get("/api/facilities?type=day_care&lang=en").get_json()["rows"]
+    fang = [r for r in rows if r["name"].startswith("甲")]
+    xi = [r for r in rows if r["name"].startswith("乙")]
+    assert len(fang) == 3 and len(xi) == 2
+    for r in fang:
+        assert "fang.csv" in r["source"] and "1" in r["source"] and "yunxi.csv" not in r["source"], r["source"]
+    for r in xi:
+        assert "yunxi.csv" in r["source"] and "fang.csv" not in r["source"], r["source"]

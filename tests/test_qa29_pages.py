@@ -1,0 +1,33 @@
+"""QA 29 in Chromium: a proposal's map note words the register as its brief does. After one county's day-care
+register was imported, the proposal page's note fell back to "设施名录为合成数据" (the whole register synthetic)
+while its brief, CSV and the live map said "设施名录部分为合成示例（其余取自已导入的名录：…）"."""
+from __future__ import annotations
+
+import pytest
+
+from browser import *  # noqa: F401,F403
+from planner.i18n import t
+from test_qa29_carried import confirm, register_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.csp]
+
+
+@pytest.fixture(scope="module")
+def imported_proposal(server):
+    c = server.app.test_client()
+    region = server.app.extensions["coverplan"]["service"].region
+    confirm(c, register_of(region, "420325", 5, "甲"), "fang.csv")
+    r = c.post("/api/proposals?wait=120", json={"type": "day_care", "county": "420325", "p": 2})
+    assert r.status_code == 201, r.data[:300]
+    return r.get_json()["proposal"]["id"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_proposal_map_note_says_the_register_is_partly_imported(page, imported_proposal, lang):
+    page.goto(page.base + f"/proposals/{imported_proposal}?lang={lang}")
+    wait_map(page)
+    poll_js(page, "!!document.querySelector('.map-note')")
+    note = page.inner_text(".map-note")
+    part = t("approx_facilities_part", lang).split("{")[0]
+    assert part in note and "fang.csv" in note, note
+    assert t("approx_facilities", lang) not in note.replace(part, ""), note
