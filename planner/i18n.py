@@ -697,7 +697,8 @@ _STRINGS.update({
     "reg_outside": ("点位（{lon:.5f}, {lat:.5f}）不在{region}范围内（距边界约 {km:.0f} 公里）",
                     "point ({lon:.5f}, {lat:.5f}) lies outside {region} (about {km:.0f} km from its boundary)"),
     "reg_fix_outside": ("请核对坐标；来自高德/腾讯地图的坐标请选择 gcj02，来自百度地图的请选择 bd09",
-                        "Check the coordinates; from Amap/Tencent use coords gcj02, from Baidu bd09"),
+                        "Check the coordinates; for coordinates from Amap/Tencent choose the coordinate system gcj02, "
+                        "from Baidu bd09"),
     "reg_outside_township": ("点位落在{found}，而表中所填为{declared}（乡镇边界为近似示意）；按所填乡镇统计",
                              "the point lies in {found} but the row names {declared} (township boundaries are "
                              "approximate); the named township is used"),

@@ -639,7 +639,9 @@ class _Rows:
     def types(self) -> list[str | None]:
         known = load_facility_types()
         lookup = type_lookup(known)
-        names = {"zh": "、".join(f"{k}（{v.short_name_zh()}）" for k, v in known.items()), "en": ", ".join(known)}
+        # each key with its name in both languages (the English hint listed bare keys: QA 29)
+        names = {"zh": "、".join(f"{k}（{v.short_name_zh()}）" for k, v in known.items()),
+                 "en": "; ".join(f"{k} ({v.name_en})" for k, v in known.items())}
         out = []
         for i, v in enumerate(self.cell("type")):
             key = resolve_type(v, lookup) if v else self.type_key

@@ -48,3 +48,17 @@ def test_rows_carried_over_keep_the_version_and_file_they_came_in(app):
         assert "fang.csv" in r["source"] and "1" in r["source"] and "yunxi.csv" not in r["source"], r["source"]
     for r in xi:
         assert "yunxi.csv" in r["source"] and "fang.csv" not in r["source"], r["source"]
+
+
+def test_english_register_hints_name_the_types_and_the_page_choice(app):
+    """The English report listed bare type keys and said "use coords gcj02" (the command line's words)."""
+    c = app.test_client()
+    csv = "名称,类型,经度,纬度\n甲站,日照,110.74,32.05\n乙站,day_care,116.40,39.90\n".encode("utf-8")
+    r = c.post("/api/data/uploads?lang=en", data={"kind": "facilities", "coords": "wgs84",
+                                                   "file": (__import__("io").BytesIO(csv), "mixed.csv")},
+               content_type="multipart/form-data")
+    issues = r.get_json()["issues"]
+    fixes = {i["code"]: i["fix"] for i in issues}
+    assert "day_care (Community/village day-care centre)" in fixes["unknown_type"], fixes
+    outside = next(f for code, f in fixes.items() if "gcj02" in f)
+    assert "choose the coordinate system gcj02" in outside and "use coords" not in outside, outside
