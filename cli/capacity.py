@@ -8,8 +8,8 @@ from cli.analysis import check_county_option, county_option_code, load_context, 
 from cli.lang import h
 from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
                          given_float, option_error)
-from cli.output import (cell, columns, county_namer, data_parts, data_version, in_lang, missing, new_sites_text,
-                        out_frame, print_json, scope_of, solver_line, table_title, write_table)
+from cli.output import (ShareCell, cell, columns, county_namer, data_parts, data_version, in_lang, missing,
+                        new_sites_text, out_frame, print_json, scope_of, solver_line, table_title, write_table)
 from geo.errors import InputDataError
 from planner.beds import MAX_TARGET
 
@@ -105,7 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                          "size classes in the type's capacity unit, e.g. 30,60,100 (beds)"))
         g.add_argument("--costs", help=h("各档规模的造价（万元），如 300,500,750（默认：该类型的设定）",
                                          "cost of each size (10,000 yuan), e.g. 300,500,750 (default: the type's)"))
-        g.add_argument("--budget", type=int, help=h("新建站点数的上限", "at most this many new sites"))
+        g.add_argument("--budget", type=int,
+                       help=h("新建站点数的上限（默认：--budget-cost 也不给时为该类型的常用新建数，与网页相同）",
+                              "at most this many new sites (default, when --budget-cost is not given either: the "
+                              "type's usual number of new sites, as on the web)"))
         g.add_argument("--budget-cost", type=given_float, help=h("总造价的上限（万元）", "at most this total cost (10,000 yuan)"))
         plain = propose.get_default("func")
         propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
@@ -502,9 +505,18 @@ def _propose_sized(args) -> int:
     code = county_option_code(region, args.county) if args.county is not None else None
     ftype = county_type(get_type(args.type), code, region) if code else args.type
     scope = scope_of(region, code, args.lang)
-    out = propose_sized(region, ftype, args.sizes, costs=costs, budget_sites=args.budget,
+    # neither budget: the type's usual number of new sites, as the web form (and `propose --p`) defaults: the CLI
+    # solved without a limit (14 sites where the web built 8 for the same inputs, QA 29)
+    budget = args.budget
+    usual = budget is None and args.budget_cost is None
+    if usual:
+        budget = get_type(args.type).default_p
+    out = propose_sized(region, ftype, args.sizes, costs=costs, budget_sites=budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
                         graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
+    if usual:  # the budget no option gave, said in the notes (printed, and in --json / --out) (QA 29)
+        out["notes_zh"].append(t("capw_budget_usual", "zh", n=budget))
+        out["notes_en"].append(t("capw_budget_usual", "en", n=budget))
     if args.out:
         if args.out.lower().endswith((".geojson", ".json")):
             feats = [{"type": "Feature", "properties": {**{k: v for k, v in s.items() if k != "assigned_villages"},
@@ -572,7 +584,7 @@ def sized_table(out: dict, region, lang: str):
     the utilisation as a percentage (it wrote raw keys, Chinese counties in English and utilisation 1.0: QA 25)."""
     import pandas as pd
 
-    from planner.i18n import share_text, t, with_unit
+    from planner.i18n import t, with_unit
     from planner.sites import site_code
 
     en = lang == "en"
@@ -591,7 +603,7 @@ def sized_table(out: dict, region, lang: str):
              "site_code": site_code(s.get("candidate_id")), "township_code": s["township_code"],
              "township_name": s["township_name"], "county_name": county(s["county_code"]).strip(),
              "lon": round(float(s["lon"]), 6), "lat": round(float(s["lat"]), 6), "size": whole(s["size"]),
-             "cost": whole(s["cost"]), "load": int(round(float(s["load"]))), "utilisation": share_text(s["utilisation"]),
+             "cost": whole(s["cost"]), "load": int(round(float(s["load"]))), "utilisation": ShareCell(s["utilisation"]),
              "n_villages": len(s["assigned_villages"]),
              "villages": (", " if en else "、").join(v["name"] for v in s["assigned_villages"])}
             for s in out["sites"]]
@@ -760,11 +772,11 @@ def beds_tables(out: dict, region, lang: str) -> list:
 
 
 def wan(amount: float, lang: str) -> str:
-    """A cost in 万元 as the run's language writes it: "2250 万元", or "2,250 × 10,000 yuan" as the English pages
-    do (planner.i18n capw_wan; an English run printed "cost 2250 万元")."""
+    """A cost in 万元 as the run's language writes it: "2,250 万元" (grouped, as the brief and the .xlsx write it:
+    QA 29), or "2,250 × 10,000 yuan" as the English pages do (an English run printed "cost 2250 万元")."""
     x = float(amount)
     num = f"{x:,.0f}" if x == round(x) else f"{x:,.2f}".rstrip("0").rstrip(".")
-    return f"{num.replace(',', '')} 万元" if lang == "zh" else f"{num} × 10,000 yuan"
+    return f"{num} 万元" if lang == "zh" else f"{num} × 10,000 yuan"
 
 
 def _check_beds(args) -> None:

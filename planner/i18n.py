@@ -1872,3 +1872,11 @@ _STRINGS.update({
 _STRINGS.update({
     "capw_costs_illustrative": ("各档造价（万元，示意）", "Cost per size (10,000 yuan, illustrative)"),
 })
+
+# -- fixer F2, QA 29 items 4-5: a sized proposal's default budget (CLI), the brief's solver status
+_STRINGS.update({
+    "capw_budget_usual": ("未给出 --budget 或 --budget-cost：按该类型的常用新建数 {n} 处求解（与网页相同）；"
+                          "可用 --budget 或 --budget-cost 指定预算。",
+                          "Neither --budget nor --budget-cost was given: solved for the type's usual number of new "
+                          "sites, {n} (as on the web); give --budget or --budget-cost to set the budget."),
+})

@@ -157,8 +157,8 @@ def test_capacity_has_no_mark_when_every_capacity_is_known(capsys, var):
 # --- 13b: an English run says its costs in English --------------------------------------------------------------
 
 def test_wan_in_each_language():
-    assert wan(2250, "en") == "2,250 × 10,000 yuan" and wan(2250.0, "zh") == "2250 万元"
-    assert wan(337.5, "en") == "337.5 × 10,000 yuan" and wan(12345.25, "zh") == "12345.25 万元"
+    assert wan(2250, "en") == "2,250 × 10,000 yuan" and wan(2250.0, "zh") == "2,250 万元"  # grouped as the brief (QA 29)
+    assert wan(337.5, "en") == "337.5 × 10,000 yuan" and wan(12345.25, "zh") == "12,345.25 万元"
 
 
 def test_sized_proposal_cost_in_english(capsys, var):

@@ -631,6 +631,7 @@ def view(rec: dict, lang: str) -> dict:
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
+    out["synthetic_inputs"] = synthetic_inputs(rec)  # as `propose --json` and the .geojson say it (QA 29)
     out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     out["share_label"] = share_label(rec.get("type"), lang)
@@ -642,6 +643,19 @@ def view(rec: dict, lang: str) -> dict:
                         "facilities_scoped": s.get("scope") == county}
     _add_county_en(out)
     return out
+
+
+def synthetic_inputs(rec: dict) -> bool:
+    """Whether a saved proposal rests on illustrative inputs (示意: sample or approximate villages, register or
+    candidates; a sized one's costs always): its GeoJSON's ``synthetic_inputs``, else its summary's; a proposal
+    saved before either recorded it was solved on the sample, or on what is not known: True. The API's
+    proposal said nothing while `coverplan propose --json` and the .geojson download said true (QA 29)."""
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    meta = (rec.get("geojson") or {}).get("coverplan") if isinstance(rec.get("geojson"), dict) else None
+    for src in (meta if isinstance(meta, dict) else {}, s):  # in the order the .geojson download reads them
+        if src.get("synthetic_inputs") is not None:
+            return bool(src["synthetic_inputs"])
+    return True
 
 
 def share_label(type_key, lang: str) -> str:
