@@ -62,6 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--network", help=h("--mode network 所用的路网（.graphml、.osm 或 .osm.pbf）",
                                        "road network for --mode network (.graphml, .osm or .osm.pbf)"))
     add_json(p)
+    p.add_argument("--out", help=h("写出目标表（.csv 或 .xlsx，与网页“规划组合”页导出的表相同）",
+                                   "write the targets table (.csv or .xlsx, as the web's plan package page exports it)"))
     p.set_defaults(func=_targets)
 
     p = sub.add_parser("propose", help=h("选址方案：提出新建站点", "propose new sites"))
@@ -580,7 +582,7 @@ def region_synthetic(region, types) -> bool:
 def _coverage(args) -> int:
     from planner.coverage import analyse_coverage
     from planner.facility_types import get_type
-    from planner.i18n import t
+    from planner.i18n import share_text, t
 
     region, facilities = load_context(args)
     register_holds(args, facilities, [get_type(args.type)])
@@ -610,7 +612,9 @@ def _coverage(args) -> int:
     print(standard_line(cov.ftype, lang))  # what "covered" means: within 1 km / 3 km, 30 min ... (QA 27)
     # Two shares, each named: the web's county chart shows the share of units, the headline
     # weighs units by the type's demand (people aged 60+, …); unnamed, they read as disagreeing.
-    pct = lambda x: f"{(x or 0) * 100:.1f}%"  # noqa: E731
+    # the web's chart writes its shares by the same rule (planner.i18n.share_text: 1 of 340 is "0.3%", 1 of 3,000
+    # not "0.0%"; QA 29: the chart said "0%")
+    pct = lambda x: share_text(x or 0)  # noqa: E731
     weight = cov.ftype.weight
     weight_name = t(f"weight_{weight}", lang) if weight != "units" else None
     print(t("cli_cov_units", lang, covered=f"{s['covered_units']:,}", units=f"{s['units']:,}",
@@ -753,9 +757,14 @@ def _check(args) -> int:
 def _targets(args) -> int:
     from cli.output import load_proposal_file
     from planner.facility_types import COUNT_KINDS
-    from planner.i18n import t
+    from planner.i18n import share_text, t
     from planner.targets import after_notes, plan_targets, proposal_notes
 
+    if args.out and not args.out.lower().endswith((".csv", ".xlsx")):  # said before any work
+        from geo.errors import InputDataError
+        raise InputDataError(f"--out must end in .csv or .xlsx (got {args.out}).",
+                             f"--out 须为 .csv 或 .xlsx 文件（当前 {args.out}）。",
+                             details={"parameter": "out", "value": str(args.out)})
     check_context(args)
     proposals = [load_proposal_file(p) for p in args.proposal]  # read before any data is loaded
     region, facilities = load_context(args)
@@ -763,6 +772,8 @@ def _targets(args) -> int:
     # proposals solved on another data version, or on candidates forbidden since: said, as the web's export does
     file_notes = proposal_notes(region, proposals, [os.path.basename(p) for p in args.proposal],
                                 data_version(region), args.lang)
+    if args.out:
+        write_table(*targets_table(rows, region, args, file_notes))
     if args.json:
         print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region),
                     "notes": file_notes})
@@ -772,12 +783,12 @@ def _targets(args) -> int:
         print(t("cli_synthetic_inputs", args.lang))
     for r in rows:
         mark = "✓" if r["status"] == "met" else "✗"
-        val = f"{r['value']:.1%}" if r["kind"] not in COUNT_KINDS else f"{int(r['value'])}"
+        val = share_text(r["value"]) if r["kind"] not in COUNT_KINDS else f"{int(r['value'])}"
         tgt = f"{r['target']:.0%}" if r["kind"] not in COUNT_KINDS else f"{r['target']}"
         line = f"{mark} {r['text_zh'] if zh else r['text_en']}: {val} / {tgt}"
         if "after" in r:
             a = r["after"]
-            aval = f"{a['value']:.1%}" if r["kind"] not in COUNT_KINDS else f"{int(a['value'])}"
+            aval = share_text(a["value"]) if r["kind"] not in COUNT_KINDS else f"{int(a['value'])}"
             line += f"  →  {aval} {'✓' if a['status'] == 'met' else '✗'}"
             notes = after_notes(a, args.lang)
             if notes:
@@ -786,6 +797,56 @@ def _targets(args) -> int:
     for note in file_notes:
         print(f"* {note}{'。' if zh else '.'}")
     return 0
+
+
+#: `targets --out`: the columns of the web's /plan/targets.<fmt> (web.pages PLAN_COLUMNS, the same headers):
+#: current, after and target figures of their own (a count whole, a share a number in a percent format in an
+#: .xlsx, "21.7%" in a .csv) and the progress the overview shows (QA 29: the CLI had no --out)
+TARGET_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current", "current"),
+                  ("met_now", "plan_col_met_now"), ("after", "plan_after"), ("met_after", "plan_col_met_after"),
+                  ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative"),
+                  ("target_value", "plan_col_target_value"), ("progress", "plan_col_progress_now"),
+                  ("progress_after", "plan_col_progress_after")]
+
+
+def targets_table(rows: list[dict], region, args, file_notes: list[str]):
+    """(table, path, title) of `targets --out`: planner.targets rows as the web's plan package export has them."""
+    import pandas as pd
+
+    from cli.output import ShareCell
+    from planner.facility_types import COUNT_KINDS
+    from planner.i18n import pick, t
+    from planner.targets import after_notes
+
+    lang = args.lang
+    status = lambda met: t("status_met" if met else "status_not_met", lang)  # noqa: E731
+    out = []
+    for r in rows:
+        a = r.get("after")
+        count = r["kind"] in COUNT_KINDS
+        fig = (lambda v: int(v)) if count else (lambda v: ShareCell(float(v)))
+        progress = lambda v: ShareCell(min(1.0, v / r["target"]) if r["target"] else 1.0)  # noqa: E731  (the overview's)
+        notes = after_notes(a, lang) if a else ([t("plan_unchanged", lang)] if args.proposal else [])
+        out.append({"type_name": t("tgt_village_attribute", lang) if r["kind"] == "attribute_share"
+                    else pick(r["type_name_zh"], r["type_name_en"], lang),
+                    "text": pick(r["text_zh"], r["text_en"], lang), "current": fig(r["value"]),
+                    "met_now": status(r["status"] == "met"), "after": fig((a or r)["value"]),
+                    "met_after": status((a or r)["status"] == "met"), "note": " · ".join(notes),
+                    "synthetic_inputs": t("yes" if r.get("synthetic_inputs") else "no", lang),
+                    "target_value": fig(r["target"]), "progress": progress(r["value"]),
+                    "progress_after": progress((a or r)["value"])})
+    frame = pd.DataFrame({t(label, lang): pd.Series([o[k] for o in out], dtype=object) for k, label in TARGET_COLUMNS},
+                         columns=[t(label, lang) for _, label in TARGET_COLUMNS])
+    sep = t("layer_list_sep", lang)
+    met_now = sum(o["met_now"] == status(True) for o in out)
+    met_after = sum(o["met_after"] == status(True) for o in out)
+    names = sep.join(os.path.basename(p) for p in args.proposal)
+    parts = [t("plan_export_proposals", lang, names=names) if args.proposal else t("plan_export_none", lang),
+             t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(out)))
+             .replace("{k}", str(met_now)),
+             *data_parts(region, lang, args.facilities), *file_notes]
+    title = table_title(t("plan_title", lang), parts, lang, illustrative=any(r.get("synthetic_inputs") for r in rows))
+    return frame, args.out, title
 
 
 def _check_propose(args) -> None:

@@ -252,9 +252,9 @@ class ShareCell(str):
 
     def number_format(self) -> str | None:
         """The XLSX format that shows the number as the text reads, or None where no format can ("<100%")."""
-        if not self.endswith("%") or not self[:1].isdigit():
-            return None
-        return "0%" if "." not in self else "0." + "0" * (len(self) - self.index(".") - 2) + "%"
+        from planner.i18n import share_number_format
+
+        return share_number_format(str(self))
 
 
 def table_cell(v, kind: str, lang: str):

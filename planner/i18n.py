@@ -1880,3 +1880,18 @@ _STRINGS.update({
                           "Neither --budget nor --budget-cost was given: solved for the type's usual number of new "
                           "sites, {n} (as on the web); give --budget or --budget-cost to set the budget."),
 })
+
+# -- fixer F3, QA 29 items 2, 8, 11: the plan targets table's numeric columns (web /plan/targets.xlsx, CLI targets --out)
+_STRINGS.update({
+    "plan_col_target_value": ("目标值", "Target value"),
+    "plan_col_progress_now": ("现状进度", "Progress now"),
+    "plan_col_progress_after": ("组合后进度", "Progress after the package"),
+})
+
+
+def share_number_format(text: str) -> str | None:
+    """The XLSX number format that shows a share as :func:`share_text` wrote it ("72.7%" -> "0.0%", "99.96%" ->
+    "0.00%"), or None where no format can ("<100%", ">0%", "–"): such a cell keeps the text."""
+    if not text.endswith("%") or not text[:1].isdigit():
+        return None
+    return "0%" if "." not in text else "0." + "0" * (len(text) - text.index(".") - 2) + "%"

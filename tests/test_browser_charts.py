@@ -37,11 +37,11 @@ def test_county_chart_names_in_the_page_language(page, lang):
     assert sorted(names) == sorted(want)
     assert not other & set(texts), "names in the other language"
     assert not [s for s in texts if CODE.search(s)], f"county codes shown: {texts}"
-    # one bar per county, each with its "NN% (n/m)" figure, best covered on top
+    # one bar per county, each with its "NN.N% (n/m)" figure, best covered on top
     assert page.locator("#county-chart-box svg rect").count() == 8
     values = page.eval_on_selector_all("#county-chart-box svg text.value", "els => els.map(e => e.textContent)")
-    assert len(values) == 8 and all(re.fullmatch(r"\d+% \(\d+/\d+\)", v) for v in values), values
-    shares = [int(v.split("%")[0]) for v in values]
+    assert len(values) == 8 and all(re.fullmatch(r"[<>]?\d+(\.\d+)?% \(\d+/\d+\)", v) for v in values), values
+    shares = [float(v.split("%")[0].lstrip("<>")) for v in values]
     assert shares == sorted(shares, reverse=True)
     # bar colours are the map legend's classes (window.COVERPLAN.palette), with their key
     palette = page.evaluate("window.COVERPLAN.palette")

@@ -48,15 +48,18 @@ def test_plan_export_csv_holds_the_targets_now_and_after(plan_app):
     assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment")
     rows = _rows(resp)
     assert "规划组合" in rows[0][0] and "QA公墓两处" in rows[0][0] and "数据版本 v0" in rows[0][0] and "示意" in rows[0][0]
-    assert rows[1] == ["设施类型", "目标", "现状", "现状是否达标", "组合后", "组合后是否达标", "说明", "示意（含合成数据）"]
+    assert rows[1] == ["设施类型", "目标", "现状", "现状是否达标", "组合后", "组合后是否达标", "说明", "示意（含合成数据）",
+                       "目标值", "现状进度", "组合后进度"]
     page_rows = c.get(f"/api/targets?proposals={plan_app.pid}&lang=zh").get_json()
     assert len(rows) - 2 == len(page_rows)
     built = [r for r in rows[2:] if r[6] == "新增 2 处"]
     assert built and all(r[0] == "城乡公益性公墓" for r in built)
     # the figures are the page's: now and after, target by target
     for r, p in zip(rows[2:], page_rows):
-        assert r[1] == p["text"] and r[2] == p["current_text"]
-        assert r[4] == (p["after"]["text"] if "after" in p else p["current_text"])
+        # 现状 / 组合后 hold the figure, the target in its own column (QA 29): the page's "0 / 8" is "0" and "8"
+        assert r[1] == p["text"] and r[2] == p["current_text"].split(" / ")[0]
+        assert r[4] == (p["after"]["text"] if "after" in p else p["current_text"]).split(" / ")[0]
+        assert float(r[8].rstrip("%")) == float(p["current_text"].split(" / ")[1].rstrip("%"))  # 100.0% = 100%
         if "after" not in p:
             assert r[6] == "不变"
 

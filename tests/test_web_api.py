@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from planner.i18n import share_text
 from web.app import create_app
 
 ERROR_KEYS = {"error", "message", "message_en", "message_zh", "details"}
@@ -432,7 +433,8 @@ def test_chart_data_county_names(client, lang):
         assert (r["name_zh"], r["name_en"]) == (zh, en)
         assert r["name"] == (en if lang == "en" else zh) and r["name"] != r["code"]
         assert 0 <= r["share"] <= 1 and r["share"] == pytest.approx(r["covered_units"] / r["units"])
-        assert r["label"] == f"{100 * r['share']:.0f}% ({r['covered_units']}/{r['units']})"
+        # the CLI's share text (never 0% when a unit is covered, nor 100% when one is left: QA 29)
+        assert r["label"] == f"{share_text(r['share'])} ({r['covered_units']}/{r['units']})"
     assert [r["share"] for r in rows] == sorted((r["share"] for r in rows), reverse=True)
     names = [r["name"] for r in rows]
     assert ("Danjiangkou City" if lang == "en" else "丹江口市") in names

@@ -20,7 +20,7 @@ import numpy as np
 from flask import Blueprint, Response, g, request
 
 from planner import palette
-from planner.i18n import t, with_unit
+from planner.i18n import share_text, t, with_unit
 from web.errors import bad_param
 from web.extensions import ext
 
@@ -154,12 +154,18 @@ def county_rows(cov) -> list[dict]:
     return rows
 
 
+def county_label(row: dict, gap: str = " ") -> str:
+    """A county bar's figure, "0.3% (1/340)": the share as every page and the CLI write it (planner.i18n.share_text:
+    never "0%" when a unit is covered nor "100%" when one is left; QA 29 read "0% (1/340)")."""
+    return f"{share_text(row['share'])}{gap}({row['covered_units']}/{row['units']})"
+
+
 def county_chart_data(cov, lang: str) -> dict:
     """JSON for the browser's "coverage by county" bar chart, labelled in ``lang``."""
     rows = county_rows(cov)
     for r in rows:
         r["name"] = r["name_en"] if lang == "en" else r["name_zh"]
-        r["label"] = f"{100 * r['share']:.0f}% ({r['covered_units']}/{r['units']})"
+        r["label"] = county_label(r)
         r["color"] = bar_colour(r["share"])
     return {"type": cov.ftype.key, "lang": lang,
             "title": county_chart_title(cov, lang),
@@ -309,7 +315,7 @@ def _county_chart(s, type_key: str, fmt: str, mode: str = "estimate") -> Respons
     for y, r in enumerate(rows):
         inside = 100 * r["share"] > 70  # a long bar carries its figure inside its end, as in charts.js
         ink = "#fff" if inside and _is_dark(bar_colour(r["share"])) else "#222"
-        ax.text(100 * r["share"] + (-1 if inside else 1), y, f"{100 * r['share']:.0f}%  ({r['covered_units']}/{r['units']})",
+        ax.text(100 * r["share"] + (-1 if inside else 1), y, county_label(r, gap="  "),
                 va="center", ha="right" if inside else "left", fontsize=8.5, color=ink)
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("units_covered_pct", lang))

@@ -617,10 +617,65 @@ def _plan_ids() -> list[str]:
     return list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
 
 
-#: the plan package's targets table as a file: (row key, header)
-PLAN_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current_text", "current"),
-                ("met_now", "plan_col_met_now"), ("after_text", "plan_after"), ("met_after", "plan_col_met_after"),
-                ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative")]
+#: the plan package's targets table as a file: (row key, header). Current, after and target are figures of
+#: their own (a count, or a share: a number with a percent format in the XLSX, "21.7%" in the CSV), and the
+#: progress is the overview's (QA 29: "0 / 8" and "21.7% / 100%" were text). `coverplan targets --out`
+#: writes the same columns (cli.analysis TARGET_COLUMNS).
+PLAN_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current", "current"),
+                ("met_now", "plan_col_met_now"), ("after", "plan_after"), ("met_after", "plan_col_met_after"),
+                ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative"),
+                ("target_value", "plan_col_target_value"), ("progress", "plan_col_progress_now"),
+                ("progress_after", "plan_col_progress_after")]
+#: PLAN_COLUMNS holding a share in every row; "current", "after" and "target_value" hold one on a share target
+PLAN_SHARE_KEYS = ("progress", "progress_after")
+
+
+def _plan_figures(r: dict) -> dict:
+    """A target row's figures as PLAN_COLUMNS keys: counts whole, shares as floats (``_plan_cells`` writes them)."""
+    from planner.facility_types import COUNT_KINDS
+
+    a = r.get("after") or r
+    count = r["kind"] in COUNT_KINDS
+    fig = (lambda v: int(v)) if count else float
+    return {"current": fig(r["value"]), "after": fig(a["value"]), "target_value": fig(r["target"]),
+            "progress": float(r["progress"]), "progress_after": float(a["progress"]), "count": count}
+
+
+def _plan_cells(rows: list[dict], fmt: str) -> list[tuple[int, str, float]]:
+    """Each share of ``rows`` written as the pages write it ("21.7%", planner.i18n.share_text), in place;
+    returns (row, key, share) of each, for the XLSX to hold the numbers (:func:`_plan_xlsx`)."""
+    from planner.i18n import share_text
+
+    shares = []
+    for i, r in enumerate(rows):
+        keys = PLAN_SHARE_KEYS if r.pop("count") else ("current", "after", "target_value", *PLAN_SHARE_KEYS)
+        for k in keys:
+            shares.append((i, k, r[k]))
+            r[k] = share_text(r[k])
+    return shares
+
+
+def _plan_xlsx(data: bytes, shares: list[tuple[int, str, float]], header: str) -> bytes:
+    """The XLSX with its shares as numbers in a percent format showing what the text read (Excel sums and
+    sorts them); a share no format can show as the pages do ("<100%") stays text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from planner.i18n import share_number_format, share_text
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    head = next(c.row for c in ws["A"] if c.value == header)
+    col = {k: j for j, (k, _) in enumerate(PLAN_COLUMNS, start=1)}
+    for i, k, v in shares:
+        fmt = share_number_format(share_text(v))
+        if fmt:
+            cell = ws.cell(row=head + 1 + i, column=col[k])
+            cell.value, cell.number_format = v, fmt
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 @bp.get("/plan/targets.<fmt>")
@@ -666,9 +721,8 @@ def plan_export(fmt: str):
         if not a and package:
             extra.append(t("plan_unchanged", lang))
         met_after = a["met"] if a else r["met"]
-        rows.append({"type_name": r["type_name"], "text": r["text"], "current_text": r["current_text"],
+        rows.append({"type_name": r["type_name"], "text": r["text"], **_plan_figures(r),
                      "met_now": t("status_met" if r["met"] else "status_not_met", lang),
-                     "after_text": a["text"] if a else r["current_text"],
                      "met_after": t("status_met" if met_after else "status_not_met", lang),
                      "note": " · ".join(extra), "synthetic_inputs": bool(r.get("synthetic_inputs"))})
     met_now = sum(1 for r in rows if r["met_now"] == t("status_met", lang))
@@ -687,7 +741,11 @@ def plan_export(fmt: str):
         parts.append(t("plan_export_stale", lang, list=sep.join(stale), cur=current))
     title = exports.export_title(t("plan_title", lang), parts, lang,
                                  illustrative=any(r["synthetic_inputs"] for r in rows))
-    return exports.table_response(rows, PLAN_COLUMNS, fmt, "plan", lang, title=title)
+    shares = _plan_cells(rows, fmt)
+    data = exports.table_bytes(rows, PLAN_COLUMNS, fmt, lang, sheet="plan", title=title)
+    if fmt == "xlsx":
+        data = _plan_xlsx(data, shares, t("facility_type", lang))
+    return exports.download(data, fmt, "plan")
 
 
 # (pages: facilities and plan package) end
