@@ -49,6 +49,37 @@ def _register(args) -> str | None:
     return t("fac_register_cli", args.lang, file=os.path.basename(args.facilities))
 
 
+def _saved(meta: dict, path: str) -> tuple[float, str]:
+    """When the proposal was saved (its ``created``) and the label. A file that records none: the file's date,
+    called 保存日期 only for the file `coverplan propose --out` wrote when it solved (its solver's record, no
+    saved proposal's id); any other file's date is called that (QA 29: a download's time read as 保存日期)."""
+    from datetime import datetime
+    try:
+        return datetime.fromisoformat(str(meta["created"])).timestamp(), "brief_saved"
+    except (KeyError, TypeError, ValueError):
+        written_by_propose = bool(meta.get("solver")) and not meta.get("proposal_id")
+        return os.path.getmtime(path), "brief_saved" if written_by_propose else "map_file_date"
+
+
+def _model(meta: dict) -> str:
+    """The model the proposal was solved with, from its metadata: the solver's, the parameters', or the kind's
+    (a sized proposal is the sizing MIP); "unrecorded" (said in words) where the file has none."""
+    model = (meta.get("solver") or {}).get("model") or (meta.get("params") or {}).get("model")
+    if not model and meta.get("kind") in ("sized", "upgrade"):
+        model = "sized_single_source_mip" if meta["kind"] == "sized" else "upgrade_mip"
+    return str(model) if model else "unrecorded"
+
+
+def _version_row(meta: dict, now: int, lang: str) -> int | str:
+    """The data version row: the current one the map is computed on, and the proposal's where it differs."""
+    from planner.i18n import t
+    try:
+        solved = int(meta["dataset_version"])
+    except (KeyError, TypeError, ValueError):
+        return now
+    return now if solved == int(now) else t("map_version_differs", lang, now=now, solved=solved)
+
+
 def _map(args) -> int:
     from cli.analysis import check_context, load_context
     from geo.errors import InputDataError
@@ -56,7 +87,9 @@ def _map(args) -> int:
     from planner.facility_types import get_type
     from cli.output import load_proposal_file
     from planner.i18n import t
-    from planner.mapexport import coverage_map, proposal_map, standalone_html
+    from planner.mapexport import coverage_map, proposal_map, scope_text, standalone_html
+    from planner.coverage import county_type
+    from cli.output import data_version, scope_of
 
     check_context(args)  # the options and files, before any work
     ft = get_type(args.type)
@@ -81,21 +114,35 @@ def _map(args) -> int:
         if std.get("urban") and std.get("rural"):  # a standard overridden at solve time is the one to map
             ft = dataclasses.replace(ft, standard_urban=float(std["urban"]), standard_rural=float(std["rural"]))
         sites = prop["sites"]
-        # before and after from the same register and mode, so the numbers match the map drawn
-        before = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
+        # the map drawn over the whole city, as the web's offline map of the proposal
         cov = analyse_coverage(region, ft, facilities=facilities, extra_sites=sites, mode=args.mode,
                                graph=args.network)
+        # its figures those of its scope: a county's proposal counts the county's demand and facilities, as its
+        # brief and the web's map say (QA 29: "39.9% → 44.2%" of the city beside the brief's 62.0% → 90.7%)
+        scope = meta.get("scope") if isinstance(meta.get("scope"), dict) else None
+        county = str(scope["county"]) if scope and scope.get("county") else None
+        fig_ft = county_type(ft, county, region) if county else ft
+        before = analyse_coverage(region, fig_ft, facilities=facilities, mode=args.mode, graph=args.network)
+        after = (analyse_coverage(region, fig_ft, facilities=facilities, extra_sites=sites, mode=args.mode,
+                                  graph=args.network).summary if county else cov.summary)
+        if scope is None:  # a file written before proposals recorded their scope: said, not guessed
+            scope_row = t("map_scope_unrecorded", args.lang)
+        else:
+            scope_row = scope_text({"county": county, "name": scope_of(region, county, args.lang)["name"]}
+                                   if county else None, args.lang)
         stem = os.path.splitext(os.path.basename(args.proposal))[0]
-        name = f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
-        m = proposal_map(region, cov, sites, name=name, before=before.summary,
-                         model=(meta.get("solver") or {}).get("model"),
-                         saved=os.path.getmtime(args.proposal), lang=args.lang, register=_register(args),
-                         facilities=facilities)
+        name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") \
+            else f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
+        saved, saved_label = _saved(meta, args.proposal)
+        m = proposal_map(region, cov, sites, name=name, before=before.summary, after=after,
+                         model=_model(meta), saved=saved, saved_label=saved_label, lang=args.lang,
+                         register=_register(args), facilities=facilities, scope=scope_row,
+                         data_version=_version_row(meta, data_version(region), args.lang))
         title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))
     if args.json:  # what was written, for a script: the file, its size and what it maps
-        from cli.output import data_version, print_json
+        from cli.output import print_json
 
         print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
                     "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title,

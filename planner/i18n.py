@@ -1895,3 +1895,19 @@ def share_number_format(text: str) -> str | None:
     if not text.endswith("%") or not text[:1].isdigit():
         return None
     return "0%" if "." not in text else "0." + "0" * (len(text) - text.index(".") - 2) + "%"
+
+# -- fixer F1, QA 29 item 1: the offline proposal maps' scope row and what the CLI's map does not know
+_STRINGS.update({
+    "map_scope_county": ("{name}（本县区的需求、设施与候选点）", "{name} (the county's demand, facilities and candidate sites)"),
+    "map_file_date": ("方案文件日期", "Proposal file dated"),
+    "map_not_recorded": ("方案文件未记录", "not recorded in the proposal file"),
+    "map_scope_unrecorded": ("全市（方案文件未记录范围，按全市计算）",
+                             "whole city (the proposal file records no scope; computed for the whole city)"),
+    "map_version_differs": ("v{now}（方案求解于 v{solved}：按当前数据计算）",
+                            "v{now} (the proposal was solved on v{solved}: computed on the current data)"),
+})
+
+# -- fixer F1, QA 29 item 1 (cont.): a proposal file that records no model
+_STRINGS.update({
+    "model_unrecorded": ("方案文件未记录", "not recorded in the proposal file"),
+})

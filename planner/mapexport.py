@@ -33,7 +33,7 @@ from planner import palette
 from planner.checklist import checklist_from_coverage
 from planner.coverage import county_names_en, place_names_en
 from planner.i18n import cost_text, share_text, t, with_unit
-from planner.maplayers import provenance_labels, service_area_layer
+from planner.maplayers import partly_imported, provenance_labels, service_area_layer
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 #: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
@@ -363,7 +363,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                  title: str | None = None, subtitle: str | None = None,
                  facts: list[tuple[str, str]] | None = None,
                  service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
-                 gain_key: str = "added_weight", data_version: int | None = None,
+                 gain_key: str = "added_weight", data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
@@ -412,10 +412,15 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         if src.get("dataset_version") and not src.get("synthetic"):
             register = (t("prov_file_version", lang, file=src["file"], v=src["dataset_version"]) if src.get("file")
                         else t("prov_version", lang, v=src["dataset_version"]))
+        elif partly_imported(region, ft.key):  # one county's register imported, the rest the sample's: as the
+            # type page says it (planner.maplayers.provenance_labels), not "the synthetic sample" (QA 29)
+            register = provenance_labels(region, lang, ft.key)["by_layer"].get("facilities")
         elif len(cov.facilities) and "synthetic" in cov.facilities and \
                 cov.facilities["synthetic"].astype(bool).any():
             register = tx("fac_register_sample")
-    facts = [*facts, (tx("data_version_row"), f"v{int(data_version)}")] + \
+    # (a text where the version needs words: the CLI's map of a proposal solved on another version)
+    facts = [*facts, (tx("data_version_row"), data_version if isinstance(data_version, str)
+                      else f"v{int(data_version)}")] + \
         ([(tx("fac_register_row"), register)] if register else [])
     wlabel = weight_label(ft, lang)
     counties = _county_names(region, lang)
@@ -584,8 +589,12 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         ("approx_facilities", bool(cov.facilities["synthetic"].astype(bool).any())
          if len(cov.facilities) and "synthetic" in cov.facilities else False)) if on]
     # the villages as imported: how many are still synthetic (planner.maplayers.provenance_labels)
-    said = provenance_labels(region, lang, ft.key)["by_layer"].get("villages")
-    approx = [said if x == tx("approx_villages") and said else x for x in approx]
+    said = provenance_labels(region, lang, ft.key)["by_layer"]
+    approx = [said.get("villages") if x == tx("approx_villages") and said.get("villages") else x for x in approx]
+    # a register imported for some counties: "partly the sample (the rest imported: file, version)", as the
+    # type page says it (QA 29), unless the map's facilities are a file of the planner's own (--facilities)
+    if facilities is None and partly_imported(region, ft.key) and said.get("facilities"):
+        approx = [said["facilities"] if x == tx("approx_facilities") else x for x in approx]
     parts = [tx("approx_lead") + ("，" if lang == "zh" else ", ").join(approx)] if approx else []
     if cov.is_estimate:
         parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))
@@ -666,13 +675,17 @@ def _site_name(s, lang: str) -> str:
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
                  model: str | None = None, saved: float | None = None, lang: str = "zh",
                  service_areas: dict | bool | None = True, kind: str | None = None,
-                 converted: bool = False, data_version: int | None = None,
-                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None) -> folium.Map:
+                 converted: bool = False, data_version: int | str | None = None,
+                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
+                 scope: str | None = None, saved_label: str = "brief_saved") -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
     ``cov`` is the coverage with the sites counted; ``before``/``after`` are summary
-    dicts (``covered_share``...), ``after`` defaulting to ``cov.summary``.
+    dicts (``covered_share``...), ``after`` defaulting to ``cov.summary``. ``scope``: the
+    范围 row's text (:func:`scope_text`): a county proposal's figures are the county's, and
+    without it they read as the city's over the whole city's map (QA 29). ``saved_label``: what
+    ``saved`` is (the i18n key; a file's date is not the date it was saved).
     """
     lang = "en" if lang == "en" else "zh"
     ft = cov.ftype
@@ -680,7 +693,7 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     standard = ft.to_dict()["standard"]
     dates = [ft.name(lang)]
     if saved is not None:
-        dates.append(f"{t('brief_saved', lang)} {when(saved)}")
+        dates.append(f"{t(saved_label, lang)} {when(saved)}")
     dates.append(f"{t('brief_generated', lang)} {when()}")
     if kind == "upgrade":  # capacity serves people; the facilities stay where they are
         facts = [(t("capw_served_share", lang),
@@ -694,6 +707,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                  (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
                                             f" / {after.get('units', 0):,}"),
                  (t("brief_new_sites", lang), f"{len(sites)}")]
+    if scope:  # before the figures' parameters: whose figures they are
+        facts.insert(0, (t("scope", lang), scope))
     facts += [
               (t("model", lang), model_text(model, lang)),
               (t("standard", lang), standard_text(standard, lang)),
@@ -704,6 +719,15 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                         else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
                         facilities=facilities)
+
+
+def scope_text(scope: dict | None, lang: str) -> str:
+    """A proposal's 范围 row as the brief words it: "房县（本县区的需求、设施与候选点）", or "全市" (``scope``
+    ``{"county", "name"}`` as the API and the GeoJSON give it; None or no county: the whole city)."""
+    scope = scope or {}
+    if not scope.get("county"):
+        return t("scope_city", lang)
+    return t("map_scope_county", lang, name=scope.get("name") or scope["county"])
 
 
 def standalone_html(m: folium.Map, *, title: str = "coverplan") -> str:
