@@ -31,3 +31,33 @@ def test_a_proposal_map_note_says_the_register_is_partly_imported(page, imported
     part = t("approx_facilities_part", lang).split("{")[0]
     assert part in note and "fang.csv" in note, note
     assert t("approx_facilities", lang) not in note.replace(part, ""), note
+
+
+def _edge_pixels(page, sel: str) -> tuple[int, int]:
+    """The grey level (0-255, the darkest of the row's channels) one pixel inside the element's left and right
+    edges, half-way down: below 250 where a scroll shadow is drawn."""
+    import io
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(page.query_selector(sel).screenshot())).convert("L")
+    y = img.height // 2
+    return img.getpixel((1, y)), img.getpixel((img.width - 2, y))
+
+
+def test_a_table_wider_than_a_phone_shows_where_it_scrolls(page, imported_proposal):
+    """The compare page's English "Change" column was cut off on a phone with nothing telling the table
+    scrolls: a shadow now marks the edge with more to see, and goes when that end is reached."""
+    other = page.app.test_client().post("/api/proposals?wait=120",
+                                        json={"type": "day_care", "county": "420325", "p": 4}).get_json()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + f"/proposals/compare?a={imported_proposal}&b={other['proposal']['id']}&lang=en")
+    page.wait_for_selector("#diff")
+    wide = page.evaluate("(() => { const t = document.getElementById('diff'); return t.scrollWidth - t.clientWidth; })()")
+    assert wide > 0, "the table fits: nothing to test"
+    left, right = _edge_pixels(page, "#diff")
+    assert left >= 250 and right < 240, (left, right)
+    page.evaluate("document.getElementById('diff').scrollLeft = 100000")
+    page.wait_for_timeout(100)
+    left, right = _edge_pixels(page, "#diff")
+    assert left < 240 and right >= 250, (left, right)
