@@ -167,3 +167,20 @@ def test_a_cut_off_workbook_is_called_damaged_in_its_own_words(app):
                                                     "file": (__import__("io").BytesIO(whole[:500]), "r.xlsx")},
                 content_type="multipart/form-data").get_json()
     assert "workbook is damaged or incomplete" in en["message"], en
+
+
+def test_the_proposal_list_says_which_proposals_rest_on_illustrative_inputs(app):
+    """One proposal and its downloads said synthetic_inputs; the list said nothing (QA 29)."""
+    c = app.test_client()
+    store = app.extensions["coverplan"]["store"]
+    r = c.post("/api/proposals?wait=120", json={"type": "day_care", "p": 1})
+    pid = r.get_json()["proposal"]["id"]
+    one = c.get(f"/api/proposals/{pid}").get_json()["synthetic_inputs"]
+    listed = {p["id"]: p for p in c.get("/api/proposals").get_json()}
+    assert one is True and listed[pid]["synthetic_inputs"] is True  # the embedded sample
+    rec = store.get(pid)  # the same proposal as if solved on the planner's own data
+    rec["geojson"].setdefault("coverplan", {})["synthetic_inputs"] = False
+    with store._connect() as con:  # noqa: SLF001 (a stored value the app never writes this way)
+        con.execute("UPDATE proposals SET geojson = ? WHERE id = ?", (__import__("json").dumps(rec["geojson"]), pid))
+    assert c.get(f"/api/proposals/{pid}").get_json()["synthetic_inputs"] is False
+    assert {p["id"]: p for p in c.get("/api/proposals").get_json()}[pid]["synthetic_inputs"] is False

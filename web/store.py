@@ -154,6 +154,9 @@ class ProposalStore:
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.after') END AS after, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.kind') END AS kind, "
                 "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.role') END AS role, "
+                # as web.proposals.synthetic_inputs reads one proposal: its GeoJSON's flag, else its summary's
+                "COALESCE(CASE WHEN json_valid(geojson) THEN json_extract(geojson, '$.coverplan.synthetic_inputs') END, "
+                "CASE WHEN json_valid(summary) THEN json_extract(summary, '$.synthetic_inputs') END) AS synthetic, "
                 "CASE WHEN json_valid(geojson) THEN json_array_length(geojson, '$.features') END AS n_sites, "
                 "CASE WHEN json_valid(geojson) THEN (SELECT group_concat(DISTINCT "
                 "json_extract(f.value, '$.properties.county_code')) FROM json_each(geojson, '$.features') AS f) "
@@ -170,6 +173,9 @@ class ProposalStore:
                         # location, sized or upgrade; an upgrade with a role is a conversion
                         "kind": r["kind"] if r["kind"] in ("sized", "upgrade") else "location",
                         "converted": bool(r["role"]),
+                        # 示意: the list said nothing where one proposal and its downloads did (QA 29); a proposal saved
+                        # before it was recorded rests on what is not known: illustrative
+                        "synthetic_inputs": True if r["synthetic"] is None else bool(r["synthetic"]),
                         "counties": sorted(c for c in (r["counties"] or "").split(",") if c)})
         return out
 
