@@ -81,9 +81,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=h("服务标准，按该设施类型的单位（分钟或米）", "service standard in the type's unit (min or m)"))
     p.add_argument("--time-limit", type=given_float, default=60.0,
                    help=h("求解时限（秒，默认 60）", "solver time limit in seconds (default 60)"))
-    p.add_argument("--gap", type=given_float, default=0.0,
-                   help=h("达到此相对 MIP 差距即停止（默认 0；带 --sizes 时至少 0.0001）",
-                          "relative MIP gap to stop at (default 0; at least 0.0001 with --sizes)"))
+    p.add_argument("--gap", type=given_float, default=None,
+                   help=h("达到此相对 MIP 差距即停止（默认 0；带 --sizes 时默认 0.0005，即距最优不超过 0.05%%，"
+                          "至少 0.0001）",
+                          "relative MIP gap to stop at (default 0; with --sizes 0.0005, within 0.05%% of the best, "
+                          "and at least 0.0001)"))
     p.add_argument("--county", help=h("只为此县区选址：按该县区的需求、现有设施与候选点求解（代码或名称，如 420325 或 房县）",
                                       "propose for this county only: its demand, facilities and candidate sites "
                                       "(code or name, e.g. 420325 or Fang County)"))
@@ -904,6 +906,8 @@ def _propose(args) -> int:
         raise InputDataError(f"--out must end in .geojson, .csv or .xlsx (got {args.out}).",
                              f"--out 须为 .geojson、.csv 或 .xlsx 文件（当前 {args.out}）。")
     check_time_limit(args.time_limit)  # in the option's words, before any work
+    if args.gap is None:  # not given: a proof (a sized proposal's default is planner.sizing.SIZED_GAP)
+        args.gap = 0.0
     check_gap(args.gap)
     resolve_mode(args)  # before the request is checked with the mode
     _check_propose(args)

@@ -485,11 +485,13 @@ def _unused_with_sizes(args) -> None:
 
 
 def _propose_sized(args) -> int:
-    from planner.sizing import propose_sized
+    from planner.i18n import share_text
+    from planner.sizing import MIN_SIZED_GAP, SIZED_GAP, propose_sized
 
     check_time_limit(args.time_limit)  # the options in their own words, before any work
     _unused_with_sizes(args)
-    check_gap(args.gap)
+    if args.gap is not None:
+        check_gap(args.gap)
     _check_sizes(args)
     costs = _costs(args.costs) if args.costs else None
     _check_pairs(args, costs)
@@ -513,7 +515,8 @@ def _propose_sized(args) -> int:
         budget = get_type(args.type).default_p
     out = propose_sized(region, ftype, args.sizes, costs=costs, budget_sites=budget,
                         budget_cost=args.budget_cost, facilities=facilities, mode=args.mode,
-                        graph=args.network, time_limit=args.time_limit, gap=max(args.gap, 1e-4))
+                        graph=args.network, time_limit=args.time_limit,
+                        gap=SIZED_GAP if args.gap is None else max(args.gap, MIN_SIZED_GAP))
     if usual:  # the budget no option gave, said in the notes (printed, and in --json / --out) (QA 29)
         out["notes_zh"].append(t("capw_budget_usual", "zh", n=budget))
         out["notes_en"].append(t("capw_budget_usual", "en", n=budget))
@@ -562,7 +565,8 @@ def _propose_sized(args) -> int:
         name = s["name"] if zh else (s.get("name_en") or s["name"])  # the generated words in English
         n = len(s["assigned_villages"])
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {amount(s['size'])} "
-              f"({'使用率' if zh else 'used'} {s['utilisation']:.0%}, {n} "
+              # share_text as the brief: 99.99% read "100%", 99.2% "99%" (QA 29)
+              f"({'使用率' if zh else 'used'} {share_text(s['utilisation'])}, {n} "
               f"{'个村（社区）' if zh else ('village' if n == 1 else 'villages')})")
     # the plan's notes (the costs illustrative, whose capacities, ...), as `capacity` prints its own
     for note in out.get("notes_zh" if zh else "notes_en") or []:

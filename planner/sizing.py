@@ -240,6 +240,15 @@ PROOF_SECONDS = 2.0
 #: (day-care centres, 15 sites: 12-13 s -> 14-26 s), so HiGHS's defaults are kept (bench/README.md).
 SIZING_OPTIONS: dict = {}
 
+#: The relative gap a sized solve stops at unless asked for less (at least :data:`MIN_SIZED_GAP`): within
+#: 0.05 % of the best plan. At 0.01 % the web form's default question (elderly complexes city-wide, 8 sites)
+#: took 14-60 s, reaching the 60 s limit under load, to gain at most a few dozen of 225,000 people; at 0.05 %
+#: it answers in about 3 s (bench/README.md, "Sized proposals"). A plan found within it still gets
+#: PROOF_SECONDS to be proven optimal.
+SIZED_GAP = 5e-4
+#: The least gap a sized solve may be asked for (closing the last 0.01 % is packing that can run for hours).
+MIN_SIZED_GAP = 1e-4
+
 
 def largest_load(weights, cap: float) -> float:
     """The largest load a facility of capacity ``cap`` can carry from villages of these ``weights``,
@@ -432,7 +441,7 @@ def _whole_assignment(ia, fa, grouped, gi, counts, xs, opened, e, n, time_limit)
 def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[float], *,
                   costs: list[float] | None = None, budget_sites: int | None = None,
                   budget_cost: float | None = None, facilities: gpd.GeoDataFrame | None = None,
-                  mode: str = "estimate", graph=None, time_limit: float = 60.0, gap: float = 1e-4) -> dict:
+                  mode: str = "estimate", graph=None, time_limit: float = 60.0, gap: float = SIZED_GAP) -> dict:
     """A sized, capacity-aware proposal as a JSON-ready dict (sites, assignments, utilisation, shortfall)."""
     check_time_limit(time_limit)  # before the coverage work, not after it
     ft = type_key if isinstance(type_key, FacilityType) else get_type(type_key)

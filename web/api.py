@@ -589,7 +589,7 @@ def keepable(job) -> bool:
 @bp.post("/jobs/<job_id>/finish")
 def job_finish(job_id: str):
     """Stop a sized or upgrade solve and save the best plan found so far, with how far from the best it can be:
-    the default sized question finds a plan within 0.02 % in seconds and may take a minute to close the rest."""
+    a sized solve stops by itself within 0.05 % (planner.sizing.SIZED_GAP), a large question may take a while to."""
     no_body(what_en="stopping a job", what_zh="停止任务")
     job = ext()["jobs"].get(job_id)
     if job is None or not sees_job(job):  # another planner's job is "not found", as for GET and cancel
