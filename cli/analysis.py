@@ -762,12 +762,9 @@ def _targets(args) -> int:
     from planner.i18n import share_text, t
     from planner.targets import after_notes, plan_targets, proposal_notes
 
-    if args.out and not args.out.lower().endswith((".csv", ".xlsx")):  # said before any work
-        from geo.errors import InputDataError
-        raise InputDataError(f"--out must end in .csv or .xlsx (got {args.out}).",
-                             f"--out 须为 .csv 或 .xlsx 文件（当前 {args.out}）。",
-                             details={"parameter": "out", "value": str(args.out)})
-    check_context(args)
+    check_context(args)  # (an --out that is no .csv/.xlsx is refused before any work: cli.main TABLE_OUT)
+    # a file given twice counts once, as the web's list of ids ("2 个方案合并" for one proposal: QA 29)
+    args.proposal = list({os.path.realpath(p): p for p in args.proposal}.values())
     proposals = [load_proposal_file(p) for p in args.proposal]  # read before any data is loaded
     region, facilities = load_context(args)
     rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)

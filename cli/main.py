@@ -27,7 +27,8 @@ from geo.errors import CoverplanError
 GROUPS = [region, data, travel, solve, analysis, capacity_command, map_command, serve, users, backup]
 
 #: The kinds of file each table command's --out may name, checked with the options, before any work.
-TABLE_OUT = {**dict.fromkeys(("coverage", "check-townships", "capacity", "access", "beds"), (".csv", ".xlsx")),
+TABLE_OUT = {**dict.fromkeys(("coverage", "check-townships", "capacity", "access", "beds", "targets"),
+                             (".csv", ".xlsx")),
              **dict.fromkeys(("propose", "upgrade"), (".geojson", ".json", ".csv", ".xlsx"))}
 
 

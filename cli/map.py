@@ -61,10 +61,16 @@ def _saved(meta: dict, path: str) -> tuple[float, str]:
         return os.path.getmtime(path), "brief_saved" if written_by_propose else "map_file_date"
 
 
+def _part(meta: dict, key: str) -> dict:
+    """``meta[key]`` when it is an object, else {}: a file may hold anything there ("solver": "mclp" was a
+    traceback)."""
+    return meta.get(key) if isinstance(meta.get(key), dict) else {}
+
+
 def _model(meta: dict) -> str:
     """The model the proposal was solved with, from its metadata: the solver's, the parameters', or the kind's
     (a sized proposal is the sizing MIP); "unrecorded" (said in words) where the file has none."""
-    model = (meta.get("solver") or {}).get("model") or (meta.get("params") or {}).get("model")
+    model = _part(meta, "solver").get("model") or _part(meta, "params").get("model")
     if not model and meta.get("kind") in ("sized", "upgrade"):
         model = "sized_single_source_mip" if meta["kind"] == "sized" else "upgrade_mip"
     return str(model) if model else "unrecorded"
@@ -75,7 +81,7 @@ def _version_row(meta: dict, now: int, lang: str) -> int | str:
     from planner.i18n import t
     try:
         solved = int(meta["dataset_version"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # 1e999 in a hand-edited file
         return now
     return now if solved == int(now) else t("map_version_differs", lang, now=now, solved=solved)
 
@@ -110,7 +116,7 @@ def _map(args) -> int:
         title = f"{ft.name(args.lang)} · coverplan"
     else:
         meta = _proposal_meta(args.proposal)
-        std = (meta.get("params") or {}).get("standard") or {}
+        std = _part(_part(meta, "params"), "standard")
         if std.get("urban") and std.get("rural"):  # a standard overridden at solve time is the one to map
             ft = dataclasses.replace(ft, standard_urban=float(std["urban"]), standard_rural=float(std["rural"]))
         sites = prop["sites"]
@@ -121,6 +127,14 @@ def _map(args) -> int:
         # brief and the web's map say (QA 29: "39.9% → 44.2%" of the city beside the brief's 62.0% → 90.7%)
         scope = meta.get("scope") if isinstance(meta.get("scope"), dict) else None
         county = str(scope["county"]) if scope and scope.get("county") else None
+        codes = set((region.counties["code"] if "code" in region.counties else region.counties.index).astype(str))
+        if county is not None and county not in codes:  # another region's file, or a stale code: said as such
+            raise InputDataError(f"The proposal file's scope is county {county}, which is not a county of this "
+                                 f"region ({args.region}).",
+                                 f"方案文件的范围为县区 {county}，而该县区不属于本区域（{args.region}）。",
+                                 hint_en="Give a proposal made for this region, or its --region.",
+                                 hint_zh="请使用为本区域制定的方案文件，或用 --region 指定其所属区域。",
+                                 details={"parameter": "--proposal", "county": county})
         fig_ft = county_type(ft, county, region) if county else ft
         before = analyse_coverage(region, fig_ft, facilities=facilities, mode=args.mode, graph=args.network)
         after = (analyse_coverage(region, fig_ft, facilities=facilities, extra_sites=sites, mode=args.mode,
@@ -134,10 +148,21 @@ def _map(args) -> int:
         name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") \
             else f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
         saved, saved_label = _saved(meta, args.proposal)
-        m = proposal_map(region, cov, sites, name=name, before=before.summary, after=after,
+        version_row = _version_row(meta, data_version(region), args.lang)
+        kind = "upgrade" if meta.get("kind") == "upgrade" else None
+        if kind and isinstance(meta.get("before"), dict) and isinstance(meta.get("after"), dict):
+            # an upgrade's figures are the capacity it serves, as recorded when it was solved (the web's offline map
+            # and the brief show them): a coverage recount called the upgraded facilities new sites, 7.3% -> 7.3%
+            # beside the brief's 7.3% -> 8.4% (QA 29)
+            before, after = meta["before"], meta["after"]
+            solved = meta.get("dataset_version")  # the version they were solved on, where the file records it
+            version_row = solved if isinstance(solved, int) and not isinstance(solved, bool) else version_row
+        else:
+            before = before.summary
+        m = proposal_map(region, cov, sites, name=name, before=before, after=after,
                          model=_model(meta), saved=saved, saved_label=saved_label, lang=args.lang,
                          register=_register(args), facilities=facilities, scope=scope_row,
-                         data_version=_version_row(meta, data_version(region), args.lang))
+                         data_version=version_row, kind=kind, converted=bool(kind and meta.get("role")))
         title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))

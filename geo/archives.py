@@ -79,9 +79,9 @@ def open_checked(path: Path, label: str | None = None, *, workbook: bool = False
             raise InputDataError(f"{label}: the workbook is damaged or incomplete (a cut-off download or copy, or not "
                                  "an .xlsx file at all), so it cannot be read.",
                                  f"{label}：工作簿已损坏或不完整（下载或复制中断，或并非 .xlsx 文件），无法读取。",
-                                 hint_en="Open it in Excel or WPS and save it again as .xlsx (or as CSV), then upload "
+                                 hint_en="Open it in Excel or WPS and save it again as .xlsx (or as CSV), then use "
                                          "the saved file.",
-                                 hint_zh="请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV），再上传保存后的文件。",
+                                 hint_zh="请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV），再使用保存后的文件。",
                                  details={"file": label, "reason": str(exc)}) from exc
         raise InputDataError(f"{label}: not a valid zip archive ({exc}).",
                              f"{label}：不是有效的 zip 压缩文件。",

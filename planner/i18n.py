@@ -697,8 +697,8 @@ _STRINGS.update({
     "reg_outside": ("点位（{lon:.5f}, {lat:.5f}）不在{region}范围内（距边界约 {km:.0f} 公里）",
                     "point ({lon:.5f}, {lat:.5f}) lies outside {region} (about {km:.0f} km from its boundary)"),
     "reg_fix_outside": ("请核对坐标；来自高德/腾讯地图的坐标请选择 gcj02，来自百度地图的请选择 bd09",
-                        "Check the coordinates; for coordinates from Amap/Tencent choose the coordinate system gcj02, "
-                        "from Baidu bd09"),
+                        "Check the coordinates; for coordinates from Amap/Tencent set the coordinate system to gcj02 (the "
+                        "page's coordinate choice, or --coords gcj02), from Baidu to bd09"),
     "reg_outside_township": ("点位落在{found}，而表中所填为{declared}（乡镇边界为近似示意）；按所填乡镇统计",
                              "the point lies in {found} but the row names {declared} (township boundaries are "
                              "approximate); the named township is used"),
@@ -1900,7 +1900,6 @@ def share_number_format(text: str) -> str | None:
 _STRINGS.update({
     "map_scope_county": ("{name}（本县区的需求、设施与候选点）", "{name} (the county's demand, facilities and candidate sites)"),
     "map_file_date": ("方案文件日期", "Proposal file dated"),
-    "map_not_recorded": ("方案文件未记录", "not recorded in the proposal file"),
     "map_scope_unrecorded": ("全市（方案文件未记录范围，按全市计算）",
                              "whole city (the proposal file records no scope; computed for the whole city)"),
     "map_version_differs": ("v{now}（方案求解于 v{solved}：按当前数据计算）",

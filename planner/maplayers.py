@@ -76,6 +76,30 @@ def register_provenance(region, type_key: str) -> dict:
     return ((_layers(region).get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
 
 
+def register_sources(region, type_key: str) -> list[tuple[str, int]]:
+    """The (file, data version) pairs a type's own rows came in, oldest first: each row's ``source_file`` /
+    ``source_version`` where a later version wrote them down (a county's import carries the other counties'
+    rows over with theirs: planner.register_scope.stamp_own_rows), else the layer's. After two counties'
+    imports the summary lines named only the last file (QA 29); ("", v) is a version with no file (map edits).
+    Empty when the type has no version of the planner's."""
+    import pandas as pd
+
+    src = register_provenance(region, type_key)
+    if not src.get("dataset_version"):
+        return []
+    layer = (str(src.get("file") or ""), int(src["dataset_version"]))
+    fac = getattr(region, "facilities", None)
+    if fac is None or "facility_type" not in fac or "source_version" not in fac:
+        return [layer]
+    rows = fac[fac["facility_type"].astype(str) == type_key]
+    if "synthetic" in rows:
+        rows = rows[~rows["synthetic"].fillna(False).astype(bool)]
+    versions = pd.to_numeric(rows["source_version"], errors="coerce")
+    files = rows["source_file"] if "source_file" in rows else pd.Series(None, index=rows.index, dtype=object)
+    pairs = {(str(f) if isinstance(f, str) else "", int(v)) if v == v else layer for f, v in zip(files, versions)}
+    return sorted(pairs, key=lambda fv: (fv[1], fv[0])) or [layer]
+
+
 def partly_imported(region, type_key: str) -> bool:
     """Whether some of a type's register is the planner's own (imported) while the rest is the sample's: a
     data version of the type's layer that only edited sample rows (a capacity typed on the map) is not an
@@ -135,10 +159,10 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
         ft = types.get(k)
         return ft.name(lang) if ft is not None and hasattr(ft, "name") else k
 
-    def where(k: str) -> str:
-        src = register_provenance(region, k)
-        return (t("prov_file_version", lang, file=src["file"], v=src.get("dataset_version") or 0) if src.get("file")
-                else t("prov_version", lang, v=src.get("dataset_version") or 0))
+    def where(k: str) -> str:  # every file (and version) the type's own rows came in
+        pairs = register_sources(region, k) or [("", 0)]
+        return sep.join(t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v)
+                        for f, v in pairs)
     sample = [k for k in keys if type_is_sample(region, k)]
     own = [k for k in keys if k not in sample]
     if type_key:

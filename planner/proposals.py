@@ -233,7 +233,7 @@ def load_proposal_sites(path) -> dict:
     version = meta.get("dataset_version")
     try:
         version = int(version) if version is not None and not isinstance(version, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 1e999 in a hand-edited file: not a version
         version = None
     return {"type": ftype, "sites": gdf, "kind": meta.get("kind", "new_sites"), "role": meta.get("role"),
             "dataset_version": version}

@@ -45,9 +45,9 @@ def test_rows_carried_over_keep_the_version_and_file_they_came_in(app):
     xi = [r for r in rows if r["name"].startswith("乙")]
     assert len(fang) == 3 and len(xi) == 2
     for r in fang:
-        assert "fang.csv" in r["source"] and "1" in r["source"] and "yunxi.csv" not in r["source"], r["source"]
+        assert "fang.csv, data version 1" in r["source"] and "yunxi.csv" not in r["source"], r["source"]
     for r in xi:
-        assert "yunxi.csv" in r["source"] and "fang.csv" not in r["source"], r["source"]
+        assert "yunxi.csv, data version 2" in r["source"] and "fang.csv" not in r["source"], r["source"]
 
 
 def test_english_register_hints_name_the_types_and_the_page_choice(app):
@@ -61,4 +61,20 @@ def test_english_register_hints_name_the_types_and_the_page_choice(app):
     fixes = {i["code"]: i["fix"] for i in issues}
     assert "day_care (Community/village day-care centre)" in fixes["unknown_type"], fixes
     outside = next(f for code, f in fixes.items() if "gcj02" in f)
-    assert "choose the coordinate system gcj02" in outside and "use coords" not in outside, outside
+    assert "set the coordinate system to gcj02 (the page's coordinate choice, or --coords gcj02)" in outside, outside
+
+
+def test_the_summary_lines_name_every_file_the_register_came_in(app):
+    """After 房县's import (v1) and 郧西县's (v2) every summary line named only yunxi.csv (QA 29)."""
+    import html
+
+    c = app.test_client()
+    region = app.extensions["coverplan"]["service"].region
+    confirm(c, register_of(region, "420325", 3, "甲"), "fang.csv")
+    confirm(c, register_of(region, "420322", 2, "乙"), "yunxi.csv")
+    for lang, want in (("zh", ("fang.csv，数据版本 1", "yunxi.csv，数据版本 2")),
+                       ("en", ("fang.csv, data version 1", "yunxi.csv, data version 2"))):
+        page = html.unescape(c.get(f"/map/day_care?lang={lang}").get_data(as_text=True))
+        said = page.split('data-approx-facilities="')[1].split('"')[0]
+        assert all(w in said for w in want), said
+        assert said.index(want[0]) < said.index(want[1]), said

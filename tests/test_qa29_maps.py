@@ -160,3 +160,62 @@ def test_a_partly_imported_register_is_worded_so_on_the_offline_maps(var_dir, tm
     assert code == 0, err
     text = _text(out.read_text("utf-8"))
     assert words["zh"] in text and "coverplan 合成示例" not in text and "设施名录为合成数据" not in text, text[:1500]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_map_of_a_file_with_odd_metadata_or_another_regions_county(app, proposals, tmp_path, capsys, lang):
+    """"solver": "mclp" was an AttributeError and "dataset_version": 1e999 an OverflowError (tracebacks); a scope
+    county not in the region read as advice on proposing ("no demand points in 县区（999999）")."""
+    gj = json.loads(app.test_client().get(f"/api/proposals/{proposals['loc_fx']}.geojson").data)
+    gj["coverplan"]["solver"] = "mclp"
+    gj["coverplan"]["params"] = ["x"]
+    text = json.dumps(gj, ensure_ascii=False).replace('"dataset_version": 0', '"dataset_version": 1e999')
+    assert "1e999" in text
+    odd = tmp_path / "odd.geojson"
+    odd.write_text(text, "utf-8")
+    code, _, err = run(capsys, "--lang", lang, "map", "--type", "elderly_complex", "--proposal", str(odd),
+                       "--out", str(tmp_path / "m.html"))
+    assert code == 0 and "Traceback" not in err, err
+    gj["coverplan"]["scope"] = {"county": "999999", "name": "某县"}
+    gj["coverplan"]["solver"] = {"model": "mclp"}
+    stale = tmp_path / "stale.geojson"
+    stale.write_text(json.dumps(gj, ensure_ascii=False), "utf-8")
+    code, _, err = run(capsys, "--lang", lang, "map", "--type", "elderly_complex", "--proposal", str(stale),
+                       "--out", str(tmp_path / "m2.html"))
+    assert code == 2 and "Traceback" not in err, err
+    assert ("scope is county 999999, which is not a county of this region" in err if lang == "en"
+            else "范围为县区 999999，而该县区不属于本区域" in err), err
+
+
+def test_the_geojson_download_reads_an_unknown_synthetic_flag_as_the_api_does(app, proposals):
+    """A stored null synthetic_inputs was False in the .geojson download and True in the API."""
+    store = app.extensions["coverplan"]["store"]
+    c = app.test_client()
+    pid = proposals["loc_city"]
+    rec = store.get(pid)
+    rec["geojson"].setdefault("coverplan", {})["synthetic_inputs"] = None
+    with store._connect() as con:  # noqa: SLF001 (a stored value the app never writes this way)
+        con.execute("UPDATE proposals SET geojson = ? WHERE id = ?", (json.dumps(rec["geojson"]), pid))
+    api = c.get(f"/api/proposals/{pid}").get_json()["synthetic_inputs"]
+    download = json.loads(c.get(f"/api/proposals/{pid}.geojson").data)["coverplan"]["synthetic_inputs"]
+    assert api is True and download is True
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_map_of_an_upgrade_shows_the_served_figures_of_its_brief(app, tmp_path, capsys, lang):
+    """It recounted coverage, "7.3% → 7.3%" and "new sites 5", where the brief and the web's offline map say the
+    capacity served, 7.3% → 8.4%, and the facilities upgraded (QA 29)."""
+    c = app.test_client()
+    r = c.post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "upgrade", "k": 5})
+    assert r.status_code == 201, r.data[:300]
+    pid = r.get_json()["proposal"]["id"]
+    web = _text(c.get(f"/proposals/{pid}/export.html?lang={lang}").get_data(as_text=True))
+    path = tmp_path / "upg.geojson"
+    path.write_bytes(c.get(f"/api/proposals/{pid}.geojson").data)
+    out = tmp_path / "upg.html"
+    code, _, err = run(capsys, "--lang", lang, "map", "--type", "mutual_aid", "--proposal", str(path), "--out", str(out))
+    assert code == 0, err
+    cli = _text(out.read_text("utf-8"))
+    for label in (("服务比例", "已服务", "改造提升设施数") if lang == "zh" else ("Share served", "Served", "Facilities upgraded")):
+        assert _row(cli, label) and _row(cli, label) == _row(web, label), (label, _row(cli, label), _row(web, label))
+    assert ("新增站点" not in cli) if lang == "zh" else ("New sites" not in cli)

@@ -40,8 +40,13 @@ def _edge_pixels(page, sel: str) -> tuple[int, int]:
 
     from PIL import Image
 
-    img = Image.open(io.BytesIO(page.query_selector(sel).screenshot())).convert("L")
-    y = img.height // 2
+    el = page.query_selector(sel)
+    el.scroll_into_view_if_needed()
+    box = el.bounding_box()  # in the viewport now; a band at the table's top, as a planner first sees it
+    top = max(box["y"], 0)
+    band = {"x": box["x"], "y": top, "width": box["width"], "height": min(160, box["y"] + box["height"] - top)}
+    img = Image.open(io.BytesIO(page.screenshot(clip=band))).convert("L")
+    y = img.height - 20  # below the header row, whose own background covers the shadow
     return img.getpixel((1, y)), img.getpixel((img.width - 2, y))
 
 
@@ -61,3 +66,17 @@ def test_a_table_wider_than_a_phone_shows_where_it_scrolls(page, imported_propos
     page.wait_for_timeout(100)
     left, right = _edge_pixels(page, "#diff")
     assert left < 240 and right >= 250, (left, right)
+
+
+@pytest.mark.parametrize("path,sel", [("/facilities?lang=zh", "#facilities"), ("/townships?lang=en", "table.data")])
+def test_a_long_wide_table_shows_its_scroll_shadow_at_the_top_too(page, path, sel):
+    """On the facilities list (a table 60,000 px tall) the shadow, a radial gradient over the whole height,
+    had faded to nothing where the planner looks."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base + path)
+    page.wait_for_selector(sel + " tbody tr")
+    poll_js(page, f"document.querySelector('{sel}').scrollHeight > 2000")
+    wide = page.evaluate(f"(() => {{ const t = document.querySelector('{sel}'); return t.scrollWidth - t.clientWidth; }})()")
+    assert wide > 0, "the table fits: nothing to test"
+    left, right = _edge_pixels(page, sel)
+    assert left >= 250 and right < 240, (left, right)

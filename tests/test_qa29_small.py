@@ -137,16 +137,16 @@ def test_a_falsy_county_or_role_is_checked_not_read_as_city_wide(tmp_path):
 
 def test_a_proposal_patch_of_was_alone_says_so(app):
     c = app.test_client()
-    r = c.post("/api/proposals?wait=1", json={"type": "day_care", "p": 1})
-    pid = (r.get_json().get("id") if r.status_code == 201 else None)
-    if pid is None:  # a job: wait for it
-        jobs = app.extensions["coverplan"]["jobs"]
-        job = jobs.wait(r.get_json()["id"], 120)
-        pid = job.result["proposal_id"]
+    r = c.post("/api/proposals?wait=120", json={"type": "day_care", "p": 1})
+    assert r.status_code == 201, r.get_json()
+    pid = r.get_json()["proposal"]["id"]
+    before = c.get(f"/api/proposals/{pid}?lang=zh").get_json()
     for body in ({"was": {"name": "x"}}, {"was": "inf"}):
         said = c.patch(f"/api/proposals/{pid}?lang=en", json=body).get_json()
         assert said["error"] == "InputDataError" and 'body="{}"' not in said["message"], said
-        assert "was only says what the page showed" in said["message"], said
+        assert 'the field "was" only records what the page showed' in said["message"], said
+    after = c.get(f"/api/proposals/{pid}?lang=zh").get_json()
+    assert (after["name"], after["note"]) == (before["name"], before["note"])
 
 
 def test_a_cut_off_workbook_is_called_damaged_in_its_own_words(app):
@@ -184,3 +184,32 @@ def test_the_proposal_list_says_which_proposals_rest_on_illustrative_inputs(app)
         con.execute("UPDATE proposals SET geojson = ? WHERE id = ?", (__import__("json").dumps(rec["geojson"]), pid))
     assert c.get(f"/api/proposals/{pid}").get_json()["synthetic_inputs"] is False
     assert {p["id"]: p for p in c.get("/api/proposals").get_json()}[pid]["synthetic_inputs"] is False
+
+
+def test_the_cli_sized_lines_write_utilisation_as_the_brief(capsys):
+    """"used 100%" for a site at 99.99%, "99%" for 99.2% (QA 29)."""
+    import json
+    import re
+
+    from planner.i18n import share_text
+
+    argv = ("propose", "--type", "elderly_complex", "--sizes", "30,60,100", "--county", "房县")
+    code, out, err = run(capsys, "--lang", "en", *argv, "--json")
+    assert code == 0, err
+    want = [share_text(s["utilisation"]) for s in json.loads(out)["sites"]]
+    code, out, err = run(capsys, "--lang", "en", *argv)
+    assert code == 0, err
+    assert re.findall(r"\(used ([^,]+),", out) == want, (out, want)
+
+
+def test_a_proposal_file_given_twice_counts_once_in_targets(tmp_path, capsys):
+    code, _, err = run(capsys, "propose", "--type", "cemetery", "--p", "1", "--out", str(tmp_path / "p.geojson"))
+    assert code == 0, err
+    p = str(tmp_path / "p.geojson")
+    code, out, err = run(capsys, "--lang", "en", "targets", "--proposal", p, "--proposal", p, "--json")
+    assert code == 0, err
+    import json
+
+    body = json.loads(out)
+    assert body["proposals"] == [p], body["proposals"]
+    assert not any("2 proposals" in " ".join(map(str, r.get("notes") or [])) for r in body["targets"])

@@ -449,7 +449,8 @@ def _geojson_with_provenance(rec: dict) -> dict:
             "dataset_version": (rec.get("params") or {}).get("dataset_version") or 0,
             "kind": v.get("kind") or "location", "is_estimate": bool(v.get("is_estimate", True)),
             # a proposal saved before QA 19 did not record it: its inputs were the sample's, or unknown
-            "synthetic_inputs": bool((fc.get("coverplan") or {}).get("synthetic_inputs", v.get("synthetic_inputs", True)))}
+            # as the API says it (web.proposals.synthetic_inputs: a null is not known, so illustrative)
+            "synthetic_inputs": v["synthetic_inputs"]}
     if v.get("kind") == "sized":
         meta.update({"summary": (v.get("sized") or {}).get("summary"), "notes": v.get("notes") or []})
     # a county's proposal says so: its before/after figures are the county's, not the city's (QA 23)

@@ -538,7 +538,7 @@ def proposal_map_export(pid: str):
     from flask import Response
 
     from planner.mapexport import proposal_map, scope_text, standalone_html
-    from web.proposals import display_name, saved, sites_gdf, solved_type
+    from web.proposals import display_name, list_scope_and_version, saved, sites_gdf, solved_type
 
     s = svc()
     rec = saved(pid)
@@ -556,17 +556,12 @@ def proposal_map_export(pid: str):
                      saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
                      data_version=version,
                      # a county's figures over the whole city's map: the scope says whose they are, as the brief (QA 29)
-                     scope=scope_text(_export_scope(rec, s), g.lang))
+                     scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
+                                      g.lang))
     resp = Response(standalone_html(m, title=f"{name} · coverplan"), mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp
 
-
-def _export_scope(rec: dict, s) -> dict:
-    """A saved proposal's scope as the API gives it (``{"county", "name"}``; no county: the whole city)."""
-    county = (rec.get("params") or {}).get("county")
-    return {"county": str(county), "name": s.county_names(g.lang).get(str(county), str(county))} if county \
-        else {"county": None, "name": None}
 # (pages: print and briefing) end
 
 

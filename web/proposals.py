@@ -416,8 +416,9 @@ def parse_edit(form: dict) -> dict:
         raise bad_param(unknown[0], form[unknown[0]], "a field that can be changed: only name and note", "可修改的字段（只能修改名称和备注）")
     if not form:  # an empty change was a 200 that changed nothing; a body of "was" alone was quoted as "{}" (QA 29)
         if only_was:
-            raise bad_param("body", '{"was": …}', "name and/or note to change (was only says what the page showed)",
-                            "要修改的名称和/或备注（was 只说明页面所显示的内容）")
+            raise bad_param("body", "{was: …}", 'name and/or note to change (the field "was" only records what the '
+                            "page showed; it changes nothing)", "要修改的名称和/或备注（字段 was 只记录页面所显示的内容，"
+                            "不修改任何内容）")
         raise bad_param("body", "{}", "name and/or note to change", "要修改的名称和/或备注")
     out = {}
     if "name" in form:
