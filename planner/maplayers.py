@@ -161,8 +161,9 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
 
     def where(k: str) -> str:  # every file (and version) the type's own rows came in
         pairs = register_sources(region, k) or [("", 0)]
-        return sep.join(t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v)
-                        for f, v in pairs)
+        # "; " between English pairs: "a.csv, data version 1, b.csv, data version 2" read as four items
+        return (sep if lang == "zh" else "; ").join(
+            t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v) for f, v in pairs)
     sample = [k for k in keys if type_is_sample(region, k)]
     own = [k for k in keys if k not in sample]
     if type_key:
