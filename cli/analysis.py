@@ -816,6 +816,7 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
     from planner.facility_types import COUNT_KINDS
     from planner.i18n import pick, t
     from planner.targets import after_notes
+    from planner.targets import progress as target_progress
 
     lang = args.lang
     status = lambda met: t("status_met" if met else "status_not_met", lang)  # noqa: E731
@@ -824,7 +825,7 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
         a = r.get("after")
         count = r["kind"] in COUNT_KINDS
         fig = (lambda v: int(v)) if count else (lambda v: ShareCell(float(v)))
-        progress = lambda v: ShareCell(min(1.0, v / r["target"]) if r["target"] else 1.0)  # noqa: E731  (the overview's)
+        progress = lambda v: ShareCell(target_progress(v, r["target"]))  # noqa: E731  (the overview's)
         notes = after_notes(a, lang) if a else ([t("plan_unchanged", lang)] if args.proposal else [])
         out.append({"type_name": t("tgt_village_attribute", lang) if r["kind"] == "attribute_share"
                     else pick(r["type_name_zh"], r["type_name_en"], lang),

@@ -11,6 +11,12 @@ from planner.facility_types import load_facility_types, plan_year, village_targe
 from planner.i18n import t
 
 
+def progress(value: float, target: float) -> float:
+    """How far ``value`` has come toward ``target``, 0..1, as the overview, the plan page and both targets
+    exports show it (a target of 0 is met)."""
+    return min(1.0, value / target) if target else 1.0
+
+
 def combine_sites(site_sets: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """The proposed sites of several proposals of one type, as one set of places to build.
 

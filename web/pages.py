@@ -670,7 +670,9 @@ def _plan_xlsx(data: bytes, shares: list[tuple[int, str, float]], header: str) -
 
     wb = load_workbook(io.BytesIO(data))
     ws = wb.active
-    head = next(c.row for c in ws["A"] if c.value == header)
+    head = next((c.row for c in ws["A"] if c.value == header), None)
+    if head is None:  # the header was written otherwise (a changed title): the text cells stay, never a 500
+        return data
     col = {k: j for j, (k, _) in enumerate(PLAN_COLUMNS, start=1)}
     for i, k, v in shares:
         fmt = share_number_format(share_text(v))

@@ -23,6 +23,7 @@ from planner.i18n import pick, share_text, t
 from planner.maplayers import service_area_layer
 from planner.sites import candidate_sites, site_marks
 from planner.targets import after_notes, plan_targets
+from planner.targets import progress as target_progress
 from web import layers
 from web import pinyin
 from web.pinyin import pinyin_keys, pinyin_query
@@ -611,12 +612,12 @@ class Service:
             r["section_text"] = section_text(r.get("section"), lang)
             r["text"] = pick(r["text_zh"], r["text_en"], lang)
             r["met"] = r["status"] == "met"
-            r["progress"] = min(1.0, (r["value"] / r["target"])) if r["target"] else 1.0
+            r["progress"] = target_progress(r["value"], r["target"])
             r["current_text"] = _target_text(r["kind"], r["value"], r["target"])
             if "after" in r:
                 a = r["after"] = dict(r["after"])
                 a["met"] = a["status"] == "met"
-                a["progress"] = min(1.0, a["value"] / r["target"]) if r["target"] else 1.0
+                a["progress"] = target_progress(a["value"], r["target"])
                 a["text"] = _target_text(r["kind"], a["value"], r["target"])
                 a["notes"] = after_notes(a, lang)
             out.append(r)
