@@ -798,14 +798,6 @@ def _targets(args) -> int:
     return 0
 
 
-#: `targets --out`: the columns of the web's /plan/targets.<fmt> (web.pages PLAN_COLUMNS, the same headers):
-#: current, after and target figures of their own (a count whole, a share a number in a percent format in an
-#: .xlsx, "21.7%" in a .csv) and the progress the overview shows (QA 29: the CLI had no --out)
-TARGET_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current", "current"),
-                  ("met_now", "plan_col_met_now"), ("after", "plan_after"), ("met_after", "plan_col_met_after"),
-                  ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative"),
-                  ("target_value", "plan_col_target_value"), ("progress", "plan_col_progress_now"),
-                  ("progress_after", "plan_col_progress_after")]
 
 
 def targets_table(rows: list[dict], region, args, file_notes: list[str]):
@@ -815,7 +807,7 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
     from cli.output import ShareCell
     from planner.facility_types import COUNT_KINDS
     from planner.i18n import pick, t
-    from planner.targets import after_notes
+    from planner.targets import PLAN_COLUMNS, after_notes
     from planner.targets import progress as target_progress
 
     lang = args.lang
@@ -835,8 +827,8 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
                     "synthetic_inputs": t("yes" if r.get("synthetic_inputs") else "no", lang),
                     "target_value": fig(r["target"]), "progress": progress(r["value"]),
                     "progress_after": progress((a or r)["value"])})
-    frame = pd.DataFrame({t(label, lang): pd.Series([o[k] for o in out], dtype=object) for k, label in TARGET_COLUMNS},
-                         columns=[t(label, lang) for _, label in TARGET_COLUMNS])
+    frame = pd.DataFrame({t(label, lang): pd.Series([o[k] for o in out], dtype=object) for k, label in PLAN_COLUMNS},
+                         columns=[t(label, lang) for _, label in PLAN_COLUMNS])
     sep = t("layer_list_sep", lang)
     met_now = sum(o["met_now"] == status(True) for o in out)
     met_after = sum(o["met_after"] == status(True) for o in out)

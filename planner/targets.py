@@ -11,6 +11,17 @@ from planner.facility_types import load_facility_types, plan_year, village_targe
 from planner.i18n import t
 
 
+#: The plan targets table as a file, web /plan/targets.<fmt> and `coverplan targets --out` alike: (row key,
+#: i18n key of its header). Current, after and target are figures of their own (a count, or a share: a number
+#: with a percent format in the XLSX, "21.7%" in the CSV), and the progress is the overview's (QA 29: "0 / 8"
+#: and "21.7% / 100%" were text, and the CLI had no --out).
+PLAN_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current", "current"),
+                ("met_now", "plan_col_met_now"), ("after", "plan_after"), ("met_after", "plan_col_met_after"),
+                ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative"),
+                ("target_value", "plan_col_target_value"), ("progress", "plan_col_progress_now"),
+                ("progress_after", "plan_col_progress_after")]
+
+
 def progress(value: float, target: float) -> float:
     """How far ``value`` has come toward ``target``, 0..1, as the overview, the plan page and both targets
     exports show it (a target of 0 is met)."""

@@ -13,6 +13,7 @@ from geo.errors import InputDataError, NetworkError
 from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, share_text, t
 from planner.maplayers import provenance_note
+from planner.targets import PLAN_COLUMNS
 from web.extensions import ext
 from web.service import english_text
 
@@ -621,15 +622,6 @@ def _plan_ids() -> list[str]:
     return list(dict.fromkeys(i.strip() for i in request.args.get("proposals", "").split(",") if i.strip()))
 
 
-#: the plan package's targets table as a file: (row key, header). Current, after and target are figures of
-#: their own (a count, or a share: a number with a percent format in the XLSX, "21.7%" in the CSV), and the
-#: progress is the overview's (QA 29: "0 / 8" and "21.7% / 100%" were text). `coverplan targets --out`
-#: writes the same columns (cli.analysis TARGET_COLUMNS).
-PLAN_COLUMNS = [("type_name", "facility_type"), ("text", "target"), ("current", "current"),
-                ("met_now", "plan_col_met_now"), ("after", "plan_after"), ("met_after", "plan_col_met_after"),
-                ("note", "plan_col_note"), ("synthetic_inputs", "plan_col_illustrative"),
-                ("target_value", "plan_col_target_value"), ("progress", "plan_col_progress_now"),
-                ("progress_after", "plan_col_progress_after")]
 #: PLAN_COLUMNS holding a share in every row; "current", "after" and "target_value" hold one on a share target
 PLAN_SHARE_KEYS = ("progress", "progress_after")
 
