@@ -1272,7 +1272,6 @@ _STRINGS.update({
     "fac_src_planner": ("规划人员提供的名录：{items}", "The planner's own register: {items}"),
     "fac_src_mixed": ("部分为规划人员导入或编辑、其余仍为合成示例（示意）：{items}",
                       "partly imported or edited by planners, the rest still the synthetic sample (illustrative): {items}"),
-    "fac_src_item": ("{name}（数据版本 {v}，文件 {file}）", "{name} (data version {v}, file {file})"),
     "fac_src_sample": ("其余类型仍为 coverplan 合成示例（示意）：{items}",
                        "other types are still the coverplan synthetic sample (illustrative): {items}"),
     "tw_text_contains": ("乡镇、代码或县区含“{q}”", 'township, code or county contains "{q}"'),

@@ -41,7 +41,7 @@ def test_header_and_overview_source_after_importing_one_type(client, shiyan):
     assert header(zh) == "数据版本 v1 · 示意"
     assert "illustrative" in header(client.get("/?lang=en").get_data(as_text=True))
     assert "by_type 中" not in zh and "版本号大于0" not in zh
-    assert "规划人员提供的名录：社区(村)日间照料中心（数据版本 1，文件 日照名录.csv）" in zh
+    assert "规划人员提供的名录：社区(村)日间照料中心（日照名录.csv，数据版本 1）" in zh
     assert "其余类型仍为 coverplan 合成示例（示意）" in zh and "养老服务综合体" in zh
     en = client.get("/?lang=en").get_data(as_text=True)
     assert "where by_type names" not in en and "The planner&#39;s own register: " in en

@@ -100,7 +100,11 @@ def overview():
 
 def _facility_source(meta: dict, lang: str) -> dict:
     """After an import the register is mixed: name the types that are the planner's own register
-    (with version and file) and those still from the synthetic sample, in plain words."""
+    (with every file and data version their rows came in) and those still from the synthetic sample,
+    in plain words."""
+    from planner.maplayers import register_sources
+
+    region = svc().region
     types = svc().types()
     by_type = meta.get("by_type") or {}
 
@@ -108,7 +112,12 @@ def _facility_source(meta: dict, lang: str) -> dict:
         return types[k].name(lang) if k in types else k
 
     def item(k: str, b: dict) -> str:
-        return t("fac_src_item", lang, name=name(k), v=b["dataset_version"], file=b.get("file") or "–")
+        # every (file, version) the type's own rows came in, oldest first, worded as the map's summary lines:
+        # after one county's import (a.csv, v1) and another's (b.csv, v2) the line named only b.csv (F3)
+        pairs = register_sources(region, k) or [(str(b.get("file") or ""), int(b["dataset_version"]))]
+        where = (t("layer_list_sep", lang) if lang != "en" else "; ").join(
+            t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v) for f, v in pairs)
+        return f"{name(k)}{t('prov_paren', lang, x=where)}"
     # A type with a version of its own is the planner's register only when none of it is synthetic:
     # a county's import or an edit of the sample leaves the rest of the type synthetic (示意).
     # (a version that only edited sample rows imported nothing: the type is the sample's, QA 28)
@@ -121,6 +130,7 @@ def _facility_source(meta: dict, lang: str) -> dict:
              t("fac_src_mixed", lang, items=sep.join(mixed)) if mixed else "",
              t("fac_src_sample", lang, items=sep.join(sample)) if sample else ""]
     text = ("；" if lang != "en" else "; ").join(p for p in parts if p)
+    text = text[:1].upper() + text[1:]  # a sentence of its own (the facilities page's header line)
     # both languages carry the same text: the template picks source_zh / source by the page's language
     return {"source_zh": text, "source": text}
 
@@ -585,10 +595,15 @@ def facilities():
     reg = r.facilities
     # after a planner imports some types, only the rest is the sample: the note says how much
     n_synthetic = int(reg["synthetic"].astype(bool).sum()) if "synthetic" in reg else 0
+    # which types are the planner's own, with every file and data version they came in: the overview's line
+    fac_meta = r.provenance.get("layers", {}).get("facilities") or {}
+    imported = any(b.get("dataset_version") and int(b.get("own", 1)) > 0
+                   for b in (fac_meta.get("by_type") or {}).values())
+    source = _facility_source(fac_meta, g.lang)["source"] if imported else ""
     return render_template("facilities.html", active="facilities",
                            types=[{"key": k, "name": n} for k, n in type_names(s.types(), reg, g.lang).items()],
                            counties=counties, townships=townships, sel=sel, register_total=len(reg),
-                           synthetic=n_synthetic > 0, synthetic_count=n_synthetic)
+                           synthetic=n_synthetic > 0, synthetic_count=n_synthetic, register_source=source)
 
 
 @bp.get("/plan")
