@@ -1909,3 +1909,8 @@ _STRINGS.update({
 _STRINGS.update({
     "model_unrecorded": ("方案文件未记录", "not recorded in the proposal file"),
 })
+
+# -- fixer F1, offline maps: a sized proposal's site popup names how many people its size can serve
+_STRINGS.update({
+    "map_site_capacity_people": ("可服务人数", "Capacity"),
+})

@@ -163,9 +163,18 @@ def _people(x: float | None) -> str:
 
 # -- the folium map ------------------------------------------------------------
 def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet's script and stylesheet, the layer control's button image inlined in it (a data: URL): on a narrow
+    screen the control is that button (``_LayerControl``), and ``images/layers.png`` beside a file sent on its own
+    is not there."""
+    import base64
+
     import xstatic.pkg.leaflet as leaflet
     base = Path(leaflet.BASE_DIR)
-    return (base / "leaflet.js").read_text("utf-8"), (base / "leaflet.css").read_text("utf-8")
+    css = (base / "leaflet.css").read_text("utf-8")
+    for name in ("layers.png", "layers-2x.png"):
+        data = base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    return (base / "leaflet.js").read_text("utf-8"), css
 
 
 def _cluster_assets() -> tuple[str, str]:
@@ -226,6 +235,9 @@ _STYLE = """<style>
 .cp-pop th { text-align: left; font-weight: normal; color: #555; padding: 0 8px 0 0; vertical-align: top; }
 .cp-approx { background: #fff4e5; color: #a15c00; border: 1px solid #f0b860; border-radius: 3px; padding: 0 4px;
              font-weight: bold; }
+/* a phone: the title leaves room on its right for the layer control's button (collapsed there: _LayerControl),
+   its labels wrapping so the figures keep their room */
+@media (max-width: 584px) { .cp-title { max-width: calc(100vw - 144px); } .cp-title th { white-space: normal; } }
 </style>"""
 
 
@@ -261,6 +273,63 @@ class _Popups(MacroElement):
         super().__init__()
         self._name = "CpPopups"
         self.html = html_text
+
+
+class _LayerControl(folium.LayerControl):
+    """The layer list, open where it leaves the title block clear and a button where it does not.
+
+    Open (``collapsed: false``) its list sits top right, beside the title block top left; on a phone (390 px)
+    the two met and the list hid the map's title. Which one fits is measured in the browser, as the fit below
+    is (the boxes' sizes depend on its fonts and the map's language): the list is built open and, where it
+    overlaps the title, rebuilt collapsed, a button that opens the list on a tap. Again when the window's width
+    changes (a phone turned). The title leaves room for the button (``_STYLE``'s narrow-screen rule).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var map = {{ this._parent.get_name() }}, opts = {{ this.options|tojson }};
+            var layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{ val }},
+                    {%- endfor %}
+                },
+                overlays : {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{ val }},
+                    {%- endfor %}
+                },
+            };
+            var state = {control: null, width: null};
+            function make(collapsed) {
+                if (state.control) state.control.remove();
+                state.control = L.control.layers(layers.base_layers, layers.overlays, L.extend({}, opts, {collapsed: collapsed})).addTo(map);
+            }
+            function clear(a, b) {
+                return a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+            }
+            function place() {
+                var title = document.getElementById("cp-title");
+                state.width = window.innerWidth;
+                make(false);
+                if (title && !clear(title.getBoundingClientRect(), state.control.getContainer().getBoundingClientRect()))
+                    make(true);
+            }
+            place();
+            var timer = null;
+            window.addEventListener("resize", function () {
+                if (window.innerWidth === state.width) return;  // a phone's address bar, not a new width
+                clearTimeout(timer);
+                timer = setTimeout(place, 150);
+            });
+            return state;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__(collapsed=False)
 
 
 def _popup(title: str, rows: list[tuple[str, str]], *, small: str = "", reason: str = "") -> str:
@@ -613,7 +682,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
             f'<span class="cp-approx">{tx("illustrative")}</span></h1>'
             f'<div class="sub">{html.escape(subtitle)}</div><table>{rows}</table></div>')
     m.get_root().html.add_child(folium.Element(head + box))
-    folium.LayerControl(collapsed=False).add_to(m)
+    _LayerControl().add_to(m)
     # (no folium fit_bounds: its animated zoom, ending after the fit below, undid it)
     # the title box (top left) and the legend (bottom right) sit over the map: fit the region into the
     # space they leave, or a site in the north-west hides under the summary (measured in the browser,
@@ -638,8 +707,7 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
             (tx("county"), counties.get(str(s.get("county_code")), "") or str(s.get("county_name") or ""))]
     wlabel = weight_label(ft, lang)
     if not _missing(s.get("size")):  # a sized proposal's site: its size and use, not coverage gains
-        rows += [(tx("capw_size"), _number(s["size"])), (tx("capw_utilisation"), share_text(s.get("utilisation"))),
-                 (tx("capw_n_villages"), _number(s.get("assigned_villages")))]
+        rows += sized_site_rows(s, ft, lang)
     elif not _missing(s.get("capacity_before")):  # an upgraded or converted facility
         rows += [(f"{tx('capw_capacity_before')} → {tx('capw_capacity_after')}",
                   f"{_number(s['capacity_before'])} → {_number(s.get('capacity_after'))}"),
@@ -662,6 +730,40 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
             near += _paren(cost_text(s["nearest_existing_cost"], ft.unit, lang), lang)
         rows.append((tx("nearest_existing"), near))
     return _popup(f"#{s['priority']} {_site_name(s, lang)}", rows, reason=reason if isinstance(reason, str) else "")
+
+
+def sized_site_rows(s, ft, lang: str) -> list[tuple[str, str]]:
+    """A sized proposal's site's figures as the proposal page's table gives them (web/templates/
+    _sized_proposal.html): its size in the type's capacity unit, its cost (万元, illustrative), the people that
+    size can serve and the people it serves, both of the type's basis, its utilisation and villages. Each label
+    carries its unit (planner.i18n.with_unit), as the page's headers do; a figure the file lacks is left out."""
+    def tx(key: str) -> str:
+        return t(key, lang)
+    from planner.sizing import wan_text
+
+    cap = getattr(ft, "capacity", None)
+    unit = tx(f"capw_unit_{cap.field}") if cap else None
+    who = tx(f"capw_basis_{cap.basis}").removeprefix("名") if cap else None  # 80岁以上老人 / people aged 80+
+
+    def figure(key: str, text) -> str:  # "" (the row left out) where the file has none, "–" where not a number
+        x = s.get(key)
+        if x is None or (isinstance(x, float) and not np.isfinite(x)):
+            return ""
+        try:
+            x = float(x)
+        except (TypeError, ValueError):  # a hand-edited file: "30 beds"
+            return "–"
+        return text(x) if np.isfinite(x) else "–"
+
+    def amount(x: float) -> str:  # whole as whole (30 beds, 1,000 people), else to a tenth (33.3 people)
+        return f"{x:,.0f}" if x == round(x) else f"{x:,.1f}"
+    return [(with_unit(tx("capw_size"), unit, lang), figure("size", amount)),
+            (tx("capw_cost"), figure("cost", wan_text)),
+            (with_unit(tx("map_site_capacity_people"), who, lang), figure("capacity_people", amount)),
+            # the people served whole, as the page's table gives them
+            (with_unit(tx("capw_load"), who, lang), figure("load", lambda x: f"{x:,.0f}")),
+            (tx("capw_utilisation"), figure("utilisation", share_text)),
+            (tx("capw_n_villages"), _number(s.get("assigned_villages")))]
 
 
 def _site_name(s, lang: str) -> str:
