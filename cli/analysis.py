@@ -772,7 +772,7 @@ def _targets(args) -> int:
     file_notes = proposal_notes(region, proposals, [os.path.basename(p) for p in args.proposal],
                                 data_version(region), args.lang)
     if args.out:
-        write_table(*targets_table(rows, region, args, file_notes))
+        write_table(*targets_table(rows, region, args, file_notes, proposals))
     if args.json:
         print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region),
                     "notes": file_notes})
@@ -800,8 +800,82 @@ def _targets(args) -> int:
 
 
 
-def targets_table(rows: list[dict], region, args, file_notes: list[str]):
-    """(table, path, title) of `targets --out`: planner.targets rows as the web's plan package export has them."""
+def proposal_file_name(path: str) -> str | None:
+    """The name a proposal file records (``coverplan.name``: the web's download of a saved proposal, and the files
+    `propose`/`upgrade --out` write), or None when it records none."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            meta = json.load(fh).get("coverplan")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def targets_files_text(paths: list[str], proposals: list[dict], lang: str) -> str:
+    """The proposals of a `targets --out` title, as the web's plan package export names them: each file with the
+    name it records and the data version it was solved on ("p.geojson（社区(村)日间照料中心·…，数据版本 v0）")."""
+    from planner.i18n import t
+
+    out = []
+    for path, p in zip(paths, proposals):
+        v = p.get("dataset_version")
+        name, stem = proposal_file_name(path), os.path.splitext(os.path.basename(path))[0]
+        if name and stem and name.endswith(stem):  # the name the CLI gave it: what it is, then the file's
+            name = name[:-len(stem)].rstrip(" ·") or None
+        bits = [b for b in (name,
+                            f"{t('data_version_label', lang)} v{v}" if v is not None else t("f2_version_unrecorded", lang))
+                if b]
+        out.append(t("f2_targets_file", lang, file=os.path.basename(path), about=t("f2_about_sep", lang).join(bits)))
+    return t("layer_list_sep", lang).join(out)
+
+
+def targets_overlap_notes(proposals: list[dict], names: list[str], lang: str) -> dict[str, str]:
+    """{type key: note} when an upgrade and a conversion of the same type choose the same facilities, as the web's
+    plan package export says it (web.capacity_proposals.overlap_notes: one facility cannot be both; planner.targets
+    counts it as converted only). ``names``: each proposal's, in the order of ``proposals``."""
+    from planner.i18n import t
+
+    ups = [(p, n) for p, n in zip(proposals, names) if p.get("kind") == "upgrade" and p.get("sites") is not None]
+    out: dict[str, list[str]] = {}
+    for i, (a, na) in enumerate(ups):
+        for b, nb in ups[i + 1:]:
+            if a["type"] != b["type"] or bool(a.get("role")) == bool(b.get("role")):
+                continue
+            ga, gb = a["sites"], b["sites"]
+            both = sorted(set(ga["id"].astype(str)) & set(gb["id"].astype(str)))
+            if not both:
+                continue
+            named = dict(zip(ga["id"].astype(str), ga["name"].astype(str))) if "name" in ga else {}
+            shown = [named.get(i) or i for i in both]
+            listed = t("layer_list_sep", lang).join(shown[:5]) + ("…" if len(shown) > 5 else "")
+            text = t("f2_overlap_one" if len(both) == 1 else "f2_overlap", lang, a=na, b=nb, n=len(both), names=listed)
+            for p in (a, b):
+                for key in {p["type"], p.get("role") or p["type"]}:
+                    out.setdefault(key, []).append(text)
+    return {k: " ".join(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def targets_versions_note(row: dict, proposals: list[dict], current: int, lang: str) -> str | None:
+    """The data versions of the proposals behind a target's "after", said on its row when one is not the current
+    data's (or the file does not record its own), as the web's plan package export says it (plan_after_versions)."""
+    from planner.i18n import t
+
+    key = row.get("type")
+    moving = [p for p in proposals if key is not None and key in (p.get("type"), p.get("role"))]
+    versions = sorted({p.get("dataset_version") for p in moving}, key=lambda v: (v is None, v or 0))
+    if not versions or all(v is not None and int(v) == int(current) for v in versions):
+        return None
+    shown = t("layer_list_sep", lang).join(f"v{v}" if v is not None else t("f2_version_unrecorded_short", lang)
+                                            for v in versions)
+    return t("plan_after_versions", lang, versions=shown, cur=current)
+
+
+def targets_table(rows: list[dict], region, args, file_notes: list[str], proposals: list[dict] | None = None):
+    """(table, path, title) of `targets --out`: planner.targets rows as the web's plan package export has them,
+    with its notes: on each row the upgrades and conversions that choose the same facilities and the data versions
+    the proposals behind its "after" were solved on; in the title each file with its name and data version, the
+    current data version and what the files' versions mean (planner.targets.proposal_notes)."""
     import pandas as pd
 
     from cli.output import ShareCell
@@ -811,6 +885,9 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
     from planner.targets import progress as target_progress
 
     lang = args.lang
+    proposals = proposals or []
+    current = data_version(region)
+    overlap = targets_overlap_notes(proposals, [os.path.basename(p) for p in args.proposal], lang)
     status = lambda met: t("status_met" if met else "status_not_met", lang)  # noqa: E731
     out = []
     for r in rows:
@@ -818,7 +895,13 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
         count = r["kind"] in COUNT_KINDS
         fig = (lambda v: int(v)) if count else (lambda v: ShareCell(float(v)))
         progress = lambda v: ShareCell(target_progress(v, r["target"]))  # noqa: E731  (the overview's)
-        notes = after_notes(a, lang) if a else ([t("plan_unchanged", lang)] if args.proposal else [])
+        # in the web's order: the overlap, what the "after" is made of, the versions it was solved on
+        notes = [overlap[r["type"]]] if r.get("type") in overlap else []
+        if a:
+            versions = targets_versions_note(r, proposals, current, lang)
+            notes += [*after_notes(a, lang), *([versions] if versions else [])]
+        elif args.proposal:
+            notes.append(t("plan_unchanged", lang))
         out.append({"type_name": t("tgt_village_attribute", lang) if r["kind"] == "attribute_share"
                     else pick(r["type_name_zh"], r["type_name_en"], lang),
                     "text": pick(r["text_zh"], r["text_en"], lang), "current": fig(r["value"]),
@@ -832,7 +915,8 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str]):
     sep = t("layer_list_sep", lang)
     met_now = sum(o["met_now"] == status(True) for o in out)
     met_after = sum(o["met_after"] == status(True) for o in out)
-    names = sep.join(os.path.basename(p) for p in args.proposal)
+    names = targets_files_text(args.proposal, proposals, lang) if proposals else \
+        sep.join(os.path.basename(p) for p in args.proposal)
     parts = [t("plan_export_proposals", lang, names=names) if args.proposal else t("plan_export_none", lang),
              t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(out)))
              .replace("{k}", str(met_now)),
@@ -887,6 +971,40 @@ def _check_propose(args) -> None:
              time_limit=args.time_limit, gap=args.gap)
 
 
+def write_proposal(prop, region, scope: dict, args) -> None:
+    """`propose --out`: the proposal as the web's download of a saved one, with its name (made as the web makes
+    one: the type, model and sites, then the file's name), the time written, its scope and the data version it was
+    solved on -- in the GeoJSON's ``coverplan`` block (the keys `map --proposal` and `targets --proposal` read) or
+    the title row of the .csv/.xlsx (with the type, model, number of sites and the standards, as the web's title)."""
+    from datetime import datetime
+
+    from cli.output import proposal_name, proposal_record, proposal_title, scope_part
+    from planner.i18n import cost_text, t
+
+    lang, when = args.lang, datetime.now()
+    model = str(prop.solver.get("model"))
+    name = proposal_name("location", prop.ftype, lang, args.out, model=model, n=len(prop.sites))
+    if args.out.lower().endswith((".geojson", ".json")):
+        fc = prop.to_geojson(data_version(region))  # the data version solved on (QA 27), as the web's download
+        meta = {**(fc.get("coverplan") or {}), **proposal_record(name, region, scope, when), "kind": "location"}
+        for key, none in (("notes", []), ("explanation", "")):  # the run's language beside both, as the web's
+            mine, other = (f"{key}_en", f"{key}_zh") if lang == "en" else (f"{key}_zh", f"{key}_en")
+            meta[key] = meta.get(mine) or meta.get(other) or none
+        fc["coverplan"] = meta
+        with open(args.out, "w", encoding="utf-8") as fh:
+            json.dump(fc, fh, ensure_ascii=False, indent=1)
+        return
+    std = (prop.params or {}).get("standard") or {}
+    unit = std.get("unit") or prop.ftype.unit
+    parts = [prop.ftype.name(lang), f"{t('model', lang)}: {t('model_' + model, lang)}",
+             f"{t('n_sites', lang)}: {len(prop.sites)}",
+             f"{t('standard_urban', lang)} {cost_text(std.get('urban'), unit, lang)} / "
+             f"{t('standard_rural', lang)} {cost_text(std.get('rural'), unit, lang)}",
+             scope_part(scope, lang), *data_parts(region, lang, args.facilities)]
+    write_table(proposal_table(prop, region, lang), args.out,
+                proposal_title(name, parts, lang, illustrative=bool(prop.synthetic_inputs)))
+
+
 def _propose(args) -> int:
     from geo.errors import InfeasibleError, InputDataError
     from planner.proposals import propose
@@ -932,20 +1050,7 @@ def _propose(args) -> int:
     code = county_option_code(region, args.county) if args.county is not None else None
     scope = scope_of(region, code, args.lang)
     if args.out:
-        low = args.out.lower()
-        if low.endswith((".geojson", ".json")):
-            fc = prop.to_geojson(data_version(region))  # the data version solved on (QA 27), as the web's download
-            fc["coverplan"] = {**(fc.get("coverplan") or {}), "scope": scope}
-            with open(args.out, "w", encoding="utf-8") as fh:
-                json.dump(fc, fh, ensure_ascii=False, indent=1)
-        else:
-            parts = [f"{t('model', args.lang)}: {t('model_' + str(prop.solver['model']), args.lang)}",
-                     f"{'新址' if args.lang == 'zh' else 'new sites'}: {len(prop.sites)}",
-                     f"{t('scope', args.lang)}: {scope['name']}",
-                     *data_parts(region, args.lang, args.facilities)]
-            title = table_title(f"{t('proposal', args.lang)}: {prop.ftype.name(args.lang)}", parts, args.lang,
-                                illustrative=bool(prop.synthetic_inputs))
-            write_table(proposal_table(prop, region, args.lang), args.out, title)
+        write_proposal(prop, region, scope, args)
     if args.json:
         out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
         if code is not None:  # the county's facility counts, as the web's county proposal gives them

@@ -303,17 +303,7 @@ def _upgrade(args) -> int:
                                               county_namer(region, "en")(county).strip())) from None
     where = county_namer(region, args.lang)(county).strip() if county else None
     if args.out:
-        if args.out.lower().endswith((".geojson", ".json")):
-            _write_geojson(plan.to_geojson(), args.out)
-        else:
-            from planner.i18n import t
-
-            what = f"{t('capw_convert_title' if args.convert else 'capw_upgrade_title', args.lang)}: " \
-                   f"{plan.ftype.name(args.lang)}"
-            parts = [f"K = {args.k}", *([where] if where else []), *data_parts(region, args.lang, args.facilities)]
-            synthetic = bool(plan.to_dict(args.lang)["synthetic_inputs"])
-            write_table(upgrade_table(plan, region, args.lang), args.out,
-                        table_title(what, parts, args.lang, illustrative=synthetic))
+        _write_upgrade(plan, region, scope_of(region, county, args.lang), args)
     if args.json:
         print_json({**plan.to_dict(args.lang), "county": county, "dataset_version": data_version(region)})
         return 0
@@ -335,6 +325,34 @@ def _upgrade(args) -> int:
     for note in plan.to_dict(args.lang)["notes"]:
         print(f"  * {note}", file=sys.stderr)
     return 0
+
+
+def _write_upgrade(plan, region, scope: dict, args) -> None:
+    """`upgrade --out`: the chosen facilities as the web's download of a saved upgrade, with its name (made as the
+    web makes one: the type, upgrade or convert and K, then the file's name), the time written, its scope and the
+    data version -- in the GeoJSON's ``coverplan`` block (in the run's language; the keys `map --proposal` and
+    `targets --proposal` read) or the title row of the .csv/.xlsx."""
+    from datetime import datetime
+
+    from cli.output import proposal_name, proposal_record, proposal_title, scope_part
+    from planner.i18n import t
+
+    lang, when = args.lang, datetime.now()
+    name = proposal_name("upgrade", plan.ftype, lang, args.out, k=args.k, convert=args.convert)
+    if args.out.lower().endswith((".geojson", ".json")):
+        fc = plan.to_geojson(lang)  # its type, role and notes in the run's language, as the web's ?lang= download
+        fc["coverplan"] = {**fc["coverplan"], **proposal_record(name, region, scope, when),
+                           "is_estimate": (plan.params or {}).get("mode") != "network"}
+        _write_geojson(fc, args.out)
+        return
+    what = f"{t('capw_convert_title' if args.convert else 'capw_upgrade_title', lang)}: {plan.ftype.name(lang)}"
+    model = str((plan.solver or {}).get("model") or "upgrade_mip")
+    parts = [what, f"K = {args.k}", f"{t('model', lang)}: {t('model_' + model, lang)}",
+             # planner.mapexport.sites_label's words (its module loads folium: not for a table)
+             f"{t('capw_n_converted' if plan.role else 'capw_n_upgraded', lang)}: {len(plan.sites)}",
+             scope_part(scope, lang), *data_parts(region, lang, args.facilities)]
+    synthetic = bool(plan.to_dict(lang)["synthetic_inputs"])
+    write_table(upgrade_table(plan, region, lang), args.out, proposal_title(name, parts, lang, illustrative=synthetic))
 
 
 def _k_error(exc: InputDataError, args, where: tuple[str, str] | None = None) -> InputDataError:
@@ -521,21 +539,7 @@ def _propose_sized(args) -> int:
         out["notes_zh"].append(t("capw_budget_usual", "zh", n=budget))
         out["notes_en"].append(t("capw_budget_usual", "en", n=budget))
     if args.out:
-        if args.out.lower().endswith((".geojson", ".json")):
-            feats = [{"type": "Feature", "properties": {**{k: v for k, v in s.items() if k != "assigned_villages"},
-                                                        "id": f"site-{s['priority']}", "facility_type": out["type"],
-                                                        "assigned_villages": len(s["assigned_villages"])},
-                      "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]}} for s in out["sites"]]
-            _write_geojson({"type": "FeatureCollection", "features": feats,
-                            "coverplan": {**{k: v for k, v in out.items() if k not in ("sites", "existing")},
-                                          "scope": scope}}, args.out)
-        else:
-            what = f"{t('capw_sized_title', args.lang)}: {out['type_name_zh' if args.lang == 'zh' else 'type_name_en']}"
-            parts = [f"{'规模' if args.lang == 'zh' else 'sizes'}: {args.sizes}",
-                     f"{t('scope', args.lang)}: {scope['name']}",
-                     *data_parts(region, args.lang, args.facilities)]
-            write_table(sized_table(out, region, args.lang), args.out,
-                        table_title(what, parts, args.lang, illustrative=bool(out.get("synthetic_inputs", True))))
+        _write_sized(out, region, scope, args)
     out["dataset_version"] = data_version(region)
     if code:
         out["scope"] = scope
@@ -572,6 +576,46 @@ def _propose_sized(args) -> int:
     for note in out.get("notes_zh" if zh else "notes_en") or []:
         print(f"  * {note}", file=sys.stderr)
     return 0
+
+
+def _write_sized(out: dict, region, scope: dict, args) -> None:
+    """`propose --sizes --out`: the sized proposal as the web's download of a saved one, with its name (made as the
+    web makes one: the type and sizes, then the file's name), the time written, its scope and the data version --
+    in the GeoJSON's ``coverplan`` block (the keys `map --proposal` and `targets --proposal` read) or the title row
+    of the .csv/.xlsx, which names the total cost and the remaining shortfall too, as the web's title does."""
+    from datetime import datetime
+
+    from cli.output import proposal_name, proposal_record, proposal_title, scope_part
+    from planner.facility_types import get_type
+    from planner.i18n import t
+    from planner.sizing import wan_text
+
+    lang, when = args.lang, datetime.now()
+    sizes = (out.get("params") or {}).get("sizes") or []  # as solved (sorted, each once), as the web names it
+    name = proposal_name("sized", get_type(args.type), lang, args.out, sizes=sizes)
+    if args.out.lower().endswith((".geojson", ".json")):
+        feats = [{"type": "Feature", "properties": {**{k: v for k, v in s.items() if k != "assigned_villages"},
+                                                    "id": f"site-{s['priority']}", "facility_type": out["type"],
+                                                    "assigned_villages": len(s["assigned_villages"])},
+                  "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]}} for s in out["sites"]]
+        meta = {**{k: v for k, v in out.items() if k not in ("sites", "existing")},
+                **proposal_record(name, region, scope, when),
+                "notes": out.get("notes_en" if lang == "en" else "notes_zh") or []}
+        _write_geojson({"type": "FeatureCollection", "features": feats, "coverplan": meta}, args.out)
+        return
+    sm = out.get("summary") or {}
+    what = f"{t('capw_sized_title', lang)}: {out['type_name_zh' if lang == 'zh' else 'type_name_en']}"
+    parts = [what, f"{t('model', lang)}: {t('model_' + str((out.get('solver') or {}).get('model')), lang)}",
+             f"{'规模' if lang == 'zh' else 'sizes'}: {args.sizes}",
+             f"{t('n_sites', lang)}: {len(out['sites'])}",
+             f"{t('capw_total_cost', lang)}: {wan_text(sm.get('cost'))}"]
+    if sm.get("shortfall_whole") is not None and out.get("field"):
+        n = int(sm["shortfall_whole"])
+        parts.append(f"{t('capw_remaining_shortfall', lang)}: {n:,} "
+                     f"{t(('capw_unit1_' if n == 1 else 'capw_unit_') + out['field'], lang)}")
+    parts += [scope_part(scope, lang), *data_parts(region, lang, args.facilities)]
+    write_table(sized_table(out, region, lang), args.out,
+                proposal_title(name, parts, lang, illustrative=bool(out.get("synthetic_inputs", True))))
 
 
 #: The columns of a sized proposal's --out table: (key, header key in planner.i18n), as the web's download

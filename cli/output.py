@@ -366,6 +366,49 @@ def data_version(region) -> int:
     return int(getattr(region, "dataset_version", None) or 0)
 
 
+def proposal_name(kind: str, ft, lang: str, path: str, *, model: str | None = None, n: int | None = None,
+                  sizes=None, k: int | None = None, convert: bool = False) -> str:
+    """The name a proposal file the CLI writes records (no option names it), made as the web names a proposal saved
+    without a name (web.proposals.default_name, web.capacity_proposals.default_name: the type, the model, the sites)
+    with the file's own name, which the planner chose, where the web puts the time (the time is ``created``):
+    "乡镇(街道)养老服务综合体·最大覆盖（MCLP）·8处·plan8". ``kind``: "location", "sized" or "upgrade";
+    ``path``: the file written."""
+    from planner.i18n import t
+
+    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0] or os.path.basename(os.fspath(path))
+    if kind == "sized":
+        text = "/".join(f"{float(s):,.0f}" if float(s).is_integer() else f"{float(s):g}" for s in sizes or [])
+        return t("f2_name_sized", lang, file=stem, type=ft.name(lang), sizes=text)
+    if kind == "upgrade":
+        return t("f2_name_convert" if convert else "f2_name_upgrade", lang, file=stem, type=ft.name(lang), k=k)
+    return t("f2_name_location_one" if n == 1 else "f2_name_location", lang, file=stem, type=ft.name(lang),
+             model=t(f"model_{model}", lang), n=f"{int(n or 0):,}")
+
+
+def proposal_record(name: str, region, scope: dict, when) -> dict:
+    """What a proposal GeoJSON the CLI writes (`propose`/`upgrade --out x.geojson`) records of itself beside the
+    solve, under the keys the web's download of a saved proposal uses (web.api: ``name``, ``created``,
+    ``dataset_version``, ``scope``) and `map --proposal` / `targets --proposal` read: its name, when it was written,
+    the data version it was solved on and its scope (a county, or the whole city)."""
+    return {"name": name, "created": when.isoformat(timespec="seconds"), "dataset_version": data_version(region),
+            "scope": scope}
+
+
+def proposal_title(name: str, parts: list[str], lang: str, *, illustrative: bool) -> str:
+    """The title row of a proposal's --out table, as the web's CSV/XLSX of a saved proposal begins: "方案: NAME",
+    then ``parts`` (its type, model, sites, scope, data version...), the time it was written and 示意."""
+    from planner.i18n import t
+
+    return table_title(f"{t('proposal', lang)}: {name}", parts, lang, illustrative=illustrative)
+
+
+def scope_part(scope: dict, lang: str) -> str:
+    """A proposal's scope as a part of its title: "范围: 房县" / "Scope: Whole city" (the web's words)."""
+    from planner.i18n import t
+
+    return f"{t('scope', lang)}: {scope.get('name') or t('scope_city', lang)}"
+
+
 def data_parts(region, lang: str, facilities_file: str | None = None) -> list[str]:
     """The data a result rests on, as parts of a table title: the data version (the web's exports name it
     so too) and the --facilities register when one replaced the version's."""
