@@ -103,6 +103,9 @@
       });
     };
     // a re-run is solved for the proposal's scope: a county planner may re-run his county's only
+    // (a viewer's button is locked by accounts.js with the viewer's reason: not told it is about his county)
+    var edits = (u.rights || []).indexOf("edit") >= 0;
+    if (!edits) return;
     if (!u.citywide && scope !== (u.county || "")) lock([$("rerun")], T("auth_rerun_tip"));
     if (CP.mayManage({params: {county: scope}})) return;
     // not his scope: his own proposal still is his (the author); the list says who made it

@@ -17,11 +17,15 @@
   var MAX_POLL_FAILURES = 40;  // ~1 min of an unreachable server before giving up
   var MAX_SIZES = 8;  // size classes a sized proposal may have (web/capacity_proposals.MAX_SIZES)
 
+  function locked(el) { return el.classList.contains("cp-locked"); }
+
   function syncForm() {
     var o = $("p-type").selectedOptions[0], model = $("p-model").value;
     // LSCP decides the number of sites itself; "auto" on a full-coverage type
     // becomes MCLP when a number is given (the server does the same).
-    $("p-p").disabled = model === "lscp";
+    // a control accounts.js locked (a viewer's form) stays locked whatever the model (QA 30: a viewer's number
+    // of sites was editable again after this ran)
+    $("p-p").disabled = model === "lscp" || locked($("p-p"));
     if (model === "lscp") $("p-p").value = "";
     $("p-p").placeholder = model === "lscp" ? "" : o.dataset.p;
     $("p-hint").textContent = model === "lscp" ? T("n_sites_lscp") :
@@ -60,7 +64,7 @@
     }
     if (o.dataset.upgrade) {
       $("p-convert-label").hidden = o.dataset.upgrade === "upgrade";
-      $("p-convert").disabled = o.dataset.upgrade === "convert";
+      $("p-convert").disabled = o.dataset.upgrade === "convert" || locked($("p-convert"));
       if (o.dataset.upgrade === "convert") $("p-convert").checked = true;
       // the server's default K: the plan's target for an upgrade, or for a conversion (8 welfare homes, not 5)
       var conv = $("p-convert").checked, k = conv && o.dataset.kconvert ? o.dataset.kconvert : o.dataset.k;
@@ -154,7 +158,7 @@
   }
 
   function setBusy(busy) {
-    $("p-submit").disabled = busy;
+    $("p-submit").disabled = busy || locked($("p-submit"));
     $("job-cancel").hidden = !busy;
   }
 
