@@ -142,35 +142,56 @@ def _netted_note(report: dict, field: str, lang: str) -> dict:
 
 
 def _township_note(report: dict, field: str, lang: str) -> dict:
-    """A note where the city or a county shows no shortfall while some of its townships are short: "shortfall 0
-    / met" at city and county level hid 49 welfare-home townships 599 beds short, and the day-care counties
-    "met" beside townships hundreds of places short (QA 25). How many townships, how much in all, and that the
-    higher level nets one township's surplus against another's lack."""
+    """A note wherever the townships' shortfalls add up to more than the city's or a county's: that level nets
+    one township's surplus against another's lack. "shortfall 0 / met" at city and county level hid 49
+    welfare-home townships 599 beds short, and the day-care counties "met" beside townships hundreds of places
+    short (QA 25); a smaller shortfall hides a gap the same way (all beds: the city 15,064 short, its townships
+    16,837 in all), and was said nowhere. How many townships, how much in all against the level's own figure."""
     towns = [r for r in report.get("by_township") or [] if r.get("status") == "not_met"]
     if not towns:
         return report
     from planner.i18n import t
 
+    def unit(n: int) -> str:
+        return t(('capw_unit1_' if lang == 'en' and n == 1 else 'capw_unit_') + field, lang)
+
     def amount(x: float) -> str:
         n = int(round(x))
-        return f"{n:,} {t(('capw_unit1_' if lang == 'en' and n == 1 else 'capw_unit_') + field, lang)}"
+        return f"{n:,} {unit(n)}"
 
     def short(rows: list) -> float:
         return float(sum(float(r.get("shortfall") or 0.0) for r in rows))
 
+    def netted(total: float, row: dict) -> bool:
+        # the townships' sum beyond the level's own shortfall by a whole unit as shown, and by more than rounding
+        return int(round(total)) > int(row.get("shortfall_whole", 0)) and \
+            total - float(row.get("shortfall") or 0.0) >= 0.5
+
     city = report["citywide"]
     parts = []
-    if city.get("shortfall_whole", 0) == 0:
-        n, x = len(towns), short(towns)
-        parts.append(
-            f"The citywide shortfall is 0, yet {n:,} {'township is' if n == 1 else 'townships are'} short, "
-            f"{amount(x)} in all: the citywide figure nets the surplus of some townships against the others' lack."
-            if lang == "en" else
-            f"全市缺口为 0，但有 {n:,} 个乡镇（街道）存在缺口，合计 {amount(x)}：全市数字已用部分乡镇（街道）的富余抵扣"
-            "其他乡镇（街道）的不足。")
-    met = [c for c in report.get("by_county") or [] if c.get("shortfall_whole", 0) == 0]
-    inside = [(c, [r for r in towns if str(r.get("county_code")) == str(c.get("county_code"))]) for c in met]
-    inside = [(c, rows) for c, rows in inside if rows]
+    n, x = len(towns), short(towns)
+    if netted(x, city):
+        c_short = int(city.get("shortfall_whole", 0))
+        if c_short == 0:
+            parts.append(
+                f"The citywide shortfall is 0, yet {n:,} {'township is' if n == 1 else 'townships are'} short, "
+                f"{amount(x)} in all: the citywide figure nets the surplus of some townships against the others' "
+                "lack." if lang == "en" else
+                f"全市缺口为 0，但有 {n:,} 个乡镇（街道）存在缺口，合计 {amount(x)}：全市数字已用部分乡镇（街道）的富余"
+                "抵扣其他乡镇（街道）的不足。")
+        else:
+            parts.append(
+                f"The citywide shortfall is {amount(c_short)}, but the shortfalls of the {n:,} short "
+                f"{'township' if n == 1 else 'townships'} add up to {amount(x)}: the citywide figure nets the "
+                "surplus of some townships against the others' lack." if lang == "en" else
+                f"全市缺口为 {amount(c_short)}，但 {n:,} 个存在缺口的乡镇（街道）缺口合计 {amount(x)}：全市数字已用"
+                "部分乡镇（街道）的富余抵扣其他乡镇（街道）的不足。")
+    inside, smaller = [], []  # counties at 0 with short townships; counties short by less than their townships
+    for c in report.get("by_county") or []:
+        rows = [r for r in towns if str(r.get("county_code")) == str(c.get("county_code"))]
+        if not rows or not netted(short(rows), c):
+            continue
+        (inside if int(c.get("shortfall_whole", 0)) == 0 else smaller).append((c, rows))
     if inside:
         m, y = sum(len(rows) for _, rows in inside), short([r for _, rows in inside for r in rows])
         every = bool(parts) and m == len(towns)  # the city's sentence already gave these numbers
@@ -188,6 +209,19 @@ def _township_note(report: dict, field: str, lang: str) -> dict:
                          "相互抵扣。" if every else
                          f"在缺口为 0 的县（市、区）中，有 {k:,} 个仍有乡镇（街道）存在缺口，共 {m:,} 个，合计 {amount(y)}"
                          f"（{each}）：县级数字同样已在乡镇（街道）之间相互抵扣。")
+    if smaller:
+        k = len(smaller)
+        if lang == "en":
+            each = "; ".join(f"{c.get('name_en') or c.get('name')} {amount(short(rows))} against "
+                             f"{int(c.get('shortfall_whole', 0)):,}" for c, rows in smaller)
+            parts.append(f"In {k:,} {'county' if k == 1 else 'counties'} the short townships lack more than the "
+                         f"county's own shortfall ({each}): a county's figure nets the surplus of some of its "
+                         "townships against the others' lack.")
+        else:
+            each = "；".join(f"{c.get('name')} {amount(short(rows))}，县级 {amount(c.get('shortfall_whole', 0))}"
+                            for c, rows in smaller)
+            parts.append(f"有 {k:,} 个县（市、区）的乡镇（街道）缺口合计大于县级缺口（{each}）：县级数字已用"
+                         "部分乡镇（街道）的富余抵扣其他乡镇（街道）的不足。")
     if parts:
         parts.append("Where places cannot be shared across township lines, the townships' shortfalls are the ones "
                      "to plan for." if lang == "en" else "容量不能跨乡镇（街道）调剂时，应以各乡镇（街道）的缺口为准。")

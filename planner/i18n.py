@@ -1934,3 +1934,22 @@ _STRINGS.update({
                        "\"{a}\" and \"{b}\" choose the same {n} facility ({names}): one facility cannot be both "
                        "upgraded and converted, so it counts as converted only."),
 })
+
+# -- fixer F6, the plan package's upgrade-target note when the package converts homes (planner.targets after_notes):
+# a conversion counts toward the conversion target, never the upgrade target, and new sites toward neither
+_STRINGS.update({
+    "f6_plan_new_and_converted_not_upgrades": (
+        "所选方案新建设施，并转型 {n} 处：新建不计入改造提升目标，转型的 {n} 处只计入转型目标",
+        "the proposals chosen build new sites and convert {n} facilities: new sites do not count toward an upgrade "
+        "target, and the {n} converted count toward the conversion target only"),
+    "f6_plan_new_and_converted_not_upgrades_one": (
+        "所选方案新建设施，并转型 {n} 处：新建不计入改造提升目标，转型的 {n} 处只计入转型目标",
+        "the proposals chosen build new sites and convert {n} facility: new sites do not count toward an upgrade "
+        "target, and the one converted counts toward the conversion target only"),
+    "f6_plan_converted_not_upgrades": (
+        "所选方案另转型 {n} 处，只计入转型目标，不计入改造提升目标",
+        "the package also converts {n} facilities: they count toward the conversion target, not the upgrade target"),
+    "f6_plan_converted_not_upgrades_one": (
+        "所选方案另转型 {n} 处，只计入转型目标，不计入改造提升目标",
+        "the package also converts {n} facility: it counts toward the conversion target, not the upgrade target"),
+})

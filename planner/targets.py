@@ -216,6 +216,10 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         # a facility the package also converts into another type is counted there, not here: the plan's
         # upgrades and conversions are different homes (QA 19: 2 of 15 were counted in both)
         also = (proposed - done) & set(converted)
+        # the facilities of this type the package converts into another type and does not also choose to
+        # upgrade: they count toward that type's conversion target, not this one, and the note says so (a
+        # sized proposal with a conversion of 8 homes was said to "only build new sites")
+        converted_out = set(converted) - proposed
         proposed = proposed - set(converted)
         v2, n2 = _value("upgraded", None, None, up_now, len(proposed - done))
         if also:
@@ -225,7 +229,7 @@ def _upgraded_row(t: dict, ft, key: str, existing, up_now: int, proposed: set[st
         # ``upgrade_proposals``: whether an upgrade of the type was chosen (0 upgraded then means its sites
         # were upgraded this year already, not that the package only builds new sites)
         row["after"] = _after(t, v2, n2, sites_upgraded=len(proposed - done), upgrade_proposals=bool(chosen),
-                              also_converted=len(also), sites_not_in_data=int(gone))
+                              also_converted=len(also), converted_out=len(converted_out), sites_not_in_data=int(gone))
     return row
 
 
@@ -243,12 +247,21 @@ def after_notes(a: dict, lang: str) -> list[str]:
 
     if a.get("sites_added") is not None:
         out.append(says("plan_export_sites_added", a["sites_added"]))
+    converted_out = int(a.get("converted_out") or 0)  # homes the package converts (counted as conversions)
     if a.get("sites_upgraded"):
         out.append(says("plan_sites_upgraded_after", a["sites_upgraded"]))
     elif a.get("sites_upgraded") == 0 and not a.get("also_converted") and not a.get("sites_not_in_data"):
-        out.append(t("plan_upgrades_done" if a.get("upgrade_proposals") else "plan_new_not_upgrades", lang))
+        if a.get("upgrade_proposals"):
+            out.append(t("plan_upgrades_done", lang))
+        elif converted_out:  # new sites and conversions: neither is an upgrade, and the note says both
+            out.append(says("f6_plan_new_and_converted_not_upgrades", converted_out))
+            converted_out = 0
+        else:
+            out.append(t("plan_new_not_upgrades", lang))
     if a.get("also_converted"):
         out.append(says("plan_upgraded_also_converted", a["also_converted"]))
+    if converted_out:
+        out.append(says("f6_plan_converted_not_upgrades", converted_out))
     if a.get("sites_converted") is not None:
         out.append(says("plan_sites_converted", a["sites_converted"]))
     if a.get("sites_not_in_data"):

@@ -17,8 +17,11 @@ def test_capacity_answers_keep_their_netting_notes_apart(shiyan, lang):
     welfare = analyse_capacity(shiyan, "welfare_home").to_dict(lang)  # city and counties 0, townships short
     assert len(welfare["level_notes"]) == 1 and welfare["level_notes"][0] in welfare["notes"]
     assert ("townships are short" if lang == "en" else "乡镇（街道）存在缺口") in welfare["level_notes"][0]
-    beds = analyse_beds(shiyan).to_dict(lang)  # every county short: nothing netted away
-    assert beds["level_notes"] == [] and beds["notes"]
+    # every county short, but some townships' surplus offsets others' gaps: the city's 15,064 against the
+    # townships' 16,837 is said (QA 30: the note came only for a shortfall of 0)
+    beds = analyse_beds(shiyan).to_dict(lang)
+    assert len(beds["level_notes"]) == 1 and beds["level_notes"][0] in beds["notes"]
+    assert ("16,837" in beds["level_notes"][0]) and ("15,064" in beds["level_notes"][0])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -37,6 +37,22 @@ def revalidated(body) -> "flask.Response":
     return answers.revalidated(body)
 
 
+#: The response header that names the data version an answer's figures come from: every answer of figures
+#: drawn from the data carries it, a bare list too (``/api/targets``, whose shape callers rely on), so a
+#: script can tell which data version a figure came from while imports happen (web/API.md).
+DATA_VERSION_HEADER = "X-Coverplan-Data-Version"
+
+
+def versioned(body):
+    """A JSON answer of figures drawn from the current data: an object gains ``dataset_version`` (as
+    /api/coverage/<type> and the CLI's --json give it), and every answer the ``X-Coverplan-Data-Version``
+    header. The version is the request's own (read once per request, as the cached figures were)."""
+    v = svc().version()
+    resp = jsonify({**body, "dataset_version": v} if isinstance(body, dict) else body)
+    resp.headers[DATA_VERSION_HEADER] = str(v)
+    return resp
+
+
 @bp.get("/region")
 def region():
     s = svc()
@@ -227,7 +243,8 @@ def targets():
                for rec in recs]
     rows = svc().targets(g.lang, applied or None, mode=arg_mode())
     overlap = capacity_proposals.overlap_notes(recs, g.lang)  # one facility upgraded and converted
-    return jsonify([{**r, "overlap_note": overlap[r["type"]]} if r.get("type") in overlap else r for r in rows])
+    # a bare list, as the pages and scripts read it: its data version is in the header (versioned)
+    return versioned([{**r, "overlap_note": overlap[r["type"]]} if r.get("type") in overlap else r for r in rows])
 
 
 # -- proposals and jobs ----------------------------------------------------
@@ -715,7 +732,7 @@ def _capacity_report(key: str):
 @bp.get("/capacity")
 def capacity_beds():
     """All beds per 1,000 aged 60+ against the bed standard (40), by county and township."""
-    return jsonify(_capacity_report("beds").to_dict(g.lang))
+    return versioned(_capacity_report("beds").to_dict(g.lang))
 
 
 @bp.get("/capacity/townships")
@@ -751,7 +768,7 @@ def layers_clean(v):
 @bp.get("/capacity/<type_key>")
 def capacity_type(type_key: str):
     """Supply against demand of one type (or ``beds``): per township, county and citywide."""
-    return jsonify(_capacity_report(type_key).to_dict(g.lang))
+    return versioned(_capacity_report(type_key).to_dict(g.lang))
 
 
 @bp.get("/capacity/<type_key>/layer")
@@ -793,7 +810,7 @@ def _access_report(type_key: str):
 def access_type(type_key: str):
     """E2SFCA per village (``?weight=stepped|gaussian``, ``?units=0`` leaves the village rows out)."""
     units = arg_bool("units", default=True)  # units=abc was taken as yes
-    return jsonify(_access_report(type_key).to_dict(g.lang, units=units))
+    return versioned(_access_report(type_key).to_dict(g.lang, units=units))
 
 
 @bp.get("/access/<type_key>/layer")
@@ -854,7 +871,7 @@ def _upgrade_plan(type_key: str):
 @bp.get("/upgrades/<type_key>")
 def upgrades_type(type_key: str):
     """The K existing facilities to upgrade (``?k=50``) or convert (``&convert=1``), in priority order."""
-    return jsonify(proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_dict(g.lang)))
+    return versioned(proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_dict(g.lang)))
 
 
 @bp.get("/upgrades/<type_key>/layer")
@@ -898,5 +915,5 @@ def beds():
     en = s.county_names("en")  # the overview's breakdown names the counties in the page's language
     out = {**out, "by_county": [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
                                 for r in out["by_county"]]}
-    return jsonify(out)
+    return versioned(out)
 # (api: capacity) end

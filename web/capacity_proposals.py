@@ -26,7 +26,7 @@ from geo import settings
 from geo.errors import InputDataError
 from planner.coverage import analyse_coverage, existing_facilities
 from planner.i18n import pick, share_text, t, with_unit
-from web.errors import bad_param
+from web.params import refused, shown_number
 from planner.textrules import number_text
 
 KINDS = ("location", "sized", "upgrade")
@@ -60,23 +60,23 @@ def parse_numbers(raw, name: str, whole: tuple[str, str] | None = None,
     # ``example``: the field's own ("0,0" in costs was told "e.g. 30,60,100", the sizes' example: QA 27)
     expected = (f"numbers > 0 separated by commas, e.g. {example}", f"以逗号分隔、大于0的数，如 {example}")
     if items is None:
-        raise bad_param(name, raw, *expected)
+        raise refused(name, raw, *expected)
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, float, str)):  # [[30]], [{}], [null]
-            raise bad_param(name, raw, *expected)
+            raise refused(name, raw, *expected)
         try:
             text = number_text(item) if isinstance(item, str) else item  # "1_0", "٥": not a number (QA 22)
             v = float("x" if text is None else text)
         except (TypeError, ValueError):
-            raise bad_param(name, raw, *expected) from None
+            raise refused(name, raw, *expected) from None
         if not np.isfinite(v) or v <= 0:
-            raise bad_param(name, raw, *expected)
+            raise refused(name, raw, *expected)
         if whole is not None and (v < 1 or v != int(v)):
             raise not_whole(name, raw, item, v, whole, example)
         out.append(v)
     if not out or len(out) > MAX_SIZES:
-        raise bad_param(name, raw, f"1 to {MAX_SIZES} {expected[0]}", f"1至{MAX_SIZES}个{expected[1]}")
+        raise refused(name, raw, f"1 to {MAX_SIZES} {expected[0]}", f"1至{MAX_SIZES}个{expected[1]}")
     return out
 
 
@@ -85,24 +85,38 @@ def typed_items(raw) -> list[str]:
     if isinstance(raw, str):
         return [x.strip() for x in raw.replace("，", ",").replace("、", ",").split(",")]
     items = raw if isinstance(raw, list) else [raw]
-    return [x.strip() if isinstance(x, str) else (f"{x:,}" if isinstance(x, int) else f"{x:,g}") for x in items]
+    # a JSON number as typed (1e12 was "1e+12"), as every refusal echoes one (web.params.shown_number)
+    return [x.strip() if isinstance(x, str) else (f"{x:,}" if isinstance(x, int) else shown_number(x)) for x in items]
 
 
 def not_whole(name: str, raw, item, v: float, unit: tuple[str, str], example: str = "30,60,100"):
     """The 400 for a size that is not a whole number of at least 1: which one, and what to give instead."""
     shown = item.strip() if isinstance(item, str) else f"{v:g}"
     near = max(1, int(round(v)))
-    return bad_param(name, raw, f"whole numbers of at least 1 separated by commas, e.g. {example}: {shown} is "
-                     f"{'below 1' if v < 1 else 'not a whole number'}, and a site holds whole {unit[1]}; "
-                     f"give {near} or another whole number",
-                     f"以逗号分隔、不小于1的整数，如 {example}：{shown} {'小于1' if v < 1 else '不是整数'}，"
-                     f"每处规模按整数{unit[0]}计；请改为 {near} 或其他整数")
+    return refused(name, raw, f"whole numbers of at least 1 separated by commas, e.g. {example}: {shown} is "
+                   f"{'below 1' if v < 1 else 'not a whole number'}, and a site holds whole {unit[1]}; "
+                   f"give {near} or another whole number",
+                   f"以逗号分隔、不小于1的整数，如 {example}：{shown} {'小于1' if v < 1 else '不是整数'}，"
+                   f"每处规模按整数{unit[0]}计；请改为 {near} 或其他整数")
 
 
 #: The fields only one kind of proposal takes: sent with another kind they were ignored without a word
 #: ({"kind": "sized", "k": 3} ran; an upgrade dropped its "sizes": QA 25). API.md: write endpoints refuse
 #: the fields they do not take.
 KIND_FIELDS = {"sized": ("sizes", "costs", "budget_sites", "budget_cost"), "upgrade": ("k", "convert")}
+#: The fields of a location proposal's model, refused with a sized or upgrade one (which sizes by its budget or
+#: chooses k facilities, at the type's own standard); ``model`` "auto" is the form's default, no request.
+LOCATION_FIELDS = ("model", "p", "standard", "standard_urban", "standard_rural")
+#: What a sized or an upgrade proposal takes instead, as its refusals say it (only its own fields: the sized
+#: one's named k, which a sized proposal refuses in turn).
+KIND_TAKES = {
+    "sized": ("a sized proposal takes sizes, costs and budget_sites and/or budget_cost (neither: the type's usual "
+              "number of sites), at the type's own standard",
+              "kind 为 sized 的方案按 budget_sites（新址数）和/或 budget_cost（总造价）确定新址，可另给 sizes、costs，"
+              "服务标准取该类型的设定"),
+    "upgrade": ("an upgrade takes k (how many existing facilities) and convert, at the type's own standard",
+                "kind 为 upgrade 的方案按 k 选择现有设施改造提升（可另给 convert），服务标准取该类型的设定"),
+}
 
 
 def refuse_other_kinds(form: dict, kind: str) -> None:
@@ -118,24 +132,39 @@ def refuse_other_kinds(form: dict, kind: str) -> None:
             takes = {"location": ("a location proposal (the default kind)", "新建选址方案（默认类型）"),
                      "sized": ("kind sized", "kind 为 sized 的方案"),
                      "upgrade": ("kind upgrade", "kind 为 upgrade 的方案")}[kind]
-            raise bad_param(name, value, f"no {name} with {takes[0]}: {name} is for kind {other}; leave it out, "
-                            f"or send kind {other}",
-                            f"不填写（{takes[1]}不使用 {name}，它只用于 kind 为 {other} 的方案）；请删去该字段，"
-                            f"或将 kind 设为 {other}")
+            raise refused(name, value, f"no {name} with {takes[0]}: {name} is for kind {other}; leave it out, "
+                          f"or send kind {other}",
+                          f"不填写（{takes[1]}不使用 {name}，它只用于 kind 为 {other} 的方案）；请删去该字段，"
+                          f"或将 kind 设为 {other}")
+    if kind in KIND_TAKES:
+        _refuse_location_fields(form, kind)
+
+
+def _refuse_location_fields(form: dict, kind: str) -> None:
+    """A 400 naming the first field of a location model (``p``, ``model``, a standard) sent with a sized or an
+    upgrade proposal, saying what that kind takes instead: it said "按 budget_sites / budget_cost 或 k 计算" to a
+    sized proposal, which refuses k in turn."""
+    for name in LOCATION_FIELDS:
+        value = form.get(name)
+        if value is None or value == "" or (name == "model" and value == "auto"):
+            continue
+        en, zh = KIND_TAKES[kind]
+        raise refused(name, value, f"no {name} with kind {kind}: {en}; leave it out",
+                      f"不填写（{zh}）；请删去该字段")
 
 
 def parse(form: dict, ft, service, number) -> dict:
     """The sized / upgrade part of the form (``number`` is web.proposals' checked-number reader)."""
     kind = "location" if form.get("kind") in (None, "") else form.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:  # 0, false, [] or {} was taken as absent
-        raise bad_param("kind", kind, "location, sized or upgrade", "location、sized 或 upgrade")
+        raise refused("kind", kind, "location, sized or upgrade", "location、sized 或 upgrade")
     refuse_other_kinds(form, kind)
     if kind == "location":
         return {"kind": "location"}
     if ft.capacity is None:
         with_cap = [k for k, x in service.types().items() if x.capacity]
-        raise bad_param("kind", kind, f"a type with a capacity ({', '.join(with_cap)})",
-                        f"设有容量的设施类型（{'、'.join(with_cap)}）")
+        raise refused("kind", kind, f"a type with a capacity ({', '.join(with_cap)})",
+                      f"设有容量的设施类型（{'、'.join(with_cap)}）")
     if kind == "sized":
         return _parse_sized(form, ft, number)
     return _parse_upgrade(form, ft, service, number)
@@ -150,29 +179,29 @@ def _parse_sized(form: dict, ft, number) -> dict:
     cost_eg = ",".join(f"{x:g}" for x in ft.capacity.size_costs or []) or "300,500,750"
     sizes = parse_numbers(form.get("sizes"), "sizes", whole=unit, example=size_eg) or list(ft.capacity.sizes)
     if not sizes:
-        raise bad_param("sizes", form.get("sizes"), f"size classes, e.g. {size_eg}", f"规模档次，如 {size_eg}")
+        raise refused("sizes", form.get("sizes"), f"size classes, e.g. {size_eg}", f"规模档次，如 {size_eg}")
     _check_size_limit(form.get("sizes"), sizes, ft, unit)
     costs = parse_numbers(form.get("costs"), "costs", example=cost_eg)
     _check_cost_range(form.get("costs"), costs)
     if costs is not None and len(costs) != len(sizes):
-        raise bad_param("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
+        raise refused("costs", form.get("costs"), f"one cost per size ({len(sizes)})", f"每个规模一个造价（共 {len(sizes)} 个）")
     # sorted with their costs: "100,30" with "750,300" was solved as 30 -> 750 (QA 21); its errors name the field
     sizes, costs = sized_classes(sizes, costs)
     check_sizes(ft, sizes)  # a size no single facility has: 400 now, not a failed job later
     if costs is None and not ft.capacity.sizes:
-        raise bad_param("costs", None, "a cost per size (the type states none)", "每个规模的造价（该类型未设定）")
+        raise refused("costs", None, "a cost per size (the type states none)", "每个规模的造价（该类型未设定）")
     try:
         cost = size_costs(ft, sizes, costs)
     except InputDataError as e:  # the planner's own check, named as the form's field
-        raise bad_param("costs", form.get("costs"), e.message("en"), e.message("zh")) from None
+        raise refused("costs", form.get("costs"), e.message("en"), e.message("zh")) from None
     budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=1, maximum=5000)
     budget_cost = number(form.get("budget_cost"), "budget_cost", float, above=0, maximum=1e9)
     if budget_cost is not None and budget_cost < min(cost):
         cheapest = min(cost)
         size = sizes[int(np.argmin(cost))]
-        raise bad_param("budget_cost", form.get("budget_cost"),
-                        f"at least the cost of one site ({cheapest:g} × 10,000 yuan for size {size:g})",
-                        f"不小于一处站点的造价（规模 {size:g}：{cheapest:g} 万元）")
+        raise refused("budget_cost", form.get("budget_cost"),
+                      f"at least the cost of one site ({cheapest:g} × 10,000 yuan for size {size:g})",
+                      f"不小于一处站点的造价（规模 {size:g}：{cheapest:g} 万元）")
     if budget_sites is None and budget_cost is None:
         budget_sites = ft.default_p  # the type's usual number of new sites, as for the other models
     return {"kind": "sized", "sizes": sizes, "costs": costs, "size_costs": cost,
@@ -190,7 +219,7 @@ def _check_cost_range(raw, costs: list[float] | None) -> None:
     typed = typed_items(raw)
     shown = typed[bad] if bad < len(typed) and typed[bad] else f"{costs[bad]:g}"
     en, zh = cost_range_text(shown, costs[bad])
-    raise bad_param("costs", raw, en, zh)
+    raise refused("costs", raw, en, zh)
 
 
 def _check_size_limit(raw, sizes: list[float], ft, unit: tuple[str, str]) -> None:
@@ -203,10 +232,10 @@ def _check_size_limit(raw, sizes: list[float], ft, unit: tuple[str, str]) -> Non
     typed = typed_items(raw)
     shown = typed[big[0]] if big[0] < len(typed) and typed[big[0]] else f"{sizes[big[0]]:,.0f}"
     type_en = ft.name("en")[:1].lower() + ft.name("en")[1:]  # mid-sentence
-    raise bad_param("sizes", raw, f"sizes of at most {lim:,g} {unit[1]} a site: {shown} is more than any single "
-                    f"{type_en} holds (a total, or people instead of {unit[1]}?); give each site's capacity",
-                    f"每处不超过 {lim:,g} {unit[0]}的规模：{shown} 超过单处{ft.name('zh')}的合理规模"
-                    f"（是否填了合计数，或把人数当成了{unit[0]}？），请填写每处的容量")
+    raise refused("sizes", raw, f"sizes of at most {lim:,g} {unit[1]} a site: {shown} is more than any single "
+                  f"{type_en} holds (a total, or people instead of {unit[1]}?); give each site's capacity",
+                  f"每处不超过 {lim:,g} {unit[0]}的规模：{shown} 超过单处{ft.name('zh')}的合理规模"
+                  f"（是否填了合计数，或把人数当成了{unit[0]}？），请填写每处的容量")
 
 
 def upgrade_limit(service, ft, conversion: bool) -> int:
@@ -248,14 +277,14 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
     raw = form.get("convert")
     # true/false only (as GET /api/upgrades): "maybe" must not be solved as a plain upgrade
     if raw is not None and raw not in (True, False, 1, 0, "1", "0", "true", "false", "on", "yes", "no", ""):
-        raise bad_param("convert", raw, "true or false", "true 或 false（是否转型）")
+        raise refused("convert", raw, "true or false", "true 或 false（是否转型）")
     convert = raw in (True, "1", "true", "on", "yes", 1)
     spec = ft.conversion if convert else ft.upgrade
     if spec is None:
         able = [k for k, x in service.types().items() if (x.conversion if convert else x.upgrade)]
         name = "convert" if convert else "kind"
-        raise bad_param(name, form.get(name), f"a type that can be {'converted' if convert else 'upgraded'} "
-                        f"({', '.join(able)})", f"可{'转型' if convert else '改造提升'}的设施类型（{'、'.join(able)}）")
+        raise refused(name, form.get(name), f"a type that can be {'converted' if convert else 'upgraded'} "
+                      f"({', '.join(able)})", f"可{'转型' if convert else '改造提升'}的设施类型（{'、'.join(able)}）")
     k = number(form.get("k"), "k", int, minimum=1, maximum=MAX_K)
     given = k is not None
     if k is None:
@@ -264,20 +293,20 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
     limit = upgrade_limit(service, ft, convert)
     if limit == 0 and not _county_scoped(form):  # nothing to choose: "at most 0" said nothing useful
         what = ("convert", "转型") if convert else ("upgrade", "改造提升")
-        raise bad_param("kind", form.get("kind"), f"a type with existing facilities to {what[0]} (the current data "
-                        f"has no {ft.name('en')}); import a register that lists them on the Data page",
-                        f"有现有设施可{what[1]}的设施类型（当前数据中没有{ft.name('zh')}）；请先在“数据管理”页导入包含这些设施的名录")
+        raise refused("kind", form.get("kind"), f"a type with existing facilities to {what[0]} (the current data "
+                      f"has no {ft.name('en')}); import a register that lists them on the Data page",
+                      f"有现有设施可{what[1]}的设施类型（当前数据中没有{ft.name('zh')}）；请先在“数据管理”页导入包含这些设施的名录")
     if k > limit and not _county_scoped(form) and not given:
         # none typed ("" or left out): the type's default is more than can be chosen; "应为不超过 10" of an
         # empty field read as if something had been typed (QA 27)
-        raise bad_param("k", form.get("k"), f"a whole number from 1 to {limit}: none was given, and the type's "
-                        f"default K = {k} is more than the {limit} existing facilities that can be chosen (within "
-                        "the per-county limits)",
-                        f"1 至 {limit} 的整数：未填写改造数量 K，而该类型默认的 K = {k} 超过可选的现有设施数 {limit}"
-                        "（按各县上限）")
+        raise refused("k", form.get("k"), f"a whole number from 1 to {limit}: none was given, and the type's "
+                      f"default K = {k} is more than the {limit} existing facilities that can be chosen (within "
+                      "the per-county limits)",
+                      f"1 至 {limit} 的整数：未填写改造数量 K，而该类型默认的 K = {k} 超过可选的现有设施数 {limit}"
+                      "（按各县上限）")
     if k > limit and not _county_scoped(form):
-        raise bad_param("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
-                        f"不超过 {limit}（现有设施数，按各县上限）")
+        raise refused("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
+                      f"不超过 {limit}（现有设施数，按各县上限）")
     # k_default: the type's K, not the planner's; check_scope lowers it to what the county has (and drops this)
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert), **({} if given else {"k_default": True})}
 
@@ -295,9 +324,9 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
     where_en = ", ".join(service.county_names("en").get(c, c) for c in ft.demand_counties)
     if limit == 0:
         what = ("convert", "转型") if params.get("convert") else ("upgrade", "改造提升")
-        raise bad_param("kind", params["kind"], f"a type with existing facilities in {where_en} to {what[0]} "
-                        f"({ft.name_en} has none there)", f"在{where_zh}有现有设施可{what[1]}的设施类型"
-                        f"（{where_zh}没有{ft.name_zh}）")
+        raise refused("kind", params["kind"], f"a type with existing facilities in {where_en} to {what[0]} "
+                      f"({ft.name_en} has none there)", f"在{where_zh}有现有设施可{what[1]}的设施类型"
+                      f"（{where_zh}没有{ft.name_zh}）")
     if params["k"] > limit and default:
         from web.proposals import MAX_NOTE
         said = (f"K = {limit}, not the type's default {params['k']}: {where_en} has only {limit} that can be chosen "
@@ -308,8 +337,8 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
         params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
         params["k"] = limit
     elif params["k"] > limit:
-        raise bad_param("k", params["k"], f"at most {limit} (existing facilities in {where_en} within the per-county "
-                        "limit)", f"不超过 {limit}（{where_zh}的现有设施数，按县上限）")
+        raise refused("k", params["k"], f"at most {limit} (existing facilities in {where_en} within the per-county "
+                      "limit)", f"不超过 {limit}（{where_zh}的现有设施数，按县上限）")
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:

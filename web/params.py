@@ -89,6 +89,68 @@ def typed_number(raw):
     return "".join(code_point(ch) if ch.isspace() and not ch.isascii() else ch for ch in raw)
 
 
+def shown_number(x) -> str:
+    """A JSON number as a planner recognises what he typed, one rule for every refusal that echoes one: JSON
+    numbers arrive as Python floats, and their repr read "1000000000000.0" of a typed 1e12 and "1e+308" of 1e308.
+    A whole number short of 16 digits is written as one ("1000000000000", "1000000000"), anything else in its
+    shortest form with a plain exponent ("2.5", "1e308", "1e-9", "1.5e20"); an int as it is."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if isinstance(x, int):
+        return str(int(x))
+    if not math.isfinite(x):
+        return repr(x)
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return re.sub(r"e([+-])0*(?=\d)", lambda m: "e" + ("-" if m[1] == "-" else ""), repr(x))
+
+
+class _AsTyped:
+    """A refused value as :func:`shown_number` writes it: web.errors.shown_value writes a value JSON cannot
+    (this one) by its repr. Used for the message only: the refusal's ``details.value`` keeps the value sent."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+    def __html__(self) -> str:  # a copy that reaches a JSON answer after all is written as its text
+        return self.text
+
+
+def as_typed(value):
+    """``value`` for a refusal's message: a JSON float (alone or in a list, as ``sizes`` and ``costs`` take
+    them) written as :func:`shown_number` writes it; anything else unchanged."""
+    import json
+
+    def plain_float(v) -> bool:
+        return isinstance(v, float) and math.isfinite(v)
+
+    if plain_float(value):
+        return _AsTyped(shown_number(value))
+    if isinstance(value, list) and any(plain_float(v) for v in value):
+        try:
+            items = [shown_number(v) if plain_float(v) else json.dumps(v, ensure_ascii=False) for v in value]
+        except (TypeError, ValueError):
+            return value
+        return _AsTyped("[" + ", ".join(items) + "]")
+    return value
+
+
+def refused(name: str, value, expected_en: str, expected_zh: str, **kw) -> InputDataError:
+    """web.errors.bad_param, echoing a JSON number as typed (:func:`as_typed`): "填写的 1e308", not "1e+308",
+    "1000000000000", not "1000000000000.0". ``details.value`` is the value sent."""
+    from web.errors import bad_param
+
+    err = bad_param(name, as_typed(value), expected_en, expected_zh, **kw)
+    if isinstance(getattr(err, "details", None), dict) and "value" in err.details:
+        err.details["value"] = value
+    return err
+
+
 def _bound(x: float, grouped: bool = True) -> str:
     if not float(x).is_integer():
         return f"{x:g}"
@@ -101,14 +163,12 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
     a whole number ("1.5" is a 400 saying 应为整数, not silently 1). Otherwise a 400 naming the parameter and
     saying the range in words ("大于 0、不超过 600 的数"); ``grouped=False`` writes its bounds without a thousands
     separator (a year: "at least 2000", not "2,000")."""
-    from web.errors import bad_param
-
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     expected = ("an integer", "整数") if kind is int else ("a number", "数值")
     shown = typed_number(raw)
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise bad_param(name, shown, *expected)
+        raise refused(name, shown, *expected)
     text = number_text(raw) if isinstance(raw, str) else None
     try:
         if isinstance(raw, str) and text is None:
@@ -127,7 +187,7 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
                 if as_float != value:
                     raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise bad_param(name, shown, *expected) from None
+        raise refused(name, shown, *expected) from None
     low_ok = (minimum is None or value >= minimum) and (above is None or value > above)
     if not low_ok or (maximum is not None and value > maximum):
         en, zh = [], []
@@ -137,7 +197,7 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
             en.append(f"at least {_bound(minimum, grouped)}"); zh.append(f"不小于 {_bound(minimum, grouped)}")
         if maximum is not None:
             en.append(f"at most {_bound(maximum, grouped)}"); zh.append(f"不超过 {_bound(maximum, grouped)}")
-        raise bad_param(name, shown, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
+        raise refused(name, shown, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
     return value
 
 
