@@ -3,7 +3,9 @@
 With ``--proposal`` the map is the proposal's: coverage after it, its numbered
 sites and a title block with the same numbers and parameters as the web's
 offline proposal map (``/proposals/<pid>/export.html``), both built by
-:mod:`planner.mapexport`.
+:mod:`planner.mapexport`. A conversion (``coverplan upgrade --convert``) is drawn as the web draws it: the
+coverage of the type it converts into, with --type either type; a sized proposal's title block gives the
+people served, the remaining shortfall and the cost recorded in the file.
 """
 from __future__ import annotations
 
@@ -38,6 +40,24 @@ def _proposal_meta(path: str) -> dict:
     """The solve metadata `coverplan propose --out` stores next to the sites (params, solver...)."""
     with open(path, encoding="utf-8-sig") as fh:
         return json.load(fh).get("coverplan") or {}
+
+
+def _role(prop: dict) -> str | None:
+    """The type a conversion converts its facilities into (``coverplan upgrade --convert``, or the web's
+    conversion downloaded), None for any other proposal."""
+    role = prop.get("role") if prop.get("kind") == "upgrade" else None
+    return str(role) if isinstance(role, str) and role else None
+
+
+def _type_words(key: str) -> tuple[str, str]:
+    """A type by its name and key in English and Chinese, as the planner knows it (QA 27: it said
+    "elderly_complex"); a type this installation does not know: its key, all there is."""
+    from planner.facility_types import get_type
+    try:
+        ft = get_type(key)
+        return f"{ft.name('en')} ({ft.key})", f"{ft.name('zh')}（{ft.key}）"
+    except Exception:
+        return str(key), str(key)
 
 
 def _register(args) -> str | None:
@@ -99,16 +119,25 @@ def _map(args) -> int:
 
     check_context(args)  # the options and files, before any work
     ft = get_type(args.type)
+    role = None
     if args.proposal:  # read, and matched with --type, before any data is loaded
         prop = load_proposal_file(args.proposal)  # refuses a file that is not a proposal, in words
-        if prop["type"] != ft.key:
-            try:  # the types by name, as the planner knows them (QA 27: it said "elderly_complex")
-                other = get_type(prop["type"])
-                were_en, were_zh = f"{other.name('en')} ({other.key})", f"{other.name('zh')}（{other.key}）"
-            except Exception:  # a type this installation does not know: its key is all there is
-                were_en = were_zh = str(prop["type"])
-            raise InputDataError(f"The proposal is for {were_en}, not {ft.name('en')} (--type {args.type}).",
-                                 f"该方案的设施类型为“{were_zh}”，与 --type “{ft.name('zh')}（{args.type}）”不符。")
+        role = _role(prop)
+        if ft.key not in (prop["type"], role):  # a conversion's map may be asked for by either type
+            were_en, were_zh = _type_words(prop["type"])
+            if not role:
+                raise InputDataError(f"The proposal is for {were_en}, not {ft.name('en')} (--type {args.type}).",
+                                     f"该方案的设施类型为“{were_zh}”，与 --type “{ft.name('zh')}（{args.type}）”不符。")
+            role_en, role_zh = _type_words(role)
+            raise InputDataError(
+                f"The proposal converts {were_en} into {role_en}, neither of which is {ft.name('en')} "
+                f"(--type {args.type}).",
+                f"该方案将“{were_zh}”转型为“{role_zh}”，均与 --type “{ft.name('zh')}（{args.type}）”不符。",
+                hint_en=f"Give --type {prop['type']} or --type {role}: either maps the conversion.",
+                hint_zh=f"请使用 --type {prop['type']} 或 --type {role}：两者均绘制该转型方案的地图。",
+                details={"parameter": "--type", "value": args.type})
+        if role:  # a conversion: drawn as the type it converts into, as the web's offline map of it (web.pages)
+            ft = get_type(role)
     region, facilities = load_context(args)
     if not args.proposal:
         cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
@@ -117,7 +146,8 @@ def _map(args) -> int:
     else:
         meta = _proposal_meta(args.proposal)
         std = _part(_part(meta, "params"), "standard")
-        if std.get("urban") and std.get("rural"):  # a standard overridden at solve time is the one to map
+        if std.get("urban") and std.get("rural") and not role:  # a standard overridden at solve time is the one
+            # to map (a conversion's is the role type's own: its reach is what the converted facilities get)
             ft = dataclasses.replace(ft, standard_urban=float(std["urban"]), standard_rural=float(std["rural"]))
         sites = prop["sites"]
         # the map drawn over the whole city, as the web's offline map of the proposal
@@ -145,8 +175,9 @@ def _map(args) -> int:
             scope_row = scope_text({"county": county, "name": scope_of(region, county, args.lang)["name"]}
                                    if county else None, args.lang)
         stem = os.path.splitext(os.path.basename(args.proposal))[0]
+        of = get_type(prop["type"]) if role else ft  # whose proposal it is: a conversion is its own type's
         name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") \
-            else f"{ft.name(args.lang)} · {t('proposal', args.lang)} {stem}"
+            else f"{of.name(args.lang)} · {t('proposal', args.lang)} {stem}"
         saved, saved_label = _saved(meta, args.proposal)
         version_row = _version_row(meta, data_version(region), args.lang)
         kind = "upgrade" if meta.get("kind") == "upgrade" else None
@@ -159,10 +190,15 @@ def _map(args) -> int:
             version_row = solved if isinstance(solved, int) and not isinstance(solved, bool) else version_row
         else:
             before = before.summary
+        sized = None
+        if meta.get("kind") == "sized" and isinstance(meta.get("summary"), dict):
+            # what its sizes serve and cost, as its brief and the web's offline map give them (from the file, as
+            # solved: a recount here would need the solve)
+            sized = {"summary": meta["summary"], "field": meta.get("field"), "basis": meta.get("basis")}
         m = proposal_map(region, cov, sites, name=name, before=before, after=after,
                          model=_model(meta), saved=saved, saved_label=saved_label, lang=args.lang,
                          register=_register(args), facilities=facilities, scope=scope_row,
-                         data_version=version_row, kind=kind, converted=bool(kind and meta.get("role")))
+                         data_version=version_row, kind=kind, converted=bool(kind and role), sized=sized)
         title = f"{name} · coverplan"
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(standalone_html(m, title=title))
@@ -170,6 +206,7 @@ def _map(args) -> int:
         from cli.output import print_json
 
         print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
+                    **({"converted_from": prop["type"]} if role else {}),
                     "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title,
                     "dataset_version": data_version(region)})
     else:

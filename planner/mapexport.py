@@ -416,6 +416,45 @@ def register_source(region, type_key: str) -> dict:
     return ((layers.get("facilities") or {}).get("by_type") or {}).get(type_key) or {}
 
 
+def register_text(region, type_key: str, synthetic: bool, lang: str) -> str | None:
+    """The title block's 设施名录 row for one type's register: its file and data version where imported, the
+    words of a register imported for some counties only, "coverplan 合成示例（示意）" where the facilities
+    drawn are the sample's (``synthetic``); None where there is nothing to say."""
+    src = register_source(region, type_key)
+    if src.get("dataset_version") and not src.get("synthetic"):
+        return (t("prov_file_version", lang, file=src["file"], v=src["dataset_version"]) if src.get("file")
+                else t("prov_version", lang, v=src["dataset_version"]))
+    if partly_imported(region, type_key):  # one county's register imported, the rest the sample's: as the
+        # type page says it (planner.maplayers.provenance_labels), not "the synthetic sample" (QA 29)
+        return provenance_labels(region, lang, type_key)["by_layer"].get("facilities")
+    return t("fac_register_sample", lang) if synthetic else None
+
+
+def _any_synthetic(frame) -> bool:
+    """Whether any row of ``frame`` (facilities, or an upgrade's sites) is flagged synthetic."""
+    if frame is None or not len(frame) or "synthetic" not in frame:
+        return False
+    return bool(frame["synthetic"].fillna(False).astype(bool).any())
+
+
+def converted_register(region, role_cov, sites, lang: str) -> str | None:
+    """The 设施名录 row of a conversion's map: the role type's register (its existing facilities, often none)
+    and the register the converted facilities come from (``sites``' ``facility_type``), each said once. The
+    converted sites count as proposed in ``role_cov``, so the role's row alone said nothing of a map whose
+    facilities are the sample's (the web's offline map of a conversion had no 设施名录 row)."""
+    existing = role_cov.facilities[~role_cov.facilities["proposed"].astype(bool)] \
+        if len(role_cov.facilities) and "proposed" in role_cov.facilities else role_cov.facilities
+    texts = [register_text(region, role_cov.ftype.key, _any_synthetic(existing), lang)]
+    if sites is not None and len(sites) and "facility_type" in sites:
+        for key in dict.fromkeys(str(k) for k in sites["facility_type"].dropna()):
+            of_type = sites[sites["facility_type"].astype(str) == key]
+            texts.append(register_text(region, key, _any_synthetic(of_type), lang))
+    elif _any_synthetic(sites):
+        texts.append(t("fac_register_sample", lang))
+    said = [x for x in dict.fromkeys(texts) if x]
+    return ("；" if lang == "zh" else "; ").join(said) or None
+
+
 def facility_source_text(f, src: dict, lang: str) -> str:
     """Where one facility row comes from, in words (the web map popup's 来源 line, web.service.source_text):
     the sample (示意), or the planner's file and data version."""
@@ -477,16 +516,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     if data_version is None:
         data_version = getattr(region, "dataset_version", None) or 0
     if register is None:
-        src = register_source(region, ft.key)
-        if src.get("dataset_version") and not src.get("synthetic"):
-            register = (t("prov_file_version", lang, file=src["file"], v=src["dataset_version"]) if src.get("file")
-                        else t("prov_version", lang, v=src["dataset_version"]))
-        elif partly_imported(region, ft.key):  # one county's register imported, the rest the sample's: as the
-            # type page says it (planner.maplayers.provenance_labels), not "the synthetic sample" (QA 29)
-            register = provenance_labels(region, lang, ft.key)["by_layer"].get("facilities")
-        elif len(cov.facilities) and "synthetic" in cov.facilities and \
-                cov.facilities["synthetic"].astype(bool).any():
-            register = tx("fac_register_sample")
+        register = register_text(region, ft.key, _any_synthetic(cov.facilities), lang)
     # (a text where the version needs words: the CLI's map of a proposal solved on another version)
     facts = [*facts, (tx("data_version_row"), data_version if isinstance(data_version, str)
                       else f"v{int(data_version)}")] + \
@@ -695,7 +725,36 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
            " animate: false}); });"
            % (m.get_name(), bounds[1], bounds[0], bounds[3], bounds[2]))
     m.get_root().script.add_child(folium.Element(fit))
+    m.get_root().script.add_child(folium.Element(_POPUP_PAD % {"map": m.get_name()}))
     return m
+
+
+#: The popups' auto-pan padding, measured in the browser as the fit above is: the title block (top left) and the
+#: legend (bottom right) are fixed over the map, above its popups, and a popup opened near the top (a site in the
+#: north) opened partly behind the title. Leaflet pans an opening popup into the padded rectangle
+#: (autoPanPaddingTopLeft / BottomRight, the options of every popup: L.Popup.mergeOptions): its top below the
+#: title's bottom; its right side left of the legend where the map is wide enough beside it for a popup
+#: (340 px), else above the legend where it is tall enough, else the map's edge. Again when the window's size
+#: changes (the boxes wrap).
+_POPUP_PAD = """(function () {
+    function pad() {  // (the map is made after this script runs: looked up when measured)
+        var map = %(map)s;
+        var box = map.getContainer().getBoundingClientRect(), size = map.getSize();
+        var t = document.getElementById('cp-title'), l = document.getElementById('cp-legend');
+        var top = t ? Math.max(10, Math.ceil(t.getBoundingClientRect().bottom - box.top) + 8) : 10;
+        var br = [10, 10];
+        if (l) {
+            var r = l.getBoundingClientRect();
+            var w = Math.ceil(box.right - r.left) + 8, h = Math.ceil(box.bottom - r.top) + 8;
+            if (size.x - w - 10 >= 360) br = [w, 10];
+            else if (size.y - top - h >= 220) br = [10, h];
+        }
+        L.Popup.mergeOptions({autoPanPaddingTopLeft: [10, top], autoPanPaddingBottomRight: br});
+    }
+    document.addEventListener('DOMContentLoaded', pad);
+    window.addEventListener('load', pad);
+    window.addEventListener('resize', pad);
+})();"""
 
 
 def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
@@ -779,7 +838,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                  service_areas: dict | bool | None = True, kind: str | None = None,
                  converted: bool = False, data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
-                 scope: str | None = None, saved_label: str = "brief_saved") -> folium.Map:
+                 scope: str | None = None, saved_label: str = "brief_saved",
+                 sized: dict | None = None) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -787,7 +847,11 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     dicts (``covered_share``...), ``after`` defaulting to ``cov.summary``. ``scope``: the
     范围 row's text (:func:`scope_text`): a county proposal's figures are the county's, and
     without it they read as the city's over the whole city's map (QA 29). ``saved_label``: what
-    ``saved`` is (the i18n key; a file's date is not the date it was saved).
+    ``saved`` is (the i18n key; a file's date is not the date it was saved). ``sized``: a sized proposal's
+    capacity figures (``{"summary", "field", "basis"}``, as saved): the people served, the remaining shortfall
+    and the cost follow its distance coverage, as the brief gives them (:func:`sized_facts`). A conversion
+    (``converted``) is drawn as ``cov``'s type, the one it converts into; its 设施名录 row names the register
+    its facilities come from too (:func:`converted_register`).
     """
     lang = "en" if lang == "en" else "zh"
     ft = cov.ftype
@@ -809,6 +873,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                  (t("covered_units", lang), f"{before.get('covered_units', 0):,} → {after.get('covered_units', 0):,}"
                                             f" / {after.get('units', 0):,}"),
                  (t("brief_new_sites", lang), f"{len(sites)}")]
+        if sized:  # what the sizes serve and cost: a sized proposal is made for capacity, not for distance alone
+            facts += sized_facts(sized, lang)
     if scope:  # before the figures' parameters: whose figures they are
         facts.insert(0, (t("scope", lang), scope))
     facts += [
@@ -816,11 +882,50 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
               (t("standard", lang), standard_text(standard, lang)),
               (t("travel_mode", lang), mode_text(cov.mode, lang))]
     upgrade = kind == "upgrade"
+    if register is None and upgrade and converted:
+        register = converted_register(region, cov, sites, lang)
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
                         sites_key=("capw_converted_sites" if converted else "capw_upgraded_sites") if upgrade
                         else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
                         facilities=facilities)
+
+
+def sized_facts(sized: dict, lang: str) -> list[tuple[str, str]]:
+    """A sized proposal's capacity rows for a title block, as the brief (web/templates/brief.html) words them:
+    the people served of the demand ("45,173 / 45,197 名80岁以上老人 (99.9%)"), the remaining shortfall in
+    whole places ("4 张床位") and the new sites' cost (万元, 示意). ``sized``: ``{"summary", "field",
+    "basis"}`` as saved with the proposal; a row whose figures the record lacks is left out."""
+    from planner.capacity import whole_split
+    from planner.sizing import wan_text
+
+    z = sized.get("summary") if isinstance(sized.get("summary"), dict) else {}
+    field, basis = sized.get("field"), sized.get("basis") or "population"
+
+    def num(key: str) -> float | None:  # None where missing or not a number (a hand-edited file)
+        v = z.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            return None
+        return float(v)
+    rows = []
+    served, demand = num("served"), num("demand")
+    if served is not None and demand is not None:
+        who = t(f"capw_basis_{basis}", lang)
+        who = "" if who == f"capw_basis_{basis}" else f" {who}"
+        share = num("served_share")
+        share = share if share is not None else (served / demand if demand else None)
+        rows.append((t("capw_served", lang), f"{served:,.0f} / {demand:,.0f}{who} ({share_text(share)})"))
+    n = num("shortfall_whole")
+    if n is None and num("shortfall_capacity") is not None:  # saved before whole places were recorded
+        n = whole_split(z["shortfall_capacity"], [])[0]
+    if field and n is not None:
+        n = int(n)
+        key = ("capw_unit1_" if n == 1 else "capw_unit_") + str(field)
+        unit = "" if t(key, lang) == key else f" {t(key, lang)}"  # a field this installation does not know
+        rows.append((t("capw_remaining_shortfall", lang), f"{n:,}{unit}"))
+    if "cost" in z:  # null: saved before costs had a limit, its total overflowed: "–", never 0 (QA 28)
+        rows.append((t("capw_total_cost", lang), wan_text(num("cost"))))
+    return rows
 
 
 def scope_text(scope: dict | None, lang: str) -> str:

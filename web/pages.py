@@ -566,6 +566,8 @@ def proposal_map_export(pid: str):
                      after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
                      saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
                      data_version=version,
+                     # a sized proposal's served people, remaining shortfall and cost, as its page and brief give them
+                     sized=summary.get("sized") if summary.get("kind") == "sized" else None,
                      # a county's figures over the whole city's map: the scope says whose they are, as the brief (QA 29)
                      scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
                                       g.lang))
