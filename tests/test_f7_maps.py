@@ -66,6 +66,10 @@ def web(tmp_path_factory):
         gj.write_text(json.dumps(c.get(f"/api/proposals/{out['conv']['proposal']['id']}.geojson").get_json(),
                                  ensure_ascii=False), "utf-8")
         out["conv"]["geojson"] = gj
+        sj = d / "sized.geojson"
+        sj.write_text(json.dumps(c.get(f"/api/proposals/{out['sized']['proposal']['id']}.geojson").get_json(),
+                                 ensure_ascii=False), "utf-8")
+        out["sized"]["geojson"] = sj
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
     return out
@@ -159,6 +163,19 @@ def test_the_cli_sized_map_gives_served_shortfall_and_cost(cli_sized, tmp_path, 
     rows = _title_rows(out.read_text("utf-8"))
     expected = _sized_rows_expected(meta["summary"], meta["basis"], meta["field"], lang)
     assert {k: rows.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_map_of_the_webs_sized_download_gives_its_rows(web, tmp_path, lang):
+    """The web's .geojson of a sized proposal records the capacity's field and basis too: the CLI's map of it words
+    the people served and the shortfall as the web's own map (they were left out, or counted as all people)."""
+    out = tmp_path / "m.html"
+    assert main(["--lang", lang, "map", "--type", "welfare_home", "--proposal", str(web["sized"]["geojson"]),
+                 "--out", str(out)]) == 0
+    p = web["sized"]["proposal"]
+    expected = _sized_rows_expected(p["sized"]["summary"], p["sized"]["basis"], p["cap_field"], lang)
+    assert len(expected) >= 3
+    assert {k: _title_rows(out.read_text("utf-8")).get(k) for k in expected} == expected
 
 
 def test_an_ordinary_proposals_title_block_has_no_capacity_rows(tmp_path):

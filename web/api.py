@@ -469,7 +469,11 @@ def _geojson_with_provenance(rec: dict) -> dict:
             # as the API says it (web.proposals.synthetic_inputs: a null is not known, so illustrative)
             "synthetic_inputs": v["synthetic_inputs"]}
     if v.get("kind") == "sized":
-        meta.update({"summary": (v.get("sized") or {}).get("summary"), "notes": v.get("notes") or []})
+        sz = v.get("sized") or {}
+        # with the capacity's field and whose demand it serves: `coverplan map --proposal` of this file words the
+        # served people and the shortfall's unit from them (QA 30: it read them only from the CLI's own files)
+        meta.update({"summary": sz.get("summary"), "field": sz.get("field"), "basis": sz.get("basis"),
+                     "notes": v.get("notes") or []})
     # a county's proposal says so: its before/after figures are the county's, not the city's (QA 23)
     scope = v.get("scope") or {}
     meta["scope"] = {"county": scope.get("county"), "name": scope.get("name")} if scope.get("county") \
