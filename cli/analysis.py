@@ -174,15 +174,43 @@ def check_context(args) -> None:
                              details={"parameter": "network"})
 
 
-def data_line(args, region) -> None:
+def data_line(args, region, sources_of: str | None = None) -> None:
     """The data a text answer rests on, in one line on stderr (beside the notes; stdout keeps the table):
-    the data version, and the --facilities register when one is given."""
+    the data version, and the --facilities register when one is given. ``sources_of`` (a type's key): also the
+    file(s) and data version(s) the type's register came in, as the maps name them (:func:`register_files`)."""
+    from planner.i18n import t
+
     v, zh = data_version(region), args.lang == "zh"
     text = (f"数据：数据版本 {v}" + ("（内置数据）" if v == 0 else "（当前版本）")) if zh else \
         (f"data: dataset version {v}" + (" (the embedded data)" if v == 0 else " (the current one)"))
     if getattr(args, "facilities", None):
         text += f"；现有设施取自 {args.facilities}" if zh else f"; existing facilities from {args.facilities}"
+    elif sources_of:
+        files = register_files(args, region, sources_of)
+        if files:
+            # the wording of the map's 示意 line (planner.maplayers.map_approx): "a.csv，数据版本 1、b.csv，数据版本 2"
+            where = (t("layer_list_sep", args.lang) if zh else "; ").join(
+                t("prov_file_version", args.lang, file=f["file"], v=f["dataset_version"]) if f["file"]
+                else t("prov_version", args.lang, v=f["dataset_version"]) for f in files)
+            from planner.maplayers import type_is_sample
+            key = "approx_facilities_part" if type_is_sample(region, sources_of) else "prov_imported_register"
+            text += ("；" if zh else "; ") + t(key, args.lang, where=where)
     print(text, file=sys.stderr)
+
+
+def register_files(args, region, type_key: str) -> list[dict]:
+    """The file(s) a type's register came in, each ``{"file", "dataset_version"}``, oldest first: the planner's
+    own rows' (planner.maplayers.register_sources: after two counties' imports, both files), the --facilities
+    file when one is given (no data version), none while the register is the embedded synthetic sample (a
+    version that only edited the sample's rows imported no file). `coverage` said only "数据版本 N" where the maps
+    named the files (F8)."""
+    if getattr(args, "facilities", None):
+        return [{"file": str(args.facilities), "dataset_version": None}]
+    from planner.maplayers import partly_imported, register_sources, type_is_sample
+
+    if type_is_sample(region, type_key) and not partly_imported(region, type_key):
+        return []
+    return [{"file": f or None, "dataset_version": int(v)} for f, v in register_sources(region, type_key)]
 
 
 #: The register column of each capacity field (planner.register reads the English or the Chinese header).
@@ -308,9 +336,10 @@ def version_register_holds(args, region, types, *, capacity: str = "accessibilit
                                 "dataset_version": v})
 
 
-def load_context(args):
+def load_context(args, *, sources_of: str | None = None):
     """The region (at the current data version, :func:`current_region`) and the --facilities register, if
-    given, which the analysis uses in place of the version's register. A text answer says which data it used."""
+    given, which the analysis uses in place of the version's register. A text answer says which data it used
+    (``sources_of``: with the file(s) that type's register came in, :func:`data_line`)."""
     from geo.errors import InputDataError
     from planner.register import validate_register
 
@@ -337,7 +366,7 @@ def load_context(args):
             print(issue.text(lang), file=sys.stderr)
         facilities = report.accepted
     if not getattr(args, "json", False):
-        data_line(args, region)
+        data_line(args, region, sources_of)
     return region, facilities
 
 
@@ -586,10 +615,11 @@ def _coverage(args) -> int:
     from planner.facility_types import get_type
     from planner.i18n import share_text, t
 
-    region, facilities = load_context(args)
+    region, facilities = load_context(args, sources_of=args.type)  # the register's file(s) named (F8)
     register_holds(args, facilities, [get_type(args.type)])
     cov = analyse_coverage(region, args.type, facilities=facilities, mode=args.mode, graph=args.network)
-    d = {**cov.to_dict(lang=args.lang), "dataset_version": data_version(region)} if args.out or args.json else {}
+    d = {**cov.to_dict(lang=args.lang), "dataset_version": data_version(region),
+         "sources": register_files(args, region, args.type)} if args.out or args.json else {}
     if args.out:
         zh = args.lang == "zh"
         name = cov.ftype.name(args.lang)
@@ -1045,7 +1075,7 @@ def _propose(args) -> int:
         raise p_error(exc, args.p) from None
     finally:
         bar.close()
-    from planner.i18n import t
+    from planner.i18n import share_text, t
     # the scope travels with the file, as the web's downloads say it: a county's figures read as the city's
     code = county_option_code(region, args.county) if args.county is not None else None
     scope = scope_of(region, code, args.lang)
@@ -1066,7 +1096,9 @@ def _propose(args) -> int:
     where = f" · {county_namer(region, args.lang)(prop.ftype.demand_counties[0])}" if args.county is not None else ""
     print(f"{prop.ftype.name(args.lang)}{where} — {prop.solver['model']} ({solver_line(prop.solver, args.lang)}), "
           f"{new_sites_text(len(prop.sites), args.lang)}")
-    print(f"{'覆盖率：' if zh else 'covered share: '}{(b['covered_share'] or 0):.1%} → {(a['covered_share'] or 0):.1%}")
+    # the shares as the web writes them (planner.i18n.share_text: 99.96% is not "100.0%")
+    print(f"{'覆盖率：' if zh else 'covered share: '}{share_text(b['covered_share'] or 0)} → "
+          f"{share_text(a['covered_share'] or 0)}")
     county = county_namer(region, args.lang, pad=1)  # a column: the township names after it line up (QA 27)
     # what the gain counts: the type's demand weight (people aged 60+), or units for a type weighted by units
     ft = prop.ftype

@@ -6,8 +6,8 @@ import sys
 
 from cli.analysis import check_county_option, county_option_code, load_context, register_holds
 from cli.lang import h
-from cli.options import (add_coords, add_data_store, add_json, add_mode, add_region, check_gap, check_time_limit,
-                         given_float, option_error)
+from cli.options import (add_coords, add_data_store, add_json, add_mode,
+                         add_region, check_gap, check_time_limit, given_float, option_error, shown)
 from cli.output import (ShareCell, cell, columns, county_namer, data_parts, data_version, in_lang, missing,
                         new_sites_text, out_frame, print_json, scope_of, solver_line, table_title, write_table)
 from geo.errors import InputDataError
@@ -101,8 +101,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     propose = sub.choices.get("propose")
     if propose is not None:
         g = propose.add_argument_group(h("规模与预算（考虑容量）", "sizes and budget (capacity-aware)"))
-        g.add_argument("--sizes", help=h("规模档次，按该类型的容量单位，如 30,60,100（床位）",
-                                         "size classes in the type's capacity unit, e.g. 30,60,100 (beds)"))
+        g.add_argument("--sizes", help=h("规模档次，按该类型的容量单位，如 30,60,100（床位）；留空（--sizes ''）则按该类型的"
+                                         "默认规模，与网页相同",
+                                         "size classes in the type's capacity unit, e.g. 30,60,100 (beds); left empty "
+                                         "(--sizes ''), the type's own sizes, as on the web"))
         g.add_argument("--costs", help=h("各档规模的造价（万元），如 300,500,750（默认：该类型的设定）",
                                          "cost of each size (10,000 yuan), e.g. 300,500,750 (default: the type's)"))
         g.add_argument("--budget", type=int,
@@ -111,7 +113,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                               "type's usual number of new sites, as on the web)"))
         g.add_argument("--budget-cost", type=given_float, help=h("总造价的上限（万元）", "at most this total cost (10,000 yuan)"))
         plain = propose.get_default("func")
-        propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes else _plain_propose(args, plain))
+        # --sizes '' is a sized proposal of the type's own sizes, as the web's blank sizes field (F8): it was an
+        # ordinary location plan (mclp, p 5) without a word
+        propose.set_defaults(func=lambda args: _propose_sized(args) if args.sizes is not None
+                             else _plain_propose(args, plain))
 
 
 def _plain_propose(args, plain) -> int:
@@ -240,7 +245,7 @@ def unknown_note(d: dict, county, zh: bool) -> str:
 
 def _access(args) -> int:
     from planner.access import analyse_access
-    from planner.i18n import t
+    from planner.i18n import share_text, t
 
     region, facilities = load_context(args)
     register_holds(args, facilities, _types(args), capacity="accessibility", region=region)
@@ -262,19 +267,24 @@ def _access(args) -> int:
     dd = rep.to_dict(args.lang, units=False)
     unit = t(f"capw_unit_{dd['field']}", args.lang)
     basis = t(f"capw_basis_{dd['basis']}", args.lang)
-    none = f"{c['zero_access_units']:,}"
-    if zh:
-        print(f"全市平均：每千{basis} {c['access_per_1000']:.1f} {unit}（标准 {c['standard_per_1000']:g}）；"
-              f"无可达：{none} 个村（社区）")
-    else:
-        print(f"citywide mean: {c['access_per_1000']:.1f} {unit} per 1,000 {basis} (standard "
-              f"{c['standard_per_1000']:g}); no access: {none} "
-              f"{'village' if c['zero_access_units'] == 1 else 'villages'}")
+    # the mean is (about) the city's places over its demand: "19.2 (standard 15)" read as met while 82 % of the
+    # people were below the standard and 44 % had no place in reach (F8). The people below it and with none in
+    # reach are said beside it, counted in the type's demand, with their share of it (planner.i18n.share_text)
+    print(t("f8_access_mean", args.lang, basis=basis, unit=unit, mean=f"{c['access_per_1000']:.1f}",
+            standard=f"{c['standard_per_1000']:g}"))
+    demand = int(c.get("demand") or 0)
+    below, none = int(c.get("below_standard_demand") or 0), int(c.get("zero_access_demand") or 0)
+    n_units = int(c.get("zero_access_units") or 0)
+    print(t("f8_access_gaps", args.lang, below=f"{below:,}", who=basis,
+            below_share=share_text(below / demand if demand else 0), none=f"{none:,}",
+            none_share=share_text(none / demand if demand else 0), units=f"{n_units:,}",
+            villages=t("f8_village1" if n_units == 1 else "f8_villages", args.lang)))
     if rep.synthetic_inputs:  # said as coverage and propose say it
         print(t("cli_synthetic_inputs", args.lang))
     county = county_namer(region, args.lang, pad=6)
     for code, r in rep.by_county.iterrows():
-        print(f"  {code} {county(code)} {r['access_per_1000']:8.1f}  ({r['ratio_to_standard']:.0%})")
+        # the ratio as the web's map writes it (one decimal, planner.i18n.share_text)
+        print(f"  {code} {county(code)} {r['access_per_1000']:8.1f}  ({share_text(r['ratio_to_standard'])})")
     return 0
 
 
@@ -380,6 +390,28 @@ def _k_error(exc: InputDataError, args, where: tuple[str, str] | None = None) ->
                           hint_en=exc.hint_en, hint_zh=exc.hint_zh, details={**d, "value": str(args.k)})
 
 
+def _blank_sizes(args) -> str | None:
+    """--sizes left empty ('' or spaces): the type's own size classes, as the web takes a blank sizes field
+    (web/capacity_proposals.py: "left blank: the type's own"), set in ``args.sizes`` and returned as shown in the
+    notes ("30/60/100"); None when sizes were given. A type with no capacity, or none of its own sizes, is refused
+    naming what to give. The CLI went on to an ordinary location plan (mclp, p 5) without a word (F8)."""
+    from planner.capacity import no_capacity_error
+    from planner.facility_types import get_type
+
+    if args.sizes.strip():
+        return None
+    ft = get_type(args.type)
+    if ft.capacity is None:
+        raise no_capacity_error(ft)
+    own = list(ft.capacity.sizes or [])
+    if not own:
+        raise option_error("--sizes", '""', f"{ft.name('en')} has no size classes of its own to take when --sizes is "
+                           "left empty; give the sizes, e.g. --sizes 30,60,100",
+                           f"{ft.name('zh')}未设定默认规模档次，--sizes 不能留空；请填写规模，如 --sizes 30,60,100")
+    args.sizes = ",".join(f"{float(x):g}" for x in own)
+    return "/".join(f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):g}" for x in own)
+
+
 def _check_sizes(args) -> None:
     """--sizes checked as the planner checks them (planner.sizing: parse_sizes, check_sizes), its errors said
     by the option's name: the planner's name the field the CLI and the web share, sizes."""
@@ -442,7 +474,7 @@ def _check_budget(args, costs: list[float] | None) -> None:
 
     from planner.capacity import no_capacity_error
     from planner.facility_types import get_type
-    from planner.sizing import size_costs, sized_classes
+    from planner.sizing import MAX_BUDGET_COST, MAX_BUDGET_SITES, size_costs, sized_classes
 
     ft = get_type(args.type)
     if ft.capacity is None:  # no capacity to size: said now, in the planner's words
@@ -450,12 +482,25 @@ def _check_budget(args, costs: list[float] | None) -> None:
     if args.budget is not None and args.budget < 1:
         raise option_error("--budget", args.budget, "the budget must allow at least one new site (give 1 or more)",
                            "预算至少应能新建 1 处（请填写不小于 1 的整数）")
+    # the web's bounds (planner.sizing MAX_BUDGET_SITES, MAX_BUDGET_COST): 1,000,000,000 sites and a cost of 1e300
+    # were taken here where the web refused them (F8)
+    if args.budget is not None and args.budget > MAX_BUDGET_SITES:
+        raise option_error("--budget", args.budget,
+                           f"give at most {MAX_BUDGET_SITES:,} new sites, as the web does (e.g. --budget 8)",
+                           f"新建站点数上限不能超过 {MAX_BUDGET_SITES:,}（与网页相同），请填写 1 至 {MAX_BUDGET_SITES:,} "
+                           "之间的整数（如 --budget 8）", max=MAX_BUDGET_SITES)
     if args.budget_cost is None:
         return
     if not (math.isfinite(args.budget_cost) and args.budget_cost > 0):
         raise option_error("--budget-cost", args.budget_cost,
                            "give the total cost allowed (10,000 yuan), a finite number above 0",
                            "请填写总造价上限（万元），须为有限数且大于 0")
+    if args.budget_cost > MAX_BUDGET_COST:
+        raise option_error("--budget-cost", args.budget_cost,
+                           f"give a total cost of at most {MAX_BUDGET_COST:,.0f} (10,000 yuan), as the web does; "
+                           "a larger one is most likely yuan typed as 10,000 yuan",
+                           f"总造价上限不能超过 {MAX_BUDGET_COST:,.0f} 万元（与网页相同），更大的数多半是把元当成了万元",
+                           max=MAX_BUDGET_COST)
     sizes, costs = sized_classes(args.sizes, costs)  # each cost with its size, sorted together
     cost = size_costs(ft, sizes, costs)
     if args.budget_cost < min(cost):
@@ -510,6 +555,7 @@ def _propose_sized(args) -> int:
     _unused_with_sizes(args)
     if args.gap is not None:
         check_gap(args.gap)
+    default_sizes = _blank_sizes(args)  # --sizes '': the type's own, as the web's blank field (F8)
     _check_sizes(args)
     costs = _costs(args.costs) if args.costs else None
     _check_pairs(args, costs)
@@ -538,6 +584,11 @@ def _propose_sized(args) -> int:
     if usual:  # the budget no option gave, said in the notes (printed, and in --json / --out) (QA 29)
         out["notes_zh"].append(t("capw_budget_usual", "zh", n=budget))
         out["notes_en"].append(t("capw_budget_usual", "en", n=budget))
+    for lang in ("zh", "en"):  # what the options did not say as given, in the notes of both languages (F8)
+        if default_sizes:
+            out[f"notes_{lang}"].append(t("f8_sizes_default", lang, sizes=default_sizes))
+        if args.gap is not None and args.gap < MIN_SIZED_GAP:  # raised without a word before
+            out[f"notes_{lang}"].append(t("f8_gap_raised", lang, given=shown(args.gap), min=f"{MIN_SIZED_GAP:g}"))
     if args.out:
         _write_sized(out, region, scope, args)
     out["dataset_version"] = data_version(region)
@@ -890,10 +941,13 @@ def _beds(args) -> int:
     if args.json:
         print_json(out)
         return 0
+    from planner.i18n import share_text
+
     zh = args.lang == "zh"
+    # one decimal, as the web's card and the CSV (planner.i18n.share_text): 0.50071 read "50%" here, "50.1%" there (F8)
     print(f"{out['year']} {where + ' ' if where else ''}{'床位指标' if zh else 'bed target'} {out['target']:,}: "
-          f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {out['max_shortfall_ratio_before']:.0%} → "
-          f"{out['max_shortfall_ratio_after']:.0%}")
+          f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {share_text(out['max_shortfall_ratio_before'])} → "
+          f"{share_text(out['max_shortfall_ratio_after'])}")
     if county:  # one county: its townships (a single county row would only repeat the line above)
         width = max([columns(r["township_name"]) for r in out["by_township"]] or [0])
         for r in out["by_township"]:

@@ -296,6 +296,7 @@ def p_error(exc, value, *, more_en: str = "", more_zh: str = ""):
     return exc
 
 
+
 def check_gap(value: float) -> None:
     """--gap: a relative MIP gap from 0 up to, not including, 1 (the solvers' rule, LocationModel.solve)."""
     from geo.errors import InputDataError

@@ -1953,3 +1953,23 @@ _STRINGS.update({
         "所选方案另转型 {n} 处，只计入转型目标，不计入改造提升目标",
         "the package also converts {n} facility: it counts toward the conversion target, not the upgrade target"),
 })
+
+# -- fixer F8, CLI: `propose --sizes ''` takes the type's own sizes (as the web's blank field), a sized --gap raised to
+# the least one is said, and `access` says the people below the standard and with no access beside its mean
+_STRINGS.update({
+    "f8_sizes_default": ("--sizes 留空：按该类型的默认规模 {sizes} 计算（与网页规模栏留空时相同）",
+                         "--sizes left empty: the type's own sizes {sizes} are used (as the web does when its sizes "
+                         "field is left blank)"),
+    "f8_gap_raised": ("--gap {given} 小于带 --sizes 时的最小差距 {min}：已按 {min} 求解（更小的差距可能要求解数小时）",
+                      "--gap {given} is below the least gap a sized proposal takes, {min}: solved at {min} (a smaller "
+                      "gap can take hours to close)"),
+    "f8_access_mean": ("全市平均（约为全市容量除以总需求，会掩盖局部缺口）：每千{basis} {mean} {unit}（标准 {standard}）",
+                       "citywide mean (about the city's places over its whole demand, which hides local gaps): "
+                       "{mean} {unit} per 1,000 {basis} (standard {standard})"),
+    "f8_access_gaps": ("低于标准：{below} {who}（占需求 {below_share}）；其中完全无可达：{none}（{none_share}），"
+                       "分布在 {units} {villages}",
+                       "below the standard: {below} {who} ({below_share} of the demand); of them with no access at "
+                       "all: {none} ({none_share}), in {units} {villages}"),
+    "f8_villages": ("个村（社区）", "villages"),
+    "f8_village1": ("个村（社区）", "village"),
+})

@@ -125,6 +125,11 @@ def check_sizes(ft: FacilityType, sizes: list[float]) -> None:
 #: unit mistake (yuan typed as 万元, or a total), as below 0.01 万元 (100 yuan); budget_cost's limit is 1e9.
 MIN_SITE_COST = 0.01
 MAX_SITE_COST = 1_000_000.0
+#: The most new sites and the largest total cost (万元) a sized proposal takes, on the web (budget_sites,
+#: budget_cost) and in the CLI (--budget, --budget-cost) alike: the CLI took --budget 1000000000 and --budget-cost
+#: 1e300 where the web refused them (QA 30).
+MAX_BUDGET_SITES = 5000
+MAX_BUDGET_COST = 1e9
 
 
 def cost_out_of_range(costs) -> int | None:

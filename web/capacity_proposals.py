@@ -171,7 +171,7 @@ def parse(form: dict, ft, service, number) -> dict:
 
 
 def _parse_sized(form: dict, ft, number) -> dict:
-    from planner.sizing import check_sizes, size_costs, sized_classes
+    from planner.sizing import MAX_BUDGET_COST, MAX_BUDGET_SITES, check_sizes, size_costs, sized_classes
 
     unit = (t("capw_unit_" + ft.capacity.field, "zh"), t("capw_unit_" + ft.capacity.field, "en"))
     # each field's example is the type's own classes (a cemetery's sizes are not 30,60,100 beds)
@@ -194,8 +194,8 @@ def _parse_sized(form: dict, ft, number) -> dict:
         cost = size_costs(ft, sizes, costs)
     except InputDataError as e:  # the planner's own check, named as the form's field
         raise refused("costs", form.get("costs"), e.message("en"), e.message("zh")) from None
-    budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=1, maximum=5000)
-    budget_cost = number(form.get("budget_cost"), "budget_cost", float, above=0, maximum=1e9)
+    budget_sites = number(form.get("budget_sites"), "budget_sites", int, minimum=1, maximum=MAX_BUDGET_SITES)
+    budget_cost = number(form.get("budget_cost"), "budget_cost", float, above=0, maximum=MAX_BUDGET_COST)
     if budget_cost is not None and budget_cost < min(cost):
         cheapest = min(cost)
         size = sizes[int(np.argmin(cost))]
