@@ -341,13 +341,21 @@ def _import(args) -> int:
     region = store.region()
     layer, gdf, issues, counts, blocked = _read(args, region)
     scope, scope_text = _scope(args, layer, gdf, region)
-    # the other counties' facilities of the type kept as they are (the default); a dry run with ids of
-    # another county's facilities says so (scope_text), and the import refuses the file
-    if scope is not None and args.replace != "city" and not (args.dry_run and any(it["clash"] for it in scope)):
-        gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True, provenance=region.provenance)
-    # the same data again (the register's own export, say) makes no version, as in the browser: the
-    # history would hold a version whose diff is "no change"
-    preview, same = store.import_check(layer, gdf, path.name)
+    # ids of another county's facilities, kept as they are: the import refuses the file (keep_other_counties
+    # raises it); a dry run says so as blocked, with no change list: nothing would change (it listed a
+    # whole-city replace, blocked null)
+    refused = register_scope.refusal(scope, args.replace, cli=True)
+    if refused is not None and args.dry_run:
+        blocked = register_scope.blocked(refused, gdf, getattr(args, "lang", "zh"))
+        preview, same = None, None
+    else:
+        # the other counties' facilities of the type kept as they are (the default)
+        if scope is not None and args.replace != "city":
+            gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True,
+                                                     provenance=region.provenance)
+        # the same data again (the register's own export, say) makes no version, as in the browser: the
+        # history would hold a version whose diff is "no change"
+        preview, same = store.import_check(layer, gdf, path.name)
     version = None
     if not args.dry_run and same is None:
         note = refused_note((args.note or "").strip(), int(counts.get("refused") or 0))  # "see the report", as the web's
@@ -449,7 +457,8 @@ def _print_import(out: dict, lang: str) -> None:
         print(t("ds_committed", lang, v=out["version"], layer=_layer_name(out["layer"], lang),
                 file=out["file"], rows=out.get("rows")))
         print(t("ds_changes", lang))
-    _print_changes(out["changes"], lang)
+    if out["changes"] is not None:  # None: the import would be refused as a whole (blocked says why)
+        _print_changes(out["changes"], lang)
 
 
 def _candidates_text(cands, lang: str, inline: bool = False) -> str:

@@ -496,20 +496,26 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
         if known >= 2 and len(frame):
             data_sheets.append((str(name), len(frame)))
     if len(data_sheets) > 1:
-        # one sheet a county is a common way to keep a register; reading one of them and dropping
-        # the rest would replace the city's register with a part of it
+        # one sheet a county is a common way to keep a register: one sheet is read per upload, and the
+        # others' rows would be left out without a word. Uploaded one by one, the sheets all stay: a
+        # register replaces its types only in the counties of its rows (unless the whole city's is chosen),
+        # a village file changes only the villages it lists (the message said "only the last would stay")
         listed_zh = "、".join(f"“{n}”（{k:,} 行）" for n, k in data_sheets)
         listed_en = ", ".join(f"'{n}' ({k:,} {'row' if k == 1 else 'rows'})" for n, k in data_sheets)
         raise file_error(path.name, f"{len(data_sheets)} sheets of the workbook hold data rows: {listed_en}. "
-                         "One sheet is imported at a time, and an import replaces the whole layer (e.g. the "
-                         "register of the facility type).",
-                         f"工作簿中有 {len(data_sheets)} 个工作表都有数据行：{listed_zh}。一次只导入一个工作表，"
-                         "而导入会替换整个图层（如该类设施的全部名录）。",
+                         "One upload reads one sheet: the other sheets' rows would not be imported.",
+                         f"工作簿中有 {len(data_sheets)} 个工作表都有数据行：{listed_zh}。一次上传只读取一个工作表，"
+                         "其余工作表的数据行不会导入。",
                          "Copy the rows of every sheet into one sheet under one header row (a county column may "
-                         "tell them apart), delete the other sheets and upload again. Uploading the sheets one by "
-                         "one would keep only the last.",
+                         "tell them apart), delete the other sheets and upload again; or save each sheet as a "
+                         "file of its own and upload them one by one. A facility register replaces its types only "
+                         "in the counties its rows lie in, so with one sheet a county every county's rows stay (if "
+                         "you choose to replace the whole city's facilities of the type, only the last sheet's "
+                         "rows stay); a village file changes only the villages it lists.",
                          "请把各工作表的数据行复制到同一个工作表、共用一行表头（可加一列“区县”区分），删去其余工作表后"
-                         "重新上传。逐个上传各工作表只会留下最后一个。",
+                         "重新上传；也可把各工作表分别另存为文件逐个上传。设施名录只替换文件各行所在县区的该类设施，"
+                         "每县一个工作表逐个上传时各县的数据都会保留（如选择替换全市的该类设施，则只会留下最后一个"
+                         "工作表的数据）；村（社区）文件只更新文件中列出的村（社区）。",
                          sheets=[n for n, _ in data_sheets])
     if best is None:
         raise file_error(path.name, "the workbook is empty.", "工作簿是空的。",

@@ -51,6 +51,12 @@ COORDS = ("auto", *DATUMS, "cgcs2000")
 EARLY_LIMIT_FACTOR = 2
 #: Two rows of one type and name closer than this are probably one facility listed twice.
 DUPLICATE_M = 100.0
+#: A point more than this many km outside the region is not in another datum (GCJ-02 and BD-09 are under about
+#: 1.2 km off WGS84): its fix points to the digits, swapped columns, the projected CRS or another region's rows.
+FAR_OUTSIDE_KM = 20.0
+#: Rows without an id matched by distance to the current register's namesakes (same type and county) when
+#: there are at most this many (row, facility) pairs of one name; beyond it, in the order of their points.
+MAX_ID_PAIRS = 250_000
 #: A datum told by ids (:meth:`_Rows.datum_by_ids`): this many facilities matched by id at least, lying a median
 #: of more than ID_OFFSET_M from their current places as read, within ID_CLOSE_M once converted (GCJ-02 is about
 #: 0.5 km off in Shiyan, BD-09 about 1.2 km; a facility that really moved is one of many, not the median).
@@ -199,6 +205,12 @@ def read_year(cell: str) -> tuple[float, str | None, str]:
     if year > datetime.date.today().year:
         return float("nan"), "future", ""
     return float(year), None, ""
+
+
+def _metres_or_inf(dx: float, dy: float) -> float:
+    """The length of (dx, dy); infinity where a point is missing (NaN sorts nowhere)."""
+    d = float(np.hypot(dx, dy))
+    return d if np.isfinite(d) else float("inf")
 
 
 def _pair(cell: str) -> list[str]:
@@ -565,7 +577,7 @@ class _Rows:
         method, match = self.place_by_name(lon, lat, has_xy, located)
         self.region_test(lon, lat, point_ok)
         township = self.townships(lon, lat, has_xy, declared)
-        ids = self.ids(types, names, lon, lat)
+        self.ids(types, names, lon, lat)
         self.capacity = self.capacities(types)
         self.text = self.texts()
         self.year_values = self.years()
@@ -573,6 +585,8 @@ class _Rows:
         self.issues += self.skipped_issues()
         self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))
         keep = ~self.refused
+        # once every refusal is known: a refused row takes no current facility's id, nor a namesake's place
+        ids = self.row_ids(types, names, lon, lat, township)
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
         applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
         return RegisterReport(
@@ -1173,8 +1187,12 @@ class _Rows:
                          f"{lon[i]:g}, {lat[i]:g}", lon=plain_number(lon[i]), lat=plain_number(lat[i]),
                          region=self.region_name)
                 continue
-            self.add(i, "lon", "error", "outside_region", "reg_outside", "reg_fix_outside", f"{lon[i]:g}, {lat[i]:g}",
-                     lon=lon[i], lat=lat[i], km=km, region=self.region_name)
+            # GCJ-02 and BD-09 lie under about 1.2 km from WGS84: a point far out is no datum's doing, and
+            # "choose gcj02" sent the planner the wrong way (a digit, swapped columns, a CRS, another region)
+            fix = "f4_fix_outside_far" if km > FAR_OUTSIDE_KM else "reg_fix_outside"
+            self.add(i, "lon", "error", "outside_region", "reg_outside", fix, f"{lon[i]:g}, {lat[i]:g}",
+                     lon=lon[i], lat=lat[i], km=km, region=self.region_name,
+                     fix_kw={"km": f"{km:,.0f}", "region": self.region_name})
 
     def townships(self, lon, lat, has_xy, declared) -> np.ndarray:
         found = self.shapes.township_of(lon, lat)
@@ -1227,7 +1245,9 @@ class _Rows:
                          value, found=self.path_in(path.get(found[i], found[i])))
         return np.where(declared != "", declared, found)
 
-    def ids(self, types, names, lon, lat) -> list[str]:
+    def ids(self, types, names, lon, lat) -> None:
+        """Refuse a repeated id, and a row that repeats another (same type and name, under 1 m); warn of
+        a namesake of the same type within DUPLICATE_M. The ids themselves: :meth:`row_ids`."""
         given = self.cell("id")
         first: dict[str, int] = {}
         for i in np.flatnonzero(~self.refused):
@@ -1252,20 +1272,93 @@ class _Rows:
                 self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
                          other=self.rownum[near[1]], m=near[0])
             seen.setdefault(key, []).append(i)
-        # rows without an id get one from their type and name (stable across versions of the
-        # register, so a later import can tell the same facility), the row number breaking ties
-        used = set(given)
-        out = []
-        for i in range(self.n):
-            if given[i]:
-                out.append(given[i])
-                continue
-            base = f"{types[i] or 'facility'}-{hashlib.sha1(fold(names[i]).encode()).hexdigest()[:8]}" \
-                if names[i] else f"row-{self.rownum[i]}"
-            new = base if base not in used else f"{base}-{self.rownum[i]}"
-            used.add(new)
-            out.append(new)
+
+    def row_ids(self, types, names, lon, lat, township) -> list[str]:
+        """Each row's id: the file's own, else one made for it (a refused row's is ``row-N``: it is not kept).
+
+        A row without an id first takes the id of the current register's facility of its type, county and
+        (folded) name (the nearest one where the county has several): importing a file again, or a file
+        imported before ids were made this way, keeps its facilities' ids and changes nothing. Any other gets
+        ``type-county-sha1(name)[:8]``, qualified by its county (every county has a 城关镇中心敬老院: an id of
+        type and name alone was another county's facility's, and a county's file without ids was refused as
+        "using another county's ids"); namesakes of one county in the file take their township's code
+        instead, in the order of their points, not of the rows (an id changed when the rows were sorted).
+        An id made here is never the id of another facility of the register nor of another row of the file:
+        a made id cannot clash with a facility kept in another county (planner.register_scope).
+        """
+        given = self.cell("id")
+        out = [given[i] or f"row-{self.rownum[i]}" for i in range(self.n)]
+        todo = [i for i in np.flatnonzero(~self.refused) if not given[i] and names[i] and types[i]]
+        if not todo:
+            return out
+        town = [str(township[i] or "") for i in range(self.n)]
+        synthetic = np.asarray(getattr(self, "synthetic", np.zeros(self.n, bool)), bool)
+        x, y = lonlat_to_metric(lon, lat)
+        key = {i: (types[i], town[i][:6], fold(names[i]), bool(synthetic[i])) for i in todo}
+        current = self.current_ids()
+        taken = set(given) | set(current["id"])
+        # 1. the current register's facility of the same type, county and name (not an id the file gives)
+        free = current[~current["id"].isin(set(given))]
+        by_key: dict[tuple, list] = {}
+        for fid, k, cx, cy in zip(free["id"], free["key"], free["x"], free["y"]):
+            by_key.setdefault(k, []).append((fid, cx, cy))
+        rows_by_key: dict[tuple, list[int]] = {}
+        for i in todo:
+            rows_by_key.setdefault(key[i], []).append(i)
+        new: list[int] = []
+        for k, rows in rows_by_key.items():
+            have = by_key.get(k, [])
+            if len(rows) * len(have) > MAX_ID_PAIRS:  # thousands of namesakes: paired in the order of their points
+                have = sorted(have, key=lambda h: (h[1], h[2], h[0]))
+                mine = sorted(rows, key=lambda i: (float(x[i]), float(y[i]), self.rownum[i]))
+                pairs = [(0.0, h[0], 0.0, 0.0, i) for h, i in zip(have, mine)]
+            else:  # nearest pairs first; ties by id and by the row's point, never by the row's place in the file
+                pairs = sorted((_metres_or_inf(x[i] - cx, y[i] - cy), fid, float(lon[i]), float(lat[i]), i)
+                               for i in rows for fid, cx, cy in have)
+            done, used = set(), set()
+            for _, fid, _, _, i in pairs:
+                if i in done or fid in used:
+                    continue
+                out[i] = fid
+                done.add(i)
+                used.add(fid)
+            new += [i for i in rows if i not in done]
+        # 2. a new id, qualified by the county (by the township where the county has namesakes in the file)
+        groups: dict[tuple, list[int]] = {}
+        for i in new:
+            groups.setdefault((types[i], town[i][:6], fold(names[i])), []).append(i)
+        for (kind, county, folded), rows in sorted(groups.items()):
+            digest = hashlib.sha1(folded.encode()).hexdigest()[:8]
+            rows.sort(key=lambda i: (town[i], round(float(lon[i]), 7), round(float(lat[i]), 7), self.rownum[i]))
+            for i in rows:
+                place = county if len(rows) == 1 else town[i]
+                base = f"{kind}-{place}-{digest}" if place else f"{kind}-{digest}"
+                fid, k = base, 1
+                while fid in taken:
+                    k += 1
+                    fid = f"{base}-{k}"
+                taken.add(fid)
+                out[i] = fid
         return out
+
+    def current_ids(self) -> pd.DataFrame:
+        """The current register's facilities as :meth:`row_ids` matches them: id, key (type, county, folded
+        name, sample data or not) and point (metres)."""
+        fac = getattr(self.region, "facilities", None)
+        cols = ("id", "facility_type", "name")
+        if fac is None or not len(fac) or any(c not in fac for c in cols):
+            return pd.DataFrame({"id": pd.Series([], dtype=object), "key": [], "x": [], "y": []})
+        fac = fac.drop_duplicates("id")
+        county = fac["county_code"] if "county_code" in fac else fac.get("township_code", pd.Series("", fac.index))
+        county = county.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                                           else re.sub(r"\.0$", "", str(v))[:6])
+        syn = (fac["synthetic"].astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0"))
+               if "synthetic" in fac else pd.Series(False, fac.index))
+        pts = [(g.x, g.y) if g is not None and not g.is_empty and g.geom_type == "Point" else (np.nan, np.nan)
+               for g in fac.geometry]
+        x, y = lonlat_to_metric(np.array([p[0] for p in pts], float), np.array([p[1] for p in pts], float))
+        keys = [(str(t), c, fold(n), bool(s)) for t, c, n, s in zip(fac["facility_type"], county, fac["name"], syn)]
+        return pd.DataFrame({"id": fac["id"].astype(str).to_numpy(), "key": keys, "x": x, "y": y})
 
     def capacities(self, types) -> dict[str, np.ndarray]:
         """Capacity columns as numbers (NaN where blank); a negative, non-numeric or implausibly

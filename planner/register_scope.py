@@ -86,15 +86,44 @@ def clash_error(clash: list[str], lang_hint_cli: bool = False) -> InputDataError
     """The refusal of a file using the id of a facility kept in another county (it would be there twice)."""
     more_en, more_zh = (" …", " 等") if len(clash) > 10 else ("", "")
     how_en = "--replace city" if lang_hint_cli else "the choice to replace the whole city's facilities of the type"
-    how_zh = "--replace city" if lang_hint_cli else "“替换全市该类设施”"
+    how_zh = "加 --replace city" if lang_hint_cli else "选择“替换全市该类设施”"
     return InputDataError(
         f"Facility id(s) {', '.join(clash[:10])}{more_en} of this file belong to facilities of another county, "
         "which this import keeps unchanged: the register would hold them twice.",
         f"本文件的设施编号 {'、'.join(clash[:10])}{more_zh} 属于其他县区的设施，而本次导入保持其他县区的设施不变，"
         "导入后同一编号将出现两次。",
         hint_en=f"Give these rows other ids and import the file again, or choose {how_en}.",
-        hint_zh=f"请为这些行改用其他编号后重新导入，或选择{how_zh}。",
+        hint_zh=f"请为这些行改用其他编号后重新导入，或{how_zh}。",
         details={"ids": clash, "code": "id_in_other_county"})
+
+
+def refusal(items: list[dict] | None, mode: str = DEFAULT_REPLACE, cli: bool = False) -> InputDataError | None:
+    """What :func:`keep_other_counties` would raise for the file planned as ``items`` (:func:`plan`): the ids
+    of facilities kept in another county, which the file uses too; None when nothing refuses it. A dry run
+    and the page's check ask before the confirm does (:func:`blocked`)."""
+    if not items or mode == "city":
+        return None
+    clash = sorted({i for it in items for i in it["clash"]})
+    return clash_error(clash, cli) if clash else None
+
+
+def blocked(error, accepted, lang: str) -> dict:
+    """What a check says of a file its confirm refuses as a whole (``error``: the refusal the confirm would
+    raise, :func:`refusal` or a county planner's, web.auth.scope_import): nothing would be imported and
+    nothing would change, and why. ``rows``: the lines of the file the refusal names (by their ids)."""
+    import pandas as pd
+
+    details = getattr(error, "details", None) or {}
+    ids = [str(i) for i in details.get("ids") or []]
+    rows: list[int] = []
+    if ids and accepted is not None and "id" in accepted and "source_row" in accepted:
+        lines = pd.to_numeric(accepted.loc[accepted["id"].astype(str).isin(ids), "source_row"], errors="coerce")
+        rows = sorted({int(r) for r in lines.dropna()})
+    if lang == "en":
+        text = f"Nothing will be imported and nothing will change: the import would be refused. {error.message('en')}"
+    else:
+        text = f"不会导入任何行，数据不会有任何变化：导入将被拒绝。{error.message('zh')}"
+    return {"rows": rows, "ids": ids, "code": details.get("code") or "refused", "text": text}
 
 
 def edited_flags(column):

@@ -568,15 +568,20 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         try:  # what a confirm would commit: the rows with the other counties' facilities of the type kept
             scoped = _scoped(layer, accepted, region, mode)
             same = check()[1] if scoped is accepted else _unchanged_since(layer, scoped, path)
-        except (auth.Forbidden, InputDataError):  # rows outside his county, ids of another county's
-            same = None  # facilities: the confirm refuses them, no version either way
+        except (auth.Forbidden, InputDataError) as exc:  # ids of another county's facilities: the confirm
+            same = None  # refuses the file, no version either way; said as blocked (it was null, Confirm on)
+            if blocked is None:
+                said = register_scope.blocked(exc, accepted, g.lang)
+                blocked = {**said, "rows": len(said["rows"]), "lines": said["rows"]}
     # the version of the data the check ran on (the region it was given), not the one current after it:
     # an edit committed during a long check must still make the confirm a 409
     checked_on = getattr(region, "dataset_version", None)
     meta.update({"options": opts, "layer": layer,
                  "version_checked": int(checked_on) if checked_on is not None else _svc().version(),
                  "counts": parts["counts"],
-                 "status": "checked", "blocked_rows": blocked and blocked["rows"],
+                 # rows outside a county planner's county (the report's title says so); another refusal is
+                 # said in the report itself
+                 "status": "checked", "blocked_rows": blocked["rows"] if blocked and outside else None,
                  "notes": parts.get("notes_both") or []})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")

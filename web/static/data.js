@@ -202,7 +202,7 @@
     $("r-replace").hidden = !(rep && rep.text) || !!r.identical;
     if (rep && rep.text) {
       $("r-replace").textContent = replaceText(rep);
-      $("r-replace").className = rep.shrinks || rep.outside_county ? "error-box" : "explanation";
+      $("r-replace").className = rep.shrinks || rep.outside_county || r.blocked ? "error-box" : "explanation";
     }
     // the same data as the current version: confirming would make a version without a difference
     $("r-identical").hidden = !r.identical;
@@ -225,9 +225,26 @@
       b.addEventListener("click", function () { pickPlace(b.dataset.row, b.dataset.code, b); });
     });
     $("r-xlsx").href = "/api/data/uploads/" + encodeURIComponent(r.upload_id) + "/report.xlsx?lang=" + C.lang;
-    $("r-confirm").disabled = !(c.accepted > 0) || !!(rep && rep.outside_county) || !!r.identical;
+    // the check already says the confirm will be refused (ids of another county's facilities ...): Confirm
+    // is off, with the reason beside it (a click ended in an alert with the 400)
+    $("r-confirm").disabled = !(c.accepted > 0) || !!(rep && rep.outside_county) || !!r.identical || !!r.blocked;
+    confirmWhy(r.blocked);
     $("report").dataset.ready = "1";
     drawPreview(r);
+  }
+
+  // The words beside a Confirm the check has turned off because the confirm would be refused.
+  function confirmWhy(blocked) {
+    var why = $("r-confirm-why");
+    if (!why) {
+      why = document.createElement("span");
+      why.id = "r-confirm-why";
+      why.className = "small bad";
+      $("r-confirm").insertAdjacentElement("afterend", why);
+    }
+    why.hidden = !blocked;
+    why.textContent = blocked ? T("f4_data_confirm_blocked") : "";
+    why.title = blocked ? blocked.text : "";
   }
 
   function check() {
