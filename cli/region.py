@@ -146,25 +146,53 @@ def _info(args) -> int:
         source = (meta.get("source_zh") or meta.get("source") or "") if zh else (meta.get("source") or meta.get("source_zh") or "")
         print(f"  {word(LAYER_WORDS, layer)}{'：' if zh else ': '}{('；' if zh else '; ').join(flags)} — {source}")
         for key, m in by_type.items():  # a register imported for some types: which, from which file and version
-            print(f"    {_type_source(key, m, zh)}")
+            print(f"    {_type_source(key, m, zh, region)}")
     return 0
 
 
-def _type_source(key: str, m: dict, zh: bool) -> str:
-    """One facility type of a data version's register in words: how many, and the planner's file and version
-    it came from, or the embedded synthetic sample."""
+def _type_source(key: str, m: dict, zh: bool, region=None) -> str:
+    """One facility type of a data version's register in words, as the web's overview words it (web.pages
+    _facility_source): the planner's own register, with every file and data version its rows came in
+    (planner.maplayers.register_sources); partly imported, how many rows are the planner's and how many still
+    the synthetic sample (示意); or the embedded synthetic sample. It said "75, planner-supplied: fx_gbk.csv" of
+    a type whose one county's 20 rows had been imported while 55 were still synthetic (F5)."""
     from planner.facility_types import get_type
+    from planner.maplayers import register_sources
 
     try:
         name = get_type(key).name("zh" if zh else "en")
     except Exception:  # noqa: BLE001 - a type the register names but the types file does not
         name = key
     n = int(m.get("count") or 0)
-    if m.get("dataset_version"):
-        f = m.get("file")
+    v = m.get("dataset_version")
+    own = int(m.get("own", n)) if v else 0
+    if v and own > 0:
+        pairs = (register_sources(region, key) if region is not None else []) or [(str(m.get("file") or ""), int(v))]
+
+        def one(f: str, ver: int, inner: bool) -> str:
+            """"a.csv（数据版本 1）", or inside parentheses "a.csv，数据版本 1" (the web's wording)."""
+            if zh:
+                f = f or "规划人员数据"
+                return f"{f}，数据版本 {ver}" if inner else f"{f}（数据版本 {ver}）"
+            f = f or "the planner's data"
+            return f"{f}, dataset version {ver}" if inner else f"{f} (dataset version {ver})"
+
+        def where(inner: bool) -> str:
+            return ("、" if zh else "; ").join(one(f, ver, inner) for f, ver in pairs)
+        if not m.get("synthetic"):
+            if zh:
+                return f"{name}：{n:,} 处，规划人员提供：{where(False)}"
+            return f"{name}: {n:,}, planner-supplied: {where(False)}"
+        rest = max(n - own, 0)
         if zh:
-            return f"{name}：{n:,} 处，规划人员提供" + (f"：{f}" if f else "") + f"（数据版本 {m['dataset_version']}）"
-        return f"{name}: {n:,}, planner-supplied" + (f": {f}" if f else "") + f" (dataset version {m['dataset_version']})"
+            return (f"{name}：{n:,} 处，部分导入：{own:,} 处为规划人员提供（{where(True)}），"
+                    f"其余 {rest:,} 处仍为 coverplan 合成示例（示意）")
+        return (f"{name}: {n:,}, partly imported: {own:,} planner-supplied ({where(True)}); the other {rest:,} still "
+                "the coverplan synthetic sample (illustrative)")
+    if v:  # a version that only edited the sample's rows (a capacity typed on the map): nothing imported
+        if zh:
+            return f"{name}：{n:,} 处，仍为 coverplan 合成示例（示意；数据版本 {v} 中有规划人员的编辑）"
+        return f"{name}: {n:,}, still the coverplan synthetic sample (illustrative; edited by planners in dataset version {v})"
     if zh:
         return f"{name}：{n:,} 处，内置数据" + ("（coverplan 合成示例，示意）" if m.get("synthetic") else "")
     return f"{name}: {n:,}, the embedded data" + (" (coverplan synthetic sample, illustrative)" if m.get("synthetic") else "")

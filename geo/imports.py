@@ -504,6 +504,23 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     geoms = raw.make_valid().apply(_polygon_parts)
     km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
     small = polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)
+    # a repair that keeps little of the township (F5: a bow tie of 4 km took 大木厂镇 from 337 km² to 8 km² with
+    # only the warning above, and the villages, facilities and coverage followed): refused, named with its areas
+    lossy = _lossy_repairs(region, raw, km2, np.flatnonzero((invalid & ~small & codes.isin(known)).to_numpy()),
+                           codes, names)
+    if lossy:
+        problems.add(f"{len(lossy)} invalid polygon(s) would lose most of their area to the automatic repair "
+                     f"(less than {100 - MAX_REPAIR_LOSS_PCT}% of the area the outline encloses is left, or less "
+                     f"than {MIN_REPAIRED_SHARE_PCT}% of the township's area now): "
+                     f"{'; '.join(en for en, _, _ in lossy)}.",
+                     f"有 {len(lossy)} 个乡镇面的边界无效，自动修复后面积大减（不足边线所围面积的 "
+                     f"{100 - MAX_REPAIR_LOSS_PCT}%，或不足该乡镇现有面积的 {MIN_REPAIRED_SHARE_PCT}%），不能导入："
+                     f"{'；'.join(zh for _, zh, _ in lossy)}。",
+                     "Fix each polygon named in your GIS program (check its validity, then Fix Geometries / Repair "
+                     "Geometry, or redraw the edge that crosses itself), check that it covers the whole township, "
+                     "and export the file again.",
+                     "请在GIS软件中修复所列各面（先“检查有效性”，再“修复几何”，或重画自相交的边线），确认其覆盖整个乡镇后重新导出。",
+                     repair_loss=[d for _, _, d in lossy])
     tiny = codes[small].tolist()
     if tiny:
         area = [f"{km2[i] * 1e6:,.0f} m²" for i in codes.index[small]]
@@ -548,8 +565,137 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     ignored = [str(c) for c in gdf.columns if c not in (col, "geometry") and str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf),
                       "ignored_columns": ignored, "repaired": repaired + _overlaps(out),
-                      "notes": list(gdf.attrs.get("notes") or [])})
+                      "notes": list(gdf.attrs.get("notes") or []),
+                      # the villages the new boundaries would leave outside their own township: the report's first line
+                      "villages_outside": _villages_outside(region, out)})
     return out
+
+
+#: An invalid township polygon whose repair keeps less than (100 - this) % of the area its outline encloses
+#: is refused (a ring folding over itself, parts drawn twice: the repair drops what is covered twice).
+MAX_REPAIR_LOSS_PCT = 20
+#: ... and so is one that, repaired, covers less than this % of the township it would replace (a bow tie
+#: drawn for the township: its outline itself is small). Half: official boundaries differ from the
+#: approximate ones, by a third for 城关镇 (QA 23), but a township is not half the size its neighbours left it.
+MIN_REPAIRED_SHARE_PCT = 50
+
+
+def _lossy_repairs(region, raw: gpd.GeoSeries, km2: pd.Series, at, codes: pd.Series,
+                   names: list[str]) -> list[tuple[str, str, dict]]:
+    """(en, zh, details) for each invalid polygon (positions ``at``) whose repair keeps little: less than
+    (100 - :data:`MAX_REPAIR_LOSS_PCT`) % of the area its outline encloses (the shells' union, holes taken
+    out: ``make_valid``'s "structure" method), or less than :data:`MIN_REPAIRED_SHARE_PCT` % of the
+    township's area in ``region`` now."""
+    if not len(at):
+        return []
+    metric = settings.METRIC_CRS
+    outline = gpd.GeoSeries([_polygon_parts(shapely.make_valid(raw.iloc[i], method="structure")) for i in at],
+                            crs=settings.STORAGE_CRS).to_crs(metric).area.to_numpy() / 1e6
+    towns = region.townships
+    now = gpd.GeoSeries(towns.loc[codes.iloc[at].tolist(), "geometry"].values,
+                        crs=towns.crs or settings.STORAGE_CRS).to_crs(metric).area.to_numpy() / 1e6
+    out = []
+    for k, i in enumerate(at):
+        after = float(km2.iloc[i])
+        drawn = after < outline[k] * (100 - MAX_REPAIR_LOSS_PCT) / 100
+        shrunk = after < now[k] * MIN_REPAIRED_SHARE_PCT / 100
+        if not (drawn or shrunk):
+            continue
+        # the larger loss is the one said: the outline's when the repair dropped land, else the township's now
+        basis = "outline" if drawn and (not shrunk or outline[k] >= now[k]) else "now"
+        before = float(outline[k] if basis == "outline" else now[k])
+        code = str(codes.iloc[i])
+        name = names[i] or (str(towns.loc[code, "name"]) if "name" in towns else "")
+        pct = after / before * 100 if before > 0 else 0.0
+        pct_text = f"{pct:.1f}" if pct < 10 else f"{pct:.0f}"
+        basis_en = "the area its outline encloses" if basis == "outline" else "the township's area now"
+        basis_zh = "边线所围面积" if basis == "outline" else "该乡镇现有面积"
+        en = (f"{name + ' (' if name else ''}{code}{', ' if name else ' ('}feature {i + 1}) is invalid "
+              f"({shapely.is_valid_reason(raw.iloc[i])}); repaired it covers {after:,.2f} km², {pct_text}% of "
+              f"{before:,.2f} km², {basis_en}")
+        zh = (f"{name}（{code}，第 {i + 1} 个要素）" if name else f"{code}（第 {i + 1} 个要素）") + \
+            f"边界无效（如边线自相交），修复后面积为 {after:,.2f} 平方千米，仅为{basis_zh} {before:,.2f} 平方千米的 {pct_text}%"
+        out.append((en, zh, {"feature": int(i) + 1, "code": code, "name": name, "km2_after": round(after, 2),
+                             "km2_before": round(before, 2), "basis": basis}))
+    return out
+
+
+def _villages_outside(region, official: gpd.GeoDataFrame) -> list[dict]:
+    """The report's warning of the villages and communities that would lie outside their own township once
+    ``official`` (checked polygons) is imported into ``region`` (the boundaries as geo.datasets builds them,
+    :func:`overlay_townships`): how many, and which townships (F5: 17 of 大木厂镇's 18 villages were left
+    outside it without a word). Empty when every one stays inside.
+
+    A warning, not a refusal: the planner's boundaries are the authority on where a township is, and the
+    synthetic (示意) village points were placed inside the approximate boundaries, so they may well
+    disagree with the true ones; a boundary known to be broken (a repair that loses most of it) is refused
+    by the check itself. Said first in the report, with the split between the synthetic points (moved
+    inside their township, :func:`settle_villages`) and the planner's imported ones (left where they are).
+    """
+    towns, vills, counties = region.townships, getattr(region, "villages", None), region.counties
+    need = {"county_code", "geometry_quality", "seat_lon", "seat_lat"}
+    if vills is None or not len(official) or not need <= set(towns.columns) or "township_code" not in vills:
+        return []
+    try:
+        after = overlay_townships(towns, counties, official)
+    except shapely.errors.GEOSException as exc:  # the commit builds the same layer and says it
+        _log.warning("villages outside their township not counted: %s", exc)
+        return []
+    changed = set(official["code"].astype(str).str[:6])
+    own = vills["township_code"].astype(str)
+    mine = own.str[:6].isin(changed) & own.isin(after.index)
+    v, own = vills[mine], own[mine]
+    if not len(v):
+        return []
+    inside = shapely.contains(after.loc[own.tolist(), "geometry"].values, v.geometry.values)
+    if inside.all():
+        return []
+    official_pt = (v["location_quality"].astype(str) == "official").to_numpy() if "location_quality" in v \
+        else np.zeros(len(v), bool)
+    total = own.value_counts()
+    out_by = own[~inside].value_counts()
+    n, n_own = int((~inside).sum()), int((~inside & official_pt).sum())
+    cnames = counties["name"] if "name" in counties else pd.Series(dtype=object)
+    cnames_en = counties["name_en"] if "name_en" in counties else cnames
+
+    def town(code: str, lang: str) -> str:
+        name = str(towns.loc[code, "name"]) if "name" in towns else ""
+        cc = code[:6]
+        if lang == "en":
+            county = str(cnames_en.get(cc, cc))
+            return f"{name} ({code}, {county})"
+        return f"{cnames.get(cc, '')}{name}（{code}）"
+    listed_codes = out_by.index.tolist()
+    shown = listed_codes[:10]
+    en_items = "; ".join(f"{town(c, 'en')} {int(out_by[c]):,} of {int(total[c]):,}" for c in shown)
+    zh_items = "；".join(f"{town(c, 'zh')}{int(total[c]):,} 个中的 {int(out_by[c]):,} 个" for c in shown)
+    more_en = f"; and {len(listed_codes) - 10:,} more townships" if len(listed_codes) > 10 else ""
+    more_zh = f"；另有 {len(listed_codes) - 10:,} 个乡镇" if len(listed_codes) > 10 else ""
+    if n_own == 0:
+        tail_en = ("All of them are synthetic (示意) points: they are moved inside their township's new boundary, "
+                   "and the coverage follows the new polygons")
+        tail_zh = "均为示意（合成）点位：将被移入所属乡镇的新边界内，覆盖结果随新边界改变"
+    elif n_own == n:
+        tail_en = "All of them are points imported by planners: they stay where they are, outside their township"
+        tail_zh = "均为规划人员导入的点位：保持原位，即位于所属乡镇以外"
+    else:
+        tail_en = (f"{n_own:,} of them are points imported by planners, which stay where they are; the other "
+                   f"{n - n_own:,} are synthetic (示意) points, moved inside their township's new boundary")
+        tail_zh = f"其中 {n_own:,} 个为规划人员导入的点位，保持原位；其余 {n - n_own:,} 个为示意（合成）点位，将被移入所属乡镇的新边界内"
+    word = "village or community" if n == 1 else "villages and communities"
+    return [{"row": None, "column": None, "severity": "warning", "code": "villages_outside_township",
+             # each township's code with how many of its villages would lie outside it, of how many
+             "value": ", ".join(f"{c} {int(out_by[c])}/{int(total[c])}" for c in shown)
+                      + (f" (+{len(listed_codes) - 10:,})" if len(listed_codes) > 10 else ""),
+             "candidates": [],
+             "message_zh": f"导入后将有 {n:,} 个村（社区）不在其所属乡镇（街道）的新边界内：{zh_items}{more_zh}。{tail_zh}",
+             "message_en": f"after this import {n:,} {word} would lie outside the new boundary of their own "
+                           f"township: {en_items}{more_en}. {tail_en}",
+             "fix_zh": "请核对所列乡镇的边界和代码（面画错了位置或形状、代码填成了其他乡镇）；边界无误时可照常导入，"
+                       "再核对或导入这些村（社区）的坐标",
+             "fix_en": "Check the boundaries and codes of the townships named (a polygon drawn in the wrong place or "
+                       "shape, another township's code); if the boundaries are right, import as usual and then check "
+                       "or import those villages' coordinates"}]
 
 
 def _unknown_code_features(at: dict, names: list[str]) -> tuple[str, str]:
@@ -643,7 +789,10 @@ def township_issues(townships: gpd.GeoDataFrame) -> list[dict]:
         out.append(_columns_not_read(ignored, "township"))
     # what the reader found (a field name cut by the Shapefile limit), as a village file's notes are said
     out += [_note_issue(zh, en) for zh, en in townships.attrs.get("notes") or []]
-    return out + list(townships.attrs.get("repaired") or [])
+    # the villages the new boundaries leave outside their own township first: what the import does to the
+    # coverage, before the notes on the file (F5: a repaired bow tie emptied a township under a warning)
+    return [dict(i) for i in townships.attrs.get("villages_outside") or []] + out \
+        + list(townships.attrs.get("repaired") or [])
 
 
 def _note_issue(zh: str, en: str) -> dict:
@@ -760,13 +909,26 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # an unknown code or a repeated village refuses its row, named in the report, not the whole file
     # (QA 17: one mistyped code of 1,979 stopped the import with no row report, unlike a register's)
     refused, known = [], set(region.villages.index)
-    first: dict[str, int] = {}
+    first: dict[str, list[int]] = {}
     by_row = {r["index"]: r for r in row_issues}
     # the file's own columns and the offending cells, as a register's report gives them (QA 25: "code",
     # "lon/lat" and the village code were given for a swapped or NaN point of 村代码,村名称,经度,纬度)
     names = pts.attrs.get("column_names") or {}
     code_col = names.get("code") or "code"
-    for i, c in enumerate(codes.astype(str)):
+    text = codes.astype(str).to_numpy()
+    # every row of a village that is on more than one with a usable point: which point is right cannot be told,
+    # so none is taken (F5: the first row won silently and the second was refused). A row refused for its own
+    # cells (no number, swapped) offers no point to choose between: the other row is the only one there is
+    for i, c in enumerate(text):
+        if c in known and i not in by_row:
+            first.setdefault(c, []).append(i)
+    again = {c: rows for c, rows in first.items() if len(rows) > 1}
+    # a point in another county than its code's (F5: moved 109 km into 郧西县, accepted with a warning)
+    lon = pd.to_numeric(pts["lon"], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(pts["lat"], errors="coerce").to_numpy(float)
+    candidates = np.array([i not in by_row and c in known and c not in again for i, c in enumerate(text)], bool)
+    elsewhere = _outside_own_county(region, text, lon, lat, candidates)
+    for i, c in enumerate(text):
         if i in by_row:
             r = by_row[i]
             # the cell's column as the file heads it; a layer's points are its features' geometry: no column
@@ -779,12 +941,23 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
                                         "请使用12位统计用区划代码（如420302001001）", column=code_col))
-        elif c in first:
-            refused.append(_refused_row(line[i], c, "duplicate_code", f"village {c} again (row {line[first[c]]} has it)",
-                                        f"村（社区）{c} 重复（第 {line[first[c]]} 行已有）", "One point per village",
-                                        "每个村（社区）只能有一个点", column=code_col))
-        else:
-            first[c] = i
+        elif c in again:
+            lines = [line[k] for k in again[c]]
+            none = "neither is imported" if len(lines) == 2 else "none of them is imported"
+            lines_en = f"{lines[0]} and {lines[1]}" if len(lines) == 2 else join_list(lines, "en")
+            refused.append(_refused_row(
+                line[i], c, "duplicate_code",
+                f"village {c} is on rows {lines_en}: {none}, as which point is right cannot be told",
+                f"村（社区）{c} 重复出现在第 {join_list(lines)} 行：无法判断哪一行的点位正确，这些行均不导入",
+                "Keep one row per village, the one with its right point, and import the file again",
+                "每个村（社区）只保留一行（点位正确的那一行）后重新导入", column=code_col))
+        elif i in elsewhere:
+            en, zh = elsewhere[i]
+            refused.append(_refused_row(
+                line[i], f"{lon[i]:g}, {lat[i]:g}", "outside_own_county", en, zh,
+                "Check the point's coordinates (or its code): a village's point must lie in the county its code "
+                "names", "请核对该点的坐标（或其代码）：村（社区）点位须位于其代码所属的县区内",
+                column=names.get("lon") if "column_names" in pts.attrs else "lon"))
     if len(refused) == len(codes):
         problems.add(f"no row can be imported: {refused[0]['message_en']}" + (" and the others alike" if len(refused) > 1 else "") + ".",
                      f"没有可导入的行：{refused[0]['message_zh']}" + ("，其余各行亦然" if len(refused) > 1 else "") + "。",
@@ -807,6 +980,86 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                       "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
                       "read": int(len(codes)) + len(skipped), "skipped": skipped, "column_names": dict(names)})
+    return out
+
+
+#: A village point this far (km) outside the county of its code, in another county or outside the region, is
+#: refused; nearer, it is a warning (a point on the county line, the county polygon's own generalisation).
+COUNTY_SLACK_KM = 1.0
+
+
+def _county_label(region, county: str, lang: str) -> str:
+    """A county of ``region`` by its name in ``lang`` (its code when the region does not know it)."""
+    counties = region.counties
+    col = "name_en" if lang == "en" and "name_en" in counties else "name"
+    return str(counties.loc[county, col]) if county in counties.index and col in counties else county
+
+
+def _own_township(region, code: str, lang: str) -> str:
+    """A village's own township with its code and county: 房县城关镇（420325100） / 城关镇 (420325100), Fang County
+    (F5: "belongs to 城关镇, but its point lies in 城关镇 (420322100), Yunxi County" named two townships alike)."""
+    towns = region.townships
+    home = str(region.villages.loc[code, "township_code"])
+    name = str(towns.loc[home, "name"]) if home in towns.index else ""
+    county = home[:6]
+    if lang == "en":
+        return f"{name} ({home}), {_county_label(region, county, 'en')}"
+    return f"{_county_label(region, county, 'zh')}{name}（{home}）"
+
+
+def _outside_own_county(region, codes, lon, lat, rows) -> dict[int, tuple[str, str]]:
+    """{row index: (en, zh)} for the rows flagged in ``rows`` whose point lies more than
+    :data:`COUNTY_SLACK_KM` outside the county of their code: which county (and township) it lies in, or
+    that it lies outside the region, and how far outside its own county."""
+    counties = region.counties
+    county = np.array([str(c)[:6] for c in codes], dtype=object)
+    ok = np.asarray(rows, bool) & np.isin(county, list(counties.index)) & np.isfinite(lon) & np.isfinite(lat)
+    at = np.flatnonzero(ok)
+    if not len(at):
+        return {}
+    # prepared copies: the region's own geometries are not touched
+    shapes = {c: shapely.transform(g, lambda xy: xy) for c, g in counties.geometry.items()}
+    for g in shapes.values():
+        shapely.prepare(g)
+    inside = shapely.contains_xy(np.array([shapes[c] for c in county[at]], dtype=object), lon[at], lat[at])
+    at = at[~inside]
+    if not len(at):
+        return {}
+    metric = settings.METRIC_CRS
+    pts_m = gpd.GeoSeries(gpd.points_from_xy(lon[at], lat[at]), crs=settings.STORAGE_CRS).to_crs(metric).values
+    own_m = gpd.GeoSeries([shapes[c] for c in county[at]], crs=counties.crs or settings.STORAGE_CRS).to_crs(metric)
+    km = shapely.distance(own_m.values, pts_m) / 1000
+    far = km > COUNTY_SLACK_KM
+    at, km = at[far], km[far]
+    if not len(at):
+        return {}
+    pts = shapely.points(lon[at], lat[at])
+    there_county = np.full(len(at), None, dtype=object)
+    for c, g in shapes.items():
+        free = np.array([x is None for x in there_county], bool)
+        there_county[shapely.contains(g, pts) & free] = c
+    towns = region.townships
+    tree_at, town_at = shapely.STRtree(towns.geometry.values).query(pts, predicate="within")
+    there_town = dict(zip(tree_at.tolist(), (str(towns.index[k]) for k in town_at)))
+    vills = region.villages
+    out = {}
+    for k, i in enumerate(at):
+        code = str(codes[i])
+        vname = str(vills.loc[code, "name"]) if "name" in vills else ""
+        own_zh, own_en = _county_label(region, county[i], "zh"), _county_label(region, county[i], "en")
+        c, t = there_county[k], there_town.get(k)
+        if c is None:
+            where_en, where_zh = "outside the region", "不在本区域内"
+        elif t is not None and t[:6] == c:
+            where_en = f"in {towns.loc[t, 'name']} ({t}), {_county_label(region, c, 'en')}"
+            where_zh = f"落在{_county_label(region, c, 'zh')}{towns.loc[t, 'name']}（{t}）内"
+        else:
+            where_en, where_zh = f"in {_county_label(region, c, 'en')}", f"落在{_county_label(region, c, 'zh')}内"
+        en = (f"{vname + ' (' + code + ')' if vname else code} belongs to {_own_township(region, code, 'en')}, but "
+              f"its point lies {where_en}, {km[k]:,.1f} km outside {own_en}")
+        zh = (f"{vname}（{code}）" if vname else code) + f"属于{_own_township(region, code, 'zh')}，但点位{where_zh}，" \
+            f"在{own_zh}以外约 {km[k]:,.1f} 千米"
+        out[int(i)] = (en, zh)
     return out
 
 
@@ -855,11 +1108,14 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
             if lang == "en":
                 return f"in {name} ({t})" + ("" if same else f", {cname}")
             return f"落在{'' if same else cname}{name}（{t}）内"
-        vname, hname = str(vills.loc[code, "name"]), str(towns.loc[home, "name"])
+        vname = str(vills.loc[code, "name"])
+        # the own township with its code and county, as the other one is named (F5: "belongs to 城关镇, but its
+        # point lies in 城关镇 (420322100), Yunxi County")
         out.append({"row": int(rows[i]), "column": lon_col, "severity": "warning", "code": "outside_own_township",
                     "value": f"{points['lon'].iloc[i]:g}, {points['lat'].iloc[i]:g}", "candidates": [],
-                    "message_zh": f"{vname}（{code}）属于{hname}，但点位{where(there, 'zh')}",
-                    "message_en": f"{vname} ({code}) belongs to {hname}, but its point lies {where(there, 'en')}",
+                    "message_zh": f"{vname}（{code}）属于{_own_township(region, code, 'zh')}，但点位{where(there, 'zh')}",
+                    "message_en": f"{vname} ({code}) belongs to {_own_township(region, code, 'en')}, but its point "
+                                  f"lies {where(there, 'en')}",
                     "fix_zh": "请核对该点的坐标（或其代码）", "fix_en": "Check the point's coordinates (or its code)"})
     return out
 

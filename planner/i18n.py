@@ -1954,6 +1954,31 @@ _STRINGS.update({
         "the package also converts {n} facility: it counts toward the conversion target, not the upgrade target"),
 })
 
+# -- fixer F4, a point far outside the region (no datum's offset: the digits, swapped columns, the projected CRS or
+# another region's rows) and the Data page's Confirm turned off when the check says the confirm would be refused
+_STRINGS.update({
+    "f4_fix_outside_far": (
+        "该点距{region}约 {km} 公里，远大于坐标系的偏差（高德/腾讯 GCJ-02、百度 BD-09 与 WGS84 相差不到 1.5 公里），"
+        "更换坐标系无济于事。请核对：经度、纬度是否有数字写错或两者填反；如为投影坐标，所选投影坐标系（带号、中央经线）"
+        "是否正确；该行是否为其他地区的设施（如是请删去）",
+        "The point is about {km} km from {region}, far more than a datum's offset (Amap/Tencent GCJ-02 and Baidu "
+        "BD-09 lie under 1.5 km from WGS84): another coordinate system will not bring it in. Check whether the "
+        "longitude or latitude has a wrong digit or the two are swapped; for projected coordinates, whether the "
+        "projected CRS chosen (zone, central meridian) is right; and whether the row is another region's facility "
+        "(if so, delete it)"),
+    "f4_data_confirm_blocked": ("无法确认：导入将被拒绝（原因见报告开头）",
+                                "Confirm is off: the import would be refused (the reason opens the report)"),
+})
+
+# -- fixer F5: township boundaries imported, named by file and data version in the 示意 summaries
+_STRINGS.update({
+    "f5_prov_imported_towns": ("乡镇边界取自已导入的{file}（数据版本 {v}）",
+                               "township boundaries from the imported {file} (data version {v})"),
+    "f5_approx_towns_some": ("{k}/{n} 个乡镇边界为近似（{m} 个取自已导入的{file}，数据版本 {v}）",
+                             "{k} of {n} township boundaries approximated ({m} from the imported {file}, data version {v})"),
+    "f5_planner_data": ("规划人员数据", "the planner's data"),
+})
+
 # -- fixer F8, CLI: `propose --sizes ''` takes the type's own sizes (as the web's blank field), a sized --gap raised to
 # the least one is said, and `access` says the people below the standard and with no access beside its mean
 _STRINGS.update({
@@ -1972,20 +1997,4 @@ _STRINGS.update({
                        "all: {none} ({none_share}), in {units} {villages}"),
     "f8_villages": ("个村（社区）", "villages"),
     "f8_village1": ("个村（社区）", "village"),
-})
-
-# -- fixer F4, a point far outside the region (no datum's offset: the digits, swapped columns, the projected CRS or
-# another region's rows) and the Data page's Confirm turned off when the check says the confirm would be refused
-_STRINGS.update({
-    "f4_fix_outside_far": (
-        "该点距{region}约 {km} 公里，远大于坐标系的偏差（高德/腾讯 GCJ-02、百度 BD-09 与 WGS84 相差不到 1.5 公里），"
-        "更换坐标系无济于事。请核对：经度、纬度是否有数字写错或两者填反；如为投影坐标，所选投影坐标系（带号、中央经线）"
-        "是否正确；该行是否为其他地区的设施（如是请删去）",
-        "The point is about {km} km from {region}, far more than a datum's offset (Amap/Tencent GCJ-02 and Baidu "
-        "BD-09 lie under 1.5 km from WGS84): another coordinate system will not bring it in. Check whether the "
-        "longitude or latitude has a wrong digit or the two are swapped; for projected coordinates, whether the "
-        "projected CRS chosen (zone, central meridian) is right; and whether the row is another region's facility "
-        "(if so, delete it)"),
-    "f4_data_confirm_blocked": ("无法确认：导入将被拒绝（原因见报告开头）",
-                                "Confirm is off: the import would be refused (the reason opens the report)"),
 })

@@ -690,6 +690,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     # the villages as imported: how many are still synthetic (planner.maplayers.provenance_labels)
     said = provenance_labels(region, lang, ft.key)["by_layer"]
     approx = [said.get("villages") if x == tx("approx_villages") and said.get("villages") else x for x in approx]
+    # the boundaries as imported: how many are still approximate, and the file the others came in (F5)
+    approx = [said.get("townships") if x == tx("approx_towns") and said.get("townships") else x for x in approx]
     # a register imported for some counties: "partly the sample (the rest imported: file, version)", as the
     # type page says it (QA 29), unless the map's facilities are a file of the planner's own (--facilities)
     if facilities is None and partly_imported(region, ft.key) and said.get("facilities"):

@@ -118,6 +118,31 @@ def type_is_sample(region, type_key: str) -> bool:
     return bool(src.get("synthetic", True))
 
 
+def township_labels(region, lang: str) -> tuple[str, str] | None:
+    """The township boundaries as imported: ``("imported", phrase)`` when every boundary is the planner's,
+    ``("approx", phrase)`` when some are (how many are still approximate, 示意, and the file and data version
+    the others came in), None when the provenance records no import of the planner's boundaries. After an
+    import the summaries still said "township boundaries approximated" without the file the provenance table
+    named (F5). The file and version are the layer's (geo.datasets records no per-township source)."""
+    from planner.i18n import t
+
+    towns = _layers(region).get("townships") or {}
+    if towns.get("supplied_by") != "planner" or not towns.get("dataset_version"):
+        return None
+    layer = getattr(region, "townships", None)
+    q = layer["geometry_quality"].astype(str) if layer is not None and "geometry_quality" in layer else None
+    total = len(q) if q is not None else int(towns.get("count") or 0)
+    own = int((q == "official").sum()) if q is not None else \
+        (total if str(towns.get("geometry_quality")) == "official" else 0)
+    if not own:  # a version of the layer with none of the planner's boundaries (the embedded ones restored)
+        return None
+    file = str(towns.get("file") or "") or t("f5_planner_data", lang)
+    v = int(towns["dataset_version"])
+    if own >= total:
+        return "imported", t("f5_prov_imported_towns", lang, file=file, v=v)
+    return "approx", t("f5_approx_towns_some", lang, k=f"{total - own:,}", n=f"{total:,}", m=f"{own:,}", file=file, v=v)
+
+
 def provenance_labels(region, lang: str, type_key: str | None = None, types: dict | None = None) -> dict:
     """``{"approx": [...], "imported": [...], "by_layer": {layer: phrase}}``: the phrases naming what is approximate or synthetic (示意) and
     what was imported (file and data version), for one facility type or (``type_key`` None) for all of
@@ -134,8 +159,14 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
         approx.append(text)
         by_layer[layer] = text
     towns = layers.get("townships") or {}
-    if towns.get("synthetic") or str(towns.get("geometry_quality") or "approximate") != "official":
-        add("townships", t("approx_towns", lang))
+    said = township_labels(region, lang)
+    if said is None:  # no boundary of the planner's: the embedded ones, approximate as the provenance says
+        if towns.get("synthetic") or str(towns.get("geometry_quality") or "approximate") != "official":
+            add("townships", t("approx_towns", lang))
+    elif said[0] == "approx":
+        add("townships", said[1])
+    else:
+        imported.append(said[1])
     vil = layers.get("villages") or {}
     if vil.get("synthetic", True):
         q = getattr(region, "villages", None)

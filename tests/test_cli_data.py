@@ -366,9 +366,11 @@ def test_a_db_that_is_no_database_is_said_to_be_one(var_dir, tmp_path, capsys, l
 def test_a_village_point_in_another_township_is_a_warning(var_dir, tmp_path, capsys):
     """龚家湾社区 of 武当路街道 (茅箭区) moved into 军店镇 of 房县 was accepted with no warning (QA 17)."""
     src = tmp_path / "村.csv"
-    src.write_text("code,lon,lat\n420302001002,110.62,32.11\n", encoding="utf-8")
+    src.write_text("code,lon,lat\n420302001002,110.62,32.11\n420302001004,110.81,32.59\n", encoding="utf-8")
     code, out, err = run(capsys, "data", "import", "villages", str(src), "--dry-run", "--json")
     assert code == 0, err
+    # in another county than its code's: refused since F5, naming both counties
     [w] = out["issues"]
-    assert w["severity"] == "warning" and w["row"] == 2 and "军店镇" in w["message_zh"] and "房县" in w["message_zh"]
-    assert "Fang County" in w["message_en"]
+    assert w["severity"] == "error" and w["code"] == "outside_own_county" and w["row"] == 2
+    assert "军店镇" in w["message_zh"] and "房县" in w["message_zh"] and "茅箭区" in w["message_zh"]
+    assert "Fang County" in w["message_en"] and "Maojian District" in w["message_en"]

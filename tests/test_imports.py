@@ -150,12 +150,16 @@ def test_a_village_file_is_told_all_its_problems_at_once_by_its_own_column(var_d
     code0, code1 = v.index[0], v.index[1]
     x, y = v.geometry.iloc[0].x, v.geometry.iloc[0].y
     path = var_dir / "v.csv"
-    path.write_text(f"code,lon,lat\n{code0},{x},{y}\n{code0},{x},{y}\n{code1},abc,{y}\n{code1},116.4,39.9\n",
-                    encoding="utf-8")
+    code2 = region.villages.index[2]
+    g2 = region.villages.geometry.iloc[2]
+    path.write_text(f"code,lon,lat\n{code0},{x},{y}\n{code0},{x},{y}\n{code1},abc,{y}\n{code1},116.4,39.9\n"
+                    f"{code2},{g2.x},{g2.y}\n", encoding="utf-8")
     with pytest.raises(InputDataError) as e:
         import_villages(region, path)
     en = e.value.message("en")
-    assert "3 rows cannot be imported" in en and "row 4: non-numeric lon/lat: abc" in en, en
-    assert "row 5: point outside the region" in en and f"row 3: village {code0} again (row 2 has it)" in en, en
+    assert "4 rows cannot be imported" in en and "row 4: non-numeric lon/lat: abc" in en, en
+    # a village on two rows: both refused, each naming both (F5: the first won silently)
+    assert "row 5: point outside the region" in en and f"row 3: village {code0} is on rows 2 and 3" in en, en
+    assert f"row 2: village {code0} is on rows 2 and 3: neither is imported" in en, en
     assert "第 3 行：村（社区）" in e.value.message("zh")
-    assert [p["row"] for p in e.value.details["problems"]] == [3, 4, 5]  # file lines, the header line 1
+    assert [p["row"] for p in e.value.details["problems"]] == [2, 3, 4, 5]  # file lines, the header line 1

@@ -180,11 +180,12 @@ def test_a_proposal_geojson_says_what_it_was_solved_on(app):
 
 def test_a_village_point_in_another_county_is_reported_on_the_data_page(app):
     c = signed_in(app, "city")
-    body = b"code,lon,lat\n420302001002,110.62,32.11\n"
+    body = b"code,lon,lat\n420302001002,110.62,32.11\n420302001004,110.81,32.59\n"
     rep = c.post("/api/data/uploads?lang=zh", data={"kind": "villages", "file": (io.BytesIO(body), "v.csv")},
                  content_type="multipart/form-data").get_json()
-    assert rep["counts"]["warnings"] == 1 and rep["issues"][0]["code"] == "outside_own_township"
-    assert "军店镇" in rep["issues"][0]["message"]
+    # in another county than its code's: the row is refused (F5), both counties named
+    assert rep["counts"]["refused"] == 1 and rep["issues"][0]["code"] == "outside_own_county"
+    assert "军店镇" in rep["issues"][0]["message"] and "茅箭区" in rep["issues"][0]["message"]
 
 
 def test_a_code_typed_into_search_finds_places_in_code_order(app):

@@ -160,12 +160,18 @@ def test_region_import_of_villages_names_a_point_outside_its_township(var, tmp_p
     v = load_region("shiyan").villages
     codes = [c for c in v.index if str(c).startswith("420325100")][:3]
     rows = [f"{c},{v.loc[c, 'geometry'].x:.7f},{v.loc[c, 'geometry'].y:.7f}" for c in codes]
-    rows[0] = f"{codes[0]},110.0,32.9"  # in another county
+    other = load_region("shiyan").townships.loc["420325101", "geometry"].representative_point()  # 军店镇, same county
+    rows[0] = f"{codes[0]},{other.x:.6f},{other.y:.6f}"
     f = tmp_path / "vil.csv"
     f.write_text("code,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(f))
     assert code == 0, err
     assert "Imported 3 of" in out and "row 2 column lon" in out and "but its point lies" in out, out
+    # in another county: the row is refused (F5), the file with it without --partial
+    far = tuple(rows)
+    f.write_text("code,lon,lat\n" + "\n".join((f"{codes[0]},110.0,32.9",) + far[1:]) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(f))
+    assert code == 2 and "row 2" in err and "km outside Fang County" in err, err
 
 
 # -- 12: rows of another type than --type ------------------------------------------------------------------

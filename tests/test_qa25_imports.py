@@ -241,9 +241,14 @@ def test_refused_village_rows_name_the_files_columns_and_values(shiyan, tmp_path
 
 def test_a_point_outside_its_township_is_named_by_the_files_longitude_column(shiyan, tmp_path):
     (c1, n1, x1, y1), (c2, n2, x2, y2) = _villages(shiyan, 2)
-    far = shiyan.townships.loc[TOWN, "geometry"].representative_point()  # another county's township
+    # another township of the same county (a point in another county's township is refused since F5)
+    far = shiyan.townships.loc["420302002", "geometry"].representative_point()
     path = _csv(tmp_path, "村代码,名称,经度,纬度", [(c1, n1, x1, y1), (c2, n2, f"{far.x:.6f}", f"{far.y:.6f}")])
     pts = check_villages(shiyan, path)
+    elsewhere = shiyan.townships.loc[TOWN, "geometry"].representative_point()  # 黄龙镇, 张湾区
+    refused = check_villages(shiyan, _csv(tmp_path, "村代码,名称,经度,纬度", [
+        (c1, n1, x1, y1), (c2, n2, f"{elsewhere.x:.6f}", f"{elsewhere.y:.6f}")], name="w.csv")).attrs["refused"]
+    assert [(r["row"], r["code"], r["column"]) for r in refused] == [(3, "outside_own_county", "经度")]
     (issue,) = [i for i in village_placement_issues(shiyan, pts) if i["code"] == "outside_own_township"]
     assert issue["row"] == 3 and issue["column"] == "经度" and issue["value"] == f"{far.x:g}, {far.y:g}"
 

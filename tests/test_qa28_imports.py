@@ -26,11 +26,12 @@ from geo.imports import check_townships, check_villages, village_placement_issue
 
 
 def _village_csv(shiyan, path: Path, rows: int, *, tail: str = "") -> Path:
-    """``rows`` lines of real village codes and points (every village once, then again: the repeats are refused)."""
+    """``rows`` lines: every village once at its point, then codes no village has (refused row by row; a village
+    on two rows refuses both since F5, so repeats would refuse every row)."""
     v = shiyan.villages
     codes, x, y = v.index.astype(str), v.geometry.x.to_numpy(), v.geometry.y.to_numpy()
-    lines = ["村代码,村名称,经度,纬度"] + [f"{codes[i % len(v)]},{v['name'].iat[i % len(v)]},{x[i % len(v)]:.6f},"
-                                       f"{y[i % len(v)]:.6f}" for i in range(rows)]
+    lines = ["村代码,村名称,经度,纬度"] + [f"{codes[i] if i < len(v) else f'42999{i:07d}'},{v['name'].iat[i % len(v)]},"
+                                       f"{x[i % len(v)]:.6f},{y[i % len(v)]:.6f}" for i in range(rows)]
     path.write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")
     return path
 
@@ -77,8 +78,9 @@ def test_the_data_pages_check_copies_no_per_row_list_into_derived_frames(client,
     buf = io.StringIO()
     v = shiyan.villages
     buf.write("code,lon,lat\n")
-    for i in range(5000):
-        buf.write(f"{v.index[i % len(v)]},{v.geometry.x.iat[i % len(v)]:.6f},{v.geometry.y.iat[i % len(v)]:.6f}\n")
+    for i in range(5000):  # every village once, then codes no village has (refused row by row)
+        code = v.index[i] if i < len(v) else f"42999{i:07d}"
+        buf.write(f"{code},{v.geometry.x.iat[i % len(v)]:.6f},{v.geometry.y.iat[i % len(v)]:.6f}\n")
     r = upload(client, buf.getvalue().encode(), "v.csv")
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["counts"]["rows"] == 5000 and r.get_json()["counts"]["refused"] == 5000 - len(v)
@@ -99,7 +101,7 @@ def test_a_village_file_of_more_rows_than_a_village_list_can_mean_is_refused_bef
     assert e.details == {"rows": limit + 1, "limit": limit, "villages": len(shiyan.villages)}
     r = upload(client, path.read_bytes(), "v.csv")
     assert r.status_code == 400 and f"最多 {limit:,} 行" in r.get_json()["message"]
-    # the limit itself passes (refused row by row: the repeated villages)
+    # the limit itself passes (refused row by row: the codes no village has)
     ok = check_villages(shiyan, _village_csv(shiyan, tmp_path / "w.csv", limit))
     assert ok.attrs["read"] == limit and len(ok) == len(shiyan.villages)
 

@@ -75,12 +75,14 @@ def illustrative_layers(prov: dict) -> list[str]:
 
 
 def map_approx(region, lang: str, type_key: str | None, types: dict) -> dict:
-    """The map note's 示意 phrases for villages and facilities (map.js reads them off the map's element):
-    the villages named by how many are still synthetic, the registers by which types are still the sample."""
+    """The map note's 示意 phrases for townships, villages and facilities (map.js reads them off the map's element):
+    the boundaries and villages named by how many are still approximate or synthetic (and the file the others came
+    in), the registers by which types are still the sample."""
     from planner.maplayers import provenance_labels
 
     by = provenance_labels(region, lang, type_key, types)["by_layer"]
-    return {"villages": by.get("villages", ""), "facilities": by.get("facilities", "")}
+    return {"townships": by.get("townships", ""), "villages": by.get("villages", ""),
+            "facilities": by.get("facilities", "")}
 
 
 @bp.get("/")

@@ -435,10 +435,11 @@
     var ill = C.illustrative || ["townships", "villages", "facilities"];
     var flag = function (v, layer) { return v === undefined ? ill.indexOf(layer) >= 0 : v !== false; };
     var approx = [];
-    if (flag(data.townships_approximate, "townships")) approx.push(T("approx_towns"));
-    // the page words the villages and registers from the region's provenance (how many villages are still
-    // synthetic, which types' registers are still the sample's: web/pages.py map_approx); else the generic words
+    // the page words the boundaries, villages and registers from the region's provenance (how many boundaries
+    // and villages are still approximate, with the file the others came in; which types' registers are still
+    // the sample's: web/pages.py map_approx); else the generic words
     var said = function (key, fallback) { var v = el.dataset[key]; return v === undefined ? fallback : v; };
+    if (flag(data.townships_approximate, "townships")) { var at = said("approxTowns", T("approx_towns")); if (at) approx.push(at); }
     if (flag(data.units_synthetic, "villages")) { var av = said("approxVillages", T("approx_villages")); if (av) approx.push(av); }
     if (sitesSynthetic) approx.push(T("approx_facilities"));
     else if (flag(data.facilities_synthetic, "facilities")) { var af = said("approxFacilities", T("approx_facilities")); if (af) approx.push(af); }
