@@ -346,7 +346,17 @@ def _import(args) -> int:
     # whole-city replace, blocked null)
     refused = register_scope.refusal(scope, args.replace, cli=True)
     if refused is not None and args.dry_run:
+        rows_refused = blocked  # the rows refused besides, said too (the refusal's text replaced it: review)
         blocked = register_scope.blocked(refused, gdf, getattr(args, "lang", "zh"))
+        if rows_refused:
+            lines = rows_refused["rows"]
+            shown = ", ".join(str(r) for r in lines[:20]) + (", ..." if len(lines) > 20 else "")
+            blocked["text"] += (f" Besides, {len(lines):,} {'row was' if len(lines) == 1 else 'rows were'} refused "
+                                f"or corrected automatically (row{'s' if len(lines) != 1 else ''} {shown})."
+                                if getattr(args, "lang", "zh") == "en" else
+                                f"此外有 {len(lines):,} 行被拒绝或被自动更正（第 {'、'.join(str(r) for r in lines[:20])} 行"
+                                f"{'等' if len(lines) > 20 else ''}）。") if lines else ""
+            blocked["rows"] = sorted(set(blocked["rows"]) | set(lines))
         preview, same = None, None
     else:
         # the other counties' facilities of the type kept as they are (the default)

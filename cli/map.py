@@ -137,6 +137,16 @@ def _map(args) -> int:
                 hint_zh=f"请使用 --type {prop['type']} 或 --type {role}：两者均绘制该转型方案的地图。",
                 details={"parameter": "--type", "value": args.type})
         if role:  # a conversion: drawn as the type it converts into, as the web's offline map of it (web.pages)
+            if getattr(args, "facilities", None):
+                # a register file is read as --type's facilities: the homes read as existing centres (or the
+                # centres as homes), and the map's existing facilities would be the wrong type's (review, QA 30)
+                raise InputDataError(
+                    "A conversion's map is drawn from the current register: --facilities cannot say which of its "
+                    "rows are the facilities converted and which the existing ones of the type they become.",
+                    "转型方案的地图按当前设施名录绘制：--facilities 文件无法区分被转型的设施与转型后类型的现有设施。",
+                    hint_en="Leave out --facilities, or import the file first (coverplan data import facilities).",
+                    hint_zh="请去掉 --facilities，或先导入该文件（coverplan data import facilities）。",
+                    details={"parameter": "--facilities"})
             ft = get_type(role)
     region, facilities = load_context(args)
     if not args.proposal:

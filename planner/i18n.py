@@ -1912,7 +1912,7 @@ _STRINGS.update({
 
 # -- fixer F1, offline maps: a sized proposal's site popup names how many people its size can serve
 _STRINGS.update({
-    "map_site_capacity_people": ("可服务人数", "Capacity"),
+    "map_site_capacity_people": ("可服务人数", "Can serve"),
 })
 
 # -- fixer F2, CLI proposal files and `targets --out`: the name, time, scope and data version a file records (as the

@@ -52,8 +52,9 @@ EARLY_LIMIT_FACTOR = 2
 #: Two rows of one type and name closer than this are probably one facility listed twice.
 DUPLICATE_M = 100.0
 #: A point more than this many km outside the region is not in another datum (GCJ-02 and BD-09 are under about
-#: 1.2 km off WGS84): its fix points to the digits, swapped columns, the projected CRS or another region's rows.
-FAR_OUTSIDE_KM = 20.0
+#: 1.5 km off WGS84; 5 km leaves room for a point on the region's edge): its fix points to the digits, swapped
+#: columns, the projected CRS or another region's rows.
+FAR_OUTSIDE_KM = 5.0
 #: Rows without an id matched by distance to the current register's namesakes (same type and county) when
 #: there are at most this many (row, facility) pairs of one name; beyond it, in the order of their points.
 MAX_ID_PAIRS = 250_000

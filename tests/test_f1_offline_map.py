@@ -180,6 +180,6 @@ def test_the_webs_map_download_of_a_sized_proposal_gives_the_same_figures(tmp_pa
         p = f["properties"]
         rows = _rows(popups[f"#{p['priority']}"])
         assert _figure(rows["Size (beds)"]) == p["size"]
-        assert _figure(rows["Capacity (people aged 80+)"]) == round(p["capacity_people"])
+        assert _figure(rows["Can serve (people aged 80+)"]) == round(p["capacity_people"])
         assert _figure(rows["Served (people aged 80+)"]) == round(p["load"])
         assert rows["Utilisation"] == share_text(p["utilisation"])

@@ -177,6 +177,23 @@ def test_the_dry_run_of_a_refused_file_says_blocked_and_no_change(var_dir, tmp_p
     assert code == 0 and json.loads(out)["blocked"] is None, err
 
 
+def test_the_dry_run_of_a_refused_file_also_names_its_refused_rows(var_dir, tmp_path, capsys, shiyan):
+    """A file refused for another county's id that has a bad row besides: the dry run says both (the refusal's
+    sentence replaced the refused rows' one, review)."""
+    body, other = _clashing(shiyan)
+    lines = body.decode("utf-8").splitlines()
+    cells = lines[-1].split(",")
+    cells[-3] = "abc"  # a longitude that is no number: that row refused
+    f = tmp_path / "clash-bad.csv"
+    f.write_text("\n".join(lines[:-1] + [",".join(cells)]) + "\n", "utf-8")
+    code, out, err = run(capsys, "--lang", "en", "data", "import", "facilities", str(f), "--type", "welfare_home",
+                         "--dry-run", "--json")
+    assert code == 0, err
+    b = json.loads(out)["blocked"]
+    assert other in b["text"] and "Besides, 1 row was refused" in b["text"], b
+    assert b["rows"] == [2, len(lines)], b
+
+
 def test_the_pages_check_of_a_refused_file_says_blocked(app, shiyan):
     body, other = _clashing(shiyan)
     c = app.test_client()

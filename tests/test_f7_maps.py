@@ -124,6 +124,18 @@ def test_a_conversion_refuses_a_third_type_naming_both(web, tmp_path, capsys, la
     assert ("转型" in err) if lang == "zh" else ("converts" in err)
 
 
+def test_a_conversion_map_refuses_a_register_file(web, tmp_path, capsys):
+    """--facilities is read as --type's facilities: the homes would be drawn as existing centres (review)."""
+    reg = tmp_path / "homes.csv"
+    reg.write_text("名称,经度,纬度\n甲福利院,110.74,32.05\n", "utf-8")
+    out = tmp_path / "m.html"
+    code = main(["--lang", "en", "map", "--type", "welfare_home", "--proposal", str(web["conv"]["geojson"]),
+                 "--facilities", str(reg), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and not out.exists() and "Traceback" not in err
+    assert "--facilities" in err and "import the file first" in err, err
+
+
 # -- 2. a sized proposal's title block: served, shortfall, cost -------------------------------------------------
 def _sized_rows_expected(z: dict, basis: str, field: str, lang: str) -> dict[str, str]:
     n = int(z["shortfall_whole"])
