@@ -481,7 +481,7 @@ def scope_import(layer: str, gdf, region):
                         "请从文件中删去这些行后重新上传。", details={"rows": rows, "refused": int(len(outside))})
     if not layer.startswith("facilities"):
         return gdf
-    import geopandas as gpd
+    from planner import register_scope
 
     fac = region.facilities
     types = set(gdf["facility_type"].astype(str)) if "facility_type" in gdf else {layer.split(":", 1)[1]}
@@ -493,9 +493,10 @@ def scope_import(layer: str, gdf, region):
                         f"设施编号 {'、'.join(clash[:10])}{more_zh} 属于其他县区的设施，不能在本县导入中使用。",
                         hint_en="Give these rows other ids and upload the file again.",
                         hint_zh="请为这些行改用其他编号后重新上传。", details={"ids": clash})
-    merged = pd.concat([gdf, kept[[c for c in kept.columns if c in gdf.columns or c == "geometry"]]],
-                       ignore_index=True)
-    return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)
+    # the other counties' facilities of the file's types carried over whole, as for a city-wide planner's import:
+    # with every column (a file without beds or addresses blanked theirs, QA 30) and the version and file each
+    # came in (they were credited to this import)
+    return register_scope.keep_other_counties(layer, gdf, fac, provenance=region.provenance)
 
 
 def audit(event: str, obj=None, /, **detail) -> None:
