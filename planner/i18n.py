@@ -1998,3 +1998,27 @@ _STRINGS.update({
     "f8_villages": ("个村（社区）", "villages"),
     "f8_village1": ("个村（社区）", "village"),
 })
+
+# -- fixer F9: the validation report's download says what the page shows above its table (a summary: counts,
+# skipped rows, encoding, CRS and datum, column mapping, what confirming replaces, why it would be refused)
+_STRINGS.update({
+    "f9_summary": ("概况", "Summary"),
+    "f9_file": ("文件", "File"),
+    "f9_rows": ("读取行数", "Rows read"),
+    "f9_accepted": ("可导入", "Accepted"),
+    "f9_refused": ("被拒绝", "Refused"),
+    "f9_warnings": ("提醒", "Warnings"),
+    "f9_skipped": ("略过的合计/表尾行", "Skipped totals/footer rows"),
+    "f9_skipped_short": ("已略过", "skipped"),
+    "f9_skipped_row1": ("{n} 行（第 {rows} 行）", "{n} (row {rows})"),
+    "f9_skipped_rows": ("{n} 行（第 {rows} 行）", "{n} (rows {rows})"),
+    "f9_located_by_name": ("按名称定位", "Placed by name"),
+    "f9_outside_county": ("不在您可修改的县区内", "Outside the county you may change"),
+    "f9_crs": ("坐标参照系（CRS）", "CRS"),
+    "f9_datum": ("坐标系", "Datum"),
+    "f9_columns": ("列对应（文件列 → 字段）", "Columns (file → field)"),
+    "f9_checked_on": ("校验依据的数据版本", "Checked on data version"),
+    "f9_replaces": ("确认导入将替换", "Confirming replaces"),
+    "f9_identical": ("与当前数据相同", "Same as the current data"),
+    "f9_blocked": ("无法确认导入", "Confirm refused"),
+})

@@ -36,6 +36,7 @@ from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
 from planner.register_columns import CAPACITY_FIELDS
+from planner.register_report import sentences
 from planner.textrules import TypedInt, number_text
 from web import auth, exports, layers
 from web.api import job_dict
@@ -545,7 +546,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
     replaces = _replacement(layer, accepted, region, check, mode)
     outside = _outside_issues(replaces, replaces and replaces["county"])
     parts["issues"] = outside + parts["issues"]
-    blocked = None
+    blocked = blocked_both = None
     if outside:
         # rows outside a county planner's county: refused like any other error row, and while they
         # remain the confirm refuses the whole file (auth.scope_import), so the counts and the
@@ -555,12 +556,13 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         parts["counts"] = {**c, "accepted": c["accepted"] - n, "refused": c["refused"] + n, "outside_county": n}
         ok = parts["counts"]["accepted"]
         rows_en = _count_en(n, "row", "rows")
-        blocked = {"rows": n, "text": pick(
-            f"不会导入任何行：须先从文件中删去不在 {auth.county_label(replaces['county'])} 内的 {n:,} 行"
-            + (f"（其余 {ok:,} 行届时可导入）" if ok else "") + "。",
-            f"Nothing will be imported: first remove the {rows_en} outside {auth.county_label(replaces['county'], 'en')} "
-            f"from the file" + (f" (the other {_count_en(ok, 'row', 'rows')} can then be imported)" if ok else "")
-            + ".", g.lang)}
+        blocked_both = {  # both languages: the report's download says it in the language asked (F9)
+            "zh": f"不会导入任何行：须先从文件中删去不在 {auth.county_label(replaces['county'])} 内的 {n:,} 行"
+                  + (f"（其余 {ok:,} 行届时可导入）" if ok else "") + "。",
+            "en": f"Nothing will be imported: first remove the {rows_en} outside "
+                  f"{auth.county_label(replaces['county'], 'en')} from the file"
+                  + (f" (the other {_count_en(ok, 'row', 'rows')} can then be imported)" if ok else "") + "."}
+        blocked = {"rows": n, "text": pick(blocked_both["zh"], blocked_both["en"], g.lang)}
         if "row" in preview:  # red on the preview map, as refused
             preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
     same = None
@@ -573,6 +575,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             if blocked is None:
                 said = register_scope.blocked(exc, accepted, g.lang)
                 blocked = {**said, "rows": len(said["rows"]), "lines": said["rows"]}
+                blocked_both = {lang: register_scope.blocked(exc, accepted, lang)["text"] for lang in ("zh", "en")}
     # the version of the data the check ran on (the region it was given), not the one current after it:
     # an edit committed during a long check must still make the confirm a 409
     checked_on = getattr(region, "dataset_version", None)
@@ -582,7 +585,10 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
                  # rows outside a county planner's county (the report's title says so); another refusal is
                  # said in the report itself
                  "status": "checked", "blocked_rows": blocked["rows"] if blocked and outside else None,
-                 "notes": parts.get("notes_both") or []})
+                 "notes": parts.get("notes_both") or [],
+                 # what the page shows above the table, for the report's download (F9)
+                 "facts": _report_facts(parts, layer, mode, replaces, blocked_both, same, meta.get("remembered"),
+                                        lambda: _replacement(layer, accepted, region, check, mode))})
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
     preview_total = len(preview)
@@ -1192,27 +1198,156 @@ def version_report(version: int, fmt: str):
 
 def _report_download(d: Path, meta: dict, fmt: str):
     issues = json.loads((d / "issues.json").read_text("utf-8"))
-    c = meta["counts"]
-    parts = [meta["original"], f"{t('rows', g.lang)}: {c['rows']}", f"{t('data_accepted', g.lang)}: {c['accepted']}",
-             f"{t('data_refused', g.lang)}: {c['refused']}"]
+    lang = g.lang
+    c = meta.get("counts") or {}
+    parts = [meta.get("original") or "", f"{t('rows', lang)}: {c.get('rows', '')}",
+             f"{t('data_accepted', lang)}: {c.get('accepted', '')}", f"{t('data_refused', lang)}: {c.get('refused', '')}"]
+    if c.get("skipped"):  # totals rows (合计) skipped: rows = accepted + refused + skipped
+        parts.append(f"{t('f9_skipped_short', lang)}: {c['skipped']}")
     if meta.get("blocked_rows"):  # the confirm refuses the file while rows outside the county remain
-        parts.append(t("data_blocked_short", g.lang, n=meta["blocked_rows"]))
-    title = exports.export_title(t("data_report", g.lang), parts, g.lang, illustrative=False)
+        parts.append(t("data_blocked_short", lang, n=meta["blocked_rows"]))
+    title = exports.export_title(t("data_report", lang), parts, lang, illustrative=False)
     # the language asked now, not the one the file was checked in (older reports kept one only)
-    rows = [{**i, "severity": t("data_sev_" + i["severity"], g.lang),
-             "message": pick(i.get("message_zh"), i.get("message_en"), g.lang) or i["message"],
-             "fix": pick(i.get("fix_zh"), i.get("fix_en"), g.lang) if "fix_zh" in i else i["fix"]} for i in issues]
+    rows = [{**i, "severity": t("data_sev_" + i["severity"], lang),
+             "message": pick(i.get("message_zh"), i.get("message_en"), lang) or i["message"],
+             "fix": pick(i.get("fix_zh"), i.get("fix_en"), lang) if "fix_zh" in i else i["fix"]} for i in issues]
     # the file's own notes (a formula without its result, the sheet read ...), as the page shows them above
     # the table: first, in the language asked (QA 27: the download left them out)
-    notes = [{"row": "", "column": "", "severity": t("data_sev_note", g.lang), "fix": "", "value": "",
-              "message": pick(n[0], n[1], g.lang) if isinstance(n, (list, tuple)) and len(n) == 2 else str(n)}
-             for n in meta.get("notes") or []]
+    notes = [{"row": "", "column": "", "severity": t("data_sev_note", lang), "fix": "", "value": "",
+              "message": _note_text(n, lang)} for n in meta.get("notes") or []]
     rows = notes + rows
     columns = [("row", "data_row"), ("column", "data_column"), ("severity", "data_severity"),
                ("message", "data_problem"), ("fix", "data_fix"), ("value", "data_value")]
+    # what the page shows above the table (counts, encoding, CRS and datum, column mapping, what confirming
+    # replaces, why it would be refused: F9): the workbook's first lines; the CSV's last rows, as notes in its
+    # own columns (its header stays the second line and its rows of problems follow it, as scripts read them)
+    summary = _report_summary(meta, issues, lang, with_notices=fmt == "xlsx")
+    if fmt == "csv":  # each row read alone: a mapping's label said again on each of its rows
+        colon, said = ("：" if lang == "zh" else ": "), ""
+        for label, value in summary:
+            said = label or said
+            rows.append({"row": "", "column": "", "severity": t("data_sev_note", lang), "fix": "", "value": "",
+                         "message": f"{said}{colon}{value}"})
     # the workbook's sheet is named in the language asked (the file name stays ASCII for every browser)
-    body = exports.table_bytes(rows, columns, fmt, g.lang, sheet=t("data_report", g.lang), title=title)
+    body = exports.table_bytes(rows, columns, fmt, lang, sheet=t("data_report", lang), title=title,
+                               summary=summary, summary_head=t("f9_summary", lang))
     return exports.download(body, fmt, "validation-report")
+
+
+def _note_text(note, lang: str) -> str:
+    """A kept note ([zh, en], or one text as older reports kept it) in ``lang``."""
+    return pick(note[0], note[1], lang) if isinstance(note, (list, tuple)) and len(note) == 2 else str(note)
+
+
+def _in_lang(lang: str, make):
+    """``make()`` with the request's language set to ``lang`` (the helpers that word a check read g.lang)."""
+    was = g.lang
+    g.lang = lang
+    try:
+        return make()
+    finally:
+        g.lang = was
+
+
+def _report_facts(parts: dict, layer: str, mode: str, replaces: dict | None, blocked: dict | None, same,
+                  remembered, replaced_again) -> dict:
+    """What the page shows above a check's table, kept with its report (meta.json) so that the download
+    says it too, in the language asked then (F9): the encoding, CRS and datum read, the column mapping
+    (field -> file column), rows placed by name, what confirming replaces and why it would be refused
+    (``blocked``: {"zh", "en"} or None), or the data version the file is identical to (``same``).
+    ``replaced_again()``: :func:`_replacement` once more, for the other language's sentence."""
+    replace_text = None
+    if replaces and replaces.get("text"):
+        other = "en" if g.lang == "zh" else "zh"
+        try:
+            again = _in_lang(other, replaced_again) or {}
+        except Exception:  # the page's answer is made already: the other language is not worth failing it for
+            current_app.logger.exception("could not word what confirming replaces in %s", other)
+            again = {}
+        replace_text = {g.lang: _replace_said(replaces, replaces["text"], g.lang)}
+        if again.get("text"):
+            replace_text[other] = _replace_said(replaces, again["text"], other)
+    return {"encoding": parts.get("encoding"), "crs": parts.get("crs"), "coords": parts.get("coords"),
+            "columns": parts.get("columns") or {}, "located_by_name": int(parts.get("located_by_name") or 0),
+            "remembered": bool(remembered), "replace": mode if layer.startswith("facilities") else None,
+            "replaces": replace_text, "blocked": blocked, "identical": same}
+
+
+def _replace_said(replaces: dict, text: str, lang: str) -> str:
+    """What confirming replaces as the page says it (web/static/data.js replaceText): a county planner is told
+    that a rollback is not his to do."""
+    county = replaces.get("county") and any((r.get("current") or 0) > 0 for r in replaces.get("types") or [])
+    return text + (" " + t("data_rollback_county_note", lang) if county else "")
+
+
+def _report_summary(meta: dict, issues: list, lang: str, with_notices: bool = True) -> list[tuple[str, object]]:
+    """The report's summary, (label, value) rows in ``lang``: the file, its counts and skipped rows, the
+    encoding, CRS and datum, the column mapping (a row each), what confirming replaces or why it would be
+    refused, and (``with_notices``) the file's notes and file-wide warnings. Only what ``meta`` holds: a
+    report kept before F9, or by ``coverplan data import``, has fewer facts (never a KeyError)."""
+    facts = meta.get("facts") if isinstance(meta.get("facts"), dict) else {}
+    opts = meta.get("options") if isinstance(meta.get("options"), dict) else {}
+    c = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    out: list[tuple[str, object]] = []
+    if meta.get("original"):
+        out.append((t("f9_file", lang), meta["original"]))
+    for key, label in (("rows", "f9_rows"), ("accepted", "f9_accepted"), ("refused", "f9_refused"),
+                       ("warnings", "f9_warnings")):
+        if isinstance(c.get(key), int):
+            out.append((t(label, lang), c[key]))
+    skipped = sorted({int(i["row"]) for i in issues if str(i.get("code") or "").endswith("_row_skipped")
+                      and isinstance(i.get("row"), int)})
+    if c.get("skipped") or skipped:
+        n = c.get("skipped") or len(skipped)
+        where = ("、" if lang == "zh" else ", ").join(str(r) for r in skipped)
+        said = t("f9_skipped_row1" if len(skipped) == 1 else "f9_skipped_rows", lang, n=n, rows=where)
+        out.append((t("f9_skipped", lang), said if skipped else n))
+    if facts.get("located_by_name"):
+        out.append((t("f9_located_by_name", lang), facts["located_by_name"]))
+    if c.get("outside_county"):
+        out.append((t("f9_outside_county", lang), c["outside_county"]))
+    encoding = facts.get("encoding") or opts.get("encoding")
+    if encoding:
+        out.append((t("data_encoding", lang), str(encoding)))
+    crs = facts.get("crs") or opts.get("crs")
+    if crs:
+        out.append((t("f9_crs", lang), str(crs)))
+    datum = facts.get("coords") or (opts.get("coords") if opts.get("coords") != "auto" else None)
+    if datum:
+        said = t("data_coords_" + str(datum), lang)
+        out.append((t("f9_datum", lang), said if said != "data_coords_" + str(datum) else str(datum)))
+    columns = facts.get("columns") or opts.get("column_map") or {}
+    label = t("f9_columns", lang)
+    for field, column in columns.items() if isinstance(columns, dict) else ():
+        if not column:  # "" = no column (a recognised one set to "—" by hand)
+            continue
+        name = t("data_field_" + field, lang)
+        out.append((label, f"{column} → {field if name == 'data_field_' + field else name}"))
+        label = ""  # the next mappings under the same label
+    if facts.get("remembered"):
+        out.append(("" if label == "" else t("f9_columns", lang), t("data_map_remembered", lang)))
+    if meta.get("version_checked") is not None:
+        out.append((t("f9_checked_on", lang), f"v{meta['version_checked']}"))
+    if facts.get("identical") is not None:  # the page says this instead of what confirming replaces
+        out.append((t("f9_identical", lang), _identical_text(facts["identical"], lang)))
+    elif isinstance(facts.get("replaces"), dict) and facts["replaces"]:
+        r = facts["replaces"]
+        out.append((t("f9_replaces", lang), r.get(lang) or next(iter(r.values()))))
+    blocked = facts.get("blocked")
+    if isinstance(blocked, dict) and blocked:
+        out.append((t("f9_blocked", lang), blocked.get(lang) or next(iter(blocked.values()))))
+    elif meta.get("blocked_rows"):
+        out.append((t("f9_blocked", lang), t("data_blocked_short", lang, n=meta["blocked_rows"])))
+    if with_notices:
+        for n in meta.get("notes") or []:
+            out.append((t("data_sev_note", lang), _note_text(n, lang)))
+        for i in issues:  # file-wide warnings (no coordinate system declared, a datum suggestion and its evidence)
+            if i.get("row") is None:
+                said = [pick(i.get("message_zh"), i.get("message_en"), lang) or i.get("message") or "",
+                        pick(i.get("fix_zh"), i.get("fix_en"), lang) if "fix_zh" in i else i.get("fix") or ""]
+                out.append((t("data_sev_" + str(i.get("severity")), lang), sentences(said, lang)))
+    # labels as headings ("note" -> "Note" beside "Encoding")
+    return [(label[:1].upper() + label[1:] if lang == "en" else label, value) for label, value in out]
 
 
 @bp.post("/api/data/uploads/<uid>/confirm")

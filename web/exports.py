@@ -176,12 +176,17 @@ def _filename(base: str, ext: str) -> str:
 
 
 def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang: str,
-                sheet: str = "coverplan", title: str | None = None, cost_unit: str | None = None) -> bytes:
+                sheet: str = "coverplan", title: str | None = None, cost_unit: str | None = None,
+                summary: list[tuple[str, object]] | None = None, summary_head: str | None = None) -> bytes:
     """The table as CSV or XLSX bytes.
 
     ``title``: one line written above the header (what the data are, whether they
     are illustrative, the filters, the date), so a printed or forwarded file
     still says so. Without it the header is the first row.
+
+    ``summary`` (XLSX only; a CSV's caller writes it as rows of its own columns): label/value rows between
+    the title and the table, under ``summary_head``, e.g. what a validation report's check used (encoding,
+    column mapping ...); a label "" continues the row above. The header is frozen only when few rows are above it.
     """
     unit = {"m": t("metres", lang), "min": t("minutes", lang)}.get(cost_unit or "")
     if any(k == "cap_ratio" for k, _ in columns) and any(r.get("cap_standard") is not None for r in rows):
@@ -222,7 +227,9 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
     if title:
         ws.append([title])
         ws.cell(row=1, column=1).font = Font(bold=True, color="A15C00")
-    head_row = ws.max_row + 1 if title else 1
+    if summary and fmt != "csv":
+        _write_summary(ws, summary, summary_head)
+    head_row = ws.max_row + 1 if title or summary else 1
     ws.append(header)
     for cell in ws[head_row]:
         cell.font = Font(bold=True)
@@ -235,15 +242,41 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         if key in PERCENT_KEYS:
             for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
                 cell.number_format = "0.0%"
-    ws.freeze_panes = f"A{head_row + 1}"
+    if head_row <= SUMMARY_FROZEN_MAX:  # a long summary above would freeze most of the window
+        ws.freeze_panes = f"A{head_row + 1}"
     ws.auto_filter.ref = f"A{head_row}:{ws.cell(row=ws.max_row, column=len(columns)).coordinate}"
     for i in range(1, len(columns) + 1):
         width = max([len(str(header[i - 1])) * 2] + [len(str(r[i - 1] or "")) * (2 if not str(r[i - 1] or "").isascii() else 1)
                                                      for r in body[:300]])
+        if i == 1 and summary and fmt != "csv":  # the summary's labels are read in full
+            width = max([width] + [_text_width(label) for label, _ in summary])
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(8, width + 2))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+#: The most rows above an XLSX table's header (title and summary) for the header to be frozen.
+SUMMARY_FROZEN_MAX = 12
+
+
+def _text_width(text) -> int:
+    """A cell's text width in Excel's character units: a Chinese character takes two."""
+    return sum(1 if ch.isascii() else 2 for ch in str(text or ""))
+
+
+def _write_summary(ws, summary: list[tuple[str, object]], head: str | None) -> None:
+    """``summary``'s label/value rows appended to ``ws`` (labels bold in column A, values in B, a long value
+    reading on across the empty cells to its right), under ``head``, then an empty row before the table."""
+    from openpyxl.styles import Font
+
+    if head:
+        ws.append([xlsx_text(head)])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for label, value in summary:
+        ws.append([xlsx_text(label), value if isinstance(value, (int, float)) else xlsx_text(str(value))])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([None])  # the empty row: a cell, or openpyxl would not count the row
 
 
 MIMES = {"csv": "text/csv; charset=utf-8",
