@@ -333,7 +333,10 @@ def write_table(sheets, path: str, title: str | None) -> None:
                 sheet = name[:31]
                 df = df.copy()
                 # shares written as numbers shown as percentages (they were text, "90.9%", that Excel cannot sum)
-                shares = [(i, j, v) for j, c in enumerate(df.columns) if df[c].dtype == object
+                # (a frame built from dicts of text makes a column pandas' str dtype, not object: the sized table's
+                # utilisation was written as text again, QA 30)
+                shares = [(i, j, v) for j, c in enumerate(df.columns)
+                          if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
                           for i, v in enumerate(df[c]) if isinstance(v, ShareCell) and v.number_format()]
                 for c in df.columns:
                     if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):

@@ -80,3 +80,34 @@ def test_saving_a_proposal_a_colleague_deleted_says_it_was_deleted(app):
     assert "方案“甲方案”已于" in e["message"] and "被 boss 删除" in e["message"] and e["details"]["deleted"] is True
     other = signed_in(app, "fang").get("/api/proposals/nope?lang=zh")
     assert other.status_code == 404 and "删除" not in other.get_json()["message"]
+
+
+def test_a_county_planners_village_just_over_the_line_is_a_warning_as_for_the_city(app, shiyan):
+    """300 m over the county line is the county polygons' imprecision (geo.imports.COUNTY_SLACK_KM): a warning
+    for every planner. A county planner's was counted as the next county's and blocked his whole file (QA 30)."""
+    import geopandas as gpd
+    import shapely
+
+    from geo import settings
+
+    counties = shiyan.counties.set_index(shiyan.counties["code"].astype(str) if "code" in shiyan.counties
+                                         else shiyan.counties.index.astype(str)).to_crs(settings.METRIC_CRS)
+    fang, zhu = counties.loc["420325", "geometry"], counties.loc["420323", "geometry"]
+    line = fang.boundary.intersection(zhu.boundary)
+    inside = zhu.representative_point()
+    point = None
+    for f in [i / 20 for i in range(1, 20)]:
+        p = line.interpolate(f, normalized=True)
+        d = shapely.Point(inside.x - p.x, inside.y - p.y)
+        n = (d.x ** 2 + d.y ** 2) ** 0.5
+        q = shapely.Point(p.x + 300 * d.x / n, p.y + 300 * d.y / n)
+        if zhu.contains(q) and fang.distance(q) < 600:
+            point = gpd.GeoSeries([q], crs=settings.METRIC_CRS).to_crs(settings.STORAGE_CRS).iloc[0]
+            break
+    assert point is not None
+    v = shiyan.villages[shiyan.villages["county_code"] == "420325"].index[2]
+    for who in ("fang", "boss"):
+        rep = _upload(signed_in(app, who), f"code,lon,lat\n{v},{point.x:.6f},{point.y:.6f}\n".encode())
+        assert rep["counts"]["refused"] == 0 and not rep.get("blocked"), (who, rep.get("blocked"), rep["counts"])
+        assert not (rep.get("replaces") or {}).get("outside_county"), (who, rep["replaces"])
+        assert any(i["severity"] == "warning" and i["row"] == 2 for i in rep["issues"]), (who, rep["issues"])

@@ -420,22 +420,16 @@ def require_manage_proposal(rec: dict, what_en: str, what_zh: str) -> None:
 
 
 def units_outside(layer: str, gdf, region, county: str):
-    """The county of each row of a township or village file, and whether it is not ``county``.
+    """The county of each row of a township or village file (its code's first 6 digits), and whether it is not
+    ``county``.
 
-    A unit's county is its code's first 6 digits; a village put down in another county (its point
-    in a township of another county) counts as that county's, as a facility moved across the
-    line does (QA 18: one county's planner moved his village into the next county, with a warning).
+    A village point put down far in another county is refused as a row by the check itself, for every planner
+    (geo.imports.COUNTY_SLACK_KM); one within that slack of its county's line is the county polygon's
+    imprecision, a warning for everyone. So the code decides here: a county planner's village 300 m over the
+    line was counted as the next county's and refused his whole file, while a city-wide planner was only
+    warned (QA 30; QA 18 had moved such villages to the county they lie in).
     """
-    import pandas as pd
-
     counties = gdf["code"].astype(str).str[:6]
-    if layer == "villages" and len(gdf):
-        towns = region.townships
-        hit = gdf.geometry.sindex.query(towns.geometry.values, predicate="covers")  # (town, point) pairs
-        lies_in = pd.Series(index=gdf.index, dtype=object)
-        lies_in.iloc[hit[1]] = towns["county_code"].astype(str).to_numpy()[hit[0]]
-        moved = (lies_in.notna() & (lies_in != counties)).to_numpy()
-        counties = counties.where(~moved | (counties != county).to_numpy(), lies_in)
     return counties, (counties != county).to_numpy()
 
 
