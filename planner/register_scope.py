@@ -85,14 +85,14 @@ def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[
 def clash_error(clash: list[str], lang_hint_cli: bool = False) -> InputDataError:
     """The refusal of a file using the id of a facility kept in another county (it would be there twice)."""
     more_en, more_zh = (" …", " 等") if len(clash) > 10 else ("", "")
-    how_en = "--replace city" if lang_hint_cli else "the choice to replace the whole city's facilities of the type"
-    how_zh = "加 --replace city" if lang_hint_cli else "选择“替换全市该类设施”"
+    how_en = "add --replace city" if lang_hint_cli else "tick \"Replace the whole city's facilities of the type\""
+    how_zh = "加 --replace city" if lang_hint_cli else "勾选“替换全市该类设施”"
     return InputDataError(
         f"Facility id(s) {', '.join(clash[:10])}{more_en} of this file belong to facilities of another county, "
         "which this import keeps unchanged: the register would hold them twice.",
         f"本文件的设施编号 {'、'.join(clash[:10])}{more_zh} 属于其他县区的设施，而本次导入保持其他县区的设施不变，"
         "导入后同一编号将出现两次。",
-        hint_en=f"Give these rows other ids and import the file again, or choose {how_en}.",
+        hint_en=f"Give these rows other ids and import the file again, or {how_en}.",
         hint_zh=f"请为这些行改用其他编号后重新导入，或{how_zh}。",
         details={"ids": clash, "code": "id_in_other_county"})
 
