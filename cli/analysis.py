@@ -790,7 +790,7 @@ def _targets(args) -> int:
     from cli.output import load_proposal_file
     from planner.facility_types import COUNT_KINDS
     from planner.i18n import share_text, t
-    from planner.targets import after_notes, plan_targets, proposal_notes
+    from planner.targets import plan_targets, proposal_notes
 
     check_context(args)  # (an --out that is no .csv/.xlsx is refused before any work: cli.main TABLE_OUT)
     # a file given twice counts once, as the web's list of ids ("2 个方案合并" for one proposal: QA 29)
@@ -799,18 +799,28 @@ def _targets(args) -> int:
     region, facilities = load_context(args)
     rows = plan_targets(region, proposals=proposals, facilities=facilities, mode=args.mode, graph=args.network)
     # proposals solved on another data version, or on candidates forbidden since: said, as the web's export does
-    file_notes = proposal_notes(region, proposals, [os.path.basename(p) for p in args.proposal],
-                                data_version(region), args.lang)
+    current = data_version(region)
+    file_notes = proposal_notes(region, proposals, [os.path.basename(p) for p in args.proposal], current, args.lang)
+    overlap = targets_overlap(args, proposals)
     if args.out:
-        write_table(*targets_table(rows, region, args, file_notes, proposals))
+        write_table(*targets_table(rows, region, args, file_notes, proposals, overlap))
+    # the row notes the web's /api/targets and plan package export give, in the text and --json too: an upgrade and
+    # a conversion choosing the same facilities (``overlap_note``, the web's key), what the "after" is made of
+    # (``after.notes``, the web's) and the data versions behind it (``after.versions_note``)
+    noted = []
+    for r in rows:
+        both, made_of, versions = targets_row_notes(r, overlap, proposals, current, args.lang)
+        r = {**r, **({"overlap_note": both} if both else {})}
+        if "after" in r:
+            r["after"] = {**r["after"], "notes": made_of, **({"versions_note": versions} if versions else {})}
+        noted.append(r)
     if args.json:
-        print_json({"targets": rows, "proposals": args.proposal, "dataset_version": data_version(region),
-                    "notes": file_notes})
+        print_json({"targets": noted, "proposals": args.proposal, "dataset_version": current, "notes": file_notes})
         return 0
     zh = args.lang == "zh"
     if any(r.get("synthetic_inputs") for r in rows):  # said as coverage and propose say it (QA 27)
         print(t("cli_synthetic_inputs", args.lang))
-    for r in rows:
+    for r in noted:
         mark = "✓" if r["status"] == "met" else "✗"
         val = share_text(r["value"]) if r["kind"] not in COUNT_KINDS else f"{int(r['value'])}"
         tgt = f"{r['target']:.0%}" if r["kind"] not in COUNT_KINDS else f"{r['target']}"
@@ -819,10 +829,12 @@ def _targets(args) -> int:
             a = r["after"]
             aval = share_text(a["value"]) if r["kind"] not in COUNT_KINDS else f"{int(a['value'])}"
             line += f"  →  {aval} {'✓' if a['status'] == 'met' else '✗'}"
-            notes = after_notes(a, args.lang)
+            notes = [*a["notes"], *([a["versions_note"]] if a.get("versions_note") else [])]
             if notes:
                 line += f"  ({'；'.join(notes) if zh else '; '.join(notes)})"
         print(line)
+        if r.get("overlap_note"):  # a sentence of its own, under its row
+            print(f"    ! {r['overlap_note']}")
     for note in file_notes:
         print(f"* {note}{'。' if zh else '.'}")
     return 0
@@ -860,32 +872,6 @@ def targets_files_text(paths: list[str], proposals: list[dict], lang: str) -> st
     return t("layer_list_sep", lang).join(out)
 
 
-def targets_overlap_notes(proposals: list[dict], names: list[str], lang: str) -> dict[str, str]:
-    """{type key: note} when an upgrade and a conversion of the same type choose the same facilities, as the web's
-    plan package export says it (web.capacity_proposals.overlap_notes: one facility cannot be both; planner.targets
-    counts it as converted only). ``names``: each proposal's, in the order of ``proposals``."""
-    from planner.i18n import t
-
-    ups = [(p, n) for p, n in zip(proposals, names) if p.get("kind") == "upgrade" and p.get("sites") is not None]
-    out: dict[str, list[str]] = {}
-    for i, (a, na) in enumerate(ups):
-        for b, nb in ups[i + 1:]:
-            if a["type"] != b["type"] or bool(a.get("role")) == bool(b.get("role")):
-                continue
-            ga, gb = a["sites"], b["sites"]
-            both = sorted(set(ga["id"].astype(str)) & set(gb["id"].astype(str)))
-            if not both:
-                continue
-            named = dict(zip(ga["id"].astype(str), ga["name"].astype(str))) if "name" in ga else {}
-            shown = [named.get(i) or i for i in both]
-            listed = t("layer_list_sep", lang).join(shown[:5]) + ("…" if len(shown) > 5 else "")
-            text = t("f2_overlap_one" if len(both) == 1 else "f2_overlap", lang, a=na, b=nb, n=len(both), names=listed)
-            for p in (a, b):
-                for key in {p["type"], p.get("role") or p["type"]}:
-                    out.setdefault(key, []).append(text)
-    return {k: " ".join(dict.fromkeys(v)) for k, v in out.items()}
-
-
 def targets_versions_note(row: dict, proposals: list[dict], current: int, lang: str) -> str | None:
     """The data versions of the proposals behind a target's "after", said on its row when one is not the current
     data's (or the file does not record its own), as the web's plan package export says it (plan_after_versions)."""
@@ -901,7 +887,28 @@ def targets_versions_note(row: dict, proposals: list[dict], current: int, lang: 
     return t("plan_after_versions", lang, versions=shown, cur=current)
 
 
-def targets_table(rows: list[dict], region, args, file_notes: list[str], proposals: list[dict] | None = None):
+def targets_overlap(args, proposals: list[dict]) -> dict[str, str]:
+    """{type key: note} of `targets`: an upgrade and a conversion of the same type that choose the same facilities,
+    each file named by its own name (planner.targets.overlap_notes, which the web's /api/targets and plan package
+    export say too), for its text, --json and --out alike."""
+    from planner.targets import overlap_notes
+
+    return overlap_notes(proposals, [os.path.basename(p) for p in args.proposal], args.lang)
+
+
+def targets_row_notes(row: dict, overlap: dict[str, str], proposals: list[dict], current: int,
+                      lang: str) -> tuple[str | None, list[str], str | None]:
+    """(overlap note, what the "after" is made of, the data versions behind it) of one `targets` row, in the web's
+    order, for its text, --json and --out alike."""
+    from planner.targets import after_notes
+
+    a = row.get("after")
+    return (overlap.get(row["type"]) if row.get("type") else None, after_notes(a, lang) if a else [],
+            targets_versions_note(row, proposals, current, lang) if a else None)
+
+
+def targets_table(rows: list[dict], region, args, file_notes: list[str], proposals: list[dict] | None = None,
+                  overlap: dict[str, str] | None = None):
     """(table, path, title) of `targets --out`: planner.targets rows as the web's plan package export has them,
     with its notes: on each row the upgrades and conversions that choose the same facilities and the data versions
     the proposals behind its "after" were solved on; in the title each file with its name and data version, the
@@ -911,13 +918,13 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str], proposa
     from cli.output import ShareCell
     from planner.facility_types import COUNT_KINDS
     from planner.i18n import pick, t
-    from planner.targets import PLAN_COLUMNS, after_notes
+    from planner.targets import PLAN_COLUMNS
     from planner.targets import progress as target_progress
 
     lang = args.lang
     proposals = proposals or []
     current = data_version(region)
-    overlap = targets_overlap_notes(proposals, [os.path.basename(p) for p in args.proposal], lang)
+    overlap = targets_overlap(args, proposals) if overlap is None else overlap
     status = lambda met: t("status_met" if met else "status_not_met", lang)  # noqa: E731
     out = []
     for r in rows:
@@ -926,11 +933,9 @@ def targets_table(rows: list[dict], region, args, file_notes: list[str], proposa
         fig = (lambda v: int(v)) if count else (lambda v: ShareCell(float(v)))
         progress = lambda v: ShareCell(target_progress(v, r["target"]))  # noqa: E731  (the overview's)
         # in the web's order: the overlap, what the "after" is made of, the versions it was solved on
-        notes = [overlap[r["type"]]] if r.get("type") in overlap else []
-        if a:
-            versions = targets_versions_note(r, proposals, current, lang)
-            notes += [*after_notes(a, lang), *([versions] if versions else [])]
-        elif args.proposal:
+        both, made_of, versions = targets_row_notes(r, overlap, proposals, current, lang)
+        notes = [*([both] if both else []), *made_of, *([versions] if versions else [])]
+        if not a and args.proposal:
             notes.append(t("plan_unchanged", lang))
         out.append({"type_name": t("tgt_village_attribute", lang) if r["kind"] == "attribute_share"
                     else pick(r["type_name_zh"], r["type_name_en"], lang),
@@ -1013,7 +1018,10 @@ def write_proposal(prop, region, scope: dict, args) -> None:
 
     lang, when = args.lang, datetime.now()
     model = str(prop.solver.get("model"))
-    name = proposal_name("location", prop.ftype, lang, args.out, model=model, n=len(prop.sites))
+    # the sites asked for, as the web names it (its p; LSCP's name has none)
+    asked = (prop.params or {}).get("p")
+    name = proposal_name("location", prop.ftype, lang, args.out, model=model,
+                         n=asked if asked is not None else len(prop.sites))
     if args.out.lower().endswith((".geojson", ".json")):
         fc = prop.to_geojson(data_version(region))  # the data version solved on (QA 27), as the web's download
         meta = {**(fc.get("coverplan") or {}), **proposal_record(name, region, scope, when), "kind": "location"}

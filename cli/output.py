@@ -371,21 +371,15 @@ def data_version(region) -> int:
 
 def proposal_name(kind: str, ft, lang: str, path: str, *, model: str | None = None, n: int | None = None,
                   sizes=None, k: int | None = None, convert: bool = False) -> str:
-    """The name a proposal file the CLI writes records (no option names it), made as the web names a proposal saved
-    without a name (web.proposals.default_name, web.capacity_proposals.default_name: the type, the model, the sites)
-    with the file's own name, which the planner chose, where the web puts the time (the time is ``created``):
-    "乡镇(街道)养老服务综合体·最大覆盖（MCLP）·8处·plan8". ``kind``: "location", "sized" or "upgrade";
+    """The name a proposal file the CLI writes records (no option names it), made by the web's rule for a proposal
+    saved without a name (planner.proposals.default_name: the type, the model, the sites) with the file's own name,
+    which the planner chose, where the web puts the time (the time is ``created``):
+    "乡镇(街道)养老服务综合体·最大覆盖·8处·plan8". ``kind``: "location", "sized" or "upgrade";
     ``path``: the file written."""
-    from planner.i18n import t
+    from planner.proposals import default_name
 
     stem = os.path.splitext(os.path.basename(os.fspath(path)))[0] or os.path.basename(os.fspath(path))
-    if kind == "sized":
-        text = "/".join(f"{float(s):,.0f}" if float(s).is_integer() else f"{float(s):g}" for s in sizes or [])
-        return t("f2_name_sized", lang, file=stem, type=ft.name(lang), sizes=text)
-    if kind == "upgrade":
-        return t("f2_name_convert" if convert else "f2_name_upgrade", lang, file=stem, type=ft.name(lang), k=k)
-    return t("f2_name_location_one" if n == 1 else "f2_name_location", lang, file=stem, type=ft.name(lang),
-             model=t(f"model_{model}", lang), n=f"{int(n or 0):,}")
+    return default_name(kind, ft, lang, tail=stem, model=model, n=n, sizes=sizes, k=k, convert=convert)
 
 
 def proposal_record(name: str, region, scope: dict, when) -> dict:

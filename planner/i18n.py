@@ -1918,21 +1918,10 @@ _STRINGS.update({
 # -- fixer F2, CLI proposal files and `targets --out`: the name, time, scope and data version a file records (as the
 # web's downloads of a saved proposal do) and the web's plan package notes
 _STRINGS.update({
-    "f2_name_location": ("{type}·{model}·{n}处·{file}", "{type} · {model} · {n} sites · {file}"),
-    "f2_name_location_one": ("{type}·{model}·{n}处·{file}", "{type} · {model} · {n} site · {file}"),
-    "f2_name_sized": ("{type}·规模{sizes}·{file}", "{type} · sizes {sizes} · {file}"),
-    "f2_name_upgrade": ("{type}·改造提升{k}处·{file}", "{type} · upgrade {k} · {file}"),
-    "f2_name_convert": ("{type}·转型{k}处·{file}", "{type} · convert {k} · {file}"),
     "f2_targets_file": ("{file}（{about}）", "{file} ({about})"),
     "f2_about_sep": ("，", ", "),
     "f2_version_unrecorded": ("未记录数据版本", "data version not recorded"),
     "f2_version_unrecorded_short": ("未记录", "not recorded"),
-    "f2_overlap": ("“{a}”与“{b}”选中了相同的 {n} 处设施（{names}）：同一设施不能既提档升级又转型，只计入转型目标。",
-                   "\"{a}\" and \"{b}\" choose the same {n} facilities ({names}): one facility cannot be both "
-                   "upgraded and converted, so it counts as converted only."),
-    "f2_overlap_one": ("“{a}”与“{b}”选中了相同的 {n} 处设施（{names}）：同一设施不能既提档升级又转型，只计入转型目标。",
-                       "\"{a}\" and \"{b}\" choose the same {n} facility ({names}): one facility cannot be both "
-                       "upgraded and converted, so it counts as converted only."),
 })
 
 # -- fixer F6, the plan package's upgrade-target note when the package converts homes (planner.targets after_notes):
@@ -2021,4 +2010,21 @@ _STRINGS.update({
     "f9_replaces": ("确认导入将替换", "Confirming replaces"),
     "f9_identical": ("与当前数据相同", "Same as the current data"),
     "f9_blocked": ("无法确认导入", "Confirm refused"),
+})
+
+# -- fixer F11: one default proposal name for the web and the CLI (planner.proposals.default_name: ``tail`` the
+# web's time or the CLI's file name) and one overlap note for the plan targets (planner.targets.overlap_notes)
+_STRINGS.update({
+    "f11_name_location": ("{type}·{model}·{n}处·{tail}", "{type} · {model} · {n} sites · {tail}"),
+    "f11_name_location_one": ("{type}·{model}·{n}处·{tail}", "{type} · {model} · {n} site · {tail}"),
+    "f11_name_cover": ("{type}·{model}·{tail}", "{type} · {model} · {tail}"),
+    "f11_name_sized": ("{type}·规模{sizes}·{tail}", "{type} · sizes {sizes} · {tail}"),
+    "f11_name_upgrade": ("{type}·改造提升{k}处·{tail}", "{type} · upgrade {k} · {tail}"),
+    "f11_name_convert": ("{type}·转型{k}处·{tail}", "{type} · convert {k} · {tail}"),
+    "f11_overlap": ("“{a}”与“{b}”选中了相同的 {n} 处设施（{names}）：同一设施不能既提档升级又转型，只计入转型目标。",
+                    "\"{a}\" and \"{b}\" choose the same {n} facilities ({names}): one facility cannot be both "
+                    "upgraded and converted, so it counts as converted only."),
+    "f11_overlap_one": ("“{a}”与“{b}”选中了相同的 {n} 处设施（{names}）：同一设施不能既提档升级又转型，只计入转型目标。",
+                        "\"{a}\" and \"{b}\" choose the same {n} facility ({names}): one facility cannot be both "
+                        "upgraded and converted, so it counts as converted only."),
 })

@@ -53,6 +53,35 @@ MAX_STANDARD = {"min": 600.0, "m": 300_000.0}
 MIN_STANDARD = {"min": 1.0, "m": 100.0}
 
 
+#: The location models in the words a proposal's default name and a job's progress use (web.proposals.stage_text):
+#: (zh, en). LSCP's words say full coverage, so its name gives no number of sites.
+MODEL_WORDS = {"mclp": ("最大覆盖", "maximal covering"), "lscp": ("最少设施全覆盖", "set covering"),
+               "pmedian": ("总出行最短", "p-median"), "pcenter": ("最远距离最短", "p-center")}
+
+
+def default_name(kind: str, ftype: FacilityType, lang: str, *, tail: str, model: str | None = None,
+                 n: int | None = None, sizes=None, k: int | None = None, convert: bool = False) -> str:
+    """The name of a proposal saved without one: "乡镇(街道)养老服务综合体·最大覆盖·8处·12-03 07:15", in ``lang``.
+
+    One rule for the web (a proposal saved without a name: ``tail`` the time it was started) and the CLI (the
+    files `propose`/`upgrade --out` write: ``tail`` the file's name, which the planner chose). ``kind``:
+    "location" (``model``, a concrete one, and ``n`` the sites asked for; LSCP's words say full coverage, so it
+    has no number), "sized" (``sizes``, as solved) or "upgrade" (``k``, ``convert`` for a conversion)."""
+    from planner.i18n import t
+
+    name = ftype.name(lang)
+    if kind == "sized":
+        text = "/".join(f"{float(s):,.0f}" if float(s).is_integer() else f"{float(s):g}" for s in sizes or [])
+        return t("f11_name_sized", lang, type=name, sizes=text, tail=tail)
+    if kind == "upgrade":
+        return t("f11_name_convert" if convert else "f11_name_upgrade", lang, type=name, k=k, tail=tail)
+    label = MODEL_WORDS.get(model, (str(model).upper(), str(model).upper()))[1 if lang == "en" else 0]
+    if model == "lscp" or n is None:
+        return t("f11_name_cover", lang, type=name, model=label, tail=tail)
+    return t("f11_name_location_one" if int(n) == 1 else "f11_name_location", lang, type=name, model=label,
+             n=f"{int(n):,}", tail=tail)
+
+
 def max_standard(ftype: FacilityType) -> float:
     """The largest service standard :data:`MAX_STANDARD` allows in ``ftype``'s unit."""
     return MAX_STANDARD.get(ftype.unit, MAX_STANDARD["m"])

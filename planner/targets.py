@@ -273,6 +273,38 @@ def after_notes(a: dict, lang: str) -> list[str]:
     return out
 
 
+def overlap_notes(proposals: list[dict], names: list[str], lang: str) -> dict[str, str]:
+    """{type key: note} when an upgrade and a conversion of the same type in a package choose the same facilities.
+
+    A rural welfare home upgraded in one proposal and converted into a regional centre in another counted for both
+    targets ("5/5 met", "8/8 met") without a word (QA 17): one facility cannot be both, and :func:`plan_targets`
+    counts it as converted only. The note goes on the targets of the types concerned (the proposals' type and
+    roles). ``proposals``: as :func:`plan_targets` takes them (``kind`` "upgrade", ``role`` for a conversion);
+    ``names``: each proposal's name as the caller shows it (the web's proposal name, the CLI's file name), in the
+    order of ``proposals``. The web's /api/targets, its plan package export and `coverplan targets` (its text,
+    --json and --out) all say it so."""
+    ups = [(p, n) for p, n in zip(proposals, names) if p.get("kind") == "upgrade" and p.get("sites") is not None]
+    sep = t("layer_list_sep", lang)
+    out: dict[str, list[str]] = {}
+    for i, (a, na) in enumerate(ups):
+        for b, nb in ups[i + 1:]:
+            if a["type"] != b["type"] or bool(a.get("role")) == bool(b.get("role")):  # an upgrade and a conversion
+                continue
+            ga, gb = a["sites"], b["sites"]
+            both = sorted(set(ga["id"].astype(str)) & set(gb["id"].astype(str)))
+            if not both:
+                continue
+            named = dict(zip(ga["id"].astype(str), ga["name"].astype(str))) if "name" in ga else {}
+            shown = [named.get(i) or i for i in both]
+            listed = sep.join(shown[:5]) + ("…" if len(shown) > 5 else "")
+            text = t("f11_overlap_one" if len(both) == 1 else "f11_overlap", lang, a=na, b=nb, n=len(both),
+                     names=listed)
+            for p in (a, b):
+                for key in {p["type"], p.get("role") or p["type"]}:
+                    out.setdefault(key, []).append(text)
+    return {k: " ".join(dict.fromkeys(v)) for k, v in out.items()}
+
+
 def village_target_rows(region: Region) -> list[dict]:
     """Targets on a per-village attribute ([[village_targets]], e.g. community charity funds, §二十四):
     the share of villages and communities with it, by county and township, and which lack it."""

@@ -71,7 +71,7 @@ def _title_csv(path) -> str:
 def test_a_proposal_geojson_records_name_time_scope_and_version(files):
     d, _, _ = files
     m = _meta(d / "p.geojson")
-    assert m["name"] == "乡镇(街道)养老服务综合体·最大覆盖（MCLP）·2处·p", m["name"]
+    assert m["name"] == "乡镇(街道)养老服务综合体·最大覆盖·2处·p", m["name"]  # the web's words (F11)
     assert _recent(m["created"])
     assert m["scope"] == {"county": FANG, "name": "房县"}
     assert m["dataset_version"] == 0 and m["kind"] == "location"
@@ -102,11 +102,11 @@ def test_a_sized_geojson_records_them(files):
 def test_the_proposal_tables_title_names_it(files):
     d, _, _ = files
     title = str(openpyxl.load_workbook(d / "p.xlsx").active["A1"].value)
-    assert title.startswith("Proposal: Township elderly-service complex · maximal covering (MCLP) · 2 sites · p; "), title
+    assert title.startswith("Proposal: Township elderly-service complex · maximal covering · 2 sites · p; "), title
     for part in ("Scope: Fang County", "data version v0", "Urban standard 15 min", f"exported {datetime.now():%Y-}"):
         assert part in title, (part, title)
     city = _title_csv(d / "p.csv")
-    assert city.startswith("方案: 乡镇(街道)养老服务综合体·最大覆盖（MCLP）·2处·p；") and "范围: 全市" in city, city
+    assert city.startswith("方案: 乡镇(街道)养老服务综合体·最大覆盖·2处·p；") and "范围: 全市" in city, city
     assert "数据版本 v0" in city and "导出时间 " in city
 
 

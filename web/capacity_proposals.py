@@ -342,18 +342,14 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:
+    """"农村福利院·改造提升5处·12-03 07:15" / "…·规模2,000/5,000·…", in the language of the page it came from
+    (planner.proposals.default_name, as `coverplan upgrade/propose --sizes --out` name their file's proposal)."""
     from datetime import datetime
-    when = f"{datetime.now():%m-%d %H:%M}"
-    sizes = "/".join(f"{s:,.0f}" if float(s).is_integer() else f"{s:g}" for s in params.get("sizes") or [])  # 2,000/5,000
-    if lang == "en":
-        if params["kind"] == "sized":
-            return f"{ft.name_en} · sizes {sizes} · {when}"
-        what = "convert" if params.get("convert") else "upgrade"
-        return f"{ft.name_en} · {what} {params['k']} · {when}"
-    if params["kind"] == "sized":
-        return f"{ft.name_zh}·规模{sizes}·{when}"
-    what = "转型" if params.get("convert") else "改造提升"
-    return f"{ft.name_zh}·{what}{params['k']}处·{when}"
+
+    from planner.proposals import default_name as name
+
+    return name(params["kind"], ft, lang, sizes=params.get("sizes"), k=params.get("k"),
+                convert=bool(params.get("convert")), tail=f"{datetime.now():%m-%d %H:%M}")
 
 
 def _coverage_summary(cov) -> dict:
@@ -719,39 +715,14 @@ def applied(rec: dict) -> dict:
 
 
 def overlap_notes(recs: list[dict], lang: str) -> dict[str, str]:
-    """{type key: note} when two upgrade proposals of a package choose the same facilities.
-
-    A rural welfare home upgraded in one proposal and converted into a regional centre in another
-    counted for both targets ("5/5 met", "8/8 met") without a word (QA 17): one facility cannot be
-    both. The note goes on the targets of the types concerned (the proposals' type and roles).
-    """
+    """{type key: note} when an upgrade and a conversion of a package choose the same facilities, each proposal
+    named as the page names it: planner.targets.overlap_notes, which `coverplan targets` says too (QA 17)."""
+    from planner.targets import overlap_notes as notes
     from web.proposals import display_name, sites_gdf
 
-    ups = [r for r in recs if (r.get("summary") or {}).get("kind") == "upgrade"]
-    sites = {r["id"]: sites_gdf(r) for r in ups}  # each proposal's sites read once, not once a pair
-    out: dict[str, list[str]] = {}
-    for i, a in enumerate(ups):
-        for b in ups[i + 1:]:
-            roles = [(r.get("summary") or {}).get("role") for r in (a, b)]
-            if a["type"] != b["type"] or bool(roles[0]) == bool(roles[1]):  # an upgrade and a conversion
-                continue
-            ga, gb = sites[a["id"]], sites[b["id"]]
-            both = sorted(set(ga["id"]) & set(gb["id"]))
-            if not both:
-                continue
-            names = ga.set_index("id").loc[both, "name"].astype(str).tolist() if "name" in ga else both
-            shown = (", " if lang == "en" else "、").join(names[:5]) + ("…" if len(names) > 5 else "")
-            na, nb = display_name(a, lang), display_name(b, lang)  # a name the app made, in the page's language
-            # counted once, as a conversion (planner.targets: the upgrade target leaves it out)
-            text = (f"\"{na}\" and \"{nb}\" choose the same {len(both)} "
-                    f"{'facility' if len(both) == 1 else 'facilities'} ({shown}): one facility cannot be both "
-                    "upgraded and converted, so it counts as converted only." if lang == "en" else
-                    f"“{na}”与“{nb}”选中了相同的 {len(both)} 处设施（{shown}）：同一设施不能既提档升级"
-                    "又转型，只计入转型目标。")
-            for rec in (a, b):
-                for key in {rec["type"], (rec.get("summary") or {}).get("role") or rec["type"]}:
-                    out.setdefault(key, []).append(text)
-    return {k: " ".join(dict.fromkeys(v)) for k, v in out.items()}
+    ups = [r for r in recs if (r.get("summary") or {}).get("kind") == "upgrade"]  # the others' sites are not read
+    return notes([{"type": r["type"], "sites": sites_gdf(r), **applied(r)} for r in ups],
+                 [display_name(r, lang) for r in ups], lang)
 
 
 SIZED_COLUMNS = [

@@ -23,7 +23,9 @@ from planner.coverage import analyse_coverage, county_names_en, county_type, exi
 from planner.i18n import cost_text, pick, t
 from planner.models.control import caller_controls
 # max_standard, min_standard: the limits shared with the CLI's `propose --standard`
-from planner.proposals import county_scope_summary, effective_model, max_standard, min_standard, propose
+from planner.proposals import (MODEL_WORDS, county_scope_summary, effective_model, max_standard, min_standard,
+                               propose)
+from planner.proposals import default_name as proposal_default_name
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
 from web.extensions import ext
@@ -198,8 +200,6 @@ STAGES_ZH = {"queued → running": "开始计算", "reading the road network": "
 #: The solver's own steps, reported as "solving <model>: <step>".
 SOLVER_STEPS = {"heuristic": ("启发式初始解", "heuristic start"), "bound": ("计算下界、排除候选点", "bounds and reductions"),
                 "MIP": ("整数规划精确求解", "exact integer programme")}
-MODEL_WORDS = {"mclp": ("最大覆盖", "maximal covering"), "lscp": ("最少设施全覆盖", "set covering"),
-               "pmedian": ("总出行最短", "p-median"), "pcenter": ("最远距离最短", "p-center")}
 #: What a sized or upgrade run solves ("solving sized: MIP", web/capacity_proposals.py), in words: a
 #: conversion reports "upgrade" too, and is told apart by its ``convert`` parameter.
 KIND_WORDS = {"sized": ("规模与选址", "sites and sizes"), "upgrade": ("改造提升选择", "choosing upgrades"),
@@ -471,19 +471,11 @@ def check_unchanged(rec: dict, body: dict) -> None:
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:
-    """"乡镇(街道)养老服务综合体·最大覆盖·8处·12-03 07:15", in the language of the page it came from."""
+    """"乡镇(街道)养老服务综合体·最大覆盖·8处·12-03 07:15", in the language of the page it came from
+    (planner.proposals.default_name, as `coverplan propose --out` names its file's proposal)."""
     model = params.get("model_effective") or (params["model"] if params["model"] != "auto" else ft.default_model)
-    label = MODEL_WORDS.get(model, (model.upper(), model.upper()))[1 if lang == "en" else 0]
-    when = f"{datetime.now():%m-%d %H:%M}"
-    if lang == "en":
-        if model == "lscp":
-            return f"{ft.name_en} · {label} · {when}"
-        return f"{ft.name_en} · {label} · {params['p']} sites · {when}"
-    if model == "lscp":  # the model's name already says full coverage
-        return f"{ft.name_zh}·{label}·{when}"
-    return f"{ft.name_zh}·{label}·{params['p']}处·{when}"
-
-
+    return proposal_default_name("location", ft, lang, model=model, n=params.get("p"),
+                                 tail=f"{datetime.now():%m-%d %H:%M}")
 
 
 def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
