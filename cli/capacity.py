@@ -545,6 +545,11 @@ def _unused_with_sizes(args) -> None:
                              "service standard.",
                              "--standard 只用于不带 --sizes 的方案：带 --sizes 的方案按该设施类型自身的服务标准计算。",
                              details={"parameter": "standard", "value": str(args.standard)})
+    if getattr(args, "model", "auto") not in (None, "auto"):  # the web refuses model with kind sized too (QA 30)
+        raise InputDataError(f"--model applies only without --sizes: a proposal with sizes is solved by its own "
+                             f"sizing model (--model {args.model} would be ignored).",
+                             f"--model 只用于不带 --sizes 的方案：带 --sizes 的方案由规模配置模型求解（--model {args.model} 不会被采用）。",
+                             details={"parameter": "model", "value": str(args.model)})
 
 
 def _propose_sized(args) -> int:

@@ -19,3 +19,12 @@ def test_the_cli_sized_xlsx_writes_utilisation_as_a_percent_number(tmp_path):
     cells = [r[col] for r in rows[head + 1:] if r[col].value is not None]
     assert cells and all(isinstance(c.value, float) and 0 < c.value <= 1 for c in cells), [c.value for c in cells]
     assert all("%" in c.number_format for c in cells)
+
+
+def test_the_cli_refuses_a_model_with_sizes_as_the_web(capsys):
+    """--model with --sizes was dropped without a word (its help says it is not used there); the web says 400."""
+    code = main(["--lang", "en", "propose", "--type", "welfare_home", "--sizes", "30,60", "--model", "mclp"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--model applies only without --sizes" in err and "Traceback" not in err, err
+    assert main(["propose", "--type", "welfare_home", "--sizes", "30", "--model", "auto", "--budget", "1",
+                 "--county", "郧阳区", "--json"]) == 0  # the default stays usable
