@@ -28,3 +28,29 @@ def test_the_cli_refuses_a_model_with_sizes_as_the_web(capsys):
     assert code == 2 and "--model applies only without --sizes" in err and "Traceback" not in err, err
     assert main(["propose", "--type", "welfare_home", "--sizes", "30", "--model", "auto", "--budget", "1",
                  "--county", "郧阳区", "--json"]) == 0  # the default stays usable
+
+
+def test_map_layers_say_their_data_version_and_the_upgrade_layer_records_it(tmp_path, capsys):
+    """The layers (capacity, access, upgrades) carried no version; the upgrade layer, which API.md offers to
+    `coverplan targets --proposal`, made it say "no data version recorded (written by an older coverplan)"."""
+    import json
+
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
+    try:
+        c = app.test_client()
+        for url in ("/api/capacity/welfare_home/layer", "/api/access/day_care/layer",
+                    "/api/upgrades/welfare_home/layer?k=2"):
+            r = c.get(url)
+            assert r.status_code == 200 and r.headers["X-Coverplan-Data-Version"] == "0", url
+        fc = c.get("/api/upgrades/welfare_home/layer?k=2").get_json()
+        assert fc["coverplan"]["dataset_version"] == 0
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+    path = tmp_path / "up.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), "utf-8")
+    capsys.readouterr()
+    assert main(["targets", "--proposal", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "未记录" not in out and "较早" not in out, out

@@ -34,7 +34,11 @@ def revalidated(body) -> "flask.Response":
     """
     from web import answers  # encoded, hashed and compressed once per kept answer (web/answers.py)
 
-    return answers.revalidated(body)
+    resp = answers.revalidated(body)
+    # the data version the layer was drawn from, as versioned() gives the figures' answers (the map layers had
+    # none, QA 30)
+    resp.headers[DATA_VERSION_HEADER] = str(svc().version())
+    return resp
 
 
 #: The response header that names the data version an answer's figures come from: every answer of figures
@@ -881,7 +885,11 @@ def upgrades_type(type_key: str):
 @bp.get("/upgrades/<type_key>/layer")
 def upgrades_layer(type_key: str):
     """The chosen facilities as points with priority and rationale (map layer)."""
-    return revalidated(proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_geojson(g.lang)))
+    fc = proposals.upgrade_answer_county_en(_upgrade_plan(type_key).to_geojson(g.lang))
+    # the file records the data version it was drawn from: `coverplan targets --proposal` of it said "no data
+    # version recorded (written by an older coverplan)" (QA 30)
+    fc = {**fc, "coverplan": {**(fc.get("coverplan") or {}), "dataset_version": svc().version()}}
+    return revalidated(fc)
 
 
 @bp.get("/beds")
