@@ -453,8 +453,11 @@ def proposal_delete(pid: str):
 
 @bp.get("/proposals/<pid>/layers")
 def proposal_layers(pid: str):
-    # A kept answer skips reading the saved record (deleting a proposal drops it).
-    return revalidated(svc().proposal_layers(
+    # A kept answer skips reading the saved record (deleting a proposal drops it). No data version header: the
+    # layers of a proposal solved on an older version are drawn from that version's data, not the current one
+    from web import answers
+
+    return answers.revalidated(svc().proposal_layers(
         pid, g.lang, lambda: proposals.layers_for(proposals.saved(pid), svc(), g.lang)))
 
 
