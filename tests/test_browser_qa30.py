@@ -92,3 +92,21 @@ def test_a_viewer_is_told_he_only_views(page, county_proposal):
     poll_js(page, "document.getElementById('rerun').disabled")
     title = page.get_attribute("#rerun", "title")
     assert "只有查看权限" in title and "本县区" not in title
+
+
+def test_a_county_planners_file_wholly_outside_his_county_says_only_that_it_is_refused(page, tmp_path):
+    """All rows in another county: "this file's 0 facilities replace the 18 now in 房县" stood beside "Nothing
+    will be imported", as if his county's facilities would be removed."""
+    from test_qa29_carried import register_of
+
+    path = tmp_path / "郧西.csv"
+    path.write_bytes(register_of(page.app.extensions["coverplan"]["service"].region, "420322", 2, "郧西"))
+    log_in(page, "wang", "/data")
+    poll_js(page, "document.getElementById('versions').dataset.ready === '1'")
+    page.select_option("#u-kind", "facilities")
+    page.set_input_files("#u-file", str(path))
+    page.click("#u-check")
+    poll_js(page, "document.getElementById('report').dataset.ready === '1'")
+    assert page.eval_on_selector("#r-confirm", "e => e.disabled")
+    assert page.eval_on_selector("#r-replace", "e => e.hidden"), page.inner_text("#r-replace")
+    assert "不会导入任何行" in page.inner_text("#report")

@@ -199,7 +199,10 @@
     $("r-city-line").hidden = !cityChoice;
     $("r-city").checked = r.replace === "city";
     // the same data as now replaces nothing: "replaces the N now" beside "identical" would contradict it
-    $("r-replace").hidden = !(rep && rep.text) || !!r.identical;
+    // and a file the confirm refuses with no row it could import: "this file's 0 facilities replace the 18 now"
+    // beside "Nothing will be imported" read as if the county's 18 would be removed (QA 30)
+    var none = r.blocked && !((r.counts || {}).accepted > 0);
+    $("r-replace").hidden = !(rep && rep.text) || !!r.identical || !!none;
     if (rep && rep.text) {
       $("r-replace").textContent = replaceText(rep);
       $("r-replace").className = rep.shrinks || rep.outside_county || r.blocked ? "error-box" : "explanation";
