@@ -849,6 +849,7 @@ class DatasetStore:
             row = self._row(self._version_row(con, v), self._current(con))
             sources = {r["version"]: (r["source_name"], r["created"]) for r in con.execute(
                 "SELECT version, source_name, created FROM dataset_versions WHERE region=?", (self.region_name,))}
+            town_chain = self._township_chain(con, refs[TOWNSHIPS])
         lay = self._layers_of(refs)
         emb = self._embedded
         towns, vills = lay[TOWNSHIPS], lay[VILLAGES]
@@ -881,7 +882,11 @@ class DatasetStore:
                 **supplied(refs[TOWNSHIPS], (int((q == "official").sum()), len(towns), "townships", "乡镇（街道）")),
                 "count": int(len(towns)),
                 "geometry_quality": "official" if (q == "official").all() else "mixed",
-                "synthetic": bool((q != "official").any())})
+                "synthetic": bool((q != "official").any()),
+                # every file the planner's boundaries still in the layer came in (the layer's file is only the
+                # last import's: a county's file merges on top of another county's, F10)
+                "sources": [{"dataset_version": ver, "file": sources.get(ver, (None,))[0], "count": n}
+                            for ver, n in self._township_sources(town_chain)]})
         if refs[VILLAGES].stored_in:
             q = vills["location_quality"]
             meta.setdefault(VILLAGES, {}).update({
@@ -926,6 +931,70 @@ class DatasetStore:
         return Region(name=emb.name, counties=emb.counties, townships=towns, villages=vills,
                       facilities=fac, scenic_areas=emb.scenic_areas, provenance=provenance, dataset_version=v,
                       site_marks=lay[MARKS], planner_sites=lay[SITES])
+
+    def _township_chain(self, con: sqlite3.Connection, ref: LayerRef) -> list[LayerRef]:
+        """The township layers ``ref`` was built from, oldest first, ``ref`` last: each stored version's layer
+        is its import merged on top of the layer it replaced (the version row's ``replaced``), back to the
+        embedded one (not included). Empty for the embedded layer; a rollback's layer is the older version's,
+        so its chain is that version's (the imports after it are not in it)."""
+        chain: list[LayerRef] = []
+        seen: set[int] = set()
+        while ref is not None and ref.stored_in and ref.stored_in not in seen:
+            seen.add(ref.stored_in)
+            chain.append(ref)
+            row = con.execute("SELECT parent, replaced FROM dataset_versions WHERE region=? AND version=?",
+                              (self.region_name, ref.stored_in)).fetchone()
+            if row is None:
+                break
+            base = next((r.get("version") for r in json.loads(row["replaced"] or "[]")
+                         if isinstance(r, dict) and r.get("layer") == TOWNSHIPS), None)
+            if base is None and row["parent"] is not None:  # no record of what it replaced: the parent's layer
+                base = (self._refs(con, int(row["parent"])).get(TOWNSHIPS) or LayerRef(TOWNSHIPS, 0, None, None, None)
+                        ).stored_in
+            ref = self._refs(con, int(base)).get(TOWNSHIPS) if base else None
+        return chain[::-1]
+
+    def _township_sources(self, chain: list[LayerRef]) -> list[tuple[int, int]]:
+        """(data version, how many of the last layer's planner boundaries it supplied) for each version of
+        ``chain`` (:meth:`_township_chain`) whose boundaries are still in the last layer, oldest first.
+
+        A township's boundary is the version's that last took it in: one that became ``official`` there, or
+        an official one whose polygon there is not a part of its polygon before (imported again). An official
+        polygon that only shrank gave way to a neighbour imported then (geo.imports.overlay_townships) and
+        stays the earlier version's; a boundary imported again unchanged, or smaller only, is counted so too."""
+        if not chain:
+            return []
+        owner: dict[str, int] = {}
+        before = self._embedded.townships
+        try:
+            for ref in chain:
+                layer = self._frame(ref)
+                q = layer["geometry_quality"].astype(str) if "geometry_quality" in layer else None
+                if q is None:
+                    before = layer
+                    continue
+                was = before["geometry_quality"].astype(str).reindex(layer.index) if "geometry_quality" in before \
+                    else pd.Series("approximate", index=layer.index)
+                old = before.geometry.reindex(layer.index)
+                for code in layer.index[(q == "official").to_numpy()]:
+                    new_g, old_g = layer.geometry.loc[code], old.loc[code]
+                    if was.loc[code] != "official" or code not in owner or old_g is None:
+                        owner[code] = ref.stored_in
+                    elif not shapely.equals_exact(new_g, old_g, 1e-9):
+                        grown = shapely.area(shapely.difference(new_g, old_g))
+                        if grown > max(shapely.area(new_g), 1e-12) * 1e-4:  # not a part of it: imported again
+                            owner[code] = ref.stored_in
+                before = layer
+        except (CoverplanError, OSError, ValueError, shapely.errors.GEOSException):
+            # a layer of the chain unreadable: the last layer's version alone, as before
+            return [(chain[-1].stored_in, int((self._frame(chain[-1])["geometry_quality"] == "official").sum()))]
+        last = self._frame(chain[-1])
+        official = set(last.index[(last["geometry_quality"].astype(str) == "official").to_numpy()])
+        counts: dict[int, int] = {}
+        for code in official:
+            v = owner.get(code, chain[-1].stored_in)
+            counts[v] = counts.get(v, 0) + 1
+        return sorted(counts.items())
 
     # -- writing -------------------------------------------------------------------
     def _expand(self, layer: str, gdf) -> dict[str, object]:

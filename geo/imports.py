@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import math
 import warnings
 import zipfile
 from pathlib import Path
@@ -486,7 +487,8 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     invalid = polygonal & ~raw.is_valid
     repaired = [{"row": int(i) + 1, "column": str(col), "severity": "warning", "code": "geometry_repaired",
                  "value": str(codes.iloc[i]), "candidates": [],
-                 "message_zh": f"{codes.iloc[i]} 的边界无效（如边线自相交），已自动修复后读取，形状可能与原图不同",
+                 "message_zh": f"{codes.iloc[i]} 的边界无效（{_invalid_reason_zh(raw.iloc[i])}），已自动修复后读取，"
+                               "形状可能与原图不同",
                  "message_en": f"the boundary of {codes.iloc[i]} is invalid ({shapely.is_valid_reason(raw.iloc[i])}, "
                                "e.g. a ring crossing itself); it was repaired, and its shape may differ from the file",
                  "fix_zh": "请在GIS软件中检查并修复该面（如“修复几何”）后重新导出",
@@ -610,21 +612,46 @@ def _lossy_repairs(region, raw: gpd.GeoSeries, km2: pd.Series, at, codes: pd.Ser
         pct_text = f"{pct:.1f}" if pct < 10 else f"{pct:.0f}"
         basis_en = "the area its outline encloses" if basis == "outline" else "the township's area now"
         basis_zh = "边线所围面积" if basis == "outline" else "该乡镇现有面积"
+        # GEOS's reason with the place it found ("Self-intersection[110.5 32.4]"), in both languages: where to look
         en = (f"{name + ' (' if name else ''}{code}{', ' if name else ' ('}feature {i + 1}) is invalid "
               f"({shapely.is_valid_reason(raw.iloc[i])}); repaired it covers {after:,.2f} km², {pct_text}% of "
               f"{before:,.2f} km², {basis_en}")
         zh = (f"{name}（{code}，第 {i + 1} 个要素）" if name else f"{code}（第 {i + 1} 个要素）") + \
-            f"边界无效（如边线自相交），修复后面积为 {after:,.2f} 平方千米，仅为{basis_zh} {before:,.2f} 平方千米的 {pct_text}%"
+            f"边界无效（{_invalid_reason_zh(raw.iloc[i])}），修复后面积为 {after:,.2f} 平方千米，仅为{basis_zh} " \
+            f"{before:,.2f} 平方千米的 {pct_text}%"
         out.append((en, zh, {"feature": int(i) + 1, "code": code, "name": name, "km2_after": round(after, 2),
                              "km2_before": round(before, 2), "basis": basis}))
     return out
 
 
+#: GEOS's reasons for an invalid polygon (shapely.is_valid_reason) in Chinese: a Chinese message is Chinese (QA 20)
+_INVALID_REASONS_ZH = {
+    "self-intersection": "边线自相交", "ring self-intersection": "环自相交", "interior is disconnected": "内部不连通",
+    "hole lies outside shell": "内环位于外环之外", "nested holes": "内环相互嵌套", "nested shells": "外环相互嵌套",
+    "duplicate rings": "环重复", "too few points in geometry component": "构成部分的点数过少",
+    "invalid coordinate": "坐标无效", "ring is not closed": "环未闭合"}
+
+
+def _invalid_reason_zh(geom) -> str:
+    """Why ``geom`` is invalid, in Chinese, with the place GEOS found: "边线自相交，位于 110.75749, 32.60422" for
+    "Self-intersection[110.757493575069 32.6042210071137]" (the English message gives GEOS's own words)."""
+    text = str(shapely.is_valid_reason(geom))
+    kind, _, at = text.partition("[")
+    words = _INVALID_REASONS_ZH.get(kind.strip().lower(), "几何无效")  # (a reason GEOS may add later)
+    xy = at.rstrip("]").split()
+    try:
+        place = f"，位于 {float(xy[0]):.5f}, {float(xy[1]):.5f}" if len(xy) >= 2 else ""
+    except ValueError:
+        place = ""
+    return words + place
+
+
 def _villages_outside(region, official: gpd.GeoDataFrame) -> list[dict]:
-    """The report's warning of the villages and communities that would lie outside their own township once
-    ``official`` (checked polygons) is imported into ``region`` (the boundaries as geo.datasets builds them,
-    :func:`overlay_townships`): how many, and which townships (F5: 17 of 大木厂镇's 18 villages were left
-    outside it without a word). Empty when every one stays inside.
+    """The report's warning of the villages and communities inside their own township now that would lie outside
+    it once ``official`` (checked polygons) is imported into ``region`` (the boundaries as geo.datasets builds
+    them, :func:`overlay_townships`): how many, and which townships (F5: 17 of 大木厂镇's 18 villages were left
+    outside it without a word). Empty when every one stays inside. A point outside its township already (one of
+    the planner's, which stays where it is) is not the import's doing and is not counted.
 
     A warning, not a refusal: the planner's boundaries are the authority on where a township is, and the
     synthetic (示意) village points were placed inside the approximate boundaries, so they may well
@@ -647,14 +674,17 @@ def _villages_outside(region, official: gpd.GeoDataFrame) -> list[dict]:
     v, own = vills[mine], own[mine]
     if not len(v):
         return []
-    inside = shapely.contains(after.loc[own.tolist(), "geometry"].values, v.geometry.values)
-    if inside.all():
+    # only the villages inside their own township now and outside it after: the import's doing (F10: the planner's
+    # own points already outside an approximate township the file does not touch were blamed on it)
+    now = shapely.contains(towns.loc[own.tolist(), "geometry"].values, v.geometry.values)
+    left = now & ~shapely.contains(after.loc[own.tolist(), "geometry"].values, v.geometry.values)
+    if not left.any():
         return []
     official_pt = (v["location_quality"].astype(str) == "official").to_numpy() if "location_quality" in v \
         else np.zeros(len(v), bool)
     total = own.value_counts()
-    out_by = own[~inside].value_counts()
-    n, n_own = int((~inside).sum()), int((~inside & official_pt).sum())
+    out_by = own[left].value_counts()
+    n, n_own = int(left.sum()), int((left & official_pt).sum())
     cnames = counties["name"] if "name" in counties else pd.Series(dtype=object)
     cnames_en = counties["name_en"] if "name_en" in counties else cnames
 
@@ -884,6 +914,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                 header=VILLAGE_HEADER, columns={"id": str(col), "lon": "lon", "lat": "lat"})
         pts.attrs.update(gdf.attrs)
         pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
+        # the features' other attributes, to tell a copied feature from one of another point or name (below)
+        extra = pd.DataFrame(gdf.drop(columns=[col, gdf.geometry.name])).reset_index(drop=True)
         pts.attrs["column_names"] = {"code": str(col), "lon": None, "lat": None}
     else:
         # read as a facility register's table is (geo.tables): comma, tab or semicolon, Excel workbooks, a
@@ -891,6 +923,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         # refused or misread here), and coordinates in degrees-minutes-seconds as a register's are
         pts = _points_from_table_file(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
                                       row_issues=row_issues, n_villages=len(region.villages))
+        extra = pd.DataFrame(pts.drop(columns=[c for c in ("id", "lon", "lat", "geometry") if c in pts])
+                             ).reset_index(drop=True)
     _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village")
     codes = _normalise_codes(pts["id"], 12)
     # the line (or feature number) of each row, the header being line 1
@@ -922,12 +956,16 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     for i, c in enumerate(text):
         if c in known and i not in by_row:
             first.setdefault(c, []).append(i)
-    again = {c: rows for c, rows in first.items() if len(rows) > 1}
-    # a point in another county than its code's (F5: moved 109 km into 郧西县, accepted with a warning)
     lon = pd.to_numeric(pts["lon"], errors="coerce").to_numpy(float)
     lat = pd.to_numeric(pts["lat"], errors="coerce").to_numpy(float)
+    # ... but a plain copy (the same point within SAME_POINT_M, the same other cells) is the village once: the
+    # first row is taken, the copies skipped with a warning naming both lines (F10: a pasted row lost both)
+    again, copy_of = _repeated_villages({c: rows for c, rows in first.items() if len(rows) > 1}, lon, lat, extra)
+    # a point in another county than its code's (F5: moved 109 km into 郧西县, accepted with a warning); a copy's
+    # point is its first row's, refused alike
     candidates = np.array([i not in by_row and c in known and c not in again for i, c in enumerate(text)], bool)
     elsewhere = _outside_own_county(region, text, lon, lat, candidates)
+    copies = []  # the copies skipped: neither taken nor refused (rows = accepted + refused + skipped)
     for i, c in enumerate(text):
         if i in by_row:
             r = by_row[i]
@@ -942,13 +980,20 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",
                                         "请使用12位统计用区划代码（如420302001001）", column=code_col))
         elif c in again:
-            lines = [line[k] for k in again[c]]
+            rows_c, differ = again[c]
+            lines = [line[k] for k in rows_c]
             none = "neither is imported" if len(lines) == 2 else "none of them is imported"
             lines_en = f"{lines[0]} and {lines[1]}" if len(lines) == 2 else join_list(lines, "en")
+            if differ:  # one point, other cells that differ (two names): which row is right cannot be told either
+                cols_en, cols_zh = join_list(differ, "en"), join_list(differ)
+                en = (f"village {c} is on rows {lines_en} with the same point but a different {cols_en}: {none}, "
+                      "as which row is right cannot be told")
+                zh = f"村（社区）{c} 重复出现在第 {join_list(lines)} 行，点位相同但{cols_zh}不同：无法判断哪一行正确，这些行均不导入"
+            else:
+                en = f"village {c} is on rows {lines_en}: {none}, as which point is right cannot be told"
+                zh = f"村（社区）{c} 重复出现在第 {join_list(lines)} 行：无法判断哪一行的点位正确，这些行均不导入"
             refused.append(_refused_row(
-                line[i], c, "duplicate_code",
-                f"village {c} is on rows {lines_en}: {none}, as which point is right cannot be told",
-                f"村（社区）{c} 重复出现在第 {join_list(lines)} 行：无法判断哪一行的点位正确，这些行均不导入",
+                line[i], c, "duplicate_code", en, zh,
                 "Keep one row per village, the one with its right point, and import the file again",
                 "每个村（社区）只保留一行（点位正确的那一行）后重新导入", column=code_col))
         elif i in elsewhere:
@@ -958,7 +1003,19 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                 "Check the point's coordinates (or its code): a village's point must lie in the county its code "
                 "names", "请核对该点的坐标（或其代码）：村（社区）点位须位于其代码所属的县区内",
                 column=names.get("lon") if "column_names" in pts.attrs else "lon"))
-    if len(refused) == len(codes):
+        elif i in copy_of:
+            kept = line[copy_of[i]]
+            shared = bool(_compared_columns(extra))
+            what_en = "the same point and cells" if shared else "the same point"
+            what_zh = "点位及其他各列均相同" if shared else "点位相同"
+            copies.append({"row": int(line[i]), "column": code_col, "severity": "warning",
+                           "code": "duplicate_row_skipped", "value": c, "candidates": [],
+                           "message_zh": f"村（社区）{c} 在第 {kept}、{line[i]} 行重复出现，{what_zh}：导入第 {kept} 行，"
+                                         "本行作为重复行略过",
+                           "message_en": f"village {c} is on rows {kept} and {line[i]} with {what_en}: row {kept} is "
+                                         "imported, this copy is skipped",
+                           "fix_zh": "删除重复的一行", "fix_en": "Delete the copy"})
+    if len(refused) == len(codes) - len(copies) and refused:
         problems.add(f"no row can be imported: {refused[0]['message_en']}" + (" and the others alike" if len(refused) > 1 else "") + ".",
                      f"没有可导入的行：{refused[0]['message_zh']}" + ("，其余各行亦然" if len(refused) > 1 else "") + "。",
                      refused[0]["fix_en"] + ".", refused[0]["fix_zh"] + "。",
@@ -967,6 +1024,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     keep = np.ones(len(codes), bool)
     index_of = {n: i for i, n in enumerate(line)}
     keep[[index_of[r["row"]] for r in refused]] = False
+    keep[list(i for i in copy_of if i not in elsewhere)] = False
     out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
                            geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
                            crs=settings.STORAGE_CRS)
@@ -976,11 +1034,58 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # the lists of one entry per row are RowLists, which pandas does not copy into every frame derived from
     # this one (QA 28: a check of 200,000 rows took 10 minutes, most of it deep-copying them)
     skipped = RowList(pts.attrs.get("skipped") or [])  # totals and footer rows: neither accepted nor refused
+    read = int(len(codes)) + len(skipped)
+    skipped = RowList(sorted([*skipped, *copies], key=lambda r: r["row"]))  # and the copies of a row
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
-                      "read": int(len(codes)) + len(skipped), "skipped": skipped, "column_names": dict(names)})
+                      "read": read, "skipped": skipped, "column_names": dict(names)})
     return out
+
+
+#: Two rows of one village whose points are closer than this (metres), with the same other cells, are one row
+#: copied: the first is taken (a register's row repeated under 1 m is one facility listed twice, planner.register).
+SAME_POINT_M = 1.0
+#: Cells that differ between copies of a row by nature: a running number, a GIS file's feature id.
+_ROW_NUMBER_COLUMNS = frozenset({"序号", "行号", "no", "no."})
+
+
+def _compared_columns(extra: pd.DataFrame) -> list:
+    """The columns of ``extra`` (a village file's columns besides the code and the point) two copies of a row
+    share: a running number (序号) and a GIS file's feature id differ between copies by nature."""
+    return [c for c in extra.columns
+            if str(c).strip().lower() not in GIS_BOOKKEEPING | _ROW_NUMBER_COLUMNS and c != "geometry"]
+
+
+def _repeated_villages(rows_of: dict[str, list[int]], lon: np.ndarray, lat: np.ndarray,
+                       extra: pd.DataFrame) -> tuple[dict[str, tuple[list[int], list[str]]], dict[int, int]]:
+    """(the villages on several rows that are refused, {code: (rows, the columns that differ: empty when the
+    points do)}; the copies, {row index: its first row}).
+
+    A village's rows are copies of one when every one's point lies within :data:`SAME_POINT_M` of the first's
+    and its other cells (``extra``, the file's columns besides the code and the point, running numbers and GIS
+    feature ids left out) are the first's: the first is taken. Otherwise which row is right cannot be told:
+    every row is refused."""
+    from geo.crs import lonlat_to_metric
+
+    if not rows_of:
+        return {}, {}
+    cols = _compared_columns(extra)
+    at = sorted({k for rows in rows_of.values() for k in rows})  # only the repeated rows are looked at
+    cells = {k: [str(v).strip() for v in extra[cols].iloc[k].tolist()] for k in at}
+    x, y = lonlat_to_metric(lon[at], lat[at])
+    xy = {k: (float(a), float(b)) for k, a, b in zip(at, np.atleast_1d(x), np.atleast_1d(y))}
+    again, copy_of = {}, {}
+    for c, rows in rows_of.items():
+        a = rows[0]
+        near = all(math.isfinite(xy[k][0]) and math.isfinite(xy[a][0])
+                   and math.hypot(xy[k][0] - xy[a][0], xy[k][1] - xy[a][1]) < SAME_POINT_M for k in rows[1:])
+        differ = [str(col) for j, col in enumerate(cols) if any(cells[k][j] != cells[a][j] for k in rows[1:])]
+        if near and not differ:
+            copy_of.update({k: a for k in rows[1:]})
+        else:
+            again[c] = (rows, [] if not near else differ)
+    return again, copy_of
 
 
 #: A village point this far (km) outside the county of its code, in another county or outside the region, is

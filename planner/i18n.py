@@ -1961,10 +1961,10 @@ _STRINGS.update({
 
 # -- fixer F5: township boundaries imported, named by file and data version in the 示意 summaries
 _STRINGS.update({
-    "f5_prov_imported_towns": ("乡镇边界取自已导入的{file}（数据版本 {v}）",
-                               "township boundaries from the imported {file} (data version {v})"),
-    "f5_approx_towns_some": ("{k}/{n} 个乡镇边界为近似（{m} 个取自已导入的{file}，数据版本 {v}）",
-                             "{k} of {n} township boundaries approximated ({m} from the imported {file}, data version {v})"),
+    # {where}: every file and data version the boundaries came in (planner.maplayers.township_sources, F10)
+    "f5_prov_imported_towns": ("乡镇边界取自已导入的{where}", "township boundaries from the imported {where}"),
+    "f5_approx_towns_some": ("{k}/{n} 个乡镇边界为近似（{m} 个取自已导入的{where}）",
+                             "{k} of {n} township boundaries approximated ({m} from the imported {where})"),
     "f5_planner_data": ("规划人员数据", "the planner's data"),
 })
 
@@ -1997,7 +1997,7 @@ _STRINGS.update({
     "f9_accepted": ("可导入", "Accepted"),
     "f9_refused": ("被拒绝", "Refused"),
     "f9_warnings": ("提醒", "Warnings"),
-    "f9_skipped": ("略过的合计/表尾行", "Skipped totals/footer rows"),
+    "f9_skipped": ("略过的行（合计、表尾或重复行）", "Skipped rows (totals, footers or repeated rows)"),
     "f9_skipped_short": ("已略过", "skipped"),
     "f9_skipped_row1": ("{n} 行（第 {rows} 行）", "{n} (row {rows})"),
     "f9_skipped_rows": ("{n} 行（第 {rows} 行）", "{n} (rows {rows})"),
@@ -2010,6 +2010,11 @@ _STRINGS.update({
     "f9_replaces": ("确认导入将替换", "Confirming replaces"),
     "f9_identical": ("与当前数据相同", "Same as the current data"),
     "f9_blocked": ("无法确认导入", "Confirm refused"),
+})
+
+# -- fixer F10: the township boundaries named by every file and data version they came in
+_STRINGS.update({
+    "f10_file_version_paren": ("{file}（数据版本 {v}）", "{file} (data version {v})"),
 })
 
 # -- fixer F11: one default proposal name for the web and the CLI (planner.proposals.default_name: ``tail`` the

@@ -118,17 +118,40 @@ def type_is_sample(region, type_key: str) -> bool:
     return bool(src.get("synthetic", True))
 
 
-def township_labels(region, lang: str) -> tuple[str, str] | None:
-    """The township boundaries as imported: ``("imported", phrase)`` when every boundary is the planner's,
-    ``("approx", phrase)`` when some are (how many are still approximate, 示意, and the file and data version
-    the others came in), None when the provenance records no import of the planner's boundaries. After an
-    import the summaries still said "township boundaries approximated" without the file the provenance table
-    named (F5). The file and version are the layer's (geo.datasets records no per-township source)."""
-    from planner.i18n import t
-
+def township_sources(region) -> list[tuple[str, int]]:
+    """The (file, data version) pairs the planner's township boundaries still in the layer came in, oldest
+    first, as :func:`register_sources` gives a register's: geo.datasets merges each township import on top of
+    the earlier ones, so the layer's own file is only the last import's (F10: after county A's file, version 3,
+    and county B's, version 5, the summaries credited every boundary to B). ``provenance["layers"]
+    ["townships"]["sources"]`` (geo.datasets) where the region records them, else the layer's file and version;
+    ("", v) is a version with no file. Empty when the layer has no version of the planner's."""
     towns = _layers(region).get("townships") or {}
     if towns.get("supplied_by") != "planner" or not towns.get("dataset_version"):
+        return []
+    pairs = []
+    for s in towns.get("sources") or []:
+        try:
+            if int(s.get("count", 1)) > 0 and int(s.get("dataset_version") or 0) > 0:
+                pairs.append((str(s.get("file") or ""), int(s["dataset_version"])))
+        except (AttributeError, TypeError, ValueError):  # a provenance written otherwise: the layer's below
+            pairs = []
+            break
+    return sorted(set(pairs), key=lambda fv: (fv[1], fv[0])) or \
+        [(str(towns.get("file") or ""), int(towns["dataset_version"]))]
+
+
+def township_labels(region, lang: str) -> tuple[str, str] | None:
+    """The township boundaries as imported: ``("imported", phrase)`` when every boundary is the planner's,
+    ``("approx", phrase)`` when some are (how many are still approximate, 示意, and every file and data version
+    the others came in, :func:`township_sources`), None when the provenance records no import of the planner's
+    boundaries. After an import the summaries still said "township boundaries approximated" without the file
+    the provenance table named (F5)."""
+    from planner.i18n import t
+
+    pairs = township_sources(region)
+    if not pairs:
         return None
+    towns = _layers(region).get("townships") or {}
     layer = getattr(region, "townships", None)
     q = layer["geometry_quality"].astype(str) if layer is not None and "geometry_quality" in layer else None
     total = len(q) if q is not None else int(towns.get("count") or 0)
@@ -136,11 +159,16 @@ def township_labels(region, lang: str) -> tuple[str, str] | None:
         (total if str(towns.get("geometry_quality")) == "official" else 0)
     if not own:  # a version of the layer with none of the planner's boundaries (the embedded ones restored)
         return None
-    file = str(towns.get("file") or "") or t("f5_planner_data", lang)
-    v = int(towns["dataset_version"])
+
+    def one(f: str, v: int, inner: bool) -> str:  # "a.geojson，数据版本 3" inside parentheses, else "a.geojson（数据版本 3）"
+        return t("prov_file_version" if inner else "f10_file_version_paren", lang,
+                 file=f or t("f5_planner_data", lang), v=v)
     if own >= total:
-        return "imported", t("f5_prov_imported_towns", lang, file=file, v=v)
-    return "approx", t("f5_approx_towns_some", lang, k=f"{total - own:,}", n=f"{total:,}", m=f"{own:,}", file=file, v=v)
+        where = ("、" if lang == "zh" else ", ").join(one(f, v, False) for f, v in pairs)
+        return "imported", t("f5_prov_imported_towns", lang, where=where)
+    # "; " between English pairs inside the parentheses, as a register's: "a, data version 1, b, ..." read as four
+    where = ("、" if lang == "zh" else "; ").join(one(f, v, True) for f, v in pairs)
+    return "approx", t("f5_approx_towns_some", lang, k=f"{total - own:,}", n=f"{total:,}", m=f"{own:,}", where=where)
 
 
 def provenance_labels(region, lang: str, type_key: str | None = None, types: dict | None = None) -> dict:

@@ -8,6 +8,10 @@
 3. A village on two rows: the first won silently; both are refused, each naming both lines.
 4. `region info` called a type "planner-supplied" when one county's rows were imported and the rest synthetic.
 5. The 示意 summaries called the township boundaries approximate after an import, without its file.
+
+F10 review: a plain copy of a village's row is taken once (both were refused); the summaries name every file the
+boundaries came in (only the last import's was named, credited with every boundary); the villages already outside
+their township are not blamed on a boundary import; the Chinese refusal of a lossy repair gives GEOS's reason.
 """
 from __future__ import annotations
 
@@ -66,6 +70,11 @@ def test_a_bow_tie_repaired_to_a_sliver_of_the_township_is_refused_with_its_area
     assert f"大木厂镇（{DAMU}，第 2 个要素）" in zh and f"{after:,.2f} 平方千米" in zh and f"该乡镇现有面积 {now:,.2f}" in zh, zh
     assert f"大木厂镇 ({DAMU}, feature 2)" in en and f"{after:,.2f} km²" in en and f"{now:,.2f} km², the township's area now" in en
     assert "不能导入" in zh and "would lose most of their area" in en
+    # GEOS's reason, with the place it found, in both languages (the Chinese said "如边线自相交" only)
+    reason = en.split("feature 2) is invalid (", 1)[1].split(")", 1)[0]
+    assert reason.startswith("Self-intersection["), en
+    lon, lat = (float(v) for v in reason.split("[", 1)[1].rstrip("]").split())
+    assert f"边界无效（边线自相交，位于 {lon:.5f}, {lat:.5f}）" in zh, zh
     assert "GIS" in e.value.hint_zh and "Fix Geometries" in e.value.hint_en
     (d,) = e.value.details["repair_loss"]
     assert d["code"] == DAMU and d["basis"] == "now" and d["km2_after"] < d["km2_before"] / 2
@@ -117,6 +126,29 @@ def test_villages_the_new_boundaries_leave_outside_are_said_first(shiyan, tmp_pa
     # the township's own boundary again: nothing to say
     same = check_townships(shiyan, _write(tmp_path, [(JUNDIAN, shiyan.townships.loc[JUNDIAN, "geometry"])]))
     assert not [i for i in township_issues(same) if i["code"] == "villages_outside_township"]
+
+
+def test_villages_outside_their_township_already_are_not_blamed_on_the_import(shiyan, tmp_path):
+    """F10: every village of the county was checked against the new boundaries, so the planner's own points already
+    outside their (approximate) township, in a township the file does not touch, were counted as the import's."""
+    v_ch = shiyan.villages[shiyan.villages["township_code"].astype(str) == CHENGGUAN].sort_index()
+    moved = v_ch.index[:2]
+    there = shiyan.townships.loc[DAMU, "geometry"].representative_point()
+    vills = shiyan.villages.copy()
+    vills.loc[moved, "geometry"] = [there, there]  # the planner's points, in 大木厂镇: outside 城关镇 before any import
+    vills.loc[moved, "location_quality"] = "official"
+    mine = dataclasses.replace(shiyan, villages=vills)
+    same = check_townships(mine, _write(tmp_path, [(JUNDIAN, shiyan.townships.loc[JUNDIAN, "geometry"])]))
+    assert not [i for i in township_issues(same) if i["code"] == "villages_outside_township"]
+    # a real change is still said, counting only what the import leaves outside
+    smaller = _metric(shiyan.townships.loc[JUNDIAN, "geometry"], lambda g: g.buffer(-1500))
+    (said,) = [i for i in township_issues(check_townships(mine, _write(tmp_path, [(JUNDIAN, smaller)])))
+               if i["code"] == "villages_outside_township"]
+    v = shiyan.villages[shiyan.villages["township_code"].astype(str) == JUNDIAN]
+    outside = int((~shapely.contains(smaller, v.geometry.values)).sum())
+    assert said["value"] == f"{JUNDIAN} {outside}/{len(v)}" and CHENGGUAN not in said["message_zh"], said
+    assert f"导入后将有 {outside} 个村（社区）" in said["message_zh"] and "均为示意" in said["message_zh"]
+    assert (shiyan.villages["location_quality"] == "synthetic").all()
 
 
 # -- 2. a village point in another county ---------------------------------------------------------------------
@@ -190,6 +222,47 @@ def test_a_village_on_two_rows_refuses_both_naming_both_lines(shiyan, tmp_path):
         assert r["code"] == "duplicate_code" and r["value"] == a and r["column"] == "code"
         assert "第 3、4 行" in r["message_zh"] and "均不导入" in r["message_zh"], r["message_zh"]
         assert f"village {a} is on rows 3 and 4: neither is imported" in r["message_en"], r["message_en"]
+
+
+def test_a_village_row_copied_is_taken_once_with_a_warning_naming_both_lines(shiyan, tmp_path):
+    """F10: a plain copy-paste duplicate (the same point, the same cells) lost both rows; the first is taken now."""
+    from geo.imports import village_placement_issues
+
+    a, name_a = _village_of(shiyan, CHENGGUAN)
+    b, name_b = _village_of(shiyan, CHENGGUAN, 1)
+    ga, gb = shiyan.villages.loc[a, "geometry"], shiyan.villages.loc[b, "geometry"]
+    path = tmp_path / "v.csv"
+    path.write_text(f"序号,村代码,名称,经度,纬度\n1,{b},{name_b},{gb.x:.6f},{gb.y:.6f}\n2,{a},{name_a},{ga.x:.6f},{ga.y:.6f}\n"
+                    f"3,{a},{name_a},{ga.x + 0.000004:.6f},{ga.y:.6f}\n", "utf-8")  # 0.4 m off: the same point
+    pts = check_villages(shiyan, path)
+    assert sorted(pts["code"]) == sorted([a, b]) and not pts.attrs["refused"]
+    assert list(pts.attrs["rows"]) == [2, 3] and pts.attrs["read"] == 3
+    (w,) = [i for i in village_placement_issues(shiyan, pts) if i["code"] == "duplicate_row_skipped"]
+    assert w["row"] == 4 and w["severity"] == "warning" and w["value"] == a and w["column"] == "村代码"
+    assert f"村（社区）{a} 在第 3、4 行重复出现" in w["message_zh"] and "导入第 3 行" in w["message_zh"], w["message_zh"]
+    assert f"village {a} is on rows 3 and 4 with the same point and cells: row 3 is imported" in w["message_en"]
+    # rows = accepted + refused + skipped, as the report counts them
+    assert pts.attrs["read"] == len(pts) + len(pts.attrs["refused"]) + len(pts.attrs["skipped"])
+    # the same point under another name: which row is right cannot be told, both refused
+    path.write_text(f"村代码,名称,经度,纬度\n{a},{name_a},{ga.x:.6f},{ga.y:.6f}\n{a},{name_a}二组,{ga.x:.6f},{ga.y:.6f}\n"
+                    f"{b},{name_b},{gb.x:.6f},{gb.y:.6f}\n", "utf-8")
+    pts = check_villages(shiyan, path)
+    assert list(pts["code"]) == [b] and sorted(r["row"] for r in pts.attrs["refused"]) == [2, 3]
+    r = pts.attrs["refused"][0]
+    assert "点位相同但名称不同" in r["message_zh"] and "the same point but a different 名称" in r["message_en"], r
+
+
+def test_a_feature_copied_in_a_layer_is_taken_once(shiyan, tmp_path):
+    a, name_a = _village_of(shiyan, CHENGGUAN)
+    g = shiyan.villages.loc[a, "geometry"]
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"fid": k, "code": a, "name": name_a},
+         "geometry": {"type": "Point", "coordinates": [g.x, g.y]}} for k in (1, 2)]}
+    path = tmp_path / "v.geojson"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    pts = check_villages(shiyan, path)
+    assert list(pts["code"]) == [a] and not pts.attrs["refused"]
+    assert [r["row"] for r in pts.attrs["skipped"]] == [2]
 
 
 # -- 4. region info: a register imported for one county -------------------------------------------------------
@@ -271,3 +344,51 @@ def test_the_maps_name_the_imported_boundaries(var_dir, shiyan, tmp_path):
     from cli.main import main
     assert main(["map", "--type", "day_care", "--out", str(out)]) == 0
     assert phrase in out.read_text("utf-8")
+
+
+def test_the_summaries_name_every_file_the_boundaries_came_in(var_dir, shiyan, tmp_path):
+    """F10: geo.datasets merges each township import on top of the earlier ones; the summaries credited every
+    boundary to the last file. Each file is named with its version, while its boundaries are still in the layer."""
+    from geo.datasets import DatasetStore, default_db_path
+    from geo.imports import import_townships
+    from planner.maplayers import provenance_labels, township_sources
+
+    a = _write(tmp_path, [(JUNDIAN, shiyan.townships.loc[JUNDIAN, "geometry"])], name="A.geojson")
+    b = _write(tmp_path, [(YX_CHENGGUAN, shiyan.townships.loc[YX_CHENGGUAN, "geometry"])], name="B.geojson")
+    assert import_townships(shiyan, a)["version"] == 1
+    assert import_townships(shiyan, b)["version"] == 2
+    store = DatasetStore(default_db_path(), region="shiyan")
+    region = store.region()
+    n = len(region.townships)
+    assert township_sources(region) == [("A.geojson", 1), ("B.geojson", 2)]
+    zh = provenance_labels(region, "zh", types={})["by_layer"]["townships"]
+    en = provenance_labels(region, "en", types={})["by_layer"]["townships"]
+    assert zh == f"{n - 2}/{n} 个乡镇边界为近似（2 个取自已导入的A.geojson，数据版本 1、B.geojson，数据版本 2）", zh
+    assert en == (f"{n - 2} of {n} township boundaries approximated (2 from the imported A.geojson, data version 1; "
+                  "B.geojson, data version 2)"), en
+    # a neighbour in A's county imported larger: 军店镇 gives way, its boundary still A's
+    bigger = _metric(shiyan.townships.loc[CHENGGUAN, "geometry"], lambda g: g.buffer(800))
+    assert bigger.intersects(region.townships.loc[JUNDIAN, "geometry"])
+    c = _write(tmp_path, [(CHENGGUAN, bigger)], name="C.geojson")
+    assert import_townships(shiyan, c)["version"] == 3
+    region = store.region()
+    assert region.townships.loc[JUNDIAN, "geometry"].area < shiyan.townships.loc[JUNDIAN, "geometry"].area
+    assert [(s["file"], s["dataset_version"], s["count"]) for s in region.provenance["layers"]["townships"]["sources"]] \
+        == [("A.geojson", 1, 1), ("B.geojson", 2, 1), ("C.geojson", 3, 1)]
+    # 军店镇 imported again: A's file has no boundary left in the layer, and is not named
+    again = _write(tmp_path, [(JUNDIAN, shiyan.townships.loc[JUNDIAN, "geometry"])], name="A2.geojson")
+    assert import_townships(shiyan, again)["version"] == 4
+    assert township_sources(store.region()) == [("B.geojson", 2), ("C.geojson", 3), ("A2.geojson", 4)]
+    # back to version 2: the imports after it are not named
+    assert store.rollback(2) == 5
+    assert township_sources(store.region()) == [("A.geojson", 1), ("B.geojson", 2)]
+    # every boundary the planner's: both files named as imported
+    towns = region.townships.copy()
+    towns["geometry_quality"] = "official"
+    whole = dataclasses.replace(region, townships=towns)
+    assert "乡镇边界取自已导入的A.geojson（数据版本 1）、B.geojson（数据版本 2）、C.geojson（数据版本 3）" in \
+        provenance_labels(whole, "zh", types={})["imported"]
+    # the embedded boundaries restored: nothing of the planner's named
+    store.restore_embedded()
+    assert township_sources(store.region()) == [] and \
+        provenance_labels(store.region(), "zh", types={})["by_layer"]["townships"] == "乡镇边界为近似"

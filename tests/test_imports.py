@@ -152,7 +152,7 @@ def test_a_village_file_is_told_all_its_problems_at_once_by_its_own_column(var_d
     path = var_dir / "v.csv"
     code2 = region.villages.index[2]
     g2 = region.villages.geometry.iloc[2]
-    path.write_text(f"code,lon,lat\n{code0},{x},{y}\n{code0},{x},{y}\n{code1},abc,{y}\n{code1},116.4,39.9\n"
+    path.write_text(f"code,lon,lat\n{code0},{x},{y}\n{code0},{x + 0.01},{y}\n{code1},abc,{y}\n{code1},116.4,39.9\n"
                     f"{code2},{g2.x},{g2.y}\n", encoding="utf-8")
     with pytest.raises(InputDataError) as e:
         import_villages(region, path)
