@@ -527,8 +527,12 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
             per_row(out, "outside_region",
                     lambda i: f"point outside the region {name_en} (lon={plain_number(lon[i])}, lat={plain_number(lat[i])})",
                     lambda i: f"点不在{name_zh}范围内（经度={plain_number(lon[i])}，纬度={plain_number(lat[i])}）",
-                    "Check the coordinates (GCJ-02/BD-09 coordinates from online maps must be converted to WGS84)",
-                    "请核对坐标（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）")
+                    # a datum's offset is under 1.5 km: a point far off is mistyped, swapped or another region's
+                    # (QA 30: the hint named only GCJ-02 for a point 880 km away)
+                    "Check the coordinates: digits typed wrong, longitude and latitude swapped, or a row of another "
+                    "region (GCJ-02/BD-09 coordinates from online maps, off by under 1.5 km, must be converted to WGS84)",
+                    "请核对坐标：数字是否写错、经纬度是否填反、是否为其他地区的数据（来自网络地图的GCJ-02/BD-09坐标偏差"
+                    "不到1.5公里，需转换为WGS84）")
         elif out.any():
             rows, bad_ids = _rows(out), ids[out].tolist()
             # the --region flag is the travel command's own; other callers (the web page, region
@@ -537,9 +541,11 @@ def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | Non
                 f"{out.sum()} point(s) outside the region {name_en} "
                 f"(line(s) {join_list(rows, 'en')}; {id_col} {join_list(bad_ids, 'en')}).",
                 f"有 {out.sum()} 个点不在{name_zh}范围内（第 {join_list(rows)} 行；{id_col} {join_list(bad_ids)}）。",
-                "Check those coordinates, or whether the file belongs to this region (GCJ-02/BD-09 "
-                "coordinates from online maps must be converted to WGS84)" + (", or pass --region none." if cli_hint else "."),
-                "请核对这些坐标，或确认文件是否属于本地区（来自网络地图的GCJ-02/BD-09坐标需转换为WGS84）"
+                "Check those coordinates (digits typed wrong, longitude and latitude swapped), or whether the file "
+                "belongs to this region (GCJ-02/BD-09 coordinates from online maps, off by under 1.5 km, must be "
+                "converted to WGS84)" + (", or pass --region none." if cli_hint else "."),
+                "请核对这些坐标（数字是否写错、经纬度是否填反），或确认文件是否属于本地区（来自网络地图的GCJ-02/BD-09坐标"
+                "偏差不到1.5公里，需转换为WGS84）"
                 + ("，或使用 --region none 跳过范围检查。" if cli_hint else "。"),
                 {"lines": rows, "ids": bad_ids}))
     if problems:

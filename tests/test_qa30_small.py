@@ -54,3 +54,19 @@ def test_map_layers_say_their_data_version_and_the_upgrade_layer_records_it(tmp_
     assert main(["targets", "--proposal", str(path)]) == 0
     out = capsys.readouterr().out
     assert "未记录" not in out and "较早" not in out, out
+
+
+
+def test_a_village_point_far_outside_the_region_is_not_blamed_on_the_datum(var_dir, tmp_path, capsys, shiyan):
+    """880 km away: the hint named only GCJ-02/BD-09, whose offset is under 1.5 km (QA 30)."""
+    import json
+
+    v = shiyan.villages.iloc[:2]
+    p = v.geometry.iloc[0]
+    path = tmp_path / "v.csv"
+    path.write_text(f"code,lon,lat\n{v.index[0]},{p.x:.6f},{p.y:.6f}\n{v.index[1]},116.4,39.9\n", "utf-8")
+    capsys.readouterr()
+    main(["--lang", "en", "data", "import", "villages", str(path), "--dry-run", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    far = [i for i in out["issues"] if i.get("row") == 3]
+    assert far and "swapped" in str(far[0]) and "under 1.5 km" in str(far[0]), far
