@@ -824,6 +824,10 @@ class DatasetStore:
 
     def _layers_of(self, refs: dict[str, LayerRef]) -> dict:
         out = {TOWNSHIPS: self._frame(refs[TOWNSHIPS]).copy(), VILLAGES: self._frame(refs[VILLAGES]).copy()}
+        # the synthetic villages inside the planner's boundaries, as the region has them: a version's diff
+        # compares the points the analyses used (a township import moved 14 and said "villages moved: 0", QA 30)
+        if refs[TOWNSHIPS].stored_in:
+            out[VILLAGES] = settle_villages(out[TOWNSHIPS], out[VILLAGES])
         parts = [self._frame(r) for name, r in sorted(refs.items()) if name.startswith(FACILITIES + ":")]
         parts = [p for p in parts if len(p)]
         fac = pd.concat(parts) if parts else self._embedded.facilities.iloc[0:0]
@@ -852,8 +856,7 @@ class DatasetStore:
             town_chain = self._township_chain(con, refs[TOWNSHIPS])
         lay = self._layers_of(refs)
         emb = self._embedded
-        towns, vills = lay[TOWNSHIPS], lay[VILLAGES]
-        vills = settle_villages(towns, vills) if refs[TOWNSHIPS].stored_in else vills
+        towns, vills = lay[TOWNSHIPS], lay[VILLAGES]  # (the villages settled in their townships: _layers_of)
         if POPULATION in lay:
             vills, towns = _apply_population(vills, towns, lay[POPULATION])
         provenance = copy.deepcopy(emb.provenance)
@@ -1091,6 +1094,8 @@ class DatasetStore:
         for name, frame in frames.items():
             if name in (TOWNSHIPS, VILLAGES, POPULATION, MARKS, SITES):
                 after[name] = frame
+        if TOWNSHIPS in frames or (VILLAGES in frames and refs[TOWNSHIPS].stored_in):
+            after[VILLAGES] = settle_villages(after[TOWNSHIPS], after[VILLAGES])  # as the region will have them
         fac = [f for n, f in frames.items() if n.startswith(FACILITIES + ":")]
         if fac:
             types = {n.split(":", 1)[1] for n in frames if n.startswith(FACILITIES + ":")}
@@ -1858,7 +1863,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                 out["townships"]["requalified"].append({
                     "code": code, "name": _json_safe(b.loc[code].get("name")),
                     "geometry_quality_before": qa, "geometry_quality_after": qb})
-    if touched(VILLAGES):
+    if touched(VILLAGES) or touched(TOWNSHIPS):  # new boundaries move the synthetic villages left outside
         a, b = before[VILLAGES], after[VILLAGES]
         both = [c for c in a.index if c in b.index]
         xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])

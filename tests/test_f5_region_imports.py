@@ -392,3 +392,19 @@ def test_the_summaries_name_every_file_the_boundaries_came_in(var_dir, shiyan, t
     store.restore_embedded()
     assert township_sources(store.region()) == [] and \
         provenance_labels(store.region(), "zh", types={})["by_layer"]["townships"] == "乡镇边界为近似"
+
+
+def test_a_version_diff_counts_the_villages_new_boundaries_moved(var_dir, shiyan, tmp_path):
+    """A township import moves the synthetic villages its boundaries leave outside (settle_villages): the diff of
+    the versions, and the import's own preview, said "villages moved: 0" (QA 30)."""
+    from geo.datasets import DatasetStore, default_db_path
+    from geo.imports import import_townships
+
+    smaller = _metric(shiyan.townships.loc[JUNDIAN, "geometry"], lambda g: g.buffer(-1500))
+    path = _write(tmp_path, [(JUNDIAN, smaller)], name="军店小.geojson")
+    store = DatasetStore(default_db_path(), region="shiyan")
+    assert import_townships(shiyan, path)["version"] == 1
+    moved = store.diff(0, 1)["villages"]["moved"]
+    assert moved and all(str(m["code"])[:9] == JUNDIAN for m in moved), moved[:3]
+    inside = shiyan.villages[shiyan.villages["township_code"].astype(str) == JUNDIAN]
+    assert len(moved) < len(inside)  # only those the smaller boundary left outside
