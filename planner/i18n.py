@@ -2033,3 +2033,8 @@ _STRINGS.update({
                         "\"{a}\" and \"{b}\" choose the same {n} facility ({names}): one facility cannot be both "
                         "upgraded and converted, so it counts as converted only."),
 })
+
+# -- fixer F12: the offline map's legend folds to its heading (planner.mapexport)
+_STRINGS.update({
+    "f12_legend_fold": ("点按标题折叠或展开图例", "Tap the heading to fold or unfold the legend"),
+})

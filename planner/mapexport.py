@@ -219,7 +219,10 @@ _STYLE = """<style>
                vertical-align: top; }
 .cp-title td { padding: 0; }
 .cp-legend { bottom: 26px; right: 12px; max-width: 280px; }
-.cp-legend .hd { font-weight: bold; }
+.cp-legend .hd { font-weight: bold; cursor: pointer; user-select: none; -webkit-user-select: none; padding: 2px 0; }
+.cp-legend .hd::after { content: " \\25BE"; color: #555; font-weight: normal; }
+.cp-legend.cp-folded .hd::after { content: " \\25B8"; }
+.cp-legend.cp-folded .bd { display: none; }
 .cp-legend .grp { color: #555; margin-top: 3px; }
 .cp-legend .gap { height: 5px; }
 .cp-legend .row { display: flex; align-items: center; gap: 6px; }
@@ -238,6 +241,8 @@ _STYLE = """<style>
 /* a phone: the title leaves room on its right for the layer control's button (collapsed there: _LayerControl),
    its labels wrapping so the figures keep their room */
 @media (max-width: 584px) { .cp-title { max-width: calc(100vw - 144px); } .cp-title th { white-space: normal; } }
+/* the legend folds to its heading (a tap on it; folded at first on a narrow screen: _LEGEND_FOLD); on paper whole */
+@media print { .cp-legend.cp-folded .bd { display: block; } .cp-legend .hd::after { content: none; } }
 </style>"""
 
 
@@ -706,56 +711,103 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     parts.append(tx("site_popup_hint"))  # the figures are in click popups; the hover tooltips stay short
     end = "。" if lang == "zh" else "."
     notes = ("。" if lang == "zh" else ". ").join(x.rstrip("。. ") for x in parts) + end
+    # its heading folds and unfolds the rest (_LEGEND_FOLD): on a phone the open legend hid the sites
     box = (f'<div class="cp-box cp-legend" id="cp-legend">'
-           f'<div class="hd">{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="grp">{html.escape(share_name)}</div>{shares}<div class="gap"></div>{others}'
-           f'<div class="note">{html.escape(notes)}</div></div>')
+           f'<div class="hd" id="cp-legend-hd" role="button" tabindex="0" aria-expanded="true" '
+           f'aria-controls="cp-legend-body" title="{html.escape(tx("f12_legend_fold"))}">'
+           f'{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="bd" id="cp-legend-body">'
+           f'<div class="grp">{html.escape(share_name)}</div>{shares}<div class="gap"></div>{others}'
+           f'<div class="note">{html.escape(notes)}</div></div></div>')
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
     head = (f'<div class="cp-box cp-title" id="cp-title"><h1>{html.escape(title)} '
             f'<span class="cp-approx">{tx("illustrative")}</span></h1>'
             f'<div class="sub">{html.escape(subtitle)}</div><table>{rows}</table></div>')
-    m.get_root().html.add_child(folium.Element(head + box))
+    m.get_root().html.add_child(folium.Element(head + box + f"<script>{_LEGEND_FOLD}</script>"))
     _LayerControl().add_to(m)
     # (no folium fit_bounds: its animated zoom, ending after the fit below, undid it)
     # the title box (top left) and the legend (bottom right) sit over the map: fit the region into the
     # space they leave, or a site in the north-west hides under the summary (measured in the browser,
-    # as the boxes' sizes depend on its fonts)
-    fit = ("window.addEventListener('load', function () { var m = %s, t = document.getElementById('cp-title'),"
-           " l = document.getElementById('cp-legend');"
-           " var top = t ? t.getBoundingClientRect().bottom + 8 : 10, right = l ? l.getBoundingClientRect().width + 24 : 10;"
-           " if (m.getSize().x - right < 200) right = 10;"
-           " m.fitBounds([[%f, %f], [%f, %f]], {paddingTopLeft: [10, top], paddingBottomRight: [right, 10],"
-           " animate: false}); });"
-           % (m.get_name(), bounds[1], bounds[0], bounds[3], bounds[2]))
-    m.get_root().script.add_child(folium.Element(fit))
+    # as the boxes' sizes depend on its fonts): _FIT
+    m.get_root().script.add_child(folium.Element(_FIT % {"map": m.get_name(), "s": bounds[1], "w": bounds[0],
+                                                         "n": bounds[3], "e": bounds[2]}))
     m.get_root().script.add_child(folium.Element(_POPUP_PAD % {"map": m.get_name()}))
     return m
 
 
-#: The popups' auto-pan padding, measured in the browser as the fit above is: the title block (top left) and the
-#: legend (bottom right) are fixed over the map, above its popups, and a popup opened near the top (a site in the
-#: north) opened partly behind the title. Leaflet pans an opening popup into the padded rectangle
-#: (autoPanPaddingTopLeft / BottomRight, the options of every popup: L.Popup.mergeOptions): its top below the
-#: title's bottom; its right side left of the legend where the map is wide enough beside it for a popup
-#: (340 px), else above the legend where it is tall enough, else the map's edge. Again when the window's size
-#: changes (the boxes wrap).
+#: Folds the legend to its heading and back, a tap (or Enter) on the heading; folded at first on a narrow screen
+#: (a phone: open it covered a third of the map and the sites under it). Runs where the legend is, before the
+#: map's scripts, so the fit (_FIT) and the popups (_POPUP_PAD) measure it as shown.
+_LEGEND_FOLD = """(function () {
+    var l = document.getElementById('cp-legend'), hd = document.getElementById('cp-legend-hd');
+    if (!l || !hd) return;
+    function fold(on) { l.classList.toggle('cp-folded', on); hd.setAttribute('aria-expanded', on ? 'false' : 'true'); }
+    fold(window.innerWidth < 600);
+    hd.addEventListener('click', function () { fold(!l.classList.contains('cp-folded')); });
+    hd.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fold(!l.classList.contains('cp-folded')); }
+    });
+})();"""
+
+#: The first view: the region fitted into the map less the title block (a strip across the top down to its
+#: bottom) and less the legend, either the strip on its left (beside it, down to the scale bar) or the strip
+#: above it, whichever shows the region larger (a phone: above the folded legend). Everything in the region,
+#: every proposed site, is then clear of both boxes.
+_FIT = """window.addEventListener('load', function () {
+    var m = %(map)s, box = m.getContainer().getBoundingClientRect(), size = m.getSize();
+    var t = document.getElementById('cp-title'), l = document.getElementById('cp-legend');
+    var b = L.latLngBounds([[%(s)f, %(w)f], [%(n)f, %(e)f]]);
+    var top = t ? Math.max(10, Math.ceil(t.getBoundingClientRect().bottom - box.top) + 8) : 10;
+    var ways = [[[10, top], [10, 34]]];
+    if (l && l.offsetWidth) {
+        var r = l.getBoundingClientRect();
+        ways = [[[10, top], [Math.ceil(box.right - r.left) + 12, 34]],
+                [[10, top], [10, Math.max(34, Math.ceil(box.bottom - r.top) + 8)]]];
+    }
+    var best = null;
+    ways.forEach(function (w) {
+        if (size.x - w[0][0] - w[1][0] < 80 || size.y - w[0][1] - w[1][1] < 80) return;
+        var z = m.getBoundsZoom(b, false, L.point(w[0]).add(w[1]));
+        if (!best || z > best.z) best = {z: z, w: w};
+    });
+    var w = best ? best.w : [[10, 10], [10, 10]];
+    m.fitBounds(b, {paddingTopLeft: w[0], paddingBottomRight: w[1], animate: false});
+});"""
+
+#: The popups' auto-pan padding, measured in the browser as the fit is, when a popup opens: the title block (top
+#: left) and the legend (bottom right) are fixed over the map, above its popups, and a popup opened near the top
+#: (a site just below the title) opened behind the title. Leaflet pans an opening popup into the padded
+#: rectangle (its options autoPanPaddingTopLeft / BottomRight): its top below the title's bottom; its right side
+#: left of the legend where the map is wide enough beside it for a popup (340 px), else above the legend where it
+#: is tall enough, else the map's edge; no wider than the map (a phone). Set on the popup that opens, then laid
+#: out and panned again (``update``): the prototype's options (L.Popup.mergeOptions) did nothing for the sites,
+#: whose popups copy every option as their own when the marker's icon is set (Leaflet's Marker.setIcon re-binds
+#: its popup), before any measuring.
 _POPUP_PAD = """(function () {
-    function pad() {  // (the map is made after this script runs: looked up when measured)
-        var map = %(map)s;
+    function pads(map) {
         var box = map.getContainer().getBoundingClientRect(), size = map.getSize();
         var t = document.getElementById('cp-title'), l = document.getElementById('cp-legend');
         var top = t ? Math.max(10, Math.ceil(t.getBoundingClientRect().bottom - box.top) + 8) : 10;
         var br = [10, 10];
-        if (l) {
+        if (l && l.offsetWidth) {
             var r = l.getBoundingClientRect();
             var w = Math.ceil(box.right - r.left) + 8, h = Math.ceil(box.bottom - r.top) + 8;
             if (size.x - w - 10 >= 360) br = [w, 10];
             else if (size.y - top - h >= 220) br = [10, h];
         }
-        L.Popup.mergeOptions({autoPanPaddingTopLeft: [10, top], autoPanPaddingBottomRight: br});
+        return [[10, top], br];
     }
-    document.addEventListener('DOMContentLoaded', pad);
-    window.addEventListener('load', pad);
-    window.addEventListener('resize', pad);
+    function hook() {
+        var map = %(map)s;
+        map.on('popupopen', function (e) {
+            var p = pads(map), frame = 47;  // the popup's frame around its content (Leaflet's margins)
+            L.setOptions(e.popup, {autoPanPaddingTopLeft: p[0], autoPanPaddingBottomRight: p[1],
+                                   // on a phone no wider than the map less the padding (it ran off the screen)
+                                   maxWidth: Math.max(160, Math.min(340, map.getSize().x - 20 - frame))});
+            e.popup.update();  // lays it out again and pans it into the padded rectangle
+        });
+    }
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', hook);
+    else hook();
 })();"""
 
 

@@ -1,5 +1,6 @@
-"""QA 30, in a real browser: pages print their tables whole on A4 (the phone rules clipped them), and a
-viewer's proposal form and proposal page say why they are locked in the viewer's words."""
+"""QA 30, in a real browser: pages print their tables whole on A4 (the phone rules clipped them; then hid columns
+and broke English words letter by letter, F12), and a viewer's proposal form and proposal page say why they are
+locked in the viewer's words."""
 from __future__ import annotations
 
 import threading
@@ -61,13 +62,73 @@ def log_in(page, name, path):
     page.wait_for_url("**" + path)
 
 
-@pytest.mark.parametrize("path", ["/townships", "/proposals/{pid}"])
-def test_printed_tables_keep_every_column_on_a4(page, county_proposal, path):
+#: Per visible table.data (by id, else its place): how many columns its header row shows.
+COLUMNS = """() => Object.fromEntries(Array.from(document.querySelectorAll('table.data')).filter(t => t.offsetParent)
+    .map((t, i) => [t.id || ('#' + i), Array.from((t.tHead || t).rows[0].cells)
+        .filter(c => getComputedStyle(c).display !== 'none').reduce((n, c) => n + c.colSpan, 0)]))"""
+
+#: The words of the visible tables' header cells (and their first rows' cells) that break inside: a word's
+#: letters on two lines ("Town / ship"). A word here runs between spaces, hyphens and slashes, the places a line
+#: may break; Chinese words are left out (Chinese breaks between any two characters).
+BROKEN_WORDS = """() => {
+    const out = [];
+    for (const t of Array.from(document.querySelectorAll('table.data')).filter(t => t.offsetParent)) {
+        const cells = [...(t.tHead ? t.tHead.querySelectorAll('th') : []),
+                       ...Array.from(t.tBodies[0] ? t.tBodies[0].rows : []).slice(0, 12).flatMap(r => Array.from(r.cells))];
+        for (const c of cells) {
+            if (getComputedStyle(c).display === 'none') continue;
+            const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                const re = /[^\\s\\-\u2013\u2014\\/]{2,}/g;
+                for (let m = re.exec(n.data); m; m = re.exec(n.data)) {
+                    if (/[\u3000-\u9fff]/.test(m[0])) continue;
+                    const r = document.createRange();
+                    r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                    const lines = new Set(Array.from(r.getClientRects()).filter(b => b.width > 0).map(b => Math.round(b.bottom)));
+                    if (lines.size > 1) out.push((t.id || 'table') + ': ' + m[0]);
+                }
+            }
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize(("path", "lang"), [("/townships", "zh"), ("/townships", "en"), ("/proposals/{pid}", "en"),
+                                            ("/", "en")])
+def test_printed_tables_keep_every_column_on_a4(page, county_proposal, path, lang):
+    """Printed on A4 (718 px, under the phone width) a table shows every column the screen's does: the phone's
+    rules hid the checklist's 代码/Code and the overview's section, standard and map-link columns on paper. And an
+    English word breaks at its spaces only ("Town ship", "Maoji an Distri ct" when cells might break anywhere)."""
     log_in(page, "wang", "/")
-    page.set_viewport_size({"width": A4_PX, "height": 1000})
-    page.goto(page.base + path.format(pid=county_proposal))
-    page.wait_for_selector("table.data tbody tr")
+    url = page.base + path.format(pid=county_proposal) + f"?lang={lang}"
+    ready = ("#targets-table tbody tr", "#beds-table tbody tr", "#citywide-table tbody tr") if path == "/" \
+        else ("table.data tbody tr",)
+
+    def load(width):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(url)
+        for sel in ready:
+            page.wait_for_selector(sel)
+    load(1366)
+    screen = page.evaluate(COLUMNS)
+    load(A4_PX)
+    phone = page.evaluate(COLUMNS)  # the control: at this width the screen hides columns (the phone's rules)
     page.emulate_media(media="print")
+    paper = page.evaluate(COLUMNS)
+    page.screenshot(path=str(ARTIFACTS / f"qa30-print-{path.strip('/').split('/')[0] or 'overview'}-{lang}.png"))
+    assert paper == screen, (paper, screen)
+    if path == "/townships":
+        assert phone["checklist"] == screen["checklist"] - 1 >= 9  # 代码/Code: hidden on a phone, printed
+        first = page.eval_on_selector("#checklist thead th", "th => th.textContent.trim()")
+        assert first.startswith("代码" if lang == "zh" else "Code"), first
+    if path == "/":
+        for table in ("targets-table", "beds-table", "citywide-table"):
+            assert phone[table] < screen[table], (table, phone, screen)
+            assert page.eval_on_selector_all(f"#{table} .phone-hide",
+                                             "cs => cs.length > 0 && cs.every(c => getComputedStyle(c).display "
+                                             "=== 'table-cell')"), table
+        assert page.eval_on_selector_all(".phone-only", "es => es.every(e => !e.offsetParent)")
     boxes = page.eval_on_selector_all(
         "table.data", "ts => ts.filter(t => t.offsetParent).map(t => [t.scrollWidth, t.clientWidth, "
                       "getComputedStyle(t).display, t.getBoundingClientRect().right])")
@@ -75,6 +136,8 @@ def test_printed_tables_keep_every_column_on_a4(page, county_proposal, path):
     for scroll, client, display, right in boxes:
         assert display == "table"                  # not the phone's scroll box, which paper clips
         assert right <= A4_PX + 1 and scroll <= client + 1, boxes
+    if lang == "en":
+        assert page.evaluate(BROKEN_WORDS) == []
     page.emulate_media(media="screen")             # the phone's scrolling table on screen stays as it was
     assert page.eval_on_selector("table.data", "t => getComputedStyle(t).display") == "block"
 

@@ -6,7 +6,10 @@
 2. a sized proposal's title block gave distance coverage only: it now gives the people served, the remaining
    shortfall and the cost, as the brief words them (web export and `coverplan map`);
 3. the web's offline map of a conversion had no 设施名录 row: it names the sample register;
-4. a popup opened near the top of the map opened behind the title block: popups pan clear of it.
+4. a popup opened near the top of the map opened behind the title block: popups pan clear of it (the sites'
+   popups too, which the first fix missed);
+5. on a phone the legend covered proposed sites: it folds to its heading (at first on a narrow screen) and the
+   first view fits the region clear of the title and the legend.
 """
 from __future__ import annotations
 
@@ -208,49 +211,124 @@ def test_the_webs_conversion_map_names_the_register(web, lang):
 
 
 # -- 4. a popup near the top opens clear of the title ------------------------------------------------------------
-#: Opens the popup of the marker highest on screen under the title's width (a facility or an uncovered village),
-#: with the file's auto-pan padding or (``reset``) Leaflet's default, and gives the boxes once the pan is over.
-OPEN_TOP = """async (reset) => {
-    const map = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map).map(k => window[k])[0];
-    if (reset) L.Popup.mergeOptions({autoPanPaddingTopLeft: null, autoPanPaddingBottomRight: null});
-    map.closePopup();
-    const title = document.getElementById('cp-title').getBoundingClientRect();
-    let best = null;
-    map.eachLayer(l => {
-        if (!l.getPopup || !l.getPopup() || !l.getLatLng) return;
-        const p = map.latLngToContainerPoint(l.getLatLng());
-        if (p.x < title.left + 40 || p.x > title.right - 40 || p.y < 0) return;
-        if (!best || p.y < best.p.y) best = {l: l, p: p};
-    });
-    best.l.openPopup();
-    await new Promise(r => setTimeout(r, 900));
-    const box = e => { const b = e.getBoundingClientRect(); return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; };
-    return {popup: box(document.querySelector('.leaflet-popup-content-wrapper')), title: box(document.getElementById('cp-title')),
-            marker: best.p.y};
-}"""
+#: The page's map (folium names it map_<hash>).
+MAP = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map).map(k => window[k])[0]"
+
+#: Pans the map so its first proposed site sits just below the title block, across its middle (the tester's case:
+#: a site in the north, clicked), and gives the site's point on the screen.
+SITE_BELOW_TITLE = """() => {
+    const map = %s, title = document.getElementById('cp-title').getBoundingClientRect();
+    const box = map.getContainer().getBoundingClientRect();
+    let site = null;
+    map.eachLayer(l => { if (!site && l instanceof L.Marker && l.getPopup && l.getPopup()) site = l; });
+    const p = map.latLngToContainerPoint(site.getLatLng());
+    map.panBy([Math.round(p.x + box.left - (title.left + title.right) / 2), Math.round(p.y + box.top - title.bottom - 40)],
+              {animate: false});
+    const q = map.latLngToContainerPoint(site.getLatLng());
+    return {x: q.x + box.left, y: q.y + box.top};
+}""" % MAP
+
+#: The boxes once a popup is open, and where its site is now.
+BOXES = """() => {
+    const box = s => { const e = document.querySelector(s); if (!e) return null; const b = e.getBoundingClientRect();
+                       return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; };
+    const map = %s, pop = map._popup, site = pop && pop._source;
+    const p = site && site.getLatLng ? map.latLngToContainerPoint(site.getLatLng()) : null;
+    return {popup: box('.leaflet-popup-content-wrapper'), title: box('#cp-title'), legend: box('#cp-legend'),
+            text: pop ? pop.getElement().textContent : '', site: p && p.y + map.getContainer().getBoundingClientRect().top,
+            open: !document.getElementById('cp-legend').classList.contains('cp-folded')};
+}""" % MAP
 
 
 def _meet(a: dict, b: dict) -> bool:
     return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
+def _settled(pg) -> dict:
+    """The boxes once the popup's pan is over (two readings alike)."""
+    last = None
+    for _ in range(40):
+        pg.wait_for_timeout(150)
+        b = pg.evaluate(BOXES)
+        if b["popup"] and b == last:
+            return b
+        last = b
+    return last
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("size", [(1366, 800), (390, 844)])
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)])
 def test_a_popup_near_the_top_opens_clear_of_the_title(browser, web, size):  # noqa: F811
-    page = web["sized"]["maps"]["zh"]
+    """A proposed site just below the title, clicked: its popup opens below the title (and clear of the legend),
+    the map panned down. The sites' popups copy every option as their own when folium sets their icon, so the
+    padding set on L.Popup's prototype never reached them: their popups opened behind the title (y 44-307 under a
+    title to 282 at 1366 x 900). (This test picked the highest marker, a facility whose popup does read the
+    prototype, and passed.)"""
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     try:
         pg = ctx.new_page()
-        pg.set_content(page, wait_until="load")
+        pg.set_content(web["sized"]["maps"]["zh"], wait_until="load")
         pg.wait_for_selector(".leaflet-control-layers")
-        b = pg.evaluate(OPEN_TOP, False)
+        at = pg.evaluate(SITE_BELOW_TITLE)
+        pg.mouse.click(at["x"], at["y"])
+        b = _settled(pg)
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"f7-popup-top-{size[0]}.png"))
-        assert not _meet(b["popup"], b["title"]), b
-        assert b["popup"]["top"] >= b["title"]["bottom"], b
-        # the control: with Leaflet's default padding the same popup opens behind the title (the test can fail)
-        pg.set_content(page, wait_until="load")
-        pg.wait_for_selector(".leaflet-control-layers")
-        assert _meet(*(lambda x: (x["popup"], x["title"]))(pg.evaluate(OPEN_TOP, True)))
+        assert b["popup"] and b["text"].startswith("#1 "), b  # the site's own popup
+        # where it opens without a pan: behind the title (the case is the tester's, the test can fail)
+        unpanned_top = at["y"] - (b["site"] - b["popup"]["top"])
+        assert unpanned_top < b["title"]["bottom"] - 100, (at, b)
+        assert b["popup"]["top"] >= b["title"]["bottom"] and not _meet(b["popup"], b["title"]), b
+        assert not _meet(b["popup"], b["legend"]), b
+        assert 0 <= b["popup"]["left"] and b["popup"]["right"] <= size[0], b  # on the screen (a phone: narrower)
+        assert b["open"] == (size[0] >= 600), b  # the legend folded at first on a phone only
     finally:
         ctx.close()
+
+
+# -- 5. on a phone the first view shows every site, and the legend folds -----------------------------------------
+#: Every proposed site's centre on the screen and whether the site is what is there (not the title or legend).
+SITES_SEEN = """() => {
+    const map = %s, out = [];
+    map.eachLayer(l => {
+        if (!(l instanceof L.Marker) || !l.getElement || !l.getElement()) return;
+        const r = l.getElement().getBoundingClientRect(), x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+        const e = document.elementFromPoint(x, y);
+        out.push({x: x, y: y, seen: !!e && l.getElement().contains(e), at: e ? (e.id || e.className) : null});
+    });
+    return out;
+}""" % MAP
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("key", ["sized", "conv"])
+def test_on_a_phone_the_first_view_shows_every_site_and_the_legend_folds(browser, web, key):  # noqa: F811
+    """On a 390 x 844 phone the legend (then always open, 315 px tall) covered proposed sites and the first fit
+    left room for the title only: the legend is folded to its heading at first, the region is fitted clear of
+    both boxes, and a tap on the heading unfolds and folds it. All in the file (nothing fetched)."""
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        pg = ctx.new_page()
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.set_content(web[key]["maps"]["zh"], wait_until="load")
+        pg.wait_for_selector(".leaflet-control-layers")
+        pg.wait_for_timeout(300)
+        sites = pg.evaluate(SITES_SEEN)
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"f12-phone-sites-{key}.png"))
+        assert len(sites) == pg.locator(".leaflet-marker-pane .cp-site").count() >= 2
+        assert all(s["seen"] for s in sites), sites
+        legend, body = pg.locator("#cp-legend"), pg.locator("#cp-legend-body")
+        folded = legend.bounding_box()["height"]
+        assert body.is_hidden() and folded < 60 and pg.get_attribute("#cp-legend-hd", "aria-expanded") == "false"
+        assert t("legend", "zh") in pg.inner_text("#cp-legend-hd")
+        pg.tap("#cp-legend-hd")
+        assert body.is_visible() and legend.bounding_box()["height"] > 200
+        assert pg.get_attribute("#cp-legend-hd", "aria-expanded") == "true"
+        pg.screenshot(path=str(ARTIFACTS / f"f12-phone-legend-open-{key}.png"))
+        pg.tap("#cp-legend-hd")
+        assert body.is_hidden() and legend.bounding_box()["height"] == pytest.approx(folded, abs=1)
+    finally:
+        ctx.close()
+    assert all(u.startswith(("data:", "about:")) for u in requests), requests  # nothing fetched: offline
