@@ -70,3 +70,11 @@ def test_a_village_point_far_outside_the_region_is_not_blamed_on_the_datum(var_d
     out = json.loads(capsys.readouterr().out)
     far = [i for i in out["issues"] if i.get("row") == 3]
     assert far and "swapped" in str(far[0]) and "under 1.5 km" in str(far[0]), far
+
+
+def test_access_gives_the_shares_below_the_standard_beside_its_mean(shiyan):
+    from planner.access import analyse_access
+
+    c = analyse_access(shiyan, "day_care").citywide
+    assert abs(c["below_standard_share"] * c["demand"] - c["below_standard_demand"]) < 1
+    assert 0 < c["zero_access_share"] <= c["below_standard_share"] < 1
