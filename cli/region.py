@@ -144,6 +144,11 @@ def _info(args) -> int:
                          else ("示意" if zh else "illustrative (synthetic)"))
         # the source in the CLI's language where the region gives one (names of sources stay as they are)
         source = (meta.get("source_zh") or meta.get("source") or "") if zh else (meta.get("source") or meta.get("source_zh") or "")
+        if layer == "townships":  # the planner's boundaries by every file and version they came in, as the maps
+            from planner.maplayers import township_labels  # say it (the source named only the last file)
+
+            said = township_labels(region, "zh" if zh else "en")
+            source = said[1] if said else source
         print(f"  {word(LAYER_WORDS, layer)}{'：' if zh else ': '}{('；' if zh else '; ').join(flags)} — {source}")
         for key, m in by_type.items():  # a register imported for some types: which, from which file and version
             print(f"    {_type_source(key, m, zh, region)}")

@@ -408,3 +408,16 @@ def test_a_version_diff_counts_the_villages_new_boundaries_moved(var_dir, shiyan
     assert moved and all(str(m["code"])[:9] == JUNDIAN for m in moved), moved[:3]
     inside = shiyan.villages[shiyan.villages["township_code"].astype(str) == JUNDIAN]
     assert len(moved) < len(inside)  # only those the smaller boundary left outside
+
+
+def test_region_info_names_every_file_the_boundaries_came_in(var_dir, shiyan, tmp_path, capsys):
+    from cli.main import main
+    from geo.imports import import_townships
+
+    a = _write(tmp_path, [(JUNDIAN, shiyan.townships.loc[JUNDIAN, "geometry"])], name="A.geojson")
+    b = _write(tmp_path, [(YX_CHENGGUAN, shiyan.townships.loc[YX_CHENGGUAN, "geometry"])], name="B.geojson")
+    assert import_townships(shiyan, a)["version"] == 1 and import_townships(shiyan, b)["version"] == 2
+    capsys.readouterr()
+    assert main(["--lang", "en", "region", "info"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("townships"))
+    assert "A.geojson" in line and "B.geojson" in line, line
