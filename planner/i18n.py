@@ -2038,3 +2038,9 @@ _STRINGS.update({
 _STRINGS.update({
     "f12_legend_fold": ("点按标题折叠或展开图例", "Tap the heading to fold or unfold the legend"),
 })
+
+# -- QA 30: a confirmed file's validation report says which version it made and what it replaced
+_STRINGS.update({
+    "qa30_made_version": ("确认后生成的数据版本", "Data version it made"),
+    "qa30_replaced_said": ("确认前的说明（替换范围）", "What it replaced, as said before the confirm"),
+})

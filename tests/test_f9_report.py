@@ -155,7 +155,10 @@ def test_the_version_keeps_the_summary_and_an_older_report_has_its_counts(client
     version = done.get_json()["version"]
     url = f"/api/data/versions/{version}/report.xlsx?lang=zh"
     said = dict(xlsx_summary(client.get(url).data, "校验报告")[0])
-    assert said["文字编码"] == "GBK" and said["可导入"] == 2 and said["确认导入将替换"] == answers["zh"]["replaces"]["text"]
+    # the version's report says which version the file made, and what it replaced as said before (QA 30: it read
+    # as a check still to confirm, "confirming replaces")
+    assert said["文字编码"] == "GBK" and said["可导入"] == 2 and said["确认后生成的数据版本"] == f"v{version}"
+    assert said["确认前的说明（替换范围）"] == answers["zh"]["replaces"]["text"] and "确认导入将替换" not in said
     # a report kept before F9 (or by `coverplan data import`): no facts kept, the counts said, never a 500
     kept = Path(app.config["DATA_DIR"]) / "reports" / f"v{version}" / "meta.json"
     meta = json.loads(kept.read_text("utf-8"))
@@ -192,5 +195,25 @@ def test_a_refused_confirm_is_said_with_its_reason_in_the_language_asked(tmp_pat
             # a county planner is told a rollback is not his to do, as the page tells him
             replaces = said["确认导入将替换" if lang == "zh" else "Confirming replaces"]
             assert replaces.startswith(answer["replaces"]["text"])
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_a_file_wholly_outside_the_county_replaces_nothing_in_its_report(tmp_path, shiyan):
+    """The page leaves out "0 facilities replace the 59 now" beside "nothing will be imported"; the download
+    said it still (QA 30)."""
+    from accounts import accounts_app, signed_in
+
+    app = accounts_app(tmp_path, (("fang", "planner", "420325"),))
+    try:
+        c = signed_in(app, "fang")
+        v = shiyan.villages
+        pts = v[v["county_code"] == "420322"].iloc[:2].geometry
+        body = ("名称,类型,经度,纬度\n" + "".join(f"中心{i},日间照料中心,{p.x:.6f},{p.y:.6f}\n"
+                                             for i, p in enumerate(pts))).encode("utf-8")
+        zh = upload(c, body, "郧西.csv").get_json()
+        assert zh["blocked"] and zh["counts"]["accepted"] == 0
+        said = dict(xlsx_summary(c.get(f"/api/data/uploads/{zh['upload_id']}/report.xlsx?lang=zh").data, "校验报告")[0])
+        assert "确认导入将替换" not in said and said["无法确认导入"] == zh["blocked"]["text"]
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()

@@ -1193,10 +1193,10 @@ def version_report(version: int, fmt: str):
     meta = _kept_meta(version, made.source_sha256) if made is not None else None
     if meta is None:
         raise not_found("Validation report of data version", "数据版本的校验报告", version)
-    return _report_download(_kept_report(version), meta, fmt)
+    return _report_download(_kept_report(version), meta, fmt, version=version)
 
 
-def _report_download(d: Path, meta: dict, fmt: str):
+def _report_download(d: Path, meta: dict, fmt: str, version: int | None = None):
     issues = json.loads((d / "issues.json").read_text("utf-8"))
     lang = g.lang
     c = meta.get("counts") or {}
@@ -1221,7 +1221,7 @@ def _report_download(d: Path, meta: dict, fmt: str):
     # what the page shows above the table (counts, encoding, CRS and datum, column mapping, what confirming
     # replaces, why it would be refused: F9): the workbook's first lines; the CSV's last rows, as notes in its
     # own columns (its header stays the second line and its rows of problems follow it, as scripts read them)
-    summary = _report_summary(meta, issues, lang, with_notices=fmt == "xlsx")
+    summary = _report_summary(meta, issues, lang, with_notices=fmt == "xlsx", version=version)
     if fmt == "csv":  # each row read alone: a mapping's label said again on each of its rows
         colon, said = ("：" if lang == "zh" else ": "), ""
         for label, value in summary:
@@ -1280,7 +1280,8 @@ def _replace_said(replaces: dict, text: str, lang: str) -> str:
     return text + (" " + t("data_rollback_county_note", lang) if county else "")
 
 
-def _report_summary(meta: dict, issues: list, lang: str, with_notices: bool = True) -> list[tuple[str, object]]:
+def _report_summary(meta: dict, issues: list, lang: str, with_notices: bool = True,
+                    version: int | None = None) -> list[tuple[str, object]]:
     """The report's summary, (label, value) rows in ``lang``: the file, its counts and skipped rows, the
     encoding, CRS and datum, the column mapping (a row each), what confirming replaces or why it would be
     refused, and (``with_notices``) the file's notes and file-wide warnings. Only what ``meta`` holds: a
@@ -1328,9 +1329,19 @@ def _report_summary(meta: dict, issues: list, lang: str, with_notices: bool = Tr
         out.append(("" if label == "" else t("f9_columns", lang), t("data_map_remembered", lang)))
     if meta.get("version_checked") is not None:
         out.append((t("f9_checked_on", lang), f"v{meta['version_checked']}"))
+    if version is not None:  # the report of the file that made a version: which one
+        out.append((t("qa30_made_version", lang), f"v{version}"))
     if facts.get("identical") is not None:  # the page says this instead of what confirming replaces
         out.append((t("f9_identical", lang), _identical_text(facts["identical"], lang)))
-    elif isinstance(facts.get("replaces"), dict) and facts["replaces"]:
+    elif isinstance(facts.get("replaces"), dict) and facts["replaces"] and version is not None:
+        # the confirmed file's report: what it replaced, as said before the confirm (the page's sentence is in
+        # the future, and a county planner's rollback advice is not the reader's)
+        r = facts["replaces"]
+        out.append((t("qa30_replaced_said", lang), r.get(lang) or next(iter(r.values()))))
+    elif isinstance(facts.get("replaces"), dict) and facts["replaces"] and not (
+            facts.get("blocked") and not c.get("accepted")):
+        # (a file refused with no row to import replaces nothing: "0 facilities replace the 59 now" beside "nothing
+        # will be imported" read as if the county's would be removed; the page leaves it out too, QA 30)
         r = facts["replaces"]
         out.append((t("f9_replaces", lang), r.get(lang) or next(iter(r.values()))))
     blocked = facts.get("blocked")
