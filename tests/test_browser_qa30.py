@@ -145,6 +145,8 @@ def test_printed_tables_keep_every_column_on_a4(page, county_proposal, path, lan
 def test_a_viewer_is_told_he_only_views(page, county_proposal):
     log_in(page, "guest", "/proposals")
     assert page.is_disabled("#p-submit")
+    # a locked field looks locked (the number of sites was drawn white, as if it could be typed in)
+    assert page.eval_on_selector("#p-p", "e => getComputedStyle(e).backgroundColor") != "rgb(255, 255, 255)"
     for model in ("mclp", "pmedian"):  # the model's handler re-enabled the number of sites
         page.eval_on_selector("#p-model", "(s, m) => { s.disabled = false; s.value = m; "
                               "s.dispatchEvent(new Event('change')); s.disabled = true; }", model)
@@ -155,6 +157,8 @@ def test_a_viewer_is_told_he_only_views(page, county_proposal):
     poll_js(page, "document.getElementById('rerun').disabled")
     title = page.get_attribute("#rerun", "title")
     assert "只有查看权限" in title and "本县区" not in title
+    # said on the page too (a phone shows no tooltip)
+    assert "只有查看权限" in page.inner_text("#readonly-note")
 
 
 def test_a_county_planners_file_wholly_outside_his_county_says_only_that_it_is_refused(page, tmp_path):

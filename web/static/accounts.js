@@ -36,7 +36,10 @@
       document.body.classList.add("cp-readonly");
       lock(WRITE, T("auth_viewer_tip"));
       // said on the page, not only in the greyed controls' tooltips
-      var form = document.getElementById("upload-form") || document.getElementById("proposal-form");
+      // (the proposal page's edit form too: its greyed re-run and save said why only in a tooltip, which a
+      // phone never shows, QA 30)
+      var form = document.getElementById("upload-form") || document.getElementById("proposal-form") ||
+                 document.getElementById("edit-form");
       if (form && !document.getElementById("readonly-note")) {
         var note = document.createElement("p");
         note.id = "readonly-note"; note.className = "small muted"; note.textContent = T("auth_viewer_tip");
