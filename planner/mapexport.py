@@ -940,7 +940,10 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
         register = converted_register(region, cov, sites, lang)
     return coverage_map(region, cov, proposed_sites=sites, lang=lang, title=name, subtitle=" · ".join(dates),
                         sites_key=("capw_converted_sites" if converted else "capw_upgraded_sites") if upgrade
-                        else "proposed_sites", gain_key="capw_added_served" if upgrade else "added_weight",
+                        else "proposed_sites",
+                        # a conversion's popups say "converted", as its sentence does (they said "upgraded", QA 30)
+                        gain_key=("capw_added_served_converted" if converted else "capw_added_served") if upgrade
+                        else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
                         facilities=facilities)
 
