@@ -182,7 +182,7 @@ def data_line(args, region, sources_of: str | None = None) -> None:
 
     v, zh = data_version(region), args.lang == "zh"
     text = (f"数据：数据版本 {v}" + ("（内置数据）" if v == 0 else "（当前版本）")) if zh else \
-        (f"data: dataset version {v}" + (" (the embedded data)" if v == 0 else " (the current one)"))
+        (f"data: data version {v}" + (" (the embedded data)" if v == 0 else " (the current one)"))
     if getattr(args, "facilities", None):
         text += f"；现有设施取自 {args.facilities}" if zh else f"; existing facilities from {args.facilities}"
     elif sources_of:

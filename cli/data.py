@@ -574,7 +574,7 @@ def _check_versions(*versions: int) -> None:
 
     for v in versions:
         if not -2**63 <= v < 2**63:
-            raise NotFoundError(f"No dataset version {v}.", f"没有数据版本 {v}。",
+            raise NotFoundError(f"No data version {v}.", f"没有数据版本 {v}。",
                                 hint_en="`coverplan data versions` lists them.",
                                 hint_zh="可用 `coverplan data versions` 查看全部版本。", details={"version": str(v)})
 

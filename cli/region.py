@@ -125,9 +125,9 @@ def _info(args) -> int:
           f"{p['aged_65']:>10,}{p['aged_80']:>9,}")
     # which data: the version the store is at (its layers below say which are the planner's), or the embedded
     if v:
-        print(f"来源与质量（数据版本 {v}，当前版本）:" if zh else f"provenance (dataset version {v}, the current one):")
+        print(f"来源与质量（数据版本 {v}，当前版本）:" if zh else f"provenance (data version {v}, the current one):")
     else:
-        print("来源与质量（内置数据，数据版本 0）:" if zh else "provenance (the embedded data, dataset version 0):")
+        print("来源与质量（内置数据，数据版本 0）:" if zh else "provenance (the embedded data, data version 0):")
     i = 0 if zh else 1
 
     def word(table: dict, key) -> str:
@@ -180,7 +180,7 @@ def _type_source(key: str, m: dict, zh: bool, region=None) -> str:
                 f = f or "规划人员数据"
                 return f"{f}，数据版本 {ver}" if inner else f"{f}（数据版本 {ver}）"
             f = f or "the planner's data"
-            return f"{f}, dataset version {ver}" if inner else f"{f} (dataset version {ver})"
+            return f"{f}, data version {ver}" if inner else f"{f} (data version {ver})"
 
         def where(inner: bool) -> str:
             return ("、" if zh else "; ").join(one(f, ver, inner) for f, ver in pairs)
@@ -197,7 +197,7 @@ def _type_source(key: str, m: dict, zh: bool, region=None) -> str:
     if v:  # a version that only edited the sample's rows (a capacity typed on the map): nothing imported
         if zh:
             return f"{name}：{n:,} 处，仍为 coverplan 合成示例（示意；数据版本 {v} 中有规划人员的编辑）"
-        return f"{name}: {n:,}, still the coverplan synthetic sample (illustrative; edited by planners in dataset version {v})"
+        return f"{name}: {n:,}, still the coverplan synthetic sample (illustrative; edited by planners in data version {v})"
     if zh:
         return f"{name}：{n:,} 处，内置数据" + ("（coverplan 合成示例，示意）" if m.get("synthetic") else "")
     return f"{name}: {n:,}, the embedded data" + (" (coverplan synthetic sample, illustrative)" if m.get("synthetic") else "")
@@ -242,7 +242,7 @@ def _import(args) -> int:
                 print(f"已清除导入的乡镇边界和村（社区）点位，恢复内置示意数据：已保存为数据版本 {r['version']}"
                       "（设施名录不变）。" if zh
                       else "Imported township boundaries and village points cleared: the embedded illustrative data "
-                           f"again, saved as dataset version {r['version']} (facilities unchanged).")
+                           f"again, saved as data version {r['version']} (facilities unchanged).")
             continue
         what = {"townships": ("个乡镇（街道）边界", "township boundaries"),
                 "villages": ("个村（社区）点位", "village/community points")}[r["layer"]]
@@ -258,11 +258,11 @@ def _import(args) -> int:
         elif r["version"] is not None:
             print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。已保存为数据版本 {r['version']}"
                   "（当前版本）。" if zh
-                  else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}. Saved as dataset "
+                  else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}. Saved as data "
                        f"version {r['version']} (the current one).")
         else:
             print(f"{r['file']} 的 {r['imported']:,} {what[0]}与当前数据版本 {r['unchanged']} 相同，未新建数据版本。" if zh
-                  else f"The {r['imported']:,} {what[1]} of {r['file']} are those of the current dataset version "
+                  else f"The {r['imported']:,} {what[1]} of {r['file']} are those of the current data version "
                        f"{r['unchanged']} already: no new version.")
         for issue in r.get("issues") or []:  # what `data import` and the data page say of the same file
             print(issue_text(issue, args.lang))

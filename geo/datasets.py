@@ -718,7 +718,7 @@ class DatasetStore:
         if r is None:
             last = con.execute("SELECT MAX(version) AS v FROM dataset_versions WHERE region=?",
                                (self.region_name,)).fetchone()["v"]
-            raise NotFoundError(f"No dataset version {version} (versions 0-{last}).",
+            raise NotFoundError(f"No data version {version} (versions 0-{last}).",
                                 f"没有数据版本 {version}（现有版本 0-{last}）。",
                                 hint_en="`coverplan data versions` lists them.",
                                 hint_zh="可用 `coverplan data versions` 查看全部版本。",
@@ -729,7 +729,7 @@ class DatasetStore:
         v = self._current(con) if version is None else int(version)
         r = self._version_row(con, v)
         if r["status"] != "ok":
-            raise CoverplanError(f"Dataset version {v} cannot be used: its files are missing.",
+            raise CoverplanError(f"Data version {v} cannot be used: its files are missing.",
                                  f"数据版本 {v} 无法使用：其文件已缺失。",
                                  hint_en=f"Restore {self.root / str(v)} from a backup, or use another version.",
                                  hint_zh=f"请从备份恢复 {self.root / str(v)}，或改用其他版本。",
@@ -871,7 +871,7 @@ class DatasetStore:
             else:  # an edit (a candidate's mark, a site added) has no file: made on the map or with
                 # `coverplan data mark` (QA 27: "edited on the map" after a mark set on the command line)
                 en, zh = "set by planners (on the map or on the command line)", "规划人员设定（地图上或命令行）"
-            en, zh = f"{en} (dataset version {ref.stored_in})", f"{zh}（数据版本 {ref.stored_in}）"
+            en, zh = f"{en} (data version {ref.stored_in})", f"{zh}（数据版本 {ref.stored_in}）"
             if part and part[0] < part[1]:
                 n, total, noun_en, noun_zh = part
                 en += f", {n:,} of {total:,} {noun_en}; the others embedded (示意)"

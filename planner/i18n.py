@@ -605,7 +605,7 @@ _STRINGS.update({
 
 # -- strings: datasets --
 _STRINGS.update({
-    "ds_version": ("数据版本", "Dataset version"),
+    "ds_version": ("数据版本", "Data version"),
     "ds_current": ("当前版本", "current version"),
     "ds_created": ("创建时间", "Created"),
     "ds_author": ("操作人", "Author"),
@@ -634,9 +634,9 @@ _STRINGS.update({
     "ds_dry_run": ("试运行：仅校验，未保存任何内容（当前仍为版本 {v}）。",
                    "Dry run: validated only, nothing saved (version {v} stays current)."),
     "ds_committed": ("已创建数据版本 {v}（{layer}，来自 {file}，{rows} 行），并设为当前版本。",
-                     "Created dataset version {v} ({layer}, from {file}, {rows} rows); it is now current."),
+                     "Created data version {v} ({layer}, from {file}, {rows} rows); it is now current."),
     "ds_rolled_back": ("已创建数据版本 {v}：内容与版本 {target} 相同，并设为当前版本（历史记录保持不变）。",
-                       "Created dataset version {v}, equal to version {target}; it is now current "
+                       "Created data version {v}, equal to version {target}; it is now current "
                        "(the history is kept)."),
     "ds_unchanged": ("本文件的数据与当前版本 {v} 完全相同：无需导入，未生成新版本。",
                      "This file holds exactly the data of the current version {v}: nothing to import, no new "

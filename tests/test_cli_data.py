@@ -135,7 +135,7 @@ def test_township_zip_diff_and_rollback_brings_the_approximation_back(var_dir, t
     assert [c["code"] for c in d["townships"]["changed"]] == [CODE]
 
     code, text, _ = run(capsys, "--lang", "en", "data", "rollback", "0")
-    assert code == 0 and "Created dataset version 2, equal to version 0" in text
+    assert code == 0 and "Created data version 2, equal to version 0" in text
     region = store(var_dir).region()
     assert region.dataset_version == 2
     assert (region.townships["geometry_quality"] == "approximate").all()
@@ -310,7 +310,7 @@ def test_broken_inputs_are_refused_and_the_store_is_untouched(var_dir, tmp_path,
     code, _, err = run(capsys, "data", "diff", "0", "9")
     assert code == 2 and "没有数据版本 9" in err
     code, _, err = run(capsys, "--lang", "en", "data", "rollback", "5")
-    assert code == 2 and "No dataset version 5" in err
+    assert code == 2 and "No data version 5" in err
     assert store(var_dir).fingerprint() == before
     assert store(var_dir).current().version == 1
 

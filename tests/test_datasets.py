@@ -85,7 +85,7 @@ def test_version_0_is_the_embedded_default_and_cannot_be_deleted(store, var_dir)
 def test_unknown_version_is_a_clear_error(store):
     with pytest.raises(NotFoundError) as e:
         store.diff(0, 7)
-    assert "No dataset version 7" in e.value.message("en") and "没有数据版本 7" in e.value.message("zh")
+    assert "No data version 7" in e.value.message("en") and "没有数据版本 7" in e.value.message("zh")
 
 
 # -- imports ----------------------------------------------------------------------------

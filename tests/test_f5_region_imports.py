@@ -285,7 +285,7 @@ def test_region_info_says_a_register_imported_for_one_county_is_partly_the_sampl
     code, out, err = run(capsys, "--lang", "en", "region", "info")
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.strip().startswith("Community/village day-care centre:"))
-    assert "partly imported: 3 planner-supplied (fang.csv, dataset version 1); the other" in line, line
+    assert "partly imported: 3 planner-supplied (fang.csv, data version 1); the other" in line, line
     assert f"the other {rest:,} still the coverplan synthetic sample (illustrative)" in line and \
         "planner-supplied: fang.csv" not in line, line
 

@@ -138,7 +138,7 @@ def test_a_fresh_machine_answers_on_the_embedded_data_and_makes_no_file(var_dir,
     assert code == 0 and res["dataset_version"] == 0 and res["facilities"] == 473
     assert not var_dir.exists()
     code, _, err = run(capsys, "--lang", "en", "coverage", "--type", "day_care")
-    assert code == 0 and "data: dataset version 0 (the embedded data)" in err
+    assert code == 0 and "data: data version 0 (the embedded data)" in err
 
 
 def test_the_analyses_use_the_imported_version(var_dir, tmp_path, capsys):

@@ -49,7 +49,7 @@ def text_error(capsys, lang: str, *argv) -> str:
     """The error line of a text run: exit code 2, no traceback, and no data line before it."""
     code, out, err = run(capsys, "--lang", lang, *argv)
     assert code == 2 and "Traceback" not in err, (code, err)
-    assert "数据：数据版本" not in err and "data: dataset version" not in err, err
+    assert "数据：数据版本" not in err and "data: data version" not in err, err
     return err
 
 

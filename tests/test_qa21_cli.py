@@ -64,7 +64,7 @@ def error(capsys, lang: str, *argv, after_data: bool = False) -> str:
     ``after_data``: an error only the data can tell), nothing loaded."""
     code, out, err = run(capsys, "--lang", lang, *argv)
     assert code == 2 and "Traceback" not in err, (argv, code, err)
-    assert after_data or ("数据：数据版本" not in err and "data: dataset version" not in err), err
+    assert after_data or ("数据：数据版本" not in err and "data: data version" not in err), err
     assert "将加载数据" not in err and "would be loaded" not in err, (argv, err)
     line = err.strip().splitlines()[-1]
     assert line.startswith("错误：" if lang == "zh" else "error: ") or "：错误：" in line or ": error: " in line, line
@@ -296,7 +296,7 @@ def test_a_version_beyond_sqlites_integers_is_no_such_version(argv, tmp_path, ca
     db = str(tmp_path / "p.sqlite")
     value = next(a for a in argv if len(a) > 20)
     assert error(capsys, "en", *argv, "--db", db) == \
-        f"error: No dataset version {value}. `coverplan data versions` lists them."
+        f"error: No data version {value}. `coverplan data versions` lists them."
     assert error(capsys, "zh", *argv, "--db", db) == f"错误：没有数据版本 {value}。可用 `coverplan data versions` 查看全部版本。"
 
 

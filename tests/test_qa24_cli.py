@@ -105,13 +105,13 @@ def test_sized_proposal_names_its_units(var, capsys):  # noqa: F811
 # -- 4. region info: the data the analyses use ---------------------------------------------------------------
 def test_region_info_describes_the_imported_version(var, tmp_path, capsys):  # noqa: F811
     code, out, _ = run(capsys, "--lang", "en", "region", "info")
-    assert code == 0 and "provenance (the embedded data, dataset version 0)" in out, out
+    assert code == 0 and "provenance (the embedded data, data version 0)" in out, out
     imported(capsys, tmp_path, SOME_DAY_PLACES, "my_register.csv")
     code, out, err = run(capsys, "--lang", "en", "region", "info")
     assert code == 0, err
-    assert "provenance (dataset version 1, the current one)" in out, out
+    assert "provenance (data version 1, the current one)" in out, out
     line = next(x for x in out.splitlines() if x.strip().startswith("Community/village day-care centre:"))
-    assert "2, planner-supplied: my_register.csv (dataset version 1)" in line, line
+    assert "2, planner-supplied: my_register.csv (data version 1)" in line, line
     fac = next(x for x in out.splitlines() if x.strip().startswith("facilities:"))
     assert "replace with the planner's register" not in fac and "the planner's own register" in fac, fac
     code, out, _ = run(capsys, "region", "info")

@@ -30,7 +30,7 @@ def test_cli_refuses_sizes_that_are_not_whole(var, capsys, sizes, bad):  # noqa:
                          "--budget", "1")
     assert code == 2 and out == "" and "Traceback" not in err, (out, err)
     assert f"--sizes {sizes}: {bad} is not a whole number of 1 or more" in err and "beds" in err, err
-    assert "dataset version" not in err  # before any data is loaded
+    assert "data version" not in err  # before any data is loaded
     code, out, err = run(capsys, "propose", "--type", "elderly_complex", "--sizes", sizes, "--budget", "1")
     assert code == 2 and f"--sizes {sizes} 无效：{bad} 不是不小于 1 的整数" in err and "床位数" in err, err
 

@@ -81,7 +81,7 @@ def test_region_import_after_a_register_and_reset_keeps_the_facilities(var_dir, 
     before = _store().region()
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--reset")
     assert code == 0, err
-    assert "saved as dataset version 3 (facilities unchanged)" in out, out
+    assert "saved as data version 3 (facilities unchanged)" in out, out
     after = _store().region()
     assert after.dataset_version == 3 and (after.villages["location_quality"] == "synthetic").all()
     assert _point(after, VILLAGE) == _point(load_region("shiyan", imports=False), VILLAGE)
@@ -99,7 +99,7 @@ def test_the_same_file_again_makes_no_version(var_dir, tmp_path, capsys):
     assert run(capsys, "region", "import", "--villages", str(path))[0] == 0
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(path))
     assert code == 0, err
-    assert "those of the current dataset version 1 already: no new version" in out, out
+    assert "those of the current data version 1 already: no new version" in out, out
     assert _store().current().version == 1
 
 
@@ -167,7 +167,7 @@ def test_an_empty_file_is_no_database_to_read(var_dir, tmp_path, capsys, lang, w
     empty.write_bytes(b"")
     code, out, err = run(capsys, "--lang", lang, *argv, "--db", str(empty))
     assert code == 2 and word in err and "Traceback" not in err, (out, err)
-    assert "数据版本 0" not in out + err and "dataset version 0" not in out + err
+    assert "数据版本 0" not in out + err and "data version 0" not in out + err
 
 
 def test_an_empty_file_may_still_become_a_database(var_dir, tmp_path):
@@ -229,7 +229,7 @@ def test_region_import_of_townships_is_a_version_too(var_dir, tmp_path, capsys):
     assert code == 0, err
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--townships", str(path))
     assert code == 0, err
-    assert "Imported 1 of 129 township boundaries from 乡镇界.geojson. Saved as dataset version 2" in out, out
+    assert "Imported 1 of 129 township boundaries from 乡镇界.geojson. Saved as data version 2" in out, out
     now = _store().region()
     assert now.townships.loc[code9, "geometry_quality"] == "official" and len(now.site_marks) == 1
     assert shapely.contains(now.townships.loc[now.villages["township_code"], "geometry"].values,
@@ -256,4 +256,4 @@ def test_a_refused_village_file_commits_nothing_not_even_the_boundaries(var_dir,
     assert code == 0 and "未保存" in out and "不加 --partial 时整个文件不会导入" in out, (out, err)
     assert _store().current().version == 0
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(bad), "--partial")
-    assert code == 0 and "Imported 2 of 1,979" in out and "Saved as dataset version 1" in out, (out, err)
+    assert code == 0 and "Imported 2 of 1,979" in out and "Saved as data version 1" in out, (out, err)
