@@ -1863,7 +1863,9 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                 out["townships"]["requalified"].append({
                     "code": code, "name": _json_safe(b.loc[code].get("name")),
                     "geometry_quality_before": qa, "geometry_quality_after": qb})
-    if touched(VILLAGES) or touched(TOWNSHIPS):  # new boundaries move the synthetic villages left outside
+    # (new boundaries move the synthetic villages they leave outside: compared when either changed, and both
+    # sets of layers hold the villages)
+    if (touched(VILLAGES) or touched(TOWNSHIPS)) and VILLAGES in before and VILLAGES in after:
         a, b = before[VILLAGES], after[VILLAGES]
         both = [c for c in a.index if c in b.index]
         xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
