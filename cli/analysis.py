@@ -188,8 +188,10 @@ def data_line(args, region, sources_of: str | None = None) -> None:
     elif sources_of:
         files = register_files(args, region, sources_of)
         if files:
-            # the wording of the map's 示意 line (planner.maplayers.map_approx): "a.csv，数据版本 1、b.csv，数据版本 2"
-            where = (t("layer_list_sep", args.lang) if zh else "; ").join(
+            # the wording of the map's 示意 line (planner.maplayers.map_approx): "a.csv，数据版本 1；b.csv，数据版本 2"
+            from planner.maplayers import PAIR_SEP
+
+            where = PAIR_SEP.get(args.lang, "; ").join(
                 t("prov_file_version", args.lang, file=f["file"], v=f["dataset_version"]) if f["file"]
                 else t("prov_version", args.lang, v=f["dataset_version"]) for f in files)
             from planner.maplayers import type_is_sample

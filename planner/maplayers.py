@@ -140,6 +140,11 @@ def township_sources(region) -> list[tuple[str, int]]:
         [(str(towns.get("file") or ""), int(towns["dataset_version"]))]
 
 
+#: Between "file, data version N" pairs: a semicolon in both languages ("a.csv，数据版本 1、b.csv，数据版本 2" read
+#: as if 1 and b.csv went together, QA 30; in English ", " made "a.csv, data version 1, b.csv, ..." four items).
+PAIR_SEP = {"zh": "；", "en": "; "}
+
+
 def township_labels(region, lang: str) -> tuple[str, str] | None:
     """The township boundaries as imported: ``("imported", phrase)`` when every boundary is the planner's,
     ``("approx", phrase)`` when some are (how many are still approximate, 示意, and every file and data version
@@ -167,7 +172,7 @@ def township_labels(region, lang: str) -> tuple[str, str] | None:
         where = ("、" if lang == "zh" else ", ").join(one(f, v, False) for f, v in pairs)
         return "imported", t("f5_prov_imported_towns", lang, where=where)
     # "; " between English pairs inside the parentheses, as a register's: "a, data version 1, b, ..." read as four
-    where = ("、" if lang == "zh" else "; ").join(one(f, v, True) for f, v in pairs)
+    where = PAIR_SEP.get(lang, "; ").join(one(f, v, True) for f, v in pairs)
     return "approx", t("f5_approx_towns_some", lang, k=f"{total - own:,}", n=f"{total:,}", m=f"{own:,}", where=where)
 
 
@@ -221,7 +226,7 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
     def where(k: str) -> str:  # every file (and version) the type's own rows came in
         pairs = register_sources(region, k) or [("", 0)]
         # "; " between English pairs: "a.csv, data version 1, b.csv, data version 2" read as four items
-        return (sep if lang == "zh" else "; ").join(
+        return PAIR_SEP.get(lang, "; ").join(
             t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v) for f, v in pairs)
     sample = [k for k in keys if type_is_sample(region, k)]
     own = [k for k in keys if k not in sample]

@@ -1188,7 +1188,7 @@ class _Rows:
                          f"{lon[i]:g}, {lat[i]:g}", lon=plain_number(lon[i]), lat=plain_number(lat[i]),
                          region=self.region_name)
                 continue
-            # GCJ-02 and BD-09 lie under about 1.2 km from WGS84: a point far out is no datum's doing, and
+            # GCJ-02 and BD-09 lie under about 1.5 km from WGS84: a point far out is no datum's doing, and
             # "choose gcj02" sent the planner the wrong way (a digit, swapped columns, a CRS, another region)
             fix = "f4_fix_outside_far" if km > FAR_OUTSIDE_KM else "reg_fix_outside"
             self.add(i, "lon", "error", "outside_region", "reg_outside", fix, f"{lon[i]:g}, {lat[i]:g}",

@@ -16,7 +16,7 @@ def test_the_sources_line_names_every_file_and_version_of_a_type(app):
     region = app.extensions["coverplan"]["service"].region
     assert confirm(c, register_of(region, "420325", 3, "甲"), "a.csv") == 1
     assert confirm(c, register_of(region, "420322", 2, "乙"), "b.csv") == 2
-    for lang, want in (("zh", "社区(村)日间照料中心（a.csv，数据版本 1、b.csv，数据版本 2）"),
+    for lang, want in (("zh", "社区(村)日间照料中心（a.csv，数据版本 1；b.csv，数据版本 2）"),
                        ("en", "Community/village day-care centre (a.csv, data version 1; b.csv, data version 2)")):
         overview = html.unescape(c.get(f"/?lang={lang}").get_data(as_text=True))
         line = next(x for x in overview.split("<td") if "a.csv" in x and "data-approx" not in x)

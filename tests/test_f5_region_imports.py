@@ -363,7 +363,7 @@ def test_the_summaries_name_every_file_the_boundaries_came_in(var_dir, shiyan, t
     assert township_sources(region) == [("A.geojson", 1), ("B.geojson", 2)]
     zh = provenance_labels(region, "zh", types={})["by_layer"]["townships"]
     en = provenance_labels(region, "en", types={})["by_layer"]["townships"]
-    assert zh == f"{n - 2}/{n} 个乡镇边界为近似（2 个取自已导入的A.geojson，数据版本 1、B.geojson，数据版本 2）", zh
+    assert zh == f"{n - 2}/{n} 个乡镇边界为近似（2 个取自已导入的A.geojson，数据版本 1；B.geojson，数据版本 2）", zh
     assert en == (f"{n - 2} of {n} township boundaries approximated (2 from the imported A.geojson, data version 1; "
                   "B.geojson, data version 2)"), en
     # a neighbour in A's county imported larger: 军店镇 gives way, its boundary still A's

@@ -79,4 +79,4 @@ def test_the_summary_lines_name_every_file_the_register_came_in(app):
         said = page.split('data-approx-facilities="')[1].split('"')[0]
         assert all(w in said for w in want), said
         assert said.index(want[0]) < said.index(want[1]), said
-        assert (f"{want[0]}; {want[1]}" if lang == "en" else f"{want[0]}、{want[1]}") in said, said
+        assert (f"{want[0]}; {want[1]}" if lang == "en" else f"{want[0]}；{want[1]}") in said, said
