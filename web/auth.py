@@ -478,9 +478,9 @@ def scope_import(layer: str, gdf, region):
     from planner import register_scope
 
     fac = region.facilities
-    types = set(gdf["facility_type"].astype(str)) if "facility_type" in gdf else {layer.split(":", 1)[1]}
-    kept = fac[fac["facility_type"].astype(str).isin(types) & (fac["county_code"].astype(str) != u.county)]
-    clash = sorted(set(kept["id"].astype(str)) & set(gdf["id"].astype(str)))
+    # ids of the facilities kept in other counties that the file uses too (register_scope.plan, which the merge
+    # below checks as well): refused as his county's import may not take them
+    clash = sorted({i for it in register_scope.plan(layer, gdf, fac) for i in it["clash"]})
     if clash:
         more_en, more_zh = (" …", " 等") if len(clash) > 10 else ("", "")
         raise Forbidden(f"Facility id(s) {', '.join(clash[:10])}{more_en} belong to another county's facilities.",
