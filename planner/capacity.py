@@ -187,13 +187,18 @@ def _township_note(report: dict, field: str, lang: str) -> dict:
                 f"全市缺口为 {amount(c_short)}，但 {n:,} 个存在缺口的乡镇（街道）缺口合计 {amount(x)}：全市数字已用"
                 "部分乡镇（街道）的富余抵扣其他乡镇（街道）的不足。")
     inside, smaller = [], []  # counties at 0 with short townships; counties short by less than their townships
-    for c in report.get("by_county") or []:
-        rows = [r for r in towns if str(r.get("county_code")) == str(c.get("county_code"))]
+    counties = [(c, [r for r in towns if str(r.get("county_code")) == str(c.get("county_code"))])
+                for c in report.get("by_county") or []]
+    # each county's sum of township shortfalls in whole units that add up to the city's sum as shown (each
+    # rounded alone, the counties summed one off the citywide figure beside them)
+    whole = dict(zip((id(c) for c, _ in counties), whole_split(short([r for _, rows in counties for r in rows]),
+                                                                   [short(rows) for _, rows in counties])[1]))
+    for c, rows in counties:
         if not rows or not netted(short(rows), c):
             continue
         (inside if int(c.get("shortfall_whole", 0)) == 0 else smaller).append((c, rows))
     if inside:
-        m, y = sum(len(rows) for _, rows in inside), short([r for _, rows in inside for r in rows])
+        m, y = sum(len(rows) for _, rows in inside), sum(whole[id(c)] for c, _ in inside)
         every = bool(parts) and m == len(towns)  # the city's sentence already gave these numbers
         k = len(inside)
         if lang == "en":
@@ -212,13 +217,13 @@ def _township_note(report: dict, field: str, lang: str) -> dict:
     if smaller:
         k = len(smaller)
         if lang == "en":
-            each = "; ".join(f"{c.get('name_en') or c.get('name')} {amount(short(rows))} against "
+            each = "; ".join(f"{c.get('name_en') or c.get('name')} {amount(whole[id(c)])} against "
                              f"{int(c.get('shortfall_whole', 0)):,}" for c, rows in smaller)
             parts.append(f"In {k:,} {'county' if k == 1 else 'counties'} the short townships lack more than the "
                          f"county's own shortfall ({each}): a county's figure nets the surplus of some of its "
                          "townships against the others' lack.")
         else:
-            each = "；".join(f"{c.get('name')} {amount(short(rows))}，县级 {amount(c.get('shortfall_whole', 0))}"
+            each = "；".join(f"{c.get('name')} {amount(whole[id(c)])}，县级 {amount(c.get('shortfall_whole', 0))}"
                             for c, rows in smaller)
             parts.append(f"有 {k:,} 个县（市、区）的乡镇（街道）缺口合计大于县级缺口（{each}）：县级数字已用"
                          "部分乡镇（街道）的富余抵扣其他乡镇（街道）的不足。")
