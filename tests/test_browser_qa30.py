@@ -25,6 +25,7 @@ def server(tmp_path_factory):
     users = app.extensions["coverplan"]["users"]
     users.add("wang", "planner", "420325", password=PW, must_change=False)
     users.add("guest", "viewer", password=PW, must_change=False)
+    users.add("boss", "admin", password=PW, must_change=False)
     app.extensions["coverplan"]["service"].region_layers()
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=srv.run, daemon=True).start()
@@ -140,6 +141,28 @@ def test_printed_tables_keep_every_column_on_a4(page, county_proposal, path, lan
         assert page.evaluate(BROKEN_WORDS) == []
     page.emulate_media(media="screen")             # the phone's scrolling table on screen stays as it was
     assert page.eval_on_selector("table.data", "t => getComputedStyle(t).display") == "block"
+
+
+def test_accounts_and_audit_log_print_as_tables(page, county_proposal):
+    """On paper (A4, under the phone width) the accounts and the audit log are tables with their headers, as on a
+    laptop: the phone's card layout (one labelled field a line) printed a page of audit entries on four."""
+    log_in(page, "boss", "/admin")
+    page.set_viewport_size({"width": A4_PX, "height": 1000})
+    page.goto(page.base + "/admin?lang=en")
+    page.wait_for_selector("#users-table tbody tr")
+    page.wait_for_selector("#audit-table tbody tr")
+    shown = """t => [getComputedStyle(t).display, getComputedStyle(t.tHead).display,
+                     getComputedStyle(t.tBodies[0].rows[0]).display, getComputedStyle(t.tBodies[0].rows[0].cells[1]).display]"""
+    for table in ("users-table", "audit-table"):  # the control: the phone's cards on this screen
+        assert page.eval_on_selector(f"#{table}", shown) == ["block", "none", "block", "flex"], table
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "qa31-print-admin-en.png"), full_page=True)
+    for table in ("users-table", "audit-table"):
+        assert page.eval_on_selector(f"#{table}", shown) == ["table", "table-header-group", "table-row",
+                                                             "table-cell"], table
+        assert page.eval_on_selector(f"#{table} td[data-label]", "c => getComputedStyle(c, '::before').content") \
+            == "none", table
+    page.emulate_media(media="screen")
 
 
 def test_a_viewer_is_told_he_only_views(page, county_proposal):
