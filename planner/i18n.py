@@ -2044,3 +2044,9 @@ _STRINGS.update({
     "qa30_made_version": ("确认后生成的数据版本", "Data version it made"),
     "qa30_replaced_said": ("确认前的说明（替换范围）", "What it replaced, as said before the confirm"),
 })
+
+# -- QA 31: the offline map's title box folds to its first figures on a phone
+_STRINGS.update({
+    "qa31_title_more": ("更多数字 ▸", "More figures ▸"),
+    "qa31_title_less": ("收起 ▴", "Fewer figures ▴"),
+})

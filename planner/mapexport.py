@@ -241,8 +241,12 @@ _STYLE = """<style>
 /* a phone: the title leaves room on its right for the layer control's button (collapsed there: _LayerControl),
    its labels wrapping so the figures keep their room */
 @media (max-width: 584px) { .cp-title { max-width: calc(100vw - 144px); } .cp-title th { white-space: normal; } }
-/* the legend folds to its heading (a tap on it; folded at first on a narrow screen: _LEGEND_FOLD); on paper whole */
-@media print { .cp-legend.cp-folded .bd { display: block; } .cp-legend .hd::after { content: none; } }
+.cp-title .ft { color: #1a5fa8; cursor: pointer; user-select: none; -webkit-user-select: none; margin-top: 3px; }
+.cp-title.cp-folded tr.more { display: none; }
+/* the legend folds to its heading, the title to its first figures (a tap; folded at first on a narrow screen:
+   _LEGEND_FOLD); on paper whole */
+@media print { .cp-legend.cp-folded .bd { display: block; } .cp-legend .hd::after { content: none; }
+               .cp-title.cp-folded tr.more { display: table-row; } .cp-title .ft { display: none; } }
 </style>"""
 
 
@@ -718,10 +722,17 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
            f'{tx("legend")} · {html.escape(ft.name(lang))}</div><div class="bd" id="cp-legend-body">'
            f'<div class="grp">{html.escape(share_name)}</div>{shares}<div class="gap"></div>{others}'
            f'<div class="note">{html.escape(notes)}</div></div></div>')
-    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
+    # past its first TITLE_KEEP figures the title box folds (_LEGEND_FOLD), a button under them: on a phone the
+    # open box took half the screen
+    rows = "".join(('<tr class="more">' if i >= TITLE_KEEP else "<tr>") + f"<th>{html.escape(k)}</th>"
+                   f"<td>{html.escape(v)}</td></tr>" for i, (k, v) in enumerate(facts))
+    more = (f'<div class="ft" id="cp-title-more" role="button" tabindex="0" aria-expanded="true" '
+            f'aria-controls="cp-title-body" data-more="{html.escape(tx("qa31_title_more"))}" '
+            f'data-less="{html.escape(tx("qa31_title_less"))}">{html.escape(tx("qa31_title_less"))}</div>'
+            if len(facts) > TITLE_KEEP else "")
     head = (f'<div class="cp-box cp-title" id="cp-title"><h1>{html.escape(title)} '
             f'<span class="cp-approx">{tx("illustrative")}</span></h1>'
-            f'<div class="sub">{html.escape(subtitle)}</div><table>{rows}</table></div>')
+            f'<div class="sub">{html.escape(subtitle)}</div><table id="cp-title-body">{rows}</table>{more}</div>')
     m.get_root().html.add_child(folium.Element(head + box + f"<script>{_LEGEND_FOLD}</script>"))
     _LayerControl().add_to(m)
     # (no folium fit_bounds: its animated zoom, ending after the fit below, undid it)
@@ -734,18 +745,29 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     return m
 
 
-#: Folds the legend to its heading and back, a tap (or Enter) on the heading; folded at first on a narrow screen
-#: (a phone: open it covered a third of the map and the sites under it). Runs where the legend is, before the
-#: map's scripts, so the fit (_FIT) and the popups (_POPUP_PAD) measure it as shown.
+#: The title box's figures shown while it is folded (scope, coverage, units covered).
+TITLE_KEEP = 3
+
+#: Folds the legend to its heading and the title box to its first figures, and back, a tap (or Enter) on the
+#: legend's heading or the title's button; both folded at first on a narrow screen (a phone: the open legend
+#: covered a third of the map and the sites under it, the open title half the screen). Runs where the boxes are,
+#: before the map's scripts, so the fit (_FIT) and the popups (_POPUP_PAD) measure them as shown.
 _LEGEND_FOLD = """(function () {
-    var l = document.getElementById('cp-legend'), hd = document.getElementById('cp-legend-hd');
-    if (!l || !hd) return;
-    function fold(on) { l.classList.toggle('cp-folded', on); hd.setAttribute('aria-expanded', on ? 'false' : 'true'); }
-    fold(window.innerWidth < 600);
-    hd.addEventListener('click', function () { fold(!l.classList.contains('cp-folded')); });
-    hd.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fold(!l.classList.contains('cp-folded')); }
-    });
+    function folding(box, hd, said) {
+        if (!box || !hd) return;
+        function fold(on) {
+            box.classList.toggle('cp-folded', on);
+            hd.setAttribute('aria-expanded', on ? 'false' : 'true');
+            if (said) hd.textContent = hd.getAttribute(on ? 'data-more' : 'data-less');
+        }
+        fold(window.innerWidth < 600);
+        hd.addEventListener('click', function () { fold(!box.classList.contains('cp-folded')); });
+        hd.addEventListener('keydown', function (e) {
+            if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fold(!box.classList.contains('cp-folded')); }
+        });
+    }
+    folding(document.getElementById('cp-legend'), document.getElementById('cp-legend-hd'), false);
+    folding(document.getElementById('cp-title'), document.getElementById('cp-title-more'), true);
 })();"""
 
 #: The first view: the region fitted into the map less the title block (a strip across the top down to its

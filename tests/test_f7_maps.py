@@ -29,8 +29,9 @@ ROLE = "regional_center"
 
 def _title_rows(page: str) -> dict[str, str]:
     """The title block's rows of an offline map: label -> text."""
-    table = re.search(r'<div class="cp-box cp-title" id="cp-title">.*?<table>(.*?)</table>', page, re.S).group(1)
-    return {html.unescape(k): html.unescape(v) for k, v in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", table)}
+    table = re.search(r'<div class="cp-box cp-title" id="cp-title">.*?<table[^>]*>(.*?)</table>', page, re.S).group(1)
+    return {html.unescape(k): html.unescape(v)
+            for k, v in re.findall(r'<tr(?: class="more")?><th>(.*?)</th><td>(.*?)</td></tr>', table)}
 
 
 def _legend(page: str) -> str:
@@ -329,6 +330,19 @@ def test_on_a_phone_the_first_view_shows_every_site_and_the_legend_folds(browser
         pg.screenshot(path=str(ARTIFACTS / f"f12-phone-legend-open-{key}.png"))
         pg.tap("#cp-legend-hd")
         assert body.is_hidden() and legend.bounding_box()["height"] == pytest.approx(folded, abs=1)
+        # the title box shows its first figures, its name and 示意; the rest a tap away (it took half the screen)
+        title, more = pg.locator("#cp-title"), pg.locator("#cp-title-more")
+        short = title.bounding_box()["height"]
+        assert short < 844 * 0.3, short
+        assert "示意" in pg.inner_text("#cp-title h1") and pg.locator("#cp-title tr:not(.more)").count() == 3
+        assert pg.locator("#cp-title tr.more").first.is_hidden()
+        assert more.get_attribute("aria-expanded") == "false" and more.inner_text() == t("qa31_title_more", "zh")
+        pg.tap("#cp-title-more")
+        assert pg.locator("#cp-title tr.more").first.is_visible() and title.bounding_box()["height"] > short + 60
+        assert more.get_attribute("aria-expanded") == "true" and more.inner_text() == t("qa31_title_less", "zh")
+        pg.screenshot(path=str(ARTIFACTS / f"qa31-phone-title-open-{key}.png"))
+        pg.tap("#cp-title-more")
+        assert title.bounding_box()["height"] == pytest.approx(short, abs=1)
     finally:
         ctx.close()
     assert all(u.startswith(("data:", "about:")) for u in requests), requests  # nothing fetched: offline

@@ -73,7 +73,7 @@ def _check_offline_map(page: str, *, title: str, lang: str) -> tuple[str, str]:
     assert not _external(page)
     assert not re.search(r"<script[^>]*\ssrc\s*=", page), "a script is loaded instead of inlined"
     assert not re.search(r"<link[^>]*stylesheet", page), "a stylesheet is linked instead of inlined"
-    head = _box(page, "cp-title", r".*?</table>")
+    head = _box(page, "cp-title", r'.*?</table>(?:<div class="ft"[^>]*>[^<]*</div>)?')  # then its fold button
     legend = _box(page, "cp-legend", r'.*?<div class="note">[^<]*</div>')
     assert html.escape(title) in head
     assert DATE.search(head), "the title block has no date"
