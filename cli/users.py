@@ -1,4 +1,4 @@
-"""`coverplan users ...`: the web server's accounts -- add, list, disable, change a password.
+"""`coverplan users ...`: the web server's accounts -- add, list, disable, rename, change a password.
 
 The accounts live in the web app's database (web/users.py), so this command
 works on a server's database whether the server runs or not. Passwords never
@@ -23,8 +23,8 @@ from geo.dbfile import check_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、修改密码、解除登录锁定",
-                                       "accounts of the web server: add, list, disable, passwd, unlock"))
+    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、改名、修改密码、解除登录锁定",
+                                       "accounts of the web server: add, list, disable, rename, passwd, unlock"))
     us = p.add_subparsers(dest="users_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
@@ -67,6 +67,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     dis.add_argument("--enable", action="store_true", help=h("重新启用该用户", "enable the user again"))
     common(dis)
     dis.set_defaults(func=_disable)
+
+    ren = us.add_parser("rename", help=h("修改用户名：账号的方案、角色、县区和登录会话不变",
+                                         "rename a user: the account's proposals, role, county and sessions stay"))
+    ren.add_argument("name", help=h("现用户名", "the current user name"))
+    ren.add_argument("new_name", help=h("新用户名（规则同 users add）", "the new user name (the rule of users add)"))
+    common(ren)
+    ren.set_defaults(func=_rename)
 
     pw = us.add_parser("passwd", help=h("修改用户密码", "set a user's password"))
     pw.add_argument("name", help=h("要修改密码的用户名", "user whose password to set"))
@@ -363,6 +370,24 @@ def _disable(args) -> int:
         _say(args, f"已启用用户 {user.name}。", f"Enabled user {user.name}.")
     else:
         _say(args, f"已停用用户 {user.name}，其登录会话已失效。", f"Disabled user {user.name}; his sessions have ended.")
+    return 0
+
+
+def _rename(args) -> int:
+    from web.users import AccountError
+
+    store = _store(args)
+    try:
+        was = store.find(args.name).name  # as stored (the name is found whatever its case)
+        user = store.rename(was, args.new_name)
+    except AccountError as exc:
+        return _fail(args, exc)
+    store.audit("user_renamed", user_name=_actor(), obj=user.name, detail={"was": was})
+    if args.json:
+        print_json({"user": user.public(), "was": was})
+    else:
+        _say(args, f"已将用户 {was} 改名为 {user.name}；其方案、角色、县区和登录会话不变。",
+             f"Renamed user {was} to {user.name}; the account's proposals, role, county and sessions stay.")
     return 0
 
 

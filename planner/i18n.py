@@ -2049,4 +2049,9 @@ _STRINGS.update({
 _STRINGS.update({
     "qa31_title_more": ("更多数字 ▸", "More figures ▸"),
     "qa31_title_less": ("收起 ▴", "Fewer figures ▴"),
+    "audit_user_renamed": ("修改用户名", "user renamed"),
+    "admin_rename": ("改名", "Rename"),
+    "admin_rename_prompt": ("{name} 的新用户名：", "New user name for {name}:"),
+    "admin_renamed_done": ("已将 {name} 改名为 {new}；其方案、角色、县区和登录会话不变", "Renamed {name} to {new}; "
+                           "the account's proposals, role, county and sessions stay"),
 })

@@ -165,6 +165,23 @@ def test_accounts_and_audit_log_print_as_tables(page, county_proposal):
     page.emulate_media(media="screen")
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_administrator_renames_an_account_on_the_page(page, county_proposal, lang):
+    """QA 31: the Rename by an account's name asks for the new name and says what stays."""
+    log_in(page, "boss", "/admin")
+    page.goto(page.base + f"/admin?lang={lang}")
+    page.wait_for_selector("#users-table tr[data-name='guest']")
+    page.once("dialog", lambda d: d.accept(f"guest_{lang}"))
+    page.click("#users-table tr[data-name='guest'] .u-rename")
+    page.wait_for_selector(f"#users-table tr[data-name='guest_{lang}']")
+    said = page.inner_text("#users-status")
+    assert said.startswith(f"已将 guest 改名为 guest_{lang}" if lang == "zh" else f"Renamed guest to guest_{lang}"), said
+    page.screenshot(path=str(ARTIFACTS / f"qa31-admin-renamed-{lang}.png"), full_page=True)
+    page.once("dialog", lambda d: d.accept("guest"))  # back, for the other tests
+    page.click(f"#users-table tr[data-name='guest_{lang}'] .u-rename")
+    page.wait_for_selector("#users-table tr[data-name='guest']")
+
+
 def test_a_viewer_is_told_he_only_views(page, county_proposal):
     log_in(page, "guest", "/proposals")
     assert page.is_disabled("#p-submit")

@@ -854,8 +854,8 @@ def admin_user_add():
     return jsonify({"user": u.public(), "password": generated}), 201
 
 
-#: What PATCH /api/admin/users/<name> may change (a password goes through .../reset).
-EDITABLE = ("role", "county", "disabled")
+#: What PATCH /api/admin/users/<name> may change (a password goes through .../reset); ``name`` renames.
+EDITABLE = ("name", "role", "county", "disabled")
 
 
 @bp.patch("/api/admin/users/<name>")
@@ -890,12 +890,19 @@ def admin_user_edit(name: str):
             if body["disabled"] and before.id == user().id:
                 raise AccountError("You cannot disable your own account.", "不能停用自己的账号。")
             kw["disabled"] = body["disabled"]
-        if not kw:  # {} changed nothing and answered 200, where a proposal's empty PATCH is a 400 (QA 19)
+        renamed = "name" in body
+        if renamed and kw:  # one change at a time: a rename with a refused role change was half done
+            raise AccountError("A rename is a change of its own: send the new name alone, then the other fields.",
+                               "改名须单独提交：请先只提交新用户名，再修改其他字段。", "field")
+        if not kw and not renamed:  # {} changed nothing and answered 200, where a proposal's empty PATCH is a 400
             raise AccountError(f"Nothing to change: a change takes {listed(EDITABLE, 'en')}.",
                                f"没有要修改的内容：可修改的字段为 {listed(EDITABLE, 'zh')}。", "field")
-        u = users.update(name, **kw)
+        u = users.rename(name, body["name"]) if renamed else users.update(name, **kw)
     except AccountError as exc:
         return _account_error(exc)
+    if renamed:
+        audit("user_renamed", u.name, was=before.name)
+        return jsonify({"user": u.public()})
     if u.disabled != before.disabled:
         audit("user_disabled" if u.disabled else "user_enabled", u.name)
     if (u.role, u.county) != (before.role, before.county):
@@ -1039,6 +1046,8 @@ def audit_detail_text(detail: dict, lang: str) -> str:
             parts.append(pick(("角色 ", "role ")) + role(value))
         elif key == "county":
             parts.append(pick(("县区 ", "county ")) + county(value))
+        elif key == "was" and isinstance(value, str):  # a renamed account's name before
+            parts.append(pick(("原用户名 ", "was named ")) + value)
         elif key == "was" and isinstance(value, dict):
             # only what changed: "role planner; county Maojian; was county Fang", not the unchanged role again
             was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value and value["role"] != detail.get("role") else []

@@ -484,17 +484,7 @@ class UserStore:
         if must_change is None:
             must_change = generated is not None
         uid = uuid.uuid4().hex[:12]
-        key = name_key(name)
-        twin = next((u for u in self.list() if name_key(u.name) == key), None)
-        if twin is not None and twin.name.lower() == name.lower():
-            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists")
-        if twin is not None:
-            # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
-            raise AccountError(f"The user name {shown_value(name)} reads as the existing account "
-                               f"{shown_value(twin.name)} (the same once full-width forms and case are set aside). "
-                               "Choose a name that differs in more than that.",
-                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式和大小写后相同）。请另选一个用户名。",
-                               "exists")
+        self._check_free(name)
         try:
             with self._connect() as con:
                 con.execute("INSERT INTO users (id, name, role, county, pw_hash, stamp, must_change, created) "
@@ -504,6 +494,46 @@ class UserStore:
         except sqlite3.IntegrityError:
             raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists") from None
         return self.get(uid), generated
+
+    def _check_free(self, name: str, exclude: str | None = None) -> None:
+        """Refuse ``name`` when an account but ``exclude`` (an id) has it or one that reads the same."""
+        key = name_key(name)
+        twin = next((u for u in self.list() if name_key(u.name) == key and u.id != exclude), None)
+        if twin is not None and twin.name.lower() == name.lower():
+            raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists")
+        if twin is not None:
+            # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
+            raise AccountError(f"The user name {shown_value(name)} reads as the existing account "
+                               f"{shown_value(twin.name)} (the same once full-width forms and case are set aside). "
+                               "Choose a name that differs in more than that.",
+                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式和大小写后相同）。请另选一个用户名。",
+                               "exists")
+
+    def rename(self, name: str, new: str) -> User:
+        """Give the account ``name`` the name ``new`` (checked as a new account's). Its id stays, so its
+        proposals, its open sessions, its role and county stay; the audit log and the data versions keep the
+        name each entry was made under, as history. Its login failures (and locks) move to the new name, so a
+        rename does not lift a lock."""
+        user = self.find(name)
+        new = check_name(new)
+        if new == user.name:
+            raise AccountError(f"Nothing to change: the account is already named {shown_value(new)}.",
+                               f"没有需要修改的内容：账号已名为“{new}”。", "field")
+        self._check_free(new, exclude=user.id)
+        try:
+            with self._write() as con:
+                con.execute("UPDATE users SET name = ?, updated = ? WHERE id = ?", (new, time.time(), user.id))
+                old = user.name
+                # failures under the new name were against no account (a guess): the old name's take their place
+                if new.casefold() != old.casefold():  # (wang -> Wang: the same rows, kept)
+                    self._clear_failures(con, new)
+                con.execute("UPDATE login_failures SET name = ? || substr(name, ?) "
+                            "WHERE name = ? OR lower(substr(name, 1, ?)) = lower(?)",
+                            (new, len(old) + 1, old, len(old) + 1, old + "\t"))
+        except sqlite3.IntegrityError:  # taken meanwhile by another writer
+            raise AccountError(f"A user named {shown_value(new)} exists already.", f"用户名“{new}”已存在。",
+                               "exists") from None
+        return self.get(user.id)
 
     def get(self, uid: str) -> User | None:
         with self._connect() as con:
@@ -790,8 +820,9 @@ class UserStore:
             where.append("action = ?")
             args.append(action)
         if user:
-            where.append("user_name = ? COLLATE NOCASE")
-            args.append(user)
+            # the name an entry was made under, or the account now so named (a renamed account's history too)
+            where.append("(user_name = ? COLLATE NOCASE OR user_id IN (SELECT id FROM users WHERE name = ?))")
+            args += [user, user]
         if q:
             where.append("(object LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\')")
             like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

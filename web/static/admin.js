@@ -48,7 +48,10 @@
     CP.json("/api/admin/users").then(function (rows) {
       $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
         // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
-        return "<tr data-name='" + esc(u.name) + "'><td class='u-name'>" + esc(u.name) + "</td>" +
+        // Rename sits by the name it changes (in the actions' cell it widened the table past a laptop's window)
+        return "<tr data-name='" + esc(u.name) + "'><td class='u-name'>" + esc(u.name) +
+          " <button type='button' class='u-rename' title='" + esc(T("admin_rename")) + "'>" + esc(T("admin_rename")) +
+          "</button></td>" +
           "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
           options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
           "<td data-label='" + esc(T("county")) + "'><select class='u-county' aria-label='" + esc(T("county")) + "'" +
@@ -95,7 +98,15 @@
     var st = $("users-status");
     // the result names what happened to whom ("已停用 li，其会话已结束"), not "Saved: li"
     var done = function (key) { return function () { say(st, TT(key, {name: name})); loadUsers(); loadAudit(); loadLocks(); }; };
-    if (b.classList.contains("u-save")) {
+    if (b.classList.contains("u-rename")) {
+      // the account keeps its id: its proposals, role, county and sessions stay (web/users.py rename)
+      var typed = window.prompt(TT("admin_rename_prompt", {name: name}), name);
+      if (typed === null || typed.trim() === "" || typed.trim() === name) return;
+      send(url, "PATCH", {name: typed.trim()}).then(function (r) {
+        say(st, TT("admin_renamed_done", {name: name, "new": r.user.name}));
+        loadUsers(); loadAudit();
+      }).catch(fail(st));
+    } else if (b.classList.contains("u-save")) {
       send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
         .then(done("admin_saved_name")).catch(fail(st));
     } else if (b.classList.contains("u-disable")) {
