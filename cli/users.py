@@ -37,11 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = us.add_parser("add", help=h("新增用户", "add a user"))
     # the rule check_name applies (web/users.py NAME_RULE), not a narrower one (QA 27)
     add.add_argument("name", help=h("用户名：1 至 40 个字符，任意文字的字母、数字和符号；不含空格、: / \\ ? # %%、不可见字符、"
-                                    "全角或其他兼容形式（如 ｂ、①、ﬁ）；拉丁字母不能与西里尔或希腊字母混用；不能只由点号组成；"
+                                    "全角或其他兼容形式（如 ｂ、①、ﬁ）；拉丁字母不能与西里尔或希腊字母混用；不含音标字母（如 ᴀ、ʙ）；不能只由点号组成；"
                                     "不能与已有账号在忽略大小写和全角形式后同名；不能是保留名 local、web、coverplan、unknown",
                                     "user name: 1 to 40 characters, letters of any script, digits and signs; no spaces, "
                                     "none of : / \\ ? # %%, no invisible characters, no full-width or other compatibility "
-                                    "forms (a full-width b, a circled 1, the fi ligature); Latin letters not mixed with Cyrillic or Greek ones; not dots alone; "
+                                    "forms (a full-width b, a circled 1, the fi ligature); Latin letters not mixed with Cyrillic or Greek ones; no letters of phonetic notation (a small capital A); not dots alone; "
                                     "not the same as an existing account's once case and full-width forms are set aside; "
                                     "not local, web, coverplan or unknown (reserved)"))
     add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True,
@@ -369,7 +369,11 @@ def _disable(args) -> int:
     elif args.enable:
         _say(args, f"已启用用户 {user.name}。", f"Enabled user {user.name}.")
     else:
-        _say(args, f"已停用用户 {user.name}，其登录会话已失效。", f"Disabled user {user.name}; his sessions have ended.")
+        # this process cannot reach the server's jobs: a calculation of his still running there refuses to save
+        # (web.jobs: its save step reads the account), where /admin cancels it at once
+        _say(args, f"已停用用户 {user.name}，其登录会话已失效；其在服务器上尚未完成的计算将不保存结果。",
+             f"Disabled user {user.name}; his sessions have ended, and a calculation of his still running on the "
+             "server saves nothing.")
     return 0
 
 

@@ -226,10 +226,18 @@ RESERVED_NAMES = {
 #: The rule of an account name, in words: the CLI's help, and the end of every refusal (check_name).
 NAME_RULE = (f"A user name is 1 to {MAX_NAME} characters: letters of any script, digits and signs, without spaces, "
              "any of : / \\ ? # %, invisible characters, full-width or other compatibility forms (ｂ, ①, ﬁ), Latin "
-             "letters mixed with Cyrillic or Greek ones (Han with Latin letters and digits is fine), and not dots alone.",
+             "letters mixed with Cyrillic or Greek ones (Han with Latin letters and digits is fine), letters of phonetic "
+             "notation (ᴀ, ʙ, ɡ: they read as common letters), and not dots alone.",
              f"用户名须为 1 至 {MAX_NAME} 个字符：任意文字的字母、数字和符号，不含空格、: / \\ ? # % 、不可见字符、"
              "全角或其他兼容形式的字符（如 ｂ、①、ﬁ），拉丁字母不能与西里尔或希腊字母混用（汉字与拉丁字母、数字可以混用），"
-             "也不能只由点号组成。")
+             "不含音标字母（如 ᴀ、ʙ、ɡ，看起来与常见字母相同），也不能只由点号组成。")
+
+#: Unicode blocks of phonetic notation and specialist Latin (IPA Extensions, Spacing Modifier Letters, Phonetic
+#: Extensions and their Supplement, Latin Extended-D to -G): nobody's name needs them, and many of their letters
+#: read as common ones (ᴀ small capital A beside admin, ɡ script g). NFKC leaves them as they are and they are
+#: Latin, so neither the compatibility check nor the mixed-script one caught ᴀdmin (QA 31).
+PHONETIC_BLOCKS = ((0x0250, 0x02FF), (0x1D00, 0x1DBF), (0xA720, 0xA7FF), (0xAB30, 0xAB6F), (0x10780, 0x107BF),
+                   (0x1DF00, 0x1DFFF))
 
 #: The scripts whose letters look alike (а Cyrillic, a Latin; ο Greek, o Latin): one name holds letters of one of them.
 _LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
@@ -286,6 +294,10 @@ def check_name(name) -> str:
         if ch in ':/\\?#%':
             raise _bad_name_char(name, i, "not allowed in a user name (it would break the account's address)",
                                  "不能用于用户名（会破坏账号的网址）")
+        if ch.isalpha() and any(lo <= ord(ch) <= hi for lo, hi in PHONETIC_BLOCKS):
+            raise _bad_name_char(name, i, "a letter of phonetic notation, which reads as a common letter "
+                                          f"({unicodedata.name(ch, '').lower() or 'unnamed'})",
+                                 "是音标字母，看起来与常见字母相同")
         plain = unicodedata.normalize("NFKC", ch)
         if plain != ch:
             raise _bad_name_char(name, i, f"a full-width or compatibility form of \"{plain}\": type \"{plain}\" instead",
