@@ -158,11 +158,11 @@ def _info(args) -> int:
 def _type_source(key: str, m: dict, zh: bool, region=None) -> str:
     """One facility type of a data version's register in words, as the web's overview words it (web.pages
     _facility_source): the planner's own register, with every file and data version its rows came in
-    (planner.maplayers.register_sources); partly imported, how many rows are the planner's and how many still
+    (planner.maplayers.register_sources_text); partly imported, how many rows are the planner's and how many still
     the synthetic sample (示意); or the embedded synthetic sample. It said "75, planner-supplied: fx_gbk.csv" of
     a type whose one county's 20 rows had been imported while 55 were still synthetic (F5)."""
     from planner.facility_types import get_type
-    from planner.maplayers import register_sources
+    from planner.maplayers import register_sources_text
 
     try:
         name = get_type(key).name("zh" if zh else "en")
@@ -172,18 +172,11 @@ def _type_source(key: str, m: dict, zh: bool, region=None) -> str:
     v = m.get("dataset_version")
     own = int(m.get("own", n)) if v else 0
     if v and own > 0:
-        pairs = (register_sources(region, key) if region is not None else []) or [(str(m.get("file") or ""), int(v))]
-
-        def one(f: str, ver: int, inner: bool) -> str:
-            """"a.csv（数据版本 1）", or inside parentheses "a.csv，数据版本 1" (the web's wording)."""
-            if zh:
-                f = f or "规划人员数据"
-                return f"{f}，数据版本 {ver}" if inner else f"{f}（数据版本 {ver}）"
-            f = f or "the planner's data"
-            return f"{f}, data version {ver}" if inner else f"{f} (data version {ver})"
-
         def where(inner: bool) -> str:
-            return ("、" if zh else "; ").join(one(f, ver, inner) for f, ver in pairs)
+            """"a.csv（数据版本 1）", or inside parentheses "a.csv，数据版本 1", the map edits counted once: the web's
+            words (planner.maplayers.register_sources_text; each edit was an entry of its own, QA 31)."""
+            return register_sources_text(region, key, "zh" if zh else "en", inner=inner,
+                                         fallback=(str(m.get("file") or ""), int(v)))
         if not m.get("synthetic"):
             if zh:
                 return f"{name}：{n:,} 处，规划人员提供：{where(False)}"

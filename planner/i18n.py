@@ -2055,3 +2055,15 @@ _STRINGS.update({
     "admin_renamed_done": ("已将 {name} 改名为 {new}；其方案、角色、县区和登录会话不变", "Renamed {name} to {new}; "
                            "the account's proposals, role, county and sessions stay"),
 })
+
+# -- fixer QA31-F7: a register's sources said once per imported file, the map edits and additions counted once
+_STRINGS.update({
+    "qa31f7_version": ("数据版本 {v}", "data version {v}"),
+    "qa31f7_versions": ("数据版本 {vs}", "data versions {vs}"),
+    "qa31f7_when_inner": ("，{vs}", ", {vs}"),
+    "qa31f7_when_paren": ("（{vs}）", " ({vs})"),
+    "qa31f7_edited": ("其中 {n} 处在地图上修改{when}", "{n} of them changed on the map{when}"),
+    "qa31f7_edited_alone": ("{n} 处在地图上修改{when}", "{n} changed on the map{when}"),
+    "qa31f7_added": ("{n} 处在地图上添加{when}", "{n} added on the map{when}"),
+    "qa31f7_added_more": ("另有 {n} 处在地图上添加{when}", "{n} more added on the map{when}"),
+})

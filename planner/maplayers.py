@@ -100,6 +100,110 @@ def register_sources(region, type_key: str) -> list[tuple[str, int]]:
     return sorted(pairs, key=lambda fv: (fv[1], fv[0])) or [layer]
 
 
+#: What a row added on the map says in its ``source`` column (web/data.py writes it with an empty ``source_file``).
+MAP_ADDED_SOURCE = "planner edit (web)"
+
+
+def register_source_groups(region, type_key: str) -> dict:
+    """Where a type's own rows came from, grouped: ``{"imports": [(file, version or None)], "edited": [n, versions],
+    "added": [n, versions]}``. ``imports``: each file once with the data version it came in (None when every row of
+    the file has been changed on the map since: an edit writes its own version over the row's); ("", v) a version
+    of the planner's data with no file. ``edited``: how many imported rows have been changed on the map (a row's
+    ``edited_on_map``) and the versions of their latest change; ``added``: the rows added on the map, edited
+    since or not. :func:`register_sources` counted each map edit as an import of the row's file (QA 31: 30 edits,
+    30 entries "fang_wh_new.csv，数据版本 N"). Empty lists when the type has no version of the planner's."""
+    import pandas as pd
+
+    out: dict = {"imports": [], "edited": [0, []], "added": [0, []]}
+    src = register_provenance(region, type_key)
+    if not src.get("dataset_version"):
+        return out
+    layer_file, stored = str(src.get("file") or ""), int(src["dataset_version"])
+    fac = getattr(region, "facilities", None)
+    if fac is None or "facility_type" not in fac or "source_version" not in fac:
+        out["imports"] = [(layer_file, stored)]
+        return out
+    rows = fac[fac["facility_type"].astype(str) == type_key]
+    if "synthetic" in rows:
+        rows = rows[~rows["synthetic"].fillna(False).astype(bool)]
+
+    def col(name):
+        return rows[name] if name in rows else pd.Series(None, index=rows.index, dtype=object)
+    versions = pd.to_numeric(rows["source_version"], errors="coerce")
+    edited = col("edited_on_map").astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0"))
+    imports: set = set()
+    edited_files: set = set()
+    edits: set = set()
+    adds: set = set()
+    for f, v, e, s in zip(col("source_file"), versions, edited, col("source")):
+        v = int(v) if v == v else stored
+        f = f if isinstance(f, str) else layer_file
+        if not f and str(s) == MAP_ADDED_SOURCE:  # added on the map (and perhaps changed there since)
+            out["added"][0] += 1
+            adds.add(v)
+        elif e:  # an imported row changed on the map: its version is the edit's, its file the import's
+            out["edited"][0] += 1
+            edits.add(v)
+            if f:
+                edited_files.add(f)
+        else:
+            imports.add((f, v))
+    known = {f for f, _ in imports}
+    pairs = sorted(imports, key=lambda fv: (fv[1], fv[0]))
+    pairs += [(f, None) for f in sorted(edited_files - known)]
+    out["imports"] = pairs
+    out["edited"][1], out["added"][1] = sorted(edits), sorted(adds)
+    if not pairs and not out["edited"][0] and not out["added"][0]:
+        out["imports"] = [(layer_file, stored)]
+    return out
+
+
+def versions_phrase(versions: list[int], lang: str) -> str:
+    """"数据版本 4" / "data version 4"; a few listed ("数据版本 4、6" / "data versions 4 and 6"); more as a range
+    ("数据版本 4–9"): bounded whatever the number of edits."""
+    from planner.i18n import t
+
+    vs = sorted(set(int(v) for v in versions))
+    if len(vs) == 1:
+        return t("qa31f7_version", lang, v=vs[0])
+    if len(vs) > 3:
+        return t("qa31f7_versions", lang, vs=f"{vs[0]}–{vs[-1]}")
+    if lang == "en":
+        return t("qa31f7_versions", lang, vs=", ".join(map(str, vs[:-1])) + f" and {vs[-1]}")
+    return t("qa31f7_versions", lang, vs="、".join(map(str, vs)))
+
+
+def register_sources_text(region, type_key: str, lang: str, *, inner: bool = True,
+                          fallback: tuple[str, int] | None = None) -> str:
+    """Where a type's own rows came from, in words, the same on every face (the maps' 示意 line, the offline map,
+    the facilities page, the overview, `region info`): each imported file once with its data version, then how
+    many of those rows were changed on the map and how many added there (:func:`register_source_groups`):
+    "fang_wh_new.csv，数据版本 1；其中 2 处在地图上修改，数据版本 4–9". ``inner``: worded for inside parentheses
+    (else "fang_wh_new.csv（数据版本 1）"); ``fallback``: the (file, version) said when the region records none."""
+    from planner.i18n import t
+
+    g = register_source_groups(region, type_key)
+    if not g["imports"] and not g["edited"][0] and not g["added"][0]:
+        g["imports"] = [fallback] if fallback else [("", 0)]
+
+    def when(versions) -> str:
+        return t("qa31f7_when_inner" if inner else "qa31f7_when_paren", lang, vs=versions_phrase(versions, lang))
+    parts = []
+    for f, v in g["imports"]:
+        if v is None:  # every row of the file changed on the map since: its version is no longer on any row
+            parts.append(f)
+        elif inner:
+            parts.append(t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v))
+        else:
+            parts.append(t("f10_file_version_paren", lang, file=f or t("f5_planner_data", lang), v=v))
+    if g["edited"][0]:  # "of them" when a file is named before it
+        parts.append(t("qa31f7_edited" if parts else "qa31f7_edited_alone", lang, n=f"{g['edited'][0]:,}", when=when(g["edited"][1])))
+    if g["added"][0]:
+        parts.append(t("qa31f7_added_more" if parts else "qa31f7_added", lang, n=f"{g['added'][0]:,}",
+                       when=when(g["added"][1])))
+    return PAIR_SEP.get(lang, "; ").join(parts)
+
+
 def partly_imported(region, type_key: str) -> bool:
     """Whether some of a type's register is the planner's own (imported) while the rest is the sample's: a
     data version of the type's layer that only edited sample rows (a capacity typed on the map) is not an
@@ -223,11 +327,8 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
         ft = types.get(k)
         return ft.name(lang) if ft is not None and hasattr(ft, "name") else k
 
-    def where(k: str) -> str:  # every file (and version) the type's own rows came in
-        pairs = register_sources(region, k) or [("", 0)]
-        # "; " between English pairs: "a.csv, data version 1, b.csv, data version 2" read as four items
-        return PAIR_SEP.get(lang, "; ").join(
-            t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v) for f, v in pairs)
+    def where(k: str) -> str:  # every file (and version) the type's own rows came in, the map edits counted once
+        return register_sources_text(region, k, lang)
     sample = [k for k in keys if type_is_sample(region, k)]
     own = [k for k in keys if k not in sample]
     if type_key:

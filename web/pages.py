@@ -104,7 +104,7 @@ def _facility_source(meta: dict, lang: str) -> dict:
     """After an import the register is mixed: name the types that are the planner's own register
     (with every file and data version their rows came in) and those still from the synthetic sample,
     in plain words."""
-    from planner.maplayers import PAIR_SEP, register_sources
+    from planner.maplayers import register_sources_text
 
     region = svc().region
     types = svc().types()
@@ -114,11 +114,11 @@ def _facility_source(meta: dict, lang: str) -> dict:
         return types[k].name(lang) if k in types else k
 
     def item(k: str, b: dict) -> str:
-        # every (file, version) the type's own rows came in, oldest first, worded as the map's summary lines:
-        # after one county's import (a.csv, v1) and another's (b.csv, v2) the line named only b.csv (F3)
-        pairs = register_sources(region, k) or [(str(b.get("file") or ""), int(b["dataset_version"]))]
-        where = PAIR_SEP.get(lang, "; ").join(
-            t("prov_file_version", lang, file=f, v=v) if f else t("prov_version", lang, v=v) for f, v in pairs)
+        # every file the type's own rows came in, with its version, oldest first, and the map edits counted
+        # once, worded as the map's summary lines (planner.maplayers.register_sources_text): after one county's
+        # import (a.csv, v1) and another's (b.csv, v2) the line named only b.csv (F3); each edit was an entry (QA 31)
+        where = register_sources_text(region, k, lang,
+                                      fallback=(str(b.get("file") or ""), int(b["dataset_version"])))
         return f"{name(k)}{t('prov_paren', lang, x=where)}"
     # A type with a version of its own is the planner's register only when none of it is synthetic:
     # a county's import or an edit of the sample leaves the rest of the type synthetic (示意).
