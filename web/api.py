@@ -15,7 +15,7 @@ from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
 from web.jobs import FINAL
-from web.params import number, query
+from web.params import number, query, refused
 
 MODES = ("estimate", "network")
 
@@ -114,11 +114,37 @@ def arg_county():
     value = request.args.get("county")
     if not value:
         return None
-    code = auth.county_code(value)  # code, Chinese or English name (an English page's user types "Yunxi")
+    # code, Chinese or English name (an English page's user types "Yunxi"), or the code as a number (4.20325e5)
+    code = auth.county_code(county_value(value))
     if code is None:
-        raise bad_param("county", value, "a county code or name: " + auth.county_choices("en"),
-                        "县区代码或名称：" + auth.county_choices("zh"))
+        raise county_refused(value)
     return code
+
+
+def county_refused(value) -> InputDataError:
+    """The 400 for a ``county`` that names no county, the value as typed (4.20325e5, not 420325.0)."""
+    return refused("county", value, "a county code or name: " + auth.county_choices("en"),
+                   "县区代码或名称：" + auth.county_choices("zh"))
+
+
+def county_value(value):
+    """A ``county`` as the county check reads it: its code written as a number (a JSON number 420325.0 or
+    4.20325e5, or that text in the address or a form) is the code, as ``1e3`` is 1000 for every number the API
+    takes; a county's name, or code as text, is unchanged. A JSON number that is no county's code (420325.5,
+    -420325, 1e20) is a 400 naming it as typed; ``true`` and other values are left to the check."""
+    if isinstance(value, bool) or not isinstance(value, (float, str)):
+        return value
+    if isinstance(value, str) and (auth.county_code(value) is not None or not value.strip()):
+        return value
+    try:
+        code = number(value, "county", int)  # whole and finite (420325.5, inf, nan, 1e999: not)
+    except InputDataError:
+        code = None
+    if code is not None and auth.county_code(code) is not None:
+        return code
+    if isinstance(value, float):
+        raise county_refused(value)
+    return value  # text: refused by the check, as it was sent
 
 
 def arg_bool(name: str, default: bool = False) -> bool:
@@ -266,6 +292,8 @@ def job_dict(job) -> dict:
         d["message"] = ("Stopped before any plan was found: nothing was saved. Start it again and stop it later, "
                         "or let it finish." if g.lang == "en" else "在找到任何方案之前已停止，未保存方案。可重新计算，"
                         "稍后再停止，或等待其完成。")
+    elif job.stop_reason and job.state in job.stop_reason:  # cancelled by another: why (its account was disabled)
+        d["message"] = job.stop_reason[job.state]["en" if g.lang == "en" else "zh"]
     elif job.state == "cancelled":  # not the stage it was at ("solving ..."), which read as still running
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
     elif job.state == "done":  # a solve's last stage was "saving" (保存方案), which read as not finished (QA 22)
@@ -309,7 +337,7 @@ def proposals_start():
     params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
     # "" (a form's 全市 choice) is the whole city; 0, false, [] or {} is a 400 naming the field, not the city
-    params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
+    params = auth.scope_proposal(params, None if body.get("county") == "" else county_value(body.get("county")))
     wait = _wait_seconds()
     job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at

@@ -117,6 +117,8 @@ def init_app(app: Flask) -> None:
         counties = counties_en = None
     users = UserStore(cfg["DB_PATH"], counties=counties, counties_en=counties_en)
     shared["users"] = users
+    if shared.get("jobs") is not None:  # a disabled account's job saves nothing, whoever disabled it (the CLI too)
+        shared["jobs"].owner_active = _owner_active(users)
 
     manager = LoginManager()
     manager.session_protection = "basic"
@@ -139,6 +141,32 @@ def init_app(app: Flask) -> None:
 
     if cfg["AUTH_REQUIRED"] and users.count() == 0:
         _first_admin(users)
+
+
+def _owner_active(users: UserStore):
+    """``owner_active`` of the jobs (web.jobs.JobRunner): whether the account a job counts against (``user:<id>``)
+    may still save, read from the database at the save (``coverplan users disable`` runs in another process)."""
+    def active(owner: str) -> bool:
+        kind, _, uid = str(owner).partition(":")
+        if kind != "user" or not uid:  # a client address (no accounts): nothing to check
+            return True
+        account = users.get(uid)
+        return account is None or not account.disabled
+    return active
+
+
+def _cancel_jobs_of(account: User) -> None:
+    """An account just disabled: its queued and running jobs are cancelled as the cancel endpoint cancels one (a
+    running solve stops at its next checkpoint and saves nothing), each in the audit log by the administrator, naming
+    the account; its message says why. A job of it that has ended is kept."""
+    from web.jobs import DISABLED_REASON
+
+    for job in ext()["jobs"].cancel_owned(f"user:{account.id}", DISABLED_REASON):
+        p = job.params or {}  # as the cancel endpoint words its entry (web.api): a proposal's type and county
+        what = ({"type": p["type"], "county": p.get("county")} if job.kind == "proposal" and p.get("type") else
+                {"layer": "network", "file": p.get("file")} if job.kind == "network" else {"kind": job.kind})
+        audit("job_cancelled", job.id, **what, account=account.name,
+              reason={"zh": "账号已停用", "en": "account disabled"})
 
 
 def _first_admin(users: UserStore) -> None:
@@ -905,6 +933,8 @@ def admin_user_edit(name: str):
         return jsonify({"user": u.public()})
     if u.disabled != before.disabled:
         audit("user_disabled" if u.disabled else "user_enabled", u.name)
+        if u.disabled:  # his running solve saved its plan under him after the disable (QA 31)
+            _cancel_jobs_of(u)
     if (u.role, u.county) != (before.role, before.county):
         audit("user_changed", u.name, role=u.role, county=u.county, was={"role": before.role, "county": before.county})
     return jsonify({"user": u.public()})
@@ -981,7 +1011,7 @@ MARK_WORDS = {"required": ("必选", "required"), "forbidden": ("禁选", "forbi
 #: Details shown as a label and the value as stored.
 PLAIN_WORDS = {"version": ("数据版本 ", "data version "), "rolled_back_to": ("回退到版本 ", "back to version "),
                "file": ("文件 ", "file "), "name": ("名称 ", "name "), "note": ("备注 ", "note "),
-               "kind": ("计算类别 ", "kind ")}
+               "kind": ("计算类别 ", "kind "), "account": ("账号 ", "account ")}
 
 
 #: A job's kind as stored in its audit entry, in words (entries written before the type was stored say

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
-from web.errors import ServerBusy, TooManyJobs, public, status_of
+from web.errors import Forbidden, ServerBusy, TooManyJobs, public, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
@@ -33,6 +33,27 @@ INTERRUPTED_LISTED = 24 * 3600
 #: How often a running job tells the journal it still runs (seconds): a job a restart cuts off is known to have
 #: run until its last such mark (its ``elapsed``), not until the restart (QA 28: 14.6 s for a solve killed at 2.5 s).
 HEARTBEAT = 2.0
+
+
+class OwnerDisabled(Forbidden):
+    """The account a job runs for was disabled while it ran (on /admin, or with ``coverplan users disable``, which
+    cannot reach this process's jobs): the job saves nothing. Raised at its save (:meth:`JobRunner.may_save`)."""
+
+    def __init__(self) -> None:
+        super().__init__("The account this calculation runs for was disabled while it ran: its result was not saved.",
+                         "该计算所属的账号在计算期间已被停用：计算结果未保存。",
+                         hint_en="An administrator may enable the account again; it can then start it again.",
+                         hint_zh="管理员可重新启用该账号，之后可重新提交计算。")
+
+
+#: What a job's message says when an administrator's disabling of its account cancelled it (web.auth), by the
+#: job's state: still running (it stops at its next checkpoint) or cancelled.
+DISABLED_REASON = {
+    "running": {"zh": "正在取消：该账号已被管理员停用，计算将在下一个检查点停止，不保存任何结果。",
+                "en": "Cancelling: the account was disabled by an administrator; the calculation stops at its next "
+                      "checkpoint and saves nothing."},
+    "cancelled": {"zh": "已取消：该账号已被管理员停用，未保存任何结果。",
+                  "en": "Cancelled: the account was disabled by an administrator; nothing was saved."}}
 
 
 @dataclass
@@ -60,6 +81,9 @@ class Job:
     cut_off: float | None = None
     #: when its owner (or an administrator) dismissed it (an interrupted job: no longer listed, in any browser)
     dismissed: float | None = None
+    #: why it was cancelled when not by whom started it (its account was disabled): its message, by state
+    #: (``{"running": {"zh", "en"}, "cancelled": {...}}``, as :data:`DISABLED_REASON`)
+    stop_reason: dict | None = None
     _beat: float = field(default=0.0, repr=False)  # when the journal last heard that it runs
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -93,6 +117,10 @@ class JobRunner:
     #: Wall-clock seconds after which a running job is stopped (0: never). The solver's own
     #: time limit comes first; this catches stages that do not watch it (reading a network).
     wall_limit: float = 0.0
+    #: ``owner_active(owner)``: whether the account a job counts against may still save what it computed (web.auth
+    #: sets it: False for a disabled account). Asked when the job reaches its save, the stage its function announces
+    #: as ``progress(..., "saving...")``: an account disabled by another process (the CLI) stops its jobs there.
+    owner_active: Callable[[str], bool] | None = None
 
     def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8, journal=None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coverplan-job")
@@ -142,7 +170,7 @@ class JobRunner:
     def cancel(self, job_id: str) -> Job | None:
         return self.request_cancel(job_id)[0]
 
-    def request_cancel(self, job_id: str, *, keep: bool = False) -> tuple[Job | None, str]:
+    def request_cancel(self, job_id: str, *, keep: bool = False, reason: dict | None = None) -> tuple[Job | None, str]:
         """Ask a job to stop: ``(job, outcome)``, the outcome one of
 
         ``"unknown"`` (no such job), ``"ended"`` (already final: nothing is done), ``"cancelled"``
@@ -151,7 +179,8 @@ class JobRunner:
 
         ``keep``: stop and keep the best answer found so far (the job's ``fn`` reads it from
         ``should_stop.keep()``); a plain cancel, asked before or after, wins, as it asks for nothing.
-        A queued job has found nothing: it is dropped either way.
+        A queued job has found nothing: it is dropped either way. ``reason`` (as :data:`DISABLED_REASON`): why, when
+        not by whom started it (:attr:`Job.stop_reason`).
         """
         job = self.get(job_id)
         if job is None:
@@ -163,6 +192,8 @@ class JobRunner:
                 return job, "ended"
             again = job.cancel_requested
             job._stop.set()
+            if reason is not None:
+                job.stop_reason = reason
             job.keep_requested = bool(keep) and not (again and not job.keep_requested)
             job.cancel_requested = True
             if job.state == "queued":
@@ -170,6 +201,37 @@ class JobRunner:
             outcome = "cancelled" if job.state == "cancelled" else "again" if again else "requested"
         self._record(job)
         return job, outcome
+
+    def cancel_owned(self, owner: str, reason: dict | None = None) -> list[Job]:
+        """Cancel every queued or running job of ``owner`` (``"user:<id>"``: an account being disabled, web.auth), as
+        the cancel endpoint cancels one: a queued job is dropped, a running one stops at its next checkpoint and saves
+        nothing (a "stop and save" asked before becomes a plain cancel); ``reason`` is what its message says then
+        (:data:`DISABLED_REASON`). A job already ended is kept as it is.
+        Returns the jobs this cancelled: not one whose plain cancel was already asked."""
+        if not owner:
+            return []
+        with self._lock:
+            mine = sorted((j for j in self._jobs.values() if j.owner == owner and j.state in ACTIVE),
+                          key=lambda j: j.created)
+        cancelled = []
+        for job in mine:
+            plain_before = job.cancel_requested and not job.keep_requested
+            job, outcome = self.request_cancel(job.id, reason=None if plain_before else reason)
+            if outcome in ("cancelled", "requested") or (outcome == "again" and not plain_before):
+                cancelled.append(job)
+        return cancelled
+
+    def may_save(self, job: Job) -> None:
+        """Raise :class:`OwnerDisabled` when the account ``job`` runs for may no longer save (:attr:`owner_active`)."""
+        if self.owner_active is None or not job.owner:
+            return
+        try:
+            active = self.owner_active(job.owner)
+        except Exception:  # the accounts database cannot be read: the save goes on, as before the check
+            logging.getLogger("coverplan.jobs").exception("job %s: its owner's account could not be read", job.id)
+            return
+        if not active:
+            raise OwnerDisabled()
 
     def dismiss(self, job_id: str) -> tuple[Job | None, str]:
         """Take a job a restart cut off out of the list, for good (the journal keeps the mark, so no other
@@ -270,6 +332,8 @@ class JobRunner:
         def progress(fraction: float, message: str = "") -> None:
             job.progress = min(1.0, max(job.progress, float(fraction)))
             if message:
+                if message.startswith("saving"):  # its save ("saving", "saving the data version"): a disabled
+                    self.may_save(job)            # account's job saves nothing (QA 31), whoever disabled it
                 # a stage's steps ("solving mclp: reductions", "solving mclp: MIP") are one stage: the solve's
                 # time limit counts from its first
                 if message.partition(":")[0] != job.message.partition(":")[0]:

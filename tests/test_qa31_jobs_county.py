@@ -1,0 +1,198 @@
+"""QA 31: a disabled account's running job saves nothing; a county sent as a whole JSON float is its code.
+
+1. The admin disabled planner zhu while zhu's sized solve ran: it finished and saved 「禁用前方案」 under zhu.
+   Disabling (PATCH {disabled: true}) now cancels the account's queued and running jobs as the cancel endpoint does,
+   audited by the admin naming the account, the job's message saying why; a finished job is kept. Disabled from the
+   command line (another process, which cannot reach the server's jobs), the job refuses at its save.
+2. ``{"county": 4.20325e5}`` was 400 "参数 county=420325.0 无效": a finite whole float is the code; 420325.5,
+   negatives, 1e20, true stay refused, said as typed.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from accounts import accounts_app, signed_in
+from test_qa21_cli import run
+from web import proposals as web_proposals
+
+SIZED = {"type": "welfare_home", "kind": "sized", "budget_sites": 2, "name": "禁用前方案"}
+
+
+@pytest.fixture()
+def gated(monkeypatch):
+    """The sized solve waits at its start until ``gate`` is set (``started`` tells it has begun): the test acts
+    while it runs, then the real solve goes on."""
+    started, gate = threading.Event(), threading.Event()
+    real = web_proposals.capacity_proposals.solve
+
+    def solve(*args, **kwargs):
+        started.set()
+        gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_proposals.capacity_proposals, "solve", solve)
+    yield started, gate
+    gate.set()
+
+
+def _app(tmp_path, **config):
+    return accounts_app(tmp_path, [("boss", "admin", None), ("zhu", "planner", None), ("li", "planner", None)],
+                        **config)
+
+
+def _saved_under(app, uid):
+    return [r for r in app.extensions["coverplan"]["store"].list() if r.get("owner") == uid]
+
+
+def test_disabling_an_account_on_admin_cancels_its_running_and_queued_jobs(tmp_path, gated):
+    started, gate = gated
+    app = _app(tmp_path)
+    jobs, users = app.extensions["coverplan"]["jobs"], app.extensions["coverplan"]["users"]
+    try:
+        zhu_id = users.by_name("zhu").id
+        # a job of his that has ended is kept as it is
+        done = jobs.submit("proposal", lambda progress, stop: {"ok": 1}, {"type": "day_care", "name": "earlier"})
+        assert jobs.wait(done.id, 10).state == "done"
+        done.owner = f"user:{zhu_id}"
+        zhu = signed_in(app, "zhu")
+        r = zhu.post("/api/proposals", json=SIZED)
+        assert r.status_code == 202, r.data[:300]
+        running = r.get_json()["id"]
+        assert started.wait(20)
+        r = zhu.post("/api/proposals", json={**SIZED, "name": "排队方案"})  # one worker: this one waits
+        assert r.status_code == 202 and r.get_json()["state"] == "queued", r.data[:300]
+        queued = r.get_json()["id"]
+
+        boss = signed_in(app, "boss")
+        r = boss.patch("/api/admin/users/zhu", json={"disabled": True})
+        assert r.status_code == 200 and r.get_json()["user"]["disabled"] is True, r.data[:300]
+        # the queued one is dropped at once, saying why
+        for lang, said in (("zh", "该账号已被管理员停用"), ("en", "the account was disabled by an administrator")):
+            j = boss.get(f"/api/jobs/{queued}?lang={lang}").get_json()
+            assert j["state"] == "cancelled" and said in j["message"], j
+            j = boss.get(f"/api/jobs/{running}?lang={lang}").get_json()
+            assert j["cancel_requested"] and said in j["message"], j
+        gate.set()
+        assert jobs.wait(running, 60).state == "cancelled"
+        for lang, said in (("zh", "已取消：该账号已被管理员停用"), ("en", "Cancelled: the account was disabled")):
+            j = boss.get(f"/api/jobs/{running}?lang={lang}").get_json()
+            assert j["state"] == "cancelled" and j["result"] is None and said in j["message"], j
+        assert _saved_under(app, zhu_id) == []
+        assert jobs.get(done.id).state == "done" and jobs.get(done.id).result == {"ok": 1}
+        # the audit log: each cancel by the administrator, naming the account; nothing saved under zhu
+        assert users.audit_list(action="proposal_saved", limit=50)[1] == []
+        entries = users.audit_list(action="job_cancelled", limit=50)[1]
+        assert sorted(e["object"] for e in entries) == sorted([running, queued])
+        assert all(e["user"] == "boss" and e["detail"]["account"] == "zhu" for e in entries), entries
+        rows = boss.get("/api/admin/audit?action=job_cancelled&lang=zh").get_json()["rows"]
+        assert all("账号 zhu" in row["detail_text"] and "账号已停用" in row["detail_text"] for row in rows), rows
+        rows = boss.get("/api/admin/audit?action=job_cancelled&lang=en").get_json()["rows"]
+        assert all("account zhu" in row["detail_text"] for row in rows), rows
+    finally:
+        gate.set()
+        jobs.shutdown()
+
+
+def test_enabling_or_disabling_another_account_leaves_a_job_alone(tmp_path, gated):
+    started, gate = gated
+    app = _app(tmp_path)
+    jobs, users = app.extensions["coverplan"]["jobs"], app.extensions["coverplan"]["users"]
+    try:
+        r = signed_in(app, "zhu").post("/api/proposals", json=SIZED)
+        assert r.status_code == 202, r.data[:300]
+        assert started.wait(20)
+        boss = signed_in(app, "boss")
+        assert boss.patch("/api/admin/users/li", json={"disabled": True}).status_code == 200
+        assert boss.patch("/api/admin/users/zhu", json={"role": "viewer"}).status_code == 200
+        gate.set()
+        job = jobs.wait(r.get_json()["id"], 90)
+        assert job.state == "done", (job.state, job.error)
+        assert [p["name"] for p in _saved_under(app, users.by_name("zhu").id)] == ["禁用前方案"]
+        assert users.audit_list(action="job_cancelled", limit=50)[1] == []
+    finally:
+        gate.set()
+        jobs.shutdown()
+
+
+def test_a_job_whose_account_the_cli_disables_refuses_to_save(tmp_path, gated, capsys):
+    started, gate = gated
+    app = _app(tmp_path)
+    jobs, users = app.extensions["coverplan"]["jobs"], app.extensions["coverplan"]["users"]
+    try:
+        zhu = signed_in(app, "zhu")
+        r = zhu.post("/api/proposals", json=SIZED)
+        assert r.status_code == 202, r.data[:300]
+        assert started.wait(20)
+        # another process: the server's jobs are out of its reach; the account is disabled in the database
+        code, out, err = run(capsys, "users", "disable", "zhu", "--db", str(tmp_path / "p.sqlite"))
+        assert code == 0, (out, err)
+        gate.set()
+        job = jobs.wait(r.get_json()["id"], 90)
+        assert job.state == "failed" and job.result is None, (job.state, job.result)
+        assert job.error["error"] == "OwnerDisabled" and job.error["status"] == 403
+        assert "已被停用" in job.error["message_zh"] and "未保存" in job.error["message_zh"]
+        assert "was disabled" in job.error["message_en"] and "not saved" in job.error["message_en"]
+        boss = signed_in(app, "boss")
+        shown = boss.get(f"/api/jobs/{job.id}?lang=en").get_json()
+        assert "was disabled" in shown["error"]["message"], shown
+        assert _saved_under(app, users.by_name("zhu").id) == []
+        assert users.audit_list(action="proposal_saved", limit=50)[1] == []
+        assert "其在服务器上尚未完成的计算将不保存结果" in out, out  # the CLI says what becomes of it
+    finally:
+        gate.set()
+        jobs.shutdown()
+
+
+# -- 2. a county as a whole JSON float ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def county_app(tmp_path_factory):
+    app = _app(tmp_path_factory.mktemp("county"), MAX_JOBS_PER_USER=50, MAX_QUEUED_JOBS=50)
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def _start(app, raw: str, lang: str = "zh"):
+    """POST /api/proposals with the body as typed (``raw`` is the county's JSON text); a started job is cancelled."""
+    c = signed_in(app, "boss")
+    r = c.post(f"/api/proposals?lang={lang}", data='{"type": "day_care", "p": 1, "county": %s}' % raw,
+               content_type="application/json")
+    if r.status_code == 202:
+        c.post(r.get_json()["cancel"])
+    return r
+
+
+@pytest.mark.parametrize("raw", ["4.20325e5", "420325.0", "420325", "4203.25E2"])
+def test_a_county_sent_as_a_whole_json_number_is_its_code(county_app, raw):
+    r = _start(county_app, raw)
+    assert r.status_code == 202, r.data[:300]
+    assert r.get_json()["params"]["county"] == "420325"
+
+
+@pytest.mark.parametrize("raw, shown", [("420325.5", "420325.5"), ("-420325.0", "-420325"), ("1e20", "1e20"),
+                                        ("4.203255e5", "420325.5"), ("true", "true"), ("-420325", "-420325")])
+def test_a_county_number_that_is_no_code_is_refused_as_typed(county_app, raw, shown):
+    for lang, said in (("zh", f"参数 county={shown} 无效"), ("en", f"county={shown}:")):
+        r = _start(county_app, raw, lang)
+        assert r.status_code == 400, r.data[:300]
+        message = r.get_json()["message"]
+        assert said in message and "420325.0" not in message, message
+        assert ("房县（420325）" if lang == "zh" else "Fang County (420325)") in message
+
+
+@pytest.mark.parametrize("raw", ["1e999", "NaN", "Infinity", "-Infinity"])
+def test_a_county_that_is_no_finite_number_is_still_refused(county_app, raw):
+    assert _start(county_app, raw).status_code == 400
+
+
+def test_a_county_argument_written_as_a_number_is_its_code(county_app):
+    c = signed_in(county_app, "boss")
+    plain = c.get("/api/facilities?county=420325").get_json()
+    for typed in ("4.20325e5", "420325.0"):
+        r = c.get(f"/api/facilities?county={typed}")
+        assert r.status_code == 200, r.data[:300]
+        assert r.get_json()["filters"]["county"] == "420325" and r.get_json()["count"] == plain["count"]
+    for typed in ("420325.5", "-420325", "inf", "nan", "1e999"):
+        r = c.get(f"/api/facilities?county={typed}&lang=en")
+        assert r.status_code == 400 and typed in r.get_json()["message"], r.data[:300]
