@@ -2067,3 +2067,13 @@ _STRINGS.update({
     "qa31f7_added": ("{n} 处在地图上添加{when}", "{n} added on the map{when}"),
     "qa31f7_added_more": ("另有 {n} 处在地图上添加{when}", "{n} more added on the map{when}"),
 })
+
+# -- QA 31: an upgrade's and a conversion's cluster bubbles gather existing facilities, not proposed sites
+_STRINGS.update({
+    "cluster_legend_upgraded": ("聚合的拟改造提升设施数（放大查看）", "clustered facilities to upgrade (zoom in)"),
+    "cluster_legend_converted": ("聚合的拟转型设施数（放大查看）", "clustered facilities to convert (zoom in)"),
+    "brief_cluster_key_upgraded": ("聚合的拟改造提升设施（气泡中数字为设施数）",
+                                   "clustered facilities to upgrade (the number counts them)"),
+    "brief_cluster_key_converted": ("聚合的拟转型设施（气泡中数字为设施数）",
+                                    "clustered facilities to convert (the number counts them)"),
+})

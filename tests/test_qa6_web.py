@@ -164,3 +164,17 @@ def test_brief_key_explains_cluster_bubbles(page, server):
     page.goto(page.base + f"/proposals/{pid}/brief?lang=en")
     page.locator(".brief-key .k-cluster").wait_for()
     assert t("brief_cluster_key", "en") in page.locator(".brief-key").inner_text()
+
+
+def test_an_upgrades_cluster_bubbles_are_said_as_facilities(page, server):
+    """QA 31: the brief's key called an upgrade's clustered bubbles "clustered proposed sites": they gather
+    existing facilities to upgrade (a conversion's words are its own, though the homes are too few to cluster)."""
+    key = "upgraded"
+    resp = server.app.test_client().post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "upgrade",
+                                                                           "k": 50})
+    assert resp.status_code == 201, resp.data[:300]
+    pid = resp.get_json()["proposal"]["id"]
+    page.goto(page.base + f"/proposals/{pid}/brief?lang=en")
+    page.locator(".brief-key .k-cluster").wait_for()
+    said = page.locator(".brief-key").inner_text()
+    assert t(f"brief_cluster_key_{key}", "en") in said and t("brief_cluster_key", "en") not in said, said

@@ -271,6 +271,9 @@
     // an upgrade's or conversion's sites are existing facilities, not new ones
     var pk = data.proposal || {};
     var sitesLabel = T(pk.kind === "upgrade" ? (pk.converted ? "capw_converted_sites" : "capw_upgraded_sites") : "proposed_sites");
+    // the cluster bubbles' entry says what they gather: an upgrade's and a conversion's are existing facilities,
+    // not proposed sites (QA 31)
+    var clusterWhat = pk.kind === "upgrade" ? (pk.converted ? "_converted" : "_upgraded") : "";
     // ...and sample ones while the register is the sample (the page says so: data-sites-synthetic, from the
     // proposal's sites). A conversion's map is the target type's (regional centres, none or imported): its
     // facilities flag said nothing of the welfare homes it converts.
@@ -357,7 +360,7 @@
       if (key && !key.querySelector(".cluster-sw")) {
         var k = document.createElement("span");
         k.className = "k-cluster";
-        k.innerHTML = "<i class='cluster-sw'>9</i>" + esc(T("brief_cluster_key"));
+        k.innerHTML = "<i class='cluster-sw'>9</i>" + esc(T("brief_cluster_key" + clusterWhat));
         key.appendChild(k);
       }
       control("bottomleft", "map-note", "<span class='badge-approx'>" + T("illustrative") + "</span>").addTo(map);
@@ -376,7 +379,7 @@
     if (data.units) lg += lgKey("uncovered_units", "<i class='dot' style='background:#d7191c'></i>" + unc) +
                           lgKey("covered_units", "<i class='dot small' style='background:#2b8cbe'></i>" + cov);
     if (data.sites) lg += lgKey("sites", "<i class='site-sw'>1</i>" + sitesLabel) +
-                          (out.clustered ? lgKey("sites", "<i class='cluster-sw'>9</i>" + T("cluster_legend")) : "");
+                          (out.clustered ? lgKey("sites", "<i class='cluster-sw'>9</i>" + T("cluster_legend" + clusterWhat)) : "");
     if (out.capacityLayers) {  // one scale for capacity, beds and accessibility: supply against the standard
       // shown only while one of those layers is on (they start off): otherwise it explains nothing on the map
       // titled (and, for beds alone, labelled in beds per 1,000) for the layers that are on: see capOn below
