@@ -360,9 +360,14 @@ def _import(args) -> int:
         preview, same = None, None
     else:
         # the other counties' facilities of the type kept as they are (the default)
+        accepted = gdf
         if scope is not None and args.replace != "city":
             gdf = register_scope.keep_other_counties(layer, gdf, region.facilities, cli=True,
                                                      provenance=region.provenance)
+        # and the facilities the rows refused stand for (--partial), as the browser's confirm keeps them (QA 31)
+        if scope is not None:
+            gdf, _ = register_scope.keep_refused(layer, gdf, accepted, region.facilities,
+                                                 provenance=region.provenance)
         # the same data again (the register's own export, say) makes no version, as in the browser: the
         # history would hold a version whose diff is "no change"
         preview, same = store.import_check(layer, gdf, path.name)
@@ -402,6 +407,8 @@ def _scope(args, layer: str, gdf, region) -> tuple[list | None, str]:
         except Exception:  # a type the types file does not know: its key names it
             tname = it["type"]
         lines.append(register_scope.plan_text(it, tname, names, lang, args.replace))
+        if it.get("refused_kept"):  # the facilities the refused rows stand for, kept as they are (QA 31)
+            lines.append(register_scope.refused_text(it["refused_kept"], lang))
         if it["clash"]:
             lines.append(register_scope.clash_error(it["clash"], True).message(lang))
     choice = register_scope.choice_text(items, lang, args.replace, choice_zh="加 --replace city",

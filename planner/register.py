@@ -589,6 +589,9 @@ class _Rows:
         # once every refusal is known: a refused row takes no current facility's id, nor a namesake's place
         ids = self.row_ids(types, names, lon, lat, township)
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
+        # the current facilities the refused rows stand for: a confirm keeps them as they are (QA 31: a typo in
+        # a row's code deleted the facility it listed; planner.register_scope.keep_refused)
+        out.attrs["refused_current"] = self.refused_current(ids, types, names, lon, lat, township)
         applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
         return RegisterReport(
             source=self.table.source, accepted=out, issues=self.issues, rows=self.n + len(self.skipped),
@@ -1360,6 +1363,73 @@ class _Rows:
         x, y = lonlat_to_metric(np.array([p[0] for p in pts], float), np.array([p[1] for p in pts], float))
         keys = [(str(t), c, fold(n), bool(s)) for t, c, n, s in zip(fac["facility_type"], county, fac["name"], syn)]
         return pd.DataFrame({"id": fac["id"].astype(str).to_numpy(), "key": keys, "x": x, "y": y})
+
+    def refused_current(self, ids, types, names, lon, lat, township) -> list[dict]:
+        """The current register's facility each refused row stands for: [{"row", "id"}] (the row's line, the
+        facility's id). The facility of the row's own id; for a row without one, the facility whose id the row
+        would take were it accepted (:meth:`row_ids`: same type, county and folded name, sample data or not; the
+        nearest where there are several). The row's county is its township's (by code or by point), else its
+        county cell's or the county of its code's first six digits (a code one digit wrong, 420325999); where
+        none is known, the one facility of its type and name in the region, if there is only one. A facility an
+        accepted row takes stands for no refused row, nor does a row refused as a repeat of another (its facility
+        is in the file). The import keeps these facilities as they are (planner.register_scope.keep_refused): a
+        typo in one cell took the facility the row lists off the register (QA 31)."""
+        repeats = {i.row for i in self.issues if i.code in ("duplicate_row", "duplicate_id")}
+        rows = [i for i in np.flatnonzero(self.refused) if self.rownum[i] not in repeats]
+        if not rows:
+            return []
+        current = self.current_ids()
+        if not len(current):
+            return []
+        given = self.cell("id")
+        used = {ids[i] for i in np.flatnonzero(~self.refused)}
+        known = set(current["id"])
+        found: dict[int, str] = {}
+        todo = []
+        for i in rows:
+            if given[i]:  # its own id: that facility, or none
+                if given[i] in known and given[i] not in used:
+                    found[i] = given[i]
+                    used.add(given[i])
+            elif names[i] and types[i]:
+                todo.append(i)
+        synthetic = np.asarray(getattr(self, "synthetic", np.zeros(self.n, bool)), bool)
+        by_name: dict[tuple, list] = {}
+        taken = used | set(given)  # an id the file gives is that row's facility, never another row's
+        for fid, (kind, county, folded, syn), cx, cy in zip(current["id"], current["key"], current["x"], current["y"]):
+            if fid not in taken:
+                by_name.setdefault((kind, folded, syn), []).append((fid, county, cx, cy))
+        x, y = lonlat_to_metric(lon, lat)
+        pairs = []
+        for i in todo:
+            have = by_name.get((types[i], fold(names[i]), bool(synthetic[i])), [])
+            counties = self.row_counties(i, township)
+            if counties:
+                have = [h for h in have if h[1] in counties]
+            elif len(have) != 1:  # no county, several namesakes: which one it is cannot be told
+                continue
+            pairs += [(_metres_or_inf(x[i] - cx, y[i] - cy), fid, self.rownum[i], i) for fid, _, cx, cy in have]
+        for _, fid, _, i in sorted(pairs):
+            if i not in found and fid not in used:
+                found[i] = fid
+                used.add(fid)
+        return [{"row": int(self.rownum[i]), "id": str(found[i])} for i in sorted(found)]
+
+    def row_counties(self, i: int, township) -> set[str]:
+        """The county codes row ``i`` may lie in: its township's; else its county cell's, or the county of the
+        first six digits of its township or area code; empty where none is known."""
+        town = township[i]
+        if town is not None and str(town) not in ("", "nan", "None"):
+            return {str(town)[:6]}
+        if not hasattr(self, "_county_cells"):
+            self._county_cells = {f: self.cell(f) for f in ("county", "township_code", "code")}
+        known = {u.code for u in self.places.counties}
+        out = set(self.places.county_codes(self._county_cells["county"][i])) if self._county_cells["county"][i] else set()
+        for fld in ("township_code", "code"):
+            code = textrules.code_text(self._county_cells[fld][i])
+            if code[:6] in known:
+                out.add(code[:6])
+        return out
 
     def capacities(self, types) -> dict[str, np.ndarray]:
         """Capacity columns as numbers (NaN where blank); a negative, non-numeric or implausibly

@@ -8,6 +8,9 @@ other counties' facilities of the type are carried over unchanged (:func:`keep_o
 as a county planner's import always did (web.auth.scope_import). Replacing the whole city's layer
 of the type is the planner's explicit choice (``replace="city"``).
 
+Either way, a facility whose row the check refused (a typo in its code, a longitude NaN) stays as it is now
+(:func:`keep_refused`): a refused row is no wish to remove the facility it lists (QA 31: the confirm deleted it).
+
 Shared by the web upload (web.data) and ``coverplan data import`` (cli.data); no web or CLI import.
 """
 from __future__ import annotations
@@ -59,7 +62,9 @@ def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[
     ``incoming`` (the file's rows), ``current`` (the facilities now replaced: in those counties, or
     in the city), ``kept`` (the facilities of the type in the other counties, unchanged; 0 for
     ``city``), ``kept_counties`` (how many other counties hold them), ``city_now`` (the type's
-    facilities in the whole city now), ``clash`` (ids of kept facilities the file uses too).
+    facilities in the whole city now), ``clash`` (ids of kept facilities the file uses too),
+    ``refused_kept`` (the facilities the file's refused rows stand for, kept as they are and not counted in
+    ``current``: :func:`refused_kept`).
     """
     types = row_types(accepted, layer)
     counties = row_counties(accepted)
@@ -73,8 +78,13 @@ def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[
             replaced, kept = now, now.iloc[0:0]
         else:
             replaced, kept = now[in_file], now[~in_file]
+        # the facilities the refused rows stand for stay as they are (:func:`keep_refused`): not replaced
+        refused = refused_kept(layer, accepted, facilities, counties=None if mode == "city" else codes, types=[k])
+        if refused:
+            replaced = replaced[~replaced["id"].astype(str).isin({r["id"] for r in refused})]
         ids = set(accepted.loc[mine, "id"].astype(str)) if "id" in accepted else set()
         out.append({"type": k, "counties": codes, "incoming": int(mine.sum()), "current": int(len(replaced)),
+                    "refused_kept": refused,
                     "current_synthetic": int(replaced["synthetic"].astype(bool).sum()) if "synthetic" in replaced else 0,
                     "kept": int(len(kept)), "kept_counties": int(kept["county_code"].astype(str).nunique()),
                     "city_now": int(len(now)),
@@ -189,6 +199,88 @@ def keep_other_counties(layer: str, accepted, facilities, *, cli: bool = False, 
     out = gpd.GeoDataFrame(merged, geometry="geometry", crs=accepted.crs)
     out.attrs.update(accepted.attrs)
     return out.set_index(out["id"].astype(str), drop=False).rename_axis(None)
+
+
+def refused_kept(layer: str, accepted, facilities, counties=None, types=None) -> list[dict]:
+    """The current facilities that rows of the file refused stand for, which confirming keeps as they are.
+
+    A refused row stands for the facility of its own id, else the one whose id it would take were it accepted
+    (planner.register: same type, county and folded name; ``accepted.attrs["refused_current"]``). Only those of
+    a type the import replaces (a type among ``accepted``'s rows, and in ``types`` when given) and not in the
+    accepted rows; in ``counties`` (county codes) when given: the other counties' are kept anyway
+    (:func:`keep_other_counties`). Each: ``id``, ``name``, ``type``, ``county_code``, ``row`` (the refused
+    row's line). QA 31: a row refused for a typo in its code took the facility it lists off the register.
+    """
+    if accepted is None or not len(accepted) or not layer.startswith("facilities") or facilities is None:
+        return []
+    matches = accepted.attrs.get("refused_current") or []
+    if not matches or not len(facilities) or "id" not in facilities:
+        return []
+    replaced = set(row_types(accepted, layer))
+    if types is not None:
+        replaced &= {str(k) for k in types}
+    in_file = set(accepted["id"].astype(str)) if "id" in accepted else set()
+    where = None if counties is None else {str(c) for c in counties}
+    now = facilities.drop_duplicates("id")
+    now = now.set_index(now["id"].astype(str), drop=False)
+    out, seen = [], set()
+    for m in matches:
+        fid = str(m.get("id"))
+        if fid in in_file or fid in seen or fid not in now.index:
+            continue
+        f = now.loc[fid]
+        county = str(f.get("county_code") or str(f.get("township_code") or "")[:6])
+        if str(f.get("facility_type")) not in replaced or (where is not None and county not in where):
+            continue
+        seen.add(fid)
+        out.append({"id": fid, "name": str(f.get("name") or fid), "type": str(f.get("facility_type")),
+                    "county_code": county, "row": m.get("row")})
+    return out
+
+
+def keep_refused(layer: str, committed, accepted, facilities, *, provenance: dict | None = None):
+    """``committed`` (what an import commits: ``accepted``, with what :func:`keep_other_counties` or a county
+    planner's scope carried over) with the current facilities its refused rows stand for (:func:`refused_kept`)
+    carried over unchanged, and the list of those. The web's confirm and ``coverplan data import --partial``
+    both commit this: a row refused for a typo keeps its facility as it is now, with its columns and, given the
+    region's ``provenance``, the data version and file it came in (:func:`stamp_own_rows`), never the new
+    file's."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if committed is None or not len(committed):
+        return committed, []
+    have = set(committed["id"].astype(str)) if "id" in committed else set()
+    kept = [k for k in refused_kept(layer, accepted, facilities) if k["id"] not in have]
+    if not kept:
+        return committed, []
+    ids = [k["id"] for k in kept]
+    rows = facilities[facilities["id"].astype(str).isin(ids)].drop_duplicates("id")
+    if provenance is not None:
+        rows = pd.concat([stamp_own_rows(part.copy(), provenance, str(k))
+                          for k, part in rows.groupby(rows["facility_type"].astype(str), sort=False)])
+    rows = rows.to_crs(committed.crs) if rows.crs != committed.crs else rows
+    merged = pd.concat([committed, rows], ignore_index=True)
+    out = gpd.GeoDataFrame(merged, geometry="geometry", crs=committed.crs)
+    out.attrs.update(committed.attrs)
+    return out.set_index(out["id"].astype(str), drop=False).rename_axis(None), kept
+
+
+def refused_text(kept: list[dict], lang: str) -> str:
+    """The sentence naming the facilities kept as they are because their rows were refused (:func:`refused_kept`),
+    each with its row; "" when none."""
+    if not kept:
+        return ""
+    n = len(kept)
+    shown = kept[:10]
+    if lang == "en":
+        names = ", ".join(f"{k['name']} (row {k['row']})" if k.get("row") is not None else k["name"] for k in shown)
+        more = f" and {n - len(shown):,} more" if n > len(shown) else ""
+        return (f"{n:,} {'facility' if n == 1 else 'facilities'} whose {'row was' if n == 1 else 'rows were'} "
+                f"refused {'is' if n == 1 else 'are'} kept as {'it is' if n == 1 else 'they are'} now: {names}{more}.")
+    names = "、".join(f"{k['name']}（第 {k['row']} 行）" if k.get("row") is not None else k["name"] for k in shown)
+    more = f"等 {n:,} 处" if n > len(shown) else ""
+    return f"被拒绝的行所对应的 {n:,} 处现有设施将按现状保留：{names}{more}。"
 
 
 def county_names(region, lang: str) -> dict[str, str]:

@@ -617,10 +617,13 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
 def _scoped(layer: str, gdf, region, mode: str):
     """What a confirm commits for ``gdf``: a county planner's rows with the other counties' facilities
     (auth.scope_import, unchanged); a city-wide planner's register with the other counties' facilities of
-    its types kept (planner.register_scope), unless ``mode`` is "city" (the type's layer as a whole)."""
+    its types kept (planner.register_scope), unless ``mode`` is "city" (the type's layer as a whole); and,
+    either way, the current facilities the file's refused rows stand for, unchanged (register_scope.keep_refused)."""
     scoped = auth.scope_import(layer, gdf, region)
     if scoped is gdf and auth.user().citywide and mode != "city" and layer.startswith("facilities"):
         scoped = register_scope.keep_other_counties(layer, gdf, region.facilities, provenance=region.provenance)
+    if layer.startswith("facilities"):  # the facilities the refused rows stand for stay as they are (QA 31)
+        scoped, _ = register_scope.keep_refused(layer, scoped, gdf, region.facilities, provenance=region.provenance)
     return scoped
 
 
@@ -689,12 +692,23 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
     # (the whole city's, chosen: said as before, "replace the N now in the register", with the box ticked)
     planned = {} if county or mode == "city" else {p["type"]: p for p in register_scope.plan(layer, accepted, fac, mode)}
     names_here = auth.county_names(lang)
+    # rows outside a county planner's county refuse the confirm as a whole: nothing is replaced, so no type's
+    # "this file's 0 facilities replace the 13 now" is said beside the refusal (QA 31), only why it is refused
+    refused_whole = bool(in_county is not None and (~in_county).any())
     for k in kinds:
         now = fac[fac["facility_type"].astype(str) == k]
         if county:
             now = now[now["county_code"].astype(str) == county]
         elif k in planned and mode != "city":
             now = now[now["county_code"].astype(str).isin(planned[k]["counties"])]
+        # the facilities the refused rows stand for, kept as they are (register_scope.keep_refused): named, and
+        # not counted among those replaced (QA 31)
+        kept_refused = register_scope.refused_kept(
+            layer, accepted, fac, types=[k],
+            counties=[county] if county else planned[k]["counties"] if k in planned else None)
+        kept_line = register_scope.refused_text(kept_refused, lang)
+        if kept_refused:
+            now = now[~now["id"].astype(str).isin({r["id"] for r in kept_refused})]
         mine = (incoming_type == k).to_numpy() if incoming_type is not None else None
         if in_county is not None:
             mine = in_county if mine is None else mine & in_county
@@ -706,18 +720,22 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         imported_line = _imported_text(imported, versions, lang)
         rows.append({"type": k, "name": name, "current": int(len(now)), "synthetic": synthetic, "incoming": incoming,
                      **({"imported": imported} if imported else {}),
+                     **({"refused_kept": kept_refused} if kept_refused else {}),
                      **({"counties": planned[k]["counties"], "kept": planned[k]["kept"],
                          "kept_counties": planned[k]["kept_counties"], "city_now": planned[k]["city_now"]}
                         if k in planned else {})})
         where_zh = f"{auth.county_label(county)}" if county else ""
         where_en = f" in {auth.county_label(county, 'en')}" if county else ""
         syn_zh = f"（其中 {synthetic:,} 处为示意数据）" if synthetic else ""
-        syn_en = (f" ({synthetic:,} of them synthetic, 示意)" if synthetic > 1 or len(now) > 1
+        # none synthetic: nothing said, as in Chinese (it read "(0 of them synthetic, 示意)")
+        syn_en = (f" ({synthetic:,} of them synthetic, 示意)" if synthetic and (synthetic > 1 or len(now) > 1)
                   else " (synthetic, 示意)" if synthetic else "")
         limit = facility_row_limit(len(region.villages) + len(region.townships))
         too_many = (too_many_facilities(name, incoming, limit).message(lang)
                     + pick("确认导入将被拒绝。", " The confirm will be refused.", lang)) if incoming > limit else None
         # rows the file marks 示意 stay sample data: said, or a corrected sample export would keep its label unseen
+        if refused_whole:
+            continue
         flags = accepted["synthetic"].astype(bool).to_numpy() if "synthetic" in accepted else None
         marked = int((flags if mine is None else flags & mine).sum()) if flags is not None else 0
         if marked:
@@ -727,6 +745,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         if k in planned:  # in words and numbers: the counties replaced, the others kept (QA 27)
             lines.append(register_scope.plan_text(
                 planned[k], name, names_here, lang, mode))
+            if kept_line:
+                lines.append(kept_line)
             if imported_line:
                 lines.append(imported_line)
             if planned[k]["clash"]:
@@ -760,6 +780,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             f"{'replaces' if incoming == 1 else 'replace'} the {len(now):,} now in the "
             f"register{where_en}{syn_en}; those not in the file leave the current version (a rollback brings "
             "them back).", lang))
+        if kept_line:
+            lines.append(kept_line)
         if imported_line:
             lines.append(imported_line)
         if too_many:
@@ -784,7 +806,7 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
                           f"(listed below): the import would be refused; remove {'it' if outside == 1 else 'them'} "
                           "from the file and upload it again.",
                           lang))
-    shrinks = any(r["incoming"] < r["current"] for r in rows)
+    shrinks = any(r["incoming"] < r["current"] for r in rows) and not refused_whole
     out_rows = []
     if outside:
         for code, (_, r) in zip(codes[~in_county], accepted[~in_county].iterrows()):
@@ -792,7 +814,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             out_rows.append({"row": int(r["source_row"]) if "source_row" in r else None, "name": str(r.get("name") or ""),
                              "county_code": str(code)})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
-            "shrinks": shrinks, "text": " ".join(lines)}
+            "shrinks": shrinks, "text": " ".join(lines),
+            "refused_kept": [k for r in rows for k in r.get("refused_kept", [])]}
 
 
 def _neighbours_giving_way(accepted, county: str | None, check) -> dict | None:
@@ -1276,7 +1299,8 @@ def _report_facts(parts: dict, layer: str, mode: str, replaces: dict | None, blo
 def _replace_said(replaces: dict, text: str, lang: str) -> str:
     """What confirming replaces as the page says it (web/static/data.js replaceText): a county planner is told
     that a rollback is not his to do."""
-    county = replaces.get("county") and any((r.get("current") or 0) > 0 for r in replaces.get("types") or [])
+    county = replaces.get("county") and any((r.get("current") or 0) > 0 for r in replaces.get("types") or []) \
+        and not replaces.get("outside_county")  # refused as a whole: nothing replaced, nothing to roll back
     return text + (" " + t("data_rollback_county_note", lang) if county else "")
 
 
@@ -1414,7 +1438,12 @@ def _confirm(uid: str, d: Path):
                              "该文件没有可导入的行（见校验报告）。")
     # a county planner: every row in his county, or 403 listing those outside (web/auth.py); a city-wide
     # planner's register: the type replaced in the counties of its rows unless he chose the whole city
+    accepted = gdf
     gdf = _scoped(layer, gdf, _svc().region, opts.get("replace") or register_scope.DEFAULT_REPLACE)
+    # the facilities the refused rows stand for, kept as they are (said in the answer, as the report said it)
+    committed = set(gdf["id"].astype(str)) if gdf is not accepted and "id" in gdf else set()
+    kept_refused = [k for k in register_scope.refused_kept(layer, accepted, _svc().region.facilities)
+                    if k["id"] in committed]
     same = _unchanged_since(layer, gdf, path)
     if same is not None:  # the page disables Confirm then; a confirm sent anyway writes nothing either
         checked = meta.get("version_checked")
@@ -1471,7 +1500,8 @@ def _confirm(uid: str, d: Path):
     # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
     (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
     shutil.rmtree(d, ignore_errors=True)
-    return jsonify({"version": version, "layer": layer, "counts": parts["counts"]})
+    return jsonify({"version": version, "layer": layer, "counts": parts["counts"],
+                    **({"refused_kept": kept_refused} if kept_refused else {})})
 
 
 # -- diff in words --------------------------------------------------------------------------------
@@ -1785,8 +1815,10 @@ def _check_base(body: dict, action: str, ft) -> None:
         what_zh = f"设施“{name}”（{row}）" if name else f"设施 {row} "
     if _store().changed_since(layer, base, row):
         cur = _svc().version()
-        # who changed it, and when: the latest version since base that wrote the layer (QA 27: "他人" only)
-        by = _who_changed(layer, base)
+        # who changed it, and when: for a facility the latest version since base that changed this facility
+        # (QA 31: not the one that last wrote its type's layer, a colleague's edit of another facility); for
+        # marks and sites the latest version that wrote the layer (QA 27: "他人" only)
+        by = _who_changed(layer, base, row)
         # what happened to the facility (QA 28: "修改了" said of one a rollback had removed, named by its id)
         happened, hint_en, hint_zh = "changed", None, None
         if row is not None:

@@ -141,7 +141,9 @@
   // What confirming replaces, as the server words it. Its "a rollback brings them back" is not a county
   // planner's to do (a rollback is city-wide, web/data.py): he is told who can.
   function replaceText(rep) {
-    var county = CP.user && !CP.user.citywide && (rep.types || []).some(function (t) { return t.current > 0; });
+    // (a file refused as a whole for rows outside his county replaces nothing: nothing to roll back)
+    var county = CP.user && !CP.user.citywide && !rep.outside_county &&
+      (rep.types || []).some(function (t) { return t.current > 0; });
     return rep.text + (county ? " " + T("data_rollback_county_note") : "");
   }
 
