@@ -2077,3 +2077,10 @@ _STRINGS.update({
     "brief_cluster_key_converted": ("聚合的拟转型设施（气泡中数字为设施数）",
                                     "clustered facilities to convert (the number counts them)"),
 })
+
+# -- fixer QA31-F3: the data page's "Rows in layer" means one thing on every row (web/data.py _rows_of_version)
+_STRINGS.update({
+    "qa31_rows_tip": ("该版本之后图层中的行数（回退：所恢复图层的行数）；导入的版本在其下另注文件的行数",
+                      "The rows the layer holds after this version (a rollback: the layers it restored); under an "
+                      "import, the rows of its file"),
+})

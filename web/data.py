@@ -176,10 +176,6 @@ def _version_dict(v, types: dict, lang: str) -> dict:
         # a rollback stores no layer of its own: it says which version it restores and what that changed
         # (it read "embedded illustrative data" even when it restored an import)
         changed = _layer_labels([r["layer"] for r in d.get("replaced") or []], types, lang)
-        counts = d.get("counts") or {}
-        restored = [counts[r["layer"]] for r in d.get("replaced") or [] if r["layer"] in counts]
-        if d.get("rows") is None and len(restored) == 1:
-            d["rows"] = restored[0]  # the rows of the one layer it restored (the list showed "–")
         d["layer_label"] = t("data_rolled_back_to", lang, v=d["target"]) + (
             (f"（{changed}）" if lang == "zh" else f" ({changed})") if changed else "")
     d["note"] = note_in(d.get("note") or "", lang)
@@ -187,9 +183,46 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     # page, not a person called web (QA 27); an account's name, the CLI's user name stay as recorded
     author = d.get("author") or ""
     d["author_label"] = pick("本机", "this computer", lang) if author == ANONYMOUS_AUTHOR else author
-    if d.get("version") and _kept_meta(d["version"], d.get("source_sha256")):
+    kept = _kept_meta(d["version"], d.get("source_sha256")) if d.get("version") else None
+    if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
+    d.update(_rows_of_version(d, kept, lang))
     return d
+
+
+def _rows_of_version(d: dict, kept: dict | None, lang: str) -> dict:
+    """A version's ``rows``: the rows its layer holds after it (the layers it wrote or a rollback restored,
+    summed; None for the road network and the embedded data), with ``layer_rows`` (layer -> rows); an
+    import also says its file's rows (``file_rows``, ``file_accepted``, ``rows_note`` in words).
+
+    QA 31: "Rows in layer" was a facility import's whole layer (68, the file had 13), a village or township
+    import's file rows (5, 1: the layers hold 1,979 and 129), one rollback's layer and another's "–"."""
+    counts = d.get("counts") or {}
+    if d.get("kind") == "rollback":
+        names = [r["layer"] for r in d.get("replaced") or [] if r.get("layer")]
+    else:
+        names = [n for n in (d.get("layer") or "").split(",") if n]
+    layer_rows = {n: counts.get(n) for n in names}
+    held = [n for n in layer_rows.values() if isinstance(n, int)]
+    out = {"rows": sum(held) if held else None, "layer_rows": layer_rows,
+           "file_rows": None, "file_accepted": None, "rows_note": ""}
+    if d.get("kind") != "import" or "network" in names:
+        return out
+    c = (kept or {}).get("counts") if isinstance((kept or {}).get("counts"), dict) else {}
+    read, accepted = c.get("rows"), c.get("accepted")
+    if not isinstance(read, int) and names and set(names) <= {"townships", "villages"} \
+            and isinstance(d.get("rows"), int):
+        read = accepted = d["rows"]  # no kept report: the units the file gave, as the version recorded them
+    if not isinstance(read, int):
+        return out
+    accepted = accepted if isinstance(accepted, int) else None
+    out.update({"file_rows": read, "file_accepted": accepted})
+    taken = accepted is not None and accepted != read
+    if lang == "zh":
+        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "")
+    else:
+        out["rows_note"] = f"file: {_count_en(read, 'row', 'rows')}" + (f", {accepted:,} imported" if taken else "")
+    return out
 
 
 def _kept_meta(version: int, source_sha256) -> dict | None:
@@ -1837,14 +1870,18 @@ def _check_base(body: dict, action: str, ft) -> None:
                            "that holds it brings it back).")
                 hint_zh = "请刷新地图：该设施已不在当前数据中（回退到包含它的版本可恢复）。"
         if by:
-            verb_en, verb_zh = _conflict_verbs(by, happened)
+            # what that version did to the facility (the latest change made it what it is now)
+            verb_en, verb_zh = _conflict_verbs(by, by.get("happened") or happened)
             who_en = by["author_en"]
             if by["author"] == ANONYMOUS_AUTHOR:  # our own words start the sentence; an account name stays as typed
                 who_en = who_en[:1].upper() + who_en[1:]
+            also = [v for v in by.get("changed_in_all") or [] if v != by["version"]]
+            also_en = f"; {_listed_versions(also, 'en')} changed it too" if also else ""
+            also_zh = f"，{_listed_versions(also, 'zh')} 也改动过它" if also else ""
             en = (f"{who_en} {verb_en.replace('{what}', what_en)} at {by['said_when']} (data version "
-                  f"v{by['version']}) after the page showed data version v{base} (now v{cur}): nothing was saved.")
+                  f"v{by['version']}{also_en}) after the page showed data version v{base} (now v{cur}): nothing was saved.")
             zh = (f"页面打开（数据版本 v{base}）后，{_zh_by(by['author_zh'])} {by['said_when']} {verb_zh}{what_zh}"
-                  f"（数据版本 v{by['version']}，现为 v{cur}）：未保存。")
+                  f"（数据版本 v{by['version']}{also_zh}，现为 v{cur}）：未保存。")
         else:
             en = (f"Someone else changed {what_en} after the page showed data version v{base} (now v{cur}): "
                   "nothing was saved.")
@@ -1856,7 +1893,9 @@ def _check_base(body: dict, action: str, ft) -> None:
                                     **({"facility": row, "facility_name": name, "happened": happened}
                                        if row is not None else {}),
                                     **({"changed_by": by["author"], "changed_in": by["version"],
-                                        "changed_at": by["when"], "change_kind": by.get("kind")} if by else {})})
+                                        "changed_at": by["when"], "change_kind": by.get("kind"),
+                                        **({"changed_in_all": by["changed_in_all"]} if by.get("changed_in_all")
+                                           else {})} if by else {})})
 
 
 def _facility_at(version: int, fid: str):
@@ -1888,19 +1927,50 @@ def _conflict_verbs(by: dict, happened: str) -> tuple[str, str]:
     return f"{en_verb} {{what}}", zh_verb
 
 
-def _who_changed(layer: str, base: int) -> dict | None:
-    """The latest version after ``base`` that wrote ``layer`` (an edit, an import, a rollback restoring it):
-    its number, author (in words) and time, or None."""
+def _who_changed(layer: str, base: int, row: str | None = None) -> dict | None:
+    """The latest version after ``base`` that changed facility ``row`` of ``layer`` (an edit, an import, a
+    rollback), with ``happened`` (what it did to the row: added, removed, changed) and ``changed_in_all``
+    (every version since ``base`` that changed it); without a row (marks, sites) or when the facility's
+    history cannot be read, the latest version that wrote ``layer``. Its number, author (in words) and
+    time, or None.
+
+    QA 31: the latest version that wrote the type's layer was named, a colleague's rename of another
+    facility of the type, when a rollback between had changed this one."""
     try:
         rows = [v.to_dict() for v in _store().versions()]
     except Exception:  # the refusal is still a 409 without the names
         return None
+    changes = []
+    if row is not None and layer.startswith("facilities:"):
+        try:
+            changes = _store().row_changes(layer, base, row)
+        except Exception:  # a file unreadable: said by the layer's history
+            changes = []
+    if changes:
+        by_number = {r["version"]: r for r in rows}
+        last = changes[-1]
+        r = by_number.get(last["version"])
+        if r is None:
+            return None
+        return {**_who_words(r), "happened": last["happened"], "changed_in_all": [c["version"] for c in changes]}
     hits = [r for r in rows if r["version"] > base and (
         layer in (r.get("layer") or "").split(",")
         or any(x.get("layer") == layer for x in r.get("replaced") or []))]
     if not hits:
         return None
-    r = max(hits, key=lambda x: x["version"])
+    return _who_words(max(hits, key=lambda x: x["version"]))
+
+
+def _listed_versions(numbers: list[int], lang: str) -> str:
+    """"v3、v5" / "v3 and v5" / "v2, v3 and v5"."""
+    vs = [f"v{n}" for n in numbers]
+    if lang == "zh":
+        return "、".join(vs)
+    return vs[0] if len(vs) == 1 else ", ".join(vs[:-1]) + " and " + vs[-1]
+
+
+def _who_words(r: dict) -> dict:
+    """Version ``r`` (to_dict) as a conflict names it: number, author in words, time, kind, target, file."""
     author = r.get("author") or ""
     local = author == ANONYMOUS_AUTHOR
     when = str(r.get("created_iso") or "")[:16].replace("T", " ")

@@ -36,13 +36,19 @@
         return "<tr data-version='" + esc(v.version) + "'" + (cur ? " class='current'" : "") + "><td><b>v" + esc(v.version) + "</b>" +
           (v.kind && v.kind !== "import" ? " <span class='small muted'>" + esc(T("data_kind_" + v.kind)) + "</span>" : "") +
           "<div class='version-actions'>" + actions + "</div></td>" +
-          "<td class='small'>" + esc(when(v.created)) + "</td><td>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
+          "<td class='small'>" + esc(when(v.created)) + "</td><td class='layer'>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
           "<td class='small'>" + fileName(v.source_name) + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") +
           // the check's report, kept with the version its note points to ("1 row refused, see the report")
           (v.report ? "<div><a class='version-report' href='" + esc(v.report + "?lang=" + C.lang) + "'>" + esc(T("data_report_xlsx")) + "</a></div>" : "") + "</td>" +
-          "<td class='num'>" + (v.layer === "network" ? "–" : fmt(v.rows)) + "</td><td class='small nowrap'>" + esc(v.author_label || v.author || "") + "</td></tr>";
+          // the rows the layer holds after the version (QA 31: the same meaning on every row), an import's file under it
+          "<td class='num'>" + (v.layer === "network" || v.rows == null ? "–" : fmt(v.rows)) +
+          (v.rows_note ? "<div class='small muted rows-file'>" + esc(v.rows_note) + "</div>" : "") + "</td>" +
+          // a 40-character account name wraps (QA 31: kept on one line, it squeezed the layer to 2 letters a line)
+          "<td class='small who'><span class='who-name'>" + esc(v.author_label || v.author || "") + "</span></td></tr>";
       }).join("");
       $("versions").querySelector("tbody").innerHTML = rows;
+      var rowsHead = $("versions").querySelector("thead th.num");
+      if (rowsHead && C.t.qa31_rows_tip) rowsHead.title = T("qa31_rows_tip");  // what the column now means
       // any two versions compared (the row's button compares a version with the one before it)
       var opts = d.versions.map(function (v) { return "<option value='" + esc(v.version) + "'>v" + esc(v.version) + "</option>"; }).join("");
       var a = $("cmp-a"), b = $("cmp-b"), wasA = a.value, wasB = b.value;
