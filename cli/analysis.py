@@ -349,8 +349,20 @@ def load_context(args, *, sources_of: str | None = None):
     region = current_region(args.region, getattr(args, "db", None), getattr(args, "data_dir", None))
     facilities = None
     if getattr(args, "facilities", None):
-        report = validate_register(args.facilities, region=region, coords=args.coords,
-                                   type_key=getattr(args, "type", None))
+        from cli.data import cli_fixes, mapping_hint, sheets_error
+
+        try:
+            report = validate_register(args.facilities, region=region, coords=args.coords,
+                                       type_key=getattr(args, "type", None))
+        except InputDataError as exc:
+            # said for an analysis: the upload's words (sheets uploaded one by one, the whole city replaced) and
+            # the web's mapping card do not apply to a --facilities file (QA 31)
+            said = sheets_error(exc, "facilities", args.facilities)
+            if said is not exc:
+                raise said from exc
+            mapping_hint(exc, "facilities")
+            raise
+        cli_fixes(report.issues, "facilities", report.columns, report.column_map)  # not the web's button (QA 31)
         try:
             report.raise_if_refused()  # no one confirms a report here: any refused row stops
         except InputDataError as exc:
@@ -464,7 +476,8 @@ def checklist_capacity(region, df, facilities=None) -> dict:
 def checklist_table(df, region, lang: str, capacity: dict | None = None):
     """`check-townships --out`: each township and type, as the web's checklist download heads it (code, township,
     county, facility type, status, reason, facilities, units, covered units, demand weight in what it counts,
-    covered share by units), the type and county in the run's language, the status in words; a list of several
+    covered share by units, then the capacity columns), the same columns in the same order as the web's
+    /api/townships.csv, the type and county in the run's language, the status in words; a list of several
     types, whose weights count different people, gets the unit in a column of its own (as the web's)."""
     from planner.coverage import records
     from planner.facility_types import get_type
@@ -484,7 +497,6 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
     one = {units[str(r.get("type"))] for r in rows}
     shared = next(iter(one)) if len(one) == 1 else None
 
-    hd = in_lang(lang)
     out = [{**r, "county": county(r["county_code"]).strip(),
             "type_name": r.get("type_name_zh" if zh else "type_name_en") or r.get("type"),
             "reason": r.get("reason_zh" if zh else "reason_en"),
@@ -538,9 +550,9 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
             ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "1"),
             *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),
             ("covered_share", t("covered_share_units", lang), "pct"),
-            *cap_spec,
-            ("county_code", hd("县区代码", "County code"), "text"),
-            ("type", hd("设施类型代码", "Facility type key"), "text")]
+            # the web's download (web.exports.TOWNSHIP_COLUMNS) ends with the capacity columns: so does this one
+            # (QA 31: two more, 县区代码 and 设施类型代码, documented nowhere; --json keeps county_code and type)
+            *cap_spec]
     return out_frame(out, spec, lang)
 
 

@@ -13,12 +13,18 @@ from pathlib import Path
 from cli.lang import h
 from cli.options import add_data_store, add_json, add_region, check_data_dir
 from cli.output import issue_text, print_json
+from geo.datasets import CAPACITY_COLUMNS
 from planner import register_scope
 
 KINDS = ("facilities", "townships", "villages")
 COORDS = ("wgs84", "gcj02", "bd09", "auto")
 #: Items of each list printed on a terminal (--json gives all).
 SHOWN = 15
+#: The register fields `data import --column FIELD=HEADER` maps: those of the Data page's mapping card
+#: (web.data.MAPPABLE) and the capacity columns it may set (geo.datasets.CAPACITY_COLUMNS); the faces do not
+#: import each other, so a test holds the two lists equal.
+COLUMN_FIELDS = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
+                 "operator", "phone", "remark", "capacity", "built_year", *CAPACITY_COLUMNS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                                     "(GeoJSON/GPKG/zipped SHP/KML); villages: code,lon,lat CSV or points"))
     imp.add_argument("--type", help=h("每一行的设施类型代码（如 day_care）；仅用于 facilities",
                                       "facility type key of every row (e.g. day_care); facilities only"))
+    imp.add_argument("--column", action="append", metavar="FIELD=HEADER",
+                     help=h("列对应（同“数据管理”页面的“更改列对应”）：指定文件中哪一列是某字段，如 --column name=服务中心名字；"
+                            "可重复使用；列名留空（--column address=）表示不读取该字段；仅用于 facilities。字段："
+                            + "、".join(COLUMN_FIELDS),
+                            "column mapping (the Data page's \"Change the column mapping\"): which column of the file "
+                            "holds a field, e.g. --column name=Centre; repeat it for several fields; an empty header "
+                            "(--column address=) reads no column as the field; facilities only. Fields: "
+                            + ", ".join(COLUMN_FIELDS)))
     imp.add_argument("--crs", help=h("文件未带坐标系时指定，或覆盖文件自带的坐标系（如 EPSG:4546）",
                                      "CRS of a file without one, or to override it (e.g. EPSG:4546)"))
     imp.add_argument("--coords", choices=COORDS, default="wgs84",
@@ -155,6 +169,190 @@ def _crs(value: str | None) -> str | None:
     return parse_crs(value)
 
 
+# -- --column: the command line's column mapping ---------------------------------------------------------
+def column_map(values: list[str] | None, kind: str = "facilities") -> dict[str, str] | None:
+    """``--column FIELD=HEADER`` (repeated) as the {field: column} the web's mapping card sends
+    (planner.register.validate_register's ``column_map``: the same reading on both faces); None when none is
+    given. A header left empty (``--column address=``) reads no column as the field, as the card's "—".
+    Said before any file is read: a value without "=", an unknown field, a field given twice, a non-register."""
+    from geo.errors import InputDataError
+
+    if not values:
+        return None
+    fields_en, fields_zh = ", ".join(COLUMN_FIELDS), "、".join(COLUMN_FIELDS)
+    if kind != "facilities":
+        raise InputDataError("--column is for facilities only: a township or village file is read by its own "
+                             "headers (code/代码, lon, lat).",
+                             "--column 仅用于设施名录（facilities）：乡镇边界和村点位文件按其列名（code/代码、经度、纬度）读取。",
+                             details={"parameter": "--column", "value": values[0]})
+    out: dict[str, str] = {}
+    for value in values:
+        field, eq, header = value.partition("=")
+        field, header = field.strip(), header.strip()
+        shown = value if len(value) <= 60 else value[:59] + "…"
+        if not eq or not field:
+            raise InputDataError(
+                f"--column {shown}: give FIELD=HEADER, a field, \"=\" and the column's header as the file has it "
+                f"(e.g. --column name=\"Centre name\"); fields: {fields_en}.",
+                f"--column {shown} 无效：应为 字段=列名，即字段、等号和文件中该列的列名（如 --column name=服务中心名字）；"
+                f"可用字段：{fields_zh}。",
+                details={"parameter": "--column", "value": shown, "fields": list(COLUMN_FIELDS)})
+        if field not in COLUMN_FIELDS:
+            raise InputDataError(f"--column {shown}: unknown field '{field}'; fields: {fields_en}.",
+                                 f"--column {shown} 无效：没有字段“{field}”；可用字段：{fields_zh}。",
+                                 details={"parameter": "--column", "value": shown, "fields": list(COLUMN_FIELDS)})
+        if field in out:
+            raise InputDataError(f"--column gives the field {field} twice ({field}={out[field]}, {field}={header}): "
+                                 "give each field once.",
+                                 f"--column 两次指定了字段 {field}（{field}={out[field]}、{field}={header}）：每个字段只能指定一次。",
+                                 details={"parameter": "--column", "value": shown, "field": field})
+        out[field] = header
+    return out
+
+
+def column_example(columns, mapped: dict | None, field: str = "name") -> dict[str, str]:
+    """", e.g. --column name=服务中心名字" in both languages, naming the first of the file's ``columns`` no field
+    reads (``mapped``: {field: column}); "" when every column is read."""
+    used = set((mapped or {}).values())
+    unread = [str(c) for c in columns or [] if str(c) != "geometry" and c not in used]
+    col = unread[0] if unread else None
+    quoted = (f'"{col}"' if any(ch in col for ch in " \t'\"") else col) if col else None
+    return {"en": f", e.g. --column {field}={quoted}" if col else "",
+            "zh": f"，如 --column {field}={quoted}" if col else ""}
+
+
+#: Fixes of a register's issues in the command line's words, by issue code (planner.register names the Data
+#: page's "更改列对应" button, which `data import` has not: it has --column). ``import``: `data import`;
+#: ``facilities``: an analysis's --facilities file (no mapping there: the file, or `data import --column`).
+CLI_FIXES = {
+    ("import", "no_name_column"): (
+        "请在文件中加上“名称”列，或用 --column name=列名 指定哪一列是名称{zh}",
+        "Add a name column (headed name), or say which column holds the names with --column name=HEADER{en}"),
+    ("import", "column_shadowed"): (
+        "请删去或重命名多余的一列，或用 --column 字段=列名 指定要读取的列",
+        "Delete or rename the extra column, or name the column to read with --column FIELD=HEADER"),
+    ("facilities", "no_name_column"): (
+        "请在文件中加上“名称”列（或把设施名称所在列的列名改为“名称”）；也可用 coverplan data import facilities 文件 "
+        "--column name=列名 导入该名录，再不加 --facilities 分析",
+        "Add a name column (headed name), or head the column holding the names 名称 or name; or import the register "
+        "with coverplan data import facilities FILE --column name=HEADER and run the analysis without --facilities"),
+    ("facilities", "column_shadowed"): (
+        "请删去或重命名多余的一列；也可用 coverplan data import facilities 文件 --column 字段=列名 导入该名录，"
+        "再不加 --facilities 分析",
+        "Delete or rename the extra column; or import the register with coverplan data import facilities FILE "
+        "--column FIELD=HEADER and run the analysis without --facilities"),
+}
+
+
+def cli_fixes(issues, face: str, columns=(), mapped: dict | None = None) -> None:
+    """Give the ``issues`` (dicts or planner.register_report.RowIssue) whose fix names the web's column mapping
+    the command line's fix (:data:`CLI_FIXES`), in place."""
+    eg = column_example(columns, mapped)
+    for issue in issues:
+        pair = CLI_FIXES.get((face, issue["code"]))
+        if pair is None:
+            continue
+        zh, en = pair[0].format(zh=eg["zh"]), pair[1].format(en=eg["en"])
+        if isinstance(issue, dict):
+            issue["fix_zh"], issue["fix_en"] = zh, en
+        else:
+            issue.fix_zh, issue.fix_en = zh, en
+
+
+def mapping_hint(exc, face: str) -> None:
+    """A register refused for a column it lacks (``details["missing"]``: the web answers it with its mapping
+    card) gets the command line's way to name the column, appended to its hint, in place: ``import``:
+    --column; ``facilities`` (an analysis): import the file with --column, or head the columns as read. A file
+    without a type column whose headers were all read is not told so: --type is its fix (as the web's card is not
+    shown then)."""
+    d = getattr(exc, "details", None) or {}
+    missing, columns = d.get("missing"), d.get("columns")
+    if not missing or not isinstance(columns, list):
+        return
+    mapped = d.get("column_map") or {}
+    if missing == ["type"] and all(c in set(mapped.values()) for c in columns):
+        return
+    field = next((f for f in missing if f != "type"), missing[0])
+    eg = column_example(columns, mapped, field)
+    fields_en, fields_zh = ", ".join(missing), "、".join(missing)
+    if face == "import":
+        en = f"On the command line, --column FIELD=HEADER says which column holds a field ({fields_en} missing){eg['en']}."
+        zh = f"命令行中可用 --column 字段=列名 指定某字段所在的列（缺少：{fields_zh}）{eg['zh']}。"
+    else:
+        en = (f"A file whose headers are not recognised can be imported with coverplan data import facilities FILE "
+              f"--column FIELD=HEADER ({fields_en} missing){eg['en']}; then run the analysis without --facilities.")
+        zh = (f"列名无法识别的名录可用 coverplan data import facilities 文件 --column 字段=列名 导入（缺少：{fields_zh}）"
+              f"{eg['zh']}，再不加 --facilities 分析。")
+    exc.hint_en = f"{exc.hint_en} {en}".strip()
+    exc.hint_zh = f"{exc.hint_zh}{zh}"
+
+
+def _column_not_found(exc, cmap: dict | None) -> None:
+    """The mapping's refusal of a header the file has not (planner.register_columns.map_columns: "the column
+    mapping names 'X'") names the option it came from, in place."""
+    from geo.tables import norm_header
+
+    d = getattr(exc, "details", None) or {}
+    columns = d.get("columns")
+    if not cmap or not isinstance(columns, list) or d.get("missing"):
+        return
+    have = {norm_header(c) for c in columns}
+    bad = next(((f, c) for f, c in cmap.items() if c and c not in columns and norm_header(c) not in have), None)
+    if bad is None:
+        return
+    exc.hint_en = f"{exc.hint_en} Give --column {bad[0]}= one of the file's headers as written.".strip()
+    exc.hint_zh += f"请在 --column {bad[0]}= 后填写文件中的某个列名（按文件中的写法）。"
+
+
+def sheets_error(exc, face: str, file: str):
+    """A workbook with several sheets of data rows (geo.tables: ``details["sheets"]``) said for the command line
+    (its words were the web upload's: "one upload reads one sheet", "upload again", "if you choose to replace
+    the whole city's"): ``import`` for `data import`, ``facilities`` for an analysis's --facilities file, which
+    replaces nothing. Another error comes back as it is."""
+    from geo.errors import InputDataError
+
+    d = getattr(exc, "details", None) or {}
+    sheets = d.get("sheets")
+    if not isinstance(sheets, list) or len(sheets) < 2:
+        return exc
+    rows = d.get("sheet_rows")
+    if isinstance(rows, list) and len(rows) == len(sheets):  # geo.tables may give each sheet's rows
+        en_list = ", ".join(f"'{n}' ({k:,} {'row' if k == 1 else 'rows'})" for n, k in zip(sheets, rows))
+        zh_list = "、".join(f"“{n}”（{k:,} 行）" for n, k in zip(sheets, rows))
+    else:
+        en_list, zh_list = ", ".join(f"'{n}'" for n in sheets), "、".join(f"“{n}”" for n in sheets)
+    name = Path(file).name
+    n = len(sheets)
+    if face == "facilities":
+        return InputDataError(
+            f"{name} (the --facilities file): {n} sheets of the workbook hold data rows: {en_list}. An analysis reads "
+            "one register from one sheet: the facilities of the other sheets would be left out of the answer.",
+            f"{name}（--facilities 所指文件）：工作簿中有 {n} 个工作表都有数据行：{zh_list}。分析只从一个工作表读取名录，"
+            "其余工作表的设施不会计入结果。",
+            hint_en="Give --facilities a file of one sheet: keep the sheet to analyse (delete the others, or save it "
+                    "as a file of its own, .xlsx or .csv); to analyse every sheet's facilities together, copy their "
+                    "rows into one sheet under one header row (a county column may tell them apart). Or import "
+                    "the sheets one by one with coverplan data import facilities and leave --facilities out.",
+            hint_zh="请用只有一个工作表的文件作 --facilities：保留要分析的工作表（删去其余工作表，或把它另存为单独的 "
+                    ".xlsx 或 .csv 文件）；如要一起分析各工作表的设施，请把各表的数据行复制到同一个工作表、共用一行表头"
+                    "（可加一列“区县”区分）。也可把各工作表逐个用 coverplan data import facilities 导入，再不加 "
+                    "--facilities 分析。",
+            details={**d, "parameter": "--facilities"})
+    return InputDataError(
+        f"{name}: {n} sheets of the workbook hold data rows: {en_list}. `data import` reads one sheet: the other "
+        "sheets' rows would not be imported.",
+        f"{name}：工作簿中有 {n} 个工作表都有数据行：{zh_list}。data import 只读取一个工作表，其余工作表的数据行不会导入。",
+        hint_en="Copy the rows of every sheet into one sheet under one header row (a county column may tell them "
+                "apart) and delete the other sheets; or save each sheet as a file of its own and import them one by "
+                "one. A facility register replaces its types only in the counties its rows lie in, so with one "
+                "sheet a county every county's rows stay (with --replace city only the last sheet's rows would "
+                "stay); a village file changes only the villages it lists.",
+        hint_zh="请把各工作表的数据行复制到同一个工作表、共用一行表头（可加一列“区县”区分），删去其余工作表；也可把各"
+                "工作表分别另存为文件逐个导入。设施名录只替换文件各行所在县区的该类设施，每县一个工作表逐个导入时各县的"
+                "数据都会保留（加 --replace city 时只会留下最后一个工作表的数据）；村（社区）文件只更新文件中列出的村（社区）。",
+        details=d)
+
+
 # -- facilities: planner.register's report ----------------------------------------------
 def _facilities(args, region) -> tuple:
     """Validate a register; (accepted GeoDataFrame, issues, counts)."""
@@ -166,12 +364,20 @@ def _facilities(args, region) -> tuple:
         get_type(args.type)  # an unknown key is refused here, with the known ones listed
     validate = getattr(reg, "validate_register", None)
     if validate is not None:
+        cmap = getattr(args, "column_map", None)
         wanted = {"region": region, "type_key": args.type, "coords": args.coords, "encoding": args.encoding,
-                  "crs": _crs(args.crs)}
+                  "crs": _crs(args.crs), "column_map": cmap}  # --column: as the web's mapping card sends it
         accepts = inspect.signature(validate).parameters
         kwargs = {k: v for k, v in wanted.items()
                   if k in accepts and (v is not None or k in ("type_key", "encoding"))}
-        report = validate(args.file, **kwargs)
+        try:
+            report = validate(args.file, **kwargs)
+        except InputDataError as exc:  # a column missing: --column names it on the command line (QA 31)
+            mapping_hint(exc, "import")
+            _column_not_found(exc, cmap)
+            raise
+        # fixes naming the Data page's "Change the column mapping": --column here (QA 31)
+        cli_fixes(report.issues, "import", getattr(report, "columns", ()), getattr(report, "column_map", None))
         # how the file was read (the README says the report shows it): text and --json
         args.read_info = {"read": {"columns": dict(getattr(report, "column_map", None) or {}),
                                    "encoding": getattr(report, "encoding", None), "crs": getattr(report, "crs", None),
@@ -331,15 +537,23 @@ def _blocked(rows: list, n: int, lang: str) -> dict:
 def _import(args) -> int:
     from geo.archives import check_file
     from geo.datasets import check_source_size
+    from geo.errors import InputDataError
     from geo.import_reports import refused_note
 
+    args.column_map = column_map(getattr(args, "column", None), args.kind)  # said before any file is read
     path = Path(args.file)
     check_file(path)
     check_source_size(path)
     store = _store(args, create=not args.dry_run)  # a dry run saves nothing: it makes no folder either
     before = store.current()
     region = store.region()
-    layer, gdf, issues, counts, blocked = _read(args, region)
+    try:
+        layer, gdf, issues, counts, blocked = _read(args, region)
+    except InputDataError as exc:  # a workbook of several sheets: said in the command line's words (QA 31)
+        said = sheets_error(exc, "import", args.file)
+        if said is exc:
+            raise
+        raise said from exc
     scope, scope_text = _scope(args, layer, gdf, region)
     # ids of another county's facilities, kept as they are: the import refuses the file (keep_other_counties
     # raises it); a dry run says so as blocked, with no change list: nothing would change (it listed a
@@ -430,7 +644,8 @@ def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict
             "made_by": "cli",
             "options": {"kind": args.kind, "type": args.type or "", "coords": args.coords,
                         "encoding": args.encoding or "", "crs": _crs(args.crs), "note": (args.note or "").strip(),
-                        "partial": bool(args.partial)}}
+                        "partial": bool(args.partial),
+                        "column_map": dict(getattr(args, "column_map", None) or {})}}  # --column, as the web keeps it
     try:
         keep_report(store.root.parent.parent, version, [report_issue(i, lang) for i in issues], meta)
     except (OSError, ValueError) as exc:  # the version is made; it is not undone over its report

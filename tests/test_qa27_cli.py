@@ -122,9 +122,11 @@ def test_checklist_of_several_types_names_each_rows_capacity_unit(var, tmp_path,
     assert code == 0, err
     rows = table(path)
     assert {"Capacity per 1,000 (illustrative)", "Per-1,000 capacity unit", "Capacity shortfall unit"} <= set(rows[0])
-    units = {r["Facility type key"]: r["Capacity shortfall unit"] for r in rows if r["Capacity shortfall unit"]}
-    assert units.get("day_care") == "day places" and units.get("welfare_home") == "beds", units
-    assert all(r["Capacity shortfall unit"] == "" for r in rows if r["Facility type key"] == "charity_station")
+    # by the type's name: the table has the web's columns (QA 31: its type key column was the CLI's alone)
+    units = {r["Facility type"]: r["Capacity shortfall unit"] for r in rows if r["Capacity shortfall unit"]}
+    assert units.get("Community/village day-care centre") == "day places" and units.get("Rural welfare home") == "beds", \
+        units
+    assert all(r["Capacity shortfall unit"] == "" for r in rows if r["Facility type"] == "Charity station")
 
 
 # -- 4. the per-unit 示意 flag from the data's own quality columns ---------------------------------------------
