@@ -254,13 +254,26 @@ _STYLE = """<style>
 CLUSTER_FROM = 40
 
 
+def html_text(text) -> str:
+    """``text`` as an HTML fragment that stays text wherever the file carries it: HTML-escaped (Leaflet sets
+    popups and tooltips as innerHTML) and with ` $ \\ written as entities too, which render as the characters.
+    folium writes a Tooltip's text (and a Popup's HTML) into a JavaScript template literal (bindTooltip(`...`)),
+    where html.escape leaves ``${...}`` to run as script and a backtick or a backslash to end or break the
+    literal (a facility renamed "${alert(1)}" opened an alert, "a`;x;`" left the map blank: QA 31). The
+    fragments here are bound through JSON strings (:class:`_Popups`), never folium's literals; the entities
+    keep them safe should one reach a literal again."""
+    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
 class _Popups(MacroElement):
-    """Click popups (and, on a GeoJson layer, short hover tooltips) that need no jQuery.
+    """Click popups and hover tooltips that need no jQuery and no JavaScript template literal.
 
     folium.Popup builds its content with ``$(...)``, and an offline file carries no jQuery (folium's
-    CDN assets are dropped), so its popups never opened. The HTML is built here, every outside value
-    escaped (Leaflet sets it as innerHTML), and bound with Leaflet's own ``bindPopup``: on a marker,
-    ``html``; on a GeoJson layer, each feature's ``popup`` and ``tip`` properties.
+    CDN assets are dropped), so its popups never opened; folium.Tooltip puts its text in a template literal,
+    where a name with ``${`` ran as script (QA 31). The HTML is built here, every outside value
+    escaped (:func:`html_text`; Leaflet sets it as innerHTML), and bound with Leaflet's own ``bindPopup`` and
+    ``bindTooltip`` from JSON strings: on a marker, ``html`` and ``tip``; on a GeoJson layer, each feature's
+    ``popup`` and ``tip`` properties.
     """
 
     _template = Template("""
@@ -274,14 +287,24 @@ class _Popups(MacroElement):
             }, {sticky: true});
         {% else %}
             {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: 340});
+            {% if this.tip %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.tip_js }}, {sticky: true});
+            {% endif %}
         {% endif %}
         {% endmacro %}
     """)
 
-    def __init__(self, html_text: str | None = None):
+    def __init__(self, html_fragment: str | None = None, tip: str | None = None):
+        """``html_fragment`` and ``tip``: HTML built with :func:`html_text` (None: a GeoJson layer's features)."""
         super().__init__()
         self._name = "CpPopups"
-        self.html = html_text
+        self.html = html_fragment
+        self.tip = tip
+        # a JSON string as tojson writes it (no < > & ' to end the script block), its words kept as written, as
+        # folium's tooltips kept them: the file stays searchable for a name (tests/test_qa21.py)
+        self.tip_js = (json.dumps(tip, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+                       .replace("&", "\\u0026").replace("'", "\\u0027").replace("\u2028", "\\u2028")
+                       .replace("\u2029", "\\u2029")) if tip else None
 
 
 class _LayerControl(folium.LayerControl):
@@ -343,8 +366,8 @@ class _LayerControl(folium.LayerControl):
 
 def _popup(title: str, rows: list[tuple[str, str]], *, small: str = "", reason: str = "") -> str:
     """A popup's HTML like the web map's (web/static/map.js): a heading, an optional reason, label/value
-    rows. Every argument is plain text and escaped here."""
-    e = html.escape
+    rows. Every argument is plain text and escaped here (:func:`html_text`)."""
+    e = html_text
     head = f"<h4>{e(title)}" + (f" <small>{e(small)}</small>" if small else "") + "</h4>"
     why = f'<p class="reason">{e(reason)}</p>' if reason else ""
     body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v not in (None, ""))
@@ -561,7 +584,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         units = int(a["units"]) if a is not None else 0
         share = towns.at[code, "share"]
         share_txt = "—" if not np.isfinite(share) or not units else share_text(share)
-        tips.append(html.escape(f"{r['name']} · {share_txt}"))
+        tips.append(html_text(f"{r['name']} · {share_txt}"))
         rows = [(tx("code"), str(code))]
         rows += [(share_label(ft, lang), share_txt),
                  (tx("covered_units"), f"{int(a['covered_units']) if a is not None else 0:,} / {units:,}")]
@@ -637,8 +660,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         if bool(f.get("synthetic")):
             rows.append((tx("quality"), tx("illustrative")))
         mk = folium.CircleMarker([f.geometry.y, f.geometry.x], radius=5, color="#fff", weight=1.5, fill=True,
-                                 fill_color=colour, fill_opacity=1, tooltip=html.escape(str(f["name"])))
-        mk.add_child(_Popups(_popup(str(f["name"]), rows)))
+                                 fill_color=colour, fill_opacity=1)
+        # the name as text: not folium's tooltip=, which writes it into a template literal (QA 31)
+        mk.add_child(_Popups(_popup(str(f["name"]), rows), tip=html_text(f["name"])))
         mk.add_to(fac)
     fac.add_to(m)
     legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
@@ -660,8 +684,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                 # a synthetic village point and its split population
                 (tx("quality"), tx("illustrative") if bool(r.get("synthetic")) else "")]
         mk = folium.CircleMarker([r.geometry.y, r.geometry.x], radius=2.5, color=UNCOVERED_COLOUR, weight=0, fill=True,
-                                 fill_opacity=0.9, tooltip=html.escape(f"{name} · {tx('uncovered')}"))
-        mk.add_child(_Popups(_popup(name, rows)))
+                                 fill_opacity=0.9)
+        mk.add_child(_Popups(_popup(name, rows), tip=html_text(f"{name} · {tx('uncovered')}")))
         mk.add_to(unc)
     unc.add_to(m)
     legend.append((f'<span class="sym" style="width:6px;height:6px;border-radius:50%;background:{UNCOVERED_COLOUR};'
@@ -675,9 +699,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         else:
             prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
-            mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]),
-                               tooltip=html.escape(f"#{s['priority']} {_site_name(s, lang)}"))
-            mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key)))
+            mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]))
+            mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key),
+                                 tip=html_text(f"#{s['priority']} {_site_name(s, lang)}")))
             mk.add_to(prop)
         prop.add_to(m)
         legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
