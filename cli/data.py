@@ -15,16 +15,15 @@ from cli.options import add_data_store, add_json, add_region, check_data_dir
 from cli.output import issue_text, print_json
 from geo.datasets import CAPACITY_COLUMNS
 from planner import register_scope
+from planner.register_columns import MAPPABLE
 
 KINDS = ("facilities", "townships", "villages")
 COORDS = ("wgs84", "gcj02", "bd09", "auto")
 #: Items of each list printed on a terminal (--json gives all).
 SHOWN = 15
 #: The register fields `data import --column FIELD=HEADER` maps: those of the Data page's mapping card
-#: (web.data.MAPPABLE) and the capacity columns it may set (geo.datasets.CAPACITY_COLUMNS); the faces do not
-#: import each other, so a test holds the two lists equal.
-COLUMN_FIELDS = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
-                 "operator", "phone", "remark", "capacity", "built_year", *CAPACITY_COLUMNS)
+#: (planner.register_columns.MAPPABLE) and the capacity columns it may set (geo.datasets.CAPACITY_COLUMNS).
+COLUMN_FIELDS = (*MAPPABLE, *CAPACITY_COLUMNS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

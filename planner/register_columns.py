@@ -15,6 +15,12 @@ from geo.errors import InputDataError
 from geo.tables import header_keys, norm_header
 from planner.textrules import code_text
 
+#: Register fields a planner may map by hand when the headers are not recognised: the Data page's mapping card
+#: (web.data) and ``coverplan data import --column FIELD=HEADER`` (cli.data) take the same, with the capacity
+#: columns (geo.datasets.CAPACITY_COLUMNS) besides.
+MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
+            "operator", "phone", "remark", "capacity", "built_year")
+
 #: Register fields and the headers they go by (compared after geo.tables.norm_header).
 FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "编号", "设施编号", "机构编号", "统一社会信用代码", "信用代码"),

@@ -35,7 +35,7 @@ from planner import register_scope, textrules
 from planner.i18n import pick, t
 from planner.marks import township_at
 from planner.register import validate_register
-from planner.register_columns import CAPACITY_FIELDS
+from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
 from planner.register_report import sentences
 from planner.textrules import TypedInt, number_text
 from web import auth, exports, layers
@@ -552,9 +552,6 @@ def _other_types_refused(acc, type_key: str, issues: list, counts: dict, column:
     return acc[~other], counts
 
 
-#: Register fields a planner may map by hand when the headers are not recognised.
-MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
-            "operator", "phone", "remark", "capacity", "built_year")
 
 
 def _needs_mapping(exc: InputDataError) -> bool:
