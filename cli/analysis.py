@@ -188,13 +188,12 @@ def data_line(args, region, sources_of: str | None = None) -> None:
     elif sources_of:
         files = register_files(args, region, sources_of)
         if files:
-            # the wording of the map's 示意 line (planner.maplayers.map_approx): "a.csv，数据版本 1；b.csv，数据版本 2"
-            from planner.maplayers import PAIR_SEP
+            # the words of the maps and pages (planner.maplayers.register_sources_text): each file once with its
+            # version, the map's edits counted once ("a.csv，数据版本 1；其中 2 处在地图上修改，数据版本 4–9"); a
+            # list of every version grew with each edit (QA 31)
+            from planner.maplayers import register_sources_text, type_is_sample
 
-            where = PAIR_SEP.get(args.lang, "; ").join(
-                t("prov_file_version", args.lang, file=f["file"], v=f["dataset_version"]) if f["file"]
-                else t("prov_version", args.lang, v=f["dataset_version"]) for f in files)
-            from planner.maplayers import type_is_sample
+            where = register_sources_text(region, sources_of, args.lang)
             key = "approx_facilities_part" if type_is_sample(region, sources_of) else "prov_imported_register"
             text += ("；" if zh else "; ") + t(key, args.lang, where=where)
     print(text, file=sys.stderr)

@@ -131,3 +131,12 @@ def test_a_file_whose_rows_were_all_changed_and_rows_only_added():
                     3)
     assert register_sources_text(added, "day_care", "zh") == "2 处在地图上添加，数据版本 2、3"
     assert register_sources_text(added, "day_care", "en") == "2 added on the map, data versions 2 and 3"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_coverage_data_line_says_the_same(edited, capsys, lang):
+    """`coverplan coverage`'s data line (stderr) listed the file once per edit version, as the pages did."""
+    code, out, err = run(capsys, "--lang", lang, "coverage", "--type", "day_care")
+    assert code == 0, err
+    line = next(x for x in err.splitlines() if x.startswith(("数据：", "data:")))
+    assert WHERE[lang] in line and line.count(FANG) == 1, line
