@@ -753,7 +753,13 @@ def _versions(args) -> int:
     from geo.datasets import EDIT_FIELDS, note_in
     from planner.i18n import t
 
-    rows = [v.to_dict() for v in _store(args, create=False).versions()]
+    from geo.import_reports import kept_meta, version_rows
+
+    store = _store(args, create=False)
+    rows = [v.to_dict() for v in store.versions()]
+    for r in rows:  # "rows" as the Data page and its API say it: the layer's rows after the version (QA 31)
+        kept = kept_meta(store.root.parent.parent, r["version"], r.get("source_sha256")) if r["version"] else None
+        r.update(version_rows(r, kept, args.lang))
     if args.json:
         print_json({"region": args.region, "current": next(r["version"] for r in rows if r["current"]),
                     "versions": rows})
@@ -776,7 +782,7 @@ def _versions(args) -> int:
             what, note = t("ds_embedded_note", lang), ""
         status = "" if r["status"] == "ok" else f" [{t('ds_status_' + r['status'], lang)}]"
         table.append([f"{mark}{r['version']}", r["created_iso"], t("ds_kind_" + r["kind"], lang), what,
-                      "" if r["rows"] is None else f"{r['rows']:,}", r["source_name"] or "", r["author"] or "",
+                      "" if r["rows"] is None else f"{r['rows']:,}", _source_cell(r, lang), r["author"] or "",
                       f"{note}{status}"])
     # columns aligned by display width (a Chinese character takes two: QA 27), numbers to the right
     widths = [max(columns(row[i]) for row in table) for i in range(len(table[0]) - 1)]
@@ -786,6 +792,14 @@ def _versions(args) -> int:
     cur = next(r["version"] for r in rows if r["current"])
     print(f"* {t('ds_current', lang)}: {cur}")
     return 0
+
+
+def _source_cell(r: dict, lang: str) -> str:
+    """A version's file, with its rows when it is an import ("v.csv（文件 13 行）"): the rows column is the layer's."""
+    name, note = r.get("source_name") or "", r.get("rows_note") or ""
+    if not note:
+        return name
+    return f"{name}（{note}）" if lang == "zh" else f"{name} ({note})".strip()
 
 
 def _check_versions(*versions: int) -> None:

@@ -99,3 +99,40 @@ def kept_meta(data_dir: str | Path, version: int, source_sha256) -> dict | None:
         return None
     return meta if source_sha256 and isinstance(meta, dict) and meta.get("sha256") == source_sha256 and \
         (folder / "issues.json").is_file() else None
+
+
+def version_rows(d: dict, kept: dict | None, lang: str) -> dict:
+    """A version's ``rows``, the same on the Data page, /api/data/versions and `coverplan data versions`: the
+    rows its layer holds after it (the layers it wrote or a rollback restored, summed; None for the road network
+    and the embedded data), with ``layer_rows`` (layer -> rows); an import also says its file's rows
+    (``file_rows``, ``file_accepted``, ``rows_note`` in words). ``d`` is the version's
+    ``DatasetVersion.to_dict()``, ``kept`` its kept report's meta (:func:`kept_meta`) or None.
+
+    QA 31: "Rows in layer" was a facility import's whole layer (68, the file had 13), a village or township
+    import's file rows (5, 1: the layers hold 1,979 and 129), one rollback's layer and another's "–"."""
+    counts = d.get("counts") or {}
+    if d.get("kind") == "rollback":
+        names = [r["layer"] for r in d.get("replaced") or [] if r.get("layer")]
+    else:
+        names = [n for n in (d.get("layer") or "").split(",") if n]
+    layer_rows = {n: counts.get(n) for n in names}
+    held = [n for n in layer_rows.values() if isinstance(n, int)]
+    out = {"rows": sum(held) if held else None, "layer_rows": layer_rows,
+           "file_rows": None, "file_accepted": None, "rows_note": ""}
+    if d.get("kind") != "import" or "network" in names:
+        return out
+    c = (kept or {}).get("counts") if isinstance((kept or {}).get("counts"), dict) else {}
+    read, accepted = c.get("rows"), c.get("accepted")
+    if not isinstance(read, int) and names and set(names) <= {"townships", "villages"} \
+            and isinstance(d.get("rows"), int):
+        read = accepted = d["rows"]  # no kept report: the units the file gave, as the version recorded them
+    if not isinstance(read, int):
+        return out
+    accepted = accepted if isinstance(accepted, int) else None
+    out.update({"file_rows": read, "file_accepted": accepted})
+    taken = accepted is not None and accepted != read
+    if lang == "zh":
+        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "")
+    else:
+        out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (f", {accepted:,} imported" if taken else "")
+    return out

@@ -269,7 +269,9 @@ def test_a_note_longer_than_the_webs_limit_is_refused(var, tmp_path, capsys):
 
 
 # -- 19c: the rows of a version are the file's ------------------------------------------------------------
-def test_versions_count_a_village_import_by_its_rows_not_the_layers(var, tmp_path, capsys):
+def test_versions_count_the_layers_rows_and_an_imports_file_rows(var, tmp_path, capsys):
+    """QA 23 counted a village import by its file's rows where a facility import counted its layer's; QA 31 gives
+    "rows" one meaning on the Data page, its API and here: the layer's rows after the version, the file's beside."""
     from geo.regions import load_region
 
     v = load_region("shiyan").villages
@@ -282,11 +284,15 @@ def test_versions_count_a_village_import_by_its_rows_not_the_layers(var, tmp_pat
     src = _register(tmp_path / "名录.csv", rows=4)
     assert run(capsys, "data", "import", "facilities", src, "--replace", "city", "--json")[0] == 0
     code, out, _ = run(capsys, "data", "versions", "--json")
-    rows = {r["version"]: r["rows"] for r in json.loads(out)["versions"]}
-    assert rows[1] == 3 and rows[2] == 4, rows
+    rows = {r["version"]: r for r in json.loads(out)["versions"]}
+    assert rows[1]["rows"] == len(v) and rows[1]["file_rows"] == 3, rows[1]
+    assert rows[2]["rows"] == 4 and rows[2]["file_rows"] == 4, rows[2]
     code, out, _ = run(capsys, "--lang", "en", "data", "versions")
     line = next(x for x in out.splitlines() if "vil.csv" in x)
-    assert "  3  vil.csv" in line and "1979" not in line, line
+    assert f"  {len(v):,}  vil.csv (file: 3 rows)" in line, line
+    code, out, _ = run(capsys, "--lang", "zh", "data", "versions")
+    line = next(x for x in out.splitlines() if "vil.csv" in x)
+    assert "vil.csv（文件 3 行）" in line, line
 
 
 # -- 17: serve's sizes and --network ----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from geo.crs import parse_crs
 from geo.datasets import EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
-from geo.import_reports import keep_report, kept_meta, refused_note, report_dir
+from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, version_rows
 from geo.imports import check_townships, check_villages
 from planner import register_scope, textrules
 from planner.i18n import pick, t
@@ -186,43 +186,8 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     kept = _kept_meta(d["version"], d.get("source_sha256")) if d.get("version") else None
     if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
-    d.update(_rows_of_version(d, kept, lang))
+    d.update(version_rows(d, kept, lang))
     return d
-
-
-def _rows_of_version(d: dict, kept: dict | None, lang: str) -> dict:
-    """A version's ``rows``: the rows its layer holds after it (the layers it wrote or a rollback restored,
-    summed; None for the road network and the embedded data), with ``layer_rows`` (layer -> rows); an
-    import also says its file's rows (``file_rows``, ``file_accepted``, ``rows_note`` in words).
-
-    QA 31: "Rows in layer" was a facility import's whole layer (68, the file had 13), a village or township
-    import's file rows (5, 1: the layers hold 1,979 and 129), one rollback's layer and another's "–"."""
-    counts = d.get("counts") or {}
-    if d.get("kind") == "rollback":
-        names = [r["layer"] for r in d.get("replaced") or [] if r.get("layer")]
-    else:
-        names = [n for n in (d.get("layer") or "").split(",") if n]
-    layer_rows = {n: counts.get(n) for n in names}
-    held = [n for n in layer_rows.values() if isinstance(n, int)]
-    out = {"rows": sum(held) if held else None, "layer_rows": layer_rows,
-           "file_rows": None, "file_accepted": None, "rows_note": ""}
-    if d.get("kind") != "import" or "network" in names:
-        return out
-    c = (kept or {}).get("counts") if isinstance((kept or {}).get("counts"), dict) else {}
-    read, accepted = c.get("rows"), c.get("accepted")
-    if not isinstance(read, int) and names and set(names) <= {"townships", "villages"} \
-            and isinstance(d.get("rows"), int):
-        read = accepted = d["rows"]  # no kept report: the units the file gave, as the version recorded them
-    if not isinstance(read, int):
-        return out
-    accepted = accepted if isinstance(accepted, int) else None
-    out.update({"file_rows": read, "file_accepted": accepted})
-    taken = accepted is not None and accepted != read
-    if lang == "zh":
-        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "")
-    else:
-        out["rows_note"] = f"file: {_count_en(read, 'row', 'rows')}" + (f", {accepted:,} imported" if taken else "")
-    return out
 
 
 def _kept_meta(version: int, source_sha256) -> dict | None:
