@@ -34,14 +34,17 @@ from geo import settings
 from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
 from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, to_storage
-from geo.points import encoding_label, join_list, plain_number, points_from_table
+from geo.points import encoding_label, join_list, plain_number, points_from_table, read_swapped_back
 from geo.tables import RowList
 
 _log = logging.getLogger("coverplan.imports")
 #: A township file's code column as GIS exports and the NBS tables head it (QA 25: 统计用区划代码 was "no code
 #: column"); matched as :func:`geo.tables.norm_header` compares headers.
 CODE_ALIASES = ("code", "township_code", "代码", "区划代码", "乡镇代码", "统计用区划代码", "行政区划代码", "乡镇区划代码",
-                "xzqdm", "qhdm")
+                "xzqdm", "qhdm",
+                # as bureaus head it too (QA 31): 编码 for 代码, 乡镇（街道）, 所属乡镇 (full-width brackets fold)
+                "乡镇编码", "乡镇(街道)代码", "乡镇(街道)编码", "乡镇街道代码", "乡镇街道编码", "街道代码", "街道编码",
+                "所属乡镇代码", "所属乡镇编码", "所属乡镇(街道)代码", "乡镇区划编码", "区划编码", "行政区划编码")
 TOWNSHIPS_FILE = "townships_official.geojson"
 VILLAGES_FILE = "villages_official.csv"
 #: A village file's header as the messages ask for it (the README's; the code is the 12-digit NBS code)
@@ -49,7 +52,8 @@ VILLAGE_HEADER = "code,lon,lat"
 #: A village table's code column as statistics and civil-affairs tables head it (QA 22: 村代码 was "no column
 #: code"; a village file has no column-mapping step, so the names it is known by are listed here).
 VILLAGE_CODE_ALIASES = ("村代码", "村（社区）代码", "村(社区)代码", "社区代码", "村级代码", "行政区划代码", "区划代码",
-                        "统计用区划代码", "村编码", "编码", "village_code", "village code")
+                        "统计用区划代码", "村编码", "编码", "village_code", "village code",
+                        "村(社区)编码", "社区编码", "村居代码", "村居编码", "村委会代码", "区划编码", "行政区划编码")
 #: Headers that name a place's name, not its code: a code column of another name comes first (QA 25:
 #: 村代码,名称,经度,纬度 was read by its 名称 and refused as "no village codes").
 NAME_HEADERS = frozenset({"name", "名称"})
@@ -503,13 +507,53 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                      "请以经度为 x、纬度为 y 重新导出该图层（在GIS软件中交换坐标轴，或正确设置图层坐标系）。",
                      swapped_axes=True)
         problems.raise_any()
+    # ... and one polygon swapped among good ones, told by its own extent (QA 31: the file's extent was right, and
+    # the polygon was called one "of (almost) no area (nan m²)"); said by its code, and left out of the checks below
+    swapped = polygonal & pd.Series([bool(p) and _axes_swapped(b, region.counties.total_bounds)
+                                     for p, b in zip(polygonal, shapely.bounds(raw.values))], index=gdf.index)
+    if swapped.any():
+        at = np.flatnonzero(swapped.to_numpy())
+        said_en = [f"{shown_en.iloc[i]} (" + (f"{names[i]}, " if names[i] else "") + f"feature {i + 1})" for i in at]
+        said_zh = [f"{shown_zh.iloc[i]}（" + (f"{names[i]}，" if names[i] else "") + f"第 {i + 1} 个要素）" for i in at]
+        x0, y0, x1, y1 = (plain_number(v) for v in shapely.bounds(raw.iloc[at[0]]))
+        problems.add(f"{len(at)} polygon(s) have their coordinates swapped (x is the latitude, y the longitude; "
+                     f"e.g. x {x0} to {x1}, y {y0} to {y1}), unlike the file's other polygons: "
+                     f"{join_list(said_en, 'en')}.",
+                     f"有 {len(at)} 个乡镇面的经纬度颠倒（x 为纬度、y 为经度，如 x 为 {x0} 至 {x1}、y 为 {y0} 至 {y1}），"
+                     f"与文件中的其他面不同：{join_list(said_zh)}。",
+                     "Swap the x and y of each polygon named in your GIS program (longitude as x, latitude as y; e.g. "
+                     "redraw it, or take it again from a source in the right axis order) and export the file again; "
+                     "the other polygons are right.",
+                     "请在GIS软件中交换所列各面的 x、y 坐标（经度为 x、纬度为 y；可重新绘制，或从坐标顺序正确的来源重新获取）"
+                     "后重新导出；其他面无误。",
+                     swapped_features=[{"feature": int(i) + 1, "code": str(codes.iloc[i]), "name": names[i]}
+                                       for i in at])
+        polygonal &= ~swapped
     geoms = raw.make_valid().apply(_polygon_parts)
-    km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
+    with warnings.catch_warnings():  # a vertex beyond ±90° has no area in metres (NaN): said below, not warned
+        warnings.simplefilter("ignore", RuntimeWarning)
+        km2 = geoms.set_crs(settings.STORAGE_CRS, allow_override=True).to_crs(settings.METRIC_CRS).area / 1e6
+    # a polygon whose area cannot be measured (a latitude beyond ±90°, a longitude beyond ±180°): its coordinates
+    # are no longitude and latitude; said so, never "nan m²"
+    unmeasured = polygonal & ~np.isfinite(km2)
+    if unmeasured.any():
+        at = np.flatnonzero(unmeasured.to_numpy())
+        eg = [plain_number(v) for v in shapely.bounds(raw.iloc[at[0]])]
+        problems.add(f"the area of {len(at)} polygon(s) cannot be measured: their coordinates are no longitude and "
+                     f"latitude (e.g. x {eg[0]} to {eg[2]}, y {eg[1]} to {eg[3]}): "
+                     f"{join_list(shown_en[unmeasured], 'en')}.",
+                     f"有 {len(at)} 个乡镇面无法计算面积：其坐标不是有效的经纬度（如 x 为 {eg[0]} 至 {eg[2]}、"
+                     f"y 为 {eg[1]} 至 {eg[3]}）：{join_list(shown_zh[unmeasured])}。",
+                     "Check the coordinates of those polygons (longitude as x, latitude as y; projected coordinates "
+                     "need the file's coordinate system) and export the file again.",
+                     "请核对这些面的坐标（经度为 x、纬度为 y；投影坐标须设置文件的坐标系）后重新导出。",
+                     unmeasured=[str(codes.iloc[i]) or f"feature {i + 1}" for i in at])
+        polygonal &= ~unmeasured
     small = polygonal & ~(km2 >= MIN_TOWNSHIP_KM2)
     # a repair that keeps little of the township (F5: a bow tie of 4 km took 大木厂镇 from 337 km² to 8 km² with
     # only the warning above, and the villages, facilities and coverage followed): refused, named with its areas
-    lossy = _lossy_repairs(region, raw, km2, np.flatnonzero((invalid & ~small & codes.isin(known)).to_numpy()),
-                           codes, names)
+    lossy = _lossy_repairs(region, raw, km2,
+                           np.flatnonzero((invalid & polygonal & ~small & codes.isin(known)).to_numpy()), codes, names)
     if lossy:
         problems.add(f"{len(lossy)} invalid polygon(s) would lose most of their area to the automatic repair "
                      f"(less than {100 - MAX_REPAIR_LOSS_PCT}% of the area the outline encloses is left, or less "
@@ -906,6 +950,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         # 村代码 of 12-digit codes before a 乡镇代码 of 9 (a layer's code column is named as a township file's or a
         # village table's)
         col = _code_column(gdf, label, (*CODE_ALIASES, *VILLAGE_CODE_ALIASES), (12,))
+        # a point written [lat, lon] is read the other way round with a warning, as a register's layer's, before
+        # its datum is applied
+        x, y = np.array(gdf.geometry.x, dtype=float), np.array(gdf.geometry.y, dtype=float)
+        with np.errstate(invalid="ignore"):
+            degrees = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 180)
+        if read_swapped_back(x, y, degrees, row_issues, None, layer=True).any():
+            gdf = gdf.set_geometry(gpd.GeoSeries(gpd.points_from_xy(x, y), index=gdf.index, crs=gdf.crs))
         geoms = to_wgs84(gdf.geometry, coords)
         # the code column under the file's own name, as messages and the report name it ("empty code"); the
         # coordinates are the features' points (no column: a register's layer says none either)
@@ -944,7 +995,10 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # (QA 17: one mistyped code of 1,979 stopped the import with no row report, unlike a register's)
     refused, known = [], set(region.villages.index)
     first: dict[str, list[int]] = {}
-    by_row = {r["index"]: r for r in row_issues}
+    # a point clearly swapped is read the other way round with a warning, as a register's is (QA 31: a village
+    # file refused the row where a register read it swapped back); a row's errors refuse it
+    by_row = {r["index"]: r for r in row_issues if r.get("severity", "error") == "error"}
+    swapped_back = [r for r in row_issues if r.get("severity") == "warning"]
     # the file's own columns and the offending cells, as a register's report gives them (QA 25: "code",
     # "lon/lat" and the village code were given for a swapped or NaN point of 村代码,村名称,经度,纬度)
     names = pts.attrs.get("column_names") or {}
@@ -1025,6 +1079,13 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     index_of = {n: i for i, n in enumerate(line)}
     keep[[index_of[r["row"]] for r in refused]] = False
     keep[list(i for i in copy_of if i not in elsewhere)] = False
+    # the rows read swapped back that are imported: a warning each, the correction named (``fixed``: the CLI
+    # takes it only with --partial, as a register's; the data page's Confirm takes it)
+    corrected = [{"row": int(line[r["index"]]), "column": r.get("column") if names.get("lon") else None,
+                  "severity": "warning", "code": "swapped", "value": r["value"], "candidates": [],
+                  **{k: r[k] for k in ("message_zh", "message_en", "fix_zh", "fix_en", "fixed", "unfixed_zh",
+                                       "unfixed_en")}}
+                 for r in swapped_back if keep[r["index"]]]
     out = gpd.GeoDataFrame({"code": codes.values[keep], "lon": pts["lon"].values[keep], "lat": pts["lat"].values[keep]},
                            geometry=gpd.points_from_xy(pts["lon"].values[keep], pts["lat"].values[keep]),
                            crs=settings.STORAGE_CRS)
@@ -1039,7 +1100,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
-                      "read": read, "skipped": skipped, "column_names": dict(names)})
+                      "read": read, "skipped": skipped, "column_names": dict(names), "corrected": RowList(corrected)})
     return out
 
 
@@ -1180,7 +1241,8 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     was moved into 军店镇 of another county, accepted with no warning): the row (its line or feature
     number, as the report names it), the township it lies in, and the fix, in both languages; one
     for the file's columns not read (QA 18: a file's population columns were dropped without a word);
-    and one for each totals or footer row skipped (``attrs["skipped"]``).
+    and one for each totals or footer row skipped (``attrs["skipped"]``), and for each point read with its
+    longitude and latitude swapped back (``attrs["corrected"]``, ``fixed``: the command takes it with --partial).
     """
     towns, vills = region.townships, region.villages
     out = []
@@ -1191,6 +1253,8 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
         out.append(_note_issue(zh, en))
     # totals and footer rows (合计), skipped, one warning each, as a register's (QA 28: refused as "missing lon/lat")
     out += [dict(r) for r in points.attrs.get("skipped") or []]
+    # points read with longitude and latitude the other way round, one warning each (as a register's)
+    out += [dict(r) for r in points.attrs.get("corrected") or []]
     codes = points["code"].astype(str).to_numpy()
     rows = points.attrs.get("rows") or list(range(1, len(points) + 1))  # the file's rows, refused ones left out
     # the file's longitude column (经度), as a register's report names it; a layer's points have none (QA 25)
@@ -1305,10 +1369,21 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     code_col = pick_code_column(df, (*ALIASES["id"], *VILLAGE_CODE_ALIASES), (12,))
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
+    # (x and y beside lon and lat are another coordinate system's, not a second copy of the points)
+    _columns_disagree(df, table.rows, path.name, {code_col: (), xcol: tuple(n for n in ALIASES["lon"] if n != "x"),
+                                                   ycol: tuple(n for n in ALIASES["lat"] if n != "y")})
     if xcol is not None and ycol is not None and len(df):
         x = pd.Series([parse_coordinate(v) for v in df[xcol]], index=df.index, dtype=float)
         y = pd.Series([parse_coordinate(v) for v in df[ycol]], index=df.index, dtype=float)
         ok = (np.isfinite(x) & np.isfinite(y)).to_numpy()
+        if row_issues is not None and (not crs or crs.upper() in ("EPSG:4326", "EPSG:4490")):
+            # a pair clearly written the other way round is read so, with a warning, as a register's (QA 31: a
+            # village file refused the row), before the datum is applied
+            xs, ys = x.to_numpy(copy=True), y.to_numpy(copy=True)
+            with np.errstate(invalid="ignore"):
+                degrees = ok & (np.abs(xs) <= 180) & (np.abs(ys) <= 180)
+            if read_swapped_back(xs, ys, degrees, row_issues, xcol).any():
+                x, y = pd.Series(xs, index=df.index), pd.Series(ys, index=df.index)
         if ok.any():
             pts = gpd.GeoSeries(gpd.points_from_xy(x[ok], y[ok]), crs=crs or settings.STORAGE_CRS)
             pts = to_wgs84(pts.to_crs(settings.STORAGE_CRS), coords)
@@ -1323,6 +1398,49 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
                       "file_rows": RowList(table.rows), "notes": list(table.notes), "skipped": RowList(skipped),
                       "column_names": {"code": code_col, "lon": xcol, "lat": ycol}})
     return pts
+
+
+def _columns_disagree(df: pd.DataFrame, rows, label: str, read: dict) -> None:
+    """Refuse a village table with two columns of one field (two 经度 columns, or lon beside 经度) whose values
+    differ: which one holds the villages' points cannot be told, and a village file has no column mapping to
+    choose one (QA 31: the first was read, and a register's report called the two "the same field").
+    ``read``: {column read: the other names of its field}."""
+    import re
+
+    from geo.tables import differing_cells
+
+    said = []
+    for col, names in read.items():
+        if col is None:
+            continue
+        again = re.compile(re.escape(str(col)) + r"\.(\d+)")
+        for other in df.columns:
+            m = again.fullmatch(str(other))
+            if other == col or not (m or str(other).lower().strip() in names):
+                continue
+            diffs = differing_cells(df, rows, col, other)
+            if not diffs:
+                continue  # a copy of the column (or empty): nothing is lost by reading the first
+            what = ({"zh": f"第 {m.group(1)} 个“{col}”列", "en": f"column '{col}' number {m.group(1)}"} if m else
+                    {"zh": f"“{other}”列", "en": f"column '{other}'"})
+            used = ({"zh": f"第 1 个“{col}”列", "en": f"the first '{col}' column"} if m else
+                    {"zh": f"“{col}”列", "en": f"column '{col}'"})
+            row, a, b = diffs[0]
+            said.append(({lang: f"{what[lang]}与{used[lang]}" if lang == "zh" else f"{what[lang]} and {used[lang]}"
+                          for lang in ("zh", "en")}, len(diffs), row, a[:20], b[:20], str(col), str(other)))
+    if not said:
+        return
+    en = "; ".join(f"{w['en']} hold different values ({n:,} {'row differs' if n == 1 else 'rows differ'}, e.g. row "
+                   f"{r}: {a or '(empty)'} and {b or '(empty)'})" for w, n, r, a, b, _, _ in said)
+    zh = "；".join(f"{w['zh']}的值不同（{n:,} 行不同，如第 {r} 行：{a or '（空）'} 与 {b or '（空）'}）"
+                   for w, n, r, a, b, _, _ in said)
+    raise InputDataError(
+        f"{label}: {en}: which of them is the right one cannot be told, so nothing was read.",
+        f"{label}：{zh}：无法判断应读取哪一列，文件未读取。",
+        hint_en="Check which column is right, delete or rename the other one (a village file is read by its column "
+                "names: code, lon, lat) and upload the file again.",
+        hint_zh="请核对哪一列正确，删去或重命名另一列（村（社区）文件按列名读取：代码、经度、纬度）后重新上传。",
+        details={"columns": [[c, o] for *_, c, o in said], "rows": [r for _, _, r, *_ in said]})
 
 
 #: A village file's totals or footer row, said as a register's is (planner.register): skipped, not refused.
@@ -1440,12 +1558,17 @@ def import_villages(region, path: str | Path, *, store=None, author: str | None 
     """Check official village/community coordinates (CSV ``code,lon,lat``) and commit them as a new data
     version of ``store`` (default: the app's); return a summary with the ``version``.
 
-    Written at once, with no report to review: a file with a refused row is refused as a
-    whole, every row named (the data page and ``coverplan data import`` refuse the rows alone).
+    Written at once, with no report to review: a file with a refused row, or a row corrected automatically (a
+    point read swapped back), is refused as a whole, every row named (the data page and ``coverplan data import``
+    refuse the rows alone).
     """
     pts = check_villages(region, path)
     label = pts.attrs["file"]
-    refused = pts.attrs.get("refused") or []
+    # a point read swapped back is corrected automatically: with no report to review, not taken (as the
+    # command's import without --partial)
+    refused = sorted([*(pts.attrs.get("refused") or []),
+                      *({**c, "message_en": c["unfixed_en"], "message_zh": c["unfixed_zh"]}
+                        for c in pts.attrs.get("corrected") or [])], key=lambda r: r["row"])
     if refused:
         shown = refused[:20]
         more_en = f"; and {len(refused) - 20} more" if len(refused) > 20 else ""

@@ -322,6 +322,55 @@ def read_points_csv(path: str | Path, *, region: str | tuple | None = None, cli_
     return gdf
 
 
+def clearly_swapped(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points whose longitude and latitude are clearly the other way round: a latitude beyond ±90 whose
+    longitude would be one, or China's latitudes (3-54) given as longitudes and its longitudes (73-136) as
+    latitudes. The rule a facility register swaps them back by (planner.register), for every point file."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    with np.errstate(invalid="ignore"):
+        return (((np.abs(lat) > 90) & (np.abs(lon) <= 90))
+                | ((lat >= 73) & (lat <= 136) & (lon >= 3) & (lon <= 54)))
+
+
+#: What a point read swapped back is told (a register's words, planner.i18n reg_swapped and the fixes).
+SWAPPED_READ = ("经纬度似乎写反了（经度 {lon}，纬度 {lat}），已交换后读取",
+                "longitude and latitude look swapped (lon {lon}, lat {lat}); read the other way round")
+SWAPPED_KEPT = ("经纬度似乎写反了（经度 {lon}，纬度 {lat}）：此处不自动改正，请在文件中改正",
+                "longitude and latitude look swapped (lon {lon}, lat {lat}): not corrected here; correct the file")
+SWAPPED_FIX = {"columns": ("请在原表中交换经度、纬度两列", "Swap the lon and lat columns in the file"),
+               "row": ("请在原表中交换本行的经度、纬度两个值（其他行无误）",
+                       "Swap this row's longitude and latitude in the file (the other rows are right)"),
+               "layer": ("请在原图层中改正该点：经度在前、纬度在后",
+                         "Correct the point in the layer: longitude first, latitude second")}
+
+
+def read_swapped_back(lon: np.ndarray, lat: np.ndarray, usable: np.ndarray, row_issues: list, column,
+                      layer: bool = False) -> np.ndarray:
+    """Swap back (in place) the points of ``usable`` that are clearly swapped (:func:`clearly_swapped`), with a
+    warning in ``row_issues`` for each, as a register's report words it (``index``: the 0-based row, ``kind``
+    "swapped", ``severity`` "warning", ``fixed`` True, ``unfixed_en/zh``: the message where that correction is
+    not made; ``column``: the file's longitude column, None for a layer's points). The fix: swap the two
+    columns when every usable row is swapped, else this row's two values; a layer's point (``layer``) is
+    corrected in the layer. Returns the rows swapped back.
+
+    A village file refused such rows where a facility register read them the other way round (QA 31); both
+    now follow the register's rule. Done before a datum or CRS is applied, as a register's are."""
+    swapped = np.asarray(usable, bool) & clearly_swapped(lon, lat)
+    if not swapped.any():
+        return swapped
+    fix = SWAPPED_FIX["layer" if layer else "columns" if swapped.sum() == np.asarray(usable, bool).sum() else "row"]
+    for i in np.flatnonzero(swapped):
+        x, y = plain_number(lon[i]), plain_number(lat[i])
+        row_issues.append({"index": int(i), "kind": "swapped", "severity": "warning", "fixed": True,
+                           "message_zh": SWAPPED_READ[0].format(lon=x, lat=y),
+                           "message_en": SWAPPED_READ[1].format(lon=x, lat=y),
+                           "unfixed_zh": SWAPPED_KEPT[0].format(lon=x, lat=y),
+                           "unfixed_en": SWAPPED_KEPT[1].format(lon=x, lat=y),
+                           "fix_zh": fix[0], "fix_en": fix[1], "value": f"{x}, {y}", "column": column})
+    lon[swapped], lat[swapped] = lat[swapped], lon[swapped]
+    return swapped
+
+
 def points_from_table(df: pd.DataFrame, *, label: str, region: str | tuple | None = None,
                       path: str | Path | None = None, cli_hint: bool = False,
                       row_issues: list | None = None, header: str = "id,lon,lat", rows=None,

@@ -18,9 +18,11 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo import archives, gisfiles
@@ -225,6 +227,35 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
 MAX_COLUMNS = 500
 
 
+def differing_cells(frame: pd.DataFrame, rows, used: str, other: str) -> list[tuple[int, str, str]]:
+    """(file row, cell of column ``used``, cell of column ``other``) for each row where ``other`` holds a value
+    that ``used`` has not: two columns under one heading (经度 twice, read as 经度 and 经度.2), or under two names
+    of one field (lon and 经度), that are no copy of each other. Numbers are compared as numbers (110.5 and
+    110.50 are one value); an empty cell of ``other`` differs from nothing (only ``used`` is read: nothing of
+    ``other`` is lost there). ``rows``: each frame row's row in the file."""
+    def text(col) -> pd.Series:
+        v = frame[col]
+        v = v.iloc[:, 0] if isinstance(v, pd.DataFrame) else v
+        return v.astype(object).where(v.notna(), "").map(str).str.strip().reset_index(drop=True)
+    a, b = text(used), text(other)
+    na, nb = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+    same_number = na.notna() & nb.notna() & ((na - nb).abs() <= 1e-9 * (1 + na.abs()))
+    differ = (b != "") & (a != b) & ~same_number
+    rows = list(rows)
+    return [(int(rows[k]) if k < len(rows) else k + 2, a.iat[k], b.iat[k]) for k in np.flatnonzero(differ.to_numpy())]
+
+
+#: What two columns of one field whose values differ are told ({what}: the column not read, {used}: the one read,
+#: {n}: rows that differ, {row}, {a}, {b}: the first of them and its two cells), as a register's report words a
+#: file's issue (planner.register: ``text=``), and the fix.
+COLUMNS_DIFFER = {"zh": "{what}与{used}的值不同（{n} 行不同，如第 {row} 行：{a} 与 {b}），只读取了{used}",
+                  "en": "{what} holds other values than {used} ({n} rows differ, e.g. row {row}: {a} and {b}); only "
+                        "{used} was read"}
+COLUMNS_DIFFER_FIX = {"zh": "请核对哪一列正确：删去或重命名另一列，或在“数据管理”页面的列对应关系中选择要读取的列",
+                      "en": "Check which column is right: delete or rename the other one, or choose the column to read "
+                            "in the column mapping on the Data page"}
+
+
 def header_looks_like_data(columns) -> bool:
     """Whether a table's header row is really a data row (a file without a header, or
     one whose header the scan missed): some of its cells are plain numbers, e.g. 110.79."""
@@ -241,8 +272,13 @@ NO_HEADER_EN = ("The first row looks like data, not column names ({cells}). Add 
 NO_HEADER_ZH = "第一行看起来是数据而不是列名（{cells}）。请在第一行加上表头，如 名称,类型,经度,纬度（或 name,type,lon,lat）。"
 
 
-def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple[pd.DataFrame, list[int], int]:
-    """Header detection over raw cell rows: (frame, file row numbers, header row number)."""
+def _frame_from_rows(raw: list[list], line_of: list[int], header_names,
+                     merges=()) -> tuple[pd.DataFrame, list[int], int]:
+    """Header detection over raw cell rows: (frame, file row numbers, header row number).
+
+    ``merges``: a workbook sheet's merged cells, (first row, first column, last row, last column) from 1
+    (:func:`merged_cells`), which tell a header written over two rows. ``attrs["header_span"]`` of the frame is
+    (first row, last row) of such a header, ``attrs["header_cells"]`` the names of every column."""
     width = max((len(r) for r in raw), default=0)
     cells = [[_unguarded("" if v is None else str(v).strip()) for v in r] + [""] * (width - len(r)) for r in raw]
     nonblank = [i for i, r in enumerate(cells) if any(r)]
@@ -256,14 +292,23 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     score = [sum(1 for v in cells[i] if v and set(header_keys(v)) & header_names) for i in scan]
     h = scan[score.index(max(score))] if max(score) > 0 else scan[0]
     head = list(cells[h])
-    start = h + 1
-    sub = _sub_header(cells, h, header_names)
-    if sub is not None:
-        # a two-row header (坐标 merged over two columns, 经度|纬度 below it): each column is named by
-        # its lower cell where it has one, else by the upper (QA 20: the sub-header row was read as a
-        # facility and 坐标 as one column holding the longitude only)
-        head = [b or a for a, b in zip(head, cells[sub])]
-        start = sub + 1
+    start, top = h + 1, h
+    # a header written over two rows (坐标 or 位置 merged over several columns, the names under it in the next
+    # row; 序号, 机构名称 merged down over both): the row picked may be either half. Each column is named by its
+    # lower cell where it has one, else by the upper (QA 20: the lower half was read as a facility; QA 31: the
+    # upper half, 机构名称 with it, was left out as a title: "no name column", and every row "more cells than
+    # the header")
+    below = next((i for i in nonblank if i > h), None)
+    above = next((i for i in reversed(nonblank) if i < h), None)
+    if below is not None and _two_row_header(cells, h, below, header_names, merges, line_of, picked="upper"):
+        top, bottom = h, below
+    elif above is not None and _two_row_header(cells, above, h, header_names, merges, line_of, picked="lower"):
+        top, bottom = above, h
+    else:
+        bottom = None
+    if bottom is not None:
+        head = _combined_header(cells[top], cells[bottom])
+        start = bottom + 1
     names, seen = [], {}
     for j, v in enumerate(head):
         v = v or f"column{j + 1}"
@@ -280,25 +325,117 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names) -> tuple
     beyond = [n for n, r in body if any(r[last + 1:])]
     out = frame[keep]
     out.attrs["beyond_header"] = RowList(beyond)  # (not copied into every derived frame: QA 28)
-    return out, [n for n, _ in body], line_of[h]
+    out.attrs["header_cells"] = RowList(head)
+    if bottom is not None:
+        out.attrs["header_span"] = (line_of[top], line_of[bottom])
+    return out, [n for n, _ in body], line_of[top]
 
 
-def _sub_header(cells: list[list[str]], h: int, header_names) -> int | None:
-    """The index of the row under header row ``h`` when it is the lower half of a two-row header, else None.
+def _known(text: str, header_names) -> bool:
+    return bool(text) and bool(set(header_keys(text)) & header_names)
 
-    It is one when it holds no plain number, each of its cells is a column name the caller knows, and
-    at least one of them stands under an empty header cell (the upper cell merged over several columns,
-    e.g. 坐标 over 经度 and 纬度): a data row never stands under a blank header with a column's name.
+
+def _two_row_header(cells: list[list[str]], upper: int, lower: int, header_names, merges, line_of,
+                    picked: str) -> bool:
+    """Whether rows ``upper`` and ``lower`` (indices into ``cells``, the next rows with a value) are one header
+    written over two rows; ``picked`` is the half the header scan chose ("upper" or "lower").
+
+    They are when neither holds a plain number, the upper has at least two cells (a title has one, often merged
+    across the whole table), the lower fills the gaps of the upper (a cell under an empty upper cell: the upper
+    one merged across several columns) and the upper names columns the lower leaves empty (merged down over both
+    rows), and a lower cell standing under a filled upper cell is a column name the caller knows or lies under a
+    merged cell (a data row has its values there). The half not picked must add what tells a header: a column
+    name the caller knows where the other half has none, or merged cells of the workbook over both rows.
     """
-    nxt = next((i for i in range(h + 1, len(cells)) if any(cells[i])), None)
-    if nxt is None or not header_names or header_looks_like_data(cells[nxt]):
-        return None
-    row, head = cells[nxt], cells[h]
-    filled = [j for j, v in enumerate(row) if v]
-    if not all(set(header_keys(row[j])) & header_names for j in filled):
-        return None
-    under_blank = [j for j in filled if j >= len(head) or not head[j]]
-    return nxt if under_blank else None
+    top, bottom = cells[upper], cells[lower]
+    if header_looks_like_data(top) or header_looks_like_data(bottom):
+        return False
+    top_filled = [j for j, v in enumerate(top) if v]
+    bottom_filled = [j for j, v in enumerate(bottom) if v]
+    if len(top_filled) < 2 or not bottom_filled:
+        return False
+    r_top, r_bottom = line_of[upper], line_of[lower]
+    used = set(top_filled) | set(bottom_filled)
+    across, down = set(), False
+    for r1, c1, r2, c2 in merges:
+        span = set(range(c1 - 1, c2))
+        if r1 == r_top and r2 == r_bottom:
+            down = True  # 序号 merged down over both rows
+        elif r1 == r2 == r_top and c2 > c1 and span & set(bottom_filled) and not used <= span:
+            across |= span  # 位置 merged over the columns the lower row names (a title's merge spans them all)
+    under_blank = [j for j in bottom_filled if not top[j]]
+    over_blank = [j for j in top_filled if not bottom[j]]
+    if not (under_blank or across) or not over_blank:
+        return False
+    if not all(_known(bottom[j], header_names) or j in across for j in bottom_filled if top[j]):
+        return False  # a data row under the header: its values stand under the header's names
+    if down or across:
+        return True
+    if picked == "lower":  # the upper half names columns the lower leaves empty (机构名称)
+        return any(_known(top[j], header_names) for j in over_blank)
+    return any(_known(bottom[j], header_names) for j in bottom_filled)
+
+
+def _combined_header(top: list[str], bottom: list[str]) -> list[str]:
+    """One name a column of a two-row header: the lower cell where it has text, else the upper. A lower name
+    that two columns share (名称 under 机构 and under 负责人) is given with the upper cell it stands under
+    (机构名称, 负责人名称), that cell spanning the columns to its right the lower row names (a merged cell)."""
+    group, over = [], ""
+    for a, b in zip(top, bottom):
+        over = a or (over if b else "")
+        group.append(over)
+    head = [b or a for a, b in zip(top, bottom)]
+    for j, (b, g) in enumerate(zip(bottom, group)):
+        if b and g and g != b and head.count(b) > 1:
+            head[j] = g + b
+    return head
+
+
+def merged_cells(zf, member: str, last_row: int = 50) -> list[tuple[int, int, int, int]]:
+    """The merged cells of a workbook's sheet (member ``member`` of the zip ``zf``) that start in its first
+    ``last_row`` rows: (first row, first column, last row, last column), from 1. Read from the sheet's XML
+    (``<mergeCell ref="A1:B2"/>``, after its rows), streamed."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found, tail = [], b""
+    pattern = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            cut = cut if cut > 0 else len(text)
+            for m in pattern.finditer(text, 0, cut):
+                found.append(m.group(1).decode("ascii"))
+            tail = text[cut:]
+    for m in pattern.finditer(tail):
+        found.append(m.group(1).decode("ascii"))
+    out = []
+    for ref in found:
+        try:
+            c1, r1, c2, r2 = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        except ValueError:
+            continue
+        if r1 <= last_row:
+            out.append((r1, c1, r2, c2))
+    return out
+
+
+def _header_span_note(span, heads=()) -> list[tuple[str, str]]:
+    """(zh, en) saying the header was read from two rows (``span``: its first and last row), with the names
+    its columns were given (``heads``)."""
+    if not span:
+        return []
+    a, b = span
+    shown = [h for h in heads if h][:12]
+    more = len([h for h in heads if h]) > len(shown)
+    return [(f"表头占第 {a}-{b} 行（上下两行组成的表头）：各列取下一行的列名，下一行为空处取上一行的列名，"
+             f"读作 {'、'.join(shown)}{'等' if more else ''}",
+             f"the header spans rows {a}-{b} (a header written over two rows): each column is named by its cell in "
+             f"the lower row, or by the upper one where the lower is empty, read as {', '.join(shown)}"
+             f"{' ...' if more else ''}")]
 
 
 def _beyond_header_note(lines) -> list[tuple[str, str]]:
@@ -359,7 +496,9 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
                          "请填写表头和数据行。")
     beyond = list(frame.attrs.get("beyond_header") or [])
     return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
-                 notes=_beyond_header_note(beyond), beyond_lines=beyond)
+                 notes=_header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
+                 + _beyond_header_note(beyond),
+                 beyond_lines=beyond)
 
 
 def _unpaired_quote(label: str, text: str, dialect, raw: list[list], first_line: list[int],
@@ -480,9 +619,15 @@ def _refuse_long_sheets(zf, label: str) -> None:
 
 
 def _read_excel(path: Path, kind: str, header_names) -> Table:
+    merges = {}
     if kind == "xlsx":
         with archives.open_checked(path, workbook=True) as zf:  # a workbook is a zip: same limits as any upload
             _refuse_long_sheets(zf, path.name)  # a sheet far too long: refused before it is read
+            # merged cells (pandas reads a merged cell's value in its first cell only) tell a two-row header
+            try:
+                merges = {name: merged_cells(zf, member) for name, member in _sheet_parts(zf)}
+            except (KeyError, OSError, zipfile.BadZipFile):
+                merges = {}
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
                                engine="openpyxl" if kind == "xlsx" else "xlrd")
@@ -496,7 +641,8 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     best, data_sheets = None, []
     for name, sheet in sheets.items():
         raw = sheet.astype(object).where(sheet.notna(), None).values.tolist()
-        frame, rows, header = _frame_from_rows(raw, list(range(1, len(raw) + 1)), header_names)
+        frame, rows, header = _frame_from_rows(raw, list(range(1, len(raw) + 1)), header_names,
+                                               merges.get(str(name), ()))
         known = sum(1 for c in frame.columns if set(header_keys(c)) & header_names)
         if frame.shape[1] and (best is None or known > best[0]):
             best = (known, name, frame, rows, header)
@@ -534,21 +680,25 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     others = [str(n) for n in sheets if n != name]
     notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
               f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
+    notes += _header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
     beyond = list(frame.attrs.get("beyond_header") or [])
     notes += _beyond_header_note(beyond)
-    formulas = _uncached_formulas(path, name, header, rows) if kind == "xlsx" else []
+    formulas = _uncached_formulas(path, name, header, rows, list(frame.attrs.get("header_cells") or [])) \
+        if kind == "xlsx" else []
     notes += _formula_notes(formulas)
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes,
                  beyond_lines=beyond, formula_cells=formulas)
 
 
-def _uncached_formulas(path: Path, sheet, header: int, rows: list[int]) -> list[tuple[str, int, str]]:
+def _uncached_formulas(path: Path, sheet, header: int, rows: list[int],
+                       heads: list[str] | None = None) -> list[tuple[str, int, str]]:
     """Formula cells of the data rows whose result the workbook does not store: (column heading, row, cell).
 
     Excel saves each formula's last result beside it, and that result is what is read. A
     workbook written by a program that does not compute formulas (a script, some exporters)
     has none, and such a cell reads as empty: a bed count of =A2*10 became "unknown" without
-    a word. Named by column and cell, as Excel shows them.
+    a word. Named by column and cell, as Excel shows them; ``heads``, the name of every column (a header over
+    two rows has its names in both), else the header row's cells.
     """
     import zipfile
 
@@ -565,7 +715,7 @@ def _uncached_formulas(path: Path, sheet, header: int, rows: list[int]) -> list[
         for r, (formulas, values) in enumerate(zip(books[0][sheet].iter_rows(values_only=True),
                                                    books[1][sheet].iter_rows(values_only=True)), start=1):
             if r == header:
-                header_cells = ["" if v is None else str(v).strip() for v in values]
+                header_cells = heads or ["" if v is None else str(v).strip() for v in values]
             if r not in wanted:
                 continue
             for c, (f, v) in enumerate(zip(formulas, values)):

@@ -232,7 +232,10 @@ def test_refused_village_rows_name_the_files_columns_and_values(shiyan, tmp_path
     pts = check_villages(shiyan, path)
     got = {r["row"]: (r["code"], r["column"], r["value"]) for r in pts.attrs["refused"]}
     assert got[2] == ("unknown_code", "村代码", "420302999999")
-    assert got[3] == ("swapped", "经度", f"{plain_number(f'{y2:.7f}')}, {plain_number(f'{x2:.7f}')}")
+    # a swapped point is read the other way round with a warning, as a register's (QA 31), named alike
+    (fixed,) = pts.attrs["corrected"]
+    assert 3 not in got and (fixed["row"], fixed["code"], fixed["column"], fixed["value"]) == \
+        (3, "swapped", "经度", f"{plain_number(f'{y2:.7f}')}, {plain_number(f'{x2:.7f}')}")
     assert got[4] == ("bad_coordinates", "经度", "nan")
     assert got[5] == ("bad_coordinates", "纬度", "abc")
     assert got[8] == ("duplicate_code", "村代码", c4)
@@ -265,8 +268,9 @@ def test_a_village_layers_rows_name_its_code_column_and_their_points(shiyan, tmp
     assert got[2]["code"] == "empty_code" and got[2]["column"] == "村代码" and got[2]["value"] == ""
     assert got[2]["message_en"] == "empty 村代码"
     # a layer's point is its feature's geometry: no column (as a register's layer), the point as the value
-    assert got[3]["code"] == "swapped" and got[3]["column"] is None
-    assert got[3]["value"] == f"{plain_number(round(y3, 6))}, {plain_number(round(x3, 6))}"
+    (fixed,) = pts.attrs["corrected"]  # read swapped back, with a warning (QA 31)
+    assert 3 not in got and fixed["row"] == 3 and fixed["code"] == "swapped" and fixed["column"] is None
+    assert fixed["value"] == f"{plain_number(round(y3, 6))}, {plain_number(round(x3, 6))}"
 
 
 def test_the_cli_report_of_the_qa_file_names_the_columns_and_values(shiyan, tmp_path, var, capsys):

@@ -21,7 +21,6 @@ def app(tmp_path_factory):
 
 
 @pytest.mark.parametrize("row, kind, zh", [
-    ("420302001003,32.59,110.80", "swapped", "经纬度似乎写反了"),
     ("420302001003,abc,32.6", "bad_coordinates", "经纬度不是数字：abc，32.6"),
     ("420302001003,,", "bad_coordinates", "经纬度缺失"),
     ("420302001003,2.35,48.85", "outside_china", "点位于中国境外"),
@@ -40,11 +39,12 @@ def test_one_bad_row_is_refused_alone(shiyan, tmp_path, row, kind, zh):
 
 
 def test_a_file_swapped_throughout_is_said_once_as_the_columns(shiyan, tmp_path):
+    # read the other way round, as a register's (QA 31), each row's warning telling to swap the columns
     p = tmp_path / "v.csv"
     p.write_text("code,lon,lat\n420302001002,32.58,110.79\n420302001003,32.59,110.80\n", encoding="utf-8")
-    with pytest.raises(InputDataError) as e:
-        check_villages(shiyan, p)
-    assert "请交换经度、纬度两列" in e.value.hint_zh
+    pts = check_villages(shiyan, p)
+    assert list(pts["lon"].astype(float)) == [110.79, 110.80] and not pts.attrs["refused"]
+    assert {i["fix_zh"] for i in pts.attrs["corrected"]} == {"请在原表中交换经度、纬度两列"}
 
 
 def test_a_file_of_another_region_is_said_once(shiyan, tmp_path):
@@ -61,11 +61,12 @@ def test_the_upload_report_names_the_rows_and_the_rest_is_confirmed(app):
             "420302001004,110.81,32.59\n").encode()
     rep = c.post("/api/data/uploads?lang=zh", data={"kind": "villages", "file": (io.BytesIO(body), "v.csv")},
                  content_type="multipart/form-data").get_json()
-    assert rep["counts"] == {**rep["counts"], "rows": 4, "accepted": 1, "refused": 3}, rep
+    assert rep["counts"] == {**rep["counts"], "rows": 4, "accepted": 2, "refused": 2}, rep
     bad = sorted((i["row"], i["code"]) for i in rep["issues"] if i["severity"] == "error")
-    # the lines, as a register's; a village on two rows refuses both (F5)
-    assert bad == [(2, "duplicate_code"), (3, "swapped"), (4, "duplicate_code")]
-    assert any("请交换本行的经度、纬度" in i["fix"] for i in rep["issues"])
+    # the lines, as a register's; a village on two rows refuses both (F5); a swapped point is read the other
+    # way round with a warning, as a register's (QA 31)
+    assert bad == [(2, "duplicate_code"), (4, "duplicate_code")]
+    assert any(i["code"] == "swapped" and i["row"] == 3 and "交换本行的经度、纬度" in i["fix"] for i in rep["issues"])
     r = c.post(f"/api/data/uploads/{rep['upload_id']}/confirm")
     assert r.status_code == 200, r.data[:300]
 
