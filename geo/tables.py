@@ -669,7 +669,7 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
                          "重新上传；也可把各工作表分别另存为文件逐个上传。设施名录只替换文件各行所在县区的该类设施，"
                          "每县一个工作表逐个上传时各县的数据都会保留（如选择替换全市的该类设施，则只会留下最后一个"
                          "工作表的数据）；村（社区）文件只更新文件中列出的村（社区）。",
-                         sheets=[n for n, _ in data_sheets])
+                         sheets=[n for n, _ in data_sheets], sheet_rows=[int(k) for _, k in data_sheets])
     if best is None:
         raise file_error(path.name, "the workbook is empty.", "工作簿是空的。",
                          "Put a header row and one row per facility on the first sheet.",

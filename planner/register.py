@@ -31,7 +31,8 @@ from geo.imports import SCIENTIFIC
 from geo.gisfiles import first_not_finite
 from geo.points import parse_coordinate, plain_number, spaced_numbers
 from geo.regions import Region
-from geo.tables import (NO_HEADER_EN, NO_HEADER_ZH, header_looks_like_data, read_table, summary_cells,
+from geo.tables import (COLUMNS_DIFFER, COLUMNS_DIFFER_FIX, NO_HEADER_EN, NO_HEADER_ZH, differing_cells,
+                        header_looks_like_data, read_table, summary_cells,
                         summary_row)
 from planner import textrules
 from planner.facility_types import get_type, load_facility_types
@@ -551,6 +552,15 @@ class _Rows:
             else:
                 what = {"zh": f"“{col}”列", "en": f"column “{col}”"}
                 first = {"zh": f"“{used}”列", "en": f"column “{used}”"}
+            # two columns of one field whose values differ are no copy: said so, with a row where they differ
+            # (QA 31: a second 经度 of 111.0 on every row was called "the same field" as the first)
+            differ = differing_cells(self.table.frame, self.table.rows, used, col)
+            if differ:
+                row, a, b = differ[0]
+                self.add(None, None, "warning", "column_values_differ", "", "", col, text=COLUMNS_DIFFER,
+                         fix_text=COLUMNS_DIFFER_FIX, what=what, used=first, n=len(differ), row=row,
+                         a=a[:20] or "-", b=b[:20])
+                continue
             self.add(None, None, "warning", "column_shadowed", "reg_column_shadowed", "reg_fix_column_shadowed",
                      col, what=what, used=first)
         if self.superseded:

@@ -312,7 +312,7 @@ def test_many_unread_village_columns_are_counted(shiyan, tmp_path):
 ])
 def test_a_second_column_for_the_same_field_is_named_as_not_read(shiyan, tmp_path, header, what_en, used_en):
     path = tmp_path / "r.csv"
-    path.write_text(f"{header},类型,经度,纬度\n甲站,乙站,day_care,110.79,32.58\n", "utf-8")
+    path.write_text(f"{header},类型,经度,纬度\n甲站,甲站,day_care,110.79,32.58\n", "utf-8")  # a copy of the column
     report = validate_register(path, region=shiyan)
     issue = next(i for i in report.issues if i.code == "column_shadowed")
     assert issue.severity == "warning" and issue.row is None

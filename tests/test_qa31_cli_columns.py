@@ -165,6 +165,7 @@ def test_several_sheets_as_facilities_are_said_for_the_analysis(var, capsys, two
     line = last_line(err)
     assert code == 2, err
     assert "茅箭区" in line and "张湾区" in line and "--facilities" in line, line
+    assert ("“茅箭区”（2 行）" if lang == "zh" else "'茅箭区' (2 rows)") in line, line  # each sheet's rows
     if lang == "en":
         assert "analysis" in line and "one sheet" in line, line
         for word in ("upload", "whole city", "village file", "replaces"):

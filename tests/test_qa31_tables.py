@@ -273,3 +273,18 @@ def test_a_township_code_column_as_bureaus_head_it(column):
 
     frame = pd.DataFrame({"名称": ["武当路街道"], column: ["420302001"]})
     assert pick_code_column(frame, CODE_ALIASES, (9, 12)) == column
+
+
+def test_a_registers_second_column_with_other_values_is_said_to_differ(shiyan, tmp_path):
+    from planner.register import validate_register
+
+    (_, x, y), = _villages(shiyan, 1)
+    path = tmp_path / "r.csv"
+    path.write_text(f"名称,类型,经度,纬度,经度\n甲站,day_care,{x},{y},111.0\n乙站,day_care,{x},{y},{x}\n", "utf-8")
+    rep = validate_register(path, region=shiyan)
+    (issue,) = [i for i in rep.issues if i.code in ("column_values_differ", "column_shadowed")]
+    assert issue.code == "column_values_differ" and issue.severity == "warning"
+    assert issue.message_zh == (f"第 2 个“经度”列与第 1 个“经度”列的值不同（1 行不同，如第 2 行：{x} 与 111.0），"
+                                "只读取了第 1 个“经度”列")
+    assert "holds other values than the first" in issue.message_en and "同一项" not in issue.message_zh
+    assert "删去或重命名另一列" in issue.fix_zh and "Check which column is right" in issue.fix_en
