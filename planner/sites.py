@@ -222,6 +222,18 @@ def site_marks(region: Region, ftype: FacilityType, candidates: gpd.GeoDataFrame
     return marks, unmatched
 
 
+def choosable_counts(region: Region, ftype: FacilityType, existing: gpd.GeoDataFrame) -> dict:
+    """How many new sites a location proposal of ``ftype`` may open: its candidate sites that are not existing
+    facilities and not forbidden (the ``p`` limit planner.models.roles checks), in all (``"total"``) and per
+    county code (``"by_county"``). The proposal form bounds its number of sites by them (QA 31: p = 4,999 was
+    queued and failed after the click, with 101 candidates)."""
+    cands = candidate_sites(region, ftype, existing)
+    marks, _ = site_marks(region, ftype, cands)
+    ok = ~cands["existing"].astype(bool).to_numpy() & (marks != "forbidden")
+    counties = cands.loc[ok, "county_code"].astype(str)
+    return {"total": int(ok.sum()), "by_county": {str(c): int(n) for c, n in counties.value_counts().items()}}
+
+
 def forbidden_ids(region: Region, type_key: str) -> set[str]:
     """The candidate ids the planner's marks forbid for ``type_key`` now (a mark for the type wins over one for
     every type, as in :func:`site_marks`): a proposal solved before a mark may stand on one (QA 27)."""

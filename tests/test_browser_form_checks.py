@@ -95,3 +95,31 @@ def test_map_search_without_a_match_says_so(page):
     item.wait_for()
     page.wait_for_function("() => document.querySelector('.map-search-results li').textContent.length > 0")
     assert item.inner_text() == "No township or village matches"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_number_of_sites_is_bounded_by_the_candidates(page, lang):
+    """QA 31: p = 4,999 was let through (max 5,000), queued, and failed after the click ("only 101 candidate sites
+    can be chosen"): the field's maximum is the type's choosable candidates, the county's when one is picked."""
+    from geo.regions import load_region
+    from planner.coverage import existing_facilities
+    from planner.facility_types import get_type
+    from planner.i18n import t
+    from planner.sites import choosable_counts
+
+    region = load_region("shiyan")
+    ft = get_type("elderly_complex")
+    n = choosable_counts(region, ft, existing_facilities(region, ft))
+    assert 0 < n["by_county"]["420325"] < n["total"] < 5000 and sum(n["by_county"].values()) == n["total"]
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(page.base + f"/proposals?lang={lang}")
+    page.wait_for_selector("#p-submit")
+    page.select_option("#p-type", "elderly_complex")
+    page.select_option("#p-kind", "location")
+    page.fill("#p-p", "4999")
+    page.click("#p-submit")
+    assert page.eval_on_selector("#p-p", "e => e.validationMessage") == t("form_too_large", lang, max=n["total"])
+    page.select_option("#p-county", "420325")  # 房县: its own candidates
+    assert page.eval_on_selector("#p-p", "e => e.max") == str(n["by_county"]["420325"])
+    assert posts == [] and page.locator("#job").is_hidden()

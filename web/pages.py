@@ -268,7 +268,9 @@ def _form_limits(s, types) -> dict:
     (web.capacity_proposals: at most MAX_K and the facilities there are, in the planner's county)."""
     import dataclasses
 
+    from planner.coverage import existing_facilities
     from planner.proposals import max_standard, min_standard
+    from planner.sites import choosable_counts
     from web import auth
     from web.capacity_proposals import MAX_K, upgrade_limit, upgrade_limits_by_county
 
@@ -280,6 +282,12 @@ def _form_limits(s, types) -> dict:
         if ft.capacity:
             row["size_max"] = ft.capacity.max_per_site
         scoped = dataclasses.replace(ft, demand_counties=(county,), county_scope=county) if county else ft
+        try:  # the number of new sites: at most the candidates that may be chosen, in all and per county
+            n = choosable_counts(s.region, ft, existing_facilities(s.region, ft))
+            row["p_max"] = n["by_county"].get(county, 0) if county else n["total"]
+            row["p_max_by_county"] = {c: n["by_county"].get(c, 0) for c in s.region.counties.index.astype(str)}
+        except Exception:  # the form's hint only: the server still checks
+            pass
         for key, spec, convert in (("k_max", ft.upgrade, False), ("k_max_convert", ft.conversion, True)):
             if spec is not None:
                 try:

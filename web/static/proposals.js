@@ -28,6 +28,11 @@
     $("p-p").disabled = model === "lscp" || locked($("p-p"));
     if (model === "lscp") $("p-p").value = "";
     $("p-p").placeholder = model === "lscp" ? "" : o.dataset.p;
+    // at most the candidate sites that may be chosen (not existing, not forbidden), in the county picked
+    // (pages._form_limits): p = 4,999 was queued and failed after the click with 101 candidates (QA 31)
+    var pmax = o.dataset.pmax, county = $("p-county") ? $("p-county").value : "";
+    try { if (county) pmax = String(JSON.parse(o.dataset.pmaxcounty || "{}")[county]); } catch (e) { /* the hint only */ }
+    $("p-p").max = pmax && pmax !== "undefined" && +pmax >= 1 ? pmax : "5000";
     $("p-hint").textContent = model === "lscp" ? T("n_sites_lscp") :
       (model === "auto" && o.dataset.model === "lscp") ? T("n_sites_auto_lscp") : T("n_sites_hint_p").replace("{p}", o.dataset.p);
     $("p-standard-urban").placeholder = o.dataset.urban;
