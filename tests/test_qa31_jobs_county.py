@@ -196,3 +196,12 @@ def test_a_county_argument_written_as_a_number_is_its_code(county_app):
     for typed in ("420325.5", "-420325", "inf", "nan", "1e999"):
         r = c.get(f"/api/facilities?county={typed}&lang=en")
         assert r.status_code == 400 and typed in r.get_json()["message"], r.data[:300]
+
+
+def test_the_beds_answer_reads_its_county_as_every_county_argument(client):
+    """/api/beds read ?county= on its own: 4.20325e5 was refused there while /api/capacity took it (QA 31)."""
+    for raw in ("4.20325e5", "420325", "房县", "Fang County"):
+        r = client.get(f"/api/beds?target=7136&county={raw}")
+        assert r.status_code == 200 and r.get_json()["county"]["code"] == "420325", (raw, r.get_json())
+    r = client.get("/api/beds?target=7136&county=420325.5&lang=en")
+    assert r.status_code == 400 and "420325.5" in r.get_json()["message"], r.get_json()

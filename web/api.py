@@ -942,11 +942,7 @@ def beds():
                         "或不带 year 参数以使用默认年份")
     year = number(request.args.get("year"), "year", int, minimum=2000, maximum=2100, grouped=False)  # not "2,000"
     # a county's own target shared among its townships (QA 22: a city planner could not ask for one county)
-    raw = request.args.get("county")
-    county = auth.county_code(raw) if raw else None
-    if raw and county is None:
-        raise bad_param("county", raw, "a county code or name: " + auth.county_choices("en"),
-                        "县区代码或名称：" + auth.county_choices("zh"))
+    county = arg_county()  # read as every ?county= is (a code, a name, 4.20325e5)
     # the new beds of one bed type (its facilities enlarged, its sizes), as `coverplan beds --type`; a type
     # without beds is a 400 naming the bed types (planner.beds.check_bed_type)
     bed_type = (request.args.get("type") or "").strip() or None
