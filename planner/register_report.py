@@ -162,10 +162,11 @@ class RegisterReport:
         more = {"en": f"; … {len(blocking) - 10} more" if len(blocking) > 10 else "",
                 "zh": f"；……另有 {len(blocking) - 10} 条" if len(blocking) > 10 else ""}
         fixes = list(dict.fromkeys((i.fix_en, i.fix_zh) for i in shown if i.fix_en))[:3]
+        # a whole-file problem (no name column) names no row: "0 rows not loaded" read as nothing wrong (QA 31)
+        lead_en = f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} not loaded" if rows else "the file cannot be loaded"
+        lead_zh = f"有 {len(rows)} 行未能导入" if rows else "无法读取该文件"
         raise InputDataError(
-            f"{self.source}: {len(rows)} {'row' if len(rows) == 1 else 'rows'} not loaded: "
-            + "; ".join(i.text("en", strict=True) for i in shown) + more["en"] + ".",
-            f"{self.source}：有 {len(rows)} 行未能导入："
-            + "；".join(i.text("zh", strict=True) for i in shown) + more["zh"] + "。",
+            f"{self.source}: {lead_en}: " + "; ".join(i.text("en", strict=True) for i in shown) + more["en"] + ".",
+            f"{self.source}：{lead_zh}：" + "；".join(i.text("zh", strict=True) for i in shown) + more["zh"] + "。",
             hint_en=" ".join(f"{en}." for en, _ in fixes), hint_zh="".join(f"{zh}。" for _, zh in fixes),
             details={"refused_rows": rows, "issues": [i.to_dict() for i in blocking]})

@@ -206,3 +206,14 @@ def test_the_cli_checklist_has_the_web_checklist_columns(var, tmp_path, capsys, 
     assert cli[1] == web[1], (web[1], cli[1])
     assert len(cli) == len(web) and len(cli) > 3
     assert ("县区代码" if lang == "zh" else "County code") not in cli[1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_whole_file_refusal_counts_no_rows(var, capsys, tmp_path, lang):
+    """A --facilities file without a name column was "0 rows not loaded" / "有 0 行未能导入": said as the file."""
+    path = tmp_path / "noname.csv"
+    path.write_text("服务中心名字,类型,经度,纬度\n甲,day_care,110.79,32.58\n", encoding="utf-8")
+    code, _, err = run(capsys, "--lang", lang, "coverage", "--type", "day_care", "--facilities", str(path))
+    line = last_line(err)
+    assert code == 2 and ("无法读取该文件" if lang == "zh" else "the file cannot be loaded") in line, line
+    assert "0 行" not in line and "0 rows" not in line, line
