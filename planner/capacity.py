@@ -194,7 +194,8 @@ def _township_note(report: dict, field: str, lang: str) -> dict:
     whole = dict(zip((id(c) for c, _ in counties), whole_split(short([r for _, rows in counties for r in rows]),
                                                                    [short(rows) for _, rows in counties])[1]))
     for c, rows in counties:
-        if not rows or not netted(short(rows), c):
+        # decided on the figure the sentence shows: "5 beds against 5" read as no netting at all
+        if not rows or whole[id(c)] <= int(c.get("shortfall_whole", 0)) or not netted(short(rows), c):
             continue
         (inside if int(c.get("shortfall_whole", 0)) == 0 else smaller).append((c, rows))
     if inside:

@@ -179,3 +179,23 @@ def test_shown_number_is_the_shortest_plain_form():
 
     assert [shown_number(x) for x in (1e12, 1e308, 1e9, 2.5, 1e-9, 1.5e20, -3.0, 7)] == \
         ["1000000000000", "1e308", "1000000000", "2.5", "1e-9", "1.5e20", "-3", "7"]
+
+
+def test_a_county_is_named_only_when_the_figure_shown_exceeds_its_own():
+    """QA 31: the decision used the raw sum (5.6 beds against 5) while the sentence showed the whole share (5):
+    "County A 5 beds against 5" contradicted itself."""
+    from planner.capacity import _township_note
+
+    def town(county, short):
+        return {"county_code": county, "status": "not_met", "shortfall": short}
+    report = {"notes": [], "citywide": {"shortfall_whole": 3, "shortfall": 3.0},
+              "by_county": [{"county_code": "A", "name": "甲县", "name_en": "County A", "shortfall_whole": 5,
+                             "shortfall": 5.0},
+                            {"county_code": "B", "name": "乙县", "name_en": "County B", "shortfall_whole": 0,
+                             "shortfall": 0.0},
+                            {"county_code": "C", "name": "丙县", "name_en": "County C", "shortfall_whole": 0,
+                             "shortfall": 0.0}],
+              "by_township": [town("A", 2.8), town("A", 2.8), town("B", 1.7), town("C", 1.7)]}
+    note = _township_note(report, "beds", "en")["notes"][-1]
+    assert "against 5" not in note and "County A" not in note, note  # its townships' 5 (of 9) are its own 5
+    assert "County B 1" in note and "County C 1" in note, note       # the counties at 0, each one township

@@ -205,3 +205,14 @@ def test_the_beds_answer_reads_its_county_as_every_county_argument(client):
         assert r.status_code == 200 and r.get_json()["county"]["code"] == "420325", (raw, r.get_json())
     r = client.get("/api/beds?target=7136&county=420325.5&lang=en")
     assert r.status_code == 400 and "420325.5" in r.get_json()["message"], r.get_json()
+
+
+def test_a_float_county_scopes_the_checks_as_its_code_does(client):
+    """K was checked against the whole city for county 420325.0 (the code was read after the parameters), so a K
+    too large for 房县 got the city's words, or none; now the same answer as for 420325."""
+    said = []
+    for county in (420325, 420325.0, 4.20325e5):
+        r = client.post("/api/proposals?lang=en", json={"type": "welfare_home", "kind": "upgrade", "k": 40,
+                                                         "county": county})
+        said.append((r.status_code, r.get_json().get("message")))
+    assert said[0][0] == 400 and said[0] == said[1] == said[2], said

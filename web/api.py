@@ -334,10 +334,14 @@ def proposals_start():
         json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
     # json_object says what is wrong with a body that is not an object (null, bad JSON ...)
     body = json_object() if request.is_json else request.form.to_dict()
+    if isinstance(body, dict) and body.get("county") not in (None, ""):
+        # the county as its code before the parameters are read: their checks scoped to a county (K within its
+        # facilities) took 420325.0 for the whole city (QA 31)
+        body = {**body, "county": county_value(body["county"])}
     params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
     # "" (a form's 全市 choice) is the whole city; 0, false, [] or {} is a 400 naming the field, not the city
-    params = auth.scope_proposal(params, None if body.get("county") == "" else county_value(body.get("county")))
+    params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
     wait = _wait_seconds()
     job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at
