@@ -603,7 +603,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     share_name = (tx("legend_share_units") if wlabel is None else tx("legend_share_by", w=wlabel))
     gj = folium.GeoJson(
         json.loads(towns.drop(columns=["share", "county_code"]).to_json()),
-        name=share_name,
+        name=html.escape(share_name),  # Leaflet's layer control writes a layer's name as HTML
         style_function=lambda f, shares=dict(zip(towns["code"], towns["share"])): {
             "fillColor": palette.share_colour(shares.get(f["properties"]["code"])), "color": "#555", "weight": 0.6,
             "fillOpacity": 0.7},
@@ -621,14 +621,14 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     if service_areas and service_areas.get("features"):
         std = standard_text(ft.to_dict()["standard"], lang)
         label = f"{tx('service_areas')}（{std}）" if lang == "zh" else f"{tx('service_areas')} ({std})"
-        folium.GeoJson(service_areas, name=label, interactive=False,
+        folium.GeoJson(service_areas, name=html.escape(label), interactive=False,
                        style_function=lambda f: {"fill": False, "color": AREA_COLOUR, "weight": 1.4,
                                                  "dashArray": "5 4"}).add_to(m)
         legend.append((f'<span class="sym" style="height:0;border-top:2px dashed {AREA_COLOUR}"></span>', label))
 
     colour = palette.type_colour(ft)
     fac_label = f"{tx('existing_facilities')} · {ft.name(lang)}"
-    fac = folium.FeatureGroup(name=fac_label)
+    fac = folium.FeatureGroup(name=html.escape(fac_label))  # the type's name is data (facility_types.toml)
     towns_by_code = region.townships["name"].astype(str).to_dict()
     # the attributes a planner edits on the web map, where the register has them
     reg = region.facilities[~region.facilities.index.duplicated()] if len(region.facilities) else None
