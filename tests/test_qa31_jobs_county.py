@@ -216,3 +216,159 @@ def test_a_float_county_scopes_the_checks_as_its_code_does(client):
                                                          "county": county})
         said.append((r.status_code, r.get_json().get("message")))
     assert said[0][0] == 400 and said[0] == said[1] == said[2], said
+
+
+# -- 3. the save is a commit point (QA 31 review) ---------------------------------------------------------------------
+# The owner check ran once, when the job announced "saving"; a disable (or any cancel) after it still wrote the plan,
+# and the job then said "Cancelled ...; nothing was saved" and dropped the proposal's id. Now a stop that comes before
+# the commit point saves nothing; one after it is refused as too late and the job ends "done" with what it saved.
+def _held_at_save(saved: list, at_save: threading.Event, release: threading.Event, *, before: threading.Event = None,
+                  go_on: threading.Event = None):
+    """A job function that (after ``before``/``go_on``: past its last poll, before it announces its save) announces
+    "saving", tells ``at_save``, waits for ``release``, then "writes" (``saved``) and returns the id."""
+    def fn(progress, should_stop):
+        if before is not None:
+            if should_stop():
+                return None
+            before.set()
+            go_on.wait(10)
+        progress(0.95, "saving")
+        at_save.set()
+        release.wait(10)
+        saved.append("plan-1")
+        return {"proposal_id": "plan-1"}
+    return fn
+
+
+@pytest.mark.parametrize("how", ["disable", "cancel", "finish"])
+def test_a_stop_asked_while_a_job_saves_is_too_late_and_it_ends_done_with_its_result(how):
+    from web.jobs import DISABLED_REASON, JobRunner
+
+    runner = JobRunner(workers=1)
+    runner.owner_of = lambda: "user:7"
+    try:
+        saved, at_save, release = [], threading.Event(), threading.Event()
+        job = runner.submit("proposal", _held_at_save(saved, at_save, release), {"kind": "sized"})
+        assert at_save.wait(10)
+        if how == "disable":
+            assert runner.cancel_owned("user:7", DISABLED_REASON) == []  # nothing cancelled: it is saving
+        else:
+            _, outcome = runner.request_cancel(job.id, keep=how == "finish")
+            assert outcome == "saving"
+        assert job.saving and not job.cancel_requested and job.stop_reason is None
+        release.set()
+        done = runner.wait(job.id, 10)
+        assert done.state == "done" and done.result == {"proposal_id": "plan-1"} and saved == ["plan-1"]
+    finally:
+        release.set()
+        runner.shutdown()
+
+
+@pytest.mark.parametrize("how", ["disable", "cancel"])
+def test_a_stop_asked_after_the_last_poll_but_before_the_save_saves_nothing(how):
+    from web.jobs import DISABLED_REASON, JobRunner
+
+    runner = JobRunner(workers=1)
+    runner.owner_of = lambda: "user:7"
+    try:
+        saved, at_save, release, before, go_on = [], *(threading.Event() for _ in range(4))
+        release.set()
+        job = runner.submit("proposal", _held_at_save(saved, at_save, release, before=before, go_on=go_on), {})
+        assert before.wait(10)  # it polled (no stop), and has not announced its save yet
+        if how == "disable":
+            assert [j.id for j in runner.cancel_owned("user:7", DISABLED_REASON)] == [job.id]
+        else:
+            assert runner.request_cancel(job.id)[1] == "requested"
+        go_on.set()
+        done = runner.wait(job.id, 10)
+        assert done.state == "cancelled" and done.result is None and not done.saving
+        assert saved == [] and not at_save.is_set()  # its save never began
+    finally:
+        go_on.set()
+        runner.shutdown()
+
+
+def test_stop_and_save_asked_before_the_save_still_saves_the_plan():
+    from web.jobs import JobRunner
+
+    runner = JobRunner(workers=1)
+    try:
+        saved, at_save, release, before, go_on = [], *(threading.Event() for _ in range(4))
+        release.set()
+        job = runner.submit("proposal", _held_at_save(saved, at_save, release, before=before, go_on=go_on), {})
+        assert before.wait(10)
+        assert runner.request_cancel(job.id, keep=True)[1] == "requested"
+        go_on.set()
+        done = runner.wait(job.id, 10)
+        assert done.state == "done" and done.result == {"proposal_id": "plan-1"} and saved == ["plan-1"]
+    finally:
+        go_on.set()
+        runner.shutdown()
+
+
+def test_a_queued_job_of_an_account_disabled_elsewhere_fails_at_its_start_without_running():
+    from web.jobs import JobRunner
+
+    runner = JobRunner(workers=1)
+    runner.owner_of = lambda: "user:7"
+    disabled = set()
+    runner.owner_active = lambda owner: owner not in disabled
+    try:
+        started, release, ran = threading.Event(), threading.Event(), []
+        first = runner.submit("proposal", lambda progress, stop: (started.set(), release.wait(10), {"ok": 1})[2], {})
+        assert started.wait(10)
+        queued = runner.submit("proposal", lambda progress, stop: ran.append(1) or {"ok": 2}, {})
+        disabled.add("user:7")  # as `coverplan users disable` does: in the database, out of reach of the jobs
+        release.set()
+        done = runner.wait(queued.id, 10)
+        assert ran == [] and done.state == "failed" and done.result is None, (ran, done.state)
+        assert done.error["error"] == "OwnerDisabled" and done.error["status"] == 403
+        assert "开始前已被停用" in done.error["message_zh"] and "was disabled before it began" in done.error["message_en"]
+        assert runner.wait(first.id, 10).state == "done"  # it announced no save: nothing stopped it
+    finally:
+        release.set()
+        runner.shutdown()
+
+
+@pytest.fixture()
+def held_save(tmp_path, monkeypatch):
+    """The app, with its store's save of a proposal held until ``release`` is set (``at_save`` tells it has begun)."""
+    app = _app(tmp_path)
+    at_save, release = threading.Event(), threading.Event()
+    store = app.extensions["coverplan"]["store"]
+    real = store.add
+
+    def add(*args, **kwargs):
+        at_save.set()
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "add", add)
+    yield app, at_save, release
+    release.set()
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_disabling_an_account_while_its_job_saves_keeps_the_saved_plan_and_says_so(held_save):
+    app, at_save, release = held_save
+    jobs, users = app.extensions["coverplan"]["jobs"], app.extensions["coverplan"]["users"]
+    zhu = signed_in(app, "zhu")
+    r = zhu.post("/api/proposals", json={**SIZED, "name": "保存中停用"})
+    assert r.status_code == 202, r.data[:300]
+    job_id = r.get_json()["id"]
+    assert at_save.wait(60)
+    boss = signed_in(app, "boss")
+    for lang, said in (("zh", "已在保存结果，无法再取消"), ("en", "already saving its result: it is too late")):
+        r = boss.post(f"/api/jobs/{job_id}/cancel?lang={lang}")
+        assert r.status_code == 409 and said in r.get_json()["message"], r.data[:300]
+    r = boss.post(f"/api/jobs/{job_id}/finish?lang=en")
+    assert r.status_code == 409 and "nothing to stop" in r.get_json()["message"], r.data[:300]
+    assert boss.patch("/api/admin/users/zhu", json={"disabled": True}).status_code == 200
+    release.set()
+    job = jobs.wait(job_id, 60)
+    assert job.state == "done", (job.state, job.error)
+    saved = _saved_under(app, users.by_name("zhu").id)
+    assert [p["name"] for p in saved] == ["保存中停用"] and job.result["proposal_id"] == saved[0]["id"]
+    shown = boss.get(f"/api/jobs/{job_id}?lang=en").get_json()
+    assert shown["state"] == "done" and "nothing was saved" not in shown["message"], shown
+    assert users.audit_list(action="job_cancelled", limit=50)[1] == []  # nothing was cancelled

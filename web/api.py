@@ -14,7 +14,7 @@ from planner.textrules import TypedInt
 from web import auth, capacity_proposals, exports, proposals
 from web.errors import Forbidden, JobEnded, bad_param, json_object, no_body, not_found
 from web.extensions import ext
-from web.jobs import FINAL
+from web.jobs import FINAL, JobSaving
 from web.params import number, query, refused
 
 MODES = ("estimate", "network")
@@ -598,6 +598,8 @@ def job_cancel(job_id: str):
     job, outcome = ext()["jobs"].request_cancel(job_id)
     if outcome == "unknown":  # forgotten between the two looks
         raise not_found("Job", "任务", job_id)
+    if outcome == "saving":  # past its save's commit point: it ends "done" with what it saved (QA 31)
+        raise JobSaving(job, *JOB_KINDS.get(job.kind, ("calculation", "计算")))
     if outcome == "ended":
         # a finished job answered 200 "done" and was logged as cancelled each time (QA 21)
         state_en, state_zh = t("job_" + job.state, "en"), t("job_" + job.state, "zh")
@@ -664,6 +666,8 @@ def job_finish(job_id: str):
     job, outcome = ext()["jobs"].request_cancel(job_id, keep=True) if job.state not in FINAL else (job, "ended")
     if outcome == "unknown":
         raise not_found("Job", "任务", job_id)
+    if outcome == "saving":  # already saving its plan: nothing to stop (QA 31)
+        raise JobSaving(job, *JOB_KINDS.get(job.kind, ("calculation", "计算")), finish=True)
     if outcome == "ended":
         state_en, state_zh = t("job_" + job.state, "en"), t("job_" + job.state, "zh")
         raise JobEnded(f"This calculation has already ended ({state_en}): there is nothing to stop.",

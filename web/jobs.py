@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from geo.errors import Cancelled, CoverplanError
-from web.errors import Forbidden, ServerBusy, TooManyJobs, public, status_of
+from web.errors import Forbidden, JobEnded, ServerBusy, TooManyJobs, public, status_of
 
 FINAL = ("done", "failed", "cancelled", "interrupted")
 ACTIVE = ("queued", "running")
@@ -37,13 +37,38 @@ HEARTBEAT = 2.0
 
 class OwnerDisabled(Forbidden):
     """The account a job runs for was disabled while it ran (on /admin, or with ``coverplan users disable``, which
-    cannot reach this process's jobs): the job saves nothing. Raised at its save (:meth:`JobRunner.may_save`)."""
+    cannot reach this process's jobs): the job saves nothing. Raised at its save (:meth:`JobRunner.may_save`), or
+    when it starts (``before_start``: disabled while it waited in the queue, it does not run at all)."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_start: bool = False) -> None:
+        if before_start:
+            super().__init__("The account this calculation was started for was disabled before it began: it was not "
+                             "run, and nothing was saved.",
+                             "该计算所属的账号在计算开始前已被停用：计算未运行，未保存任何结果。",
+                             hint_en="An administrator may enable the account again; it can then start it again.",
+                             hint_zh="管理员可重新启用该账号，之后可重新提交计算。")
+            return
         super().__init__("The account this calculation runs for was disabled while it ran: its result was not saved.",
                          "该计算所属的账号在计算期间已被停用：计算结果未保存。",
                          hint_en="An administrator may enable the account again; it can then start it again.",
                          hint_zh="管理员可重新启用该账号，之后可重新提交计算。")
+
+
+class JobSaving(JobEnded):
+    """A cancel (or a stop and save: ``finish``) asked of a calculation already saving its result: too late, nothing
+    is done; it ends "done" with what it saved (a 409, as a cancel of one that has ended). ``what_en``/``what_zh``:
+    the job's kind in words."""
+
+    def __init__(self, job: "Job", what_en: str = "calculation", what_zh: str = "计算", finish: bool = False) -> None:
+        details = {"id": job.id, "kind": job.kind, "state": job.state, "saving": True}
+        if finish:
+            super().__init__(f"This {what_en} is already saving its result: there is nothing to stop. It ends in a "
+                             "moment.", f"该{what_zh}已在保存结果，无需停止；稍后即完成。", details=details)
+            return
+        super().__init__(f"This {what_en} is already saving its result: it is too late to cancel it. It ends in a "
+                         "moment; delete what it saved if it is not wanted.",
+                         f"该{what_zh}已在保存结果，无法再取消；稍后即完成。如不需要，可在完成后删除其保存的结果。",
+                         details=details)
 
 
 #: What a job's message says when an administrator's disabling of its account cancelled it (web.auth), by the
@@ -84,6 +109,9 @@ class Job:
     #: why it was cancelled when not by whom started it (its account was disabled): its message, by state
     #: (``{"running": {"zh", "en"}, "cancelled": {...}}``, as :data:`DISABLED_REASON`)
     stop_reason: dict | None = None
+    #: it passed its save's commit point (:meth:`JobRunner.may_save`): what it computed is being written, and a
+    #: cancel is too late (it ends "done", with its result)
+    saving: bool = False
     _beat: float = field(default=0.0, repr=False)  # when the journal last heard that it runs
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -94,6 +122,7 @@ class Job:
                 "created": self.created, "started": self.started, "finished": self.finished,
                 "ahead": self.ahead if self.state == "queued" else 0,
                 "cancel_requested": self.cancel_requested, "keep_requested": self.keep_requested,
+                "saving": self.saving,
                 # an interrupted job's: from its start to the last time it was known to run (at least this long)
                 "elapsed": round(max(0.0, (self.finished or time.time()) - (self.started or self.created)), 3),
                 "cut_off": self.cut_off, "dismissed": self.dismissed,
@@ -118,8 +147,9 @@ class JobRunner:
     #: time limit comes first; this catches stages that do not watch it (reading a network).
     wall_limit: float = 0.0
     #: ``owner_active(owner)``: whether the account a job counts against may still save what it computed (web.auth
-    #: sets it: False for a disabled account). Asked when the job reaches its save, the stage its function announces
-    #: as ``progress(..., "saving...")``: an account disabled by another process (the CLI) stops its jobs there.
+    #: sets it: False for a disabled account). Asked when the job starts and when it reaches its save, the stage its
+    #: function announces as ``progress(..., "saving...")``: an account disabled by another process (the CLI) stops
+    #: its jobs there.
     owner_active: Callable[[str], bool] | None = None
 
     def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8, journal=None) -> None:
@@ -173,7 +203,8 @@ class JobRunner:
     def request_cancel(self, job_id: str, *, keep: bool = False, reason: dict | None = None) -> tuple[Job | None, str]:
         """Ask a job to stop: ``(job, outcome)``, the outcome one of
 
-        ``"unknown"`` (no such job), ``"ended"`` (already final: nothing is done), ``"cancelled"``
+        ``"unknown"`` (no such job), ``"ended"`` (already final: nothing is done), ``"saving"`` (past its save's
+        commit point, :meth:`may_save`: too late, nothing is done, it ends "done"), ``"cancelled"``
         (it was queued: dropped before it starts), ``"requested"`` (it runs: it stops at its next
         checkpoint) or ``"again"`` (it runs and a stop was already asked).
 
@@ -190,6 +221,8 @@ class JobRunner:
         with self._lock:
             if job.state in FINAL:
                 return job, "ended"
+            if job.saving:  # its result is being written: a stop now would drop what is saved (QA 31)
+                return job, "saving"
             again = job.cancel_requested
             job._stop.set()
             if reason is not None:
@@ -206,7 +239,8 @@ class JobRunner:
         """Cancel every queued or running job of ``owner`` (``"user:<id>"``: an account being disabled, web.auth), as
         the cancel endpoint cancels one: a queued job is dropped, a running one stops at its next checkpoint and saves
         nothing (a "stop and save" asked before becomes a plain cancel); ``reason`` is what its message says then
-        (:data:`DISABLED_REASON`). A job already ended is kept as it is.
+        (:data:`DISABLED_REASON`). A job already ended is kept as it is, and so is one already saving its result
+        (:meth:`may_save`: it ends "done").
         Returns the jobs this cancelled: not one whose plain cancel was already asked."""
         if not owner:
             return []
@@ -221,17 +255,30 @@ class JobRunner:
                 cancelled.append(job)
         return cancelled
 
-    def may_save(self, job: Job) -> None:
-        """Raise :class:`OwnerDisabled` when the account ``job`` runs for may no longer save (:attr:`owner_active`)."""
+    def may_save(self, job: Job, keep: bool = False) -> None:
+        """The save's commit point: raise :class:`Cancelled` when a stop was asked (``keep``: the stop asked keeps
+        the plan found so far, which is saved), :class:`OwnerDisabled` when the account ``job`` runs for may no
+        longer save (:attr:`owner_active`); else mark the job as saving. Checked and marked under the runner's lock,
+        so a cancel (:meth:`request_cancel`, :meth:`cancel_owned`) either comes first and nothing is saved, or comes
+        after and is refused as too late: a job that stopped never writes, a job that writes ends "done" (QA 31: a
+        cancel during the save wrote the plan and said "nothing was saved")."""
+        active = self._owner_active(job)  # outside the lock: a database read must not hold up every job's poll
+        with self._lock:
+            if job._stop.is_set() and not keep:
+                raise Cancelled()
+            if not active:
+                raise OwnerDisabled()
+            job.saving = True
+
+    def _owner_active(self, job: Job) -> bool:
+        """Whether the account ``job`` runs for is still enabled (:attr:`owner_active`; True when unknown)."""
         if self.owner_active is None or not job.owner:
-            return
+            return True
         try:
-            active = self.owner_active(job.owner)
-        except Exception:  # the accounts database cannot be read: the save goes on, as before the check
+            return bool(self.owner_active(job.owner))
+        except Exception:  # the accounts database cannot be read: the job goes on, as before the check
             logging.getLogger("coverplan.jobs").exception("job %s: its owner's account could not be read", job.id)
-            return
-        if not active:
-            raise OwnerDisabled()
+            return True
 
     def dismiss(self, job_id: str) -> tuple[Job | None, str]:
         """Take a job a restart cut off out of the list, for good (the journal keeps the mark, so no other
@@ -332,8 +379,8 @@ class JobRunner:
         def progress(fraction: float, message: str = "") -> None:
             job.progress = min(1.0, max(job.progress, float(fraction)))
             if message:
-                if message.startswith("saving"):  # its save ("saving", "saving the data version"): a disabled
-                    self.may_save(job)            # account's job saves nothing (QA 31), whoever disabled it
+                if message.startswith("saving"):  # its save ("saving", "saving the data version"): the commit
+                    self.may_save(job, keeps())   # point; a stopped or disabled account's job saves nothing (QA 31)
                 # a stage's steps ("solving mclp: reductions", "solving mclp: MIP") are one stage: the solve's
                 # time limit counts from its first
                 if message.partition(":")[0] != job.message.partition(":")[0]:
@@ -357,11 +404,15 @@ class JobRunner:
         should_stop.keep = keeps
 
         try:
+            if not self._owner_active(job):  # disabled while it waited (from the CLI: its jobs are out of its reach)
+                raise OwnerDisabled(before_start=True)
             result = fn(progress, should_stop)
         except Cancelled:
             job.state = "cancelled"
         except CoverplanError as exc:
-            if job._stop.is_set():  # e.g. "no solution in time" from a solver we interrupted
+            # e.g. "no solution in time" from a solver we interrupted; not a refusal to save ("stop and save" asked,
+            # then the account disabled from the CLI: it failed, it did not stop before finding a plan)
+            if job._stop.is_set() and not isinstance(exc, OwnerDisabled):
                 job.state = "cancelled"
             else:
                 job.state, job.error = "failed", {**public(exc.to_dict("zh")), "status": status_of(exc)}
@@ -372,7 +423,9 @@ class JobRunner:
                          "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
                          "details": {}, "status": 500}
         else:
-            if job._stop.is_set() and not (result is not None and keeps()):
+            if job.saving and result is not None:  # past the commit point: what it saved is its result
+                job.state, job.result, job.progress = "done", result, 1.0
+            elif job._stop.is_set() and not (result is not None and keeps()):
                 job.state = "cancelled"  # the solver returned early because we asked it to
             else:
                 job.state, job.result, job.progress = "done", result, 1.0

@@ -525,7 +525,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
                 if solver.get("status") != "optimal":
                     solver["status"] = "stopped"
             _scope_summary(summary, service.region_at(version), solve_type, params.get("county"))
-            progress(0.95, "saving")
+            progress(0.95, "saving")  # the save's commit point, as below
             pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
                             geojson=geojson, note=params.get("note", ""), owner=owner)
             if on_saved is not None:
@@ -537,10 +537,12 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
             should_stop=should_stop)
         if should_stop():
             return None
-        progress(0.95, "saving")
         # the planner's marks the solve kept to are part of what was asked
         marks = (prop.params or {}).get("site_marks")
         summary = _scope_summary(prop.to_dict(lang="zh"), service.region_at(version), solve_type, params.get("county"))
+        # the save's commit point (web.jobs.JobRunner.may_save): a cancel or a disabled account before it saves
+        # nothing; one after it is too late, and the job ends "done" with the proposal it saved (QA 31)
+        progress(0.95, "saving")
         pid = store.add(name=name, type_key=ft.key, params={**params, "name": name,
                                                            **({"site_marks": marks} if marks else {})},
                         summary=summary, geojson=prop.to_geojson(), note=params.get("note", ""),
