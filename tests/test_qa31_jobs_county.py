@@ -372,3 +372,25 @@ def test_disabling_an_account_while_its_job_saves_keeps_the_saved_plan_and_says_
     shown = boss.get(f"/api/jobs/{job_id}?lang=en").get_json()
     assert shown["state"] == "done" and "nothing was saved" not in shown["message"], shown
     assert users.audit_list(action="job_cancelled", limit=50)[1] == []  # nothing was cancelled
+
+
+def test_a_failed_jobs_message_says_it_failed(client):
+    """A failed job's message was its last stage ("done" / "完成", "saving"): a refused save read as finished."""
+    from web.api import job_dict
+    from web.jobs import JobRunner
+
+    runner = JobRunner(workers=1)
+    try:
+        def boom(progress, should_stop):
+            progress(0.9, "done")
+            raise ValueError("oops")
+        job = runner.submit("proposal", boom)
+        runner.wait(job.id, 10)
+        for lang, said in (("en", "Failed: see the error."), ("zh", "计算失败：见错误说明。")):
+            with client.application.test_request_context(f"/?lang={lang}"):
+                from flask import g
+                g.lang = lang
+                d = job_dict(job)
+            assert d["state"] == "failed" and d["message"] == said, d
+    finally:
+        runner.shutdown()

@@ -298,6 +298,8 @@ def job_dict(job) -> dict:
         d["message"] = "Cancelled." if g.lang == "en" else "已取消。"
     elif job.state == "done":  # a solve's last stage was "saving" (保存方案), which read as not finished (QA 22)
         d["message"] = proposals.stage_text("done", g.lang)
+    elif job.state == "failed":  # not its last stage ("done", "saving"): a refused save read as finished (QA 31)
+        d["message"] = "Failed: see the error." if g.lang == "en" else "计算失败：见错误说明。"
     elif job.keep_requested and job.state == "running":
         d["message"] = "Stopping: the best plan found so far will be saved." if g.lang == "en" \
             else "正在停止：将保存目前找到的最佳方案。"
