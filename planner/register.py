@@ -59,6 +59,9 @@ FAR_OUTSIDE_KM = 5.0
 #: Rows without an id matched by distance to the current register's namesakes (same type and county) when
 #: there are at most this many (row, facility) pairs of one name; beyond it, in the order of their points.
 MAX_ID_PAIRS = 250_000
+#: A refused row whose point is known (finite and in the region) stands for a current namesake no farther than this
+#: (:meth:`_Rows.refused_current`): a refused row 40 km off is another facility, not the one the file drops.
+REFUSED_MATCH_M = 5000.0
 #: A datum told by ids (:meth:`_Rows.datum_by_ids`): this many facilities matched by id at least, lying a median
 #: of more than ID_OFFSET_M from their current places as read, within ID_CLOSE_M once converted (GCJ-02 is about
 #: 0.5 km off in Shiyan, BD-09 about 1.2 km; a facility that really moved is one of many, not the median).
@@ -1376,14 +1379,19 @@ class _Rows:
 
     def refused_current(self, ids, types, names, lon, lat, township) -> list[dict]:
         """The current register's facility each refused row stands for: [{"row", "id"}] (the row's line, the
-        facility's id). The facility of the row's own id; for a row without one, the facility whose id the row
-        would take were it accepted (:meth:`row_ids`: same type, county and folded name, sample data or not; the
-        nearest where there are several). The row's county is its township's (by code or by point), else its
-        county cell's or the county of its code's first six digits (a code one digit wrong, 420325999); where
-        none is known, the one facility of its type and name in the region, if there is only one. A facility an
-        accepted row takes stands for no refused row, nor does a row refused as a repeat of another (its facility
-        is in the file). The import keeps these facilities as they are (planner.register_scope.keep_refused): a
-        typo in one cell took the facility the row lists off the register (QA 31)."""
+        facility's id). The facility of the row's own id when the register has it; else (no id, or one the register
+        has not: a first import with 统一社会信用代码 over made ids) the facility whose id the row would take were it
+        accepted (:meth:`row_ids`: same type, county and folded name, sample data or not; the nearest where there are
+        several). A row whose type cell was refused matches on county and name across the types the file's accepted
+        rows have, when that gives one facility. The row's county is its township's (by code or by point), else its
+        county cell's or the county of its code's first six digits (a code one digit wrong, 420325999); where none is
+        known, the one facility of its type and name in the counties the file's accepted rows of the type lie in
+        (those the import replaces), if there is only one. A row whose point is known (finite, in the region) stands
+        for no facility farther than REFUSED_MATCH_M from it. None stands for a facility an accepted row takes, nor
+        for one of the type, county and name of an accepted row whose id is no current facility's (the file lists it
+        under a new id), nor does a row refused as a repeat of another or with an accepted row's id. The import keeps
+        these facilities as they are (planner.register_scope.keep_refused): a typo in one cell took the facility the
+        row lists off the register (QA 31)."""
         repeats = {i.row for i in self.issues if i.code in ("duplicate_row", "duplicate_id")}
         rows = [i for i in np.flatnonzero(self.refused) if self.rownum[i] not in repeats]
         if not rows:
@@ -1392,16 +1400,26 @@ class _Rows:
         if not len(current):
             return []
         given = self.cell("id")
-        used = {ids[i] for i in np.flatnonzero(~self.refused)}
+        accepted = np.flatnonzero(~self.refused)
+        used = {ids[i] for i in accepted}
         known = set(current["id"])
+        county_of = [re.sub(r"\.0$", "", str(township[i] or ""))[:6] for i in range(self.n)]
+        # the counties the file replaces, per type (those its accepted rows lie in), and the (type, county, name)
+        # of the accepted rows carrying an id no current facility has: each may be a current facility under a new id
+        replaced: dict[str, set] = {}
+        for j in accepted:
+            replaced.setdefault(types[j], set()).add(county_of[j])
+        anew = {(types[j], county_of[j], fold(names[j])) for j in accepted if ids[j] not in known}
         found: dict[int, str] = {}
         todo = []
         for i in rows:
-            if given[i]:  # its own id: that facility, or none
-                if given[i] in known and given[i] not in used:
+            if given[i] and given[i] in known:  # its own id, the register's: that facility, or none
+                if given[i] not in used:
                     found[i] = given[i]
                     used.add(given[i])
-            elif names[i] and types[i]:
+            elif given[i] and given[i] in used:  # an accepted row's id: that row's facility, in the file
+                continue
+            elif names[i]:  # no id, or one the register has not: by its name
                 todo.append(i)
         synthetic = np.asarray(getattr(self, "synthetic", np.zeros(self.n, bool)), bool)
         by_name: dict[tuple, list] = {}
@@ -1410,15 +1428,27 @@ class _Rows:
             if fid not in taken:
                 by_name.setdefault((kind, folded, syn), []).append((fid, county, cx, cy))
         x, y = lonlat_to_metric(lon, lat)
+        located = self.shapes.inside(np.asarray(lon, float), np.asarray(lat, float))
         pairs = []
         for i in todo:
-            have = by_name.get((types[i], fold(names[i]), bool(synthetic[i])), [])
+            folded = fold(names[i])
+            # a row whose type was refused: any type the file replaces (its accepted rows' types)
+            kinds = [types[i]] if types[i] else sorted(k for k in replaced if k)
             counties = self.row_counties(i, township)
-            if counties:
-                have = [h for h in have if h[1] in counties]
-            elif len(have) != 1:  # no county, several namesakes: which one it is cannot be told
-                continue
-            pairs += [(_metres_or_inf(x[i] - cx, y[i] - cy), fid, self.rownum[i], i) for fid, _, cx, cy in have]
+            have = []
+            for kind in kinds:
+                for fid, county, cx, cy in by_name.get((kind, folded, bool(synthetic[i])), []):
+                    if county not in (counties or replaced.get(kind, ())):
+                        continue
+                    metres = _metres_or_inf(x[i] - cx, y[i] - cy)
+                    if located[i] and not metres <= REFUSED_MATCH_M:
+                        continue
+                    if (kind, county, folded) in anew:  # the file lists it under a new id
+                        continue
+                    have.append((metres, fid))
+            if (not counties or not types[i]) and len(have) != 1:
+                continue  # no county (or no type), several namesakes: which one it is cannot be told
+            pairs += [(metres, fid, self.rownum[i], i) for metres, fid in have]
         for _, fid, _, i in sorted(pairs):
             if i not in found and fid not in used:
                 found[i] = fid

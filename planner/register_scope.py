@@ -205,7 +205,8 @@ def refused_kept(layer: str, accepted, facilities, counties=None, types=None) ->
     """The current facilities that rows of the file refused stand for, which confirming keeps as they are.
 
     A refused row stands for the facility of its own id, else the one whose id it would take were it accepted
-    (planner.register: same type, county and folded name; ``accepted.attrs["refused_current"]``). Only those of
+    (same type, county and folded name; across the file's types where its type cell was refused; within
+    planner.register.REFUSED_MATCH_M of its point; ``accepted.attrs["refused_current"]``). Only those of
     a type the import replaces (a type among ``accepted``'s rows, and in ``types`` when given) and not in the
     accepted rows; in ``counties`` (county codes) when given: the other counties' are kept anyway
     (:func:`keep_other_counties`). Each: ``id``, ``name``, ``type``, ``county_code``, ``row`` (the refused
@@ -235,6 +236,21 @@ def refused_kept(layer: str, accepted, facilities, counties=None, types=None) ->
         seen.add(fid)
         out.append({"id": fid, "name": str(f.get("name") or fid), "type": str(f.get("facility_type")),
                     "county_code": county, "row": m.get("row")})
+    return out
+
+
+def refused_named(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE, county: str | None = None) -> list[dict]:
+    """The facilities the file's refused rows stand for that the report names, type by type (:func:`refused_kept`):
+    those in the counties the import replaces, ``county`` (a county planner's) or else the counties of the type's
+    accepted rows (the whole city's with ``mode`` "city"); the other counties' are carried over anyway. The
+    report and the confirm's answer both list these, so that the confirm names no facility the report did not."""
+    if accepted is None or not len(accepted) or not layer.startswith("facilities"):
+        return []
+    types, counties = row_types(accepted, layer), row_counties(accepted)
+    out = []
+    for k in dict.fromkeys(types):
+        where = [county] if county else None if mode == "city" else sorted(set(counties[(types == k).to_numpy()]))
+        out += refused_kept(layer, accepted, facilities, counties=where, types=[k])
     return out
 
 

@@ -698,9 +698,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             now = now[now["county_code"].astype(str).isin(planned[k]["counties"])]
         # the facilities the refused rows stand for, kept as they are (register_scope.keep_refused): named, and
         # not counted among those replaced (QA 31)
-        kept_refused = register_scope.refused_kept(
-            layer, accepted, fac, types=[k],
-            counties=[county] if county else planned[k]["counties"] if k in planned else None)
+        # (those of the counties replaced: register_scope.refused_named, as the confirm's answer lists them)
+        kept_refused = [r for r in register_scope.refused_named(layer, accepted, fac, mode, county) if r["type"] == k]
         kept_line = register_scope.refused_text(kept_refused, lang)
         if kept_refused:
             now = now[~now["id"].astype(str).isin({r["id"] for r in kept_refused})]
@@ -1436,8 +1435,12 @@ def _confirm(uid: str, d: Path):
     accepted = gdf
     gdf = _scoped(layer, gdf, _svc().region, opts.get("replace") or register_scope.DEFAULT_REPLACE)
     # the facilities the refused rows stand for, kept as they are (said in the answer, as the report said it)
+    # (those of the counties replaced, as the report named them: another county's are carried over anyway)
     committed = set(gdf["id"].astype(str)) if gdf is not accepted and "id" in gdf else set()
-    kept_refused = [k for k in register_scope.refused_kept(layer, accepted, _svc().region.facilities)
+    u = auth.user()
+    kept_refused = [k for k in register_scope.refused_named(layer, accepted, _svc().region.facilities,
+                                                            opts.get("replace") or register_scope.DEFAULT_REPLACE,
+                                                            None if u.citywide else u.county)
                     if k["id"] in committed]
     same = _unchanged_since(layer, gdf, path)
     if same is not None:  # the page disables Confirm then; a confirm sent anyway writes nothing either
