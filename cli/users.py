@@ -35,14 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_json(q)
 
     add = us.add_parser("add", help=h("新增用户", "add a user"))
-    # the rule check_name applies (web/users.py NAME_RULE), not a narrower one (QA 27)
-    add.add_argument("name", help=h("用户名：1 至 40 个字符，任意文字的字母、数字和符号；不含空格、: / \\ ? # %%、不可见字符、"
-                                    "全角或其他兼容形式（如 ｂ、①、ﬁ）；拉丁字母不能与西里尔或希腊字母混用；不含音标字母（如 ᴀ、ʙ）；不能只由点号组成；"
-                                    "不能与已有账号在忽略大小写和全角形式后同名；不能是保留名 local、web、coverplan、unknown",
-                                    "user name: 1 to 40 characters, letters of any script, digits and signs; no spaces, "
-                                    "none of : / \\ ? # %%, no invisible characters, no full-width or other compatibility "
-                                    "forms (a full-width b, a circled 1, the fi ligature); Latin letters not mixed with Cyrillic or Greek ones; no letters of phonetic notation (a small capital A); not dots alone; "
-                                    "not the same as an existing account's once case and full-width forms are set aside; "
+    # the rule check_name applies (web/users.py NAME_RULE, an allow-list since QA 31)
+    add.add_argument("name", help=h("用户名：1 至 40 个字符，可用拉丁字母 a-z、A-Z（可带声调或重音符号，如 wáng、lǚ、é）、汉字（含〇）、"
+                                    "数字 0-9、间隔号 ·（如 买买提·艾力）以及 _ . - @ 等 ASCII 符号；不含空格、: / \\ ? # %%、不可见字符、"
+                                    "全角或其他兼容形式（如 ｂ、①、ﬁ）；不含其他文字的字母或形似字母的符号（如西里尔、希腊、切罗基字母，无点的 ı，"
+                                    "音标字母 ᴀ）；不能只由点号组成；不能与已有账号在忽略大小写和全角形式后同名，也不能是其他账号改名前用过的名称；"
+                                    "不能是保留名 local、web、coverplan、unknown",
+                                    "user name: 1 to 40 characters: the letters a-z and A-Z, also with accent or tone marks "
+                                    "(pinyin with its tones), Chinese characters (and the ideographic zero), the digits 0-9, "
+                                    "the middle dot of transcribed names (U+00B7) and ASCII signs such as _ . - @; no spaces, "
+                                    "none of : / \\ ? # %%, no letters of other scripts or letter-like signs (Cyrillic, Greek, "
+                                    "Cherokee, a dotless i, phonetic letters: they read as common letters), no invisible "
+                                    "characters, no full-width or other compatibility forms (a full-width b, a circled 1, the "
+                                    "fi ligature); not dots alone; not the same as an existing account's once case and "
+                                    "full-width forms are set aside, nor a name another account had before a rename; "
                                     "not local, web, coverplan or unknown (reserved)"))
     add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True,
                      help=h("角色：viewer 查看者（只能查看）、planner 规划人员（可编辑）、admin 管理员（另可管理账号）",

@@ -100,3 +100,104 @@ def test_the_cli_renames_and_says_so(app, capsys):
     assert u is not None and u.county == "420325" and u.role == "planner"
     rows = app.extensions["coverplan"]["users"].audit_list(action="user_renamed")[1]
     assert rows[0]["object"] == "wang_jg" and rows[0]["detail"] == {"was": "wang"}, rows
+
+
+# -- the failure keys move as SQLite compares names; the row is read inside the rename's transaction ----------------
+def test_a_rename_to_another_case_of_a_non_ascii_letter_keeps_the_lock(app):
+    """Émile renamed émile: SQLite's NOCASE folds ASCII only, so failures typed as 'émile' were against no account;
+    the guard compared with Python's case folding, kept them, and the moved rows hit them: "exists" (QA 31)."""
+    from web.users import MAX_FAILURES, Locked
+
+    users = app.extensions["coverplan"]["users"]
+    users.add("Émile", "viewer", password=PW, must_change=False)
+    for i in range(MAX_FAILURES):
+        try:
+            users.authenticate("Émile", "wrong-password", client="1.2.3.4")
+        except Locked:
+            assert i == MAX_FAILURES - 1
+    for _ in range(2):  # a guess under the other case: no account by SQLite's reading
+        assert users.authenticate("émile", "wrong-password", client="1.2.3.4") is None
+    u = users.rename("Émile", "émile")
+    assert u.name == "émile"
+    mine = [x for x in users.locks() if x["name"] == "émile"]
+    assert len(mine) == 1 and mine[0]["failures"] == MAX_FAILURES and mine[0]["address"] == "1.2.3.4", users.locks()
+    with pytest.raises(Locked):  # the lock stayed: the right password from there waits
+        users.authenticate("émile", PW, client="1.2.3.4")
+    assert users.authenticate("émile", PW, client="5.6.7.8").id == u.id
+
+
+def test_a_rename_moves_the_failures_of_the_name_the_account_has_now(app, monkeypatch):
+    """The account was renamed meanwhile (another admin, the CLI): its name is read in the rename's own transaction,
+    so the failures of the name it has now move, and its lock is not lifted (they were orphaned)."""
+    from web.users import MAX_FAILURES, Locked
+
+    users = app.extensions["coverplan"]["users"]
+    stale = users.find("li")
+    users.rename("li", "li2")
+    for _ in range(MAX_FAILURES):
+        try:
+            users.authenticate("li2", "wrong-password", client="1.2.3.4")
+        except Locked:
+            pass
+    monkeypatch.setattr(users, "find", lambda name: stale)  # what this rename read before the other one
+    assert users.rename("li", "li3").name == "li3"
+    assert [x["name"] for x in users.locks()] == ["li3"], users.locks()
+    with pytest.raises(Locked):
+        users.authenticate("li3", PW, client="1.2.3.4")
+
+
+# -- a renamed account's old name is not given to another ------------------------------------------------------
+def test_an_old_name_cannot_be_taken_by_another_account(app, capsys):
+    boss = signed_in(app, "boss")
+    assert boss.patch("/api/admin/users/wang", json={"name": "王建国"}).status_code == 200
+    for name in ("wang", "WANG"):
+        r = boss.post("/api/admin/users?lang=en", json={"name": name, "role": "viewer"})
+        assert r.status_code == 400 and r.get_json()["code"] == "exists", r.get_json()
+        msg = r.get_json()["message"]
+        assert "now named \"王建国\"" in msg and "until its rename on 20" in msg, msg
+    r = boss.patch("/api/admin/users/li?lang=zh", json={"name": "wang"})
+    assert r.status_code == 400 and "改名" in r.get_json()["message"] and "王建国" in r.get_json()["message"]
+    db = app.config["DB_PATH"]
+    code, out, err = run(capsys, "--lang", "en", "users", "add", "Wang", "--role", "viewer", "--db", db)
+    assert code == 2 and "王建国" in err and "Traceback" not in err, err
+    assert {u["name"] for u in boss.get("/api/admin/users").get_json()} == {"admin", "boss", "王建国", "li"}
+    # the account itself takes it back (a rename undone), and then gives it up again: still its own
+    assert boss.patch("/api/admin/users/王建国", json={"name": "wang"}).status_code == 200
+    assert boss.patch("/api/admin/users/wang", json={"name": "wang_jg"}).status_code == 200
+    for name in ("wang", "王建国"):
+        r = boss.post("/api/admin/users?lang=en", json={"name": name, "role": "viewer"})
+        assert r.status_code == 400 and "now named \"wang_jg\"" in r.get_json()["message"], r.get_json()
+
+
+def test_an_old_name_is_compared_as_names_are_read(app):
+    """Émile's old name refuses émile too, which SQLite's NOCASE tells apart (name_key: case-folded)."""
+    from web.users import AccountError
+
+    users = app.extensions["coverplan"]["users"]
+    users.add("Émile", "viewer", password=PW, must_change=False)
+    users.rename("Émile", "emile_2")
+    with pytest.raises(AccountError) as e:
+        users.add("émile", "viewer", password=PW)
+    assert e.value.code == "exists" and "emile_2" in e.value.zh, e.value.zh
+
+
+def test_the_audit_filter_finds_the_account_that_had_the_name(app):
+    """Filtered by an old name, the entries are those of the account that had it (by its id), under its old name
+    and its new one; an entry of another account once named so (made before old names were kept) is not his."""
+    from web.users import User
+
+    users = app.extensions["coverplan"]["users"]
+    boss = signed_in(app, "boss")
+    signed_in(app, "wang")  # a login: an entry under wang
+    assert boss.patch("/api/admin/users/wang", json={"name": "王建国"}).status_code == 200
+    signed_in(app, "王建国")
+    users.audit("login", user=User(id="someone-else", name="wang", role="viewer"), obj="wang")
+    app.test_client().post("/login", json={"name": "wang", "password": "wrong-password"})  # no account now
+    rows = boss.get("/api/admin/audit?user=wang&action=login").get_json()["rows"]
+    assert sorted(r["user"] for r in rows) == ["wang", "王建国"], rows
+    assert all(r["user_id"] != "someone-else" for r in rows)
+    assert len(boss.get("/api/admin/audit?user=wang&action=login_failed").get_json()["rows"]) == 1
+    new = boss.get("/api/admin/audit?user=王建国&action=login").get_json()["rows"]
+    assert sorted(r["user"] for r in new) == ["wang", "王建国"], new
+    # a name no account ever had: its entries by name, as before
+    assert users.audit_list(user="someone")[0] == 0

@@ -1,9 +1,9 @@
 """Accounts and the audit log, in the app's SQLite database (the file of web/store.py).
 
-Three tables beside the proposals: ``users`` (name, role, county, password
+Tables beside the proposals: ``users`` (name, role, county, password
 hash), ``login_failures`` (the lockout counters per name and client address, and per address
-across names) and ``audit`` (who did
-what, when, to which object). Passwords are hashed by werkzeug.security
+across names), ``audit`` (who did
+what, when, to which object) and ``former_names`` (the names renamed accounts had: given to no other account). Passwords are hashed by werkzeug.security
 (scrypt, salted); nothing here ever stores or logs a password in clear.
 
 Both faces use this module: the web app (web/auth.py) and ``coverplan users``
@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     token       TEXT PRIMARY KEY,   -- one a login; deleted at logout
     user_id     TEXT NOT NULL,
     created     REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS former_names (
+    name        TEXT PRIMARY KEY COLLATE NOCASE,  -- a name an account had before a rename (QA 31)
+    user_id     TEXT NOT NULL,      -- the account that had it: the name is given to no other
+    until       REAL NOT NULL       -- when it was renamed
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
@@ -224,43 +229,107 @@ RESERVED_NAMES = {
 
 
 #: The rule of an account name, in words: the CLI's help, and the end of every refusal (check_name).
-NAME_RULE = (f"A user name is 1 to {MAX_NAME} characters: letters of any script, digits and signs, without spaces, "
-             "any of : / \\ ? # %, invisible characters, full-width or other compatibility forms (ｂ, ①, ﬁ), Latin "
-             "letters mixed with Cyrillic or Greek ones (Han with Latin letters and digits is fine), letters of phonetic "
-             "notation (ᴀ, ʙ, ɡ: they read as common letters), and not dots alone.",
-             f"用户名须为 1 至 {MAX_NAME} 个字符：任意文字的字母、数字和符号，不含空格、: / \\ ? # % 、不可见字符、"
-             "全角或其他兼容形式的字符（如 ｂ、①、ﬁ），拉丁字母不能与西里尔或希腊字母混用（汉字与拉丁字母、数字可以混用），"
-             "不含音标字母（如 ᴀ、ʙ、ɡ，看起来与常见字母相同），也不能只由点号组成。")
+NAME_RULE = (f"A user name is 1 to {MAX_NAME} characters: the letters a-z and A-Z, also with accent or tone marks "
+             "(é, ü, wáng, lǚ), Chinese characters (and 〇), the digits 0-9, the middle dot · (买买提·艾力) and ASCII "
+             "signs such as _ . - @; no spaces, none of : / \\ ? # %, no letters of other scripts or letter-like signs "
+             "(Cyrillic, Greek, Cherokee, a dotless ı, phonetic letters such as ᴀ: they read as common letters), no "
+             "full-width or other compatibility forms (ｂ, ①, ﬁ), no invisible characters, and not dots alone.",
+             f"用户名须为 1 至 {MAX_NAME} 个字符：拉丁字母 a-z、A-Z（可带声调或重音符号，如 é、ü、wáng、lǚ）、汉字（含〇）、"
+             "数字 0-9、间隔号 ·（如 买买提·艾力）以及 _ . - @ 等 ASCII 符号；不含空格、: / \\ ? # %，不含其他文字的字母或形似字母的"
+             "符号（如西里尔、希腊、切罗基字母，无点的 ı，音标字母 ᴀ：它们看起来与常见字母相同），不含全角或其他兼容形式"
+             "（如 ｂ、①、ﬁ）和不可见字符，也不能只由点号组成。")
 
-#: Unicode blocks of phonetic notation and specialist Latin (IPA Extensions, Spacing Modifier Letters, Phonetic
-#: Extensions and their Supplement, Latin Extended-D to -G): nobody's name needs them, and many of their letters
-#: read as common ones (ᴀ small capital A beside admin, ɡ script g). NFKC leaves them as they are and they are
-#: Latin, so neither the compatibility check nor the mixed-script one caught ᴀdmin (QA 31).
-PHONETIC_BLOCKS = ((0x0250, 0x02FF), (0x1D00, 0x1DBF), (0xA720, 0xA7FF), (0xAB30, 0xAB6F), (0x10780, 0x107BF),
-                   (0x1DF00, 0x1DFFF))
+#: The signs a name may hold: the printable ASCII ones but : / \ ? # % (the space is refused on its own), and the
+#: middle dot of transcribed names (买买提·艾力).
+NAME_SIGNS = frozenset(c for c in map(chr, range(0x21, 0x7F)) if not c.isalnum() and c not in ":/\\?#%") | {"\u00b7"}
 
-#: The scripts whose letters look alike (а Cyrillic, a Latin; ο Greek, o Latin): one name holds letters of one of them.
-_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
-_SCRIPT_WORDS = {"LATIN": ("Latin", "拉丁"), "CYRILLIC": ("Cyrillic", "西里尔"), "GREEK": ("Greek", "希腊")}
+#: Dots typed for the middle dot of a name (katakana's, a bullet, a hyphenation point, operators): said to use ·.
+_NAME_DOT_TWINS = frozenset("\u30fb\u2022\u2027\u2219\u22c5\u02d1\u16eb\u2e31\ua78f")
+
+#: The Chinese names of the scripts whose letters a refusal names most often (else the English one is said).
+_SCRIPTS_ZH = {"CYRILLIC": "西里尔", "GREEK": "希腊", "CHEROKEE": "切罗基", "LISU": "傈僳", "HIRAGANA": "平假名",
+               "KATAKANA": "片假名", "HANGUL": "韩文", "BOPOMOFO": "注音", "ARABIC": "阿拉伯", "TIBETAN": "藏文",
+               "MONGOLIAN": "蒙古文", "YI": "彝文", "HEBREW": "希伯来", "ARMENIAN": "亚美尼亚", "THAI": "泰文",
+               "GEORGIAN": "格鲁吉亚", "DEVANAGARI": "天城文", "COPTIC": "科普特", "TIFINAGH": "提非纳"}
 
 
-def _script(ch: str) -> str | None:
-    """LATIN, CYRILLIC or GREEK for a letter of one of those scripts; None for anything else."""
-    if not ch.isalpha():
-        return None
-    word = unicodedata.name(ch, "").split(" ", 1)[0]
-    return word if word in _LOOKALIKE_SCRIPTS else None
+def _han(ch: str) -> bool:
+    """A CJK ideograph: the CJK Unified Ideographs block and its extensions (A to the newest this Python knows),
+    and 〇 (U+3007). Not the radicals nor the compatibility ideographs (NFC turns most into unified ones)."""
+    return ch == "\u3007" or unicodedata.name(ch, "").startswith("CJK UNIFIED IDEOGRAPH-")
+
+
+def _plain_latin(ch: str) -> bool:
+    """An ASCII letter, or a Latin letter whose canonical (NFD) or compatibility (NFKD) decomposition is an ASCII
+    letter and marks: é, ü, ǚ (pinyin's tones), ặ. Not ı, ǀ, ƅ, ł, ø, ß or the phonetic letters (ᴀ, ɡ): none of them
+    decomposes so, and many read as a common letter."""
+    if ch.isascii():
+        return ch.isalpha()
+    if not unicodedata.name(ch, "").startswith("LATIN "):
+        return False
+    for form in ("NFD", "NFKD"):
+        parts = unicodedata.normalize(form, ch)
+        if (parts[0].isascii() and parts[0].isalpha()
+                and all(unicodedata.category(m) == "Mn" for m in parts[1:])):
+            return True
+    return False
+
+
+def name_char_allowed(ch: str) -> bool:
+    """Whether one character may stand in an account name (NAME_RULE): a plain or accented Latin letter, a CJK
+    ideograph, a digit 0-9, an ASCII sign but : / \\ ? # % and the space, or the middle dot ·."""
+    return ch in "0123456789" or ch in NAME_SIGNS or _plain_latin(ch) or _han(ch)
+
+
+def _name_char_refusal(ch: str) -> tuple[str, str]:
+    """Why ``ch`` (refused by name_char_allowed) is no character of a name, in English and Chinese."""
+    uname = unicodedata.name(ch, "")
+    cat = unicodedata.category(ch)
+    if ch in _NAME_DOT_TWINS:
+        return ("not the middle dot of a name: type · (U+00B7, MIDDLE DOT) between its parts instead",
+                "不是姓名中的间隔号：请在姓名各部分之间改用 ·（U+00B7）")
+    if uname.startswith("LATIN "):
+        return ("a Latin letter other than a-z with or without accent or tone marks (é, ü, ǚ): it may read as a "
+                "common letter (a dotless ı as i, a small capital ᴀ as A)",
+                "是 a-z（可带声调或重音符号，如 é、ü、ǚ）以外的拉丁字母，看起来可能与常见字母相同（如无点的 ı 像 i，小型大写字母 ᴀ 像 A）")
+    if uname.startswith("CJK ") or cat == "So" and "IDEOGRAPH" in uname:
+        return ("a CJK sign outside the CJK Unified Ideographs (a radical or a compatibility form): type the character itself",
+                "是统一汉字以外的汉字部首或兼容字符：请输入汉字本身")
+    if cat.startswith("L"):
+        words = []
+        for w in uname.split(" "):
+            if w in ("SMALL", "CAPITAL", "LETTER", "SYLLABLE", "LIGATURE", "CHARACTER", "VOWEL", "FINAL"):
+                break
+            words.append(w)
+        script = " ".join(words).title() or "Other"
+        zh = _SCRIPTS_ZH.get(" ".join(words), script if words else "其他文字的")
+        return (f"{'an' if script[0] in 'AEIOU' else 'a'} {script} letter: a name holds letters a-z (with or without marks) and "
+                "Chinese characters only, as letters of other scripts may read as Latin ones (Cyrillic а as a, "
+                "Cherokee Ꭺ as A)",
+                f"是{zh}字母：用户名只能使用拉丁字母 a-z（可带声调）和汉字，其他文字的字母可能看起来与拉丁字母相同"
+                "（如西里尔字母 а 像 a，切罗基字母 Ꭺ 像 A）")
+    if cat.startswith("M"):
+        return ("a combining mark without a letter it makes one character with (only letters with a precomposed "
+                "accented form are taken, such as é or ǚ)",
+                "是组合符号，未与字母合成一个字符（只接受有预组合形式的带调字母，如 é、ǚ）")
+    if cat.startswith("N"):
+        return "a digit or number other than 0-9", "是 0-9 以外的数字"
+    return ("a sign not allowed in a user name (the signs allowed are ASCII ones such as _ . - @, and the middle dot ·)",
+            "是用户名中不允许的符号（只可使用 _ . - @ 等 ASCII 符号和间隔号 ·）")
 
 
 def name_key(name: str) -> str:
-    """What two account names that read alike share: NFKC, then case-folded (Ａdmin, ADMIN, admin)."""
+    """What two account names that read alike share: NFKC, then case-folded (Ａdmin, ADMIN, admin). Names of other
+    scripts that read as Latin ones (Cherokee Ꭺdmin) are not merged here: check_name refuses them."""
     return unicodedata.normalize("NFKC", name).casefold()
 
 
 def _bad_name_char(name: str, i: int, why_en: str, why_zh: str) -> AccountError:
-    """A refusal naming the ``i``-th character of ``name`` (escaped when it hides), why, and the rule."""
+    """A refusal naming the ``i``-th character of ``name`` (escaped when it hides), its Unicode name, why, and the rule."""
     ch = name[i]
     code = f"U+{ord(ch):04X}"
+    uname = unicodedata.name(ch, "")
+    code = f"{code}, {uname}" if uname else code
     shown = textrules.escaped(ch) if textrules.refused(ch, multiline=False) else ch
     whole = textrules.escaped(name)
     return AccountError(f"The user name \"{whole}\": character {i + 1}, \"{shown}\" ({code}), is {why_en}. {NAME_RULE[0]}",
@@ -268,11 +337,14 @@ def _bad_name_char(name: str, i: int, why_en: str, why_zh: str) -> AccountError:
 
 
 def check_name(name) -> str:
-    """A user name as the audit log and the popups show it: no character that hides (a zero-width space,
-    a text-direction control) and no full-width twin of another (ｂｏｓｓ reads as boss): its NFKC form;
-    no Latin letters mixed with Cyrillic or Greek ones (аdmin with a Cyrillic а reads as admin, QA 27);
-    not one of the names the app writes for nobody in particular (RESERVED_NAMES). Taken in its NFC form
-    (wa\u0301ng, as a Mac or a phone may send it, is wáng). A refusal names the character and its place."""
+    """A user name as given to an account (added or renamed; names the rule now refuses stay usable: logins,
+    changes and renames of such an account read it as stored). Taken in its NFC form (wa\u0301ng, as a Mac or a
+    phone may send it, is wáng). An allow-list (NAME_RULE, QA 31): letters a-z with or without accent and tone marks,
+    CJK ideographs, digits 0-9, the ASCII signs but : / \\ ? # %, and the middle dot ·; so no letter of another
+    script or letter-like sign that reads as a Latin one (Cherokee Ꭺdmin, Lisu ꓮdmin, admın, ǀocal for local,
+    Greek ΤΟΜ beside TOM). Also no character that hides, no full-width twin (ｂｏｓｓ reads as boss), not dots
+    alone and not one of the names the app writes for nobody in particular (RESERVED_NAMES). A refusal names the
+    character, its place and its Unicode name."""
     if name is not None and not isinstance(name, str):
         raise AccountError(f"A user name is text, in quotes (got {shown_value(name)}).",
                            f"用户名须为文本（带引号的字符串），收到 {shown_value(name)}。", "name")
@@ -294,14 +366,12 @@ def check_name(name) -> str:
         if ch in ':/\\?#%':
             raise _bad_name_char(name, i, "not allowed in a user name (it would break the account's address)",
                                  "不能用于用户名（会破坏账号的网址）")
-        if ch.isalpha() and any(lo <= ord(ch) <= hi for lo, hi in PHONETIC_BLOCKS):
-            raise _bad_name_char(name, i, "a letter of phonetic notation, which reads as a common letter "
-                                          f"({unicodedata.name(ch, '').lower() or 'unnamed'})",
-                                 "是音标字母，看起来与常见字母相同")
         plain = unicodedata.normalize("NFKC", ch)
-        if plain != ch:
+        if plain != ch and all(name_char_allowed(c) for c in plain):  # ｂ, ①, ﬁ: said with what to type
             raise _bad_name_char(name, i, f"a full-width or compatibility form of \"{plain}\": type \"{plain}\" instead",
                                  f"是“{plain}”的全角或兼容形式，请改用“{plain}”")
+        if not name_char_allowed(ch):
+            raise _bad_name_char(name, i, *_name_char_refusal(ch))
     if unicodedata.normalize("NFKC", name) != name:  # a sequence only (each character passed): said as a whole
         raise AccountError(f"The user name \"{name}\" is not in its plain form (NFKC). {NAME_RULE[0]}",
                            f"用户名“{name}”不是标准形式（NFKC）。{NAME_RULE[1]}", "name")
@@ -309,16 +379,6 @@ def check_name(name) -> str:
         # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
         raise AccountError(f"The user name \"{name}\" is dots alone. {NAME_RULE[0]}",
                            f"用户名“{name}”只由点号组成。{NAME_RULE[1]}", "name")
-    scripts = [_script(ch) for ch in name]
-    counts = {sc: scripts.count(sc) for sc in _LOOKALIKE_SCRIPTS if sc in scripts}
-    if len(counts) > 1:
-        # the odd letter out is named: the script of most of the letters is taken as the one meant
-        main = max(counts, key=lambda sc: (counts[sc], sc == "LATIN"))
-        i = next(k for k, sc in enumerate(scripts) if sc is not None and sc != main)
-        one, other = _SCRIPT_WORDS[main], _SCRIPT_WORDS[scripts[i]]
-        raise _bad_name_char(name, i, f"a {other[0]} letter among {one[0]} ones: a name mixing them reads as another "
-                                      "(a Cyrillic а looks like a Latin a)",
-                             f"是{other[1]}字母，而其他字母是{one[1]}字母：混用会被看成另一个名称（西里尔字母 а 与拉丁字母 a 看起来相同）")
     why = RESERVED_NAMES.get(name.casefold())
     if why is not None:
         raise AccountError(f"The name {shown_value(name)} is reserved: the app uses it for {why[0]}, so an account "
@@ -496,21 +556,28 @@ class UserStore:
         if must_change is None:
             must_change = generated is not None
         uid = uuid.uuid4().hex[:12]
-        self._check_free(name)
+        self._check_free(name)  # said before the (slow) hash; checked again with the insert, in one transaction
+        pw_hash = generate_password_hash(password)
         try:
-            with self._connect() as con:
+            with self._write() as con:
+                self._check_free(name, con=con)
                 con.execute("INSERT INTO users (id, name, role, county, pw_hash, stamp, must_change, created) "
                             "VALUES (?,?,?,?,?,?,?,?)",
-                            (uid, name, role, county, generate_password_hash(password), secrets.token_hex(8),
-                             int(must_change), time.time()))
+                            (uid, name, role, county, pw_hash, secrets.token_hex(8), int(must_change), time.time()))
         except sqlite3.IntegrityError:
             raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists") from None
         return self.get(uid), generated
 
-    def _check_free(self, name: str, exclude: str | None = None) -> None:
-        """Refuse ``name`` when an account but ``exclude`` (an id) has it or one that reads the same."""
+    def _check_free(self, name: str, exclude: str | None = None, con: sqlite3.Connection | None = None) -> None:
+        """Refuse ``name`` when an account but ``exclude`` (an id) has it or one that reads the same, or had it
+        before a rename (former_names): the audit log and the data versions name that account so, and a second
+        person under the name would read as him (QA 31). Read on ``con`` when given (inside its write transaction)."""
+        if con is None:
+            with self._connect() as own:
+                return self._check_free(name, exclude, own)
         key = name_key(name)
-        twin = next((u for u in self.list() if name_key(u.name) == key and u.id != exclude), None)
+        twin = next((u for u in map(self._user, con.execute("SELECT * FROM users ORDER BY name"))
+                     if name_key(u.name) == key and u.id != exclude), None)
         if twin is not None and twin.name.lower() == name.lower():
             raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists")
         if twin is not None:
@@ -520,31 +587,67 @@ class UserStore:
                                "Choose a name that differs in more than that.",
                                f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式和大小写后相同）。请另选一个用户名。",
                                "exists")
+        rows = con.execute("SELECT f.name, f.user_id, f.until, u.name AS now_named FROM former_names f "
+                           "LEFT JOIN users u ON u.id = f.user_id").fetchall()
+        was = next((r for r in rows if name_key(r["name"]) == key and r["user_id"] != exclude), None)
+        if was is not None:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(was["until"]))
+            now_named = was["now_named"] or was["user_id"]
+            raise AccountError(f"The user name {shown_value(name)} was the name of another account, now named "
+                               f"{shown_value(now_named)}, until its rename on {when}: the audit log and the data "
+                               f"versions record that account's earlier work under it ({was['name']}), so it is not "
+                               "given to anyone else. Choose another name.",
+                               f"用户名“{name}”曾是另一个账号（现名“{now_named}”）的名称，该账号于 {when} 改名；审计日志和"
+                               f"数据版本中该账号以前的记录仍以“{was['name']}”署名，因此该名称不再分配给其他人。请另选一个用户名。",
+                               "exists")
 
     def rename(self, name: str, new: str) -> User:
         """Give the account ``name`` the name ``new`` (checked as a new account's). Its id stays, so its
         proposals, its open sessions, its role and county stay; the audit log and the data versions keep the
-        name each entry was made under, as history. Its login failures (and locks) move to the new name, so a
-        rename does not lift a lock."""
-        user = self.find(name)
+        name each entry was made under, as history, and the old name is kept in former_names: no other account
+        may take it (its entries would read as his). Its login failures (and locks) move to the new name, so a
+        rename does not lift a lock. Read and written in one write transaction: two renames at once of one
+        account take turns (the second sees the first's name)."""
+        user = self.find(name)  # an unknown account is said first, before what is wrong with the new name
         new = check_name(new)
-        if new == user.name:
-            raise AccountError(f"Nothing to change: the account is already named {shown_value(new)}.",
-                               f"没有需要修改的内容：账号已名为“{new}”。", "field")
-        self._check_free(new, exclude=user.id)
-        try:
-            with self._write() as con:
-                con.execute("UPDATE users SET name = ?, updated = ? WHERE id = ?", (new, time.time(), user.id))
-                old = user.name
-                # failures under the new name were against no account (a guess): the old name's take their place
-                if new.casefold() != old.casefold():  # (wang -> Wang: the same rows, kept)
-                    self._clear_failures(con, new)
-                con.execute("UPDATE login_failures SET name = ? || substr(name, ?) "
-                            "WHERE name = ? OR lower(substr(name, 1, ?)) = lower(?)",
-                            (new, len(old) + 1, old, len(old) + 1, old + "\t"))
-        except sqlite3.IntegrityError:  # taken meanwhile by another writer
-            raise AccountError(f"A user named {shown_value(new)} exists already.", f"用户名“{new}”已存在。",
-                               "exists") from None
+        with self._write() as con:
+            row = con.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
+            if row is None:
+                raise self._unknown(name)
+            old = row["name"]
+            if new == old:
+                raise AccountError(f"Nothing to change: the account is already named {shown_value(new)}.",
+                                   f"没有需要修改的内容：账号已名为“{new}”。", "field")
+            self._check_free(new, exclude=user.id, con=con)
+            now = time.time()
+            try:
+                con.execute("UPDATE users SET name = ?, updated = ? WHERE id = ?", (new, now, user.id))
+            except sqlite3.IntegrityError:  # the same name under SQLite's NOCASE (checked above: a guard)
+                raise AccountError(f"A user named {shown_value(new)} exists already.", f"用户名“{new}”已存在。",
+                                   "exists") from None
+            # the old name stays this account's; a name it had before and takes back is its current one again
+            con.execute("INSERT OR REPLACE INTO former_names (name, user_id, until) VALUES (?, ?, ?)",
+                        (old, user.id, now))
+            con.execute("DELETE FROM former_names WHERE name = ? AND user_id = ?", (new, user.id))
+            # a failure key is "name", or "name<TAB>address"; compared as SQLite compares names (NOCASE, lower():
+            # ASCII letters only), never with Python's case folding: Émile -> émile once kept a guess's rows
+            # under 'émile\t…', which the moved ones then hit (QA 31)
+            of = "(name = ? OR lower(substr(name, 1, ?)) = lower(?))"
+            old_args, new_args = (old, len(old) + 1, old + "\t"), (new, len(new) + 1, new + "\t")
+            try:
+                # failures under the new name but not the old one's were against no account (a guess): the old
+                # name's take their place (wang -> Wang: the same rows, kept and moved)
+                con.execute(f"DELETE FROM login_failures WHERE {of} AND NOT {of}", (*new_args, *old_args))
+                con.execute(f"UPDATE login_failures SET name = ? || substr(name, ?) WHERE {of}",
+                            (new, len(old) + 1, *old_args))
+            except sqlite3.IntegrityError:
+                raise AccountError(f"The login failures of {shown_value(old)} could not be moved to the new name "
+                                   f"{shown_value(new)} (failures recorded under a spelling of it are in the way); "
+                                   "nothing was changed. Lift the account's locks (/admin, Login locks, or coverplan "
+                                   "users unlock) and rename it again.",
+                                   f"无法将“{old}”的登录失败记录转到新用户名“{new}”（已有该名称另一种写法下的失败记录），"
+                                   "未作任何修改。请先解除该账号的登录限制（管理页“登录限制”或 coverplan users unlock），再改名。",
+                                   "failures") from None
         return self.get(user.id)
 
     def get(self, uid: str) -> User | None:
@@ -832,9 +935,14 @@ class UserStore:
             where.append("action = ?")
             args.append(action)
         if user:
-            # the name an entry was made under, or the account now so named (a renamed account's history too)
-            where.append("(user_name = ? COLLATE NOCASE OR user_id IN (SELECT id FROM users WHERE name = ?))")
-            args += [user, user]
+            # the accounts that have or had the name (former_names): their entries by account id, whatever the name
+            # each was made under (a renamed account's history, found by its new name or its old one, QA 31); by
+            # the bare name only entries of no account (a failed login, a command-line user) or, when no account
+            # ever had the name, any entry made under it
+            ids = "(SELECT id FROM users WHERE name = ? UNION SELECT user_id FROM former_names WHERE name = ?)"
+            where.append(f"(user_id IN {ids} OR (user_name = ? COLLATE NOCASE AND "
+                         f"(user_id IS NULL OR NOT EXISTS {ids})))")
+            args += [user, user, user, user, user]
         if q:
             where.append("(object LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\')")
             like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
