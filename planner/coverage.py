@@ -9,6 +9,7 @@ weight is "units").
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from dataclasses import dataclass, field
@@ -254,6 +255,10 @@ def match_county(value, names_zh: dict, names_en: dict) -> str | None:
     (County/District/City): 420325, 房县, 房, Fang County, fang. The one rule for the API's
     ``county``, the CLI's ``--county`` and an account's county (they took different spellings).
     """
+    # the code written as a whole number in another form (a JSON 420325.0, the text 4.20325e5) is that code, as
+    # every number the API and the CLI take (QA 31: a proposal took 4.20325e5, an account's county did not)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
     v = str(value).strip()
@@ -261,6 +266,13 @@ def match_county(value, names_zh: dict, names_en: dict) -> str | None:
         return None
     if v in names_zh:
         return v
+    if re.fullmatch(r"[+]?\d+(\.\d*)?([eE][+]?\d+)?", v):
+        try:
+            x = float(v)
+        except (ValueError, OverflowError):
+            x = math.nan
+        if math.isfinite(x) and x == int(x) and str(int(x)) in names_zh:
+            return str(int(x))
 
     def keys(name: str) -> set[str]:
         n = " ".join(str(name).split()).casefold()

@@ -394,3 +394,35 @@ def test_a_failed_jobs_message_says_it_failed(client):
             assert d["state"] == "failed" and d["message"] == said, d
     finally:
         runner.shutdown()
+
+
+@pytest.mark.parametrize("county", [420325.0, 4.20325e5, "4.20325e5", "420325.0"])
+def test_an_accounts_county_reads_a_whole_float_as_its_code(tmp_path, county):
+    """An account's county refused 420325.0 and 4.20325e5 ('Unknown county') that a proposal's county took."""
+    from accounts import accounts_app, signed_in
+
+    app = accounts_app(tmp_path, [("boss", "admin", None), ("li", "planner", "420302")])
+    try:
+        boss = signed_in(app, "boss")
+        r = boss.patch("/api/admin/users/li", json={"county": county})
+        assert r.status_code == 200 and r.get_json()["user"]["county"] == "420325", r.get_json()
+        r = boss.post("/api/admin/users", json={"name": "zhao", "role": "planner", "county": county})
+        assert r.status_code == 201 and r.get_json()["user"]["county"] == "420325", r.get_json()
+        r = boss.patch("/api/admin/users/li?lang=en", json={"county": 420325.5})
+        assert r.status_code == 400 and "420325.5" in r.get_json()["message"], r.get_json()
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("county", ["4.20325e5", "420325.0"])
+def test_the_cli_county_option_reads_a_whole_float_as_its_code(capsys, county):
+    import json
+
+    from test_qa21_cli import run
+
+
+    code, out, err = run(capsys, "--lang", "en", "check-townships", "--county", county, "--json")
+    assert code == 0, err
+    assert {r["county_code"] for r in json.loads(out)["townships"]} == {"420325"}
+    code, _, err = run(capsys, "--lang", "en", "check-townships", "--county", "420325.5")
+    assert code == 2 and "420325.5" in err, err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import secrets
 import sqlite3
 import time
@@ -518,20 +519,23 @@ class UserStore:
     def check_county(self, county) -> str | None:
         if county in (None, ""):
             return None
-        if isinstance(county, bool) or not isinstance(county, (str, int)):
+        if isinstance(county, bool) or not isinstance(county, (str, int, float)):
             raise AccountError(f"Unknown county {shown_value(county)}: a county is a 6-digit code or its name.",
                                f"未知县区 {shown_value(county)}：县区须为6位区划代码或县区名称。", "county")
-        county = str(county).strip()
         if self.counties is not None:
             from planner.coverage import match_county
 
-            code = match_county(county, self.counties, self.counties_en or {})  # 420325, 房县, Fang County, fang
+            # 420325, 房县, Fang County, fang, and the code as 420325.0 or 4.20325e5 (as a proposal's county)
+            code = match_county(county, self.counties, self.counties_en or {})
             if code is not None:
                 return code
             known = "、".join(f"{k} {v}" for k, v in self.counties.items())
             known_en = ", ".join(f"{k} {v}" for k, v in (self.counties_en or self.counties).items())
             raise AccountError(f"Unknown county {shown_value(county)}: use one of {known_en}.",
                                f"未知县区 {shown_value(county)}，可选：{known}。", "county")
+        if isinstance(county, float) and math.isfinite(county) and county == int(county):
+            county = int(county)
+        county = str(county).strip()
         if not (len(county) == 6 and county.isdigit()):
             raise AccountError(f"A county is a 6-digit code (got {shown_value(county)}).",
                                f"县区须为6位区划代码（当前 {shown_value(county)}）。", "county")
