@@ -947,6 +947,12 @@ def admin_user_reset(name: str):
     no_body(what_en="a password reset", what_zh="重置密码")
     users = ext()["users"]
     try:
+        if users.find(name).id == user().id:
+            # as the page's own row: a reset of one's own password ended one's sessions with a one-time password
+            # (QA 31: after renaming himself the page let him; the server never refused it)
+            raise AccountError("You cannot reset your own password here: change it with 修改密码 / Change password "
+                               "(it asks for the current one).",
+                               "不能在此重置自己的密码：请用“修改密码”修改（需输入当前密码）。", "self")
         u, generated = users.set_password(name)
     except AccountError as exc:
         return _account_error(exc)

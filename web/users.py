@@ -582,8 +582,12 @@ class UserStore:
         key = name_key(name)
         twin = next((u for u in map(self._user, con.execute("SELECT * FROM users ORDER BY name"))
                      if name_key(u.name) == key and u.id != exclude), None)
-        if twin is not None and twin.name.lower() == name.lower():
+        if twin is not None and twin.name == name:
             raise AccountError(f"A user named {shown_value(name)} exists already.", f"用户名“{name}”已存在。", "exists")
+        if twin is not None and twin.name.lower() == name.lower():  # the account named, as it is written (QA 31)
+            raise AccountError(f"The user name {shown_value(name)} is the existing account {shown_value(twin.name)} "
+                               "written in other case: names are told apart by more than case.",
+                               f"用户名“{name}”即已有账号“{twin.name}”（仅大小写不同）：用户名不区分大小写。", "exists")
         if twin is not None:
             # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
             raise AccountError(f"The user name {shown_value(name)} reads as the existing account "

@@ -49,7 +49,7 @@
       $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
         // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
         // Rename sits by the name it changes (in the actions' cell it widened the table past a laptop's window)
-        return "<tr data-name='" + esc(u.name) + "'><td class='u-name'>" + esc(u.name) +
+        return "<tr data-name='" + esc(u.name) + "' data-id='" + esc(u.id) + "'><td class='u-name'>" + esc(u.name) +
           " <button type='button' class='u-rename' title='" + esc(T("admin_rename")) + "'>" + esc(T("admin_rename")) +
           "</button></td>" +
           "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
@@ -64,7 +64,8 @@
       }).join("") || "<tr><td colspan='5' class='muted'>" + esc(T("none")) + "</td></tr>";
       // one's own row: the server refuses taking away one's own admin role or account (web/auth.py
       // admin_user_edit), which left the admin unable to open this page to undo it; another admin does it
-      var mine = CP.user && $("users-table").querySelector("tr[data-name='" + CSS.escape(CP.user.name) + "']");
+      // by the account's id: renamed on this page, his row was no longer found by the name the page was opened with
+      var mine = CP.user && $("users-table").querySelector("tr[data-id='" + CSS.escape(CP.user.id || "") + "']");
       if (mine) {
         // a reset of one's own password logged him out with a wrong reason: his own goes through 修改密码
         [[".u-role", "admin_self_role_title"], [".u-save", "admin_self_role_title"],
@@ -104,6 +105,12 @@
       if (typed === null || typed.trim() === "" || typed.trim() === name) return;
       send(url, "PATCH", {name: typed.trim()}).then(function (r) {
         say(st, TT("admin_renamed_done", {name: name, "new": r.user.name}));
+        if (CP.user && r.user.id === CP.user.id) {  // himself: the header says the new name too
+          var who = document.querySelector("#account .who");
+          if (who && who.firstChild && who.firstChild.nodeType === 3)
+            who.firstChild.nodeValue = who.firstChild.nodeValue.replace(CP.user.name, r.user.name);
+          CP.user.name = r.user.name;
+        }
         loadUsers(); loadAudit();
       }).catch(fail(st));
     } else if (b.classList.contains("u-save")) {
