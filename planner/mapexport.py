@@ -707,6 +707,11 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
                        f"{tx(sites_key)}（{tx('priority')}）" if lang == "zh"
                        else f"{tx(sites_key)} ({tx('priority')})"))
+        if len(proposed_sites) > CLUSTER_FROM:  # the bubbles said, as the live map and the brief say them (QA 31)
+            what = {"capw_upgraded_sites": "_upgraded", "capw_converted_sites": "_converted"}.get(sites_key, "")
+            legend.append(('<span class="sym" style="width:16px;height:16px;border-radius:50%;'
+                           'background:rgba(110,204,57,.6);border:3px solid rgba(181,226,140,.6);'
+                           'font:bold 9px/10px sans-serif;text-align:center">9</span>', tx("cluster_legend" + what)))
 
     shares = "".join(f'<div class="row"><span class="sym" style="background:{c}"></span>{lab}</div>'
                      for _, c, lab in palette.SHARE_CLASSES)

@@ -177,6 +177,9 @@ def test_many_proposed_sites_are_clustered_offline(tmp_path, capsys):
     assert "L.markerClusterGroup(" in page and "MarkerClusterGroup=" in page.replace(" ", "")  # used and inlined
     assert ".marker-cluster-small" in page  # its style too
     assert re.search(r'"maxZoom":\s*18', page)  # Leaflet.markercluster refuses a map without one
+    # the bubbles have their legend entry (QA 31: the live map and the brief said them, the file did not)
+    legend = _box(page, "cp-legend", r'.*?<div class="note">[^<]*</div>')
+    assert html.escape(t("cluster_legend", "zh")) in legend
 
 
 @pytest.mark.parametrize("lang, km, m", [("zh", "公里", "米"), ("en", "km", "m")])

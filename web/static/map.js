@@ -278,7 +278,8 @@
     // proposal's sites). A conversion's map is the target type's (regional centres, none or imported): its
     // facilities flag said nothing of the welfare homes it converts.
     var sitesSynthetic = pk.kind === "upgrade" && el.dataset.sitesSynthetic === "1";
-    if (sitesSynthetic) sitesLabel += " <span class='approx'>(" + T("illustrative") + ")</span>";
+    if (sitesSynthetic) sitesLabel += C.lang === "en" ? " <span class='approx'>(" + T("illustrative") + ")</span>"
+      : "<span class='approx'>（" + T("illustrative") + "）</span>";  // full-width brackets in Chinese
     if (data.sites) {
       var n = data.sites.features.length;
       var clustered = n > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
