@@ -282,9 +282,9 @@ def keep_refused(layer: str, committed, accepted, facilities, *, provenance: dic
     return out.set_index(out["id"].astype(str), drop=False).rename_axis(None), kept
 
 
-def refused_text(kept: list[dict], lang: str) -> str:
+def refused_text(kept: list[dict], lang: str, *, done: bool = False) -> str:
     """The sentence naming the facilities kept as they are because their rows were refused (:func:`refused_kept`),
-    each with its row; "" when none."""
+    each with its row; "" when none. ``done``: said after the confirm ("were kept", 已按现状保留)."""
     if not kept:
         return ""
     n = len(kept)
@@ -292,11 +292,14 @@ def refused_text(kept: list[dict], lang: str) -> str:
     if lang == "en":
         names = ", ".join(f"{k['name']} (row {k['row']})" if k.get("row") is not None else k["name"] for k in shown)
         more = f" and {n - len(shown):,} more" if n > len(shown) else ""
+        if done:
+            return (f"{n:,} {'facility' if n == 1 else 'facilities'} whose {'row was' if n == 1 else 'rows were'} "
+                    f"refused {'was' if n == 1 else 'were'} kept as {'it was' if n == 1 else 'they were'}: {names}{more}.")
         return (f"{n:,} {'facility' if n == 1 else 'facilities'} whose {'row was' if n == 1 else 'rows were'} "
                 f"refused {'is' if n == 1 else 'are'} kept as {'it is' if n == 1 else 'they are'} now: {names}{more}.")
     names = "、".join(f"{k['name']}（第 {k['row']} 行）" if k.get("row") is not None else k["name"] for k in shown)
     more = f"等 {n:,} 处" if n > len(shown) else ""
-    return f"被拒绝的行所对应的 {n:,} 处现有设施将按现状保留：{names}{more}。"
+    return f"被拒绝的行所对应的 {n:,} 处现有设施{'已' if done else '将'}按现状保留：{names}{more}。"
 
 
 def county_names(region, lang: str) -> dict[str, str]:

@@ -101,6 +101,9 @@ def test_a_confirm_keeps_the_facilities_whose_rows_were_refused(app):
     assert done.status_code == 200, done.data[:400]
     assert done.get_json()["version"] == 2
     assert [k["row"] for k in done.get_json()["refused_kept"]] == [4, 7, 8]
+    # said after the confirm too, in the past (the page shows it beside the new version: its report is closed)
+    assert done.get_json()["refused_kept_text"].startswith(
+        "3 facilities whose rows were refused were kept as they were: 房县2号福利院 (row 4)"), done.get_json()
     now = fang_homes(c)
     assert sorted(now) == [f"房县{i}号福利院" for i in range(8)], sorted(now)  # 8, not 5; the new one not imported
     for i in range(8):  # the kept ones with their own file and version, not the new file's

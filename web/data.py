@@ -1499,7 +1499,9 @@ def _confirm(uid: str, d: Path):
     (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
     shutil.rmtree(d, ignore_errors=True)
     return jsonify({"version": version, "layer": layer, "counts": parts["counts"],
-                    **({"refused_kept": kept_refused} if kept_refused else {})})
+                    **({"refused_kept": kept_refused,  # said on the page after the confirm too (QA 31)
+                        "refused_kept_text": register_scope.refused_text(kept_refused, g.lang, done=True)}
+                       if kept_refused else {})})
 
 
 # -- diff in words --------------------------------------------------------------------------------

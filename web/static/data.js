@@ -298,7 +298,9 @@
     CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/confirm?lang=" + C.lang, {method: "POST"})
       .then(function (d) {
         $("u-status").className = "small good";
-        $("u-status").textContent = T("data_now_version").replace("{v}", d.version);
+        // and the facilities whose refused rows left them as they were (the report saying so is closed now)
+        $("u-status").textContent = T("data_now_version").replace("{v}", d.version) +
+          (d.refused_kept_text ? (C.lang === "en" ? ". " : "。") + d.refused_kept_text : "");
         headerVersion(d.version);
         $("report").hidden = true;
         upload = null;
