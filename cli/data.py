@@ -209,15 +209,45 @@ def column_map(values: list[str] | None, kind: str = "facilities") -> dict[str, 
     return out
 
 
+def _recognised(header) -> str | None:
+    """The field a header is read as when no mapping names it (planner.register_columns.map_columns), or None."""
+    from planner.register_columns import map_columns
+
+    found = map_columns([str(header)], None, "")
+    return next(iter(found), None)
+
+
+def _quoted(col: str) -> str:
+    return f'"{col}"' if any(ch in col for ch in " \t'\"") else col
+
+
 def column_example(columns, mapped: dict | None, field: str = "name") -> dict[str, str]:
     """", e.g. --column name=服务中心名字" in both languages, naming the first of the file's ``columns`` no field
-    reads (``mapped``: {field: column}); "" when every column is read."""
-    used = set((mapped or {}).values())
-    unread = [str(c) for c in columns or [] if str(c) != "geometry" and c not in used]
+    reads (``mapped``: {field: column}) and no header names as another field; "" when there is none.
+
+    A column whose header names ``field`` (名称 for name) that the planner's own --column maps to another field
+    (--column lon=名称) is said so instead, with the mapping that reads it as ``field`` (QA 31: "e.g. --column
+    name=经度" for --column lon=名称, the longitude column being the one left unread)."""
+    mapped = {f: str(c) for f, c in (mapped or {}).items() if c}
+    used = set(mapped.values())
+    cols = [str(c) for c in columns or [] if str(c) != "geometry"]
+    taken = next(((c, f) for c in cols if _recognised(c) == field
+                  for f, m in mapped.items() if m == c and f != field), None)
+    if taken is not None:
+        col, other = taken
+        # the column the other field would have read were it not mapped by hand (经度 for lon), if unread
+        alt = next((c for c in cols if c not in used and _recognised(c) == other), None)
+        given = f"--column {other}={_quoted(col)}"
+        then_en = f" --column {other}={_quoted(alt)} instead" if alt else f", and leave out {given}"
+        then_zh = f" --column {other}={_quoted(alt)}" if alt else f"，并去掉 {given}"
+        return {"en": f"; the file's column '{col}' would be read as {field}, but your own {given} reads it as {other}: "
+                      f"to read it as {field}, give --column {field}={_quoted(col)}{then_en}",
+                "zh": f"；文件中的“{col}”列本应读作 {field}，但您所给的 {given} 把它读作 {other}：如要读作 {field}，"
+                      f"请改用 --column {field}={_quoted(col)}{then_zh}"}
+    unread = [c for c in cols if c not in used and _recognised(c) in (None, field)]
     col = unread[0] if unread else None
-    quoted = (f'"{col}"' if any(ch in col for ch in " \t'\"") else col) if col else None
-    return {"en": f", e.g. --column {field}={quoted}" if col else "",
-            "zh": f"，如 --column {field}={quoted}" if col else ""}
+    return {"en": f", e.g. --column {field}={_quoted(col)}" if col else "",
+            "zh": f"，如 --column {field}={_quoted(col)}" if col else ""}
 
 
 #: Fixes of a register's issues in the command line's words, by issue code (planner.register names the Data
@@ -230,6 +260,11 @@ CLI_FIXES = {
     ("import", "column_shadowed"): (
         "请删去或重命名多余的一列，或用 --column 字段=列名 指定要读取的列",
         "Delete or rename the extra column, or name the column to read with --column FIELD=HEADER"),
+    # two columns of one field whose values differ (geo.tables.COLUMNS_DIFFER_FIX names the Data page: QA 31)
+    ("import", "column_values_differ"): (
+        "请核对哪一列正确：删去或重命名另一列，或用 --column 字段=列名 指定要读取的列{zh}",
+        "Check which column is right: delete or rename the other one, or name the column to read with "
+        "--column FIELD=HEADER{en}"),
     ("facilities", "no_name_column"): (
         "请在文件中加上“名称”列（或把设施名称所在列的列名改为“名称”）；也可用 coverplan data import facilities 文件 "
         "--column name=列名 导入该名录，再不加 --facilities 分析",
@@ -240,7 +275,28 @@ CLI_FIXES = {
         "再不加 --facilities 分析",
         "Delete or rename the extra column; or import the register with coverplan data import facilities FILE "
         "--column FIELD=HEADER and run the analysis without --facilities"),
+    ("facilities", "column_values_differ"): (
+        "请核对哪一列正确：删去或重命名另一列；也可用 coverplan data import facilities 文件 --column 字段=列名 "
+        "导入该名录（指定要读取的列），再不加 --facilities 分析",
+        "Check which column is right: delete or rename the other one; or import the register with coverplan data "
+        "import facilities FILE --column FIELD=HEADER (naming the column to read) and run the analysis without "
+        "--facilities"),
 }
+
+
+def _differ_example(issue, columns, mapped: dict | None) -> dict[str, str]:
+    """", e.g. --column lon=经度" for two columns of one field under their own headers whose values differ (the
+    issue's value is the column not read): the mapping that reads the other one; "" for a heading the file has
+    twice (--column cannot tell the two apart: one is renamed first)."""
+    from planner.register_columns import shadowed_columns
+
+    value = str(issue["value"])
+    for col, used, repeat in shadowed_columns(columns or (), {f: c for f, c in (mapped or {}).items() if c}):
+        field = next((f for f, c in (mapped or {}).items() if c == used), None)
+        if col == value and repeat is None and field:
+            return {"en": f", e.g. --column {field}={_quoted(col)} to read column '{col}' instead of '{used}'",
+                    "zh": f"，如 --column {field}={_quoted(col)} 改为读取“{col}”列"}
+    return {"en": "", "zh": ""}
 
 
 def cli_fixes(issues, face: str, columns=(), mapped: dict | None = None) -> None:
@@ -251,7 +307,8 @@ def cli_fixes(issues, face: str, columns=(), mapped: dict | None = None) -> None
         pair = CLI_FIXES.get((face, issue["code"]))
         if pair is None:
             continue
-        zh, en = pair[0].format(zh=eg["zh"]), pair[1].format(en=eg["en"])
+        said = _differ_example(issue, columns, mapped) if issue["code"] == "column_values_differ" else eg
+        zh, en = pair[0].format(zh=said["zh"]), pair[1].format(en=said["en"])
         if isinstance(issue, dict):
             issue["fix_zh"], issue["fix_en"] = zh, en
         else:
@@ -537,7 +594,7 @@ def _import(args) -> int:
     from geo.archives import check_file
     from geo.datasets import check_source_size
     from geo.errors import InputDataError
-    from geo.import_reports import refused_note
+    from geo.import_reports import refused_note, report_facts
 
     args.column_map = column_map(getattr(args, "column", None), args.kind)  # said before any file is read
     path = Path(args.file)
@@ -584,16 +641,26 @@ def _import(args) -> int:
         # the same data again (the register's own export, say) makes no version, as in the browser: the
         # history would hold a version whose diff is "no change"
         preview, same = store.import_check(layer, gdf, path.name)
-    version = None
+    version, replaced_text = None, ""
     if not args.dry_run and same is None:
         note = refused_note((args.note or "").strip(), int(counts.get("refused") or 0))  # "see the report", as the web's
         version = store.commit_layer(layer, gdf, source_path=path, author=args.author, note=note)
-        _keep_report(args, store, version, path, layer, counts, issues, before.version)
+        # what the import replaced, as the web's confirm keeps it: both languages, as said before it (a dry run)
+        replaces = {lang: " ".join(_scope_lines(scope, region, lang, args.replace)) for lang in ("zh", "en")} \
+            if scope else None
+        facts = report_facts(getattr(args, "read_info", {}).get("read"),
+                             located_by_name=int(counts.get("located_by_name") or 0),
+                             replace=args.replace if layer.startswith("facilities") else None, replaces=replaces)
+        _keep_report(args, store, version, path, layer, counts, issues, before.version, facts)
+        if scope:  # and said now in the past (it said "on confirm, this file's ... replace": QA 31)
+            replaced_text = "\n".join(_replaced_lines(scope, region, getattr(args, "lang", "zh"), args.replace,
+                                                      before.version))
     out = {"dry_run": bool(args.dry_run), "kind": args.kind, "layer": layer, "file": path.name,
            "version": version, "current": version if version is not None else before.version,
            "previous": before.version, "unchanged": same, "counts": counts, "issues": issues, "changes": preview,
            "blocked": blocked, "replace": args.replace if layer.startswith("facilities") else None,
-           "scope": scope, "scope_text": scope_text, **getattr(args, "read_info", {})}
+           "scope": scope, "scope_text": scope_text, "replaced_text": replaced_text or None,
+           **getattr(args, "read_info", {})}
     if version is not None:
         row = store.version(version)
         out.update({"sha256": row.source_sha256, "rows": row.rows, "replaced": row.replaced})
@@ -608,28 +675,96 @@ def _scope(args, layer: str, gdf, region) -> tuple[list | None, str]:
     """What a register replaces (planner.register_scope), per type, and the sentences saying it in --lang."""
     if not layer.startswith("facilities") or gdf is None or not len(gdf):
         return None, ""
+    items = register_scope.plan(layer, gdf, region.facilities, args.replace)
+    return items, "\n".join(_scope_lines(items, region, getattr(args, "lang", "zh"), args.replace))
+
+
+def _type_name(key: str, lang: str) -> str:
     from planner.facility_types import get_type
 
-    lang = getattr(args, "lang", "zh")
-    items = register_scope.plan(layer, gdf, region.facilities, args.replace)
+    try:
+        return get_type(key).name(lang)
+    except Exception:  # a type the types file does not know: its key names it
+        return key
+
+
+def _scope_lines(items: list, region, lang: str, mode: str) -> list[str]:
+    """What the import replaces and keeps, type by type, as said before it (a dry run; the kept report)."""
     names = register_scope.county_names(region, lang)
     lines = []
     for it in items:
-        try:
-            tname = get_type(it["type"]).name(lang)
-        except Exception:  # a type the types file does not know: its key names it
-            tname = it["type"]
-        lines.append(register_scope.plan_text(it, tname, names, lang, args.replace))
+        lines.append(register_scope.plan_text(it, _type_name(it["type"], lang), names, lang, mode))
         if it.get("refused_kept"):  # the facilities the refused rows stand for, kept as they are (QA 31)
             lines.append(register_scope.refused_text(it["refused_kept"], lang))
         if it["clash"]:
             lines.append(register_scope.clash_error(it["clash"], True).message(lang))
-    choice = register_scope.choice_text(items, lang, args.replace, choice_zh="加 --replace city",
+    choice = register_scope.choice_text(items, lang, mode, choice_zh="加 --replace city",
                                         choice_en="add --replace city")
-    return items, "\n".join(lines + ([choice] if choice else []))
+    return lines + ([choice] if choice else [])
 
 
-def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict, issues: list, checked: int) -> None:
+def _replaced_lines(items: list, region, lang: str, mode: str, previous: int) -> list[str]:
+    """What the import replaced and kept, type by type, said after it in the past (QA 31: a real import still
+    said "on confirm, this file's ... replace"): the counties and facilities replaced, those kept, and the
+    version a rollback brings back."""
+    names = register_scope.county_names(region, lang)
+    back = f"coverplan data rollback {previous}"
+    lines = []
+    for it in items:
+        tname, n, now, syn = _type_name(it["type"], lang), it["incoming"], it["current"], it.get("current_synthetic", 0)
+        where = [names.get(c, c) for c in it["counties"]]
+        if lang == "en":
+            fac = f"{n:,} {'facility' if n == 1 else 'facilities'}"
+            syn_en = (f" ({syn:,} of them synthetic, 示意)" if syn > 1 or (syn and now > 1)
+                      else " (synthetic, 示意)" if syn else "")
+            shown = ", ".join(where[:8]) + (", ..." if len(where) > 8 else "")
+            area = "that county" if len(where) == 1 else f"these {len(where)} counties"
+            if mode == "city":
+                text = (f"This file's {fac} of type \"{tname}\" replaced all {now:,} that were in the register, in the "
+                        f"whole city{syn_en}; those not in the file left the current version ({back} brings them back).")
+            elif now:
+                text = (f"This file covered {shown}: its {fac} of type \"{tname}\" replaced the {now:,} that were in "
+                        f"{area}{syn_en}; those there but not in the file left the current version ({back} brings "
+                        "them back).")
+            else:
+                text = (f"This file covered {shown}: its {fac} of type \"{tname}\" {'was' if n == 1 else 'were'} added "
+                        f"to {area} (none there before).")
+            if mode != "city" and it["kept"]:
+                others = it["kept_counties"]
+                text += (f" The {it['kept']:,} in the other {others:,} {'county' if others == 1 else 'counties'} were "
+                         "kept unchanged.")
+        else:
+            syn_zh = f"（其中 {syn:,} 处为示意数据）" if syn else ""
+            shown = "、".join(where[:8]) + ("等" if len(where) > 8 else "")
+            area = "该县区" if len(where) == 1 else f"这 {len(where)} 个县区"
+            if mode == "city":
+                text = (f"本文件的 {n:,} 处{tname}已替换全市原有的全部 {now:,} 处{syn_zh}：不在文件中的已不在当前版本"
+                        f"（{back} 可恢复）。")
+            elif now:
+                text = (f"本文件涉及 {shown}：已以 {n:,} 处替换{area}原有的 {now:,} 处{tname}{syn_zh}；{area}原有但不在"
+                        f"文件中的已不在当前版本（{back} 可恢复）。")
+            else:
+                text = f"本文件涉及 {shown}：本文件的 {n:,} 处{tname}已导入{area}（此前没有此类设施）。"
+            if mode != "city" and it["kept"]:
+                text += f"其他 {it['kept_counties']:,} 个县区的 {it['kept']:,} 处保持不变。"
+        lines.append(text)
+        kept = it.get("refused_kept") or []
+        if kept:  # the facilities the refused rows stand for, kept as they were (QA 31)
+            k = len(kept)
+            if lang == "en":
+                named = ", ".join(f"{r['name']} (row {r['row']})" if r.get("row") is not None else r["name"]
+                                  for r in kept[:10]) + (f" and {k - 10:,} more" if k > 10 else "")
+                lines.append(f"{k:,} {'facility' if k == 1 else 'facilities'} whose {'row was' if k == 1 else 'rows were'} "
+                             f"refused {'was' if k == 1 else 'were'} kept as {'it was' if k == 1 else 'they were'}: {named}.")
+            else:
+                named = "、".join(f"{r['name']}（第 {r['row']} 行）" if r.get("row") is not None else r["name"]
+                                  for r in kept[:10]) + (f"等 {k:,} 处" if k > 10 else "")
+                lines.append(f"被拒绝的行所对应的 {k:,} 处设施已按原状保留：{named}。")
+    return lines
+
+
+def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict, issues: list, checked: int,
+                 facts: dict | None = None) -> None:
     """Keep the report of the check that made ``version`` where the web app keeps an upload's
     (``<data dir>/reports/v<N>/``, geo.import_reports): the version list offers it, `coverplan backup` takes
     it. A version made by `data import` kept none (QA 26: report null, its report.xlsx 404)."""
@@ -644,7 +779,9 @@ def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict
             "options": {"kind": args.kind, "type": args.type or "", "coords": args.coords,
                         "encoding": args.encoding or "", "crs": _crs(args.crs), "note": (args.note or "").strip(),
                         "partial": bool(args.partial),
-                        "column_map": dict(getattr(args, "column_map", None) or {})}}  # --column, as the web keeps it
+                        "column_map": dict(getattr(args, "column_map", None) or {})},  # --column, as the web keeps it
+            # what the report's download lists above its table: how the file was read, what it replaced (QA 31)
+            **({"facts": facts} if facts else {})}
     try:
         keep_report(store.root.parent.parent, version, [report_issue(i, lang) for i in issues], meta)
     except (OSError, ValueError) as exc:  # the version is made; it is not undone over its report
@@ -679,7 +816,9 @@ def _print_import(out: dict, lang: str) -> None:
     if out.get("unchanged") is not None:
         print(t("ds_unchanged", lang, v=out["unchanged"]))
         return
-    if out.get("scope_text"):  # what the import replaces, and what it keeps (planner.register_scope)
+    if out.get("replaced_text"):  # made: what it replaced and kept, in the past
+        print(out["replaced_text"])
+    elif out.get("scope_text"):  # what the import replaces, and what it keeps (planner.register_scope)
         print(out["scope_text"])
     if out["dry_run"]:
         print(t("ds_dry_run", lang, v=out["previous"]))
@@ -847,6 +986,16 @@ def _paren(text: str, lang: str) -> str:
     return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
+def _fields_text(keys, lang: str) -> str:
+    """Facility attributes (geo.datasets.EDIT_FIELDS keys) as the popup labels them: "地址、联系电话" / "address, phone"."""
+    from geo.datasets import EDIT_FIELDS
+    from planner.i18n import t
+
+    order = [k for k in EDIT_FIELDS if k in keys] + [k for k in keys if k not in EDIT_FIELDS]
+    words = [t("field_" + k, lang) if k in EDIT_FIELDS else str(k) for k in order]
+    return "、".join(words) if lang == "zh" else ", ".join(w.lower() for w in words)
+
+
 def _print_changes(d: dict, lang: str) -> None:
     from planner.i18n import t
 
@@ -859,6 +1008,10 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_fac_removed", f["removed"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']})"),
         ("ds_fac_moved", f["moved"], lambda r: f"{r['id']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
         ("ds_fac_changed", f["changed"], lambda r: f"{r['id']} {r['name_before']} → {r['name']}"),
+        # an address or phone changed (the diff's facilities_attributes): listed as the web's comparison lists
+        # them (QA 31: an import's "Changes:" left out the 10 addresses it changed)
+        (("属性变化的设施", "facilities with changed attributes"), f.get("attributes", []),
+         lambda r: f"{r['id']} {r['name']}" + _paren(_fields_text(r.get("attributes") or [], lang), lang)),
         ("ds_fac_capacity", f.get("capacity", []),
          lambda r: f"{r['id']} {r['name']} ({r['field']}): {_count(r['before'], lang)} → {_count(r['after'], lang)}"),
         ("ds_town_changed", d["townships"]["changed"],
@@ -879,7 +1032,8 @@ def _print_changes(d: dict, lang: str) -> None:
     ]
     shown = [(key, items, fmt) for key, items, fmt in sections if items]
     for key, items, fmt in shown:
-        print(f"  {t(key, lang)}: {len(items)}")
+        title = (key[0] if lang == "zh" else key[1]) if isinstance(key, tuple) else t(key, lang)
+        print(f"  {title}: {len(items)}")
         for r in (items[:SHOWN] if fmt else []):
             print(f"    {fmt(r)}")
         if fmt and len(items) > SHOWN:

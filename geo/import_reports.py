@@ -53,6 +53,24 @@ def report_issue(issue: dict, lang: str) -> dict:
     return out
 
 
+def report_facts(read: dict | None, *, located_by_name: int = 0, replace: str | None = None,
+                 replaces: dict | None = None, blocked: dict | None = None, identical: int | None = None,
+                 remembered: bool = False) -> dict:
+    """A kept report's ``meta["facts"]``: what the Data page shows above a check's table, which the report's
+    download (``/api/data/versions/<v>/report.*``) lists in its summary. ``read``: how the file was read,
+    {``columns`` (field -> file column), ``encoding``, ``crs``, ``coords`` (the lon/lat datum)};
+    ``located_by_name``: rows placed by their place names; ``replace``: a facility register's replace mode
+    (None for another layer); ``replaces`` / ``blocked``: {"zh", "en"} sentences saying what the import replaces
+    and why it would be refused; ``identical``: the version the file is identical to; ``remembered``: the column
+    mapping came from a file of the same headers. The same keys whichever face checked the file (QA 31: a version
+    made by ``coverplan data import`` kept none, and its report left out what it replaced and how it was read)."""
+    read = read if isinstance(read, dict) else {}
+    return {"encoding": read.get("encoding"), "crs": read.get("crs"), "coords": read.get("coords"),
+            "columns": dict(read.get("columns") or {}), "located_by_name": int(located_by_name or 0),
+            "remembered": bool(remembered), "replace": replace, "replaces": replaces or None,
+            "blocked": blocked or None, "identical": identical}
+
+
 def refused_note(note: str, refused: int) -> str:
     """A version's note with the rows its file had refused said after it, pointing to the kept report."""
     if not refused:

@@ -897,6 +897,25 @@ def _columns_not_read(ignored: list[str], what: str) -> dict:
             "message_en": f"columns not read: {shown_en}{more_en}. {en_file}", "fix_zh": fix_zh, "fix_en": fix_en}
 
 
+def _repeated_column_issue(r: dict) -> dict:
+    """The warning of a village file's column that repeats a column read (:func:`_columns_disagree`'s copies): named
+    as the file heads it ("column '经度' number 2", as a register's report names it), empty or a copy, and that
+    nothing is lost (QA 31: "columns not read: 经度.2", a name not in the file, with a fix on village populations)."""
+    what, first, empty, n = r["what"], r["first"], int(r.get("empty") or 0), int(r.get("rows") or 0)
+    if n and empty >= n:
+        en, zh = f"{what['en']} is empty", f"{what['zh']}为空"
+    else:
+        en = f"{what['en']} repeats {first['en']}" + (
+            f" ({empty:,} of its cells {'is' if empty == 1 else 'are'} empty)" if empty else "")
+        zh = f"{what['zh']}与{first['zh']}的值相同" + (f"（其中 {empty:,} 个单元格为空）" if empty else "")
+    header = r.get("header") or r["used"]  # the extra column's heading as the file has it
+    return {"row": None, "column": header, "severity": "warning", "code": "column_repeated", "value": header,
+            "candidates": [], "message_en": f"{en}; only {first['en']} was read",
+            "message_zh": f"{zh}，只读取了{first['zh']}",
+            "fix_en": f"Nothing is lost by reading {first['en']}: delete the extra column to leave this warning out",
+            "fix_zh": f"只读取{first['zh']}不会丢失数据；删去多余的一列即可不再提示"}
+
+
 def _polygon_parts(geom):
     """The polygons of a geometry ``make_valid`` returned (a collection, a line or a point for a
     degenerate ring); an empty polygon when there are none."""
@@ -1091,6 +1110,9 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                            crs=settings.STORAGE_CRS)
     # what the file holds besides the code and the point (a population, a name) is not read: said in the report
     skip = {"id", "code", "lon", "lat", "geometry", "name", "名称", "村名", "村(社区)名称"} | GIS_BOOKKEEPING
+    # (a copy of a column read, 经度 twice: a warning of its own, naming it as the file heads it)
+    repeated = list(pts.attrs.get("repeated_columns") or [])
+    skip |= {str(r["column"]).strip().lower() for r in repeated}
     ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
     # the lists of one entry per row are RowLists, which pandas does not copy into every frame derived from
     # this one (QA 28: a check of 200,000 rows took 10 minutes, most of it deep-copying them)
@@ -1098,7 +1120,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     read = int(len(codes)) + len(skipped)
     skipped = RowList(sorted([*skipped, *copies], key=lambda r: r["row"]))  # and the copies of a row
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
-                      "ignored_columns": ignored, "notes": list(pts.attrs.get("notes") or []),
+                      "ignored_columns": ignored, "repeated_columns": repeated,
+                      "notes": list(pts.attrs.get("notes") or []),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
                       "read": read, "skipped": skipped, "column_names": dict(names), "corrected": RowList(corrected)})
     return out
@@ -1249,6 +1272,7 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     ignored = points.attrs.get("ignored_columns") or []
     if ignored:
         out.append(_columns_not_read(ignored, "village"))
+    out += [_repeated_column_issue(r) for r in points.attrs.get("repeated_columns") or []]
     for zh, en in points.attrs.get("notes") or []:  # what the table reader found (cells beyond the header ...)
         out.append(_note_issue(zh, en))
     # totals and footer rows (合计), skipped, one warning each, as a register's (QA 28: refused as "missing lon/lat")
@@ -1370,8 +1394,9 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
     # (x and y beside lon and lat are another coordinate system's, not a second copy of the points)
-    _columns_disagree(df, table.rows, path.name, {code_col: (), xcol: tuple(n for n in ALIASES["lon"] if n != "x"),
-                                                   ycol: tuple(n for n in ALIASES["lat"] if n != "y")})
+    repeats = _columns_disagree(df, table.rows, path.name,
+                                {code_col: (), xcol: tuple(n for n in ALIASES["lon"] if n != "x"),
+                                 ycol: tuple(n for n in ALIASES["lat"] if n != "y")})
     if xcol is not None and ycol is not None and len(df):
         x = pd.Series([parse_coordinate(v) for v in df[xcol]], index=df.index, dtype=float)
         y = pd.Series([parse_coordinate(v) for v in df[ycol]], index=df.index, dtype=float)
@@ -1396,20 +1421,26 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     pts.attrs.update({"encoding": table.encoding,
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None,
                       "file_rows": RowList(table.rows), "notes": list(table.notes), "skipped": RowList(skipped),
-                      "column_names": {"code": code_col, "lon": xcol, "lat": ycol}})
+                      "column_names": {"code": code_col, "lon": xcol, "lat": ycol},
+                      # a copy of a column read (经度 twice, or empty): a warning of its own, not "columns not read:
+                      # 经度.2" (:func:`_repeated_column_issue`)
+                      "repeated_columns": repeats})
     return pts
 
 
-def _columns_disagree(df: pd.DataFrame, rows, label: str, read: dict) -> None:
+def _columns_disagree(df: pd.DataFrame, rows, label: str, read: dict) -> list[dict]:
     """Refuse a village table with two columns of one field (two 经度 columns, or lon beside 经度) whose values
     differ: which one holds the villages' points cannot be told, and a village file has no column mapping to
     choose one (QA 31: the first was read, and a register's report called the two "the same field").
-    ``read``: {column read: the other names of its field}."""
+    ``read``: {column read: the other names of its field}. The others, copies of the column read or empty, are
+    returned, each {column (as the frame names it, 经度.2), header (as the file heads it), used, what and first
+    ({"zh", "en"}: "column '经度' number 2", "the first '经度' column"), empty (its empty cells), rows}: a warning
+    each, not "columns not read"."""
     import re
 
     from geo.tables import differing_cells
 
-    said = []
+    said, copies = [], []
     for col, names in read.items():
         if col is None:
             continue
@@ -1419,17 +1450,21 @@ def _columns_disagree(df: pd.DataFrame, rows, label: str, read: dict) -> None:
             if other == col or not (m or str(other).lower().strip() in names):
                 continue
             diffs = differing_cells(df, rows, col, other)
-            if not diffs:
-                continue  # a copy of the column (or empty): nothing is lost by reading the first
             what = ({"zh": f"第 {m.group(1)} 个“{col}”列", "en": f"column '{col}' number {m.group(1)}"} if m else
                     {"zh": f"“{other}”列", "en": f"column '{other}'"})
             used = ({"zh": f"第 1 个“{col}”列", "en": f"the first '{col}' column"} if m else
                     {"zh": f"“{col}”列", "en": f"column '{col}'"})
+            if not diffs:  # a copy of the column (or empty): nothing is lost by reading the first; said as such
+                cells = df[other].astype(str).str.strip()
+                copies.append({"column": str(other), "header": str(col if m else other), "used": str(col),
+                               "what": what, "first": used,
+                               "empty": int((cells == "").sum()), "rows": int(len(cells))})
+                continue
             row, a, b = diffs[0]
             said.append(({lang: f"{what[lang]}与{used[lang]}" if lang == "zh" else f"{what[lang]} and {used[lang]}"
                           for lang in ("zh", "en")}, len(diffs), row, a[:20], b[:20], str(col), str(other)))
     if not said:
-        return
+        return copies
     en = "; ".join(f"{w['en']} hold different values ({n:,} {'row differs' if n == 1 else 'rows differ'}, e.g. row "
                    f"{r}: {a or '(empty)'} and {b or '(empty)'})" for w, n, r, a, b, _, _ in said)
     zh = "；".join(f"{w['zh']}的值不同（{n:,} 行不同，如第 {r} 行：{a or '（空）'} 与 {b or '（空）'}）"

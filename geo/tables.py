@@ -247,7 +247,8 @@ def differing_cells(frame: pd.DataFrame, rows, used: str, other: str) -> list[tu
 
 #: What two columns of one field whose values differ are told ({what}: the column not read, {used}: the one read,
 #: {n}: rows that differ, {row}, {a}, {b}: the first of them and its two cells), as a register's report words a
-#: file's issue (planner.register: ``text=``), and the fix.
+#: file's issue (planner.register: ``text=``), and the fix (the Data page's words: the command line says --column
+#: instead, by the issue's code column_values_differ, cli.data.CLI_FIXES).
 COLUMNS_DIFFER = {"zh": "{what}与{used}的值不同（{n} 行不同，如第 {row} 行：{a} 与 {b}），只读取了{used}",
                   "en": "{what} holds other values than {used} ({n} rows differ, e.g. row {row}: {a} and {b}); only "
                         "{used} was read"}
@@ -385,8 +386,9 @@ def _combined_header(top: list[str], bottom: list[str]) -> list[str]:
         over = a or (over if b else "")
         group.append(over)
     head = [b or a for a, b in zip(top, bottom)]
+    shared = {b for b in bottom if b and head.count(b) > 1}  # counted before any is renamed: each gets its group
     for j, (b, g) in enumerate(zip(bottom, group)):
-        if b and g and g != b and head.count(b) > 1:
+        if b in shared and g and g != b:
             head[j] = g + b
     return head
 
