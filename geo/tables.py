@@ -368,8 +368,11 @@ def _two_row_header(cells: list[list[str]], upper: int, lower: int, header_names
     over_blank = [j for j in top_filled if not bottom[j]]
     if not (under_blank or across) or not over_blank:
         return False
-    if not all(_known(bottom[j], header_names) or j in across for j in bottom_filled if top[j]):
-        return False  # a data row under the header: its values stand under the header's names
+    # a data row under the header: its values stand under the header's names. Not when the workbook merges a
+    # cell down over exactly these two rows (序号): they are one header, and a lower name the caller does not know
+    # under an unmerged upper cell (服务 over 日均服务人次, QA 31) is its own column's
+    if not down and not all(_known(bottom[j], header_names) or j in across for j in bottom_filled if top[j]):
+        return False
     if down or across:
         return True
     if picked == "lower":  # the upper half names columns the lower leaves empty (机构名称)

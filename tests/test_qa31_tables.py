@@ -288,3 +288,29 @@ def test_a_registers_second_column_with_other_values_is_said_to_differ(shiyan, t
                                 "只读取了第 1 个“经度”列")
     assert "holds other values than the first" in issue.message_en and "同一项" not in issue.message_zh
     assert "删去或重命名另一列" in issue.fix_zh and "Check which column is right" in issue.fix_en
+
+
+def test_an_unmerged_group_cell_over_an_unknown_name_keeps_the_header_whole(shiyan, tmp_path):
+    """Round 2: 服务 (not merged) over 日均服务人次, a name the reader does not know, beside columns merged down over
+    both rows, refused the whole file ("no name column"): the cells merged down tell the two rows are one header."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "十堰市老年助餐服务点名录")
+    ws.merge_cells("A1:G1")
+    for j, (a, b) in enumerate([("序号", ""), ("机构名称", ""), ("位置", "经度"), ("", "纬度"), ("所属区划", "县区"),
+                                ("", "乡镇"), ("服务", "日均服务人次")], start=1):
+        ws.cell(2, j, a or None)
+        ws.cell(3, j, b or None)
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C2:D2")
+    ws.merge_cells("E2:F2")
+    for k, (_, x, y) in enumerate(_villages(shiyan), start=1):
+        ws.append([k, f"第{k}助餐点", x, y, "茅箭区", "武当路街道", 30 + k])
+    path = tmp_path / "meal.xlsx"
+    wb.save(path)
+    table = read_table(path, header_names=HEADER_NAMES)
+    assert list(table.frame.columns) == ["序号", "机构名称", "经度", "纬度", "县区", "乡镇", "日均服务人次"]
+    assert table.rows == [4, 5, 6]
