@@ -246,6 +246,7 @@ _STYLE = """<style>
 /* the legend folds to its heading, the title to its first figures (a tap; folded at first on a narrow screen:
    _LEGEND_FOLD); on paper whole */
 @media print { .cp-legend.cp-folded .bd { display: block; } .cp-legend .hd::after { content: none; }
+               .leaflet-control-zoom, .leaflet-control-layers { display: none; }  /* buttons, not the map's */
                .cp-title.cp-folded tr.more { display: table-row; } .cp-title .ft { display: none; } }
 </style>"""
 
