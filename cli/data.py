@@ -986,18 +986,8 @@ def _paren(text: str, lang: str) -> str:
     return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
-def _fields_text(keys, lang: str) -> str:
-    """Facility attributes (geo.datasets.EDIT_FIELDS keys) as the popup labels them: "地址、联系电话" / "address, phone"."""
-    from geo.datasets import EDIT_FIELDS
-    from planner.i18n import t
-
-    order = [k for k in EDIT_FIELDS if k in keys] + [k for k in keys if k not in EDIT_FIELDS]
-    words = [t("field_" + k, lang) if k in EDIT_FIELDS else str(k) for k in order]
-    return "、".join(words) if lang == "zh" else ", ".join(w.lower() for w in words)
-
-
 def _print_changes(d: dict, lang: str) -> None:
-    from planner.i18n import t
+    from planner.i18n import fields_text, t
 
     changed = d.get("layers", {}).get("changed", [])
     print(f"  {t('ds_layers_changed', lang)}: "
@@ -1011,7 +1001,7 @@ def _print_changes(d: dict, lang: str) -> None:
         # an address or phone changed (the diff's facilities_attributes): listed as the web's comparison lists
         # them (QA 31: an import's "Changes:" left out the 10 addresses it changed)
         (("属性变化的设施", "facilities with changed attributes"), f.get("attributes", []),
-         lambda r: f"{r['id']} {r['name']}" + _paren(_fields_text(r.get("attributes") or [], lang), lang)),
+         lambda r: f"{r['id']} {r['name']}" + _paren(fields_text(r.get("attributes") or [], lang), lang)),
         ("ds_fac_capacity", f.get("capacity", []),
          lambda r: f"{r['id']} {r['name']} ({r['field']}): {_count(r['before'], lang)} → {_count(r['after'], lang)}"),
         ("ds_town_changed", d["townships"]["changed"],

@@ -916,6 +916,16 @@ def share_text(share) -> str:
     return text
 
 
+def fields_text(keys, lang: str) -> str:
+    """Facility attributes (geo.datasets.EDIT_FIELDS keys) as the popup labels them: "地址、联系电话" / "address,
+    phone": the Data page's diff and edits and `coverplan data` say them alike."""
+    from geo.datasets import EDIT_FIELDS
+
+    order = [k for k in EDIT_FIELDS if k in keys] + [k for k in keys if k not in EDIT_FIELDS]
+    words = [t("field_" + k, lang) if k in EDIT_FIELDS else str(k) for k in order]
+    return "、".join(words) if lang == "zh" else ", ".join(w.lower() for w in words)
+
+
 def with_unit(label: str, unit: str | None, lang: str = "zh") -> str:
     """A label with what it counts or measures after it: 平均出行成本（分钟）/ Mean cost (min);
     the label alone without a unit. One place for the bracket every table, chart and export uses."""

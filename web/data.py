@@ -32,7 +32,7 @@ from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundErro
 from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, version_rows
 from geo.imports import check_townships, check_villages
 from planner import register_scope, textrules
-from planner.i18n import pick, t
+from planner.i18n import fields_text, pick, t
 from planner.marks import township_at
 from planner.register import validate_register
 from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
@@ -202,13 +202,6 @@ def note_in(note: str, lang: str) -> str:
     attribute keys of notes stored before worded as the popup labels them (地址、联系电话)."""
     return datasets_note_in(note, lang, fields=lambda keys: fields_text(keys, "zh")
                             if set(keys) <= set(EDIT_FIELDS) else None)
-
-
-def fields_text(keys, lang: str) -> str:
-    """Facility attributes (EDIT_FIELDS keys) as the popup labels them: "地址、联系电话" / "address, phone"."""
-    order = [k for k in EDIT_FIELDS if k in keys] + [k for k in keys if k not in EDIT_FIELDS]
-    words = [t("field_" + k, lang) if k in EDIT_FIELDS else k for k in order]
-    return "、".join(words) if lang == "zh" else ", ".join(w.lower() for w in words)
 
 
 
