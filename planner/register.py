@@ -1446,8 +1446,10 @@ class _Rows:
                     if (kind, county, folded) in anew:  # the file lists it under a new id
                         continue
                     have.append((metres, fid))
-            if (not counties or not types[i]) and len(have) != 1:
-                continue  # no county (or no type), several namesakes: which one it is cannot be told
+            if (not counties or not types[i] or not located[i]) and len(have) != 1:
+                # no county, no type or no point, and several namesakes: which one it is cannot be told (without a
+                # point every namesake of the county was as near as the next, and id order chose: the wrong one)
+                continue
             pairs += [(metres, fid, self.rownum[i], i) for metres, fid in have]
         for _, fid, _, i in sorted(pairs):
             if i not in found and fid not in used:

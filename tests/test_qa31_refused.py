@@ -400,3 +400,20 @@ def test_a_refused_namesake_beside_an_accepted_one_of_its_county_keeps_its_own(a
                key=lambda r: abs(r["lon"] - pts[5].geometry.x) + abs(r["lat"] - pts[5].geometry.y))
     assert V1 in kept["source"], kept  # the refused row's: as it was, with its own file and version
     assert all(V2 in r["source"] for r in rows if r is not kept), rows
+
+
+def test_a_refused_row_without_a_point_keeps_no_namesake_of_several(app):
+    """Review 2: three 幸福院 of 房县; v2 lists the first, the second with longitude NaN, and drops the third. With no
+    point every namesake was as near as the next, so id order chose, and the third (dropped) was kept while the
+    second (listed) went: with several namesakes and no point, none is kept."""
+    c = app.test_client()
+    region = app.extensions["coverplan"]["service"].region
+    pts = homes(region)
+    v1 = [line("幸福院", pts[0]), line("幸福院", pts[3]), line("幸福院", pts[5])]
+    assert confirmed(c, check(c, csv_of(CODE_HEAD, v1), "v1.csv", type="welfare_home"))["version"] == 1
+    rows = [line("幸福院", pts[0]), line("幸福院", pts[3], lon="NaN")]
+    rep = check(c, csv_of(CODE_HEAD, rows), "v2.csv", type="welfare_home")
+    assert not rep["replaces"]["types"][0].get("refused_kept"), rep["replaces"]
+    confirmed(c, rep)
+    now = [r for r in planner_rows(c) if r["name"] == "幸福院"]
+    assert len(now) == 1 and abs(now[0]["lon"] - pts[0].geometry.x) < 1e-5, now  # not pts[5]'s, kept by id order
