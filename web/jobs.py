@@ -255,16 +255,17 @@ class JobRunner:
                 cancelled.append(job)
         return cancelled
 
-    def may_save(self, job: Job, keep: bool = False) -> None:
+    def may_save(self, job: Job, keep=False) -> None:
         """The save's commit point: raise :class:`Cancelled` when a stop was asked (``keep``: the stop asked keeps
         the plan found so far, which is saved), :class:`OwnerDisabled` when the account ``job`` runs for may no
         longer save (:attr:`owner_active`); else mark the job as saving. Checked and marked under the runner's lock,
         so a cancel (:meth:`request_cancel`, :meth:`cancel_owned`) either comes first and nothing is saved, or comes
         after and is refused as too late: a job that stopped never writes, a job that writes ends "done" (QA 31: a
-        cancel during the save wrote the plan and said "nothing was saved")."""
+        cancel during the save wrote the plan and said "nothing was saved"). ``keep`` may be a callable, read under
+        the lock: a plain cancel asked after a "stop and save" while the owner was read must not save."""
         active = self._owner_active(job)  # outside the lock: a database read must not hold up every job's poll
         with self._lock:
-            if job._stop.is_set() and not keep:
+            if job._stop.is_set() and not (keep() if callable(keep) else keep):
                 raise Cancelled()
             if not active:
                 raise OwnerDisabled()
@@ -380,7 +381,7 @@ class JobRunner:
             job.progress = min(1.0, max(job.progress, float(fraction)))
             if message:
                 if message.startswith("saving"):  # its save ("saving", "saving the data version"): the commit
-                    self.may_save(job, keeps())   # point; a stopped or disabled account's job saves nothing (QA 31)
+                    self.may_save(job, keeps)     # point; a stopped or disabled account's job saves nothing (QA 31)
                 # a stage's steps ("solving mclp: reductions", "solving mclp: MIP") are one stage: the solve's
                 # time limit counts from its first
                 if message.partition(":")[0] != job.message.partition(":")[0]:
