@@ -749,17 +749,8 @@ def _replaced_lines(items: list, region, lang: str, mode: str, previous: int) ->
                 text += f"其他 {it['kept_counties']:,} 个县区的 {it['kept']:,} 处保持不变。"
         lines.append(text)
         kept = it.get("refused_kept") or []
-        if kept:  # the facilities the refused rows stand for, kept as they were (QA 31)
-            k = len(kept)
-            if lang == "en":
-                named = ", ".join(f"{r['name']} (row {r['row']})" if r.get("row") is not None else r["name"]
-                                  for r in kept[:10]) + (f" and {k - 10:,} more" if k > 10 else "")
-                lines.append(f"{k:,} {'facility' if k == 1 else 'facilities'} whose {'row was' if k == 1 else 'rows were'} "
-                             f"refused {'was' if k == 1 else 'were'} kept as {'it was' if k == 1 else 'they were'}: {named}.")
-            else:
-                named = "、".join(f"{r['name']}（第 {r['row']} 行）" if r.get("row") is not None else r["name"]
-                                  for r in kept[:10]) + (f"等 {k:,} 处" if k > 10 else "")
-                lines.append(f"被拒绝的行所对应的 {k:,} 处设施已按原状保留：{named}。")
+        if kept:  # the facilities the refused rows stand for, kept as they were: the web's words (QA 31)
+            lines.append(register_scope.refused_text(kept, lang, done=True))
     return lines
 
 

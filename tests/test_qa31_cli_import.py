@@ -38,7 +38,7 @@ def _register(region, version: int) -> str:
 
 
 KEPT_PAST = {"en": "2 facilities whose rows were refused were kept as they were: 房县1号福利院 (row 3), 房县2号福利院 (row 4).",
-             "zh": "被拒绝的行所对应的 2 处设施已按原状保留：房县1号福利院（第 3 行）、房县2号福利院（第 4 行）。"}
+             "zh": "被拒绝的行所对应的 2 处现有设施已按现状保留：房县1号福利院（第 3 行）、房县2号福利院（第 4 行）。"}
 KEPT_SAID = {"en": "2 facilities whose rows were refused are kept as they are now: 房县1号福利院 (row 3), 房县2号福利院 (row 4).",
              "zh": "被拒绝的行所对应的 2 处现有设施将按现状保留：房县1号福利院（第 3 行）、房县2号福利院（第 4 行）。"}
 
