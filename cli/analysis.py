@@ -725,7 +725,6 @@ def check_county_option(value: str | None) -> None:
     """--county as far as it can be checked without the data, before any is loaded (QA 21: an empty one was
     said only after it): not empty, no control character, and digits only as a six-digit county code (a
     county name has none). Whether the county exists is said once the region is loaded (:func:`county_option_code`)."""
-    import math
     import re
     import unicodedata
 
@@ -753,14 +752,9 @@ def check_county_option(value: str | None) -> None:
                   "code or name has", "其中含有控制字符（换行、制表符或不可见字符），县区代码和名称中不会有")
     # the code written as a whole number in another form (420325.0, 4.20325e5) is read as the API reads it
     # (planner.coverage.match_county); anything else with digits is no county
-    whole = re.fullmatch(r"[+]?\d+(\.\d*)?([eE][+]?\d+)?", v)
-    if whole:
-        try:
-            x = float(v)
-            whole = math.isfinite(x) and x == int(x) and 100000 <= x <= 999999
-        except (ValueError, OverflowError):
-            whole = None
-    if re.search(r"[0-9]", v) and not re.fullmatch(r"[0-9]{6}", v) and not whole:
+    from planner.coverage import code_as_number
+
+    if re.search(r"[0-9]", v) and not re.fullmatch(r"[0-9]{6}", v) and code_as_number(v) is None:
         raise bad(v, "a county code is six digits and a county name has no digits",
                   "县区代码为 6 位数字，县区名称中没有数字")
 

@@ -248,6 +248,19 @@ def county_names_en(counties: pd.DataFrame) -> pd.Series:
     return en.fillna(zh)
 
 
+def code_as_number(text: str) -> str | None:
+    """A six-digit code written as a whole number in another form ("420325.0", "4.20325e5") as its six digits;
+    None for anything else (ASCII digits only, no leading zero: "٤٢٠٣٢٥" and "0420325" are no code)."""
+    v = str(text).strip()
+    if not re.fullmatch(r"[+]?[1-9][0-9]*(\.[0-9]*)?([eE][+]?[0-9]+)?", v):
+        return None
+    try:
+        x = float(v)
+    except (ValueError, OverflowError):
+        return None
+    return str(int(x)) if math.isfinite(x) and x == int(x) and 100000 <= x <= 999999 else None
+
+
 def match_county(value, names_zh: dict, names_en: dict) -> str | None:
     """The code of the county ``value`` names, or None when it names none (or two).
 
@@ -266,13 +279,9 @@ def match_county(value, names_zh: dict, names_en: dict) -> str | None:
         return None
     if v in names_zh:
         return v
-    if re.fullmatch(r"[+]?\d+(\.\d*)?([eE][+]?\d+)?", v):
-        try:
-            x = float(v)
-        except (ValueError, OverflowError):
-            x = math.nan
-        if math.isfinite(x) and x == int(x) and str(int(x)) in names_zh:
-            return str(int(x))
+    code = code_as_number(v)
+    if code is not None and code in names_zh:
+        return code
 
     def keys(name: str) -> set[str]:
         n = " ".join(str(name).split()).casefold()

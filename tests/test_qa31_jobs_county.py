@@ -426,3 +426,12 @@ def test_the_cli_county_option_reads_a_whole_float_as_its_code(capsys, county):
     assert {r["county_code"] for r in json.loads(out)["townships"]} == {"420325"}
     code, _, err = run(capsys, "--lang", "en", "check-townships", "--county", "420325.5")
     assert code == 2 and "420325.5" in err, err
+
+
+@pytest.mark.parametrize(("text", "code"), [("420325.0", "420325"), ("4.20325e5", "420325"), ("٤٢٠٣٢٥", None),
+                                            ("0420325", None), ("420325.5", None), ("1e999", None), ("4.2e5", "420000")])
+def test_a_code_written_as_a_number_is_read_in_ascii_digits_only(text, code):
+    """Review 2: Python's \\d took Arabic-Indic digits, and a leading zero made 0420325 the code 420325."""
+    from planner.coverage import code_as_number
+
+    assert code_as_number(text) == code
