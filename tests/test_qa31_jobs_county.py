@@ -435,3 +435,29 @@ def test_a_code_written_as_a_number_is_read_in_ascii_digits_only(text, code):
     from planner.coverage import code_as_number
 
     assert code_as_number(text) == code
+
+
+def test_too_many_sites_for_the_candidates_is_a_400_before_any_job(client):
+    """Round 3: p (the type's default 8 when left out) above 茅箭区's 6 candidates was queued and failed; a county
+    with no candidate said "lower p". Both are 400s before any job now, as K is."""
+    from geo.regions import load_region
+    from planner.coverage import existing_facilities
+    from planner.facility_types import get_type
+    from planner.sites import choosable_counts
+
+    region = load_region("shiyan")
+    ft = get_type("elderly_complex")
+    have = choosable_counts(region, ft, existing_facilities(region, ft))["by_county"]["420302"]
+    assert have < 8
+    r = client.post("/api/proposals?lang=en", json={"type": "elderly_complex", "model": "pmedian", "county": "420302"})
+    assert r.status_code == 400 and f"at most {have}" in r.get_json()["message"], r.get_json()
+    r = client.post("/api/proposals?lang=zh", json={"type": "elderly_complex", "model": "pmedian", "county": "420302",
+                                                    "p": have + 1})
+    assert r.status_code == 400 and f"不超过 {have}" in r.get_json()["message"], r.get_json()
+    homes = get_type("welfare_home")
+    by_county = choosable_counts(region, homes, existing_facilities(region, homes))["by_county"]
+    empty = [str(c) for c in region.counties.index if not by_county.get(str(c))]
+    assert empty  # 张湾区: every township has its home already
+    r = client.post("/api/proposals?lang=en", json={"type": "welfare_home", "model": "mclp", "county": empty[0], "p": 1})
+    assert r.status_code == 400 and "there is none" in r.get_json()["message"], r.get_json()
+    assert "lower p" not in r.get_json()["message"].lower()

@@ -352,10 +352,14 @@ def test_proposal_bad_body_and_unknown_type(client):
     assert_error(client.post("/api/proposals?wait=x", json={"type": "day_care"}), 400)
 
 
-def test_infeasible_proposal_is_422(client):
+def test_more_sites_than_candidates_is_a_400_before_any_job(client):
+    """It was a job that failed (422 InfeasibleError, "only 2 candidate sites can be chosen"); since QA 31 the
+    number is checked before a job starts, as K is (an infeasible solve's 422: test_qa8_proposals)."""
+    before = client.get("/api/jobs").get_json()
     resp = client.post("/api/proposals?wait=60", json={"type": "charity_station", "model": "pcenter", "p": 5})
-    body = assert_error(resp, 422, "InfeasibleError")
-    assert body["job"]["state"] == "failed"
+    body = assert_error(resp, 400, "InputDataError")
+    assert body["details"]["parameter"] == "p" and "job" not in body
+    assert client.get("/api/jobs").get_json() == before
 
 
 def test_jobs_unknown(client):

@@ -121,6 +121,38 @@ def arg_county():
     return code
 
 
+def check_sites(params: dict) -> None:
+    """A location proposal's number of new sites against the candidate sites that may be chosen (not existing
+    facilities, not marked forbidden) in its county or the city: a 400 before any job, as K is checked (QA 31:
+    p = 8, the type's default, with 6 candidates in 茅箭区 was queued and failed; with none, its message said
+    "lower p")."""
+    p = params.get("p")
+    if params.get("kind", "location") != "location" or params.get("model") == "lscp" \
+            or not isinstance(p, int) or isinstance(p, bool):
+        return
+    from planner.coverage import existing_facilities
+    from planner.sites import choosable_counts
+
+    s = svc()
+    ft = s.get_type(params["type"])
+    n = choosable_counts(s.region, ft, existing_facilities(s.region, ft))
+    county = params.get("county")
+    have = n["by_county"].get(str(county), 0) if county else n["total"]
+    if p <= have:
+        return
+    where_en = f" in {auth.county_label(county, 'en')}" if county else ""
+    where_zh = auth.county_label(county, "zh") if county else "全市"
+    if have == 0:
+        raise refused("p", p, f"a candidate site to choose{where_en}, and there is none (every one is an existing "
+                      "facility or marked forbidden): add candidate sites on the map, clear forbidden marks, or "
+                      "solve for another county",
+                      f"可选的候选点，但{where_zh}没有（均为现有设施或已标记为禁选）：请在地图上添加候选点、"
+                      "取消禁选标记，或改选其他县区")
+    raise refused("p", p, f"at most {have:,}, the candidate sites that may be chosen{where_en} (not existing "
+                  "facilities, not marked forbidden)",
+                  f"不超过 {have:,}，即{where_zh}可选的候选点数（不含现有设施和禁选点）")
+
+
 def county_refused(value) -> InputDataError:
     """The 400 for a ``county`` that names no county, the value as typed (4.20325e5, not 420325.0)."""
     return refused("county", value, "a county code or name: " + auth.county_choices("en"),
@@ -344,6 +376,7 @@ def proposals_start():
     # a county planner's proposal is solved for his county only (web/auth.py)
     # "" (a form's 全市 choice) is the whole city; 0, false, [] or {} is a 400 naming the field, not the city
     params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
+    check_sites(params)
     wait = _wait_seconds()
     job = _start(params)
     # Holding a request open ties up a server thread: only a few may wait at

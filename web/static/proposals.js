@@ -516,11 +516,17 @@
       $("p-" + k).addEventListener("input", function (e) { e.target.setCustomValidity(""); });
     });
     $("job-retry").addEventListener("click", function () { if (lastBody) start(lastBody); });
+    // a refusal is said (409: already saving, too late to stop; QA 31), not swallowed: the next poll shows the end
+    var refusedStop = function (e) {
+      if (!e || !e.message) return;
+      $("job-error").hidden = false;
+      $("job-error").textContent = e.message;
+    };
     $("job-cancel").addEventListener("click", function () {
-      if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
+      if (current) api("/api/jobs/" + current + "/cancel?lang=" + C.lang, {method: "POST"}).then(showJob).catch(refusedStop);
     });
     $("job-finish").addEventListener("click", function () {
-      if (current) api("/api/jobs/" + current + "/finish?lang=" + C.lang, {method: "POST"}).then(showJob).catch(function () {});
+      if (current) api("/api/jobs/" + current + "/finish?lang=" + C.lang, {method: "POST"}).then(showJob).catch(refusedStop);
     });
     $("compare").addEventListener("click", function () {
       var p = picked();
