@@ -114,3 +114,23 @@ def test_the_cli_refuses_it_too_and_its_help_says_the_rule(tmp_path, capsys):
     assert "间隔号" in out and "切罗基" in out and "汉字" in out
     code, out, _ = run(capsys, "--lang", "en", "users", "add", "--help")
     assert "tone marks" in out and "Cherokee" in out
+
+
+@pytest.mark.parametrize(("first", "second"), [("wáng.admin", "wang.admin"), ("管理员·王", "管理员.王"),
+                                               ("Lǚ", "lu")])
+def test_names_that_differ_by_tone_marks_or_the_middle_dot_read_as_one(tmp_path, first, second):
+    """Round 3: wang.admin was added beside wáng.admin, 管理员.王 beside 管理员·王."""
+    from web.users import UserStore
+
+    store = UserStore(tmp_path / "u.sqlite")
+    store.add(first, "viewer", password="a-long-password-1")
+    with pytest.raises(AccountError) as e:
+        store.add(second, "viewer", password="a-long-password-1")
+    assert e.value.code == "exists" and first in e.value.zh, e.value.zh
+
+
+@pytest.mark.parametrize("name", ["·", "··", ".·"])
+def test_middle_dots_alone_are_no_name(name):
+    with pytest.raises(AccountError) as e:
+        check_name(name)
+    assert "dots alone" in e.value.en

@@ -211,3 +211,13 @@ def test_an_administrator_cannot_reset_his_own_password_here(app):
     assert r.status_code == 400 and "your own password" in r.get_json()["message"], r.get_json()
     assert boss.get("/api/me").get_json()["name"] == "boss"  # still logged in
     assert boss.post("/api/admin/users/wang/reset").status_code == 200  # another's, as before
+
+
+def test_a_former_name_is_answered_with_the_accounts_name_now(app):
+    """Round 3: PATCH or reset by the old name answered 404 "No user named wang" without saying it was renamed."""
+    boss = signed_in(app, "boss")
+    assert boss.patch("/api/admin/users/wang", json={"name": "王建国"}).status_code == 200
+    r = boss.post("/api/admin/users/wang/reset?lang=en")
+    assert r.status_code == 404 and 'renamed "王建国"' in r.get_json()["message"], r.get_json()
+    r = boss.patch("/api/admin/users/wang?lang=zh", json={"role": "viewer"})
+    assert r.status_code == 404 and "已于" in r.get_json()["message"] and "改名为“王建国”" in r.get_json()["message"]

@@ -320,9 +320,11 @@ def _name_char_refusal(ch: str) -> tuple[str, str]:
 
 
 def name_key(name: str) -> str:
-    """What two account names that read alike share: NFKC, then case-folded (Ａdmin, ADMIN, admin). Names of other
-    scripts that read as Latin ones (Cherokee Ꭺdmin) are not merged here: check_name refuses them."""
-    return unicodedata.normalize("NFKC", name).casefold()
+    """What two account names that read alike share: NFKC, case-folded (Ａdmin, ADMIN, admin), without accents and
+    tone marks (wáng.admin reads as wang.admin), the middle dot as a full stop (管理员·王, 管理员.王: QA 31). Names of
+    other scripts that read as Latin ones (Cherokee Ꭺdmin) are not merged here: check_name refuses them."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", plain).casefold().replace("·", ".")
 
 
 def _bad_name_char(name: str, i: int, why_en: str, why_zh: str) -> AccountError:
@@ -376,7 +378,7 @@ def check_name(name) -> str:
     if unicodedata.normalize("NFKC", name) != name:  # a sequence only (each character passed): said as a whole
         raise AccountError(f"The user name \"{name}\" is not in its plain form (NFKC). {NAME_RULE[0]}",
                            f"用户名“{name}”不是标准形式（NFKC）。{NAME_RULE[1]}", "name")
-    if set(name) == {"."}:
+    if set(name) <= {".", "·"}:
         # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
         raise AccountError(f"The user name \"{name}\" is dots alone. {NAME_RULE[0]}",
                            f"用户名“{name}”只由点号组成。{NAME_RULE[1]}", "name")
@@ -591,9 +593,10 @@ class UserStore:
         if twin is not None:
             # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
             raise AccountError(f"The user name {shown_value(name)} reads as the existing account "
-                               f"{shown_value(twin.name)} (the same once full-width forms and case are set aside). "
+                               f"{shown_value(twin.name)} (the same once full-width forms, case, accents and tone marks are set aside, "
+                               "and · read as .). "
                                "Choose a name that differs in more than that.",
-                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式和大小写后相同）。请另选一个用户名。",
+                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式、大小写、声调和重音符号，并把 · 视同 . 后相同）。请另选一个用户名。",
                                "exists")
         rows = con.execute("SELECT f.name, f.user_id, f.until, u.name AS now_named FROM former_names f "
                            "LEFT JOIN users u ON u.id = f.user_id").fetchall()
@@ -669,6 +672,15 @@ class UserStore:
     def find(self, name: str) -> User:
         user = self.by_name(name) if isinstance(name, str) else None
         if user is None:
+            if isinstance(name, str):  # an account's former name: said, with its name now (QA 31)
+                with self._connect() as con:
+                    was = con.execute("SELECT u.name, f.until FROM former_names f JOIN users u ON u.id = f.user_id "
+                                      "WHERE f.name = ?", (name,)).fetchone()
+                if was is not None:
+                    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(was["until"]))
+                    raise AccountError(f"No user named {shown_value(name)}: that account was renamed "
+                                       f"{shown_value(was['name'])} on {when}.",
+                                       f"没有名为“{name}”的用户：该账号已于 {when} 改名为“{was['name']}”。", "unknown")
             raise self._unknown(name)
         return user
 

@@ -303,6 +303,7 @@
           (d.refused_kept_text ? (C.lang === "en" ? ". " : "。") + d.refused_kept_text : "");
         headerVersion(d.version);
         $("report").hidden = true;
+        $("u-note").value = "";  // the note was this version's: the next file's version would have taken it too
         upload = null;
         return loadVersions();
       })
