@@ -34,20 +34,28 @@ class Server(str):
         return obj
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def served(app):
+    """``app`` served by waitress on a free port of 127.0.0.1 (its region's layers warmed before the first page),
+    as a :class:`Server`; closed, and its jobs shut down, after. The module fixtures of the browser tests share it."""
     from waitress.server import create_server
 
-    from web.app import create_app
-
-    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("browser") / "p.sqlite")})
     app.extensions["coverplan"]["service"].region_layers()  # warm before the first page
     srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
-    srv.close()
-    app.extensions["coverplan"]["jobs"].shutdown()
+    threading.Thread(target=srv.run, daemon=True).start()
+    try:
+        yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
+    finally:
+        srv.close()
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from web.app import create_app
+
+    with served(create_app({"DB_PATH": str(tmp_path_factory.mktemp("browser") / "p.sqlite")})) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ The server here requires a login (as on a bureau server); CSRF protection is on.
 """
 from __future__ import annotations
 
-import threading
 
 import pytest
 
 from browser import *  # noqa: F401,F403
-from browser import Server
+from browser import served
 
 pytestmark = pytest.mark.browser
 PW = "browser-test-pw"
@@ -18,8 +17,6 @@ PW = "browser-test-pw"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from waitress.server import create_server
-
     from web.app import create_app
 
     app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("login") / "p.sqlite"), "AUTH": "required"})
@@ -27,12 +24,8 @@ def server(tmp_path_factory):
     users.add("wang", "planner", "420325", password=PW, must_change=False)
     users.add("guest", "viewer", password=PW, must_change=False)
     users.add("boss", "admin", password=PW, must_change=False)
-    app.extensions["coverplan"]["service"].region_layers()
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
-    srv.close()
-    app.extensions["coverplan"]["jobs"].shutdown()
+    with served(app) as srv:
+        yield srv
 
 
 def log_in(page, name, password=PW, path="/"):

@@ -3,12 +3,11 @@ and broke English words letter by letter, F12), and a viewer's proposal form and
 locked in the viewer's words."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
 from browser import *  # noqa: F401,F403
-from browser import Server
+from browser import served
 
 pytestmark = pytest.mark.browser
 PW = "browser-qa30-pw"
@@ -17,8 +16,6 @@ A4_PX = 718  # 210 mm less 2 x 10 mm margins, at 96 px an inch
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from waitress.server import create_server
-
     from web.app import create_app
 
     app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa30") / "p.sqlite"), "AUTH": "required"})
@@ -26,12 +23,8 @@ def server(tmp_path_factory):
     users.add("wang", "planner", "420325", password=PW, must_change=False)
     users.add("guest", "viewer", password=PW, must_change=False)
     users.add("boss", "admin", password=PW, must_change=False)
-    app.extensions["coverplan"]["service"].region_layers()
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
-    srv.close()
-    app.extensions["coverplan"]["jobs"].shutdown()
+    with served(app) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

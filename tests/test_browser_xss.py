@@ -7,7 +7,6 @@ policy that would block it in production.
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 
@@ -24,18 +23,12 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The shared server's set-up, but with a report-only policy (see the module's docstring)."""
-    from waitress.server import create_server
-
-    from browser import Server
+    from browser import served
     from web.app import create_app
 
     app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("xss") / "p.sqlite"), "CSP_REPORT_ONLY": True})
-    app.extensions["coverplan"]["service"].region_layers()
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
-    srv.close()
-    app.extensions["coverplan"]["jobs"].shutdown()
+    with served(app) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

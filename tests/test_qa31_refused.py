@@ -25,13 +25,6 @@ FANG, ZHUSHAN = "420325", "420323"
 
 
 @pytest.fixture()
-def app(tmp_path):
-    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True})
-    yield app
-    app.extensions["coverplan"]["jobs"].shutdown()
-
-
-@pytest.fixture()
 def var(tmp_path, monkeypatch):
     from geo import settings
 

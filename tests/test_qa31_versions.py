@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 
 from accounts import accounts_app
 from accounts import signed_in as as_user
 from browser import *  # noqa: F401,F403
-from browser import Server
+from browser import served
 from test_qa29_carried import confirm, register_of
 
 FANG, ZHUSHAN = "420325", "420323"   # 房县, 竹山县
@@ -177,8 +176,6 @@ LONG_EN = ("zhushancountywelfareplanner" * 2)[:40]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from waitress.server import create_server
-
     from web.app import create_app
 
     app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa31f3") / "p.sqlite"), "AUTH": "required",
@@ -197,12 +194,8 @@ def server(tmp_path_factory):
     c = app.test_client()
     assert c.post("/login", json={"name": LONG_EN, "password": PW}).status_code == 200
     assert confirm(c, register_of(app.extensions["coverplan"]["service"].region, FANG, 3, "甲"), "fang.csv") == 3
-    app.extensions["coverplan"]["service"].region_layers()
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield Server(f"http://127.0.0.1:{srv.effective_port}", app)
-    srv.close()
-    app.extensions["coverplan"]["jobs"].shutdown()
+    with served(app) as srv:
+        yield srv
 
 
 #: Per version row: [the layer cell's width, its words broken over two lines, the name cell's white-space, its
