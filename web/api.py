@@ -130,13 +130,14 @@ def check_sites(params: dict) -> None:
     if params.get("kind", "location") != "location" or params.get("model") == "lscp" \
             or not isinstance(p, int) or isinstance(p, bool):
         return
-    from planner.coverage import existing_facilities
+    from planner.coverage import county_type, existing_facilities
     from planner.sites import choosable_counts
 
     s = svc()
-    ft = s.get_type(params["type"])
-    n = choosable_counts(s.region, ft, existing_facilities(s.region, ft))
     county = params.get("county")
+    # a county where the type has no demand at all is said as such first (planner.coverage.county_type)
+    ft = county_type(s.get_type(params["type"]), county, s.region)
+    n = choosable_counts(s.region, ft, existing_facilities(s.region, ft))
     have = n["by_county"].get(str(county), 0) if county else n["total"]
     if p <= have:
         return
