@@ -29,7 +29,7 @@ from geo.crs import parse_crs
 from geo.datasets import EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
-from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, version_rows
+from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, report_facts, version_rows
 from geo.imports import check_townships, check_villages
 from planner import register_scope, textrules
 from planner.i18n import fields_text, pick, t
@@ -683,6 +683,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
     # rows outside a county planner's county refuse the confirm as a whole: nothing is replaced, so no type's
     # "this file's 0 facilities replace the 13 now" is said beside the refusal (QA 31), only why it is refused
     refused_whole = bool(in_county is not None and (~in_county).any())
+    # the facilities the refused rows stand for, of the counties replaced (as the confirm's answer lists them)
+    refused_all = register_scope.refused_named(layer, accepted, fac, mode, county)
     for k in kinds:
         now = fac[fac["facility_type"].astype(str) == k]
         if county:
@@ -691,8 +693,7 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             now = now[now["county_code"].astype(str).isin(planned[k]["counties"])]
         # the facilities the refused rows stand for, kept as they are (register_scope.keep_refused): named, and
         # not counted among those replaced (QA 31)
-        # (those of the counties replaced: register_scope.refused_named, as the confirm's answer lists them)
-        kept_refused = [r for r in register_scope.refused_named(layer, accepted, fac, mode, county) if r["type"] == k]
+        kept_refused = [r for r in refused_all if r["type"] == k]
         kept_line = register_scope.refused_text(kept_refused, lang)
         if kept_refused:
             now = now[~now["id"].astype(str).isin({r["id"] for r in kept_refused})]
@@ -1277,10 +1278,9 @@ def _report_facts(parts: dict, layer: str, mode: str, replaces: dict | None, blo
         replace_text = {g.lang: _replace_said(replaces, replaces["text"], g.lang)}
         if again.get("text"):
             replace_text[other] = _replace_said(replaces, again["text"], other)
-    return {"encoding": parts.get("encoding"), "crs": parts.get("crs"), "coords": parts.get("coords"),
-            "columns": parts.get("columns") or {}, "located_by_name": int(parts.get("located_by_name") or 0),
-            "remembered": bool(remembered), "replace": mode if layer.startswith("facilities") else None,
-            "replaces": replace_text, "blocked": blocked, "identical": same}
+    return report_facts(parts, located_by_name=parts.get("located_by_name") or 0, remembered=remembered,
+                        replace=mode if layer.startswith("facilities") else None, replaces=replace_text,
+                        blocked=blocked, identical=same)
 
 
 def _replace_said(replaces: dict, text: str, lang: str) -> str:
