@@ -161,6 +161,11 @@ REFUSED_NOTE = re.compile(r"（(?P<n>\d+) 行未导入，见校验报告 / (?P=n
 #: "<zh> / <en>" (then "：<the planner's note>"), as (zh, en) patterns: the same names in both halves
 #: (backreferences) tell where one ends even when a name holds " / " or "：".
 EDIT_NOTES = (
+    # since QA 32 an edit names the facility and its id, "移动 城关敬老院（mutual_aid-0614）"; before, its id alone
+    (r"移动 (?P<a>.+)（(?P<i>[^（）]+)）", r"moved (?P=a) \((?P=i)\)"),
+    (r"更名 (?P<a>.+)（(?P<i>[^（）]+)）为 (?P<n>.+)", r"renamed (?P=a) \((?P=i)\) to (?P=n)"),
+    (r"修改 (?P<a>.+)（(?P<i>[^（）]+)）的属性（(?P<b>.+)）", r"edited (?P=a) \((?P=i)\) \((?P<c>.+)\)"),
+    (r"删除 (?P<a>.+)（(?P<i>[^（）]+)）", r"removed (?P=a) \((?P=i)\)"),
     (r"新增 (?P<a>.+)", r"added (?P=a)"),
     (r"移动 (?P<a>.+)", r"moved (?P=a)"),
     (r"更名 (?P<a>.+) 为 (?P<b>.+)", r"renamed (?P=a) to (?P=b)"),

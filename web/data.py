@@ -1697,6 +1697,9 @@ def _edit(body: dict):
     if action in ("add", "rename"):
         name = _edit_name(name)
     ids = layer["id"].astype(str)
+    # a version's note names the facility as the planner knows it, its id after it (the list named ids alone)
+    zh_id, en_id = (f"{fname}（{fid}）", f"{fname} ({fid})") if action != "add" and fname else (str(fid), str(fid))
+    gap = "" if zh_id.endswith("）") else " "  # "更名 x 为 y", but "更名 甲（x）为 y"
     if action == "add":
         n = _next_number()
         while f"edit-{ft.key}-{n:04d}" in set(ids):  # an id from before numbers followed versions
@@ -1719,14 +1722,14 @@ def _edit(body: dict):
         layer.loc[i, "geometry"] = point
         layer.loc[i, "township_code"] = town
         layer.loc[i, "county_code"] = region.townships.loc[town, "county_code"]
-        what = {"zh": f"移动 {fid}", "en": f"moved {fid}"}
+        what = {"zh": f"移动 {zh_id}", "en": f"moved {en_id}"}
     elif action == "rename":
         if str(layer.loc[ids == fid, "name"].iloc[0]) == name:  # an empty version would only clutter the history
             raise InputDataError(f"“{name}” is already the facility's name: nothing to change.",
                                  f"设施名称已是“{name}”，无需修改。", details={"parameter": "name"})
         old_name = str(layer.loc[ids == fid, "name"].iloc[0])
         layer.loc[ids == fid, "name"] = name
-        what = {"zh": f"更名 {fid} 为 {name}", "en": f"renamed {fid} to {name}"}
+        what = {"zh": f"更名 {zh_id}{gap}为 {name}", "en": f"renamed {en_id} to {name}"}
     elif action == "update":
         fields = _fields_param(body.get("fields"))
         before = layer.loc[ids == fid].drop(columns="geometry").iloc[0]
@@ -1735,10 +1738,11 @@ def _edit(body: dict):
             raise InputDataError(f"The facility already has these values ({fields_text(fields, 'en')}): nothing to change.",
                                  f"设施已是这些值（{fields_text(fields, 'zh')}），无需修改。",
                                  details={"parameter": "fields"})
-        what = {"zh": f"修改 {fid} 的属性（{fields_text(fields, 'zh')}）", "en": f"edited {fid} ({fields_text(fields, 'en')})"}
+        what = {"zh": f"修改 {zh_id}{gap}的属性（{fields_text(fields, 'zh')}）",
+                "en": f"edited {en_id} ({fields_text(fields, 'en')})"}
     else:
         layer = layer[ids != fid]
-        what = {"zh": f"删除 {fid}", "en": f"removed {fid}"}
+        what = {"zh": f"删除 {zh_id}", "en": f"removed {en_id}"}
     # the audit entry names the facility, a rename with its name before and after (QA 27)
     if action == "rename":
         named = f"{old_name} → {name}"
