@@ -233,9 +233,11 @@ def county_type(ft, county: str | None, region=None):
     raise InputDataError(
         f"{ft.name('en')} has no demand points in {here_en}: it has demand only in {only_en}.",
         f"{ft.name('zh')}在{here_zh}没有需求点：此类设施的需求仅在{only_zh}。",
-        hint_en="Choose another facility type; proposals there are made by a planner of those counties or a "
-                "city-wide planner.",
-        hint_zh="请选择其他设施类型；这些县区的方案由当地或全市的规划人员制定。",
+        # said to every planner alike: a city-wide one may pick those counties, a county one may not (QA 32: a
+        # city-wide planner was told to leave it to "a city-wide planner")
+        hint_en="Choose another facility type, or one of those counties (a county planner plans only his own "
+                "county; a city-wide planner may choose any).",
+        hint_zh="请选择其他设施类型，或选择上述县区（县级规划人员只能为本县制定方案，市级规划人员可选任一县区）。",
         details={"type": ft.key, "county": county, "demand_counties": where})
 
 
