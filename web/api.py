@@ -781,10 +781,24 @@ def _facility_view():
     return register_view(s.region, s.types(), g.lang, **_facility_query())
 
 
+#: Most rows one page of /api/facilities gives when a client asks for pages (``limit``).
+FACILITY_PAGE_MAX = 5000
+
+
 @bp.get("/facilities")
 def facilities():
-    """The facility register, filtered by ``type``, ``county``, ``township`` and ``q`` (name or id)."""
-    return jsonify(_facility_view())
+    """The facility register, filtered by ``type``, ``county``, ``township`` and ``q`` (name or id); with
+    ``limit`` (and ``offset``), one page of the rows in the same order: ``count`` stays the number matching,
+    ``next_offset`` says where the next page starts (null after the last)."""
+    limit = number(request.args.get("limit"), "limit", int, minimum=1, maximum=FACILITY_PAGE_MAX)
+    offset = number(request.args.get("offset"), "offset", int, minimum=0)
+    view = _facility_view()
+    if limit is not None or offset is not None:
+        start, size = offset or 0, limit or FACILITY_PAGE_MAX
+        end = min(start + size, view["count"])
+        view["rows"] = view["rows"][start:end]
+        view.update(offset=start, limit=size, next_offset=end if end < view["count"] else None)
+    return jsonify(view)
 
 
 @bp.get("/facilities.<fmt>")
