@@ -2094,3 +2094,19 @@ _STRINGS.update({
                       "The rows the layer holds after this version (a rollback: the layers it restored); under an "
                       "import, the rows of its file"),
 })
+
+# -- fixer QA32-FC: a login ended by an administrator says why at its next request (web/auth.py _session_ended)
+_STRINGS.update({
+    "qa32fc_ended_disabled": ("您的账号已被管理员停用，本次登录已结束。如需继续使用，请联系管理员。",
+                              "Your account was disabled by an administrator, which ended this login. Contact your "
+                              "administrator if you need it again."),
+    "qa32fc_ended_reenabled": ("管理员曾停用您的账号，本次登录因此结束；账号现已重新启用，请重新登录。",
+                               "This login ended when an administrator disabled your account; the account has been "
+                               "enabled again since: log in again."),
+    "qa32fc_ended_reset": ("管理员已重置您的密码，本次登录已结束。请用管理员告知的新密码（一次性密码）登录，登录后须设置自己的密码。",
+                           "An administrator reset your password, which ended this login. Log in with the new "
+                           "one-time password your administrator gives you; you will then set your own."),
+    "qa32fc_ended_changed": ("您的密码已被修改（在其他会话中或由管理员修改），本次登录已结束。请用新密码登录。",
+                             "Your password was changed (in another session or by an administrator), which ended "
+                             "this login. Log in with the new password."),
+})

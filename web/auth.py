@@ -17,7 +17,8 @@ answer 403 with a message in the user's language naming the county.
 
 Sessions are Flask-Login's, in Flask's signed cookie; the session id carries
 the password stamp, so a password change, a reset or disabling the account
-ends every older session at once.
+ends every older session at once. Such a login's next request is told why
+(401 AccountDisabled, PasswordReset...: ``ENDED_CODES``), its own cookie only.
 """
 from __future__ import annotations
 
@@ -128,9 +129,10 @@ def init_app(app: Flask) -> None:
         uid, _, rest = session_id.partition(":")
         stamp, _, token = rest.partition(":")
         user = users.get(uid)
-        if user is None or user.disabled or not secrets.compare_digest(user.stamp, stamp):
-            return None
-        if not users.session_open(uid, token):  # logged out (or a cookie from before logins had tokens)
+        if user is None or user.disabled or not secrets.compare_digest(user.stamp, stamp) \
+                or not users.session_open(uid, token):  # logged out (or a cookie from before logins had tokens)
+            # ended by an account change (disabled, password reset): the gate says why, to this login's cookie only
+            g.session_ended = _ended_reason(users, user, token)
             return None
         return dataclasses.replace(user, session=token)
 
@@ -141,6 +143,33 @@ def init_app(app: Flask) -> None:
 
     if cfg["AUTH_REQUIRED"] and users.count() == 0:
         _first_admin(users)
+
+
+def _ended_reason(users: UserStore, account: User | None, token: str) -> str | None:
+    """Why the login ``token`` of ``account`` no longer works, when an account change ended it (QA 32): "disabled"
+    (the account is disabled now, whatever ended the login), "reenabled" (ended by a disable, enabled again since),
+    "reset" or "changed" (its password); None otherwise (logged out, run out, a token never handed out: the plain
+    "please log in"). The token is the secret: only the cookie of that very login is told."""
+    if account is None:
+        return None
+    reason = users.session_ended(account.id, token)
+    if reason is None:
+        return None
+    if account.disabled:
+        return "disabled"
+    return "reenabled" if reason == "disabled" else reason
+
+
+#: A login ended by an account change (_ended_reason): the error code of the gate's 401 and the words, by reason
+ENDED_CODES = {"disabled": "AccountDisabled", "reenabled": "SessionEnded", "reset": "PasswordReset",
+               "changed": "PasswordChanged"}
+
+
+def session_ended_text(lang: str) -> str | None:
+    """Why this request's login ended (an administrator disabled the account, reset its password...) in ``lang``;
+    None when it did not end so (no cookie, another's, logged out, or signed in)."""
+    reason = getattr(g, "session_ended", None)
+    return t("qa32fc_ended_" + reason, lang) if reason in ENDED_CODES else None
 
 
 def _owner_active(users: UserStore):
@@ -234,9 +263,17 @@ def _gate():
     if endpoint in PUBLIC or endpoint.startswith("vendor."):
         return None
     if user is None:
+        reason = getattr(g, "session_ended", None)
+        if reason in ENDED_CODES and _wants_json():
+            # the login this cookie held was ended by an administrator: said so, not "please log in" (QA 32); 401 as
+            # every request without a login, so a client that reads the status alone still logs in again
+            en, zh = session_ended_text("en"), session_ended_text("zh")
+            return jsonify({"error": ENDED_CODES[reason], "message": en if g.lang == "en" else zh,
+                            "message_en": en, "message_zh": zh,
+                            "details": {"path": request.path, "session_ended": reason}}), 401
         if _wants_json():
             return _deny(401, "LoginRequired", "Please log in first.", "请先登录。")
-        return redirect(url_for("auth.login", next=_here()))
+        return redirect(url_for("auth.login", next=_here()))  # the login page says why (session_ended_text)
     if user.must_change and endpoint not in SELF_SERVICE:
         if _wants_json():
             return _deny(403, "PasswordChangeRequired", "Change your one-time password first.",
@@ -703,8 +740,8 @@ def login():
             return jsonify({"error": "AccountDisabled" if disabled else "LoginFailed", "message": error, **both,
                             "details": {}}), status, retry
         return render_template("login.html", error=error, name=shown, next=nxt), status, retry
-    # after 退出 the login page says so (it said nothing, QA 27)
-    return render_template("login.html", error=None, name=name, next=nxt,
+    # after 退出 the login page says so (it said nothing, QA 27); a login an administrator ended says why (QA 32)
+    return render_template("login.html", error=session_ended_text(lang), name=name, next=nxt,
                            signed_out=bool(session.pop("signed_out", False)) and getattr(g, "user", None) is None)
 
 

@@ -116,13 +116,15 @@ class Job:
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "state": self.state,
+        state = self.state
+        return {"id": self.id, "kind": self.kind, "state": state,
                 "progress": round(self.progress, 4), "message": self.message,
                 "params": self.params, "result": self.result, "error": self.error,
                 "created": self.created, "started": self.started, "finished": self.finished,
-                "ahead": self.ahead if self.state == "queued" else 0,
+                "ahead": self.ahead if state == "queued" else 0,
                 "cancel_requested": self.cancel_requested, "keep_requested": self.keep_requested,
-                "saving": self.saving,
+                # a final job saves nothing any more (read after its state: _run clears it before the final state)
+                "saving": self.saving and state not in FINAL,
                 # an interrupted job's: from its start to the last time it was known to run (at least this long)
                 "elapsed": round(max(0.0, (self.finished or time.time()) - (self.started or self.created)), 3),
                 "cut_off": self.cut_off, "dismissed": self.dismissed,
@@ -404,38 +406,48 @@ class JobRunner:
         # on the poll itself, so that every job function keeps its (progress, should_stop) signature
         should_stop.keep = keeps
 
+        result, error = None, None
         try:
             if not self._owner_active(job):  # disabled while it waited (from the CLI: its jobs are out of its reach)
                 raise OwnerDisabled(before_start=True)
             result = fn(progress, should_stop)
         except Cancelled:
-            job.state = "cancelled"
+            state = "cancelled"
         except CoverplanError as exc:
             # e.g. "no solution in time" from a solver we interrupted; not a refusal to save ("stop and save" asked,
             # then the account disabled from the CLI: it failed, it did not stop before finding a plan)
             if job._stop.is_set() and not isinstance(exc, OwnerDisabled):
-                job.state = "cancelled"
+                state = "cancelled"
             else:
-                job.state, job.error = "failed", {**public(exc.to_dict("zh")), "status": status_of(exc)}
+                state, error = "failed", {**public(exc.to_dict("zh")), "status": status_of(exc)}
         except Exception as exc:  # a bug: keep the server alive; the trace goes to the log, not the client
             logging.getLogger("coverplan.jobs").error("job %s failed:\n%s", job.id, traceback.format_exc())
-            job.state = "failed"
-            job.error = {"error": type(exc).__name__, "message": f"计算出错：{exc}",
-                         "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
-                         "details": {}, "status": 500}
+            state = "failed"
+            error = {"error": type(exc).__name__, "message": f"计算出错：{exc}",
+                     "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
+                     "details": {}, "status": 500}
         else:
             if job.saving and result is not None:  # past the commit point: what it saved is its result
-                job.state, job.result, job.progress = "done", result, 1.0
+                state = "done"
             elif job._stop.is_set() and not (result is not None and keeps()):
-                job.state = "cancelled"  # the solver returned early because we asked it to
+                state = "cancelled"  # the solver returned early because we asked it to
             else:
-                job.state, job.result, job.progress = "done", result, 1.0
-        if timed_out and job.state == "cancelled":
+                state = "done"
+        if timed_out and state == "cancelled":
             limit = round(self.wall_limit)
-            job.state, job.error = "failed", {
+            state, error = "failed", {
                 "error": "TimeLimit", "message": f"计算超过时间上限（{limit} 秒），已停止。",
                 "message_zh": f"计算超过时间上限（{limit} 秒），已停止。请减少设施数量或缩小范围后重试。",
                 "message_en": f"The calculation exceeded the time limit ({limit} s) and was stopped. "
                               "Ask for fewer sites or a smaller area.", "details": {"limit": limit}, "status": 422}
-        job.finished = time.time()
+        # the end, in one step under the lock: "saving" is over before (never after) the state is final, so no
+        # poll reads "done" (or "failed") and "saving": true together (QA 32: a 3-second solve answered both)
+        with self._lock:
+            job.saving = False
+            if state == "done":
+                job.result, job.progress = result, 1.0
+            if error is not None:
+                job.error = error
+            job.finished = time.time()
+            job.state = state
         self._record(job)

@@ -3,7 +3,8 @@
 Tables beside the proposals: ``users`` (name, role, county, password
 hash), ``login_failures`` (the lockout counters per name and client address, and per address
 across names), ``audit`` (who did
-what, when, to which object) and ``former_names`` (the names renamed accounts had: given to no other account). Passwords are hashed by werkzeug.security
+what, when, to which object), ``former_names`` (the names renamed accounts had: given to no other account)
+and ``ended_sessions`` (logins an account change ended, and why: their next request is told). Passwords are hashed by werkzeug.security
 (scrypt, salted); nothing here ever stores or logs a password in clear.
 
 Both faces use this module: the web app (web/auth.py) and ``coverplan users``
@@ -80,6 +81,13 @@ CREATE TABLE IF NOT EXISTS sessions (
     user_id     TEXT NOT NULL,
     created     REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ended_sessions (
+    token       TEXT PRIMARY KEY,   -- a login ended by someone else (QA 32): its next request is told why
+    user_id     TEXT NOT NULL,
+    reason      TEXT NOT NULL,      -- ENDED_REASONS: "disabled", "reset" or "changed"
+    created     REAL NOT NULL,      -- when the login began (forgotten SESSION_DAYS after, as the login)
+    ended       REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS former_names (
     name        TEXT PRIMARY KEY COLLATE NOCASE,  -- a name an account had before a rename (QA 31)
     user_id     TEXT NOT NULL,      -- the account that had it: the name is given to no other
@@ -88,6 +96,10 @@ CREATE TABLE IF NOT EXISTS former_names (
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
 """
+
+#: Why a login was ended by an account change (UserStore.session_ended): the account was disabled, its password
+#: reset (a one-time password) or set anew (by its holder in another session, or ``coverplan users passwd``).
+ENDED_REASONS = ("disabled", "reset", "changed")
 
 #: The "address" of the failures of a password change's current password (UserStore.check_current):
 #: counted per account, whatever the address (a name never holds a tab, and no address reads so).
@@ -512,6 +524,29 @@ class UserStore:
             con.execute("DELETE FROM sessions WHERE token = ?", (token,))
 
     @staticmethod
+    def _end_sessions(con: sqlite3.Connection, user_id: str, reason: str) -> None:
+        """End every login of ``user_id`` on ``con`` (in the caller's transaction), keeping why (ENDED_REASONS): the
+        next request of such a login is told the account was disabled or its password reset (QA 32: it was "please
+        log in first"). Only a cookie holding the ended login's token learns it (:meth:`session_ended`)."""
+        now = time.time()
+        con.execute("DELETE FROM ended_sessions WHERE created < ?", (now - SESSION_DAYS * 86400,))
+        con.execute("INSERT OR REPLACE INTO ended_sessions (token, user_id, reason, created, ended) "
+                    "SELECT token, user_id, ?, created, ? FROM sessions WHERE user_id = ?", (reason, now, user_id))
+        con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    def session_ended(self, user_id: str, token: str) -> str | None:
+        """Why the login ``token`` of ``user_id`` was ended by an account change (ENDED_REASONS), or None: a token
+        never handed out, one logged out, or one older than SESSION_DAYS (a login that would have run out anyway)."""
+        if not token or not user_id:
+            return None
+        with self._connect() as con:
+            row = con.execute("SELECT reason, created FROM ended_sessions WHERE token = ? AND user_id = ?",
+                              (token, user_id)).fetchone()
+        if row is None or row["created"] < time.time() - SESSION_DAYS * 86400:
+            return None
+        return row["reason"]
+
+    @staticmethod
     def _user(r: sqlite3.Row | None) -> User | None:
         if r is None:
             return None
@@ -704,7 +739,8 @@ class UserStore:
             con.execute("UPDATE users SET pw_hash = ?, stamp = ?, must_change = ?, updated = ? WHERE id = ?",
                         (generate_password_hash(password), secrets.token_hex(8), int(must_change), time.time(),
                          user.id))
-            con.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))  # the new stamp ends them all
+            # the new stamp ends them all; each is told why at its next request (QA 32)
+            self._end_sessions(con, user.id, "reset" if generated is not None else "changed")
             self._clear_failures(con, user.name)
         return self.get(user.id), generated
 
@@ -746,8 +782,8 @@ class UserStore:
                         "stamp = CASE WHEN ? THEN ? ELSE stamp END WHERE id = ?",
                         (new_role, new_county, int(new_disabled), time.time(), int(new_disabled and not user.disabled),
                          secrets.token_hex(8), user.id))
-            if new_disabled:
-                con.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+            if new_disabled:  # each told so at its next request (QA 32)
+                self._end_sessions(con, user.id, "disabled")
         return self.get(user.id)
 
     def _active_admins(self, exclude: str | None = None, con: sqlite3.Connection | None = None) -> int:

@@ -39,14 +39,15 @@
   // fetch answers 401 and the page went quiet (a place search found nothing, without a word). Said once,
   // at the top, with a link back to this page after the login; no redirect (a form being filled in stays
   // on screen) and no retry (nothing to loop on).
-  var loginEnded = function () {
+  var loginEnded = function (why) {
     if (document.getElementById("cp-login-ended") || !document.body) return;
     var box = document.createElement("div");
     box.id = "cp-login-ended";
     box.className = "login-ended";
     box.setAttribute("role", "alert");
     // built as elements: the page's own address goes into the link as a property, never as markup
-    box.appendChild(document.createTextNode(T("session_ended") + " "));
+    // why, when an administrator ended it (the server's message: account disabled, password reset; QA 32)
+    box.appendChild(document.createTextNode((why || T("session_ended")) + " "));
     var a = document.createElement("a");
     a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
     a.textContent = T("session_login_again");
@@ -84,7 +85,8 @@
             }, function () { throw j; });
         }
         // the gate's own answer (web/auth.py), not a wrong password at /login (401 too, another error)
-        if (r.status === 401 && j && j.error === "LoginRequired") loginEnded();
+        var ended = r.status === 401 && j && j.details && j.details.session_ended;  // web/auth.py ENDED_CODES
+        if (r.status === 401 && j && (j.error === "LoginRequired" || ended)) loginEnded(ended ? j.message : null);
         if (!r.ok) throw j;
         return j;
       });
