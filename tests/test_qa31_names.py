@@ -134,3 +134,17 @@ def test_middle_dots_alone_are_no_name(name):
     with pytest.raises(AccountError) as e:
         check_name(name)
     assert "dots alone" in e.value.en
+
+
+@pytest.mark.parametrize(("first", "second"), [("城市规划员", "城市規劃員"), ("管理員王", "管理员王"), ("臺灣辦", "台湾办")])
+def test_traditional_and_simplified_forms_of_a_name_read_as_one(tmp_path, first, second):
+    """QA 32: 城市規劃員 was added beside 城市规划员 (OpenCC's traditional -> simplified table)."""
+    from web.users import UserStore, name_key
+
+    assert name_key(first) == name_key(second)
+    store = UserStore(tmp_path / "u.sqlite")
+    store.add(first, "viewer", password="a-long-password-1")
+    with pytest.raises(AccountError) as e:
+        store.add(second, "viewer", password="a-long-password-1")
+    assert e.value.code == "exists" and first in e.value.zh, e.value.zh
+    assert name_key("王一") != name_key("王二")  # different names stay apart

@@ -14,6 +14,7 @@ or while one is (WAL: the CLI and the server write the same file safely).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import secrets
@@ -334,9 +335,21 @@ def _name_char_refusal(ch: str) -> tuple[str, str]:
 def name_key(name: str) -> str:
     """What two account names that read alike share: NFKC, case-folded (Ａdmin, ADMIN, admin), without accents and
     tone marks (wáng.admin reads as wang.admin), the middle dot as a full stop (管理员·王, 管理员.王: QA 31). Names of
-    other scripts that read as Latin ones (Cherokee Ꭺdmin) are not merged here: check_name refuses them."""
+    other scripts that read as Latin ones (Cherokee Ꭺdmin) are not merged here: check_name refuses them. Chinese
+    characters in their simplified form (城市規劃員 reads as 城市规划员: QA 32), by OpenCC's table."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFKC", plain).casefold().replace("·", ".")
+    folded = unicodedata.normalize("NFKC", plain).casefold().replace("·", ".")
+    return _simplified(folded) if any(unicodedata.east_asian_width(c) == "W" for c in folded) else folded
+
+
+@functools.cache
+def _to_simplified():
+    import opencc  # OpenCC's traditional -> simplified table (PyPI opencc)
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return _to_simplified().convert(text)
 
 
 def _bad_name_char(name: str, i: int, why_en: str, why_zh: str) -> AccountError:
