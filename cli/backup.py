@@ -6,6 +6,7 @@ restore needs it stopped.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -93,13 +94,27 @@ def _restore(args) -> int:
     db = _db(args)
     # versions and missing_versions are the restored database's (geo.backup.restore), not the manifest's
     manifest = restore(args.file, db, data_dir=args.data_dir)
-    d = {"restored": str(args.file), "db": str(db), **describe(manifest), "accounts": manifest["accounts"]}
+    dropped = manifest.get("dropped") or {}
+    d = {"restored": str(args.file), "db": str(db), **describe(manifest), "accounts": manifest["accounts"],
+         "dropped": dropped}
     versions = d["versions"] or []
     zh_list = f"：{_listed_versions(versions, 'zh')}" if versions else ""
     en_list = f": {_listed_versions(versions, 'en')}" if versions else ""
-    _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。请重新启动服务。",
+    gone, proposals = dropped.get("versions") or [], int(dropped.get("proposals") or 0)
+    # what the replaced database held that the archive does not (made after the backup): said, and in the audit
+    zh_gone = (f"被替换的数据库中备份之后的 {len(gone)} 个数据版本"
+               + (f"（{_listed_versions(gone, 'zh')}）" if gone else "") + f"和 {proposals} 个方案已丢弃")
+    en_gone = (f"{len(gone)} data version(s) and {proposals} proposal(s) of the replaced database, made after the "
+               "backup, were dropped" + (f" ({_listed_versions(gone, 'en')})" if gone else ""))
+    nxt = dropped.get("next_version") or {}
+    if gone and nxt:  # their numbers are not given again
+        zh_gone += "；此后新的数据版本从 " + "、".join(f"{r} v{v}" for r, v in nxt.items()) + " 起编号，已丢弃的编号不再使用"
+        en_gone += ("; new data versions are numbered from " + ", ".join(f"{r} v{v}" for r, v in nxt.items())
+                    + " on, never reusing a dropped number")
+    d["audited"] = _audit(args, db, manifest)
+    _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。{zh_gone}。请重新启动服务。",
          f"Restored from {args.file} (backup of {d['created']}, {len(versions)} data version(s){en_list}). "
-         "Start the server again.", d)
+         f"{en_gone}. Start the server again.", d)
     if not d["accounts"] and not args.json:  # a backup made before any account existed: said, not found out at login
         # only a server that asks for logins makes one (web.auth: AUTH required, or auto beyond the loopback
         # address); the default, open on this computer, makes none (it was said to, unconditionally: QA 24)
@@ -109,3 +124,30 @@ def _restore(args) -> int:
              "the server creates none; when it asks for logins (--auth required, or a --host beyond 127.0.0.1), "
              "it creates the admin account 'admin' at start and shows its one-time password on the console.", None)
     return 0
+
+
+def _audit(args, db: Path, manifest: dict) -> bool:
+    """Write the restore into the restored database's audit log (shown on /admin): who ran it -- the command line
+    and the computer's user, as `coverplan users` records its changes (cli/users.py) -- the archive's name, when it
+    was made, and what the replaced database held that is now gone. A restore left no trace: colleagues' changes of
+    the morning were gone and nobody could tell why (QA 32). The restore is done either way: a log that cannot be
+    written is said, not made a failure."""
+    from geo.datasets import os_user
+    from geo.errors import CoverplanError
+
+    dropped = manifest.get("dropped") or {}
+    created = manifest.get("created_iso")
+    detail = {"backup_created": created if isinstance(created, str) else None,
+              "backup_versions": len(manifest.get("versions") or []),
+              "dropped_versions": dropped.get("versions") or [], "dropped_proposals": int(dropped.get("proposals") or 0),
+              "dropped_proposal_names": dropped.get("proposal_names") or []}
+    try:
+        from web.users import UserStore
+
+        UserStore(db).audit("restore", user_name=f"(command line) {os_user()}", obj=Path(args.file).name,
+                            detail=detail)
+        return True
+    except (CoverplanError, OSError, sqlite3.Error) as exc:
+        print(f"注意：恢复已完成，但未能写入审计日志（{exc}）。" if args.lang == "zh" else
+              f"Note: the restore is done, but it could not be written to the audit log ({exc}).", file=sys.stderr)
+        return False

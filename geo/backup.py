@@ -676,6 +676,12 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     server first. An archive made before reports were backed up (its manifest
     has no "reports") leaves ``reports/`` as it is, as its restore did then.
 
+    Version numbers are never given twice: the restored database records the highest number the replaced one
+    had handed out, and the next version is numbered above it (geo.datasets). The answer's ``dropped`` says
+    what the replaced database held that the restored one does not: ``versions`` ([region, version] made
+    after the backup), ``proposals`` (their count), ``proposal_names`` (the first few), and
+    ``next_version`` ({region: the number the next version will have}).
+
     Only what the restore made (its staging folder) or moved aside (the replaced database,
     ``datasets/`` and ``reports/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
     folder or a file other than a SQLite database is refused before anything is touched.
@@ -736,6 +742,8 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
     try:
         manifest = verify(archive, stage)
         _check_regions(manifest, Path(archive).name, db_path, regions)
+        # what the database being replaced drops and the numbers it handed out, read before it is moved aside
+        manifest = {**manifest, "dropped": _replaced(db_path, data_dir, stage / DATABASE)}
         old.mkdir()
         made_old = True
         # the reports replaced only by an archive that speaks for them: one made before they were backed up
@@ -776,6 +784,68 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
         shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)  # what was moved aside, once the restored state is in place
     return manifest
+
+
+#: The most names of dropped proposals a restore reports (their count is always whole).
+_MAX_NAMES = 20
+
+
+def _replaced(db_path: Path, data_dir: Path, restored: Path) -> dict:
+    """What restoring the database ``restored`` (staged) over ``db_path`` drops: the data versions and saved
+    proposals of ``db_path`` the restored one does not hold (made after the backup), said by the restore and
+    its audit entry; and keeps: the highest version number ``db_path`` had handed out per region, recorded in
+    ``restored`` (geo.datasets.keep_numbers_above), so that the next version made after the restore is not a
+    second "v7" (QA 32: an upload checked on the replaced v7 was confirmed on the new one, and an export saying
+    "数据版本 v7" named other data). The replaced data folder's version folders (datasets/<region>/<N>/,
+    reports/v<N>/) count as numbers handed out too: a damaged database still leaves them.
+
+    A replaced database that cannot be read (damaged: the reason for many a restore) drops what could be read."""
+    from geo.datasets import highest_numbers, keep_numbers_above
+
+    highest = highest_numbers(db_path) if db_path.is_file() else {}
+
+    def taken(region: str, name: str) -> None:
+        if name.isdigit() and len(name) <= 10 and 0 < int(name) <= _MAX_VERSION:
+            highest[region] = max(highest.get(region, 0), int(name))
+
+    try:
+        for region_dir in (data_dir / DATASETS).iterdir() if (data_dir / DATASETS).is_dir() else ():
+            if region_dir.is_dir() and _REGION.fullmatch(region_dir.name):
+                for child in region_dir.iterdir():
+                    taken(region_dir.name, child.name)
+        # a report is named by its number alone (geo.import_reports): it counts for the regions the database has
+        numbers = [c.name[1:] for c in (data_dir / REPORTS).iterdir() if c.name.startswith("v")] \
+            if (data_dir / REPORTS).is_dir() else []
+        for region in set(highest) | {r for r, _ in _versions(restored)}:
+            for n in numbers:
+                taken(region, n)
+    except OSError:  # a folder that cannot be listed: the database's numbers
+        pass
+    before, names = set(), {}
+    if db_path.is_file():
+        try:
+            before = set(_versions(db_path))
+            con = sqlite3.connect(db_path)
+            try:
+                if "proposals" in _tables(con):
+                    names = {str(i): str(n) for i, n in con.execute("SELECT id, name FROM proposals ORDER BY created")}
+            finally:
+                con.close()
+        except sqlite3.Error:
+            pass
+    after_ids: set[str] = set()
+    con = sqlite3.connect(restored)
+    try:
+        if "proposals" in _tables(con):
+            after_ids = {str(r[0]) for r in con.execute("SELECT id FROM proposals")}
+    finally:
+        con.close()
+    dropped_versions = sorted(before - set(_versions(restored)))
+    dropped_proposals = [n for i, n in names.items() if i not in after_ids]
+    keep_numbers_above(restored, highest)
+    return {"versions": [list(v) for v in dropped_versions], "proposals": len(dropped_proposals),
+            "proposal_names": dropped_proposals[:_MAX_NAMES],
+            "next_version": {r: v + 1 for r, v in sorted(highest_numbers(restored).items())}}
 
 
 def describe(manifest: dict) -> dict:

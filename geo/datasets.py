@@ -345,6 +345,58 @@ def os_user() -> str:
         return "unknown"
 
 
+#: The table in which a restore (geo.backup) leaves, per region, the highest data version number the database it
+#: replaced had handed out. A store numbers its next version above it and above its own versions, so that a
+#: number never names two versions: after a restore to v6, the next edit was a second "v7", and an upload checked
+#: on the first v7, an export or a proposal saying "数据版本 v7" then named other data (QA 32).
+NUMBERS_TABLE = "dataset_numbers"
+
+
+def highest_numbers(db_path: str | Path) -> dict[str, int]:
+    """Per region, the highest data version number the SQLite file ``db_path`` has handed out: its versions' and
+    the one a restore recorded in it (:data:`NUMBERS_TABLE`). Only reads; {} for a file that holds neither, is
+    not there, or cannot be read (a damaged database being restored over)."""
+    path = Path(db_path)
+    out: dict[str, int] = {}
+    if not path.is_file() or path.stat().st_size == 0:
+        return out
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return out
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        queries = [q for t, q in (("dataset_versions", "SELECT region, MAX(version) FROM dataset_versions GROUP BY region"),
+                                  (NUMBERS_TABLE, f"SELECT region, highest FROM {NUMBERS_TABLE}"))  # noqa: S608
+                   if t in tables]
+        for q in queries:
+            for region, v in con.execute(q):
+                if isinstance(v, int) and not isinstance(v, bool):
+                    out[str(region)] = max(out.get(str(region), 0), v)
+    except sqlite3.Error:  # damaged: what could be read
+        pass
+    finally:
+        con.close()
+    return out
+
+
+def keep_numbers_above(db_path: str | Path, highest: dict[str, int]) -> None:
+    """Record in the SQLite file ``db_path`` that the data version numbers up to ``highest[region]`` are taken (a
+    restore: those the database it replaces handed out), keeping a higher one recorded before."""
+    taken = [(str(r), int(v)) for r, v in highest.items() if int(v) > 0]
+    if not taken:
+        return
+    con = sqlite3.connect(db_path, timeout=30)
+    try:
+        with con:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {NUMBERS_TABLE} (region TEXT PRIMARY KEY, "
+                        "highest INTEGER NOT NULL)")
+            con.executemany(f"INSERT INTO {NUMBERS_TABLE} (region, highest) VALUES (?, ?) ON CONFLICT(region) "  # noqa: S608
+                            "DO UPDATE SET highest = MAX(highest, excluded.highest)", taken)
+    finally:
+        con.close()
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -1335,8 +1387,7 @@ class DatasetStore:
                     new_refs[name] = LayerRef(name, -1, file, sha256_file(tmp / file), rows)
                 _fsync_dir(tmp)
                 _pause("staged")
-                version = con.execute("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM dataset_versions "
-                                      "WHERE region=?", (self.region_name,)).fetchone()["v"]
+                version = self._next_version(con)
                 final = self.root / str(version)
                 if final.exists():  # no row owns it (we hold the lock): a crashed commit's leftover
                     shutil.rmtree(final)
@@ -1374,8 +1425,7 @@ class DatasetStore:
             changed = sorted(n for n in layers if now.get(n) != base.get(n))
             if not changed:
                 return None
-            new = con.execute("SELECT MAX(version) + 1 AS v FROM dataset_versions WHERE region=?",
-                              (self.region_name,)).fetchone()["v"]
+            new = self._next_version(con)
             if (self.root / str(new)).exists():  # no row owns it (we hold the lock): a crashed commit's leftover
                 shutil.rmtree(self.root / str(new))
             refs = dict(now)
@@ -1449,8 +1499,7 @@ class DatasetStore:
             self._check_owner()
             target, refs = self._usable(con, version)
             parent, now = self._usable(con, None)
-            new = con.execute("SELECT MAX(version) + 1 AS v FROM dataset_versions WHERE region=?",
-                              (self.region_name,)).fetchone()["v"]
+            new = self._next_version(con)
             if (self.root / str(new)).exists():  # no row owns it (we hold the lock): a crashed commit's leftover
                 shutil.rmtree(self.root / str(new))
             changed = sorted(n for n in set(refs) | set(now) if refs.get(n) != now.get(n))
@@ -1469,6 +1518,18 @@ class DatasetStore:
                          refs=list(refs.values()), replaced=replaced)
             con.execute("UPDATE dataset_current SET version=? WHERE region=?", (new, self.region_name))
         return new
+
+    def _next_version(self, con: sqlite3.Connection) -> int:
+        """The number of the next version: above every version of the region and above the highest number a
+        database a restore replaced had handed out (:data:`NUMBERS_TABLE`): a number is never given twice."""
+        top = con.execute("SELECT COALESCE(MAX(version), 0) AS v FROM dataset_versions WHERE region=?",
+                          (self.region_name,)).fetchone()["v"]
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (NUMBERS_TABLE,)).fetchone():
+            floor = con.execute(f"SELECT highest FROM {NUMBERS_TABLE} WHERE region=?",  # noqa: S608
+                                (self.region_name,)).fetchone()
+            if floor is not None and isinstance(floor["highest"], int):
+                top = max(top, floor["highest"])
+        return top + 1
 
     def _insert(self, con: sqlite3.Connection, *, version: int, parent: int | None, author: str, note: str,
                 kind: str, layer: str | None, target: int | None, source_name: str | None,

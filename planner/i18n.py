@@ -2110,3 +2110,15 @@ _STRINGS.update({
                              "Your password was changed (in another session or by an administrator), which ended "
                              "this login. Log in with the new password."),
 })
+
+# -- fixer QA32-FB: `coverplan restore` in the audit log (cli/backup.py writes it); the qa32fb_* keys are the words
+# for its details (backup_created, backup_versions, dropped_versions, dropped_proposals, dropped_proposal_names)
+_STRINGS.update({
+    "audit_restore": ("恢复备份", "backup restored"),
+    "qa32fb_created": ("备份时间 {v}", "backup of {v}"),
+    "qa32fb_versions": ("备份中有 {n} 个数据版本", "data versions in the backup: {n}"),
+    "qa32fb_dropped_versions": ("丢弃了备份之后的数据版本 {vs}", "data versions made after the backup dropped: {vs}"),
+    "qa32fb_no_dropped_versions": ("未丢弃数据版本", "no data version dropped"),
+    "qa32fb_dropped_proposals": ("丢弃了 {n} 个方案", "proposals dropped: {n}"),
+    "qa32fb_dropped_names": ("（{names}）", " ({names})"),
+})

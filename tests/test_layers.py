@@ -26,8 +26,9 @@ PACKAGES = ("geo", "planner", "web", "cli")
 #: Imports from one face to the other that are part of the design, (importer, imported).
 #: `coverplan serve` is the command that starts the web face, so it imports the app
 #: factory -- and nothing else of web.
-#: `coverplan users` manages the web server's accounts, kept by web.users (and nothing else of web).
-ALLOWED = {("cli.serve", "web.app"), ("cli.users", "web.users")}
+#: `coverplan users` manages the web server's accounts, kept by web.users (and nothing else of web);
+#: `coverplan restore` writes its entry into the audit log web.users keeps.
+ALLOWED = {("cli.serve", "web.app"), ("cli.users", "web.users"), ("cli.backup", "web.users")}
 
 #: Modules that import by computed name, and why that stays inside their layer.
 DYNAMIC = {"geo.regions": "loads a region's builder, a geo.build_region module named in _BUILDERS"}

@@ -1115,6 +1115,19 @@ def audit_detail_text(detail: dict, lang: str) -> str:
         elif key == "deleted_params" and isinstance(value, dict):  # a deleted proposal's question, in words
             from web.proposals import params_text
             parts.append(pick(("参数：", "parameters: ")) + params_text(value, lang))
+        elif key == "backup_created" and isinstance(value, str):  # `coverplan restore` (QA 32)
+            parts.append(t("qa32fb_created", lang, v=value))
+        elif key == "backup_versions" and isinstance(value, int):
+            parts.append(t("qa32fb_versions", lang, n=value))
+        elif key == "dropped_versions" and isinstance(value, list):
+            parts.append(t("qa32fb_dropped_versions", lang, vs=pick(("、", ", ")).join(f"{r} v{v}" for r, v in value))
+                         if value else t("qa32fb_no_dropped_versions", lang))
+        elif key == "dropped_proposals" and isinstance(value, int):
+            names = detail.get("dropped_proposal_names") or []
+            parts.append(t("qa32fb_dropped_proposals", lang, n=value)
+                         + (t("qa32fb_dropped_names", lang, names=pick(("、", ", ")).join(map(str, names))) if names else ""))
+        elif key == "dropped_proposal_names":
+            pass  # said with dropped_proposals
         elif key == "role":
             parts.append(pick(("角色 ", "role ")) + role(value))
         elif key == "county":
