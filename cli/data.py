@@ -13,7 +13,7 @@ from pathlib import Path
 from cli.lang import h
 from cli.options import add_data_store, add_json, add_region, check_data_dir
 from cli.output import issue_text, print_json
-from geo.datasets import CAPACITY_COLUMNS
+from geo.datasets import ANONYMOUS_AUTHOR, CAPACITY_COLUMNS
 from planner import register_scope
 from planner.register_columns import MAPPABLE
 
@@ -912,7 +912,8 @@ def _versions(args) -> int:
             what, note = t("ds_embedded_note", lang), ""
         status = "" if r["status"] == "ok" else f" [{t('ds_status_' + r['status'], lang)}]"
         table.append([f"{mark}{r['version']}", r["created_iso"], t("ds_kind_" + r["kind"], lang), what,
-                      "" if r["rows"] is None else f"{r['rows']:,}", _source_cell(r, lang), r["author"] or "",
+                      "" if r["rows"] is None else f"{r['rows']:,}", _source_cell(r, lang),
+                      t("ds_author_here", lang) if r["author"] == ANONYMOUS_AUTHOR else r["author"] or "",
                       f"{note}{status}"])
     # columns aligned by display width (a Chinese character takes two: QA 27), numbers to the right
     widths = [max(columns(row[i]) for row in table) for i in range(len(table[0]) - 1)]

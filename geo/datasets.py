@@ -150,6 +150,10 @@ ROOT_MARK = ".coverplan-store"
 #: import form and edits and ``coverplan data`` (--note) say the same limit.
 MAX_EDIT_TEXT = 200
 
+#: The author the web records for a version made on an open desk server's page (no account): this computer's
+#: page, not a person called web (QA 27); the web's version list and ``coverplan data versions`` say 本机.
+ANONYMOUS_AUTHOR = "web"
+
 #: The attributes of a facility a planner edits (the map's popup, web/data.py): versions' notes name them.
 EDIT_FIELDS = ("address", "operator", "phone", "remark", "capacity")
 

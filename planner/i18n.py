@@ -2122,3 +2122,9 @@ _STRINGS.update({
     "qa32fb_dropped_proposals": ("丢弃了 {n} 个方案", "proposals dropped: {n}"),
     "qa32fb_dropped_names": ("（{names}）", " ({names})"),
 })
+
+
+# -- QA 32: the lead's own keys
+_STRINGS.update({
+    "ds_author_here": ("本机", "this computer"),
+})

@@ -374,3 +374,17 @@ def test_a_village_point_in_another_township_is_a_warning(var_dir, tmp_path, cap
     assert w["severity"] == "error" and w["code"] == "outside_own_county" and w["row"] == 2
     assert "军店镇" in w["message_zh"] and "房县" in w["message_zh"] and "茅箭区" in w["message_zh"]
     assert "Fang County" in w["message_en"] and "Maojian District" in w["message_en"]
+
+
+def test_versions_name_the_open_servers_page_as_this_computer(var_dir, tmp_path, capsys):
+    """QA 32: a version made on an open desk server's page (author "web") is 本机 / this computer, as the Data page
+    says, not a person called web."""
+    src = register_csv(tmp_path / "日间照料中心.csv")
+    code, _, err = run(capsys, "data", "import", "facilities", str(src), "--type", "day_care", "--replace", "city",
+                       "--author", "web", "--json")
+    assert code == 0, err
+    code, text, _ = run(capsys, "data", "versions")
+    line = next(x for x in text.splitlines() if "日间照料中心.csv" in x)
+    assert "本机" in line and " web " not in line + " "
+    code, text, _ = run(capsys, "--lang", "en", "data", "versions")
+    assert "this computer" in next(x for x in text.splitlines() if "日间照料中心.csv" in x)
