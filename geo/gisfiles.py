@@ -102,9 +102,50 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None, known=()) -> L
         blank = ["", "-1", "0"]  # GDAL's defaults for tessellate, extrude, visibility
         gdf = gdf.drop(columns=[c for c in _KML_FIELDS
                                 if c in gdf and (gdf[c].isna() | gdf[c].astype(object).astype(str).isin(blank)).all()])
+        gdf = gdf.drop(columns=kml_generated_columns(gdf, [*layers, path.stem]))
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     frame = frame.where(frame.notna(), "")
     return Layer(frame, gdf.geometry.reset_index(drop=True), crs_used, enc, layer, notes)
+
+
+#: Columns GDAL makes of a placemark's own parts: its ``id`` attribute (LIBKML), its ``<name>`` and
+#: ``<description>`` (both drivers, in either case).
+_KML_OWN = ("id", "name", "description")
+
+
+def kml_generated_columns(gdf: pd.DataFrame, layers) -> list:
+    """The columns of a KML layer that GDAL made and that hold nothing of the file's own: a ``Name`` or
+    ``Description`` column that is blank in every placemark, and an ``id`` column whose every cell is blank or
+    an automatic placemark id, ``<layer>.<n>`` (``fly_named.1``, as GDAL and QGIS write a placemark's id; ``layers``:
+    the file's layer and folder names, and the file's own name); and a ``Name`` or ``Description`` that is a
+    copy of one of the file's own columns in every placemark (GDAL writes the field chosen as the label into
+    ``<name>``). Such an ``id`` was read as the facilities' ids instead of the file's 编号 column (so they
+    changed with the file's name), an empty ``Name`` beat the file's 机构名称, refusing every row as "no name
+    given", and a copy of 机构名称 was read instead of it, with a warning to delete a column the file does not
+    show (QA 32). A real ``<name>`` (one that is no copy) is kept."""
+    import re
+
+    names = [str(n) for n in layers if str(n)]
+    auto = re.compile("(?:" + "|".join(re.escape(n) for n in names) + r")\.[0-9]+") if names else None
+    geom = getattr(getattr(gdf, "geometry", None), "name", None)
+
+    def text(c) -> pd.Series:
+        return gdf[c].astype(object).where(gdf[c].notna(), "").map(str).str.strip()
+    own = [c for c in gdf.columns if c != geom and str(c).lower() not in _KML_OWN]
+    out = []
+    for c in gdf.columns:
+        if str(c).lower() not in _KML_OWN or c == geom:
+            continue
+        cells = text(c)
+        filled = cells[cells != ""]
+        if not len(filled):
+            out.append(c)
+        elif str(c).lower() == "id":
+            if auto is not None and filled.map(lambda v: bool(auto.fullmatch(v))).all():
+                out.append(c)
+        elif any(text(o).equals(cells) for o in own):
+            out.append(c)
+    return out
 
 
 def _json_doc(path: Path):

@@ -995,7 +995,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                       row_issues=row_issues, n_villages=len(region.villages))
         extra = pd.DataFrame(pts.drop(columns=[c for c in ("id", "lon", "lat", "geometry") if c in pts])
                              ).reset_index(drop=True)
-    _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village")
+    # a code Excel wrote as 4.20325E+11 refuses its row (the whole file only when every code is one)
+    scientific = _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village", whole=False)
     codes = _normalise_codes(pts["id"], 12)
     # the line (or feature number) of each row, the header being line 1
     line = pts.attrs.get("file_rows") or [i + base for i in range(len(pts))]
@@ -1047,6 +1048,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
             column = code_col if r["kind"] == "empty_code" else r.get("column") if names.get("lon") else None
             refused.append(_refused_row(line[i], r.get("value", c), r["kind"], r["message_en"], r["message_zh"],
                                         r["fix_en"], r["fix_zh"], column=column))
+        elif scientific[i]:
+            refused.append(scientific_code_row(line[i], str(pts["id"].iat[i]), code_col))
         elif c not in known:
             refused.append(_refused_row(line[i], c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
@@ -1118,13 +1121,42 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # this one (QA 28: a check of 200,000 rows took 10 minutes, most of it deep-copying them)
     skipped = RowList(pts.attrs.get("skipped") or [])  # totals and footer rows: neither accepted nor refused
     read = int(len(codes)) + len(skipped)
+    # the rows read, said as the sum they are (QA 32: "accepted 13 · refused 5 · rows 19" left out the copy skipped)
+    counted = skipped_rows_note(read, int(len(out)), len(refused), [r["row"] for r in copies],
+                                [r["row"] for r in skipped])
     skipped = RowList(sorted([*skipped, *copies], key=lambda r: r["row"]))  # and the copies of a row
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(region.villages)), **_found(pts),
                       "ignored_columns": ignored, "repeated_columns": repeated,
-                      "notes": list(pts.attrs.get("notes") or []),
+                      "notes": list(pts.attrs.get("notes") or []) + counted,
+                      "skipped_copies": len(copies), "skipped_summary": len(skipped) - len(copies),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
                       "read": read, "skipped": skipped, "column_names": dict(names), "corrected": RowList(corrected)})
     return out
+
+
+def skipped_rows_note(read: int, accepted: int, refused: int, copies, summaries) -> list[tuple[str, str]]:
+    """(zh, en) saying which rows of a village file were skipped, neither accepted nor refused (``copies``: rows
+    that copy an earlier one; ``summaries``: totals and footer rows), and the rows read as the sum they are
+    (``read`` = ``accepted`` + ``refused`` + skipped); none when no row was skipped."""
+    copies, summaries = sorted(int(r) for r in copies), sorted(int(r) for r in summaries)
+    n = len(copies) + len(summaries)
+    if not n:
+        return []
+    parts_zh, parts_en = [], []
+    if copies:
+        parts_zh.append(f"第 {join_list(copies)} 行是重复行")
+        parts_en.append(f"{'row' if len(copies) == 1 else 'rows'} {join_list(copies, 'en')} "
+                        f"{'copies' if len(copies) == 1 else 'copy'} "
+                        "an earlier row")
+    if summaries:
+        parts_zh.append(f"第 {join_list(summaries)} 行是合计行或表尾落款行")
+        parts_en.append(f"{'row' if len(summaries) == 1 else 'rows'} {join_list(summaries, 'en')} "
+                        f"{'is a' if len(summaries) == 1 else 'are'} "
+                        f"totals or footer {'row' if len(summaries) == 1 else 'rows'}")
+    return [(f"{'，'.join(parts_zh)}，已略过（共 {n:,} 行，不计入接受或拒绝的行）：共 {read:,} 行 = 接受 {accepted:,} 行 + "
+             f"拒绝 {refused:,} 行 + 略过 {n:,} 行",
+             f"{'; '.join(parts_en)}: skipped ({n:,} {'row' if n == 1 else 'rows'}, counted neither as accepted nor "
+             f"as refused): {read:,} rows = {accepted:,} accepted + {refused:,} refused + {n:,} skipped")]
 
 
 #: Two rows of one village whose points are closer than this (metres), with the same other cells, are one row
@@ -1317,14 +1349,20 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
 SCIENTIFIC = r"^\s*[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+\s*$"
 
 
-def _excel_numbers(values: pd.Series, label: str, rows, base: int, what: str) -> None:
+def _excel_numbers(values: pd.Series, label: str, rows, base: int, what: str, *, whole: bool = True) -> np.ndarray:
     """Refuse a code column Excel turned into numbers in scientific notation (4.20302E+11): the digits
     are gone, so no row can be matched, and "no village codes" or "unknown code" sent the planner the
-    wrong way (QA 20). ``what``: "village" or "township"."""
+    wrong way (QA 20). ``what``: "village" or "township". Returns which cells are such numbers: with
+    ``whole=False`` the file is refused only when every filled code is one, and the rows of the others are
+    the caller's to refuse, one by one (:func:`scientific_code_row`; QA 32: one village code of 1,979 written
+    4.20325E+11 refused the whole file, even with --partial)."""
     text = values.astype(str)
     sci = text.str.match(SCIENTIFIC).to_numpy()
     if not sci.any():
-        return
+        return sci
+    filled = text.str.strip().ne("").to_numpy() & ~text.str.strip().isin(["nan", "None"]).to_numpy()
+    if not whole and (filled & ~sci).any():
+        return sci
     line = list(rows) if rows else [i + base for i in range(len(text))]
     at = [line[i] for i in np.flatnonzero(sci)]
     eg = text[sci].iloc[0].strip()
@@ -1339,6 +1377,21 @@ def _excel_numbers(values: pd.Series, label: str, rows, base: int, what: str) ->
                 "uploading.",
         hint_zh="请在原工作簿中把代码列的单元格格式设为“文本”，重新填入（或粘贴）完整代码后再导出；导出的CSV上传前不要再用Excel打开保存。",
         details={"lines": at, "example": eg})
+
+
+def scientific_code_row(row: int, value: str, column: str) -> dict:
+    """A village file's row refused because its code is a number Excel showed in scientific notation (4.20325E+11)
+    and saved so: its digits are lost, so which village it is cannot be told (not "unknown village code")."""
+    v = str(value).strip()
+    return _refused_row(
+        row, v, "code_scientific",
+        f"the code {v} was shown by Excel in scientific notation and saved so: the 12-digit village code lost its "
+        "digits, so which village it is cannot be told",
+        f"代码 {v} 被Excel显示成科学计数法后保存，12位村（社区）代码的位数已丢失，无法判断是哪个村（社区）",
+        "In the original workbook, set the code column to Text (Format Cells > Text), type or paste the full code "
+        "again and export the file again; do not open the exported CSV in Excel before uploading",
+        "请在原工作簿中把代码列的单元格格式设为“文本”，重新填入（或粘贴）完整代码后再导出；导出的CSV上传前不要再用Excel打开保存",
+        column=column)
 
 
 def _village_header_names() -> frozenset:
@@ -1461,8 +1514,9 @@ def _columns_disagree(df: pd.DataFrame, rows, label: str, read: dict) -> list[di
                                "empty": int((cells == "").sum()), "rows": int(len(cells))})
                 continue
             row, a, b = diffs[0]
+            # the two cells in the order the sentence names their columns: the other one's first (QA 32)
             said.append(({lang: f"{what[lang]}与{used[lang]}" if lang == "zh" else f"{what[lang]} and {used[lang]}"
-                          for lang in ("zh", "en")}, len(diffs), row, a[:20], b[:20], str(col), str(other)))
+                          for lang in ("zh", "en")}, len(diffs), row, b[:20], a[:20], str(col), str(other)))
     if not said:
         return copies
     en = "; ".join(f"{w['en']} hold different values ({n:,} {'row differs' if n == 1 else 'rows differ'}, e.g. row "

@@ -97,6 +97,10 @@ class Table:
     #: as (column heading, row, cell reference)
     beyond_lines: list[int] = field(default_factory=list)
     formula_cells: list[tuple[str, int, str]] = field(default_factory=list)
+    #: a workbook's data rows hidden in the sheet (their row numbers), and its hidden columns that hold a value
+    #: as (column heading, column letter, the rows with a value in it): read as any other, and said (QA 32)
+    hidden_lines: list[int] = field(default_factory=list)
+    hidden_columns: list[tuple[str, str, list[int]]] = field(default_factory=list)
 
     def without_rows(self, drop) -> "Table":
         """This table without the rows numbered ``drop`` (file row numbers: a totals row, a footer), its notes
@@ -110,10 +114,15 @@ class Table:
         geometry = self.geometry.iloc[keep].reset_index(drop=True) if self.geometry is not None else None
         beyond = [r for r in self.beyond_lines if r not in drop]
         formulas = [c for c in self.formula_cells if c[1] not in drop]
-        said = set(_beyond_header_note(self.beyond_lines) + _formula_notes(self.formula_cells))
-        notes = [n for n in self.notes if n not in said] + _beyond_header_note(beyond) + _formula_notes(formulas)
+        hidden = [r for r in self.hidden_lines if r not in drop]
+        hidden_cols = [(h, letter, kept) for h, letter, rows in self.hidden_columns
+                       if (kept := [r for r in rows if r not in drop])]
+        said = set(_beyond_header_note(self.beyond_lines) + _formula_notes(self.formula_cells)
+                   + hidden_notes(self.hidden_lines, self.hidden_columns))
+        notes = [n for n in self.notes if n not in said] + _beyond_header_note(beyond) + _formula_notes(formulas) \
+            + hidden_notes(hidden, hidden_cols)
         return replace(self, frame=frame, rows=[self.rows[k] for k in keep], geometry=geometry, notes=notes,
-                       beyond_lines=beyond, formula_cells=formulas)
+                       beyond_lines=beyond, formula_cells=formulas, hidden_lines=hidden, hidden_columns=hidden_cols)
 
 
 def norm_header(text) -> str:
@@ -246,11 +255,14 @@ def differing_cells(frame: pd.DataFrame, rows, used: str, other: str) -> list[tu
 
 
 #: What two columns of one field whose values differ are told ({what}: the column not read, {used}: the one read,
-#: {n}: rows that differ, {row}, {a}, {b}: the first of them and its two cells), as a register's report words a
-#: file's issue (planner.register: ``text=``), and the fix (the Data page's words: the command line says --column
-#: instead, by the issue's code column_values_differ, cli.data.CLI_FIXES).
-COLUMNS_DIFFER = {"zh": "{what}与{used}的值不同（{n} 行不同，如第 {row} 行：{a} 与 {b}），只读取了{used}",
-                  "en": "{what} holds other values than {used} ({n} rows differ, e.g. row {row}: {a} and {b}); only "
+#: {n}: rows that differ, {row}, {a}, {b}: the first of them and its cells in the column read and in the other, as
+#: :func:`differing_cells` gives them), as a register's report words a file's issue (planner.register: ``text=``),
+#: and the fix (the Data page's words: the command line says --column instead, by the issue's code
+#: column_values_differ, cli.data.CLI_FIXES). The two cells are given in the order the sentence names their columns,
+#: {what}'s first (QA 32: "column 编号 holds other values than column id (row 1: fly_named.1 and FX-FLY-001)" gave
+#: id's cell first).
+COLUMNS_DIFFER = {"zh": "{what}与{used}的值不同（{n} 行不同，如第 {row} 行：{b} 与 {a}），只读取了{used}",
+                  "en": "{what} holds other values than {used} ({n} rows differ, e.g. row {row}: {b} and {a}); only "
                         "{used} was read"}
 COLUMNS_DIFFER_FIX = {"zh": "请核对哪一列正确：删去或重命名另一列，或在“数据管理”页面的列对应关系中选择要读取的列",
                       "en": "Check which column is right: delete or rename the other one, or choose the column to read "
@@ -326,6 +338,8 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names,
     beyond = [n for n, r in body if any(r[last + 1:])]
     out = frame[keep]
     out.attrs["beyond_header"] = RowList(beyond)  # (not copied into every derived frame: QA 28)
+    # each column's place in the rows read (0 for the first cell: column A of a workbook's sheet)
+    out.attrs["column_index"] = RowList(j for j, c in enumerate(names) if head[j] or (frame[c] != "").any())
     out.attrs["header_cells"] = RowList(head)
     if bottom is not None:
         out.attrs["header_span"] = (line_of[top], line_of[bottom])
@@ -691,8 +705,114 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
     formulas = _uncached_formulas(path, name, header, rows, list(frame.attrs.get("header_cells") or [])) \
         if kind == "xlsx" else []
     notes += _formula_notes(formulas)
+    hidden, hidden_cols = _hidden_cells(path, str(name), frame, rows) if kind == "xlsx" else ([], [])
+    notes += hidden_notes(hidden, hidden_cols)
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes,
-                 beyond_lines=beyond, formula_cells=formulas)
+                 beyond_lines=beyond, formula_cells=formulas, hidden_lines=hidden, hidden_columns=hidden_cols)
+
+
+def hidden_parts(zf, member: str) -> tuple[set[int], set[int]]:
+    """The hidden rows and hidden columns of a workbook's sheet (member ``member`` of the zip ``zf``): (row numbers,
+    column numbers), both from 1. Read from the sheet's XML (``<row r="6" hidden="1">``, ``<col min="12" max="12"
+    hidden="1"/>``), streamed; a row filtered out by an AutoFilter is hidden too. A range of hidden columns
+    reaching the sheet's last column (hiding all to the right) is taken only as far as the 1,000th."""
+    rows, cols = set(), set()
+    tag = re.compile(rb"<(?:\w+:)?(row|col)\b([^>]*)>")
+    hidden = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+
+    def number(attrs: bytes, name: bytes) -> int | None:
+        m = re.search(rb"\b" + name + rb"""\s*=\s*["']([0-9]+)["']""", attrs)
+        return int(m.group(1)) if m else None
+
+    last = 0
+    tail = b""
+
+    def scan(text: bytes, end: int) -> None:
+        nonlocal last
+        for m in tag.finditer(text, 0, end):
+            kind, attrs = m.group(1), m.group(2)
+            if kind == b"row":
+                last = number(attrs, b"r") or last + 1  # (r may be left out: the row after the last)
+                if hidden.search(attrs):
+                    rows.add(last)
+            elif hidden.search(attrs):
+                lo, hi = number(attrs, b"min"), number(attrs, b"max")
+                if lo:
+                    cols.update(range(lo, min(hi or lo, 1000) + 1))
+
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            text = tail + chunk
+            cut = text.rfind(b"<")
+            cut = cut if cut > 0 else len(text)
+            scan(text, cut)
+            tail = text[cut:]
+    scan(tail, len(tail))
+    return rows, cols
+
+
+def _hidden_cells(path: Path, sheet: str, frame: pd.DataFrame,
+                  rows: list[int]) -> tuple[list[int], list[tuple[str, str, list[int]]]]:
+    """The data rows of ``frame`` (read from ``sheet`` of the workbook ``path``; ``rows``: their row numbers) that
+    the sheet hides, and its hidden columns with a value, as (heading, letter, rows with a value). Hidden rows
+    and columns are read as any other (hiding is not deleting), but they were imported without a word: a
+    hidden row the bureau had meant to leave out, a hidden 备注 of "已撤并，待核销" (QA 32)."""
+    from openpyxl.utils import get_column_letter
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = dict(_sheet_parts(zf)).get(sheet)
+            if member is None:
+                return [], []
+            hidden_rows, hidden_cols = hidden_parts(zf, member)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return [], []
+    if not hidden_rows and not hidden_cols:
+        return [], []
+    lines = [int(r) for r in rows if r in hidden_rows]
+    index = list(frame.attrs.get("column_index") or range(len(frame.columns)))
+    cols = []
+    for c, j in zip(frame.columns, index):
+        if j + 1 not in hidden_cols:
+            continue
+        cells = frame[c].astype(object).where(frame[c].notna(), "").map(str).str.strip().to_numpy()
+        with_value = [int(rows[k]) for k in np.flatnonzero(cells != "") if k < len(rows)]
+        if with_value:
+            heading = "" if re.fullmatch(r"column[0-9]+", str(c)) else str(c)
+            cols.append((heading, get_column_letter(j + 1), with_value))
+    return lines, cols
+
+
+def hidden_notes(lines, columns) -> list[tuple[str, str]]:
+    """(zh, en) saying which data rows (``lines``) and which columns with a value (``columns``: heading, letter,
+    rows) the workbook hides, and that they were read all the same (:func:`_hidden_cells`)."""
+    from geo.errors import listed
+
+    notes = []
+    if lines:
+        one = len(lines) == 1
+        shown_zh, shown_en = listed(lines[:10], "zh", total=len(lines)), listed(lines[:10], "en", total=len(lines))
+        notes.append((f"第 {shown_zh} 行在表格中被隐藏，已照常读入：若{'该行' if one else '这些行'}不应导入，"
+                      f"请删除{'该行' if one else '这些行'}后重新上传",
+                      f"{'row' if one else 'rows'} {shown_en} {'is' if one else 'are'} hidden in the workbook and "
+                      f"{'was' if one else 'were'} read as usual: if {'it' if one else 'they'} should not be imported, "
+                      f"delete {'the row' if one else 'those rows'} and upload again"))
+    if columns:
+        one = len(columns) == 1
+        zh = listed([f"“{h}”列（{letter} 列）" if h else f"{letter} 列" for h, letter, _ in columns[:10]], "zh",
+                    total=len(columns))
+        en = listed([f"'{h}' (column {letter})" if h else f"column {letter}" for h, letter, _ in columns[:10]], "en",
+                    total=len(columns))
+        notes.append((f"{zh}在表格中被隐藏，但其中有内容：隐藏的列与显示的列一样读取；若{'该列' if one else '这些列'}"
+                      f"不应导入，请删除{'该列' if one else '这些列'}后重新上传",
+                      f"{'column' if one else 'columns'} {en} {'is' if one else 'are'} hidden in the workbook but "
+                      f"{'holds' if one else 'hold'} values: hidden columns are read like the others; if "
+                      f"{'it' if one else 'they'} should not be imported, delete {'the column' if one else 'them'} "
+                      "and upload again"))
+    return notes
 
 
 def _uncached_formulas(path: Path, sheet, header: int, rows: list[int],

@@ -243,7 +243,7 @@ def test_two_longitude_columns_with_different_values_refuse_a_village_file(shiya
     with pytest.raises(InputDataError) as e:
         check_villages(shiyan, path)
     x = pts[0][1]
-    assert f"第 2 个“经度”列与第 1 个“经度”列的值不同（3 行不同，如第 2 行：{x} 与 111.0）" in e.value.zh
+    assert f"第 2 个“经度”列与第 1 个“经度”列的值不同（3 行不同，如第 2 行：111.0 与 {x}）" in e.value.zh
     assert "同一项" not in e.value.zh and "无法判断应读取哪一列" in e.value.zh
     assert "hold different values (3 rows differ, e.g. row 2" in e.value.en and "cannot be told" in e.value.en
     # lon beside 经度, differing: the same
@@ -264,7 +264,7 @@ def test_the_cells_two_columns_differ_in_are_named(tmp_path):
     frame = pd.DataFrame({"经度": ["110.5", "110.6", "", "110.8"], "经度.2": ["110.50", "111", "111", ""]})
     assert differing_cells(frame, [2, 3, 4, 5], "经度", "经度.2") == [(3, "110.6", "111"), (4, "", "111")]
     text = COLUMNS_DIFFER["zh"].format(what="第 2 个“经度”列", used="第 1 个“经度”列", n=2, row=3, a="110.6", b="111")
-    assert text == "第 2 个“经度”列与第 1 个“经度”列的值不同（2 行不同，如第 3 行：110.6 与 111），只读取了第 1 个“经度”列"
+    assert text == "第 2 个“经度”列与第 1 个“经度”列的值不同（2 行不同，如第 3 行：111 与 110.6），只读取了第 1 个“经度”列"
 
 
 @pytest.mark.parametrize("column", ["乡镇编码", "乡镇（街道）编码", "乡镇(街道)代码", "所属乡镇代码"])
@@ -284,7 +284,7 @@ def test_a_registers_second_column_with_other_values_is_said_to_differ(shiyan, t
     rep = validate_register(path, region=shiyan)
     (issue,) = [i for i in rep.issues if i.code in ("column_values_differ", "column_shadowed")]
     assert issue.code == "column_values_differ" and issue.severity == "warning"
-    assert issue.message_zh == (f"第 2 个“经度”列与第 1 个“经度”列的值不同（1 行不同，如第 2 行：{x} 与 111.0），"
+    assert issue.message_zh == (f"第 2 个“经度”列与第 1 个“经度”列的值不同（1 行不同，如第 2 行：111.0 与 {x}），"
                                 "只读取了第 1 个“经度”列")
     assert "holds other values than the first" in issue.message_en and "同一项" not in issue.message_zh
     assert "删去或重命名另一列" in issue.fix_zh and "Check which column is right" in issue.fix_en
