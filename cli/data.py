@@ -787,8 +787,11 @@ def _print_import(out: dict, lang: str) -> None:
     refused = c.get("refused", 0)
     warnings = c.get("warnings", sum(1 for i in out["issues"] if i.get("severity") == "warning"))
     blocked = out.get("blocked")
+    skipped = c.get("skipped") or 0
+    # rows skipped on purpose (totals, footers, copies) said, so the counts add up to the file's rows (QA 32)
     print(t("ds_validated", lang, accepted=c.get("accepted", c.get("rows", "?")), refused=refused,
-            warnings=warnings))
+            warnings=warnings) + (t("ds_validated_skipped", lang, rows=c.get("rows", "?"), skipped=skipped)
+                                  if skipped else ""))
     read = _read_text(out.get("read"), lang)
     if read:
         print(read)

@@ -2127,4 +2127,6 @@ _STRINGS.update({
 # -- QA 32: the lead's own keys
 _STRINGS.update({
     "ds_author_here": ("本机", "this computer"),
+    "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾或重复行，已略过）",
+                             " (the file's {rows} rows include {skipped} totals, footer or repeated rows, skipped)"),
 })

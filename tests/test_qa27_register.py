@@ -185,3 +185,16 @@ def test_the_page_and_the_cli_count_skipped_rows(client, var, tmp_path, capsys):
     code, _, err = run(capsys, "data", "import", "facilities", str(f), "--type", "welfare_home")
     assert code == 0, err
     assert "第 5、6 行是合计行" in err
+
+
+def test_the_cli_check_line_adds_up_with_the_rows_skipped(tmp_path, capsys):
+    """QA 32: "接受 3 行，拒绝 0 行" of a 5-row file said nothing of the 2 totals rows skipped."""
+    from test_qa21_cli import run
+
+    p = tmp_path / "郧西县福利院_含合计行.csv"
+    p.write_text(WITH_TOTALS, encoding="utf-8")
+    code, out, err = run(capsys, "data", "import", "facilities", str(p), "--type", "welfare_home", "--dry-run")
+    assert "接受 3 行，拒绝 0 行" in out and "文件共 5 行，其中 2 行为合计、表尾或重复行，已略过" in out, out + err
+    code, out, err = run(capsys, "--lang", "en", "data", "import", "facilities", str(p), "--type", "welfare_home",
+                         "--dry-run")
+    assert "the file's 5 rows include 2 totals, footer or repeated rows, skipped" in out, out + err
