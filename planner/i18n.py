@@ -2130,3 +2130,15 @@ _STRINGS.update({
     "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾或重复行，已略过）",
                              " (the file's {rows} rows include {skipped} totals, footer or repeated rows, skipped)"),
 })
+
+# -- fixer QA32-FF: an upload's report says what the confirm changes (web/data.py _upload_changes, data.js), and a
+# version's file rows name the totals/footer rows skipped
+_STRINGS.update({
+    "qa32ff_changes_title": ("确认后的变化", "What the confirm changes"),
+    "qa32ff_changes_none": ("确认后没有新增、移除、移动、更名或属性变化的设施。",
+                            "On confirm, no facility is added, removed, moved, renamed or otherwise changed."),
+    "qa32ff_changes_more": ("另有 {n} 处未列出（确认后可在数据版本比较中查看）",
+                            "{n} more not listed (compare the versions after the confirm)"),
+    "qa32ff_rows_skipped": ("，其中 {n} 行为合计/表尾，已跳过", "; {n} were totals/footer rows, skipped"),
+    "qa32ff_rows_skipped1": ("，其中 {n} 行为合计/表尾，已跳过", "; {n} was a totals/footer row, skipped"),
+})

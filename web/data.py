@@ -187,6 +187,11 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
     d.update(version_rows(d, kept, lang))
+    # the file's totals and footer rows (合计, 填报单位：…) skipped on purpose: "22 rows, 20 imported" alone read
+    # as 2 rows lost (QA 32); the kept report's counts say how many
+    skipped = ((kept or {}).get("counts") or {}).get("skipped")
+    if d.get("rows_note") and isinstance(skipped, int) and not isinstance(skipped, bool) and skipped > 0:
+        d["rows_note"] += t("qa32ff_rows_skipped" + ("1" if skipped == 1 else ""), lang, n=f"{skipped:,}")
     return d
 
 
@@ -553,13 +558,15 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         blocked = {"rows": n, "text": pick(blocked_both["zh"], blocked_both["en"], g.lang)}
         if "row" in preview:  # red on the preview map, as refused
             preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
-    same = None
+    same = diff = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
         try:  # what a confirm would commit: the rows with the other counties' facilities of the type kept
             scoped = _scoped(layer, accepted, region, mode)
-            same = check()[1] if scoped is accepted else _unchanged_since(layer, scoped, path)
+            # and what it would change, on that layer as the confirm writes it (QA 32: the CLI's dry run
+            # listed the facility moved 18.9 km, the browser's report said nothing of it)
+            diff, same = check() if scoped is accepted else _import_check(layer, scoped, path)
         except (auth.Forbidden, InputDataError) as exc:  # ids of another county's facilities: the confirm
-            same = None  # refuses the file, no version either way; said as blocked (it was null, Confirm on)
+            same = diff = None  # refuses the file, no version either way; said as blocked (it was null, Confirm on)
             if blocked is None:
                 said = register_scope.blocked(exc, accepted, g.lang)
                 blocked = {**said, "rows": len(said["rows"]), "lines": said["rows"]}
@@ -598,6 +605,8 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             "blocked": blocked,
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
+            # none when the confirm would be refused as a whole (blocked says why) or change nothing (identical)
+            "changes": None if blocked or same is not None else _upload_changes(diff, g.lang),
             "preview": fc, "preview_total": preview_total, "bounds": layers.bounds(region.counties),
             "current_version": _svc().version()}
 
@@ -637,6 +646,98 @@ def _identical_text(version: int, lang: str) -> str:
     return pick(f"本文件的数据与当前版本（v{version}）完全相同，确认不会产生新版本。",
                 f"This file holds exactly the data of the current version (v{version}): confirming would make "
                 "no new version.", lang)
+
+
+#: Most rows of one kind of change an upload's answer lists (its ``changes.counts`` count them all).
+CHANGES_SHOWN = 500
+#: The facility changes an upload's report lists, the ones a confirm loses first.
+CHANGE_KINDS = ("removed", "added", "moved", "changed", "attributes", "capacity")
+
+
+def _upload_changes(diff: dict | None, lang: str) -> dict | None:
+    """What confirming an upload would change (``diff``: geo.datasets.import_check's on the layer the confirm
+    writes, the CLI's dry run's "Changes", the shape of GET /api/data/diff) for the report: the diff's members,
+    each list cut to CHANGES_SHOWN (its ``counts`` count them all: ``facilities_removed`` ...), and in ``lang``:
+    ``lists`` (per kind of facility change, removed first: ``kind``, ``n``, ``title`` and ``items``, each
+    facility by name and id, a move with its distance), ``removed_text`` (the facilities the confirm removes:
+    what it loses, said in a line of its own) and ``lines`` (the other layers' changes, as the version
+    comparison words them). None for no diff (a file the confirm refuses)."""
+    if not isinstance(diff, dict):
+        return None
+    zh = lang != "en"
+    out = {section: {k: v[:CHANGES_SHOWN] if isinstance(v, list) else v for k, v in value.items()}
+           if section not in ("layers", "counts") and isinstance(value, dict) else value
+           for section, value in diff.items()}
+    fac = diff.get("facilities") or {}
+    types = _svc().types()
+    several = len({str(r.get("facility_type")) for k in CHANGE_KINDS for r in fac.get(k) or []}) > 1
+
+    def tname(key) -> str:
+        return types[key].name(lang) if key in types else str(key)
+
+    def named(r: dict) -> str:
+        name, fid = str(r.get("name") or "").strip(), str(r.get("id") or "")
+        inner = fid + ((("，" if zh else ", ") + tname(r.get("facility_type"))) if several else "")
+        return (f"{name}（{inner}）" if zh else f"{name} ({inner})") if name else inner
+
+    def far(m) -> str:
+        m = float(m or 0)
+        if m >= 1000:
+            return f"{m / 1000:,.1f} 千米" if zh else f"{m / 1000:,.1f} km"
+        return f"{m:,.0f} 米" if zh else f"{m:,.0f} m"
+
+    def cap(v, field) -> str:
+        if v is None:
+            return "未知" if zh else "unknown"
+        unit = t(f"capw_unit_{'plots' if field == 'niches' else field}", lang)
+        return f"{v:,.0f}{unit}" if zh else f"{v:,.0f} {unit}"
+
+    colon = "：" if zh else ": "
+    said = {
+        "removed": named, "added": named,
+        "moved": lambda r: named(r) + colon + (f"移动 {far(r.get('distance_m'))}" if zh
+                                               else f"moved {far(r.get('distance_m'))}"),
+        "changed": lambda r: (f"{r.get('name_before') or ''} → " if (r.get("name_before") or "") != (r.get("name") or "")
+                              else "") + named(r)
+        + ((colon + f"{tname(r.get('facility_type_before'))} → {tname(r.get('facility_type'))}")
+           if str(r.get("facility_type_before")) != str(r.get("facility_type")) else ""),
+        "attributes": lambda r: named(r) + colon + fields_text(r.get("attributes") or [], lang),
+        "capacity": lambda r: named(r) + colon + f"{cap(r.get('before'), r.get('field'))} → "
+                                                 f"{cap(r.get('after'), r.get('field'))}",
+    }
+    titles = {"removed": ("移除设施", "facilities removed"), "added": ("新增设施", "facilities added"),
+              "moved": ("位置变化的设施", "facilities moved"),
+              "changed": ("名称或类型变化的设施", "facilities renamed or retyped"),
+              "attributes": ("属性变化的设施", "facilities with changed attributes"),
+              "capacity": ("容量变化的设施", "facilities with a changed capacity")}
+    lists = []
+    for kind in CHANGE_KINDS:
+        rows = fac.get(kind) or []
+        if not rows:
+            continue
+        n = len(rows)
+        zh_w, en_w = titles[kind]
+        title = f"{zh_w} {n:,} 处" if zh else f"{n:,} {_one(en_w, n)}"
+        lost = sum(1 for r in rows if r.get("before") is not None and r.get("after") is None) if kind == "capacity" else 0
+        if lost:  # a register without the capacity column: the figures the plan's "how much" rests on go
+            title += f"（其中 {lost:,} 处变为未知）" if zh else f" ({lost:,} now unknown)"
+        lists.append({"kind": kind, "n": n, "title": title, "items": [said[kind](r) for r in rows[:CHANGES_SHOWN]],
+                      "more": max(0, n - CHANGES_SHOWN)})
+    out["lists"] = lists
+    removed = fac.get("removed") or []
+    out["removed_text"] = None
+    if removed:  # what the confirm loses, named (the facilities' rollback is the city-wide planner's)
+        shown = [named(r) for r in removed[:10]]
+        n = len(removed)
+        out["removed_text"] = (
+            f"确认后将移除 {n:,} 处现有设施：" + "、".join(shown) + (f" 等 {n:,} 处" if n > len(shown) else "") + "。"
+            if zh else
+            f"On confirm, {_count_en(n, 'existing facility', 'existing facilities')} will be removed: "
+            + "; ".join(shown) + (f" and {n - len(shown):,} more" if n > len(shown) else "") + ".")
+    # the other layers' changes (a boundary file's townships, the villages it moves) as the comparison says them
+    out["lines"] = diff_lines({k: v for k, v in diff.items() if k != "facilities"}, lang,
+                              _svc().county_names(lang))
+    return out
 
 
 def _replacement(layer: str, accepted, region, check, mode: str = register_scope.DEFAULT_REPLACE) -> dict | None:

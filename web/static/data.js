@@ -215,13 +215,15 @@
       $("r-replace").textContent = replaceText(rep);
       $("r-replace").className = rep.shrinks || rep.outside_county || r.blocked ? "error-box" : "explanation";
     }
+    showChanges(r.changes);
     // the same data as the current version: confirming would make a version without a difference
     $("r-identical").hidden = !r.identical;
     if (r.identical) $("r-identical").textContent = r.identical.text;
     $("r-suggest").hidden = !r.suggestion;
     if (r.suggestion) $("r-suggest").textContent = r.suggestion;
     $("issues").querySelector("tbody").innerHTML = (r.issues || []).map(function (i) {
-      return "<tr class='sev-" + esc(i.severity) + "'><td class='num'>" + esc(i.row == null ? "" : i.row) + "</td><td class='nowrap'>" + esc(i.column || "") + "</td>" +
+      // data-label: a phone shows the cells stacked, the row number named (app.css, QA32-FF)
+      return "<tr class='sev-" + esc(i.severity) + "'><td class='num' data-label='" + esc(T("data_row")) + "'>" + esc(i.row == null ? "" : i.row) + "</td><td class='nowrap'>" + esc(i.column || "") + "</td>" +
         "<td><span class='st " + (i.severity === "error" ? "st-not_met" : "") + "'>" + esc(T("data_sev_" + i.severity)) + "</span></td>" +
         "<td>" + esc(i.message) + (i.fix ? "<div class='small muted'>" + esc(i.fix) + "</div>" : "") +
         ((i.candidates || []).length && i.row != null ? "<div class='small candidates'>" + esc(T("data_candidates")) + (C.lang === "en" ? ": " : "：") +
@@ -242,6 +244,27 @@
     confirmWhy(r.blocked);
     $("report").dataset.ready = "1";
     drawPreview(r);
+  }
+
+  // What the confirm changes, on the layer as it writes it (the CLI's dry run's "Changes", QA 32): the facilities
+  // it removes in a line of their own (what it loses), then per kind of change a list that folds open, each
+  // facility by name and id (a move with its distance); a boundary file's other changes as sentences.
+  function showChanges(ch) {
+    var box = $("r-changes");
+    box.hidden = !ch;
+    if (!ch) { box.innerHTML = ""; return; }
+    var lists = ch.lists || [], lines = ch.lines || [];
+    var h = "<h3>" + esc(T("qa32ff_changes_title")) + "</h3>";
+    if (ch.removed_text) h += "<p class='changes-removed'>" + esc(ch.removed_text) + "</p>";
+    lists.forEach(function (l) {
+      h += "<details class='changes-list' data-kind='" + esc(l.kind) + "'><summary>" + esc(l.title) + "</summary><ul>" +
+        l.items.map(function (i) { return "<li>" + esc(i) + "</li>"; }).join("") +
+        (l.more ? "<li class='muted'>" + esc(T("qa32ff_changes_more").replace("{n}", fmt(l.more))) + "</li>" : "") +
+        "</ul></details>";
+    });
+    if (lines.length) h += "<ul class='changes-lines'>" + lines.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") + "</ul>";
+    if (!lists.length && !lines.length) h += "<p class='small muted'>" + esc(T("qa32ff_changes_none")) + "</p>";
+    box.innerHTML = h;
   }
 
   // The words beside a Confirm the check has turned off because the confirm would be refused.
@@ -293,7 +316,9 @@
   function confirmUpload() {
     if (!upload) return;
     var rep = upload.replaces;
-    if (rep && rep.shrinks && !confirm(T("data_replace_confirm").replace("{text}", replaceText(rep)))) return;
+    // (and the facilities it removes, by name: the report's list may have been left folded)
+    var removed = upload.changes && upload.changes.removed_text ? "\n\n" + upload.changes.removed_text : "";
+    if (rep && rep.shrinks && !confirm(T("data_replace_confirm").replace("{text}", replaceText(rep) + removed))) return;
     $("r-confirm").disabled = true;
     CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/confirm?lang=" + C.lang, {method: "POST"})
       .then(function (d) {
