@@ -149,8 +149,15 @@ def version_rows(d: dict, kept: dict | None, lang: str) -> dict:
     accepted = accepted if isinstance(accepted, int) else None
     out.update({"file_rows": read, "file_accepted": accepted})
     taken = accepted is not None and accepted != read
+    # the file's totals, footer and repeated rows (合计, 填报单位：…) skipped on purpose: "22 rows, 20 imported"
+    # alone read as 2 rows lost (QA 32); the kept report's counts say how many
+    skipped = c.get("skipped")
+    skipped = skipped if isinstance(skipped, int) and not isinstance(skipped, bool) and skipped > 0 else 0
     if lang == "zh":
-        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "")
+        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "") + (
+            f"，其中 {skipped:,} 行为合计、表尾或重复行，已略过" if skipped else "")
     else:
-        out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (f", {accepted:,} imported" if taken else "")
+        out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (f", {accepted:,} imported" if taken else "") + (
+            f"; {skipped:,} {'was a totals, footer or repeated row' if skipped == 1 else 'were totals, footer or repeated rows'}"
+            ", skipped" if skipped else "")
     return out

@@ -2139,6 +2139,4 @@ _STRINGS.update({
                             "On confirm, no facility is added, removed, moved, renamed or otherwise changed."),
     "qa32ff_changes_more": ("另有 {n} 处未列出（确认后可在数据版本比较中查看）",
                             "{n} more not listed (compare the versions after the confirm)"),
-    "qa32ff_rows_skipped": ("，其中 {n} 行为合计/表尾，已跳过", "; {n} were totals/footer rows, skipped"),
-    "qa32ff_rows_skipped1": ("，其中 {n} 行为合计/表尾，已跳过", "; {n} was a totals/footer row, skipped"),
 })

@@ -187,11 +187,6 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
     d.update(version_rows(d, kept, lang))
-    # the file's totals and footer rows (合计, 填报单位：…) skipped on purpose: "22 rows, 20 imported" alone read
-    # as 2 rows lost (QA 32); the kept report's counts say how many
-    skipped = ((kept or {}).get("counts") or {}).get("skipped")
-    if d.get("rows_note") and isinstance(skipped, int) and not isinstance(skipped, bool) and skipped > 0:
-        d["rows_note"] += t("qa32ff_rows_skipped" + ("1" if skipped == 1 else ""), lang, n=f"{skipped:,}")
     return d
 
 

@@ -164,7 +164,9 @@
     $("r-counts").innerHTML = (r.blocked ? "<b class='bad'>" + esc(r.blocked.text) + "</b> · "
                                          : "<b>" + T("data_accepted") + " " + fmt(c.accepted) + "</b> · ") +
       "<span class='bad'>" + T("data_refused") + " " + fmt(c.refused) + "</span> · " + T("data_warnings") + " " + fmt(c.warnings) +
-      " · " + T("rows") + " " + fmt(c.rows);
+      " · " + T("rows") + " " + fmt(c.rows) +
+      // totals, footer and repeated rows skipped on purpose: the counts add up to the rows (QA 32)
+      (c.skipped ? " · " + T("f9_skipped_short") + " " + fmt(c.skipped) : "");
     var facts = [], colon = C.lang === "en" ? ": " : "：";   // the page's punctuation (坐标系：…，…)
     if (r.encoding) facts.push(T("data_encoding") + colon + r.encoding);
     if (r.crs) facts.push("CRS" + colon + r.crs);
