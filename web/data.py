@@ -26,7 +26,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
-from geo.datasets import EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
+from geo.datasets import ANONYMOUS_AUTHOR, EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, report_facts, version_rows
@@ -324,9 +324,8 @@ def version_number(raw) -> int | None:
     return value if -2**63 <= value < 2**63 else TypedInt(value, typed)
 
 
-#: The author of a version made on an open server by nobody named: a placeholder, not a person
-#: (the register leaves it out of a row's source, web/facilities.py).
-ANONYMOUS_AUTHOR = "web"
+#: The author of a version made on an open server by nobody named (geo.datasets.ANONYMOUS_AUTHOR): a placeholder,
+#: not a person (the register leaves it out of a row's source, web/facilities.py).
 
 
 def _author() -> str:
