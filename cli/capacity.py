@@ -837,10 +837,23 @@ def access_table(rep, region, lang: str):
     return out_frame(rows, spec, lang)
 
 
+def beds_total_label(out: dict, lang: str) -> str:
+    """The name of a breakdown's total row: 全市 / Citywide, or 房县合计 / Fang County, total for one county's."""
+    from planner.i18n import t
+
+    c = out.get("county")
+    if not c:
+        return t("cap_citywide", lang)
+    return t("bt_county_total", lang, county=(c.get("name_en") or c.get("name")) if lang == "en" else c.get("name"))
+
+
 def beds_tables(out: dict, region, lang: str) -> list:
     """`beds --out`: [(sheet, table)] of the townships and the counties, headed in the run's language with
     their units, the counties named in it, the shortfall ratios as percentages (it wrote the raw keys, and
-    county_name in Chinese beside county_name_en: QA 26)."""
+    county_name in Chinese beside county_name_en: QA 26). Beds are whole, as the overview's card and the text
+    show them (planner.beds.whole_beds: 2,835, not 2835.2), and each sheet ends in the total row of the city
+    (or of the county broken down), which its rows add up to exactly (QA 32); a county's own breakdown has
+    one county row, its own total, on the counties sheet."""
     from planner.i18n import t
 
     who = _who(out["standard"]["basis"], lang)
@@ -853,10 +866,10 @@ def beds_tables(out: dict, region, lang: str) -> list:
             ("new_beds", hd("其中新建（张）", "Of which in new sites (beds)"), "int"),
             ("new_sites", t("bt_col_sites", lang), "int"),
             ("beds_to_place", hd("待安排床位（不足一处，张）", "Beds to place (too few for a site)"), "int"),
-            ("supply", hd("现有床位（张）", "Beds now"), "1"),
-            ("required", hd("按标准应有床位（张）", "Beds required by the standard"), "1"),
-            ("shortfall", hd("分配前缺口（张）", "Shortfall before (beds)"), "1"),
-            ("shortfall_after", hd("分配后缺口（张）", "Shortfall after (beds)"), "1")]
+            ("supply_whole", hd("现有床位（张）", "Beds now"), "int"),
+            ("required_whole", hd("按标准应有床位（张）", "Beds required by the standard"), "int"),
+            ("shortfall_whole", hd("分配前缺口（张）", "Shortfall before (beds)"), "int"),
+            ("shortfall_after_whole", hd("分配后缺口（张）", "Shortfall after (beds)"), "int")]
     towns = [("township_code", t("fac_township_code", lang), "text"),
              ("township_name", t("township", lang), "text"),
              ("county", t("county", lang), "text"),
@@ -871,6 +884,16 @@ def beds_tables(out: dict, region, lang: str) -> list:
                 ("beds_per_1000_after", hd(f"分配后{per}", f"{per}, after"), "1f"),
                 ("demand", hd(f"{who}（人）", f"Demand ({who})"), "int")]
     named = [[{**r, "county": county(r["county_code"]).strip()} for r in out[k]] for k in ("by_township", "by_county")]
+    # the total row: the city's (or the county's) figures, the sums of the rows above; no ratio of its own
+    c = out["citywide"]
+    demand = float(c.get("demand") or 0)
+    total = {**c, "county_code": "", "township_code": "",
+             "beds_per_1000_before": c["supply"] / demand * 1000 if demand else None,
+             "beds_per_1000_after": (c["supply"] + c["allocated"]) / demand * 1000 if demand else None}
+    label = beds_total_label(out, lang)
+    named[0].append({**total, "township_name": label, "county": ""})
+    if not out.get("county"):
+        named[1].append({**total, "county": label})
     return [(hd("乡镇（街道）", "townships"), out_frame(named[0], towns, lang)),
             (hd("县（市、区）", "counties"), out_frame(named[1], counties, lang))]
 
@@ -909,6 +932,18 @@ def _split(r: dict, zh: bool) -> str:
                 + (f", 待安排 {place:,} 张" if place else "") + ")")
     return (f"(enlarge {r['enlarge_existing']:,}, new {r['new_beds']:,} / {sites} {'site' if sites == 1 else 'sites'}"
             + (f", {place:,} to place" if place else "") + ")")
+
+
+def _beds_total(out: dict, lang: str, head: str) -> None:
+    """The total line under `beds`' rows (QA 32: the text had none): the city's (or the county's) new beds and
+    where they go, the sums of the rows above; for the city also its beds per 1,000 before and after."""
+    c, zh = out["citywide"], lang == "zh"
+    line = f"{head} {c['allocated']:>6,} {_split(c, zh)}"
+    demand = float(c.get("demand") or 0)
+    if not out.get("county") and demand:
+        line += (f"  {c['supply'] / demand * 1000:.1f} → {(c['supply'] + c['allocated']) / demand * 1000:.1f} "
+                 f"{'张/千人' if zh else 'per 1,000'}")
+    print(line)
 
 
 def _beds(args) -> int:
@@ -954,9 +989,11 @@ def _beds(args) -> int:
           f"{'最大缺口比例' if zh else 'largest shortfall ratio'} {share_text(out['max_shortfall_ratio_before'])} → "
           f"{share_text(out['max_shortfall_ratio_after'])}")
     if county:  # one county: its townships (a single county row would only repeat the line above)
-        width = max([columns(r["township_name"]) for r in out["by_township"]] or [0])
+        width = max([columns(r["township_name"]) for r in out["by_township"]]
+                    + [columns(beds_total_label(out, args.lang))])  # the total line's name too (QA 32)
         for r in out["by_township"]:
             print(f"  {r['township_code']} {cell(r['township_name'], width)} {r['allocated']:>6,} {_split(r, zh)}")
+        _beds_total(out, args.lang, f"  {'':9} {cell(beds_total_label(out, args.lang), width)}")
         for note in out["notes_zh" if zh else "notes_en"]:
             print(f"  * {note}", file=sys.stderr)
         return 0
@@ -964,6 +1001,7 @@ def _beds(args) -> int:
     for c in out["by_county"]:
         print(f"  {c['county_code']} {county(c['county_code'])} {c['allocated']:>6,} {_split(c, zh)}  "
               f"{c['beds_per_1000_before']:.1f} → {c['beds_per_1000_after']:.1f} {'张/千人' if zh else 'per 1,000'}")
+    _beds_total(out, args.lang, f"  {'':6} {cell(beds_total_label(out, args.lang), county.width)}")
     for note in out["notes_zh" if zh else "notes_en"]:
         print(f"  * {note}", file=sys.stderr)
     return 0

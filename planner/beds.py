@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from geo.apportion import apportion
 from geo.errors import InputDataError
 from geo.regions import Region
-from planner.capacity import analyse_beds, bed_types, site_capacity
+from planner.capacity import analyse_beds, bed_types, site_capacity, whole_split
 from planner.coverage import existing_facilities, records
 from planner.facility_types import FacilityType, get_type, plan_year
 from planner.models.highs import solve_mip
@@ -95,6 +95,63 @@ def new_sites_note(site_type: FacilityType, size: float, least: float, to_place:
         en += (f" This breakdown has {to_place:,} {'bed' if to_place == 1 else 'beds'} to place in {towns:,} "
                f"{'township' if towns == 1 else 'townships'}.")
     return {"zh": zh, "en": en}
+
+
+#: The figures of a breakdown that are not whole beds (the standard's need is 0.04 x people aged 60+): each
+#: also given whole, as ``<key>_whole`` (:func:`whole_beds`).
+WHOLE_KEYS = ("required", "supply", "shortfall")
+#: every whole column of a breakdown's rows
+WHOLE = tuple(f"{k}_whole" for k in (*WHOLE_KEYS, "shortfall_after"))
+
+
+def whole_beds(city_towns: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """``towns`` (rows of ``city_towns``, every township of the city, or one county's) with whole-bed columns:
+    ``required_whole, supply_whole, shortfall_whole`` and ``shortfall_after_whole``.
+
+    One rounding rule, that of /api/capacity (planner.capacity.whole_units) and of its netting note: the
+    city's figure rounded to the nearest bed, split over the counties by largest remainder
+    (:func:`planner.capacity.whole_split`), and each county's split over its townships the same way, so the
+    townships add up to their county and the counties to the city exactly (rounded alone, the counties'
+    shortfalls summed to 16,836 beside the city's 16,837). A county's figures are the same whether the city's
+    target or the county's own is broken down.
+
+    A short township's row reads needed - now = shortfall (508.48 needed and none now was "508, 0, short 509"
+    split column by column): its need is its whole beds now plus its whole shortfall, and the rest of its
+    county's need is split over the townships that are not short. (Were every township of a county short and
+    its need not the sum, the county's need is that sum, a bed off the city's split.) The shortfall after is
+    the whole shortfall less the beds given (never below 0), so a row reads before - given = after too."""
+    def split(total, parts) -> np.ndarray:  # a share of 0 gives 0 to each part (whole_split rounds them alone)
+        return np.asarray(whole_split(total, list(parts))[1] if int(total) > 0 else [0] * len(parts), np.int64)
+
+    out = towns.copy()
+    code_all = city_towns["county_code"].astype(str)
+    order = list(dict.fromkeys(code_all))
+    share = {}
+    for key in WHOLE_KEYS:
+        by_county = city_towns.groupby(code_all)[key].sum()
+        share[key] = dict(zip(order, whole_split(float(city_towns[key].sum()),
+                                                 [float(by_county[c]) for c in order])[1]))
+    code = out["county_code"].astype(str).to_numpy()
+    cols = {key: np.zeros(len(out), np.int64) for key in WHOLE_KEYS}
+    for c in dict.fromkeys(code):
+        m = np.flatnonzero(code == c)
+        exact = {key: out[key].iloc[m].astype(float).to_numpy() for key in WHOLE_KEYS}
+        have, short = split(share["supply"][c], exact["supply"]), split(share["shortfall"][c], exact["shortfall"])
+        lacking = exact["shortfall"] > 0
+        need = np.where(lacking, have + short, 0)
+        rest = int(share["required"][c]) - int(need.sum())
+        others = exact["required"][~lacking]
+        if rest >= 0 and others.size and others.sum() > 0:
+            need[~lacking] = split(rest, others)
+        else:
+            need[~lacking] = np.round(others).astype(np.int64)
+        for key, v in (("supply", have), ("shortfall", short), ("required", need)):
+            cols[key][m] = v
+    for key in WHOLE_KEYS:
+        out[f"{key}_whole"] = cols[key]
+    if "allocated" in out:
+        out["shortfall_after_whole"] = np.maximum(0, out["shortfall_whole"] - out["allocated"].astype(np.int64))
+    return out
 
 
 #: The largest bed target taken (Shiyan's 2025 target is 7,136 new beds; a far larger number is a typo, and
@@ -245,15 +302,22 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             add = int(min(left, r["room"]))
             enlarge.append({**r.to_dict(), "add": add})
             left -= add
+    # whole beds beside the exact figures, adding up township -> county -> city (whole_beds)
+    t = whole_beds(rep.by_township, t)
     counties = t.groupby(["county_code", "county_name"], as_index=False).agg(
         required=("required", "sum"), supply=("supply", "sum"), shortfall=("shortfall", "sum"), allocated=("allocated", "sum"),
         enlarge_existing=("enlarge_existing", "sum"), new_beds=("new_beds", "sum"), new_sites=("new_sites", "sum"),
-        beds_to_place=("beds_to_place", "sum"), shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"))
+        beds_to_place=("beds_to_place", "sum"), shortfall_after=("shortfall_after", "sum"), demand=("demand", "sum"),
+        **{k: (k, "sum") for k in WHOLE})
     counties["beds_per_1000_before"] = np.round(counties["supply"] / counties["demand"] * 1000, 3)
     counties["beds_per_1000_after"] = np.round((counties["supply"] + counties["allocated"]) / counties["demand"] * 1000, 3)
     cols = ["township_code", "township_name", "county_code", "county_name", "demand", "required", "supply",
             "shortfall", "shortfall_ratio_before", "allocated", "enlarge_existing", "new_beds", "new_sites",
-            "beds_to_place", "shortfall_after", "shortfall_ratio_after"]
+            "beds_to_place", "shortfall_after", "shortfall_ratio_after", *WHOLE]
+    # the scope's total row (the city's, or the county's): the sums of its rows, the whole figures too
+    summed = {k: int(t[k].sum()) for k in ("demand", "allocated", "enlarge_existing", "new_beds", "new_sites",
+                                           "beds_to_place", *WHOLE)}
+    summed.update(shortfall=float(t["shortfall"].sum()), shortfall_after=float(t["shortfall_after"].sum()))
     scope_notes = {"zh": [], "en": []}
     where = {"zh": "各县区", "en": "the counties"}
     if county is not None:
@@ -279,7 +343,8 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "objective": "minimise the largest shortfall ratio (LP, HiGHS)",
             "max_shortfall_ratio_before": float(before_ratio.max()), "max_shortfall_ratio_after": float(z),
             "citywide": {"required": totals["required"], "supply": totals["supply"],
-                         "after": totals["supply"] + int(beds.sum())},
+                         "after": totals["supply"] + int(beds.sum()), **summed,
+                         "after_whole": summed["supply_whole"] + int(beds.sum())},
             "county": None if county is None else {"code": county, "name": where["zh"], "name_en": where["en"]},
             "by_county": records(counties), "by_township": records(t[cols]), "enlarge": enlarge,
             "capacity_unknown": unknown,

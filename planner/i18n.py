@@ -2140,3 +2140,10 @@ _STRINGS.update({
     "qa32ff_changes_more": ("另有 {n} 处未列出（确认后可在数据版本比较中查看）",
                             "{n} more not listed (compare the versions after the confirm)"),
 })
+
+# -- fixer QA32-FD: the bed-target card's rows add up to its total row (planner.beds.whole_beds)
+_STRINGS.update({
+    "qa32fd_whole_note": ("各数取整到张：合计为全市（或本县区）的数取整，各行按最大余数法分配，各行之和等于合计。",
+                          "Figures are whole beds: the total is the city's (or the county's) figure rounded, shared "
+                          "over the rows by largest remainder, so the rows add up to the total exactly."),
+})

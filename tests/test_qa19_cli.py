@@ -80,8 +80,8 @@ def test_beds_xlsx_has_a_county_sheet_and_json_names_counties_in_english(tmp_pat
     head = [c.value for c in ws[2]]
     assert head[:2] == ["县区", "县区代码"] and "county_name_en" not in head
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == 8
-    assert sum(r[head.index("分配床位（张）")] for r in rows) == res["allocated"]
+    assert len(rows) == 9 and rows[-1][0] == "全市"  # the eight counties and the city's total row (QA 32)
+    assert sum(r[head.index("分配床位（张）")] for r in rows[:-1]) == res["allocated"] == rows[-1][head.index("分配床位（张）")]
 
 
 # -- 3. numeric options are named as the CLI names them ------------------------------------------------

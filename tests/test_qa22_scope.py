@@ -294,12 +294,12 @@ def test_the_bed_card_asks_for_the_county_and_shows_its_townships(page):
     total = page.inner_text("#bt-table tr.total td:first-child")
     assert total == t("bt_county_total", "zh", county="房县")
     # the beds needed by the standard: the total is the county's own figure the summary line says (its
-    # rounded townships summed to 3,463 beside 3,466: QA 23); the rows, each rounded, within a bed or two
+    # rounded townships summed to 3,463 beside 3,466: QA 23); the rows, split from it, add up to it (QA 32)
     need = page.evaluate("""[...document.querySelectorAll('#bt-table tbody tr')].map(r => r.cells[1].textContent)""")
     num = [int(x.replace(",", "")) for x in need]
     assert num[-1] == round(allocate(region, 955, county=FANG)["citywide"]["required"])
-    assert abs(sum(num[:-1]) - num[-1]) <= len(num) // 2 and f"按标准应有 {num[-1]:,}" in page.inner_text("#bt-status")
-    assert t("bt_round_note", "zh") in page.inner_text("#bt-result")
+    assert sum(num[:-1]) == num[-1] and f"按标准应有 {num[-1]:,}" in page.inner_text("#bt-status")
+    assert t("qa32fd_whole_note", "zh") in page.inner_text("#bt-result")
     assert "房县床位" in page.inner_text("#bt-status")
     # the whole city: no county sent, the counties' table
     page.select_option("#bt-county", "")

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from planner.i18n import share_text
+from planner.i18n import share_text, t
 from test_qa21_cli import run
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -252,6 +252,9 @@ def test_beds_out_tables_are_headed_for_a_planner_and_match_the_json(lang, var, 
     sheets = pd.ExcelFile(out).sheet_names
     assert sheets == (["乡镇（街道）", "县（市、区）"] if zh else ["townships", "counties"])
     towns, counties = read(out, sheets[0]), read(out, sheets[1])
+    total = t("cap_citywide", lang)  # each sheet ends in the city's total row, the sum of the rows (QA 32)
+    assert col(towns, "乡镇（街道）" if zh else "Township")[-1] == total == col(counties, "县区" if zh else "County")[-1]
+    towns, counties = towns.iloc[:-1], counties.iloc[:-1]
     for df, rows in ((towns, res["by_township"]), (counties, res["by_county"])):
         assert len(df) == len(rows)
         check_table(df, lang, set(rows[0]))
@@ -260,10 +263,9 @@ def test_beds_out_tables_are_headed_for_a_planner_and_match_the_json(lang, var, 
         assert num(col(df, "分配床位" if zh else "New beds given")) == [r["allocated"] for r in rows]
         assert num(col(df, "其中扩建" if zh else "enlarging")) == [r["enlarge_existing"] for r in rows]
         assert num(col(df, "新建处数" if zh else "New sites")) == [r["new_sites"] for r in rows]
-        assert num(col(df, "按标准应有" if zh else "required by the standard")) == \
-            pytest.approx([r["required"] for r in rows], abs=0.051)
-        assert num(col(df, "分配后缺口（" if zh else "Shortfall after")) == \
-            pytest.approx([r["shortfall_after"] for r in rows], abs=0.051)
+        # whole beds, as the card shows them (QA 32: 2835.2)
+        assert num(col(df, "按标准应有" if zh else "required by the standard")) == [r["required_whole"] for r in rows]
+        assert num(col(df, "分配后缺口（" if zh else "Shortfall after")) == [r["shortfall_after_whole"] for r in rows]
     assert sum(num(col(counties, "分配床位" if zh else "New beds given"))) == res["allocated"] == 500
     assert col(towns, "分配后缺口率" if zh else "Shortfall ratio after") == \
         [share_text(r["shortfall_ratio_after"]) for r in res["by_township"]]
@@ -278,5 +280,5 @@ def test_beds_csv_holds_the_townships_headed_in_english(var, capsys):
     res = answer(capsys, "en", "beds", "--target", "500", "--out", str(out))
     df = read(out)
     check_table(df, "en", set(res["by_township"][0]))
-    assert col(df, "Township code") == [r["township_code"] for r in res["by_township"]]
+    assert col(df, "Township code") == [r["township_code"] for r in res["by_township"]] + [""]  # + the total row
     assert not any(CJK.search(c) for c in col(df, "County"))

@@ -6,6 +6,13 @@
   var $ = function (id) { return document.getElementById(id); };
 
   function pct(x) { return x == null ? "–" : (100 * x).toFixed(1) + "%"; }
+  // a figure in whole beds: the API's `<key>_whole` where it gives one (planner.beds.whole_beds: the city's figure
+  // rounded, split by largest remainder over the counties and their townships, so the rows add up to the total
+  // row; each rounded alone, the counties' shortfalls summed to 16,836 under the city's 16,837: QA 32)
+  function whole(r, key) {
+    var w = r[key + "_whole"];
+    return w != null ? +w : Math.round(+r[key] || 0);
+  }
 
   function render(d) {
     var en = C.lang === "en";
@@ -18,21 +25,17 @@
     $("bt-status").textContent = T(key).replace("{county}", county || "").replace("{allocated}", fmt(d.allocated))
       .replace("{target}", fmt(d.target)).replace("{left}", fmt(left))
       .replace("{before}", pct(d.max_shortfall_ratio_before)).replace("{after}", pct(d.max_shortfall_ratio_after))
-      .replace("{supply}", fmt(d.citywide.supply)).replace("{after_beds}", fmt(d.citywide.after))
-      .replace("{required}", fmt(Math.round(d.citywide.required)));  // why left over: also in the notes
+      .replace("{supply}", fmt(whole(d.citywide, "supply"))).replace("{after_beds}", fmt(whole(d.citywide, "after")))
+      .replace("{required}", fmt(whole(d.citywide, "required")));  // why left over: also in the notes
     // on a phone the shortfall before, the beds given and the shortfall after (QA 18: the beds given ran
     // off a 390 px screen behind four other columns); the rest on a wider screen
     var cols = [["cap_beds_needed", "required", 1], ["cap_beds_now", "supply", 1], ["bt_col_before", "shortfall"], ["bt_col_allocated", "allocated"],
                 ["bt_col_enlarge", "enlarge_existing", 1], ["bt_col_new", "new_beds", 1], ["bt_col_sites", "new_sites", 1],
                 ["bt_col_place", "beds_to_place", 1], ["bt_col_after", "shortfall_after"]];
     var cls = function (c) { return "num" + (c[2] ? " phone-hide" : ""); };
-    var total = {}, rows = county ? d.by_township : d.by_county;
-    // the total adds the unrounded figures and is rounded once, so it is the county's (or city's) own figure
-    // the summary line says (QA 23: a county's rounded townships summed to 3,463 beside its 3,466); each row
-    // is rounded on its own, so needed - now = shortfall still reads true in it
-    cols.forEach(function (c) {
-      total[c[1]] = Math.round(rows.reduce(function (a, r) { return a + (+r[c[1]] || 0); }, 0));
-    });
+    var rows = county ? d.by_township : d.by_county;
+    // the total row is the city's (or the county's) whole figure the summary line says, and the rows, split from
+    // it, add up to it exactly (QA 23: a county's rounded townships summed to 3,463 beside its 3,466; QA 32)
     var h = "<div class='table-wrap'><table class='data' id='bt-table'" + (county ? " data-county='" + esc(d.county.code) + "'" : "") +
       "><thead><tr><th>" + esc(T(county ? "township" : "county")) + "</th>" +
       cols.map(function (c) { return "<th class='" + cls(c) + "'>" + esc(T(c[0])) + "</th>"; }).join("") + "</tr></thead><tbody>";
@@ -40,15 +43,15 @@
     rows.forEach(function (r) {
       h += "<tr data-county='" + esc(r.county_code) + "'" + (county ? " data-township='" + esc(r.township_code) + "'" : "") + "><td>" +
         esc(county ? r.township_name : (en ? r.county_name_en : r.county_name)) + "</td>" +
-        cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(Math.round(+r[c[1]] || 0)) + "</td>"; }).join("") + "</tr>";
+        cols.map(function (c) { return "<td class='" + cls(c) + "'>" + fmt(whole(r, c[1])) + "</td>"; }).join("") + "</tr>";
     });
     h += "<tr class='total'><td><b>" + esc(county ? T("bt_county_total").replace("{county}", county) : T("cap_citywide")) +
       "</b></td>" + cols.map(function (c) {
-      return "<td class='" + cls(c) + "'><b>" + fmt(Math.round(total[c[1]] || 0)) + "</b></td>";
+      return "<td class='" + cls(c) + "'><b>" + fmt(whole(d.citywide, c[1])) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
     h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
     // townships' gaps added up are more than a county's netted gap: the city's table, or the county's own figures
-    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + " " + esc(T("bt_round_note")) + "</p>";
+    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + " " + esc(T("qa32fd_whole_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }
