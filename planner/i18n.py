@@ -2147,3 +2147,20 @@ _STRINGS.update({
                           "Figures are whole beds: the total is the city's (or the county's) figure rounded, shared "
                           "over the rows by largest remainder, so the rows add up to the total exactly."),
 })
+
+# -- fixer QA32-FE: a saved proposal is outdated when the data it was solved on changed (web.proposals.data_state),
+# and the plan page's list says each proposal's scope
+_STRINGS.update({
+    "qa32fe_data_unaffected": ("基于数据版本 v{v} 求解；此后的数据变化（{layers}）不涉及本方案所用的数据，结果仍适用"
+                               "（当前数据为 v{cur}）。",
+                               "Solved on data version v{v}; the data changed since ({layers}), but not the data "
+                               "this proposal was solved on: its figures still hold (the current data are v{cur})."),
+    "qa32fe_data_same": ("基于数据版本 v{v} 求解，其数据与当前数据 v{cur} 相同。",
+                         "Solved on data version v{v}, which holds the same data as the current v{cur}."),
+    "qa32fe_changed": ("此后已更改：{layers}", "changed since: {layers}"),
+    "qa32fe_unaffected_short": ("所用数据未变", "its data unchanged"),
+    "qa32fe_after_versions_unaffected": ("方案求解所用数据：{versions}；此后的数据变化不涉及这些方案所用的数据（当前 v{cur}）",
+                                         "proposals solved on data {versions}; the changes since do not touch the "
+                                         "data they use (current: v{cur})"),
+    "qa32fe_scope": ("范围", "Scope"),
+})

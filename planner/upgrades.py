@@ -23,7 +23,11 @@ HiGHS runner, planner.models.highs)::
 
 The chosen sites are put in priority order by what each adds given the others
 (the served demand with all K minus that without it), with the same kind of
-rationale as a new site.
+rationale as a new site. Chosen sites that can be left out with nobody less
+served (two reaching the same people: one of them; or one that adds nobody at
+all) come last and are counted (``after.surplus``, ``after.needed``) and named in
+a note: K is kept, as the plan counts upgrades, but the answer says what the
+last ones buy (QA 32).
 """
 from __future__ import annotations
 
@@ -334,6 +338,70 @@ def _reach_change(now: float, after: float, unit: str, lang: str) -> str:
     return f"{a} (unchanged)" if lang == "en" else f"{a}（不变）"
 
 
+def surplus_sites(inst: UpgradeInstance, chosen: np.ndarray, order: list, gains: dict,
+                  after_total: float) -> tuple[set, dict]:
+    """The chosen sites that can be left out with nobody less served, and for each the kept sites that serve
+    its people instead.
+
+    A site that adds nobody given the others is not necessarily idle: two centres reaching the same 166 people
+    each add 0 given the other, yet together add 166 -- one of the two is needed, the other buys nobody. From
+    the last in ``order`` up, each site that adds nobody given the others is left out while the rest still serve
+    ``after_total``; those left out are the surplus (QA 32: ``after.idle`` was 0 and no note said so).
+    ``partners``: for a surplus site, the kept chosen sites whose reach shares its villages (those adding nobody
+    given the others first: the ones it duplicates)."""
+    kept = chosen.copy()
+    surplus: set = set()
+    for j in reversed(order):
+        if round(gains[j]) != 0:
+            continue
+        kept[j] = False
+        if served(inst, kept)[0] >= after_total - 0.5:
+            surplus.add(j)
+        else:
+            kept[j] = True
+    partners = {}
+    for j in surplus:
+        share = [i for i in order if kept[i] and (inst.up_reach[:, i] & inst.up_reach[:, j]
+                                                  & (inst.weight > 0)).any()]
+        partners[j] = [i for i in share if round(gains[i]) == 0] or share
+    return surplus, partners
+
+
+def surplus_note(order: list, surplus: set, redundant: list, partners: dict, label: dict, *, k: int,
+                 cost: float | None, role: bool) -> dict:
+    """The note on chosen sites that add nobody given the others while they would alone (``redundant``): "K = 50,
+    but only 49 add anyone", naming them and the sites serving their people, and what all ``surplus`` cost
+    for no one more (QA 32)."""
+    needed, n_s = len(order) - len(surplus), len(surplus)
+    n_idle = n_s - len(redundant)
+    verb_zh, verb_en, base_en = ("转型", "converted", "convert") if role else ("改造", "upgraded", "upgrade")
+    more_zh = f" 等 {len(redundant)} 处" if len(redundant) > 5 else ""
+    more_en = f" and {len(redundant) - 5} more" if len(redundant) > 5 else ""
+    names_zh = "、".join(label[j]["zh"] for j in redundant[:5]) + more_zh
+    names_en = ", ".join(label[j]["en"] for j in redundant[:5]) + more_en
+    by = list(dict.fromkeys(i for j in redundant for i in partners[j]))
+    by_zh = "、".join(label[i]["zh"] for i in by[:5]) + (f" 等 {len(by)} 处" if len(by) > 5 else "")
+    by_en = ", ".join(label[i]["en"] for i in by[:5]) + (f" and {len(by) - 5} more" if len(by) > 5 else "")
+    one = len(redundant) == 1
+    # short: the brief (one A4 page) prints every note
+    zh = (f"K = {k}，但只有 {needed} 处增加服务人数：{names_zh}在其他选中点位已{verb_zh}时不增加服务人数"
+          + (f"（与同样选中的{by_zh}服务同一批人）" if by else "") + "。"
+          + (f"另有 {n_idle} 处单独{verb_zh}也不增加。" if n_idle else "")
+          + f"其余 {needed} 处服务人数相同"
+          + (f"，多出的 {n_s} 处造价约 {cost * n_s:,.0f} 万元（示意），按本数据不增加服务人数" if cost is not None else "")
+          + f"；保留{'它' if n_s == 1 else '它们'}只为凑足 K = {k} 处（如规划要求的{verb_zh}数量），"
+          f"不必凑足时可只{verb_zh}前 {needed} 处，或将预算用于新建设施。")
+    en = (f"K = {k}, but only {needed} add anyone: {names_en} {'adds' if one else 'add'} nobody given the others"
+          + (f" ({by_en}, also chosen, {'serves' if len(by) == 1 else 'serve'} the same people)" if by else "") + "."
+          + (f" {n_idle} more {'adds' if n_idle == 1 else 'add'} nobody even {verb_en} alone." if n_idle else "")
+          + f" The other {needed} serve as many"
+          + (f"; the {n_s} left over {'costs' if n_s == 1 else 'cost'} about {cost * n_s:,.0f} (10,000 yuan, "
+             f"illustrative) for no one more" if cost is not None else "")
+          + f". {'It only makes' if n_s == 1 else 'They only make'} up K = {k} (e.g. the plan's count); else "
+          f"{base_en} the first {needed}, or spend the budget on new facilities.")
+    return {"zh": zh, "en": en}
+
+
 def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
                      facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
                      time_limit: float = 60.0, clip_k: bool = False, county: str | None = None) -> UpgradePlan:
@@ -394,8 +462,21 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     order = sorted(gains, key=lambda j: (-round(gains[j], 6), -round(alone[j], 6), -util_now[j],
                                          -float(inst.weight[inst.up_reach[:, j]].sum()), str(sites["id"].iloc[j])))
     idle = [j for j in order if round(gains[j]) == 0 and round(alone[j]) == 0]
+    surplus, partners = surplus_sites(inst, chosen, order, gains, after_total)
+    # the sites that are needed first, in their order; those that only make up K last (QA 32)
+    order = [j for j in order if j not in surplus] + [j for j in order if j in surplus]
+    given_zero = [j for j in order if round(gains[j]) == 0]
+    redundant = [j for j in order if j in surplus and round(alone[j]) > 0]  # idle given the others, not alone
+    prio_of = {j: n for n, j in enumerate(order, start=1)}
+    label = {j: {"zh": f"第 {prio_of[j]} 位（{sites['name'].iloc[j]}）", "en": f"#{prio_of[j]} ({sites['name'].iloc[j]})"}
+             for j in order}
+    dup_of: dict = {}  # a kept site that adds nobody given the others -> the surplus sites reaching its people
+    for j in redundant:
+        for i in partners[j]:
+            dup_of.setdefault(i, []).append(j)
     # the most any number of upgrades could serve: said when K more would not help
-    ceiling = served(inst, inst.candidate.copy())[0] if len(idle) or after_total < float(inst.weight.sum()) else after_total
+    ceiling = served(inst, inst.candidate.copy())[0] if len(idle) or surplus or after_total < float(inst.weight.sum()) \
+        else after_total
     total = float(inst.weight.sum())
     unit, basis = target.unit, target.capacity.basis
     basis_zh = {"aged_60": "60岁以上老人", "aged_65": "65岁以上老人", "aged_80": "80岁以上老人", "population": "人"}[basis]
@@ -432,6 +513,19 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                   f"; now {'full' if full else 'used ' + used}, "
                   f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded" +
                   ("" if alone_only else f", given the other chosen sites upgraded ({a:,.0f} more if upgraded alone)"))
+        if j in redundant:  # it adds someone alone, but the kept sites serve the same people (QA 32)
+            who = partners[j][:3]
+            zh += (f"；其他选中点位已{'转型' if spec.role else '改造'}时可不{'转型' if spec.role else '改造'}："
+                   + (f"它单独可服务的人已由{'、'.join(label[i]['zh'] for i in who)}服务，" if who else "")
+                   + "选它只为凑足 K 处")
+            en += ("; not needed given the others: " +
+                   (f"the people it would add alone are served by {', '.join(label[i]['en'] for i in who)}; " if who
+                    else "") + "it only makes up K")
+        elif j in dup_of:  # the kept one of such a pair: needed, though its "given the others" figure is 0
+            zh += (f"；与{'、'.join(label[i]['zh'] for i in dup_of[j][:3])}服务同一批人，"
+                   f"只需{'转型' if spec.role else '改造'}其中一处：保留本处")
+            en += (f"; it reaches the same people as {', '.join(label[i]['en'] for i in dup_of[j][:3])}: only one "
+                   f"is needed, and this one is kept")
         rows.append({"priority": prio, "id": str(s["id"]), "name": s["name"],
                      "township_code": str(s["township_code"]),
                      "township_name": region.townships["name"].get(str(s["township_code"]), ""),
@@ -441,6 +535,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                      "reach_before": reach_now, "reach_after": reach_up, "reach_unit": unit,
                      "utilisation_before": None if util is None else round(util, 4),
                      "demand_in_reach": round(in_reach, 1), "added_served": round(g, 2), "added_alone": round(a, 2),
+                     # left out, the other chosen sites serve as many: it only makes up K (QA 32)
+                     "surplus": j in surplus,
                      "served_after": round(float(after_site[j]), 2),
                      "cost": spec.cost, "synthetic": bool(s.get("synthetic", False)),
                      "reason_zh": zh, "reason_en": en,
@@ -459,7 +555,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         notes.append({"zh": t("capw_added_sum_note", "zh", sum=f"{col_sum:,.0f}", total=f"{gain:,.0f}"),
                       "en": t("capw_added_sum_note", "en", sum=f"{col_sum:,.0f}", total=f"{gain:,.0f}")})
     overlap = [j for j in order if round(gains[j]) == 0]
-    if after_total > before_total + 0.5 and len(overlap) == len(order) > 1:
+    if after_total > before_total + 0.5 and len(overlap) == len(order) > 1 and not redundant:
+        # (with surplus sites that add someone alone, the note below says it with the numbers)
         # each adds nobody given the others, yet together they add some: the same people counted by several
         notes.append({"zh": f"所选 {len(order)} 处合计新增服务 {after_total - before_total:,.0f} 人，但每一处在其他各处已"
                             f"{'转型' if spec.role else '改造'}的前提下都不再增加服务人数：它们服务的是同一批人，"
@@ -482,6 +579,9 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                                 f"{'serves' if len(idle) == 1 else 'serve'} no one more after the {verb_en} (on these "
                                 "data the demand within their reach is served by the capacity there now): any other "
                                 "facility of the type would do as well; these are ordered by how much they are used now."})
+    if redundant:
+        notes.append(surplus_note(order, surplus, redundant, partners, label, k=int(k), cost=spec.cost,
+                                  role=bool(spec.role)))
     if after_total < total - 0.5 and ceiling < after_total + 0.5:
         out_of_reach = total - ceiling
         but_zh = f"（容量未知的 {len(unknown):,} 处除外，见下）" if len(unknown) else ""
@@ -555,7 +655,14 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         after={"served": round(after_total, 2), "demand": round(total, 2),
                "served_share": after_total / total if total else None,
                "unserved": round(total - after_total, 2), "cost": cost_total,
-               "served_if_all": round(ceiling, 2), "idle": len(idle)},
+               "served_if_all": round(ceiling, 2),
+               # idle: adds nobody, given the others or alone (its demand is served now); idle_given_others: adds
+               # nobody given the other chosen sites (idle ones, and those whose people another chosen site
+               # serves too); surplus: can be left out with nobody less served; needed: K less the surplus, the
+               # sites that serve as many (QA 32: two sharing 166 people read idle 0)
+               "idle": len(idle), "idle_alone": len(idle), "idle_given_others": len(given_zero),
+               "surplus": len(surplus), "needed": len(order) - len(surplus),
+               "surplus_cost": None if spec.cost is None else spec.cost * len(surplus)},
         solver={**solver, "model": "upgrade_mip"},
         params={"k": int(k), "conversion": conversion, "add_capacity": spec.add_capacity,
                 "reach_factor": spec.reach_factor, "per_county_max": per_c, "mode": mode,

@@ -271,8 +271,11 @@ def versions(server, proposal_id):
     c = server.app.test_client()
     fang = _saved(server, {"type": "elderly_complex", "model": "mclp", "p": 2, "county": FANG})
     old = server.app.extensions["coverplan"]["service"].version()
-    row = c.get("/api/facilities?type=cemetery").get_json()["rows"][0]
-    r = c.post("/api/data/edits", json={"action": "update", "type": "cemetery", "id": row["id"],
+    # an edit of data both old proposals were solved on: a Fang County complex (QA 32: an edit of another type's
+    # register, or of another county's complex for the county proposal, leaves a proposal current)
+    row = next(x for x in c.get("/api/facilities?type=elderly_complex").get_json()["rows"]
+               if str(x.get("county_code")) == FANG)
+    r = c.post("/api/data/edits", json={"action": "update", "type": "elderly_complex", "id": row["id"],
                                         "fields": {"remark": "QA 20 版本"}})
     assert r.status_code == 200, r.get_json()
     new = _saved(server, {"type": "elderly_complex", "model": "mclp", "p": 3})

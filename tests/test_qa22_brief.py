@@ -33,8 +33,18 @@ def briefs(server):
         return resp.get_json()["result"]["proposal_id"]
     old = {("elderly_complex", n): make("elderly_complex", n) for n in sorted({8, BRIEF_SITES, 12})}
     old["day_care", 12] = make("day_care", 12)
-    cemetery = client.get("/api/facilities?type=cemetery").get_json()["rows"][0]["id"]
-    edit = client.post("/api/data/edits", json={"action": "rename", "type": "cemetery", "id": cemetery, "name": "改名公墓"})
+    # v1: data all of them were solved on -- a candidate none of them chose marked not available for every type
+    # (QA 32: a cemetery's rename, another type's register, leaves them on the current data)
+    from planner.coverage import existing_facilities
+    from planner.sites import candidate_sites
+
+    svc = server.app.extensions["coverplan"]["service"]
+    region, ft = svc.region, svc.get_type("elderly_complex")
+    used = {x.get("candidate_id") for pid in old.values() for x in client.get(f"/api/proposals/{pid}").get_json()["sites"]}
+    cands = candidate_sites(region, ft, existing_facilities(region, ft))
+    seat = next(c for c in cands.loc[~cands["existing"], "id"] if c not in used)
+    edit = client.post("/api/data/edits", json={"action": "mark", "type": "elderly_complex", "candidate_id": seat,
+                                                "mark": "forbidden", "all_types": True})
     assert edit.status_code == 200 and edit.get_json()["version"] == 1, edit.get_json()
     return {"old": old, "current": make("elderly_complex", 3)}
 

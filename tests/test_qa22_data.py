@@ -83,7 +83,10 @@ def test_a_proposal_on_the_data_a_rollback_restored_is_not_outdated(tmp_path):
         pid = r.get_json()["proposal"]["id"]
         store = app.extensions["coverplan"]["service"].datasets
         f = store.layers()["facilities"]
-        store.commit_layer("facilities:day_care", f[f["facility_type"] == "day_care"].iloc[:6])  # v1
+        # v1: the proposal's own type's register (QA 32: an edit of another type's leaves it current)
+        cs = f[f["facility_type"] == "charity_station"].copy()
+        cs["name"] = cs["name"].astype(str) + "（改）"
+        store.commit_layer("facilities:charity_station", cs)
 
         def outdated() -> dict:
             page = client.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)

@@ -17,6 +17,7 @@ import numpy as np
 from flask import current_app, g, has_request_context
 
 from geo import settings
+from geo.datasets import FACILITIES, MARKS, NETWORK, POPULATION, SITES, TOWNSHIPS, VILLAGES
 from geo.errors import CoverplanError, InputDataError
 from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, county_type, existing_facilities
@@ -630,6 +631,16 @@ def view(rec: dict, lang: str) -> dict:
     out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     out["share_label"] = share_label(rec.get("type"), lang)
+    # on the current data when none of the data it was solved on changed since (QA 32); the page's and the
+    # brief's templates ask on_current(version): the layers it depends on are recorded for this request
+    try:
+        service = ext()["service"]
+        layers_used, where = depends_on(rec, service)
+        if layers_used is not None:
+            service.show_dependencies(solved_version(rec), layers_used, where)
+        out.update(data_state(rec, lang, service))
+    except Exception:  # as the header's version badge: unreadable versions never take the page down
+        out.update({"outdated": None, "data_changed": [], "data_note": None})
     county = (rec.get("params") or {}).get("county")
     if county:  # a county planner's: its numbers are the county's (labelled on the page and the brief)
         out["scope"] = {"county": str(county),
@@ -710,20 +721,111 @@ def upgrade_answer_county_en(out: dict) -> dict:
     return out
 
 
+#: The layers every proposal is solved on: the places and the people (its demand), whatever its type.
+DEMAND_LAYERS = (TOWNSHIPS, VILLAGES, POPULATION)
+
+
+def solved_version(rec: dict) -> int:
+    """The data version a saved proposal (or a list row) was solved on (0 when it says none)."""
+    params = rec.get("params") if isinstance(rec.get("params"), dict) else {}
+    try:
+        return int(params.get("dataset_version") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def depends_on(rec: dict, service=None) -> tuple[tuple[str, ...] | None, str | None]:
+    """The data layers a saved proposal (or a list row: ``kind``, ``converted``) was solved on, and its
+    county: the places and people (:data:`DEMAND_LAYERS`), the register of its type (and of the type a
+    conversion makes), the road network when it was solved on one, and the candidate marks and planner-added
+    sites when it chose new sites. ``(None, None)`` when that cannot be told (a conversion whose type no longer
+    converts): then every layer counts. Another county's welfare home or a day-care centre's capacity is not
+    data an elderly-complex proposal rests on, yet one edit marked every proposal outdated (QA 32)."""
+    params = rec.get("params") if isinstance(rec.get("params"), dict) else {}
+    summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    type_key = rec.get("type") or summary.get("type")
+    if not type_key:
+        return None, None
+    kind = summary.get("kind") or rec.get("kind") or "location"
+    layers = [*DEMAND_LAYERS, f"{FACILITIES}:{type_key}"]
+    role = summary.get("role")
+    if role is None and rec.get("converted"):  # a list row says it converts, not into what: the type's role
+        try:
+            spec = (service or ext()["service"]).get_type(type_key).conversion
+        except Exception:  # the type is gone: what it converted into cannot be told
+            spec = None
+        if spec is None or not spec.role:
+            return None, None
+        role = spec.role
+    if role:
+        layers.append(f"{FACILITIES}:{role}")
+    if params.get("mode") == "network":
+        layers.append(NETWORK)
+    if kind != "upgrade":  # new sites come from the candidates, with the planner's marks and own sites
+        layers += [MARKS, SITES]
+    county = params.get("county") or None
+    return tuple(layers), (str(county) if county else None)
+
+
+def layer_labels(names, lang: str, service=None) -> str:
+    """Layer names (``facilities:welfare_home``) for people, as the data page names them: 设施名录 · 农村福利院."""
+    labels = []
+    for name in names:
+        kind, _, key = str(name).partition(":")
+        label = t("ds_layer_" + kind, lang)
+        label = kind if label == "ds_layer_" + kind else label
+        if key:
+            try:
+                key = (service or ext()["service"]).get_type(key).name(lang)
+            except Exception:  # a type since removed: its key still says which one
+                pass
+            label += " · " + key
+        labels.append(label)
+    return t("layer_list_sep", lang).join(labels)
+
+
+def data_state(rec: dict, lang: str, service=None) -> dict:
+    """Whether a saved proposal is on the current data: ``outdated`` when a layer it was solved on changed
+    since (:func:`depends_on`), with ``data_changed`` naming those layers; solved on an older version whose
+    changes since are all in data it does not use, ``data_note`` says so calmly (QA 32)."""
+    service = service or ext()["service"]
+    version = solved_version(rec)
+    layers, county = depends_on(rec, service)
+    current = service.version()
+    if version == current:
+        return {"outdated": False, "data_changed": [], "data_note": None}
+    if layers is None:
+        return {"outdated": not service.is_current(version), "data_changed": [], "data_note": None}
+    changed = service.changed_layers(version, layers, county)
+    if changed:
+        return {"outdated": True, "data_changed": [layer_labels([x], lang, service) for x in changed],
+                "data_note": None}
+    others = service.changed_layers(version, service.layer_names(version))
+    note = t("qa32fe_data_unaffected" if others else "qa32fe_data_same", lang, v=version, cur=current,
+             layers=layer_labels(others, lang, service))
+    return {"outdated": False, "data_changed": [], "data_note": note}
+
+
 def list_scope_and_version(row: dict, lang: str, current: int, names: dict, is_current=None) -> dict:
     """A saved-proposal list row's scope (the whole city, or the county it was solved for) and the data
     version it was solved on, ``outdated`` when that is not the current one: a county proposal's
-    56.1% → 75.2% read as a city-wide figure beside city-wide ones, and v0's 39.9% beside v3's 18.2% (QA 20)."""
+    56.1% → 75.2% read as a city-wide figure beside city-wide ones, and v0's 39.9% beside v3's 18.2% (QA 20).
+
+    With ``is_current`` (web.service's), ``outdated`` means the data the proposal was solved on changed, not
+    any data (:func:`data_state`, QA 32), with ``data_changed`` and ``data_note``."""
     params = row.get("params") if isinstance(row.get("params"), dict) else {}
     county = params.get("county") or None
-    try:
-        version = int(params.get("dataset_version") or 0)
-    except (TypeError, ValueError):
-        version = 0
-    return {"scope": {"county": str(county) if county else None,
-                      "name": names.get(str(county), str(county)) if county else t("scope_city", lang)},
-            # is_current (web.service): a rollback to the proposal's version holds its data (QA 22)
-            "data_version": version, "outdated": not (is_current(version) if is_current else version == current)}
+    version = solved_version(row)
+    out = {"scope": {"county": str(county) if county else None,
+                     "name": names.get(str(county), str(county)) if county else t("scope_city", lang)},
+           "data_version": version}
+    if is_current is None:
+        return {**out, "outdated": version != current}
+    service = getattr(is_current, "__self__", None)
+    if service is not None and hasattr(service, "changed_layers"):
+        return {**out, **data_state(row, lang, service)}
+    # is_current (web.service): a rollback to the proposal's version holds its data (QA 22)
+    return {**out, "outdated": not is_current(version)}
 
 
 def county_names_for(rows: list[dict], lang: str) -> list[dict]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from flask import g, has_request_context
 
+from geo.datasets import FACILITIES
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities, place_names_en
@@ -69,10 +70,16 @@ class Service:
             return v
         return self.datasets.current().version
 
-    def is_current(self, version) -> bool:
+    def is_current(self, version, layers=None, county: str | None = None) -> bool:
         """Whether data version ``version`` holds the current data: it is the current version, or the
         current one is a rollback to it (the same files). A proposal solved on v0 was called outdated
-        after a rollback to v0 made v2 (QA 22)."""
+        after a rollback to v0 made v2 (QA 22).
+
+        ``layers`` (and ``county``): only those layers count, as :meth:`changed_layers` compares them -- a
+        proposal is outdated when the data it was solved on changed, not when any data did (QA 32: one
+        county's welfare-home edit marked every saved proposal outdated). Left out, the layers a page's
+        proposal depends on (:meth:`shown_dependencies`, recorded by web.proposals.view for the proposal page and
+        brief, whose templates ask with the version only), else every layer."""
         try:
             v = int(version or 0)
         except (TypeError, ValueError):
@@ -80,10 +87,123 @@ class Service:
         cur = self.version()
         if v == cur or self.datasets is None:
             return v == cur
+        if layers is None:
+            layers, county = self.shown_dependencies(v)
+        if layers is not None:
+            return not self.changed_layers(v, layers, county)
         key = (v, cur)  # versions never change: the answer is kept
         if key not in self._same:
             self._same[key] = self.datasets.same_data(v, cur)
         return self._same[key]
+
+    def changed_layers(self, version: int, layers, county: str | None = None) -> list[str]:
+        """Which of ``layers`` differ between data version ``version`` and the current one, in the order
+        given: a layer whose stored file is the same (or holds the same data: a rollback, a re-import of the
+        same file) did not change. With ``county``, a facility layer whose facilities in that county are the
+        same in both versions (another county's edit of the type: geo.datasets.same_facilities, the row-level
+        compare the store's edits use) did not change for that county's proposal. A version that cannot be
+        read counts as every layer changed."""
+        cur = self.version()
+        layers = tuple(dict.fromkeys(str(x) for x in layers))
+        v = int(version)
+        if v == cur or self.datasets is None:
+            return [] if v == cur else list(layers)
+        key = ("layers", v, cur, layers, county)  # versions never change: the answer is kept
+        if key in self._same:
+            return self._same[key]
+        try:
+            old, now = self.datasets.refs(v), self.datasets.refs(cur)
+        except Exception:  # no such version, or its files are gone: nothing of it can be vouched for
+            self._same[key] = list(layers)
+            return self._same[key]
+
+        def same(a, b) -> bool:
+            if a is None or b is None:
+                return a is b
+            return (a.stored_in, a.file) == (b.stored_in, b.file) or (
+                a.sha256 is not None and (a.sha256, a.rows) == (b.sha256, b.rows))
+
+        changed = [name for name in layers if not same(old.get(name), now.get(name))]
+        # the candidate marks and planner-added sites of other types (a mark for day-care centres) are not
+        # this proposal's; nor, for a county's proposal, another county's facilities of its type
+        types = {name.split(":", 1)[1] for name in layers if name.startswith(FACILITIES + ":")}
+        changed = [name for name in changed if not self._same_rows(v, cur, name, types, county)]
+        self._same[key] = changed
+        return changed
+
+    def layer_names(self, version: int) -> tuple[str, ...]:
+        """Every layer data version ``version`` or the current one has (none without a store, or when
+        either cannot be read)."""
+        if self.datasets is None:
+            return ()
+        cur = self.version()
+        key = ("names", int(version), cur)  # versions never change: the answer is kept
+        if key not in self._same:
+            try:
+                self._same[key] = tuple(sorted({*self.datasets.refs(int(version)), *self.datasets.refs(cur)}))
+            except Exception:  # no such version, or its files are gone
+                return ()
+        return self._same[key]
+
+    def _same_rows(self, v: int, cur: int, layer: str, types: set, county: str | None) -> bool:
+        """Whether a changed ``layer`` holds the same rows for a proposal of ``types`` (in ``county``) in
+        versions ``v`` and ``cur``: the facilities of the type in the county (geo.datasets.same_facilities,
+        the store's own row compare), the marks and planner-added sites of the types or of every type.
+        False for any other layer, and when either version cannot be read."""
+        from geo.datasets import ALL_TYPES, MARKS, SITES, same_facilities
+
+        if not (layer in (MARKS, SITES) or (county and layer.startswith(FACILITIES + ":"))):
+            return False
+        try:
+            frames = []
+            for version in (v, cur):
+                data = self.datasets.layers(version)
+                if layer in (MARKS, SITES):
+                    rows = data[layer]
+                    rows = rows[rows["facility_type"].astype(str).isin({*types, ALL_TYPES})]
+                    if layer == SITES:  # the place, to the centimetre, and what it is called
+                        rows = pd.DataFrame({"id": rows["id"].astype(str), "name": rows["name"].astype(str),
+                                             "facility_type": rows["facility_type"].astype(str),
+                                             "x": rows.geometry.x.round(7), "y": rows.geometry.y.round(7)})
+                    else:  # the note on a mark is not solved on
+                        rows = rows[["candidate_id", "facility_type", "mark"]].astype(str)
+                    frames.append(rows.sort_values(list(rows.columns)).reset_index(drop=True))
+                else:
+                    fac = data[FACILITIES]
+                    ftype = layer.split(":", 1)[1]
+                    frames.append(fac[(fac["facility_type"].astype(str) == ftype)
+                                      & (fac["county_code"].astype(str) == str(county))])
+            a, b = frames
+            if layer in (MARKS, SITES):
+                return a.equals(b)
+            return bool(same_facilities(a, b))
+        except Exception:  # unreadable: changed, as far as anyone can tell
+            return False
+
+    def shown_dependencies(self, version: int):
+        """The layers (and county) the proposals this request shows on ``version`` were solved on, as
+        :func:`web.proposals.view` records them (``(None, None)`` when none was): the proposal page and the
+        brief ask :meth:`is_current` with the version only. Two shown on one version: every layer either
+        uses, and a county only when both have it."""
+        if not has_request_context():
+            return None, None
+        seen = (g.get("_cp_shown_deps") or {}).get(int(version))
+        return seen if seen else (None, None)
+
+    def show_dependencies(self, version: int, layers, county: str | None) -> None:
+        """Record that this request shows a proposal solved on ``version`` that uses ``layers`` (see
+        :meth:`shown_dependencies`)."""
+        if not has_request_context():
+            return
+        deps = g.get("_cp_shown_deps")
+        if deps is None:
+            deps = g._cp_shown_deps = {}
+        v = int(version)
+        if v in deps:
+            had, where = deps[v]
+            layers = tuple(dict.fromkeys((*had, *layers)))
+            county = county if county == where else None
+        deps[v] = (tuple(layers), county)
 
     def reread_version(self) -> None:
         """Forget this request's data version: the next :meth:`version` reads the store again (a map

@@ -52,18 +52,31 @@
     var cur = currentVersion();
     var h = list.map(function (p) {
       // outdated: its data differ from the current data (a rollback to its version is current: QA 22)
+      // (QA 32: outdated only when the data it was solved on changed, data_changed naming them; an older
+      // version whose changes it does not use is said calmly, data_note)
       var on = picked.indexOf(p.id) >= 0, v = version(p), stale = !!p.outdated;
-      return "<tr data-id='" + esc(p.id) + "' data-type='" + esc(p.type) + "'>" +
+      var tip = T("plan_version_tip").replace("{cur}", cur) +
+        (stale && (p.data_changed || []).length ? " · " + T("qa32fe_changed").replace("{layers}", p.data_changed.join(listSep())) : "") +
+        (!stale && p.data_note ? " · " + p.data_note : "");
+      // where it was solved for: the whole city, or the county a county planner's proposal is for
+      var scope = p.scope || {};
+      return "<tr data-id='" + esc(p.id) + "' data-type='" + esc(p.type) + "' data-scope='" + esc(scope.county || "") + "'>" +
         "<td><input type='checkbox' class='pick' value='" + esc(p.id) + "'" + (on ? " checked" : "") +
         " aria-label='" + esc(p.name) + "'></td>" +
         "<td><a href='/proposals/" + encodeURIComponent(p.id) + "'>" + esc(p.name) + "</a></td>" +
-        "<td>" + esc(p.type_name) + "</td><td class='num n-sites'>" + esc(sitesText(p)) + "</td>" +
-        "<td class='num p-version" + (stale ? " bad" : "") + "' data-v='" + esc(v) + "' title='" +
-        esc(T("plan_version_tip").replace("{cur}", cur)) + "'>v" + esc(v) +
-        (stale ? "<div class='small'>" + esc(T("plan_version_not_current")) + "</div>" : "") + "</td></tr>";
+        "<td>" + esc(p.type_name) + "</td>" +
+        "<td class='p-scope" + (scope.county ? " county" : "") + "'>" + esc(scope.name || T("scope_city")) + "</td>" +
+        "<td class='num n-sites'>" + esc(sitesText(p)) + "</td>" +
+        "<td class='num p-version" + (stale ? " bad" : "") + "' data-v='" + esc(v) + "' data-stale='" + (stale ? "1" : "0") +
+        "' title='" + esc(tip) + "'>v" + esc(v) +
+        // the words under the version wrap (the cell is a number's, nowrap): with the scope column the English
+        // "not the current data" pushed the picker past its card at 1,366 px
+        (stale ? "<div class='small' style='white-space:normal'>" + esc(T("plan_version_not_current")) + "</div>" :
+          (p.data_note ? "<div class='small muted unaffected' style='white-space:normal'>" + esc(T("qa32fe_unaffected_short")) +
+            "</div>" : "")) + "</td></tr>";
     }).join("");
     el("plan-proposals").querySelector("tbody").innerHTML =
-      h || "<tr><td colspan='5' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";
+      h || "<tr><td colspan='6' class='muted'>" + esc(T("plan_no_proposals")) + "</td></tr>";
   }
 
   // the data versions of the proposals behind a target's "after" (red when one is not the current data's)
@@ -75,10 +88,12 @@
     var stale = behind(type).some(function (p) { return p.outdated; });
     var named = vs.map(function (v) { return "v" + v; }).join(listSep());
     // solved on v0 when the current v2 is a rollback to it: the same data, said so, not "the current v2"
-    var key = stale ? "plan_after_versions" : (vs.some(function (v) { return v !== cur; }) ? "plan_after_versions_same"
+    // (QA 32: or an older version whose changes since are in data these proposals do not use)
+    var key = stale ? "plan_after_versions" : (vs.some(function (v) { return v !== cur; }) ? "qa32fe_after_versions_unaffected"
                                                                                           : "plan_after_versions_current");
     var text = T(key).replace("{versions}", named).replace("{cur}", cur);
-    return "<div class='small target-versions " + (stale ? "bad" : "muted") + "' data-stale='" + (stale ? "1" : "0") + "'>" +
+    // target-notes: wraps in its cell as the notes above it do (a long line widened the table past its card)
+    return "<div class='small target-versions target-notes " + (stale ? "bad" : "muted") + "' data-stale='" + (stale ? "1" : "0") + "'>" +
       esc(text) + "</div>";
   }
 
@@ -165,7 +180,7 @@
       })
       .catch(function (e) {
         el("plan-proposals").querySelector("tbody").innerHTML =
-          "<tr><td colspan='5' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
+          "<tr><td colspan='6' class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</td></tr>";
       });
     el("plan-proposals").addEventListener("change", function (ev) {
       if (!ev.target.classList.contains("pick")) return;
