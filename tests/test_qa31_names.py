@@ -148,3 +148,23 @@ def test_traditional_and_simplified_forms_of_a_name_read_as_one(tmp_path, first,
         store.add(second, "viewer", password="a-long-password-1")
     assert e.value.code == "exists" and first in e.value.zh, e.value.zh
     assert name_key("王一") != name_key("王二")  # different names stay apart
+
+
+@pytest.mark.parametrize("name", ["本机", "本機", "WEB"])
+def test_the_name_the_version_lists_give_the_open_server_is_reserved(tmp_path, name):
+    """QA 32: an account named 本机 read, in the version lists, as the open server's page."""
+    from web.users import UserStore
+
+    with pytest.raises(AccountError) as e:
+        UserStore(tmp_path / "u.sqlite").add(name, "viewer", password="a-long-password-1")
+    assert e.value.code == "name" and "保留" in e.value.zh and "reserved" in e.value.en
+
+
+def test_a_traditional_twin_is_refused_naming_the_reason(tmp_path):
+    from web.users import UserStore
+
+    store = UserStore(tmp_path / "u.sqlite")
+    store.add("城市规划员", "viewer", password="a-long-password-1")
+    with pytest.raises(AccountError) as e:
+        store.add("城市規劃員", "viewer", password="a-long-password-1")
+    assert "繁体字视同简体字" in e.value.zh and "traditional Chinese characters as simplified" in e.value.en

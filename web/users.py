@@ -239,6 +239,9 @@ RESERVED_NAMES = {
                   "区域内置数据（数据版本 0）的作者"),
     "unknown": ("the author of command-line data changes when the computer's user name is not known",
                 "无法获知本机用户名时命令行数据修改的作者"),
+    # what the version lists show for "web" (QA 32: an account named 本机 read as the open server's page)
+    "本机": ("what the version lists call data changes made on a server without logins by nobody named",
+           "版本列表对免登录服务器上未署名的数据修改的称呼"),
 }
 
 
@@ -407,7 +410,7 @@ def check_name(name) -> str:
         # "." and ".." are path segments a browser drops from the address (QA 19): made, but not manageable
         raise AccountError(f"The user name \"{name}\" is dots alone. {NAME_RULE[0]}",
                            f"用户名“{name}”只由点号组成。{NAME_RULE[1]}", "name")
-    why = RESERVED_NAMES.get(name.casefold())
+    why = next((w for k, w in RESERVED_NAMES.items() if name_key(k) == name_key(name)), None)  # 本機 too
     if why is not None:
         raise AccountError(f"The name {shown_value(name)} is reserved: the app uses it for {why[0]}, so an account "
                            "of that name would be mistaken for it. Choose another name.",
@@ -642,9 +645,10 @@ class UserStore:
             # STRASSE beside Straße, ǅ beside Ǆ...: a second account that reads as an existing one (QA 27)
             raise AccountError(f"The user name {shown_value(name)} reads as the existing account "
                                f"{shown_value(twin.name)} (the same once full-width forms, case, accents and tone marks are set aside, "
-                               "and · read as .). "
+                               "· read as . and traditional Chinese characters as simplified). "
                                "Choose a name that differs in more than that.",
-                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式、大小写、声调和重音符号，并把 · 视同 . 后相同）。请另选一个用户名。",
+                               f"用户名“{name}”与已有账号“{twin.name}”实为同名（忽略全角形式、大小写、声调和重音符号，把 · 视同 .、繁体字视同简体字后相同）。"
+                               "请另选一个用户名。",
                                "exists")
         rows = con.execute("SELECT f.name, f.user_id, f.until, u.name AS now_named FROM former_names f "
                            "LEFT JOIN users u ON u.id = f.user_id").fetchall()
