@@ -149,15 +149,22 @@ def version_rows(d: dict, kept: dict | None, lang: str) -> dict:
     accepted = accepted if isinstance(accepted, int) else None
     out.update({"file_rows": read, "file_accepted": accepted})
     taken = accepted is not None and accepted != read
-    # the file's totals, footer and repeated rows (合计, 填报单位：…) skipped on purpose: "22 rows, 20 imported"
-    # alone read as 2 rows lost (QA 32); the kept report's counts say how many
-    skipped = c.get("skipped")
-    skipped = skipped if isinstance(skipped, int) and not isinstance(skipped, bool) and skipped > 0 else 0
+    # the file's rows as they add up: imported, refused, and its totals, footer and repeated rows (合计, 填报单位：…)
+    # skipped on purpose ("22 rows, 20 imported" alone read as 2 rows lost; "of which 2 skipped" read as 2 of
+    # the imported: QA 32); the kept report's counts say how many
+    def count(key):
+        n = c.get(key)
+        return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0
+    skipped = count("skipped")
+    refused = count("refused") or (max(read - accepted - skipped, 0) if accepted is not None else 0)
     if lang == "zh":
-        out["rows_note"] = f"文件 {read:,} 行" + (f"，导入 {accepted:,} 行" if taken else "") + (
-            f"，其中 {skipped:,} 行为合计、表尾或重复行，已略过" if skipped else "")
+        parts = [f"导入 {accepted:,} 行"] if accepted is not None and (taken or skipped) else []
+        parts += [f"未导入 {refused:,} 行"] if refused else []
+        parts += [f"略过合计、表尾或重复行 {skipped:,} 行"] if skipped else []
+        out["rows_note"] = f"文件 {read:,} 行" + ("：" + "，".join(parts) if parts else "")
     else:
-        out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (f", {accepted:,} imported" if taken else "") + (
-            f"; {skipped:,} {'was a totals, footer or repeated row' if skipped == 1 else 'were totals, footer or repeated rows'}"
-            ", skipped" if skipped else "")
+        parts = [f"{accepted:,} imported"] if accepted is not None and (taken or skipped) else []
+        parts += [f"{refused:,} refused"] if refused else []
+        parts += [f"{skipped:,} skipped (totals, footer or repeated {'row' if skipped == 1 else 'rows'})"] if skipped else []
+        out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (": " + ", ".join(parts) if parts else "")
     return out

@@ -130,13 +130,18 @@ def changed_sites(region: Region, action: str, *, site_id: str | None = None, na
                                  "geometry": point}], geometry="geometry", crs=settings.STORAGE_CRS)
         sites = gpd.GeoDataFrame(pd.concat([sites, new], ignore_index=True), geometry="geometry",
                                  crs=settings.STORAGE_CRS)
-        text = {"zh": f"新增候选点 {name}", "en": f"added candidate site {name}"}
+        # a version's note names the site and its id (QA 32: the list named a new site by name, others by id)
+        text = {"zh": f"新增候选点 {name}（{site_id}）", "en": f"added candidate site {name} ({site_id})"}
     elif action == "move":
+        was = str(sites.loc[sites["id"] == site_id, "name"].iloc[0] or "")
         sites.loc[sites["id"] == site_id, "geometry"] = point
-        text = {"zh": f"移动候选点 {site_id}", "en": f"moved candidate site {site_id}"}
+        text = ({"zh": f"移动候选点 {was}（{site_id}）", "en": f"moved candidate site {was} ({site_id})"} if was else
+                {"zh": f"移动候选点 {site_id}", "en": f"moved candidate site {site_id}"})
     elif action == "remove":
+        was = str(sites.loc[sites["id"] == site_id, "name"].iloc[0] or "")
         sites = sites[sites["id"] != site_id]
-        text = {"zh": f"删除候选点 {site_id}", "en": f"removed candidate site {site_id}"}
+        text = ({"zh": f"删除候选点 {was}（{site_id}）", "en": f"removed candidate site {was} ({site_id})"} if was else
+                {"zh": f"删除候选点 {site_id}", "en": f"removed candidate site {site_id}"})
     else:
         raise InputDataError(f"Unknown action {action!r} (add, move or remove).",
                              f"未知操作 {action!r}（add、move 或 remove）。")

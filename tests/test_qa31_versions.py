@@ -163,7 +163,7 @@ def test_an_imports_refused_rows_are_said_beside_its_file_rows(app):
     rows = homes(wang)[:3]
     body = register(rows) + ",坏行,abc,32.5,10\n".encode("utf-8")
     v = imported(wang, body, "f_bad.csv")
-    for lang, want in (("zh", "文件 4 行，导入 3 行"), ("en", "file: 4 rows, 3 imported")):
+    for lang, want in (("zh", "文件 4 行：导入 3 行，未导入 1 行"), ("en", "file: 4 rows: 3 imported, 1 refused")):
         got = next(x for x in wang.get(f"/api/data/versions?lang={lang}").get_json()["versions"] if x["version"] == v)
         assert (got["file_rows"], got["file_accepted"], got["rows_note"]) == (4, 3, want), got
 

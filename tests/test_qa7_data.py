@@ -138,12 +138,12 @@ def test_edit_notes_are_shown_in_the_language_asked(client, app, shiyan):
         return [v["note"] for v in client.get(f"/api/data/versions?lang={lang}").get_json()["versions"][:3]]
     # an edit names the facility as the planner knows it, its id after it (QA 32: the list named ids alone)
     assert notes("zh") == [f"删除 新区公墓（{fid}）", f"更名 城关 / 新区公墓（{fid}）为 新区公墓",
-                           "新增 城关 / 新区公墓：县局核实：已验收"]
+                           f"新增 城关 / 新区公墓（{fid}）：县局核实：已验收"]
     assert notes("en") == [f"removed 新区公墓 ({fid})", f"renamed 城关 / 新区公墓 ({fid}) to 新区公墓",
-                           "added 城关 / 新区公墓: 县局核实：已验收"]
+                           f"added 城关 / 新区公墓 ({fid}): 县局核实：已验收"]
     # stored as before (both languages: the CLI and notes stored earlier read the same)
     store = app.extensions["coverplan"]["datasets"]
-    assert store.version(r["version"]).note == "新增 城关 / 新区公墓 / added 城关 / 新区公墓：县局核实：已验收"
+    assert store.version(r["version"]).note == f"新增 城关 / 新区公墓（{fid}） / added 城关 / 新区公墓 ({fid})：县局核实：已验收"
 
 
 def test_an_imports_refused_rows_note_in_one_language(client, app):

@@ -1806,7 +1806,7 @@ def _edit(body: dict):
         layer = pd.concat([layer, gpd.GeoDataFrame([row], geometry="geometry", crs=geo_settings.STORAGE_CRS)])
         if fields:  # its beds, address ... given with it (they were dropped without a word)
             layer = _apply_fields(layer, (layer["id"].astype(str) == row["id"]).to_numpy(), ft, fields)
-        what = {"zh": f"新增 {name}", "en": f"added {name}"}
+        what = {"zh": f"新增 {name}（{row['id']}）", "en": f"added {name} ({row['id']})"}
     elif action == "move":
         i = ids == fid
         was = layer.loc[i, "geometry"].iloc[0]
