@@ -710,7 +710,7 @@ def plan_export(fmt: str):
     from geo.errors import NotFoundError
     from web import exports
     from web.capacity_proposals import applied, overlap_notes
-    from web.proposals import display_name
+    from web.proposals import data_state, display_name
     from web.errors import bad_param
     from web.proposals import sites_gdf
 
@@ -732,17 +732,29 @@ def plan_export(fmt: str):
     rows = []
     current = s.version()
     sep = t("layer_list_sep", lang)
+    # outdated as the page and the list say it: the data a proposal was solved on changed since, not any data
+    # (web.proposals.data_state, QA 32: the title called a proposal stale that /plan showed on current data)
+    stale_of = {}
+    for i, rec in recs.items():
+        try:
+            stale_of[i] = bool(data_state(rec, lang, s)["outdated"])
+        except Exception:  # as the proposal page: an unreadable version is compared whole, never a 500
+            stale_of[i] = not s.is_current(_proposal_version(rec))
     for r in s.targets(lang, package or None):
         a = r.get("after")
         extra = [overlap[r["type"]]] if r.get("type") in overlap else []
         if a:
             extra += a["notes"]
             # the proposals behind this "after" solved on another data version than the current one: said
-            # on the row, as the page says it (their sites are added to the current data's facilities)
-            versions = sorted({_proposal_version(rec) for rec in recs.values() if _moves(rec, r.get("type"))})
-            if any(not s.is_current(v) for v in versions):
-                extra.append(t("plan_after_versions", lang, versions=sep.join(f"v{v}" for v in versions),
-                               cur=current))
+            # on the row, as the page says it (their sites are added to the current data's facilities); on
+            # an older version whose changes since are in data they do not use, said calmly (QA 32)
+            behind = [i for i, rec in recs.items() if _moves(rec, r.get("type"))]
+            versions = sorted({_proposal_version(recs[i]) for i in behind})
+            named_versions = sep.join(f"v{v}" for v in versions)
+            if any(stale_of[i] for i in behind):
+                extra.append(t("plan_after_versions", lang, versions=named_versions, cur=current))
+            elif any(v != current for v in versions):
+                extra.append(t("qa32fe_after_versions_unaffected", lang, versions=named_versions, cur=current))
         if not a and package:
             extra.append(t("plan_unchanged", lang))
         met_after = a["met"] if a else r["met"]
@@ -758,7 +770,7 @@ def plan_export(fmt: str):
         name = str(display_name(rec, lang) or i)
         return f"{name} ({label})" if lang == "en" else f"{name}（{label}）"
     names = sep.join(named(i, rec) for i, rec in recs.items())
-    stale = [named(i, rec) for i, rec in recs.items() if not s.is_current(_proposal_version(rec))]
+    stale = [named(i, rec) for i, rec in recs.items() if stale_of[i]]
     parts = [t("plan_export_proposals", lang, names=names) if recs else t("plan_export_none", lang),
              t("plan_summary", lang).replace("{n}", str(met_after)).replace("{m}", str(len(rows))).replace("{k}", str(met_now)),
              f"{t('data_version_label', lang)} v{current}"]

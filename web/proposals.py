@@ -631,14 +631,10 @@ def view(rec: dict, lang: str) -> dict:
     out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     out["share_label"] = share_label(rec.get("type"), lang)
-    # on the current data when none of the data it was solved on changed since (QA 32); the page's and the
-    # brief's templates ask on_current(version): the layers it depends on are recorded for this request
+    # on the current data when none of the data it was solved on changed since (QA 32); the proposal page's and
+    # the brief's templates read this ``outdated`` (None: it could not be told, they compare the versions whole)
     try:
-        service = ext()["service"]
-        layers_used, where = depends_on(rec, service)
-        if layers_used is not None:
-            service.show_dependencies(solved_version(rec), layers_used, where)
-        out.update(data_state(rec, lang, service))
+        out.update(data_state(rec, lang, ext()["service"]))
     except Exception:  # as the header's version badge: unreadable versions never take the page down
         out.update({"outdated": None, "data_changed": [], "data_note": None})
     county = (rec.get("params") or {}).get("county")

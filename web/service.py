@@ -77,9 +77,8 @@ class Service:
 
         ``layers`` (and ``county``): only those layers count, as :meth:`changed_layers` compares them -- a
         proposal is outdated when the data it was solved on changed, not when any data did (QA 32: one
-        county's welfare-home edit marked every saved proposal outdated). Left out, the layers a page's
-        proposal depends on (:meth:`shown_dependencies`, recorded by web.proposals.view for the proposal page and
-        brief, whose templates ask with the version only), else every layer."""
+        county's welfare-home edit marked every saved proposal outdated; web.proposals.data_state passes a
+        proposal's). Left out, every layer."""
         try:
             v = int(version or 0)
         except (TypeError, ValueError):
@@ -87,8 +86,6 @@ class Service:
         cur = self.version()
         if v == cur or self.datasets is None:
             return v == cur
-        if layers is None:
-            layers, county = self.shown_dependencies(v)
         if layers is not None:
             return not self.changed_layers(v, layers, county)
         key = (v, cur)  # versions never change: the answer is kept
@@ -179,31 +176,6 @@ class Service:
             return bool(same_facilities(a, b))
         except Exception:  # unreadable: changed, as far as anyone can tell
             return False
-
-    def shown_dependencies(self, version: int):
-        """The layers (and county) the proposals this request shows on ``version`` were solved on, as
-        :func:`web.proposals.view` records them (``(None, None)`` when none was): the proposal page and the
-        brief ask :meth:`is_current` with the version only. Two shown on one version: every layer either
-        uses, and a county only when both have it."""
-        if not has_request_context():
-            return None, None
-        seen = (g.get("_cp_shown_deps") or {}).get(int(version))
-        return seen if seen else (None, None)
-
-    def show_dependencies(self, version: int, layers, county: str | None) -> None:
-        """Record that this request shows a proposal solved on ``version`` that uses ``layers`` (see
-        :meth:`shown_dependencies`)."""
-        if not has_request_context():
-            return
-        deps = g.get("_cp_shown_deps")
-        if deps is None:
-            deps = g._cp_shown_deps = {}
-        v = int(version)
-        if v in deps:
-            had, where = deps[v]
-            layers = tuple(dict.fromkeys((*had, *layers)))
-            county = county if county == where else None
-        deps[v] = (tuple(layers), county)
 
     def reread_version(self) -> None:
         """Forget this request's data version: the next :meth:`version` reads the store again (a map

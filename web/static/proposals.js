@@ -439,8 +439,10 @@
   }
 
   // Where and on which data a row was solved: a county proposal's 56.1% → 75.2% read as a city-wide
-  // figure beside the city's, and v0's 39.9% beside v3's 18.2% (QA 20). A row solved on data older than
-  // the current is marked so (its page offers to solve it again on the current data).
+  // figure beside the city's, and v0's 39.9% beside v3's 18.2% (QA 20). A row whose data changed since it was
+  // solved is marked so, naming what changed (its page offers to solve it again on the current data); one on an
+  // older version whose changes since are in data it does not use says so calmly, as /plan does (QA 32:
+  // ``data_changed``, ``data_note`` of /api/proposals).
   function scopeCell(r) {
     var scope = r.scope || {}, v = r.data_version == null ? null : r.data_version;
     var name = scope.name || (scope.county ? scope.county : T("scope_city"));
@@ -450,8 +452,14 @@
       html += "<div class='small muted data-v'>" + esc(T("data_version_short")) + " v" + esc(v) + "</div>";
       if (r.outdated) {
         var cur = document.getElementById("data-version");
+        var changed = r.data_changed || [];
         html += "<div class='outdated-tag' title='" + esc(T("list_outdated_tip").replace("{v}", v)
-          .replace("{cur}", cur ? cur.dataset.v : "")) + "'>" + esc(T("list_outdated")) + "</div>";
+          .replace("{cur}", cur ? cur.dataset.v : "") +
+          (changed.length ? " · " + T("qa32fe_changed").replace("{layers}", changed.join(C.lang === "en" ? ", " : "、")) : "")) +
+          "'>" + esc(T("list_outdated")) + "</div>";
+      } else if (r.data_note) {
+        html += "<div class='small muted data-unchanged' title='" + esc(r.data_note) + "'>" +
+          esc(T("qa32fe_unaffected_short")) + "</div>";
       }
     }
     return html + "</td>";
