@@ -2164,3 +2164,23 @@ _STRINGS.update({
                                          "data they use (current: v{cur})"),
     "qa32fe_scope": ("范围", "Scope"),
 })
+
+# -- fixer QA32-FA: a register without a capacity (address ...) column keeps the current facilities' values
+# (planner.register _Rows.keep_current / kept_notes)
+_STRINGS.update({
+    "qa32fa_no_capacity": ("文件没有{noun}（容量）列", "the file has no {noun} (capacity) column"),
+    "qa32fa_kept_capacity": ("{n} 处现有设施保留原{noun}（共 {total} {unit}{unknown}）",
+                             "{n} current {facilities} {keep} {their} {noun} ({total} in all{unknown})"),
+    "qa32fa_kept_unknown": ("；其中 {n} 处原即未知", "; {n} of them {had} none known"),
+    "qa32fa_new_capacity": ("{n} 处新设施{noun}未知", "{n} new {facilities} {have} {noun} unknown"),
+    "qa32fa_noun_beds": ("床位", "beds"), "qa32fa_unit_beds": ("张", "beds"),
+    "qa32fa_noun_day_places": ("日托位", "day places"), "qa32fa_unit_day_places": ("个", "day places"),
+    "qa32fa_noun_plots": ("墓穴/格位", "burial places"), "qa32fa_unit_plots": ("个", "burial places"),
+    "qa32fa_noun_meal_places": ("助餐位", "meal places"), "qa32fa_unit_meal_places": ("个", "meal places"),
+    "qa32fa_no_details": ("文件没有{fields}列", "the file has no column for {fields}"),
+    "qa32fa_kept_details": ("{n} 处现有设施保留原有的{fields}", "{n} current {facilities} {keep} {their} values"),
+    "qa32fa_new_details": ("{n} 处新设施没有这些信息", "{n} new {facilities} {have} none"),
+    "qa32fa_kept_synthetic": ("{n} 处设施沿用的是示意设施的数据：导入后仍标为示意数据",
+                              "{n} {facilities} {keep} values of sample (示意) facilities: once imported "
+                              "{they} {stay} labelled synthetic (示意)"),
+})

@@ -45,6 +45,14 @@ from planner.register_report import RegisterReport, RowIssue
 
 __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_register"]
 
+#: A facility's attributes a register may have no column for (QA 32: a file without 床位 wiped the beds of every
+#: facility it replaced): a row standing for a current facility keeps its current values of each attribute the
+#: file has no column for (:meth:`_Rows.keep_current`), a new one has it unknown. Capacities by unit (a cemetery's
+#: plots and niches together: its plots count its niches), kept only for a facility of the same type (another
+#: type counts in another unit); the details whatever the type.
+KEPT_CAPACITY = {"beds": ("beds",), "day_places": ("day_places",), "plots": ("plots", "niches"),
+                 "meal_places": ("meal_places",)}
+KEPT_DETAILS = (*TEXT_FIELDS, "built_year", "upgraded_year")
 #: Datums a caller may declare; "auto" reads as WGS84 and suggests a conversion when the points say so.
 COORDS = ("auto", *DATUMS, "cgcs2000")
 #: A file with more rows of one type than this many times the most a version may hold
@@ -210,6 +218,23 @@ def read_year(cell: str) -> tuple[float, str | None, str]:
     if year > datetime.date.today().year:
         return float("nan"), "future", ""
     return float(year), None, ""
+
+
+def _finite(v) -> float | None:
+    """A stored cell as a finite number; None for an empty, non-numeric or non-finite one."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
+def _text(v) -> str | None:
+    """A stored text cell; None for an empty one (None, NaN, "", spaces)."""
+    if v is None or (isinstance(v, float) and not np.isfinite(v)) or v is pd.NA or v is pd.NaT:
+        return None
+    text = str(v).strip()
+    return text or None
 
 
 def _metres_or_inf(dx: float, dy: float) -> float:
@@ -605,6 +630,8 @@ class _Rows:
         # the current facilities the refused rows stand for: a confirm keeps them as they are (QA 31: a typo in
         # a row's code deleted the facility it listed; planner.register_scope.keep_refused)
         out.attrs["refused_current"] = self.refused_current(ids, types, names, lon, lat, township)
+        # the attributes the file has no column for: the current facilities its rows stand for keep theirs (QA 32)
+        kept_notes, kept = self.keep_current(out, keep)
         applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
         return RegisterReport(
             source=self.table.source, accepted=out, issues=self.issues, rows=self.n + len(self.skipped),
@@ -613,7 +640,199 @@ class _Rows:
             encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
             datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
             header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates()
-            + self.skipped_note(), skipped_rows=[r for r, *_ in self.skipped])
+            + self.skipped_note() + kept_notes, skipped_rows=[r for r, *_ in self.skipped], kept=kept)
+
+    def keep_current(self, out: gpd.GeoDataFrame, keep) -> tuple[list[tuple[str, str]], dict]:
+        """Fill in ``out`` (the accepted rows, :meth:`frame`) what the file has no column for; (notes, summary).
+
+        A row standing for a current facility (its id is one: its own, or the one :meth:`row_ids` gave it by type,
+        county and name) keeps that facility's value of each attribute the file has no column for: its capacity in
+        each unit the file does not give for the row's type (:data:`KEPT_CAPACITY`, same type only), its address,
+        operator, phone, remark and years (:data:`KEPT_DETAILS`). A column the file has keeps its meaning (its
+        value; a blank cell is unknown), and a new facility has the attribute unknown, as before. QA 32: a
+        register without 床位 replaced 13 welfare homes with 13 of unknown beds, the report saying nothing.
+
+        Honest labels: a row that keeps a value of a sample (示意) facility is labelled sample data as that
+        facility was (its ``synthetic`` flag, and ``capacity_quality`` with a kept capacity), as a sample
+        facility edited on the map stays one; ``kept_fields`` names the attributes kept and ``kept_from_file``
+        / ``kept_from_version`` where they came from (the current facility's file and data version, or its
+        source: the sample register), not the new file. The notes say it per unit, before the confirm, which
+        commits these rows as they are (the web's confirm and ``coverplan data import`` check the file again)."""
+        from planner.register_scope import stamp_own_rows
+
+        fac = getattr(self.region, "facilities", None)
+        if fac is None or not len(fac) or "id" not in fac or "facility_type" not in fac or not len(out):
+            return [], {}
+        known = load_facility_types()
+        unit_of = {k: ft.capacity.field for k, ft in known.items() if ft.capacity}
+        generic = "capacity" in self.cmap
+        # a column of the attribute's name that the register did not read as it (the mapping said none holds
+        # it): the file's, kept as it has it; never overwritten
+        raw = {f for f in out.columns if f not in self.capacity and f not in self.text and f not in self.year_values}
+
+        def supplied(group: str, kind) -> bool:
+            fields = KEPT_CAPACITY[group]
+            return any(f in self.cmap or f in raw for f in fields) or (generic and unit_of.get(kind) in fields)
+
+        details = [f for f in KEPT_DETAILS if f not in self.cmap and f not in raw]
+        kinds = set(out["facility_type"].astype(str))
+        groups = {k: [g for g in KEPT_CAPACITY if not supplied(g, k)] for k in kinds}
+        if not details and not any(groups.values()):
+            return [], {}
+        now = fac.drop_duplicates("id")
+        now = now[now["id"].astype(str).isin(set(out["id"].astype(str)))]
+        if not len(now):
+            return [], {}
+        provenance = getattr(self.region, "provenance", None) or {}
+        now = pd.concat([stamp_own_rows(part.copy(), provenance, str(k))
+                         for k, part in now.groupby(now["facility_type"].astype(str), sort=False)])
+        current = {str(r["id"]): r for r in now.to_dict("records")}
+
+        n = len(out)
+        columns: dict[str, list] = {}
+
+        def column(f: str, number: bool) -> list:
+            if f not in columns:
+                columns[f] = (list(out[f]) if f in out else [np.nan if number else "" for _ in range(n)])
+            return columns[f]
+
+        rows = np.flatnonzero(keep)
+        row_syn = out["synthetic"].astype(bool).to_numpy() if "synthetic" in out else np.zeros(n, bool)
+        flipped: list[int] = []
+        fields_of = [""] * n
+        origin: list[tuple[str, float]] = [("", np.nan)] * n
+        stats: dict[str, dict] = {}
+        detail_stats = {"kept": 0, "new": 0, "fields": set()}
+        counted_type = self.type_key
+        for j, (fid, kind) in enumerate(zip(out["id"].astype(str), out["facility_type"].astype(str))):
+            cur = current.get(fid)
+            same = cur is not None and str(cur.get("facility_type")) == kind
+            counted = counted_type is None or kind == counted_type  # another type than the form's: refused there
+            taken: list[str] = []
+            unit = unit_of.get(kind)
+            for g in groups.get(kind, ()):
+                values = {f: _finite(cur.get(f)) for f in KEPT_CAPACITY[g]} if same else {}
+                values = {f: v for f, v in values.items() if v is not None}
+                for f, v in values.items():
+                    column(f, True)[j] = v
+                    taken.append(f)
+                if counted and unit in KEPT_CAPACITY[g]:
+                    s = stats.setdefault(unit, {"kept": 0, "known": 0, "total": 0.0, "new": 0})
+                    if same:
+                        s["kept"] += 1
+                        v = values.get(unit)
+                        if v is not None:
+                            s["known"] += 1
+                            s["total"] += v
+                    else:
+                        s["new"] += 1
+            if details:
+                had = False
+                for f in details:
+                    number = f in ("built_year", "upgraded_year")
+                    v = None if cur is None else _finite(cur.get(f)) if number else _text(cur.get(f))
+                    if v is None:
+                        continue
+                    column(f, number)[j] = v
+                    taken.append(f)
+                    detail_stats["fields"].add(f)
+                    had = True
+                if counted and (had or cur is None):
+                    detail_stats["kept" if had else "new"] += 1
+            if not taken:
+                continue
+            fields_of[j] = ",".join(taken)
+            # where the values came from: the facility's own file and version; those it kept itself from an
+            # earlier version (a second file without the column) still come from there
+            before = set((_text(cur.get("kept_fields")) or "").split(","))
+            if set(taken) <= before and (_text(cur.get("kept_from_file")) or _finite(cur.get("kept_from_version"))):
+                source, version = _text(cur.get("kept_from_file")), _finite(cur.get("kept_from_version"))
+            else:
+                source = _text(cur.get("source_file")) or _text(cur.get("source"))
+                version = _finite(cur.get("source_version"))
+            origin[j] = (source or "", np.nan if version is None else version)
+            quality = _text(cur.get("capacity_quality"))
+            if quality and any(f in CAPACITY_FIELDS for f in taken):  # "synthetic": the sample's capacity
+                column("capacity_quality", False)[j] = quality
+            if not row_syn[j] and str(cur.get("synthetic")).strip().lower() in ("true", "1", "1.0"):
+                flipped.append(j)
+        if not any(fields_of):
+            return [], {}
+        for f, values in columns.items():
+            out[f] = values
+        out["kept_fields"] = fields_of
+        out["kept_from_file"] = [o[0] for o in origin]
+        out["kept_from_version"] = [o[1] for o in origin]
+        if flipped:
+            syn = out["synthetic"].astype(bool).to_numpy().copy()
+            syn[flipped] = True
+            out["synthetic"] = syn
+            # "the row is not marked sample data: imported as the planner's own" is no longer so
+            lines = {self.rownum[rows[j]] for j in flipped}
+            self.issues[:] = [i for i in self.issues if not (i.code == "synthetic_text" and i.row in lines)]
+        return self.kept_notes(stats, detail_stats, len(flipped)), {
+            "capacity": {u: {k: (round(v, 6) if isinstance(v, float) else v) for k, v in s.items()}
+                         for u, s in stats.items()},
+            "details": {"fields": sorted(detail_stats["fields"], key=KEPT_DETAILS.index),
+                        "kept": detail_stats["kept"], "new": detail_stats["new"]},
+            "synthetic": len(flipped)}
+
+    @staticmethod
+    def kept_notes(stats: dict, detail_stats: dict, flipped: int) -> list[tuple[str, str]]:
+        """The report's notes on what :meth:`keep_current` kept: per capacity unit the file has no column for
+        ("文件没有床位（容量）列：13 处现有设施保留原床位（共 1,234 张），2 处新设施床位未知"), the details, and
+        the rows labelled sample data for a value kept from a sample facility. Nothing where nothing was kept."""
+        def en(n: int, one: str, many: str) -> str:
+            return one if n == 1 else many
+
+        def sentence(parts: dict) -> tuple[str, str]:
+            return parts["zh"] + "。", parts["en"] + "."
+
+        notes = []
+        for unit, s in stats.items():
+            if not s["known"]:
+                continue  # nothing known to keep: unknown before, unknown after
+            total = f"{s['total']:,.0f}"
+            unknown = s["kept"] - s["known"]
+            zh = t("qa32fa_no_capacity", "zh", noun=t(f"qa32fa_noun_{unit}", "zh")) + "：" + t(
+                "qa32fa_kept_capacity", "zh", n=f"{s['kept']:,}", noun=t(f"qa32fa_noun_{unit}", "zh"), total=total,
+                unit=t(f"qa32fa_unit_{unit}", "zh"),
+                unknown=t("qa32fa_kept_unknown", "zh", n=f"{unknown:,}") if unknown else "")
+            noun_en = t(f"qa32fa_noun_{unit}", "en")
+            english = t("qa32fa_no_capacity", "en", noun=noun_en) + ": " + t(
+                "qa32fa_kept_capacity", "en", n=f"{s['kept']:,}", noun=noun_en, total=total,
+                facilities=en(s["kept"], "facility", "facilities"), keep=en(s["kept"], "keeps", "keep"),
+                their=en(s["kept"], "its", "their"),
+                unknown=t("qa32fa_kept_unknown", "en", n=f"{unknown:,}", had=en(unknown, "has", "have"))
+                if unknown else "")
+            if s["new"]:
+                zh += "，" + t("qa32fa_new_capacity", "zh", n=f"{s['new']:,}", noun=t(f"qa32fa_noun_{unit}", "zh"))
+                english += ", " + t("qa32fa_new_capacity", "en", n=f"{s['new']:,}", noun=noun_en,
+                                    facilities=en(s["new"], "facility", "facilities"), have=en(s["new"], "has", "have"))
+            notes.append(sentence({"zh": zh, "en": english}))
+        if detail_stats["kept"]:
+            fields = sorted(detail_stats["fields"], key=KEPT_DETAILS.index)
+            key = {f: ("field_" if f in TEXT_FIELDS else "data_field_") + f for f in fields}
+            names = {"zh": "、".join(t(key[f], "zh") for f in fields),
+                     "en": listed([t(key[f], "en").lower() for f in fields], "en")}
+            k, m = detail_stats["kept"], detail_stats["new"]
+            zh = t("qa32fa_no_details", "zh", fields=names["zh"]) + "：" + t(
+                "qa32fa_kept_details", "zh", n=f"{k:,}", fields=names["zh"])
+            english = t("qa32fa_no_details", "en", fields=names["en"]) + ": " + t(
+                "qa32fa_kept_details", "en", n=f"{k:,}", facilities=en(k, "facility", "facilities"),
+                keep=en(k, "keeps", "keep"), their=en(k, "its", "their"))
+            if m:
+                zh += "，" + t("qa32fa_new_details", "zh", n=f"{m:,}")
+                english += ", " + t("qa32fa_new_details", "en", n=f"{m:,}", facilities=en(m, "facility", "facilities"),
+                                    have=en(m, "has", "have"))
+            notes.append(sentence({"zh": zh, "en": english}))
+        if flipped:
+            notes.append(sentence({
+                "zh": t("qa32fa_kept_synthetic", "zh", n=f"{flipped:,}"),
+                "en": t("qa32fa_kept_synthetic", "en", n=f"{flipped:,}", facilities=en(flipped, "facility", "facilities"),
+                        keep=en(flipped, "keeps", "keep"), they=en(flipped, "it", "they"),
+                        stay=en(flipped, "stays", "stay"))}))
+        return notes
 
     def skipped_issues(self) -> list[RowIssue]:
         """One warning per totals or footer row taken out (:func:`_summary_rows`): skipped, not a facility."""

@@ -83,7 +83,9 @@ class RegisterReport:
     the points fit another datum clearly better (``datum_evidence`` has the
     numbers for every datum); ``encoding`` and ``crs`` as detected in the file.
     ``skipped_rows`` are the totals and footer rows (合计, 填报单位：…) left out, each with a warning in
-    ``issues``; ``rows`` counts them too: rows = accepted + refused + skipped.
+    ``issues``; ``rows`` counts them too: rows = accepted + refused + skipped. ``kept``: what the rows standing
+    for current facilities keep of them where the file has no column (their beds, address ...), each said in
+    ``notes``.
     """
 
     source: str
@@ -103,6 +105,10 @@ class RegisterReport:
     header_row: int | None = None
     notes: list = field(default_factory=list)
     skipped_rows: list[int] = field(default_factory=list)
+    #: what the rows standing for current facilities keep of them for want of a column (planner.register
+    #: ``_Rows.keep_current``, QA 32): {"capacity": {unit: {"kept", "known", "total", "new"}}, "details":
+    #: {"fields", "kept", "new"}, "synthetic": rows labelled sample data for a value kept of a sample facility}
+    kept: dict = field(default_factory=dict)
 
     @property
     def counts(self) -> dict:
@@ -137,7 +143,7 @@ class RegisterReport:
                 "columns": self.columns, "file_kind": self.file_kind, "encoding": self.encoding, "crs": self.crs,
                 "datum": self.datum, "datum_suggestion": self.datum_suggestion,
                 "datum_evidence": self.datum_evidence, "layer": self.layer, "header_row": self.header_row,
-                "skipped_rows": self.skipped_rows,
+                "skipped_rows": self.skipped_rows, "kept": self.kept,
                 "notes": [{"zh": zh, "en": en} for zh, en in self.notes]}
 
     def issues_frame(self, lang: str = "zh") -> pd.DataFrame:

@@ -10,6 +10,9 @@ of the type is the planner's explicit choice (``replace="city"``).
 
 Either way, a facility whose row the check refused (a typo in its code, a longitude NaN) stays as it is now
 (:func:`keep_refused`): a refused row is no wish to remove the facility it lists (QA 31: the confirm deleted it).
+And a file without a column for an attribute (床位, 地址 ...) is no wish to blank it: the rows standing for current
+facilities keep those values in the checked register itself (planner.register, ``_Rows.keep_current``, QA 32), so
+what is committed here is what the report said.
 
 Shared by the web upload (web.data) and ``coverplan data import`` (cli.data); no web or CLI import.
 """
