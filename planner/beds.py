@@ -331,6 +331,16 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                               "townships only; to break down the city's target, choose the whole city (no county)."]}
         where = {"zh": name_zh, "en": name_en}
     sites_note = new_sites_note(site_type, new_size, min_size, n_place, towns_place, typed=ft_new is not None)
+    # each township's gap is closed in whole beds (0.2 short is a bed), while the shortfall rows are the exact
+    # gaps shared out: beds given can exceed the shortfall's total by up to a bed a township (QA 32: the card's
+    # rows read 353 short, 354 given, without a word)
+    over = int(beds.sum()) - int(summed.get("shortfall_whole", beds.sum()))
+    if over > 0:
+        sites_note = {"zh": sites_note["zh"] + f"每个乡镇（街道）的缺口按整张床位补足（缺 0.2 张也补 1 张），所以分配的 "
+                                               f"{int(beds.sum()):,} 张比缺口合计 {summed['shortfall_whole']:,} 张多 {over:,} 张。",
+                      "en": sites_note["en"] + f" Each township's gap is closed in whole beds (0.2 short gets a bed), so "
+                                               f"the {int(beds.sum()):,} beds given exceed the shortfall's total "
+                                               f"({summed['shortfall_whole']:,}) by {over:,}."}
     if n_left_out:  # said with the rule of the new sites: the townships the type does not serve get none
         sites_note = {"zh": sites_note["zh"] + f"{ft_new.name_zh}只服务其需求所在的乡镇（街道），其余 {n_left_out} 个"
                                                "（如城区街道）不分配其床位，最大缺口率也只按其服务的乡镇计。",

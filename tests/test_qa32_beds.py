@@ -222,3 +222,16 @@ def test_the_card_adds_up_and_the_tables_fit_a_phone(page):
             const t = document.getElementById(id); return [id, t.scrollWidth - t.clientWidth]; })""")
         assert all(over <= 1 for _, over in wide), (lang, wide)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_beds_given_beyond_the_shortfall_are_explained(shiyan):
+    """Round 2: with a target above every gap, each township's gap is closed in whole beds, so beds given exceed
+    the shortfall's total by up to a bed a township; the notes say by how many."""
+    from planner.beds import allocate_beds
+
+    d = allocate_beds(shiyan, 100000)
+    over = d["allocated"] - d["citywide"]["shortfall_whole"]
+    assert 0 < over <= len(d["by_township"])
+    assert any(f"多 {over:,} 张" in n for n in d["notes_zh"]) and any(f"by {over:,}." in n for n in d["notes_en"])
+    small = allocate_beds(shiyan, 7136)
+    assert not any("按整张床位补足" in n for n in small["notes_zh"])
