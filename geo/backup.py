@@ -30,6 +30,7 @@ change under it otherwise); the backup needs no stop.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -744,6 +745,10 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
         _check_regions(manifest, Path(archive).name, db_path, regions)
         # what the database being replaced drops and the numbers it handed out, read before it is moved aside
         manifest = {**manifest, "dropped": _replaced(db_path, data_dir, stage / DATABASE)}
+        # the accounts go back to the backup's state (said: account_changes); the audit log is history, carried
+        # forward (QA 32: a restore silently re-enabled a disabled account and replaced the log with the backup's)
+        manifest = {**manifest, "account_changes": account_changes(db_path, stage / DATABASE),
+                    "audit_kept": _carry_audit(db_path, stage / DATABASE)}
         old.mkdir()
         made_old = True
         # the reports replaced only by an archive that speaks for them: one made before they were backed up
@@ -846,6 +851,116 @@ def _replaced(db_path: Path, data_dir: Path, restored: Path) -> dict:
     return {"versions": [list(v) for v in dropped_versions], "proposals": len(dropped_proposals),
             "proposal_names": dropped_proposals[:_MAX_NAMES],
             "next_version": {r: v + 1 for r, v in sorted(highest_numbers(restored).items())}}
+
+
+#: The account columns a restore compares (never the password hash itself: only whether it differs).
+_ACCOUNT_FIELDS = ("id", "name", "role", "county", "disabled", "pw_hash")
+
+
+def _accounts(path: Path) -> dict[str, dict]:
+    """The accounts of the SQLite file ``path`` by id: name, role, county, disabled, pw_hash ({} without a
+    users table). Raises sqlite3.Error for a file that cannot be read."""
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        if "users" not in _tables(con):
+            return {}
+        cols = [c for c in _ACCOUNT_FIELDS if c in {r[1] for r in con.execute("PRAGMA table_info(users)")}]
+        if "id" not in cols or "name" not in cols:
+            return {}
+        out = {}
+        for row in con.execute(f"SELECT {', '.join(cols)} FROM users"):  # noqa: S608 (fixed column names)
+            r = dict(zip(cols, row))
+            out[str(r["id"])] = {"name": str(r["name"]), "role": r.get("role"), "county": r.get("county") or None,
+                                 "disabled": bool(r.get("disabled")), "pw_hash": r.get("pw_hash")}
+        return out
+    finally:
+        con.close()
+
+
+def account_changes(replaced: str | Path, restored: str | Path) -> dict:
+    """What restoring the database ``restored`` over ``replaced`` does to the server's accounts: a restore takes
+    them back to the backup's state, and says so (QA 32: an account disabled after the backup came back enabled
+    and the restore's answer named only data versions and proposals). Accounts are matched by id:
+
+    - ``dropped``: accounts only ``replaced`` holds (added after the backup): [{account (its name), role, county,
+      disabled}];
+    - ``back``: accounts only ``restored`` holds (in the backup, not in the replaced database), the same shape;
+    - ``changed``: [{"account": its name after the restore, and for each thing that differs, [replaced's,
+      restored's] under ``name`` (a rename), ``disabled``, ``role``, ``county``; ``password``: true when the
+      password differs (the hash is never given)}].
+
+    Sorted by name. No ``replaced`` file (a new installation): {}, nothing to say. A replaced database whose accounts
+    cannot be read (damaged): ``unknown`` is true and the lists are empty."""
+    replaced, restored = Path(replaced), Path(restored)
+    if not replaced.is_file():
+        return {}
+    out: dict = {"dropped": [], "back": [], "changed": []}
+    try:
+        before = _accounts(replaced)
+    except sqlite3.Error:
+        return {**out, "unknown": True}
+    after = _accounts(restored)
+
+    def brief(a: dict) -> dict:
+        return {"account": a["name"], "role": a["role"], "county": a["county"], "disabled": a["disabled"]}
+
+    out["dropped"] = sorted((brief(a) for i, a in before.items() if i not in after), key=lambda a: a["account"])
+    out["back"] = sorted((brief(a) for i, a in after.items() if i not in before), key=lambda a: a["account"])
+    for i, b in before.items():
+        a = after.get(i)
+        if a is None:
+            continue
+        change: dict = {"account": a["name"]}
+        for key in ("name", "disabled", "role", "county"):
+            if b[key] != a[key]:
+                change[key] = [b[key], a[key]]
+        if b["pw_hash"] != a["pw_hash"]:
+            change["password"] = True
+        if len(change) > 1:
+            out["changed"].append(change)
+    out["changed"].sort(key=lambda c: c["account"])
+    return out
+
+
+def _carry_audit(replaced: Path, restored: Path) -> int:
+    """Append to the audit log of ``restored`` (staged) the entries of ``replaced`` it does not hold: those made
+    after the backup (a newer id or time, and not the same entry), in their order, before the restore writes its
+    own entry. The audit log is history: a restore replaced it with the backup's copy, and the account disabled
+    after the backup, the morning's imports and the earlier restores' own entries were gone from /admin (QA 32).
+    Their ids are kept when they are free (the same server's log: ids only grow), else numbered on after the
+    restored log's last. Returns how many were carried; 0 when ``replaced`` has no audit log or cannot be read
+    (a damaged database: the restore goes on, with the backup's log)."""
+    if not replaced.is_file():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(replaced, timeout=30)) as src, \
+                contextlib.closing(sqlite3.connect(restored, timeout=30)) as dst, dst:
+            if "audit" not in _tables(src):
+                return 0
+            if "audit" not in _tables(dst):  # a backup made before the log existed: the replaced one's table
+                dst.execute(src.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='audit'")
+                            .fetchone()[0])
+            have = {r[1] for r in dst.execute("PRAGMA table_info(audit)")}
+            cols = [r[1] for r in src.execute("PRAGMA table_info(audit)") if r[1] in have]
+            if "id" not in cols or "at" not in cols:
+                return 0
+            top_id, top_at = dst.execute("SELECT COALESCE(MAX(id), 0), COALESCE(MAX(at), 0) FROM audit").fetchone()
+            names, marks = ", ".join(cols), ", ".join("?" for _ in cols)
+            i_id, i_at = cols.index("id"), cols.index("at")
+            rows = src.execute(f"SELECT {names} FROM audit WHERE id > ? OR at > ? ORDER BY id",  # noqa: S608
+                               (top_id, top_at)).fetchall()
+            # one the restored log holds too (its id, at the same time) is the same entry: not twice
+            rows = [r for r in rows if r[i_id] > top_id or dst.execute(
+                "SELECT 1 FROM audit WHERE id = ? AND at = ?", (r[i_id], r[i_at])).fetchone() is None]
+            keep_ids = all(r[i_id] > top_id for r in rows)
+            if not keep_ids:  # another server's log: numbered on after the restored one's, in time order
+                rows.sort(key=lambda r: (r[i_at], r[i_id]))
+            for r in rows:
+                dst.execute(f"INSERT INTO audit ({names}) VALUES ({marks})",  # noqa: S608
+                            [None if (k == i_id and not keep_ids) else v for k, v in enumerate(r)])
+            return len(rows)
+    except sqlite3.Error:  # a damaged replaced log: nothing carried (the transaction undone), the restore goes on
+        return 0
 
 
 def describe(manifest: dict) -> dict:

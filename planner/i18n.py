@@ -2184,3 +2184,100 @@ _STRINGS.update({
                               "{n} {facilities} {keep} values of sample (示意) facilities: once imported "
                               "{they} {stay} labelled synthetic (示意)"),
 })
+
+# -- fixer QA32-FB2: what `coverplan restore` does to the accounts (said by the CLI and in its audit entry:
+# geo.backup.account_changes), the audit entries it carries forward, and an upload's 409 after a restore (web/data.py)
+_STRINGS.update({
+    "qa32fb2_accounts": ("账号恢复为备份时的状态：{items}。", "Accounts go back to their state at the backup: {items}."),
+    "qa32fb2_accounts_same": ("账号与被替换的数据库相同。", "Accounts: as in the replaced database, unchanged."),
+    "qa32fb2_accounts_unknown": ("被替换的数据库中的账号无法读取，无法说明账号有哪些变化；账号为备份时的状态。",
+                                 "The replaced database's accounts could not be read, so the changes to the "
+                                 "accounts are not known; they are as at the backup."),
+    "qa32fb2_dropped": ("备份之后新增的账号已不存在：{names}", "accounts added after the backup are gone: {names}"),
+    "qa32fb2_back": ("被替换的数据库中没有的账号随备份恢复：{names}",
+                     "accounts the replaced database did not hold are back: {names}"),
+    "qa32fb2_enabled": ("{name} 重新启用（备份之后曾被停用）", "{name} enabled again (disabled after the backup)"),
+    "qa32fb2_disabled": ("{name} 重新停用（备份之后曾被启用）", "{name} disabled again (enabled after the backup)"),
+    "qa32fb2_renamed": ("{was} 改回备份时的用户名 {name}", "{was} named {name} again, its name at the backup"),
+    "qa32fb2_role": ("{name} 的角色改回{to}（此前为{was}）", "{name}'s role back to {to} (was {was})"),
+    "qa32fb2_county": ("{name} 的县区改回 {to}（此前为 {was}）", "{name}'s county back to {to} (was {was})"),
+    "qa32fb2_password": ("{name} 的密码改回备份时的密码（备份之后设置的密码不再有效）",
+                         "{name}'s password back to the one at the backup (the password set after the backup "
+                         "no longer works)"),
+    "qa32fb2_whole_city": ("全市", "whole city"),
+    "qa32fb2_disabled_mark": ("已停用", "disabled"),
+    "qa32fb2_advice": ("如有账号是出于安全原因在备份之后停用或修改密码的，请立即重新停用或重设密码"
+                       "（coverplan users disable / passwd）。",
+                       "If an account was disabled or had its password changed after the backup for safety's sake, "
+                       "disable it or set its password again now (coverplan users disable / passwd)."),
+    "qa32fb2_audit_kept": ("审计日志保留了备份之后的 {n} 条记录，本次恢复的记录排在其后。",
+                           "The audit log keeps the entries made after the backup (kept: {n}); this "
+                           "restore's entry follows them."),
+    # an upload checked before a restore (web/data.py): the version its report was made on is gone
+    "qa32fb2_restored_by": ("{who}于 {at} 恢复了备份 {archive}（备份时间 {created}）",
+                            "{who} restored the backup {archive} (made {created}) at {at}"),
+    "qa32fb2_restored_unknown": ("审计日志中没有这次恢复的记录", "the audit log holds no entry of it"),
+    "qa32fb2_changed": ("本文件校验后数据已从备份恢复：{restored}。校验报告所基于的数据版本 {checked} 已不在恢复后的数据中"
+                        "{since}，当前为版本 {now}。未导入任何内容。",
+                        "The data were restored from a backup after this file was checked: {restored}. The report "
+                        "was made on data version {checked}, which the restored data do not hold{since}; version "
+                        "{now} is now current. Nothing was imported."),
+    "qa32fb2_since": ("；此后{by}", "; since then, {by}"),
+    "qa32fb2_hint": ("恢复备份后须重新校验本文件：请按当前数据重新校验（页面会自动进行），查看校验报告后再确认。",
+                     "After the restore the file must be checked again: check it against the current data (the page "
+                     "does it), read the report, then confirm."),
+})
+
+
+def restore_accounts_text(changes, lang: str = "zh", county=None) -> str:
+    """What a restore did to the accounts (geo.backup.account_changes), in words: "账号恢复为备份时的状态：zhao
+    重新启用（备份之后曾被停用）；备份之后新增的账号已不存在：li2（规划人员）。". ``county``: a county code's
+    words (default: the code; the whole city for none). "" for anything but such a dict; never a password hash
+    (the changes hold none)."""
+    from planner.textrules import escaped  # a name hiding characters is written out (as \uXXXX), never rendered
+
+    if not isinstance(changes, dict):
+        return ""
+    if changes.get("unknown"):
+        return t("qa32fb2_accounts_unknown", lang)
+    en = lang == "en"
+    sep = ", " if en else "、"
+
+    def role(r) -> str:
+        name = t(f"role_{r}", lang)
+        return str(r) if name == f"role_{r}" else name
+
+    def place(c) -> str:
+        if not c:
+            return t("qa32fb2_whole_city", lang)
+        return str(county(c) if county else c)
+
+    def listed_accounts(rows) -> str:
+        out = []
+        for a in rows:
+            said = [role(a.get("role"))] + ([place(a.get("county"))] if a.get("county") else []) \
+                + ([t("qa32fb2_disabled_mark", lang)] if a.get("disabled") else [])
+            who = escaped(str(a.get("account")))
+            out.append(f"{who} ({', '.join(said)})" if en else f"{who}（{'，'.join(said)}）")
+        return sep.join(out)
+
+    items = []
+    for c in changes.get("changed") or []:
+        name = escaped(str(c.get("account")))
+        if isinstance(c.get("name"), list):
+            items.append(t("qa32fb2_renamed", lang, was=escaped(str(c["name"][0])), name=name))
+        if isinstance(c.get("disabled"), list):
+            items.append(t("qa32fb2_disabled" if c["disabled"][1] else "qa32fb2_enabled", lang, name=name))
+        if isinstance(c.get("role"), list):
+            items.append(t("qa32fb2_role", lang, name=name, was=role(c["role"][0]), to=role(c["role"][1])))
+        if isinstance(c.get("county"), list):
+            items.append(t("qa32fb2_county", lang, name=name, was=place(c["county"][0]), to=place(c["county"][1])))
+        if c.get("password"):
+            items.append(t("qa32fb2_password", lang, name=name))
+    if changes.get("dropped"):
+        items.append(t("qa32fb2_dropped", lang, names=listed_accounts(changes["dropped"])))
+    if changes.get("back"):
+        items.append(t("qa32fb2_back", lang, names=listed_accounts(changes["back"])))
+    if not items:
+        return t("qa32fb2_accounts_same", lang)
+    return t("qa32fb2_accounts", lang, items=("; " if en else "；").join(items))

@@ -1566,6 +1566,31 @@ def _confirm(uid: str, d: Path):
         err.zh = (f"本文件校验后数据已更新：校验报告基于数据版本 {checked}，"
                   + (f"此后{' ' if by_zh[:1].isascii() else ''}{by_zh}{more_zh}，" if shown else "")
                   + f"当前已是版本 {now}。未导入任何内容。")
+        if now < checked or (known and checked not in known):
+            # the version the report was made on is gone: only a restore drops versions (numbers are never given
+            # again, geo.datasets), said with who restored which archive, of when (QA 32: "基于数据版本 25，当前已是
+            # 版本 23" read as data going backwards, nobody named)
+            try:
+                _, entries = ext()["users"].audit_list(limit=1, action="restore")
+            except Exception:  # an audit log that cannot be read: the restore is still said
+                entries = []
+            restore_row = entries[0] if entries else None
+
+            def restored(lang: str) -> str:
+                if restore_row is None:
+                    return t("qa32fb2_restored_unknown", lang)
+                made = (restore_row.get("detail") or {}).get("backup_created")
+                return t("qa32fb2_restored_by", lang, who=auth.actor_text(restore_row, lang),
+                         at=time.strftime("%Y-%m-%d %H:%M", time.localtime(restore_row["at"])),
+                         archive=textrules.escaped(str(restore_row.get("object") or ""))[:120],
+                         created=str(made)[:16].replace("T", " ") if isinstance(made, str) else "?")
+
+            by = {"zh": f"{' ' if by_zh[:1].isascii() else ''}{by_zh}{more_zh}", "en": f"{more_en}{by_en}"}
+            err.en, err.zh = (t("qa32fb2_changed", lang, checked=checked, now=now, restored=restored(lang),
+                                since=t("qa32fb2_since", lang, by=by[lang]) if shown else "") for lang in ("en", "zh"))
+            err.details["restored"] = ({"archive": restore_row.get("object"), "at": restore_row["at"],
+                                        "backup_created": (restore_row.get("detail") or {}).get("backup_created")}
+                                       if restore_row else True)
         if shown:
             last = shown[-1]
             err.details.update({"changed_by": last.get("author") or "", "changed_in": last["version"],
@@ -1573,6 +1598,8 @@ def _confirm(uid: str, d: Path):
                                 "changes": [_version_detail(r) for r in since]})
         err.hint_en = "Check the file again against the current data (the page does it), read the report, then confirm."
         err.hint_zh = "请按当前数据重新校验（页面会自动进行），查看校验报告后再确认。"
+        if err.details.get("restored"):
+            err.hint_en, err.hint_zh = t("qa32fb2_hint", "en"), t("qa32fb2_hint", "zh")
         err.details.update({"upload_id": uid, "recheck": True})
         raise err
     note = refused_note(opts.get("note") or "", parts["counts"].get("refused", 0))

@@ -1,0 +1,221 @@
+"""QA 32 (shared server): what `coverplan restore` does to the accounts and the audit log, said.
+
+A restore silently took the accounts back to the backup's state (an account disabled after the backup came
+back enabled; the restore's answer named only versions and proposals) and replaced the audit log with the
+backup's copy (the disable entry and the earlier restores' own entries were gone). Now the audit entries made
+after the backup are carried into the restored log before the restore's own entry, and the restore's answer
+and its audit entry name the accounts it brings back. An upload checked before a restore hears that the data
+were restored from a backup (which archive, when), not "version 25, now version 23".
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accounts import PW, signed_in
+from geo import backup as bk
+from planner.i18n import restore_accounts_text
+from test_qa21_cli import run
+from test_qa27_provenance import upload
+from test_qa29_carried import register_of
+from web.app import create_app
+from web.users import UserStore
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
+    folder = tmp_path / "site"
+    folder.mkdir()
+    return folder
+
+
+def accounts(db, *rows) -> UserStore:
+    users = UserStore(db)
+    for name, role, county in rows:
+        users.add(name, role, county, password=PW, must_change=False)
+    return users
+
+
+def restore_entries(db) -> list[dict]:
+    return sorted(UserStore(db).audit_list(limit=500, action="restore")[1], key=lambda r: r["id"])
+
+
+def test_audit_entries_made_after_the_backup_survive_restores(site, tmp_path, capsys):
+    db = site / "app.sqlite"
+    users = accounts(db, ("zhao", "planner", None), ("boss", "admin", None))
+    users.audit("login", user=users.by_name("boss"))
+    archive = tmp_path / "bk1.zip"
+    bk.backup(db, out=archive)
+    # the tester's case: after the backup zhao is disabled (an audit entry), then bk1 is restored three times
+    code, out, err = run(capsys, "--lang", "en", "users", "disable", "zhao", "--db", str(db))
+    assert code == 0, err
+    disabled = UserStore(db).audit_list(action="user_disabled")[1]
+    assert [r["object"] for r in disabled] == ["zhao"]
+    for i in range(3):
+        code, out, err = run(capsys, "--lang", "en", "restore", str(archive), "--db", str(db), "--json")
+        assert code == 0, err
+        # each restore carries what the log held after the backup: the disable, then the restores before it
+        assert json.loads(out)["audit_kept"] == 1 + i, out
+
+    log = UserStore(db)
+    total, rows = log.audit_list(limit=500)
+    rows = sorted(rows, key=lambda r: r["id"])
+    assert [r["action"] for r in rows] == ["login", "user_disabled", "restore", "restore", "restore"], rows
+    assert rows[1]["id"] == disabled[0]["id"] and rows[1]["at"] == disabled[0]["at"]  # the same entry, kept
+    assert all(r["object"] == "bk1.zip" for r in rows[2:])
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)  # in the order they were made
+    # a new entry numbers on after the carried ones (the log's AUTOINCREMENT follows the kept ids)
+    log.audit("login", user_name="boss")
+    assert log.audit_list(limit=1)[1][0]["id"] == rows[-1]["id"] + 1
+    # and the restore still does its job: zhao is enabled again, as at the backup, and it was said
+    assert not log.by_name("zhao").disabled
+
+
+def test_two_restores_in_a_row_of_different_backups_keep_both_entries(site, tmp_path, capsys):
+    db = site / "app.sqlite"
+    users = accounts(db, ("zhao", "planner", None))
+    bk.backup(db, out=tmp_path / "a.zip")
+    users.audit("user_disabled", user_name="(command line) wang", obj="zhao")
+    bk.backup(db, out=tmp_path / "b.zip")
+    users.audit("user_enabled", user_name="(command line) wang", obj="zhao")
+    for name in ("a.zip", "b.zip"):
+        code, out, err = run(capsys, "--lang", "zh", "restore", str(tmp_path / name), "--db", str(db))
+        assert code == 0, err
+    rows = sorted(UserStore(db).audit_list(limit=500)[1], key=lambda r: r["id"])
+    # b holds the disable; the enable and the first restore come after it, once each; then b's restore
+    assert [(r["action"], r["object"]) for r in rows] == [
+        ("user_disabled", "zhao"), ("user_enabled", "zhao"), ("restore", "a.zip"), ("restore", "b.zip")], rows
+    assert [r["object"] for r in restore_entries(db)] == ["a.zip", "b.zip"]
+
+
+def test_the_restore_names_the_accounts_it_brings_back(site, tmp_path, capsys):
+    db = site / "app.sqlite"
+    users = accounts(db, ("zhao", "planner", None), ("li", "planner", "420322"), ("wang", "viewer", None),
+                     ("boss", "admin", None))
+    old_hash = _hashes(db)
+    archive = tmp_path / "周一备份.zip"
+    bk.backup(db, out=archive)
+    # after the backup: zhao disabled, li2 added, wang renamed and made a planner, li's password and county changed
+    users.update("zhao", disabled=True)
+    users.add("li2", "planner", "420325", password=PW, must_change=False)
+    users.rename("wang", "wang2")
+    users.update("wang2", role="planner")
+    users.update("li", county="420325")
+    users.set_password("li", "another-password-123")
+
+    code, out, err = run(capsys, "--lang", "en", "restore", str(archive), "--db", str(db), "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    changes = answer["account_changes"]
+    assert changes["dropped"] == [{"account": "li2", "role": "planner", "county": "420325", "disabled": False}]
+    assert changes["back"] == []
+    by_name = {c["account"]: c for c in changes["changed"]}
+    assert by_name["zhao"] == {"account": "zhao", "disabled": [True, False]}
+    assert by_name["wang"] == {"account": "wang", "name": ["wang2", "wang"], "role": ["planner", "viewer"]}
+    assert by_name["li"] == {"account": "li", "county": ["420325", "420322"], "password": True}
+    assert "boss" not in by_name
+    assert not any(h in out for h in old_hash.values())  # never a password hash
+    # the accounts are the backup's: that is what a restore is
+    now = {u.name: u for u in UserStore(db).list()}
+    assert sorted(now) == ["boss", "li", "wang", "zhao"] and not now["zhao"].disabled and now["wang"].role == "viewer"
+
+    # its audit entry lists them too
+    row = restore_entries(db)[-1]
+    assert row["object"] == "周一备份.zip"
+    assert row["detail"]["account_changes"] == changes
+
+    # the text, both languages: zhao enabled again, li2 gone, the rename, the password; and the advice
+    users = UserStore(db)
+    users.update("zhao", disabled=True)
+    users.add("li2", "planner", None, password=PW, must_change=False)
+    code, out, err = run(capsys, "--lang", "zh", "restore", str(archive), "--db", str(db))
+    assert code == 0, err
+    assert "账号恢复为备份时的状态：zhao 重新启用（备份之后曾被停用）" in out, out
+    assert "备份之后新增的账号已不存在：li2（规划人员）" in out, out
+    assert "请立即重新停用或重设密码" in out, out
+    en = restore_accounts_text(changes, "en")
+    assert "zhao enabled again (disabled after the backup)" in en
+    assert "wang2 named wang again, its name at the backup" in en
+    assert "wang's role back to viewer (was planner)" in en
+    assert "li's county back to 420322 (was 420325)" in en
+    assert "li's password back to the one at the backup" in en
+    assert "accounts added after the backup are gone: li2 (planner, 420325)" in en
+
+
+def test_a_restore_that_changes_no_account_says_so(site, tmp_path, capsys):
+    db = site / "app.sqlite"
+    accounts(db, ("zhao", "planner", None))
+    bk.backup(db, out=tmp_path / "bk.zip")
+    code, out, err = run(capsys, "--lang", "en", "restore", str(tmp_path / "bk.zip"), "--db", str(db))
+    assert code == 0, err
+    assert "Accounts: as in the replaced database, unchanged." in out and "enabled again" not in out, out
+    assert "account_changes" not in restore_entries(db)[-1]["detail"]
+    # onto a new database: nothing replaced, nothing to say about accounts
+    code, out, err = run(capsys, "--lang", "en", "restore", str(tmp_path / "bk.zip"), "--db",
+                         str(tmp_path / "new" / "db.sqlite"), "--json")
+    assert code == 0, err
+    assert json.loads(out)["account_changes"] == {} and json.loads(out)["audit_kept"] == 0
+
+
+def _hashes(db) -> dict[str, str]:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return dict(con.execute("SELECT name, pw_hash FROM users"))
+    finally:
+        con.close()
+
+
+def test_an_upload_checked_before_a_restore_hears_of_the_restore(tmp_path, capsys, monkeypatch):
+    """li's upload is checked on v2; v2 is dropped by a restore of the backup of v1: his confirm's 409 names
+    the restore (archive, when), in both languages, and asks for the file to be checked again."""
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
+    from accounts import accounts_app
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    db = folder / "p.sqlite"
+    app = accounts_app(folder, [("li", "planner", None)])
+    try:
+        region = app.extensions["coverplan"]["service"].region
+        li = signed_in(app, "li")
+        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420325', 3, '甲'), 'a.csv', type='day_care').get_json()['upload_id']}/confirm")
+        assert r.get_json()["version"] == 1, r.get_json()
+        archive = tmp_path / "周一备份.zip"
+        bk.backup(db, out=archive)
+        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420322', 2, '乙'), 'b.csv', type='day_care').get_json()['upload_id']}/confirm")
+        assert r.get_json()["version"] == 2
+        stale = upload(li, register_of(region, "420325", 4, "丙"), "c.csv", type="day_care")
+        assert stale.status_code == 200, stale.get_json()
+        stale_id = stale.get_json()["upload_id"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+    code, out, err = run(capsys, "--lang", "en", "restore", str(archive), "--db", str(db))
+    assert code == 0, err
+    created = restore_entries(db)[-1]["detail"]["backup_created"][:16].replace("T", " ")
+
+    app = create_app({"DB_PATH": str(db), "TESTING": True, "AUTH": "required", "CSRF_ENABLED": False})
+    try:
+        li = signed_in(app, "li")
+        r = li.post(f"/api/data/uploads/{stale_id}/confirm?lang=zh")
+        assert r.status_code == 409, (r.status_code, r.get_json())
+        body = r.get_json()
+        assert body["details"]["recheck"] is True
+        assert body["details"]["restored"]["archive"] == "周一备份.zip"
+        zh, en = body["message_zh"], body["message_en"]
+        assert zh.startswith("本文件校验后数据已从备份恢复：命令行（"), zh
+        assert "校验报告所基于的数据版本 2 已不在恢复后的数据中" in zh, zh
+        assert "恢复了备份 周一备份.zip（备份时间 " + created + "）" in zh and "命令行（" in zh, zh
+        assert "当前为版本 1" in zh and "须重新校验本文件" in zh, zh
+        assert "当前已是版本" not in zh  # not "data going backwards"
+        assert "The data were restored from a backup after this file was checked" in en, en
+        assert "restored the backup 周一备份.zip (made " + created + ")" in en and "command line (" in en, en
+        assert "The report was made on data version 2, which the restored data do not hold; version 1 is now " \
+               "current." in en, en
+        assert "must be checked again" in en, en
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
