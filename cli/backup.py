@@ -95,10 +95,11 @@ def _restore(args) -> int:
     # versions and missing_versions are the restored database's (geo.backup.restore), not the manifest's
     manifest = restore(args.file, db, data_dir=args.data_dir)
     dropped = manifest.get("dropped") or {}
-    # what the restore does to the accounts (back to the backup's state: said, QA 32) and the audit entries kept
-    changes = manifest.get("account_changes") or {}
+    # the accounts: kept as they are now, or the backup's when none could be kept (said, QA 32); the audit entries
+    # made after the backup, carried forward
+    state = manifest.get("account_state") or {}
     d = {"restored": str(args.file), "db": str(db), **describe(manifest), "accounts": manifest["accounts"],
-         "dropped": dropped, "account_changes": changes, "audit_kept": int(manifest.get("audit_kept") or 0)}
+         "dropped": dropped, "account_state": state, "audit_kept": int(manifest.get("audit_kept") or 0)}
     versions = d["versions"] or []
     zh_list = f"：{_listed_versions(versions, 'zh')}" if versions else ""
     en_list = f": {_listed_versions(versions, 'en')}" if versions else ""
@@ -114,7 +115,7 @@ def _restore(args) -> int:
         en_gone += ("; new data versions are numbered from " + ", ".join(f"{r} v{v}" for r, v in nxt.items())
                     + " on, never reusing a dropped number")
     d["audited"] = _audit(args, db, manifest)
-    zh_accounts, en_accounts = (_accounts_words(changes, d["audit_kept"], lang) for lang in ("zh", "en"))
+    zh_accounts, en_accounts = (_accounts_words(state, d["audit_kept"], lang) for lang in ("zh", "en"))
     _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。{zh_gone}。"
                f"{zh_accounts}请重新启动服务。",
          f"Restored from {args.file} (backup of {d['created']}, {len(versions)} data version(s){en_list}). "
@@ -130,16 +131,16 @@ def _restore(args) -> int:
     return 0
 
 
-def _accounts_words(changes: dict, kept: int, lang: str) -> str:
-    """What the restore did to the accounts (geo.backup.account_changes) and how many audit entries made after
-    the backup it kept, as sentences ending in a space (en) or nothing (zh); advice when an account is enabled
-    again or has its earlier password back (a bureau disables an account or changes a password for a reason)."""
+def _accounts_words(state: dict, kept: int, lang: str) -> str:
+    """What the restore did with the accounts (geo.backup: kept as they are now, or the backup's) and how many audit
+    entries made after the backup it kept, as sentences ending in a space (en) or nothing (zh); advice when the
+    backup's accounts were taken over a server's (an account disabled or a password changed after the backup is
+    back as it was then: a bureau does that for a reason)."""
     from planner.i18n import restore_accounts_text, t
 
     space = " " if lang == "en" else ""
-    said = restore_accounts_text(changes, lang) + space if changes else ""
-    if any((isinstance(c.get("disabled"), list) and not c["disabled"][1]) or c.get("password")
-           for c in changes.get("changed") or []):
+    said = restore_accounts_text(state, lang) + space if state else ""
+    if state and not state.get("kept") and state.get("reason") in ("new", "unreadable"):
         said += t("qa32fb2_advice", lang) + space
     return said + (t("qa32fb2_audit_kept", lang, n=kept) + space if kept else "")
 
@@ -159,9 +160,10 @@ def _audit(args, db: Path, manifest: dict) -> bool:
               "backup_versions": len(manifest.get("versions") or []),
               "dropped_versions": dropped.get("versions") or [], "dropped_proposals": int(dropped.get("proposals") or 0),
               "dropped_proposal_names": dropped.get("proposal_names") or []}
-    changes = manifest.get("account_changes") or {}
-    if any(changes.get(k) for k in ("dropped", "back", "changed", "unknown")):  # the accounts brought back (QA 32)
-        detail["account_changes"] = changes
+    # the accounts: kept as they are now, or the backup's, and why (planner.i18n.restore_accounts_text says it)
+    state = manifest.get("account_state")
+    if state:
+        detail["accounts"] = state
     try:
         from web.users import UserStore
 

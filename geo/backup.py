@@ -23,7 +23,8 @@ stored layer whose hash differs from its row) before touching anything; it
 unpacks into a staging folder beside the data, checks it, and only then swaps
 the folders and the database file in by renames. If a rename fails the previous
 state is moved back. The server must be stopped while restoring (the files
-change under it otherwise); the backup needs no stop.
+change under it otherwise); the backup needs no stop. A restore over a database brings back the data
+(versions, proposals, reports) and keeps that database's accounts and audit log (``restore``).
 
 >>> backup(default_db_path(), out="coverplan-2025-06-30.zip")   # doctest: +SKIP
 >>> restore("coverplan-2025-06-30.zip", default_db_path())       # doctest: +SKIP
@@ -683,6 +684,11 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     after the backup), ``proposals`` (their count), ``proposal_names`` (the first few), and
     ``next_version`` ({region: the number the next version will have}).
 
+    What a restore brings back is the data: data versions, proposals, reports. The accounts stay as they are
+    (:func:`_keep_accounts`: the replaced database's account tables, logins and locks included; the backup's only
+    when no database is replaced, or it holds no account, or it cannot be read), said in ``account_state``; the
+    audit entries made after the backup are carried forward (``audit_kept``: how many).
+
     Only what the restore made (its staging folder) or moved aside (the replaced database,
     ``datasets/`` and ``reports/``, once the restored ones are in place) is ever deleted; a ``db_path`` that is a
     folder or a file other than a SQLite database is refused before anything is touched.
@@ -745,9 +751,10 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
         _check_regions(manifest, Path(archive).name, db_path, regions)
         # what the database being replaced drops and the numbers it handed out, read before it is moved aside
         manifest = {**manifest, "dropped": _replaced(db_path, data_dir, stage / DATABASE)}
-        # the accounts go back to the backup's state (said: account_changes); the audit log is history, carried
-        # forward (QA 32: a restore silently re-enabled a disabled account and replaced the log with the backup's)
-        manifest = {**manifest, "account_changes": account_changes(db_path, stage / DATABASE),
+        # the accounts stay as they are now (a restore is about data: an account disabled or a password changed
+        # after the backup is not undone; the backup's when none can be read), and the audit log is history,
+        # carried forward (QA 32: a restore silently re-enabled a disabled account and replaced the log)
+        manifest = {**manifest, "account_state": _keep_accounts(db_path, stage / DATABASE),
                     "audit_kept": _carry_audit(db_path, stage / DATABASE)}
         old.mkdir()
         made_old = True
@@ -853,73 +860,140 @@ def _replaced(db_path: Path, data_dir: Path, restored: Path) -> dict:
             "next_version": {r: v + 1 for r, v in sorted(highest_numbers(restored).items())}}
 
 
-#: The account columns a restore compares (never the password hash itself: only whether it differs).
-_ACCOUNT_FIELDS = ("id", "name", "role", "county", "disabled", "pw_hash")
+#: The account tables web/users.py keeps (its SCHEMA) besides the audit log (carried forward: _carry_audit): the
+#: accounts (names, roles, counties, disabled flags, password hashes and stamps, must-change flags), the names
+#: renamed accounts had, the open logins, the logins ended by an account change, the login failure and lock
+#: records. Named here, not imported: geo never imports web.
+ACCOUNT_TABLES = ("users", "former_names", "sessions", "ended_sessions", "login_failures")
+#: Why a restore used the backup's accounts (account_state's "reason"): no database was replaced (a new
+#: place), the replaced one held no account, or its accounts could not be read (a damaged file).
+ACCOUNT_REASONS = ("new", "no_accounts", "unreadable")
 
 
-def _accounts(path: Path) -> dict[str, dict]:
-    """The accounts of the SQLite file ``path`` by id: name, role, county, disabled, pw_hash ({} without a
-    users table). Raises sqlite3.Error for a file that cannot be read."""
-    con = sqlite3.connect(path, timeout=30)
-    try:
-        if "users" not in _tables(con):
-            return {}
-        cols = [c for c in _ACCOUNT_FIELDS if c in {r[1] for r in con.execute("PRAGMA table_info(users)")}]
-        if "id" not in cols or "name" not in cols:
-            return {}
-        out = {}
-        for row in con.execute(f"SELECT {', '.join(cols)} FROM users"):  # noqa: S608 (fixed column names)
-            r = dict(zip(cols, row))
-            out[str(r["id"])] = {"name": str(r["name"]), "role": r.get("role"), "county": r.get("county") or None,
-                                 "disabled": bool(r.get("disabled")), "pw_hash": r.get("pw_hash")}
-        return out
-    finally:
-        con.close()
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def account_changes(replaced: str | Path, restored: str | Path) -> dict:
-    """What restoring the database ``restored`` over ``replaced`` does to the server's accounts: a restore takes
-    them back to the backup's state, and says so (QA 32: an account disabled after the backup came back enabled
-    and the restore's answer named only data versions and proposals). Accounts are matched by id:
-
-    - ``dropped``: accounts only ``replaced`` holds (added after the backup): [{account (its name), role, county,
-      disabled}];
-    - ``back``: accounts only ``restored`` holds (in the backup, not in the replaced database), the same shape;
-    - ``changed``: [{"account": its name after the restore, and for each thing that differs, [replaced's,
-      restored's] under ``name`` (a rename), ``disabled``, ``role``, ``county``; ``password``: true when the
-      password differs (the hash is never given)}].
-
-    Sorted by name. No ``replaced`` file (a new installation): {}, nothing to say. A replaced database whose accounts
-    cannot be read (damaged): ``unknown`` is true and the lists are empty."""
-    replaced, restored = Path(replaced), Path(restored)
+def _read_account_tables(replaced: Path) -> dict[str, dict] | str:
+    """The account tables of ``replaced`` as they are: {table: {"sql", "indexes", "columns", "rows"}}, or the
+    reason (ACCOUNT_REASONS) the backup's accounts are used instead. Raises nothing: a file that cannot be read
+    (sqlite3.Error, OSError) is "unreadable"."""
     if not replaced.is_file():
-        return {}
-    out: dict = {"dropped": [], "back": [], "changed": []}
+        return "new"
     try:
-        before = _accounts(replaced)
-    except sqlite3.Error:
-        return {**out, "unknown": True}
-    after = _accounts(restored)
+        with contextlib.closing(sqlite3.connect(replaced, timeout=30)) as src:
+            tables = _tables(src)
+            if "users" not in tables or not src.execute("SELECT COUNT(*) FROM users").fetchone()[0]:
+                return "no_accounts"  # nothing decided about accounts there: nothing to keep
+            out = {}
+            for t in ACCOUNT_TABLES:
+                if t not in tables:
+                    continue
+                sql = src.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()[0]
+                indexes = [r[0] for r in src.execute(
+                    "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name=? AND sql IS NOT NULL", (t,))]
+                columns = [r[1] for r in src.execute(f"PRAGMA table_info({_quoted(t)})")]
+                rows = src.execute(f"SELECT {', '.join(map(_quoted, columns))} FROM {_quoted(t)}").fetchall()  # noqa: S608
+                out[t] = {"sql": sql, "indexes": indexes, "columns": columns, "rows": rows}
+            return out
+    except (sqlite3.Error, OSError):
+        return "unreadable"
 
-    def brief(a: dict) -> dict:
-        return {"account": a["name"], "role": a["role"], "county": a["county"], "disabled": a["disabled"]}
 
-    out["dropped"] = sorted((brief(a) for i, a in before.items() if i not in after), key=lambda a: a["account"])
-    out["back"] = sorted((brief(a) for i, a in after.items() if i not in before), key=lambda a: a["account"])
-    for i, b in before.items():
-        a = after.get(i)
-        if a is None:
+def _keep_accounts(replaced: Path, restored: Path) -> dict:
+    """Give the staged database ``restored`` the accounts state of ``replaced``, the database it replaces: every
+    account table (ACCOUNT_TABLES) as ``replaced`` has it, its schema and all its rows. A restore is about data
+    (a bad import, a damaged file); an account disabled, or a password changed, after the backup is a security
+    decision it must not undo (QA 32: a restore re-enabled the account of someone who had left, with his old
+    password and logins).
+
+    The authors of the restored proposals keep their accounts: an author id the kept accounts lack (accounts
+    are never deleted, so only another server's backup has one) gets the backup's account row, disabled (renamed
+    ``<name>-backup`` when its name is taken). Other accounts only the backup holds are not restored, and named.
+
+    Returns the account state a restore says: {"kept": true, "reason": None, "authors_kept_disabled": [names],
+    "not_restored": [names]}; or, when ``replaced`` does not exist, holds no account or cannot be read, the
+    backup's accounts stay: {"kept": false, "reason": one of ACCOUNT_REASONS, ...: []}."""
+    state: dict = {"kept": False, "reason": None, "authors_kept_disabled": [], "not_restored": []}
+    now = _read_account_tables(replaced)
+    if isinstance(now, str):
+        return {**state, "reason": now}
+    try:
+        with contextlib.closing(sqlite3.connect(restored, timeout=30, isolation_level=None)) as dst:
+            dst.execute("BEGIN IMMEDIATE")  # one transaction, the DROP and CREATE too: all of it or none
+            try:
+                _put_accounts(dst, now, state)
+                dst.execute("COMMIT")
+            except BaseException:
+                dst.execute("ROLLBACK")
+                raise
+    except sqlite3.Error as exc:  # the staged copy, checked by verify: said, nothing changed
+        raise BackupError(f"The accounts of {replaced.name} could not be kept in the restored database ({exc}): "
+                          "nothing was changed.",
+                          f"无法在恢复的数据库中保留 {replaced.name} 的账号（{exc}）：未做任何改动。",
+                          details={"db": str(replaced)}) from None
+    return {**state, "kept": True}
+
+
+def _put_accounts(dst: sqlite3.Connection, now: dict[str, dict], state: dict) -> None:
+    """_keep_accounts's writing, inside its transaction: ``now``'s account tables replace the backup's (a table
+    ``now`` lacks is left out: the app creates it empty), then the proposals' authors (said in ``state``)."""
+    tables = _tables(dst)
+    backup_users: dict[str, dict] = {}
+    if "users" in tables:
+        cols = [r[1] for r in dst.execute("PRAGMA table_info(users)")]
+        if "id" in cols:
+            for row in dst.execute(f"SELECT {', '.join(map(_quoted, cols))} FROM users"):  # noqa: S608
+                r = dict(zip(cols, row))
+                backup_users[str(r["id"])] = r
+    for t in ACCOUNT_TABLES:
+        if t in tables:
+            dst.execute(f"DROP TABLE {_quoted(t)}")  # its indexes with it
+        if t not in now:
             continue
-        change: dict = {"account": a["name"]}
-        for key in ("name", "disabled", "role", "county"):
-            if b[key] != a[key]:
-                change[key] = [b[key], a[key]]
-        if b["pw_hash"] != a["pw_hash"]:
-            change["password"] = True
-        if len(change) > 1:
-            out["changed"].append(change)
-    out["changed"].sort(key=lambda c: c["account"])
-    return out
+        kept = now[t]
+        dst.execute(kept["sql"])
+        for sql in kept["indexes"]:
+            dst.execute(sql)
+        if kept["rows"]:
+            dst.executemany(f"INSERT INTO {_quoted(t)} ({', '.join(map(_quoted, kept['columns']))}) "  # noqa: S608
+                            f"VALUES ({', '.join('?' for _ in kept['columns'])})", kept["rows"])
+    users_cols = now["users"]["columns"]
+    kept_ids = {str(r[users_cols.index("id")]) for r in now["users"]["rows"]} if "id" in users_cols else set()
+    owners: set[str] = set()
+    if "proposals" in tables and "owner" in {r[1] for r in dst.execute("PRAGMA table_info(proposals)")}:
+        owners = {str(r[0]) for r in dst.execute("SELECT DISTINCT owner FROM proposals WHERE owner IS NOT NULL")}
+    taken = {str(r[0]).casefold() for r in dst.execute("SELECT name FROM users")} if "name" in users_cols else set()
+    if "former_names" in now:
+        taken |= {str(r[0]).casefold() for r in dst.execute("SELECT name FROM former_names")}
+    authors = []
+    for uid in sorted(owners - kept_ids):
+        row = backup_users.get(uid)
+        if row is None or "id" not in users_cols or "disabled" not in users_cols:
+            continue  # not an account of the backup ("local", the open server's user), or one never enabled here
+        row = {**row, "disabled": 1}
+        if "name" in row and "name" in users_cols:
+            name, n = str(row["name"]), 1
+            while name.casefold() in taken:
+                name = f"{row['name']}-backup" + (str(n) if n > 1 else "")
+                n += 1
+            row["name"] = name
+            taken.add(name.casefold())
+        cols = [c for c in users_cols if c in row]
+        try:
+            dst.execute("SAVEPOINT author")
+            dst.execute(f"INSERT INTO users ({', '.join(map(_quoted, cols))}) VALUES ({', '.join('?' for _ in cols)})",  # noqa: S608
+                        [row[c] for c in cols])
+            dst.execute("RELEASE author")
+        except sqlite3.IntegrityError:  # a column the kept schema requires and the backup's row lacks
+            dst.execute("ROLLBACK TO author")
+            dst.execute("RELEASE author")
+            continue
+        kept_ids.add(uid)
+        authors.append(str(row.get("name", uid)))
+    state["authors_kept_disabled"] = sorted(authors, key=str.casefold)
+    state["not_restored"] = sorted((str(r.get("name", i)) for i, r in backup_users.items() if i not in kept_ids),
+                                   key=str.casefold)
 
 
 def _carry_audit(replaced: Path, restored: Path) -> int:

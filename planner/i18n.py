@@ -2185,27 +2185,9 @@ _STRINGS.update({
                               "{they} {stay} labelled synthetic (示意)"),
 })
 
-# -- fixer QA32-FB2: what `coverplan restore` does to the accounts (said by the CLI and in its audit entry:
-# geo.backup.account_changes), the audit entries it carries forward, and an upload's 409 after a restore (web/data.py)
+# -- fixer QA32-FB2: what `coverplan restore` says of the accounts (the advice; the words are QA32-FB3's), the audit
+# entries it carries forward, and an upload's 409 after a restore (web/data.py)
 _STRINGS.update({
-    "qa32fb2_accounts": ("账号恢复为备份时的状态：{items}。", "Accounts go back to their state at the backup: {items}."),
-    "qa32fb2_accounts_same": ("账号与被替换的数据库相同。", "Accounts: as in the replaced database, unchanged."),
-    "qa32fb2_accounts_unknown": ("被替换的数据库中的账号无法读取，无法说明账号有哪些变化；账号为备份时的状态。",
-                                 "The replaced database's accounts could not be read, so the changes to the "
-                                 "accounts are not known; they are as at the backup."),
-    "qa32fb2_dropped": ("备份之后新增的账号已不存在：{names}", "accounts added after the backup are gone: {names}"),
-    "qa32fb2_back": ("被替换的数据库中没有的账号随备份恢复：{names}",
-                     "accounts the replaced database did not hold are back: {names}"),
-    "qa32fb2_enabled": ("{name} 重新启用（备份之后曾被停用）", "{name} enabled again (disabled after the backup)"),
-    "qa32fb2_disabled": ("{name} 重新停用（备份之后曾被启用）", "{name} disabled again (enabled after the backup)"),
-    "qa32fb2_renamed": ("{was} 改回备份时的用户名 {name}", "{was} named {name} again, its name at the backup"),
-    "qa32fb2_role": ("{name} 的角色改回{to}（此前为{was}）", "{name}'s role back to {to} (was {was})"),
-    "qa32fb2_county": ("{name} 的县区改回 {to}（此前为 {was}）", "{name}'s county back to {to} (was {was})"),
-    "qa32fb2_password": ("{name} 的密码改回备份时的密码（备份之后设置的密码不再有效）",
-                         "{name}'s password back to the one at the backup (the password set after the backup "
-                         "no longer works)"),
-    "qa32fb2_whole_city": ("全市", "whole city"),
-    "qa32fb2_disabled_mark": ("已停用", "disabled"),
     "qa32fb2_advice": ("如有账号是出于安全原因在备份之后停用或修改密码的，请立即重新停用或重设密码"
                        "（coverplan users disable / passwd）。",
                        "If an account was disabled or had its password changed after the backup for safety's sake, "
@@ -2229,55 +2211,56 @@ _STRINGS.update({
 })
 
 
-def restore_accounts_text(changes, lang: str = "zh", county=None) -> str:
-    """What a restore did to the accounts (geo.backup.account_changes), in words: "账号恢复为备份时的状态：zhao
-    重新启用（备份之后曾被停用）；备份之后新增的账号已不存在：li2（规划人员）。". ``county``: a county code's
-    words (default: the code; the whole city for none). "" for anything but such a dict; never a password hash
-    (the changes hold none)."""
+def restore_accounts_text(state, lang: str = "zh", county=None) -> str:
+    """What a restore did with the accounts (geo.backup: its ``account_state``, also the ``accounts`` detail of its
+    audit entry), in words: "账号保持恢复前的现状（未恢复为备份时的状态）……", or why the backup's accounts were
+    used (no database replaced, none held there, or unreadable); then the restored proposals' authors kept from
+    the backup, disabled, and the backup's accounts not restored. "" for anything but such a dict. ``county`` is
+    unused (an older signature's)."""
     from planner.textrules import escaped  # a name hiding characters is written out (as \uXXXX), never rendered
 
-    if not isinstance(changes, dict):
+    if not isinstance(state, dict) or "kept" not in state:
         return ""
-    if changes.get("unknown"):
-        return t("qa32fb2_accounts_unknown", lang)
     en = lang == "en"
-    sep = ", " if en else "、"
+    sep, end = (", ", " ") if en else ("、", "")
 
-    def role(r) -> str:
-        name = t(f"role_{r}", lang)
-        return str(r) if name == f"role_{r}" else name
+    def names(key) -> str:
+        listed = state.get(key) if isinstance(state.get(key), list) else []
+        return sep.join(escaped(str(n)) for n in listed)
 
-    def place(c) -> str:
-        if not c:
-            return t("qa32fb2_whole_city", lang)
-        return str(county(c) if county else c)
+    if state.get("kept"):
+        said = [t("qa32fb3_kept", lang)]
+    else:
+        reason = state.get("reason")
+        said = [t(f"qa32fb3_backup_{reason}" if reason in ("new", "no_accounts", "unreadable")
+                  else "qa32fb3_backup", lang)]
+    if names("authors_kept_disabled"):
+        said.append(t("qa32fb3_authors", lang, names=names("authors_kept_disabled")))
+    if names("not_restored"):
+        said.append(t("qa32fb3_not_restored", lang, names=names("not_restored")))
+    return end.join(said)
 
-    def listed_accounts(rows) -> str:
-        out = []
-        for a in rows:
-            said = [role(a.get("role"))] + ([place(a.get("county"))] if a.get("county") else []) \
-                + ([t("qa32fb2_disabled_mark", lang)] if a.get("disabled") else [])
-            who = escaped(str(a.get("account")))
-            out.append(f"{who} ({', '.join(said)})" if en else f"{who}（{'，'.join(said)}）")
-        return sep.join(out)
 
-    items = []
-    for c in changes.get("changed") or []:
-        name = escaped(str(c.get("account")))
-        if isinstance(c.get("name"), list):
-            items.append(t("qa32fb2_renamed", lang, was=escaped(str(c["name"][0])), name=name))
-        if isinstance(c.get("disabled"), list):
-            items.append(t("qa32fb2_disabled" if c["disabled"][1] else "qa32fb2_enabled", lang, name=name))
-        if isinstance(c.get("role"), list):
-            items.append(t("qa32fb2_role", lang, name=name, was=role(c["role"][0]), to=role(c["role"][1])))
-        if isinstance(c.get("county"), list):
-            items.append(t("qa32fb2_county", lang, name=name, was=place(c["county"][0]), to=place(c["county"][1])))
-        if c.get("password"):
-            items.append(t("qa32fb2_password", lang, name=name))
-    if changes.get("dropped"):
-        items.append(t("qa32fb2_dropped", lang, names=listed_accounts(changes["dropped"])))
-    if changes.get("back"):
-        items.append(t("qa32fb2_back", lang, names=listed_accounts(changes["back"])))
-    if not items:
-        return t("qa32fb2_accounts_same", lang)
-    return t("qa32fb2_accounts", lang, items=("; " if en else "；").join(items))
+# -- fixer QA32-FB3: a restore keeps the accounts as they are now (geo.backup._keep_accounts; said by `coverplan
+# restore` and in its audit entry through planner.i18n.restore_accounts_text); the backup's when none can be kept
+_STRINGS.update({
+    "qa32fb3_kept": ("账号保持恢复前的现状（未恢复为备份时的状态）：停用、密码、角色、县区和已登录的会话均不变。",
+                     "Accounts kept as they are now (not taken back to the backup): who is disabled, passwords, "
+                     "roles, counties and open logins are unchanged."),
+    "qa32fb3_backup_new": ("此处原无数据库：账号为备份时的状态。",
+                           "No database was replaced here: the accounts are the backup's."),
+    "qa32fb3_backup_no_accounts": ("被替换的数据库中没有账号：账号为备份时的状态。",
+                                   "The replaced database held no accounts: the accounts are the backup's."),
+    "qa32fb3_backup_unreadable": ("被替换的数据库中的账号无法读取（文件已损坏）：账号为备份时的状态。",
+                                  "The replaced database's accounts could not be read (the file is damaged): the "
+                                  "accounts are the backup's."),
+    "qa32fb3_backup": ("账号为备份时的状态。", "The accounts are the backup's."),
+    "qa32fb3_authors": ("恢复的方案的作者 {names} 在被替换的数据库中没有账号，已按备份保留其账号并停用。",
+                        "{names}, author(s) of restored proposals, had no account in the replaced database: their "
+                        "account(s) are kept from the backup, disabled."),
+    "qa32fb3_not_restored": ("备份中的账号 {names} 在被替换的数据库中不存在，未予恢复（账号从不删除，这可能是另一台服务器的备份；"
+                             "如需要，请用 coverplan users add 添加）。",
+                             "The backup's account(s) {names} are not in the replaced database and were not "
+                             "restored (accounts are never deleted: this may be another server's backup; add them "
+                             "with coverplan users add if needed)."),
+})
