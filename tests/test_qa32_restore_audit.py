@@ -231,3 +231,12 @@ def test_an_upload_checked_before_a_restore_hears_of_the_restore(tmp_path, capsy
         assert "must be checked again" in en, en
     finally:
         app.extensions["coverplan"]["jobs"].shutdown()
+
+
+def test_the_admin_page_words_the_restores_accounts_detail():
+    from web.auth import audit_detail_text
+
+    detail = {"accounts": {"kept": True, "reason": None, "authors_kept_disabled": [], "not_restored": []}}
+    zh, en = audit_detail_text(detail, "zh"), audit_detail_text(detail, "en")
+    assert "账号保持恢复前的现状" in zh and "Accounts kept as they are now" in en
+    assert "{" not in zh + en and "kept" not in zh

@@ -1128,6 +1128,9 @@ def audit_detail_text(detail: dict, lang: str) -> str:
                          + (t("qa32fb_dropped_names", lang, names=pick(("、", ", ")).join(map(str, names))) if names else ""))
         elif key == "dropped_proposal_names":
             pass  # said with dropped_proposals
+        elif key == "accounts" and isinstance(value, dict):  # what the restore did with the accounts
+            from planner.i18n import restore_accounts_text
+            parts.append(restore_accounts_text(value, lang))
         elif key == "role":
             parts.append(pick(("角色 ", "role ")) + role(value))
         elif key == "county":
