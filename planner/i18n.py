@@ -2264,3 +2264,35 @@ _STRINGS.update({
                              "restored (accounts are never deleted: this may be another server's backup; add them "
                              "with coverplan users add if needed)."),
 })
+
+
+# -- fixer QA32-FH: an audit search by a facility's id also lists the data versions that changed it (imports,
+# rollbacks and edits: web/auth.py facility_history, admin.js)
+_STRINGS.update({
+    "qa32fh_title": ("数据版本中对该设施的改动", "Data versions that changed this facility"),
+    "qa32fh_intro": ("导入、回退和地图编辑会生成数据版本，审计日志按文件或版本记录它们；以下是改动了设施 {fid}（{type}{name}）的数据版本，自 v{since} 起，从旧到新：",
+                     "Imports, rollbacks and map edits make data versions, which the audit log records by file or "
+                     "version; these data versions changed facility {fid} ({type}{name}) since v{since}, oldest first:"),
+    "qa32fh_none": ("自 v{since} 起没有数据版本改动过设施 {fid}（{type}{name}）。",
+                    "No data version has changed facility {fid} ({type}{name}) since v{since}."),
+    "qa32fh_version": ("版本", "Version"),
+    "qa32fh_kind": ("方式", "How"),
+    "qa32fh_author": ("操作人", "By"),
+    "qa32fh_file": ("文件", "File"),
+    "qa32fh_happened": ("对该设施", "To this facility"),
+    "qa32fh_diff": ("查看差异", "Show the changes"),
+    "qa32fh_diff_title": ("v{a} → v{b} 的差异", "Changes from v{a} to v{b}"),
+    "qa32fh_data_page": ("在“数据管理”页查看版本历史", "See the version history on the Data page"),
+    "qa32fh_log_title": ("审计日志中的记录", "Entries of the audit log"),
+    "qa32fh_kind_import": ("导入", "import"),
+    "qa32fh_kind_edit": ("地图编辑", "map edit"),
+    "qa32fh_kind_rollback": ("回退", "rollback"),
+    "qa32fh_kind_embedded": ("内置数据", "embedded data"),
+    "qa32fh_this_computer": ("本机", "this computer"),
+    "qa32fh_did_added": ("加入", "added"),
+    "qa32fh_did_removed": ("移除", "removed"),
+    "qa32fh_did_changed": ("修改", "changed"),
+    "qa32fh_rollback_added": ("回退到 v{v} 时恢复", "restored by rolling back to v{v}"),
+    "qa32fh_rollback_removed": ("回退到 v{v} 时移除", "removed by rolling back to v{v}"),
+    "qa32fh_rollback_changed": ("回退到 v{v} 时改回", "changed back by rolling back to v{v}"),
+})

@@ -1171,6 +1171,105 @@ def audit_detail_text(detail: dict, lang: str) -> str:
     return pick(("；", "; ")).join(parts)
 
 
+#: How many words of an audit search are tried as a facility's id besides the whole search (QA 32)
+FACILITY_WORDS = 4
+
+
+def facility_words(q: str) -> list[str]:
+    """The words of an audit search that may be a facility's id: the search itself, then its words
+    ("welfare_home-0695 rename" → welfare_home-0695), at most FACILITY_WORDS + 1, none with a space."""
+    words = [q.strip()] + [w for w in q.replace("，", " ").replace("、", " ").replace("；", " ")
+                           .replace(",", " ").replace(";", " ").split() if w]
+    return [w for w in dict.fromkeys(words) if w and not any(ch.isspace() for ch in w)][:FACILITY_WORDS + 1]
+
+
+def facility_history(q: str, lang: str) -> dict | None:
+    """The data versions that changed the facility the audit search ``q`` names (its id, or a word of it):
+    an import, a rollback or an edit is logged under its file or version, so a search by the facility's id
+    found only the map's edits (QA 32). ``{"id", "type", "type_text", "name", "since", "versions": [...]}``,
+    each version ``{"version", "parent", "kind", "kind_text", "author", "created", "created_iso", "file",
+    "target", "note", "happened", "happened_text", "diff": {"a", "b"}}`` oldest first; None when no word of
+    ``q`` is the id of a facility of any data version (or the server keeps no versions).
+
+    Bounded: one facility, one layer (``facilities:<type>``) read along the current version's history by
+    ``DatasetStore.row_changes``; its type is the current data's, else its id's prefix
+    (``welfare_home-0695``: the embedded ids and those the register makes), else (the search one word with a
+    digit, an id of the planner's file) the facility layers the history wrote, tried in turn.
+    """
+    store, svc = ext().get("datasets"), ext().get("service")
+    words = facility_words(q or "")
+    if store is None or svc is None or not words:
+        return None
+    try:
+        records = {v.version: v.to_dict() for v in store.versions()}
+    except Exception:  # the history unreadable: the audit log still answers
+        log.exception("data versions unreadable for the audit search %r", q)
+        return None
+    if not records:
+        return None
+    since = min(records)
+    types = svc.types()
+    found = None  # (id, type key, name, changes)
+    try:
+        fac = svc.region.facilities
+        ids = fac["id"].astype(str)
+        for w in words:
+            hit = fac[ids == w]
+            if len(hit):
+                key = str(hit.iloc[0]["facility_type"])
+                found = (w, key, str(hit.iloc[0].get("name") or ""), store.row_changes(f"facilities:{key}", since, w))
+                break
+        if found is None:  # not in the current data (an import or a rollback removed it): its type from its id
+            for w in words:
+                key = next((k for k in types if w.startswith(k + "-")), None)
+                changes = store.row_changes(f"facilities:{key}", since, w) if key else []
+                if changes:
+                    found = (w, key, "", changes)
+                    break
+        if found is None and len(words) == 1 and any(ch.isdigit() for ch in words[0]):
+            # an id of the planner's own file ("DC-001") the current data no longer hold: the facility layers the
+            # history wrote, in turn (a search for an account's name, without a digit, reads none of them)
+            written = {n for r in records.values() for n in (r.get("layer") or "").split(",")
+                       if n.startswith("facilities:")}
+            for layer in sorted(written):
+                changes = store.row_changes(layer, since, words[0])
+                if changes:
+                    found = (words[0], layer.split(":", 1)[1], "", changes)
+                    break
+    except Exception:  # a layer's file unreadable: said by the log, the audit entries still listed
+        log.exception("facility history unreadable for the audit search %r", q)
+        return None
+    if found is None:
+        return None
+    fid, key, name, changes = found
+    from web.data import ANONYMOUS_AUTHOR, note_in
+
+    versions = []
+    for c in changes:
+        r = records.get(c["version"])
+        if r is None:
+            continue
+        kind, happened = r.get("kind") or "", c["happened"]
+        author = r.get("author") or ""
+        parent = r.get("parent")
+        kind_text = t("qa32fh_kind_" + kind, lang)
+        versions.append({
+            "version": r["version"], "parent": parent, "kind": kind,
+            "kind_text": kind if kind_text == "qa32fh_kind_" + kind else kind_text,
+            "author": t("qa32fh_this_computer", lang) if author == ANONYMOUS_AUTHOR else textrules.escaped(author),
+            "created": r.get("created"), "created_iso": r.get("created_iso"),
+            "file": textrules.escaped(r.get("source_name")) if kind == "import" else None,
+            "target": r.get("target"), "note": note_in(r.get("note") or "", lang),
+            "happened": happened,
+            "happened_text": t(f"qa32fh_{'rollback' if kind == 'rollback' else 'did'}_{happened}", lang,
+                               v=r.get("target")),
+            # the version against the one before it: what /data's version list compares on its row's button
+            "diff": {"a": parent if parent is not None else r["version"] - 1, "b": r["version"]}})
+    ft = types.get(key)
+    return {"id": textrules.escaped(fid), "type": key, "type_text": ft.name(lang) if ft is not None else key,
+            "name": textrules.escaped(name), "since": since, "versions": versions}
+
+
 @bp.get("/api/admin/audit")
 def admin_audit():
     from web.proposals import number_param
@@ -1198,6 +1297,9 @@ def admin_audit():
             r["no_account"] = True
             r["user_text"] += " (no such account)" if g.lang == "en" else "（无此账号）"
         r["detail_text"] = audit_detail_text(r["detail"], g.lang)
+    q = (request.args.get("q") or "").strip()[:80]
+    # a facility's id: the data versions that changed it too (imports and rollbacks are logged by file, QA 32)
+    facility = facility_history(q, g.lang) if q else None
     return jsonify({"total": total, "limit": limit, "offset": offset, "rows": rows,
-                    "actions": ext()["users"].actions()})
+                    "actions": ext()["users"].actions(), "facility": facility})
 

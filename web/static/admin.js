@@ -183,6 +183,63 @@
     return CP.datetime(ts, true);
   }
 
+  // A search by a facility's id: the data versions that changed it (an import, a rollback, an edit), each with
+  // its own comparison with the version before it, shown here on request (QA 32: the log lists an import under
+  // its file, a rollback under its version, so "who changed welfare_home-0695" found only the map's edits)
+  function showFacility(f) {
+    var box = $("audit-facility");
+    box.hidden = !f;
+    $("audit-log-title").hidden = !f;
+    if (!f) { box.innerHTML = ""; return; }
+    var zh = CP.C.lang !== "en";
+    var params = {fid: "<code>" + esc(f.id) + "</code>", type: esc(f.type_text),
+                  name: f.name ? (zh ? "，" : ", ") + esc(f.name) : "", since: esc(f.since)};
+    // the template's placeholders are filled with escaped text (the template itself is ours)
+    var said = function (key) { return esc(T(key)).replace(/\{(\w+)\}/g, function (m, k) { return k in params ? params[k] : m; }); };
+    var h = "<h3>" + esc(T("qa32fh_title")) + "</h3>";
+    if (!f.versions.length) {
+      box.innerHTML = h + "<p class='muted' id='af-none'>" + said("qa32fh_none") + "</p>";
+      return;
+    }
+    h += "<p class='small muted'>" + said("qa32fh_intro") + "</p>" +
+      "<table class='data' id='facility-versions'><thead><tr><th>" + esc(T("qa32fh_version")) + "</th><th>" +
+      esc(T("qa32fh_kind")) + "</th><th>" + esc(T("admin_time")) + "</th><th>" + esc(T("qa32fh_author")) + "</th><th>" +
+      esc(T("qa32fh_file")) + "</th><th>" + esc(T("qa32fh_happened")) + "</th><th></th></tr></thead><tbody>";
+    f.versions.forEach(function (v) {
+      var cell = function (label, cls, html) {
+        return "<td data-label='" + esc(T(label)) + "'" + (cls ? " class='" + cls + "'" : "") + ">" + html + "</td>";
+      };
+      var url = "/api/data/diff?a=" + encodeURIComponent(v.diff.a) + "&b=" + encodeURIComponent(v.diff.b) + "&lang=" + CP.C.lang;
+      h += "<tr data-version='" + esc(v.version) + "' class='fv-" + esc(v.kind) + "'><td class='fv-v'><b>v" + esc(v.version) + "</b></td>" +
+        cell("qa32fh_kind", "", esc(v.kind_text)) + cell("admin_time", "nowrap", esc(v.created ? when(v.created) : v.created_iso || "")) +
+        cell("qa32fh_author", "", esc(v.author || "–")) +
+        cell("qa32fh_file", "small", esc(v.file || "")) +
+        // an edit's note says what it did ("renamed ... to ..."): under what it did to the facility
+        cell("qa32fh_happened", "fv-what", esc(v.happened_text) + (v.note ? "<div class='small muted fv-note'>" + esc(v.note) + "</div>" : "")) +
+        "<td class='nowrap'><a class='fv-diff' href='" + esc(url) + "' data-a='" + esc(v.diff.a) + "' data-b='" + esc(v.diff.b) +
+        "'>" + esc(T("qa32fh_diff")) + "</a></td></tr>";
+    });
+    h += "</tbody></table><div id='fv-diff' class='explanation' hidden></div>" +
+      "<p class='small'><a href='/data?lang=" + esc(CP.C.lang) + "'>" + esc(T("qa32fh_data_page")) + "</a></p>";
+    box.innerHTML = h;
+  }
+
+  $("audit-facility").addEventListener("click", function (e) {
+    var a = e.target.closest("a.fv-diff");
+    if (!a) return;
+    e.preventDefault();  // the comparison shown here, in words (the link itself is the API's JSON)
+    var out = $("fv-diff");
+    out.hidden = false;
+    out.innerHTML = "<p class='muted'>" + esc(T("loading")) + "</p>";
+    CP.json(a.getAttribute("href")).then(function (d) {
+      var h = "<h4>" + esc(TT("qa32fh_diff_title", {a: a.dataset.a, b: a.dataset.b})) + "</h4><ul>";
+      (d.lines || []).forEach(function (l) { h += "<li>" + esc(l) + "</li>"; });
+      if (!(d.lines || []).length) h += "<li class='muted'>" + esc(T("data_no_change")) + "</li>";
+      out.innerHTML = h + "</ul>";
+      out.dataset.ready = "1";
+    }).catch(function (err) { out.innerHTML = "<p class='error-box'>" + esc((err && err.message) || T("load_failed")) + "</p>"; });
+  });
+
   function loadAudit() {
     var q = new URLSearchParams({limit: PAGE, offset: offset});
     if ($("af-action").value) q.set("action", $("af-action").value);
@@ -190,6 +247,7 @@
     if ($("af-q").value.trim()) q.set("q", $("af-q").value.trim());
     CP.json("/api/admin/audit?" + q.toString()).then(function (r) {
       total = r.total;
+      showFacility(r.facility || null);
       var sel = $("af-action"), chosen = sel.value;
       sel.innerHTML = "<option value=''>" + esc(T("all")) + "</option>" +
         options(r.actions, chosen, function (a) { return T("audit_" + a); });
