@@ -2296,3 +2296,6 @@ _STRINGS.update({
     "qa32fh_rollback_removed": ("回退到 v{v} 时移除", "removed by rolling back to v{v}"),
     "qa32fh_rollback_changed": ("回退到 v{v} 时改回", "changed back by rolling back to v{v}"),
 })
+
+
+# -- fixer QA32-FA2: a bureau's register read as it is (planner.register): closed facilities, unread columns, datum

@@ -32,15 +32,15 @@ from geo.gisfiles import first_not_finite
 from geo.points import parse_coordinate, plain_number, spaced_numbers
 from geo.regions import Region
 from geo.tables import (COLUMNS_DIFFER, COLUMNS_DIFFER_FIX, NO_HEADER_EN, NO_HEADER_ZH, differing_cells,
-                        header_looks_like_data, read_table, summary_cells,
+                        header_keys, header_looks_like_data, read_table, summary_cells,
                         summary_row)
 from planner import textrules
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold, name_keys
 from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
-from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, map_columns,
-                                      resolve_type, shadowed_columns, type_lookup)
+from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, header_datum,
+                                      map_columns, resolve_type, shadowed_columns, status_closed, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
 
 __all__ = ["COORDS", "RegisterReport", "RowIssue", "load_register", "validate_register"]
@@ -60,6 +60,14 @@ COORDS = ("auto", *DATUMS, "cgcs2000")
 EARLY_LIMIT_FACTOR = 2
 #: Two rows of one type and name closer than this are probably one facility listed twice.
 DUPLICATE_M = 100.0
+#: Two rows of one type under different names closer than this may be one facility listed twice under two names
+#: (房县尹吉甫镇福利院 and 房县尹吉甫镇中心福利院, 19 m apart, one phone, 95 beds each: QA 32): a warning naming both.
+NEAR_PAIR_M = 50.0
+#: ... when their names share this much of their text (difflib's ratio of the folded names: 0.9 for those two), or
+#: they have one phone or address.
+NEAR_NAME_RATIO = 0.6
+#: Headers of a column not worth naming among the columns not read (:meth:`_Rows.unread_note`): a row number.
+_ROW_NUMBER_HEADERS = {"序号", "序", "no", "no.", "#", "index", "fid", "objectid", "oid", "编号序号", "行号"}
 #: A point more than this many km outside the region is not in another datum (GCJ-02 and BD-09 are under about
 #: 1.5 km off WGS84; 5 km leaves room for a point on the region's edge): its fix points to the digits, swapped
 #: columns, the projected CRS or another region's rows.
@@ -313,8 +321,50 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     _check_columns(table, cmap, type_key, path.name)
     _check_row_count(table, cmap, type_key, region, path.name)  # first: a file far too long is refused at once
     table, skipped = _summary_rows(table, cmap, path.name)
+    table, closed, gone = _closed_rows(table, cmap, path.name)
     return _Rows(table, cmap, region, type_key, datum_mode, crs, picks=picks, superseded=superseded,
-                 skipped=skipped).report()
+                 skipped=skipped + closed, closed=gone).report()
+
+
+def _closed_rows(table, cmap: dict, label: str) -> tuple:
+    """The table without the rows whose status cell says the facility is closed (已关闭, 停用, 撤并, 注销 ...:
+    planner.register_columns.status_closed), those rows [(row, "closed", column, cell)], and what they name
+    ({"ids", "names"}: the file's ids, and the folded names of those without one). A closed facility is not
+    imported, on purpose: counted as skipped, neither accepted nor refused, each with a warning
+    (:meth:`_Rows.skipped_issues`), and no refused row stands for it (:meth:`_Rows.refused_current`), so confirming
+    takes it off the register. A file of closed facilities only is refused: it would import nothing. QA 32: a row
+    状态 已关闭 imported as an operating facility and counted toward coverage and beds."""
+    col = cmap.get("status")
+    if col is None:
+        return table, [], {"ids": set(), "names": set()}
+    frame = table.frame
+
+    def text(v) -> str:
+        return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+
+    found, ids, names = [], set(), set()
+    for k, v in enumerate(frame[col]):
+        cell = text(v) if not isinstance(v, (dict, list, tuple)) else ""
+        if cell and status_closed(cell):
+            found.append((table.rows[k], "closed", str(col), cell))
+            fid = text(frame[cmap["id"]].iat[k]) if "id" in cmap else ""
+            if fid:
+                ids.add(fid)
+            elif "name" in cmap:  # no id: the facility of its name
+                names.add(fold(text(frame[cmap["name"]].iat[k])))
+    if not found:
+        return table, [], {"ids": set(), "names": set()}
+    if len(found) == len(frame):
+        rows = [r for r, *_ in found]
+        raise InputDataError(
+            f"{label}: no facility to import: the status column ({col}) says every row's facility is closed "
+            f"({'row' if len(rows) == 1 else 'rows'} {listed(rows[:10], 'en', total=len(rows))}).",
+            f"{label}：没有可导入的设施：状态列（{col}）显示每一行的设施都已关闭（第 {listed(rows[:10], 'zh', total=len(rows))} 行）。",
+            hint_en="A closed facility (已关闭, 停用, 撤并 ...) is not imported. If these facilities operate, set their "
+                    "status to 运营 (operating) or leave it blank.",
+            hint_zh="已关闭（停用、撤并、注销等）的设施不导入。如这些设施仍在运营，请把状态改为“运营”或留空。",
+            details={"skipped_rows": rows, "column": str(col)})
+    return table.without_rows({r for r, *_ in found}), found, {"ids": ids - {""}, "names": names - {""}}
 
 
 def _summary_rows(table, cmap: dict, label: str) -> tuple:
@@ -483,10 +533,17 @@ class _Rows:
     """The row-by-row checks of one register (state shared by the steps of :meth:`report`)."""
 
     def __init__(self, table, cmap: dict, region: Region, type_key, datum_mode: str, crs, *,
-                 picks: dict | None = None, superseded: dict | None = None, skipped: list | None = None) -> None:
+                 picks: dict | None = None, superseded: dict | None = None, skipped: list | None = None,
+                 closed: dict | None = None) -> None:
         self.table, self.cmap, self.region, self.type_key = table, cmap, region, type_key
-        #: totals and footer rows taken out of ``table`` (:func:`_summary_rows`): [(row, kind, column, cell)]
+        #: totals and footer rows taken out of ``table`` (:func:`_summary_rows`), and the rows of closed facilities
+        #: (:func:`_closed_rows`): [(row, kind, column, cell)]
         self.skipped = list(skipped or [])
+        #: the ids and folded names of the closed facilities' rows: no refused row stands for them
+        self.closed = closed or {"ids": set(), "names": set()}
+        #: {row: first row} of each row refused for another row's id, and whether it repeats that row as well
+        #: (same type, name and place): :meth:`ids`, :meth:`refused_current`
+        self.id_repeats: dict[int, tuple[int, bool]] = {}
         #: {capacity field: column} recognised by its header but not read: the mapping chose the capacity column
         self.superseded = dict(superseded or {})
         self.datum_mode, self.crs = datum_mode, crs
@@ -585,9 +642,11 @@ class _Rows:
             differ = differing_cells(self.table.frame, self.table.rows, used, col)
             if differ:
                 row, a, b = differ[0]
+                # an empty cell said as the village file says it, not "-" (QA 32: "row 1: - and 房县城关镇福利院")
+                empty = {"zh": "（空）", "en": "(empty)"}
                 self.add(None, None, "warning", "column_values_differ", "", "", col, text=COLUMNS_DIFFER,
                          fix_text=COLUMNS_DIFFER_FIX, what=what, used=first, n=len(differ), row=row,
-                         a=a[:20] or "-", b=b[:20])
+                         a=a[:20] or empty, b=b[:20] or empty)
                 continue
             self.add(None, None, "warning", "column_shadowed", "reg_column_shadowed", "reg_fix_column_shadowed",
                      col, what=what, used=first)
@@ -610,6 +669,7 @@ class _Rows:
         point_ok = has_xy & ~self.refused
         declared, located = self.declared_places(has_xy)
         evidence, suggestion = self.evidence(lon, lat, has_xy, row_datum, declared)
+        suggestion = self.header_datum(suggestion)
         for datum in ("gcj02", "bd09"):
             mask = has_xy & (row_datum == datum)
             lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
@@ -617,6 +677,8 @@ class _Rows:
         self.region_test(lon, lat, point_ok)
         township = self.townships(lon, lat, has_xy, declared)
         self.ids(types, names, lon, lat)
+        self.near_pairs(types, names, lon, lat, has_xy)
+        self.statuses()
         self.capacity = self.capacities(types)
         self.text = self.texts()
         self.year_values = self.years()
@@ -640,7 +702,8 @@ class _Rows:
             encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
             datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
             header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates()
-            + self.skipped_note() + kept_notes, skipped_rows=[r for r, *_ in self.skipped], kept=kept)
+            + self.skipped_note() + kept_notes + self.unread_note(), skipped_rows=[r for r, *_ in self.skipped],
+            kept=kept, closed_rows=[r for r, k, *_ in self.skipped if k == "closed"])
 
     def keep_current(self, out: gpd.GeoDataFrame, keep) -> tuple[list[tuple[str, str]], dict]:
         """Fill in ``out`` (the accepted rows, :meth:`frame`) what the file has no column for; (notes, summary).
@@ -839,26 +902,39 @@ class _Rows:
         out = []
         for row, kind, column, cell in self.skipped:
             shown = cell if len(cell) <= 30 else cell[:30] + "…"
-            text = _TEXTS["skipped_" + kind]
-            fix = _TEXTS["fix_skipped"]
-            out.append(RowIssue(row, column, "warning", f"{kind}_row_skipped", text["zh"].format(value=shown),
-                                text["en"].format(value=shown), fix["zh"], fix["en"], shown))
+            if kind == "closed":  # a closed facility's row (:func:`_closed_rows`), not imported on purpose
+                text = {lang: t("qa32fa2_closed", lang, value=shown) for lang in ("zh", "en")}
+                fix = {lang: t("qa32fa2_fix_closed", lang) for lang in ("zh", "en")}
+            else:
+                text = {lang: _TEXTS["skipped_" + kind][lang].format(value=shown) for lang in ("zh", "en")}
+                fix = _TEXTS["fix_skipped"]
+            out.append(RowIssue(row, column, "warning", f"{kind}_row_skipped", text["zh"], text["en"], fix["zh"],
+                                fix["en"], shown))
         return out
 
     def skipped_note(self) -> list[tuple[str, str]]:
         """The rows skipped, said once beside the counts: read = accepted + refused + skipped."""
-        if not self.skipped:
-            return []
-        rows = [r for r, *_ in self.skipped]
-        n = len(rows)
-        kinds = {k for _, k, *_ in self.skipped}
-        what = {"zh": "合计行" if kinds == {"total"} else "表尾落款行" if kinds == {"footer"} else "合计行或表尾落款行",
-                "en": {frozenset({"total"}): "totals", frozenset({"footer"}): "footer"}.get(frozenset(kinds),
-                                                                                           "totals or footer")}
-        return [(f"第 {listed(rows[:10], 'zh', total=n)} 行是{what['zh']}，已略过（共 {n} 行，不计入接受或拒绝的行）",
-                 f"{'row' if n == 1 else 'rows'} {listed(rows[:10], 'en', total=n)} "
-                 f"{'is a' if n == 1 else 'are'} {what['en']} {'row' if n == 1 else 'rows'}: skipped "
-                 f"({n} {'row' if n == 1 else 'rows'}, counted neither as accepted nor as refused)")]
+        out = []
+        summary = [(r, k) for r, k, *_ in self.skipped if k != "closed"]
+        if summary:
+            rows = [r for r, _ in summary]
+            n = len(rows)
+            kinds = {k for _, k in summary}
+            what = {"zh": "合计行" if kinds == {"total"} else "表尾落款行" if kinds == {"footer"} else "合计行或表尾落款行",
+                    "en": {frozenset({"total"}): "totals", frozenset({"footer"}): "footer"}.get(frozenset(kinds),
+                                                                                               "totals or footer")}
+            out.append((f"第 {listed(rows[:10], 'zh', total=n)} 行是{what['zh']}，已略过（共 {n} 行，不计入接受或拒绝的行）",
+                        f"{'row' if n == 1 else 'rows'} {listed(rows[:10], 'en', total=n)} "
+                        f"{'is a' if n == 1 else 'are'} {what['en']} {'row' if n == 1 else 'rows'}: skipped "
+                        f"({n} {'row' if n == 1 else 'rows'}, counted neither as accepted nor as refused)"))
+        closed = [r for r, k, *_ in self.skipped if k == "closed"]
+        if closed:  # the closed facilities' rows (:func:`_closed_rows`), said apart: they are no totals
+            n = len(closed)
+            out.append((t("qa32fa2_closed_note", "zh", rows=listed(closed[:10], "zh", total=n), n=f"{n:,}"),
+                        t("qa32fa2_closed_note", "en", rows=listed(closed[:10], "en", total=n), n=f"{n:,}",
+                          row="row" if n == 1 else "rows", is_a="is a" if n == 1 else "are",
+                          facility="facility" if n == 1 else "facilities")))
+        return out
 
     def unused_coordinates(self) -> list[tuple[str, str]]:
         """A note when the facilities are placed by name while two columns the mapping left out hold
@@ -1486,13 +1562,19 @@ class _Rows:
         a namesake of the same type within DUPLICATE_M. The ids themselves: :meth:`row_ids`."""
         given = self.cell("id")
         first: dict[str, int] = {}
+        x, y = lonlat_to_metric(lon, lat)
         for i in np.flatnonzero(~self.refused):
             if given[i] and given[i] in first:
+                j = first[given[i]]
                 self.add(i, "id", "error", "duplicate_id", "reg_dup_id", "reg_fix_dup_id", given[i],
-                         other=self.rownum[first[given[i]]])
+                         other=self.rownum[j])
+                # a copy of row j (same type, name and place) or another facility under j's id (an id pasted from
+                # the row above: QA 32, the facility the row lists was dropped): refused_current tells them apart
+                metres = float(np.hypot(x[i] - x[j], y[i] - y[j]))
+                same_place = metres < 1.0 or not (np.isfinite(x[i]) or np.isfinite(x[j]))
+                self.id_repeats[i] = (j, bool(types[i] == types[j] and fold(names[i]) == fold(names[j]) and same_place))
             elif given[i]:
                 first[given[i]] = i
-        x, y = lonlat_to_metric(lon, lat)
         seen: dict[tuple, list[int]] = {}
         for i in np.flatnonzero(~self.refused):
             if not names[i]:
@@ -1508,6 +1590,115 @@ class _Rows:
                 self.add(i, "name", "warning", "duplicate_name", "reg_dup_name", "reg_fix_dup_name", names[i],
                          other=self.rownum[near[1]], m=near[0])
             seen.setdefault(key, []).append(i)
+
+    def near_pairs(self, types, names, lon, lat, has_xy) -> None:
+        """Warn of a row lying within NEAR_PAIR_M of an earlier row of the same type under another name that reads
+        alike (:data:`NEAR_NAME_RATIO` of its text shared), or with the same phone or address: one facility may be
+        listed twice under two names (QA 32: 房县尹吉甫镇福利院 and 房县尹吉甫镇中心福利院, 19 m apart, one phone, 95
+        beds each, both imported, the beds counted twice). The nearest such row is named, with the distance; both
+        rows are imported (two homes may share a compound). Rows placed by name (at a seat) are not compared, nor
+        two names with nothing in common and nothing else shared (甲 and 乙 of one building)."""
+        from difflib import SequenceMatcher
+
+        from scipy.spatial import cKDTree
+
+        shared = [self.cell(f) for f in ("phone", "address") if f in self.cmap]
+
+        def alike(i: int, j: int) -> bool:
+            if any(cells[i] and cells[i] == cells[j] for cells in shared):
+                return True
+            return SequenceMatcher(None, fold(names[i]), fold(names[j])).ratio() >= NEAR_NAME_RATIO
+
+        rows = np.flatnonzero(has_xy & ~self.refused & np.isfinite(lon) & np.isfinite(lat))
+        rows = np.array([i for i in rows if names[i] and types[i]], dtype=int)
+        if len(rows) < 2:
+            return
+        x, y = lonlat_to_metric(lon[rows], lat[rows])
+        ok = np.isfinite(x) & np.isfinite(y)
+        rows, x, y = rows[ok], x[ok], y[ok]
+        if len(rows) < 2:
+            return
+        pairs = cKDTree(np.column_stack([x, y])).query_pairs(NEAR_PAIR_M, output_type="ndarray")
+        nearest: dict[int, tuple[float, int]] = {}
+        for a, b in pairs:
+            i, j = (rows[a], rows[b]) if rows[a] > rows[b] else (rows[b], rows[a])  # j: the earlier row
+            if types[i] != types[j] or fold(names[i]) == fold(names[j]) or not alike(i, j):
+                continue  # another type; the same name (said as a namesake or a repeat: :meth:`ids`); another name
+            metres = float(np.hypot(x[a] - x[b], y[a] - y[b]))
+            if metres < NEAR_PAIR_M and (i not in nearest or (metres, j) < nearest[i]):
+                nearest[i] = (metres, j)
+        for i, (metres, j) in sorted(nearest.items()):
+            shown = {"zh": "不到 1", "en": "under 1"} if metres < 1 else f"{metres:,.0f}"
+            self.add(i, "name", "warning", "near_pair", "qa32fa2_near_pair", "qa32fa2_fix_near_pair", names[i],
+                     other=self.rownum[j], other_name=names[j], m=shown)
+
+    def statuses(self) -> None:
+        """Warn of a status cell that says neither operating nor closed (筹建, 整改中): the row is imported as an
+        operating facility, and the planner may correct it. Closed rows were taken out before (:func:`_closed_rows`)."""
+        if "status" not in self.cmap:
+            return
+        for i, v in enumerate(self.cell("status")):
+            if v and not self.refused[i] and status_closed(v) is None:
+                self.add(i, "status", "warning", "status_unclear", "qa32fa2_status_unclear",
+                         "qa32fa2_fix_status_unclear", v[:30], column=self.cmap["status"])
+
+    def header_datum(self, suggestion: dict | None) -> dict | None:
+        """The datum suggestion (``suggestion``, from the points: :meth:`evidence`), or one told by the coordinate
+        columns' headers: 百度经度/百度纬度 (bd_lng) name BD-09, 高德经度 (gcj_lat, 经度(GCJ02)) GCJ-02, 经度(WGS84)
+        WGS84. Where the datum read (the one chosen, WGS84 for "auto") is another, it is said with the datum to
+        choose, as a suggestion the page shows (QA 32: a Baidu export read as WGS84 without a word). A datum the
+        points already suggest stands; a per-row datum column (坐标系) says the rows' own."""
+        if self.table.geometry is not None or "coords" in self.cmap:
+            return suggestion
+        cols = [self.cmap[f] for f in ("lon", "lat", "lonlat") if f in self.cmap]
+        named = {header_datum(c) for c in cols} - {None}
+        if len(named) != 1:
+            return suggestion
+        datum = named.pop()
+        applied = "wgs84" if self.datum_mode == "auto" else self.datum_mode
+        if datum == applied or (suggestion is not None and suggestion.get("datum") == datum):
+            return suggestion
+        label = {lang: t("data_coords_" + datum, lang) for lang in ("zh", "en")}
+        read_as = {lang: t("data_coords_" + applied, lang) for lang in ("zh", "en")}
+        shown = [c for c in cols if header_datum(c) == datum]
+        kw = {"cols": {"zh": "".join(f"“{c}”" for c in shown),
+                       "en": ("column " if len(shown) == 1 else "columns ") + " and ".join(f"'{c}'" for c in shown)},
+              "name": {"zh": "", "en": "names" if len(shown) == 1 else "name"}, "datum": label, "applied": read_as}
+        # a suggestion of another datum by the points: said beside it, not in its place
+        code = "datum_suggestion" if suggestion is None else "datum_header"
+        self.add(None, "lon" if "lon" in self.cmap else "lonlat", "warning", code, "qa32fa2_datum_header",
+                 "reg_fix_datum_suggest", datum, fix_kw={"datum": label, "code": datum}, **kw)
+        if suggestion is not None:
+            return suggestion
+        return {"datum": datum, "against": applied, "by_header": shown}
+
+    def unread_note(self) -> list[tuple[str, str]]:
+        """A note naming the file's columns the register does not read as any field (运营方式、在用床位), so that a
+        planner knows they were passed over and may map one (QA 32: only village and township files named theirs).
+        Columns said otherwise are left out: a second column of a field read (:func:`shadowed_columns`), a capacity
+        column the mapping passed over, a column headed as a field the mapping says no column holds (床位数 with the
+        capacity mapped to none: the planner's choice), a row number (序号), an empty column; none where no name
+        column was found (its error lists them)."""
+        if "name" not in self.cmap:
+            return []
+        used = set(self.cmap.values()) | set(self.superseded.values())
+        used |= {c for c, _, _ in shadowed_columns(self.table.frame.columns, self.cmap)}
+        unread = []
+        for col in self.table.frame.columns:
+            if col in used or col == "geometry" or re.sub(r"\s+", "", str(col)).lower() in _ROW_NUMBER_HEADERS:
+                continue
+            if any(k in HEADER_NAMES for k in header_keys(col)):  # a field's own header: left out by the mapping
+                continue
+            values = self.table.frame[col]
+            if not values.map(lambda v: _text(v) is not None if not isinstance(v, (dict, list, tuple)) else True).any():
+                continue
+            unread.append(str(col))
+        if not unread:
+            return []
+        n = len(unread)
+        return [(t("qa32fa2_unread", "zh", cols=listed(unread[:10], "zh", total=n), n=f"{n:,}"),
+                 t("qa32fa2_unread", "en", cols=listed([f"'{c}'" for c in unread[:10]], "en", total=n), n=f"{n:,}",
+                   column="column" if n == 1 else "columns", was="was" if n == 1 else "were"))]
 
     def row_ids(self, types, names, lon, lat, township) -> list[str]:
         """Each row's id: the file's own, else one made for it (a refused row's is ``row-N``: it is not kept).
@@ -1608,17 +1799,33 @@ class _Rows:
         (those the import replaces), if there is only one. A row whose point is known (finite, in the region) stands
         for no facility farther than REFUSED_MATCH_M from it. None stands for a facility an accepted row takes, nor
         for one of the type, county and name of an accepted row whose id is no current facility's (the file lists it
-        under a new id), nor does a row refused as a repeat of another or with an accepted row's id. The import keeps
+        under a new id), nor for a closed facility (:func:`_closed_rows`: it leaves the register), nor does a row
+        refused as a repeat of another (same type, name and place: a copy, under its id or not) or with an accepted
+        row's id. A row refused for another row's id whose name or place differ is matched by type, county and name
+        as a row without an id (QA 32: 房县大木厂镇福利院 under the id of the row above dropped that home). The import keeps
         these facilities as they are (planner.register_scope.keep_refused): a typo in one cell took the facility the
         row lists off the register (QA 31)."""
-        repeats = {i.row for i in self.issues if i.code in ("duplicate_row", "duplicate_id")}
+        # a row repeating another (a copy: same type, name and place; under its id too) stands for no facility of its
+        # own; a row refused for another row's id whose name or place differ lists another facility (QA 32: line 6,
+        # 房县大木厂镇福利院 under line 5's id, dropped FX-FLY-005 房县大木厂镇福利院): matched by type, county and name
+        # as a row without an id
+        repeats = {i.row for i in self.issues if i.code == "duplicate_row"}
+        repeats |= {self.rownum[i] for i, (_, copy) in self.id_repeats.items() if copy}
         rows = [i for i in np.flatnonzero(self.refused) if self.rownum[i] not in repeats]
         if not rows:
             return []
         current = self.current_ids()
         if not len(current):
             return []
+        # a closed facility's row (:func:`_closed_rows`) takes it off the register: no refused row keeps it
+        closed_ids, closed_names = self.closed["ids"], self.closed["names"]
+        if closed_ids or closed_names:
+            current = current[~(current["id"].isin(closed_ids)
+                                | current["key"].map(lambda k: k[2] in closed_names).astype(bool))]
+            if not len(current):
+                return []
         given = self.cell("id")
+        others = set(self.id_repeats)  # another facility under another row's id: its id is none of its own
         accepted = np.flatnonzero(~self.refused)
         used = {ids[i] for i in accepted}
         known = set(current["id"])
@@ -1632,6 +1839,10 @@ class _Rows:
         found: dict[int, str] = {}
         todo = []
         for i in rows:
+            if i in others:
+                if names[i]:
+                    todo.append(i)
+                continue
             if given[i] and given[i] in known:  # its own id, the register's: that facility, or none
                 if given[i] not in used:
                     found[i] = given[i]

@@ -28,9 +28,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "type": ("facility_type", "type", "类型", "设施类型", "机构类型", "类别"),
     # X坐标 / Y坐标: a GIS export's names (QA 17: read as nothing, every row was put at its township seat;
     # projected X/Y are then refused with the CRS to give)
-    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "x坐标", "坐标x", "横坐标", "经度坐标"),
-    "lat": ("lat", "latitude", "y", "纬度", "北纬", "y坐标", "坐标y", "纵坐标", "纬度坐标"),
-    "lonlat": ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "coordinates"),
+    # 百度经度 / 高德纬度, bd_lng / gcj_lat: a web map's export names its datum in the header (QA 32: not read, every
+    # row was put at its township seat); :func:`header_datum` reads the datum named there
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "x坐标", "坐标x", "横坐标", "经度坐标",
+            "百度经度", "高德经度", "腾讯经度", "bd_lng", "bd_lon", "bd09_lng", "bd09_lon", "gcj_lng", "gcj_lon",
+            "gcj02_lng", "gcj02_lon", "百度地图经度", "高德地图经度"),
+    "lat": ("lat", "latitude", "y", "纬度", "北纬", "y坐标", "坐标y", "纵坐标", "纬度坐标",
+            "百度纬度", "高德纬度", "腾讯纬度", "bd_lat", "bd09_lat", "gcj_lat", "gcj02_lat", "百度地图纬度", "高德地图纬度"),
+    "lonlat": ("经纬度", "坐标", "经纬度坐标", "lnglat", "lonlat", "coordinates", "百度坐标", "高德坐标", "百度经纬度",
+               "高德经纬度"),
     "county": ("county", "县区", "县(市、区)", "县(市,区)", "县(市区)", "县市区", "区县", "所属县区", "所属县(市、区)",
                "所在县区", "所在县(市、区)"),
     "township": ("township", "乡镇", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)", "乡镇街道", "街道(乡镇)",
@@ -58,6 +64,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # the export's 示意 column: a row marked there is sample data and stays labelled so (QA 18: the
     # sample register exported and imported again came back as the planner's own facilities)
     "synthetic": ("synthetic", "示意", "illustrative", "是否示意", "示意数据", "示意数据(是/否)"),
+    # whether the facility operates: a row 已关闭 / 停用 / 撤并 ... is not imported (:func:`status_closed`; QA 32: a
+    # closed home counted toward coverage and beds)
+    "status": ("status", "状态", "运营状态", "机构状态", "营业状态", "运行状态", "使用状态", "设施状态", "开办状态",
+               "operating status", "operatingstatus"),
 }
 #: Capacity fields, read as numbers and checked (planner.register: negative, non-numeric,
 #: implausible for the unit). Plots and niches are both burial places of a cemetery.
@@ -177,3 +187,39 @@ def type_lookup(types: dict) -> dict[str, str]:
 def resolve_type(value, lookup: dict[str, str]) -> str | None:
     folded = fold_type(value)
     return lookup.get(folded) or lookup.get(re.sub(r"[()]", "", folded))
+
+
+#: Datums a coordinate column's header names (百度经度, 经度(GCJ02), bd_lng), by the words found in it (folded as
+#: geo.tables.norm_header folds a header). The first found wins.
+_HEADER_DATUMS = (("bd09", re.compile(r"百度|bd09|bd-09|^bd_|^bd(?=lng|lon|lat)|baidu")),
+                  ("gcj02", re.compile(r"高德|腾讯|火星|gcj|amap|gaode|tencent")),
+                  ("wgs84", re.compile(r"wgs|cgcs|gps|天地图|tianditu")))
+
+
+def header_datum(header) -> str | None:
+    """The datum a coordinate column's header names: 百度经度, bd_lng -> "bd09"; 高德纬度, 经度(GCJ02), gcj_lat ->
+    "gcj02"; 经度(WGS84) -> "wgs84"; None where it names none (经度, lng)."""
+    text = norm_header(header)
+    return next((d for d, words in _HEADER_DATUMS if words.search(text)), None)
+
+
+#: Status words of a facility that no longer provides a service (folded: NFKC, no spaces, lower case), and of
+#: one that operates. A cell holding a closed word (已关闭, 2023年已撤并) is closed unless the word is negated (未关闭, not closed).
+_CLOSED = re.compile(r"关闭|关停|停用|停业|停办|停运|撤并|撤销|撤消|注销|拆除|废弃|废止|closed|shut|inactive|deregistered|"
+                     r"defunct|decommissioned|cancel")
+_NOT_CLOSED = re.compile(r"(?:未|不|非|没有?|无|not|non-?|un)(?:已|被|曾)?$")
+_OPERATING = {"", "-", "—", "在用", "正常", "运营", "运营中", "正常运营", "在运营", "开放", "营业", "营业中", "正常营业",
+              "在营", "运行", "运行中", "正常运行", "使用", "使用中", "正常使用", "启用", "已启用", "开业", "已开业",
+              "存续", "在业", "有效", "是", "open", "operating", "active", "inuse", "normal", "running", "yes"}
+
+
+def status_closed(value) -> bool | None:
+    """Whether a status cell says the facility is closed: True (已关闭, 停用, 撤并, 注销, 已撤销, closed ...), False
+    where it operates (在用, 正常, 运营, 开放, blank ...), None for a word that says neither (筹建, 整改中)."""
+    text = fold_type(value).strip("。.;；,，")
+    if text in _OPERATING:
+        return False
+    said = [m for m in _CLOSED.finditer(text) if not _NOT_CLOSED.search(text[:m.start()])]
+    if said:
+        return True
+    return False if _CLOSED.search(text) else None  # 未关闭: it operates

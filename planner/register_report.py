@@ -83,9 +83,10 @@ class RegisterReport:
     the points fit another datum clearly better (``datum_evidence`` has the
     numbers for every datum); ``encoding`` and ``crs`` as detected in the file.
     ``skipped_rows`` are the totals and footer rows (合计, 填报单位：…) left out, each with a warning in
-    ``issues``; ``rows`` counts them too: rows = accepted + refused + skipped. ``kept``: what the rows standing
-    for current facilities keep of them where the file has no column (their beds, address ...), each said in
-    ``notes``.
+    ``issues``; ``rows`` counts them too: rows = accepted + refused + skipped. ``closed_rows``: those of the
+    skipped rows that are closed facilities (状态 已关闭, 停用, 撤并 ...: not imported, on purpose; QA 32).
+    ``kept``: what the rows standing for current facilities keep of them where the file has no column (their beds,
+    address ...), each said in ``notes``.
     """
 
     source: str
@@ -109,16 +110,21 @@ class RegisterReport:
     #: ``_Rows.keep_current``, QA 32): {"capacity": {unit: {"kept", "known", "total", "new"}}, "details":
     #: {"fields", "kept", "new"}, "synthetic": rows labelled sample data for a value kept of a sample facility}
     kept: dict = field(default_factory=dict)
+    #: the skipped rows of closed facilities (planner.register ``_closed_rows``): a face says them apart from totals
+    closed_rows: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict:
         """Rows read, accepted, refused, warnings and rows placed by name; ``skipped`` too when totals or footer
-        rows were skipped (QA 27): rows = accepted + refused + skipped."""
+        rows were skipped (QA 27): rows = accepted + refused + skipped; ``closed`` too when some of those are
+        closed facilities' rows (QA 32), counted among ``skipped``."""
         out = {"rows": self.rows, "accepted": int(len(self.accepted)), "refused": len(self.refused_rows),
                "warnings": sum(i.severity == "warning" for i in self.issues),
                "located_by_name": int((self.accepted["location_method"] == "located_by_name").sum())}
         if self.skipped_rows:
             out["skipped"] = len(self.skipped_rows)
+        if self.closed_rows:
+            out["closed"] = len(self.closed_rows)
         return out
 
     def suggestion_text(self, lang: str = "zh") -> str | None:
@@ -143,7 +149,7 @@ class RegisterReport:
                 "columns": self.columns, "file_kind": self.file_kind, "encoding": self.encoding, "crs": self.crs,
                 "datum": self.datum, "datum_suggestion": self.datum_suggestion,
                 "datum_evidence": self.datum_evidence, "layer": self.layer, "header_row": self.header_row,
-                "skipped_rows": self.skipped_rows, "kept": self.kept,
+                "skipped_rows": self.skipped_rows, "closed_rows": self.closed_rows, "kept": self.kept,
                 "notes": [{"zh": zh, "en": en} for zh, en in self.notes]}
 
     def issues_frame(self, lang: str = "zh") -> pd.DataFrame:

@@ -67,7 +67,9 @@ def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[
     ``city``), ``kept_counties`` (how many other counties hold them), ``city_now`` (the type's
     facilities in the whole city now), ``clash`` (ids of kept facilities the file uses too),
     ``refused_kept`` (the facilities the file's refused rows stand for, kept as they are and not counted in
-    ``current``: :func:`refused_kept`).
+    ``current``: :func:`refused_kept`), ``current_synthetic`` (those of ``current`` that are sample data, 示意) and
+    ``current_synthetic_edited`` (those of them a planner edited on the map: still sample data, counted once there:
+    :func:`sample_counts`).
     """
     types = row_types(accepted, layer)
     counties = row_counties(accepted)
@@ -86,9 +88,10 @@ def plan(layer: str, accepted, facilities, mode: str = DEFAULT_REPLACE) -> list[
         if refused:
             replaced = replaced[~replaced["id"].astype(str).isin({r["id"] for r in refused})]
         ids = set(accepted.loc[mine, "id"].astype(str)) if "id" in accepted else set()
+        samples = sample_counts(replaced)
         out.append({"type": k, "counties": codes, "incoming": int(mine.sum()), "current": int(len(replaced)),
-                    "refused_kept": refused,
-                    "current_synthetic": int(replaced["synthetic"].astype(bool).sum()) if "synthetic" in replaced else 0,
+                    "refused_kept": refused, "current_synthetic": samples["synthetic"],
+                    "current_synthetic_edited": samples["edited"],
                     "kept": int(len(kept)), "kept_counties": int(kept["county_code"].astype(str).nunique()),
                     "city_now": int(len(now)),
                     "clash": sorted(set(kept["id"].astype(str)) & ids)})
@@ -137,6 +140,45 @@ def blocked(error, accepted, lang: str) -> dict:
     else:
         text = f"不会导入任何行，数据不会有任何变化：导入将被拒绝。{error.message('zh')}"
     return {"rows": rows, "ids": ids, "code": details.get("code") or "refused", "text": text}
+
+
+def flags(column):
+    """A stored yes/no column (``synthetic``, ``edited_on_map``) as booleans: True, 1, "true", "1" are yes; False,
+    empty, NaN and anything else no (``astype(bool)`` read the text "False" and NaN as yes)."""
+    return column.astype(object).map(lambda v: str(v).strip().lower() in ("true", "1", "1.0")).astype(bool)
+
+
+def sample_counts(rows) -> dict:
+    """Of facility rows (those an import replaces): ``synthetic``, how many are sample data (示意), and ``edited``,
+    how many of those a planner edited on the map (``edited_on_map``). A sample facility edited on the map is still
+    sample data (its ``synthetic`` flag stays): it is one of ``synthetic``, said as edited, never counted again
+    among the planners' own (QA 32: "62 now in the register (55 of them synthetic)" and "planners' own facilities,
+    not sample data: 1 edited on the map", the one being among the 55: 55 + 2 + 5 + 1 = 63). The planners' own
+    rows are the others: ``len(rows) - synthetic``."""
+    if rows is None or not len(rows) or "synthetic" not in rows:
+        return {"synthetic": 0, "edited": 0}
+    syn = flags(rows["synthetic"]).to_numpy()
+    edited = flags(rows["edited_on_map"]).to_numpy() if "edited_on_map" in rows else syn & False
+    return {"synthetic": int(syn.sum()), "edited": int((syn & edited).sum())}
+
+
+def synthetic_words(now: int, synthetic: int, edited: int, lang: str) -> str:
+    """The parenthesis saying how many of the ``now`` facilities replaced are sample data, and how many of those
+    were edited on the map (:func:`sample_counts`): "（其中 55 处为示意数据，含 1 处在地图上编辑过的示意设施）" /
+    " (55 of them synthetic, 示意, 1 of those edited on the map)"; "" when none is."""
+    if not synthetic:
+        return ""
+    if lang == "en":
+        head = f" ({synthetic:,} of them synthetic, 示意" if synthetic > 1 or now > 1 else " (synthetic, 示意"
+        if edited:
+            head += (", edited on the map" if synthetic == 1 else
+                     f", {edited:,} of those edited on the map" if edited < synthetic else ", all edited on the map")
+        return head + ")"
+    text = f"（其中 {synthetic:,} 处为示意数据"
+    if edited:
+        text += (f"，含 {edited:,} 处在地图上编辑过的示意设施" if edited < synthetic else
+                 "，已在地图上编辑过" if synthetic == 1 else "，均在地图上编辑过")
+    return text + "）"
 
 
 def edited_flags(column):
@@ -333,12 +375,11 @@ def plan_text(item: dict, type_name: str, counties: dict[str, str], lang: str, m
     """The sentences saying what confirming does to one facility type (``item`` from :func:`plan`), in
     ``lang``; ``counties``: code -> name in ``lang``."""
     n, now, kept, others = item["incoming"], item["current"], item["kept"], item["kept_counties"]
-    syn = item.get("current_synthetic", 0)
+    syn, edited = item.get("current_synthetic", 0), item.get("current_synthetic_edited", 0)
     names = [counties.get(c, c) for c in item["counties"]]
     if lang == "en":
         where = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-        syn_en = (f" ({syn:,} of them synthetic, 示意)" if syn > 1 or (syn and now > 1)
-                  else " (synthetic, 示意)" if syn else "")
+        syn_en = synthetic_words(now, syn, edited, "en")
         fac = _en_count(n, "facility", "facilities")
         verb = "replaces" if n == 1 else "replace"
         if mode == "city":
@@ -358,7 +399,7 @@ def plan_text(item: dict, type_name: str, counties: dict[str, str], lang: str, m
             text += f" The {kept:,} in the other {_en_count(others, 'county', 'counties')} stay unchanged."
         return text
     where = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
-    syn_zh = f"（其中 {syn:,} 处为示意数据）" if syn else ""
+    syn_zh = synthetic_words(now, syn, edited, "zh")
     if mode == "city":
         return (f"确认后，本文件的 {n:,} 处{type_name}将替换全市现有的全部 {now:,} 处{syn_zh}：不在文件中的其他县区的"
                 "该类设施也将删除；现有但不在文件中的将不再出现在当前版本（可回滚恢复）。")
