@@ -2123,12 +2123,24 @@ _STRINGS.update({
     "qa32fb_dropped_names": ("（{names}）", " ({names})"),
 })
 
-
-# -- QA 32: the lead's own keys
+# -- fixer QA32-FA: a register without a capacity (address ...) column keeps the current facilities' values
+# (planner.register _Rows.keep_current / kept_notes)
 _STRINGS.update({
-    "ds_author_here": ("本机", "this computer"),
-    "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾或重复行，已略过）",
-                             " (the file's {rows} rows include {skipped} totals, footer or repeated rows, skipped)"),
+    "qa32fa_no_capacity": ("文件没有{noun}（容量）列", "the file has no {noun} (capacity) column"),
+    "qa32fa_kept_capacity": ("{n} 处现有设施保留原{noun}（共 {total} {unit}{unknown}）",
+                             "{n} current {facilities} {keep} {their} {noun} ({total} in all{unknown})"),
+    "qa32fa_kept_unknown": ("；其中 {n} 处原即未知", "; {n} of them {had} none known"),
+    "qa32fa_new_capacity": ("{n} 处新设施{noun}未知", "{n} new {facilities} {have} {noun} unknown"),
+    "qa32fa_noun_beds": ("床位", "beds"), "qa32fa_unit_beds": ("张", "beds"),
+    "qa32fa_noun_day_places": ("日托位", "day places"), "qa32fa_unit_day_places": ("个", "day places"),
+    "qa32fa_noun_plots": ("墓穴/格位", "burial places"), "qa32fa_unit_plots": ("个", "burial places"),
+    "qa32fa_noun_meal_places": ("助餐位", "meal places"), "qa32fa_unit_meal_places": ("个", "meal places"),
+    "qa32fa_no_details": ("文件没有{fields}列", "the file has no column for {fields}"),
+    "qa32fa_kept_details": ("{n} 处现有设施保留原有的{fields}", "{n} current {facilities} {keep} {their} values"),
+    "qa32fa_new_details": ("{n} 处新设施没有这些信息", "{n} new {facilities} {have} none"),
+    "qa32fa_kept_synthetic": ("{n} 处设施沿用的是示意设施的数据：导入后仍标为示意数据",
+                              "{n} {facilities} {keep} values of sample (示意) facilities: once imported "
+                              "{they} {stay} labelled synthetic (示意)"),
 })
 
 # -- fixer QA32-FF: an upload's report says what the confirm changes (web/data.py _upload_changes, data.js), and a
@@ -2165,24 +2177,12 @@ _STRINGS.update({
     "qa32fe_scope": ("范围", "Scope"),
 })
 
-# -- fixer QA32-FA: a register without a capacity (address ...) column keeps the current facilities' values
-# (planner.register _Rows.keep_current / kept_notes)
+
+# -- QA 32: the lead's own keys
 _STRINGS.update({
-    "qa32fa_no_capacity": ("文件没有{noun}（容量）列", "the file has no {noun} (capacity) column"),
-    "qa32fa_kept_capacity": ("{n} 处现有设施保留原{noun}（共 {total} {unit}{unknown}）",
-                             "{n} current {facilities} {keep} {their} {noun} ({total} in all{unknown})"),
-    "qa32fa_kept_unknown": ("；其中 {n} 处原即未知", "; {n} of them {had} none known"),
-    "qa32fa_new_capacity": ("{n} 处新设施{noun}未知", "{n} new {facilities} {have} {noun} unknown"),
-    "qa32fa_noun_beds": ("床位", "beds"), "qa32fa_unit_beds": ("张", "beds"),
-    "qa32fa_noun_day_places": ("日托位", "day places"), "qa32fa_unit_day_places": ("个", "day places"),
-    "qa32fa_noun_plots": ("墓穴/格位", "burial places"), "qa32fa_unit_plots": ("个", "burial places"),
-    "qa32fa_noun_meal_places": ("助餐位", "meal places"), "qa32fa_unit_meal_places": ("个", "meal places"),
-    "qa32fa_no_details": ("文件没有{fields}列", "the file has no column for {fields}"),
-    "qa32fa_kept_details": ("{n} 处现有设施保留原有的{fields}", "{n} current {facilities} {keep} {their} values"),
-    "qa32fa_new_details": ("{n} 处新设施没有这些信息", "{n} new {facilities} {have} none"),
-    "qa32fa_kept_synthetic": ("{n} 处设施沿用的是示意设施的数据：导入后仍标为示意数据",
-                              "{n} {facilities} {keep} values of sample (示意) facilities: once imported "
-                              "{they} {stay} labelled synthetic (示意)"),
+    "ds_author_here": ("本机", "this computer"),
+    "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾或重复行，已略过）",
+                             " (the file's {rows} rows include {skipped} totals, footer or repeated rows, skipped)"),
 })
 
 # -- fixer QA32-FB2: what `coverplan restore` says of the accounts (the advice; the words are QA32-FB3's), the audit
@@ -2240,32 +2240,6 @@ def restore_accounts_text(state, lang: str = "zh", county=None) -> str:
         said.append(t("qa32fb3_not_restored", lang, names=names("not_restored")))
     return end.join(said)
 
-
-# -- fixer QA32-FB3: a restore keeps the accounts as they are now (geo.backup._keep_accounts; said by `coverplan
-# restore` and in its audit entry through planner.i18n.restore_accounts_text); the backup's when none can be kept
-_STRINGS.update({
-    "qa32fb3_kept": ("账号保持恢复前的现状（未恢复为备份时的状态）：停用、密码、角色、县区和已登录的会话均不变。",
-                     "Accounts kept as they are now (not taken back to the backup): who is disabled, passwords, "
-                     "roles, counties and open logins are unchanged."),
-    "qa32fb3_backup_new": ("此处原无数据库：账号为备份时的状态。",
-                           "No database was replaced here: the accounts are the backup's."),
-    "qa32fb3_backup_no_accounts": ("被替换的数据库中没有账号：账号为备份时的状态。",
-                                   "The replaced database held no accounts: the accounts are the backup's."),
-    "qa32fb3_backup_unreadable": ("被替换的数据库中的账号无法读取（文件已损坏）：账号为备份时的状态。",
-                                  "The replaced database's accounts could not be read (the file is damaged): the "
-                                  "accounts are the backup's."),
-    "qa32fb3_backup": ("账号为备份时的状态。", "The accounts are the backup's."),
-    "qa32fb3_authors": ("恢复的方案的作者 {names} 在被替换的数据库中没有账号，已按备份保留其账号并停用。",
-                        "{names}, author(s) of restored proposals, had no account in the replaced database: their "
-                        "account(s) are kept from the backup, disabled."),
-    "qa32fb3_not_restored": ("备份中的账号 {names} 在被替换的数据库中不存在，未予恢复（账号从不删除，这可能是另一台服务器的备份；"
-                             "如需要，请用 coverplan users add 添加）。",
-                             "The backup's account(s) {names} are not in the replaced database and were not "
-                             "restored (accounts are never deleted: this may be another server's backup; add them "
-                             "with coverplan users add if needed)."),
-})
-
-
 # -- fixer QA32-FH: an audit search by a facility's id also lists the data versions that changed it (imports,
 # rollbacks and edits: web/auth.py facility_history, admin.js)
 _STRINGS.update({
@@ -2299,3 +2273,60 @@ _STRINGS.update({
 
 
 # -- fixer QA32-FA2: a bureau's register read as it is (planner.register): closed facilities, unread columns, datum
+# -- named in a header (百度经度), two names 19 m apart
+_STRINGS.update({
+    "data_field_status": ("状态（运营、已关闭……）", "status (operating, closed ...)"),
+    "qa32fa2_closed": ("状态为“{value}”，不导入（已关闭的设施不提供服务）",
+                       "status '{value}': not imported (a closed facility provides no service)"),
+    "qa32fa2_fix_closed": ("如该设施仍在运营，请把状态改为“运营”或留空后重新校验",
+                           "If the facility still operates, set its status to 运营 (operating) or leave it blank, and "
+                           "check again"),
+    "qa32fa2_closed_note": ("第 {rows} 行的设施已关闭（状态为已关闭、停用、撤并等），未导入（共 {n} 行，不计入接受或拒绝的行）。",
+                            "{row} {rows} {is_a} closed {facility} (its status says closed, out of use, merged ...): "
+                            "not imported ({n} {row}, counted neither as accepted nor as refused)."),
+    "qa32fa2_status_unclear": ("状态“{value}”既不是运营也不是已关闭，按运营中的设施导入",
+                               "status '{value}' says neither operating nor closed: imported as an operating facility"),
+    "qa32fa2_fix_status_unclear": ("如该设施已关闭（停用、撤并、注销），请把状态改为“已关闭”，该行将不导入；仍在运营请填“运营”或留空",
+                                   "If the facility is closed (out of use, merged, deregistered), set its status to "
+                                   "已关闭 (closed) and the row is not imported; if it operates, write 运营 (operating) "
+                                   "or leave it blank"),
+    "qa32fa2_near_pair": ("与第 {other} 行“{other_name}”类型相同、相距 {m} 米而名称不同：可能是同一设施登记了两次"
+                          "（床位等容量会重复计算）",
+                          "same type as row {other} ('{other_name}'), {m} m away, under another name: possibly one "
+                          "facility listed twice (its beds would count twice)"),
+    "qa32fa2_fix_near_pair": ("请核对：如为同一设施，请删除其中一行；如确为两处设施，可忽略此提示",
+                              "Check: if they are one facility, delete one of the rows; if they are two, ignore this "
+                              "warning"),
+    "qa32fa2_datum_header": ("列名{cols}表明坐标是 {datum} 坐标，但按 {applied} 读取：各点将偏移数百米至 1 公里以上",
+                             "the {cols} {name} {datum} coordinates, but they were read as {applied}: each point would "
+                             "lie hundreds of metres to over 1 km off"),
+    "qa32fa2_unread": ("文件中有 {n} 列未被读取为名录的任何字段：{cols}。如其中有需要导入的内容（如床位、地址、电话），"
+                       "请在列对应关系中指定该列（“数据管理”页面的列对应步骤，或命令行 --column 字段=列名）后重新校验。",
+                       "{n} {column} of the file {was} not read as any field of the register: {cols}. If one holds "
+                       "something to import (beds, an address, a phone), map that column to its field (the column "
+                       "mapping step on the Data page, or --column FIELD=HEADER on the command line) and check again."),
+})
+
+# -- fixer QA32-FB3: a restore keeps the accounts as they are now (geo.backup._keep_accounts; said by `coverplan
+# restore` and in its audit entry through planner.i18n.restore_accounts_text); the backup's when none can be kept
+_STRINGS.update({
+    "qa32fb3_kept": ("账号保持恢复前的现状（未恢复为备份时的状态）：停用、密码、角色、县区和已登录的会话均不变。",
+                     "Accounts kept as they are now (not taken back to the backup): who is disabled, passwords, "
+                     "roles, counties and open logins are unchanged."),
+    "qa32fb3_backup_new": ("此处原无数据库：账号为备份时的状态。",
+                           "No database was replaced here: the accounts are the backup's."),
+    "qa32fb3_backup_no_accounts": ("被替换的数据库中没有账号：账号为备份时的状态。",
+                                   "The replaced database held no accounts: the accounts are the backup's."),
+    "qa32fb3_backup_unreadable": ("被替换的数据库中的账号无法读取（文件已损坏）：账号为备份时的状态。",
+                                  "The replaced database's accounts could not be read (the file is damaged): the "
+                                  "accounts are the backup's."),
+    "qa32fb3_backup": ("账号为备份时的状态。", "The accounts are the backup's."),
+    "qa32fb3_authors": ("恢复的方案的作者 {names} 在被替换的数据库中没有账号，已按备份保留其账号并停用。",
+                        "{names}, author(s) of restored proposals, had no account in the replaced database: their "
+                        "account(s) are kept from the backup, disabled."),
+    "qa32fb3_not_restored": ("备份中的账号 {names} 在被替换的数据库中不存在，未予恢复（账号从不删除，这可能是另一台服务器的备份；"
+                             "如需要，请用 coverplan users add 添加）。",
+                             "The backup's account(s) {names} are not in the replaced database and were not "
+                             "restored (accounts are never deleted: this may be another server's backup; add them "
+                             "with coverplan users add if needed)."),
+})
