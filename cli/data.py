@@ -715,8 +715,7 @@ def _replaced_lines(items: list, region, lang: str, mode: str, previous: int) ->
         where = [names.get(c, c) for c in it["counties"]]
         if lang == "en":
             fac = f"{n:,} {'facility' if n == 1 else 'facilities'}"
-            syn_en = (f" ({syn:,} of them synthetic, 示意)" if syn > 1 or (syn and now > 1)
-                      else " (synthetic, 示意)" if syn else "")
+            syn_en = register_scope.synthetic_words(now, syn, it.get("current_synthetic_edited", 0), "en")
             shown = ", ".join(where[:8]) + (", ..." if len(where) > 8 else "")
             area = "that county" if len(where) == 1 else f"these {len(where)} counties"
             if mode == "city":
@@ -734,7 +733,7 @@ def _replaced_lines(items: list, region, lang: str, mode: str, previous: int) ->
                 text += (f" The {it['kept']:,} in the other {others:,} {'county' if others == 1 else 'counties'} were "
                          "kept unchanged.")
         else:
-            syn_zh = f"（其中 {syn:,} 处为示意数据）" if syn else ""
+            syn_zh = register_scope.synthetic_words(now, syn, it.get("current_synthetic_edited", 0), "zh")
             shown = "、".join(where[:8]) + ("等" if len(where) > 8 else "")
             area = "该县区" if len(where) == 1 else f"这 {len(where)} 个县区"
             if mode == "city":

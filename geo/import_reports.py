@@ -160,11 +160,11 @@ def version_rows(d: dict, kept: dict | None, lang: str) -> dict:
     if lang == "zh":
         parts = [f"导入 {accepted:,} 行"] if accepted is not None and (taken or skipped) else []
         parts += [f"未导入 {refused:,} 行"] if refused else []
-        parts += [f"略过合计、表尾或重复行 {skipped:,} 行"] if skipped else []
+        parts += [f"略过合计、表尾、重复行或已关闭的设施 {skipped:,} 行"] if skipped else []
         out["rows_note"] = f"文件 {read:,} 行" + ("：" + "，".join(parts) if parts else "")
     else:
         parts = [f"{accepted:,} imported"] if accepted is not None and (taken or skipped) else []
         parts += [f"{refused:,} refused"] if refused else []
-        parts += [f"{skipped:,} skipped (totals, footer or repeated {'row' if skipped == 1 else 'rows'})"] if skipped else []
+        parts += [f"{skipped:,} skipped (totals, footer, repeated or closed-facility {'row' if skipped == 1 else 'rows'})"] if skipped else []
         out["rows_note"] = f"file: {read:,} {'row' if read == 1 else 'rows'}" + (": " + ", ".join(parts) if parts else "")
     return out

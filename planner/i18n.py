@@ -2007,7 +2007,7 @@ _STRINGS.update({
     "f9_accepted": ("可导入", "Accepted"),
     "f9_refused": ("被拒绝", "Refused"),
     "f9_warnings": ("提醒", "Warnings"),
-    "f9_skipped": ("略过的行（合计、表尾或重复行）", "Skipped rows (totals, footers or repeated rows)"),
+    "f9_skipped": ("略过的行（合计、表尾、重复行或已关闭的设施）", "Skipped rows (totals, footers, repeated rows or closed facilities)"),
     "f9_skipped_short": ("已略过", "skipped"),
     "f9_skipped_row1": ("{n} 行（第 {rows} 行）", "{n} (row {rows})"),
     "f9_skipped_rows": ("{n} 行（第 {rows} 行）", "{n} (rows {rows})"),
@@ -2181,8 +2181,9 @@ _STRINGS.update({
 # -- QA 32: the lead's own keys
 _STRINGS.update({
     "ds_author_here": ("本机", "this computer"),
-    "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾或重复行，已略过）",
-                             " (the file's {rows} rows include {skipped} totals, footer or repeated rows, skipped)"),
+    "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾、重复行或已关闭的设施，已略过）",
+                             " (the file's {rows} rows include {skipped} totals, footer or repeated rows or closed "
+                             "facilities, skipped)"),
 })
 
 # -- fixer QA32-FB2: what `coverplan restore` says of the accounts (the advice; the words are QA32-FB3's), the audit

@@ -99,7 +99,7 @@ def test_the_workbook_summarises_the_check_as_the_page_does(client, checked, lan
     assert said["Accepted" if en else "可导入"] == c["accepted"]
     assert said["Refused" if en else "被拒绝"] == c["refused"]
     assert said["Warnings" if en else "提醒"] == c["warnings"]
-    assert said["Skipped rows (totals, footers or repeated rows)" if en else "略过的行（合计、表尾或重复行）"] == ("1 (row 4)" if en else "1 行（第 4 行）")
+    assert said["Skipped rows (totals, footers, repeated rows or closed facilities)" if en else "略过的行（合计、表尾、重复行或已关闭的设施）"] == ("1 (row 4)" if en else "1 行（第 4 行）")
     assert said["Text encoding" if en else "文字编码"] == rep["encoding"]
     assert said["Datum" if en else "坐标系"] == ("WGS84 / CGCS2000 (GPS, Tianditu)" if en else "WGS84 / CGCS2000（GPS、天地图）")
     mapped = [v for k, v in summary if k == ("Columns (file → field)" if en else "列对应（文件列 → 字段）")]
@@ -132,7 +132,7 @@ def test_the_csv_ends_with_the_summary_as_notes(client, checked, lang):
     assert rows[3][0] == "4"  # the note on the skipped row, then its warning: the problems come first
     for label, value in ((("Rows read", "读取行数"), c["rows"]), (("Accepted", "可导入"), c["accepted"]),
                          (("Refused", "被拒绝"), c["refused"]), (("Text encoding", "文字编码"), rep["encoding"]),
-                         (("Skipped rows (totals, footers or repeated rows)", "略过的行（合计、表尾或重复行）"), "1 (row 4)" if en else "1 行（第 4 行）"),
+                         (("Skipped rows (totals, footers, repeated rows or closed facilities)", "略过的行（合计、表尾、重复行或已关闭的设施）"), "1 (row 4)" if en else "1 行（第 4 行）"),
                          (("Confirming replaces", "确认导入将替换"), rep["replaces"]["text"])):
         assert f"{label[0 if en else 1]}{colon}{value}" in notes, (label, notes)
     head = "Columns (file → field)" if en else "列对应（文件列 → 字段）"
@@ -169,7 +169,7 @@ def test_the_version_keeps_the_summary_and_an_older_report_has_its_counts(client
         assert r.status_code == 200, r.data[:300]
     said = dict(xlsx_summary(client.get(f"/api/data/versions/{version}/report.xlsx?lang=en").data,
                              "Validation report")[0])
-    assert said["Accepted"] == 2 and said["Skipped rows (totals, footers or repeated rows)"] == "1 (row 4)"
+    assert said["Accepted"] == 2 and said["Skipped rows (totals, footers, repeated rows or closed facilities)"] == "1 (row 4)"
     assert "Text encoding" not in said and "Confirming replaces" not in said
 
 

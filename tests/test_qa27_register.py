@@ -194,7 +194,7 @@ def test_the_cli_check_line_adds_up_with_the_rows_skipped(tmp_path, capsys):
     p = tmp_path / "郧西县福利院_含合计行.csv"
     p.write_text(WITH_TOTALS, encoding="utf-8")
     code, out, err = run(capsys, "data", "import", "facilities", str(p), "--type", "welfare_home", "--dry-run")
-    assert "接受 3 行，拒绝 0 行" in out and "文件共 5 行，其中 2 行为合计、表尾或重复行，已略过" in out, out + err
+    assert "接受 3 行，拒绝 0 行" in out and "文件共 5 行，其中 2 行为合计、表尾、重复行或已关闭的设施，已略过" in out, out + err
     code, out, err = run(capsys, "--lang", "en", "data", "import", "facilities", str(p), "--type", "welfare_home",
                          "--dry-run")
-    assert "the file's 5 rows include 2 totals, footer or repeated rows, skipped" in out, out + err
+    assert "the file's 5 rows include 2 totals, footer or repeated rows or closed facilities, skipped" in out, out + err

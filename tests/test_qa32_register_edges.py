@@ -323,3 +323,19 @@ def test_the_replace_text_counts_an_edited_sample_facility_once():
     assert (here["current"], here["current_synthetic"], here["current_synthetic_edited"]) == (5, 3, 1)
     assert register_scope.sample_counts(fac.iloc[0:0]) == {"synthetic": 0, "edited": 0}
     assert json.dumps(here)  # plain JSON for the page and --json
+
+
+def test_the_web_replace_text_counts_an_edited_sample_facility_once(client):
+    """Round 2 (web): a sample facility edited on the map was counted among the 示意 ones and again among the
+    planners' own ("not sample data: 1 edited on the map"): 55 + 2 + 5 + 1 = 63 of 62."""
+    rows = client.get("/api/facilities?type=cemetery").get_json()["rows"]
+    fid = next(r["id"] for r in rows if r["synthetic"])
+    assert client.post("/api/data/edits", json={"action": "update", "type": "cemetery", "id": fid,
+                                                "fields": {"phone": "0719-1234567"}}).status_code == 200
+    keep = next(r for r in rows if r["id"] != fid)
+    body = f"名称,类型,经度,纬度\n{keep['name']}新,公益性公墓,{keep['lon']},{keep['lat']}\n".encode("utf-8")
+    rep = upload(client, body, "公墓.csv", replace="city").get_json()
+    t = next(x for x in rep["replaces"]["types"] if x["type"] == "cemetery")
+    n = sum(r["synthetic"] for r in rows)
+    assert f"其中 {n:,} 处为示意数据，含 1 处在地图上编辑过的示意设施" in rep["replaces"]["text"], rep["replaces"]["text"]
+    assert not t.get("imported"), t  # not listed again among the planners' own

@@ -141,8 +141,8 @@ def test_a_versions_file_rows_name_the_totals_and_footer_rows_skipped(app):
     n, ok = rep["counts"]["rows"], rep["counts"]["accepted"]
     v = confirmed(c, rep)
     no = rep["counts"]["refused"]
-    for lang, want in (("zh", f"文件 {n} 行：导入 {ok} 行，未导入 {no} 行，略过合计、表尾或重复行 2 行"),
-                       ("en", f"file: {n} rows: {ok} imported, {no} refused, 2 skipped (totals, footer or repeated rows)")):
+    for lang, want in (("zh", f"文件 {n} 行：导入 {ok} 行，未导入 {no} 行，略过合计、表尾、重复行或已关闭的设施 2 行"),
+                       ("en", f"file: {n} rows: {ok} imported, {no} refused, 2 skipped (totals, footer, repeated or closed-facility rows)")):
         got = next(x for x in c.get(f"/api/data/versions?lang={lang}").get_json()["versions"] if x["version"] == v)
         assert got["rows_note"] == want, got["rows_note"]
 

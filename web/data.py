@@ -796,7 +796,10 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         if in_county is not None:
             mine = in_county if mine is None else mine & in_county
         incoming = int(len(accepted) if mine is None else mine.sum())
-        synthetic = int(now["synthetic"].astype(bool).sum()) if "synthetic" in now else 0
+        # a sample facility edited on the map is sample data, counted once (QA 32: it was also listed among the
+        # planners' own: 55 + 2 + 5 + 1 = 63 of 62)
+        samples = register_scope.sample_counts(now)
+        synthetic = samples["synthetic"]
         name = types[k].name(lang) if k in types else k
         # the planners' own rows among those replaced, by the version each came in (QA 28: a colleague's import)
         imported = _imported_rows(now, k, region, versions)
@@ -809,10 +812,9 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
                         if k in planned else {})})
         where_zh = f"{auth.county_label(county)}" if county else ""
         where_en = f" in {auth.county_label(county, 'en')}" if county else ""
-        syn_zh = f"（其中 {synthetic:,} 处为示意数据）" if synthetic else ""
-        # none synthetic: nothing said, as in Chinese (it read "(0 of them synthetic, 示意)")
-        syn_en = (f" ({synthetic:,} of them synthetic, 示意)" if synthetic and (synthetic > 1 or len(now) > 1)
-                  else " (synthetic, 示意)" if synthetic else "")
+        # none synthetic: nothing said (it read "(0 of them synthetic, 示意)")
+        syn_zh = register_scope.synthetic_words(len(now), synthetic, samples["edited"], "zh")
+        syn_en = register_scope.synthetic_words(len(now), synthetic, samples["edited"], "en")
         limit = facility_row_limit(len(region.villages) + len(region.townships))
         too_many = (too_many_facilities(name, incoming, limit).message(lang)
                     + pick("确认导入将被拒绝。", " The confirm will be refused.", lang)) if incoming > limit else None
@@ -2128,9 +2130,8 @@ def _imported_rows(now, type_key: str, region, versions: dict[int, dict]) -> lis
     stored = src.get("dataset_version")
     if not stored:
         return []
+    # a sample facility edited on the map stays sample data (said as such by register_scope.synthetic_words)
     own = (~now["synthetic"].fillna(False).astype(bool)) if "synthetic" in now else pd.Series(True, now.index)
-    if "edited_on_map" in now:
-        own |= layers.edited_flags(now["edited_on_map"])
     row_v = (pd.to_numeric(now["source_version"], errors="coerce") if "source_version" in now
              else pd.Series(np.nan, now.index))
     counts: dict[int, int] = {}
