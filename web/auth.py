@@ -155,6 +155,9 @@ def _ended_reason(users: UserStore, account: User | None, token: str) -> str | N
     reason = users.session_ended(account.id, token)
     if reason is None:
         return None
+    # read again: a request in flight while the account was disabled read it before the change and the ended
+    # login after it, and was told "enabled again since" (QA 32: seen under load)
+    account = users.get(account.id) or account
     if account.disabled:
         return "disabled"
     return "reenabled" if reason == "disabled" else reason
