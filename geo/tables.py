@@ -416,21 +416,9 @@ def merged_cells(zf, member: str, last_row: int = 50) -> list[tuple[int, int, in
     (``<mergeCell ref="A1:B2"/>``, after its rows), streamed."""
     from openpyxl.utils.cell import range_boundaries
 
-    found, tail = [], b""
     pattern = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
-    with zf.open(member) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                break
-            text = tail + chunk
-            cut = text.rfind(b"<")
-            cut = cut if cut > 0 else len(text)
-            for m in pattern.finditer(text, 0, cut):
-                found.append(m.group(1).decode("ascii"))
-            tail = text[cut:]
-    for m in pattern.finditer(tail):
-        found.append(m.group(1).decode("ascii"))
+    found = [m.group(1).decode("ascii") for text, end in _xml_pieces(zf, member)
+             for m in pattern.finditer(text, 0, end)]
     out = []
     for ref in found:
         try:
@@ -725,10 +713,7 @@ def hidden_parts(zf, member: str) -> tuple[set[int], set[int]]:
         return int(m.group(1)) if m else None
 
     last = 0
-    tail = b""
-
-    def scan(text: bytes, end: int) -> None:
-        nonlocal last
+    for text, end in _xml_pieces(zf, member):
         for m in tag.finditer(text, 0, end):
             kind, attrs = m.group(1), m.group(2)
             if kind == b"row":
@@ -739,7 +724,14 @@ def hidden_parts(zf, member: str) -> tuple[set[int], set[int]]:
                 lo, hi = number(attrs, b"min"), number(attrs, b"max")
                 if lo:
                     cols.update(range(lo, min(hi or lo, 1000) + 1))
+    return rows, cols
 
+
+def _xml_pieces(zf, member: str):
+    """A workbook sheet's XML (member ``member`` of the zip ``zf``) read 1 MB at a time, as (text, end): search
+    ``text`` up to ``end``, which stops before its last tag's ``<`` (a tag cut by the read is whole in the next
+    piece, and the last piece is searched to its end). Streamed: a sheet of 100,000 rows is never held whole."""
+    tail = b""
     with zf.open(member) as fh:
         while True:
             chunk = fh.read(1 << 20)
@@ -748,10 +740,9 @@ def hidden_parts(zf, member: str) -> tuple[set[int], set[int]]:
             text = tail + chunk
             cut = text.rfind(b"<")
             cut = cut if cut > 0 else len(text)
-            scan(text, cut)
+            yield text, cut
             tail = text[cut:]
-    scan(tail, len(tail))
-    return rows, cols
+    yield tail, len(tail)
 
 
 def _hidden_cells(path: Path, sheet: str, frame: pd.DataFrame,
