@@ -25,12 +25,7 @@ from web.store import ProposalStore
 from web.users import UserStore
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
-    folder = tmp_path / "site"
-    folder.mkdir()
-    return folder
+from test_backup import site  # noqa: E402,F401  (the server folder fixture, one definition)
 
 
 def store_of(folder: Path) -> DatasetStore:

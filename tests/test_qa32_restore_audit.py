@@ -26,12 +26,7 @@ from web.app import create_app
 from web.users import AccountError, UserStore
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
-    folder = tmp_path / "site"
-    folder.mkdir()
-    return folder
+from test_backup import site  # noqa: E402,F401  (the server folder fixture, one definition)
 
 
 def accounts(db, *rows) -> UserStore:
