@@ -241,3 +241,23 @@ def test_a_page_whose_account_was_disabled_says_so_in_its_notice(tmp_path):
             assert box.locator("a").get_attribute("href").startswith("/login?next=")
         finally:
             b.close()
+
+
+@pytest.mark.parametrize("how", ["disabled", "other tab"])
+def test_log_out_pressed_after_the_login_ended_goes_to_the_login_page(tmp_path, how):
+    """Round 3: 退出 on a page whose login had ended (the account disabled, or logged out in another tab) showed a raw
+    JSON error page; it goes to the login page, which says why."""
+    app = accounts_app(tmp_path, [("boss", "admin", None), ("wang", "planner", None)])
+    c = signed_in(app, "wang")
+    if how == "disabled":
+        users_of(app).update("wang", disabled=True)
+    else:
+        other = app.test_client()
+        with c.session_transaction() as s, other.session_transaction() as o:
+            o.update(dict(s))
+        assert other.post("/logout").status_code == 302
+    r = c.post("/logout", data={}, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert r.status_code == 302 and r.headers["Location"].split("?")[0].endswith("/login"), r.data[:200]
+    page = c.get("/login?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert ("disabled by an administrator" in page) if how == "disabled" else ("signed out" in page.lower()
+                                                                                 or "logged out" in page.lower())

@@ -267,6 +267,12 @@ def _gate():
         return None
     if user is None:
         reason = getattr(g, "session_ended", None)
+        if endpoint == "auth.logout" and not (request.is_json or request.accept_mimetypes.best == "application/json"):
+            # 退出 pressed on a page whose login already ended (disabled, or logged out in another tab): nothing to
+            # end; the login page, with the reason where there is one (QA 32: it got a JSON error page)
+            if reason not in ENDED_CODES:
+                session["signed_out"] = True  # logged out in another tab: "您已退出"
+            return redirect(url_for("auth.login"))
         if reason in ENDED_CODES and _wants_json():
             # the login this cookie held was ended by an administrator: said so, not "please log in" (QA 32); 401 as
             # every request without a login, so a client that reads the status alone still logs in again
