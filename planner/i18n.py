@@ -2181,6 +2181,9 @@ _STRINGS.update({
 # -- QA 32: the lead's own keys
 _STRINGS.update({
     "ds_author_here": ("本机", "this computer"),
+    "bt_still_short": ("分配后各乡镇（街道）合计仍缺 {n} 张（一个乡镇多出的床位不抵另一乡镇的缺口）。",
+                       "After it, townships are still {n} beds short in all (one township's spare beds do not fill "
+                       "another's gap)."),
     "ds_validated_skipped": ("（文件共 {rows} 行，其中 {skipped} 行为合计、表尾、重复行或已关闭的设施，已略过）",
                              " (the file's {rows} rows include {skipped} totals, footer or repeated rows or closed "
                              "facilities, skipped)"),

@@ -235,3 +235,22 @@ def test_beds_given_beyond_the_shortfall_are_explained(shiyan):
     assert any(f"多 {over:,} 张" in n for n in d["notes_zh"]) and any(f"by {over:,}." in n for n in d["notes_en"])
     small = allocate_beds(shiyan, 7136)
     assert not any("按整张床位补足" in n for n in small["notes_zh"])
+
+
+def test_a_county_card_says_what_is_still_short_and_keeps_its_total_in_sight(page):
+    """Round 3: 房县 with 1,672 beds read "1,794 → 3,466, 3,466 needed" (as if met) beside 462 still short in a total
+    row below the card's fold."""
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(page.base + "/")
+        page.select_option("#bt-county", "420325")
+        page.fill("#bt-target", "1672")
+        page.click("#bt-run")
+        poll_js(page, "document.getElementById('beds-target-card').dataset.ready === '1'")
+        short = page.evaluate("+[...document.querySelector('#bt-table tr.total').cells].pop().textContent.replace(/,/g, '')")
+        assert short > 0 and f"仍缺 {short:,} 张" in page.inner_text("#bt-status")
+        # the total row is drawn inside the table's scrolling box
+        inside = page.evaluate("""(() => { const r = document.querySelector('#bt-table tr.total td').getBoundingClientRect();
+            const w = document.querySelector('#bt-result .table-wrap').getBoundingClientRect();
+            return r.bottom <= w.bottom + 1 && r.top >= w.top; })()""")
+        assert inside, width
