@@ -62,7 +62,11 @@ def test_round_trip_brings_the_earlier_state_back(site, tmp_path, capsys):
     archive.parent.mkdir()  # backup makes no folder for --out (QA 21: it made /nonexistent at the root)
 
     assert main(["--lang", "zh", "backup", "--out", str(archive), "--db", str(site / "app.sqlite")]) == 0
-    assert "已备份" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "已备份" in said
+    # the archive's own size first, the files' uncompressed beside it (QA 32: "1.1 MB" read as the zip's 94 KB)
+    kb = archive.stat().st_size / 1024
+    assert (f"（{kb:.1f} KB）" if kb < 1024 else f"（{kb / 1024:.1f} MB）") in said and "未压缩" in said, said
     with zipfile.ZipFile(archive) as z:
         names = set(z.namelist())
     assert {"manifest.json", "database.sqlite", "datasets/shiyan/1/facilities-day_care.geojson"} <= names

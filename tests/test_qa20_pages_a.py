@@ -16,6 +16,7 @@ import io
 
 import pytest
 from browser import browser, page, poll_js, server  # noqa: F401  (the suite's fixtures)
+from planner.i18n import t
 
 # six day-care centres in 城关镇 (房县), as the tester's daycare_oddheaders.xlsx: no type column, odd headers
 POINTS = [(110.739602, 32.052030), (110.735852, 32.059675), (110.736159, 32.056474),
@@ -226,7 +227,7 @@ def test_the_plan_package_names_each_proposals_data_version(page, versions, lang
     # the picker: each proposal's version, the old ones marked
     shown = page.evaluate("""Object.fromEntries([...document.querySelectorAll('#plan-proposals tbody tr')]
         .map(r => [r.dataset.id, r.querySelector('.p-version').innerText.replace(/\\s+/g, ' ').trim()]))""")
-    stale_word = "不是当前数据" if lang == "zh" else "not the current data"
+    stale_word = t("list_outdated", lang)  # the proposals list's word (QA 32: /plan said it another way)
     assert shown[v["old"]] == f"v0 {stale_word}" and shown[v["conv"]] == f"v0 {stale_word}"
     assert shown[v["new"]] == f"v{v['now']}"
     # the notice above the table names the proposals not solved on the current data, not the current one

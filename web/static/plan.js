@@ -71,7 +71,7 @@
         "' title='" + esc(tip) + "'>v" + esc(v) +
         // the words under the version wrap (the cell is a number's, nowrap): with the scope column the English
         // "not the current data" pushed the picker past its card at 1,366 px
-        (stale ? "<div class='small' style='white-space:normal'>" + esc(T("plan_version_not_current")) + "</div>" :
+        (stale ? "<div class='small' style='white-space:normal'>" + esc(T("list_outdated")) + "</div>" :
           (p.data_note ? "<div class='small muted unaffected' style='white-space:normal'>" + esc(T("qa32fe_unaffected_short")) +
             "</div>" : "")) + "</td></tr>";
     }).join("");
