@@ -2334,3 +2334,37 @@ _STRINGS.update({
                              "restored (accounts are never deleted: this may be another server's backup; add them "
                              "with coverplan users add if needed)."),
 })
+
+# -- fixer QA32-FI: re-solving a saved proposal (web/api.py proposal_rerun, proposal_rerun_diff; proposal.html,
+# proposal.js): an upgrade's button says it opens the new proposal, whose page says how it differs from the old
+# one; a second click on the same data version opens the re-solve already made instead of saving a copy
+_STRINGS.update({
+    "qa32fi_rerun_upgrade": ("按当前数据重新计算", "Solve again on the current data"),
+    "qa32fi_rerun_upgrade_tip": ("改造提升方案不能并排对比：新方案的页面列出它与本方案的差异（前后数字、新增和不再选中的设施）。",
+                                 "Upgrade proposals are not compared side by side: the new proposal's page lists how "
+                                 "it differs from this one (the figures, and the facilities added and dropped)."),
+    "qa32fi_reused": ("您已在数据版本 v{v} 上重新计算过此方案（“{name}”）：打开该结果，未另存副本。",
+                      "You already solved this proposal again on data version v{v} (\"{name}\"): that result is "
+                      "opened, no copy was saved."),
+    "qa32fi_reused_job": ("此方案正在数据版本 v{v} 上重新计算：显示该计算的进度，未另起一次。",
+                          "This proposal is already being solved again on data version v{v}: that solve's progress "
+                          "is shown, no second one was started."),
+    "qa32fi_diff_title": ("与原方案的差异", "How it differs from the earlier proposal"),
+    "qa32fi_diff_intro": ("本方案是“{name}”（数据版本 v{a}）按数据版本 v{b} 重新计算的结果。",
+                          "This proposal is \"{name}\" (data version v{a}) solved again on data version v{b}."),
+    "qa32fi_diff_gone": ("本方案是按数据版本 v{v} 重新计算的结果；原方案（{id}）已被删除，无法对比。",
+                         "This proposal was solved again on data version v{v}; the earlier proposal ({id}) has "
+                         "been deleted, so there is nothing to compare it with."),
+    "qa32fi_diff_old": ("原方案（v{v}）", "Earlier (v{v})"),
+    "qa32fi_diff_new": ("本方案（v{v}）", "This one (v{v})"),
+    "qa32fi_diff_n_chosen": ("选中的设施", "Facilities chosen"),
+    "qa32fi_diff_n_sites": ("方案点位数", "Sites in the proposal"),
+    "qa32fi_diff_cost": ("改造费用（示意）", "Cost (illustrative)"),
+    "qa32fi_diff_added": ("新选中 {n} 处：{names}", "{n} newly chosen: {names}"),
+    "qa32fi_diff_dropped": ("不再选中 {n} 处：{names}", "{n} no longer chosen: {names}"),
+    "qa32fi_diff_kept": ("两次均选中 {n} 处。", "{n} chosen in both."),
+    "qa32fi_diff_same": ("选中的设施与原方案相同（{n} 处）。", "The same {n} facilities are chosen as in the earlier proposal."),
+    "qa32fi_diff_more": ("等，共 {total} 处", "and {more} more"),
+    "qa32fi_diff_open_old": ("打开原方案", "Open the earlier proposal"),
+    "qa32fi_diff_compare": ("与原方案并排对比", "Compare side by side with the earlier proposal"),
+})

@@ -448,17 +448,164 @@ def proposal_rerun(pid: str):
         raise Forbidden(f"You may make proposals for {auth.county_label(u.county, 'en')} only "
                         f"(asked: the whole city).",
                         f"您只能为 {auth.county_label(u.county)} 制定方案（所选：全市）。")
-    params = proposals.rerun_params(rec, svc())
-    # solved again for the same county (a county planner's own county, checked above)
-    params = auth.scope_proposal(params, scope if u.citywide else None)
-    job = _start(params)
-    # an upgrade is not compared side by side (its before/after is served demand): open the new one
+    # an upgrade is not compared side by side (its before/after is served demand): open the new one, whose page
+    # says how it differs (proposal_rerun_diff)
     upgrade = (rec.get("summary") or {}).get("kind") == "upgrade"
-    resp = jsonify({**job_dict(job), "rerun_of": pid,
-                    "compare": "/proposals/" if upgrade else f"/proposals/compare?a={pid}&b="})
+    compare = "/proposals/" if upgrade else f"/proposals/compare?a={pid}&b="
+    with _RERUNS:  # the check and the start at once: a double click starts one solve
+        version = svc().version()
+        # the planner's own re-solve on this data version, saved or still running, is opened: each click saved
+        # another copy of the same name (QA 32: three "互助50处提档·v3")
+        mine = _own_rerun(pid, version, u)
+        if isinstance(mine, dict):
+            name = proposals.display_name(mine, g.lang)
+            return jsonify({"reused": "proposal", "rerun_of": pid, "state": "done", "proposal_id": mine["id"],
+                            "result": {"proposal_id": mine["id"], "url": f"/proposals/{mine['id']}",
+                                       "api": f"/api/proposals/{mine['id']}"},
+                            "compare": compare, "reused_text": t("qa32fi_reused", g.lang, v=version, name=name)})
+        if mine is not None:
+            resp = jsonify({**job_dict(mine), "reused": "job", "rerun_of": pid, "compare": compare,
+                            "reused_text": t("qa32fi_reused_job", g.lang, v=version)})
+            resp.status_code = 202
+            resp.headers["Location"] = f"/api/jobs/{mine.id}"
+            return resp
+        params = proposals.rerun_params(rec, svc())
+        # solved again for the same county (a county planner's own county, checked above)
+        params = auth.scope_proposal(params, scope if u.citywide else None)
+        # another planner's re-solve on this version is his (only he may rename or delete it): this one is saved
+        # for whom clicked, under a name of its own ("…·v3 #2"), never a second proposal of the same name
+        params["name"] = _unused_rerun_name(pid, version, params["name"])
+        job = _start(params)
+    resp = jsonify({**job_dict(job), "rerun_of": pid, "compare": compare})
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp
+
+
+_RERUNS = threading.Lock()
+
+
+def _reruns(pid: str, version: int) -> list[dict]:
+    """The saved re-solves of ``pid`` on data version ``version``, newest first."""
+    return [r for r in ext()["store"].list()
+            if (r.get("params") or {}).get("rerun_of") == pid
+            and int((r.get("params") or {}).get("dataset_version") or 0) == int(version)]
+
+
+def _own_rerun(pid: str, version: int, u):
+    """The user's re-solve of ``pid`` on ``version``: his saved proposal (a dict), else his job still queued or
+    running (a Job), else None."""
+    for r in _reruns(pid, version):
+        if not r.get("damaged") and r.get("owner") == u.id:
+            return r
+    from web.security import job_owner
+
+    me = job_owner()
+    for j in ext()["jobs"].list():
+        p = j.params or {}
+        if (j.state in ("queued", "running") and p.get("rerun_of") == pid and j.owner == me
+                and int(p.get("dataset_version") or 0) == int(version)):
+            return j
+    return None
+
+
+def _unused_rerun_name(pid: str, version: int, name: str) -> str:
+    """``name``, or ``name #2``, ``#3``... when a re-solve of ``pid`` on ``version`` (another planner's, saved or
+    running) has it."""
+    taken = {str(r.get("name") or "") for r in _reruns(pid, version)}
+    taken |= {str((j.params or {}).get("name") or "") for j in ext()["jobs"].list()
+              if (j.params or {}).get("rerun_of") == pid and j.state in ("queued", "running")}
+    n, out = 1, name
+    while out in taken:
+        n += 1
+        out = f"{name} #{n}"
+    return out
+
+
+@bp.get("/proposals/<pid>/rerun-diff")
+def proposal_rerun_diff(pid: str):
+    """How a re-solve (a proposal with ``params.rerun_of``) differs from the proposal it solved again: the
+    figures of both, side by side, and for an upgrade the facilities newly chosen and no longer chosen (QA 32:
+    an upgrade's re-solve opened alone and nothing said what had changed). ``lines`` says it in sentences;
+    a proposal that is no re-solve answers ``{"rerun_of": null}``."""
+    rec = proposals.saved(pid)
+    lang, params = g.lang, rec.get("params") or {}
+    of = params.get("rerun_of")
+    if not of:
+        return jsonify({"rerun_of": None, "lines": [], "rows": [], "sites": None})
+    vb = int(params.get("dataset_version") or 0)
+    old_rec = ext()["store"].get(str(of))
+    if old_rec is None:
+        return jsonify({"rerun_of": of, "old": None, "rows": [], "sites": None, "compare": None,
+                        "lines": [t("qa32fi_diff_gone", lang, v=vb, id=of)]})
+    old, new = proposals.view(old_rec, lang), proposals.view(rec, lang)
+    va = int((old_rec.get("params") or {}).get("dataset_version") or 0)
+    upgrade = new.get("kind") == "upgrade"
+    out = {"rerun_of": of, "kind": new.get("kind") or "location",
+           "old": {"id": of, "name": old["name"], "version": va, "url": f"/proposals/{of}"},
+           "new": {"id": pid, "name": new["name"], "version": vb},
+           "headers": [t("metric", lang), t("qa32fi_diff_old", lang, v=va), t("qa32fi_diff_new", lang, v=vb)],
+           "rows": _rerun_rows(old, new, lang), "sites": None,
+           # the compare page takes two proposals of new sites of one type (web.pages.compare)
+           "compare": None if upgrade or old.get("kind") == "upgrade" or old_rec.get("type") != rec.get("type")
+           else f"/proposals/compare?a={of}&b={pid}"}
+    lines = [t("qa32fi_diff_intro", lang, name=old["name"], a=va, b=vb)]
+    if upgrade:
+        sites = _rerun_sites(old, new, lang)
+        out["sites"] = sites
+        if not sites["added"] and not sites["dropped"]:
+            lines.append(t("qa32fi_diff_same", lang, n=sites["kept"]))
+        else:
+            for key in ("added", "dropped"):
+                if sites[key]:
+                    lines.append(t(f"qa32fi_diff_{key}", lang, n=len(sites[key]), names=_some(sites[key], lang)))
+            lines.append(t("qa32fi_diff_kept", lang, n=sites["kept"]))
+    out["lines"] = lines
+    return jsonify(out)
+
+
+def _rerun_rows(old: dict, new: dict, lang: str) -> list[dict]:
+    """The two proposals' before/after figures, row by row as the page words them (web.proposals.headline)."""
+    def span(r: dict) -> str:
+        return str(r["before"]) if r["before"] == r["after"] else f"{r['before']} → {r['after']}"
+
+    try:
+        a, b = proposals.headline(old, lang)[1], proposals.headline(new, lang)[1]
+    except Exception:  # a damaged or very old record: the sites below still say what changed
+        a, b = [], []
+    by_a = {r["label"]: r for r in a}
+    rows = [{"label": r["label"], "old": span(by_a[r["label"]]) if r["label"] in by_a else "–", "new": span(r)}
+            for r in b]
+    rows += [{"label": r["label"], "old": span(r), "new": "–"} for r in a if r["label"] not in {x["label"] for x in b}]
+    upgrade = new.get("kind") == "upgrade"
+    rows.append({"label": t("qa32fi_diff_n_chosen" if upgrade else "qa32fi_diff_n_sites", lang),
+                 "old": f"{len(old.get('sites') or []):,}", "new": f"{len(new.get('sites') or []):,}"})
+    costs = [(x.get("after") or {}).get("cost") for x in (old, new)]
+    if upgrade and any(c is not None for c in costs):
+        rows.append({"label": t("qa32fi_diff_cost", lang),
+                     "old": "–" if costs[0] is None else f"{costs[0]:,.0f}", "new": "–" if costs[1] is None else f"{costs[1]:,.0f}"})
+    return rows
+
+
+def _rerun_sites(old: dict, new: dict, lang: str) -> dict:
+    """An upgrade's chosen facilities, by id: those the re-solve adds, those it drops, how many both chose."""
+    def named(s: dict) -> str:
+        name, fid = str(s.get("name") or "").strip(), str(s.get("id") or "")
+        return (f"{name} ({fid})" if lang == "en" else f"{name}（{fid}）") if name else fid
+
+    ids_a = {str(s.get("id")): s for s in old.get("sites") or []}
+    ids_b = {str(s.get("id")): s for s in new.get("sites") or []}
+    return {"added": [named(s) for i, s in ids_b.items() if i not in ids_a],
+            "dropped": [named(s) for i, s in ids_a.items() if i not in ids_b],
+            "kept": sum(1 for i in ids_b if i in ids_a)}
+
+
+def _some(names: list[str], lang: str, most: int = 20) -> str:
+    """The first ``most`` names, and how many more."""
+    shown = ("; " if lang == "en" else "；").join(names[:most])
+    if len(names) > most:
+        shown += (" " if lang == "en" else "") + t("qa32fi_diff_more", lang, total=len(names), more=len(names) - most)
+    return shown
 
 
 _PROPOSAL_EDITS = threading.Lock()

@@ -245,7 +245,7 @@ def diff():
         if v not in known:
             raise not_found("Data version", "数据版本", v)
     d = store.diff(a, b)
-    d["lines"] = diff_lines(d, g.lang, ext()["service"].county_names(g.lang))
+    d["lines"] = diff_lines(d, g.lang, ext()["service"].county_names(g.lang), ext()["service"].types())
     return jsonify(d)
 
 
@@ -1645,6 +1645,35 @@ def _names(rows: list, lang: str, key: str = "name", most: int = 6, counties: di
     return "、".join(names) + (f" 等{len(rows)}个" if more > 0 else "")
 
 
+def _renamed(rows: list, lang: str, types: dict | None = None, most: int = 6) -> str:
+    """Renamed or retyped facilities as the version notes and the upload report name them: the old name, the id
+    and the new name ("下北隅村委会互助照料中心(示意)（mutual_aid-0560）→ 上津镇互助中心"), and a changed type
+    (QA 32: the comparison gave the new name alone)."""
+    zh = lang != "en"
+
+    def tname(key) -> str:
+        ft = (types or {}).get(str(key))
+        return ft.name(lang) if ft is not None else str(key)
+
+    def shown(r: dict) -> str:
+        new, fid = str(r.get("name") or "").strip(), str(r.get("id") or "")
+        old = str(r.get("name_before") or "").strip()
+        head = old or new or fid
+        text = ((f"{head}（{fid}）" if zh else f"{head} ({fid})") if fid and head != fid else head)
+        if old != new:
+            text += f"→ {new or '–'}" if zh else f" → {new or '–'}"
+        tb, ta = r.get("facility_type_before"), r.get("facility_type")
+        if tb is not None and str(tb) != str(ta):
+            text += ("：" if zh else ": ") + f"{tname(tb)} → {tname(ta)}"
+        return text
+
+    names = [shown(r) for r in rows[:most]]
+    more = len(rows) - len(names)
+    if not zh:
+        return "; ".join(names) + (f" and {more} more" if more > 0 else "")
+    return "；".join(names) + (f" 等{len(rows)}处" if more > 0 else "")
+
+
 def _one(words: str, n: int) -> str:
     """"facilities added" for one: "facility added" (the English lines count their rows)."""
     return words.replace("facilities", "facility").replace("sites", "site") if n == 1 else words
@@ -1658,9 +1687,9 @@ def _with_area(r: dict, lang: str) -> str:
     return f"{name} ({a:,.1f} → {b:,.1f} km²)" if lang == "en" else f"{name}（{a:,.1f}→{b:,.1f} 平方千米）"
 
 
-def diff_lines(d: dict, lang: str, counties: dict | None = None) -> list[str]:
+def diff_lines(d: dict, lang: str, counties: dict | None = None, types: dict | None = None) -> list[str]:
     """The version comparison as sentences a planner reads; ``counties`` (code -> name in ``lang``) tells
-    facilities of the same name apart."""
+    facilities of the same name apart; ``types`` (key -> facility type) names a changed type in words."""
     zh = lang != "en"
     out = []
     fac = d.get("facilities") or {}
@@ -1669,7 +1698,7 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None) -> list[str]:
                             ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
         rows = fac.get(key) or []
         if rows:
-            named = _names(rows, lang, counties=counties)
+            named = _renamed(rows, lang, types) if key == "changed" else _names(rows, lang, counties=counties)
             out.append(f"{zh_w} {len(rows)} 处：{named}" if zh else f"{len(rows)} {_one(en_w, len(rows))}: {named}")
     rows = fac.get("attributes") or []
     if rows:  # an address or phone edit: named as such, never as a rename

@@ -75,10 +75,13 @@
     var id = $("rerun").dataset.id;
     $("rerun").disabled = true;
     CP.json("/api/proposals/" + encodeURIComponent(id) + "/rerun?lang=" + C.lang, {method: "POST"}).then(function (job) {
+      // the planner's own re-solve on this data version: opened (or its solve followed), no second copy saved
+      if (job.reused_text) $("rerun-status").textContent = job.reused_text;
+      if (job.reused === "proposal" && job.result) { location.href = job.compare + encodeURIComponent(job.result.proposal_id); return; }
       (function poll() {
         CP.json("/api/jobs/" + job.id + "?lang=" + C.lang).then(function (j) {
           var said = j.state === "done" || j.state === "cancelled" ? "" : j.message;  // its state says it
-          $("rerun-status").textContent = T("job_" + j.state) + (said ? " · " + said : "");
+          $("rerun-status").textContent = (job.reused_text ? job.reused_text + " " : "") + T("job_" + j.state) + (said ? " · " + said : "");
           if (j.state === "done" && j.result) { location.href = job.compare + encodeURIComponent(j.result.proposal_id); return; }
           if (j.state === "queued" || j.state === "running") setTimeout(poll, 500);
           else { $("rerun").disabled = false; if (j.error) $("rerun-status").textContent = j.error.message || j.error.error; }
@@ -87,6 +90,36 @@
     }).catch(function (e) {
       $("rerun").disabled = false;
       $("rerun-status").textContent = (e && (e.message || e.error)) || T("load_failed");
+    });
+  }
+
+  // A re-solve's page: how it differs from the proposal it solved again (GET /api/proposals/<id>/rerun-diff): the
+  // figures of both side by side, the facilities an upgrade adds and drops, links to the earlier one
+  function rerunDiff() {
+    var card = $("rerun-diff");
+    if (!card) return;
+    var esc = CP.esc, body = $("rerun-diff-body");
+    CP.json(card.dataset.url + "?lang=" + C.lang).then(function (d) {
+      var lines = d.lines || [], h = "";
+      if (lines.length) h += "<p class='explanation' id='rerun-diff-intro'>" + esc(lines[0]) + "</p>";
+      if ((d.rows || []).length) {
+        h += "<div class='table-wrap'><table class='data small' id='rerun-diff-table'><thead><tr>";
+        (d.headers || []).forEach(function (x, i) { h += "<th" + (i ? " class='num'" : "") + ">" + esc(x) + "</th>"; });
+        h += "</tr></thead><tbody>";
+        d.rows.forEach(function (r) {
+          h += "<tr><td>" + esc(r.label) + "</td><td class='num'>" + esc(r.old) + "</td><td class='num'><b>" + esc(r.new) + "</b></td></tr>";
+        });
+        h += "</tbody></table></div>";
+      }
+      lines.slice(1).forEach(function (l) { h += "<p class='rerun-diff-line'>" + esc(l) + "</p>"; });
+      var links = [];
+      if (d.old) links.push("<a href='" + esc(d.old.url) + "' id='rerun-diff-old'>" + esc(T("qa32fi_diff_open_old")) + "</a>");
+      if (d.compare) links.push("<a href='" + esc(d.compare) + "' id='rerun-diff-compare'>" + esc(T("qa32fi_diff_compare")) + "</a>");
+      if (links.length) h += "<p class='small'>" + links.join(" · ") + "</p>";
+      body.innerHTML = h;
+      card.dataset.ready = "1";
+    }).catch(function (e) {
+      body.innerHTML = "<p class='error-text'>" + esc((e && (e.message || e.error)) || T("load_failed")) + "</p>";
     });
   }
 
@@ -119,6 +152,7 @@
     lockUnmanaged();
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
     if ($("rerun")) $("rerun").addEventListener("click", rerun);
+    rerunDiff();
     document.querySelectorAll("#rationale tr.site-row").forEach(function (tr) {
       tr.tabIndex = 0;  // Enter/Space opens the site, as a click (common.js)
       tr.addEventListener("click", function () {
