@@ -1683,9 +1683,12 @@ class _Rows:
             return []
         used = set(self.cmap.values()) | set(self.superseded.values())
         used |= {c for c, _, _ in shadowed_columns(self.table.frame.columns, self.cmap)}
+        # the register export's own 来源 / Source column (where the app had each row from): not the bureau's data
+        own = {t("source", lang).lower() for lang in ("zh", "en")}
         unread = []
         for col in self.table.frame.columns:
-            if col in used or col == "geometry" or re.sub(r"\s+", "", str(col)).lower() in _ROW_NUMBER_HEADERS:
+            key = re.sub(r"\s+", "", str(col)).lower()
+            if col in used or col == "geometry" or key in _ROW_NUMBER_HEADERS or key in own:
                 continue
             if any(k in HEADER_NAMES for k in header_keys(col)):  # a field's own header: left out by the mapping
                 continue

@@ -339,3 +339,15 @@ def test_the_web_replace_text_counts_an_edited_sample_facility_once(client):
     n = sum(r["synthetic"] for r in rows)
     assert f"其中 {n:,} 处为示意数据，含 1 处在地图上编辑过的示意设施" in rep["replaces"]["text"], rep["replaces"]["text"]
     assert not t.get("imported"), t  # not listed again among the planners' own
+
+
+def test_the_register_exports_own_source_column_is_not_named_as_unread(shiyan, tmp_path):
+    """Round 3: the register export cut to a few columns was told its 来源 column (where the app had each row from)
+    was not read, as if it held the bureau's data; a column of the bureau's own still is."""
+    pts = [(r.geometry.x, r.geometry.y) for r in points(shiyan, 2)]
+    p = tmp_path / "导出.csv"
+    p.write_text("名称,类型,经度,纬度,来源,运营方式\n" + "".join(
+        f"甲{i}日间照料中心,日间照料中心,{x:.6f},{y:.6f},示例名录（示意）,公办\n" for i, (x, y) in enumerate(pts)),
+        encoding="utf-8")
+    notes = " ".join(zh for zh, _ in validate_register(p, region=shiyan, type_key="day_care").notes)
+    assert "运营方式" in notes and "来源" not in notes.split("未被读取")[-1], notes
