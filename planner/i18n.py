@@ -2283,8 +2283,8 @@ _STRINGS.update({
     "qa32fa2_closed": ("状态为“{value}”，不导入（已关闭的设施不提供服务）",
                        "status '{value}': not imported (a closed facility provides no service)"),
     "qa32fa2_fix_closed": ("如该设施仍在运营，请把状态改为“运营”或留空后重新校验",
-                           "If the facility still operates, set its status to 运营 (operating) or leave it blank, and "
-                           "check again"),
+                           "If the facility still operates, set its status to operating (or the file's word for it) "
+                           "or leave it blank, and check again"),
     "qa32fa2_closed_note": ("第 {rows} 行的设施已关闭（状态为已关闭、停用、撤并等），未导入（共 {n} 行，不计入接受或拒绝的行）。",
                             "{row} {rows} {is_a} closed {facility} (its status says closed, out of use, merged ...): "
                             "not imported ({n} {row}, counted neither as accepted nor as refused)."),
@@ -2292,8 +2292,8 @@ _STRINGS.update({
                                "status '{value}' says neither operating nor closed: imported as an operating facility"),
     "qa32fa2_fix_status_unclear": ("如该设施已关闭（停用、撤并、注销），请把状态改为“已关闭”，该行将不导入；仍在运营请填“运营”或留空",
                                    "If the facility is closed (out of use, merged, deregistered), set its status to "
-                                   "已关闭 (closed) and the row is not imported; if it operates, write 运营 (operating) "
-                                   "or leave it blank"),
+                                   "closed (or the file's word for it) and the row is not imported; if it operates, "
+                                   "write operating or leave it blank"),
     "qa32fa2_near_pair": ("与第 {other} 行“{other_name}”类型相同、相距 {m} 米而名称不同：可能是同一设施登记了两次"
                           "（床位等容量会重复计算）",
                           "same type as row {other} ('{other_name}'), {m} m away, under another name: possibly one "

@@ -360,8 +360,8 @@ def _closed_rows(table, cmap: dict, label: str) -> tuple:
             f"{label}: no facility to import: the status column ({col}) says every row's facility is closed "
             f"({'row' if len(rows) == 1 else 'rows'} {listed(rows[:10], 'en', total=len(rows))}).",
             f"{label}：没有可导入的设施：状态列（{col}）显示每一行的设施都已关闭（第 {listed(rows[:10], 'zh', total=len(rows))} 行）。",
-            hint_en="A closed facility (已关闭, 停用, 撤并 ...) is not imported. If these facilities operate, set their "
-                    "status to 运营 (operating) or leave it blank.",
+            hint_en="A closed facility (its status says closed, out of use, merged ...) is not imported. If these "
+                    "facilities operate, set their status to operating (or the file's word for it) or leave it blank.",
             hint_zh="已关闭（停用、撤并、注销等）的设施不导入。如这些设施仍在运营，请把状态改为“运营”或留空。",
             details={"skipped_rows": rows, "column": str(col)})
     return table.without_rows({r for r, *_ in found}), found, {"ids": ids - {""}, "names": names - {""}}
