@@ -182,7 +182,7 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     # who made it, in words: the open desk server's pages record "web" (no account), which is this computer's
     # page, not a person called web (QA 27); an account's name, the CLI's user name stay as recorded
     author = d.get("author") or ""
-    d["author_label"] = pick("本机", "this computer", lang) if author == ANONYMOUS_AUTHOR else author
+    d["author_label"] = t("ds_author_here", lang) if author == ANONYMOUS_AUTHOR else author
     kept = _kept_meta(d["version"], d.get("source_sha256")) if d.get("version") else None
     if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
@@ -2112,7 +2112,7 @@ def _versions_by_number() -> dict[int, dict]:
 def _account_words(author: str, lang: str) -> str:
     """The account as typed (never sentence-cased); 本机 / this computer on a desk server (no accounts)."""
     if author == ANONYMOUS_AUTHOR:
-        return pick("本机", "this computer", lang)
+        return t("ds_author_here", lang)
     return textrules.escaped(author or "")[:60] or pick("他人", "someone else", lang)
 
 
