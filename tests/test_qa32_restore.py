@@ -43,6 +43,30 @@ def add_proposal(db: Path, name: str) -> str:
         geojson={"type": "FeatureCollection", "features": []})
 
 
+def upload_checked_before_a_restore(tmp_path: Path, monkeypatch, others: list = ()) -> tuple[Path, Path, str]:
+    """A server of li (and `others`): li's import makes v1, a backup of v1, his import makes v2 and his next upload
+    is checked on v2. Returns the database, the backup archive and that upload's id; nothing is restored yet."""
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
+    folder = tmp_path / "site"
+    folder.mkdir()
+    db = folder / "p.sqlite"
+    app = accounts_app(folder, [("li", "planner", None), *others])
+    try:
+        region = app.extensions["coverplan"]["service"].region
+        li = signed_in(app, "li")
+        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420325', 3, '甲'), 'a.csv', type='day_care').get_json()['upload_id']}/confirm")
+        assert r.status_code == 200 and r.get_json()["version"] == 1, r.get_json()
+        archive = tmp_path / "周一备份.zip"
+        bk.backup(db, out=archive)
+        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420322', 2, '乙'), 'b.csv', type='day_care').get_json()['upload_id']}/confirm")
+        assert r.get_json()["version"] == 2
+        stale = upload(li, register_of(region, "420325", 4, "丙"), "c.csv", type="day_care")
+        assert stale.status_code == 200, stale.get_json()
+        return db, archive, stale.get_json()["upload_id"]
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()
+
+
 def test_numbers_continue_above_the_replaced_database_and_survive_a_second_restore(site, tmp_path, capsys):
     store = store_of(site)
     assert store.commit_layer("facilities:day_care", day_care(store, 12), note="名录") == 1
@@ -105,26 +129,9 @@ def test_a_stale_upload_is_refused_after_the_restore_and_the_audit_says_what_was
     """The tester's case: backup at v1; li's import makes v2 and his next upload is checked on v2; restore;
     zhao's import makes a new version; li's confirm of his old upload: a 409, not a version made on data
     his report never saw."""
-    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
-    folder = tmp_path / "site"
-    folder.mkdir()
-    db = folder / "p.sqlite"
-    app = accounts_app(folder, [("li", "planner", None), ("zhao", "planner", None), ("boss", "admin", None)])
-    try:
-        region = app.extensions["coverplan"]["service"].region
-        li = signed_in(app, "li")
-        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420325', 3, '甲'), 'a.csv', type='day_care').get_json()['upload_id']}/confirm")
-        assert r.status_code == 200 and r.get_json()["version"] == 1, r.get_json()
-        archive = tmp_path / "周一备份.zip"
-        bk.backup(db, out=archive)
-        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420322', 2, '乙'), 'b.csv', type='day_care').get_json()['upload_id']}/confirm")
-        assert r.get_json()["version"] == 2
-        stale = upload(li, register_of(region, "420325", 4, "丙"), "c.csv", type="day_care")
-        assert stale.status_code == 200, stale.get_json()
-        stale_id = stale.get_json()["upload_id"]
-        add_proposal(db, "上午的方案")
-    finally:
-        app.extensions["coverplan"]["jobs"].shutdown()
+    db, archive, stale_id = upload_checked_before_a_restore(tmp_path, monkeypatch, [("zhao", "planner", None),
+                                                                                ("boss", "admin", None)])
+    add_proposal(db, "上午的方案")
 
     code, out, err = run(capsys, "--lang", "en", "restore", str(archive), "--db", str(db))
     assert code == 0, err
@@ -134,6 +141,7 @@ def test_a_stale_upload_is_refused_after_the_restore_and_the_audit_says_what_was
     app = create_app({"DB_PATH": str(db), "TESTING": True, "AUTH": "required", "CSRF_ENABLED": False})
     try:
         zhao, li = signed_in(app, "zhao"), signed_in(app, "li")
+        region = app.extensions["coverplan"]["service"].region
         r = zhao.post(f"/api/data/uploads/{upload(zhao, register_of(region, '420322', 3, '丁'), 'd.csv', type='day_care').get_json()['upload_id']}/confirm")
         assert r.status_code == 200 and r.get_json()["version"] == 3, r.get_json()  # not a second v2
         r = li.post(f"/api/data/uploads/{stale_id}/confirm")

@@ -20,8 +20,7 @@ from accounts import PW, signed_in
 from geo import backup as bk
 from planner.i18n import restore_accounts_text
 from test_qa21_cli import run
-from test_qa27_provenance import upload
-from test_qa29_carried import register_of
+from test_qa32_restore import upload_checked_before_a_restore
 from web.app import create_app
 from web.users import AccountError, UserStore
 
@@ -179,27 +178,7 @@ def _hashes(db) -> dict[str, str]:
 def test_an_upload_checked_before_a_restore_hears_of_the_restore(tmp_path, capsys, monkeypatch):
     """li's upload is checked on v2; v2 is dropped by a restore of the backup of v1: his confirm's 409 names
     the restore (archive, when), in both languages, and asks for the file to be checked again."""
-    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var-unused"))
-    from accounts import accounts_app
-
-    folder = tmp_path / "site"
-    folder.mkdir()
-    db = folder / "p.sqlite"
-    app = accounts_app(folder, [("li", "planner", None)])
-    try:
-        region = app.extensions["coverplan"]["service"].region
-        li = signed_in(app, "li")
-        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420325', 3, '甲'), 'a.csv', type='day_care').get_json()['upload_id']}/confirm")
-        assert r.get_json()["version"] == 1, r.get_json()
-        archive = tmp_path / "周一备份.zip"
-        bk.backup(db, out=archive)
-        r = li.post(f"/api/data/uploads/{upload(li, register_of(region, '420322', 2, '乙'), 'b.csv', type='day_care').get_json()['upload_id']}/confirm")
-        assert r.get_json()["version"] == 2
-        stale = upload(li, register_of(region, "420325", 4, "丙"), "c.csv", type="day_care")
-        assert stale.status_code == 200, stale.get_json()
-        stale_id = stale.get_json()["upload_id"]
-    finally:
-        app.extensions["coverplan"]["jobs"].shutdown()
+    db, archive, stale_id = upload_checked_before_a_restore(tmp_path, monkeypatch)
 
     code, out, err = run(capsys, "--lang", "en", "restore", str(archive), "--db", str(db))
     assert code == 0, err
