@@ -234,8 +234,14 @@ def _lang() -> str:
     return request_language()[0]
 
 
+#: What a download's address ends in (/plan/targets.csv ...): refused as the API is, in JSON (a 401 for no login),
+#: not sent to the login page, which a script saved as the file it asked for (QA 33).
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".zip", ".geojson", ".json")
+
+
 def _wants_json() -> bool:
     return (request.path.startswith(("/api/", "/charts/")) or request.method not in SAFE_METHODS
+            or (request.path.lower().endswith(DOWNLOAD_SUFFIXES) and not request.path.startswith("/static/"))
             or request.accept_mimetypes.best == "application/json")
 
 
@@ -697,22 +703,30 @@ def login():
         name = name.strip()
         shown = _shown_name(name)
         users = ext()["users"]
+
+        def logged() -> str:
+            """The name a refused login is logged under: the account the typed name reads as (城市規劃員 as
+            城市规划员, WÁNG as wang: users.login_account, QA 33), else the name as typed."""
+            account = users.login_account(name)
+            return account.name if account is not None else shown
+
         try:
             u = users.authenticate(name, password, client=request.remote_addr, say_disabled=True)
         except AddressLocked as exc:
             # password spraying: one line when the address is paused, none for each attempt meanwhile
             # (60 names in 10 s wrote 60 lines, pushing everything else off the audit page, QA 24)
             if getattr(exc, "new", False):
-                users.audit("login_failed", user_name=shown, obj=shown, ip=request.remote_addr,
+                who = logged()
+                users.audit("login_failed", user_name=who, obj=who, ip=request.remote_addr,
                             detail={"throttled": True})
-                log.warning("logins from %s paused: too many failed logins (last name %r)", request.remote_addr, shown)
+                log.warning("logins from %s paused: too many failed logins (last name %r)", request.remote_addr, who)
             error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         except Locked as exc:
-            new = getattr(exc, "new", False)
-            users.audit("login_failed" if new else "login_locked", user_name=shown, obj=shown, ip=request.remote_addr,
+            new, who = getattr(exc, "new", False), logged()
+            users.audit("login_failed" if new else "login_locked", user_name=who, obj=who, ip=request.remote_addr,
                         detail={"locked": True} if new else None)
-            log.warning("login refused for %r from %s: locked", shown, request.remote_addr)
+            log.warning("login refused for %r from %s: locked", who, request.remote_addr)
             error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         except AccountDisabled as exc:

@@ -721,6 +721,24 @@ class UserStore:
         with self._connect() as con:
             return self._user(con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
 
+    def login_account(self, name) -> User | None:
+        """The account a login's typed ``name`` names: the one of that name up to ASCII case (as stored, SQLite's
+        NOCASE), else the one account whose name reads the same (name_key: 城市規劃員 is 城市规划员, WÁNG and wáng are
+        wang; QA 33), as no two accounts are made so. None for no account, for a name longer than any account's
+        (MAX_NAME), and for a spelling two accounts from before that rule share. Every account's name is read and
+        folded whatever the answer, so a known name and an unknown one take as long."""
+        if not isinstance(name, str):
+            return None
+        name = unicodedata.normalize("NFC", name.strip())  # as the names are stored (check_name)
+        if not name or len(name) > MAX_NAME:
+            return None
+        key = name_key(name)
+        with self._connect() as con:
+            exact = self._user(con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
+            rows = con.execute("SELECT * FROM users").fetchall()
+        alike = [r for r in rows if name_key(r["name"]) == key]
+        return exact if exact is not None else self._user(alike[0]) if len(alike) == 1 else None
+
     def find(self, name: str) -> User:
         user = self.by_name(name) if isinstance(name, str) else None
         if user is None:
@@ -828,7 +846,8 @@ class UserStore:
         raise :class:`AddressLocked` (a subclass of Locked) for every login from there, the
         right password included, for ADDRESS_LOCK seconds (one password tried against many names).
         A name longer than any account's (MAX_NAME) is a wrong name: it was cut to 40 characters
-        and signed in as the account those began with (QA 24).
+        and signed in as the account those began with (QA 24). Any spelling of an account's name that reads
+        as it alone (:meth:`login_account`) is that account, its failures and lock included (QA 33).
         """
         now = time.time() if now is None else now
         # NFC as the names are stored (check_name): wa\u0301ng typed on a Mac is the account wáng
@@ -840,13 +859,15 @@ class UserStore:
             if f is not None and f["locked_until"] and f["locked_until"] > now:
                 raise AddressLocked(f["locked_until"] - now)
         too_long = len(name) > MAX_NAME
-        key = self._failure_key(name, client)
+        # the account the name reads as (login_account: 城市規劃員 logs in as 城市规划员, wáng as wang, QA 33); its
+        # failures and lock are kept under its stored name, so no spelling of it gets round the lock
+        user = self.login_account(name) if name and not too_long else None
+        key = self._failure_key(user.name if user is not None else name, client)
         f = None if too_long else self._failures(key)
         if f is not None and f["locked_until"] and f["locked_until"] > now:
             if address is not None:  # knocking on a locked name counts too (and may pause the address)
                 self._failed(address, now, ADDRESS_FAILURES, ADDRESS_WINDOW, ADDRESS_LOCK, AddressLocked)
             raise Locked(f["locked_until"] - now)
-        user = self.by_name(name) if name and not too_long else None
         with self._connect() as con:
             r = con.execute("SELECT pw_hash FROM users WHERE id = ?", (user.id,)).fetchone() if user else None
         ok = check_password_hash(r["pw_hash"] if r else _DUMMY_HASH, password)
