@@ -2368,3 +2368,61 @@ _STRINGS.update({
     "qa32fi_diff_open_old": ("打开原方案", "Open the earlier proposal"),
     "qa32fi_diff_compare": ("与原方案并排对比", "Compare side by side with the earlier proposal"),
 })
+
+
+# -- fixer QA33-F4: why a re-solve differs: the data changed between the two versions, or the settings
+# (web/api.py proposal_rerun_diff; web.service.layer_counts; proposal.js)
+_STRINGS.update({
+    "qa33f4_n_added": ("新增 {n} {u}", "{n} added"),
+    "qa33f4_n_removed": ("移除 {n} {u}", "{n} removed"),
+    "qa33f4_n_moved": ("移位 {n} {u}", "{n} moved"),
+    "qa33f4_n_renamed": ("改名或改类型 {n} {u}", "{n} renamed or retyped"),
+    "qa33f4_n_capacity": ("容量变化 {n} {u}", "{n} with another capacity"),
+    "qa33f4_n_details": ("其他信息变化 {n} {u}", "{n} with other details changed"),
+    "qa33f4_n_changed": ("变化 {n} {u}", "{n} changed"),
+    "qa33f4_n_requalified": ("质量标记变化 {n} {u}", "{n} with another quality flag"),
+    "qa33f4_u_facilities": ("处", ""),
+    "qa33f4_u_planner_sites": ("处", ""),
+    "qa33f4_u_townships": ("个", ""),
+    "qa33f4_u_villages": ("个", ""),
+    "qa33f4_u_population": ("行", ""),
+    "qa33f4_u_site_marks": ("个", ""),
+    "qa33f4_in_county": ("（{county}）", " ({county})"),
+    "qa33f4_layer_counts": ("{layer}{counts}", "{layer}: {counts}"),
+    "qa33f4_layer_changed": ("有变化", "changed"),
+    "qa33f4_item_sep": ("；", "; "),
+    "qa33f4_data_changed": ("数据版本 v{a} → v{b}，本方案所用数据的变化：{changes}。",
+                            "From data version v{a} to v{b}, the data this proposal rests on changed: {changes}."),
+    "qa33f4_data_rest_same": ("未变：{layers}。", " Unchanged: {layers}."),
+    "qa33f4_data_same_version": ("两个方案都基于数据版本 v{v}，所用数据相同：结果如有差异，来自求解设置或求解器。",
+                                 "Both proposals were solved on data version v{v}, the same data: any difference "
+                                 "in the result comes from the solve settings or the solver."),
+    "qa33f4_data_same": ("数据版本 v{a} 与 v{b} 的数据相同：结果如有差异，来自求解设置或求解器。",
+                         "Data versions v{a} and v{b} hold the same data: any difference in the result comes from "
+                         "the solve settings or the solver."),
+    "qa33f4_data_unaffected": ("数据版本 v{a} → v{b} 的变化（{layers}）不涉及本方案所用的数据：结果如有差异，来自求解设置或求解器。",
+                               "What changed from data version v{a} to v{b} ({layers}) is not data this proposal "
+                               "rests on: any difference in the result comes from the solve settings or the solver."),
+    "qa33f4_settings_differ": ("求解设置不同：{changes}。", "Solve settings that differ: {changes}."),
+    "qa33f4_setting": ("{label} {old} → {new}", "{label} {old} → {new}"),
+    "qa33f4_settings_same": ("求解设置也相同：结果如有差异，来自求解器本身（同样好的解不止一个，或在计算时限内停在了不同的解）。",
+                             "The solve settings are the same too: any difference in the result is the solver's own "
+                             "(more than one equally good answer, or another answer reached within the time limit)."),
+    "qa33f4_set_solver_model": ("模型", "Model"),
+    "qa33f4_set_solver_status": ("求解结果", "How the solve ended"),
+    "qa33f4_set_p": ("新设点位数（p）", "New sites (p)"),
+    "qa33f4_set_k": ("改造提升数量（K）", "Facilities to upgrade (K)"),
+    "qa33f4_set_time_limit": ("计算时限（秒）", "Time limit (s)"),
+    "qa33f4_set_gap": ("允许的最优性差距", "Optimality gap allowed"),
+    "qa33f4_set_mode": ("出行成本", "Travel costs"),
+    "qa33f4_set_standard_urban": ("城镇服务标准", "Urban standard"),
+    "qa33f4_set_standard_rural": ("农村服务标准", "Rural standard"),
+    "qa33f4_set_add_capacity": ("每处新增容量", "Capacity added per facility"),
+    "qa33f4_set_reach_factor": ("服务范围系数", "Reach factor"),
+    "qa33f4_set_per_county_max": ("每县上限", "Per-county limit"),
+    "qa33f4_set_standard_per_1000": ("每千人配置标准", "Standard per 1,000 people"),
+    "qa33f4_set_basis": ("服务对象", "People served"),
+    "qa33f4_set_conversion": ("转型", "Conversion"),
+    "qa33f4_set_budget_sites": ("点位预算", "Site budget"),
+    "qa33f4_set_budget_cost": ("费用预算", "Cost budget"),
+})

@@ -526,8 +526,11 @@ def _unused_rerun_name(pid: str, version: int, name: str) -> str:
 def proposal_rerun_diff(pid: str):
     """How a re-solve (a proposal with ``params.rerun_of``) differs from the proposal it solved again: the
     figures of both, side by side, and for an upgrade the facilities newly chosen and no longer chosen (QA 32:
-    an upgrade's re-solve opened alone and nothing said what had changed). ``lines`` says it in sentences;
-    a proposal that is no re-solve answers ``{"rerun_of": null}``."""
+    an upgrade's re-solve opened alone and nothing said what had changed). Why (QA 33): ``data_changes``, the
+    data it rests on that changed between the two data versions (with counts where the data page's diff has
+    them), ``data_unchanged``, and ``settings_changes``, the solve settings that differ; ``data_lines`` says
+    that in words. ``lines`` says it all in sentences; a proposal that is no re-solve answers
+    ``{"rerun_of": null}``."""
     rec = proposals.saved(pid)
     lang, params = g.lang, rec.get("params") or {}
     of = params.get("rerun_of")
@@ -549,7 +552,13 @@ def proposal_rerun_diff(pid: str):
            # the compare page takes two proposals of new sites of one type (web.pages.compare)
            "compare": None if upgrade or old.get("kind") == "upgrade" or old_rec.get("type") != rec.get("type")
            else f"/proposals/compare?a={of}&b={pid}"}
-    lines = [t("qa32fi_diff_intro", lang, name=old["name"], a=va, b=vb)]
+    # why it differs: the data the proposal rests on that changed between the two versions, else the settings
+    changes, unchanged, said = _rerun_data(old_rec, rec, va, vb, lang)
+    settings = _rerun_settings(old_rec, rec, lang)
+    said += _rerun_settings_lines(settings, bool(changes), lang)
+    out.update({"data_changes": changes, "data_unchanged": unchanged, "settings_changes": settings,
+                "data_lines": said})
+    lines = [t("qa32fi_diff_intro", lang, name=old["name"], a=va, b=vb), *said]
     if upgrade:
         sites = _rerun_sites(old, new, lang)
         out["sites"] = sites
@@ -562,6 +571,118 @@ def proposal_rerun_diff(pid: str):
             lines.append(t("qa32fi_diff_kept", lang, n=sites["kept"]))
     out["lines"] = lines
     return jsonify(out)
+
+
+#: What a data layer's change is counted in (web.service.layer_counts), in the order said (a Chinese count takes
+#: its layer's unit, qa33f4_u_<layer>: 处, 个, 行).
+_RERUN_COUNTS = ("added", "removed", "moved", "renamed", "capacity", "details", "changed", "requalified")
+
+
+def _rerun_data(old_rec: dict, rec: dict, va: int, vb: int, lang: str) -> tuple[list[dict], list[dict], list[str]]:
+    """The data a re-solve and the proposal it solved again rest on (web.proposals.depends_on) that changed from
+    version ``va`` to ``vb`` (web.service.changed_layers: its type's facilities in its county for a county's
+    proposal), each with its label and, where the data page's diff counts them, the counts; the layers that did
+    not change; and that said in a sentence (QA 33: the card said what differed, never why)."""
+    service = svc()
+    la, county = proposals.depends_on(old_rec, service)
+    lb, county_b = proposals.depends_on(rec, service)
+    county = county or county_b
+    layers = (*la, *lb) if la is not None and lb is not None else service.layer_names(va)
+    layers = tuple(dict.fromkeys(layers))
+    changed = service.changed_layers(va, layers, county, to=vb) if va != vb else []
+    counts = service.layer_counts(va, vb, changed, county) if changed else {}
+    where = service.county_names(lang).get(str(county), str(county)) if county else None
+    sep = t("layer_list_sep", lang)
+    items = []
+    for name in changed:
+        label = proposals.layer_labels([name], lang, service)
+        n = counts.get(name)
+        kind = name.split(":", 1)[0]
+        said = [t(f"qa33f4_n_{k}", lang, n=f"{n[k]:,}", u=t(f"qa33f4_u_{kind}", lang))
+                for k in _RERUN_COUNTS if n and n.get(k)]
+        scoped = t("qa33f4_in_county", lang, county=where) if where and kind == "facilities" else ""
+        text = t("qa33f4_layer_counts", lang, layer=label + scoped,
+                 counts=sep.join(said) if said else t("qa33f4_layer_changed", lang))
+        items.append({"layer": name, "label": label, "county": str(county) if scoped else None,
+                      "counts": n if n else None, "text": text})
+    unchanged = [{"layer": x, "label": proposals.layer_labels([x], lang, service)} for x in layers if x not in changed]
+    if va == vb:
+        lines = [t("qa33f4_data_same_version", lang, v=va)]
+    elif items:
+        rest = sep.join(x["label"] for x in unchanged)
+        lines = [t("qa33f4_data_changed", lang, a=va, b=vb, changes=t("qa33f4_item_sep", lang).join(x["text"] for x in items))
+                 + (t("qa33f4_data_rest_same", lang, layers=rest) if rest else "")]
+    else:
+        others = service.changed_layers(va, service.layer_names(va), to=vb)
+        lines = [t("qa33f4_data_unaffected" if others else "qa33f4_data_same", lang, a=va, b=vb,
+                   layers=proposals.layer_labels(others, lang, service))]
+    return items, unchanged, lines
+
+
+def _solve_settings(rec: dict) -> dict:
+    """A saved proposal's solve settings as its summary records them (the parameters the solver was given, the
+    standard among them), with the model solved and how the solve ended, flat: ``standard.urban``."""
+    summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    params = summary.get("params") if isinstance(summary.get("params"), dict) else {}
+    solver = summary.get("solver") if isinstance(summary.get("solver"), dict) else {}
+    flat: dict = {}
+    for k, v in params.items():
+        if k in ("type", "site_marks") or (k == "model" and solver.get("model")):  # marks are data; the model below
+            continue
+        if isinstance(v, dict):
+            flat.update({f"{k}.{kk}": vv for kk, vv in v.items()})
+        else:
+            flat[k] = v
+    for k in ("model", "status"):
+        if solver.get(k) is not None:
+            flat["solver." + k] = solver[k]
+    return flat
+
+
+def _rerun_settings(old_rec: dict, rec: dict, lang: str) -> list[dict]:
+    """The solve settings that differ between the two proposals: the key, its label and both values as said."""
+    a, b = _solve_settings(old_rec), _solve_settings(rec)
+    units = (a.get("standard.unit"), b.get("standard.unit"))
+
+    def shown(key: str, v, unit) -> str:
+        if v is None:
+            return "–"
+        if key == "solver.model" or key == "model":
+            return t(f"model_{v}", lang) if t(f"model_{v}", lang) != f"model_{v}" else str(v)
+        if key == "solver.status":
+            return t(f"solver_{v}", lang) if t(f"solver_{v}", lang) != f"solver_{v}" else str(v)
+        if key == "mode":
+            return t(f"mode_{v}", lang) if t(f"mode_{v}", lang) != f"mode_{v}" else str(v)
+        if isinstance(v, bool):
+            return t("yes" if v else "no", lang)
+        if key in ("standard.urban", "standard.rural") and unit and isinstance(v, (int, float)):
+            return cost_text(v, unit, lang)
+        if isinstance(v, float) and math.isfinite(v):
+            return f"{v:,g}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+
+    out = []
+    for key in dict.fromkeys([*a, *b]):
+        if key == "standard.unit":  # said with the standard's figures (15 min, 1.0 km)
+            continue
+        if a.get(key) == b.get(key) and (not key.startswith("standard.") or units[0] == units[1]):
+            continue
+        label = t(f"qa33f4_set_{key.replace('.', '_')}", lang)
+        out.append({"key": key, "label": key if label.startswith("qa33f4_set_") else label,
+                    "old": shown(key, a.get(key), units[0]), "new": shown(key, b.get(key), units[1])})
+    return out
+
+
+def _rerun_settings_lines(settings: list[dict], data_changed: bool, lang: str) -> list[str]:
+    """The settings that differ, in a sentence; with the same data and the same settings, that the solver's own
+    choice made the difference."""
+    if settings:
+        sep = t("qa33f4_item_sep", lang)
+        return [t("qa33f4_settings_differ", lang, changes=sep.join(
+            t("qa33f4_setting", lang, label=s["label"], old=s["old"], new=s["new"]) for s in settings))]
+    return [] if data_changed else [t("qa33f4_settings_same", lang)]
 
 
 def _rerun_rows(old: dict, new: dict, lang: str) -> list[dict]:

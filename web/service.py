@@ -93,14 +93,15 @@ class Service:
             self._same[key] = self.datasets.same_data(v, cur)
         return self._same[key]
 
-    def changed_layers(self, version: int, layers, county: str | None = None) -> list[str]:
-        """Which of ``layers`` differ between data version ``version`` and the current one, in the order
+    def changed_layers(self, version: int, layers, county: str | None = None, to: int | None = None) -> list[str]:
+        """Which of ``layers`` differ between data version ``version`` and the current one (or version ``to``:
+        a re-solve's own, web/api.py proposal_rerun_diff), in the order
         given: a layer whose stored file is the same (or holds the same data: a rollback, a re-import of the
         same file) did not change. With ``county``, a facility layer whose facilities in that county are the
         same in both versions (another county's edit of the type: geo.datasets.same_facilities, the row-level
         compare the store's edits use) did not change for that county's proposal. A version that cannot be
         read counts as every layer changed."""
-        cur = self.version()
+        cur = self.version() if to is None else int(to)
         layers = tuple(dict.fromkeys(str(x) for x in layers))
         v = int(version)
         if v == cur or self.datasets is None:
@@ -127,6 +128,58 @@ class Service:
         changed = [name for name in changed if not self._same_rows(v, cur, name, types, county)]
         self._same[key] = changed
         return changed
+
+    def layer_counts(self, version: int, to: int, layers, county: str | None = None) -> dict[str, dict]:
+        """What changed in each of ``layers`` from data version ``version`` to ``to``, counted as GET
+        /api/data/diff counts it (geo.datasets.diff_layers): a facility layer's facilities of its type (in
+        ``county`` for a county's proposal) ``added``, ``removed``, ``moved``, ``renamed`` (or retyped), with
+        another ``capacity`` or other ``details``; township boundaries ``changed`` or ``requalified``, village
+        points ``moved``, population rows ``changed``; the candidate marks and planner-added sites of the
+        layers' types (or of every type). A layer with nothing to count (the road network) is left out, and
+        every one when either version cannot be read."""
+        from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, diff_layers
+
+        layers = tuple(dict.fromkeys(str(x) for x in layers))
+        if self.datasets is None or not layers:
+            return {}
+        key = ("counts", int(version), int(to), layers, county)  # versions never change: the answer is kept
+        if key in self._same:
+            return self._same[key]
+        types = {name.split(":", 1)[1] for name in layers if name.startswith(FACILITIES + ":")}
+        out: dict[str, dict] = {}
+        try:
+            a, b = self.datasets.layers(int(version)), self.datasets.layers(int(to))
+            for name in layers:
+                if not name.startswith(FACILITIES + ":"):
+                    continue
+                ftype = name.split(":", 1)[1]
+
+                def mine(fac):
+                    fac = fac[fac["facility_type"].astype(str) == ftype]
+                    return fac[fac["county_code"].astype(str) == str(county)] if county else fac
+                f = diff_layers({FACILITIES: mine(a[FACILITIES])}, {FACILITIES: mine(b[FACILITIES])},
+                                changed={name})["facilities"]
+                out[name] = {"added": len(f["added"]), "removed": len(f["removed"]), "moved": len(f["moved"]),
+                             "renamed": len(f["changed"]), "capacity": len({r["id"] for r in f["capacity"]}),
+                             "details": len(f["attributes"])}
+            rest = {x for x in layers if x in (TOWNSHIPS, VILLAGES, POPULATION, MARKS, SITES)}
+            if rest:
+                d = diff_layers(a, b, changed=rest)
+                kept = {*types, ALL_TYPES}
+
+                def theirs(rows: list) -> int:  # the marks and sites of other types are not this proposal's
+                    return sum(1 for r in rows if not types or str(r.get("facility_type")) in kept)
+                every = {TOWNSHIPS: {"changed": len(d["townships"]["changed"]),
+                                     "requalified": len(d["townships"]["requalified"])},
+                         VILLAGES: {"moved": len(d["villages"]["moved"])},
+                         POPULATION: {"changed": len(d["population"]["changed"])},
+                         MARKS: {k: theirs(d["site_marks"][k]) for k in ("added", "removed", "changed")},
+                         SITES: {k: theirs(d["planner_sites"][k]) for k in ("added", "removed", "moved")}}
+                out.update({x: every[x] for x in layers if x in rest})
+        except Exception:  # no such version, or its files are gone: nothing to count
+            out = {}
+        self._same[key] = out
+        return out
 
     def layer_names(self, version: int) -> tuple[str, ...]:
         """Every layer data version ``version`` or the current one has (none without a store, or when

@@ -100,8 +100,15 @@
     if (!card) return;
     var esc = CP.esc, body = $("rerun-diff-body");
     CP.json(card.dataset.url + "?lang=" + C.lang).then(function (d) {
-      var lines = d.lines || [], h = "";
+      var lines = d.lines || [], h = "", why = (d.data_lines || []).length;
       if (lines.length) h += "<p class='explanation' id='rerun-diff-intro'>" + esc(lines[0]) + "</p>";
+      // why it differs: the data changed between the two versions (its type's facilities added, removed...),
+      // or the same data and the settings (QA 33); said right under the intro, before the figures
+      if (why) {
+        h += "<ul class='small' id='rerun-diff-why'>";
+        lines.slice(1, 1 + why).forEach(function (l) { h += "<li>" + esc(l) + "</li>"; });
+        h += "</ul>";
+      }
       if ((d.rows || []).length) {
         h += "<div class='table-wrap'><table class='data small' id='rerun-diff-table'><thead><tr>";
         (d.headers || []).forEach(function (x, i) { h += "<th" + (i ? " class='num'" : "") + ">" + esc(x) + "</th>"; });
@@ -111,7 +118,7 @@
         });
         h += "</tbody></table></div>";
       }
-      lines.slice(1).forEach(function (l) { h += "<p class='rerun-diff-line'>" + esc(l) + "</p>"; });
+      lines.slice(1 + why).forEach(function (l) { h += "<p class='rerun-diff-line'>" + esc(l) + "</p>"; });
       var links = [];
       if (d.old) links.push("<a href='" + esc(d.old.url) + "' id='rerun-diff-old'>" + esc(T("qa32fi_diff_open_old")) + "</a>");
       if (d.compare) links.push("<a href='" + esc(d.compare) + "' id='rerun-diff-compare'>" + esc(T("qa32fi_diff_compare")) + "</a>");
