@@ -2426,3 +2426,24 @@ _STRINGS.update({
     "qa33f4_set_budget_sites": ("点位预算", "Site budget"),
     "qa33f4_set_budget_cost": ("费用预算", "Cost budget"),
 })
+
+
+# -- fixer QA33-F3: a row carrying a current facility's id under another facility's name, far from it (planner.register)
+_STRINGS.update({
+    "qa33f3_id_elsewhere": ("编号“{value}”属于现有设施“{name}”{place}；本行名称为“{row_name}”，{apart}：请核对编号列是否错位",
+                            "id '{value}' belongs to the current facility '{name}'{place}; this row's name is "
+                            "'{row_name}' and it {apart}: check whether the id column has shifted"),
+    "qa33f3_fix_id_elsewhere": ("如该设施确已更名并迁址，可忽略此提示；否则请把本行的编号改为本行设施自己的编号（新设施留空）后重新校验。"
+                                "按原样导入时，编号“{value}”的设施将改用本行的名称和位置",
+                                "If that facility really was renamed and moved, ignore this warning; otherwise give "
+                                "the row its own facility's id (leave it blank for a new facility) and check again. "
+                                "Imported as it is, the facility of id '{value}' takes this row's name and place"),
+    "qa33f3_id_shifted": ("编号“{value}”属于现有设施“{name}”{place}，而第 {other} 行以该名称列出了这一设施；本行名称为"
+                          "“{row_name}”，{apart}：编号列错位，本行未导入",
+                          "id '{value}' belongs to the current facility '{name}'{place}, which row {other} lists by "
+                          "that name; this row's name is '{row_name}' and it {apart}: the id column has shifted, the "
+                          "row is not imported"),
+    "qa33f3_fix_id_shifted": ("请核对编号列：把本行的编号改为本行设施自己的编号（新设施留空）后重新校验；“{name}”不会因本行而改名或移动",
+                              "Check the id column: give this row its own facility's id (leave it blank for a new "
+                              "facility) and check again; '{name}' is not renamed or moved by this row"),
+})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -66,6 +67,11 @@ NEAR_PAIR_M = 50.0
 #: ... when their names share this much of their text (difflib's ratio of the folded names: 0.9 for those two), or
 #: they have one phone or address.
 NEAR_NAME_RATIO = 0.6
+#: A row carrying a current facility's id under a name not that facility's (:func:`one_facility_names`) lying
+#: farther than this from it, or in another county, may carry a shifted id (the id column pasted one row off: the
+#: id of 城关敬老院 on the row of 武当敬老院, 12 km away): warned of, refused when the file lists that facility by its
+#: name on another row (:meth:`_Rows.shifted_ids`; QA 33).
+ID_SHIFT_M = 1000.0
 #: Headers of a column not worth naming among the columns not read (:meth:`_Rows.unread_note`): a row number.
 _ROW_NUMBER_HEADERS = {"序号", "序", "no", "no.", "#", "index", "fid", "objectid", "oid", "编号序号", "行号"}
 #: A point more than this many km outside the region is not in another datum (GCJ-02 and BD-09 are under about
@@ -226,6 +232,31 @@ def read_year(cell: str) -> tuple[float, str | None, str]:
     if year > datetime.date.today().year:
         return float("nan"), "future", ""
     return float(year), None, ""
+
+
+def names_alike(a, b) -> bool:
+    """Whether two facility names read alike: :data:`NEAR_NAME_RATIO` of their folded text shared (difflib's ratio)."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, fold(a), fold(b)).ratio() >= NEAR_NAME_RATIO
+
+
+def one_facility_names(a, b) -> bool:
+    """Whether two names may be one facility's, before and after a rename: alike (:func:`names_alike`), and what
+    each has that the other has not (the text left once the start and the end they share are taken off) alike too,
+    or nothing, or one inside the other. Two homes of one type share their ending and often their county's prefix
+    (城关敬老院 and 武当敬老院 are 0.6 alike: the 城关 and 武当 they differ by are nothing alike); a rename keeps the
+    name's own part (武当敬老院 and 武当山特区中心敬老院)."""
+    fa, fb = fold(a), fold(b)
+    if fa == fb:
+        return True
+    if not names_alike(fa, fb):
+        return False
+    k = len(os.path.commonprefix([fa, fb]))
+    fa, fb = fa[k:], fb[k:]
+    k = len(os.path.commonprefix([fa[::-1], fb[::-1]]))
+    fa, fb = fa[:len(fa) - k], fb[:len(fb) - k]
+    return not fa or not fb or fa in fb or fb in fa or names_alike(fa, fb)
 
 
 def _finite(v) -> float | None:
@@ -544,6 +575,9 @@ class _Rows:
         #: {row: first row} of each row refused for another row's id, and whether it repeats that row as well
         #: (same type, name and place): :meth:`ids`, :meth:`refused_current`
         self.id_repeats: dict[int, tuple[int, bool]] = {}
+        #: rows refused for a current facility's id the file lists on another row by its name (:meth:`shifted_ids`):
+        #: the id is none of theirs, they are matched by name as rows without an id
+        self.shifted: set[int] = set()
         #: {capacity field: column} recognised by its header but not read: the mapping chose the capacity column
         self.superseded = dict(superseded or {})
         self.datum_mode, self.crs = datum_mode, crs
@@ -677,6 +711,7 @@ class _Rows:
         self.region_test(lon, lat, point_ok)
         township = self.townships(lon, lat, has_xy, declared)
         self.ids(types, names, lon, lat)
+        self.shifted_ids(types, names, lon, lat, has_xy, township, match)
         self.near_pairs(types, names, lon, lat, has_xy)
         self.statuses()
         self.capacity = self.capacities(types)
@@ -1591,6 +1626,83 @@ class _Rows:
                          other=self.rownum[near[1]], m=near[0])
             seen.setdefault(key, []).append(i)
 
+    def shifted_ids(self, types, names, lon, lat, has_xy, township, match) -> None:
+        """Warn of a row carrying a current facility's id under a name not that facility's (:func:`one_facility_names`)
+        and lying more than ID_SHIFT_M from it or in another county (a row without coordinates: outside its
+        township): the id column may be pasted one row off, and importing it renames and moves that facility (QA 33:
+        the id of 城关敬老院 on the row of 武当敬老院, 12 km away, took 城关敬老院 over without a word). Both names and the
+        distance are said; the row is imported (a facility may really be renamed and moved). Where another row of the
+        file lists that facility by its name (same type and county), the id is shifted: the row is refused, and
+        matched by its name as a row without an id (:attr:`shifted`), so that facility keeps its id through its own
+        row (:meth:`row_ids`) or as a refused row's facility (:meth:`refused_current`)."""
+        if "id" not in self.cmap:
+            return
+        fac = getattr(self.region, "facilities", None)
+        current = self.current_ids()
+        if fac is None or not len(current) or "name" not in fac:
+            return
+        fac = fac.drop_duplicates("id")  # the rows of current_ids, in its order
+        given = self.cell("id")
+        at = {fid: k for k, fid in enumerate(current["id"])}
+        rows = [i for i in np.flatnonzero(~self.refused) if given[i] in at and names[i]]
+        if not rows:
+            return
+
+        def code(v) -> str:
+            v = "" if v is None or (isinstance(v, float) and np.isnan(v)) else re.sub(r"\.0$", "", str(v))
+            return "" if v in ("nan", "None") else v
+
+        fac_names = [code(n) for n in fac["name"]]
+        fac_towns = [code(v) for v in (fac["township_code"] if "township_code" in fac else [""] * len(fac))]
+        town = [code(township[i]) for i in range(self.n)]
+        path = {u.code: u.path for u in self.places.towns}
+        cname = {u.code: u.name for u in self.places.counties}
+        by_name: dict[str, list[int]] = {}
+        for j in range(self.n):
+            if names[j]:
+                by_name.setdefault(fold(names[j]), []).append(j)
+        x, y = lonlat_to_metric(lon, lat)
+        for i in rows:
+            k = at[given[i]]
+            name = fac_names[k]
+            if not name or one_facility_names(names[i], name):
+                continue
+            kind, county = current["key"].iat[k][0], current["key"].iat[k][1]
+            other_county = bool(county and town[i] and town[i][:6] != county)
+            metres = float(np.hypot(x[i] - current["x"].iat[k], y[i] - current["y"].iat[k]))
+            own = bool(has_xy[i] and np.isfinite(metres))
+            if own:
+                far = other_county or metres > ID_SHIFT_M
+            else:  # placed by its place names, or the facility has no point: by the township
+                far = other_county or bool(fac_towns[k] and town[i] and fac_towns[k] != town[i])
+            if not far:
+                continue
+            where = {"zh": f"（{path.get(fac_towns[k], cname.get(county, ''))}）" if fac_towns[k] or county else "",
+                     "en": f" ({self.path_in(path.get(fac_towns[k], cname.get(county, '')))['en']})"
+                     if fac_towns[k] or county else ""}
+            there = cname.get(town[i][:6], town[i][:6])
+            there = {"zh": there, "en": self.county_en.get(there, there)}
+            if own:
+                km = f"{metres / 1000:,.1f}"
+                apart = {"zh": f"相距 {km} 公里" + (f"，且在另一县区（{there['zh']}）" if other_county else ""),
+                         "en": f"lies {km} km from it" + (f", in another county ({there['en']})" if other_county else "")}
+            else:
+                placed = match[i] or path.get(town[i], there["zh"])
+                unit = {"zh": "县区", "en": "county"} if other_county else {"zh": "乡镇", "en": "township"}
+                apart = {"zh": f"{'本行无坐标，按所填地名' if not has_xy[i] else ''}位于{placed}，不在该设施所在{unit['zh']}",
+                         "en": f"{'has no coordinates and its place names put it' if not has_xy[i] else 'lies'} in "
+                               f"{self.path_in(placed)['en']}, outside that facility's {unit['en']}"}
+            same = [j for j in by_name.get(fold(name), []) if j != i and (not types[j] or not kind or types[j] == kind)
+                    and (not town[j] or not county or town[j][:6] == county)]
+            kw = {"name": name, "place": where, "row_name": names[i], "apart": apart}
+            if same:
+                self.add(i, "id", "error", "id_shifted", "qa33f3_id_shifted", "qa33f3_fix_id_shifted", given[i],
+                         other=self.rownum[same[0]], fix_kw={"name": name}, **kw)
+                self.shifted.add(i)
+            else:
+                self.add(i, "id", "warning", "id_elsewhere", "qa33f3_id_elsewhere", "qa33f3_fix_id_elsewhere",
+                         given[i], fix_kw={"value": given[i]}, **kw)
+
     def near_pairs(self, types, names, lon, lat, has_xy) -> None:
         """Warn of a row lying within NEAR_PAIR_M of an earlier row of the same type under another name that reads
         alike (:data:`NEAR_NAME_RATIO` of its text shared), or with the same phone or address: one facility may be
@@ -1598,8 +1710,6 @@ class _Rows:
         beds each, both imported, the beds counted twice). The nearest such row is named, with the distance; both
         rows are imported (two homes may share a compound). Rows placed by name (at a seat) are not compared, nor
         two names with nothing in common and nothing else shared (甲 and 乙 of one building)."""
-        from difflib import SequenceMatcher
-
         from scipy.spatial import cKDTree
 
         shared = [self.cell(f) for f in ("phone", "address") if f in self.cmap]
@@ -1607,7 +1717,7 @@ class _Rows:
         def alike(i: int, j: int) -> bool:
             if any(cells[i] and cells[i] == cells[j] for cells in shared):
                 return True
-            return SequenceMatcher(None, fold(names[i]), fold(names[j])).ratio() >= NEAR_NAME_RATIO
+            return names_alike(names[i], names[j])
 
         rows = np.flatnonzero(has_xy & ~self.refused & np.isfinite(lon) & np.isfinite(lat))
         rows = np.array([i for i in rows if names[i] and types[i]], dtype=int)
@@ -1727,8 +1837,9 @@ class _Rows:
         key = {i: (types[i], town[i][:6], fold(names[i]), bool(synthetic[i])) for i in todo}
         current = self.current_ids()
         taken = set(given) | set(current["id"])
-        # 1. the current register's facility of the same type, county and name (not an id the file gives)
-        free = current[~current["id"].isin(set(given))]
+        # 1. the current register's facility of the same type, county and name (not an id the file gives; an id a
+        # row refused as shifted carries is none of its own: :meth:`shifted_ids`)
+        free = current[~current["id"].isin({given[k] for k in range(self.n) if k not in self.shifted})]
         by_key: dict[tuple, list] = {}
         for fid, k, cx, cy in zip(free["id"], free["key"], free["x"], free["y"]):
             by_key.setdefault(k, []).append((fid, cx, cy))
@@ -1828,7 +1939,8 @@ class _Rows:
             if not len(current):
                 return []
         given = self.cell("id")
-        others = set(self.id_repeats)  # another facility under another row's id: its id is none of its own
+        # another facility under another row's id, or under a shifted id (:meth:`shifted_ids`): its id is none of its own
+        others = set(self.id_repeats) | self.shifted
         accepted = np.flatnonzero(~self.refused)
         used = {ids[i] for i in accepted}
         known = set(current["id"])
@@ -1856,7 +1968,8 @@ class _Rows:
                 todo.append(i)
         synthetic = np.asarray(getattr(self, "synthetic", np.zeros(self.n, bool)), bool)
         by_name: dict[tuple, list] = {}
-        taken = used | set(given)  # an id the file gives is that row's facility, never another row's
+        # an id the file gives is that row's facility, never another row's (but a shifted id's facility is its own row's)
+        taken = used | {given[k] for k in range(self.n) if k not in self.shifted}
         for fid, (kind, county, folded, syn), cx, cy in zip(current["id"], current["key"], current["x"], current["y"]):
             if fid not in taken:
                 by_name.setdefault((kind, folded, syn), []).append((fid, county, cx, cy))

@@ -17,9 +17,10 @@ from planner.textrules import code_text
 
 #: Register fields a planner may map by hand when the headers are not recognised: the Data page's mapping card
 #: (web.data) and ``coverplan data import --column FIELD=HEADER`` (cli.data) take the same, with the capacity
-#: columns (geo.datasets.CAPACITY_COLUMNS) besides.
+#: columns (geo.datasets.CAPACITY_COLUMNS) besides. ``status`` (运营状态: a closed row is not imported,
+#: :func:`status_closed`) too: a status column under a header not recognised could not be mapped (QA 33).
 MAPPABLE = ("name", "type", "lon", "lat", "county", "township", "village", "address", "id", "code",
-            "operator", "phone", "remark", "capacity", "built_year")
+            "operator", "phone", "remark", "capacity", "built_year", "status")
 
 #: Register fields and the headers they go by (compared after geo.tables.norm_header).
 FIELDS: dict[str, tuple[str, ...]] = {
