@@ -2447,3 +2447,44 @@ _STRINGS.update({
                               "Check the id column: give this row its own facility's id (leave it blank for a new "
                               "facility) and check again; '{name}' is not renamed or moved by this row"),
 })
+
+
+# -- fixer QA33-F2: the Data page opened on a comparison (/data?diff=A,B: web/data.py url_diff, data.html, data.js;
+# the admin page's links lead there), and the check report's "Changes" sheet (web/data.py changes_sheet)
+_STRINGS.update({
+    "qa33f2_diff_bad": ("地址中的 diff={value} 无法读取：应为用逗号隔开的两个数据版本号，如 ?diff=2,5"
+                        "（版本号见本页“数据版本”列表）。",
+                        "The address's diff={value} cannot be read: it should be two data version numbers separated "
+                        "by a comma, e.g. ?diff=2,5 (the numbers are in this page's list of data versions)."),
+    "qa33f2_diff_unknown": ("没有数据版本 {missing}（地址中的 diff={value}）。现有数据版本：{versions}（从新到旧），"
+                            "请在本页“数据版本”列表中选择两个版本对比。",
+                            "There is no data version {missing} (the address's diff={value}). The data versions are "
+                            "{versions} (newest first): choose two in this page's list of data versions to compare."),
+    "qa33f2_diff_same": ("地址中的 diff={value} 两次都是数据版本 v{v}：请选择两个不同的版本。",
+                         "The address's diff={value} names data version v{v} twice: choose two different versions."),
+    "qa33f2_diff_open": ("在“数据管理”页打开此对比", "Open this comparison on the Data page"),
+    "qa33f2_changes_sheet": ("变更", "Changes"),
+    "qa33f2_ch_kind": ("变更", "Change"),
+    "qa33f2_ch_id": ("编号", "ID"),
+    "qa33f2_ch_what": ("变更内容", "What changed"),
+    "qa33f2_ch_before": ("变更前", "Before"),
+    "qa33f2_ch_after": ("变更后", "After"),
+    "qa33f2_kind_removed": ("移除", "Removed"),
+    "qa33f2_kind_added": ("新增", "Added"),
+    "qa33f2_kind_moved": ("移动", "Moved"),
+    "qa33f2_kind_changed": ("更名或改类型", "Renamed or retyped"),
+    "qa33f2_kind_attributes": ("属性变化", "Attributes changed"),
+    "qa33f2_kind_capacity": ("容量变化", "Capacity changed"),
+    "qa33f2_kind_other": ("其他图层", "Other layers"),
+    "qa33f2_changes_upload": ("确认后将发生的变更（与核查时的数据版本 v{v} 相比）",
+                              "What confirming will change (against data version v{v}, on which the file was checked)"),
+    "qa33f2_changes_version": ("数据版本 v{b} 相对于 v{a} 的变更", "What data version v{b} changed against v{a}"),
+    "qa33f2_changes_counts": ("共计", "In all"),
+    "qa33f2_changes_unknown": ("此报告未记录确认会带来的变更（文件在报告列出变更之前核查）：请重新核查文件。",
+                               "This report did not record what confirming changes (the file was checked before "
+                               "reports listed it): check the file again."),
+    "qa33f2_changes_refused": ("确认会被拒绝，不会有任何变更：{why}", "The confirm would be refused, so nothing changes: {why}"),
+    "qa33f2_changes_not_known": ("无法预先列出确认带来的变更：确认时会说明原因。",
+                                 "What confirming changes could not be worked out beforehand: the confirm will say why."),
+    "qa33f2_changes_failed": ("无法对比 v{a} 与 v{b}：{why}", "Versions v{a} and v{b} could not be compared: {why}"),
+})

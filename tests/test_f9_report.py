@@ -59,7 +59,7 @@ def checked(client):
 def xlsx_summary(data: bytes, sheet: str) -> tuple[list[tuple[str, object]], list]:
     """(the summary's (label, value) rows, a continued label repeated; the sheet's rows) of a report workbook."""
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == [sheet]  # one sheet, as before: the summary is above the table
+    assert wb.sheetnames[0] == sheet and wb.active.title == sheet  # the summary above the table; then the 变更 / Changes sheet (QA 33)
     rows = [list(r) for r in wb.active.iter_rows(values_only=True)]
     start = next(i for i, r in enumerate(rows) if r[0] in ("概况", "Summary")) + 1
     out, label = [], None

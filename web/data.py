@@ -12,6 +12,7 @@ can be compared and rolled back; a rollback is a new version.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import shutil
@@ -153,8 +154,50 @@ def _sweep_uploads() -> None:
 @bp.get("/data")
 def page():
     s = _svc()
+    # ?diff=A,B: the page opens with the comparison of versions A and B (the admin page's links, a link sent on);
+    # an address it cannot use says so where the comparison would be (a 400, as the proposals' compare page)
+    shown = url_diff(request.args.get("diff"), g.lang) if "diff" in request.args else None
     return render_template("data.html", active="data", types=list(s.types().values()),
-                           current={"version": s.version()})
+                           current={"version": s.version()}, url_diff=shown), \
+        (400 if shown and shown.get("error") else 200)
+
+
+#: Longest ``?diff=`` the Data page reads (two version numbers and a comma; a longer one is said to be unreadable).
+URL_DIFF_MAX = 60
+
+
+def url_diff(raw, lang: str) -> dict:
+    """The comparison the Data page's address asks for (``?diff=A,B``: two data version numbers, read as
+    GET /api/data/diff reads them): ``{"a", "b", "lines"}`` (the comparison in sentences, as the page's Compare
+    button shows it) or ``{"error"}``, a sentence in ``lang`` saying what is wrong with the address and what to
+    give instead: never an exception (a value of 10,000 characters, 1e999, -1, an unknown version)."""
+    raw = "" if raw is None else str(raw)
+    shown = shown_value(raw if len(raw) <= URL_DIFF_MAX else raw[:URL_DIFF_MAX] + "…")
+    parts = re.split(r"[,，]", raw) if len(raw) <= URL_DIFF_MAX else []
+    try:
+        nums = [version_number(p.strip()) for p in parts] if len(parts) == 2 else [None]
+    except ValueError:  # a number too long to read (not reachable within URL_DIFF_MAX, kept as a guard)
+        nums = [None]
+    if any(n is None for n in nums):
+        return {"error": t("qa33f2_diff_bad", lang, value=shown)}
+    store = ext().get("datasets")
+    if store is None:
+        return {"error": pick("本服务未启用数据版本管理，无法对比版本。",
+                              "This server keeps no data versions: there is nothing to compare.", lang)}
+    numbers = sorted((v.version for v in store.versions()), reverse=True)
+    missing = [n for n in dict.fromkeys(nums) if n not in numbers]
+    if missing:
+        have = [f"v{n}" for n in numbers]
+        return {"error": t("qa33f2_diff_unknown", lang, missing=listed([f"v{n}" for n in missing], lang),
+                           value=shown, versions=listed(have[:10], lang, total=len(have)))}
+    a, b = nums
+    if a == b:
+        return {"error": t("qa33f2_diff_same", lang, value=shown, v=a)}
+    try:
+        d = store.diff(a, b)
+    except CoverplanError as exc:  # a version whose files are gone: said, the page still works
+        return {"error": exc.message(lang)}
+    return {"a": a, "b": b, "lines": diff_lines(d, lang, _svc().county_names(lang), _svc().types())}
 
 
 def _layer_labels(names, types: dict, lang: str) -> str:
@@ -552,7 +595,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         blocked = {"rows": n, "text": pick(blocked_both["zh"], blocked_both["en"], g.lang)}
         if "row" in preview:  # red on the preview map, as refused
             preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
-    same = diff = None
+    same = diff = scoped = None
     if len(accepted) and not (replaces and replaces["outside_county"]):
         try:  # what a confirm would commit: the rows with the other counties' facilities of the type kept
             scoped = _scoped(layer, accepted, region, mode)
@@ -578,6 +621,16 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
                  # what the page shows above the table, for the report's download (F9)
                  "facts": _report_facts(parts, layer, mode, replaces, blocked_both, same, meta.get("remembered"),
                                         lambda: _replacement(layer, accepted, region, check, mode))})
+    # what confirming changes, every row (the page's lists stop at CHANGES_SHOWN), for the report's Changes sheet:
+    # none when the page shows none (the confirm refused as a whole, or the same data again)
+    kept_diff = diff if isinstance(diff, dict) and not blocked and same is None else None
+    if kept_diff is not None:
+        try:  # an address or phone changed: what it was and what it will be (the diff names the fields only)
+            attribute_values(kept_diff, lambda: _store().layers(meta["version_checked"]).get("facilities"),
+                             lambda: scoped)
+        except Exception:  # the sheet names the fields all the same: never fail the check over it
+            current_app.logger.exception("could not read the changed attributes' values")
+    (d / CHANGES_FILE).write_text(json.dumps({"diff": kept_diff}, ensure_ascii=False, default=str), "utf-8")
     (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
     preview_total = len(preview)
@@ -675,16 +728,10 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
         return (f"{name}（{inner}）" if zh else f"{name} ({inner})") if name else inner
 
     def far(m) -> str:
-        m = float(m or 0)
-        if m >= 1000:
-            return f"{m / 1000:,.1f} 千米" if zh else f"{m / 1000:,.1f} km"
-        return f"{m:,.0f} 米" if zh else f"{m:,.0f} m"
+        return distance_words(m, lang)
 
     def cap(v, field) -> str:
-        if v is None:
-            return "未知" if zh else "unknown"
-        unit = t(f"capw_unit_{'plots' if field == 'niches' else field}", lang)
-        return f"{v:,.0f}{unit}" if zh else f"{v:,.0f} {unit}"
+        return capacity_words(v, field, lang)
 
     colon = "：" if zh else ": "
     said = {
@@ -732,6 +779,206 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
     out["lines"] = diff_lines({k: v for k, v in diff.items() if k != "facilities"}, lang,
                               _svc().county_names(lang))
     return out
+
+
+def distance_words(m, lang: str) -> str:
+    """A facility's move as the upload's changes say it: "18.9 千米" / "18.9 km", "350 米" / "350 m"."""
+    m = float(m or 0)
+    zh = lang != "en"
+    if m >= 1000:
+        return f"{m / 1000:,.1f} 千米" if zh else f"{m / 1000:,.1f} km"
+    return f"{m:,.0f} 米" if zh else f"{m:,.0f} m"
+
+
+def capacity_words(v, field, lang: str) -> str:
+    """A capacity before or after a change, with its unit: "60张床位" / "60 beds"; "未知" / "unknown" for none."""
+    zh = lang != "en"
+    if v is None:
+        return "未知" if zh else "unknown"
+    unit = t(f"capw_unit_{'plots' if field == 'niches' else field}", lang)
+    return f"{v:,.0f}{unit}" if zh else f"{v:,.0f} {unit}"
+
+
+# -- the check report's "Changes" sheet ---------------------------------------------------------
+#: The kept answer of an upload's check: what confirming changes (``{"diff": <GET /api/data/diff's shape, every
+#: row> or null}``), which the report's download lists in a sheet of its own (the page and the CLI's dry run do).
+CHANGES_FILE = "changes.json"
+
+
+def _cell_value(v):
+    """A facility's attribute as a sheet shows it: "" for none (an empty cell, NaN, blank text)."""
+    if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()):
+        return ""
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):  # a list or another value pandas does not test
+        pass
+    return str(v).strip()
+
+
+def attribute_values(diff: dict | None, before, after) -> None:
+    """Each facility of ``diff`` whose attributes changed, given the values before and after (``values``: field ->
+    [before, after], "" for none), read from the facility layers the diff compared (``before()``, ``after()``:
+    callables giving the frames, called only when such a facility is there). Best effort: a facility or a column
+    a frame lacks leaves its value "" (the sheet still names what changed)."""
+    rows = ((diff or {}).get("facilities") or {}).get("attributes") or []
+    if not rows:
+        return
+    ids = {str(r.get("id")) for r in rows}
+
+    def by_id(frame) -> dict:
+        if frame is None or "id" not in getattr(frame, "columns", ()):
+            return {}
+        sub = frame[frame["id"].astype(str).isin(ids)]
+        fields = [c for c in sub.columns if c != "geometry"]
+        return {str(i): rec for i, rec in zip(sub["id"].astype(str), pd.DataFrame(sub[fields]).to_dict("records"))}
+    was, now = by_id(before()), by_id(after())
+    for r in rows:
+        fa, fb = was.get(str(r.get("id"))) or {}, now.get(str(r.get("id"))) or {}
+        r["values"] = {f: [_cell_value(fa.get(f)), _cell_value(fb.get(f))] for f in r.get("attributes") or []}
+
+
+def changes_rows(diff: dict, lang: str) -> list[list[str]]:
+    """The facilities ``diff`` changes, a row each, as the report's Changes sheet lists them: [change, facility
+    type, id, name, what changed, before, after], in the order of the upload's ``changes.lists`` (removed, added,
+    moved with its distance, renamed or retyped, attributes, capacity; a facility under every kind of change it
+    has), then the other layers' changes (a boundary file's townships ...) a sentence each."""
+    zh = lang != "en"
+    fac = diff.get("facilities") or {}
+    types = _svc().types()
+    sep, colon, none = ("；", "：", "—") if zh else ("; ", ": ", "—")
+
+    def tname(key) -> str:
+        return types[key].name(lang) if key in types else ("" if key is None else str(key))
+
+    def point(lon, lat) -> str:
+        try:
+            return f"{float(lon):.6f}, {float(lat):.6f}"
+        except (TypeError, ValueError):
+            return ""
+
+    def field_name(key: str) -> str:
+        said = t("data_field_" + key, lang)
+        return key if said == "data_field_" + key else said
+
+    out = []
+    for kind in CHANGE_KINDS:
+        for r in fac.get(kind) or []:
+            what = before = after = ""
+            if kind == "removed":  # where it stood
+                before = point(r.get("lon"), r.get("lat"))
+            elif kind == "added":
+                after = point(r.get("lon"), r.get("lat"))
+            elif kind == "moved":
+                what = (f"移动 {distance_words(r.get('distance_m'), lang)}" if zh
+                        else f"moved {distance_words(r.get('distance_m'), lang)}")
+                came = r.get("from") if isinstance(r.get("from"), (list, tuple)) and len(r["from"]) == 2 else (None, None)
+                before, after = point(*came), point(r.get("lon"), r.get("lat"))
+            elif kind == "changed":
+                parts = []
+                if (r.get("name_before") or "") != (r.get("name") or ""):
+                    parts.append((field_name("name"), _cell_value(r.get("name_before")) or none,
+                                  _cell_value(r.get("name")) or none))
+                if str(r.get("facility_type_before")) != str(r.get("facility_type")):
+                    parts.append((field_name("type"), tname(r.get("facility_type_before")), tname(r.get("facility_type"))))
+                what, before, after = (sep.join(p[i] for p in parts) for i in range(3))
+            elif kind == "attributes":
+                keys = list(r.get("attributes") or [])
+                what = fields_text(keys, lang)
+                values = r.get("values") if isinstance(r.get("values"), dict) else {}
+                if values:
+                    label = {k: fields_text([k], lang) for k in keys}
+                    before = sep.join(f"{label[k]}{colon}{(values.get(k) or ['', ''])[0] or none}" for k in keys)
+                    after = sep.join(f"{label[k]}{colon}{(values.get(k) or ['', ''])[1] or none}" for k in keys)
+            elif kind == "capacity":
+                what = field_name(str(r.get("field")))
+                before = capacity_words(r.get("before"), r.get("field"), lang)
+                after = capacity_words(r.get("after"), r.get("field"), lang)
+            out.append([t("qa33f2_kind_" + kind, lang), tname(r.get("facility_type")), str(r.get("id") or ""),
+                        _cell_value(r.get("name")), what, before, after])
+    for line in diff_lines({k: v for k, v in diff.items() if k != "facilities"}, lang, _svc().county_names(lang)):
+        out.append([t("qa33f2_kind_other", lang), "", "", "", line, "", ""])
+    return out
+
+
+def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: str | None, none_text: str) -> bytes:
+    """The report workbook ``body`` with a sheet "变更" / "Changes": ``title``, the counts per kind of change as
+    the page's changes preview titles them ("移除设施 1 处 · 新增设施 1 处"), then a row per change
+    (:func:`changes_rows`); ``note`` instead of them when the changes are not known (a file the confirm refuses,
+    the same data again), ``none_text`` when there are none."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from planner.cells import protect_cells, xlsx_text
+
+    wb = load_workbook(io.BytesIO(body))
+    ws = wb.create_sheet(t("qa33f2_changes_sheet", lang)[:31])
+    ws.append([xlsx_text(title)])
+    ws.cell(row=1, column=1).font = Font(bold=True)
+    rows = changes_rows(diff, lang) if isinstance(diff, dict) else []
+    if isinstance(diff, dict):
+        lists = (_upload_changes(diff, lang) or {}).get("lists") or []
+        counts = " · ".join(x["title"] for x in lists)
+        ws.append([xlsx_text(t("qa33f2_changes_counts", lang)), xlsx_text(counts or none_text)])
+    if note:
+        ws.append([xlsx_text(note)])
+    header = [t("qa33f2_ch_kind", lang), t("facility_type", lang), t("qa33f2_ch_id", lang), t("name", lang),
+              t("qa33f2_ch_what", lang), t("qa33f2_ch_before", lang), t("qa33f2_ch_after", lang)]
+    head_row = ws.max_row + 1
+    ws.append([xlsx_text(h) for h in header])
+    for cell in ws[head_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    for row in rows:
+        ws.append([xlsx_text(v) for v in row])
+    for row in ws.iter_rows():
+        protect_cells(row)  # text, not formulas, whatever a name starts with
+    ws.freeze_panes = f"A{head_row + 1}"
+    if rows:
+        ws.auto_filter.ref = f"A{head_row}:{ws.cell(row=ws.max_row, column=len(header)).coordinate}"
+    for i, width in enumerate((14, 22, 18, 28, 30, 30, 30), start=1):
+        ws.column_dimensions[ws.cell(row=head_row, column=i).column_letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _report_changes(d: Path, meta: dict, version: int | None, lang: str) -> tuple[str, dict | None, str | None, str]:
+    """What the report's Changes sheet lists: (title, diff or None, note, the words for "no change"). A version's
+    report: the version against the one before it (GET /api/data/diff's, as the version list's Compare button
+    asks it); an upload's: what confirming changes, kept by the check (:data:`CHANGES_FILE`)."""
+    if version is not None:
+        store = _store()
+        made = store.version(version)
+        a = made.parent if made.parent is not None else version - 1
+        title = t("qa33f2_changes_version", lang, a=a, b=version)
+        try:
+            diff = store.diff(a, version)
+            attribute_values(diff, lambda: store.layers(a).get("facilities"),
+                             lambda: store.layers(version).get("facilities"))
+        except CoverplanError as exc:  # a version whose files are gone: said in the sheet, the report downloads
+            return title, None, t("qa33f2_changes_failed", lang, a=a, b=version, why=exc.message(lang)), ""
+        return title, diff, None, t("data_no_change", lang)
+    title = t("qa33f2_changes_upload", lang, v=meta.get("version_checked", "?"))
+    try:
+        kept = json.loads((d / CHANGES_FILE).read_text("utf-8"))
+    except (OSError, ValueError):  # checked before the check kept its changes
+        return title, None, t("qa33f2_changes_unknown", lang), ""
+    diff = kept.get("diff") if isinstance(kept, dict) else None
+    if isinstance(diff, dict):
+        return title, diff, None, t("qa32ff_changes_none", lang)
+    facts = meta.get("facts") if isinstance(meta.get("facts"), dict) else {}
+    blocked = facts.get("blocked")
+    if facts.get("identical") is not None:
+        note = _identical_text(facts["identical"], lang)
+    elif isinstance(blocked, dict) and blocked:
+        note = t("qa33f2_changes_refused", lang, why=blocked.get(lang) or next(iter(blocked.values())))
+    elif meta.get("blocked_rows"):
+        note = t("qa33f2_changes_refused", lang, why=t("data_blocked_short", lang, n=meta["blocked_rows"]))
+    else:  # the file's data could not be compared (the confirm says what is wrong with it)
+        note = t("qa33f2_changes_not_known", lang)
+    return title, None, note, ""
 
 
 def _replacement(layer: str, accepted, region, check, mode: str = register_scope.DEFAULT_REPLACE) -> dict | None:
@@ -1339,6 +1586,8 @@ def _report_download(d: Path, meta: dict, fmt: str, version: int | None = None):
     # the workbook's sheet is named in the language asked (the file name stays ASCII for every browser)
     body = exports.table_bytes(rows, columns, fmt, lang, sheet=t("data_report", lang), title=title,
                                summary=summary, summary_head=t("f9_summary", lang))
+    if fmt == "xlsx":  # and what the confirm changes / changed, as the page's changes preview lists it (QA 33)
+        body = changes_sheet(body, lang, *_report_changes(d, meta, version, lang))
     return exports.download(body, fmt, "validation-report")
 
 

@@ -209,7 +209,8 @@
       var cell = function (label, cls, html) {
         return "<td data-label='" + esc(T(label)) + "'" + (cls ? " class='" + cls + "'" : "") + ">" + html + "</td>";
       };
-      var url = "/api/data/diff?a=" + encodeURIComponent(v.diff.a) + "&b=" + encodeURIComponent(v.diff.b) + "&lang=" + CP.C.lang;
+      // the Data page opened on the comparison (a link: a new tab, a copy sent on); a plain click shows it here
+      var url = "/data?diff=" + encodeURIComponent(v.diff.a) + "," + encodeURIComponent(v.diff.b) + "&lang=" + CP.C.lang;
       h += "<tr data-version='" + esc(v.version) + "' class='fv-" + esc(v.kind) + "'><td class='fv-v'><b>v" + esc(v.version) + "</b></td>" +
         cell("qa32fh_kind", "", esc(v.kind_text)) + cell("admin_time", "nowrap", esc(v.created ? when(v.created) : v.created_iso || "")) +
         cell("qa32fh_author", "", esc(v.author || "–")) +
@@ -227,15 +228,20 @@
   $("audit-facility").addEventListener("click", function (e) {
     var a = e.target.closest("a.fv-diff");
     if (!a) return;
-    e.preventDefault();  // the comparison shown here, in words (the link itself is the API's JSON)
+    // Ctrl/Shift/Cmd-click: the browser opens the Data page's comparison in a new tab or window, as asked
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button !== 0) return;
+    e.preventDefault();  // the comparison shown here, in words, with the way to the Data page's
     var out = $("fv-diff");
     out.hidden = false;
+    out.dataset.ready = "0";
     out.innerHTML = "<p class='muted'>" + esc(T("loading")) + "</p>";
-    CP.json(a.getAttribute("href")).then(function (d) {
+    CP.json("/api/data/diff?a=" + encodeURIComponent(a.dataset.a) + "&b=" + encodeURIComponent(a.dataset.b) +
+            "&lang=" + CP.C.lang).then(function (d) {
       var h = "<h4>" + esc(TT("qa32fh_diff_title", {a: a.dataset.a, b: a.dataset.b})) + "</h4><ul>";
       (d.lines || []).forEach(function (l) { h += "<li>" + esc(l) + "</li>"; });
       if (!(d.lines || []).length) h += "<li class='muted'>" + esc(T("data_no_change")) + "</li>";
-      out.innerHTML = h + "</ul>";
+      out.innerHTML = h + "</ul><p class='small'><a class='fv-open' href='" + esc(a.getAttribute("href")) + "'>" +
+        esc(T("qa33f2_diff_open")) + "</a></p>";
       out.dataset.ready = "1";
     }).catch(function (err) { out.innerHTML = "<p class='error-box'>" + esc((err && err.message) || T("load_failed")) + "</p>"; });
   });

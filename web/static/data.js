@@ -86,7 +86,17 @@
 
   function showDiff(a, b) {
     $("diff").hidden = false;
+    $("diff").dataset.ready = "0";
     $("diff").innerHTML = "<p class='muted'>" + T("loading") + "</p>";
+    // the address says the comparison shown (/data?diff=A,B, as the admin page links to it): a reload or a
+    // link copied from the address bar opens it again
+    try {
+      var q = new URLSearchParams(location.search);
+      q.delete("diff");
+      var rest = q.toString();
+      history.replaceState(null, "", location.pathname + "?diff=" + encodeURIComponent(a) + "," + encodeURIComponent(b) +
+                           (rest ? "&" + rest : "") + location.hash);
+    } catch (err) { /* an address the browser will not change: the comparison is shown all the same */ }
     CP.json("/api/data/diff?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b) + "&lang=" + C.lang).then(function (d) {
       var h = "<h3>" + esc(T("data_diff")) + " v" + esc(a) + " → v" + esc(b) + "</h3><ul>";
       (d.lines || []).forEach(function (l) { h += "<li>" + esc(l) + "</li>"; });
@@ -94,6 +104,20 @@
       $("diff").innerHTML = h + "</ul>";
       $("diff").dataset.ready = "1";
     }).catch(function (e) { $("diff").innerHTML = "<p class='error-box'>" + esc((e && e.message) || T("load_failed")) + "</p>"; });
+  }
+
+  // The page opened as /data?diff=A,B: the server put the comparison (or why it cannot be shown) in #diff; the
+  // version pickers say the two versions, and the comparison is scrolled into view once the list above it is in
+  function openedOnDiff() {
+    var box = $("diff");
+    if (!box || box.dataset.from !== "url") return;
+    var a = box.dataset.a, b = box.dataset.b, nums = [];
+    $("cmp-a").querySelectorAll("option").forEach(function (o) { nums.push(o.value); });
+    if (a != null && b != null && nums.indexOf(a) >= 0 && nums.indexOf(b) >= 0) {
+      $("cmp-a").value = a;
+      $("cmp-b").value = b;
+    }
+    box.scrollIntoView({block: "start"});
   }
 
   function rollback(v) {
@@ -520,7 +544,7 @@
       if ($("m-type-all") && !$("mapping").hidden) { $("m-type-all").value = $("u-type").value; syncMappingType(); }
     });
     syncKind();
-    loadVersions();
+    loadVersions().then(openedOnDiff);
     try {  // what the action before the reload (a rollback) did
       var said = sessionStorage.getItem("cp-data-status");
       if (said) { sessionStorage.removeItem("cp-data-status"); $("u-status").textContent = said; }
