@@ -145,11 +145,14 @@ def load_graphml(path: str | Path) -> nx.MultiDiGraph:
         return ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure means an unusable file
         why = reader_message(exc, path.name).rstrip(". ")  # (the server's paths in it: the file's name)
+        from geo.osmfile import technical_zh
+
+        # (in Chinese what is wrong, the reader's English words after it, marked: QA 33)
         raise NetworkError(f"Cannot read road graph {path.name}: {why}.",
-                           f"无法读取路网文件 {path.name}（读取程序报告：{why}）。",
+                           f"无法读取路网文件 {path.name}：它不是 coverplan（osmnx）保存的 GraphML 路网文件，或文件已损坏。",
                            hint_en="Rebuild it with `coverplan network build`.",
-                           hint_zh="请用 `coverplan network build` 重新生成。",
-                           details={"path": str(path)}) from exc
+                           hint_zh=f"请用 `coverplan network build` 重新生成。{technical_zh(why)}",
+                           details={"path": str(path), "reader": why}) from exc
 
 
 def build_graph(osm: str | Path, *, drive_only: bool = True,
@@ -223,9 +226,11 @@ def build_graph(osm: str | Path, *, drive_only: bool = True,
             except Exception as exc:  # noqa: BLE001
                 why = reader_message(exc, osm.name).rstrip(". ")
                 raise NetworkError(f"osmnx could not build a graph from {osm.name}: {why}.",
-                                   f"osmnx 无法由 {osm.name} 构建路网（读取程序报告：{why}）。",
-                                   hint_en="Check that the file is valid OpenStreetMap data.",
-                                   hint_zh="请检查文件是否为有效的OpenStreetMap数据。") from exc
+                                   f"无法由 {osm.name} 构建路网：文件中的道路数据不完整或有误（如道路用到的节点不在文件中）。",
+                                   hint_en="Check that the file is valid OpenStreetMap data. "
+                                           f"{osmfile.OSM_EXPORT_HINT_EN}",
+                                   hint_zh=f"{osmfile.OSM_EXPORT_HINT_ZH}{osmfile.technical_zh(why)}",
+                                   details={"file": osm.name, "reader": why}) from exc
         G = _add_speeds(G, hwy_speeds, fallback_kmh)
         G.graph["coverplan_source_sha256"] = digest
         return G

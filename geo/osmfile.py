@@ -141,11 +141,61 @@ def extract_roads(src: str | Path, dst: str | Path, *, drive_only: bool = True) 
             hint_zh="请在OSM编辑软件中修正或删除该节点（如 JOSM 的校验功能可找到它），再重新导出文件。",
             details={"file": src.name, "value": shown}) from exc
     except RuntimeError as exc:  # osmium's parse errors
+        # (the reader's own words end without a full stop: one is added before the hint)
+        why = reader_message(exc, src.name).rstrip(". ")
         raise InputDataError(
-            # (the reader's own words end without a full stop: one is added before the hint)
-            f"Cannot read {src.name} as OpenStreetMap data: {reader_message(exc, src.name).rstrip('. ')}.",
-            f"无法读取OSM文件 {src.name}（读取程序报告：{reader_message(exc, src.name).rstrip('. ')}）。",
-            hint_en="Is it a complete .osm (XML) or .osm.pbf file?",
-            hint_zh="请确认文件是完整的 .osm（XML）或 .osm.pbf 文件。",
-            details={"file": src.name}) from exc
+            f"Cannot read {src.name} as OpenStreetMap data: {why}.",
+            f"无法读取OSM文件 {src.name}：{osm_problem_zh(why, blank=_blank(src))}。",
+            hint_en=OSM_EXPORT_HINT_EN, hint_zh=f"{OSM_EXPORT_HINT_ZH}{technical_zh(why)}",
+            details={"file": src.name, "reader": why}) from exc
     return {"ways": n_ways, "nodes": n_nodes}
+
+
+#: How to get a file osmium reads, after a refusal of one it could not (QA 33).
+OSM_EXPORT_HINT_EN = ("Export the area again as an OSM XML file (.osm): on openstreetmap.org with Export, or in JOSM "
+                      "with File > Save As; or use an .osm.pbf extract (e.g. from Geofabrik).")
+OSM_EXPORT_HINT_ZH = ("请重新导出该地区的 OSM XML 文件（.osm）：在 openstreetmap.org 上点“导出”，或在 JOSM 中用“文件 → "
+                      "另存为”；也可使用 .osm.pbf 格式的地区数据（如 Geofabrik 提供的下载）。")
+
+
+def technical_zh(why: str) -> str:
+    """A reader's own English words, as the Chinese message's last, marked, part: a planner reads what is wrong
+    in Chinese before it, a developer or the program's maintainers can still see the reader's words."""
+    return f"技术细节（英文）：{why}。" if why else ""
+
+
+def _blank(src: Path) -> bool:
+    """Whether ``src`` holds nothing but white space (expat's "no element found" at its end, as of a cut file)."""
+    try:
+        with open(src, "rb") as fh:
+            head = fh.read(1 << 16)
+        return not head.strip() and src.stat().st_size <= len(head)
+    except OSError:
+        return False
+
+
+def osm_problem_zh(why: str, *, blank: bool = False) -> str:
+    """What osmium's complaint ``why`` (its English words, the file's paths already replaced by its name) says
+    is wrong with an OSM file, in Chinese (``blank``: the file holds only white space): the Chinese message said
+    osmium's English sentence inside it (QA 33)."""
+    import re
+
+    if m := re.match(r"XML parsing error at line (\d+), column (\d+): (.*)", why, re.S):
+        line, col, what = int(m[1]), int(m[2]), m[3]  # (expat's columns count from 0: the line is said)
+        if "no element found" in what:
+            if blank or (line == 1 and col == 0):
+                return "文件是空的（没有任何 XML 内容），不是 OSM XML 文件"
+            return f"文件在第 {line} 行提前结束，内容不完整（可能下载或复制时被截断）"
+        if line == 1 and col == 0:
+            return "文件开头就不是 XML，它不是 OSM XML 文件（可能是其他格式的文件改了扩展名）"
+        return f"文件第 {line} 行不是有效的 XML，它不是可读取的 OSM XML 文件"
+    if "without version" in why:
+        return ("文件的根元素 <osm> 缺少 version 属性（OSM XML 文件应以 <osm version=\"0.6\" …> 开头），"
+                "它不是标准的 OSM XML 文件")
+    if m := re.match(r"Can not read file with version (\S{1,20})", why):
+        return f"文件的 OSM 格式版本为 {m[1]}，只能读取 0.6 版的 OSM XML 文件"
+    if m := re.match(r"Unknown top-level element: (\S{1,40})", why):
+        return f"文件的根元素是 <{m[1]}>，而 OSM XML 文件的根元素应为 <osm>，它不是 OSM 数据"
+    if "PBF error" in why:
+        return "文件不是有效的 .osm.pbf 数据（可能已损坏、不完整或并非 PBF 格式）"
+    return "文件不是可读取的 OSM 数据（.osm XML 或 .osm.pbf 格式）"

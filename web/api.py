@@ -1051,6 +1051,9 @@ def _facility_view():
 
 #: Most rows one page of /api/facilities gives when a client asks for pages (``limit``).
 FACILITY_PAGE_MAX = 5000
+#: Furthest page start (``offset``) /api/facilities takes, as /api/admin/audit's: beyond it a 400 (an offset of 10^23
+#: was an empty page, where web/API.md says an offset out of range is a 400: QA 33).
+FACILITY_OFFSET_MAX = 10**8
 
 
 @bp.get("/facilities")
@@ -1059,7 +1062,7 @@ def facilities():
     ``limit`` (and ``offset``), one page of the rows in the same order: ``count`` stays the number matching,
     ``next_offset`` says where the next page starts (null after the last)."""
     limit = number(request.args.get("limit"), "limit", int, minimum=1, maximum=FACILITY_PAGE_MAX)
-    offset = number(request.args.get("offset"), "offset", int, minimum=0)
+    offset = number(request.args.get("offset"), "offset", int, minimum=0, maximum=FACILITY_OFFSET_MAX)
     view = _facility_view()
     if limit is not None or offset is not None:
         start, size = offset or 0, limit or FACILITY_PAGE_MAX

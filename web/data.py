@@ -38,7 +38,7 @@ from planner.marks import township_at
 from planner.register import validate_register
 from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
 from planner.register_report import sentences
-from planner.textrules import TypedInt, number_text
+from planner.textrules import number_text
 from web import auth, exports, layers
 from web.api import job_dict
 from web.errors import bad_param, json_kind, json_object, no_body, not_found, refuse_unknown, shown_value
@@ -299,20 +299,8 @@ def rollback():
     sent = body.get("version") if isinstance(body, dict) else None
     v = version_number(sent)  # 1e3 is version 1000, as the CLI reads it (QA 26)
     store = _store()
-    if v is None:
-        v = sent  # said as sent
-        # which versions there are: a rollback sent without one was told "version=null" and nothing more
-        have = [f"v{n}" for n in sorted((x.version for x in store.versions()), reverse=True)]
-        current = store.current().version
-        if len(have) < 2:
-            hint_en = f"There is only data version v{current}, the current one: there is nothing to roll back to."
-            hint_zh = f"目前只有一个数据版本 v{current}（即当前版本），没有可回退的版本。"
-        else:
-            hint_en = (f"The data versions are {listed(have[:10], 'en', total=len(have))} (newest first; v{current} "
-                       "is current): GET /api/data/versions lists them.")
-            hint_zh = (f"现有数据版本：{listed(have[:10], 'zh', total=len(have))}（从新到旧，当前为 v{current}），"
-                       "可在“数据”页或 GET /api/data/versions 查看。")
-        raise bad_param("version", v, "a data version number", "数据版本号", hint_en=hint_en, hint_zh=hint_zh)
+    if v is None:  # said as sent (cut), with the versions there are: "version=null" and nothing more was no help
+        raise version_refusal("version", sent, store, always_list=True)
     if v not in {x.version for x in store.versions()}:
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
@@ -329,42 +317,126 @@ def rollback():
 def _int_arg(name: str) -> int:
     raw = request.args.get(name, "")
     value = version_number(raw)  # "²" passed str.isdigit() and failed int(): a 500 (QA 22)
-    if value is None:
-        raise bad_param(name, typed_number(raw), "a data version number", "数据版本号")
+    if value is None:  # 5,000 digits were a 500 and 1e300 a 404 naming 301 digits (QA 33): a 400, as typed
+        raise version_refusal(name, raw, _store())
     return value
+
+
+#: No data version is numbered beyond SQLite's integers: a number past them (1e300, 1e308 as a JSON number, 5,000
+#: nines) is refused as no version number at all (a 400), not looked for (a 404 naming a 309-digit integer, QA 33).
+VERSION_LIMIT = 2**63
+#: Characters of a refused version number a message quotes (and its details keep): 5,000 nines are not echoed.
+VERSION_SHOWN = 40
 
 
 def version_number(raw) -> int | None:
     """A data version number as sent (a query's text, a JSON number or its text), read by web/API.md's rule of
     numbers: ``1000``, ``1e3``, ``1000.`` and ``1e3`` as a JSON number (1000.0) are 1000, as the CLI reads them
-    (cli.options.given_int); None for anything else ("x", "2.5", true, "²", "1_0"). A number beyond SQLite's
-    integers prints as typed (a 404 naming 1e30, not its 31 digits). The caller says what is wrong."""
+    (cli.options.given_int); None for anything that cannot be a version: not a whole number ("x", "2.5", true,
+    "²", "1_0") or beyond any version there could be (|n| >= :data:`VERSION_LIMIT`: "1e300", 1e308, 5,000 digits,
+    which int() refused past 4,300 with a 500, QA 33). The caller refuses None with :func:`version_refusal` (a
+    400 quoting the value as typed); a number returned that names no version is its 404."""
     import math
 
     if isinstance(raw, bool) or raw is None:
         return None
     if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float):
+        value = raw
+    elif isinstance(raw, float):
         if not math.isfinite(raw) or raw != int(raw):
             return None
-        value, typed = int(raw), f"{raw:g}"
+        value = int(raw)
     elif isinstance(raw, str):
         text = number_text(raw)
         if text is None:
             return None
         if text.lstrip("+-").isdigit():
-            return int(text)  # exact, however long
-        try:
-            as_float = float(text)
-        except ValueError:
-            return None
-        if not math.isfinite(as_float) or as_float != int(as_float):
-            return None
-        value, typed = int(as_float), text
+            # the digits counted before int() reads them: 20 and more (leading zeros aside) are past any version
+            if len(text.lstrip("+-").lstrip("0")) > len(str(VERSION_LIMIT)):
+                return None
+            value = int(text)
+        else:
+            try:
+                as_float = float(text)
+            except ValueError:
+                return None
+            if not math.isfinite(as_float) or as_float != int(as_float):
+                return None
+            value = int(as_float)
     else:
         return None
-    return value if -2**63 <= value < 2**63 else TypedInt(value, typed)
+    return value if -VERSION_LIMIT <= value < VERSION_LIMIT else None
+
+
+class _Quoted:
+    """A refused number as a message writes it (web.errors.shown_value writes a value JSON cannot by its repr)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def shown_version(sent):
+    """A data version number sent, for a refusal: (the value its message quotes, the value its details keep). As
+    typed, cut at :data:`VERSION_SHOWN` characters (text of 5,000 digits, a JSON integer of 300), a JSON number
+    as written (1e308, not 1e+308); the details never carry a huge integer (its cut digits, as text)."""
+    from web.params import as_typed
+
+    if isinstance(sent, str):
+        text = typed_number(sent)
+        cut = text if len(text) <= VERSION_SHOWN else text[:VERSION_SHOWN] + "…"
+        return cut, cut
+    if isinstance(sent, int) and not isinstance(sent, bool) and not -VERSION_LIMIT <= sent < VERSION_LIMIT:
+        digits = str(sent)  # at most 310 digits: web/safejson.py refuses longer JSON integers
+        cut = digits if len(digits) <= VERSION_SHOWN else digits[:VERSION_SHOWN] + "…"
+        return _Quoted(cut), cut
+    return as_typed(sent), sent
+
+
+def version_refusal(name: str, sent, store, *, always_list: bool = False) -> InputDataError:
+    """The 400 for a data version ``sent`` that :func:`version_number` reads as none, quoting it as typed
+    (:func:`shown_version`): a number says why it is none (not a whole number; beyond any version) and lists the
+    versions there are, as does anything else when ``always_list`` (a rollback's)."""
+    import math
+
+    shown, kept = shown_version(sent)
+    why_en = why_zh = ""
+    text = number_text(sent) if isinstance(sent, str) else None
+    if text is not None or (isinstance(sent, (int, float)) and not isinstance(sent, bool)):
+        if text is not None and text.lstrip("+-").isdigit():
+            far = True
+        else:
+            try:
+                as_float = float(text) if text is not None else float(sent)
+            except OverflowError:  # a JSON integer past a float's range
+                as_float = math.inf
+            far = math.isinf(as_float) or (not math.isnan(as_float) and abs(as_float) >= VERSION_LIMIT)
+            if math.isnan(as_float):  # "nan": no number, said as "x" is
+                text = None
+        if far:
+            why_en, why_zh = "That is far beyond any data version number. ", "该数值远超任何数据版本号。"
+        elif text is not None or isinstance(sent, float):
+            why_en, why_zh = "That is not a whole number. ", "该数值不是整数。"
+    hint_en = hint_zh = ""
+    if why_en or always_list:
+        have = [f"v{n}" for n in sorted((x.version for x in store.versions()), reverse=True)]
+        current = store.current().version
+        if len(have) < 2:  # (a rollback's: nothing to roll back to)
+            hint_en = f"There is only data version v{current}, the current one" + (
+                ": there is nothing to roll back to." if always_list else ".")
+            hint_zh = f"目前只有一个数据版本 v{current}（即当前版本）" + ("，没有可回退的版本。" if always_list else "。")
+        else:
+            hint_en = (f"The data versions are {listed(have[:10], 'en', total=len(have))} (newest first; v{current} "
+                       "is current): GET /api/data/versions lists them.")
+            hint_zh = (f"现有数据版本：{listed(have[:10], 'zh', total=len(have))}（从新到旧，当前为 v{current}），"
+                       "可在“数据”页或 GET /api/data/versions 查看。")
+    err = bad_param(name, shown, "a data version number", "数据版本号", hint_en=why_en + hint_en,
+                    hint_zh=why_zh + hint_zh)
+    if isinstance(getattr(err, "details", None), dict) and "value" in err.details:
+        err.details["value"] = kept
+    return err
 
 
 #: The author of a version made on an open server by nobody named (geo.datasets.ANONYMOUS_AUTHOR): a placeholder,
@@ -2196,9 +2268,13 @@ def _check_base(body: dict, action: str, ft) -> None:
     if isinstance(base, float) and version_number(base) is not None:
         base = version_number(base)
     if isinstance(base, bool) or not isinstance(base, int) or base < 0 or base > _svc().version():
-        # (a version after the current one was read as "changed since": a 409 naming v10^30)
-        raise bad_param("base", base, f"the data version the page showed (a whole number up to v{_svc().version()})",
+        # (a version after the current one was read as "changed since": a 409 naming v10^30); quoted as typed and
+        # cut, 1e308 not 1e+308, and no 300-digit integer in its details (QA 33)
+        shown, kept = shown_version(base)
+        err = bad_param("base", shown, f"the data version the page showed (a whole number up to v{_svc().version()})",
                         f"页面所示的数据版本号（不超过 v{_svc().version()} 的整数）")
+        err.details["value"] = kept
+        raise err
     if action == "mark":
         layer, row, what_en, what_zh = MARKS, None, "the candidates' marks", "候选点标记"
     elif action.endswith("_site"):
