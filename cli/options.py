@@ -173,14 +173,25 @@ def given_float(text: str) -> float:
 given_float.__name__ = "float"  # argparse names the type in its error ("invalid float value")
 
 
+#: Digits of a whole-number option read exactly; a longer one (5,000 nines) stands for a number as far beyond every
+#: limit, so its checks refuse it, said by its first digits.
+LONGEST_INT = 400
+
+
 def given_int(text: str) -> int:
     """argparse's ``type`` for a whole-number option: a number as the web reads one (1000, 1e3, 1000.),
     whole; nothing else int() takes ("1_0", "٥")."""
     import math
 
     plain = _plain(text)
-    if plain.lstrip("+-").isdigit():
-        return int(plain)  # exact, however long
+    if whole := re.fullmatch(r"([+-]?)([0-9]+)", plain):
+        sign, significant = whole[1].replace("+", ""), whole[2].lstrip("0") or "0"
+        if len(significant) <= LONGEST_INT:
+            return int(sign + significant)  # exact, however long a number can sensibly be
+        # int() refuses past 4,300 digits, which argparse said was "not a whole number", echoing every digit (QA 33):
+        # a number that large is past every limit anyway; it is said as typed, cut
+        from planner.textrules import TypedInt
+        return TypedInt(int(sign + significant[:LONGEST_INT]), text.strip()[:40] + "…")
     value = float(plain)
     if not math.isfinite(value) or value != int(value):
         raise ValueError(text)
