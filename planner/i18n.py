@@ -2488,3 +2488,17 @@ _STRINGS.update({
                                  "What confirming changes could not be worked out beforehand: the confirm will say why."),
     "qa33f2_changes_failed": ("无法对比 v{a} 与 v{b}：{why}", "Versions v{a} and v{b} could not be compared: {why}"),
 })
+
+
+# -- fixer QA33-F7: a re-solve of an upgrade lowers K to what the solver can choose, and says which facilities it
+# leaves out for want of a capacity (web.capacity_proposals.upgrade_left_out)
+_STRINGS.update({
+    "qa33f7_unknown_new": ("{n} 处新增设施未填{noun}，未作为候选",
+                           "{n} facilities added since have no {noun} given and are not candidates"),
+    "qa33f7_unknown_new_one": ("{n} 处新增设施未填{noun}，未作为候选",
+                               "{n} facility added since has no {noun} given and is not a candidate"),
+    "qa33f7_unknown_old": ("{n} 处设施未填{noun}，未作为候选",
+                           "{n} facilities have no {noun} given and are not candidates"),
+    "qa33f7_unknown_old_one": ("{n} 处设施未填{noun}，未作为候选",
+                               "{n} facility has no {noun} given and is not a candidate"),
+})

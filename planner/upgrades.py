@@ -210,6 +210,61 @@ class UpgradePlan:
         return {"type": "FeatureCollection", "features": feats, "coverplan": meta}
 
 
+def upgrade_candidates(region: Region, ft: FacilityType,
+                       facilities: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The existing facilities an upgrade (or a conversion) of ``ft`` may choose, and those it leaves out because
+    the register gives no capacity for them.
+
+    Only facilities in the type's counties may be chosen (``ft.demand_counties``: a county planner's, as new sites
+    are, planner.sites). A facility whose capacity is unknown cannot be weighed: "0 -> 20 beds" made it look like
+    the best upgrade, so it is left out of the choice and named (as /api/beds does). The one rule of what can be
+    chosen: the solver (:func:`propose_upgrades`) and the forms' K limits (:func:`choosable`) both read it (QA 33:
+    a facility added on the map without beds was counted by the form and the re-solve, not by the solver)."""
+    cand = existing_facilities(region, ft, facilities)
+    if ft.demand_counties:
+        cand = cand[cand["county_code"].astype(str).isin(ft.demand_counties)]
+    if ft.capacity is None:  # nothing to weigh them by: propose_upgrades says so
+        return cand, cand.iloc[0:0]
+    _, known = site_capacity(cand, ft.capacity.field)
+    return cand[known], cand[~known]
+
+
+def county_limits(counties, per_county_max: int | None) -> dict[str, int]:
+    """{county code: how many of the candidates in ``counties`` (one code per candidate) may be chosen}, at most
+    ``per_county_max`` in each; a county without any is left out."""
+    counts = pd.Series(np.asarray(counties, dtype=object)).astype(str).value_counts()
+    most = int(per_county_max) if per_county_max else None
+    return {str(c): min(most, int(n)) if most else int(n) for c, n in counts.items() if n}
+
+
+def choosable(region: Region, ft: FacilityType, conversion: bool = False,
+              facilities: gpd.GeoDataFrame | None = None) -> dict:
+    """How many facilities an upgrade (``conversion``: a conversion) of ``ft`` may choose, counted as the solver
+    counts them (:func:`upgrade_candidates`, :func:`county_limits`): ``total`` (the largest K it accepts),
+    ``by_county`` ({code: limit}), ``facilities`` (the candidates), ``unknown`` (the facilities left out for an
+    unknown capacity), ``unknown_by_county`` and ``unknown_ids``."""
+    spec = ft.conversion if conversion else ft.upgrade
+    if spec is None:
+        raise _no_upgrade(ft, conversion)
+    cand, unknown = upgrade_candidates(region, ft, facilities)
+    by_county = county_limits(cand["county_code"], spec.per_county_max)
+    return {"total": int(sum(by_county.values())), "by_county": by_county, "facilities": int(len(cand)),
+            "unknown": int(len(unknown)),
+            "unknown_by_county": county_limits(unknown["county_code"], None) if len(unknown) else {},
+            "unknown_ids": [str(i) for i in unknown["id"]] if "id" in unknown else []}
+
+
+def capacity_unknown_error(ft: FacilityType, n_unknown: int) -> InputDataError:
+    """Facilities of the type exist, but none has a capacity to weigh an upgrade by."""
+    return InputDataError(
+        f"The {n_unknown:,} existing {ft.name_en} facilities have no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
+        "count in the register, so no upgrade can be weighed.",
+        f"现有 {n_unknown:,} 处{ft.name_zh}的{t(f'capw_noun_{ft.capacity.field}', 'zh')}数均未知，无法比较改造效果。",
+        hint_en="Give their capacities in the register (or in each facility's details on the map).",
+        hint_zh="请在名录中填写其容量（或在地图上编辑设施时填写）。",
+        details={"type": ft.key, "capacity_unknown": int(n_unknown), "parameter": "k"})
+
+
 def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, graph) -> tuple:
     """The instance, the facilities (candidates first) and the type whose standard applies."""
     target = get_type(spec.role) if spec.role else ft
@@ -221,14 +276,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     if target.capacity is None or ft.capacity is None:
         raise InputDataError(f"Types '{ft.key}' and '{target.key}' need a capacity block for upgrades.",
                              f"改造提升需要设施类型“{ft.key}”和“{target.key}”均设定容量。")
-    cand = existing_facilities(region, ft, facilities)
-    if ft.demand_counties:  # only facilities in those counties may be chosen (as new sites are, planner.sites)
-        cand = cand[cand["county_code"].astype(str).isin(ft.demand_counties)]
-    # a facility whose capacity the register does not give cannot be weighed: "0 -> 20 beds" made it
-    # look like the best upgrade. It is left out of the choice and named (as /api/beds does)
-    _, known = site_capacity(cand, ft.capacity.field)
-    unknown = cand[~known]
-    cand = cand[known]
+    cand, unknown = upgrade_candidates(region, ft, facilities)
     others = existing_facilities(region, target, facilities) if spec.role else cand.iloc[0:0]
     sites = pd.concat([cand, others], ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.STORAGE_CRS)
@@ -423,18 +471,11 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     inst, sites, target, cap_now, costs, std, is_estimate, unknown = _instance(region, ft, spec, facilities, mode, graph)
     n_cand = int(inst.candidate.sum())
     if not n_cand and len(unknown):  # they exist, but none has a capacity to weigh
-        raise InputDataError(
-            f"The {len(unknown):,} existing {ft.name_en} facilities have no {t(f'capw_unit_{ft.capacity.field}', 'en')} "
-            "count in the register, so no upgrade can be weighed.",
-            f"现有 {len(unknown):,} 处{ft.name_zh}的{t(f'capw_noun_{ft.capacity.field}', 'zh')}数均未知，无法比较改造效果。",
-            hint_en="Give their capacities in the register (or in each facility's details on the map).",
-            hint_zh="请在名录中填写其容量（或在地图上编辑设施时填写）。",
-            details={"type": ft.key, "capacity_unknown": int(len(unknown)), "parameter": "k"})
+        raise capacity_unknown_error(ft, len(unknown))
     if not n_cand:
         raise _none_to_upgrade(region, ft, conversion)
     per_c = spec.per_county_max
-    limit = n_cand if not per_c else int(sum(min(per_c, int(((inst.county == c) & inst.candidate).sum()))
-                                             for c in set(inst.county[inst.candidate])))
+    limit = sum(county_limits(inst.county[inst.candidate], per_c).values())  # as the forms count it (choosable)
     notes = []
     if clip_k and isinstance(k, (int, np.integer)) and k > limit:  # a default K above what can be chosen
         notes.append({"zh": f"K 取可选上限 {limit:,}（默认值 {k:,} 超过按各县上限、已知容量的设施可选的数量）。",

@@ -238,26 +238,53 @@ def _check_size_limit(raw, sizes: list[float], ft, unit: tuple[str, str]) -> Non
                   f"（是否填了合计数，或把人数当成了{unit[0]}？），请填写每处的容量")
 
 
+def upgrade_choosable(service, ft, conversion: bool) -> dict:
+    """What an upgrade (a conversion) of ``ft`` may choose on the service's current data, counted as the solver
+    counts it (planner.upgrades.choosable: existing facilities in ``ft``'s counties whose capacity is known, at
+    most the per-county limit in each): ``total``, ``by_county``, ``unknown`` (left out for an unknown capacity),
+    ``unknown_ids``."""
+    from planner.upgrades import choosable
+    return choosable(service.region, ft, conversion)
+
+
 def upgrade_limit(service, ft, conversion: bool) -> int:
-    """How many facilities an upgrade may choose (existing ones, within the per-county limits)."""
-    spec = ft.conversion if conversion else ft.upgrade
-    fac = existing_facilities(service.region, ft)
-    if ft.demand_counties:  # a county planner's (planner.coverage.county_type): his county's facilities only
-        fac = fac[fac["county_code"].astype(str).isin(ft.demand_counties)]
-    counts = fac["county_code"].astype(str).value_counts()
-    if spec.per_county_max:
-        return int(sum(min(int(spec.per_county_max), int(n)) for n in counts))
-    return int(counts.sum())
+    """How many facilities an upgrade may choose (existing ones of known capacity, within the per-county limits):
+    the largest K the solver accepts. With facilities there but none of known capacity, the solver's own message
+    (their capacity is unknown), not "there are none" (QA 33: the form counted a facility added on the map without
+    beds, the solver did not, and the re-solve kept a K the solver refused)."""
+    from planner.upgrades import capacity_unknown_error
+
+    n = upgrade_choosable(service, ft, conversion)
+    if not n["total"] and n["unknown"]:
+        raise capacity_unknown_error(ft, n["unknown"])
+    return n["total"]
 
 
 def upgrade_limits_by_county(service, ft, conversion: bool) -> dict[str, int]:
     """{county code: how many facilities an upgrade solved for that county may choose} (as
-    :func:`upgrade_limit` counts them for a county planner), for the form's K once a county is picked;
-    a county without any is left out."""
-    spec = ft.conversion if conversion else ft.upgrade
-    counts = existing_facilities(service.region, ft)["county_code"].astype(str).value_counts()
-    most = int(spec.per_county_max) if spec.per_county_max else None
-    return {str(c): min(most, int(n)) if most else int(n) for c, n in counts.items() if n}
+    :func:`upgrade_limit` counts them for a county planner, and the solver), for the form's K once a county is
+    picked; a county without any is left out."""
+    return dict(upgrade_choosable(service, ft, conversion)["by_county"])
+
+
+def upgrade_left_out(rec: dict, service, ft, n: dict, lang: str) -> str:
+    """The facilities of the type a re-solve of the upgrade proposal ``rec`` leaves out of the choice for want of
+    a capacity (``n``: :func:`upgrade_choosable`), those added since it was solved said as new ("1 处新增设施未填
+    床位，未作为候选"); "" when none is left out."""
+    if not n["unknown"] or ft.capacity is None:
+        return ""
+    from web.proposals import solved_region
+
+    try:  # the facilities of the data it was solved on (the current data when that cannot be read)
+        before = set(existing_facilities(solved_region(rec, service), ft)["id"].astype(str))
+    except Exception:  # only the words depend on it: all said as not new
+        before = set(n["unknown_ids"])
+    new = sum(1 for i in n["unknown_ids"] if i not in before)
+    noun = t(f"capw_noun_{ft.capacity.field}", lang)
+    noun = noun.lower() if lang == "en" else noun
+    parts = [t(key + ("_one" if count == 1 and lang == "en" else ""), lang, n=f"{count:,}", noun=noun)
+             for count, key in ((new, "qa33f7_unknown_new"), (n["unknown"] - new, "qa33f7_unknown_old")) if count]
+    return ("; " if lang == "en" else "；").join(parts)
 
 
 def _county_scoped(form: dict) -> bool:

@@ -377,7 +377,7 @@ def _rerun_k(form: dict, rec: dict, service) -> None:
     proposal's note says so; with none left, the answer says that in words."""
     from flask import g
 
-    from web.capacity_proposals import upgrade_limit
+    from web.capacity_proposals import upgrade_choosable, upgrade_left_out
 
     lang = getattr(g, "lang", "zh")
     ft = service.types().get(rec["type"])
@@ -385,20 +385,34 @@ def _rerun_k(form: dict, rec: dict, service) -> None:
         return
     ft = county_type(ft, (rec.get("params") or {}).get("county"), service.region)
     convert = bool(form.get("convert"))
-    limit, k = upgrade_limit(service, ft, convert), int(form["k"])
+    if (ft.conversion if convert else ft.upgrade) is None:  # a type that no longer says how: parse_params says so
+        return
+    # counted as the solver counts (planner.upgrades.choosable): a facility added on the map without beds was
+    # counted here and K = 3 kept, and the solver refused "最多可选 2 处" (QA 33)
+    n = upgrade_choosable(service, ft, convert)
+    limit, k = n["total"], int(form["k"])
+    if k <= limit:
+        return
+    # the facilities left out for want of a capacity, those added since it was solved said as new
+    left_out = {la: upgrade_left_out(rec, service, ft, n, la) for la in ("zh", "en")}
     if limit < 1:
         raise InputDataError(f"This proposal cannot be solved again: the current data (version {service.version()}) "
-                             f"has no {ft.name('en')} that can be {'converted' if convert else 'upgraded'}.",
+                             f"has no {ft.name('en')} that can be {'converted' if convert else 'upgraded'}"
+                             + (f" ({left_out['en']})." if left_out["en"] else "."),
                              f"无法重新求解此方案：当前数据（版本 {service.version()}）中没有可{'转型' if convert else '改造提升'}"
-                             f"的{ft.name('zh')}。",
-                             hint_en="Import a register that lists them (Data page), or roll the data back.",
-                             hint_zh="请在“数据管理”页面导入包含这些设施的名录，或回退数据版本。",
-                             details={"parameter": "k", "k": k, "max": 0})
+                             f"的{ft.name('zh')}" + (f"（{left_out['zh']}）。" if left_out["zh"] else "。"),
+                             hint_en=("Give their capacities (facility details on the map), import a register that "
+                                      "lists them (Data page), or roll the data back." if n["unknown"] else
+                                      "Import a register that lists them (Data page), or roll the data back."),
+                             hint_zh=("请在地图上编辑设施时填写其容量，或在“数据管理”页面导入包含这些设施的名录，或回退数据版本。"
+                                      if n["unknown"] else "请在“数据管理”页面导入包含这些设施的名录，或回退数据版本。"),
+                             details={"parameter": "k", "k": k, "max": 0, "capacity_unknown": n["unknown"]})
     if k > limit:
         form["k"] = limit
+        why = left_out["en" if lang == "en" else "zh"]
         said = (f"Solved again with K = {limit}, not {k}: the current data has only {limit} that can be chosen "
-                "within the per-county limits." if lang == "en" else
-                f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选。")
+                "within the per-county limits" + (f" ({why})." if why else ".") if lang == "en" else
+                f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选" + (f"（{why}）。" if why else "。"))
         # the old note shortened to leave room: the sentence must not take the re-run over MAX_NOTE
         old_note, room = form.get("note") or "", MAX_NOTE - len(said) - 2
         kept = old_note if len(old_note) <= room else old_note[:max(0, room - 1)].rstrip() + "…"  # (the old one keeps it)
