@@ -163,3 +163,32 @@ def test_a_county_whose_only_centres_have_no_beds_is_said_so(app):
     assert form.value.zh == solver.value.zh and "床位数均未知" in form.value.zh
     r = c.post("/api/proposals?wait=60", json={"type": "mutual_aid", "kind": "upgrade", "k": 1, "county": ZW})
     assert r.status_code == 400 and "床位数均未知" in r.get_json()["message_zh"], r.get_json()
+
+
+def test_a_k_too_large_says_the_facilities_without_a_capacity_are_not_counted(tmp_path):
+    """The form's "at most 2" now counts as the solver does; the refusal says why a facility the planner sees on the
+    map is not among them (QA 33, the lead's)."""
+    from web.app import create_app
+
+    app = create_app({"DB_PATH": str(tmp_path / "p.sqlite"), "TESTING": True, "CSRF_ENABLED": False})
+    try:
+        c = app.test_client()
+        svc = app.extensions["coverplan"]["service"]
+        ft = svc.types()["mutual_aid"]
+        from web.capacity_proposals import upgrade_choosable
+        before = upgrade_choosable(svc, ft, False)
+        f = svc.region.facilities
+        row = f[(f["facility_type"] == "mutual_aid") & (f["county_code"].astype(str) == "420303")].iloc[0]
+        r = c.post("/api/data/edits?lang=zh", json={"action": "add", "type": "mutual_aid", "name": "新增互助照料中心",
+                                                     "lon": float(row.geometry.x) + 0.01,
+                                                     "lat": float(row.geometry.y) + 0.01})
+        assert r.status_code in (200, 201), r.get_json()
+        after = upgrade_choosable(svc, ft, False)
+        assert after["unknown"] == before["unknown"] + 1 and after["total"] == before["total"]
+        for lang, said in (("zh", f"另有 {after['unknown']:,} 处未填床位数"), ("en", "no beds count given")):
+            r = c.post(f"/api/proposals?lang={lang}", json={"type": "mutual_aid", "kind": "upgrade",
+                                                             "k": after["total"] + 1})
+            assert r.status_code == 400, r.get_json()
+            assert said in r.get_json()["message"], r.get_json()
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

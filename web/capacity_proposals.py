@@ -332,8 +332,9 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
                       f"1 至 {limit} 的整数：未填写改造数量 K，而该类型默认的 K = {k} 超过可选的现有设施数 {limit}"
                       "（按各县上限）")
     if k > limit and not _county_scoped(form):
-        raise refused("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits)",
-                      f"不超过 {limit}（现有设施数，按各县上限）")
+        en, zh = _unknown_words(service, ft, convert)
+        raise refused("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits{en})",
+                      f"不超过 {limit}（现有设施数，按各县上限{zh}）")
     # k_default: the type's K, not the planner's; check_scope lowers it to what the county has (and drops this)
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert), **({} if given else {"k_default": True})}
 
@@ -364,8 +365,22 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
         params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
         params["k"] = limit
     elif params["k"] > limit:
+        en, zh = _unknown_words(service, ft, params.get("convert"))
         raise refused("k", params["k"], f"at most {limit} (existing facilities in {where_en} within the per-county "
-                      "limit)", f"不超过 {limit}（{where_zh}的现有设施数，按县上限）")
+                      f"limit{en})", f"不超过 {limit}（{where_zh}的现有设施数，按县上限{zh}）")
+
+
+def _unknown_words(service, ft, conversion) -> tuple[str, str]:
+    """The part of an "at most K" refusal that says facilities of unknown capacity are no candidates (the solver
+    leaves them out, planner.upgrades.choosable): a K the planner counted on the map was refused without a word of
+    why (QA 33). ("", "") when there are none."""
+    n = upgrade_choosable(service, ft, bool(conversion))["unknown"]
+    if not n:
+        return "", ""
+    field = ft.capacity.field
+    return (f"; {n:,} more {'has' if n == 1 else 'have'} no {t(f'capw_unit_{field}', 'en')} count given and cannot "
+            f"be chosen until {'it has' if n == 1 else 'they have'}",
+            f"；另有 {n:,} 处未填{t(f'capw_noun_{field}', 'zh')}数，填写后方可选择")
 
 
 def default_name(params: dict, ft, lang: str = "zh") -> str:
