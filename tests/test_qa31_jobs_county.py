@@ -105,7 +105,7 @@ def test_enabling_or_disabling_another_account_leaves_a_job_alone(tmp_path, gate
         assert started.wait(20)
         boss = signed_in(app, "boss")
         assert boss.patch("/api/admin/users/li", json={"disabled": True}).status_code == 200
-        assert boss.patch("/api/admin/users/zhu", json={"role": "viewer"}).status_code == 200
+        assert boss.patch("/api/admin/users/zhu", json={"role": "admin"}).status_code == 200
         gate.set()
         job = jobs.wait(r.get_json()["id"], 90)
         assert job.state == "done", (job.state, job.error)

@@ -376,6 +376,14 @@ def proposals_start():
     params = proposals.parse_params({} if body is None else body, svc())  # [] is not an object: a 400
     # a county planner's proposal is solved for his county only (web/auth.py)
     # "" (a form's 全市 choice) is the whole city; 0, false, [] or {} is a 400 naming the field, not the city
+    u = auth.user()
+    if body.get("county") == "" and u.can_edit and not u.citywide:
+        # the whole city asked by a county planner: refused as his re-run of a city-wide proposal is (QA 33: it was
+        # solved for his county and answered 201); no county given at all is his county, as before
+        raise Forbidden(f"You may make proposals for {auth.county_label(u.county, 'en')} only "
+                        f"(asked: the whole city).",
+                        f"您只能为 {auth.county_label(u.county)} 制定方案（所选：全市）。",
+                        details={"county": "", "your_county": u.county})
     params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
     check_sites(params)
     wait = _wait_seconds()
@@ -734,10 +742,11 @@ _PROPOSAL_EDITS = threading.Lock()
 
 @bp.patch("/proposals/<pid>")
 def proposal_edit(pid: str):
-    """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``."""
-    if not request.is_json and not request.form and request.get_data(cache=True):
-        json_object()  # a JSON body sent as text/plain: the 400 names the missing Content-Type
-    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``, as JSON only (as the data's edits
+    and rollback: a form was taken, and its csrf_token refused as a field with the token echoed, QA 33)."""
+    if not request.is_json and request.get_data(cache=True):
+        json_object()  # a form, or JSON sent as text/plain: the 400 says it must be sent as JSON, and why
+    body = request.get_json(silent=True) if request.is_json else None
     if body is None and request.get_data(cache=True):
         json_object()  # sent but not JSON: the 400 says why (nested too deep, NaN, a missing comma...)
     if body is None:
@@ -747,12 +756,78 @@ def proposal_edit(pid: str):
     with _PROPOSAL_EDITS:  # the check and the write at once: two saves at the same moment cannot both pass
         rec = proposals.saved(pid)
         auth.require_manage_proposal(rec, "change", "修改")
-        proposals.check_unchanged(rec, body)
+        from web.errors import EditConflict
+        try:
+            proposals.check_unchanged(rec, body)
+        except EditConflict as exc:
+            raise _conflict_by(rec, exc) from None
         changes = _what_changes(rec, changes)
-        ext()["store"].update(pid, **changes)
+        ext()["store"].update(pid, **changes, by=_editor())
     auth.audit("proposal_renamed", pid, **changes)
     svc().forget_proposal(pid)  # the map layers carry the name
     return jsonify(proposals.view(proposals.saved(pid), g.lang))
+
+
+def _editor() -> str:
+    """Who renames a proposal or changes its note, as the store keeps it (``updated_by``): the account, or on an open
+    server the name its author header gives (as the data's edits, web/data.py), else this computer."""
+    u = auth.user()
+    if u.id != "local":
+        return f"user:{u.id}"
+    header = (request.headers.get(auth.AUTHOR_HEADER) or "").strip()
+    return f"name:{header[:60]}" if header else "local"
+
+
+def _editor_name(by: str | None, lang: str) -> str | None:
+    """``updated_by`` in words: the account's name now, the author header's name, 本机（免登录）; None when unknown
+    (an edit saved before it was recorded, or an account since deleted)."""
+    from planner.textrules import escaped
+
+    kind, _, rest = str(by or "").partition(":")
+    if kind == "user" and rest:
+        return proposals.owner_name(rest, lang)
+    if kind == "name" and rest:
+        return escaped(rest)[:60]
+    if kind == "local":
+        return proposals.owner_name("local", lang)
+    return None
+
+
+def _conflict_by(rec: dict, exc):
+    """The 409 of a rename or note change made on what the page showed, naming who changed the proposal since and
+    when (the store's ``updated_by`` and ``updated``), as a facility's 409 does (QA 33: "someone else")."""
+    from web.errors import EditConflict
+
+    when = rec.get("updated")
+    try:
+        stamp = datetime.fromtimestamp(float(when))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return exc
+    said = stamp.strftime("%H:%M") if stamp.date() == datetime.now().date() else stamp.strftime("%Y-%m-%d %H:%M")
+    details = dict(exc.details or {})
+    changed, current = details.get("changed") or [], details.get("current") or {}
+    shown = {k: str(current.get(k) or "") for k in changed}
+    shown = {k: v if len(v) <= 60 else v[:59] + "…" for k, v in shown.items()}
+    en_what = "; ".join(f"its {k} is now “{shown[k]}”" for k in changed)
+    zh_what = "；".join(f"{'名称' if k == 'name' else '备注'}现为“{shown[k]}”" for k in changed)
+    who_en, who_zh = _editor_name(rec.get("updated_by"), "en"), _editor_name(rec.get("updated_by"), "zh")
+    me = auth.user()
+    mine = rec.get("updated_by") == (f"user:{me.id}" if me.id != "local" else None)
+    if mine:  # his own change in another tab or window
+        en = f"You changed this proposal at {said} (another tab or window) since this page was opened ({en_what})"
+        zh = f"打开本页后，您已于 {said} 在其他标签页或窗口中修改了该方案（{zh_what}）"
+    elif who_en:
+        en = f"{who_en} changed this proposal at {said} since the page was opened ({en_what})"
+        zh = f"打开本页后，{who_zh}{' ' if who_zh[-1:].isascii() else ''}于 {said} 修改了该方案（{zh_what}）"
+    else:
+        en = f"Someone else changed this proposal at {said} since the page was opened ({en_what})"
+        zh = f"打开本页后，他人已于 {said} 修改了该方案（{zh_what}）"
+    by = rec.get("updated_by") or ""
+    details.update({"changed_at": when, "changed_by": who_en if by.startswith(("user:", "name:")) else None})
+    hint_en, hint_zh = (("Reload the page to see it; save again to replace it.", "请刷新页面查看；如仍要替换，请再次保存。")
+                        if mine else (exc.hint_en, exc.hint_zh))
+    return EditConflict(f"{en}: nothing was saved.", f"{zh}：未保存。", hint_en=hint_en, hint_zh=hint_zh,
+                        details=details)
 
 
 def _what_changes(rec: dict, changes: dict) -> dict:

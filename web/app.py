@@ -144,6 +144,10 @@ def create_app(config: dict | None = None) -> Flask:
     # refuses what the user's role may not do; open (no login) unless AUTH or LISTEN_HOST say otherwise.
     from web import auth
     auth.init_app(app)
+    # a job saves nothing for an account that may no longer make it: made a viewer, or moved to another county
+    # while it ran (web.jobs.rights_check, asked at the save's commit point; QA 33)
+    from web.jobs import rights_check
+    shared["jobs"].owner_rights = rights_check(shared["users"])
     # -- end app: accounts --
 
     # -- app: hardening --
@@ -216,7 +220,9 @@ def create_app(config: dict | None = None) -> Flask:
         # charts are fetched by <img>/scripts: a JSON error is more useful to them than a page
         # and a script's JSON request to a page's address (a JSON login): a JSON answer, as it asked
         # the plan package's table download answers as its API twin (/api/targets) does (QA 21)
+        # a download outside /api (csv, xlsx ...) too: its refusal is the API's JSON, not a page saved as the file
         return (request.path.startswith(("/api/", "/charts/", "/plan/targets.")) or request.path == "/healthz"
+                or (request.path.lower().endswith(auth.DOWNLOAD_SUFFIXES) and not request.path.startswith("/static/"))
                 or request.is_json
                 or request.accept_mimetypes.best == "application/json")
 
@@ -227,10 +233,11 @@ def create_app(config: dict | None = None) -> Flask:
         if status == 403:  # beyond the account's rights: the administrator's audit log says who tried what
             from web.auth import audit_refusal
             audit_refusal(exc.message("en"), exc.message("zh"))
+        secrets = _csrf_tokens()  # never echoed: a refused field csrf_token="..." quoted the token (QA 33)
         if wants_json():
-            return jsonify(public(exc.to_dict(lang))), status
-        return render_template("error.html", title=i18n.t("error", lang), message=exc.message(lang),
-                               status=status), status
+            return jsonify(_without_tokens(public(exc.to_dict(lang)), secrets)), status
+        return render_template("error.html", title=i18n.t("error", lang),
+                               message=_without_tokens(exc.message(lang), secrets), status=status), status
 
     @app.after_request
     def refuse_unread_parameters(resp):
@@ -293,6 +300,47 @@ def create_app(config: dict | None = None) -> Flask:
                                message=zh if lang == "zh" else en), 500
 
     return app
+
+
+#: What a CSRF token is written as where an error would have quoted it.
+HIDDEN_TOKEN = "…"
+
+
+def _csrf_tokens() -> list[str]:
+    """The CSRF tokens this request carries or was given (web/security.py: its header, cookie, form field or JSON
+    key, and this login's token), longest first: an error never quotes one (a refused form field csrf_token echoed
+    it, QA 33). Short values are no token (a hidden "a" would blank every a of the message)."""
+    from web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER
+
+    found: list = []
+    try:
+        found += [request.headers.get(CSRF_HEADER), request.cookies.get(CSRF_COOKIE), getattr(g, "csrf_token", None)]
+        found.append((getattr(g, "csrf_for", None) or (None, None))[1])
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            found += request.form.getlist(CSRF_FIELD)
+        body = request.get_json(silent=True) if request.is_json else None
+        if isinstance(body, dict):
+            found.append(body.get(CSRF_FIELD))
+    except Exception:  # a body that cannot be read again (over a limit): what was read is enough
+        pass
+    return sorted({t for t in found if isinstance(t, str) and len(t) >= 8}, key=len, reverse=True)
+
+
+def _without_tokens(value, secrets: list[str]):
+    """``value`` (an error answer, its details, a message) with every CSRF token in ``secrets`` written as
+    :data:`HIDDEN_TOKEN`, and the value of a refused ``csrf_token`` parameter hidden whatever it is."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, HIDDEN_TOKEN)
+        return value
+    if isinstance(value, dict):
+        out = {k: _without_tokens(v, secrets) for k, v in value.items()}
+        if out.get("parameter") == "csrf_token" and "value" in out:
+            out["value"] = HIDDEN_TOKEN
+        return out
+    if isinstance(value, list):
+        return [_without_tokens(v, secrets) for v in value]
+    return value
 
 
 #: Chinese texts for the HTTP errors Flask raises itself.

@@ -740,8 +740,9 @@ def login():
             disabled = True
         else:
             if u is None:
-                users.audit("login_failed", user_name=shown, obj=shown, ip=request.remote_addr)
-                log.warning("login failed for %r from %s", shown, request.remote_addr)
+                who = logged()
+                users.audit("login_failed", user_name=who, obj=who, ip=request.remote_addr)
+                log.warning("login failed for %r from %s", who, request.remote_addr)
                 error, status = t("auth_wrong", lang), 401
                 both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
             else:
@@ -997,6 +998,13 @@ def admin_user_edit(name: str):
             _cancel_jobs_of(u)
     if (u.role, u.county) != (before.role, before.county):
         audit("user_changed", u.name, role=u.role, county=u.county, was={"role": before.role, "county": before.county})
+        # his running solve would save what the account may no longer make (a viewer's, another county's): cancelled
+        # as a disable cancels it, each in the audit log (web.jobs.JobRunner.cancel_refused; QA 33)
+        for job, why in ext()["jobs"].cancel_refused(f"user:{u.id}"):
+            p = job.params or {}
+            audit("job_cancelled", job.id, **({"type": p.get("type"), "county": p.get("county")}
+                                               if job.kind == "proposal" else {"kind": job.kind}),
+                  account=u.name, reason={"zh": why["zh"], "en": why["en"]})
     return jsonify({"user": u.public()})
 
 

@@ -54,6 +54,88 @@ class OwnerDisabled(Forbidden):
                          hint_zh="管理员可重新启用该账号，之后可重新提交计算。")
 
 
+class OwnerRightsChanged(Forbidden):
+    """The account a job runs for may no longer make what it computes (QA 33): an administrator made it a viewer, or
+    moved it to another county than the proposal's scope, while the job ran (or waited). The job saves nothing, as a
+    disabled account's (:class:`OwnerDisabled`); ``why``: what changed, ``{"en", "zh"}`` (:func:`rights_refusal`)."""
+
+    def __init__(self, why: dict, before_start: bool = False) -> None:
+        hint_en = ("An administrator may give the account its rights back; or start a calculation the account may make "
+                   "now.")
+        hint_zh = "管理员可恢复该账号原有的权限；或按该账号现在的权限重新提交计算。"
+        details = {"reason": why.get("code"), **(why.get("details") or {})}
+        if before_start:
+            super().__init__(f"The account this calculation was started for may no longer make it ({why['en']}): it "
+                             "was not run, and nothing was saved.",
+                             f"该计算所属账号的权限在计算开始前已变更，不能再进行此计算（{why['zh']}）：计算未运行，"
+                             "未保存任何结果。", hint_en=hint_en, hint_zh=hint_zh, details=details)
+            return
+        super().__init__(f"The account this calculation runs for may no longer make it ({why['en']}): its result was "
+                         "not saved.",
+                         f"该计算所属账号的权限在计算期间已变更，不能再保存此计算（{why['zh']}）：计算结果未保存。",
+                         hint_en=hint_en, hint_zh=hint_zh, details=details)
+
+
+def rights_reason(why: dict) -> dict:
+    """What a job's message says when an administrator's change of its account's role or county cancelled it
+    (web.auth), by state, as :data:`DISABLED_REASON`; ``why`` as :func:`rights_refusal` gives it."""
+    return {"running": {"zh": f"正在取消：管理员已变更该账号的权限（{why['zh']}），计算将在下一个检查点停止，不保存任何结果。",
+                        "en": f"Cancelling: an administrator changed the account's rights ({why['en']}); the "
+                              "calculation stops at its next checkpoint and saves nothing."},
+            "cancelled": {"zh": f"已取消：管理员已变更该账号的权限（{why['zh']}），未保存任何结果。",
+                          "en": f"Cancelled: an administrator changed the account's rights ({why['en']}); nothing "
+                                "was saved."}}
+
+
+def rights_refusal(account, job: "Job", counties: dict | None = None, counties_en: dict | None = None) -> dict | None:
+    """Why ``account`` (web.users.User, read now) may no longer have ``job``'s result saved under it, or None when
+    it may: a viewer makes nothing; a county planner makes only his county's proposals and no road network (it
+    serves every county). ``{"en", "zh", "code", "details"}``; ``counties``/``counties_en``: code -> name, for the
+    words. An unknown or disabled account is :attr:`JobRunner.owner_active`'s to tell."""
+    if account is None or getattr(account, "disabled", False):
+        return None
+
+    def label(code, lang: str) -> str:
+        if not code:
+            return "the whole city" if lang == "en" else "全市"
+        names = (counties_en or counties) if lang == "en" else counties
+        name = (names or {}).get(str(code))
+        if not name:
+            return str(code)
+        return f"{name} ({code})" if lang == "en" else f"{name}（{code}）"
+
+    if not account.can_edit:
+        return {"en": f"its role is now {account.role}: it may view only", "zh": "该账号现为查看者，只能查看",
+                "code": "role", "details": {"role": account.role}}
+    if account.citywide:
+        return None
+    mine_en, mine_zh = label(account.county, "en"), label(account.county, "zh")
+    if job.kind == "proposal":
+        scope = (job.params or {}).get("county") or None
+        if str(scope or "") == str(account.county or ""):
+            return None
+        return {"en": f"it is now limited to {mine_en}, and this proposal is for {label(scope, 'en')}",
+                "zh": f"该账号现限于 {mine_zh}，而此方案针对{label(scope, 'zh')}",
+                "code": "county", "details": {"county": account.county, "scope": scope}}
+    if job.kind == "network":
+        return {"en": f"it is now limited to {mine_en}, and a road network serves every county",
+                "zh": f"该账号现限于 {mine_zh}，而路网供所有县区使用",
+                "code": "county", "details": {"county": account.county, "scope": None}}
+    return None
+
+
+def rights_check(users) -> Callable[["Job"], dict | None]:
+    """:attr:`JobRunner.owner_rights` over ``users`` (web.users.UserStore): the account a job counts against
+    (``user:<id>``) read from the database when asked (``coverplan users`` changes it from another process)."""
+    def refusal(job: "Job") -> dict | None:
+        kind, _, uid = str(job.owner or "").partition(":")
+        if kind != "user" or not uid:  # a client address (no accounts): nothing to check
+            return None
+        return rights_refusal(users.get(uid), job, getattr(users, "counties", None),
+                              getattr(users, "counties_en", None))
+    return refusal
+
+
 class JobSaving(JobEnded):
     """A cancel (or a stop and save: ``finish``) asked of a calculation already saving its result: too late, nothing
     is done; it ends "done" with what it saved (a 409, as a cancel of one that has ended). ``what_en``/``what_zh``:
@@ -153,6 +235,10 @@ class JobRunner:
     #: function announces as ``progress(..., "saving...")``: an account disabled by another process (the CLI) stops
     #: its jobs there.
     owner_active: Callable[[str], bool] | None = None
+    #: ``owner_rights(job)``: why the account ``job`` counts against may no longer have its result saved (its role
+    #: or county changed: :func:`rights_check`), as ``{"en", "zh", ...}``, or None when it may. Asked where
+    #: :attr:`owner_active` is (QA 33: a planner made a viewer, or moved to another county, saved his running solve).
+    owner_rights: Callable[["Job"], dict | None] | None = None
 
     def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8, journal=None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coverplan-job")
@@ -257,20 +343,45 @@ class JobRunner:
                 cancelled.append(job)
         return cancelled
 
+    def cancel_refused(self, owner: str) -> list[tuple[Job, dict]]:
+        """Cancel the queued or running jobs of ``owner`` (``"user:<id>"``) whose account may no longer make them
+        (:attr:`owner_rights`: an administrator just changed its role or county, web.auth), as :meth:`cancel_owned`
+        cancels a disabled account's, each with its reason in its message (:func:`rights_reason`). Returns the jobs
+        this cancelled, with why."""
+        if not owner or self.owner_rights is None:
+            return []
+        with self._lock:
+            mine = sorted((j for j in self._jobs.values() if j.owner == owner and j.state in ACTIVE),
+                          key=lambda j: j.created)
+        cancelled = []
+        for job in mine:
+            why = self._owner_refusal(job)
+            if why is None:
+                continue
+            plain_before = job.cancel_requested and not job.keep_requested
+            job, outcome = self.request_cancel(job.id, reason=None if plain_before else rights_reason(why))
+            if outcome in ("cancelled", "requested") or (outcome == "again" and not plain_before):
+                cancelled.append((job, why))
+        return cancelled
+
     def may_save(self, job: Job, keep=False) -> None:
         """The save's commit point: raise :class:`Cancelled` when a stop was asked (``keep``: the stop asked keeps
         the plan found so far, which is saved), :class:`OwnerDisabled` when the account ``job`` runs for may no
-        longer save (:attr:`owner_active`); else mark the job as saving. Checked and marked under the runner's lock,
+        longer save (:attr:`owner_active`), :class:`OwnerRightsChanged` when it may no longer make it (its role or
+        county, :attr:`owner_rights`); else mark the job as saving. Checked and marked under the runner's lock,
         so a cancel (:meth:`request_cancel`, :meth:`cancel_owned`) either comes first and nothing is saved, or comes
         after and is refused as too late: a job that stopped never writes, a job that writes ends "done" (QA 31: a
         cancel during the save wrote the plan and said "nothing was saved"). ``keep`` may be a callable, read under
         the lock: a plain cancel asked after a "stop and save" while the owner was read must not save."""
         active = self._owner_active(job)  # outside the lock: a database read must not hold up every job's poll
+        why = self._owner_refusal(job) if active else None
         with self._lock:
             if job._stop.is_set() and not (keep() if callable(keep) else keep):
                 raise Cancelled()
             if not active:
                 raise OwnerDisabled()
+            if why is not None:
+                raise OwnerRightsChanged(why)
             job.saving = True
 
     def _owner_active(self, job: Job) -> bool:
@@ -282,6 +393,17 @@ class JobRunner:
         except Exception:  # the accounts database cannot be read: the job goes on, as before the check
             logging.getLogger("coverplan.jobs").exception("job %s: its owner's account could not be read", job.id)
             return True
+
+    def _owner_refusal(self, job: Job) -> dict | None:
+        """Why the account ``job`` runs for may no longer make it (:attr:`owner_rights`; None when it may or when
+        unknown)."""
+        if self.owner_rights is None or not job.owner:
+            return None
+        try:
+            return self.owner_rights(job)
+        except Exception:  # the accounts database cannot be read: the job goes on, as :meth:`_owner_active`
+            logging.getLogger("coverplan.jobs").exception("job %s: its owner's rights could not be read", job.id)
+            return None
 
     def dismiss(self, job_id: str) -> tuple[Job | None, str]:
         """Take a job a restart cut off out of the list, for good (the journal keeps the mark, so no other
@@ -410,13 +532,15 @@ class JobRunner:
         try:
             if not self._owner_active(job):  # disabled while it waited (from the CLI: its jobs are out of its reach)
                 raise OwnerDisabled(before_start=True)
+            if (why := self._owner_refusal(job)) is not None:  # made a viewer, or moved, while it waited
+                raise OwnerRightsChanged(why, before_start=True)
             result = fn(progress, should_stop)
         except Cancelled:
             state = "cancelled"
         except CoverplanError as exc:
             # e.g. "no solution in time" from a solver we interrupted; not a refusal to save ("stop and save" asked,
             # then the account disabled from the CLI: it failed, it did not stop before finding a plan)
-            if job._stop.is_set() and not isinstance(exc, OwnerDisabled):
+            if job._stop.is_set() and not isinstance(exc, (OwnerDisabled, OwnerRightsChanged)):
                 state = "cancelled"
             else:
                 state, error = "failed", {**public(exc.to_dict("zh")), "status": status_of(exc)}

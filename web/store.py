@@ -49,7 +49,10 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
 #: Columns added after the first release (added in place on open).
 _ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "REAL",
                                  # the account that saved it (web/auth.py); NULL for rows saved before accounts
-                                 "owner": "TEXT"},
+                                 "owner": "TEXT",
+                                 # who last renamed it or changed its note (``user:<id>``, ``name:<header>`` on an
+                                 # open server, ``local``): a stale edit's 409 names him (QA 33)
+                                 "updated_by": "TEXT"},
                    # whom a job counts against and when it began running: after a restart a job that was cut
                    # off is listed to whom started it, with its start (QA 27); ``seen``, the last time a running
                    # job was known to run (its records and web.jobs.HEARTBEAT), ``cut_off``, when a restart found
@@ -186,13 +189,15 @@ class ProposalStore:
             return None
         summary, geojson = _load(r["summary"]), _load(r["geojson"])
         rec = {**self._head(r), "summary": summary if isinstance(summary, dict) else {},
-               "geojson": geojson if isinstance(geojson, dict) else {"type": "FeatureCollection", "features": []}}
+               "geojson": geojson if isinstance(geojson, dict) else {"type": "FeatureCollection", "features": []},
+               # (a database restored from before the column, while the server runs: not known)
+               "updated_by": r["updated_by"] if "updated_by" in r.keys() else None}
         if not isinstance(summary, dict) or not isinstance(geojson, dict):
             rec["damaged"] = True
         return rec
 
-    def update(self, pid: str, *, name: str | None = None, note: str | None = None) -> bool:
-        """Rename a proposal or change its note (the solve itself never changes)."""
+    def update(self, pid: str, *, name: str | None = None, note: str | None = None, by: str | None = None) -> bool:
+        """Rename a proposal or change its note (the solve itself never changes); ``by``: who (``updated_by``)."""
         sets, args = [], []
         for col, value in (("name", name), ("note", note)):
             if value is not None:
@@ -201,8 +206,8 @@ class ProposalStore:
         if not sets:
             return self.get(pid) is not None
         with self._connect() as con:
-            cur = con.execute(f"UPDATE proposals SET {', '.join(sets)}, updated = ? WHERE id = ?",
-                              (*args, time.time(), pid))
+            cur = con.execute(f"UPDATE proposals SET {', '.join(sets)}, updated = ?, updated_by = ? WHERE id = ?",
+                              (*args, time.time(), by, pid))
             return cur.rowcount > 0
 
     def delete(self, pid: str) -> bool:
