@@ -177,6 +177,10 @@ _READER_REASONS = (
      "and a ring needs at least 4 points)", "有面要素的边界环未闭合（末点须与首点相同，且一个环至少有 4 个点）"),
     ("Invalid number of points in LinearRing", "a polygon's ring has too few points (a ring needs at least 4, "
      "the last repeating the first)", "有面要素的边界环点数过少（一个环至少 4 个点，末点与首点相同）"),
+    # QA 33: a GBK file read as UTF-8 said Python's codec words ("'utf-8' codec can't decode byte 0xbb") in the
+    # Chinese message
+    ("codec can't decode", "its text is not in the encoding it was read as, e.g. GBK text read as UTF-8",
+     "文件中的文字不是读取时所用的编码，如 GBK 编码的文件按 UTF-8 读取"),
 )
 
 
@@ -186,6 +190,10 @@ _READER_HINTS = (
     (("do not form a closed linestring", "Invalid number of points in LinearRing"),
      "Close the ring in your GIS program (its last point the same as its first; e.g. Repair/Fix Geometry) and "
      "export the layer again.", "请在GIS软件中闭合该环（末点与首点相同，如使用“修复几何”）后重新导出图层。"),
+    (("codec can't decode",),
+     "Give the file's text encoding (gbk or utf-8) in the Text encoding field on the Data page or with --encoding "
+     "on the command line, or save the file again as UTF-8.",
+     "请在“数据管理”页面的“文字编码”一栏或在命令行用 --encoding 指定文件的编码（gbk 或 utf-8），或将文件另存为 UTF-8 编码。"),
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import logging
 import math
+import shutil
 import warnings
 import zipfile
 from pathlib import Path
@@ -65,6 +66,8 @@ MIN_TOWNSHIP_KM2 = 0.1
 LAYER_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg", ".kml")
 #: Files read as GIS layers (anything else is read as a CSV table).
 GIS_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".kmz")
+#: Text files GDAL reads as a layer (a township file given as a CSV): decoded as a register's CSV is first
+TEXT_LAYER_SUFFIXES = (".csv", ".tsv")
 #: Inverse datum shifts (the iterative ones, accurate to centimetres).
 _DATUMS = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
 
@@ -161,6 +164,30 @@ def _code_column(df: pd.DataFrame, label: str, names=CODE_ALIASES, widths: tuple
     raise InputDataError(f"{label}: no code column (found: {', '.join(map(str, df.columns))}).",
                          f"{label}：缺少代码列（现有列：{'、'.join(map(str, df.columns))}）。",
                          hint_en=hint_en, hint_zh=hint_zh, details={"columns": [str(c) for c in df.columns]})
+
+
+def merged_codes(frame: pd.DataFrame, col, names=CODE_ALIASES, widths: tuple[int, ...] = (9, 12)):
+    """(the codes of ``col``, each empty cell filled from another column headed as a code (``names``) where that
+    holds a code of ``widths`` digits on the same row; the code columns read, ``col`` first).
+
+    A GeoJSON whose features name their code differently (`代码` on one, `code` on the others; each feature's
+    properties are its own) is read by GDAL as two columns, each empty where the other is filled: the
+    township file was refused as "feature 3 has no township code (column code is empty)" (QA 33). Where both
+    are filled, ``col`` (:func:`pick_code_column`'s choice) is read. Only a code fills a cell: a 6-digit
+    county code or a name under such a header is no township's code."""
+    from geo.tables import norm_header
+
+    wanted = {norm_header(n) for n in names}
+    others = [c for c in frame.columns if c != col and str(c) != "geometry" and norm_header(c) in wanted]
+    values = frame[col].astype(object)
+    pattern = "(?:" + "|".join(f"[0-9]{{{int(w)}}}" for w in widths) + r")(?:\.0+)?"
+    for c in others:
+        empty = _code_text(values).str.strip() == ""
+        other = _code_text(frame[c]).str.strip()
+        fill = empty & other.str.fullmatch(pattern, na=False)
+        if fill.any():
+            values = values.where(~fill, other)
+    return values, [col, *others]
 
 
 def _code_text(values: pd.Series) -> pd.Series:
@@ -263,6 +290,14 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
         check_named_crs(path, label)
     kwargs = {"encoding": encoding} if encoding else {}
     detected = None
+    text_copy = None
+    if path.suffix.lower() in TEXT_LAYER_SUFFIXES:
+        # GDAL decodes a CSV as UTF-8 only: a GBK one (as Excel on Chinese Windows saves it) was refused with
+        # "读取程序报告：'utf-8' codec can't decode byte 0xbb" (QA 33). Detected as a register's CSV is (UTF-8
+        # with or without BOM, GBK, GB18030, UTF-16; an encoding given that does not fit is said in words),
+        # and one other than UTF-8 read from a UTF-8 copy
+        target, detected, text_copy = _utf8_text_layer(path, label, encoding)
+        kwargs = {}
     if not encoding and target.lower().endswith(".shp") and _cpg_encoding(path, target) is None:
         # no .cpg: GDAL reads the .dbf as ISO-8859-1 and 代码 came out as mojibake, "no code column"
         # (QA 20); detected as a facility register's Shapefile is (UTF-8 or GB18030 when either fits)
@@ -293,6 +328,11 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                                               "请使用 GeoJSON、GeoPackage 或 Shapefile 文件。")
         raise InputDataError(f"{label}: cannot read as a GIS layer ({en}).",
                              f"{label}：无法作为GIS图层读取（{zh}）。", hint_en=fix_en, hint_zh=fix_zh) from exc
+    finally:
+        if text_copy is not None:
+            shutil.rmtree(text_copy, ignore_errors=True)
+    if path.suffix.lower() in TEXT_LAYER_SUFFIXES:
+        encoding = detected  # what the text was read as (a copy GDAL read is UTF-8): the report says it
     cut = list(gdf.attrs.get("cut_names") or [])  # field names the Shapefile limit cut (read_shapefile)
     if len(gdf) == 0:
         raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
@@ -325,6 +365,24 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     gdf.attrs.update({"crs": used, "crs_assumed": ASSUMED_CRS_NOTE in notes, "encoding": encoding_label(encoding),
                       "notes": [n for n in notes if n != ASSUMED_CRS_NOTE], "cut_names": cut})
     return gdf
+
+
+def _utf8_text_layer(path: Path, label: str, encoding: str | None) -> tuple[str, str, str | None]:
+    """(the file GDAL is to read, the encoding the text is in, a temporary folder to remove or None) for a text
+    layer (a CSV): its text decoded as a register's CSV is (:func:`geo.points.decode_text`: ``encoding`` when
+    given, else UTF-8 with or without BOM, GBK, GB18030 or UTF-16; InputDataError in words when none fits),
+    and, when that is not UTF-8, written as UTF-8 under its own name in a temporary folder (GDAL reads UTF-8)."""
+    import tempfile
+
+    from geo.points import decode_text
+
+    text, used = decode_text(path.read_bytes(), label, encoding)
+    if codecs.lookup(used).name in ("utf-8", "utf-8-sig"):
+        return str(path), used, None
+    folder = tempfile.mkdtemp(prefix="coverplan-text-layer-")
+    copy = Path(folder) / path.name
+    copy.write_text(text.lstrip("\ufeff"), encoding="utf-8")
+    return str(copy), used, folder
 
 
 def _check_degrees(gdf: gpd.GeoDataFrame, crs: str, label: str) -> None:
@@ -420,8 +478,10 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     label = path.name
     gdf = read_gis(path, crs=crs, encoding=encoding, known=_normalised((*CODE_ALIASES, *NAME_COLUMNS)))
     col = _code_column(gdf, label)
-    _excel_numbers(gdf[col], label, None, 1, "township")
-    codes = _normalise_codes(gdf[col], 9)
+    # a feature's code under any header read as one (QA 33: `代码` on one feature, `code` on the others)
+    values, code_cols = merged_codes(gdf, col)
+    _excel_numbers(values, label, None, 1, "township")
+    codes = _normalise_codes(values, 9)
     known = set(region.townships.index)
     kinds = gdf.geometry.geom_type
     # every kind of problem of the file at once, so one round of corrections fixes them all
@@ -432,9 +492,14 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
         # said by feature number (and name, when the file has one): "unknown code nan" named no feature (QA 24)
         at_en = [f"feature {i + 1}" + (f" ({names[i]})" if names[i] else "") for i in empty]
         at_zh = [f"第 {i + 1} 个要素" + (f"（{names[i]}）" if names[i] else "") for i in empty]
-        problems.add(f"{len(empty)} feature(s) without a township code (column {col} is empty): "
+        # every column a code was looked for in (a file that mixes `code` and `代码` was told "column code is
+        # empty" of a feature whose 代码 was filled: QA 33)
+        where_en = (f"column {col} is empty" if len(code_cols) == 1
+                    else f"columns {', '.join(map(str, code_cols[:-1]))} and {code_cols[-1]} are all empty")
+        where_zh = f"{col} 列为空" if len(code_cols) == 1 else f"{join_list(code_cols)} 列均为空"
+        problems.add(f"{len(empty)} feature(s) without a township code ({where_en}): "
                      f"{join_list(at_en, 'en')}.",
-                     f"有 {len(empty)} 个要素没有乡镇代码（{col} 列为空）：{join_list(at_zh)}。",
+                     f"有 {len(empty)} 个要素没有乡镇代码（{where_zh}）：{join_list(at_zh)}。",
                      f"Fill in the 9-digit township code of each of them (e.g. 420302001) in your GIS program's "
                      f"attribute table, or delete features that are no township, and export the file again.",
                      "请在GIS软件的属性表中为这些要素填写9位乡镇代码（如420302001），或删除不是乡镇的要素，然后重新导出。",
@@ -513,8 +578,8 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                                      for p, b in zip(polygonal, shapely.bounds(raw.values))], index=gdf.index)
     if swapped.any():
         at = np.flatnonzero(swapped.to_numpy())
-        said_en = [f"{shown_en.iloc[i]} (" + (f"{names[i]}, " if names[i] else "") + f"feature {i + 1})" for i in at]
-        said_zh = [f"{shown_zh.iloc[i]}（" + (f"{names[i]}，" if names[i] else "") + f"第 {i + 1} 个要素）" for i in at]
+        said = [feature_said(codes.iloc[i], names[i], int(i)) for i in at]
+        said_en, said_zh = [en for en, _ in said], [zh for _, zh in said]
         x0, y0, x1, y1 = (plain_number(v) for v in shapely.bounds(raw.iloc[at[0]]))
         problems.add(f"{len(at)} polygon(s) have their coordinates swapped (x is the latitude, y the longitude; "
                      f"e.g. x {x0} to {x1}, y {y0} to {y1}), unlike the file's other polygons: "
@@ -608,7 +673,7 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     out = gpd.GeoDataFrame({"code": codes.values}, geometry=geoms.values, crs=settings.STORAGE_CRS)
     # the file's other columns (a population, an area) are not read: said, as a village file's are
     skip = {"code", "geometry", "name", "名称", "乡镇", "乡镇名称", "乡镇(街道)", "乡镇（街道）"} | GIS_BOOKKEEPING
-    ignored = [str(c) for c in gdf.columns if c not in (col, "geometry") and str(c).strip().lower() not in skip]
+    ignored = [str(c) for c in gdf.columns if c not in (*code_cols, "geometry") and str(c).strip().lower() not in skip]
     out.attrs.update({"file": label, "count": int(len(out)), "of": int(len(known)), **_found(gdf),
                       "ignored_columns": ignored, "repaired": repaired + _overlaps(out),
                       "notes": list(gdf.attrs.get("notes") or []),
@@ -624,6 +689,17 @@ MAX_REPAIR_LOSS_PCT = 20
 #: drawn for the township: its outline itself is small). Half: official boundaries differ from the
 #: approximate ones, by a third for 城关镇 (QA 23), but a township is not half the size its neighbours left it.
 MIN_REPAIRED_SHARE_PCT = 50
+
+
+def feature_said(code: str, name: str, i: int) -> tuple[str, str]:
+    """(en, zh) naming feature ``i`` (0-based) of a township file by its code, its name (when the file has one)
+    and its number: "420381001 (均州路街道, feature 1)" / "420381001（均州路街道，第 1 个要素）"; a feature without a
+    code by its number first, said once (QA 33: "第 3 个要素（第 3 个要素）")."""
+    code, name, n = str(code or "").strip(), str(name or "").strip(), i + 1
+    if not code:
+        return (f"feature {n}" + (f" ({name})" if name else ""), f"第 {n} 个要素" + (f"（{name}）" if name else ""))
+    return (f"{code} (" + (f"{name}, " if name else "") + f"feature {n})",
+            f"{code}（" + (f"{name}，" if name else "") + f"第 {n} 个要素）")
 
 
 def _lossy_repairs(region, raw: gpd.GeoSeries, km2: pd.Series, at, codes: pd.Series,

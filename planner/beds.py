@@ -76,6 +76,26 @@ def minimax_allocation(required: np.ndarray, have: np.ndarray, target: float) ->
     return out, z
 
 
+def shortfall_basis_note(total: dict, county: tuple[str, str] | None = None) -> dict:
+    """{"zh", "en"}: the one line under a breakdown's table saying what its shortfall before is and how it
+    differs from the capacity analysis' (QA 33: beds.xlsx said "分配前缺口" 16,837 for the city where
+    `coverplan capacity --beds` said "缺口" 15,064, under one name). Here the townships' shortfalls are added up
+    (one township's spare beds fill no other's gap); the capacity analysis gives the scope's net shortfall, its
+    required beds less its beds now (planner.capacity: townships netted). ``total``: the scope's total row (its
+    ``shortfall_whole``, ``required_whole``, ``supply_whole``); ``county``: (name, English name) of a county's
+    own breakdown, else the city's."""
+    from planner.i18n import t
+
+    summed = int(total.get("shortfall_whole") or 0)
+    net = max(0, int(total.get("required_whole") or 0) - int(total.get("supply_whole") or 0))
+    key = "qa33f10_gap_note" if summed > net else "qa33f10_gap_note_same"
+    out = {}
+    for i, lang in enumerate(("zh", "en")):
+        scope = county[i] if county else t("qa33f10_scope_city", lang)
+        out[lang] = t(key, lang, scope=scope, total=f"{summed:,}", net=f"{net:,}")
+    return out
+
+
 def new_sites_note(site_type: FacilityType, size: float, least: float, to_place: int, towns: int, *,
                    typed: bool = False) -> dict:
     """The note stating how the new beds are placed (the module doc's rule), {"zh": ..., "en": ...}.
@@ -331,6 +351,8 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                               "townships only; to break down the city's target, choose the whole city (no county)."]}
         where = {"zh": name_zh, "en": name_en}
     sites_note = new_sites_note(site_type, new_size, min_size, n_place, towns_place, typed=ft_new is not None)
+    # what "shortfall before" adds up, beside the capacity analysis' net figure of the same scope (QA 33)
+    gap_note = shortfall_basis_note(summed, None if county is None else (where["zh"], where["en"]))
     # each township's gap is closed in whole beds (0.2 short is a bed), while the shortfall rows are the exact
     # gaps shared out: beds given can exceed the shortfall's total by up to a bed a township (QA 32: the card's
     # rows read 353 short, 354 given, without a word)
@@ -361,11 +383,13 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             "new_site_size": new_size, "new_site_min": min_size, "new_site_type": site_type.key,
             "bed_type": None if ft_new is None else ft_new.key, "beds_to_place": n_place,
             "synthetic_inputs": rep.synthetic_inputs,
+            # the line under the table on its shortfall before (also among the notes): the .xlsx writes it too
+            "shortfall_note_zh": gap_note["zh"], "shortfall_note_en": gap_note["en"],
             "notes_zh": scope_notes["zh"] + ["乡镇人口为普查县级数据分解（示意）" + (
                 f"；现有床位中{'、'.join(zh for zh, _ in rep.sample_types)}为示例名录（示意），其余取自已导入的名录。"
                 if rep.sample_types else "；现有床位为示例名录（示意）。" if rep.capacities_synthetic
                 else "；现有床位取自已导入的名录。"),
-                         sites_note["zh"]]
+                         sites_note["zh"], gap_note["zh"]]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else [])
             + ([f"目标中有 {int(target - beds.sum()):,} 张床位未分配：{int(beds.sum()):,} 张已补足各乡镇（街道）按标准的全部缺口，"
@@ -375,7 +399,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                             "imported register's for the others." if rep.sample_types
                             else "the sample register's (示意)." if rep.capacities_synthetic
                             else "the imported register's."),
-                         sites_note["en"]]
+                         sites_note["en"], gap_note["en"]]
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
                 f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
                 "new); fill in their beds and break the target down again."] if unknown else [])

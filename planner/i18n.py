@@ -2502,3 +2502,30 @@ _STRINGS.update({
     "qa33f7_unknown_old_one": ("{n} 处设施未填{noun}，未作为候选",
                                "{n} facility has no {noun} given and is not a candidate"),
 })
+
+
+# -- fixer QA33-F10: the bed-target breakdown's shortfall (the townships' shortfalls added up) and the capacity
+# table's (the county's or city's required beds less its beds now, townships netted) carry one name, "缺口", with two
+# figures (16,837 and 15,064 for the city): each named for what it is, and the breakdown says how they differ
+# (planner.beds.shortfall_basis_note)
+_STRINGS.update({
+    "qa33f10_col_sum_before": ("分配前缺口（各乡镇之和，张）", "Shortfall before (sum of townships' shortfalls, beds)"),
+    "qa33f10_col_sum_after": ("分配后缺口（各乡镇之和，张）", "Shortfall after (sum of townships' shortfalls, beds)"),
+    "qa33f10_col_net": ("净缺口", "Net shortfall"),
+    "qa33f10_col_net_unit": ("净缺口（{unit}）", "Net shortfall ({unit})"),
+    "qa33f10_gap_note": ("床位指标分解的分配前缺口是各乡镇（街道）缺口之和（{scope} {total} 张）：一个乡镇多出的床位不抵另一乡镇的缺口。"
+                         "供需分析（coverplan capacity --beds、总览“每千名60岁以上老人养老床位”表）给出的是净缺口，即按标准应有"
+                         "床位减现有床位（{scope} {net} 张），已用部分乡镇的富余抵扣其他乡镇的不足，所以较小。",
+                         "The breakdown's shortfall before is the sum of the townships' shortfalls ({scope}: {total} "
+                         "beds): beds to spare in one township do not fill another's gap. The capacity analysis "
+                         "(coverplan capacity --beds, the overview's beds per 1,000 table) gives the net shortfall, the "
+                         "beds required by the standard less the beds now ({scope}: {net} beds), which nets some "
+                         "townships' spare beds against the others' gaps, so it is smaller."),
+    "qa33f10_gap_note_same": ("床位指标分解的分配前缺口是各乡镇（街道）缺口之和（{scope} {total} 张）；没有乡镇的床位多于按标准应有，"
+                              "所以它与供需分析（coverplan capacity --beds）的净缺口（按标准应有床位减现有床位）相同。",
+                              "The breakdown's shortfall before is the sum of the townships' shortfalls ({scope}: "
+                              "{total} beds); no township has more beds than the standard requires, so it equals the "
+                              "net shortfall of the capacity analysis (coverplan capacity --beds: the beds required "
+                              "less the beds now)."),
+    "qa33f10_scope_city": ("全市", "citywide"),
+})
