@@ -282,9 +282,16 @@ def _access(args) -> int:
     if rep.synthetic_inputs:  # said as coverage and propose say it
         print(t("cli_synthetic_inputs", args.lang))
     county = county_namer(region, args.lang, pad=6)
-    for code, r in rep.by_county.iterrows():
-        # the ratio as the web's map writes it (one decimal, planner.i18n.share_text)
-        print(f"  {code} {county(code)} {r['access_per_1000']:8.1f}  ({share_text(r['ratio_to_standard'])})")
+    # one table whose columns are named, as coverage and capacity name theirs (it printed "420302 茅箭区  9.7
+    # (64.4%)", no header saying what either number is: QA 33), aligned in terminal columns; the ratio as the
+    # web's map writes it (one decimal, planner.i18n.share_text)
+    heads = (["代码", "县（市、区）", "每千人可达", "占标准"] if zh else ["code", "county", "per 1,000", "of standard"])
+    rows = [[str(code), county(code).rstrip(), f"{r['access_per_1000']:.1f}",
+             f"({share_text(r['ratio_to_standard'])})"]
+            for code, r in rep.by_county.iterrows()]
+    widths = [max(columns(x[i]) for x in [heads, *rows]) for i in range(len(heads))]
+    for row in [heads, *rows]:
+        print("  " + "  ".join(cell(x, w, "<" if i < 2 else ">") for i, (x, w) in enumerate(zip(row, widths))).rstrip())
     return 0
 
 

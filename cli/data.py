@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 
 from cli.lang import h
-from cli.options import add_data_store, add_json, add_region, check_data_dir
+from cli.options import add_data_store, add_json, add_region, check_data_dir, check_encoding
 from cli.output import issue_text, print_json
 from geo.datasets import ANONYMOUS_AUTHOR, CAPACITY_COLUMNS
 from planner import register_scope
 from planner.register_columns import MAPPABLE
 
 KINDS = ("facilities", "townships", "villages")
-COORDS = ("wgs84", "gcj02", "bd09", "auto")
+#: --coords of `data import`: cgcs2000 read as wgs84, as every analysis command reads it (cli.options.COORDS)
+COORDS = ("wgs84", "gcj02", "bd09", "auto", "cgcs2000")
 #: Items of each list printed on a terminal (--json gives all).
 SHOWN = 15
 #: The register fields `data import --column FIELD=HEADER` maps: those of the Data page's mapping card
@@ -57,12 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--crs", help=h("文件未带坐标系时指定，或覆盖文件自带的坐标系（如 EPSG:4546）",
                                      "CRS of a file without one, or to override it (e.g. EPSG:4546)"))
     imp.add_argument("--coords", choices=COORDS, default="wgs84",
-                     help=h("经纬度的坐标系：wgs84（CGCS2000 亦用此项）、gcj02（高德/腾讯）、bd09（百度）、"
+                     help=h("经纬度的坐标系：wgs84（默认；cgcs2000 同此）、gcj02（高德/腾讯）、bd09（百度）、"
                             "auto（设施名录：按数据推断；边界/村点位：按 wgs84）",
-                            "datum of lon/lat: wgs84 (also CGCS2000), gcj02 (Amap/Tencent), bd09 (Baidu), "
+                            "datum of lon/lat: wgs84 (default; cgcs2000 the same), gcj02 (Amap/Tencent), "
+                            "bd09 (Baidu), "
                             "auto (facilities: suggested from the data; boundaries/villages: as wgs84)"))
-    imp.add_argument("--encoding", help=h("自动识别失败时指定文本编码（gbk、gb18030、utf-8）",
-                                          "text encoding when detection fails (gbk, gb18030, utf-8)"))
+    imp.add_argument("--encoding", help=h("自动识别失败时指定文本编码：gbk、gb18030 或 utf-8（Excel 的“Unicode 文本”为 utf-16）",
+                                          "text encoding when detection fails: gbk, gb18030 or utf-8 (utf-16 for "
+                                          "Excel's Unicode text)"))
     imp.add_argument("--dry-run", action="store_true",
                      help=h("只校验并显示报告，不保存", "check and show the report; save nothing"))
     imp.add_argument("--partial", action="store_true",
@@ -597,6 +600,9 @@ def _import(args) -> int:
     from geo.import_reports import refused_note, report_facts
 
     args.column_map = column_map(getattr(args, "column", None), args.kind)  # said before any file is read
+    args.encoding = check_encoding(args.encoding)  # latin1 read Chinese headers as mojibake (QA 33)
+    if args.coords == "cgcs2000":  # the same lon/lat as WGS84 to centimetres, as the analysis commands read it
+        args.coords = "wgs84"
     path = Path(args.file)
     check_file(path)
     check_source_size(path)

@@ -19,7 +19,7 @@ from cli import map as map_command
 from cli.lang import (ChineseHelpFormatter, default_lang, error_line, h, help_lang, known, lang, lang_option,
                       unknown_default_note)
 from cli.options import NEGATIVE_NUMBER, given_int
-from cli.output import out_error, print_json
+from cli.output import out_error, out_input_error, print_json
 from geo import settings
 from geo.errors import CoverplanError
 
@@ -322,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
             en, zh = ", ".join(named[:-1]) + " or " + named[-1], "、".join(named[:-1]) + " 或 " + named[-1]
             raise InputDataError(f"--out must end in {en} (got {out}).", f"--out 须为 {zh} 文件（当前 {out}）。",
                                  details={"parameter": "out", "value": str(out)})
+        # --out naming one of the command's own input files would replace it with the result (QA 33)
+        if out is not None and (problem := out_input_error(args, ext)):
+            raise problem
         try:
             with warnings.catch_warnings():
                 if args.command != "serve":  # (a server's log keeps them)

@@ -393,3 +393,32 @@ def check_files(args, *names: str) -> None:
             if v is not None:
                 check_input_file("--" + name, v, what_en=FILES[name][0], what_zh=FILES[name][1],
                                  links_only=name in LINKS_ONLY)
+
+
+#: The text encodings --encoding takes (codecs' names, their aliases too: utf8, GBK, cp936, gb2312): those Chinese
+#: registers are saved in (geo.points.ENCODINGS, the ones detected) and UTF-16, Excel's "Unicode text", which
+#: geo.points names when it finds one without a byte-order mark.
+TEXT_ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb2312", "gb18030", "utf-16", "utf-16-le", "utf-16-be")
+
+
+def check_encoding(value) -> str | None:
+    """--encoding (data import, solve): one of :data:`TEXT_ENCODINGS`, said before any file is read, else an
+    InputDataError. latin1 was taken, read a GBK file's headers as mojibake and then suggested mapping them
+    (`--column lon=æºæåç§°`: QA 33). None (not given) stays None: the encoding is detected."""
+    import codecs
+
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        name = codecs.lookup(text).name if text else ""
+        unknown_en = unknown_zh = ""
+    except LookupError:  # no such encoding at all (klingon): said so first
+        name, unknown_en, unknown_zh = "", f"unknown text encoding '{text}'; ", f"未知的文本编码“{text}”；"
+    if name not in TEXT_ENCODINGS:
+        raise option_error("--encoding", text or '""',
+                           f"{unknown_en}coverplan reads text files in utf-8, gbk or gb18030 (or utf-16, Excel's "
+                           "Unicode text): give one of them, or leave --encoding out to detect the encoding",
+                           f"{unknown_zh}coverplan 读取的文本文件编码为 utf-8、gbk 或 gb18030（或 Excel“Unicode 文本”的 "
+                           "utf-16），请给出其中之一，或不加 --encoding 自动识别")
+    return text

@@ -149,6 +149,48 @@ def out_error(path, err: int | None = None, ext: str = ".csv"):
     return None
 
 
+#: The options of the commands that name a file the command reads (the positional ``file`` too): an --out naming one
+#: of them would replace that input with the result (`coverage --facilities reg.csv --out reg.csv` did, silently).
+INPUT_OPTIONS = ("file", "facilities", "demand", "candidates", "costs", "proposal", "townships", "villages",
+                 "network", "osm", "origins", "destinations", "db")
+
+
+def out_input_error(args, ext: str = ".csv"):
+    """An InputDataError (zh/en) when ``args.out`` is the same file as one of the command's input files
+    (:data:`INPUT_OPTIONS`, a link or a second name of it included: ``os.path.samefile``), else None. Every command
+    with --out is checked so (cli.main), before any work: writing the result there would replace the input."""
+    from geo.errors import InputDataError
+
+    out = getattr(args, "out", None)
+    if out is None or not os.path.exists(os.fspath(out)):  # nothing there yet: no input of that name either
+        return None
+    for name in INPUT_OPTIONS:
+        value = getattr(args, name, None)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(v, (str, os.PathLike)) or not os.fspath(v).strip():
+                continue
+            try:
+                same = os.path.exists(v) and os.path.samefile(v, out)
+            except OSError:  # a file that cannot be looked at: its own reader says so
+                same = False
+            if not same:
+                continue
+            o, i = os.fspath(out), os.fspath(v)
+            stem, suffix = os.path.splitext(os.path.basename(o))
+            example = os.path.join(os.path.dirname(o), f"{stem}-result{suffix or ext}")
+            flag_en, flag_zh = (f"the input file {i}", f"输入文件 {i}") if name == "file" else \
+                (f"--{name.replace('_', '-')} {i}",) * 2
+            shown = "" if os.path.abspath(i) == os.path.abspath(o) else \
+                (" (the same file under another name)", "（同一文件的另一个名称）")
+            return InputDataError(
+                f"--out {o} is the same file as {flag_en}{shown[0] if shown else ''}: writing the result there would "
+                f"replace that input file. Give another file to write with --out, e.g. --out {example}.",
+                f"--out {o} 与 {flag_zh} 是同一个文件{shown[1] if shown else ''}：写出结果会覆盖该输入文件。"
+                f"请用 --out 另给一个要写出的文件，如 --out {example}。",
+                details={"parameter": "out", "value": o, "input": f"--{name}" if name != "file" else "file"})
+    return None
+
+
 def load_proposal_file(path: str) -> dict:
     """``planner.proposals.load_proposal_sites`` for a file named on the command line, whose errors say in
     words what the file is and what is expected instead (no codec or parser text, no traceback for JSON that

@@ -206,6 +206,19 @@ def _import(args) -> int:
     if not (args.townships or args.villages or args.reset):
         raise InputDataError("Give --townships FILE, --villages FILE or --reset.",
                              "请指定 --townships 文件、--villages 文件或 --reset。")
+    if args.reset and (args.townships or args.villages):
+        # --reset restores the embedded layers, a file replaces them: both at once ran the import and the reset
+        # in turn, one undoing the other (QA 33)
+        given = [f"--{kind} {getattr(args, kind)}" for kind in ("townships", "villages") if getattr(args, kind)]
+        en, zh = " and ".join(given), "和".join(given)
+        verb, files = ("import", "files") if len(given) > 1 else ("imports", "file")
+        raise InputDataError(
+            f"--reset contradicts {en}: --reset restores the embedded township boundaries and village points, "
+            f"while {en} {verb} the planner's own. Drop --reset to import the {files}, or drop {en} to restore "
+            "the embedded data.",
+            f"--reset 与 {zh} 互相矛盾：--reset 恢复内置的乡镇边界和村（社区）点位，{zh} 则导入规划人员的数据。"
+            f"要导入文件请去掉 --reset；要恢复内置数据请去掉 {zh}。",
+            details={"parameter": "reset"})
     if args.reset and args.dry_run:
         raise InputDataError("--dry-run checks files: give it with --townships or --villages, not --reset.",
                              "--dry-run 用于校验文件：请与 --townships 或 --villages 一起使用，不能与 --reset 一起使用。")
@@ -237,24 +250,25 @@ def _import(args) -> int:
                       else "Imported township boundaries and village points cleared: the embedded illustrative data "
                            f"again, saved as data version {r['version']} (facilities unchanged).")
             continue
-        what = {"townships": ("个乡镇（街道）边界", "township boundaries"),
-                "villages": ("个村（社区）点位", "village/community points")}[r["layer"]]
+        what = {"townships": ("乡镇（街道）边界", "township boundaries"),
+                "villages": ("村（社区）点位", "village/community points")}[r["layer"]]
+        # the accepted rows counted among the file's rows, not over the region's units (QA 33)
+        rows = r.get("rows", r["imported"])
+        in_file_zh = f"文件 {rows:,} 行中 {r['imported']:,} 行"
+        in_file_en = f"{r['imported']:,} of the {rows:,} row{'' if rows == 1 else 's'} of {r['file']} ({what[1]})"
         if args.dry_run:
-            print(f"{r['file']}：{r['imported']:,} / {r['of']:,} {what[0]}通过校验（--dry-run：未保存）。" if zh
-                  else f"{r['file']}: {r['imported']:,} of {r['of']:,} {what[1]} pass the checks (--dry-run: nothing "
-                       "saved).")
+            print(f"{r['file']}（{what[0]}）：{in_file_zh}通过校验（--dry-run：未保存）。" if zh
+                  else f"{in_file_en} pass the checks (--dry-run: nothing saved).")
             if r.get("blocked"):  # `data import`'s sentence, without the list of changes it leads to there
                 text = r["blocked"]["text"]
                 for tail in ("加 --partial 时将产生的变化：", "With --partial the import would change:"):
                     text = text[:-len(tail)].rstrip() if text.endswith(tail) else text
                 print(text)
         elif r["version"] is not None:
-            print(f"已从 {r['file']} 导入 {r['imported']:,} / {r['of']:,} {what[0]}。已保存为数据版本 {r['version']}"
-                  "（当前版本）。" if zh
-                  else f"Imported {r['imported']:,} of {r['of']:,} {what[1]} from {r['file']}. Saved as data "
-                       f"version {r['version']} (the current one).")
+            print(f"已从 {r['file']} 导入{what[0]}：{in_file_zh}。已保存为数据版本 {r['version']}（当前版本）。" if zh
+                  else f"Imported {in_file_en}. Saved as data version {r['version']} (the current one).")
         else:
-            print(f"{r['file']} 的 {r['imported']:,} {what[0]}与当前数据版本 {r['unchanged']} 相同，未新建数据版本。" if zh
+            print(f"{r['file']} 的 {r['imported']:,} 个{what[0]}与当前数据版本 {r['unchanged']} 相同，未新建数据版本。" if zh
                   else f"The {r['imported']:,} {what[1]} of {r['file']} are those of the current data version "
                        f"{r['unchanged']} already: no new version.")
         for issue in r.get("issues") or []:  # what `data import` and the data page say of the same file
@@ -293,7 +307,11 @@ def _import_file(args, kind: str, path: str, *, dry_run: bool = False) -> dict:
     out = json.loads(buf.getvalue())
     region = load_region(args.region, imports=False)
     of = len(region.townships if kind == "townships" else region.villages)
-    return _with_issues({"layer": kind, "imported": int(out["counts"].get("accepted") or 0), "of": int(of),
+    # "rows": the file's rows (accepted, refused and skipped), what the summary counts the accepted ones in; "of":
+    # the region's units of the layer (the accepted rows were said "2 / 1,979", over the region's total: QA 33)
+    accepted = int(out["counts"].get("accepted") or 0)
+    return _with_issues({"layer": kind, "imported": accepted, "of": int(of),
+                         "rows": int(out["counts"].get("rows") or accepted),
                          "file": out["file"], "version": out["version"], "unchanged": out["unchanged"],
                          "previous": out["previous"], "issues": out["issues"], "blocked": out.get("blocked")})
 

@@ -191,15 +191,17 @@ def check_network_file(path, *, flag: str = "--network") -> None:
     if (osm_name and kind in ("pbf", "osm", "compressed")) or (not osm_name and kind == "graphml"):
         return
     en, zh = _NETWORK_LOOKS[kind]
+    # "内容是既不是 GraphML…" said 是 twice: "neither … nor" is said without it (QA 33)
+    content_zh = f"内容{zh}" if kind == "other" else f"内容是{zh}"
     if osm_name:
-        why_en, why_zh = f"the name says OpenStreetMap but the content is {en}", f"文件名为 OpenStreetMap 数据，但内容是{zh}"
+        why_en, why_zh = f"the name says OpenStreetMap but the content is {en}", f"文件名为 OpenStreetMap 数据，但{content_zh}"
     elif kind in ("pbf", "osm"):
         why_en = f"the content is {en}, but the name does not end in .osm or .osm.pbf, so it would be read as GraphML"
         why_zh = f"内容是{zh}，但文件名不以 .osm 或 .osm.pbf 结尾，将被当作 GraphML 读取"
     elif kind == "empty":
         why_en, why_zh = "the file is empty", "文件是空的"
     else:
-        why_en, why_zh = f"the content is {en}", f"内容是{zh}"
+        why_en, why_zh = f"the content is {en}", content_zh
     shown = f"--network {name}" if flag == "--network" else f"{flag}={name}"
     raise InputDataError(f"{shown} is not a road network: {why_en}. Give a GraphML file (.graphml, as "
                          "`coverplan network build --out` writes it) or an OpenStreetMap extract (.osm or .osm.pbf).",

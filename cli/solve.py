@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "或 scipy.sparse 保存的 .npz；默认用 x,y 间的直线距离",
                           ".npz with array 'costs' (demand rows x candidate columns; inf = unreachable), "
                           "or a scipy.sparse .npz; default: euclidean distance from x,y"))
+    s.add_argument("--encoding", help=h("两个 CSV 的文本编码，自动识别失败时指定：gbk、gb18030 或 utf-8"
+                                        "（Excel 的“Unicode 文本”为 utf-16）",
+                                        "text encoding of the two CSVs when detection fails: gbk, gb18030 or utf-8 "
+                                        "(utf-16 for Excel's Unicode text)"))
     s.add_argument("--radius", type=given_float,
                    help=h("覆盖半径，与成本同单位（lscp、mclp）", "coverage radius, in the unit of the costs (lscp, mclp)"))
     s.add_argument("--p", type=int,
@@ -64,8 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- #
 
 def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: str,
-               what_zh: str):
-    """Read a CSV as UTF-8 (with or without BOM), else GBK; check its columns.
+               what_zh: str, encoding: str | None = None):
+    """Read a CSV as UTF-8 (with or without BOM), else GBK (or as ``encoding``, --encoding); check its columns.
 
     Returns the DataFrame with ``id`` as str and ``numeric`` columns as float.
     """
@@ -82,7 +86,7 @@ def read_table(path: Path, *, required: list[str], numeric: list[str], what_en: 
 
     from geo.points import read_text
 
-    text, used = read_text(path)
+    text, used = read_text(path, encoding)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, skipinitialspace=True)
     except Exception as exc:  # malformed CSV (ragged rows, empty file)
@@ -350,7 +354,7 @@ def _not_taken(args) -> None:
 # --------------------------------------------------------------------------- #
 
 def _solve(args) -> int:
-    from cli.options import check_files, check_gap, check_p, check_radius, check_time_limit
+    from cli.options import check_encoding, check_files, check_gap, check_p, check_radius, check_time_limit
     from planner.models import LSCP, MCLP, PCenter, PMedian
 
     check_time_limit(args.time_limit)  # in the options' words (the models' name their fields), before reading
@@ -363,12 +367,14 @@ def _solve(args) -> int:
         check_p(args.p)  # as `propose` says it: no new site is no plan (p-center crashed on 0)
     _not_taken(args)  # pmedian --radius 3000 was solved as if no radius had been given (QA 26)
     check_files(args, "demand", "candidates", "costs")  # a missing --costs was said after the CSVs were read
+    # the decoder's hint says "or state its encoding": solve had no --encoding to state it with (QA 33)
+    encoding = check_encoding(getattr(args, "encoding", None))
 
     demand = read_table(args.demand, required=["id", "x", "y", "weight"],
-                        numeric=["x", "y", "weight", "load"], what_en="demand", what_zh="需求点")
+                        numeric=["x", "y", "weight", "load"], what_en="demand", what_zh="需求点", encoding=encoding)
     cand = read_table(args.candidates, required=["id", "x", "y"],
                       numeric=["x", "y", "existing", "capacity"], what_en="candidates",
-                      what_zh="候选点")
+                      what_zh="候选点", encoding=encoding)
     existing = None
     if "existing" in cand.columns:
         ex = cand["existing"].to_numpy()

@@ -313,6 +313,19 @@ def _unlock(args) -> int:
     if sum(bool(x) for x in (args.name, args.address, args.all)) != 1:
         return _fail(args, AccountError("Name what to unlock: a user name, --address ADDRESS or --all (one of them).",
                                         "请指明要解除的锁定：用户名、--address 地址或 --all（三者选一）。", "unlock"))
+    if args.address:
+        # an address no client can have (999.1.1.1, a host name) lifted nothing and said so as if done (QA 33)
+        import ipaddress
+
+        typed = args.address.strip()
+        try:
+            ipaddress.ip_address(typed)  # checked only: the store keeps the address as the server saw it
+        except ValueError:
+            return _fail(args, AccountError(
+                f"--address {typed}: not a network address. Give the IPv4 or IPv6 address whose logins are paused, "
+                "e.g. --address 192.168.1.20 (coverplan users unlock --all lifts every pause).",
+                f"--address {typed}：不是有效的网络地址。请给出登录被暂停的 IPv4 或 IPv6 地址，如 --address 192.168.1.20"
+                "（coverplan users unlock --all 可解除全部暂停）。", "unlock"))
     store = _store(args)
     if args.name:
         account = "the account"

@@ -29,6 +29,7 @@ import os
 import socket
 import tempfile
 import time
+import uuid
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,8 +116,9 @@ def _save_graphml(G: nx.MultiDiGraph, path: Path) -> None:
     import osmnx as ox
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".graphml", dir=path.parent)
-    os.close(fd)
+    # a temporary name beside it, created by the writer with the usual mode (the umask's, as every other file
+    # written): mkstemp's 0600 made `network build --out` a graph no one else could read (QA 33)
+    tmp = str(path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp.graphml")
     try:
         ox.save_graphml(G, tmp)
         os.replace(tmp, path)

@@ -142,7 +142,7 @@ def test_region_import_names_the_repaired_polygon_and_the_column_not_read(var, t
     pop = _bowtie(tmp_path / "pop.geojson", population=True)
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--townships", bow)
     assert code == 0, err
-    assert "Imported 1 of 129" in out and "row 1" in out and "was repaired" in out and "Repair/Fix Geometry" in out, out
+    assert "Imported 1 of the 1 row of bow.geojson (township boundaries)" in out and "row 1" in out and "was repaired" in out and "Repair/Fix Geometry" in out, out
     code, out, err = run(capsys, "--lang", "zh", "region", "import", "--townships", pop)
     assert code == 0, err
     assert "未读取的列：population" in out and "乡镇人口由村（社区）人口汇总" in out, out

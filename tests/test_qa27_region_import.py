@@ -74,7 +74,7 @@ def test_region_import_after_a_register_and_reset_keeps_the_facilities(var_dir, 
     path, points = _village_csv(tmp_path / "v.csv")
     code, out, err = run(capsys, "region", "import", "--villages", str(path))
     assert code == 0, err
-    assert "已从 v.csv 导入 3 / 1,979 个村（社区）点位。已保存为数据版本 1（当前版本）。" in out, out
+    assert "已从 v.csv 导入村（社区）点位：文件 3 行中 3 行。已保存为数据版本 1（当前版本）。" in out, out
     assert "重新启动" not in out  # the server reads the current version at once
     code, _, err = run(capsys, "data", "mark", "cand-seat-420325111", "--type", "elderly_complex", "--required")
     assert code == 0, err
@@ -229,7 +229,7 @@ def test_region_import_of_townships_is_a_version_too(var_dir, tmp_path, capsys):
     assert code == 0, err
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--townships", str(path))
     assert code == 0, err
-    assert "Imported 1 of 129 township boundaries from 乡镇界.geojson. Saved as data version 2" in out, out
+    assert "Imported 1 of the 1 row of 乡镇界.geojson (township boundaries). Saved as data version 2" in out, out
     now = _store().region()
     assert now.townships.loc[code9, "geometry_quality"] == "official" and len(now.site_marks) == 1
     assert shapely.contains(now.townships.loc[now.villages["township_code"], "geometry"].values,
@@ -256,4 +256,4 @@ def test_a_refused_village_file_commits_nothing_not_even_the_boundaries(var_dir,
     assert code == 0 and "未保存" in out and "不加 --partial 时整个文件不会导入" in out, (out, err)
     assert _store().current().version == 0
     code, out, err = run(capsys, "--lang", "en", "region", "import", "--villages", str(bad), "--partial")
-    assert code == 0 and "Imported 2 of 1,979" in out and "Saved as data version 1" in out, (out, err)
+    assert code == 0 and "Imported 2 of the 3 rows of bad.csv" in out and "Saved as data version 1" in out, (out, err)
