@@ -181,16 +181,16 @@ def _capacity(args) -> int:
     basis = t(f"{'weight' if zh else 'capw_basis'}_{d['basis']}", args.lang)
     if zh:
         print(f"{name}：现有 / 按标准应有 {c['supply_whole']:,} / {c['required_whole']:,} {unit}，按{basis}计"
-              f"（每千人 {ratio}，标准 {rep.per_1000:g}），缺口 {c['shortfall_whole']:,} {unit}")
+              f"（每千人 {ratio}，标准 {rep.per_1000:g}），净缺口 {c['shortfall_whole']:,} {unit}")
     else:
         print(f"{name}: {c['supply_whole']:,} {unit} now / {c['required_whole']:,} needed for {basis} "
-              f"({ratio} per 1,000, standard {rep.per_1000:g}), shortfall {c['shortfall_whole']:,} {unit}")
+              f"({ratio} per 1,000, standard {rep.per_1000:g}), net shortfall {c['shortfall_whole']:,} {unit}")
     # 示意 is said among the notes (stderr), as the capacity report's own note
     # one table, its columns named in the run's language and aligned in terminal columns (a Chinese
     # character takes two), the citywide row last
     county = county_namer(region, args.lang, pad=6)
-    heads = (["代码", "县（市、区）", "现有", "按标准应有", "每千人", "缺口"] if zh
-             else ["code", "county", "now", "needed", "per 1,000", "shortfall"])
+    heads = (["代码", "县（市、区）", "现有", "按标准应有", "每千人", "净缺口"] if zh
+             else ["code", "county", "now", "needed", "per 1,000", "net shortfall"])
     # a county whose facilities' capacity is not all known: its "now" is marked (the unknown count as 0, and a
     # "0" read as none: QA 23) and said in a note; the digits stay aligned with the unmarked rows
     def unknown(r: dict) -> int:
@@ -875,8 +875,8 @@ def beds_tables(out: dict, region, lang: str) -> list:
             ("beds_to_place", hd("待安排床位（不足一处，张）", "Beds to place (too few for a site)"), "int"),
             ("supply_whole", hd("现有床位（张）", "Beds now"), "int"),
             ("required_whole", hd("按标准应有床位（张）", "Beds required by the standard"), "int"),
-            ("shortfall_whole", hd("分配前缺口（张）", "Shortfall before (beds)"), "int"),
-            ("shortfall_after_whole", hd("分配后缺口（张）", "Shortfall after (beds)"), "int")]
+            ("shortfall_whole", t("qa33f10_col_sum_before", lang), "int"),
+            ("shortfall_after_whole", t("qa33f10_col_sum_after", lang), "int")]
     towns = [("township_code", t("fac_township_code", lang), "text"),
              ("township_name", t("township", lang), "text"),
              ("county", t("county", lang), "text"),

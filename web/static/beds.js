@@ -54,8 +54,8 @@
       return "<td class='" + cls(c) + "'><b>" + fmt(whole(d.citywide, c[1])) + "</b></td>";
     }).join("") + "</tr></tbody></table></div>";
     h += "<p class='small muted phone-only'>" + esc(T("bt_phone_cols")) + "</p>";
-    // townships' gaps added up are more than a county's netted gap: the city's table, or the county's own figures
-    h += "<p class='small muted'>" + esc(T(county ? "bt_gap_note_county" : "bt_gap_note")) + " " + esc(T("qa32fd_whole_note")) + "</p>";
+    // why the townships' gaps added up are more than the netted gap is one of the notes, with both figures (QA 33)
+    h += "<p class='small muted'>" + esc(T("qa32fd_whole_note")) + "</p>";
     h += (en ? d.notes_en : d.notes_zh).map(function (n) { return "<p class='small muted'>" + esc(n) + "</p>"; }).join("");
     $("bt-result").innerHTML = h;
   }

@@ -56,7 +56,7 @@
       var h = "<h3>" + esc(T("cap_beds_title")) + " <span class='badge-approx'>" + esc(T("illustrative")) + "</span></h3>" +
               "<table class='data' id='beds-table'><thead><tr><th>" + T("county") + "</th><th class='num'>" + T("cap_beds_now") +
               "</th><th class='num'>" + T("cap_beds_needed") + "</th><th class='num'>" + T("cap_per_1000") +
-              "</th><th class='num phone-hide'>" + T("cap_standard") + "</th><th class='num'>" + T("cap_shortfall") + "</th></tr></thead><tbody>";
+              "</th><th class='num phone-hide'>" + T("cap_standard") + "</th><th class='num'>" + T("qa33f10_col_net") + "</th></tr></thead><tbody>";
       b.by_county.forEach(function (c) {
         h += row(window.COVERPLAN.lang === "en" ? c.name_en : c.name, c, whole(c));
       });
