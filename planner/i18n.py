@@ -2529,3 +2529,34 @@ _STRINGS.update({
                               "less the beds now)."),
     "qa33f10_scope_city": ("全市", "citywide"),
 })
+
+
+# -- fixer QA33-F11: a county's new-sites proposal with the number of sites left blank (the type's default lowered to
+# the county's candidate sites, web.proposals.default_sites), its "before" against the coverage map's, the form's hint
+_STRINGS.update({
+    "qa33f11_p_note": ("新增站点数取 {p}，而非该类型默认的 {default}：{where}只有 {p} 个可选的候选点（不含现有设施和禁选点）。",
+                       "{p} new sites, not the type's default of {default}: {where} has only {p} candidate sites "
+                       "that may be chosen (not existing facilities, not marked forbidden)."),
+    "qa33f11_p_note_one": ("新增站点数取 1，而非该类型默认的 {default}：{where}只有 1 个可选的候选点（不含现有设施和禁选点）。",
+                           "1 new site, not the type's default of {default}: {where} has only 1 candidate site that "
+                           "may be chosen (not existing facilities, not marked forbidden)."),
+    "qa33f11_p_none": ("无法在{where}新建选址：{where}没有可选的候选点（均为现有设施或已标记为禁选）。",
+                       "No new sites can be proposed in {where}: it has no candidate site that may be chosen (each "
+                       "is an existing facility or marked forbidden)."),
+    "qa33f11_p_none_hint": ("请在地图上添加候选点、取消禁选标记，或改选其他县区。",
+                            "Add candidate sites on the map, clear forbidden marks, or solve for another county."),
+    "qa33f11_city": ("全市", "the city"),
+    "qa33f11_hint_county": ("留空则用 {p} 处：{county}只有 {p} 个可选的候选点（该类型默认 {default} 处）",
+                            "empty: {p}, the candidate sites that may be chosen in {county} (the type's default is "
+                            "{default})"),
+    "qa33f11_hint_county_one": ("留空则用 1 处：{county}只有 1 个可选的候选点（该类型默认 {default} 处）",
+                                "empty: 1, the one candidate site that may be chosen in {county} (the type's "
+                                "default is {default})"),
+    "qa33f11_hint_none": ("{county}没有可选的候选点（均为现有设施或已标记为禁选）：请在地图上添加候选点，或改选其他县区",
+                          "{county} has no candidate site that may be chosen (each is an existing facility or marked "
+                          "forbidden): add candidate sites on the map, or pick another county"),
+    "qa33f11_scope_before": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），故“方案前”可能低于覆盖地图上该县区的数字。",
+                             "A county's proposal counts only the county's own facilities (villages reached from a "
+                             "facility in a neighbouring county are left out), so its \"before\" can be lower than "
+                             "the coverage map's figure for the county."),
+})

@@ -581,9 +581,32 @@ def proposal_map_export(pid: str):
                      # a county's figures over the whole city's map: the scope says whose they are, as the brief (QA 29)
                      scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
                                       g.lang))
-    resp = Response(standalone_html(m, title=f"{name} · coverplan"), mimetype="text/html")
+    page = _framed_on_scope(standalone_html(m, title=f"{name} · coverplan"), region, sites,
+                            (rec.get("params") or {}).get("county"))
+    resp = Response(page, mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp
+
+
+def _framed_on_scope(page: str, region, sites, county) -> str:
+    """A county proposal's offline map opened framed on its county and its sites, as its page's map opens
+    (QA 33: it opened on the whole city). planner.mapexport fits the city's bounds once loaded, clear of the
+    title box and the legend; those bounds are the county's here. Unchanged without a county."""
+    counties = region.counties
+    if not county or "code" not in counties:
+        return page
+    here = counties[counties["code"].astype(str) == str(county)]
+    if not len(here):
+        return page
+    w, s, e, n = here.total_bounds
+    if len(sites):
+        sw, ss, se, sn = sites.total_bounds
+        w, s, e, n = min(w, sw), min(s, ss), max(e, se), max(n, sn)
+    cw, cs, ce, cn = counties.total_bounds
+    # as planner.mapexport writes them (its _FIT: "%f")
+    city = "L.latLngBounds([[%f, %f], [%f, %f]])" % (cs, cw, cn, ce)
+    return page.replace(city, "L.latLngBounds([[%f, %f], [%f, %f]])" % (s, w, n, e), 1)
+
 
 # (pages: print and briefing) end
 

@@ -321,8 +321,9 @@ def parse_params(form: dict, service) -> dict:
                     "rural": std["standard_rural"] if std["standard_rural"] is not None else ft.standard_rural}
     time_limit = _number(form.get("time_limit"), "time_limit", float, minimum=1, maximum=MAX_TIME_LIMIT) or 60.0
     effective = effective_model(model, ft, p)
-    if effective != "lscp" and p is None:
-        p = ft.default_p
+    # p left blank stays None here: the type's default is set when the solve starts (default_sites), in the
+    # county it is solved for, lowered to the candidate sites there (QA 33: the default 8 with 6 candidates in
+    # 茅箭区 was refused as "填写的 8", a number nobody typed)
     if effective == "lscp":
         p = None  # full coverage decides the number of sites itself
     out = {"type": ft.key, "model": model, "model_effective": effective, "p": p, "standard": standard,
@@ -511,6 +512,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     solve_type = county_type(ft, params.get("county"), service.region_at(version))
     params = dict(params)  # check_scope may lower a default K (and say so in the note): the caller's stays
     capacity_proposals.check_scope(params, service, solve_type, lang)  # K within the county's facilities: a 400 now
+    default_sites(params, service, solve_type, service.region_at(version), lang)  # p left blank: the default there
     # a name the app made is kept in both languages: shown in the page's (QA 18: an English page's
     # proposal was "Rural mutual-aid care centre · upgrade 50" in the Chinese exports)
     auto = None if params["name"] else {
@@ -567,6 +569,39 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
         return {"proposal_id": pid, "url": f"/proposals/{pid}", "api": f"/api/proposals/{pid}"}
 
     return jobs.submit("proposal", work, {**params, "name": name})
+
+
+def default_sites(params: dict, service, ft, region, lang: str = "zh") -> None:
+    """A new-sites proposal's number of sites left blank (``p`` None, web.proposals.parse_params): the type's
+    default, lowered to the candidate sites that may be chosen (not existing facilities, not forbidden) in the
+    county it is solved for (``ft`` as planner.coverage.county_type limits it), or the city, when there are
+    fewer; the proposal's note says so, as an upgrade's default K is (web.capacity_proposals.check_scope). A
+    default in a county with none to choose is a 400 saying that, not "填写的 8 无效" (QA 33). A typed p is
+    web.api.check_sites's to check."""
+    if (params.get("kind") or "location") != "location" or params.get("model_effective") == "lscp" \
+            or params.get("p") is not None:
+        return
+    from planner.sites import choosable_counts
+
+    default = int(ft.default_p)
+    params["p"] = default
+    county = params.get("county")
+    n = choosable_counts(region, ft, existing_facilities(region, ft))
+    limit = int(n["by_county"].get(str(county), 0) if county else n["total"])
+    if default <= limit:
+        return
+    where = {la: service.county_names(la).get(str(county), str(county)) if county else t("qa33f11_city", la)
+             for la in ("zh", "en")}
+    if limit < 1:
+        raise InputDataError(t("qa33f11_p_none", "en", where=where["en"]), t("qa33f11_p_none", "zh", where=where["zh"]),
+                             hint_en=t("qa33f11_p_none_hint", "en"), hint_zh=t("qa33f11_p_none_hint", "zh"),
+                             details={"parameter": "p", "value": None, "default": default, "max": 0})
+    said = t("qa33f11_p_note_one" if limit == 1 else "qa33f11_p_note", lang, p=limit, default=default,
+             where=where["en" if lang == "en" else "zh"])
+    note = params.get("note") or ""
+    room = MAX_NOTE - len(said) - 2
+    params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
+    params["p"] = limit
 
 
 def kept(should_stop) -> bool:

@@ -27,14 +27,25 @@
     // of sites was editable again after this ran)
     $("p-p").disabled = model === "lscp" || locked($("p-p"));
     if (model === "lscp") $("p-p").value = "";
-    $("p-p").placeholder = model === "lscp" ? "" : o.dataset.p;
     // at most the candidate sites that may be chosen (not existing, not forbidden), in the county picked
     // (pages._form_limits): p = 4,999 was queued and failed after the click with 101 candidates (QA 31)
     var pmax = o.dataset.pmax, county = $("p-county") ? $("p-county").value : "";
     try { if (county) pmax = String(JSON.parse(o.dataset.pmaxcounty || "{}")[county]); } catch (e) { /* the hint only */ }
     $("p-p").max = pmax && pmax !== "undefined" && +pmax >= 1 ? pmax : "5000";
+    // left blank in a county with fewer candidates than the type's default, the server takes them all and the
+    // proposal's note says so (web.proposals.default_sites): the hint says that number, not the default (QA 33)
+    var known = county && pmax && pmax !== "undefined" && isFinite(+pmax), def = o.dataset.p;
+    var where = county && $("p-county").selectedOptions[0] ? $("p-county").selectedOptions[0].textContent.trim() : "";
+    var pHint = T("n_sites_hint_p").replace("{p}", def);
+    if (known && +pmax < 1) { def = ""; pHint = T("qa33f11_hint_none").replace("{county}", where); }
+    else if (known && +pmax < +def) {
+      pHint = T(+pmax === 1 ? "qa33f11_hint_county_one" : "qa33f11_hint_county").replace(/\{p\}/g, pmax)
+        .replace("{county}", where).replace("{default}", def);
+      def = pmax;
+    }
+    $("p-p").placeholder = model === "lscp" ? "" : def;
     $("p-hint").textContent = model === "lscp" ? T("n_sites_lscp") :
-      (model === "auto" && o.dataset.model === "lscp") ? T("n_sites_auto_lscp") : T("n_sites_hint_p").replace("{p}", o.dataset.p);
+      (model === "auto" && o.dataset.model === "lscp") ? T("n_sites_auto_lscp") : pHint;
     $("p-standard-urban").placeholder = o.dataset.urban;
     $("p-standard-rural").placeholder = o.dataset.rural;
     // what the server takes, in the type's unit (1-600 minutes, 100-300,000 metres: pages._form_limits):
