@@ -874,12 +874,14 @@ def proposal_file_name(path: str) -> str | None:
 def targets_files_text(paths: list[str], proposals: list[dict], lang: str) -> str:
     """The proposals of a `targets --out` title, as the web's plan package export names them: each file with the
     name it records and the data version it was solved on ("p.geojson（社区(村)日间照料中心·…，数据版本 v0）")."""
+    from cli.output import recorded_name
     from planner.i18n import t
 
     out = []
     for path, p in zip(paths, proposals):
         v = p.get("dataset_version")
-        name, stem = proposal_file_name(path), os.path.splitext(os.path.basename(path))[0]
+        # the name coverplan made in the run's language, a name given by hand as it is (QA 33)
+        name, stem = recorded_name(p, lang) or proposal_file_name(path), os.path.splitext(os.path.basename(path))[0]
         if name and stem and name.endswith(stem):  # the name the CLI gave it: what it is, then the file's
             name = name[:-len(stem)].rstrip(" ·") or None
         bits = [b for b in (name,

@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import json
 import os
+import sys
 
 from cli.lang import h
 from cli.options import add_coords, add_data_store, add_json, add_mode, add_region
@@ -115,7 +116,7 @@ def _map(args) -> int:
     from planner.i18n import t
     from planner.mapexport import coverage_map, proposal_map, scope_text, standalone_html
     from planner.coverage import county_type
-    from cli.output import data_version, scope_of
+    from cli.output import data_version, recorded_name, scope_of
 
     check_context(args)  # the options and files, before any work
     ft = get_type(args.type)
@@ -149,6 +150,13 @@ def _map(args) -> int:
                     details={"parameter": "--facilities"})
             ft = get_type(role)
     region, facilities = load_context(args)
+    notes = []
+    if args.proposal:  # a site outside the region refused, each counted in its point's township; what a file
+        # edited by hand was read as, said (QA 33: planner.proposals.place_proposal_sites, planner.targets)
+        from planner.proposals import place_proposal_sites
+        from planner.targets import file_site_notes
+        notes = file_site_notes(region, prop, os.path.basename(args.proposal), args.lang)
+        prop = {**prop, "sites": place_proposal_sites(prop, region)[0]}
     if not args.proposal:
         cov = analyse_coverage(region, ft, facilities=facilities, mode=args.mode, graph=args.network)
         m = coverage_map(region, cov, lang=args.lang, register=_register(args), facilities=facilities)
@@ -186,8 +194,9 @@ def _map(args) -> int:
                                    if county else None, args.lang)
         stem = os.path.splitext(os.path.basename(args.proposal))[0]
         of = get_type(prop["type"]) if role else ft  # whose proposal it is: a conversion is its own type's
-        name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name") \
-            else f"{of.name(args.lang)} · {t('proposal', args.lang)} {stem}"
+        # the name coverplan made in the run's language (QA 33: an English map of a file `propose` wrote in Chinese
+        # was titled in Chinese), a name given by hand as it is
+        name = recorded_name(meta, args.lang) or f"{of.name(args.lang)} · {t('proposal', args.lang)} {stem}"
         saved, saved_label = _saved(meta, args.proposal)
         version_row = _version_row(meta, data_version(region), args.lang)
         kind = "upgrade" if meta.get("kind") == "upgrade" else None
@@ -218,7 +227,9 @@ def _map(args) -> int:
         print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
                     **({"converted_from": prop["type"]} if role else {}),
                     "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title,
-                    "dataset_version": data_version(region)})
+                    "dataset_version": data_version(region), "notes": notes})
     else:
+        for note in notes:
+            print(f"* {note}{'。' if args.lang == 'zh' else '.'}", file=sys.stderr)
         print(args.out)
     return 0

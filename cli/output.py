@@ -238,9 +238,16 @@ def load_proposal_file(path: str) -> dict:
         raise bad("is JSON but not a GeoJSON FeatureCollection of sites.", "是 JSON，但不是包含站点的 GeoJSON 要素集合。")
     if not raw["features"]:
         raise bad("holds no sites.", "不含任何站点。")
+    from geo.regions import available_regions
+
     try:
-        return load_proposal_sites(path)
-    except InputDataError:
+        # read before the data is loaded: its sites in the box of a region shipped here (QA 33: one in Beijing
+        # counted; the region's own shape is checked once loaded, planner.proposals.place_proposal_sites)
+        return load_proposal_sites(path, region=available_regions())
+    except InputDataError as exc:
+        if exc.details.get("check"):  # a feature, or the type, named with what to fix (QA 33): said as it is
+            raise InputDataError(f"--proposal {exc.en}", f"--proposal {exc.zh}", hint_en=exc.hint_en,
+                                 hint_zh=exc.hint_zh, details=exc.details) from None
         raise bad("is GeoJSON but not a coverplan proposal (no facility type or unreadable sites).",
                   "是 GeoJSON，但不是 coverplan 方案（缺少设施类型或站点无法读取）。") from None
     except (TypeError, AttributeError):
@@ -421,7 +428,22 @@ def proposal_name(kind: str, ft, lang: str, path: str, *, model: str | None = No
     from planner.proposals import default_name
 
     stem = os.path.splitext(os.path.basename(os.fspath(path)))[0] or os.path.basename(os.fspath(path))
-    return default_name(kind, ft, lang, tail=stem, model=model, n=n, sizes=sizes, k=k, convert=convert)
+    # made in both languages, as the web keeps a saved proposal's (its auto_name): the file records both
+    # (proposal_record), and `map`/`targets --proposal` show the one of their run (QA 33: an English map of a file
+    # `propose` wrote in Chinese was titled in Chinese)
+    both = {lg: default_name(kind, ft, lg, tail=stem, model=model, n=n, sizes=sizes, k=k, convert=convert)
+            for lg in ("zh", "en")}
+    return ProposalName(both[lang], both)
+
+
+class ProposalName(str):
+    """A proposal's name in the run's language (a str), with the name coverplan made in each language
+    (``by_lang``: {"zh", "en"}), which :func:`proposal_record` writes as ``auto_name``."""
+
+    def __new__(cls, text: str, by_lang: dict):
+        obj = super().__new__(cls, text)
+        obj.by_lang = dict(by_lang)
+        return obj
 
 
 def proposal_record(name: str, region, scope: dict, when) -> dict:
@@ -429,8 +451,18 @@ def proposal_record(name: str, region, scope: dict, when) -> dict:
     solve, under the keys the web's download of a saved proposal uses (web.api: ``name``, ``created``,
     ``dataset_version``, ``scope``) and `map --proposal` / `targets --proposal` read: its name, when it was written,
     the data version it was solved on and its scope (a county, or the whole city)."""
-    return {"name": name, "created": when.isoformat(timespec="seconds"), "dataset_version": data_version(region),
-            "scope": scope}
+    auto = getattr(name, "by_lang", None)  # a name coverplan made (proposal_name): both languages', as the web's
+    return {"name": str(name), **({"auto_name": dict(auto)} if auto else {}),
+            "created": when.isoformat(timespec="seconds"), "dataset_version": data_version(region), "scope": scope}
+
+
+def recorded_name(meta: dict, lang: str) -> str | None:
+    """The name a proposal file records (its ``coverplan`` block, or :func:`load_proposal_file`'s answer) in
+    ``lang``: the name coverplan made in that language (``auto_name``) while ``name`` is still one of them, a name
+    given or edited by hand as written, None when it records none (planner.proposals.recorded_name)."""
+    from planner.proposals import recorded_name as named
+
+    return named(meta if isinstance(meta, dict) else {}, lang)
 
 
 def proposal_title(name: str, parts: list[str], lang: str, *, illustrative: bool) -> str:

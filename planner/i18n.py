@@ -2560,3 +2560,22 @@ _STRINGS.update({
                              "facility in a neighbouring county are left out), so its \"before\" can be lower than "
                              "the coverage map's figure for the county."),
 })
+
+
+# -- fixer QA33-F8: a proposal file edited by hand, read by `targets --proposal` (planner.targets.file_site_notes):
+# sites without a priority numbered after the others, and sites counted in the township their point lies in
+_STRINGS.update({
+    "qa33f8_feature": ("第 {n} 个要素", "feature {n}"),
+    "qa33f8_feature_named": ("第 {n} 个要素（{name}）", "feature {n} ({name})"),
+    "qa33f8_numbered_as": ("{site}记为 #{priority}", "{site} as #{priority}"),
+    "qa33f8_unnumbered_one": ("{file} 中有 1 个站点未填优先序（priority），已按文件顺序排在其他站点之后：{sites}",
+                              "{file} has 1 site without a priority, numbered after the others in the file's "
+                              "order: {sites}"),
+    "qa33f8_unnumbered": ("{file} 中有站点未填优先序（priority），已按文件顺序排在其他站点之后：{sites}",
+                          "{file} has sites without a priority, numbered after the others in the file's order: "
+                          "{sites}"),
+    "qa33f8_township": ("{name}（{code}）", "{name} ({code})"),
+    "qa33f8_township_moved": ("{file} 的{site}记录的乡镇（街道）为{recorded}，但其坐标位于{township}，按坐标所在乡镇计",
+                              "{file}: {site} records the township {recorded}, but its point lies in {township}: "
+                              "counted there, where its point is"),
+})

@@ -240,22 +240,232 @@ def _notes(p: Proposal, lang: str) -> list[str]:
     return out
 
 
-def load_proposal_sites(path) -> dict:
-    """Read a proposal GeoJSON written by ``coverplan propose --out`` back as ``{type, sites}``."""
+#: A priority is a place in the order of building (1, 2, 3...): above this it is a typing slip, and pandas' integers
+#: end there anyway.
+MAX_PRIORITY = 1_000_000_000
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A value of a hand-edited file as a message quotes it: text as written (cut when long), a number as JSON."""
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _site_problem(path, n: int, props: dict, en: str, zh: str, hint_en: str, hint_zh: str,
+                  check: str) -> InputDataError:
+    """What is wrong with feature ``n`` (1-based) of the proposal file ``path``, named by its number and name."""
+    name = props.get("name") if props.get("name") not in (None, "") else None
+    name_en = props.get("name_en") if props.get("name_en") not in (None, "") else name
+    where_en = f"{path}: feature {n}" + (f" ({_shown(name_en)})" if name_en is not None else "")
+    where_zh = f"{path}：第 {n} 个要素" + (f"（{_shown(name)}）" if name is not None else "")
+    return InputDataError(f"{where_en} {en}", f"{where_zh}{zh}", hint_en=hint_en, hint_zh=hint_zh,
+                          details={"parameter": "proposal", "file": str(path), "feature": n, "check": check})
+
+
+#: The whole globe in lon/lat: a proposal read for no particular region is only checked against it.
+WORLD = ((-180.0, -90.0, 180.0, 90.0), "", "")
+
+
+def _region_boxes(region) -> list[tuple[tuple[float, float, float, float], str, str]]:
+    """The lon/lat boxes a proposal's sites must lie in (one of them), each with its region's name (zh, en):
+    ``region`` a :class:`Region` (its box in geo.points.REGION_BBOXES, else its townships' extent), a region's name,
+    or a list of names (the CLI reads a file before it loads the data: any region shipped on this machine); None,
+    or a name without a known box: the globe's (:data:`WORLD`), longitude within ±180 and latitude within ±90."""
+    from geo.points import REGION_BBOXES, REGION_NAMES
+
+    if region is None:
+        return [WORLD]
+    names = [str(r) for r in region] if isinstance(region, (list, tuple)) else [getattr(region, "name", region)]
+    out = []
+    for key in names:
+        box = REGION_BBOXES.get(str(key).lower())
+        if box is None and isinstance(region, Region):  # a region of its own: its townships' extent
+            x0, y0, x1, y1 = (float(v) for v in region.townships.total_bounds)
+            box = (x0 - 0.05, y0 - 0.05, x1 + 0.05, y1 + 0.05)
+        if box is None:  # a region whose extent is not known here: the globe's
+            return [WORLD]
+        zh, en = REGION_NAMES.get(str(key).lower(), (str(key), str(key)))
+        out.append((tuple(box), zh, en))
+    return out or [WORLD]
+
+
+def _site_point(path, n: int, props: dict, geom, boxes) -> tuple[float, float]:
+    """Feature ``n``'s point (lon, lat): a Point, or a MultiPoint of one point, with two finite numbers in the
+    region's bounds; anything else refused in words (QA 33: a Polygon, a swapped or an infinite coordinate ended
+    in tracebacks or in geo.travel's "destinations: line 29" -- the existing facilities plus the feature)."""
+    example = "[110.8, 32.6]"
+    hint_en = (f"Give it a Point geometry with its [longitude, latitude] in decimal degrees, e.g. "
+               f"{{\"type\": \"Point\", \"coordinates\": {example}}}, or remove the feature.")
+    hint_zh = (f"请将其几何改为点（Point），坐标写作 [经度, 纬度]（十进制度），如 "
+               f"{{\"type\": \"Point\", \"coordinates\": {example}}}，或删除该要素。")
+    if not isinstance(geom, dict) or geom.get("type") is None:
+        raise _site_problem(path, n, props, "has no geometry: a proposed site is one point.",
+                            "没有几何（geometry）：方案中的站点须为一个点。", hint_en, hint_zh, "geometry")
+    kind, coords = geom.get("type"), geom.get("coordinates")
+    if kind == "MultiPoint" and isinstance(coords, list) and len(coords) == 1:
+        kind, coords = "Point", coords[0]  # a MultiPoint of one point: that point
+    if kind == "MultiPoint":
+        many = len(coords) if isinstance(coords, list) else 0
+        raise _site_problem(path, n, props, f"is a MultiPoint of {many:,} points: a proposed site is one point.",
+                            f"是含 {many:,} 个点的多点（MultiPoint）：方案中的站点须为一个点。",
+                            "Give each site a feature of its own with a Point geometry [longitude, latitude], or "
+                            "remove the feature.",
+                            "请每个站点各用一个要素，几何为点（Point），坐标写作 [经度, 纬度]，或删除该要素。", "geometry")
+    if kind != "Point":
+        raise _site_problem(path, n, props, f"is a {_shown(kind)}, not a point: a proposed site is one point.",
+                            f"的几何为 {_shown(kind)} 而不是点（Point）：方案中的站点须为一个点。",
+                            hint_en, hint_zh, "geometry")
+    if not (isinstance(coords, (list, tuple)) and len(coords) >= 2
+            and all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c)
+                    for c in coords[:2])):
+        raise _site_problem(path, n, props, f"has the coordinates {_shown(coords)}, which are not two finite "
+                            "numbers (longitude, latitude).",
+                            f"的坐标 {_shown(coords)} 不是两个有限的数值（经度、纬度）。",
+                            f"Write them as numbers in decimal degrees, longitude first, e.g. {example}.",
+                            f"请写成十进制度数值，先经度后纬度，如 {example}。", "coordinates")
+    lon, lat = float(coords[0]), float(coords[1])
+
+    def inside(x: float, y: float) -> bool:
+        return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b, _, _ in boxes)
+
+    if not inside(lon, lat):
+        pair = f"[{coords[0]}, {coords[1]}]"
+        if inside(lat, lon):
+            raise _site_problem(path, n, props, f"has the coordinates {pair}, which look swapped: GeoJSON writes "
+                                "the longitude first.",
+                                f"的坐标 {pair} 似乎把经纬度写反了：GeoJSON 中应先经度后纬度。",
+                                f"Write [{coords[1]}, {coords[0]}].", f"请改为 [{coords[1]}, {coords[0]}]。",
+                                "swapped")
+        b, zh, en = boxes[0]
+        span_en = f"lon {b[0]:g} to {b[2]:g}, lat {b[1]:g} to {b[3]:g}"
+        span_zh = f"经度 {b[0]:g}～{b[2]:g}，纬度 {b[1]:g}～{b[3]:g}"
+        if not en:  # no region's box: beyond the globe's
+            raise _site_problem(path, n, props, f"has the coordinates {pair}, which are no longitude and latitude "
+                                f"({span_en}).",
+                                f"的坐标 {pair} 不是经纬度（{span_zh}）。",
+                                "Write WGS84 longitude and latitude in decimal degrees, longitude first, e.g. "
+                                f"{example}.", f"请写成 WGS84 十进制经纬度，先经度后纬度，如 {example}。", "outside")
+        raise _site_problem(path, n, props, f"at longitude {coords[0]}, latitude {coords[1]} lies outside the "
+                            f"region ({en}: {span_en}).",
+                            f"位于经度 {coords[0]}、纬度 {coords[1]}，不在本区域内（{zh}：{span_zh}）。",
+                            "Move it to its place in the region (WGS84 longitude and latitude), or remove the "
+                            "feature.",
+                            "请将其移到本区域内的位置（WGS84 经纬度），或删除该要素。", "outside")
+    return lon, lat
+
+
+def _site_priority(path, n: int, props: dict) -> int | None:
+    """Feature ``n``'s priority: a whole number from 1, or None when it has none (numbered by the caller)."""
+    p = props.get("priority")
+    if p is None:
+        return None
+    if isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) and float(p).is_integer() \
+            and 1 <= p <= MAX_PRIORITY:
+        return int(p)
+    shown = _shown(json.dumps(p, ensure_ascii=False) if isinstance(p, str) else p)  # text in its quotes
+    raise _site_problem(path, n, props, f"has the priority {shown}, which is not a whole number from 1 "
+                        "(the order in which to build: 1, 2, 3...).",
+                        f"的优先序（priority）为 {shown}，不是 1 及以上的整数（建设先后顺序：1、2、3……）。",
+                        "Write a whole number such as 3 (without quotes), or leave priority out: the site is then "
+                        "numbered after the others.",
+                        "请填写整数（如 3，不加引号），或删去 priority：该站点将排在其他站点之后。", "priority")
+
+
+def _proposal_type(path, key, what_en: str, what_zh: str) -> None:
+    """A facility type a proposal file names, refused in get_type's words when this installation has none of
+    that key (QA 33: `targets` dropped its sites without a word while `map` refused them)."""
+    from geo.errors import UnknownTypeError
+
+    if not isinstance(key, str) or not key.strip():
+        raise InputDataError(f"{path}: the proposal names no facility type ({what_en} is {_shown(key)}).",
+                             f"{path}：方案未写明设施类型（{what_zh}为 {_shown(key)}）。",
+                             hint_en="Use the file as `coverplan propose --out` wrote it.",
+                             hint_zh="请使用 `coverplan propose --out` 输出的原文件。",
+                             details={"parameter": "proposal", "file": str(path), "check": "type"})
+    try:
+        get_type(key)
+    except UnknownTypeError as exc:
+        raise InputDataError(f"{path}: the proposal's facility type ({what_en}): {exc.en}",
+                             f"{path}：方案的设施类型（{what_zh}）：{exc.zh}",
+                             hint_en="Write one of the known types, or use the file as `coverplan propose --out` "
+                                     "wrote it.",
+                             hint_zh="请改为可用类型之一，或使用 `coverplan propose --out` 输出的原文件。",
+                             details={"parameter": "proposal", "file": str(path), "check": "type",
+                                      "known": exc.details.get("known")}) from None
+
+
+def load_proposal_sites(path, region=None) -> dict:
+    """Read a proposal GeoJSON written by ``coverplan propose --out`` back as ``{type, sites, kind, role,
+    dataset_version, file, unnumbered, name, auto_name}``.
+
+    A file edited by hand is checked feature by feature (QA 33): each is a Point (a MultiPoint of one point is
+    read as its point) with finite coordinates in the region's bounds (``region``: a :class:`Region`, its name or
+    a list of names, any of them; None: only a longitude and latitude), a swapped longitude and latitude said as
+    swapped; ``priority`` a whole number from 1, or none: such sites are numbered after the others in the file's
+    order, and listed in ``unnumbered`` (``[{"feature", "name", "name_en", "priority"}]``) for the caller to say
+    so. The facility type (and a conversion's role) must be one this installation knows. Anything else is an
+    :class:`InputDataError` naming the file, the feature (1-based) and its name, with ``details["check"]``. The rows of ``sites`` are the
+    features in the file's order; :func:`place_proposal_sites` places them in the region's townships."""
     try:
         raw = json.loads(open(path, encoding="utf-8-sig").read())
-        gdf = gpd.GeoDataFrame.from_features(raw["features"], crs=settings.STORAGE_CRS)
-        ftype = raw.get("coverplan", {}).get("type") or gdf["facility_type"].iloc[0]
-    except (OSError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        feats = raw["features"]
+        if not isinstance(feats, list) or not feats:
+            raise ValueError("no features")
+        meta = raw.get("coverplan") or {}
+        if not isinstance(meta, dict):
+            raise ValueError("coverplan is not an object")
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         raise InputDataError(f"{path}: not a coverplan proposal GeoJSON ({exc}).",
                              f"{path}：不是 coverplan 生成的方案 GeoJSON 文件（{exc}）。",
                              hint_en="Use the file written by `coverplan propose --out FILE.geojson`.",
                              hint_zh="请使用 `coverplan propose --out 文件.geojson` 输出的文件。") from exc
+    boxes = _region_boxes(region)
+    clean, given, unnumbered = [], [], []
+    for n, f in enumerate(feats, 1):
+        if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict):
+            raise _site_problem(path, n, {}, "is not a GeoJSON feature with properties.",
+                                "不是带属性（properties）的 GeoJSON 要素。",
+                                "Each feature is {\"type\": \"Feature\", \"properties\": {...}, \"geometry\": {...}}.",
+                                "每个要素应为 {\"type\": \"Feature\", \"properties\": {...}, \"geometry\": {...}}。",
+                                "feature")
+        props = dict(f.get("properties") or {})
+        lon, lat = _site_point(path, n, props, f.get("geometry"), boxes)
+        pr = _site_priority(path, n, props)
+        given.append(pr)
+        clean.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+    # sites without a priority: after the others, in the file's order (said by the caller)
+    nxt = max((p for p in given if p is not None), default=0)
+    for n, (f, pr) in enumerate(zip(clean, given), 1):
+        if pr is None:
+            nxt += 1
+            pr = nxt
+            props = f["properties"]
+            unnumbered.append({"feature": n, "name": str(props.get("name") or ""),
+                               "name_en": str(props.get("name_en") or props.get("name") or ""), "priority": pr})
+        f["properties"]["priority"] = pr
+    gdf = gpd.GeoDataFrame.from_features(clean, crs=settings.STORAGE_CRS)
+    ftype = meta.get("type")
+    where = "coverplan.type"
+    if ftype in (None, "") and "facility_type" in gdf:  # a file without the block: its sites' own type
+        ftype, where = gdf["facility_type"].iloc[0], "facility_type"
+    _proposal_type(path, ftype, where, where)
+    kind = meta.get("kind", "new_sites")
+    role = meta.get("role")
+    if kind == "upgrade" and role not in (None, ""):  # a conversion: the type its facilities become
+        _proposal_type(path, role, "coverplan.role", "coverplan.role")
     for col in ("id", "name", "township_code", "county_code"):
         if col not in gdf:
             gdf[col] = ""
     gdf["id"] = gdf["id"].astype(str)
-    meta = raw.get("coverplan", {})
+    gdf["priority"] = gdf["priority"].astype(int)
     # an upgrade proposal (`coverplan upgrade --out`) lists existing facilities to upgrade or, with a
     # role, to convert into that type (planner.upgrades); planner.targets counts them as such
     # the data version it was solved on (None: a file written before it was recorded, QA 27)
@@ -264,8 +474,82 @@ def load_proposal_sites(path) -> dict:
         version = int(version) if version is not None and not isinstance(version, bool) else None
     except (TypeError, ValueError, OverflowError):  # 1e999 in a hand-edited file: not a version
         version = None
-    return {"type": ftype, "sites": gdf, "kind": meta.get("kind", "new_sites"), "role": meta.get("role"),
-            "dataset_version": version}
+    auto = meta.get("auto_name")
+    auto = {k: v for k, v in auto.items() if k in ("zh", "en") and isinstance(v, str) and v.strip()} \
+        if isinstance(auto, dict) else {}
+    name = meta.get("name") if isinstance(meta.get("name"), str) and meta.get("name").strip() else None
+    return {"type": ftype, "sites": gdf, "kind": kind, "role": role, "dataset_version": version,
+            "file": str(path), "unnumbered": unnumbered, "name": name, "auto_name": auto}
+
+
+def recorded_name(prop_or_meta: dict, lang: str) -> str | None:
+    """The name a proposal file records, in ``lang``: a name coverplan made (``auto_name``, both languages, as
+    the web keeps a saved proposal's) in that language while the file's ``name`` is still one of them; a name
+    written or edited by hand as written; None when the file records none."""
+    name = prop_or_meta.get("name")
+    name = name.strip() if isinstance(name, str) and name.strip() else None
+    auto = prop_or_meta.get("auto_name")
+    if name and isinstance(auto, dict) and name in auto.values() and isinstance(auto.get(lang), str) \
+            and auto[lang].strip():
+        return auto[lang]
+    return name
+
+
+def place_proposal_sites(prop: dict, region: Region) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """A proposal file's sites (:func:`load_proposal_sites`) placed in ``region``: a site outside the region (by
+    more than a register's allowance, planner.register_checks.REGION_BUFFER_M) refused in words naming the file
+    and the feature; each new site's township (and county) read from its point, not trusted from the file (QA 33:
+    a site moved to Beijing still counted in the township its ``township_code`` named). Returns the sites and
+    ``moved``: ``[{"feature", "name", "name_en", "recorded", "township"}]``, the sites whose recorded township was
+    not their point's. An upgrade's sites are existing facilities, known by their ids: only checked in the region."""
+    from planner.register_checks import RegionShapes
+
+    sites = prop["sites"]
+    if sites is None or not len(sites):
+        return sites, []
+    path = prop.get("file") or "proposal"
+    shapes = RegionShapes(region)
+    lon, lat = sites.geometry.x.to_numpy(float), sites.geometry.y.to_numpy(float)
+    ok = shapes.inside(lon, lat)
+    label = getattr(region, "label", None) or {}
+    name_zh, name_en = label.get("zh") or region.name, label.get("en") or region.name
+    if not ok.all():  # the first one outside, named
+        i = int(np.flatnonzero(~ok)[0])
+        props = {k: _text(sites, k, i) or None for k in ("name", "name_en")}
+        raise _site_problem(path, i + 1, props,
+                            f"at longitude {lon[i]:g}, latitude {lat[i]:g} lies outside the region ({name_en}).",
+                            f"位于经度 {lon[i]:g}、纬度 {lat[i]:g}，不在本区域（{name_zh}）内。",
+                            "Move it to its place in the region (WGS84 longitude and latitude), or remove the "
+                            "feature.",
+                            "请将其移到本区域内的位置（WGS84 经纬度），或删除该要素。", "outside")
+    if prop.get("kind") == "upgrade":
+        return sites, []
+    towns = region.townships
+    codes = shapes.township_of(lon, lat)
+    recorded = sites["township_code"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    moved = []
+    sites = sites.copy()
+    for i in np.flatnonzero(recorded != codes):
+        code = str(codes[i])
+        if recorded[i]:  # a code the file gave, not its point's: said (a site without one takes its point's)
+            moved.append({"feature": int(i) + 1, "name": _text(sites, "name", i),
+                          "name_en": _text(sites, "name_en", i), "recorded": str(recorded[i]), "township": code})
+        row = sites.index[i]
+        sites.loc[row, "township_code"] = code
+        if code in towns.index:  # the rest of its place, from its township (names as the region gives them)
+            for col, src_col in (("township_name", "name"), ("county_code", "county_code"),
+                                 ("county_name", "county_name")):
+                if src_col in towns and (col in sites or col == "county_code"):
+                    sites.loc[row, col] = str(towns.loc[code, src_col])
+    return sites, moved
+
+
+def _text(frame, col: str, i: int) -> str:
+    """Row ``i``'s ``col`` as text ("" where the column or the value is missing)."""
+    if col not in frame:
+        return ""
+    v = frame[col].iloc[i]
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
 def _equity(units: pd.DataFrame, cost_before: np.ndarray, cost_after: np.ndarray) -> dict:

@@ -9,6 +9,7 @@ from geo.regions import Region
 from planner.coverage import analyse_coverage, existing_facilities, sample_register
 from planner.facility_types import load_facility_types, plan_year, village_targets
 from planner.i18n import t
+from planner.proposals import place_proposal_sites
 
 
 #: The plan targets table as a file, web /plan/targets.<fmt> and `coverplan targets --out` alike: (row key,
@@ -118,6 +119,10 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         return existing_of[key]
 
     for p in proposals or []:
+        if p.get("file") is not None:  # read from a file (planner.proposals.load_proposal_sites): a site outside
+            # the region refused, each new site counted in the township its point lies in, not the one the file
+            # names (QA 33: a site moved to Beijing still counted, "新增 3 处")
+            p = {**p, "sites": place_proposal_sites(p, region)[0]}
         if p.get("kind") == "upgrade":
             if p["type"] not in types_all:  # a type since removed from the types file: nothing of it counts
                 continue
@@ -362,6 +367,8 @@ def proposal_notes(region: Region, proposals: list[dict], names: list[str], curr
         out.append(t("plan_export_stale", lang, list=sep.join(stale), cur=current))
     out += [t("targets_version_unknown", lang, name=n, cur=current)
             for p, n in zip(proposals, names) if p.get("dataset_version") is None]
+    for p, n in zip(proposals, names):  # what a file edited by hand was read as (QA 33)
+        out += file_site_notes(region, p, n, lang)
     for p, n in zip(proposals, names):
         sites = p.get("sites")
         if p.get("kind", "new_sites") not in ("new_sites", "location") or sites is None or not len(sites) \
@@ -378,4 +385,36 @@ def proposal_notes(region: Region, proposals: list[dict], names: list[str], curr
                           for nm, cid in zip(hit[col].fillna(hit["name"]).astype(str), hit["candidate_id"].astype(str)))
         out.append(t("targets_sites_forbidden_one" if len(hit) == 1 else "targets_sites_forbidden",
                      lang, name=n, n=f"{len(hit):,}", sites=listed))
+    return out
+
+
+def file_site_notes(region: Region, prop: dict, name: str, lang: str) -> list[str]:
+    """What :func:`plan_targets` made of a proposal read from a file (``prop["file"]``) that its file does not say:
+    sites without a priority numbered after the others (planner.proposals.load_proposal_sites), and sites counted
+    in the township their point lies in rather than the one the file records
+    (planner.proposals.place_proposal_sites). ``name``: the proposal's name as the caller shows it (the file's)."""
+    if prop.get("file") is None or prop.get("sites") is None:
+        return []
+    sep = t("layer_list_sep", lang)
+    en = lang == "en"
+
+    def site(s: dict) -> str:
+        label = (s.get("name_en") or s.get("name")) if en else s.get("name")
+        return t("qa33f8_feature_named" if label else "qa33f8_feature", lang, n=s["feature"], name=label)
+
+    out = []
+    unnumbered = prop.get("unnumbered") or []
+    if unnumbered:
+        listed = sep.join(t("qa33f8_numbered_as", lang, site=site(s), priority=s["priority"]) for s in unnumbered)
+        out.append(t("qa33f8_unnumbered_one" if len(unnumbered) == 1 else "qa33f8_unnumbered", lang, file=name,
+                     sites=listed))
+    towns = region.townships["name"] if "name" in region.townships else None
+
+    def town(code: str) -> str:
+        known = towns is not None and code in towns.index
+        return t("qa33f8_township", lang, name=towns[code], code=code) if known else code
+
+    for s in place_proposal_sites(prop, region)[1]:
+        out.append(t("qa33f8_township_moved", lang, file=name, site=site(s), recorded=town(s["recorded"]),
+                     township=town(s["township"])))
     return out
