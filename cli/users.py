@@ -39,17 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("name", help=h("用户名：1 至 40 个字符，可用拉丁字母 a-z、A-Z（可带声调或重音符号，如 wáng、lǚ、é）、汉字（含〇）、"
                                     "数字 0-9、间隔号 ·（如 买买提·艾力）以及 _ . - @ 等 ASCII 符号；不含空格、: / \\ ? # %%、不可见字符、"
                                     "全角或其他兼容形式（如 ｂ、①、ﬁ）；不含其他文字的字母或形似字母的符号（如西里尔、希腊、切罗基字母，无点的 ı，"
-                                    "音标字母 ᴀ）；不能只由点号组成；不能与已有账号在忽略大小写和全角形式后同名，也不能是其他账号改名前用过的名称；"
-                                    "不能是保留名 local、web、coverplan、unknown",
+                                    "音标字母 ᴀ）；不能只由点号组成；不能与已有账号在忽略大小写、全角形式、声调或重音符号及繁简字形后同名（登录时也按此识别，"
+                                    "如 城市規劃員 即 城市规划员），也不能是其他账号改名前用过的名称；不能是保留名 local、web、coverplan、"
+                                    "unknown、本机",
                                     "user name: 1 to 40 characters: the letters a-z and A-Z, also with accent or tone marks "
                                     "(pinyin with its tones), Chinese characters (and the ideographic zero), the digits 0-9, "
                                     "the middle dot of transcribed names (U+00B7) and ASCII signs such as _ . - @; no spaces, "
                                     "none of : / \\ ? # %%, no letters of other scripts or letter-like signs (Cyrillic, Greek, "
                                     "Cherokee, a dotless i, phonetic letters: they read as common letters), no invisible "
                                     "characters, no full-width or other compatibility forms (a full-width b, a circled 1, the "
-                                    "fi ligature); not dots alone; not the same as an existing account's once case and "
-                                    "full-width forms are set aside, nor a name another account had before a rename; "
-                                    "not local, web, coverplan or unknown (reserved)"))
+                                    "fi ligature); not dots alone; not the same as an existing account's once case, "
+                                    "full-width forms, accent or tone marks and traditional or simplified characters are "
+                                    "set aside (a login reads a name the same way: wáng is wang), nor a name another "
+                                    "account had before a rename; not local, web, coverplan, unknown or the Chinese for \"this computer\" (reserved)"))
     add.add_argument("--role", choices=["viewer", "planner", "admin"], required=True,
                      help=h("角色：viewer 查看者（只能查看）、planner 规划人员（可编辑）、admin 管理员（另可管理账号）",
                             "role: viewer (view only), planner (may edit), admin (may also manage accounts)"))
