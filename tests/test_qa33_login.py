@@ -14,6 +14,7 @@ import sqlite3
 import pytest
 
 from accounts import PW, accounts_app, signed_in
+from test_qa27_accounts import client, users_of
 from web.users import MAX_FAILURES, UserStore
 
 EN = {"Accept-Language": "en"}
@@ -28,14 +29,6 @@ def app(tmp_path_factory):
     app.extensions["coverplan"]["jobs"].shutdown()
 
 
-def users_of(app) -> UserStore:
-    return app.extensions["coverplan"]["users"]
-
-
-def client(app, addr: str):
-    c = app.test_client()
-    c.environ_base["REMOTE_ADDR"] = addr
-    return c
 
 
 def login(c, name: str, password: str = PW):

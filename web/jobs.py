@@ -323,6 +323,12 @@ class JobRunner:
         self._record(job)
         return job, outcome
 
+    def _active_of(self, owner: str) -> list[Job]:
+        """``owner``'s queued and running jobs, oldest first."""
+        with self._lock:
+            return sorted((j for j in self._jobs.values() if j.owner == owner and j.state in ACTIVE),
+                          key=lambda j: j.created)
+
     def cancel_owned(self, owner: str, reason: dict | None = None) -> list[Job]:
         """Cancel every queued or running job of ``owner`` (``"user:<id>"``: an account being disabled, web.auth), as
         the cancel endpoint cancels one: a queued job is dropped, a running one stops at its next checkpoint and saves
@@ -332,9 +338,7 @@ class JobRunner:
         Returns the jobs this cancelled: not one whose plain cancel was already asked."""
         if not owner:
             return []
-        with self._lock:
-            mine = sorted((j for j in self._jobs.values() if j.owner == owner and j.state in ACTIVE),
-                          key=lambda j: j.created)
+        mine = self._active_of(owner)
         cancelled = []
         for job in mine:
             plain_before = job.cancel_requested and not job.keep_requested
@@ -350,9 +354,7 @@ class JobRunner:
         this cancelled, with why."""
         if not owner or self.owner_rights is None:
             return []
-        with self._lock:
-            mine = sorted((j for j in self._jobs.values() if j.owner == owner and j.state in ACTIVE),
-                          key=lambda j: j.created)
+        mine = self._active_of(owner)
         cancelled = []
         for job in mine:
             why = self._owner_refusal(job)
