@@ -122,7 +122,7 @@ def test_the_report_workbook_sheet_is_named_in_the_language_asked(client, lang, 
     r = client.get(f"/api/data/uploads/{uid}/report.xlsx?lang={lang}")
     assert r.status_code == 200 and "validation-report" in r.headers["Content-Disposition"]
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert wb.sheetnames == [sheet]
+    assert wb.sheetnames == [sheet, "变更" if lang == "zh" else "Changes"]  # the confirm's changes beside it (QA 33)
 
 
 def test_edit_notes_are_shown_in_the_language_asked(client, app, shiyan):
