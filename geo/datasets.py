@@ -1168,8 +1168,32 @@ class DatasetStore:
             after[FACILITIES] = gpd.GeoDataFrame(pd.concat([keep] + [f for f in fac if len(f)]),
                                                  geometry="geometry", crs=settings.STORAGE_CRS)
         out = diff_layers(before, after, changed=set(changes))
-        out.update({"from": v, "to": None, "layers": {"changed": sorted(changes)}})
+        out.update({"from": v, "to": None, "layers": {"changed": self._differing(refs, frames)}})
         return out
+
+    def _differing(self, refs: dict[str, LayerRef], frames: dict, written: dict | None = None) -> list[str]:
+        """The layers of ``frames`` (new frames built on the version ``refs`` describes) whose data differ from that
+        version's, sorted: a facility layer holding the same facilities (:func:`same_facilities`, or its very file:
+        ``written``, layer -> LayerRef of the file written) is none, nor a new facility layer without a row; another
+        layer is one unless ``written`` shows the version's very file. QA 33: a whole register (every type in one
+        file, or the register's export imported again) rewrites each type's layer, and each was listed as changed
+        (the upload's changes, the version list's Layer column, GET /api/data/diff) where one type's rows differ."""
+        out = []
+        for name, frame in frames.items():
+            ref, new = refs.get(name), (written or {}).get(name)
+            if ref is not None and new is not None and new.sha256 is not None \
+                    and (new.sha256, new.rows) == (ref.sha256, ref.rows):
+                continue
+            if name.startswith(FACILITIES + ":") and frame is not None:
+                if ref is None and not len(frame):
+                    continue
+                try:
+                    if ref is not None and same_facilities(frame, self._frame(ref)):
+                        continue
+                except CoverplanError:  # the version's file unreadable: changed, as far as anyone can tell
+                    pass
+            out.append(name)
+        return sorted(out)
 
     def changed_since(self, layer: str, since: int, row_id: str | None = None) -> bool:
         """Whether ``layer`` (or, for a facility layer, its row ``row_id``) differs between version
@@ -1406,8 +1430,11 @@ class DatasetStore:
                             for n, r in new_refs.items()}
                 replaced = [{"layer": n, "version": refs[n].stored_in, "rows": refs[n].rows}
                             if n in refs else {"layer": n, "version": None, "rows": 0} for n in sorted(frames)]
+                # the layers whose data differ (:meth:`_differing`); what was written is ``replaced``. A commit that
+                # changes nothing (allowed here: interfaces ask unchanged_by first) names what it wrote
+                changed = self._differing(refs, frames, new_refs) or sorted(frames)
                 self._insert(con, version=version, parent=parent, author=author, note=note, kind=kind,
-                             layer=",".join(sorted(frames)), target=None, source_name=src.name if src else None,
+                             layer=",".join(changed), target=None, source_name=src.name if src else None,
                              source_sha256=source_sha,
                              rows=sum(_rows_taken(n, changes.get(n), new_refs[n].rows) for n in frames)
                              if frames else None,
@@ -1594,6 +1621,9 @@ class DatasetStore:
         changed = {n for n in set(refs1) | set(refs2)
                    if (refs1.get(n) and (refs1[n].stored_in, refs1[n].sha256)) !=
                    (refs2.get(n) and (refs2[n].stored_in, refs2[n].sha256))}
+        # a facility layer rewritten with the same facilities (a whole register imported again) did not change
+        rewritten = {n for n in changed if n.startswith(FACILITIES + ":") and n in refs1 and n in refs2}
+        changed -= rewritten - set(self._differing(refs1, {n: self._frame(refs2[n]) for n in rewritten}))
         out = diff_layers(self._layers_of(refs1), self._layers_of(refs2), changed=changed)
         out.update({"from": a, "to": b, "layers": {"changed": sorted(changed)}})
         return out

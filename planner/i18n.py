@@ -2579,3 +2579,10 @@ _STRINGS.update({
                               "{file}: {site} records the township {recorded}, but its point lies in {township}: "
                               "counted there, where its point is"),
 })
+
+
+# -- fixer QA33-F13: a county proposal's re-solve card, its own type changed in other counties only (web/api.py
+# _rerun_data)
+_STRINGS.update({
+    "qa33f13_other_counties": ("（其他县区）", " (other counties)"),
+})

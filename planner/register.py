@@ -360,11 +360,12 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
 def _closed_rows(table, cmap: dict, label: str) -> tuple:
     """The table without the rows whose status cell says the facility is closed (已关闭, 停用, 撤并, 注销 ...:
     planner.register_columns.status_closed), those rows [(row, "closed", column, cell)], and what they name
-    ({"ids", "names"}: the file's ids, and the folded names of those without one). A closed facility is not
-    imported, on purpose: counted as skipped, neither accepted nor refused, each with a warning
-    (:meth:`_Rows.skipped_issues`), and no refused row stands for it (:meth:`_Rows.refused_current`), so confirming
-    takes it off the register. A file of closed facilities only is refused: it would import nothing. QA 32: a row
-    状态 已关闭 imported as an operating facility and counted toward coverage and beds."""
+    ({"ids", "names", "table"}: the file's ids, the folded names of those without one, and the table of the closed
+    rows only). A closed facility is not imported, on purpose: counted as skipped, neither accepted nor refused, each
+    with a warning (:meth:`_Rows.skipped_issues`), and no refused row stands for it (:meth:`_Rows.refused_current`), so
+    confirming takes it off the register; it still names its facility (:meth:`_Rows.shifted_ids`). A file of closed
+    facilities only is refused: it would import nothing. QA 32: a row 状态 已关闭 imported as an operating facility
+    and counted toward coverage and beds."""
     col = cmap.get("status")
     if col is None:
         return table, [], {"ids": set(), "names": set()}
@@ -395,7 +396,10 @@ def _closed_rows(table, cmap: dict, label: str) -> tuple:
                     "facilities operate, set their status to operating (or the file's word for it) or leave it blank.",
             hint_zh="已关闭（停用、撤并、注销等）的设施不导入。如这些设施仍在运营，请把状态改为“运营”或留空。",
             details={"skipped_rows": rows, "column": str(col)})
-    return table.without_rows({r for r, *_ in found}), found, {"ids": ids - {""}, "names": names - {""}}
+    gone = {r for r, *_ in found}
+    # the closed rows themselves: a closed row names its facility for the shifted-id rule (:meth:`_Rows.closed_named`)
+    return table.without_rows(gone), found, {"ids": ids - {""}, "names": names - {""},
+                                             "table": table.without_rows(set(table.rows) - gone)}
 
 
 def _summary_rows(table, cmap: dict, label: str) -> tuple:
@@ -1632,9 +1636,10 @@ class _Rows:
         township): the id column may be pasted one row off, and importing it renames and moves that facility (QA 33:
         the id of 城关敬老院 on the row of 武当敬老院, 12 km away, took 城关敬老院 over without a word). Both names and the
         distance are said; the row is imported (a facility may really be renamed and moved). Where another row of the
-        file lists that facility by its name (same type and county), the id is shifted: the row is refused, and
-        matched by its name as a row without an id (:attr:`shifted`), so that facility keeps its id through its own
-        row (:meth:`row_ids`) or as a refused row's facility (:meth:`refused_current`)."""
+        file lists that facility by its name (same type and county; a closed row too: :meth:`closed_named`), the id
+        is shifted: the row is refused, and matched by its name as a row without an id (:attr:`shifted`), so that
+        facility keeps its id through its own row (:meth:`row_ids`) or as a refused row's facility
+        (:meth:`refused_current`); a closed row still closes it."""
         if "id" not in self.cmap:
             return
         fac = getattr(self.region, "facilities", None)
@@ -1662,6 +1667,7 @@ class _Rows:
             if names[j]:
                 by_name.setdefault(fold(names[j]), []).append(j)
         x, y = lonlat_to_metric(lon, lat)
+        closed = None  # the closed rows, read at the first row that needs them
         for i in rows:
             k = at[given[i]]
             name = fac_names[k]
@@ -1692,16 +1698,45 @@ class _Rows:
                 apart = {"zh": f"{'本行无坐标，按所填地名' if not has_xy[i] else ''}位于{placed}，不在该设施所在{unit['zh']}",
                          "en": f"{'has no coordinates and its place names put it' if not has_xy[i] else 'lies'} in "
                                f"{self.path_in(placed)['en']}, outside that facility's {unit['en']}"}
-            same = [j for j in by_name.get(fold(name), []) if j != i and (not types[j] or not kind or types[j] == kind)
+            same = [self.rownum[j] for j in by_name.get(fold(name), []) if j != i
+                    and (not types[j] or not kind or types[j] == kind)
                     and (not town[j] or not county or town[j][:6] == county)]
+            # a closed row names its facility too (taken out before these checks: :meth:`closed_named`)
+            if closed is None:
+                closed = self.closed_named()
+            same += [r for r, folded, kind_j, town_j in closed if folded == fold(name)
+                     and (not kind_j or not kind or kind_j == kind)
+                     and (not town_j or not county or town_j[:6] == county)]
             kw = {"name": name, "place": where, "row_name": names[i], "apart": apart}
             if same:
                 self.add(i, "id", "error", "id_shifted", "qa33f3_id_shifted", "qa33f3_fix_id_shifted", given[i],
-                         other=self.rownum[same[0]], fix_kw={"name": name}, **kw)
+                         other=min(same), fix_kw={"name": name}, **kw)
                 self.shifted.add(i)
             else:
                 self.add(i, "id", "warning", "id_elsewhere", "qa33f3_id_elsewhere", "qa33f3_fix_id_elsewhere",
                          given[i], fix_kw={"value": given[i]}, **kw)
+
+    def closed_named(self) -> list[tuple[int, str, str | None, str]]:
+        """The closed rows (:func:`_closed_rows`: taken out before the row checks) as :meth:`shifted_ids` compares
+        them: [(row, folded name, type, township code)], the type and township read as an open row's are (by its
+        type cell, its point or its place names; "" or None where they cannot be told). Their own problems are none
+        of the report's: such a row is not imported. QA 33: a row carrying 军店镇福利院's id under the name
+        城关镇福利院, 12 km off, was only warned of when the row of 军店镇福利院 was a closed one (停用), and the import
+        moved 军店镇福利院 onto 城关镇福利院 and removed the real one."""
+        table = self.closed.get("table")
+        if table is None or not len(table.frame) or "name" not in self.cmap:
+            return []
+        sub = _Rows(table, self.cmap, self.region, self.type_key, self.datum_mode, self.crs, picks=self.picks)
+        types, names = sub.types(), sub.names()
+        lon, lat, has_xy = sub.coordinates()
+        row_datum = sub.row_datums()
+        declared, located = sub.declared_places(has_xy)
+        for datum in ("gcj02", "bd09"):
+            mask = has_xy & (row_datum == datum)
+            lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
+        sub.place_by_name(lon, lat, has_xy, located)
+        township = sub.townships(lon, lat, has_xy, declared)
+        return [(sub.rownum[j], fold(names[j]), types[j], str(township[j] or "")) for j in range(sub.n) if names[j]]
 
     def near_pairs(self, types, names, lon, lat, has_xy) -> None:
         """Warn of a row lying within NEAR_PAIR_M of an earlier row of the same type under another name that reads

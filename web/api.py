@@ -621,9 +621,14 @@ def _rerun_data(old_rec: dict, rec: dict, va: int, vb: int, lang: str) -> tuple[
         lines = [t("qa33f4_data_changed", lang, a=va, b=vb, changes=t("qa33f4_item_sep", lang).join(x["text"] for x in items))
                  + (t("qa33f4_data_rest_same", lang, layers=rest) if rest else "")]
     else:
+        # what changed, city-wide (a whole register imported again rewrites every type's layer: only the types whose
+        # facilities differ changed, web.service.changed_layers); a county proposal's own type changed in other
+        # counties only is said so, not as a layer it does not rest on (QA 33)
         others = service.changed_layers(va, service.layer_names(va), to=vb)
+        elsewhere = t("qa33f13_other_counties", lang)
         lines = [t("qa33f4_data_unaffected" if others else "qa33f4_data_same", lang, a=va, b=vb,
-                   layers=proposals.layer_labels(others, lang, service))]
+                   layers=sep.join(proposals.layer_labels([x], lang, service) + (elsewhere if x in layers else "")
+                                   for x in others))]
     return items, unchanged, lines
 
 

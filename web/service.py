@@ -97,10 +97,11 @@ class Service:
         """Which of ``layers`` differ between data version ``version`` and the current one (or version ``to``:
         a re-solve's own, web/api.py proposal_rerun_diff), in the order
         given: a layer whose stored file is the same (or holds the same data: a rollback, a re-import of the
-        same file) did not change. With ``county``, a facility layer whose facilities in that county are the
-        same in both versions (another county's edit of the type: geo.datasets.same_facilities, the row-level
-        compare the store's edits use) did not change for that county's proposal. A version that cannot be
-        read counts as every layer changed."""
+        same file) did not change; nor did a facility layer whose facilities are the same in both versions
+        (geo.datasets.same_facilities, the row-level compare the store's edits use: a whole register imported
+        again rewrites every type's layer, and one type's rows differ, QA 33), with ``county`` its facilities in
+        that county (another county's edit of the type did not change it for that county's proposal). A version
+        that cannot be read counts as every layer changed."""
         cur = self.version() if to is None else int(to)
         layers = tuple(dict.fromkeys(str(x) for x in layers))
         v = int(version)
@@ -123,9 +124,16 @@ class Service:
 
         changed = [name for name in layers if not same(old.get(name), now.get(name))]
         # the candidate marks and planner-added sites of other types (a mark for day-care centres) are not
-        # this proposal's; nor, for a county's proposal, another county's facilities of its type
+        # this proposal's; nor, for a county's proposal, another county's facilities of its type; a facility
+        # layer rewritten with the same facilities did not change
         types = {name.split(":", 1)[1] for name in layers if name.startswith(FACILITIES + ":")}
-        changed = [name for name in changed if not self._same_rows(v, cur, name, types, county)]
+        read: dict = {}  # each version's layers read once for all the layers compared (a whole register: 7 types)
+
+        def data(version: int) -> dict:
+            if version not in read:
+                read[version] = self.datasets.layers(version)
+            return read[version]
+        changed = [name for name in changed if not self._same_rows(data, v, cur, name, types, county)]
         self._same[key] = changed
         return changed
 
@@ -195,21 +203,21 @@ class Service:
                 return ()
         return self._same[key]
 
-    def _same_rows(self, v: int, cur: int, layer: str, types: set, county: str | None) -> bool:
+    def _same_rows(self, data, v: int, cur: int, layer: str, types: set, county: str | None) -> bool:
         """Whether a changed ``layer`` holds the same rows for a proposal of ``types`` (in ``county``) in
-        versions ``v`` and ``cur``: the facilities of the type in the county (geo.datasets.same_facilities,
-        the store's own row compare), the marks and planner-added sites of the types or of every type.
-        False for any other layer, and when either version cannot be read."""
+        versions ``v`` and ``cur`` (``data``: a version's layers, as geo.datasets.DatasetStore.layers gives
+        them): the facilities of the type, in the county if one is given (geo.datasets.same_facilities, the
+        store's own row compare), the marks and planner-added sites of the types or of every type. False for
+        any other layer, and when either version cannot be read."""
         from geo.datasets import ALL_TYPES, MARKS, SITES, same_facilities
 
-        if not (layer in (MARKS, SITES) or (county and layer.startswith(FACILITIES + ":"))):
+        if not (layer in (MARKS, SITES) or layer.startswith(FACILITIES + ":")):
             return False
         try:
             frames = []
             for version in (v, cur):
-                data = self.datasets.layers(version)
                 if layer in (MARKS, SITES):
-                    rows = data[layer]
+                    rows = data(version)[layer]
                     rows = rows[rows["facility_type"].astype(str).isin({*types, ALL_TYPES})]
                     if layer == SITES:  # the place, to the centimetre, and what it is called
                         rows = pd.DataFrame({"id": rows["id"].astype(str), "name": rows["name"].astype(str),
@@ -219,10 +227,12 @@ class Service:
                         rows = rows[["candidate_id", "facility_type", "mark"]].astype(str)
                     frames.append(rows.sort_values(list(rows.columns)).reset_index(drop=True))
                 else:
-                    fac = data[FACILITIES]
+                    fac = data(version)[FACILITIES]
                     ftype = layer.split(":", 1)[1]
-                    frames.append(fac[(fac["facility_type"].astype(str) == ftype)
-                                      & (fac["county_code"].astype(str) == str(county))])
+                    mine = fac["facility_type"].astype(str) == ftype
+                    if county:
+                        mine &= fac["county_code"].astype(str) == str(county)
+                    frames.append(fac[mine])
             a, b = frames
             if layer in (MARKS, SITES):
                 return a.equals(b)
