@@ -2586,3 +2586,27 @@ _STRINGS.update({
 _STRINGS.update({
     "qa33f13_other_counties": ("（其他县区）", " (other counties)"),
 })
+
+
+# -- fixer QA33-F12: a re-solve's number of new sites lowered to the candidate sites the current data has (web.proposals
+# rerun_params); the notes the server writes into a proposal kept apart from the planner's, in both languages
+_STRINGS.update({
+    "qa33f12_rerun_p": ("重新求解时新增站点数由 {old} 降为 {p}：当前数据中{where}只有 {p} 个可选的候选点（不含现有设施和禁选点）。",
+                        "Solved again with {p} new sites, not {old}: {where} has only {p} candidate sites that may be "
+                        "chosen in the current data (not existing facilities, not marked forbidden)."),
+    "qa33f12_rerun_p_one": ("重新求解时新增站点数由 {old} 降为 1：当前数据中{where}只有 1 个可选的候选点（不含现有设施和禁选点）。",
+                            "Solved again with 1 new site, not {old}: {where} has only 1 candidate site that may be "
+                            "chosen in the current data (not existing facilities, not marked forbidden)."),
+    "qa33f12_was_default": ("原来的 {old} 处是该类型的默认值（新增站点数未填写）。",
+                            "The {old} before was the type's default (the number of sites was left blank)."),
+    "qa33f12_was_default_lowered": ("原来的 {old} 处是首次求解时{where}可选的候选点数，代替该类型默认的 {default} 处（新增站点数未填写）。",
+                                    "The {old} before was the candidate sites {where} had when first solved, taken in "
+                                    "place of the type's default of {default} (the number of sites was left blank)."),
+    "qa33f12_rerun_p_none": ("无法重新求解此方案：当前数据（版本 {v}）中{where}没有可选的候选点（均为现有设施或已标记为禁选）。",
+                             "This proposal cannot be solved again: in the current data (version {v}) {where} has no "
+                             "candidate site that may be chosen (each is an existing facility or marked forbidden)."),
+    "qa33f12_rerun_p_none_hint": ("请在地图上添加候选点、取消禁选标记，或回退数据版本。",
+                                  "Add candidate sites on the map, clear forbidden marks, or roll the data back."),
+    "qa33f12_auto_notes_tip": ("系统生成的说明（方案参数如何确定），不属于备注", "Written by the app (how the proposal's "
+                               "numbers were set), not part of the note"),
+})

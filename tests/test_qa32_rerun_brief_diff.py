@@ -96,7 +96,8 @@ def test_a_second_click_opens_the_re_solve_and_the_new_page_says_what_changed(ap
         body = again.get_json()
         assert body["reused"] == "proposal" and body["result"]["proposal_id"] == new
         assert body["compare"] + new == f"/proposals/{new}"
-        saved_name = app.extensions["coverplan"]["store"].get(new)["name"]
+        from web.proposals import display_name
+        saved_name = display_name(app.extensions["coverplan"]["store"].get(new), lang)  # in the page's language
         assert body["reused_text"] == t("qa32fi_reused", lang, v=2, name=saved_name)
     assert len(_reruns(app, pid)) == 1
     # another planner's click: his own copy (his to rename or delete), named apart from the first

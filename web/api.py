@@ -358,6 +358,7 @@ def proposals_list():
         ft = types.get(r["type"])
         r["type_name"] = ft.name(g.lang) if ft else r["type"]
         r["name"] = proposals.display_name(r, g.lang)
+        r.update(proposals.notes_view(r, g.lang))  # the app's notes in the request's language, as the GET gives them
         r.update(proposals.list_scope_and_version(r, g.lang, current, names, svc().is_current))
     return jsonify(rows)
 

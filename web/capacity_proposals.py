@@ -342,8 +342,8 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
 def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
     """An upgrade's K against the facilities of the county it is solved for (``ft`` as limited by
     planner.coverage.county_type): the form's check counted the whole city's. The type's default K (none
-    typed) is lowered to what the county has, and the proposal's note says so, as a re-run's does: a
-    county upgrade sent without K was refused over a K of 5 the client never sent (QA 22)."""
+    typed) is lowered to what the county has, and the proposal's notes say so (web.proposals.auto_note), as a
+    re-run's do: a county upgrade sent without K was refused over a K of 5 the client never sent (QA 22)."""
     default = params.pop("k_default", False)
     if params.get("kind") != "upgrade" or not ft.demand_counties:
         return
@@ -356,13 +356,12 @@ def check_scope(params: dict, service, ft, lang: str = "zh") -> None:
                       f"({ft.name_en} has none there)", f"在{where_zh}有现有设施可{what[1]}的设施类型"
                       f"（{where_zh}没有{ft.name_zh}）")
     if params["k"] > limit and default:
-        from web.proposals import MAX_NOTE
-        said = (f"K = {limit}, not the type's default {params['k']}: {where_en} has only {limit} that can be chosen "
-                "within the per-county limit." if lang == "en" else
-                f"K 取 {limit}，而非该类型默认的 {params['k']}：{where_zh}按县上限只有 {limit} 处可选。")
-        note = params.get("note") or ""
-        room = MAX_NOTE - len(said) - 2
-        params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
+        from web.proposals import auto_note
+
+        # in both languages, apart from the planner's note (it was added to his note in the page's language only)
+        auto_note(params, f"K 取 {limit}，而非该类型默认的 {params['k']}：{where_zh}按县上限只有 {limit} 处可选。",
+                  f"K = {limit}, not the type's default {params['k']}: {where_en} has only {limit} that can be chosen "
+                  "within the per-county limit.")
         params["k"] = limit
     elif params["k"] > limit:
         en, zh = _unknown_words(service, ft, params.get("convert"))

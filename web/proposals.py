@@ -43,6 +43,41 @@ def display_name(rec: dict, lang: str) -> str:
     return name
 
 
+#: The notes the app writes about how a proposal's numbers were set (a default p or K lowered to what its county
+#: has, a re-solve's p or K lowered to what the current data has), kept in ``params["auto_notes"]`` as
+#: ``[{"zh": …, "en": …}]``, apart from the planner's note (QA 33: they were added to it, in the language of the
+#: page that asked, and an English page showed them in Chinese). A re-solve keeps its proposal's and adds its own;
+#: at most this many, the latest.
+MAX_AUTO_NOTES = 6
+
+
+def auto_notes_of(params) -> list[dict]:
+    """``params["auto_notes"]`` as saved, each ``{"zh", "en"}`` (anything else there left out)."""
+    notes = params.get("auto_notes") if isinstance(params, dict) else None
+    if not isinstance(notes, list):
+        return []
+    return [n for n in notes if isinstance(n, dict) and isinstance(n.get("zh"), str) and isinstance(n.get("en"), str)]
+
+
+def auto_note(params: dict, zh: str, en: str) -> None:
+    """Add a note of the app's to ``params`` (a new list: a caller's copy of the params keeps its own)."""
+    params["auto_notes"] = [*auto_notes_of(params), {"zh": zh, "en": en}][-MAX_AUTO_NOTES:]
+
+
+def auto_notes_in(params, lang: str) -> list[str]:
+    """The app's notes of a proposal in ``lang``."""
+    return [n["en" if lang == "en" else "zh"] for n in auto_notes_of(params)]
+
+
+def notes_view(rec: dict, lang: str) -> dict:
+    """A proposal's notes for the API: ``planner_note`` as the planner typed it (what a PATCH changes),
+    ``auto_notes`` the app's in ``lang``, and ``note`` both, one a line, as it read before they were apart (a
+    client that shows ``note`` shows them all, in its language). A proposal saved before keeps its note as it is."""
+    own = str(rec.get("note") or "")
+    auto = auto_notes_in(rec.get("params"), lang)
+    return {"note": "\n".join([own, *auto] if own else auto), "planner_note": own, "auto_notes": auto}
+
+
 def saved(pid: str) -> dict:
     """The saved proposal ``pid`` from the app's store (404 when there is none)."""
     rec = ext()["store"].get(pid)
@@ -364,36 +399,140 @@ def rerun_params(rec: dict, service) -> dict:
             form[k] = old[k]
     version = service.version()
     form["name"] = f"{_plain(rec['name'])[:60]}·v{version}"
+    notes = []  # the app's notes on this re-solve (its K or p lowered), in both languages
     if old.get("kind") == "upgrade" and old.get("k") is not None:
-        _rerun_k(form, rec, service)
+        notes = _rerun_k(form, rec, service)
+    elif (old.get("kind") or "location") == "location" and form.get("p") is not None:
+        notes = _rerun_p(form, rec, service)
     params = parse_params(form, service)
     params["rerun_of"] = rec["id"]
+    # the notes of the proposal solved again still say how its numbers were set (a default lowered): kept, then
+    # this re-solve's
+    kept_notes = [*auto_notes_of(old), *notes][-MAX_AUTO_NOTES:]
+    if kept_notes:
+        params["auto_notes"] = kept_notes
+    # a name the app made is made again, in both languages, with the version (QA 33: a re-solve of an English
+    # page's proposal was named in Chinese, params.auto_name null); a planner's name is kept, with the version
+    auto = _rerun_auto_name(rec, params, service, version)
+    if auto:
+        params["auto_name"] = auto
+        params["name"] = auto[g.get("lang", "zh") if has_request_context() else "zh"]
     return params
 
 
-def _rerun_k(form: dict, rec: dict, service) -> None:
+def _name_args(params: dict, ft) -> dict:
+    """What planner.proposals.default_name names a proposal of ``params`` by (its model and sites, sizes or K)."""
+    kind = params.get("kind") or "location"
+    if kind == "location":
+        model = params.get("model_effective") or (params.get("model") if params.get("model") not in (None, "auto")
+                                                  else ft.default_model)
+        return {"model": model, "n": params.get("p")}
+    return {"sizes": params.get("sizes"), "k": params.get("k"), "convert": bool(params.get("convert"))}
+
+
+def _rerun_auto_name(rec: dict, params: dict, service, version: int) -> dict | None:
+    """A re-solve's name when the app named the proposal it solves again (``params.auto_name``, not renamed since):
+    the name made from the re-solve's own numbers (a p or K lowered says the new one), with the first solve's time
+    and "·v<version>", in both languages; None for a planner's name (his, with "·v<version>": rerun_params)."""
+    import re
+
+    old = rec.get("params") if isinstance(rec.get("params"), dict) else {}
+    auto, name = old.get("auto_name"), str(rec.get("name") or "")
+    if not isinstance(auto, dict) or name not in auto.values() or \
+            not all(isinstance(auto.get(la), str) and auto.get(la) for la in ("zh", "en")):
+        return None
+    ft = service.types().get(rec["type"])
+    kind = old.get("kind") or "location"
+    out = {}
+    for la in ("zh", "en"):
+        tail = None
+        if ft is not None:
+            # the first name's tail (its time) as default_name put it between the words: a name made by a
+            # version that worded it otherwise is kept as it was
+            head, mark, end = proposal_default_name(kind, ft, la, tail="\0", **_name_args(old, ft)).partition("\0")
+            was = auto[la]
+            if mark and was.startswith(head) and was.endswith(end) and len(was) > len(head) + len(end):
+                tail = re.sub(r"·v\d+(?: #\d+)?$", "", was[len(head):len(was) - len(end)])  # a re-solve's re-solve
+        out[la] = (proposal_default_name(kind, ft, la, tail=f"{tail}·v{version}", **_name_args(params, ft))
+                   if tail else f"{_plain(auto[la])[:60]}·v{version}")
+    return out
+
+
+def _rerun_p(form: dict, rec: dict, service) -> list[dict]:
+    """A new-sites proposal's p on the current data: a candidate site taken since (a facility added there) left
+    fewer to choose than it asked, and the re-solve failed "p = 6 new sites asked, but only 5 candidate sites can
+    be chosen" (QA 33). Lowered to what the current data has in its county (or the city), as an upgrade's K is
+    (:func:`_rerun_k`), the returned note saying so, and that the old p was the type's default when it was; with
+    none left, the answer says that in words."""
+    from planner.sites import choosable_counts
+
+    old = rec.get("params") or {}
+    ft = service.types().get(rec["type"])
+    p = form.get("p")
+    if ft is None or not isinstance(p, int) or isinstance(p, bool) or p < 1:  # parse_params says what is wrong
+        return []
+    county = old.get("county")
+    region = service.region
+    scoped = county_type(ft, county, region)
+    n = choosable_counts(region, scoped, existing_facilities(region, scoped))
+    limit = int(n["by_county"].get(str(county), 0) if county else n["total"])
+    if p <= limit:
+        return []
+    where = {la: service.county_names(la).get(str(county), str(county)) if county else t("qa33f11_city", la)
+             for la in ("zh", "en")}
+    if limit < 1:
+        v = service.version()
+        raise InputDataError(t("qa33f12_rerun_p_none", "en", where=where["en"], v=v),
+                             t("qa33f12_rerun_p_none", "zh", where=where["zh"], v=v),
+                             hint_en=t("qa33f12_rerun_p_none_hint", "en"), hint_zh=t("qa33f12_rerun_p_none_hint", "zh"),
+                             details={"parameter": "p", "p": p, "max": 0})
+    form["p"] = limit
+    why = _was_default(rec, ft, where, p)
+    said = {la: t("qa33f12_rerun_p_one" if limit == 1 else "qa33f12_rerun_p", la, p=limit, old=p, where=where[la])
+            + ((" " if la == "en" else "") + why[la] if why else "") for la in ("zh", "en")}
+    return [said]
+
+
+def _was_default(rec: dict, ft, where: dict, p: int) -> dict | None:
+    """Whether the p a proposal was solved with is the type's default (the planner left it blank), in words, or
+    None: ``p_default`` says so (web.proposals.default_sites); one saved before it, by the note it wrote."""
+    old = rec.get("params") or {}
+    default = old.get("p_default")
+    if isinstance(default, int) and not isinstance(default, bool):
+        if p == default:
+            return {la: t("qa33f12_was_default", la, old=p) for la in ("zh", "en")}
+        return {la: t("qa33f12_was_default_lowered", la, old=p, default=default, where=where[la])
+                for la in ("zh", "en")}
+    # saved before the app kept its notes apart: its note then said "新增站点数取 6，而非该类型默认的 8…"
+    default = int(ft.default_p)
+    note = f"{old.get('note') or ''}\n{rec.get('note') or ''}"
+    for la in ("zh", "en"):
+        if t("qa33f11_p_note_one" if p == 1 else "qa33f11_p_note", la, p=p, default=default, where=where[la]) in note:
+            return {lg: t("qa33f12_was_default_lowered", lg, old=p, default=default, where=where[lg])
+                    for lg in ("zh", "en")}
+    return None
+
+
+def _rerun_k(form: dict, rec: dict, service) -> list[dict]:
     """An upgrade's K on the current data: fewer facilities there than it chose (a register imported
     since) took the re-run to the form's "Bad parameter k (How many (K)) = 5: expected at most 3", a K
-    the planner never typed on that page (QA 21). It is lowered to what can be chosen and the new
-    proposal's note says so; with none left, the answer says that in words."""
-    from flask import g
-
+    the planner never typed on that page (QA 21). It is lowered to what can be chosen and the returned note (for
+    the new proposal) says so; with none left, the answer says that in words."""
     from web.capacity_proposals import upgrade_choosable, upgrade_left_out
 
-    lang = getattr(g, "lang", "zh")
     ft = service.types().get(rec["type"])
     if ft is None:  # a type since removed: parse_params says so in its own words
-        return
+        return []
     ft = county_type(ft, (rec.get("params") or {}).get("county"), service.region)
     convert = bool(form.get("convert"))
     if (ft.conversion if convert else ft.upgrade) is None:  # a type that no longer says how: parse_params says so
-        return
+        return []
     # counted as the solver counts (planner.upgrades.choosable): a facility added on the map without beds was
     # counted here and K = 3 kept, and the solver refused "最多可选 2 处" (QA 33)
     n = upgrade_choosable(service, ft, convert)
     limit, k = n["total"], int(form["k"])
     if k <= limit:
-        return
+        return []
     # the facilities left out for want of a capacity, those added since it was solved said as new
     left_out = {la: upgrade_left_out(rec, service, ft, n, la) for la in ("zh", "en")}
     if limit < 1:
@@ -408,17 +547,12 @@ def _rerun_k(form: dict, rec: dict, service) -> None:
                              hint_zh=("请在地图上编辑设施时填写其容量，或在“数据管理”页面导入包含这些设施的名录，或回退数据版本。"
                                       if n["unknown"] else "请在“数据管理”页面导入包含这些设施的名录，或回退数据版本。"),
                              details={"parameter": "k", "k": k, "max": 0, "capacity_unknown": n["unknown"]})
-    if k > limit:
-        form["k"] = limit
-        why = left_out["en" if lang == "en" else "zh"]
-        said = (f"Solved again with K = {limit}, not {k}: the current data has only {limit} that can be chosen "
-                "within the per-county limits" + (f" ({why})." if why else ".") if lang == "en" else
-                f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选" + (f"（{why}）。" if why else "。"))
-        # the old note shortened to leave room: the sentence must not take the re-run over MAX_NOTE
-        old_note, room = form.get("note") or "", MAX_NOTE - len(said) - 2
-        kept = old_note if len(old_note) <= room else old_note[:max(0, room - 1)].rstrip() + "…"  # (the old one keeps it)
-        form["note"] = f"{kept}\n{said}" if kept else said
-
+    form["k"] = limit
+    # in both languages, apart from the planner's note (it was added to his note in the page's language)
+    return [{"en": f"Solved again with K = {limit}, not {k}: the current data has only {limit} that can be chosen "
+                   "within the per-county limits" + (f" ({left_out['en']})." if left_out["en"] else "."),
+             "zh": f"重新求解时 K 由 {k} 降为 {limit}：当前数据按各县上限只有 {limit} 处可选"
+                   + (f"（{left_out['zh']}）。" if left_out["zh"] else "。")}]
 
 
 def parse_edit(form: dict) -> dict:
@@ -472,8 +606,11 @@ def check_unchanged(rec: dict, body: dict) -> None:
         return t_[1:] if t_.startswith("\n") else t_
     # a name the app made was shown in the page's language: either of its two forms is the one saved
     names = {plain(rec.get("name") or ""), *(plain(display_name(rec, lg)) for lg in ("zh", "en"))}
+    # the note as the planner typed it (what the page edits), or as the API's ``note`` gives it with the app's
+    # notes after it (notes_view), in either language
+    notes = {plain(now["note"]), *(plain(notes_view(rec, lg)["note"]) for lg in ("zh", "en"))}
     changed = [k for k in ("name", "note") if k in was and
-               (plain(was[k]) not in names if k == "name" else plain(was[k]) != plain(now[k]))]
+               (plain(was[k]) not in names if k == "name" else plain(was[k]) not in notes)]
     if changed:
         from web.errors import EditConflict
         shown = {k: now[k] if len(now[k]) <= 60 else now[k][:59] + "…" for k in changed}
@@ -510,7 +647,7 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     # the data version the proposal is solved on: it keeps pointing at it (maps, re-runs)
     version = service.version()
     solve_type = county_type(ft, params.get("county"), service.region_at(version))
-    params = dict(params)  # check_scope may lower a default K (and say so in the note): the caller's stays
+    params = dict(params)  # check_scope may lower a default K (and say so in its notes): the caller's stays
     capacity_proposals.check_scope(params, service, solve_type, lang)  # K within the county's facilities: a 400 now
     default_sites(params, service, solve_type, service.region_at(version), lang)  # p left blank: the default there
     # a name the app made is kept in both languages: shown in the page's (QA 18: an English page's
@@ -518,6 +655,14 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
     auto = None if params["name"] else {
         lg: (default_name(params, ft, lg) if kind == "location" else capacity_proposals.default_name(params, ft, lg))
         for lg in ("zh", "en")}
+    given = params.pop("auto_name", None)  # a re-solve's of a name the app made (rerun_params), in both languages
+    if params["name"] and isinstance(given, dict) and params["name"] not in given.values():
+        # web.api names another planner's re-solve apart ("… #2"): both languages alike; renamed otherwise, his
+        mine = str(given.get(lang) or "")
+        extra = params["name"][len(mine):] if mine and params["name"].startswith(mine) else None
+        given = {lg: f"{v}{extra}" for lg, v in given.items()} if extra is not None else None
+    if params["name"] and isinstance(given, dict):
+        auto = given
     name = params["name"] or auto[lang]
 
     graph = service.graph(params["mode"])  # no road graph -> a clear 400 now, not a failed job later
@@ -575,7 +720,8 @@ def default_sites(params: dict, service, ft, region, lang: str = "zh") -> None:
     """A new-sites proposal's number of sites left blank (``p`` None, web.proposals.parse_params): the type's
     default, lowered to the candidate sites that may be chosen (not existing facilities, not forbidden) in the
     county it is solved for (``ft`` as planner.coverage.county_type limits it), or the city, when there are
-    fewer; the proposal's note says so, as an upgrade's default K is (web.capacity_proposals.check_scope). A
+    fewer; the proposal's notes (:func:`auto_note`) say so, as an upgrade's default K is
+    (web.capacity_proposals.check_scope). A
     default in a county with none to choose is a 400 saying that, not "填写的 8 无效" (QA 33). A typed p is
     web.api.check_sites's to check."""
     if (params.get("kind") or "location") != "location" or params.get("model_effective") == "lscp" \
@@ -584,7 +730,8 @@ def default_sites(params: dict, service, ft, region, lang: str = "zh") -> None:
     from planner.sites import choosable_counts
 
     default = int(ft.default_p)
-    params["p"] = default
+    # the planner left it blank: a re-solve that must lower it says it was the default (rerun_params)
+    params["p"], params["p_default"] = default, default
     county = params.get("county")
     n = choosable_counts(region, ft, existing_facilities(region, ft))
     limit = int(n["by_county"].get(str(county), 0) if county else n["total"])
@@ -596,11 +743,9 @@ def default_sites(params: dict, service, ft, region, lang: str = "zh") -> None:
         raise InputDataError(t("qa33f11_p_none", "en", where=where["en"]), t("qa33f11_p_none", "zh", where=where["zh"]),
                              hint_en=t("qa33f11_p_none_hint", "en"), hint_zh=t("qa33f11_p_none_hint", "zh"),
                              details={"parameter": "p", "value": None, "default": default, "max": 0})
-    said = t("qa33f11_p_note_one" if limit == 1 else "qa33f11_p_note", lang, p=limit, default=default,
-             where=where["en" if lang == "en" else "zh"])
-    note = params.get("note") or ""
-    room = MAX_NOTE - len(said) - 2
-    params["note"] = f"{note[:room - 1] + '…' if len(note) > room else note}\n{said}" if note else said
+    # in both languages, apart from the planner's note (it was added to his note in the page's language only)
+    auto_note(params, *(t("qa33f11_p_note_one" if limit == 1 else "qa33f11_p_note", la, p=limit, default=default,
+                          where=where[la]) for la in ("zh", "en")))
     params["p"] = limit
 
 
@@ -663,6 +808,7 @@ def view(rec: dict, lang: str) -> dict:
     s = rec["summary"]
     out = {k: rec.get(k) for k in ("id", "name", "type", "created", "params", "note", "updated", "damaged")}
     out["name"] = display_name(rec, lang)
+    out.update(notes_view(rec, lang))  # the planner's note, the app's notes in ``lang``, and both as ``note``
     out["owner_name"] = owner_name(rec.get("owner"), lang)  # who made it, by name (QA 27)
     out.update({
         "type_name": pick(s.get("type_name_zh"), s.get("type_name_en"), lang),

@@ -27,10 +27,10 @@
       // a field not sent may have been changed by a colleague meanwhile: the page shows it now, and says so
       var theirs = [];
       ["name", "note"].forEach(function (k) {
-        var now = p[k] || "";
+        var now = own(p, k);
         if (!(k in body) && now !== shown[k]) { $("e-" + k).value = now; var w = T(k === "name" ? "proposal_name" : "note"); theirs.push(C.lang === "en" ? w.toLowerCase() : w); }
       });
-      shown = {name: p.name || "", note: p.note || ""};
+      shown = {name: p.name || "", note: own(p, "note")};
       status(T("saved") + (theirs.length ? " · " + T("edit_theirs_shown").replace("{fields}", theirs.join(C.lang === "en" ? ", " : "、")) : ""));
       var h1 = document.querySelector("h1 .proposal-name");
       if (h1) h1.textContent = p.name;
@@ -52,6 +52,13 @@
       status(field === "name" && e.error === "InputDataError" && !($("e-name").value || "").trim() ? T("proposal_name_empty")
         : plainField((e && (e.message || e.error)) || T("load_failed"), field), true);
     }).then(function () { $("e-save").disabled = false; });
+  }
+
+  // A field as the page edits it: the note as the planner typed it (``planner_note``); the API's ``note`` has the
+  // app's notes after it (web.proposals.notes_view), which the page shows apart and never saves into his (QA 33)
+  function own(p, k) {
+    if (k === "note" && p.planner_note != null) return p.planner_note;
+    return p[k] || "";
   }
 
   // A refusal of a field named by its label only: the API's message also gives the field's key for API users

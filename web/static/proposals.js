@@ -422,9 +422,14 @@
   }
 
   function rowHtml(r) {
+    // the planner's note as he typed it, and the app's notes (web.proposals.notes_view; a server before them: ``note``)
+    var own = r.planner_note != null ? r.planner_note : r.note, auto = r.auto_notes || [];
     // a generated name breaks after its slashes first ("Community/<wbr>village"), not inside a word
     var name = "<a href='/proposals/" + encodeURIComponent(r.id) + "'>" + esc(r.name).replace(/\//g, "/<wbr>") + "</a>" +
-      (r.note ? "<div class='small muted'>" + esc(r.note) + "</div>" : "");
+      (own ? "<div class='small muted'>" + esc(own) + "</div>" : "") +
+      // how its numbers were set, written by the app in the page's language, apart from the planner's note (QA 33)
+      (auto.length ? "<div class='small muted auto-notes' title='" + esc(T("qa33f12_auto_notes_tip")) + "'>" +
+        esc(T("brief_notes") + (C.lang === "en" ? ": " : "：") + auto.join(C.lang === "en" ? " " : "")) + "</div>" : "");
     if (r.damaged) name = esc(r.name) + " <span class='st st-not_met'>" + T("damaged") + "</span>";
     return "<tr data-id='" + esc(r.id) + "' data-type='" + esc(r.type) + "'" + (r.outdated ? " class='outdated'" : "") + ">" +
       "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) +
