@@ -309,6 +309,14 @@ def _list(args) -> int:
     return 0
 
 
+def _stored_name(store, typed: str) -> str:
+    """The stored name of the account a typed name names, by the web login's rule (UserStore.login_account: WANG
+    and wáng are wang, 城市規劃員 is 城市规划员), so a command says and audits the account as its logins do (QA 33);
+    the name as typed when it names no account (the command's own error then says so)."""
+    account = store.login_account(typed)
+    return account.name if account is not None else typed
+
+
 def _unlock(args) -> int:
     from web.users import AccountError
 
@@ -330,6 +338,7 @@ def _unlock(args) -> int:
                 "（coverplan users unlock --all 可解除全部暂停）。", "unlock"))
     store = _store(args)
     if args.name:
+        args.name = _stored_name(store, args.name)  # WANG, wáng: the account wang, as its web logins name it
         account = "the account"
         try:
             store.find(args.name)  # a mistyped name lifted nothing, silently
@@ -381,7 +390,7 @@ def _disable(args) -> int:
 
     store = _store(args)
     try:
-        user = store.update(args.name, disabled=not args.enable)
+        user = store.update(_stored_name(store, args.name), disabled=not args.enable)
     except AccountError as exc:
         return _fail(args, exc)
     store.audit("user_enabled" if args.enable else "user_disabled", user_name=_actor(), obj=user.name)
@@ -403,7 +412,7 @@ def _rename(args) -> int:
 
     store = _store(args)
     try:
-        was = store.find(args.name).name  # as stored (the name is found whatever its case)
+        was = store.find(_stored_name(store, args.name)).name  # as stored (the name is found whatever its spelling)
         user = store.rename(was, args.new_name)
     except AccountError as exc:
         return _fail(args, exc)
@@ -428,6 +437,7 @@ def _passwd(args) -> int:
                              "读取的密码。请只给出其中一个；未作任何修改。",
                              details={"parameter": "reset", "conflicts": "password-stdin"})
     store = _store(args)
+    args.name = _stored_name(store, args.name)
     try:
         if args.reset:
             user, generated = store.set_password(args.name)

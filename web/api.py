@@ -766,7 +766,7 @@ def proposal_edit(pid: str):
         try:
             proposals.check_unchanged(rec, body)
         except EditConflict as exc:
-            raise _conflict_by(rec, exc) from None
+            raise _conflict_by(rec, exc, body.get("was")) from None
         changes = _what_changes(rec, changes)
         ext()["store"].update(pid, **changes, by=_editor())
     auth.audit("proposal_renamed", pid, **changes)
@@ -799,39 +799,88 @@ def _editor_name(by: str | None, lang: str) -> str | None:
     return None
 
 
-def _conflict_by(rec: dict, exc):
-    """The 409 of a rename or note change made on what the page showed, naming who changed the proposal since and
-    when (the store's ``updated_by`` and ``updated``), as a facility's 409 does (QA 33: "someone else")."""
+def _conflict_by(rec: dict, exc, was=None):
+    """The 409 of a rename or note change made on what the page showed (``was``), field by field: a field the store
+    records a change of since (``name_updated_by`` / ``note_updated_by`` and their times) names who changed it and
+    when, as a facility's 409 does (QA 33: "someone else"); a field nobody changed is said to differ from what the
+    page showed, without claiming a change (QA 33: a wrong ``was`` of the name was blamed on a change of the note)."""
     from web.errors import EditConflict
 
-    when = rec.get("updated")
-    try:
-        stamp = datetime.fromtimestamp(float(when))
-    except (TypeError, ValueError, OverflowError, OSError):
-        return exc
-    said = stamp.strftime("%H:%M") if stamp.date() == datetime.now().date() else stamp.strftime("%Y-%m-%d %H:%M")
     details = dict(exc.details or {})
     changed, current = details.get("changed") or [], details.get("current") or {}
-    shown = {k: str(current.get(k) or "") for k in changed}
-    shown = {k: v if len(v) <= 60 else v[:59] + "…" for k, v in shown.items()}
-    en_what = "; ".join(f"its {k} is now “{shown[k]}”" for k in changed)
-    zh_what = "；".join(f"{'名称' if k == 'name' else '备注'}现为“{shown[k]}”" for k in changed)
-    who_en, who_zh = _editor_name(rec.get("updated_by"), "en"), _editor_name(rec.get("updated_by"), "zh")
+    sent = was if isinstance(was, dict) else {}
+
+    def cut(v) -> str:
+        v = str(v or "").replace("\r\n", "\n")
+        return v if len(v) <= 60 else v[:59] + "…"
+
+    def stamp_of(when):
+        try:
+            return datetime.fromtimestamp(float(when))
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
+
     me = auth.user()
-    mine = rec.get("updated_by") == (f"user:{me.id}" if me.id != "local" else None)
-    if mine:  # his own change in another tab or window
-        en = f"You changed this proposal at {said} (another tab or window) since this page was opened ({en_what})"
-        zh = f"打开本页后，您已于 {said} 在其他标签页或窗口中修改了该方案（{zh_what}）"
-    elif who_en:
-        en = f"{who_en} changed this proposal at {said} since the page was opened ({en_what})"
-        zh = f"打开本页后，{who_zh}{' ' if who_zh[-1:].isascii() else ''}于 {said} 修改了该方案（{zh_what}）"
+    my_mark = f"user:{me.id}" if me.id != "local" else None
+    groups: dict = {}  # (by, at) -> the fields that one edit changed (a PATCH of both: one sentence)
+    shown, en_not, zh_not = {}, [], []
+    for k in changed:
+        word_zh = "名称" if k == "name" else "备注"
+        at = rec.get(f"{k}_updated")
+        if stamp_of(at) is not None:
+            groups.setdefault((rec.get(f"{k}_updated_by"), at), []).append(k)
+            continue
+        typed, now = cut(sent.get(k)), cut(current.get(k))
+        shown[k] = typed
+        if not now:
+            en_not.append(f"the proposal has no {k}, but this page showed “{typed}”")
+            zh_not.append(f"该方案没有{word_zh}，而页面显示的{word_zh}为“{typed}”")
+        elif not typed:
+            en_not.append(f"this page showed no {k}, but the proposal's {k} is “{now}”")
+            zh_not.append(f"页面未显示{word_zh}，而该方案的{word_zh}为“{now}”")
+        else:
+            en_not.append(f"the {k} this page showed, “{typed}”, is not the proposal's {k}, “{now}”")
+            zh_not.append(f"页面显示的{word_zh}“{typed}”与该方案的{word_zh}“{now}”不符")
+    en_parts, zh_parts, mine_any = [], [], False
+    for (by, at), fields in groups.items():
+        stamp = stamp_of(at)
+        said = stamp.strftime("%H:%M") if stamp.date() == datetime.now().date() else stamp.strftime("%Y-%m-%d %H:%M")
+        en_what = "; ".join(f"its {k} is now “{cut(current.get(k))}”" for k in fields)
+        zh_what = "；".join(f"{'名称' if k == 'name' else '备注'}现为“{cut(current.get(k))}”" for k in fields)
+        who_en, who_zh = _editor_name(by, "en"), _editor_name(by, "zh")
+        if by is not None and by == my_mark:  # his own change in another tab or window
+            mine_any = True
+            en_parts.append(f"You changed this proposal at {said} (another tab or window) since this page was opened "
+                            f"({en_what})")
+            zh_parts.append(f"打开本页后，您已于 {said} 在其他标签页或窗口中修改了该方案（{zh_what}）")
+        elif who_en:
+            en_parts.append(f"{who_en} changed this proposal at {said} since the page was opened ({en_what})")
+            zh_parts.append(f"打开本页后，{who_zh}{' ' if who_zh[-1:].isascii() else ''}于 {said} 修改了该方案（{zh_what}）")
+        else:
+            en_parts.append(f"Someone else changed this proposal at {said} since the page was opened ({en_what})")
+            zh_parts.append(f"打开本页后，他人已于 {said} 修改了该方案（{zh_what}）")
+    if en_not:
+        said_not = "; ".join(en_not)
+        # a sentence of its own opening the message: "The name this page showed ..." (an account's name is not
+        # capitalised: "li changed ...")
+        en_parts.append(said_not if en_parts else said_not[0].upper() + said_not[1:])
+        zh_parts.append("；".join(zh_not))
+    if not en_parts:  # (nothing differs: the check said otherwise; its own words)
+        return exc
+    en, zh = "; ".join(en_parts), "；".join(zh_parts)
+    first = next(iter(groups), None)
+    by = str(first[0] or "") if first else ""
+    details.update({"changed_at": first[1] if first else None,
+                    "changed_by": _editor_name(by, "en") if by.startswith(("user:", "name:")) else None})
+    if shown:
+        details["shown"] = shown  # the fields nobody changed: what the page showed of them (cut)
+    if mine_any:
+        hint_en, hint_zh = "Reload the page to see it; save again to replace it.", "请刷新页面查看；如仍要替换，请再次保存。"
+    elif groups:
+        hint_en, hint_zh = exc.hint_en, exc.hint_zh
     else:
-        en = f"Someone else changed this proposal at {said} since the page was opened ({en_what})"
-        zh = f"打开本页后，他人已于 {said} 修改了该方案（{zh_what}）"
-    by = rec.get("updated_by") or ""
-    details.update({"changed_at": when, "changed_by": who_en if by.startswith(("user:", "name:")) else None})
-    hint_en, hint_zh = (("Reload the page to see it; save again to replace it.", "请刷新页面查看；如仍要替换，请再次保存。")
-                        if mine else (exc.hint_en, exc.hint_zh))
+        hint_en, hint_zh = ("Reload the page to see the proposal as it is saved, then make the change again.",
+                            "请刷新页面查看该方案当前保存的内容，再重新修改。")
     return EditConflict(f"{en}: nothing was saved.", f"{zh}：未保存。", hint_en=hint_en, hint_zh=hint_zh,
                         details=details)
 

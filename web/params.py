@@ -170,13 +170,26 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise refused(name, shown, *expected)
     text = number_text(raw) if isinstance(raw, str) else None
+    if isinstance(shown, str) and len(shown) > NUMBER_SHOWN:  # quoted cut: 5,000 nines are not echoed (QA 33)
+        shown = shown[:NUMBER_SHOWN] + "…"
+    digits = text if text is not None else (raw if isinstance(raw, int) and not isinstance(raw, bool) else None)
+    if isinstance(digits, int) and abs(digits) >= 10 ** HUGE_DIGITS:  # (a JSON integer: at most 310 digits)
+        digits = str(digits)
+        shown = _AsTyped(digits if len(digits) <= NUMBER_SHOWN else digits[:NUMBER_SHOWN] + "…")
+    if isinstance(digits, str) and digits.lstrip("+-").isdigit() and len(digits.lstrip("+-").lstrip("0")) > HUGE_DIGITS:
+        # a whole number of thousands of digits: int() refuses past 4,300 ("expected an integer" of one), and it is
+        # past any bound whatever its digits: the range is said, by its sign (QA 33)
+        refuse_huge(name, shown, expected, negative=digits.startswith("-"), minimum=minimum, maximum=maximum,
+                    above=above, grouped=grouped)
     try:
         if isinstance(raw, str) and text is None:
             raise ValueError
         if kind is int and (isinstance(raw, int) or (text is not None and text.lstrip("+-").isdigit())):
             # exact, however long: beyond 2**53 a float reads back as another number, and 400 nines are
             # "at most N", not "not an integer"
-            value = raw if isinstance(raw, int) else int(text)
+            # (leading zeros dropped first: int() counts them against its 4,300 digits)
+            value = raw if isinstance(raw, int) else \
+                int(text[:1].strip("0123456789") + (text.lstrip("+-").lstrip("0") or "0"))
         else:
             as_float = float(raw if text is None else text)
             if not math.isfinite(as_float):  # inf, nan, 1e999
@@ -190,15 +203,45 @@ def number(raw, name: str, kind=float, *, minimum=None, maximum=None, above=None
         raise refused(name, shown, *expected) from None
     low_ok = (minimum is None or value >= minimum) and (above is None or value > above)
     if not low_ok or (maximum is not None and value > maximum):
-        en, zh = [], []
-        if above is not None:
-            en.append(f"greater than {_bound(above, grouped)}"); zh.append(f"大于 {_bound(above, grouped)}")
-        if minimum is not None:
-            en.append(f"at least {_bound(minimum, grouped)}"); zh.append(f"不小于 {_bound(minimum, grouped)}")
-        if maximum is not None:
-            en.append(f"at most {_bound(maximum, grouped)}"); zh.append(f"不超过 {_bound(maximum, grouped)}")
-        raise refused(name, shown, f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}")
+        raise refused(name, shown, *range_words(expected, minimum=minimum, maximum=maximum, above=above,
+                                                grouped=grouped))
     return value
+
+
+#: Characters of a refused number a message quotes (and its details keep), as a data version's (web/data.py
+#: VERSION_SHOWN): ``?offset=`` of 5,000 nines answered 5.4 KB.
+NUMBER_SHOWN = 40
+#: Digits past which a whole number is beyond any bound, read by its length alone (int() reads at most 4,300).
+HUGE_DIGITS = 300
+
+
+def range_words(expected: tuple[str, str], *, minimum=None, maximum=None, above=None,
+                grouped: bool = True) -> tuple[str, str]:
+    """What a number in range is, in words: ("an integer at least 0 and at most 100,000,000", "不小于 0、不超过
+    100,000,000 的整数")."""
+    en, zh = [], []
+    if above is not None:
+        en.append(f"greater than {_bound(above, grouped)}"); zh.append(f"大于 {_bound(above, grouped)}")
+    if minimum is not None:
+        en.append(f"at least {_bound(minimum, grouped)}"); zh.append(f"不小于 {_bound(minimum, grouped)}")
+    if maximum is not None:
+        en.append(f"at most {_bound(maximum, grouped)}"); zh.append(f"不超过 {_bound(maximum, grouped)}")
+    return f"{expected[0]} {' and '.join(en)}", f"{'、'.join(zh)} 的{expected[1]}"
+
+
+def refuse_huge(name: str, shown, expected: tuple[str, str], *, negative: bool, minimum=None, maximum=None,
+                above=None, grouped: bool = True):
+    """Raise the 400 for a whole number of more than :data:`HUGE_DIGITS` digits (``shown``: as quoted, cut): the
+    range when the parameter has a bound on its side, otherwise how many digits a number may have."""
+    bounded = (minimum is not None or above is not None) if negative else maximum is not None
+    if bounded:
+        words = range_words(expected, minimum=minimum, maximum=maximum, above=above, grouped=grouped)
+    else:
+        words = (f"{expected[0]} of at most {HUGE_DIGITS} digits", f"不超过 {HUGE_DIGITS} 位的{expected[1]}")
+    err = refused(name, shown, *words)
+    if isinstance(shown, _AsTyped) and isinstance(getattr(err, "details", None), dict):
+        err.details["value"] = shown.text  # (the details are JSON: the cut digits, as text)
+    raise err
 
 
 # -- every API request: a parameter given twice; a write's query string ---------------------------------

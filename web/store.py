@@ -52,13 +52,20 @@ _ADDED_COLUMNS = {"proposals": {"note": "TEXT NOT NULL DEFAULT ''", "updated": "
                                  "owner": "TEXT",
                                  # who last renamed it or changed its note (``user:<id>``, ``name:<header>`` on an
                                  # open server, ``local``): a stale edit's 409 names him (QA 33)
-                                 "updated_by": "TEXT"},
+                                 "updated_by": "TEXT",
+                                 # the same per field: a 409 names who changed the field the page showed
+                                 # otherwise, never the author of a change to the other one (QA 33)
+                                 "name_updated": "REAL", "name_updated_by": "TEXT",
+                                 "note_updated": "REAL", "note_updated_by": "TEXT"},
                    # whom a job counts against and when it began running: after a restart a job that was cut
                    # off is listed to whom started it, with its start (QA 27); ``seen``, the last time a running
                    # job was known to run (its records and web.jobs.HEARTBEAT), ``cut_off``, when a restart found
                    # it cut off, ``dismissed``, when its owner took it out of the list (QA 28)
                    "jobs": {"owner": "TEXT", "started": "REAL", "seen": "REAL", "cut_off": "REAL",
                             "dismissed": "REAL"}}
+
+#: When and by whom a proposal's name and its note were last changed (:meth:`ProposalStore.update`), in its record.
+FIELD_CHANGE_COLUMNS = ("name_updated", "name_updated_by", "note_updated", "note_updated_by")
 
 #: Where the release of QA 27 kept a job's owner and start: in its params, under this key (read back still).
 _LEGACY_JOB_KEY = "_job"
@@ -191,23 +198,25 @@ class ProposalStore:
         rec = {**self._head(r), "summary": summary if isinstance(summary, dict) else {},
                "geojson": geojson if isinstance(geojson, dict) else {"type": "FeatureCollection", "features": []},
                # (a database restored from before the column, while the server runs: not known)
-               "updated_by": r["updated_by"] if "updated_by" in r.keys() else None}
+               **{k: r[k] if k in r.keys() else None for k in ("updated_by", *FIELD_CHANGE_COLUMNS)}}
         if not isinstance(summary, dict) or not isinstance(geojson, dict):
             rec["damaged"] = True
         return rec
 
     def update(self, pid: str, *, name: str | None = None, note: str | None = None, by: str | None = None) -> bool:
-        """Rename a proposal or change its note (the solve itself never changes); ``by``: who (``updated_by``)."""
+        """Rename a proposal or change its note (the solve itself never changes); ``by``: who (``updated_by``, and
+        per field changed ``name_updated_by`` / ``note_updated_by``, with its time)."""
         sets, args = [], []
+        now = time.time()
         for col, value in (("name", name), ("note", note)):
             if value is not None:
-                sets.append(f"{col} = ?")
-                args.append(value)
+                sets.append(f"{col} = ?, {col}_updated = ?, {col}_updated_by = ?")
+                args.extend((value, now, by))
         if not sets:
             return self.get(pid) is not None
         with self._connect() as con:
             cur = con.execute(f"UPDATE proposals SET {', '.join(sets)}, updated = ?, updated_by = ? WHERE id = ?",
-                              (*args, time.time(), by, pid))
+                              (*args, now, by, pid))
             return cur.rowcount > 0
 
     def delete(self, pid: str) -> bool:
