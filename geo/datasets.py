@@ -2082,3 +2082,46 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "site_marks_changed": sum(len(v) for v in out["site_marks"].values()),
                      "planner_sites_changed": sum(len(v) for v in out["planner_sites"].values())}
     return out
+
+
+def own_capacity_only(diff: dict | None, own: dict) -> dict | None:
+    """``diff`` (:func:`diff_layers`' shape) with ``facilities.capacity`` holding only the changes of each facility's
+    own capacity: ``own`` maps a facility type to the capacity columns that are its capacity (() for a type that
+    counts none; a type not in ``own`` keeps every column). The change of another column the layer stores (the beds
+    of a day-care centre, whose capacity is its day places) is a detail: listed under ``attributes``, the column named
+    in the row's ``attributes`` and its values in ``other_capacity`` ([{field, before, after}]); the counts follow.
+    In place, and returned (None as given). QA 33: a day-care file with 床位数 and no 日托位 was previewed as "37
+    facilities with a changed capacity: unknown -> 25 beds" beside the note that their day places were kept."""
+    fac = (diff or {}).get("facilities")
+    if not isinstance(fac, dict) or not fac.get("capacity"):
+        return diff
+    keep, moved = [], {}
+    for r in fac["capacity"]:
+        ftype = str(r.get("facility_type"))
+        if ftype not in own or r.get("field") in (own[ftype] or ()):
+            keep.append(r)
+        else:
+            moved.setdefault(str(r.get("id")), []).append(r)
+    if not moved:
+        return diff
+    fac["capacity"] = keep
+    attrs = fac.setdefault("attributes", [])
+    by_id = {str(r.get("id")): r for r in attrs}
+    for fid, rows in moved.items():
+        row = by_id.get(fid)
+        if row is None:  # a facility whose only detail that changed is that column
+            row = {k: v for k, v in rows[0].items() if k not in ("field", "before", "after")}
+            row["attributes"] = []
+            attrs.append(row)
+            by_id[fid] = row
+        for r in rows:
+            if r.get("field") not in row["attributes"]:
+                row["attributes"] = [*row["attributes"], r.get("field")]
+            row["other_capacity"] = [*(row.get("other_capacity") or []),
+                                     {"field": r.get("field"), "before": r.get("before"), "after": r.get("after")}]
+    attrs.sort(key=lambda r: str(r.get("id")))  # in the order of ids, as diff_layers lists them
+    counts = diff.get("counts")
+    if isinstance(counts, dict):
+        counts["facilities_capacity"] = len(keep)
+        counts["facilities_attributes"] = len(attrs)
+    return diff

@@ -2610,3 +2610,25 @@ _STRINGS.update({
     "qa33f12_auto_notes_tip": ("系统生成的说明（方案参数如何确定），不属于备注", "Written by the app (how the proposal's "
                                "numbers were set), not part of the note"),
 })
+
+
+# -- fixer QA33-F15: the mapping card's capacity field and type status (web/static/data.js), a capacity column that is
+# not the type's capacity (a day-care centre's beds) in the changes, the fix of a capacity given in another unit
+_STRINGS.update({
+    "qa33f15_cap_fix_other_unit": ("如这些实为{unit}，请填在“{header_zh}”列，或在列对应中把“容量”指定为“{column}”列后重新校验"
+                                   "（命令行：--column capacity={column}）",
+                                   "If these are {unit}, give them in a column headed '{header_en}' or '{header_zh}', "
+                                   "or map the capacity to column '{column}' in the column mapping and check again "
+                                   "(command line: --column capacity={column})"),
+    "qa33f15_as_read": ("{column}（仅作为{unit}）", "{column} (as {unit} only)"),
+    "qa33f15_as_read_tip": ("按表头读作{unit}：只计入以{unit}计容量的设施类型。选择下面的同名列，则按各行设施类型的单位"
+                            "（床位、日托位……）读作容量。",
+                            "Read as {unit} by its header: the capacity only of the types counted in {unit}. Choose the "
+                            "same column below to read it as the capacity in each row's type's unit (beds, day "
+                            "places ...)."),
+    "qa33f15_type_missing": ("文件中没有设施类型列：请在下方选择全部设施的类型，或指定类型所在的列。",
+                             "The file has no facility type column: choose the type of all its facilities below, or "
+                             "say which column holds the type."),
+    "qa33f15_not_capacity_of": ("{field}（不计入{type}的容量）", "{field} (not a {type}'s capacity)"),
+    "qa33f15_not_capacity": ("{field}（不计入该类设施的容量）", "{field} (not the facilities' capacity)"),
+})

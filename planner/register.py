@@ -2129,9 +2129,12 @@ class _Rows:
             if given is None:
                 continue
             noun = {"zh": t(f"capw_noun_{mine}", "zh"), "en": t(f"capw_noun_{mine}", "en").lower()}  # 日托位, day places
-            self.add(i, given, "warning", "capacity_other_unit", "cap_other_unit", "cap_fix_other_unit",
+            # the fix names the column mapping too: the web card's (or --column's) capacity reads the column in the
+            # type's unit (QA 33: it said only "give them in a 日托位 column")
+            self.add(i, given, "warning", "capacity_other_unit", "cap_other_unit", "qa33f15_cap_fix_other_unit",
                      self.cell(given)[i], column=self.cmap[given], type={"zh": ft.name_zh, "en": ft.name_en_in_sentence()}, unit=noun,
-                     fix_kw={"unit": noun, "header_zh": FIELDS[mine][1], "header_en": FIELDS[mine][0]})
+                     fix_kw={"unit": noun, "header_zh": FIELDS[mine][1], "header_en": FIELDS[mine][0],
+                             "column": self.cmap[given]})
 
     def frame(self, keep, ids, types, names, township, method, match, lon, lat) -> gpd.GeoDataFrame:
         idx = np.flatnonzero(keep)

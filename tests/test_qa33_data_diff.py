@@ -160,7 +160,7 @@ def test_the_report_before_the_confirm_lists_the_uploads_changes(made, lang):
         # a line of counts above the table, as the page's preview titles them
         assert any(w in " ".join(top) for w in ("共计", "In all"))
     zh_top, _ = sheet(made["before"][1]["zh"].data, "变更")
-    assert "移除设施 1 处 · 新增设施 1 处 · 位置变化的设施 1 处" in " ".join(zh_top)
+    assert "新增设施 1 处 · 移除设施 1 处 · 位置变化的设施 1 处" in " ".join(zh_top)
     # the move with its distance, the place before and after
     _, rows = sheet(made["before"][1][lang].data, name)
     moved = next(r for r in rows if r[0] == LABELS[lang]["moved"])

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.crs import parse_crs
 from geo.datasets import ANONYMOUS_AUTHOR, EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
+from geo.datasets import own_capacity_only
 from geo.datasets import note_in as datasets_note_in
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.import_reports import keep_report, kept_meta, refused_note, report_dir, report_facts, version_rows
@@ -194,7 +195,7 @@ def url_diff(raw, lang: str) -> dict:
     if a == b:
         return {"error": t("qa33f2_diff_same", lang, value=shown, v=a)}
     try:
-        d = store.diff(a, b)
+        d = own_capacity_only(store.diff(a, b), own_capacity())
     except CoverplanError as exc:  # a version whose files are gone: said, the page still works
         return {"error": exc.message(lang)}
     return {"a": a, "b": b, "lines": diff_lines(d, lang, _svc().county_names(lang), _svc().types())}
@@ -287,7 +288,7 @@ def diff():
     for name, v in (("a", a), ("b", b)):
         if v not in known:
             raise not_found("Data version", "数据版本", v)
-    d = store.diff(a, b)
+    d = own_capacity_only(store.diff(a, b), own_capacity())  # a day-care centre's beds are a detail (QA 33)
     d["lines"] = diff_lines(d, g.lang, ext()["service"].county_names(g.lang), ext()["service"].types())
     return jsonify(d)
 
@@ -557,7 +558,10 @@ def _check(path: Path, opts: dict, region):
                  "file_columns": [c for c in rep.columns if c != "geometry"], "fields": list(MAPPABLE),
                  # the type's capacity columns a recognised header may be (床位数 -> beds): the mapping form's
                  # one capacity field shows that column (QA 27)
-                 "capacity_fields": list(CAPACITY_FIELDS)}
+                 "capacity_fields": list(CAPACITY_FIELDS),
+                 # and the capacity column of each type: the card sends the column it shows as the capacity of the
+                 # type chosen when that is another unit than the one it was read as (QA 33)
+                 "type_capacity": type_capacity()}
         cols = [c for c in ("name", "facility_type", "township_code", "source_row", "match", "location_method")
                 if c in acc]
         preview = acc[cols + ["geometry"]].rename(columns={"source_row": "row"}).copy()
@@ -674,6 +678,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             # and what it would change, on that layer as the confirm writes it (QA 32: the CLI's dry run
             # listed the facility moved 18.9 km, the browser's report said nothing of it)
             diff, same = check() if scoped is accepted else _import_check(layer, scoped, path)
+            own_capacity_only(diff, own_capacity())  # only the type's own capacity is a capacity change (QA 33)
         except (auth.Forbidden, InputDataError) as exc:  # ids of another county's facilities: the confirm
             same = diff = None  # refuses the file, no version either way; said as blocked (it was null, Confirm on)
             if blocked is None:
@@ -771,6 +776,9 @@ def _identical_text(version: int, lang: str) -> str:
 CHANGES_SHOWN = 500
 #: The facility changes an upload's report lists, the ones a confirm loses first.
 CHANGE_KINDS = ("removed", "added", "moved", "changed", "attributes", "capacity")
+#: The same kinds in the order the version comparison (/data?diff, :func:`diff_lines`) lists them, added first: the
+#: report workbook's Changes sheet follows it (QA 33: it listed removed first, beside the page's added first).
+PAGE_KINDS = ("added", "removed", "moved", "changed", "attributes", "capacity")
 
 
 def _upload_changes(diff: dict | None, lang: str) -> dict | None:
@@ -814,7 +822,7 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
                               else "") + named(r)
         + ((colon + f"{tname(r.get('facility_type_before'))} → {tname(r.get('facility_type'))}")
            if str(r.get("facility_type_before")) != str(r.get("facility_type")) else ""),
-        "attributes": lambda r: named(r) + colon + fields_text(r.get("attributes") or [], lang),
+        "attributes": lambda r: named(r) + colon + attribute_words(r, lang, values=True),
         "capacity": lambda r: named(r) + colon + f"{cap(r.get('before'), r.get('field'))} → "
                                                  f"{cap(r.get('after'), r.get('field'))}",
     }
@@ -871,6 +879,45 @@ def capacity_words(v, field, lang: str) -> str:
     return f"{v:,.0f}{unit}" if zh else f"{v:,.0f} {unit}"
 
 
+def type_capacity() -> dict:
+    """Facility type -> the column its capacity is read into (beds, day_places ...; None for a type that counts
+    none): the mapping card tells a recognised 床位数 read as beds from the capacity of the type chosen (QA 33)."""
+    return {k: (ft.capacity.field if ft.capacity else None) for k, ft in _svc().types().items()}
+
+
+def own_capacity() -> dict:
+    """Facility type -> the capacity columns that are its capacity (a cemetery's plots and niches; none for a type
+    that counts none), for :func:`geo.datasets.own_capacity_only`."""
+    return {k: (() if f is None else ("plots", "niches") if f == "plots" else (f,)) for k, f in type_capacity().items()}
+
+
+def attribute_words(r: dict, lang: str, values: bool = False) -> str:
+    """The attributes a diff's row names (``r["attributes"]``) as the popup labels them, a capacity column that is not
+    the facility's capacity (:func:`geo.datasets.own_capacity_only`) said so: "床位数（不计入社区(村)日间照料中心的容量）",
+    with its values before and after when ``values`` ("未知 → 25张床位")."""
+    keys = list(r.get("attributes") or [])
+    other = {c.get("field"): c for c in r.get("other_capacity") or [] if isinstance(c, dict)}
+    words = [fields_text([k for k in keys if k not in other], lang)] if any(k not in other for k in keys) else []
+    words += [not_capacity_label(k, [r.get("facility_type")], lang)
+              + (f" {capacity_words(other[k].get('before'), k, lang)} → {capacity_words(other[k].get('after'), k, lang)}"
+                 if values else "") for k in keys if k in other]
+    return ("、" if lang != "en" else ", ").join(words)
+
+
+def not_capacity_label(field: str, ftypes, lang: str) -> str:
+    """"床位数（不计入社区(村)日间照料中心的容量）": a capacity column of facilities of ``ftypes`` whose capacity it is not
+    (the type named when there is one)."""
+    types = _svc().types()
+    kinds = {str(k) for k in ftypes}
+    label = t("data_field_" + field, lang)
+    label = field if label == "data_field_" + field else label
+    if len(kinds) == 1 and next(iter(kinds)) in types:
+        ft = types[next(iter(kinds))]
+        return t("qa33f15_not_capacity_of", lang, field=label,
+                 type=ft.name_zh if lang != "en" else ft.name_en_in_sentence())
+    return t("qa33f15_not_capacity", lang, field=label)
+
+
 # -- the check report's "Changes" sheet ---------------------------------------------------------
 #: The kept answer of an upload's check: what confirming changes (``{"diff": <GET /api/data/diff's shape, every
 #: row> or null}``), which the report's download lists in a sheet of its own (the page and the CLI's dry run do).
@@ -913,9 +960,9 @@ def attribute_values(diff: dict | None, before, after) -> None:
 
 def changes_rows(diff: dict, lang: str) -> list[list[str]]:
     """The facilities ``diff`` changes, a row each, as the report's Changes sheet lists them: [change, facility
-    type, id, name, what changed, before, after], in the order of the upload's ``changes.lists`` (removed, added,
-    moved with its distance, renamed or retyped, attributes, capacity; a facility under every kind of change it
-    has), then the other layers' changes (a boundary file's townships ...) a sentence each."""
+    type, id, name, what changed, before, after], in the order the version comparison lists them (:data:`PAGE_KINDS`:
+    added, removed, moved with its distance, renamed or retyped, attributes, capacity; a facility under every kind
+    of change it has), then the other layers' changes (a boundary file's townships ...) a sentence each."""
     zh = lang != "en"
     fac = diff.get("facilities") or {}
     types = _svc().types()
@@ -935,7 +982,7 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
         return key if said == "data_field_" + key else said
 
     out = []
-    for kind in CHANGE_KINDS:
+    for kind in PAGE_KINDS:
         for r in fac.get(kind) or []:
             what = before = after = ""
             if kind == "removed":  # where it stood
@@ -957,10 +1004,15 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
                 what, before, after = (sep.join(p[i] for p in parts) for i in range(3))
             elif kind == "attributes":
                 keys = list(r.get("attributes") or [])
-                what = fields_text(keys, lang)
-                values = r.get("values") if isinstance(r.get("values"), dict) else {}
+                what = attribute_words(r, lang)
+                values = dict(r.get("values")) if isinstance(r.get("values"), dict) else {}
+                for c in r.get("other_capacity") or []:  # a day-care centre's beds: "未知" → "25张床位" (QA 33)
+                    if isinstance(c, dict) and c.get("field") in keys:
+                        values[c["field"]] = [capacity_words(c.get("before"), c["field"], lang),
+                                              capacity_words(c.get("after"), c["field"], lang)]
                 if values:
-                    label = {k: fields_text([k], lang) for k in keys}
+                    label = {k: attribute_words({"attributes": [k], "facility_type": r.get("facility_type"),
+                                                 "other_capacity": r.get("other_capacity")}, lang) for k in keys}
                     before = sep.join(f"{label[k]}{colon}{(values.get(k) or ['', ''])[0] or none}" for k in keys)
                     after = sep.join(f"{label[k]}{colon}{(values.get(k) or ['', ''])[1] or none}" for k in keys)
             elif kind == "capacity":
@@ -976,7 +1028,7 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
 
 def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: str | None, none_text: str) -> bytes:
     """The report workbook ``body`` with a sheet "变更" / "Changes": ``title``, the counts per kind of change as
-    the page's changes preview titles them ("移除设施 1 处 · 新增设施 1 处"), then a row per change
+    the page's changes preview titles them, in the rows' order ("新增设施 1 处 · 移除设施 1 处"), then a row per change
     (:func:`changes_rows`); ``note`` instead of them when the changes are not known (a file the confirm refuses,
     the same data again), ``none_text`` when there are none."""
     from openpyxl import load_workbook
@@ -991,7 +1043,8 @@ def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: s
     rows = changes_rows(diff, lang) if isinstance(diff, dict) else []
     if isinstance(diff, dict):
         lists = (_upload_changes(diff, lang) or {}).get("lists") or []
-        counts = " · ".join(x["title"] for x in lists)
+        lists = sorted(lists, key=lambda x: PAGE_KINDS.index(x["kind"]) if x.get("kind") in PAGE_KINDS else 99)
+        counts = " · ".join(x["title"] for x in lists)  # in the rows' order (the comparison's: added first)
         ws.append([xlsx_text(t("qa33f2_changes_counts", lang)), xlsx_text(counts or none_text)])
     if note:
         ws.append([xlsx_text(note)])
@@ -1026,7 +1079,7 @@ def _report_changes(d: Path, meta: dict, version: int | None, lang: str) -> tupl
         a = made.parent if made.parent is not None else version - 1
         title = t("qa33f2_changes_version", lang, a=a, b=version)
         try:
-            diff = store.diff(a, version)
+            diff = own_capacity_only(store.diff(a, version), own_capacity())
             attribute_values(diff, lambda: store.layers(a).get("facilities"),
                              lambda: store.layers(version).get("facilities"))
         except CoverplanError as exc:  # a version whose files are gone: said in the sheet, the report downloads
@@ -1309,7 +1362,8 @@ def _mapping_answer(uid: str, meta: dict, exc: InputDataError, type_key: str | N
     body.update({"upload_id": uid, "needs_mapping": True, "type": type_key, "columns": d.get("columns"),
                  "missing": d.get("missing"), "column_map": d.get("column_map") or {},
                  "fields": list(MAPPABLE), "capacity_fields": list(CAPACITY_FIELDS),
-                 "file": {"name": meta["original"], "size": meta["size"]}})
+                 # each type's capacity column: 床位数 read as beds is no day-care centre's capacity (QA 33)
+                 "type_capacity": type_capacity(), "file": {"name": meta["original"], "size": meta["size"]}})
     return jsonify(body), 422
 
 
@@ -1611,15 +1665,20 @@ def _kept_report(version: int) -> Path:
     return report_dir(current_app.config["DATA_DIR"], version)
 
 
-@bp.get("/api/data/versions/<int:version>/report.<fmt>")
-def version_report(version: int, fmt: str):
-    """The validation report of the file that made data version ``version`` (what was refused, and why)."""
+@bp.get("/api/data/versions/<sent>/report.<fmt>")
+def version_report(sent: str, fmt: str):
+    """The validation report of the file that made data version ``sent`` (what was refused, and why). The number
+    is read here, not by the route's int converter: 5,000 digits were its plain 404 echoing the whole address
+    (QA 33); the version not found is quoted cut, as a refused one is (:data:`VERSION_SHOWN`)."""
     if fmt not in ("csv", "xlsx"):
         raise bad_param("format", fmt, "csv or xlsx", "csv 或 xlsx")
-    made = next((v for v in _store().versions() if v.version == version), None)
+    digits = sent.isascii() and sent.isdigit() and len(sent.lstrip("0")) <= len(str(VERSION_LIMIT))
+    version = int(sent) if digits else None
+    made = next((v for v in _store().versions() if v.version == version), None) if digits else None
     meta = _kept_meta(version, made.source_sha256) if made is not None else None
     if meta is None:
-        raise not_found("Validation report of data version", "数据版本的校验报告", version)
+        shown = sent if len(sent) <= VERSION_SHOWN else sent[:VERSION_SHOWN] + "…"
+        raise not_found("Validation report of data version", "数据版本的校验报告", version if digits else shown)
     return _report_download(_kept_report(version), meta, fmt, version=version)
 
 
@@ -2023,7 +2082,11 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None, types: dict | N
             out.append(f"{zh_w} {len(rows)} 处：{named}" if zh else f"{len(rows)} {_one(en_w, len(rows))}: {named}")
     rows = fac.get("attributes") or []
     if rows:  # an address or phone edit: named as such, never as a rename
-        which = fields_text({k for r in rows for k in r.get("attributes") or []}, lang)
+        # a capacity column that is not the facilities' capacity (a day-care centre's beds) said so (QA 33)
+        other = {c.get("field") for r in rows for c in r.get("other_capacity") or [] if isinstance(c, dict)}
+        which = fields_text({k for r in rows for k in r.get("attributes") or []} - other, lang)
+        which = ("、" if zh else ", ").join([w for w in [which] if w] + [not_capacity_label(
+            k, {r.get("facility_type") for r in rows if k in (r.get("attributes") or [])}, lang) for k in sorted(other)])
         named = _names(rows, lang, counties=counties)
         out.append(f"属性变化的设施 {len(rows)} 处（{which}）：{named}" if zh
                    else f"{len(rows)} {_one('facilities', len(rows))} with changed attributes ({which}): {named}")

@@ -11,6 +11,7 @@
   }
   var $ = function (id) { return document.getElementById(id); };
   var upload = null, previewMap = null, previewLayer = null;
+  var typeCapacity = {};  // facility type -> its capacity column (beds, day_places ...; null: none), from the check
 
   function when(ts) {
     return CP.datetime(ts, true);
@@ -221,7 +222,7 @@
     $("r-remap-line").hidden = !remap;
     $("r-remap").onclick = !remap ? null : function () {
       showMapping({upload_id: r.upload_id, columns: r.file_columns, fields: r.fields, column_map: r.columns || {},
-                   capacity_fields: r.capacity_fields || [], missing: [], type: r.type || "",
+                   capacity_fields: r.capacity_fields || [], type_capacity: r.type_capacity || {}, missing: [], type: r.type || "",
                    message: T("data_change_mapping_hint"), change: true});
       $("mapping").scrollIntoView({block: "start"});
     };
@@ -407,9 +408,22 @@
     // the form's one capacity field stands for the type's capacity column the server recognised (床位数 read
     // as beds): shown so, and "—" then means "not read" (QA 27: it showed "—" beside "床位数 → 床位数")
     var capSel = $("m-capacity");
+    typeCapacity = e.type_capacity || {};
     if (capSel && !cmap.capacity) {
       var capKey = capFields.filter(function (k) { return cmap[k]; })[0];
-      if (capKey) { capSel.value = cmap[capKey]; capSel.dataset.initial = capSel.value; capSel.dataset.from = capKey; }
+      if (capKey) {
+        // the column as it was read (床位数 as beds) is an option of its own, first: the same column further down is
+        // the capacity in each row's type's unit, which a day-care centre's beds are not (QA 33: the card showed
+        // 床位数 as the capacity, sent nothing, and every centre came in with its capacity unknown)
+        var unit = T("data_field_" + capKey), asRead = document.createElement("option");
+        asRead.value = cmap[capKey];
+        asRead.dataset.asRead = "1";
+        asRead.textContent = T("qa33f15_as_read").replace("{column}", cmap[capKey]).replace("{unit}", unit);
+        asRead.title = T("qa33f15_as_read_tip").replace(/\{unit\}/g, unit);
+        capSel.insertBefore(asRead, capSel.options[1] || null);
+        capSel.value = cmap[capKey]; capSel.dataset.initial = capSel.value; capSel.dataset.from = capKey;
+        capSel.addEventListener("change", function () { delete capSel.dataset.auto; });  // the planner's own choice
+      }
     }
     $("m-type-all").value = e.type != null ? e.type : $("u-type").value;
     $("u-type").value = $("m-type-all").value;
@@ -417,13 +431,37 @@
     $("m-type-all").addEventListener("change", function () { $("u-type").value = $("m-type-all").value; syncMappingType(); });
     // a change asked for from a report is no failure: said neutrally (it read "headers not recognised" in red)
     $("u-status").className = e.change ? "small muted" : "small bad";
-    $("u-status").textContent = e.change ? T("data_map_change_status") : T("data_map_columns");
+    // every header read but the type (QA 33: it said "headers not recognised" beside a card asking for the type)
+    var typeOnly = (e.missing || []).length === 1 && e.missing[0] === "type";
+    $("u-status").textContent = e.change ? T("data_map_change_status") : typeOnly ? T("qa33f15_type_missing") : T("data_map_columns");
   }
 
   // a type chosen for every row: the type column is no longer required
   function syncMappingType() {
     var star = document.querySelector("label[for='m-type'] .need");
     if (star) star.hidden = !!$("m-type-all").value;
+    syncCapacity();
+  }
+
+  // A type chosen for every row whose capacity is counted in another unit than the column was read as (床位数 read as
+  // beds; a day-care centre's capacity is its day places): the capacity field shows that column as the type's
+  // capacity, and the recheck sends it so. Back to the column as read when the type changes again, unless the
+  // planner chose the capacity himself.
+  function syncCapacity() {
+    var capSel = $("m-capacity"), typeSel = $("m-type-all");
+    if (!capSel || !capSel.dataset.from || !typeSel) return;
+    var from = capSel.dataset.from, own = typeSel.value ? typeCapacity[typeSel.value] : null;
+    var burial = function (f) { return f === "plots" || f === "niches"; };
+    var other = !!own && own !== from && !(burial(own) && burial(from));
+    var chosen = capSel.selectedOptions[0], want = null;
+    if (other && chosen && chosen.dataset.asRead) want = false;         // the column, as the type's capacity
+    else if (!other && capSel.dataset.auto && chosen && !chosen.dataset.asRead) want = true;  // as read again
+    if (want === null) return;
+    Array.prototype.some.call(capSel.options, function (o) {
+      if (o.value === chosen.value && !!o.dataset.asRead === want) { o.selected = true; return true; }
+      return false;
+    });
+    if (want) delete capSel.dataset.auto; else capSel.dataset.auto = "1";
   }
 
   function replaceScope() {
@@ -452,8 +490,10 @@
     var uid = $("mapping").dataset.upload, cmap = {};
     // a column chosen; or "" where one was read and the planner set it to "—" (then it is not read at all)
     document.querySelectorAll("#m-fields select[data-field]").forEach(function (s) {
-      if (s.dataset.from) {  // capacity shown from a recognised column (beds): only a change is sent
-        if (s.value === s.dataset.initial) return;
+      if (s.dataset.from) {  // capacity shown from a recognised column (beds): sent unless left as it was read
+        var opt = s.selectedOptions[0];
+        if (opt && opt.dataset.asRead) return;
+        // the card sends what it shows: the same column chosen as the capacity (or a type's, QA 33) is sent too
         cmap[s.dataset.from] = "";  // that column no longer read as it; "" on capacity = none read at all
       }
       if (s.value || s.dataset.initial) cmap[s.dataset.field] = s.value;
