@@ -13,8 +13,9 @@ from pathlib import Path
 from cli.lang import h
 from cli.options import add_data_store, add_json, add_region, check_data_dir, check_encoding
 from cli.output import issue_text, print_json
-from geo.datasets import ANONYMOUS_AUTHOR, CAPACITY_COLUMNS
+from geo.datasets import ANONYMOUS_AUTHOR, CAPACITY_COLUMNS, own_capacity_only
 from planner import register_scope
+from planner.facility_types import capacity_columns
 from planner.register_columns import MAPPABLE
 
 KINDS = ("facilities", "townships", "villages")
@@ -647,6 +648,7 @@ def _import(args) -> int:
         # the same data again (the register's own export, say) makes no version, as in the browser: the
         # history would hold a version whose diff is "no change"
         preview, same = store.import_check(layer, gdf, path.name)
+        own_capacity_only(preview, capacity_columns())  # as the Data page's preview counts capacity (QA 33)
     version, replaced_text = None, ""
     if not args.dry_run and same is None:
         note = refused_note((args.note or "").strip(), int(counts.get("refused") or 0))  # "see the report", as the web's
@@ -957,7 +959,8 @@ def _diff(args) -> int:
     from planner.i18n import t
 
     _check_versions(args.v1, args.v2)
-    d = _store(args, create=False).diff(args.v1, args.v2)
+    # a day-care centre's beds changing is a detail, not a capacity change, as the Data page counts it (QA 33)
+    d = own_capacity_only(_store(args, create=False).diff(args.v1, args.v2), capacity_columns())
     if args.json:
         print_json(d)
         return 0

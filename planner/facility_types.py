@@ -389,6 +389,19 @@ def get_type(key: str, path: Path | None = None) -> FacilityType:
     return types[key]
 
 
+def capacity_columns(types: dict[str, FacilityType] | None = None) -> dict[str, tuple[str, ...]]:
+    """Facility type -> the register columns that are its capacity (a cemetery's plots and niches, a day-care centre's
+    day places; () for a type that counts none), for geo.datasets.own_capacity_only: another stored column (a day-care
+    centre's beds) changing is a detail, not a capacity change, on every face (QA 33). ``types`` defaults to the
+    plan's types."""
+    types = load_facility_types() if types is None else types
+    out = {}
+    for key, ft in types.items():
+        field = ft.capacity.field if ft.capacity else None
+        out[key] = () if field is None else ("plots", "niches") if field == "plots" else (field,)
+    return out
+
+
 def default_k(ft: FacilityType, convert: bool = False) -> int:
     """How many facilities an upgrade (or a conversion) chooses when the planner gives no K: the plan's
     target for it (a conversion's is the ``converted`` target of the type it converts into: 8 rural

@@ -102,7 +102,7 @@ def test_own_capacity_only_moves_another_column_to_the_details():
     assert own_capacity_only(None, own) is None
 
 
-def test_a_day_care_centres_beds_are_listed_as_a_detail_everywhere(app, client):
+def test_a_day_care_centres_beds_are_listed_as_a_detail_everywhere(app, client, capsys):
     region = app.extensions["coverplan"]["service"].region
     # the centres with their day places first
     lines = ["编号,名称,类型,经度,纬度,日托位"] + [f"{fid},{name},日间照料中心,{x},{y},30" for fid, name, x, y in centres(region)]
@@ -141,6 +141,15 @@ def test_a_day_care_centres_beds_are_listed_as_a_detail_everywhere(app, client):
     assert {r["id"] for r in d["facilities"]["attributes"]} == {c[0] for c in centres(region)}
     assert not any(line.startswith("容量变化") for line in d["lines"])
     assert any("属性变化的设施 4 处（床位数（不计入社区(村)日间照料中心的容量））" in line for line in d["lines"]), d["lines"]
+    # the re-solve card's counts (web.service.layer_counts) and `coverplan data diff` count it so too (the lead's)
+    counts = app.extensions["coverplan"]["service"].layer_counts(v1, v2, ["facilities:day_care"])
+    assert counts["facilities:day_care"]["capacity"] == 0 and counts["facilities:day_care"]["details"] == 4, counts
+    import json
+
+    from cli.main import main
+    assert main(["data", "diff", str(v1), str(v2), "--db", app.config["DB_PATH"], "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert cli["counts"]["facilities_capacity"] == 0 and cli["counts"]["facilities_attributes"] == 4
     # and the version's report
     xlsx = client.get(f"/api/data/versions/{v2}/report.xlsx?lang=en").data
     wb = load_workbook(io.BytesIO(xlsx))

@@ -886,9 +886,10 @@ def type_capacity() -> dict:
 
 
 def own_capacity() -> dict:
-    """Facility type -> the capacity columns that are its capacity (a cemetery's plots and niches; none for a type
-    that counts none), for :func:`geo.datasets.own_capacity_only`."""
-    return {k: (() if f is None else ("plots", "niches") if f == "plots" else (f,)) for k, f in type_capacity().items()}
+    """Facility type -> the capacity columns that are its capacity (planner.facility_types.capacity_columns of the
+    server's types), for :func:`geo.datasets.own_capacity_only`."""
+    from planner.facility_types import capacity_columns
+    return capacity_columns(_svc().types())
 
 
 def attribute_words(r: dict, lang: str, values: bool = False) -> str:

@@ -145,7 +145,8 @@ class Service:
         points ``moved``, population rows ``changed``; the candidate marks and planner-added sites of the
         layers' types (or of every type). A layer with nothing to count (the road network) is left out, and
         every one when either version cannot be read."""
-        from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, diff_layers
+        from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, diff_layers, own_capacity_only
+        from planner.facility_types import capacity_columns
 
         layers = tuple(dict.fromkeys(str(x) for x in layers))
         if self.datasets is None or not layers:
@@ -165,8 +166,9 @@ class Service:
                 def mine(fac):
                     fac = fac[fac["facility_type"].astype(str) == ftype]
                     return fac[fac["county_code"].astype(str) == str(county)] if county else fac
-                f = diff_layers({FACILITIES: mine(a[FACILITIES])}, {FACILITIES: mine(b[FACILITIES])},
-                                changed={name})["facilities"]
+                # a day-care centre's beds changing is a detail, not a capacity change, as the Data page counts it
+                f = own_capacity_only(diff_layers({FACILITIES: mine(a[FACILITIES])}, {FACILITIES: mine(b[FACILITIES])},
+                                                  changed={name}), capacity_columns(self.types()))["facilities"]
                 out[name] = {"added": len(f["added"]), "removed": len(f["removed"]), "moved": len(f["moved"]),
                              "renamed": len(f["changed"]), "capacity": len({r["id"] for r in f["capacity"]}),
                              "details": len(f["attributes"])}
