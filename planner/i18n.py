@@ -2632,3 +2632,34 @@ _STRINGS.update({
     "qa33f15_not_capacity_of": ("{field}（不计入{type}的容量）", "{field} (not a {type}'s capacity)"),
     "qa33f15_not_capacity": ("{field}（不计入该类设施的容量）", "{field} (not the facilities' capacity)"),
 })
+
+
+# -- fixer QA33-F16: the proposal form's kinds a type cannot have say why, and K's hint and refusal name its limit (the
+# plan's per-county limit, or the facilities there are) (web/static/proposals.js syncKind)
+_STRINGS.update({
+    "qa33f16_no_upgrade": ("“{kind}”不可选：规划中没有{type}的改造提升或转型规则，没有可改造的现有设施。",
+                           "\"{kind}\" is not offered: the plan has no upgrade or conversion rule for this type "
+                           "({type}), so there is nothing to upgrade."),
+    "qa33f16_no_sizes": ("“{kind}”不可选：{type}没有设定容量规模与造价。",
+                         "\"{kind}\" is not offered: this type ({type}) has no capacity sizes and costs set."),
+    "qa33f16_what_upgrade": ("改造提升", "upgraded"),
+    "qa33f16_what_convert": ("转型", "converted"),
+    "qa33f16_k_cap": ("{county}最多 {n} 处：每县上限 {cap} 处。", "At most {n} in {county}: at most {cap} per county."),
+    "qa33f16_k_cap_bad": ("不能大于 {n}：每县上限 {cap} 处（{county}）。",
+                          "Must be at most {n}: at most {cap} per county ({county})."),
+    "qa33f16_k_county": ("{county}最多 {n} 处：该县可{what}的现有设施数（每县上限 {cap} 处）。",
+                         "At most {n} in {county}: the existing facilities there that can be {what} (at most {cap} "
+                         "per county)."),
+    "qa33f16_k_county_bad": ("不能大于 {n}：{county}可{what}的现有设施只有 {n} 处（每县上限 {cap} 处）。",
+                             "Must be at most {n}: the existing facilities in {county} that can be {what} (at most "
+                             "{cap} per county)."),
+    "qa33f16_k_county_free": ("{county}最多 {n} 处：该县可{what}的现有设施数。",
+                              "At most {n} in {county}: the existing facilities there that can be {what}."),
+    "qa33f16_k_county_free_bad": ("不能大于 {n}：{county}可{what}的现有设施只有 {n} 处。",
+                                  "Must be at most {n}: the existing facilities in {county} that can be {what}."),
+    "qa33f16_k_none": ("{county}没有可{what}的现有设施。", "{county} has no existing facilities that can be {what}."),
+    "qa33f16_k_city": ("全市最多 {n} 处：可{what}的现有设施，每县上限 {cap} 处。",
+                       "At most {n} in the city: the existing facilities that can be {what}, at most {cap} per county."),
+    "qa33f16_k_city_free": ("全市最多 {n} 处：可{what}的现有设施数。",
+                            "At most {n} in the city: the existing facilities that can be {what}."),
+})

@@ -451,9 +451,15 @@ def require_candidate_county(region, ft, cid: str) -> None:
     from planner.sites import candidate_sites
 
     cands = candidate_sites(region, ft, existing_facilities(region, ft))
-    hit = cands.loc[cands["id"] == cid, "county_code"]
+    hit = cands.loc[cands["id"] == cid]
     if len(hit):  # an unknown id is the view's 404
-        require_county(hit.iloc[0], f"candidate site {cid}", f"候选点 {cid} ")
+        # named as the planner knows it (the village or township seat it stands at), its id after it, as a
+        # facility's refusal (QA 33: "候选点 cand-420323100001 位于 竹山县" named the id alone)
+        row = hit.iloc[0]
+        name = str(row.get("name") or "").strip()[:60] if "name" in hit else ""
+        name = "" if name in ("nan", "None") else name
+        require_county(row["county_code"], f"the candidate site {name} ({cid})" if name else f"candidate site {cid}",
+                       f"候选点“{name}”（{cid}）" if name else f"候选点 {cid} ")
 
 
 def scope_proposal(params: dict, asked: str | None = None) -> dict:

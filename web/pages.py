@@ -216,10 +216,18 @@ def coverage_map_export(type_key: str):
     ft = s.get_type(type_key)
     mode = _map_mode(s)
     cov = s.coverage(ft.key, mode)
+    # the county the map page shows (its link carries it, map.js keeps it to the county filter): the file opens
+    # framed on that county, as the page did (QA 33: it opened on the whole city); an unknown code, as on the
+    # page, the whole city
+    county = request.args.get("county") or ""
+    if county not in s.region.counties.index:
+        county = ""
     page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
+    page = _framed_on_scope(page, s.region, [], county)
     resp = Response(page, mimetype="text/html")
-    # the two travel modes give different maps: their downloads must not overwrite each other
-    suffix = "-network" if mode == "network" else ""
+    # the two travel modes give different maps, as a county's from the city's: their downloads must not
+    # overwrite each other
+    suffix = ("-network" if mode == "network" else "") + (f"-{county}" if county else "")
     resp.headers["Content-Disposition"] = f"attachment; filename=coverage-{ft.key}{suffix}.html"
     return resp
 

@@ -939,6 +939,13 @@
     var map = out.map;
     if (out.layers.county_focus) { map.removeLayer(out.layers.county_focus); out.layers.county_focus = null; }
     out.county = code || "";
+    // the coverage map's offline export opens on the county shown (QA 33: it opened on the whole city)
+    var exp = document.getElementById("export-map");
+    if (exp) {
+      var eu = new URL(exp.getAttribute("href"), location.href);
+      if (code) eu.searchParams.set("county", code); else eu.searchParams.delete("county");
+      exp.setAttribute("href", eu.pathname + eu.search);
+    }
     if (!fromPage) {  // a planner's choice is kept in the address; a page's own framing (a county proposal) is not
       // a place found in another county stayed open, clipped under the controls, after the map moved away
       map.closePopup();

@@ -65,9 +65,25 @@
 
   // Sizes and budget, or upgrades (issue 16): offered for the types that state them.
   function syncKind(o) {
-    var kind = $("p-kind");
-    kind.querySelector("option[value='sized']").disabled = !o.dataset.sizes;
-    kind.querySelector("option[value='upgrade']").disabled = !o.dataset.upgrade;
+    var kind = $("p-kind"), typeName = o.textContent.trim();
+    // a kind the type cannot have is greyed out and says why, on the option and under the field (QA 33: 10 of 12
+    // types greyed "改造提升现有设施" out without a word)
+    var why = {sized: o.dataset.sizes ? "" : T("qa33f16_no_sizes"), upgrade: o.dataset.upgrade ? "" : T("qa33f16_no_upgrade")};
+    ["sized", "upgrade"].forEach(function (k) {
+      var opt = kind.querySelector("option[value='" + k + "']");
+      why[k] = why[k].replace("{kind}", opt.textContent.trim()).replace("{type}", typeName);
+      opt.disabled = !!why[k];
+      opt.title = why[k];
+    });
+    var kindHint = $("kind-hint");
+    if (!kindHint) {
+      kindHint = document.createElement("span");
+      kindHint.className = "hint";
+      kindHint.id = "kind-hint";
+      kind.insertAdjacentElement("afterend", kindHint);
+    }
+    kindHint.textContent = [why.upgrade, why.sized].filter(Boolean).join(C.lang === "en" ? " " : "");
+    kindHint.hidden = !kindHint.textContent;
     if (kind.selectedOptions[0].disabled) kind.value = "location";
     ["location", "sized", "upgrade"].forEach(function (k) {
       document.querySelectorAll(".only-" + k).forEach(function (e) { e.hidden = kind.value !== k; });
@@ -98,8 +114,47 @@
       }
       $("p-k").placeholder = k;
       $("p-k").max = most;
+      kHint(o, conv, county, inCounty, most);
     }
     budgetMin(o);
+  }
+
+  // The per-county limits of upgrades and conversions by type ({key: {upgrade, convert}}, /api/types), asked once.
+  var kLimits = null;
+
+  // K's hint, and its refusal above the most (formValid), name the limit: the plan's per-county limit, or the
+  // facilities there are (QA 33: K = 3 welfare homes in 郧西县 got only "不能大于 2。", not "每县上限 2")
+  function kHint(o, conv, county, inCounty, most) {
+    var el = $("k-hint");
+    if (!el) {
+      el = document.createElement("span");
+      el.className = "hint";
+      el.id = "k-hint";
+      $("p-k").parentNode.appendChild(el);
+    }
+    if (kLimits === null) {
+      kLimits = {};
+      api("/api/types").then(function (types) {
+        (types || []).forEach(function (t) {
+          kLimits[t.key] = {upgrade: (t.upgrade || {}).per_county_max || null, convert: (t.conversion || {}).per_county_max || null};
+        });
+        syncKind($("p-type").selectedOptions[0]);
+      }).catch(function () { /* the hint without the limit; the server still checks */ });
+    }
+    var cap = (kLimits[o.value] || {})[conv ? "convert" : "upgrade"] || null;
+    var where = county && $("p-county").selectedOptions[0] ? $("p-county").selectedOptions[0].textContent.trim() : "";
+    // until the limits are known, the browser's own words: which limit holds is not guessed
+    var key = !kLimits[o.value] ? "" : county && inCounty == null ? "qa33f16_k_none"
+      : county ? (cap && +inCounty >= cap ? "qa33f16_k_cap" : cap ? "qa33f16_k_county" : "qa33f16_k_county_free")
+      : o.dataset.kmax ? (cap ? "qa33f16_k_city" : "qa33f16_k_city_free") : "";
+    var say = function (k) {
+      return k ? T(k).replace(/\{n\}/g, most).replace(/\{cap\}/g, cap).replace("{county}", where)
+        .replace("{what}", T(conv ? "qa33f16_what_convert" : "qa33f16_what_upgrade")) : "";
+    };
+    el.textContent = say(key);
+    el.hidden = !el.textContent;
+    // a county's K (the case met); the city's keeps the browser's "不能大于 N" beside the hint that says why
+    $("p-k").dataset.toolarge = county && key && key !== "qa33f16_k_none" ? say(key + "_bad") : "";
   }
 
   // "30,60,100" as the server reads it (web/capacity_proposals._numbers: also Chinese commas, full-width
@@ -273,6 +328,7 @@
         v.rangeUnderflow && k === "budget-cost" && el.dataset.size ?
           T("form_budget_min").replace("{cost}", bound(el.min)).replace("{size}", bound(el.dataset.size)) :
         v.rangeUnderflow ? T("form_too_small").replace("{min}", bound(el.min)) :
+        v.rangeOverflow && el.dataset.toolarge ? el.dataset.toolarge :  // K: the limit named (kHint)
         v.rangeOverflow ? T("form_too_large").replace("{max}", bound(el.max)) :
         v.stepMismatch ? T("form_whole_number") : textProblem(k, o));
       return el.reportValidity();
