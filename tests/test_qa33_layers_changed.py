@@ -19,6 +19,7 @@ import pytest
 
 from planner.register import validate_register
 from test_qa33_register import HEAD, homes, region_with, row, shifts, table  # noqa: F401  (homes: a fixture)
+from test_qa33_rerun import facilities_of, propose, rerun, rerun_diff
 
 
 # -- 1. a closed row names its facility for the shifted-id rule ------------------------------------------------------
@@ -90,39 +91,21 @@ def _confirm(c, content: bytes) -> tuple[dict, int]:
     return rep, done.get_json()["version"]
 
 
-def _propose(c, **body) -> str:
-    r = c.post("/api/proposals?wait=120", json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["proposal"]["id"]
 
 
-def _rerun(app, c, pid: str) -> str:
-    r = c.post(f"/api/proposals/{pid}/rerun")
-    assert r.status_code == 202, r.get_json()
-    job = app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], timeout=120)
-    assert job.state == "done", (job.state, job.error)
-    return job.result["proposal_id"]
 
 
-def _diff(c, pid: str, lang: str) -> dict:
-    r = c.get(f"/api/proposals/{pid}/rerun-diff?lang={lang}")
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
-def _of(app, ftype: str, county: str | None = None):
-    fac = app.extensions["coverplan"]["service"].region.facilities
-    fac = fac[fac["facility_type"].astype(str) == ftype]
-    return fac[fac["county_code"].astype(str) == county] if county else fac
 
 
 def test_a_whole_register_changing_one_type_lists_only_that_type(app):
     from planner.i18n import t
 
     c = app.test_client()
-    city = _propose(c, type="elderly_complex", model="mclp", p=2)
-    county = _propose(c, type="elderly_complex", model="mclp", p=1, county="420325")
-    dc = str(_of(app, "day_care").iloc[0]["id"])
+    city = propose(c, type="elderly_complex", model="mclp", p=2)["id"]
+    county = propose(c, type="elderly_complex", model="mclp", p=1, county="420325")["id"]
+    dc = str(facilities_of(app, "day_care").iloc[0]["id"])
     rep, v1 = _confirm(c, _register(c, {dc: "整表改名测试日间照料中心"}))
     # the upload's changes, the version list's layer column, the versions' compare: day-care centres only
     assert rep["changes"]["layers"]["changed"] == ["facilities:day_care"], rep["changes"]["layers"]
@@ -135,9 +118,9 @@ def test_a_whole_register_changing_one_type_lists_only_that_type(app):
     d = c.get(f"/api/data/diff?a=0&b={v1}&lang=en").get_json()
     assert d["layers"]["changed"] == ["facilities:day_care"] and len(d["facilities"]["changed"]) == 1
     # a proposal of another type: nothing it rests on changed, and the card does not say its own layer changed
-    new = _rerun(app, c, city)
+    new = rerun(app, c, city)
     for lang in ("zh", "en"):
-        d = _diff(c, new, lang)
+        d = rerun_diff(c, new, lang)
         assert d["data_changes"] == []
         assert "facilities:elderly_complex" in [x["layer"] for x in d["data_unchanged"]]
         kind = app.extensions["coverplan"]["service"].get_type("day_care").name(lang)
@@ -145,12 +128,12 @@ def test_a_whole_register_changing_one_type_lists_only_that_type(app):
         assert d["data_lines"][0] == t("qa33f4_data_unaffected", lang, a=0, b=v1, layers=dc_label), d["data_lines"]
     # then an elderly-service complex of another county renamed, in a whole register again: the county proposal's
     # own type changed in other counties only, and said so
-    other = str(_of(app, "elderly_complex", "420322").iloc[0]["id"])
+    other = str(facilities_of(app, "elderly_complex", "420322").iloc[0]["id"])
     rep, v2 = _confirm(c, _register(c, {other: "整表改名测试养老服务综合体"}))
     assert rep["changes"]["layers"]["changed"] == ["facilities:elderly_complex"], rep["changes"]["layers"]
-    new = _rerun(app, c, county)
+    new = rerun(app, c, county)
     for lang in ("zh", "en"):
-        d = _diff(c, new, lang)
+        d = rerun_diff(c, new, lang)
         assert d["data_changes"] == [], d["data_changes"]
         assert "facilities:elderly_complex" in [x["layer"] for x in d["data_unchanged"]]
         line = d["data_lines"][0]
@@ -158,6 +141,6 @@ def test_a_whole_register_changing_one_type_lists_only_that_type(app):
         name = app.extensions["coverplan"]["service"].get_type("elderly_complex").name(lang)
         assert name + t("qa33f13_other_counties", lang) in line, line
     # the city-wide proposal rests on every county's: that rename is a change of its data
-    d = _diff(c, _rerun(app, c, city), "en")
+    d = rerun_diff(c, rerun(app, c, city), "en")
     assert [x["layer"] for x in d["data_changes"]] == ["facilities:elderly_complex"]
     assert d["data_changes"][0]["counts"]["renamed"] == 1

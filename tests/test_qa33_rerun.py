@@ -25,7 +25,7 @@ def app(tmp_path_factory):
     app.extensions["coverplan"]["jobs"].shutdown()
 
 
-def _propose(client, **body) -> dict:
+def propose(client, **body) -> dict:
     r = client.post("/api/proposals?wait=120", json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()["proposal"]
@@ -37,7 +37,7 @@ def _edit(client, **body) -> int:
     return r.get_json()["version"]
 
 
-def _rerun(app, client, pid: str) -> str:
+def rerun(app, client, pid: str) -> str:
     r = client.post(f"/api/proposals/{pid}/rerun")
     assert r.status_code == 202, r.get_json()
     job = app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], timeout=120)
@@ -45,13 +45,13 @@ def _rerun(app, client, pid: str) -> str:
     return job.result["proposal_id"]
 
 
-def _diff(client, pid: str, lang: str) -> dict:
+def rerun_diff(client, pid: str, lang: str) -> dict:
     r = client.get(f"/api/proposals/{pid}/rerun-diff?lang={lang}")
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
 
-def _facilities(app, ftype: str, county: str | None = None):
+def facilities_of(app, ftype: str, county: str | None = None):
     fac = app.extensions["coverplan"]["service"].region.facilities
     fac = fac[fac["facility_type"].astype(str) == ftype]
     return fac[fac["county_code"].astype(str) == county] if county else fac
@@ -59,10 +59,10 @@ def _facilities(app, ftype: str, county: str | None = None):
 
 def test_a_re_solve_after_edits_of_its_type_says_what_changed_with_the_counts(app):
     boss = signed_in(app, "boss")
-    county = _propose(boss, type="mutual_aid", kind="upgrade", k=3, county="420304")  # 郧阳区: 25 of them
-    city = _propose(boss, type="mutual_aid", kind="upgrade", k=3)
+    county = propose(boss, type="mutual_aid", kind="upgrade", k=3, county="420304")  # 郧阳区: 25 of them
+    city = propose(boss, type="mutual_aid", kind="upgrade", k=3)
     va = county["params"]["dataset_version"]
-    mine, other = _facilities(app, "mutual_aid", "420304"), _facilities(app, "mutual_aid", "420322")
+    mine, other = facilities_of(app, "mutual_aid", "420304"), facilities_of(app, "mutual_aid", "420322")
     _edit(boss, action="remove", type="mutual_aid", id=str(mine.iloc[0]["id"]))
     _edit(boss, action="rename", type="mutual_aid", id=str(mine.iloc[1]["id"]), name="郧阳改名测试互助中心")
     # the same type in another county: not the county proposal's data, the city-wide one's
@@ -70,12 +70,12 @@ def test_a_re_solve_after_edits_of_its_type_says_what_changed_with_the_counts(ap
     g = mine.iloc[2].geometry
     _edit(boss, action="add", type="mutual_aid", name="新增测试互助中心", lon=round(g.x + 0.002, 6),
           lat=round(g.y + 0.002, 6))
-    dc = _facilities(app, "day_care").iloc[0]
+    dc = facilities_of(app, "day_care").iloc[0]
     vb = _edit(boss, action="rename", type="day_care", id=str(dc["id"]), name="别类改名测试日照中心")  # another type
-    new = _rerun(app, boss, county["id"])
+    new = rerun(app, boss, county["id"])
     for lang, words, where in (("zh", ("新增 1 处", "移除 1 处", "改名或改类型 1 处"), "（郧阳区）"),
                                ("en", ("1 added", "1 removed", "1 renamed or retyped"), " (Yunyang District)")):
-        d = _diff(boss, new, lang)
+        d = rerun_diff(boss, new, lang)
         assert (d["old"]["version"], d["new"]["version"]) == (va, vb)
         assert [x["layer"] for x in d["data_changes"]] == [MA], d["data_changes"]
         change = d["data_changes"][0]
@@ -92,7 +92,7 @@ def test_a_re_solve_after_edits_of_its_type_says_what_changed_with_the_counts(ap
                         + t("qa33f4_data_rest_same", lang, layers=rest)), line
         assert f"v{va}" in line and f"v{vb}" in line
     # the city-wide proposal rests on every county's facilities of the type: both renames
-    d = _diff(boss, _rerun(app, boss, city["id"]), "en")
+    d = rerun_diff(boss, rerun(app, boss, city["id"]), "en")
     assert [x["layer"] for x in d["data_changes"]] == [MA]
     assert d["data_changes"][0]["county"] is None
     assert d["data_changes"][0]["counts"]["renamed"] == 2 and d["data_changes"][0]["counts"]["added"] == 1
@@ -101,11 +101,11 @@ def test_a_re_solve_after_edits_of_its_type_says_what_changed_with_the_counts(ap
 
 def test_a_lowered_k_is_said_as_a_setting_that_differs(app):
     boss = signed_in(app, "boss")
-    p = _propose(boss, type="mutual_aid", kind="upgrade", k=4, county="420302")  # 茅箭区: all 4 of them
-    _edit(boss, action="remove", type="mutual_aid", id=str(_facilities(app, "mutual_aid", "420302").iloc[0]["id"]))
-    new = _rerun(app, boss, p["id"])
+    p = propose(boss, type="mutual_aid", kind="upgrade", k=4, county="420302")  # 茅箭区: all 4 of them
+    _edit(boss, action="remove", type="mutual_aid", id=str(facilities_of(app, "mutual_aid", "420302").iloc[0]["id"]))
+    new = rerun(app, boss, p["id"])
     for lang in ("zh", "en"):
-        d = _diff(boss, new, lang)
+        d = rerun_diff(boss, new, lang)
         assert d["data_changes"][0]["counts"]["removed"] == 1
         assert d["settings_changes"] == [{"key": "k", "label": t("qa33f4_set_k", lang), "old": "4", "new": "3"}]
         said = t("qa33f4_settings_differ", lang, changes=t("qa33f4_setting", lang, label=t("qa33f4_set_k", lang),
@@ -115,13 +115,13 @@ def test_a_lowered_k_is_said_as_a_setting_that_differs(app):
 
 def test_a_re_solve_after_another_types_edit_lists_nothing_of_its_own(app):
     boss = signed_in(app, "boss")
-    p = _propose(boss, type="elderly_complex", model="mclp", p=2)
+    p = propose(boss, type="elderly_complex", model="mclp", p=2)
     va = p["params"]["dataset_version"]
-    dc = _facilities(app, "day_care").iloc[1]
+    dc = facilities_of(app, "day_care").iloc[1]
     vb = _edit(boss, action="rename", type="day_care", id=str(dc["id"]), name="另一类改名测试日照中心")
-    new = _rerun(app, boss, p["id"])
+    new = rerun(app, boss, p["id"])
     for lang in ("zh", "en"):
-        d = _diff(boss, new, lang)
+        d = rerun_diff(boss, new, lang)
         assert (d["old"]["version"], d["new"]["version"]) == (va, vb) and va != vb
         assert d["data_changes"] == []
         own = [x["layer"] for x in d["data_unchanged"]]
@@ -135,11 +135,11 @@ def test_a_re_solve_after_another_types_edit_lists_nothing_of_its_own(app):
 
 def test_a_re_solve_on_the_same_version_says_the_data_are_the_same(app):
     boss = signed_in(app, "boss")
-    p = _propose(boss, type="mutual_aid", kind="upgrade", k=2)
-    new = _rerun(app, boss, p["id"])
+    p = propose(boss, type="mutual_aid", kind="upgrade", k=2)
+    new = rerun(app, boss, p["id"])
     v = p["params"]["dataset_version"]
     for lang in ("zh", "en"):
-        d = _diff(boss, new, lang)
+        d = rerun_diff(boss, new, lang)
         assert d["old"]["version"] == d["new"]["version"] == v
         assert d["data_changes"] == [] and d["settings_changes"] == []
         assert d["data_lines"] == [t("qa33f4_data_same_version", lang, v=v), t("qa33f4_settings_same", lang)]
@@ -153,11 +153,11 @@ def test_the_card_says_why_under_its_intro(page):
     r = client.post("/api/proposals?wait=120", json={"type": "mutual_aid", "kind": "upgrade", "k": 3, "county": "420304"})
     assert r.status_code == 201, r.get_json()
     pid = r.get_json()["proposal"]["id"]
-    fac = _facilities(page.base.app, "mutual_aid", "420304")
+    fac = facilities_of(page.base.app, "mutual_aid", "420304")
     assert client.post("/api/data/edits", json={"action": "remove", "type": "mutual_aid",
                                                 "id": str(fac.iloc[3]["id"])}).status_code == 200
-    new = _rerun(page.base.app, client, pid)
-    want = _diff(client, new, "zh")["data_lines"]
+    new = rerun(page.base.app, client, pid)
+    want = rerun_diff(client, new, "zh")["data_lines"]
     page.goto(f"{page.base}/proposals/{new}?lang=zh")
     page.wait_for_selector("#rerun-diff[data-ready='1']", timeout=30000)
     assert page.locator("#rerun-diff-why li").all_inner_texts() == want
