@@ -505,7 +505,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                  facts: list[tuple[str, str]] | None = None,
                  service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
                  gain_key: str = "added_weight", data_version: int | str | None = None,
-                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None) -> folium.Map:
+                 register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
+                 frame: tuple | None = None) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -534,6 +535,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     facilities : GeoDataFrame, optional
         The register ``cov`` was computed from when it is not the region's (the CLI's --facilities): the
         facility popups take their capacity from it.
+    frame : (west, south, east, north), optional
+        What the map opens framed on (:func:`scope_bounds`: a county and its sites); by default the region.
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -560,7 +563,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     if service_areas is True:
         service_areas = _auto_service_areas(region, cov)
 
-    bounds = region.counties.total_bounds
+    bounds = region.counties.total_bounds if frame is None else frame
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=8,
                    tiles=None, control_scale=False, prefer_canvas=True,
                    maxZoom=18,  # a map option (folium gives max_zoom to tiles only); clustering needs it
@@ -939,13 +942,30 @@ def _site_name(s, lang: str) -> str:
     return str(own if isinstance(own, str) and own else s["name"])
 
 
+def scope_bounds(region, county: str | None, sites=None) -> tuple | None:
+    """(west, south, east, north) of ``county`` and ``sites`` (a GeoDataFrame, or None), what a county's offline map
+    opens framed on, as its page's map opens (QA 33: it opened on the whole city); None for no county or an unknown
+    one (the whole region)."""
+    counties = region.counties
+    if not county or "code" not in counties:
+        return None
+    here = counties[counties["code"].astype(str) == str(county)]
+    if not len(here):
+        return None
+    w, s, e, n = here.total_bounds
+    if sites is not None and len(sites):
+        sw, ss, se, sn = sites.total_bounds
+        w, s, e, n = min(w, sw), min(s, ss), max(e, se), max(n, sn)
+    return float(w), float(s), float(e), float(n)
+
+
 def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dict, after: dict | None = None,
                  model: str | None = None, saved: float | None = None, lang: str = "zh",
                  service_areas: dict | bool | None = True, kind: str | None = None,
                  converted: bool = False, data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
                  scope: str | None = None, saved_label: str = "brief_saved",
-                 sized: dict | None = None) -> folium.Map:
+                 sized: dict | None = None, frame: tuple | None = None) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -997,7 +1017,7 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                         gain_key=("capw_added_served_converted" if converted else "capw_added_served") if upgrade
                         else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
-                        facilities=facilities)
+                        facilities=facilities, frame=frame)
 
 
 def sized_facts(sized: dict, lang: str) -> list[tuple[str, str]]:

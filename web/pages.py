@@ -210,7 +210,7 @@ def coverage_map_export(type_key: str):
     from flask import Response
 
     # folium takes about 0.6 s to import: only the export routes load it
-    from planner.mapexport import coverage_map as folium_map, standalone_html
+    from planner.mapexport import coverage_map as folium_map, scope_bounds, standalone_html
 
     s = svc()
     ft = s.get_type(type_key)
@@ -222,8 +222,8 @@ def coverage_map_export(type_key: str):
     county = request.args.get("county") or ""
     if county not in s.region.counties.index:
         county = ""
-    page = standalone_html(folium_map(s.region, cov, lang=g.lang), title=f"{ft.name(g.lang)} · coverplan")
-    page = _framed_on_scope(page, s.region, [], county)
+    page = standalone_html(folium_map(s.region, cov, lang=g.lang, frame=scope_bounds(s.region, county)),
+                           title=f"{ft.name(g.lang)} · coverplan")
     resp = Response(page, mimetype="text/html")
     # the two travel modes give different maps, as a county's from the city's: their downloads must not
     # overwrite each other
@@ -566,7 +566,7 @@ def proposal_map_export(pid: str):
     """A proposal's map as one self-contained HTML file (folium, Leaflet inlined) for offline bureaus."""
     from flask import Response
 
-    from planner.mapexport import proposal_map, scope_text, standalone_html
+    from planner.mapexport import proposal_map, scope_bounds, scope_text, standalone_html
     from web.proposals import display_name, list_scope_and_version, saved, sites_gdf, solved_type
 
     s = svc()
@@ -588,32 +588,13 @@ def proposal_map_export(pid: str):
                      sized=summary.get("sized") if summary.get("kind") == "sized" else None,
                      # a county's figures over the whole city's map: the scope says whose they are, as the brief (QA 29)
                      scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
-                                      g.lang))
-    page = _framed_on_scope(standalone_html(m, title=f"{name} · coverplan"), region, sites,
-                            (rec.get("params") or {}).get("county"))
+                                      g.lang),
+                     # a county's proposal opens framed on its county and sites, as its page's map (QA 33)
+                     frame=scope_bounds(region, (rec.get("params") or {}).get("county"), sites))
+    page = standalone_html(m, title=f"{name} · coverplan")
     resp = Response(page, mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp
-
-
-def _framed_on_scope(page: str, region, sites, county) -> str:
-    """A county proposal's offline map opened framed on its county and its sites, as its page's map opens
-    (QA 33: it opened on the whole city). planner.mapexport fits the city's bounds once loaded, clear of the
-    title box and the legend; those bounds are the county's here. Unchanged without a county."""
-    counties = region.counties
-    if not county or "code" not in counties:
-        return page
-    here = counties[counties["code"].astype(str) == str(county)]
-    if not len(here):
-        return page
-    w, s, e, n = here.total_bounds
-    if len(sites):
-        sw, ss, se, sn = sites.total_bounds
-        w, s, e, n = min(w, sw), min(s, ss), max(e, se), max(n, sn)
-    cw, cs, ce, cn = counties.total_bounds
-    # as planner.mapexport writes them (its _FIT: "%f")
-    city = "L.latLngBounds([[%f, %f], [%f, %f]])" % (cs, cw, cn, ce)
-    return page.replace(city, "L.latLngBounds([[%f, %f], [%f, %f]])" % (s, w, n, e), 1)
 
 
 # (pages: print and briefing) end
