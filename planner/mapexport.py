@@ -965,7 +965,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                  converted: bool = False, data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
                  scope: str | None = None, saved_label: str = "brief_saved",
-                 sized: dict | None = None, frame: tuple | None = None) -> folium.Map:
+                 sized: dict | None = None, frame: tuple | None = None,
+                 notes: list[str] | None = None) -> folium.Map:
     """The map of a proposal: coverage after it, its numbered sites, and a title block
     with its name, type, dates, before/after numbers and parameters.
 
@@ -977,7 +978,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     capacity figures (``{"summary", "field", "basis"}``, as saved): the people served, the remaining shortfall
     and the cost follow its distance coverage, as the brief gives them (:func:`sized_facts`). A conversion
     (``converted``) is drawn as ``cov``'s type, the one it converts into; its 设施名录 row names the register
-    its facilities come from too (:func:`converted_register`).
+    its facilities come from too (:func:`converted_register`). ``notes``: the app's notes on the proposal, in
+    ``lang``, a row of the title block.
     """
     lang = "en" if lang == "en" else "zh"
     ft = cov.ftype
@@ -1007,6 +1009,8 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
               (t("model", lang), model_text(model, lang)),
               (t("standard", lang), standard_text(standard, lang)),
               (t("travel_mode", lang), mode_text(cov.mode, lang))]
+    if notes:  # how its numbers were set (a default p or K lowered, a re-solve's), as its brief says (QA 33)
+        facts.append((t("brief_notes", lang), (" " if lang == "en" else "").join(notes)))
     upgrade = kind == "upgrade"
     if register is None and upgrade and converted:
         register = converted_register(region, cov, sites, lang)

@@ -133,6 +133,9 @@ def test_the_offline_map_of_a_county_proposal_opens_on_the_county(app, county_pr
     assert (n - s) * (e - w) < 0.5 * (tn - ts) * (te - tw)  # not the whole city
     for site in county_proposal["sites"]:
         assert s <= site["lat"] <= n and w <= site["lon"] <= e
+    # the app's note on p, in the title block as in the brief (the lead's)
+    import html as markup
+    assert county_proposal["auto_notes"] and markup.escape(county_proposal["auto_notes"][0]) in html
 
 
 def test_the_marks_colon_is_the_page_languages(app, county_proposal):

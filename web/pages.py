@@ -567,7 +567,7 @@ def proposal_map_export(pid: str):
     from flask import Response
 
     from planner.mapexport import proposal_map, scope_bounds, scope_text, standalone_html
-    from web.proposals import display_name, list_scope_and_version, saved, sites_gdf, solved_type
+    from web.proposals import auto_notes_in, display_name, list_scope_and_version, saved, sites_gdf, solved_type
 
     s = svc()
     rec = saved(pid)
@@ -590,7 +590,8 @@ def proposal_map_export(pid: str):
                      scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
                                       g.lang),
                      # a county's proposal opens framed on its county and sites, as its page's map (QA 33)
-                     frame=scope_bounds(region, (rec.get("params") or {}).get("county"), sites))
+                     frame=scope_bounds(region, (rec.get("params") or {}).get("county"), sites),
+                     notes=auto_notes_in(rec.get("params"), g.lang))
     page = standalone_html(m, title=f"{name} · coverplan")
     resp = Response(page, mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
