@@ -191,3 +191,20 @@ def test_the_card_sends_the_capacity_it_shows(page, server, tmp_path, lang):
     v = server.app.extensions["coverplan"]["datasets"].current()
     fac = layer(server.app, v.version)
     assert sorted(float(x) for x in fac[fac.index.str.startswith(f"QA33F15-{lang}")]["day_places"]) == [20, 21, 22, 23]
+
+
+def test_a_file_of_known_columns_and_a_capacity_opens_the_card_to_ask_the_type(app, client):
+    """Every header understood and no type column: the page's type field was the fix (a 400), but a 床位数 column's
+    meaning hangs on the type (a day-care centre's capacity only when mapped so), so the card opens (round 3)."""
+    region = app.extensions["coverplan"]["service"].region
+    rows = [{"编号": fid, "名称": name, "经度": x, "纬度": y, "床位数": 30} for fid, name, x, y in centres(region, tag="K")]
+    buf = io.BytesIO()
+    pd.DataFrame(rows).to_excel(buf, index=False)
+    r = post(client, buf.getvalue(), "known.xlsx")
+    assert r.status_code == 422 and r.get_json()["needs_mapping"] and r.get_json()["missing"] == ["type"], r.get_json()
+    assert r.get_json()["column_map"].get("beds") == "床位数"
+    # without a capacity column the page's type field is still the fix, as before
+    buf = io.BytesIO()
+    pd.DataFrame([{k: v for k, v in row.items() if k != "床位数"} for row in rows]).to_excel(buf, index=False)
+    r = post(client, buf.getvalue(), "plain.xlsx")
+    assert r.status_code == 400 and "needs_mapping" not in r.get_json(), r.get_json()

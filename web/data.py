@@ -636,8 +636,12 @@ def _needs_mapping(exc: InputDataError) -> bool:
     # not a form asking which column is the type (there is none). With a column not understood, that one
     # may be the type under another header (设施种类): the form, whose message names the type field too
     if d.get("missing") == ["type"]:
-        mapped = set((d.get("column_map") or {}).values())
-        return any(c not in mapped for c in d.get("columns") or [])
+        cmap = d.get("column_map") or {}
+        mapped = set(cmap.values())
+        # a capacity column's meaning hangs on the type (床位数 is a day-care centre's capacity only when mapped as
+        # its capacity): the card, which asks the type and shows the capacity as that type reads it (QA 33: the
+        # form's type left a day-care file's 床位数 unread and every centre of unknown capacity)
+        return any(c not in mapped for c in d.get("columns") or []) or any(f in cmap for f in CAPACITY_FIELDS)
     return bool(d.get("missing")) and isinstance(d.get("columns"), list)
 
 
