@@ -15,7 +15,7 @@ from cli.options import add_data_store, add_json, add_region, check_data_dir, ch
 from cli.output import issue_text, print_json
 from geo.datasets import ANONYMOUS_AUTHOR, CAPACITY_COLUMNS, own_capacity_only
 from planner import register_scope
-from planner.facility_types import capacity_columns
+from planner.facility_types import attribute_words, capacity_columns
 from planner.register_columns import MAPPABLE
 
 KINDS = ("facilities", "townships", "villages")
@@ -990,7 +990,7 @@ def _paren(text: str, lang: str) -> str:
 
 
 def _print_changes(d: dict, lang: str) -> None:
-    from planner.i18n import fields_text, t
+    from planner.i18n import t
 
     changed = d.get("layers", {}).get("changed", [])
     print(f"  {t('ds_layers_changed', lang)}: "
@@ -1004,7 +1004,7 @@ def _print_changes(d: dict, lang: str) -> None:
         # an address or phone changed (the diff's facilities_attributes): listed as the web's comparison lists
         # them (QA 31: an import's "Changes:" left out the 10 addresses it changed)
         (("属性变化的设施", "facilities with changed attributes"), f.get("attributes", []),
-         lambda r: f"{r['id']} {r['name']}" + _paren(fields_text(r.get("attributes") or [], lang), lang)),
+         lambda r: f"{r['id']} {r['name']}" + _paren(attribute_words(r, lang), lang)),
         ("ds_fac_capacity", f.get("capacity", []),
          lambda r: f"{r['id']} {r['name']} ({r['field']}): {_count(r['before'], lang)} → {_count(r['after'], lang)}"),
         ("ds_town_changed", d["townships"]["changed"],

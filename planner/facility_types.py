@@ -402,6 +402,37 @@ def capacity_columns(types: dict[str, FacilityType] | None = None) -> dict[str, 
     return out
 
 
+def not_capacity_label(field: str, ftypes, lang: str, types: dict[str, FacilityType] | None = None) -> str:
+    """"床位数（不计入社区(村)日间照料中心的容量）": a capacity column of facilities of ``ftypes`` whose capacity it is not
+    (geo.datasets.own_capacity_only's details; the type named when there is one), as the Data page, its Changes sheet
+    and `coverplan data diff` word it (QA 33: the CLI said "(beds)")."""
+    from planner.i18n import t
+
+    types = load_facility_types() if types is None else types
+    kinds = {str(k) for k in ftypes}
+    label = t("data_field_" + field, lang)
+    label = field if label == "data_field_" + field else label
+    if len(kinds) == 1 and next(iter(kinds)) in types:
+        ft = types[next(iter(kinds))]
+        return t("qa33f15_not_capacity_of", lang, field=label,
+                 type=ft.name_zh if lang != "en" else ft.name_en_in_sentence())
+    return t("qa33f15_not_capacity", lang, field=label)
+
+
+def attribute_words(r: dict, lang: str, types: dict[str, FacilityType] | None = None, values=None) -> str:
+    """The attributes a diff's row names (``r["attributes"]``) as the popup labels them, a capacity column that is not
+    the facility's capacity (geo.datasets.own_capacity_only) said so (:func:`not_capacity_label`); ``values(change)``
+    words such a column's values ("未知 → 25张床位"). The Data page, its Changes sheet and `coverplan data diff`."""
+    from planner.i18n import fields_text
+
+    keys = list(r.get("attributes") or [])
+    other = {c.get("field"): c for c in r.get("other_capacity") or [] if isinstance(c, dict)}
+    words = [fields_text([k for k in keys if k not in other], lang)] if any(k not in other for k in keys) else []
+    words += [not_capacity_label(k, [r.get("facility_type")], lang, types)
+              + (f" {values(other[k])}" if values else "") for k in keys if k in other]
+    return ("、" if lang != "en" else ", ").join(words)
+
+
 def default_k(ft: FacilityType, convert: bool = False) -> int:
     """How many facilities an upgrade (or a conversion) chooses when the planner gives no K: the plan's
     target for it (a conversion's is the ``converted`` target of the type it converts into: 8 rural

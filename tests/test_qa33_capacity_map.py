@@ -150,6 +150,11 @@ def test_a_day_care_centres_beds_are_listed_as_a_detail_everywhere(app, client, 
     assert main(["data", "diff", str(v1), str(v2), "--db", app.config["DB_PATH"], "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert cli["counts"]["facilities_capacity"] == 0 and cli["counts"]["facilities_attributes"] == 4
+    for lang, said in (("zh", "（床位数（不计入社区(村)日间照料中心的容量））"),
+                       ("en", "(beds (not a community/village day-care centre's capacity))")):
+        assert main(["--lang", lang, "data", "diff", str(v1), str(v2), "--db", app.config["DB_PATH"]]) == 0
+        text = capsys.readouterr().out
+        assert said in text and "（beds）" not in text and "(beds)" not in text, text
     # and the version's report
     xlsx = client.get(f"/api/data/versions/{v2}/report.xlsx?lang=en").data
     wb = load_workbook(io.BytesIO(xlsx))

@@ -897,30 +897,18 @@ def own_capacity() -> dict:
 
 
 def attribute_words(r: dict, lang: str, values: bool = False) -> str:
-    """The attributes a diff's row names (``r["attributes"]``) as the popup labels them, a capacity column that is not
-    the facility's capacity (:func:`geo.datasets.own_capacity_only`) said so: "床位数（不计入社区(村)日间照料中心的容量）",
-    with its values before and after when ``values`` ("未知 → 25张床位")."""
-    keys = list(r.get("attributes") or [])
-    other = {c.get("field"): c for c in r.get("other_capacity") or [] if isinstance(c, dict)}
-    words = [fields_text([k for k in keys if k not in other], lang)] if any(k not in other for k in keys) else []
-    words += [not_capacity_label(k, [r.get("facility_type")], lang)
-              + (f" {capacity_words(other[k].get('before'), k, lang)} → {capacity_words(other[k].get('after'), k, lang)}"
-                 if values else "") for k in keys if k in other]
-    return ("、" if lang != "en" else ", ").join(words)
+    """planner.facility_types.attribute_words of the server's types, with the values of a capacity column that is not
+    the facility's capacity when ``values`` ("未知 → 25张床位")."""
+    from planner.facility_types import attribute_words as words
+    return words(r, lang, _svc().types(), (lambda c: f"{capacity_words(c.get('before'), c.get('field'), lang)} → "
+                                                   f"{capacity_words(c.get('after'), c.get('field'), lang)}")
+                 if values else None)
 
 
 def not_capacity_label(field: str, ftypes, lang: str) -> str:
-    """"床位数（不计入社区(村)日间照料中心的容量）": a capacity column of facilities of ``ftypes`` whose capacity it is not
-    (the type named when there is one)."""
-    types = _svc().types()
-    kinds = {str(k) for k in ftypes}
-    label = t("data_field_" + field, lang)
-    label = field if label == "data_field_" + field else label
-    if len(kinds) == 1 and next(iter(kinds)) in types:
-        ft = types[next(iter(kinds))]
-        return t("qa33f15_not_capacity_of", lang, field=label,
-                 type=ft.name_zh if lang != "en" else ft.name_en_in_sentence())
-    return t("qa33f15_not_capacity", lang, field=label)
+    """planner.facility_types.not_capacity_label of the server's types."""
+    from planner.facility_types import not_capacity_label as label
+    return label(field, ftypes, lang, _svc().types())
 
 
 # -- the check report's "Changes" sheet ---------------------------------------------------------
