@@ -406,9 +406,10 @@ def rerun_params(rec: dict, service) -> dict:
         notes = _rerun_p(form, rec, service)
     params = parse_params(form, service)
     params["rerun_of"] = rec["id"]
-    # the notes of the proposal solved again still say how its numbers were set (a default lowered): kept, then
-    # this re-solve's
-    kept_notes = [*auto_notes_of(old), *notes][-MAX_AUTO_NOTES:]
+    # the notes of the proposal solved again still say how its numbers were set (a default lowered): kept, unless
+    # this re-solve set them again (its note says what they were, and why; "p = 6, not the default 8" beside a
+    # 5-site re-solve read as a contradiction, QA 33 round 3)
+    kept_notes = (notes or auto_notes_of(old))[-MAX_AUTO_NOTES:]
     if kept_notes:
         params["auto_notes"] = kept_notes
     # a name the app made is made again, in both languages, with the version (QA 33: a re-solve of an English
