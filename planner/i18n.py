@@ -2663,3 +2663,10 @@ _STRINGS.update({
     "qa33f16_k_city_free": ("全市最多 {n} 处：可{what}的现有设施数。",
                             "At most {n} in the city: the existing facilities that can be {what}."),
 })
+
+
+# -- QA 33: the lead's own keys
+_STRINGS.update({
+    "qa33_map_scope_framed": ("全市（图面聚焦所选县区，数字为全市）",
+                              "Whole city (the map opens on the county chosen; the figures are the city's)"),
+})

@@ -549,6 +549,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         subtitle = f"{tx('brief_generated')} {when()}"
     if facts is None:
         facts = coverage_facts(cov, lang)
+        if frame is not None:  # framed on a county: the figures are still the city's, said (QA 33 round 3)
+            facts.insert(0, (t("scope", lang), t("qa33_map_scope_framed", lang)))
     if data_version is None:
         data_version = getattr(region, "dataset_version", None) or 0
     if register is None:

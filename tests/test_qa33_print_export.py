@@ -110,11 +110,14 @@ def test_the_coverage_export_opens_on_the_county_shown(server, shiyan):
     s, w, n, e = _fit(r.get_data(as_text=True))
     eps = 1e-5
     assert (s, w, n, e) == pytest.approx((cs, cw, cn, ce), abs=eps)
+    # its figures are the city's, said in its title block (round 3)
+    assert "the figures are the city&#x27;s" in r.get_data(as_text=True)
     assert (n - s) * (e - w) < 0.5 * (tn - ts) * (te - tw)
     # the city's (none, or one unknown): the whole city, as before
     for url in ("/map/day_care/export.html?lang=en", "/map/day_care/export.html?county=999999"):
         r = c.get(url)
         assert r.status_code == 200 and r.headers["Content-Disposition"].endswith("coverage-day_care.html")
+        assert "the figures are the city" not in r.get_data(as_text=True)
         assert _fit(r.get_data(as_text=True)) == pytest.approx((ts, tw, tn, te), abs=eps)
 
 
