@@ -132,7 +132,8 @@ def test_map_reads_the_files_and_titles_them_by_their_name(files, capsys, name, 
     code, out, err = run(capsys, "--lang", "en", "map", "--type", type_key, "--proposal", str(d / name),
                          "--out", str(d / f"{name}.html"), "--json")
     assert code == 0, err
-    assert json.loads(out)["title"] == f"{_meta(d / name)['name']} · coverplan"
+    meta = _meta(d / name)  # a name the CLI made is read in the run's language (QA 33), a planner's as given
+    assert json.loads(out)["title"] == f"{(meta.get('auto_name') or {}).get('en') or meta['name']} · coverplan"
     page = (d / f"{name}.html").read_text("utf-8")
     assert "Fang County" in page  # the scope recorded, not "records no scope"
     assert "records no scope" not in page
@@ -173,7 +174,8 @@ def test_targets_csv_names_its_files_and_says_the_overlap_and_versions(overlap, 
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
     title = rows[0][0]
     # a name the CLI gave (what it is, then the file's) names the file once; another name as it is
-    assert "u.geojson（Rural welfare home · upgrade 2，数据版本 v0）" in title, title
+    # (written by an English run: its name in this run's language, QA 33)
+    assert "u.geojson（农村福利院·改造提升2处，数据版本 v0）" in title, title
     assert "conv.geojson（转型方案甲，数据版本 v3）" in title and "old.geojson（未记录数据版本）" in title, title
     head = rows[1]
     note = head.index("说明")
