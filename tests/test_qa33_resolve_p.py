@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from browser import browser, page, poll_js, server  # noqa: F401  (fixtures)
 from planner.i18n import t
+from test_qa33_upgrade_k import rerun_page
 
 MAOJIAN, ZHANGWAN = "420302", "420303"
 TYPE = "elderly_complex"
@@ -46,12 +47,6 @@ def _limit(app, type_key: str, county: str | None) -> int:
     return n["by_county"].get(county, 0) if county else n["total"]
 
 
-def _rerun(app, c, pid: str, lang: str = "zh") -> dict:
-    r = c.post(f"/api/proposals/{pid}/rerun?lang={lang}")
-    assert r.status_code == 202, r.get_json()
-    job = app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], timeout=120)
-    assert job.state == "done", (job.state, job.error)
-    return c.get(f"/api/proposals/{job.result['proposal_id']}?lang={lang}").get_json()
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +127,7 @@ def test_a_re_solve_with_a_candidate_taken_lowers_p_says_why_and_is_named_in_bot
     now = _limit(app, TYPE, MAOJIAN)
     assert 1 <= now < was, (now, was)  # 5 of 6: the tester's case
 
-    new = _rerun(app, c, county["id"], "en")
+    new = rerun_page(app, c, county["id"], "en")
     assert new["params"]["p"] == now and len(new["sites"]) == now and new["params"]["county"] == MAOJIAN
     assert new["planner_note"] == "先做茅箭"
     said = new["auto_notes"][-1]

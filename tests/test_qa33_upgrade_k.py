@@ -83,14 +83,15 @@ def test_a_re_solve_after_a_centre_added_without_beds_lowers_k_and_says_why(app)
     assert _form_k_max(c) == 2
     assert _solver_accepts(app, 2) and not _solver_accepts(app, 3)
 
-    new = _rerun(app, c, old["id"])
+    new = rerun_page(app, c, old["id"])
     assert new["params"]["k"] == 2 and len(new["sites"]) == 2
     assert "新增测试互助中心" not in {s["name"] for s in new["sites"]}
     note = new.get("note") or ""
     assert "重新求解时 K 由 3 降为 2" in note and "1 处新增设施未填床位，未作为候选" in note, note
 
 
-def _rerun(app, c, pid: str, lang: str = "zh") -> dict:
+def rerun_page(app, c, pid: str, lang: str = "zh") -> dict:
+    """Re-solve proposal ``pid`` and wait: the new proposal as GET /api/proposals/<id> gives it in ``lang``."""
     r = c.post(f"/api/proposals/{pid}/rerun?lang={lang}")
     assert r.status_code == 202, r.get_json()
     job = app.extensions["coverplan"]["jobs"].wait(r.get_json()["id"], timeout=120)
@@ -115,7 +116,7 @@ def test_the_re_solve_note_in_english_names_a_facility_that_was_there_as_such(ap
     with_beds = _centres(app)
     _edit(c, action="remove", id=str(with_beds[with_beds["beds"].notna()].iloc[0]["id"]))
     assert _form_k_max(c) == 1
-    new = _rerun(app, c, old["id"], "en")
+    new = rerun_page(app, c, old["id"], "en")
     note = new.get("note") or ""
     assert new["params"]["k"] == 1 and len(new["sites"]) == 1
     assert "Solved again with K = 1, not 2" in note and "1 facility has no beds given and is not a candidate" in note, note
