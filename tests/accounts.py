@@ -1,9 +1,13 @@
 """A shared server with accounts, for the tests of who may do what.
 
 ``accounts_app`` builds an app that requires a login (CSRF off: these tests are about roles
-and answers, web/security.py has its own) with the given accounts; ``signed_in`` logs one in.
+and answers, web/security.py has its own) with the given accounts; ``signed_in`` logs one in;
+``held_at_start`` holds a solve while the test changes an account's rights.
 """
 from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
 
 from web.app import create_app
 
@@ -30,3 +34,27 @@ def signed_in(app, name: str, addr: str | None = None):
         c.environ_base["REMOTE_ADDR"] = addr
     assert c.post("/login", json={"name": name, "password": PW}).status_code == 200
     return c
+
+
+def saved_under(app, uid):
+    """The proposals the app's store keeps under account ``uid``."""
+    return [r for r in app.extensions["coverplan"]["store"].list() if r.get("owner") == uid]
+
+
+@contextmanager
+def held_at_start(monkeypatch, owner, name: str):
+    """``owner.name`` (a solve a job runs) waits at its start until ``gate`` is set; ``started`` tells it has
+    begun. Yields ``(started, gate)``: the test acts while the job runs, then the real solve goes on."""
+    started, gate = threading.Event(), threading.Event()
+    real = getattr(owner, name)
+
+    def held(*args, **kwargs):
+        started.set()
+        gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    try:
+        yield started, gate
+    finally:
+        gate.set()

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from accounts import accounts_app, signed_in
+from accounts import accounts_app, held_at_start, saved_under, signed_in
 from test_qa21_cli import run
 from web import proposals as web_proposals
 
@@ -24,26 +24,13 @@ SIZED = {"type": "welfare_home", "kind": "sized", "budget_sites": 2, "name": "�
 def gated(monkeypatch):
     """The sized solve waits at its start until ``gate`` is set (``started`` tells it has begun): the test acts
     while it runs, then the real solve goes on."""
-    started, gate = threading.Event(), threading.Event()
-    real = web_proposals.capacity_proposals.solve
-
-    def solve(*args, **kwargs):
-        started.set()
-        gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(web_proposals.capacity_proposals, "solve", solve)
-    yield started, gate
-    gate.set()
+    with held_at_start(monkeypatch, web_proposals.capacity_proposals, "solve") as events:
+        yield events
 
 
 def _app(tmp_path, **config):
     return accounts_app(tmp_path, [("boss", "admin", None), ("zhu", "planner", None), ("li", "planner", None)],
                         **config)
-
-
-def _saved_under(app, uid):
-    return [r for r in app.extensions["coverplan"]["store"].list() if r.get("owner") == uid]
 
 
 def test_disabling_an_account_on_admin_cancels_its_running_and_queued_jobs(tmp_path, gated):
@@ -79,7 +66,7 @@ def test_disabling_an_account_on_admin_cancels_its_running_and_queued_jobs(tmp_p
         for lang, said in (("zh", "已取消：该账号已被管理员停用"), ("en", "Cancelled: the account was disabled")):
             j = boss.get(f"/api/jobs/{running}?lang={lang}").get_json()
             assert j["state"] == "cancelled" and j["result"] is None and said in j["message"], j
-        assert _saved_under(app, zhu_id) == []
+        assert saved_under(app, zhu_id) == []
         assert jobs.get(done.id).state == "done" and jobs.get(done.id).result == {"ok": 1}
         # the audit log: each cancel by the administrator, naming the account; nothing saved under zhu
         assert users.audit_list(action="proposal_saved", limit=50)[1] == []
@@ -109,7 +96,7 @@ def test_enabling_or_disabling_another_account_leaves_a_job_alone(tmp_path, gate
         gate.set()
         job = jobs.wait(r.get_json()["id"], 90)
         assert job.state == "done", (job.state, job.error)
-        assert [p["name"] for p in _saved_under(app, users.by_name("zhu").id)] == ["禁用前方案"]
+        assert [p["name"] for p in saved_under(app, users.by_name("zhu").id)] == ["禁用前方案"]
         assert users.audit_list(action="job_cancelled", limit=50)[1] == []
     finally:
         gate.set()
@@ -137,7 +124,7 @@ def test_a_job_whose_account_the_cli_disables_refuses_to_save(tmp_path, gated, c
         boss = signed_in(app, "boss")
         shown = boss.get(f"/api/jobs/{job.id}?lang=en").get_json()
         assert "was disabled" in shown["error"]["message"], shown
-        assert _saved_under(app, users.by_name("zhu").id) == []
+        assert saved_under(app, users.by_name("zhu").id) == []
         assert users.audit_list(action="proposal_saved", limit=50)[1] == []
         assert "其在服务器上尚未完成的计算将不保存结果" in out, out  # the CLI says what becomes of it
     finally:
@@ -367,7 +354,7 @@ def test_disabling_an_account_while_its_job_saves_keeps_the_saved_plan_and_says_
     release.set()
     job = jobs.wait(job_id, 60)
     assert job.state == "done", (job.state, job.error)
-    saved = _saved_under(app, users.by_name("zhu").id)
+    saved = saved_under(app, users.by_name("zhu").id)
     assert [p["name"] for p in saved] == ["保存中停用"] and job.result["proposal_id"] == saved[0]["id"]
     shown = boss.get(f"/api/jobs/{job_id}?lang=en").get_json()
     assert shown["state"] == "done" and "nothing was saved" not in shown["message"], shown
@@ -399,7 +386,7 @@ def test_a_failed_jobs_message_says_it_failed(client):
 @pytest.mark.parametrize("county", [420325.0, 4.20325e5, "4.20325e5", "420325.0"])
 def test_an_accounts_county_reads_a_whole_float_as_its_code(tmp_path, county):
     """An account's county refused 420325.0 and 4.20325e5 ('Unknown county') that a proposal's county took."""
-    from accounts import accounts_app, signed_in
+    from accounts import accounts_app, held_at_start, saved_under, signed_in
 
     app = accounts_app(tmp_path, [("boss", "admin", None), ("li", "planner", "420302")])
     try:

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from accounts import PW, accounts_app, signed_in
+from accounts import PW, accounts_app, held_at_start, saved_under, signed_in
 from web import proposals as web_proposals
 from web.jobs import JobRunner, rights_refusal
 
@@ -33,24 +33,11 @@ def _app(tmp_path, **config):
                                    ("fang", "planner", FANG)], **config)
 
 
-def _saved_under(app, uid):
-    return [r for r in app.extensions["coverplan"]["store"].list() if r.get("owner") == uid]
-
-
 @pytest.fixture()
 def gated(monkeypatch):
     """The location solve waits at its start until ``gate`` is set (``started`` tells it has begun)."""
-    started, gate = threading.Event(), threading.Event()
-    real = web_proposals.propose
-
-    def propose(*args, **kwargs):
-        started.set()
-        gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(web_proposals, "propose", propose)
-    yield started, gate
-    gate.set()
+    with held_at_start(monkeypatch, web_proposals, "propose") as events:
+        yield events
 
 
 # -- 1. the owner's rights at the save ------------------------------------------------------------------------------
@@ -79,7 +66,7 @@ def test_an_admin_change_that_takes_the_right_away_cancels_the_running_job(tmp_p
         for lang, said in (("zh", said_zh), ("en", said_en)):
             j = boss.get(f"/api/jobs/{job_id}?lang={lang}").get_json()
             assert j["state"] == "cancelled" and j["result"] is None and said in j["message"], j
-        assert _saved_under(app, users.by_name(who).id) == []
+        assert saved_under(app, users.by_name(who).id) == []
         entries = users.audit_list(action="job_cancelled", limit=50)[1]
         assert [e["object"] for e in entries] == [job_id]
         assert entries[0]["user"] == "boss" and entries[0]["detail"]["account"] == who
@@ -107,7 +94,7 @@ def test_a_change_another_process_makes_stops_the_save(tmp_path, gated):
         assert job.error["details"]["reason"] == "county" and job.error["details"]["scope"] == ZHUXI
         assert "竹溪县（420324）" in job.error["message_zh"] and "未保存" in job.error["message_zh"]
         assert "Zhuxi County (420324)" in job.error["message_en"] and "not saved" in job.error["message_en"]
-        assert _saved_under(app, users.by_name("zx").id) == []
+        assert saved_under(app, users.by_name("zx").id) == []
         assert users.audit_list(action="proposal_saved", limit=50)[1] == []
     finally:
         gate.set()
@@ -127,7 +114,7 @@ def test_a_change_that_keeps_the_right_leaves_the_job_alone(tmp_path, gated):
         gate.set()
         job = jobs.wait(r.get_json()["id"], 90)
         assert job.state == "done", (job.state, job.error)
-        assert len(_saved_under(app, users.by_name("zx").id)) == 1
+        assert len(saved_under(app, users.by_name("zx").id)) == 1
         assert users.audit_list(action="job_cancelled", limit=50)[1] == []
     finally:
         gate.set()
