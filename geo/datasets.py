@@ -100,6 +100,11 @@ CREATE TABLE IF NOT EXISTS dataset_current (
     region  TEXT PRIMARY KEY,
     version INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dataset_fixups (
+    region  TEXT NOT NULL,
+    name    TEXT NOT NULL,  -- a one-time correction of older rows, done (see DatasetStore._fixups)
+    PRIMARY KEY (region, name)
+);
 CREATE TABLE IF NOT EXISTS dataset_roots (
     region  TEXT PRIMARY KEY,
     token   TEXT NOT NULL  -- also in <root>/.coverplan-store: the folder of layer files is this database's
@@ -522,6 +527,7 @@ class DatasetStore:
             self._claim_root(con)
             if not readonly:  # a listing (data versions, diff) moves nothing
                 self._recover(con)
+                self._fixups(con)
         if not readonly:
             self.take_in_legacy_imports()
 
@@ -739,6 +745,37 @@ class DatasetStore:
             best = con.execute("SELECT MAX(version) AS v FROM dataset_versions WHERE region=? AND status='ok'",
                                (self.region_name,)).fetchone()["v"]
             con.execute("INSERT OR REPLACE INTO dataset_current VALUES (?, ?)", (self.region_name, best))
+
+    def _fixups(self, con: sqlite3.Connection) -> None:
+        """Correct, once, rows that older releases wrote otherwise than this one does.
+
+        ``changed_layers_by_rows`` (QA 34): before QA 33 an import that rewrote several facility layers (a whole
+        register) listed every one of them in its ``layer`` column, where only the types whose rows differ
+        changed; such versions kept listing all seven on the Data page. Their list is worked out again as a
+        commit works it out now (:meth:`_differing` against the version's parent). A version whose files
+        cannot be read keeps its list (nothing of it can be vouched for).
+        """
+        name = "changed_layers_by_rows"
+        if con.execute("SELECT 1 FROM dataset_fixups WHERE region=? AND name=?", (self.region_name, name)).fetchone():
+            return
+        rows = con.execute("SELECT version, parent, layer FROM dataset_versions WHERE region=? AND kind='import' "
+                           "AND parent IS NOT NULL AND layer LIKE ?", (self.region_name, f"%{FACILITIES}:%")).fetchall()
+        for r in rows:
+            listed = str(r["layer"]).split(",")
+            written = [n for n in listed if n.startswith(FACILITIES + ":")]
+            if len(written) < 2:  # one layer written: its list was already what it changed (or what it wrote)
+                continue
+            try:
+                mine = self._refs(con, r["version"])
+                frames = {n: self._frame(mine[n]) for n in written if n in mine}
+                differ = set(self._differing(self._refs(con, r["parent"]), frames))
+            except Exception:  # noqa: BLE001 -- unreadable files: the list stays, and the store still opens
+                continue
+            kept = [n for n in listed if not n.startswith(FACILITIES + ":") or n in differ]
+            if kept and kept != listed:
+                con.execute("UPDATE dataset_versions SET layer=? WHERE region=? AND version=?",
+                            (",".join(kept), self.region_name, r["version"]))
+        con.execute("INSERT INTO dataset_fixups VALUES (?, ?)", (self.region_name, name))
 
     # -- reading rows --------------------------------------------------------------
     def _refs(self, con: sqlite3.Connection, version: int) -> dict[str, LayerRef]:
