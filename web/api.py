@@ -483,7 +483,7 @@ def proposal_rerun(pid: str):
         params = auth.scope_proposal(params, scope if u.citywide else None)
         # another planner's re-solve on this version is his (only he may rename or delete it): this one is saved
         # for whom clicked, under a name of its own ("…·v3 #2"), never a second proposal of the same name
-        params["name"] = _unused_rerun_name(pid, version, params["name"])
+        params = _unused_rerun_name(pid, version, params)
         job = _start(params)
     resp = jsonify({**job_dict(job), "rerun_of": pid, "compare": compare})
     resp.status_code = 202
@@ -518,16 +518,34 @@ def _own_rerun(pid: str, version: int, u):
     return None
 
 
-def _unused_rerun_name(pid: str, version: int, name: str) -> str:
-    """``name``, or ``name #2``, ``#3``... when a re-solve of ``pid`` on ``version`` (another planner's, saved or
-    running) has it."""
-    taken = {str(r.get("name") or "") for r in _reruns(pid, version)}
-    taken |= {str((j.params or {}).get("name") or "") for j in ext()["jobs"].list()
-              if (j.params or {}).get("rerun_of") == pid and j.state in ("queued", "running")}
-    n, out = 1, name
-    while out in taken:
+def _unused_rerun_name(pid: str, version: int, params: dict) -> dict:
+    """``params`` named apart from the re-solves of ``pid`` on ``version`` (another planner's, saved or running):
+    its name, or ``name #2``, ``#3``... when one has it in either language. A name the app made is made in both
+    languages (``params.auto_name``, web.proposals.rerun_params) and shown in the page's: the check compares both
+    (QA 34: a zh page's and an en page's re-solve on one version were named alike, each compared in its own
+    language), and a number is added to both alike."""
+    name = str(params.get("name") or "")
+    auto = params.get("auto_name") if isinstance(params.get("auto_name"), dict) else None
+    taken: set[str] = set()
+    for r in _reruns(pid, version):
+        taken |= {proposals.display_name(r, la) for la in ("zh", "en")}
+    for j in ext()["jobs"].list():
+        p = j.params or {}
+        if p.get("rerun_of") == pid and j.state in ("queued", "running"):
+            taken.add(str(p.get("name") or ""))
+            if isinstance(p.get("auto_name"), dict):
+                taken |= {str(v) for v in p["auto_name"].values()}
+    taken.discard("")
+    names = {name, *(str(v) for v in auto.values())} if auto else {name}
+    n, tail = 1, ""
+    while any(f"{x}{tail}" in taken for x in names):
         n += 1
-        out = f"{name} #{n}"
+        tail = f" #{n}"
+    if not tail:
+        return params
+    out = {**params, "name": f"{name}{tail}"}
+    if auto:
+        out["auto_name"] = {la: f"{v}{tail}" for la, v in auto.items()}
     return out
 
 
@@ -585,13 +603,17 @@ def proposal_rerun_diff(pid: str):
 #: What a data layer's change is counted in (web.service.layer_counts), in the order said (a Chinese count takes
 #: its layer's unit, qa33f4_u_<layer>: 处, 个, 行).
 _RERUN_COUNTS = ("added", "removed", "moved", "renamed", "capacity", "details", "changed", "requalified")
+#: The layers of places and people, counted in a county's proposal's county (web.service.layer_counts): the
+#: township boundaries, the village points, the population rows.
+_RERUN_PLACES = ("townships", "villages", "population")
 
 
 def _rerun_data(old_rec: dict, rec: dict, va: int, vb: int, lang: str) -> tuple[list[dict], list[dict], list[str]]:
     """The data a re-solve and the proposal it solved again rest on (web.proposals.depends_on) that changed from
-    version ``va`` to ``vb`` (web.service.changed_layers: its type's facilities in its county for a county's
-    proposal), each with its label and, where the data page's diff counts them, the counts; the layers that did
-    not change; and that said in a sentence (QA 33: the card said what differed, never why)."""
+    version ``va`` to ``vb`` (web.service.changed_layers: its type's facilities, and the townships, villages and
+    population rows, in its county for a county's proposal), each with its label and, where the data page's diff
+    counts them, the counts; the layers that did not change; and that said in a sentence (QA 33: the card said what
+    differed, never why)."""
     service = svc()
     la, county = proposals.depends_on(old_rec, service)
     lb, county_b = proposals.depends_on(rec, service)
@@ -600,6 +622,15 @@ def _rerun_data(old_rec: dict, rec: dict, va: int, vb: int, lang: str) -> tuple[
     layers = tuple(dict.fromkeys(layers))
     changed = service.changed_layers(va, layers, county, to=vb) if va != vb else []
     counts = service.layer_counts(va, vb, changed, county) if changed else {}
+    if county:
+        # a county's proposal rests on its county's townships, villages and population rows (counted there,
+        # web.service.layer_counts): a layer changed in other counties only is no change of it, said so below as
+        # another county's facilities are (QA 34: a village moved in another county was listed as its change)
+        places = [x for x in changed if x in _RERUN_PLACES and counts.get(x) is not None
+                  and not any(counts[x].values())]
+        city = service.layer_counts(va, vb, places) if places else {}
+        elsewhere_only = {x for x in places if any((city.get(x) or {}).values())}
+        changed = [x for x in changed if x not in elsewhere_only]
     where = service.county_names(lang).get(str(county), str(county)) if county else None
     sep = t("layer_list_sep", lang)
     items = []
@@ -609,7 +640,8 @@ def _rerun_data(old_rec: dict, rec: dict, va: int, vb: int, lang: str) -> tuple[
         kind = name.split(":", 1)[0]
         said = [t(f"qa33f4_n_{k}", lang, n=f"{n[k]:,}", u=t(f"qa33f4_u_{kind}", lang))
                 for k in _RERUN_COUNTS if n and n.get(k)]
-        scoped = t("qa33f4_in_county", lang, county=where) if where and kind == "facilities" else ""
+        in_county = where and (kind == "facilities" or name in _RERUN_PLACES)
+        scoped = t("qa33f4_in_county", lang, county=where) if in_county else ""
         text = t("qa33f4_layer_counts", lang, layer=label + scoped,
                  counts=sep.join(said) if said else t("qa33f4_layer_changed", lang))
         items.append({"layer": name, "label": label, "county": str(county) if scoped else None,

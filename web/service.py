@@ -33,6 +33,35 @@ from web.pinyin import pinyin_keys, pinyin_query
 PROPOSAL_LAYERS_KEPT = 8
 
 
+def _in_county(a: dict, b: dict, county: str | None):
+    """``ours(layer, code)``: whether the township (``layer`` townships) or village (villages; a population row is
+    a village's) of ``code`` lies in ``county``, by the county code it carries in layers ``a`` or ``b`` (two
+    versions' layers, geo.datasets.DatasetStore.layers: a row of either version in the county is the county's);
+    a code neither version places counts by its first six digits (a county's code heads its townships' and
+    villages'). Every row is ours for a city-wide proposal (``county`` None)."""
+    from geo.datasets import TOWNSHIPS, VILLAGES
+
+    if not county:
+        return lambda layer, code: True
+    county = str(county)
+    counties: dict[str, dict[str, set]] = {}
+    for layer in (TOWNSHIPS, VILLAGES):
+        seen: dict[str, set] = {}
+        for frame in (a.get(layer), b.get(layer)):
+            if frame is None or "county_code" not in getattr(frame, "columns", ()):
+                continue
+            for code, c in zip(frame.index.astype(str), frame["county_code"]):
+                if c is not None and not (isinstance(c, float) and np.isnan(c)):
+                    seen.setdefault(code, set()).add(str(c))
+        counties[layer] = seen
+
+    def ours(layer: str, code) -> bool:
+        code = str(code or "")
+        known = counties.get(layer, {}).get(code)
+        return county in known if known else code[:6] == county
+    return ours
+
+
 class Service:
     """Region-bound facade with caches; one per app."""
 
@@ -144,7 +173,9 @@ class Service:
         another ``capacity`` or other ``details``; township boundaries ``changed`` or ``requalified``, village
         points ``moved``, population rows ``changed``; the candidate marks and planner-added sites of the
         layers' types (or of every type). A layer with nothing to count (the road network) is left out, and
-        every one when either version cannot be read."""
+        every one when either version cannot be read. For a county's proposal (``county``) the townships, villages
+        and population rows are those of that county too (their county codes in either version: QA 34, a village
+        moved in another county was counted as a change of a county's proposal)."""
         from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, diff_layers, own_capacity_only
         from planner.facility_types import capacity_columns
 
@@ -179,10 +210,14 @@ class Service:
 
                 def theirs(rows: list) -> int:  # the marks and sites of other types are not this proposal's
                     return sum(1 for r in rows if not types or str(r.get("facility_type")) in kept)
-                every = {TOWNSHIPS: {"changed": len(d["townships"]["changed"]),
-                                     "requalified": len(d["townships"]["requalified"])},
-                         VILLAGES: {"moved": len(d["villages"]["moved"])},
-                         POPULATION: {"changed": len(d["population"]["changed"])},
+                ours = _in_county(a, b, county)  # every row for a city-wide proposal
+
+                def here(rows: list, layer: str) -> int:
+                    return sum(1 for r in rows if ours(layer, r if isinstance(r, str) else r.get("code")))
+                every = {TOWNSHIPS: {"changed": here(d["townships"]["changed"], TOWNSHIPS),
+                                     "requalified": here(d["townships"]["requalified"], TOWNSHIPS)},
+                         VILLAGES: {"moved": here(d["villages"]["moved"], VILLAGES)},
+                         POPULATION: {"changed": here(d["population"]["changed"], VILLAGES)},
                          MARKS: {k: theirs(d["site_marks"][k]) for k in ("added", "removed", "changed")},
                          SITES: {k: theirs(d["planner_sites"][k]) for k in ("added", "removed", "moved")}}
                 out.update({x: every[x] for x in layers if x in rest})
