@@ -2670,3 +2670,19 @@ _STRINGS.update({
     "qa33_map_scope_framed": ("全市（图面聚焦所选县区，数字为全市）",
                               "Whole city (the map opens on the county chosen; the figures are the city's)"),
 })
+
+
+# -- fixer QA34-F3: the proposal form's city-wide K refusal names the limit, where it comes from and how to fix it,
+# as the per-county one does (web/static/proposals.js kHint); the server's city-wide refusal says the same
+_STRINGS.update({
+    "qa34f3_k_city_bad": ("不能大于 {n}：全市可{what}的现有设施逐县计数、每县至多计 {cap} 处（规划的每县上限），合计 {n} 处；"
+                          "容量未知的设施不计在内。请填 1 至 {n} 的整数。",
+                          "Must be at most {n}: the existing facilities in the city that can be {what}, counted county "
+                          "by county and at most {cap} in each (the plan's per-county limit), are {n} in all; those "
+                          "of unknown capacity are not counted. Enter a whole number from 1 to {n}."),
+    "qa34f3_k_city_free_bad": ("不能大于 {n}：全市可{what}的现有设施各县合计 {n} 处；容量未知的设施不计在内。"
+                               "请填 1 至 {n} 的整数。",
+                               "Must be at most {n}: the existing facilities in the city that can be {what} are {n} "
+                               "in all, summed over the counties; those of unknown capacity are not counted. Enter a "
+                               "whole number from 1 to {n}."),
+})

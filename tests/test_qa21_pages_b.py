@@ -113,7 +113,10 @@ def test_the_form_refuses_what_the_server_refuses_before_sending(page, server, l
     page.select_option("#p-kind", "upgrade")
     service = page.app.extensions["coverplan"]["service"]
     limit = upgrade_limit(service, service.get_type("welfare_home"), False)
-    assert _refused(page, "#p-k", str(limit + 1)) == t("form_too_large", lang, max=str(limit))
+    # the limit named, where it comes from and what to type (QA 34: it was the browser's bare "不能大于 15。")
+    cap = service.get_type("welfare_home").upgrade.per_county_max
+    assert _refused(page, "#p-k", str(limit + 1)) == t("qa34f3_k_city_bad", lang, n=str(limit), cap=cap,
+                                                       what=t("qa33f16_what_upgrade", lang))
     assert posts == []  # nothing was sent to be refused
     assert page.locator("#job").is_hidden()
     # the server refuses each of them too: the form says no more than it does

@@ -332,9 +332,19 @@ def _parse_upgrade(form: dict, ft, service, number) -> dict:
                       f"1 至 {limit} 的整数：未填写改造数量 K，而该类型默认的 K = {k} 超过可选的现有设施数 {limit}"
                       "（按各县上限）")
     if k > limit and not _county_scoped(form):
+        # the limit, where it comes from and what to type, as the form's city-wide refusal says it (QA 34: it
+        # was "at most 15 (existing facilities within the per-county limits)")
         en, zh = _unknown_words(service, ft, convert)
-        raise refused("k", form.get("k"), f"at most {limit} (existing facilities within the per-county limits{en})",
-                      f"不超过 {limit}（现有设施数，按各县上限{zh}）")
+        w_en, w_zh = ("converted", "转型") if convert else ("upgraded", "改造提升")
+        if spec.per_county_max:
+            why_en = (f"counted county by county and at most {spec.per_county_max} in each (the plan's per-county "
+                      "limit), ")
+            why_zh = f"逐县计数、每县至多计 {spec.per_county_max} 处（规划的每县上限），"
+        else:
+            why_en, why_zh = "summed over the counties, ", "各县合计 "
+        raise refused("k", form.get("k"), f"a whole number from 1 to {limit}: the existing facilities in the city "
+                      f"that can be {w_en} (those of known capacity), {why_en}are {limit} in all{en}",
+                      f"1 至 {limit} 的整数：全市可{w_zh}的现有设施（容量已知的）{why_zh}合计 {limit} 处{zh}")
     # k_default: the type's K, not the planner's; check_scope lowers it to what the county has (and drops this)
     return {"kind": "upgrade", "k": int(k), "convert": bool(convert), **({} if given else {"k_default": True})}
 

@@ -261,7 +261,11 @@ def proposals():
     # the form's scope (全市 or a county, sent as ``county``): a county planner's proposals are his county's
     # whatever is sent (web.auth.scope_proposal), so his list holds that county only, fixed, and says why
     own = None if user.citywide else user.county
-    return render_template("proposals.html", active="proposals", types=types,
+    # the per-county limits of upgrades and conversions by type, as GET /api/types says them (FacilityType.to_dict):
+    # in the page, so K's hint names them from the start, not after a request (QA 34)
+    k_caps = {ft.key: {"upgrade": (ft.upgrade.per_county_max or None) if ft.upgrade else None,
+                       "convert": (ft.conversion.per_county_max or None) if ft.conversion else None} for ft in types}
+    return render_template("proposals.html", active="proposals", types=types, k_caps=k_caps,
                            sel_type=request.args.get("type", ""), has_graph=s.has_graph(), marks=s.mark_counts(),
                            sel_mode=request.args.get("mode", ""), limits=_form_limits(s, types),
                            counties=[{"code": c, "name": n} for c, n in s.county_names(g.lang).items()],

@@ -119,8 +119,12 @@
     budgetMin(o);
   }
 
-  // The per-county limits of upgrades and conversions by type ({key: {upgrade, convert}}, /api/types), asked once.
-  var kLimits = null;
+  // The per-county limits of upgrades and conversions by type ({key: {upgrade, convert}}, as /api/types says them),
+  // in the page (pages.proposals): K's hint names them from the first paint, with no request to wait for (QA 34)
+  var kLimits = (function () {
+    try { return JSON.parse(($("p-klimits") || {}).textContent || "{}") || {}; }
+    catch (e) { return {}; }  // the hint without the limit; the server still checks
+  })();
 
   // K's hint, and its refusal above the most (formValid), name the limit: the plan's per-county limit, or the
   // facilities there are (QA 33: K = 3 welfare homes in 郧西县 got only "不能大于 2。", not "每县上限 2")
@@ -132,18 +136,9 @@
       el.id = "k-hint";
       $("p-k").parentNode.appendChild(el);
     }
-    if (kLimits === null) {
-      kLimits = {};
-      api("/api/types").then(function (types) {
-        (types || []).forEach(function (t) {
-          kLimits[t.key] = {upgrade: (t.upgrade || {}).per_county_max || null, convert: (t.conversion || {}).per_county_max || null};
-        });
-        syncKind($("p-type").selectedOptions[0]);
-      }).catch(function () { /* the hint without the limit; the server still checks */ });
-    }
     var cap = (kLimits[o.value] || {})[conv ? "convert" : "upgrade"] || null;
     var where = county && $("p-county").selectedOptions[0] ? $("p-county").selectedOptions[0].textContent.trim() : "";
-    // until the limits are known, the browser's own words: which limit holds is not guessed
+    // a type the limits do not list: the browser's own words, which limit holds is not guessed
     var key = !kLimits[o.value] ? "" : county && inCounty == null ? "qa33f16_k_none"
       : county ? (cap && +inCounty >= cap ? "qa33f16_k_cap" : cap ? "qa33f16_k_county" : "qa33f16_k_county_free")
       : o.dataset.kmax ? (cap ? "qa33f16_k_city" : "qa33f16_k_city_free") : "";
@@ -153,8 +148,10 @@
     };
     el.textContent = say(key);
     el.hidden = !el.textContent;
-    // a county's K (the case met); the city's keeps the browser's "不能大于 N" beside the hint that says why
-    $("p-k").dataset.toolarge = county && key && key !== "qa33f16_k_none" ? say(key + "_bad") : "";
+    // the refusal above the most says the limit, where it comes from and what to type: a county's (the case met),
+    // and the city's (QA 34: the city's kept the browser's bare "不能大于 N")
+    var bad = {qa33f16_k_city: "qa34f3_k_city_bad", qa33f16_k_city_free: "qa34f3_k_city_free_bad"};
+    $("p-k").dataset.toolarge = !key || key === "qa33f16_k_none" ? "" : say(bad[key] || key + "_bad");
   }
 
   // "30,60,100" as the server reads it (web/capacity_proposals._numbers: also Chinese commas, full-width
