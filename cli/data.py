@@ -712,53 +712,11 @@ def _scope_lines(items: list, region, lang: str, mode: str) -> list[str]:
 
 
 def _replaced_lines(items: list, region, lang: str, mode: str, previous: int) -> list[str]:
-    """What the import replaced and kept, type by type, said after it in the past (QA 31: a real import still
-    said "on confirm, this file's ... replace"): the counties and facilities replaced, those kept, and the
-    version a rollback brings back."""
-    names = register_scope.county_names(region, lang)
-    back = f"coverplan data rollback {previous}"
-    lines = []
-    for it in items:
-        tname, n, now, syn = _type_name(it["type"], lang), it["incoming"], it["current"], it.get("current_synthetic", 0)
-        where = [names.get(c, c) for c in it["counties"]]
-        if lang == "en":
-            fac = f"{n:,} {'facility' if n == 1 else 'facilities'}"
-            syn_en = register_scope.synthetic_words(now, syn, it.get("current_synthetic_edited", 0), "en")
-            shown = ", ".join(where[:8]) + (", ..." if len(where) > 8 else "")
-            area = "that county" if len(where) == 1 else f"these {len(where)} counties"
-            if mode == "city":
-                text = (f"This file's {fac} of type \"{tname}\" replaced all {now:,} that were in the register, in the "
-                        f"whole city{syn_en}; those not in the file left the current version ({back} brings them back).")
-            elif now:
-                text = (f"This file covered {shown}: its {fac} of type \"{tname}\" replaced the {now:,} that were in "
-                        f"{area}{syn_en}; those there but not in the file left the current version ({back} brings "
-                        "them back).")
-            else:
-                text = (f"This file covered {shown}: its {fac} of type \"{tname}\" {'was' if n == 1 else 'were'} added "
-                        f"to {area} (none there before).")
-            if mode != "city" and it["kept"]:
-                others = it["kept_counties"]
-                text += (f" The {it['kept']:,} in the other {others:,} {'county' if others == 1 else 'counties'} were "
-                         "kept unchanged.")
-        else:
-            syn_zh = register_scope.synthetic_words(now, syn, it.get("current_synthetic_edited", 0), "zh")
-            shown = "、".join(where[:8]) + ("等" if len(where) > 8 else "")
-            area = "该县区" if len(where) == 1 else f"这 {len(where)} 个县区"
-            if mode == "city":
-                text = (f"本文件的 {n:,} 处{tname}已替换全市原有的全部 {now:,} 处{syn_zh}：不在文件中的已不在当前版本"
-                        f"（{back} 可恢复）。")
-            elif now:
-                text = (f"本文件涉及 {shown}：已以 {n:,} 处替换{area}原有的 {now:,} 处{tname}{syn_zh}；{area}原有但不在"
-                        f"文件中的已不在当前版本（{back} 可恢复）。")
-            else:
-                text = f"本文件涉及 {shown}：本文件的 {n:,} 处{tname}已导入{area}（此前没有此类设施）。"
-            if mode != "city" and it["kept"]:
-                text += f"其他 {it['kept_counties']:,} 个县区的 {it['kept']:,} 处保持不变。"
-        lines.append(text)
-        kept = it.get("refused_kept") or []
-        if kept:  # the facilities the refused rows stand for, kept as they were: the web's words (QA 31)
-            lines.append(register_scope.refused_text(kept, lang, done=True))
-    return lines
+    """What the import replaced and kept, type by type, said after it in the past: the planner's sentences
+    (planner.register_report.replaced_lines, QA 34), with the command that brings the replaced back."""
+    from planner.register_report import replaced_lines
+
+    return replaced_lines(items, region, lang, mode, f"coverplan data rollback {previous}")
 
 
 def _keep_report(args, store, version: int, path: Path, layer: str, counts: dict, issues: list, checked: int,

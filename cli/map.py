@@ -107,6 +107,50 @@ def _version_row(meta: dict, now: int, lang: str) -> int | str:
     return now if solved == int(now) else t("map_version_differs", lang, now=now, solved=solved)
 
 
+def _solved_version(meta: dict) -> int | None:
+    """The data version a proposal file records it was solved on, None where it records none (or 1e999)."""
+    v = meta.get("dataset_version") if isinstance(meta, dict) else None
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        return None
+    try:
+        v = int(v)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return v if v >= 0 else None
+
+
+def _version_region(args, solved: int | None):
+    """(region, current version): the region as of ``solved``, the version the proposal was solved on, when the
+    data store (--db/--data-dir, as `data versions` reads it) still holds it and it is not the current one; else
+    (None, current version), the map then computed on the current data as before (QA 34: a proposal made on an
+    older version was always mapped on the current data)."""
+    import sqlite3
+    from pathlib import Path
+
+    from geo.datasets import DatasetStore, default_db_path
+    from geo.errors import CoverplanError
+    from geo.regions import load_region
+
+    from cli.options import check_data_dir
+
+    if solved is None:
+        return None, None
+    check_data_dir(args.data_dir)
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():  # no store: only the embedded data (version 0) there is
+        return None, 0
+    root = Path(args.data_dir) / "datasets" / args.region if args.data_dir else None
+    try:
+        store = DatasetStore.reader(path, region=args.region, root=root)
+        now = store.current().version
+        if solved == now:
+            return None, now
+        region = store.region(solved) if solved else load_region(args.region)
+    except (CoverplanError, sqlite3.Error, OSError):  # no such version, its files gone, no versions kept
+        return None, None
+    return region, now
+
+
 def _map(args) -> int:
     from cli.analysis import check_context, load_context
     from geo.errors import InputDataError
@@ -149,7 +193,18 @@ def _map(args) -> int:
                     hint_zh="请去掉 --facilities，或先导入该文件（coverplan data import facilities）。",
                     details={"parameter": "--facilities"})
             ft = get_type(role)
-    region, facilities = load_context(args)
+    meta = _proposal_meta(args.proposal) if args.proposal else {}
+    # a proposal solved on an older data version is mapped on that version's data while the store holds it
+    then, now = _version_region(args, _solved_version(meta)) if args.proposal else (None, None)
+    if then is None:
+        region, facilities = load_context(args)
+    else:
+        # the --facilities file read as any analysis reads it; the data line is this map's (the version solved on)
+        facilities = load_context(argparse.Namespace(**{**vars(args), "json": True}))[1] \
+            if getattr(args, "facilities", None) else None
+        region = then
+        if not args.json:
+            print(t("qa34f4_map_data_line", args.lang, solved=data_version(region), now=now), file=sys.stderr)
     notes = []
     if args.proposal:  # a site outside the region refused, each counted in its point's township; what a file
         # edited by hand was read as, said (QA 33: planner.proposals.place_proposal_sites, planner.targets)
@@ -162,7 +217,6 @@ def _map(args) -> int:
         m = coverage_map(region, cov, lang=args.lang, register=_register(args), facilities=facilities)
         title = f"{ft.name(args.lang)} · coverplan"
     else:
-        meta = _proposal_meta(args.proposal)
         std = _part(_part(meta, "params"), "standard")
         if std.get("urban") and std.get("rural") and not role:  # a standard overridden at solve time is the one
             # to map (a conversion's is the role type's own: its reach is what the converted facilities get)
@@ -198,7 +252,8 @@ def _map(args) -> int:
         # was titled in Chinese), a name given by hand as it is
         name = recorded_name(meta, args.lang) or f"{of.name(args.lang)} · {t('proposal', args.lang)} {stem}"
         saved, saved_label = _saved(meta, args.proposal)
-        version_row = _version_row(meta, data_version(region), args.lang)
+        version_row = (_version_row(meta, data_version(region), args.lang) if then is None else
+                       t("qa34f4_map_version_solved", args.lang, solved=data_version(region), now=now))
         kind = "upgrade" if meta.get("kind") == "upgrade" else None
         if kind and isinstance(meta.get("before"), dict) and isinstance(meta.get("after"), dict):
             # an upgrade's figures are the capacity it serves, as recorded when it was solved (the web's offline map
@@ -227,7 +282,8 @@ def _map(args) -> int:
         print_json({"out": str(args.out), "bytes": os.path.getsize(args.out), "type": ft.key,
                     **({"converted_from": prop["type"]} if role else {}),
                     "proposal": args.proposal, "mode": args.mode, "region": args.region, "title": title,
-                    "dataset_version": data_version(region), "notes": notes})
+                    "dataset_version": data_version(region),
+                    **({"current_version": now} if then is not None else {}), "notes": notes})
     else:
         for note in notes:
             print(f"* {note}{'。' if args.lang == 'zh' else '.'}", file=sys.stderr)

@@ -2686,3 +2686,30 @@ _STRINGS.update({
                                "in all, summed over the counties; those of unknown capacity are not counted. Enter a "
                                "whole number from 1 to {n}."),
 })
+
+
+# -- fixer QA34-F4: what a register's import replaced, said after it (planner.register_report.replaced_lines: the CLI's
+# words were its own); the map of a proposal file computed on the data version it was solved on (cli.map)
+_STRINGS.update({
+    "qa34f4_area_one": ("该县区", "that county"),
+    "qa34f4_area_many": ("这 {k} 个县区", "these {k} counties"),
+    "qa34f4_replaced_city": ("本文件的 {n} 处{type}已替换全市原有的全部 {now} 处{syn}：不在文件中的已不在当前版本（{back} 可恢复）。",
+                             "This file's {fac} of type \"{type}\" replaced all {now} that were in the register, in "
+                             "the whole city{syn}; those not in the file left the current version ({back} brings them "
+                             "back)."),
+    "qa34f4_replaced": ("本文件涉及 {where}：已以 {n} 处替换{area}原有的 {now} 处{type}{syn}；{area}原有但不在文件中的已不在"
+                        "当前版本（{back} 可恢复）。",
+                        "This file covered {where}: its {fac} of type \"{type}\" replaced the {now} that were in "
+                        "{area}{syn}; those there but not in the file left the current version ({back} brings them "
+                        "back)."),
+    "qa34f4_added": ("本文件涉及 {where}：本文件的 {n} 处{type}已导入{area}（此前没有此类设施）。",
+                     "This file covered {where}: its {fac} of type \"{type}\" {were} added to {area} (none there "
+                     "before)."),
+    "qa34f4_kept_counties": ("其他 {k} 个县区的 {kept} 处保持不变。", " The {kept} in the other {k} {counties} were kept "
+                             "unchanged."),
+    "qa34f4_map_version_solved": ("v{solved}（方案求解时的数据版本；当前版本为 v{now}）",
+                                  "v{solved} (the data version the proposal was solved on; the current one is v{now})"),
+    "qa34f4_map_data_line": ("数据：数据版本 {solved}（方案求解时的版本；当前版本为 {now}）",
+                             "data: data version {solved} (the one the proposal was solved on; the current one is "
+                             "{now})"),
+})

@@ -188,6 +188,24 @@ _YEAR_NIAN = re.compile(r"^(\d{4})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日�
 _EXCEL_SERIAL = (17533, 60000)
 
 
+#: ``accepted.attrs`` key: the source rows labelled sample data (示意) because they keep a sample facility's values
+#: (:meth:`_Rows.keep_current`), not because the file marks them so in a 示意 column.
+KEPT_SYNTHETIC_ROWS = "kept_synthetic_rows"
+
+
+def kept_synthetic_text(n: int, lang: str) -> str:
+    """The sentence saying ``n`` rows stay sample data (示意) for the values they keep of sample facilities: the
+    check's note and the Data page's "what confirming replaces" say it in these words (QA 34: the page said
+    "N rows marked 示意 in the Illustrative column" of a file that has no such column)."""
+    def en(one: str, many: str) -> str:
+        return one if n == 1 else many
+
+    if lang == "en":
+        return t("qa32fa_kept_synthetic", "en", n=f"{n:,}", facilities=en("facility", "facilities"),
+                 keep=en("keeps", "keep"), they=en("it", "they"), stay=en("stays", "stay")) + "."
+    return t("qa32fa_kept_synthetic", "zh", n=f"{n:,}") + "。"
+
+
 def read_year(cell: str) -> tuple[float, str | None, str]:
     """A 建成年份 / 改造年份 cell as a year: (year or NaN, problem or None, what the value looks like).
 
@@ -869,6 +887,10 @@ class _Rows:
             syn = out["synthetic"].astype(bool).to_numpy().copy()
             syn[flipped] = True
             out["synthetic"] = syn
+            # which rows are sample data for the values they keep, not for a 示意 column the file has: what the
+            # import replaces says them in these words, not "marked in the 示意 column" (QA 34)
+            out.attrs[KEPT_SYNTHETIC_ROWS] = [int(out["source_row"].iloc[j]) for j in flipped] \
+                if "source_row" in out else []
             # "the row is not marked sample data: imported as the planner's own" is no longer so
             lines = {self.rownum[rows[j]] for j in flipped}
             self.issues[:] = [i for i in self.issues if not (i.code == "synthetic_text" and i.row in lines)]
@@ -929,11 +951,7 @@ class _Rows:
                                     have=en(m, "has", "have"))
             notes.append(sentence({"zh": zh, "en": english}))
         if flipped:
-            notes.append(sentence({
-                "zh": t("qa32fa_kept_synthetic", "zh", n=f"{flipped:,}"),
-                "en": t("qa32fa_kept_synthetic", "en", n=f"{flipped:,}", facilities=en(flipped, "facility", "facilities"),
-                        keep=en(flipped, "keeps", "keep"), they=en(flipped, "it", "they"),
-                        stay=en(flipped, "stays", "stay"))}))
+            notes.append((kept_synthetic_text(flipped, "zh"), kept_synthetic_text(flipped, "en")))
         return notes
 
     def skipped_issues(self) -> list[RowIssue]:

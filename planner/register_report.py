@@ -182,3 +182,48 @@ class RegisterReport:
             f"{self.source}：{lead_zh}：" + "；".join(i.text("zh", strict=True) for i in shown) + more["zh"] + "。",
             hint_en=" ".join(f"{en}." for en, _ in fixes), hint_zh="".join(f"{zh}。" for _, zh in fixes),
             details={"refused_rows": rows, "issues": [i.to_dict() for i in blocking]})
+
+
+def replaced_lines(items: list[dict], region, lang: str, mode: str, rollback: str) -> list[str]:
+    """What a facility register's import replaced and kept, type by type, said after it in the past (QA 31: a
+    real import still said "on confirm, this file's ... replace"): the counties and facilities replaced (how many
+    were sample data, in planner.register_scope's words), those kept, and how a rollback brings them back
+    (``rollback``: the face's words for it, "coverplan data rollback 3"). ``items``: planner.register_scope.plan's;
+    ``mode``: the replace mode. The sentences of every face that says it after the import (QA 34: the CLI worded
+    them itself)."""
+    from planner.facility_types import get_type
+    from planner.i18n import t
+    from planner.register_scope import county_names, refused_text, synthetic_words
+
+    def type_name(key: str) -> str:
+        try:
+            return get_type(key).name(lang)
+        except Exception:  # a type the types file does not know: its key names it
+            return key
+
+    def en(n: int, one: str, many: str) -> str:
+        return one if n == 1 else many
+
+    names = county_names(region, lang)
+    lines = []
+    for it in items:
+        n, now = int(it["incoming"]), int(it["current"])
+        where = [names.get(c, c) for c in it["counties"]]
+        shown = (", ".join(where[:8]) + (", ..." if len(where) > 8 else "")) if lang == "en" else \
+            ("、".join(where[:8]) + ("等" if len(where) > 8 else ""))
+        words = {"type": type_name(it["type"]), "n": f"{n:,}", "now": f"{now:,}", "where": shown, "back": rollback,
+                 "fac": f"{n:,} {en(n, 'facility', 'facilities')}", "were": en(n, "was", "were"),
+                 "syn": synthetic_words(now, it.get("current_synthetic", 0), it.get("current_synthetic_edited", 0),
+                                        lang),
+                 "area": t("qa34f4_area_one" if len(where) == 1 else "qa34f4_area_many", lang, k=f"{len(where):,}")}
+        key = "qa34f4_replaced_city" if mode == "city" else "qa34f4_replaced" if now else "qa34f4_added"
+        text = t(key, lang, **words)
+        if mode != "city" and it["kept"]:
+            others = int(it["kept_counties"])
+            text += t("qa34f4_kept_counties", lang, kept=f"{int(it['kept']):,}", k=f"{others:,}",
+                      counties=en(others, "county", "counties"))
+        lines.append(text)
+        kept = it.get("refused_kept") or []
+        if kept:  # the facilities the refused rows stand for, kept as they were: the web's words (QA 31)
+            lines.append(refused_text(kept, lang, done=True))
+    return lines

@@ -36,7 +36,7 @@ from geo.imports import check_townships, check_villages
 from planner import register_scope, textrules
 from planner.i18n import fields_text, pick, t
 from planner.marks import township_at
-from planner.register import validate_register
+from planner.register import KEPT_SYNTHETIC_ROWS, kept_synthetic_text, validate_register
 from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
 from planner.register_report import sentences
 from planner.textrules import number_text
@@ -1187,11 +1187,22 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         if refused_whole:
             continue
         flags = accepted["synthetic"].astype(bool).to_numpy() if "synthetic" in accepted else None
-        marked = int((flags if mine is None else flags & mine).sum()) if flags is not None else 0
+        # rows labelled 示意 for the values they keep of sample facilities (planner.register.keep_current), not by a
+        # 示意 column of the file: said as the check's note says it (QA 34: "74 rows marked 示意 in the file's
+        # Illustrative column" of a file with no such column)
+        kept_rows = set(accepted.attrs.get(KEPT_SYNTHETIC_ROWS) or ())
+        kept_flags = (accepted["source_row"].isin(kept_rows).to_numpy() if kept_rows and "source_row" in accepted
+                      else np.zeros(len(accepted), bool))
+        marked = int(((flags & ~kept_flags) if mine is None else flags & ~kept_flags & mine).sum()) \
+            if flags is not None else 0
+        kept_marked = int(((flags & kept_flags) if mine is None else flags & kept_flags & mine).sum()) \
+            if flags is not None else 0
         if marked:
             lines.append(pick(f"其中 {marked:,} 行在“示意”列标为示意数据，导入后仍标为示意。",
                               f"{_count_en(marked, 'row is', 'rows are')} marked 示意 (sample data) in the file's "
                               f"Illustrative column and stay{'s' if marked == 1 else ''} labelled so.", lang))
+        if kept_marked:
+            lines.append(kept_synthetic_text(kept_marked, lang))
         if k in planned:  # in words and numbers: the counties replaced, the others kept (QA 27)
             lines.append(register_scope.plan_text(
                 planned[k], name, names_here, lang, mode))
