@@ -44,7 +44,7 @@ import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from geo.dbfile import check_database
+from geo.dbfile import PRIVATE_MODE, check_database, create_private, private_opener
 from geo.errors import CoverplanError
 from geo.import_reports import REPORT_FILES, REPORTS
 
@@ -75,7 +75,7 @@ def _snapshot(db_path: Path, dest: Path, shown: str | Path | None = None) -> Non
     the copy is written for), which the CLI says as every --out it cannot write; so is a disk that fills."""
     name = os.fspath(shown if shown is not None else dest)
     try:
-        open(dest, "xb").close()  # an empty file is an empty SQLite database
+        create_private(dest)  # an empty file is an empty SQLite database; the owner's alone, as the database
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, name) from None
     src = sqlite3.connect(db_path, timeout=30)
@@ -285,7 +285,8 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
     """Write a backup archive of ``db_path`` and its data files to ``out``; return its manifest.
 
     ``data_dir`` holds ``datasets/`` and ``reports/`` (default: the database's folder, as the web app has it).
-    The archive is written to a temporary name and renamed, so ``out`` is never half a backup.
+    The archive is written to a temporary name and renamed, so ``out`` is never half a backup. It holds the
+    database (password hashes, login tokens): it is made readable by its owner only (0600), as the database is.
     """
     db_path, out = Path(db_path), Path(out)
     data_dir = Path(data_dir) if data_dir is not None else db_path.parent
@@ -331,6 +332,9 @@ def backup(db_path: str | Path, *, out: str | Path, data_dir: str | Path | None 
         # pointed at nothing: QA 26)
         reports = _kept_reports(snap, data_dir)
         files = {}
+        # the archive holds the database (password hashes, login tokens): made 0600 whatever the umask, as the
+        # database is (geo.dbfile.PRIVATE_MODE); it keeps that mode when renamed to ``out`` (QA 34: it was 0644)
+        create_private(work)
         with zipfile.ZipFile(work, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             for name, path in members.items():
                 files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
@@ -446,8 +450,10 @@ def verify(archive: str | Path, into: Path) -> dict:
             target.parent.mkdir(parents=True, exist_ok=True)
             h = hashlib.sha256()
             size = 0
+            # the database the owner's alone from its first byte (geo.dbfile.PRIVATE_MODE): restored 0600
+            opener = private_opener if member == DATABASE else None
             try:
-                with z.open(member) as src, open(target, "wb") as dst:
+                with z.open(member) as src, open(target, "wb", opener=opener) as dst:
                     for chunk in iter(lambda: src.read(1 << 20), b""):
                         h.update(chunk)
                         size += len(chunk)
@@ -772,6 +778,7 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
             os.replace(stage / f, data_dir / f)
             # undone by moving it back into the staging folder (deleted with it), not by deleting it where it is
             undo.append((data_dir / f, stage / f))
+        os.chmod(stage / DATABASE, PRIVATE_MODE)  # (made so by verify): the restored database is the owner's alone
         os.replace(stage / DATABASE, db_path)
     except BaseException as exc:
         left = []

@@ -6,7 +6,9 @@ mistyped path pointed, then answered "no users yet" as if that were the server's
 """
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,45 @@ from geo.errors import InputDataError
 
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: The mode of the database, its -wal/-shm files and the backups holding it: the owner's alone. It keeps the
+#: accounts' password hashes and the open logins' tokens; made 0644 under the usual umask, anyone on the machine
+#: could read them (QA 34), where the session key beside it was already 0600 (web.auth).
+PRIVATE_MODE = 0o600
+#: The files SQLite keeps beside a database in WAL mode (made with the database file's mode).
+SIDE_FILES = ("-wal", "-shm")
+
+
+def private_opener(path: str, flags: int) -> int:
+    """An ``opener`` for :func:`open` making a new file 0600 (:data:`PRIVATE_MODE`) whatever the umask:
+    ``open(p, "wb", opener=private_opener)``."""
+    fd = os.open(path, flags, PRIVATE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)  # a new file's mode is narrowed by the umask only; an odd one (0o277) too
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def create_private(path: str | Path) -> None:
+    """Make the empty file ``path``, readable and writable by its owner only (0600, whatever the umask): a
+    database made so gets its -wal/-shm files with the same mode from SQLite. FileExistsError when it exists;
+    OSError (with its errno and the path) when its folder refuses it."""
+    os.close(private_opener(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+
+
+def make_private(path: str | Path) -> None:
+    """Narrow the database ``path`` and its -wal/-shm files to their owner (group and others lose every right:
+    0644 becomes 0600). Says nothing when it cannot (a file of another user, a read-only disk): the database
+    still opens, as before."""
+    base = os.fspath(path)
+    for name in (base, *(base + s for s in SIDE_FILES)):
+        try:
+            st = os.stat(name)
+            if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
+                os.chmod(name, stat.S_IMODE(st.st_mode) & 0o700)
+        except OSError:  # not there, not its owner, a read-only disk
+            pass
 
 
 def check_database(path: str | Path, *, create: bool) -> Path:
@@ -26,7 +67,9 @@ def check_database(path: str | Path, *, create: bool) -> Path:
         The database file (``--db``).
     create : bool
         Whether a missing file may be made (a command that writes: ``users add``, ``data import``,
-        ``serve``). A command that only reads refuses a missing file instead of creating one.
+        ``serve``). A command that only reads refuses a missing file instead of creating one. A writer makes
+        a missing file here, empty and 0600 (:func:`create_private`), and narrows an existing one (and its
+        -wal/-shm) to its owner (:func:`make_private`): the database holds password hashes and login tokens.
 
     Raises
     ------
@@ -53,6 +96,15 @@ def check_database(path: str | Path, *, create: bool) -> Path:
                                          "COVERPLAN_VAR).",
                                  hint_zh="请改用位于 coverplan 可写文件夹中的数据库文件（--db 或 COVERPLAN_VAR）。",
                                  details={"path": str(p)})
+    if create and not p.exists():
+        # made here, 0600, before SQLite makes it 0644 (the umask's); its -wal/-shm take its mode. One made
+        # meanwhile by another writer is checked below as an existing one; a folder that refuses it (or a
+        # dangling link) is said by the opener, as before
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            create_private(p)
+        except OSError:
+            pass
     if not p.exists():
         if create:
             return p
@@ -74,6 +126,8 @@ def check_database(path: str | Path, *, create: bool) -> Path:
         raise InputDataError(f"{p} is not a SQLite database (coverplan keeps its data in one).",
                              f"{p} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）。",
                              hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p)})
+    if create:  # a database made 0644 by an older coverplan (or restored so): its owner's alone from now on
+        make_private(p)
     return p
 
 

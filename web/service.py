@@ -62,6 +62,28 @@ def _in_county(a: dict, b: dict, county: str | None):
     return ours
 
 
+def _county_rows(frame, layer: str, ours):
+    """The rows of ``frame`` (a version's townships, villages or population layer, as geo.datasets.DatasetStore.layers
+    gives them; None: the version has none) that ``ours`` (:func:`_in_county`) places in the county, indexed by
+    their code as text and sorted, with their columns sorted and the geometry as WKB: two versions' rows compare
+    with ``equals`` (on the columns both have). A population row is its village's (``code``); a version without population rows has none."""
+    from geo.datasets import POPULATION, VILLAGES
+
+    if frame is None:
+        frame = pd.DataFrame(columns=["code"])
+    if layer == POPULATION:
+        codes = frame["code"].astype(str)
+        rows = pd.DataFrame(frame).set_index(codes.to_numpy()).drop(columns=["code"])
+        layer = VILLAGES
+    else:
+        rows = pd.DataFrame(frame)
+        rows.index = rows.index.astype(str)
+    rows = rows[np.fromiter((ours(layer, c) for c in rows.index), bool, len(rows))].copy()
+    if "geometry" in rows.columns:  # exact coordinates, as stored
+        rows["geometry"] = [None if g is None else g.wkb for g in rows["geometry"]]
+    return rows.sort_index().sort_index(axis=1)
+
+
 class Service:
     """Region-bound facade with caches; one per app."""
 
@@ -129,7 +151,9 @@ class Service:
         same file) did not change; nor did a facility layer whose facilities are the same in both versions
         (geo.datasets.same_facilities, the row-level compare the store's edits use: a whole register imported
         again rewrites every type's layer, and one type's rows differ, QA 33), with ``county`` its facilities in
-        that county (another county's edit of the type did not change it for that county's proposal). A version
+        that county (another county's edit of the type did not change it for that county's proposal); for a
+        county's proposal the townships, villages and population rows likewise: those of that county (QA 34: a
+        village moved in another county marked it outdated; web.service.layer_counts counts them so). A version
         that cannot be read counts as every layer changed."""
         cur = self.version() if to is None else int(to)
         layers = tuple(dict.fromkeys(str(x) for x in layers))
@@ -245,9 +269,24 @@ class Service:
         versions ``v`` and ``cur`` (``data``: a version's layers, as geo.datasets.DatasetStore.layers gives
         them): the facilities of the type, in the county if one is given (geo.datasets.same_facilities, the
         store's own row compare), the marks and planner-added sites of the types or of every type. False for
-        any other layer, and when either version cannot be read."""
-        from geo.datasets import ALL_TYPES, MARKS, SITES, same_facilities
+        any other layer, and when either version cannot be read. With ``county``, the townships, villages and
+        population rows of that county too (:func:`_county_rows`, placed by :func:`_in_county` as the re-solve
+        card's counts are): a layer whose rows there are the same in both versions did not change for it."""
+        from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, same_facilities
 
+        if county and layer in (TOWNSHIPS, VILLAGES, POPULATION):
+            try:
+                a, b = data(v), data(cur)
+                ours = _in_county(a, b, county)
+                rows_a, rows_b = _county_rows(a.get(layer), layer, ours), _county_rows(b.get(layer), layer, ours)
+                if len(rows_a) == len(rows_b) == 0:  # none there in either: the same
+                    return True
+                # on the columns both have: a column one version adds to every row (the villages' location_source
+                # an import writes, "embedded" for those it left) is no change of the county's rows
+                both = [col for col in rows_a.columns if col in rows_b.columns]
+                return rows_a[both].equals(rows_b[both])
+            except Exception:  # unreadable: changed, as far as anyone can tell
+                return False
         if not (layer in (MARKS, SITES) or layer.startswith(FACILITIES + ":")):
             return False
         try:
