@@ -190,6 +190,94 @@ def merged_codes(frame: pd.DataFrame, col, names=CODE_ALIASES, widths: tuple[int
     return values, [col, *others]
 
 
+#: Words of a header that names a township's code (乡镇代码, 乡镇(街道)编码, 街道代码, township_code): in a village
+#: file the township a village lies in, never the village's own code (QA 34).
+TOWNSHIP_HEADER_WORDS = ("乡镇", "街道", "town")
+
+
+def township_code_header(name) -> bool:
+    """Whether the header ``name`` names a township's code (:data:`TOWNSHIP_HEADER_WORDS`)."""
+    from geo.tables import norm_header
+    key = norm_header(name)
+    return any(w in key for w in TOWNSHIP_HEADER_WORDS)
+
+
+def _code_cells(values: pd.Series) -> pd.Series:
+    """Each cell as a code is compared: NFKC-folded, stripped, a float's .0 dropped ("" for an empty cell)."""
+    import unicodedata
+    return _code_text(values).map(lambda v: unicodedata.normalize("NFKC", v).strip()).str.replace(
+        r"(?<=[0-9])\.0+$", "", regex=True)
+
+
+def township_codes_column(values: pd.Series) -> bool:
+    """Whether most filled cells of ``values`` are township codes: 9 digits, or 12 ending in 000 (420302001000; a
+    village's own code ends in its 001-399). A column under a plain 代码 or code may hold them beside 村代码."""
+    cells = _code_cells(values)
+    cells = cells[cells != ""]
+    if not len(cells):
+        return False
+    return bool((cells.str.fullmatch(r"[0-9]{9}", na=False) | cells.str.fullmatch(r"[0-9]{9}000", na=False)).mean()
+                >= 0.5)
+
+
+def village_code_column(frame: pd.DataFrame, names):
+    """The column of a village file that holds the villages' codes (None when none is named as one): as
+    :func:`pick_code_column` chooses among ``names``, but never a township's code column, by its header
+    (乡镇代码, township_code: :func:`township_code_header`) or by its cells (:func:`township_codes_column`), while
+    another is named as a code (QA 34: a layer's 乡镇代码 of 12-digit township codes was read as the villages')."""
+    allowed = tuple(n for n in names if not township_code_header(n))
+    named = [c for c in frame.columns if str(c) != "geometry"]
+    townish = [c for c in named if township_codes_column(frame[c])]
+    col = pick_code_column(frame.drop(columns=townish), allowed, (12,)) if townish else None
+    return col if col is not None else pick_code_column(frame, allowed, (12,))
+
+
+def merged_village_codes(frame: pd.DataFrame, col, names) -> tuple[pd.Series, list, dict]:
+    """(the village codes of ``col``, each empty cell filled from another code column, as :func:`merged_codes`
+    fills a township file's; the code columns read, ``col`` first; {row index: (column, code, other column, other
+    code)} for the rows two of them give different codes).
+
+    The other columns are those named as a village's code (``names``) whose filled cells are mostly 12-digit codes,
+    never one headed or filled as a township's (:func:`village_code_column`), nor a name column (名称): a GeoJSON
+    whose features name their code 村代码 on some and code on the others, or a table with 代码 and village_code
+    columns each filled on some rows (QA 34: one was read, and the rows of the other refused as "empty code"). A
+    row whose two columns give two codes is the caller's to refuse: which is right cannot be told."""
+    from geo.tables import norm_header
+
+    wanted = {norm_header(n) for n in names if not township_code_header(n)} - {norm_header(n) for n in NAME_HEADERS}
+    others = [c for c in frame.columns if c != col and str(c) != "geometry" and norm_header(c) in wanted
+              and not township_code_header(c) and _code_share(frame[c], (12,)) >= 0.5
+              and not township_codes_column(frame[c])]
+    values = _code_text(frame[col])
+    source = np.full(len(frame), str(col), dtype=object)
+    conflicts: dict[int, tuple] = {}
+    for c in others:
+        mine, other = _code_cells(values), _code_cells(frame[c])
+        code = other.str.fullmatch(r"[0-9]{12}", na=False).to_numpy()
+        fill = (mine == "").to_numpy() & code
+        clash = mine.str.fullmatch(r"[0-9]{12}", na=False).to_numpy() & code & (mine != other).to_numpy()
+        for i in np.flatnonzero(clash):
+            conflicts.setdefault(int(i), (source[i], mine.iat[i], str(c), other.iat[i]))
+        if fill.any():
+            values = values.where(~fill, other.to_numpy())
+            source[fill] = str(c)
+    return values, [col, *others], conflicts
+
+
+def code_conflict_row(row: int, conflict: tuple) -> dict:
+    """A village file's row refused for two code columns giving two codes (:func:`merged_village_codes`)."""
+    a, va, b, vb = conflict
+    return _refused_row(
+        row, f"{va} / {vb}", "conflicting_codes",
+        f"row {row} has two different village codes: {va} in column {a} and {vb} in column {b}; which one is right "
+        "cannot be told, so the row is not imported",
+        f"第 {row} 行有两个不同的村（社区）代码：“{a}”列为 {va}，“{b}”列为 {vb}；无法判断哪一个正确，该行不导入",
+        f"Correct the code in column {a} or {b} of row {row} so that both give the village's 12-digit code (or empty "
+        "one of them), and import the file again",
+        f"请改正第 {row} 行“{a}”列或“{b}”列的代码，使两列都是该村（社区）的12位代码（或清空其中一列），然后重新导入",
+        column=str(a))
+
+
 def _code_text(values: pd.Series) -> pd.Series:
     """A code column as text, an empty cell (null in a GeoJSON, NaN, None) as "": pandas keeps NaN among
     the strings of astype(str), and sorting the codes then failed on float < str (QA 24)."""
@@ -1042,9 +1130,25 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         if not (gdf.geometry.geom_type == "Point").all():
             raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
         _too_many_village_rows(label, len(gdf), len(region.villages))
-        # 村代码 of 12-digit codes before a 乡镇代码 of 9 (a layer's code column is named as a township file's or a
-        # village table's)
-        col = _code_column(gdf, label, (*CODE_ALIASES, *VILLAGE_CODE_ALIASES), (12,))
+        # 村代码 of 12-digit codes (a layer's code column is named as a township file's or a village table's), never
+        # a township's code column (乡镇代码, or a 代码 of township codes) while there is another (QA 34)
+        names = (*CODE_ALIASES, *VILLAGE_CODE_ALIASES)
+        col = village_code_column(gdf, names)
+        if col is None:
+            townish = [str(c) for c in gdf.columns if str(c) != "geometry" and township_code_header(c)]
+            if townish:  # only a township's code: said as such, not "no code column" nor "unknown code 420302001"
+                raise InputDataError(
+                    f"{label}: no village code column: {join_list(townish, 'en')} "
+                    f"{'holds' if len(townish) == 1 else 'hold'} township codes, not the villages' own codes.",
+                    f"{label}：没有村（社区）代码列：{join_list(townish)}列是乡镇代码，不是村（社区）自身的代码。",
+                    hint_en="Add a column of the villages' 12-digit NBS codes headed 村代码 or code (e.g. 420302001001) "
+                            "and export the file again.",
+                    hint_zh="请加上村（社区）12位统计用区划代码列（列名“村代码”或 code，如420302001001）后重新导出。",
+                    details={"columns": [str(c) for c in gdf.columns if str(c) != "geometry"]})
+            col = _code_column(gdf, label, names, (12,))  # raises "no code column"
+        # a feature's code under any header read as one (村代码 on some features, code on the others), two codes of
+        # one feature refusing it (QA 34)
+        code_values, code_cols, conflicts = merged_village_codes(gdf, col, names)
         # a point written [lat, lon] is read the other way round with a warning, as a register's layer's, before
         # its datum is applied
         x, y = np.array(gdf.geometry.x, dtype=float), np.array(gdf.geometry.y, dtype=float)
@@ -1055,21 +1159,24 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
         geoms = to_wgs84(gdf.geometry, coords)
         # the code column under the file's own name, as messages and the report name it ("empty code"); the
         # coordinates are the features' points (no column: a register's layer says none either)
-        pts = pd.DataFrame({str(col): _code_text(gdf[col]).values, "lon": geoms.x.values, "lat": geoms.y.values})
+        pts = pd.DataFrame({str(col): code_values.values, "lon": geoms.x.values, "lat": geoms.y.values})
         pts = points_from_table(pts.astype(str), label=label, region=bbox_region, path=path, row_issues=row_issues,
                                 header=VILLAGE_HEADER, columns={"id": str(col), "lon": "lon", "lat": "lat"})
         pts.attrs.update(gdf.attrs)
-        pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (col, "geometry")]
+        pts.attrs["source_columns"] = [c for c in gdf.columns if c not in (*code_cols, "geometry")]
         # the features' other attributes, to tell a copied feature from one of another point or name (below)
-        extra = pd.DataFrame(gdf.drop(columns=[col, gdf.geometry.name])).reset_index(drop=True)
+        extra = pd.DataFrame(gdf.drop(columns=[*code_cols, gdf.geometry.name])).reset_index(drop=True)
         pts.attrs["column_names"] = {"code": str(col), "lon": None, "lat": None}
+        pts.attrs["code_conflicts"] = conflicts
+        pts.attrs["code_columns"] = [str(c) for c in code_cols[1:]]
     else:
         # read as a facility register's table is (geo.tables): comma, tab or semicolon, Excel workbooks, a
         # title row, the encodings detected, an unpaired quotation mark named by its line (QA 20: each was
         # refused or misread here), and coordinates in degrees-minutes-seconds as a register's are
         pts = _points_from_table_file(path, encoding=encoding, crs=crs, coords=coords, region=bbox_region,
                                       row_issues=row_issues, n_villages=len(region.villages))
-        extra = pd.DataFrame(pts.drop(columns=[c for c in ("id", "lon", "lat", "geometry") if c in pts])
+        extra = pd.DataFrame(pts.drop(columns=[c for c in ("id", "lon", "lat", "geometry",
+                                                           *pts.attrs.get("code_columns", ())) if c in pts])
                              ).reset_index(drop=True)
     # a code Excel wrote as 4.20325E+11 refuses its row (the whole file only when every code is one)
     scientific = _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village", whole=False)
@@ -1094,6 +1201,9 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # a point clearly swapped is read the other way round with a warning, as a register's is (QA 31: a village
     # file refused the row where a register read it swapped back); a row's errors refuse it
     by_row = {r["index"]: r for r in row_issues if r.get("severity", "error") == "error"}
+    # two code columns giving one row two codes: refused, both named (QA 34), before any other check of the row
+    conflicts = dict(pts.attrs.get("code_conflicts") or {})
+    more_codes = list(pts.attrs.get("code_columns") or [])
     swapped_back = [r for r in row_issues if r.get("severity") == "warning"]
     # the file's own columns and the offending cells, as a register's report gives them (QA 25: "code",
     # "lon/lat" and the village code were given for a swapped or NaN point of 村代码,村名称,经度,纬度)
@@ -1104,7 +1214,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # so none is taken (F5: the first row won silently and the second was refused). A row refused for its own
     # cells (no number, swapped) offers no point to choose between: the other row is the only one there is
     for i, c in enumerate(text):
-        if c in known and i not in by_row:
+        if c in known and i not in by_row and i not in conflicts:
             first.setdefault(c, []).append(i)
     lon = pd.to_numeric(pts["lon"], errors="coerce").to_numpy(float)
     lat = pd.to_numeric(pts["lat"], errors="coerce").to_numpy(float)
@@ -1113,16 +1223,24 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     again, copy_of = _repeated_villages({c: rows for c, rows in first.items() if len(rows) > 1}, lon, lat, extra)
     # a point in another county than its code's (F5: moved 109 km into 郧西县, accepted with a warning); a copy's
     # point is its first row's, refused alike
-    candidates = np.array([i not in by_row and c in known and c not in again for i, c in enumerate(text)], bool)
+    candidates = np.array([i not in by_row and i not in conflicts and c in known and c not in again
+                           for i, c in enumerate(text)], bool)
     elsewhere = _outside_own_county(region, text, lon, lat, candidates)
     copies = []  # the copies skipped: neither taken nor refused (rows = accepted + refused + skipped)
     for i, c in enumerate(text):
-        if i in by_row:
+        if i in conflicts:
+            refused.append(code_conflict_row(line[i], conflicts[i]))
+        elif i in by_row:
             r = by_row[i]
             # the cell's column as the file heads it; a layer's points are its features' geometry: no column
             # (as a register's layer says none)
             column = code_col if r["kind"] == "empty_code" else r.get("column") if names.get("lon") else None
-            refused.append(_refused_row(line[i], r.get("value", c), r["kind"], r["message_en"], r["message_zh"],
+            en, zh = r["message_en"], r["message_zh"]
+            if r["kind"] == "empty_code" and more_codes:  # every code column read, as a township file's (QA 34)
+                cols = [code_col, *more_codes]
+                en = f"no village code: columns {join_list(cols, 'en')} are all empty"
+                zh = f"没有村（社区）代码：{join_list(cols)} 列均为空"
+            refused.append(_refused_row(line[i], r.get("value", c), r["kind"], en, zh,
                                         r["fix_en"], r["fix_zh"], column=column))
         elif scientific[i]:
             refused.append(scientific_code_row(line[i], str(pts["id"].iat[i]), code_col))
@@ -1177,6 +1295,12 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     index_of = {n: i for i, n in enumerate(line)}
     keep[[index_of[r["row"]] for r in refused]] = False
     keep[list(i for i in copy_of if i not in elsewhere)] = False
+    # the points' datum as the points tell it, without a header or ids naming it (QA 34: a GCJ-02 file read as WGS84
+    # under --coords auto said nothing): the rows taken, and those refused for lying outside their county (a BD-09
+    # point 1.2 km over the county line is the datum's doing too)
+    told = keep.copy()
+    told[list(elsewhere)] = True
+    datum = village_datum(region, text[told], lon[told], lat[told], coords)
     # the rows read swapped back that are imported: a warning each, the correction named (``fixed``: the CLI
     # takes it only with --partial, as a register's; the data page's Confirm takes it)
     corrected = [{"row": int(line[r["index"]]), "column": r.get("column") if names.get("lon") else None,
@@ -1192,6 +1316,7 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     # (a copy of a column read, 经度 twice: a warning of its own, naming it as the file heads it)
     repeated = list(pts.attrs.get("repeated_columns") or [])
     skip |= {str(r["column"]).strip().lower() for r in repeated}
+    skip |= {str(c).strip().lower() for c in pts.attrs.get("code_columns") or []}  # the other code columns read
     ignored = [str(c) for c in pts.attrs.get("source_columns", pts.columns) if str(c).strip().lower() not in skip]
     # the lists of one entry per row are RowLists, which pandas does not copy into every frame derived from
     # this one (QA 28: a check of 200,000 rows took 10 minutes, most of it deep-copying them)
@@ -1206,7 +1331,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                       "notes": list(pts.attrs.get("notes") or []) + counted,
                       "skipped_copies": len(copies), "skipped_summary": len(skipped) - len(copies),
                       "rows": RowList(int(line[i]) for i in np.flatnonzero(keep)), "refused": RowList(refused),
-                      "read": read, "skipped": skipped, "column_names": dict(names), "corrected": RowList(corrected)})
+                      "read": read, "skipped": skipped, "column_names": dict(names), "corrected": RowList(corrected),
+                      "datum_suggestion": datum})
     return out
 
 
@@ -1367,6 +1493,87 @@ def _refused_row(row: int, code: str, kind: str, en: str, zh: str, fix_en: str, 
             "message_en": en, "message_zh": zh, "fix_en": fix_en, "fix_zh": fix_zh}
 
 
+def village_datum(region, codes, lon, lat, coords: str) -> dict | None:
+    """The datum a village file's points (``lon, lat`` as read, ``codes`` their villages) look like when read as
+    WGS84, or None (geo.coords; QA 34: a GCJ-02 file without a header naming its datum was read as WGS84 under
+    --coords auto without a word, where a register's ids suggested it).
+
+    Told first by the villages that already have an official point (a village file imported before): the file's
+    points lie the datum's offset from them (:func:`geo.coords.datum_by_reference`); then by the polygons each
+    point claims by its code (:func:`geo.coords.datum_by_polygons`): its county (official boundaries) and its
+    township where the township's boundary is official. An approximate (示意) township or a synthetic village point
+    says nothing of a 0.5 km offset (their own error is kilometres), so with neither an official point nor an
+    official boundary near the points nothing is suggested: the suggestion is never a guess.
+
+    Only against WGS84 (what --coords auto and wgs84 read): the points of a file read as GCJ-02 or BD-09 were
+    converted as the planner chose."""
+    from geo.coords import datum_by_polygons, datum_by_reference
+
+    codes = np.asarray(codes, dtype=object)
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    vills = region.villages
+    at = np.flatnonzero(np.isin(codes, vills.index.to_numpy(dtype=object)))
+    if coords != "wgs84" or not len(at):
+        return None
+    codes, lon, lat = codes[at], lon[at], lat[at]
+    v = vills.loc[codes]
+    if "location_quality" in v:
+        official = (v["location_quality"].astype(str) == "official").to_numpy()
+        ref_lon = np.where(official, v.geometry.x.to_numpy(float), np.nan)
+        ref_lat = np.where(official, v.geometry.y.to_numpy(float), np.nan)
+        found = datum_by_reference(lon, lat, ref_lon, ref_lat, coords)
+        if found is not None:
+            return found
+
+    def prepared(frame) -> dict:
+        # official boundaries only, as prepared copies: the region's own geometries are not touched
+        ok = frame["geometry_quality"].astype(str) == "official" if "geometry_quality" in frame else \
+            pd.Series(False, index=frame.index)
+        out = {str(c): shapely.transform(g, lambda xy: xy) for c, g in frame.geometry[ok].items()
+               if g is not None and not g.is_empty}
+        for g in out.values():
+            shapely.prepare(g)
+        return out
+    counties, towns = prepared(region.counties), prepared(region.townships)
+    if not counties and not towns:
+        return None
+    own_town = v["township_code"].astype(str).to_numpy() if "township_code" in v else \
+        np.array([str(c)[:9] for c in codes], dtype=object)
+    claimed = [(counties.get(str(c)[:6]), towns.get(t)) for c, t in zip(codes, own_town)]
+    return datum_by_polygons(lon, lat, claimed, coords)
+
+
+def datum_issue(suggestion: dict | None, column=None) -> list[dict]:
+    """The warning suggesting a village file's datum (:func:`village_datum`), as a register's report gives its own
+    (planner.register: "datum_suggestion"), in both languages; none without a suggestion."""
+    from geo.coords import DATUM_LABELS
+
+    if not suggestion:
+        return []
+    datum = suggestion["datum"]
+    label = DATUM_LABELS[datum]
+    if suggestion.get("test") == "reference":
+        d0, d1 = f"{suggestion['median_m_before']:,.0f}", f"{suggestion['median_m_after']:,.0f}"
+        n = suggestion["n"]
+        zh = (f"坐标更像是 {label['zh']}：文件中 {n} 个村（社区）已有正式点位，按 WGS84 读取时文件中的点与其相距中位约 {d0} 米，"
+              f"换算为 WGS84 后约 {d1} 米")
+        en = (f"The coordinates look like {label['en']}: {n} villages and communities of the file already have "
+              f"official points; read as WGS84 the file's points lie a median of about {d0} m from them, converted to "
+              f"WGS84 about {d1} m")
+    else:
+        b, w, n = suggestion["better"], suggestion["worse"], suggestion["n"]
+        zh = (f"坐标更像是 {label['zh']}：按 WGS84 读取时，有 {b} 个点落在其代码所属的县区或乡镇（街道）之外、换算为 WGS84 后"
+              f"落入其中，反过来的只有 {w} 个（共 {n} 个点，只与正式边界比较）")
+        en = (f"The coordinates look like {label['en']}: read as WGS84, {b} points lie outside the county or township "
+              f"their code names and inside it once converted to WGS84, against {w} the other way ({n} points, "
+              "compared with official boundaries only)")
+    return [{"row": None, "column": column, "severity": "warning", "code": "datum_suggestion", "value": datum,
+             "candidates": [], "message_zh": zh, "message_en": en,
+             "fix_zh": f"如确认，请把坐标系选为“{label['zh']}”（命令行 --coords {datum}）后重新校验导入",
+             "fix_en": f"If so, check again with the coordinates set to {label['en']} (--coords {datum} on the "
+                       "command line)"}]
+
+
 def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     """A warning for each imported village point outside its own township (QA 17: 龚家湾社区 of 武当路街道
     was moved into 军店镇 of another county, accepted with no warning): the row (its line or feature
@@ -1376,7 +1583,9 @@ def village_placement_issues(region, points: gpd.GeoDataFrame) -> list[dict]:
     longitude and latitude swapped back (``attrs["corrected"]``, ``fixed``: the command takes it with --partial).
     """
     towns, vills = region.townships, region.villages
-    out = []
+    # the datum the points look like when read as WGS84 (QA 34), first: it explains the points said outside their
+    # township below
+    out = datum_issue(points.attrs.get("datum_suggestion"), (points.attrs.get("column_names") or {}).get("lon", "lon"))
     ignored = points.attrs.get("ignored_columns") or []
     if ignored:
         out.append(_columns_not_read(ignored, "village"))
@@ -1519,13 +1728,20 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     lower = {str(c).lower().strip(): c for c in df.columns}
     # the code column by its name and its cells (村代码 of 12-digit codes before a 名称 of text, QA 25: the
     # 名称 of 村代码,名称,经度,纬度 was read as the codes); kept under the file's own name, which the report gives
-    code_col = pick_code_column(df, (*ALIASES["id"], *VILLAGE_CODE_ALIASES), (12,))
+    code_names = (*ALIASES["id"], *VILLAGE_CODE_ALIASES)
+    code_col = village_code_column(df, code_names)
     xcol = next((lower[n] for n in ALIASES["lon"] if n in lower), None)
     ycol = next((lower[n] for n in ALIASES["lat"] if n in lower), None)
     # (x and y beside lon and lat are another coordinate system's, not a second copy of the points)
     repeats = _columns_disagree(df, table.rows, path.name,
                                 {code_col: (), xcol: tuple(n for n in ALIASES["lon"] if n != "x"),
                                  ycol: tuple(n for n in ALIASES["lat"] if n != "y")})
+    # a row's code from whichever code column holds it (代码 on some rows, village_code on the others), two codes of
+    # one row refusing it; never a township's code column (QA 34)
+    code_cols, conflicts = [code_col], {}
+    if code_col is not None:
+        merged, code_cols, conflicts = merged_village_codes(df, code_col, code_names)
+        df[code_col] = merged.to_numpy()
     if xcol is not None and ycol is not None and len(df):
         x = pd.Series([parse_coordinate(v) for v in df[xcol]], index=df.index, dtype=float)
         y = pd.Series([parse_coordinate(v) for v in df[ycol]], index=df.index, dtype=float)
@@ -1551,6 +1767,8 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
                       "crs": crs if crs and crs.upper() not in ("EPSG:4326", "EPSG:4490") else None,
                       "file_rows": RowList(table.rows), "notes": list(table.notes), "skipped": RowList(skipped),
                       "column_names": {"code": code_col, "lon": xcol, "lat": ycol},
+                      # the other code columns read (not "columns not read"), and the rows whose two codes differ
+                      "code_columns": [str(c) for c in code_cols[1:]], "code_conflicts": conflicts,
                       # a copy of a column read (经度 twice, or empty): a warning of its own, not "columns not read:
                       # 经度.2" (:func:`_repeated_column_issue`)
                       "repeated_columns": repeats})
