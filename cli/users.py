@@ -23,8 +23,8 @@ from geo.dbfile import check_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、改名、修改密码、解除登录锁定",
-                                       "accounts of the web server: add, list, disable, rename, passwd, unlock"))
+    p = sub.add_parser("users", help=h("账号：网页版服务器的账号——新增、列出、停用、改名、修改密码、解除登录锁定、查看审计日志",
+                                       "accounts of the web server: add, list, disable, rename, passwd, unlock, audit"))
     us = p.add_subparsers(dest="users_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
@@ -104,6 +104,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(un)
     un.set_defaults(func=_unlock)
 
+    # the audit log as /admin shows it (QA 34: it could be read on the web page only); reads the database read-only
+    au = us.add_parser("audit", help=h("审计日志：与管理页（/api/admin/audit）相同的记录和措辞，最新的在前；只读数据库",
+                                       "the audit log: the entries of /admin (/api/admin/audit), in its words, newest "
+                                       "first; reads the database only"))
+    au.add_argument("--user", help=h("只列出该用户的记录（按现用户名或改名前的用户名，均含该账号改名前后的记录）",
+                                     "only the entries of this user (by the name now or one before a rename: the "
+                                     "account's entries under both)"))
+    au.add_argument("--limit", default="50",
+                    help=h(f"最多列出的条数（1 至 {AUDIT_LIMIT}，默认 50）", f"how many entries at most (1 to {AUDIT_LIMIT}, default 50)"))
+    common(au)
+    au.set_defaults(func=_audit)
+
+
+#: The most entries `users audit` lists at once (as /api/admin/audit's limit).
+AUDIT_LIMIT = 500
+
 
 def _store(args):
     from geo.regions import load_region
@@ -124,7 +140,8 @@ def _store(args):
     if args.users_command != "add" and not path.exists() and not path.is_symlink():
         raise _no_database(args, path)
     db = check_database(path, create=args.users_command == "add")
-    return UserStore(db, counties=counties, counties_en=counties_en)
+    # the audit only reads: opened read-only, nothing made or changed in the server's database
+    return UserStore(db, counties=counties, counties_en=counties_en, readonly=args.users_command == "audit")
 
 
 def _no_database(args, path: Path):
@@ -390,7 +407,7 @@ def _disable(args) -> int:
 
     store = _store(args)
     try:
-        user = store.update(_stored_name(store, args.name), disabled=not args.enable)
+        user = store.update(_stored_name(store, args.name), disabled=not args.enable, by=_actor())
     except AccountError as exc:
         return _fail(args, exc)
     store.audit("user_enabled" if args.enable else "user_disabled", user_name=_actor(), obj=user.name)
@@ -413,7 +430,7 @@ def _rename(args) -> int:
     store = _store(args)
     try:
         was = store.find(_stored_name(store, args.name)).name  # as stored (the name is found whatever its spelling)
-        user = store.rename(was, args.new_name)
+        user = store.rename(was, args.new_name, by=_actor())  # who renamed it: a stale /admin page's 409 says so
     except AccountError as exc:
         return _fail(args, exc)
     store.audit("user_renamed", user_name=_actor(), obj=user.name, detail={"was": was})
@@ -465,4 +482,52 @@ def _passwd(args) -> int:
     if generated:
         _say(args, f"一次性密码：{generated}（仅显示一次，下次登录须修改）",
              f"One-time password: {generated} (shown once; to be changed at the next login)")
+    return 0
+
+
+def _audit(args) -> int:
+    """`coverplan users audit`: the entries /api/admin/audit gives (web/users.py UserStore.audit_list and worded: the
+    same filter by user, the same words), newest first, under a header row; the database is only read."""
+    import sqlite3
+    import time
+
+    from planner import textrules
+    from planner.i18n import t
+    from web.users import AccountError
+
+    typed = textrules.number_text(str(args.limit))  # ５０ as 50; "1_5", "٥", "5.5" are no count
+    limit = int(typed) if typed is not None and typed.lstrip("+").isdigit() else None
+    if limit is None or not 1 <= limit <= AUDIT_LIMIT:
+        return _fail(args, AccountError(f"--limit {args.limit}: give a whole number from 1 to {AUDIT_LIMIT}, the most "
+                                        "entries to list (e.g. --limit 100).",
+                                        f"--limit {args.limit}：请给出 1 至 {AUDIT_LIMIT} 的整数，即最多列出的条数"
+                                        "（如 --limit 100）。", "limit"))
+    store = _store(args)
+    user = (args.user or "").strip() or None
+    try:
+        total, rows = store.audit_list(limit=limit, user=user)
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        total, rows = 0, []  # a database the server has not yet kept accounts in: no entry
+    store.worded(rows, args.lang)
+    if args.json:
+        print_json({"total": total, "limit": limit, "rows": rows})
+        return 0
+    if not rows:
+        _say(args, f"没有 {user} 的审计记录。" if user else "审计日志中尚无记录。",
+             f"No audit entries of {user}." if user else "The audit log has no entries yet.")
+        return 0
+    head = tuple(t(k, args.lang) for k in ("admin_time", "auth_name", "admin_action", "admin_object", "admin_detail")) \
+        + ("IP",)
+    table = [head] + [(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["at"])), r["user_text"] or "–",
+                       r["action_text"], r["object"] or "", textrules.escaped(r["detail_text"] or ""),
+                       textrules.escaped(r["ip"] or "")) for r in rows]
+    # each column as wide as its widest cell in terminal columns (a Chinese character takes two), as users list
+    widths = [max(_width(str(r[i])) for r in table) for i in range(len(head) - 1)]
+    for r in table:
+        print("  ".join([_padded(str(r[i]), widths[i]) for i in range(len(head) - 1)] + [str(r[-1])]).rstrip())
+    if total > len(rows):
+        _say(args, f"（共 {total} 条，显示最新的 {len(rows)} 条；--limit 可调整条数，最多 {AUDIT_LIMIT}）",
+             f"({total} entries, the newest {len(rows)} shown; --limit shows more, up to {AUDIT_LIMIT})")
     return 0

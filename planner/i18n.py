@@ -2713,3 +2713,10 @@ _STRINGS.update({
                              "data: data version {solved} (the one the proposal was solved on; the current one is "
                              "{now})"),
 })
+
+
+# -- fixer QA34-F6: /admin after a change refused as another admin's came in since (409: web/users.py
+# UserStore._conflict); the row is read again
+_STRINGS.update({
+    "qa34f6_row_reloaded": ("（该行已按账号现在的状态重新载入。）", "(The row now shows the account as it is.)"),
+})

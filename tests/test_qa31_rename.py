@@ -129,8 +129,9 @@ def test_a_rename_to_another_case_of_a_non_ascii_letter_keeps_the_lock(app):
 
 def test_a_rename_moves_the_failures_of_the_name_the_account_has_now(app, monkeypatch):
     """The account was renamed meanwhile (another admin, the CLI): its name is read in the rename's own transaction,
-    so the failures of the name it has now move, and its lock is not lifted (they were orphaned)."""
-    from web.users import MAX_FAILURES, Locked
+    and a rename of the name it no longer has is refused (QA 34: it renamed the other admin's new name); its lock
+    stays with the name it has now (the failures were orphaned once)."""
+    from web.users import MAX_FAILURES, AccountError, Locked
 
     users = app.extensions["coverplan"]["users"]
     stale = users.find("li")
@@ -141,7 +142,11 @@ def test_a_rename_moves_the_failures_of_the_name_the_account_has_now(app, monkey
         except Locked:
             pass
     monkeypatch.setattr(users, "find", lambda name: stale)  # what this rename read before the other one
-    assert users.rename("li", "li3").name == "li3"
+    with pytest.raises(AccountError) as e:
+        users.rename("li", "li3")
+    assert e.value.code == "unknown" and '"li2"' in e.value.en, e.value.en
+    monkeypatch.undo()
+    assert users.rename("li2", "li3").name == "li3"
     assert [x["name"] for x in users.locks()] == ["li3"], users.locks()
     with pytest.raises(Locked):
         users.authenticate("li3", PW, client="1.2.3.4")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import logging
 import os
 import secrets
@@ -43,8 +42,11 @@ from planner import textrules
 from web.errors import Forbidden, bad_param, json_object, no_body, public, refuse_unknown, shown_value, status_of
 from web.extensions import ext
 from web.security import csrf_token
-from web.users import (LOCAL, MAX_NAME, AccountDisabled, AccountError, AddressLocked, Locked, User, UserStore,
-                        check_role)
+from web.users import (LOCAL, MAX_NAME, AccountConflict, AccountDisabled, AccountError, AddressLocked, Locked, User,
+                        UserStore, check_role)
+# the audit log in words lives with the log (`coverplan users audit` prints it too, QA 34); named here as before
+from web.users import (AUDIT_ACTORS, CLI_ACTOR, EDIT_WORDS, JOB_KIND_WORDS, LOCAL_ACTOR, MARK_WORDS,  # noqa: F401
+                        PLAIN_WORDS, actor_text, audit_detail_words)
 
 log = logging.getLogger("coverplan.auth")
 bp = Blueprint("auth", __name__)
@@ -710,11 +712,12 @@ def login():
         shown = _shown_name(name)
         users = ext()["users"]
 
-        def logged() -> str:
-            """The name a refused login is logged under: the account the typed name reads as (城市規劃員 as
-            城市规划员, WÁNG as wang: users.login_account, QA 33), else the name as typed."""
+        def logged() -> tuple[str, str | None]:
+            """The name a refused login is logged under, and the account's id: the account the typed name reads as
+            (城市規劃員 as 城市规划员, WÁNG as wang: users.login_account, QA 33), else the name as typed and None. The
+            id too (QA 34): by name alone the entry read as "no such account" once the account was renamed."""
             account = users.login_account(name)
-            return account.name if account is not None else shown
+            return (account.name, account.id) if account is not None else (shown, None)
 
         try:
             u = users.authenticate(name, password, client=request.remote_addr, say_disabled=True)
@@ -722,23 +725,23 @@ def login():
             # password spraying: one line when the address is paused, none for each attempt meanwhile
             # (60 names in 10 s wrote 60 lines, pushing everything else off the audit page, QA 24)
             if getattr(exc, "new", False):
-                who = logged()
-                users.audit("login_failed", user_name=who, obj=who, ip=request.remote_addr,
+                who, uid = logged()
+                users.audit("login_failed", user_name=who, user_id=uid, obj=who, ip=request.remote_addr,
                             detail={"throttled": True})
                 log.warning("logins from %s paused: too many failed logins (last name %r)", request.remote_addr, who)
             error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         except Locked as exc:
-            new, who = getattr(exc, "new", False), logged()
-            users.audit("login_failed" if new else "login_locked", user_name=who, obj=who, ip=request.remote_addr,
-                        detail={"locked": True} if new else None)
+            new, (who, uid) = getattr(exc, "new", False), logged()
+            users.audit("login_failed" if new else "login_locked", user_name=who, user_id=uid, obj=who,
+                        ip=request.remote_addr, detail={"locked": True} if new else None)
             log.warning("login refused for %r from %s: locked", who, request.remote_addr)
             error, status, wait = exc.message(lang), 429, exc.seconds
             both = {"message_zh": exc.message("zh"), "message_en": exc.message("en")}
         except AccountDisabled as exc:
             # the right password for a disabled account: 401 AccountDisabled saying so (not a failure: nothing is
             # counted); 401 as every refused login, so a client that reads the status alone still sees "not signed in"
-            users.audit("login_failed", user_name=exc.name, obj=exc.name, ip=request.remote_addr,
+            users.audit("login_failed", user_name=exc.name, user_id=exc.user_id, obj=exc.name, ip=request.remote_addr,
                         detail={"reason": {"zh": "账号已停用", "en": "account disabled"}})
             log.warning("login refused for %r from %s: account disabled", exc.name, request.remote_addr)
             error, status = exc.message(lang), 401
@@ -746,8 +749,8 @@ def login():
             disabled = True
         else:
             if u is None:
-                who = logged()
-                users.audit("login_failed", user_name=who, obj=who, ip=request.remote_addr)
+                who, uid = logged()
+                users.audit("login_failed", user_name=who, user_id=uid, obj=who, ip=request.remote_addr)
                 log.warning("login failed for %r from %s", who, request.remote_addr)
                 error, status = t("auth_wrong", lang), 401
                 both = {"message_zh": t("auth_wrong", "zh"), "message_en": t("auth_wrong", "en")}
@@ -915,7 +918,11 @@ def _field_of(exc: AccountError) -> dict:
 
 
 def _account_error(exc: AccountError):
-    # the error shape of every other answer (web/errors.py); an account that does not exist is a 404
+    # the error shape of every other answer (web/errors.py); an account that does not exist is a 404; a change made
+    # on what a page showed when another came in since, a 409 saying which field, its value, who and when (QA 34)
+    if isinstance(exc, AccountConflict):
+        return jsonify({"error": "EditConflict", "code": exc.code, "message": exc.message(g.lang),
+                        "message_en": exc.en, "message_zh": exc.zh, "details": exc.details}), 409
     return jsonify({"error": "AccountError", "code": exc.code, "message": exc.message(g.lang),
                     "message_en": exc.en, "message_zh": exc.zh,
                     "details": _field_of(exc)}), 404 if exc.code == "unknown" else 400
@@ -958,8 +965,9 @@ def admin_user_edit(name: str):
     body = _form_or_json()
     users = ext()["users"]
     try:
-        before = users.find(name)
-        unknown = sorted(set(body) - set(EDITABLE))
+        # a former name with ``was`` (a page that showed it, renamed since): the change's 409 says who renamed it
+        before = users.target(name, body.get("was"))
+        unknown = sorted(set(body) - set(EDITABLE) - {"was"})  # was: what the page showed (QA 34), changes nothing
         if unknown:  # a misspelt field changed nothing: say so (every one of them) instead of answering 200
             shown = [shown_value(f) for f in unknown[:10]]  # a hostile body may carry thousands of keys
             plural = len(unknown) > 1
@@ -992,10 +1000,15 @@ def admin_user_edit(name: str):
         if not kw and not renamed:  # {} changed nothing and answered 200, where a proposal's empty PATCH is a 400
             raise AccountError(f"Nothing to change: a change takes {listed(EDITABLE, 'en')}.",
                                f"没有要修改的内容：可修改的字段为 {listed(EDITABLE, 'zh')}。", "field")
-        u = users.rename(name, body["name"]) if renamed else users.update(name, **kw)
+        # the page sends what it showed (``was``: role, county, name): checked inside the change's transaction, a
+        # 409 naming who changed what since (QA 34: a stale page's save put back another admin's county, two renames
+        # at once both answered 200); a client without it changes as before
+        was, by = body.get("was"), f"user:{user().id}"
+        u = users.rename(name, body["name"], was=was, by=by) if renamed else users.update(name, **kw, was=was, by=by)
     except AccountError as exc:
         return _account_error(exc)
     if renamed:
+        # the name it had inside the change (a rename racing another is refused): the one the request named
         audit("user_renamed", u.name, was=before.name)
         return jsonify({"user": u.public()})
     if u.disabled != before.disabled:
@@ -1075,137 +1088,13 @@ def admin_lock_lift():
     return jsonify({"lifted": shown})
 
 
-#: Who did it, for the entries written without a signed-in user (web/auth.py, cli/users.py).
-AUDIT_ACTORS = {"(server start)": ("服务启动", "server start"), "(command line)": ("命令行", "command line")}
-#: The actor of an account change by ``coverplan users``, with the computer's user: "(command line) wang" (QA 27).
-CLI_ACTOR = "(command line) "
-#: The user of a server in open mode (no login), by its id: an account may be named "local" too.
-LOCAL_ACTOR = ("本机（免登录）", "local (no login)")
-#: The data-edit actions of an "edit" entry (web/data.py EDIT_ACTIONS), in words.
-EDIT_WORDS = {"add": ("新增设施", "facility added"), "move": ("移动设施", "facility moved"),
-              "remove": ("删除设施", "facility removed"), "rename": ("设施更名", "facility renamed"),
-              "update": ("修改设施属性", "facility details edited"), "mark": ("标记候选点", "candidate site marked"),
-              "add_site": ("新增候选点", "candidate site added"), "move_site": ("移动候选点", "candidate site moved"),
-              "remove_site": ("删除候选点", "candidate site removed")}
-MARK_WORDS = {"required": ("必选", "required"), "forbidden": ("禁选", "forbidden"), "": ("取消标记", "mark cleared")}
-#: Details shown as a label and the value as stored.
-PLAIN_WORDS = {"version": ("数据版本 ", "data version "), "rolled_back_to": ("回退到版本 ", "back to version "),
-               "file": ("文件 ", "file "), "name": ("名称 ", "name "), "note": ("备注 ", "note "),
-               "kind": ("计算类别 ", "kind "), "account": ("账号 ", "account ")}
-
-
-#: A job's kind as stored in its audit entry, in words (entries written before the type was stored say
-#: only this: "计算类别 proposal" was shown, QA 21).
-JOB_KIND_WORDS = {"proposal": ("方案计算", "proposal calculation"), "network": ("路网导入", "road-network import")}
-
-
-def actor_text(row: dict, lang: str) -> str:
-    """Who made an audit entry, in words: the server's own actors and the no-login user by name (the
-    audit page and a deleted proposal's 404 say the same: the 404 said "local", QA 21)."""
-    actor = AUDIT_ACTORS.get(row.get("user") or "") or (LOCAL_ACTOR if row.get("user_id") == LOCAL.id else None)
-    if actor is None and (row.get("user") or "").startswith(CLI_ACTOR):  # "命令行（wang）"
-        who = textrules.escaped(row["user"][len(CLI_ACTOR):])
-        return f"command line ({who})" if lang == "en" else f"命令行（{who}）"
-    # a name that hides characters (admin\u200b, a text-direction control) is written out, never rendered
-    return (actor[1] if lang == "en" else actor[0]) if actor else textrules.escaped(row.get("user") or "")
-
-
 def audit_detail_text(detail: dict, lang: str) -> str:
-    """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"),
-    not the stored keys (role=admin first_admin=true)."""
-    en = lang == "en"
+    """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"), not the stored keys:
+    web/users.py audit_detail_words (which `coverplan users audit` prints too), with the counties of the region this
+    server serves and a deleted proposal's question in words."""
+    from web.proposals import params_text
 
-    def pick(pair):
-        return pair[1] if en else pair[0]
-
-    def role(r):
-        return t("role_" + r, lang) if r in RIGHTS else str(r)
-
-    def county(c):
-        return county_label(c, lang) if c else pick(("全市", "whole city"))
-
-    def ftype(key):
-        try:
-            return ext()["service"].get_type(key).name(lang)
-        except Exception:  # a type since removed: its key still says which one
-            return str(key)
-
-    def layer(name):  # as the data page's version list names it (web/data.py _version_dict)
-        kind, _, key = str(name).partition(":")
-        label = t("ds_layer_" + kind, lang)
-        label = kind if label == "ds_layer_" + kind else label
-        return label + (" · " + ftype(key) if key else "")
-
-    def plain(v):
-        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-
-    parts = []
-    for key, value in (detail or {}).items():
-        if key == "first_admin" and value:
-            parts.append(pick(("服务首次启动时自动创建的管理员", "first administrator, created when the server first started")))
-        elif key == "locked" and value:
-            parts.append(pick(("失败次数过多，账号已锁定", "too many failures: account locked")))
-        elif key == "throttled" and value:  # web/users.py AddressLocked: one line, not one per attempt
-            parts.append(pick(("该地址登录失败次数过多（不论用户名），来自该地址的登录已暂停，暂停期间的尝试不再逐条记录",
-                               "too many failed logins from this address, whatever the names: logins from it "
-                               "paused (attempts meanwhile are not logged one by one)")))
-        elif key == "deleted_params" and isinstance(value, dict):  # a deleted proposal's question, in words
-            from web.proposals import params_text
-            parts.append(pick(("参数：", "parameters: ")) + params_text(value, lang))
-        elif key == "backup_created" and isinstance(value, str):  # `coverplan restore` (QA 32)
-            parts.append(t("qa32fb_created", lang, v=value))
-        elif key == "backup_versions" and isinstance(value, int):
-            parts.append(t("qa32fb_versions", lang, n=value))
-        elif key == "dropped_versions" and isinstance(value, list):
-            parts.append(t("qa32fb_dropped_versions", lang, vs=pick(("、", ", ")).join(f"{r} v{v}" for r, v in value))
-                         if value else t("qa32fb_no_dropped_versions", lang))
-        elif key == "dropped_proposals" and isinstance(value, int):
-            names = detail.get("dropped_proposal_names") or []
-            parts.append(t("qa32fb_dropped_proposals", lang, n=value)
-                         + (t("qa32fb_dropped_names", lang, names=pick(("、", ", ")).join(map(str, names))) if names else ""))
-        elif key == "dropped_proposal_names":
-            pass  # said with dropped_proposals
-        elif key == "accounts" and isinstance(value, dict):  # what the restore did with the accounts
-            from planner.i18n import restore_accounts_text
-            parts.append(restore_accounts_text(value, lang))
-        elif key == "role":
-            parts.append(pick(("角色 ", "role ")) + role(value))
-        elif key == "county":
-            parts.append(pick(("县区 ", "county ")) + county(value))
-        elif key == "was" and isinstance(value, str):  # a renamed account's name before
-            parts.append(pick(("原用户名 ", "was named ")) + value)
-        elif key == "was" and isinstance(value, dict):
-            # only what changed: "role planner; county Maojian; was county Fang", not the unchanged role again
-            was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value and value["role"] != detail.get("role") else []
-            if "county" in value and value["county"] != detail.get("county"):
-                was.append(pick(("县区 ", "county ")) + county(value["county"]))
-            if was:
-                parts.append(pick(("原为 ", "was ")) + pick(("，", ", ")).join(was))
-        elif key == "action" and value in EDIT_WORDS:
-            parts.append(pick(EDIT_WORDS[value]))
-        elif key == "mark" and value in MARK_WORDS:
-            parts.append(pick(MARK_WORDS[value]))
-        elif key == "lock" and value in ("name", "address", "password", "all"):  # a lock lifted (QA 27)
-            parts.append(t("lock_kind_" + value, lang))
-        elif key == "lifted" and isinstance(value, int):
-            parts.append(f"{value} {'lock' if value == 1 else 'locks'} lifted" if en else f"解除 {value} 项限制")
-        elif key == "address" and value:
-            parts.append(pick(("地址 ", "address ")) + str(value))
-        elif key == "kind" and value in JOB_KIND_WORDS:
-            parts.append(pick(JOB_KIND_WORDS[value]))
-        elif key == "type":
-            parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
-        elif key == "layer":
-            parts.append(pick(("数据 ", "data ")) + layer(value))
-        elif key == "reason" and isinstance(value, dict):  # a refusal's message, in both languages
-            parts.append(pick(("原因：", "reason: ")) + str(value.get("en" if en else "zh") or ""))
-        elif key == "rows":
-            parts.append(f"{value} 行" if not en else f"{value} {'row' if str(value) == '1' else 'rows'}")
-        elif key in PLAIN_WORDS:
-            parts.append(pick(PLAIN_WORDS[key]) + plain(value))
-        elif value not in (None, "", False):  # a detail a later event adds: still readable, never a repr
-            parts.append(f"{key} {plain(value)}")
-    return pick(("；", "; ")).join(parts)
+    return audit_detail_words(detail, lang, county_label, params_text)
 
 
 #: How many words of an audit search are tried as a facility's id besides the whole search (QA 32)
@@ -1323,17 +1212,9 @@ def admin_audit():
     total, rows = ext()["users"].audit_list(limit=limit, offset=offset, action=action,
                                             user=request.args.get("user") or None,
                                             q=(request.args.get("q") or "").strip()[:80] or None)
-    users = ext()["users"]
-    for r in rows:
-        r["action_text"] = t("audit_" + r["action"], g.lang)
-        r["user_text"] = actor_text(r, g.lang)
-        r["object"] = textrules.escaped(r["object"])
-        if r["action"] in ("login_failed", "login_locked") and r["user_id"] is None and r["user"] \
-                and users.by_name(r["user"]) is None:
-            # a name tried that is no account (аdmin, ａｄｍｉｎ): marked, not read as the real one (QA 27)
-            r["no_account"] = True
-            r["user_text"] += " (no such account)" if g.lang == "en" else "（无此账号）"
-        r["detail_text"] = audit_detail_text(r["detail"], g.lang)
+    # in words (web/users.py UserStore.worded, as `coverplan users audit` prints them); "no such account" only for a
+    # name that is no account's now nor was one's before a rename (QA 34)
+    ext()["users"].worded(rows, g.lang, audit_detail_text)
     q = (request.args.get("q") or "").strip()[:80]
     # a facility's id: the data versions that changed it too (imports and rollbacks are logged by file, QA 32)
     facility = facility_history(q, g.lang) if q else None

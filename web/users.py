@@ -29,6 +29,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner import textrules
+from planner.i18n import t
 from web.errors import shown_value  # refused values quoted as bad_param quotes them
 
 ROLES = ("viewer", "planner", "admin")
@@ -98,6 +99,14 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action);
 """
 
+#: Columns of ``users`` added after its first release (added in place on open): when and by whom (``user:<id>``, or
+#: the command line's actor, "(command line) wang") its role, county and name were last changed, so that a change
+#: made on a stale page is answered with who changed what, and when (QA 34; UserStore.update and rename).
+ADDED_USER_COLUMNS = ("role_updated", "role_updated_by", "county_updated", "county_updated_by",
+                      "name_updated", "name_updated_by")
+#: The fields an admin page's ``was`` names (what it showed): checked against the account inside the change.
+WAS_FIELDS = ("role", "county", "name")
+
 #: Why a login was ended by an account change (UserStore.session_ended): the account was disabled, its password
 #: reset (a one-time password) or set anew (by its holder in another session, or ``coverplan users passwd``).
 ENDED_REASONS = ("disabled", "reset", "changed")
@@ -157,10 +166,23 @@ class AccountDisabled(AccountError):
     """The right password for a disabled account (QA 27): said as such, and not counted as a failed login.
     A wrong password for it stays the generic "wrong user name or password" (UserStore.authenticate)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, user_id: str | None = None) -> None:
         super().__init__("This account is disabled; contact your administrator.", "该账号已停用，请联系管理员。",
                          "disabled")
         self.name = name
+        #: the account's id: its refused login is logged under it (QA 34: under the name only, a rename made it
+        #: read as "no such account")
+        self.user_id = user_id
+
+
+class AccountConflict(AccountError):
+    """A change made on what an admin page showed (``was``: the account's role, county, name) when another
+    change has come in since (QA 34: a stale page's 保存 put back another admin's county, both answered 200).
+    Nothing is written; ``details`` says which field, its value now, who changed it and when. A 409."""
+
+    def __init__(self, en: str, zh: str, details: dict) -> None:
+        super().__init__(en, zh, "conflict")
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -464,18 +486,28 @@ def _county_for_planners() -> AccountError:
 class UserStore:
     """Users, login failures and the audit log in the SQLite file ``path``."""
 
+    readonly = False
+
     def __init__(self, path: str | Path, counties: dict[str, str] | None = None,
-                 counties_en: dict[str, str] | None = None) -> None:
+                 counties_en: dict[str, str] | None = None, *, readonly: bool = False) -> None:
         self.path = Path(path)
         #: county code -> name, to check a planner's county (None: any 6-digit code)
         self.counties = counties
         #: county code -> English name: the counties an English message lists (else the Chinese names)
         self.counties_en = counties_en or counties
+        #: only reads (``coverplan users audit``): opened read-only (SQLite ``mode=ro``), no table made or changed
+        self.readonly = readonly
+        if readonly:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(SCHEMA)
+                have = {r["name"] for r in con.execute("PRAGMA table_info(users)")}
+                for col in ADDED_USER_COLUMNS:
+                    if col not in have:
+                        con.execute(f"ALTER TABLE users ADD COLUMN {col} {'REAL' if col.endswith('updated') else 'TEXT'}")
         except (OSError, sqlite3.OperationalError) as exc:
             # a folder that refuses the file (no permission, read-only, /proc): sqlite3's "unable to open database
             # file" was a traceback (QA 28); said in a sentence naming the file
@@ -495,7 +527,10 @@ class UserStore:
 
     @contextmanager
     def _connect(self):
-        con = sqlite3.connect(self.path, timeout=10)
+        if self.readonly:
+            con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        else:
+            con = sqlite3.connect(self.path, timeout=10)
         con.row_factory = sqlite3.Row
         try:
             yield con
@@ -664,19 +699,21 @@ class UserStore:
                                f"数据版本中该账号以前的记录仍以“{was['name']}”署名，因此该名称不再分配给其他人。请另选一个用户名。",
                                "exists")
 
-    def rename(self, name: str, new: str) -> User:
+    def rename(self, name: str, new: str, *, was: dict | None = None, by: str | None = None) -> User:
         """Give the account ``name`` the name ``new`` (checked as a new account's). Its id stays, so its
         proposals, its open sessions, its role and county stay; the audit log and the data versions keep the
         name each entry was made under, as history, and the old name is kept in former_names: no other account
         may take it (its entries would read as his). Its login failures (and locks) move to the new name, so a
         rename does not lift a lock. Read and written in one write transaction: two renames at once of one
-        account take turns (the second sees the first's name)."""
-        user = self.find(name)  # an unknown account is said first, before what is wrong with the new name
+        account take turns, and the second, its account no longer named ``name``, is refused (QA 34: it renamed the
+        first's new name). ``was`` (what a page showed, checked_was) is checked in it too: a 409 naming who changed
+        what since; ``by`` (``user:<id>``, or the command line's actor) is kept as who renamed it, and when."""
+        user = self.target(name, was)  # an unknown account is said first, before what is wrong with the new name
         new = check_name(new)
+        was = self.checked_was(was)
         with self._write() as con:
-            row = con.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
-            if row is None:
-                raise self._unknown(name)
+            row = self._current(con, user, name, was, by)
+            self._check_was(con, row, was, by, name)
             old = row["name"]
             if new == old:
                 raise AccountError(f"Nothing to change: the account is already named {shown_value(new)}.",
@@ -684,7 +721,8 @@ class UserStore:
             self._check_free(new, exclude=user.id, con=con)
             now = time.time()
             try:
-                con.execute("UPDATE users SET name = ?, updated = ? WHERE id = ?", (new, now, user.id))
+                con.execute("UPDATE users SET name = ?, updated = ?, name_updated = ?, name_updated_by = ? WHERE id = ?",
+                            (new, now, now, by, user.id))
             except sqlite3.IntegrityError:  # the same name under SQLite's NOCASE (checked above: a guard)
                 raise AccountError(f"A user named {shown_value(new)} exists already.", f"用户名“{new}”已存在。",
                                    "exists") from None
@@ -747,12 +785,177 @@ class UserStore:
                     was = con.execute("SELECT u.name, f.until FROM former_names f JOIN users u ON u.id = f.user_id "
                                       "WHERE f.name = ?", (name,)).fetchone()
                 if was is not None:
-                    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(was["until"]))
-                    raise AccountError(f"No user named {shown_value(name)}: that account was renamed "
-                                       f"{shown_value(was['name'])} on {when}.",
-                                       f"没有名为“{name}”的用户：该账号已于 {when} 改名为“{was['name']}”。", "unknown")
+                    raise self._renamed_error(name, was["name"], was["until"])
             raise self._unknown(name)
         return user
+
+    @staticmethod
+    def _renamed_error(name: str, now_named: str, until: float | None) -> AccountError:
+        """404: ``name`` is the former name of the account now named ``now_named`` (renamed at ``until``)."""
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(until)) if until else "?"
+        return AccountError(f"No user named {shown_value(name)}: that account was renamed "
+                            f"{shown_value(now_named)} on {when}.",
+                            f"没有名为“{name}”的用户：该账号已于 {when} 改名为“{now_named}”。", "unknown")
+
+    # -- a change made on what a page showed (QA 34) ---------------------------------------
+    def checked_was(self, was) -> dict | None:
+        """``was`` of a change (what an admin page showed: role, county, name), checked and made comparable (the
+        county as its code, None for the whole city); None when not given (an API client, the command line: the
+        change is made as before). A refusal names the field."""
+        if was is None:
+            return None
+        shown = shown_value(was)
+
+        def bad(why_en: str, why_zh: str) -> AccountError:
+            return AccountError(f"was ({shown}) {why_en}: it records the role, county and/or name the page showed, "
+                                "e.g. {\"role\": \"planner\", \"county\": \"420325\", \"name\": \"wang\"} (county null: the "
+                                "whole city); it changes nothing itself.",
+                                f"was（{shown}）{why_zh}：它记录页面所显示的角色、县区和/或用户名，如 "
+                                "{\"role\": \"planner\", \"county\": \"420325\", \"name\": \"wang\"}（county 为 null 即全市）；"
+                                "它本身不修改任何内容。", "was")
+        if not isinstance(was, dict):
+            raise bad("is not an object", "不是对象")
+        extra = [k for k in was if k not in WAS_FIELDS]
+        if extra:
+            raise bad(f"holds the unknown field {shown_value(extra[0])}", f"含未知字段 {shown_value(extra[0])}")
+        out = {}
+        for key, value in was.items():
+            if key == "county":
+                try:
+                    out[key] = self.check_county(value)
+                except AccountError:
+                    raise bad(f"names no county in its county {shown_value(value)}",
+                              f"的 county {shown_value(value)} 不是县区") from None
+            elif not isinstance(value, str) or not value.strip():
+                raise bad(f"has no text in its {key} ({shown_value(value)})", f"的 {key}（{shown_value(value)}）不是文本")
+            else:
+                out[key] = unicodedata.normalize("NFC", value.strip())
+        return out
+
+    def county_label(self, code, lang: str = "zh") -> str:
+        """房县（420325） / Fang County (420325) by this store's counties; 全市 / whole city for None."""
+        if not code:
+            return "whole city" if lang == "en" else "全市"
+        names = (self.counties_en if lang == "en" else self.counties) or {}
+        name = names.get(str(code))
+        if not name:
+            return str(code)
+        return f"{name} ({code})" if lang == "en" else f"{name}（{code}）"
+
+    def _field_words(self, field: str, value, lang: str) -> str:
+        if field == "role":
+            said = t("role_" + str(value), lang)
+            return str(value) if said == "role_" + str(value) else said
+        if field == "county":
+            return self.county_label(value, lang)
+        return textrules.escaped(str(value))
+
+    def _changer(self, con: sqlite3.Connection, by: str | None, lang: str) -> str | None:
+        """Who a ``*_updated_by`` names, in words: an account by its name now, the command line as 命令行（wang）;
+        None when not known (a change from before it was recorded)."""
+        kind, _, rest = str(by or "").partition(":")
+        if kind == "user" and rest:
+            r = con.execute("SELECT name FROM users WHERE id = ?", (rest,)).fetchone()
+            return textrules.escaped(r["name"]) if r is not None else None
+        if by:
+            return actor_text({"user": by}, lang)
+        return None
+
+    def _conflict(self, con: sqlite3.Connection, row: sqlite3.Row, changed: list[str], was: dict, by: str | None,
+                  shown_name: str) -> AccountConflict:
+        """The 409 of a change made on a page that showed ``was``: per field changed since, its value now, who changed
+        it and when (one sentence per change: a role made viewer that cleared the county is one change); a field
+        whose change is not recorded is said to differ from what the page showed."""
+        def when(at) -> str | None:
+            try:
+                stamp = time.localtime(float(at))
+            except (TypeError, ValueError, OverflowError, OSError):
+                return None
+            today = time.localtime()
+            return time.strftime("%H:%M" if stamp[:3] == today[:3] else "%Y-%m-%d %H:%M", stamp)
+
+        labels = {"role": ("role", "角色"), "county": ("county", "县区"), "name": ("user name", "用户名")}
+        groups: dict = {}
+        unrecorded = []
+        for f in changed:
+            at = row[f"{f}_updated"] if f"{f}_updated" in row.keys() else None
+            if when(at) is None:
+                unrecorded.append(f)
+            else:
+                groups.setdefault((row[f"{f}_updated_by"], at), []).append(f)
+        account_en, account_zh = textrules.escaped(shown_name), textrules.escaped(shown_name)
+        en_parts, zh_parts, changes = [], [], []
+        for (who_by, at), fields in groups.items():
+            said = when(at)
+            what_en = "; ".join(f"its {labels[f][0]} is now {self._field_words(f, row[f], 'en')}" for f in fields)
+            what_zh = "，".join(f"{labels[f][1]}现为“{self._field_words(f, row[f], 'zh')}”" for f in fields)
+            who_en, who_zh = self._changer(con, who_by, "en"), self._changer(con, who_by, "zh")
+            if who_by and by and who_by == by and str(by).startswith("user:"):  # his own, in another tab or window
+                en_parts.append(f"You changed the account {account_en} at {said} in another tab or window since this "
+                                f"page showed it ({what_en})")
+                zh_parts.append(f"打开本页后，您已于 {said} 在其他标签页或窗口中修改了账号“{account_zh}”（{what_zh}）")
+            elif who_en:
+                en_parts.append(f"{who_en} changed the account {account_en} at {said} since this page showed it ({what_en})")
+                zh_parts.append(f"打开本页后，{who_zh}{' ' if who_zh[-1:].isascii() else ''}已于 {said} 修改了账号"
+                                f"“{account_zh}”（{what_zh}）")
+            else:
+                en_parts.append(f"Someone else changed the account {account_en} at {said} since this page showed it "
+                                f"({what_en})")
+                zh_parts.append(f"打开本页后，他人已于 {said} 修改了账号“{account_zh}”（{what_zh}）")
+            changes += [{"field": f, "value": row[f], "by": who_en, "by_zh": who_zh, "at": at} for f in fields]
+        for f in unrecorded:
+            en_parts.append(f"The {labels[f][0]} this page showed, {self._field_words(f, was[f], 'en')}, is not the "
+                            f"account's, {self._field_words(f, row[f], 'en')}")
+            zh_parts.append(f"页面显示的{labels[f][1]}“{self._field_words(f, was[f], 'zh')}”与账号现在的{labels[f][1]}"
+                            f"“{self._field_words(f, row[f], 'zh')}”不符")
+            changes.append({"field": f, "value": row[f], "by": None, "by_zh": None, "at": None})
+        return AccountConflict(
+            "; ".join(en_parts) + ": nothing was saved. Read the account as it is now, and make your change again "
+            "if it is still wanted.",
+            "；".join(zh_parts) + "：未保存。请查看账号现在的状态；如仍需修改，请重新操作。",
+            {"changed": changed, "changes": changes, "account": row["id"],
+             "current": {"role": row["role"], "county": row["county"] or None, "name": row["name"]}})
+
+    def _check_was(self, con: sqlite3.Connection, row: sqlite3.Row, was: dict | None, by: str | None,
+                   shown_name: str) -> None:
+        """Raise the 409 of :meth:`_conflict` when ``was`` (checked_was) is not the account ``row`` as it is now."""
+        if not was:
+            return
+        now = {"role": row["role"], "county": row["county"] or None, "name": row["name"]}
+        changed = [f for f in WAS_FIELDS if f in was and was[f] != now[f]]
+        if changed:
+            raise self._conflict(con, row, changed, was, by, shown_name)
+
+    def target(self, name: str, was=None) -> User:
+        """The account a change names (:meth:`find`). A former name with ``was`` (a page that showed the account under
+        it, renamed since) is that account: the change is then refused by :meth:`_current` with the 409 saying who
+        renamed it and when; without ``was``, the 404 saying its name now."""
+        try:
+            return self.find(name)
+        except AccountError as exc:
+            if was is None or not isinstance(name, str):
+                raise
+            with self._connect() as con:
+                r = con.execute("SELECT u.* FROM former_names f JOIN users u ON u.id = f.user_id WHERE f.name = ?",
+                                (name,)).fetchone()
+            if r is None:
+                raise exc from None
+            return self._user(r)
+
+    def _current(self, con: sqlite3.Connection, user: User, name: str, was: dict | None, by: str | None) -> sqlite3.Row:
+        """The account ``user`` read again inside a write transaction, when it is still named ``name`` (as SQLite
+        compares names, NOCASE). Renamed meanwhile (QA 34: two renames at once, the second renamed the first's new
+        name): with ``was`` (a page) the 409 saying who renamed it and when, else the 404 of a former name."""
+        row = con.execute("SELECT * FROM users WHERE id = ? AND name = ?", (user.id, name)).fetchone()
+        if row is not None:
+            return row
+        now = con.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
+        if now is None:
+            raise self._unknown(name)
+        if was is not None:
+            raise self._conflict(con, now, ["name"], {**was, "name": name}, by, name)
+        f = con.execute("SELECT until FROM former_names WHERE name = ? AND user_id = ?", (name, user.id)).fetchone()
+        raise self._renamed_error(name, now["name"], f["until"] if f is not None else now["name_updated"])
 
     @staticmethod
     def _unknown(name) -> AccountError:
@@ -780,20 +983,24 @@ class UserStore:
         return self.get(user.id), generated
 
     def update(self, name: str, *, role: str | None = None, county: str | None | bool = False,
-               disabled: bool | None = None) -> User:
+               disabled: bool | None = None, was: dict | None = None, by: str | None = None) -> User:
         """Change role, county (``False``: unchanged; None: whole city) or the disabled flag.
 
         The rule "the last active admin stays" is checked and the change written in one write
         transaction: two admins demoting or disabling each other at the same moment both passed the
-        check, each seeing the other still active, and left no admin at all (QA 21)."""
-        self.find(name)  # an unknown account is said first, before what is wrong with the change
+        check, each seeing the other still active, and left no admin at all (QA 21). ``was`` (what an admin page
+        showed: role, county, name; checked_was) is checked in it too: changed since, the 409 of :meth:`_conflict`
+        (QA 34: a stale page's save put back another admin's county). ``by`` (``user:<id>``, or the command line's
+        actor) is kept as who last changed the role or the county, and when."""
+        found = self.target(name, was)  # an unknown account is said first, before what is wrong with the change
         checked_role = check_role(role) if role is not None else None
         checked_county = False if county is False else self.check_county(county)
+        was = self.checked_was(was)
         with self._write() as con:
             # read again inside the transaction: what another writer changed meanwhile counts
-            user = self._user(con.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
-            if user is None:
-                raise self._unknown(name)
+            row = self._current(con, found, name, was, by)
+            self._check_was(con, row, was, by, name)
+            user = self._user(row)
             new_role = checked_role or user.role
             new_county = user.county if checked_county is False else checked_county
             if new_role != "planner":
@@ -813,10 +1020,16 @@ class UserStore:
                 raise AccountError("This is the last active admin: make another admin first.",
                                    "这是最后一个有效的管理员账号，请先设置另一个管理员。", "last_admin")
             # disabling also changes the stamp: the person's open sessions end at once
+            now = time.time()
             con.execute("UPDATE users SET role = ?, county = ?, disabled = ?, updated = ?, "
-                        "stamp = CASE WHEN ? THEN ? ELSE stamp END WHERE id = ?",
-                        (new_role, new_county, int(new_disabled), time.time(), int(new_disabled and not user.disabled),
-                         secrets.token_hex(8), user.id))
+                        "stamp = CASE WHEN ? THEN ? ELSE stamp END, "
+                        "role_updated = CASE WHEN ? THEN ? ELSE role_updated END, "
+                        "role_updated_by = CASE WHEN ? THEN ? ELSE role_updated_by END, "
+                        "county_updated = CASE WHEN ? THEN ? ELSE county_updated END, "
+                        "county_updated_by = CASE WHEN ? THEN ? ELSE county_updated_by END WHERE id = ?",
+                        (new_role, new_county, int(new_disabled), now, int(new_disabled and not user.disabled),
+                         secrets.token_hex(8), new_role != user.role, now, new_role != user.role, by,
+                         new_county != user.county, now, new_county != user.county, by, user.id))
             if new_disabled:  # each told so at its next request (QA 32)
                 self._end_sessions(con, user.id, "disabled")
         return self.get(user.id)
@@ -880,7 +1093,7 @@ class UserStore:
             # himself out trying again, QA 27), and not a failure. Only after the checks above: a paused
             # address or a locked name still answers "locked", whatever the password (no password oracle).
             if say_disabled:
-                raise AccountDisabled(user.name)
+                raise AccountDisabled(user.name, user.id)
             return None
         if name:
             paused = None
@@ -1014,10 +1227,12 @@ class UserStore:
 
     # -- audit log ---------------------------------------------------------------------
     def audit(self, action: str, *, user: User | None = None, obj: str | None = None, detail: dict | None = None,
-              ip: str | None = None, user_name: str | None = None) -> None:
+              ip: str | None = None, user_name: str | None = None, user_id: str | None = None) -> None:
+        """One entry. ``user`` did it; or ``user_name`` with, where it names an account, ``user_id`` (a refused
+        login of an account: QA 34, logged by name only it read as "no such account" once the account was renamed)."""
         with self._connect() as con:
             con.execute("INSERT INTO audit (at, user_id, user_name, action, object, detail, ip) VALUES (?,?,?,?,?,?,?)",
-                        (time.time(), user.id if user else None, user.name if user else user_name, action,
+                        (time.time(), user.id if user else user_id, user.name if user else user_name, action,
                          None if obj is None else str(obj)[:200],
                          json.dumps(detail, ensure_ascii=False, default=str) if detail else None, ip))
 
@@ -1030,13 +1245,16 @@ class UserStore:
             args.append(action)
         if user:
             # the accounts that have or had the name (former_names): their entries by account id, whatever the name
-            # each was made under (a renamed account's history, found by its new name or its old one, QA 31); by
-            # the bare name only entries of no account (a failed login, a command-line user) or, when no account
-            # ever had the name, any entry made under it
+            # each was made under (a renamed account's history, found by its new name or its old one, QA 31), and
+            # the entries of no account id under any name the account has had (refused logins logged before they
+            # carried the id: QA 34, found by the old name and not the new); when no account ever had the name, any
+            # entry made under it
             ids = "(SELECT id FROM users WHERE name = ? UNION SELECT user_id FROM former_names WHERE name = ?)"
-            where.append(f"(user_id IN {ids} OR (user_name = ? COLLATE NOCASE AND "
-                         f"(user_id IS NULL OR NOT EXISTS {ids})))")
-            args += [user, user, user, user, user]
+            names = (f"(SELECT name FROM users WHERE id IN {ids} "
+                     f"UNION SELECT name FROM former_names WHERE user_id IN {ids})")
+            where.append(f"(user_id IN {ids} OR (user_id IS NULL AND user_name COLLATE NOCASE IN {names}) OR "
+                         f"(user_name = ? COLLATE NOCASE AND NOT EXISTS {ids}))")
+            args += [user] * 2 + [user] * 4 + [user] + [user] * 2
         if q:
             where.append("(object LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\')")
             like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -1056,6 +1274,177 @@ class UserStore:
                         "action": r["action"], "object": r["object"], "detail": detail, "ip": r["ip"]})
         return total, out
 
+    def account_of(self, user_id: str | None, name: str | None) -> str | None:
+        """The id of the account an audit entry's author is: by its id, else by a name the account has or had
+        (former_names); None when neither names one (a name tried at the login that is no account, QA 27)."""
+        with self._connect() as con:
+            if user_id and con.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone() is not None:
+                return user_id
+            if not name:
+                return None
+            r = con.execute("SELECT id FROM users WHERE name = ? UNION ALL SELECT user_id FROM former_names "
+                            "WHERE name = ?", (name, name)).fetchone()
+        return r[0] if r is not None else None
+
+    def worded(self, rows: list[dict], lang: str, detail_text=None) -> list[dict]:
+        """Audit entries (audit_list's) as /api/admin/audit gives them and `coverplan users audit` prints them:
+        ``action_text``, ``user_text`` (actor_text; a refused login under a name that is no account, by id nor by
+        any name an account has or had, marked so with ``no_account``), ``object`` with what hides written out,
+        ``detail_text`` (``detail_text(detail, lang)``; audit_detail_words by this store's counties without it)."""
+        detail_text = detail_text or (lambda d, lg: audit_detail_words(d, lg, self.county_label))
+        for r in rows:
+            r["action_text"] = t("audit_" + r["action"], lang)
+            r["user_text"] = actor_text(r, lang)
+            r["object"] = textrules.escaped(r["object"])
+            if r["action"] in ("login_failed", "login_locked") and r["user"] \
+                    and self.account_of(r["user_id"], r["user"]) is None:
+                # a name tried that is no account (аdmin, ａｄｍｉｎ): marked, not read as the real one (QA 27); an
+                # account's entry made before its rename is its own (QA 34: "zhushan（无此账号）")
+                r["no_account"] = True
+                r["user_text"] += " (no such account)" if lang == "en" else "（无此账号）"
+            r["detail_text"] = detail_text(r["detail"], lang)
+        return rows
+
     def actions(self) -> list[str]:
         with self._connect() as con:
             return [r[0] for r in con.execute("SELECT DISTINCT action FROM audit ORDER BY action")]
+
+
+# -- the audit log in words: /admin (web/auth.py admin_audit) and `coverplan users audit` alike (QA 34) --------
+#: Who did it, for the entries written without a signed-in user (web/auth.py, cli/users.py).
+AUDIT_ACTORS = {"(server start)": ("服务启动", "server start"), "(command line)": ("命令行", "command line")}
+#: The actor of an account change by ``coverplan users``, with the computer's user: "(command line) wang" (QA 27).
+CLI_ACTOR = "(command line) "
+#: The user of a server in open mode (no login), by its id: an account may be named "local" too.
+LOCAL_ACTOR = ("本机（免登录）", "local (no login)")
+#: The data-edit actions of an "edit" entry (web/data.py EDIT_ACTIONS), in words.
+EDIT_WORDS = {"add": ("新增设施", "facility added"), "move": ("移动设施", "facility moved"),
+              "remove": ("删除设施", "facility removed"), "rename": ("设施更名", "facility renamed"),
+              "update": ("修改设施属性", "facility details edited"), "mark": ("标记候选点", "candidate site marked"),
+              "add_site": ("新增候选点", "candidate site added"), "move_site": ("移动候选点", "candidate site moved"),
+              "remove_site": ("删除候选点", "candidate site removed")}
+MARK_WORDS = {"required": ("必选", "required"), "forbidden": ("禁选", "forbidden"), "": ("取消标记", "mark cleared")}
+#: Details shown as a label and the value as stored.
+PLAIN_WORDS = {"version": ("数据版本 ", "data version "), "rolled_back_to": ("回退到版本 ", "back to version "),
+               "file": ("文件 ", "file "), "name": ("名称 ", "name "), "note": ("备注 ", "note "),
+               "kind": ("计算类别 ", "kind "), "account": ("账号 ", "account ")}
+
+
+#: A job's kind as stored in its audit entry, in words (entries written before the type was stored say
+#: only this: "计算类别 proposal" was shown, QA 21).
+JOB_KIND_WORDS = {"proposal": ("方案计算", "proposal calculation"), "network": ("路网导入", "road-network import")}
+
+
+def actor_text(row: dict, lang: str) -> str:
+    """Who made an audit entry, in words: the server's own actors and the no-login user by name (the
+    audit page and a deleted proposal's 404 say the same: the 404 said "local", QA 21)."""
+    actor = AUDIT_ACTORS.get(row.get("user") or "") or (LOCAL_ACTOR if row.get("user_id") == LOCAL.id else None)
+    if actor is None and (row.get("user") or "").startswith(CLI_ACTOR):  # "命令行（wang）"
+        who = textrules.escaped(row["user"][len(CLI_ACTOR):])
+        return f"command line ({who})" if lang == "en" else f"命令行（{who}）"
+    # a name that hides characters (admin\u200b, a text-direction control) is written out, never rendered
+    return (actor[1] if lang == "en" else actor[0]) if actor else textrules.escaped(row.get("user") or "")
+
+
+def audit_detail_words(detail: dict, lang: str, county_label=None, params_text=None) -> str:
+    """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"),
+    not the stored keys (role=admin first_admin=true). ``county_label(code, lang)`` names a county (the web's by the
+    region it serves; the code alone without it); ``params_text(params, lang)`` a deleted proposal's question (the
+    web's: web/proposals.py; as stored without it). web/auth.py audit_detail_text gives both."""
+    en = lang == "en"
+
+    def pick(pair):
+        return pair[1] if en else pair[0]
+
+    def role(r):
+        return t("role_" + r, lang) if r in ROLES else str(r)
+
+    def county(c):
+        if not c:
+            return pick(("全市", "whole city"))
+        return county_label(c, lang) if county_label is not None else str(c)
+
+    def ftype(key):
+        try:
+            from planner.facility_types import get_type
+
+            return get_type(key).name(lang)
+        except Exception:  # a type since removed: its key still says which one
+            return str(key)
+
+    def layer(name):  # as the data page's version list names it (web/data.py _version_dict)
+        kind, _, key = str(name).partition(":")
+        label = t("ds_layer_" + kind, lang)
+        label = kind if label == "ds_layer_" + kind else label
+        return label + (" · " + ftype(key) if key else "")
+
+    def plain(v):
+        return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+    parts = []
+    for key, value in (detail or {}).items():
+        if key == "first_admin" and value:
+            parts.append(pick(("服务首次启动时自动创建的管理员", "first administrator, created when the server first started")))
+        elif key == "locked" and value:
+            parts.append(pick(("失败次数过多，账号已锁定", "too many failures: account locked")))
+        elif key == "throttled" and value:  # web/users.py AddressLocked: one line, not one per attempt
+            parts.append(pick(("该地址登录失败次数过多（不论用户名），来自该地址的登录已暂停，暂停期间的尝试不再逐条记录",
+                               "too many failed logins from this address, whatever the names: logins from it "
+                               "paused (attempts meanwhile are not logged one by one)")))
+        elif key == "deleted_params" and isinstance(value, dict):  # a deleted proposal's question, in words
+            parts.append(pick(("参数：", "parameters: ")) + (params_text(value, lang) if params_text is not None
+                                                               else plain(value)))
+        elif key == "backup_created" and isinstance(value, str):  # `coverplan restore` (QA 32)
+            parts.append(t("qa32fb_created", lang, v=value))
+        elif key == "backup_versions" and isinstance(value, int):
+            parts.append(t("qa32fb_versions", lang, n=value))
+        elif key == "dropped_versions" and isinstance(value, list):
+            parts.append(t("qa32fb_dropped_versions", lang, vs=pick(("、", ", ")).join(f"{r} v{v}" for r, v in value))
+                         if value else t("qa32fb_no_dropped_versions", lang))
+        elif key == "dropped_proposals" and isinstance(value, int):
+            names = detail.get("dropped_proposal_names") or []
+            parts.append(t("qa32fb_dropped_proposals", lang, n=value)
+                         + (t("qa32fb_dropped_names", lang, names=pick(("、", ", ")).join(map(str, names))) if names else ""))
+        elif key == "dropped_proposal_names":
+            pass  # said with dropped_proposals
+        elif key == "accounts" and isinstance(value, dict):  # what the restore did with the accounts
+            from planner.i18n import restore_accounts_text
+            parts.append(restore_accounts_text(value, lang))
+        elif key == "role":
+            parts.append(pick(("角色 ", "role ")) + role(value))
+        elif key == "county":
+            parts.append(pick(("县区 ", "county ")) + county(value))
+        elif key == "was" and isinstance(value, str):  # a renamed account's name before
+            parts.append(pick(("原用户名 ", "was named ")) + value)
+        elif key == "was" and isinstance(value, dict):
+            # only what changed: "role planner; county Maojian; was county Fang", not the unchanged role again
+            was = [pick(("角色 ", "role ")) + role(value["role"])] if "role" in value and value["role"] != detail.get("role") else []
+            if "county" in value and value["county"] != detail.get("county"):
+                was.append(pick(("县区 ", "county ")) + county(value["county"]))
+            if was:
+                parts.append(pick(("原为 ", "was ")) + pick(("，", ", ")).join(was))
+        elif key == "action" and value in EDIT_WORDS:
+            parts.append(pick(EDIT_WORDS[value]))
+        elif key == "mark" and value in MARK_WORDS:
+            parts.append(pick(MARK_WORDS[value]))
+        elif key == "lock" and value in ("name", "address", "password", "all"):  # a lock lifted (QA 27)
+            parts.append(t("lock_kind_" + value, lang))
+        elif key == "lifted" and isinstance(value, int):
+            parts.append(f"{value} {'lock' if value == 1 else 'locks'} lifted" if en else f"解除 {value} 项限制")
+        elif key == "address" and value:
+            parts.append(pick(("地址 ", "address ")) + str(value))
+        elif key == "kind" and value in JOB_KIND_WORDS:
+            parts.append(pick(JOB_KIND_WORDS[value]))
+        elif key == "type":
+            parts.append(pick(("设施类型 ", "facility type ")) + ftype(value))
+        elif key == "layer":
+            parts.append(pick(("数据 ", "data ")) + layer(value))
+        elif key == "reason" and isinstance(value, dict):  # a refusal's message, in both languages
+            parts.append(pick(("原因：", "reason: ")) + str(value.get("en" if en else "zh") or ""))
+        elif key == "rows":
+            parts.append(f"{value} 行" if not en else f"{value} {'row' if str(value) == '1' else 'rows'}")
+        elif key in PLAIN_WORDS:
+            parts.append(pick(PLAIN_WORDS[key]) + plain(value))
+        elif value not in (None, "", False):  # a detail a later event adds: still readable, never a repr
+            parts.append(f"{key} {plain(value)}")
+    return pick(("；", "; ")).join(parts)

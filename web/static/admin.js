@@ -44,44 +44,85 @@
       "<code id='onetime'>" + esc(pw) + "</code>";
   }
 
+  // one account's row; it keeps what it shows (data-role, data-county, data-name): a change is sent with them as
+  // ``was``, and the server answers 409 when another admin changed the account since (QA 34: a stale page's 保存
+  // put back his county change, and two renames at once both read "done")
+  function userRow(u) {
+    // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
+    // Rename sits by the name it changes (in the actions' cell it widened the table past a laptop's window)
+    return "<tr data-name='" + esc(u.name) + "' data-id='" + esc(u.id) + "' data-role='" + esc(u.role) +
+      "' data-county='" + esc(u.county || "") + "'><td class='u-name'>" + esc(u.name) +
+      " <button type='button' class='u-rename' title='" + esc(T("admin_rename")) + "'>" + esc(T("admin_rename")) +
+      "</button></td>" +
+      "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
+      options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
+      "<td data-label='" + esc(T("county")) + "'><select class='u-county' aria-label='" + esc(T("county")) + "'" +
+      (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
+      "<td data-label='" + esc(T("status")) + "' class='u-status'>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
+      "<td class='nowrap u-actions'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
+      "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
+      "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
+      (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";
+  }
+
+  // what the page may not offer: one's own role, disable and reset; resets on a server without logins
+  function guardRows() {
+    // one's own row: the server refuses taking away one's own admin role or account (web/auth.py
+    // admin_user_edit), which left the admin unable to open this page to undo it; another admin does it
+    // by the account's id: renamed on this page, his row was no longer found by the name the page was opened with
+    var mine = CP.user && $("users-table").querySelector("tr[data-id='" + CSS.escape(CP.user.id || "") + "']");
+    if (mine) {
+      // a reset of one's own password logged him out with a wrong reason: his own goes through 修改密码
+      [[".u-role", "admin_self_role_title"], [".u-save", "admin_self_role_title"],
+       [".u-disable", "admin_self_disable_title"], [".u-reset", "admin_self_reset_title"]].forEach(function (pair) {
+        var c = mine.querySelector(pair[0]);
+        if (c) { c.disabled = true; c.title = T(pair[1]); }
+      });
+    }
+    // a server without logins (web/auth.py open_mode_text): no one-time password is handed out (409 OpenMode)
+    if (data.open_mode) {
+      $("users-table").querySelectorAll(".u-reset").forEach(function (c) {
+        c.disabled = true;
+        c.title = T("admin_open_title");
+      });
+    }
+  }
+
   function loadUsers() {
     CP.json("/api/admin/users").then(function (rows) {
-      $("users-table").querySelector("tbody").innerHTML = rows.map(function (u) {
-        // each cell names its column (data-label): on a phone the rows are stacked blocks, without the header
-        // Rename sits by the name it changes (in the actions' cell it widened the table past a laptop's window)
-        return "<tr data-name='" + esc(u.name) + "' data-id='" + esc(u.id) + "'><td class='u-name'>" + esc(u.name) +
-          " <button type='button' class='u-rename' title='" + esc(T("admin_rename")) + "'>" + esc(T("admin_rename")) +
-          "</button></td>" +
-          "<td data-label='" + esc(T("admin_role")) + "'><select class='u-role' aria-label='" + esc(T("admin_role")) + "'>" +
-          options(data.roles, u.role, function (r) { return T("role_" + r); }) + "</select></td>" +
-          "<td data-label='" + esc(T("county")) + "'><select class='u-county' aria-label='" + esc(T("county")) + "'" +
-          (u.role === "planner" ? "" : " disabled") + ">" + countyOptions(u.county) + "</select></td>" +
-          "<td data-label='" + esc(T("status")) + "' class='u-status'>" + esc(u.disabled ? T("admin_disabled") : (u.must_change ? T("admin_must_change") : T("admin_active"))) + "</td>" +
-          "<td class='nowrap u-actions'><button type='button' class='secondary small-btn u-save'>" + esc(T("save")) + "</button> " +
-          "<button type='button' class='secondary small-btn u-reset'>" + esc(T("admin_reset")) + "</button> " +
-          "<button type='button' class='" + (u.disabled ? "secondary" : "danger") + " small-btn u-disable' data-disabled='" +
-          (u.disabled ? "1" : "0") + "'>" + esc(u.disabled ? T("admin_enable") : T("admin_disable")) + "</button></td></tr>";
-      }).join("") || "<tr><td colspan='5' class='muted'>" + esc(T("none")) + "</td></tr>";
-      // one's own row: the server refuses taking away one's own admin role or account (web/auth.py
-      // admin_user_edit), which left the admin unable to open this page to undo it; another admin does it
-      // by the account's id: renamed on this page, his row was no longer found by the name the page was opened with
-      var mine = CP.user && $("users-table").querySelector("tr[data-id='" + CSS.escape(CP.user.id || "") + "']");
-      if (mine) {
-        // a reset of one's own password logged him out with a wrong reason: his own goes through 修改密码
-        [[".u-role", "admin_self_role_title"], [".u-save", "admin_self_role_title"],
-         [".u-disable", "admin_self_disable_title"], [".u-reset", "admin_self_reset_title"]].forEach(function (pair) {
-          var c = mine.querySelector(pair[0]);
-          if (c) { c.disabled = true; c.title = T(pair[1]); }
-        });
-      }
-      // a server without logins (web/auth.py open_mode_text): no one-time password is handed out (409 OpenMode)
-      if (data.open_mode) {
-        $("users-table").querySelectorAll(".u-reset").forEach(function (c) {
-          c.disabled = true;
-          c.title = T("admin_open_title");
-        });
-      }
+      $("users-table").querySelector("tbody").innerHTML = rows.map(userRow).join("") ||
+        "<tr><td colspan='5' class='muted'>" + esc(T("none")) + "</td></tr>";
+      guardRows();
     }).catch(fail($("users-status")));
+  }
+
+  // one row read again (after a 409: the account as another admin left it), the other rows' unsaved choices kept
+  function reloadRow(id) {
+    return CP.json("/api/admin/users").then(function (rows) {
+      var u = rows.filter(function (x) { return x.id === id; })[0];
+      var tr = $("users-table").querySelector("tr[data-id='" + CSS.escape(id) + "']");
+      if (!u || !tr) { loadUsers(); return; }
+      tr.outerHTML = userRow(u);
+      guardRows();
+      var fresh = $("users-table").querySelector("tr[data-id='" + CSS.escape(id) + "']");
+      if (fresh) fresh.classList.add("u-reloaded");
+    });
+  }
+
+  // what the row showed, sent with a change (web/users.py UserStore.checked_was)
+  function shown(tr) {
+    return {role: tr.dataset.role, county: tr.dataset.county || null, name: tr.dataset.name};
+  }
+
+  // a change refused because the account changed since the page showed it (409), or was renamed (404): said, and
+  // the row shows the account as it is now
+  function refused(st, tr) {
+    return function (e) {
+      fail(st)(e);
+      if (e && (e.error === "EditConflict" || e.code === "unknown")) reloadRow(tr.dataset.id).then(function () {
+        say(st, ((e && e.message) || "") + (CP.C.lang === "en" ? " " : "") + T("qa34f6_row_reloaded"), true);
+      });
+    };
   }
 
   $("users-table").addEventListener("change", function (e) {
@@ -103,7 +144,7 @@
       // the account keeps its id: its proposals, role, county and sessions stay (web/users.py rename)
       var typed = window.prompt(TT("admin_rename_prompt", {name: name}), name);
       if (typed === null || typed.trim() === "" || typed.trim() === name) return;
-      send(url, "PATCH", {name: typed.trim()}).then(function (r) {
+      send(url, "PATCH", {name: typed.trim(), was: {name: name}}).then(function (r) {
         say(st, TT("admin_renamed_done", {name: name, "new": r.user.name}));
         if (CP.user && r.user.id === CP.user.id) {  // himself: the header says the new name too
           var who = document.querySelector("#account .who");
@@ -112,10 +153,11 @@
           CP.user.name = r.user.name;
         }
         loadUsers(); loadAudit();
-      }).catch(fail(st));
+      }).catch(refused(st, tr));
     } else if (b.classList.contains("u-save")) {
-      send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null})
-        .then(done("admin_saved_name")).catch(fail(st));
+      send(url, "PATCH", {role: tr.querySelector(".u-role").value, county: tr.querySelector(".u-county").value || null,
+                          was: shown(tr)})
+        .then(done("admin_saved_name")).catch(refused(st, tr));
     } else if (b.classList.contains("u-disable")) {
       var disabling = b.dataset.disabled !== "1";
       // ends the person's sessions at once: asked first (one click did it, QA 27)
