@@ -2720,3 +2720,21 @@ _STRINGS.update({
 _STRINGS.update({
     "qa34f6_row_reloaded": ("（该行已按账号现在的状态重新载入。）", "(The row now shows the account as it is.)"),
 })
+
+
+# -- fixer QA34-F10: a register without ids whose rows name current facilities tells its datum by them
+# (planner.register._Rows.datum_by_names, geo.coords.datum_by_reference)
+_STRINGS.update({
+    "qa34f10_datum_suggest_names": ("坐标更像是 {datum}：文件中 {n} 处设施没有编号，按名称（及类型、县区）与现有名录中的设施对应；"
+                                    "按 {applied} 读取时与这些设施的现有位置相距中位约 {d0} 米，换算为 WGS84 后约 {d1} 米",
+                                    "The coordinates look like {datum}: {n} facilities of the file have no id and were "
+                                    "matched to the current register's facilities by name (and type and county); read "
+                                    "as {applied} they lie a median of about {d0} m from those facilities' current "
+                                    "places, converted to WGS84 about {d1} m"),
+    "qa34f10_datum_suggest_names_close": ("坐标更像是 {datum}：文件中 {n} 处设施没有编号，按名称（及类型、县区）与现有名录中的设施"
+                                          "对应；按 {applied} 读取时与这些设施的现有位置相距中位约 {d0} 米，换算为 WGS84 后相距不到 1 米",
+                                          "The coordinates look like {datum}: {n} facilities of the file have no id "
+                                          "and were matched to the current register's facilities by name (and type "
+                                          "and county); read as {applied} they lie a median of about {d0} m from "
+                                          "those facilities' current places; converted to WGS84, under 1 m"),
+})

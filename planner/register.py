@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo import settings
+from geo.coords import DATUMS, datum_by_reference, to_wgs84_xy
 from geo.crs import lonlat_to_metric
 from geo.crs import parse_crs
 from geo.errors import InputDataError, listed
@@ -39,7 +40,7 @@ from planner import textrules
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold, name_keys
-from planner.register_checks import DATUMS, RegionShapes, datum_evidence, norm_datum, to_wgs84
+from planner.register_checks import RegionShapes, datum_evidence, norm_datum
 from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, header_datum,
                                       map_columns, resolve_type, shadowed_columns, status_closed, type_lookup)
 from planner.register_report import RegisterReport, RowIssue
@@ -84,10 +85,6 @@ MAX_ID_PAIRS = 250_000
 #: A refused row whose point is known (finite and in the region) stands for a current namesake no farther than this
 #: (:meth:`_Rows.refused_current`): a refused row 40 km off is another facility, not the one the file drops.
 REFUSED_MATCH_M = 5000.0
-#: A datum told by ids (:meth:`_Rows.datum_by_ids`): this many facilities matched by id at least, lying a median
-#: of more than ID_OFFSET_M from their current places as read, within ID_CLOSE_M once converted (GCJ-02 is about
-#: 0.5 km off in Shiyan, BD-09 about 1.2 km; a facility that really moved is one of many, not the median).
-MIN_ID_MATCHES, ID_OFFSET_M, ID_CLOSE_M = 5, 250.0, 60.0
 _PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_code")
 #: The file column an issue points at, by field: the first of these the file has.
 _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
@@ -724,11 +721,11 @@ class _Rows:
         # an unknown code were refused for the code alone)
         point_ok = has_xy & ~self.refused
         declared, located = self.declared_places(has_xy)
-        evidence, suggestion = self.evidence(lon, lat, has_xy, row_datum, declared)
+        evidence, suggestion = self.evidence(lon, lat, has_xy, row_datum, declared, types, names)
         suggestion = self.header_datum(suggestion)
         for datum in ("gcj02", "bd09"):
             mask = has_xy & (row_datum == datum)
-            lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
+            lon[mask], lat[mask] = to_wgs84_xy(lon[mask], lat[mask], datum)
         method, match = self.place_by_name(lon, lat, has_xy, located)
         self.region_test(lon, lat, point_ok)
         township = self.townships(lon, lat, has_xy, declared)
@@ -1443,14 +1440,19 @@ class _Rows:
         return Located("placed", level=unit.level, code=unit.code, township_code=unit.township_code,
                        county_code=unit.county_code, lon=unit.lon, lat=unit.lat, path=unit.path)
 
-    def evidence(self, lon, lat, has_xy, row_datum, declared) -> tuple[dict, dict | None]:
+    def evidence(self, lon, lat, has_xy, row_datum, declared, types, names) -> tuple[dict, dict | None]:
         default = "wgs84" if self.datum_mode == "auto" else self.datum_mode
         sample = has_xy & ~self.refused & (row_datum == default)
         if not sample.any():
             return {}, None
         evidence, suggestion = datum_evidence(self.shapes, lon[sample], lat[sample], declared[sample], default)
-        if not suggestion and (by_ids := self.datum_by_ids(lon, lat, sample, default)):
-            return evidence, by_ids
+        if not suggestion:
+            # a datum's 0.5 km rarely takes a point out of its township: the rows naming current facilities tell it,
+            # by their ids, else (rows without an id) by their names
+            told = (self.datum_by_ids(lon, lat, sample, default)
+                    or self.datum_by_names(lon, lat, sample, default, declared, types, names))
+            if told:
+                return evidence, told
         if suggestion:
             b, a = suggestion["before"], suggestion["after"]
             label = {lang: t("data_coords_" + suggestion["datum"], lang) for lang in ("zh", "en")}
@@ -1466,46 +1468,73 @@ class _Rows:
         """A datum told by the register's own ids: a bureau's register exported again through Amap or Baidu
         keeps its facilities' ids, and each point then lies the datum's offset (0.5 km, 1.2 km) from where
         the current data has it; the same offset rarely takes a point out of its township, so the township
-        test above cannot tell (QA 22: a whole BD-09 file was read as WGS84 without a word). Suggested when
-        at least MIN_ID_MATCHES facilities match by id, read as ``default`` they lie a median of more than
-        ID_OFFSET_M from their current places, and converted from another datum four in five lie within a
-        fifth of that and the median within ID_CLOSE_M."""
-        from planner.register_checks import DATUMS, to_wgs84
-
+        test above cannot tell (QA 22: a whole BD-09 file was read as WGS84 without a word). Suggested by
+        geo.coords.datum_by_reference, the rows matched by id against their facilities' current points: at least
+        MIN_MATCHES of them, read as ``default`` lying a median of more than OFFSET_M from their current places,
+        converted from another datum four in five within a fifth of that and the median within CLOSE_M."""
         if "id" not in self.cmap or "id" not in self.region.facilities:
             return None
         fac = self.region.facilities.drop_duplicates("id").set_index("id")
         ids = np.array(self.cell("id"), dtype=object)
         rows = np.flatnonzero(sample & np.isin(ids, fac.index.to_numpy(dtype=object)))
-        if len(rows) < MIN_ID_MATCHES:
+        if not len(rows):
             return None
         here = fac.loc[ids[rows]].geometry
-        hx, hy = here.x.to_numpy(), here.y.to_numpy()
+        found = datum_by_reference(lon[rows], lat[rows], here.x.to_numpy(), here.y.to_numpy(), default)
+        # a file made from the current register through the web map lies within centimetres of it once
+        # converted: "about 0 m" read as a number gone wrong (QA 23), said "under 1 m"
+        return self.datum_told(found, "by_ids", "reg_datum_suggest_ids", text_close=_TEXTS["datum_suggest_ids_close"])
 
-        def metres(x, y):  # equirectangular: distances of a few km
-            k = 111_320.0
-            return np.hypot((x - hx) * k * np.cos(np.radians(hy)), (y - hy) * k)
-
-        as_read = metres(*to_wgs84(lon[rows], lat[rows], default))
-        if np.median(as_read) <= ID_OFFSET_M:
+    def datum_by_names(self, lon, lat, sample, default: str, declared, types, names) -> dict | None:
+        """A datum told by the rows without an id that name current facilities (QA 34: a register copied from Amap
+        without its id column was read as WGS84 without a word when the township test could not tell). The rows are
+        matched as :meth:`row_ids` gives them their facility's id (same type, county and folded name, sample data or
+        not; the nearest first: :meth:`pair_namesakes`), the county being the row's named township's or its point's
+        as read; then geo.coords.datum_by_reference against those facilities' current points, as by ids."""
+        fac = getattr(self.region, "facilities", None)
+        if fac is None or not len(fac) or "name" not in self.cmap:
             return None
-        for datum in DATUMS:
-            if datum == default:
-                continue
-            moved = metres(*to_wgs84(lon[rows], lat[rows], datum))
-            if np.median(moved) <= ID_CLOSE_M and np.mean(moved < 0.2 * as_read) >= 0.8:
-                label = {lang: t("data_coords_" + datum, lang) for lang in ("zh", "en")}
-                kw = {"datum": label, "n": len(rows), "d0": f"{np.median(as_read):,.0f}",
-                      "d1": f"{np.median(moved):,.0f}"}
-                # a file made from the current register through the web map lies within centimetres of it once
-                # converted: "about 0 m" read as a number gone wrong (QA 23), said "under 1 m"
-                close = _TEXTS["datum_suggest_ids_close"] if np.median(moved) < 1.0 else None
-                self.add(None, "lon", "warning", "datum_suggestion", "reg_datum_suggest_ids", "reg_fix_datum_suggest",
-                         datum, fix_kw={"datum": label, "code": datum}, text=close, **kw)
-                return {"datum": datum, "against": default, "by_ids": len(rows),
-                        "median_m_before": round(float(np.median(as_read)), 1),
-                        "median_m_after": round(float(np.median(moved)), 1)}
-        return None
+        given = self.cell("id")
+        todo = [i for i in np.flatnonzero(sample) if not given[i] and names[i] and types[i]]
+        if not todo:
+            return None
+        current = self.current_ids()
+        if not len(current):
+            return None
+        found_town = self.shapes.township_of(lon[todo], lat[todo])
+        town = {i: str(declared[i] or found_town[k] or "") for k, i in enumerate(todo)}
+        syn = [str(v or "").strip().lower() in _YES for v in self.cell("synthetic")] if "synthetic" in self.cmap \
+            else [False] * self.n
+        key = {i: (types[i], town[i][:6], fold(names[i]), bool(syn[i])) for i in todo}
+        free = current[~current["id"].isin(set(given))]
+        x, y = lonlat_to_metric(lon, lat)
+        matched = self.pair_namesakes(key, free, x, y, lon, lat)
+        rows = np.array(sorted(matched), dtype=int)
+        if not len(rows):
+            return None
+        pts = fac.drop_duplicates("id").set_index("id").geometry.loc[[matched[i] for i in rows]]
+        hx = np.array([g.x if g is not None and not g.is_empty and g.geom_type == "Point" else np.nan for g in pts])
+        hy = np.array([g.y if g is not None and not g.is_empty and g.geom_type == "Point" else np.nan for g in pts])
+        found = datum_by_reference(lon[rows], lat[rows], hx, hy, default)
+        return self.datum_told(found, "by_names", "qa34f10_datum_suggest_names",
+                               key_close="qa34f10_datum_suggest_names_close")
+
+    def datum_told(self, found: dict | None, by: str, key: str, text_close=None, key_close: str = "") -> dict | None:
+        """The warning of a datum told by matched facilities (geo.coords.datum_by_reference's ``found``), worded by
+        ``key`` (by ``text_close`` or ``key_close`` when the points converted lie under 1 m from the current ones),
+        and the suggestion: {"datum", "against", ``by``: how many matched, "median_m_before", "median_m_after"}."""
+        if found is None:
+            return None
+        datum, default = found["datum"], found["against"]
+        label = {lang: t("data_coords_" + datum, lang) for lang in ("zh", "en")}
+        kw = {"datum": label, "n": found["n"], "d0": f"{found['median_m_before']:,.0f}",
+              "d1": f"{found['median_m_after']:,.0f}", "applied": {"wgs84": "WGS84", "gcj02": "GCJ-02", "bd09": "BD-09"}[default]}
+        close = found["median_m_after"] < 1.0
+        self.add(None, "lon", "warning", "datum_suggestion", key_close if close and key_close else key,
+                 "reg_fix_datum_suggest", datum, fix_kw={"datum": label, "code": datum},
+                 text=text_close if close else None, **kw)
+        return {"datum": datum, "against": default, by: found["n"], "median_m_before": found["median_m_before"],
+                "median_m_after": found["median_m_after"]}
 
     def place_by_name(self, lon, lat, has_xy, located) -> tuple[list, list]:
         method = ["coordinates" if h else "located_by_name" for h in has_xy]
@@ -1751,7 +1780,7 @@ class _Rows:
         declared, located = sub.declared_places(has_xy)
         for datum in ("gcj02", "bd09"):
             mask = has_xy & (row_datum == datum)
-            lon[mask], lat[mask] = to_wgs84(lon[mask], lat[mask], datum)
+            lon[mask], lat[mask] = to_wgs84_xy(lon[mask], lat[mask], datum)
         sub.place_by_name(lon, lat, has_xy, located)
         township = sub.townships(lon, lat, has_xy, declared)
         return [(sub.rownum[j], fold(names[j]), types[j], str(township[j] or "")) for j in range(sub.n) if names[j]]
@@ -1893,30 +1922,10 @@ class _Rows:
         # 1. the current register's facility of the same type, county and name (not an id the file gives; an id a
         # row refused as shifted carries is none of its own: :meth:`shifted_ids`)
         free = current[~current["id"].isin({given[k] for k in range(self.n) if k not in self.shifted})]
-        by_key: dict[tuple, list] = {}
-        for fid, k, cx, cy in zip(free["id"], free["key"], free["x"], free["y"]):
-            by_key.setdefault(k, []).append((fid, cx, cy))
-        rows_by_key: dict[tuple, list[int]] = {}
-        for i in todo:
-            rows_by_key.setdefault(key[i], []).append(i)
-        new: list[int] = []
-        for k, rows in rows_by_key.items():
-            have = by_key.get(k, [])
-            if len(rows) * len(have) > MAX_ID_PAIRS:  # thousands of namesakes: paired in the order of their points
-                have = sorted(have, key=lambda h: (h[1], h[2], h[0]))
-                mine = sorted(rows, key=lambda i: (float(x[i]), float(y[i]), self.rownum[i]))
-                pairs = [(0.0, h[0], 0.0, 0.0, i) for h, i in zip(have, mine)]
-            else:  # nearest pairs first; ties by id and by the row's point, never by the row's place in the file
-                pairs = sorted((_metres_or_inf(x[i] - cx, y[i] - cy), fid, float(lon[i]), float(lat[i]), i)
-                               for i in rows for fid, cx, cy in have)
-            done, used = set(), set()
-            for _, fid, _, _, i in pairs:
-                if i in done or fid in used:
-                    continue
-                out[i] = fid
-                done.add(i)
-                used.add(fid)
-            new += [i for i in rows if i not in done]
+        paired = self.pair_namesakes(key, free, x, y, lon, lat)
+        for i, fid in paired.items():
+            out[i] = fid
+        new = [i for i in todo if i not in paired]
         # 2. a new id, qualified by the county (by the township where the county has namesakes in the file)
         groups: dict[tuple, list[int]] = {}
         for i in new:
@@ -1933,6 +1942,36 @@ class _Rows:
                     fid = f"{base}-{k}"
                 taken.add(fid)
                 out[i] = fid
+        return out
+
+    def pair_namesakes(self, key: dict, free: pd.DataFrame, x, y, lon, lat) -> dict[int, str]:
+        """Rows paired with current facilities of their key: {row: id}. ``key``: {row: (type, county, folded name,
+        sample data or not)}; ``free``: the facilities a row may take (:meth:`current_ids`); ``x, y`` (metres) and
+        ``lon, lat``: the rows' points. Nearest pairs first, each row and facility once; ties by id and by the row's
+        point, never by the row's place in the file; beyond MAX_ID_PAIRS pairs of one key, in the order of their
+        points (:meth:`row_ids`, :meth:`datum_by_names`)."""
+        by_key: dict[tuple, list] = {}
+        for fid, k, cx, cy in zip(free["id"], free["key"], free["x"], free["y"]):
+            by_key.setdefault(k, []).append((fid, cx, cy))
+        rows_by_key: dict[tuple, list[int]] = {}
+        for i, k in key.items():
+            rows_by_key.setdefault(k, []).append(i)
+        out: dict[int, str] = {}
+        for k, rows in rows_by_key.items():
+            have = by_key.get(k, [])
+            if len(rows) * len(have) > MAX_ID_PAIRS:  # thousands of namesakes: paired in the order of their points
+                have = sorted(have, key=lambda h: (h[1], h[2], h[0]))
+                mine = sorted(rows, key=lambda i: (float(x[i]), float(y[i]), self.rownum[i]))
+                pairs = [(0.0, h[0], 0.0, 0.0, i) for h, i in zip(have, mine)]
+            else:  # nearest pairs first; ties by id and by the row's point, never by the row's place in the file
+                pairs = sorted((_metres_or_inf(x[i] - cx, y[i] - cy), fid, float(lon[i]), float(lat[i]), i)
+                               for i in rows for fid, cx, cy in have)
+            used = set()
+            for _, fid, _, _, i in pairs:
+                if i in out or fid in used:
+                    continue
+                out[i] = fid
+                used.add(fid)
         return out
 
     def current_ids(self) -> pd.DataFrame:

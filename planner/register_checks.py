@@ -10,52 +10,29 @@ declares it.
 from __future__ import annotations
 
 import numpy as np
-import prcoords
 import shapely
 from scipy.stats import binomtest
 
+from geo.coords import DATUMS, MIN_NET, SUGGEST_P, to_wgs84_xy
 from geo.crs import lonlat_to_metric
 
-DATUMS = ("wgs84", "gcj02", "bd09")
+#: The datums (DATUMS), their conversion to WGS84 (prcoords' iterative inverses, only within China) and the sign
+#: test's level (SUGGEST_P, MIN_NET) are geo.coords' (one implementation for village files and registers); the
+#: conversion keeps its name here (planner.register, tests).
+to_wgs84 = to_wgs84_xy
 #: How planners write a datum in a per-row column (folded: lower case, no spaces, "-" or "_").
 _DATUM_NAMES = {"wgs84": "wgs84", "cgcs2000": "wgs84", "gps": "wgs84", "天地图": "wgs84",
                 "gcj02": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "高德地图": "gcj02",
                 "bd09": "bd09", "bd09ll": "bd09", "百度": "bd09", "百度地图": "bd09"}
-_TO_WGS = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
 #: Points this close outside the region still count as in it (approximate county edges, a
 #: facility on the boundary road).
 REGION_BUFFER_M = 1000.0
-#: A datum is suggested when rows fit better after converting, more often than worse at this
-#: one-sided sign-test level, and by at least MIN_NET rows.
-SUGGEST_P = 0.01
-MIN_NET = 2
 
 
 def norm_datum(value) -> str | None:
     """``GCJ-02``, ``gcj02``, ``高德`` ... -> "gcj02"; "" -> ""; unknown -> None."""
     text = str(value or "").strip().lower().replace("-", "").replace("_", "").replace(" ", "")
     return "" if not text else _DATUM_NAMES.get(text)
-
-
-def in_china(lon, lat) -> np.ndarray:
-    """Where GCJ-02/BD-09 apply: prcoords' own China box (its sanity_in_china_p), NaN excluded."""
-    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    with np.errstate(invalid="ignore"):
-        return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
-
-
-def to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
-    """Copies of ``lon, lat`` converted from ``datum`` to WGS84 (NaN, and points outside China, stay as they are)."""
-    lon, lat = np.array(lon, float), np.array(lat, float)
-    fn = _TO_WGS.get(datum)
-    if fn is None:
-        return lon, lat
-    # only where the Chinese datums are defined: prcoords' formulas fail (math domain error) on
-    # metres read as degrees, and points outside China are not shifted by them anyway
-    for i in np.flatnonzero(in_china(lon, lat)):
-        c = fn(prcoords.Coords(lat=lat[i], lon=lon[i]))
-        lat[i], lon[i] = c.lat, c.lon
-    return lon, lat
 
 
 class RegionShapes:
@@ -136,7 +113,9 @@ def datum_evidence(shapes: RegionShapes, lon, lat, declared, applied: str = "wgs
     Every point scores one for lying in the region and one for lying in the
     township its row names (where it names one). A datum is suggested when,
     against ``applied``, more points score better than worse by a one-sided sign
-    test at SUGGEST_P, and by MIN_NET points at least.
+    test at SUGGEST_P, and by MIN_NET points at least (geo.coords' levels; its
+    datum_by_polygons is this test for a village file, which reports only the datum
+    chosen: a register's report gives every datum's counts).
     """
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     declared = np.asarray(declared, dtype=object)
