@@ -394,6 +394,12 @@ def _write_table(df, path: str, title: str | None = None) -> None:
 # cli.output.out_frame, as cli.capacity's tables: what a planner reads first, the codes and coordinates last;
 # headers as the web's exports word them (web.exports TOWNSHIP_COLUMNS, site_columns) where they have one.
 
+#: The kind (cli.output.table_cell) of a figure the web's download also writes: as web.exports writes a float (a whole
+#: one as the whole number, else to 4 decimals), so a cost the proposal keeps to 2 decimals reads 25.92 in both files
+#: and a per-1,000 ratio of 0.0 reads 0 (QA 34: the CLI wrote 25.9 / 0.0 beside the web's 25.92 / 0). The figures are
+#: already rounded where they are made (planner.proposals: costs to 2 decimals; the ratio to 1, as the page shows it).
+WEB_NUMBER = "4"
+
 #: A demand unit's kind in words (planner.sites: the points a type's demand is counted at).
 UNIT_KINDS = {"village": ("村", "village"), "community": ("社区", "community"),
               "township_seat": ("乡镇驻地", "township seat"), "county_seat": ("县城（城区）", "county seat"),
@@ -526,12 +532,12 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
     if cap_units:
         if len(set(cap_units.values())) == 1:  # one unit: the headers name it, as the web's ("每千名60岁以上老人日托位（示意）")
             ratio_unit, cap_unit = next(iter(cap_units.values()))
-            cap_spec = [("cap_ratio", tr("cap_ratio_export_of", lang, unit=ratio_unit), "1f"),
-                        ("cap_standard", tr("cap_standard_export_of", lang, unit=ratio_unit), "1"),
+            cap_spec = [("cap_ratio", tr("cap_ratio_export_of", lang, unit=ratio_unit), WEB_NUMBER),
+                        ("cap_standard", tr("cap_standard_export_of", lang, unit=ratio_unit), WEB_NUMBER),
                         ("cap_shortfall", with_unit(tr("cap_shortfall_col", lang), cap_unit, lang), "int")]
         else:  # several: generic headers and the unit of each row beside them
-            cap_spec = [("cap_ratio", tr("cap_ratio_export", lang), "1f"),
-                        ("cap_standard", tr("cap_standard_export", lang), "1"),
+            cap_spec = [("cap_ratio", tr("cap_ratio_export", lang), WEB_NUMBER),
+                        ("cap_standard", tr("cap_standard_export", lang), WEB_NUMBER),
                         ("ratio_unit", tr("ratio_unit_col", lang), "text"),
                         ("cap_shortfall", tr("cap_shortfall_col", lang), "int"),
                         ("cap_unit", tr("cap_unit_col", lang), "text")]
@@ -545,8 +551,8 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
             ("units", t("units", lang), "int"),
             ("covered_units", t("covered_units", lang), "int"),
             ("uncovered_units", t("uncovered_units", lang), "int"),
-            ("weight", with_unit(t("weight", lang), shared, lang), "1"),
-            ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "1"),
+            ("weight", with_unit(t("weight", lang), shared, lang), WEB_NUMBER),
+            ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), WEB_NUMBER),
             *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),
             ("covered_share", t("covered_share_units", lang), "pct"),
             # the web's download (web.exports.TOWNSHIP_COLUMNS) ends with the capacity columns: so does this one
@@ -556,11 +562,11 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
 
 
 def proposal_table(prop, region, lang: str):
-    """`propose --out` (.csv/.xlsx): the proposed sites as the web's download heads them (web.exports.site_columns:
-    priority, name, the site's code, township, county, the people it newly covers in what they are, units,
-    the units it serves and of them those beyond the standard, the farthest it serves and the nearest existing
-    facility in the type's unit, why here), then what only the CLI's table held (the demand it serves, the
-    weighted travel cost saved, the planner's mark), the ids and coordinates, and the cost unit and weight keys;
+    """`propose --out` (.csv/.xlsx): the proposed sites as the web's download heads, orders and rounds them
+    (web.exports.site_columns: priority, name, the site's code, township, county, coordinates, the people it newly
+    covers in what they are, units, the units it serves and of them those beyond the standard, the farthest it serves
+    and the nearest existing facility in the type's unit, why here), then what only the CLI's table held (the demand
+    it serves, the weighted travel cost saved, the planner's mark), the ids, and the cost unit and weight keys;
     names and counties in ``lang`` (it wrote prop.table's raw keys, cost_saving and all: QA 26)."""
     from planner.coverage import records
     from planner.i18n import t, with_unit
@@ -570,7 +576,6 @@ def proposal_table(prop, region, lang: str):
     ft = prop.ftype
     county = county_namer(region, lang)
     unit = cost_unit_text(ft.unit, lang)
-    digits = "int" if ft.unit == "m" else "1"
     by_units = ft.weight == "units"
     who = weight_unit(ft.weight, lang)
     sites = prop.sites
@@ -584,19 +589,22 @@ def proposal_table(prop, region, lang: str):
     added_head = t(added, lang) if t(added, "zh") != added else with_unit(t("added_weight", lang), who, lang)
 
     hd = in_lang(lang)
+    # the web's download's columns in its order (web.exports.SITE_COLUMNS: the coordinates after the county) and its
+    # figures as it writes them (WEB_NUMBER: a cost 25.92, not 25.9: QA 34); then what only the CLI's table holds
     spec = [("priority", t("priority", lang), "int"),
             ("name", t("name", lang), "text"),
             ("site_code", t("code", lang), "text"),
             ("township_code", t("fac_township_code", lang), "text"),
             ("township_name", t("township", lang), "text"),
             ("county", t("county", lang), "text"),
-            *([] if by_units else [("added_weight", added_head, "1")]),
+            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
+            *([] if by_units else [("added_weight", added_head, WEB_NUMBER)]),
             ("added_units", t("added_units", lang), "int"),
             ("served_units", t("site_served_units", lang), "int"),
             ("beyond_standard_units", t("beyond_standard_units", lang), "int"),
-            ("farthest_cost", with_unit(t("farthest_cost", lang), unit, lang), digits),
+            ("farthest_cost", with_unit(t("farthest_cost", lang), unit, lang), WEB_NUMBER),
             ("nearest_existing_name", t("nearest_existing", lang), "text"),
-            ("nearest_existing_cost", with_unit(t("cost", lang), unit, lang), digits),
+            ("nearest_existing_cost", with_unit(t("cost", lang), unit, lang), WEB_NUMBER),
             ("reason", t("why_here", lang), "text"),
             *([] if by_units else [("served_weight", hd(f"由该点服务的需求（{who}）", f"Demand it serves ({who})"), "1")]),
             ("cost_saving", hd(f"加权出行成本减少（{who}×{unit}）", f"Weighted travel cost saved ({who} × {unit})"), "1"),
@@ -606,7 +614,6 @@ def proposal_table(prop, region, lang: str):
             ("candidate_name", hd("候选点", "Candidate site"), "text"),
             ("county_code", hd("县区代码", "County code"), "text"),
             ("nearest_existing_id", hd("最近现有设施编号", "Nearest existing facility ID"), "text"),
-            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
             # the keys the headers above are worded from, for a program reading the file (test_qa7_misc)
             ("cost_unit", hd("成本单位代码", "Cost unit code"), "text"),
             ("weight_field", hd("需求权重代码", "Demand weight key"), "text")]

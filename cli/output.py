@@ -352,6 +352,14 @@ def table_title(what: str, parts: list[str], lang: str, *, illustrative: bool) -
     return title_line(what, parts, lang, t("cli_synthetic_inputs", lang) if illustrative else None)
 
 
+def cells_of(column, fn):
+    """``fn`` of each cell of an object ``column``, kept as objects: pandas' ``map`` infers the column's type again, and
+    a ratio column of 7 and 7.6 came out as floats, written "7.0" where the web's download writes 7 (QA 34)."""
+    import pandas as pd
+
+    return pd.Series([fn(v) for v in column], index=column.index, dtype=object)
+
+
 def write_table(sheets, path: str, title: str | None) -> None:
     """``sheets`` (a DataFrame, or [(sheet name, DataFrame), ...] for an .xlsx of several sheets) as .csv
     (UTF-8 with BOM, so Excel on Windows reads the Chinese; the first table only) or .xlsx, each with
@@ -359,14 +367,15 @@ def write_table(sheets, path: str, title: str | None) -> None:
     (every command's --out gives one; without it the header is the first row)."""
     import csv
 
+    import pandas as pd
+
     from geo.errors import InputDataError
-    from planner.cells import protect_cells, safe_frame, safe_text, xlsx_text
+    from planner.cells import protect_cells, safe_text, xlsx_text
 
     frames = [("coverplan", sheets)] if not isinstance(sheets, list) else sheets
     head = 1 if title else 0
     low = path.lower()
     if low.endswith(".xlsx"):
-        import pandas as pd
         from openpyxl.styles import Font
 
         # names come from registers: no cell (nor the title, which may quote one) may run as a formula; in an
@@ -389,7 +398,7 @@ def write_table(sheets, path: str, title: str | None) -> None:
                           for i, v in enumerate(df[c]) if isinstance(v, ShareCell) and v.number_format()]
                 for c in df.columns:
                     if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
-                        df[c] = df[c].map(xlsx_text)
+                        df[c] = cells_of(df[c], xlsx_text)
                 df.columns = [xlsx_text(c) if isinstance(c, str) else c for c in df.columns]
                 df.to_excel(xw, sheet_name=sheet, index=False, startrow=head)
                 ws = xw.sheets[sheet]
@@ -407,7 +416,12 @@ def write_table(sheets, path: str, title: str | None) -> None:
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             if title:  # pandas' line ends below
                 csv.writer(fh, lineterminator=os.linesep).writerow([safe_text(title)])
-            safe_frame(frames[0][1]).to_csv(fh, index=False)
+            df = frames[0][1].copy()
+            for c in df.columns:  # as planner.cells.safe_frame, each cell kept as it is (QA 34: 7 was written 7.0)
+                if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+                    df[c] = cells_of(df[c], safe_text)
+            df.columns = [safe_text(c) if isinstance(c, str) else c for c in df.columns]
+            df.to_csv(fh, index=False)
     else:
         raise InputDataError(f"--out must end in .csv or .xlsx (got {path}).",
                              f"--out 须为 .csv 或 .xlsx 文件（当前 {path}）。", details={"parameter": "out"})

@@ -2738,3 +2738,10 @@ _STRINGS.update({
                                           "and county); read as {applied} they lie a median of about {d0} m from "
                                           "those facilities' current places; converted to WGS84, under 1 m"),
 })
+
+
+# -- fixer QA34-F9: the Data page's version list offers the original file a version was imported from
+# (GET /api/data/versions/<v>/source, web/data.py version_source)
+_STRINGS.update({
+    "qa34f9_source": ("下载原始文件", "Download original file"),
+})

@@ -201,6 +201,18 @@ def url_diff(raw, lang: str) -> dict:
     return {"a": a, "b": b, "lines": diff_lines(d, lang, _svc().county_names(lang), _svc().types())}
 
 
+def audit_layer(version: int, layer: str) -> str:
+    """The layer an import confirm's audit entry records: the full name the version list labels
+    ("facilities:welfare_home", worded 设施名录 · 农村福利院 as the list words it), not the kind the check read
+    ("facilities": the entry said 数据 设施名录 without the type, QA 34). The kind as read when the version
+    changed several layers (the audit's words name one) or cannot be read."""
+    try:
+        names = [n for n in (_store().version(version).layer or "").split(",") if n]
+    except Exception:  # noqa: BLE001 - the entry is still written, with the kind as read
+        names = []
+    return names[0] if len(names) == 1 else layer
+
+
 def _layer_labels(names, types: dict, lang: str) -> str:
     """Layer names (``facilities:day_care``) for people: 设施名录 · 社区（村）日间照料中心."""
     labels = []
@@ -230,6 +242,9 @@ def _version_dict(v, types: dict, lang: str) -> dict:
     kept = _kept_meta(d["version"], d.get("source_sha256")) if d.get("version") else None
     if kept:
         d["report"] = f"/api/data/versions/{int(d['version'])}/report.xlsx"  # the check that made it
+    if d.get("version") and d.get("source_name") and _source_file(int(d["version"])) is not None:
+        # the original file the version was imported from, as kept (a backup held it only: QA 34)
+        d["source"] = f"/api/data/versions/{int(d['version'])}/source"
     d.update(version_rows(d, kept, lang))
     return d
 
@@ -811,17 +826,13 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
         inner = fid + ((("，" if zh else ", ") + tname(r.get("facility_type"))) if several else "")
         return (f"{name}（{inner}）" if zh else f"{name} ({inner})") if name else inner
 
-    def far(m) -> str:
-        return distance_words(m, lang)
-
     def cap(v, field) -> str:
         return capacity_words(v, field, lang)
 
     colon = "：" if zh else ": "
     said = {
         "removed": named, "added": named,
-        "moved": lambda r: named(r) + colon + (f"移动 {far(r.get('distance_m'))}" if zh
-                                               else f"moved {far(r.get('distance_m'))}"),
+        "moved": lambda r: named(r) + colon + moved_words(dict(r, distance_m=r.get("distance_m") or 0), lang),
         "changed": lambda r: (f"{r.get('name_before') or ''} → " if (r.get("name_before") or "") != (r.get("name") or "")
                               else "") + named(r)
         + ((colon + f"{tname(r.get('facility_type_before'))} → {tname(r.get('facility_type'))}")
@@ -872,6 +883,16 @@ def distance_words(m, lang: str) -> str:
     if m >= 1000:
         return f"{m / 1000:,.1f} 千米" if zh else f"{m / 1000:,.1f} km"
     return f"{m:,.0f} 米" if zh else f"{m:,.0f} m"
+
+
+def moved_words(r: dict, lang: str) -> str:
+    """A facility's move (a diff's ``moved`` row) in words, as every face of the web says it: the report's Changes
+    sheet, the upload's changes and the version comparison's line (GET /api/data/diff's ``lines``, the Data page):
+    "移动 939 米" / "moved 939 m" ("" for a row without a distance)."""
+    if not isinstance(r, dict) or r.get("distance_m") is None:
+        return ""
+    far = distance_words(r.get("distance_m"), lang)
+    return f"移动 {far}" if lang != "en" else f"moved {far}"
 
 
 def capacity_words(v, field, lang: str) -> str:
@@ -983,8 +1004,7 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
             elif kind == "added":
                 after = point(r.get("lon"), r.get("lat"))
             elif kind == "moved":
-                what = (f"移动 {distance_words(r.get('distance_m'), lang)}" if zh
-                        else f"moved {distance_words(r.get('distance_m'), lang)}")
+                what = moved_words(r, lang)
                 came = r.get("from") if isinstance(r.get("from"), (list, tuple)) and len(r["from"]) == 2 else (None, None)
                 before, after = point(*came), point(r.get("lon"), r.get("lat"))
             elif kind == "changed":
@@ -1686,6 +1706,59 @@ def version_report(sent: str, fmt: str):
     return _report_download(_kept_report(version), meta, fmt, version=version)
 
 
+def _source_file(version: int) -> Path | None:
+    """The original file data version ``version`` was imported from, as the store keeps it
+    (``datasets/<region>/<v>/source/<file>``), or None (a map edit, a rollback, the embedded data, a file gone)."""
+    try:
+        path = _store().source_path(version)
+    except (CoverplanError, OSError):
+        return None
+    return path if path is not None and path.is_file() else None
+
+
+def _source_download_name(version: int, made, path: Path) -> str:
+    """The name the planner's file had when uploaded ("日照名录 甲.csv": the store keeps it as 日照名录_甲.csv), from
+    the version's kept report when it is the report of that very file (:func:`_kept_meta`); the kept name otherwise
+    (a version `coverplan data import` made keeps the name it was given, a name with a control character or
+    another suffix is not used)."""
+    meta = _kept_meta(version, made.source_sha256) or {}
+    original = Path(str(meta.get("original") or "").replace("\\", "/")).name.strip()
+    if (original and original.lower().endswith(path.suffix.lower()) and len(original) <= 200
+            and textrules.first_refused(original, multiline=False) is None):
+        return original
+    return path.name
+
+
+@bp.get("/api/data/versions/<sent>/source")
+def version_source(sent: str):
+    """The original file that made data version ``sent``, under its own name (Content-Disposition with an ASCII
+    fallback and the UTF-8 name: 福利院名录.xlsx). Allowed to whoever may download the version's report (the
+    registers are city-wide, as the reports are): the number read as :func:`version_report` reads it; a 404 (JSON)
+    for a version that is not there or keeps no file (a map edit, a rollback, the embedded data)."""
+    from flask import send_file
+
+    digits = sent.isascii() and sent.isdigit() and len(sent.lstrip("0")) <= len(str(VERSION_LIMIT))
+    version = int(sent) if digits else None
+    made = next((v for v in _store().versions() if v.version == version), None) if digits else None
+    path = _source_file(version) if made is not None else None
+    if path is None:
+        shown = sent if len(sent) <= VERSION_SHOWN else sent[:VERSION_SHOWN] + "…"
+        err = not_found("Original file of data version", "数据版本的原始文件", version if digits else shown)
+        if made is not None and made.version and made.kind == "import" and made.source_name:
+            # an import whose kept file is gone from the data folder (a copy of the folder without it)
+            err.hint_en = (f"Version {version} was imported from {textrules.escaped(made.source_name)[:80]}, but that file "
+                           "is no longer in the data folder: a backup made after that import holds it.")
+            err.hint_zh = (f"版本 {version} 由 {textrules.escaped(made.source_name)[:80]} 导入，但该文件已不在数据目录中："
+                           "可从该版本生成之后的备份中找回。")
+        elif made is not None:  # the version is there: it was made without a file
+            err.hint_en = "Only an import keeps its file; map edits, rollbacks and the embedded data have none."
+            err.hint_zh = "只有导入生成的版本保存原始文件；地图编辑、回退和内置数据没有原始文件。"
+        raise err
+    resp = send_file(path, as_attachment=True, download_name=_source_download_name(version, made, path), max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
 def _report_download(d: Path, meta: dict, fmt: str, version: int | None = None):
     issues = json.loads((d / "issues.json").read_text("utf-8"))
     lang = g.lang
@@ -1990,7 +2063,8 @@ def _confirm(uid: str, d: Path):
         raise err
     note = refused_note(opts.get("note") or "", parts["counts"].get("refused", 0))
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
-    auth.audit("import_confirmed", version, layer=layer, file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
+    auth.audit("import_confirmed", version, layer=audit_layer(version, layer), file=meta.get("original"),
+               rows=int(parts["counts"].get("accepted", 0)))
     try:  # the report stays with the version its note points to ("1 row refused, see the report")
         keep_report(current_app.config["DATA_DIR"], version,
                     json.loads((d / "issues.json").read_text("utf-8")), json.loads((d / "meta.json").read_text("utf-8")))
@@ -2006,9 +2080,11 @@ def _confirm(uid: str, d: Path):
 
 
 # -- diff in words --------------------------------------------------------------------------------
-def _names(rows: list, lang: str, key: str = "name", most: int = 6, counties: dict | None = None) -> str:
+def _names(rows: list, lang: str, key: str = "name", most: int = 6, counties: dict | None = None,
+           extra=None) -> str:
     """The first ``most`` rows by name; a name two rows share ("城关镇养老服务综合体": several counties have
-    a 城关镇) with its county from ``counties`` (code -> name), as the list named them alike (QA 22)."""
+    a 城关镇) with its county from ``counties`` (code -> name), as the list named them alike (QA 22); ``extra``
+    (row -> words or "") adds what else a row says in the same brackets (a move's distance: "移动 939 米")."""
     def name(r) -> str:
         return str(r.get(key) or r.get("id") or r.get("code"))
 
@@ -2018,9 +2094,10 @@ def _names(rows: list, lang: str, key: str = "name", most: int = 6, counties: di
 
     def shown(r) -> str:
         county = (counties or {}).get(str(r.get("township_code") or "")[:6])
-        if seen[name(r)] < 2 or not county:
+        inner = [w for w in ((county if seen[name(r)] >= 2 else None), extra(r) if extra else None) if w]
+        if not inner:
             return name(r)
-        return f"{name(r)} ({county})" if lang == "en" else f"{name(r)}（{county}）"
+        return f"{name(r)} ({', '.join(inner)})" if lang == "en" else f"{name(r)}（{'，'.join(inner)}）"
 
     names = [shown(r) for r in rows[:most]]
     more = len(rows) - len(names)
@@ -2082,7 +2159,9 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None, types: dict | N
                             ("changed", "名称或类型变化的设施", "facilities renamed or retyped")):
         rows = fac.get(key) or []
         if rows:
-            named = _renamed(rows, lang, types) if key == "changed" else _names(rows, lang, counties=counties)
+            # a move with its distance, worded and rounded as the report's Changes sheet says it ("移动 939 米")
+            moves = (lambda r: moved_words(r, lang)) if key == "moved" else None
+            named = _renamed(rows, lang, types) if key == "changed" else _names(rows, lang, counties=counties, extra=moves)
             out.append(f"{zh_w} {len(rows)} 处：{named}" if zh else f"{len(rows)} {_one(en_w, len(rows))}: {named}")
     rows = fac.get("attributes") or []
     if rows:  # an address or phone edit: named as such, never as a rename

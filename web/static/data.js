@@ -40,7 +40,10 @@
           "<td class='small'>" + esc(when(v.created)) + "</td><td class='layer'>" + esc(v.layer_label || v.layer || T("data_embedded")) + "</td>" +
           "<td class='small'>" + fileName(v.source_name) + (v.note ? "<div class='muted'>" + esc(v.note) + "</div>" : "") +
           // the check's report, kept with the version its note points to ("1 row refused, see the report")
-          (v.report ? "<div><a class='version-report' href='" + esc(v.report + "?lang=" + C.lang) + "'>" + esc(T("data_report_xlsx")) + "</a></div>" : "") + "</td>" +
+          (v.report ? "<div><a class='version-report' href='" + esc(v.report + "?lang=" + C.lang) + "'>" + esc(T("data_report_xlsx")) + "</a></div>" : "") +
+          // the original file the version was imported from, as kept with it (a whole backup held it only: QA 34)
+          (v.source ? "<div><a class='version-source' download href='" + esc(v.source + "?lang=" + C.lang) + "' title='" +
+            esc(v.source_name || "") + "'>" + esc(T("qa34f9_source")) + "</a></div>" : "") + "</td>" +
           // the rows the layer holds after the version (QA 31: the same meaning on every row), an import's file under it
           "<td class='num'>" + (v.layer === "network" || v.rows == null ? "–" : fmt(v.rows)) +
           (v.rows_note ? "<div class='small muted rows-file'>" + esc(v.rows_note) + "</div>" : "") + "</td>" +
