@@ -329,7 +329,7 @@ def _cpg_encoding(path: Path, target: str) -> str | None:
 
 
 def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
-             known=()) -> gpd.GeoDataFrame:
+             known=(), what: str = "") -> gpd.GeoDataFrame:
     """Read a GIS layer (GeoJSON, GeoPackage, Shapefile, KML/KMZ, or any of them zipped) in WGS84.
 
     Parameters
@@ -345,10 +345,18 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
     known : collection of str, optional
         Column names the caller reads (normalised, :func:`geo.tables.norm_header`): a Shapefile field
         name cut short by the .dbf's 10 bytes is read as the one of them it can be (乡镇代 as 乡镇代码).
+    what : str, optional
+        The kind of data asked for ("townships", "villages": :data:`geo.tables.EMPTY_NEEDS`), which an empty
+        file, or one without features, is told to hold.
     """
+    from geo.tables import blank_bytes, empty_file_error, empty_needs
+
     path = Path(path)
     label = path.name
     check_file(path)
+    if blank_bytes(path):
+        # 0 bytes, or blank space only: said so, not "cannot read as a GIS layer (damaged, or another format)" (QA 34)
+        raise empty_file_error(label, path.stat().st_size, what, layer=True)
     target = str(path)
     if path.suffix.lower() in (".zip", ".kmz"):
         try:
@@ -423,7 +431,8 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
         encoding = detected  # what the text was read as (a copy GDAL read is UTF-8): the report says it
     cut = list(gdf.attrs.get("cut_names") or [])  # field names the Shapefile limit cut (read_shapefile)
     if len(gdf) == 0:
-        raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。")
+        fix_en, fix_zh = empty_needs(what, path.suffix.lower() in (".xlsx", ".xlsm", ".xls")) if what else ("", "")
+        raise InputDataError(f"{label} has no features.", f"{label} 中没有要素。", hint_en=fix_en, hint_zh=fix_zh)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
         # a CSV or a table without shapes: GDAL reads it, but there is nothing to draw
         raise InputDataError(f"{label}: no geometries (a table without shapes, e.g. a CSV); this layer needs "
@@ -564,7 +573,8 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     """
     path = Path(path)
     label = path.name
-    gdf = read_gis(path, crs=crs, encoding=encoding, known=_normalised((*CODE_ALIASES, *NAME_COLUMNS)))
+    gdf = read_gis(path, crs=crs, encoding=encoding, known=_normalised((*CODE_ALIASES, *NAME_COLUMNS)),
+                   what="townships")
     col = _code_column(gdf, label)
     # a feature's code under any header read as one (QA 33: `代码` on one feature, `code` on the others)
     values, code_cols = merged_codes(gdf, col)
@@ -1126,7 +1136,8 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
     base = 1 if path.suffix.lower() in GIS_SUFFIXES else 2
     if path.suffix.lower() in GIS_SUFFIXES:
         gdf = read_gis(path, crs=crs, encoding=encoding,
-                       known=_normalised((*CODE_ALIASES, *VILLAGE_CODE_ALIASES, "名称", "村名", "村(社区)名称")))
+                       known=_normalised((*CODE_ALIASES, *VILLAGE_CODE_ALIASES, "名称", "村名", "村(社区)名称")),
+                       what="villages")
         if not (gdf.geometry.geom_type == "Point").all():
             raise InputDataError(f"{label}: villages must be points.", f"{label}：村（社区）须为点要素。")
         _too_many_village_rows(label, len(gdf), len(region.villages))
@@ -1716,9 +1727,7 @@ def _points_from_table_file(path: Path, *, encoding: str | None, crs: str | None
     from geo.points import ALIASES, parse_coordinate
     from geo.tables import read_table
 
-    table = read_table(path, encoding=encoding, header_names=_village_header_names(),
-                       empty_fix=(f"A village file has the header {VILLAGE_HEADER}, then one row per village or "
-                                  "community.", f"村（社区）点位文件第一行为表头 {VILLAGE_HEADER}，之后每行一个村（社区）。"))
+    table = read_table(path, encoding=encoding, header_names=_village_header_names(), what="villages")
     if n_villages is not None:  # refused before any row is checked
         _too_many_village_rows(path.name, len(table.frame), n_villages)
     table, skipped = _village_summary_rows(table, path.name)

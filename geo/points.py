@@ -84,6 +84,7 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
     """Bytes of a text file decoded: the given ``encoding``, else UTF-16 when it starts with
     its byte-order mark (Excel's "Unicode text") or has a UTF-16 text's zero bytes without one
     (:func:`utf16_without_bom`), else the first of :data:`ENCODINGS` that fits."""
+    chosen = encoding
     if encoding:
         import codecs
         try:
@@ -110,8 +111,9 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
             continue
         # utf-8-sig reads UTF-8 with or without the byte-order mark: name the one the file has
         return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
+    if chosen:  # chosen by hand (the Data page's 文字编码, --encoding): said so, and what reads the file instead
+        raise chosen_encoding_error(raw, label, chosen, tried[0])
     shown = [encoding_label("utf-8" if e == "utf-8-sig" else e) for e in tried]  # utf-8-sig: with or without BOM
-    utf16 = utf16_without_bom(raw) if encoding else None  # a UTF-16 file given another encoding
     names = "、".join(shown)
     # where the first encoding tried stops: the line a planner can look at (a stray byte, a pasted symbol)
     try:
@@ -126,13 +128,76 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
         f"{label}: cannot decode the file as {' or '.join(shown)}{where_en} (it is in another encoding, "
         "or not a text file).",
         f"{label}：无法以 {names} 编码读取文件{where_zh}（文件为其他编码，或不是文本文件）。",
-        hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding"
-                + (f" (it looks like {encoding_label(utf16)} without a byte-order mark: give {utf16[:6] + utf16[7:]})."
-                   if utf16 else "."),
-        hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码"
-                + (f"（文件像是没有字节顺序标记的 {encoding_label(utf16)}：请指定 {utf16[:6] + utf16[7:]}）。"
-                   if utf16 else "。"),
+        hint_en="Save the table as 'CSV UTF-8' in your spreadsheet program, or state its encoding.",
+        hint_zh="请在表格软件中另存为“CSV UTF-8”格式，或指定文件的编码。",
         details={"path": label, "encodings_tried": list(tried)})
+
+
+#: An encoding as the Data page's 文字编码 offers it and as --encoding takes it, by codec name (utf-16 reads either
+#: byte order, with or without a byte-order mark: decode_text).
+_CHOOSABLE = {"utf-8": ("UTF-8", "utf-8"), "utf-8-sig": ("UTF-8", "utf-8"), "gbk": ("GBK", "gbk"),
+              "gb18030": ("GB18030", "gb18030"), "utf-16": ("UTF-16", "utf-16"), "utf-16-le": ("UTF-16", "utf-16"),
+              "utf-16-be": ("UTF-16", "utf-16")}
+
+
+def chosen_encoding_error(raw: bytes, label: str, chosen: str, used: str | None = None) -> InputDataError:
+    """The error for a text file that the encoding chosen by hand (``chosen``: the Data page's 文字编码, a command's
+    --encoding; ``used``: the codec it was read with, a UTF-16's byte order found) does not decode: that encoding
+    cannot read it, where it stops (the line and the byte), and what to choose instead: the encoding the detector
+    finds (:func:`decode_text` without one), else "detect" (自动识别). QA 34: it said "save the table as 'CSV UTF-8',
+    or state its encoding" to a planner who had stated one."""
+    import codecs
+
+    shown = encoding_label(chosen)
+    try:
+        raw.decode(used or chosen)
+        at_en = at_zh = ""
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        bad = raw[exc.start:exc.start + 1].hex().upper()
+        at_en, at_zh = (f" (byte 0x{bad} on line {line})", f"；第 {line} 行的字节 0x{bad} 无法按 {shown} 解码") if bad \
+            else (f" (from line {line})", f"；第 {line} 行起无法按 {shown} 解码")
+    except LookupError:
+        at_en = at_zh = ""
+    try:
+        _, found = decode_text(raw, label)
+    except InputDataError:
+        found = None
+
+    def codec(name: str) -> str:
+        name = codecs.lookup(name).name
+        return "utf-8" if name == "utf-8-sig" else name
+
+    page, cli = _CHOOSABLE.get(codecs.lookup(found).name if found else "", (None, None))
+    if page is not None and codec(found) == codec(used or chosen):
+        page = None  # (the one chosen: nothing else to offer)
+    if page is not None:
+        if codec(found) in ("utf-16-le", "utf-16-be"):  # no byte-order mark: its byte order named (UTF-16 finds it)
+            cli = found.replace("utf-16-", "utf-16")
+            said_en = f"The file looks like {encoding_label(found)} without a byte-order mark"
+            said_zh = f"文件像是没有字节顺序标记的 {encoding_label(found)}"
+        else:
+            said_en, said_zh = f"The file reads as {page}", f"文件可按 {page} 编码读取"
+        hint_en = (f"{said_en}: set \"Text encoding\" to {page} on the Data page (on the command line, give {cli} to "
+                   "--encoding), or to \"detect\" (leave --encoding out).")
+        hint_zh = (f"{said_zh}：请在“数据管理”页面把“文字编码”改为 {page}（命令行：--encoding {cli}），"
+                   "或改为“自动识别”（命令行不加 --encoding）。")
+        if codec(chosen) == "utf-8":  # the UTF-8 chosen is had by saving the table as such
+            hint_en += " Or save the table as 'CSV UTF-8' in your spreadsheet program and upload it again."
+            hint_zh += "也可在表格软件中另存为“CSV UTF-8”格式后重新上传。"
+    else:
+        hint_en = ("No other encoding coverplan reads (UTF-8, GBK, GB18030, UTF-16) fits it either: check that it is a "
+                   "text table (CSV), set \"Text encoding\" to \"detect\" on the Data page (on the command line, "
+                   "leave --encoding out), or save the table again as 'CSV UTF-8' in your spreadsheet program.")
+        hint_zh = ("其他可读取的编码（UTF-8、GBK、GB18030、UTF-16）也都无法读取：请确认文件是文本表格（CSV），"
+                   "在“数据管理”页面把“文字编码”改为“自动识别”（命令行不加 --encoding），"
+                   "或在表格软件中重新另存为“CSV UTF-8”格式。")
+    return InputDataError(
+        f"{label}: the text encoding chosen, {shown}, cannot read the file{at_en}.",
+        f"{label}：无法以 {shown} 编码读取文件（{shown} 为所选的文字编码{at_zh}）。",
+        hint_en=hint_en, hint_zh=hint_zh,
+        details={"path": label, "encoding": chosen, "encodings_tried": [used or chosen],
+                 "detected": encoding_label(found)})
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:

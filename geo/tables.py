@@ -169,16 +169,89 @@ def _utf16_named(encoding: str | None) -> bool:
         return False
 
 
+#: What an empty file is told to hold, by the kind of data the reader was asked for (``what`` of :func:`read_table`
+#: and geo.imports.read_gis: the data store's layer names): (en, zh) for a text file, then for a workbook. QA 34: an
+#: empty workbook uploaded as village points was told "one row per facility". "" (a reader not told): no kind named.
+EMPTY_NEEDS = {
+    "facilities": (("A facility register has a header row, then one row per facility: export it again.",
+                    "设施名录第一行为表头，之后每行一处设施：请重新导出名录。"),
+                   ("Put a header row and one row per facility on the first sheet.",
+                    "请在第一个工作表中填写表头，每行一处设施。")),
+    "villages": (("A village file has the header code,lon,lat, then one row per village or community.",
+                  "村（社区）点位文件第一行为表头 code,lon,lat，之后每行一个村（社区）。"),
+                 ("Put the header code,lon,lat and one row per village or community on the first sheet.",
+                  "请在第一个工作表中填写表头 code,lon,lat，每行一个村（社区）。")),
+    "townships": (("A township boundary layer holds one polygon per township or street with its 9-digit township code: "
+                   "export it from your GIS as GeoJSON, GeoPackage or a zipped Shapefile (a CSV needs a WKT column of "
+                   "the polygons and a code column).",
+                   "乡镇边界图层每个乡镇（街道）一个面要素，并带 9 位乡镇代码：请从 GIS 软件导出为 GeoJSON、GeoPackage "
+                   "或压缩的 Shapefile（CSV 文件须有面要素的 WKT 列和代码列）。"),
+                  ("A township boundary layer holds one polygon per township or street with its 9-digit township code: "
+                   "a workbook holds no polygons; export the layer from your GIS as GeoJSON, GeoPackage or a zipped "
+                   "Shapefile.",
+                   "乡镇边界图层每个乡镇（街道）一个面要素，并带 9 位乡镇代码；工作簿中没有面要素，"
+                   "请从 GIS 软件导出为 GeoJSON、GeoPackage 或压缩的 Shapefile。")),
+    "population": (("A population table has a header row with a code column (12-digit village codes) and the "
+                    "population columns, then one row per village or community.",
+                    "人口表第一行为表头，含代码列（12位村级代码）和人口列，之后每行一个村（社区）。"),
+                   ("Put a header row with a code column (12-digit village codes) and the population columns, and "
+                    "one row per village or community, on the first sheet.",
+                    "请在第一个工作表中填写表头（代码列为12位村级代码，以及人口列），每行一个村（社区）。")),
+    "": (("Add a header row, then one row per record.", "请填写表头，之后每行一条记录。"),
+         ("Put a header row and the data rows on the first sheet.", "请在第一个工作表中填写表头和数据行。")),
+}
+
+
+def empty_needs(what: str = "", workbook: bool = False) -> tuple[str, str]:
+    """(en, zh) saying what an empty file of the kind ``what`` (:data:`EMPTY_NEEDS`) is to hold."""
+    return EMPTY_NEEDS.get(what or "", EMPTY_NEEDS[""])[1 if workbook else 0]
+
+
+def blank_bytes(path, *, separators: bytes = b"") -> bool:
+    """Whether the file ``path`` holds nothing: 0 bytes, or only blank space (spaces, tabs, line breaks) after a
+    byte-order mark, UTF-8's or UTF-16's (and ``separators``: a CSV of commas only). Read a block at a time: a
+    file with content is told at its first block."""
+    blank = b" \t\r\n\x0b\x0c" + separators
+    with open(path, "rb") as fh:
+        block = fh.read(1 << 16)
+        utf16 = block.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if utf16:
+            blank += b"\x00"
+        block = block.removeprefix(b"\xef\xbb\xbf").removeprefix(b"\xff\xfe").removeprefix(b"\xfe\xff")
+        while block:
+            if block.translate(None, blank):
+                return False
+            block = fh.read(1 << 16)
+    return True
+
+
+def empty_file_error(label: str, size: int, what: str = "", *, workbook: bool = False, separators: bool = False,
+                     layer: bool = False, fix=None):
+    """The error for an empty file (``size`` bytes: 0, or only blank space, and ``separators`` if a CSV's may be
+    there too; a GIS ``layer``'s has no features, a table no header or rows) of the kind ``what``: it is empty,
+    and what a file of that kind holds (``fix``, (en, zh), instead when given)."""
+    en, zh = fix or empty_needs(what, workbook)
+    if workbook:
+        return file_error(label, "the workbook is empty.", "工作簿是空的。", en, zh)
+    if size == 0:
+        return file_error(label, "the file is empty (0 bytes).", "文件是空的（0 字节）。", en, zh, size=0)
+    blank_en, blank_zh = ("blank space or separators", "空白或分隔符") if separators else ("blank space", "空白")
+    none_en, none_zh = ("no features", "没有要素") if layer else ("no header or rows", "没有表头或数据行")
+    return file_error(label, f"the file is empty: its {size:,} bytes are only {blank_en}, with {none_en}.",
+                      f"文件是空的：{size:,} 字节全是{blank_zh}，{none_zh}。", en, zh, size=size)
+
+
 def read_table(path, *, encoding: str | None = None, crs: str | None = None,
-               header_names=frozenset(), max_bytes: int | None = None,
-               empty_fix: tuple[str, str] = ("Export the register again: a header row, then one row per facility.",
-                                             "请重新导出名录：第一行为表头，之后每行一处设施。")) -> Table:
+               header_names=frozenset(), max_bytes: int | None = None, what: str = "",
+               empty_fix: tuple[str, str] | None = None) -> Table:
     """Read ``path`` into a :class:`Table`; raise InputDataError for whole-file problems.
 
     ``encoding`` forces a text or Shapefile encoding; ``crs`` is the CRS of a GIS
     layer that states none (or overrides the one it states); ``header_names`` are
-    normalised column names (:func:`norm_header`) that tell the header row; ``empty_fix``
-    (en, zh) is what an empty file is told to hold (a facility register by default).
+    normalised column names (:func:`norm_header`) that tell the header row; ``what`` is
+    the kind of data asked for ("facilities", "villages", "townships", "population":
+    :data:`EMPTY_NEEDS`), which an empty file or workbook is told to hold ("" names
+    none); ``empty_fix`` (en, zh), when given, is said of an empty file instead.
     """
     path = Path(path)
     label = path.name
@@ -199,8 +272,8 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
     looks = _sniff(head)
     if looks == "binary" and kind == "csv" and _utf16_named(encoding):
         looks = "text"  # --encoding utf-16 said so: its bytes are read as such (decode_text says if they are not)
-    if looks == "empty" or (looks == "text" and not head.strip(b"\xef\xbb\xbf \t\r\n,;")):
-        raise file_error(label, "the file is empty.", "文件是空的。", *empty_fix)
+    if looks == "empty" or (looks == "text" and blank_bytes(path, separators=b",;")):
+        raise empty_file_error(label, size, what, separators=True, fix=empty_fix)
     expected = "binary" if path.suffix.lower() == ".shp" else _EXPECT[kind]  # a bare .shp beside its .dbf
     if looks != expected and not (kind == "csv" and looks == "json"):
         en, zh = _LOOKS.get(looks, _LOOKS["binary"])
@@ -211,9 +284,9 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
                          "请用生成该文件的软件打开并另存为扩展名所示的格式（或改为正确的扩展名）。",
                          expected=kind, found=looks)
     if kind == "csv":
-        table = _read_csv(path, encoding, header_names)
+        table = _read_csv(path, encoding, header_names, what, empty_fix)
     elif kind in ("xlsx", "xls"):
-        table = _read_excel(path, kind, header_names)
+        table = _read_excel(path, kind, header_names, what, empty_fix)
     else:
         # (a Shapefile field name cut short is read as the one of header_names it can be: 设施类 as 设施类型)
         layer = gisfiles.read_layer(path, kind, encoding=encoding, crs=crs, known=header_names)
@@ -469,7 +542,7 @@ def _unguarded(text: str) -> str:
     return text[1:] if text.startswith(_GUARDED) else text
 
 
-def _read_csv(path: Path, encoding, header_names) -> Table:
+def _read_csv(path: Path, encoding, header_names, what: str = "", empty_fix=None) -> Table:
     text, enc = decode_text(path.read_bytes(), path.name, encoding)
     sample = "\n".join(text.splitlines()[:20])
     try:
@@ -498,9 +571,10 @@ def _read_csv(path: Path, encoding, header_names) -> Table:
                          "Save it again as CSV from the spreadsheet program.", "请在表格软件中重新另存为CSV。") from exc
     _unpaired_quote(path.name, text, dialect, raw, first_line, line_of)
     frame, rows, header = _frame_from_rows(raw, line_of, header_names)
-    if frame.shape[1] == 0:
-        raise file_error(path.name, "the file is empty.", "文件是空的。", "Add a header row and the data rows.",
-                         "请填写表头和数据行。")
+    if frame.shape[1] == 0:  # (lines of separators only, in a dialect the blank check does not strip)
+        en, zh = empty_fix or empty_needs(what)
+        raise file_error(path.name, "the file is empty: it has no header or rows, only separators and blank space.",
+                         "文件是空的：只有分隔符和空白，没有表头或数据行。", en, zh)
     beyond = list(frame.attrs.get("beyond_header") or [])
     return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
                  notes=_header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
@@ -625,7 +699,7 @@ def _refuse_long_sheets(zf, label: str) -> None:
                              "只保留本地区的数据，或拆分文件。", **({"sheet": name} if one else {}), limit=limit)
 
 
-def _read_excel(path: Path, kind: str, header_names) -> Table:
+def _read_excel(path: Path, kind: str, header_names, what: str = "", empty_fix=None) -> Table:
     merges = {}
     if kind == "xlsx":
         with archives.open_checked(path, workbook=True) as zf:  # a workbook is a zip: same limits as any upload
@@ -677,10 +751,8 @@ def _read_excel(path: Path, kind: str, header_names) -> Table:
                          "每县一个工作表逐个上传时各县的数据都会保留（如选择替换全市的该类设施，则只会留下最后一个"
                          "工作表的数据）；村（社区）文件只更新文件中列出的村（社区）。",
                          sheets=[n for n, _ in data_sheets], sheet_rows=[int(k) for _, k in data_sheets])
-    if best is None:
-        raise file_error(path.name, "the workbook is empty.", "工作簿是空的。",
-                         "Put a header row and one row per facility on the first sheet.",
-                         "请在第一个工作表中填写表头，每行一处设施。")
+    if best is None:  # (said of the kind of data asked for: QA 34 told a village file "one row per facility")
+        raise empty_file_error(path.name, path.stat().st_size, what, workbook=True, fix=empty_fix)
     _, name, frame, rows, header = best
     for c in frame.columns:  # Excel stores whole numbers as 420302001.0
         frame[c] = [_cell(v) for v in frame[c]]
