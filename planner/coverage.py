@@ -325,6 +325,23 @@ def _aggregate(units: gpd.GeoDataFrame, key: str, names: pd.Series) -> pd.DataFr
     return df
 
 
+def _with_facility_rows(agg: pd.DataFrame, codes, names: pd.Series) -> pd.DataFrame:
+    """``agg`` (:func:`_aggregate`) with a row of no demand for each place in ``codes`` (the facilities' townships
+    or counties) that has a facility but no demand unit of the type (a charity station where no scenic area is):
+    the rows' facilities then add up to the city's (QA 34: citywide 1 facility, townships 0)."""
+    key = agg.index.name
+    missing = [c for c in sorted(set(pd.Series(codes, dtype=object).dropna().astype(str)) - set(agg.index.astype(str)))
+               if c in names.index]
+    if not missing:
+        return agg
+    empty = pd.DataFrame({"name": names.reindex(missing).values, "units": 0, "covered_units": 0,
+                          "uncovered_units": 0, "weight": 0, "covered_weight": 0, "covered_share": np.nan,
+                          "mean_cost": np.nan, "worst_cost": np.nan}, index=pd.Index(missing, name=key))
+    out = pd.concat([agg, empty]).sort_index() if len(agg) else empty
+    out.index.name = key
+    return out
+
+
 def evaluate(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType,
              costs: np.ndarray) -> gpd.GeoDataFrame:
     """Add nearest site, its cost and the covered flag to a copy of ``units``."""
@@ -378,11 +395,16 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     costs, is_estimate, engine = unit_travel(units, sites, ftype, mode=mode, graph=graph, params=params)
     u = evaluate(units, sites, ftype, costs)
     by_t = _aggregate(u, "township_code", region.townships["name"])
+    # a township with a facility but no demand unit of the type (a charity station where no scenic area is) gets
+    # a row of its own, with no demand: the townships' facilities then add up to the county's and the city's
+    # (QA 34: citywide 1 facility, counties 1, townships 0)
+    by_t = _with_facility_rows(by_t, sites["township_code"], region.townships["name"])
     by_t.insert(1, "county_code", region.townships["county_code"].reindex(by_t.index).values)
     by_t.insert(2, "county_name", region.counties["name"].reindex(by_t["county_code"]).values)
     counts = sites.groupby("township_code").size()
     by_t["facilities"] = counts.reindex(by_t.index, fill_value=0).astype(int).values
-    by_c = _aggregate(u, "county_code", region.counties["name"])
+    by_c = _with_facility_rows(_aggregate(u, "county_code", region.counties["name"]), sites["county_code"],
+                               region.counties["name"])
     by_c.insert(1, "name_en", county_names_en(region.counties).reindex(by_c.index).fillna(by_c["name"]).values)
     by_c["facilities"] = sites.groupby("county_code").size().reindex(by_c.index, fill_value=0).astype(int).values
     summary = summarize(u["weight"].to_numpy(), u["covered"].to_numpy(bool), u["cost"].to_numpy(float))

@@ -2745,3 +2745,32 @@ _STRINGS.update({
 _STRINGS.update({
     "qa34f9_source": ("下载原始文件", "Download original file"),
 })
+
+
+# -- fixer QA34-F8: an upgrade's figures counted as its type's coverage counts them, and each per-site figure at
+# its reach (planner.upgrades)
+_STRINGS.update({
+    "qa34f8_shared": ("；本处服务人数增加 {inc} 人，而非 {g} 人：它与其他选中点位服务同一批人，“新增”按全市服务总数的变化计",
+                      "; it serves {inc} more itself, not {g}: it shares people with other chosen sites, and "
+                      "\"serves more\" counts the change in the total served"),
+    "qa34f8_covered_lead": ("服务人数按容量计，覆盖只看距离：", "Served counts capacity, covered only distance: "),
+    "qa34f8_covered_now": ("现有{type}服务半径内有 {cov} {who}（即覆盖分析的“已覆盖”），按{noun}折算现服务 {served} 人，"
+                           "其余 {gap} 人在半径内但超出现有容量",
+                           "{cov} {who} are within reach of an existing {type} now (the coverage analysis's "
+                           "\"covered\"), of whom the present {noun} serve {served}; the other {gap} are within reach "
+                           "but beyond the capacity"),
+    "qa34f8_covered_after": ("改造后服务半径内有 {cov} {who}，可服务 {served} 人，{gap} 人超出容量",
+                             "once upgraded, {cov} {who} are within reach and {served} served; {gap} are beyond the "
+                             "capacity"),
+    "qa34f8_covered_after_conv": ("转型后服务半径内有 {cov} {who}，可服务 {served} 人，{gap} 人超出容量",
+                                  "once converted, {cov} {who} are within reach and {served} served; {gap} are beyond "
+                                  "the capacity"),
+    "qa34f8_at_villages": ("{verb}的服务人数按行政村（社区）的{who}计（现服务 {served} / {total} 人），"
+                           "{type}的覆盖分析按{weight}计：口径不同，两者的数字不能直接比较。",
+                           "The {verb}'s served figures count {who} at villages and communities ({served} of "
+                           "{total} served now); the coverage analysis of {type} counts {weight}: a different "
+                           "base, so the two figures do not compare."),
+    "qa34f8_verb_up": ("改造提升", "upgrade"),
+    "qa34f8_verb_conv": ("转型", "conversion"),
+    "qa34f8_weight_units": ("需求点个数", "demand points"),
+})

@@ -995,7 +995,7 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
         facts = [(t("capw_served_share", lang),
                   f"{share_text(before.get('served_share'))} → {share_text(after.get('served_share'))}"),
                  (t("capw_served", lang), f"{_people(_num(before, 'served'))} → {_people(_num(after, 'served'))}"
-                                          f" / {_people(_num(after, 'demand'))}"),
+                                          f" / {_people(_num(after, 'demand'))}" + served_whom(ft, lang)),
                  (sites_label(kind, lang, converted=converted), f"{len(sites)}")]
     else:
         facts = [(share_label(ft, lang),
@@ -1024,6 +1024,21 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                         else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
                         facilities=facilities, frame=frame)
+
+
+def served_whom(ft, lang: str) -> str:
+    """Whom an upgrade's served figures count, as its page and brief name them: "（60岁以上人口，行政村）",
+    " (people aged 60+ in villages)"; "" for a type without a capacity. ``ft`` is the type served (a
+    conversion's role). The offline map said "已服务 19,101 → 30,298 / 260,231" without who (QA 34)."""
+    if ft is None or getattr(ft, "capacity", None) is None:
+        return ""
+    from planner.upgrades import DEMAND_BASE
+
+    who = t(f"weight_{ft.capacity.basis}", lang)
+    base = DEMAND_BASE.get(ft.demand)
+    if base:
+        who = f"{who} in {base[1]}" if lang == "en" else f"{who}，{base[0]}"
+    return f" ({who})" if lang == "en" else f"（{who}）"
 
 
 def sized_facts(sized: dict, lang: str) -> list[tuple[str, str]]:

@@ -12,10 +12,12 @@ served through capacity: a facility of capacity ``c`` serves at most
 many people one bed is for), and only people within its reach. The served
 demand of a set of facilities is then a transportation problem; choosing the
 K upgrades that maximise it, with the per-county limits, is one MIP (the engine's
-HiGHS runner, planner.models.highs)::
+HiGHS runner, planner.models.highs). The demand points are the type's coverage
+points (:func:`upgrade_demand`: welfare homes' rural township seats, mutual-aid
+centres' villages), so "served" never counts other people than "covered"::
 
     max  sum x_ij
-    s.t. sum_j x_ij <= w_i                         every village i
+    s.t. sum_j x_ij <= w_i                         every demand point i
          sum_i x_ij <= B_j + (U_j - B_j) z_j       every facility j (B: now, U: upgraded)
          x_ij <= w_i z_j                           pairs reached only after the upgrade
          sum_j z_j <= K,  sum_{j in county} z_j <= per_county_max
@@ -47,6 +49,7 @@ from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type, load_facility_types
 from planner.i18n import share_text, t
 from planner.models.base import check_time_limit
+from planner.sites import demand_units
 from planner.sizing import RowBlock, run_mip
 
 
@@ -96,9 +99,9 @@ def _none_to_upgrade(region: Region, ft: FacilityType, conversion: bool) -> Inpu
 
 @dataclass
 class UpgradeInstance:
-    """The numbers of one upgrade choice (villages x facilities), ready for the MIP."""
+    """The numbers of one upgrade choice (demand points x facilities), ready for the MIP."""
 
-    weight: np.ndarray          # demand of each village (people of the basis)
+    weight: np.ndarray          # demand of each demand point (people of the basis; see upgrade_demand)
     base_cap: np.ndarray        # people each facility serves now (0 for a conversion)
     up_cap: np.ndarray          # people it serves upgraded / converted
     base_reach: np.ndarray      # bool (villages x facilities): within reach now
@@ -107,8 +110,13 @@ class UpgradeInstance:
     candidate: np.ndarray       # bool: may be chosen (existing facilities of the role type may not)
 
 
-def served(inst: UpgradeInstance, chosen: np.ndarray) -> tuple[float, np.ndarray]:
-    """Demand served (max flow) with the ``chosen`` facilities upgraded; and what each facility serves."""
+def served(inst: UpgradeInstance, chosen: np.ndarray, floor: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Demand served (max flow) with the ``chosen`` facilities upgraded; and what each facility serves.
+
+    ``floor`` (what each facility serves now, say): each facility serves at least that many. A max flow grown from
+    the present one never takes anyone from a facility (each augmenting path ends in a facility it adds to), so the
+    total is the same; without it the solver's split among facilities reaching the same people is arbitrary, and
+    a centre serving 194 now "served 582" once upgraded while its upgrade added 582 (QA 34)."""
     cap = np.where(chosen, inst.up_cap, inst.base_cap)
     reach = np.where(chosen[None, :], inst.up_reach, inst.base_reach)
     ii, jj = np.nonzero(reach & (cap[None, :] > 0) & (inst.weight[:, None] > 0))
@@ -117,13 +125,55 @@ def served(inst: UpgradeInstance, chosen: np.ndarray) -> tuple[float, np.ndarray
     n, m, p = len(inst.weight), len(cap), len(ii)
     a_unit = sp.csr_matrix((np.ones(p), (ii, np.arange(p))), shape=(n, p))
     a_site = sp.csr_matrix((np.ones(p), (jj, np.arange(p))), shape=(m, p))
-    res = run_mip(-np.ones(p), [RowBlock(sp.vstack([a_unit, a_site]).tocsr(), -np.inf,
+    lo = np.full(n + m, -np.inf)
+    if floor is not None:  # a hair below, so that rounding never makes it infeasible
+        lo[n:] = np.maximum(np.minimum(np.asarray(floor, float), cap) - 1e-6, 0.0)
+    res = run_mip(-np.ones(p), [RowBlock(sp.vstack([a_unit, a_site]).tocsr(), lo,
                                      np.concatenate([inst.weight, cap]))],
                   inst.weight[ii], np.zeros(p, bool), time_limit=60.0, gap=0.0)
     if res.x is None:  # a bounded feasible LP (x = 0 is feasible): only a solver failure gets here
         raise InfeasibleError(f"The served-demand LP failed: {res.status}", f"服务需求线性规划求解失败：{res.status}")
     per_site = np.bincount(jj, weights=res.x, minlength=m)
     return float(-res.objective), per_site
+
+
+def allocation(inst: UpgradeInstance, chosen: np.ndarray, total: float, now: np.ndarray,
+               added: dict) -> np.ndarray:
+    """What each facility serves with the ``chosen`` upgraded, in a split of the ``total`` served that keeps
+    what each serves ``now`` and, as far as the people allow, gives each chosen facility ``j`` ``now[j] +
+    added[j]`` (``added``: what it adds given the others).
+
+    The total is the max flow (:func:`served`); how it splits among facilities reaching the same villages is
+    not unique, and the solver's split had a centre serving 194 now, adding 582 and "serving 582 once upgraded"
+    (QA 34). Where two chosen facilities share the people they add, no split can give both; the reasons say so."""
+    cap = np.where(chosen, inst.up_cap, inst.base_cap)
+    reach = np.where(chosen[None, :], inst.up_reach, inst.base_reach)
+    ii, jj = np.nonzero(reach & (cap[None, :] > 0) & (inst.weight[:, None] > 0))
+    n, m, p = len(inst.weight), len(cap), len(ii)
+    js = sorted(added)
+    if not p or not js:
+        return served(inst, chosen, floor=now)[1]
+    q = len(js)  # deviations e+ and e- of each chosen facility from now + added
+    nv = p + 2 * q
+    a_unit = sp.csr_matrix((np.ones(p), (ii, np.arange(p))), shape=(n, nv))
+    a_site = sp.csr_matrix((np.ones(p), (jj, np.arange(p))), shape=(m, nv))
+    a_total = sp.csr_matrix((np.ones(p), (np.zeros(p, int), np.arange(p))), shape=(1, nv))
+    pos = {j: r for r, j in enumerate(js)}
+    rows_j = np.array([pos[j] for j in jj if j in pos])
+    cols_j = np.flatnonzero(np.isin(jj, js))
+    dev = sp.csr_matrix((np.concatenate([np.ones(len(cols_j)), -np.ones(q), np.ones(q)]),
+                         (np.concatenate([rows_j, np.arange(q), np.arange(q)]),
+                          np.concatenate([cols_j, p + np.arange(q), p + q + np.arange(q)]))), shape=(q, nv))
+    want = np.array([min(float(now[j]) + float(added[j]), float(cap[j])) for j in js])
+    floor = np.maximum(np.minimum(np.asarray(now, float), cap) - 1e-6, 0.0)
+    rows = [RowBlock(a_unit, -np.inf, inst.weight), RowBlock(a_site, floor, cap),
+            RowBlock(a_total, np.array([total - 1e-4]), np.inf), RowBlock(dev, want, want)]
+    res = run_mip(np.concatenate([np.zeros(p), np.ones(2 * q)]), rows,
+                  np.concatenate([inst.weight[ii], np.full(2 * q, np.inf)]), np.zeros(nv, bool),
+                  time_limit=60.0, gap=0.0)
+    if res.x is None:  # the split of served() is one of them: it is kept rather than failing
+        return served(inst, chosen, floor=now)[1]
+    return np.bincount(jj, weights=res.x[:p], minlength=m)
 
 
 def choose(inst: UpgradeInstance, k: int, per_county_max: int | None, *, time_limit: float = 60.0) -> tuple[np.ndarray, dict]:
@@ -280,7 +330,7 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     others = existing_facilities(region, target, facilities) if spec.role else cand.iloc[0:0]
     sites = pd.concat([cand, others], ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.STORAGE_CRS)
-    v = demand_villages(region, target)
+    v, at_units = upgrade_demand(region, target)
     units = gpd.GeoDataFrame({"urban": v["urban"].astype(bool).to_numpy()}, geometry=v.geometry.values,
                              crs=settings.STORAGE_CRS)
     costs, is_estimate = unit_costs(units, sites, target, mode=mode, graph=graph)
@@ -304,7 +354,30 @@ def _instance(region: Region, ft: FacilityType, spec, facilities, mode: str, gra
     inst = UpgradeInstance(weight=v[target.capacity.basis].to_numpy(float), base_cap=base_cap, up_cap=up_cap,
                            base_reach=base_reach, up_reach=up_reach,
                            county=sites["county_code"].astype(str).to_numpy(), candidate=is_cand)
-    return inst, sites, target, cap_now, costs, std, is_estimate, unknown
+    # who is within reach now as the type's coverage counts it: every existing facility of the type, those of
+    # unknown capacity too (they serve no one here, but cover their people there)
+    in_reach_now = base_reach.any(axis=1)
+    if not spec.role and len(unknown):
+        c_unknown, _ = unit_costs(units, unknown, target, mode=mode, graph=graph)
+        in_reach_now |= (c_unknown <= std).any(axis=1)
+    return inst, sites, target, cap_now, costs, std, is_estimate, unknown, {"at_units": at_units,
+                                                                            "in_reach_now": in_reach_now}
+
+
+def upgrade_demand(region: Region, target: FacilityType) -> tuple[pd.DataFrame, bool]:
+    """The demand points an upgrade (or conversion) into ``target`` counts, and whether they are the type's own
+    coverage points (planner.sites.demand_units).
+
+    They are the coverage's points wherever its weight is the capacity's basis (welfare homes: the rural township
+    seats' people aged 80+), so the upgrade's "served now" and the coverage's "covered" count the same people at
+    the same places (QA 34: 44,751 served at villages beside 44,893 covered at seats, with nothing to say why).
+    Where the coverage weighs something else (a count of places, a county seat standing for the whole county), the
+    villages and communities of :func:`planner.capacity.demand_villages` are counted instead, and a note says so."""
+    basis = target.capacity.basis
+    if target.weight == basis and target.demand not in ("county_seats", "seats"):
+        g = demand_units(region, target)  # its weight is the basis, counted as the coverage counts it
+        return g.assign(**{basis: g["weight"].to_numpy(float)}), True
+    return demand_villages(region, target), False
 
 
 #: Whose people a capacity's demand counts where it is not everyone's (planner.capacity.demand_villages):
@@ -450,6 +523,47 @@ def surplus_note(order: list, surplus: set, redundant: list, partners: dict, lab
     return {"zh": zh, "en": en}
 
 
+def covered_note(ft: FacilityType, target: FacilityType, spec, covered_now: float, served_now: float,
+                 covered_after: float, served_after: float) -> dict | None:
+    """The note on people within reach whom the capacity does not serve: "44,893 within reach of a welfare home
+    now (the coverage's covered), 44,742 served by the beds": the coverage counts distance only, the upgrade
+    capacity too, and the two figures stood apart unexplained (QA 34). None when they agree."""
+    basis = target.capacity.basis
+    who = {lang: t(f"capw_basis_{basis}", lang) for lang in ("zh", "en")}
+    noun = {lang: t(f"capw_noun_{target.capacity.field}", lang) for lang in ("zh", "en")}
+    role = bool(spec.role)
+    parts_zh, parts_en = [], []
+    if covered_now - served_now >= 0.5:
+        name_zh, name_en = (target.name_zh, target.name_en_in_sentence()) if role else \
+            (ft.name_zh, ft.name_en_in_sentence())
+        parts_zh.append(t("qa34f8_covered_now", "zh", type=name_zh, cov=f"{covered_now:,.0f}", who=who["zh"],
+                          noun=noun["zh"], served=f"{served_now:,.0f}", gap=f"{covered_now - served_now:,.0f}"))
+        parts_en.append(t("qa34f8_covered_now", "en", type=name_en, cov=f"{covered_now:,.0f}", who=who["en"],
+                          noun=noun["en"].lower(), served=f"{served_now:,.0f}",
+                          gap=f"{covered_now - served_now:,.0f}"))
+    if covered_after - served_after >= 0.5:
+        key = "qa34f8_covered_after_conv" if role else "qa34f8_covered_after"
+        for lang, parts in (("zh", parts_zh), ("en", parts_en)):
+            parts.append(t(key, lang, cov=f"{covered_after:,.0f}", who=who[lang], served=f"{served_after:,.0f}",
+                           gap=f"{covered_after - served_after:,.0f}"))
+    if not parts_zh:
+        return None
+    return {"zh": t("qa34f8_covered_lead", "zh") + "；".join(parts_zh) + "。",
+            "en": t("qa34f8_covered_lead", "en") + "; ".join(parts_en) + "."}
+
+
+def villages_note(target: FacilityType, spec, served_now: float, total: float) -> dict:
+    """Where the upgrade counts people at villages and communities, not at the type's coverage points (a coverage
+    weighing places or county seats): its figures are not the coverage's, said so with its own (QA 34)."""
+    who = {lang: t(f"capw_basis_{target.capacity.basis}", lang) for lang in ("zh", "en")}
+    weight = {lang: t("qa34f8_weight_units" if target.weight == "units" else f"weight_{target.weight}", lang)
+              for lang in ("zh", "en")}
+    name = {"zh": target.name_zh, "en": f"the {target.name_en_in_sentence()}"}
+    return {lang: t("qa34f8_at_villages", lang, type=name[lang], who=who[lang], weight=weight[lang],
+                    served=f"{served_now:,.0f}", total=f"{total:,.0f}",
+                    verb=t("qa34f8_verb_conv" if spec.role else "qa34f8_verb_up", lang)) for lang in ("zh", "en")}
+
+
 def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, conversion: bool = False,
                      facilities: gpd.GeoDataFrame | None = None, mode: str = "estimate", graph=None,
                      time_limit: float = 60.0, clip_k: bool = False, county: str | None = None) -> UpgradePlan:
@@ -468,7 +582,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     spec = ft.conversion if conversion else ft.upgrade
     if spec is None:
         raise _no_upgrade(ft, conversion)
-    inst, sites, target, cap_now, costs, std, is_estimate, unknown = _instance(region, ft, spec, facilities, mode, graph)
+    inst, sites, target, cap_now, costs, std, is_estimate, unknown, reach = _instance(region, ft, spec, facilities,
+                                                                                      mode, graph)
     n_cand = int(inst.candidate.sum())
     if not n_cand and len(unknown):  # they exist, but none has a capacity to weigh
         raise capacity_unknown_error(ft, len(unknown))
@@ -487,7 +602,7 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     none = np.zeros(len(sites), bool)
     before_total, before_site = served(inst, none)
     chosen, solver = choose(inst, int(k), per_c, time_limit=time_limit)
-    after_total, after_site = served(inst, chosen)
+    after_total, _ = served(inst, chosen)
     gains = {}
     for j in np.flatnonzero(chosen):  # what each adds given the others
         without = chosen.copy()
@@ -515,6 +630,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
     for j in redundant:
         for i in partners[j]:
             dup_of.setdefault(i, []).append(j)
+    # what each serves once upgraded, split as close to "now + what it adds" as the people allow (see allocation)
+    after_site = allocation(inst, chosen, after_total, before_site, gains)
     # the most any number of upgrades could serve: said when K more would not help
     ceiling = served(inst, inst.candidate.copy())[0] if len(idle) or surplus or after_total < float(inst.weight.sum()) \
         else after_total
@@ -533,27 +650,39 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
         util = float(before_site[j] / inst.base_cap[j]) if inst.base_cap[j] > 0 else None
         cap_after = float(cap_now[j] + spec.add_capacity)
         g, a = gains[j], alone[j]
+        now_j, after_j = float(before_site[j]), float(after_site[j])
         # "full" only when it is: 99.96 % used is not full, and never reads 100 % (share_text's rule)
         full = util is not None and util >= 1 - 1e-9
         used = "—" if util is None else share_text(util)
         alone_only = len(order) == 1  # no "given the other chosen sites" when there are none (QA 25)
+        # each figure at its reach: what it serves now at the present one, the people and what it serves at the
+        # upgraded one (QA 34: "used 5.1%, 776 within reach" mixed the two); where what it serves more itself is
+        # not what it adds to the total (chosen sites sharing people), both are said
+        r_up = {lang: _fmt_reach(reach_up, unit, lang) for lang in ("zh", "en")}
+        r_now = {lang: _fmt_reach(reach_now, unit, lang) for lang in ("zh", "en")}
+        inc = after_j - now_j
+        shared = round(inc) != round(g)
         if spec.role:
-            zh = (f"转型为{target.name_zh}后，床位 {cap_now[j]:.0f}→{cap_after:.0f}，{_fmt_reach(reach_up, unit, 'zh')}"
-                  f"内有{in_reach:,.0f}名{basis_zh}，可新增服务{g:,.0f}人" +
+            zh = (f"转型为{target.name_zh}后，床位 {cap_now[j]:.0f}→{cap_after:.0f}，{r_up['zh']}"
+                  f"内有{in_reach:,.0f}名{basis_zh}，转型后本处服务{after_j:,.0f}人；可新增服务{g:,.0f}人" +
                   ("" if alone_only else f"（在其他选中点位已转型的前提下；单独转型可新增{a:,.0f}人）"))
             en = (f"converted to {target.name_en}: beds {cap_now[j]:.0f}→{cap_after:.0f}, {in_reach:,.0f} {basis_en} "
-                  f"within {_fmt_reach(reach_up, unit, 'en')}; serves {g:,.0f} more" +
+                  f"within {r_up['en']}, of whom it serves {after_j:,.0f} once converted; serves {g:,.0f} more" +
                   ("" if alone_only else f" (given the other chosen sites converted; {a:,.0f} more if converted alone)"))
         else:
             zh = (f"容量 {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['zh']}，服务半径 {_reach_change(reach_now, reach_up, unit, 'zh')}"
-                  f"；现{'满负荷' if full else '使用率' + used}，"
-                  f"半径内有{in_reach:,.0f}名{basis_zh}；" +
+                  f"；现服务{now_j:,.0f}人（{r_now['zh']}内，{'满负荷' if full else '使用率' + used}）；"
+                  f"改造后{r_up['zh']}内有{in_reach:,.0f}名{basis_zh}，本处服务{after_j:,.0f}人；" +
                   (f"改造后新增服务{g:,.0f}人" if alone_only else
                    f"在其他选中点位已改造的前提下，改造后新增服务{g:,.0f}人（单独改造可新增{a:,.0f}人）"))
             en = (f"capacity {cap_now[j]:.0f}→{cap_after:.0f} {cap_unit['en']}, reach {_reach_change(reach_now, reach_up, unit, 'en')}"
-                  f"; now {'full' if full else 'used ' + used}, "
-                  f"{in_reach:,.0f} {basis_en} within reach; serves {g:,.0f} more once upgraded" +
+                  f"; now serves {now_j:,.0f} within {r_now['en']} ({'full' if full else 'used ' + used}); "
+                  f"{in_reach:,.0f} {basis_en} within {r_up['en']} once upgraded, of whom it serves {after_j:,.0f}; "
+                  f"serves {g:,.0f} more once upgraded" +
                   ("" if alone_only else f", given the other chosen sites upgraded ({a:,.0f} more if upgraded alone)"))
+        if shared:
+            zh += t("qa34f8_shared", "zh", inc=f"{inc:,.0f}", g=f"{g:,.0f}")
+            en += t("qa34f8_shared", "en", inc=f"{inc:,.0f}", g=f"{g:,.0f}")
         if j in redundant:  # it adds someone alone, but the kept sites serve the same people (QA 32)
             who = partners[j][:3]
             zh += (f"；其他选中点位已{'转型' if spec.role else '改造'}时可不{'转型' if spec.role else '改造'}："
@@ -578,7 +707,8 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                      "demand_in_reach": round(in_reach, 1), "added_served": round(g, 2), "added_alone": round(a, 2),
                      # left out, the other chosen sites serve as many: it only makes up K (QA 32)
                      "surplus": j in surplus,
-                     "served_after": round(float(after_site[j]), 2),
+                     # served_after = served_before + what it serves more itself (its own split, see allocation)
+                     "served_before": round(now_j, 2), "served_after": round(after_j, 2),
                      "cost": spec.cost, "synthetic": bool(s.get("synthetic", False)),
                      "reason_zh": zh, "reason_en": en,
                      "lon": float(s.geometry.x), "lat": float(s.geometry.y), "geometry": s.geometry})
@@ -685,15 +815,26 @@ def propose_upgrades(region: Region, type_key: str | FacilityType, k: int, *, co
                       "en": f"Converted, a facility serves the demand of its new type ({target.name_en}): {who_en} of "
                             f"{where_en}, {total:,.0f} in all; an upgrade serves that of its own type ({ft.name_en}), "
                             "a different base."})
+    # within reach (the coverage's "covered": distance only) beside served (capacity too), at the same points
+    covered_now = float(inst.weight[reach["in_reach_now"]].sum())
+    covered_after = float(inst.weight[reach["in_reach_now"]
+                                      | np.where(chosen[None, :], inst.up_reach, inst.base_reach).any(axis=1)].sum())
+    gap_note = covered_note(ft, target, spec, covered_now, before_total, covered_after, after_total)
+    if gap_note:
+        notes.append(gap_note)
+    if not reach["at_units"]:
+        notes.append(villages_note(target, spec, before_total, total))
     if is_estimate:
         notes.append({"zh": "出行成本为直线距离估算。", "en": "Travel costs are straight-line estimates."})
     cost_total = None if spec.cost is None else spec.cost * len(order)
     return UpgradePlan(
         ftype=ft, role=target if spec.role else None, k=int(k), sites=table,
+        # covered: within reach of a facility, distance only, at the type's coverage points (its coverage's figure)
         before={"served": round(before_total, 2), "demand": round(total, 2),
                 "served_share": before_total / total if total else None,
-                "unserved": round(total - before_total, 2)},
-        after={"served": round(after_total, 2), "demand": round(total, 2),
+                "unserved": round(total - before_total, 2), "covered": round(covered_now, 2),
+                "counted_at": "coverage_points" if reach["at_units"] else "villages"},
+        after={"served": round(after_total, 2), "demand": round(total, 2), "covered": round(covered_after, 2),
                "served_share": after_total / total if total else None,
                "unserved": round(total - after_total, 2), "cost": cost_total,
                "served_if_all": round(ceiling, 2),

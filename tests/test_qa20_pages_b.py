@@ -27,8 +27,8 @@ def _saved(server, body) -> dict:
 
 @pytest.fixture(scope="module")
 def upgrade(server):
-    """Five welfare homes upgraded: on the sample data they serve no one more (44,751 → 44,751)."""
-    return _saved(server, {"type": "welfare_home", "kind": "upgrade", "k": 5})
+    """One welfare home of Fang County upgraded: on the sample data it serves no one more (+0)."""
+    return _saved(server, {"type": "welfare_home", "kind": "upgrade", "k": 1, "county": "420325"})
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +188,7 @@ def test_a_change_of_nothing_is_not_in_the_worse_colour(page, upgrade, lang):
         return {text: c.textContent.trim(), cls: c.className, colour: getComputedStyle(c).color,
                 plain: getComputedStyle(r.querySelector('td:first-child')).color}; })""")
     zero = [r for r in rows if re.fullmatch(r"[+−-]?0(\.0)?( .*)?", r["text"])]
-    assert zero, rows  # Served 44,751 → 44,751: +0
+    assert zero, rows  # Served N → N: +0
     for r in zero:
         assert "delta-neg" not in r["cls"] and "delta-pos" not in r["cls"] and r["colour"] == r["plain"], r
 

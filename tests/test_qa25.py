@@ -24,8 +24,8 @@ CJK_PROPOSED = re.compile("拟建")
 def test_one_idle_upgrade_is_said_in_the_singular(shiyan):
     from planner.upgrades import propose_upgrades
 
-    plan = propose_upgrades(shiyan, "welfare_home", 1)
-    assert plan.after["idle"] == 1  # the sample data: the one chosen welfare home has room already
+    plan = propose_upgrades(shiyan, "welfare_home", 1, county="420325")
+    assert plan.after["idle"] == 1  # the sample data: the one welfare home chosen in Fang County has room already
     en, zh = plan.to_dict("en")["notes"], plan.to_dict("zh")["notes"]
     assert not any("of the 1 chosen" in n for n in en), en
     assert any(n.startswith("The one chosen facility serves no one more after the upgrade") for n in en), en
