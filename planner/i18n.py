@@ -2774,3 +2774,25 @@ _STRINGS.update({
     "qa34f8_verb_conv": ("转型", "conversion"),
     "qa34f8_weight_units": ("需求点个数", "demand points"),
 })
+
+
+# -- fixer QA34-F2: a county proposal's "before" beside the coverage map's figure for the county, recorded when solved
+# (web.proposals.scope_before_note); the planner's own note on the printed brief
+_STRINGS.update({
+    "qa34f2_scope_before": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），故“方案前”（{before}）可能低于"
+                            "覆盖地图上该县区的数字（{map}）。",
+                            "A county's proposal counts only the county's own facilities (villages reached from a "
+                            "facility in a neighbouring county are left out), so its \"before\" ({before}) can be lower "
+                            "than the coverage map's figure for the county ({map})."),
+    "qa34f2_scope_before_std": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），且本方案的服务标准与覆盖地图"
+                                "（按该类型的标准）不同，故“方案前”（{before}）与覆盖地图上该县区的数字（{map}）不可直接比较。",
+                                "A county's proposal counts only the county's own facilities (villages reached from "
+                                "a facility in a neighbouring county are left out), and this one was solved at another "
+                                "standard than the coverage map's (the type's), so its \"before\" ({before}) and the "
+                                "coverage map's figure for the county ({map}) are not to be compared."),
+    "qa34f2_scope_before_same": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入）；此处“方案前”（{before}）与覆盖地图上"
+                                 "该县区的数字相同。",
+                                 "A county's proposal counts only the county's own facilities (villages reached from a "
+                                 "facility in a neighbouring county are left out); here its \"before\" ({before}) is "
+                                 "the same as the coverage map's figure for the county."),
+})

@@ -1029,17 +1029,43 @@ def _synthetic(inst: Instance) -> bool:
                for df in (inst.units, inst.existing, inst.candidates) if "synthetic" in df and len(df))
 
 
-def county_scope_summary(summary: dict, facilities: pd.DataFrame, county: str | None) -> dict:
+def county_map_figure(coverage, county: str | None) -> dict | None:
+    """The coverage map's figure for ``county``: its row of ``coverage.by_county`` (a :class:`Coverage` of the
+    whole city, as the coverage map and /api/coverage/<type> give it, where villages reached from a neighbouring
+    county's facility count too), with the standard it was measured at. None without a county or a row."""
+    by = getattr(coverage, "by_county", None)
+    if not county or by is None or not len(by):
+        return None
+    rows = by[by.index.astype(str) == str(county)]
+    if not len(rows):
+        return None
+    r = rows.iloc[0]
+
+    def num(key, kind=float):
+        v = r.get(key)
+        return kind(v) if v is not None and pd.notna(v) and math.isfinite(float(v)) else None
+    ft = coverage.ftype
+    return {"county": str(county), "covered_share": num("covered_share"), "covered_weight": num("covered_weight", int),
+            "weight": num("weight", int), "covered_units": num("covered_units", int), "units": num("units", int),
+            "mode": coverage.mode, "standard": {"urban": ft.standard_urban, "rural": ft.standard_rural}}
+
+
+def county_scope_summary(summary: dict, facilities: pd.DataFrame, county: str | None,
+                         map_figure: dict | None = None) -> dict:
     """A county proposal's before/after in the county's terms throughout (in place; returned).
 
     Its coverage already is (the demand units of the county, served by the county's own facilities:
     FacilityType.county_scope), so the facility counts are the county's too: ``facilities`` (the
     type's existing facilities, with ``county_code``) in the county, plus the new sites there.
-    ``scope`` names the county (the page and the brief label the table with it). Without a county:
-    unchanged.
+    ``scope`` names the county (the page and the brief label the table with it). ``map_figure``
+    (:func:`county_map_figure`: the coverage map's figure for the county, which counts a neighbouring
+    county's facilities too) is kept as ``scope_map``, for the page and the brief to give beside the
+    "before" (QA 34). Without a county: unchanged.
     """
     if not county:
         return summary
+    if map_figure and str(map_figure.get("county")) == str(county):
+        summary["scope_map"] = map_figure
     here = int(facilities["county_code"].astype(str).eq(county).sum()) if "county_code" in facilities else 0
     new = sum(1 for x in summary.get("sites") or [] if str(x.get("county_code")) == county)
     for key, n in (("before", here), ("after", here + new)):

@@ -110,7 +110,9 @@ def test_the_page_and_the_brief_say_why_a_county_before_is_lower(app, county_pro
         for url, mark in ((f"/proposals/{county_proposal['id']}", 'id="scope-before-note"'),
                           (f"/proposals/{county_proposal['id']}/brief", 'id="brief-scope-before-note"')):
             html = c.get(f"{url}?lang={lang}").get_data(as_text=True)
-            note = str(escape(t("qa33f11_scope_before", lang)))
+            # the note as the proposal words it (QA 34: with the coverage map's figure for the county)
+            said = c.get(f"/api/proposals/{county_proposal['id']}?lang={lang}").get_json()["scope"]["before_note"]
+            note = str(escape(said))
             assert mark in html and note in html, (url, lang)
 
 

@@ -50,7 +50,8 @@ def test_a_county_sized_brief_prints_on_one_page(page, sized, key, lang):
     assert page.locator("#brief-sites tbody tr").count() == 8
     assert page.inner_text("#brief-more") == t("brief_and_more", lang, n=total - 8)
     # the county note under the map's key (beside the capacity table it took the page to a second sheet)
-    assert page.locator(".brief-key #brief-scope-before-note").inner_text() == t("qa33f11_scope_before", lang)
+    said = page.evaluate(f"fetch('/api/proposals/{rec['id']}?lang={lang}').then(r => r.json())")["scope"]["before_note"]
+    assert page.locator(".brief-key #brief-scope-before-note").inner_text() == said
     assert page.locator(".brief-side #brief-scope-before-note").count() == 0
     page.emulate_media(media="print")
     # one line a site: the name is cut (its whole text kept in the cell and its title), the row no taller

@@ -551,8 +551,12 @@ def proposal_brief(pid: str):
     rec = saved(pid)
     p = view(rec, g.lang)
     targets, targets_mode = _proposal_targets(rec)
+    # the planner's note (QA 34), its lines run together and cut short: brief.css shows its first two lines, so
+    # a note of 2,000 characters never takes the brief to a second page (its title keeps it whole on screen)
+    note = " ".join(str(p.get("planner_note") or "").split())
     return render_template(  # its parameters and numbers: web.proposals.headline, as on the proposal page
         "brief.html", active="proposals", p=p, targets=targets, targets_mode=targets_mode,
+        planner_note=note if len(note) <= 300 else note[:299].rstrip() + "…",
         generated=when(), saved_at=when(rec["created"]), sites=p["sites"][:BRIEF_SITES],
         # its footer names only what is 示意 for this type, and the imported register with its file (QA 27)
         # of the data it was solved on (an import since then does not make its sample register "imported")

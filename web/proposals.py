@@ -21,11 +21,11 @@ from geo.datasets import FACILITIES, MARKS, NETWORK, POPULATION, SITES, TOWNSHIP
 from geo.errors import CoverplanError, InputDataError
 from planner import textrules
 from planner.coverage import analyse_coverage, county_names_en, county_type, existing_facilities
-from planner.i18n import cost_text, pick, t
+from planner.i18n import cost_text, pick, share_text, t
 from planner.models.control import caller_controls
 # max_standard, min_standard: the limits shared with the CLI's `propose --standard`
-from planner.proposals import (MODEL_WORDS, county_scope_summary, effective_model, max_standard, min_standard,
-                               propose)
+from planner.proposals import (MODEL_WORDS, county_map_figure, county_scope_summary, effective_model, max_standard,
+                               min_standard, propose)
 from planner.proposals import default_name as proposal_default_name
 from web import capacity_proposals, layers
 from web.errors import bad_param, json_kind, not_found, refuse_unknown
@@ -687,7 +687,8 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
                 solver = summary.get("solver") or {}
                 if solver.get("status") != "optimal":
                     solver["status"] = "stopped"
-            _scope_summary(summary, service.region_at(version), solve_type, params.get("county"))
+            _scope_summary(summary, service.region_at(version), solve_type, params.get("county"),
+                           map_figure(service, ft, params.get("county"), params["mode"], version))
             progress(0.95, "saving")  # the save's commit point, as below
             pid = store.add(name=name, type_key=ft.key, params={**params, "name": name}, summary=summary,
                             geojson=geojson, note=params.get("note", ""), owner=owner)
@@ -702,7 +703,8 @@ def start(ext: dict, params: dict, *, owner: str | None = None, on_saved=None):
             return None
         # the planner's marks the solve kept to are part of what was asked
         marks = (prop.params or {}).get("site_marks")
-        summary = _scope_summary(prop.to_dict(lang="zh"), service.region_at(version), solve_type, params.get("county"))
+        summary = _scope_summary(prop.to_dict(lang="zh"), service.region_at(version), solve_type, params.get("county"),
+                                 map_figure(service, ft, params.get("county"), params["mode"], version))
         # the save's commit point (web.jobs.JobRunner.may_save): a cancel or a disabled account before it saves
         # nothing; one after it is too late, and the job ends "done" with the proposal it saved (QA 31)
         progress(0.95, "saving")
@@ -756,9 +758,25 @@ def kept(should_stop) -> bool:
     return bool(keep is not None and keep())
 
 
-def _scope_summary(summary: dict, region, ft, county: str | None) -> dict:
+def _scope_summary(summary: dict, region, ft, county: str | None, figure: dict | None = None) -> dict:
     """A county proposal's summary in the county's terms (planner.proposals.county_scope_summary)."""
-    return county_scope_summary(summary, existing_facilities(region, ft), county)
+    return county_scope_summary(summary, existing_facilities(region, ft), county, figure)
+
+
+def map_figure(service, ft, county: str | None, mode: str, version: int) -> dict | None:
+    """The coverage map's figure for a county proposal's county (planner.proposals.county_map_figure), on the
+    data it is solved on: the map's own coverage (``service.coverage``, what /map/<type> and /api/coverage/<type>
+    give) while that is the data, else the same analysis of the data version solved on. The page and the brief
+    give it beside the county's "before", which counts the county's own facilities only (QA 34). Not there
+    (None) rather than a failed solve: the page then says the note without the figures, as for older ones."""
+    if not county:
+        return None
+    try:
+        cov = (service.coverage(ft.key, mode) if service.version() == version
+               else analyse_coverage(service.region_at(version), ft, mode=mode, graph=service.graph(mode)))
+        return county_map_figure(cov, county)
+    except CoverplanError:
+        return None
 
 
 # -- reading a saved proposal ---------------------------------------------------
@@ -838,9 +856,42 @@ def view(rec: dict, lang: str) -> dict:
         out["scope"] = {"county": str(county),
                         "name": ext()["service"].county_names(lang).get(str(county), str(county)),
                         # saved before the facility count was the county's: that row is left out
-                        "facilities_scoped": s.get("scope") == county}
+                        "facilities_scoped": s.get("scope") == county,
+                        # the coverage map's figure for the county when solved, and the note on the "before" that
+                        # gives it (QA 34); None for one saved before it was recorded
+                        "map": scope_map(s, county), "before_note": scope_before_note(s, county, lang)}
     _add_county_en(out)
     return out
+
+
+def scope_map(summary: dict, county) -> dict | None:
+    """A county proposal's record of the coverage map's figure for its county (planner.proposals
+    county_scope_summary's ``scope_map``), when it has one for that county and a share in it."""
+    m = summary.get("scope_map") if isinstance(summary, dict) else None
+    if not isinstance(m, dict) or str(m.get("county")) != str(county) or m.get("covered_share") is None:
+        return None
+    return m
+
+
+def scope_before_note(summary: dict, county, lang: str) -> str:
+    """Why a county proposal's "before" (the county's own facilities only) can be below the coverage map's
+    figure for the county, with both figures when the map's was recorded at solve time (QA 34: the note named
+    a figure it did not give); a proposal saved before that says it without them (qa33f11_scope_before). The
+    two alike (as shown), it says so; solved at another standard than the map's, that they are not to be compared."""
+    m = scope_map(summary, county)
+    before = (summary.get("before") or {}).get("covered_share") if m else None
+    if m is None or before is None:
+        return t("qa33f11_scope_before", lang)
+    std, mine = m.get("standard") or {}, summary.get("standard") or {}
+    same = all(mine.get(k) is None or std.get(k) is None or float(mine[k]) == float(std[k]) for k in ("urban", "rural"))
+    before, on_map = share_text(before), share_text(m["covered_share"])
+    if not same:
+        key = "qa34f2_scope_before_std"
+    elif before == on_map:  # no village of it reached from a neighbour's facility alone: "can be lower" read odd
+        key = "qa34f2_scope_before_same"
+    else:
+        key = "qa34f2_scope_before"
+    return t(key, lang, before=before, map=on_map)
 
 
 def synthetic_inputs(rec: dict) -> bool:
