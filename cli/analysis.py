@@ -394,11 +394,10 @@ def _write_table(df, path: str, title: str | None = None) -> None:
 # cli.output.out_frame, as cli.capacity's tables: what a planner reads first, the codes and coordinates last;
 # headers as the web's exports word them (web.exports TOWNSHIP_COLUMNS, site_columns) where they have one.
 
-#: The kind (cli.output.table_cell) of a figure the web's download also writes: as web.exports writes a float (a whole
-#: one as the whole number, else to 4 decimals), so a cost the proposal keeps to 2 decimals reads 25.92 in both files
-#: and a per-1,000 ratio of 0.0 reads 0 (QA 34: the CLI wrote 25.9 / 0.0 beside the web's 25.92 / 0). The figures are
-#: already rounded where they are made (planner.proposals: costs to 2 decimals; the ratio to 1, as the page shows it).
-WEB_NUMBER = "4"
+# A figure the web's download also writes is of kind "number" (cli.output.table_cell): written by the web's rule
+# (planner.numbers.number_cell), so a cost the proposal keeps to 2 decimals reads 25.92 in both files and a per-1,000
+# ratio of 0.0 reads 0 (QA 34: the CLI wrote 25.9 / 0.0 beside the web's 25.92 / 0). The figures are already rounded
+# where they are made (planner.proposals: costs to 2 decimals; the ratio to 1, as the page shows it).
 
 #: A demand unit's kind in words (planner.sites: the points a type's demand is counted at).
 UNIT_KINDS = {"village": ("村", "village"), "community": ("社区", "community"),
@@ -532,12 +531,12 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
     if cap_units:
         if len(set(cap_units.values())) == 1:  # one unit: the headers name it, as the web's ("每千名60岁以上老人日托位（示意）")
             ratio_unit, cap_unit = next(iter(cap_units.values()))
-            cap_spec = [("cap_ratio", tr("cap_ratio_export_of", lang, unit=ratio_unit), WEB_NUMBER),
-                        ("cap_standard", tr("cap_standard_export_of", lang, unit=ratio_unit), WEB_NUMBER),
+            cap_spec = [("cap_ratio", tr("cap_ratio_export_of", lang, unit=ratio_unit), "number"),
+                        ("cap_standard", tr("cap_standard_export_of", lang, unit=ratio_unit), "number"),
                         ("cap_shortfall", with_unit(tr("cap_shortfall_col", lang), cap_unit, lang), "int")]
         else:  # several: generic headers and the unit of each row beside them
-            cap_spec = [("cap_ratio", tr("cap_ratio_export", lang), WEB_NUMBER),
-                        ("cap_standard", tr("cap_standard_export", lang), WEB_NUMBER),
+            cap_spec = [("cap_ratio", tr("cap_ratio_export", lang), "number"),
+                        ("cap_standard", tr("cap_standard_export", lang), "number"),
                         ("ratio_unit", tr("ratio_unit_col", lang), "text"),
                         ("cap_shortfall", tr("cap_shortfall_col", lang), "int"),
                         ("cap_unit", tr("cap_unit_col", lang), "text")]
@@ -551,8 +550,8 @@ def checklist_table(df, region, lang: str, capacity: dict | None = None):
             ("units", t("units", lang), "int"),
             ("covered_units", t("covered_units", lang), "int"),
             ("uncovered_units", t("uncovered_units", lang), "int"),
-            ("weight", with_unit(t("weight", lang), shared, lang), WEB_NUMBER),
-            ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), WEB_NUMBER),
+            ("weight", with_unit(t("weight", lang), shared, lang), "number"),
+            ("covered_weight", with_unit(t("covered_weight", lang), shared, lang), "number"),
             *([] if shared is not None else [("weight_unit", t("weight_unit_col", lang), "text")]),
             ("covered_share", t("covered_share_units", lang), "pct"),
             # the web's download (web.exports.TOWNSHIP_COLUMNS) ends with the capacity columns: so does this one
@@ -590,21 +589,21 @@ def proposal_table(prop, region, lang: str):
 
     hd = in_lang(lang)
     # the web's download's columns in its order (web.exports.SITE_COLUMNS: the coordinates after the county) and its
-    # figures as it writes them (WEB_NUMBER: a cost 25.92, not 25.9: QA 34); then what only the CLI's table holds
+    # figures as it writes them ("number": a cost 25.92, not 25.9: QA 34); then what only the CLI's table holds
     spec = [("priority", t("priority", lang), "int"),
             ("name", t("name", lang), "text"),
             ("site_code", t("code", lang), "text"),
             ("township_code", t("fac_township_code", lang), "text"),
             ("township_name", t("township", lang), "text"),
             ("county", t("county", lang), "text"),
-            ("lon", t("lon", lang), "6"), ("lat", t("lat", lang), "6"),
-            *([] if by_units else [("added_weight", added_head, WEB_NUMBER)]),
+            ("lon", t("lon", lang), "coord"), ("lat", t("lat", lang), "coord"),
+            *([] if by_units else [("added_weight", added_head, "number")]),
             ("added_units", t("added_units", lang), "int"),
             ("served_units", t("site_served_units", lang), "int"),
             ("beyond_standard_units", t("beyond_standard_units", lang), "int"),
-            ("farthest_cost", with_unit(t("farthest_cost", lang), unit, lang), WEB_NUMBER),
+            ("farthest_cost", with_unit(t("farthest_cost", lang), unit, lang), "number"),
             ("nearest_existing_name", t("nearest_existing", lang), "text"),
-            ("nearest_existing_cost", with_unit(t("cost", lang), unit, lang), WEB_NUMBER),
+            ("nearest_existing_cost", with_unit(t("cost", lang), unit, lang), "number"),
             ("reason", t("why_here", lang), "text"),
             *([] if by_units else [("served_weight", hd(f"由该点服务的需求（{who}）", f"Demand it serves ({who})"), "1")]),
             ("cost_saving", hd(f"加权出行成本减少（{who}×{unit}）", f"Weighted travel cost saved ({who} × {unit})"), "1"),

@@ -949,6 +949,7 @@ def _paren(text: str, lang: str) -> str:
 
 def _print_changes(d: dict, lang: str) -> None:
     from planner.i18n import t
+    from planner.numbers import moved_text
 
     changed = d.get("layers", {}).get("changed", [])
     print(f"  {t('ds_layers_changed', lang)}: "
@@ -957,7 +958,8 @@ def _print_changes(d: dict, lang: str) -> None:
     sections = [
         ("ds_fac_added", f["added"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']}) {r['lon']},{r['lat']}"),
         ("ds_fac_removed", f["removed"], lambda r: f"{r['id']} {r['name']} ({r['facility_type']})"),
-        ("ds_fac_moved", f["moved"], lambda r: f"{r['id']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
+        # a move's distance as the web's comparison and report say it ("移动 939 米", not "移动 938.8 米": QA 34)
+        ("ds_fac_moved", f["moved"], lambda r: f"{r['id']} {r['name']}: {moved_text(r, lang)}"),
         ("ds_fac_changed", f["changed"], lambda r: f"{r['id']} {r['name_before']} → {r['name']}"),
         # an address or phone changed (the diff's facilities_attributes): listed as the web's comparison lists
         # them (QA 31: an import's "Changes:" left out the 10 addresses it changed)
@@ -972,7 +974,7 @@ def _print_changes(d: dict, lang: str) -> None:
                   lang)),
         ("ds_town_requalified", d["townships"].get("requalified", []), None),  # often all of them: a count
         ("ds_vill_moved", d["villages"]["moved"],
-         lambda r: f"{r['code']} {r['name']}: {t('ds_moved_by', lang, d=r['distance_m'])}"),
+         lambda r: f"{r['code']} {r['name']}: {moved_text(r, lang)}"),
         ("ds_pop_changed", [{"code": c} for c in d["population"]["changed"]], lambda r: r["code"]),
         ("ds_sites_changed", [dict(r, how=k) for k in ("added", "moved", "removed")
                               for r in d.get("planner_sites", {}).get(k, [])],

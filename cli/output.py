@@ -307,15 +307,20 @@ class ShareCell(str):
 
 
 def table_cell(v, kind: str, lang: str):
-    """One cell of an --out table: ``kind`` "text", "int" (whole), "1" / "2" / "6" (decimals, a whole number
-    as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%", planner.i18n.share_text),
-    "yesno" (是/否, yes/no) or "status" (达标/met ...). A missing value is an empty cell, never "nan" or "None"."""
+    """One cell of an --out table: ``kind`` "text", "int" (whole), "number" / "coord" (a figure / a longitude or
+    latitude the web's downloads also write: as they write it, planner.numbers.number_cell), "1" / "2" / "6"
+    (decimals, a whole number as one), "1f" (one decimal, always shown), "pct" (a 0..1 share as "46.1%",
+    planner.i18n.share_text), "yesno" (是/否, yes/no) or "status" (达标/met ...). A missing value is an empty cell,
+    never "nan" or "None"."""
     from planner.i18n import share_text, t
+    from planner.numbers import number_cell
 
     if missing(v):
         return ""
     if kind == "text":
         return str(v)
+    if kind in ("number", "coord"):  # the web's rule, not a copy of it (QA 34)
+        return number_cell(float(v), "lon" if kind == "coord" else None)
     if kind == "int":
         return int(round(float(v)))
     if kind == "pct":

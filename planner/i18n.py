@@ -2796,3 +2796,25 @@ _STRINGS.update({
                                  "facility in a neighbouring county are left out); here its \"before\" ({before}) is "
                                  "the same as the coverage map's figure for the county."),
 })
+
+
+# -- fixer QA34-F13: a move's distance said by one rule (planner/numbers.py: the web's faces and `coverplan data
+# diff`); an audit search by a facility's id names its edits in versions a backup restore removed (web/auth.py
+# removed_versions, admin.js)
+_STRINGS.update({
+    "qa34f13_m": ("{n} 米", "{n} m"),
+    "qa34f13_km": ("{n} 千米", "{n} km"),
+    "qa34f13_moved": ("移动 {d}", "moved {d}"),
+    "qa34f13_fh_dropped": ("v{v} 改动过该设施（{what}），但 {time} 的备份恢复（{archive}）移除了该版本。",
+                           "v{v} changed it ({what}), but the backup restore of {time} ({archive}) removed that "
+                           "version."),
+    "qa34f13_fh_dropped_unknown": ("v{v} 改动过该设施（{what}），但该版本已不在数据版本历史中。",
+                                   "v{v} changed it ({what}), but that version is no longer in the data history."),
+    "qa34f13_fh_dropped_intro": ("审计日志还记录了后来被移除的数据版本对设施 {fid}（{type}{name}）的改动：",
+                                 "The audit log also records changes to facility {fid} ({type}{name}) in data "
+                                 "versions removed since:"),
+    "qa34f13_fh_only_dropped": ("现有的数据版本（自 v{since} 起）都没有改动过设施 {fid}（{type}{name}）；审计日志记录了"
+                                "后来被移除的数据版本对它的改动：",
+                                "No data version there is now (since v{since}) changed facility {fid} ({type}{name}); "
+                                "the audit log records changes to it in data versions removed since:"),
+})

@@ -279,7 +279,7 @@ def _broken(tmp: Path) -> dict[str, tuple[list[str], str]]:
     cases["non-numeric coordinates"] = (["villages", str(p)], "non-numeric")
     p = tmp / "gbk.csv"
     p.write_text("代码,经度,纬度\n420302001001,110.8,32.6\n", encoding="gbk")
-    cases["wrong encoding"] = (["villages", str(p), "--encoding", "utf-8"], "decode")
+    cases["wrong encoding"] = (["villages", str(p), "--encoding", "utf-8"], "cannot read the file")
     p = tmp / "beijing.csv"
     p.write_text("id,name,facility_type,lon,lat\nB1,北京某中心,day_care,116.40,39.90\n", encoding="utf-8")
     cases["another province"] = (["facilities", str(p)], "")

@@ -1114,8 +1114,9 @@ def facility_history(q: str, lang: str) -> dict | None:
     an import, a rollback or an edit is logged under its file or version, so a search by the facility's id
     found only the map's edits (QA 32). ``{"id", "type", "type_text", "name", "since", "versions": [...]}``,
     each version ``{"version", "parent", "kind", "kind_text", "author", "created", "created_iso", "file",
-    "target", "note", "happened", "happened_text", "diff": {"a", "b"}}`` oldest first; None when no word of
-    ``q`` is the id of a facility of any data version (or the server keeps no versions).
+    "target", "note", "happened", "happened_text", "diff": {"a", "b"}}`` oldest first; ``dropped``: its map edits
+    in versions a backup restore removed since (:func:`removed_versions`, QA 34); None when no word of ``q`` is the
+    id of a facility of any data version nor of an edit in a removed one (or the server keeps no versions).
 
     Bounded: one facility, one layer (``facilities:<type>``) read along the current version's history by
     ``DatasetStore.row_changes``; its type is the current data's, else its id's prefix
@@ -1166,6 +1167,14 @@ def facility_history(q: str, lang: str) -> dict | None:
         log.exception("facility history unreadable for the audit search %r", q)
         return None
     if found is None:
+        # a facility only a version since removed knew (added on the map, then a restore dropped that version): the
+        # audit log's entries still name it
+        for w in words:
+            dropped, key = removed_versions(w, set(records), store.region_name, lang)
+            if dropped:
+                ft = types.get(key)
+                return {"id": textrules.escaped(w), "type": key, "type_text": ft.name(lang) if ft is not None else key,
+                        "name": "", "since": since, "versions": [], "dropped": dropped}
         return None
     fid, key, name, changes = found
     from web.data import ANONYMOUS_AUTHOR, note_in
@@ -1192,8 +1201,66 @@ def facility_history(q: str, lang: str) -> dict | None:
             # the version against the one before it: what /data's version list compares on its row's button
             "diff": {"a": parent if parent is not None else r["version"] - 1, "b": r["version"]}})
     ft = types.get(key)
+    # the map's edits of it in versions a backup restore dropped since: the history no longer holds them, the audit
+    # log does (QA 34: "no data version has changed it" above an entry saying "data version 4; name ... -> ...")
+    dropped = removed_versions(fid, set(records), store.region_name, lang)[0]
     return {"id": textrules.escaped(fid), "type": key, "type_text": ft.name(lang) if ft is not None else key,
-            "name": textrules.escaped(name), "since": since, "versions": versions}
+            "name": textrules.escaped(name), "since": since, "versions": versions, "dropped": dropped}
+
+
+#: The map's actions on a facility, as an "edit" audit entry records them (web/data.py EDIT_ACTIONS less the
+#: candidate sites' and marks').
+FACILITY_EDITS = ("add", "move", "remove", "rename", "update")
+#: The most audit entries read for one facility's edits, and for the restores (bounded: an audit search).
+REMOVED_ENTRIES = 500
+
+
+def removed_versions(fid: str, existing: set, region: str, lang: str) -> tuple[list[dict], str | None]:
+    """The map's edits of facility ``fid`` the audit log records in data versions the history no longer holds
+    (``existing``: the versions it holds; a backup restore drops the versions made after the backup, and the audit
+    entries made meanwhile are carried over), oldest first, and the facility type the entries name (None without
+    any). Each ``{"version", "action", "what", "author", "at", "restored_at", "restore_file", "backup_created"}``:
+    ``what`` the edit in ``lang`` ("设施更名；名称 甲 → 乙"); ``restored_at`` (seconds since the epoch), the archive
+    and the backup's time of the restore whose ``dropped_versions`` names the version in ``region``, None when no
+    restore entry does."""
+    users = ext().get("users")
+    if users is None or not fid:
+        return [], None
+    try:
+        _, rows = users.audit_list(limit=REMOVED_ENTRIES, action="edit", q=fid)
+        mine = []
+        for r in rows:
+            d = r.get("detail") or {}
+            v = d.get("version")
+            if (str(r.get("object") or "") == fid and d.get("action") in FACILITY_EDITS and isinstance(v, int)
+                    and not isinstance(v, bool) and v not in existing):
+                mine.append(r)
+        if not mine:
+            return [], None
+        _, restores = users.audit_list(limit=REMOVED_ENTRIES, action="restore")
+    except Exception:  # the log unreadable: the versions that exist are still answered
+        log.exception("audit log unreadable for the removed versions of %r", fid)
+        return [], None
+
+    def restore_of(v: int) -> dict | None:
+        for x in sorted(restores, key=lambda x: x["id"]):
+            said = (x.get("detail") or {}).get("dropped_versions") or []
+            if any(isinstance(p, (list, tuple)) and len(p) == 2 and str(p[0]) == region and p[1] == v for p in said):
+                return x
+        return None
+
+    out = []
+    for r in sorted(mine, key=lambda r: r["id"]):
+        d = r["detail"]
+        by = restore_of(d["version"])
+        made = (by.get("detail") or {}).get("backup_created") if by else None
+        out.append({"version": d["version"], "action": d["action"],
+                    "what": textrules.escaped(audit_detail_text({k: d[k] for k in ("action", "name") if k in d}, lang)),
+                    "author": actor_text(r, lang), "at": r["at"],
+                    "restored_at": by["at"] if by else None,
+                    "restore_file": textrules.escaped(str(by.get("object") or "")) if by else None,
+                    "backup_created": made if isinstance(made, str) else None})
+    return out, str(mine[-1]["detail"].get("type") or "") or None
 
 
 @bp.get("/api/admin/audit")

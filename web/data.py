@@ -36,6 +36,7 @@ from geo.imports import check_townships, check_villages
 from planner import register_scope, textrules
 from planner.i18n import fields_text, pick, t
 from planner.marks import township_at
+from planner.numbers import moved_text  # a move's distance in words, as the CLI's `data diff` says it too
 from planner.register import KEPT_SYNTHETIC_ROWS, kept_synthetic_text, validate_register
 from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
 from planner.register_report import sentences
@@ -690,8 +691,22 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         blocked = {"rows": n, "text": pick(blocked_both["zh"], blocked_both["en"], g.lang)}
         if "row" in preview:  # red on the preview map, as refused
             preview["refused"] = preview["row"].isin([r["row"] for r in replaces["outside_rows"]])
+    over = (replaces or {}).get("too_many") or []
+    if over and blocked is None:
+        # more facilities of a type than a version may hold (a file under twice the limit is checked row by row,
+        # planner.register): the confirm refuses it whatever else. Blocked as the other refusals are, so Confirm is
+        # off with the reason beside it and the counts say nothing will be imported (QA 34: "accepted 12,000" and
+        # Confirm on, a click checked the whole file again for minutes and then 400'd)
+        first = max(over, key=lambda o: o["rows"])
+        ft = _svc().types().get(first["type"])
+        exc = too_many_facilities(first["type"], first["rows"], first["limit"],
+                                  {"zh": ft.name_zh, "en": ft.name_en_in_sentence()} if ft is not None else None)
+        said = register_scope.blocked(exc, accepted, g.lang)
+        blocked = {**said, "rows": len(said["rows"]), "lines": said["rows"]}
+        blocked_both = {lang: register_scope.blocked(exc, accepted, lang)["text"] for lang in ("zh", "en")}
     same = diff = scoped = None
-    if len(accepted) and not (replaces and replaces["outside_county"]):
+    # (refused as a whole: nothing to compare, and on a file over the limit the comparison is the slow part)
+    if len(accepted) and not (replaces and replaces["outside_county"]) and blocked is None:
         try:  # what a confirm would commit: the rows with the other counties' facilities of the type kept
             scoped = _scoped(layer, accepted, region, mode)
             # and what it would change, on that layer as the confirm writes it (QA 32: the CLI's dry run
@@ -832,7 +847,7 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
     colon = "：" if zh else ": "
     said = {
         "removed": named, "added": named,
-        "moved": lambda r: named(r) + colon + moved_words(dict(r, distance_m=r.get("distance_m") or 0), lang),
+        "moved": lambda r: named(r) + colon + moved_text(dict(r, distance_m=r.get("distance_m") or 0), lang),
         "changed": lambda r: (f"{r.get('name_before') or ''} → " if (r.get("name_before") or "") != (r.get("name") or "")
                               else "") + named(r)
         + ((colon + f"{tname(r.get('facility_type_before'))} → {tname(r.get('facility_type'))}")
@@ -874,25 +889,6 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
     out["lines"] = diff_lines({k: v for k, v in diff.items() if k != "facilities"}, lang,
                               _svc().county_names(lang))
     return out
-
-
-def distance_words(m, lang: str) -> str:
-    """A facility's move as the upload's changes say it: "18.9 千米" / "18.9 km", "350 米" / "350 m"."""
-    m = float(m or 0)
-    zh = lang != "en"
-    if m >= 1000:
-        return f"{m / 1000:,.1f} 千米" if zh else f"{m / 1000:,.1f} km"
-    return f"{m:,.0f} 米" if zh else f"{m:,.0f} m"
-
-
-def moved_words(r: dict, lang: str) -> str:
-    """A facility's move (a diff's ``moved`` row) in words, as every face of the web says it: the report's Changes
-    sheet, the upload's changes and the version comparison's line (GET /api/data/diff's ``lines``, the Data page):
-    "移动 939 米" / "moved 939 m" ("" for a row without a distance)."""
-    if not isinstance(r, dict) or r.get("distance_m") is None:
-        return ""
-    far = distance_words(r.get("distance_m"), lang)
-    return f"移动 {far}" if lang != "en" else f"moved {far}"
 
 
 def capacity_words(v, field, lang: str) -> str:
@@ -1004,7 +1000,7 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
             elif kind == "added":
                 after = point(r.get("lon"), r.get("lat"))
             elif kind == "moved":
-                what = moved_words(r, lang)
+                what = moved_text(r, lang)
                 came = r.get("from") if isinstance(r.get("from"), (list, tuple)) and len(r["from"]) == 2 else (None, None)
                 before, after = point(*came), point(r.get("lon"), r.get("lat"))
             elif kind == "changed":
@@ -1156,6 +1152,7 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
     types, lang = _svc().types(), g.lang
     versions = _versions_by_number()
     rows, lines = [], []
+    over = []  # the types of more facilities than a version may hold (geo.datasets.facility_row_limit)
     # a city-wide planner's register: the type replaced in the counties of the file's rows (or the city)
     # (the whole city's, chosen: said as before, "replace the N now in the register", with the box ticked)
     planned = {} if county or mode == "city" else {p["type"]: p for p in register_scope.plan(layer, accepted, fac, mode)}
@@ -1206,6 +1203,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         # rows the file marks 示意 stay sample data: said, or a corrected sample export would keep its label unseen
         if refused_whole:
             continue
+        if too_many:  # the report blocks the confirm for it (_report: Confirm off, the reason beside it; QA 34)
+            over.append({"type": k, "rows": incoming, "limit": int(limit)})
         flags = accepted["synthetic"].astype(bool).to_numpy() if "synthetic" in accepted else None
         # rows labelled 示意 for the values they keep of sample facilities (planner.register.keep_current), not by a
         # 示意 column of the file: said as the check's note says it (QA 34: "74 rows marked 示意 in the file's
@@ -1296,7 +1295,8 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
                              "county_code": str(code)})
     return {"types": rows, "county": county, "outside_county": outside, "outside_rows": out_rows,
             "shrinks": shrinks, "text": " ".join(lines),
-            "refused_kept": [k for r in rows for k in r.get("refused_kept", [])]}
+            "refused_kept": [k for r in rows for k in r.get("refused_kept", [])],
+            **({"too_many": over} if over else {})}
 
 
 def _neighbours_giving_way(accepted, county: str | None, check) -> dict | None:
@@ -2160,7 +2160,7 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None, types: dict | N
         rows = fac.get(key) or []
         if rows:
             # a move with its distance, worded and rounded as the report's Changes sheet says it ("移动 939 米")
-            moves = (lambda r: moved_words(r, lang)) if key == "moved" else None
+            moves = (lambda r: moved_text(r, lang)) if key == "moved" else None
             named = _renamed(rows, lang, types) if key == "changed" else _names(rows, lang, counties=counties, extra=moves)
             out.append(f"{zh_w} {len(rows)} 处：{named}" if zh else f"{len(rows)} {_one(en_w, len(rows))}: {named}")
     rows = fac.get("attributes") or []

@@ -17,6 +17,7 @@ from flask import Response
 # the one rule for every exported cell lives in the planner (the CLI's tables use it too)
 from planner.cells import FORMULA_START, protect_cells, safe_text, title_line, xlsx_text  # noqa: F401  (FORMULA_START: re-exported)
 from planner.i18n import share_text, t, with_unit
+from planner.numbers import number_cell
 from planner.sites import site_code
 
 #: (row key, i18n key of the header)
@@ -164,10 +165,8 @@ def _cell(key: str, value, lang: str, fmt: str = "xlsx"):
         return t("yes" if value else "no", lang)
     if key in PEOPLE_KEYS and isinstance(value, float):
         return int(round(value))
-    if isinstance(value, float) and value.is_integer() and key not in ("lon", "lat"):
-        return int(value)  # a count or size kept as a float (9999.0) is written as the whole number it is
-    if isinstance(value, float):
-        return round(value, 6 if key in ("lon", "lat") else 4)  # 6 decimals: about 10 cm, as in the API
+    if isinstance(value, float):  # a count kept as a float (9999.0) whole, else 4 decimals; a coordinate 6
+        return number_cell(value, key)  # (the CLI's --out tables write theirs by the same rule: planner.numbers)
     return safe_text(value) if fmt == "csv" else xlsx_text(value)
 
 

@@ -239,8 +239,17 @@
     // the template's placeholders are filled with escaped text (the template itself is ours)
     var said = function (key) { return esc(T(key)).replace(/\{(\w+)\}/g, function (m, k) { return k in params ? params[k] : m; }); };
     var h = "<h3>" + esc(T("qa32fh_title")) + "</h3>";
+    // its map edits in versions a backup restore removed since: the audit log's entries below name them, so
+    // "no data version has changed it" would contradict them (QA 34)
+    var dropped = (f.dropped || []).map(function (d) {
+      var restored = d.restored_at != null;
+      return "<li data-version='" + esc(d.version) + "'>" + esc(TT(restored ? "qa34f13_fh_dropped" : "qa34f13_fh_dropped_unknown",
+        {v: d.version, what: d.what || "", time: restored ? when(d.restored_at) : "", archive: d.restore_file || ""})) + "</li>";
+    }).join("");
+    var droppedList = dropped ? "<ul class='small' id='fv-dropped'>" + dropped + "</ul>" : "";
     if (!f.versions.length) {
-      box.innerHTML = h + "<p class='muted' id='af-none'>" + said("qa32fh_none") + "</p>";
+      box.innerHTML = h + (dropped ? "<p class='muted' id='af-only-dropped'>" + said("qa34f13_fh_only_dropped") + "</p>" + droppedList
+                                   : "<p class='muted' id='af-none'>" + said("qa32fh_none") + "</p>");
       return;
     }
     h += "<p class='small muted'>" + said("qa32fh_intro") + "</p>" +
@@ -262,7 +271,8 @@
         "<td class='nowrap'><a class='fv-diff' href='" + esc(url) + "' data-a='" + esc(v.diff.a) + "' data-b='" + esc(v.diff.b) +
         "'>" + esc(T("qa32fh_diff")) + "</a></td></tr>";
     });
-    h += "</tbody></table><div id='fv-diff' class='explanation' hidden></div>" +
+    h += "</tbody></table>" + (dropped ? "<p class='small muted'>" + said("qa34f13_fh_dropped_intro") + "</p>" + droppedList : "") +
+      "<div id='fv-diff' class='explanation' hidden></div>" +
       "<p class='small'><a href='/data?lang=" + esc(CP.C.lang) + "'>" + esc(T("qa32fh_data_page")) + "</a></p>";
     box.innerHTML = h;
   }
