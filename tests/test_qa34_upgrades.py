@@ -146,8 +146,6 @@ def test_the_offline_map_names_a_mutual_aid_base_and_a_conversions_role():
 
 
 # -- 4. the checklist export's capacity headers name their unit -------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="the headers are built in web/exports.py (_with_type_units), not a file of this "
-                                       "fix: a type compared per county has no township cell, so no unit is found")
 def test_the_disabled_care_checklist_export_names_its_capacity_units(tmp_path):
     from web.app import create_app
 

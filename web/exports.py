@@ -142,6 +142,8 @@ def _with_type_units(rows: list[dict], columns: list[tuple[str, str]], lang: str
             continue
         # a row whose cells are empty (no capacity) has no unit to name
         found = {u[kind] for u, r in zip(units, rows) if u[kind] and any(r.get(k) not in (None, "") for k in keys)}
+        if not found and len(cache) == 1:  # every cell empty (a type compared per county: no township figure), one
+            found = {u[kind] for u in cache.values() if u[kind]}  # type: its headers still name its unit (QA 34)
         if len(found) == 1:
             header_units.update({k: next(iter(found)) for k in keys})
         elif len(found) > 1:
