@@ -1159,7 +1159,10 @@ class DatasetStore:
             elif layer.startswith(FACILITIES + ":"):
                 limit = facility_row_limit(len(emb.villages) + len(emb.townships))
                 if data is not None and hasattr(data, "__len__") and len(data) > limit:
-                    raise too_many_facilities(layer.split(":", 1)[1], len(data), limit)
+                    key = layer.split(":", 1)[1]
+                    # the type's name as the frame's maker gave it (planner.register: TYPE_NAMES_ATTR), else its key
+                    names = (getattr(data, "attrs", None) or {}).get(TYPE_NAMES_ATTR) or {}
+                    raise too_many_facilities(key, len(data), limit, names.get(key) if isinstance(names, dict) else None)
                 out[layer] = _check_facilities(layer.split(":", 1)[1], data, source_name)
             else:
                 out[layer] = None
@@ -1774,11 +1777,23 @@ def facility_row_limit(n_units: int) -> int:
     return max(5000, 5 * int(n_units))
 
 
-def too_many_facilities(ftype: str, n: int, limit: int) -> InputDataError:
+#: ``attrs`` key of a facilities frame naming its types in each language ({type key: {"zh": ..., "en": ...}}): this
+#: module cannot read the types file (planner.facility_types), so the frame's maker (planner.register) says them.
+TYPE_NAMES_ATTR = "type_names"
+
+
+def too_many_facilities(ftype: str, n: int, limit: int, names: dict | str | None = None) -> InputDataError:
+    """The refusal of ``n`` facilities of type ``ftype`` (its key) over ``limit``, naming the type by ``names``
+    ({"zh", "en"}: its name in each language; a str: one label for both) or else by its key. QA 34: the key was
+    said ("类型“day_care”的设施有 12,000 处")."""
+    if isinstance(names, dict):
+        zh, en = str(names.get("zh") or ftype), str(names.get("en") or names.get("zh") or ftype)
+    else:
+        zh = en = str(names or ftype)
     return InputDataError(
-        f"{n:,} facilities of type '{ftype}' are more than a register of this region can hold "
+        f"{n:,} facilities of type '{en}' are more than a register of this region can hold "
         f"(at most {limit:,}: five for each village, community and township).",
-        f"类型“{ftype}”的设施有 {n:,} 处，超过本地区名录的上限（{limit:,} 处，即每个村（社区）、乡镇5处）。",
+        f"类型“{zh}”的设施有 {n:,} 处，超过本地区名录的上限（{limit:,} 处，即每个村（社区）、乡镇5处）。",
         hint_en="Check that each row is one facility (not a total, not repeated rows) and that the file "
                 "is a facility register.",
         hint_zh="请核对是否每行一处设施（不是合计行、没有重复行），以及文件是否为设施名录。",

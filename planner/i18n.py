@@ -2818,3 +2818,65 @@ _STRINGS.update({
                                 "No data version there is now (since v{since}) changed facility {fid} ({type}{name}); "
                                 "the audit log records changes to it in data versions removed since:"),
 })
+
+
+# -- fixer QA34-F11: a register's rows (planner.register): namesakes far apart, rows placed by name, a missing name
+# column, a refused row at a current facility's point, invalid capacities kept, a pick's place in English
+_STRINGS.update({
+    "qa34f11_no_name_column": ("无法读取该文件：文件没有名称列，而每处设施须有名称（未读取的列：{columns}）",
+                               "the file cannot be loaded: it has no name column, and every facility needs a name "
+                               "(columns not read: {columns})"),
+    "qa34f11_fix_no_name_column": ("请指定哪一列是设施名称，或将该列的列名改为“名称”",
+                                   "Say which column holds the facilities' names, or head that column 名称 or name"),
+    "qa34f11_picked": ("已按规划人员的选择定位到：{path}", "Placed where the planner picked: {path}"),
+    "qa34f11_matched_cell": ("{column}“{value}”匹配为{what}“{name}”",
+                             "{column} '{value}' was matched to the {what} '{name}'"),
+    "qa34f11_at_seat": ("（乡镇驻地）", " (the township seat)"),
+    "qa34f11_at_village": ("（村（社区）的点位）", " (the village's point)"),
+    "qa34f11_name_loose": ("所填地名与官方名称不完全一致，已按相近写法定位：{cells}；本行没有坐标，定位于{path}{at}",
+                           "a place name is not exactly an official name and was matched by a similar spelling: "
+                           "{cells}; the row has no coordinates and is placed at {path}{at}"),
+    "qa34f11_fix_name_loose": ("请核对：如匹配有误，请改正该单元格，或填写设施的坐标（经度、纬度），然后重新校验",
+                               "Check the match: if it is wrong, correct the cell or give the facility's coordinates "
+                               "(lon, lat), and check again"),
+    "qa34f11_by_name_row": ("第 {row} 行{how}定位于{path}{at}", "row {row}{how} at {path}{at}"),
+    "qa34f11_by_code": ("按区划代码", " (by its code)"),
+    "qa34f11_more_rows": ("；另有 {n} 行", "; and {n} more"),
+    "qa34f11_by_name_note": ("{n} 行没有坐标，按所填地名（与官方名称一致）或区划代码定位，位置是乡镇驻地或村（社区）的点位，"
+                             "不是设施的确切位置：{rows}",
+                             "{n} rows without coordinates {was} placed by place names (spelt as the official ones) "
+                             "or codes, at a township seat or a village's point rather than the facility's own "
+                             "place: {rows}"),
+    "qa34f11_name_moves": ("本行没有坐标，按所填地名定位于{path}；确认后，现有设施“{name}”将从现有位置移动约{d}",
+                           "the row has no coordinates and is placed by its place names at {path}: confirming moves "
+                           "the current facility '{name}' about {d} from where it is now"),
+    "qa34f11_fix_name_moves": ("如该设施的现有位置正确，请在本行填写其坐标（经度、纬度）后重新校验",
+                               "If the facility's current place is right, give its coordinates (lon, lat) in this row "
+                               "and check again"),
+    "qa34f11_namesake_far": ("与第 {other} 行同名（{name}），{apart}{seat}{differ}：是同一设施录入了两次，还是更正后的点位？"
+                             "两行将作为两处设施导入",
+                             "same name as row {other} ({name}), {apart}{seat}{differ}: the same facility entered "
+                             "twice, or a corrected point? Both rows are imported, as two facilities"),
+    "qa34f11_exactly": ("相距{d}", "{d} away"),
+    "qa34f11_about": ("相距约{d}", "about {d} away"),
+    "qa34f11_namesake_seat": ("（按地名定位的行位于乡镇驻地或村（社区）点位）",
+                              " (a row placed by its place names lies at a township seat or a village's point)"),
+    "qa34f11_namesake_differ": ("，所填{cells}不同", ", with different {cells}"),
+    "qa34f11_namesake_cell": ("{column}（{a} 与 {b}）", "{column} ({a} and {b})"),
+    "qa34f11_more_cells": ("等 {n} 项", " and {n} more"),
+    "qa34f11_namesake_same": ("，其余所填各项相同", ", their other cells the same"),
+    "qa34f11_fix_namesake_far": ("如是同一设施，请删去错误的一行（保留正确的点位）；如是两处设施，请改用能区分的名称（如加上村名）",
+                                 "If it is one facility, delete the wrong row (keep the right point); if they are two, "
+                                 "give them names that tell them apart (add the village, say)"),
+    "qa34f11_refused_near": ("本行不导入，但其坐标与现有设施“{name}”相距{d}：确认后该设施按现状保留，不会被移除",
+                             "this row is not imported, but its point lies {d} from the current facility '{name}': "
+                             "confirming keeps that facility as it is, it is not removed"),
+    "qa34f11_fix_refused_near": ("改正本行的错误后重新校验，即可按本行更新该设施",
+                                 "Correct this row and check again to update that facility from it"),
+    "qa34f11_cap_kept": ("{column}“{value}”{why}：该设施保留现有的{noun}数（{current} {unit}）",
+                         "{column} '{value}' {why}: the facility keeps the {current} {unit} it has now"),
+    "qa34f11_cap_not_number": ("不是整数", "is not a whole number"),
+    "qa34f11_cap_negative": ("为负数", "is negative"),
+    "qa34f11_fix_cap_kept": ("如需更新，请填写不小于0的整数（如 60 或 60张）后重新校验",
+                             "To update it, write a whole number >= 0 (e.g. 60) and check again"),
+})

@@ -85,6 +85,10 @@ MAX_ID_PAIRS = 250_000
 #: A refused row whose point is known (finite and in the region) stands for a current namesake no farther than this
 #: (:meth:`_Rows.refused_current`): a refused row 40 km off is another facility, not the one the file drops.
 REFUSED_MATCH_M = 5000.0
+#: A refused row that names no current facility (its name empty or refused) stands for the current facility of its
+#: type lying no farther than this from its point, unless another row names that facility (:meth:`_Rows.refused_current`;
+#: QA 34: a row refused for its empty name at 房县土城镇福利院's exact point removed that home).
+REFUSED_NEAR_M = 10.0
 _PLACE_FIELDS = ("county", "township", "village", "address", "code", "township_code")
 #: The file column an issue points at, by field: the first of these the file has.
 _COLUMN_OF = {"lon": ("lon", "lonlat"), "lat": ("lat", "lonlat"),
@@ -291,6 +295,16 @@ def _text(v) -> str | None:
     return text or None
 
 
+def distance_words(metres: float) -> dict:
+    """A distance as the report says it, in each language: "under 1 m", "315 m", "5.8 km". The Chinese number
+    comes with the space that sets it off from the word before it ("相距 315 米", "相距不到 1 米")."""
+    if metres < 1:
+        return {"zh": "不到 1 米", "en": "under 1 m"}
+    if metres < 1000:
+        return {"zh": f" {metres:,.0f} 米", "en": f"{metres:,.0f} m"}
+    return {"zh": f" {metres / 1000:,.1f} 公里", "en": f"{metres / 1000:,.1f} km"}
+
+
 def _metres_or_inf(dx: float, dy: float) -> float:
     """The length of (dx, dy); infinity where a point is missing (NaN sorts nowhere)."""
     d = float(np.hypot(dx, dy))
@@ -352,11 +366,14 @@ def validate_register(path, *, region: Region, type_key: str | None = None, coor
     ------
     InputDataError
         Whole-file problems only: missing, empty, too large, not what its name
-        says, unreadable, no column to place facilities by, no type.
+        says, unreadable, no column to place facilities by, no type, no name
+        column (``details["missing"]`` names the fields a column mapping must
+        give: the web answers it with its mapping card).
     """
     path = Path(path)
     datum_mode = _check_args(coords, type_key, crs)
-    table = read_table(path, encoding=encoding, crs=crs, header_names=HEADER_NAMES, max_bytes=max_bytes)
+    table = read_table(path, encoding=encoding, crs=crs, header_names=HEADER_NAMES, max_bytes=max_bytes,
+                       what="facilities")
     cmap = map_columns(table.frame.columns, column_map, path.name)
     # the planner's own capacity column wins over one recognised by its header (核定床位数 as beds): the
     # mapping said 实际入住床位 and 核定床位数 was read all the same (QA 25); the one passed over is said
@@ -536,6 +553,19 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
                                      f"或在文件中增加“类型”列，取值为：{'、'.join(t.name_zh for t in types.values())}。"
                                      f"{no_name['hint_zh']}",
                              details={**details, "missing": ["type", *unnamed]})
+    if unnamed:
+        # the name column alone missing: a whole-file problem as the others are (details "missing": the web's mapping
+        # card, the command line's --column), not a report of every row refused (QA 34: "accepted 0 · refused 20"
+        # with one file-level error for a file whose type was chosen in the form, the card for the same file without)
+        used = {str(c) for c in cmap.values()}
+        unread = [c for c in cols if c not in used and c != "geometry"]
+        shown = {lang: listed(unread[:8], lang, total=len(unread)) if unread else t("reg_none", lang)
+                 for lang in ("zh", "en")}
+        raise InputDataError(f"{label}: {t('qa34f11_no_name_column', 'en', columns=shown['en'])}.",
+                             f"{label}：{t('qa34f11_no_name_column', 'zh', columns=shown['zh'])}。",
+                             hint_en=t("qa34f11_fix_no_name_column", "en") + ".",
+                             hint_zh=t("qa34f11_fix_no_name_column", "zh") + "。",
+                             details={**details, "missing": ["name"]})
 
 
 def _check_row_count(table, cmap: dict, type_key, region: Region, label: str) -> None:
@@ -613,6 +643,12 @@ class _Rows:
         self.county_en = {str(region.counties.loc[c, "name"]): str(n)
                           for c, n in county_names_en(region.counties).items()}
         self.picks = {str(k): str(v) for k, v in (picks or {}).items()}
+        #: rows placed by their exact place names or their code: (row index, place path, level, "name" or "code"),
+        #: listed in a note (:meth:`name_match`, :meth:`by_name_note`)
+        self.by_name_rows: list[tuple[int, str, str, str]] = []
+        #: invalid capacity cells {row index: [(field, issue)]}: a row standing for a current facility keeps its value
+        #: (:meth:`capacities`, :meth:`keep_current`)
+        self.bad_capacity: dict[int, list] = {}
 
     # -- helpers ------------------------------------------------------------------------------
     def cell(self, fld: str) -> list[str]:
@@ -732,6 +768,7 @@ class _Rows:
         self.ids(types, names, lon, lat)
         self.shifted_ids(types, names, lon, lat, has_xy, township, match)
         self.near_pairs(types, names, lon, lat, has_xy)
+        self.far_namesakes(types, names, lon, lat, has_xy, township)
         self.statuses()
         self.capacity = self.capacities(types)
         self.text = self.texts()
@@ -742,12 +779,15 @@ class _Rows:
         keep = ~self.refused
         # once every refusal is known: a refused row takes no current facility's id, nor a namesake's place
         ids = self.row_ids(types, names, lon, lat, township)
+        # a row placed by its names that stands for a current facility elsewhere moves it: said with the distance
+        self.name_moves(ids, method, match, lon, lat)
         out = self.frame(keep, ids, types, names, township, method, match, lon, lat)
         # the current facilities the refused rows stand for: a confirm keeps them as they are (QA 31: a typo in
         # a row's code deleted the facility it listed; planner.register_scope.keep_refused)
         out.attrs["refused_current"] = self.refused_current(ids, types, names, lon, lat, township)
         # the attributes the file has no column for: the current facilities its rows stand for keep theirs (QA 32)
         kept_notes, kept = self.keep_current(out, keep)
+        self.issues.sort(key=lambda i: (i.row is not None, i.row or 0))  # the lines added since, in their rows' place
         applied = self.datum_mode if self.datum_mode != "auto" else "wgs84"
         return RegisterReport(
             source=self.table.source, accepted=out, issues=self.issues, rows=self.n + len(self.skipped),
@@ -756,7 +796,8 @@ class _Rows:
             encoding=self.table.encoding, crs=self.table.crs or self.crs, datum=applied,
             datum_suggestion=suggestion, datum_evidence=evidence, layer=self.table.layer,
             header_row=self.table.header_row, notes=list(self.table.notes) + self.unused_coordinates()
-            + self.skipped_note() + kept_notes + self.unread_note(), skipped_rows=[r for r, *_ in self.skipped],
+            + self.skipped_note() + self.by_name_note() + kept_notes + self.unread_note(),
+            skipped_rows=[r for r, *_ in self.skipped],
             kept=kept, closed_rows=[r for r, k, *_ in self.skipped if k == "closed"])
 
     def keep_current(self, out: gpd.GeoDataFrame, keep) -> tuple[list[tuple[str, str]], dict]:
@@ -794,7 +835,10 @@ class _Rows:
         details = [f for f in KEPT_DETAILS if f not in self.cmap and f not in raw]
         kinds = set(out["facility_type"].astype(str))
         groups = {k: [g for g in KEPT_CAPACITY if not supplied(g, k)] for k in kinds}
-        if not details and not any(groups.values()):
+        rows = np.flatnonzero(keep)
+        # the accepted rows' invalid capacity cells (12.7, -5, nan, 1e999: :meth:`capacities`), by position in ``out``
+        bad = {j: self.bad_capacity[i] for j, i in enumerate(rows) if i in self.bad_capacity}
+        if not details and not any(groups.values()) and not bad:
             return [], {}
         now = fac.drop_duplicates("id")
         now = now[now["id"].astype(str).isin(set(out["id"].astype(str)))]
@@ -813,7 +857,6 @@ class _Rows:
                 columns[f] = (list(out[f]) if f in out else [np.nan if number else "" for _ in range(n)])
             return columns[f]
 
-        rows = np.flatnonzero(keep)
         row_syn = out["synthetic"].astype(bool).to_numpy() if "synthetic" in out else np.zeros(n, bool)
         flipped: list[int] = []
         fields_of = [""] * n
@@ -843,6 +886,17 @@ class _Rows:
                             s["total"] += v
                     else:
                         s["new"] += 1
+            for f, issue in bad.get(j, ()) if same else ():
+                # an invalid cell where the facility's current value is known: that value kept, and said so
+                v = _finite(cur.get(f))
+                if v is None:
+                    continue
+                column(f, True)[j] = v
+                taken.append(f)
+                if f == "niches" and "niches" in self.capacity:  # a cemetery's plots count its niches (:meth:`frame`)
+                    plots = column("plots", True)
+                    plots[j] = (0.0 if not np.isfinite(plots[j]) else plots[j]) + v
+                self.capacity_kept(issue, f, v)
             if details:
                 had = False
                 for f in details:
@@ -897,6 +951,20 @@ class _Rows:
             "details": {"fields": sorted(detail_stats["fields"], key=KEPT_DETAILS.index),
                         "kept": detail_stats["kept"], "new": detail_stats["new"]},
             "synthetic": len(flipped)}
+
+    @staticmethod
+    def capacity_kept(issue: RowIssue, fld: str, value: float) -> None:
+        """Reword the warning of an invalid capacity cell (``issue``: "imported with its capacity unknown") where the
+        row keeps its facility's current ``value`` of ``fld`` (:meth:`keep_current`)."""
+        unit = "plots" if fld == "niches" else fld
+        why = "negative" if issue.code == "capacity_negative" else "not_number"
+        shown = f"{value:,.0f}"
+        for lang in ("zh", "en"):
+            text = t("qa34f11_cap_kept", lang, column=issue.column or fld, value=issue.value,
+                     why=t(f"qa34f11_cap_{why}", lang), current=shown, noun=t(f"qa32fa_noun_{unit}", lang),
+                     unit=t(f"qa32fa_unit_{unit}", lang))
+            setattr(issue, f"message_{lang}", text)
+            setattr(issue, f"fix_{lang}", t("qa34f11_fix_cap_kept", lang))
 
     @staticmethod
     def kept_notes(stats: dict, detail_stats: dict, flipped: int) -> list[tuple[str, str]]:
@@ -1436,7 +1504,8 @@ class _Rows:
         if unit is None or unit.level == "county":
             self.add(i, "village", "error", "pick_unknown", "reg_pick_unknown", "reg_fix_pick", code)
             return None
-        self.add(i, "village", "warning", "picked", "reg_picked", "", unit.path)
+        # the place in the report's language: the English report said the Chinese path (QA 34)
+        self.add(i, "village", "warning", "picked", "qa34f11_picked", "", unit.path, path=self.path_in(unit.path))
         return Located("placed", level=unit.level, code=unit.code, township_code=unit.township_code,
                        county_code=unit.county_code, lon=unit.lon, lat=unit.lat, path=unit.path)
 
@@ -1557,6 +1626,8 @@ class _Rows:
                     self.add(i, fld, "warning", loc.problem,
                              "reg_at_seat" if loc.problem == "village_unknown" else "reg_at_seat_ambiguous",
                              pick, loc.value, loc.candidates, path=self.path_in(loc.path))
+                elif str(self.rownum[i]) not in self.picks:  # a pick says its place itself (:meth:`picked`)
+                    self.name_match(i, loc)
                 continue
             fix = {"ambiguous": "reg_fix_ambiguous", "county_only": "reg_fix_county_only"}.get(loc.problem, pick)
             where = self.elsewhere.get(i)
@@ -1564,6 +1635,111 @@ class _Rows:
                      region=self.region_name, text=_TEXTS["township_elsewhere"] if where else None,
                      fix_text=_TEXTS["fix_township_elsewhere"] if where else None, fix_kw=where, **(where or {}))
         return method, match
+
+    def name_match(self, i: int, loc) -> None:
+        """Say how row ``i`` (no coordinates, placed by its names without a problem: ``loc``) was placed. A name cell
+        that is none of the matched place's spellings (planner.locate.name_keys: its name, or the name without its
+        镇 / 村委会 ...) was matched loosely (军店真 holds 军店: 房县·军店镇; 军店乡 shares 军店 with 军店镇; an address
+        holds the name): a warning naming each such cell and the place it was matched to. A row placed by its
+        exact names or by its code is listed in a note (:meth:`by_name_note`). QA 34: 所在乡镇 军店真 was placed at
+        房县·军店镇 with no line in the report, and the confirm moved the facility the row stands for 315 m."""
+        by_code = self.places.by_code
+        unit = by_code.get(str(loc.code or ""))
+        if unit is None:
+            return
+        if not hasattr(self, "_match_cells"):
+            self._match_cells = {f: self.cell(f) for f in ("county", "township", "village", "address", "code")}
+        cells = {f: v[i] for f, v in self._match_cells.items()}
+        # a code (the 区划代码 column's, the township column's, or typed where a name goes) placed it: exact
+        codes = [textrules.code_text(cells["code"]), self.code_place[i] if hasattr(self, "code_place") else "",
+                 *(textrules.code_text(cells[f]) for f in ("township", "village"))]
+        if any(c and (c[:12] == unit.code or c[:9] == unit.code) for c in codes):
+            self.by_name_rows.append((i, loc.path, loc.level, "code"))
+            return
+        town = by_code.get(str(loc.township_code or ""))
+        county = by_code.get(str(loc.county_code or ""))
+        loose = []  # (field, cell, the unit it was matched to)
+
+        def spelled(cell: str, u) -> bool:
+            return fold(cell) in u.keys
+
+        if cells["village"] and loc.level == "village" and not spelled(cells["village"], unit):
+            loose.append(("village", cells["village"], unit))
+        if cells["township"] and town is not None and not spelled(cells["township"], town):
+            loose.append(("township", cells["township"], town))
+        if cells["county"] and county is not None and not spelled(cells["county"], county):
+            english = self.county_en.get(county.name, "")
+            if fold(cells["county"]).lower() != fold(english).lower() and textrules.code_text(cells["county"]) != county.code:
+                loose.append(("county", cells["county"], county))
+        # the address named the place the other cells did not (a township or a village found in its text)
+        if cells["address"] and ((loc.level == "village" and not cells["village"])
+                                 or (town is not None and not cells["township"] and not cells["village"])):
+            loose.append(("address", cells["address"], unit if loc.level == "village" and not cells["village"] else town))
+        if not loose:
+            self.by_name_rows.append((i, loc.path, loc.level, "name"))
+            return
+        what = {"county": ("县区", "county"), "township": ("乡镇（街道）", "township"),
+                "village": ("村（社区）", "village or community")}
+
+        def said(lang: str) -> str:
+            parts = []
+            for f, cell, u in loose:
+                column = self.cmap.get(f, f)
+                shown = cell if len(cell) <= 30 else cell[:30] + "…"
+                parts.append(t("qa34f11_matched_cell", lang, column=column, value=shown, name=u.name,
+                               what=what[u.level][0 if lang == "zh" else 1]))
+            return ("；" if lang == "zh" else "; ").join(parts)
+
+        at = {lang: t("qa34f11_at_" + ("village" if loc.level == "village" else "seat"), lang) for lang in ("zh", "en")}
+        self.add(i, loose[0][0], "warning", "name_matched_loosely", "qa34f11_name_loose", "qa34f11_fix_name_loose",
+                 loose[0][1], cells={"zh": said("zh"), "en": said("en")}, path=self.path_in(loc.path), at=at)
+
+    def by_name_note(self) -> list[tuple[str, str]]:
+        """The rows without coordinates placed by their exact place names or by their code (:meth:`name_match`),
+        in a note beside the counts: which row was placed where (a seat or a village point), so that none is placed
+        without a line (a loose match has its own warning)."""
+        rows = [(self.rownum[i], path, level, how) for i, path, level, how in self.by_name_rows if not self.refused[i]]
+        if not rows:
+            return []
+        n = len(rows)
+        shown = rows[:10]
+
+        def listing(lang: str) -> str:
+            sep = "；" if lang == "zh" else "; "
+            out = sep.join(t("qa34f11_by_name_row", lang, row=r, path=self.path_in(p)[lang],
+                             at=t("qa34f11_at_" + ("village" if lvl == "village" else "seat"), lang),
+                             how=t("qa34f11_by_code", lang) if how == "code" else "")
+                           for r, p, lvl, how in shown)
+            return out + (t("qa34f11_more_rows", lang, n=f"{n - len(shown):,}") if n > len(shown) else "")
+
+        return [(t("qa34f11_by_name_note", "zh", n=f"{n:,}", rows=listing("zh")) + "。",
+                 t("qa34f11_by_name_note", "en", n=f"{n:,}", rows=listing("en"), row="row" if n == 1 else "rows",
+                   was="was" if n == 1 else "were") + ".")]
+
+    def name_moves(self, ids, method, match, lon, lat) -> None:
+        """Warn of a row placed by its names (no coordinates) that stands for a current facility with a point
+        elsewhere: confirming moves that facility to the seat or village point the names give, said with the
+        distance (QA 34: a misspelt township moved the facility 315 m without a word)."""
+        rows = [i for i in range(self.n) if method[i] == "located_by_name" and not self.refused[i]]
+        if not rows:
+            return
+        current = self.current_ids()
+        if not len(current):
+            return
+        at = {fid: k for k, fid in enumerate(current["id"])}
+        fac = self.region.facilities.drop_duplicates("id")  # the rows of current_ids, in its order
+        names = [str(v) for v in fac["name"]] if "name" in fac else [""] * len(fac)
+        x, y = lonlat_to_metric(np.asarray(lon, float), np.asarray(lat, float))
+        for i in rows:
+            k = at.get(str(ids[i]))
+            if k is None:
+                continue
+            metres = float(np.hypot(x[i] - current["x"].iat[k], y[i] - current["y"].iat[k]))
+            if not np.isfinite(metres) or metres < 1.0:
+                continue
+            path = self.path_in(str(match[i]))
+            self.add(i, None, "warning", "name_moves_facility", "qa34f11_name_moves", "qa34f11_fix_name_moves",
+                     names[k], name=names[k], d=distance_words(metres), path=path)
 
     def region_test(self, lon, lat, check) -> None:
         """Refuse the points of ``check`` outside the region (a row refused for its code is tested too)."""
@@ -1823,6 +1999,56 @@ class _Rows:
             shown = {"zh": "不到 1", "en": "under 1"} if metres < 1 else f"{metres:,.0f}"
             self.add(i, "name", "warning", "near_pair", "qa32fa2_near_pair", "qa32fa2_fix_near_pair", names[i],
                      other=self.rownum[j], other_name=names[j], m=shown)
+
+    def far_namesakes(self, types, names, lon, lat, has_xy, township) -> None:
+        """Warn, on both rows, of two rows of one type, county and (folded) name lying DUPLICATE_M or more apart:
+        one facility entered twice (a corrected point beside the old one), or two facilities that need names telling
+        them apart; each row names the other, the distance and the cells they differ by. Both are imported, as two
+        facilities (QA 34: rows 18 and 23, both 房县中坝乡福利院, 60 and 50 beds, 5.8 km apart, both accepted without a
+        word, the confirm adding a second facility). Rows closer than DUPLICATE_M: :meth:`ids`."""
+        town = [str(township[i] or "") for i in range(self.n)]
+        groups: dict[tuple, list[int]] = {}
+        for i in np.flatnonzero(~self.refused & np.isfinite(lon) & np.isfinite(lat)):
+            if names[i] and types[i]:
+                groups.setdefault((types[i], town[i][:6], fold(names[i])), []).append(int(i))
+        groups = {k: rows for k, rows in groups.items() if len(rows) > 1}
+        if not groups:
+            return
+        x, y = lonlat_to_metric(np.asarray(lon, float), np.asarray(lat, float))
+        # the cells the two rows may differ by, as the file heads them
+        compared = [f for f in ("id", *CAPACITY_FIELDS, "capacity", "township", "village", "address", "phone",
+                                "operator", "built_year", "upgraded_year", "status", "remark") if f in self.cmap]
+        cells = {f: self.cell(f) for f in compared}
+        for rows in groups.values():
+            if len(rows) > 500:  # hundreds of one name in one county: each row with the next only
+                pairs = {i: [j] for i, j in zip(rows, rows[1:])} | {j: [i] for i, j in zip(rows, rows[1:])}
+            else:
+                pairs = {i: [j for j in rows if j != i] for i in rows}
+            for i, others in pairs.items():
+                far = [(float(np.hypot(x[i] - x[j], y[i] - y[j])), self.rownum[j], j) for j in others]
+                far = [d for d in far if np.isfinite(d[0]) and d[0] >= DUPLICATE_M]
+                if not far:
+                    continue
+                metres, _, j = min(far)
+                differ = [(self.cmap[f], cells[f][i], cells[f][j]) for f in compared if cells[f][i] != cells[f][j]]
+                empty = {"zh": "（空）", "en": "(empty)"}
+
+                def diff(lang: str) -> str:
+                    if not differ:
+                        return t("qa34f11_namesake_same", lang)
+                    shown = [t("qa34f11_namesake_cell", lang, column=c, a=(a[:20] or empty[lang]),
+                               b=(b[:20] or empty[lang])) for c, a, b in differ[:3]]
+                    more = t("qa34f11_more_cells", lang, n=len(differ) - 3) if len(differ) > 3 else ""
+                    return t("qa34f11_namesake_differ", lang, cells=("、" if lang == "zh" else ", ").join(shown) + more)
+
+                # a row placed by its names lies at a seat: the distance is that seat's
+                by_name = not (has_xy[i] and has_xy[j])
+                d = distance_words(metres)
+                apart = {lang: t("qa34f11_about" if by_name else "qa34f11_exactly", lang, d=d[lang]) for lang in ("zh", "en")}
+                self.add(i, "name", "warning", "namesake_far", "qa34f11_namesake_far", "qa34f11_fix_namesake_far",
+                         names[i], other=self.rownum[j], name=names[i], apart=apart,
+                         differ={"zh": diff("zh"), "en": diff("en")},
+                         seat={lang: t("qa34f11_namesake_seat", lang) if by_name else "" for lang in ("zh", "en")})
 
     def statuses(self) -> None:
         """Warn of a status cell that says neither operating nor closed (筹建, 整改中): the row is imported as an
@@ -2093,6 +2319,39 @@ class _Rows:
             if i not in found and fid not in used:
                 found[i] = fid
                 used.add(fid)
+        # a refused row standing for no facility by its id or its name (no name: QA 34, the row of 房县土城镇福利院 with
+        # its exact point and an empty name removed that home) that lies within REFUSED_NEAR_M of a current facility
+        # of its type: that facility, unless another row of the file names it
+        named: dict[tuple, set[int]] = {}  # (type, folded name): the rows naming it
+        for j in range(self.n):
+            if names[j]:
+                named.setdefault((types[j], fold(names[j])), set()).add(j)
+        near = [i for i in rows if i not in found and located[i] and not (given[i] and given[i] in used | known)]
+        pairs = []
+        cx, cy = current["x"].to_numpy(float), current["y"].to_numpy(float)
+        for i in near:
+            with np.errstate(invalid="ignore"):
+                close = np.flatnonzero(np.hypot(x[i] - cx, y[i] - cy) <= REFUSED_NEAR_M)
+            if not len(close):
+                continue
+            kinds = [types[i]] if types[i] else sorted(k for k in replaced if k)
+            counties = self.row_counties(i, township)
+            for k in close:
+                fid, (kind, county, folded, _) = current["id"].iat[k], current["key"].iat[k]
+                if kind not in kinds or fid in taken or fid in used or (counties and county not in counties):
+                    continue
+                if not named.get((kind, folded), set()) - {i}:  # no other row names it
+                    pairs.append((_metres_or_inf(x[i] - cx[k], y[i] - cy[k]), fid, self.rownum[i], i))
+        fac = getattr(self.region, "facilities", None)
+        fac_names = {str(a): str(b) for a, b in zip(fac["id"], fac["name"])} \
+            if pairs and fac is not None and "name" in fac else {}
+        for metres, fid, _, i in sorted(pairs):
+            if i not in found and fid not in used:
+                found[i] = fid
+                used.add(fid)
+                name = fac_names.get(str(fid), str(fid))
+                self.add(i, None, "warning", "refused_near_current", "qa34f11_refused_near", "qa34f11_fix_refused_near",
+                         name, name=name, d=distance_words(metres))
         return [{"row": int(self.rownum[i]), "id": str(found[i])} for i in sorted(found)]
 
     def row_counties(self, i: int, township) -> set[str]:
@@ -2153,13 +2412,17 @@ class _Rows:
                              column=col, limit=f"{limit:,.0f}")
                     continue
                 if m is None or float(m.group(1)) != int(float(m.group(1))):
+                    # 12.7 beds, 1e999, inf, nan: no count; a row standing for a current facility keeps its value
+                    # (:meth:`keep_current`, QA 34: known beds were wiped by such a cell)
                     self.add(i, fld, "warning", "capacity_not_number", "cap_not_number", "cap_fix_number", cell,
                              column=col)
+                    self.bad_capacity.setdefault(i, []).append((fld, self.issues[-1]))
                     continue
                 v = float(m.group(1))
                 if v < 0:
                     self.add(i, fld, "warning", "capacity_negative", "cap_negative", "cap_fix_number", cell,
                              column=col)
+                    self.bad_capacity.setdefault(i, []).append((fld, self.issues[-1]))
                 elif v > limit:  # a wrong unit or a total row: the row itself is in doubt
                     self.add(i, fld, "error", "capacity_implausible", "cap_implausible", "cap_fix_unit", cell,
                              column=col, limit=f"{limit:,.0f}")
@@ -2221,7 +2484,15 @@ class _Rows:
             name = col if col not in data else f"{col} (file)"
             data[name] = self.table.frame[col].iloc[idx].values
         out = gpd.GeoDataFrame(data, geometry=shapely.points(lon[idx], lat[idx]), crs=settings.STORAGE_CRS)
-        return out.set_index("id", drop=False).rename_axis(None)
+        out = out.set_index("id", drop=False).rename_axis(None)
+        # each type's name in both languages, for the data store's messages (geo.datasets.too_many_facilities: it
+        # cannot read the types file, and said the type's key: "类型“day_care”的设施有 12,000 处", QA 34)
+        from geo.datasets import TYPE_NAMES_ATTR
+
+        known = load_facility_types()
+        out.attrs[TYPE_NAMES_ATTR] = {k: {"zh": known[k].name_zh, "en": known[k].name_en_in_sentence()}
+                                      for k in sorted({str(types[i]) for i in idx if types[i]}) if k in known}
+        return out
 
 
 def load_register(path, *, region: Region, coords: str = "wgs84", facility_type: str | None = None,

@@ -40,20 +40,19 @@ def client(app):
 @pytest.fixture(scope="module")
 def checked(client):
     """The upload checked with 院名 mapped to the name, its answers in both languages: (uid, {lang: answer}),
-    plus the xlsx of the first check (no name column: a file-wide error)."""
+    plus the first check's answer (no name column: the mapping card, QA 34)."""
     first = upload(client, REGISTER, "敬老院名录.csv")
-    assert first.status_code == 200, first.data[:300]
+    assert first.status_code == 422, first.data[:300]
     first = first.get_json()
     uid = first["upload_id"]
-    assert any(i["code"] == "no_name_column" and i["row"] is None for i in first["issues"])
-    unmapped = client.get(f"/api/data/uploads/{uid}/report.xlsx?lang=en")
+    assert first["needs_mapping"] and first["missing"] == ["name"], first
     answers = {}
     for lang in ("zh", "en"):  # the English check last: the Chinese download must still say the Chinese
         r = client.post(f"/api/data/uploads/{uid}/recheck?lang={lang}",
-                        json={"column_map": {**first["columns"], "name": "院名"}})
+                        json={"column_map": {**first["column_map"], "name": "院名"}})
         assert r.status_code == 200, r.data[:300]
         answers[lang] = r.get_json()
-    return uid, answers, unmapped
+    return uid, answers, first
 
 
 def xlsx_summary(data: bytes, sheet: str) -> tuple[list[tuple[str, object]], list]:
@@ -141,11 +140,10 @@ def test_the_csv_ends_with_the_summary_as_notes(client, checked, lang):
     assert notes.index(f"{'Rows read' if en else '读取行数'}{colon}{c['rows']}") > notes.index(rep["notes"][0])
 
 
-def test_a_file_wide_error_is_in_the_summary(checked):
-    *_, unmapped = checked
-    summary, _ = xlsx_summary(unmapped.data, "Validation report")
-    errors = [v for k, v in summary if k == "Error"]
-    assert len(errors) == 1 and "no name column" in errors[0].lower() and errors[0].endswith("."), summary
+def test_a_missing_name_column_opens_the_mapping_card_naming_the_columns_not_read(checked):
+    *_, first = checked  # a file-wide error before QA 34, with a report; now the mapping card asks for the column
+    assert "院名" in first["message_zh"] and "名称" in first["message_zh"], first["message_zh"]
+    assert "no name column" in first["message_en"] and "院名" in first["message_en"], first["message_en"]
 
 
 def test_the_version_keeps_the_summary_and_an_older_report_has_its_counts(client, app, checked):

@@ -471,10 +471,12 @@ def test_a_register_without_a_name_column_is_refused_naming_the_columns_not_read
     g = shiyan.villages.geometry.iloc[3]
     p = tmp_path / "r.csv"
     p.write_text(f"站点,X坐标,Y坐标,所在地,备用\n甲站,{g.x},{g.y},某地,\n", encoding="utf-8")
-    rep = validate_register(p, region=shiyan, type_key="charity_station")
-    assert len(rep.accepted) == 0
-    issue = next(i for i in rep.issues if i.code == "no_name_column")
-    assert issue.severity == "error" and "站点" in issue.message_en and "column mapping" in issue.fix_en
+    from geo.errors import InputDataError
+
+    with pytest.raises(InputDataError) as e:  # the whole file (QA 34: the mapping card asks for the column)
+        validate_register(p, region=shiyan, type_key="charity_station")
+    assert e.value.details["missing"] == ["name"] and "站点" in str(e.value), e.value.details
+    assert "which column holds" in e.value.hint_en, e.value.hint_en
     # mapped by hand, the same file is read with its names
     rep = validate_register(p, region=shiyan, type_key="charity_station", column_map={"name": "站点"})
     assert rep.accepted["name"].tolist() == ["甲站"]
