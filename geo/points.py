@@ -178,20 +178,19 @@ def chosen_encoding_error(raw: bytes, label: str, chosen: str, used: str | None 
             said_zh = f"文件像是没有字节顺序标记的 {encoding_label(found)}"
         else:
             said_en, said_zh = f"The file reads as {page}", f"文件可按 {page} 编码读取"
-        hint_en = (f"{said_en}: set \"Text encoding\" to {page} on the Data page (on the command line, give {cli} to "
-                   "--encoding), or to \"detect\" (leave --encoding out).")
-        hint_zh = (f"{said_zh}：请在“数据管理”页面把“文字编码”改为 {page}（命令行：--encoding {cli}），"
-                   "或改为“自动识别”（命令行不加 --encoding）。")
+        # said for every face alike (the Data page's 文字编码, a command's --encoding): no face's own words
+        plain = cli == codec(found) or cli == page.lower()  # else UTF-16 without a mark: its byte order named
+        hint_en = f"{said_en}: set \"Text encoding\" to {page if plain else f'{page} ({cli})'}, or to \"detect\"."
+        hint_zh = f"{said_zh}：请把“文字编码”改为 {page if plain else f'{page}（{cli}）'}，或改为“自动识别”。"
         if codec(chosen) == "utf-8":  # the UTF-8 chosen is had by saving the table as such
             hint_en += " Or save the table as 'CSV UTF-8' in your spreadsheet program and upload it again."
             hint_zh += "也可在表格软件中另存为“CSV UTF-8”格式后重新上传。"
     else:
         hint_en = ("No other encoding coverplan reads (UTF-8, GBK, GB18030, UTF-16) fits it either: check that it is a "
-                   "text table (CSV), set \"Text encoding\" to \"detect\" on the Data page (on the command line, "
-                   "leave --encoding out), or save the table again as 'CSV UTF-8' in your spreadsheet program.")
+                   "text table (CSV), set \"Text encoding\" to \"detect\", or save the table again as 'CSV UTF-8' in "
+                   "your spreadsheet program.")
         hint_zh = ("其他可读取的编码（UTF-8、GBK、GB18030、UTF-16）也都无法读取：请确认文件是文本表格（CSV），"
-                   "在“数据管理”页面把“文字编码”改为“自动识别”（命令行不加 --encoding），"
-                   "或在表格软件中重新另存为“CSV UTF-8”格式。")
+                   "把“文字编码”改为“自动识别”，或在表格软件中重新另存为“CSV UTF-8”格式。")
     return InputDataError(
         f"{label}: the text encoding chosen, {shown}, cannot read the file{at_en}.",
         f"{label}：无法以 {shown} 编码读取文件（{shown} 为所选的文字编码{at_zh}）。",

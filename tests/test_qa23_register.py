@@ -280,7 +280,7 @@ def test_utf16_read_as_another_encoding_is_told_what_it_looks_like(tmp_path):
     path.write_bytes(UTF16_TEXT.encode("utf-16-le"))
     with pytest.raises(InputDataError) as exc:
         read_table(path, encoding="utf-8")
-    assert "give utf-16le" in exc.value.hint_en and "utf-16le" in exc.value.hint_zh, exc.value.hint_en
+    assert "UTF-16 (utf-16le)" in exc.value.hint_en and "utf-16le" in exc.value.hint_zh, exc.value.hint_en
     # a file with zero bytes that is no UTF-16 text is still a binary file
     (tmp_path / "bin.csv").write_bytes(bytes(range(256)) * 8)
     with pytest.raises(InputDataError, match="binary"):
