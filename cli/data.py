@@ -258,9 +258,6 @@ def column_example(columns, mapped: dict | None, field: str = "name") -> dict[st
 #: page's "更改列对应" button, which `data import` has not: it has --column). ``import``: `data import`;
 #: ``facilities``: an analysis's --facilities file (no mapping there: the file, or `data import --column`).
 CLI_FIXES = {
-    ("import", "no_name_column"): (
-        "请在文件中加上“名称”列，或用 --column name=列名 指定哪一列是名称{zh}",
-        "Add a name column (headed name), or say which column holds the names with --column name=HEADER{en}"),
     ("import", "column_shadowed"): (
         "请删去或重命名多余的一列，或用 --column 字段=列名 指定要读取的列",
         "Delete or rename the extra column, or name the column to read with --column FIELD=HEADER"),
@@ -269,11 +266,6 @@ CLI_FIXES = {
         "请核对哪一列正确：删去或重命名另一列，或用 --column 字段=列名 指定要读取的列{zh}",
         "Check which column is right: delete or rename the other one, or name the column to read with "
         "--column FIELD=HEADER{en}"),
-    ("facilities", "no_name_column"): (
-        "请在文件中加上“名称”列（或把设施名称所在列的列名改为“名称”）；也可用 coverplan data import facilities 文件 "
-        "--column name=列名 导入该名录，再不加 --facilities 分析",
-        "Add a name column (headed name), or head the column holding the names 名称 or name; or import the register "
-        "with coverplan data import facilities FILE --column name=HEADER and run the analysis without --facilities"),
     ("facilities", "column_shadowed"): (
         "请删去或重命名多余的一列；也可用 coverplan data import facilities 文件 --column 字段=列名 导入该名录，"
         "再不加 --facilities 分析",
