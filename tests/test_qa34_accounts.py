@@ -304,3 +304,27 @@ def test_the_admin_page_says_another_admins_change_and_reloads_the_row(page):
     page.wait_for_function("!document.getElementById('users-status').textContent.includes('重新载入')")
     page.wait_for_function("document.querySelector(\"#users-table tr[data-name='wang']\").dataset.role === 'viewer'")
     assert users.by_name("wang").role == "viewer"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("button", ["u-reset", "u-disable"])
+def test_a_reset_or_disable_of_an_account_renamed_meanwhile_reloads_its_row(page, button):
+    users = page.app.extensions["coverplan"]["users"]
+    name = f"temp-{button}"
+    users.add(name, "planner", None, password=PW, must_change=False)
+    page.goto(page.base + "/admin?lang=zh")
+    if page.query_selector("#login-name"):
+        page.fill("#login-name", "boss")
+        page.fill("#login-password", PW)
+        page.click("#login-submit")
+    row = f"#users-table tbody tr[data-name='{name}']"
+    page.wait_for_selector(row)
+    account = users.by_name(name).id
+    users.rename(name, name + "-new")  # another admin renames it after this page showed it
+    page.once("dialog", lambda d: d.accept())
+    page.click(f"{row} .{button}")
+    page.wait_for_function("document.getElementById('users-status').textContent.includes('重新载入')")
+    assert "改名为" in page.inner_text("#users-status")
+    page.wait_for_selector(f"#users-table tbody tr[data-name='{name}-new']")
+    now = users.by_name(name + "-new")
+    assert now.id == account and not now.disabled  # nothing done to it

@@ -163,11 +163,11 @@
       // ends the person's sessions at once: asked first (one click did it, QA 27)
       if (disabling && !window.confirm(TT("admin_confirm_disable", {name: name}))) return;
       send(url, "PATCH", {disabled: disabling}).then(done(disabling ? "admin_disabled_done" : "admin_enabled_done"))
-        .catch(fail(st));
+        .catch(refused(st, tr));
     } else if (b.classList.contains("u-reset")) {
       if (!window.confirm(TT("admin_confirm_reset", {name: name}))) return;
       send(url + "/reset", "POST").then(function (r) { showPassword("reset-result", name, r.password); done("admin_reset_done_name")(); })
-        .catch(fail(st));
+        .catch(refused(st, tr));  // renamed meanwhile by another admin: said, and the row shows its name now
     }
   });
 
