@@ -775,8 +775,12 @@ def upgrade_table(plan, region, lang: str):
             ("capacity_before", hd(f"{verb}前容量（{unit}）", f"Capacity before ({unit})"), "1"),
             ("capacity_after", hd(f"{verb}后容量（{unit}）", f"Capacity after ({unit})"), "1"),
             *([] if conv else [("utilisation_before", hd("现使用率", "Used now"), "pct")]),
+            # what it serves now beside what it serves once upgraded (planner.upgrades: served_after is
+            # served_before plus what it serves more itself); a conversion serves none as the type it becomes
+            *([] if conv else [("served_before", t("qa34f14_col_served_before", lang, who=who), "int")]),
             ("served_after", hd(f"{verb}后服务人数（{who}）", f"Serves once {verb} ({who})"), "int"),
-            ("demand_in_reach", hd(f"服务半径内需求（{who}）", f"Demand within reach ({who})"), "int"),
+            # the demand within the reach it has once upgraded (reach_after), not the reach it has now (QA 34)
+            ("demand_in_reach", t("qa34f14_col_demand_in_reach", lang, verb=verb, who=who), "int"),
             *([] if conv else [("reach_before", hd(f"{verb}前服务半径（{ru}）", f"Reach before ({ru})"), "1")]),
             ("reach_after", hd(f"{verb}后服务半径（{ru}）", f"Reach {'as converted' if conv else 'after'} ({ru})"), "1"),
             ("cost", t("capw_cost", lang), "2"),

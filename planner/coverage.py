@@ -78,10 +78,36 @@ def inside_matrix(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> np.ndarra
 
 def covered_matrix(units: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, ftype: FacilityType,
                    costs: np.ndarray) -> np.ndarray:
-    """Boolean (units x sites): the site covers the unit under the type's rule."""
+    """Boolean (units x sites): the site covers the unit under the type's rule. A site with a ``reach_factor``
+    (a facility upgraded, :func:`upgrade_reach_factors`) reaches that many times the standard."""
     if ftype.rule == "inside":
         return inside_matrix(units, sites)
-    return costs <= units["standard"].to_numpy(float)[:, None]
+    std = units["standard"].to_numpy(float)[:, None]
+    if "reach_factor" in sites and len(sites):
+        std = std * pd.to_numeric(sites["reach_factor"], errors="coerce").fillna(1.0).to_numpy(float)[None, :]
+    return costs <= std
+
+
+def upgrade_reach_factors(sites: pd.DataFrame) -> np.ndarray:
+    """Per row of a proposal's sites: how many times the standard it reaches once upgraded, NaN for a row that is
+    not an upgraded facility (a new site; a converted one, which reaches its new type's standard).
+
+    An upgrade's chosen facilities say it by ``reach_factor`` (web.proposals.sites_gdf), or by the reaches
+    planner.upgrades gives them, ``reach_after`` / ``reach_before`` (the GeoJSON `coverplan upgrade --out` and a
+    saved upgrade's download write): the upgraded map drew them at the normal reach (QA 34)."""
+    n = len(sites)
+    out = np.full(n, np.nan)
+    if not n:
+        return out
+    if "reach_factor" in sites:
+        out = pd.to_numeric(sites["reach_factor"], errors="coerce").to_numpy(float)
+    if "reach_before" in sites and "reach_after" in sites:
+        before = pd.to_numeric(sites["reach_before"], errors="coerce").to_numpy(float)
+        after = pd.to_numeric(sites["reach_after"], errors="coerce").to_numpy(float)
+        ok = np.isfinite(before) & np.isfinite(after) & (before > 0) & (after > 0)
+        ratio = np.divide(after, before, out=np.full(n, np.nan), where=ok)
+        out = np.where(np.isfinite(out), out, ratio)
+    return np.where(np.isfinite(out) & (out > 0), out, np.nan)
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs=QUANTILES) -> list[float | None]:
@@ -373,7 +399,11 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
         A register with ``id, name, facility_type, township_code, county_code``
         (default: the region's sample register, 示意).
     extra_sites : GeoDataFrame, optional
-        Proposed sites to count as open (``id, name, township_code, county_code``).
+        Proposed sites to count as open (``id, name, township_code, county_code``). A row that is an existing
+        facility upgraded (:func:`upgrade_reach_factors`: an upgrade proposal's chosen facilities) is not a
+        new site: that facility is counted once, reaching ``reach_factor`` times the standard (its service
+        area too, planner.maplayers); ``facilities["upgraded"]`` marks it, ``summary["upgraded_facilities"]``
+        counts them.
     mode : {"estimate", "network"}
         Straight-line estimate or road network (``graph`` then required).
     """
@@ -385,12 +415,25 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
         "township_code": sites["township_code"].values, "county_code": sites["county_code"].values,
         "synthetic": sites["synthetic"].astype(bool).values, "proposed": False,
     }, geometry=sites.geometry.values, crs=settings.STORAGE_CRS)
+    upgraded = bool(extra_sites is not None and len(extra_sites)
+                    and np.isfinite(upgrade_reach_factors(extra_sites)).any())
+    if upgraded:  # an upgrade's facilities: their reach enlarged, each counted once (QA 34: added again as new sites)
+        factor = upgrade_reach_factors(extra_sites)
+        ids = extra_sites["id"].astype(str).to_numpy()
+        by_id = {i: f for i, f in zip(ids, factor) if np.isfinite(f)}
+        sites["reach_factor"] = [by_id.get(i, 1.0) for i in sites["id"]]
+        sites["upgraded"] = sites["id"].isin(list(by_id))
+        # one no longer in the register (a file mapped on other data) stays a site of its own, at its reach
+        keep = ~pd.Series(ids).isin(sites["id"]).to_numpy()
+        extra_sites = extra_sites[keep].assign(reach_factor=np.where(np.isfinite(factor[keep]), factor[keep], 1.0))
     if extra_sites is not None and len(extra_sites):
         extra = gpd.GeoDataFrame({
             "id": extra_sites["id"].astype(str).values, "name": extra_sites["name"].values,
             "township_code": extra_sites["township_code"].values,
             "county_code": extra_sites["county_code"].values, "synthetic": False, "proposed": True,
         }, geometry=extra_sites.geometry.values, crs=settings.STORAGE_CRS)
+        if upgraded:
+            extra["reach_factor"], extra["upgraded"] = extra_sites["reach_factor"].to_numpy(float), True
         sites = gpd.GeoDataFrame(pd.concat([sites, extra], ignore_index=True), crs=settings.STORAGE_CRS)
     costs, is_estimate, engine = unit_travel(units, sites, ftype, mode=mode, graph=graph, params=params)
     u = evaluate(units, sites, ftype, costs)
@@ -410,6 +453,8 @@ def analyse_coverage(region: Region, type_key: str | FacilityType, *,
     summary = summarize(u["weight"].to_numpy(), u["covered"].to_numpy(bool), u["cost"].to_numpy(float))
     summary["facilities"] = int(len(sites))
     summary["proposed_facilities"] = int(sites["proposed"].sum())
+    if upgraded:
+        summary["upgraded_facilities"] = int(sites["upgraded"].astype(bool).sum())
     worst = u[~u["covered"]].sort_values(["cost", "weight"], ascending=[False, False]).head(10)
     worst = worst[["id", "name", "township_name", "county_name", "weight", "cost", "standard", "nearest_name"]]
     return Coverage(ftype=ftype, units=u, facilities=sites, by_township=by_t, by_county=by_c,

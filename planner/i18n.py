@@ -2880,3 +2880,41 @@ _STRINGS.update({
     "qa34f11_fix_cap_kept": ("如需更新，请填写不小于0的整数（如 60 或 60张）后重新校验",
                              "To update it, write a whole number >= 0 (e.g. 60) and check again"),
 })
+
+
+# -- fixer QA34-F14: an upgrade's (a conversion's) map shows coverage within the upgraded reach, and says so beside
+# the served figures (web.proposals.map_view, planner.mapexport.within_reach_note); a conversion named as one in the
+# list, on its page and on its offline map
+_STRINGS.update({
+    "qa34f14_type_converted": ("{src} → {dst}（转型）", "{src} → {dst} (conversion)"),
+    "qa34f14_list_served_role": ("{role}·按容量服务", "{role}, by capacity"),
+    "qa34f14_map_caption_upgrade": ("方案地图（改造后服务半径内覆盖）", "Map: within reach once upgraded"),
+    "qa34f14_map_caption_convert": ("方案地图（转型后服务半径内覆盖）", "Map: within reach once converted"),
+    "qa34f14_reach_others": ("其余设施 {std}", "other facilities {std}"),
+    "qa34f14_reach_upgraded": ("拟改造设施按现服务半径 ×{f}：{std}", "facilities upgraded, their reach ×{f}: {std}"),
+    "qa34f14_std_upgraded": ("{now}（改造后 {up}）", "{now} ({up} once upgraded)"),
+    "qa34f14_reach_same": ("{std}，改造不延长服务半径", "{std}, the upgrade does not lengthen the reach"),
+    "qa34f14_reach_converted": ("转型设施按{role}标准 {std}",
+                                "converted facilities at the standard of the type they become ({role}): {std}"),
+    "qa34f14_what_upgrade": ("改造", "upgrade"),
+    "qa34f14_what_convert": ("转型", "conversion"),
+    "qa34f14_note": ("地图显示{what}后服务半径内的覆盖（{reach}；只计距离，不计容量）：{covered} {who}（{share}）。"
+                     "上方“已服务”“服务比例”还按床位容量计（{served}，{sshare}）：半径内超出床位所能服务的人不计为已服务。",
+                     "The map shows coverage within reach after the {what} ({reach}; distance only, not capacity): "
+                     "{covered} {who} ({share}). The served figures above count the beds too ({served}, {sshare}): "
+                     "people within reach beyond what the beds serve are not counted as served."),
+    "qa34f14_note_same": ("地图显示{what}后服务半径内的覆盖（{reach}；只计距离，不计容量）：{covered} {who}（{share}），"
+                          "与上方按床位容量计的“已服务”相同。",
+                          "The map shows coverage within reach after the {what} ({reach}; distance only, not "
+                          "capacity): {covered} {who} ({share}), as many as the served figures above, which count "
+                          "the beds too."),
+    "qa34f14_note_nofigure": ("地图显示{what}后服务半径内的覆盖（{reach}；只计距离，不计容量）；上方“已服务”“服务比例”还按床位"
+                              "容量计，两者含义不同。",
+                              "The map shows coverage within reach after the {what} ({reach}; distance only, not "
+                              "capacity); the served figures above count the beds too, a different measure."),
+    "qa34f14_brief_note": ("服务半径内 {covered} {who}（{share}）；“已服务”另按床位容量计。",
+                           "{covered} {who} within reach ({share}); \"served\" counts the beds too."),
+    "qa34f14_fact_covered": ("服务半径内（地图）", "Within reach (map)"),
+    "qa34f14_col_demand_in_reach": ("{verb}后服务半径内需求（{who}）", "Demand within reach once {verb} ({who})"),
+    "qa34f14_col_served_before": ("现服务人数（{who}）", "Served now ({who})"),
+})

@@ -75,6 +75,65 @@ def sites_label(kind: str | None, lang: str, *, converted: bool = False) -> str:
     return t("n_sites", lang)
 
 
+def reach_text(ft, lang: str, *, factor: float | None = None, converted: bool = False) -> str:
+    """The reach an upgrade's (a conversion's) map draws, in words: "其余设施 城镇 1.0 公里 / 农村 3.0 公里；拟改造设施
+    城镇 1.5 公里 / 农村 4.5 公里（现服务半径 ×1.5）"; a conversion's facilities at the standard of the type they become
+    (``ft``). Its service areas were labelled with the type's standard alone beside an upgraded reach (QA 34)."""
+    std = ft.to_dict()["standard"]
+    now = standard_text(std, lang)
+    if converted:
+        return t("qa34f14_reach_converted", lang, role=ft.name(lang), std=now)
+    if factor is None or not np.isfinite(factor) or factor <= 0:
+        return now
+    if abs(factor - 1) < 1e-9:
+        return t("qa34f14_reach_same", lang, std=now)
+    up = standard_text({**std, "urban": float(std["urban"]) * factor, "rural": float(std["rural"]) * factor}, lang)
+    return (t("qa34f14_reach_others", lang, std=now) + ("; " if lang == "en" else "；") +
+            t("qa34f14_reach_upgraded", lang, std=up, f=f"{factor:g}"))
+
+
+def upgrade_reach_factor(facilities) -> float | None:
+    """The reach factor of a coverage's upgraded facilities (planner.coverage.analyse_coverage marks them), None
+    where none is upgraded."""
+    if facilities is None or not len(facilities) or "upgraded" not in facilities or "reach_factor" not in facilities:
+        return None
+    up = facilities["upgraded"].fillna(False).astype(bool).to_numpy()
+    f = pd.to_numeric(facilities["reach_factor"], errors="coerce").to_numpy(float)[up]
+    f = f[np.isfinite(f)]
+    return float(np.max(f)) if len(f) else None
+
+
+def within_reach_note(ft, before: dict, after: dict, lang: str, *, reach: str, converted: bool = False,
+                      covered: float | None = None, demand: float | None = None, short: bool = False) -> str:
+    """What an upgrade's (a conversion's) map shows beside its served figures: coverage within the reach after it,
+    distance only, where "served" counts the beds too. The figures are the map's (``covered`` of ``demand``; by
+    default the proposal's own ``after["covered"]``, recorded at the type's coverage points, which is what the
+    map counts); said without figures where none comparable is there. ``ft``: the type served (a conversion's
+    role). ``short``: the brief's one line, only where the map's figure is not the served one. The page said
+    19,101 → 30,298 served beside a map of 19,101 covered at the old reach, and a conversion's 66.0% served beside
+    a map of 70.0% covered, without a word (QA 34)."""
+    a = after or {}
+    at_points = (a.get("counted_at") or (before or {}).get("counted_at")) == "coverage_points"
+    if covered is None and at_points:
+        covered = _num(a, "covered")
+    if demand is None:
+        demand = _num(a, "demand")
+    what = t("qa34f14_what_convert" if converted else "qa34f14_what_upgrade", lang)
+    basis = ft.capacity.basis if getattr(ft, "capacity", None) is not None else ft.weight
+    who = t(f"capw_basis_{basis}", lang)
+    who = "" if who == f"capw_basis_{basis}" else who
+    if covered is None or not demand:
+        return "" if short else t("qa34f14_note_nofigure", lang, what=what, reach=reach)
+    share = share_text(covered / demand)
+    served = _num(a, "served")
+    same = served is not None and round(served) == round(covered)
+    if short:  # the brief's room is one A4 page: said where the two figures differ
+        return "" if same else t("qa34f14_brief_note", lang, covered=f"{covered:,.0f}", who=who, share=share)
+    key = "qa34f14_note_same" if same else "qa34f14_note"
+    return t(key, lang, what=what, reach=reach, covered=f"{covered:,.0f}", who=who, share=share,
+             served=_people(served), sshare=share_text(_num(a, "served_share")))
+
+
 def proposal_params(*, model: str | None, n_sites: int, standard: dict, mode: str | None,
                     is_estimate: bool, lang: str, kind: str | None = None, converted: bool = False,
                     extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -506,7 +565,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                  service_areas: dict | bool | None = True, sites_key: str = "proposed_sites",
                  gain_key: str = "added_weight", data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
-                 frame: tuple | None = None) -> folium.Map:
+                 frame: tuple | None = None, areas_label: str | None = None,
+                 sites_synthetic: bool = False) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -537,6 +597,12 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         facility popups take their capacity from it.
     frame : (west, south, east, north), optional
         What the map opens framed on (:func:`scope_bounds`: a county and its sites); by default the region.
+    areas_label : str, optional
+        The service areas' name in the layer list and the legend; by default with the type's standard (an
+        upgrade's says the upgraded reach, :func:`reach_text`).
+    sites_synthetic : bool
+        The numbered sites are register rows of the sample (an upgrade's or a conversion's facilities): the
+        legend's 示意 line names the register, as for the facilities drawn.
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -626,7 +692,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
 
     if service_areas and service_areas.get("features"):
         std = standard_text(ft.to_dict()["standard"], lang)
-        label = f"{tx('service_areas')}（{std}）" if lang == "zh" else f"{tx('service_areas')} ({std})"
+        label = areas_label or (f"{tx('service_areas')}（{std}）" if lang == "zh" else f"{tx('service_areas')} ({std})")
         folium.GeoJson(service_areas, name=html.escape(label), interactive=False,
                        style_function=lambda f: {"fill": False, "color": AREA_COLOUR, "weight": 1.4,
                                                  "dashArray": "5 4"}).add_to(m)
@@ -724,13 +790,15 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     shares += (f'<div class="row"><span class="sym" style="background:{palette.NO_DEMAND_COLOUR}"></span>'
                f'{tx("no_demand")}</div>')
     others = "".join(f'<div class="row">{sym}{html.escape(lab)}</div>' for sym, lab in legend)
-    # what is illustrative, as the data say it now (an imported register or boundary file is not)
+    # what is illustrative, as the data say it now (an imported register or boundary file is not); an upgrade's or a
+    # conversion's numbered facilities are register rows too (``sites_synthetic``)
+    fac_sample = sites_synthetic or (bool(cov.facilities["synthetic"].astype(bool).any())
+                                     if len(cov.facilities) and "synthetic" in cov.facilities else False)
     approx = [tx(k) for k, on in (
         ("approx_towns", (region.townships.get("geometry_quality", pd.Series(["approximate"])).astype(str)
                           != "official").any()),
         ("approx_villages", bool(cov.units["synthetic"].astype(bool).any()) if "synthetic" in cov.units else True),
-        ("approx_facilities", bool(cov.facilities["synthetic"].astype(bool).any())
-         if len(cov.facilities) and "synthetic" in cov.facilities else False)) if on]
+        ("approx_facilities", fac_sample)) if on]
     # the villages as imported: how many are still synthetic (planner.maplayers.provenance_labels)
     said = provenance_labels(region, lang, ft.key)["by_layer"]
     approx = [said.get("villages") if x == tx("approx_villages") and said.get("villages") else x for x in approx]
@@ -981,13 +1049,18 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
     and the cost follow its distance coverage, as the brief gives them (:func:`sized_facts`). A conversion
     (``converted``) is drawn as ``cov``'s type, the one it converts into; its 设施名录 row names the register
     its facilities come from too (:func:`converted_register`). ``notes``: the app's notes on the proposal, in
-    ``lang``, a row of the title block.
+    ``lang``, a row of the title block. An upgrade's (a conversion's) map is the coverage within the reach after it
+    (``cov`` with its facilities upgraded, planner.coverage.analyse_coverage): its title block gives that figure
+    beside the served ones and says why they differ (:func:`within_reach_note`), its service areas are named with
+    the reach drawn (:func:`reach_text`).
     """
     lang = "en" if lang == "en" else "zh"
     ft = cov.ftype
     after = after or cov.summary
     standard = ft.to_dict()["standard"]
-    dates = [ft.name(lang)]
+    # a conversion named as its list, page and brief name it: "农村福利院 → 区域性特困供养服务中心（转型）" (QA 34:
+    # titled with the type it becomes alone, while its page said 农村福利院)
+    dates = [converted_label(sites, ft, lang) if kind == "upgrade" and converted else ft.name(lang)]
     if saved is not None:
         dates.append(f"{t(saved_label, lang)} {when(saved)}")
     dates.append(f"{t('brief_generated', lang)} {when()}")
@@ -997,6 +1070,12 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                  (t("capw_served", lang), f"{_people(_num(before, 'served'))} → {_people(_num(after, 'served'))}"
                                           f" / {_people(_num(after, 'demand'))}" + served_whom(ft, lang)),
                  (sites_label(kind, lang, converted=converted), f"{len(sites)}")]
+        # what the map shows: coverage within the reach after it, distance only (QA 34: the "after" map drew the
+        # upgraded facilities at the old reach, a conversion's 70.0% covered beside 66.0% served, unexplained)
+        reach = reach_text(ft, lang, factor=upgrade_reach_factor(cov.facilities), converted=converted)
+        facts.append((t("qa34f14_fact_covered", lang), _within_reach_figures(before, after, cov, lang)))
+        notes = [within_reach_note(ft, before, after, lang, reach=reach, converted=converted,
+                                   **_map_figures(after, before, cov)), *(notes or [])]
     else:
         facts = [(share_label(ft, lang),
                   f"{share_text(before.get('covered_share'))} → {share_text(after.get('covered_share'))}"),
@@ -1023,7 +1102,49 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                         gain_key=("capw_added_served_converted" if converted else "capw_added_served") if upgrade
                         else "added_weight",
                         facts=facts, service_areas=service_areas, data_version=data_version, register=register,
-                        facilities=facilities, frame=frame)
+                        facilities=facilities, frame=frame,
+                        areas_label=f"{t('service_areas', lang)}{_paren(reach, lang)}" if upgrade else None,
+                        # an upgrade's or conversion's facilities are the register's: sample ones are 示意 (QA 34)
+                        sites_synthetic=upgrade and _any_synthetic(sites))
+
+
+def converted_label(sites, role_ft, lang: str) -> str:
+    """A conversion's type in words, "农村福利院 → 区域性特困供养服务中心（转型）": the type of its facilities (``sites``'
+    ``facility_type``) and the one they become (``role_ft``); the latter alone where the sites do not say."""
+    from planner.facility_types import get_type
+
+    keys = ([str(k) for k in sites["facility_type"].dropna().unique()]
+            if sites is not None and "facility_type" in sites else [])
+    try:
+        src = get_type(keys[0]).name(lang) if len(keys) == 1 and keys[0] != role_ft.key else None
+    except Exception:  # a type since removed from the types file
+        src = None
+    return t("qa34f14_type_converted", lang, src=src, dst=role_ft.name(lang)) if src else role_ft.name(lang)
+
+
+def _map_figures(after: dict, before: dict, cov) -> dict:
+    """The covered figures an upgrade's map note gives: the proposal's own (at the type's coverage points, what the
+    map counts, and for a county's proposal the county's as its other figures), else the map's whole."""
+    a = after or {}
+    at_points = (a.get("counted_at") or (before or {}).get("counted_at")) == "coverage_points"
+    if at_points and _num(a, "covered") is not None:
+        return {}
+    s = cov.summary or {}
+    return {"covered": _num(s, "covered_weight"), "demand": _num(s, "weight")}
+
+
+def _within_reach_figures(before: dict, after: dict, cov, lang: str) -> str:
+    """The title block's 服务半径内（地图） row: before → after of the people within reach, and their shares."""
+    fig = _map_figures(after, before, cov)
+    if fig:  # the map's own: its before is not recorded
+        cov_a, dem = fig["covered"], fig["demand"]
+        cov_b = None
+    else:
+        cov_a, dem, cov_b = _num(after, "covered"), _num(after, "demand"), _num(before or {}, "covered")
+    share = (lambda x: share_text(x / dem) if x is not None and dem else "–")  # noqa: E731
+    if cov_b is None:  # (whom it counts: the 已服务 row above says it, of the same people)
+        return f"{_people(cov_a)}{_paren(share(cov_a), lang)}"
+    return f"{_people(cov_b)} → {_people(cov_a)}{_paren(f'{share(cov_b)} → {share(cov_a)}', lang)}"
 
 
 def served_whom(ft, lang: str) -> str:

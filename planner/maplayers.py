@@ -39,6 +39,8 @@ def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=Non
 
     Drawn as one dissolved layer: hundreds of overlapping circles would be
     heavier to ship and their stacked opacity would look like extra coverage.
+    A facility with a ``reach_factor`` (upgraded: planner.coverage.analyse_coverage) reaches that many
+    times the standard: an upgrade's map drew its facilities at the reach they have now (QA 34).
     """
     if ft.rule != "within" or not len(facilities):
         return None
@@ -47,9 +49,11 @@ def service_area_layer(region, ft, facilities, mode: str = "estimate", graph=Non
     # circles that wrap around the globe and break the union.
     frame = shapely.box(*region.counties.total_bounds).buffer(0.5)
     shapes = []
-    for code, geom in zip(facilities["township_code"], facilities.geometry):
+    factors = (np.nan_to_num(np.asarray(facilities["reach_factor"], dtype=float), nan=1.0)
+               if "reach_factor" in facilities else np.ones(len(facilities)))
+    for code, geom, factor in zip(facilities["township_code"], facilities.geometry, factors):
         urban = bool(kind.get(code) == "urban")
-        cutoff = ft.standard_urban if urban else ft.standard_rural
+        cutoff = (ft.standard_urban if urban else ft.standard_rural) * (factor if factor > 0 else 1.0)
         area = service_area(geom, cutoff, mode=mode, unit=ft.unit, urban=urban, graph=graph)
         if not area.is_empty:
             shapes.append(shapely.make_valid(area).intersection(frame))

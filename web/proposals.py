@@ -781,13 +781,36 @@ def map_figure(service, ft, county: str | None, mode: str, version: int) -> dict
 
 # -- reading a saved proposal ---------------------------------------------------
 def sites_gdf(rec: dict) -> gpd.GeoDataFrame:
+    """A saved proposal's sites. An upgrade's (not a conversion's) carry its ``reach_factor``: the coverage with them
+    (planner.coverage.analyse_coverage) counts them as those facilities upgraded, at the upgraded reach, not as
+    new sites at the old one (QA 34: its "after" map was the coverage before the upgrade)."""
     fc = rec["geojson"]
     if not fc.get("features"):
         return gpd.GeoDataFrame({"id": [], "name": [], "township_code": [], "county_code": []},
                                 geometry=[], crs=settings.STORAGE_CRS)
     gdf = gpd.GeoDataFrame.from_features(fc["features"], crs=settings.STORAGE_CRS)
     gdf["id"] = gdf["id"].astype(str)
+    factor = upgrade_factor(rec)
+    if factor is not None:
+        gdf["reach_factor"] = factor
     return gdf
+
+
+def upgrade_factor(rec: dict) -> float | None:
+    """How many times its type's standard an upgrade proposal's facilities reach once upgraded, as solved (its
+    ``params.reach_factor``, else the type's ``[types.X.upgrade]``); None for any other proposal, a conversion too
+    (its facilities reach the standard of the type they become)."""
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    if s.get("kind") != "upgrade" or s.get("role"):
+        return None
+    f = (s.get("params") or {}).get("reach_factor")
+    if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f) or f <= 0:
+        try:
+            spec = ext()["service"].get_type(rec.get("type")).upgrade
+        except Exception:  # the type is gone: the sites' own reaches say it (planner.coverage.upgrade_reach_factors)
+            return None
+        f = spec.reach_factor if spec is not None else None
+    return float(f) if f else None
 
 
 def solved_type(rec: dict, service):
@@ -841,6 +864,9 @@ def view(rec: dict, lang: str) -> dict:
         "explanation": pick(s.get("explanation_zh"), s.get("explanation_en"), lang),
     })
     out.update(capacity_proposals.view_extra(s, lang))  # kind, and the sized / upgrade tables
+    # a conversion named as one (农村福利院 → 区域性特困供养服务中心（转型）), as the list and its offline map name it
+    out["type_label"] = type_label(rec, lang)
+    out.update(map_view(rec, lang))  # what its map shows, beside an upgrade's served figures (QA 34)
     out["synthetic_inputs"] = synthetic_inputs(rec)  # as `propose --json` and the .geojson say it (QA 29)
     out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
@@ -862,6 +888,67 @@ def view(rec: dict, lang: str) -> dict:
                         "map": scope_map(s, county), "before_note": scope_before_note(s, county, lang)}
     _add_county_en(out)
     return out
+
+
+def role_name(rec: dict, lang: str, service=None) -> str | None:
+    """The type a conversion makes, by name (a saved proposal's ``role``, or a list row's type's conversion when
+    it says ``converted``); None for any other proposal."""
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    if s.get("kind") == "upgrade" and s.get("role"):
+        name = pick(s.get("role_name_zh"), s.get("role_name_en"), lang)
+        if name:
+            return name
+        role = s["role"]
+    elif rec.get("converted") and not s:
+        try:
+            spec = (service or ext()["service"]).get_type(rec.get("type")).conversion
+        except Exception:  # the type is gone: what it converted into cannot be told
+            return None
+        role = spec.role if spec is not None else None
+    else:
+        return None
+    try:
+        return (service or ext()["service"]).get_type(role).name(lang) if role else None
+    except Exception:
+        return str(role) if role else None
+
+
+def type_label(rec: dict, lang: str, service=None) -> str:
+    """A proposal's type as its list row, its page, its brief and its offline map name it: a conversion's
+    "农村福利院 → 区域性特困供养服务中心（转型）" (QA 34: the list and the page said 农村福利院 beside the regional
+    centres' share, its offline map 区域性特困供养服务中心), any other's its type's name."""
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    name = pick(s.get("type_name_zh"), s.get("type_name_en"), lang) if s else None
+    if not name:
+        try:
+            name = (service or ext()["service"]).get_type(rec.get("type")).name(lang)
+        except Exception:  # a type since removed: its key still says which one
+            name = rec.get("type_name") or str(rec.get("type") or "")
+    role = role_name(rec, lang, service)
+    return t("qa34f14_type_converted", lang, src=name, dst=role) if role else name
+
+
+def map_view(rec: dict, lang: str) -> dict:
+    """What an upgrade's or a conversion's map shows, for its page and brief: ``map_caption`` (方案地图（改造后服务半径内
+    覆盖）), ``map_reach`` (the reach drawn: the facilities upgraded at theirs) and ``map_note``, the coverage within
+    that reach beside the served figures, which count the beds too (planner.mapexport.within_reach_note), with
+    ``map_note_short`` the brief's. Empty for any other proposal (its map is the coverage its figures give)."""
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    if s.get("kind") != "upgrade":
+        return {}
+    from planner.mapexport import reach_text, within_reach_note
+
+    converted = bool(s.get("role"))
+    try:
+        ft = solved_type(rec, ext()["service"])
+    except Exception:  # a type since removed: the caption without the reach
+        return {"map_caption": t("qa34f14_map_caption_convert" if converted else "qa34f14_map_caption_upgrade", lang)}
+    reach = reach_text(ft, lang, factor=upgrade_factor(rec), converted=converted)
+    before, after = s.get("before") or {}, s.get("after") or {}
+    return {"map_caption": t("qa34f14_map_caption_convert" if converted else "qa34f14_map_caption_upgrade", lang),
+            "map_reach": reach,
+            "map_note": within_reach_note(ft, before, after, lang, reach=reach, converted=converted),
+            "map_note_short": within_reach_note(ft, before, after, lang, reach=reach, converted=converted, short=True)}
 
 
 def scope_map(summary: dict, county) -> dict | None:
@@ -1062,6 +1149,14 @@ def list_scope_and_version(row: dict, lang: str, current: int, names: dict, is_c
     out = {"scope": {"county": str(county) if county else None,
                      "name": names.get(str(county), str(county)) if county else t("scope_city", lang)},
            "data_version": version}
+    if row.get("converted"):  # a conversion's row names the type it makes, whose share its figures are (QA 34)
+        service = getattr(is_current, "__self__", None) if is_current is not None else None
+        service = service if hasattr(service, "get_type") else None
+        try:
+            out["role_name"] = role_name(row, lang, service)
+            out["type_label"] = type_label(row, lang, service)
+        except Exception:  # outside the app (no service): the row as it was
+            pass
     if is_current is None:
         return {**out, "outdated": version != current}
     service = getattr(is_current, "__self__", None)
@@ -1158,6 +1253,7 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
                              standard=p["standard"] or {"unit": unit}, mode=pr.get("mode"),
                              is_estimate=bool(p["is_estimate"]), lang=lang, kind=kind, converted=converted,
                              extra=extra)
+    params = _upgraded_standards(params, p, unit, lang)
     who = t("weight_" + p["basis"], lang) if kind == "upgrade" and p.get("basis") else None
     base = (p.get("upgrade") or {}).get("demand_base")
     if who and base:  # 80岁以上人口，农村乡镇: whose 45,197, beside the census's 61,637 (QA 22)
@@ -1168,6 +1264,24 @@ def headline(p: dict, lang: str) -> tuple[list[tuple[str, str]], list[dict]]:
     if scope and not scope.get("facilities_scoped"):  # a city-wide count beside the county's coverage
         numbers = [r for r in numbers if r["label"] != t("brief_facilities", lang)]
     return params, numbers
+
+
+def _upgraded_standards(params: list, p: dict, unit: str, lang: str) -> list:
+    """An upgrade that lengthens the reach: its standard rows say the upgraded one too, "3.0 公里（改造后 4.5 公里）",
+    beside a map whose upgraded facilities reach that far (QA 34: the brief said 3.0 km beside 4.5 km circles)."""
+    up = p.get("upgrade") or {}
+    f = (up.get("params") or {}).get("reach_factor")
+    std = p.get("standard") or {}
+    if p.get("kind") != "upgrade" or up.get("role") or isinstance(f, bool) or not isinstance(f, (int, float)) \
+            or not math.isfinite(f) or f <= 0 or abs(f - 1) < 1e-9:
+        return params
+    out = []
+    for label, value in params:
+        for key, part in (("brief_standard_urban", "urban"), ("brief_standard_rural", "rural")):
+            if label == t(key, lang) and isinstance(std.get(part), (int, float)):
+                value = t("qa34f14_std_upgraded", lang, now=value, up=cost_text(float(std[part]) * f, unit, lang))
+        out.append((label, value))
+    return out
 
 
 def cost_arrays(rec: dict, lang: str):
@@ -1199,8 +1313,13 @@ def layers_for(rec: dict, service, lang: str) -> dict:
         sites["name"] = sites["name_en"].where(sites["name_en"].notna() & (sites["name_en"] != ""), sites["name"])
     mode = rec["params"].get("mode", "estimate")
     region = service.region_at(rec["params"].get("dataset_version") or 0)  # the data it was solved on
+    # an upgrade's facilities at their upgraded reach (sites_gdf gives it), a conversion's as facilities of the type
+    # they become: the map is the coverage after it (QA 34: an upgrade's was the coverage before it)
     cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
     out = service.layers_from_coverage(cov, lang, existing_only=True, region=region)
+    shown = map_view(rec, lang)
+    if shown.get("map_reach"):  # the service areas' key names the reach drawn (map.js), not the type's standard alone
+        out["standard_text"] = shown["map_reach"]
     out["sites"] = layers.feature_collection(
         sites, [c for c in ("priority", "name", "township_name", "county_name", "added_weight", "added_units",
                             "farthest_cost", "nearest_existing_id", "nearest_existing_name", "nearest_existing_cost",
@@ -1210,5 +1329,9 @@ def layers_for(rec: dict, service, lang: str) -> dict:
                 if c in sites])
     summary = rec["summary"]
     out["proposal"] = {"id": rec["id"], "name": display_name(rec, lang), "kind": summary.get("kind") or "location",
-                       "converted": bool(summary.get("role"))}
+                       "converted": bool(summary.get("role")), "type_label": type_label(rec, lang, service),
+                       # what the map's summary counts: an upgrade's, people within reach after it (distance only),
+                       # beside its served figures, which count the beds too (said in ``map_note``)
+                       **({"measure": "within_reach", **{k: shown[k] for k in ("map_caption", "map_note")
+                                                          if shown.get(k)}} if shown else {})}
     return out

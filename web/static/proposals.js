@@ -487,7 +487,8 @@
     return "<tr data-id='" + esc(r.id) + "' data-type='" + esc(r.type) + "'" + (r.outdated ? " class='outdated'" : "") + ">" +
       "<td>" + (r.damaged ? "" : "<input type='checkbox' class='pick' value='" + esc(r.id) + "' data-type='" + esc(r.type) +
         "' data-kind='" + esc(r.kind || "location") + "'>") + "</td>" +
-      "<td>" + name + "</td><td>" + esc(r.type_name || r.type).replace(/\//g, "/<wbr>") + "</td>" +
+      // a conversion's type as its page and offline map name it: 农村福利院 → 区域性特困供养服务中心（转型） (QA 34)
+      "<td>" + name + "</td><td>" + esc(r.type_label || r.type_name || r.type).replace(/\//g, "/<wbr>") + "</td>" +
       scopeCell(r) +
       // every count with its separators, as the other figures ("1,337", not "1337")
       "<td class='num'>" + CP.fmt(r.n_sites) + (r.kind === "upgrade" ?
@@ -495,7 +496,9 @@
       // an upgrade's shares are of people its capacity serves, the others' of demand covered by distance:
       // the two measures sit in one column, so the upgrade's says which it is
       "<td class='num'><b>" + pct(r.after.covered_share) + "</b>" +
-      (r.kind === "upgrade" ? "<div class='small muted measure-tag'>" + T("list_served_share") + "</div>" : "") + "</td>" +
+      // (a conversion's: the share the converted facilities serve as the type they become, whose name it says)
+      (r.kind === "upgrade" ? "<div class='small muted measure-tag'>" + esc(r.converted && r.role_name
+        ? T("qa34f14_list_served_role").replace("{role}", r.role_name) : T("list_served_share")) + "</div>" : "") + "</td>" +
       // the date and the delete button share one cell (stacked): an eighth column did not fit the
       // half-width card at 1100 px
       // Delete only where the server allows it (CP.mayManage, web/auth.py): not on a colleague's city-wide
