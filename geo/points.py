@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,8 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
+        if chosen and (wrong := misread_error(raw, label, chosen, enc, text)) is not None:
+            raise wrong  # chosen by hand and decoded, but into nonsense (QA 34: UTF-8 read as GBK or UTF-16)
         # utf-8-sig reads UTF-8 with or without the byte-order mark: name the one the file has
         return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
     if chosen:  # chosen by hand (the Data page's 文字编码, --encoding): said so, and what reads the file instead
@@ -146,8 +149,6 @@ def chosen_encoding_error(raw: bytes, label: str, chosen: str, used: str | None 
     cannot read it, where it stops (the line and the byte), and what to choose instead: the encoding the detector
     finds (:func:`decode_text` without one), else "detect" (自动识别). QA 34: it said "save the table as 'CSV UTF-8',
     or state its encoding" to a planner who had stated one."""
-    import codecs
-
     shown = encoding_label(chosen)
     try:
         raw.decode(used or chosen)
@@ -163,6 +164,20 @@ def chosen_encoding_error(raw: bytes, label: str, chosen: str, used: str | None 
         _, found = decode_text(raw, label)
     except InputDataError:
         found = None
+    hint_en, hint_zh = chosen_encoding_hint(chosen, used, found)
+    return InputDataError(
+        f"{label}: the text encoding chosen, {shown}, cannot read the file{at_en}.",
+        f"{label}：无法以 {shown} 编码读取文件（{shown} 为所选的文字编码{at_zh}）。",
+        hint_en=hint_en, hint_zh=hint_zh,
+        details={"path": label, "encoding": chosen, "encodings_tried": [used or chosen],
+                 "detected": encoding_label(found)})
+
+
+def chosen_encoding_hint(chosen: str, used: str | None, found: str | None) -> tuple[str, str]:
+    """(en, zh) what to choose instead of the encoding ``chosen`` by hand (read with ``used``) that does not fit a
+    file: the encoding ``found`` by the detector, else "detect" (自动识别): :func:`chosen_encoding_error`,
+    :func:`misread_error`."""
+    import codecs
 
     def codec(name: str) -> str:
         name = codecs.lookup(name).name
@@ -191,12 +206,122 @@ def chosen_encoding_error(raw: bytes, label: str, chosen: str, used: str | None 
                    "your spreadsheet program.")
         hint_zh = ("其他可读取的编码（UTF-8、GBK、GB18030、UTF-16）也都无法读取：请确认文件是文本表格（CSV），"
                    "把“文字编码”改为“自动识别”，或在表格软件中重新另存为“CSV UTF-8”格式。")
-    return InputDataError(
-        f"{label}: the text encoding chosen, {shown}, cannot read the file{at_en}.",
-        f"{label}：无法以 {shown} 编码读取文件（{shown} 为所选的文字编码{at_zh}）。",
-        hint_en=hint_en, hint_zh=hint_zh,
-        details={"path": label, "encoding": chosen, "encodings_tried": [used or chosen],
-                 "detected": encoding_label(found)})
+    return hint_en, hint_zh
+
+
+#: Characters of Chinese tables' text (ideographs, CJK and full-width punctuation, °·× №, circled numbers): a UTF-8
+#: reading made mostly of them is the file's own; GBK bytes that happen to be valid UTF-8 read as Latin, Greek,
+#: Cyrillic ... letters (two-byte sequences) instead.
+_CHINESE_TEXT = re.compile("[\u00b0\u00b7\u00d7\u2000-\u206f\u2116\u2160-\u217f\u2460-\u24ff\u3000-\u303f"
+                           "\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+                           "\U00020000-\U0003134f]")
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: What separates a table's cells and rows.
+_SEPARATORS = ",\t;\r\n"
+
+
+def plain_utf8(raw: bytes) -> str | None:
+    """``raw`` read as UTF-8 when it is plainly UTF-8 text with Chinese in it, else None: it decodes strictly, has
+    multibyte characters, at least one common ideograph, no control, private-use, unassigned or replacement
+    characters, and its non-ASCII characters are mostly those of Chinese text (:data:`_CHINESE_TEXT`). Valid
+    multibyte UTF-8 that reads so is all but never meant as GBK, GB18030 or UTF-16: of 40,000 place and facility
+    names of the region and the country written in GBK, none is such UTF-8."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:100_000]
+    others = _NON_ASCII.findall(sample)
+    if not others or not _IDEOGRAPH.search(sample):
+        return None
+    if _CONTROL.search(sample) or any(unicodedata.category(c) in ("Co", "Cn", "Cs", "Cc") or c == "\ufffd"
+                                      for c in set(others)):
+        return None
+    return text if len(_CHINESE_TEXT.findall(sample)) >= 0.8 * len(others) else None
+
+
+def common_share(text: str) -> float:
+    """The share of ``text``'s characters that are not ASCII (in its first 100,000) that are common Chinese text:
+    characters of GB2312 (its 6,763 ideographs and full-width punctuation). A text read in its own encoding has
+    more of them than one misread: garbled readings mix in rarer ideographs, Hangul, private-use characters."""
+    others = _NON_ASCII.findall(text[:100_000])
+    if not others:
+        return 0.0
+    common = 0
+    for c, n in Counter(others).items():
+        try:
+            c.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += n
+    return common / len(others)
+
+
+def _shown_sample(text: str, most: int = 8, *, from_start: bool = False) -> str:
+    """The first cell of ``text`` holding a character that is not ASCII, from that character on (``from_start``: the
+    first line, cells and all), as a message quotes it: at most ``most`` characters (… after a cut), characters that
+    cannot be shown as �."""
+    text = text.lstrip("\ufeff")
+    start = 0 if from_start else next((i for i, c in enumerate(text[:100_000]) if ord(c) >= 0x80), 0)
+    piece = []
+    for c in text[start:start + most + 1]:
+        if c in ("\r\n" if from_start else _SEPARATORS + '"'):
+            break
+        piece.append(c)
+    cut = len(piece) > most
+    shown = "".join("\ufffd" if unicodedata.category(c)[0] == "C" else c for c in piece[:most])
+    return shown + ("…" if cut else "")
+
+
+def misread_error(raw: bytes, label: str, chosen: str, used: str, text: str) -> InputDataError | None:
+    """The error for a text file that the encoding ``chosen`` by hand (read with codec ``used``) decodes into
+    ``text`` that is plainly not the file's, else None. QA 34: a UTF-8 file with GBK chosen read as 鍚嶇О (its
+    header 名称), and with UTF-16 chosen (even length) as 믤膠辻뫥, silently: the error then said only of missing
+    columns. Said when the file is plainly UTF-8 (:func:`plain_utf8`) and another encoding was chosen, or when
+    UTF-16 was chosen for a file without a byte-order mark whose bytes hold a table's separators (commas, tabs, line
+    breaks) and whose UTF-16 reading has none of them (its ASCII would have a zero byte each)."""
+    import codecs
+
+    try:
+        name = codecs.lookup(used).name
+    except LookupError:
+        return None
+    if name in ("utf-8", "utf-8-sig"):
+        return None
+    good = plain_utf8(raw)
+    if good is not None and good != text.lstrip("\ufeff") and common_share(good) > common_share(text):
+        found = "utf-8"  # (a GBK text that happens to be valid UTF-8 reads as rarer characters as UTF-8: kept)
+    elif name.startswith("utf-16") and not raw.startswith((b"\xff\xfe", b"\xfe\xff")) and \
+            sum(raw[:8192].count(c.encode()) for c in _SEPARATORS) >= 2 and \
+            not any(c in text[:100_000] for c in _SEPARATORS):
+        try:
+            good, found = decode_text(raw, label)
+        except InputDataError:
+            good = found = None
+        if found is not None and codecs.lookup(found).name == name:
+            good = found = None  # (the one chosen: nothing else to offer)
+    else:
+        return None
+    shown, bad = encoding_label(chosen), _shown_sample(text)
+    hint_en, hint_zh = chosen_encoding_hint(chosen, used, found)
+    if found is not None:
+        # a reading whose ASCII is not the bytes' own (UTF-16: two bytes a character) garbles the file from its first
+        # byte: the other reading is quoted from there too (its first line, as many bytes as the garbled sample)
+        whole = b"code,1\n".decode(name, errors="replace") != "code,1\n"
+        other, sample = encoding_label(found), _shown_sample(good, 16 if whole else 8, from_start=whole)
+        en = (f"{label}: the text encoding chosen, {shown}, reads this file as garbled text: \"{bad}\" where "
+              f"{other} reads \"{sample}\".")
+        zh = f"{label}：所选的文字编码 {shown} 把文件读成了乱码：文件中的“{sample}”（按 {other} 读取）被读成“{bad}”。"
+    else:
+        en = (f"{label}: the text encoding chosen, {shown}, reads this file as garbled text (\"{bad}\"), with none of "
+              "the commas, tabs or line breaks of a table.")
+        zh = f"{label}：所选的文字编码 {shown} 把文件读成了乱码（“{bad}”），读不出表格的逗号、制表符或换行。"
+    return InputDataError(en, zh, hint_en=hint_en, hint_zh=hint_zh,
+                          details={"path": label, "encoding": chosen, "encodings_tried": [used],
+                                   "detected": encoding_label(found), "misread": bad,
+                                   **({"reads_as": sample} if found is not None else {})})
 
 
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
