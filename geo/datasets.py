@@ -2000,7 +2000,8 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
 
     out: dict = {"facilities": {"added": [], "removed": [], "moved": [], "changed": [], "attributes": [],
                                 "capacity": []},
-                 "townships": {"changed": [], "requalified": []}, "villages": {"moved": []}, "population": {"changed": []},
+                 "townships": {"changed": [], "requalified": []}, "villages": {"moved": [], "requalified": []},
+                 "population": {"changed": []},
                  "site_marks": {"added": [], "removed": [], "changed": []},
                  "planner_sites": {"added": [], "removed": [], "moved": []}}
     if touched(FACILITIES):
@@ -2077,14 +2078,22 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
         both = [c for c in a.index if c in b.index]
         xa, xb = _metric_xy(a.loc[both]), _metric_xy(b.loc[both])
         dist = np.hypot(xa["x"] - xb["x"], xa["y"] - xb["y"])
-        for code in both:
+        none = pd.Series(None, index=both, dtype=object)
+        flag_a = a.loc[both, "location_quality"] if "location_quality" in a.columns else none
+        flag_b = b.loc[both, "location_quality"] if "location_quality" in b.columns else none
+        for code, fa, fb in zip(both, flag_a, flag_b):
             d = float(dist[code])
+            qa, qb = _json_safe(fa), _json_safe(fb)
             if d > VILLAGE_MOVED_M:
                 out["villages"]["moved"].append({
                     "code": code, "name": _json_safe(b.loc[code].get("name")),
                     "township_code": _json_safe(b.loc[code].get("township_code")), "distance_m": round(d, 1),
-                    "location_quality_before": _json_safe(a.loc[code].get("location_quality")),
-                    "location_quality_after": _json_safe(b.loc[code].get("location_quality"))})
+                    "location_quality_before": qa, "location_quality_after": qb})
+            elif qa != qb:  # the same place, another flag (a sample point given as official, QA 34): said, not a move
+                out["villages"]["requalified"].append({
+                    "code": code, "name": _json_safe(b.loc[code].get("name")),
+                    "township_code": _json_safe(b.loc[code].get("township_code")),
+                    "location_quality_before": qa, "location_quality_after": qb})
     if touched(POPULATION):
         pa = before.get(POPULATION, pd.DataFrame(columns=["code"])).set_index("code")
         pb = after.get(POPULATION, pd.DataFrame(columns=["code"])).set_index("code")
@@ -2130,6 +2139,7 @@ def diff_layers(before: dict, after: dict, *, changed: set[str] | None = None) -
                      "townships_changed": len(out["townships"]["changed"]),
                      "townships_requalified": len(out["townships"]["requalified"]),
                      "villages_moved": len(out["villages"]["moved"]),
+                     "villages_requalified": len(out["villages"]["requalified"]),
                      "population_changed": len(out["population"]["changed"]),
                      "site_marks_changed": sum(len(v) for v in out["site_marks"].values()),
                      "planner_sites_changed": sum(len(v) for v in out["planner_sites"].values())}

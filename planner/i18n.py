@@ -2918,3 +2918,19 @@ _STRINGS.update({
     "qa34f14_col_demand_in_reach": ("{verb}后服务半径内需求（{who}）", "Demand within reach once {verb} ({who})"),
     "qa34f14_col_served_before": ("现服务人数（{who}）", "Served now ({who})"),
 })
+
+
+# -- fixer QA34-F15
+_STRINGS.update({
+    # a village file that only makes a sample point official at the same place: said as the flag it is (QA 34)
+    "qa34f15_vill_official_line": ("{n} 个村（社区）点位改为实测位置（位置未变）：{names}",
+                                   "{points} now official (same place): {names}"),
+    "qa34f15_vill_flag_line": ("{n} 个村（社区）点位的位置质量标记改变（位置未变）：{names}",
+                               "{points} with another location quality flag (same place): {names}"),
+    # a village or township file's changes counted in its own terms, on the upload's report and its Changes sheet
+    "qa34f15_vill_summary": ("移动的村（社区）点位 {moved} 个；改为实测位置（位置未变）的村（社区）点位 {official} 个。",
+                             "Village points moved: {moved}; village points now official (same place): {official}."),
+    "qa34f15_town_summary": ("乡镇边界变化 {changed} 个；边界未变、质量标记改变的乡镇 {flagged} 个；移动的村（社区）点位 {moved} 个。",
+                             "Township boundaries changed: {changed}; townships with the same boundary and another "
+                             "quality flag: {flagged}; village points moved: {moved}."),
+})

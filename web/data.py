@@ -764,7 +764,7 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
             "column_map_used": opts.get("column_map") or None, "column_map_remembered": meta.get("remembered"),
             "identical": None if same is None else {"version": same, "text": _identical_text(same, g.lang)},
             # none when the confirm would be refused as a whole (blocked says why) or change nothing (identical)
-            "changes": None if blocked or same is not None else _upload_changes(diff, g.lang),
+            "changes": None if blocked or same is not None else _upload_changes(diff, g.lang, layer),
             "preview": fc, "preview_total": preview_total, "bounds": layers.bounds(region.counties),
             "current_version": _svc().version()}
 
@@ -815,14 +815,16 @@ CHANGE_KINDS = ("removed", "added", "moved", "changed", "attributes", "capacity"
 PAGE_KINDS = ("added", "removed", "moved", "changed", "attributes", "capacity")
 
 
-def _upload_changes(diff: dict | None, lang: str) -> dict | None:
+def _upload_changes(diff: dict | None, lang: str, layer: str | None = None) -> dict | None:
     """What confirming an upload would change (``diff``: geo.datasets.import_check's on the layer the confirm
     writes, the CLI's dry run's "Changes", the shape of GET /api/data/diff) for the report: the diff's members,
     each list cut to CHANGES_SHOWN (its ``counts`` count them all: ``facilities_removed`` ...), and in ``lang``:
     ``lists`` (per kind of facility change, removed first: ``kind``, ``n``, ``title`` and ``items``, each
     facility by name and id, a move with its distance), ``removed_text`` (the facilities the confirm removes:
     what it loses, said in a line of its own) and ``lines`` (the other layers' changes, as the version
-    comparison words them). None for no diff (a file the confirm refuses)."""
+    comparison words them) and ``summary``: a township or village file's changes counted in its own terms
+    (:func:`units_summary`; ``layer``: the layer the confirm writes, None: read from the diff), None for
+    facilities. None for no diff (a file the confirm refuses)."""
     if not isinstance(diff, dict):
         return None
     zh = lang != "en"
@@ -888,7 +890,30 @@ def _upload_changes(diff: dict | None, lang: str) -> dict | None:
     # the other layers' changes (a boundary file's townships, the villages it moves) as the comparison says them
     out["lines"] = diff_lines({k: v for k, v in diff.items() if k != "facilities"}, lang,
                               _svc().county_names(lang))
+    out["summary"] = units_summary(diff, lang, layer)
     return out
+
+
+def units_summary(diff: dict, lang: str, layer: str | None = None) -> str | None:
+    """A township or village file's changes counted in its own terms, zeros included (QA 34: a village file that
+    only made one sample point official was reported as "no facility added, removed, moved ..."): villages moved and
+    villages whose point is now official at the same place; a township file's boundaries changed, requalified and
+    the villages it moves. ``layer`` the layer written (None: the units' layer the diff changes, when it changes no
+    facility). None for a facility layer, or a diff with no change of townships or villages."""
+    tw, vi = diff.get("townships") or {}, diff.get("villages") or {}
+    if layer is None:
+        fac = diff.get("facilities") or {}
+        if any(fac.get(k) for k in CHANGE_KINDS):
+            return None
+        layer = "townships" if tw.get("changed") or tw.get("requalified") else (
+            "villages" if vi.get("moved") or vi.get("requalified") else None)
+    official = sum(1 for r in vi.get("requalified") or [] if r.get("location_quality_after") == "official")
+    if layer == "villages":
+        return t("qa34f15_vill_summary", lang, moved=len(vi.get("moved") or []), official=official)
+    if layer == "townships":
+        return t("qa34f15_town_summary", lang, changed=len(tw.get("changed") or []),
+                 flagged=len(tw.get("requalified") or []), moved=len(vi.get("moved") or []))
+    return None
 
 
 def capacity_words(v, field, lang: str) -> str:
@@ -1035,9 +1060,11 @@ def changes_rows(diff: dict, lang: str) -> list[list[str]]:
     return out
 
 
-def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: str | None, none_text: str) -> bytes:
+def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: str | None, none_text: str,
+                  layer: str | None = None) -> bytes:
     """The report workbook ``body`` with a sheet "变更" / "Changes": ``title``, the counts per kind of change as
-    the page's changes preview titles them, in the rows' order ("新增设施 1 处 · 移除设施 1 处"), then a row per change
+    the page's changes preview titles them, in the rows' order ("新增设施 1 处 · 移除设施 1 处"; a township or village
+    file's counted in its own terms, :func:`units_summary`, ``layer`` the layer it writes), then a row per change
     (:func:`changes_rows`); ``note`` instead of them when the changes are not known (a file the confirm refuses,
     the same data again), ``none_text`` when there are none."""
     from openpyxl import load_workbook
@@ -1054,6 +1081,8 @@ def changes_sheet(body: bytes, lang: str, title: str, diff: dict | None, note: s
         lists = (_upload_changes(diff, lang) or {}).get("lists") or []
         lists = sorted(lists, key=lambda x: PAGE_KINDS.index(x["kind"]) if x.get("kind") in PAGE_KINDS else 99)
         counts = " · ".join(x["title"] for x in lists)  # in the rows' order (the comparison's: added first)
+        # a village or township file's changes in their own terms, never "no facility changed" (QA 34)
+        counts = counts or units_summary(diff, lang, layer) or ""
         ws.append([xlsx_text(t("qa33f2_changes_counts", lang)), xlsx_text(counts or none_text)])
     if note:
         ws.append([xlsx_text(note)])
@@ -1101,7 +1130,8 @@ def _report_changes(d: Path, meta: dict, version: int | None, lang: str) -> tupl
         return title, None, t("qa33f2_changes_unknown", lang), ""
     diff = kept.get("diff") if isinstance(kept, dict) else None
     if isinstance(diff, dict):
-        return title, diff, None, t("qa32ff_changes_none", lang)
+        return title, diff, None, (units_summary(diff, lang, meta.get("layer"))
+                                   or t("qa32ff_changes_none", lang))
     facts = meta.get("facts") if isinstance(meta.get("facts"), dict) else {}
     blocked = facts.get("blocked")
     if facts.get("identical") is not None:
@@ -1754,9 +1784,23 @@ def version_source(sent: str):
             err.hint_en = "Only an import keeps its file; map edits, rollbacks and the embedded data have none."
             err.hint_zh = "只有导入生成的版本保存原始文件；地图编辑、回退和内置数据没有原始文件。"
         raise err
-    resp = send_file(path, as_attachment=True, download_name=_source_download_name(version, made, path), max_age=0)
+    name = _source_download_name(version, made, path)
+    resp = send_file(path, as_attachment=True, download_name=name, max_age=0)
+    resp.headers["Content-Disposition"] = source_disposition(version, name, path.suffix)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+def source_disposition(version: int, name: str, suffix: str) -> str:
+    """Content-Disposition of a version's original file ``name``: the name itself when it is plain ASCII, else an
+    ASCII fallback that says what the file is, "coverplan-v12-source.csv" (with the file's extension), beside the
+    UTF-8 name in ``filename*``. QA 34: the fallback was the name with its Chinese dropped, ' 2025 ().csv'."""
+    from urllib.parse import quote
+
+    ext = next((x for x in (Path(name).suffix, suffix) if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", x or "")), "")
+    if name.isascii() and re.fullmatch(r"[A-Za-z0-9._ ()\-]+", name):
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"coverplan-v{int(version)}-source{ext}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _report_download(d: Path, meta: dict, fmt: str, version: int | None = None):
@@ -1795,7 +1839,8 @@ def _report_download(d: Path, meta: dict, fmt: str, version: int | None = None):
     body = exports.table_bytes(rows, columns, fmt, lang, sheet=t("data_report", lang), title=title,
                                summary=summary, summary_head=t("f9_summary", lang))
     if fmt == "xlsx":  # and what the confirm changes / changed, as the page's changes preview lists it (QA 33)
-        body = changes_sheet(body, lang, *_report_changes(d, meta, version, lang))
+        body = changes_sheet(body, lang, *_report_changes(d, meta, version, lang),
+                             layer=None if version is not None else meta.get("layer"))
     return exports.download(body, fmt, "validation-report")
 
 
@@ -2203,8 +2248,20 @@ def diff_lines(d: dict, lang: str, counties: dict | None = None, types: dict | N
         out.append(f"边界质量标记变化 {len(rows)} 个：{_names(rows, lang)}" if zh
                    else f"{_count_en(len(rows), 'township', 'townships')} with another quality flag: {_names(rows, lang)}")
     vm = (d.get("villages") or {}).get("moved") or []
-    if vm:
-        out.append(f"村（社区）点位变化 {len(vm)} 个：{_names(vm, lang)}" if zh else f"{_count_en(len(vm), 'village point', 'village points')} moved: {_names(vm, lang)}")
+    if vm:  # each with its distance, as facility moves and the CLI say it ("八里扁村委会（移动 94 米）", QA 34)
+        named = _names(vm, lang, counties=counties, extra=lambda r: moved_text(r, lang))
+        out.append(f"村（社区）点位变化 {len(vm)} 个：{named}" if zh
+                   else f"{_count_en(len(vm), 'village point', 'village points')} moved: {named}")
+    vq = (d.get("villages") or {}).get("requalified") or []
+    if vq:  # the same point, now official (a sample point given as measured): no move, said as the flag it is
+        official = [r for r in vq if r.get("location_quality_after") == "official"]
+        other = [r for r in vq if r.get("location_quality_after") != "official"]
+        if official:
+            out.append(t("qa34f15_vill_official_line", lang, n=len(official), names=_names(official, lang),
+                         points=_count_en(len(official), "village point", "village points")))
+        if other:
+            out.append(t("qa34f15_vill_flag_line", lang, n=len(other), names=_names(other, lang),
+                         points=_count_en(len(other), "village point", "village points")))
     pc = (d.get("population") or {}).get("changed") or []
     if pc:
         out.append(f"人口数据变化 {len(pc)} 个单元" if zh else f"population changed for {_count_en(len(pc), 'unit', 'units')}")

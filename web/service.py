@@ -65,8 +65,15 @@ def _in_county(a: dict, b: dict, county: str | None):
 def _county_rows(frame, layer: str, ours):
     """The rows of ``frame`` (a version's townships, villages or population layer, as geo.datasets.DatasetStore.layers
     gives them; None: the version has none) that ``ours`` (:func:`_in_county`) places in the county, indexed by
-    their code as text and sorted, with their columns sorted and the geometry as WKB: two versions' rows compare
-    with ``equals`` (on the columns both have). A population row is its village's (``code``); a version without population rows has none."""
+    their code as text and sorted, with their columns sorted: what a proposal is solved on. A township with its
+    columns and the geometry as WKB (two versions' rows compare with ``equals``, on the columns both have); a
+    village by its point alone, ``x`` and ``y`` in metres (:meth:`Service._same_rows`: coverage uses the point, and its
+    bookkeeping -- ``location_quality``, ``location_source``, written by an import that gave a sample point as
+    official at the same place -- is no change of the data solved on, QA 34); a population row by its numbers
+    (every band, as floats), as its village's (``code``). A version without population rows has none."""
+    import geopandas as gpd
+
+    from geo import settings as geo_settings
     from geo.datasets import POPULATION, VILLAGES
 
     if frame is None:
@@ -74,12 +81,17 @@ def _county_rows(frame, layer: str, ours):
     if layer == POPULATION:
         codes = frame["code"].astype(str)
         rows = pd.DataFrame(frame).set_index(codes.to_numpy()).drop(columns=["code"])
+        rows = rows.apply(pd.to_numeric, errors="coerce").astype(float)
         layer = VILLAGES
     else:
         rows = pd.DataFrame(frame)
         rows.index = rows.index.astype(str)
     rows = rows[np.fromiter((ours(layer, c) for c in rows.index), bool, len(rows))].copy()
-    if "geometry" in rows.columns:  # exact coordinates, as stored
+    if layer == VILLAGES and "geometry" in rows.columns:  # the point, in metres
+        xy = gpd.GeoSeries(rows["geometry"], crs=getattr(frame, "crs", None) or geo_settings.STORAGE_CRS)
+        xy = xy.to_crs(geo_settings.METRIC_CRS)
+        rows = pd.DataFrame({"x": xy.x.to_numpy(float), "y": xy.y.to_numpy(float)}, index=rows.index)
+    elif "geometry" in rows.columns:  # exact coordinates, as stored
         rows["geometry"] = [None if g is None else g.wkb for g in rows["geometry"]]
     return rows.sort_index().sort_index(axis=1)
 
@@ -151,10 +163,11 @@ class Service:
         same file) did not change; nor did a facility layer whose facilities are the same in both versions
         (geo.datasets.same_facilities, the row-level compare the store's edits use: a whole register imported
         again rewrites every type's layer, and one type's rows differ, QA 33), with ``county`` its facilities in
-        that county (another county's edit of the type did not change it for that county's proposal); for a
-        county's proposal the townships, villages and population rows likewise: those of that county (QA 34: a
-        village moved in another county marked it outdated; web.service.layer_counts counts them so). A version
-        that cannot be read counts as every layer changed."""
+        that county (another county's edit of the type did not change it for that county's proposal); the
+        townships, villages and population rows likewise, for a county's proposal those of that county (QA 34: a
+        village moved in another county marked it outdated; web.service.layer_counts counts them so), villages by
+        their points (a village file that only flagged a sample point official at the same place changed no
+        proposal's data, city-wide or a county's). A version that cannot be read counts as every layer changed."""
         cur = self.version() if to is None else int(to)
         layers = tuple(dict.fromkeys(str(x) for x in layers))
         v = int(version)
@@ -269,20 +282,33 @@ class Service:
         versions ``v`` and ``cur`` (``data``: a version's layers, as geo.datasets.DatasetStore.layers gives
         them): the facilities of the type, in the county if one is given (geo.datasets.same_facilities, the
         store's own row compare), the marks and planner-added sites of the types or of every type. False for
-        any other layer, and when either version cannot be read. With ``county``, the townships, villages and
-        population rows of that county too (:func:`_county_rows`, placed by :func:`_in_county` as the re-solve
-        card's counts are): a layer whose rows there are the same in both versions did not change for it."""
+        any other layer, and when either version cannot be read. The townships, villages and population rows too,
+        with ``county`` those of that county (:func:`_county_rows`, placed by :func:`_in_county` as the re-solve
+        card's counts are; every row for a city-wide proposal): a layer whose rows there are the same in both
+        versions did not change for it -- villages by code and point (none moved over geo.datasets.VILLAGE_MOVED_M,
+        as the comparison and the card count a move; a sample point flagged official where it stood is no change)."""
         from geo.datasets import ALL_TYPES, MARKS, POPULATION, SITES, TOWNSHIPS, VILLAGES, same_facilities
 
-        if county and layer in (TOWNSHIPS, VILLAGES, POPULATION):
+        # (a city-wide proposal's too, every row its own: a village file that only flagged a sample point official at
+        # the same place rewrote the layer's file, and marked every proposal outdated, QA 34)
+        if layer in (TOWNSHIPS, VILLAGES, POPULATION):
             try:
                 a, b = data(v), data(cur)
                 ours = _in_county(a, b, county)
                 rows_a, rows_b = _county_rows(a.get(layer), layer, ours), _county_rows(b.get(layer), layer, ours)
                 if len(rows_a) == len(rows_b) == 0:  # none there in either: the same
                     return True
-                # on the columns both have: a column one version adds to every row (the villages' location_source
-                # an import writes, "embedded" for those it left) is no change of the county's rows
+                if layer == VILLAGES:  # the same villages, none moved by more than the comparison calls a move
+                    from geo.datasets import VILLAGE_MOVED_M
+                    if not rows_a.index.equals(rows_b.index):
+                        return False
+                    moved = np.hypot(rows_a["x"].to_numpy() - rows_b["x"].to_numpy(),
+                                     rows_a["y"].to_numpy() - rows_b["y"].to_numpy())
+                    return bool(np.all(moved <= VILLAGE_MOVED_M))
+                if layer == POPULATION:  # every band: a band one version has and the other lacks is a change
+                    return rows_a.equals(rows_b)
+                # on the columns both have: a column one version adds to every row (the townships' geometry_source
+                # an import writes) is no change of the county's rows
                 both = [col for col in rows_a.columns if col in rows_b.columns]
                 return rows_a[both].equals(rows_b[both])
             except Exception:  # unreadable: changed, as far as anyone can tell

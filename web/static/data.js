@@ -285,6 +285,8 @@
     if (!ch) { box.innerHTML = ""; return; }
     var lists = ch.lists || [], lines = ch.lines || [];
     var h = "<h3>" + esc(T("qa32ff_changes_title")) + "</h3>";
+    // a township or village file's changes counted in its own terms (villages moved, now official at the same place)
+    if (ch.summary) h += "<p class='changes-summary'>" + esc(ch.summary) + "</p>";
     if (ch.removed_text) h += "<p class='changes-removed'>" + esc(ch.removed_text) + "</p>";
     lists.forEach(function (l) {
       h += "<details class='changes-list' data-kind='" + esc(l.kind) + "'><summary>" + esc(l.title) + "</summary><ul>" +
@@ -293,7 +295,7 @@
         "</ul></details>";
     });
     if (lines.length) h += "<ul class='changes-lines'>" + lines.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") + "</ul>";
-    if (!lists.length && !lines.length) h += "<p class='small muted'>" + esc(T("qa32ff_changes_none")) + "</p>";
+    if (!lists.length && !lines.length && !ch.summary) h += "<p class='small muted'>" + esc(T("qa32ff_changes_none")) + "</p>";
     box.innerHTML = h;
   }
 
