@@ -967,6 +967,8 @@ def _print_changes(d: dict, lang: str) -> None:
         ("ds_town_requalified", d["townships"].get("requalified", []), None),  # often all of them: a count
         ("ds_vill_moved", d["villages"]["moved"],
          lambda r: f"{r['code']} {r['name']}: {moved_text(r, lang)}"),
+        # a village whose point is now official (or 示意 again) where it stood: a count, as townships' (QA 34)
+        ("qa34_vill_requalified", d["villages"].get("requalified", []), None),
         ("ds_pop_changed", [{"code": c} for c in d["population"]["changed"]], lambda r: r["code"]),
         ("ds_sites_changed", [dict(r, how=k) for k in ("added", "moved", "removed")
                               for r in d.get("planner_sites", {}).get(k, [])],

@@ -2934,3 +2934,9 @@ _STRINGS.update({
                              "Township boundaries changed: {changed}; townships with the same boundary and another "
                              "quality flag: {flagged}; village points moved: {moved}."),
 })
+
+
+# -- QA 34: the lead's own keys
+_STRINGS.update({
+    "qa34_vill_requalified": ("位置未变、质量标记改变的村（社区）点位", "village points in the same place, other quality flag"),
+})

@@ -199,3 +199,14 @@ def test_a_township_file_is_counted_in_its_own_terms_and_a_register_is_not():
     assert units_summary({"facilities": {"added": [{"id": "x"}]}, **{k: diff[k] for k in ("townships", "villages")}},
                          "zh") is None  # a diff that changes facilities is counted by the facility lists
     assert "乡镇边界变化 1 个" in t("qa34f15_town_summary", "zh", changed=1, flagged=2, moved=1)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_counts_villages_made_official_where_they_stand(capsys, var, tmp_path, lang):  # noqa: F811
+    from geo.regions import load_region
+
+    p = tmp_path / "v.csv"
+    p.write_bytes(_at(load_region("shiyan"), VILLAGE))
+    code, out, err = run(capsys, "--lang", lang, "data", "import", "villages", str(p), "--dry-run")
+    assert code == 0, err
+    assert f"{t('qa34_vill_requalified', lang)}: 1" in out, out
