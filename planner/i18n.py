@@ -2940,3 +2940,36 @@ _STRINGS.update({
 _STRINGS.update({
     "qa34_vill_requalified": ("位置未变、质量标记改变的村（社区）点位", "village points in the same place, other quality flag"),
 })
+
+
+# -- fixer QA34-F17: a county proposal's "before" note names what each figure counts and gives the coverage map's figure
+# as the map shows it (web.proposals.scope_before_note: the map shows the share of units, not the weighted share); an
+# upgrade's exports give what each facility serves now and once upgraded (web.exports.upgrade_served_columns, headed as
+# `coverplan upgrade --out`)
+_STRINGS.update({
+    "qa34f17_scope_before": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），故按{who}计的“方案前”（{before}）"
+                             "可能低于计入邻县设施时的 {map}（同样按{who}计）。",
+                             "A county's proposal counts only the county's own facilities (villages reached from a "
+                             "facility in a neighbouring county are left out), so its \"before\" ({before} of {who} "
+                             "covered) can be lower than the {map} of {who} covered counting the neighbours' "
+                             "facilities too."),
+    "qa34f17_scope_before_std": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），且本方案的服务标准与覆盖地图"
+                                 "（按该类型的标准）不同，故按{who}计的“方案前”（{before}）与按该类型标准、计入邻县设施时的 "
+                                 "{map} 不可直接比较。",
+                                 "A county's proposal counts only the county's own facilities (villages reached from "
+                                 "a facility in a neighbouring county are left out), and this one was solved at another "
+                                 "standard than the coverage map's (the type's), so its \"before\" ({before} of {who} "
+                                 "covered) and the {map} covered at the type's standard, counting the neighbours' "
+                                 "facilities too, are not to be compared."),
+    "qa34f17_scope_before_same": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入）；此处按{who}计的“方案前”"
+                                  "（{before}）与计入邻县设施时相同。",
+                                  "A county's proposal counts only the county's own facilities (villages reached from "
+                                  "a facility in a neighbouring county are left out); here its \"before\" ({before} of "
+                                  "{who} covered) is the same counting the neighbours' facilities too."),
+    "qa34f17_scope_map_units": ("覆盖地图按单元数计：该县区已覆盖单元 {units}（{covered}/{n}）。",
+                                "The coverage map counts units: {units} ({covered}/{n}) of the county's are covered."),
+    "qa34f17_who_weight": ("需求权重", "the demand weight"),
+    "qa34f17_verb_upgraded": ("改造", "upgraded"),
+    "qa34f17_verb_converted": ("转型", "converted"),
+    "qa34f17_col_served_after": ("{verb}后服务人数（{who}）", "Serves once {verb} ({who})"),
+})

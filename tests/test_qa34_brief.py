@@ -110,8 +110,13 @@ def test_the_page_and_the_brief_give_both_figures(server, made, key, lang):
     rec = server.app.extensions["coverplan"]["store"].get(made[key]["id"])
     county = MAOJIAN if key == "county" else YUNXI
     before = share_text(rec["summary"]["before"]["covered_share"])
-    on_map = share_text(_map_row(c, "elderly_complex", county)["covered_share"])
-    said = t("qa34f2_scope_before", lang, before=before, map=on_map)
+    row = _map_row(c, "elderly_complex", county)
+    on_map = share_text(row["covered_share"])
+    # each figure named by what it weighs, and the map's own (its share of units) as the map writes it (QA 34, F17)
+    who = t("weight_aged_60", lang)
+    said = t("qa34f17_scope_before", lang, before=before, map=on_map, who=who) + (" " if lang == "en" else "") + \
+        t("qa34f17_scope_map_units", lang, units=share_text(row["covered_units"] / row["units"]),
+          covered=f"{row['covered_units']:,}", n=f"{row['units']:,}")
     assert before in said and on_map in said and before != on_map
     for url, mark in ((f"/proposals/{made[key]['id']}", "scope-before-note"),
                       (f"/proposals/{made[key]['id']}/brief", "brief-scope-before-note")):
@@ -139,7 +144,7 @@ def test_an_older_county_proposal_keeps_the_words_without_figures(server, made):
     pid = store.add(name="std", type_key=rec["type"], summary=std, geojson=rec["geojson"], params=rec["params"])
     html = c.get(f"/proposals/{pid}?lang=en").get_data(as_text=True)
     m = re.search(r'id="scope-before-note">(.*?)</p>', html, re.S)
-    assert markup.unescape(m.group(1)).startswith(t("qa34f2_scope_before_std", "en", before="X", map="Y")[:60])
+    assert markup.unescape(m.group(1)).startswith(t("qa34f17_scope_before_std", "en", before="X", map="Y", who="Z")[:60])
     assert "are not to be compared" in m.group(1)
     # the map's figure the county's own (no village reached from a neighbour alone): "the same", not "can be lower"
     alike = {**rec["summary"], "scope_map": {**rec["summary"]["scope_map"],
@@ -148,7 +153,10 @@ def test_an_older_county_proposal_keeps_the_words_without_figures(server, made):
     html = c.get(f"/proposals/{pid}/brief?lang=zh").get_data(as_text=True)
     m = re.search(r'id="brief-scope-before-note">(.*?)</p>', html, re.S)
     before = share_text(rec["summary"]["before"]["covered_share"])
-    assert markup.unescape(m.group(1)) == t("qa34f2_scope_before_same", "zh", before=before)
+    m_ = rec["summary"]["scope_map"]
+    assert markup.unescape(m.group(1)) == t("qa34f17_scope_before_same", "zh", before=before, who="60岁以上人口") + \
+        t("qa34f17_scope_map_units", "zh", units=share_text(m_["covered_units"] / m_["units"]),
+          covered=f"{m_['covered_units']:,}", n=f"{m_['units']:,}")
     assert "可能低于" not in m.group(1)
 
 

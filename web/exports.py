@@ -88,7 +88,7 @@ FACILITY_COLUMNS = [
 PERCENT_KEYS = {"covered_share", "utilisation"}  # utilisation: a sized proposal's sites (issue 16)
 #: Columns counting people served (a capacity converted by the standard, so fractional): whole people, as
 #: the pages show them (a planner compares the file with the page).
-PEOPLE_KEYS = {"load", "added_served", "added_alone"}
+PEOPLE_KEYS = {"load", "added_served", "added_alone", "served_before", "served_after"}
 #: Columns holding a travel cost: their header names the unit.
 COST_KEYS = {"farthest_cost", "nearest_existing_cost"}
 
@@ -102,6 +102,33 @@ UNIT_COLUMNS = {"weight_unit": "weight_unit_col", "ratio_unit": "ratio_unit_col"
 #: Columns whose header is their unit itself ("每千名60岁以上老人日托位（示意）"), when the rows share one:
 #: the generic label ("容量/千人") with the unit after it would say "per 1,000" twice.
 UNIT_NAMED = {"cap_ratio": "cap_ratio_export_of", "cap_standard": "cap_standard_export_of"}
+
+
+def upgrade_served_columns(rows: list[dict], columns: list[tuple[str, str]], lang: str,
+                           summary: dict | None = None) -> list[tuple[str, str]]:
+    """An upgrade's (or a conversion's) table with what each facility serves now and once upgraded after what it serves
+    more, headed and ordered as `coverplan upgrade --out` heads them (cli.capacity.upgrade_table: 现服务人数（60岁以上
+    老人）, 改造后服务人数（60岁以上老人）; a conversion's without "served now", it serves none as the type it becomes):
+    the web's CSV and XLSX gave what it serves more only, the rest in the reason's words (QA 34). ``summary``: the
+    proposal's (default: the request's, /api/proposals/<pid>.csv), for whom the figures count and whether it converts.
+    Any other table, or an upgrade saved before planner.upgrades gave the figures: ``columns`` as they are."""
+    keys = [k for k, _ in columns]
+    if "added_served" not in keys or "served_after" in keys or not any(r.get("served_after") is not None for r in rows):
+        return columns
+    if summary is None:
+        rec = _request_proposal()
+        summary = (rec or {}).get("summary") or {}
+    conv = bool(summary.get("role"))
+    basis = summary.get("basis") or (summary.get("params") or {}).get("basis")
+    if not basis:  # saved without it: the type's it fills (the type it becomes, for a conversion)
+        ft = _types().get(summary.get("role") or summary.get("type") or "")
+        basis = ft.capacity.basis if ft is not None and ft.capacity else None
+    who = t(f"capw_basis_{basis}", lang).removeprefix("名") if basis else t("qa34f17_who_weight", lang)
+    verb = t("qa34f17_verb_converted" if conv else "qa34f17_verb_upgraded", lang)
+    served = ([] if conv else [("served_before", t("qa34f14_col_served_before", lang, who=who))]) + \
+        [("served_after", t("qa34f17_col_served_after", lang, verb=verb, who=who))]
+    at = keys.index("added_alone" if "added_alone" in keys else "added_served") + 1
+    return [*columns[:at], *served, *columns[at:]]
 
 
 def _types() -> dict:
@@ -198,6 +225,7 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         except RuntimeError:  # outside a request: the rows as given
             pass
     rows, columns = with_site_codes(rows, list(columns))
+    columns = upgrade_served_columns(rows, columns, lang)
     rows, columns, type_unit = _with_type_units(rows, columns, lang)
 
     def head(key: str, label: str) -> str:

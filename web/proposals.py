@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import unicodedata
 from datetime import datetime
 
@@ -398,7 +399,7 @@ def rerun_params(rec: dict, service) -> dict:
         if old.get(k) is not None:  # a sized or upgrade proposal is solved again as one
             form[k] = old[k]
     version = service.version()
-    form["name"] = f"{_plain(rec['name'])[:60]}·v{version}"
+    form["name"] = f"{without_version(_plain(rec['name']))[:60]}·v{version}"  # "name·v2" -> "name·v4", not "·v2·v4"
     notes = []  # the app's notes on this re-solve (its K or p lowered), in both languages
     if old.get("kind") == "upgrade" and old.get("k") is not None:
         notes = _rerun_k(form, rec, service)
@@ -435,7 +436,6 @@ def _rerun_auto_name(rec: dict, params: dict, service, version: int) -> dict | N
     """A re-solve's name when the app named the proposal it solves again (``params.auto_name``, not renamed since):
     the name made from the re-solve's own numbers (a p or K lowered says the new one), with the first solve's time
     and "·v<version>", in both languages; None for a planner's name (his, with "·v<version>": rerun_params)."""
-    import re
 
     old = rec.get("params") if isinstance(rec.get("params"), dict) else {}
     auto, name = old.get("auto_name"), str(rec.get("name") or "")
@@ -453,10 +453,22 @@ def _rerun_auto_name(rec: dict, params: dict, service, version: int) -> dict | N
             head, mark, end = proposal_default_name(kind, ft, la, tail="\0", **_name_args(old, ft)).partition("\0")
             was = auto[la]
             if mark and was.startswith(head) and was.endswith(end) and len(was) > len(head) + len(end):
-                tail = re.sub(r"·v\d+(?: #\d+)?$", "", was[len(head):len(was) - len(end)])  # a re-solve's re-solve
+                tail = without_version(was[len(head):len(was) - len(end)])  # a re-solve's re-solve
         out[la] = (proposal_default_name(kind, ft, la, tail=f"{tail}·v{version}", **_name_args(params, ft))
-                   if tail else f"{_plain(auto[la])[:60]}·v{version}")
+                   if tail else f"{without_version(_plain(auto[la]))[:60]}·v{version}")
     return out
+
+
+#: The end a re-solve gave a name: "·v<version>", and " #<n>" where another re-solve on that version had it
+#: (web.api._unused_rerun_name); one after another where a re-solve's re-solve stacked them (QA 34: "…·v2·v4").
+RERUN_SUFFIX = re.compile(r"(?:·v\d+(?: #\d+)?)+$")
+
+
+def without_version(name: str) -> str:
+    """``name`` without the version a re-solve put at its end ("郧西综合体测试·v2 #2" -> "郧西综合体测试"), so that
+    solving a re-solve again names it "…·v4", not "…·v2·v4"; a name without one as it is (a planner's own "#3" too)."""
+    bare = RERUN_SUFFIX.sub("", name).rstrip()
+    return bare or name
 
 
 def _rerun_p(form: dict, rec: dict, service) -> list[dict]:
@@ -885,7 +897,8 @@ def view(rec: dict, lang: str) -> dict:
                         "facilities_scoped": s.get("scope") == county,
                         # the coverage map's figure for the county when solved, and the note on the "before" that
                         # gives it (QA 34); None for one saved before it was recorded
-                        "map": scope_map(s, county), "before_note": scope_before_note(s, county, lang)}
+                        "map": scope_map(s, county),
+                        "before_note": scope_before_note(s, county, lang, rec.get("type"))}
     _add_county_en(out)
     return out
 
@@ -960,11 +973,14 @@ def scope_map(summary: dict, county) -> dict | None:
     return m
 
 
-def scope_before_note(summary: dict, county, lang: str) -> str:
-    """Why a county proposal's "before" (the county's own facilities only) can be below the coverage map's
-    figure for the county, with both figures when the map's was recorded at solve time (QA 34: the note named
-    a figure it did not give); a proposal saved before that says it without them (qa33f11_scope_before). The
-    two alike (as shown), it says so; solved at another standard than the map's, that they are not to be compared."""
+def scope_before_note(summary: dict, county, lang: str, type_key=None) -> str:
+    """Why a county proposal's "before" (the county's own facilities only) can be below the county's share counting
+    its neighbours' facilities too, with both figures named by what they weigh ("按60岁以上人口计" / "of people aged
+    60+", the type's) when that share was recorded at solve time, and the coverage map's own figure for the county
+    as the map shows it: the share of units covered, "42.2%（121/287）" (QA 34: the note called the weighted 29.3%
+    "the coverage map's figure", which no page shows). A proposal saved before it was recorded says it without them
+    (qa33f11_scope_before). The two alike (as shown), it says so; solved at another standard than the map's, that
+    they are not to be compared."""
     m = scope_map(summary, county)
     before = (summary.get("before") or {}).get("covered_share") if m else None
     if m is None or before is None:
@@ -973,12 +989,33 @@ def scope_before_note(summary: dict, county, lang: str) -> str:
     same = all(mine.get(k) is None or std.get(k) is None or float(mine[k]) == float(std[k]) for k in ("urban", "rural"))
     before, on_map = share_text(before), share_text(m["covered_share"])
     if not same:
-        key = "qa34f2_scope_before_std"
+        key = "qa34f17_scope_before_std"
     elif before == on_map:  # no village of it reached from a neighbour's facility alone: "can be lower" read odd
-        key = "qa34f2_scope_before_same"
+        key = "qa34f17_scope_before_same"
     else:
-        key = "qa34f2_scope_before"
-    return t(key, lang, before=before, map=on_map)
+        key = "qa34f17_scope_before"
+    note = t(key, lang, before=before, map=on_map, who=weight_words(summary, type_key, lang))
+    covered, units = m.get("covered_units"), m.get("units")
+    if isinstance(covered, int) and isinstance(units, int) and units > 0:  # the map's figure, as its chart says it
+        note += (" " if lang == "en" else "") + t("qa34f17_scope_map_units", lang, units=share_text(covered / units),
+                                                   covered=f"{covered:,}", n=f"{units:,}")
+    return note
+
+
+def weight_words(summary: dict, type_key, lang: str) -> str:
+    """What a proposal's covered share weighs, in words for a sentence ("60岁以上人口" / "people aged 60+",
+    "需求单元数" for a type weighted by units): the weight it was solved with (its sites say it), else its
+    type's now, else "the demand weight"."""
+    sites = summary.get("sites") if isinstance(summary, dict) else None
+    weight = next((x.get("weight_field") for x in sites or [] if isinstance(x, dict) and x.get("weight_field")), None)
+    if weight is None and type_key is not None:
+        try:
+            weight = getattr(ext()["service"].types().get(type_key), "weight", None)
+        except Exception:  # outside a request, or the types unreadable: the generic words
+            weight = None
+    key = "weight_units_count" if weight == "units" else f"weight_{weight}"
+    words = t(key, lang) if weight else key
+    return words if weight and words != key else t("qa34f17_who_weight", lang)
 
 
 def synthetic_inputs(rec: dict) -> bool:
