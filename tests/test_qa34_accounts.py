@@ -328,3 +328,26 @@ def test_a_reset_or_disable_of_an_account_renamed_meanwhile_reloads_its_row(page
     page.wait_for_selector(f"#users-table tbody tr[data-name='{name}-new']")
     now = users.by_name(name + "-new")
     assert now.id == account and not now.disabled  # nothing done to it
+
+
+@pytest.mark.browser
+def test_a_stale_disable_of_an_account_already_disabled_reloads_its_row_and_is_seen(page):
+    users = page.app.extensions["coverplan"]["users"]
+    users.add("temp-twice", "planner", None, password=PW, must_change=False)
+    page.set_viewport_size({"width": 390, "height": 700})  # the message lies below the whole table on a phone
+    page.goto(page.base + "/admin?lang=en")
+    if page.query_selector("#login-name"):
+        page.fill("#login-name", "boss")
+        page.fill("#login-password", PW)
+        page.click("#login-submit")
+    row = "#users-table tbody tr[data-name='temp-twice']"
+    page.wait_for_selector(row)
+    users.update("temp-twice", disabled=True)  # another admin disables it after this page showed it
+    page.once("dialog", lambda d: d.accept())
+    page.click(f"{row} .u-disable")
+    page.wait_for_function("document.getElementById('users-status').textContent.includes('already disabled')")
+    page.wait_for_function(f"document.querySelector(\"{row} .u-disable\").dataset.disabled === '1'")
+    page.wait_for_function("document.getElementById('users-status').textContent.includes('now shows the account')")
+    inside = page.evaluate("""() => { const r = document.getElementById('users-status').getBoundingClientRect();
+                                      return r.top >= 0 && r.bottom <= window.innerHeight; }""")
+    assert inside, "the message is out of sight"

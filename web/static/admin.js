@@ -116,11 +116,17 @@
 
   // a change refused because the account changed since the page showed it (409), or was renamed (404): said, and
   // the row shows the account as it is now
+  // the row showed a state another admin changed (409), a name he changed (404), or a state the account already has
+  // ("already disabled": 400 field): said, and the row shows the account as it is now. The message is brought into
+  // view: on a phone it lies below the whole table (QA 34)
   function refused(st, tr) {
     return function (e) {
+      var seen = function () { if (st.scrollIntoView) st.scrollIntoView({block: "nearest"}); };
       fail(st)(e);
-      if (e && (e.error === "EditConflict" || e.code === "unknown")) reloadRow(tr.dataset.id).then(function () {
+      seen();
+      if (e && (e.error === "EditConflict" || e.code === "unknown" || e.code === "field")) reloadRow(tr.dataset.id).then(function () {
         say(st, ((e && e.message) || "") + (CP.C.lang === "en" ? " " : "") + T("qa34f6_row_reloaded"), true);
+        seen();  // the row drawn again may have moved it
       });
     };
   }
