@@ -2973,3 +2973,14 @@ _STRINGS.update({
     "qa34f17_verb_converted": ("转型", "converted"),
     "qa34f17_col_served_after": ("{verb}后服务人数（{who}）", "Serves once {verb} ({who})"),
 })
+
+
+# -- fixer QA34-F18
+_STRINGS.update({
+    "qa34f18_pick_outside": ("第 {row} 行所选地点为{found}，而表中所填{what}为{declared}：所选地点不在其内，本行未按此选择定位",
+                             "row {row}: the picked place is {found} but the row names the {what} {declared}; the pick "
+                             "lies outside it and is not used"),
+    "qa34f18_fix_pick_outside": ("请从本行的候选地点中选择；如所填县区或乡镇有误，请先改正后重新校验",
+                                 "Pick one of the row's candidate places; if the row's county or township is wrong, "
+                                 "correct it and check again"),
+})

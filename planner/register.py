@@ -1369,6 +1369,9 @@ class _Rows:
                     declared[i], self.declared_from[i] = unit.township_code, "code"
             pick = self.picks.get(str(self.rownum[i]))
             if pick and not has_xy[i]:
+                if self.pick_outside(i, pick, county[i], town[i], vill[i], addr[i], codes[i] or self.code_place[i],
+                                     declared[i]):
+                    continue
                 located[i] = self.picked(i, pick)
                 if located[i] is not None and not declared[i]:
                     declared[i] = located[i].township_code
@@ -1497,6 +1500,51 @@ class _Rows:
             if code[:9] in known_towns:
                 return code[:9], code[:9]
         return "", ""
+
+    def pick_outside(self, i: int, code: str, county: str, town: str, village: str, address: str, place_code: str,
+                     declared: str) -> bool:
+        """Refuse (an error naming the row, the pick's place and the row's own) a pick of row ``i`` outside the county
+        its 县区 cell names (or its named township's county), or outside the township it names (by code or name),
+        unless the pick is one of the places the row's report offers (宝丰镇 of 竹山县 for a row naming 竹溪县 and
+        宝丰镇: :meth:`township_elsewhere`). QA 34: a pick of a 茅箭区 community for a 房县 row was taken without a word,
+        and the confirm removed a 茅箭区 facility. True where refused."""
+        unit = self.places.by_code.get(code)
+        if unit is None or unit.level == "county":
+            return False  # :meth:`picked` says the code is unknown
+        towns: set = {declared} if declared else set()
+        if town and not towns:
+            loc = self.places.locate(county=county or None, township=town)
+            if loc.status == "placed" and loc.township_code:
+                towns = {str(loc.township_code)}
+            elif loc.status == "ambiguous":
+                towns = {str(c["code"])[:9] for c in loc.candidates}
+        counties = self.places.county_codes(county) if county else set()
+        counties = counties or {t[:6] for t in towns}
+        outside_county = bool(counties) and unit.county_code not in counties
+        outside_town = bool(towns) and unit.township_code not in towns
+        if not (outside_county or outside_town):
+            return False
+        # a place the report offers this row is its to pick
+        offered = self.places.locate(county=county, township=town, village=village, address=address,
+                                     code=place_code or None)
+        if offered.problem == "township_unknown" and county and town:
+            kept = self.elsewhere.pop(i, None)
+            self.township_elsewhere(i, offered, county, town, village)  # its candidates only: its words are not said
+            self.elsewhere.pop(i, None)
+            if kept is not None:
+                self.elsewhere[i] = kept
+        if {unit.code, unit.township_code} & {str(c.get("code", "")) for c in offered.candidates}:
+            return False
+        by_code = self.places.by_code
+        if outside_town:
+            named = [by_code[t].path for t in sorted(towns) if t in by_code]
+        else:
+            named = [by_code[c].path for c in sorted(counties) if c in by_code]
+        declared_in = {"zh": "、".join(named), "en": ", ".join(self.path_in(p)["en"] for p in named)}
+        self.add(i, "village", "error", "pick_outside", "qa34f18_pick_outside", "qa34f18_fix_pick_outside", code,
+                 row=self.rownum[i], found=self.path_in(unit.path), declared=declared_in,
+                 what={"zh": "乡镇" if outside_town else "县区", "en": "township" if outside_town else "county"})
+        return True
 
     def picked(self, i: int, code: str):
         """The place the planner picked for row ``i`` (from the report's candidates), or None (an error)."""
@@ -2418,7 +2466,8 @@ class _Rows:
                              column=col)
                     self.bad_capacity.setdefault(i, []).append((fld, self.issues[-1]))
                     continue
-                v = float(m.group(1))
+                # "-0" (or "+0") is 0: stored and said as 0, not "-0 beds" (QA 34)
+                v = float(m.group(1)) or 0.0
                 if v < 0:
                     self.add(i, fld, "warning", "capacity_negative", "cap_negative", "cap_fix_number", cell,
                              column=col)
