@@ -2827,7 +2827,7 @@ _STRINGS.update({
                                "the file cannot be loaded: it has no name column, and every facility needs a name "
                                "(columns not read: {columns})"),
     "qa34f11_fix_no_name_column": ("请指定哪一列是设施名称，或将该列的列名改为“名称”",
-                                   "Say which column holds the facilities' names, or head that column 名称 or name"),
+                                   "Say which column holds the facilities' names, or head that column \"name\""),
     "qa34f11_picked": ("已按规划人员的选择定位到：{path}", "Placed where the planner picked: {path}"),
     "qa34f11_matched_cell": ("{column}“{value}”匹配为{what}“{name}”",
                              "{column} '{value}' was matched to the {what} '{name}'"),
