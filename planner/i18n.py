@@ -655,7 +655,6 @@ _STRINGS.update({
     "ds_vill_moved": ("点位移动的村（社区）", "villages moved"),
     "ds_pop_changed": ("人口改变的村（社区）", "villages with changed population"),
     "ds_area_change": ("面积 {a} → {b} km²，变动 {c} km²", "area {a} → {b} km², {c} km² changed hands"),
-    "ds_moved_by": ("移动 {d} 米", "moved {d} m"),
     "ds_layers_changed": ("改变的图层", "layers changed"),
     "ds_no_rows": ("{file}：没有可导入的行（全部被拒绝或文件为空）。", "{file}: no rows to import (all refused, or empty)."),
     "ds_rows_refused": ("{file}：有 {n} 行被拒绝或被自动更正，整个文件未导入：",
@@ -787,11 +786,6 @@ _STRINGS.update({
     "reg_fix_datum_suggest": ("如确认，请把坐标系选为“{datum}”（命令行 --coords {code}）后重新校验导入",
                               "If so, check again with the coordinates set to {datum} (--coords {code} on the "
                               "command line)"),
-    "reg_no_name_column": ("文件没有名称列，而每处设施须有名称（未读取的列：{columns}）",
-                           "the file has no name column, and every facility needs a name (columns not read: {columns})"),
-    "reg_fix_no_name_column": ("请在文件中加上“名称”列，或点“更改列对应”指定哪一列是名称",
-                               "Add a name column (headed name), or use \"Change the column mapping\" to say which column "
-                               "holds the names"),
     "reg_none": ("无", "none"),
     "reg_not_text": ("该值是对象或列表（{value}），不是文字或数字", "the value is an object or a list ({value}), not text or a number"),
     "reg_fix_not_text": ("请在文件中把该属性写成文字或数字", "Write the property as text or a number in the file"),
@@ -2776,34 +2770,12 @@ _STRINGS.update({
 })
 
 
-# -- fixer QA34-F2: a county proposal's "before" beside the coverage map's figure for the county, recorded when solved
-# (web.proposals.scope_before_note); the planner's own note on the printed brief
-_STRINGS.update({
-    "qa34f2_scope_before": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），故“方案前”（{before}）可能低于"
-                            "覆盖地图上该县区的数字（{map}）。",
-                            "A county's proposal counts only the county's own facilities (villages reached from a "
-                            "facility in a neighbouring county are left out), so its \"before\" ({before}) can be lower "
-                            "than the coverage map's figure for the county ({map})."),
-    "qa34f2_scope_before_std": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），且本方案的服务标准与覆盖地图"
-                                "（按该类型的标准）不同，故“方案前”（{before}）与覆盖地图上该县区的数字（{map}）不可直接比较。",
-                                "A county's proposal counts only the county's own facilities (villages reached from "
-                                "a facility in a neighbouring county are left out), and this one was solved at another "
-                                "standard than the coverage map's (the type's), so its \"before\" ({before}) and the "
-                                "coverage map's figure for the county ({map}) are not to be compared."),
-    "qa34f2_scope_before_same": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入）；此处“方案前”（{before}）与覆盖地图上"
-                                 "该县区的数字相同。",
-                                 "A county's proposal counts only the county's own facilities (villages reached from a "
-                                 "facility in a neighbouring county are left out); here its \"before\" ({before}) is "
-                                 "the same as the coverage map's figure for the county."),
-})
-
-
 # -- fixer QA34-F13: a move's distance said by one rule (planner/numbers.py: the web's faces and `coverplan data
 # diff`); an audit search by a facility's id names its edits in versions a backup restore removed (web/auth.py
 # removed_versions, admin.js)
 _STRINGS.update({
     "qa34f13_m": ("{n} 米", "{n} m"),
-    "qa34f13_km": ("{n} 千米", "{n} km"),
+    "qa34f13_km": ("{n} 公里", "{n} km"),
     "qa34f13_moved": ("移动 {d}", "moved {d}"),
     "qa34f13_fh_dropped": ("v{v} 改动过该设施（{what}），但 {time} 的备份恢复（{archive}）移除了该版本。",
                            "v{v} changed it ({what}), but the backup restore of {time} ({archive}) removed that "
@@ -2944,7 +2916,7 @@ _STRINGS.update({
 
 # -- fixer QA34-F17: a county proposal's "before" note names what each figure counts and gives the coverage map's figure
 # as the map shows it (web.proposals.scope_before_note: the map shows the share of units, not the weighted share); an
-# upgrade's exports give what each facility serves now and once upgraded (web.exports.upgrade_served_columns, headed as
+# upgrade's exports give what each facility serves now and once upgraded (web.capacity_proposals.export_table, headed as
 # `coverplan upgrade --out`)
 _STRINGS.update({
     "qa34f17_scope_before": ("县区方案只计本县区的现有设施（邻县设施覆盖到本县区的村不计入），故按{who}计的“方案前”（{before}）"

@@ -6,7 +6,7 @@
   25.92, stays 25.92); a coordinate to :data:`COORD_DECIMALS` decimals (about 10 cm, as in the API). QA 34: the
   CLI copied the web's rule, and the copy could drift.
 * :func:`distance_text` / :func:`moved_text`: how far a facility or a village point moved ("移动 939 米" /
-  "moved 939 m", "移动 18.9 千米" / "moved 18.9 km"), as the Data page's comparison, the report's Changes sheet,
+  "moved 939 m", "移动 18.9 公里" / "moved 18.9 km"), as the Data page's comparison, the report's Changes sheet,
   the upload's changes and ``coverplan data diff`` say it (QA 34: the CLI said "移动 938.8 米").
 """
 from __future__ import annotations
@@ -38,9 +38,10 @@ def number_cell(value, key: str | None = None):
 
 def distance_text(metres, lang: str) -> str:
     """A distance as a move is said: whole metres ("939 米" / "939 m"), from :data:`KM_FROM` m on kilometres to one
-    decimal ("18.9 千米" / "18.9 km"); thousands separated."""
+    decimal ("18.9 公里" / "18.9 km"); thousands separated. The register's messages say theirs by it too
+    (planner.register.distance_words)."""
     m = float(metres or 0)
-    if round(m) >= KM_FROM:  # 999.6 m: "1.0 千米", not "1,000 米"
+    if round(m) >= KM_FROM:  # 999.6 m: "1.0 公里", not "1,000 米"
         return t("qa34f13_km", lang, n=f"{m / 1000:,.1f}")
     return t("qa34f13_m", lang, n=f"{m:,.0f}")
 

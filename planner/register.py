@@ -40,6 +40,7 @@ from planner import textrules
 from planner.facility_types import get_type, load_facility_types
 from planner.i18n import t
 from planner.locate import MAX_CANDIDATES, Located, PlaceIndex, fold, name_keys
+from planner.numbers import distance_text
 from planner.register_checks import RegionShapes, datum_evidence, norm_datum
 from planner.register_columns import (CAPACITY_FIELDS, CONSUMED, FIELDS, HEADER_NAMES, TEXT_FIELDS, code_is_id, header_datum,
                                       map_columns, resolve_type, shadowed_columns, status_closed, type_lookup)
@@ -296,13 +297,12 @@ def _text(v) -> str | None:
 
 
 def distance_words(metres: float) -> dict:
-    """A distance as the report says it, in each language: "under 1 m", "315 m", "5.8 km". The Chinese number
-    comes with the space that sets it off from the word before it ("相距 315 米", "相距不到 1 米")."""
+    """A distance as the report says it, in each language: "under 1 m", "315 m", "5.8 km" (planner.numbers'
+    rule, as moves are said on the Data page). The Chinese number comes with the space that sets it off from the
+    word before it ("相距 315 米", "相距不到 1 米")."""
     if metres < 1:
         return {"zh": "不到 1 米", "en": "under 1 m"}
-    if metres < 1000:
-        return {"zh": f" {metres:,.0f} 米", "en": f"{metres:,.0f} m"}
-    return {"zh": f" {metres / 1000:,.1f} 公里", "en": f"{metres / 1000:,.1f} km"}
+    return {"zh": " " + distance_text(metres, "zh"), "en": distance_text(metres, "en")}
 
 
 def _metres_or_inf(dx: float, dy: float) -> float:
@@ -507,8 +507,8 @@ def _check_columns(table, cmap: dict, type_key, label: str) -> None:
         raise InputDataError(f"{label} has a header but no rows.", f"{label} 只有表头，没有数据行。",
                              hint_en="Add one row per facility.", hint_zh="请每行填写一处设施。", details=details)
     xy = table.geometry is not None or {"lon", "lat"} <= set(cmap) or "lonlat" in cmap
-    # a file without a name column is refused row by row once these are mapped ("文件没有名称列"): named as
-    # missing beside them, so the mapping card stars it too (QA 25: only the type was starred)
+    # a file without a name column is refused (below); named as missing beside the other missing fields, so the
+    # mapping card stars it too (QA 25: only the type was starred)
     unnamed = [] if "name" in cmap else ["name"]
     half = ({"lon", "lat"} & set(cmap)) if not xy else set()
     if half:
@@ -1100,16 +1100,8 @@ class _Rows:
         return out
 
     def names(self) -> list[str]:
-        # a facility needs a name: without one it was imported as "row-10", which reads as data (QA 19)
-        if "name" not in self.cmap:
-            used = set(self.cmap.values())
-            unread = [str(c) for c in self.table.frame.columns if c not in used]
-            shown = {lang: listed(unread[:8], lang, total=len(unread)) if unread else t("reg_none", lang)
-                     for lang in ("zh", "en")}
-            self.add(None, None, "error", "no_name_column", "reg_no_name_column", "reg_fix_no_name_column",
-                     columns=shown)
-            self.refused[:] = True
-            return [""] * self.n
+        # a facility needs a name: without one it was imported as "row-10", which reads as data (QA 19); a file
+        # without a name column never gets here (_check_columns refuses it)
         out = self.cell("name")
         for i, v in enumerate(out):
             if not v:

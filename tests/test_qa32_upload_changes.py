@@ -98,7 +98,7 @@ def test_the_reports_changes_are_what_the_confirm_then_does_in_both_languages(ap
         assert {k: lists[k]["title"] for k in want} == want
         dist = f"{moved[said['moved']] / 1000:.1f}"
         if lang == "zh":
-            assert lists["moved"]["items"] == [f"{name[said['moved']]}（{said['moved']}）：移动 {dist} 千米"]
+            assert lists["moved"]["items"] == [f"{name[said['moved']]}（{said['moved']}）：移动 {dist} 公里"]
             assert words["removed_text"] == f"确认后将移除 1 处现有设施：{name[said['removed']]}（{said['removed']}）。"
         else:
             assert lists["moved"]["items"] == [f"{name[said['moved']]} ({said['moved']}): moved {dist} km"]
@@ -174,7 +174,7 @@ def test_the_report_shows_the_changes_and_its_problems_fit_the_width(page, lang,
     assert not moved.locator("li").first.is_visible()
     moved.locator("summary").click()
     item = moved.locator("li").first.inner_text()
-    assert said["moved"] in item and ("千米" if lang == "zh" else " km") in item, item
+    assert said["moved"] in item and ("公里" if lang == "zh" else " km") in item, item
     page.screenshot(path=str(ARTIFACTS / f"qa32ff-report-{lang}-{width}.png"), full_page=True)
     # the problems table fits its card: no sideways scroll, a message's words whole
     fit = page.eval_on_selector("#issues", "t => [t.scrollWidth, t.clientWidth, t.closest('.card').clientWidth]")

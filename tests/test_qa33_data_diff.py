@@ -165,7 +165,7 @@ def test_the_report_before_the_confirm_lists_the_uploads_changes(made, lang):
     _, rows = sheet(made["before"][1][lang].data, name)
     moved = next(r for r in rows if r[0] == LABELS[lang]["moved"])
     assert moved[2] == made["said"]["moved"]
-    assert re.fullmatch(r"移动 1[789]\.\d 千米" if lang == "zh" else r"moved 1[789]\.\d km", moved[4]), moved
+    assert re.fullmatch(r"移动 1[789]\.\d 公里" if lang == "zh" else r"moved 1[789]\.\d km", moved[4]), moved
     assert moved[5] != moved[6] and moved[5].count(",") == 1
     # the second file: what changed, before and after
     _, rows = sheet(made["before"][2][lang].data, name)

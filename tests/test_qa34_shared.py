@@ -53,8 +53,8 @@ def test_the_cli_keeps_no_copy_of_the_rule():
 
 # -- 2. a move's distance, said once ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("metres, zh, en", [(938.8, "移动 939 米", "moved 939 m"), (12.4, "移动 12 米", "moved 12 m"),
-                                            (999.6, "移动 1.0 千米", "moved 1.0 km"),
-                                            (18_912.0, "移动 18.9 千米", "moved 18.9 km")])
+                                            (999.6, "移动 1.0 公里", "moved 1.0 km"),
+                                            (18_912.0, "移动 18.9 公里", "moved 18.9 km")])
 def test_a_move_is_worded_by_one_rule(metres, zh, en):
     from planner.numbers import moved_text
 

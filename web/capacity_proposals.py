@@ -816,6 +816,25 @@ def export_title_parts(rec: dict, lang: str) -> list[str]:
     return parts
 
 
+def _served_columns(rows: list[dict], columns: list[tuple[str, str]], s: dict, basis: str | None,
+                    lang: str) -> list[tuple[str, str]]:
+    """An upgrade's (or a conversion's) columns with what each facility serves now and once upgraded after what it
+    serves more, headed and ordered as `coverplan upgrade --out` heads them (cli.capacity.upgrade_table: 现服务人数
+    （60岁以上老人）, 改造后服务人数（60岁以上老人）; a conversion's without "served now", it serves none as the type
+    it becomes): the web's CSV and XLSX gave what it serves more only (QA 34). An upgrade saved before
+    planner.upgrades gave the figures: ``columns`` as they are."""
+    keys = [k for k, _ in columns]
+    if "served_after" in keys or not any(r.get("served_after") is not None for r in rows):
+        return columns
+    conv = bool(s.get("role"))
+    who = t(f"capw_basis_{basis}", lang).removeprefix("名") if basis else t("qa34f17_who_weight", lang)
+    verb = t("qa34f17_verb_converted" if conv else "qa34f17_verb_upgraded", lang)
+    served = ([] if conv else [("served_before", t("qa34f14_col_served_before", lang, who=who))]) + \
+        [("served_after", t("qa34f17_col_served_after", lang, verb=verb, who=who))]
+    at = keys.index("added_alone" if "added_alone" in keys else "added_served") + 1
+    return [*columns[:at], *served, *columns[at:]]
+
+
 def export_table(rec: dict, lang: str):
     """(rows, columns) of a sized or upgrade proposal's download; None for a location proposal."""
     s = rec.get("summary") or {}
@@ -843,6 +862,7 @@ def export_table(rec: dict, lang: str):
         people = basis_people(basis, lang)
         columns = [(k, with_unit(t(label, lang), people, lang) if people and k in ("added_served", "added_alone")
                     else label) for k, label in columns]
+        columns = _served_columns(rows, columns, s, basis, lang)
         if not field:
             return rows, columns
         # the capacities in their unit (改造前容量（张床位）), as the page heads them

@@ -104,33 +104,6 @@ UNIT_COLUMNS = {"weight_unit": "weight_unit_col", "ratio_unit": "ratio_unit_col"
 UNIT_NAMED = {"cap_ratio": "cap_ratio_export_of", "cap_standard": "cap_standard_export_of"}
 
 
-def upgrade_served_columns(rows: list[dict], columns: list[tuple[str, str]], lang: str,
-                           summary: dict | None = None) -> list[tuple[str, str]]:
-    """An upgrade's (or a conversion's) table with what each facility serves now and once upgraded after what it serves
-    more, headed and ordered as `coverplan upgrade --out` heads them (cli.capacity.upgrade_table: 现服务人数（60岁以上
-    老人）, 改造后服务人数（60岁以上老人）; a conversion's without "served now", it serves none as the type it becomes):
-    the web's CSV and XLSX gave what it serves more only, the rest in the reason's words (QA 34). ``summary``: the
-    proposal's (default: the request's, /api/proposals/<pid>.csv), for whom the figures count and whether it converts.
-    Any other table, or an upgrade saved before planner.upgrades gave the figures: ``columns`` as they are."""
-    keys = [k for k, _ in columns]
-    if "added_served" not in keys or "served_after" in keys or not any(r.get("served_after") is not None for r in rows):
-        return columns
-    if summary is None:
-        rec = _request_proposal()
-        summary = (rec or {}).get("summary") or {}
-    conv = bool(summary.get("role"))
-    basis = summary.get("basis") or (summary.get("params") or {}).get("basis")
-    if not basis:  # saved without it: the type's it fills (the type it becomes, for a conversion)
-        ft = _types().get(summary.get("role") or summary.get("type") or "")
-        basis = ft.capacity.basis if ft is not None and ft.capacity else None
-    who = t(f"capw_basis_{basis}", lang).removeprefix("名") if basis else t("qa34f17_who_weight", lang)
-    verb = t("qa34f17_verb_converted" if conv else "qa34f17_verb_upgraded", lang)
-    served = ([] if conv else [("served_before", t("qa34f14_col_served_before", lang, who=who))]) + \
-        [("served_after", t("qa34f17_col_served_after", lang, verb=verb, who=who))]
-    at = keys.index("added_alone" if "added_alone" in keys else "added_served") + 1
-    return [*columns[:at], *served, *columns[at:]]
-
-
 def _types() -> dict:
     """The facility types in use (the service's, in a request; else the types file)."""
     try:
@@ -225,7 +198,6 @@ def table_bytes(rows: list[dict], columns: list[tuple[str, str]], fmt: str, lang
         except RuntimeError:  # outside a request: the rows as given
             pass
     rows, columns = with_site_codes(rows, list(columns))
-    columns = upgrade_served_columns(rows, columns, lang)
     rows, columns, type_unit = _with_type_units(rows, columns, lang)
 
     def head(key: str, label: str) -> str:
