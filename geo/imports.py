@@ -1492,7 +1492,7 @@ def _outside_own_county(region, codes, lon, lat, rows) -> dict[int, tuple[str, s
         en = (f"{vname + ' (' + code + ')' if vname else code} belongs to {_own_township(region, code, 'en')}, but "
               f"its point lies {where_en}, {km[k]:,.1f} km outside {own_en}")
         zh = (f"{vname}（{code}）" if vname else code) + f"属于{_own_township(region, code, 'zh')}，但点位{where_zh}，" \
-            f"在{own_zh}以外约 {km[k]:,.1f} 千米"
+            f"在{own_zh}以外约 {km[k]:,.1f} 公里"
         out[int(i)] = (en, zh)
     return out
 
