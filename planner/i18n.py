@@ -2956,3 +2956,33 @@ _STRINGS.update({
                                  "Pick one of the row's candidate places; if the row's county or township is wrong, "
                                  "correct it and check again"),
 })
+
+
+# -- fixer QA35-F2: a register under the type's limit whose written layer (the other counties' facilities carried over)
+# is over it (planner.register_report.written_over_limit): said at the check, Confirm off
+_STRINGS.update({
+    "qa35f2_written_over": ("确认后，类型“{type}”的设施将有 {written} 处（{parts}），超过本地区名录的上限（{limit} 处，"
+                            "即每个村（社区）、乡镇5处）{over} 处",
+                            "On confirm, the register would hold {written} facilities of type '{type}', {over} more "
+                            "than a register of this region can hold (at most {limit}: five for each village, "
+                            "community and township): {parts}"),
+    "qa35f2_part_file": ("本文件的 {n} 处", "this file's {n}"),
+    "qa35f2_part_carried": ("其他县区保持不变的 {n} 处", "the other counties' {n}, kept unchanged"),
+    "qa35f2_part_kept": ("本文件被拒绝的行所对应、保持不变的 {n} 处",
+                         "the {n} the file's refused rows stand for, kept as they are"),
+    "qa35f2_row": ("行", "row"),
+    "qa35f2_rows": ("行", "rows"),
+    "qa35f2_fix_counties": ("请从本文件中删去至少 {over} {rows}（如重复的行）后重新上传，或核对其他县区的该类设施是否有重复或"
+                            "多余的；如本文件就是全市的名录，可勾选“替换全市该类设施”（其他县区不在文件中的将删除）",
+                            "Remove at least {over} {rows} from this file (repeated rows first) and upload it again, or "
+                            "check the other counties' facilities of this type for repeated or extra ones; if this "
+                            "file is the whole city's register, tick \"Replace the whole city's facilities of the "
+                            "type\" (the other counties' ones not in the file are then removed)"),
+    "qa35f2_fix_county": ("请从本文件中删去至少 {over} {rows}（如重复的行）后重新上传，或请市级规划人员或管理员核对其他县区的"
+                          "该类设施是否有重复或多余的",
+                          "Remove at least {over} {rows} from this file (repeated rows first) and upload it again, or "
+                          "ask a city-wide planner or an administrator to check the other counties' facilities of "
+                          "this type for repeated or extra ones"),
+    "qa35f2_fix_city": ("请从本文件中删去至少 {over} {rows}（如重复的行、合计行）后重新上传",
+                        "Remove at least {over} {rows} from this file (repeated rows, totals) and upload it again"),
+})

@@ -1533,10 +1533,32 @@ class _Rows:
         else:
             named = [by_code[c].path for c in sorted(counties) if c in by_code]
         declared_in = {"zh": "、".join(named), "en": ", ".join(self.path_in(p)["en"] for p in named)}
+        # the row's candidates again, to pick from without editing the file (QA 35: the refusal offered none, and its
+        # fix said "pick one of the row's candidate places"): those the report offers it (each one a pick this check
+        # takes), else the places inside the township or county it names
+        offer = list(offered.candidates) or self.places_inside(offered, counties, towns)
         self.add(i, "village", "error", "pick_outside", "qa34f18_pick_outside", "qa34f18_fix_pick_outside", code,
-                 row=self.rownum[i], found=self.path_in(unit.path), declared=declared_in,
+                 offer, row=self.rownum[i], found=self.path_in(unit.path), declared=declared_in,
                  what={"zh": "乡镇" if outside_town else "县区", "en": "township" if outside_town else "county"})
         return True
+
+    def places_inside(self, located, counties: set, towns: set) -> list[dict]:
+        """Places a row whose pick was refused may be picked at, for a row the report offers none (its names placed it,
+        or named nothing finer than its township): the place its names found (``located``), then the townships
+        ``towns`` (else the one it was placed in) and their villages, else the townships of the ``counties``."""
+        by_code = self.places.by_code
+        found = by_code.get(str(located.code or "")) if located.status == "placed" else None
+        towns = set(towns) or ({str(found.township_code)} if found is not None and found.township_code else set())
+        if found is not None and found.county_code not in counties and counties:
+            found = None
+        units = [found] if found is not None else []
+        if towns:
+            units += [by_code[t] for t in sorted(towns) if t in by_code]
+            units += [v for v in self.places.villages if v.township_code in towns]
+        elif counties:
+            units += [u for u in self.places.towns if u.county_code in counties]
+        seen: set = set()
+        return [{"code": u.code, "path": u.path} for u in units if not (u.code in seen or seen.add(u.code))]
 
     def picked(self, i: int, code: str):
         """The place the planner picked for row ``i`` (from the report's candidates), or None (an error)."""

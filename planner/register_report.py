@@ -227,3 +227,39 @@ def replaced_lines(items: list[dict], region, lang: str, mode: str, rollback: st
         if kept:  # the facilities the refused rows stand for, kept as they were: the web's words (QA 31)
             lines.append(refused_text(kept, lang, done=True))
     return lines
+
+
+def written_over_limit(type_key: str, names: dict | str | None, written: int, in_file: int, carried: int, kept: int,
+                       limit: int, advice: str) -> InputDataError:
+    """The refusal of a register under the type's limit (geo.datasets.facility_row_limit) whose written layer is over it:
+    the layer a confirm commits holds the file's ``in_file`` rows, the ``carried`` facilities of the type in the other
+    counties (kept unchanged: planner.register_scope.keep_other_counties, a county planner's scope) and the ``kept``
+    ones the file's refused rows stand for (register_scope.keep_refused), ``written`` in all. It says what, how many
+    over and what to do, by ``advice``: "counties" (a city-wide planner replacing the counties of the file's rows, who
+    may choose the whole city's layer), "county" (a county planner) or "city" (the whole city's layer chosen). The
+    data store refuses such a layer at confirm whatever the file (QA 35: the check left Confirm on, and the confirm
+    refused it)."""
+    from planner.i18n import t
+
+    if isinstance(names, dict):
+        zh, en = str(names.get("zh") or type_key), str(names.get("en") or names.get("zh") or type_key)
+    else:
+        zh = en = str(names or type_key)
+    over = int(written) - int(limit)
+    parts = {lang: [t("qa35f2_part_file", lang, n=f"{int(in_file):,}")]
+             + ([t("qa35f2_part_carried", lang, n=f"{int(carried):,}")] if carried else [])
+             + ([t("qa35f2_part_kept", lang, n=f"{int(kept):,}")] if kept else []) for lang in ("zh", "en")}
+    said = {lang: t("qa35f2_written_over", lang, type=zh if lang == "zh" else en, written=f"{int(written):,}",
+                    parts=parts[lang][0] + ((("，加上" if lang == "zh" else " plus ")
+                                                    + ("和" if lang == "zh" else ", and ").join(parts[lang][1:]))
+                                                   if parts[lang][1:] else ""), limit=f"{int(limit):,}",
+                    over=f"{over:,}", rows=t("qa35f2_row" if over == 1 else "qa35f2_rows", lang))
+            for lang in ("zh", "en")}
+    key = {"county": "qa35f2_fix_county", "city": "qa35f2_fix_city"}.get(advice, "qa35f2_fix_counties")
+    key = key if carried or advice == "city" else "qa35f2_fix_city"  # nothing carried: the file's rows are the fix
+    fix = {lang: t(key, lang, over=f"{over:,}", rows=t("qa35f2_row" if over == 1 else "qa35f2_rows", lang))
+           for lang in ("zh", "en")}
+    return InputDataError(said["en"] + ".", said["zh"] + "。", hint_en=fix["en"] + ".", hint_zh=fix["zh"] + "。",
+                          details={"type": type_key, "rows": int(written), "limit": int(limit), "over": over,
+                                   "in_file": int(in_file), "carried": int(carried), "kept": int(kept),
+                                   "code": "written_over_limit"})

@@ -26,6 +26,7 @@ import pandas as pd
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from geo import datasets as geo_datasets
 from geo.crs import parse_crs
 from geo.datasets import ANONYMOUS_AUTHOR, EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import own_capacity_only
@@ -39,7 +40,7 @@ from planner.marks import township_at
 from planner.numbers import moved_text  # a move's distance in words, as the CLI's `data diff` says it too
 from planner.register import KEPT_SYNTHETIC_ROWS, kept_synthetic_text, validate_register
 from planner.register_columns import CAPACITY_FIELDS, MAPPABLE
-from planner.register_report import sentences
+from planner.register_report import sentences, written_over_limit
 from planner.textrules import number_text
 from web import auth, exports, layers
 from web.api import job_dict
@@ -699,8 +700,11 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
         # Confirm on, a click checked the whole file again for minutes and then 400'd)
         first = max(over, key=lambda o: o["rows"])
         ft = _svc().types().get(first["type"])
-        exc = too_many_facilities(first["type"], first["rows"], first["limit"],
-                                  {"zh": ft.name_zh, "en": ft.name_en_in_sentence()} if ft is not None else None)
+        names = {"zh": ft.name_zh, "en": ft.name_en_in_sentence()} if ft is not None else None
+        # a file under the limit whose written layer is over it, with the other counties' facilities (QA 35)
+        exc = (written_over_limit(first["type"], names, first["rows"], first["in_file"], first["carried"],
+                                  first["kept"], first["limit"], _written_advice(replaces.get("county"), mode))
+               if "in_file" in first else too_many_facilities(first["type"], first["rows"], first["limit"], names))
         said = register_scope.blocked(exc, accepted, g.lang)
         blocked = {**said, "rows": len(said["rows"]), "lines": said["rows"]}
         blocked_both = {lang: register_scope.blocked(exc, accepted, lang)["text"] for lang in ("zh", "en")}
@@ -1230,11 +1234,27 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
         limit = facility_row_limit(len(region.villages) + len(region.townships))
         too_many = (too_many_facilities(name, incoming, limit).message(lang)
                     + pick("确认导入将被拒绝。", " The confirm will be refused.", lang)) if incoming > limit else None
+        written = None
+        if not too_many:
+            # the layer the confirm writes (_scoped) holds the other counties' facilities of the type too, carried over
+            # unchanged, and those the refused rows stand for: over the limit, the store refuses it whatever the file
+            # (QA 35: a file under the limit left Confirm on, and the confirm refused it)
+            # (the limit the data store refuses that layer by, as it asks it: geo.datasets._build)
+            store_limit = geo_datasets.facility_row_limit(len(region.villages) + len(region.townships))
+            of_type = fac["facility_type"].astype(str) == k
+            carried = (0 if mode == "city" and not county else int(planned[k]["kept"]) if k in planned
+                       else int((of_type & (fac["county_code"].astype(str) != county)).sum()) if county else 0)
+            if incoming + carried + len(kept_refused) > store_limit:
+                written = {"type": k, "rows": incoming + carried + len(kept_refused), "limit": int(store_limit),
+                           "in_file": incoming, "carried": carried, "kept": len(kept_refused)}
+                exc = written_over_limit(k, name, written["rows"], incoming, carried, len(kept_refused), store_limit,
+                                         _written_advice(county, mode))
+                too_many = exc.message(lang) + pick("确认导入将被拒绝。", " The confirm will be refused.", lang)
         # rows the file marks 示意 stay sample data: said, or a corrected sample export would keep its label unseen
         if refused_whole:
             continue
         if too_many:  # the report blocks the confirm for it (_report: Confirm off, the reason beside it; QA 34)
-            over.append({"type": k, "rows": incoming, "limit": int(limit)})
+            over.append(written or {"type": k, "rows": incoming, "limit": int(limit)})
         flags = accepted["synthetic"].astype(bool).to_numpy() if "synthetic" in accepted else None
         # rows labelled 示意 for the values they keep of sample facilities (planner.register.keep_current), not by a
         # 示意 column of the file: said as the check's note says it (QA 34: "74 rows marked 示意 in the file's
@@ -1327,6 +1347,12 @@ def _replacement(layer: str, accepted, region, check, mode: str = register_scope
             "shrinks": shrinks, "text": " ".join(lines),
             "refused_kept": [k for r in rows for k in r.get("refused_kept", [])],
             **({"too_many": over} if over else {})}
+
+
+def _written_advice(county: str | None, mode: str) -> str:
+    """What a register whose written layer is over the type's limit is told to do (register_report.written_over_limit):
+    a county planner's, a city-wide planner's replacing the counties of its rows, or the whole city's layer chosen."""
+    return "county" if county else "city" if mode == "city" else "counties"
 
 
 def _neighbours_giving_way(accepted, county: str | None, check) -> dict | None:
