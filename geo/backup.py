@@ -44,7 +44,7 @@ import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from geo.dbfile import PRIVATE_MODE, check_database, create_private, private_opener
+from geo.dbfile import PRIVATE_MODE, check_database, create_private, narrow_to_owner, private_dir, private_opener
 from geo.errors import CoverplanError
 from geo.import_reports import REPORT_FILES, REPORTS
 
@@ -447,13 +447,13 @@ def verify(archive: str | Path, into: Path) -> dict:
                               f"{name}：成员 {member!r} 的路径越出数据目录，拒绝恢复。", member=member)
         for member, meta in files.items():
             target = into / member
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)  # (0700: the registers of a bureau, as the server's data folders: QA 35)
             h = hashlib.sha256()
             size = 0
-            # the database the owner's alone from its first byte (geo.dbfile.PRIVATE_MODE): restored 0600
-            opener = private_opener if member == DATABASE else None
+            # every member the owner's alone from its first byte (geo.dbfile.PRIVATE_MODE): the database, and the
+            # versions' files and reports (a restore made them 0644 under the usual umask: QA 35)
             try:
-                with z.open(member) as src, open(target, "wb", opener=opener) as dst:
+                with z.open(member) as src, open(target, "wb", opener=private_opener) as dst:
                     for chunk in iter(lambda: src.read(1 << 20), b""):
                         h.update(chunk)
                         size += len(chunk)
@@ -608,7 +608,9 @@ def serving_lock(db_path: str | Path):
     """The lock a running server holds on its database (``coverplan serve`` takes it at start)."""
     from filelock import FileLock
 
-    return FileLock(str(Path(db_path)) + ".serving")
+    path = str(Path(db_path)) + ".serving"
+    narrow_to_owner(path)  # one made 0644 before (QA 35); a new one is made 0600 (and narrowed again once locked)
+    return FileLock(path, mode=PRIVATE_MODE)
 
 
 def _refuse_while_serving(db_path: Path):
@@ -713,8 +715,9 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     lock_was = lock_file.exists()
     restored = False
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        # made 0700 when not there (QA 35); a folder given (--data-dir, the database's) is the user's: left as it is
+        private_dir(data_dir, narrow=False)
+        private_dir(db_path.parent, narrow=False)
         with _refuse_while_serving(db_path):
             try:
                 manifest = _restore(archive, db_path, data_dir, regions)
@@ -749,7 +752,8 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
     job = uuid.uuid4().hex[:10]
     stage = data_dir / f".restore-{job}"
     old = data_dir / f".restore-old-{job}"
-    stage.mkdir()  # not exist_ok: never a folder this restore did not make (deleted below)
+    # not exist_ok: never a folder this restore did not make (deleted below); 0700, as the data it holds (QA 35)
+    private_dir(stage, exist_ok=False)
     made_old = False
     undo: list[tuple[Path, Path]] = []  # (from, to): the renames that put the previous state back
     try:
@@ -762,7 +766,7 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
         # carried forward (QA 32: a restore silently re-enabled a disabled account and replaced the log)
         manifest = {**manifest, "account_state": _keep_accounts(db_path, stage / DATABASE),
                     "audit_kept": _carry_audit(db_path, stage / DATABASE)}
-        old.mkdir()
+        private_dir(old, exist_ok=False)
         made_old = True
         # the reports replaced only by an archive that speaks for them: one made before they were backed up
         # leaves them (a report shows only for the file that made its version: geo.import_reports.kept_meta)
@@ -774,7 +778,7 @@ def _restore(archive, db_path: Path, data_dir: Path, regions=None) -> dict:
                 os.replace(p, old / f"{i}-{p.name}")
                 undo.append((old / f"{i}-{p.name}", p))
         for f in folders:
-            (stage / f).mkdir(exist_ok=True)
+            private_dir(stage / f)
             os.replace(stage / f, data_dir / f)
             # undone by moving it back into the staging folder (deleted with it), not by deleting it where it is
             undo.append((data_dir / f, stage / f))

@@ -62,7 +62,7 @@ import shapely
 
 from geo import settings
 from geo.archives import check_file
-from geo.dbfile import check_database, immediate
+from geo.dbfile import check_database, immediate, narrow_to_owner, private_dir
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
@@ -419,7 +419,11 @@ def sha256_file(path: Path) -> str:
 
 
 def _fsync_file(path: Path) -> None:
+    """Flush a version's file to disk, and make it the owner's alone (0600, as its folder is 0700 and the database
+    0600): a layer is a bureau's register (QA 35)."""
     with open(path, "rb+") as f:
+        if os.name == "posix":
+            os.fchmod(f.fileno(), 0o600)
         os.fsync(f.fileno())
 
 
@@ -499,7 +503,12 @@ class DatasetStore:
         self.root = Path(root) if root is not None else self.db_path.parent / "datasets" / region
         self.timeout = timeout
         self._embedded = load_region(region, imports=False)  # raises UnknownRegionError for unknown names
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.db_path.parent, narrow=False)  # (a folder given for the database is the user's)
+        if not readonly:  # the versions' files are a bureau's registers: datasets/ the owner's alone (made 0755 by
+            # an older coverplan: narrowed; QA 35)
+            for folder in ((self.root.parent,) if self.root.parent.name == "datasets" else ()) + (self.root,):
+                if folder.is_dir():
+                    narrow_to_owner(folder)
         blocked = self._root_error()  # a file where the folder should be: said, not a NotADirectoryError (QA 23)
         if blocked is not None:
             raise blocked
@@ -521,7 +530,7 @@ class DatasetStore:
                 if stored["a"] is not None and not readonly and root_given:
                     raise self._root_error(stored=(stored["a"], stored["b"]), missing=True)
                 if not readonly or root is None:  # the default folder is made with its database; a folder
-                    self.root.mkdir(parents=True, exist_ok=True)  # given (--data-dir) never by a listing
+                    private_dir(self.root, narrow=not readonly)  # given (--data-dir) never by a listing; 0700
         with self._write() as con:
             self._ensure_version0(con)
             self._claim_root(con)
@@ -1435,10 +1444,10 @@ class DatasetStore:
             tmp = self.root / f".tmp-{uuid.uuid4().hex}"
             final: Path | None = None
             try:
-                tmp.mkdir(parents=True)
+                private_dir(tmp, exist_ok=False)  # 0700, as the folder it becomes (QA 35)
                 source_sha = None
                 if src is not None:
-                    (tmp / "source").mkdir()
+                    private_dir(tmp / "source", exist_ok=False)
                     for f in _with_sidecars(src):
                         shutil.copyfile(f, tmp / "source" / f.name)
                         _fsync_file(tmp / "source" / f.name)

@@ -6,6 +6,7 @@ mistyped path pointed, then answered "no users yet" as if that were the server's
 """
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -23,6 +24,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 PRIVATE_MODE = 0o600
 #: The files SQLite keeps beside a database in WAL mode (made with the database file's mode).
 SIDE_FILES = ("-wal", "-shm")
+#: The mode of the folders the server keeps a bureau's data in (the data versions' datasets/, uploads/, reports/, a
+#: restore's staging folder) and of a database's folder it makes: the owner's alone. Made with the umask's mode
+#: (0755), they let anyone on the machine read the uploaded registers beside a 0600 database (QA 35).
+PRIVATE_DIR_MODE = 0o700
 
 
 def private_opener(path: str, flags: int) -> int:
@@ -44,18 +49,60 @@ def create_private(path: str | Path) -> None:
     os.close(private_opener(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL))
 
 
+def narrow_to_owner(path: str | Path) -> None:
+    """Take every right of group and others from the file or folder ``path`` (0644 becomes 0600, 0755 0700). Says
+    nothing when it cannot (not there, a file of another user, a read-only disk): what it guards still opens."""
+    try:
+        st = os.stat(path)
+        if (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)) and stat.S_IMODE(st.st_mode) & 0o077:
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+    except OSError:  # not there, not its owner, a read-only disk
+        pass
+
+
 def make_private(path: str | Path) -> None:
     """Narrow the database ``path`` and its -wal/-shm files to their owner (group and others lose every right:
     0644 becomes 0600). Says nothing when it cannot (a file of another user, a read-only disk): the database
     still opens, as before."""
     base = os.fspath(path)
     for name in (base, *(base + s for s in SIDE_FILES)):
+        if os.path.isfile(name):
+            narrow_to_owner(name)
+
+
+def private_dir(path: str | Path, *, exist_ok: bool = True, narrow: bool = True) -> Path:
+    """Make the folder ``path`` and the parents it lacks, each readable, writable and searchable by its owner only
+    (0700, :data:`PRIVATE_DIR_MODE`, whatever the umask); ``path`` itself, when it is there already, is narrowed to
+    its owner (:func:`narrow_to_owner`: a folder made 0755 by an older coverplan) unless ``narrow`` is False (a
+    folder of the user's, as the one a database is given in). Returns ``path``.
+
+    As ``Path(path).mkdir(parents=True, exist_ok=exist_ok)`` otherwise: FileExistsError when it is there and
+    ``exist_ok`` is False, or when it is a file; OSError (with its errno and path) when a parent refuses it. A
+    parent made meanwhile by another request is taken as it is."""
+    p = Path(path)
+    missing = []
+    q = p
+    while not os.path.lexists(q) and q.parent != q:
+        missing.append(q)
+        q = q.parent
+    if not missing:
+        if not exist_ok or not p.is_dir():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fspath(p))
+        if narrow:
+            narrow_to_owner(p)
+        return p
+    for q in reversed(missing):
         try:
-            st = os.stat(name)
-            if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
-                os.chmod(name, stat.S_IMODE(st.st_mode) & 0o700)
-        except OSError:  # not there, not its owner, a read-only disk
+            os.mkdir(q, PRIVATE_DIR_MODE)
+        except FileExistsError:
+            if (q == p and not exist_ok) or not q.is_dir():
+                raise
+            continue  # made meanwhile (another upload's folder of the same parent): not ours to change
+        try:
+            os.chmod(q, PRIVATE_DIR_MODE)  # the umask narrows a new folder only (0o277 made it 0500, unwritable)
+        except OSError:
             pass
+    return p
 
 
 def check_database(path: str | Path, *, create: bool) -> Path:
@@ -101,7 +148,7 @@ def check_database(path: str | Path, *, create: bool) -> Path:
         # meanwhile by another writer is checked below as an existing one; a folder that refuses it (or a
         # dangling link) is said by the opener, as before
         try:
-            p.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(p.parent, narrow=False)  # a folder made for it, 0700 (one given is the user's: left as it is)
             create_private(p)
         except OSError:
             pass
@@ -119,9 +166,21 @@ def check_database(path: str | Path, *, create: bool) -> Path:
                              f"无法读取数据库 {p}（{e.strerror}）。", hint_en=hint_en, hint_zh=hint_zh,
                              details={"path": str(p)}) from None
     if not head and not create:  # an empty file holds no data: read as one, it answered "version 0" (QA 27)
-        raise InputDataError(f"{p} is empty (0 bytes): it is not a SQLite database, and this command only reads one.",
-                             f"{p} 是空文件（0 字节），不是 SQLite 数据库文件；本命令只读取数据库。",
-                             hint_en=hint_en, hint_zh=hint_zh, details={"path": str(p), "bytes": 0})
+        # the usual one: made (0600) by a command that writes which then stopped with an error before SQLite wrote
+        # its first page (`data import --region nosuch`); "empty" alone read as an installation with no data (QA 35)
+        raise InputDataError(f"{p} is empty (0 bytes): it is not a SQLite database, and this command only reads one. "
+                             "The database was never initialised (a command that writes leaves such a file when an "
+                             "error stops it right after its start).",
+                             f"{p} 是空文件（0 字节），不是 SQLite 数据库文件；本命令只读取数据库。该数据库从未初始化"
+                             "（写入数据的命令在刚开始时因出错而停止，会留下这样的空文件）。",
+                             hint_en=f"Start it with a command that sets it up: `coverplan serve --db {p}`, `coverplan "
+                                     f"users add NAME --role admin --db {p}` or `coverplan data import ... --db {p}`; "
+                                     "or point --db at the server's database (by default "
+                                     "$COVERPLAN_VAR/proposals.sqlite).",
+                             hint_zh=f"请先用会建立数据库的命令初始化：`coverplan serve --db {p}`、`coverplan users add "
+                                     f"名称 --role admin --db {p}` 或 `coverplan data import … --db {p}`；或用 --db "
+                                     "指向服务器所用的数据库（默认 $COVERPLAN_VAR/proposals.sqlite）。",
+                             details={"path": str(p), "bytes": 0, "initialised": False})
     if head and head != SQLITE_HEADER:  # an empty file is a database SQLite has not written yet (made by a writer)
         raise InputDataError(f"{p} is not a SQLite database (coverplan keeps its data in one).",
                              f"{p} 不是 SQLite 数据库文件（coverplan 的数据保存在 SQLite 数据库中）。",

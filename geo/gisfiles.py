@@ -77,6 +77,10 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None, known=()) -> L
                 layer = _pick_layer(src, layers) if kind == "gpkg" else None
                 if kind == "shapefile":
                     kw, enc = ({"encoding": encoding}, encoding) if encoding else shapefile_encoding(src)
+                    # UTF-8 text read in the encoding chosen or its .cpg's: said, not read as mojibake (QA 35)
+                    wrong = shapefile_misread(src, label, encoding or cpg_encoding(src), chosen=bool(encoding))
+                    if wrong is not None:
+                        raise wrong
                     # a UTF-8 field name the .dbf's 10 bytes cut mid-character failed the whole read (QA 25)
                     gdf = read_shapefile(src, notes, source_encoding=enc, known=known, **kw)
                 else:
@@ -444,6 +448,53 @@ def cut_note(cut: list[tuple[str, str]]) -> tuple[str, str]:
         "GIS program, or export the layer as GeoPackage or GeoJSON")
 
 
+def shapefile_misread(src, label: str, encoding: str | None, *, chosen: bool) -> InputDataError | None:
+    """The error for a Shapefile whose text the encoding in force, ``encoding`` (chosen by hand when ``chosen``: the
+    Data page's 文字编码, --encoding; else the one its .cpg names), reads as garbled text because the .dbf's text is
+    plainly UTF-8, simplified or traditional Chinese (:func:`geo.points.misread_error`, as for a CSV); else None.
+
+    QA 35: a UTF-8 .dbf whose .cpg said GBK (or 936) was read silently as mojibake (GDAL, unable to convert its
+    field names, falls back to ISO-8859-1: 名称 became å\x90\x8dç§°), and so was one read with GB18030 chosen."""
+    from geo.points import encoding_label, misread_error
+
+    codec = codec_name(encoding, default="")
+    if not codec or codec in ("utf-8", "utf-8-sig"):
+        return None
+    try:  # the .dbf's text as its bytes (no recoding): names and the first rows' values
+        sample = pyogrio.read_dataframe(src, read_geometry=False, max_features=200, encoding="latin1")
+        cells = [str(c) for c in sample.columns] + [
+            v for c in sample.columns if sample[c].dtype == object or pd.api.types.is_string_dtype(sample[c].dtype)
+            for v in sample[c] if isinstance(v, str)]
+        raw = "\n".join(cells).encode("latin-1")
+    except Exception:  # not readable, or text that is not bytes: the read itself says what it finds
+        return None
+    wrong = misread_error(raw, label, encoding, codec, raw.decode(codec, errors="replace"))
+    if wrong is None or chosen:
+        return wrong
+    shown, found = encoding_label(CPG_CODE_PAGES.get(str(encoding).strip(), encoding)), wrong.details["detected"]
+    bad, good = wrong.details["misread"], wrong.details.get("reads_as", "")
+    return InputDataError(
+        f"{label}: its .cpg file names the text encoding {shown}, but the layer's text is {found}: read as {shown} "
+        f"it is garbled text (\"{bad}\" where {found} reads \"{good}\").",
+        f"{label}：其 .cpg 文件注明的文字编码为 {shown}，但图层的文字是 {found} 编码：按 {shown} 读取是乱码"
+        f"（文件中的“{good}”（按 {found} 读取）被读成“{bad}”）。",
+        hint_en=f"Set \"Text encoding\" to {found} (it takes the place of the .cpg's), or write {found} in the .cpg "
+                "file and zip the layer again.",
+        hint_zh=f"请把“文字编码”改为 {found}（将代替 .cpg 所注明的编码），或把 .cpg 文件的内容改为 {found} 后重新压缩图层。",
+        details={**wrong.details, "cpg": str(encoding)})
+
+
+def cpg_encoding(src) -> str | None:
+    """The encoding the .cpg beside the Shapefile ``src`` names ("936", "GBK", "UTF-8" as written), or None without
+    a .cpg or for one naming no encoding Python knows."""
+    cpg = Path(src).with_suffix(".cpg")
+    try:
+        named = cpg.read_text("ascii", errors="replace").strip() if cpg.is_file() else ""
+    except OSError:
+        return None
+    return named if named and codec_name(named, default="") else None
+
+
 def shapefile_encoding(src: Path) -> tuple[dict, str | None]:
     """(read options, encoding to report) for a Shapefile.
 
@@ -451,9 +502,11 @@ def shapefile_encoding(src: Path) -> tuple[dict, str | None]:
     reads the .dbf as ISO-8859-1, which turns Chinese into mojibake; the same
     bytes decoded as UTF-8 or GB18030 (the usual Chinese encodings) are right.
     """
-    cpg = Path(src).with_suffix(".cpg")
-    if cpg.is_file():
-        return {}, cpg.read_text("ascii", errors="replace").strip() or None
+    named = cpg_encoding(src)
+    if named:
+        return {}, named
+    # a .cpg naming no encoding (GDAL ignores it) is not reported as one: the text is detected as without a .cpg
+    # (it was read as ISO-8859-1 mojibake, reported as the .cpg's word; geo.imports.read_gis ignored it so already)
     info = pyogrio.read_info(src)
     if str(info.get("encoding", "")).upper() not in ("ISO-8859-1", "LATIN1"):
         return {}, info.get("encoding")

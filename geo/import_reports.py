@@ -20,6 +20,8 @@ import json
 import os
 from pathlib import Path
 
+from geo.dbfile import private_dir, private_opener
+
 #: The folder of the kept reports in a data dir (geo.backup archives it under the same name).
 REPORTS = "reports"
 #: The two files of a kept report, all a report folder holds.
@@ -82,7 +84,9 @@ def refused_note(note: str, refused: int) -> str:
 def _write_json(path: Path, value) -> None:
     """``value`` as UTF-8 JSON at ``path``, written to a temporary name and renamed: never half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, default=str), "utf-8")
+    # 0600 whatever the umask: a report quotes the register's rows (names, addresses, phone numbers; QA 35)
+    with open(tmp, "w", encoding="utf-8", opener=private_opener) as f:
+        f.write(json.dumps(value, ensure_ascii=False, default=str))
     os.replace(tmp, path)
 
 
@@ -101,7 +105,9 @@ def keep_report(data_dir: str | Path, version: int, issues: list, meta: dict) ->
             not isinstance(meta.get("original"), str) or not isinstance(meta.get("counts"), dict):
         raise ValueError("a kept report's meta must give sha256, original and counts")
     folder = report_dir(data_dir, version)
-    folder.mkdir(parents=True, exist_ok=True)
+    # reports/ and its folders the owner's alone (0700; one made wider before is narrowed): QA 35
+    private_dir(folder.parent)
+    private_dir(folder)
     _write_json(folder / "issues.json", issues)
     _write_json(folder / "meta.json", meta)  # last: the web shows a report once its meta names the file
     return folder

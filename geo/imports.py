@@ -402,6 +402,11 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
             kwargs, detected = shapefile_encoding(target)
         except Exception:  # not readable: the read below says why
             kwargs, detected = {}, None
+    if target.lower().endswith(".shp") and (declared := encoding or _cpg_encoding(path, target)):
+        # UTF-8 text read in the encoding chosen or its .cpg's was mojibake without a word (QA 35)
+        from geo.gisfiles import shapefile_misread
+        if (wrong := shapefile_misread(target, label, declared, chosen=bool(encoding))) is not None:
+            raise wrong
     notes: list = []
     try:
         # GDAL's warnings name the upload's path on the server: logged with the file's own name instead

@@ -242,21 +242,41 @@ def plain_utf8(raw: bytes) -> str | None:
     return text if len(_CHINESE_TEXT.findall(sample)) >= 0.8 * len(others) else None
 
 
+#: Big5's frequently used characters (its level 1: 5,401 ideographs, A440-C67E) and its symbols (A140-A3BF): the
+#: common characters of traditional Chinese text, as GB2312's are of simplified.
+_BIG5_COMMON = ((0xA140, 0xA3BF), (0xA440, 0xC67E))
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _in_big5_common(c: str) -> bool:
+    try:
+        code = int.from_bytes(c.encode("big5"), "big")
+    except UnicodeEncodeError:
+        return False
+    return any(lo <= code <= hi for lo, hi in _BIG5_COMMON)
+
+
 def common_share(text: str) -> float:
-    """The share of ``text``'s characters that are not ASCII (in its first 100,000) that are common Chinese text:
-    characters of GB2312 (its 6,763 ideographs and full-width punctuation). A text read in its own encoding has
-    more of them than one misread: garbled readings mix in rarer ideographs, Hangul, private-use characters."""
-    others = _NON_ASCII.findall(text[:100_000])
-    if not others:
+    """The share of ``text``'s characters that are not ASCII (in its first 100,000) that are common Chinese text of
+    one script: of GB2312 (simplified: its 6,763 ideographs and full-width punctuation) or of Big5's frequently used
+    characters (traditional, :data:`_BIG5_COMMON`), whichever share is higher. A text read in its own encoding is
+    written nearly wholly in one of them; a misread one mixes rarer ideographs of both, Hangul, private-use
+    characters. (GB2312's alone took a traditional-Chinese UTF-8 file read as GBK for the file's own text: 養護機構
+    are not in GB2312, and its garbled reading 椁婅 partly is; QA 35.)"""
+    others = Counter(_NON_ASCII.findall(text[:100_000]))
+    total = sum(others.values())
+    if not total:
         return 0.0
-    common = 0
-    for c, n in Counter(others).items():
-        try:
-            c.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        common += n
-    return common / len(others)
+    simplified = sum(n for c, n in others.items() if _in_gb2312(c))
+    traditional = sum(n for c, n in others.items() if _in_big5_common(c))
+    return max(simplified, traditional) / total
 
 
 def _shown_sample(text: str, most: int = 8, *, from_start: bool = False) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-import os
 import secrets
 import threading
 import time
@@ -85,7 +84,8 @@ def is_loopback(host: str) -> bool:
 def _secret_key(db_path: str) -> str:
     """The session key, kept in a file beside the database (mode 0600) so sessions survive a restart."""
     path = Path(db_path).parent / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from geo.dbfile import private_dir, private_opener
+    private_dir(path.parent, narrow=False)  # 0700 when made here (QA 35); one given is the user's
     try:
         key = path.read_text("ascii").strip()
         if len(key) >= 32:
@@ -93,11 +93,10 @@ def _secret_key(db_path: str) -> str:
     except (OSError, UnicodeDecodeError):
         pass
     key = secrets.token_hex(32)
-    # created with 0600 from the start: never readable by others, not even for a moment
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
+    # created with 0600 from the start: never readable by others, not even for a moment; an existing file with
+    # wider rights is narrowed too (geo.dbfile.private_opener, as the database and its backups)
+    with open(path, "w", encoding="ascii", opener=private_opener) as f:
         f.write(key)
-    os.chmod(path, 0o600)  # an existing file with wider rights is narrowed too
     return key
 
 

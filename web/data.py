@@ -1488,9 +1488,12 @@ def upload():
     _sweep_uploads()
     uid = uuid.uuid4().hex
     d = _uploads() / uid
-    d.mkdir(parents=True)
-    (d / "src").mkdir()
+    from geo.dbfile import create_private, private_dir
+
+    private_dir(d.parent)  # uploads/ (a bureau's registers) the owner's alone: 0700, one made 0755 narrowed (QA 35)
+    private_dir(d / "src", exist_ok=False)
     path = d / "src" / _safe_name(original, suffix)  # messages then name the planner's own file
+    create_private(path)  # 0600 from its first byte: the save below writes into it, keeping its mode
     keep = False
     try:
         f.save(path)  # werkzeug streams the body to disk
@@ -1528,9 +1531,13 @@ def _network_upload(f, original: str):
     """A road network is built in a background job (minutes for a county extract), then committed."""
     uid = uuid.uuid4().hex
     d = _uploads() / uid
-    (d / "src").mkdir(parents=True)
+    from geo.dbfile import create_private, private_dir
+
+    private_dir(d.parent)  # uploads/ the owner's alone: 0700, one made 0755 narrowed (QA 35)
+    private_dir(d / "src", exist_ok=False)
     suffix = ".osm.pbf" if original.lower().endswith(".osm.pbf") else Path(original).suffix.lower()
     path = d / "src" / _safe_name(original.removesuffix(".osm.pbf") if suffix == ".osm.pbf" else original, suffix)
+    create_private(path)  # 0600 from its first byte: the save below writes into it, keeping its mode
     try:
         f.save(path)
         if path.stat().st_size == 0:  # said now, not by a job that fails a moment later

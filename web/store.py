@@ -120,7 +120,8 @@ def _connection(path: Path):
 class ProposalStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from geo.dbfile import private_dir
+        private_dir(self.path.parent, narrow=False)  # 0700 when made here (QA 35); one given is the user's
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")  # readers never wait for a saving job
             con.executescript(SCHEMA)
@@ -235,7 +236,8 @@ class JobJournal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from geo.dbfile import private_dir
+        private_dir(self.path.parent, narrow=False)  # 0700 when made here (QA 35); one given is the user's
         with _connection(self.path) as con:
             con.executescript(SCHEMA)
             _add_columns(con)

@@ -500,7 +500,8 @@ class UserStore:
         if readonly:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            from geo.dbfile import private_dir
+            private_dir(self.path.parent, narrow=False)  # 0700 when made here (QA 35); one given is the user's
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(SCHEMA)
