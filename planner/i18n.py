@@ -2986,3 +2986,17 @@ _STRINGS.update({
     "qa35f2_fix_city": ("请从本文件中删去至少 {over} {rows}（如重复的行、合计行）后重新上传",
                         "Remove at least {over} {rows} from this file (repeated rows, totals) and upload it again"),
 })
+
+
+# -- fixer QA35-F1
+# a proposal solved on a data version whose only change since is village points made official where they stand
+# (web.proposals data_state): the data changed (the version list says so), but not in a way that touches its figures
+_STRINGS.update({
+    "qa35f1_data_unaffected": ("基于数据版本 v{v} 求解；此后数据有变化（{changes}），但不影响本方案的结果，结果仍适用"
+                               "（当前数据为 v{cur}）。",
+                               "Solved on data version v{v}; the data changed since ({changes}), but not in a way that "
+                               "touches this proposal's figures: they still hold (the current data are v{cur})."),
+    "qa35f1_vill_official": ("{n} 个村（社区）点位原地改为实测位置", "{points} made official at the same place"),
+    "qa35f1_vill_flag": ("{n} 个村（社区）点位原地改变位置质量标记",
+                         "{points} given another location quality flag at the same place"),
+})

@@ -33,7 +33,8 @@ from planner import palette
 from planner.checklist import checklist_from_coverage
 from planner.coverage import county_names_en, place_names_en
 from planner.i18n import cost_text, share_text, t, with_unit
-from planner.maplayers import partly_imported, provenance_labels, service_area_layer
+from planner.maplayers import (partly_imported, provenance_labels, service_area_layer, shown_register_label,
+                               shown_types)
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 #: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
@@ -715,7 +716,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         rows_src = rows_src[~ids.duplicated()].set_axis(ids[~ids.duplicated()].to_numpy(), axis=0)
     else:
         rows_src = None
-    for _, f in cov.facilities[~cov.facilities["proposed"]].iterrows():
+    existing = cov.facilities[~cov.facilities["proposed"].astype(bool)] if len(cov.facilities) else cov.facilities
+    for _, f in existing.iterrows():
         rows = [(tx("code"), str(f["id"])), (tx("township"), towns_by_code.get(f.get("township_code"), "")),
                 (tx("county"), counties.get(str(f.get("county_code")), ""))]
         for c in extra:
@@ -804,10 +806,18 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     approx = [said.get("villages") if x == tx("approx_villages") and said.get("villages") else x for x in approx]
     # the boundaries as imported: how many are still approximate, and the file the others came in (F5)
     approx = [said.get("townships") if x == tx("approx_towns") and said.get("townships") else x for x in approx]
-    # a register imported for some counties: "partly the sample (the rest imported: file, version)", as the
-    # type page says it (QA 29), unless the map's facilities are a file of the planner's own (--facilities)
-    if facilities is None and partly_imported(region, ft.key) and said.get("facilities"):
-        approx = [said["facilities"] if x == tx("approx_facilities") else x for x in approx]
+    # the registers of the facilities drawn: a register imported for some counties is "partly the sample (the rest
+    # imported: file, version)", as the type page says it (QA 29), unless the map's facilities are a file of the
+    # planner's own (--facilities); a conversion's facilities are rows of the register of the type they convert,
+    # not of the one they become, whose provenance its key gave (QA 35: "synthetic" of a register partly imported)
+    if facilities is None and fac_sample:
+        shown = shown_types(existing, ft.key)
+        if sites_synthetic:
+            for key, synthetic in shown_types(proposed_sites, ft.key).items():
+                shown[key] = shown.get(key, False) or synthetic
+        fac_text = shown_register_label(region, lang, shown)
+        if fac_text:
+            approx = [fac_text if x == tx("approx_facilities") else x for x in approx]
     parts = [tx("approx_lead") + ("，" if lang == "zh" else ", ").join(approx)] if approx else []
     if cov.is_estimate:
         parts.append(tx("estimate_note_m" if ft.unit == "m" else "estimate_note"))

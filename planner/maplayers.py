@@ -365,6 +365,44 @@ def provenance_labels(region, lang: str, type_key: str | None = None, types: dic
     return {"approx": approx, "imported": imported, "by_layer": by_layer}
 
 
+def shown_types(frame, default_type: str) -> dict[str, bool]:
+    """The facility types of the rows of ``frame`` (their ``facility_type``, else ``default_type``), each with whether
+    any of its rows is synthetic (the sample's): what :func:`shown_register_label` reads. Empty for no rows."""
+    import pandas as pd
+
+    if frame is None or not len(frame):
+        return {}
+    keys = (frame["facility_type"].astype(object).where(frame["facility_type"].notna(), default_type).astype(str)
+            if "facility_type" in frame else pd.Series(default_type, index=frame.index))
+    syn = (frame["synthetic"].astype(object).where(frame["synthetic"].notna(), False).astype(bool)
+           if "synthetic" in frame else pd.Series(False, index=frame.index))
+    return {str(k): bool(v) for k, v in syn.groupby(keys.to_numpy(), sort=False).any().items()}
+
+
+def shown_register_label(region, lang: str, shown: dict[str, bool], types: dict | None = None) -> str | None:
+    """The 示意 phrase of a map's key for the facility registers of the facilities it draws: ``shown`` maps each type
+    whose rows are drawn to whether any of them is synthetic (:func:`shown_types`). A conversion's map draws the
+    facilities it converts (its numbered sites, rows of one type's register) as facilities of the type they become:
+    its key read the provenance of the latter and said "facility register synthetic" of a register only partly the
+    sample (QA 35). One type with sample rows: that type's words ("partly synthetic" with the file the rest came in,
+    or "synthetic"); several: each named (:func:`provenance_labels` of those types); None when no row drawn is
+    synthetic."""
+    from planner.i18n import t
+
+    keys = [k for k, synthetic in shown.items() if synthetic]
+    if not keys:
+        return None
+    if len(keys) == 1:
+        said = provenance_labels(region, lang, keys[0], types)["by_layer"].get("facilities")
+    else:
+        if types is None:
+            from planner.facility_types import load_facility_types
+            types = load_facility_types()
+        said = provenance_labels(region, lang, None, {k: types.get(k) for k in keys})["by_layer"].get("facilities")
+    # a register the provenance records as imported whose drawn rows still say synthetic: the plain words
+    return said or t("approx_facilities", lang)
+
+
 def provenance_note(region, lang: str, type_key: str | None = None, types: dict | None = None, *,
                     lead: str = "export") -> str | None:
     """The 示意 sentence of an export's title line (``lead="export"``) or a brief's footer (``"brief"``):

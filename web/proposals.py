@@ -879,6 +879,7 @@ def view(rec: dict, lang: str) -> dict:
     # a conversion named as one (农村福利院 → 区域性特困供养服务中心（转型）), as the list and its offline map name it
     out["type_label"] = type_label(rec, lang)
     out.update(map_view(rec, lang))  # what its map shows, beside an upgrade's served figures (QA 34)
+    out.update(map_facilities(rec, lang))  # the facilities its map draws: the keys' swatch and 示意 words (QA 35)
     out["synthetic_inputs"] = synthetic_inputs(rec)  # as `propose --json` and the .geojson say it (QA 29)
     out["sites"] = named_in(out["sites"], lang)
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
@@ -962,6 +963,35 @@ def map_view(rec: dict, lang: str) -> dict:
             "map_reach": reach,
             "map_note": within_reach_note(ft, before, after, lang, reach=reach, converted=converted),
             "map_note_short": within_reach_note(ft, before, after, lang, reach=reach, converted=converted, short=True)}
+
+
+def map_facilities(rec: dict, lang: str, service=None) -> dict:
+    """The facilities a proposal's map draws besides its numbered sites, for its page's and brief's keys:
+    ``map_existing``, how many existing facilities of the type it is drawn as (a conversion's: of the type its
+    facilities become, often none yet, which the keys gave a swatch all the same, QA 35), and for an upgrade or a
+    conversion, whose numbered sites are rows of a register too, ``map_register_note``: the 示意 words for the
+    registers of every facility drawn (planner.maplayers.shown_register_label; None when none drawn is the sample's).
+    A conversion's key read the provenance of the type its facilities become, and called a register of welfare homes
+    only partly the sample's "synthetic". Both None when it cannot be told (the type since removed ...): the keys
+    then say what they said before."""
+    from planner.maplayers import shown_register_label, shown_types
+
+    unknown = {"map_existing": None, "map_register_note": None}
+    s = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    try:
+        service = service or ext()["service"]
+        ft = solved_type(rec, service)
+        region = solved_region(rec, service)
+        existing = existing_facilities(region, ft)
+        out = {"map_existing": int(len(existing)), "map_register_note": None}
+        if s.get("kind") == "upgrade":  # its numbered sites are register rows, of the type it upgrades or converts
+            shown = shown_types(existing, ft.key)
+            for key, synthetic in shown_types(sites_gdf(rec), str(rec.get("type"))).items():
+                shown[key] = shown.get(key, False) or synthetic
+            out["map_register_note"] = shown_register_label(region, lang, shown, service.types())
+        return out
+    except Exception:  # never takes the page down: the keys as before
+        return unknown
 
 
 def scope_map(summary: dict, county) -> dict | None:
@@ -1168,9 +1198,63 @@ def data_state(rec: dict, lang: str, service=None) -> dict:
         return {"outdated": True, "data_changed": [layer_labels([x], lang, service) for x in changed],
                 "data_note": None}
     others = service.changed_layers(version, service.layer_names(version))
-    note = t("qa32fe_data_unaffected" if others else "qa32fe_data_same", lang, v=version, cur=current,
-             layers=layer_labels(others, lang, service))
+    # village points made official where they stand: the version list names the villages layer, while its points, all
+    # the proposal's figures rest on, are where they were (QA 35: "the same data" contradicted that list)
+    flagged = [] if VILLAGES in others else flagged_villages_text(service, version, current, lang)
+    if flagged:
+        changes = [layer_labels(others, lang, service)] if others else []
+        note = t("qa35f1_data_unaffected", lang, v=version, cur=current,
+                 changes=("；" if lang == "zh" else "; ").join(changes + flagged))
+    else:
+        note = t("qa32fe_data_unaffected" if others else "qa32fe_data_same", lang, v=version, cur=current,
+                 layers=layer_labels(others, lang, service))
     return {"outdated": False, "data_changed": [], "data_note": note}
+
+
+#: Village points given another location quality flag at the same place between two data versions, per store and pair
+#: of versions (versions never change): ``(made official, other flag)`` (:func:`flagged_villages`).
+_FLAGGED: dict = {}
+
+
+def flagged_villages(service, version: int, to: int) -> tuple[int, int]:
+    """How many village points data version ``to`` gives another location quality flag than ``version`` does, at the
+    same place (geo.datasets.diff_layers' ``requalified`` villages; moved ones are a change of the data): ``(made
+    official, another flag)``. Such a version rewrites the villages layer, which the version list names, yet no
+    figure changes: the coverage uses the points (web.service changed_layers counts no change). (0, 0) without a
+    store, when the villages layer is the same file in both, or when either version cannot be read."""
+    store = getattr(service, "datasets", None)
+    if store is None or int(version) == int(to):
+        return 0, 0
+    key = (str(getattr(store, "root", id(store))), int(version), int(to))
+    if key not in _FLAGGED:
+        try:
+            old, new = store.refs(int(version)).get(VILLAGES), store.refs(int(to)).get(VILLAGES)
+            if old is None or new is None or (old.stored_in, old.file) == (new.stored_in, new.file):
+                _FLAGGED[key] = (0, 0)
+            else:
+                from geo.datasets import diff_layers
+                rows = diff_layers(store.layers(int(version)), store.layers(int(to)),
+                                   changed={VILLAGES})["villages"]["requalified"]
+                official = sum(1 for r in rows if r.get("location_quality_after") == "official")
+                _FLAGGED[key] = (official, len(rows) - official)
+        except Exception:  # unreadable: nothing to say of it (the note says what it said before)
+            return 0, 0
+    return _FLAGGED[key]
+
+
+def flagged_villages_text(service, version: int, to: int, lang: str) -> list[str]:
+    """:func:`flagged_villages` in words, one phrase for the points made official and one for other flags; empty when
+    none."""
+    official, other = flagged_villages(service, version, to)
+
+    def points(n: int) -> str:
+        return f"{n:,} village point" + ("" if n == 1 else "s")
+    out = []
+    if official:
+        out.append(t("qa35f1_vill_official", lang, n=f"{official:,}", points=points(official)))
+    if other:
+        out.append(t("qa35f1_vill_flag", lang, n=f"{other:,}", points=points(other)))
+    return out
 
 
 def list_scope_and_version(row: dict, lang: str, current: int, names: dict, is_current=None) -> dict:
@@ -1354,6 +1438,10 @@ def layers_for(rec: dict, service, lang: str) -> dict:
     # they become: the map is the coverage after it (QA 34: an upgrade's was the coverage before it)
     cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=service.graph(mode))
     out = service.layers_from_coverage(cov, lang, existing_only=True, region=region)
+    if not (out.get("facilities") or {}).get("features"):
+        # no existing facility of the type drawn (a conversion's new type has none yet): no layer, and so no
+        # "existing facilities" key over a map that draws none (map.js keys only the layers it has, QA 35)
+        out["facilities"] = None
     shown = map_view(rec, lang)
     if shown.get("map_reach"):  # the service areas' key names the reach drawn (map.js), not the type's standard alone
         out["standard_text"] = shown["map_reach"]

@@ -162,7 +162,27 @@
     }).catch(function () { /* unknown: the server decides on saving */ });
   }
 
+  // The map's 示意 line names the registers of the facilities it draws as the server words them (data-approx-facilities,
+  // web.proposals.map_facilities): map.js says an upgrade's or a conversion's sample facilities in the plain words
+  // "facility register synthetic", which for a conversion of a register only partly the sample's was wrong (QA 35).
+  function registerNote(el) {
+    var said = el.dataset.approxFacilities, plain = T("approx_facilities");
+    if (el.dataset.sitesSynthetic !== "1" || !said || said === plain) return;
+    var note = el.querySelector(".map-note");
+    if (!note) return;
+    var walk = document.createTreeWalker(note, NodeFilter.SHOW_TEXT), node;
+    while ((node = walk.nextNode())) {
+      var at = node.data.indexOf(plain);
+      if (at >= 0) { node.data = node.data.slice(0, at) + said + node.data.slice(at + plain.length); return; }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var mapEl = $("map");
+    if (mapEl) {
+      if (mapEl.dataset.ready === "1") registerNote(mapEl);
+      else mapEl.addEventListener("coverplan:ready", function () { registerNote(mapEl); });
+    }
     lockUnmanaged();
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
     if ($("rerun")) $("rerun").addEventListener("click", rerun);
