@@ -445,7 +445,9 @@
     var said = function (key, fallback) { var v = el.dataset[key]; return v === undefined ? fallback : v; };
     if (flag(data.townships_approximate, "townships")) { var at = said("approxTowns", T("approx_towns")); if (at) approx.push(at); }
     if (flag(data.units_synthetic, "villages")) { var av = said("approxVillages", T("approx_villages")); if (av) approx.push(av); }
-    if (sitesSynthetic) approx.push(T("approx_facilities"));
+    // numbered sites that are sample rows (an upgrade's, a conversion's): the page words the registers of what is
+    // drawn (web.proposals.map_facilities: "partly synthetic" where only partly, QA 35); never nothing
+    if (sitesSynthetic) approx.push(said("approxFacilities", "") || T("approx_facilities"));
     else if (flag(data.facilities_synthetic, "facilities")) { var af = said("approxFacilities", T("approx_facilities")); if (af) approx.push(af); }
     var lines = [];
     if (approx.length) lines.push("<span class='badge-approx'>" + T("illustrative") + "</span> " + T("approx_lead") +

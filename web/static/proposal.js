@@ -31,6 +31,7 @@
         if (!(k in body) && now !== shown[k]) { $("e-" + k).value = now; var w = T(k === "name" ? "proposal_name" : "note"); theirs.push(C.lang === "en" ? w.toLowerCase() : w); }
       });
       shown = {name: p.name || "", note: own(p, "note")};
+      keepDraft();  // saved: no draft left to restore
       status(T("saved") + (theirs.length ? " · " + T("edit_theirs_shown").replace("{fields}", theirs.join(C.lang === "en" ? ", " : "、")) : ""));
       var h1 = document.querySelector("h1 .proposal-name");
       if (h1) h1.textContent = p.name;
@@ -43,6 +44,7 @@
           if ($("e-" + k).value === shown[k]) $("e-" + k).value = e.details.current[k] || "";
         });
         shown = e.details.current;
+        keepDraft();  // the note typed here now stands over theirs
         // the heading names the proposal as saved now (the colleague's name), not the one the page opened with
         var h = document.querySelector("h1 .proposal-name");
         if (h && shown.name) { h.textContent = shown.name; document.title = shown.name + " · " + T("app_short"); }
@@ -52,6 +54,30 @@
       status(field === "name" && e.error === "InputDataError" && !($("e-name").value || "").trim() ? T("proposal_name_empty")
         : plainField((e && (e.message || e.error)) || T("load_failed"), field), true);
     }).then(function () { $("e-save").disabled = false; });
+  }
+
+  // The note being typed, kept in this tab (sessionStorage, by proposal) while it differs from the note saved, with the
+  // note it was typed over: a login that ended meanwhile (the account disabled, then enabled again) sends the planner
+  // to "Log in again" and back here, and his note was lost (QA 35). Restored on the way back; saved with the note it
+  // was typed over as what the page showed, so a colleague's note saved meanwhile is still a 409, not overwritten.
+  function draftKey() { return "cp-note-draft:" + (($("edit-form") || {}).dataset || {}).id; }
+  function keepDraft() {
+    var el = $("e-note");
+    if (!el) return;
+    var base = shown ? shown.note : el.defaultValue;
+    try {
+      if (el.value === base) sessionStorage.removeItem(draftKey());
+      else sessionStorage.setItem(draftKey(), JSON.stringify({note: el.value, base: base}));
+    } catch (err) { /* private mode: nothing kept */ }
+  }
+  function restoreDraft() {
+    var el = $("e-note"), d = null;
+    if (!el || el.disabled) return;
+    try { d = JSON.parse(sessionStorage.getItem(draftKey()) || "null"); } catch (err) { d = null; }
+    if (!d || typeof d.note !== "string" || typeof d.base !== "string" || d.note === el.value) return;
+    shown = {name: $("e-name").defaultValue, note: d.base};
+    el.value = d.note;
+    status(T("qa35f6_note_draft_restored"));
   }
 
   // A field as the page edits it: the note as the planner typed it (``planner_note``); the API's ``note`` has the
@@ -162,29 +188,10 @@
     }).catch(function () { /* unknown: the server decides on saving */ });
   }
 
-  // The map's 示意 line names the registers of the facilities it draws as the server words them (data-approx-facilities,
-  // web.proposals.map_facilities): map.js says an upgrade's or a conversion's sample facilities in the plain words
-  // "facility register synthetic", which for a conversion of a register only partly the sample's was wrong (QA 35).
-  function registerNote(el) {
-    var said = el.dataset.approxFacilities, plain = T("approx_facilities");
-    if (el.dataset.sitesSynthetic !== "1" || !said || said === plain) return;
-    var note = el.querySelector(".map-note");
-    if (!note) return;
-    var walk = document.createTreeWalker(note, NodeFilter.SHOW_TEXT), node;
-    while ((node = walk.nextNode())) {
-      var at = node.data.indexOf(plain);
-      if (at >= 0) { node.data = node.data.slice(0, at) + said + node.data.slice(at + plain.length); return; }
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
-    var mapEl = $("map");
-    if (mapEl) {
-      if (mapEl.dataset.ready === "1") registerNote(mapEl);
-      else mapEl.addEventListener("coverplan:ready", function () { registerNote(mapEl); });
-    }
     lockUnmanaged();
     if ($("edit-form")) $("edit-form").addEventListener("submit", save);
+    if ($("e-note")) { restoreDraft(); $("e-note").addEventListener("input", keepDraft); }
     if ($("rerun")) $("rerun").addEventListener("click", rerun);
     rerunDiff();
     document.querySelectorAll("#rationale tr.site-row").forEach(function (tr) {
