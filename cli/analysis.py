@@ -1031,11 +1031,47 @@ def _check_propose(args) -> None:
              time_limit=args.time_limit, gap=args.gap)
 
 
-def write_proposal(prop, region, scope: dict, args) -> None:
+def county_map_record(region, type_key: str, code: str | None, facilities, mode: str, graph) -> dict | None:
+    """The coverage map's figure for a county proposal's county (planner.proposals.county_map_figure), as the web
+    records it when it solves one: the whole city's coverage of the type on the data solved on (the register given
+    by --facilities, if any), where villages reached from a neighbouring county's facility count too. The web's
+    page and brief give it beside the county's "before" (QA 35: the CLI recorded none, and a CLI-made proposal's
+    note kept the wording without the figures). None without a county, or when the coverage cannot be had there:
+    the proposal is still written, its note then without the figures, as the web's."""
+    if code is None:
+        return None
+    from geo.errors import CoverplanError
+    from planner.coverage import analyse_coverage
+    from planner.facility_types import get_type
+    from planner.proposals import county_map_figure
+
+    try:
+        return county_map_figure(analyse_coverage(region, get_type(type_key), facilities=facilities, mode=mode,
+                                                  graph=graph), code)
+    except CoverplanError:
+        return None
+
+
+def record_county(out: dict, region, type_key: str, facilities, code: str | None, figure: dict | None) -> dict:
+    """A county proposal's answer in the county's terms, as the web records it (planner.proposals
+    county_scope_summary): the county's own facility counts and the coverage map's figure for the county
+    (:func:`county_map_record`) as ``scope_map``. In place; returned. Without a county: unchanged."""
+    if code is None:
+        return out
+    from planner.coverage import existing_facilities
+    from planner.facility_types import get_type
+    from planner.proposals import county_scope_summary
+
+    return county_scope_summary(out, existing_facilities(region, get_type(type_key), facilities), code, figure)
+
+
+def write_proposal(prop, region, scope: dict, args, county: dict | None = None) -> None:
     """`propose --out`: the proposal as the web's download of a saved one, with its name (made as the web makes
     one: the type, model and sites, then the file's name), the time written, its scope and the data version it was
     solved on -- in the GeoJSON's ``coverplan`` block (the keys `map --proposal` and `targets --proposal` read) or
-    the title row of the .csv/.xlsx (with the type, model, number of sites and the standards, as the web's title)."""
+    the title row of the .csv/.xlsx (with the type, model, number of sites and the standards, as the web's title).
+    ``county`` (a county proposal's: ``{"facilities": ..., "figure": ...}``, :func:`record_county`): the block records
+    the county's facility counts and the coverage map's figure for it, as the web's saved proposal does."""
     from datetime import datetime
 
     from cli.output import proposal_name, proposal_record, proposal_title, scope_part
@@ -1050,6 +1086,9 @@ def write_proposal(prop, region, scope: dict, args) -> None:
     if args.out.lower().endswith((".geojson", ".json")):
         fc = prop.to_geojson(data_version(region))  # the data version solved on (QA 27), as the web's download
         meta = {**(fc.get("coverplan") or {}), **proposal_record(name, region, scope, when), "kind": "location"}
+        if county is not None and scope.get("county"):
+            record_county(meta, region, args.type, county.get("facilities"), str(scope["county"]), county.get("figure"))
+            meta["scope"] = scope  # the file's scope names the county ({county, name}), as the web's download
         for key, none in (("notes", []), ("explanation", "")):  # the run's language beside both, as the web's
             mine, other = (f"{key}_en", f"{key}_zh") if lang == "en" else (f"{key}_zh", f"{key}_en")
             meta[key] = meta.get(mine) or meta.get(other) or none
@@ -1112,14 +1151,15 @@ def _propose(args) -> int:
     # the scope travels with the file, as the web's downloads say it: a county's figures read as the city's
     code = county_option_code(region, args.county) if args.county is not None else None
     scope = scope_of(region, code, args.lang)
+    # the coverage map's figure for the county, recorded with the proposal as the web records it (QA 35)
+    figure = county_map_record(region, args.type, code, facilities, args.mode, args.network) \
+        if args.out or args.json else None
     if args.out:
-        write_proposal(prop, region, scope, args)
+        write_proposal(prop, region, scope, args, {"facilities": facilities, "figure": figure} if code else None)
     if args.json:
         out = {**prop.to_dict(lang=args.lang), "dataset_version": data_version(region)}
-        if code is not None:  # the county's facility counts, as the web's county proposal gives them
-            from planner.coverage import existing_facilities
-            from planner.proposals import county_scope_summary
-            county_scope_summary(out, existing_facilities(region, get_type(args.type), facilities), code)
+        if code is not None:  # the county's facility counts and the map's figure, as the web's county proposal
+            record_county(out, region, args.type, facilities, code, figure)
             out["scope"] = scope  # as the API's
         out["equity"] = {k: v for k, v in out["equity"].items() if k not in ("costs_before", "costs_after", "weights")}
         print_json(out)

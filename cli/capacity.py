@@ -561,7 +561,7 @@ def _unused_with_sizes(args) -> None:
 
 def _propose_sized(args) -> int:
     from planner.i18n import share_text
-    from planner.sizing import MIN_SIZED_GAP, SIZED_GAP, propose_sized
+    from planner.sizing import MIN_SIZED_GAP, SIZED_GAP, points_text, propose_sized
 
     check_time_limit(args.time_limit)  # the options in their own words, before any work
     _unused_with_sizes(args)
@@ -601,6 +601,10 @@ def _propose_sized(args) -> int:
             out[f"notes_{lang}"].append(t("f8_sizes_default", lang, sizes=default_sizes))
         if args.gap is not None and args.gap < MIN_SIZED_GAP:  # raised without a word before
             out[f"notes_{lang}"].append(t("f8_gap_raised", lang, given=shown(args.gap), min=f"{MIN_SIZED_GAP:g}"))
+    if code and (args.out or args.json):  # the county's terms and the coverage map's figure for it, recorded as the web records them (QA 35)
+        from cli.analysis import county_map_record, record_county
+        record_county(out, region, args.type, facilities, code,
+                      county_map_record(region, args.type, code, facilities, args.mode, args.network))
     if args.out:
         _write_sized(out, region, scope, args)
     out["dataset_version"] = data_version(region)
@@ -633,8 +637,7 @@ def _propose_sized(args) -> int:
         n = len(s["assigned_villages"])
         print(f"  #{s['priority']:<3} {county(s['county_name'])} {name} {amount(s['size'])} "
               # share_text as the brief: 99.99% read "100%", 99.2% "99%" (QA 29)
-              f"({'使用率' if zh else 'used'} {share_text(s['utilisation'])}, {n} "
-              f"{'个村（社区）' if zh else ('village' if n == 1 else 'villages')})")
+              f"({'使用率' if zh else 'used'} {share_text(s['utilisation'])}, {points_text(n, sm.get('points'), args.lang)})")
     # the plan's notes (the costs illustrative, whose capacities, ...), as `capacity` prints its own
     for note in out.get("notes_zh" if zh else "notes_en") or []:
         print(f"  * {note}", file=sys.stderr)
@@ -702,7 +705,10 @@ def sized_table(out: dict, region, lang: str):
     county = county_namer(region, lang)
     unit = t(f"capw_unit_{out['field']}", lang)
     who = t(f"capw_basis_{out['basis']}", lang).removeprefix("名")
-    heads = {k: t(label, lang) for k, label in SIZED_TABLE}
+    from planner.sizing import points_label  # towns and townships where it counts them at their seats
+
+    points = (out.get("summary") or {}).get("points")
+    heads = {k: t(points_label(label, points), lang) for k, label in SIZED_TABLE}
     heads["size"] = with_unit(heads["size"], unit, lang)
     heads["load"] = with_unit(heads["load"], who, lang)
 

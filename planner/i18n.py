@@ -3000,3 +3000,31 @@ _STRINGS.update({
     "qa35f1_vill_flag": ("{n} 个村（社区）点位原地改变位置质量标记",
                          "{points} given another location quality flag at the same place"),
 })
+
+
+# -- fixer QA35-F3
+# a sized proposal counts demand at the type's coverage points, as an upgrade does (planner.sizing.sized_point_notes,
+# points_text): welfare homes at the rural township seats, so its "covered" is the coverage page's figure
+_STRINGS.update({
+    "qa35f3_n_villages": ("{n} 个村（社区）", "{n} villages"),
+    "qa35f3_n_villages_1": ("1 个村（社区）", "1 village"),
+    "qa35f3_n_townships": ("{n} 个乡镇", "{n} towns and townships"),
+    "qa35f3_n_townships_1": ("1 个乡镇", "1 town or township"),
+    "qa35f3_col_n_townships": ("分配乡镇数", "Number of towns and townships assigned"),
+    "qa35f3_col_township_names": ("分配的乡镇名单", "Names of the towns and townships assigned"),
+    "qa35f3_single_townships": ("每个乡镇按其驻地计（含全乡镇的{who}），整体由一处设施服务（单一来源），且须在服务标准内。",
+                                "Each town or township is counted at its seat (with all its {who}) and served whole "
+                                "by one facility (single source), within the standard."),
+    "qa35f3_covered": ("服务人数按容量计，覆盖只看距离：现有{type}服务标准内有 {before} {who}（即覆盖分析的“已覆盖”），"
+                       "加上新址后有 {after} 人；按容量服务 {served} 人。",
+                       "Served counts capacity, covered only distance: {before} {who} are within the standard of an "
+                       "existing {type} (the coverage analysis's \"covered\"), {after} with the new sites; "
+                       "{served} are served through capacity."),
+    "qa35f3_covered_villages": ("服务人数按容量计，覆盖只看距离：按行政村（社区）的{who}计，现有{type}服务标准内有 "
+                                "{before} 人，加上新址后有 {after} 人，按容量服务 {served} 人；{type}的覆盖分析按"
+                                "{weight}计：口径不同，两者的数字不能直接比较。",
+                                "Served counts capacity, covered only distance: counting {who} at villages and "
+                                "communities, {before} are within the standard of an existing {type}, {after} with "
+                                "the new sites, and {served} are served through capacity; the coverage analysis of "
+                                "the {type} counts {weight}: a different base, so the two figures do not compare."),
+})

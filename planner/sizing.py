@@ -15,6 +15,11 @@ much demand as it can, and among plans serving the same, the cheapest::
          sum_ls y_ls <= N  or  sum_ls cost_s y_ls <= B    the budget
          x, y binary
 
+The demand points are those an upgrade counts (planner.upgrades.upgrade_demand): the type's coverage
+points where its weight is the capacity's basis (welfare homes: the rural township seats, each with its
+township's people), else villages and communities. The summary's ``covered_before`` / ``covered_after``
+(within the standard, distance only) are then the coverage's own figures, beside ``served`` (capacity too).
+
 The assignment ``x_il`` is per place, not per place and size: the one size
 chosen at ``l`` gives its capacity. On Shiyan's elderly complexes (three
 sizes, eight sites) this has a third of the columns of the per-size form and,
@@ -50,8 +55,8 @@ import scipy.sparse as sp
 from geo import settings
 from geo.errors import InfeasibleError, InputDataError
 from geo.regions import Region
-from planner.capacity import demand_villages, no_capacity_error, site_capacity, whole_split
-from planner.coverage import existing_facilities, records, unit_costs
+from planner.capacity import no_capacity_error, site_capacity, whole_split
+from planner.coverage import covered_matrix, existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 from planner.models.base import check_time_limit
 from planner.models.control import caller_controls
@@ -479,12 +484,20 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     keep = ~cands["existing"].astype(bool).to_numpy() & (marks != "forbidden")
     new = cands[keep].reset_index(drop=True)
     required = marks[keep] == "required"
-    v = demand_villages(region, ft)
+    from planner.upgrades import upgrade_demand  # (planner.upgrades imports this module)
+
+    # the demand points an upgrade counts, the type's coverage points where its weight is the capacity's basis
+    # (welfare homes: the rural township seats): "covered" is then the coverage's figure (QA 35: the sized
+    # proposal counted villages, 44,751 beside the coverage's 44,893)
+    v, at_points = upgrade_demand(region, ft)
     units = gpd.GeoDataFrame({"urban": v["urban"].astype(bool).to_numpy()}, geometry=v.geometry.values,
                              crs=settings.STORAGE_CRS)
     std = np.where(units["urban"], ft.standard_urban, ft.standard_rural)[:, None]
     cost_e, is_estimate = unit_costs(units, existing, ft, mode=mode, graph=graph)
     cost_n, _ = unit_costs(units, new, ft, mode=mode, graph=graph)
+    # within the standard, distance only, as the coverage counts it (its rule, at its points)
+    covered = ((covered_matrix(v, existing, ft, cost_e), covered_matrix(v, new, ft, cost_n)) if at_points
+               else (cost_e <= std, cost_n <= std))
     cap_e, known = site_capacity(existing, spec.field)
     inst = SizingInstance(weight=v[spec.basis].to_numpy(float), reach_existing=cost_e <= std,
                           cap_existing=cap_e * per, reach_new=cost_n <= std,
@@ -493,7 +506,8 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     out = _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
                    {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
                     "mode": mode, "single_source": True, "per_1000": spec.per_1000,
-                    "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate)
+                    "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate,
+                   covered=covered, at_points=at_points)
     rule = capacity_rule_note(ft)  # how beds become people, and that it is not the overview's bed standard (QA 28)
     out["notes_zh"].insert(1, rule["zh"])
     out["notes_en"].insert(1, rule["en"])
@@ -583,13 +597,37 @@ def extrapolated_note(ft: FacilityType, sizes: list[float], cost: list[float]) -
                   "class's cost per place, a rough illustration only; use local estimates."}
 
 
-def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate) -> dict:
+#: What a sized proposal's demand points are (``summary.points``): villages and communities, or towns and
+#: townships counted at their seats (welfare homes, regional centres: the type's coverage points).
+TOWNSHIP_POINTS = ("township_seats", "rural_township_seats")
+
+
+def points_text(n: int, points: str | None, lang: str) -> str:
+    """"12 个村（社区）" / "12 villages", or "3 个乡镇" / "3 towns and townships" where a sized proposal's demand
+    points are township seats (``summary.points``: "townships"; a proposal saved before it counted villages)."""
+    from planner.i18n import t
+
+    key = "qa35f3_n_townships" if points == "townships" else "qa35f3_n_villages"
+    return t(key + ("_1" if n == 1 else ""), lang, n=f"{n:,}")
+
+
+def points_label(key: str, points: str | None) -> str:
+    """A sized proposal's table header key (planner.i18n) in the words of its demand points: "分配村（社区）数" and
+    the names' column say towns and townships where it counts them at their seats (``summary.points``)."""
+    if points != "townships":
+        return key
+    return {"capw_n_villages": "qa35f3_col_n_townships", "capw_village_names": "qa35f3_col_township_names"}.get(key, key)
+
+
+def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate, *,
+            covered: tuple | None = None, at_points: bool = False) -> dict:
     w, assign = inst.weight, sol["assign"]
     e = len(existing)
     sample = bool(existing["synthetic"].astype(bool).any()) if e and "synthetic" in existing else False
     source = _existing_source(region, ft, e, sample)
     names = v["name"].to_numpy()
-    codes = v.index.astype(str).to_numpy()
+    codes = (v["id"] if "id" in v.columns else v.index).astype(str).to_numpy()
+    points = "townships" if at_points and ft.demand in TOWNSHIP_POINTS else "villages"
     site_rows = []
     for l, s in sorted(sol["chosen"].items(), key=lambda kv: -w[assign == e + kv[0]].sum()):
         mine = np.flatnonzero(assign == e + l)
@@ -631,7 +669,18 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
                "unserved": int(short_people.sum()), "unserved_villages": int((~served).sum()),
                "shortfall_capacity": round(float(short_people.sum()) / per, 2),
                "new_sites": len(site_rows), "cost": float(sum(r["cost"] for r in site_rows))}
+    if covered is not None:
+        # within the standard, distance only (the coverage's "covered"), before and with the new sites, beside
+        # the people served through capacity; at the type's coverage points the coverage's own figure
+        cov_e, cov_n = covered
+        before = cov_e.any(axis=1) if cov_e.shape[1] else np.zeros(len(w), bool)
+        opened = sorted(sol["chosen"])
+        after = before | (cov_n[:, opened].any(axis=1) if opened else False)
+        summary.update({"covered_before": int(round(float(w[before].sum()))),
+                        "covered_after": int(round(float(w[after].sum())))})
+    summary.update({"counted_at": "coverage_points" if at_points else "villages", "points": points})
     whole_shortfall(summary, county)
+    single, covered_words = sized_point_notes(ft, summary)
     return {"type": ft.key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en, "kind": "sized",
             "field": ft.capacity.field, "basis": ft.capacity.basis, "params": params,
             "solver": {"model": "sized_single_source_mip", "status": sol["status"], "objective": sol["objective"],
@@ -640,11 +689,45 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
             "summary": summary,
             "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,  # the costs are, always
             "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + source["zh"],
-                         "每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。"],
+                         single["zh"], *([covered_words["zh"]] if covered_words else [])],
             "notes_en": ["Costs are coverplan's illustrative assumptions (示意), in 10,000 yuan: replace with local "
                          "estimates; "
                          + source["en"],
-                         "Each village is served whole by one facility (single source), within the standard."]}
+                         single["en"], *([covered_words["en"]] if covered_words else [])]}
+
+
+#: The single-source note (zh, en) where a sized proposal's demand points are villages and communities (as every
+#: one said before QA 35); counted at township seats, :func:`sized_point_notes` says towns and townships.
+SINGLE_SOURCE_VILLAGES = ("每个村（社区）整体由一处设施服务（单一来源），且须在服务标准内。",
+                          "Each village is served whole by one facility (single source), within the standard.")
+
+
+def sized_point_notes(ft: FacilityType, summary: dict) -> tuple[dict, dict | None]:
+    """The single-source note in the words of the proposal's demand points (villages, or towns and townships at
+    their seats), and the note setting the people within the standard (the coverage's "covered", distance only)
+    beside those served through capacity: at the type's coverage points they are the coverage page's figures;
+    counted at villages where the coverage weighs something else, it says the two do not compare."""
+    from planner.i18n import t
+
+    basis = ft.capacity.basis
+    who = {lang: t(f"capw_basis_{basis}", lang) for lang in ("zh", "en")}
+    if summary.get("points") == "townships":
+        single = {lang: t("qa35f3_single_townships", lang, who=who[lang].removeprefix("名")) for lang in ("zh", "en")}
+    else:
+        single = {"zh": SINGLE_SOURCE_VILLAGES[0], "en": SINGLE_SOURCE_VILLAGES[1]}
+    if summary.get("covered_before") is None:
+        return single, None
+    name = {"zh": ft.name_zh, "en": ft.name_en_in_sentence()}
+    nums = {"before": f"{summary['covered_before']:,}", "after": f"{summary['covered_after']:,}",
+            "served": f"{summary['served']:,}"}
+    if summary.get("counted_at") == "coverage_points":
+        words = {lang: t("qa35f3_covered", lang, type=name[lang], who=who[lang], **nums) for lang in ("zh", "en")}
+    else:
+        weight = {lang: t("qa34f8_weight_units" if ft.weight == "units" else f"weight_{ft.weight}", lang)
+                  for lang in ("zh", "en")}
+        words = {lang: t("qa35f3_covered_villages", lang, type=name[lang], who=who[lang], weight=weight[lang], **nums)
+                 for lang in ("zh", "en")}
+    return single, words
 
 
 def _existing_source(region, ft: FacilityType, n: int, sample: bool) -> dict:

@@ -60,7 +60,10 @@ def web(tmp_path_factory):
         c = app.test_client()
         out = {"dir": d}
         for key, body in (("conv", {"type": "welfare_home", "kind": "upgrade", "k": 2, "convert": True}),
-                          ("sized", {"type": "welfare_home", "kind": "sized", "sizes": "30,60", "budget_sites": 2})):
+                          # regional centres: welfare homes' sized proposals count the rural township seats now, as
+                          # their coverage does (QA 35), and build one site whatever the budget; the phone test
+                          # wants two sites (regional centres have no facility yet: beds for people aged 80+ too)
+                          ("sized", {"type": "regional_center", "kind": "sized", "sizes": "30,60", "budget_sites": 2})):
             r = c.post("/api/proposals?wait=120", json=body)
             assert r.status_code == 201, r.get_data(as_text=True)[:400]
             p = r.get_json()["proposal"]
@@ -186,7 +189,7 @@ def test_the_cli_map_of_the_webs_sized_download_gives_its_rows(web, tmp_path, la
     """The web's .geojson of a sized proposal records the capacity's field and basis too: the CLI's map of it words
     the people served and the shortfall as the web's own map (they were left out, or counted as all people)."""
     out = tmp_path / "m.html"
-    assert main(["--lang", lang, "map", "--type", "welfare_home", "--proposal", str(web["sized"]["geojson"]),
+    assert main(["--lang", lang, "map", "--type", "regional_center", "--proposal", str(web["sized"]["geojson"]),
                  "--out", str(out)]) == 0
     p = web["sized"]["proposal"]
     expected = _sized_rows_expected(p["sized"]["summary"], p["sized"]["basis"], p["cap_field"], lang)

@@ -416,18 +416,20 @@ def solve(params: dict, region, ft, graph, progress) -> tuple[dict, dict]:
     return _solve_upgrade(params, region, ft, graph, progress)
 
 
-def _site_reason(s: dict, ft, lang: str) -> str:
-    from planner.sizing import wan_text
+def _site_reason(s: dict, ft, lang: str, points: str | None = None) -> str:
+    """A new site's reason; ``points``: what the proposal's demand points are (its summary's, planner.sizing
+    points_text: villages, or towns and townships counted at their seats)."""
+    from planner.sizing import points_text, wan_text
 
     zh, en = BASIS.get(ft.capacity.basis, ("人", "people"))
     n = len(s["assigned_villages"])
     unit_zh = t("capw_unit_" + ft.capacity.field, "zh")
     unit_en = t("capw_unit_" + ft.capacity.field, "en")
     if lang == "en":
-        return (f"size {s['size']:g} {unit_en} ({wan_text(s['cost'])} × 10,000 yuan, illustrative); serves {n} "
-                f"{'village' if n == 1 else 'villages'} with "
+        return (f"size {s['size']:g} {unit_en} ({wan_text(s['cost'])} × 10,000 yuan, illustrative); serves "
+                f"{points_text(n, points, 'en')} with "
                 f"{s['load']:,.0f} {en}; utilisation {share_text(s['utilisation'])}")
-    return (f"规模 {s['size']:g} {unit_zh}（造价 {wan_text(s['cost'])} 万元，示意）；服务 {n} 个村（社区）、"
+    return (f"规模 {s['size']:g} {unit_zh}（造价 {wan_text(s['cost'])} 万元，示意）；服务 {points_text(n, points, 'zh')}、"
             f"{s['load']:,.0f} 名{zh}；使用率 {share_text(s['utilisation'])}")
 
 
@@ -443,7 +445,8 @@ def _solve_sized(params, region, ft, graph, progress):
     progress(0.85, "rationale")
     feats = []
     for s in out["sites"]:
-        s["reason_zh"], s["reason_en"] = _site_reason(s, ft, "zh"), _site_reason(s, ft, "en")
+        points = (out.get("summary") or {}).get("points")
+        s["reason_zh"], s["reason_en"] = _site_reason(s, ft, "zh", points), _site_reason(s, ft, "en", points)
         s["id"] = s["candidate_id"]
         props = {k: v for k, v in s.items() if k != "assigned_villages"}
         # added_weight: what the offline map (planner.mapexport) labels every proposed site with
@@ -498,8 +501,10 @@ def no_site_explanation(out: dict, region, ft) -> dict:
     forbidden = int((new & (marks == "forbidden")).sum())
     usable = int((new & (marks != "forbidden")).sum())
     unknown = sum(1 for r in out.get("existing") or [] if not r.get("capacity_known", True))
-    left_zh = f"仍有 {villages:,} 个村（社区）的 {unserved:,} 名{people_zh}未得到服务。"
-    left_en = (f"{unserved:,} {people_en} ({villages:,} {'village' if villages == 1 else 'villages'}) stay unserved.")
+    from planner.sizing import points_text  # villages, or towns and townships counted at their seats
+
+    left_zh = f"仍有 {points_text(villages, z.get('points'), 'zh')}的 {unserved:,} 名{people_zh}未得到服务。"
+    left_en = f"{unserved:,} {people_en} ({points_text(villages, z.get('points'), 'en')}) stay unserved."
     if usable == 0 and forbidden:
         reason = "all_forbidden"
         why_zh = f"未新建任何站点：{where_zh}的 {forbidden:,} 处候选点均已被标记为不可选址。"
@@ -850,7 +855,10 @@ def export_table(rec: dict, lang: str):
         # the size in its unit (规模（张床位）), as the upgrade's capacities are: "Size" alone said nothing (QA 25);
         # the served in people of the type's basis (服务人数（80岁以上老人）): "Served" alone neither (QA 26)
         units = {"size": t("capw_unit_" + field, lang) if field else None, "load": basis_people(basis, lang)}
-        return rows, [(k, with_unit(t(label, lang), units[k], lang) if units.get(k) else label)
+        from planner.sizing import points_label  # towns and townships where it counts them at their seats
+
+        points = ((s.get("sized") or {}).get("summary") or {}).get("points")
+        return rows, [(k, with_unit(t(label, lang), units[k], lang) if units.get(k) else points_label(label, points))
                       for k, label in SIZED_COLUMNS]
     if kind == "upgrade":
         rows = [{**x, "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
