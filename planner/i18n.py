@@ -3028,3 +3028,30 @@ _STRINGS.update({
                                 "the new sites, and {served} are served through capacity; the coverage analysis of "
                                 "the {type} counts {weight}: a different base, so the two figures do not compare."),
 })
+
+
+# -- fixer QA35-F6
+# the data page's confirm refused by a colleague's newer version (the who/what line kept above the report checked
+# again; the changes that would undo the newer version's marked), the banner of data restored to an earlier version,
+# a proposal's note draft kept over a new login
+_STRINGS.update({
+    "qa35f6_undo_badge": ("撤销 {v} 的修改", "undoes {v}"),
+    "qa35f6_undo_count": ("其中 {n} 项撤销较新版本的修改", "{n} undoing the newer version's changes"),
+    "qa35f6_undo_added": ("{v} 新增了此设施，确认后它将被移除", "{v} added this facility; confirming removes it"),
+    "qa35f6_undo_removed": ("{v} 移除了此设施，确认后它将重新出现", "{v} removed this facility; confirming brings it back"),
+    "qa35f6_undo_changed": ("{v} 也修改了此项，确认后将被本文件的内容覆盖",
+                            "{v} changed this too; confirming overwrites it with this file's"),
+    "qa35f6_undo_line": ("下方报告中有 {n} 项变更会撤销或覆盖 {v} 所做的修改（已标出并展开）。如需保留这些修改，请先据此"
+                         "更新您的文件后重新上传；确认前请逐项核对。",
+                         "{n} of the changes in the report below would undo or overwrite what {v} changed (marked, "
+                         "their lists opened). To keep those changes, update your file and upload it again; check "
+                         "each one before confirming."),
+    "qa35f6_undo_none": ("下方报告中没有会撤销 {v} 所做修改的变更。",
+                         "None of the changes in the report below undoes what {v} changed."),
+    "qa35f6_data_restored_notice": ("数据已从备份恢复为较早的版本 v{v}（本页显示的是 v{shown}，该版本可能已不存在）："
+                                    "请刷新本页后再继续操作。",
+                                    "The data were restored from a backup to an earlier version, v{v} (this page "
+                                    "shows v{shown}, which may no longer exist): reload this page before going on."),
+    "qa35f6_note_draft_restored": ("已恢复您在本页未保存的备注：请点击“保存”保存它。",
+                                   "Your unsaved note on this page was restored: press \"Save\" to keep it."),
+})

@@ -39,15 +39,25 @@
   // fetch answers 401 and the page went quiet (a place search found nothing, without a word). Said once,
   // at the top, with a link back to this page after the login; no redirect (a form being filled in stays
   // on screen) and no retry (nothing to loop on).
+  // The notice follows the latest answer (QA 35): "disabled" replaced by "enabled again since: log in again" when the
+  // administrator enables the account again, and taken away once a request is answered again (logged in anew in
+  // another tab), where it stayed saying the account was disabled beside a Save that said to log in.
+  var sent = 0, endedAt = 0;  // requests sent so far; how many had been when the notice was last said
   var loginEnded = function (why) {
-    if (document.getElementById("cp-login-ended") || !document.body) return;
+    if (!document.body) return;
+    endedAt = sent;
+    var text = (why || T("session_ended")) + " ", was = document.getElementById("cp-login-ended");
+    if (was) {
+      if (was.firstChild && was.firstChild.nodeType === 3) was.firstChild.data = text;
+      return;
+    }
     var box = document.createElement("div");
     box.id = "cp-login-ended";
     box.className = "login-ended";
     box.setAttribute("role", "alert");
     // built as elements: the page's own address goes into the link as a property, never as markup
     // why, when an administrator ended it (the server's message: account disabled, password reset; QA 32)
-    box.appendChild(document.createTextNode((why || T("session_ended")) + " "));
+    box.appendChild(document.createTextNode(text));
     var a = document.createElement("a");
     a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
     a.textContent = T("session_login_again");
@@ -67,13 +77,14 @@
       var done = function () { ownWrites.inFlight -= 1; ownWrites.ended += 1; };
       return json(url, opts, true).then(function (j) { done(); return j; }, function (e) { done(); throw e; });
     }
-    var sent = opts;
+    var init = opts;
     if (writes) {
       var h = new Headers(opts.headers || {});
       h.set("X-CSRF-Token", C.csrf || "");
-      sent = Object.assign({}, opts, {headers: h, credentials: "same-origin"});
+      init = Object.assign({}, opts, {headers: h, credentials: "same-origin"});
     }
-    return fetch(url, sent).then(function (r) {
+    var nth = ++sent;
+    return fetch(url, init).then(function (r) {
       return r.json().then(function (j) {
         if (!r.ok && writes && retried !== "csrf" && r.status === 403 && j && j.error === "CSRFTokenMissing") {
           return fetch("/api/csrf", {credentials: "same-origin"}).then(function (t) { return t.json(); })
@@ -87,6 +98,11 @@
         // the gate's own answer (web/auth.py), not a wrong password at /login (401 too, another error)
         var ended = r.status === 401 && j && j.details && j.details.session_ended;  // web/auth.py ENDED_CODES
         if (r.status === 401 && j && (j.error === "LoginRequired" || ended)) loginEnded(ended ? j.message : null);
+        else if (r.ok && nth > endedAt && !/^\/(login|logout|healthz|api\/healthz|api\/csrf)(\/|$)/.test(new URL(url, location.href).pathname)) {
+          // a request that needs a login, sent after the notice, answered (one sent before may be answered after it)
+          var gone = document.getElementById("cp-login-ended");
+          if (gone) gone.remove();
+        }
         if (!r.ok) throw j;
         return j;
       });
@@ -131,8 +147,12 @@
           box.id = "cp-data-changed";
           box.className = "login-ended";
           box.setAttribute("role", "status");
-          box.appendChild(document.createTextNode(T("data_changed_notice").replace("{v}", d.data_version)
-            .replace("{shown}", shown) + " "));
+          // a lower number than the page's: only a backup's restore takes versions away (numbers are never given
+          // again, geo.datasets), said so, not "a colleague imported or edited" (QA 35)
+          var back = +d.data_version < +shown;
+          box.dataset.restored = back ? "1" : "0";
+          box.appendChild(document.createTextNode(T(back ? "qa35f6_data_restored_notice" : "data_changed_notice")
+            .replace("{v}", d.data_version).replace("{shown}", shown) + " "));
           var a = document.createElement("a");
           a.href = location.pathname + location.search;
           a.textContent = T("data_changed_reload");

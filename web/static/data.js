@@ -12,6 +12,10 @@
   var $ = function (id) { return document.getElementById(id); };
   var upload = null, previewMap = null, previewLayer = null;
   var typeCapacity = {};  // facility type -> its capacity column (beds, day_places ...; null: none), from the check
+  // A confirm refused because a colleague made a newer data version after the check (409): who made it, what and when
+  // (the server's message), the versions ("v7"), and what they changed (GET /api/data/diff: facilities by kind), for the
+  // upload it refused (QA 35: said in an alert gone at its OK, and nothing marked the changes that undid theirs)
+  var newer = null;
 
   function when(ts) {
     return CP.datetime(ts, true);
@@ -183,6 +187,8 @@
 
   function showReport(r) {
     upload = r;
+    if (newer && newer.upload_id !== r.upload_id) newer = null;
+    conflictBox(null);
     $("mapping").hidden = true;  // a mapping asked for an earlier file no longer applies
     $("report").hidden = false;
     $("r-file").textContent = r.file.name + " · " + fmt(r.file.size) + " B";
@@ -283,19 +289,75 @@
     var box = $("r-changes");
     box.hidden = !ch;
     if (!ch) { box.innerHTML = ""; return; }
-    var lists = ch.lists || [], lines = ch.lines || [];
+    var lists = ch.lists || [], lines = ch.lines || [], undone = undoing(ch), flagged = 0;
     var h = "<h3>" + esc(T("qa32ff_changes_title")) + "</h3>";
     // a township or village file's changes counted in its own terms (villages moved, now official at the same place)
     if (ch.summary) h += "<p class='changes-summary'>" + esc(ch.summary) + "</p>";
     if (ch.removed_text) h += "<p class='changes-removed'>" + esc(ch.removed_text) + "</p>";
     lists.forEach(function (l) {
-      h += "<details class='changes-list' data-kind='" + esc(l.kind) + "'><summary>" + esc(l.title) + "</summary><ul>" +
-        l.items.map(function (i) { return "<li>" + esc(i) + "</li>"; }).join("") +
+      // those undoing what a colleague's newer version changed: marked, and their list open (it stayed folded)
+      var marks = undone[l.kind] || [], n = marks.filter(Boolean).length;
+      flagged += n;
+      h += "<details class='changes-list' data-kind='" + esc(l.kind) + "'" + (n ? " data-undoes='" + n + "' open" : "") + "><summary>" +
+        esc(l.title) + (n ? " <span class='st st-not_met undo-count'>" + esc(T("qa35f6_undo_count").replace("{n}", fmt(n))) + "</span>" : "") +
+        "</summary><ul>" +
+        l.items.map(function (i, k) {
+          var m = marks[k];
+          return m ? "<li class='undoes'><span class='st st-not_met'>" + esc(T("qa35f6_undo_badge").replace("{v}", newer.label)) + "</span> " +
+            esc(i) + " <span class='small bad'>" + esc(m) + "</span></li>" : "<li>" + esc(i) + "</li>";
+        }).join("") +
         (l.more ? "<li class='muted'>" + esc(T("qa32ff_changes_more").replace("{n}", fmt(l.more))) + "</li>" : "") +
         "</ul></details>";
     });
     if (lines.length) h += "<ul class='changes-lines'>" + lines.map(function (l) { return "<li>" + esc(l) + "</li>"; }).join("") + "</ul>";
     if (!lists.length && !lines.length && !ch.summary) h += "<p class='small muted'>" + esc(T("qa32ff_changes_none")) + "</p>";
+    box.innerHTML = h;
+    if (newer && newer.facilities) conflictBox(flagged);
+  }
+
+  // Per kind of change of the report, for each facility listed, why it undoes what the newer version changed (its
+  // words), or null. Undone: a facility the newer version added that the confirm removes (a colleague's rename is a
+  // removal and an addition when the id follows the name), one it removed that the confirm brings back, and one it
+  // moved, renamed, gave other attributes or capacity that the confirm changes again.
+  function undoing(ch) {
+    var out = {}, theirs = newer && newer.facilities, mine = ch && ch.facilities;
+    if (!theirs || !mine) return out;
+    var kinds = ["added", "removed", "moved", "changed", "attributes", "capacity"], by = {};
+    var key = function (k, r) { return String(r.id) + (k === "capacity" ? "|" + r.field : ""); };
+    kinds.forEach(function (k) {
+      by[k] = {};
+      (theirs[k] || []).forEach(function (r) { by[k][key(k, r)] = r; });
+    });
+    kinds.forEach(function (k) {
+      var other = {added: "removed", removed: "added"}[k] || k;
+      out[k] = (mine[k] || []).map(function (r) {
+        var t = by[other][key(k, r)];
+        if (!t) return null;
+        if (k === "attributes" && !(r.attributes || []).some(function (a) { return (t.attributes || []).indexOf(a) >= 0; })) return null;
+        return T(other === "added" ? "qa35f6_undo_added" : other === "removed" ? "qa35f6_undo_removed" : "qa35f6_undo_changed")
+          .replace(/\{v\}/g, newer.label);
+      });
+    });
+    return out;
+  }
+
+  // The refused confirm's who/what/when above the report checked again, with how many of its changes undo the newer
+  // version's (flagged: null while not known); none when the report is another upload's.
+  function conflictBox(flagged) {
+    var box = $("r-conflict");
+    if (!newer) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "r-conflict";
+      box.className = "error-box";
+      box.setAttribute("role", "alert");
+      $("report").querySelector("h2").insertAdjacentElement("afterend", box);
+    }
+    var h = "<p class='conflict-who'>" + esc(newer.message) + "</p>";
+    if (flagged != null && newer.facilities) {
+      h += "<p class='conflict-undo'><b>" + esc(flagged ? T("qa35f6_undo_line").replace("{n}", fmt(flagged)).replace("{v}", newer.label)
+                                                   : T("qa35f6_undo_none").replace("{v}", newer.label)) + "</b></p>";
+    }
     box.innerHTML = h;
   }
 
@@ -329,6 +391,8 @@
     $("u-status").className = "small muted";
     $("u-status").textContent = T("data_checking");
     $("report").dataset.ready = "0";
+    newer = null;
+    conflictBox(null);
     CP.json("/api/data/uploads?lang=" + C.lang + ($("u-kind").value === "network" ? "&kind=network" : ""),
             {method: "POST", body: fd})
       .then(function (r) {
@@ -360,28 +424,46 @@
           (d.refused_kept_text ? (C.lang === "en" ? ". " : "。") + d.refused_kept_text : "");
         headerVersion(d.version);
         $("report").hidden = true;
+        newer = null;
+        conflictBox(null);
         $("u-note").value = "";  // the note was this version's: the next file's version would have taken it too
         upload = null;
         return loadVersions();
       })
       .catch(function (e) {
-        alert((e && e.message) || T("load_failed"));
         // the data changed since the check: check again on the current data, so the report the planner
         // confirms next says what the confirm will do now (Confirm stays off until it is there); the
-        // header and the version list show the version that came in meanwhile
+        // header and the version list show the version that came in meanwhile. Who made it, what and when stays
+        // above that report (an alert was gone at its OK), and its changes that undo theirs are marked (QA 35)
         if (e && e.details && e.details.recheck) {
-          if (e.details.current != null) headerVersion(e.details.current);
+          var det = e.details, since = det.changes || [];
+          if (det.current != null) headerVersion(det.current);
           loadVersions();
+          newer = {upload_id: upload.upload_id, message: e.message || T("load_failed"), facilities: null,
+                   label: since.length > 1 ? "v" + since[0].version + "–v" + since[since.length - 1].version
+                     : "v" + (since.length ? since[0].version : det.current)};
+          conflictBox(null);
           $("u-status").className = "small muted";
           $("u-status").textContent = T("data_rechecking");
-          CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
-                  {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"})
-            .then(function (r) { showReport(r); $("u-status").textContent = T("data_rechecked"); })
+          // what the newer versions changed (not after a restore: the version checked on is gone, or later than now)
+          var theirs = det.base != null && det.current != null && +det.current > +det.base && !det.restored
+            ? CP.json("/api/data/diff?a=" + encodeURIComponent(det.base) + "&b=" + encodeURIComponent(det.current) + "&lang=" + C.lang)
+              .then(function (d) { return d.facilities || null; }, function () { return null; })
+            : Promise.resolve(null);
+          var mine = newer;
+          Promise.all([CP.json("/api/data/uploads/" + encodeURIComponent(upload.upload_id) + "/recheck?lang=" + C.lang,
+                               {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"}), theirs])
+            .then(function (x) {
+              if (newer === mine) newer.facilities = x[1];
+              showReport(x[0]);
+              $("u-status").textContent = T("data_rechecked");
+            })
             .catch(function (e2) {
               $("r-confirm").disabled = false;
               alert((e2 && e2.message) || T("load_failed"));
             });
         } else {
+          alert((e && e.message) || T("load_failed"));
           $("r-confirm").disabled = false;
         }
       });
