@@ -122,6 +122,13 @@ def _restore(args) -> int:
         zh_gone += "；此后新的数据版本从 " + "、".join(f"{r} v{v}" for r, v in nxt.items()) + " 起编号，已丢弃的编号不再使用"
         en_gone += ("; new data versions are numbered from " + ", ".join(f"{r} v{v}" for r, v in nxt.items())
                     + " on, never reusing a dropped number")
+    # the proposals whose name or note the restore took back to the backup's (a rename made after it): said too
+    from planner.i18n import restore_reverted_text
+
+    reverted = {lang: restore_reverted_text(dropped.get("reverted"), dropped.get("reverted_proposals"), lang)
+                for lang in ("zh", "en")}
+    zh_gone += "；" + reverted["zh"] if reverted["zh"] else ""
+    en_gone += "; " + reverted["en"] if reverted["en"] else ""
     d["audited"] = _audit(args, db, manifest)
     zh_accounts, en_accounts = (_accounts_words(state, d["audit_kept"], lang) for lang in ("zh", "en"))
     _say(args, f"已从 {args.file} 恢复（备份时间 {d['created']}，{len(versions)} 个数据版本{zh_list}）。{zh_gone}。"
@@ -168,6 +175,13 @@ def _audit(args, db: Path, manifest: dict) -> bool:
               "backup_versions": len(manifest.get("versions") or []),
               "dropped_versions": dropped.get("versions") or [], "dropped_proposals": int(dropped.get("proposals") or 0),
               "dropped_proposal_names": dropped.get("proposal_names") or []}
+    # each dropped proposal by id, name and parameters: its link then says this restore dropped it (QA 35); the
+    # proposals whose name or note went back to the backup's
+    if dropped.get("proposal_records"):
+        detail["dropped_proposal_records"] = dropped["proposal_records"]
+    if dropped.get("reverted"):
+        detail["reverted_proposals"] = int(dropped["reverted"])
+        detail["reverted_proposal_names"] = dropped.get("reverted_proposals") or []
     # the accounts: kept as they are now, or the backup's, and why (planner.i18n.restore_accounts_text says it)
     state = manifest.get("account_state")
     if state:

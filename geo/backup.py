@@ -689,7 +689,10 @@ def restore(archive: str | Path, db_path: str | Path, *, data_dir: str | Path | 
     Version numbers are never given twice: the restored database records the highest number the replaced one
     had handed out, and the next version is numbered above it (geo.datasets). The answer's ``dropped`` says
     what the replaced database held that the restored one does not: ``versions`` ([region, version] made
-    after the backup), ``proposals`` (their count), ``proposal_names`` (the first few), and
+    after the backup), ``proposals`` (their count), ``proposal_names`` (the first few), ``proposal_records``
+    (``{"id", "name", "type", "params"}`` of each, up to _MAX_RECORDS), ``reverted`` and ``reverted_proposals``
+    (how many proposals both hold whose name or note the restore takes back to the backup's, and the first few
+    as ``{"id", "name": the backup's, "was": the replaced one's, "fields": ["name", "note"]}``), and
     ``next_version`` ({region: the number the next version will have}).
 
     What a restore brings back is the data: data versions, proposals, reports. The accounts stay as they are
@@ -844,31 +847,85 @@ def _replaced(db_path: Path, data_dir: Path, restored: Path) -> dict:
                 taken(region, n)
     except OSError:  # a folder that cannot be listed: the database's numbers
         pass
-    before, names = set(), {}
+    before, live = set(), {}
     if db_path.is_file():
         try:
             before = set(_versions(db_path))
             con = sqlite3.connect(db_path)
             try:
-                if "proposals" in _tables(con):
-                    names = {str(i): str(n) for i, n in con.execute("SELECT id, name FROM proposals ORDER BY created")}
+                live = _proposal_rows(con)
             finally:
                 con.close()
         except sqlite3.Error:
             pass
-    after_ids: set[str] = set()
     con = sqlite3.connect(restored)
     try:
-        if "proposals" in _tables(con):
-            after_ids = {str(r[0]) for r in con.execute("SELECT id FROM proposals")}
+        after = _proposal_rows(con)
     finally:
         con.close()
     dropped_versions = sorted(before - set(_versions(restored)))
-    dropped_proposals = [n for i, n in names.items() if i not in after_ids]
+    dropped = [(i, r) for i, r in live.items() if i not in after]
+    # the proposals both hold whose name or note the backup has otherwise: a rename or a planner's note made after
+    # the backup, undone by the restore and said (QA 35: only the dropped ones were)
+    reverted = [{"id": i, "name": after[i]["name"], "was": r["name"],
+                 "fields": [f for f in ("name", "note") if r[f] != after[i][f]]}
+                for i, r in live.items() if i in after and (r["name"], r["note"]) != (after[i]["name"], after[i]["note"])]
     keep_numbers_above(restored, highest)
-    return {"versions": [list(v) for v in dropped_versions], "proposals": len(dropped_proposals),
-            "proposal_names": dropped_proposals[:_MAX_NAMES],
+    return {"versions": [list(v) for v in dropped_versions], "proposals": len(dropped),
+            "proposal_names": [r["name"] for _, r in dropped][:_MAX_NAMES],
+            # each dropped proposal's id, name, type and parameters, for the restore's audit entry: a link to it
+            # then says it was dropped by this restore, not only "not found" (QA 35)
+            "proposal_records": [{"id": i, "name": r["name"], "type": r["type"], "params": _short_params(r["params"])}
+                                 for i, r in dropped][:_MAX_RECORDS],
+            "reverted": len(reverted), "reverted_proposals": reverted[:_MAX_NAMES],
             "next_version": {r: v + 1 for r, v in sorted(highest_numbers(restored).items())}}
+
+
+#: The most dropped proposals a restore's audit entry records by id, name and parameters (their count is whole).
+_MAX_RECORDS = 200
+
+
+#: The longest value (as JSON) of a dropped proposal's parameter its record keeps: the question asked (type, model,
+#: p, standard, county, sizes ...), not the app's notes on it or anything long.
+_MAX_PARAM_CHARS = 300
+
+
+def _short_params(params: dict) -> dict:
+    """A dropped proposal's parameters as its record keeps them: those of a short value, the app's own (auto_notes,
+    auto_name: words about it, not the question) left out. The web words them (web.proposals keeps what a deleted
+    one keeps); geo knows no parameter by name."""
+    out = {}
+    for k, v in params.items():
+        if str(k).startswith("auto_"):
+            continue
+        try:
+            if len(json.dumps(v, ensure_ascii=False)) <= _MAX_PARAM_CHARS:
+                out[str(k)] = v
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def _proposal_rows(con: sqlite3.Connection) -> dict[str, dict]:
+    """The saved proposals of a database (web.store's table), oldest first: {id: {"name", "note", "type",
+    "params"}}, the parameters as a dict ({} when unreadable), the note "" when the table has none; {} without the
+    table."""
+    if "proposals" not in _tables(con):
+        return {}
+    cols = {r[1] for r in con.execute("PRAGMA table_info(proposals)")}
+    note = "note" if "note" in cols else "''"
+    kind = "type_key" if "type_key" in cols else "NULL"
+    params = "params" if "params" in cols else "NULL"
+    out = {}
+    for i, name, text, key, raw in con.execute(
+            f"SELECT id, name, {note}, {kind}, {params} FROM proposals ORDER BY created"):  # noqa: S608
+        try:
+            read = json.loads(raw) if isinstance(raw, str) else {}
+        except ValueError:
+            read = {}
+        out[str(i)] = {"name": str(name), "note": str(text or ""), "type": None if key is None else str(key),
+                       "params": read if isinstance(read, dict) else {}}
+    return out
 
 
 #: The account tables web/users.py keeps (its SCHEMA) besides the audit log (carried forward: _carry_audit): the

@@ -3055,3 +3055,67 @@ _STRINGS.update({
     "qa35f6_note_draft_restored": ("已恢复您在本页未保存的备注：请点击“保存”保存它。",
                                    "Your unsaved note on this page was restored: press \"Save\" to keep it."),
 })
+
+
+# -- fixer QA35-F5
+# a proposal dropped by a backup restore: its 404 names the restore (web/proposals.py); a restore lists the
+# proposals whose name or note it took back to the backup's (geo.backup, cli/backup.py, the audit entry); the Data
+# page's version list says which versions a restore dropped and which county an import replaced (web/data.py)
+_STRINGS.update({
+    "qa35f5_dropped": ("方案“{name}”已被丢弃：{who}于 {at} 恢复了备份 {archive}，该方案保存于此备份之后，备份中没有它。",
+                       "The proposal \"{name}\" was dropped: {who} restored the backup {archive} at {at}, and the "
+                       "proposal was saved after that backup, which does not hold it."),
+    "qa35f5_archive_made": ("{archive}（备份时间 {created}）", "{archive} (made {created})"),
+    "qa35f5_hint_params": ("其参数：{params}。如需此方案，可在“选址方案”页按这些参数重新生成。",
+                           "Its parameters: {params}. To have it again, make a new proposal with them on the "
+                           "Proposals page."),
+    "qa35f5_hint_no_params": ("恢复时未记录其参数；如仍需要，请在“选址方案”页重新生成。",
+                              "The restore did not record its parameters; make a new proposal on the Proposals "
+                              "page if it is needed again."),
+    "qa35f5_hint_write": ("未保存任何内容；被丢弃的方案可按原参数重新生成。",
+                          "Nothing was saved; a dropped proposal can be made again from its parameters."),
+    "qa35f5_reverted": ("{n} 个方案的名称或备注恢复为备份时的内容（备份之后的修改已撤销）：{items}",
+                        "{n} proposals got back the name or note they had at the backup (the changes made after it "
+                        "undone): {items}"),
+    "qa35f5_reverted_1": ("1 个方案的名称或备注恢复为备份时的内容（备份之后的修改已撤销）：{items}",
+                          "1 proposal got back the name or note it had at the backup (the change made after it "
+                          "undone): {items}"),
+    "qa35f5_rev_name": ("“{name}”（备份后曾改名为“{was}”）", "\"{name}\" (renamed \"{was}\" after the backup)"),
+    "qa35f5_rev_note": ("“{name}”（备注）", "\"{name}\" (its note)"),
+    "qa35f5_rev_both": ("“{name}”（备份后曾改名为“{was}”；备注也已恢复）",
+                        "\"{name}\" (renamed \"{was}\" after the backup; its note too)"),
+    "qa35f5_more": ("等", ", …"),
+    "qa35f5_versions_dropped": ("数据版本 {vs} 已因恢复备份被丢弃：{who}于 {at} 恢复了备份 {archive}；备份之后的版本不再保留，"
+                                "其编号也不再使用。",
+                                "Data versions {vs} were dropped by a backup restore: {who} restored the backup "
+                                "{archive} at {at}; the versions made after the backup are gone, and their numbers "
+                                "are not used again."),
+    "qa35f5_versions_dropped_1": ("数据版本 {vs} 已因恢复备份被丢弃：{who}于 {at} 恢复了备份 {archive}；备份之后的版本不再保留，"
+                                  "其编号也不再使用。",
+                                  "Data version {vs} was dropped by a backup restore: {who} restored the backup "
+                                  "{archive} at {at}; the versions made after the backup are gone, and their numbers "
+                                  "are not used again."),
+    "qa35f5_scope": ("（{county}）", " ({county})"),
+    "qa35f5_scope_city": ("全市", "whole city"),
+})
+
+
+def restore_reverted_text(n, items, lang: str = "zh") -> str:
+    """The proposals a backup restore took back to the name or note they had at the backup (geo.backup: ``reverted``
+    and ``reverted_proposals``; the audit entry's ``reverted_proposals`` and ``reverted_proposal_names``), in words:
+    "1 个方案的名称或备注恢复为备份时的内容……：“甲”（备份后曾改名为“乙”）"; "" when none."""
+    from planner.textrules import escaped  # a name hiding characters is written out, never rendered
+
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        return ""
+    listed = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        fields = item.get("fields") if isinstance(item.get("fields"), list) else []
+        name, was = (escaped(str(item.get(k) or ""))[:60] for k in ("name", "was"))
+        key = "qa35f5_rev_both" if {"name", "note"} <= set(fields) else \
+            "qa35f5_rev_name" if "name" in fields else "qa35f5_rev_note"
+        listed.append(t(key, lang, name=name, was=was))
+    said = ("、" if lang == "zh" else ", ").join(listed) + (t("qa35f5_more", lang) if n > len(listed) else "")
+    return t("qa35f5_reverted_1" if n == 1 else "qa35f5_reverted", lang, n=n, items=said)

@@ -161,7 +161,8 @@ def page():
     # an address it cannot use says so where the comparison would be (a 400, as the proposals' compare page)
     shown = url_diff(request.args.get("diff"), g.lang) if "diff" in request.args else None
     return render_template("data.html", active="data", types=list(s.types().values()),
-                           current={"version": s.version()}, url_diff=shown), \
+                           current={"version": s.version()}, url_diff=shown,
+                           dropped_versions=restore_drops(g.lang)), \
         (400 if shown and shown.get("error") else 200)
 
 
@@ -227,9 +228,14 @@ def _layer_labels(names, types: dict, lang: str) -> str:
     return "、".join(labels) if lang == "zh" else ", ".join(labels)
 
 
-def _version_dict(v, types: dict, lang: str) -> dict:
+def _version_dict(v, types: dict, lang: str, scopes: dict | None = None) -> dict:
     d = v.to_dict()
     d["layer_label"] = _layer_labels(filter(None, (d.get("layer") or "").split(",")), types, lang)
+    scope = (scopes or {}).get(d.get("version"))
+    if scope is not None:  # the county an import replaced (its audit entry's): two county planners' imports apart
+        d["scope"], d["scope_label"] = scope, auth.scope_words(scope, lang)
+        if scope:  # (a whole city's import reads as the layer, as before)
+            d["layer_label"] += t("qa35f5_scope", lang, county=d["scope_label"])
     if d.get("kind") == "rollback" and d.get("target") is not None:
         # a rollback stores no layer of its own: it says which version it restores and what that changed
         # (it read "embedded illustrative data" even when it restored an import)
@@ -292,8 +298,87 @@ def _lonlat_error(body: dict) -> InputDataError:
 @bp.get("/api/data/versions")
 def versions():
     store, types = _store(), _svc().types()
-    rows = [_version_dict(v, types, g.lang) for v in reversed(store.versions())]
-    return jsonify({"current": store.current().version, "versions": rows})
+    scopes = import_scopes()
+    rows = [_version_dict(v, types, g.lang, scopes) for v in reversed(store.versions())]
+    # the versions a backup restore dropped (gone from the list): which, when, by whom (QA 35)
+    return jsonify({"current": store.current().version, "versions": rows, "dropped": restore_drops(g.lang)})
+
+
+#: The most audit entries read for the version list: import confirms (the county each replaced) and restores.
+SCOPE_ENTRIES = 500
+#: The most restores the version list names, newest first (older ones: the admin page's audit log).
+RESTORES_SHOWN = 3
+
+
+def import_scope(layer: str, accepted, mode: str) -> dict:
+    """What an import confirm's audit entry records of the county it replaced (QA 35: two county planners' imports
+    read alike): ``{"county": code}`` for a county planner's; for a city-wide planner's facility register
+    ``{"county": ""}`` (the whole city) when he chose to replace the whole city, else the counties of its rows
+    ("420322,420325"); ``{}`` for another layer of a city-wide planner (or rows whose counties cannot be read)."""
+    u = auth.user()
+    if not u.citywide:
+        return {"county": str(u.county or "")}
+    if not layer.startswith("facilities"):
+        return {}
+    if mode == "city":
+        return {"county": ""}
+    try:
+        return {"county": ",".join(sorted({str(c) for c in register_scope.row_counties(accepted)}))}
+    except Exception:  # noqa: BLE001 - the entry is still written, without the county
+        return {}
+
+
+def import_scopes() -> dict[int, str]:
+    """{version: the county code(s) its import replaced, "" for the whole city} from the import confirms' audit
+    entries (:func:`import_scope`); {} without an audit log (or one that cannot be read)."""
+    users = ext().get("users")
+    if users is None:
+        return {}
+    try:
+        _, rows = users.audit_list(limit=SCOPE_ENTRIES, action="import_confirmed")
+    except Exception:  # noqa: BLE001 - the list is still answered, without the counties
+        return {}
+    out: dict[int, str] = {}
+    for r in rows:
+        county = (r.get("detail") or {}).get("county")
+        obj = str(r.get("object") or "")
+        if isinstance(county, str) and obj.isdigit() and len(obj) <= 10:
+            out.setdefault(int(obj), county)
+    return out
+
+
+def restore_drops(lang: str) -> list[str]:
+    """The data versions backup restores dropped, one sentence per restore (newest first, at most RESTORES_SHOWN):
+    which versions of this region are gone, who restored which backup and when (the restore's audit entry). The
+    version list showed v4, v7, v9 and nothing of v5, v6, v8 (QA 35). [] without an audit log or such a restore."""
+    store, users = ext().get("datasets"), ext().get("users")
+    if store is None or users is None:
+        return []
+    try:
+        have = {v.version for v in store.versions()}
+        _, rows = users.audit_list(limit=SCOPE_ENTRIES, action="restore")
+    except Exception:  # noqa: BLE001 - the list is still answered
+        return []
+    out = []
+    for r in rows:
+        d = r.get("detail") or {}
+        said = d.get("dropped_versions") if isinstance(d.get("dropped_versions"), list) else []
+        vs = sorted({p[1] for p in said if isinstance(p, (list, tuple)) and len(p) == 2
+                     and str(p[0]) == store.region_name and isinstance(p[1], int) and not isinstance(p[1], bool)
+                     and p[1] not in have})
+        if not vs:
+            continue
+        made = d.get("backup_created")
+        archive = textrules.escaped(str(r.get("object") or ""))[:120]
+        if isinstance(made, str):
+            archive = t("qa35f5_archive_made", lang, archive=archive, created=made[:16].replace("T", " "))
+        out.append(t("qa35f5_versions_dropped_1" if len(vs) == 1 else "qa35f5_versions_dropped", lang,
+                     vs=listed([f"v{v}" for v in vs[:20]], lang, total=len(vs)),
+                     who=auth.actor_text(r, lang), at=time.strftime("%Y-%m-%d %H:%M", time.localtime(r["at"])),
+                     archive=archive))
+        if len(out) >= RESTORES_SHOWN:
+            break
+    return out
 
 
 @bp.get("/api/data/diff")
@@ -2141,8 +2226,10 @@ def _confirm(uid: str, d: Path):
         raise err
     note = refused_note(opts.get("note") or "", parts["counts"].get("refused", 0))
     version = _store().commit_layer(layer, gdf, source_path=path, author=_author(), note=note)
-    auth.audit("import_confirmed", version, layer=audit_layer(version, layer), file=meta.get("original"),
-               rows=int(parts["counts"].get("accepted", 0)))
+    # the county it replaced (or the whole city), beside the layer: two county planners' imports apart (QA 35)
+    auth.audit("import_confirmed", version, layer=audit_layer(version, layer),
+               **import_scope(layer, accepted, opts.get("replace") or register_scope.DEFAULT_REPLACE),
+               file=meta.get("original"), rows=int(parts["counts"].get("accepted", 0)))
     try:  # the report stays with the version its note points to ("1 row refused, see the report")
         keep_report(current_app.config["DATA_DIR"], version,
                     json.loads((d / "issues.json").read_text("utf-8")), json.loads((d / "meta.json").read_text("utf-8")))

@@ -163,10 +163,16 @@ def _deleted(pid: str):
     except Exception:  # the log is a courtesy here: never fail over it
         return None
     row = next((r for r in rows if r.get("object") == pid), None)
+    # a backup restore that dropped it (saved after the backup): said as such, by whom and when (QA 35: "not found"),
+    # unless it was deleted since (restored again by a later restore, then deleted)
+    dropped = _dropped_by_restore(pid)
+    if dropped is not None and (row is None or (dropped[0]["at"], dropped[0]["id"]) > (row["at"], row["id"])):
+        return _dropped_error(pid, *dropped)
     if row is None:
         return None
     detail = row.get("detail") or {}
-    name = textrules.without_refused(str(detail.get("name") or pid))[:60]
+    # cut with an ellipsis: "…· 50 sites ·" read as the whole name (QA 35)
+    name = _cut_name(textrules.without_refused(str(detail.get("name") or pid)))
     from web.auth import actor_text
 
     # in the audit page's words: "本机（免登录）", not the no-login user's stored name "local" (QA 21)
@@ -194,6 +200,102 @@ def _deleted(pid: str):
     return NotFoundError(f"The proposal \"{name}\" was deleted{' by ' + who_en if who_en else ''} at {when}.",
                          f"方案“{name}”已于 {when} {'被 ' + who_zh + ' ' if who_zh else ''}删除。",
                          hint_en=hint_en, hint_zh=hint_zh, details=details)
+
+
+#: The longest proposal name a 404 of a deleted or dropped proposal says whole (longer: cut, with "…").
+NAME_SHOWN = 60
+
+
+def _cut_name(name: str) -> str:
+    return name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN - 1] + "…"
+
+
+#: How many restore entries are read for a proposal whose restore entry did not record it by id (one made before
+#: QA 35), to find the restore that dropped it by its name.
+RESTORES_READ = 50
+
+
+def _dropped_by_restore(pid: str) -> tuple[dict, dict] | None:
+    """The backup restore that dropped proposal ``pid`` (saved after the backup) and what it recorded of it
+    (``{"id", "name", "params"}``), from the audit log: the restore entry naming it among its
+    ``dropped_proposal_records`` (cli/backup.py); for a restore that recorded the dropped proposals by name only, the
+    first restore after the proposal's ``proposal_saved`` entry (carried over by the restore) that dropped a
+    proposal of that name. None when no entry says so, or the log cannot be read."""
+    users = ext()["users"]
+    try:
+        _, rows = users.audit_list(limit=20, action="restore", q=pid)
+        for r in rows:  # newest first
+            recs = (r.get("detail") or {}).get("dropped_proposal_records")
+            rec = next((x for x in recs if isinstance(x, dict) and str(x.get("id")) == pid), None) \
+                if isinstance(recs, list) else None
+            if rec is not None:
+                return r, rec
+        _, saves = users.audit_list(limit=5, action="proposal_saved", q=pid)
+        save = next((x for x in saves if x.get("object") == pid), None)
+        if save is None:
+            return None
+        _, restores = users.audit_list(limit=RESTORES_READ, action="restore")
+    except Exception:  # the log is a courtesy here: never fail over it
+        return None
+    name = str((save.get("detail") or {}).get("name") or "")
+    for r in sorted(restores, key=lambda x: (x["at"], x["id"])):
+        d = r.get("detail") or {}
+        n, names = d.get("dropped_proposals"), d.get("dropped_proposal_names")
+        names = names if isinstance(names, list) else []
+        recs = d.get("dropped_proposal_records")
+        if r["at"] < save["at"] or isinstance(n, bool) or not isinstance(n, int) or n <= 0 \
+                or (isinstance(recs, list) and len(recs) >= n):  # one that recorded them all by id named it above
+            continue
+        if name in names or n > len(names):
+            return r, {"id": pid, "name": name}
+    return None
+
+
+def _dropped_error(pid: str, row: dict, rec: dict):
+    """The 404 of a proposal a backup restore dropped (:func:`_dropped_by_restore`): who restored which backup,
+    when, its name and, on opening it, its parameters to make it again; in both languages, as a deleted one's."""
+    import time
+
+    from flask import request
+
+    from web.auth import actor_text
+    from web.errors import NotFoundError
+
+    detail = row.get("detail") or {}
+    name = _cut_name(textrules.without_refused(str(rec.get("name") or pid)))
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["at"]))
+    archive = textrules.escaped(str(row.get("object") or ""))[:120]
+    made = detail.get("backup_created")
+    created = str(made)[:16].replace("T", " ") if isinstance(made, str) else None
+    # what a deleted proposal's entry keeps of its parameters (the restore recorded those of a short value)
+    try:
+        kept = deleted_params({"type": rec.get("type"), "params": rec["params"]}) \
+            if isinstance(rec.get("params"), dict) and rec["params"] else None
+    except Exception:  # parameters that cannot be read: the proposal is still named
+        kept = None
+    kept = kept if kept and set(kept) - {"type"} else None
+
+    def said(lang: str) -> str:
+        who = textrules.without_refused(actor_text(row, lang))[:40]
+        shown = t("qa35f5_archive_made", lang, archive=archive, created=created) if created else archive
+        return t("qa35f5_dropped", lang, name=name, who=who, at=when, archive=shown)
+
+    method = request.method if has_request_context() else "GET"
+    if method in ("GET", "HEAD"):
+        try:
+            words = {lang: params_text(kept, lang) for lang in ("en", "zh")} if kept else None
+        except Exception:  # a type or county since removed: the parameters as kept
+            words = None
+        hint = {lang: t("qa35f5_hint_params", lang, params=words[lang]) if words else t("qa35f5_hint_no_params", lang)
+                for lang in ("en", "zh")}
+    elif method == "DELETE":
+        hint = {"en": "There is nothing left to delete.", "zh": "无需再次删除。"}
+    else:
+        hint = {lang: t("qa35f5_hint_write", lang) for lang in ("en", "zh")}
+    details = {"id": pid, "dropped": True,
+               "restore": {"archive": row.get("object"), "at": row["at"], "backup_created": created},
+               **({"params": kept} if kept else {})}
+    return NotFoundError(said("en"), said("zh"), hint_en=hint["en"], hint_zh=hint["zh"], details=details)
 
 
 def owner_name(owner, lang: str, names: dict | None = None) -> str | None:
