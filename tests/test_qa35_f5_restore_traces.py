@@ -60,7 +60,7 @@ def restored(tmp_path, monkeypatch, capsys):
     return db, {"kept": kept, "gone": gone}, out
 
 
-def test_a_proposal_dropped_by_a_restore_says_so_and_the_restore_lists_what_it_reverted(restored):
+def test_a_proposal_dropped_by_a_restore_says_so_and_the_restore_lists_what_it_reverted(restored, capsys):
     db, ids, out = restored
     # the restore's answer: the dropped proposal as before, and now the one whose name and note went back
     assert "0 data version(s) and 1 proposal(s)" not in out
@@ -71,6 +71,15 @@ def test_a_proposal_dropped_by_a_restore_says_so_and_the_restore_lists_what_it_r
     assert row["detail"]["reverted_proposals"] == 1
     assert [r["id"] for r in row["detail"]["dropped_proposal_records"]] == [ids["gone"]]
     assert row["detail"]["dropped_proposal_records"][0]["params"]["county"] == "420322"
+
+    # `coverplan users audit` words the restore as /admin does, not its stored keys (it printed
+    # "dropped_proposal_records [...]；reverted_proposals 1")
+    for lang, said in (("en", '"早上的方案" (renamed "改过的名字" after the backup; its note too)'),
+                       ("zh", "“早上的方案”（备份后曾改名为“改过的名字”；备注也已恢复）")):
+        code, cli_out, err = run(capsys, "--lang", lang, "users", "audit", "--db", str(db))
+        assert code == 0, err
+        assert said in cli_out and "dropped_proposal_records" not in cli_out and "reverted_proposal" not in cli_out, \
+            cli_out
 
     app = create_app({"DB_PATH": str(db), "TESTING": True})
     try:

@@ -1091,27 +1091,20 @@ def audit_detail_text(detail: dict, lang: str) -> str:
     """An audit entry's details as words in ``lang`` ("角色 管理员；服务启动时创建的首个管理员"), not the stored keys:
     web/users.py audit_detail_words (which `coverplan users audit` prints too), with the counties of the region this
     server serves and a deleted proposal's question in words."""
-    from planner.i18n import restore_reverted_text
     from web.proposals import params_text
 
     detail = detail if isinstance(detail, dict) else {}
     parts = []
-    rest = {k: v for k, v in detail.items() if k not in RESTORE_RECORD_KEYS}
+    rest = dict(detail)
     if "layer" in rest and isinstance(rest.get("county"), str):
         # an import's county beside its layer, as the version list says it: 设施名录 · 社区(村)日间照料中心（郧西县）;
         # two county planners' imports read alike (QA 35)
         parts.append(audit_detail_words({"layer": rest.pop("layer")}, lang)
                      + t("qa35f5_scope", lang, county=scope_words(rest.pop("county"), lang)))
-    # a restore's dropped proposals by id and parameters are for their 404 (web/proposals.py): its count and names
-    # say them here; the proposals whose name or note it took back to the backup's, in words (QA 35)
+    # a restore's dropped proposals by id and parameters are for their 404 (web/proposals.py); its count and names,
+    # and the proposals whose name or note it took back to the backup's, are worded by audit_detail_words (QA 35)
     parts.append(audit_detail_words(rest, lang, county_label, params_text))
-    parts.append(restore_reverted_text(detail.get("reverted_proposals"), detail.get("reverted_proposal_names"), lang))
     return ("；" if lang == "zh" else "; ").join(x for x in parts if x)
-
-
-#: The details of a restore's audit entry said by audit_detail_text itself, or not at all (the dropped proposals'
-#: ids and parameters, read by a dropped proposal's 404).
-RESTORE_RECORD_KEYS = ("dropped_proposal_records", "reverted_proposals", "reverted_proposal_names")
 
 
 def scope_words(scope, lang: str = "zh") -> str:

@@ -1363,6 +1363,8 @@ def audit_detail_words(detail: dict, lang: str, county_label=None, params_text=N
     def county(c):
         if not c:
             return pick(("全市", "whole city"))
+        if isinstance(c, str) and "," in c:  # a city-wide planner's register of several counties (QA 35)
+            return pick(("、", ", ")).join(county(x.strip()) for x in c.split(",") if x.strip())
         return county_label(c, lang) if county_label is not None else str(c)
 
     def ftype(key):
@@ -1406,8 +1408,11 @@ def audit_detail_words(detail: dict, lang: str, county_label=None, params_text=N
             names = detail.get("dropped_proposal_names") or []
             parts.append(t("qa32fb_dropped_proposals", lang, n=value)
                          + (t("qa32fb_dropped_names", lang, names=pick(("、", ", ")).join(map(str, names))) if names else ""))
-        elif key == "dropped_proposal_names":
-            pass  # said with dropped_proposals
+        elif key in ("dropped_proposal_names", "dropped_proposal_records", "reverted_proposal_names"):
+            pass  # said with dropped_proposals / reverted_proposals (the records: what a dropped one's 404 says)
+        elif key == "reverted_proposals" and isinstance(value, int):  # names or notes a restore took back (QA 35)
+            from planner.i18n import restore_reverted_text
+            parts.append(restore_reverted_text(value, detail.get("reverted_proposal_names"), lang))
         elif key == "accounts" and isinstance(value, dict):  # what the restore did with the accounts
             from planner.i18n import restore_accounts_text
             parts.append(restore_accounts_text(value, lang))
