@@ -452,13 +452,14 @@ def _check_sizes(args) -> None:
 
 
 def _costs(text: str) -> list[float]:
-    """--costs as numbers: "abc" stopped in a traceback, and nan or inf made a solve without a cost."""
+    """--costs as numbers: "abc" stopped in a traceback, and nan or inf made a solve without a cost. Each read by the
+    web's rule (planner.sizing.number_values, planner.textrules.number_text): "3_00" and "٣٠٠" were solved as 300
+    where the web refuses them (QA 35)."""
     import math
 
-    try:
-        costs = [float(c) for c in text.replace("，", ",").split(",") if c.strip()]
-    except ValueError:
-        costs = []
+    from planner.sizing import number_items, number_values
+
+    costs = number_values(number_items(text)) or []
     if not costs or not all(math.isfinite(c) and c > 0 for c in costs):
         raise InputDataError(f"--costs {text}: give one cost per size in 10,000 yuan, numbers > 0 separated by "
                              "commas, e.g. --costs 300,500,750.",
@@ -468,7 +469,7 @@ def _costs(text: str) -> list[float]:
 
     bad = cost_out_of_range(costs)
     if bad is not None:  # 1e308 overflowed the total; 0.000001 printed as 0 (QA 28)
-        typed = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
+        typed = [c.strip() for c in number_items(text)]
         en, zh = cost_range_text(typed[bad], costs[bad])
         raise option_error("--costs", text, en, "应为" + zh)
     return costs

@@ -3119,3 +3119,19 @@ def restore_reverted_text(n, items, lang: str = "zh") -> str:
         listed.append(t(key, lang, name=name, was=was))
     said = ("、" if lang == "zh" else ", ").join(listed) + (t("qa35f5_more", lang) if n > len(listed) else "")
     return t("qa35f5_reverted_1" if n == 1 else "qa35f5_reverted", lang, n=n, items=said)
+
+
+# -- fixer QA35-F8
+# a sized proposal's page, comparison and offline map in the words of its demand points (planner.sizing
+# points_label, TOWNSHIP_LABELS): towns and townships where it counts them at their seats (welfare homes)
+_STRINGS.update({
+    "qa35f8_assigned_townships": ("分配的乡镇", "Towns and townships assigned"),
+    "qa35f8_unserved_townships": ("未服务的乡镇", "Towns and townships not served"),
+    "qa35f8_unserved_points": ("未服务的需求点", "Demand points not served"),
+    "qa35f8_shortfall_note_townships": ("剩余容量缺口按服务标准内未获服务的需求换算：既含设施已满的地方，也含标准内没有设施可达的"
+                                        "乡镇（按驻地计），因此可能大于“供需”图层按各地现有容量与需求相抵算出的缺口。",
+                                        "The remaining shortfall converts the demand left unserved within the "
+                                        "standard: where facilities are full, and also towns and townships (counted "
+                                        "at their seats) no facility reaches within it, so it can exceed the Capacity "
+                                        "layer's shortfall, which sets each place's capacity against its demand."),
+})

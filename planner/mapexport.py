@@ -567,7 +567,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                  gain_key: str = "added_weight", data_version: int | str | None = None,
                  register: str | None = None, facilities: gpd.GeoDataFrame | None = None,
                  frame: tuple | None = None, areas_label: str | None = None,
-                 sites_synthetic: bool = False) -> folium.Map:
+                 sites_synthetic: bool = False, points: str | None = None) -> folium.Map:
     """A folium map of a coverage (and optionally a proposal's numbered sites).
 
     Parameters
@@ -604,6 +604,9 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
     sites_synthetic : bool
         The numbered sites are register rows of the sample (an upgrade's or a conversion's facilities): the
         legend's 示意 line names the register, as for the facilities drawn.
+    points : str, optional
+        A sized proposal's demand points (its summary's ``points``): "townships" where it counts towns and
+        townships at their seats, its site popups say so (planner.sizing.points_label); else villages.
     """
     lang = "en" if lang == "en" else "zh"
 
@@ -774,7 +777,7 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
             prop = folium.FeatureGroup(name=tx(sites_key))
         for _, s in proposed_sites.sort_values("priority").iterrows():
             mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]))
-            mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key),
+            mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key, points),
                                  tip=html_text(f"#{s['priority']} {_site_name(s, lang)}")))
             mk.add_to(prop)
         prop.add_to(m)
@@ -946,8 +949,9 @@ _POPUP_PAD = """(function () {
 })();"""
 
 
-def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
-    """A proposed site's popup, as on the web map: why here, and its figures with their units."""
+def _site_popup(s, ft, lang: str, counties: dict, gain_key: str, points: str | None = None) -> str:
+    """A proposed site's popup, as on the web map: why here, and its figures with their units (a sized proposal's
+    in the words of its demand points, ``points``: :func:`sized_site_rows`)."""
     def tx(key: str, **kw) -> str:
         return t(key, lang, **kw)
     reason = s.get("reason_en" if lang == "en" else "reason_zh")
@@ -955,7 +959,7 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
             (tx("county"), counties.get(str(s.get("county_code")), "") or str(s.get("county_name") or ""))]
     wlabel = weight_label(ft, lang)
     if not _missing(s.get("size")):  # a sized proposal's site: its size and use, not coverage gains
-        rows += sized_site_rows(s, ft, lang)
+        rows += sized_site_rows(s, ft, lang, points)
     elif not _missing(s.get("capacity_before")):  # an upgraded or converted facility
         rows += [(f"{tx('capw_capacity_before')} → {tx('capw_capacity_after')}",
                   f"{_number(s['capacity_before'])} → {_number(s.get('capacity_after'))}"),
@@ -980,14 +984,16 @@ def _site_popup(s, ft, lang: str, counties: dict, gain_key: str) -> str:
     return _popup(f"#{s['priority']} {_site_name(s, lang)}", rows, reason=reason if isinstance(reason, str) else "")
 
 
-def sized_site_rows(s, ft, lang: str) -> list[tuple[str, str]]:
+def sized_site_rows(s, ft, lang: str, points: str | None = None) -> list[tuple[str, str]]:
     """A sized proposal's site's figures as the proposal page's table gives them (web/templates/
     _sized_proposal.html): its size in the type's capacity unit, its cost (万元, illustrative), the people that
     size can serve and the people it serves, both of the type's basis, its utilisation and villages. Each label
-    carries its unit (planner.i18n.with_unit), as the page's headers do; a figure the file lacks is left out."""
+    carries its unit (planner.i18n.with_unit), as the page's headers do; a figure the file lacks is left out.
+    ``points``: what the proposal's demand points are (its summary's ``points``): the places it serves are towns
+    and townships where it counts them at their seats (planner.sizing.points_label), else villages (QA 35)."""
     def tx(key: str) -> str:
         return t(key, lang)
-    from planner.sizing import wan_text
+    from planner.sizing import points_label, wan_text
 
     cap = getattr(ft, "capacity", None)
     unit = tx(f"capw_unit_{cap.field}") if cap else None
@@ -1011,7 +1017,7 @@ def sized_site_rows(s, ft, lang: str) -> list[tuple[str, str]]:
             # the people served whole, as the page's table gives them
             (with_unit(tx("capw_load"), who, lang), figure("load", lambda x: f"{x:,.0f}")),
             (tx("capw_utilisation"), figure("utilisation", share_text)),
-            (tx("capw_n_villages"), _number(s.get("assigned_villages")))]
+            (tx(points_label("capw_n_villages", points)), _number(s.get("assigned_villages")))]
 
 
 def _site_name(s, lang: str) -> str:
@@ -1115,7 +1121,9 @@ def proposal_map(region, cov, sites: gpd.GeoDataFrame, *, name: str, before: dic
                         facilities=facilities, frame=frame,
                         areas_label=f"{t('service_areas', lang)}{_paren(reach, lang)}" if upgrade else None,
                         # an upgrade's or conversion's facilities are the register's: sample ones are 示意 (QA 34)
-                        sites_synthetic=upgrade and _any_synthetic(sites))
+                        sites_synthetic=upgrade and _any_synthetic(sites),
+                        # a sized proposal's popups count what it counts: towns and townships at their seats (QA 35)
+                        points=sized_points(sized))
 
 
 def converted_label(sites, role_ft, lang: str) -> str:
@@ -1170,6 +1178,14 @@ def served_whom(ft, lang: str) -> str:
     if base:
         who = f"{who} in {base[1]}" if lang == "en" else f"{who}，{base[0]}"
     return f" ({who})" if lang == "en" else f"（{who}）"
+
+
+def sized_points(sized: dict | None) -> str | None:
+    """A sized proposal's demand points as recorded (``{"summary": {"points": ...}}``, as :func:`proposal_map` takes
+    it): "townships" or "villages", None where not recorded (saved before QA 35: villages)."""
+    z = sized.get("summary") if isinstance(sized, dict) else None
+    x = z.get("points") if isinstance(z, dict) else None
+    return x if isinstance(x, str) else None
 
 
 def sized_facts(sized: dict, lang: str) -> list[tuple[str, str]]:

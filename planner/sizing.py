@@ -67,11 +67,8 @@ from planner.sites import candidate_sites, site_marks
 def _size_list(text: str | list) -> list[float]:
     """The sizes as given, in their order; a clear message naming them otherwise (by the field's name,
     ``sizes``, which the CLI's ``--sizes`` and the web's form share: not the CLI's flag in a web answer)."""
-    items = text if isinstance(text, list) else [s for s in str(text).replace("，", ",").split(",") if s.strip()]
-    try:
-        sizes = [float(s) for s in items]
-    except (TypeError, ValueError):
-        sizes = []
+    items = text if isinstance(text, list) else number_items(str(text))
+    sizes = number_values(items) or []
     if not sizes or any(not np.isfinite(s) or s <= 0 for s in sizes):
         raise InputDataError(f"Sizes (sizes) {text!r}: give sizes > 0 separated by commas, e.g. 30,60,100.",
                              f"规模档次（sizes）“{text}”无效：请填写大于0、以逗号分隔的规模，如 30,60,100。",
@@ -85,6 +82,31 @@ def _size_list(text: str | list) -> list[float]:
                              "如 30,60,100。",
                              details={"parameter": "sizes", "value": str(text), "not_whole": part})
     return sizes
+
+
+def number_items(text: str) -> list[str]:
+    """The items of a list of numbers as typed ("30,60,100"; Chinese commas and 、 separate them too, as the web's
+    form reads them: web.capacity_proposals.parse_numbers), blanks between commas left out."""
+    return [s for s in text.replace("，", ",").replace("、", ",").split(",") if s.strip()]
+
+
+def number_values(items: list) -> list[float] | None:
+    """``items`` (:func:`number_items`, or a list of numbers) as numbers, each text read by the web's rule
+    (planner.textrules.number_text: full-width digits read as digits; "1_5", "٣٠" and "²" are no number, though
+    float() took them as 15, 30 and 2), or None when one is no number (QA 35: the CLI solved ``--sizes 1_5`` with
+    [15] where the web refused it)."""
+    from planner.textrules import number_text
+
+    out = []
+    for item in items:
+        if isinstance(item, bool):
+            return None
+        text = number_text(item) if isinstance(item, str) else item
+        try:
+            out.append(float("x" if text is None else text))
+        except (TypeError, ValueError):
+            return None
+    return out
 
 
 def parse_sizes(text: str | list) -> list[float]:
@@ -611,12 +633,21 @@ def points_text(n: int, points: str | None, lang: str) -> str:
     return t(key + ("_1" if n == 1 else ""), lang, n=f"{n:,}")
 
 
+#: The labels (planner.i18n keys) that name a sized proposal's demand points, and theirs where it counts towns and
+#: townships at their seats (:func:`points_label`): its tables' headers, its page's rows and the site popups.
+TOWNSHIP_LABELS = {"capw_n_villages": "qa35f3_col_n_townships", "capw_village_names": "qa35f3_col_township_names",
+                   "capw_assigned_villages": "qa35f8_assigned_townships",
+                   "capw_unserved_villages": "qa35f8_unserved_townships",
+                   "capw_shortfall_note": "qa35f8_shortfall_note_townships"}
+
+
 def points_label(key: str, points: str | None) -> str:
-    """A sized proposal's table header key (planner.i18n) in the words of its demand points: "分配村（社区）数" and
-    the names' column say towns and townships where it counts them at their seats (``summary.points``)."""
+    """A sized proposal's label key (planner.i18n) in the words of its demand points: "分配村（社区）数", the names'
+    column, "未服务的村（社区）" ... say towns and townships where it counts them at their seats (``summary.points``
+    "townships", :data:`TOWNSHIP_LABELS`); a proposal saved before QA 35 recorded none, and counted villages."""
     if points != "townships":
         return key
-    return {"capw_n_villages": "qa35f3_col_n_townships", "capw_village_names": "qa35f3_col_township_names"}.get(key, key)
+    return TOWNSHIP_LABELS.get(key, key)
 
 
 def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate, *,

@@ -110,7 +110,10 @@ def test_sized_proposal_page_shows_sizes_villages_utilisation_and_shortfall(clie
     from markupsafe import escape
 
     from planner.i18n import t
-    assert f'id="sized-shortfall-note">{escape(t("capw_shortfall_note", lang))}' in html
+    from planner.sizing import points_label
+    # welfare homes count people at township seats: the note names towns and townships (QA 35)
+    note = t(points_label("capw_shortfall_note", sized["sized"]["summary"].get("points")), lang)
+    assert f'id="sized-shortfall-note">{escape(note)}' in html
     villages = sized["sized"]["summary"]["unserved_villages"]
     assert f'<td class="num">{villages:,}</td>' in html
 

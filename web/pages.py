@@ -387,6 +387,23 @@ def _compare_pair() -> tuple[str, str, str]:
     return a, b, ""
 
 
+def unserved_points_row(za: dict, zb: dict, lang: str, whole, plain_delta) -> dict:
+    """The comparison's row of the places two sized proposals leave unserved, in the words of their demand points
+    (planner.sizing points_label: towns and townships where one counts them at their seats, QA 35). One counted at
+    villages (or saved before QA 35) beside one counted at township seats: each figure says what it counts, and
+    there is no difference to give between them."""
+    from planner.sizing import points_label, points_text
+
+    at_a, at_b = (("townships" if z.get("points") == "townships" else "villages") for z in (za, zb))
+    a, b = za.get("unserved_villages"), zb.get("unserved_villages")
+    if at_a == at_b:
+        return {"label": t(points_label("capw_unserved_villages", at_a), lang), "a": whole(a), "b": whole(b),
+                "delta": plain_delta(a, b)}
+    return {"label": t("qa35f8_unserved_points", lang),
+            "a": "–" if a is None else points_text(int(a), at_a, lang),
+            "b": "–" if b is None else points_text(int(b), at_b, lang), "delta": "–"}
+
+
 @bp.get("/proposals/compare")
 def compare():
     a, b, problem = _compare_pair()
@@ -522,9 +539,7 @@ def compare():
             {"label": t("capw_remaining_shortfall", lang), "a": f"{whole(za.get('shortfall_whole'))} {unit_word}",
              "b": f"{whole(zb.get('shortfall_whole'))} {unit_word}",
              "delta": plain_delta(za.get("shortfall_whole"), zb.get("shortfall_whole"), unit_word)},
-            {"label": t("capw_unserved_villages", lang), "a": whole(za.get("unserved_villages")),
-             "b": whole(zb.get("unserved_villages")),
-             "delta": plain_delta(za.get("unserved_villages"), zb.get("unserved_villages"))},
+            unserved_points_row(za, zb, lang, whole, plain_delta),
         ]
     towns: dict[str, dict] = {}
     for key, p in (("a", pa), ("b", pb)):

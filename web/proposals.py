@@ -1555,8 +1555,12 @@ def layers_for(rec: dict, service, lang: str) -> dict:
                             "capacity_before", "capacity_after", "added_served")  # upgrades and conversions
                 if c in sites])
     summary = rec["summary"]
+    from planner.mapexport import sized_points  # folium with it, as the offline map's own imports here
     out["proposal"] = {"id": rec["id"], "name": display_name(rec, lang), "kind": summary.get("kind") or "location",
                        "converted": bool(summary.get("role")), "type_label": type_label(rec, lang, service),
+                       # where a sized proposal counts its people: "townships" (welfare homes: their seats) or
+                       # "villages"; the popups name what a site is assigned (QA 35)
+                       **({"points": points} if (points := sized_points(summary.get("sized"))) else {}),
                        # what the map's summary counts: an upgrade's, people within reach after it (distance only),
                        # beside its served figures, which count the beds too (said in ``map_note``)
                        **({"measure": "within_reach", **{k: shown[k] for k in ("map_caption", "map_note")

@@ -301,7 +301,7 @@
             row(T("township"), esc(p.township_name)) + row(T("county"), esc(countyName(p))) +
             (p.size != null  // a sized proposal's site (issue 16): its size and use, not coverage gains
               ? row(T("capw_size"), fmt(p.size)) + row(T("capw_utilisation"), pct(p.utilisation)) +
-                row(T("capw_n_villages"), fmt(p.assigned_villages))
+                row(T(pk.points === "townships" ? "qa35f3_col_n_townships" : "capw_n_villages"), fmt(p.assigned_villages))
               : p.capacity_before != null  // an upgraded or converted facility: its capacity and who more it serves
               ? row(T("capw_capacity_before") + " → " + T("capw_capacity_after"), fmt(p.capacity_before) + " → " + fmt(p.capacity_after)) +
                 row(T(pk.converted ? "capw_added_served_converted" : "capw_added_served"), fmt(p.added_served))
