@@ -15,6 +15,7 @@ and from this test, so it is refused unless listed in DYNAMIC with the reason.
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 from pathlib import Path
 
@@ -65,7 +66,21 @@ def _call_name(node: ast.Call) -> str:
 
 def imports_of(root: Path, path: Path) -> list[tuple[int, str | None]]:
     """(line, imported module) of every import in the file; None for a computed name."""
-    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    return list(_imports_in(root, path, path.read_text("utf-8")))
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(source: str) -> ast.Module:
+    """A module's tree, parsed once per text (the same text in the probes' copy of the code is not parsed again): the
+    probes below re-check the whole copy after adding one file, and parsing some 300 modules each time made this file
+    take 18 s. A file that does not parse fails the test whatever the cache holds."""
+    return ast.parse(source)
+
+
+@functools.lru_cache(maxsize=None)
+def _imports_in(root: Path, path: Path, source: str) -> tuple[tuple[int, str | None], ...]:
+    """:func:`imports_of` for one text of the file (cached by its text, so an edited file is read again)."""
+    tree = _parsed(source)
     found: list[tuple[int, str | None]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -80,7 +95,7 @@ def imports_of(root: Path, path: Path) -> list[tuple[int, str | None]]:
             arg = node.args[0]
             literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             found.append((node.lineno, literal))
-    return found
+    return tuple(found)
 
 
 def rule_broken(importer: str, target: str) -> str | None:
@@ -199,7 +214,7 @@ def private_imports(root: Path) -> list[str]:
     found = []
     for pkg in PACKAGES:
         for path in sorted((root / pkg).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            for node in ast.walk(_parsed(path.read_text("utf-8"))):
                 if not isinstance(node, ast.ImportFrom):
                     continue
                 target = _absolute(root, path, node)

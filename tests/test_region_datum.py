@@ -121,18 +121,3 @@ def test_provenance_names_the_datum_of_every_point_layer(shiyan):
     assert "GCJ-02" in layers["counties"]["notes"] and "GCJ-02" in layers["counties"]["notes_zh"]
     # the region object the app loads carries the same statement
     assert shiyan.provenance["layers"]["counties"]["datum"] == layers["counties"]["datum"]
-
-
-@pytest.mark.slow
-def test_a_second_build_gives_the_same_points(tmp_path):
-    """The conversion happens once per build, from the source: building again moves nothing."""
-    steps.build(out=tmp_path / "a")
-    steps.build(out=tmp_path / "b")
-    for name in POINT_LAYERS:
-        f = f"{name}.geojson"
-        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
-    seats = {f["properties"]["code"]: f["properties"] for f in
-             json.loads((tmp_path / "b" / "counties.geojson").read_text("utf-8"))["features"]}
-    for row in _rows("county_seats_approx.csv"):
-        built = prcoords.Coords(lat=seats[row["code"]]["seat_lat"], lon=seats[row["code"]]["seat_lon"])
-        assert _metres(built, _expected(row)) < 1.0
