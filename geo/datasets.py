@@ -62,7 +62,7 @@ import shapely
 
 from geo import settings
 from geo.archives import check_file
-from geo.dbfile import check_database, immediate, narrow_to_owner, private_dir
+from geo.dbfile import check_database, immediate, narrow_to_owner, private_dir, write_private_text
 from geo.errors import CoverplanError, DataChanged, InputDataError, NotFoundError, listed
 from geo.imports import overlay_townships, overlay_villages, settle_villages
 from geo.regions import POP_BANDS, Region, load_region, region_dir
@@ -716,7 +716,7 @@ class DatasetStore:
             con.execute("INSERT INTO dataset_roots VALUES (?, ?)", (self.region_name, token))
         if owner is None and not self.readonly:
             tmp = self.root / f"{ROOT_MARK}.{uuid.uuid4().hex[:8]}.tmp"
-            tmp.write_text(json.dumps(self._mark_of(token)) + "\n", "utf-8")
+            write_private_text(tmp, json.dumps(self._mark_of(token)) + "\n")
             os.replace(tmp, self.root / ROOT_MARK)
         self._token = token
 

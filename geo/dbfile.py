@@ -49,6 +49,13 @@ def create_private(path: str | Path) -> None:
     os.close(private_opener(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL))
 
 
+def write_private_text(path: str | Path, text: str) -> None:
+    """``Path(path).write_text(text, "utf-8")``, the file the owner's alone (0600, whatever the umask, an existing
+    one narrowed): an upload's reports and markers sit beside a bureau's register (QA 35)."""
+    with open(path, "w", encoding="utf-8", opener=private_opener) as f:
+        f.write(text)
+
+
 def narrow_to_owner(path: str | Path) -> None:
     """Take every right of group and others from the file or folder ``path`` (0644 becomes 0600, 0755 0700). Says
     nothing when it cannot (not there, a file of another user, a read-only disk): what it guards still opens."""

@@ -87,7 +87,15 @@ def test_the_files_it_writes_there_are_0600(served):
     reports = list((var / "reports" / f"v{served['version']}").iterdir())
     assert [f.name for f in uploaded] == ["fang.csv"] and sorted(f.name for f in reports) == ["issues.json",
                                                                                               "meta.json"]
-    for f in uploaded + reports + [served["db"], var / "secret_key"]:
+    # and the kept upload's own reports and the done markers beside the uploads, the data store's root mark (QA 35:
+    # 0644 inside their 0700 folders)
+    upload_files = [f for f in (var / "uploads" / served["kept"]).iterdir() if f.is_file()]
+    assert {"meta.json", "issues.json"} <= {f.name for f in upload_files}, upload_files
+    done = list((var / "uploads").glob("*.done"))
+    assert done, list((var / "uploads").iterdir())
+    mark = [f for f in (var / "datasets" / "shiyan").iterdir() if f.is_file()]
+    assert mark, list((var / "datasets" / "shiyan").iterdir())
+    for f in uploaded + reports + upload_files + done + mark + [served["db"], var / "secret_key"]:
         assert mode(f) == 0o600, (f, oct(mode(f)))
     assert uploaded[0].read_bytes().startswith("名称,类型".encode())  # the upload itself, whole
 

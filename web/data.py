@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo import datasets as geo_datasets
 from geo.crs import parse_crs
+from geo.dbfile import write_private_text  # an upload's reports and markers 0600, as its folder is 0700
 from geo.datasets import ANONYMOUS_AUTHOR, EDIT_FIELDS, MAX_EDIT_TEXT, facility_row_limit, sha256_file, too_many_facilities
 from geo.datasets import own_capacity_only
 from geo.datasets import note_in as datasets_note_in
@@ -830,9 +831,9 @@ def _report(uid: str, d: Path, meta: dict, opts: dict, region) -> dict:
                              lambda: scoped)
         except Exception:  # the sheet names the fields all the same: never fail the check over it
             current_app.logger.exception("could not read the changed attributes' values")
-    (d / CHANGES_FILE).write_text(json.dumps({"diff": kept_diff}, ensure_ascii=False, default=str), "utf-8")
-    (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    (d / "issues.json").write_text(json.dumps(parts["issues"], ensure_ascii=False, default=str), "utf-8")
+    write_private_text(d / CHANGES_FILE, json.dumps({"diff": kept_diff}, ensure_ascii=False, default=str))
+    write_private_text(d / "meta.json", json.dumps(meta, ensure_ascii=False))
+    write_private_text(d / "issues.json", json.dumps(parts["issues"], ensure_ascii=False, default=str))
     preview_total = len(preview)
     if preview_total > PREVIEW_MAX:
         flagged = preview["refused"].astype(bool).to_numpy() if "refused" in preview else np.zeros(preview_total, bool)
@@ -1584,7 +1585,7 @@ def upload():
         f.save(path)  # werkzeug streams the body to disk
         meta = {"id": uid, "original": original, "size": path.stat().st_size,
                 "sha256": sha256_file(path), "options": opts, "status": "new", "by": auth.user().id}
-        (d / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        write_private_text(d / "meta.json", json.dumps(meta, ensure_ascii=False))
         region = _svc().region
         try:
             answer = _report(uid, d, meta, opts, region)
@@ -2236,7 +2237,7 @@ def _confirm(uid: str, d: Path):
     except (OSError, ValueError):  # the version is made; a report that could not be kept is not worth failing it for
         current_app.logger.exception("could not keep the report of data version %s", version)
     # a marker, so that a late second confirm hears "imported already", not "not found" (swept in a day)
-    (d.parent / f"{uid}.done").write_text(str(version), "utf-8")
+    write_private_text(d.parent / f"{uid}.done", str(version))
     shutil.rmtree(d, ignore_errors=True)
     return jsonify({"version": version, "layer": layer, "counts": parts["counts"],
                     **({"refused_kept": kept_refused,  # said on the page after the confirm too (QA 31)

@@ -122,7 +122,7 @@ def params_text(params: dict, lang: str) -> str:
             parts.append((f"model {label}" if en else f"模型 {label}") if not label.startswith("model_")
                          else f"model {params['model']}")
         if params.get("p"):
-            parts.append(f"{params['p']} new sites" if en else f"新增 {params['p']} 处")
+            parts.append(f"{params['p']} new {'site' if params['p'] == 1 else 'sites'}" if en else f"新增 {params['p']} 处")
         std = params.get("standard") if isinstance(params.get("standard"), dict) else None
         if std and std.get("urban") is not None:
             unit = ft.unit if ft is not None else "min"
@@ -134,7 +134,8 @@ def params_text(params: dict, lang: str) -> str:
         if params.get("costs"):
             parts.append(f"{low(t('capw_costs', lang))} {sizes_text(params['costs'])}")
         if params.get("budget_sites"):
-            parts.append(f"budget {params['budget_sites']} sites" if en else f"预算 {params['budget_sites']} 处")
+            n = params["budget_sites"]
+            parts.append(f"budget {n} {'site' if n == 1 else 'sites'}" if en else f"预算 {n} 处")
         if params.get("budget_cost"):
             parts.append(f"budget {params['budget_cost']:,g} × 10,000 yuan" if en else f"预算 {params['budget_cost']:,g} 万元")
     else:

@@ -1,0 +1,31 @@
+"""QA 35, the lead's own fixes.
+
+* A deleted or restore-dropped proposal's parameters in words say "1 site", not "1 sites" (web.proposals.params_text).
+* Files the server writes beside its upload and data folders are the owner's alone (0600), as the folders are 0700:
+  an upload's meta.json and reports, the .done markers, the data store's root mark.
+"""
+from __future__ import annotations
+
+import pytest
+
+from web.app import create_app
+from web.proposals import params_text
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app({"DB_PATH": str(tmp_path_factory.mktemp("qa35lead") / "p.sqlite"), "TESTING": True,
+                      "CSRF_ENABLED": False})
+    yield app
+    app.extensions["coverplan"]["jobs"].shutdown()
+
+
+@pytest.mark.parametrize("params, one, many", [
+    ({"type": "welfare_home", "kind": "sized", "sizes": [100], "budget_sites": 1}, "budget 1 site,", None),
+    ({"type": "welfare_home", "kind": "sized", "sizes": [100], "budget_sites": 2}, None, "budget 2 sites,"),
+    ({"type": "day_care", "model": "mclp", "p": 1}, "1 new site,", None),
+    ({"type": "day_care", "model": "mclp", "p": 3}, None, "3 new sites,")])
+def test_parameters_in_words_count_one_site_in_the_singular(app, params, one, many):
+    with app.test_request_context():
+        text = params_text(params, "en")
+    assert (one in text and "1 sites" not in text) if one else many in text, text
