@@ -3135,3 +3135,10 @@ _STRINGS.update({
                                         "at their seats) no facility reaches within it, so it can exceed the Capacity "
                                         "layer's shortfall, which sets each place's capacity against its demand."),
 })
+
+
+# -- fixer QA35-LEAD: the lead's own keys
+_STRINGS.update({
+    "qa35l_undo_added_changed": ("{v} 新增了此设施，确认后其内容将被本文件的内容覆盖",
+                                  "{v} added this facility; confirming overwrites what it set with this file's"),
+})

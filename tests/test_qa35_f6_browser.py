@@ -144,6 +144,41 @@ def test_a_refused_confirm_keeps_who_and_marks_the_changes_undoing_theirs(login,
     assert pg.locator("#r-conflict").count() == 0
 
 
+def _with_places(body: bytes, places: int) -> bytes:
+    """The register with a 日托位 column of ``places`` on every row."""
+    lines = body.decode("utf-8").strip().splitlines()
+    return ("\n".join([lines[0] + ",日托位"] + [f"{x},{places}" for x in lines[1:]]) + "\n").encode("utf-8")
+
+
+def test_a_change_to_a_facility_the_newer_version_added_is_marked(login, app, tmp_path):
+    """QA 35 (the lead, after a tester): li's newer version adds the county's fourth centre with 30 places; wang's file,
+    checked before, gives it 20. Re-checked after the refused confirm, that is a capacity change to a facility li
+    added: it overwrites what li set, and is marked as the others are (only a change of the same kind was)."""
+    li = signed_in(app, "li")
+    region = app.extensions["coverplan"]["service"].region
+    county, tag = FANG, "丁"
+    confirmed(li, register_of(region, county, 3, tag), "county3.csv")
+    pg = login("wang")
+    pg.goto(pg.base + "/data?lang=zh")
+    poll_js(pg, "document.getElementById('versions').dataset.ready === '1'")
+    mine = tmp_path / "mine.csv"
+    mine.write_bytes(_with_places(register_of(region, county, 4, tag), 20))
+    pg.set_input_files("#u-file", str(mine))
+    pg.select_option("#u-type", "day_care")
+    pg.select_option("#u-coords", "wgs84")
+    pg.click("#u-check")
+    poll_js(pg, "document.getElementById('report').dataset.ready === '1'")
+    v_li = confirmed(li, _with_places(register_of(region, county, 4, tag), 30), "li4.csv")
+    pg.on("dialog", lambda d: d.accept())
+    pg.click("#r-confirm")
+    poll_js(pg, "!!document.querySelector('#r-conflict .conflict-undo')")
+    poll_js(pg, "document.getElementById('report').dataset.ready === '1'")
+    marks = pg.locator("#r-changes li.undoes").all_inner_texts()
+    fourth = [m for m in marks if f"{tag}3号" in m]
+    assert fourth and f"v{v_li} 新增了此设施，确认后其内容将被本文件的内容覆盖" in fourth[0], marks
+    assert len(marks) == 4, marks  # the three li gave places to, and the one li added
+
+
 # -- 2 ------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_data_gone_back_to_an_earlier_version_is_said_as_a_restore(login, lang):

@@ -332,6 +332,9 @@
       var other = {added: "removed", removed: "added"}[k] || k;
       out[k] = (mine[k] || []).map(function (r) {
         var t = by[other][key(k, r)];
+        // a facility the newer version added, which this file moves, renames or gives other attributes or capacity:
+        // confirming overwrites what it set (QA 35: only the same kind of change was matched)
+        if (!t && k !== "added" && k !== "removed" && by.added[String(r.id)]) return T("qa35l_undo_added_changed").replace(/\{v\}/g, newer.label);
         if (!t) return null;
         if (k === "attributes" && !(r.attributes || []).some(function (a) { return (t.attributes || []).indexOf(a) >= 0; })) return null;
         return T(other === "added" ? "qa35f6_undo_added" : other === "removed" ? "qa35f6_undo_removed" : "qa35f6_undo_changed")
