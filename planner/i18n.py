@@ -3142,3 +3142,11 @@ _STRINGS.update({
     "qa35l_undo_added_changed": ("{v} 新增了此设施，确认后其内容将被本文件的内容覆盖",
                                   "{v} added this facility; confirming overwrites what it set with this file's"),
 })
+
+
+# -- fixer QA35-F9
+# the numbered sites' key of an upgrade's or a conversion's maps where only some of its facilities are the sample's
+# register rows (planner.maplayers sample_words): page layer box and legend, brief, offline map
+_STRINGS.update({
+    "qa35f9_partly_illustrative": ("部分示意", "partly illustrative"),
+})

@@ -33,8 +33,8 @@ from planner import palette
 from planner.checklist import checklist_from_coverage
 from planner.coverage import county_names_en, place_names_en
 from planner.i18n import cost_text, share_text, t, with_unit
-from planner.maplayers import (partly_imported, provenance_labels, service_area_layer, shown_register_label,
-                               shown_types)
+from planner.maplayers import (partly_imported, provenance_labels, sample_words, service_area_layer,
+                               shown_register_label, shown_types)
 
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 #: Proposed sites: black numbered discs with a gold ring, distinct from every type colour.
@@ -769,12 +769,17 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
                    f'margin:0 6px"></span>', unc_label))
 
     if proposed_sites is not None and len(proposed_sites):
+        # an upgrade's or a conversion's facilities are register rows: 示意 when all are the sample's, 部分示意
+        # when only some are, in the layer list and the key, as the page's and the brief's keys say it (QA 35: this
+        # map said neither)
+        sample = sample_words(proposed_sites, lang) if sites_synthetic else None
+        sites_name = tx(sites_key) + (_paren(sample, lang) if sample else "")
         if len(proposed_sites) > CLUSTER_FROM:  # hundreds of numbered discs hide the map: cluster them
             from folium.plugins import MarkerCluster
-            prop = MarkerCluster(name=tx(sites_key), options={"maxClusterRadius": 45})
+            prop = MarkerCluster(name=sites_name, options={"maxClusterRadius": 45})
             prop.default_js, prop.default_css = [], []  # no CDN: standalone_html() inlines the plugin
         else:
-            prop = folium.FeatureGroup(name=tx(sites_key))
+            prop = folium.FeatureGroup(name=sites_name)
         for _, s in proposed_sites.sort_values("priority").iterrows():
             mk = folium.Marker([s.geometry.y, s.geometry.x], icon=_site_icon(s["priority"]))
             mk.add_child(_Popups(_site_popup(s, ft, lang, counties, gain_key, points),
@@ -782,8 +787,8 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
             mk.add_to(prop)
         prop.add_to(m)
         legend.append(('<span class="cp-site" style="display:inline-block;flex:none">1</span>',
-                       f"{tx(sites_key)}（{tx('priority')}）" if lang == "zh"
-                       else f"{tx(sites_key)} ({tx('priority')})"))
+                       (f"{tx(sites_key)}（{tx('priority')}）" if lang == "zh"
+                        else f"{tx(sites_key)} ({tx('priority')})") + (_paren(sample, lang) if sample else "")))
         if len(proposed_sites) > CLUSTER_FROM:  # the bubbles said, as the live map and the brief say them (QA 31)
             what = {"capw_upgraded_sites": "_upgraded", "capw_converted_sites": "_converted"}.get(sites_key, "")
             legend.append(('<span class="sym" style="width:16px;height:16px;border-radius:50%;'

@@ -403,6 +403,33 @@ def shown_register_label(region, lang: str, shown: dict[str, bool], types: dict 
     return said or t("approx_facilities", lang)
 
 
+def sample_share(rows) -> str | None:
+    """Whether an upgrade's or a conversion's numbered facilities (register rows) are the sample's: "all" when every
+    row is synthetic, "part" when only some are, None when none is (or no row). ``rows``: a frame with a
+    ``synthetic`` column, or the sites as dicts (a proposal's page rows)."""
+    if rows is None:
+        return None
+    if hasattr(rows, "columns"):
+        if not len(rows) or "synthetic" not in rows:
+            return None
+        flags = rows["synthetic"].astype(object).fillna(False).astype(bool).tolist()
+    else:
+        flags = [bool(r.get("synthetic")) for r in rows]
+    if not any(flags):
+        return None
+    return "all" if all(flags) else "part"
+
+
+def sample_words(rows, lang: str) -> str | None:
+    """The numbered sites' 示意 word for the map keys (page layer box and legend, brief, offline map), from
+    :func:`sample_share`: 示意 / "illustrative" when every facility is a sample row, 部分示意 / "partly illustrative"
+    when only some are, None when none is. A conversion of a register partly imported said 示意 of all (QA 35)."""
+    from planner.i18n import t
+
+    share = sample_share(rows)
+    return None if share is None else t("illustrative" if share == "all" else "qa35f9_partly_illustrative", lang)
+
+
 def provenance_note(region, lang: str, type_key: str | None = None, types: dict | None = None, *,
                     lead: str = "export") -> str | None:
     """The 示意 sentence of an export's title line (``lead="export"``) or a brief's footer (``"brief"``):

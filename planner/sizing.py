@@ -659,6 +659,17 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
     names = v["name"].to_numpy()
     codes = (v["id"] if "id" in v.columns else v.index).astype(str).to_numpy()
     points = "townships" if at_points and ft.demand in TOWNSHIP_POINTS else "villages"
+    # the English of the points named by generated words (a township's seat: "香口乡驻地" -> "香口乡 seat", a county's:
+    # "Fang County seat"), as other English faces name them (planner.coverage.place_names_en); villages are proper
+    # names, and have none (QA 35: the English CSV read 土门镇驻地)
+    from planner.coverage import place_names_en
+    names_en = place_names_en(region)
+
+    def point(i: int) -> dict:
+        out = {"code": codes[i], "name": names[i], "demand": int(w[i])}
+        if str(names[i]) in names_en:
+            out["name_en"] = names_en[str(names[i])]
+        return out
     site_rows = []
     for l, s in sorted(sol["chosen"].items(), key=lambda kv: -w[assign == e + kv[0]].sum()):
         mine = np.flatnonzero(assign == e + l)
@@ -671,7 +682,7 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
             "county_code": str(row["county_code"]), "county_name": row["county_name"],
             "size": sizes[s], "cost": cost[s], "capacity_people": round(sizes[s] * per, 2),
             "load": round(load, 2), "utilisation": round(load / (sizes[s] * per), 4),
-            "assigned_villages": [{"code": codes[i], "name": names[i], "demand": int(w[i])} for i in mine],
+            "assigned_villages": [point(i) for i in mine],
             "lon": float(row.geometry.x), "lat": float(row.geometry.y)})
     for prio, r in enumerate(site_rows, start=1):
         r["priority"] = prio

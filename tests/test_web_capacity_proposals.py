@@ -102,7 +102,8 @@ def test_sized_proposal_page_shows_sizes_villages_utilisation_and_shortfall(clie
     html = client.get(f"/proposals/{sized['id']}?lang={lang}").get_data(as_text=True)
     assert 'id="sized-sites"' in html and 'id="sized-shortfall"' in html
     first = sized["sites"][0]
-    assert first["assigned_villages"][0]["name"] in html
+    point = first["assigned_villages"][0]  # a township seat in English words: "土门镇 seat" (QA 35)
+    assert ((point.get("name_en") if lang == "en" else None) or point["name"]) in html
     assert ("Remaining shortfall" in html and "Utilisation" in html) if lang == "en" else \
         ("剩余容量缺口" in html and "使用率" in html)
     assert share_text(first["utilisation"]) in html  # as the page writes shares ("22.6%")
@@ -131,7 +132,8 @@ def test_sized_proposal_exports_and_map(client, sized):
     first = dict(zip(header, rows[2]))
     assert first["County"].endswith((" County", " District", " City"))  # English county names
     assert float(first["Size (beds)"]) == sized["sites"][0]["size"] and first["Utilisation"].endswith("%")
-    assert sized["sites"][0]["assigned_villages"][0]["name"] in text
+    point = sized["sites"][0]["assigned_villages"][0]  # a township seat in English words: "土门镇 seat" (QA 35)
+    assert (point.get("name_en") or point["name"]) in text and "驻地" not in text
     assert client.get(f"/api/proposals/{sized['id']}.xlsx").status_code == 200
     layers = client.get(f"/api/proposals/{sized['id']}/layers").get_json()
     props = layers["sites"]["features"][0]["properties"]

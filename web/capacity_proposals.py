@@ -849,7 +849,9 @@ def export_table(rec: dict, lang: str):
         # said 拟建…养老服务综合体 (QA 24)
         rows = [{**x, "name": (x.get("name_en") if lang == "en" else None) or x.get("name"),
                  "n_villages": len(x.get("assigned_villages") or []),
-                 "villages": ("、" if lang != "en" else ", ").join(v["name"] for v in x.get("assigned_villages") or []),
+                 # a seat in English words ("香口乡 seat", planner.sizing): the English file said 土门镇驻地 (QA 35)
+                 "villages": ("、" if lang != "en" else ", ").join(pick(v["name"], v.get("name_en"), lang)
+                                                                  for v in x.get("assigned_villages") or []),
                  "reason": pick(x.get("reason_zh"), x.get("reason_en"), lang)} for x in s.get("sites") or []]
         field, basis = sized_units(s)
         # the size in its unit (规模（张床位）), as the upgrade's capacities are: "Size" alone said nothing (QA 25);

@@ -985,6 +985,10 @@ def view(rec: dict, lang: str) -> dict:
     out.update(map_facilities(rec, lang))  # the facilities its map draws: the keys' swatch and 示意 words (QA 35)
     out["synthetic_inputs"] = synthetic_inputs(rec)  # as `propose --json` and the .geojson say it (QA 29)
     out["sites"] = named_in(out["sites"], lang)
+    # an upgrade's or a conversion's numbered facilities are register rows: the maps' keys say 示意 when all are the
+    # sample's, 部分示意 when only some are (QA 35: 示意 of a conversion whose facilities were partly imported)
+    from planner.maplayers import sample_words
+    out["sites_sample"] = sample_words(out["sites"], lang) if s.get("kind") == "upgrade" else None
     out["added_weight_label"] = added_weight_label(rec.get("type"), lang)
     out["share_label"] = share_label(rec.get("type"), lang)
     # on the current data when none of the data it was solved on changed since (QA 32); the proposal page's and

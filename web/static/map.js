@@ -278,8 +278,10 @@
     // proposal's sites). A conversion's map is the target type's (regional centres, none or imported): its
     // facilities flag said nothing of the welfare homes it converts.
     var sitesSynthetic = pk.kind === "upgrade" && el.dataset.sitesSynthetic === "1";
-    if (sitesSynthetic) sitesLabel += C.lang === "en" ? " <span class='approx'>(" + T("illustrative") + ")</span>"
-      : "<span class='approx'>（" + T("illustrative") + "）</span>";  // full-width brackets in Chinese
+    // 示意 when all of them are the sample's, 部分示意 when only some are (data-sites-sample, QA 35)
+    var sitesSample = esc(el.dataset.sitesSample || T("illustrative"));
+    if (sitesSynthetic) sitesLabel += C.lang === "en" ? " <span class='approx'>(" + sitesSample + ")</span>"
+      : "<span class='approx'>（" + sitesSample + "）</span>";  // full-width brackets in Chinese
     if (data.sites) {
       var n = data.sites.features.length;
       var clustered = n > CLUSTER_FROM && typeof L.markerClusterGroup === "function";
@@ -702,13 +704,15 @@
     var body = out.legend && out.legend.querySelector(".lg-body");
     if (!body) return;  // a map without a legend box (the printed brief's)
     var synthetic = fc.features.some(function (f) { return f.properties.synthetic; });
+    // partly where only some are the sample's (QA 35), as a proposal's key says it
+    var all = synthetic && fc.features.every(function (f) { return f.properties.synthetic; });
     var line = document.createElement("div");
     line.dataset.lg = "upgrades";
     line.className = "lg-upgrades";
     // the markers' colour (app.css .site-icon.upgrade-icon span)
     line.innerHTML = "<i class='site-sw upgrade-sw' style='background:#6a3d9a'>1</i>" +
       T((fc.coverplan || {}).role ? "capw_converted_sites" : "capw_upgraded_sites") +
-      (synthetic ? " <span class='approx'>(" + T("illustrative") + ")</span>" : "");
+      (synthetic ? " <span class='approx'>(" + T(all ? "illustrative" : "qa35f9_partly_illustrative") + ")</span>" : "");
     body.insertBefore(line, body.querySelector(".lg-cap"));
     if (out.syncLegend) out.syncLegend();
   }
