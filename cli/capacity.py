@@ -723,7 +723,9 @@ def sized_table(out: dict, region, lang: str):
              "lon": round(float(s["lon"]), 6), "lat": round(float(s["lat"]), 6), "size": whole(s["size"]),
              "cost": whole(s["cost"]), "load": int(round(float(s["load"]))), "utilisation": ShareCell(s["utilisation"]),
              "n_villages": len(s["assigned_villages"]),
-             "villages": (", " if en else "、").join(v["name"] for v in s["assigned_villages"])}
+             # a township seat in English words ("香口乡 seat"), as the web's file names it (QA 35)
+             "villages": (", " if en else "、").join((v.get("name_en") if en else None) or v["name"]
+                                                    for v in s["assigned_villages"])}
             for s in out["sites"]]
     return pd.DataFrame(rows, columns=[k for k, _ in SIZED_TABLE]).rename(columns=heads)
 

@@ -29,3 +29,20 @@ def test_parameters_in_words_count_one_site_in_the_singular(app, params, one, ma
     with app.test_request_context():
         text = params_text(params, "en")
     assert (one in text and "1 sites" not in text) if one else many in text, text
+
+
+def test_the_cli_sized_table_names_township_seats_in_english(capsys, tmp_path, monkeypatch):
+    """`coverplan propose --sizes --out x.csv` in English names a welfare home's assigned township seats in English
+    ("土门镇 seat"), as the web's file does; it joined the Chinese names (土门镇驻地)."""
+    import pandas as pd
+
+    from test_qa21_cli import run
+
+    monkeypatch.setenv("COVERPLAN_VAR", str(tmp_path / "var"))
+    out = tmp_path / "sized.csv"
+    code, _, err = run(capsys, "--lang", "en", "propose", "--type", "welfare_home", "--sizes", "30,60,100",
+                       "--budget", "1", "--out", str(out))
+    assert code == 0, err
+    frame = pd.read_csv(out)
+    cells = " ".join(str(x) for x in frame.astype(str).to_numpy().ravel())
+    assert " seat" in cells and "驻地" not in cells, cells[:400]
