@@ -3150,3 +3150,19 @@ _STRINGS.update({
 _STRINGS.update({
     "qa35f9_partly_illustrative": ("部分示意", "partly illustrative"),
 })
+
+
+# -- fixer QA35-F7
+# a 405 naming the method sent and the ones to use (web.errors.method_not_allowed); a proposal request made again
+# while the first is solved or within a minute of its save, answered with that one (web.api proposals_start)
+_STRINGS.update({
+    "qa35f7_method_not_allowed": ("该地址不接受 {method} 请求，请改用 {allowed}。",
+                                  "This address does not take {method} requests: use {allowed}."),
+    "qa35f7_or": (" 或 ", " or "),
+    "qa35f7_reused": ("这是 {at} 已用相同名称和参数保存的方案“{name}”（数据版本 v{v}），本次未重复保存。",
+                      "This is the proposal \"{name}\" saved at {at} with the same name and parameters (data version "
+                      "v{v}): no copy was saved."),
+    "qa35f7_reused_job": ("相同名称和参数的方案正在计算（数据版本 v{v}），本次未重复提交：这是该任务，完成后即得到方案。",
+                          "A proposal with the same name and parameters is already being solved (data version v{v}): "
+                          "no second one was started. This is its job; the proposal follows when it ends."),
+})

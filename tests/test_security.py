@@ -408,13 +408,14 @@ def test_jobs_per_user_are_limited_429(tmp_path):
         first = c.post("/api/proposals", json=form)
         assert first.status_code == 202
         assert first.get_json()["params"]["time_limit"] == 5  # the server's bound wins over the form's
-        body = error_body(c.post("/api/proposals", json=form), 429)
+        # (another proposal: the same one again while the first is queued is answered with its job, QA 35)
+        body = error_body(c.post("/api/proposals", json={**form, "name": "another"}), 429)
         assert "每位用户最多 1 个" in body["message_zh"]
         # another address, and a signed-in user, each have their own share
         other = c.post("/api/proposals", json=form, environ_base={"REMOTE_ADDR": "10.0.0.9"})
         assert other.status_code == 202
         assert c.post("/api/proposals", json=form, headers={"X-Test-User": "7"}).status_code == 202
-        assert c.post("/api/proposals", json=form, headers={"X-Test-User": "7"}).status_code == 429
+        assert c.post("/api/proposals", json={**form, "name": "another"}, headers={"X-Test-User": "7"}).status_code == 429
         queued = [j for j in c.get("/api/jobs").get_json() if j["state"] == "queued"]
         assert queued and max(j["ahead"] for j in queued) >= 1  # the UI's "queued, N ahead"
         assert "owner" not in c.get("/api/jobs").get_json()[0]  # who posted is not shown to others

@@ -176,9 +176,11 @@ def test_job_queue_is_bounded(tmp_path):
     app = create_app({"DB_PATH": str(tmp_path / "q.sqlite"), "MAX_QUEUED_JOBS": 3, "MAX_JOBS_PER_USER": 10})
     c = app.test_client()
     try:
-        codes = [c.post("/api/proposals", json={"type": "day_care", "model": "lscp"}).status_code for _ in range(5)]
+        # (five different requests: an identical one while the first is queued is answered with its job, QA 35)
+        codes = [c.post("/api/proposals", json={"type": "day_care", "model": "lscp", "name": f"q{i}"}).status_code
+                 for i in range(5)]
         assert codes[:3] == [202, 202, 202] and codes[3:] == [503, 503]
-        body = strict_json(c.post("/api/proposals", json={"type": "day_care", "model": "lscp"}))
+        body = strict_json(c.post("/api/proposals", json={"type": "day_care", "model": "lscp", "name": "q5"}))
         assert "服务器繁忙" in body["message_zh"]
         jobs = c.get("/api/jobs").get_json()
         queued = sorted(j["ahead"] for j in jobs if j["state"] == "queued")

@@ -388,7 +388,15 @@ def proposals_start():
     params = auth.scope_proposal(params, None if body.get("county") == "" else body.get("county"))
     check_sites(params)
     wait = _wait_seconds()
-    job = _start(params)
+    with _CREATES:  # the check and the start at once: a double submit starts one solve
+        key = _request_key(params)
+        job, rec = _same_request(key)
+        if rec is not None:  # saved within the last minute: that proposal, not a copy (QA 35)
+            return jsonify(_reused(job, rec)), 200
+        reused = job is not None  # still queued or running: that job, not a second solve
+        if not reused:
+            job = _start(params)
+            ext().setdefault(_MADE, {})[key] = job.id
     # Holding a request open ties up a server thread: only a few may wait at
     # once, the others get the job's address at once (202) and poll it.
     waiters = ext()["waiters"]
@@ -398,13 +406,69 @@ def proposals_start():
         finally:
             waiters.release()
         if job.state == "done":
-            return jsonify({**job_dict(job), "proposal": proposals.view(proposals.saved(job.result["proposal_id"]), g.lang)}), 201
+            rec = proposals.saved(job.result["proposal_id"])
+            if reused:
+                return jsonify(_reused(job, rec)), 200
+            return jsonify({**job_dict(job), "proposal": proposals.view(rec, g.lang)}), 201
         if job.state == "failed":
             return jsonify({**job_dict(job)["error"], "job": job_dict(job)}), job.error.get("status", 500)
-    resp = jsonify(job_dict(job))
+    resp = jsonify({**job_dict(job), **({"reused": "job", "reused_text": t("qa35f7_reused_job", g.lang,
+                                                                             v=svc().version())} if reused else {})})
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp
+
+
+_CREATES = threading.Lock()
+#: ext()'s key of {request key: job id} of the proposals started (:func:`_same_request`)
+_MADE = "proposal_requests"
+#: Seconds after its save in which an identical request is answered with the proposal saved (a double submit).
+SAME_REQUEST_SECONDS = 60.0
+
+
+def _request_key(params: dict) -> str:
+    """What makes two proposal requests the same: who asks (the account; on a server without accounts, the client's
+    address, as the jobs' per-user limit counts him: web.security.job_owner), the parameters as read (the name and
+    note with them) and the data version they are solved on."""
+    import json
+
+    from web.security import job_owner
+
+    return json.dumps({"owner": job_owner(), "version": svc().version(), "params": params}, sort_keys=True,
+                      default=str, ensure_ascii=False)
+
+
+def _same_request(key: str):
+    """(job, None) of an identical request still queued or running, (job, proposal) of one saved within
+    :data:`SAME_REQUEST_SECONDS`, else (None, None). Two identical posts at once (a double click, a client's retry)
+    saved two identical proposals (QA 35), as re-solves did before QA 32. Requests whose job failed, was cancelled
+    or is forgotten, or whose proposal was deleted or saved longer ago, are dropped from the list here; so are those
+    stopped early on request ("stop and save"): asked again, the planner wants the solve run to its end."""
+    made, jobs, now = ext().setdefault(_MADE, {}), ext()["jobs"], time.time()
+    found = (None, None)
+    for k, jid in list(made.items()):
+        job = jobs.get(jid)
+        rec = None
+        if job is not None and job.state == "done" and isinstance(job.result, dict) and job.result.get("proposal_id") \
+                and not job.keep_requested:
+            rec = ext()["store"].get(job.result["proposal_id"])
+            if rec is None or rec.get("damaged") or now - float(rec.get("created") or 0) > SAME_REQUEST_SECONDS:
+                rec = None
+        running = job is not None and job.state in ("queued", "running")
+        if job is None or (not running and rec is None):
+            del made[k]
+        elif k == key and not (running and (job.cancel_requested or job.keep_requested)):  # (one being stopped: not it)
+            found = (job, rec)
+    return found
+
+
+def _reused(job, rec: dict) -> dict:
+    """The answer to a request made again within the minute: the proposal the first one saved, saying so."""
+    view = proposals.view(rec, g.lang)
+    at = datetime.fromtimestamp(float(rec.get("created") or 0)).strftime("%H:%M:%S")
+    return {**job_dict(job), "reused": "proposal", "proposal_id": rec["id"], "proposal": view,
+            "reused_text": t("qa35f7_reused", g.lang, name=view.get("name") or proposals.display_name(rec, g.lang),
+                             at=at, v=(rec.get("params") or {}).get("dataset_version") or 0)}
 
 
 def _start(params: dict):
@@ -427,7 +491,14 @@ MAX_WAIT = 120.0
 
 def _wait_seconds() -> float:
     raw = request.args.get("wait")
-    if raw in (None, "", "0"):
+    if raw is not None and raw.strip() == "":
+        # an empty wait= is refused as an empty k=, year= or convert= is: it was quietly no wait (202) (QA 35); left
+        # out of the address, the answer is the job's at once
+        raise bad_param("wait", raw, f"seconds to wait for the proposal, 0 to {MAX_WAIT:g} (e.g. 60); wait is empty: "
+                        "give one, or leave wait out to get the job's address at once (202)",
+                        f"等待方案的秒数，0 至 {MAX_WAIT:g}（如 60）；wait 为空：请填写，或不带 wait 参数以立即得到任务地址"
+                        "（202）")
+    if raw in (None, "0"):
         return 0.0
     value = proposals.number_param(raw, "wait", minimum=0, maximum=MAX_WAIT)
     return value or 0.0
@@ -782,7 +853,9 @@ _PROPOSAL_EDITS = threading.Lock()
 def proposal_edit(pid: str):
     """Rename a saved proposal or change its note: ``{"name": ..., "note": ...}``, as JSON only (as the data's edits
     and rollback: a form was taken, and its csrf_token refused as a field with the token echoed, QA 33)."""
-    if not request.is_json and request.get_data(cache=True):
+    # (a form whose csrf_token the CSRF check read has its body parsed already: get_data is then empty, and the form
+    # got "body="" is invalid" where the same form without the token got this clear 400, QA 35)
+    if not request.is_json and (request.get_data(cache=True) or request.form or request.files):
         json_object()  # a form, or JSON sent as text/plain: the 400 says it must be sent as JSON, and why
     body = request.get_json(silent=True) if request.is_json else None
     if body is None and request.get_data(cache=True):

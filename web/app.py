@@ -54,7 +54,7 @@ from planner import i18n
 from planner.palette import palette
 from web import api, charts, data, pages, safejson, vendor
 from web.auth import request_language
-from web.errors import http_error, public, status_of
+from web.errors import http_error, method_not_allowed, public, status_of
 from web.extensions import ext, init_app
 
 
@@ -276,14 +276,22 @@ def create_app(config: dict | None = None) -> Flask:
                                        "only this region's rows and the columns needed, or save the table as .xlsx "
                                        "(usually smaller than CSV); or import it on the server with coverplan data "
                                        f"import (at most {cli_mb} MB).")
+        # a 405's Allow header (werkzeug's exception has it; the answer made here dropped it), and its message names
+        # the method sent and the ones to use, where it said only "The method is not allowed" (QA 35)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() == "allow"]
+        allowed = None
+        if exc.code == 405 and (said := method_not_allowed(request.method, getattr(exc, "valid_methods", None))):
+            exc.description, zh, allowed = said
         if wants_json():
             details = {"path": request.path}
             if exc.code == 413:  # the limit in bytes, as API.md says every 413 gives it
                 details["limit"] = int(request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0)
+            if allowed:
+                details.update(method=request.method, allowed=allowed)
             body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang, details)
-            return jsonify(body), exc.code
+            return jsonify(body), exc.code, headers
         return render_template("error.html", title=i18n.t("error", lang), status=exc.code,
-                               message=zh if lang == "zh" else (exc.description or exc.name)), exc.code
+                               message=zh if lang == "zh" else (exc.description or exc.name)), exc.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -207,6 +207,29 @@ def http_error(status: int, name: str, en: str, zh: str, lang: str, details: dic
             "details": details or {}}
 
 
+#: The methods a 405 names as the ones to use, in this order (HEAD and OPTIONS go in its Allow header only).
+METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def method_not_allowed(method: str, valid) -> tuple[str, str, list[str]] | None:
+    """(en, zh, methods) of a 405 (werkzeug's MethodNotAllowed, whose ``valid_methods`` are ``valid``): the method
+    sent and the method(s) the address takes ("This address does not take PUT requests: use GET or POST."), where
+    it said only "The method is not allowed" (QA 35). None when the methods are not known."""
+    from planner.i18n import t
+    from planner.textrules import escaped
+
+    allowed = [m for m in METHOD_ORDER if m in {str(v).upper() for v in valid or ()}]
+    if not allowed:
+        return None
+    sent = escaped(str(method or ""))[:20]  # the client's word: a hidden character written out
+
+    def said(lang: str) -> str:
+        names = allowed if len(allowed) < 2 else \
+            [("、" if lang == "zh" else ", ").join(allowed[:-1]) + t("qa35f7_or", lang) + allowed[-1]]
+        return t("qa35f7_method_not_allowed", lang, method=sent, allowed=names[0])
+    return said("en"), said("zh"), allowed
+
+
 def _server_roots() -> tuple[str, ...]:
     import tempfile
 
@@ -298,10 +321,13 @@ def json_object(*, required: bool = True) -> dict:
         # JSON sent as text/plain (curl -d, a script's default) or a form: the body may be fine,
         # its label is not; saying "invalid JSON" would send the planner looking in the wrong place
         got = request.mimetype or "none"
+        # no Content-Type at all said in words, in Chinese too ("本次为 none" read half in English, QA 35)
+        came_en = f"it came as {got}" if request.mimetype else "it came without a Content-Type"
+        came_zh = f"本次为 {got}" if request.mimetype else "本次未注明类型"
         raise InputDataError(
             f"The request body must be sent as JSON, with the header Content-Type: application/json "
-            f"(it came as {got}).",
-            f"请求内容须以 JSON 格式发送，并带请求头 Content-Type: application/json（本次为 {got}）。",
+            f"({came_en}).",
+            f"请求内容须以 JSON 格式发送，并带请求头 Content-Type: application/json（{came_zh}）。",
             hint_en="Send the same body again with that header (most HTTP libraries set it when asked to send JSON).",
             hint_zh="请带上该请求头重新发送同样的内容（多数 HTTP 库以 JSON 方式发送时会自动设置）。",
             details={"parameter": "body", "content_type": got})

@@ -319,17 +319,20 @@ def _request_proposal() -> dict | None:
 
 
 def _request_type() -> str | None:
-    """The facility type a table export is of, as its request says it: ``?type=`` (the checklist), or the
-    saved proposal's (``/api/proposals/<pid>.csv``); None for all types or outside a request."""
+    """The facility type a table export is of: the saved proposal's (``/api/proposals/<pid>.csv``), else as the
+    request says it, ``?type=`` (the checklist); None for all types or outside a request.
+
+    A proposal's table never reads ``?type=``: its type is the proposal's, and reading the parameter counted it as
+    read (web.params), so ``.csv?type=cemetery`` answered 200 with the cemetery register's 示意 label instead of the
+    proposal's own (QA 35). Unread, it is refused as the ``.geojson`` refuses it."""
     from flask import has_request_context, request
 
     if not has_request_context():
         return None
-    key = request.args.get("type") or None
-    if key is None:
+    if (request.view_args or {}).get("pid"):
         rec = _request_proposal()
-        key = rec.get("type") if rec else None
-    return key
+        return rec.get("type") if rec else None
+    return request.args.get("type") or None
 
 
 def provenance_text(lang: str, type_key: str | None = None) -> str | None:
