@@ -3139,10 +3139,10 @@ _STRINGS.update({
 
 # -- fixer QA35-LEAD: the lead's own keys
 _STRINGS.update({
+    "qa35l_open_reused": ("打开该方案", "Open it"),
     "qa35l_undo_added_changed": ("{v} 新增了此设施，确认后其内容将被本文件的内容覆盖",
                                   "{v} added this facility; confirming overwrites what it set with this file's"),
 })
-
 
 # -- fixer QA35-F9
 # the numbered sites' key of an upgrade's or a conversion's maps where only some of its facilities are the sample's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser import ARTIFACTS, browser, page, server  # noqa: F401  (fixtures)
 from web.app import create_app
 from web.proposals import params_text
 
@@ -46,3 +47,32 @@ def test_the_cli_sized_table_names_township_seats_in_english(capsys, tmp_path, m
     frame = pd.read_csv(out)
     cells = " ".join(str(x) for x in frame.astype(str).to_numpy().ravel())
     assert " seat" in cells and "驻地" not in cells, cells[:400]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_form_submitted_again_says_the_proposal_is_already_made(page, lang):
+    """The proposals form sent twice with the same fields within a minute: the server answers with the proposal made
+    (no copy, QA 35), and the form says so with its link instead of opening it as a new one."""
+    from planner.i18n import t
+
+    name = f"qa35 same twice {lang}"
+    page.goto(page.base + f"/proposals?lang={lang}")
+    page.wait_for_selector("#p-submit")
+    page.select_option("#p-type", "cemetery")
+    page.fill("#p-name", name)
+    with page.expect_navigation(timeout=60_000):
+        page.click("#p-submit")
+    first = page.url.split("/proposals/")[1].split("?")[0]
+    page.go_back()
+    page.wait_for_selector("#p-submit")
+    page.select_option("#p-type", "cemetery")
+    page.fill("#p-name", name)
+    page.click("#p-submit")
+    page.wait_for_selector("#job-reused", timeout=30_000)
+    assert page.get_attribute("#job-reused", "href").startswith(f"/proposals/{first}")
+    said = page.inner_text("#job-message")
+    assert name in said and t("qa35l_open_reused", lang) in said, said
+    assert "/proposals/" + first not in page.url  # still on the form
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#job").screenshot(path=str(ARTIFACTS / f"qa35-reused-{lang}.png"))

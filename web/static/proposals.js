@@ -456,6 +456,18 @@
     $("job-retry").hidden = true;
     api("/api/proposals?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (job) {
+        // the same request made a minute ago (a second click, another tab): the server answers with that proposal and
+        // saves no copy; said here with its link, rather than opening it as if it were new (QA 35)
+        if (job.reused === "proposal" && job.proposal_id) {
+          setBusy(false);
+          $("job").hidden = false; $("job").dataset.state = "done";
+          $("job-state").textContent = T("job_done");
+          $("job-bar").style.width = "100%";
+          $("job-message").innerHTML = esc(job.reused_text || "") + " <a id='job-reused' href='/proposals/" +
+            encodeURIComponent(job.proposal_id) + "?lang=" + C.lang + "'>" + esc(T("qa35l_open_reused")) + "</a>";
+          loadSaved();
+          return;
+        }
         current = job.id; failures = 0; remember(job.id, body); showJob(job); poll();
         if (replaces) {
           dismissJob(replaces).catch(function () { /* listed until dismissed by hand */ });
