@@ -20,6 +20,7 @@ from accounts import accounts_app, signed_in
 from planner.register import validate_register
 from test_qa27_provenance import upload
 from test_qa29_carried import register_of
+from test_qa34_picks import of, write  # a register file of these rows; a report's issues of one code and row
 
 FANG = "420325"
 MAOJIAN_COMMUNITY = "420302001001"  # 茅箭区·武当路街道·顾家岗社区居委会
@@ -139,16 +140,6 @@ def test_a_file_within_the_limit_with_what_it_carries_is_not_blocked(tmp_path, m
 
 
 # -- 2. a refused pick: the row's candidates again -------------------------------------------------------------------
-def write(tmp_path, rows: str):
-    p = tmp_path / "名录.csv"
-    p.write_text(HEAD + rows, encoding="utf-8")
-    return p
-
-
-def of(rep, code: str, row: int):
-    return [i for i in rep.issues if i.code == code and i.row == row]
-
-
 def test_a_refused_pick_offers_the_rows_candidates_again(tmp_path, shiyan):
     p = write(tmp_path, "东河福利院,农村福利院,房县,,东河村,10\n")
     (amb,) = of(validate_register(p, region=shiyan), "ambiguous", 2)
