@@ -741,9 +741,11 @@ def coverage_map(region, cov, *, proposed_sites: gpd.GeoDataFrame | None = None,
         # the name as text: not folium's tooltip=, which writes it into a template literal (QA 31)
         mk.add_child(_Popups(_popup(str(f["name"]), rows), tip=html_text(f["name"])))
         mk.add_to(fac)
-    fac.add_to(m)
-    legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
-                   f'border:1.5px solid #fff;box-shadow:0 0 0 1px #999;margin:0 3px"></span>', fac_label))
+    if len(existing):  # no layer or key entry for facilities the map does not draw (a conversion into a type that
+        # has none yet: "现有设施 · 区域性特困供养服务中心" with nothing on the map, QA 35), as the page map and the brief
+        fac.add_to(m)
+        legend.append((f'<span class="sym" style="width:12px;height:12px;border-radius:50%;background:{colour};'
+                       f'border:1.5px solid #fff;box-shadow:0 0 0 1px #999;margin:0 3px"></span>', fac_label))
 
     unc_label = tx("uncovered_villages" if ft.demand in ("villages", "rural_villages") else "uncovered_points")
     unc = folium.FeatureGroup(name=unc_label)

@@ -136,7 +136,8 @@ def test_the_layer_list_leaves_the_title_clear_on_a_phone(browser, sized, lang):
         # a tap opens the list, with every layer in it
         pg.tap(".leaflet-control-layers-toggle")
         assert pg.evaluate(BOXES)["open"]
-        assert pg.locator(".leaflet-control-layers-overlays input").count() == 6
+        # (regional centres have no facility yet: no layer of existing ones, QA 35; five, not six)
+        assert pg.locator(".leaflet-control-layers-overlays input").count() == 5
         # on a wide screen (the window widened: a tablet turned) the list is open beside the title
         pg.set_viewport_size({"width": 1366, "height": 800})
         pg.wait_for_function("document.querySelector('.leaflet-control-layers').getBoundingClientRect().left > 900")
