@@ -173,6 +173,8 @@ def test_the_form_says_the_county_default_and_a_blank_submit_is_solved(page, lan
     page.select_option("#p-county", "")
     assert page.inner_text("#p-hint") == t("n_sites_hint_p", lang, p=default)
     page.select_option("#p-county", MAOJIAN)
+    # a name per language: the same request again within a minute is answered with the proposal made (QA 35)
+    page.fill("#p-name", f"qa33 county default {lang}")
     sent = []
     page.on("request", lambda r: sent.append(r.post_data_json)
             if r.method == "POST" and "/api/proposals" in r.url else None)
