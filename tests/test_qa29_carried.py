@@ -26,8 +26,9 @@ def register_of(region, county: str, n: int, tag: str) -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def confirm(c, content: bytes, name: str) -> int:
-    r = upload(c, content, name, type="day_care")
+def confirm(c, content: bytes, name: str, type_key: str = "day_care") -> int:
+    """Upload ``content`` as a register of ``type_key`` and confirm it: the version made."""
+    r = upload(c, content, name, type=type_key)
     assert r.status_code == 200, r.get_json()
     r = c.post(f"/api/data/uploads/{r.get_json()['upload_id']}/confirm")
     assert r.status_code in (200, 201), r.get_json()

@@ -20,6 +20,7 @@ import pytest
 
 from browser import browser, page, poll_js, server, wait_map  # noqa: F401  (fixtures)
 from planner.i18n import t
+from test_qa29_carried import confirm  # a register uploaded and confirmed: the version made
 
 SHOTS = Path("/tmp/qa35f9")
 #: the welfare home of 化龙堰镇 (房县) and the mutual-aid centre of 曹家沟, at their sample points: imported as real rows,
@@ -31,16 +32,6 @@ REAL = {"房县化龙堰镇福利院", "曹家沟村互助照料中心"}
 
 def _text(fragment: str) -> str:
     return " ".join(markup.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
-
-
-def _import(client, body: str, name: str, type_key: str) -> int:
-    r = client.post("/api/data/uploads?lang=zh", content_type="multipart/form-data",
-                    data={"kind": "facilities", "coords": "wgs84", "type": type_key,
-                          "file": (io.BytesIO(body.encode("utf-8")), name)})
-    assert r.status_code == 200 and r.get_json().get("upload_id"), r.get_json()
-    done = client.post(f"/api/data/uploads/{r.get_json()['upload_id']}/confirm")
-    assert done.status_code in (200, 201), done.get_json()
-    return done.get_json()["version"]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +46,8 @@ def made(server):
         assert r.status_code == 201, r.get_json()
         return r.get_json()["proposal"]
     out = {"all": solve({"type": "mutual_aid", "kind": "upgrade", "k": 3})}
-    _import(c, WELFARE, "fang_wh.csv", "welfare_home")
-    _import(c, MUTUAL, "ma.csv", "mutual_aid")
+    confirm(c, WELFARE.encode("utf-8"), "fang_wh.csv", type_key="welfare_home")
+    confirm(c, MUTUAL.encode("utf-8"), "ma.csv", type_key="mutual_aid")
     out.update({"convert": solve({"type": "welfare_home", "kind": "upgrade", "k": 3, "convert": True}),
                 "part": solve({"type": "mutual_aid", "kind": "upgrade", "k": 3}),
                 "none": solve({"type": "mutual_aid", "kind": "upgrade", "k": 1}),
