@@ -7,6 +7,7 @@ copied out, under names chosen here. Geometries come back in WGS84.
 """
 from __future__ import annotations
 
+import glob
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -487,9 +488,11 @@ def shapefile_misread(src, label: str, encoding: str | None, *, chosen: bool) ->
 def cpg_encoding(src) -> str | None:
     """The encoding the .cpg beside the Shapefile ``src`` names ("936", "GBK", "UTF-8" as written), or None without
     a .cpg or for one naming no encoding Python knows."""
-    cpg = Path(src).with_suffix(".cpg")
-    try:
-        named = cpg.read_text("ascii", errors="replace").strip() if cpg.is_file() else ""
+    src = Path(src)
+    try:  # X.CPG beside X.shp too: GDAL honours it, and the misread check must see what GDAL read by (review of QA 35)
+        cpg = next((p for p in src.parent.glob(glob.escape(src.stem) + ".*") if p.suffix.lower() == ".cpg"
+                    and p.stem == src.stem), None)
+        named = cpg.read_text("ascii", errors="replace").strip() if cpg is not None and cpg.is_file() else ""
     except OSError:
         return None
     return named if named and codec_name(named, default="") else None

@@ -3166,3 +3166,9 @@ _STRINGS.update({
                           "A proposal with the same name and parameters is already being solved (data version v{v}): "
                           "no second one was started. This is its job; the proposal follows when it ends."),
 })
+
+# -- fixer QA36-LEAD: the lead's own keys
+_STRINGS.update({
+    "qa36l_shared_cancel": ("取消将停止这项共用的计算（另一页面或另一次提交发起的同一任务）。",
+                            "Cancelling stops this shared solve (the same job another tab or submission started)."),
+})

@@ -1365,7 +1365,8 @@ class _Rows:
                                      declared[i]):
                     continue
                 located[i] = self.picked(i, pick)
-                if located[i] is not None and not declared[i]:
+                # (a township its code declared in another county than the pick's is not the pick's: review of QA 35)
+                if located[i] is not None and (not declared[i] or declared[i][:6] != located[i].county_code):
                     declared[i] = located[i].township_code
                 continue
             # a row without coordinates is placed by its code: the 区划代码 column's, else the township column's
@@ -1511,6 +1512,9 @@ class _Rows:
             elif loc.status == "ambiguous":
                 towns = {str(c["code"])[:9] for c in loc.candidates}
         counties = self.places.county_codes(county) if county else set()
+        # a township the row's code put in another county than its county cell names (said as county_disagrees)
+        # does not bind the pick: the county cell does, else no place would be a pick the check takes
+        towns = {t for t in towns if not counties or t[:6] in counties}
         counties = counties or {t[:6] for t in towns}
         outside_county = bool(counties) and unit.county_code not in counties
         outside_town = bool(towns) and unit.township_code not in towns
@@ -1548,9 +1552,12 @@ class _Rows:
         ``towns`` (else the one it was placed in) and their villages, else the townships of the ``counties``."""
         by_code = self.places.by_code
         found = by_code.get(str(located.code or "")) if located.status == "placed" else None
-        towns = set(towns) or ({str(found.township_code)} if found is not None and found.township_code else set())
-        if found is not None and found.county_code not in counties and counties:
+        # a place outside the declared counties (a row's code names another county's village) is refused too: neither
+        # it nor its township may be offered, or every pick offered is refused again (review of QA 35)
+        if found is not None and counties and found.county_code not in counties:
             found = None
+        towns = {t for t in towns if not counties or t[:6] in counties}
+        towns = towns or ({str(found.township_code)} if found is not None and found.township_code else set())
         units = [found] if found is not None else []
         if towns:
             units += [by_code[t] for t in sorted(towns) if t in by_code]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 import time
 from datetime import datetime
@@ -412,8 +413,11 @@ def proposals_start():
             return jsonify({**job_dict(job), "proposal": proposals.view(rec, g.lang)}), 201
         if job.state == "failed":
             return jsonify({**job_dict(job)["error"], "job": job_dict(job)}), job.error.get("status", 500)
+    # "is already being solved" only while it is: a shared job cancelled or failed while this request waited is
+    # answered as it ended (review of QA 35)
+    sharing = reused and job.state in ("queued", "running")
     resp = jsonify({**job_dict(job), **({"reused": "job", "reused_text": t("qa35f7_reused_job", g.lang,
-                                                                             v=svc().version())} if reused else {})})
+                                                                             v=svc().version())} if sharing else {})})
     resp.status_code = 202
     resp.headers["Location"] = f"/api/jobs/{job.id}"
     return resp
@@ -448,18 +452,35 @@ def _same_request(key: str):
     found = (None, None)
     for k, jid in list(made.items()):
         job = jobs.get(jid)
-        rec = None
-        if job is not None and job.state == "done" and isinstance(job.result, dict) and job.result.get("proposal_id") \
-                and not job.keep_requested:
-            rec = ext()["store"].get(job.result["proposal_id"])
-            if rec is None or rec.get("damaged") or now - float(rec.get("created") or 0) > SAME_REQUEST_SECONDS:
-                rec = None
         running = job is not None and job.state in ("queued", "running")
-        if job is None or (not running and rec is None):
+        # a saved one by its job's end, not by reading every proposal inside the lock every POST waits for (review
+        # of QA 35): only the one asked again is read from the store
+        recent = (job is not None and job.state == "done" and isinstance(job.result, dict)
+                  and job.result.get("proposal_id") and not job.keep_requested
+                  and now - float(job.finished or 0) <= SAME_REQUEST_SECONDS)
+        if not (running or recent):
             del made[k]
-        elif k == key and not (running and (job.cancel_requested or job.keep_requested)):  # (one being stopped: not it)
-            found = (job, rec)
+        elif k == key and running and not (job.cancel_requested or job.keep_requested):  # (one being stopped: not it)
+            found = (job, None)
+        elif k == key and recent:
+            rec = _saved_within(job.result["proposal_id"], now)
+            if rec is None:
+                del made[k]
+            else:
+                found = (job, rec)
     return found
+
+
+def _saved_within(pid: str, now: float) -> dict | None:
+    """The proposal ``pid`` if it is still there, whole, and saved within :data:`SAME_REQUEST_SECONDS`; a store that
+    cannot be read now (a restore in progress) is no match: the request is solved anew, never a 500."""
+    try:
+        rec = ext()["store"].get(pid)
+    except sqlite3.Error:
+        return None
+    if rec is None or rec.get("damaged") or now - float(rec.get("created") or 0) > SAME_REQUEST_SECONDS:
+        return None
+    return rec
 
 
 def _reused(job, rec: dict) -> dict:

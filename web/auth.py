@@ -84,8 +84,9 @@ def is_loopback(host: str) -> bool:
 def _secret_key(db_path: str) -> str:
     """The session key, kept in a file beside the database (mode 0600) so sessions survive a restart."""
     path = Path(db_path).parent / "secret_key"
-    from geo.dbfile import private_dir, private_opener
+    from geo.dbfile import narrow_to_owner, private_dir, private_opener
     private_dir(path.parent, narrow=False)  # 0700 when made here (QA 35); one given is the user's
+    narrow_to_owner(path)  # a key written 0644 by an older version: the owner's alone before it is used again
     try:
         key = path.read_text("ascii").strip()
         if len(key) >= 32:

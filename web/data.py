@@ -317,8 +317,8 @@ def import_scope(layer: str, accepted, mode: str) -> dict:
     ``{"county": ""}`` (the whole city) when he chose to replace the whole city, else the counties of its rows
     ("420322,420325"); ``{}`` for another layer of a city-wide planner (or rows whose counties cannot be read)."""
     u = auth.user()
-    if not u.citywide:
-        return {"county": str(u.county or "")}
+    if not u.citywide:  # (no county, no import: "" would read as the whole city)
+        return {"county": str(u.county)} if u.county else {}
     if not layer.startswith("facilities"):
         return {}
     if mode == "city":

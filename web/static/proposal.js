@@ -60,7 +60,13 @@
   // note it was typed over: a login that ended meanwhile (the account disabled, then enabled again) sends the planner
   // to "Log in again" and back here, and his note was lost (QA 35). Restored on the way back; saved with the note it
   // was typed over as what the page showed, so a colleague's note saved meanwhile is still a 409, not overwritten.
-  function draftKey() { return "cp-note-draft:" + (($("edit-form") || {}).dataset || {}).id; }
+  // by account too: on a shared PC another planner logging in through "Log in again" in this tab was offered the
+  // first one's text as "your unsaved note" (review of QA 35)
+  function draftKey() {
+    var who = "";
+    try { who = (JSON.parse(($("cp-user") || {}).textContent || "null") || {}).id || ""; } catch (err) { who = ""; }
+    return "cp-note-draft:" + who + ":" + (($("edit-form") || {}).dataset || {}).id;
+  }
   function keepDraft() {
     var el = $("e-note");
     if (!el) return;

@@ -248,6 +248,7 @@
     }
     $("job-bar").style.width = (100 * progress).toFixed(0) + "%";
     var active = job.state === "queued" || job.state === "running";
+    if (!active) $("job-shared").hidden = true;
     setBusy(active);
     // "stop and save": while a sized or upgrade MIP runs (job.finish is offered), not once a stop was asked
     $("job-finish").hidden = !(job.finish && job.state === "running" && !job.cancel_requested &&
@@ -460,6 +461,7 @@
         // saves no copy; said here with its link, rather than opening it as if it were new (QA 35)
         if (job.reused === "proposal" && job.proposal_id) {
           setBusy(false);
+          $("job-shared").hidden = true;
           $("job").hidden = false; $("job").dataset.state = "done";
           $("job-state").textContent = T("job_done");
           $("job-bar").style.width = "100%";
@@ -468,6 +470,10 @@
           loadSaved();
           return;
         }
+        // the same request already being solved (another tab, a second click): its job, said so, since a cancel
+        // here stops it for the other too (review of QA 35)
+        $("job-shared").hidden = job.reused !== "job";
+        $("job-shared").textContent = job.reused === "job" ? (job.reused_text || "") + " " + T("qa36l_shared_cancel") : "";
         current = job.id; failures = 0; remember(job.id, body); showJob(job); poll();
         if (replaces) {
           dismissJob(replaces).catch(function () { /* listed until dismissed by hand */ });
