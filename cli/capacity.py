@@ -914,7 +914,15 @@ def beds_tables(out: dict, region, lang: str) -> list:
     named[0].append({**total, "township_name": label, "county": ""})
     if not out.get("county"):
         named[1].append({**total, "county": label})
-    return [(hd("乡镇（街道）", "townships"), out_frame(named[0], towns, lang)),
+    frame = out_frame(named[0], towns, lang)
+    # a township a bed type does not serve has no shortfall ratio (planner.beds: None): "n/a" in both columns, not
+    # an empty cell read as 0, as its rows read "0% before -> 100% after" (QA 36); the total row has no ratio
+    for key, head, _ in towns:
+        if key.startswith("shortfall_ratio_"):
+            for i, r in enumerate(out["by_township"]):
+                if r.get(key) is None:
+                    frame.at[i, head] = t("status_na", lang)
+    return [(hd("乡镇（街道）", "townships"), frame),
             (hd("县（市、区）", "counties"), out_frame(named[1], counties, lang))]
 
 

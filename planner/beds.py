@@ -14,9 +14,11 @@ stages so that the answer is unique:
    up to the same ratio and no bed goes where it is not needed.
 
 Beds are whole: the LP's numbers are rounded by largest remainder so they add
-up to the beds given out exactly. Within a township the beds first enlarge its
-existing bed facilities up to the largest size class of their type, and the
-rest are new beds. New beds make new sites only where they are enough for one:
+up to the beds given out exactly, and the largest shortfall ratio reported is
+that of these whole beds, the table's worst (the LP's optimum, a bound no whole
+allocation beats, is given beside it as such). Within a township the beds first
+enlarge its existing bed facilities up to the largest size class of their type,
+and the rest are new beds. New beds make new sites only where they are enough for one:
 a township's new beds of at least the new-site type's smallest size class
 (a township complex's 30) count as ``ceil(new beds / its largest size class)``
 sites (100 beds each), so every site counted holds at least the smallest size;
@@ -28,7 +30,8 @@ need are reported as not allocated.
 
 ``bed_type`` (a type counted in beds, e.g. welfare_home): the new beds are that
 type's: only its facilities are enlarged and new sites take its size classes.
-The shortfall is still that of all beds against ``[bed_standard]``.
+The shortfall is still that of all beds against ``[bed_standard]``. The townships the type does not serve
+have no shortfall ratio (None, n/a), before or after, and the largest ratios are over the townships it serves.
 """
 from __future__ import annotations
 
@@ -246,8 +249,12 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
         eligible = t["township_code"].astype(str).isin(served).to_numpy()
     n_left_out = int((~eligible).sum())
     before_ratio = np.where(required > 0, np.maximum(0.0, required - have) / np.where(required > 0, required, 1), 0.0)
-    before_ratio = np.where(eligible, before_ratio, 0.0)
+    # a township the type does not serve has no ratio to level, before or after (n/a): it read "0% before ->
+    # 100% after" with no bed given (QA 36), 0 on one side and its real gap on the other
+    before_ratio = np.where(eligible, before_ratio, np.nan)
     alloc = np.zeros(len(t))
+    # z: the LP's optimum over fractional beds, a lower bound on the largest ratio any whole allocation reaches;
+    # kept apart from the ratio reported, which is the whole beds' (below)
     alloc_e, z = minimax_allocation(required[eligible], have[eligible], float(target)) if eligible.any() \
         else (np.zeros(0), 0.0)
     alloc[eligible] = alloc_e
@@ -257,7 +264,6 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
         # enough for every township: each gets its whole gap, and none is left a fraction of a bed short
         # (rounded by largest remainder, 花果街道 got 359 of 359.08 while beds were left over)
         beds = whole_gap.astype(np.int64)
-        z = 0.0
     else:
         given = int(round(min(float(target), alloc.sum())))
         beds = apportion(given, alloc) if given > 0 else np.zeros(len(t), np.int64)
@@ -274,15 +280,19 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                     break
                 beds[order] += 1
                 spare -= len(order)
-            after_ratio = np.where(required > 0, np.maximum(0.0, required - have - beds)
-                                   / np.where(required > 0, required, 1), 0.0)
-            after_ratio = np.where(eligible, after_ratio, 0.0)
-            z = float(after_ratio.max()) if len(after_ratio) else 0.0
     t["allocated"] = beds
     after = np.maximum(0.0, required - have - beds)
     t["shortfall_after"] = np.round(after, 2)
     t["shortfall_ratio_before"] = np.round(before_ratio, 6)
-    t["shortfall_ratio_after"] = np.round(np.where(required > 0, after / np.where(required > 0, required, 1), 0.0), 6)
+    after_ratio = np.where(required > 0, after / np.where(required > 0, required, 1), 0.0)
+    t["shortfall_ratio_after"] = np.round(np.where(eligible, after_ratio, np.nan), 6)
+    # the headline ratios are the table's, of the whole beds given: the LP's fractional z said 50.07% beside a
+    # township left at 52.04% (8 of its 16.68 beds), and 98.6% beside one at 100% (QA 36); over the townships
+    # the type serves (the others' are n/a), None when it serves none
+    def worst(col: str) -> float | None:
+        v = t[col].to_numpy(float)[eligible]
+        return float(v.max()) if len(v) else None
+    ratio_before, ratio_after = worst("shortfall_ratio_before"), worst("shortfall_ratio_after")
     # where the beds go inside a township: enlarge its bed facilities first, then new sites
     room_rows, room_by_town, unknown = [], {}, []
     for ft in [ft_new] if ft_new is not None else bed_types():
@@ -350,14 +360,23 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                        "en": [f"This breaks down {name_en}'s own target ({int(target):,} new beds) over its {len(t)} "
                               "townships only; to break down the city's target, choose the whole city (no county)."]}
         where = {"zh": name_zh, "en": name_en}
+    from planner.i18n import t as t_  # (``t`` is the townships' frame here)
+
     sites_note = new_sites_note(site_type, new_size, min_size, n_place, towns_place, typed=ft_new is not None)
     # what "shortfall before" adds up, beside the capacity analysis' net figure of the same scope (QA 33)
     gap_note = shortfall_basis_note(summed, None if county is None else (where["zh"], where["en"]))
     # each township's gap is closed in whole beds (0.2 short is a bed), while the shortfall rows are the exact
     # gaps shared out: beds given can exceed the shortfall's total by up to a bed a township (QA 32: the card's
     # rows read 353 short, 354 given, without a word)
-    over = int(beds.sum()) - int(summed.get("shortfall_whole", beds.sum()))
-    if over > 0:
+    # a bed type's beds close only the gaps of the townships it serves: weighed against those (QA 36)
+    served_short = int(t.loc[eligible, "shortfall_whole"].sum())
+    over = int(beds.sum()) - (served_short if n_left_out else int(summed.get("shortfall_whole", beds.sum())))
+    if over > 0 and n_left_out:
+        sites_note = {lang: sites_note[lang] + (" " if lang == "en" else "") + t_(
+            "qa36b_over_typed", lang, type=ft_new.name_zh if lang == "zh" else ft_new.name_en.lower(),
+            given=f"{int(beds.sum()):,}" + ("" if lang == "zh" else " bed" if int(beds.sum()) == 1 else " beds"),
+            short=f"{served_short:,}", over=f"{over:,}") for lang in ("zh", "en")}
+    elif over > 0:
         sites_note = {"zh": sites_note["zh"] + f"每个乡镇（街道）的缺口按整张床位补足（缺 0.2 张也补 1 张），所以分配的 "
                                                f"{int(beds.sum()):,} 张比缺口合计 {summed['shortfall_whole']:,} 张多 {over:,} 张。",
                       "en": sites_note["en"] + f" Each township's gap is closed in whole beds (0.2 short gets a bed), so "
@@ -369,11 +388,46 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                       "en": sites_note["en"] + f" A {ft_new.name_en.lower()} serves only the townships where its demand "
                                                f"is; the other {n_left_out} (such as city streets) get none of its "
                                                "beds, and the largest shortfall ratio counts the townships it serves."}
+    left_note = None
+    if target > beds.sum():
+        left, given = int(target - beds.sum()), int(beds.sum())
+        if n_left_out:
+            # the gaps closed are those of the townships the type serves; the others' are said with the beds they
+            # still lack, the table's shortfall after (the note said "every township's gap" beside 5,861 short: QA 36)
+            still = int(t.loc[~eligible, "shortfall_after_whole"].sum())
+
+            def beds_en(n: int) -> str:
+                return f"{n:,} {'bed' if n == 1 else 'beds'}"
+
+            def towns_en(n: int) -> str:
+                return "township" if n == 1 else "townships"
+
+            left_note = {}
+            for lang in ("zh", "en"):
+                zh = lang == "zh"
+                name = ft_new.name_zh if zh else ft_new.name_en.lower()
+                text = t_("qa36b_left_typed", lang, left=f"{left:,}" if zh else beds_en(left),
+                          left_is="is" if left == 1 else "are", given=f"{given:,}", type=name,
+                          served=f"{len(t) - n_left_out:,}", served_towns=towns_en(len(t) - n_left_out),
+                          where=where[lang])
+                if still:
+                    text += ("" if zh else " ") + t_("qa36b_others_short", lang, others=f"{n_left_out:,}",
+                                                     others_towns=towns_en(n_left_out), type=name,
+                                                     short=f"{still:,}" if zh else beds_en(still))
+                left_note[lang] = text
+        else:
+            left_note = {"zh": f"目标中有 {left:,} 张床位未分配：{given:,} 张已补足各乡镇（街道）按标准的全部缺口，"
+                               f"其余超出标准，须由{where['zh']}另行安排。",
+                         "en": f"{left:,} {'bed' if left == 1 else 'beds'} of the target {'is' if left == 1 else 'are'} "
+                               f"not allocated: {given:,} close every township's gap against the standard, and the "
+                               f"rest is beyond it, for {where['en']} to place."}
     return {"target": int(target), "year": int(year), "allocated": int(beds.sum()),
             "not_allocated": int(target - beds.sum()),
             "standard": {"per_1000": rep.per_1000, "basis": rep.basis, "source": rep.source, "source_zh": rep.source_zh},
             "objective": "minimise the largest shortfall ratio (LP, HiGHS)",
-            "max_shortfall_ratio_before": float(before_ratio.max()), "max_shortfall_ratio_after": float(z),
+            "max_shortfall_ratio_before": ratio_before, "max_shortfall_ratio_after": ratio_after,
+            # the LP's optimum over fractional beds: no whole allocation does better (labelled a bound, not shown)
+            "max_shortfall_ratio_after_lp_bound": round(float(z), 6),
             "citywide": {"required": totals["required"], "supply": totals["supply"],
                          "after": totals["supply"] + int(beds.sum()), **summed,
                          "after_whole": summed["supply_whole"] + int(beds.sum())},
@@ -392,8 +446,7 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
                          sites_note["zh"], gap_note["zh"]]
             + ([f"{len(unknown):,} 处设施床位数未知，未列入扩建（其所在乡镇的床位按新增计）；补填床位数后重新分解。"]
                if unknown else [])
-            + ([f"目标中有 {int(target - beds.sum()):,} 张床位未分配：{int(beds.sum()):,} 张已补足各乡镇（街道）按标准的全部缺口，"
-                f"其余超出标准，须由{where['zh']}另行安排。"] if target > beds.sum() else []),
+            + ([left_note["zh"]] if left_note else []),
             "notes_en": scope_notes["en"] + ["Township populations are split from the census county figures (示意); existing beds are "
                          + (f"the sample register's (示意) for {', '.join(en for _, en in rep.sample_types)}, the "
                             "imported register's for the others." if rep.sample_types
@@ -403,7 +456,4 @@ def allocate_beds(region: Region, target: int, *, year: int | None = None, facil
             + ([f"{len(unknown):,} {'facility has' if len(unknown) == 1 else 'facilities have'} no known bed count "
                 f"and {'is' if len(unknown) == 1 else 'are'} not listed for enlarging (their townships' beds count as "
                 "new); fill in their beds and break the target down again."] if unknown else [])
-            + ([f"{int(target - beds.sum()):,} {'bed' if target - beds.sum() == 1 else 'beds'} of the target "
-                f"{'is' if target - beds.sum() == 1 else 'are'} not allocated: {int(beds.sum()):,} close every "
-                f"township's gap against the standard, and the rest is beyond it, for {where['en']} to place."]
-               if target > beds.sum() else [])}
+            + ([left_note["en"]] if left_note else [])}

@@ -3172,3 +3172,19 @@ _STRINGS.update({
     "qa36l_shared_cancel": ("取消将停止这项共用的计算（另一页面或另一次提交发起的同一任务）。",
                             "Cancelling stops this shared solve (the same job another tab or submission started)."),
 })
+
+# -- fixer QA36-B: a bed type's breakdown (planner.beds.allocate_beds) says the gaps it closes are those of the
+# townships the type serves, and how many beds the others still lack ("已补足各乡镇的全部缺口" beside 5,861 short)
+_STRINGS.update({
+    "qa36b_left_typed": ("目标中有 {left} 张床位未分配：{given} 张已补足{type}所服务的 {served} 个乡镇（街道）按标准的全部缺口，"
+                         "其余超出这些乡镇的需要，须由{where}另行安排。",
+                         "{left} of the target {left_is} not allocated: {given} close every gap in the {served} "
+                         "{served_towns} a {type} serves, and the rest is beyond their need, for {where} to place."),
+    "qa36b_others_short": ("另有 {others} 个乡镇（街道）不在{type}服务范围内，不分配其床位，分配后仍缺 {short} 张。",
+                           "The other {others} {others_towns} get none of its beds and are still {short} short."),
+    "qa36b_over_typed": ("每个乡镇（街道）的缺口按整张床位补足（缺 0.2 张也补 1 张），所以分配的 {given} 张比{type}所服务乡镇"
+                         "（街道）的缺口合计 {short} 张多 {over} 张。",
+                         "Each township's gap is closed in whole beds (0.2 short gets a bed), so the {given} given "
+                         "exceed the shortfall of the townships a {type} serves ({short}) by {over}."),
+})
+

@@ -5,7 +5,8 @@
   var C = CP.C, T = CP.T, esc = CP.esc, fmt = CP.fmt;
   var $ = function (id) { return document.getElementById(id); };
 
-  function pct(x) { return x == null ? "–" : (100 * x).toFixed(1) + "%"; }
+  // the shared rule (common.js): a share short of full never reads "100.0%", nor one above nothing "0.0%" (QA 36)
+  var pct = CP.pct;
   // a figure in whole beds: the API's `<key>_whole` where it gives one (planner.beds.whole_beds: the city's figure
   // rounded, split by largest remainder over the counties and their townships, so the rows add up to the total
   // row; each rounded alone, the counties' shortfalls summed to 16,836 under the city's 16,837: QA 32)
