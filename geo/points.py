@@ -1,8 +1,9 @@
 """Read point tables (``id,lon,lat`` CSV files) that planners bring.
 
 Spreadsheets saved on Chinese Windows machines are often GBK- or GB18030-encoded
-and sometimes have latitude and longitude swapped; this module reads both
-encodings and says plainly what is wrong, in which rows, and how to fix it.
+(Big5 on traditional-Chinese ones) and sometimes have latitude and longitude swapped;
+this module reads these encodings and says plainly what is wrong, in which rows, and
+how to fix it.
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ _ENCODING_LABELS = {"utf-8": "UTF-8", "utf8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)
                     "936": "GBK", "gb2312": "GB2312", "gb18030": "GB18030", "utf-16": "UTF-16",
                     "utf-16-le": "UTF-16LE", "utf-16le": "UTF-16LE", "utf_16_le": "UTF-16LE",
                     "utf-16-be": "UTF-16BE", "utf-16be": "UTF-16BE", "utf_16_be": "UTF-16BE",
-                    "iso-8859-1": "ISO-8859-1", "latin1": "ISO-8859-1"}
+                    "iso-8859-1": "ISO-8859-1", "latin1": "ISO-8859-1", "big5": "Big5", "cp950": "Big5",
+                    "950": "Big5", "big5hkscs": "Big5-HKSCS"}
 
 
 def encoding_label(encoding: str | None) -> str | None:
@@ -84,7 +86,8 @@ def utf16_without_bom(raw: bytes) -> str | None:
 def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[str, str]:
     """Bytes of a text file decoded: the given ``encoding``, else UTF-16 when it starts with
     its byte-order mark (Excel's "Unicode text") or has a UTF-16 text's zero bytes without one
-    (:func:`utf16_without_bom`), else the first of :data:`ENCODINGS` that fits."""
+    (:func:`utf16_without_bom`), else the first of :data:`ENCODINGS` that fits, unless its GBK or GB18030 reading is
+    nonsense that Big5 reads clearly better (:func:`big5_reading`: then Big5, :data:`BIG5`)."""
     chosen = encoding
     if encoding:
         import codecs
@@ -110,8 +113,10 @@ def decode_text(raw: bytes, label: str, encoding: str | None = None) -> tuple[st
             text = raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-        if chosen and (wrong := misread_error(raw, label, chosen, enc, text)) is not None:
+        if chosen and (wrong := misread_error(raw, label, chosen, enc, text, big5=True)) is not None:
             raise wrong  # chosen by hand and decoded, but into nonsense (QA 34: UTF-8 read as GBK or UTF-16)
+        if not chosen and enc in ("gbk", "gb18030") and (big5 := big5_reading(raw, text)) is not None:
+            return big5, BIG5  # GB18030 decodes any Big5 bytes, into nonsense: the detector took it (QA 36)
         # utf-8-sig reads UTF-8 with or without the byte-order mark: name the one the file has
         return text, "utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc
     if chosen:  # chosen by hand (the Data page's 文字编码, --encoding): said so, and what reads the file instead
@@ -200,6 +205,10 @@ def chosen_encoding_hint(chosen: str, used: str | None, found: str | None) -> tu
         if codec(chosen) == "utf-8":  # the UTF-8 chosen is had by saving the table as such
             hint_en += " Or save the table as 'CSV UTF-8' in your spreadsheet program and upload it again."
             hint_zh += "也可在表格软件中另存为“CSV UTF-8”格式后重新上传。"
+    elif found and encoding_label(found) == "Big5":  # detected only (big5_reading): not offered to choose by hand
+        hint_en = ("The file reads as Big5 (traditional Chinese), which only \"detect\" finds: set \"Text encoding\" "
+                   "to \"detect\", or save the table as 'CSV UTF-8' in your spreadsheet program.")
+        hint_zh = "文件可按 Big5（繁体中文）编码读取，须自动识别：请把“文字编码”改为“自动识别”，或在表格软件中另存为“CSV UTF-8”格式。"
     else:
         hint_en = ("No other encoding coverplan reads (UTF-8, GBK, GB18030, UTF-16) fits it either: check that it is a "
                    "text table (CSV), set \"Text encoding\" to \"detect\", or save the table again as 'CSV UTF-8' in "
@@ -279,6 +288,52 @@ def common_share(text: str) -> float:
     return max(simplified, traditional) / total
 
 
+#: The codec a Big5 file is read with when detected: Windows' code page 950 (Big5 with Microsoft's additions), what a
+#: spreadsheet program on traditional-Chinese Windows writes; shown as "Big5" (:func:`encoding_label`).
+BIG5 = "cp950"
+#: How much of a Big5 reading's text must be common Chinese (:func:`common_share`), and by how much more than of its
+#: GBK/GB18030 reading, for the file to be read as Big5. Big5 text read as GB18030 is about half private-use and rare
+#: characters (十堰市社會福利院 -> 橱カ穦褐皘, 0.3-0.5). Of the region's 2,108 place names written in GBK (each with
+#: ",养老院"), the 2,024 that Big5 decodes at all read as Big5 with at most 0.75 (as GBK: 1.0); a GBK file with
+#: traditional characters mostly does not decode as Big5 (their GBK bytes are outside Big5's).
+BIG5_SHARE, BIG5_MARGIN = 0.8, 0.25
+
+
+def big5_reading(raw: bytes, text: str) -> str | None:
+    """``raw`` read as Big5 (:data:`BIG5`) when that reads clearly better than ``text``, its GBK or GB18030 reading,
+    else None: Big5 decodes it strictly into text without control, private-use or unassigned characters, with an
+    ideograph, whose non-ASCII characters are at least :data:`BIG5_SHARE` common Chinese and :data:`BIG5_MARGIN` more
+    so than ``text``'s (:func:`common_share`). QA 36: GB18030 decodes any Big5 bytes, and a Big5 table's names
+    十堰市社會福利院 were accepted as 橱カ穦褐皘, its header 名稱 refused as the unknown column 嘿."""
+    if raw.isascii():
+        return None
+    gb = common_share(text)
+    if gb > 1 - BIG5_MARGIN:  # (plain GBK: its reading is common Chinese; Big5 cannot read clearly better)
+        return None
+    try:
+        big5 = raw.decode(BIG5)
+    except UnicodeDecodeError:
+        return None
+    sample = big5[:100_000]
+    others = set(_NON_ASCII.findall(sample))
+    if not others or not _IDEOGRAPH.search(sample) or _CONTROL.search(sample) or \
+            any(unicodedata.category(c) in ("Co", "Cn", "Cs", "Cc") or c == "\ufffd" for c in others):
+        return None
+    share = common_share(big5)
+    return big5 if share >= BIG5_SHARE and share - gb >= BIG5_MARGIN else None
+
+
+def encoding_notes(encoding: str | None) -> list[tuple[str, str]]:
+    """(zh, en) notes on the encoding a text file was read with (``encoding``: the codec :func:`decode_text` gave):
+    one for Big5, which it detects only by the text it reads (:func:`big5_reading`), and which the Data page's
+    文字编码 and --encoding do not offer: what to do if the text is wrong all the same. None for the others."""
+    if not encoding or encoding_label(encoding) != "Big5":
+        return []
+    return [("文件的文字编码识别为 Big5（繁体中文），已按 Big5 读取；如文字有误，请在表格软件中另存为“CSV UTF-8”格式后重新导入",
+             "the file's text encoding was detected as Big5 (traditional Chinese) and read as such; if its text is "
+             "wrong, save the table as 'CSV UTF-8' in your spreadsheet program and import it again")]
+
+
 def _shown_sample(text: str, most: int = 8, *, from_start: bool = False) -> str:
     """The first cell of ``text`` holding a character that is not ASCII, from that character on (``from_start``: the
     first line, cells and all), as a message quotes it: at most ``most`` characters (… after a cut), characters that
@@ -295,13 +350,16 @@ def _shown_sample(text: str, most: int = 8, *, from_start: bool = False) -> str:
     return shown + ("…" if cut else "")
 
 
-def misread_error(raw: bytes, label: str, chosen: str, used: str, text: str) -> InputDataError | None:
+def misread_error(raw: bytes, label: str, chosen: str, used: str, text: str, *,
+                  big5: bool = False) -> InputDataError | None:
     """The error for a text file that the encoding ``chosen`` by hand (read with codec ``used``) decodes into
     ``text`` that is plainly not the file's, else None. QA 34: a UTF-8 file with GBK chosen read as 鍚嶇О (its
     header 名称), and with UTF-16 chosen (even length) as 믤膠辻뫥, silently: the error then said only of missing
     columns. Said when the file is plainly UTF-8 (:func:`plain_utf8`) and another encoding was chosen, or when
     UTF-16 was chosen for a file without a byte-order mark whose bytes hold a table's separators (commas, tabs, line
-    breaks) and whose UTF-16 reading has none of them (its ASCII would have a zero byte each)."""
+    breaks) and whose UTF-16 reading has none of them (its ASCII would have a zero byte each), and (``big5``: a CSV's
+    text, where "detect" finds Big5) when GBK or GB18030 was chosen for a file that Big5 reads clearly better
+    (:func:`big5_reading`; QA 36: a Big5 table read with GB18030 chosen as 橱カ穦褐皘)."""
     import codecs
 
     try:
@@ -322,6 +380,8 @@ def misread_error(raw: bytes, label: str, chosen: str, used: str, text: str) -> 
             good = found = None
         if found is not None and codecs.lookup(found).name == name:
             good = found = None  # (the one chosen: nothing else to offer)
+    elif big5 and name in ("gbk", "gb18030") and (good := big5_reading(raw, text)) is not None:
+        found = BIG5
     else:
         return None
     shown, bad = encoding_label(chosen), _shown_sample(text)

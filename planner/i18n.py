@@ -772,7 +772,12 @@ _STRINGS.update({
                          "{column} holds {what} (character {at} is {char}); imported without it: {value}"),
     "reg_fix_name_too_long": ("名称不超过 {max} 个字符；备注等内容请放在其他列", "Keep the name within {max} characters; put remarks in another column"),
     "reg_datum_unknown": ("未知坐标系“{value}”", "unknown coordinate system '{value}'"),
-    "reg_fix_datum": ("请填写 wgs84、gcj02 或 bd09", "Use wgs84, gcj02 or bd09"),
+    "reg_fix_datum": ("请填写 wgs84（也可写 GPS、天地图、CGCS2000、2000国家大地坐标系、EPSG:4326 或 EPSG:4490）、"
+                      "gcj02（也可写 高德、腾讯、火星坐标）或 bd09（也可写 百度）；投影坐标（如 百度墨卡托、高斯-克吕格 3度带）"
+                      "和 北京54、西安80 坐标不能按行指定",
+                      "Use wgs84 (or GPS, Tianditu, CGCS2000, EPSG:4326 or EPSG:4490), gcj02 (or Amap, Tencent, "
+                      "'Mars coordinates') or bd09 (or Baidu), or their Chinese names; projected coordinates (Baidu "
+                      "Mercator, Gauss-Kruger zones) and Beijing 54 or Xi'an 80 cannot be given row by row"),
     "reg_datum_suggest": ("坐标更像是 {datum}：换算为WGS84后，落在所填乡镇内的点由 {tb} 变为 {ta}，"
                           "落在{region}内的点由 {rb} 变为 {ra}（共 {n} 个点；乡镇边界为近似示意）",
                           "The coordinates look like {datum}: converted to WGS84, the points inside their named "

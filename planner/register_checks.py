@@ -9,6 +9,9 @@ declares it.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import shapely
 from scipy.stats import binomtest
@@ -20,19 +23,39 @@ from geo.crs import lonlat_to_metric
 #: test's level (SUGGEST_P, MIN_NET) are geo.coords' (one implementation for village files and registers); the
 #: conversion keeps its name here (planner.register, tests).
 to_wgs84 = to_wgs84_xy
-#: How planners write a datum in a per-row column (folded: lower case, no spaces, "-" or "_").
-_DATUM_NAMES = {"wgs84": "wgs84", "cgcs2000": "wgs84", "gps": "wgs84", "天地图": "wgs84",
-                "gcj02": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "高德地图": "gcj02",
-                "bd09": "bd09", "bd09ll": "bd09", "百度": "bd09", "百度地图": "bd09"}
+#: How planners write a datum in a per-row column (folded: NFKC, lower case, no spaces, "-", "_", "/", "·" or
+#: brackets, no trailing 坐标/坐标系/经纬度), found by the words in it, as a coordinate column's header names one
+#: (planner.register_columns.header_datum). CGCS2000 (2000国家大地坐标系, EPSG:4490) agrees with WGS84 within a
+#: metre and is read as WGS84, as everywhere in coverplan (planner.register.COORDS, geo.coords.DATUM_LABELS); GPS,
+#: EPSG:4326 and 天地图 are WGS84; 高德, 腾讯 and 火星坐标 are GCJ-02; 百度 is BD-09. QA 36: only exact keys were
+#: known, and WGS-84坐标系, 2000国家大地坐标系, GCJ-02坐标, 百度坐标, EPSG:4326, GPS坐标 ... were refused.
+_DATUM_WORDS = (("bd09", re.compile(r"百度|baidu|bd09|^bd(ll)?$")),
+                ("gcj02", re.compile(r"高德|腾讯|火星|gcj|amap|gaode|tencent|mars")),
+                ("wgs84", re.compile(r"wgs|gps|cgcs|天地图|tianditu|国家大地|国家2000|北斗|(?<!\d)(2000|4326|4490)(?!\d)")))
+#: Words of what is no lon/lat datum coverplan converts: a projection (BD-09's Mercator metres, Gauss-Kruger zones,
+#: web Mercator) or another datum (北京54, 西安80): unknown, whatever datum word is written beside them.
+_NOT_A_DATUM = re.compile(r"墨卡托|mercator|bd09mc|^bdmc$|投影|平面|高斯|gauss|度带|分带|utm|3857|900913|"
+                          r"北京|西安|1954|1980|beijing|xian|54$|80$")
+#: What a datum cell may end with and still name only the datum (WGS-84坐标系, 百度坐标, 高德地图经纬度).
+_DATUM_SUFFIX = re.compile(r"(坐标系|坐标|经纬度|地图|系|系统|coordinates?|system|datum)+$")
 #: Points this close outside the region still count as in it (approximate county edges, a
 #: facility on the boundary road).
 REGION_BUFFER_M = 1000.0
 
 
 def norm_datum(value) -> str | None:
-    """``GCJ-02``, ``gcj02``, ``高德`` ... -> "gcj02"; "" -> ""; unknown -> None."""
-    text = str(value or "").strip().lower().replace("-", "").replace("_", "").replace(" ", "")
-    return "" if not text else _DATUM_NAMES.get(text)
+    """The datum a per-row coordinate-system cell names: ``GCJ-02``, ``gcj02``, ``高德``, ``火星坐标`` -> "gcj02";
+    ``WGS-84坐标系``, ``GPS坐标``, ``EPSG:4326``, ``CGCS2000``, ``2000国家大地坐标系`` -> "wgs84"; ``百度坐标``,
+    ``BD-09`` -> "bd09" (:data:`_DATUM_WORDS`); "" -> ""; unknown, a projection, or words of two datums -> None."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().lower()
+    if not text:
+        return ""
+    text = re.sub(r"[\s\-_/·.()\[\]（）【】]+", "", text)
+    bare = _DATUM_SUFFIX.sub("", text) or text  # (BD坐标: "bd"; 天地图 is found before its 地图 is taken off)
+    if _NOT_A_DATUM.search(text) or _NOT_A_DATUM.search(bare):
+        return None
+    found = {d for d, words in _DATUM_WORDS if words.search(text) or words.search(bare)}
+    return found.pop() if len(found) == 1 else None
 
 
 class RegionShapes:
