@@ -3193,3 +3193,54 @@ _STRINGS.update({
                          "exceed the shortfall of the townships a {type} serves ({short}) by {over}."),
 })
 
+# -- fixer QA36-S: a sized proposal of an "inside" type reaches the unit's area (its county), as the coverage does;
+# the unserved parted into beyond reach and short of room; the note on what differs from the coverage's figures
+_STRINGS.update({
+    "qa36s_area_county": ("县（市、区）", "county"),
+    "qa36s_area_township": ("乡镇（街道）", "township"),
+    "qa36s_single_inside": ("每个村（社区）整体由一处设施服务（单一来源），且该设施须在村（社区）所在{area}境内：{type}按"
+                            "“境内有一处即覆盖”计，不看距离。",
+                            "Each village is served whole by one facility (single source), one inside the village's "
+                            "{area}: a {type} covers the {area} it stands in, whatever the distance."),
+    "qa36s_covered_inside": ("服务人数按容量计，覆盖只看设施所在地：所在{area}境内已有{type}的{who}有 {before} 人（即覆盖分析的"
+                             "“已覆盖”），加上新址后有 {after} 人；按容量服务 {served} 人。",
+                             "Served counts capacity, covered only where the facilities stand: {before} {who} live in "
+                             "a {area} with an existing {type} (the coverage analysis's \"covered\"), {after} with the "
+                             "new sites; {served} are served through capacity."),
+    "qa36s_points_county_seats": ("县城（每个县城计入全县人口）", "county seats (each with its whole county's people)"),
+    "qa36s_points_seats": ("县城和乡镇驻地（每处计入全县或全乡镇人口）",
+                           "county and township seats (each with its whole county's or township's people)"),
+    "qa36s_covered_villages_points": ("服务人数按容量计，覆盖只看距离：按行政村（社区）的{who}计，现有{type}服务标准内有 "
+                                      "{before} 人，加上新址后有 {after} 人，按容量服务 {served} 人；{type}的覆盖分析同样计"
+                                      "{who}，但以{points}为需求点：需求点不同，两者的数字不能直接比较。",
+                                      "Served counts capacity, covered only distance: counting {who} at villages and "
+                                      "communities, {before} are within the standard of an existing {type}, {after} "
+                                      "with the new sites, and {served} are served through capacity; the coverage "
+                                      "analysis of the {type} counts {who} too, but at {points}: different demand "
+                                      "points, so the two figures do not compare."),
+    "qa36s_covered_villages_inside": ("服务人数按容量计，覆盖只看设施所在地：按行政村（社区）的{who}计，所在{area}境内已有"
+                                      "{type}的有 {before} 人，加上新址后有 {after} 人，按容量服务 {served} 人；{type}的"
+                                      "覆盖分析同样计{who}，但以{points}为需求点，其人数与各村（社区）之和不一致：两者的数字"
+                                      "不能直接比较。",
+                                      "Served counts capacity, covered only where the facilities stand: counting {who} "
+                                      "at villages and communities, {before} live in a {area} with an existing {type}, "
+                                      "{after} with the new sites, and {served} are served through capacity; the "
+                                      "coverage analysis of the {type} counts {who} too, but at {points}, whose totals "
+                                      "differ from the villages' sums: the two figures do not compare."),
+    # the unserved parted by why: with both kinds, "Of the N not served, A {beyond}; B {no room}."; with one, "All N
+    # not served {it}." (each part's words follow its number, or "均")
+    "qa36s_unserved_lead": ("未服务的 {n} {who}中：", "Of the {n} {who} not served, "),
+    "qa36s_unserved_all": ("未服务的 {n} {who}均", "All {n} {who} not served "),
+    "qa36s_part_n": ("{n} 人", "{n} "),
+    "qa36s_beyond_within": ("不在本方案任何设施（现有及新址）的服务标准内，增加{units}也无法服务，须另建新址（剩余容量缺口中"
+                            "的 {k} {unit}属此类）",
+                            "are beyond the standard of every facility of the plan (existing and new): more {units} "
+                            "cannot serve them, only another site can ({k} {unit} of the remaining shortfall)"),
+    "qa36s_beyond_inside": ("位于本方案没有任何设施（现有及新址）的{area}，增加{units}也无法服务，须在该{area}另建新址（剩余"
+                            "容量缺口中的 {k} {unit}属此类）",
+                            "live in a {area} with no facility of the plan (existing or new): more {units} cannot "
+                            "serve them, only a site in that {area} can ({k} {unit} of the remaining shortfall)"),
+    "qa36s_no_room": ("在设施服务范围内，但设施已满（缺 {k} {unit}）",
+                      "are within reach of a facility that is full ({k} {unit} short)"),
+})
+

@@ -15,6 +15,9 @@ much demand as it can, and among plans serving the same, the cheapest::
          sum_ls y_ls <= N  or  sum_ls cost_s y_ls <= B    the budget
          x, y binary
 
+A type whose rule is "inside" (a facility inside each county) reaches the villages of the area it stands in,
+whatever the distance, as its coverage counts it (:func:`inside_reach`), not those within the standard.
+
 The demand points are those an upgrade counts (planner.upgrades.upgrade_demand): the type's coverage
 points where its weight is the capacity's basis (welfare homes: the rural township seats, each with its
 township's people), else villages and communities. The summary's ``covered_before`` / ``covered_after``
@@ -56,12 +59,12 @@ from geo import settings
 from geo.errors import InfeasibleError, InputDataError
 from geo.regions import Region
 from planner.capacity import no_capacity_error, site_capacity, whole_split
-from planner.coverage import covered_matrix, existing_facilities, records, unit_costs
+from planner.coverage import covered_matrix, existing_facilities, inside_matrix, records, unit_costs
 from planner.facility_types import FacilityType, get_type
 from planner.models.base import check_time_limit
 from planner.models.control import caller_controls
 from planner.models.highs import solve_mip
-from planner.sites import candidate_sites, site_marks
+from planner.sites import candidate_sites, demand_units, site_marks
 
 
 def _size_list(text: str | list) -> list[float]:
@@ -157,6 +160,49 @@ MAX_SITE_COST = 1_000_000.0
 #: 1e300 where the web refused them (QA 30).
 MAX_BUDGET_SITES = 5000
 MAX_BUDGET_COST = 1e9
+
+
+def required_over_budget(n: int, cheapest: float, max_sites: int | None, max_cost: float | None, *,
+                         names: tuple[list[str], list[str]] | None = None,
+                         size: tuple[str, str] = ("", "")) -> InfeasibleError:
+    """The error of ``n`` places the planner marked required (each opens with some size, the cheapest costing
+    ``cheapest`` 万元) against a budget of ``max_sites`` sites or ``max_cost`` 万元 that cannot hold them all:
+    naming them (``names``: (zh, en) lists) and the two ways out. It read "在时限内未找到规模方案（infeasible）…
+    请延长时限", which no time limit can mend (QA 36)."""
+    from geo.errors import listed
+
+    if n <= 0 or (max_cost is None and (max_sites is None or n <= max_sites)):
+        # not the required places (the sized model has no other way to be infeasible): said as it is
+        return InfeasibleError("The sized model has no solution for these inputs.", "规模方案模型在这些输入下无解。",
+                               hint_en="Check the sizes, costs and budget.", hint_zh="请检查规模、造价和预算。",
+                               details={"required": n, "budget_sites": max_sites, "budget_cost": max_cost})
+    zh_names, en_names = names or ([], [])
+    which_zh = f"（{listed(zh_names[:10], 'zh', total=len(zh_names))}）" if zh_names else ""
+    which_en = f" ({listed(en_names[:10], 'en', total=len(en_names))})" if en_names else ""
+    sites_en = f"{n} site{'s' if n != 1 else ''} marked required{which_en}"
+    sites_zh = f"标记为必选的 {n} 处站点{which_zh}"
+    details = {"parameter": "budget_sites" if max_sites is not None and n > max_sites else "budget_cost",
+               "required": n, "budget_sites": max_sites, "budget_cost": max_cost}
+    if max_sites is not None and n > max_sites:
+        drop = n - int(max_sites)
+        return InfeasibleError(
+            f"The {sites_en} cannot all be built: the budget allows {int(max_sites)} new "
+            f"site{'s' if max_sites != 1 else ''}.",
+            f"{sites_zh}无法全部新建：预算只允许新建 {int(max_sites)} 处。",
+            hint_en=f"Raise the budget to at least {n} sites, or lift the required mark of {drop} of them on the map.",
+            hint_zh=f"请把预算提高到至少 {n} 处，或在地图上取消其中 {drop} 处的“必选”标记。", details=details)
+    need = n * cheapest
+    size_zh, size_en = size
+    each_en = f" (the cheapest size{', ' + size_en if size_en else ''}: {wan_text(cheapest)} × 10,000 yuan each)"
+    each_zh = f"（最便宜一档{'为 ' + size_zh + '，' if size_zh else ''}每处 {wan_text(cheapest)} 万元）"
+    return InfeasibleError(
+        f"The {sites_en} cost at least {wan_text(need)} × 10,000 yuan{each_en}, more than the budget of "
+        f"{wan_text(max_cost)} × 10,000 yuan.",
+        f"{sites_zh}至少需 {wan_text(need)} 万元{each_zh}，超过预算 {wan_text(max_cost)} 万元。",
+        hint_en=f"Raise the budget to at least {wan_text(need)} × 10,000 yuan, or lift the required mark of some of "
+                "them on the map.",
+        hint_zh=f"请把预算提高到至少 {wan_text(need)} 万元，或在地图上取消其中部分站点的“必选”标记。",
+        details={**details, "needed_cost": need})
 
 
 def cost_out_of_range(costs) -> int | None:
@@ -395,9 +441,15 @@ def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost
         if max_cost is not None:
             cons.append(RowBlock(sp.csr_matrix((col_cost, (np.zeros(ny, int), ycol)), shape=(1, nv)),
                                  -np.inf, max_cost))
+    offset = -float(w[fixed >= 0].sum())
+    if nv == 0:
+        # nothing left to decide (no candidate place, every village served by a roomy existing facility or out of
+        # reach): the plan is the existing facilities' assignment. HiGHS, handed a model without columns, reports
+        # no solution, which read "no sized plan found in time ... extend the time limit" after 0.1 s (QA 36)
+        return {"assign": fixed.copy(), "chosen": {}, "status": "optimal", "objective": -offset, "mip_gap": 0.0,
+                "seconds": 0.0}
     ub = np.concatenate([np.ones(na), size[gsel].astype(float), np.ones(ny)])
     integer = np.concatenate([~grouped, np.ones(ng + ny, bool)])
-    offset = -float(w[fixed >= 0].sum())
     res = run_mip(c, cons, ub, integer, time_limit=time_limit, gap=gap, offset=offset)
     left = float(time_limit) - res.seconds
     if res.status == "feasible" and res.x is not None and left > 0.05:
@@ -408,6 +460,12 @@ def solve_sizing(inst: SizingInstance, *, max_sites: int | None = None, max_cost
         if proof.status == "optimal":
             proof.seconds += res.seconds
             res = proof
+    if res.status == "infeasible":
+        # only the required places can make it so (every x may stay 0): more of them, or dearer, than the budget
+        # allows. propose_sized says so by name before solving; this is the bare model's word, never "extend the time
+        # limit", which cannot help (QA 36)
+        raise required_over_budget(int(np.asarray(inst.required if inst.required is not None else [], bool).sum()),
+                                   float(np.min(inst.costs)) if len(inst.costs) else 0.0, max_sites, max_cost)
     if res.x is None:
         raise InfeasibleError(f"No sized plan found in time ({res.status}).", f"在时限内未找到规模方案（{res.status}）。",
                               hint_en="Raise --time-limit or use fewer sizes.", hint_zh="请延长时限或减少规模档次。")
@@ -506,6 +564,7 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     keep = ~cands["existing"].astype(bool).to_numpy() & (marks != "forbidden")
     new = cands[keep].reset_index(drop=True)
     required = marks[keep] == "required"
+    check_required(region, new, required, sizes, cost, budget_sites, budget_cost, spec.field)
     from planner.upgrades import upgrade_demand  # (planner.upgrades imports this module)
 
     # the demand points an upgrade counts, the type's coverage points where its weight is the capacity's basis
@@ -518,18 +577,28 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
     cost_e, is_estimate = unit_costs(units, existing, ft, mode=mode, graph=graph)
     cost_n, _ = unit_costs(units, new, ft, mode=mode, graph=graph)
     # within the standard, distance only, as the coverage counts it (its rule, at its points)
-    covered = ((covered_matrix(v, existing, ft, cost_e), covered_matrix(v, new, ft, cost_n)) if at_points
-               else (cost_e <= std, cost_n <= std))
+    if at_points:
+        covered = (covered_matrix(v, existing, ft, cost_e), covered_matrix(v, new, ft, cost_n))
+    elif ft.rule == "inside":
+        covered = (inside_reach(region, ft, v, existing), inside_reach(region, ft, v, new))
+    else:
+        covered = (cost_e <= std, cost_n <= std)
+    # what a facility may serve: within the standard; for a type covered by a facility inside the unit's area
+    # (disabled-care facilities: one inside each county), that area, as the coverage counts it. Fang County's one
+    # 200-bed site served the villages within 60 minutes only, 63 % with room to spare, while the coverage page
+    # said 100 % (QA 36)
+    reach_e, reach_n = covered if ft.rule == "inside" else (cost_e <= std, cost_n <= std)
     cap_e, known = site_capacity(existing, spec.field)
-    inst = SizingInstance(weight=v[spec.basis].to_numpy(float), reach_existing=cost_e <= std,
-                          cap_existing=cap_e * per, reach_new=cost_n <= std,
+    inst = SizingInstance(weight=v[spec.basis].to_numpy(float), reach_existing=reach_e,
+                          cap_existing=cap_e * per, reach_new=reach_n,
                           sizes=np.array(sizes) * per, costs=np.array(cost), required=required)
     sol = solve_sizing(inst, max_sites=budget_sites, max_cost=budget_cost, time_limit=time_limit, gap=gap)
     out = _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per,
                    {"sizes": sizes, "costs": cost, "budget_sites": budget_sites, "budget_cost": budget_cost,
                     "mode": mode, "single_source": True, "per_1000": spec.per_1000,
                     "site_marks": {"required": int(required.sum()), "forbidden": int((marks == "forbidden").sum())}, "cost_unit": "万元 (示意)", "gap": gap}, is_estimate,
-                   covered=covered, at_points=at_points)
+                   covered=covered, at_points=at_points,
+                   same=_covered_as_coverage(region, ft, existing, new, at_points))
     rule = capacity_rule_note(ft)  # how beds become people, and that it is not the overview's bed standard (QA 28)
     out["notes_zh"].insert(1, rule["zh"])
     out["notes_en"].insert(1, rule["en"])
@@ -538,6 +607,73 @@ def propose_sized(region: Region, type_key: str | FacilityType, sizes: list[floa
         out["notes_zh"].append(beyond["zh"])
         out["notes_en"].append(beyond["en"])
     return out
+
+
+def check_required(region: Region, new: gpd.GeoDataFrame, required: np.ndarray, sizes: list[float],
+                   cost: list[float], budget_sites: int | None, budget_cost: float | None, field: str) -> None:
+    """Refuse, before the coverage work, places marked required that the budget cannot all build (more of them than
+    ``budget_sites``, or their cheapest sizes above ``budget_cost``), naming them and the ways out
+    (:func:`required_over_budget`): the solve found no plan and said to extend its time limit (QA 36)."""
+    n = int(np.asarray(required, bool).sum())
+    if not n:
+        return
+    cheapest = float(min(cost))
+    over_sites = budget_sites is not None and n > budget_sites
+    over_cost = budget_cost is not None and n * cheapest > float(budget_cost) + 1e-9
+    if not (over_sites or over_cost):
+        return
+    from planner.coverage import place_names_en
+    from planner.i18n import t
+
+    zh = [str(x) for x in new.loc[np.asarray(required, bool), "name"]]
+    en_of = place_names_en(region)
+    i = int(np.argmin(cost))
+    size = (f"{sizes[i]:,.0f} {t('capw_unit_' + field, 'zh')}",
+            f"{sizes[i]:,.0f} {t(('capw_unit1_' if sizes[i] == 1 else 'capw_unit_') + field, 'en')}")
+    raise required_over_budget(n, cheapest, budget_sites if over_sites else None,
+                               budget_cost if not over_sites else None,
+                               names=(zh, [str(en_of.get(x, x)) for x in zh]), size=size)
+
+
+def inside_reach(region: Region, ft: FacilityType, v: pd.DataFrame, sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Boolean (villages x sites) for a type whose rule is "inside": a village is reached by a site that lies in
+    the area of the coverage's demand unit the village belongs to (its county for county seats, its township for
+    township seats, planner.coverage.inside_matrix on planner.sites.demand_units), whatever the distance: the
+    coverage's "covered" counted at villages."""
+    units = demand_units(region, ft)
+    if not len(v) or not len(sites) or not len(units):
+        return np.zeros((len(v), len(sites)), bool)
+    inside = inside_matrix(units, sites)
+    kind = units["kind"].astype(str).to_numpy()
+    member = np.zeros((len(v), len(units)), bool)
+    for col, k in (("county_code", "county_seat"), ("township_code", "township_seat")):
+        mine = kind == k
+        if mine.any():
+            member[:, mine] = (v[col].astype(str).to_numpy()[:, None]
+                               == units.loc[mine, col].astype(str).to_numpy()[None, :])
+    rest = ~np.isin(kind, ["county_seat", "township_seat"])
+    if rest.any():  # a village unit (or a place of its own): the village itself
+        codes = (v["code"] if "code" in v.columns else v.index.to_series()).astype(str).to_numpy()
+        member[:, rest] = codes[:, None] == units.loc[rest, "id"].astype(str).to_numpy()[None, :]
+    return (member.astype(np.int32) @ inside.astype(np.int32)) > 0
+
+
+def _covered_as_coverage(region: Region, ft: FacilityType, existing, new, at_points: bool):
+    """For a type counted at villages under the "inside" rule, a function (opened new places -> whether the
+    villages' "covered" before and after equal the coverage's own, counted at its units): the census's county
+    totals and its villages' sums agree on Shiyan's data, so the note can call the figures the coverage page's.
+    None otherwise (the figures are the coverage's at its points, or not comparable)."""
+    if at_points or ft.rule != "inside" or ft.weight == "units":
+        return None
+    units = demand_units(region, ft)
+    w = units["weight"].to_numpy(float)
+    cov_e, cov_n = inside_matrix(units, existing), inside_matrix(units, new)
+
+    def figures(opened: list[int]) -> tuple[int, int]:
+        before = cov_e.any(axis=1) if cov_e.shape[1] else np.zeros(len(w), bool)
+        after = before | (cov_n[:, opened].any(axis=1) if opened else False)
+        return int(round(float(w[before].sum()))), int(round(float(w[after].sum())))
+    return figures
 
 
 #: The opening words of :func:`capacity_rule_note` (zh, en): a saved proposal's notes that have it.
@@ -651,7 +787,7 @@ def points_label(key: str, points: str | None) -> str:
 
 
 def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, per, params, is_estimate, *,
-            covered: tuple | None = None, at_points: bool = False) -> dict:
+            covered: tuple | None = None, at_points: bool = False, same=None) -> dict:
     w, assign = inst.weight, sol["assign"]
     e = len(existing)
     sample = bool(existing["synthetic"].astype(bool).any()) if e and "synthetic" in existing else False
@@ -696,19 +832,31 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
                         "load": round(load, 2), "utilisation": round(load / cap, 4) if cap > 0 else None,
                         "assigned_villages": int(len(mine))})
     served = assign >= 0
+    # the unserved apart by why: no facility of the plan (existing or opened) reaches them, which more capacity cannot
+    # mend, or one does and is full (QA 36: a county's 46-bed "shortfall" was people beyond reach of a half-empty site)
+    opened_cols = sorted(sol["chosen"])
+    reached = (inst.reach_existing.any(axis=1) if inst.reach_existing.shape[1] else np.zeros(len(w), bool))
+    if opened_cols:
+        reached = reached | inst.reach_new[:, opened_cols].any(axis=1)
+    beyond = ~served & ~reached
     total = float(w.sum())
     short_people = w[~served]
-    by_c = pd.DataFrame({"county_code": v["county_code"].astype(str).to_numpy(), "w": w, "served": served})
+    by_c = pd.DataFrame({"county_code": v["county_code"].astype(str).to_numpy(), "w": w, "served": served,
+                         "beyond": beyond})
     county = []
     for code, g in by_c.groupby("county_code"):
         unserved = float(g.loc[~g["served"], "w"].sum())
         county.append({"county_code": code, "name": region.counties["name"].get(code, ""),
                        "demand": int(g["w"].sum()), "unserved": int(unserved),
+                       "unserved_beyond_reach": int(g.loc[g["beyond"], "w"].sum()),
                        "shortfall_capacity": round(unserved / per, 2),
                        "new_sites": sum(1 for r in site_rows if r["county_code"] == code)})
     summary = {"demand": int(total), "served": int(w[served].sum()),
                "served_share": float(w[served].sum() / total) if total else None,
                "unserved": int(short_people.sum()), "unserved_villages": int((~served).sum()),
+               "unserved_beyond_reach": int(w[beyond].sum()), "unserved_beyond_reach_villages": int(beyond.sum()),
+               "unserved_no_room": int(w[~served & reached].sum()),
+               "unserved_no_room_villages": int((~served & reached).sum()),
                "shortfall_capacity": round(float(short_people.sum()) / per, 2),
                "new_sites": len(site_rows), "cost": float(sum(r["cost"] for r in site_rows))}
     if covered is not None:
@@ -722,7 +870,12 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
                         "covered_after": int(round(float(w[after].sum())))})
     summary.update({"counted_at": "coverage_points" if at_points else "villages", "points": points})
     whole_shortfall(summary, county)
-    single, covered_words = sized_point_notes(ft, summary)
+    # counted at villages under the "inside" rule, "covered" is the coverage page's own figure where the villages'
+    # people add up to the coverage's units' (a county's census total)
+    as_coverage = (same is not None and summary.get("covered_before") is not None
+                   and same(opened_cols) == (summary["covered_before"], summary["covered_after"]))
+    single, covered_words = sized_point_notes(ft, summary, as_coverage=as_coverage)
+    split = unserved_split_note(ft, summary, per)
     return {"type": ft.key, "type_name_zh": ft.name_zh, "type_name_en": ft.name_en, "kind": "sized",
             "field": ft.capacity.field, "basis": ft.capacity.basis, "params": params,
             "solver": {"model": "sized_single_source_mip", "status": sol["status"], "objective": sol["objective"],
@@ -731,11 +884,13 @@ def _report(region, ft, v, existing, new, inst, sol, sizes, cost, cap_e, known, 
             "summary": summary,
             "by_county": county, "is_estimate": is_estimate, "synthetic_inputs": True,  # the costs are, always
             "notes_zh": ["造价为 coverplan 示意假设（万元），请替换为本地概算；" + source["zh"],
-                         single["zh"], *([covered_words["zh"]] if covered_words else [])],
+                         single["zh"], *([covered_words["zh"]] if covered_words else []),
+                         *([split["zh"]] if split else [])],
             "notes_en": ["Costs are coverplan's illustrative assumptions (示意), in 10,000 yuan: replace with local "
                          "estimates; "
                          + source["en"],
-                         single["en"], *([covered_words["en"]] if covered_words else [])]}
+                         single["en"], *([covered_words["en"]] if covered_words else []),
+                         *([split["en"]] if split else [])]}
 
 
 #: The single-source note (zh, en) where a sized proposal's demand points are villages and communities (as every
@@ -744,32 +899,92 @@ SINGLE_SOURCE_VILLAGES = ("每个村（社区）整体由一处设施服务（�
                           "Each village is served whole by one facility (single source), within the standard.")
 
 
-def sized_point_notes(ft: FacilityType, summary: dict) -> tuple[dict, dict | None]:
+def sized_point_notes(ft: FacilityType, summary: dict, *, as_coverage: bool = False) -> tuple[dict, dict | None]:
     """The single-source note in the words of the proposal's demand points (villages, or towns and townships at
-    their seats), and the note setting the people within the standard (the coverage's "covered", distance only)
-    beside those served through capacity: at the type's coverage points they are the coverage page's figures;
-    counted at villages where the coverage weighs something else, it says the two do not compare."""
+    their seats) and of the type's rule, and the note setting the people covered (the coverage's "covered": within
+    the standard, or for an "inside" type in an area with a facility) beside those served through capacity: at the
+    type's coverage points, or counted at villages under the "inside" rule where the villages' people add up to the
+    coverage's (``as_coverage``), they are the coverage page's figures; counted at villages otherwise, it says what
+    differs: the weight (cemeteries: places, not people), or, the weight being the same, the points (a county seat
+    standing for its whole county's people). It blamed the weight where both counted people aged 80+, and read
+    "按行政村（社区）的名80岁以上老人计" (QA 36)."""
     from planner.i18n import t
 
     basis = ft.capacity.basis
-    who = {lang: t(f"capw_basis_{basis}", lang) for lang in ("zh", "en")}
+    langs = ("zh", "en")
+    who = {lang: t(f"capw_basis_{basis}", lang) for lang in langs}
+    # "名80岁以上老人" counts people after a number ("8,387 名80岁以上老人"); after "的" it is "80岁以上老人"
+    bare = {lang: who[lang].removeprefix("名") for lang in langs}
+    if bare["zh"] == "人":  # everyone: "按行政村（社区）的人口计", not "的人计"
+        bare["zh"] = "人口"
+    name = {"zh": ft.name_zh, "en": ft.name_en_in_sentence()}
+    inside = ft.rule == "inside"
+    area = {lang: t("qa36s_area_county" if ft.demand == "county_seats" else "qa36s_area_township", lang)
+            for lang in langs}
     if summary.get("points") == "townships":
-        single = {lang: t("qa35f3_single_townships", lang, who=who[lang].removeprefix("名")) for lang in ("zh", "en")}
+        single = {lang: t("qa35f3_single_townships", lang, who=bare[lang]) for lang in langs}
+    elif inside:
+        single = {lang: t("qa36s_single_inside", lang, area=area[lang], type=name[lang]) for lang in langs}
     else:
         single = {"zh": SINGLE_SOURCE_VILLAGES[0], "en": SINGLE_SOURCE_VILLAGES[1]}
     if summary.get("covered_before") is None:
         return single, None
-    name = {"zh": ft.name_zh, "en": ft.name_en_in_sentence()}
     nums = {"before": f"{summary['covered_before']:,}", "after": f"{summary['covered_after']:,}",
             "served": f"{summary['served']:,}"}
-    if summary.get("counted_at") == "coverage_points":
-        words = {lang: t("qa35f3_covered", lang, type=name[lang], who=who[lang], **nums) for lang in ("zh", "en")}
+    if inside and (as_coverage or summary.get("counted_at") == "coverage_points"):
+        words = {lang: t("qa36s_covered_inside", lang, type=name[lang], who=bare[lang], area=area[lang], **nums)
+                 for lang in langs}
+    elif summary.get("counted_at") == "coverage_points":
+        words = {lang: t("qa35f3_covered", lang, type=name[lang], who=who[lang], **nums) for lang in langs}
+    elif ft.weight == basis:
+        # the same people, counted at other points: the coverage's county seats carry their whole county's
+        points = {lang: t("qa36s_points_" + ("county_seats" if ft.demand == "county_seats" else "seats"), lang)
+                  for lang in langs}
+        key = "qa36s_covered_villages_inside" if inside else "qa36s_covered_villages_points"
+        words = {lang: t(key, lang, type=name[lang], who=bare[lang], points=points[lang], area=area[lang], **nums)
+                 for lang in langs}
     else:
         weight = {lang: t("qa34f8_weight_units" if ft.weight == "units" else f"weight_{ft.weight}", lang)
-                  for lang in ("zh", "en")}
-        words = {lang: t("qa35f3_covered_villages", lang, type=name[lang], who=who[lang], weight=weight[lang], **nums)
-                 for lang in ("zh", "en")}
+                  for lang in langs}
+        words = {lang: t("qa35f3_covered_villages", lang, type=name[lang], who=bare[lang], weight=weight[lang],
+                         **nums) for lang in langs}
     return single, words
+
+
+def unserved_split_note(ft: FacilityType, summary: dict, per: float) -> dict | None:
+    """The note parting the people left unserved by why (``summary``'s ``unserved_beyond_reach`` and
+    ``unserved_no_room``): beyond the reach of every facility of the plan, whom more capacity cannot serve (another
+    site can), and within reach of a full one, with the capacity they lack; the remaining shortfall counts both
+    (its whole places split as :func:`whole_shortfall` rounds them). None when everyone is served."""
+    from planner.i18n import t
+
+    out_n, room_n = int(summary.get("unserved_beyond_reach") or 0), int(summary.get("unserved_no_room") or 0)
+    if out_n + room_n <= 0:
+        return None
+    field = ft.capacity.field
+    _, (out_k, room_k) = whole_split(summary.get("shortfall_capacity"), [out_n / per, room_n / per])
+    area = {lang: t("qa36s_area_county" if ft.demand == "county_seats" else "qa36s_area_township", lang)
+            for lang in ("zh", "en")}
+    out = {}
+    for lang in ("zh", "en"):
+        def unit(k: int) -> str:
+            return t(("capw_unit1_" if k == 1 and lang == "en" else "capw_unit_") + field, lang)
+        parts = []
+        if out_n:
+            key = "qa36s_beyond_inside" if ft.rule == "inside" else "qa36s_beyond_within"
+            units = t(("capw_noun_" if lang == "zh" else "capw_unit_") + field, lang)  # "增加床位" / "more beds"
+            parts.append((out_n, t(key, lang, k=f"{out_k:,}", unit=unit(out_k), units=units, area=area[lang])))
+        if room_n:
+            parts.append((room_n, t("qa36s_no_room", lang, k=f"{room_k:,}", unit=unit(room_k))))
+        who = t(f"capw_basis_{ft.capacity.basis}", lang)
+        end = "。" if lang == "zh" else "."
+        if len(parts) == 1:
+            out[lang] = t("qa36s_unserved_all", lang, n=f"{out_n + room_n:,}", who=who) + parts[0][1] + end
+        else:
+            lead = t("qa36s_unserved_lead", lang, n=f"{out_n + room_n:,}", who=who)
+            out[lang] = lead + ("；" if lang == "zh" else "; ").join(
+                t("qa36s_part_n", lang, n=f"{n:,}") + words for n, words in parts) + end
+    return out
 
 
 def _existing_source(region, ft: FacilityType, n: int, sample: bool) -> dict:
