@@ -7,10 +7,13 @@ names chosen here, so no member name ever becomes a path.
 """
 from __future__ import annotations
 
+import lzma
 import re
 import shutil
 import stat
 import zipfile
+import zlib
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from geo.errors import InputDataError
@@ -67,22 +70,81 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 NESTED = (".zip", ".kmz", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".xz", ".tar")
 
 
+def damaged_error(label: str, exc: Exception | None = None, *, workbook: bool = False,
+                  ext: str = ".xlsx") -> InputDataError:
+    """The refusal of an archive (a ``workbook``: an .xlsx, or another workbook of extension ``ext``) that cannot be
+    read through: no zip at all, or a member whose data is cut off or altered (a bad CRC, a broken Deflate stream).
+    The reader's own words stay in ``details`` only: zipfile's English inside the Chinese message told a planner
+    nothing (QA 29)."""
+    reason = {"reason": str(exc)} if exc is not None else {}
+    if workbook:
+        return InputDataError(f"{label}: the workbook is damaged or incomplete (a cut-off download or copy, or not "
+                              f"an {ext} file at all), so it cannot be read.",
+                              f"{label}：工作簿已损坏或不完整（下载或复制中断，或并非 {ext} 文件），无法读取。",
+                              hint_en="Open it in Excel or WPS and save it again as .xlsx (or as CSV), then use "
+                                      "the saved file.",
+                              hint_zh="请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV），再使用保存后的文件。",
+                              details={"file": label, **reason})
+    return InputDataError(f"{label}: the archive is damaged or incomplete (a cut-off download or copy): a file in "
+                          "it cannot be unpacked.",
+                          f"{label}：压缩包已损坏或不完整（下载或复制中断），其中的文件无法解压。",
+                          hint_en="Zip the files again (zip format, not rar or 7z) and use the new archive.",
+                          hint_zh="请重新用 zip 格式压缩这些文件（不要使用 rar、7z），再使用新的压缩包。",
+                          details={"file": label, **reason})
+
+
+#: What reading a member raises when the archive's data is damaged: a bad CRC or a cut-off member (BadZipFile,
+#: EOFError), a broken Deflate or LZMA stream (zlib.error, LZMAError), a method zipfile has no decompressor for
+#: (NotImplementedError; open_checked refuses those first). Review of QA 35: each was an uncaught exception.
+DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError)
+
+
+@contextmanager
+def member_reads(label: str, *, workbook: bool = False):
+    """Read members of the archive ``label`` inside this: its data found damaged is :func:`damaged_error`."""
+    try:
+        yield
+    except DAMAGED as exc:
+        raise damaged_error(label, exc, workbook=workbook) from exc
+
+
+def password_error(label: str, *, workbook: bool = False) -> InputDataError:
+    """The refusal of an archive (a ``workbook``) that needs a password to open: nothing in it can be read here."""
+    if workbook:
+        return InputDataError(f"{label}: the workbook is password-protected, so it cannot be read.",
+                              f"{label}：工作簿设有打开密码，无法读取。",
+                              hint_en="Open it in Excel or WPS, remove the password (File > Info > Protect Workbook > "
+                                      "Encrypt with Password, leave it empty) and save it again, then use the saved "
+                                      "file.",
+                              hint_zh="请用 Excel 或 WPS 打开，取消密码（文件 > 信息 > 保护工作簿 > 用密码进行加密，"
+                                      "清空密码）后重新保存，再使用保存后的文件。",
+                              details={"file": label, "encrypted": True})
+    return InputDataError(f"{label}: the archive is password-protected, so its files cannot be unpacked.",
+                          f"{label}：压缩包设有密码，其中的文件无法解压。",
+                          hint_en="Zip the files again without a password and use the new archive.",
+                          hint_zh="请不设密码重新压缩这些文件，再使用新的压缩包。",
+                          details={"file": label, "encrypted": True})
+
+
+#: Compression methods zipfile unpacks (stored, Deflate, bzip2, LZMA); the names of some it does not, as zip
+#: programs call them (7-Zip's "Deflate64", WinZip's "PPMd") so that the planner can find the setting.
+READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+METHOD_NAMES = {1: "Shrink", 6: "Implode", 9: "Deflate64", 10: "PKWARE Implode", 18: "IBM TERSE", 19: "LZ77",
+                93: "Zstandard", 94: "MP3", 95: "XZ", 96: "JPEG", 97: "WavPack", 98: "PPMd", 99: "AES"}
+
+
 def open_checked(path: Path, label: str | None = None, *, workbook: bool = False) -> zipfile.ZipFile:
     """Open ``path`` as a zip after the safety checks; raise InputDataError otherwise. A ``workbook`` (.xlsx, a
     zip inside) that is no zip is said as a damaged or incomplete workbook: it was told to re-zip its files, with
-    zipfile's English words inside the Chinese message (QA 29)."""
+    zipfile's English words inside the Chinese message (QA 29). A member that needs a password, or that is
+    compressed in a way zipfile cannot unpack (7-Zip's Deflate64), is refused here: reading it raised an uncaught
+    RuntimeError or NotImplementedError (review of QA 35). Read the members inside :func:`member_reads`."""
     label = label or path.name
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         if workbook:
-            raise InputDataError(f"{label}: the workbook is damaged or incomplete (a cut-off download or copy, or not "
-                                 "an .xlsx file at all), so it cannot be read.",
-                                 f"{label}：工作簿已损坏或不完整（下载或复制中断，或并非 .xlsx 文件），无法读取。",
-                                 hint_en="Open it in Excel or WPS and save it again as .xlsx (or as CSV), then use "
-                                         "the saved file.",
-                                 hint_zh="请用 Excel 或 WPS 打开后重新另存为 .xlsx（或 CSV），再使用保存后的文件。",
-                                 details={"file": label, "reason": str(exc)}) from exc
+            raise damaged_error(label, exc, workbook=True) from exc
         raise InputDataError(f"{label}: not a valid zip archive ({exc}).",
                              f"{label}：不是有效的 zip 压缩文件。",
                              hint_en="Zip the files again (zip format, not rar or 7z).",
@@ -134,6 +196,22 @@ def open_checked(path: Path, label: str | None = None, *, workbook: bool = False
                 f"{label}：已拒绝：压缩比 {total / packed:.0f}:1（超过 {MAX_RATIO}:1 视为恶意压缩文件）。",
                 hint_en="Upload the original data files.", hint_zh="请上传原始数据文件。",
                 details={"ratio": total / packed})
+        if any(i.flag_bits & 0x1 for i in infos):  # (bit 0 of the flags: the member is encrypted)
+            raise password_error(label, workbook=workbook)
+        odd = sorted({i.compress_type for i in infos if i.compress_type not in READABLE_METHODS})
+        if odd and workbook:  # (Excel and WPS write Deflate: another method is no workbook they saved)
+            raise damaged_error(label, workbook=True)
+        if odd:
+            named = ", ".join(METHOD_NAMES.get(m, f"method {m}") for m in odd)
+            used = [i.filename for i in infos if i.compress_type in odd]
+            raise InputDataError(
+                f"{label}: the archive is compressed with {named}, which cannot be unpacked here "
+                f"({', '.join(used[:5])}).",
+                f"{label}：压缩包使用了无法在此解压的压缩方式 {named}（{'、'.join(used[:5])}）。",
+                hint_en="Zip the files again with the standard Deflate method (the default zip setting; in 7-Zip "
+                        "choose Deflate, not Deflate64), and use the new archive.",
+                hint_zh="请用标准的 Deflate 压缩方式重新压缩（zip 的默认设置；7-Zip 中请选 Deflate 而不是 Deflate64），"
+                        "再使用新的压缩包。", details={"file": label, "methods": odd, "members": used[:20]})
     except InputDataError:
         zf.close()
         raise
@@ -146,10 +224,12 @@ def members(zf: zipfile.ZipFile, suffix: str) -> list[str]:
             if n.lower().endswith(suffix) and "__MACOSX/" not in n and not PurePosixPath(n).name.startswith("._")]
 
 
-def copy_member(zf: zipfile.ZipFile, name: str, target: Path) -> Path:
-    """Copy one member to ``target`` (a path we chose) and return it."""
-    with zf.open(name) as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+def copy_member(zf: zipfile.ZipFile, name: str, target: Path, label: str | None = None) -> Path:
+    """Copy one member to ``target`` (a path we chose) and return it; a member whose data is damaged is the
+    archive's (``label``, else its file name) :func:`damaged_error`."""
+    with member_reads(label or Path(str(zf.filename or "archive.zip")).name):
+        with zf.open(name) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
     return target
 
 

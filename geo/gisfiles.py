@@ -66,6 +66,10 @@ def read_layer(path: Path, kind: str, *, encoding=None, crs=None, known=()) -> L
             src = _unzip_kml(path, Path(tmp))
         else:
             src = path
+        if kind == "shapefile" and path.suffix.lower() == ".shp":  # a bare .shp: its .shx and .dbf beside it?
+            beside = {p.name.lower() for p in path.parent.glob(glob.escape(path.stem) + ".*")
+                      if p.stem == path.stem}
+            check_shapefile_parts(label, label, beside, path.stem, zipped=False)
         try:
             layers = [str(name) for name, _ in pyogrio.list_layers(src)]
             if kind in ("kml", "kmz"):  # each KML folder is a layer: a field export's points are all of them
@@ -552,16 +556,31 @@ def _unzip_shapefile(path: Path, tmp: Path) -> Path:
                              "Zip one layer per file.", "请每个压缩包只放一个图层。", members=shps)
         stem = shps[0][:-4]
         names = {n.lower(): n for n in zf.namelist()}
-        for ext in (".shx", ".dbf"):
-            if (stem + ext).lower() not in names:
-                raise file_error(path.name, f"{PurePosixPath(shps[0]).name} comes without its {ext} file.",
-                                 f"{PurePosixPath(shps[0]).name} 缺少同名的 {ext} 文件。",
-                                 "Zip every file of the layer (.shp, .shx, .dbf, .prj, .cpg).",
-                                 "请压缩该图层的全部文件（.shp、.shx、.dbf、.prj、.cpg）。")
+        check_shapefile_parts(path.name, PurePosixPath(shps[0]).name, names, stem)
         for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
             if (stem + ext).lower() in names:
-                archives.copy_member(zf, names[(stem + ext).lower()], tmp / f"layer{ext}")
+                archives.copy_member(zf, names[(stem + ext).lower()], tmp / f"layer{ext}", path.name)
     return tmp / "layer.shp"
+
+
+def check_shapefile_parts(label: str, shp: str, names, stem: str, *, zipped: bool = True) -> None:
+    """Refuse the Shapefile ``shp`` (its name) when its .shx or .dbf is missing: ``names`` are the lower-case names
+    of the files beside it (members of its zip, or of its folder), ``stem`` its name (path) without ``.shp``. A bare
+    .shp without them said GDAL's English ("Unable to open layer.shx"), a zipped one this (review of QA 35)."""
+    for ext in (".shx", ".dbf"):
+        if (stem + ext).lower() not in names:
+            if zipped:
+                raise file_error(label, f"{shp} comes without its {ext} file.", f"{shp} 缺少同名的 {ext} 文件。",
+                                 "Zip every file of the layer (.shp, .shx, .dbf, .prj, .cpg).",
+                                 "请压缩该图层的全部文件（.shp、.shx、.dbf、.prj、.cpg）。", missing=ext)
+            raise file_error(label, f"{shp} comes without its {ext} file: a Shapefile is several files of one name "
+                             "(.shp, .shx, .dbf, .prj, .cpg), and the .shp alone cannot be read.",
+                             f"{shp} 缺少同名的 {ext} 文件：Shapefile 由同名的多个文件（.shp、.shx、.dbf、.prj、.cpg）"
+                             "组成，仅有 .shp 文件无法读取。",
+                             "Zip every file of the layer (.shp, .shx, .dbf, .prj, .cpg) into one .zip and use "
+                             "the zip (or put them all in one folder).",
+                             "请把该图层的全部文件（.shp、.shx、.dbf、.prj、.cpg）压缩为一个 .zip 文件后使用"
+                             "（或把它们放在同一文件夹中）。", missing=ext)
 
 
 def _unzip_kml(path: Path, tmp: Path) -> Path:
@@ -571,5 +590,5 @@ def _unzip_kml(path: Path, tmp: Path) -> Path:
             raise file_error(path.name, "the KMZ holds no .kml document.", "KMZ 文件中没有 .kml 文档。",
                              "Export the points again as KML or KMZ.", "请重新导出为 KML 或 KMZ。")
         doc = next((k for k in kmls if PurePosixPath(k).name.lower() == "doc.kml"), kmls[0])
-        return archives.copy_member(zf, doc, tmp / "doc.kml")
+        return archives.copy_member(zf, doc, tmp / "doc.kml", path.name)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from geo import archives, gisfiles
 from geo.archives import check_file, file_error
-from geo.points import decode_text, encoding_label, utf16_without_bom
+from geo.points import decode_text, encoding_label, encoding_notes, utf16_without_bom
 
 #: Files larger than this are refused before they are read (bytes; tests lower it).
 MAX_BYTES = 200 * 1024 * 1024
@@ -160,6 +160,34 @@ def _sniff(head: bytes) -> str:
     return "text"
 
 
+#: The streams of a workbook saved with an open password (MS-OFFCRYPTO): the encrypted .xlsx and how it is
+#: encrypted, each named in the OLE file's directory in UTF-16LE with its terminating zero.
+_ENCRYPTED_STREAMS = tuple(n.encode("utf-16-le") + b"\0\0" for n in ("EncryptionInfo", "EncryptedPackage"))
+
+
+def encrypted_package(path) -> bool:
+    """Whether the OLE file ``path`` holds a password-protected workbook: its directory names both streams of
+    :data:`_ENCRYPTED_STREAMS`. A directory entry is 128 bytes, the name first and its length in bytes at byte 64,
+    and entries start at multiples of 128 in the file (the 512-byte header, then whole sectors): a cell's text
+    that happens to spell the name is not taken for one. Read 1 MB at a time (a multiple of 128: no entry is cut)."""
+    found = set()
+    with open(path, "rb") as fh:
+        base = 0
+        while len(found) < len(_ENCRYPTED_STREAMS):
+            block = fh.read(1 << 20)
+            if not block:
+                break
+            for name in _ENCRYPTED_STREAMS:
+                i = block.find(name)
+                while i >= 0:
+                    if (base + i) % 128 == 0 and block[i + 64:i + 66] == len(name).to_bytes(2, "little"):
+                        found.add(name)
+                        break
+                    i = block.find(name, i + 1)
+            base += len(block)
+    return len(found) == len(_ENCRYPTED_STREAMS)
+
+
 def _utf16_named(encoding: str | None) -> bool:
     """Whether ``encoding`` is UTF-16 (utf-16, utf-16le, UTF_16_BE ...)."""
     import codecs
@@ -274,6 +302,10 @@ def read_table(path, *, encoding: str | None = None, crs: str | None = None,
         looks = "text"  # --encoding utf-16 said so: its bytes are read as such (decode_text says if they are not)
     if looks == "empty" or (looks == "text" and blank_bytes(path, separators=b",;")):
         raise empty_file_error(label, size, what, separators=True, fix=empty_fix)
+    if looks == "ole" and kind in ("xlsx", "xls") and encrypted_package(path):
+        # Excel saves a workbook with an open password as an OLE file holding the encrypted .xlsx: it was said to
+        # be "an old .xls, give it the right extension" (review of QA 35)
+        raise archives.password_error(label, workbook=True)
     expected = "binary" if path.suffix.lower() == ".shp" else _EXPECT[kind]  # a bare .shp beside its .dbf
     if looks != expected and not (kind == "csv" and looks == "json"):
         en, zh = _LOOKS.get(looks, _LOOKS["binary"])
@@ -395,11 +427,11 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names,
     if bottom is not None:
         head = _combined_header(cells[top], cells[bottom])
         start = bottom + 1
-    names, seen = [], {}
-    for j, v in enumerate(head):
-        v = v or f"column{j + 1}"
-        seen[v] = seen.get(v, 0) + 1
-        names.append(v if seen[v] == 1 else f"{v}.{seen[v]}")
+    split = None if bottom is not None else _lonlat_split(head, cells[start:], merges, line_of[h], header_names)
+    if split:
+        j, lon, lat, _, _ = split
+        head[j], head[j + 1] = lon, lat
+    names = unique_names(head)
     body = [(line_of[i], cells[i]) for i in range(start, len(cells)) if any(cells[i])]
     frame = pd.DataFrame([r for _, r in body], columns=names, dtype=object) if body \
         else pd.DataFrame(columns=names, dtype=object)
@@ -416,7 +448,105 @@ def _frame_from_rows(raw: list[list], line_of: list[int], header_names,
     out.attrs["header_cells"] = RowList(head)
     if bottom is not None:
         out.attrs["header_span"] = (line_of[top], line_of[bottom])
+    if split:
+        out.attrs["lonlat_split"] = split
     return out, [n for n, _ in body], line_of[top]
+
+
+def unique_names(head) -> list[str]:
+    """A name for each header cell (``column3`` for an empty one), a repeated name numbered ``X.2``, ``X.3`` ... with
+    the first number no other cell uses: 备注, 备注, 备注.2 gave two columns 备注.2, and one name then selected two
+    columns at once (an uncaught ValueError in the register, review of QA 35)."""
+    written = {v for v in head if v}
+    names, used = [], set()
+    for j, v in enumerate(head):
+        base = v or f"column{j + 1}"
+        name, k = base, 1
+        while name in used or (name != v and name in written):  # (a name another cell has is not given)
+            k += 1
+            name = f"{base}.{k}"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+#: The heading of one column holding both coordinates, in English (planner.register_columns' lonlat field): its
+#: two halves are named lon and lat (:func:`_lonlat_split`).
+_PAIR_EN = ("lonlat", "lnglat", "coordinates")
+#: Two numbers in one cell (110.78,32.65): a cell of lon and lat both, which no second column is needed for.
+_TWO_NUMBERS = re.compile(r"\d\s*[,，;；/|]\s*[-+]?\.?\d|\d\s+[-+]?\.?\d")
+
+
+def _pair_names(text: str) -> tuple[str, str] | None:
+    """(lon heading, lat heading) for a heading of lon and lat together: 经纬度 → 经度, 纬度; 百度坐标 → 百度经度,
+    百度纬度 (so that the datum it names is read still); lonlat (GCJ02) → lon (GCJ02), lat (GCJ02); else None."""
+    text = str(text).strip()
+    bare = header_keys(text)[-1]
+    if bare in _PAIR_EN:
+        qualifier = text[len(re.split(r"[(（\[【]", text, maxsplit=1)[0]):]
+        return "lon" + qualifier, "lat" + qualifier
+    if "经纬度" in text:
+        return text.replace("经纬度", "经度", 1), text.replace("经纬度", "纬度", 1)
+    if "坐标" in text:
+        before, _, after = text.rpartition("坐标")
+        return before + "经度" + after, before + "纬度" + after
+    return None
+
+
+def _lonlat_split(head: list[str], body: list[list[str]], merges, line: int,
+                  header_names) -> tuple[int, str, str, bool, str] | None:
+    """A heading of lon and lat together (经纬度) over two columns, lon in the first and lat in the second:
+    (its column index, the lon and lat headings the two are read under, whether the workbook merges the heading
+    over exactly these two columns, the heading as written); None when there is none.
+
+    The heading is merged over them in a workbook (``merges`` of the header row ``line``), or followed by a column
+    without heading (the same sheet saved as CSV). Read as one column, each row was refused "经纬度 '110.78' holds
+    one number", with an "extra separator" note for the lat and the column named column4 (review of QA 35). Not
+    when a cell under it holds two numbers (the column is lon and lat already), nor when the next column is empty;
+    without a merge, only when some row has a plain number in both."""
+    for j in range(len(head) - 1):
+        if not head[j] or head[j + 1] or not _known(head[j], header_names):
+            continue
+        names = _pair_names(head[j])
+        if names is None or not all(_known(n, header_names) for n in names):
+            continue
+        merged = any(r1 == r2 == line and (c1, c2) == (j + 1, j + 2) for r1, c1, r2, c2 in merges)
+        across = any(r1 <= line <= r2 and c1 <= j + 1 <= c2 and (c1, c2) != (j + 1, j + 2) for r1, c1, r2, c2 in merges)
+        first = [r[j] for r in body if len(r) > j + 1 and any(r)]
+        second = [r[j + 1] for r in body if len(r) > j + 1 and any(r)]
+        if across or any(_TWO_NUMBERS.search(v) for v in first) or not any(second):
+            continue
+        if not merged and not any(_number(a) and _number(b) for a, b in zip(first, second)):
+            continue
+        return j, names[0], names[1], merged, head[j]
+    return None
+
+
+def _number(text: str) -> bool:
+    try:
+        return math.isfinite(float(str(text).replace(",", "")))
+    except ValueError:
+        return False
+
+
+def _lonlat_note(split) -> list[tuple[str, str]]:
+    """(zh, en) saying how a heading of lon and lat over two columns was read (:func:`_lonlat_split`)."""
+    if not split:
+        return []
+    from openpyxl.utils import get_column_letter
+
+    j, lon, lat, merged, heading = split
+    a, b = get_column_letter(j + 1), get_column_letter(j + 2)
+    if merged:
+        zh = f"表头“{heading}”合并了 {a}、{b} 两列：{a} 列读作“{lon}”，{b} 列读作“{lat}”"
+        en = (f"the heading '{heading}' is merged over columns {a} and {b}: column {a} was read as the longitude "
+              f"('{lon}') and column {b} as the latitude ('{lat}')")
+    else:
+        zh = f"表头“{heading}”之后的一列（第 {j + 2} 列）没有列名：“{heading}”下的一列读作“{lon}”，其后一列读作“{lat}”"
+        en = (f"the column after the heading '{heading}' (column {j + 2}) has no heading: the column under "
+              f"'{heading}' was read as the longitude ('{lon}') and the next as the latitude ('{lat}')")
+    return [(zh + "；如顺序相反，请把两列的列名改为“纬度”“经度”后重新上传",
+             en + "; if they are the other way round, head the two columns lat and lon and upload again")]
 
 
 def _known(text: str, header_names) -> bool:
@@ -603,8 +733,9 @@ def _read_csv(path: Path, encoding, header_names, what: str = "", empty_fix=None
                          "文件是空的：只有分隔符和空白，没有表头或数据行。", en, zh)
     beyond = list(frame.attrs.get("beyond_header") or [])
     return Table(frame, rows, "csv", path.name, encoding=encoding_label(enc), header_row=header,
-                 notes=_header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
-                 + _beyond_header_note(beyond),
+                 notes=encoding_notes(enc)  # (Big5: detected by its text alone, and not offered to choose)
+                 + _header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
+                 + _lonlat_note(frame.attrs.get("lonlat_split")) + _beyond_header_note(beyond),
                  beyond_lines=beyond)
 
 
@@ -737,31 +868,51 @@ def too_many_rows(label: str, where_en: str, where_zh: str, *, workbook: bool, *
 
 
 def _read_excel(path: Path, kind: str, header_names, what: str = "", empty_fix=None) -> Table:
-    merges = {}
+    merges, hidden_tabs = {}, set()
     if kind == "xlsx":
         with archives.open_checked(path, workbook=True) as zf:  # a workbook is a zip: same limits as any upload
-            _refuse_long_sheets(zf, path.name)  # a sheet far too long: refused before it is read
-            # merged cells (pandas reads a merged cell's value in its first cell only) tell a two-row header
-            try:
-                merges = {name: merged_cells(zf, member) for name, member in _sheet_parts(zf)}
-            except (KeyError, OSError, zipfile.BadZipFile):
-                merges = {}
+            # a member whose data is damaged (a bad CRC, a cut-off stream) is said so, not an uncaught zlib.error
+            with archives.member_reads(path.name, workbook=True):
+                _refuse_long_sheets(zf, path.name)  # a sheet far too long: refused before it is read
+                # merged cells (pandas reads a merged cell's value in its first cell only) tell a two-row header
+                try:
+                    merges = {name: merged_cells(zf, member) for name, member in _sheet_parts(zf)}
+                except (KeyError, OSError, zipfile.BadZipFile):
+                    merges = {}
+                hidden_tabs = hidden_sheets(zf)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
+        source = path
+        if kind == "xls":  # (opened here to see which sheets are hidden; pandas reads the cells of the same book)
+            import xlrd
+
+            source = xlrd.open_workbook(path)
+            hidden_tabs = {s.name for s in source.sheets() if s.visibility}
+        sheets = pd.read_excel(source, sheet_name=None, header=None, dtype=object,
                                engine="openpyxl" if kind == "xlsx" else "xlrd")
     except ImportError as exc:
         raise file_error(path.name, "old .xls workbooks cannot be read on this installation.",
                          "本系统无法读取旧版 .xls 工作簿。", "Open it in Excel and save it as .xlsx.",
                          "请用Excel打开并另存为 .xlsx 格式。") from exc
     except Exception as exc:  # openpyxl/xlrd raise many types for damaged workbooks
-        raise file_error(path.name, f"cannot read the workbook ({exc}).", f"无法读取Excel工作簿（{exc}）。",
-                         "Open it in Excel and save it again as .xlsx.", "请用Excel打开并重新另存为 .xlsx 格式。") from exc
-    best, data_sheets = None, []
+        # (their English, "Expected 'little-endian' marker", was put inside the Chinese message: review of QA 35)
+        if "encrypted" in str(exc).lower():  # xlrd: "Workbook is encrypted" (an .xls with an open password)
+            raise archives.password_error(path.name, workbook=True) from exc
+        raise archives.damaged_error(path.name, exc, workbook=True, ext=f".{kind}") from exc
+    parsed = []
     for name, sheet in sheets.items():
         raw = sheet.astype(object).where(sheet.notna(), None).values.tolist()
         frame, rows, header = _frame_from_rows(raw, list(range(1, len(raw) + 1)), header_names,
                                                merges.get(str(name), ()))
         known = sum(1 for c in frame.columns if set(header_keys(c)) & header_names)
+        parsed.append((name, frame, rows, header, known))
+    # a hidden sheet (a template's lists for its drop-downs: 类型, 县区, 乡镇) is not read when a shown sheet holds
+    # data rows: it was counted as a second sheet of data, and the workbook refused with the advice to copy its rows
+    # into the data sheet (review of QA 35). A workbook whose data is in hidden sheets only is read as before.
+    shown = [x for x in parsed if str(x[0]) not in hidden_tabs]
+    use = shown if any(known >= 2 and len(frame) for _, frame, _, _, known in shown) else parsed
+    left_hidden = [str(x[0]) for x in parsed if str(x[0]) in hidden_tabs and x[1].shape[1]] if use is shown else []
+    best, data_sheets = None, []
+    for name, frame, rows, header, known in use:
         if frame.shape[1] and (best is None or known > best[0]):
             best = (known, name, frame, rows, header)
         if known >= 2 and len(frame):
@@ -793,10 +944,12 @@ def _read_excel(path: Path, kind: str, header_names, what: str = "", empty_fix=N
     _, name, frame, rows, header = best
     for c in frame.columns:  # Excel stores whole numbers as 420302001.0
         frame[c] = [_cell(v) for v in frame[c]]
-    others = [str(n) for n in sheets if n != name]
+    others = [str(x[0]) for x in use if x[0] != name]
     notes = [(f"读取工作表“{name}”（其余工作表没有可导入的数据：{'、'.join(others)}）",
               f"read sheet '{name}' (the other sheets hold nothing to import: {', '.join(others)})")] if others else []
+    notes += _hidden_sheets_note(left_hidden, str(name))
     notes += _header_span_note(frame.attrs.get("header_span"), frame.attrs.get("header_cells") or ())
+    notes += _lonlat_note(frame.attrs.get("lonlat_split"))
     beyond = list(frame.attrs.get("beyond_header") or [])
     notes += _beyond_header_note(beyond)
     formulas = _uncached_formulas(path, name, header, rows, list(frame.attrs.get("header_cells") or [])) \
@@ -806,6 +959,33 @@ def _read_excel(path: Path, kind: str, header_names, what: str = "", empty_fix=N
     notes += hidden_notes(hidden, hidden_cols)
     return Table(frame, rows, kind, path.name, layer=str(name), header_row=header, notes=notes,
                  beyond_lines=beyond, formula_cells=formulas, hidden_lines=hidden, hidden_columns=hidden_cols)
+
+
+def hidden_sheets(zf) -> set[str]:
+    """The names of a workbook's hidden sheets (hidden or "very hidden": ``<sheet name="字典" state="hidden"/>`` in
+    its xl/workbook.xml, member of the zip ``zf``); none when that cannot be read (it is read again by pandas)."""
+    from xml.etree import ElementTree
+
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return set()
+    return {str(el.get("name")) for el in book.iter() if el.tag.endswith("}sheet") and el.get("name")
+            and (el.get("state") or "visible") != "visible"}
+
+
+def _hidden_sheets_note(names: list[str], read: str) -> list[tuple[str, str]]:
+    """(zh, en) saying that the hidden sheets ``names`` were not read, ``read`` being the sheet that was."""
+    if not names:
+        return []
+    one = len(names) == 1
+    zh = "、".join(f"“{n}”" for n in names[:10]) + ("等" if len(names) > 10 else "")
+    en = ", ".join(f"'{n}'" for n in names[:10]) + (" ..." if len(names) > 10 else "")
+    return [(f"隐藏的工作表{zh}未读取（模板常用隐藏的工作表存放下拉列表的选项）；如其中有要导入的数据，请取消隐藏，"
+             f"把数据行复制到工作表“{read}”后重新上传",
+             f"the hidden {'sheet' if one else 'sheets'} {en} {'was' if one else 'were'} not read (templates keep "
+             f"the options of their drop-down lists in hidden sheets); if {'it holds' if one else 'they hold'} rows "
+             f"to import, unhide {'it' if one else 'them'}, copy the rows into sheet '{read}' and upload again")]
 
 
 def hidden_parts(zf, member: str) -> tuple[set[int], set[int]]:
@@ -868,7 +1048,7 @@ def _hidden_cells(path: Path, sheet: str, frame: pd.DataFrame,
             if member is None:
                 return [], []
             hidden_rows, hidden_cols = hidden_parts(zf, member)
-    except (KeyError, OSError, zipfile.BadZipFile):
+    except (KeyError, OSError, *archives.DAMAGED):  # (a damaged sheet was refused as such before it was read)
         return [], []
     if not hidden_rows and not hidden_cols:
         return [], []
@@ -930,7 +1110,8 @@ def _uncached_formulas(path: Path, sheet, header: int, rows: list[int],
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    with zipfile.ZipFile(path) as z:  # most workbooks have no formula at all: skip the second read
+    with zipfile.ZipFile(path) as z, archives.member_reads(path.name, workbook=True):
+        # most workbooks have no formula at all: skip the second read
         if not any(b"<f" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")):
             return []
     wanted = set(rows)
