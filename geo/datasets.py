@@ -1857,7 +1857,58 @@ def _check_population(table, villages: gpd.GeoDataFrame) -> pd.DataFrame:
     if dup:
         raise InputDataError(f"Duplicate codes in the population table: {dup[:10]}.",
                              f"人口表代码重复：{dup[:10]}。", details={"duplicates": dup})
+    _check_band_order(df)
     return df.sort_values("code").reset_index(drop=True)
+
+
+#: The population bands from the narrowest to the widest: each row must hold 80+ <= 65+ <= 60+ <= total.
+BAND_ORDER = ("aged_80", "aged_65", "aged_60", "population")
+_BAND_WORDS = {"aged_80": ("80岁以上", "aged 80+"), "aged_65": ("65岁以上", "aged 65+"),
+               "aged_60": ("60岁以上", "aged 60+"), "population": ("总人口", "total population")}
+
+
+def _check_band_order(df: pd.DataFrame) -> None:
+    """Refuse rows whose bands break 80+ <= 65+ <= 60+ <= total (QA 36: such a row was taken, and every
+    analysis counted more people aged 80+ than aged 60+ there). Only the bands the table gives: a band it does not
+    give stays derived, and is kept within the given ones when applied (:func:`_apply_population`)."""
+    given = [b for b in BAND_ORDER if b in df]
+    vals = {b: df[b].to_numpy(float) for b in given}
+    broken: dict[int, list[tuple[str, str]]] = {}
+    for lo, hi in zip(given, given[1:]):
+        for i in np.flatnonzero(vals[lo] > vals[hi]):
+            broken.setdefault(int(i), []).append((lo, hi))
+    if not broken:
+        return
+
+    def fig(b: str, i: int, lang: str) -> str:
+        return f"{_BAND_WORDS[b][0 if lang == 'zh' else 1]} {int(vals[b][i]):,}"
+
+    rows = sorted(broken)
+    codes = [str(df["code"].iloc[i]) for i in rows]
+    said_zh = "；".join(f"数据第 {i + 1} 行（代码 {codes[k]}）："
+                       + "，".join(f"{fig(lo, i, 'zh')} 多于 {fig(hi, i, 'zh')}" for lo, hi in broken[i])
+                       for k, i in enumerate(rows[:10]))
+    said_en = "; ".join(f"data row {i + 1} (code {codes[k]}): "
+                        + ", ".join(f"{fig(lo, i, 'en')} is more than {fig(hi, i, 'en')}" for lo, hi in broken[i])
+                        for k, i in enumerate(rows[:10]))
+    more_zh = f"；共 {len(rows):,} 行" if len(rows) > 10 else ""
+    more_en = f"; {len(rows):,} rows in all" if len(rows) > 10 else ""
+    raise InputDataError(
+        f"The population table has {len(rows):,} row(s) whose age bands do not nest "
+        f"(aged 80+ <= aged 65+ <= aged 60+ <= total population): {said_en}{more_en}.",
+        f"人口表有 {len(rows):,} 行各年龄段人数不符合 80岁以上 ≤ 65岁以上 ≤ 60岁以上 ≤ 总人口：{said_zh}{more_zh}。",
+        hint_en="Correct those rows in the table and import it again: people aged 80+ are also counted in aged 65+ "
+                "and aged 60+, and all of them in the total population (check that no two columns are swapped).",
+        hint_zh="请在表中更正这些行后重新导入：80岁以上老人也计入65岁以上和60岁以上人数，各年龄段都计入总人口"
+                "（请检查是否有两列填反）。",
+        details={"codes": codes, "rows": [i + 1 for i in rows]})
+
+
+def population_quality_column(band: str) -> str:
+    """The villages' column saying where their ``band`` figures come from ("official": a planner's population table
+    gave that band; else the layer's ``population_quality``). A table may give some bands only (aged 60+ alone):
+    its other bands stay derived (QA 36: the whole row was marked official, and 示意 dropped for aged-80+ types)."""
+    return f"population_quality_{band}"
 
 
 def empty_marks() -> pd.DataFrame:
@@ -1915,9 +1966,32 @@ def _apply_population(vills: gpd.GeoDataFrame, towns: gpd.GeoDataFrame, table: p
     """Planner-supplied village populations, and township sums recomputed from them (counties keep the census)."""
     vills, towns = vills.copy(), towns.copy()
     table = table[table["code"].isin(vills.index)].set_index("code")
-    for b in [b for b in POP_BANDS if b in table]:
-        vills.loc[table.index, b] = table[b].astype(vills[b].dtype).values
-    vills.loc[table.index, "population_quality"] = "official"
+    given = [b for b in POP_BANDS if b in table]
+    before = (vills["population_quality"] if "population_quality" in vills
+              else pd.Series("derived", index=vills.index)).astype(object)
+    for b in POP_BANDS:
+        col = population_quality_column(b)
+        if col not in vills:
+            vills[col] = before
+        if b in given:
+            vills.loc[table.index, b] = table[b].astype(vills[b].dtype).values
+            vills.loc[table.index, col] = "official"
+    # the row as a whole is official only when the table gave every band; the bands say which are (per band above)
+    vills.loc[table.index, "population_quality"] = "official" if len(given) == len(POP_BANDS) else "mixed"
+    # a band the table did not give stays derived, but within the counted ones (80+ <= 65+ <= 60+ <= total): a
+    # derived 65+ above a counted 60+ would have every analysis count more people aged 65+ than aged 60+ there
+    rows = vills.loc[table.index]
+    for k, b in enumerate(BAND_ORDER):
+        if b in given or b not in vills:
+            continue
+        lower = [rows[x].to_numpy(float) for x in BAND_ORDER[:k] if x in given]
+        upper = [rows[x].to_numpy(float) for x in BAND_ORDER[k + 1:] if x in given]
+        v = rows[b].to_numpy(float)
+        if lower:
+            v = np.maximum(v, np.max(lower, axis=0))
+        if upper:
+            v = np.minimum(v, np.min(upper, axis=0))
+        vills.loc[table.index, b] = v.astype(vills[b].dtype)
     touched = set(vills.loc[table.index, "township_code"])
     sums = vills.groupby("township_code")[list(POP_BANDS)].sum()
     for code in touched:

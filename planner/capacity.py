@@ -35,6 +35,7 @@ from geo.errors import InputDataError
 from geo.regions import Region
 from planner.coverage import county_names_en, existing_facilities, records
 from planner.facility_types import FacilityType, bed_standard, get_type, load_facility_types
+from planner.sites import population_derived
 
 LEVELS = ("township", "county", "city")
 
@@ -398,13 +399,13 @@ def analyse_capacity(region: Region, type_key: str | FacilityType, *, facilities
     return CapacityReport(key=ft.key, name_zh=ft.name_zh, name_en=ft.name_en, field=spec.field, basis=spec.basis,
                           per_1000=spec.per_1000, source=spec.source, source_zh=spec.source_zh,
                           by_township=by_t, by_county=by_c, citywide=city, types=[ft.key],
-                          synthetic_inputs=synthetic or _derived(people), capacities_synthetic=synthetic)
+                          synthetic_inputs=synthetic or _derived(people, spec.basis), capacities_synthetic=synthetic)
 
 
-def _derived(people: pd.DataFrame) -> bool:
-    """Whether the demand rests on derived (not counted) village populations (示意)."""
-    q = people.get("population_quality")
-    return bool(q is not None and (q.astype(str) != "official").any())
+def _derived(people: pd.DataFrame, band: str | None = None) -> bool:
+    """Whether the demand rests on derived (not counted) village populations of ``band`` (示意): the rule the
+    coverage and the proposals apply too (planner.sites.population_derived)."""
+    return population_derived(people, band)
 
 
 def bed_types() -> list[FacilityType]:
@@ -440,5 +441,6 @@ def analyse_beds(region: Region, *, facilities: gpd.GeoDataFrame | None = None,
                           field="beds", basis=std["basis"], per_1000=float(std["per_1000"]),
                           source=std.get("source", ""), source_zh=std.get("source_zh", ""),
                           by_township=by_t, by_county=by_c, citywide=city, types=[t.key for t in types],
-                          synthetic_inputs=synthetic or _derived(region.villages), capacities_synthetic=synthetic,
+                          synthetic_inputs=synthetic or _derived(region.villages, std["basis"]),
+                          capacities_synthetic=synthetic,
                           sample_types=sample if len(sample) < len([f for f in frames if len(f)]) else [])

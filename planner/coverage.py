@@ -184,9 +184,17 @@ class Coverage:
         return bool(self.register_sample or (len(f) and f["synthetic"].astype(bool).any()))
 
     @property
+    def population_derived(self) -> bool:
+        """The people it counts (a population-weighted type's) are derived figures, not counts (示意): the rule
+        the capacity analysis applies (planner.sites.population_derived), per demand unit."""
+        u = self.units
+        return bool("population_derived" in u and u["population_derived"].fillna(True).astype(bool).any())
+
+    @property
     def synthetic_inputs(self) -> bool:
-        """Anything it is measured on is synthetic or approximate (示意): the demand units or the facilities."""
-        return bool(self.units["synthetic"].any() or self.facilities_synthetic)
+        """Anything it is measured on is synthetic or approximate (示意): the demand units' places or the people they
+        count (QA 36: official village points with derived populations were reported as counts), or the facilities."""
+        return bool(self.units["synthetic"].any() or self.population_derived or self.facilities_synthetic)
 
     def to_dict(self, *, lang: str = "zh", units: bool = False) -> dict:
         out = {
@@ -201,6 +209,7 @@ class Coverage:
             "facilities": int(len(self.facilities)),
             "synthetic_inputs": self.synthetic_inputs,
             "facilities_synthetic": self.facilities_synthetic,
+            "population_derived": self.population_derived,
         }
         if units:
             out["units"] = records(self.units.drop(columns=["geometry", "area"]))

@@ -28,9 +28,8 @@ import pandas as pd
 from geo import settings
 from geo.errors import Cancelled, InfeasibleError, InputDataError
 from geo.regions import Region
-from geo.travel import travel_costs
 from planner.coverage import (QUANTILE_KEYS, county_names_en, covered_matrix, existing_facilities,
-                              summarize, unit_costs, weighted_quantiles, records)
+                              summarize, unit_costs, unit_travel, weighted_quantiles, records)
 from planner.facility_types import MODELS, FacilityType, get_type
 from planner.models import LSCP, MCLP, PCenter, PMedian
 from planner.rationale import readable_infeasible, site_reasons, uncovered_explanation
@@ -858,9 +857,11 @@ def _nearest_existing(chosen: gpd.GeoDataFrame, inst: Instance, req: Request, *,
     if not (len(inst.existing) and len(chosen)):
         return np.full(len(chosen), None), np.full(len(chosen), None), np.full(len(chosen), np.inf)
     ex_pts = inst.candidates.loc[inst.is_existing]
-    tm = travel_costs(chosen.geometry, ex_pts.geometry, mode=req.mode, unit=req.ftype.unit, graph=graph,
-                      urban=np.zeros(len(chosen), bool), params=travel_params)
-    d = np.asarray(tm.to_dense(), float)
+    # the distance coverage measures (planner.coverage.unit_travel: its method, and the site's place urban or
+    # rural), not the rural detour and speed: QA 36, an urban day-care site's was 23% longer than coverage's
+    # figure, beside a 1 km standard
+    here = chosen if "urban" in chosen else chosen.assign(urban=False)
+    d, _, _ = unit_travel(here, ex_pts, req.ftype, mode=req.mode, graph=graph, params=travel_params)
     k = np.argmin(d, axis=1)
     cost = d[np.arange(len(chosen)), k]
     # a site that reaches no existing facility (off the road network) has no nearest one: argmin over
@@ -976,7 +977,8 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
     sites = sites_table(req, inst, out, graph=graph, travel_params=travel_params)
     off_network = None if inst.is_estimate else ~np.isfinite(inst.costs).any(axis=1)
     explanation = uncovered_explanation(ftype, req.model, req.p, inst.units, inst.cover, is_existing,
-                                        out.order, inst.groups, out.after_cover, off_network=off_network)
+                                        out.order, inst.groups, out.after_cover, off_network=off_network,
+                                        marks=inst.marks)
     if req.model != "lscp" and idle.any():
         n, k = int(idle.sum()), len(out.order)
         explanation = {**explanation, "idle_sites": n,
@@ -1024,7 +1026,11 @@ def explain(region: Region, req: Request, inst: Instance, res, *, graph=None, tr
 
 def _synthetic(inst: Instance) -> bool:
     """Whether anything the proposal was solved on is synthetic or approximate (示意): the demand
-    units (synthetic villages, approximate townships), the register, or the candidate sites."""
+    units (synthetic villages, approximate townships, or the derived populations they weigh: QA 36, as the
+    capacity analysis says of them), the register, or the candidate sites."""
+    u = inst.units
+    if "population_derived" in u and len(u) and bool(u["population_derived"].fillna(True).astype(bool).any()):
+        return True
     return any(bool(df["synthetic"].fillna(True).astype(bool).any())
                for df in (inst.units, inst.existing, inst.candidates) if "synthetic" in df and len(df))
 

@@ -171,36 +171,44 @@ def site_reasons(ftype: FacilityType, model: str, sites: pd.DataFrame, *,
 # --------------------------------------------------------------------------- #
 def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFrame, cover: np.ndarray,
                           is_existing: np.ndarray, chosen: np.ndarray, groups: np.ndarray,
-                          after_cover: np.ndarray, off_network: np.ndarray | None = None) -> dict:
+                          after_cover: np.ndarray, off_network: np.ndarray | None = None,
+                          marks: np.ndarray | None = None) -> dict:
     """Why units stay uncovered after the proposal, counted by cause, in both languages.
 
     Causes: off the road network (network mode: farther than 1 km from the
     roads, or on a part not joined to any site; ``off_network`` per unit); no
     candidate site (nor existing facility) within the standard at all; only
-    candidates in townships that already got their one new site
-    (one-per-township types); or coverable by an unchosen candidate, which is
-    the model's choice at this number of sites.
+    candidates the planner marked forbidden reach them (``marks``, per column:
+    "forbidden", "required" or ""); only candidates in townships that already got
+    their one new site (one-per-township types); or coverable by an unchosen
+    candidate, which is the model's choice at this number of sites.
     """
     w = units["weight"].to_numpy(float)
     unc = ~after_cover
-    out = {"uncovered_units": int(unc.sum()), "off_network": 0, "no_candidate": 0, "one_per_township": 0,
-           "not_chosen": 0, "explanation_zh": "", "explanation_en": ""}
+    out = {"uncovered_units": int(unc.sum()), "off_network": 0, "no_candidate": 0, "forbidden_only": 0,
+           "one_per_township": 0, "not_chosen": 0, "explanation_zh": "", "explanation_en": ""}
     if not unc.any():
         return out
     reachable = cover.any(axis=1)
     # a unit no site can reach on the roads is not a matter of candidates or standards
     off = unc & ~reachable & (np.zeros(len(unc), bool) if off_network is None else np.asarray(off_network, bool))
     no_cand = unc & ~reachable & ~off
-    usable = ~is_existing.copy()
+    forbidden = (np.zeros(cover.shape[1], bool) if marks is None
+                 else np.asarray(marks, dtype=object) == "forbidden")
+    # reached only by candidates the planner forbade: more sites or LSCP cannot reach them either (QA 36: "add
+    # sites, or use LSCP" was said, and both were refused)
+    forbidden_only = unc & reachable & ~cover[:, ~forbidden].any(axis=1)
+    usable = ~is_existing.copy() & ~forbidden
     if ftype.one_per_township and len(chosen):
         usable &= ~np.isin(groups, groups[chosen])
     usable[chosen] = False
-    blocked = unc & reachable & ~cover[:, usable].any(axis=1)
+    blocked = unc & reachable & ~forbidden_only & ~cover[:, usable].any(axis=1)
     if not ftype.one_per_township:
         blocked[:] = False
-    not_chosen = unc & reachable & ~blocked
+    not_chosen = unc & reachable & ~forbidden_only & ~blocked
     n0, n1, n2, n3 = int(off.sum()), int(no_cand.sum()), int(blocked.sum()), int(not_chosen.sum())
-    out.update(off_network=n0, no_candidate=n1, one_per_township=n2, not_chosen=n3)
+    nf = int(forbidden_only.sum())
+    out.update(off_network=n0, no_candidate=n1, forbidden_only=nf, one_per_township=n2, not_chosen=n3)
     wl = WEIGHT_LABEL.get(ftype.weight)
     head_zh = f"新建后仍有{units_text(int(unc.sum()), ftype, 'zh')}未覆盖"
     head_en = f"After the proposal {units_text(int(unc.sum()), ftype, 'en')} remain uncovered"
@@ -228,6 +236,16 @@ def uncovered_explanation(ftype: FacilityType, model: str, p, units: pd.DataFram
                         "需提高服务标准或增加候选点位")
         parts_en.append(f"{units_text(n1, ftype, 'en')} {'has' if n1 == 1 else 'have'} no candidate site {where_en}, "
                         f"e.g. {names_en}: raise the standard or add candidate sites")
+    if nf:
+        rows = [r for _, r in units.loc[forbidden_only].iterrows()]
+        names_zh = _name_list([unit_label(r, "zh") for r in rows], "zh", 3)
+        names_en = _name_list([unit_label(r, "en") for r in rows], "en", 3)
+        parts_zh.append(f"{units_text(nf, ftype, 'zh')}在{where_zh}只有规划人员标为禁选的候选点位，如{names_zh}；"
+                        "增加新建数量或改用其他模型都不能覆盖，需取消禁选标记或在附近增加候选点位")
+        parts_en.append(f"{units_text(nf, ftype, 'en')} can be reached {where_en} only by candidates the planner "
+                        f"marked forbidden, e.g. {names_en}: more sites or another model cannot cover "
+                        f"{'it' if nf == 1 else 'them'}; lift the mark, or add candidate sites near "
+                        f"{'it' if nf == 1 else 'them'}")
     if n2:
         parts_zh.append(f"{units_text(n2, ftype, 'zh')}只能由已有新址的乡镇内其他点位覆盖（每个乡镇最多新建一处）")
         parts_en.append(f"{units_text(n2, ftype, 'en')} could only be covered from townships that already "

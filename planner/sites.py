@@ -12,7 +12,8 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.regions import Region
+from geo.datasets import population_quality_column
+from geo.regions import POP_BANDS, Region
 from planner.facility_types import FacilityType
 
 COLUMNS = ["id", "name", "kind", "township_code", "township_name", "county_code", "county_name",
@@ -39,6 +40,37 @@ def not_official(table: pd.DataFrame, column: str) -> pd.Series | bool:
     return table[column].astype(str).str.strip().str.lower().ne("official").to_numpy()
 
 
+#: Population qualities that are counts, not estimates: a planner's table ("official"), the census (a county's).
+COUNTED = ("official", "census")
+
+
+def derived_rows(table: pd.DataFrame, band: str | None = None) -> np.ndarray:
+    """Per row of ``table`` (villages, townships, counties): whether its ``band`` figure is derived (示意), not
+    counted. The band's own quality column (geo.datasets.population_quality_column: a population table may give
+    some bands only) where there is one, else ``population_quality``; a table without either says nothing, so
+    nothing is taken as derived (a hand-made region)."""
+    col = population_quality_column(band) if band else None
+    if col and col in table:
+        q = table[col]
+    elif "population_quality" in table:
+        q = table["population_quality"]
+    else:
+        return np.zeros(len(table), bool)
+    return ~q.astype(str).str.strip().str.lower().isin(COUNTED).to_numpy()
+
+
+def population_derived(table: pd.DataFrame, band: str | None = None) -> bool:
+    """Whether any of ``table``'s ``band`` figures is derived (示意): the one rule of the capacity analysis
+    (planner.capacity), the coverage and the proposals, so that the same inputs are 示意 in all of them (QA 36:
+    the coverage of derived village populations was not, the capacity analysis was)."""
+    return bool(derived_rows(table, band).any())
+
+
+def _derived_by_band(table: pd.DataFrame) -> dict:
+    """``derived_<band>`` columns of a demand-point frame: per row, whether its figure of that band is derived."""
+    return {f"derived_{b}": derived_rows(table, b) for b in POP_BANDS}
+
+
 def _county_seats(region: Region) -> gpd.GeoDataFrame:
     c = region.counties
     pts = gpd.GeoSeries(shapely.points(c["seat_lon"], c["seat_lat"]), index=c.index, crs=settings.STORAGE_CRS)
@@ -50,17 +82,26 @@ def _county_seats(region: Region) -> gpd.GeoDataFrame:
         "county_code": c["code"], "urban": True, "synthetic": not_official(c, "seat_quality"),
         "area": c.geometry,
         **{b: c[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+        **_derived_by_band(c),  # the census: counted
     }, geometry=pts, crs=settings.STORAGE_CRS)
 
 
 def _township_seats(region: Region) -> gpd.GeoDataFrame:
     t = region.townships
+    # a township's people are its villages' (summed, geo.datasets): derived where any of its villages' are; a
+    # township without villages keeps its own flag
+    v = region.villages
+    derived = {}
+    for b in POP_BANDS:
+        by_town = pd.Series(derived_rows(v, b), index=v.index).groupby(v["township_code"]).any()
+        own = pd.Series(derived_rows(t, b), index=t.index)
+        derived[f"derived_{b}"] = by_town.reindex(t.index).fillna(own).astype(bool).to_numpy()
     return gpd.GeoDataFrame({
         "id": "seat-" + t["code"], "name": t["name"] + "驻地",
         "kind": "township_seat", "township_code": t["code"], "county_code": t["county_code"],
         # a township seat is derived (seat_method), never imported: official only if a seat_quality says so
         "urban": t["kind_group"] == "urban", "synthetic": not_official(t, "seat_quality"), "area": t.geometry,
-        **{b: t[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+        **{b: t[b] for b in ("population", "aged_60", "aged_65", "aged_80")}, **derived,
     }, geometry=shapely.points(t["seat_lon"], t["seat_lat"]), crs=settings.STORAGE_CRS)
 
 
@@ -71,6 +112,7 @@ def _villages(region: Region) -> gpd.GeoDataFrame:
         "id": v["code"], "name": v["name"], "kind": v["kind"], "township_code": v["township_code"],
         "county_code": v["county_code"], "urban": v["urban"].astype(bool),
         "synthetic": not_official(v, "location_quality"), "area": area, **{b: v[b] for b in ("population", "aged_60", "aged_65", "aged_80")},
+        **_derived_by_band(v),
     }, geometry=v.geometry.values, crs=settings.STORAGE_CRS)
 
 
@@ -80,7 +122,7 @@ def _scenic(region: Region) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({
         "id": s["id"], "name": s["name"], "kind": "scenic_area", "township_code": s["township_code"],
         "county_code": s["county_code"], "urban": False, "synthetic": not_official(s, "location_quality"), "area": area,
-        "population": 0, "aged_60": 0, "aged_65": 0, "aged_80": 0,
+        "population": 0, "aged_60": 0, "aged_65": 0, "aged_80": 0, **{f"derived_{b}": False for b in POP_BANDS},
     }, geometry=s.geometry.values, crs=settings.STORAGE_CRS)
 
 
@@ -128,17 +170,21 @@ def demand_units(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame:
     the urban or rural standard by the unit's ``urban`` flag, in ``ftype.unit``.
     A county seat's population is the whole county's, so on "seats" demand a
     population weight would count people twice: use ``weight = "units"`` there.
+    ``population_derived``: the weight is a derived population (示意), not a count
+    (:func:`derived_rows`); never for ``weight = "units"``.
     """
     g = _points(region, ftype.demand)
     if ftype.demand_counties:
         g = g[g["county_code"].isin(ftype.demand_counties)].reset_index(drop=True)
     if ftype.weight == "units":
         g["weight"] = 1
+        g["population_derived"] = False
     else:
         g["weight"] = g[ftype.weight]
+        g["population_derived"] = g[f"derived_{ftype.weight}"].astype(bool)
     g["weight"] = g["weight"].astype(np.int64)
     g["standard"] = np.where(g["urban"], ftype.standard_urban, ftype.standard_rural)
-    return g[COLUMNS + ["area", "geometry"]]
+    return g[COLUMNS + ["population_derived", "area", "geometry"]]
 
 
 def _planner_sites(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame | None:
@@ -162,20 +208,30 @@ def _planner_sites(region: Region, ftype: FacilityType) -> gpd.GeoDataFrame | No
     return gpd.GeoDataFrame({
         "id": sites["id"].astype(str).values, "name": sites["name"].astype(str).values, "kind": "planner_site",
         "township_code": town.values, "county_code": county.values, "existing": False, "synthetic": False,
+        "urban": _urban_township(region, town).values,
     }, geometry=sites.geometry.values, crs=settings.STORAGE_CRS)
+
+
+def _urban_township(region: Region, codes: pd.Series) -> pd.Series:
+    """Whether each township code is an urban unit (a subdistrict): the travel standard of a place with no
+    village of its own (an existing facility, a site added on the map)."""
+    return pd.Series(codes).map(region.townships["kind_group"].eq("urban")).fillna(False).astype(bool)
 
 
 def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Existing facilities (first, ``existing=True``) followed by new candidate sites.
 
     With ``one_per_township``, candidates in a township that already has a
-    facility of the type are left out.
+    facility of the type are left out. ``urban``: the place's urban flag, as a
+    demand unit there has it (an existing facility or a planner's site: its
+    township's), so that travel from a site is costed as coverage costs it.
     """
     ex = gpd.GeoDataFrame({
         "id": existing["id"].astype(str).values, "name": existing["name"].values,
         "kind": "existing",
         "township_code": existing["township_code"].values, "county_code": existing["county_code"].values,
         "existing": True, "synthetic": existing["synthetic"].astype(bool).values,
+        "urban": _urban_township(region, pd.Series(existing["township_code"].values)).values,
     }, geometry=existing.geometry.values, crs=settings.STORAGE_CRS)
     new = _points(region, ftype.candidates)
     if ftype.demand_counties:
@@ -186,6 +242,7 @@ def candidate_sites(region: Region, ftype: FacilityType, existing: gpd.GeoDataFr
         "id": "cand-" + new["id"].astype(str), "name": new["name"], "kind": new["kind"],
         "township_code": new["township_code"], "county_code": new["county_code"],
         "existing": False, "synthetic": new["synthetic"].astype(bool),  # the place's own quality (QA 27)
+        "urban": new["urban"].astype(bool),
     }, geometry=new.geometry.values, crs=settings.STORAGE_CRS)
     own = _planner_sites(region, ftype)
     out = pd.concat([ex, new] + ([own] if own is not None else []), ignore_index=True)

@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from geo import settings
-from geo.datasets import TEST_PAUSE_ENV, DatasetStore
+from geo.datasets import TEST_PAUSE_ENV, DatasetStore, population_quality_column
 from geo.errors import CoverplanError, InputDataError, NotFoundError
 from geo.imports import check_townships, check_villages
 from geo.regions import load_region
@@ -229,7 +229,10 @@ def test_village_points_population_and_network(store, tmp_path):
     assert r.villages.loc["420302001002", "aged_60"] == 800
     assert r.townships.loc[CODE, "population"] == r.villages.loc[
         r.villages["township_code"] == CODE, "population"].sum()
-    assert r.villages.loc["420302001001", "population_quality"] == "official"
+    # the table gave the total and aged 60+ only: those bands are official, 65+ and 80+ stay derived (QA 36)
+    assert r.villages.loc["420302001001", "population_quality"] == "mixed"
+    assert r.villages.loc["420302001001", population_quality_column("aged_60")] == "official"
+    assert r.villages.loc["420302001001", population_quality_column("aged_80")] == "derived"
     assert store.diff(v, store.current().version)["population"]["changed"] == ["420302001001", "420302001002"]
 
     pbf = tmp_path / "roads.osm.pbf"
