@@ -17,12 +17,14 @@ exactly what this import would.
 from __future__ import annotations
 
 import codecs
+import glob
 import logging
 import math
 import shutil
 import warnings
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +36,7 @@ import shapely
 from geo import settings
 from geo.archives import check_file, open_checked, reader_hint, reader_message, reader_reason
 from geo.errors import InputDataError
-from geo.gisfiles import ASSUMED_CRS_NOTE, first_not_finite, read_shapefile, to_storage
+from geo.gisfiles import ASSUMED_CRS_NOTE, check_shapefile_parts, first_not_finite, read_shapefile, to_storage
 from geo.points import encoding_label, join_list, plain_number, points_from_table, read_swapped_back
 from geo.tables import RowList
 
@@ -152,8 +154,12 @@ def _code_column(df: pd.DataFrame, label: str, names=CODE_ALIASES, widths: tuple
     col = pick_code_column(df, names, widths)
     if col is not None:
         return col
-    hint_en, hint_zh = ("Name the column with the township codes (9 or 12 digits) `code`.",
-                        "请将乡镇区划代码（9 位或 12 位）所在列命名为 code 或“代码”。")
+    if tuple(widths) == (12,):  # a village file: its own 12-digit codes, not a township's (QA 36)
+        hint_en, hint_zh = ("Name the column with the villages' 12-digit codes (e.g. 420302001001) `code`.",
+                            "请将村（社区）12位统计用区划代码（如420302001001）所在列命名为 code 或“村代码”。")
+    else:
+        hint_en, hint_zh = ("Name the column with the township codes (9 or 12 digits) `code`.",
+                            "请将乡镇区划代码（9 位或 12 位）所在列命名为 code 或“代码”。")
     if any(any("\u0080" <= ch <= "\u00ff" for ch in str(c)) for c in df.columns):
         # 代码 read in the wrong encoding (´úÂë): renaming the column is no fix; naming the encoding is
         hint_en = ("The column names look garbled: the file's text is in another encoding than the one read. Give "
@@ -284,11 +290,41 @@ def _code_text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").map(str).astype(str)
 
 
-def _normalise_codes(codes: pd.Series, width: int) -> pd.Series:
-    """Official codes come as 9 or 12 digits (with trailing zeros); keep the first ``width``.
-    An empty code is "" (see :func:`_code_text`)."""
-    c = _code_text(codes).str.strip().str.replace(r"\.0$", "", regex=True)
-    return c.where(c.str.len() <= width, c.str[:width])
+def _normalise_codes(codes: pd.Series, width: int) -> tuple[pd.Series, np.ndarray]:
+    """(each cell as the code it stands for, which cells hold digits but are no code of ``width`` digits).
+
+    A cell is read as :func:`_code_cells` reads it (full-width ４２０３０２００１ is the code, as a Chinese input method
+    types it; a float's .0 dropped; an empty cell ""). A township file (``width`` 9) takes 9 digits, or 12 whose
+    last 3 are 000 (420302001000) as their first 9; a village file (12) takes 12 digits. A cell of other digits
+    (4203020010027, 420302001003-1, 4203020017) is flagged, for the caller to refuse quoting it: cut to its first
+    ``width`` digits it was taken as another village or township without a word (QA 36). Text without a digit (a
+    name read as the code) is left for the caller to call unknown, and a code Excel wrote in scientific notation
+    for :func:`_excel_numbers` to name."""
+    cells = _code_cells(codes)
+    if width == 9:
+        cells = cells.where(~cells.str.fullmatch(r"[0-9]{9}000", na=False), cells.str[:9])
+    ok = cells.str.fullmatch(f"[0-9]{{{int(width)}}}", na=False)
+    malformed = ~ok & cells.str.contains(r"[0-9]", na=False) & ~cells.str.match(SCIENTIFIC, na=False)
+    return cells, malformed.to_numpy()
+
+
+def malformed_code_words(typed: str, width: int) -> tuple[str, str]:
+    """(en, zh) saying what the cell ``typed`` (as written) holds that is no code of ``width`` digits
+    (:func:`_normalise_codes` flagged it): "'4203020017' has 10 digits", its other characters named, a village's
+    code in a township file (or a township's in a village file) called so."""
+    import re
+
+    folded = _code_cells(pd.Series([typed], dtype=object)).iat[0]  # as the code was compared
+    n = len(re.findall(r"[0-9]", folded))
+    other = "".join(dict.fromkeys(re.sub(r"[0-9]", "", folded)))[:10]
+    if other:
+        return f"'{typed}' has {n} digits and other characters ('{other}')", f"“{typed}”有 {n} 位数字及其他字符（“{other}”）"
+    if width == 9 and n == 12:  # 420302001001: a village's code in a township file
+        return (f"'{typed}' has 12 digits not ending in 000 (a village's code)",
+                f"“{typed}”有12位数字且末3位不是000（是村（社区）代码）")
+    if width == 12 and n == 9:  # 420302001: a township's code in a village file
+        return f"'{typed}' has 9 digits (a township's code)", f"“{typed}”有 9 位数字（是乡镇代码）"
+    return f"'{typed}' has {n} digits", f"“{typed}”有 {n} 位数字"
 
 
 #: Columns naming a township in a boundary file (said beside a feature's number).
@@ -316,7 +352,9 @@ def _cpg_encoding(path: Path, target: str) -> str | None:
         else:
             cpg = next((p for p in Path(stem).parent.glob(Path(stem).name + ".*") if p.suffix.lower() == ".cpg"), None)
             raw = cpg.read_bytes()[:100] if cpg else b""
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError):
+        # a damaged member, an encrypted one (RuntimeError) or one of a compression zipfile cannot read: no .cpg to
+        # go by, and the layer's own read says what is wrong with the zip (QA 36: it was raised uncaught)
         return None
     text = raw.decode("ascii", errors="ignore").strip()
     # ArcGIS writes a code page number (936) or its ANSI name for some; say it as people name it
@@ -378,7 +416,14 @@ def read_gis(path: str | Path, *, crs: str | None = None, encoding: str | None =
                                  f"{label}：压缩包中有多个图层（{'、'.join(inner[:10])}）。",
                                  hint_en="Zip one layer per file.", hint_zh="请每个压缩包只放一个图层。",
                                  details={"layers": inner})
+        if inner[0].lower().endswith(".shp"):
+            # a .shp zipped without its .shx or .dbf: said so (as a register's zip is), not GDAL's English "Unable to
+            # open ... SHAPE_RESTORE_SHX" nor "no code column" of a .shp read without its attributes (QA 36)
+            check_shapefile_parts(label, PurePosixPath(inner[0]).name, {n.lower() for n in names}, inner[0][:-4])
         target = f"/vsizip/{path.resolve().as_posix()}/{inner[0]}"
+    elif path.suffix.lower() == ".shp":  # a bare .shp: its .shx and .dbf beside it, as geo.gisfiles.read_layer asks
+        beside = {q.name.lower() for q in path.parent.glob(glob.escape(path.stem) + ".*") if q.stem == path.stem}
+        check_shapefile_parts(label, label, beside, path.stem, zipped=False)
     if path.suffix.lower() in (".geojson", ".json") and not crs:
         # a crs member naming a system no one knows (EPSG:99999) was read as WGS84 without a word (QA 20),
         # as a register's GeoJSON once was (geo.gisfiles)
@@ -584,7 +629,8 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
     # a feature's code under any header read as one (QA 33: `代码` on one feature, `code` on the others)
     values, code_cols = merged_codes(gdf, col)
     _excel_numbers(values, label, None, 1, "township")
-    codes = _normalise_codes(values, 9)
+    codes, malformed = _normalise_codes(values, 9)
+    typed = _code_text(values).str.strip()  # each code as the file writes it, to quote
     known = set(region.townships.index)
     kinds = gdf.geometry.geom_type
     # every kind of problem of the file at once, so one round of corrections fixes them all
@@ -607,20 +653,37 @@ def check_townships(region, path: str | Path, *, crs: str | None = None, coords:
                      f"attribute table, or delete features that are no township, and export the file again.",
                      "请在GIS软件的属性表中为这些要素填写9位乡镇代码（如420302001），或删除不是乡镇的要素，然后重新导出。",
                      empty_codes=[int(i) + 1 for i in empty])
-    unknown = sorted(set(codes[codes != ""]) - known)
+    bad = np.flatnonzero(malformed)
+    if len(bad):
+        # 4203020017 or 420302001001 was cut to 420302001 and taken as that township without a word (QA 36): said
+        # as written, with its digits counted, by feature number and name
+        said = [(malformed_code_words(typed.iat[i], 9), feature_said("", names[i], int(i))) for i in bad]
+        problems.add(f"{len(bad)} feature(s) whose code is no township code (a township's code is 9 digits, or 12 "
+                     f"ending in 000): {'; '.join(f'{f[0]}: {w[0]}' for w, f in said)}.",
+                     f"有 {len(bad)} 个要素的代码不是乡镇代码（乡镇代码为9位数字，或末3位为000的12位数字）："
+                     f"{'；'.join(f'{f[1]}：{w[1]}' for w, f in said)}。",
+                     "Correct the code of each feature named in the attribute table of your GIS program to its "
+                     "township's 9-digit NBS code (e.g. 420302001; 12 digits ending in 000, 420302001000, also do), "
+                     "and export the file again.",
+                     "请在GIS软件的属性表中把所列要素的代码改为其乡镇的9位统计用区划代码（如420302001；末3位为000的12位代码，"
+                     "如420302001000，亦可），然后重新导出。",
+                     malformed_codes=[{"feature": int(i) + 1, "code": typed.iat[i], "name": names[i]} for i in bad])
+    unknown = sorted(set(codes[(codes != "") & ~malformed]) - known)
     if unknown:
         # each code's feature(s), by number and the file's name (QA 28: "420323999" alone named no feature)
         at = {c: [int(i) for i in np.flatnonzero((codes == c).to_numpy())] for c in unknown}
-        where_en, where_zh = _unknown_code_features(at, names)
-        problems.add(f"{len(unknown)} unknown township code(s): {join_list(unknown, 'en')} ({where_en}).",
-                     f"有 {len(unknown)} 个未知的乡镇代码：{join_list(unknown)}（{where_zh}）。",
+        # a full-width code (compared as its digits) quoted as typed (QA 36)
+        shown = {c: c if typed.iat[at[c][0]].isascii() else typed.iat[at[c][0]] for c in unknown}
+        where_en, where_zh = _unknown_code_features({shown[c]: rows for c, rows in at.items()}, names)
+        problems.add(f"{len(unknown)} unknown township code(s): {join_list(list(shown.values()), 'en')} ({where_en}).",
+                     f"有 {len(unknown)} 个未知的乡镇代码：{join_list(list(shown.values()))}（{where_zh}）。",
                      "Codes must be the NBS 2023 township codes of this region (e.g. 420302001): correct the code of "
                      "each feature named in the attribute table of your GIS program, or delete features that are no "
                      "township of this region, and export the file again.",
                      "代码须为本地区2023年统计用区划代码中的乡镇代码（如420302001）：请在GIS软件的属性表中改正所列要素的代码，"
                      "或删除不属于本地区的要素，然后重新导出。", unknown=unknown,
                      unknown_features=[{"feature": i + 1, "code": c, "name": names[i]} for c in unknown for i in at[c]])
-    dup = sorted(set(codes[codes.duplicated() & (codes != "")]))
+    dup = sorted(set(codes[codes.duplicated() & (codes != "") & ~malformed]))
     if dup:
         problems.add(f"duplicate township code(s): {join_list(dup, 'en')}.", f"乡镇代码重复：{join_list(dup)}。",
                      "One polygon per township.", "每个乡镇只能有一个面。", duplicates=dup)
@@ -1196,12 +1259,14 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                              ).reset_index(drop=True)
     # a code Excel wrote as 4.20325E+11 refuses its row (the whole file only when every code is one)
     scientific = _excel_numbers(pts["id"], label, pts.attrs.get("file_rows"), base, "village", whole=False)
-    codes = _normalise_codes(pts["id"], 12)
+    codes, malformed = _normalise_codes(pts["id"], 12)
+    typed = _code_text(pts["id"]).str.strip()  # each code as the file writes it, to quote
     # the line (or feature number) of each row, the header being line 1
     line = pts.attrs.get("file_rows") or [i + base for i in range(len(pts))]
     problems = _Problems(label)
-    unknown = sorted(set(codes[codes != ""]) - set(region.villages.index))  # an empty code is its row's (below)
-    if unknown and not any(str(c).isdigit() for c in codes):
+    # an empty code is its row's (below), and so is a cell of digits that is no 12-digit code
+    unknown = sorted(set(codes[(codes != "") & ~malformed]) - set(region.villages.index))
+    if unknown and not malformed.any() and not any(str(c).isdigit() for c in codes):
         # names read as codes (a facility register given as villages: its 名称 column was taken)
         raise InputDataError(
             f"{label}: no village codes: the column read as the code holds text such as "
@@ -1260,7 +1325,20 @@ def check_villages(region, path: str | Path, *, crs: str | None = None, coords: 
                                         r["fix_en"], r["fix_zh"], column=column))
         elif scientific[i]:
             refused.append(scientific_code_row(line[i], str(pts["id"].iat[i]), code_col))
+        elif malformed[i]:
+            # 4203020010027 or 420302001003-1 was cut to 12 digits and taken as another village without a word (QA 36)
+            said_en, said_zh = malformed_code_words(typed.iat[i], 12)
+            refused.append(_refused_row(
+                line[i], typed.iat[i], "malformed_code",
+                f"the village code {said_en}: a village's code is 12 digits, so which village it means cannot be told",
+                f"村（社区）代码{said_zh}：村（社区）代码应为12位数字，无法判断所指的村（社区）",
+                f"Correct the code in column {code_col} of row {line[i]} to the village's 12-digit NBS 2023 code "
+                "(e.g. 420302001001) and import the file again",
+                f"请把第 {line[i]} 行“{code_col}”列的代码改为该村（社区）的12位统计用区划代码（如420302001001），然后重新导入",
+                column=code_col))
         elif c not in known:
+            # a full-width code (compared as its digits) quoted as typed (QA 36)
+            c = c if typed.iat[i].isascii() else typed.iat[i]
             refused.append(_refused_row(line[i], c, "unknown_code", f"unknown village code {c}",
                                         f"未知的村（社区）代码 {c}",
                                         "Use the 12-digit NBS 2023 village codes (e.g. 420302001001)",

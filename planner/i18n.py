@@ -3244,3 +3244,31 @@ _STRINGS.update({
                       "are within reach of a facility that is full ({k} {unit} short)"),
 })
 
+# -- fixer QA36-G1: a register's area code matched only as it is (planner.register declared_places / place_by_name,
+# planner.locate): a code of other digits refused naming the cell, a village code of no village said at its seat
+_STRINGS.update({
+    "qa36g1_area_code_digits": ("{column}“{value}”有 {n} 位数字，不是9位（乡镇）或12位（村（社区））的区划代码，无法判断所指的地点",
+                                "{column} '{value}' has {n} digits: it is no 9-digit (township) or 12-digit (village) "
+                                "area code, so which place it means cannot be told"),
+    "qa36g1_area_code_chars": ("{column}“{value}”有 {n} 位数字及其他字符（“{chars}”），不是9位（乡镇）或12位（村（社区））的区划代码，"
+                               "无法判断所指的地点",
+                               "{column} '{value}' has {n} digits and other characters ('{chars}'): it is no 9-digit "
+                               "(township) or 12-digit (village) area code, so which place it means cannot be told"),
+    "qa36g1_fix_area_code": ("请把该单元格改为完整的9位乡镇或12位村（社区）统计用区划代码（如420302001或420302001001），"
+                             "或清空该单元格，按名称或坐标定位",
+                             "Correct the cell to the full 9-digit township or 12-digit village NBS code (e.g. "
+                             "420302001 or 420302001001), or empty it to place the facility by its names or "
+                             "coordinates"),
+    "qa36g1_village_code_unknown": ("未知的村（社区）代码“{value}”", "unknown village code '{value}'"),
+    "qa36g1_at_seat_code": ("未知的村（社区）代码“{value}”（前9位是乡镇代码）：已定位到其乡镇驻地：{path}",
+                            "unknown village code '{value}' (its first 9 digits are a township's): placed at its "
+                            "township's seat, {path}"),
+    "qa36g1_fix_village_code": ("请核对该村（社区）代码（12位统计用区划代码，如420302001001），或从候选中选择所在的村（社区）",
+                                "Check the village code (the 12-digit NBS 2023 code, e.g. 420302001001), or pick the "
+                                "village from the candidates"),
+    "qa36g1_village_code_unknown_xy": ("未知的村（社区）代码“{value}”（前9位是{path}的代码）：按坐标定位",
+                                       "unknown village code '{value}' (its first 9 digits are the code of {path}): "
+                                       "the facility is placed by its coordinates"),
+    "qa36g1_fix_village_code_xy": ("请核对该村（社区）代码（12位统计用区划代码，如420302001001）",
+                                   "Check the village code (the 12-digit NBS 2023 code, e.g. 420302001001)"),
+})

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from planner.textrules import code_text
+
 #: Unit suffixes, longest first, each with the short form it stands for: a name is also known
 #: without the suffix and by the short form ("马家河村委会" is also "马家河村" and "马家河"),
 #: as long as two characters remain.
@@ -92,7 +94,8 @@ class Located:
     lon: float | None = None
     lat: float | None = None
     path: str = ""
-    problem: str | None = None       # county_unknown, township_unknown, village_unknown, ambiguous, county_only
+    problem: str | None = None       # county_unknown, township_unknown, village_unknown, village_code_unknown,
+    #                                  ambiguous, county_only
     value: str = ""                  # the name that caused the problem
     candidates: list[dict] = field(default_factory=list)   # every unit that fits, not cut (see MAX_CANDIDATES)
 
@@ -194,14 +197,25 @@ class PlaceIndex:
                  for k, v in (("county", county), ("township", township), ("village", village))}
         county, township, village, address = (fold(v) for v in (county, township, village, address))
         # a code as its ASCII digits: full-width ones (４２０３０３１０１) are the same code (QA 23)
-        code = re.sub(r"\.0$", "", unicodedata.normalize("NFKC", str(code or "")).strip())
+        code = code_text(code)
         if not code:  # a code typed where the name goes (a 乡镇 column of 9- or 12-digit codes: QA 23)
-            code = next((c for c in (re.sub(r"\.0$", "", unicodedata.normalize("NFKC", typed[k]).strip())
-                                     for k in ("township", "village")) if re.fullmatch(r"\d{9}|\d{12}", c)), "")
-        if code:
-            unit = self.by_code.get(code[:12]) or self.by_code.get(code[:9])
+            code = next((c for c in (code_text(typed[k]) for k in ("township", "village"))
+                         if re.fullmatch(r"[0-9]{9}|[0-9]{12}", c)), "")
+        if re.fullmatch(r"[0-9]{9}|[0-9]{12}", code):
+            # the code as it is, never its first 12 or 9 characters: 4203020010011 and 420302001001-1 were placed
+            # at village 420302001001 without a word (QA 36); a code of another form places nothing here (the
+            # register refuses its row, naming the cell)
+            unit = self.by_code.get(code)
             if unit is not None and unit.level != "county":
                 return self._placed(unit)
+            town = self.by_code.get(code[:9]) if unit is None and len(code) == 12 else None
+            if town is not None and town.level == "township":
+                if code.endswith("000"):  # 420302001000: the township's own code in 12 digits
+                    return self._placed(town)
+                # 12 digits of no village whose first 9 are a township's (a village since renamed, a digit
+                # mistyped): its seat, said, with its villages to pick from (QA 36: placed there without a word)
+                return self._placed(town, "village_code_unknown", code,
+                                    _cands(v for v in self.villages if v.township_code == town.code))
         counties = self.counties
         if county:
             counties = self._match(self.counties, county, "county")

@@ -106,7 +106,8 @@ _NO = {"", "否", "no", "n", "false", "0", "×"}
 #: A capacity as bureaus write it: "1,200", "120张", "60 个".
 _CAPACITY = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(张|个|位|穴|格|床|人)?\s*$")
 _PROBLEM_KEY = {"county_unknown": "reg_county_unknown", "township_unknown": "reg_township_unknown",
-                "village_unknown": "reg_village_unknown", "ambiguous": "reg_ambiguous",
+                "village_unknown": "reg_village_unknown", "village_code_unknown": "qa36g1_village_code_unknown",
+                "ambiguous": "reg_ambiguous",
                 "village_ambiguous": "reg_ambiguous", "county_only": "reg_county_only", "nothing": "reg_nothing"}
 #: Messages worded here ({"zh", "en"} templates, :meth:`_Rows.add`'s ``text``).
 _TEXTS = {
@@ -1353,8 +1354,28 @@ class _Rows:
                 self.add(i, "code", "error", "code_scientific", "reg_code_scientific", "reg_fix_code_scientific",
                          ccells[i], column=self.cmap["code"])
             elif codes[i]:
-                unit = self.places.by_code.get(codes[i][:12]) or self.places.by_code.get(codes[i][:9])
-                if unit is None or unit.level == "county":
+                # the code as it is, never its first 12 or 9 characters (QA 36: 4203020010011 and 420302001001-1 were
+                # placed at village 420302001001, and 420302001999 at its township's seat, without a word)
+                code, exact = codes[i], bool(re.fullmatch(r"[0-9]{9}|[0-9]{12}", codes[i]))
+                unit = self.places.by_code.get(code) if exact else None
+                seat = self.places.by_code.get(code[:9]) if exact and unit is None and len(code) == 12 else None
+                seat = seat if seat is not None and seat.level == "township" else None
+                digits = len(re.findall(r"[0-9]", code))
+                if not exact and digits:  # a digit lost or added, a suffix (-1): which place it means cannot be told
+                    other = "".join(dict.fromkeys(re.sub(r"[0-9]", "", code)))[:10]
+                    self.add(i, "code", "error", "malformed_area_code",
+                             "qa36g1_area_code_chars" if other else "qa36g1_area_code_digits", "qa36g1_fix_area_code",
+                             ccells[i], column=self.cmap["code"], n=digits, chars=other)
+                elif seat is not None:
+                    # 12 digits of no village whose first 9 are a township's: that township, at its seat where the row
+                    # has no point (planner.locate says so, with its villages to pick from); 420302001000 is the
+                    # township's own code
+                    if not declared[i]:
+                        declared[i], self.declared_from[i] = seat.code, "code"
+                    if has_xy[i] and not code.endswith("000"):
+                        self.add(i, "code", "warning", "village_code_unknown", "qa36g1_village_code_unknown_xy",
+                                 "qa36g1_fix_village_code_xy", ccells[i], path=self.path_in(seat.path))
+                elif unit is None or unit.level == "county":
                     self.add(i, "code", "error", "unknown_area_code", "reg_unknown_area_code", "reg_fix_area_code",
                              ccells[i])
                 elif not declared[i]:
@@ -1400,7 +1421,7 @@ class _Rows:
                     # compared with the point's once the datum is applied (townships)
                     self.named_county[i] = loc.county_code or ""
                 elif has_xy[i] and (county[i] or town[i] or vill[i]) and (loc.status != "placed" or loc.problem) \
-                        and not self.refused[i]:
+                        and not self.refused[i] and loc.problem != "village_code_unknown":  # (said above, by its code)
                     # (a row refused, for its township code, is not "taken from the coordinates": QA 21)
                     detail = {lang: t(_PROBLEM_KEY[loc.problem], lang, value=loc.value, region=self.region_name[lang])
                               for lang in ("zh", "en")}
@@ -1691,7 +1712,17 @@ class _Rows:
             pick = "reg_fix_pick" if loc.candidates else "reg_fix_check_name"
             if loc.status == "placed":
                 lon[i], lat[i], match[i] = loc.lon, loc.lat, loc.path
-                if loc.problem:
+                if loc.problem == "village_code_unknown":
+                    # a village code of no village, its first 9 digits a township's: said at the cell that holds it
+                    # (the 区划代码 column's, or a 村 / 乡镇 cell where a code was typed), its villages to pick from
+                    if not hasattr(self, "_placing_cells"):
+                        self._placing_cells = {f: self.cell(f) for f in ("code", "village", "township")}
+                    at = next((f for f, v in self._placing_cells.items()
+                               if f in self.cmap and textrules.code_text(v[i]) == loc.value), fld)
+                    self.add(i, at, "warning", loc.problem, "qa36g1_at_seat_code", "qa36g1_fix_village_code",
+                             self._placing_cells[at][i] if at in self._placing_cells else loc.value, loc.candidates,
+                             path=self.path_in(loc.path))
+                elif loc.problem:
                     self.add(i, fld, "warning", loc.problem,
                              "reg_at_seat" if loc.problem == "village_unknown" else "reg_at_seat_ambiguous",
                              pick, loc.value, loc.candidates, path=self.path_in(loc.path))

@@ -12,6 +12,7 @@ import unicodedata
 
 from geo.datasets import CAPACITY_COLUMNS
 from geo.errors import InputDataError
+from geo.imports import SCIENTIFIC
 from geo.tables import header_keys, norm_header
 from planner.textrules import code_text
 
@@ -161,9 +162,13 @@ def shadowed_columns(columns, cmap: dict[str, str]) -> list[tuple[str, str, int 
 
 
 def code_is_id(values) -> bool:
-    """A ``code`` column that holds facility numbers rather than 9/12-digit area codes."""
+    """A ``code`` column that holds facility numbers rather than 9/12-digit area codes. A code Excel wrote in
+    scientific notation (4.20303E+11) is an area code whose digits are lost: the register says so of its row
+    (reg_code_scientific); read as a facility number, a 村代码 column of them was "no column to place the facilities
+    by", or its rows "id '4.20303E+11' repeats row 2" (QA 36)."""
     cells = [code_text(v) for v in values if str(v).strip()]  # full-width digits are a code's digits too
-    return bool(cells) and sum(bool(_AREA_CODE.match(c)) for c in cells) < 0.5 * len(cells)
+    codes = sum(bool(_AREA_CODE.match(c) or re.match(SCIENTIFIC, c)) for c in cells)
+    return bool(cells) and codes < 0.5 * len(cells)
 
 
 def fold_type(text) -> str:
