@@ -37,6 +37,7 @@ from geo.regions import Region
 from planner.capacity import demand_villages, no_capacity_error, site_capacity, unknown_capacity_note
 from planner.coverage import existing_facilities, records, unit_costs
 from planner.facility_types import FacilityType, get_type
+from planner.sites import population_derived
 
 WEIGHTS = ("stepped", "gaussian")
 #: Luo & Qi (2009) zone weights: (upper bound as a share of the catchment, weight).
@@ -186,8 +187,10 @@ def analyse_access(region: Region, type_key: str | FacilityType, *, facilities: 
     # while 82 % of the people were below it: QA 30)
     city["below_standard_share"] = city["below_standard_demand"] / total if total > 0 else 0.0
     city["zero_access_share"] = city["zero_access_demand"] / total if total > 0 else 0.0
+    # derived village populations of the basis band are 示意 too, as in the capacity analysis and the coverage (QA 36)
     synthetic = bool(sites["synthetic"].astype(bool).any()) or \
-        bool((v.get("location_quality", pd.Series(dtype=str)).astype(str) != "official").any())
+        bool((v.get("location_quality", pd.Series(dtype=str)).astype(str) != "official").any()) or \
+        population_derived(v, cap.basis)
     return AccessReport(ftype=ft, weight=weight, units=u, sites=s, by_township=by_t, by_county=by_c,
                         citywide=city, is_estimate=is_estimate, synthetic_inputs=synthetic,
                         points=gpd.GeoSeries(shapely.points(v.geometry.x, v.geometry.y), crs=settings.STORAGE_CRS))

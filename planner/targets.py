@@ -157,8 +157,10 @@ def plan_targets(region: Region, *, proposals: list[dict] | None = None, facilit
         # 示意 when anything the target is measured on is: the register, or the demand units the coverage
         # counts (approximate townships, synthetic villages) -- a type with no facility yet is not exempt
         units = getattr(cov_now, "units", None)
-        approx = (facilities is None and sample_register(region, key)) or bool(existing["synthetic"].astype(bool).any()) or bool(
-            units is not None and "synthetic" in units and units["synthetic"].fillna(False).astype(bool).any())
+        # (derived populations too: the coverage's units carry population_derived, QA 36)
+        approx = (facilities is None and sample_register(region, key)) or bool(existing["synthetic"].astype(bool).any()) or any(
+            units is not None and col in units and bool(units[col].fillna(False).astype(bool).any())
+            for col in ("synthetic", "population_derived"))
         for t in ft.targets:
             if t["kind"] == "upgraded":
                 # a proposal of this type that upgrades nothing still has an "after" (as now)

@@ -105,3 +105,28 @@ def test_a_shared_job_cancelled_while_the_repeat_waits_is_not_said_to_be_solving
     j = r.get_json()
     assert j["id"] == jid and j["state"] == "cancelled", j
     assert "reused_text" not in j and "reused" not in j
+
+
+def test_targets_and_access_on_derived_populations_are_illustrative(shiyan):
+    """The coverage and the capacity analysis call derived village populations 示意 (QA 36, fixer N); the plan's
+    targets and the E2SFCA access measured on them said nothing."""
+    import copy
+
+    from planner.access import analyse_access
+    from planner.targets import plan_targets
+
+    r = copy.copy(shiyan)
+    v = r.villages.copy()
+    v["location_quality"] = "official"
+    r.villages = v
+    fac = r.facilities.copy()
+    fac["synthetic"] = False
+    rows = [x for x in plan_targets(r, facilities=fac, types={"day_care"}) if x["type"] == "day_care"]
+    assert rows and all(x["synthetic_inputs"] for x in rows)
+    assert analyse_access(r, "day_care", facilities=fac).synthetic_inputs
+    v = v.copy()
+    v["population_quality"] = "official"
+    r.villages = v
+    rows = [x for x in plan_targets(r, facilities=fac, types={"day_care"}) if x["type"] == "day_care"]
+    assert rows and not any(x["synthetic_inputs"] for x in rows)
+    assert not analyse_access(r, "day_care", facilities=fac).synthetic_inputs
