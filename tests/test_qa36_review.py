@@ -130,3 +130,27 @@ def test_targets_and_access_on_derived_populations_are_illustrative(shiyan):
     rows = [x for x in plan_targets(r, facilities=fac, types={"day_care"}) if x["type"] == "day_care"]
     assert rows and not any(x["synthetic_inputs"] for x in rows)
     assert not analyse_access(r, "day_care", facilities=fac).synthetic_inputs
+
+
+def test_a_proposal_deleted_before_an_old_style_restore_is_said_deleted_not_dropped(tmp_path):
+    """A restore entry of names only (before QA 35) that dropped more proposals than it named was taken as the one
+    that dropped any proposal saved before it, even one deleted before the restore ran."""
+    import time
+
+    from web.app import create_app
+    from web.users import UserStore
+
+    db = tmp_path / "p.sqlite"
+    users = UserStore(db)
+    users.audit("proposal_saved", user_name="li", obj="abc123def1", detail={"name": "日间照料 · MCLP · 5 处"})
+    users.audit("proposal_deleted", user_name="li", obj="abc123def1", detail={"name": "日间照料 · MCLP · 5 处"})
+    time.sleep(1.1)  # the restore a second later (the log's times are in seconds)
+    users.audit("restore", user_name="(command line) wang", obj="周一备份.zip",
+                detail={"backup_created": "2025-06-30T08:00:00", "dropped_versions": [], "dropped_proposals": 3,
+                        "dropped_proposal_names": ["别的方案"]})
+    app = create_app({"DB_PATH": str(db), "TESTING": True})
+    try:
+        e = app.test_client().get("/api/proposals/abc123def1?lang=en").get_json()
+        assert "was deleted by li" in e["message"] and "dropped" not in e["message"], e
+    finally:
+        app.extensions["coverplan"]["jobs"].shutdown()

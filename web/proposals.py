@@ -166,7 +166,7 @@ def _deleted(pid: str):
     row = next((r for r in rows if r.get("object") == pid), None)
     # a backup restore that dropped it (saved after the backup): said as such, by whom and when (QA 35: "not found"),
     # unless it was deleted since (restored again by a later restore, then deleted)
-    dropped = _dropped_by_restore(pid)
+    dropped = _dropped_by_restore(pid, deleted_at=row["at"] if row is not None else None)
     if dropped is not None and (row is None or (dropped[0]["at"], dropped[0]["id"]) > (row["at"], row["id"])):
         return _dropped_error(pid, *dropped)
     if row is None:
@@ -216,12 +216,13 @@ def _cut_name(name: str) -> str:
 RESTORES_READ = 50
 
 
-def _dropped_by_restore(pid: str) -> tuple[dict, dict] | None:
+def _dropped_by_restore(pid: str, deleted_at: float | None = None) -> tuple[dict, dict] | None:
     """The backup restore that dropped proposal ``pid`` (saved after the backup) and what it recorded of it
     (``{"id", "name", "params"}``), from the audit log: the restore entry naming it among its
     ``dropped_proposal_records`` (cli/backup.py); for a restore that recorded the dropped proposals by name only, the
     first restore after the proposal's ``proposal_saved`` entry (carried over by the restore) that dropped a
-    proposal of that name. None when no entry says so, or the log cannot be read."""
+    proposal of that name, unless it came after the proposal's deletion (``deleted_at``: gone by then, no restore
+    dropped it). None when no entry says so, or the log cannot be read."""
     users = ext()["users"]
     try:
         _, rows = users.audit_list(limit=20, action="restore", q=pid)
@@ -244,7 +245,7 @@ def _dropped_by_restore(pid: str) -> tuple[dict, dict] | None:
         n, names = d.get("dropped_proposals"), d.get("dropped_proposal_names")
         names = names if isinstance(names, list) else []
         recs = d.get("dropped_proposal_records")
-        if r["at"] < save["at"] or isinstance(n, bool) or not isinstance(n, int) or n <= 0 \
+        if r["at"] < save["at"] or (deleted_at is not None and r["at"] > deleted_at) or isinstance(n, bool) or not isinstance(n, int) or n <= 0 \
                 or (isinstance(recs, list) and len(recs) >= n):  # one that recorded them all by id named it above
             continue
         if name in names or n > len(names):
