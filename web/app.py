@@ -16,6 +16,8 @@ MAX_WAITERS   requests allowed to hold a thread with ``?wait=`` at once (default
               others get the 202 job answer at once, so the server stays responsive)
 MAX_CONTENT_LENGTH  largest request body in bytes (default 20 MB; more answers 413)
 MAX_NETWORK_UPLOAD  largest road-network extract uploaded on the Data page (default 200 MB)
+MAX_FORM_MEMORY_SIZE  largest multipart text field in bytes (default: MAX_CONTENT_LENGTH, so that a
+              field's own check answers for it, as for the same field urlencoded)
 ALLOWED_HOSTS  names the server answers to (Host header); others get 400 (default: loopback
               names, the names of LISTEN_HOST (all of the machine's for 0.0.0.0) and
               EXTRA_ALLOWED_HOSTS, which ``coverplan serve --host/--allowed-host`` set)
@@ -118,6 +120,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = JSONProvider(app)
     app.config.update(_defaults(config or {}))
     app.config.update(config or {})
+    if "MAX_FORM_MEMORY_SIZE" not in (config or {}):
+        # a multipart text field may be as large as the body (werkzeug's 500 KB made a 600 KB name a 413 "too many
+        # fields", QA 36): the field's own check then says what is wrong with it ("at most 80 characters"), as for
+        # the same field urlencoded, which no such limit applies to; the body limit still bounds the memory
+        app.config["MAX_FORM_MEMORY_SIZE"] = app.config.get("MAX_CONTENT_LENGTH")
 
     # JSON layers and pages gzip/brotli-compressed (Flask-Compress): the day-care map
     # layers go from about 1 MB to under 200 KB on a slow county intranet link.
@@ -249,13 +256,30 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException):
         lang = getattr(g, "lang", "zh")
-        zh = HTTP_ZH.get(exc.code, exc.name)
+        # never English in message_zh: a code without words of its own (416 of a Range past the file's end was
+        # "Requested Range Not Satisfiable", QA 36) says its number in Chinese
+        zh = HTTP_ZH.get(exc.code) or f"请求无法完成（HTTP {exc.code}）。"
         if exc.code == 413:
             # the limit of this request (the network upload raises it for itself)
             limit = request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0
             size = request.content_length
-            if size is not None and limit and size <= limit:
-                # under the size limit: werkzeug's limit on the number of form parts (max_form_parts)
+            field_limit = request.max_form_memory_size
+            if size is not None and limit and size <= limit and field_limit and size > field_limit:
+                # under the body's limit, over a multipart text field's: werkzeug says not which of its two limits
+                # it met (one field over max_form_memory_size, or more parts than max_form_parts), so both are
+                # named, the field first (QA 36: a 600 KB name was "too many fields or files")
+                parts = request.max_form_parts
+                zh = (f"表单中有文本字段超过 {_size_words(field_limit)} 的上限"
+                      + (f"（或表单的字段和文件超过 {parts} 个）" if parts else "")
+                      + "。请缩短该字段，或将长文本作为文件上传；每次上传一个文件及其选项即可。")
+                exc.description = (f"A form field is larger than the limit of {_size_words(field_limit)} for a "
+                                   "text field" + (f" (or the form has more than {parts} fields and files)" if parts
+                                                   else "")
+                                   + ". Shorten it, or send long text as a file; upload one file with its options "
+                                     "at a time.")
+            elif size is not None and limit and size <= limit:
+                # under the size limit, and no text field can be over its limit in a body this small: werkzeug's
+                # limit on the number of form parts (max_form_parts)
                 zh = "表单的字段或文件过多。每次上传一个文件及其选项即可。"
                 exc.description = "The form has too many fields or files; upload one file with its options at a time."
             else:
@@ -286,6 +310,8 @@ def create_app(config: dict | None = None) -> Flask:
             details = {"path": request.path}
             if exc.code == 413:  # the limit in bytes, as API.md says every 413 gives it
                 details["limit"] = int(request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0)
+                if request.max_form_memory_size:  # a multipart text field's limit (MAX_FORM_MEMORY_SIZE)
+                    details["field_limit"] = int(request.max_form_memory_size)
             if allowed:
                 details.update(method=request.method, allowed=allowed)
             body = http_error(exc.code, exc.name.replace(" ", ""), exc.description or exc.name, zh, lang, details)
@@ -351,6 +377,24 @@ def _without_tokens(value, secrets: list[str]):
     return value
 
 
-#: Chinese texts for the HTTP errors Flask raises itself.
-HTTP_ZH = {400: "请求无效。", 404: "未找到该地址。", 405: "不支持该请求方法。", 413: "请求内容过大。",
-           415: "不支持的内容类型。", 429: "请求过于频繁，请稍后再试。", 503: "服务器繁忙，请稍后再试。"}
+def _size_words(n: int) -> str:
+    """A byte limit as a reader says it: 20 MB, 500 KB."""
+    if n >= 1048576:
+        mb = n / 1048576
+        return f"{mb:.0f} MB" if mb >= 10 or mb == int(mb) else f"{mb:.1f} MB"
+    return f"{max(1, n // 1024)} KB"
+
+
+#: Chinese texts for the HTTP errors Flask and werkzeug raise themselves: every code of
+#: werkzeug.exceptions.default_exceptions (a code not here says its number in Chinese, web/app.py http_exception).
+HTTP_ZH = {400: "请求无效。", 401: "需要登录或身份验证。", 403: "无权访问该地址。", 404: "未找到该地址。",
+           405: "不支持该请求方法。", 406: "无法以请求所要求的格式提供内容。", 408: "请求超时，请重试。",
+           409: "请求与服务器上的当前状态冲突。", 410: "该地址已不再提供。", 411: "请求缺少内容长度（Content-Length）。",
+           412: "请求的前提条件不成立。", 413: "请求内容过大。", 414: "请求地址过长。", 415: "不支持的内容类型。",
+           416: "请求的文件范围（Range）无效或超出文件大小。", 417: "无法满足请求头 Expect 的要求。",
+           418: "服务器拒绝了该请求。", 421: "请求发到了不负责该地址的服务器。", 422: "请求的内容无法处理。",
+           423: "该资源已被锁定。", 424: "所依赖的请求失败，本请求无法完成。", 428: "请求须附带前提条件（如 If-Match）。",
+           429: "请求过于频繁，请稍后再试。", 431: "请求头过大。", 451: "因法律原因无法提供该内容。",
+           500: "服务器内部错误：请求未能完成，已记录日志，请稍后重试或联系管理员。", 501: "服务器不支持该功能。",
+           502: "上游服务器的应答无效。", 503: "服务器繁忙，请稍后再试。", 504: "上游服务器应答超时。",
+           505: "不支持该 HTTP 版本。"}

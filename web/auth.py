@@ -464,6 +464,41 @@ def require_candidate_county(region, ft, cid: str) -> None:
                        f"候选点“{name}”（{cid}）" if name else f"候选点 {cid} ")
 
 
+def require_site_county(region, sid: str) -> None:
+    """A county planner moves or removes the sites planners added in his county only.
+
+    The county is the one the site's stored point lies in, whatever type the request names: looked up among one
+    type's candidates (require_candidate_county), a site outside that type's counties was not found, so nothing
+    was checked, while the edit itself found it in the whole layer (QA 36: 房县's planner removed a 丹江口 site by
+    naming funeral_home). A point in no township has no county a county planner may change."""
+    u = user()
+    if u.citywide or not u.can_edit:
+        return
+    from geo.errors import InputDataError
+    from planner.marks import township_at
+
+    sites = getattr(region, "planner_sites", None)
+    if sites is None or not len(sites) or "id" not in sites:
+        return  # an unknown id is the view's 404
+    hit = sites[sites["id"].astype(str) == str(sid)]
+    if not len(hit):
+        return
+    row = hit.iloc[0]
+    county = ""
+    point = row.geometry
+    if point is not None and not point.is_empty:
+        point = point if point.geom_type == "Point" else point.representative_point()
+        try:
+            town = township_at(region, point.x, point.y)
+            county = str(region.townships.loc[town, "county_code"])
+        except (InputDataError, KeyError, ValueError):  # outside every township: no county, refused below
+            county = ""
+    name = str(row.get("name") or "").strip()[:60]
+    name = "" if name in ("nan", "None") else name
+    require_county(county, f"the candidate site {name} ({sid})" if name else f"candidate site {sid}",
+                   f"候选点“{name}”（{sid}）" if name else f"候选点 {sid} ")
+
+
 def scope_proposal(params: dict, asked: str | None = None) -> dict:
     """The county a new proposal is solved for: a county planner's is his county, whatever was asked."""
     u = user()

@@ -399,7 +399,7 @@ def diff():
 @bp.post("/api/data/rollback")
 def rollback():
     body = json_object(required=False)
-    refuse_unknown(body, ("version", "note"), what_en="a rollback", what_zh="回退")
+    refuse_unknown(body, ("version", "note", "base"), what_en="a rollback", what_zh="回退")
     sent = body.get("version") if isinstance(body, dict) else None
     v = version_number(sent)  # 1e3 is version 1000, as the CLI reads it (QA 26)
     store = _store()
@@ -409,13 +409,63 @@ def rollback():
         raise not_found("Data version", "数据版本", v)
     auth.require_citywide("roll the data back (it changes every county)", "回退数据版本（会改变所有县区的数据）")
     note = edit_text(body.get("note"), "note", multiline=True)
+    base = _rollback_base(body.get("base") if isinstance(body, dict) else None, store)
     with _EDIT_LOCK:  # not in the middle of a map edit, which would commit its layer over the rollback
+        if base is not None and base != store.current().version:
+            raise _rollback_conflict(base, store.current().version, v)
         if v == store.current().version:  # it would only add a version that changes nothing
             raise bad_param("version", v, f"a version other than the current one (v{v} is current: nothing "
                             "would change)", f"当前版本以外的版本（v{v} 已是当前版本，回退不会改变任何数据）")
         new = store.rollback(v, author=_author(), note=note)
     auth.audit("rollback", new, rolled_back_to=v)
     return jsonify({"version": new, "rolled_back_to": v})
+
+
+def _rollback_base(sent, store) -> int | None:
+    """The data version the page showed when the planner chose the rollback (``base``; None when not sent: a
+    script or an older page rolls back on the current data, as before). Read as ``version`` is (1e3 is 1000)."""
+    if sent is None:
+        return None
+    base = version_number(sent)
+    if base is None:
+        raise version_refusal("base", sent, store)
+    if base < 0:
+        shown, kept = shown_version(sent)
+        err = bad_param("base", shown, "the data version the page showed (a whole number, 0 or more)",
+                        "页面所示的数据版本号（0 或以上的整数）")
+        err.details["value"] = kept
+        raise err
+    return base
+
+
+def _rollback_conflict(base: int, now: int, target: int) -> DataChanged:
+    """The 409 of a rollback chosen on data version ``base`` while ``now`` is current: rolling back to ``target``
+    now would also undo what the versions since did, unseen (QA 36: v7 = v4 silently dropped a colleague's v6).
+    Who made them, when and what, as an import's confirm says it (its DataChanged)."""
+    err = DataChanged(base, now)
+    known = _versions_by_number()
+    since, shown, by_en, by_zh, more_en, more_zh = _since_words(known, base, now)
+    gone = now < base or (bool(known) and base not in known)  # only a backup's restore takes versions away
+    gone_en = f" (a backup was restored since: v{base} is no longer in the data)" if gone else ""
+    gone_zh = f"（此后已恢复备份，v{base} 已不在数据中）" if gone else ""
+    err.en = (f"The data changed after the page showed data version {base}{gone_en}"
+              + (f"; since then, {more_en}{by_en}" if shown else "")
+              + f"; version {now} is now current. Nothing was rolled back: a rollback to v{target} now would also "
+                "undo those changes.")
+    err.zh = (f"页面打开（数据版本 v{base}）后数据已更新{gone_zh}："
+              + (f"此后{' ' if by_zh[:1].isascii() else ''}{by_zh}{more_zh}，" if shown else "")
+              + f"当前已是版本 {now}。未回退：现在回退到 v{target} 也会撤销这些修改。")
+    err.hint_en = "Read the versions list (shown again with them), then roll back again if it is still wanted."
+    err.hint_zh = "请查看已更新的版本列表，如仍需回退请再次操作。"
+    err.details.update({"parameter": "base", "version": target})
+    if shown:
+        last = shown[-1]
+        err.details.update({"changed_by": last.get("author") or "", "changed_in": last["version"],
+                            "changed_at": str(last.get("created_iso") or "")[:16],
+                            "changes": [_version_detail(r) for r in since]})
+    if gone:
+        err.details["restored"] = True
+    return err
 
 
 def _int_arg(name: str) -> int:
@@ -2177,12 +2227,7 @@ def _confirm(uid: str, d: Path):
         # who made the newer versions, when, and what (QA 28: a county planner learns that a city-wide
         # import has just replaced his county's rows), as a map edit's conflict says it
         known = _versions_by_number()
-        since = [known[v] for v in sorted(known) if checked < v <= now]
-        shown = since[-5:]
-        more_en = f"{len(since) - len(shown)} earlier change(s) and " if len(since) > len(shown) else ""
-        more_zh = f"（另有 {len(since) - len(shown)} 项更早的修改）" if len(since) > len(shown) else ""
-        by_en = "; ".join(_version_words(r, "en") for r in shown)
-        by_zh = "；".join(_version_words(r, "zh") for r in shown)
+        since, shown, by_en, by_zh, more_en, more_zh = _since_words(known, checked, now)
         err.en = (f"The data changed after this file was checked: the report was made on data version {checked}"
                   + (f"; since then, {more_en}{by_en}" if shown else "")
                   + f"; version {now} is now current. Nothing was imported.")
@@ -2758,6 +2803,19 @@ def _versions_by_number() -> dict[int, dict]:
         return {}
 
 
+def _since_words(known: dict[int, dict], base: int, now: int) -> tuple:
+    """The versions made after ``base`` up to ``now`` (``known``: _versions_by_number), in words: (all of them, the
+    last five shown, their words in English and Chinese, how many earlier ones are not shown, in English and
+    Chinese). A confirm's and a rollback's 409 say them alike."""
+    since = [known[v] for v in sorted(known) if base < v <= now]
+    shown = since[-5:]
+    more_en = f"{len(since) - len(shown)} earlier change(s) and " if len(since) > len(shown) else ""
+    more_zh = f"（另有 {len(since) - len(shown)} 项更早的修改）" if len(since) > len(shown) else ""
+    by_en = "; ".join(_version_words(r, "en") for r in shown)
+    by_zh = "；".join(_version_words(r, "zh") for r in shown)
+    return since, shown, by_en, by_zh, more_en, more_zh
+
+
 def _account_words(author: str, lang: str) -> str:
     """The account as typed (never sentence-cased); 本机 / this computer on a desk server (no accounts)."""
     if author == ANONYMOUS_AUTHOR:
@@ -3084,7 +3142,9 @@ def _site(ft, body: dict, action: str, note: str):
         if offered not in (None, "*", ft.key):
             raise bad_param("type", ft.key, f"the type the site {sid} is offered to ({offered})",
                             f"该候选点所属的设施类型（{offered}）", label="facility_type")
-        auth.require_candidate_county(region, ft, sid)
+        # the county its point lies in, whatever the type: among one type's candidates a site outside that
+        # type's counties was not found and went unchecked (QA 36)
+        auth.require_site_county(region, sid)
     if action in ("add", "move"):
         town = township_at(region, lon, lat)
         auth.require_county(region.townships.loc[town, "county_code"], "the new place", "新位置")

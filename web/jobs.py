@@ -33,6 +33,11 @@ INTERRUPTED_LISTED = 24 * 3600
 #: How often a running job tells the journal it still runs (seconds): a job a restart cuts off is known to have
 #: run until its last such mark (its ``elapsed``), not until the restart (QA 28: 14.6 s for a solve killed at 2.5 s).
 HEARTBEAT = 2.0
+#: What a job that failed on an unexpected error (a bug, a full disk) says to its owner, in both languages; the trace
+#: is in the server's log. coverplan's own errors (CoverplanError) keep their own words.
+JOB_FAILED_ZH = "计算出错：服务器内部错误，计算未能完成，已记录日志。请稍后重试或联系管理员。"
+JOB_FAILED_EN = ("Calculation error: an internal error stopped the calculation. It has been logged; please try again "
+                 "later or ask the administrator.")
 
 
 class OwnerDisabled(Forbidden):
@@ -549,9 +554,11 @@ class JobRunner:
         except Exception as exc:  # a bug: keep the server alive; the trace goes to the log, not the client
             logging.getLogger("coverplan.jobs").error("job %s failed:\n%s", job.id, traceback.format_exc())
             state = "failed"
-            error = {"error": type(exc).__name__, "message": f"计算出错：{exc}",
-                     "message_en": f"Calculation error: {exc}", "message_zh": f"计算出错：{exc}",
-                     "details": {}, "status": 500}
+            # fixed words in each language, as the app's own 500 (web/app.py unexpected): the exception's text is
+            # Python's English and may name server paths ("[Errno 28] No space left on device: '/var/…'", QA 36);
+            # its class name only, for whoever reads the log beside it
+            error = {"error": "InternalError", "message": JOB_FAILED_ZH, "message_en": JOB_FAILED_EN,
+                     "message_zh": JOB_FAILED_ZH, "details": {"exception": type(exc).__name__}, "status": 500}
         else:
             if job.saving and result is not None:  # past the commit point: what it saved is its result
                 state = "done"

@@ -16,6 +16,9 @@
   // (the server's message), the versions ("v7"), and what they changed (GET /api/data/diff: facilities by kind), for the
   // upload it refused (QA 35: said in an alert gone at its OK, and nothing marked the changes that undid theirs)
   var newer = null;
+  // The current data version the versions list showed when it was last loaded: a rollback is chosen on it, and
+  // the server refuses it (409) when a colleague made a newer version since (QA 36: it silently undid theirs)
+  var listedVersion = null;
 
   function when(ts) {
     return CP.datetime(ts, true);
@@ -31,6 +34,7 @@
   function loadVersions() {
     return CP.json("/api/data/versions?lang=" + C.lang).then(function (d) {
       $("current-version").textContent = "v" + d.current;
+      listedVersion = d.current;
       var rows = d.versions.map(function (v) {
         var cur = v.version === d.current;
         var actions = (v.version > 0 ? "<button type='button' class='secondary small-btn diff-btn' data-a='" + esc(v.parent == null ? v.version - 1 : v.parent) +
@@ -130,14 +134,24 @@
 
   function rollback(v) {
     if (!confirm(T("data_rollback_confirm").replace("{v}", v))) return;
+    var body = {version: +v};
+    if (listedVersion != null) body.base = +listedVersion;
     CP.json("/api/data/rollback?lang=" + C.lang, {method: "POST", headers: {"Content-Type": "application/json"},
-                                                  body: JSON.stringify({version: +v})})
+                                                  body: JSON.stringify(body)})
       .then(function (d) {
         // reloaded: the footer's and the header's "illustrative" follow the data rolled back to
         try { sessionStorage.setItem("cp-data-status", T("data_now_version").replace("{v}", d.version)); } catch (err) { /* private mode */ }
         location.reload();
       })
-      .catch(function (e) { alert((e && e.message) || T("load_failed")); });
+      .catch(function (e) {
+        // a colleague's newer version since the list was shown (409): who, what and when (the server's words),
+        // with the list and the header showing it, so that the planner decides again on what is there now
+        if (e && e.error === "DataChanged" && e.details && e.details.current != null) {
+          headerVersion(e.details.current);
+          loadVersions();
+        }
+        alert((e && e.message) || T("load_failed"));
+      });
   }
 
   function drawPreview(report) {
