@@ -28,6 +28,35 @@ def svc():
     return ext()["service"]
 
 
+def heavy(compute):
+    """``compute`` counted, while it runs, against the requesting user's heavy answers (web.service.Service.heavy:
+    at most HEAVY_PER_USER at once, else 429 with ``Retry-After``): the solves' queue limits did not cover the GETs
+    that compute in the request's thread (a bed breakdown, an upgrade's solve, an offline map; review 36). Only
+    the computation counts, an answer already cached is never refused."""
+    from web.security import job_owner
+    from web.service import HeavyBusy
+
+    s, who = svc(), job_owner()
+
+    def run():
+        try:
+            with s.heavy(who):
+                return compute()
+        except HeavyBusy as exc:
+            g._cp_retry_after = exc.details["retry_after"]  # the header, added by retry_after() below
+            raise
+    return run
+
+
+@bp.after_app_request
+def retry_after(resp):
+    """A heavy answer refused (:func:`heavy`) says when to try again, as a locked login's 429 does."""
+    wait = g.pop("_cp_retry_after", None)
+    if wait is not None and resp.status_code == 429:
+        resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
 def revalidated(body) -> "flask.Response":
     """A JSON answer with an ETag: the browser keeps it and asks "changed?" (304 when not).
 
@@ -1488,8 +1517,13 @@ def _upgrade_plan(type_key: str):
     if asked and str(k) != raw.strip():  # 1e308, ５: the planner's message says K as typed, not 309 digits
         k = TypedInt(k, raw.strip())
     k = k if asked else default_k(ft, convert)
-    return s.cached(("upgrades", ft.key, k, str(k), convert, asked),
-                    lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0, clip_k=not asked))
+    # kept by the number: k=40, 040 and 4e1 are one answer (the typed text only words a refusal, never kept), each
+    # spelling re-ran the solve and kept an entry (review 36); the last few K kept
+    from web.service import PARAM_ANSWERS_KEPT
+    return s.cached(("upgrades", ft.key, int(k), convert, asked),
+                    heavy(lambda: propose_upgrades(s.region, ft, k, conversion=convert, time_limit=30.0,
+                                                   clip_k=not asked)),
+                    kept=PARAM_ANSWERS_KEPT)
 
 
 @bp.get("/upgrades/<type_key>")
@@ -1533,9 +1567,13 @@ def beds():
     bed_type = (request.args.get("type") or "").strip() or None
     if bed_type is not None:
         check_bed_type(s.get_type(bed_type))
+    # every target, year, county and type is an answer of its own: the last few kept (each about 170 KB, and every
+    # target up to 1,000,000 was kept until the data changed, review 36)
+    from web.service import PARAM_ANSWERS_KEPT
     out = s.cached(("beds", int(target), int(year) if year else None, county, bed_type),
-                   lambda: allocate_beds(s.region, int(target), year=int(year) if year else None, county=county,
-                                         bed_type=bed_type))
+                   heavy(lambda: allocate_beds(s.region, int(target), year=int(year) if year else None, county=county,
+                                               bed_type=bed_type)),
+                   kept=PARAM_ANSWERS_KEPT)
     en = s.county_names("en")  # the overview's breakdown names the counties in the page's language
     out = {**out, "by_county": [{**r, "county_name_en": en.get(str(r["county_code"]), r.get("county_name"))}
                                 for r in out["by_county"]]}

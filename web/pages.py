@@ -14,8 +14,9 @@ from planner.coverage import analyse_coverage
 from planner.i18n import cost_text, share_text, t
 from planner.maplayers import provenance_note
 from planner.targets import PLAN_COLUMNS
+from web.api import heavy
 from web.extensions import ext
-from web.service import english_text
+from web.service import EXPORTS_KEPT, english_text
 
 bp = Blueprint("pages", __name__)
 
@@ -215,15 +216,21 @@ def coverage_map_export(type_key: str):
     s = svc()
     ft = s.get_type(type_key)
     mode = _map_mode(s)
-    cov = s.coverage(ft.key, mode)
     # the county the map page shows (its link carries it, map.js keeps it to the county filter): the file opens
     # framed on that county, as the page did (QA 33: it opened on the whole city); an unknown code, as on the
     # page, the whole city
     county = request.args.get("county") or ""
     if county not in s.region.counties.index:
         county = ""
-    page = standalone_html(folium_map(s.region, cov, lang=g.lang, frame=scope_bounds(s.region, county)),
-                           title=f"{ft.name(g.lang)} · coverplan")
+    lang = g.lang
+
+    def build():
+        cov = s.coverage(ft.key, mode)
+        return standalone_html(folium_map(s.region, cov, lang=lang, frame=scope_bounds(s.region, county)),
+                               title=f"{ft.name(lang)} · coverplan")
+    # 11-13 s of CPU and 4 MB each time (review 36): built once per type, mode, county and language, until the data
+    # changes (the cache is per data version), the last few kept
+    page = s.cached(("map_export", ft.key, mode, county, lang), heavy(build), kept=EXPORTS_KEPT)
     resp = Response(page, mimetype="text/html")
     # the two travel modes give different maps, as a county's from the city's: their downloads must not
     # overwrite each other
@@ -593,29 +600,39 @@ def proposal_map_export(pid: str):
     from web.proposals import auto_notes_in, display_name, list_scope_and_version, saved, sites_gdf, solved_type
 
     s = svc()
-    rec = saved(pid)
-    ft = solved_type(rec, s)  # the standard as solved, which the form may have overridden
-    sites = sites_gdf(rec)
-    mode = rec["params"].get("mode", "estimate")
-    # the data the proposal was solved on, as its page's map and its CSV title say (not the current data)
-    version = rec["params"].get("dataset_version") or 0
-    region = s.region_at(version)
-    cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
-    summary = rec["summary"]
-    name = display_name(rec, getattr(g, "lang", "zh"))
-    m = proposal_map(region, cov, sites, name=name, before=summary.get("before") or {},
-                     after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
-                     saved=rec["created"], lang=g.lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
-                     data_version=version,
-                     # a sized proposal's served people, remaining shortfall and cost, as its page and brief give them
-                     sized=summary.get("sized") if summary.get("kind") == "sized" else None,
-                     # a county's figures over the whole city's map: the scope says whose they are, as the brief (QA 29)
-                     scope=scope_text(list_scope_and_version(rec, g.lang, s.version(), s.county_names(g.lang))["scope"],
-                                      g.lang),
-                     # a county's proposal opens framed on its county and sites, as its page's map (QA 33)
-                     frame=scope_bounds(region, (rec.get("params") or {}).get("county"), sites),
-                     notes=auto_notes_in(rec.get("params"), g.lang))
-    page = standalone_html(m, title=f"{name} · coverplan")
+    rec = saved(pid)  # a deleted proposal is a 404 before any kept file is looked at
+    lang = g.lang
+
+    def build():
+        ft = solved_type(rec, s)  # the standard as solved, which the form may have overridden
+        sites = sites_gdf(rec)
+        mode = rec["params"].get("mode", "estimate")
+        # the data the proposal was solved on, as its page's map and its CSV title say (not the current data)
+        version = rec["params"].get("dataset_version") or 0
+        region = s.region_at(version)
+        cov = analyse_coverage(region, ft, extra_sites=sites, mode=mode, graph=s.graph(mode))
+        summary = rec["summary"]
+        name = display_name(rec, lang)
+        m = proposal_map(region, cov, sites, name=name, before=summary.get("before") or {},
+                         after=summary.get("after"), model=(summary.get("solver") or {}).get("model"),
+                         saved=rec["created"], lang=lang, kind=summary.get("kind"), converted=bool(summary.get("role")),
+                         data_version=version,
+                         # a sized proposal's served people, remaining shortfall and cost, as its page and brief give
+                         # them
+                         sized=summary.get("sized") if summary.get("kind") == "sized" else None,
+                         # a county's figures over the whole city's map: the scope says whose they are, as the brief
+                         # (QA 29)
+                         scope=scope_text(list_scope_and_version(rec, lang, s.version(), s.county_names(lang))["scope"],
+                                          lang),
+                         # a county's proposal opens framed on its county and sites, as its page's map (QA 33)
+                         frame=scope_bounds(region, (rec.get("params") or {}).get("county"), sites),
+                         notes=auto_notes_in(rec.get("params"), lang))
+        return standalone_html(m, title=f"{name} · coverplan")
+    # built once per proposal and language (review 36: a coverage analysis and 4 MB each click): a rename or a new
+    # note changes ``updated`` and so the file; the current data version shows in its scope line, and a new one
+    # starts a fresh cache
+    page = s.cached(("proposal_export", pid, rec.get("created"), rec.get("updated"), lang), heavy(build),
+                    kept=EXPORTS_KEPT)
     resp = Response(page, mimetype="text/html")
     resp.headers["Content-Disposition"] = f"attachment; filename=proposal-{pid}.html"
     return resp

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 from flask import g, has_request_context
 
 from geo.datasets import FACILITIES
+from geo.errors import CoverplanError
 from geo.regions import load_region, region_info
 from planner.checklist import checklist_from_coverage
 from planner.coverage import analyse_coverage, county_names_en, existing_facilities, place_names_en
@@ -27,10 +29,38 @@ from planner.targets import after_notes, plan_targets
 from planner.targets import progress as target_progress
 from web import layers
 from web import pinyin
+from web.errors import TooManyJobs
 from web.pinyin import pinyin_keys, pinyin_query
 
 #: Saved proposals whose map layers stay in memory (each about 1 MB).
 PROPOSAL_LAYERS_KEPT = 8
+#: Answers to a query with a free number (a bed target, an upgrade's K) kept per kind, the least recently used
+#: dropped: every target from 1 to 1,000,000 was a new entry of about 170 KB, kept until the data changed (review 36).
+PARAM_ANSWERS_KEPT = 16
+#: Offline map files (each about 4 MB) kept per kind: built in 11-13 s of CPU, they were built again on each click.
+EXPORTS_KEPT = 4
+#: Heavy answers (a bed breakdown, an upgrade's solve, an offline map) one user may have computing at once: the
+#: solves' queue (MAX_JOBS_PER_USER) did not cover these GETs, and a few in parallel held both cores (review 36).
+HEAVY_PER_USER = 2
+#: When to try a refused heavy answer again (seconds): about what one takes.
+HEAVY_RETRY_AFTER = 10
+
+_MISSING = object()
+
+
+class HeavyBusy(TooManyJobs):
+    """One user already has :data:`HEAVY_PER_USER` heavy answers computing: a 429 (as a solve over the user's share
+    of the queue), with ``Retry-After``."""
+
+    def __init__(self, active: int, limit: int) -> None:
+        CoverplanError.__init__(
+            self,
+            f"You already have {active} large calculations running (at most {limit} per user at once). "
+            "Wait for them to finish, then try again.",
+            f"您已有 {active} 个较大的计算正在运行（每位用户同时最多 {limit} 个）。请等待完成后再试。",
+            hint_en="A map file or a breakdown already made is answered at once.",
+            hint_zh="已生成的地图文件或分解结果会立即返回。",
+            details={"active": active, "limit": limit, "retry_after": HEAVY_RETRY_AFTER})
 
 
 def _in_county(a: dict, b: dict, county: str | None):
@@ -107,7 +137,9 @@ class Service:
         self._cache: dict = {}
         self._cache_version: int | None = None
         self._regions: OrderedDict = OrderedDict()
-        self._locks: dict = {}
+        self._locks: dict = {}  # key -> its lock, while it is computed
+        self._kept: dict = {}  # kind -> OrderedDict of its keys, the last used last (cached(..., kept=n))
+        self._heavy: dict = {}  # user -> heavy answers he has computing (heavy())
         self._guard = threading.Lock()
         self._proposal_layers: OrderedDict = OrderedDict()
         self._forgotten: dict[str, int] = {}  # pid -> times forgotten (a layer computed across one is not kept)
@@ -367,21 +399,76 @@ class Service:
         return region
 
     # -- caching: one computation per key even under concurrent requests (also used by web.charts)
-    def cached(self, key, compute):
+    def cached(self, key, compute, *, kept: int | None = None):
+        """``compute()``'s answer for ``key``, computed once per data version. ``kept``: at most that many answers of
+        the key's kind (its first item) are kept, the least recently used dropped -- for kinds with a free number
+        in the key (a bed target), which were kept without bound. A key's lock lives only while it is computed:
+        one made for a key whose computation failed (an unknown type's 404) was kept for ever (review 36)."""
         # Everything cached derives from the data: a new version starts a fresh cache.
         v = self.version()
-        if v != self._cache_version:
-            with self._guard:
-                if v != self._cache_version:
-                    self._cache, self._locks, self._cache_version = {}, {}, v
-        if key in self._cache:
-            return self._cache[key]
+        kind = key[0] if isinstance(key, tuple) and key else key
         with self._guard:
+            if v != self._cache_version:
+                self._cache, self._locks, self._kept, self._cache_version = {}, {}, {}, v
+            cache = self._cache
+            value = cache.get(key, _MISSING)
+            if value is not _MISSING:
+                if kept and key in self._kept.get(kind, ()):
+                    self._kept[kind].move_to_end(key)
+                return value
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self._cache:
-                self._cache[key] = compute()
-        return self._cache[key]
+            value = cache.get(key, _MISSING)  # computed by another request meanwhile
+            if value is not _MISSING:
+                return value
+            try:
+                value = compute()
+            except BaseException:
+                with self._guard:
+                    if self._locks.get(key) is lock:
+                        del self._locks[key]
+                raise
+            with self._guard:
+                if cache is self._cache:  # not across a data version change: that answer is of the old data
+                    cache[key] = value
+                    if kept:
+                        order = self._kept.setdefault(kind, OrderedDict())
+                        order[key] = None
+                        while len(order) > kept:
+                            cache.pop(order.popitem(last=False)[0], None)
+                if self._locks.get(key) is lock:
+                    del self._locks[key]  # the answer is in the cache: later requests never wait for it
+        return value
+
+    def cache_sizes(self) -> dict:
+        """How much the answer cache holds: ``entries`` per kind, ``locks`` (keys being computed now) and ``heavy``
+        (heavy answers computing now): what bounds its memory, for the tests and a look at a live server."""
+        with self._guard:
+            entries: dict = {}
+            for key in self._cache:
+                kind = key[0] if isinstance(key, tuple) and key else key
+                entries[kind] = entries.get(kind, 0) + 1
+            return {"entries": entries, "locks": len(self._locks), "heavy": sum(self._heavy.values())}
+
+    @contextmanager
+    def heavy(self, who):
+        """Count a heavy computation (a bed breakdown, an upgrade's solve, an offline map) against user ``who``;
+        over :data:`HEAVY_PER_USER` at once is :class:`HeavyBusy` (429). Wrapped around the computation only: an
+        answer already in the cache is never refused."""
+        with self._guard:
+            active = self._heavy.get(who, 0)
+            if active >= HEAVY_PER_USER:
+                raise HeavyBusy(active, HEAVY_PER_USER)
+            self._heavy[who] = active + 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                left = self._heavy.get(who, 1) - 1
+                if left > 0:
+                    self._heavy[who] = left
+                else:
+                    self._heavy.pop(who, None)
 
     def version_authors(self) -> dict[int, str]:
         """Data version -> who made it, as the versions list names him; empty on a server without
