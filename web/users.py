@@ -119,6 +119,11 @@ PASSWORD_CHANGE = "(password change)"
 #: account name holds (check_name), so it is never one account's key.
 ANY_NAME = "(any name)"
 
+#: werkzeug's method for new password hashes: its default, scrypt at n = 2**15 (0.2 s a hash, on purpose). The test
+#: suite lowers the work factor for its own accounts (tests/conftest.py), as its thousands of logins cost minutes of
+#: CI; nothing else changes it.
+PASSWORD_HASH = "scrypt"
+
 #: A hash to check against when the name is unknown, so that a wrong name and a
 #: wrong password take the same time (no probing for names by timing).
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -650,7 +655,7 @@ class UserStore:
             must_change = generated is not None
         uid = uuid.uuid4().hex[:12]
         self._check_free(name)  # said before the (slow) hash; checked again with the insert, in one transaction
-        pw_hash = generate_password_hash(password)
+        pw_hash = generate_password_hash(password, method=PASSWORD_HASH)
         try:
             with self._write() as con:
                 self._check_free(name, con=con)
@@ -976,8 +981,8 @@ class UserStore:
         check_password(password)
         with self._connect() as con:
             con.execute("UPDATE users SET pw_hash = ?, stamp = ?, must_change = ?, updated = ? WHERE id = ?",
-                        (generate_password_hash(password), secrets.token_hex(8), int(must_change), time.time(),
-                         user.id))
+                        (generate_password_hash(password, method=PASSWORD_HASH), secrets.token_hex(8),
+                         int(must_change), time.time(), user.id))
             # the new stamp ends them all; each is told why at its next request (QA 32)
             self._end_sessions(con, user.id, "reset" if generated is not None else "changed")
             self._clear_failures(con, user.name)
