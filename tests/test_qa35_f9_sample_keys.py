@@ -68,6 +68,10 @@ def test_the_made_proposals_are_what_the_keys_are_checked_on(made):
         assert REAL & {s["name"] for s in made[k]["sites"]}
 
 
+#: the (proposal, language) pairs whose offline map is checked too: every proposal, each language
+EXPORT_CHECKED = {("all", "zh"), ("convert", "en"), ("part", "zh"), ("none", "en")}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("key", list(SAMPLE))
 def test_every_face_keys_the_numbered_sites_as_they_are(server, made, key, lang):
@@ -87,7 +91,10 @@ def test_every_face_keys_the_numbered_sites_as_they_are(server, made, key, lang)
     key_text = _text(re.search(r'<figcaption class="brief-key">(.*?)</figcaption>', brief, re.S).group(1))
     assert (label + o + word + cl if word else label) in key_text, key_text
     assert not any(label + o + w in key_text for w in others), key_text
-    # the offline map's key: the word after its priority
+    # the offline map's key: the word after its priority (one language a proposal, the other the next one's: an
+    # offline map costs seconds, and its words are the page's)
+    if (key, lang) not in EXPORT_CHECKED:
+        return
     export = c.get(f"/proposals/{p['id']}/export.html?lang={lang}").get_data(as_text=True)
     at = export.index('class="cp-site"')
     entry = _text(export[at:export.index("</div>", at)].split(">", 1)[1])
